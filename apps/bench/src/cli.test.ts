@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, parseFaults } from './cli';
+
+describe('parseArgs', () => {
+  it('selects the quick profile when --quick is passed through turbo with a separator', () => {
+    const o = parseArgs(['--', '--quick']);
+    expect(o.profile.name).toBe('quick');
+    expect(o.write).toBe(true);
+  });
+  it('collects --only names when given as a list or repeated', () => {
+    const o = parseArgs(['--only', 'breaker,cache', '--only=tokens', '--skip', 'load']);
+    expect(o.only).toEqual(['breaker', 'cache', 'tokens']);
+    expect(o.skip).toEqual(['load']);
+  });
+  it('overrides the samples of the profile when --samples is set', () => {
+    const o = parseArgs(['--smoke', '--samples', '4', '--time', '10']);
+    expect(o.profile.name).toBe('smoke');
+    expect(o.profile.samples).toBe(4);
+    expect(o.profile.sampleMs).toBe(10);
+  });
+  it('throws a RangeError naming the flag when a number is invalid', () => {
+    expect(() => parseArgs(['--concurrency', '0'])).toThrow(
+      'Expected `--concurrency` to be an integer >= 1, got `0`',
+    );
+  });
+  it('throws with the usage when an option is unknown', () => {
+    expect(() => parseArgs(['--fast'])).toThrow(/Unknown option `--fast`[\s\S]*Usage/);
+  });
+});
+
+describe('parseFaults', () => {
+  it('reads every fault kind when given a spec', () => {
+    expect(parseFaults('error=0.05,latency=20,jitter=10,stream-error=0.01')).toEqual({
+      errorRate: 0.05,
+      latencyMs: 20,
+      jitterMs: 10,
+      streamErrorRate: 0.01,
+    });
+  });
+  it('rejects a rate above 1 when parsing', () => {
+    expect(() => parseFaults('error=2')).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,187 @@
+import { type Profile, profiles } from './profiles';
+
+export interface FaultMix {
+  /** Fraction of requests answered with an HTTP 503 before the body, in [0, 1]. */
+  errorRate: number;
+  /** Fraction of streamed answers cut by an `{"error"}` line mid-stream, in [0, 1]. */
+  streamErrorRate: number;
+  /** Latency added to every request by the server, ms. */
+  latencyMs: number;
+  /** Extra latency added at random (uniform 0..jitterMs), ms. */
+  jitterMs: number;
+}
+
+export const noFaults: FaultMix = { errorRate: 0, streamErrorRate: 0, latencyMs: 0, jitterMs: 0 };
+
+export interface CliOptions {
+  profile: Profile;
+  only: string[];
+  skip: string[];
+  outDir?: string;
+  write: boolean;
+  list: boolean;
+  help: boolean;
+  /** Overrides for the load scenarios (steady load and the ones that take them). */
+  concurrency?: number;
+  requests?: number;
+  durationMs?: number;
+  faults?: FaultMix;
+  seed: number;
+}
+
+export const usage = `Usage: pnpm bench [--quick | --smoke] [options]
+       (inside apps/bench: pnpm bench -- [options], or tsx src/main.ts [options])
+
+Profiles
+  (default)             full profile: 5 samples per case, load scenarios at full size
+  --quick               3 short samples, scaled-down scenarios: the whole run under 2 minutes
+  --smoke               the smallest run that exercises every suite (used by the tests)
+
+Selection
+  --only <a,b>          run only these suites/scenarios (names or kinds: micro, load)
+  --skip <a,b>          leave these out
+  --list                print the suite and scenario names and exit
+
+Load scenarios
+  --concurrency <n>     concurrent clients for the steady-load scenario
+  --requests <n>        requests for the steady-load scenario
+  --duration <ms>       run the steady-load scenario for a duration instead of a count
+  --faults <spec>       fault mix for the steady-load scenario, e.g. error=0.05,latency=20,jitter=10,stream-error=0.02
+  --seed <n>            seed of the fault mix and prompt choice (default 42)
+
+Micro-benchmarks
+  --samples <n>         samples per case (median published, spread = half range / median)
+  --time <ms>           tinybench time budget per case per sample
+
+Output
+  --out <dir>           where <timestamp>.json, report.md and the SVG charts go (default: <repo>/bench-results)
+  --no-write            print the table only
+  --help                this text
+`;
+
+function positiveInt(flag: string, raw: string | undefined, min = 1): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isInteger(n) || n < min) {
+    throw new RangeError(`Expected \`${flag}\` to be an integer >= ${min}, got \`${raw}\``);
+  }
+  return n;
+}
+
+export function parseFaults(spec: string): FaultMix {
+  const mix: FaultMix = { ...noFaults };
+  for (const part of spec.split(',').filter(Boolean)) {
+    const [key, value] = part.split('=');
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n < 0) {
+      throw new RangeError(`Expected \`--faults\` entry \`${part}\` to be key=<number >= 0>`);
+    }
+    switch (key) {
+      case 'error':
+        if (n > 1) throw new RangeError(`Expected \`error\` in [0, 1], got \`${n}\``);
+        mix.errorRate = n;
+        break;
+      case 'stream-error':
+        if (n > 1) throw new RangeError(`Expected \`stream-error\` in [0, 1], got \`${n}\``);
+        mix.streamErrorRate = n;
+        break;
+      case 'latency':
+        mix.latencyMs = n;
+        break;
+      case 'jitter':
+        mix.jitterMs = n;
+        break;
+      default:
+        throw new RangeError(
+          `Unknown fault \`${key}\` in \`--faults\`: expected error, stream-error, latency or jitter`,
+        );
+    }
+  }
+  return mix;
+}
+
+/** Parses argv (without node and script). Throws a RangeError with a clear message on misuse. */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  let profile: Profile = profiles.full;
+  const opts: CliOptions = {
+    profile,
+    only: [],
+    skip: [],
+    write: true,
+    list: false,
+    help: false,
+    seed: 42,
+  };
+  let samples: number | undefined;
+  let sampleMs: number | undefined;
+  const args = [...argv];
+  while (args.length > 0) {
+    const raw = args.shift()!;
+    if (raw === '--') continue;
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
+    const value = () => inline ?? args.shift();
+    switch (flag) {
+      case '--quick':
+        profile = profiles.quick;
+        break;
+      case '--smoke':
+        profile = profiles.smoke;
+        break;
+      case '--full':
+        profile = profiles.full;
+        break;
+      case '--only':
+        opts.only.push(...(value() ?? '').split(',').filter(Boolean));
+        break;
+      case '--skip':
+        opts.skip.push(...(value() ?? '').split(',').filter(Boolean));
+        break;
+      case '--out': {
+        const dir = value();
+        if (!dir) throw new RangeError('Expected `--out` to be followed by a folder');
+        opts.outDir = dir;
+        break;
+      }
+      case '--no-write':
+        opts.write = false;
+        break;
+      case '--list':
+        opts.list = true;
+        break;
+      case '--help':
+      case '-h':
+        opts.help = true;
+        break;
+      case '--concurrency':
+        opts.concurrency = positiveInt('--concurrency', value());
+        break;
+      case '--requests':
+        opts.requests = positiveInt('--requests', value());
+        break;
+      case '--duration':
+        opts.durationMs = positiveInt('--duration', value());
+        break;
+      case '--faults':
+        opts.faults = parseFaults(value() ?? '');
+        break;
+      case '--seed':
+        opts.seed = positiveInt('--seed', value(), 0);
+        break;
+      case '--samples':
+        samples = positiveInt('--samples', value());
+        break;
+      case '--time':
+        sampleMs = positiveInt('--time', value());
+        break;
+      default:
+        throw new RangeError(`Unknown option \`${raw}\`\n\n${usage}`);
+    }
+  }
+  opts.profile = {
+    ...profile,
+    ...(samples ? { samples } : {}),
+    ...(sampleMs ? { sampleMs } : {}),
+  };
+  return opts;
+}

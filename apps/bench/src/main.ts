@@ -1,0 +1,227 @@
+/**
+ * The benchmark and load-test harness: every @x package side by side with the library users
+ * would otherwise pick, then load scenarios against @x/ollama-sim. Writes
+ * bench-results/<timestamp>.json, bench-results/report.md and SVG charts.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs, usage } from './cli';
+import { type BenchContext, chartWriter, type RedisHandle } from './context';
+import { collectEnvironment, findRepoRoot } from './env';
+import { groupTicks, runGroup } from './micro';
+import { scenarios, select, suites, unknownNames } from './registry';
+import { renderReport } from './report/markdown';
+import type { RunResult, ScenarioResult, SuiteResult } from './results';
+import { bold, dim, scenarioText, suiteText, summaryText } from './terminal/print';
+import { createProgress } from './terminal/progress';
+
+function isMissingModule(e: unknown): boolean {
+  const code = (e as { code?: string } | undefined)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return (
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    /Cannot find (module|package)|Failed to resolve entry/.test(message)
+  );
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+function commandLine(argv: string[]): string {
+  const args = argv.filter((a) => a !== '--');
+  return ['pnpm bench', ...args].join(' ');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let cli: ReturnType<typeof parseArgs>;
+  try {
+    cli = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  if (cli.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (cli.list) {
+    for (const e of [...suites, ...scenarios]) {
+      process.stdout.write(`${e.name.padEnd(18)} ${e.kind.padEnd(6)} ${e.summary}\n`);
+    }
+    return 0;
+  }
+  const unknown = unknownNames([...cli.only, ...cli.skip]);
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `Unknown suite or scenario: ${unknown.join(', ')} (see \`pnpm bench --list\`)\n`,
+    );
+    return 2;
+  }
+
+  const root = findRepoRoot();
+  const outDir = resolve(cli.outDir ?? join(root, 'bench-results'));
+  if (cli.write) mkdirSync(outDir, { recursive: true });
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const environment = collectEnvironment();
+  const progress = createProgress();
+  const notes: string[] = [];
+  let failed = false;
+
+  let redis: Promise<RedisHandle | undefined> | undefined;
+  let stopRedis: (() => Promise<void>) | undefined;
+  const ctx: BenchContext = {
+    profile: cli.profile,
+    cli,
+    progress,
+    outDir,
+    write: cli.write,
+    chart: chartWriter(outDir, cli.write),
+    redis() {
+      redis ??= (async () => {
+        try {
+          // test tooling shared by the repository: a real redis-server on a free loopback port
+          const { startRedisServer } = await import('../../../scripts/testing/redis-server');
+          const server = await startRedisServer();
+          stopRedis = server.stop;
+          let version = 'unknown';
+          try {
+            version = execFileSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'])
+              .toString()
+              .trim()
+              .replace(/^Redis server /, '');
+          } catch {}
+          environment.redisServer = version;
+          return { url: server.url, version };
+        } catch (e) {
+          const note = `Redis comparisons skipped: ${describe(e).split('. ')[0]}`;
+          notes.push(note);
+          progress.log(dim(`  ${note}`));
+          return undefined;
+        }
+      })();
+      return redis;
+    },
+  };
+
+  process.stdout.write(
+    `${bold('@x bench')} ${dim(`profile ${cli.profile.name} · Node ${environment.node} · ${environment.cpuModel} × ${environment.cpuCount} · load ${environment.loadAverage.join(' ')}`)}\n`,
+  );
+
+  const suiteResults: SuiteResult[] = [];
+  for (const entry of select(suites, cli.only, cli.skip)) {
+    const s0 = performance.now();
+    const result: SuiteResult = {
+      name: entry.name,
+      title: entry.name,
+      kind: 'micro',
+      groups: [],
+      notes: [],
+      durationMs: 0,
+    };
+    try {
+      const suite = await entry.load();
+      result.title = suite.title;
+      const prepared = await suite.prepare(ctx);
+      try {
+        const ticks = prepared.groups.reduce((n, g) => n + groupTicks(g, cli.profile), 0);
+        progress.start(entry.name, ticks);
+        for (const group of prepared.groups) {
+          result.groups.push(await runGroup(group, cli.profile, progress));
+        }
+        progress.done();
+        result.notes.push(...(prepared.notes ?? []));
+      } finally {
+        await prepared.close?.();
+      }
+    } catch (e) {
+      progress.done();
+      if (isMissingModule(e)) {
+        result.skipped = `a package it needs is not built (${describe(e).slice(0, 160)}); run \`pnpm build\` first`;
+      } else {
+        failed = true;
+        result.skipped = `failed: ${describe(e)}`;
+      }
+    }
+    result.durationMs = Math.round(performance.now() - s0);
+    suiteResults.push(result);
+    process.stdout.write(`${suiteText(result)}\n`);
+  }
+
+  const scenarioResults: ScenarioResult[] = [];
+  for (const entry of select(scenarios, cli.only, cli.skip)) {
+    const s0 = performance.now();
+    let result: ScenarioResult;
+    try {
+      const scenario = await entry.load();
+      const r = await scenario.run(ctx);
+      result = { name: entry.name, title: scenario.title, kind: 'load', ...r, durationMs: 0 };
+    } catch (e) {
+      progress.done();
+      const missing = isMissingModule(e);
+      if (!missing) failed = true;
+      result = {
+        name: entry.name,
+        title: entry.name,
+        kind: 'load',
+        description: entry.summary,
+        params: {},
+        metrics: {},
+        tables: [],
+        charts: [],
+        notes: [],
+        skipped: missing
+          ? `a package it needs is not built (${describe(e).slice(0, 160)}); run \`pnpm build\` first`
+          : `failed: ${describe(e)}`,
+        durationMs: 0,
+      };
+    }
+    result.durationMs = Math.round(performance.now() - s0);
+    scenarioResults.push(result);
+    process.stdout.write(`${scenarioText(result)}\n`);
+  }
+
+  await stopRedis?.();
+
+  const run: RunResult = {
+    schema: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    profile: cli.profile.name,
+    command: commandLine(argv),
+    environment,
+    suites: suiteResults,
+    scenarios: scenarioResults,
+    notes,
+  };
+  process.stdout.write(`${summaryText(suiteResults)}\n`);
+  if (cli.write) {
+    const stamp = run.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+    const jsonFile = join(outDir, `${stamp}.json`);
+    writeFileSync(jsonFile, `${JSON.stringify(run, null, 2)}\n`);
+    writeFileSync(join(outDir, 'report.md'), renderReport(run));
+    const rel = (p: string) => {
+      const r = relative(process.cwd(), p);
+      return r && !r.startsWith('..') ? r : p;
+    };
+    process.stdout.write(
+      `\n${bold('written')} ${rel(jsonFile)}, ${rel(join(outDir, 'report.md'))} ${dim(`(${(run.durationMs / 1000).toFixed(1)} s)`)}\n`,
+    );
+  }
+  if (failed) process.stderr.write('Some suites or scenarios failed; see above.\n');
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,222 @@
+import { Bench } from 'tinybench';
+import type { Profile } from './profiles';
+import type { GroupResult, MicroRow, Role, Target } from './results';
+import { median, spreadPercent } from './stats';
+import type { Progress } from './terminal/progress';
+
+/** One thing measured: a call of `fn`, of the library named in `library`. */
+export interface MicroCase {
+  name: string;
+  library: string;
+  role: Role;
+  /** The operation. Sync cases are batched so timer overhead does not dominate nanosecond calls. */
+  fn: () => unknown;
+  /** `fn` returns a promise to await. */
+  async?: boolean;
+  /**
+   * Closed-loop concurrency: that many callers loop on `fn` for the sample time and the figure is
+   * completions per second. 1 (default) runs through tinybench.
+   */
+  concurrency?: number;
+  /** Runs once before the case's first sample (connections, warm caches). */
+  setup?: () => unknown;
+  note?: string;
+}
+
+export interface MicroGroup {
+  name: string;
+  description: string;
+  cases: MicroCase[];
+  /** Ratios the package's issue asks for: ours / peer >= min. */
+  targets?: Target[];
+  /** Facts to compute after the run from the rows (overhead against a baseline...). */
+  facts?: (rows: MicroRow[]) => Record<string, number | string>;
+}
+
+interface CaseState {
+  c: MicroCase;
+  samples: number[];
+  batch: number;
+  error?: string;
+}
+
+/** How many sync calls make one tinybench iteration last ~20 µs. */
+function calibrateBatch(fn: () => unknown): number {
+  let n = 1;
+  for (let i = 0; i < 24; i++) {
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= 0.02) break;
+    n *= 2;
+  }
+  return n;
+}
+
+async function calibrateAsyncBatch(fn: () => unknown): Promise<number> {
+  let n = 1;
+  for (let i = 0; i < 16; i++) {
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) await fn();
+    const dt = performance.now() - t0;
+    if (dt >= 0.05) break;
+    n *= 2;
+  }
+  return n;
+}
+
+/** One tinybench sample of a sequential case: ops/s from the mean period. */
+async function tinybenchSample(
+  state: CaseState,
+  timeMs: number,
+  warmupMs: number,
+): Promise<number> {
+  const { c, batch } = state;
+  const fn = c.fn;
+  const bench = new Bench({
+    time: timeMs,
+    iterations: 8,
+    warmup: warmupMs > 0,
+    warmupTime: warmupMs,
+    warmupIterations: 4,
+    throws: true,
+  });
+  if (c.async) {
+    bench.add(c.name, async () => {
+      for (let k = 0; k < batch; k++) await fn();
+    });
+  } else {
+    bench.add(c.name, () => {
+      for (let k = 0; k < batch; k++) fn();
+    });
+  }
+  await bench.run();
+  const result = bench.tasks[0]!.result;
+  if (result.state === 'errored') throw result.error;
+  if (result.state !== 'completed' && result.state !== 'aborted-with-statistics') {
+    throw new Error(`tinybench task ended as ${result.state}`);
+  }
+  return (batch * 1000) / result.period;
+}
+
+/** One closed-loop sample: `concurrency` callers loop for `timeMs`; completions per second. */
+export async function closedLoopSample(
+  fn: () => unknown,
+  concurrency: number,
+  timeMs: number,
+): Promise<{ opsPerSec: number; completed: number; errors: number; firstError?: unknown }> {
+  const deadline = performance.now() + timeMs;
+  let completed = 0;
+  let errors = 0;
+  let firstError: unknown;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      try {
+        await fn();
+        completed++;
+      } catch (e) {
+        errors++;
+        firstError ??= e;
+        if (errors > 50 && errors > completed) return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  return { opsPerSec: completed / elapsed, completed, errors, firstError };
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`.slice(0, 200);
+  return String(e).slice(0, 200);
+}
+
+/**
+ * Runs every case of a group for `profile.samples` rounds. Cases are interleaved (A B C, then
+ * B C A, ...) so drift on a busy machine spreads over all of them instead of favouring one.
+ */
+export async function runGroup(
+  group: MicroGroup,
+  profile: Profile,
+  progress?: Progress,
+): Promise<GroupResult> {
+  const states: CaseState[] = group.cases.map((c) => ({ c, samples: [], batch: 1 }));
+  for (const s of states) {
+    try {
+      await s.c.setup?.();
+      if ((s.c.concurrency ?? 1) === 1) {
+        s.batch = s.c.async ? await calibrateAsyncBatch(s.c.fn) : calibrateBatch(s.c.fn);
+      } else {
+        await closedLoopSample(s.c.fn, s.c.concurrency!, Math.min(profile.warmupMs, 100));
+      }
+    } catch (e) {
+      s.error = describeError(e);
+    }
+  }
+  for (let round = 0; round < profile.samples; round++) {
+    for (let i = 0; i < states.length; i++) {
+      const s = states[(i + round) % states.length]!;
+      if (s.error) {
+        progress?.tick(`${group.name}: ${s.c.name} (failed)`);
+        continue;
+      }
+      try {
+        const concurrency = s.c.concurrency ?? 1;
+        let ops: number;
+        if (concurrency === 1) {
+          ops = await tinybenchSample(s, profile.sampleMs, round === 0 ? profile.warmupMs : 0);
+        } else {
+          const r = await closedLoopSample(s.c.fn, concurrency, profile.sampleMs);
+          if (r.errors > 0 && r.completed === 0) throw r.firstError;
+          ops = r.opsPerSec;
+        }
+        s.samples.push(ops);
+      } catch (e) {
+        s.error = describeError(e);
+      }
+      progress?.tick(`${group.name}: ${s.c.name}`);
+    }
+  }
+  const rows: MicroRow[] = states.map((s) => {
+    const ops = s.samples.length > 0 ? median(s.samples) : Number.NaN;
+    return {
+      name: s.c.name,
+      library: s.c.library,
+      role: s.c.role,
+      concurrency: s.c.concurrency ?? 1,
+      opsPerSec: ops,
+      samples: s.samples.map((x) => Math.round(x * 100) / 100),
+      spreadPct: Math.round(spreadPercent(s.samples) * 10) / 10,
+      nsPerOp: Number.isFinite(ops) && ops > 0 ? 1e9 / ops : Number.NaN,
+      ratios: [],
+      ...(s.error ? { error: s.error } : {}),
+      ...(s.c.note ? { note: s.c.note } : {}),
+    };
+  });
+  for (const row of rows) {
+    if (row.role !== 'ours' || !Number.isFinite(row.opsPerSec)) continue;
+    for (const peer of rows) {
+      if (peer.role !== 'peer' || peer.concurrency !== row.concurrency) continue;
+      if (!Number.isFinite(peer.opsPerSec) || peer.opsPerSec <= 0) continue;
+      const ratio = row.opsPerSec / peer.opsPerSec;
+      const target = group.targets?.find((t) => t.vs === peer.library)?.min;
+      row.ratios.push({
+        vs: peer.library,
+        ratio: Math.round(ratio * 1000) / 1000,
+        ...(target !== undefined ? { target, met: ratio >= target } : {}),
+      });
+    }
+  }
+  return {
+    name: group.name,
+    description: group.description,
+    rows,
+    facts: group.facts?.(rows) ?? {},
+  };
+}
+
+/** Number of progress ticks `runGroup` makes for a group. */
+export function groupTicks(group: MicroGroup, profile: Profile): number {
+  return group.cases.length * profile.samples;
+}

@@ -1,0 +1,113 @@
+import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import CircuitBreaker from 'opossum';
+import type { Suite } from '../context';
+import type { MicroRow } from '../results';
+
+const ok = async () => 1;
+const fail = async () => {
+  throw new Error('down');
+};
+
+function overheadFacts(rows: MicroRow[]): Record<string, string> {
+  const bare = rows.find((r) => r.role === 'baseline');
+  const facts: Record<string, string> = {};
+  if (!bare || !Number.isFinite(bare.nsPerOp)) return facts;
+  for (const r of rows) {
+    if (r.role === 'baseline' || !Number.isFinite(r.nsPerOp)) continue;
+    facts[`overhead per call, ${r.library}`] =
+      `${Math.max(0, r.nsPerOp - bare.nsPerOp).toFixed(0)} ns`;
+  }
+  return facts;
+}
+
+export const breakerSuite: Suite = {
+  name: 'breaker',
+  title: '@x/breaker: circuit breaker',
+  packages: [],
+  async prepare() {
+    // closed path: every breaker wraps an async function that resolves at once
+    const opossumClosed = new CircuitBreaker(ok, { timeout: false, errorThresholdPercentage: 50 });
+    const cockatielClosed = circuitBreaker(handleAll, {
+      halfOpenAfter: 30_000,
+      breaker: new ConsecutiveBreaker(5),
+    });
+
+    // open path: each breaker is opened by hand, so every call is a rejection
+    const opossumOpen = new CircuitBreaker(fail, { timeout: false, resetTimeout: 3_600_000 });
+    opossumOpen.on('reject', () => {});
+    opossumOpen.open();
+    const cockatielOpen = circuitBreaker(handleAll, {
+      halfOpenAfter: 3_600_000,
+      breaker: new ConsecutiveBreaker(1),
+    });
+    const isolation = cockatielOpen.isolate();
+    const swallow = (p: Promise<unknown>) =>
+      p.then(
+        () => {
+          throw new Error('an open breaker let a call through');
+        },
+        () => undefined,
+      );
+
+    return {
+      groups: [
+        {
+          name: 'closed path',
+          description:
+            'one call through a closed breaker wrapping an async function that resolves at once',
+          targets: [
+            { vs: 'cockatiel', min: 2 },
+            { vs: 'opossum', min: 6 },
+          ],
+          facts: overheadFacts,
+          cases: [
+            { name: 'bare async call', library: 'none', role: 'baseline', async: true, fn: ok },
+            {
+              name: 'opossum fire()',
+              library: 'opossum',
+              role: 'peer',
+              async: true,
+              fn: () => opossumClosed.fire(),
+            },
+            {
+              name: 'cockatiel execute()',
+              library: 'cockatiel',
+              role: 'peer',
+              async: true,
+              fn: () => cockatielClosed.execute(ok),
+            },
+          ],
+        },
+        {
+          name: 'open path',
+          description: 'one rejected call on an open breaker (the function is never called)',
+          targets: [
+            { vs: 'cockatiel', min: 4 },
+            { vs: 'opossum', min: 4 },
+          ],
+          cases: [
+            {
+              name: 'opossum fire() rejected',
+              library: 'opossum',
+              role: 'peer',
+              async: true,
+              fn: () => swallow(opossumOpen.fire()),
+            },
+            {
+              name: 'cockatiel execute() rejected',
+              library: 'cockatiel',
+              role: 'peer',
+              async: true,
+              fn: () => swallow(cockatielOpen.execute(ok)),
+            },
+          ],
+        },
+      ],
+      close() {
+        opossumClosed.shutdown();
+        opossumOpen.shutdown();
+        isolation.dispose();
+      },
+    };
+  },
+};

@@ -91,8 +91,8 @@ export async function main(argv: string[]): Promise<number> {
           try {
             version = execFileSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'])
               .toString()
-              .trim()
-              .replace(/^Redis server /, '');
+              .trim();
+            version = /v=(\S+)/.exec(version)?.[1] ?? version;
           } catch {}
           environment.redisServer = version;
           return { url: server.url, version };

@@ -15,6 +15,32 @@ export const suites: Entry<Suite>[] = [
     summary: '@x/breaker against opossum and cockatiel: closed path, open path (rejection)',
     load: async () => (await import('./suites/breaker')).breakerSuite,
   },
+  {
+    name: 'pool',
+    kind: 'micro',
+    summary:
+      '@x/pool against raw undici Pool, undici fetch, global fetch and axios at several concurrencies',
+    load: async () => (await import('./suites/pool')).poolSuite,
+  },
+  {
+    name: 'tokens',
+    kind: 'micro',
+    summary: '@x/tokens against js-tiktoken, gpt-tokenizer and tiktoken (WASM) on a mixed corpus',
+    load: async () => (await import('./suites/tokens')).tokensSuite,
+  },
+  {
+    name: 'rate-limit',
+    kind: 'micro',
+    summary:
+      '@x/rate-limit against limiter, rate-limiter-flexible (memory and Redis) and bottleneck',
+    load: async () => (await import('./suites/rate-limit')).rateLimitSuite,
+  },
+  {
+    name: 'cache',
+    kind: 'micro',
+    summary: '@x/cache against quick-lru and lru-cache; request keys against stringify + sha256',
+    load: async () => (await import('./suites/cache')).cacheSuite,
+  },
 ];
 
 export const scenarios: Entry<Scenario>[] = [];

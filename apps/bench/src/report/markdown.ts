@@ -6,7 +6,7 @@ export const ratiosEnd = '<!-- ratios:end -->';
 
 function targetCell(r: { target?: number; met?: boolean }): string {
   if (r.target === undefined) return '';
-  return `≥ ${r.target}x ${r.met ? '✓' : '✗ missed'}`;
+  return `≥ ${+r.target.toFixed(2)}x ${r.met ? '✓' : '✗ missed'}`;
 }
 
 /** One line per (ours, peer) pair across every suite: the table the root README repeats. */
@@ -22,7 +22,9 @@ export function ratioRows(suites: SuiteResult[]): (string | number)[][] {
           );
           rows.push([
             `\`${row.library}\``,
-            row.concurrency > 1 ? `${group.name} (c=${row.concurrency})` : group.name,
+            row.concurrency > 1 && !group.name.includes('c=')
+              ? `${group.name} (c=${row.concurrency})`
+              : group.name,
             r.vs,
             formatOps(row.opsPerSec),
             peer ? formatOps(peer.opsPerSec) : '—',

@@ -1,3 +1,4 @@
+import { createBreaker } from '@x/breaker';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import type { Suite } from '../context';
@@ -23,8 +24,12 @@ function overheadFacts(rows: MicroRow[]): Record<string, string> {
 export const breakerSuite: Suite = {
   name: 'breaker',
   title: '@x/breaker: circuit breaker',
-  packages: [],
+  packages: ['@x/breaker'],
   async prepare() {
+    const ours = createBreaker({ name: 'bench-closed' });
+    const oursOpen = createBreaker({ name: 'bench-open', openTimeoutMs: 3_600_000 });
+    oursOpen.open();
+
     // closed path: every breaker wraps an async function that resolves at once
     const opossumClosed = new CircuitBreaker(ok, { timeout: false, errorThresholdPercentage: 50 });
     const cockatielClosed = circuitBreaker(handleAll, {
@@ -63,6 +68,13 @@ export const breakerSuite: Suite = {
           cases: [
             { name: 'bare async call', library: 'none', role: 'baseline', async: true, fn: ok },
             {
+              name: '@x/breaker execute()',
+              library: '@x/breaker',
+              role: 'ours',
+              async: true,
+              fn: () => ours.execute(ok),
+            },
+            {
               name: 'opossum fire()',
               library: 'opossum',
               role: 'peer',
@@ -86,6 +98,13 @@ export const breakerSuite: Suite = {
             { vs: 'opossum', min: 4 },
           ],
           cases: [
+            {
+              name: '@x/breaker execute() rejected',
+              library: '@x/breaker',
+              role: 'ours',
+              async: true,
+              fn: () => swallow(oursOpen.execute(ok)),
+            },
             {
               name: 'opossum fire() rejected',
               library: 'opossum',

@@ -28,7 +28,7 @@ export function groupText(group: GroupResult): string {
     r.ratios
       .map(
         (x) =>
-          `${formatRatio(x.ratio)} vs ${x.vs}${x.target === undefined ? '' : x.met ? ' ✓' : ` ✗(≥${x.target}x)`}`,
+          `${formatRatio(x.ratio)} vs ${x.vs}${x.target === undefined ? '' : x.met ? ' ✓' : ` ✗(≥${+x.target.toFixed(2)}x)`}`,
       )
       .join(', '),
   ]);

@@ -1,0 +1,127 @@
+/**
+ * Closed path (a call that succeeds) and open path (a call refused at once) of @x/breaker, side by
+ * side with a bare call, cockatiel 3 and opossum 9, in one process run.
+ *
+ *   pnpm bench            # about 1 s per task
+ *   pnpm bench --quick    # about 0.2 s per task, for a smoke run
+ *
+ * Each task iteration runs BATCH sequential awaited calls, so the timer's own cost is spread over
+ * many calls; the reported per-call time is the iteration time divided by BATCH.
+ */
+import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import Opossum from 'opossum';
+import { Bench } from 'tinybench';
+import { createBreaker } from '../src/index';
+
+const quick = process.argv.includes('--quick');
+const BATCH = 100;
+const fn = (): Promise<number> => Promise.resolve(1);
+const fail = (): Promise<never> => Promise.reject(new Error('down'));
+
+// --- subjects, configured alike: 5 consecutive failures open, 30 s open period, no call timeout.
+const ours = createBreaker({ failureThreshold: 5, openTimeoutMs: 30_000 });
+const cockatiel = circuitBreaker(handleAll, {
+  halfOpenAfter: 30_000,
+  breaker: new ConsecutiveBreaker(5),
+});
+// opossum's default 10 s per-call timeout would add a timer per call; turn it off to compare
+// like with like (the per-call cost of opossum with its defaults is higher still).
+const opossumOptions = { timeout: false as const, resetTimeout: 30_000, volumeThreshold: 0 };
+const opossum = new Opossum(fn, opossumOptions);
+
+const oursOpen = createBreaker({ failureThreshold: 5, openTimeoutMs: 1e12 });
+oursOpen.open();
+const cockatielOpen = circuitBreaker(handleAll, {
+  halfOpenAfter: 1e12,
+  breaker: new ConsecutiveBreaker(5),
+});
+const opossumOpen = new Opossum(fn, { ...opossumOptions, resetTimeout: 2 ** 31 - 1 });
+opossumOpen.open();
+
+async function tripCockatiel(): Promise<void> {
+  for (let i = 0; i < 5; i++) await cockatielOpen.execute(fail).catch(() => {});
+  if (cockatielOpen.state !== 1 /* CircuitState.Open */)
+    throw new Error(`cockatiel did not open (state ${cockatielOpen.state})`);
+}
+
+const bench = new Bench({
+  name: '@x/breaker',
+  time: quick ? 200 : 1000,
+  warmupTime: quick ? 50 : 250,
+});
+
+bench
+  .add('closed: bare call', async () => {
+    for (let i = 0; i < BATCH; i++) await fn();
+  })
+  .add('closed: @x/breaker', async () => {
+    for (let i = 0; i < BATCH; i++) await ours.execute(fn);
+  })
+  .add('closed: cockatiel', async () => {
+    for (let i = 0; i < BATCH; i++) await cockatiel.execute(fn);
+  })
+  .add('closed: opossum', async () => {
+    for (let i = 0; i < BATCH; i++) await opossum.fire();
+  })
+  .add('open: @x/breaker', async () => {
+    for (let i = 0; i < BATCH; i++) await oursOpen.execute(fn).catch(noop);
+  })
+  .add('open: cockatiel', async () => {
+    for (let i = 0; i < BATCH; i++) await cockatielOpen.execute(fn).catch(noop);
+  })
+  .add('open: opossum', async () => {
+    for (let i = 0; i < BATCH; i++) await opossumOpen.fire().catch(noop);
+  });
+
+function noop(): void {}
+
+await tripCockatiel();
+await bench.run();
+
+interface Row {
+  task: string;
+  'ops/s': string;
+  'ns/call': string;
+  'overhead ns/call': string;
+  '± %': string;
+}
+
+const nsPerCall = new Map<string, number>();
+const rme = new Map<string, number>();
+for (const task of bench.tasks) {
+  const result = task.result;
+  if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+  nsPerCall.set(task.name, (result.period * 1e6) / BATCH);
+  rme.set(task.name, result.latency.rme);
+}
+const ns = (name: string): number => nsPerCall.get(name)!;
+const bare = ns('closed: bare call');
+const rows: Row[] = bench.tasks.map((task) => {
+  const perCall = ns(task.name);
+  const closed = task.name.startsWith('closed');
+  return {
+    task: task.name,
+    'ops/s': Math.round(1e9 / perCall).toLocaleString('en-US'),
+    'ns/call': perCall.toFixed(1),
+    'overhead ns/call': closed ? (perCall - bare).toFixed(1) : '-',
+    '± %': rme.get(task.name)!.toFixed(1),
+  };
+});
+console.log(
+  `Node ${process.version}, ${quick ? 'quick' : 'full'} run, ${new Date().toISOString()}`,
+);
+console.table(rows);
+
+const ratio = (a: string, b: string): string => (ns(b) / ns(a)).toFixed(2);
+const verdict = (value: string, target: number): string =>
+  `${value}x (target >= ${target}x: ${Number(value) >= target ? 'met' : 'MISSED'})`;
+console.log('Throughput ratios (higher is better for @x/breaker):');
+console.log(
+  `  closed vs cockatiel: ${verdict(ratio('closed: @x/breaker', 'closed: cockatiel'), 2)}`,
+);
+console.log(`  closed vs opossum:   ${verdict(ratio('closed: @x/breaker', 'closed: opossum'), 6)}`);
+console.log(`  open   vs cockatiel: ${verdict(ratio('open: @x/breaker', 'open: cockatiel'), 4)}`);
+console.log(`  open   vs opossum:   ${verdict(ratio('open: @x/breaker', 'open: opossum'), 4)}`);
+console.log(
+  `  closed vs bare call: ${ratio('closed: @x/breaker', 'closed: bare call')}x (overhead ${(ns('closed: @x/breaker') - bare).toFixed(1)} ns/call)`,
+);

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+
+describe('index', () => {
+  it('exports exactly the public API when imported', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "BreakerOpenError",
+        "BreakerProbeTimeoutError",
+        "breakerChannels",
+        "breakerPresets",
+        "createBreaker",
+        "isBreakerError",
+        "isBreakerOpenError",
+        "isBreakerProbeTimeoutError",
+      ]
+    `);
+  });
+});

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createBreaker } from './breaker';
+import type { BreakerSnapshot } from './snapshot';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const boom = () => Promise.reject(new Error('boom'));
+const roundTrip = (value: unknown) => JSON.parse(JSON.stringify(value)) as BreakerSnapshot;
+
+describe('toJSON', () => {
+  it('restores an open breaker with only the open time that is left', async () => {
+    const breaker = createBreaker({ name: 'a', failureThreshold: 1, openTimeoutMs: 10_000 });
+    await breaker.execute(boom).catch(() => {});
+    await vi.advanceTimersByTimeAsync(3_000);
+    const saved = roundTrip(breaker);
+    expect(saved).toMatchObject({ v: 1, name: 'a', state: 'open', retryAfterMs: 7_000 });
+    await vi.advanceTimersByTimeAsync(2_000); // time passes while stored
+    const restored = createBreaker({
+      name: 'a',
+      failureThreshold: 1,
+      openTimeoutMs: 10_000,
+      restore: saved,
+    });
+    expect(restored.state).toBe('open');
+    expect(restored.stats().retryAfterMs).toBe(5_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(restored.state).toBe('half-open');
+  });
+
+  it('keeps the grown open period and the consecutive failures', async () => {
+    const options = {
+      failureThreshold: 3,
+      successThreshold: 1,
+      openTimeoutMs: 1_000,
+      maxOpenTimeoutMs: 8_000,
+    };
+    const breaker = createBreaker(options);
+    breaker.open();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await breaker.execute(boom).catch(() => {}); // failed probe: 2 000
+    expect(createBreaker({ ...options, restore: roundTrip(breaker) }).stats().openTimeoutMs).toBe(
+      2_000,
+    );
+
+    const closed = createBreaker(options);
+    await closed.execute(boom).catch(() => {});
+    await closed.execute(boom).catch(() => {});
+    const restored = createBreaker({ ...options, restore: roundTrip(closed) });
+    await restored.execute(boom).catch(() => {});
+    expect(restored.state).toBe('open');
+  });
+
+  it('restores the rate window contents', async () => {
+    const options = {
+      failureThreshold: Number.POSITIVE_INFINITY,
+      window: { type: 'time' as const, durationMs: 60_000, minimumCalls: 3 },
+    };
+    const breaker = createBreaker(options);
+    await breaker.execute(boom).catch(() => {});
+    await breaker.execute(() => 'ok');
+    const restored = createBreaker({ ...options, restore: roundTrip(breaker) });
+    expect(restored.stats().window).toMatchObject({ calls: 2, failures: 1 });
+    await restored.execute(boom).catch(() => {});
+    expect(restored.state).toBe('open');
+  });
+
+  it('restores an isolated breaker as open for one open period', async () => {
+    const breaker = createBreaker({ openTimeoutMs: 1_000 });
+    breaker.isolate();
+    const saved = roundTrip(breaker);
+    expect(saved).toMatchObject({ state: 'open', isolated: true });
+    const restored = createBreaker({ openTimeoutMs: 1_000, restore: saved });
+    expect(restored.stats()).toMatchObject({ state: 'open', isolations: 0, retryAfterMs: 1_000 });
+  });
+
+  it('restores a half-open breaker without probes in flight', async () => {
+    const breaker = createBreaker({ failureThreshold: 1, openTimeoutMs: 0, successThreshold: 3 });
+    await breaker.execute(boom).catch(() => {});
+    await breaker.execute(() => 'probe');
+    const restored = createBreaker({
+      openTimeoutMs: 0,
+      successThreshold: 3,
+      restore: roundTrip(breaker),
+    });
+    expect(restored.stats()).toMatchObject({
+      state: 'half-open',
+      consecutiveSuccesses: 1,
+      probesInFlight: 0,
+    });
+    await restored.execute(() => 'x');
+    await restored.execute(() => 'x');
+    expect(restored.state).toBe('closed');
+  });
+
+  it('rejects a malformed snapshot with a TypeError naming the field', () => {
+    const good = createBreaker().toJSON();
+    expect(() => createBreaker({ restore: { ...good, state: 'broken' } as never })).toThrow(
+      "Expected `restore.state` to be 'closed', 'open' or 'half-open', got `\"broken\"` (string)",
+    );
+    expect(() => createBreaker({ restore: { ...good, v: 2 } as never })).toThrow(TypeError);
+    expect(() => createBreaker({ restore: 'x' as never })).toThrow(TypeError);
+    expect(() =>
+      createBreaker({ restore: { ...good, window: { type: 'count', outcomes: [7] } } as never }),
+    ).toThrow('restore.window.outcomes');
+  });
+});

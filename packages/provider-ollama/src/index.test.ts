@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+
+describe('index', () => {
+  it('exports exactly the public API', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "ContextOverflowError",
+        "IncompleteStreamError",
+        "ModelNotFoundError",
+        "OllamaApiError",
+        "OllamaConnectionError",
+        "OllamaError",
+        "OllamaProvider",
+        "OllamaStreamError",
+        "OllamaTimeoutError",
+        "ProviderClosedError",
+        "ServerBusyError",
+        "createOllamaProvider",
+        "isContextOverflowError",
+        "isIncompleteStreamError",
+        "isModelNotFoundError",
+        "isOllamaApiError",
+        "isOllamaConnectionError",
+        "isOllamaError",
+        "isOllamaStreamError",
+        "isOllamaTimeoutError",
+        "isProviderClosedError",
+        "isServerBusyError",
+      ]
+    `);
+  });
+});

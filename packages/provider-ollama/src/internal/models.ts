@@ -1,0 +1,122 @@
+import type { LoadedModel, ModelInfo, ModelSummary } from '../types';
+
+type Json = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
+
+export function parseModelList(body: unknown): ModelSummary[] {
+  const models = obj(body).models;
+  if (!Array.isArray(models)) return [];
+  return models.map((m) => {
+    const model = obj(m);
+    const details = obj(model.details);
+    return {
+      name: str(model.name) ?? str(model.model) ?? '',
+      model: str(model.model) ?? str(model.name) ?? '',
+      modifiedAt: str(model.modified_at),
+      size: num(model.size),
+      digest: str(model.digest),
+      family: str(details.family),
+      families: strings(details.families),
+      parameterSize: str(details.parameter_size),
+      quantizationLevel: str(details.quantization_level),
+      contextLength: num(details.context_length),
+      embeddingLength: num(details.embedding_length),
+      capabilities: strings(model.capabilities),
+    };
+  });
+}
+
+export function parseLoadedModels(body: unknown): LoadedModel[] {
+  const models = obj(body).models;
+  if (!Array.isArray(models)) return [];
+  return models.map((m) => {
+    const model = obj(m);
+    return {
+      name: str(model.name) ?? str(model.model) ?? '',
+      size: num(model.size),
+      sizeVram: num(model.size_vram),
+      contextLength: num(model.context_length),
+      expiresAt: str(model.expires_at),
+    };
+  });
+}
+
+/** Parses a `%#v`-formatted value of the `parameters` text. */
+function parameterValue(raw: string): string | number | boolean {
+  const text = raw.trim();
+  if (text.startsWith('"') && text.endsWith('"') && text.length >= 2) {
+    try {
+      return JSON.parse(text) as string;
+    } catch {
+      return text.slice(1, -1);
+    }
+  }
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  const n = Number(text);
+  return text.length > 0 && Number.isFinite(n) ? n : text;
+}
+
+/** Parses `/api/show`'s `parameters`: one `key value` per line, list options repeat the key. */
+export function parseParameters(text: unknown): ModelInfo['parameters'] {
+  const out: ModelInfo['parameters'] = {};
+  if (typeof text !== 'string') return out;
+  for (const line of text.split('\n')) {
+    const match = /^(\S+)\s+(.*)$/.exec(line.trim());
+    if (match === null) continue;
+    const key = match[1]!;
+    const value = parameterValue(match[2]!);
+    const existing = out[key];
+    if (existing === undefined) out[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[key] = [existing, value];
+  }
+  return out;
+}
+
+/**
+ * Reads the trained context length at `model_info["<general.architecture>.context_length"]`,
+ * falling back to any `*.context_length` key that is not a vision projector's.
+ */
+export function trainedContextLength(modelInfo: Json): number | undefined {
+  const arch = str(modelInfo['general.architecture']);
+  if (arch !== undefined) {
+    const direct = num(modelInfo[`${arch}.context_length`]);
+    if (direct !== undefined) return direct;
+  }
+  for (const [key, value] of Object.entries(modelInfo)) {
+    if (!key.endsWith('.context_length') || key.startsWith('clip.') || key.includes('projector')) {
+      continue;
+    }
+    const n = num(value);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+export function parseModelInfo(model: string, body: unknown): ModelInfo {
+  const show = obj(body);
+  const details = obj(show.details);
+  const info = obj(show.model_info);
+  const parameters = parseParameters(show.parameters);
+  const numCtx = parameters.num_ctx;
+  return {
+    model,
+    architecture: str(info['general.architecture']),
+    family: str(details.family),
+    families: strings(details.families),
+    parameterSize: str(details.parameter_size),
+    quantizationLevel: str(details.quantization_level),
+    contextLength: trainedContextLength(info),
+    defaultNumCtx: typeof numCtx === 'number' ? numCtx : undefined,
+    capabilities: strings(show.capabilities) ?? [],
+    parameters,
+    modifiedAt: str(show.modified_at),
+  };
+}

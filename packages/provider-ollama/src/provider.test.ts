@@ -1,0 +1,699 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  chatChunk,
+  doneChunk,
+  type Handler,
+  loadFixture,
+  splitFixture,
+  startServer,
+  type TestServer,
+  until,
+} from './__fixtures__/server';
+import {
+  isIncompleteStreamError,
+  isModelNotFoundError,
+  isOllamaApiError,
+  isOllamaConnectionError,
+  isOllamaStreamError,
+  isOllamaTimeoutError,
+  isServerBusyError,
+  ProviderClosedError,
+} from './errors';
+import { createOllamaProvider, type OllamaProvider, type OllamaProviderOptions } from './provider';
+import type { ChatRequest, StreamChunk } from './types';
+
+const servers: TestServer[] = [];
+const providers: OllamaProvider[] = [];
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(providers.splice(0).map((p) => p.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function setup(
+  routes: Parameters<typeof startServer>[0],
+  options: OllamaProviderOptions = {},
+): Promise<{ server: TestServer; provider: OllamaProvider }> {
+  const server = await startServer(routes);
+  servers.push(server);
+  const provider = createOllamaProvider({
+    baseUrl: server.url,
+    retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    ...options,
+  });
+  providers.push(provider);
+  return { server, provider };
+}
+
+const ask = (content = 'Why is the sky blue?', extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+
+async function collect(iterable: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+  const out: StreamChunk[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+const chunked =
+  (...writes: string[]): Handler =>
+  async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    for (const w of writes) {
+      res.write(w);
+      await new Promise((r) => setImmediate(r));
+    }
+    res.end();
+  };
+
+describe('OllamaProvider.complete', () => {
+  it('maps fixture 01 to content, usage and timings in ms when the server answers stream:false', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': loadFixture('01-chat-nonstream.json'),
+    });
+    const response = await provider.complete(
+      ask('Why is the sky blue? Answer in one sentence.', { keepAlive: '10m' }),
+    );
+    expect(response.content).toMatch(/^The sky looks blue because/);
+    expect(response.message).toEqual({ role: 'assistant', content: response.content });
+    expect(response.finishReason).toBe('stop');
+    expect(response.usage).toEqual({ promptTokens: 42, completionTokens: 31, totalTokens: 73 });
+    expect(response.timings.totalMs).toBeCloseTo(1874.539125, 6);
+    expect(response.timings.loadMs).toBeCloseTo(1252.871417, 6);
+    expect(response.timings.promptEvalMs).toBeCloseTo(88.412, 6);
+    expect(response.timings.evalMs).toBeCloseTo(520.913, 6);
+    expect(response.timings.tokensPerSecond).toBeCloseTo((31 / 520913000) * 1e9, 6);
+    expect(response.cached).toBe(false);
+    expect(response.attempts).toBe(1);
+    expect(response.toolCalls).toEqual([]);
+    const sent = server.requests[0]!;
+    expect(sent.json?.stream).toBe(false);
+    expect(sent.json?.keep_alive).toBe('10m');
+    expect(sent.headers['content-type']).toBe('application/json');
+  });
+
+  it('returns tool calls with object arguments and finishReason tool_calls (fixture 14)', async () => {
+    const { provider } = await setup({ '/api/chat': loadFixture('14-chat-tool-calls.json') });
+    const response = await provider.complete(ask('What is the weather today in Paris?'));
+    expect(response.toolCalls).toEqual([
+      {
+        id: 'call_5zq2m8vh',
+        index: 0,
+        name: 'get_current_weather',
+        arguments: { location: 'Paris, FR', format: 'celsius' },
+      },
+    ]);
+    expect(response.message.toolCalls).toEqual(response.toolCalls);
+    expect(response.finishReason).toBe('tool_calls');
+  });
+
+  it('leaves absent counters undefined instead of 0', async () => {
+    const body = `${JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content: 'hi' }, done: true, eval_count: 3 })}`;
+    const { provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      },
+    });
+    const response = await provider.complete(ask());
+    expect(response.usage).toEqual({
+      promptTokens: undefined,
+      completionTokens: 3,
+      totalTokens: undefined,
+    });
+    expect(response.timings.tokensPerSecond).toBeUndefined();
+    expect(response.finishReason).toBeUndefined();
+  });
+
+  it('throws ModelNotFoundError without retrying when the model is not pulled (fixture 10)', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': loadFixture('10-chat-404-model-not-found.json'),
+    });
+    const error = await provider.complete(ask('hi', { model: 'llama3.3:70b' })).catch((e) => e);
+    expect(isModelNotFoundError(error)).toBe(true);
+    expect(error).toMatchObject({
+      statusCode: 404,
+      model: 'llama3.3:70b',
+      retryable: false,
+      code: 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND',
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws a non-retryable OllamaApiError with the server text for a 400 (fixture 11)', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': loadFixture('11-chat-400-bad-keep-alive.json'),
+    });
+    const error = await provider.complete(ask('hi')).catch((e) => e);
+    expect(isOllamaApiError(error)).toBe(true);
+    expect(error).toMatchObject({
+      statusCode: 400,
+      retryable: false,
+      serverMessage: 'time: missing unit in duration "10"',
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a 503 server busy and succeeds when the server recovers (fixture 13)', async () => {
+    const busy = loadFixture('13-chat-503-queue-full.json');
+    const { server, provider } = await setup({
+      '/api/chat': [busy, busy, loadFixture('01-chat-nonstream.json')],
+    });
+    const retries: unknown[] = [];
+    provider.onRetry((e) => retries.push(e));
+    const response = await provider.complete(ask());
+    expect(response.attempts).toBe(3);
+    expect(server.requests).toHaveLength(3);
+    expect(retries).toHaveLength(2);
+    expect(provider.stats()).toMatchObject({ retries: 2, attempts: 3, successes: 1 });
+  });
+
+  it('throws ServerBusyError after the retries are spent', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': loadFixture('13-chat-503-queue-full.json'),
+    });
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(isServerBusyError(error)).toBe(true);
+    expect(error.serverMessage).toBe(
+      'server busy, please try again.  maximum pending requests exceeded',
+    );
+    expect(server.requests).toHaveLength(3);
+    expect(provider.stats().failuresByCode).toEqual({ X_PROVIDER_OLLAMA_SERVER_BUSY: 1 });
+  });
+
+  it('waits for Retry-After before retrying when the server sends one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await setup({
+      '/api/chat': [
+        (_req, res) => {
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+          res.end('{"error":"slow down"}');
+        },
+        loadFixture('01-chat-nonstream.json'),
+      ],
+    });
+    const pending = provider.complete(ask());
+    await until(() => server.requests.length === 1);
+    await vi.advanceTimersByTimeAsync(6_900);
+    await new Promise((r) => setImmediate(r));
+    expect(server.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    await expect(pending).resolves.toMatchObject({ attempts: 2 });
+  });
+
+  it('does not retry a 500 that is a client mistake (bad option type)', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end('{"error":"option \\"num_ctx\\" must be of type integer"}');
+      },
+    });
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(error).toMatchObject({ statusCode: 500, retryable: false });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws OllamaConnectionError after retrying when nothing listens', async () => {
+    const { server } = await setup({});
+    const url = server.url;
+    await server.close();
+    servers.length = 0;
+    const provider = createOllamaProvider({ baseUrl: url, retry: { baseDelayMs: 1 } });
+    providers.push(provider);
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(isOllamaConnectionError(error)).toBe(true);
+    expect(error.causeCode).toBe('ECONNREFUSED');
+    expect(provider.stats()).toMatchObject({ attempts: 3, retries: 2, failures: 1 });
+  });
+
+  it('rejects with the signal reason and sends nothing when already aborted', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': loadFixture('01-chat-nonstream.json'),
+    });
+    const reason = new Error('user gave up');
+    const error = await provider
+      .complete(ask('x', { signal: AbortSignal.abort(reason) }))
+      .catch((e) => e);
+    expect(error).toBe(reason);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('rejects with the signal reason and closes the connection when aborted during generation', async () => {
+    const { server, provider } = await setup({ '/api/chat': () => {} });
+    const controller = new AbortController();
+    const pending = provider.complete(ask('x', { signal: controller.signal }));
+    await until(() => server.requests.length === 1);
+    controller.abort(new Error('cancelled'));
+    await expect(pending).rejects.toThrow('cancelled');
+    await until(() => server.aborted() === 1);
+    expect(provider.stats().inFlight).toBe(0);
+  });
+
+  it('throws OllamaTimeoutError total when the whole call exceeds totalMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await setup(
+      { '/api/chat': () => {} },
+      { timeouts: { totalMs: 30_000 } },
+    );
+    const pending = provider.complete(ask()).catch((e) => e);
+    await until(() => server.requests.length === 1);
+    await vi.advanceTimersByTimeAsync(30_000);
+    const error = await pending;
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'total', timeoutMs: 30_000, retryable: false });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('is not cut by any headers timeout when a non-streamed generation takes longer than 300 s', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
+    let release: (() => void) | undefined;
+    const { provider } = await setup({
+      '/api/chat': (_req, res) => {
+        release = () => {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(loadFixture('01-chat-nonstream.json').response.body);
+        };
+      },
+    });
+    const pending = provider.complete(ask());
+    await until(() => release !== undefined);
+    await vi.advanceTimersByTimeAsync(20 * 60_000);
+    release!();
+    await expect(pending).resolves.toMatchObject({ usage: { completionTokens: 31 } });
+  });
+
+  it('throws TypeError before sending when the request is malformed', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': loadFixture('01-chat-nonstream.json'),
+    });
+    await expect(provider.complete({ model: '', messages: [] })).rejects.toThrow(TypeError);
+    await expect(provider.complete(ask('x', { keepAlive: '10' }))).rejects.toThrow(/keepAlive/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('OllamaProvider.stream', () => {
+  it('yields every chunk of fixture 02 and ends with the complete response', async () => {
+    const { server, provider } = await setup({ '/api/chat': loadFixture('02-chat-stream.json') });
+    const chunks = await collect(provider.stream(ask()));
+    const last = chunks.at(-1)!;
+    expect(chunks).toHaveLength(14);
+    expect(
+      chunks
+        .slice(0, -1)
+        .map((c) => c.content)
+        .join(''),
+    ).toBe('The sky appears blue because of a phenomenon called Rayleigh scattering.');
+    expect(last.done).toBe(true);
+    expect(last.response?.content).toBe(
+      'The sky appears blue because of a phenomenon called Rayleigh scattering.',
+    );
+    expect(last.response?.usage).toEqual({
+      promptTokens: 31,
+      completionTokens: 14,
+      totalTokens: 45,
+    });
+    expect(last.response?.timings.firstTokenMs).toBeGreaterThanOrEqual(0);
+    expect(server.requests[0]!.json?.stream).toBe(true);
+    expect(server.requests[0]!.headers.accept).toBe('application/x-ndjson');
+  });
+
+  it('decodes characters split across writes inside their UTF-8 bytes', async () => {
+    const text = 'héllo — 你好 🌍';
+    const fixture = loadFixture('02-chat-stream.json');
+    const body = chatChunk(text) + chatChunk(' ✓') + doneChunk();
+    const bytes = Buffer.from(body, 'utf8');
+    const emoji = bytes.indexOf(Buffer.from('🌍', 'utf8'));
+    const cjk = bytes.indexOf(Buffer.from('你', 'utf8'));
+    const split = splitFixture({ ...fixture, response: { ...fixture.response, body } }, [
+      emoji + 1,
+      emoji + 3,
+      cjk + 2,
+      5,
+    ]);
+    expect(split.response.writes_base64!.length).toBe(5);
+    const { provider } = await setup({ '/api/chat': split });
+    const chunks = await collect(provider.stream(ask()));
+    expect(chunks.at(-1)!.response!.content).toBe(`${text} ✓`);
+  });
+
+  it('throws OllamaStreamError with the partial content on an error line, without retrying', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': chunked(
+        chatChunk('Hello'),
+        chatChunk(' there'),
+        '{"error":"an error was encountered while running the model: boom"}\n',
+      ),
+    });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of provider.stream(ask())) seen.push(chunk.content);
+    })().catch((e) => e);
+    expect(isOllamaStreamError(error)).toBe(true);
+    expect(error.reason).toBe('server-error');
+    expect(error.serverMessage).toMatch(/boom/);
+    expect(error.partial).toMatchObject({ content: 'Hello there', chunks: 2 });
+    expect(seen).toEqual(['Hello', ' there']);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws IncompleteStreamError with the partial content when the stream ends without done', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': chunked(chatChunk('Half'), chatChunk(' an answer')),
+    });
+    const error = await collect(provider.stream(ask())).catch((e) => e);
+    expect(isIncompleteStreamError(error)).toBe(true);
+    expect(error.partial).toMatchObject({ content: 'Half an answer', chunks: 2 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws IncompleteStreamError and never retries when the connection drops after a chunk', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(chatChunk('partial'));
+        await new Promise((r) => setTimeout(r, 5));
+        res.socket?.destroy();
+      },
+    });
+    const error = await collect(provider.stream(ask())).catch((e) => e);
+    expect(isIncompleteStreamError(error)).toBe(true);
+    expect(error.partial.content).toBe('partial');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('throws an idle OllamaTimeoutError with the partial content when the server stalls', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await setup(
+      {
+        '/api/chat': (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+          res.write(chatChunk('first'));
+        },
+      },
+      { timeouts: { idleMs: 5_000 } },
+    );
+    const seen: string[] = [];
+    const pending = (async () => {
+      for await (const chunk of provider.stream(ask())) seen.push(chunk.content);
+    })().catch((e) => e);
+    await until(() => seen.length === 1);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(seen).toEqual(['first']);
+    await vi.advanceTimersByTimeAsync(1_500);
+    const error = await pending;
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 5_000, retryable: false });
+    expect(error.partial.content).toBe('first');
+    await until(() => server.aborted() === 1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a first-token timeout because nothing reached the caller yet', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await setup(
+      {
+        '/api/chat': [() => {}, loadFixture('02-chat-stream.json')],
+      },
+      { timeouts: { firstTokenMs: 10_000 } },
+    );
+    const pending = collect(provider.stream(ask()));
+    await until(() => server.requests.length === 1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await until(() => server.requests.length === 2);
+    const chunks = await pending;
+    expect(chunks.at(-1)!.response!.attempts).toBe(2);
+    expect(provider.stats().retries).toBe(1);
+  });
+
+  it('aborts the request and frees the socket when the caller leaves the loop early', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(chatChunk('one'));
+        res.write(chatChunk('two'));
+      },
+    });
+    for await (const chunk of provider.stream(ask())) {
+      expect(chunk.content).toBe('one');
+      break;
+    }
+    await until(() => server.aborted() === 1);
+    expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+  });
+
+  it('rejects with the signal reason when aborted mid-stream', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(chatChunk('one'));
+      },
+    });
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    const error = await (async () => {
+      for await (const _chunk of provider.stream(ask('x', { signal: controller.signal })))
+        controller.abort(reason);
+    })().catch((e) => e);
+    expect(error).toBe(reason);
+    await until(() => server.aborted() === 1);
+    expect(provider.stats().inFlight).toBe(0);
+  });
+
+  it('throws OllamaStreamError line-too-long instead of buffering an endless line', async () => {
+    const { provider } = await setup(
+      { '/api/chat': chunked('x'.repeat(4096), 'y'.repeat(4096)) },
+      { maxLineBytes: 4096 },
+    );
+    const error = await collect(provider.stream(ask())).catch((e) => e);
+    expect(isOllamaStreamError(error)).toBe(true);
+    expect(error.reason).toBe('line-too-long');
+  });
+});
+
+describe('OllamaProvider metadata', () => {
+  it('lists models from /api/tags (fixture 04)', async () => {
+    const { provider } = await setup({ '/api/tags': loadFixture('04-tags.json') });
+    const models = await provider.listModels();
+    expect(models.map((m) => m.name)).toEqual([
+      'qwen2.5:7b',
+      'nomic-embed-text:latest',
+      'llama3.2:latest',
+    ]);
+    expect(models[1]).toMatchObject({
+      family: 'nomic-bert',
+      contextLength: 2048,
+      capabilities: ['embedding'],
+    });
+  });
+
+  it('reads the trained context length from /api/show once per model (fixture 05)', async () => {
+    const { server, provider } = await setup({ '/api/show': loadFixture('05-show-llama3.2.json') });
+    const [a, b] = await Promise.all([
+      provider.modelInfo('llama3.2'),
+      provider.modelInfo('llama3.2'),
+    ]);
+    expect(a).toBe(b);
+    expect(a).toMatchObject({
+      architecture: 'llama',
+      family: 'llama',
+      contextLength: 131072,
+      capabilities: ['completion', 'tools'],
+      parameterSize: '3.2B',
+    });
+    expect(a.parameters.stop).toEqual(['<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>']);
+    await provider.modelInfo('llama3.2');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('initialize returns the version and the models', async () => {
+    const { provider } = await setup({
+      '/api/version': loadFixture('07-version.json'),
+      '/api/tags': loadFixture('04-tags.json'),
+    });
+    const result = await provider.initialize();
+    expect(result.version).toBe('0.32.15');
+    expect(result.models).toHaveLength(3);
+    expect(provider.models).toHaveLength(3);
+  });
+
+  it('embeds two inputs (fixture 17)', async () => {
+    const { provider } = await setup({ '/api/embed': loadFixture('17-embed.json') });
+    const fixture = loadFixture('17-embed.json');
+    const result = await provider.embed({
+      model: 'nomic-embed-text',
+      input: (fixture.request.body as { input: string[] }).input,
+    });
+    expect(result.embeddings).toHaveLength(2);
+    expect(result.embeddings[0]).toHaveLength(768);
+    expect(result.model).toBe('nomic-embed-text');
+  });
+});
+
+describe('OllamaProvider.health', () => {
+  it('reports healthy with the version and loaded models without generating tokens', async () => {
+    const { server, provider } = await setup({
+      'HEAD /': loadFixture('09-health-head.json'),
+      '/api/version': loadFixture('07-version.json'),
+      '/api/ps': loadFixture('08-ps.json'),
+    });
+    const report = await provider.health();
+    expect(report).toMatchObject({
+      status: 'healthy',
+      reachable: true,
+      version: '0.32.15',
+      reasons: [],
+    });
+    expect(report.loadedModels).toEqual([
+      expect.objectContaining({ name: 'llama3.2:latest', contextLength: 8192 }),
+      expect.objectContaining({ name: 'nomic-embed-text:latest', contextLength: 2048 }),
+    ]);
+    expect(server.requests.some((r) => r.path === '/api/chat' || r.path === '/api/generate')).toBe(
+      false,
+    );
+  });
+
+  it('reports unhealthy instead of throwing when the server is down', async () => {
+    const { server } = await setup({});
+    const url = server.url;
+    await server.close();
+    servers.length = 0;
+    const provider = createOllamaProvider({ baseUrl: url });
+    providers.push(provider);
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'unhealthy', reachable: false });
+    expect(report.error).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('secrets', () => {
+  it('sends the API key as a Bearer token and never puts it in errors, events or stats', async () => {
+    const key = 'sk-test-1234567890-secret';
+    const { server, provider } = await setup(
+      {
+        '/api/chat': (req, res) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: `bad auth ${req.headers.authorization} for ${key}` }));
+        },
+      },
+      { apiKey: key, retry: false, headers: { 'x-team': 'blue' } },
+    );
+    const events: unknown[] = [];
+    provider.onError((e) => events.push(e));
+    const onChannel = (message: unknown) => events.push(message);
+    diagnosticsChannel.subscribe('x:provider-ollama:error', onChannel);
+    try {
+      const error = await provider.complete(ask()).catch((e) => e);
+      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
+      expect(server.requests[0]!.headers['x-team']).toBe('blue');
+      const everything = JSON.stringify([
+        error.message,
+        error.serverMessage,
+        events,
+        provider.stats(),
+        provider.toPrometheus(),
+      ]);
+      expect(everything).not.toContain(key);
+      expect(everything).toContain('[redacted]');
+      expect(events).toHaveLength(2);
+    } finally {
+      diagnosticsChannel.unsubscribe('x:provider-ollama:error', onChannel);
+    }
+  });
+
+  it('asks getApiKey before each request', async () => {
+    let n = 0;
+    const { server, provider } = await setup(
+      { '/api/chat': loadFixture('01-chat-nonstream.json') },
+      { getApiKey: () => `key-${++n}` },
+    );
+    await provider.complete(ask());
+    await provider.complete(ask());
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer key-1',
+      'Bearer key-2',
+    ]);
+  });
+});
+
+describe('OllamaProvider.stats', () => {
+  it('counts requests, tokens and latency and renders them for Prometheus', async () => {
+    const { provider } = await setup({ '/api/chat': loadFixture('01-chat-nonstream.json') });
+    await provider.complete(ask());
+    await provider.complete(ask());
+    const stats = provider.stats();
+    expect(stats).toMatchObject({
+      requests: 2,
+      successes: 2,
+      failures: 0,
+      promptTokens: 84,
+      completionTokens: 62,
+      inFlight: 0,
+    });
+    expect(stats.latencyMs.count).toBe(2);
+    expect(stats.tokensPerSecond.p50).toBeGreaterThan(0);
+    expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
+    const text = provider.toPrometheus();
+    expect(text).toContain('# TYPE x_provider_ollama_requests_total counter');
+    expect(text).toContain('x_provider_ollama_requests_total 2');
+    expect(text).toContain('x_provider_ollama_request_duration_seconds_count 2');
+    expect(text).toMatch(/x_provider_ollama_request_duration_seconds\{quantile="0.5"\} \d/);
+  });
+
+  it('publishes responses on the x:provider-ollama:response channel', async () => {
+    const { provider } = await setup({ '/api/chat': loadFixture('01-chat-nonstream.json') });
+    const seen: unknown[] = [];
+    const onMessage = (m: unknown) => seen.push(m);
+    diagnosticsChannel.subscribe('x:provider-ollama:response', onMessage);
+    try {
+      await provider.complete(ask());
+    } finally {
+      diagnosticsChannel.unsubscribe('x:provider-ollama:response', onMessage);
+    }
+    expect(seen).toEqual([
+      expect.objectContaining({ model: 'llama3.2', attempts: 1, cached: false }),
+    ]);
+  });
+});
+
+describe('createOllamaProvider', () => {
+  it('normalises OLLAMA_HOST-style addresses', () => {
+    const make = (baseUrl: string) => createOllamaProvider({ baseUrl }).baseUrl;
+    expect(make('127.0.0.1:11434')).toBe('http://127.0.0.1:11434');
+    expect(make('0.0.0.0')).toBe('http://127.0.0.1:11434');
+    expect(make('http://localhost:11434/')).toBe('http://localhost:11434');
+    expect(make('https://ollama.com/api')).toBe('https://ollama.com');
+    expect(make('http://gpu-box:8080')).toBe('http://gpu-box:8080');
+  });
+
+  it('reads OLLAMA_HOST when baseUrl is not given', () => {
+    vi.stubEnv('OLLAMA_HOST', '10.0.0.5:11500');
+    try {
+      expect(createOllamaProvider().baseUrl).toBe('http://10.0.0.5:11500');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('throws TypeError or RangeError for invalid options', () => {
+    expect(() => createOllamaProvider({ baseUrl: 'ftp://x' })).toThrow(TypeError);
+    expect(() => createOllamaProvider({ baseUrl: 'http://user:pw@host' })).toThrow(
+      /without credentials/,
+    );
+    expect(() => createOllamaProvider({ timeouts: { idleMs: -1 } })).toThrow(RangeError);
+    expect(() => createOllamaProvider({ retry: { retries: 1.5 } })).toThrow(RangeError);
+    expect(() => createOllamaProvider({ apiKey: '' })).toThrow(TypeError);
+  });
+
+  it('rejects new calls with ProviderClosedError after close()', async () => {
+    const provider = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
+    await provider.close();
+    await expect(provider.complete(ask())).rejects.toBeInstanceOf(ProviderClosedError);
+  });
+});

@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import stableStringify from 'safe-stable-stringify';
+import { describe, expect, it } from 'vitest';
+import { cacheKey, isIgnoredField } from './cache-key';
+import { isCacheKeyError } from './errors';
+
+const chat = {
+  model: 'llama3.2',
+  messages: [
+    { role: 'system', content: 'You are a concise assistant.' },
+    { role: 'user', content: 'Why is the sky blue? Answer in one sentence.' },
+  ],
+  options: { temperature: 0.2, num_ctx: 8192, seed: 7, top_p: 0.9, top_k: 40 },
+  format: 'json',
+  think: false,
+  tools: [{ type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } }],
+};
+
+/** A deep copy whose object keys are inserted in an order drawn from `seed`. */
+function reorder(value: unknown, seed: number): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => reorder(item, seed + i));
+  if (typeof value !== 'object' || value === null) return value;
+  const keys = Object.keys(value);
+  let state = seed >>> 0;
+  for (let i = keys.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys)
+    out[key] = reorder((value as Record<string, unknown>)[key], seed * 31 + 7);
+  return out;
+}
+
+const requestArb = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), {
+  maxKeys: 6,
+});
+
+describe('cacheKey', () => {
+  it('returns a 43-character base64url SHA-256 when called without a namespace', () => {
+    expect(cacheKey(chat)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('returns the same key when object keys are shuffled at any depth', () => {
+    fc.assert(
+      fc.property(requestArb, fc.integer(), (request, seed) => {
+        expect(cacheKey(reorder(request, seed) as object)).toBe(cacheKey(request));
+      }),
+    );
+  });
+
+  it('returns another key exactly when the canonical JSON of the request differs', () => {
+    const strip = (r: Record<string, unknown>) => {
+      const copy = { ...r };
+      for (const name of Object.keys(copy)) if (isIgnoredField(name)) delete copy[name];
+      return stableStringify(copy);
+    };
+    fc.assert(
+      fc.property(requestArb, requestArb, (a, b) => {
+        expect(cacheKey(a) === cacheKey(b)).toBe(strip(a) === strip(b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('returns another key when any meaningful field of a chat request changes', () => {
+    const base = cacheKey(chat);
+    const variants: object[] = [
+      { ...chat, model: 'llama3.2:1b' },
+      { ...chat, messages: [...chat.messages, { role: 'user', content: 'More.' }] },
+      { ...chat, messages: [chat.messages[0], { role: 'user', content: 'Why is the sea blue?' }] },
+      { ...chat, messages: [{ ...chat.messages[0], role: 'user' }, chat.messages[1]] },
+      { ...chat, format: undefined },
+      { ...chat, think: true },
+      { ...chat, tools: [] },
+      { ...chat, system: 'extra' },
+      { ...chat, images: ['aGVsbG8='] },
+      ...Object.keys(chat.options).map((name) => ({
+        ...chat,
+        options: { ...chat.options, [name]: 0.123 },
+      })),
+      { ...chat, options: { ...chat.options, stop: ['\n'] } },
+    ];
+    const keys = variants.map((variant) => cacheKey(variant));
+    for (const key of keys) expect(key).not.toBe(base);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('returns another key when any camelCase sampling parameter changes', () => {
+    const request = {
+      model: 'gpt-4o-mini',
+      prompt: 'Hi',
+      temperature: 0,
+      topP: 1,
+      topK: 40,
+      seed: 1,
+      maxTokens: 100,
+      stop: ['x'],
+      presencePenalty: 0,
+      frequencyPenalty: 0,
+    };
+    const base = cacheKey(request);
+    for (const name of Object.keys(request)) {
+      const changed = { ...request, [name]: name === 'stop' ? ['y'] : 0.5 };
+      expect(cacheKey(changed), name).not.toBe(base);
+    }
+  });
+
+  it('returns the same key when only transport fields or secrets differ', () => {
+    const base = cacheKey(chat);
+    expect(
+      cacheKey({
+        ...chat,
+        stream: true,
+        keep_alive: '10m',
+        keepAlive: 60,
+        signal: new AbortController().signal,
+        headers: { Authorization: 'Bearer sk-secret' },
+        apiKey: 'sk-secret',
+        api_key: 'sk-other',
+        Authorization: 'Bearer sk-secret',
+        'x-api-key': 'k',
+        timeoutMs: 100,
+        onChunk: () => {},
+      }),
+    ).toBe(base);
+  });
+
+  it('keeps nested fields named like secrets when they can change the answer', () => {
+    const withSchema = (name: string) => ({
+      ...chat,
+      tools: [{ type: 'function', function: { name: 'login', parameters: { [name]: 1 } } }],
+    });
+    expect(cacheKey(withSchema('password'))).not.toBe(cacheKey(withSchema('username')));
+  });
+
+  it('prefixes the namespace when one is given', () => {
+    const key = cacheKey(chat, { namespace: 'app-v2' });
+    expect(key.startsWith('app-v2:')).toBe(true);
+    expect(key.slice('app-v2:'.length)).toBe(cacheKey(chat));
+  });
+
+  it('tells strings apart when they differ only in lone surrogates', () => {
+    expect(cacheKey({ prompt: '\ud800' })).not.toBe(cacheKey({ prompt: '\ud801' }));
+    expect(cacheKey({ prompt: '\ud800' })).not.toBe(cacheKey({ prompt: '\ufffd' }));
+  });
+
+  it('treats dates, bytes, bigint and undefined the way JSON would', () => {
+    const when = new Date(0);
+    expect(cacheKey({ at: when })).toBe(cacheKey({ at: when.toISOString() }));
+    expect(cacheKey({ a: 1, b: undefined })).toBe(cacheKey({ a: 1 }));
+    expect(cacheKey({ a: [undefined] })).toBe(cacheKey({ a: [null] }));
+    expect(cacheKey({ bytes: new Uint8Array([1, 2]) })).not.toBe(
+      cacheKey({ bytes: new Uint8Array([1, 3]) }),
+    );
+    expect(cacheKey({ n: 1n })).not.toBe(cacheKey({ n: 1 }));
+  });
+
+  it('throws CacheKeyError when the request is not an object or is cyclic', () => {
+    const cyclic: Record<string, unknown> = { model: 'x' };
+    cyclic.self = cyclic;
+    for (const bad of [null, 'x', 1, [1], cyclic]) {
+      let caught: unknown;
+      try {
+        cacheKey(bad as object);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isCacheKeyError(caught)).toBe(true);
+      expect((caught as { code: string }).code).toBe('X_CACHE_INVALID_REQUEST');
+    }
+  });
+
+  it('throws TypeError when the namespace is not a string', () => {
+    expect(() => cacheKey(chat, { namespace: 1 as never })).toThrow(
+      'Expected `namespace` to be a string, got `1` (number)',
+    );
+  });
+});

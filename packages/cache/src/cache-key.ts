@@ -1,0 +1,125 @@
+import { hash } from 'node:crypto';
+import { CacheKeyError } from './errors';
+import { CanonicalError, encodeTopLevel } from './internal/canonical';
+
+/** Options of {@link cacheKey}. */
+export interface CacheKeyOptions {
+  /**
+   * Prefix of the key, `<namespace>:<hash>`: separates caches (apps, prompt versions, tenants)
+   * that share a store.
+   * @default undefined (no prefix)
+   */
+  namespace?: string | undefined;
+}
+
+/**
+ * Top-level request members that cannot change the answer: transport and lifecycle settings.
+ * `stream` is here on purpose: a streamed and a non-streamed call get the same answer.
+ */
+const TRANSPORT_FIELDS = new Set([
+  'stream',
+  'keep_alive',
+  'keepAlive',
+  'signal',
+  'abortSignal',
+  'headers',
+  'timeout',
+  'timeoutMs',
+  'maxRetries',
+  'retries',
+  'cache',
+  'onChunk',
+]);
+
+/** Secrets, compared lower-cased with `-` and `_` removed (`api_key`, `X-Api-Key`, `apiKey`...). */
+const SECRET_FIELDS = new Set([
+  'apikey',
+  'xapikey',
+  'authorization',
+  'auth',
+  'password',
+  'secret',
+  'clientsecret',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'bearertoken',
+  'sessiontoken',
+  'credentials',
+  'cookie',
+]);
+
+const normalizedSecretName = /[-_]/g;
+
+/** Whether a top-level request member is left out of the key. */
+export function isIgnoredField(name: string): boolean {
+  if (TRANSPORT_FIELDS.has(name)) return true;
+  return SECRET_FIELDS.has(name.toLowerCase().replace(normalizedSecretName, ''));
+}
+
+/** `String.prototype.isWellFormed` (Node 20, ES2024; the compiler targets ES2023 typings). */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/** Bumped when the encoding changes, so keys of two formats never meet. */
+const FORMAT = 'xck1|';
+
+/**
+ * The cache key of a request: `[<namespace>:]<SHA-256 of the canonical request, base64url>`
+ * (43 characters, 256 bits).
+ *
+ * - Deterministic and independent of the order of object keys, at every depth.
+ * - Includes the model and every other member of the request (messages, prompt, system, `options`
+ *   with every sampling parameter, `temperature`, `topP`, `seed`, `maxTokens`, `stop`, `format`,
+ *   `tools`, `think`...), so a request that may get another answer gets another key; unknown
+ *   members are included too, because a wrong hit is worse than a miss.
+ * - Leaves out the top-level members that cannot change the answer (`stream`, `keep_alive`,
+ *   `keepAlive`, `signal`, `abortSignal`, `headers`, `timeout`, `timeoutMs`, `maxRetries`,
+ *   `retries`, `cache`, `onChunk`) and every top-level secret (`apiKey`, `api_key`,
+ *   `authorization`, `password`, `token`, `cookie`, ...): a key never depends on a secret.
+ * - `undefined`, functions and symbols are left out as `JSON.stringify` leaves them out.
+ *
+ * @throws {CacheKeyError} when `request` is not an object or is cyclic / nested deeper than 256.
+ * @throws {TypeError} when `namespace` is not a string.
+ * @example
+ * ```ts
+ * cacheKey({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], options: { temperature: 0 } });
+ * // => 'pX0kC...' (43 characters)
+ * ```
+ */
+export function cacheKey(request: object, options?: CacheKeyOptions): string {
+  const namespace = options?.namespace;
+  if (namespace !== undefined && typeof namespace !== 'string') {
+    throw new TypeError(
+      `Expected \`namespace\` to be a string, got \`${String(namespace)}\` (${typeof namespace})`,
+    );
+  }
+  const digest = hashRequest(request);
+  return namespace ? namespace + ':' + digest : digest;
+}
+
+/** The 43-character digest of a request, without the namespace. */
+export function hashRequest(request: object): string {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    throw new CacheKeyError(
+      `Expected \`request\` to be an object, got \`${String(request)}\` (${Array.isArray(request) ? 'array' : typeof request})`,
+    );
+  }
+  let text: string;
+  try {
+    text = FORMAT + encodeTopLevel(request as Record<string, unknown>, isIgnoredField);
+  } catch (error) {
+    if (error instanceof CanonicalError || error instanceof RangeError) {
+      throw new CacheKeyError('Expected `request` to be acyclic and nested at most 256 deep', {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  // UTF-8 would map every lone surrogate to U+FFFD and merge different strings; such (rare)
+  // text is hashed as UTF-16 instead. One-byte strings answer isWellFormed() without a scan.
+  return (text as unknown as WellFormedCheck).isWellFormed()
+    ? hash('sha256', text, 'base64url')
+    : hash('sha256', Buffer.from(text, 'utf16le'), 'base64url');
+}

@@ -1,0 +1,116 @@
+/**
+ * Error classes of `@x/cache`. Each has a stable `code`, a `Symbol.for` brand (so the guards work
+ * across duplicate installs) and read-only data fields. Renaming a code is a breaking change.
+ */
+
+const brand = (name: string) => Symbol.for(`@x/cache/${name}`);
+const CACHE_ERROR = brand('CacheError');
+const KEY_ERROR = brand('CacheKeyError');
+const VALUE_ERROR = brand('CacheValueError');
+const STORE_ERROR = brand('CacheStoreError');
+
+function hasBrand(value: unknown, symbol: symbol): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[symbol] === true
+  );
+}
+
+function mark(target: object, symbol: symbol): void {
+  Object.defineProperty(target, symbol, { value: true });
+  Object.defineProperty(target, CACHE_ERROR, { value: true });
+}
+
+/**
+ * A request cannot be turned into a cache key: it is not an object, or it is cyclic.
+ * Thrown by `cacheKey()` and by every cache method given such a request.
+ * @example
+ * ```ts
+ * try { cacheKey(null as never) } catch (e) { if (isCacheKeyError(e)) console.log(e.code) }
+ * ```
+ */
+export class CacheKeyError extends TypeError {
+  override readonly name = 'CacheKeyError';
+  /** Always `X_CACHE_INVALID_REQUEST`. */
+  readonly code = 'X_CACHE_INVALID_REQUEST' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    mark(this, KEY_ERROR);
+  }
+}
+
+/**
+ * A value given to `set()` is not JSON-serialisable (`undefined`, a function, a BigInt, a cycle).
+ * Nothing is stored. `getOrLoad()` never throws it: a loaded value that cannot be stored is
+ * returned anyway and counted in `stats().skipped['not-serializable']`.
+ */
+export class CacheValueError extends TypeError {
+  override readonly name = 'CacheValueError';
+  /** Always `X_CACHE_INVALID_VALUE`. */
+  readonly code = 'X_CACHE_INVALID_VALUE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    mark(this, VALUE_ERROR);
+  }
+}
+
+/** What the cache was doing with its store when the store failed. */
+export type CacheStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'unlock';
+
+/**
+ * The shared store (for example Redis) failed or did not answer in time. Never thrown to a
+ * caller: the cache serves from memory (or calls the loader), counts the failure in
+ * `stats().store.errors` and hands this error to `onStoreError` listeners.
+ */
+export class CacheStoreError extends Error {
+  override readonly name = 'CacheStoreError';
+  /** Always `X_CACHE_STORE_FAILED`. */
+  readonly code = 'X_CACHE_STORE_FAILED' as const;
+  /** The store operation that failed. */
+  readonly operation: CacheStoreOperation;
+  /** Whether the store did not answer within its command timeout. */
+  readonly timedOut: boolean;
+  constructor(
+    operation: CacheStoreOperation,
+    options: { cause?: unknown; timedOut?: boolean } = {},
+  ) {
+    const timedOut = options.timedOut === true;
+    super(
+      timedOut
+        ? `Cache store \`${operation}\` did not answer in time`
+        : `Cache store \`${operation}\` failed: ${describe(options.cause)}`,
+      { cause: options.cause },
+    );
+    this.operation = operation;
+    this.timedOut = timedOut;
+    mark(this, STORE_ERROR);
+  }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return String(cause);
+}
+
+/** Whether `error` is any error of `@x/cache` (checks the brand, works across copies). */
+export function isCacheError(
+  error: unknown,
+): error is CacheKeyError | CacheValueError | CacheStoreError {
+  return hasBrand(error, CACHE_ERROR);
+}
+
+/** Whether `error` is a {@link CacheKeyError}. */
+export function isCacheKeyError(error: unknown): error is CacheKeyError {
+  return hasBrand(error, KEY_ERROR);
+}
+
+/** Whether `error` is a {@link CacheValueError}. */
+export function isCacheValueError(error: unknown): error is CacheValueError {
+  return hasBrand(error, VALUE_ERROR);
+}
+
+/** Whether `error` is a {@link CacheStoreError}. */
+export function isCacheStoreError(error: unknown): error is CacheStoreError {
+  return hasBrand(error, STORE_ERROR);
+}

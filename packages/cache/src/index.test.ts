@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+
+describe('@x/cache', () => {
+  it('exports exactly the public API when imported', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "CACHE_STRATEGIES",
+        "CacheKeyError",
+        "CacheStoreError",
+        "CacheValueError",
+        "cacheKey",
+        "createCache",
+        "isCacheError",
+        "isCacheKeyError",
+        "isCacheStoreError",
+        "isCacheValueError",
+      ]
+    `);
+  });
+});
+
+describe('@x/cache/redis', () => {
+  it('exports exactly the public API when imported', async () => {
+    expect(Object.keys(await import('./redis')).sort()).toMatchInlineSnapshot(`
+      [
+        "createRedisStore",
+      ]
+    `);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * A canonical, injective text encoding of JSON-like values, written for speed.
+ *
+ * Why not `JSON.stringify` with sorted keys: strings would be escaped character by character, and
+ * sorting needs a replacer or a second pass. Here every token is self-delimiting, so no escaping
+ * is needed and the encoding stays unambiguous (two different values never encode the same):
+ *
+ *   null / non-finite number  N        string   s<length>:<raw text>
+ *   true / false              T / F    number   n<ToString(x)>,
+ *   bigint                    b<digits>,        bytes    u<length>:<base64>
+ *   array                     [<items>]         object   {<length>:<key><value> ...}  (keys sorted)
+ *
+ * Object members whose value is `undefined`, a function or a symbol are left out and array holes
+ * become `N`, as `JSON.stringify` does; objects with `toJSON` (Date) are encoded through it.
+ */
+
+/** Deeper than this is treated as a cycle: requests are shallow, and recursion must stay bounded. */
+const MAX_DEPTH = 256;
+
+export class CanonicalError extends Error {}
+
+function skipped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+export function encodeValue(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+      return 's' + value.length + ':' + value;
+    case 'number':
+      return Number.isFinite(value) ? 'n' + value + ',' : 'N';
+    case 'boolean':
+      return value ? 'T' : 'F';
+    case 'bigint':
+      return 'b' + value + ',';
+    case 'object':
+      if (value === null) return 'N';
+      if (depth > MAX_DEPTH) throw new CanonicalError('nested too deeply (or cyclic)');
+      if (Array.isArray(value)) return encodeArray(value, depth + 1);
+      return encodeObject(value as Record<string, unknown>, depth + 1);
+    default:
+      return 'N';
+  }
+}
+
+function encodeArray(array: readonly unknown[], depth: number): string {
+  let out = '[';
+  for (let i = 0; i < array.length; i++) {
+    const item = array[i];
+    out += skipped(item) ? 'N' : encodeValue(item, depth);
+  }
+  return out + ']';
+}
+
+function encodeObject(object: Record<string, unknown>, depth: number): string {
+  if (typeof object.toJSON === 'function') return encodeValue(object.toJSON(), depth);
+  if (ArrayBuffer.isView(object)) {
+    const view = object as ArrayBufferView;
+    const text = Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
+    return 'u' + text.length + ':' + text;
+  }
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = object[key];
+    if (skipped(item)) continue;
+    out += key.length + ':' + key + encodeValue(item, depth);
+  }
+  return out + '}';
+}
+
+/**
+ * Encodes the top level of a request, leaving out the members `ignore` says to leave out. Only the
+ * top level is filtered: deeper members (a tool schema property called `password`) can change the
+ * answer and are kept.
+ */
+export function encodeTopLevel(
+  object: Record<string, unknown>,
+  ignore: (key: string) => boolean,
+): string {
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (ignore(key)) continue;
+    const item = object[key];
+    if (skipped(item)) continue;
+    out += key.length + ':' + key + encodeValue(item, 1);
+  }
+  return out + '}';
+}

@@ -1,0 +1,2 @@
+export type { RedisStore, RedisStoreClient, RedisStoreOptions } from './redis-store';
+export { createRedisStore } from './redis-store';

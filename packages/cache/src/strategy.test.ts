@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { createCache } from './cache';
+import type { CacheStrategy } from './strategy';
+
+const MIN = 30_000;
+const MAX = 3_600_000;
+const user = (content: string, extra: object = {}) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+
+const t0 = user('Explain TCP', { options: { temperature: 0 } });
+const seeded = user('Explain TCP', { options: { temperature: 0.9, seed: 42 } });
+const randomSeed = user('Explain TCP', { options: { temperature: 0.9, seed: -1 } });
+const low = user('Explain TCP', { temperature: 0.25 });
+const edge = user('Explain TCP', { temperature: 0.5 });
+const high = user('Explain TCP', { options: { temperature: 0.8 } });
+const unset = user('Explain TCP');
+const tools = user('Explain TCP', {
+  options: { temperature: 0 },
+  tools: [{ type: 'function', function: { name: 'x' } }],
+});
+const images = user('What is this?', { options: { temperature: 0 }, images: ['aGk='] });
+const imagePart = {
+  model: 'gpt-4o',
+  temperature: 0,
+  messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }],
+};
+const messageImages = {
+  model: 'llava',
+  options: { temperature: 0 },
+  messages: [{ role: 'user', content: 'describe', images: ['aGk='] }],
+};
+const timely = user("What's the latest news today?", { options: { temperature: 0 } });
+const timelyPrompt = { model: 'x', prompt: 'What time is it right now?', temperature: 0 };
+const systemDate = {
+  model: 'x',
+  options: { temperature: 0 },
+  messages: [
+    { role: 'system', content: 'Current date: 2026-11-26' },
+    { role: 'user', content: 'Explain TCP' },
+  ],
+};
+
+type Row = [name: string, request: object, cacheable: boolean, reason: string, ttlMs: number];
+
+const table: Record<CacheStrategy, Row[]> = {
+  disabled: [
+    ['temperature 0', t0, false, 'disabled', 0],
+    ['high temperature', high, false, 'disabled', 0],
+  ],
+  conservative: [
+    ['temperature 0', t0, true, 'deterministic', MAX],
+    ['fixed seed', seeded, true, 'deterministic', MAX],
+    ['seed -1 (random)', randomSeed, false, 'nondeterministic', 0],
+    ['low temperature', low, false, 'nondeterministic', 0],
+    ['unset temperature', unset, false, 'nondeterministic', 0],
+    ['tools', tools, false, 'has-tools', 0],
+    ['images', images, false, 'has-images', 0],
+    ['image content part', imagePart, false, 'has-images', 0],
+    ['message images', messageImages, false, 'has-images', 0],
+    ['time words at temperature 0', timely, true, 'deterministic', MAX],
+  ],
+  selective: [
+    ['temperature 0', t0, true, 'deterministic', MAX],
+    ['fixed seed', seeded, true, 'deterministic', MAX],
+    ['temperature 0.25', low, true, 'low-temperature', (MAX + MIN) / 2],
+    ['temperature 0.5', edge, true, 'low-temperature', MIN],
+    ['temperature 0.8', high, false, 'high-temperature', 0],
+    ['unset temperature', unset, false, 'high-temperature', 0],
+    ['tools at temperature 0', tools, true, 'deterministic', MAX],
+    ['images at temperature 0', images, true, 'deterministic', MAX],
+    ['"latest news today"', timely, false, 'time-sensitive', 0],
+    ['"right now" in a prompt', timelyPrompt, false, 'time-sensitive', 0],
+    ['a date in the system prompt only', systemDate, true, 'deterministic', MAX],
+  ],
+  aggressive: [
+    ['temperature 0', t0, true, 'aggressive', MAX],
+    ['high temperature', high, true, 'aggressive', MAX],
+    ['tools', tools, true, 'aggressive', MAX],
+    ['time words', timely, true, 'aggressive', MAX],
+  ],
+};
+
+describe('cache.decide', () => {
+  for (const strategy of Object.keys(table) as CacheStrategy[]) {
+    describe(strategy, () => {
+      const cache = createCache({ strategy });
+      it.each(table[strategy])(
+        'decides %s as the strategy table says',
+        (_name, request, cacheable, reason, ttlMs) => {
+          expect(cache.decide(request)).toEqual({ cacheable, reason, ttlMs });
+        },
+      );
+    });
+  }
+
+  it('shrinks the TTL as the temperature grows when selective', () => {
+    const cache = createCache({ minTtlMs: 1000, maxTtlMs: 11_000 });
+    const ttls = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5].map((t) => cache.decide({ temperature: t }).ttlMs);
+    for (let i = 1; i < ttls.length; i++) expect(ttls[i]!).toBeLessThan(ttls[i - 1]!);
+    expect(ttls.at(-1)).toBe(1000);
+    for (const ttl of ttls) expect(ttl).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('defaults to selective when no strategy is given', () => {
+    expect(createCache().decide(high).reason).toBe('high-temperature');
+  });
+});

@@ -1,0 +1,185 @@
+// Test-only helpers: real node:http servers on loopback that count what they see.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** Counts sockets open at once across several servers (the pool's total cap as servers see it). */
+export class SocketTracker {
+  open = 0;
+  maxOpen = 0;
+  opened = 0;
+
+  track(socket: Socket, onClose?: () => void): void {
+    this.open++;
+    this.opened++;
+    this.maxOpen = Math.max(this.maxOpen, this.open);
+    let closed = false;
+    // A socket the client closed is gone from the client's side once its FIN arrives ('end'),
+    // even if the server's own 'close' event comes later.
+    const done = () => {
+      if (closed) return;
+      closed = true;
+      this.open--;
+      onClose?.();
+    };
+    socket.on('end', done);
+    socket.on('close', done);
+  }
+}
+
+export interface CountingServerOptions {
+  host?: string;
+  port?: number;
+  /** The server's keep-alive timeout (it sends `Keep-Alive: timeout=N`). Default 60 s. */
+  keepAliveTimeoutMs?: number;
+  /** Hold every response until `release()` is called. */
+  hold?: boolean;
+  /** Also count sockets in a tracker shared with other servers. */
+  tracker?: SocketTracker;
+  /** Response body. Default `ok`. */
+  body?: string;
+  /** Answer with `Connection: close`, so every request needs a new socket. */
+  closeConnection?: boolean;
+}
+
+export interface CountingServer {
+  server: http.Server;
+  host: string;
+  port: number;
+  /** `http://host:port` */
+  url: string;
+  /** This server's own socket counts. */
+  sockets: SocketTracker;
+  requests: number;
+  /** Requests received and not yet answered (only when holding). */
+  held: number;
+  /** Answers every held request and stops holding. */
+  release(): void;
+  /** Resolves when the server has received `n` requests in total. */
+  waitForRequests(n: number): Promise<void>;
+  /** Resolves when the server has seen `n` sockets close in total. */
+  waitForClosedSockets(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: CountingServerOptions = {}): Promise<CountingServer> {
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new SocketTracker();
+  const held: http.ServerResponse[] = [];
+  let holding = options.hold ?? false;
+  let closedSockets = 0;
+  const requestWaiters: { n: number; resolve: () => void }[] = [];
+  const closeWaiters: { n: number; resolve: () => void }[] = [];
+  const body = options.body ?? 'ok';
+
+  const server = http.createServer((req, res) => {
+    result.requests++;
+    for (const w of requestWaiters.filter((w) => result.requests >= w.n)) {
+      requestWaiters.splice(requestWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+    if (options.closeConnection) res.setHeader('connection', 'close');
+    req.resume();
+    req.on('end', () => {
+      if (holding) held.push(res);
+      else res.end(body);
+    });
+  });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 60_000;
+  server.on('connection', (socket: Socket) => {
+    options.tracker?.track(socket);
+    sockets.track(socket, () => {
+      closedSockets++;
+      for (const w of closeWaiters.filter((w) => closedSockets >= w.n)) {
+        closeWaiters.splice(closeWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const result: CountingServer = {
+    server,
+    host,
+    port,
+    url: `http://${host}:${port}`,
+    sockets,
+    requests: 0,
+    get held() {
+      return held.length;
+    },
+    release() {
+      holding = false;
+      for (const res of held.splice(0)) res.end(body);
+    },
+    waitForRequests(n) {
+      if (result.requests >= n) return Promise.resolve();
+      return new Promise((resolve) => requestWaiters.push({ n, resolve }));
+    },
+    waitForClosedSockets(n) {
+      if (closedSockets >= n) return Promise.resolve();
+      return new Promise((resolve) => closeWaiters.push({ n, resolve }));
+    },
+    close() {
+      result.release();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+  return result;
+}
+
+/** Starts servers on 127.0.0.1, 127.0.0.2, ... sharing one port (for DNS rotation tests). */
+export async function startServersOnOnePort(
+  hosts: string[],
+  options: CountingServerOptions = {},
+): Promise<CountingServer[]> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await startServer({ ...options, host: hosts[0]! });
+    const started = [first];
+    try {
+      for (const host of hosts.slice(1)) {
+        started.push(await startServer({ ...options, host, port: first.port }));
+      }
+      return started;
+    } catch {
+      await Promise.all(started.map((s) => s.close()));
+    }
+  }
+  throw new Error('Could not bind the same port on several loopback addresses');
+}
+
+/** Finds a loopback port with nothing listening (refuses connections). */
+export async function refusedPort(host = '127.0.0.1'): Promise<number> {
+  const s = await startServer({ host });
+  await s.close();
+  return s.port;
+}
+
+/** Turns the event loop (real I/O) until `condition` holds; bounded so a bug fails, not hangs. */
+export async function until(condition: () => boolean, turns = 20_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (condition()) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  throw new Error('Condition not met');
+}
+
+/** Timer fakes that leave setImmediate and nextTick real, so loopback I/O keeps flowing. */
+export const FAKE_TIMERS = {
+  toFake: [
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'Date',
+    'performance',
+  ] as ('setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date' | 'performance')[],
+};

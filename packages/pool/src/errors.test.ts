@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  isPoolClosedError,
+  isPoolDnsError,
+  isPoolError,
+  isPoolTimeoutError,
+  PoolClosedError,
+  PoolDnsError,
+  PoolTimeoutError,
+} from './errors';
+
+describe('PoolTimeoutError', () => {
+  it('carries its code, origin and timings when created', () => {
+    const e = new PoolTimeoutError('http://a.test', 1200.4, 1000);
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toMatchObject({
+      name: 'PoolTimeoutError',
+      code: 'X_POOL_TIMEOUT',
+      origin: 'http://a.test',
+      waitedMs: 1200.4,
+      timeoutMs: 1000,
+    });
+    expect(e.message).toBe(
+      'Request to http://a.test waited 1200 ms for a connection (queueTimeoutMs 1000)',
+    );
+    expect(isPoolTimeoutError(e)).toBe(true);
+    expect(isPoolClosedError(e)).toBe(false);
+    expect(isPoolError(e)).toBe(true);
+  });
+});
+
+describe('PoolClosedError', () => {
+  it('names the refused origin when known', () => {
+    expect(new PoolClosedError('http://a.test').message).toBe(
+      'The pool is closed; request to http://a.test refused',
+    );
+    expect(new PoolClosedError().message).toBe('The pool is closed');
+    expect(new PoolClosedError()).toMatchObject({
+      name: 'PoolClosedError',
+      code: 'X_POOL_CLOSED',
+      origin: undefined,
+    });
+  });
+});
+
+describe('PoolDnsError', () => {
+  it('keeps the resolver error as cause', () => {
+    const cause = new Error('ENOTFOUND');
+    const e = new PoolDnsError('x.test', true, { cause });
+    expect(e).toMatchObject({
+      name: 'PoolDnsError',
+      code: 'X_POOL_DNS',
+      hostname: 'x.test',
+      cached: true,
+      cause,
+    });
+    expect(isPoolDnsError(e)).toBe(true);
+  });
+});
+
+describe('isPoolError', () => {
+  it('recognises errors of another copy of the package by their brand', () => {
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('@x/pool/PoolClosedError')]: true,
+    });
+    expect(isPoolClosedError(foreign)).toBe(true);
+    expect(isPoolError(foreign)).toBe(true);
+  });
+
+  it('is false for look-alikes without the brand and for non-objects', () => {
+    expect(isPoolError(Object.assign(new Error('x'), { code: 'X_POOL_TIMEOUT' }))).toBe(false);
+    expect(isPoolError(null)).toBe(false);
+    expect(isPoolError('X_POOL_CLOSED')).toBe(false);
+  });
+
+  it('refuses writes to data fields and hides the brand from enumeration', () => {
+    const e = new PoolTimeoutError('http://a.test', 1, 1);
+    expect(() => {
+      (e as { waitedMs: number }).waitedMs = 5;
+    }).toThrow(TypeError);
+    expect(() => {
+      (e as { code: string }).code = 'OTHER';
+    }).toThrow(TypeError);
+    expect(
+      Object.getOwnPropertySymbols(e).every(
+        (s) => !Object.getOwnPropertyDescriptor(e, s)?.enumerable,
+      ),
+    ).toBe(true);
+  });
+});

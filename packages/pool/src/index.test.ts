@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+
+describe('index', () => {
+  it('exports exactly the public API', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "PoolClosedError",
+        "PoolDnsError",
+        "PoolTimeoutError",
+        "createPool",
+        "getGlobalPool",
+        "isPoolClosedError",
+        "isPoolDnsError",
+        "isPoolError",
+        "isPoolTimeoutError",
+        "setGlobalPool",
+      ]
+    `);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { createPool } from './pool';
+
+describe('createPool options', () => {
+  it('uses the defaults of the specification when no option is given', async () => {
+    const pool = createPool();
+    expect(pool.stats().limits).toEqual({ connectionsPerHost: 20, maxConnections: 100 });
+    await pool.close();
+  });
+
+  it('lowers the default per-host limit to a smaller maxConnections', async () => {
+    const pool = createPool({ maxConnections: 8 });
+    expect(pool.stats().limits).toEqual({ connectionsPerHost: 8, maxConnections: 8 });
+    await pool.close();
+  });
+
+  it.each([
+    [
+      { connectionsPerHost: 0 },
+      RangeError,
+      'Expected `connectionsPerHost` to be an integer >= 1, got `0` (number)',
+    ],
+    [
+      { connectionsPerHost: 1.5 },
+      TypeError,
+      'Expected `connectionsPerHost` to be an integer >= 1, got `1.5` (number)',
+    ],
+    [
+      { maxConnections: '10' },
+      TypeError,
+      'Expected `maxConnections` to be an integer >= 1, got `10` (string)',
+    ],
+    [
+      { maxConnections: Number.NaN },
+      TypeError,
+      'Expected `maxConnections` to be an integer >= 1, got `NaN` (number)',
+    ],
+    [
+      { keepAliveTimeoutMs: 0 },
+      RangeError,
+      'Expected `keepAliveTimeoutMs` to be a finite number >= 1, got `0` (number)',
+    ],
+    [
+      { dnsTtlMs: -1 },
+      RangeError,
+      'Expected `dnsTtlMs` to be a finite number >= 0, got `-1` (number)',
+    ],
+    [
+      { dnsNegativeTtlMs: Number.POSITIVE_INFINITY },
+      TypeError,
+      'Expected `dnsNegativeTtlMs` to be a finite number >= 0, got `Infinity` (number)',
+    ],
+    [
+      { dnsMaxStaleMs: null },
+      TypeError,
+      'Expected `dnsMaxStaleMs` to be a finite number >= 0, got `null` (null)',
+    ],
+    [
+      { cleanupIntervalMs: 0 },
+      RangeError,
+      'Expected `cleanupIntervalMs` to be a finite number >= 1, got `0` (number)',
+    ],
+    [
+      { connectTimeoutMs: 2 ** 31 },
+      RangeError,
+      'Expected `connectTimeoutMs` to be <= 2147483647, got `2147483648` (number)',
+    ],
+    [
+      { headersTimeoutMs: -5 },
+      RangeError,
+      'Expected `headersTimeoutMs` to be a finite number >= 0, got `-5` (number)',
+    ],
+    [
+      { bodyTimeoutMs: '1' },
+      TypeError,
+      'Expected `bodyTimeoutMs` to be a finite number >= 0, got `1` (string)',
+    ],
+    [
+      { queueTimeoutMs: -1 },
+      RangeError,
+      'Expected `queueTimeoutMs` to be a finite number >= 0 or Infinity, got `-1` (number)',
+    ],
+    [{ resolver: 'dns' }, TypeError, 'Expected `resolver` to be a function, got `dns` (string)'],
+    [
+      { connectionsPerHost: 30, maxConnections: 10 },
+      RangeError,
+      'Expected `connectionsPerHost` to be <= `maxConnections` (10), got `30` (number)',
+    ],
+  ])('throws a clear error when given %o', (options, kind, message) => {
+    expect(() => createPool(options as never)).toThrow(kind);
+    expect(() => createPool(options as never)).toThrow(message);
+  });
+
+  it('throws a TypeError when options is not an object', () => {
+    expect(() => createPool(5 as never)).toThrow(
+      'Expected `options` to be an object, got `5` (number)',
+    );
+  });
+
+  it('accepts Infinity for queueTimeoutMs and 0 for the DNS durations', async () => {
+    const pool = createPool({
+      queueTimeoutMs: Number.POSITIVE_INFINITY,
+      dnsTtlMs: 0,
+      dnsNegativeTtlMs: 0,
+      dnsMaxStaleMs: 0,
+      bodyTimeoutMs: 0,
+    });
+    expect(pool.closed).toBe(false);
+    await pool.close();
+  });
+});

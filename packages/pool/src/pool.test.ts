@@ -1,0 +1,303 @@
+import { fetch as undiciFetch, request as undiciRequest } from 'undici';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type CountingServer, SocketTracker, startServer, until } from './__fixtures__/servers';
+import { isPoolClosedError, isPoolTimeoutError, PoolClosedError, PoolTimeoutError } from './errors';
+import type { PoolDisconnectEvent } from './events';
+import { createPool, type Pool } from './pool';
+
+const servers: CountingServer[] = [];
+const pools: Pool[] = [];
+
+async function server(options: Parameters<typeof startServer>[0] = {}): Promise<CountingServer> {
+  const s = await startServer(options);
+  servers.push(s);
+  return s;
+}
+
+function pool(options: Parameters<typeof createPool>[0] = {}): Pool {
+  const p = createPool(options);
+  pools.push(p);
+  return p;
+}
+
+async function text(p: Promise<{ body: { text(): Promise<string> } }>): Promise<string> {
+  return (await p).body.text();
+}
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(pools.splice(0).map((p) => p.destroy()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('createPool', () => {
+  it('never exceeds the per-host or total socket cap when 1000 concurrent requests go to 10 origins', async () => {
+    const tracker = new SocketTracker();
+    const origins = await Promise.all(Array.from({ length: 10 }, () => server({ tracker })));
+    const p = pool({ connectionsPerHost: 5, maxConnections: 20 });
+
+    const bodies = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => text(p.request(`${origins[i % 10]!.url}/r${i}`))),
+    );
+
+    expect(bodies.every((b) => b === 'ok')).toBe(true);
+    expect(tracker.maxOpen).toBeLessThanOrEqual(20);
+    expect(tracker.maxOpen).toBeGreaterThan(5);
+    for (const s of origins) {
+      expect(s.sockets.maxOpen).toBeLessThanOrEqual(5);
+      expect(s.requests).toBe(100);
+    }
+    const stats = p.stats();
+    expect(stats.requestsServed).toBe(1000);
+    expect(stats.socketsCreated).toBe(tracker.opened);
+    for (const s of origins) {
+      expect(stats.origins[s.url]?.socketsCreated).toBe(s.sockets.opened);
+      expect(stats.origins[s.url]?.requestsServed).toBe(s.requests);
+    }
+    expect(stats.totals.sockets).toBeLessThanOrEqual(20);
+    expect(stats.reuseRatio).toBeCloseTo(1 - tracker.opened / 1000, 10);
+  });
+
+  it('keeps at most connectionsPerHost sockets to one origin when the total cap is not reached', async () => {
+    const s = await server();
+    const p = pool({ connectionsPerHost: 4 });
+    await Promise.all(Array.from({ length: 200 }, () => text(p.request(s.url))));
+    expect(s.sockets.maxOpen).toBeLessThanOrEqual(4);
+    expect(s.sockets.opened).toBe(p.stats().socketsCreated);
+    expect(s.requests).toBe(200);
+    expect(p.stats().evictions).toBe(0);
+  });
+
+  it('reuses one keep-alive socket for sequential requests', async () => {
+    const s = await server();
+    const p = pool();
+    for (let i = 0; i < 5; i++) expect(await text(p.request(s.url))).toBe('ok');
+    expect(s.sockets.opened).toBe(1);
+    const stats = p.stats();
+    expect(stats.socketsCreated).toBe(1);
+    expect(stats.requestsServed).toBe(5);
+    expect(stats.reuseRatio).toBeCloseTo(0.8, 10);
+    expect(stats.origins[s.url]).toMatchObject({ connected: 1, free: 1, running: 0, queued: 0 });
+  });
+
+  it('closes an idle socket of another origin when the total cap is reached', async () => {
+    const a = await server();
+    const b = await server();
+    const p = pool({ maxConnections: 1 });
+    const events: PoolDisconnectEvent[] = [];
+    p.onDisconnect((e) => events.push(e));
+
+    expect(await text(p.request(a.url))).toBe('ok');
+    expect(await text(p.request(b.url))).toBe('ok');
+
+    await a.waitForClosedSockets(1);
+    expect(a.sockets.open).toBe(0);
+    expect(b.sockets.open).toBe(1);
+    expect(p.stats().evictions).toBe(1);
+    expect(events).toEqual([{ origin: a.url, reason: 'evicted', detail: undefined }]);
+  });
+
+  it('queues a request while every socket of the pool is busy and serves it when one frees', async () => {
+    const a = await server({ hold: true });
+    const b = await server();
+    const p = pool({ maxConnections: 1 });
+    const first = text(p.request(a.url));
+    await a.waitForRequests(1);
+    const second = text(p.request(b.url));
+    await until(() => p.stats().totals.queued === 1);
+    expect(b.requests).toBe(0);
+    a.release();
+    expect(await first).toBe('ok');
+    expect(await second).toBe('ok');
+    expect(a.sockets.maxOpen + b.sockets.maxOpen).toBe(2);
+    expect(p.stats().totals.queued).toBe(0);
+  });
+
+  it('works as the dispatcher of undici request and fetch', async () => {
+    const s = await server({ body: 'hello' });
+    const p = pool();
+    const r = await undiciRequest(s.url, { dispatcher: p.dispatcher });
+    expect(await r.body.text()).toBe('hello');
+    const f = await undiciFetch(s.url, { dispatcher: p.dispatcher });
+    expect(await f.text()).toBe('hello');
+    const g = await p.fetch(`${s.url}/x`, { method: 'POST', body: 'data' });
+    expect(g.status).toBe(200);
+    expect(await g.text()).toBe('hello');
+    expect(s.requests).toBe(3);
+    expect(s.sockets.opened).toBe(1);
+  });
+
+  it('rejects with signal.reason and frees the queue slot when a queued request is aborted', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const first = text(p.request(s.url));
+    await s.waitForRequests(1);
+    const controller = new AbortController();
+    const queued = p.request(s.url, { signal: controller.signal });
+    expect(p.stats().origins[s.url]?.queued).toBe(1);
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(queued).rejects.toBe(reason);
+    expect(p.stats().origins[s.url]?.queued).toBe(0);
+    s.release();
+    expect(await first).toBe('ok');
+    expect(s.requests).toBe(1);
+  });
+
+  it('rejects at once when the signal is already aborted and the request would queue', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const first = text(p.request(s.url));
+    await s.waitForRequests(1);
+    const reason = new Error('already');
+    await expect(p.request(s.url, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    s.release();
+    await first;
+  });
+
+  it('fails with PoolClosedError after close()', async () => {
+    const s = await server();
+    const p = pool();
+    await text(p.request(s.url));
+    await p.close();
+    const error = await p.request(s.url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoolClosedError);
+    expect(isPoolClosedError(error)).toBe(true);
+    expect((error as PoolClosedError).code).toBe('X_POOL_CLOSED');
+    expect((error as PoolClosedError).origin).toBe(s.url);
+    const fetchError = await p.fetch(s.url).catch((e: unknown) => e);
+    expect(isPoolClosedError((fetchError as Error).cause)).toBe(true);
+    expect(p.closed).toBe(true);
+    expect(p.stats().closed).toBe(true);
+  });
+
+  it('lets running and queued requests finish before close() resolves', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const first = text(p.request(s.url));
+    await s.waitForRequests(1);
+    const queued = text(p.request(s.url));
+    let closed = false;
+    const closing = p.close().then(() => {
+      closed = true;
+    });
+    await until(() => s.held === 1);
+    expect(closed).toBe(false);
+    s.release();
+    expect(await first).toBe('ok');
+    expect(await queued).toBe('ok');
+    await closing;
+    expect(closed).toBe(true);
+    await s.waitForClosedSockets(1);
+    expect(s.sockets.open).toBe(0);
+    expect(s.requests).toBe(2);
+  });
+
+  it('fails running and queued requests at once on destroy()', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const running = p.request(s.url).catch((e: unknown) => e);
+    await s.waitForRequests(1);
+    const queued = p.request(s.url).catch((e: unknown) => e);
+    await p.destroy();
+    expect(isPoolClosedError(await queued)).toBe(true);
+    expect(await running).toBeInstanceOf(Error);
+    await s.waitForClosedSockets(1);
+    expect(s.sockets.open).toBe(0);
+  });
+
+  it('leaves no socket or timer open after close()', async () => {
+    const a = await server();
+    const b = await server();
+    const count = (kinds: string[]) =>
+      process.getActiveResourcesInfo().filter((k) => kinds.includes(k)).length;
+    const timers = count(['Timeout']);
+    const p = pool({ keepAliveTimeoutMs: 60_000 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => text(p.request(i % 2 ? a.url : b.url))));
+    expect(count(['TCPSocketWrap'])).toBeGreaterThan(0);
+    await p.close();
+    await Promise.all([a, b].map((s) => s.waitForClosedSockets(s.sockets.opened)));
+    await a.close();
+    await b.close();
+    await until(() => count(['TCPSocketWrap', 'TCPServerWrap']) === 0);
+    expect(count(['TCPSocketWrap', 'TCPServerWrap'])).toBe(0);
+    expect(count(['Timeout'])).toBeLessThanOrEqual(timers);
+    expect(p.stats().origins).toEqual({});
+    expect(p.stats().totals.sockets).toBe(0);
+  });
+
+  it('reports a connect event per socket and a socket-closed event when the server closes it', async () => {
+    const s = await server({ keepAliveTimeoutMs: 60_000 });
+    const p = pool();
+    const connects: string[] = [];
+    const disconnects: PoolDisconnectEvent[] = [];
+    p.onConnect((e) => connects.push(`${e.origin} ${e.address} ${e.totalConnections}`));
+    const off = p.onDisconnect((e) => disconnects.push(e));
+    await text(p.request(s.url));
+    s.server.closeAllConnections();
+    await until(() => disconnects.length === 1);
+    expect(connects).toEqual([`${s.url} 127.0.0.1 1`]);
+    expect(disconnects[0]).toMatchObject({ origin: s.url, reason: 'socket-closed' });
+    expect(p.stats().totals.sockets).toBe(0);
+    off();
+    await text(p.request(s.url));
+    expect(s.sockets.opened).toBe(2);
+  });
+});
+
+describe('createPool queue timeout', () => {
+  it('fails with PoolTimeoutError when a request waits longer than queueTimeoutMs', async () => {
+    vi.useFakeTimers();
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1, queueTimeoutMs: 1_000 });
+    const timeouts: number[] = [];
+    p.onQueueTimeout((e) => timeouts.push(e.waitedMs));
+    const first = text(p.request(s.url));
+    await s.waitForRequests(1);
+    const queued = p.request(s.url).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(p.stats().origins[s.url]?.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await queued;
+    expect(error).toBeInstanceOf(PoolTimeoutError);
+    expect(isPoolTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'X_POOL_TIMEOUT',
+      origin: s.url,
+      timeoutMs: 1_000,
+      waitedMs: 1_000,
+    });
+    expect(timeouts).toEqual([1_000]);
+    expect(p.stats().queueTimeouts).toBe(1);
+    expect(p.stats().origins[s.url]?.queued).toBe(0);
+    s.release();
+    expect(await first).toBe('ok');
+    expect(s.requests).toBe(1);
+  });
+
+  it('times out a request waiting on the total cap of another origin', async () => {
+    vi.useFakeTimers();
+    const a = await server({ hold: true });
+    const b = await server();
+    const p = pool({ maxConnections: 1, queueTimeoutMs: 500 });
+    const first = text(p.request(a.url));
+    await a.waitForRequests(1);
+    const other = p.request(b.url).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(isPoolTimeoutError(await other)).toBe(true);
+    expect(b.sockets.opened).toBe(0);
+    a.release();
+    expect(await first).toBe('ok');
+  });
+
+  it('arms no timer for a request that finds a free socket', async () => {
+    vi.useFakeTimers();
+    const s = await server();
+    const p = pool({ queueTimeoutMs: 1_000 });
+    const before = vi.getTimerCount();
+    const pending = text(p.request(s.url));
+    // Only the clean-up timer of the new origin appears; the request itself arms none.
+    expect(vi.getTimerCount() - before).toBe(1);
+    expect(await pending).toBe('ok');
+  });
+});

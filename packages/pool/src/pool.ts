@@ -1,0 +1,157 @@
+import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
+import {
+  Emitter,
+  type PoolConnectEvent,
+  type PoolDisconnectEvent,
+  type PoolDnsEvent,
+  type PoolQueueTimeoutEvent,
+} from './events';
+import { PoolDispatcher } from './internal/dispatcher';
+import { type PoolOptions, resolveOptions } from './options';
+import type { OriginStats, PoolStats } from './stats';
+
+/** Options of `pool.request`: undici's `request` options without `dispatcher`. */
+export type PoolRequestOptions = Omit<
+  NonNullable<Parameters<typeof undiciRequest>[1]>,
+  'dispatcher'
+>;
+/** The response of `pool.request`: undici's `ResponseData`. */
+export type PoolResponseData = Dispatcher.ResponseData;
+/** The `input` of `pool.fetch`. */
+export type PoolFetchInput = Parameters<typeof undiciFetch>[0];
+/** The `init` of `pool.fetch`: undici's `RequestInit` without `dispatcher`. */
+export type PoolFetchInit = Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'>;
+/** The response of `pool.fetch`: undici's `Response`. */
+export type PoolFetchResponse = Awaited<ReturnType<typeof undiciFetch>>;
+
+/** One shared HTTP connection pool. Create it with {@link createPool}. */
+export interface Pool {
+  /**
+   * The pool as an undici `Dispatcher`: pass it to undici's `request`, `fetch`, `stream`, or as
+   * `setGlobalDispatcher(pool.dispatcher)`. Everything sent through it obeys the pool's limits.
+   */
+  readonly dispatcher: Dispatcher;
+  /**
+   * Sends a request with undici's `request` semantics (`{ statusCode, headers, body }`; the body
+   * must be consumed or destroyed). Accepts `{ signal }`.
+   * @throws {PoolTimeoutError} when it waited longer than `queueTimeoutMs` for a socket.
+   * @throws {PoolClosedError} after `close()` or `destroy()`.
+   * @throws {PoolDnsError} when the hostname cannot be resolved.
+   */
+  request(url: string | URL, options?: PoolRequestOptions): Promise<PoolResponseData>;
+  /**
+   * WHATWG `fetch` (undici's) through the pool. Pool errors arrive as the `cause` of fetch's
+   * `TypeError: fetch failed`, as fetch reports every network error.
+   */
+  fetch(input: PoolFetchInput, init?: PoolFetchInit): Promise<PoolFetchResponse>;
+  /** A JSON-serialisable snapshot of connections, queues, counters and the DNS cache. */
+  stats(): PoolStats;
+  /** Calls `listener` when a socket opened. Returns an unsubscribe function. */
+  onConnect(listener: (event: PoolConnectEvent) => void): () => void;
+  /** Calls `listener` when a socket closed. Returns an unsubscribe function. */
+  onDisconnect(listener: (event: PoolDisconnectEvent) => void): () => void;
+  /** Calls `listener` when a queued request timed out. Returns an unsubscribe function. */
+  onQueueTimeout(listener: (event: PoolQueueTimeoutEvent) => void): () => void;
+  /** Calls `listener` for every DNS lookup of a hostname. Returns an unsubscribe function. */
+  onDnsLookup(listener: (event: PoolDnsEvent) => void): () => void;
+  /**
+   * Refuses new requests, lets queued and running ones finish, then closes every socket and
+   * timer. Resolves when nothing is left open.
+   */
+  close(): Promise<void>;
+  /**
+   * Ends at once: queued requests fail with `PoolClosedError` (or `error`), running ones are
+   * aborted, sockets and timers are closed. Resolves when nothing is left open.
+   */
+  destroy(error?: Error): Promise<void>;
+  /** True after `close()` or `destroy()` was called. */
+  readonly closed: boolean;
+}
+
+/**
+ * Creates a connection pool: at most `connectionsPerHost` sockets per origin and `maxConnections`
+ * in total, keep-alive reuse, a DNS cache honouring TTLs, and stats.
+ *
+ * @throws {TypeError} when an option has the wrong type.
+ * @throws {RangeError} when an option is out of range.
+ * @example
+ * ```ts
+ * import { createPool } from '@x/pool';
+ *
+ * const pool = createPool({ connectionsPerHost: 10, queueTimeoutMs: 5_000 });
+ * const { statusCode, body } = await pool.request('http://localhost:11434/api/tags');
+ * console.log(statusCode, await body.json());
+ * await pool.close();
+ * ```
+ */
+export function createPool(options?: PoolOptions): Pool {
+  const resolved = resolveOptions(options);
+  const emitter = new Emitter();
+  const dispatcher = new PoolDispatcher(resolved, emitter);
+
+  const stats = (): PoolStats => {
+    const origins: Record<string, OriginStats> = {};
+    const totals = { connected: 0, free: 0, pending: 0, running: 0, queued: 0, sockets: 0 };
+    for (const origin of dispatcher.origins) {
+      const s: OriginStats = {
+        connected: 0,
+        free: 0,
+        pending: origin.queued,
+        running: 0,
+        queued: origin.queued,
+        sockets: origin.slots.length,
+        socketsCreated: origin.socketsCreated,
+        requestsServed: origin.requestsServed,
+      };
+      for (const slot of origin.slots) {
+        const c = slot.client.stats;
+        if (c.connected) {
+          s.connected++;
+          if (c.size === 0) s.free++;
+        }
+        s.pending += c.pending;
+        s.running += c.running;
+      }
+      origins[origin.key] = s;
+      totals.connected += s.connected;
+      totals.free += s.free;
+      totals.pending += s.pending;
+      totals.running += s.running;
+      totals.queued += s.queued;
+      totals.sockets += s.sockets;
+    }
+    const { socketsCreated, requestsServed, queueTimeouts, evictions } = dispatcher.counters;
+    return {
+      origins,
+      totals,
+      limits: {
+        connectionsPerHost: resolved.connectionsPerHost,
+        maxConnections: resolved.maxConnections,
+      },
+      socketsCreated,
+      requestsServed,
+      reuseRatio: requestsServed === 0 ? 0 : Math.max(0, 1 - socketsCreated / requestsServed),
+      queueTimeouts,
+      evictions,
+      dns: { ...dispatcher.dns.counters, entries: dispatcher.dns.size },
+      closed: dispatcher.closed,
+    };
+  };
+
+  return {
+    dispatcher,
+    request: (url, requestOptions) =>
+      undiciRequest(url, { ...requestOptions, dispatcher }) as Promise<PoolResponseData>,
+    fetch: (input, init) => undiciFetch(input, { ...init, dispatcher }),
+    stats,
+    onConnect: (listener) => emitter.on('connect', listener),
+    onDisconnect: (listener) => emitter.on('disconnect', listener),
+    onQueueTimeout: (listener) => emitter.on('queue-timeout', listener),
+    onDnsLookup: (listener) => emitter.on('dns', listener),
+    close: () => dispatcher.close(),
+    destroy: (error) => dispatcher.destroy(error ?? null),
+    get closed() {
+      return dispatcher.closed;
+    },
+  };
+}

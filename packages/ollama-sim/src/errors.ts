@@ -1,0 +1,105 @@
+const FIXTURE_BRAND = Symbol.for('@x/ollama-sim/FixtureError');
+const CLOSED_BRAND = Symbol.for('@x/ollama-sim/SimClosedError');
+const LISTEN_BRAND = Symbol.for('@x/ollama-sim/ListenError');
+
+/** Error codes of `@x/ollama-sim`. Stable: renaming one is a breaking change. */
+export type OllamaSimErrorCode =
+  | 'X_OLLAMA_SIM_FIXTURE_INVALID'
+  | 'X_OLLAMA_SIM_CLOSED'
+  | 'X_OLLAMA_SIM_LISTEN_FAILED';
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
+}
+
+/**
+ * A fixture file could not be read or does not have the shared fixture shape.
+ *
+ * @example
+ * ```ts
+ * try { loadFixture('x.json'); } catch (e) { if (isFixtureError(e)) console.error(e.source); }
+ * ```
+ */
+export class FixtureError extends Error {
+  override readonly name = 'FixtureError';
+  readonly code = 'X_OLLAMA_SIM_FIXTURE_INVALID' as const;
+  /** The file path (or label) of the fixture. */
+  readonly source: string;
+  declare readonly [FIXTURE_BRAND]: true;
+
+  constructor(message: string, options: { source: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.source = options.source;
+    Object.defineProperty(this, FIXTURE_BRAND, { value: true });
+  }
+}
+
+/**
+ * A method that needs a running simulator (`setFaults`, `restart`, …) was called after `close()`.
+ *
+ * @example
+ * ```ts
+ * await sim.close();
+ * sim.setFaults([]); // throws SimClosedError
+ * ```
+ */
+export class SimClosedError extends Error {
+  override readonly name = 'SimClosedError';
+  readonly code = 'X_OLLAMA_SIM_CLOSED' as const;
+  declare readonly [CLOSED_BRAND]: true;
+
+  constructor(operation: string) {
+    super(`Cannot ${operation}: the Ollama simulator is closed`);
+    Object.defineProperty(this, CLOSED_BRAND, { value: true });
+  }
+}
+
+/**
+ * The simulator could not listen on its host and port (for example the port is taken).
+ *
+ * @example
+ * ```ts
+ * try { await startOllamaSim({ port: 11434 }); } catch (e) { if (isListenError(e)) console.error(e.port); }
+ * ```
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code = 'X_OLLAMA_SIM_LISTEN_FAILED' as const;
+  readonly host: string;
+  readonly port: number;
+  declare readonly [LISTEN_BRAND]: true;
+
+  constructor(host: string, port: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Cannot listen on ${host}:${port}: ${reason}`, { cause });
+    this.host = host;
+    this.port = port;
+    Object.defineProperty(this, LISTEN_BRAND, { value: true });
+  }
+}
+
+/** True for a {@link FixtureError}, also across duplicate installs. */
+export function isFixtureError(error: unknown): error is FixtureError {
+  return hasBrand(error, FIXTURE_BRAND);
+}
+
+/** True for a {@link SimClosedError}, also across duplicate installs. */
+export function isSimClosedError(error: unknown): error is SimClosedError {
+  return hasBrand(error, CLOSED_BRAND);
+}
+
+/** True for a {@link ListenError}, also across duplicate installs. */
+export function isListenError(error: unknown): error is ListenError {
+  return hasBrand(error, LISTEN_BRAND);
+}
+
+/** True for any error thrown by `@x/ollama-sim`. */
+export function isOllamaSimError(
+  error: unknown,
+): error is FixtureError | SimClosedError | ListenError {
+  return isFixtureError(error) || isSimClosedError(error) || isListenError(error);
+}

@@ -1,0 +1,151 @@
+import type { Fixture } from './fixtures';
+
+/**
+ * A latency amount: fixed milliseconds, a uniform range, or a seeded distribution.
+ *
+ * @example
+ * ```ts
+ * const fixed: LatencySpec = 250;
+ * const range: LatencySpec = { min: 50, max: 500 };
+ * const tail: LatencySpec = { distribution: 'exponential', mean: 100 };
+ * const normal: LatencySpec = { distribution: 'normal', mean: 100, stddev: 20 };
+ * ```
+ */
+export type LatencySpec =
+  | number
+  | { readonly min: number; readonly max: number }
+  | { readonly distribution: 'exponential'; readonly mean: number }
+  | { readonly distribution: 'normal'; readonly mean: number; readonly stddev: number };
+
+/** Added latency before the request is handled at all (before queueing and loading). */
+export interface LatencyFault {
+  readonly kind: 'latency';
+  readonly ms: LatencySpec;
+}
+
+/** The status line and headers are held back `ms` after the answer is ready (headers-timeout tests). */
+export interface SlowHeadersFault {
+  readonly kind: 'slow-headers';
+  readonly ms: number;
+}
+
+/** An HTTP error before any streaming starts: `{"error":...}` JSON, as Ollama answers. */
+export interface StatusFault {
+  readonly kind: 'status';
+  /** HTTP status, e.g. 500, 503, 429, 502. */
+  readonly status: number;
+  /** The `error` text. @default Ollama's text for that status (500: runner stopped, 503: server busy…) */
+  readonly error?: string;
+  /** A raw body that replaces the JSON (with `contentType`). */
+  readonly body?: string;
+  /** @default 'application/json; charset=utf-8' */
+  readonly contentType?: string;
+}
+
+/** An `{"error":"..."}` NDJSON line in a 200 stream, after which the server closes the stream. Non-streaming: a 500. */
+export interface ErrorLineFault {
+  readonly kind: 'error-line';
+  /** Body chunks (NDJSON lines) written before the error line. @default all but the final `done` chunk */
+  readonly afterChunks?: number;
+  /** @default 'an error was encountered while running the model: unexpected EOF' */
+  readonly error?: string;
+}
+
+/** The TCP connection is destroyed (no clean end). */
+export interface DestroyFault {
+  readonly kind: 'destroy';
+  /** Body chunks written first; `0` destroys before the headers. @default all but the final chunk */
+  readonly afterChunks?: number;
+}
+
+/** The stream ends cleanly (chunked terminator) but without the `done:true` chunk; non-streaming: half a JSON body. */
+export interface EndWithoutDoneFault {
+  readonly kind: 'end-without-done';
+  /** Body chunks written before ending. @default all but the final chunk */
+  readonly afterChunks?: number;
+}
+
+/** A pause of `ms` before a chunk. */
+export interface StallFault {
+  readonly kind: 'stall';
+  readonly ms: number;
+  /** Index of the chunk that is delayed (chunks written before it). @default 1 */
+  readonly afterChunks?: number;
+  /** Stall before every chunk after the first instead of one. @default false */
+  readonly everyChunk?: boolean;
+}
+
+/** Body bytes written as separate socket writes split at these offsets (may fall inside a UTF-8 character). */
+export interface SplitFault {
+  readonly kind: 'split';
+  /** Absolute byte offsets in the response body where a write ends. */
+  readonly at?: readonly number[];
+  /** Or: split every N bytes. */
+  readonly every?: number;
+  /** Pause between the pieces so they leave as separate TCP segments. @default 2 */
+  readonly gapMs?: number;
+}
+
+/** The current connection is destroyed and the server stops listening for `ms`, then listens again on the same port. */
+export interface RefuseFault {
+  readonly kind: 'refuse';
+  readonly ms: number;
+}
+
+/** Answers with a recorded fixture, byte for byte. */
+export interface ReplayFault {
+  readonly kind: 'replay';
+  readonly fixture: Fixture;
+}
+
+/** One injectable fault. */
+export type Fault =
+  | LatencyFault
+  | SlowHeadersFault
+  | StatusFault
+  | ErrorLineFault
+  | DestroyFault
+  | EndWithoutDoneFault
+  | StallFault
+  | SplitFault
+  | RefuseFault
+  | ReplayFault;
+
+/** The kinds of {@link Fault}. */
+export type FaultKind = Fault['kind'];
+
+/**
+ * A rule choosing faults for matching requests: either a scripted `sequence` (the n-th matching
+ * request gets entry n; `null` means no fault) or one `fault` with a seeded `probability`.
+ *
+ * @example
+ * ```ts
+ * const rules: FaultRule[] = [
+ *   { route: '/api/chat', sequence: [{ kind: 'status', status: 503 }, null] },
+ *   { route: '*', fault: { kind: 'latency', ms: { min: 5, max: 50 } }, probability: 0.2 },
+ * ];
+ * ```
+ */
+export interface FaultRule {
+  /** Path(s) the rule applies to (`'/api/chat'`), or `'*'`. @default '*' */
+  readonly route?: string | readonly string[];
+  /** Only requests for this model name (as sent, compared case-insensitively, `:latest` implied). */
+  readonly model?: string;
+  /** Scripted faults, one entry per matching request. */
+  readonly sequence?: readonly (Fault | readonly Fault[] | null)[];
+  /** Restart the sequence when it runs out. @default false */
+  readonly repeat?: boolean;
+  /** A fault (or several) applied with `probability`. */
+  readonly fault?: Fault | readonly Fault[];
+  /** Chance in [0, 1] that `fault` applies, drawn from the seeded generator. @default 1 */
+  readonly probability?: number;
+  /** Stop after this many applications. @default Infinity */
+  readonly times?: number;
+}
+
+/** A fault plan: rules plus the seed for probabilistic ones. A bare array of rules is accepted too. */
+export interface FaultPlan {
+  readonly rules: readonly FaultRule[];
+  /** Seed of the probability and latency-distribution draws. @default the simulator's `seed` */
+  readonly seed?: number;
+}

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { send, sharedFixtures } from './__fixtures__/client';
+import { isFixtureError } from './errors';
+import { fixtureBody, loadFixture, parseFixture } from './fixtures';
+import { type OllamaSim, startOllamaSim } from './sim';
+
+let sim: OllamaSim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe('fixture replay', () => {
+  const all = sharedFixtures();
+
+  it('finds every shared fixture when the package is tested alone', () => {
+    expect(all.map((x) => x.file)).toEqual([
+      '01-chat-nonstream.json',
+      '02-chat-stream.json',
+      '03-generate-stream.json',
+      '04-tags.json',
+      '05-show-llama3.2.json',
+      '07-version.json',
+      '08-ps.json',
+      '09-health-head.json',
+      '10-chat-404-model-not-found.json',
+      '11-chat-400-bad-keep-alive.json',
+      '13-chat-503-queue-full.json',
+      '14-chat-tool-calls.json',
+      '17-embed.json',
+    ]);
+  });
+
+  for (const { file, fixture } of all) {
+    it(`answers byte for byte when replaying ${file}`, async () => {
+      sim = await startOllamaSim({ fixtures: all.map((x) => x.fixture) });
+      const res = await send(sim.url, fixture.request.path, {
+        method: fixture.request.method,
+        body: fixture.request.body ?? undefined,
+      });
+      expect(res.status).toBe(fixture.response.status);
+      expect(res.headers['content-type']).toBe(fixture.response.headers?.['Content-Type']);
+      expect(res.headers.date).toBe(fixture.response.headers?.Date);
+      expect(res.body.equals(fixtureBody(fixture))).toBe(true);
+      if (fixture.request.method === 'HEAD') expect(res.headers['content-length']).toBe('17');
+    });
+  }
+});
+
+describe('parseFixture', () => {
+  it('throws a FixtureError naming the field when the response has no body', () => {
+    let caught: unknown;
+    try {
+      parseFixture({ request: { method: 'GET', path: '/' }, response: { status: 200 } }, 'x.json');
+    } catch (e) {
+      caught = e;
+    }
+    expect(isFixtureError(caught)).toBe(true);
+    expect((caught as Error).message).toContain('exactly one of `body`, `writes`, `writes_base64`');
+    expect((caught as { code: string }).code).toBe('X_OLLAMA_SIM_FIXTURE_INVALID');
+  });
+
+  it('throws a FixtureError when the file does not exist', () => {
+    expect(() => loadFixture('/nonexistent/fixture.json')).toThrow(/Cannot read fixture/);
+  });
+});

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { FixtureError } from './errors';
+
+/**
+ * A recorded exchange in the shared fixture format: the request that was sent and the exact
+ * response bytes (`body`, or separate socket `writes` / `writes_base64`, with optional delays).
+ */
+export interface Fixture {
+  readonly name?: string;
+  readonly request: {
+    readonly method: string;
+    readonly path: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: unknown;
+  };
+  readonly response: {
+    readonly status: number;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: string;
+    readonly writes?: readonly string[];
+    readonly writes_base64?: readonly string[];
+    readonly write_delays_ms?: readonly number[];
+  };
+  readonly notes?: string;
+}
+
+/** The response of a fixture as the byte chunks to write, one socket write each. */
+export function fixtureWrites(fixture: Fixture): Buffer[] {
+  const { response } = fixture;
+  if (response.writes_base64) return response.writes_base64.map((b) => Buffer.from(b, 'base64'));
+  if (response.writes) return response.writes.map((w) => Buffer.from(w, 'utf8'));
+  return [Buffer.from(response.body ?? '', 'utf8')];
+}
+
+/** The complete response body bytes of a fixture. */
+export function fixtureBody(fixture: Fixture): Buffer {
+  return Buffer.concat(fixtureWrites(fixture));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/**
+ * Checks that a value has the fixture shape and returns it typed.
+ *
+ * @throws {FixtureError} when a field is missing or has the wrong type.
+ * @example
+ * ```ts
+ * const fixture = parseFixture(JSON.parse(text));
+ * ```
+ */
+export function parseFixture(value: unknown, source = 'fixture'): Fixture {
+  const fail = (detail: string): never => {
+    throw new FixtureError(`Invalid fixture ${source}: ${detail}`, { source });
+  };
+  if (!isRecord(value)) return fail('expected an object');
+  const { request, response } = value;
+  if (!isRecord(request)) return fail('`request` must be an object');
+  if (typeof request.method !== 'string') return fail('`request.method` must be a string');
+  if (typeof request.path !== 'string' || !request.path.startsWith('/'))
+    return fail('`request.path` must be a string starting with /');
+  if (!isRecord(response)) return fail('`response` must be an object');
+  if (typeof response.status !== 'number' || !Number.isInteger(response.status))
+    return fail('`response.status` must be an integer');
+  if (response.headers !== undefined && !isRecord(response.headers))
+    return fail('`response.headers` must be an object');
+  const bodies = ['body', 'writes', 'writes_base64'].filter((k) => response[k] !== undefined);
+  if (bodies.length !== 1)
+    return fail('`response` needs exactly one of `body`, `writes`, `writes_base64`');
+  if (response.body !== undefined && typeof response.body !== 'string')
+    return fail('`response.body` must be a string');
+  if (response.writes !== undefined && !isStringArray(response.writes))
+    return fail('`response.writes` must be an array of strings');
+  if (response.writes_base64 !== undefined && !isStringArray(response.writes_base64))
+    return fail('`response.writes_base64` must be an array of base64 strings');
+  const delays = response.write_delays_ms;
+  if (
+    delays !== undefined &&
+    !(Array.isArray(delays) && delays.every((d) => typeof d === 'number' && d >= 0))
+  )
+    return fail('`response.write_delays_ms` must be an array of numbers >= 0');
+  return value as unknown as Fixture;
+}
+
+/**
+ * Reads and validates a fixture file.
+ *
+ * @throws {FixtureError} when the file cannot be read, is not JSON, or lacks the fixture shape.
+ * @example
+ * ```ts
+ * const fixture = loadFixture('fixtures/ollama/02-chat-stream.json');
+ * const sim = await startOllamaSim({ fixtures: [fixture] });
+ * ```
+ */
+export function loadFixture(path: string): Fixture {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new FixtureError(`Cannot read fixture ${path}`, { source: path, cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new FixtureError(`Fixture ${path} is not valid JSON`, { source: path, cause });
+  }
+  return parseFixture(value, path);
+}

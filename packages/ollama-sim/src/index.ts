@@ -1,0 +1,37 @@
+export {
+  FixtureError,
+  isFixtureError,
+  isListenError,
+  isOllamaSimError,
+  isSimClosedError,
+  ListenError,
+  type OllamaSimErrorCode,
+  SimClosedError,
+} from './errors';
+export type {
+  DestroyFault,
+  EndWithoutDoneFault,
+  ErrorLineFault,
+  Fault,
+  FaultKind,
+  FaultPlan,
+  FaultRule,
+  LatencyFault,
+  LatencySpec,
+  RefuseFault,
+  ReplayFault,
+  SlowHeadersFault,
+  SplitFault,
+  StallFault,
+  StatusFault,
+} from './faults';
+export { type Fixture, fixtureBody, loadFixture, parseFixture } from './fixtures';
+export { defaultModels, type ModelCapability, type SimModel } from './models';
+export type { OllamaSimOptions, ReplyContext, ReplyHook } from './options';
+export {
+  type FaultEvent,
+  type OllamaSim,
+  type OllamaSimStats,
+  type RequestLogEntry,
+  startOllamaSim,
+} from './sim';

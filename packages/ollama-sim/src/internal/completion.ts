@@ -1,0 +1,162 @@
+import type { ReplyHook } from '../options';
+import { goJson } from './go-json';
+import { createRandom, hashString, mix } from './prng';
+import { estimateTextTokens, generateTokens, pickInt, splitTokens } from './text';
+
+export interface ToolCall {
+  id: string;
+  function: { index: number; name: string; arguments: Record<string, unknown> };
+}
+
+/** What a model "says" for one request, decided up front so it is deterministic. */
+export interface Completion {
+  readonly thinking: string[];
+  readonly content: string[];
+  readonly toolCalls: ToolCall[] | undefined;
+  readonly doneReason: 'stop' | 'length';
+  readonly evalCount: number;
+  readonly seed: number;
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Capitalised words that do not start a sentence: a cheap guess at names ("Paris"). */
+function properNouns(text: string): string[] {
+  const out: string[] = [];
+  const re = /\p{Lu}[\p{L}\p{N}]*/gu;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    let j = m.index - 1;
+    while (j >= 0 && /\s/.test(text[j]!)) j--;
+    if (j >= 0 && !'.!?'.includes(text[j]!)) out.push(m[0]);
+  }
+  return out;
+}
+
+/** A value for a JSON Schema: first enum value, a proper noun from the prompt for strings, … */
+export function valueForSchema(schema: unknown, key: string, prompt: string): unknown {
+  if (!isRecord(schema)) return 'example';
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  switch (schema.type) {
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [];
+    case 'object':
+      return objectForSchema(schema, prompt);
+    default: {
+      const nouns = properNouns(prompt);
+      return nouns.length > 0 ? nouns.join(' ') : key;
+    }
+  }
+}
+
+export function objectForSchema(schema: Json, prompt: string): Json {
+  const props = isRecord(schema.properties) ? schema.properties : {};
+  const required = Array.isArray(schema.required) ? schema.required : Object.keys(props);
+  const out: Json = {};
+  for (const key of Object.keys(props)) {
+    if (required.includes(key)) out[key] = valueForSchema(props[key], key, prompt);
+  }
+  return out;
+}
+
+const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export interface CompletionInput {
+  readonly route: '/api/chat' | '/api/generate';
+  readonly model: string;
+  readonly modelKey: string;
+  readonly body: Json;
+  /** Text the seed is derived from (the rendered prompt). */
+  readonly promptText: string;
+  /** The last user message or the prompt. */
+  readonly prompt: string;
+  readonly thinking: boolean;
+  readonly tools: unknown[] | undefined;
+  readonly lastRole: string | undefined;
+  readonly numPredict: number;
+  readonly simSeed: number;
+  readonly requestSeed: number | undefined;
+  readonly responseTokens: { readonly min: number; readonly max: number };
+  readonly reply: ReplyHook | undefined;
+  readonly tokensPerChar: number;
+}
+
+/** Decides the thinking, content and tool calls of one request from its seed. */
+export function complete(input: CompletionInput): Completion {
+  let seed = mix(hashString(input.promptText, hashString(input.modelKey)), input.simSeed);
+  if (input.requestSeed !== undefined) seed = mix(seed, input.requestSeed >>> 0);
+  const random = createRandom(seed);
+  const thinking = input.thinking ? generateTokens(mix(seed, 1), pickInt(random, 4, 12)) : [];
+  const tools = input.tools;
+  if (tools !== undefined && tools.length > 0 && input.lastRole === 'user') {
+    const tool = tools.find((t) => isRecord(t) && isRecord(t.function)) as
+      | { function: Json }
+      | undefined;
+    if (tool !== undefined) {
+      let id = 'call_';
+      for (let i = 0; i < 8; i++) id += ID_CHARS[Math.floor(random() * ID_CHARS.length)];
+      const fn = tool.function;
+      const args = objectForSchema(isRecord(fn.parameters) ? fn.parameters : {}, input.prompt);
+      const call: ToolCall = {
+        id,
+        function: { index: 0, name: String(fn.name ?? 'tool'), arguments: args },
+      };
+      const evalCount = estimateTextTokens(goJson(call.function), input.tokensPerChar) + 4;
+      return { thinking, content: [], toolCalls: [call], doneReason: 'stop', evalCount, seed };
+    }
+  }
+  let content: string[];
+  const custom = input.reply?.({
+    route: input.route,
+    model: input.model,
+    body: input.body,
+    prompt: input.prompt,
+    seed,
+  });
+  const format = input.body.format;
+  if (custom !== undefined) {
+    content = splitTokens(String(custom));
+  } else if (format === 'json' || isRecord(format)) {
+    const value = isRecord(format)
+      ? objectForSchema(format, input.prompt)
+      : { answer: generateTokens(mix(seed, 2), pickInt(random, 3, 8)).join('') };
+    content = splitTokens(JSON.stringify(value));
+  } else {
+    content = generateTokens(
+      mix(seed, 2),
+      pickInt(random, input.responseTokens.min, input.responseTokens.max),
+    );
+  }
+  let doneReason: 'stop' | 'length' = 'stop';
+  const limit = input.numPredict;
+  if (limit >= 0 && thinking.length + content.length > limit) {
+    doneReason = 'length';
+    const keepThinking = Math.min(thinking.length, limit);
+    thinking.length = keepThinking;
+    content = content.slice(0, limit - keepThinking);
+  }
+  return {
+    thinking,
+    content,
+    toolCalls: undefined,
+    doneReason,
+    evalCount: Math.max(1, thinking.length + content.length),
+    seed,
+  };
+}
+
+/** Deterministic token ids for `/api/generate`'s `context` (prompt + answer). */
+export function contextIds(seed: number, count: number): number[] {
+  const random = createRandom(mix(seed, 3));
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) out[i] = Math.floor(random() * 128256);
+  return out;
+}

@@ -1,0 +1,155 @@
+import type { ResolvedModel } from '../options';
+import { goJson } from './go-json';
+import { goTimeLocal } from './go-time';
+
+const LLAMA_TEMPLATE =
+  '<|start_header_id|>system<|end_header_id|>\n\n{{ if .System }}{{ .System }}{{ end }}<|eot_id|>\n' +
+  '{{- range .Messages }}<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n{{ .Content }}<|eot_id|>{{ end }}' +
+  '<|start_header_id|>assistant<|end_header_id|>\n\n';
+
+function details(m: ResolvedModel, withLengths: boolean): Record<string, unknown> {
+  return {
+    parent_model: '',
+    format: 'gguf',
+    family: m.family,
+    families: [m.family],
+    parameter_size: m.parameterSize,
+    quantization_level: m.quantizationLevel,
+    context_length: withLengths ? m.contextLength : undefined,
+    embedding_length: withLengths ? m.embeddingLength : undefined,
+  };
+}
+
+/** One `/api/tags` entry (0.30+ shape, with capabilities and trained lengths). */
+export function tagsEntry(m: ResolvedModel): Record<string, unknown> {
+  return {
+    name: m.name,
+    model: m.name,
+    modified_at: goTimeLocal(m.modifiedAtMs),
+    size: m.size,
+    digest: m.digest,
+    details: details(m, true),
+    capabilities: m.capabilities.length > 0 ? m.capabilities : undefined,
+  };
+}
+
+/** One `/api/ps` entry for a loaded runner. */
+export function psEntry(
+  m: ResolvedModel,
+  loaded: { numCtx: number; expiresAtMs: number; sizeVram: number },
+): Record<string, unknown> {
+  // keep_alive < 0 keeps a model forever; Go adds MaxInt64 ns (~292 years) to now.
+  const expires = Number.isFinite(loaded.expiresAtMs)
+    ? loaded.expiresAtMs
+    : Date.now() + 9_223_372_036_854;
+  return {
+    name: m.name,
+    model: m.name,
+    size: loaded.sizeVram,
+    digest: m.digest,
+    details: details(m, false),
+    expires_at: goTimeLocal(expires),
+    size_vram: loaded.sizeVram,
+    context_length: loaded.numCtx,
+  };
+}
+
+/** Memory a runner takes: weights plus a KV cache that grows with the window. */
+export function runnerSize(m: ResolvedModel, numCtx: number): number {
+  return Math.round(m.size * 1.15) + numCtx * Math.max(1024, m.embeddingLength * 40);
+}
+
+function paramLine(key: string, value: string | number): string {
+  // Go: fmt.Sprintf("%-30s %#v", key, value): strings are quoted.
+  const v = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `${key.padEnd(30)} ${v}`;
+}
+
+function tensors(m: ResolvedModel): { name: string; type: string; shape: number[] }[] {
+  if (m.capabilities.includes('embedding')) {
+    const out = [{ name: 'token_embd.weight', type: 'F16', shape: [m.embeddingLength, 30522] }];
+    for (let b = 0; b < 12; b++) {
+      for (const t of ['attn_output', 'attn_qkv', 'ffn_down', 'ffn_up'])
+        out.push({
+          name: `blk.${b}.${t}.weight`,
+          type: 'F16',
+          shape: [m.embeddingLength, m.embeddingLength],
+        });
+    }
+    return out;
+  }
+  const h = m.embeddingLength;
+  const ff = Math.round((h * 8) / 3 / 256) * 256;
+  const kv = Math.max(128, Math.round(h / 3));
+  const blocks = Math.max(4, Math.round(m.size / 7.2e7));
+  const out = [
+    { name: 'output_norm.weight', type: 'F32', shape: [h] },
+    { name: 'rope_freqs.weight', type: 'F32', shape: [64] },
+    { name: 'token_embd.weight', type: 'Q6_K', shape: [h, 128256] },
+  ];
+  for (let b = 0; b < blocks; b++) {
+    out.push(
+      { name: `blk.${b}.attn_k.weight`, type: 'Q4_K', shape: [h, kv] },
+      { name: `blk.${b}.attn_norm.weight`, type: 'F32', shape: [h] },
+      { name: `blk.${b}.attn_output.weight`, type: 'Q4_K', shape: [h, h] },
+      { name: `blk.${b}.attn_q.weight`, type: 'Q4_K', shape: [h, h] },
+      { name: `blk.${b}.attn_v.weight`, type: 'Q6_K', shape: [h, kv] },
+      { name: `blk.${b}.ffn_down.weight`, type: 'Q6_K', shape: [ff, h] },
+      { name: `blk.${b}.ffn_gate.weight`, type: 'Q4_K', shape: [h, ff] },
+      { name: `blk.${b}.ffn_norm.weight`, type: 'F32', shape: [h] },
+      { name: `blk.${b}.ffn_up.weight`, type: 'Q4_K', shape: [h, ff] },
+    );
+  }
+  return out;
+}
+
+/** The `/api/show` body (serialised once per model: it is ~20 KB with the tensor list). */
+export function showBody(m: ResolvedModel, numCtxDefault: number | undefined): string {
+  const arch = m.architecture;
+  const isEmbedding = m.capabilities.includes('embedding');
+  const template = m.template ?? (isEmbedding ? '{{ .Prompt }}' : LLAMA_TEMPLATE);
+  const params: string[] = [];
+  if (numCtxDefault !== undefined) params.push(paramLine('num_ctx', numCtxDefault));
+  for (const s of m.stop) params.push(paramLine('stop', s));
+  const info: Record<string, unknown> = {
+    'general.architecture': arch,
+    'general.file_type': 15,
+    'general.parameter_count': Math.round(m.size / 0.6),
+    'general.quantization_version': 2,
+    'general.type': 'model',
+    [`${arch}.attention.head_count`]: Math.max(1, Math.round(m.embeddingLength / 128)),
+    [`${arch}.block_count`]: isEmbedding ? 12 : Math.max(4, Math.round(m.size / 7.2e7)),
+    [`${arch}.context_length`]: m.contextLength,
+    [`${arch}.embedding_length`]: m.embeddingLength,
+    'tokenizer.ggml.merges': null,
+    'tokenizer.ggml.model': isEmbedding ? 'bert' : 'gpt2',
+    'tokenizer.ggml.token_type': null,
+    'tokenizer.ggml.tokens': null,
+  };
+  const sortedInfo: Record<string, unknown> = {};
+  for (const key of Object.keys(info).sort()) sortedInfo[key] = info[key];
+  const modelfile =
+    `# Modelfile generated by "ollama show"\n# To build a new Modelfile based on this, replace FROM with:\n# FROM ${m.name}\n\n` +
+    `FROM /usr/share/ollama/.ollama/models/blobs/sha256-${m.digest}\n` +
+    `TEMPLATE """${template}"""\n` +
+    (numCtxDefault !== undefined ? `PARAMETER num_ctx ${numCtxDefault}\n` : '') +
+    m.stop.map((s) => `PARAMETER stop ${s}\n`).join('');
+  return goJson({
+    license: undefined,
+    modelfile,
+    parameters: params.length > 0 ? params.join('\n') : undefined,
+    template,
+    details: {
+      parent_model: '',
+      format: 'gguf',
+      family: m.family,
+      families: [m.family],
+      parameter_size: m.parameterSize,
+      quantization_level: m.quantizationLevel,
+    },
+    model_info: sortedInfo,
+    tensors: tensors(m),
+    capabilities: m.capabilities.length > 0 ? m.capabilities : undefined,
+    modified_at: goTimeLocal(m.modifiedAtMs),
+  });
+}

@@ -1,0 +1,202 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestFaults } from './fault-picker';
+import { goJson } from './go-json';
+import type { Life } from './life';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+export const NDJSON_TYPE = 'application/x-ndjson';
+/** Go's net/http buffers this much before switching a response to chunked encoding. */
+const CONTENT_LENGTH_LIMIT = 2048;
+const DEFAULT_STREAM_ERROR = 'an error was encountered while running the model: unexpected EOF';
+
+/**
+ * Writes one HTTP response the way Ollama does, applying the request's stream faults
+ * (stalls, error lines, destroyed connections, early ends, split writes, slow headers).
+ */
+export class Responder {
+  /** Body chunks written so far. */
+  chunks = 0;
+  /** Body bytes written so far. */
+  bytes = 0;
+  /** Set when a fault ended the response early. */
+  cut = false;
+  private corked = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly faults: RequestFaults,
+    private readonly life: Life,
+  ) {}
+
+  /** No stream fault applies: chunks may be batched. */
+  get plain(): boolean {
+    const f = this.faults;
+    return (
+      f.stalls.length === 0 &&
+      f.split === undefined &&
+      f.errorLine === undefined &&
+      f.destroy === undefined &&
+      f.endEarly === undefined
+    );
+  }
+
+  get gone(): boolean {
+    return this.life.aborted || this.res.destroyed;
+  }
+
+  /** A complete (non-streamed) response: Content-Length up to 2 KiB, chunked above, as Go does. */
+  async send(status: number, body: string | Buffer, contentType = JSON_TYPE): Promise<void> {
+    const f = this.faults;
+    if (f.destroy !== undefined || f.errorLine !== undefined || f.slowHeadersMs > 0) {
+      if (f.destroy !== undefined) return this.destroy();
+      if (f.errorLine !== undefined) {
+        // A failure during a non-streamed generation becomes an HTTP 500 with the error JSON.
+        status = 500;
+        body = goJson({ error: f.errorLine.error ?? DEFAULT_STREAM_ERROR });
+        contentType = JSON_TYPE;
+      }
+      await this.life.sleep(f.slowHeadersMs);
+      if (this.gone) return;
+    }
+    for (const stall of f.stalls) {
+      await this.life.sleep(stall.ms);
+      if (this.gone) return;
+    }
+    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const res = this.res;
+    res.statusCode = status;
+    res.setHeader('Content-Type', contentType);
+    if (f.endEarly !== undefined) {
+      // A proxy or a dying server cut the body: half of it arrives, then a clean chunked end.
+      this.cut = true;
+      await this.write(buf.subarray(0, Math.floor(buf.length / 2)));
+      res.end();
+      return;
+    }
+    if (buf.length <= CONTENT_LENGTH_LIMIT) res.setHeader('Content-Length', buf.length);
+    if (f.split !== undefined) {
+      await this.write(buf);
+      if (!this.gone) res.end();
+      return;
+    }
+    this.bytes += buf.length;
+    if (buf.length <= CONTENT_LENGTH_LIMIT) res.end(buf);
+    else {
+      res.write(buf);
+      res.end();
+    }
+  }
+
+  /** Sets a stream's status and headers; they leave with the first chunk, as in Ollama. */
+  async start(status = 200, contentType = NDJSON_TYPE, fast = false): Promise<void> {
+    const res = this.res;
+    res.statusCode = status;
+    res.setHeader('Content-Type', contentType);
+    if (this.faults.slowHeadersMs > 0) await this.life.sleep(this.faults.slowHeadersMs);
+    if (fast) {
+      // With no delays at all, batch the lines into one socket write (load-test speed).
+      res.cork();
+      this.corked = true;
+    }
+  }
+
+  /**
+   * Writes one stream chunk unless a fault takes its place. Returns false when the response is over
+   * (fault or client gone) and the caller must stop producing.
+   */
+  async chunk(data: string | Buffer, isFinal: boolean): Promise<boolean> {
+    if (this.gone) return false;
+    const f = this.faults;
+    const i = this.chunks;
+    for (const stall of f.stalls) {
+      if (stall.everyChunk ? i >= 1 : i === (stall.afterChunks ?? 1)) {
+        await this.life.sleep(stall.ms);
+        if (this.gone) return false;
+      }
+    }
+    const due = (after: number | undefined) =>
+      after === undefined ? isFinal : i === after || (isFinal && after > i);
+    if (f.destroy !== undefined && due(f.destroy.afterChunks)) {
+      this.destroy();
+      return false;
+    }
+    if (f.errorLine !== undefined && due(f.errorLine.afterChunks)) {
+      const line = `${goJson({ error: f.errorLine.error ?? DEFAULT_STREAM_ERROR })}\n`;
+      this.cut = true;
+      if (i === 0 && !this.res.headersSent) {
+        // Before the first chunk the failure is an ordinary HTTP error (no charset, as in Ollama).
+        this.res.statusCode = 500;
+        this.res.setHeader('Content-Type', 'application/json');
+        await this.write(line.slice(0, -1));
+      } else {
+        await this.write(line);
+      }
+      this.end();
+      return false;
+    }
+    if (f.endEarly !== undefined && due(f.endEarly.afterChunks)) {
+      this.cut = true;
+      this.end();
+      return false;
+    }
+    await this.write(data);
+    this.chunks++;
+    if (isFinal) this.end();
+    return !this.gone;
+  }
+
+  /** Writes bytes, split at the fault's offsets with a pause between the pieces. */
+  async write(data: string | Buffer): Promise<void> {
+    const split = this.faults.split;
+    if (split === undefined) {
+      const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      this.res.write(data);
+      this.bytes += n;
+      return;
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const start = this.bytes;
+    const end = start + buf.length;
+    const cuts: number[] = [];
+    for (const at of split.at) if (at > start && at < end) cuts.push(at);
+    if (split.every > 0) {
+      for (
+        let at = (Math.floor(start / split.every) + 1) * split.every;
+        at < end;
+        at += split.every
+      )
+        cuts.push(at);
+    }
+    cuts.sort((a, b) => a - b);
+    let from = start;
+    for (const at of [...cuts, end]) {
+      if (at <= from) continue;
+      if (from > start || split.at.includes(start)) {
+        await this.life.sleep(split.gapMs);
+        if (this.gone) return;
+      }
+      this.res.write(buf.subarray(from - start, at - start));
+      this.bytes += at - from;
+      from = at;
+    }
+  }
+
+  /** A cancellable pause (replay delays). */
+  sleep(ms: number): Promise<void> {
+    return this.life.sleep(ms);
+  }
+
+  end(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.res.uncork();
+    }
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  destroy(): void {
+    this.cut = true;
+    this.res.socket?.destroy();
+    this.res.destroy();
+  }
+}

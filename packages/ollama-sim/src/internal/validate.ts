@@ -1,0 +1,161 @@
+import { goTypeName, parseKeepAlive } from './go-duration';
+import { goQuote } from './go-json';
+
+// Request decoding errors are Go's json package texts (400), option type errors come from
+// api.Options.FromMap (500). Field tables list the Go types the messages name.
+
+type Kind = 'string' | 'bool' | 'array' | 'object' | 'int' | 'number' | 'any';
+type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
+
+export const CHAT_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  messages: ['array', '[]api.Message'],
+  tools: ['array', 'api.Tools'],
+  stream: ['bool', 'bool'],
+  options: ['object', 'map[string]interface {}'],
+  truncate: ['bool', 'bool'],
+  shift: ['bool', 'bool'],
+  logprobs: ['bool', 'bool'],
+  top_logprobs: ['int', 'int'],
+};
+
+export const GENERATE_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  prompt: ['string', 'string'],
+  suffix: ['string', 'string'],
+  system: ['string', 'string'],
+  template: ['string', 'string'],
+  context: ['array', '[]int'],
+  stream: ['bool', 'bool'],
+  raw: ['bool', 'bool'],
+  images: ['array', '[]api.ImageData'],
+  options: ['object', 'map[string]interface {}'],
+  truncate: ['bool', 'bool'],
+  shift: ['bool', 'bool'],
+  logprobs: ['bool', 'bool'],
+  top_logprobs: ['int', 'int'],
+};
+
+export const EMBED_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  truncate: ['bool', 'bool'],
+  dimensions: ['int', 'int'],
+  options: ['object', 'map[string]interface {}'],
+};
+
+export const EMBEDDINGS_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  prompt: ['string', 'string'],
+  options: ['object', 'map[string]interface {}'],
+};
+
+export const SHOW_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  name: ['string', 'string'],
+  system: ['string', 'string'],
+  template: ['string', 'string'],
+  verbose: ['bool', 'bool'],
+  options: ['object', 'map[string]interface {}'],
+};
+
+function jsonKind(value: unknown): string {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  if (Array.isArray(value)) return 'array';
+  return 'object';
+}
+
+function matches(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && !Array.isArray(value);
+    case 'int':
+    case 'number':
+      return typeof value === 'number';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Checks a decoded body against a field table the way Go's decoder would; returns Go's error text
+ * for the first mismatch in document order (keep_alive included), or undefined.
+ */
+export function checkFields(
+  body: Record<string, unknown>,
+  table: FieldTable,
+  struct: string,
+  keepAliveDefaultMs: number,
+): string | undefined {
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    if (value === null) continue;
+    if (key === 'keep_alive') {
+      const ka = parseKeepAlive(value, keepAliveDefaultMs);
+      if (!ka.ok) return ka.error;
+      continue;
+    }
+    const field = table[key];
+    if (field === undefined) continue;
+    const [kind, goType] = field;
+    if (!matches(kind, value))
+      return `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${struct}.${key} of type ${goType}`;
+    if (kind === 'int' && !Number.isInteger(value))
+      return `json: cannot unmarshal number ${String(value)} into Go struct field ${struct}.${key} of type ${goType}`;
+  }
+  return undefined;
+}
+
+const INT_OPTIONS = new Set([
+  'num_keep',
+  'seed',
+  'num_predict',
+  'top_k',
+  'repeat_last_n',
+  'num_ctx',
+  'num_batch',
+  'num_gpu',
+  'main_gpu',
+  'num_thread',
+]);
+const FLOAT_OPTIONS = new Set([
+  'min_p',
+  'top_p',
+  'typical_p',
+  'repeat_penalty',
+  'temperature',
+  'presence_penalty',
+  'frequency_penalty',
+]);
+const BOOL_OPTIONS = new Set(['use_mmap', 'numa']);
+
+/** api.Options.FromMap: the text of the first bad option (HTTP 500 in Ollama), or undefined. */
+export function checkOptions(options: Record<string, unknown> | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  for (const key of Object.keys(options)) {
+    const value = options[key];
+    if (value === null || value === undefined) continue;
+    const q = goQuote(key);
+    if (INT_OPTIONS.has(key) && typeof value !== 'number')
+      return `option ${q} must be of type integer`;
+    if (FLOAT_OPTIONS.has(key) && typeof value !== 'number')
+      return `option ${q} must be of type float32`;
+    if (BOOL_OPTIONS.has(key) && typeof value !== 'boolean')
+      return `option ${q} must be of type boolean`;
+    if (key === 'stop') {
+      if (!Array.isArray(value)) return `option ${q} must be of type array`;
+      if (value.some((v) => typeof v !== 'string'))
+        return `option ${q} must be of an array of strings`;
+    }
+  }
+  return undefined;
+}
+
+export { goTypeName };

@@ -659,6 +659,44 @@ describe('createBreaker', () => {
       ]);
     });
 
+    it('keeps delivering to other listeners and rethrows in a microtask when a listener throws', async () => {
+      const deferredErrors: (() => void)[] = [];
+      const spy = vi
+        .spyOn(globalThis, 'queueMicrotask')
+        .mockImplementation((callback) => void deferredErrors.push(callback));
+      try {
+        const breaker = createBreaker({ failureThreshold: 1 });
+        const seen: string[] = [];
+        breaker.onStateChange(() => {
+          throw new Error('listener bug');
+        });
+        breaker.onStateChange((e) => seen.push(e.to));
+        breaker.open();
+        expect(seen).toEqual(['open']);
+        expect(breaker.state).toBe('open');
+        expect(deferredErrors).toHaveLength(1);
+        expect(() => deferredErrors[0]!()).toThrow('listener bug');
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('throws a TypeError when a listener is not a function', () => {
+      const breaker = createBreaker();
+      expect(() => breaker.onFailure('x' as never)).toThrow(
+        'Expected `listener` to be a function, got `"x"` (string)',
+      );
+    });
+
+    it('reports the error of a call that classify counted as a success', async () => {
+      const breaker = createBreaker({ classify: () => 'success' });
+      const events: unknown[] = [];
+      breaker.onSuccess((e) => events.push(e.error));
+      const error = new Error('404');
+      await breaker.execute(() => Promise.reject(error)).catch(() => {});
+      expect(events).toEqual([error]);
+    });
+
     it('publishes on node:diagnostics_channel x:breaker:*', async () => {
       const messages: [string, unknown][] = [];
       const handlers = Object.values(breakerChannels).map((name) => {

@@ -243,8 +243,9 @@ function resolveWindow(value: unknown): ResolvedWindow | undefined {
     );
   const w = value as Record<string, unknown>;
   if (w.type === 'count') {
-    const size = integerAtLeast('window.size', w.size, 1, Number.NaN);
-    if (Number.isNaN(size)) throw new TypeError(expected('window.size', 'an integer >= 1', w.size));
+    if (w.size === undefined)
+      throw new TypeError(expected('window.size', 'an integer >= 1', w.size));
+    const size = integerAtLeast('window.size', w.size, 1, 1);
     const minimumCalls = integerAtLeast(
       'window.minimumCalls',
       w.minimumCalls,

@@ -1,3 +1,5 @@
+import { expected } from './describe';
+
 /**
  * A listener list that is copied on change, so emitting iterates a stable array without copying
  * and a listener may unsubscribe (itself or others) while an event is being delivered.
@@ -7,9 +9,7 @@ export class Listeners<E> {
 
   add(listener: (event: E) => void, onChange: () => void): () => void {
     if (typeof listener !== 'function')
-      throw new TypeError(
-        `Expected \`listener\` to be a function, got \`${String(listener)}\` (${typeof listener})`,
-      );
+      throw new TypeError(expected('listener', 'a function', listener));
     this.list = [...this.list, listener];
     onChange();
     let subscribed = true;

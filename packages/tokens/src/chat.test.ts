@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { cookbookMessages, cookbookToolMessages, cookbookTools } from './__fixtures__/cookbook';
+import { countChatTokens } from './chat';
+import { countTokens } from './count-tokens';
+import { NoExactTokenizerError } from './errors';
+import type { ToolDefinition, ToolProperty } from './types';
+
+describe('countChatTokens', () => {
+  it("returns OpenAI's billed 124 on gpt-4o and 129 on gpt-4 for the cookbook's six messages", () => {
+    expect(countChatTokens(cookbookMessages, { model: 'gpt-4o' })).toBe(124);
+    expect(countChatTokens(cookbookMessages, { model: 'gpt-4o-mini' })).toBe(124);
+    expect(countChatTokens(cookbookMessages, { model: 'gpt-4' })).toBe(129);
+    expect(countChatTokens(cookbookMessages, { model: 'gpt-3.5-turbo' })).toBe(129);
+  });
+
+  it("returns OpenAI's billed 101 on gpt-4o and 105 on gpt-4 when the cookbook's tool is sent", () => {
+    const options = { tools: cookbookTools };
+    expect(countChatTokens(cookbookToolMessages, { model: 'gpt-4o', ...options })).toBe(101);
+    expect(countChatTokens(cookbookToolMessages, { model: 'gpt-4', ...options })).toBe(105);
+  });
+
+  it('adds 3 per message and 3 for reply priming when messages are counted', () => {
+    const message = { role: 'user', content: 'Hello there, how are you?' };
+    const strings = countTokens('user') + countTokens(message.content);
+    expect(countChatTokens([message], { model: 'gpt-4o' })).toBe(strings + 3 + 3);
+    expect(countChatTokens([message, message], { model: 'gpt-4o' })).toBe(2 * (strings + 3) + 3);
+    expect(countChatTokens([], { model: 'gpt-4o' })).toBe(3);
+  });
+
+  it('adds the name and 1 more token when a message has a name', () => {
+    const base = countChatTokens([{ role: 'user', content: 'Hi' }], { model: 'gpt-4o' });
+    const named = countChatTokens([{ role: 'user', name: 'alice', content: 'Hi' }], {
+      model: 'gpt-4o',
+    });
+    expect(named - base).toBe(countTokens('alice') + 1);
+  });
+
+  it('counts text parts and ignores image parts when content is an array', () => {
+    const text = countChatTokens([{ role: 'user', content: 'Describe this picture' }], {
+      model: 'gpt-4o',
+    });
+    const parts = countChatTokens(
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Describe this picture' },
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+          ],
+        },
+      ],
+      { model: 'gpt-4o' },
+    );
+    expect(parts).toBe(text);
+  });
+
+  it('counts tool call names and arguments when the assistant called a tool', () => {
+    const base = countChatTokens([{ role: 'assistant', content: '' }], { model: 'gpt-4o' });
+    const withCall = countChatTokens(
+      [
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } },
+          ],
+        },
+      ],
+      { model: 'gpt-4o' },
+    );
+    expect(withCall - base).toBe(countTokens('lookup') + countTokens('{"q":"x"}'));
+  });
+
+  it('adds per-property and enum overhead when tools have parameters', () => {
+    const tool = (properties: Record<string, ToolProperty>): ToolDefinition[] => [
+      {
+        type: 'function',
+        function: { name: 'f', description: 'Does f.', parameters: { properties } },
+      },
+    ];
+    const none = countChatTokens([], { model: 'gpt-4o', tools: tool({}) });
+    // 7 per function + "f:Does f" (trailing dot dropped) + 12 at the end + 3 priming.
+    expect(none).toBe(7 + countTokens('f:Does f') + 12 + 3);
+    const one = countChatTokens([], { model: 'gpt-4o', tools: tool({ a: { type: 'string' } }) });
+    expect(one - none).toBe(3 + 3 + countTokens('a:string:'));
+    const withEnum = countChatTokens([], {
+      model: 'gpt-4o',
+      tools: tool({ a: { type: 'string', enum: ['x', 'y'] } }),
+    });
+    expect(withEnum - one).toBe(-3 + 2 * 3 + countTokens('x') + countTokens('y'));
+  });
+
+  it('throws NoExactTokenizerError when the model is not an OpenAI encoding', () => {
+    expect(() => countChatTokens(cookbookMessages, { model: 'gemini-2.5-flash' })).toThrow(
+      NoExactTokenizerError,
+    );
+  });
+
+  it('throws TypeError when messages or tools are malformed', () => {
+    expect(() => countChatTokens('hi' as never, { model: 'gpt-4o' })).toThrow(
+      'Expected `messages` to be an array, got `hi` (string)',
+    );
+    expect(() => countChatTokens([{ content: 'x' } as never], { model: 'gpt-4o' })).toThrow(
+      'Expected `messages[0].role` to be a string',
+    );
+    expect(() =>
+      countChatTokens([], { model: 'gpt-4o', tools: [{ function: {} } as never] }),
+    ).toThrow('Expected `tools[0].function.name` to be a non-empty string');
+    expect(() => countChatTokens([], undefined as never)).toThrow(TypeError);
+  });
+});

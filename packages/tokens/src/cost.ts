@@ -1,0 +1,58 @@
+import { getModelInfo } from './models';
+import { type EstimateCostInput, expectNumber, expectObject, expectString } from './options';
+
+/** The result of `estimateCost`, in US dollars. */
+export interface CostEstimate {
+  /** Uncached input tokens × input price. */
+  input: number;
+  /** Cached input tokens × cached-input price. */
+  cachedInput: number;
+  /** Output tokens × output price. */
+  output: number;
+  /** The sum. */
+  total: number;
+  currency: 'USD';
+  /** The date the prices were taken (see `PRICES_AS_OF`). */
+  pricesAsOf: string;
+}
+
+/**
+ * The cost of a request in US dollars, from the registry's prices. `inputTokens` includes the
+ * cached ones (as OpenAI's `prompt_tokens` does); those are billed at the cached-input price.
+ *
+ * @returns the cost, an explicit 0 for local (Ollama) models, and `undefined` (never a silent 0)
+ * for an unknown model or one without prices.
+ * @throws {TypeError | RangeError} on negative or non-finite counts, or cached > input.
+ * @example
+ * estimateCost({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500 })?.total // 0.0075
+ */
+export function estimateCost(request: EstimateCostInput): CostEstimate | undefined {
+  expectObject('request', request);
+  expectString('model', request.model);
+  const { inputTokens, outputTokens = 0, cachedInputTokens = 0 } = request;
+  expectNumber('inputTokens', inputTokens, 0);
+  expectNumber('outputTokens', outputTokens, 0);
+  expectNumber('cachedInputTokens', cachedInputTokens, 0);
+  if (cachedInputTokens > inputTokens) {
+    throw new RangeError(
+      `Expected \`cachedInputTokens\` to be <= \`inputTokens\` (${inputTokens}), got \`${cachedInputTokens}\` (number)`,
+    );
+  }
+  const info = getModelInfo(request.model);
+  if (info?.pricing == null) return undefined;
+  const { pricing } = info;
+  const perToken = (usdPerMillion: number) => usdPerMillion / 1_000_000;
+  const input = (inputTokens - cachedInputTokens) * perToken(pricing.input);
+  const cachedInput = cachedInputTokens * perToken(pricing.cachedInput ?? pricing.input);
+  const output = outputTokens * perToken(pricing.output);
+  // Round away binary-float noise (1e-12 USD is far below any billing unit).
+  const round = (usd: number) => Math.round(usd * 1e12) / 1e12;
+  return {
+    input: round(input),
+    cachedInput: round(cachedInput),
+    output: round(output),
+    total: round(input + cachedInput + output),
+    currency: 'USD',
+    pricesAsOf: pricing.asOf,
+  };
+}

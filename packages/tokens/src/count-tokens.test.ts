@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { getEncoding } from 'js-tiktoken';
+import { describe, expect, it } from 'vitest';
+import { corpus } from './__fixtures__/corpus';
+import { countTokens } from './count-tokens';
+import { isNoExactTokenizerError, NoExactTokenizerError } from './errors';
+import type { EncodingName } from './types';
+
+const reference = {
+  o200k_base: getEncoding('o200k_base'),
+  cl100k_base: getEncoding('cl100k_base'),
+};
+const ENCODINGS: EncodingName[] = ['o200k_base', 'cl100k_base'];
+
+describe('countTokens', () => {
+  it('counts "tiktoken is great!" as 6 tokens in both encodings', () => {
+    expect(countTokens('tiktoken is great!', { encoding: 'o200k_base' })).toBe(6);
+    expect(countTokens('tiktoken is great!', { encoding: 'cl100k_base' })).toBe(6);
+    expect(countTokens('tiktoken is great!', { model: 'gpt-4o' })).toBe(6);
+    expect(countTokens('tiktoken is great!', { model: 'gpt-4' })).toBe(6);
+  });
+
+  it('returns the cookbook counts for Japanese when the encodings differ', () => {
+    // From the cookbook's compare_encodings("お誕生日おめでとう"): cl100k 9, o200k 8.
+    expect(countTokens('お誕生日おめでとう', { encoding: 'cl100k_base' })).toBe(9);
+    expect(countTokens('お誕生日おめでとう', { encoding: 'o200k_base' })).toBe(8);
+  });
+
+  it('returns 0 when the text is empty', () => {
+    expect(countTokens('')).toBe(0);
+  });
+
+  it('defaults to o200k_base when neither model nor encoding is given', () => {
+    const text = 'Tokens per character vary a lot: 東京の朝は早い。';
+    expect(countTokens(text)).toBe(reference.o200k_base.encode(text).length);
+  });
+
+  it('equals js-tiktoken encode().length on every corpus sample in both encodings', () => {
+    expect(corpus.length).toBeGreaterThan(150);
+    for (const encoding of ENCODINGS) {
+      for (const sample of corpus) {
+        expect(countTokens(sample.text, { encoding }), sample.id).toBe(
+          reference[encoding].encode(sample.text).length,
+        );
+      }
+    }
+  });
+
+  it('equals js-tiktoken encode().length when the text is random unicode', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 80 }),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 120 }),
+      fc
+        .array(
+          fc.constantFrom(
+            ' ',
+            '  ',
+            '\n',
+            '\t',
+            'ab',
+            'X',
+            '12345',
+            "'s",
+            '{',
+            '}',
+            '中文',
+            '🎉',
+            'é',
+          ),
+          {
+            maxLength: 40,
+          },
+        )
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(text, fc.constantFrom(...ENCODINGS), (input, encoding) => {
+        expect(countTokens(input, { encoding })).toBe(
+          reference[encoding].encode(input, [], []).length,
+        );
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('equals js-tiktoken when pieces are long enough for the heap-based merge', () => {
+    const longPiece = fc
+      .array(fc.constantFrom('a', 'b', 'th', 'e', 'x', 'é', '中', 'ing'), {
+        minLength: 100,
+        maxLength: 400,
+      })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(longPiece, fc.constantFrom(...ENCODINGS), (input, encoding) => {
+        expect(countTokens(input, { encoding })).toBe(reference[encoding].encode(input).length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('counts lone surrogates the way TextEncoder encodes them when the string is malformed', () => {
+    for (const text of ['\ud800', 'a\udc00b', '\ud83d\ude00\ud83d']) {
+      expect(countTokens(text)).toBe(reference.o200k_base.encode(text).length);
+    }
+  });
+
+  it('counts special-token strings as text by default and as one token with allowSpecial', () => {
+    const text = 'hello <|endoftext|> world';
+    expect(countTokens(text)).toBe(reference.o200k_base.encode(text, [], []).length);
+    expect(countTokens(text, { allowSpecial: true })).toBe(
+      reference.o200k_base.encode(text, 'all').length,
+    );
+    expect(countTokens(text, { allowSpecial: true })).toBeLessThan(countTokens(text));
+  });
+
+  it('counts a long piece without spaces exactly when the merge loop runs long', () => {
+    const text = `${'x'.repeat(1500)}${'数据'.repeat(300)}`;
+    expect(countTokens(text, { encoding: 'cl100k_base' })).toBe(
+      reference.cl100k_base.encode(text).length,
+    );
+  });
+
+  it('throws NoExactTokenizerError when the model has no tiktoken encoding', () => {
+    expect(() => countTokens('hi', { model: 'claude-sonnet-4' })).toThrow(NoExactTokenizerError);
+    try {
+      countTokens('hi', { model: 'llama3.2' });
+    } catch (error) {
+      expect(isNoExactTokenizerError(error)).toBe(true);
+      expect((error as NoExactTokenizerError).code).toBe('X_TOKENS_NO_EXACT_TOKENIZER');
+      expect((error as NoExactTokenizerError).model).toBe('llama3.2');
+    }
+  });
+
+  it('throws TypeError when the input or the options are invalid', () => {
+    expect(() => countTokens(42 as unknown as string)).toThrow(
+      'Expected `text` to be a string, got `42` (number)',
+    );
+    expect(() => countTokens('x', { model: 'gpt-4o', encoding: 'o200k_base' })).toThrow(TypeError);
+    expect(() => countTokens('x', { encoding: 'p50k_base' as EncodingName })).toThrow(
+      "Expected `encoding` to be one of 'o200k_base', 'cl100k_base', got `p50k_base` (string)",
+    );
+    expect(() => countTokens('x', { model: '' })).toThrow(TypeError);
+  });
+});

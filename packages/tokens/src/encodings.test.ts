@@ -1,0 +1,118 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test imports a fresh copy of the module graph, so encodings are not loaded yet.
+async function fresh() {
+  vi.resetModules();
+  return import('./index');
+}
+
+describe('encodingForModel', () => {
+  it.each([
+    ['gpt-4o', 'o200k_base'],
+    ['gpt-4o-mini-2024-07-18', 'o200k_base'],
+    ['gpt-4.1-nano', 'o200k_base'],
+    ['gpt-4.5-preview', 'o200k_base'],
+    ['gpt-5', 'o200k_base'],
+    ['gpt-5-mini', 'o200k_base'],
+    ['o1', 'o200k_base'],
+    ['o3-mini', 'o200k_base'],
+    ['o4-mini-2025-04-16', 'o200k_base'],
+    ['chatgpt-4o-latest', 'o200k_base'],
+    ['openai/gpt-4o', 'o200k_base'],
+    ['gpt-oss:20b', 'o200k_base'],
+    ['gpt-4', 'cl100k_base'],
+    ['gpt-4-0613', 'cl100k_base'],
+    ['gpt-4-turbo-2024-04-09', 'cl100k_base'],
+    ['gpt-3.5-turbo', 'cl100k_base'],
+    ['gpt-35-turbo', 'cl100k_base'],
+    ['text-embedding-3-small', 'cl100k_base'],
+    ['text-embedding-ada-002', 'cl100k_base'],
+  ])('maps %s to %s', async (model, encoding) => {
+    const { encodingForModel } = await import('./index');
+    expect(encodingForModel(model)).toBe(encoding);
+  });
+
+  it.each(['llama3.2', 'claude-sonnet-4', 'gemini-2.5-pro', 'mistral', 'sonar', 'davinci', 'o2'])(
+    'returns undefined when %s has no exact encoding',
+    async (model) => {
+      const { encodingForModel } = await import('./index');
+      expect(encodingForModel(model)).toBeUndefined();
+    },
+  );
+
+  it('uses the encoding of a registered model when one is registered', async () => {
+    const { encodingForModel, registerModel } = await import('./index');
+    const unregister = registerModel({
+      id: 'my-azure-deployment',
+      provider: 'openai',
+      contextWindow: 128_000,
+      encoding: 'o200k_base',
+    });
+    expect(encodingForModel('my-azure-deployment')).toBe('o200k_base');
+    unregister();
+    expect(encodingForModel('my-azure-deployment')).toBeUndefined();
+  });
+});
+
+describe('onEncodingLoad', () => {
+  it('reports one load with its duration when an encoding is first used', async () => {
+    const { countTokens, loadedEncodings, onEncodingLoad } = await fresh();
+    const events: { encoding: string; durationMs: number; via: string }[] = [];
+    const off = onEncodingLoad((event) => events.push(event));
+    expect(loadedEncodings()).toEqual([]);
+    countTokens('one', { encoding: 'cl100k_base' });
+    countTokens('two', { encoding: 'cl100k_base' });
+    off();
+    countTokens('three', { encoding: 'o200k_base' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ encoding: 'cl100k_base', via: 'require' });
+    expect(events[0]!.durationMs).toBeGreaterThan(0);
+    expect(loadedEncodings().sort()).toEqual(['cl100k_base', 'o200k_base']);
+  });
+
+  it('publishes on diagnostics_channel x:tokens:encoding-load when subscribed', async () => {
+    const { countTokens } = await fresh();
+    const seen: unknown[] = [];
+    const listener = (message: unknown) => seen.push(message);
+    diagnostics_channel.subscribe('x:tokens:encoding-load', listener);
+    try {
+      countTokens('x', { encoding: 'o200k_base' });
+    } finally {
+      diagnostics_channel.unsubscribe('x:tokens:encoding-load', listener);
+    }
+    expect(seen).toEqual([expect.objectContaining({ encoding: 'o200k_base' })]);
+  });
+
+  it('throws TypeError when the listener is not a function', async () => {
+    const { onEncodingLoad } = await import('./index');
+    expect(() => onEncodingLoad('x' as never)).toThrow(TypeError);
+  });
+});
+
+describe('loadEncoding', () => {
+  it('loads through import() so the first count does not load again', async () => {
+    const { countTokens, loadEncoding, onEncodingLoad } = await fresh();
+    const vias: string[] = [];
+    onEncodingLoad((event) => vias.push(event.via));
+    await loadEncoding('cl100k_base');
+    await loadEncoding('cl100k_base');
+    expect(countTokens('tiktoken is great!', { encoding: 'cl100k_base' })).toBe(6);
+    expect(vias).toEqual(['import']);
+  });
+
+  it('rejects with TypeError when the encoding is unknown', async () => {
+    const { loadEncoding } = await import('./index');
+    await expect(loadEncoding('gpt2' as never)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('clearCountCache', () => {
+  it('keeps counts identical when the memo is cleared', async () => {
+    const { clearCountCache, countTokens } = await import('./index');
+    const text = 'Repeated words repeated words, repeated 12345 times.';
+    const before = countTokens(text);
+    clearCountCache();
+    expect(countTokens(text)).toBe(before);
+  });
+});

@@ -1,0 +1,57 @@
+export {
+  type CalibrationObservation,
+  type CalibrationState,
+  type Calibrator,
+  type CalibratorStats,
+  createCalibrator,
+} from './calibrator';
+export { countChatTokens } from './chat';
+export { type ContextFit, fitsContext } from './context';
+export { type CostEstimate, estimateCost } from './cost';
+export { countTokens } from './count-tokens';
+export { MODEL_SOURCES, PRICES_AS_OF } from './data/models';
+export {
+  clearCountCache,
+  type EncodingLoadEvent,
+  encodingForModel,
+  loadEncoding,
+  loadedEncodings,
+  onEncodingLoad,
+} from './encodings';
+export {
+  EncodingLoadError,
+  isEncodingLoadError,
+  isNoExactTokenizerError,
+  isTokensError,
+  isUnknownModelError,
+  NoExactTokenizerError,
+  TokensError,
+  type TokensErrorCode,
+  UnknownModelError,
+} from './errors';
+export {
+  estimateTokens,
+  getHeuristicProfile,
+  type HeuristicProfileInfo,
+  type TokenEstimate,
+} from './estimate';
+export { getModelInfo, type RegisterModelInput, registerModel } from './models';
+export type {
+  CalibratorOptions,
+  CountChatTokensOptions,
+  CountTokensOptions,
+  EstimateCostInput,
+  EstimateTokensOptions,
+  FitsContextOptions,
+} from './options';
+export type {
+  ChatContentPart,
+  ChatMessage,
+  ChatToolCall,
+  EncodingName,
+  ModelInfo,
+  ModelPricing,
+  Provider,
+  ToolDefinition,
+  ToolProperty,
+} from './types';

@@ -1,0 +1,230 @@
+import { PieceCache } from './piece-cache';
+import { isAscii, utf8BinaryString } from './utf8';
+
+/** The shape of js-tiktoken's rank files (`js-tiktoken/ranks/<encoding>`). */
+export interface RankFile {
+  pat_str: string;
+  special_tokens: Record<string, number>;
+  bpe_ranks: string;
+}
+
+const NO_RANK = Number.POSITIVE_INFINITY;
+
+/**
+ * Decodes js-tiktoken's compact rank format ("<prefix> <offset> <base64> <base64> ..." per line,
+ * ranks counting up from the offset) into a Map keyed by the token's bytes as a binary string.
+ */
+function parseRanks(bpeRanks: string): Map<string, number> {
+  const ranks = new Map<string, number>();
+  for (const line of bpeRanks.split('\n')) {
+    if (line === '') continue;
+    const fields = line.split(' ');
+    let rank = Number.parseInt(fields[1] ?? '', 10);
+    for (let i = 2; i < fields.length; i++) {
+      ranks.set(atob(fields[i]!), rank++);
+    }
+  }
+  return ranks;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$*+?.()|[\]{}]/g, '\\$&');
+}
+
+/**
+ * Counts the tokens of a byte sequence that is not itself a token, by running tiktoken's
+ * byte-pair merge: repeatedly merge the adjacent pair with the lowest rank (leftmost on ties)
+ * until no adjacent pair is a token. Only the number of parts is needed, not the ids.
+ */
+function mergeCount(bytes: string, ranks: Map<string, number>): number {
+  const n = bytes.length;
+  if (n < 2) return n;
+  // bounds[k] is where part k starts; bounds[parts] === n.
+  const bounds: number[] = new Array(n + 1);
+  for (let i = 0; i <= n; i++) bounds[i] = i;
+  // pairRanks[k] is the rank of part k joined with part k + 1.
+  const pairRanks: number[] = new Array(n - 1);
+  for (let k = 0; k < n - 1; k++) pairRanks[k] = ranks.get(bytes.slice(k, k + 2)) ?? NO_RANK;
+  let parts = n;
+  while (parts > 1) {
+    let best = NO_RANK;
+    let at = -1;
+    for (let k = 0; k < parts - 1; k++) {
+      const rank = pairRanks[k]!;
+      if (rank < best) {
+        best = rank;
+        at = k;
+      }
+    }
+    if (at < 0) break;
+    bounds.splice(at + 1, 1);
+    pairRanks.splice(at, 1);
+    parts--;
+    if (at < parts - 1) {
+      pairRanks[at] = ranks.get(bytes.slice(bounds[at]!, bounds[at + 2]!)) ?? NO_RANK;
+    }
+    if (at > 0) {
+      pairRanks[at - 1] = ranks.get(bytes.slice(bounds[at - 1]!, bounds[at + 1]!)) ?? NO_RANK;
+    }
+  }
+  return parts;
+}
+
+/**
+ * The same merge for long pieces in O(n log n): parts form a linked list keyed by their start
+ * offset, candidate pairs sit in a min-heap ordered by (rank, start) - the same "lowest rank,
+ * leftmost first" order as the quadratic loop, since a part's start never moves - and entries made
+ * stale by a merge are skipped through a per-part version number. Keeps a 100 KB run of one
+ * character (which no regex split breaks up) from taking seconds.
+ */
+function mergeCountLong(bytes: string, ranks: Map<string, number>): number {
+  const n = bytes.length;
+  const end = new Int32Array(n); // end[i]: end offset of the part starting at i
+  const prev = new Int32Array(n); // prev[i]: start of the part before i (-1 for the first)
+  const version = new Int32Array(n);
+  const alive = new Uint8Array(n).fill(1);
+  for (let i = 0; i < n; i++) {
+    end[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  const heapRank: number[] = [];
+  const heapStart: number[] = [];
+  const heapVersion: number[] = [];
+  const less = (a: number, b: number) =>
+    heapRank[a]! < heapRank[b]! || (heapRank[a] === heapRank[b] && heapStart[a]! < heapStart[b]!);
+  const swap = (a: number, b: number) => {
+    [heapRank[a], heapRank[b]] = [heapRank[b]!, heapRank[a]!];
+    [heapStart[a], heapStart[b]] = [heapStart[b]!, heapStart[a]!];
+    [heapVersion[a], heapVersion[b]] = [heapVersion[b]!, heapVersion[a]!];
+  };
+  const push = (start: number) => {
+    const right = end[start]!;
+    if (right >= n) return;
+    const rank = ranks.get(bytes.slice(start, end[right]!));
+    if (rank === undefined) return;
+    let at = heapRank.length;
+    heapRank.push(rank);
+    heapStart.push(start);
+    heapVersion.push(version[start]!);
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!less(at, parent)) break;
+      swap(at, parent);
+      at = parent;
+    }
+  };
+  const pop = () => {
+    const last = heapRank.length - 1;
+    swap(0, last);
+    const start = heapStart.pop()!;
+    const stamp = heapVersion.pop()!;
+    heapRank.pop();
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= heapRank.length) break;
+      const child = left + 1 < heapRank.length && less(left + 1, left) ? left + 1 : left;
+      if (!less(child, at)) break;
+      swap(child, at);
+      at = child;
+    }
+    return alive[start] === 1 && version[start] === stamp ? start : -1;
+  };
+  for (let i = 0; i < n - 1; i++) push(i);
+  let parts = n;
+  while (heapRank.length > 0) {
+    const start = pop();
+    if (start < 0) continue;
+    const right = end[start]!;
+    alive[right] = 0;
+    end[start] = end[right]!;
+    if (end[start]! < n) prev[end[start]!] = start;
+    parts--;
+    version[start]!++;
+    push(start);
+    const before = prev[start]!;
+    if (before >= 0) {
+      version[before]!++;
+      push(before);
+    }
+  }
+  return parts;
+}
+
+// Below this many bytes the quadratic loop's small constant wins.
+const LONG_PIECE = 256;
+
+/**
+ * A token counter for one tiktoken encoding, built on js-tiktoken's rank data. It pre-tokenises
+ * with the encoding's own regular expression, answers repeated pieces from a bounded memo, answers
+ * pieces that are whole tokens with one Map lookup, and runs the byte-pair merge only for the rest.
+ */
+export class BpeCounter {
+  readonly #ranks: Map<string, number>;
+  readonly #pattern: RegExp;
+  readonly #special: RegExp | undefined;
+  readonly #cache: PieceCache;
+
+  constructor(file: RankFile, cacheSize: number) {
+    this.#ranks = parseRanks(file.bpe_ranks);
+    this.#pattern = new RegExp(file.pat_str, 'gu');
+    const specials = Object.keys(file.special_tokens);
+    this.#special =
+      specials.length > 0 ? new RegExp(specials.map(escapeRegExp).join('|'), 'g') : undefined;
+    this.#cache = new PieceCache(cacheSize);
+  }
+
+  /** Number of distinct tokens in the vocabulary (without special tokens). */
+  get vocabularySize(): number {
+    return this.#ranks.size;
+  }
+
+  /** Pieces currently memoised (bounded by twice the cache size). */
+  get cachedPieces(): number {
+    return this.#cache.size;
+  }
+
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  /**
+   * Counts tokens. With `allowSpecial`, special-token strings such as `<|endoftext|>` count as
+   * one token each; otherwise they are ordinary text (tiktoken's `encode_ordinary`).
+   */
+  count(text: string, allowSpecial: boolean): number {
+    if (!allowSpecial || this.#special === undefined) return this.#countOrdinary(text);
+    const special = this.#special;
+    special.lastIndex = 0;
+    let total = 0;
+    let start = 0;
+    let match: RegExpExecArray | null;
+    while ((match = special.exec(text)) !== null) {
+      total += this.#countOrdinary(text.slice(start, match.index)) + 1;
+      start = match.index + match[0].length;
+    }
+    return total + this.#countOrdinary(start === 0 ? text : text.slice(start));
+  }
+
+  #countOrdinary(text: string): number {
+    if (text === '') return 0;
+    const pieces = text.match(this.#pattern);
+    if (pieces === null) return 0;
+    let total = 0;
+    for (let i = 0; i < pieces.length; i++) total += this.#countPiece(pieces[i]!);
+    return total;
+  }
+
+  #countPiece(piece: string): number {
+    const cached = this.#cache.get(piece);
+    if (cached !== undefined) return cached;
+    const bytes = isAscii(piece) ? piece : utf8BinaryString(piece);
+    const count = this.#ranks.has(bytes)
+      ? 1
+      : bytes.length > LONG_PIECE
+        ? mergeCountLong(bytes, this.#ranks)
+        : mergeCount(bytes, this.#ranks);
+    this.#cache.set(piece, count);
+    return count;
+  }
+}

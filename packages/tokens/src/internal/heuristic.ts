@@ -1,0 +1,93 @@
+import { messageStrings, toolParts } from '../chat';
+import { resolveModelRecord } from '../models';
+import type { ChatMessage, Provider, ToolDefinition } from '../types';
+import { FEATURE_NAMES, textFeatures } from './features';
+import { type HeuristicProfile, PROFILES } from './profiles';
+
+// Tool overhead for models without a known format: OpenAI's o200k constants, the best public data.
+const TOOL_FORMAT = {
+  functionStart: 7,
+  propertiesStart: 3,
+  property: 3,
+  enumStart: -3,
+  enumItem: 3,
+  toolsEnd: 12,
+};
+
+/** The heuristic profile for a provider, refined by the model's family where that matters. */
+export function profileFor(provider: Provider, modelId: string | undefined): HeuristicProfile {
+  switch (provider) {
+    case 'ollama':
+      return modelId !== undefined && /^(?:mistral|mixtral|codestral)/.test(modelId)
+        ? PROFILES.mistral
+        : PROFILES.ollama;
+    // Perplexity's Sonar models are built on Llama 3.3.
+    case 'perplexity':
+      return PROFILES.ollama;
+    default:
+      return PROFILES[provider];
+  }
+}
+
+function rawCount(text: string, profile: HeuristicProfile): number {
+  if (text === '') return 0;
+  const features = textFeatures(text);
+  let total = 0;
+  for (const name of FEATURE_NAMES) total += features[name] * profile.weights[name];
+  return Math.max(1, total);
+}
+
+export interface HeuristicResult {
+  tokens: number;
+  chars: number;
+  profile: HeuristicProfile;
+  /** Calibration key: `provider/model-id` of the resolved model, else the raw name. */
+  key: string;
+}
+
+/** Resolves the profile and calibration key of `{ model, provider }`. */
+export function heuristicContext(
+  model: string | undefined,
+  provider: Provider | undefined,
+): { profile: HeuristicProfile; key: string } {
+  const record = model !== undefined ? resolveModelRecord(model) : undefined;
+  const effective = provider ?? record?.provider ?? 'openai';
+  const id = record?.id ?? model?.trim().toLowerCase();
+  return {
+    profile: profileFor(effective, id),
+    key: record ? `${record.provider}/${record.id}` : `${effective}/${id ?? '*'}`,
+  };
+}
+
+/** Heuristic token count of a text or a chat request under a profile. */
+export function heuristicTokens(
+  input: string | readonly ChatMessage[],
+  profile: HeuristicProfile,
+  tools: readonly ToolDefinition[] | undefined,
+): { tokens: number; chars: number } {
+  let total = 0;
+  let chars = 0;
+  if (typeof input === 'string') {
+    total = rawCount(input, profile);
+    chars = input.length;
+  } else {
+    total = profile.priming;
+    for (const message of input) {
+      total += profile.perMessage;
+      if (typeof message.name === 'string') total += profile.perName;
+      for (const text of messageStrings(message)) {
+        total += rawCount(text, profile);
+        chars += text.length;
+      }
+    }
+  }
+  if (tools !== undefined && tools.length > 0) {
+    const { strings, overhead } = toolParts(tools, TOOL_FORMAT);
+    total += overhead;
+    for (const text of strings) {
+      total += rawCount(text, profile);
+      chars += text.length;
+    }
+  }
+  return { tokens: Math.round(total), chars };
+}

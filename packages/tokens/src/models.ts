@@ -1,0 +1,206 @@
+import { MODELS, type ModelRecord, PRICES_AS_OF } from './data/models';
+import {
+  describe,
+  expectEncoding,
+  expectNumber,
+  expectObject,
+  expectProvider,
+  expectString,
+} from './options';
+import type { EncodingName, ModelInfo, ModelPricing, Provider } from './types';
+
+/** Input of `registerModel`. */
+export interface RegisterModelInput {
+  /** Model id (matched case-insensitively; Ollama names may carry a tag, `family:tag`). */
+  id: string;
+  provider: Provider;
+  /** Maximum prompt + output tokens; an integer >= 1. */
+  contextWindow: number;
+  /**
+   * Maximum reply tokens.
+   * @default contextWindow
+   */
+  maxOutputTokens?: number;
+  /**
+   * The tiktoken encoding, to count the model exactly (an Azure deployment name of gpt-4o, say).
+   * @default null
+   */
+  encoding?: EncodingName | null;
+  /**
+   * Prices in USD per 1M tokens; `asOf` defaults to today.
+   * @default null (unknown; Ollama models default to zero prices)
+   */
+  pricing?: (Omit<ModelPricing, 'asOf'> & { asOf?: string }) | null;
+}
+
+const PREFIXES = /^(?:openai|anthropic|google|gemini|models|mistral|mistralai|perplexity)\//;
+
+const builtinHosted = new Map<string, ModelRecord>();
+const builtinLocal = new Map<string, ModelRecord>();
+for (const record of MODELS) {
+  const target = record.provider === 'ollama' ? builtinLocal : builtinHosted;
+  for (const key of [record.id, ...(record.aliases ?? [])]) target.set(key.toLowerCase(), record);
+}
+const customHosted = new Map<string, ModelRecord>();
+const customLocal = new Map<string, ModelRecord>();
+const resolved = new Map<string, ModelRecord | null>();
+
+function find(key: string, local: boolean): ModelRecord | undefined {
+  return local
+    ? (customLocal.get(key) ?? builtinLocal.get(key))
+    : (customHosted.get(key) ?? builtinHosted.get(key));
+}
+
+// Longest prefix at a `-` boundary: `gpt-4o-2024-08-06` -> `gpt-4o`,
+// `claude-3-5-sonnet-20241022` -> `claude-3-5-sonnet`.
+function findByPrefix(name: string, local: boolean): ModelRecord | undefined {
+  let end = name.lastIndexOf('-');
+  while (end > 0) {
+    const hit = find(name.slice(0, end), local);
+    if (hit !== undefined) return hit;
+    end = name.lastIndexOf('-', end - 1);
+  }
+  return undefined;
+}
+
+function resolveUncached(model: string): ModelRecord | undefined {
+  let name = model.trim().toLowerCase();
+  let forceLocal = false;
+  if (name.startsWith('ollama/')) {
+    name = name.slice('ollama/'.length);
+    forceLocal = true;
+  }
+  name = name.replace(PREFIXES, '');
+  const colon = name.indexOf(':');
+  if (colon >= 0 || forceLocal) {
+    // An Ollama name: `[namespace/]family[:tag]`, e.g. `llama3.2:3b-instruct-q4_K_M`.
+    const full = colon >= 0 ? name : `${name}:latest`;
+    const at = full.indexOf(':');
+    const family = full.slice(0, at).slice(full.slice(0, at).lastIndexOf('/') + 1);
+    const tag = full.slice(at + 1);
+    const size = tag.split('-')[0]!;
+    return (
+      find(`${family}:${tag}`, true) ??
+      find(`${family}:${size}`, true) ??
+      find(family, true) ??
+      findByPrefix(family, true)
+    );
+  }
+  return (
+    find(name, false) ?? find(name, true) ?? findByPrefix(name, false) ?? findByPrefix(name, true)
+  );
+}
+
+function resolve(model: string): ModelRecord | undefined {
+  const cached = resolved.get(model);
+  if (cached !== undefined) return cached ?? undefined;
+  const record = resolveUncached(model);
+  // Bounded: model names come from configuration, but stay safe against unbounded inputs.
+  if (resolved.size >= 10_000) resolved.clear();
+  resolved.set(model, record ?? null);
+  return record;
+}
+
+function toInfo(record: ModelRecord): ModelInfo {
+  const local = record.provider === 'ollama';
+  let pricing: ModelPricing | null = null;
+  if (record.price !== null) {
+    const [input, output, cachedInput] = record.price;
+    pricing = { input, output, asOf: (record as { asOf?: string }).asOf ?? PRICES_AS_OF };
+    if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
+  }
+  return {
+    id: record.id,
+    provider: record.provider,
+    contextWindow: record.contextWindow,
+    maxOutputTokens: record.maxOutputTokens,
+    encoding: record.encoding,
+    pricing,
+    local,
+  };
+}
+
+/**
+ * What the registry knows about a model: provider, context window, output limit, encoding and
+ * prices. Names resolve case-insensitively, through aliases, provider prefixes (`openai/gpt-4o`,
+ * `ollama/llama3`), dated snapshots (`gpt-4o-2024-08-06` -> `gpt-4o`) and Ollama tags
+ * (`llama3.2:3b-instruct-q4_K_M` -> `llama3.2`).
+ *
+ * @returns the model's info, or `undefined` for an unknown model.
+ * @example
+ * getModelInfo('llama3.2:3b-instruct-q4_K_M')?.contextWindow // 131072
+ */
+export function getModelInfo(model: string): ModelInfo | undefined {
+  expectString('model', model);
+  const record = resolve(model);
+  return record === undefined ? undefined : toInfo(record);
+}
+
+/**
+ * Adds a model to the registry or overrides a built-in one (in this process).
+ *
+ * @returns a function that removes the registration again.
+ * @throws {TypeError | RangeError} on invalid input.
+ * @example
+ * registerModel({ id: 'my-gpt4o-deployment', provider: 'openai', contextWindow: 128000, encoding: 'o200k_base' });
+ */
+export function registerModel(input: RegisterModelInput): () => void {
+  expectObject('input', input);
+  expectString('id', input.id);
+  expectProvider(input.provider);
+  expectNumber('contextWindow', input.contextWindow, 1, true);
+  const maxOutputTokens = input.maxOutputTokens ?? input.contextWindow;
+  expectNumber('maxOutputTokens', maxOutputTokens, 0, true);
+  if (input.encoding !== undefined && input.encoding !== null) expectEncoding(input.encoding);
+  let price: ModelRecord['price'] = input.provider === 'ollama' ? [0, 0, 0] : null;
+  let asOf: string | undefined;
+  if (input.pricing !== undefined && input.pricing !== null) {
+    expectObject('pricing', input.pricing);
+    expectNumber('pricing.input', input.pricing.input, 0);
+    expectNumber('pricing.output', input.pricing.output, 0);
+    if (input.pricing.cachedInput !== undefined) {
+      expectNumber('pricing.cachedInput', input.pricing.cachedInput, 0);
+    }
+    if (input.pricing.asOf !== undefined && typeof input.pricing.asOf !== 'string') {
+      throw new TypeError(
+        `Expected \`pricing.asOf\` to be a string, got ${describe(input.pricing.asOf)}`,
+      );
+    }
+    price = [input.pricing.input, input.pricing.output, input.pricing.cachedInput];
+    asOf = input.pricing.asOf ?? new Date().toISOString().slice(0, 10);
+  }
+  const record: ModelRecord & { asOf?: string } = {
+    id: input.id.trim(),
+    provider: input.provider,
+    contextWindow: input.contextWindow,
+    maxOutputTokens,
+    encoding: input.encoding ?? null,
+    price: price && price[2] === undefined ? [price[0], price[1]] : price,
+    ...(asOf ? { asOf } : {}),
+  };
+  const key = record.id.toLowerCase().replace(/^ollama\//, '');
+  const target = input.provider === 'ollama' ? customLocal : customHosted;
+  target.set(key, record);
+  resolved.clear();
+  return () => {
+    if (target.get(key) === record) {
+      target.delete(key);
+      resolved.clear();
+    }
+  };
+}
+
+/**
+ * The encoding the registry records for a model: an encoding, `null` (known model, no exact
+ * tokenizer) or `undefined` (unknown model).
+ * @internal
+ */
+export function lookupRegisteredEncoding(model: string): EncodingName | null | undefined {
+  const record = resolve(model);
+  return record === undefined ? undefined : record.encoding;
+}
+
+/** @internal */
+export function resolveModelRecord(model: string): ModelRecord | undefined {
+  return resolve(model);
+}

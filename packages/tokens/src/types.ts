@@ -1,0 +1,83 @@
+/** The tiktoken encodings this package counts exactly. */
+export type EncodingName = 'o200k_base' | 'cl100k_base';
+
+/** Providers with model data and a heuristic profile. */
+export type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'perplexity' | 'ollama';
+
+/** A text part of a multi-part message (`{ type: 'text', text }`); other part types are ignored. */
+export interface ChatContentPart {
+  type: string;
+  text?: string;
+  [key: string]: unknown;
+}
+
+/** A tool call made by the assistant, OpenAI shape. */
+export interface ChatToolCall {
+  id?: string;
+  type?: string;
+  function: { name: string; arguments: string };
+}
+
+/**
+ * A chat message in OpenAI's shape (Ollama uses the same fields). Every string field counts
+ * (`role`, `content`, `name`, `tool_call_id`...), as in OpenAI's billing.
+ */
+export interface ChatMessage {
+  role: string;
+  content?: string | null | readonly ChatContentPart[];
+  name?: string;
+  tool_calls?: readonly ChatToolCall[];
+  tool_call_id?: string;
+  [key: string]: unknown;
+}
+
+/** A JSON-schema property of a tool's parameters (the parts that are billed). */
+export interface ToolProperty {
+  type?: string | readonly string[];
+  description?: string;
+  enum?: readonly (string | number | boolean)[];
+  [key: string]: unknown;
+}
+
+/** A tool definition as sent in a chat request (`tools: [...]`), OpenAI shape. */
+export interface ToolDefinition {
+  type?: 'function' | string;
+  function: {
+    name: string;
+    description?: string;
+    parameters?: {
+      type?: string;
+      properties?: Record<string, ToolProperty>;
+      [key: string]: unknown;
+    };
+  };
+}
+
+/** Prices in US dollars per million tokens. */
+export interface ModelPricing {
+  /** USD per 1M input (prompt) tokens. */
+  input: number;
+  /** USD per 1M output (completion) tokens. */
+  output: number;
+  /** USD per 1M cached input tokens (prompt-cache reads); the input price when absent. */
+  cachedInput?: number;
+  /** The date (YYYY-MM-DD) the prices were taken from the provider's page. */
+  asOf: string;
+}
+
+/** What the registry knows about a model. */
+export interface ModelInfo {
+  /** Canonical id the name resolved to (`llama3.2:3b-instruct-q4_K_M` -> `llama3.2`). */
+  id: string;
+  provider: Provider;
+  /** Maximum prompt + output tokens. */
+  contextWindow: number;
+  /** Maximum tokens the model generates in one reply. */
+  maxOutputTokens: number;
+  /** The tiktoken encoding, for models counted exactly; `null` otherwise. */
+  encoding: EncodingName | null;
+  /** Prices, `null` when unknown. Local models have explicit zero prices. */
+  pricing: ModelPricing | null;
+  /** True for models that run locally (Ollama): they cost nothing per token. */
+  local: boolean;
+}

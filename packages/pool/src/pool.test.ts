@@ -127,6 +127,33 @@ describe('createPool', () => {
     expect(s.sockets.opened).toBe(1);
   });
 
+  it('sends method, path with query, headers and body as undici request would', async () => {
+    const seen: string[] = [];
+    const s = await server();
+    s.server.prependListener('request', (req) => {
+      seen.push(`${req.method} ${req.url} ${req.headers['x-test']}`);
+    });
+    const p = pool();
+    await text(p.request(`${s.url}/a/b?q=1&r=2`, { headers: { 'x-test': 'one' } }));
+    await text(
+      p.request(new URL(`${s.url}/c`), {
+        method: 'POST',
+        body: '{}',
+        headers: { 'x-test': 'two' },
+      }),
+    );
+    await text(p.request(`${s.url}/d`, { body: 'x' }));
+    expect(seen).toEqual(['GET /a/b?q=1&r=2 one', 'POST /c two', 'PUT /d undefined']);
+  });
+
+  it('rejects, without throwing, for an invalid URL or protocol', async () => {
+    const p = pool();
+    const invalid = p.request('not a url');
+    await expect(invalid).rejects.toThrow();
+    await expect(p.request('ftp://example.test/')).rejects.toThrow('Invalid URL protocol');
+    expect(p.stats().requestsServed).toBe(0);
+  });
+
   it('rejects with signal.reason and frees the queue slot when a queued request is aborted', async () => {
     const s = await server({ hold: true });
     const p = pool({ connectionsPerHost: 1 });

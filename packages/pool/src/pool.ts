@@ -7,6 +7,7 @@ import {
   type PoolQueueTimeoutEvent,
 } from './events';
 import { PoolDispatcher } from './internal/dispatcher';
+import { createTargetParser } from './internal/targets';
 import { type PoolOptions, resolveOptions } from './options';
 import type { OriginStats, PoolStats } from './stats';
 
@@ -138,10 +139,34 @@ export function createPool(options?: PoolOptions): Pool {
     };
   };
 
+  const parse = createTargetParser();
+  const request = (
+    url: string | URL,
+    requestOptions?: PoolRequestOptions,
+  ): Promise<PoolResponseData> => {
+    if (requestOptions != null && (requestOptions as { path?: unknown }).path != null) {
+      // undici's own `path` handling; rare, so it takes the general route.
+      return undiciRequest(url, { ...requestOptions, dispatcher }) as Promise<PoolResponseData>;
+    }
+    let target: ReturnType<typeof parse>;
+    try {
+      target = parse(url);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const opts = requestOptions ?? {};
+    // Same shape as undici's request(url, opts) hands to its dispatcher.
+    return dispatcher.request({
+      ...opts,
+      origin: target.origin,
+      path: target.path,
+      method: opts.method || (opts.body ? 'PUT' : 'GET'),
+    } as Dispatcher.RequestOptions) as Promise<PoolResponseData>;
+  };
+
   return {
     dispatcher,
-    request: (url, requestOptions) =>
-      undiciRequest(url, { ...requestOptions, dispatcher }) as Promise<PoolResponseData>,
+    request,
     fetch: (input, init) => undiciFetch(input, { ...init, dispatcher }),
     stats,
     onConnect: (listener) => emitter.on('connect', listener),

@@ -1,0 +1,187 @@
+/**
+ * @x/pool against raw undici, undici fetch, global fetch and axios (keep-alive agent), all against
+ * one local node:http server, at concurrency 1, 16 and 64; then the connection set-up saved by
+ * keep-alive (mean latency of sequential requests on a kept socket vs a new socket per request).
+ *
+ *   pnpm bench            # 4 interleaved rounds, about 50 s
+ *   pnpm bench --quick    # 1 short round, for a smoke run
+ *
+ * Every subject is limited to 20 sockets (the pool's default per host) so they do the same work.
+ * The pool enforces its total cap (100) and answers from its DNS cache (`localhost`) as it would
+ * in production. One task iteration sends `c` requests at once and waits for all of them; req/s is
+ * `c / period`. Rounds interleave the tasks and the median per task is kept, because the machine is
+ * shared and drifting load would otherwise skew one task.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import axios from 'axios';
+import { Bench } from 'tinybench';
+import { Agent, Client, Pool, fetch as undiciFetch, request as undiciRequest } from 'undici';
+import { createPool } from '../src/index';
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 1 : 4;
+const TIME_MS = quick ? 150 : 300;
+const SOCKETS = 20;
+const CONCURRENCY = [1, 16, 64];
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  res.setHeader('content-type', 'application/json');
+  res.end('{"model":"llama3","done":true}');
+});
+server.keepAliveTimeout = 60_000;
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as AddressInfo).port;
+const url = `http://localhost:${port}/api/generate`;
+const origin = `http://localhost:${port}`;
+
+const ours = createPool({ connectionsPerHost: SOCKETS, maxConnections: 100 });
+const rawPool = new Pool(origin, { connections: SOCKETS });
+const rawAgent = new Agent({ connections: SOCKETS });
+const axiosAgent = new http.Agent({ keepAlive: true, maxSockets: SOCKETS });
+const ax = axios.create({ httpAgent: axiosAgent, responseType: 'text' });
+
+type Subject = [name: string, once: () => Promise<unknown>];
+const subjects: Subject[] = [
+  ['@x/pool pool.request', () => ours.request(url).then((r) => r.body.text())],
+  [
+    'undici Pool.request',
+    () => rawPool.request({ path: '/api/generate', method: 'GET' }).then((r) => r.body.text()),
+  ],
+  [
+    'undici request(url, Pool)',
+    () => undiciRequest(url, { dispatcher: rawPool }).then((r) => r.body.text()),
+  ],
+  ['@x/pool pool.fetch', () => ours.fetch(url).then((r) => r.text())],
+  ['undici fetch (Agent)', () => undiciFetch(url, { dispatcher: rawAgent }).then((r) => r.text())],
+  ['global fetch', () => fetch(url).then((r) => r.text())],
+  ['axios (keep-alive agent)', () => ax.get(url).then((r) => r.data)],
+];
+
+function batch(once: () => Promise<unknown>, c: number): () => Promise<void> {
+  return async () => {
+    const all: Promise<unknown>[] = new Array(c);
+    for (let i = 0; i < c; i++) all[i] = once();
+    await Promise.all(all);
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function periods(
+  tasks: [string, () => Promise<void>][],
+  time: number,
+): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order every round so no subject always runs first (cold) or last.
+    const ordered = tasks.map((_, i) => tasks[(i + round) % tasks.length]!);
+    const bench = new Bench({ time, warmupTime: quick ? 30 : 100, iterations: 20 });
+    for (const [name, fn] of ordered) bench.add(name, fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result as { state: string; period?: number; error?: unknown };
+      if (result.state !== 'completed' || result.period === undefined) {
+        throw new Error(`${task.name} did not complete: ${String(result.error ?? result.state)}`);
+      }
+      const list = samples.get(task.name) ?? [];
+      list.push(result.period);
+      samples.set(task.name, list);
+    }
+  }
+  return new Map([...samples].map(([name, list]) => [name, median(list)]));
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+console.log(
+  `@x/pool benchmark, ${new Date().toISOString()}, Node ${process.version}, ${ROUNDS} round(s)${quick ? ' (quick)' : ''}`,
+);
+console.log(
+  `one local server, ${SOCKETS} sockets per subject, URL ${url.replace(String(port), 'PORT')}\n`,
+);
+
+const ratios: Record<string, Record<number, number>> = {};
+for (const c of CONCURRENCY) {
+  const tasks = subjects.map(
+    ([name, once]) => [name, batch(once, c)] as [string, () => Promise<void>],
+  );
+  const result = await periods(tasks, TIME_MS);
+  const oursPeriod = result.get('@x/pool pool.request')!;
+  const rows = subjects.map(([name]) => {
+    const period = result.get(name)!;
+    const rps = (c * 1000) / period;
+    const ratio = period / oursPeriod; // >1: @x/pool is faster than this peer
+    (ratios[name] ??= {})[c] = ratio;
+    return {
+      subject: name,
+      'req/s': fmt(rps),
+      'mean batch ms': fmt(period, 3),
+      '@x/pool speed vs this': `${fmt(ratio, 2)}x`,
+    };
+  });
+  console.log(`concurrency ${c}`);
+  console.table(rows);
+}
+
+// --- connection set-up saved -------------------------------------------------------------------
+// Sequential requests, one at a time: on a kept-alive socket vs a new socket per request.
+// `reset: true` makes undici send `connection: close` and open a new socket for the next request;
+// "new Client per request" also pays the OS resolver (no DNS cache) and client construction.
+const setup = await periods(
+  [
+    ['pooled (keep-alive)', batch(() => ours.request(url).then((r) => r.body.text()), 1)],
+    [
+      'new socket per request',
+      batch(() => ours.request(url, { reset: true }).then((r) => r.body.text()), 1),
+    ],
+    [
+      'new Client per request',
+      batch(async () => {
+        const client = new Client(origin);
+        try {
+          const r = await client.request({ path: '/api/generate', method: 'GET' });
+          await r.body.text();
+        } finally {
+          await client.close();
+        }
+      }, 1),
+    ],
+  ],
+  TIME_MS,
+);
+const pooled = setup.get('pooled (keep-alive)')!;
+console.log('connection set-up saved (sequential requests)');
+console.table(
+  [...setup].map(([name, period]) => ({
+    mode: name,
+    'mean latency µs': fmt(period * 1000),
+    'pooled saves':
+      name === 'pooled (keep-alive)' ? '-' : `${fmt((1 - pooled / period) * 100, 1)}%`,
+  })),
+);
+
+const stats = ours.stats();
+console.log(
+  `@x/pool stats: sockets created ${stats.socketsCreated}, requests ${stats.requestsServed}, reuse ${fmt(stats.reuseRatio * 100, 2)}%, dns hits ${stats.dns.hits} misses ${stats.dns.misses}`,
+);
+console.log('\nsummary: @x/pool pool.request speed relative to each peer (>1 = faster)');
+console.table(
+  Object.entries(ratios)
+    .filter(([name]) => name !== '@x/pool pool.request')
+    .map(([name, byC]) => ({
+      peer: name,
+      ...Object.fromEntries(CONCURRENCY.map((c) => [`c=${c}`, `${fmt(byC[c]!, 2)}x`])),
+    })),
+);
+
+await Promise.all([ours.close(), rawPool.close(), rawAgent.close()]);
+axiosAgent.destroy();
+server.closeAllConnections();
+server.close();

@@ -87,29 +87,39 @@ describe('createBreaker', () => {
       expect(breaker.stats()).toMatchObject({ failures: 3, late: 2 });
     });
 
-    it('opens exactly when a run of failureThreshold failures appears (property)', async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.integer({ min: 1, max: 6 }),
-          fc.array(fc.boolean(), { maxLength: 40 }),
-          async (threshold, outcomes) => {
-            const breaker = createBreaker({ failureThreshold: threshold });
-            let run = 0;
-            let expectedOpenAt = -1;
-            outcomes.forEach((failed, i) => {
-              run = failed ? run + 1 : 0;
-              if (run === threshold && expectedOpenAt === -1) expectedOpenAt = i;
-            });
-            for (const [i, failed] of outcomes.entries()) {
-              if (i > expectedOpenAt && expectedOpenAt !== -1) break;
-              await breaker.execute(failed ? boom : ok).catch(() => {});
-              expect(breaker.state).toBe(i === expectedOpenAt ? 'open' : 'closed');
-            }
-          },
-        ),
-        { numRuns: 100 },
-      );
-    });
+    it.each([
+      ['the allocation-free path', false],
+      ['the instrumented path (listeners)', true],
+    ])(
+      'opens exactly when a run of failureThreshold failures appears, on %s (property)',
+      async (_path, instrumented) => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.integer({ min: 1, max: 6 }),
+            fc.array(fc.boolean(), { maxLength: 40 }),
+            async (threshold, outcomes) => {
+              const breaker = createBreaker({ failureThreshold: threshold });
+              if (instrumented) {
+                breaker.onSuccess(() => {});
+                breaker.onFailure(() => {});
+              }
+              let run = 0;
+              let expectedOpenAt = -1;
+              outcomes.forEach((failed, i) => {
+                run = failed ? run + 1 : 0;
+                if (run === threshold && expectedOpenAt === -1) expectedOpenAt = i;
+              });
+              for (const [i, failed] of outcomes.entries()) {
+                if (i > expectedOpenAt && expectedOpenAt !== -1) break;
+                await breaker.execute(failed ? boom : ok).catch(() => {});
+                expect(breaker.state).toBe(i === expectedOpenAt ? 'open' : 'closed');
+              }
+            },
+          ),
+          { numRuns: 60 },
+        );
+      },
+    );
   });
 
   describe('rate windows (behaviour 1)', () => {
@@ -137,6 +147,35 @@ describe('createBreaker', () => {
       await fail(breaker, 1); // 3 of 10 = 0.3
       expect(breaker.state).toBe('open');
       expect(path(events)).toEqual(['closed>open:failure-rate']);
+    });
+
+    it('opens at the first call where the count-window rate reaches the threshold (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 8 }),
+          fc.integer({ min: 1, max: 8 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.array(fc.boolean(), { maxLength: 30 }),
+          async (size, minimumRaw, tenths, outcomes) => {
+            const minimumCalls = Math.min(minimumRaw, size);
+            const failureRateThreshold = tenths / 10;
+            const breaker = createBreaker({
+              failureThreshold: Number.POSITIVE_INFINITY,
+              window: { type: 'count', size, minimumCalls, failureRateThreshold },
+            });
+            for (const [i, failed] of outcomes.entries()) {
+              await breaker.execute(failed ? boom : ok).catch(() => {});
+              const last = outcomes.slice(Math.max(0, i + 1 - size), i + 1);
+              const failures = last.filter(Boolean).length;
+              const opens =
+                last.length >= minimumCalls && failures / last.length >= failureRateThreshold;
+              expect(breaker.state).toBe(opens ? 'open' : 'closed');
+              if (opens) break;
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
     });
 
     it('keeps only the last size calls in a count window', async () => {

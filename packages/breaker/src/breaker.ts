@@ -142,7 +142,16 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A circuit breaker. Create one with {@link createBreaker}. */
+/**
+ * A circuit breaker. Create one with {@link createBreaker}.
+ *
+ * @example
+ * ```ts
+ * const breaker = createBreaker({ failureThreshold: 3, openTimeoutMs: 10_000 });
+ * const off = breaker.onStateChange(({ from, to, reason }) => log(from, to, reason));
+ * const body = await breaker.execute((signal) => fetch(url, { signal }).then((r) => r.json()));
+ * ```
+ */
 export interface Breaker {
   /** The breaker's `name` option. */
   readonly name: string;
@@ -315,7 +324,8 @@ class CircuitBreaker implements Breaker {
       if (this.s === OPEN) {
         if (this.isolations > 0) return this.reject('isolated', Number.POSITIVE_INFINITY, 'open');
         const now = performance.now();
-        if (now < this.openUntil) return this.reject('open', this.openUntil - now, 'open');
+        if (now < this.openUntil)
+          return this.reject('open', Math.ceil(this.openUntil - now), 'open');
         this.transition(HALF_OPEN, 'open-timeout');
         // A state-change listener may have moved the breaker again.
         if ((this.s as StateCode) !== HALF_OPEN) return this.executeSlow(fn, signal);
@@ -637,7 +647,7 @@ class CircuitBreaker implements Breaker {
   private retryAfter(): number | null {
     if (this.s !== OPEN) return 0;
     if (this.isolations > 0) return null;
-    return Math.max(0, this.openUntil - performance.now());
+    return Math.max(0, Math.ceil(this.openUntil - performance.now()));
   }
 
   toJSON(): BreakerSnapshot {

@@ -41,9 +41,35 @@ export const suites: Entry<Suite>[] = [
     summary: '@x/cache against quick-lru and lru-cache; request keys against stringify + sha256',
     load: async () => (await import('./suites/cache')).cacheSuite,
   },
+  {
+    name: 'provider',
+    kind: 'micro',
+    summary: '@x/provider-ollama against a raw undici request and ollama-js, on @x/ollama-sim',
+    load: async () => (await import('./suites/provider')).providerSuite,
+  },
 ];
 
-export const scenarios: Entry<Scenario>[] = [];
+export const scenarios: Entry<Scenario>[] = [
+  {
+    name: 'steady',
+    kind: 'load',
+    summary:
+      'steady load with a fault mix: p50/p95/p99, throughput, error rate (provider and ollama-js)',
+    load: async () => (await import('./scenarios/steady')).steadyScenario,
+  },
+  {
+    name: 'stress',
+    kind: 'load',
+    summary: 'stress ramp: throughput and latency as concurrency doubles, to the saturation point',
+    load: async () => (await import('./scenarios/stress')).stressScenario,
+  },
+  {
+    name: 'reuse',
+    kind: 'load',
+    summary: 'connection reuse: setup time saved by @x/pool against a new connection per request',
+    load: async () => (await import('./scenarios/reuse')).reuseScenario,
+  },
+];
 
 /** Entries chosen by --only / --skip (names or kinds). */
 export function select<T>(entries: Entry<T>[], only: string[], skip: string[]): Entry<T>[] {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CacheKeyError,
+  CacheStoreError,
+  CacheValueError,
+  isCacheError,
+  isCacheKeyError,
+  isCacheStoreError,
+  isCacheValueError,
+} from './errors';
+
+describe('errors', () => {
+  it('carries a name, a stable code and a brand when constructed', () => {
+    const cause = new Error('ECONNREFUSED');
+    const store = new CacheStoreError('get', { cause });
+    expect(store).toMatchObject({
+      name: 'CacheStoreError',
+      code: 'X_CACHE_STORE_FAILED',
+      operation: 'get',
+      timedOut: false,
+      cause,
+    });
+    expect(store.message).toBe('Cache store `get` failed: ECONNREFUSED');
+    expect(new CacheStoreError('set', { timedOut: true }).message).toBe(
+      'Cache store `set` did not answer in time',
+    );
+    expect(new CacheKeyError('x')).toMatchObject({
+      name: 'CacheKeyError',
+      code: 'X_CACHE_INVALID_REQUEST',
+    });
+    expect(new CacheValueError('x')).toMatchObject({
+      name: 'CacheValueError',
+      code: 'X_CACHE_INVALID_VALUE',
+    });
+    expect(new CacheKeyError('x')).toBeInstanceOf(TypeError);
+  });
+
+  it('recognises errors by brand when they come from another copy of the package', () => {
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('@x/cache/CacheStoreError')]: true,
+      [Symbol.for('@x/cache/CacheError')]: true,
+    });
+    expect(isCacheStoreError(foreign)).toBe(true);
+    expect(isCacheError(foreign)).toBe(true);
+    expect(isCacheKeyError(foreign)).toBe(false);
+    expect(isCacheValueError(new CacheValueError('x'))).toBe(true);
+    expect(isCacheError(new Error('x'))).toBe(false);
+    expect(isCacheError(null)).toBe(false);
+  });
+});

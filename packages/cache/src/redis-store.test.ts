@@ -1,0 +1,229 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { startRedisServer } from '../../../scripts/testing/redis-server';
+import { createCache } from './cache';
+import { isCacheStoreError } from './errors';
+import { createRedisStore } from './redis-store';
+
+const url = inject('redisUrl');
+const clients: Redis[] = [];
+function connect(target = url): Redis {
+  const client = new Redis(target, { maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  clients.push(client);
+  return client;
+}
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const req = (n: number | string) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content: `question ${n}` }],
+  options: { temperature: 0 },
+});
+const big = { message: { role: 'assistant', content: 'Rayleigh scattering. '.repeat(200) } };
+
+describe('createRedisStore', () => {
+  it('shares entries between two caches when they use the same Redis', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = createCache({
+      namespace: 'app',
+      store: createRedisStore({ client: connect(), prefix }),
+    });
+    const b = createCache({
+      namespace: 'app',
+      store: createRedisStore({ client: connect(), prefix }),
+    });
+    await a.getOrLoad(req(1), async () => big);
+    await a.flush();
+    const loader = vi.fn(async () => ({ other: true }));
+    expect(await b.getOrLoad(req(1), loader)).toEqual(big);
+    expect(loader).not.toHaveBeenCalled();
+    expect(b.stats().store).toMatchObject({ hits: 1, errors: 0 });
+  });
+
+  it('stores compressed values under the prefix and namespace with a Redis TTL', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const cache = createCache({
+      namespace: 'ns',
+      strategy: 'aggressive',
+      minTtlMs: 5000,
+      maxTtlMs: 5000,
+      store: createRedisStore({ client, prefix }),
+    });
+    cache.set(req(1), big);
+    await cache.flush();
+    const redisKey = prefix + cache.key(req(1));
+    expect(redisKey.startsWith(`${prefix}ns:`)).toBe(true);
+    const raw = await client.getBuffer(redisKey);
+    expect(raw![0]).toBe(2); // deflated
+    expect(raw!.length).toBeLessThan(JSON.stringify(big).length * 0.4);
+    const ttl = await client.pttl(redisKey);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5000);
+  });
+
+  it('calls the loader once when two caches miss the same key together', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const make = () =>
+      createCache({ store: createRedisStore({ client: connect(), prefix, pollIntervalMs: 10 }) });
+    const a = make();
+    const b = make();
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 150));
+      return { n: calls };
+    };
+    const [x, y] = await Promise.all([a.getOrLoad(req(1), loader), b.getOrLoad(req(1), loader)]);
+    expect(calls).toBe(1);
+    expect(x).toEqual({ n: 1 });
+    expect(y).toEqual({ n: 1 });
+    expect((a.stats().store?.lockWaits ?? 0) + (b.stats().store?.lockWaits ?? 0)).toBe(1);
+  });
+
+  it('takes over the load when the lock holder died without storing a value', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const cache = createCache({
+      store: createRedisStore({ client, prefix, lockTtlMs: 1000, pollIntervalMs: 10 }),
+    });
+    // A dead holder: its lock is there, its value never comes, its lock expires.
+    await client.set(`${prefix}lock:${cache.key(req(1))}`, 'dead', 'PX', 200);
+    const loader = vi.fn(async () => 'recovered');
+    expect(await cache.getOrLoad(req(1), loader)).toBe('recovered');
+    expect(loader).toHaveBeenCalledTimes(1);
+  });
+
+  it('loads without the lock when the wait for another process is over lockWaitMs', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const cache = createCache({
+      store: createRedisStore({ client, prefix, lockWaitMs: 100, pollIntervalMs: 10 }),
+    });
+    await client.set(`${prefix}lock:${cache.key(req(1))}`, 'slow', 'PX', 60_000);
+    expect(await cache.getOrLoad(req(1), async () => 'own')).toBe('own');
+  });
+
+  it('aborts a waiting caller with its reason when it gives up', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const cache = createCache({ store: createRedisStore({ client, prefix, pollIntervalMs: 10 }) });
+    await client.set(`${prefix}lock:${cache.key(req(1))}`, 'slow', 'PX', 60_000);
+    const controller = new AbortController();
+    const loader = vi.fn(async () => 'x');
+    const pending = cache.getOrLoad(req(1), loader, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const reason = new Error('gone');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(loader).not.toHaveBeenCalled();
+  });
+
+  it('removes only its own keys when cleared', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const store = createRedisStore({ client, prefix });
+    const cache = createCache({ store });
+    for (let i = 0; i < 5; i++) cache.set(req(i), i);
+    await cache.flush();
+    await client.set('other:key', '1');
+    await store.clear();
+    expect(await client.keys(`${prefix}*`)).toEqual([]);
+    expect(await client.get('other:key')).toBe('1');
+  });
+
+  it('throws TypeError when the client lacks a command or an option is wrong', () => {
+    expect(() => createRedisStore({ client: {} as never })).toThrow(
+      'Expected `client` to be a Redis client with a `getBuffer` method',
+    );
+    expect(() => createRedisStore({ client: connect(), lockTtlMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('createRedisStore when Redis fails', () => {
+  it('serves from memory and the loader, and counts failures, when Redis is down', async () => {
+    const server = await startRedisServer();
+    try {
+      const client = connect(server.url);
+      const cache = createCache({
+        store: createRedisStore({ client, prefix: 'outage:', commandTimeoutMs: 200 }),
+      });
+      expect(await cache.getOrLoad(req(1), async () => 'one')).toBe('one');
+      await cache.flush();
+      await server.stop();
+      const errors: unknown[] = [];
+      cache.onStoreError((e) => errors.push(e));
+      expect(await cache.getOrLoad(req(1), async () => 'never')).toBe('one');
+      expect(await cache.getOrLoad(req(2), async () => 'two')).toBe('two');
+      await cache.flush();
+      expect(cache.stats().store!.errors).toBeGreaterThanOrEqual(2);
+      expect(errors.every(isCacheStoreError)).toBe(true);
+
+      await server.restart();
+      await new Promise<void>((resolve) => {
+        if (client.status === 'ready') resolve();
+        else client.once('ready', () => resolve());
+      });
+      const before = cache.stats().store!.writes;
+      cache.set(req(3), 'three');
+      await cache.flush();
+      expect(cache.stats().store!.writes).toBe(before + 1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('createRedisStore across processes', () => {
+  it('calls the loader once when two processes miss the same key', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const counterKey = `${prefix}loader-calls`;
+    const script = fileURLToPath(new URL('./__fixtures__/load-once-child.ts', import.meta.url));
+    const children: ChildProcess[] = [];
+    const kill = setTimeout(() => {
+      for (const child of children) child.kill('SIGKILL');
+    }, 20_000);
+    try {
+      const results = await new Promise<unknown[]>((resolve, reject) => {
+        const got: unknown[] = [];
+        let ready = 0;
+        for (let i = 0; i < 2; i++) {
+          const child = fork(script, [url, prefix, counterKey], {
+            execArgv: ['--import', 'tsx'],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          children.push(child);
+          child.on('error', reject);
+          child.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`child exited with ${code}`));
+          });
+          child.on('message', (message) => {
+            if (message === 'ready') {
+              if (++ready === 2) for (const c of children) c.send('go');
+            } else {
+              got.push(message);
+              if (got.length === 2) resolve(got);
+            }
+          });
+        }
+      });
+      const calls = await connect().get(counterKey);
+      expect(calls).toBe('1');
+      const values = results.map((r) => (r as { value: unknown }).value);
+      expect(values[0]).toEqual(values[1]);
+      expect(values[0]).toMatchObject({ answer: 42 });
+    } finally {
+      clearTimeout(kill);
+      for (const child of children) if (child.exitCode === null) child.kill();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { StateChangeEvent } from './index';
 import {
   BreakerOpenError,
@@ -968,6 +968,21 @@ describe('createBreaker', () => {
     it('throws a TypeError when signal is not an AbortSignal', () => {
       const breaker = createBreaker();
       expect(() => breaker.execute(ok, { signal: 'nope' as never })).toThrow(TypeError);
+    });
+
+    it('infers the result type from fn', async () => {
+      const breaker = createBreaker();
+      const fromAsync = breaker.execute(async () => 1);
+      const fromValue = breaker.execute(() => 'text');
+      expectTypeOf(fromAsync).toEqualTypeOf<Promise<number>>();
+      expectTypeOf(fromValue).toEqualTypeOf<Promise<string>>();
+      await expect(Promise.all([fromAsync, fromValue])).resolves.toEqual([1, 'text']);
+    });
+
+    it('takes the closed path when signal is explicitly undefined', async () => {
+      const breaker = createBreaker();
+      await expect(breaker.execute(ok, { signal: undefined })).resolves.toBe('ok');
+      expect(breaker.stats().successes).toBe(1);
     });
 
     it('resolves with what fn returns, also for a plain value', async () => {

@@ -228,7 +228,8 @@ class CircuitBreaker implements Breaker {
   private probesInFlight = 0;
   /** True when a closed call needs no timing and no events: the allocation-free path. */
   private fast: boolean;
-  private closedHandlers!: Handlers;
+  private closedOk!: Handlers[0];
+  private closedErr!: Handlers[1];
   private readonly messages: Record<RejectReason, string>;
 
   private nCalls = 0;
@@ -300,8 +301,7 @@ class CircuitBreaker implements Breaker {
         this.closedError(error, 0);
         return Promise.reject(error);
       }
-      const handlers = this.closedHandlers;
-      return Promise.resolve(result).then(handlers[0] as (value: T) => T, handlers[1]);
+      return Promise.resolve(result).then(this.closedOk as (value: T) => T, this.closedErr);
     }
     return this.executeSlow(fn, signal);
   }
@@ -362,18 +362,16 @@ class CircuitBreaker implements Breaker {
 
   private bindClosedHandlers(): void {
     const gen = this.gen;
-    this.closedHandlers = [
-      (value) => {
-        if (gen === this.gen) this.closedSuccess();
-        else this.nLate++;
-        return value;
-      },
-      (error) => {
-        if (gen === this.gen) this.closedError(error, 0);
-        else this.nLate++;
-        throw error;
-      },
-    ];
+    this.closedOk = (value) => {
+      if (gen === this.gen) this.closedSuccess();
+      else this.nLate++;
+      return value;
+    };
+    this.closedErr = (error) => {
+      if (gen === this.gen) this.closedError(error, 0);
+      else this.nLate++;
+      throw error;
+    };
   }
 
   // --- outcomes -------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import { createRateLimiter, createTokenBucket } from '@x/rate-limit';
+import { createRedisTokenBucket } from '@x/rate-limit/redis';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import { RateLimiter, TokenBucket } from 'limiter';
@@ -12,13 +14,22 @@ const KEYS = 100_000;
 export const rateLimitSuite: Suite = {
   name: 'rate-limit',
   title: '@x/rate-limit: token buckets',
-  packages: [],
+  packages: ['@x/rate-limit'],
   async prepare(ctx) {
     const notes: string[] = [
       `Every limiter is configured with a limit no call reaches (${RATE.toExponential(0)}/s), so each call is an admission and the figure is the cost of one decision.`,
     ];
+    notes.push(
+      'bottleneck is a job scheduler: even with nothing to limit, schedule() hands each job through its own timers, so one awaited call costs milliseconds of scheduling latency rather than CPU. Its row measures that latency, sequentially.',
+    );
     const closers: (() => unknown)[] = [];
 
+    const ours = createTokenBucket({ ratePerSecond: RATE, capacity: RATE });
+    const oursAsync = createTokenBucket({ ratePerSecond: RATE, capacity: RATE });
+    const oursMany = createRateLimiter({
+      limits: { requests: { ratePerSecond: RATE, capacity: RATE } },
+    });
+    closers.push(() => oursMany.close());
     const limiterBucket = new TokenBucket({
       bucketSize: RATE,
       tokensPerInterval: RATE,
@@ -27,7 +38,11 @@ export const rateLimitSuite: Suite = {
     const rlfMemory = new RateLimiterMemory({ points: RATE, duration: 1 });
     const rlfMany = new RateLimiterMemory({ points: RATE, duration: 60 });
     const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
-    for (const k of keys) await rlfMany.consume(k);
+    for (const k of keys) {
+      await rlfMany.consume(k);
+      await oursMany.tryAcquire(k, { requests: 1 });
+    }
+    let oi = 0;
     let ki = 0;
 
     const limiterAsync = new RateLimiter({ tokensPerInterval: RATE, interval: 'second' });
@@ -44,6 +59,12 @@ export const rateLimitSuite: Suite = {
           { vs: 'rate-limiter-flexible', min: 5 },
         ],
         cases: [
+          {
+            name: '@x/rate-limit tryAcquire(1)',
+            library: '@x/rate-limit',
+            role: 'ours',
+            fn: () => ours.tryAcquire(1),
+          },
           {
             name: 'limiter TokenBucket.tryRemoveTokens(1)',
             library: 'limiter',
@@ -65,6 +86,13 @@ export const rateLimitSuite: Suite = {
         targets: [{ vs: 'rate-limiter-flexible', min: 5 }],
         cases: [
           {
+            name: `@x/rate-limit createRateLimiter tryAcquire(key of ${KEYS / 1000}k)`,
+            library: '@x/rate-limit',
+            role: 'ours',
+            async: true,
+            fn: () => oursMany.tryAcquire(keys[oi++ % KEYS]!, { requests: 1 }),
+          },
+          {
             name: `rate-limiter-flexible consume(key of ${KEYS / 1000}k)`,
             library: 'rate-limiter-flexible',
             role: 'peer',
@@ -77,6 +105,13 @@ export const rateLimitSuite: Suite = {
         name: 'acquire (tokens available)',
         description: 'one blocking acquisition that is admitted at once, awaited',
         cases: [
+          {
+            name: '@x/rate-limit acquire(1)',
+            library: '@x/rate-limit',
+            role: 'ours',
+            async: true,
+            fn: () => oursAsync.acquire(1),
+          },
           {
             name: 'limiter RateLimiter.removeTokens(1)',
             library: 'limiter',
@@ -106,11 +141,25 @@ export const rateLimitSuite: Suite = {
         duration: 1,
         keyPrefix: 'bench-rlf',
       });
+      const oursRedis = createRedisTokenBucket({
+        client,
+        key: 'bench-x',
+        ratePerSecond: RATE,
+        capacity: RATE,
+      });
+      closers.unshift(() => oursRedis.close());
       groups.push({
         name: 'Redis bucket',
         description: `one admission decision against a real redis-server on loopback (${redis.version})`,
         targets: [{ vs: 'rate-limiter-flexible Redis', min: 2 }],
         cases: [
+          {
+            name: '@x/rate-limit/redis tryAcquire(1)',
+            library: '@x/rate-limit/redis',
+            role: 'ours',
+            async: true,
+            fn: () => oursRedis.tryAcquire(1),
+          },
           {
             name: 'rate-limiter-flexible RateLimiterRedis.consume(key)',
             library: 'rate-limiter-flexible Redis',

@@ -45,10 +45,15 @@ async function tripCockatiel(): Promise<void> {
 }
 
 const opossumDefaults = new Opossum(fn); // 10 s timeout: a timer per call
+const oursWindow = createBreaker({
+  failureThreshold: 5,
+  openTimeoutMs: 30_000,
+  window: { type: 'count', size: 100 },
+});
 
 // Several rounds of all tasks, interleaved, and the median per task: the machine is shared, and
 // load that drifts during one long task would otherwise skew the ratios.
-const ROUNDS = quick ? 1 : 5;
+const ROUNDS = quick ? 1 : 7;
 const tasks: [string, () => Promise<void>][] = [
   [
     'closed: bare call',
@@ -60,6 +65,12 @@ const tasks: [string, () => Promise<void>][] = [
     'closed: @x/breaker',
     async () => {
       for (let i = 0; i < BATCH; i++) await ours.execute(fn);
+    },
+  ],
+  [
+    'closed: @x/breaker + count window',
+    async () => {
+      for (let i = 0; i < BATCH; i++) await oursWindow.execute(fn);
     },
   ],
   [
@@ -108,8 +119,8 @@ const rme = new Map<string, number>();
 for (let round = 0; round < ROUNDS; round++) {
   const bench = new Bench({
     name: '@x/breaker',
-    time: quick ? 150 : 400,
-    warmupTime: quick ? 50 : 100,
+    time: quick ? 150 : 250,
+    warmupTime: quick ? 50 : 60,
   });
   for (const [name, task] of tasks) bench.add(name, task);
   await bench.run();
@@ -173,3 +184,9 @@ console.log(`  open   vs opossum:   ${verdict(ratio('open: @x/breaker', 'open: o
 console.log(
   `  closed vs bare call: ${ratio('closed: @x/breaker', 'closed: bare call')}x (overhead ${(ns('closed: @x/breaker') - bare).toFixed(1)} ns/call)`,
 );
+
+console.log('\nMarkdown (for the README):\n');
+console.log('| task | ops/s | ns/call | overhead vs bare call |');
+console.log('|---|---:|---:|---:|');
+for (const row of rows)
+  console.log(`| ${row.task} | ${row['ops/s']} | ${row['ns/call']} | ${row['overhead ns/call']} |`);

@@ -19,12 +19,18 @@ export interface TextFeatures {
   punctRuns: number;
   /** ASCII punctuation and symbols. */
   puncts: number;
-  /** Line breaks and tabs. */
+  /** Punctuation directly before a word (`.id`, `_name`, `(self`), often merged into it. */
+  prefixed: number;
+  /** Line breaks. */
   breaks: number;
+  /** Tabs and other control characters. */
+  tabs: number;
   /** Runs of two or more spaces (indentation, alignment). */
   indents: number;
-  /** Han ideographs, kana, CJK punctuation and full-width forms. */
+  /** Han ideographs, CJK punctuation and full-width forms. */
   cjk: number;
+  /** Hiragana and katakana. */
+  kana: number;
   /** Hangul syllables and jamo. */
   hangul: number;
   /** Other characters in the Basic Multilingual Plane (accented Latin, Cyrillic, Greek...). */
@@ -51,15 +57,19 @@ export function textFeatures(text: string): TextFeatures {
     digits: 0,
     punctRuns: 0,
     puncts: 0,
+    prefixed: 0,
     breaks: 0,
+    tabs: 0,
     indents: 0,
     cjk: 0,
+    kana: 0,
     hangul: 0,
     other: 0,
     astral: 0,
   };
   let previous = Kind.None;
   let spaceRun = 0;
+  let punctRun = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
@@ -70,6 +80,12 @@ export function textFeatures(text: string): TextFeatures {
         kind = Kind.Letter;
         f.letters++;
         if (previous !== Kind.Letter) f.words++;
+        if (previous === Kind.Punct) {
+          // The punctuation mark joins the word (`[^\p{L}\p{N}]?\p{L}+` in tiktoken-style splits).
+          f.puncts--;
+          f.prefixed++;
+          if (punctRun === 1) f.punctRuns--;
+        }
       } else if (code >= 0x30 && code <= 0x39) {
         kind = Kind.Digit;
         f.digits++;
@@ -78,13 +94,20 @@ export function textFeatures(text: string): TextFeatures {
         kind = Kind.Space;
         spaceRun++;
         if (spaceRun === 2) f.indents++;
-      } else if (code <= 0x20 || code === 0x7f) {
+      } else if (code === 0x0a || code === 0x0d) {
         kind = Kind.Space;
         f.breaks++;
+      } else if (code < 0x20 || code === 0x7f) {
+        kind = Kind.Space;
+        f.tabs++;
       } else {
         kind = Kind.Punct;
         f.puncts++;
-        if (previous !== Kind.Punct) f.punctRuns++;
+        if (previous !== Kind.Punct) {
+          f.punctRuns++;
+          punctRun = 0;
+        }
+        punctRun++;
       }
     } else {
       kind = Kind.Other;
@@ -92,8 +115,10 @@ export function textFeatures(text: string): TextFeatures {
         const next = text.charCodeAt(i + 1);
         if (next >= 0xdc00 && next <= 0xdfff) i++;
         f.astral++;
+      } else if (code >= 0x3040 && code <= 0x30ff) {
+        f.kana++;
       } else if (
-        (code >= 0x3000 && code <= 0x30ff) ||
+        (code >= 0x3000 && code <= 0x303f) ||
         (code >= 0x3400 && code <= 0x4dbf) ||
         (code >= 0x4e00 && code <= 0x9fff) ||
         (code >= 0xf900 && code <= 0xfaff) ||
@@ -120,9 +145,12 @@ export const FEATURE_NAMES = [
   'digits',
   'punctRuns',
   'puncts',
+  'prefixed',
   'breaks',
+  'tabs',
   'indents',
   'cjk',
+  'kana',
   'hangul',
   'other',
   'astral',

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { estimateCost } from './cost';
+import { PRICES_AS_OF } from './data/models';
+import { registerModel } from './models';
+
+describe('estimateCost', () => {
+  it('returns USD from the per-million prices when the model is known', () => {
+    expect(estimateCost({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500 })).toEqual({
+      input: 0.0025,
+      cachedInput: 0,
+      output: 0.005,
+      total: 0.0075,
+      currency: 'USD',
+      pricesAsOf: PRICES_AS_OF,
+    });
+  });
+
+  it('bills cached input tokens at the cached price when some input was cached', () => {
+    const cost = estimateCost({
+      model: 'gpt-4o-2024-08-06',
+      inputTokens: 1_000_000,
+      cachedInputTokens: 400_000,
+      outputTokens: 0,
+    });
+    expect(cost).toMatchObject({ input: 1.5, cachedInput: 0.5, output: 0, total: 2 });
+  });
+
+  it('bills cached tokens at the input price when the model has no cached price', () => {
+    const cost = estimateCost({ model: 'gpt-4', inputTokens: 1000, cachedInputTokens: 1000 });
+    expect(cost).toMatchObject({ input: 0, cachedInput: 0.03, total: 0.03 });
+  });
+
+  it('returns an explicit 0 when the model runs locally', () => {
+    expect(
+      estimateCost({ model: 'llama3.2:3b-instruct-q4_K_M', inputTokens: 5000, outputTokens: 900 }),
+    ).toMatchObject({ input: 0, cachedInput: 0, output: 0, total: 0 });
+  });
+
+  it('returns undefined, never 0, when the model or its prices are unknown', () => {
+    expect(estimateCost({ model: 'mystery-model', inputTokens: 10 })).toBeUndefined();
+    const unregister = registerModel({ id: 'priceless', provider: 'openai', contextWindow: 10 });
+    expect(estimateCost({ model: 'priceless', inputTokens: 10 })).toBeUndefined();
+    unregister();
+  });
+
+  it('adds up and grows with every count for any token counts', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(2_000_000),
+        fc.nat(2_000_000),
+        fc.nat(2_000_000),
+        fc.constantFrom('gpt-4o', 'claude-sonnet-4', 'gemini-2.5-pro', 'mistral-large', 'sonar'),
+        (input, cachedShare, output, model) => {
+          const cached = Math.min(input, cachedShare);
+          const cost = estimateCost({
+            model,
+            inputTokens: input,
+            cachedInputTokens: cached,
+            outputTokens: output,
+          })!;
+          expect(cost.total).toBeCloseTo(cost.input + cost.cachedInput + cost.output, 9);
+          const more = estimateCost({
+            model,
+            inputTokens: input + 1000,
+            cachedInputTokens: cached,
+            outputTokens: output + 1,
+          })!;
+          expect(more.total).toBeGreaterThan(cost.total);
+          expect(cost.total).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('throws when counts are negative, not finite, or cached exceeds input', () => {
+    expect(() => estimateCost({ model: 'gpt-4o', inputTokens: -1 })).toThrow(
+      'Expected `inputTokens` to be a finite number >= 0, got `-1` (number)',
+    );
+    expect(() => estimateCost({ model: 'gpt-4o', inputTokens: Number.NaN })).toThrow(TypeError);
+    expect(() => estimateCost({ model: 'gpt-4o', inputTokens: 1, cachedInputTokens: 2 })).toThrow(
+      RangeError,
+    );
+    expect(() => estimateCost({ model: '', inputTokens: 1 })).toThrow(TypeError);
+  });
+});

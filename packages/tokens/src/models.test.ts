@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_SOURCES, MODELS, PRICES_AS_OF } from './data/models';
+import { getModelInfo, registerModel } from './models';
+
+describe('getModelInfo', () => {
+  it('knows models of at least six providers, each with a documented source', () => {
+    const providers = new Set(MODELS.map((m) => m.provider));
+    expect([...providers].sort()).toEqual([
+      'anthropic',
+      'gemini',
+      'mistral',
+      'ollama',
+      'openai',
+      'perplexity',
+    ]);
+    for (const provider of providers) expect(MODEL_SOURCES[provider]).toMatch(/^https:\/\//);
+    expect(PRICES_AS_OF).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('has consistent rows: positive windows, output <= window, non-negative prices', () => {
+    for (const model of MODELS) {
+      expect(model.contextWindow, model.id).toBeGreaterThan(0);
+      expect(model.maxOutputTokens, model.id).toBeLessThanOrEqual(model.contextWindow);
+      for (const price of model.price ?? []) expect(price, model.id).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('returns the documented context windows of local models', () => {
+    expect(getModelInfo('llama2')).toMatchObject({ provider: 'ollama', contextWindow: 4096 });
+    expect(getModelInfo('mistral')).toMatchObject({ provider: 'ollama', contextWindow: 8192 });
+    expect(getModelInfo('llama3')?.contextWindow).toBe(8192);
+    expect(getModelInfo('llama3.1')?.contextWindow).toBe(131_072);
+    expect(getModelInfo('qwen2.5')?.contextWindow).toBe(32_768);
+    expect(getModelInfo('gemma2')?.contextWindow).toBe(8192);
+  });
+
+  it.each([
+    ['llama3.2:3b-instruct-q4_K_M', 'llama3.2'],
+    ['llama3.2:latest', 'llama3.2'],
+    ['LLAMA3.1:8B', 'llama3.1'],
+    ['ollama/llama3', 'llama3'],
+    ['library/qwen2.5:7b', 'qwen2.5'],
+    ['mistral:7b-instruct-v0.2-q4_0', 'mistral'],
+    ['gemma3:1b-it-qat', 'gemma3:1b'],
+    ['gemma3:12b', 'gemma3'],
+    ['mistral-small:24b', 'mistral-small'],
+  ])('resolves the Ollama tag %s to the family %s', (name, id) => {
+    const info = getModelInfo(name);
+    expect(info?.id).toBe(id);
+    expect(info?.provider).toBe('ollama');
+    expect(info?.local).toBe(true);
+    expect(info?.pricing).toMatchObject({ input: 0, output: 0 });
+  });
+
+  it.each([
+    ['gpt-4o-2024-08-06', 'gpt-4o', 'openai'],
+    ['openai/gpt-4o-mini', 'gpt-4o-mini', 'openai'],
+    ['claude-3-5-sonnet-20241022', 'claude-3-5-sonnet', 'anthropic'],
+    ['claude-opus-4-1-20250805', 'claude-opus-4-1', 'anthropic'],
+    ['models/gemini-2.5-flash', 'gemini-2.5-flash', 'gemini'],
+    ['gemini-2.5-flash-lite-preview-06-17', 'gemini-2.5-flash-lite', 'gemini'],
+    ['mistral-large-latest', 'mistral-large', 'mistral'],
+    ['mistral-large-2411', 'mistral-large', 'mistral'],
+    ['mistral-small', 'mistral-small', 'mistral'],
+    ['sonar-pro', 'sonar-pro', 'perplexity'],
+    ['GPT-4', 'gpt-4', 'openai'],
+  ])('resolves the hosted name %s to %s (%s)', (name, id, provider) => {
+    expect(getModelInfo(name)).toMatchObject({ id, provider, local: false });
+  });
+
+  it('returns encoding and prices with their date when the model is an OpenAI model', () => {
+    expect(getModelInfo('gpt-4o')).toEqual({
+      id: 'gpt-4o',
+      provider: 'openai',
+      contextWindow: 128_000,
+      maxOutputTokens: 16_384,
+      encoding: 'o200k_base',
+      pricing: { input: 2.5, output: 10, cachedInput: 1.25, asOf: PRICES_AS_OF },
+      local: false,
+    });
+    expect(getModelInfo('gpt-4')?.encoding).toBe('cl100k_base');
+    expect(getModelInfo('claude-sonnet-4')?.encoding).toBeNull();
+  });
+
+  it('returns undefined when the model is unknown', () => {
+    expect(getModelInfo('no-such-model')).toBeUndefined();
+    expect(getModelInfo('acme:7b')).toBeUndefined();
+  });
+
+  it('throws TypeError when the name is not a non-empty string', () => {
+    expect(() => getModelInfo('')).toThrow(
+      'Expected `model` to be a non-empty string, got `` (string)',
+    );
+    expect(() => getModelInfo(undefined as never)).toThrow(TypeError);
+  });
+});
+
+describe('registerModel', () => {
+  it('adds a model and removes it again when the returned function is called', () => {
+    const unregister = registerModel({
+      id: 'acme-large',
+      provider: 'openai',
+      contextWindow: 64_000,
+      maxOutputTokens: 4_000,
+      pricing: { input: 1, output: 2, asOf: '2026-01-01' },
+    });
+    expect(getModelInfo('acme-large-2026-01-01')).toEqual({
+      id: 'acme-large',
+      provider: 'openai',
+      contextWindow: 64_000,
+      maxOutputTokens: 4_000,
+      encoding: null,
+      pricing: { input: 1, output: 2, asOf: '2026-01-01' },
+      local: false,
+    });
+    unregister();
+    expect(getModelInfo('acme-large')).toBeUndefined();
+  });
+
+  it('overrides a built-in model when the id is the same', () => {
+    const unregister = registerModel({ id: 'mistral', provider: 'ollama', contextWindow: 32_768 });
+    expect(getModelInfo('mistral:7b')).toMatchObject({
+      contextWindow: 32_768,
+      maxOutputTokens: 32_768,
+      pricing: { input: 0, output: 0, cachedInput: 0 },
+    });
+    unregister();
+    expect(getModelInfo('mistral:7b')?.contextWindow).toBe(8192);
+  });
+
+  it('throws TypeError or RangeError when the input is invalid', () => {
+    expect(() => registerModel({ id: 'x', provider: 'acme' as never, contextWindow: 1 })).toThrow(
+      TypeError,
+    );
+    expect(() => registerModel({ id: 'x', provider: 'openai', contextWindow: 0 })).toThrow(
+      'Expected `contextWindow` to be an integer >= 1, got `0` (number)',
+    );
+    expect(() =>
+      registerModel({ id: 'x', provider: 'openai', contextWindow: 10, encoding: 'gpt2' as never }),
+    ).toThrow(TypeError);
+    expect(() =>
+      registerModel({
+        id: 'x',
+        provider: 'openai',
+        contextWindow: 10,
+        pricing: { input: -1, output: 0 },
+      }),
+    ).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseDurationMs, parseRateLimitHeaders } from './headers';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['6m0s', 360_000],
+    ['1s', 1000],
+    ['20ms', 20],
+    ['1h2m3.5s', 3_723_500],
+    ['0.5', 500],
+    ['2m59.56s', 179_560],
+  ])('reads %s as %i ms', (text, ms) => {
+    expect(parseDurationMs(text)).toBeCloseTo(ms, 6);
+  });
+
+  it('returns undefined for text that is not a duration', () => {
+    expect(parseDurationMs('soon')).toBeUndefined();
+    expect(parseDurationMs('1s later')).toBeUndefined();
+    expect(parseDurationMs('')).toBeUndefined();
+  });
+});
+
+describe('parseRateLimitHeaders', () => {
+  it('reads OpenAI headers from a fetch Headers object', () => {
+    const headers = new Headers({
+      'x-ratelimit-limit-requests': '60',
+      'x-ratelimit-remaining-requests': '59',
+      'x-ratelimit-reset-requests': '1s',
+      'x-ratelimit-limit-tokens': '150000',
+      'x-ratelimit-remaining-tokens': '149984',
+      'x-ratelimit-reset-tokens': '6m0s',
+    });
+    expect(parseRateLimitHeaders(headers)).toEqual({
+      limitRequests: 60,
+      remainingRequests: 59,
+      resetRequestsMs: 1000,
+      limitTokens: 150_000,
+      remainingTokens: 149_984,
+      resetTokensMs: 360_000,
+    });
+  });
+
+  it('reads Retry-After in seconds from a Node headers record (any case)', () => {
+    expect(
+      parseRateLimitHeaders({ 'Retry-After': '7', 'X-RateLimit-Reset-Tokens': '20ms' }),
+    ).toEqual({
+      retryAfterMs: 7000,
+      resetTokensMs: 20,
+    });
+  });
+
+  it('reads Retry-After as an HTTP date relative to now', () => {
+    expect(parseRateLimitHeaders({ 'retry-after': 'Thu, 01 Jan 2026 00:00:30 GMT' })).toEqual({
+      retryAfterMs: 30_000,
+    });
+    expect(parseRateLimitHeaders({ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' })).toEqual({
+      retryAfterMs: 0,
+    });
+  });
+
+  it('prefers retry-after-ms over retry-after', () => {
+    expect(
+      parseRateLimitHeaders([
+        ['retry-after-ms', '1500'],
+        ['retry-after', '2'],
+      ]),
+    ).toEqual({ retryAfterMs: 1500 });
+  });
+
+  it('reads generic, IETF and epoch-second resets and Anthropic dates', () => {
+    const epoch = Date.parse('2026-01-01T00:01:00Z') / 1000;
+    expect(
+      parseRateLimitHeaders({
+        'x-ratelimit-limit': '100',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(epoch),
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:05Z',
+      }),
+    ).toEqual({
+      limit: 100,
+      remaining: 0,
+      resetMs: 60_000,
+      limitRequests: 50,
+      resetRequestsMs: 5000,
+    });
+    expect(parseRateLimitHeaders({ 'ratelimit-limit': '10', 'ratelimit-reset': '3' })).toEqual({
+      limit: 10,
+      resetMs: 3000,
+    });
+  });
+
+  it('leaves out headers it cannot parse instead of guessing', () => {
+    expect(
+      parseRateLimitHeaders({
+        'retry-after': 'later',
+        'x-ratelimit-remaining-requests': '-3',
+        'x-ratelimit-reset-requests': 'soon',
+      }),
+    ).toEqual({});
+  });
+
+  it('throws a TypeError when headers is not an object', () => {
+    expect(() => parseRateLimitHeaders(undefined as never)).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryStore } from './memory-store';
+import { createRateLimiter } from './rate-limiter';
+
+const limits = [
+  { name: 'requests', ratePerSecond: 10, capacity: 10 },
+  { name: 'tokens', ratePerSecond: 1000, capacity: 10_000 },
+];
+
+describe('createMemoryStore', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('throws a RangeError when sweepPerOperation is negative', () => {
+    expect(() => createMemoryStore({ sweepPerOperation: -1 })).toThrow(
+      'Expected `sweepPerOperation` to be a finite number >= 0, got `-1` (number)',
+    );
+  });
+
+  it('evicts keys whose buckets are full again during later operations, with no timer', () => {
+    const store = createMemoryStore().bind(limits);
+    for (let i = 0; i < 1000; i++) store.take(`idle-${i}`, [1, 100]);
+    expect(store.stats().keys).toBe(1000);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(10_000); // every idle key is full again
+    for (let i = 0; i < 1100; i++) store.take('busy', [0.001, 0]);
+    expect(store.stats()).toMatchObject({ keys: 1, evicted: 1000 });
+  });
+
+  it('keeps keys that are still refilling', () => {
+    const store = createMemoryStore().bind(limits);
+    store.take('slow', [10, 0]);
+    vi.advanceTimersByTime(500); // 5 of 10 requests back
+    for (let i = 0; i < 100; i++) store.take(`other-${i}`, [1, 0]);
+    expect(store.prune()).toBe(0);
+    expect(store.waitTime('slow', [10, 0])).toBe(500);
+  });
+
+  it('drops every idle key on prune() and a fully refunded key at once', () => {
+    const store = createMemoryStore({ sweepPerOperation: 0 }).bind(limits);
+    for (let i = 0; i < 10; i++) store.take(`k${i}`, [1, 1]);
+    store.adjust('k0', [-1, -1]);
+    expect(store.stats().keys).toBe(9);
+    vi.advanceTimersByTime(1000);
+    expect(store.prune()).toBe(9);
+    expect(store.stats().keys).toBe(0);
+  });
+
+  it('behaves like a fresh key after eviction (no state lost that mattered)', async () => {
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 1, capacity: 2 } } });
+    expect(await limiter.tryAcquire('a')).toBe(true);
+    vi.advanceTimersByTime(1000);
+    for (let i = 0; i < 64; i++) await limiter.tryAcquire(`x${i}`);
+    expect(await limiter.tryAcquire('a')).toBe(true);
+    expect(await limiter.tryAcquire('a')).toBe(true);
+    expect(await limiter.tryAcquire('a')).toBe(false);
+  });
+});
+
+describe('memory per idle key', () => {
+  it('stays at or under 150 bytes per idle key for 100 000 keys (two limits, key strings included)', () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'run with node --expose-gc (vitest.config.ts sets it)').toBeTypeOf('function');
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const store = createMemoryStore({ sweepPerOperation: 0 }).bind(limits);
+    gc!();
+    const before = used();
+    for (let i = 0; i < 100_000; i++) store.take(`user:${i}`, [1, 250]);
+    gc!();
+    const perKey = (used() - before) / 100_000;
+    console.info(`memory store: ${perKey.toFixed(1)} bytes per idle key (100 000 keys, 2 limits)`);
+    expect(store.stats().keys).toBe(100_000);
+    expect(perKey).toBeLessThanOrEqual(150);
+  });
+});

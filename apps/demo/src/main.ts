@@ -1,0 +1,63 @@
+/**
+ * `pnpm demo`: every feature of the @x packages, working, with real output. Runs against an
+ * embedded @x/ollama-sim by default, and against a real Ollama when OLLAMA_HOST is set.
+ */
+import { createOllamaProvider } from '@x/provider-ollama';
+import { bold, createOut, dim, errorLine, type Out, red } from './output';
+import { healthStep } from './steps/health';
+import { poolStep } from './steps/pool';
+import { streamStep } from './steps/stream';
+import { tokensStep } from './steps/tokens';
+import { openTarget, type Target } from './target';
+
+interface Step {
+  title: string;
+  run(out: Out, target: Target): Promise<void>;
+}
+
+export async function main(): Promise<number> {
+  const out = createOut();
+  const target = await openTarget();
+  const provider = createOllamaProvider({ baseUrl: target.baseUrl });
+  const steps: Step[] = [
+    { title: 'Streaming with tokens per second', run: (o, t) => streamStep(o, t, provider) },
+    { title: 'Token counts and cost, several providers', run: (o) => tokensStep(o) },
+    { title: 'Connection reuse', run: (o, t) => poolStep(o, t) },
+    { title: 'Health and Prometheus metrics', run: (o) => healthStep(o, provider) },
+  ];
+  out.write(`${bold('@x demo: resilient LLM calls, every feature working')}\n`);
+  out.write(`${dim(`running against ${target.describe}`)}\n`);
+  let failed = 0;
+  try {
+    await provider.initialize();
+    for (const [i, step] of steps.entries()) {
+      out.heading(`${i + 1}/${steps.length}  ${step.title}`);
+      try {
+        await step.run(out, target);
+      } catch (e) {
+        failed++;
+        out.line(red(`this step failed: ${errorLine(e)}`));
+      }
+    }
+  } finally {
+    await provider.close();
+    await target.close();
+  }
+  out.line();
+  out.line(
+    failed === 0
+      ? bold(`done: ${steps.length} steps in ${(out.now() / 1000).toFixed(1)} s`)
+      : red(`${failed} of ${steps.length} steps failed`),
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`${errorLine(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,73 @@
+/** Terminal output of the demo: numbered steps, a few lines of explanation, then real results. */
+
+const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const paint = (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+export const bold = (s: string) => paint('1', s);
+export const dim = (s: string) => paint('2', s);
+export const green = (s: string) => paint('32', s);
+export const red = (s: string) => paint('31', s);
+export const yellow = (s: string) => paint('33', s);
+export const cyan = (s: string) => paint('36', s);
+
+export interface Out {
+  /** A step heading, e.g. `3/9 Circuit breaker`. */
+  heading(title: string): void;
+  /** What the step shows, in a few lines (dimmed). */
+  explain(...lines: string[]): void;
+  /** A result line, indented. */
+  line(text?: string): void;
+  /** Writes without a newline (streamed tokens). */
+  write(text: string): void;
+  /** Milliseconds since the demo started, for timelines. */
+  now(): number;
+}
+
+export function createOut(write: (s: string) => void = (s) => process.stdout.write(s)): Out {
+  const t0 = performance.now();
+  return {
+    heading(title) {
+      write(`\n${bold(cyan(title))}\n`);
+    },
+    explain(...lines) {
+      for (const l of lines) write(`${dim(`  ${l}`)}\n`);
+    },
+    line(text = '') {
+      write(`  ${text}\n`);
+    },
+    write(text) {
+      write(text);
+    },
+    now: () => performance.now() - t0,
+  };
+}
+
+export function ms(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '?';
+  if (n >= 1000) return `${(n / 1000).toFixed(2)} s`;
+  if (n >= 10) return `${n.toFixed(0)} ms`;
+  if (n >= 1) return `${n.toFixed(1)} ms`;
+  return `${(n * 1000).toFixed(0)} µs`;
+}
+
+export function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)}%`;
+}
+
+export function usd(n: number | undefined): string {
+  if (n === undefined) return 'unknown';
+  if (n === 0) return '$0 (local)';
+  return n < 0.01 ? `$${n.toFixed(6)}` : `$${n.toFixed(4)}`;
+}
+
+export function sleep(msToWait: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, msToWait).unref());
+}
+
+/** The error's code and message, one line, for showing what a typed error carries. */
+export function errorLine(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: string }).code;
+    return `${e.name}${code ? ` [${code}]` : ''}: ${e.message}`;
+  }
+  return String(e);
+}

@@ -1,0 +1,65 @@
+import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
+
+/** Where the demo sends its requests: the embedded simulator, or a real Ollama. */
+export interface Target {
+  kind: 'sim' | 'ollama';
+  baseUrl: string;
+  /** The chat model the demo uses. */
+  model: string;
+  /** The embedded simulator (also used for the fault-injection step against a real Ollama). */
+  sim?: OllamaSim;
+  describe: string;
+  close(): Promise<void>;
+}
+
+export const SIM_MODEL = 'llama3.2';
+
+/** A simulator that answers like a small local model: visible streaming, bounded answers. */
+export function startDemoSim(
+  options: Parameters<typeof startOllamaSim>[0] = {},
+): Promise<OllamaSim> {
+  return startOllamaSim({
+    tokensPerSecond: 150,
+    responseTokens: { min: 20, max: 32 },
+    numParallel: 4,
+    seed: 7,
+    ...options,
+  });
+}
+
+async function firstModel(baseUrl: string): Promise<string | undefined> {
+  const res = await fetch(`${baseUrl}/api/tags`);
+  if (!res.ok) throw new Error(`GET ${baseUrl}/api/tags answered ${res.status}`);
+  const json = (await res.json()) as { models?: { name: string; capabilities?: string[] }[] };
+  const chat = json.models?.find((m) => !/embed/i.test(m.name));
+  return chat?.name;
+}
+
+export async function openTarget(env = process.env): Promise<Target> {
+  const host = env.OLLAMA_HOST?.trim();
+  if (host) {
+    const baseUrl = (/^https?:\/\//.test(host) ? host : `http://${host}`).replace(/\/+$/, '');
+    const model = env.OLLAMA_MODEL ?? (await firstModel(baseUrl));
+    if (!model) {
+      throw new Error(
+        `The Ollama at ${baseUrl} has no chat model: pull one (ollama pull llama3.2) or set OLLAMA_MODEL.`,
+      );
+    }
+    return {
+      kind: 'ollama',
+      baseUrl,
+      model,
+      describe: `a real Ollama at ${baseUrl}, model ${model}`,
+      close: async () => {},
+    };
+  }
+  const sim = await startDemoSim();
+  return {
+    kind: 'sim',
+    baseUrl: sim.url,
+    model: SIM_MODEL,
+    sim,
+    describe: `the embedded @x/ollama-sim at ${sim.url} (set OLLAMA_HOST to use a real Ollama)`,
+    close: () => sim.close(),
+  };
+}

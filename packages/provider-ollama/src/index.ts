@@ -23,9 +23,11 @@ export {
 } from './errors';
 export type { Transport, TransportRequestOptions, TransportResponse } from './internal/exchange';
 export type { HistogramSnapshot } from './internal/histogram';
+export type { ProviderRateLimitOptions, TokenOptions } from './internal/pieces';
 export type { ProviderStats } from './internal/stats';
 export type { RetryOptions, TimeoutOptions } from './options';
 export type {
+  ContextRaisedEvent,
   ErrorEvent,
   InitializeResult,
   OllamaProviderOptions,

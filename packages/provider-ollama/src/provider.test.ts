@@ -36,7 +36,10 @@ async function setup(
   routes: Parameters<typeof startServer>[0],
   options: OllamaProviderOptions = {},
 ): Promise<{ server: TestServer; provider: OllamaProvider }> {
-  const server = await startServer(routes);
+  const server = await startServer({
+    '/api/show': loadFixture('05-show-llama3.2.json'),
+    ...routes,
+  });
   servers.push(server);
   const provider = createOllamaProvider({
     baseUrl: server.url,
@@ -46,6 +49,9 @@ async function setup(
   providers.push(provider);
   return { server, provider };
 }
+
+/** The chat requests a server received (the provider also asks /api/show once per model). */
+const chats = (server: TestServer) => server.requests.filter((r) => r.path === '/api/chat');
 
 const ask = (content = 'Why is the sky blue?', extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model: 'llama3.2',
@@ -90,7 +96,7 @@ describe('OllamaProvider.complete', () => {
     expect(response.cached).toBe(false);
     expect(response.attempts).toBe(1);
     expect(response.toolCalls).toEqual([]);
-    const sent = server.requests[0]!;
+    const sent = chats(server)[0]!;
     expect(sent.json?.stream).toBe(false);
     expect(sent.json?.keep_alive).toBe('10m');
     expect(sent.headers['content-type']).toBe('application/json');
@@ -141,7 +147,7 @@ describe('OllamaProvider.complete', () => {
       retryable: false,
       code: 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND',
     });
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('throws a non-retryable OllamaApiError with the server text for a 400 (fixture 11)', async () => {
@@ -155,7 +161,7 @@ describe('OllamaProvider.complete', () => {
       retryable: false,
       serverMessage: 'time: missing unit in duration "10"',
     });
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('retries a 503 server busy and succeeds when the server recovers (fixture 13)', async () => {
@@ -167,9 +173,10 @@ describe('OllamaProvider.complete', () => {
     provider.onRetry((e) => retries.push(e));
     const response = await provider.complete(ask());
     expect(response.attempts).toBe(3);
-    expect(server.requests).toHaveLength(3);
+    expect(chats(server)).toHaveLength(3);
     expect(retries).toHaveLength(2);
-    expect(provider.stats()).toMatchObject({ retries: 2, attempts: 3, successes: 1 });
+    // attempts also counts the one /api/show call made for the context window.
+    expect(provider.stats()).toMatchObject({ retries: 2, attempts: 4, successes: 1 });
   });
 
   it('throws ServerBusyError after the retries are spent', async () => {
@@ -181,7 +188,7 @@ describe('OllamaProvider.complete', () => {
     expect(error.serverMessage).toBe(
       'server busy, please try again.  maximum pending requests exceeded',
     );
-    expect(server.requests).toHaveLength(3);
+    expect(chats(server)).toHaveLength(3);
     expect(provider.stats().failuresByCode).toEqual({ X_PROVIDER_OLLAMA_SERVER_BUSY: 1 });
   });
 
@@ -197,10 +204,10 @@ describe('OllamaProvider.complete', () => {
       ],
     });
     const pending = provider.complete(ask());
-    await until(() => server.requests.length === 1);
+    await until(() => chats(server).length === 1);
     await vi.advanceTimersByTimeAsync(6_900);
     await new Promise((r) => setImmediate(r));
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(200);
     await expect(pending).resolves.toMatchObject({ attempts: 2 });
   });
@@ -214,7 +221,7 @@ describe('OllamaProvider.complete', () => {
     });
     const error = await provider.complete(ask()).catch((e) => e);
     expect(error).toMatchObject({ statusCode: 500, retryable: false });
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('throws OllamaConnectionError after retrying when nothing listens', async () => {
@@ -239,14 +246,14 @@ describe('OllamaProvider.complete', () => {
       .complete(ask('x', { signal: AbortSignal.abort(reason) }))
       .catch((e) => e);
     expect(error).toBe(reason);
-    expect(server.requests).toHaveLength(0);
+    expect(chats(server)).toHaveLength(0);
   });
 
   it('rejects with the signal reason and closes the connection when aborted during generation', async () => {
     const { server, provider } = await setup({ '/api/chat': () => {} });
     const controller = new AbortController();
     const pending = provider.complete(ask('x', { signal: controller.signal }));
-    await until(() => server.requests.length === 1);
+    await until(() => chats(server).length === 1);
     controller.abort(new Error('cancelled'));
     await expect(pending).rejects.toThrow('cancelled');
     await until(() => server.aborted() === 1);
@@ -260,12 +267,12 @@ describe('OllamaProvider.complete', () => {
       { timeouts: { totalMs: 30_000 } },
     );
     const pending = provider.complete(ask()).catch((e) => e);
-    await until(() => server.requests.length === 1);
+    await until(() => chats(server).length === 1);
     await vi.advanceTimersByTimeAsync(30_000);
     const error = await pending;
     expect(isOllamaTimeoutError(error)).toBe(true);
     expect(error).toMatchObject({ timeout: 'total', timeoutMs: 30_000, retryable: false });
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('is not cut by any headers timeout when a non-streamed generation takes longer than 300 s', async () => {
@@ -294,7 +301,7 @@ describe('OllamaProvider.complete', () => {
     });
     await expect(provider.complete({ model: '', messages: [] })).rejects.toThrow(TypeError);
     await expect(provider.complete(ask('x', { keepAlive: '10' }))).rejects.toThrow(/keepAlive/);
-    expect(server.requests).toHaveLength(0);
+    expect(chats(server)).toHaveLength(0);
   });
 });
 
@@ -320,8 +327,8 @@ describe('OllamaProvider.stream', () => {
       totalTokens: 45,
     });
     expect(last.response?.timings.firstTokenMs).toBeGreaterThanOrEqual(0);
-    expect(server.requests[0]!.json?.stream).toBe(true);
-    expect(server.requests[0]!.headers.accept).toBe('application/x-ndjson');
+    expect(chats(server)[0]!.json?.stream).toBe(true);
+    expect(chats(server)[0]!.headers.accept).toBe('application/x-ndjson');
   });
 
   it('decodes characters split across writes inside their UTF-8 bytes', async () => {
@@ -360,7 +367,7 @@ describe('OllamaProvider.stream', () => {
     expect(error.serverMessage).toMatch(/boom/);
     expect(error.partial).toMatchObject({ content: 'Hello there', chunks: 2 });
     expect(seen).toEqual(['Hello', ' there']);
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('throws IncompleteStreamError with the partial content when the stream ends without done', async () => {
@@ -370,7 +377,7 @@ describe('OllamaProvider.stream', () => {
     const error = await collect(provider.stream(ask())).catch((e) => e);
     expect(isIncompleteStreamError(error)).toBe(true);
     expect(error.partial).toMatchObject({ content: 'Half an answer', chunks: 2 });
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('throws IncompleteStreamError and never retries when the connection drops after a chunk', async () => {
@@ -385,7 +392,7 @@ describe('OllamaProvider.stream', () => {
     const error = await collect(provider.stream(ask())).catch((e) => e);
     expect(isIncompleteStreamError(error)).toBe(true);
     expect(error.partial.content).toBe('partial');
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('throws an idle OllamaTimeoutError with the partial content when the server stalls', async () => {
@@ -412,7 +419,7 @@ describe('OllamaProvider.stream', () => {
     expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 5_000, retryable: false });
     expect(error.partial.content).toBe('first');
     await until(() => server.aborted() === 1);
-    expect(server.requests).toHaveLength(1);
+    expect(chats(server)).toHaveLength(1);
   });
 
   it('retries a first-token timeout because nothing reached the caller yet', async () => {
@@ -424,9 +431,9 @@ describe('OllamaProvider.stream', () => {
       { timeouts: { firstTokenMs: 10_000 } },
     );
     const pending = collect(provider.stream(ask()));
-    await until(() => server.requests.length === 1);
+    await until(() => chats(server).length === 1);
     await vi.advanceTimersByTimeAsync(10_000);
-    await until(() => server.requests.length === 2);
+    await until(() => chats(server).length === 2);
     const chunks = await pending;
     expect(chunks.at(-1)!.response!.attempts).toBe(2);
     expect(provider.stats().retries).toBe(1);
@@ -590,8 +597,8 @@ describe('secrets', () => {
     diagnosticsChannel.subscribe('x:provider-ollama:error', onChannel);
     try {
       const error = await provider.complete(ask()).catch((e) => e);
-      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
-      expect(server.requests[0]!.headers['x-team']).toBe('blue');
+      expect(chats(server)[0]!.headers.authorization).toBe(`Bearer ${key}`);
+      expect(chats(server)[0]!.headers['x-team']).toBe('blue');
       const everything = JSON.stringify([
         error.message,
         error.serverMessage,
@@ -615,9 +622,10 @@ describe('secrets', () => {
     );
     await provider.complete(ask());
     await provider.complete(ask());
-    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
-      'Bearer key-1',
-      'Bearer key-2',
+    expect(server.requests.map((r) => `${r.path} ${r.headers.authorization}`)).toEqual([
+      '/api/show Bearer key-1',
+      '/api/chat Bearer key-2',
+      '/api/chat Bearer key-3',
     ]);
   });
 });

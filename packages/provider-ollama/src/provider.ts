@@ -1,7 +1,19 @@
+import type { Breaker, BreakerOptions } from '@x/breaker';
+import type { Cache, CacheOptions } from '@x/cache';
+import type { Pool, PoolOptions } from '@x/pool';
+import type { RateLimiter } from '@x/rate-limit';
+import {
+  type Calibrator,
+  estimateCost,
+  estimateTokens,
+  type ChatMessage as TokensChatMessage,
+} from '@x/tokens';
 import { Agent, request as undiciRequest } from 'undici';
 import {
+  ContextOverflowError,
   IncompleteStreamError,
   isIncompleteStreamError,
+  isModelNotFoundError,
   isOllamaError,
   isOllamaTimeoutError,
   OllamaStreamError,
@@ -11,15 +23,27 @@ import {
 } from './errors';
 import { Events, type Listener } from './internal/events';
 import { exchange, type Transport, type TransportResponse } from './internal/exchange';
-import { type BreakerLike, guarded } from './internal/guard';
+import { guarded } from './internal/guard';
 import { parseLoadedModels, parseModelInfo, parseModelList } from './internal/models';
 import { LineTooLongError, NdjsonDecoder } from './internal/ndjson';
+import {
+  type ProviderRateLimitOptions,
+  type ResolvedRateLimit,
+  type ResolvedTokens,
+  resolveBreaker,
+  resolveCache,
+  resolvePool,
+  resolveRateLimit,
+  resolveTokens,
+  type TokenOptions,
+} from './internal/pieces';
 import { renderPrometheus } from './internal/prometheus';
 import { ChatAccumulator } from './internal/response';
 import { backoffDelay, RetryBudget, sleep } from './internal/retry';
 import { type ProviderStats, StatsRecorder } from './internal/stats';
 import { fail, isPlainObject, optionalFunction, optionalNumber } from './internal/validate';
 import {
+  requestedNumCtx,
   toChatBody,
   toEmbedBody,
   validateChatRequest,
@@ -45,6 +69,7 @@ import type {
   ModelInfo,
   ModelSummary,
   StreamChunk,
+  ToolCall,
 } from './types';
 
 /** Options of {@link createOllamaProvider}. */
@@ -60,18 +85,46 @@ export interface OllamaProviderOptions {
   apiKey?: string;
   /** Called before each request for a fresh key; wins over `apiKey`. */
   getApiKey?: () => string | undefined | Promise<string | undefined>;
-  /** Deadlines, or `false` for none at all. */
-  timeouts?: TimeoutOptions | false;
+  /**
+   * Connection pool (`@x/pool`): options for a private pool, a pool to share, or `false` for a
+   * plain keep-alive undici Agent.
+   * @default createPool({ headersTimeoutMs: 0, bodyTimeoutMs: 0, connectTimeoutMs: timeouts.connectMs })
+   */
+  pool?: PoolOptions | Pool | false;
+  /**
+   * Rate limiter (`@x/rate-limit`): options, a limiter to share (its `requests` and `tokens`
+   * limits are charged), or `false`.
+   * @default { requestsPerSecond: 10 } (rateLimitPresets.ollama)
+   */
+  rateLimit?: ProviderRateLimitOptions | RateLimiter | false;
+  /**
+   * Circuit breaker (`@x/breaker`): options, a breaker to share, or `false`.
+   * @default { ...breakerPresets.ollama, classify: server trouble only }
+   */
+  breaker?: BreakerOptions | Breaker | false;
   /** Retry policy, or `false` for a single attempt. */
   retry?: RetryOptions | false;
+  /**
+   * Response cache (`@x/cache`): options, a cache to share, or `false`.
+   * @default createCache({ namespace: 'ollama' }) (strategy 'selective')
+   */
+  cache?: CacheOptions | Cache | false;
+  /**
+   * Token accounting (`@x/tokens`): options, a calibrator to share, or `false` (no estimate, no
+   * context check, no `num_ctx` chosen for you).
+   */
+  tokens?: TokenOptions | Calibrator | false;
+  /** Deadlines, or `false` for none at all. */
+  timeouts?: TimeoutOptions | false;
   /**
    * Longest NDJSON line (and non-streamed body) accepted, in bytes.
    * @default 16 * 1024 * 1024
    */
   maxLineBytes?: number;
   /**
-   * HTTP client. Replaces the connection pool; for tests and custom transports.
-   * @default undici with keep-alive
+   * HTTP client with undici `request` semantics; replaces the pool. For tests and custom
+   * transports.
+   * @default pool.request
    */
   transport?: Transport;
 }
@@ -82,14 +135,33 @@ export interface InitializeResult {
   models: ModelSummary[];
 }
 
-const DEFAULT_BASE_URL = 'http://localhost:11434';
-
-function now(): number {
-  return performance.now();
+/** What the tokens step decided for one request. */
+interface Prepared {
+  /** `num_ctx` to add to the body (undefined: the request set its own, or tokens are off). */
+  numCtx: number | undefined;
+  /** The window the request runs with, when known. */
+  window: number | undefined;
+  estimate: number | undefined;
+  /** Tokens charged to the rate limiter. */
+  charged: number | undefined;
+  queueWaitMs: number | undefined;
 }
 
+/** What the cache holds for one chat request. */
+interface CachedAnswer {
+  response: ChatResponse;
+  /** Recorded stream chunks (absent when the answer came from `complete`). */
+  chunks?: Array<{ c: string; t?: string; tc?: ToolCall[] }>;
+}
+
+const DEFAULT_BASE_URL = 'http://localhost:11434';
+const DEFAULT_NUM_CTX = 4096;
+
+const now = (): number => performance.now();
+
 /**
- * An Ollama client with deadlines, retries, typed errors, statistics and events.
+ * An Ollama client with a connection pool, rate limiting, a circuit breaker, retries, a response
+ * cache, token accounting, deadlines, typed errors, statistics and events, all on by default.
  *
  * @example
  * const ollama = createOllamaProvider();
@@ -101,6 +173,7 @@ export class OllamaProvider {
   /** The normalised base URL. */
   readonly baseUrl: string;
   readonly #origin: string;
+  readonly #local: boolean;
   readonly #headers: Record<string, string>;
   readonly #apiKey: string | undefined;
   readonly #getApiKey: (() => string | undefined | Promise<string | undefined>) | undefined;
@@ -110,11 +183,19 @@ export class OllamaProvider {
   readonly #budget: RetryBudget | undefined;
   readonly #maxLineBytes: number;
   readonly #transport: Transport;
-  readonly #ownAgent: Agent | undefined;
+  readonly #agent: Agent | undefined;
+  readonly #pool: Pool | undefined;
+  readonly #ownPool: boolean;
+  readonly #breaker: Breaker | undefined;
+  readonly #rateLimit: ResolvedRateLimit | undefined;
+  readonly #cache: Cache | undefined;
+  readonly #tokens: ResolvedTokens | undefined;
   readonly #events = new Events();
   readonly #stats = new StatsRecorder();
   readonly #modelInfo = new Map<string, Promise<ModelInfo>>();
-  #breaker: BreakerLike | undefined;
+  /** `num_ctx` per model, fixed at first use (and only ever raised) so Ollama never reloads. */
+  readonly #numCtx = new Map<string, number>();
+  readonly #unsubscribe: Array<() => void> = [];
   #closed = false;
   #models: ModelSummary[] | undefined;
 
@@ -129,25 +210,22 @@ export class OllamaProvider {
       rawBase,
       options.baseUrl !== undefined ? 'baseUrl' : 'OLLAMA_HOST',
     );
-    this.#origin = new URL(this.baseUrl).origin;
+    const url = new URL(this.baseUrl);
+    this.#origin = url.origin;
+    this.#local = !/(^|\.)ollama\.com$/i.test(url.hostname);
     this.#headers = validateHeaders(options.headers);
     if (
       options.apiKey !== undefined &&
       (typeof options.apiKey !== 'string' || options.apiKey === '')
     ) {
-      fail(
-        'apiKey',
-        'a non-empty string',
-        typeof options.apiKey === 'string' ? '' : options.apiKey,
-      );
+      fail('apiKey', 'a non-empty string', typeof options.apiKey === 'string' ? '' : '[redacted]');
     }
     optionalFunction('getApiKey', options.getApiKey);
     this.#apiKey = options.apiKey;
     this.#getApiKey = options.getApiKey;
     if (this.#apiKey !== undefined) this.#secrets.add(this.#apiKey);
     for (const [key, value] of Object.entries(this.#headers)) {
-      if (key === 'authorization' || key === 'x-api-key' || key === 'cookie')
-        this.#secrets.add(value);
+      if (/authorization|api-key|token|cookie/i.test(key)) this.#secrets.add(value);
     }
     this.#timeouts = resolveTimeouts(options.timeouts);
     this.#retry = resolveRetry(options.retry);
@@ -156,22 +234,56 @@ export class OllamaProvider {
       : undefined;
     optionalNumber('maxLineBytes', options.maxLineBytes, 1024, Number.POSITIVE_INFINITY, true);
     this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+    this.#tokens = resolveTokens(options.tokens);
+    this.#rateLimit = resolveRateLimit(options.rateLimit);
+    const breaker = resolveBreaker(options.breaker, this.#origin);
+    this.#breaker = breaker.breaker;
+    this.#cache = resolveCache(options.cache, (_request, value) =>
+      (value as CachedAnswer | undefined)?.response?.truncated ? false : undefined,
+    ).cache;
+
     if (options.transport !== undefined) {
       optionalFunction('transport', options.transport);
       this.#transport = options.transport;
+      this.#ownPool = false;
+      if (options.pool !== undefined && options.pool !== false) {
+        fail('pool', 'unset or false when `transport` is given', '[pool]');
+      }
     } else {
-      const agent = new Agent({
-        connections: 20,
-        keepAliveTimeout: 300_000,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-        connect: { timeout: this.#timeouts.connectMs || undefined },
-      });
-      this.#ownAgent = agent;
-      this.#transport = (url, init) =>
-        undiciRequest(url, { ...init, dispatcher: agent }) as unknown as Promise<TransportResponse>;
+      const { pool, own } = resolvePool(options.pool, this.#timeouts.connectMs);
+      this.#pool = pool;
+      this.#ownPool = own;
+      if (pool !== undefined) {
+        this.#transport = (target, init) =>
+          pool.request(target, init) as unknown as Promise<TransportResponse>;
+      } else {
+        const agent = new Agent({
+          connections: 20,
+          keepAliveTimeout: 300_000,
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          connect: { timeout: this.#timeouts.connectMs || undefined },
+        });
+        this.#agent = agent;
+        this.#transport = (target, init) =>
+          undiciRequest(target, {
+            ...init,
+            dispatcher: agent,
+          }) as unknown as Promise<TransportResponse>;
+      }
     }
+    if (this.#breaker !== undefined) {
+      this.#unsubscribe.push(
+        this.#breaker.onStateChange((event) => {
+          const map = this.#stats.breakerTransitions;
+          map[event.to] = (map[event.to] ?? 0) + 1;
+        }),
+      );
+    }
+    this.#ownRateLimiter = this.#rateLimit?.own === true;
   }
+
+  readonly #ownRateLimiter: boolean;
 
   /** Removes secrets from text that came from the outside (server messages). */
   readonly #redact = (text: string): string => {
@@ -212,7 +324,7 @@ export class OllamaProvider {
   /** Starts the total deadline of one call, when configured. */
   #deadline(): { signal: AbortSignal | undefined; clear: () => void } {
     const totalMs = this.#timeouts.totalMs;
-    if (totalMs === undefined) return { signal: undefined, clear: () => {} };
+    if (totalMs === undefined) return { signal: undefined, clear: noop };
     const controller = new AbortController();
     const timer = setTimeout(() => {
       controller.abort(
@@ -239,68 +351,88 @@ export class OllamaProvider {
     );
   }
 
+  /** Waits before a retry; false when the error must be thrown instead. */
   async #backoff(
     error: unknown,
     retry: number,
-    meta: { endpoint: string; model: string | undefined },
-    signals: ReadonlyArray<AbortSignal | undefined>,
+    endpoint: string,
+    model: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<boolean> {
-    for (const signal of signals) if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw signal.reason;
     const delay = this.#retryDelay(error, retry);
     if (delay === undefined) return false;
     this.#stats.retries++;
     if (this.#events.wanted('retry')) {
       this.#events.emit('retry', {
-        endpoint: meta.endpoint,
-        model: meta.model,
+        endpoint,
+        model,
         attempt: retry + 2,
         delayMs: delay,
         code: (error as { code?: string }).code,
-        message: (error as Error).message,
-      });
+        message: this.#redact((error as Error).message),
+      } satisfies RetryEvent);
     }
-    await sleepAny(delay, signals);
+    await sleep(delay, signal);
     return true;
   }
 
-  /** Runs a buffered (non-streamed) exchange with retries, returning the whole body. */
-  async #buffered(init: {
-    endpoint: string;
-    method: 'GET' | 'POST' | 'HEAD';
-    body: unknown;
-    model: string | undefined;
-    signals: ReadonlyArray<AbortSignal | undefined>;
-    retry?: boolean;
-    onAttempt?: (attempt: number) => void;
-  }): Promise<{ text: string; attempts: number }> {
+  #exchange(
+    endpoint: string,
+    method: 'GET' | 'POST' | 'HEAD',
+    headers: Record<string, string>,
+    body: string | undefined,
+    model: string | undefined,
+    stream: boolean,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
+    return guarded(this.#breaker, signal, (breakerSignal) =>
+      exchange({
+        transport: this.#transport,
+        url: this.baseUrl + endpoint,
+        origin: this.#origin,
+        endpoint,
+        method,
+        headers,
+        body,
+        model,
+        stream,
+        timeouts: this.#timeouts,
+        signals: [signal, breakerSignal],
+        redact: this.#redact,
+      }),
+    );
+  }
+
+  /** A buffered (non-streamed) exchange with retries, returning the whole body. */
+  async #buffered(
+    endpoint: string,
+    method: 'GET' | 'POST',
+    payload: unknown,
+    model: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ text: string; attempts: number }> {
     const headers = await this.#requestHeaders('application/json');
-    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const body = payload === undefined ? undefined : JSON.stringify(payload);
     for (let retry = 0; ; retry++) {
       this.#stats.attempts++;
       try {
         const parts: Buffer[] = [];
         let size = 0;
-        for await (const chunk of guarded(this.#breaker, init.signals[0], (breakerSignal) =>
-          exchange({
-            transport: this.#transport,
-            url: this.baseUrl + init.endpoint,
-            origin: this.#origin,
-            endpoint: init.endpoint,
-            method: init.method,
-            headers,
-            body,
-            model: init.model,
-            stream: false,
-            timeouts: this.#timeouts,
-            signals: [...init.signals, breakerSignal],
-            redact: this.#redact,
-          }),
+        for await (const chunk of this.#exchange(
+          endpoint,
+          method,
+          headers,
+          body,
+          model,
+          false,
+          signal,
         )) {
           size += chunk.byteLength;
           if (size > this.#maxLineBytes) {
             throw new OllamaStreamError({
               reason: 'line-too-long',
-              message: `Ollama's ${init.endpoint} answer exceeded maxLineBytes (${this.#maxLineBytes})`,
+              message: `Ollama's ${endpoint} answer exceeded maxLineBytes (${this.#maxLineBytes})`,
               partial: { content: '', thinking: '', toolCalls: [], chunks: 0 },
             });
           }
@@ -308,30 +440,25 @@ export class OllamaProvider {
         }
         return { text: Buffer.concat(parts).toString('utf8'), attempts: retry + 1 };
       } catch (error) {
-        if (init.retry === false) throw error;
-        if (!(await this.#backoff(error, retry, init, init.signals))) throw error;
+        if (!(await this.#backoff(error, retry, endpoint, model, signal))) throw error;
       }
     }
   }
 
   /**
-   * Checks the server and learns its models: `/api/version` and `/api/tags`. Retries while the
+   * Checks the server and learns its models (`/api/version`, `/api/tags`). Retries while the
    * server starts (connection refused).
    * @throws {OllamaConnectionError} when the server cannot be reached.
    */
   async initialize(options: { signal?: AbortSignal } = {}): Promise<InitializeResult> {
     this.#assertOpen();
     const [version, models] = await Promise.all([
-      this.#buffered({
-        endpoint: '/api/version',
-        method: 'GET',
-        body: undefined,
-        model: undefined,
-        signals: [options.signal],
-      }).then(({ text }) => {
-        const parsed = JSON.parse(text) as { version?: unknown };
-        return typeof parsed.version === 'string' ? parsed.version : undefined;
-      }),
+      this.#buffered('/api/version', 'GET', undefined, undefined, options.signal).then(
+        ({ text }) => {
+          const parsed = JSON.parse(text) as { version?: unknown };
+          return typeof parsed.version === 'string' ? parsed.version : undefined;
+        },
+      ),
       this.listModels(options),
     ]);
     return { version, models };
@@ -340,13 +467,7 @@ export class OllamaProvider {
   /** Models pulled on the server (`/api/tags`). */
   async listModels(options: { signal?: AbortSignal } = {}): Promise<ModelSummary[]> {
     this.#assertOpen();
-    const { text } = await this.#buffered({
-      endpoint: '/api/tags',
-      method: 'GET',
-      body: undefined,
-      model: undefined,
-      signals: [options.signal],
-    });
+    const { text } = await this.#buffered('/api/tags', 'GET', undefined, undefined, options.signal);
     const models = parseModelList(JSON.parse(text));
     this.#models = models;
     return models;
@@ -368,25 +489,218 @@ export class OllamaProvider {
     if (this.#closed) return Promise.reject(new ProviderClosedError());
     let pending = this.#modelInfo.get(model);
     if (pending === undefined) {
-      pending = this.#buffered({
-        endpoint: '/api/show',
-        method: 'POST',
-        body: { model },
-        model,
-        signals: [options.signal],
-      }).then(({ text }) => parseModelInfo(model, JSON.parse(text)));
-      this.#modelInfo.set(model, pending);
-      pending.catch(() => {
-        if (this.#modelInfo.get(model) === pending) this.#modelInfo.delete(model);
+      const created = this.#buffered('/api/show', 'POST', { model }, model, options.signal).then(
+        ({ text }) => parseModelInfo(model, JSON.parse(text)),
+      );
+      this.#modelInfo.set(model, created);
+      created.catch(() => {
+        if (this.#modelInfo.get(model) === created) this.#modelInfo.delete(model);
       });
+      pending = created;
     }
     return pending;
+  }
+
+  /**
+   * Tokens step: estimates the prompt, picks the window and `num_ctx`, and checks the fit.
+   * @throws {ContextOverflowError} when the prompt does not fit and `onOverflow` is `'error'`.
+   */
+  async #prepare(request: ChatRequest, signal: AbortSignal | undefined): Promise<Prepared> {
+    const prepared: Prepared = {
+      numCtx: undefined,
+      window: requestedNumCtx(request),
+      estimate: undefined,
+      charged: undefined,
+      queueWaitMs: undefined,
+    };
+    const tokens = this.#tokens;
+    if (tokens === undefined) return prepared;
+    const { model } = request;
+    prepared.estimate = this.#estimate(request);
+    let info: ModelInfo | undefined;
+    const loadInfo = async (): Promise<ModelInfo | undefined> => {
+      try {
+        return await this.modelInfo(model, { signal });
+      } catch (error) {
+        // A missing model fails here, before the chat; any other trouble leaves the defaults.
+        if (isModelNotFoundError(error) || signal?.aborted) throw error;
+        if (!isOllamaError(error) || error.retryable) throw error;
+        return undefined;
+      }
+    };
+    const explicit = prepared.window !== undefined;
+    if (!explicit) {
+      let window = this.#numCtx.get(model);
+      if (window === undefined) {
+        info = await loadInfo();
+        window = tokens.numCtx ?? info?.defaultNumCtx ?? DEFAULT_NUM_CTX;
+        if (info?.contextLength !== undefined) window = Math.min(window, info.contextLength);
+        // Another call may have pinned it while we waited.
+        window = this.#numCtx.get(model) ?? window;
+        this.#numCtx.set(model, window);
+      }
+      prepared.window = window;
+      prepared.numCtx = window;
+    }
+    const estimate = prepared.estimate;
+    if (estimate === undefined || prepared.window === undefined) return prepared;
+    const reserve =
+      request.maxTokens !== undefined && request.maxTokens > 0
+        ? request.maxTokens
+        : tokens.reserveOutputTokens;
+    const needed = estimate + reserve;
+    if (needed <= prepared.window || tokens.onOverflow === 'allow') return prepared;
+    if (tokens.onOverflow === 'raise' && !explicit) {
+      info ??= await loadInfo();
+      const trained = info?.contextLength;
+      if (trained === undefined || needed <= trained) {
+        let raised = 2 ** Math.ceil(Math.log2(needed));
+        if (trained !== undefined) raised = Math.min(raised, trained);
+        const from = prepared.window;
+        const pinned = Math.max(raised, this.#numCtx.get(model) ?? 0);
+        this.#numCtx.set(model, pinned);
+        prepared.window = pinned;
+        prepared.numCtx = pinned;
+        this.#stats.contextRaises++;
+        if (this.#events.wanted('context-raised')) {
+          this.#events.emit('context-raised', { model, from, to: pinned, promptTokens: estimate });
+        }
+        return prepared;
+      }
+      throw new ContextOverflowError({
+        model,
+        promptTokens: estimate,
+        reserveOutputTokens: reserve,
+        contextWindow: trained,
+        trainedContextLength: trained,
+        source: 'estimate',
+      });
+    }
+    throw new ContextOverflowError({
+      model,
+      promptTokens: estimate,
+      reserveOutputTokens: reserve,
+      contextWindow: prepared.window,
+      trainedContextLength: info?.contextLength ?? (await this.#cachedTrained(model)),
+      source: 'estimate',
+    });
+  }
+
+  async #cachedTrained(model: string): Promise<number | undefined> {
+    const pending = this.#modelInfo.get(model);
+    if (pending === undefined) return undefined;
+    try {
+      return (await pending).contextLength;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #estimate(request: ChatRequest): number | undefined {
+    try {
+      return estimateTokens(toTokenMessages(request), {
+        model: request.model,
+        provider: 'ollama',
+        ...(request.tools !== undefined ? { tools: request.tools as never } : {}),
+        ...(this.#tokens?.calibrator !== undefined ? { calibrator: this.#tokens.calibrator } : {}),
+      }).tokens;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Rate-limit step: 1 request + the estimated tokens. Returns the time waited. */
+  async #admit(prepared: Prepared, signal: AbortSignal | undefined): Promise<void> {
+    const limit = this.#rateLimit;
+    if (limit === undefined) return;
+    const costs: Record<string, number> = {};
+    if (limit.hasRequests) costs.requests = 1;
+    if (limit.tokensCapacity !== undefined && prepared.estimate !== undefined) {
+      costs.tokens = Math.max(1, Math.min(limit.tokensCapacity, prepared.estimate));
+      prepared.charged = costs.tokens;
+    }
+    const started = now();
+    await limit.limiter.acquire(
+      limit.key,
+      costs,
+      signal === undefined
+        ? { timeoutMs: limit.timeoutMs as number }
+        : { signal, timeoutMs: limit.timeoutMs as number },
+    );
+    const waited = now() - started;
+    prepared.queueWaitMs = waited;
+    if (waited >= 1) {
+      this.#stats.rateLimitWaits++;
+      this.#stats.rateLimitWait.record(waited);
+    }
+  }
+
+  /** Reconcile step: truncation check, calibrator, rate-limit correction, cost. */
+  #reconcile(request: ChatRequest, prepared: Prepared, response: ChatResponse): void {
+    response.estimatedPromptTokens = prepared.estimate;
+    response.numCtx = prepared.numCtx ?? requestedNumCtx(request);
+    response.timings.queueWaitMs = prepared.queueWaitMs;
+    const { promptTokens, completionTokens } = response.usage;
+    const estimate = prepared.estimate;
+    const tokens = this.#tokens;
+    if (tokens !== undefined && estimate !== undefined && promptTokens !== undefined) {
+      this.#stats.drift(estimate, promptTokens);
+      const window = prepared.window;
+      const truncated =
+        promptTokens < estimate * tokens.truncationRatio &&
+        estimate - promptTokens >= 16 &&
+        (window === undefined || estimate >= 0.4 * window);
+      if (truncated) {
+        response.truncated = true;
+        this.#stats.truncations++;
+        if (this.#events.wanted('truncated')) {
+          this.#events.emit('truncated', {
+            model: request.model,
+            estimatedPromptTokens: estimate,
+            promptEvalCount: promptTokens,
+            numCtx: response.numCtx,
+          } satisfies TruncatedEvent);
+        }
+      } else if (tokens.calibrator !== undefined && promptTokens > 0) {
+        try {
+          tokens.calibrator.observe({
+            model: request.model,
+            provider: 'ollama',
+            input: toTokenMessages(request),
+            ...(request.tools !== undefined ? { tools: request.tools as never } : {}),
+            actualTokens: promptTokens,
+          });
+        } catch {
+          // A calibrator's complaint must not fail an answer that arrived.
+        }
+      }
+    }
+    const limit = this.#rateLimit;
+    if (limit !== undefined && prepared.charged !== undefined) {
+      const actual = (promptTokens ?? estimate ?? 0) + (completionTokens ?? 0);
+      const delta = actual - prepared.charged;
+      if (delta !== 0) limit.limiter.adjust(limit.key, { tokens: delta }).catch(noop);
+    }
+    response.costUsd = this.#cost(request.model, promptTokens, completionTokens);
+  }
+
+  #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {
+    if (input === undefined && output === undefined) return undefined;
+    try {
+      const cost = estimateCost({ model, inputTokens: input ?? 0, outputTokens: output ?? 0 });
+      if (cost !== undefined) return cost.total;
+    } catch {
+      // Unknown model: below.
+    }
+    // A local server charges nothing per token; a remote one (ollama.com) is unknown.
+    return this.#local ? 0 : undefined;
   }
 
   /**
    * A chat answer. Sent with `stream: false`, so no undici headers timeout applies: a long
    * generation is bounded only by `timeouts.totalMs` when set.
    * @throws {TypeError} for a malformed request, before anything is sent.
+   * @throws {ContextOverflowError} when the prompt does not fit the model's window.
    */
   async complete(request: ChatRequest): Promise<ChatResponse> {
     validateChatRequest(request);
@@ -396,9 +710,34 @@ export class OllamaProvider {
     this.#stats.inFlight++;
     this.#budget?.deposit();
     const deadline = this.#deadline();
-    const signals = [request.signal, deadline.signal];
+    const signal = anySignal(request.signal, deadline.signal);
     try {
-      const response = await this.#completeUncached(request, signals, started);
+      let response: ChatResponse;
+      const cache = this.#cache;
+      const mode = request.cache ?? 'default';
+      if (cache === undefined || mode === 'bypass') {
+        response = await this.#completeFresh(request, signal, started);
+      } else if (mode === 'refresh') {
+        response = await this.#completeFresh(request, signal, started);
+        this.#store(cache, request, { response });
+      } else {
+        let own: ChatResponse | undefined;
+        const value = await cache.getOrLoad(
+          cacheRequest(request),
+          async (loaderSignal) => {
+            own = await this.#completeFresh(request, loaderSignal, started);
+            return { response: own } satisfies CachedAnswer;
+          },
+          signal === undefined ? undefined : { signal },
+        );
+        if (own !== undefined) {
+          response = own;
+          if (cache.decide(cacheRequest(request)).cacheable) this.#stats.cacheMisses++;
+        } else {
+          response = fromCache((value as CachedAnswer).response, now() - started);
+          this.#cacheHit(request.model);
+        }
+      }
       this.#succeeded(response, started);
       return response;
     } catch (error) {
@@ -410,13 +749,28 @@ export class OllamaProvider {
     }
   }
 
-  async #completeUncached(
+  #cacheHit(model: string): void {
+    this.#stats.cacheHits++;
+    if (this.#events.wanted('cache-hit')) this.#events.emit('cache-hit', { model });
+  }
+
+  #store(cache: Cache, request: ChatRequest, value: CachedAnswer): void {
+    if (value.response.truncated) return;
+    try {
+      cache.set(cacheRequest(request), value);
+    } catch {
+      // A value the cache refuses is simply not cached.
+    }
+  }
+
+  async #completeFresh(
     request: ChatRequest,
-    signals: ReadonlyArray<AbortSignal | undefined>,
+    signal: AbortSignal | undefined,
     started: number,
   ): Promise<ChatResponse> {
-    const numCtx = undefined;
-    const body = JSON.stringify(toChatBody(request, false, numCtx));
+    const prepared = await this.#prepare(request, signal);
+    await this.#admit(prepared, signal);
+    const body = JSON.stringify(toChatBody(request, false, prepared.numCtx));
     const headers = await this.#requestHeaders('application/json');
     for (let retry = 0; ; retry++) {
       this.#stats.attempts++;
@@ -426,44 +780,32 @@ export class OllamaProvider {
         const onLine = (line: string) => {
           accumulator.addLine(line);
         };
-        for await (const chunk of guarded(this.#breaker, signals[0], (breakerSignal) =>
-          exchange({
-            transport: this.#transport,
-            url: `${this.baseUrl}/api/chat`,
-            origin: this.#origin,
-            endpoint: '/api/chat',
-            method: 'POST',
-            headers,
-            body,
-            model: request.model,
-            stream: false,
-            timeouts: this.#timeouts,
-            signals: [...signals, breakerSignal],
-            redact: this.#redact,
-          }),
+        for await (const chunk of this.#exchange(
+          '/api/chat',
+          'POST',
+          headers,
+          body,
+          request.model,
+          false,
+          signal,
         )) {
           decodeInto(decoder, chunk, onLine, accumulator);
         }
         decoder.end(onLine);
         if (!accumulator.done) throw new IncompleteStreamError({ partial: accumulator.partial() });
-        return accumulator.build({
+        const response = accumulator.build({
           attempts: retry + 1,
           latencyMs: now() - started,
           queueWaitMs: undefined,
           firstTokenMs: undefined,
-          numCtx,
+          numCtx: undefined,
           estimatedPromptTokens: undefined,
         });
+        this.#reconcile(request, prepared, response);
+        return response;
       } catch (error) {
         const withPartial = attachPartial(error, accumulator);
-        if (
-          !(await this.#backoff(
-            withPartial,
-            retry,
-            { endpoint: '/api/chat', model: request.model },
-            signals,
-          ))
-        ) {
+        if (!(await this.#backoff(withPartial, retry, '/api/chat', request.model, signal))) {
           throw withPartial;
         }
       }
@@ -472,8 +814,8 @@ export class OllamaProvider {
 
   /**
    * A streamed chat answer: an async iterable of chunks; the last one has `done: true` and the
-   * complete `response`. Leaving the loop early aborts the request. Retries happen only before the
-   * first chunk reached you.
+   * complete `response`. Leaving the loop early aborts the request. Retries happen only before
+   * the first chunk reached you. A cached answer is replayed as a stream.
    * @throws {TypeError} for a malformed request, before anything is sent.
    */
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
@@ -490,11 +832,47 @@ export class OllamaProvider {
     this.#stats.inFlight++;
     this.#budget?.deposit();
     const deadline = this.#deadline();
-    const signals = [request.signal, deadline.signal];
+    const signal = anySignal(request.signal, deadline.signal);
     let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
     try {
-      const numCtx = undefined;
-      const body = JSON.stringify(toChatBody(request, true, numCtx));
+      const cache = this.#cache;
+      const mode = request.cache ?? 'default';
+      const useCache = cache !== undefined && mode !== 'bypass';
+      const cacheable = useCache && cache.decide(cacheRequest(request)).cacheable;
+      if (useCache && mode === 'default' && cacheable) {
+        const hit = (await cache.lookup(
+          cacheRequest(request),
+          signal === undefined ? undefined : { signal },
+        )) as CachedAnswer | undefined;
+        if (hit !== undefined) {
+          this.#cacheHit(request.model);
+          const response = fromCache(hit.response, now() - started);
+          const chunks = hit.chunks ?? [
+            { c: hit.response.content, t: hit.response.thinking, tc: hit.response.toolCalls },
+          ];
+          for (const chunk of chunks) {
+            yield {
+              content: chunk.c,
+              thinking: chunk.t,
+              toolCalls:
+                chunk.tc !== undefined && chunk.tc.length > 0
+                  ? structuredClone(chunk.tc)
+                  : undefined,
+              done: false,
+              response: undefined,
+            };
+          }
+          this.#succeeded(response, started);
+          outcome = 'success';
+          yield { content: '', thinking: undefined, toolCalls: undefined, done: true, response };
+          return;
+        }
+        this.#stats.cacheMisses++;
+      }
+      const record: CachedAnswer['chunks'] | undefined = cacheable ? [] : undefined;
+      const prepared = await this.#prepare(request, signal);
+      await this.#admit(prepared, signal);
+      const body = JSON.stringify(toChatBody(request, true, prepared.numCtx));
       const headers = await this.#requestHeaders('application/x-ndjson');
       for (let retry = 0; ; retry++) {
         this.#stats.attempts++;
@@ -509,21 +887,14 @@ export class OllamaProvider {
             const delta = accumulator.addLine(line);
             if (delta !== undefined) pending.push(delta);
           };
-          for await (const chunk of guarded(this.#breaker, signals[0], (breakerSignal) =>
-            exchange({
-              transport: this.#transport,
-              url: `${this.baseUrl}/api/chat`,
-              origin: this.#origin,
-              endpoint: '/api/chat',
-              method: 'POST',
-              headers,
-              body,
-              model: request.model,
-              stream: true,
-              timeouts: this.#timeouts,
-              signals: [...signals, breakerSignal],
-              redact: this.#redact,
-            }),
+          for await (const chunk of this.#exchange(
+            '/api/chat',
+            'POST',
+            headers,
+            body,
+            request.model,
+            true,
+            signal,
           )) {
             decodeInto(decoder, chunk, onLine, accumulator);
             if (firstTokenMs === undefined && accumulator.chunks > 0) {
@@ -531,25 +902,34 @@ export class OllamaProvider {
               this.#stats.firstToken.record(firstTokenMs);
             }
             while (pending.length > 0) {
+              const item = pending.shift()!;
+              record?.push(recorded(item));
               yielded = true;
-              yield pending.shift()!;
+              yield item;
             }
           }
           decoder.end(onLine);
           while (pending.length > 0) {
+            const item = pending.shift()!;
+            record?.push(recorded(item));
             yielded = true;
-            yield pending.shift()!;
+            yield item;
           }
-          if (!accumulator.done)
+          if (!accumulator.done) {
             throw new IncompleteStreamError({ partial: accumulator.partial() });
+          }
           const response = accumulator.build({
             attempts: retry + 1,
             latencyMs: now() - started,
             queueWaitMs: undefined,
             firstTokenMs,
-            numCtx,
+            numCtx: undefined,
             estimatedPromptTokens: undefined,
           });
+          this.#reconcile(request, prepared, response);
+          if (useCache && cacheable && record !== undefined) {
+            this.#store(cache, request, { response, chunks: record });
+          }
           this.#succeeded(response, started);
           outcome = 'success';
           yield { content: '', thinking: undefined, toolCalls: undefined, done: true, response };
@@ -558,15 +938,11 @@ export class OllamaProvider {
           const withPartial = attachPartial(error, accumulator);
           if (
             yielded ||
-            !(await this.#backoff(
-              withPartial,
-              retry,
-              { endpoint: '/api/chat', model: request.model },
-              signals,
-            ))
+            !(await this.#backoff(withPartial, retry, '/api/chat', request.model, signal))
           ) {
             throw withPartial;
           }
+          if (record !== undefined) record.length = 0;
         }
       }
     } catch (error) {
@@ -581,7 +957,7 @@ export class OllamaProvider {
   }
 
   /**
-   * Embeddings (`/api/embed`).
+   * Embeddings (`/api/embed`), through the rate limiter, breaker and retries.
    * @throws {TypeError} for a malformed request, before anything is sent.
    */
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
@@ -593,37 +969,63 @@ export class OllamaProvider {
     this.#stats.inFlight++;
     this.#budget?.deposit();
     const deadline = this.#deadline();
+    const signal = anySignal(request.signal, deadline.signal);
     try {
-      const { text, attempts } = await this.#buffered({
-        endpoint: '/api/embed',
-        method: 'POST',
-        body: toEmbedBody(request),
-        model: request.model,
-        signals: [request.signal, deadline.signal],
-      });
+      const prepared: Prepared = {
+        numCtx: undefined,
+        window: undefined,
+        estimate: undefined,
+        charged: undefined,
+        queueWaitMs: undefined,
+      };
+      if (this.#tokens !== undefined && this.#rateLimit?.tokensCapacity !== undefined) {
+        const texts = typeof request.input === 'string' ? [request.input] : request.input;
+        try {
+          prepared.estimate = estimateTokens(texts.join('\n'), {
+            model: request.model,
+            provider: 'ollama',
+          }).tokens;
+        } catch {
+          prepared.estimate = undefined;
+        }
+      }
+      await this.#admit(prepared, signal);
+      const { text, attempts } = await this.#buffered(
+        '/api/embed',
+        'POST',
+        toEmbedBody(request),
+        request.model,
+        signal,
+      );
       const parsed = JSON.parse(text) as Record<string, unknown>;
-      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+      const totalNs = num(parsed.total_duration);
+      const loadNs = num(parsed.load_duration);
       const result: EmbedResponse = {
         model: typeof parsed.model === 'string' ? parsed.model : request.model,
         embeddings: Array.isArray(parsed.embeddings) ? (parsed.embeddings as number[][]) : [],
         usage: { promptTokens: num(parsed.prompt_eval_count) },
         timings: {
-          totalMs:
-            num(parsed.total_duration) === undefined
-              ? undefined
-              : (parsed.total_duration as number) / 1e6,
-          loadMs:
-            num(parsed.load_duration) === undefined
-              ? undefined
-              : (parsed.load_duration as number) / 1e6,
+          totalMs: totalNs === undefined ? undefined : totalNs / 1e6,
+          loadMs: loadNs === undefined ? undefined : loadNs / 1e6,
           latencyMs: now() - started,
         },
         attempts,
       };
+      const limit = this.#rateLimit;
+      if (
+        limit !== undefined &&
+        prepared.charged !== undefined &&
+        result.usage.promptTokens !== undefined
+      ) {
+        const delta = result.usage.promptTokens - prepared.charged;
+        if (delta !== 0) limit.limiter.adjust(limit.key, { tokens: delta }).catch(noop);
+      }
       this.#stats.successes++;
       this.#stats.latency.record(result.timings.latencyMs);
-      if (result.usage.promptTokens !== undefined)
+      if (result.usage.promptTokens !== undefined) {
         this.#stats.promptTokens += result.usage.promptTokens;
+      }
       return result;
     } catch (error) {
       this.#failed(error, request.model, '/api/embed');
@@ -635,11 +1037,14 @@ export class OllamaProvider {
   }
 
   /**
-   * Health without generating tokens: `HEAD /`, `/api/version` and `/api/ps`, plus the state of
-   * every resilience piece. Never throws for an unreachable server; it reports `unhealthy`.
+   * Health without generating tokens: `HEAD /`, `/api/version` and `/api/ps` (bypassing the
+   * breaker, limiter and retries), plus the state of every resilience piece. `unhealthy` when the
+   * server is unreachable or the breaker is open; `degraded` when the breaker is half-open,
+   * callers queue in the rate limiter, or part of the probe failed. Never throws for a down server.
    */
   async health(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<HealthReport> {
     this.#assertOpen();
+    optionalNumber('timeoutMs', options.timeoutMs, 1);
     const timeoutMs = options.timeoutMs ?? 5_000;
     const controller = new AbortController();
     const timer = setTimeout(
@@ -648,7 +1053,7 @@ export class OllamaProvider {
       timeoutMs,
     );
     timer.unref?.();
-    const signals = [options.signal, controller.signal];
+    const signal = anySignal(options.signal, controller.signal);
     const reasons: string[] = [];
     let reachable = false;
     let version: string | undefined;
@@ -656,13 +1061,12 @@ export class OllamaProvider {
     let loadedModels: LoadedModel[] = [];
     let error: string | undefined;
     try {
-      const started = now();
+      const headers = await this.#requestHeaders('application/json');
       const probe = async (endpoint: string, method: 'GET' | 'HEAD') => {
-        const headers = await this.#requestHeaders('application/json');
         const parts: Buffer[] = [];
         for await (const chunk of exchange({
           transport: this.#transport,
-          url: this.baseUrl + endpoint,
+          url: this.baseUrl + (endpoint === '/' ? '/' : endpoint),
           origin: this.#origin,
           endpoint,
           method,
@@ -671,13 +1075,14 @@ export class OllamaProvider {
           model: undefined,
           stream: false,
           timeouts: this.#timeouts,
-          signals,
+          signals: [signal],
           redact: this.#redact,
         })) {
           parts.push(Buffer.from(chunk));
         }
         return Buffer.concat(parts).toString('utf8');
       };
+      const started = now();
       await probe('/', 'HEAD');
       latencyMs = now() - started;
       reachable = true;
@@ -701,6 +1106,10 @@ export class OllamaProvider {
     const breakerState = this.#breaker?.state;
     if (breakerState === 'open') reasons.push('circuit breaker open');
     if (breakerState === 'half-open') reasons.push('circuit breaker half-open');
+    const limiterStats = this.#rateLimit?.limiter.stats();
+    if (limiterStats !== undefined && limiterStats.queued > 0) {
+      reasons.push(`${limiterStats.queued} call(s) waiting for the rate limiter`);
+    }
     const status: HealthReport['status'] =
       !reachable || breakerState === 'open'
         ? 'unhealthy'
@@ -715,9 +1124,9 @@ export class OllamaProvider {
       latencyMs,
       loadedModels,
       breaker: breakerState === undefined ? undefined : { state: breakerState },
-      rateLimit: undefined,
-      cache: undefined,
-      pool: undefined,
+      rateLimit: limiterStats,
+      cache: this.#cache?.stats(),
+      pool: this.#pool?.stats(),
       error,
     };
   }
@@ -726,11 +1135,15 @@ export class OllamaProvider {
     this.#stats.successes++;
     this.#stats.latency.record(now() - started);
     const { usage, timings } = response;
-    if (usage.promptTokens !== undefined) this.#stats.promptTokens += usage.promptTokens;
-    if (usage.completionTokens !== undefined)
-      this.#stats.completionTokens += usage.completionTokens;
-    if (timings.tokensPerSecond !== undefined)
-      this.#stats.tokensPerSecond.record(timings.tokensPerSecond);
+    if (!response.cached) {
+      if (usage.promptTokens !== undefined) this.#stats.promptTokens += usage.promptTokens;
+      if (usage.completionTokens !== undefined) {
+        this.#stats.completionTokens += usage.completionTokens;
+      }
+      if (timings.tokensPerSecond !== undefined) {
+        this.#stats.tokensPerSecond.record(timings.tokensPerSecond);
+      }
+    }
     if (this.#events.wanted('response')) {
       this.#events.emit('response', {
         model: response.model,
@@ -740,7 +1153,7 @@ export class OllamaProvider {
         usage,
         finishReason: response.finishReason,
         truncated: response.truncated,
-      });
+      } satisfies ResponseEvent);
     }
   }
 
@@ -751,9 +1164,9 @@ export class OllamaProvider {
         model,
         endpoint,
         code: (error as { code?: string })?.code,
-        name: (error as Error)?.name,
+        name: (error as Error)?.name ?? 'Error',
         message: this.#redact((error as Error)?.message ?? String(error)),
-      });
+      } satisfies ErrorEvent);
     }
   }
 
@@ -762,12 +1175,20 @@ export class OllamaProvider {
     return this.#stats.snapshot();
   }
 
-  /** Every statistic in the Prometheus text exposition format. */
+  /**
+   * Every statistic in the Prometheus text exposition format, plus the breaker state, the
+   * limiter queue, the cache and the pool.
+   */
   toPrometheus(): string {
-    return renderPrometheus(this.stats(), {});
+    return renderPrometheus(this.stats(), {
+      breakerState: this.#breaker?.state,
+      rateLimitQueued: this.#rateLimit?.limiter.stats().queued,
+      cache: this.#cache?.stats() as { entries?: number; hitRate?: number } | undefined,
+      pool: this.#pool?.stats().totals as { connected?: number; queued?: number } | undefined,
+    });
   }
 
-  /** Called after every retry is scheduled. Returns an unsubscribe function. */
+  /** Called before every retry. Returns an unsubscribe function. */
   onRetry(listener: Listener<RetryEvent>): () => void {
     return this.#events.on('retry', listener);
   }
@@ -777,7 +1198,7 @@ export class OllamaProvider {
     return this.#events.on('error', listener);
   }
 
-  /** Called when a call succeeds. Returns an unsubscribe function. */
+  /** Called when a call succeeds (cache hits included). Returns an unsubscribe function. */
   onResponse(listener: Listener<ResponseEvent>): () => void {
     return this.#events.on('response', listener);
   }
@@ -787,16 +1208,49 @@ export class OllamaProvider {
     return this.#events.on('truncated', listener);
   }
 
+  /** Called when `num_ctx` is raised for a model. Returns an unsubscribe function. */
+  onContextRaised(listener: Listener<ContextRaisedEvent>): () => void {
+    return this.#events.on('context-raised', listener);
+  }
+
   /** Models learnt by {@link initialize} or {@link listModels}, if any. */
   get models(): ModelSummary[] | undefined {
     return this.#models;
   }
 
-  /** Stops accepting requests and closes the connections it owns. Idempotent. */
+  /** The breaker in use, if any (to read `state` or call `open()`/`isolate()`). */
+  get breaker(): Breaker | undefined {
+    return this.#breaker;
+  }
+
+  /** The rate limiter in use, if any. */
+  get rateLimiter(): RateLimiter | undefined {
+    return this.#rateLimit?.limiter;
+  }
+
+  /** The cache in use, if any. */
+  get cache(): Cache | undefined {
+    return this.#cache;
+  }
+
+  /** The connection pool in use, if any. */
+  get pool(): Pool | undefined {
+    return this.#pool;
+  }
+
+  /**
+   * Stops accepting requests, waits for running ones, and closes what the provider created (pool,
+   * limiter); shared instances are left open. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#ownAgent?.close();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    await Promise.all([
+      this.#agent?.close(),
+      this.#ownPool ? this.#pool?.close() : undefined,
+      this.#ownRateLimiter ? this.#rateLimit?.limiter.close() : undefined,
+    ]);
   }
 }
 
@@ -839,6 +1293,63 @@ export interface TruncatedEvent {
   numCtx: number | undefined;
 }
 
+/** Payload of {@link OllamaProvider.onContextRaised} and `x:provider-ollama:context-raised`. */
+export interface ContextRaisedEvent {
+  model: string;
+  from: number;
+  to: number;
+  promptTokens: number;
+}
+
+function noop(): void {}
+
+/** One signal that aborts with the first of its inputs; no allocation when there is one. */
+function anySignal(
+  a: AbortSignal | undefined,
+  b: AbortSignal | undefined,
+): AbortSignal | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return AbortSignal.any([a, b]);
+}
+
+/** The part of a request that decides the answer: the cache key's input. */
+function cacheRequest(request: ChatRequest): Record<string, unknown> {
+  const body = toChatBody(request, false, undefined);
+  delete body.stream;
+  return body;
+}
+
+function toTokenMessages(request: ChatRequest): TokensChatMessage[] {
+  return request.messages.map((m) => {
+    const out: TokensChatMessage = { role: m.role, content: m.content };
+    if (m.name !== undefined) out.name = m.name;
+    return out;
+  });
+}
+
+function recorded(chunk: StreamChunk): { c: string; t?: string; tc?: ToolCall[] } {
+  const out: { c: string; t?: string; tc?: ToolCall[] } = { c: chunk.content };
+  if (chunk.thinking !== undefined) out.t = chunk.thinking;
+  if (chunk.toolCalls !== undefined) out.tc = chunk.toolCalls;
+  return out;
+}
+
+/** A mutable copy of a cached (deep-frozen) response, marked cached. */
+function fromCache(stored: ChatResponse, latencyMs: number): ChatResponse {
+  const response = structuredClone(stored) as ChatResponse;
+  response.cached = true;
+  response.attempts = 0;
+  response.toolCalls ??= [];
+  response.timings = {
+    ...response.timings,
+    latencyMs,
+    queueWaitMs: undefined,
+    firstTokenMs: undefined,
+  };
+  return response;
+}
+
 function decodeInto(
   decoder: NdjsonDecoder,
   chunk: Uint8Array,
@@ -862,11 +1373,11 @@ function decodeInto(
 
 /** Gives errors raised below the accumulator the content that had arrived. */
 function attachPartial(error: unknown, accumulator: ChatAccumulator): unknown {
-  if (accumulator.chunks === 0) return error;
   const partial: PartialResponse = accumulator.partial();
-  if (isIncompleteStreamError(error) && error.partial.chunks === 0) {
+  if (isIncompleteStreamError(error) && error.partial.chunks < partial.chunks) {
     return new IncompleteStreamError({ partial, cause: error.cause });
   }
+  if (accumulator.chunks === 0) return error;
   if (isOllamaTimeoutError(error) && error.partial === undefined) {
     return new OllamaTimeoutError({
       timeout: error.timeout,
@@ -877,12 +1388,6 @@ function attachPartial(error: unknown, accumulator: ChatAccumulator): unknown {
     });
   }
   return error;
-}
-
-function sleepAny(ms: number, signals: ReadonlyArray<AbortSignal | undefined>): Promise<void> {
-  const active = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (active.length <= 1) return sleep(ms, active[0]);
-  return sleep(ms, AbortSignal.any(active));
 }
 
 /**

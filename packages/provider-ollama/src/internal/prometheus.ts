@@ -19,8 +19,22 @@ function value(n: number | undefined): string {
   return String(n);
 }
 
+/** Live state of the composed pieces, rendered as gauges. */
+export interface PieceGauges {
+  breakerState: string | undefined;
+  rateLimitQueued: number | undefined;
+  cache: { entries?: number; hitRate?: number } | undefined;
+  pool: { connected?: number; queued?: number } | undefined;
+}
+
+const BREAKER_STATES = ['closed', 'half-open', 'open'];
+
 /** Renders a stats snapshot in the Prometheus text exposition format (version 0.0.4). */
-export function renderPrometheus(stats: ProviderStats, base: Record<string, string>): string {
+export function renderPrometheus(
+  stats: ProviderStats,
+  pieces: PieceGauges,
+  base: Record<string, string> = {},
+): string {
   const lines: string[] = [];
   const metric = (
     name: string,
@@ -99,5 +113,33 @@ export function renderPrometheus(stats: ProviderStats, base: Record<string, stri
   metric('estimate_drift_ratio', 'gauge', 'Mean of actual / estimated prompt tokens.', [
     [{}, stats.estimateDrift.meanRatio],
   ]);
+  if (pieces.breakerState !== undefined) {
+    metric(
+      'breaker_state',
+      'gauge',
+      'Circuit breaker state: 1 for the current state, 0 for the others.',
+      BREAKER_STATES.map((state) => [{ state }, state === pieces.breakerState ? 1 : 0]),
+    );
+  }
+  if (pieces.rateLimitQueued !== undefined) {
+    metric('rate_limit_queued', 'gauge', 'Callers waiting for the rate limiter.', [
+      [{}, pieces.rateLimitQueued],
+    ]);
+  }
+  if (pieces.cache?.entries !== undefined) {
+    metric('cache_entries', 'gauge', 'Entries in the response cache.', [
+      [{}, pieces.cache.entries],
+    ]);
+  }
+  if (pieces.pool?.connected !== undefined) {
+    metric('pool_connections', 'gauge', 'Open connections in the pool.', [
+      [{}, pieces.pool.connected],
+    ]);
+  }
+  if (pieces.pool?.queued !== undefined) {
+    metric('pool_queued', 'gauge', 'Requests waiting for a pooled connection.', [
+      [{}, pieces.pool.queued],
+    ]);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -59,6 +59,8 @@ export interface SimModel {
   readonly stop?: readonly string[];
   /** Chat template text shown by `/api/show`. @default a llama-3 style template */
   readonly template?: string;
+  /** Licence text shown by `/api/show` (omitted when absent, as Ollama omits empty fields). @default undefined */
+  readonly license?: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export interface SimModel {
 export const defaultModels: readonly SimModel[] = Object.freeze([
   {
     name: 'qwen2.5:7b',
+    license: 'Apache License\nVersion 2.0, January 2004\n[... abbreviated by the simulator ...]',
     family: 'qwen2',
     contextLength: 32768,
     parameterSize: '7.6B',
@@ -80,6 +83,7 @@ export const defaultModels: readonly SimModel[] = Object.freeze([
   },
   {
     name: 'qwen3:4b',
+    license: 'Apache License\nVersion 2.0, January 2004\n[... abbreviated by the simulator ...]',
     family: 'qwen3',
     contextLength: 40960,
     parameterSize: '4.0B',
@@ -91,6 +95,7 @@ export const defaultModels: readonly SimModel[] = Object.freeze([
   },
   {
     name: 'nomic-embed-text:latest',
+    license: 'Apache License\nVersion 2.0, January 2004\n[... abbreviated by the simulator ...]',
     family: 'nomic-bert',
     contextLength: 2048,
     parameterSize: '137M',
@@ -103,6 +108,8 @@ export const defaultModels: readonly SimModel[] = Object.freeze([
   },
   {
     name: 'llama3.2:latest',
+    license:
+      'LLAMA 3.2 COMMUNITY LICENSE AGREEMENT\nLlama 3.2 Version Release Date: September 25, 2024\n[... abbreviated by the simulator ...]',
     family: 'llama',
     contextLength: 131072,
     parameterSize: '3.2B',

@@ -91,6 +91,7 @@ export interface ResolvedModel {
   readonly contextOverflow: 'truncate' | 'error';
   readonly stop: readonly string[];
   readonly template: string | undefined;
+  readonly license: string | undefined;
 }
 
 export interface ResolvedOptions {
@@ -251,6 +252,8 @@ export function resolveModel(
     !(Array.isArray(spec.stop) && spec.stop.every((s) => typeof s === 'string'))
   )
     fail(`${at}.stop`, 'an array of strings', spec.stop);
+  if (spec.license !== undefined && typeof spec.license !== 'string')
+    fail(`${at}.license`, 'a string', spec.license);
   if (spec.template !== undefined && typeof spec.template !== 'string')
     fail(`${at}.template`, 'a string', spec.template);
   const overflow = spec.contextOverflow ?? 'truncate';
@@ -295,6 +298,7 @@ export function resolveModel(
     contextOverflow: overflow,
     stop: spec.stop ?? [],
     template: spec.template,
+    license: spec.license,
   };
 }
 

@@ -18,7 +18,13 @@ export const agent = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 }
 export async function send(
   base: string,
   path: string,
-  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RawResponse> {
   const method = init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET');
   const body = init.rawBody ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined);
@@ -26,6 +32,7 @@ export async function send(
     method: method as 'GET',
     body,
     headers: { 'content-type': 'application/json', ...init.headers },
+    signal: init.signal,
     dispatcher: agent,
   });
   const chunks: Buffer[] = [];
@@ -60,4 +67,72 @@ export function sharedFixtures(): { file: string; fixture: Fixture }[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((file) => ({ file, fixture: loadFixture(join(fixtureDir, file)) }));
+}
+
+/** A response whose body chunks are pulled one at a time (to observe write boundaries and pauses). */
+export interface OpenStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The next body chunk, or null at the end; rejects when the connection breaks. */
+  next(): Promise<Buffer | null>;
+  /** Reads everything that is left. */
+  rest(): Promise<{ chunks: Buffer[]; error?: unknown }>;
+}
+
+export async function open(
+  base: string,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<OpenStream> {
+  const res = await request(`${base}${path}`, {
+    method: 'POST',
+    signal,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    dispatcher: agent,
+  });
+  const it = res.body[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await it.next();
+    return r.done ? null : Buffer.from(r.value as Uint8Array);
+  };
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    next,
+    async rest() {
+      const chunks: Buffer[] = [];
+      try {
+        for (let c = await next(); c !== null; c = await next()) chunks.push(c);
+      } catch (error) {
+        return { chunks, error };
+      }
+      return { chunks };
+    },
+  };
+}
+
+/** Whether a promise settles within a few real event-loop turns (without advancing fake time). */
+export async function settlesSoon(promise: Promise<unknown>, turns = 20): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let i = 0; i < turns && !settled; i++) await new Promise((r) => setImmediate(r));
+  return settled;
+}
+
+/** Polls `check` over real event-loop turns without touching (fake) time, unlike vi.waitFor. */
+export async function until(check: () => boolean, turns = 2000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (check()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not reached');
 }

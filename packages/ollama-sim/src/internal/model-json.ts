@@ -133,9 +133,10 @@ export function showBody(m: ResolvedModel, numCtxDefault: number | undefined): s
     `FROM /usr/share/ollama/.ollama/models/blobs/sha256-${m.digest}\n` +
     `TEMPLATE """${template}"""\n` +
     (numCtxDefault !== undefined ? `PARAMETER num_ctx ${numCtxDefault}\n` : '') +
-    m.stop.map((s) => `PARAMETER stop ${s}\n`).join('');
+    m.stop.map((s) => `PARAMETER stop ${s}\n`).join('') +
+    (m.license !== undefined ? `LICENSE """${m.license}"""\n` : '');
   return goJson({
-    license: undefined,
+    license: m.license,
     modelfile,
     parameters: params.length > 0 ? params.join('\n') : undefined,
     template,

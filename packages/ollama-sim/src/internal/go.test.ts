@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseGoDuration, parseKeepAlive } from './go-duration';
+import { goFloat32, goJson } from './go-json';
+import { scanGoJson } from './go-json-error';
+import { goTimeLocal, goTimeUtc } from './go-time';
+
+describe('parseGoDuration', () => {
+  it('parses Go duration strings to nanoseconds', () => {
+    expect(parseGoDuration('10m')).toEqual({ ok: true, ns: 600e9 });
+    expect(parseGoDuration('1h30m')).toEqual({ ok: true, ns: 5400e9 });
+    expect(parseGoDuration('1.5s')).toEqual({ ok: true, ns: 1.5e9 });
+    expect(parseGoDuration('-1m')).toEqual({ ok: true, ns: -60e9 });
+    expect(parseGoDuration('0')).toEqual({ ok: true, ns: 0 });
+    expect(parseGoDuration('250ms')).toEqual({ ok: true, ns: 250e6 });
+  });
+
+  it("returns Go's error texts for bad durations", () => {
+    expect(parseGoDuration('10')).toEqual({
+      ok: false,
+      error: 'time: missing unit in duration "10"',
+    });
+    expect(parseGoDuration('-1')).toEqual({
+      ok: false,
+      error: 'time: missing unit in duration "-1"',
+    });
+    expect(parseGoDuration('abc')).toEqual({ ok: false, error: 'time: invalid duration "abc"' });
+    expect(parseGoDuration('5x')).toEqual({
+      ok: false,
+      error: 'time: unknown unit "x" in duration "5x"',
+    });
+  });
+
+  it('sums the parts of any compound duration', () => {
+    fc.assert(
+      fc.property(fc.nat(99), fc.nat(59), fc.nat(59), (h, m, s) => {
+        expect(parseGoDuration(`${h}h${m}m${s}s`)).toEqual({
+          ok: true,
+          ns: (h * 3600 + m * 60 + s) * 1e9,
+        });
+      }),
+    );
+  });
+});
+
+describe('parseKeepAlive', () => {
+  it('reads numbers as seconds and negatives as forever', () => {
+    expect(parseKeepAlive(30, 1)).toEqual({ ok: true, ms: 30_000 });
+    expect(parseKeepAlive(-1, 1)).toEqual({ ok: true, ms: Number.POSITIVE_INFINITY });
+    expect(parseKeepAlive('-1m', 1)).toEqual({ ok: true, ms: Number.POSITIVE_INFINITY });
+    expect(parseKeepAlive(undefined, 5)).toEqual({ ok: true, ms: 5 });
+  });
+});
+
+describe('goJson', () => {
+  it('escapes <, >, &, U+2028 and U+2029 and keeps other non-ASCII raw', () => {
+    expect(goJson({ a: '<|eot_id|> & \u2028 é' })).toBe(
+      '{"a":"\\u003c|eot_id|\\u003e \\u0026 \\u2028 é"}',
+    );
+  });
+
+  it('round-trips through JSON.parse for any value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(JSON.parse(goJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+    );
+  });
+});
+
+describe('goFloat32', () => {
+  it('prints the shortest decimal that round-trips to the same float32', () => {
+    fc.assert(
+      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (f) => {
+        const text = goFloat32(f);
+        expect(Math.fround(Number(text))).toBe(Math.fround(f) === 0 ? 0 : Math.fround(f));
+        expect(text.replace(/^-|e.*$|\./g, '').replace(/^0+|0+$/g, '').length).toBeLessThanOrEqual(
+          9,
+        );
+      }),
+    );
+  });
+
+  it('matches the float32 values of the embed fixture', () => {
+    expect(goFloat32(0.01115451)).toBe('0.01115451');
+    expect(goFloat32(-0.0006150252)).toBe('-0.0006150252');
+    expect(goFloat32(1e-7)).toBe('1e-7');
+  });
+});
+
+describe('scanGoJson', () => {
+  it('finds the end of the first value and ignores what follows', () => {
+    expect(scanGoJson('{"a":[1,2.5e3,true,null]} trailing')).toEqual({ end: 25 });
+  });
+
+  it("reports Go's scanner errors", () => {
+    expect(scanGoJson('{"a":tru}')).toEqual({
+      error: "invalid character '}' in literal true (expecting 'e')",
+    });
+    expect(scanGoJson('[1 2]')).toEqual({ error: "invalid character '2' after array element" });
+    expect(scanGoJson('{"a":1 "b"}')).toEqual({
+      error: "invalid character '\"' after object key:value pair",
+    });
+    expect(scanGoJson('"a\nb"')).toEqual({ error: "invalid character '\\n' in string literal" });
+    expect(scanGoJson('1.x')).toEqual({
+      error: "invalid character 'x' after decimal point in numeric literal",
+    });
+  });
+});
+
+describe('go time formats', () => {
+  it('prints UTC with trimmed nanoseconds', () => {
+    const ms = Date.UTC(2026, 7, 24, 9, 15, 2, 444);
+    expect(goTimeUtc(ms, 463830)).toBe('2026-08-24T09:15:02.44446383Z');
+    expect(goTimeUtc(Date.UTC(2026, 7, 24, 9, 15, 2), 0)).toBe('2026-08-24T09:15:02Z');
+  });
+
+  it('prints local times with the zone offset', () => {
+    const ms = Date.UTC(2026, 7, 21, 16, 3, 11, 804);
+    expect(goTimeLocal(ms, 122907, -420)).toBe('2026-08-21T09:03:11.804122907-07:00');
+    expect(goTimeLocal(ms, 0, 0)).toBe('2026-08-21T16:03:11.804Z');
+  });
+});

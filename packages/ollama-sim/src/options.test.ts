@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { startOllamaSim } from './sim';
+
+describe('startOllamaSim options', () => {
+  const cases: [string, object, ErrorConstructor, string][] = [
+    [
+      'a negative port',
+      { port: -1 },
+      RangeError,
+      'Expected `port` to be an integer between 0 and 65535, got `-1` (number)',
+    ],
+    [
+      'a string rate',
+      { tokensPerSecond: 'fast' },
+      TypeError,
+      'Expected `tokensPerSecond` to be a number >= 0, got `"fast"` (string)',
+    ],
+    [
+      'zero slots',
+      { numParallel: 0 },
+      RangeError,
+      'Expected `numParallel` to be an integer between 1 and 1024, got `0` (number)',
+    ],
+    [
+      'a model without a name',
+      { models: [{}] },
+      TypeError,
+      'Expected `models[0].name` to be a non-empty string, got `undefined` (undefined)',
+    ],
+    [
+      'an unknown capability',
+      { models: [{ name: 'm', capabilities: ['flying'] }] },
+      TypeError,
+      'Expected `models[0].capabilities` to be an array of completion, tools, insert, vision, embedding, thinking, audio, image, got (array)',
+    ],
+    [
+      'two models with one name',
+      { models: [{ name: 'a' }, { name: 'A:latest' }] },
+      RangeError,
+      'Expected `models[1].name` to be a name not used by another model, got `"A:latest"` (string)',
+    ],
+    [
+      'an inverted token range',
+      { responseTokens: { min: 10, max: 5 } },
+      RangeError,
+      'Expected `responseTokens.max` to be an integer between 10 and 1000000, got `5` (number)',
+    ],
+    [
+      'a probability above 1',
+      { faults: [{ fault: { kind: 'latency', ms: 1 }, probability: 2 }] },
+      RangeError,
+      'Expected `faults.rules[0].probability` to be a number between 0 and 1, got `2` (number)',
+    ],
+    [
+      'a rule with both sequence and fault',
+      { faults: [{ fault: { kind: 'latency', ms: 1 }, sequence: [] }] },
+      TypeError,
+      'Expected `faults.rules[0]` to be a rule with exactly one of `sequence` and `fault`, got (object)',
+    ],
+    [
+      'a split without offsets',
+      { faults: [{ fault: { kind: 'split' } }] },
+      TypeError,
+      'Expected `faults.rules[0].fault.at` to be an array of byte offsets (or `every`), got `undefined` (undefined)',
+    ],
+    [
+      'an inverted latency range',
+      { faults: [{ fault: { kind: 'latency', ms: { min: 5, max: 1 } } }] },
+      RangeError,
+      'Expected `faults.rules[0].fault.ms.max` to be a number >= min (5), got `1` (number)',
+    ],
+  ];
+  for (const [name, options, Type, message] of cases) {
+    it(`throws ${Type.name} when given ${name}`, async () => {
+      await expect(startOllamaSim(options as never)).rejects.toThrow(new Type(message));
+    });
+  }
+
+  it('treats tokensPerSecond 0 as no delay', async () => {
+    const sim = await startOllamaSim({
+      tokensPerSecond: 0,
+      models: [{ name: 'm', tokensPerSecond: 0 }],
+    });
+    try {
+      const res = await fetch(`${sim.url}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'm', prompt: 'x', stream: false }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('throws a ListenError with the port when the port is taken', async () => {
+    const a = await startOllamaSim();
+    try {
+      await expect(startOllamaSim({ port: a.port })).rejects.toMatchObject({
+        name: 'ListenError',
+        code: 'X_OLLAMA_SIM_LISTEN_FAILED',
+        port: a.port,
+      });
+    } finally {
+      await a.close();
+    }
+  });
+});

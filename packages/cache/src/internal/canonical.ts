@@ -19,6 +19,28 @@ const MAX_DEPTH = 256;
 
 export class CanonicalError extends Error {}
 
+/**
+ * Sorts object keys in place by UTF-16 code units, like `Array.prototype.sort()` without a
+ * comparator. Objects in requests have a handful of keys, where an inlined insertion sort is
+ * several times cheaper than the builtin's call and string conversion.
+ */
+function sortKeys(keys: string[]): void {
+  const n = keys.length;
+  if (n > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+}
+
 function skipped(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
@@ -60,7 +82,7 @@ function encodeObject(object: Record<string, unknown>, depth: number): string {
     return 'u' + text.length + ':' + text;
   }
   const keys = Object.keys(object);
-  if (keys.length > 1) keys.sort();
+  sortKeys(keys);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
@@ -81,7 +103,7 @@ export function encodeTopLevel(
   ignore: (key: string) => boolean,
 ): string {
   const keys = Object.keys(object);
-  if (keys.length > 1) keys.sort();
+  sortKeys(keys);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;

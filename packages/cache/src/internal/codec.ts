@@ -1,4 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { DICTIONARY_V1 } from './dictionary';
 
 /**
  * Freezes a freshly parsed JSON value in place, so a value handed out by the cache cannot be
@@ -41,7 +42,7 @@ export interface Encoded {
 export function encode(json: string, compressAboveBytes: number, level: number): Encoded {
   const rawSize = Buffer.byteLength(json);
   if (rawSize > compressAboveBytes) {
-    const bytes = deflateSync(json, { level });
+    const bytes = deflateSync(json, { level, dictionary: DICTIONARY_V1 });
     // Incompressible text (already random, tiny) stays raw: compression must never cost bytes.
     if (bytes.length < rawSize) {
       return { compressed: true, bytes, json, rawSize, size: bytes.length };
@@ -51,11 +52,12 @@ export function encode(json: string, compressAboveBytes: number, level: number):
 }
 
 export function inflateJson(bytes: Uint8Array): string {
-  return inflateSync(bytes).toString('utf8');
+  return inflateSync(bytes, { dictionary: DICTIONARY_V1 }).toString('utf8');
 }
 
 /**
- * The envelope written to a store: 1 byte format (1 = JSON text, 2 = deflated JSON), 8 bytes
+ * The envelope written to a store: 1 byte format (1 = JSON text, 2 = JSON deflated with the
+ * preset dictionary v1), 8 bytes
  * absolute expiry (ms since the epoch, float64 big-endian), 4 bytes uncompressed size, payload.
  * The expiry travels with the value so a process reading it keeps it no longer than the writer.
  */

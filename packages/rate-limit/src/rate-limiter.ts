@@ -255,8 +255,9 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
           return this.rejectTimeout(key, total, timeoutMs, result);
         return this.enqueue(key, vector, total, timeoutMs, signal, result);
       }
-      // Remote store: queue first so that later calls for this key line up behind this one.
-      return this.enqueue(key, vector, total, timeoutMs, signal, undefined);
+      // Remote store: the decision is in flight; queue now so that later calls for this key
+      // line up behind this one, and let the queue settle it.
+      return this.enqueue(key, vector, total, timeoutMs, signal, result);
     }
     if (timeoutMs !== undefined) {
       const ahead = this.ones.map(() => 0);
@@ -369,7 +370,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     total: number,
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
-    knownWait: number | undefined,
+    decision: number | Promise<number> | undefined,
   ): Promise<void> {
     let kq = this.queues.get(key);
     if (kq === undefined) {
@@ -390,7 +391,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
         timer: undefined,
         signal,
         onAbort: undefined,
-        counted: knownWait !== undefined || queue.queue.size > 0,
+        counted: typeof decision === 'number' || queue.queue.size > 0,
       };
       if (waiter.counted) this.waited++;
       queue.queue.push(waiter);
@@ -404,11 +405,9 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       if (queue.queue.size === 1) {
-        if (knownWait !== undefined) {
-          this.arm(key, queue, knownWait);
-        } else {
-          this.pump(key, queue);
-        }
+        if (typeof decision === 'number') this.arm(key, queue, decision);
+        else if (decision !== undefined) this.await(key, queue, waiter, decision);
+        else this.pump(key, queue);
       }
     });
   }
@@ -435,37 +434,41 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
         continue;
       }
       if (typeof result !== 'number') {
-        kq.busy = true;
-        result.then(
-          (wait) => {
-            kq.busy = false;
-            if (head.done) {
-              // The waiter left while the decision was in flight: give back what it was granted.
-              if (wait === 0)
-                void Promise.resolve(
-                  this.store.adjust(
-                    key,
-                    head.costs.map((c) => -c),
-                  ),
-                ).catch(() => {});
-            } else if (this.settle(key, kq, head, wait)) {
-              return;
-            }
-            this.pump(key, kq);
-          },
-          (error: unknown) => {
-            kq.busy = false;
-            if (!head.done) {
-              this.removeWaiter(kq, head);
-              head.reject(error);
-            }
-            this.pump(key, kq);
-          },
-        );
+        this.await(key, kq, head, result);
         return;
       }
       if (this.settle(key, kq, head, result)) return;
     }
+  }
+
+  /** Waits for a remote decision about `head`; no other decision for this key runs meanwhile. */
+  private await(key: string, kq: KeyQueue, head: KeyWaiter, decision: Promise<number>): void {
+    kq.busy = true;
+    decision.then(
+      (wait) => {
+        kq.busy = false;
+        if (head.done) {
+          // The waiter left while the decision was in flight: give back what it was granted.
+          if (wait === 0) {
+            const refund = head.costs.map((c) => -c);
+            Promise.resolve()
+              .then(() => this.store.adjust(key, refund))
+              .catch(() => {});
+          }
+        } else if (this.settle(key, kq, head, wait)) {
+          return;
+        }
+        this.pump(key, kq);
+      },
+      (error: unknown) => {
+        kq.busy = false;
+        if (!head.done) {
+          this.removeWaiter(kq, head);
+          head.reject(error);
+        }
+        this.pump(key, kq);
+      },
+    );
   }
 
   /** Applies a store decision to the head; returns true when the queue must now wait. */

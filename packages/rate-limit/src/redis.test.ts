@@ -1,0 +1,281 @@
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRedisServer } from '../../../scripts/testing/redis-server';
+import { storeBehaviour } from './__fixtures__/store-behaviour';
+import { isRateLimitStoreUnavailableError, isRateLimitTimeoutError } from './errors';
+import { createRateLimiter } from './rate-limiter';
+import { createRedisStore, createRedisTokenBucket, type RedisClientLike } from './redis';
+
+let client: Redis;
+const prefix = `test:${process.pid}:`;
+
+beforeAll(() => {
+  client = new Redis(inject('redisUrl'));
+});
+afterAll(async () => {
+  await client.quit();
+});
+
+storeBehaviour(
+  'redis',
+  () => createRedisStore({ client, prefix }),
+  () => `k-${randomUUID()}`,
+);
+
+/** Counts the commands a store sends, to prove one round trip per decision. */
+function counting(target: Redis) {
+  const counts = { evalsha: 0, eval: 0 };
+  const wrapped: RedisClientLike = {
+    evalsha: (...args) => {
+      counts.evalsha++;
+      return target.evalsha(...args);
+    },
+    eval: (...args) => {
+      counts.eval++;
+      return target.eval(...args);
+    },
+  };
+  return { wrapped, counts };
+}
+
+describe('createRedisStore', () => {
+  it('throws a TypeError when the client lacks evalsha/eval and a RangeError for an unknown policy', () => {
+    expect(() => createRedisStore({ client: {} as never })).toThrow(TypeError);
+    expect(() => createRedisStore({ client, onUnavailable: 'maybe' as never })).toThrow(
+      "Expected `onUnavailable` to be 'fail-open', 'fail-closed' or 'local', got `maybe` (string)",
+    );
+    expect(() => createRedisStore({ client, localShare: 2 })).toThrow(RangeError);
+  });
+
+  it('makes each decision in exactly one round trip (one EVALSHA)', async () => {
+    const { wrapped, counts } = counting(client);
+    const limiter = createRateLimiter({
+      limits: {
+        requests: { ratePerSecond: 0.001, capacity: 2 },
+        tokens: { ratePerSecond: 0.001, capacity: 100 },
+      },
+      store: createRedisStore({ client: wrapped, prefix }),
+    });
+    const key = randomUUID();
+    await limiter.tryAcquire(key); // may load the script once on a fresh server
+    const before = { ...counts };
+    expect(await limiter.tryAcquire(key, { requests: 1, tokens: 10 })).toBe(true);
+    expect(await limiter.tryAcquire(key, { requests: 1, tokens: 10 })).toBe(false);
+    expect(counts.evalsha - before.evalsha).toBe(2);
+    expect(counts.eval - before.eval).toBe(0);
+  });
+
+  it('writes nothing when it rejects, and lets an idle key expire when it would be full', async () => {
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1, capacity: 2 } },
+      store: createRedisStore({ client, prefix }),
+    });
+    const key = randomUUID();
+    await limiter.tryAcquire(key, { requests: 2 });
+    const before = await client.hgetall(prefix + key);
+    expect(await limiter.tryAcquire(key, { requests: 2 })).toBe(false);
+    expect(await client.hgetall(prefix + key)).toEqual(before);
+    const ttl = await client.pttl(prefix + key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2001);
+  });
+
+  it('refills below one second on the server clock (predicted waits of a fraction of a second)', async () => {
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 4, capacity: 1 } },
+      store: createRedisStore({ client, prefix }),
+    });
+    const key = randomUUID();
+    await limiter.acquire(key);
+    const wait = await limiter.waitTimeMs(key);
+    expect(wait).toBeGreaterThan(150);
+    expect(wait).toBeLessThanOrEqual(250);
+  });
+
+  it('recovers after SCRIPT FLUSH by loading the script again', async () => {
+    const { wrapped, counts } = counting(client);
+    const store = createRedisStore({ client: wrapped, prefix });
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.001, capacity: 3 } },
+      store,
+    });
+    const key = randomUUID();
+    expect(await limiter.tryAcquire(key)).toBe(true);
+    await client.script('FLUSH');
+    const reloadsBefore = store.stats().scriptReloads;
+    expect(await limiter.tryAcquire(key)).toBe(true);
+    expect(store.stats().scriptReloads).toBe(reloadsBefore + 1);
+    expect(counts.eval).toBeGreaterThanOrEqual(1);
+    const evalBefore = counts.eval;
+    expect(await limiter.tryAcquire(key)).toBe(true);
+    expect(counts.eval).toBe(evalBefore); // back to EVALSHA
+    expect(await limiter.tryAcquire(key)).toBe(false); // state survived the flush
+    expect(store.stats()).toMatchObject({ state: 'available', outages: 0 });
+  });
+});
+
+describe('createRedisTokenBucket', () => {
+  it('waits for the time the script says, and rejects at once when that exceeds timeoutMs', async () => {
+    const bucket = createRedisTokenBucket({
+      client,
+      prefix,
+      key: randomUUID(),
+      ratePerSecond: 20,
+      capacity: 2,
+    });
+    expect(await bucket.tryAcquire(2)).toBe(true);
+    const error = await bucket.acquire(2, { timeoutMs: 20 }).catch((e: unknown) => e);
+    expect(isRateLimitTimeoutError(error)).toBe(true);
+    expect((error as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(20);
+    await bucket.acquire(1, { timeoutMs: 5_000 });
+    await bucket.acquire(1);
+    expect(bucket.stats()).toMatchObject({ admitted: 3, timedOut: 1, queued: 0 });
+    expect(bucket.stats().waited).toBeGreaterThanOrEqual(1);
+  });
+
+  it('never lets four worker processes sharing one limit exceed it in any window', async () => {
+    const key = `shared-${randomUUID()}`;
+    const rate = 40;
+    const capacity = 5;
+    const worker = fileURLToPath(new URL('./__fixtures__/redis-worker.ts', import.meta.url));
+    type Report = { admitted: [number, number][]; calls: number };
+    const children = Array.from({ length: 4 }, () =>
+      fork(worker, [], {
+        execArgv: ['--import', 'tsx'],
+        env: {
+          ...process.env,
+          REDIS_URL: inject('redisUrl'),
+          BUCKET_KEY: `${prefix}${key}`,
+          RATE: String(rate),
+          CAPACITY: String(capacity),
+          DURATION_MS: '1200',
+        },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
+    );
+    const killer = setTimeout(() => {
+      for (const child of children) child.kill('SIGKILL');
+    }, 20_000);
+    try {
+      await Promise.all(
+        children.map((child) => new Promise((resolve) => child.once('message', resolve))),
+      );
+      const reports = Promise.all(
+        children.map(
+          (child) =>
+            new Promise<Report>((resolve, reject) => {
+              child.once('message', (m) => resolve(m as Report));
+              child.once('exit', (code) =>
+                reject(new Error(`worker exited with ${code} before reporting`)),
+              );
+            }),
+        ),
+      );
+      for (const child of children) child.send('go');
+      const results = await reports;
+      const admitted = results.flatMap((r) => r.admitted).sort((a, b) => a[0] - b[0]);
+      expect(results.every((r) => r.admitted.length > 0)).toBe(true);
+      // Each decision happened inside its [sent, received]; any admissions wholly inside a window
+      // [t1, t2] were decided inside it, so they must fit capacity + rate * (t2 - t1).
+      for (const [t1] of admitted) {
+        for (const [, t2] of admitted) {
+          if (t2 <= t1) continue;
+          const inside = admitted.filter(([s, r]) => s >= t1 && r <= t2).length;
+          expect(inside).toBeLessThanOrEqual(capacity + (rate * (t2 - t1)) / 1000 + 1e-6);
+        }
+      }
+      const span = (admitted.at(-1)![1] - admitted[0]![0]) / 1000;
+      expect(admitted.length).toBeLessThanOrEqual(capacity + rate * span);
+      // and the limit was actually used, not just respected
+      expect(admitted.length).toBeGreaterThan(rate * span * 0.5);
+    } finally {
+      clearTimeout(killer);
+      for (const child of children) if (child.exitCode === null) child.kill();
+    }
+  });
+});
+
+describe('outage policies', () => {
+  let server: Awaited<ReturnType<typeof startRedisServer>>;
+  let own: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    // maxRetriesPerRequest: null queues commands until Redis is back: any decision made during
+    // the outage can only come from the decision timeout.
+    own = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 20 });
+    own.on('error', () => {}); // reconnect errors are expected while the server is down
+  });
+  afterAll(async () => {
+    own.disconnect();
+    await server.stop();
+  });
+
+  it('applies fail-open, fail-closed and local within the decision timeout, then recovers', async () => {
+    const make = (onUnavailable: 'fail-open' | 'fail-closed' | 'local') => {
+      const store = createRedisStore({
+        client: own,
+        prefix,
+        onUnavailable,
+        decisionTimeoutMs: 100,
+        localShare: 0.5,
+        probeIntervalMs: 50,
+      });
+      const limiter = createRateLimiter({
+        limits: { requests: { ratePerSecond: 0.001, capacity: 4 } },
+        store,
+      });
+      return { store, limiter };
+    };
+    const open = make('fail-open');
+    const closed = make('fail-closed');
+    const local = make('local');
+    const events: unknown[] = [];
+    open.store.onUnavailable((e) => events.push(e));
+    const recovered: unknown[] = [];
+    open.store.onRecovered((e) => recovered.push(e));
+    const key = randomUUID();
+    expect(await open.limiter.tryAcquire(key, { requests: 4 })).toBe(true);
+    expect(await open.limiter.tryAcquire(key)).toBe(false);
+
+    await server.stop();
+
+    // fail-open admits even an exhausted key
+    expect(await open.limiter.tryAcquire(key)).toBe(true);
+    expect(events).toEqual([{ policy: 'fail-open', reason: 'timeout', error: undefined }]);
+    expect(open.store.stats()).toMatchObject({
+      state: 'unavailable',
+      outages: 1,
+      fallbackDecisions: 1,
+      timeouts: 1,
+    });
+    // fail-closed admits nothing
+    expect(await closed.limiter.tryAcquire(randomUUID())).toBe(false);
+    const error = await closed.limiter.acquire(randomUUID()).catch((e: unknown) => e);
+    expect(isRateLimitStoreUnavailableError(error)).toBe(true);
+    expect(closed.limiter.stats().store).toMatchObject({
+      policy: 'fail-closed',
+      state: 'unavailable',
+    });
+    // local admits from half of the limit (capacity 4 * 0.5)
+    const localKey = randomUUID();
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await local.limiter.tryAcquire(localKey));
+    expect(results).toEqual([true, true, false]);
+    expect(local.store.stats()).toMatchObject({ policy: 'local', state: 'unavailable' });
+
+    await server.restart();
+    let state = open.store.stats().state;
+    for (let i = 0; i < 200 && state !== 'available'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      await open.limiter.tryAcquire(randomUUID());
+      state = open.store.stats().state;
+    }
+    expect(state).toBe('available');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]).toMatchObject({ policy: 'fail-open', downMs: expect.any(Number) });
+  });
+});

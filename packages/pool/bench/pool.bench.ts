@@ -3,8 +3,9 @@
  * one local node:http server, at concurrency 1, 16 and 64; then the connection set-up saved by
  * keep-alive (mean latency of sequential requests on a kept socket vs a new socket per request).
  *
- *   pnpm bench            # 4 interleaved rounds, about 50 s
+ *   pnpm bench            # 8 interleaved rounds, about 45 s
  *   pnpm bench --quick    # 1 short round, for a smoke run
+ *   BENCH_DEBUG=1 pnpm bench   # also print every round's per-task period
  *
  * Every subject is limited to 20 sockets (the pool's default per host) so they do the same work.
  * The pool enforces its total cap (100) and answers from its DNS cache (`localhost`) as it would
@@ -20,8 +21,8 @@ import { Agent, Client, Pool, fetch as undiciFetch, request as undiciRequest } f
 import { createPool } from '../src/index';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 4;
-const TIME_MS = quick ? 150 : 300;
+const ROUNDS = quick ? 1 : 8;
+const TIME_MS = quick ? 150 : 150;
 const SOCKETS = 20;
 const CONCURRENCY = [1, 16, 64];
 
@@ -81,7 +82,7 @@ async function periods(
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order every round so no subject always runs first (cold) or last.
     const ordered = tasks.map((_, i) => tasks[(i + round) % tasks.length]!);
-    const bench = new Bench({ time, warmupTime: quick ? 30 : 100, iterations: 20 });
+    const bench = new Bench({ time, warmupTime: quick ? 30 : 40, iterations: 20 });
     for (const [name, fn] of ordered) bench.add(name, fn);
     await bench.run();
     for (const task of bench.tasks) {
@@ -91,6 +92,7 @@ async function periods(
       }
       const list = samples.get(task.name) ?? [];
       list.push(result.period);
+      if (process.env.BENCH_DEBUG) console.log(round, task.name, result.period.toFixed(4));
       samples.set(task.name, list);
     }
   }
@@ -105,6 +107,14 @@ console.log(
 );
 console.log(
   `one local server, ${SOCKETS} sockets per subject, URL ${url.replace(String(port), 'PORT')}\n`,
+);
+
+// Warm-up pass, discarded: JIT, first connections and the first DNS lookup would otherwise land
+// on whichever subject happens to run first.
+await periods(
+  subjects.map(([name, once]) => [name, batch(once, 16)] as [string, () => Promise<void>]),
+  quick ? 50 : 150,
+  1,
 );
 
 const ratios: Record<string, Record<number, number>> = {};

@@ -113,6 +113,18 @@ describe('createPool', () => {
     expect(p.stats().totals.queued).toBe(0);
   });
 
+  it('fails every queued request, none left hanging, when the origin refuses connections', async () => {
+    const down = await server();
+    await down.close();
+    const p = pool({ connectionsPerHost: 1 });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => p.request(down.url)));
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('rejected'));
+    for (const r of results) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'ECONNREFUSED' });
+    }
+    expect(p.stats().totals).toMatchObject({ sockets: 0, queued: 0 });
+  });
+
   it('works as the dispatcher of undici request and fetch', async () => {
     const s = await server({ body: 'hello' });
     const p = pool();

@@ -358,6 +358,9 @@ export class PoolDispatcher extends Dispatcher {
     const list = slot.origin.slots;
     const index = list.indexOf(slot);
     if (index !== -1) list.splice(index, 1);
+    // Requests queued behind the per-host cap may now get a slot of their own (for example when
+    // the socket could not connect): line the origin up for the next free slot.
+    if (slot.origin.queued > 0 && !this.#destroyed) this.#waiters.add(slot.origin);
     // A socket that closed by itself was announced already (or never opened).
     const announce = slot.client.stats.connected;
     const end =

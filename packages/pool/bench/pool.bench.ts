@@ -77,9 +77,10 @@ function median(values: number[]): number {
 async function periods(
   tasks: [string, () => Promise<void>][],
   time: number,
+  rounds = ROUNDS,
 ): Promise<Map<string, number>> {
   const samples = new Map<string, number[]>();
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     // Rotate the order every round so no subject always runs first (cold) or last.
     const ordered = tasks.map((_, i) => tasks[(i + round) % tasks.length]!);
     const bench = new Bench({ time, warmupTime: quick ? 30 : 40, iterations: 20 });

@@ -34,9 +34,9 @@ export class BreakerOpenError extends Error {
   /** `'open'` (tripped), `'isolated'` (held open by `isolate()`), or `'half-open-full'`. */
   declare readonly reason: RejectReason;
   /**
-   * Milliseconds until the breaker lets a probe through: the rest of the open period (rounded up)
-   * when open,
-   * `0` when half-open (a slot frees when a running probe settles), `Infinity` while isolated.
+   * Milliseconds until the breaker lets a probe through: the rest of the open period (rounded up
+   * to a whole millisecond) when open, `0` when half-open (a slot frees when a running probe
+   * settles), `Infinity` while isolated.
    */
   declare readonly retryAfterMs: number;
 

@@ -721,21 +721,27 @@ export class OllamaProvider {
         response = await this.#completeFresh(request, signal, started);
         this.#store(cache, request, { response });
       } else {
-        let own: ChatResponse | undefined;
-        const value = await cache.getOrLoad(
-          cacheRequest(request),
-          async (loaderSignal) => {
-            own = await this.#completeFresh(request, loaderSignal, started);
-            return { response: own } satisfies CachedAnswer;
-          },
-          signal === undefined ? undefined : { signal },
-        );
-        if (own !== undefined) {
-          response = own;
-          if (cache.decide(cacheRequest(request)).cacheable) this.#stats.cacheMisses++;
+        const keyRequest = cacheRequest(request);
+        if (!cache.decide(keyRequest).cacheable) {
+          // Not cacheable (sampled, tools...): not shared either, straight to the server.
+          response = await this.#completeFresh(request, signal, started);
         } else {
-          response = fromCache((value as CachedAnswer).response, now() - started);
-          this.#cacheHit(request.model);
+          let own: ChatResponse | undefined;
+          const value = await cache.getOrLoad(
+            keyRequest,
+            async (loaderSignal) => {
+              own = await this.#completeFresh(request, loaderSignal, started);
+              return { response: own } satisfies CachedAnswer;
+            },
+            signal === undefined ? undefined : { signal },
+          );
+          if (own !== undefined) {
+            response = own;
+            this.#stats.cacheMisses++;
+          } else {
+            response = fromCache((value as CachedAnswer).response, now() - started);
+            this.#cacheHit(request.model);
+          }
         }
       }
       this.#succeeded(response, started);
@@ -896,7 +902,14 @@ export class OllamaProvider {
             true,
             signal,
           )) {
-            decodeInto(decoder, chunk, onLine, accumulator);
+            // Chunks that arrived in the same read as an error line still reach the caller
+            // first, so the error's partial content matches what the caller saw.
+            let failure: unknown;
+            try {
+              decodeInto(decoder, chunk, onLine, accumulator);
+            } catch (error) {
+              failure = error;
+            }
             if (firstTokenMs === undefined && accumulator.chunks > 0) {
               firstTokenMs = now() - attemptStarted;
               this.#stats.firstToken.record(firstTokenMs);
@@ -907,6 +920,7 @@ export class OllamaProvider {
               yielded = true;
               yield item;
             }
+            if (failure !== undefined) throw failure;
           }
           decoder.end(onLine);
           while (pending.length > 0) {

@@ -154,13 +154,18 @@ export function splitFixture(fixture: Fixture, offsets: number[]): Fixture {
   return { ...fixture, response: { ...rest, writes_base64: parts } };
 }
 
-/** Yields to the event loop until `check()` is true (real I/O, works under fake timers). */
-export async function until(check: () => boolean, turns = 10_000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (check()) return;
+/**
+ * Yields to the event loop until `check()` is true: real I/O keeps flowing, so it works under fake
+ * timers. Gives up after `limitMs` of real time (process.hrtime is never faked).
+ */
+export async function until(check: () => boolean, limitMs = 5_000): Promise<void> {
+  const start = process.hrtime.bigint();
+  while (!check()) {
+    if (Number(process.hrtime.bigint() - start) / 1e6 > limitMs) {
+      throw new Error('condition not reached');
+    }
     await new Promise((r) => setImmediate(r));
   }
-  throw new Error('condition not reached');
 }
 
 /** An NDJSON chat chunk as Ollama writes it. */

@@ -37,12 +37,15 @@ export async function* guarded<T>(
   const outcome = deferred<void>();
   // The breaker may reject before running the function (open): then nobody awaits `outcome`.
   outcome.promise.catch(() => {});
+  // Without a caller signal the breaker hands every call one shared signal that never aborts;
+  // a per-call one keeps the exchange's listener off that shared object.
+  const signal = callerSignal ?? new AbortController().signal;
   const execution = breaker.execute(
-    (signal) => {
-      ready.resolve(start(signal));
+    (breakerSignal) => {
+      ready.resolve(start(breakerSignal === signal ? undefined : breakerSignal));
       return outcome.promise;
     },
-    callerSignal === undefined ? undefined : { signal: callerSignal },
+    { signal },
   );
   execution.catch((error) => ready.reject(error));
   const generator = await ready.promise;

@@ -1,0 +1,326 @@
+// The fault matrix: the provider against @x/ollama-sim with injected faults.
+import { isBreakerOpenError } from '@x/breaker';
+import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama-sim';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { until } from './__fixtures__/server';
+import {
+  isContextOverflowError,
+  isIncompleteStreamError,
+  isModelNotFoundError,
+  isOllamaStreamError,
+  isOllamaTimeoutError,
+  isServerBusyError,
+} from './errors';
+import { createOllamaProvider, type OllamaProvider, type OllamaProviderOptions } from './provider';
+import type { ChatRequest, StreamChunk } from './types';
+
+const sims: OllamaSim[] = [];
+const providers: OllamaProvider[] = [];
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(providers.splice(0).map((p) => p.close()));
+  await Promise.all(sims.splice(0).map((s) => s.close()));
+});
+
+async function setup(
+  options: OllamaProviderOptions = {},
+  simOptions: OllamaSimOptions = {},
+): Promise<{ sim: OllamaSim; provider: OllamaProvider }> {
+  const sim = await startOllamaSim({ loadTimeMs: 0, ...simOptions });
+  sims.push(sim);
+  const provider = createOllamaProvider({
+    baseUrl: sim.url,
+    retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    ...options,
+  });
+  providers.push(provider);
+  return { sim, provider };
+}
+
+const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/chat').length;
+
+const ask = (content = 'Why is the sky blue?', extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+
+async function collect(iterable: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+  const out: StreamChunk[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+describe('fault matrix against @x/ollama-sim', () => {
+  it('retries a 503 burst, opens the breaker, then recovers through a probe', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const { sim, provider } = await setup({
+      breaker: { failureThreshold: 3, successThreshold: 1, openTimeoutMs: 10_000 },
+      rateLimit: false,
+    });
+    sim.setFaults([
+      {
+        route: '/api/chat',
+        sequence: [
+          { kind: 'status', status: 503 },
+          { kind: 'status', status: 503 },
+          { kind: 'status', status: 503 },
+        ],
+      },
+    ]);
+    const first = await provider.complete(ask()).catch((e) => e);
+    expect(isServerBusyError(first)).toBe(true);
+    expect(chatsAt(sim)).toBe(3);
+    expect(provider.breaker?.state).toBe('open');
+
+    const second = await provider.complete(ask()).catch((e) => e);
+    expect(isBreakerOpenError(second)).toBe(true);
+    expect(chatsAt(sim)).toBe(3);
+
+    vi.advanceTimersByTime(10_000);
+    const third = await provider.complete(ask());
+    expect(third.content.length).toBeGreaterThan(0);
+    expect(provider.breaker?.state).toBe('closed');
+    expect(chatsAt(sim)).toBe(4);
+    expect(provider.stats()).toMatchObject({
+      retries: 2,
+      breakerTransitions: { open: 1, 'half-open': 1, closed: 1 },
+      failuresByCode: { X_PROVIDER_OLLAMA_SERVER_BUSY: 1, X_BREAKER_OPEN: 1 },
+    });
+  });
+
+  it('throws OllamaStreamError with the partial content on a mid-stream error line', async () => {
+    const { sim, provider } = await setup();
+    sim.setFaults([
+      { route: '/api/chat', fault: { kind: 'error-line', afterChunks: 2, error: 'boom' } },
+    ]);
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of provider.stream(ask())) seen.push(chunk.content);
+    })().catch((e) => e);
+    expect(isOllamaStreamError(error)).toBe(true);
+    expect(error.serverMessage).toContain('boom');
+    expect(error.partial.chunks).toBe(2);
+    expect(error.partial.content).toBe(seen.join(''));
+    expect(chatsAt(sim)).toBe(1);
+  });
+
+  it('throws IncompleteStreamError when the stream ends without done', async () => {
+    const { sim, provider } = await setup();
+    sim.setFaults([{ route: '/api/chat', fault: { kind: 'end-without-done', afterChunks: 3 } }]);
+    const error = await collect(provider.stream(ask())).catch((e) => e);
+    expect(isIncompleteStreamError(error)).toBe(true);
+    expect(error.partial.chunks).toBe(3);
+  });
+
+  it('decodes UTF-8 characters split across socket writes', async () => {
+    const text = 'Ünïcödé — 你好世界 🌍🚀 done, '.repeat(3);
+    const { sim, provider } = await setup({}, { reply: () => text });
+    sim.setFaults([{ route: '/api/chat', fault: { kind: 'split', every: 7 } }]);
+    const chunks = await collect(provider.stream(ask()));
+    expect(chunks.at(-1)!.response!.content).toBe(text);
+    const answer = await provider.complete(ask('again'));
+    expect(answer.content).toBe(text);
+  });
+
+  it('throws an idle OllamaTimeoutError when the server stalls mid-stream', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { sim, provider } = await setup({ timeouts: { idleMs: 2_000 }, rateLimit: false });
+    sim.setFaults([{ route: '/api/chat', fault: { kind: 'stall', ms: 600_000, afterChunks: 1 } }]);
+    const seen: StreamChunk[] = [];
+    const pending = (async () => {
+      for await (const chunk of provider.stream(ask())) seen.push(chunk);
+    })().catch((e) => e);
+    await until(() => seen.length === 1);
+    await vi.advanceTimersByTimeAsync(2_100);
+    const error = await pending;
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error.timeout).toBe('idle');
+    expect(error.partial.content).toBe(seen[0]!.content);
+    expect(chatsAt(sim)).toBe(1);
+  });
+
+  it('leaves nothing in flight in the pool and nothing queued in the limiter after aborts', async () => {
+    const { sim, provider } = await setup(
+      { rateLimit: { requestsPerSecond: 0.05, burst: 1 } },
+      { tokensPerSecond: 20 },
+    );
+    const streaming = new AbortController();
+    const seen: string[] = [];
+    const first = (async () => {
+      for await (const chunk of provider.stream(ask('x', { signal: streaming.signal }))) {
+        seen.push(chunk.content);
+      }
+    })().catch((e) => e);
+    await until(() => seen.length > 0);
+    // The bucket is empty now: this one waits in the limiter's queue.
+    const queued = new AbortController();
+    const second = provider.complete(ask('y', { signal: queued.signal })).catch((e) => e);
+    await until(() => provider.rateLimiter!.stats().queued === 1);
+    queued.abort(new Error('gave up waiting'));
+    streaming.abort(new Error('enough'));
+    expect((await first).message).toBe('enough');
+    expect((await second).message).toBe('gave up waiting');
+    await until(() => provider.pool!.stats().totals.running === 0);
+    expect(provider.pool!.stats().totals).toMatchObject({ running: 0, pending: 0, queued: 0 });
+    expect(provider.rateLimiter!.stats().queued).toBe(0);
+    expect(provider.stats().inFlight).toBe(0);
+    expect(chatsAt(sim)).toBe(1);
+  });
+
+  it('flags silent truncation when prompt_eval_count comes back far below the estimate', async () => {
+    const { sim, provider } = await setup({ tokens: { onOverflow: 'allow', numCtx: 256 } });
+    const truncations: unknown[] = [];
+    provider.onTruncated((event) => truncations.push(event));
+    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
+    const response = await provider.complete(ask(long));
+    const sent = sim.requests.find((r) => r.path === '/api/chat')!;
+    expect((sent.body as { options: { num_ctx: number } }).options.num_ctx).toBe(256);
+    expect(response.truncated).toBe(true);
+    expect(response.usage.promptTokens).toBeLessThan(response.estimatedPromptTokens! / 2);
+    expect(truncations).toEqual([
+      expect.objectContaining({
+        model: 'llama3.2',
+        numCtx: 256,
+        promptEvalCount: response.usage.promptTokens,
+      }),
+    ]);
+    expect(provider.stats().truncations).toBe(1);
+  });
+
+  it('throws ContextOverflowError before sending when the prompt does not fit', async () => {
+    const { sim, provider } = await setup({ tokens: { numCtx: 256 } });
+    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
+    const error = await provider.complete(ask(long)).catch((e) => e);
+    expect(isContextOverflowError(error)).toBe(true);
+    expect(error).toMatchObject({
+      contextWindow: 256,
+      trainedContextLength: 131072,
+      source: 'estimate',
+    });
+    expect(error.promptTokens).toBeGreaterThan(256);
+    expect(chatsAt(sim)).toBe(0);
+  });
+
+  it('raises num_ctx up to the trained length and keeps it for the model when configured', async () => {
+    const { sim, provider } = await setup({ tokens: { numCtx: 256, onOverflow: 'raise' } });
+    const raised: unknown[] = [];
+    provider.onContextRaised((e) => raised.push(e));
+    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
+    const response = await provider.complete(ask(long));
+    expect(response.truncated).toBe(false);
+    expect(response.numCtx).toBeGreaterThan(256);
+    await provider.complete(ask('short one'));
+    const sent = sim.requests
+      .filter((r) => r.path === '/api/chat')
+      .map((r) => (r.body as { options: { num_ctx: number } }).options.num_ctx);
+    expect(sent).toEqual([response.numCtx, response.numCtx]);
+    expect(raised).toEqual([expect.objectContaining({ from: 256, to: response.numCtx })]);
+  });
+
+  it('throws ModelNotFoundError before any chat request for a model that is not pulled', async () => {
+    const { sim, provider } = await setup();
+    const error = await provider.complete(ask('hi', { model: 'llama3.3:70b' })).catch((e) => e);
+    expect(isModelNotFoundError(error)).toBe(true);
+    expect(error.model).toBe('llama3.3:70b');
+    expect(chatsAt(sim)).toBe(0);
+    const streamed = await collect(
+      provider.stream(ask('hi', { model: 'llama3.3:70b', cache: 'bypass' })),
+    ).catch((e) => e);
+    expect(isModelNotFoundError(streamed)).toBe(true);
+  });
+
+  it('retries connection refusals while the server restarts', async () => {
+    const { sim, provider } = await setup({
+      retry: { baseDelayMs: 20, maxDelayMs: 40, retries: 5 },
+      breaker: false,
+    });
+    await provider.modelInfo('llama3.2');
+    await sim.stop();
+    const pending = provider.complete(ask());
+    setTimeout(() => void sim.restart(), 30);
+    const response = await pending;
+    expect(response.attempts).toBeGreaterThan(1);
+  });
+});
+
+describe('cache through the provider', () => {
+  const deterministic = (content: string) => ask(content, { temperature: 0, seed: 7 });
+
+  it('shares one call between identical requests in flight and marks later hits cached', async () => {
+    const { sim, provider } = await setup({}, { tokensPerSecond: 200 });
+    const [a, b] = await Promise.all([
+      provider.complete(deterministic('same')),
+      provider.complete(deterministic('same')),
+    ]);
+    expect(a.content).toBe(b.content);
+    expect(chatsAt(sim)).toBe(1);
+    const c = await provider.complete(deterministic('same'));
+    expect(c).toMatchObject({ cached: true, attempts: 0, content: a.content });
+    expect(chatsAt(sim)).toBe(1);
+    expect(provider.stats().cacheHits).toBe(2);
+  });
+
+  it('replays a cached stream as a stream, chunk for chunk', async () => {
+    const { sim, provider } = await setup();
+    const live = await collect(provider.stream(deterministic('stream me')));
+    const replay = await collect(provider.stream(deterministic('stream me')));
+    expect(replay.map((c) => c.content)).toEqual(live.map((c) => c.content));
+    expect(replay.at(-1)!.response!.cached).toBe(true);
+    expect(live.at(-1)!.response!.cached).toBe(false);
+    expect(chatsAt(sim)).toBe(1);
+    const viaComplete = await provider.complete(deterministic('stream me'));
+    expect(viaComplete).toMatchObject({ cached: true, content: live.at(-1)!.response!.content });
+  });
+
+  it("skips the cache with 'bypass' and rewrites it with 'refresh'", async () => {
+    const { sim, provider } = await setup();
+    await provider.complete(deterministic('q'));
+    await provider.complete(deterministic('q')).then((r) => expect(r.cached).toBe(true));
+    const bypass = await provider.complete({ ...deterministic('q'), cache: 'bypass' });
+    expect(bypass.cached).toBe(false);
+    const refresh = await provider.complete({ ...deterministic('q'), cache: 'refresh' });
+    expect(refresh.cached).toBe(false);
+    expect(chatsAt(sim)).toBe(3);
+  });
+
+  it('never stores a failed or sampled answer', async () => {
+    const { sim, provider } = await setup();
+    sim.setFaults([
+      { route: '/api/chat', sequence: [{ kind: 'status', status: 400, error: 'nope' }] },
+    ]);
+    await expect(provider.complete(deterministic('f'))).rejects.toMatchObject({ statusCode: 400 });
+    expect((await provider.complete(deterministic('f'))).cached).toBe(false);
+    await provider.complete(ask('sampled'));
+    expect((await provider.complete(ask('sampled'))).cached).toBe(false);
+    expect(chatsAt(sim)).toBe(4);
+  });
+});
+
+describe('token accounting', () => {
+  it('feeds prompt_eval_count to the calibrator and reports drift and cost', async () => {
+    const { provider } = await setup();
+    for (let i = 0; i < 6; i++) {
+      await provider.complete(
+        ask(`Tell me about the number ${i} and why it matters to mathematicians.`),
+      );
+    }
+    const stats = provider.stats();
+    expect(stats.estimateDrift.samples).toBe(6);
+    expect(stats.estimateDrift.meanRatio).toBeGreaterThan(0);
+    const response = await provider.complete(ask('How are you?'));
+    expect(response.costUsd).toBe(0);
+    expect(response.estimatedPromptTokens).toBeGreaterThan(0);
+  });
+
+  it('charges estimated tokens to the limiter and corrects them with the real usage', async () => {
+    const { provider } = await setup({
+      rateLimit: { requestsPerSecond: 1000, tokensPerMinute: 100_000 },
+    });
+    await provider.complete(ask('Count my tokens please.'));
+    const stats = provider.rateLimiter!.stats();
+    expect(stats.admitted).toBe(1);
+    expect(provider.stats().rateLimitWaits).toBe(0);
+  });
+});

@@ -74,7 +74,7 @@ export function getHeuristicProfile(provider: Provider): HeuristicProfileInfo {
  * @throws {TypeError} on invalid input or options.
  * @example
  * estimateTokens('Bonjour tout le monde', { model: 'llama3.2:3b' })
- * // { tokens: 6, method: 'heuristic', errorMargin: 0.3 }
+ * // { tokens: 4, method: 'heuristic', errorMargin: 0.35 }
  */
 export function estimateTokens(
   input: string | readonly ChatMessage[],

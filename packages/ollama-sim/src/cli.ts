@@ -100,12 +100,13 @@ async function main(): Promise<void> {
       );
     });
   }
-  process.stdout.write(`ollama-sim listening on ${sim.url} (OLLAMA_HOST=${sim.url})\n`);
   const shutdown = () => {
     void sim.close().then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // Printed last: whoever waits for this line may signal the process right away.
+  process.stdout.write(`ollama-sim listening on ${sim.url} (OLLAMA_HOST=${sim.url})\n`);
 }
 
 main().catch((error: unknown) => {

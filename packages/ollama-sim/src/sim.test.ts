@@ -381,6 +381,28 @@ describe('errors before the stream', () => {
 });
 
 describe('/api/generate', () => {
+  it('answers stream:false with thinking before the done fields on a thinking model', async () => {
+    const s = await start();
+    const res = await send(s.url, '/api/generate', {
+      body: { model: 'qwen3:4b', prompt: 'x', stream: false },
+    });
+    expect(keysOf(JSON.parse(res.text))).toEqual([
+      'model',
+      'created_at',
+      'response',
+      'thinking',
+      'done',
+      'done_reason',
+      'context',
+      'total_duration',
+      'load_duration',
+      'prompt_eval_count',
+      'prompt_eval_duration',
+      'eval_count',
+      'eval_duration',
+    ]);
+  });
+
   it('streams response chunks and a final chunk with context like the fixture', async () => {
     const s = await start();
     const res = await send(s.url, '/api/generate', {
@@ -599,6 +621,18 @@ describe('/api/embed', () => {
     });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text)).toEqual({ error: 'the input length exceeds the context length' });
+  });
+});
+
+describe('/api/embeddings (legacy)', () => {
+  it('answers one embedding for a prompt', async () => {
+    const s = await start();
+    const res = await send(s.url, '/api/embeddings', {
+      body: { model: 'nomic-embed-text', prompt: 'x' },
+    });
+    const body = JSON.parse(res.text);
+    expect(keysOf(body)).toEqual(['embedding']);
+    expect(body.embedding).toHaveLength(768);
   });
 });
 

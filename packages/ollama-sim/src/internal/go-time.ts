@@ -20,12 +20,20 @@ function subMillisecondNanos(): number {
   return Math.floor((now - Math.floor(now)) * 1e6);
 }
 
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
 /** `created_at`: UTC, e.g. `2026-08-24T09:15:02.44446383Z`. */
 export function goTimeUtc(ms: number, extraNanos = subMillisecondNanos()): string {
   const whole = Math.floor(ms);
-  const iso = new Date(whole).toISOString(); // 2026-08-24T09:15:02.444Z
-  const nanos = (whole - Math.floor(whole / 1000) * 1000) * 1e6 + extraNanos;
-  return `${iso.slice(0, 19)}${fraction(nanos)}Z`;
+  const second = Math.floor(whole / 1000);
+  if (second !== cachedSecond) {
+    // Formatting a Date is the costly part; streams stamp many chunks within one second.
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  const nanos = (whole - second * 1000) * 1e6 + extraNanos;
+  return `${cachedPrefix}${fraction(nanos)}Z`;
 }
 
 /**

@@ -20,7 +20,6 @@ export class Responder {
   bytes = 0;
   /** Set when a fault ended the response early. */
   cut = false;
-  private corked = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -88,16 +87,11 @@ export class Responder {
   }
 
   /** Sets a stream's status and headers; they leave with the first chunk, as in Ollama. */
-  async start(status = 200, contentType = NDJSON_TYPE, fast = false): Promise<void> {
+  async start(status = 200, contentType = NDJSON_TYPE): Promise<void> {
     const res = this.res;
     res.statusCode = status;
     res.setHeader('Content-Type', contentType);
     if (this.faults.slowHeadersMs > 0) await this.life.sleep(this.faults.slowHeadersMs);
-    if (fast) {
-      // With no delays at all, batch the lines into one socket write (load-test speed).
-      res.cork();
-      this.corked = true;
-    }
   }
 
   /**
@@ -187,10 +181,6 @@ export class Responder {
   }
 
   end(): void {
-    if (this.corked) {
-      this.corked = false;
-      this.res.uncork();
-    }
     if (!this.res.writableEnded) this.res.end();
   }
 

@@ -28,8 +28,16 @@ function reorder(value: unknown, seed: number): unknown {
     [keys[i], keys[j]] = [keys[j]!, keys[i]!];
   }
   const out: Record<string, unknown> = {};
-  for (const key of keys)
-    out[key] = reorder((value as Record<string, unknown>)[key], seed * 31 + 7);
+  // defineProperty: a plain assignment to `__proto__` (fast-check does generate it) would set the
+  // prototype instead of a key.
+  for (const key of keys) {
+    Object.defineProperty(out, key, {
+      value: reorder((value as Record<string, unknown>)[key], seed * 31 + 7),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 

@@ -247,7 +247,9 @@ class LlmCache<T> implements Cache<T> {
 
   /** A live value from memory, counted as a hit, or MISS (not counted: callers decide). */
   #memoryGet(key: string): T | typeof MISS {
-    const entry = this.#lru.get(key);
+    // peek, not get: quick-lru's get moves an entry between generations (a Map delete and set)
+    // on every hit; the referenced bit below records the read for eviction at a fraction of it.
+    const entry = this.#lru.peek(key);
     if (entry === undefined) return MISS;
     if (entry.expiresAt <= performance.now()) {
       this.#remove(entry, 'expired');
@@ -643,10 +645,18 @@ class LlmCache<T> implements Cache<T> {
       if (shared !== MISS) return shared;
       if (typeof store.lock === 'function') {
         let lock: CacheStoreLock | undefined;
+        const pending = Promise.resolve(store.lock(key, { signal }));
         try {
-          lock = await raceAbort(Promise.resolve(store.lock(key, { signal })), signal);
+          lock = await raceAbort(pending, signal);
         } catch (cause) {
-          if (signal.aborted) throw signal.reason;
+          if (signal.aborted) {
+            // The store may still hand out the lock after everyone left: give it straight back.
+            pending.then(
+              (late) => late?.release && this.#track(this.#unlock(late.release)),
+              () => {},
+            );
+            throw signal.reason;
+          }
           this.#storeFailed('lock', cause);
         }
         if (lock?.value !== undefined) {

@@ -191,8 +191,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       timer = setTimeout(
         () => {
           command('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs)).then(
-            () => {
-              if (!released) renew();
+            (renewed) => {
+              // 0: the lock expired and is someone else's now; nothing left to renew.
+              if (!released && renewed !== 0) renew();
             },
             // A failed renewal is not fatal: at worst the lock expires and a second process loads.
             () => {
@@ -233,9 +234,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           await release().catch(() => {});
           throw error;
         }
-        if (value !== undefined) {
+        if (value !== undefined || signal.aborted) {
+          // Stored meanwhile by the previous holder, or nobody wants the load any more.
           await release().catch(() => {});
-          return { value };
+          signal.throwIfAborted();
+          return { value: value! };
         }
         return { release };
       }

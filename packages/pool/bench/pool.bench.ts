@@ -60,11 +60,14 @@ const subjects: Subject[] = [
   ['axios (keep-alive agent)', () => ax.get(url).then((r) => r.data)],
 ];
 
+let requestsDone = 0;
+
 function batch(once: () => Promise<unknown>, c: number): () => Promise<void> {
   return async () => {
     const all: Promise<unknown>[] = new Array(c);
     for (let i = 0; i < c; i++) all[i] = once();
     await Promise.all(all);
+    requestsDone += c;
   };
 }
 
@@ -74,30 +77,61 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+interface Measured {
+  /** Median wall time of one iteration, ms. */
+  period: number;
+  /** Median process CPU time (user + system, server included) per request, µs. */
+  cpuPerRequest: number;
+}
+
 async function periods(
   tasks: [string, () => Promise<void>][],
   time: number,
   rounds = ROUNDS,
-): Promise<Map<string, number>> {
-  const samples = new Map<string, number[]>();
+): Promise<Map<string, Measured>> {
+  const samples = new Map<string, { period: number[]; cpu: number[] }>();
   for (let round = 0; round < rounds; round++) {
     // Rotate the order every round so no subject always runs first (cold) or last.
     const ordered = tasks.map((_, i) => tasks[(i + round) % tasks.length]!);
     const bench = new Bench({ time, warmupTime: quick ? 30 : 40, iterations: 20 });
-    for (const [name, fn] of ordered) bench.add(name, fn);
+    const cpu = new Map<string, number>();
+    for (const [name, fn] of ordered) {
+      let cpuStart = process.cpuUsage();
+      let requestsStart = 0;
+      bench.add(name, fn, {
+        beforeAll(mode) {
+          if (mode !== 'run') return;
+          cpuStart = process.cpuUsage();
+          requestsStart = requestsDone;
+        },
+        afterAll(mode) {
+          if (mode !== 'run') return;
+          const used = process.cpuUsage(cpuStart);
+          cpu.set(name, (used.user + used.system) / Math.max(1, requestsDone - requestsStart));
+        },
+      });
+    }
     await bench.run();
     for (const task of bench.tasks) {
       const result = task.result as { state: string; period?: number; error?: unknown };
       if (result.state !== 'completed' || result.period === undefined) {
         throw new Error(`${task.name} did not complete: ${String(result.error ?? result.state)}`);
       }
-      const list = samples.get(task.name) ?? [];
-      list.push(result.period);
-      if (process.env.BENCH_DEBUG) console.log(round, task.name, result.period.toFixed(4));
-      samples.set(task.name, list);
+      const entry = samples.get(task.name) ?? { period: [], cpu: [] };
+      entry.period.push(result.period);
+      entry.cpu.push(cpu.get(task.name) ?? Number.NaN);
+      if (process.env.BENCH_DEBUG) {
+        console.log(round, task.name, result.period.toFixed(4), cpu.get(task.name)?.toFixed(1));
+      }
+      samples.set(task.name, entry);
     }
   }
-  return new Map([...samples].map(([name, list]) => [name, median(list)]));
+  return new Map(
+    [...samples].map(([name, e]) => [
+      name,
+      { period: median(e.period), cpuPerRequest: median(e.cpu) },
+    ]),
+  );
 }
 
 const fmt = (n: number, digits = 0) =>
@@ -119,22 +153,26 @@ await periods(
 );
 
 const ratios: Record<string, Record<number, number>> = {};
+const cpuRatios: Record<string, Record<number, number>> = {};
 for (const c of CONCURRENCY) {
   const tasks = subjects.map(
     ([name, once]) => [name, batch(once, c)] as [string, () => Promise<void>],
   );
   const result = await periods(tasks, TIME_MS);
-  const oursPeriod = result.get('@x/pool pool.request')!;
+  const oursResult = result.get('@x/pool pool.request')!;
   const rows = subjects.map(([name]) => {
-    const period = result.get(name)!;
-    const rps = (c * 1000) / period;
-    const ratio = period / oursPeriod; // >1: @x/pool is faster than this peer
+    const { period, cpuPerRequest } = result.get(name)!;
+    const ratio = period / oursResult.period; // >1: @x/pool is faster than this peer
+    const cpuRatio = cpuPerRequest / oursResult.cpuPerRequest; // >1: @x/pool uses less CPU
     (ratios[name] ??= {})[c] = ratio;
+    (cpuRatios[name] ??= {})[c] = cpuRatio;
     return {
       subject: name,
-      'req/s': fmt(rps),
+      'req/s': fmt((c * 1000) / period),
       'mean batch ms': fmt(period, 3),
+      'CPU µs/req': fmt(cpuPerRequest, 1),
       '@x/pool speed vs this': `${fmt(ratio, 2)}x`,
+      '@x/pool CPU advantage': `${fmt(cpuRatio, 2)}x`,
     };
   });
   console.log(`concurrency ${c}`);
@@ -167,10 +205,10 @@ const setup = await periods(
   ],
   TIME_MS,
 );
-const pooled = setup.get('pooled (keep-alive)')!;
+const pooled = setup.get('pooled (keep-alive)')!.period;
 console.log('connection set-up saved (sequential requests)');
 console.table(
-  [...setup].map(([name, period]) => ({
+  [...setup].map(([name, { period }]) => ({
     mode: name,
     'mean latency µs': fmt(period * 1000),
     'pooled saves':
@@ -182,15 +220,19 @@ const stats = ours.stats();
 console.log(
   `@x/pool stats: sockets created ${stats.socketsCreated}, requests ${stats.requestsServed}, reuse ${fmt(stats.reuseRatio * 100, 2)}%, dns hits ${stats.dns.hits} misses ${stats.dns.misses}`,
 );
-console.log('\nsummary: @x/pool pool.request speed relative to each peer (>1 = faster)');
-console.table(
-  Object.entries(ratios)
-    .filter(([name]) => name !== '@x/pool pool.request')
-    .map(([name, byC]) => ({
-      peer: name,
-      ...Object.fromEntries(CONCURRENCY.map((c) => [`c=${c}`, `${fmt(byC[c]!, 2)}x`])),
-    })),
-);
+const summary = (title: string, table: Record<string, Record<number, number>>) => {
+  console.log(`\nsummary: ${title}`);
+  console.table(
+    Object.entries(table)
+      .filter(([name]) => name !== '@x/pool pool.request')
+      .map(([name, byC]) => ({
+        peer: name,
+        ...Object.fromEntries(CONCURRENCY.map((c) => [`c=${c}`, `${fmt(byC[c]!, 2)}x`])),
+      })),
+  );
+};
+summary('@x/pool pool.request speed (wall time) relative to each peer (>1 = faster)', ratios);
+summary('CPU per request of each peer / @x/pool pool.request (>1 = @x/pool cheaper)', cpuRatios);
 
 await Promise.all([ours.close(), rawPool.close(), rawAgent.close()]);
 axiosAgent.destroy();

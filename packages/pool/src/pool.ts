@@ -154,13 +154,19 @@ export function createPool(options?: PoolOptions): Pool {
     } catch (error) {
       return Promise.reject(error);
     }
-    const opts = requestOptions ?? {};
+    if (requestOptions == null) {
+      return dispatcher.request({
+        origin: target.origin,
+        path: target.path,
+        method: 'GET',
+      }) as Promise<PoolResponseData>;
+    }
     // Same shape as undici's request(url, opts) hands to its dispatcher.
     return dispatcher.request({
-      ...opts,
+      ...requestOptions,
       origin: target.origin,
       path: target.path,
-      method: opts.method || (opts.body ? 'PUT' : 'GET'),
+      method: requestOptions.method || (requestOptions.body ? 'PUT' : 'GET'),
     } as Dispatcher.RequestOptions) as Promise<PoolResponseData>;
   };
 

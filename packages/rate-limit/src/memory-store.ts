@@ -41,9 +41,9 @@ export interface BoundMemoryStore extends BoundRateLimitStore {
 }
 
 /**
- * Key state lives in typed-array columns (one `Float64Array` per limit plus one for the last
- * refill time) indexed by a slot number the `Map` holds as a small integer. An idle key then costs
- * one `Map` entry, `8 * (limits + 1)` bytes and its key string, instead of a JS object with boxed
+ * Key state lives in one `Float64Array` (per slot: the last refill time, then the tokens of each
+ * limit) indexed by a slot number the `Map` holds as a small integer. An idle key then costs one
+ * `Map` entry, `8 * (limits + 1)` bytes and its key string, instead of a JS object with boxed
  * doubles.
  */
 class BoundMemory implements BoundMemoryStore {
@@ -51,8 +51,9 @@ class BoundMemory implements BoundMemoryStore {
   private readonly rates: Float64Array;
   private readonly caps: Float64Array;
   private readonly index = new Map<string, number>();
-  private tokens: Float64Array;
-  private stamps: Float64Array;
+  /** per slot: the last refill time, then the tokens of each limit (one cache line for most keys) */
+  private cells: Float64Array;
+  private readonly stride: number;
   private slots: number;
   private used = 0;
   private readonly free: number[] = [];
@@ -67,8 +68,8 @@ class BoundMemory implements BoundMemoryStore {
     this.caps = Float64Array.from(limits, (l) => l.capacity);
     this.sweepPerOperation = sweepPerOperation;
     this.slots = 64;
-    this.tokens = new Float64Array(this.slots * this.count);
-    this.stamps = new Float64Array(this.slots);
+    this.stride = this.count + 1;
+    this.cells = new Float64Array(this.slots * this.stride);
   }
 
   take(key: string, costs: readonly number[]): number {
@@ -78,25 +79,25 @@ class BoundMemory implements BoundMemoryStore {
     if (slot === undefined) {
       // An unknown key is a full bucket and every cost is <= capacity (checked by the limiter).
       slot = this.allocate();
-      const base = slot * n;
-      for (let i = 0; i < n; i++) this.tokens[base + i] = this.caps[i]! - costs[i]!;
-      this.stamps[slot] = now;
+      const base = slot * this.stride;
+      for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]! - costs[i]!;
+      this.cells[slot * this.stride] = now;
       this.index.set(key, slot);
       if (this.sweepPerOperation > 0) this.sweep(now);
       return 0;
     }
-    const base = slot * n;
+    const base = slot * this.stride;
     this.refill(slot, now);
     let wait = 0;
     for (let i = 0; i < n; i++) {
-      const missing = costs[i]! - this.tokens[base + i]!;
+      const missing = costs[i]! - this.cells[base + 1 + i]!;
       if (missing > EPSILON) {
         const w = missing / this.rates[i]!;
         if (w > wait) wait = w;
       }
     }
     if (wait > 0) return Math.max(1, Math.ceil(wait));
-    for (let i = 0; i < n; i++) this.tokens[base + i]! -= costs[i]!;
+    for (let i = 0; i < n; i++) this.cells[base + 1 + i]! -= costs[i]!;
     if (this.sweepPerOperation > 0) this.sweep(now);
     return 0;
   }
@@ -113,9 +114,9 @@ class BoundMemory implements BoundMemoryStore {
       }
     } else {
       this.refill(slot, performance.now());
-      const base = slot * n;
+      const base = slot * this.stride;
       for (let i = 0; i < n; i++) {
-        const w = (costs[i]! - this.tokens[base + i]!) / this.rates[i]!;
+        const w = (costs[i]! - this.cells[base + 1 + i]!) / this.rates[i]!;
         if (w > wait) wait = w;
       }
     }
@@ -128,20 +129,20 @@ class BoundMemory implements BoundMemoryStore {
     let slot = this.index.get(key);
     if (slot === undefined) {
       slot = this.allocate();
-      const base = slot * n;
-      for (let i = 0; i < n; i++) this.tokens[base + i] = this.caps[i]!;
-      this.stamps[slot] = now;
+      const base = slot * this.stride;
+      for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]!;
+      this.cells[slot * this.stride] = now;
       this.index.set(key, slot);
     } else {
       this.refill(slot, now);
     }
-    const base = slot * n;
+    const base = slot * this.stride;
     let full = true;
     for (let i = 0; i < n; i++) {
-      let t = this.tokens[base + i]! - deltas[i]!;
+      let t = this.cells[base + 1 + i]! - deltas[i]!;
       if (t >= this.caps[i]!) t = this.caps[i]!;
       else full = false;
-      this.tokens[base + i] = t;
+      this.cells[base + 1 + i] = t;
     }
     if (full) {
       this.index.delete(key);
@@ -177,23 +178,24 @@ class BoundMemory implements BoundMemoryStore {
   }
 
   private refill(slot: number, now: number): void {
-    const last = this.stamps[slot]!;
+    const last = this.cells[slot * this.stride]!;
     if (now <= last) return;
     const elapsed = now - last;
     const n = this.count;
-    const base = slot * n;
+    const base = slot * this.stride;
     for (let i = 0; i < n; i++) {
-      const t = this.tokens[base + i]! + elapsed * this.rates[i]!;
-      this.tokens[base + i] = Math.min(t, this.caps[i]!);
+      const t = this.cells[base + 1 + i]! + elapsed * this.rates[i]!;
+      this.cells[base + 1 + i] = Math.min(t, this.caps[i]!);
     }
-    this.stamps[slot] = now;
+    this.cells[slot * this.stride] = now;
   }
 
   private isFull(slot: number, now: number): boolean {
-    const elapsed = Math.max(0, now - this.stamps[slot]!);
-    const base = slot * this.count;
+    const elapsed = Math.max(0, now - this.cells[slot * this.stride]!);
+    const base = slot * this.stride;
     for (let i = 0; i < this.count; i++) {
-      if (this.tokens[base + i]! + elapsed * this.rates[i]! + EPSILON < this.caps[i]!) return false;
+      if (this.cells[base + 1 + i]! + elapsed * this.rates[i]! + EPSILON < this.caps[i]!)
+        return false;
     }
     return true;
   }
@@ -203,12 +205,9 @@ class BoundMemory implements BoundMemoryStore {
     if (reused !== undefined) return reused;
     if (this.used === this.slots) {
       const slots = this.slots * 2;
-      const tokens = new Float64Array(slots * this.count);
-      tokens.set(this.tokens);
-      const stamps = new Float64Array(slots);
-      stamps.set(this.stamps);
-      this.tokens = tokens;
-      this.stamps = stamps;
+      const cells = new Float64Array(slots * this.stride);
+      cells.set(this.cells);
+      this.cells = cells;
       this.slots = slots;
     }
     return this.used++;

@@ -2,7 +2,7 @@
  * `@x/rate-limit/redis`: token buckets shared by every process that talks to one Redis.
  * The client is typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
  */
-import { isRateLimitError, RateLimitStoreUnavailableError } from './errors';
+import { RateLimitStoreUnavailableError } from './errors';
 import { EventSource } from './internal/events';
 import { TOKEN_BUCKET_SCRIPT, TOKEN_BUCKET_SHA } from './internal/redis-script';
 import { createMemoryStore } from './memory-store';
@@ -249,8 +249,8 @@ class RedisStoreImpl implements RedisStore {
     });
   }
 
-  succeeded(): void {
-    this.counters.decisions++;
+  succeeded(decisions: number): void {
+    this.counters.decisions += decisions;
     this.probing = false;
     if (this.downSince !== undefined) {
       const downMs = performance.now() - this.downSince;
@@ -277,24 +277,38 @@ class RedisStoreImpl implements RedisStore {
     }
   }
 
-  fallback(): void {
-    this.counters.fallbackDecisions++;
+  fallback(decisions: number): void {
+    this.counters.fallbackDecisions += decisions;
   }
 }
+
+type Mode = 'take' | 'peek' | 'adjust';
+
+interface Pending {
+  readonly costs: readonly number[];
+  readonly resolve: (wait: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The most decisions sent in one script call (a bound on ARGV size and Lua stack use). */
+const MAX_BATCH = 128;
 
 class BoundRedis implements BoundRateLimitStore {
   private readonly local: BoundRateLimitStore | undefined;
   private readonly localCaps: number[];
-  private readonly spec: string[];
+  /** per limit: name, rate in units/ms, capacity, as script arguments */
+  private readonly spec: (string | number)[];
+  private readonly count: number;
+  /** `take` calls of this tick, by key: they go to Redis together in one script call */
+  private pending = new Map<string, Pending[]>();
+  private flushQueued = false;
 
   constructor(
     private readonly store: RedisStoreImpl,
     limits: readonly ResolvedLimit[],
   ) {
-    // Per limit: name, rate in units/ms, capacity (the amount is appended per call).
-    this.spec = limits.map((l) => l.name);
-    this.rates = limits.map((l) => String(l.ratePerSecond / 1000));
-    this.caps = limits.map((l) => String(l.capacity));
+    this.count = limits.length;
+    this.spec = limits.flatMap((l) => [l.name, String(l.ratePerSecond / 1000), String(l.capacity)]);
     this.localCaps = limits.map((l) => l.capacity * store.localShare);
     this.local =
       store.policy === 'local'
@@ -308,19 +322,31 @@ class BoundRedis implements BoundRateLimitStore {
         : undefined;
   }
 
-  private readonly rates: string[];
-  private readonly caps: string[];
-
+  /**
+   * Decisions requested in the same tick for the same key share one script call (still one
+   * round trip, and in call order, as if they had arrived one after the other).
+   */
   take(key: string, costs: readonly number[]): Promise<number> {
-    return this.decide('take', key, costs);
+    return new Promise<number>((resolve, reject) => {
+      let list = this.pending.get(key);
+      if (list === undefined) {
+        list = [];
+        this.pending.set(key, list);
+      }
+      list.push({ costs, resolve, reject });
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
   }
 
-  waitTime(key: string, costs: readonly number[]): Promise<number> {
-    return this.decide('peek', key, costs);
+  async waitTime(key: string, costs: readonly number[]): Promise<number> {
+    return (await this.decide('peek', key, [costs]))[0]!;
   }
 
   async adjust(key: string, deltas: readonly number[]): Promise<void> {
-    await this.decide('adjust', key, deltas);
+    await this.decide('adjust', key, [deltas]);
   }
 
   stats(): Record<string, unknown> {
@@ -331,70 +357,96 @@ class BoundRedis implements BoundRateLimitStore {
     this.local?.close();
   }
 
-  private args(mode: string, amounts: readonly number[]): (string | number)[] {
-    const args: (string | number)[] = [mode, this.spec.length];
-    for (let i = 0; i < this.spec.length; i++) {
-      args.push(this.spec[i]!, this.rates[i]!, this.caps[i]!, amounts[i]!);
+  private flush(): void {
+    this.flushQueued = false;
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const [key, list] of pending) {
+      for (let start = 0; start < list.length; start += MAX_BATCH) {
+        const batch = list.slice(start, start + MAX_BATCH);
+        this.decide(
+          'take',
+          key,
+          batch.map((p) => p.costs),
+        ).then(
+          (waits) => {
+            for (let i = 0; i < batch.length; i++) batch[i]!.resolve(waits[i]!);
+          },
+          (error: unknown) => {
+            for (const p of batch) p.reject(error);
+          },
+        );
+      }
     }
+  }
+
+  private args(mode: Mode, requests: readonly (readonly number[])[]): (string | number)[] {
+    const args: (string | number)[] = [mode, this.count, requests.length, ...this.spec];
+    for (const amounts of requests) for (let i = 0; i < this.count; i++) args.push(amounts[i]!);
     return args;
   }
 
   private async decide(
-    mode: 'take' | 'peek' | 'adjust',
+    mode: Mode,
     key: string,
-    amounts: readonly number[],
-  ): Promise<number> {
+    requests: readonly (readonly number[])[],
+  ): Promise<number[]> {
     const store = this.store;
     if (!store.skipRedis()) {
       const redisKey = store.prefix + key;
+      let reply: unknown;
       try {
-        const reply = await store.run(redisKey, this.args(mode, amounts), (late) => {
-          // Redis admitted after the policy had decided: give the tokens back.
-          if (mode === 'take' && Array.isArray(late) && Number(late[0]) === 1) {
-            store
-              .run(
-                redisKey,
-                this.args(
-                  'adjust',
-                  amounts.map((a) => -a),
-                ),
-              )
-              .catch(() => {});
-          }
+        reply = await store.run(redisKey, this.args(mode, requests), (late) => {
+          // Redis admitted after the policy had decided: give those tokens back.
+          if (mode !== 'take' || !Array.isArray(late)) return;
+          const refund = new Array<number>(this.count).fill(0);
+          let any = false;
+          late.forEach((wait, j) => {
+            if (Number(wait) !== 0) return;
+            any = true;
+            for (let i = 0; i < this.count; i++) refund[i]! -= requests[j]![i]!;
+          });
+          if (any) store.run(redisKey, this.args('adjust', [refund])).catch(() => {});
         });
-        store.succeeded();
-        if (!Array.isArray(reply))
-          throw new TypeError('Unexpected reply from the rate-limit script');
-        return Number(reply[0]) === 1 ? 0 : Math.max(mode === 'peek' ? 0 : 1, Number(reply[1]));
       } catch (error) {
-        if (isRateLimitError(error) || error instanceof TypeError) throw error;
         store.failed(error);
+        store.fallback(requests.length);
+        return this.policyDecision(mode, key, requests);
       }
+      store.succeeded(requests.length);
+      if (!Array.isArray(reply) || reply.length !== requests.length) {
+        throw new TypeError('Unexpected reply from the rate-limit script');
+      }
+      return reply.map(Number);
     }
-    store.fallback();
-    return this.policyDecision(mode, key, amounts);
+    store.fallback(requests.length);
+    return this.policyDecision(mode, key, requests);
   }
 
   private policyDecision(
-    mode: 'take' | 'peek' | 'adjust',
+    mode: Mode,
     key: string,
-    amounts: readonly number[],
-  ): number | Promise<number> {
+    requests: readonly (readonly number[])[],
+  ): number[] {
     switch (this.store.policy) {
       case 'fail-open':
-        return 0;
+        return requests.map(() => 0);
       case 'fail-closed':
-        if (mode === 'adjust') return 0;
+        if (mode === 'adjust') return [0];
         throw new RateLimitStoreUnavailableError({ policy: 'fail-closed' });
       case 'local': {
         const local = this.local!;
-        // A cost above the local share is charged as a full local bucket, so it still passes.
-        const clamped = amounts.map((a, i) => Math.min(a, this.localCaps[i]!));
-        if (mode === 'adjust') {
-          local.adjust(key, amounts);
-          return 0;
-        }
-        return mode === 'peek' ? local.waitTime(key, clamped) : local.take(key, clamped);
+        return requests.map((amounts) => {
+          if (mode === 'adjust') {
+            local.adjust(key, amounts);
+            return 0;
+          }
+          // A cost above the local share is charged as a full local bucket, so it still passes.
+          const clamped = amounts.map((a, i) => Math.min(a, this.localCaps[i]!));
+          return (
+            mode === 'peek' ? local.waitTime(key, clamped) : local.take(key, clamped)
+          ) as number;
+        });
       }
     }
   }

@@ -357,6 +357,50 @@ describe('token bucket properties', () => {
     );
   });
 
+  it('keeps the interval bound when admissions come from the acquire() queue', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(
+          fc.record({
+            cost: fc.integer({ min: 1, max: 10 }),
+            gap: fc.integer({ min: 0, max: 80 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 60,
+          },
+        ),
+        async (rate, capacity, calls) => {
+          const bucket = createTokenBucket({ ratePerSecond: rate, capacity });
+          const admitted: { t: number; cost: number }[] = [];
+          const all: Promise<unknown>[] = [];
+          for (const { cost, gap } of calls) {
+            const c = Math.min(cost, capacity);
+            all.push(
+              bucket.acquire(c).then(() => admitted.push({ t: performance.now(), cost: c })),
+            );
+            await vi.advanceTimersByTimeAsync(gap);
+          }
+          await vi.advanceTimersByTimeAsync((calls.length * 10 * 1000) / rate + 1000);
+          await Promise.all(all);
+          admitted.sort((a, b) => a.t - b.t);
+          for (let i = 0; i < admitted.length; i++) {
+            let sum = 0;
+            for (let j = i; j < admitted.length; j++) {
+              sum += admitted[j]!.cost;
+              expect(sum).toBeLessThanOrEqual(
+                capacity + (rate * (admitted[j]!.t - admitted[i]!.t)) / 1000 + 1e-6,
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('keeps long-run throughput within 1% of the rate for a saturating caller', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,0 +1,169 @@
+/**
+ * `pnpm bench` (or `pnpm bench --quick`): @x/rate-limit side by side with the libraries a user
+ * would otherwise pick, in ONE process run, printed as ops/s and as ratios to the peers.
+ *
+ * - in memory, one bucket: `createTokenBucket().tryAcquire()` vs `limiter`'s
+ *   `TokenBucket.tryRemoveTokens()` vs `rate-limiter-flexible`'s `RateLimiterMemory.consume()`
+ * - in memory, 100 000 keys: `createRateLimiter().tryAcquire(key)` vs `RateLimiterMemory.consume(key)`
+ * - Redis (a redis-server this script starts on a free port): `createRedisTokenBucket().tryAcquire()`
+ *   vs `RateLimiterRedis.consume()`, both with ioredis on the same server, sequential and with 64
+ *   calls in flight.
+ *
+ * Every limit is large enough that all calls are admitted: this measures the cost of a decision.
+ */
+import Redis from 'ioredis';
+import { TokenBucket } from 'limiter';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { Bench } from 'tinybench';
+import { startRedisServer } from '../../../scripts/testing/redis-server';
+import { createRateLimiter, createTokenBucket } from '../src/index';
+import { createRedisTokenBucket } from '../src/redis';
+
+const quick = process.argv.includes('--quick');
+const time = quick ? 300 : 1500;
+const warmupTime = quick ? 100 : 300;
+const BATCH = 1000; // calls per sample, so the timer's own cost does not blur ~50 ns operations
+const KEYS = 100_000;
+const BIG = 1e12;
+
+interface Row {
+  group: string;
+  name: string;
+  opsPerSecond: number;
+}
+const rows: Row[] = [];
+
+async function run(group: string, bench: Bench, perIteration: number): Promise<void> {
+  await bench.run();
+  for (const task of bench.tasks) {
+    const result = task.result as { throughput?: { mean: number }; state?: string } | undefined;
+    const hz = result?.throughput?.mean ?? 0;
+    rows.push({ group, name: task.name, opsPerSecond: hz * perIteration });
+  }
+}
+
+function table(group: string, ours: string, peers: string[]): void {
+  const get = (name: string) => rows.find((r) => r.group === group && r.name === name)!;
+  const mine = get(ours);
+  console.log(`\n${group}`);
+  console.table(
+    [mine, ...peers.map(get)].map((r) => ({
+      task: r.name,
+      'ops/s': Math.round(r.opsPerSecond).toLocaleString('en-US'),
+      'x-rate-limit is': r === mine ? '' : `${(mine.opsPerSecond / r.opsPerSecond).toFixed(2)}x`,
+    })),
+  );
+}
+
+// ---- in memory, one bucket ----
+{
+  const ours = createTokenBucket({ ratePerSecond: BIG, capacity: BIG });
+  const lim = new TokenBucket({ bucketSize: BIG, tokensPerInterval: BIG, interval: 1000 });
+  const rlf = new RateLimiterMemory({ points: BIG, duration: 1000 });
+  const bench = new Bench({ time, warmupTime });
+  bench.add('@x/rate-limit createTokenBucket().tryAcquire()', () => {
+    for (let i = 0; i < BATCH; i++) ours.tryAcquire(1);
+  });
+  bench.add('limiter TokenBucket.tryRemoveTokens()', () => {
+    for (let i = 0; i < BATCH; i++) lim.tryRemoveTokens(1);
+  });
+  bench.add('rate-limiter-flexible RateLimiterMemory.consume() (1 key)', async () => {
+    for (let i = 0; i < BATCH; i++) await rlf.consume('k', 1);
+  });
+  await run('memory, 1 bucket', bench, BATCH);
+}
+
+// ---- in memory, one key through the keyed limiter (same promise-returning shape as consume) ----
+{
+  const ours = createRateLimiter({ limits: { requests: { ratePerSecond: BIG, capacity: BIG } } });
+  const rlf = new RateLimiterMemory({ points: BIG, duration: 1000 });
+  const bench = new Bench({ time, warmupTime });
+  bench.add('@x/rate-limit createRateLimiter().tryAcquire(key) (1 key)', async () => {
+    for (let i = 0; i < BATCH; i++) await ours.tryAcquire('k');
+  });
+  bench.add('rate-limiter-flexible RateLimiterMemory.consume() (1 key)', async () => {
+    for (let i = 0; i < BATCH; i++) await rlf.consume('k', 1);
+  });
+  await run('memory, keyed, 1 key', bench, BATCH);
+}
+
+// ---- in memory, 100 000 keys ----
+{
+  const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
+  const ours = createRateLimiter({ limits: { requests: { ratePerSecond: 1, capacity: BIG } } });
+  const rlf = new RateLimiterMemory({ points: BIG, duration: 1000 });
+  let a = 0;
+  let b = 0;
+  const bench = new Bench({ time, warmupTime });
+  bench.add('@x/rate-limit createRateLimiter().tryAcquire(key) (100 000 keys)', async () => {
+    for (let i = 0; i < BATCH; i++) {
+      await ours.tryAcquire(keys[a]!);
+      a = a + 1 === KEYS ? 0 : a + 1;
+    }
+  });
+  bench.add('rate-limiter-flexible RateLimiterMemory.consume(key) (100 000 keys)', async () => {
+    for (let i = 0; i < BATCH; i++) {
+      await rlf.consume(keys[b]!, 1);
+      b = b + 1 === KEYS ? 0 : b + 1;
+    }
+  });
+  await run('memory, keyed, 100 000 keys', bench, BATCH);
+}
+
+// ---- Redis ----
+const server = await startRedisServer();
+const client = new Redis(server.url);
+try {
+  await client.flushall();
+  const ours = createRedisTokenBucket({ client, key: 'bench', ratePerSecond: BIG, capacity: BIG });
+  const rlf = new RateLimiterRedis({
+    storeClient: client,
+    points: BIG,
+    duration: 1000,
+    keyPrefix: 'rlf-bench',
+  });
+  await ours.tryAcquire();
+  await rlf.consume('bench', 1);
+  const SEQ = 50;
+  const seq = new Bench({ time, warmupTime });
+  seq.add('@x/rate-limit createRedisTokenBucket().tryAcquire() (sequential)', async () => {
+    for (let i = 0; i < SEQ; i++) await ours.tryAcquire();
+  });
+  seq.add('rate-limiter-flexible RateLimiterRedis.consume() (sequential)', async () => {
+    for (let i = 0; i < SEQ; i++) await rlf.consume('bench', 1);
+  });
+  await run('redis, sequential', seq, SEQ);
+
+  const INFLIGHT = 64;
+  const conc = new Bench({ time, warmupTime });
+  conc.add('@x/rate-limit createRedisTokenBucket().tryAcquire() (64 in flight)', async () => {
+    await Promise.all(Array.from({ length: INFLIGHT }, () => ours.tryAcquire()));
+  });
+  conc.add('rate-limiter-flexible RateLimiterRedis.consume() (64 in flight)', async () => {
+    await Promise.all(Array.from({ length: INFLIGHT }, () => rlf.consume('bench', 1)));
+  });
+  await run('redis, 64 in flight', conc, INFLIGHT);
+} finally {
+  await client.quit();
+  await server.stop();
+}
+
+table('memory, 1 bucket', '@x/rate-limit createTokenBucket().tryAcquire()', [
+  'limiter TokenBucket.tryRemoveTokens()',
+  'rate-limiter-flexible RateLimiterMemory.consume() (1 key)',
+]);
+table('memory, keyed, 1 key', '@x/rate-limit createRateLimiter().tryAcquire(key) (1 key)', [
+  'rate-limiter-flexible RateLimiterMemory.consume() (1 key)',
+]);
+table(
+  'memory, keyed, 100 000 keys',
+  '@x/rate-limit createRateLimiter().tryAcquire(key) (100 000 keys)',
+  ['rate-limiter-flexible RateLimiterMemory.consume(key) (100 000 keys)'],
+);
+table('redis, sequential', '@x/rate-limit createRedisTokenBucket().tryAcquire() (sequential)', [
+  'rate-limiter-flexible RateLimiterRedis.consume() (sequential)',
+]);
+table('redis, 64 in flight', '@x/rate-limit createRedisTokenBucket().tryAcquire() (64 in flight)', [
+  'rate-limiter-flexible RateLimiterRedis.consume() (64 in flight)',
+]);
+console.log(`\n${new Date().toISOString()} node ${process.version}${quick ? ' (--quick)' : ''}`);

@@ -80,6 +80,7 @@ describe('createPool options', () => {
       RangeError,
       'Expected `queueTimeoutMs` to be a finite number >= 0 or Infinity, got `-1` (number)',
     ],
+    [{ tls: true }, TypeError, 'Expected `tls` to be an object, got `true` (boolean)'],
     [{ resolver: 'dns' }, TypeError, 'Expected `resolver` to be a function, got `dns` (string)'],
     [
       { connectionsPerHost: 30, maxConnections: 10 },

@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+
 /** One address returned by a {@link Resolver}. */
 export interface ResolvedAddress {
   /** An IPv4 or IPv6 address. */
@@ -87,6 +89,13 @@ export interface PoolOptions {
    * @default dns.promises.lookup(hostname, { all: true })
    */
   resolver?: Resolver;
+  /**
+   * TLS options for `https:` origins, passed to `tls.connect` (`ca`, `cert`, `key`,
+   * `rejectUnauthorized`, ...). The SNI server name is always the origin's hostname, also when the
+   * socket connects to a cached IP address.
+   * @default undefined (Node's defaults: system CAs, certificates verified)
+   */
+  tls?: Omit<ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'servername'>;
 }
 
 /** Options after validation and defaults. */
@@ -103,21 +112,23 @@ export interface ResolvedPoolOptions {
   bodyTimeoutMs: number;
   queueTimeoutMs: number;
   resolver: Resolver | undefined;
+  tls: PoolOptions['tls'];
 }
 
-export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedPoolOptions, 'resolver'>> = Object.freeze({
-  connectionsPerHost: 20,
-  maxConnections: 100,
-  keepAliveTimeoutMs: 300_000,
-  dnsTtlMs: 300_000,
-  dnsNegativeTtlMs: 5_000,
-  dnsMaxStaleMs: 60_000,
-  cleanupIntervalMs: 60_000,
-  connectTimeoutMs: 10_000,
-  headersTimeoutMs: 300_000,
-  bodyTimeoutMs: 300_000,
-  queueTimeoutMs: Number.POSITIVE_INFINITY,
-});
+export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedPoolOptions, 'resolver' | 'tls'>> =
+  Object.freeze({
+    connectionsPerHost: 20,
+    maxConnections: 100,
+    keepAliveTimeoutMs: 300_000,
+    dnsTtlMs: 300_000,
+    dnsNegativeTtlMs: 5_000,
+    dnsMaxStaleMs: 60_000,
+    cleanupIntervalMs: 60_000,
+    connectTimeoutMs: 10_000,
+    headersTimeoutMs: 300_000,
+    bodyTimeoutMs: 300_000,
+    queueTimeoutMs: Number.POSITIVE_INFINITY,
+  });
 
 function describe(value: unknown): string {
   let shown: string;
@@ -220,7 +231,14 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
       ),
     ),
     resolver: undefined,
+    tls: undefined,
   };
+  if (o.tls !== undefined) {
+    if (typeof o.tls !== 'object' || o.tls === null) {
+      throw new TypeError(`Expected \`tls\` to be an object, got ${describe(o.tls)}`);
+    }
+    resolved.tls = o.tls;
+  }
   if (o.resolver !== undefined) {
     if (typeof o.resolver !== 'function') {
       throw new TypeError(`Expected \`resolver\` to be a function, got ${describe(o.resolver)}`);

@@ -1,4 +1,5 @@
-import { fetch as undiciFetch, request as undiciRequest } from 'undici';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CountingServer, SocketTracker, startServer, until } from './__fixtures__/servers';
 import { isPoolClosedError, isPoolTimeoutError, PoolClosedError, PoolTimeoutError } from './errors';
@@ -263,6 +264,71 @@ describe('createPool', () => {
     expect(count(['Timeout'])).toBeLessThanOrEqual(timers);
     expect(p.stats().origins).toEqual({});
     expect(p.stats().totals.sockets).toBe(0);
+  });
+
+  it('fails queued requests with the given error on destroy(error)', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const running = p.request(s.url).catch((e: unknown) => e);
+    await s.waitForRequests(1);
+    const queued = p.request(s.url).catch((e: unknown) => e);
+    const reason = new Error('shutting down');
+    await p.destroy(reason);
+    expect(await queued).toBe(reason);
+    expect(await running).toBe(reason);
+  });
+
+  it('publishes connect events on the x:pool:connect diagnostics channel', async () => {
+    const s = await server();
+    const p = pool();
+    const seen: unknown[] = [];
+    const onMessage = (message: unknown) => seen.push(message);
+    diagnosticsChannel.subscribe('x:pool:connect', onMessage);
+    try {
+      await text(p.request(s.url));
+    } finally {
+      diagnosticsChannel.unsubscribe('x:pool:connect', onMessage);
+    }
+    expect(seen).toEqual([{ origin: s.url, address: '127.0.0.1', totalConnections: 1 }]);
+  });
+
+  it('keeps serving when a listener throws, turning the throw into a process warning', async () => {
+    const s = await server();
+    const p = pool();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    p.onConnect(() => {
+      throw new Error('listener bug');
+    });
+    try {
+      expect(await text(p.request(s.url))).toBe('ok');
+      await until(() => warnings.length > 0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual(['An @x/pool connect listener threw: listener bug']);
+  });
+
+  it('stops calling a listener after its unsubscribe function ran', async () => {
+    const s = await server({ closeConnection: true });
+    const p = pool();
+    const seen: string[] = [];
+    const off = p.onConnect((e) => seen.push(e.origin));
+    await text(p.request(s.url));
+    off();
+    await text(p.request(s.url));
+    expect(seen).toEqual([s.url]);
+    expect(s.sockets.opened).toBe(2);
+  });
+
+  it('composes with undici interceptors', async () => {
+    const s = await server();
+    const p = pool();
+    const retrying = p.dispatcher.compose(interceptors.retry({ maxRetries: 1 }));
+    const r = await undiciRequest(s.url, { dispatcher: retrying });
+    expect(await r.body.text()).toBe('ok');
+    expect(p.stats().requestsServed).toBe(1);
   });
 
   it('reports a connect event per socket and a socket-closed event when the server closes it', async () => {

@@ -28,12 +28,13 @@ export interface SocketInfo {
 export function createConnector(
   dns: DnsCache,
   connectTimeoutMs: number,
+  tls: object | undefined,
 ): (
   options: ConnectOptions,
   callback: ConnectCallback,
   onSocket: (info: SocketInfo) => void,
 ) => void {
-  const base = buildConnector({ timeout: connectTimeoutMs });
+  const base = buildConnector({ ...tls, timeout: connectTimeoutMs });
   return (options, callback, onSocket) => {
     const hostname = options.hostname;
     dns.lookup(hostname).then(

@@ -133,7 +133,7 @@ export class PoolDispatcher extends Dispatcher {
         if (emitter.wants('dns')) emitter.emit('dns', { hostname, outcome });
       },
     );
-    this.#connect = createConnector(this.dns, options.connectTimeoutMs);
+    this.#connect = createConnector(this.dns, options.connectTimeoutMs, options.tls);
   }
 
   get closed(): boolean {

@@ -201,6 +201,28 @@ describe('/api/chat', () => {
     });
   });
 
+  it('answers in text when the user message names none of the tools, or after a tool result', async () => {
+    const s = await start();
+    const req = fixture('14-chat-tool-calls.json').request.body as { messages: unknown[] };
+    const joke = await send(s.url, '/api/chat', {
+      body: { ...req, messages: user('Tell me a joke') },
+    });
+    expect(JSON.parse(joke.text).message.tool_calls).toBeUndefined();
+    const after = await send(s.url, '/api/chat', {
+      body: {
+        ...req,
+        messages: [
+          ...req.messages,
+          { role: 'assistant', content: '', tool_calls: [] },
+          { role: 'tool', content: '21 degrees', tool_name: 'get_current_weather' },
+        ],
+      },
+    });
+    const body = JSON.parse(after.text);
+    expect(body.message.tool_calls).toBeUndefined();
+    expect(body.message.content.length).toBeGreaterThan(0);
+  });
+
   it('streams tool calls in a done:false chunk before the final chunk', async () => {
     const s = await start();
     const req = { ...(fixture('14-chat-tool-calls.json').request.body as object), stream: true };
@@ -303,6 +325,18 @@ describe('errors before the stream', () => {
       { model: 'llama3.2', messages: 'hi' },
       400,
       'json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message',
+    ],
+    [
+      'a message that is not an object',
+      { model: 'llama3.2', messages: ['hi'] },
+      400,
+      'json: cannot unmarshal string into Go struct field ChatRequest.messages of type api.Message',
+    ],
+    [
+      'a message content that is not a string',
+      { model: 'llama3.2', messages: [{ role: 'user', content: 1 }] },
+      400,
+      'json: cannot unmarshal number into Go struct field Message.messages.content of type string',
     ],
     [
       'a keep_alive of the wrong type',

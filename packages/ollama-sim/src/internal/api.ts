@@ -13,6 +13,7 @@ import { estimateTextTokens } from './text';
 import {
   CHAT_FIELDS,
   checkFields,
+  checkMessages,
   checkOptions,
   EMBED_FIELDS,
   EMBEDDINGS_FIELDS,
@@ -232,7 +233,9 @@ export class OllamaApi {
 
   async chat(ex: Exchange): Promise<void> {
     const { body, out, life } = ex;
-    const bad = checkFields(body, CHAT_FIELDS, 'ChatRequest', this.opts.keepAliveMs);
+    const bad =
+      checkFields(body, CHAT_FIELDS, 'ChatRequest', this.opts.keepAliveMs) ??
+      checkMessages(body.messages);
     if (bad !== undefined) return this.error(out, 400, bad);
     const model = typeof body.model === 'string' ? body.model : '';
     if (model === '') return this.error(out, 400, 'model is required');

@@ -67,6 +67,27 @@ export function objectForSchema(schema: Json, prompt: string): Json {
   return out;
 }
 
+/** Words of at least 4 letters in a tool's name (snake, kebab or camel case) and description. */
+function toolWords(fn: Json): string[] {
+  const name = String(fn.name ?? '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .split(/[^\p{L}\p{N}]+/u);
+  return name.map((w) => w.toLowerCase()).filter((w) => w.length >= 4);
+}
+
+/**
+ * The tool a user message "asks for": the first tool one of whose name words (4+ letters) occurs
+ * in the message ("weather" in get_current_weather). No match: the model answers in text.
+ */
+function pickTool(tools: unknown[], prompt: string): { function: Json } | undefined {
+  const text = prompt.toLowerCase();
+  for (const t of tools) {
+    if (!isRecord(t) || !isRecord(t.function)) continue;
+    if (toolWords(t.function).some((w) => text.includes(w))) return t as { function: Json };
+  }
+  return undefined;
+}
+
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface CompletionInput {
@@ -97,9 +118,7 @@ export function complete(input: CompletionInput): Completion {
   const thinking = input.thinking ? generateTokens(mix(seed, 1), pickInt(random, 4, 12)) : [];
   const tools = input.tools;
   if (tools !== undefined && tools.length > 0 && input.lastRole === 'user') {
-    const tool = tools.find((t) => isRecord(t) && isRecord(t.function)) as
-      | { function: Json }
-      | undefined;
+    const tool = pickTool(tools, input.prompt);
     if (tool !== undefined) {
       let id = 'call_';
       for (let i = 0; i < 8; i++) id += ID_CHARS[Math.floor(random() * ID_CHARS.length)];

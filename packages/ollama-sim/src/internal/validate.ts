@@ -113,6 +113,23 @@ export function checkFields(
   return undefined;
 }
 
+/** Go's errors for chat messages of the wrong shape (first one, in order). */
+export function checkMessages(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const m of messages) {
+    if (m === null) continue;
+    if (typeof m !== 'object' || Array.isArray(m))
+      return `json: cannot unmarshal ${jsonKind(m)} into Go struct field ChatRequest.messages of type api.Message`;
+    const msg = m as Record<string, unknown>;
+    for (const key of ['role', 'content', 'thinking', 'tool_name', 'tool_call_id']) {
+      const v = msg[key];
+      if (v !== undefined && v !== null && typeof v !== 'string')
+        return `json: cannot unmarshal ${jsonKind(v)} into Go struct field Message.messages.${key} of type string`;
+    }
+  }
+  return undefined;
+}
+
 const INT_OPTIONS = new Set([
   'num_keep',
   'seed',

@@ -64,6 +64,25 @@ export const scenarios: Entry<Scenario>[] = [
     load: async () => (await import('./scenarios/stress')).stressScenario,
   },
   {
+    name: 'outage',
+    kind: 'load',
+    summary: 'outage: breaker state over time, rejected against passed, time to recover',
+    load: async () => (await import('./scenarios/outage')).outageScenario,
+  },
+  {
+    name: 'cache-hits',
+    kind: 'load',
+    summary:
+      'cache effectiveness: hit rate and latency of hits against misses, Zipf-repeated prompts',
+    load: async () => (await import('./scenarios/cache')).cacheScenario,
+  },
+  {
+    name: 'rate-compliance',
+    kind: 'load',
+    summary: 'rate-limit compliance: arrivals at the server against the configured rate',
+    load: async () => (await import('./scenarios/rate-limit')).rateLimitScenario,
+  },
+  {
     name: 'reuse',
     kind: 'load',
     summary: 'connection reuse: setup time saved by @x/pool against a new connection per request',

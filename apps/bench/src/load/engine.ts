@@ -15,6 +15,11 @@ export interface LoadOptions {
   /** Called every `sampleEveryMs` with the elapsed time; its fields form the time series. */
   sample?: (elapsedMs: number) => Record<string, number | string>;
   sampleEveryMs?: number;
+  /**
+   * Pause of each caller between its requests, ms: bounds the offered load the way real traffic
+   * is bounded (a closed loop without it turns fast rejections into a busy spin).
+   */
+  thinkMs?: number;
   progress?: Progress;
   label?: string;
 }
@@ -121,6 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       records.push({ t: start - t0, ms: end - start, outcome });
       finished++;
       if (finished % 16 === 0) report();
+      if (options.thinkMs) await new Promise((r) => setTimeout(r, options.thinkMs).unref());
     }
   };
   try {

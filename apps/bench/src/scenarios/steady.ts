@@ -5,7 +5,7 @@ import type { Scenario } from '../context';
 import { runLoad } from '../load/engine';
 import { scaled } from '../profiles';
 import { histogramSvg } from '../report/svg';
-import { chatMessages, MODEL, startBenchSim } from '../servers/sim';
+import { chatMessages, MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
 import { describeMix, faultRules, loadMetrics, outcomeText } from './common';
 
 export const steadyScenario: Scenario = {
@@ -21,7 +21,11 @@ export const steadyScenario: Scenario = {
     const seed = cli.seed;
     const sim = await startBenchSim({ seed, numParallel: 64 });
     try {
-      const provider = createOllamaProvider({ baseUrl: sim.url });
+      const provider = createOllamaProvider({
+        baseUrl: sim.url,
+        cache: false,
+        rateLimit: unlimitedRate,
+      });
       await provider.initialize();
       sim.setFaults({ rules: faultRules(mix), seed });
       const ours = await runLoad({

@@ -4,7 +4,7 @@ import type { Scenario } from '../context';
 import { type LoadResult, runLoad } from '../load/engine';
 import { scaled } from '../profiles';
 import { lineChartSvg } from '../report/svg';
-import { chatMessages, MODEL, startBenchSim } from '../servers/sim';
+import { chatMessages, MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
 import { formatMs, formatPct } from '../terminal/table';
 import { outcomeText } from './common';
 
@@ -41,7 +41,11 @@ export const stressScenario: Scenario = {
     });
     const capacity = (SLOTS * TOKENS_PER_SECOND) / RESPONSE_TOKENS;
     try {
-      const provider = createOllamaProvider({ baseUrl: sim.url });
+      const provider = createOllamaProvider({
+        baseUrl: sim.url,
+        cache: false,
+        rateLimit: unlimitedRate,
+      });
       await provider.initialize();
       const ollama = new Ollama({ host: sim.url });
       const ours: LoadResult[] = [];

@@ -20,3 +20,9 @@ export function chatMessages(i = 0) {
     { role: 'user' as const, content: `Say hello to user number ${i}.` },
   ];
 }
+
+/**
+ * Rate limiting on but never reached: the pipeline keeps its limiter (and pays for it) without
+ * the default ollama preset (10 requests/s) capping a benchmark.
+ */
+export const unlimitedRate = { requestsPerSecond: 1e9, burst: 1e9 } as const;

@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 import type { Suite } from '../context';
 import type { MicroCase, MicroGroup } from '../micro';
 import type { MicroRow } from '../results';
-import { chatMessages, MODEL, startBenchSim } from '../servers/sim';
+import { chatMessages, MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
 
 export const providerSuite: Suite = {
   name: 'provider',
@@ -13,7 +13,11 @@ export const providerSuite: Suite = {
   async prepare(ctx) {
     const sim = await startBenchSim();
     const maxC = Math.max(...ctx.profile.concurrencyLevels);
-    const provider = createOllamaProvider({ baseUrl: sim.url });
+    const provider = createOllamaProvider({
+      baseUrl: sim.url,
+      cache: false,
+      rateLimit: unlimitedRate,
+    });
     await provider.initialize();
     const raw = new Pool(sim.url, { connections: maxC });
     const ollama = new Ollama({ host: sim.url });
@@ -59,7 +63,7 @@ export const providerSuite: Suite = {
       ];
       return {
         name: `chat, c=${c}`,
-        description: `${c} concurrent caller${c > 1 ? 's' : ''}, non-streaming /api/chat against @x/ollama-sim answering at once (16 tokens), cache off`,
+        description: `${c} concurrent caller${c > 1 ? 's' : ''}, non-streaming /api/chat against @x/ollama-sim answering at once (16 tokens); provider with pool, breaker, retries, token checks and a rate limiter it never reaches, cache off`,
         targets: [
           { vs: 'raw undici', min: 0.8 },
           { vs: 'ollama-js', min: 1.5 },

@@ -241,6 +241,25 @@ describe('fault: stall', () => {
   });
 });
 
+describe('fault: stall everyChunk', () => {
+  it('pauses before every chunk after the first', async () => {
+    fake();
+    const s = await start({
+      reply: () => 'one two three',
+      faults: [{ route: '/api/chat', fault: { kind: 'stall', ms: 1000, everyChunk: true } }],
+    });
+    const stream = await open(s.url, '/api/chat', chat());
+    expect(lines((await stream.next())!.toString())).toHaveLength(1);
+    for (let i = 0; i < 3; i++) {
+      const next = stream.next();
+      expect(await settlesSoon(next)).toBe(false);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(lines((await next)!.toString())).toHaveLength(1);
+    }
+    expect(await stream.next()).toBeNull();
+  });
+});
+
 describe('fault: split', () => {
   it('writes the body in pieces at the given byte offsets, even inside a UTF-8 character', async () => {
     fake();

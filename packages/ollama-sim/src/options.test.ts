@@ -92,6 +92,11 @@ describe('startOllamaSim options', () => {
     }
   });
 
+  it('rejects with the signal reason when the signal is already aborted', async () => {
+    const reason = new Error('stop');
+    await expect(startOllamaSim({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
   it('throws a ListenError with the port when the port is taken', async () => {
     const a = await startOllamaSim();
     try {

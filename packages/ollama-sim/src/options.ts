@@ -68,6 +68,8 @@ export interface OllamaSimOptions {
   readonly maxLogEntries?: number;
   /** Answer 403 to a `Host` header that is not local, as Ollama does when bound to loopback. @default true */
   readonly hostCheck?: boolean;
+  /** Aborts the start: `startOllamaSim` rejects with `signal.reason` and leaves nothing listening. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ResolvedModel {
@@ -458,6 +460,11 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
   const fixtures = options.fixtures ?? [];
   if (!Array.isArray(fixtures)) fail('fixtures', 'an array of fixtures', fixtures);
   const seed = intInRange('seed', options.seed, 0, 2 ** 32 - 1, 0);
+  if (
+    options.signal !== undefined &&
+    !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)
+  )
+    fail('signal', 'an AbortSignal', options.signal);
   if (options.hostCheck !== undefined && typeof options.hostCheck !== 'boolean')
     fail('hostCheck', 'a boolean', options.hostCheck);
   const keepAliveMs = options.keepAliveMs ?? 300_000;

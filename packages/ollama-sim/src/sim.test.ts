@@ -721,6 +721,15 @@ describe('OllamaSim', () => {
     expect((await send(s.url, '/')).status).toBe(200);
   });
 
+  it('drops requests in progress when stopped', async () => {
+    const s = await start({ tokensPerSecond: 1 });
+    const pending = send(s.url, '/api/chat', { body: { model: 'llama3.2', messages: user('hi') } });
+    await vi.waitFor(() => expect(s.stats().active).toBe(1));
+    await s.stop();
+    await expect(pending).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    await vi.waitFor(() => expect(s.requests[0]?.outcome).toBe('aborted'));
+  });
+
   it('leaves no server handle behind after close()', async () => {
     const count = () =>
       process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;

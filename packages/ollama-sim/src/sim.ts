@@ -163,6 +163,7 @@ function canonicalJson(value: unknown): string {
  * Starts an Ollama-compatible HTTP server on `127.0.0.1` (a free port by default).
  *
  * @throws {TypeError | RangeError} on invalid options. @throws {ListenError} when it cannot listen.
+ * Rejects with `options.signal.reason` when the signal aborts before it listens.
  * @example
  * ```ts
  * const sim = await startOllamaSim();
@@ -506,7 +507,13 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     }
   }
 
+  const signal = options.signal;
+  signal?.throwIfAborted();
   await listen();
+  if (signal?.aborted) {
+    await stopListening();
+    throw signal.reason;
+  }
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 
   return {

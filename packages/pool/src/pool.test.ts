@@ -159,6 +159,17 @@ describe('createPool', () => {
     expect(seen).toEqual(['GET /a/b?q=1&r=2 one', 'POST /c two', 'PUT /d undefined']);
   });
 
+  it('keeps the socket usable after undici refused a request with invalid options', async () => {
+    const s = await server();
+    const p = pool({ connectionsPerHost: 1, maxConnections: 1 });
+    await expect(p.request(s.url, { headers: { 'x-bad': 'a\r\nb' } })).rejects.toThrow(/header/);
+    expect(await text(p.request(s.url))).toBe('ok');
+    await expect(p.request(s.url, { headers: { 'x-bad': 'a\r\nb' } })).rejects.toThrow(/header/);
+    expect(await text(p.request(s.url))).toBe('ok');
+    expect(s.requests).toBe(2);
+    expect(p.stats().requestsServed).toBe(2);
+  });
+
   it('rejects, without throwing, for an invalid URL or protocol', async () => {
     const p = pool();
     const invalid = p.request('not a url');

@@ -268,10 +268,19 @@ export class PoolDispatcher extends Dispatcher {
   // --- slots -------------------------------------------------------------------------------------
 
   #send(slot: Slot, opts: DispatchOptions, handler: Handler): void {
+    if (slot.client.dispatch(opts, handler)) {
+      slot.busy = false;
+    } else if (slot.client.stats.size > 0) {
+      // Busy until undici emits 'drain'.
+      slot.busy = true;
+    } else {
+      // undici refused the request synchronously (invalid options; the handler already has the
+      // error): no 'drain' will follow, the slot stays free and nothing was served.
+      slot.busy = false;
+      return;
+    }
     slot.origin.requestsServed++;
     this.counters.requestsServed++;
-    slot.busy = true;
-    slot.busy = !slot.client.dispatch(opts, handler);
   }
 
   #openSlot(origin: OriginState): Slot {

@@ -338,7 +338,9 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
-    byRoute[path] = (byRoute[path] ?? 0) + 1;
+    // Unknown paths share one counter so a scanner cannot grow the stats without bound.
+    const routeKey = ROUTES.has(path) ? path : 'other';
+    byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1;
     const life = new Life();
     lives.add(life);
     let entry: RequestLogEntry | undefined;

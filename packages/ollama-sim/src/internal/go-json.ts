@@ -14,9 +14,12 @@ const ESCAPES: Record<string, string> = {
 export function goJson(value: unknown): string {
   const text = JSON.stringify(value);
   if (!NEEDS_ESCAPE.test(text)) return text;
-  return text
-    .replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!)
-    .replace(/\\ud[89a-f][0-9a-f]{2}/g, '\\ufffd');
+  return (
+    text
+      .replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!)
+      // Only an escape (an odd run of backslashes), not a literal "\\ud800" typed by a user.
+      .replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, '$1\\ufffd')
+  );
 }
 
 /**

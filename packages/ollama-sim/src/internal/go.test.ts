@@ -59,6 +59,12 @@ describe('goJson', () => {
     );
   });
 
+  it('turns lone surrogates into \\ufffd but keeps a typed backslash-u sequence', () => {
+    expect(goJson({ a: 'x\ud800y', b: '\\ud800', c: '😀' })).toBe(
+      '{"a":"x\\ufffdy","b":"\\\\ud800","c":"😀"}',
+    );
+  });
+
   it('round-trips through JSON.parse for any value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

@@ -21,6 +21,24 @@ describe('pnpm demo', () => {
     expect(stdout).not.toContain('this step failed');
     expect(stdout).toMatch(/done: \d+ steps in/);
 
+    // cache: miss, hit, expiry with the hit rate
+    expect(stdout).toMatch(/1st call \(miss, stored\)\s+MISS/);
+    expect(stdout).toMatch(/2nd call \(hit\)\s+HIT .*hit rate 50%/);
+    expect(stdout).toMatch(/\(expired\)\s+MISS .*hit rate 33%, expired 1/);
+    expect(stdout).toContain('reason time-sensitive');
+    // rate limiter: 8 requests, all paced, none rejected
+    expect(stdout.match(/request #\d+\s+done at/g)).toHaveLength(8);
+    expect(stdout).toMatch(/\b[6-8] requests waited for the limiter/);
+    // breaker: opens, rejects without the server, probes, closes
+    expect(stdout).toContain('breaker closed → open (failure-threshold)');
+    expect(stdout).toContain('[X_BREAKER_OPEN]');
+    expect(stdout).toContain('the server saw 0 of the last 3 calls');
+    expect(stdout).toContain('breaker open → half-open (open-timeout)');
+    expect(stdout).toMatch(/breaker half-open → closed/);
+    expect(stdout).toMatch(/breaker: state closed/);
+    // context overflow: typed error, nothing sent
+    expect(stdout).toContain('[X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW]');
+    expect(stdout).toContain('requests the server received for it: 0');
     // streaming: chunks, then tokens per second from the server's counters
     expect(stdout).toMatch(/\d+ chunks · first token after .+ · [\d.]+ tokens\/s/);
     // tokens and cost for several providers, exact for OpenAI
@@ -33,5 +51,6 @@ describe('pnpm demo', () => {
     // health and Prometheus
     expect(stdout).toMatch(/status healthy · reachable true/);
     expect(stdout).toContain('x_provider_ollama_requests_total');
+    expect(stdout).toMatch(/done: 8 steps in/);
   }, 60_000);
 });

@@ -2,10 +2,15 @@
  * `pnpm demo`: every feature of the @x packages, working, with real output. Runs against an
  * embedded @x/ollama-sim by default, and against a real Ollama when OLLAMA_HOST is set.
  */
+import { createCache } from '@x/cache';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { bold, createOut, dim, errorLine, type Out, red } from './output';
+import { cacheStep } from './steps/cache';
 import { healthStep } from './steps/health';
+import { outageStep } from './steps/outage';
+import { overflowStep } from './steps/overflow';
 import { poolStep } from './steps/pool';
+import { rateLimitStep } from './steps/rate-limit';
 import { streamStep } from './steps/stream';
 import { tokensStep } from './steps/tokens';
 import { openTarget, type Target } from './target';
@@ -18,10 +23,31 @@ interface Step {
 export async function main(): Promise<number> {
   const out = createOut();
   const target = await openTarget();
-  const provider = createOllamaProvider({ baseUrl: target.baseUrl });
+  // one provider with every piece on; the cache TTL and the rate are small so the demo shows
+  // expiry and pacing within seconds
+  const ttlMs = 1200;
+  const rate = { requestsPerSecond: 4, burst: 2 };
+  const cache = createCache({ strategy: 'selective', minTtlMs: ttlMs, maxTtlMs: ttlMs });
+  const provider = createOllamaProvider({ baseUrl: target.baseUrl, cache, rateLimit: rate });
   const steps: Step[] = [
+    {
+      title: 'Response cache: miss, store, hit, expiry',
+      run: (o, t) => cacheStep(o, t, provider, cache, ttlMs),
+    },
+    {
+      title: 'A burst paced by the rate limiter',
+      run: (o, t) => rateLimitStep(o, t, provider, rate),
+    },
+    {
+      title: 'Outage: the circuit breaker opens, rejects, probes, closes',
+      run: (o, t) => outageStep(o, t),
+    },
     { title: 'Streaming with tokens per second', run: (o, t) => streamStep(o, t, provider) },
     { title: 'Token counts and cost, several providers', run: (o) => tokensStep(o) },
+    {
+      title: 'Context overflow caught before sending',
+      run: (o, t) => overflowStep(o, t, provider),
+    },
     { title: 'Connection reuse', run: (o, t) => poolStep(o, t) },
     { title: 'Health and Prometheus metrics', run: (o) => healthStep(o, provider) },
   ];

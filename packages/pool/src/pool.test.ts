@@ -244,6 +244,21 @@ describe('createPool', () => {
     expect(s.requests).toBe(2);
   });
 
+  it('settles close() too when destroy() cuts a graceful close short', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const running = p.request(s.url).catch((e: unknown) => e);
+    await s.waitForRequests(1);
+    const queued = p.request(s.url).catch((e: unknown) => e);
+    const closing = p.close();
+    expect(p.close()).toBe(closing);
+    await p.destroy();
+    await closing;
+    expect(isPoolClosedError(await queued)).toBe(true);
+    expect(await running).toBeInstanceOf(Error);
+    expect(p.stats().totals.sockets).toBe(0);
+  });
+
   it('fails running and queued requests at once on destroy()', async () => {
     const s = await server({ hold: true });
     const p = pool({ connectionsPerHost: 1 });

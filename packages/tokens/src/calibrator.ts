@@ -153,7 +153,7 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
           tokensPerChar: actualTokens / chars,
           observations: 1,
           meanSquaredResidual: profile.errorMargin ** 2 / 4,
-          baseMargin: profile.errorMargin,
+          baseMargin: profile.nonAsciiMargin,
         };
       } else {
         const n = entry.observations + 1;

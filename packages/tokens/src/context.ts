@@ -28,7 +28,7 @@ export interface ContextFit {
  * @throws {UnknownModelError} when neither `contextWindow` nor a known `model` gives the window.
  * @example
  * fitsContext(messages, { model: 'llama2', reserveOutputTokens: 512 })
- * // { fits: true, promptTokens: 27, checkedPromptTokens: 31, contextWindow: 4096, overflowBy: 0, ... }
+ * // { fits: true, promptTokens: 27, checkedPromptTokens: 30, contextWindow: 4096, overflowBy: 0, ... }
  */
 export function fitsContext(
   input: string | readonly ChatMessage[],

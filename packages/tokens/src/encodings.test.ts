@@ -101,6 +101,25 @@ describe('loadEncoding', () => {
     expect(vias).toEqual(['import']);
   });
 
+  it('rejects with the signal reason when the signal is already aborted or aborts first', async () => {
+    const { loadEncoding, loadedEncodings } = await fresh();
+    const reason = new Error('stop');
+    await expect(loadEncoding('o200k_base', { signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+    expect(loadedEncodings()).toEqual([]);
+    const controller = new AbortController();
+    const pending = loadEncoding('o200k_base', { signal: controller.signal });
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+
+  it('resolves when the signal never aborts', async () => {
+    const { loadEncoding, loadedEncodings } = await fresh();
+    await loadEncoding('o200k_base', { signal: new AbortController().signal });
+    expect(loadedEncodings()).toEqual(['o200k_base']);
+  });
+
   it('rejects with TypeError when the encoding is unknown', async () => {
     const { loadEncoding } = await import('./index');
     await expect(loadEncoding('gpt2' as never)).rejects.toThrow(TypeError);

@@ -2,7 +2,7 @@ import { isCalibrator } from './calibrator';
 import { countChatExact, expectMessages, expectTools } from './chat';
 import { encodingForModel, getCounter } from './encodings';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
-import { PROFILES } from './internal/profiles';
+import { marginFor, PROFILES } from './internal/profiles';
 import {
   describe,
   type EstimateTokensOptions,
@@ -35,8 +35,10 @@ export interface HeuristicProfileInfo {
   perName: number;
   /** Tokens that prime the reply (and begin-of-sequence markers). */
   priming: number;
-  /** Relative error margin of heuristic estimates. */
+  /** Relative error margin of heuristic estimates of ASCII text. */
   errorMargin: number;
+  /** Relative error margin for text entirely outside ASCII (CJK, other scripts, emoji). */
+  nonAsciiMargin: number;
   /** Whether the profile was fitted against a real tokenizer. */
   measured: boolean;
   /** Tokens per unit of each character-class feature. */
@@ -59,6 +61,7 @@ export function getHeuristicProfile(provider: Provider): HeuristicProfileInfo {
     perName: profile.perName,
     priming: profile.priming,
     errorMargin: profile.errorMargin,
+    nonAsciiMargin: profile.nonAsciiMargin,
     measured: profile.measured,
     weights: { ...profile.weights },
   };
@@ -74,7 +77,7 @@ export function getHeuristicProfile(provider: Provider): HeuristicProfileInfo {
  * @throws {TypeError} on invalid input or options.
  * @example
  * estimateTokens('Bonjour tout le monde', { model: 'llama3.2:3b' })
- * // { tokens: 4, method: 'heuristic', errorMargin: 0.35 }
+ * // { tokens: 4, method: 'heuristic', errorMargin: 0.31 }
  */
 export function estimateTokens(
   input: string | readonly ChatMessage[],
@@ -102,7 +105,7 @@ export function estimateTokens(
   }
 
   const { profile } = heuristicContext(model, provider);
-  const { tokens } = heuristicTokens(input, profile, tools);
+  const { tokens, chars, nonAscii } = heuristicTokens(input, profile, tools);
   if (calibrator !== undefined && model !== undefined) {
     const state = calibrator.get(model, provider);
     if (state?.ready) {
@@ -110,7 +113,9 @@ export function estimateTokens(
       return { tokens: calibrated, method: 'calibrated', errorMargin: state.errorMargin };
     }
   }
-  // Relative error grows on very short inputs: add one token's worth.
-  const errorMargin = Math.min(1, profile.errorMargin + (tokens > 0 ? 1 / tokens : 0));
+  // The margin blends the ASCII and non-ASCII margins by the input's share of non-ASCII
+  // characters, and grows on very short inputs by one token's worth.
+  const margin = marginFor(profile, nonAscii, chars);
+  const errorMargin = Math.min(1, margin + (tokens > 0 ? 1 / tokens : 0));
   return { tokens, method: 'heuristic', errorMargin: Number(errorMargin.toFixed(4)) };
 }

@@ -14,6 +14,7 @@ export {
   clearCountCache,
   type EncodingLoadEvent,
   encodingForModel,
+  type LoadEncodingOptions,
   loadEncoding,
   loadedEncodings,
   onEncodingLoad,

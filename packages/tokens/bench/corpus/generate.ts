@@ -12,11 +12,12 @@ import {
   codeSnippets,
   identifierWords,
   markdownBits,
+  multilingualParagraphs,
   proseParagraphs,
   proseSentences,
 } from './seeds';
 
-export type SampleKind = 'prose' | 'code' | 'json' | 'cjk' | 'markdown';
+export type SampleKind = 'prose' | 'code' | 'json' | 'cjk' | 'multilingual' | 'markdown';
 export interface Sample {
   id: string;
   kind: SampleKind;
@@ -117,6 +118,10 @@ function cjkSample(): string {
   return Array.from({ length: int(2, 4) }, () => pick(cjkParagraphs)).join('\n');
 }
 
+function multilingualSample(): string {
+  return Array.from({ length: int(2, 3) }, () => pick(multilingualParagraphs)).join('\n\n');
+}
+
 function markdownSample(): string {
   const parts = [pick(markdownBits), pick(proseParagraphs), pick(markdownBits)];
   if (random() < 0.5) parts.push('```py\n' + pyFunction() + '\n```\n');
@@ -139,6 +144,8 @@ export function buildCorpus(): Sample[] {
   for (let i = 0; i < 16; i++) add('json', jsonSample());
   for (const paragraph of cjkParagraphs) add('cjk', paragraph);
   for (let i = 0; i < 24; i++) add('cjk', cjkSample());
+  for (const paragraph of multilingualParagraphs) add('multilingual', paragraph);
+  for (let i = 0; i < 20; i++) add('multilingual', multilingualSample());
   for (const bit of markdownBits) add('markdown', bit);
   for (let i = 0; i < 15; i++) add('markdown', markdownSample());
   return samples;

@@ -255,3 +255,17 @@ export const markdownBits: string[] = [
   '- [x] Write the migration\n- [x] Backfill the new column in batches of 10,000 rows\n- [ ] Remove the old column after two releases\n- [ ] Update the dashboard queries\n',
   '### Troubleshooting\n\nIf you see `ECONNREFUSED 127.0.0.1:11434`, the server is not running. Start it with `ollama serve` and try again. On macOS the app starts the server automatically.\n',
 ];
+
+export const multilingualParagraphs: string[] = [
+  "Le marché couvert ouvre à sept heures. Les maraîchers déchargent leurs cagettes de légumes pendant que le boulanger d'à côté sort les premières fournées ; à huit heures, l'odeur du pain chaud a déjà envahi toute la rue.",
+  "Quand le serveur ne répond plus, la bibliothèque attend quelques secondes, puis réessaie. Après trois échecs consécutifs, le disjoncteur s'ouvre et les requêtes suivantes échouent immédiatement, sans surcharger davantage le service.",
+  'Im Winter fährt die Fähre nur zweimal pro Woche. Die Bewohner der Insel kaufen deshalb große Vorräte ein, und der Bäcker backt am Freitag doppelt so viel Brot wie an anderen Tagen.',
+  'Die Größe des Kontextfensters hängt vom Modell ab. Wenn der Verlauf zu lang wird, schneidet der Server die ältesten Nachrichten stillschweigend ab, und das Modell kann sich nicht mehr an sie erinnern.',
+  'La biblioteca del pueblo abrió en una antigua fábrica de tejidos. Las ventanas altas iluminan las mesas de lectura y, por las tardes, los niños hacen los deberes junto a las columnas de hierro pintadas de verde.',
+  'Cada solicitud al modelo cuesta una fracción de céntimo, pero millones de ellas suman rápidamente. Por eso conviene contar los tokens antes de enviar la petición y guardar en caché las respuestas deterministas.',
+  'Зимой на острове остаётся всего несколько сотен жителей. Паром ходит два раза в неделю, а почтальон, который также водит школьный автобус, знает, в каких домах по вечерам ещё горит свет.',
+  'Если очередь заполнена, запрос ждёт не более пяти секунд, а затем завершается понятной ошибкой. Так сервис не падает под нагрузкой, а пользователи сразу видят, что нужно повторить попытку позже.',
+  'Το πρωί στο λιμάνι ξεκινά νωρίς. Οι ψαράδες γυρίζουν με τις βάρκες τους πριν ανατείλει ο ήλιος και οι ταβέρνες ετοιμάζουν τον καφέ για τους πρώτους επιβάτες του πλοίου.',
+  'Release notes 🎉: faster token counting 🚀, calibrated estimates 📏 and clearer errors ❌➡️✅. Thanks to everyone who reported bugs 🙏 — see you at the next meetup ☕️!',
+  'Ça marche ✅ — die Tests laufen grün 🟢, los números cuadran 📊 y всё работает 👍. Next step: ship it 🚢 and watch the dashboards 👀 overnight 🌙.',
+];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 export interface Sample {
   id: string;
-  kind: 'prose' | 'code' | 'json' | 'cjk' | 'markdown';
+  kind: 'prose' | 'code' | 'json' | 'cjk' | 'multilingual' | 'markdown';
   text: string;
 }
 

@@ -33,7 +33,11 @@ export interface TextFeatures {
   kana: number;
   /** Hangul syllables and jamo. */
   hangul: number;
-  /** Other characters in the Basic Multilingual Plane (accented Latin, Cyrillic, Greek...). */
+  /** Accented Latin letters (U+00C0-U+024F); they also continue an ASCII word. */
+  latin: number;
+  /** Greek, Cyrillic, Armenian, Hebrew and Arabic letters (U+0370-U+06FF). */
+  alphabetic: number;
+  /** Other characters in the Basic Multilingual Plane (symbols, other scripts...). */
   other: number;
   /** Characters outside the BMP (emoji, rare ideographs). */
   astral: number;
@@ -46,6 +50,7 @@ enum Kind {
   Punct = 3,
   Space = 4,
   Other = 5,
+  Alphabetic = 6,
 }
 
 export function textFeatures(text: string): TextFeatures {
@@ -64,6 +69,8 @@ export function textFeatures(text: string): TextFeatures {
     cjk: 0,
     kana: 0,
     hangul: 0,
+    latin: 0,
+    alphabetic: 0,
     other: 0,
     astral: 0,
   };
@@ -109,6 +116,13 @@ export function textFeatures(text: string): TextFeatures {
         }
         punctRun++;
       }
+    } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
+      kind = Kind.Letter;
+      f.latin++;
+      if (previous !== Kind.Letter) f.words++;
+    } else if (code >= 0x370 && code <= 0x6ff) {
+      kind = Kind.Alphabetic;
+      f.alphabetic++;
     } else {
       kind = Kind.Other;
       if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
@@ -152,6 +166,8 @@ export const FEATURE_NAMES = [
   'cjk',
   'kana',
   'hangul',
+  'latin',
+  'alphabetic',
   'other',
   'astral',
 ] as const satisfies readonly (keyof TextFeatures)[];

@@ -2,7 +2,7 @@ import { messageStrings, toolParts } from '../chat';
 import { resolveModelRecord } from '../models';
 import type { ChatMessage, Provider, ToolDefinition } from '../types';
 import { FEATURE_NAMES, textFeatures } from './features';
-import { type HeuristicProfile, PROFILES } from './profiles';
+import { type HeuristicProfile, nonAsciiChars, PROFILES } from './profiles';
 
 // Tool overhead for models without a known format: OpenAI's o200k constants, the best public data.
 const TOOL_FORMAT = {
@@ -29,9 +29,15 @@ export function profileFor(provider: Provider, modelId: string | undefined): Heu
   }
 }
 
-function rawCount(text: string, profile: HeuristicProfile): number {
+function rawCount(
+  text: string,
+  profile: HeuristicProfile,
+  totals: { chars: number; nonAscii: number },
+): number {
   if (text === '') return 0;
   const features = textFeatures(text);
+  totals.chars += features.chars;
+  totals.nonAscii += nonAsciiChars(features);
   let total = 0;
   for (const name of FEATURE_NAMES) total += features[name] * profile.weights[name];
   return Math.max(1, total);
@@ -64,30 +70,23 @@ export function heuristicTokens(
   input: string | readonly ChatMessage[],
   profile: HeuristicProfile,
   tools: readonly ToolDefinition[] | undefined,
-): { tokens: number; chars: number } {
+): { tokens: number; chars: number; nonAscii: number } {
+  const totals = { chars: 0, nonAscii: 0 };
   let total = 0;
-  let chars = 0;
   if (typeof input === 'string') {
-    total = rawCount(input, profile);
-    chars = input.length;
+    total = rawCount(input, profile, totals);
   } else {
     total = profile.priming;
     for (const message of input) {
       total += profile.perMessage;
       if (typeof message.name === 'string') total += profile.perName;
-      for (const text of messageStrings(message)) {
-        total += rawCount(text, profile);
-        chars += text.length;
-      }
+      for (const text of messageStrings(message)) total += rawCount(text, profile, totals);
     }
   }
   if (tools !== undefined && tools.length > 0) {
     const { strings, overhead } = toolParts(tools, TOOL_FORMAT);
     total += overhead;
-    for (const text of strings) {
-      total += rawCount(text, profile);
-      chars += text.length;
-    }
+    for (const text of strings) total += rawCount(text, profile, totals);
   }
-  return { tokens: Math.round(total), chars };
+  return { tokens: Math.round(total), ...totals };
 }

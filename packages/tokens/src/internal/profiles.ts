@@ -15,15 +15,13 @@ export interface HeuristicProfile {
   perName: number;
   /** Tokens that prime the reply (and begin-of-sequence markers). */
   priming: number;
-  /** Relative error margin of the estimate (0.1 = ±10 %). */
+  /** Relative error margin of the estimate for ASCII text (0.1 = ±10 %). */
   errorMargin: number;
+  /** Relative error margin for text made only of non-ASCII characters (CJK, other scripts, emoji). */
+  nonAsciiMargin: number;
   /** Whether the weights were fitted against a real tokenizer (false: derived, see notes). */
   measured: boolean;
 }
-
-// Characters outside the corpus used for fitting (accented Latin, Cyrillic, emoji) get
-// hand-set weights: most such letters cost about half a token, an emoji about two.
-const UNSEEN = { other: 0.5, astral: 2 } as const;
 
 function scaled(weights: Record<FeatureName, number>, factor: number): Record<FeatureName, number> {
   const out = { ...weights };
@@ -33,54 +31,65 @@ function scaled(weights: Record<FeatureName, number>, factor: number): Record<Fe
 
 // Fitted by bench/fit-estimator.ts (non-negative least squares on relative error, training half
 // of src/__fixtures__/corpus.json). Margins are the 95th percentile of the absolute relative error
-// on the held-out half, rounded up, as printed by bench/estimator-error.ts.
+// on the held-out half, rounded up, as printed by bench/estimator-error.ts: `errorMargin` on the
+// mostly-ASCII samples (prose, code, JSON, markdown), `nonAsciiMargin` on the CJK and multilingual
+// ones; an input's margin blends the two by its share of non-ASCII characters.
 const O200K = {
-  words: 0.9375,
-  letters: 0.0136,
-  digitRuns: 0.842,
-  digits: 0.2775,
-  punctRuns: 1.1226,
-  puncts: 0,
+  words: 0.842,
+  letters: 0.0396,
+  digitRuns: 1.8278,
+  digits: 0,
+  punctRuns: 0.8358,
+  puncts: 0.0525,
   prefixed: 0,
-  breaks: 1.2308,
+  breaks: 1.2474,
   tabs: 0,
-  indents: 0.3496,
-  cjk: 0.8075,
-  kana: 0.7637,
-  hangul: 0.727,
-  ...UNSEEN,
+  indents: 0.6153,
+  cjk: 0.8077,
+  kana: 0.7628,
+  hangul: 0.7337,
+  latin: 1.1633,
+  alphabetic: 0.2893,
+  other: 1.4819,
+  astral: 1.0721,
 };
 const LLAMA3 = {
-  words: 0.9108,
-  letters: 0.021,
-  digitRuns: 0.7095,
-  digits: 0.303,
-  punctRuns: 1.1186,
-  puncts: 0,
+  words: 0.7657,
+  letters: 0.0577,
+  digitRuns: 1.7418,
+  digits: 0,
+  punctRuns: 0.9075,
+  puncts: 0.0084,
   prefixed: 0,
-  breaks: 1.1561,
+  breaks: 1.0814,
   tabs: 0,
-  indents: 0.4395,
-  cjk: 0.8641,
-  kana: 0.6575,
-  hangul: 0.772,
-  ...UNSEEN,
+  indents: 0.7736,
+  cjk: 0.8652,
+  kana: 0.6563,
+  hangul: 0.7779,
+  latin: 2.5996,
+  alphabetic: 0.3372,
+  other: 0.6976,
+  astral: 3.3821,
 };
 const MISTRAL_V1 = {
-  words: 0.768,
-  letters: 0.0766,
-  digitRuns: 1.5026,
-  digits: 0.5239,
-  punctRuns: 0.7192,
-  puncts: 0.1361,
-  prefixed: 0.585,
-  breaks: 2.1649,
-  tabs: 0.2015,
-  indents: 0.5194,
-  cjk: 1.0785,
-  kana: 1.1306,
-  hangul: 1.5166,
-  ...UNSEEN,
+  words: 0.756,
+  letters: 0.0893,
+  digitRuns: 2.7041,
+  digits: 0.1745,
+  punctRuns: 0.1963,
+  puncts: 0.2789,
+  prefixed: 0.5948,
+  breaks: 2.1753,
+  tabs: 0.8594,
+  indents: 0.9633,
+  cjk: 1.0789,
+  kana: 1.1308,
+  hangul: 1.5268,
+  latin: 2.9559,
+  alphabetic: 0.595,
+  other: 1.0359,
+  astral: 3.9811,
 };
 
 export const PROFILES = {
@@ -91,7 +100,8 @@ export const PROFILES = {
     perMessage: 3,
     perName: 1,
     priming: 3,
-    errorMargin: 0.11,
+    errorMargin: 0.05,
+    nonAsciiMargin: 0.2,
     measured: true,
   },
   ollama: {
@@ -101,7 +111,8 @@ export const PROFILES = {
     perMessage: 5,
     perName: 1,
     priming: 5,
-    errorMargin: 0.1,
+    errorMargin: 0.06,
+    nonAsciiMargin: 0.22,
     measured: true,
   },
   mistral: {
@@ -112,6 +123,7 @@ export const PROFILES = {
     perName: 1,
     priming: 1,
     errorMargin: 0.08,
+    nonAsciiMargin: 0.4,
     measured: true,
   },
   gemini: {
@@ -123,6 +135,7 @@ export const PROFILES = {
     perName: 1,
     priming: 3,
     errorMargin: 0.25,
+    nonAsciiMargin: 0.35,
     measured: false,
   },
   anthropic: {
@@ -135,11 +148,31 @@ export const PROFILES = {
     perName: 1,
     priming: 3,
     errorMargin: 0.3,
+    nonAsciiMargin: 0.4,
     measured: false,
   },
 } as const satisfies Record<string, HeuristicProfile>;
 
 export type ProfileName = keyof typeof PROFILES;
+
+/** Characters the ASCII-centred features predict least well. */
+export function nonAsciiChars(features: TextFeatures): number {
+  return (
+    features.cjk +
+    features.kana +
+    features.hangul +
+    features.latin +
+    features.alphabetic +
+    features.other +
+    features.astral
+  );
+}
+
+/** The relative margin for an input with `nonAscii` of `chars` characters outside ASCII. */
+export function marginFor(profile: HeuristicProfile, nonAscii: number, chars: number): number {
+  const share = chars > 0 ? Math.min(1, nonAscii / chars) : 0;
+  return profile.errorMargin + (profile.nonAsciiMargin - profile.errorMargin) * share;
+}
 
 /** Heuristic token count of one text under a profile (0 for the empty string, else >= 1). */
 export function heuristicCount(features: TextFeatures, profile: HeuristicProfile): number {

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { send, sharedFixtures } from './__fixtures__/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { send, settlesSoon, sharedFixtures, until } from './__fixtures__/client';
 import { isFixtureError } from './errors';
 import { fixtureBody, loadFixture, parseFixture } from './fixtures';
 import { type OllamaSim, startOllamaSim } from './sim';
@@ -45,6 +45,33 @@ describe('fixture replay', () => {
       if (fixture.request.method === 'HEAD') expect(res.headers['content-length']).toBe('17');
     });
   }
+});
+
+describe('fixture replay with writes', () => {
+  it('sends each element of writes as its own write, with delays between them', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const fixture = parseFixture({
+        request: { method: 'GET', path: '/api/version', body: null },
+        response: {
+          status: 200,
+          headers: { 'Content-Type': 'application/json; charset=utf-8' },
+          writes: ['{"vers', 'ion":"9.9.9"}'],
+          write_delays_ms: [400],
+        },
+      });
+      sim = await startOllamaSim({ fixtures: [fixture] });
+      const pending = send(sim.url, '/api/version');
+      await until(() => sim!.stats().requests === 1);
+      expect(await settlesSoon(pending)).toBe(false);
+      await vi.advanceTimersByTimeAsync(400);
+      const res = await pending;
+      expect(res.chunks.map((c) => c.toString())).toEqual(['{"vers', 'ion":"9.9.9"}']);
+      expect(res.headers['transfer-encoding']).toBe('chunked');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('parseFixture', () => {

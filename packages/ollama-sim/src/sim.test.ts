@@ -571,6 +571,9 @@ describe('/api/tags, /api/show, /api/ps', () => {
     const body = JSON.parse(res.text);
     const want = fixtureJson('05-show-llama3.2.json');
     expect(keysOf(body)).toEqual(keysOf(want));
+    // Over 2 KiB, Go's net/http switches to chunked encoding.
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    expect(res.headers['content-length']).toBeUndefined();
     expect(body.parameters).toBe(want.parameters);
     expect(body.details).toEqual(want.details);
     expect(body.capabilities).toEqual(want.capabilities);

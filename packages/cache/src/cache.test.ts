@@ -203,6 +203,51 @@ describe('LRU', () => {
     expect(cache.has(req(190))).toBe(false);
   });
 
+  it('evicts exactly as the documented second-chance queue when operations are random', () => {
+    // The model of the README: a FIFO queue; a read sets a bit; at the head, a set bit (or the
+    // entry just written) buys one requeue, otherwise the entry is evicted.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(
+          fc.tuple(fc.constantFrom('set', 'get', 'delete'), fc.integer({ min: 0, max: 12 })),
+          {
+            maxLength: 150,
+          },
+        ),
+        (maxEntries, ops) => {
+          const cache = createCache({ maxEntries });
+          const queue: { n: number; ref: boolean }[] = [];
+          for (const [op, n] of ops) {
+            const at = queue.findIndex((e) => e.n === n);
+            if (op === 'set') {
+              cache.set(req(n), n);
+              if (at >= 0) queue.splice(at, 1);
+              const written = { n, ref: false };
+              queue.push(written);
+              while (queue.length > maxEntries) {
+                const head = queue.shift()!;
+                if (head.ref || head === written) {
+                  head.ref = false;
+                  queue.push(head);
+                }
+              }
+            } else if (op === 'get') {
+              cache.get(req(n));
+              if (at >= 0) queue[at]!.ref = true;
+            } else {
+              cache.delete(req(n));
+              if (at >= 0) queue.splice(at, 1);
+            }
+            for (let k = 0; k <= 12; k++) {
+              expect(cache.has(req(k))).toBe(queue.some((e) => e.n === k));
+            }
+          }
+        },
+      ),
+    );
+  });
+
   it('never holds more than maxEntries, whatever the sequence of operations', () => {
     fc.assert(
       fc.property(

@@ -138,11 +138,20 @@ export interface Cache<T = unknown> {
   stats(): CacheStats;
   /** Entries in memory now. */
   readonly size: number;
+  /** Calls `listener` on every hit (also on `x:cache:hit`); returns an unsubscribe function. */
   onHit(listener: Listener<CacheHitEvent>): () => void;
+  /** Calls `listener` on every miss (also on `x:cache:miss`); returns an unsubscribe function. */
   onMiss(listener: Listener<CacheMissEvent>): () => void;
+  /** Calls `listener` when an entry is stored (also `x:cache:set`); returns an unsubscribe. */
   onSet(listener: Listener<CacheSetEvent>): () => void;
+  /** Calls `listener` when an entry is evicted or expires (also `x:cache:evict`). */
   onEvict(listener: Listener<CacheEvictEvent>): () => void;
+  /** Calls `listener` when an answer is not stored, with the reason (also `x:cache:skip`). */
   onSkip(listener: Listener<CacheSkipEvent>): () => void;
+  /**
+   * Calls `listener` with each {@link CacheStoreError} (also `x:cache:store-error`); the failure
+   * never reaches a caller.
+   */
   onStoreError(listener: Listener<CacheStoreError>): () => void;
 }
 

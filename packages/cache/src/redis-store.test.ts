@@ -90,6 +90,27 @@ describe('createRedisStore', () => {
     expect((a.stats().store?.lockWaits ?? 0) + (b.stats().store?.lockWaits ?? 0)).toBe(1);
   });
 
+  it('keeps the lock while a loader runs longer than lockTtlMs', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const make = () =>
+      createCache({
+        store: createRedisStore({ client: connect(), prefix, lockTtlMs: 150, pollIntervalMs: 10 }),
+      });
+    const a = make();
+    const b = make();
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 600));
+      return 'slow answer';
+    };
+    const first = a.getOrLoad(req(1), loader);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = b.getOrLoad(req(1), loader);
+    expect(await Promise.all([first, second])).toEqual(['slow answer', 'slow answer']);
+    expect(calls).toBe(1);
+  });
+
   it('takes over the load when the lock holder died without storing a value', async () => {
     const prefix = `t:${randomUUID()}:`;
     const client = connect();

@@ -6,8 +6,9 @@
  *   `TokenBucket.tryRemoveTokens()` vs `rate-limiter-flexible`'s `RateLimiterMemory.consume()`
  * - in memory, 100 000 keys: `createRateLimiter().tryAcquire(key)` vs `RateLimiterMemory.consume(key)`
  * - Redis (a redis-server this script starts on a free port): `createRedisTokenBucket().tryAcquire()`
- *   vs `RateLimiterRedis.consume()`, both with ioredis on the same server, sequential and with 64
- *   calls in flight.
+ *   vs `RateLimiterRedis.consume()`, both with ioredis on the same server: sequential, 64 calls in
+ *   flight on one key (ours share one script call per tick), and 64 in flight on 64 keys (one
+ *   script call per key by default, one per tick with `batchKeys`).
  *
  * Every limit is large enough that all calls are admitted: this measures the cost of a decision.
  */
@@ -17,7 +18,7 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { Bench } from 'tinybench';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
 import { createRateLimiter, createTokenBucket } from '../src/index';
-import { createRedisTokenBucket } from '../src/redis';
+import { createRedisStore, createRedisTokenBucket } from '../src/redis';
 
 const quick = process.argv.includes('--quick');
 const time = quick ? 300 : 1500;
@@ -143,6 +144,33 @@ try {
     await Promise.all(Array.from({ length: INFLIGHT }, () => rlf.consume('bench', 1)));
   });
   await run('redis, 64 in flight', conc, INFLIGHT);
+
+  // 64 in flight on 64 different keys: by default one script call per key; with batchKeys
+  // (standalone Redis) one script call for the whole tick
+  const limits = { requests: { ratePerSecond: BIG, capacity: BIG } };
+  const perKey = createRateLimiter({ limits, store: createRedisStore({ client }) });
+  const batched = createRateLimiter({
+    limits,
+    store: createRedisStore({ client, batchKeys: true }),
+  });
+  const spread = Array.from({ length: INFLIGHT }, (_, i) => `spread:${i}`);
+  const keyed = new Bench({ time, warmupTime });
+  keyed.add(
+    '@x/rate-limit createRateLimiter(redis).tryAcquire(key) (64 keys in flight)',
+    async () => {
+      await Promise.all(spread.map((key) => perKey.tryAcquire(key)));
+    },
+  );
+  keyed.add(
+    '@x/rate-limit createRateLimiter(redis, batchKeys).tryAcquire(key) (64 keys in flight)',
+    async () => {
+      await Promise.all(spread.map((key) => batched.tryAcquire(key)));
+    },
+  );
+  keyed.add('rate-limiter-flexible RateLimiterRedis.consume(key) (64 keys in flight)', async () => {
+    await Promise.all(spread.map((key) => rlf.consume(key, 1)));
+  });
+  await run('redis, 64 keys in flight', keyed, INFLIGHT);
 } finally {
   await client.quit();
   await server.stop();
@@ -166,4 +194,14 @@ table('redis, sequential', '@x/rate-limit createRedisTokenBucket().tryAcquire() 
 table('redis, 64 in flight', '@x/rate-limit createRedisTokenBucket().tryAcquire() (64 in flight)', [
   'rate-limiter-flexible RateLimiterRedis.consume() (64 in flight)',
 ]);
+table(
+  'redis, 64 keys in flight',
+  '@x/rate-limit createRateLimiter(redis).tryAcquire(key) (64 keys in flight)',
+  ['rate-limiter-flexible RateLimiterRedis.consume(key) (64 keys in flight)'],
+);
+table(
+  'redis, 64 keys in flight',
+  '@x/rate-limit createRateLimiter(redis, batchKeys).tryAcquire(key) (64 keys in flight)',
+  ['rate-limiter-flexible RateLimiterRedis.consume(key) (64 keys in flight)'],
+);
 console.log(`\n${new Date().toISOString()} node ${process.version}${quick ? ' (--quick)' : ''}`);

@@ -183,7 +183,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.queues.has(key)) {
+    if (this.queues.size !== 0 && this.queues.has(key)) {
       this.rejected++;
       return FALSE;
     }
@@ -253,6 +253,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
         }
         if (timeoutMs !== undefined && result > timeoutMs)
           return this.rejectTimeout(key, total, timeoutMs, result);
+        if (this.maxQueue === 0) return this.rejectQueueFull(key, total, result);
         return this.enqueue(key, vector, total, timeoutMs, signal, result);
       }
       // Remote store: the decision is in flight; queue now so that later calls for this key
@@ -270,11 +271,8 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
         return this.rejectTimeout(key, total, timeoutMs, predicted);
       }
     }
-    if (kq.queue.size >= this.maxQueue) {
-      this.queueFull++;
-      this.emitReject('queue-full', key, total, Number.POSITIVE_INFINITY);
-      return Promise.reject(new QueueFullError({ maxQueue: this.maxQueue }));
-    }
+    if (kq.queue.size >= this.maxQueue)
+      return this.rejectQueueFull(key, total, Number.POSITIVE_INFINITY);
     return this.enqueue(key, vector, total, timeoutMs, signal, undefined);
   }
 
@@ -480,6 +478,14 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       return false;
     }
     if (!head.counted) {
+      if (this.maxQueue === 0) {
+        // a remote first decision said "wait", and nobody may wait
+        this.removeWaiter(kq, head);
+        this.queueFull++;
+        this.emitReject('queue-full', key, head.total, wait);
+        head.reject(new QueueFullError({ maxQueue: 0 }));
+        return false;
+      }
       head.counted = true;
       this.waited++;
     }
@@ -548,6 +554,12 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       new RateLimitTimeoutError({ timeoutMs: waiter.timeoutMs!, retryAfterMs, cost: waiter.total }),
     );
     this.pump(key, kq);
+  }
+
+  private rejectQueueFull(key: string, total: number, retryAfterMs: number): Promise<never> {
+    this.queueFull++;
+    this.emitReject('queue-full', key, total, retryAfterMs);
+    return Promise.reject(new QueueFullError({ maxQueue: this.maxQueue }));
   }
 
   private rejectTimeout(

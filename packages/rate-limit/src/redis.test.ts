@@ -24,6 +24,11 @@ storeBehaviour(
   () => createRedisStore({ client, prefix }),
   () => `k-${randomUUID()}`,
 );
+storeBehaviour(
+  'redis (batchKeys)',
+  () => createRedisStore({ client, prefix, batchKeys: true }),
+  () => `k-${randomUUID()}`,
+);
 
 /** Counts the commands a store sends, to prove one round trip per decision. */
 function counting(target: Redis) {
@@ -83,6 +88,20 @@ describe('createRedisStore', () => {
     expect(results).toEqual([true, true, false, true, false, false]);
     expect(counts.evalsha - before).toBe(1);
     expect(limiter.stats().store).toMatchObject({ kind: 'redis' });
+  });
+
+  it('decides calls for different keys in one script call with batchKeys', async () => {
+    const { wrapped, counts } = counting(client);
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.001, capacity: 2 } },
+      store: createRedisStore({ client: wrapped, prefix, batchKeys: true }),
+    });
+    await limiter.tryAcquire(randomUUID(), { requests: 0 }); // may load the script once
+    const before = counts.evalsha;
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const results = await Promise.all([a, b, a, c, a, b].map((key) => limiter.tryAcquire(key)));
+    expect(results).toEqual([true, true, true, true, false, true]);
+    expect(counts.evalsha - before).toBe(1);
   });
 
   it('writes nothing when it rejects, and lets an idle key expire when it would be full', async () => {

@@ -102,6 +102,19 @@ export function storeBehaviour(name: string, makeStore: () => RateLimitStore, un
       expect(limiter.stats()).toMatchObject({ aborted: 1, queued: 0, queueFull: 1 });
     });
 
+    it('rejects with QueueFullError instead of waiting when maxQueue is 0', async () => {
+      const limiter = createRateLimiter({
+        limits: { requests: { ratePerSecond: SLOW, capacity: 1 } },
+        store: makeStore(),
+        maxQueue: 0,
+      });
+      const key = uniqueKey();
+      await limiter.acquire(key);
+      const error = await limiter.acquire(key).catch((e: unknown) => e);
+      expect(isQueueFullError(error)).toBe(true);
+      expect(limiter.stats()).toMatchObject({ admitted: 1, queueFull: 1, queued: 0, waitingKeys: 0 });
+    });
+
     it('rejects a cost above capacity with RangeError and an unknown limit with TypeError', async () => {
       const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 1, capacity: 2 } }, store: makeStore() });
       await expect(limiter.acquire(uniqueKey(), { requests: 3 })).rejects.toThrow(

@@ -22,7 +22,13 @@ import {
   ProviderClosedError,
 } from './errors';
 import { Events, type Listener } from './internal/events';
-import { exchange, type Transport, type TransportResponse } from './internal/exchange';
+import {
+  BodyTooLargeError,
+  exchange,
+  exchangeBuffered,
+  type Transport,
+  type TransportResponse,
+} from './internal/exchange';
 import { guarded } from './internal/guard';
 import { parseLoadedModels, parseModelInfo, parseModelList } from './internal/models';
 import { LineTooLongError, NdjsonDecoder } from './internal/ndjson';
@@ -294,6 +300,20 @@ export class OllamaProvider {
     return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]');
   };
 
+  /** Headers without a key callback are the same for every request: built once per accept. */
+  readonly #staticHeaders = new Map<string, Record<string, string>>();
+
+  #headersFor(accept: string): Record<string, string> | Promise<Record<string, string>> {
+    if (this.#getApiKey !== undefined) return this.#requestHeaders(accept);
+    let headers = this.#staticHeaders.get(accept);
+    if (headers === undefined) {
+      headers = { 'content-type': 'application/json', accept, ...this.#headers };
+      if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`;
+      this.#staticHeaders.set(accept, headers);
+    }
+    return headers;
+  }
+
   async #requestHeaders(accept: string): Promise<Record<string, string>> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -404,6 +424,44 @@ export class OllamaProvider {
     );
   }
 
+  /**
+   * One buffered attempt through the breaker. The breaker's own signal is followed only for a
+   * probe (it aborts a probe that outlives probeTimeoutMs); while closed the breaker hands out a
+   * shared never-aborting signal that must not collect listeners.
+   */
+  #call(
+    endpoint: string,
+    method: 'GET' | 'POST',
+    headers: Record<string, string>,
+    body: string | undefined,
+    model: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Buffer> {
+    const run = (breakerSignal: AbortSignal | undefined): Promise<Buffer> =>
+      exchangeBuffered(
+        {
+          transport: this.#transport,
+          url: this.baseUrl + endpoint,
+          origin: this.#origin,
+          endpoint,
+          method,
+          headers,
+          body,
+          model,
+          stream: false,
+          timeouts: this.#timeouts,
+          signals: breakerSignal === undefined ? [signal] : [signal, breakerSignal],
+          redact: this.#redact,
+        },
+        this.#maxLineBytes,
+      );
+    const breaker = this.#breaker;
+    if (breaker === undefined) return run(undefined);
+    const probing = breaker.state !== 'closed';
+    if (signal === undefined) return breaker.execute((s) => run(probing ? s : undefined));
+    return breaker.execute((s) => run(probing && s !== signal ? s : undefined), { signal });
+  }
+
   /** A buffered (non-streamed) exchange with retries, returning the whole body. */
   async #buffered(
     endpoint: string,
@@ -412,33 +470,22 @@ export class OllamaProvider {
     model: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ text: string; attempts: number }> {
-    const headers = await this.#requestHeaders('application/json');
+    const headers = await this.#headersFor('application/json');
     const body = payload === undefined ? undefined : JSON.stringify(payload);
     for (let retry = 0; ; retry++) {
       this.#stats.attempts++;
       try {
-        const parts: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of this.#exchange(
-          endpoint,
-          method,
-          headers,
-          body,
-          model,
-          false,
-          signal,
-        )) {
-          size += chunk.byteLength;
-          if (size > this.#maxLineBytes) {
-            throw new OllamaStreamError({
-              reason: 'line-too-long',
-              message: `Ollama's ${endpoint} answer exceeded maxLineBytes (${this.#maxLineBytes})`,
-              partial: { content: '', thinking: '', toolCalls: [], chunks: 0 },
+        const buffer = await this.#call(endpoint, method, headers, body, model, signal).catch(
+          (error) => {
+            throw tooLarge(error, endpoint, {
+              content: '',
+              thinking: '',
+              toolCalls: [],
+              chunks: 0,
             });
-          }
-          parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-        }
-        return { text: Buffer.concat(parts).toString('utf8'), attempts: retry + 1 };
+          },
+        );
+        return { text: buffer.toString('utf8'), attempts: retry + 1 };
       } catch (error) {
         if (!(await this.#backoff(error, retry, endpoint, model, signal))) throw error;
       }
@@ -661,7 +708,11 @@ export class OllamaProvider {
             numCtx: response.numCtx,
           } satisfies TruncatedEvent);
         }
-      } else if (tokens.calibrator !== undefined && promptTokens > 0) {
+      } else if (
+        tokens.calibrator !== undefined &&
+        promptTokens > 0 &&
+        this.#shouldObserve(request.model)
+      ) {
         try {
           tokens.calibrator.observe({
             model: request.model,
@@ -682,6 +733,19 @@ export class OllamaProvider {
       if (delta !== 0) limit.limiter.adjust(limit.key, { tokens: delta }).catch(noop);
     }
     response.costUsd = this.#cost(request.model, promptTokens, completionTokens);
+  }
+
+  #observations = 0;
+
+  /**
+   * Whether to feed this answer to the calibrator: every answer until it is calibrated for the
+   * model, then one in eight (observing re-reads the prompt, a cost on every call otherwise).
+   */
+  #shouldObserve(model: string): boolean {
+    const calibrator = this.#tokens?.calibrator;
+    if (calibrator === undefined) return false;
+    if (calibrator.get(model, 'ollama')?.ready !== true) return true;
+    return (this.#observations++ & 7) === 0;
   }
 
   #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {
@@ -777,27 +841,20 @@ export class OllamaProvider {
     const prepared = await this.#prepare(request, signal);
     await this.#admit(prepared, signal);
     const body = JSON.stringify(toChatBody(request, false, prepared.numCtx));
-    const headers = await this.#requestHeaders('application/json');
+    const headers = await this.#headersFor('application/json');
     for (let retry = 0; ; retry++) {
       this.#stats.attempts++;
       const accumulator = new ChatAccumulator();
       try {
-        const decoder = new NdjsonDecoder(this.#maxLineBytes);
-        const onLine = (line: string) => {
-          accumulator.addLine(line);
-        };
-        for await (const chunk of this.#exchange(
-          '/api/chat',
-          'POST',
-          headers,
-          body,
-          request.model,
-          false,
-          signal,
-        )) {
-          decodeInto(decoder, chunk, onLine, accumulator);
+        const buffer = await this.#call('/api/chat', 'POST', headers, body, request.model, signal);
+        const text = buffer.toString('utf8');
+        const newline = text.indexOf('\n');
+        if (newline === -1 || newline === text.length - 1) accumulator.addLine(text);
+        else {
+          // The server streamed after all (a proxy, an old server): fold every line.
+          for (const line of text.split('\n'))
+            if (line.trim().length > 0) accumulator.addLine(line);
         }
-        decoder.end(onLine);
         if (!accumulator.done) throw new IncompleteStreamError({ partial: accumulator.partial() });
         const response = accumulator.build({
           attempts: retry + 1,
@@ -810,7 +867,10 @@ export class OllamaProvider {
         this.#reconcile(request, prepared, response);
         return response;
       } catch (error) {
-        const withPartial = attachPartial(error, accumulator);
+        const withPartial = attachPartial(
+          tooLarge(error, '/api/chat', accumulator.partial()),
+          accumulator,
+        );
         if (!(await this.#backoff(withPartial, retry, '/api/chat', request.model, signal))) {
           throw withPartial;
         }
@@ -879,7 +939,7 @@ export class OllamaProvider {
       const prepared = await this.#prepare(request, signal);
       await this.#admit(prepared, signal);
       const body = JSON.stringify(toChatBody(request, true, prepared.numCtx));
-      const headers = await this.#requestHeaders('application/x-ndjson');
+      const headers = await this.#headersFor('application/x-ndjson');
       for (let retry = 0; ; retry++) {
         this.#stats.attempts++;
         const accumulator = new ChatAccumulator();
@@ -1075,7 +1135,7 @@ export class OllamaProvider {
     let loadedModels: LoadedModel[] = [];
     let error: string | undefined;
     try {
-      const headers = await this.#requestHeaders('application/json');
+      const headers = await this.#headersFor('application/json');
       const probe = async (endpoint: string, method: 'GET' | 'HEAD') => {
         const parts: Buffer[] = [];
         for await (const chunk of exchange({
@@ -1383,6 +1443,17 @@ function decodeInto(
     }
     throw error;
   }
+}
+
+/** Turns the buffered exchange's size error into the stream error users know. */
+function tooLarge(error: unknown, endpoint: string, partial: PartialResponse): unknown {
+  if (!(error instanceof BodyTooLargeError)) return error;
+  return new OllamaStreamError({
+    reason: 'line-too-long',
+    message: `Ollama's ${endpoint} answer exceeded maxLineBytes (${error.limit})`,
+    partial,
+    cause: error,
+  });
 }
 
 /** Gives errors raised below the accumulator the content that had arrived. */

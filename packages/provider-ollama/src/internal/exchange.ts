@@ -7,7 +7,8 @@ export interface TransportRequestOptions {
   method: 'GET' | 'POST' | 'HEAD';
   headers: Record<string, string>;
   body?: string | undefined;
-  signal: AbortSignal;
+  /** Aborts the request; absent when nothing can abort it. */
+  signal?: AbortSignal | undefined;
   /** 0 disables undici's own headers timeout: the provider runs its own deadlines. */
   headersTimeout: number;
   /** 0 disables undici's own body timeout. */
@@ -96,6 +97,14 @@ class Watchdog {
     if (left >= 1) this.#schedule(left);
     else this.#onFire(this.#kind, this.#ms);
   };
+}
+
+function ignore(): void {}
+
+/** Destroys a body without letting undici's abort error go uncaught. */
+function destroyQuietly(body: TransportResponse['body']): void {
+  (body as { on?: (event: string, fn: () => void) => void }).on?.('error', ignore);
+  body.destroy?.();
 }
 
 const EMPTY_PARTIAL = Object.freeze({ content: '', thinking: '', toolCalls: [], chunks: 0 });
@@ -212,7 +221,7 @@ export async function* exchange(
       // Consumer left early or an error: make sure the request and its socket are released.
       if (!controller.signal.aborted) controller.abort(abortedReason());
       try {
-        response?.body.destroy?.();
+        if (response !== undefined) destroyQuietly(response.body);
       } catch {
         // Already destroyed.
       }
@@ -232,11 +241,155 @@ async function readText(response: TransportResponse, limit: number): Promise<str
     const buf = Buffer.from(chunk);
     if (size + buf.length > limit) {
       parts.push(buf.subarray(0, limit - size));
-      response.body.destroy?.();
+      destroyQuietly(response.body);
       break;
     }
     parts.push(buf);
     size += buf.length;
   }
   return Buffer.concat(parts).toString('utf8');
+}
+
+/** Thrown by {@link exchangeBuffered} when the body exceeds its cap. */
+export class BodyTooLargeError extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`The response body exceeded ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+    this.limit = limit;
+  }
+}
+
+/**
+ * One HTTP attempt whose body is read whole (non-streamed answers, metadata). The same deadlines
+ * and error mapping as {@link exchange}, without generator hops: the fast path of `complete()`.
+ */
+export async function exchangeBuffered(init: ExchangeInit, maxBytes: number): Promise<Buffer> {
+  const { timeouts } = init;
+  let timeoutError: OllamaTimeoutError | undefined;
+  let gotBytes = false;
+  let body: (NodeJS.ReadableStream & { destroy(error?: Error): void }) | undefined;
+  // An AbortController costs more than the rest of the call: with one signal (the caller's, the
+  // total deadline's), hand it to the transport as is; combine only when there are several. The
+  // idle deadline destroys the body instead of aborting a signal.
+  let transportSignal: AbortSignal | undefined;
+  let controller: AbortController | undefined;
+  let linked: Array<[AbortSignal, () => void]> | undefined;
+  for (const signal of init.signals) {
+    if (signal === undefined) continue;
+    if (signal.aborted) throw signal.reason;
+    if (transportSignal === undefined) {
+      transportSignal = signal;
+      continue;
+    }
+    if (controller === undefined) {
+      controller = new AbortController();
+      const c = controller;
+      const first = transportSignal;
+      const onFirst = () => c.abort(first.reason);
+      first.addEventListener('abort', onFirst, { once: true });
+      linked = [[first, onFirst]];
+      transportSignal = controller.signal;
+    }
+    const c = controller;
+    const onAbort = () => c.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    linked!.push([signal, onAbort]);
+  }
+  const watchdog =
+    timeouts.idleMs !== undefined
+      ? new Watchdog((kind, ms) => {
+          timeoutError = new OllamaTimeoutError({
+            timeout: kind,
+            timeoutMs: ms,
+            retryable: !gotBytes,
+          });
+          controller?.abort(timeoutError);
+          if (body !== undefined) {
+            body.on('error', ignore);
+            body.destroy(timeoutError);
+          }
+        })
+      : undefined;
+  const abortedReason = (): unknown => {
+    if (timeoutError !== undefined) return timeoutError;
+    for (const signal of init.signals) if (signal?.aborted) return signal.reason;
+    return undefined;
+  };
+  let response: TransportResponse | undefined;
+  try {
+    try {
+      response = await init.transport(init.url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        signal: transportSignal,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+    } catch (error) {
+      throw abortedReason() ?? mapTransportError(error, init.origin, timeouts.connectMs);
+    }
+    if (response.statusCode >= 400) {
+      const text = await readText(response, init.maxErrorBodyBytes ?? 65_536).catch((error) => {
+        throw abortedReason() ?? mapTransportError(error, init.origin, timeouts.connectMs);
+      });
+      throw mapHttpError({
+        statusCode: response.statusCode,
+        contentType: header(response.headers, 'content-type'),
+        body: text,
+        endpoint: init.endpoint,
+        model: init.model,
+        retryAfter: response.headers['retry-after'],
+        redact: init.redact,
+      });
+    }
+    const stream = response.body as unknown as NodeJS.ReadableStream & {
+      destroy(error?: Error): void;
+    };
+    body = stream;
+    if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);
+    return await new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      const cleanup = () => {
+        stream.removeListener('data', onData);
+        stream.removeListener('end', onEnd);
+        stream.removeListener('error', onError);
+      };
+      const onData = (chunk: Buffer) => {
+        gotBytes = true;
+        watchdog?.touch();
+        size += chunk.length;
+        if (size > maxBytes) {
+          cleanup();
+          // Destroying undici's body makes it emit an abort error: keep it from going uncaught.
+          stream.on('error', ignore);
+          stream.destroy();
+          reject(new BodyTooLargeError(maxBytes));
+          return;
+        }
+        parts.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+      };
+      const onError = (error: unknown) => {
+        cleanup();
+        stream.on('error', ignore);
+        reject(
+          abortedReason() ?? new IncompleteStreamError({ partial: EMPTY_PARTIAL, cause: error }),
+        );
+      };
+      stream.on('data', onData);
+      stream.on('end', onEnd);
+      stream.on('error', onError);
+    });
+  } finally {
+    watchdog?.stop();
+    if (linked !== undefined) {
+      for (const [signal, onAbort] of linked) signal.removeEventListener('abort', onAbort);
+    }
+  }
 }

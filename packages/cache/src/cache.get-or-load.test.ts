@@ -226,6 +226,29 @@ describe('cache with a store', () => {
     expect((errors[0] as { operation: string }).operation).toBe('get');
   });
 
+  it('still answers when every store method throws synchronously', async () => {
+    const thrower: CacheStore = {
+      get: () => {
+        throw new Error('sync get');
+      },
+      set: () => {
+        throw new Error('sync set');
+      },
+      delete: () => {
+        throw new Error('sync delete');
+      },
+      lock: () => {
+        throw new Error('sync lock');
+      },
+    };
+    const cache = createCache({ store: thrower });
+    expect(await cache.getOrLoad(req(1), async () => 'v')).toBe('v');
+    expect(await cache.lookup(req(2))).toBeUndefined();
+    cache.delete(req(1));
+    await cache.flush();
+    expect(cache.stats().store).toMatchObject({ errors: 5 });
+  });
+
   it('deletes from the store when an entry is deleted', async () => {
     const store = memoryStore();
     const cache = createCache({ store });

@@ -574,7 +574,10 @@ class LlmCache<T> implements Cache<T> {
     const store = this.#store!;
     let data: Uint8Array | undefined;
     try {
-      data = await raceAbort(Promise.resolve(store.get(key, { signal })), signal);
+      data = await raceAbort(
+        new Promise<Uint8Array | undefined>((resolve) => resolve(store.get(key, { signal }))),
+        signal,
+      );
     } catch (cause) {
       if (signal.aborted) throw signal.reason;
       this.#storeFailed('get', cause);
@@ -654,7 +657,10 @@ class LlmCache<T> implements Cache<T> {
       if (shared !== MISS) return shared;
       if (typeof store.lock === 'function') {
         let lock: CacheStoreLock | undefined;
-        const pending = Promise.resolve(store.lock(key, { signal }));
+        // A store that throws synchronously must not fail the request either.
+        const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
+          resolve(store.lock!(key, { signal })),
+        );
         try {
           lock = await raceAbort(pending, signal);
         } catch (cause) {

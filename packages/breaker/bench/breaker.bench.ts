@@ -2,7 +2,7 @@
  * Closed path (a call that succeeds) and open path (a call refused at once) of @x/breaker, side by
  * side with a bare call, cockatiel 3 and opossum 9, in one process run.
  *
- *   pnpm bench            # 7 interleaved rounds, median per task
+ *   pnpm bench            # 5 interleaved rounds, median per task
  *   pnpm bench --quick    # one short round, for a smoke run
  *   pnpm bench --wall     # wall-clock instead of CPU time
  *
@@ -68,7 +68,7 @@ const oursWindow = createBreaker({
 
 // Several rounds of all tasks, interleaved, and the median per task: the machine is shared, and
 // load that drifts during one long task would otherwise skew the ratios.
-const ROUNDS = quick ? 1 : 7;
+const ROUNDS = quick ? 1 : 5;
 const tasks: [string, () => Promise<void>][] = [
   [
     'closed: bare call',

@@ -944,6 +944,22 @@ describe('createBreaker', () => {
       expect(path(events)).toEqual(['closed>open:isolate', 'open>closed:release']);
     });
 
+    it('opens a half-open breaker on open() and drops its running probes as late', async () => {
+      const breaker = createBreaker({ failureThreshold: 1, openTimeoutMs: 0, successThreshold: 1 });
+      const events = recordTransitions(breaker);
+      await fail(breaker);
+      const slow = deferred();
+      const probe = breaker.execute(() => slow.promise);
+      breaker.open();
+      slow.resolve('done');
+      await probe;
+      expect(path(events).slice(-2)).toEqual([
+        'open>half-open:open-timeout',
+        'half-open>open:manual-open',
+      ]);
+      expect(breaker.stats()).toMatchObject({ late: 1, probesInFlight: 0 });
+    });
+
     it('isolates a half-open breaker and drops its running probes as late', async () => {
       const breaker = createBreaker({ failureThreshold: 1, openTimeoutMs: 0, successThreshold: 1 });
       await fail(breaker);

@@ -69,6 +69,31 @@ describe('toJSON', () => {
     expect(restored.state).toBe('open');
   });
 
+  it('restores a count window, keeping the newest outcomes when the new window is smaller', async () => {
+    const breaker = createBreaker({
+      failureThreshold: Number.POSITIVE_INFINITY,
+      window: { type: 'count', size: 10, minimumCalls: 10 },
+    });
+    await breaker.execute(boom).catch(() => {});
+    for (let i = 0; i < 3; i++) await breaker.execute(() => 'ok');
+    const restored = createBreaker({
+      failureThreshold: Number.POSITIVE_INFINITY,
+      window: { type: 'count', size: 3, minimumCalls: 3 },
+      restore: roundTrip(breaker),
+    });
+    expect(restored.stats().window).toMatchObject({ calls: 3, failures: 0 });
+  });
+
+  it('starts with an empty window when the snapshot has another kind of window', async () => {
+    const breaker = createBreaker({ window: { type: 'count', size: 10 } });
+    await breaker.execute(boom).catch(() => {});
+    const restored = createBreaker({
+      window: { type: 'time', durationMs: 1_000 },
+      restore: roundTrip(breaker),
+    });
+    expect(restored.stats().window).toMatchObject({ calls: 0 });
+  });
+
   it('restores an isolated breaker as open for one open period', async () => {
     const breaker = createBreaker({ openTimeoutMs: 1_000 });
     breaker.isolate();

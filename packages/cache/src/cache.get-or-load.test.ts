@@ -77,6 +77,29 @@ describe('cache.getOrLoad', () => {
     expect(cache.stats()).toMatchObject({ loads: 1, coalesced: 4, hits: 1, misses: 1 });
   });
 
+  it('says where each answer came from when called through load()', async () => {
+    const store = memoryStore();
+    const writer = createCache({ store });
+    writer.set(req('shared'), 'from store');
+    await writer.flush();
+    const cache = createCache({ store });
+    const { loader } = slowLoader('fresh');
+    const first = cache.load(req(1), loader);
+    const joined = cache.load(req(1), loader);
+    expect(cache.stats().inflight).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await first).toEqual({ value: 'fresh', source: 'loader' });
+    expect(await joined).toEqual({ value: 'fresh', source: 'coalesced' });
+    expect(await cache.load(req(1), loader)).toEqual({ value: 'fresh', source: 'memory' });
+    expect(await cache.load(req('shared'), loader)).toEqual({
+      value: 'from store',
+      source: 'store',
+    });
+    const sampled = req(2, { options: { temperature: 1 } });
+    expect(await cache.load(sampled, async () => 's')).toEqual({ value: 's', source: 'uncached' });
+    expect(cache.stats().inflight).toBe(0);
+  });
+
   it('calls the loader once per key when different keys miss together', async () => {
     const cache = createCache();
     const { loader } = slowLoader('v');

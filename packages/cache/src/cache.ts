@@ -49,6 +49,15 @@ export interface CacheCallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Where an answer of `cache.load()` came from. */
+export type CacheSource = 'memory' | 'store' | 'loader' | 'coalesced' | 'uncached';
+
+/** What `cache.load()` resolves with. */
+export interface CacheLoadResult<T> {
+  readonly value: T;
+  readonly source: CacheSource;
+}
+
 /** Loads the answer on a miss; `signal` aborts when every caller waiting for it has gone. */
 export type CacheLoader<T> = (signal: AbortSignal) => T | Promise<T>;
 
@@ -95,6 +104,8 @@ export interface CacheStats {
   readonly skipped: Readonly<Partial<Record<CacheSkipReason, number>>>;
   /** Loader calls made by `getOrLoad()`. */
   readonly loads: number;
+  /** Loads in flight now (one per key). */
+  readonly inflight: number;
   /** `getOrLoad()` callers that joined a load already in flight instead of starting one. */
   readonly coalesced: number;
   /** The store tier, or `null` without a store. */
@@ -132,6 +143,16 @@ export interface Cache<T = unknown> {
    * cached; requests the strategy does not cache go straight to the loader.
    */
   getOrLoad(request: object, loader: CacheLoader<T>, options?: CacheCallOptions): Promise<T>;
+  /**
+   * `getOrLoad()` that also says where the answer came from, for callers that mark cached
+   * answers: `memory`, `store`, `loader` (this call loaded it), `coalesced` (joined another
+   * caller's load) or `uncached` (the strategy does not cache this request).
+   */
+  load(
+    request: object,
+    loader: CacheLoader<T>,
+    options?: CacheCallOptions,
+  ): Promise<CacheLoadResult<T>>;
   /** Resolves when every write to the store started so far has finished. */
   flush(): Promise<void>;
   /** A JSON snapshot of the counters. */
@@ -183,7 +204,7 @@ class LlmCache<T> implements Cache<T> {
   readonly #options: ResolvedCacheOptions;
   readonly #store: CacheStore | undefined;
   readonly #lru: QuickLRU<string, Entry>;
-  readonly #inflight = new Map<string, Flight<T>>();
+  readonly #inflight = new Map<string, Flight<CacheLoadResult<T>>>();
   readonly #pending = new Set<Promise<void>>();
 
   // Eviction walks entries oldest first with one long-lived iterator: restarting from the front
@@ -606,6 +627,14 @@ class LlmCache<T> implements Cache<T> {
   // ---- single flight -----------------------------------------------------------------------
 
   async getOrLoad(request: object, loader: CacheLoader<T>, options?: CacheCallOptions): Promise<T> {
+    return (await this.load(request, loader, options)).value;
+  }
+
+  async load(
+    request: object,
+    loader: CacheLoader<T>,
+    options?: CacheCallOptions,
+  ): Promise<CacheLoadResult<T>> {
     if (typeof loader !== 'function') {
       throw new TypeError(
         `Expected \`loader\` to be a function, got \`${String(loader)}\` (${typeof loader})`,
@@ -618,13 +647,13 @@ class LlmCache<T> implements Cache<T> {
     if (!decision.cacheable) {
       // Not cached means not shared either: two sampled answers must stay two answers.
       this.#skipped1(key, decision.reason as CacheSkipReason);
-      return loader(signal ?? NEVER_ABORTED);
+      return { value: await loader(signal ?? NEVER_ABORTED), source: 'uncached' };
     }
     const local = this.#memoryGet(key);
-    if (local !== MISS) return local;
+    if (local !== MISS) return { value: local, source: 'memory' };
     let flight = this.#inflight.get(key);
     if (flight === undefined) {
-      const created: Flight<T> = new Flight<T>(
+      const created = new Flight<CacheLoadResult<T>>(
         (flightSignal) => this.#load(key, request, loader, flightSignal),
         () => {
           if (this.#inflight.get(key) === created) this.#inflight.delete(key);
@@ -636,10 +665,11 @@ class LlmCache<T> implements Cache<T> {
         () => this.#inflight.get(key) === created && this.#inflight.delete(key),
         () => this.#inflight.get(key) === created && this.#inflight.delete(key),
       );
-    } else {
-      this.#coalesced++;
+      return created.join(signal);
     }
-    return flight.join(signal);
+    this.#coalesced++;
+    const shared = await flight.join(signal);
+    return { value: shared.value, source: 'coalesced' };
   }
 
   async #load(
@@ -647,14 +677,14 @@ class LlmCache<T> implements Cache<T> {
     request: object,
     loader: CacheLoader<T>,
     signal: AbortSignal,
-  ): Promise<T> {
+  ): Promise<CacheLoadResult<T>> {
     // Let the creating caller register as a waiter before anything can settle.
     await undefined;
     const store = this.#store;
     let release: (() => Promise<void>) | undefined;
     if (store !== undefined) {
       const shared = await this.#storeGet(key, signal);
-      if (shared !== MISS) return shared;
+      if (shared !== MISS) return { value: shared, source: 'store' };
       if (typeof store.lock === 'function') {
         let lock: CacheStoreLock | undefined;
         // A store that throws synchronously must not fail the request either.
@@ -677,7 +707,7 @@ class LlmCache<T> implements Cache<T> {
         if (lock?.value !== undefined) {
           this.#lockWaits++;
           const adopted = this.#adopt(key, lock.value);
-          if (adopted !== MISS) return adopted;
+          if (adopted !== MISS) return { value: adopted, source: 'store' };
         }
         release = lock?.release;
       }
@@ -698,7 +728,7 @@ class LlmCache<T> implements Cache<T> {
       throw signal.reason;
     }
     this.#storeLoaded(key, request, value, release);
-    return value;
+    return { value, source: 'loader' };
   }
 
   #storeLoaded(
@@ -758,6 +788,7 @@ class LlmCache<T> implements Cache<T> {
       bytesSaved: this.#bytesSaved,
       skipped: { ...this.#skipped },
       loads: this.#loads,
+      inflight: this.#inflight.size,
       coalesced: this.#coalesced,
       store:
         this.#store === undefined

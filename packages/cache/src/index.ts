@@ -3,7 +3,9 @@ export type {
   CacheCallOptions,
   CacheInput,
   CacheLoader,
+  CacheLoadResult,
   CacheSetOptions,
+  CacheSource,
   CacheStats,
   CacheStoreStats,
 } from './cache';

@@ -3,15 +3,18 @@
  * one local node:http server, at concurrency 1, 16 and 64; then the connection set-up saved by
  * keep-alive (mean latency of sequential requests on a kept socket vs a new socket per request).
  *
- *   pnpm bench            # 8 interleaved rounds, about 45 s
+ *   pnpm bench            # 6 interleaved rounds, about 40 s on an idle machine
  *   pnpm bench --quick    # 1 short round, for a smoke run
  *   BENCH_DEBUG=1 pnpm bench   # also print every round's per-task period
  *
  * Every subject is limited to 20 sockets (the pool's default per host) so they do the same work.
  * The pool enforces its total cap (100) and answers from its DNS cache (`localhost`) as it would
  * in production. One task iteration sends `c` requests at once and waits for all of them; req/s is
- * `c / period`. Rounds interleave the tasks and the median per task is kept, because the machine is
- * shared and drifting load would otherwise skew one task.
+ * `c / period`. Rounds interleave the tasks (a different seeded order each round, a GC before each
+ * task) and the median per task is kept, because the machine is shared and drifting load, or a
+ * peer's garbage, would otherwise skew one task. CPU µs per request (process user + system time,
+ * the in-process server included) is reported beside wall time: it is less sensitive to other
+ * processes competing for the cores.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,8 +24,8 @@ import { Agent, Client, Pool, fetch as undiciFetch, request as undiciRequest } f
 import { createPool } from '../src/index';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 8;
-const TIME_MS = quick ? 150 : 150;
+const ROUNDS = quick ? 1 : 6;
+const TIME_MS = quick ? 100 : 120;
 const SOCKETS = 20;
 const CONCURRENCY = [1, 16, 64];
 
@@ -77,6 +80,23 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Deterministic Fisher-Yates shuffle (mulberry32), so runs are comparable. */
+function shuffle<T>(items: readonly T[], seed: number): T[] {
+  let state = seed * 0x9e3779b9;
+  const random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 interface Measured {
   /** Median wall time of one iteration, ms. */
   period: number;
@@ -91,9 +111,16 @@ async function periods(
 ): Promise<Map<string, Measured>> {
   const samples = new Map<string, { period: number[]; cpu: number[] }>();
   for (let round = 0; round < rounds; round++) {
-    // Rotate the order every round so no subject always runs first (cold) or last.
-    const ordered = tasks.map((_, i) => tasks[(i + round) % tasks.length]!);
-    const bench = new Bench({ time, warmupTime: quick ? 30 : 40, iterations: 20 });
+    // A different order every round, so no subject always runs first, last, or right after the
+    // same (garbage-heavy) peer; and a full GC before each task (when run with --expose-gc) so a
+    // task does not pay for its predecessor's garbage.
+    const ordered = shuffle(tasks, round + 1);
+    const bench = new Bench({
+      time,
+      warmupTime: quick ? 20 : 30,
+      iterations: 20,
+      setup: () => (globalThis as { gc?: () => void }).gc?.(),
+    });
     const cpu = new Map<string, number>();
     for (const [name, fn] of ordered) {
       let cpuStart = process.cpuUsage();
@@ -138,7 +165,7 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 console.log(
-  `@x/pool benchmark, ${new Date().toISOString()}, Node ${process.version}, ${ROUNDS} round(s)${quick ? ' (quick)' : ''}`,
+  `@x/pool benchmark, ${new Date().toISOString()}, Node ${process.version}, ${ROUNDS} round(s)${quick ? ' (quick)' : ''}, gc between tasks: ${typeof (globalThis as { gc?: unknown }).gc === 'function'}`,
 );
 console.log(
   `one local server, ${SOCKETS} sockets per subject, URL ${url.replace(String(port), 'PORT')}\n`,

@@ -38,12 +38,14 @@ function escapeRegExp(text: string): string {
  */
 function mergeCount(bytes: string, ranks: Map<string, number>): number {
   const n = bytes.length;
-  if (n < 2) return n;
-  // bounds[k] is where part k starts; bounds[parts] === n.
-  const bounds: number[] = new Array(n + 1);
+  // The caller already knows the whole piece is not a token, so two bytes are two tokens.
+  if (n < 3) return n;
+  // bounds[k] is where part k starts; bounds[parts] === n. Typed arrays and copyWithin keep the
+  // removal of a boundary cheap (pieces here are short: long ones take the heap-based path).
+  const bounds = new Int32Array(n + 1);
   for (let i = 0; i <= n; i++) bounds[i] = i;
   // pairRanks[k] is the rank of part k joined with part k + 1.
-  const pairRanks: number[] = new Array(n - 1);
+  const pairRanks = new Float64Array(n - 1);
   for (let k = 0; k < n - 1; k++) pairRanks[k] = ranks.get(bytes.slice(k, k + 2)) ?? NO_RANK;
   let parts = n;
   while (parts > 1) {
@@ -57,8 +59,8 @@ function mergeCount(bytes: string, ranks: Map<string, number>): number {
       }
     }
     if (at < 0) break;
-    bounds.splice(at + 1, 1);
-    pairRanks.splice(at, 1);
+    bounds.copyWithin(at + 1, at + 2, parts + 1);
+    pairRanks.copyWithin(at, at + 1, parts - 1);
     parts--;
     if (at < parts - 1) {
       pairRanks[at] = ranks.get(bytes.slice(bounds[at]!, bounds[at + 2]!)) ?? NO_RANK;

@@ -15,7 +15,7 @@ export class PieceCache {
 
   get(piece: string): number | undefined {
     const hit = this.#young.get(piece);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined || this.#old.size === 0) return hit;
     const old = this.#old.get(piece);
     if (old !== undefined) this.set(piece, old);
     return old;

@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { addAbortListener, getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { StateChangeEvent } from './index';
@@ -864,6 +865,24 @@ describe('createBreaker', () => {
       const seen = await breaker.execute((signal) => signal);
       expect(seen).toBeInstanceOf(AbortSignal);
       expect(seen.aborted).toBe(false);
+    });
+
+    it('keeps no listener on the shared signal it gives when the caller passes none', async () => {
+      const breaker = createBreaker();
+      const signals = new Set<AbortSignal>();
+      for (let i = 0; i < 50; i++) {
+        await breaker.execute((signal) => {
+          signals.add(signal);
+          signal.addEventListener('abort', () => {});
+          addAbortListener(signal, () => {});
+          new Request('http://127.0.0.1/', { signal }); // what fetch does with it
+          return i;
+        });
+      }
+      expect(signals.size).toBe(1);
+      const [shared] = signals;
+      expect(shared!.aborted).toBe(false);
+      expect(getEventListeners(shared!, 'abort')).toHaveLength(0);
     });
 
     it('runs no timer while idle, closed, open or half-open', async () => {

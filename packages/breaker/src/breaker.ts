@@ -162,7 +162,8 @@ export interface Breaker {
   readonly state: BreakerState;
   /**
    * Runs `fn` through the breaker. `fn` receives an `AbortSignal` (the caller's, a probe's, or,
-   * without either, a shared signal that never aborts: leave no listeners on it).
+   * without either, a shared signal that never aborts and drops the listeners added to it, since
+   * they could never run: passing it to `fetch` leaks nothing).
    *
    * @throws TypeError when `fn` is not a function or `signal` is not an AbortSignal.
    * @returns what `fn` returns; rejects with `fn`'s error, `BreakerOpenError` when refused,
@@ -203,8 +204,19 @@ type StateCode = typeof CLOSED | typeof OPEN | typeof HALF_OPEN;
 const STATE_NAMES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 
 // Given to `fn` when there is no signal to give: allocating a controller per call would cost more
-// than the rest of the closed path.
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+// than the rest of the closed path. It is shared by every call, so a listener that `fn` (or fetch,
+// or any library) adds to it would pile up and trip Node's MaxListenersExceededWarning; since it
+// can never abort, such a listener could never run, and the signal simply drops it.
+const NEVER_ABORTED: AbortSignal = createNeverAbortedSignal();
+
+function createNeverAbortedSignal(): AbortSignal {
+  const signal = new AbortController().signal;
+  Object.defineProperties(signal, {
+    addEventListener: { value: noop },
+    removeEventListener: { value: noop },
+  });
+  return signal;
+}
 const NOT_ABORTED = Object.freeze({ callerAborted: false });
 const CALLER_ABORTED = Object.freeze({ callerAborted: true });
 

@@ -180,6 +180,15 @@ describe('cacheKey', () => {
     }
   });
 
+  it('does not echo a string in the error when a string is given as the request', () => {
+    expect(() => cacheKey('sk-live-secret' as never)).toThrow(
+      'Expected `request` to be an object, got a string of 14 characters',
+    );
+    expect(() => cacheKey(null as never)).toThrow(
+      'Expected `request` to be an object, got `null` (null)',
+    );
+  });
+
   it('throws TypeError when the namespace is not a string', () => {
     expect(() => cacheKey(chat, { namespace: 1 as never })).toThrow(
       'Expected `namespace` to be a string, got `1` (number)',

@@ -99,12 +99,17 @@ export function cacheKey(request: object, options?: CacheKeyOptions): string {
   return namespace ? namespace + ':' + digest : digest;
 }
 
+/** What a non-object request was, without echoing a string (it may be a prompt or a key). */
+function describeInput(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return 'an array';
+  return `\`${String(value)}\` (${value === null ? 'null' : typeof value})`;
+}
+
 /** The 43-character digest of a request, without the namespace. */
 export function hashRequest(request: object): string {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-    throw new CacheKeyError(
-      `Expected \`request\` to be an object, got \`${String(request)}\` (${Array.isArray(request) ? 'array' : typeof request})`,
-    );
+    throw new CacheKeyError(`Expected \`request\` to be an object, got ${describeInput(request)}`);
   }
   let text: string;
   try {

@@ -16,7 +16,14 @@ function isBranded(value: unknown, brand: symbol): boolean {
   );
 }
 
-/** The base class of every runtime error thrown by `@x/rate-limit`. */
+/**
+ * The base class of every runtime error thrown by `@x/rate-limit`.
+ *
+ * @example
+ * ```ts
+ * if (isRateLimitError(e)) console.log(e.code); // X_RATE_LIMIT_TIMEOUT, ...
+ * ```
+ */
 export class RateLimitError extends Error {
   /** A stable code, `X_RATE_LIMIT_<REASON>`. Renaming one is a breaking change. */
   readonly code: string;
@@ -60,7 +67,14 @@ export class RateLimitTimeoutError extends RateLimitError {
   }
 }
 
-/** An `acquire()` rejected because `maxQueue` waiters were already queued. */
+/**
+ * An `acquire()` rejected because `maxQueue` waiters were already queued.
+ *
+ * @example
+ * ```ts
+ * await bucket.acquire().catch((e) => { if (isQueueFullError(e)) return shed(); throw e; });
+ * ```
+ */
 export class QueueFullError extends RateLimitError {
   /** The configured `maxQueue`. */
   readonly maxQueue: number;
@@ -76,6 +90,11 @@ export class QueueFullError extends RateLimitError {
 /**
  * The shared store (Redis) could not decide within its decision timeout and the outage policy is
  * `fail-closed`: `acquire()` rejects with this error (`tryAcquire()` returns `false`).
+ *
+ * @example
+ * ```ts
+ * if (isRateLimitStoreUnavailableError(e)) console.warn(`Redis down, policy ${e.policy}`);
+ * ```
  */
 export class RateLimitStoreUnavailableError extends RateLimitError {
   /** The outage policy that was applied. */

@@ -50,6 +50,12 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 /**
  * Parses a duration such as `6m0s`, `1s`, `20ms`, `1h2m3.5s` (the OpenAI reset format) or a bare
  * number of seconds; `undefined` when it is neither.
+ *
+ * @example
+ * ```ts
+ * parseDurationMs('6m0s'); // 360000
+ * parseDurationMs('20ms'); // 20
+ * ```
  */
 export function parseDurationMs(text: string): number | undefined {
   const value = text.trim();
@@ -100,6 +106,7 @@ function parseRetryAfter(text: string | undefined, now: number): number | undefi
  * `20ms`), Anthropic's `anthropic-ratelimit-*`, and the generic `x-ratelimit-*` / IETF
  * `ratelimit-*`. Unparseable headers are left out, never guessed.
  *
+ * @throws TypeError when `headers` is not an object.
  * @example
  * ```ts
  * const info = parseRateLimitHeaders(response.headers);

@@ -1,6 +1,6 @@
 /**
- * `@x/rate-limit/redis`: token buckets shared by every process that talks to one Redis.
- * The client is typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
+ * The Redis store and the Redis token bucket (published as `@x/rate-limit/redis`). The client is
+ * typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
  */
 import { RateLimitStoreUnavailableError } from './errors';
 import { EventSource } from './internal/events';

@@ -43,6 +43,17 @@ export interface ApiCounters {
 
 const nowNs = () => performance.now() * 1e6;
 
+// Generated tokens come from a small vocabulary: their JSON text is worth keeping.
+const tokenCache = new Map<string, string>();
+function tokenJson(token: string): string {
+  let json = tokenCache.get(token);
+  if (json === undefined) {
+    json = goJson(token);
+    if (tokenCache.size < 4096) tokenCache.set(token, json);
+  }
+  return json;
+}
+
 function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -479,9 +490,11 @@ export class OllamaApi {
     if (out.gone) return;
     const head = `{"model":${jsonModel},"created_at":"`;
     const pending: string[] = [];
+    // A batch is produced in one instant: one clock read stamps every line.
+    const stamp = batch ? goTimeUtc(Date.now()) : '';
     const emit = async (middle: string): Promise<boolean> => {
       if (batch) {
-        pending.push(head + goTimeUtc(Date.now()) + middle);
+        pending.push(head + stamp + middle);
         return true;
       }
       if (tokenMs > 0) {
@@ -502,8 +515,8 @@ export class OllamaApi {
     for (const t of completion.content) {
       const middle =
         route === 'chat'
-          ? chatLine(`"content":${goJson(t)}`)
-          : `","response":${goJson(t)},"done":false}\n`;
+          ? chatLine(`"content":${tokenJson(t)}`)
+          : `","response":${tokenJson(t)},"done":false}\n`;
       if (!(await emit(middle))) return;
     }
     if (completion.toolCalls !== undefined) {

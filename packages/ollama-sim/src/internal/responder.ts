@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { RequestFaults } from './fault-picker';
+import { NO_FAULTS, type RequestFaults } from './fault-picker';
 import { goJson } from './go-json';
 import type { Life } from './life';
 
@@ -61,10 +61,23 @@ export class Responder {
       await this.life.sleep(stall.ms);
       if (this.gone) return;
     }
-    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const res = this.res;
     res.statusCode = status;
     res.setHeader('Content-Type', contentType);
+    if (f === NO_FAULTS && typeof body === 'string') {
+      // Hot path: a string body lets Node send headers and body in one write (no writev).
+      const length = Buffer.byteLength(body);
+      this.bytes += length;
+      if (length <= CONTENT_LENGTH_LIMIT) {
+        res.setHeader('Content-Length', length);
+        res.end(body);
+      } else {
+        res.write(body);
+        res.end();
+      }
+      return;
+    }
+    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     if (f.endEarly !== undefined) {
       // A proxy or a dying server cut the body: half of it arrives, then a clean chunked end.
       this.cut = true;

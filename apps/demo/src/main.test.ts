@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startOllamaSim } from '@x/ollama-sim';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -52,5 +53,32 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(/status healthy · reachable true/);
     expect(stdout).toContain('x_provider_ollama_requests_total');
     expect(stdout).toMatch(/done: 8 steps in/);
+  }, 60_000);
+
+  it('uses the server named by OLLAMA_HOST, and its first chat model, when it is set', async () => {
+    // a simulator standing in for a real Ollama: the demo must treat it as an external server
+    const external = await startOllamaSim();
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', OLLAMA_HOST: external.url };
+      delete env.OLLAMA_MODEL;
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', join(appDir, 'src/main.ts')],
+        {
+          cwd: appDir,
+          env,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      expect(stdout).toContain(
+        `running against a real Ollama at ${external.url}, model qwen2.5:7b`,
+      );
+      expect(stdout).toContain('this step runs against an embedded simulator');
+      expect(stdout).not.toContain('this step failed');
+      expect(stdout).toMatch(/done: 8 steps in/);
+      expect(external.stats().byRoute['/api/chat']).toBeGreaterThan(0);
+    } finally {
+      await external.close();
+    }
   }, 60_000);
 });

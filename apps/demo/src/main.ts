@@ -21,6 +21,18 @@ interface Step {
 }
 
 export async function main(): Promise<number> {
+  // The libraries unref their timers (a rate-limit wait, a breaker's open period) so they never
+  // keep a process alive on their own. Against a remote Ollama nothing else holds the event loop
+  // while the demo awaits such a wait, so the demo holds it until it is done.
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    return await run();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function run(): Promise<number> {
   const out = createOut();
   const target = await openTarget();
   // one provider with every piece on; the cache TTL and the rate are small so the demo shows

@@ -59,8 +59,9 @@ export function usd(n: number | undefined): string {
   return n < 0.01 ? `$${n.toFixed(6)}` : `$${n.toFixed(4)}`;
 }
 
+/** A pause that keeps the process alive (the demo waits for it on purpose). */
 export function sleep(msToWait: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, msToWait).unref());
+  return new Promise((resolve) => setTimeout(resolve, msToWait));
 }
 
 /** The error's code and message, one line, for showing what a typed error carries. */

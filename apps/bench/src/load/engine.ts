@@ -126,7 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       records.push({ t: start - t0, ms: end - start, outcome });
       finished++;
       if (finished % 16 === 0) report();
-      if (options.thinkMs) await new Promise((r) => setTimeout(r, options.thinkMs).unref());
+      if (options.thinkMs) await new Promise((r) => setTimeout(r, options.thinkMs));
     }
   };
   try {

@@ -38,6 +38,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   let count = 0;
   let started = 0;
   let drawn = false;
+  let quarter = 0;
 
   const line = (detail: string) => {
     const frac = total > 0 ? count / total : 1;
@@ -58,6 +59,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       label = l;
       total = t;
       count = 0;
+      quarter = 0;
       started = performance.now();
       if (tty) {
         stream.write(line(''));
@@ -72,7 +74,12 @@ export function createProgress(options: ProgressOptions = {}): Progress {
         stream.write(line(detail).slice(0, (process.stderr.columns ?? 120) - 1));
         drawn = true;
       } else {
-        stream.write(`${line(detail)}\n`);
+        // without a TTY a line per step would flood the log: print each quarter of the phase
+        const q = total > 0 ? Math.floor((count / total) * 4) : 4;
+        if (q > quarter) {
+          quarter = q;
+          stream.write(`${line(detail)}\n`);
+        }
       }
     },
     done() {

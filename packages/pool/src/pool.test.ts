@@ -163,6 +163,7 @@ describe('createPool', () => {
     const s = await server();
     const p = pool({ connectionsPerHost: 1, maxConnections: 1 });
     await expect(p.request(s.url, { headers: { 'x-bad': 'a\r\nb' } })).rejects.toThrow(/header/);
+    expect(p.stats().totals.sockets).toBe(0);
     expect(await text(p.request(s.url))).toBe('ok');
     await expect(p.request(s.url, { headers: { 'x-bad': 'a\r\nb' } })).rejects.toThrow(/header/);
     expect(await text(p.request(s.url))).toBe('ok');

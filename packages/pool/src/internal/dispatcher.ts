@@ -275,8 +275,10 @@ export class PoolDispatcher extends Dispatcher {
       slot.busy = true;
     } else {
       // undici refused the request synchronously (invalid options; the handler already has the
-      // error): no 'drain' will follow, the slot stays free and nothing was served.
+      // error): no 'drain' will follow and nothing was served. A slot opened for this request
+      // has no socket: give its share of the caps back at once.
       slot.busy = false;
+      if (!slot.client.stats.connected) this.#retire(slot, 'socket-closed', 'destroy');
       return;
     }
     slot.origin.requestsServed++;

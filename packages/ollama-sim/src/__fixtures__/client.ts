@@ -1,6 +1,7 @@
 // Test helpers: a plain undici client that records the raw body chunks as they arrive.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as realImmediate } from 'node:timers';
 import { Agent, request } from 'undici';
 import { type Fixture, loadFixture } from '../fixtures';
 
@@ -124,7 +125,7 @@ export async function settlesSoon(promise: Promise<unknown>, turns = 20): Promis
       settled = true;
     },
   );
-  for (let i = 0; i < turns && !settled; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < turns && !settled; i++) await new Promise((r) => realImmediate(r));
   return settled;
 }
 
@@ -132,7 +133,8 @@ export async function settlesSoon(promise: Promise<unknown>, turns = 20): Promis
 export async function until(check: () => boolean, turns = 2000): Promise<void> {
   for (let i = 0; i < turns; i++) {
     if (check()) return;
-    await new Promise((r) => setImmediate(r));
+    // node:timers' own export stays real when vi.useFakeTimers() fakes the global one.
+    await new Promise((r) => realImmediate(r));
   }
   throw new Error('condition not reached');
 }

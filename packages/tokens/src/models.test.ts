@@ -64,6 +64,10 @@ describe('getModelInfo', () => {
     ['mistral-small', 'mistral-small', 'mistral'],
     ['sonar-pro', 'sonar-pro', 'perplexity'],
     ['GPT-4', 'gpt-4', 'openai'],
+    ['gpt-4-turbo-2024-04-09', 'gpt-4-turbo', 'openai'],
+    ['o4-mini-2025-04-16', 'o4-mini', 'openai'],
+    ['gemini-2.5-flash-preview-05-20', 'gemini-2.5-flash', 'gemini'],
+    ['claude-3-7-sonnet-latest', 'claude-3-7-sonnet', 'anthropic'],
   ])('resolves the hosted name %s to %s (%s)', (name, id, provider) => {
     expect(getModelInfo(name)).toMatchObject({ id, provider, local: false });
   });
@@ -84,6 +88,10 @@ describe('getModelInfo', () => {
 
   it('returns undefined when the model is unknown', () => {
     expect(getModelInfo('no-such-model')).toBeUndefined();
+    // Variants that are other models, not snapshots: no guessed price.
+    expect(getModelInfo('o3-deep-research')).toBeUndefined();
+    expect(getModelInfo('claude-sonnet-4-5')).toBeUndefined();
+    expect(getModelInfo('gpt-4o-audio-preview-x')).toBeUndefined();
     expect(getModelInfo('acme:7b')).toBeUndefined();
   });
 

@@ -51,11 +51,15 @@ function find(key: string, local: boolean): ModelRecord | undefined {
     : (customHosted.get(key) ?? builtinHosted.get(key));
 }
 
-// Longest prefix at a `-` boundary: `gpt-4o-2024-08-06` -> `gpt-4o`,
-// `claude-3-5-sonnet-20241022` -> `claude-3-5-sonnet`.
+// A known id followed only by snapshot markers: dates (`-2024-08-06`, `-20241022`, `-0613`,
+// `-2411`), `-latest`, `-preview`, `-exp`, `-001`. Anything else (`o3-deep-research`,
+// `claude-sonnet-4-5`) is another model, and guessing its price would be silently wrong.
+const SNAPSHOT_SUFFIX = /^(?:-(?:\d{2,8}|latest|preview|exp))+$/;
+
 function findByPrefix(name: string, local: boolean): ModelRecord | undefined {
   let end = name.lastIndexOf('-');
   while (end > 0) {
+    if (!SNAPSHOT_SUFFIX.test(name.slice(end))) return undefined;
     const hit = find(name.slice(0, end), local);
     if (hit !== undefined) return hit;
     end = name.lastIndexOf('-', end - 1);

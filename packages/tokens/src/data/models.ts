@@ -2,8 +2,8 @@
  * The built-in model table: context windows, output limits, encodings and prices.
  *
  * Prices are USD per million tokens, standard (non-batch) tier, for prompts under any long-context
- * surcharge threshold, taken from each provider's public pricing page listed in `MODEL_SOURCES`
- * on the date in `PRICES_AS_OF`. Perplexity's per-request search fees are not token prices and
+ * surcharge threshold, as each provider's public pricing page listed in `MODEL_SOURCES` gave them
+ * on the date in `PRICES_AS_OF` (not re-checked since; models released later are missing). Perplexity's per-request search fees are not token prices and
  * are not included. Local Ollama models cost an explicit 0. Context windows of Ollama models are
  * what the model was trained for; the server's `num_ctx` may be smaller (pass `contextWindow`).
  *

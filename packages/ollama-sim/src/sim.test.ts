@@ -690,6 +690,10 @@ describe('OllamaSim', () => {
     const again = await start({ maxLogEntries: 5 });
     await send(again.url, '/api/version', { headers: { authorization: 'Bearer secret' } });
     expect(again.requests[0]!.headers.authorization).toBe('[redacted]');
+    await send(again.url, '/api/chat', {
+      body: { model: 'llama3.2', messages: user('x'.repeat(70_000)), stream: false },
+    });
+    expect(again.requests[1]!.body).toMatch(/^\[\d+ bytes not logged\]$/);
   });
 
   it('reports stats as a JSON-serialisable snapshot', async () => {

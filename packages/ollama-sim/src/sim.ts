@@ -24,7 +24,7 @@ export interface RequestLogEntry {
   readonly path: string;
   /** Request headers; `authorization`, `cookie` and `proxy-authorization` are redacted. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The decoded JSON body, the raw text when it was not JSON, or undefined. */
+  /** The decoded JSON body, the raw text when it was not JSON, `'[N bytes not logged]'` above 64 KiB, or undefined. */
   readonly body: unknown;
   /** HTTP status sent (0 when the connection was destroyed before any header). */
   status: number;
@@ -125,6 +125,8 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'not found',
   400: 'bad request',
 };
+
+const LOG_BODY_LIMIT = 64 * 1024;
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
@@ -379,12 +381,15 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         method,
         path,
         headers: redact(req.headers),
+        // Large bodies are not kept: a log of 1000 long prompts would hold gigabytes.
         body:
-          body !== undefined
-            ? body
-            : rawBody && rawBody.length > 0
-              ? rawBody.toString('utf8')
-              : undefined,
+          rawBody !== undefined && rawBody.length > LOG_BODY_LIMIT
+            ? `[${rawBody.length} bytes not logged]`
+            : body !== undefined
+              ? body
+              : rawBody && rawBody.length > 0
+                ? rawBody.toString('utf8')
+                : undefined,
         status: 0,
         faults: faults.kinds,
         outcome: 'pending',

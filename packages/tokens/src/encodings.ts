@@ -182,7 +182,12 @@ export function clearCountCache(): void {
   for (const counter of counters.values()) counter.clearCache();
 }
 
-/** Encodings loaded so far. */
+/**
+ * Encodings loaded so far, in load order.
+ *
+ * @example
+ * loadedEncodings() // [] until the first count, then ['o200k_base']
+ */
 export function loadedEncodings(): EncodingName[] {
   return [...counters.keys()];
 }

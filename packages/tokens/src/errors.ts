@@ -82,7 +82,12 @@ export class EncodingLoadError extends TokensError {
   }
 }
 
-/** True for any error thrown by `@x/tokens` (works across duplicate installs). */
+/**
+ * True for any error thrown by `@x/tokens` (works across duplicate installs).
+ *
+ * @example
+ * try { countTokens(text, { model }); } catch (e) { if (isNoExactTokenizerError(e)) useEstimate(); }
+ */
 export function isTokensError(error: unknown): error is TokensError {
   return branded(error, TOKENS_ERROR);
 }

@@ -11,7 +11,7 @@
  */
 import type { EncodingName, Provider } from '../types';
 
-/** The date the prices below were taken. */
+/** The date the prices below were taken (YYYY-MM-DD); also in each `pricing.asOf`. */
 export const PRICES_AS_OF = '2025-08-15';
 
 /** Where the data comes from. */

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
 import { storeBehaviour } from './__fixtures__/store-behaviour';
 import { isRateLimitStoreUnavailableError, isRateLimitTimeoutError } from './errors';
@@ -314,5 +314,130 @@ describe('outage policies', () => {
     expect(state).toBe('available');
     expect(recovered).toHaveLength(1);
     expect(recovered[0]).toMatchObject({ policy: 'fail-open', downMs: expect.any(Number) });
+  });
+
+  it('keeps deciding, by the local policy, while Redis stops in the middle of a run', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const until = async (condition: () => boolean) => {
+      for (let i = 0; i < 400 && !condition(); i++) await sleep(25);
+      expect(condition()).toBe(true);
+    };
+    const store = createRedisStore({
+      client: own,
+      prefix,
+      onUnavailable: 'local',
+      localShare: 1,
+      decisionTimeoutMs: 100,
+      probeIntervalMs: 50,
+    });
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 10_000, capacity: 10_000 } },
+      store,
+    });
+    let running = true;
+    const outcomes: boolean[] = [];
+    const loop = (async () => {
+      while (running) {
+        outcomes.push(await limiter.tryAcquire('mid-run'));
+        await sleep(5);
+      }
+    })();
+    await until(() => store.stats().decisions >= 3);
+    await server.stop();
+    await until(() => store.stats().fallbackDecisions >= 5);
+    await server.restart();
+    await until(() => store.stats().state === 'available');
+    running = false;
+    await loop;
+    expect(outcomes.every(Boolean)).toBe(true);
+    expect(store.stats()).toMatchObject({ outages: 1, state: 'available' });
+  });
+});
+
+describe('decision timeout', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A client whose replies the test releases by hand; `hang` leaves them pending forever. */
+  function scriptedClient() {
+    const calls: { resolve: (reply: unknown) => void }[] = [];
+    let hang = true;
+    const client: RedisClientLike = {
+      evalsha: () =>
+        new Promise((resolve) => {
+          if (hang) calls.push({ resolve });
+          else resolve([0]);
+        }),
+      eval: () => Promise.resolve([0]),
+    };
+    return {
+      client,
+      calls,
+      recover: () => {
+        hang = false;
+      },
+    };
+  }
+
+  it('applies the policy exactly when decisionTimeoutMs passes, then probes once per interval', async () => {
+    vi.useFakeTimers();
+    const fake = scriptedClient();
+    const store = createRedisStore({
+      client: fake.client,
+      onUnavailable: 'fail-closed',
+      decisionTimeoutMs: 250,
+      probeIntervalMs: 1000,
+    });
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 1 } }, store });
+    let result: boolean | undefined;
+    void limiter.tryAcquire('k').then((v) => {
+      result = v;
+    });
+    await vi.advanceTimersByTimeAsync(249);
+    expect(result).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result).toBe(false);
+    expect(store.stats()).toMatchObject({
+      state: 'unavailable',
+      timeouts: 1,
+      fallbackDecisions: 1,
+    });
+    // during the probe interval the policy decides without asking Redis
+    expect(await limiter.tryAcquire('k')).toBe(false);
+    expect(fake.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    fake.recover();
+    expect(await limiter.tryAcquire('k')).toBe(true);
+    expect(store.stats()).toMatchObject({ state: 'available', outages: 1, decisions: 1 });
+  });
+
+  it('gives back the tokens of a reply that arrives after the policy decided', async () => {
+    vi.useFakeTimers();
+    const fake = scriptedClient();
+    const adjustments: unknown[][] = [];
+    const client: RedisClientLike = {
+      evalsha: (...args) => {
+        if (args[3] === 'adjust') {
+          adjustments.push(args);
+          return Promise.resolve([0]);
+        }
+        return fake.client.evalsha(...args);
+      },
+      eval: fake.client.eval,
+    };
+    const store = createRedisStore({ client, onUnavailable: 'fail-open', decisionTimeoutMs: 100 });
+    const limiter = createRateLimiter({
+      limits: { tokens: { ratePerSecond: 10, capacity: 50 } },
+      store,
+    });
+    const pending = limiter.tryAcquire('k', { tokens: 7 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await pending).toBe(true); // fail-open
+    fake.calls[0]!.resolve([0]); // Redis admitted it after all
+    await vi.advanceTimersByTimeAsync(0);
+    expect(adjustments).toHaveLength(1);
+    // mode, limits, spec (name, rate, capacity), then one request of -7 for the one key
+    expect(adjustments[0]!.slice(3)).toEqual(['adjust', 1, 'tokens', '0.01', '50', 1, -7]);
   });
 });

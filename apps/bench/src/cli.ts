@@ -42,12 +42,13 @@ Selection
   --skip <a,b>          leave these out
   --list                print the suite and scenario names and exit
 
-Load scenarios
-  --concurrency <n>     concurrent clients for the steady-load scenario
-  --requests <n>        requests for the steady-load scenario
-  --duration <ms>       run the steady-load scenario for a duration instead of a count
-  --faults <spec>       fault mix for the steady-load scenario, e.g. error=0.05,latency=20,jitter=10,stream-error=0.02
-  --seed <n>            seed of the fault mix and prompt choice (default 42)
+Load scenarios (each flag overrides the profile where the scenario has that knob)
+  --concurrency <n>     concurrent clients: steady, outage, cache-hits, rate-compliance
+  --requests <n>        request count: steady, cache-hits, reuse
+  --duration <ms>       run for a duration: steady (instead of a count), outage, stress (per step)
+  --faults <spec>       fault mix injected by the simulator: steady (default error=0.01,latency=2,jitter=10),
+                        stress, cache-hits; e.g. error=0.05,latency=20,jitter=10,stream-error=0.02
+  --seed <n>            seed of the fault draws and prompt choice (default 42)
 
 Micro-benchmarks
   --samples <n>         samples per case (median published, spread = half range / median)

@@ -7,6 +7,7 @@ import { histogramSvg } from '../report/svg';
 import { MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
 import { summarize } from '../stats';
 import { formatMs, formatPct } from '../terminal/table';
+import { describeMix, faultRules } from './common';
 
 /**
  * Draws prompt indices with a Zipf distribution (exponent `s`): a few prompts are asked very
@@ -51,14 +52,16 @@ export const cacheScenario: Scenario = {
   title: 'Cache effectiveness',
   packages: ['@x/provider-ollama', '@x/cache', '@x/ollama-sim'],
   async run(ctx) {
-    const requests = scaled(ctx.profile, 4000, 60);
+    const requests = ctx.cli.requests ?? scaled(ctx.profile, 4000, 60);
     const distinct = Math.max(20, Math.round(requests / 10));
-    const concurrency = 8;
+    const concurrency = ctx.cli.concurrency ?? 8;
     const sim = await startBenchSim({
       numParallel: 8,
       tokensPerSecond: 800,
       responseTokens: { min: 24, max: 48 },
+      seed: ctx.cli.seed,
     });
+    if (ctx.cli.faults) sim.setFaults({ rules: faultRules(ctx.cli.faults), seed: ctx.cli.seed });
     const cache = createCache({ maxEntries: 1000, strategy: 'selective' });
     const provider = createOllamaProvider({ baseUrl: sim.url, cache, rateLimit: unlimitedRate });
     try {
@@ -101,7 +104,14 @@ export const cacheScenario: Scenario = {
       );
       return {
         description: `Requests repeat prompts the way real traffic does: ${distinct} distinct questions drawn with a Zipf distribution (a few very often, most rarely), at temperature 0 so every answer is cacheable under the default 'selective' strategy. A miss waits for the simulated generation (800 tokens/s); a hit is served from memory.`,
-        params: { requests, distinct, concurrency, strategy: 'selective', zipf: 1.1 },
+        params: {
+          requests,
+          distinct,
+          concurrency,
+          strategy: 'selective',
+          zipf: 1.1,
+          ...(ctx.cli.faults ? { faults: describeMix(ctx.cli.faults) } : {}),
+        },
         metrics: {
           'hit rate (responses marked cached)': formatPct(hits.length / Math.max(1, result.ok)),
           'hit rate (cache stats)': formatPct(stats.hitRate),
@@ -115,7 +125,9 @@ export const cacheScenario: Scenario = {
         },
         tables: [],
         charts: [chart],
-        notes: [],
+        notes: [
+          'A request that arrives while an identical one is in flight joins it (single-flight) and is answered as a hit when it lands, so the slowest hits wait about as long as a miss.',
+        ],
         latency: result.latency,
       };
     } finally {

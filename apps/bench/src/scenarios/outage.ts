@@ -53,7 +53,7 @@ export const outageScenario: Scenario = {
   title: 'Outage: the breaker opens, rejects, probes and closes',
   packages: ['@x/provider-ollama', '@x/breaker', '@x/ollama-sim'],
   async run(ctx) {
-    const durationMs = scaled(ctx.profile, 10_000, 1500);
+    const durationMs = ctx.cli.durationMs ?? scaled(ctx.profile, 10_000, 1500);
     const openTimeoutMs = Math.max(200, Math.round(durationMs / 10));
     const outageFrom = Math.round(durationMs * 0.2);
     const outageTo = Math.round(durationMs * 0.55);

@@ -25,7 +25,7 @@ export const rateLimitScenario: Scenario = {
     const burst = 10;
     const seconds = ctx.profile.name === 'full' ? 6 : ctx.profile.name === 'quick' ? 3 : 1;
     const requests = burst + rate * seconds;
-    const concurrency = 32;
+    const concurrency = ctx.cli.concurrency ?? 32;
     const sim = await startBenchSim({ numParallel: 64, maxLogEntries: 0 });
     const arrivals: number[] = [];
     const off = sim.onRequest((e) => {

@@ -12,7 +12,7 @@ export const reuseScenario: Scenario = {
   title: 'Connection reuse',
   packages: ['@x/pool', '@x/ollama-sim'],
   async run(ctx) {
-    const requests = scaled(ctx.profile, 1000, 30);
+    const requests = ctx.cli.requests ?? scaled(ctx.profile, 1000, 30);
     const sim = await startBenchSim();
     const url = `${sim.url}/api/chat`;
     const body = JSON.stringify({ model: MODEL, messages: chatMessages(0), stream: false });

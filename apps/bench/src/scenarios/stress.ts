@@ -1,12 +1,13 @@
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Ollama } from 'ollama';
+import { noFaults } from '../cli';
 import type { Scenario } from '../context';
 import { type LoadResult, runLoad } from '../load/engine';
 import { scaled } from '../profiles';
 import { lineChartSvg } from '../report/svg';
 import { chatMessages, MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
 import { formatMs, formatPct } from '../terminal/table';
-import { outcomeText } from './common';
+import { describeMix, faultRules, outcomeText } from './common';
 
 const SLOTS = 4;
 const TOKENS_PER_SECOND = 2000;
@@ -32,13 +33,15 @@ export const stressScenario: Scenario = {
   packages: ['@x/provider-ollama', '@x/ollama-sim'],
   async run(ctx) {
     const levels = ctx.profile.stressLevels;
-    const stepMs = scaled(ctx.profile, 3000, 150);
+    const stepMs = ctx.cli.durationMs ?? scaled(ctx.profile, 3000, 150);
     const sim = await startBenchSim({
       numParallel: SLOTS,
       maxQueue: MAX_QUEUE,
       tokensPerSecond: TOKENS_PER_SECOND,
       responseTokens: { min: RESPONSE_TOKENS, max: RESPONSE_TOKENS },
+      seed: ctx.cli.seed,
     });
+    if (ctx.cli.faults) sim.setFaults({ rules: faultRules(ctx.cli.faults), seed: ctx.cli.seed });
     const capacity = (SLOTS * TOKENS_PER_SECOND) / RESPONSE_TOKENS;
     try {
       const provider = createOllamaProvider({
@@ -100,7 +103,13 @@ export const stressScenario: Scenario = {
       );
       return {
         description: `Concurrency doubles step by step against a simulator that can serve ${capacity.toFixed(0)} requests/s (${SLOTS} parallel slots, a queue of ${MAX_QUEUE}, beyond which it answers 503 like Ollama). The saturation point is the first step after which doubling the callers adds less than 15% throughput; past it, more callers only add latency, then errors. The provider's pool caps sockets per host (20 by default), so its surplus callers wait client-side instead of overflowing the server's queue.`,
-        params: { levels: levels.join(', '), stepMs, slots: SLOTS, maxQueue: MAX_QUEUE },
+        params: {
+          levels: levels.join(', '),
+          stepMs,
+          slots: SLOTS,
+          maxQueue: MAX_QUEUE,
+          faults: describeMix(ctx.cli.faults ?? noFaults),
+        },
         metrics: {
           'saturation point': knee !== undefined ? `${knee} concurrent clients` : 'not reached',
           'peak throughput (provider)': `${Math.max(...ours.map((r) => r.throughput)).toFixed(0)} req/s`,

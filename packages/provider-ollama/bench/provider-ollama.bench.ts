@@ -5,8 +5,11 @@
  * process run, at concurrency 1 and 16. The server is @x/ollama-sim in the same process,
  * answering at once (no load time, no generation delay), so what is measured is client overhead.
  *
- *   pnpm bench            # 5 interleaved rounds, about 40 s
- *   pnpm bench --quick    # 1 round, a smoke run
+ *   pnpm bench            # 10 rounds, about 60 s
+ *   pnpm bench --quick    # 3 rounds, a smoke run
+ *
+ * The machine is shared and noisy: every round runs each task briefly, in a rotated order, and
+ * each ratio is the median of the per-round ratios (neighbouring runs share the same load).
  */
 import { startOllamaSim } from '@x/ollama-sim';
 import { Ollama } from 'ollama';
@@ -15,7 +18,7 @@ import { Pool } from 'undici';
 import { createOllamaProvider } from '../src/index';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 5;
+const ROUNDS = quick ? 3 : 10;
 const MODEL = 'llama3.2';
 const messages = [
   { role: 'system' as const, content: 'You are a concise assistant.' },
@@ -45,12 +48,23 @@ const body = JSON.stringify({
   options: { num_ctx: warm.numCtx },
 });
 
+// The same pipeline without token accounting, to show what the estimate costs.
+const lean = createOllamaProvider({
+  baseUrl: sim.url,
+  cache: false,
+  tokens: false,
+  rateLimit: { requestsPerSecond: 1e9 },
+});
+await lean.initialize();
+
 const raw = new Pool(sim.url, { connections: 20, pipelining: 1 });
 const ollamaJs = new Ollama({ host: sim.url });
 
 type Subject = () => Promise<unknown>;
 const subjects: Record<string, Subject> = {
   '@x/provider-ollama': () => provider.complete({ model: MODEL, messages }),
+  '@x/provider-ollama tokens:false': () =>
+    lean.complete({ model: MODEL, messages, numCtx: warm.numCtx! }),
   'raw undici': async () => {
     const res = await raw.request({
       path: '/api/chat',
@@ -89,10 +103,11 @@ const rme = new Map<string, number>();
 for (let round = 0; round < ROUNDS; round++) {
   const bench = new Bench({
     name: '@x/provider-ollama',
-    time: quick ? 300 : 1_000,
-    warmupTime: quick ? 100 : 200,
+    time: quick ? 150 : 250,
+    warmupTime: quick ? 50 : 80,
   });
-  for (const [name, , fn] of tasks) bench.add(name, fn);
+  const shift = round % tasks.length;
+  for (const [name, , fn] of [...tasks.slice(shift), ...tasks.slice(0, shift)]) bench.add(name, fn);
   await bench.run();
   for (const task of bench.tasks) {
     const result = task.result;
@@ -111,43 +126,64 @@ const median = (values: number[]): number => {
 /** Requests per second of a task (an iteration of a c=16 task is 16 requests). */
 const rps = (name: string, c: number): number => (c * 1000) / median(periods.get(name)!);
 const p50 = (name: string): number => median(p50s.get(name)!);
+/** Median over rounds of (mean throughput of a) / (mean throughput of b). */
+const ratio = (a: string, b: string): number =>
+  median(periods.get(a)!.map((period, i) => periods.get(b)![i]! / period));
+/** Median over rounds of p50(b) / p50(a): throughput at the median latency, robust to noise. */
+const ratioP50 = (a: string, b: string): number =>
+  median(p50s.get(a)!.map((v, i) => p50s.get(b)![i]! / v));
+/** Median over rounds of p50(a) - p50(b), in µs. */
+const p50Delta = (a: string, b: string): number =>
+  median(p50s.get(a)!.map((v, i) => (v - p50s.get(b)![i]!) * 1000));
 
 console.log(
-  `Node ${process.version}, ${quick ? 'quick' : `${ROUNDS} rounds`}, ${new Date().toISOString()}`,
+  `Node ${process.version}, ${ROUNDS} rounds${quick ? ' (quick)' : ''}, ${new Date().toISOString()}`,
 );
 console.table(
   tasks.map(([name, c]) => ({
     task: name,
-    'requests/s': Math.round(rps(name, c)).toLocaleString('en-US'),
+    'requests/s (mean)': Math.round(rps(name, c)).toLocaleString('en-US'),
     'p50 ms/iteration': p50(name).toFixed(3),
     'max ± %': rme.get(name)!.toFixed(1),
   })),
 );
 
-console.log('Ratios (throughput of @x/provider-ollama / peer):');
+const verdict = (value: number, target: number): string =>
+  `${value.toFixed(2)}x (target >= ${target}: ${value >= target ? 'met' : 'MISSED'})`;
+console.log('Ratios of @x/provider-ollama to each peer (median of per-round ratios):');
 const lines: string[] = [];
 for (const c of CONCURRENCY) {
-  const ours = rps(`@x/provider-ollama c=${c}`, c);
-  const vsRaw = ours / rps(`raw undici c=${c}`, c);
-  const vsJs = ours / rps(`ollama-js chat c=${c}`, c);
+  const ours = `@x/provider-ollama c=${c}`;
+  const leanName = `@x/provider-ollama tokens:false c=${c}`;
+  const rawName = `raw undici c=${c}`;
+  const jsName = `ollama-js chat c=${c}`;
   lines.push(
-    `| ${c} | ${Math.round(ours).toLocaleString('en-US')} | ${vsRaw.toFixed(2)}x | ${vsJs.toFixed(2)}x |`,
+    `| ${c} | ${ratioP50(ours, rawName).toFixed(2)}x | ${ratio(ours, rawName).toFixed(2)}x | ` +
+      `${ratioP50(leanName, rawName).toFixed(2)}x | ${ratioP50(ours, jsName).toFixed(2)}x | ${ratio(ours, jsName).toFixed(2)}x |`,
   );
-  console.log(
-    `  c=${c}: vs raw undici ${vsRaw.toFixed(2)}x (target >= 0.80: ${vsRaw >= 0.8 ? 'met' : 'MISSED'}), ` +
-      `vs ollama-js ${vsJs.toFixed(2)}x (target >= 1.5: ${vsJs >= 1.5 ? 'met' : 'MISSED'})`,
-  );
+  console.log(`  c=${c}:`);
+  console.log(`    vs raw undici, at the p50:  ${verdict(ratioP50(ours, rawName), 0.8)}`);
+  console.log(`    vs raw undici, mean:        ${verdict(ratio(ours, rawName), 0.8)}`);
+  console.log(`    tokens:false vs raw, p50:   ${ratioP50(leanName, rawName).toFixed(2)}x`);
+  console.log(`    vs ollama-js, at the p50:   ${verdict(ratioP50(ours, jsName), 1.5)}`);
+  console.log(`    vs ollama-js, mean:         ${verdict(ratio(ours, jsName), 1.5)}`);
 }
-const overheadUs = (p50('@x/provider-ollama c=1') - p50('raw undici c=1')) * 1000;
+const overheadUs = p50Delta('@x/provider-ollama c=1', 'raw undici c=1');
+const leanOverheadUs = p50Delta('@x/provider-ollama tokens:false c=1', 'raw undici c=1');
 console.log(
-  `  p50 overhead per request at c=1: ${overheadUs.toFixed(1)} µs (target < 50 µs: ${overheadUs < 50 ? 'met' : 'MISSED'})`,
+  `  p50 overhead per request at c=1: ${overheadUs.toFixed(1)} µs (target < 50 µs: ${overheadUs < 50 ? 'met' : 'MISSED'}); tokens:false ${leanOverheadUs.toFixed(1)} µs`,
 );
 console.log('\nMarkdown (for the README):\n');
-console.log('| concurrency | provider requests/s | vs raw undici | vs ollama-js |');
-console.log('|---:|---:|---:|---:|');
+console.log(
+  '| concurrency | vs raw undici (p50) | vs raw undici (mean) | tokens:false vs raw (p50) | vs ollama-js (p50) | vs ollama-js (mean) |',
+);
+console.log('|---:|---:|---:|---:|---:|---:|');
 for (const line of lines) console.log(line);
-console.log(`\np50 overhead at concurrency 1: ${overheadUs.toFixed(1)} µs per request`);
+console.log(
+  `\np50 overhead per request at concurrency 1: ${overheadUs.toFixed(1)} µs (tokens:false: ${leanOverheadUs.toFixed(1)} µs)`,
+);
 
+await lean.close();
 await provider.close();
 await raw.close();
 await sim.close();

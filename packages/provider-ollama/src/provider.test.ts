@@ -11,6 +11,7 @@ import {
   until,
 } from './__fixtures__/server';
 import {
+  isContextOverflowError,
   isIncompleteStreamError,
   isModelNotFoundError,
   isOllamaApiError,
@@ -305,6 +306,55 @@ describe('OllamaProvider.complete', () => {
   });
 });
 
+describe('error mapping', () => {
+  it('maps undici connect timeouts to a retryable OllamaTimeoutError connect', async () => {
+    let calls = 0;
+    const provider = createOllamaProvider({
+      baseUrl: 'http://127.0.0.1:9',
+      tokens: false,
+      breaker: false,
+      retry: { baseDelayMs: 1, maxDelayMs: 1 },
+      timeouts: { connectMs: 1234 },
+      transport: async () => {
+        calls++;
+        throw Object.assign(new Error('Connect Timeout Error'), {
+          code: 'UND_ERR_CONNECT_TIMEOUT',
+        });
+      },
+    });
+    providers.push(provider);
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'connect', timeoutMs: 1234, retryable: true });
+    expect(calls).toBe(3);
+  });
+
+  it('maps a 400 "prompt is longer than the context length" to ContextOverflowError', async () => {
+    const { provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({
+            error:
+              'the prompt is longer than the context length currently available to the model; shorten the prompt',
+          }),
+        );
+      },
+    });
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(isContextOverflowError(error)).toBe(true);
+    expect(error).toMatchObject({ source: 'server', model: 'llama3.2', retryable: false });
+  });
+
+  it('maps a 404 with a text body (unknown path) to OllamaApiError, not ModelNotFoundError', async () => {
+    const { provider } = await setup({}, { tokens: false });
+    const error = await provider.embed({ model: 'nomic-embed-text', input: 'x' }).catch((e) => e);
+    expect(isOllamaApiError(error)).toBe(true);
+    expect(isModelNotFoundError(error)).toBe(false);
+    expect(error).toMatchObject({ statusCode: 404, serverMessage: '404 page not found' });
+  });
+});
+
 describe('OllamaProvider.stream', () => {
   it('yields every chunk of fixture 02 and ends with the complete response', async () => {
     const { server, provider } = await setup({ '/api/chat': loadFixture('02-chat-stream.json') });
@@ -329,6 +379,23 @@ describe('OllamaProvider.stream', () => {
     expect(last.response?.timings.firstTokenMs).toBeGreaterThanOrEqual(0);
     expect(chats(server)[0]!.json?.stream).toBe(true);
     expect(chats(server)[0]!.headers.accept).toBe('application/x-ndjson');
+  });
+
+  it('folds generate-style chunks (fixture 03, `response` field) into the answer', async () => {
+    const { provider } = await setup({ '/api/chat': loadFixture('03-generate-stream.json') });
+    const chunks = await collect(provider.stream(ask()));
+    const response = chunks.at(-1)!.response!;
+    expect(
+      response.content.startsWith('Waves caress the shore\nSalty whispers of the deep\n'),
+    ).toBe(true);
+    expect(
+      chunks
+        .slice(0, -1)
+        .map((c) => c.content)
+        .join(''),
+    ).toBe(response.content);
+    expect(response.finishReason).toBe('stop');
+    expect(response.usage.completionTokens).toBeGreaterThan(0);
   });
 
   it('decodes characters split across writes inside their UTF-8 bytes', async () => {

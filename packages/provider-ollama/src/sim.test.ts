@@ -77,6 +77,14 @@ describe('fault matrix against @x/ollama-sim', () => {
     const second = await provider.complete(ask()).catch((e) => e);
     expect(isBreakerOpenError(second)).toBe(true);
     expect(chatsAt(sim)).toBe(3);
+    const health = await provider.health();
+    expect(health).toMatchObject({
+      status: 'unhealthy',
+      reachable: true,
+      breaker: { state: 'open' },
+    });
+    expect(health.reasons).toContain('circuit breaker open');
+    expect(provider.toPrometheus()).toContain('x_provider_ollama_breaker_state{state="open"} 1');
 
     vi.advanceTimersByTime(10_000);
     const third = await provider.complete(ask());

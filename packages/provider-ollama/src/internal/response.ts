@@ -141,6 +141,14 @@ export class ChatAccumulator {
       }
       toolCalls = mapToolCalls(message.tool_calls);
       if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
+    } else if (typeof obj.response === 'string') {
+      // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`.
+      content = obj.response;
+      this.content += content;
+      if (typeof obj.thinking === 'string' && obj.thinking.length > 0) {
+        thinking = obj.thinking;
+        this.thinking += thinking;
+      }
     }
     if (obj.done === true) {
       this.final = obj;

@@ -103,6 +103,7 @@ describe('createRateLimiter', () => {
     await limiter.close();
     expect(await waiting).toMatchObject({ name: 'AbortError' });
     await expect(limiter.acquire('k')).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(limiter.tryAcquire('k')).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('matches a model of independent buckets that debits only when all admit (property)', async () => {

@@ -183,6 +183,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.closed) return Promise.reject(closedError());
     if (this.queues.size !== 0 && this.queues.has(key)) {
       this.rejected++;
       return FALSE;
@@ -260,7 +261,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       // line up behind this one, and let the queue settle it.
       return this.enqueue(key, vector, total, timeoutMs, signal, result);
     }
-    if (timeoutMs !== undefined) {
+    if (timeoutMs !== undefined && this.store.remote !== true) {
       const ahead = this.ones.map(() => 0);
       for (const w of kq.queue.all())
         for (let i = 0; i < ahead.length; i++) ahead[i]! += w.costs[i]!;
@@ -540,13 +541,15 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     waiter.timer = undefined;
     if (!kq.busy) this.pump(key, kq); // admitted at this very tick beats timed out
     if (waiter.done) return;
-    const ahead = this.ones.map(() => 0);
-    for (const w of kq.queue.ahead(waiter))
-      for (let i = 0; i < ahead.length; i++) ahead[i]! += w.costs[i]!;
-    const predicted = this.store.waitTime(key, ahead);
-    // a remote store's answer would arrive too late to matter; say "unknown"
-    const retryAfterMs = typeof predicted === 'number' ? predicted : Number.POSITIVE_INFINITY;
-    if (typeof predicted !== 'number') predicted.catch(() => {});
+    let retryAfterMs = Number.POSITIVE_INFINITY; // a remote store's answer would come too late
+    if (this.store.remote !== true) {
+      const ahead = this.ones.map(() => 0);
+      for (const w of kq.queue.ahead(waiter))
+        for (let i = 0; i < ahead.length; i++) ahead[i]! += w.costs[i]!;
+      const predicted = this.store.waitTime(key, ahead);
+      if (typeof predicted === 'number') retryAfterMs = predicted;
+      else predicted.catch(() => {});
+    }
     this.removeWaiter(kq, waiter);
     this.timedOut++;
     this.emitReject('timeout', key, waiter.total, retryAfterMs);

@@ -321,6 +321,7 @@ interface Group {
 const MAX_BATCH = 128;
 
 class BoundRedis implements BoundRateLimitStore {
+  readonly remote = true;
   private readonly local: BoundRateLimitStore | undefined;
   private readonly localCaps: number[];
   /** per limit: name, rate in units/ms, capacity, as script arguments */

@@ -26,6 +26,11 @@ export interface RateLimitStore {
  */
 export interface BoundRateLimitStore {
   /**
+   * True when calls return promises and cost a round trip; the limiter then skips the optional
+   * `waitTime()` predictions it would otherwise make for queued calls.
+   */
+  readonly remote?: boolean;
+  /**
    * Debits every cost at once when all of them fit, and returns 0; otherwise debits nothing and
    * returns the ms to wait until they would fit (> 0).
    */

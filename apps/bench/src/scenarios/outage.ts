@@ -160,7 +160,9 @@ export const outageScenario: Scenario = {
             : 'did not open',
           'during the outage: passed / failed / rejected': `${count(during, 'passed')} / ${count(during, 'failed')} / ${count(during, 'rejected')}`,
           'mean latency of a rejection': formatMs(avg(rejectedMs)),
-          'mean latency of a failed call': formatMs(avg(failedMs)),
+          ...(failedMs.length > 0
+            ? { 'mean latency of a failed call': formatMs(avg(failedMs)) }
+            : {}),
           'first success after the fault cleared': firstOk
             ? `+${formatMs(firstOk.t - outageTo)}`
             : 'none',
@@ -182,7 +184,7 @@ export const outageScenario: Scenario = {
         ],
         charts: [chart],
         notes: [
-          "Retries sit outside the breaker: once it is open, a retry ends at once with the breaker's rejection instead of waiting out its backoff against a dead server.",
+          "Retries sit outside the breaker: once it is open, a retry ends at once with the breaker's rejection instead of waiting out its backoff against a dead server. That is why calls that met a 500 mostly end as rejections (X_BREAKER_OPEN), and why the failing server saw only a handful of requests.",
         ],
         latency: result.latency,
       };

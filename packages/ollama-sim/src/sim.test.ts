@@ -56,6 +56,17 @@ describe('startOllamaSim', () => {
     expect(res.text).toBe('404 page not found');
   });
 
+  it('redirects a trailing slash like gin (307 for POST, 301 for GET)', async () => {
+    const s = await start();
+    const post = await send(s.url, '/api/chat/', { body: {} });
+    expect(post.status).toBe(307);
+    expect(post.headers.location).toBe('/api/chat');
+    const get = await send(s.url, '/api/tags/');
+    expect(get.status).toBe(301);
+    expect(get.headers.location).toBe('/api/tags');
+    expect(get.text).toBe('<a href="/api/tags">Moved Permanently</a>.\n\n');
+  });
+
   it('answers a wrong method with 405 "405 method not allowed"', async () => {
     const s = await start();
     const res = await send(s.url, '/api/chat');

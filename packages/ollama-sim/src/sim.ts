@@ -411,6 +411,24 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     const known = ROUTES.get(path);
     if (known === undefined) {
       record();
+      // gin's RedirectTrailingSlash: /api/chat/ -> /api/chat (301 for GET, 307 otherwise).
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+      if (path !== '/' && ROUTES.has(other)) {
+        const location = other + (q >= 0 ? url.slice(q) : '');
+        res.statusCode = method === 'GET' ? 301 : 307;
+        res.setHeader('Location', location);
+        if (method === 'GET' || method === 'HEAD') {
+          // Go's http.Redirect writes a small HTML body for GET and HEAD.
+          const html = `<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/</g, '&lt;')}">${method === 'GET' ? 'Moved Permanently' : 'Temporary Redirect'}</a>.\n\n`;
+          res.setHeader('Content-Type', 'text/html; charset=utf-8');
+          res.setHeader('Content-Length', Buffer.byteLength(html));
+          res.end(html);
+          return;
+        }
+        res.setHeader('Content-Length', 0);
+        res.end();
+        return;
+      }
       return plain(res, 404, '404 page not found');
     }
     if (!known.methods.includes(method)) {

@@ -1,4 +1,4 @@
-import { goTypeName, parseKeepAlive } from './go-duration';
+import { parseKeepAlive } from './go-duration';
 import { goQuote } from './go-json';
 
 // Request decoding errors are Go's json package texts (400), option type errors come from
@@ -174,5 +174,3 @@ export function checkOptions(options: Record<string, unknown> | undefined): stri
   }
   return undefined;
 }
-
-export { goTypeName };

@@ -3,13 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ListenError, SimClosedError } from './errors';
 import type { FaultKind, FaultPlan, FaultRule } from './faults';
-import { type Fixture, fixtureWrites } from './fixtures';
 import { OllamaApi } from './internal/api';
 import { FaultPicker, NO_FAULTS, type RequestFaults } from './internal/fault-picker';
 import { goJson } from './internal/go-json';
 import { scanGoJson } from './internal/go-json-error';
 import { allowedHost, isLoopbackBind } from './internal/host-check';
 import { Life } from './internal/life';
+import { FixtureMatcher, serveFixture } from './internal/replay';
 import { JSON_TYPE, Responder } from './internal/responder';
 import { Scheduler } from './internal/scheduler';
 import { normalizeFaultPlan, type OllamaSimOptions, resolveOptions } from './options';
@@ -151,16 +151,6 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
-}
-
 /**
  * Starts an Ollama-compatible HTTP server on `127.0.0.1` (a free port by default).
  *
@@ -182,7 +172,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
   const scheduler = new Scheduler(opts.maxQueue);
   const api = new OllamaApi(opts, scheduler);
   let picker = new FaultPicker(opts.faults);
-  const fixtures = opts.fixtures.map((f) => ({ f, key: canonicalJson(f.request.body ?? null) }));
+  const fixtures = new FixtureMatcher(opts.fixtures);
   const hostCheck = opts.hostCheck && isLoopbackBind(opts.host);
 
   const log: RequestLogEntry[] = [];
@@ -288,48 +278,6 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         if (!req.complete && !over) resolve('aborted');
       });
     });
-  }
-
-  async function serveFixture(
-    fixture: Fixture,
-    out: Responder,
-    res: ServerResponse,
-  ): Promise<void> {
-    const { response } = fixture;
-    const writes = fixtureWrites(fixture);
-    const delays = response.write_delays_ms ?? [];
-    const headers = response.headers ?? {};
-    if (Object.keys(headers).some((h) => h.toLowerCase() === 'date')) res.sendDate = false;
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    const type = res.getHeader('content-type');
-    const streamed =
-      response.body === undefined || (typeof type === 'string' && type.includes('ndjson'));
-    const size = writes.reduce((n, w) => n + w.length, 0);
-    if (!streamed && !res.hasHeader('content-length') && size <= 2048)
-      res.setHeader('Content-Length', size);
-    res.statusCode = response.status;
-    await out.start(response.status, typeof type === 'string' ? type : 'text/plain');
-    for (let i = 0; i < writes.length; i++) {
-      // write_delays_ms[i] precedes write i; with one entry fewer than writes, delays go between them.
-      const delay = delays.length === writes.length - 1 ? (i > 0 ? delays[i - 1] : 0) : delays[i];
-      if (delay !== undefined && delay > 0) await out.sleep(delay);
-      if (!(await out.chunk(writes[i]!, i === writes.length - 1))) return;
-    }
-    if (writes.length === 0) out.end();
-  }
-
-  function matchFixture(method: string, path: string, body: unknown): Fixture | undefined {
-    if (fixtures.length === 0) return undefined;
-    const candidates = fixtures.filter(
-      (x) => x.f.request.method === method && x.f.request.path === path,
-    );
-    if (candidates.length === 0) return undefined;
-    const key = canonicalJson(body ?? null);
-    const exact = candidates.find((x) => x.key === key);
-    if (exact) return exact.f;
-    const model = isRecord(body) ? body.model : undefined;
-    return candidates.find((x) => isRecord(x.f.request.body) && x.f.request.body.model === model)
-      ?.f;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -502,7 +450,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       const text = s.error ?? STATUS_TEXT[s.status] ?? `status ${s.status}`;
       return out.send(s.status, goJson({ error: text }), s.contentType ?? JSON_TYPE);
     }
-    const fixture = matchFixture(method, path, body);
+    const fixture = fixtures.match(method, path, body);
     if (fixture !== undefined) return serveFixture(fixture, out, res);
 
     switch (known.route) {

@@ -1,0 +1,80 @@
+import type { ServerResponse } from 'node:http';
+import { type Fixture, fixtureWrites } from '../fixtures';
+import type { Responder } from './responder';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON with sorted keys, so bodies compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Finds the fixture for a request: same method and path, then the same body (key order ignored),
+ * else the same `model`.
+ */
+export class FixtureMatcher {
+  private readonly entries: { fixture: Fixture; key: string }[];
+
+  constructor(fixtures: readonly Fixture[]) {
+    this.entries = fixtures.map((fixture) => ({
+      fixture,
+      key: canonicalJson(fixture.request.body ?? null),
+    }));
+  }
+
+  match(method: string, path: string, body: unknown): Fixture | undefined {
+    if (this.entries.length === 0) return undefined;
+    const candidates = this.entries.filter(
+      (x) => x.fixture.request.method === method && x.fixture.request.path === path,
+    );
+    if (candidates.length === 0) return undefined;
+    const key = canonicalJson(body ?? null);
+    const exact = candidates.find((x) => x.key === key);
+    if (exact) return exact.fixture;
+    const model = isRecord(body) ? body.model : undefined;
+    return candidates.find(
+      (x) => isRecord(x.fixture.request.body) && x.fixture.request.body.model === model,
+    )?.fixture;
+  }
+}
+
+/**
+ * Answers with a fixture byte for byte: its status and headers (its `Date` too), one socket write
+ * per `writes` element, `write_delays_ms[i]` before write i (or between writes when there is one
+ * delay fewer than writes). Stream faults still apply, write by write.
+ */
+export async function serveFixture(
+  fixture: Fixture,
+  out: Responder,
+  res: ServerResponse,
+): Promise<void> {
+  const { response } = fixture;
+  const writes = fixtureWrites(fixture);
+  const delays = response.write_delays_ms ?? [];
+  const headers = response.headers ?? {};
+  if (Object.keys(headers).some((h) => h.toLowerCase() === 'date')) res.sendDate = false;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  const type = res.getHeader('content-type');
+  const streamed =
+    response.body === undefined || (typeof type === 'string' && type.includes('ndjson'));
+  const size = writes.reduce((n, w) => n + w.length, 0);
+  // Go's net/http: Content-Length for a small body written at once, chunked otherwise.
+  if (!streamed && !res.hasHeader('content-length') && size <= 2048)
+    res.setHeader('Content-Length', size);
+  await out.start(response.status, typeof type === 'string' ? type : 'text/plain');
+  for (let i = 0; i < writes.length; i++) {
+    const delay = delays.length === writes.length - 1 ? (i > 0 ? delays[i - 1] : 0) : delays[i];
+    if (delay !== undefined && delay > 0) await out.sleep(delay);
+    if (!(await out.chunk(writes[i]!, i === writes.length - 1))) return;
+  }
+  if (writes.length === 0) out.end();
+}

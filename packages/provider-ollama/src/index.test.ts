@@ -16,6 +16,7 @@ describe('index', () => {
         "ProviderClosedError",
         "ServerBusyError",
         "createOllamaProvider",
+        "createRetryPolicy",
         "isContextOverflowError",
         "isIncompleteStreamError",
         "isModelNotFoundError",

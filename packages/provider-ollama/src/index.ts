@@ -36,6 +36,8 @@ export type {
   TruncatedEvent,
 } from './provider';
 export { createOllamaProvider, OllamaProvider } from './provider';
+export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
+export { createRetryPolicy } from './retry-policy';
 export type {
   AssistantMessage,
   CacheMode,

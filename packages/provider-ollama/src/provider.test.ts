@@ -489,6 +489,21 @@ describe('OllamaProvider.stream', () => {
     expect(chats(server)).toHaveLength(1);
   });
 
+  it('does not count time the caller spends on a chunk as server silence', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { provider } = await setup(
+      { '/api/chat': chunked(chatChunk('slow'), chatChunk(' reader'), doneChunk()) },
+      { timeouts: { idleMs: 1_000 } },
+    );
+    const seen: string[] = [];
+    for await (const chunk of provider.stream(ask())) {
+      seen.push(chunk.content);
+      // The caller holds the chunk for 5 s of (fake) time before asking for the next.
+      if (!chunk.done) await vi.advanceTimersByTimeAsync(5_000);
+    }
+    expect(seen.join('')).toBe('slow reader');
+  });
+
   it('retries a first-token timeout because nothing reached the caller yet', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     const { server, provider } = await setup(

@@ -45,7 +45,7 @@ import {
 } from './internal/pieces';
 import { renderPrometheus } from './internal/prometheus';
 import { ChatAccumulator } from './internal/response';
-import { backoffDelay, RetryBudget, sleep } from './internal/retry';
+import { backoffDelay, type RetryBudget, sleep } from './internal/retry';
 import { type ProviderStats, StatsRecorder } from './internal/stats';
 import { fail, isPlainObject, optionalFunction, optionalNumber } from './internal/validate';
 import {
@@ -60,11 +60,11 @@ import {
   type ResolvedRetry,
   type ResolvedTimeouts,
   type RetryOptions,
-  resolveRetry,
   resolveTimeouts,
   type TimeoutOptions,
   validateHeaders,
 } from './options';
+import { type RetryPolicy, retryParts } from './retry-policy';
 import type {
   ChatRequest,
   ChatResponse,
@@ -108,8 +108,8 @@ export interface OllamaProviderOptions {
    * @default { ...breakerPresets.ollama, classify: server trouble only }
    */
   breaker?: BreakerOptions | Breaker | false;
-  /** Retry policy, or `false` for a single attempt. */
-  retry?: RetryOptions | false;
+  /** Retry options, a policy from `createRetryPolicy()` to share its budget, or `false`. */
+  retry?: RetryOptions | RetryPolicy | false;
   /**
    * Response cache (`@x/cache`): options, a cache to share, or `false`.
    * @default createCache({ namespace: 'ollama' }) (strategy 'selective')
@@ -234,10 +234,9 @@ export class OllamaProvider {
       if (/authorization|api-key|token|cookie/i.test(key)) this.#secrets.add(value);
     }
     this.#timeouts = resolveTimeouts(options.timeouts);
-    this.#retry = resolveRetry(options.retry);
-    this.#budget = this.#retry.budget
-      ? new RetryBudget(this.#retry.budget.ratio, this.#retry.budget.reserve)
-      : undefined;
+    const retry = retryParts(options.retry);
+    this.#retry = retry.options;
+    this.#budget = retry.budget;
     optionalNumber('maxLineBytes', options.maxLineBytes, 1024, Number.POSITIVE_INFINITY, true);
     this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
     this.#tokens = resolveTokens(options.tokens);

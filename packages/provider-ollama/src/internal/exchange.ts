@@ -78,6 +78,18 @@ class Watchdog {
     this.#deadline = performance.now() + this.#ms;
   }
 
+  /** While paused (the consumer holds a chunk), silence is not the server's: the timer waits. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#deadline = performance.now() + this.#ms;
+  }
+
+  #paused = false;
+
   stop(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -94,7 +106,8 @@ class Watchdog {
   readonly #fire = (): void => {
     this.#timer = undefined;
     const left = this.#deadline - performance.now();
-    if (left >= 1) this.#schedule(left);
+    if (this.#paused) this.#schedule(this.#ms);
+    else if (left >= 1) this.#schedule(left);
     else this.#onFire(this.#kind, this.#ms);
   };
 }
@@ -204,9 +217,10 @@ export async function* exchange(
         } else {
           watchdog?.touch();
         }
+        // The consumer may take its time with a chunk: that is not the server's silence.
+        watchdog?.pause();
         yield chunk;
-        // The consumer may take its time: that is not the server's silence.
-        watchdog?.touch();
+        watchdog?.resume();
       }
     } catch (error) {
       const reason = abortedReason();

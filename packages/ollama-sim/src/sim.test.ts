@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lines, send, sharedFixtures } from './__fixtures__/client';
 import { keysOf, shapeOf } from './__fixtures__/shape';
@@ -722,11 +723,17 @@ describe('OllamaSim', () => {
   it('calls onRequest listeners until unsubscribed', async () => {
     const s = await start();
     const seen: string[] = [];
+    const published: unknown[] = [];
+    const onMessage = (m: unknown) => published.push(m);
+    diagnostics.subscribe('x:ollama-sim:request', onMessage);
     const off = s.onRequest((e) => seen.push(`${e.path} ${e.status}`));
     await send(s.url, '/api/version');
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
     off();
+    diagnostics.unsubscribe('x:ollama-sim:request', onMessage);
     await send(s.url, '/api/version');
     expect(seen).toEqual(['/api/version 200']);
+    expect(published).toMatchObject([{ path: '/api/version', status: 200, outcome: 'completed' }]);
   });
 
   it('refuses connections after stop() and answers again on the same port after restart()', async () => {

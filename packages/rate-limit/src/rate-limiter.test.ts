@@ -106,6 +106,57 @@ describe('createRateLimiter', () => {
     await expect(limiter.tryAcquire('k')).rejects.toMatchObject({ name: 'AbortError' });
   });
 
+  it('keeps every limit within capacity + rate * (t2 - t1) and FIFO order for queued multi-limit calls (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            requests: fc.integer({ min: 0, max: 2 }),
+            tokens: fc.integer({ min: 0, max: 500 }),
+            gap: fc.integer({ min: 0, max: 60 }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        async (calls) => {
+          vi.useFakeTimers();
+          const rates = { requests: 10, tokens: 1000 };
+          const caps = { requests: 3, tokens: 800 };
+          const limiter = createRateLimiter({
+            limits: {
+              requests: { ratePerSecond: rates.requests, capacity: caps.requests },
+              tokens: { ratePerSecond: rates.tokens, capacity: caps.tokens },
+            },
+          });
+          const admitted: { i: number; t: number; requests: number; tokens: number }[] = [];
+          const all: Promise<unknown>[] = [];
+          for (const [i, call] of calls.entries()) {
+            all.push(
+              limiter
+                .acquire('k', { requests: call.requests, tokens: call.tokens })
+                .then(() => admitted.push({ i, t: performance.now(), ...call })),
+            );
+            await vi.advanceTimersByTimeAsync(call.gap);
+          }
+          await vi.advanceTimersByTimeAsync(60_000);
+          await Promise.all(all);
+          expect(admitted.map((a) => a.i)).toEqual(calls.map((_, i) => i));
+          for (const name of ['requests', 'tokens'] as const) {
+            for (let a = 0; a < admitted.length; a++) {
+              let sum = 0;
+              for (let b = a; b < admitted.length; b++) {
+                sum += admitted[b]![name];
+                const bound = caps[name] + (rates[name] * (admitted[b]!.t - admitted[a]!.t)) / 1000;
+                expect(sum).toBeLessThanOrEqual(bound + 1e-6);
+              }
+            }
+          }
+          vi.useRealTimers();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('matches a model of independent buckets that debits only when all admit (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -304,6 +304,26 @@ describe('pauseFor', () => {
   });
 });
 
+describe('close', () => {
+  it('rejects every waiter with an AbortError and leaves no timer', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 1, capacity: 1, initialTokens: 0 });
+    const waiting = [bucket.acquire(), bucket.acquire(1, { timeoutMs: 10_000 })].map((p) =>
+      p.catch((e: unknown) => e),
+    );
+    bucket.close();
+    for (const outcome of await Promise.all(waiting)) {
+      expect(outcome).toMatchObject({ name: 'AbortError' });
+    }
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5000);
+    expect(bucket.tryAcquire()).toBe(false);
+    await expect(bucket.acquire()).rejects.toMatchObject({ name: 'AbortError' });
+    const stats = bucket.stats();
+    expect(stats).toMatchObject({ closed: true, pausedForMs: 0, queued: 0 });
+    expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
+  });
+});
+
 describe('stats', () => {
   it('returns a JSON-serialisable snapshot whose counters never reset', () => {
     const bucket = createTokenBucket({ ratePerSecond: 1, capacity: 1 });

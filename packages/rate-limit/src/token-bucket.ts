@@ -61,6 +61,8 @@ export interface TokenBucketStats {
   queueFull: number;
   /** `acquire` calls ended by their signal. */
   aborted: number;
+  /** `close()` was called. */
+  closed: boolean;
 }
 
 /** A token bucket: see {@link createTokenBucket}. */
@@ -102,6 +104,11 @@ export interface TokenBucket {
   onReject(listener: (event: RateLimitRejectEvent) => void): () => void;
   /** Listens to `pauseFor()`; returns an unsubscribe function. */
   onPause(listener: (event: RateLimitPauseEvent) => void): () => void;
+  /**
+   * Rejects every waiter with an `AbortError` and clears the bucket's timer; later `acquire()`
+   * calls reject the same way and `tryAcquire()` returns false.
+   */
+  close(): void;
 }
 
 interface BucketWaiter extends Waiter {
@@ -131,6 +138,7 @@ class TokenBucketImpl implements TokenBucket {
   private timedOut = 0;
   private queueFull = 0;
   private aborted = 0;
+  private closed = false;
 
   constructor(options: TokenBucketOptions) {
     const o = normalizeTokenBucketOptions(options);
@@ -177,6 +185,7 @@ class TokenBucketImpl implements TokenBucket {
       this.aborted++;
       return Promise.reject(signal.reason);
     }
+    if (this.closed) return Promise.reject(closedError());
     const now = performance.now();
     this.refill(now);
     if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) {
@@ -247,7 +256,8 @@ class TokenBucketImpl implements TokenBucket {
       available: this.tokens,
       queued: this.queue.size,
       queuedCost: this.queuedCost,
-      pausedForMs: Math.max(0, this.pausedUntil - now),
+      pausedForMs: this.closed ? 0 : Math.max(0, this.pausedUntil - now),
+      closed: this.closed,
       admitted: this.admitted,
       rejected: this.rejected,
       waited: this.waited,
@@ -291,6 +301,21 @@ class TokenBucketImpl implements TokenBucket {
 
   onPause(listener: (event: RateLimitPauseEvent) => void): () => void {
     return this.pauseEvents.on(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Nothing is admitted any more: tryAcquire() sees a bucket paused forever.
+    this.pausedUntil = Number.POSITIVE_INFINITY;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    for (const waiter of this.queue.all()) {
+      this.removeWaiter(waiter);
+      waiter.reject(closedError());
+    }
   }
 
   private refill(now: number): void {
@@ -374,6 +399,10 @@ class TokenBucketImpl implements TokenBucket {
     if (this.rejectEvents.active)
       this.rejectEvents.emit({ reason, key: undefined, cost, retryAfterMs });
   }
+}
+
+function closedError(): Error {
+  return new DOMException('The token bucket was closed', 'AbortError');
 }
 
 /**

@@ -693,6 +693,8 @@ describe('OllamaSim', () => {
     await send(s.url, '/api/chat', {
       body: { model: 'llama3.2', messages: user('hi'), stream: false },
     });
+    // Status and outcome are filled in when the server side of the response closes.
+    await vi.waitFor(() => expect(s.requests[1]?.outcome).toBe('completed'));
     const log = s.requests;
     expect(log.map((e) => e.path)).toEqual(['/api/tags', '/api/chat']);
     expect(log[1]!.status).toBe(200);
@@ -712,6 +714,7 @@ describe('OllamaSim', () => {
     const s = await start();
     await send(s.url, '/api/chat', { body: { model: 'llama3.2', messages: user('hi') } });
     await send(s.url, '/nope');
+    await vi.waitFor(() => expect(s.stats().active).toBe(0));
     const stats = s.stats();
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
     expect(stats.requests).toBe(2);

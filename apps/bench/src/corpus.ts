@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appDir } from './env';
+import { appDir, findRepoRoot } from './env';
 import { seededRandom } from './load/engine';
 
 /*
- * A mixed corpus for the token counters, about 100 KB: English prose, TypeScript code, JSON and
- * some Chinese and Japanese. Everything is written for this repository (the code is this app's
- * own source), shuffled with a fixed seed, so it is the same on every run and machine.
+ * A mixed corpus for the token counters, about 100 KB: English prose (this repository's own
+ * Markdown documentation), TypeScript (the packages' own sources), generated JSON and some
+ * Chinese and Japanese. Nothing is random at run time: for a given commit the corpus is the same
+ * on every run and machine. Without the repository files (a partial checkout) the prose and code
+ * fall back to text written into this file.
  */
 
 const prose = [
@@ -52,14 +54,42 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-function sourceFiles(dir: string): string[] {
+function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.'))
+      continue;
     const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(p));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) out.push(p);
+    if (entry.isDirectory()) out.push(...filesUnder(p, keep));
+    else if (keep(entry.name)) out.push(p);
   }
   return out.sort();
+}
+
+/** Cuts texts into samples of about `size` bytes at line ends, until `budget` bytes are taken. */
+function slices(texts: string[], size: number, budget: number): string[] {
+  const out: string[] = [];
+  let taken = 0;
+  for (const text of texts) {
+    const lines = text.split('\n');
+    let cur = '';
+    for (const line of lines) {
+      cur += `${line}\n`;
+      if (cur.length >= size) {
+        out.push(cur);
+        taken += Buffer.byteLength(cur);
+        cur = '';
+        if (taken >= budget) return out;
+      }
+    }
+  }
+  return out;
 }
 
 export interface Corpus {
@@ -78,17 +108,39 @@ export function mixedCorpus(targetBytes = 100_000): Corpus {
   const samples: Corpus['samples'] = [];
   const budget = { prose: 0.4, code: 0.3, json: 0.2, cjk: 0.1 };
 
+  const root = findRepoRoot();
+  const docs = [
+    join(root, 'README.md'),
+    join(root, 'CONTRIBUTING.md'),
+    ...filesUnder(join(root, 'packages'), (n) => n === 'README.md'),
+  ].flatMap((f) => {
+    try {
+      return [readFileSync(f, 'utf8')];
+    } catch {
+      return [];
+    }
+  });
+  const sources = [join(root, 'packages'), join(appDir, 'src')]
+    .flatMap((d) => filesUnder(d, (n) => n.endsWith('.ts') && !n.endsWith('.test.ts')))
+    .map((f) => readFileSync(f, 'utf8'));
+
   let size = 0;
+  for (const text of slices(docs, 1000, targetBytes * budget.prose)) {
+    samples.push({ kind: 'prose', text });
+    size += Buffer.byteLength(text);
+  }
   while (size < targetBytes * budget.prose) {
     const text = shuffled(prose, random).slice(0, 10).join(' ');
     samples.push({ kind: 'prose', text });
     size += Buffer.byteLength(text);
   }
   size = 0;
-  const code = sourceFiles(join(appDir, 'src')).map((f) => readFileSync(f, 'utf8'));
-  for (let i = 0; size < targetBytes * budget.code; i++) {
-    const file = code[i % code.length] ?? 'const x = 1;\n';
-    const text = file.slice(0, 4000);
+  for (const text of slices(sources, 1500, targetBytes * budget.code)) {
+    samples.push({ kind: 'code', text });
+    size += Buffer.byteLength(text);
+  }
+  while (size < targetBytes * budget.code) {
+    const text = 'export const answer = (n: number): number => n * 2;\n';
     samples.push({ kind: 'code', text });
     size += Buffer.byteLength(text);
   }

@@ -62,4 +62,27 @@ describe('pnpm bench --smoke', () => {
     expect((err as { code: number }).code).toBe(2);
     expect((err as { stderr: string }).stderr).toContain('Unknown option `--bogus`');
   }, 20_000);
+
+  it('skips only the Redis row, with a note, when redis-server is missing', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(appDir, 'src/main.ts'),
+        '--smoke',
+        '--only',
+        'rate-limit',
+        '--no-write',
+      ],
+      {
+        cwd: appDir,
+        env: { ...process.env, NO_COLOR: '1', REDIS_SERVER_BIN: '/nonexistent/redis-server' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    expect(stdout).toContain('Redis row skipped: redis-server is not installed');
+    expect(stdout).toContain('@x/rate-limit tryAcquire(1)');
+    expect(stdout).not.toContain('RateLimiterRedis');
+  }, 60_000);
 });

@@ -601,6 +601,29 @@ describe('OllamaProvider metadata', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('keeps fetching model info for other callers when one caller aborts', async () => {
+    let release: (() => void) | undefined;
+    const show = loadFixture('05-show-llama3.2.json');
+    const { server, provider } = await setup({
+      '/api/show': (_req, res) => {
+        release = () => {
+          res.writeHead(200, show.response.headers);
+          res.end(show.response.body);
+        };
+      },
+    });
+    const controller = new AbortController();
+    const first = provider.modelInfo('llama3.2', { signal: controller.signal }).catch((e) => e);
+    const second = provider.modelInfo('llama3.2');
+    await until(() => release !== undefined);
+    const reason = new Error('first caller left');
+    controller.abort(reason);
+    expect(await first).toBe(reason);
+    release!();
+    await expect(second).resolves.toMatchObject({ contextLength: 131072 });
+    expect(server.requests.filter((r) => r.path === '/api/show')).toHaveLength(1);
+  });
+
   it('initialize returns the version and the models', async () => {
     const { provider } = await setup({
       '/api/version': loadFixture('07-version.json'),

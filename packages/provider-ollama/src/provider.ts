@@ -535,7 +535,8 @@ export class OllamaProvider {
     if (this.#closed) return Promise.reject(new ProviderClosedError());
     let pending = this.#modelInfo.get(model);
     if (pending === undefined) {
-      const created = this.#buffered('/api/show', 'POST', { model }, model, options.signal).then(
+      // Shared by every caller: no caller's signal may abort it (each one stops waiting instead).
+      const created = this.#buffered('/api/show', 'POST', { model }, model, undefined).then(
         ({ text }) => parseModelInfo(model, JSON.parse(text)),
       );
       this.#modelInfo.set(model, created);
@@ -544,7 +545,7 @@ export class OllamaProvider {
       });
       pending = created;
     }
-    return pending;
+    return untilAborted(pending, options.signal);
   }
 
   /**
@@ -1375,6 +1376,26 @@ export interface ContextRaisedEvent {
 }
 
 function noop(): void {}
+
+/** `promise`, or a rejection with `signal.reason` as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 /** One signal that aborts with the first of its inputs; no allocation when there is one. */
 function anySignal(

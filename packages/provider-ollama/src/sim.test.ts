@@ -241,7 +241,7 @@ describe('fault matrix against @x/ollama-sim', () => {
 
   it('retries connection refusals while the server restarts', async () => {
     const { sim, provider } = await setup({
-      retry: { baseDelayMs: 20, maxDelayMs: 40, retries: 5 },
+      retry: { baseDelayMs: 50, maxDelayMs: 100, retries: 10 },
       breaker: false,
     });
     await provider.modelInfo('llama3.2');

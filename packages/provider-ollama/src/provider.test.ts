@@ -136,6 +136,30 @@ describe('OllamaProvider.complete', () => {
     expect(response.finishReason).toBeUndefined();
   });
 
+  it('does not flag a low prompt_eval_count as truncation when the prompt is far below the window', async () => {
+    // Ollama counts only new tokens when it reuses a cached prefix of the conversation.
+    const history = 'An earlier turn of a long conversation. '.repeat(60);
+    const { provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({
+            model: 'llama3.2',
+            message: { role: 'assistant', content: 'ok' },
+            done: true,
+            done_reason: 'stop',
+            prompt_eval_count: 12,
+            eval_count: 1,
+          }),
+        );
+      },
+    });
+    const response = await provider.complete(ask(history));
+    expect(response.estimatedPromptTokens).toBeGreaterThan(100);
+    expect(response.truncated).toBe(false);
+    expect(provider.stats().truncations).toBe(0);
+  });
+
   it('throws ModelNotFoundError without retrying when the model is not pulled (fixture 10)', async () => {
     const { server, provider } = await setup({
       '/api/chat': loadFixture('10-chat-404-model-not-found.json'),

@@ -693,10 +693,12 @@ export class OllamaProvider {
     if (tokens !== undefined && estimate !== undefined && promptTokens !== undefined) {
       this.#stats.drift(estimate, promptTokens);
       const window = prepared.window;
+      // Only a prompt near or over the window can have been cut; below that, a low count is more
+      // likely Ollama reusing a cached prefix of the conversation (it counts new tokens only).
       const truncated =
         promptTokens < estimate * tokens.truncationRatio &&
         estimate - promptTokens >= 16 &&
-        (window === undefined || estimate >= 0.4 * window);
+        (window === undefined || estimate >= 0.75 * window);
       if (truncated) {
         response.truncated = true;
         this.#stats.truncations++;

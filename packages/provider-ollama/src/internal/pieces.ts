@@ -77,7 +77,7 @@ export interface TokenOptions {
   reserveOutputTokens?: number;
   /**
    * A response whose `prompt_eval_count` is below `truncationRatio` × the estimate (for a prompt
-   * that filled at least 40% of the window) is flagged `truncated`.
+   * estimated at 75% of the window or more) is flagged `truncated`.
    * @default 0.5
    */
   truncationRatio?: number;

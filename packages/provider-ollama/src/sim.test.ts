@@ -177,6 +177,38 @@ describe('fault matrix against @x/ollama-sim', () => {
     expect(chatsAt(sim)).toBe(1);
   });
 
+  it('frees the breaker probe slot when a probing stream is aborted', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const { sim, provider } = await setup(
+      {
+        breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 1_000 },
+        retry: false,
+        rateLimit: false,
+      },
+      { tokensPerSecond: 50 },
+    );
+    await provider.modelInfo('llama3.2');
+    sim.setFaults([{ route: '/api/chat', sequence: [{ kind: 'status', status: 503 }] }]);
+    await expect(provider.complete(ask())).rejects.toMatchObject({ statusCode: 503 });
+    expect(provider.breaker!.state).toBe('open');
+    vi.advanceTimersByTime(1_000);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const probe = (async () => {
+      for await (const chunk of provider.stream(ask('probe', { signal: controller.signal }))) {
+        seen.push(chunk.content);
+      }
+    })().catch((e) => e);
+    await until(() => seen.length > 0);
+    controller.abort(new Error('not needed any more'));
+    expect((await probe).message).toBe('not needed any more');
+    // The aborted probe counted for nothing and gave its slot back: the next call probes.
+    expect(provider.breaker!.state).toBe('half-open');
+    const answer = await provider.complete(ask('next'));
+    expect(answer.content.length).toBeGreaterThan(0);
+    expect(provider.breaker!.state).toBe('closed');
+  });
+
   it('flags silent truncation when prompt_eval_count comes back far below the estimate', async () => {
     const { sim, provider } = await setup({ tokens: { onOverflow: 'allow', numCtx: 256 } });
     const truncations: unknown[] = [];
@@ -323,12 +355,18 @@ describe('token accounting', () => {
   });
 
   it('charges estimated tokens to the limiter and corrects them with the real usage', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
     const { provider } = await setup({
-      rateLimit: { requestsPerSecond: 1000, tokensPerMinute: 100_000 },
+      rateLimit: { requestsPerSecond: 1000, tokensPerMinute: 6_000 },
     });
-    await provider.complete(ask('Count my tokens please.'));
-    const stats = provider.rateLimiter!.stats();
-    expect(stats.admitted).toBe(1);
-    expect(provider.stats().rateLimitWaits).toBe(0);
+    const response = await provider.complete(ask('Count my tokens please, all of them.'));
+    const used = response.usage.totalTokens!;
+    expect(response.estimatedPromptTokens).not.toBe(used);
+    await vi.advanceTimersByTimeAsync(0);
+    const limiter = provider.rateLimiter!;
+    // No time passed: the bucket holds exactly the capacity minus what the server counted.
+    expect(await limiter.waitTimeMs('ollama', { tokens: 6_000 - used })).toBe(0);
+    expect(await limiter.waitTimeMs('ollama', { tokens: 6_000 - used + 1 })).toBeGreaterThan(0);
+    expect(limiter.stats().admitted).toBe(1);
   });
 });

@@ -18,6 +18,8 @@ export interface CliOptions {
   only: string[];
   skip: string[];
   outDir?: string;
+  /** Re-render report.md from a saved run instead of measuring. */
+  from?: string;
   write: boolean;
   list: boolean;
   help: boolean;
@@ -57,6 +59,7 @@ Micro-benchmarks
 Output
   --out <dir>           where <timestamp>.json, report.md and the SVG charts go (default: <repo>/bench-results)
   --no-write            print the table only
+  --from <file.json>    re-render report.md from a saved run (no measuring; charts are kept)
   --help                this text
 `;
 
@@ -142,6 +145,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         const dir = value();
         if (!dir) throw new RangeError('Expected `--out` to be followed by a folder');
         opts.outDir = dir;
+        break;
+      }
+      case '--from': {
+        const file = value();
+        if (!file) throw new RangeError('Expected `--from` to be followed by a results file');
+        opts.from = file;
         break;
       }
       case '--no-write':

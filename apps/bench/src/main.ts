@@ -4,8 +4,8 @@
  * bench-results/<timestamp>.json, bench-results/report.md and SVG charts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs, usage } from './cli';
 import { type BenchContext, chartWriter, type RedisHandle } from './context';
 import { collectEnvironment, findRepoRoot } from './env';
@@ -59,6 +59,17 @@ export async function main(argv: string[]): Promise<number> {
       `Unknown suite or scenario: ${unknown.join(', ')} (see \`pnpm bench --list\`)\n`,
     );
     return 2;
+  }
+
+  if (cli.from) {
+    const file = resolve(cli.from);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+    const dir = resolve(cli.outDir ?? dirname(file));
+    writeFileSync(join(dir, 'report.md'), renderReport(saved));
+    process.stdout.write(
+      `${summaryText(saved.suites)}\n\n${bold('written')} ${join(dir, 'report.md')}\n`,
+    );
+    return 0;
   }
 
   const root = findRepoRoot();

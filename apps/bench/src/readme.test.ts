@@ -7,9 +7,9 @@ const report = [
   '',
   'Generated 2026-11-26 10:00:00 UTC by `pnpm bench --quick` (profile `quick`, 90 s).',
   '',
-  '| Node | v20.20.2 (V8 11.3) |',
-  '| CPU | AMD EPYC, 2 cores |',
-  '| load average at start | 1.5 / 1.2 / 1 |',
+  '| Node                  | v20.20.2 (V8 11.3)  |',
+  '| CPU                   | AMD EPYC, 2 cores   |',
+  '| load average at start | 1.5 / 1.2 / 1       |',
   '',
   ratiosStart,
   '| package | ratio |',
@@ -28,7 +28,7 @@ describe('updateReadme', () => {
     expect(out).toContain('| `@x/breaker` | **3.10x** |');
     expect(out).toContain('`pnpm bench --quick`');
     expect(out).toContain('2026-11-26 10:00:00 UTC');
-    expect(out).toContain('Node v20.20.2');
+    expect(out).toContain('on Node v20.20.2, AMD EPYC, 2 cores (load average 1.5 / 1.2 / 1);');
   });
   it('gives the same README when run twice on the same report', () => {
     const readme = `${readmeStart}\n${readmeEnd}\n`;

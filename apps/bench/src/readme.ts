@@ -24,9 +24,9 @@ function between(text: string, start: string, end: string, what: string): string
 export function readmeRegion(report: string): string {
   const table = between(report, ratiosStart, ratiosEnd, 'report.md').trim();
   const generated = /^Generated (.+?) by `([^`]+)` \(profile `([^`]+)`/m.exec(report);
-  const node = /^\| Node \| (v[\d.]+)/m.exec(report)?.[1];
-  const cpu = /^\| CPU \| ([^|]+?) \|/m.exec(report)?.[1];
-  const load = /^\| load average at start \| ([^|]+?) \|/m.exec(report)?.[1];
+  const node = /^\|\s*Node\s*\|\s*(v[\d.]+)/m.exec(report)?.[1];
+  const cpu = /^\|\s*CPU\s*\|\s*([^|]+?)\s*\|/m.exec(report)?.[1];
+  const load = /^\|\s*load average at start\s*\|\s*([^|]+?)\s*\|/m.exec(report)?.[1];
   const lines: string[] = [];
   if (generated) {
     const [, date, command] = generated;

@@ -121,14 +121,12 @@ export function renderReport(run: RunResult): string {
         ['memory', `${env.totalMemoryMiB} MiB (${env.freeMemoryMiB} MiB free)`],
         ['load average at start', env.loadAverage.join(' / ')],
         ...(env.redisServer ? [['redis-server', env.redisServer]] : []),
-        [
-          'packages',
-          Object.entries(env.packages)
-            .map(([n, v]) => `${n} ${v}`)
-            .join(', '),
-        ],
       ],
     ),
+    '',
+    `Packages: ${Object.entries(env.packages)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ')}.`,
     '',
     'The machine is shared and was busy: single figures are noisy, ratios measured side by side ' +
       'in one process run are what we publish. ops/s is the median of several samples; spread is ' +

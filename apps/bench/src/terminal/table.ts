@@ -22,7 +22,29 @@ export function textTable(columns: string[], rows: (string | number)[][]): strin
   return out.join('\n');
 }
 
-/** Renders rows as a GitHub markdown table; numeric columns right-aligned. */
+/** Columns a string takes in a monospace font: East Asian wide characters and emoji take two. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const wide =
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x1f300 && c <= 0x1faff);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+/**
+ * Renders rows as a GitHub markdown table, numeric columns right-aligned, padded the way the
+ * repository's formatter (biome) lays tables out, so a formatted file stays as generated.
+ */
 export function markdownTable(columns: string[], rows: (string | number)[][]): string {
   const numeric = columns.map(
     (_, i) =>
@@ -32,11 +54,18 @@ export function markdownTable(columns: string[], rows: (string | number)[][]): s
       ),
   );
   const esc = (s: string | number) => String(s).replace(/\|/g, '\\|');
-  return [
-    `| ${columns.map(esc).join(' | ')} |`,
-    `|${columns.map((_, i) => (numeric[i] ? '---:' : '---')).join('|')}|`,
-    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-  ].join('\n');
+  const head = columns.map(esc);
+  const body = rows.map((r) => columns.map((_, i) => esc(r[i] ?? '')));
+  const widths = columns.map((_, i) =>
+    Math.max(3, displayWidth(head[i]!), ...body.map((r) => displayWidth(r[i]!))),
+  );
+  const pad = (cell: string, i: number) => {
+    const gap = ' '.repeat(widths[i]! - displayWidth(cell));
+    return numeric[i] ? gap + cell : cell + gap;
+  };
+  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(head), rule, ...body.map(line)].join('\n');
 }
 
 /** 1234567 -> "1.23M", 12345 -> "12.3k", 12.345 -> "12.3" */

@@ -3,7 +3,7 @@
  * one local node:http server, at concurrency 1, 16 and 64; then the connection set-up saved by
  * keep-alive (mean latency of sequential requests on a kept socket vs a new socket per request).
  *
- *   pnpm bench            # 6 interleaved rounds, about 40 s on an idle machine
+ *   pnpm bench            # 5 interleaved rounds and 30 paired blocks, about 45 s on an idle machine
  *   pnpm bench --quick    # 1 short round, for a smoke run
  *   BENCH_DEBUG=1 pnpm bench   # also print every round's per-task period
  *
@@ -24,7 +24,7 @@ import { Agent, Client, Pool, fetch as undiciFetch, request as undiciRequest } f
 import { createPool } from '../src/index';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 6;
+const ROUNDS = quick ? 1 : 5;
 const TIME_MS = quick ? 100 : 120;
 const SOCKETS = 20;
 const CONCURRENCY = [1, 16, 64];
@@ -205,6 +205,48 @@ for (const c of CONCURRENCY) {
   console.log(`concurrency ${c}`);
   console.table(rows);
 }
+
+// --- paired A/B against raw undici -------------------------------------------------------------
+// The target (>= 0.95x raw undici) is a small difference, smaller than the drift of a shared
+// machine over one tinybench task. Short blocks of N requests alternate between the two
+// subjects (which one goes first alternates too) and the median of the per-pair ratios is kept:
+// drift hits both halves of a pair alike and cancels out.
+async function block(once: () => Promise<unknown>, c: number, n: number): Promise<number> {
+  const start = performance.now();
+  for (let done = 0; done < n; done += c) {
+    const all: Promise<unknown>[] = new Array(c);
+    for (let i = 0; i < c; i++) all[i] = once();
+    await Promise.all(all);
+  }
+  return performance.now() - start;
+}
+const PAIRS = quick ? 10 : 30;
+const oursOnce = subjects[0]![1];
+const rawOnce = subjects[1]![1];
+const paired: Record<number, number> = {};
+for (const c of CONCURRENCY) {
+  const n = c === 1 ? 200 : c === 16 ? 320 : 640;
+  await block(oursOnce, c, n);
+  await block(rawOnce, c, n);
+  const pairRatios: number[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    let oursMs: number;
+    let rawMs: number;
+    if (i % 2 === 0) {
+      oursMs = await block(oursOnce, c, n);
+      rawMs = await block(rawOnce, c, n);
+    } else {
+      rawMs = await block(rawOnce, c, n);
+      oursMs = await block(oursOnce, c, n);
+    }
+    pairRatios.push(rawMs / oursMs);
+  }
+  paired[c] = median(pairRatios);
+}
+console.log(
+  `paired A/B, @x/pool pool.request speed / undici Pool.request speed (median of ${PAIRS} pairs):`,
+);
+console.table([Object.fromEntries(CONCURRENCY.map((c) => [`c=${c}`, `${fmt(paired[c]!, 3)}x`]))]);
 
 // --- connection set-up saved -------------------------------------------------------------------
 // Sequential requests, one at a time: on a kept-alive socket vs a new socket per request.

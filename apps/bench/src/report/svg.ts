@@ -40,6 +40,14 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** Like niceTicks, but the last tick is at or above `hi`, so the axis labels its own top. */
+export function coveringTicks(hi: number, count = 5): number[] {
+  const ticks = niceTicks(0, hi, count);
+  const last = ticks[ticks.length - 1] ?? 0;
+  if (last < hi && ticks.length > 1) ticks.push(last + (ticks[1]! - ticks[0]!));
+  return ticks;
+}
+
 function fmt(n: number): string {
   const a = Math.abs(n);
   if (a >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
@@ -156,7 +164,7 @@ export function histogramSvg(
     return c.map((k) => (k / n) * 100);
   });
   const maxPct = Math.max(1, ...counts.flat());
-  const ticks = niceTicks(0, maxPct, 4);
+  const ticks = coveringTicks(maxPct, 4);
   const top = Math.max(maxPct, ticks[ticks.length - 1] ?? maxPct);
   const y = (v: number) => f.bottom - (v / top) * (f.bottom - f.top);
   body.push(...yAxis(f, ticks, y, '% of requests'));
@@ -234,7 +242,7 @@ export function lineChartSvg(
     x1 === x0
       ? (f.left + f.right) / 2
       : f.left + pad + ((tx(v) - x0) / (x1 - x0)) * (f.right - f.left - 2 * pad);
-  const ticks = niceTicks(0, Math.max(...ys) * 1.05, 5);
+  const ticks = coveringTicks(Math.max(...ys) * 1.05, 5);
   const top = Math.max(ticks[ticks.length - 1] ?? 1, Math.max(...ys) * 1.05);
   const y = (v: number) => f.bottom - (v / top) * (f.bottom - f.top);
   body.push(...yAxis(f, ticks, y, options.yLabel));
@@ -249,7 +257,7 @@ export function lineChartSvg(
     const px = x(options.marker.x).toFixed(1);
     body.push(
       `<line x1="${px}" x2="${px}" y1="${f.top}" y2="${f.bottom}" stroke="#6b7280" stroke-dasharray="4 3"/>`,
-      `<text x="${(x(options.marker.x) + 4).toFixed(1)}" y="${f.top + 12}" fill="#374151">${escapeXml(options.marker.label)}</text>`,
+      `<text x="${(x(options.marker.x) + 4).toFixed(1)}" y="${f.bottom - 8}" fill="#374151">${escapeXml(options.marker.label)}</text>`,
     );
   }
   series.forEach((s, si) => {
@@ -329,7 +337,7 @@ export function timelineSvg(
   }
   const totals = buckets.map((b) => Object.values(b.counts).reduce((a, c) => a + c, 0));
   const maxTotal = Math.max(1, ...totals);
-  const ticks = niceTicks(0, maxTotal, 4);
+  const ticks = coveringTicks(maxTotal, 4);
   const top = Math.max(maxTotal, ticks[ticks.length - 1] ?? maxTotal);
   const y = (v: number) => bars.bottom - (v / top) * (bars.bottom - bars.top);
   for (const t of ticks) {

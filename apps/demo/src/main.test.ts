@@ -81,4 +81,17 @@ describe('pnpm demo', () => {
       await external.close();
     }
   }, 60_000);
+
+  it('exits with 1 and says how to fix it when OLLAMA_HOST cannot be reached', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', OLLAMA_HOST: '127.0.0.1:9' };
+    const err = await run(process.execPath, ['--import', 'tsx', join(appDir, 'src/main.ts')], {
+      cwd: appDir,
+      env,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((err as { code: number }).code).toBe(1);
+    expect((err as { stderr: string }).stderr).toContain(
+      'Cannot reach Ollama at http://127.0.0.1:9',
+    );
+    expect((err as { stderr: string }).stderr).toContain('unset OLLAMA_HOST');
+  }, 30_000);
 });

@@ -28,7 +28,16 @@ export function startDemoSim(
 }
 
 async function firstModel(baseUrl: string): Promise<string | undefined> {
-  const res = await fetch(`${baseUrl}/api/tags`);
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}/api/tags`);
+  } catch (e) {
+    const why =
+      e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+    throw new Error(
+      `Cannot reach Ollama at ${baseUrl} (${why}). Start it, fix OLLAMA_HOST, or unset OLLAMA_HOST to use the embedded simulator.`,
+    );
+  }
   if (!res.ok) throw new Error(`GET ${baseUrl}/api/tags answered ${res.status}`);
   const json = (await res.json()) as { models?: { name: string; capabilities?: string[] }[] };
   const chat = json.models?.find((m) => !/embed/i.test(m.name));

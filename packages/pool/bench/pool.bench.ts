@@ -223,30 +223,43 @@ async function block(once: () => Promise<unknown>, c: number, n: number): Promis
 const PAIRS = quick ? 10 : 30;
 const oursOnce = subjects[0]![1];
 const rawOnce = subjects[1]![1];
-const paired: Record<number, number> = {};
-for (const c of CONCURRENCY) {
+// A second, identical raw undici Pool measured the same way gives the noise floor of the method.
+const rawPool2 = new Pool(origin, { connections: SOCKETS });
+const raw2Once = () =>
+  rawPool2.request({ path: '/api/generate', method: 'GET' }).then((r) => r.body.text());
+
+async function pairedRatio(a: () => Promise<unknown>, c: number): Promise<number> {
   const n = c === 1 ? 200 : c === 16 ? 320 : 640;
-  await block(oursOnce, c, n);
+  await block(a, c, n);
   await block(rawOnce, c, n);
   const pairRatios: number[] = [];
   for (let i = 0; i < PAIRS; i++) {
-    let oursMs: number;
+    let aMs: number;
     let rawMs: number;
     if (i % 2 === 0) {
-      oursMs = await block(oursOnce, c, n);
+      aMs = await block(a, c, n);
       rawMs = await block(rawOnce, c, n);
     } else {
       rawMs = await block(rawOnce, c, n);
-      oursMs = await block(oursOnce, c, n);
+      aMs = await block(a, c, n);
     }
-    pairRatios.push(rawMs / oursMs);
+    pairRatios.push(rawMs / aMs);
   }
-  paired[c] = median(pairRatios);
+  return median(pairRatios);
 }
-console.log(
-  `paired A/B, @x/pool pool.request speed / undici Pool.request speed (median of ${PAIRS} pairs):`,
-);
-console.table([Object.fromEntries(CONCURRENCY.map((c) => [`c=${c}`, `${fmt(paired[c]!, 3)}x`]))]);
+
+const pairedRows = [
+  ['@x/pool pool.request', oursOnce],
+  ['a second raw undici Pool (noise floor)', raw2Once],
+] as const;
+const paired = pairedRows.map(([name]) => ({ subject: name }) as Record<string, string>);
+for (const c of CONCURRENCY) {
+  for (let i = 0; i < pairedRows.length; i++) {
+    paired[i]![`c=${c}`] = `${fmt(await pairedRatio(pairedRows[i]![1], c), 3)}x`;
+  }
+}
+console.log(`paired A/B: speed relative to undici Pool.request (median of ${PAIRS} pairs)`);
+console.table(paired);
 
 // --- connection set-up saved -------------------------------------------------------------------
 // Sequential requests, one at a time: on a kept-alive socket vs a new socket per request.
@@ -303,7 +316,7 @@ const summary = (title: string, table: Record<string, Record<number, number>>) =
 summary('@x/pool pool.request speed (wall time) relative to each peer (>1 = faster)', ratios);
 summary('CPU per request of each peer / @x/pool pool.request (>1 = @x/pool cheaper)', cpuRatios);
 
-await Promise.all([ours.close(), rawPool.close(), rawAgent.close()]);
+await Promise.all([ours.close(), rawPool.close(), rawPool2.close(), rawAgent.close()]);
 axiosAgent.destroy();
 server.closeAllConnections();
 server.close();

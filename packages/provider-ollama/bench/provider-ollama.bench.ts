@@ -2,7 +2,7 @@
  * The full @x/provider-ollama pipeline (validate, tokens estimate and context check, rate limiter,
  * retry, breaker, pool, NDJSON parse, reconcile, stats; cache off) against a raw undici request
  * doing the same work (same body, JSON parsed) and against ollama-js `chat`, side by side in one
- * process run, at concurrency 1 and 16. The server is @x/ollama-sim in the same process,
+ * process run, at concurrency 1 and 16. The server is @x/ollama-sim in a child process,
  * answering at once (no load time, no generation delay), so what is measured is client overhead.
  *
  *   pnpm bench            # 10 rounds, about 60 s
@@ -11,7 +11,8 @@
  * The machine is shared and noisy: every round runs each task briefly, in a rotated order, and
  * each ratio is the median of the per-round ratios (neighbouring runs share the same load).
  */
-import { startOllamaSim } from '@x/ollama-sim';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Ollama } from 'ollama';
 import { Bench } from 'tinybench';
 import { Pool } from 'undici';
@@ -25,12 +26,32 @@ const messages = [
   { role: 'user' as const, content: 'Why is the sky blue? Answer in one sentence.' },
 ];
 
-const sim = await startOllamaSim({
-  loadTimeMs: 0,
-  numParallel: 64,
-  maxLogEntries: 10,
-  responseTokens: { min: 24, max: 24 },
+// The simulator runs in its own process, as Ollama does: client and server do not share an event
+// loop, so what differs between the tasks is the client's own work.
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', fileURLToPath(new URL('./sim-process.ts', import.meta.url))],
+  {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  },
+);
+const simUrl = await new Promise<string>((resolve, reject) => {
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const line = buffer.split('\n')[0];
+    if (buffer.includes('\n') && line) resolve(line.trim());
+  });
+  child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
 });
+const sim = {
+  url: simUrl,
+  close: () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.stdin!.end();
+    }),
+};
 
 const provider = createOllamaProvider({
   baseUrl: sim.url,

@@ -259,8 +259,19 @@ export class OllamaProvider {
       this.#pool = pool;
       this.#ownPool = own;
       if (pool !== undefined) {
+        // Straight to the pool's dispatcher (the pool itself: its caps, keep-alive and DNS
+        // cache): every URL here is this origin, so the per-call URL parsing of pool.request()
+        // can be skipped.
+        const dispatcher = pool.dispatcher;
+        const origin = this.#origin;
         this.#transport = (target, init) =>
-          pool.request(target, init) as unknown as Promise<TransportResponse>;
+          dispatcher.request({
+            ...init,
+            origin,
+            path: target.startsWith(origin)
+              ? target.slice(origin.length) || '/'
+              : new URL(target).pathname,
+          }) as unknown as Promise<TransportResponse>;
       } else {
         const agent = new Agent({
           connections: 20,
@@ -343,7 +354,7 @@ export class OllamaProvider {
   /** Starts the total deadline of one call, when configured. */
   #deadline(): { signal: AbortSignal | undefined; clear: () => void } {
     const totalMs = this.#timeouts.totalMs;
-    if (totalMs === undefined) return { signal: undefined, clear: noop };
+    if (totalMs === undefined) return NO_DEADLINE;
     const controller = new AbortController();
     const timer = setTimeout(() => {
       controller.abort(
@@ -565,21 +576,11 @@ export class OllamaProvider {
     const { model } = request;
     prepared.estimate = this.#estimate(request);
     let info: ModelInfo | undefined;
-    const loadInfo = async (): Promise<ModelInfo | undefined> => {
-      try {
-        return await this.modelInfo(model, { signal });
-      } catch (error) {
-        // A missing model fails here, before the chat; any other trouble leaves the defaults.
-        if (isModelNotFoundError(error) || signal?.aborted) throw error;
-        if (!isOllamaError(error) || error.retryable) throw error;
-        return undefined;
-      }
-    };
     const explicit = prepared.window !== undefined;
     if (!explicit) {
       let window = this.#numCtx.get(model);
       if (window === undefined) {
-        info = await loadInfo();
+        info = await this.#loadInfo(model, signal);
         window = tokens.numCtx ?? info?.defaultNumCtx ?? DEFAULT_NUM_CTX;
         if (info?.contextLength !== undefined) window = Math.min(window, info.contextLength);
         // Another call may have pinned it while we waited.
@@ -598,7 +599,7 @@ export class OllamaProvider {
     const needed = estimate + reserve;
     if (needed <= prepared.window || tokens.onOverflow === 'allow') return prepared;
     if (tokens.onOverflow === 'raise' && !explicit) {
-      info ??= await loadInfo();
+      info ??= await this.#loadInfo(model, signal);
       const trained = info?.contextLength;
       if (trained === undefined || needed <= trained) {
         let raised = 2 ** Math.ceil(Math.log2(needed));
@@ -631,6 +632,17 @@ export class OllamaProvider {
       trainedContextLength: info?.contextLength ?? (await this.#cachedTrained(model)),
       source: 'estimate',
     });
+  }
+
+  /** Model info for the tokens step: a missing model fails; other trouble leaves the defaults. */
+  async #loadInfo(model: string, signal: AbortSignal | undefined): Promise<ModelInfo | undefined> {
+    try {
+      return await this.modelInfo(model, signal === undefined ? {} : { signal });
+    } catch (error) {
+      if (isModelNotFoundError(error) || signal?.aborted) throw error;
+      if (!isOllamaError(error) || error.retryable) throw error;
+      return undefined;
+    }
   }
 
   async #cachedTrained(model: string): Promise<number | undefined> {
@@ -1378,6 +1390,8 @@ export interface ContextRaisedEvent {
 }
 
 function noop(): void {}
+
+const NO_DEADLINE = Object.freeze({ signal: undefined, clear: noop });
 
 /** `promise`, or a rejection with `signal.reason` as soon as `signal` aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -16,13 +16,24 @@ export interface ResolvedAddress {
 /**
  * Resolves a hostname to addresses. The default uses `dns.promises.lookup(hostname, { all: true })`
  * (the operating system's resolver, including /etc/hosts), which reports no TTL.
+ * @example
+ * ```ts
+ * import { promises as dns } from 'node:dns';
+ * const resolver: Resolver = async (host) => dns.resolve4(host, { ttl: true });
+ * ```
  */
 export type Resolver = (
   hostname: string,
   options: { signal: AbortSignal },
 ) => Promise<readonly ResolvedAddress[]>;
 
-/** Options of {@link createPool}. Every field is optional. */
+/**
+ * Options of {@link createPool}. Every field is optional.
+ * @example
+ * ```ts
+ * const options: PoolOptions = { connectionsPerHost: 8, maxConnections: 32, queueTimeoutMs: 2_000 };
+ * ```
+ */
 export interface PoolOptions {
   /**
    * Most sockets open (or opening) to one origin (`scheme://host:port`) at a time.

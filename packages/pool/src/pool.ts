@@ -25,7 +25,16 @@ export type PoolFetchInit = Omit<NonNullable<Parameters<typeof undiciFetch>[1]>,
 /** The response of `pool.fetch`: undici's `Response`. */
 export type PoolFetchResponse = Awaited<ReturnType<typeof undiciFetch>>;
 
-/** One shared HTTP connection pool. Create it with {@link createPool}. */
+/**
+ * One shared HTTP connection pool. Create it with {@link createPool}.
+ * @example
+ * ```ts
+ * const pool = createPool();
+ * const res = await pool.fetch('http://localhost:11434/api/tags');
+ * console.log(await res.json(), pool.stats().reuseRatio);
+ * await pool.close();
+ * ```
+ */
 export interface Pool {
   /**
    * The pool as an undici `Dispatcher`: pass it to undici's `request`, `fetch`, `stream`, or as

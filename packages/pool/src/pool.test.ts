@@ -196,6 +196,25 @@ describe('createPool', () => {
     expect(s.requests).toBe(1);
   });
 
+  it('frees the queue slot when a queued pool.fetch is aborted', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 1 });
+    const first = text(p.request(s.url));
+    await s.waitForRequests(1);
+    const controller = new AbortController();
+    const queued = p.fetch(s.url, { signal: controller.signal });
+    await until(() => p.stats().origins[s.url]?.queued === 1);
+    const reason = new Error('user left');
+    controller.abort(reason);
+    await expect(queued).rejects.toBe(reason);
+    await until(() => p.stats().origins[s.url]?.queued === 0);
+    s.release();
+    expect(await first).toBe('ok');
+    const after = await p.fetch(s.url, { signal: new AbortController().signal });
+    expect(await after.text()).toBe('ok');
+    expect(s.requests).toBe(2);
+  });
+
   it('rejects at once when the signal is already aborted and the request would queue', async () => {
     const s = await server({ hold: true });
     const p = pool({ connectionsPerHost: 1 });

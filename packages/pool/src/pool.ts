@@ -182,7 +182,21 @@ export function createPool(options?: PoolOptions): Pool {
   return {
     dispatcher,
     request,
-    fetch: (input, init) => undiciFetch(input, { ...init, dispatcher }),
+    fetch: (input, init) => {
+      // undici's fetch does not hand its signal to the dispatcher; pass it along so a fetch
+      // aborted while queued leaves the queue at once, as pool.request does.
+      const signal =
+        init?.signal ??
+        (typeof input === 'object' && input !== null && 'signal' in input
+          ? (input.signal as AbortSignal)
+          : undefined);
+      if (signal == null) return undiciFetch(input, { ...init, dispatcher });
+      const withSignal = {
+        dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) =>
+          dispatcher.dispatch({ ...opts, signal } as Dispatcher.DispatchOptions, handler),
+      } as unknown as Dispatcher;
+      return undiciFetch(input, { ...init, dispatcher: withSignal });
+    },
     stats,
     onConnect: (listener) => emitter.on('connect', listener),
     onDisconnect: (listener) => emitter.on('disconnect', listener),

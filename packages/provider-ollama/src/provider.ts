@@ -758,9 +758,15 @@ export class OllamaProvider {
   #shouldObserve(model: string): boolean {
     const calibrator = this.#tokens?.calibrator;
     if (calibrator === undefined) return false;
-    if (calibrator.get(model, 'ollama')?.ready !== true) return true;
+    if (!this.#calibrated.has(model)) {
+      if (calibrator.get(model, 'ollama')?.ready !== true) return true;
+      this.#calibrated.add(model);
+    }
     return (this.#observations++ & 7) === 0;
   }
+
+  /** Models seen calibrated (if the calibrator drops one, the sampled observations reteach it). */
+  readonly #calibrated = new Set<string>();
 
   #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {
     if (input === undefined && output === undefined) return undefined;
@@ -1430,12 +1436,12 @@ function cacheRequest(request: ChatRequest): Record<string, unknown> {
   return body;
 }
 
-function toTokenMessages(request: ChatRequest): TokensChatMessage[] {
-  return request.messages.map((m) => {
-    const out: TokensChatMessage = { role: m.role, content: m.content };
-    if (m.name !== undefined) out.name = m.name;
-    return out;
-  });
+/**
+ * The messages as `@x/tokens` reads them. It counts every string field of a message, which here
+ * are the ones Ollama renders into the prompt (content, thinking, tool name): no copy needed.
+ */
+function toTokenMessages(request: ChatRequest): readonly TokensChatMessage[] {
+  return request.messages as unknown as readonly TokensChatMessage[];
 }
 
 function recorded(chunk: StreamChunk): { c: string; t?: string; tc?: ToolCall[] } {

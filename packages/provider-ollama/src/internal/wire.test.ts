@@ -28,6 +28,16 @@ describe('toChatBody', () => {
     expect(toChatBody({ model: 'm', messages: [] }, false, undefined).stream).toBe(false);
   });
 
+  it("leaves an application's own message fields off the wire", () => {
+    const message = { role: 'user' as const, content: 'hi', id: 'msg-1', at: 123 };
+    const plain = { role: 'user' as const, content: 'hi' };
+    const body = toChatBody({ model: 'm', messages: [message, plain] }, false, undefined);
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: 'hi' },
+    ]);
+  });
+
   it('maps named sampling fields over the options passthrough', () => {
     const body = toChatBody(
       {

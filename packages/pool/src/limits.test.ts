@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SocketTracker, startServer } from './__fixtures__/servers';
+import { SocketTracker, startServer, trackClientSockets } from './__fixtures__/servers';
 import { createPool } from './pool';
 
 describe('createPool limits', () => {
@@ -22,11 +22,13 @@ describe('createPool limits', () => {
           pool.onConnect((e) => {
             maxReported = Math.max(maxReported, e.totalConnections);
           });
+          const clients = trackClientSockets();
           try {
             const bodies = await Promise.all(
               targets.map((t) => pool.request(servers[t]!.url).then((r) => r.body.text())),
-            );
+            ).finally(() => clients.stop());
             expect(bodies.every((b) => b === 'ok')).toBe(true);
+            expect(clients.maxOpen).toBeLessThanOrEqual(maxConnections);
             expect(tracker.maxOpen).toBeLessThanOrEqual(maxConnections);
             expect(maxReported).toBeLessThanOrEqual(maxConnections);
             for (const s of servers) expect(s.sockets.maxOpen).toBeLessThanOrEqual(perHost);

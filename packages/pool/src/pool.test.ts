@@ -1,7 +1,13 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type CountingServer, SocketTracker, startServer, until } from './__fixtures__/servers';
+import {
+  type CountingServer,
+  SocketTracker,
+  startServer,
+  trackClientSockets,
+  until,
+} from './__fixtures__/servers';
 import { isPoolClosedError, isPoolTimeoutError, PoolClosedError, PoolTimeoutError } from './errors';
 import type { PoolDisconnectEvent } from './events';
 import { createPool, type Pool } from './pool';
@@ -36,12 +42,17 @@ describe('createPool', () => {
     const tracker = new SocketTracker();
     const origins = await Promise.all(Array.from({ length: 10 }, () => server({ tracker })));
     const p = pool({ connectionsPerHost: 5, maxConnections: 20 });
+    const clients = trackClientSockets();
 
     const bodies = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => text(p.request(`${origins[i % 10]!.url}/r${i}`))),
-    );
+    ).finally(() => clients.stop());
 
     expect(bodies.every((b) => b === 'ok')).toBe(true);
+    // Exact, from the client side: sockets open at once.
+    expect(clients.maxOpen).toBeLessThanOrEqual(20);
+    expect(clients.opened).toBe(tracker.opened);
+    // As the servers saw them.
     expect(tracker.maxOpen).toBeLessThanOrEqual(20);
     expect(tracker.maxOpen).toBeGreaterThan(5);
     for (const s of origins) {

@@ -1,29 +1,68 @@
 // Test-only helpers: real node:http servers on loopback that count what they see.
+import diagnosticsChannel from 'node:diagnostics_channel';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** Counts sockets open at once across several servers (the pool's total cap as servers see it). */
+// Captured before any test installs fake timers, so the trackers keep working under them.
+const realSetImmediate = globalThis.setImmediate;
+
+/**
+ * Counts sockets open at once, as servers see them (the caps as servers see them). A client that
+ * closes a socket and then opens another can have its new connection accepted by the server
+ * before the server has read the old socket's FIN in the same event-loop turn; counting a new
+ * socket one turn later (after every event already pending is handled) removes that artefact
+ * without hiding a socket that is really still open.
+ */
 export class SocketTracker {
   open = 0;
   maxOpen = 0;
   opened = 0;
 
   track(socket: Socket, onClose?: () => void): void {
-    this.open++;
     this.opened++;
-    this.maxOpen = Math.max(this.maxOpen, this.open);
     let closed = false;
+    let counted = false;
+    realSetImmediate(() => {
+      if (closed) return;
+      counted = true;
+      this.open++;
+      this.maxOpen = Math.max(this.maxOpen, this.open);
+    });
     // A socket the client closed is gone from the client's side once its FIN arrives ('end'),
     // even if the server's own 'close' event comes later.
     const done = () => {
       if (closed) return;
       closed = true;
-      this.open--;
+      if (counted) this.open--;
       onClose?.();
     };
     socket.on('end', done);
     socket.on('close', done);
   }
+}
+
+/**
+ * Counts client sockets (every `net`/`tls` client socket created in this process) open at once,
+ * exactly, from the client's side: created until closed. Stop it when done.
+ */
+export function trackClientSockets(): { open: number; maxOpen: number; opened: number; stop(): void } {
+  const state = {
+    open: 0,
+    maxOpen: 0,
+    opened: 0,
+    stop: () => diagnosticsChannel.unsubscribe('net.client.socket', onSocket),
+  };
+  const onSocket = (message: unknown) => {
+    const socket = (message as { socket: Socket }).socket;
+    state.opened++;
+    state.open++;
+    state.maxOpen = Math.max(state.maxOpen, state.open);
+    socket.once('close', () => {
+      state.open--;
+    });
+  };
+  diagnosticsChannel.subscribe('net.client.socket', onSocket);
+  return state;
 }
 
 export interface CountingServerOptions {
@@ -167,7 +206,7 @@ export async function refusedPort(host = '127.0.0.1'): Promise<number> {
 export async function until(condition: () => boolean, turns = 20_000): Promise<void> {
   for (let i = 0; i < turns; i++) {
     if (condition()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => realSetImmediate(resolve));
   }
   throw new Error('Condition not met');
 }

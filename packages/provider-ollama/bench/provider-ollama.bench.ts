@@ -170,7 +170,7 @@ console.table(
 );
 
 const verdict = (value: number, target: number): string =>
-  `${value.toFixed(2)}x (target >= ${target}: ${value >= target ? 'met' : 'MISSED'})`;
+  `${value.toFixed(3)}x (target >= ${target}: ${value >= target ? 'met' : 'MISSED'})`;
 console.log('Ratios of @x/provider-ollama to each peer (median of per-round ratios):');
 const lines: string[] = [];
 for (const c of CONCURRENCY) {

@@ -828,6 +828,31 @@ describe('createOllamaProvider', () => {
     expect(() => createOllamaProvider({ apiKey: '' })).toThrow(TypeError);
   });
 
+  it('leaves no socket or timer behind after close()', async () => {
+    const count = () => {
+      const info = process.getActiveResourcesInfo();
+      return {
+        sockets: info.filter((r) => r === 'TCPSocketWrap').length,
+        timers: info.filter((r) => r === 'Timeout').length,
+      };
+    };
+    const server = await startServer({
+      '/api/show': loadFixture('05-show-llama3.2.json'),
+      '/api/chat': [loadFixture('01-chat-nonstream.json'), loadFixture('02-chat-stream.json')],
+    });
+    const before = count();
+    const provider = createOllamaProvider({ baseUrl: server.url });
+    await provider.complete(ask());
+    for await (const _chunk of provider.stream(ask())) {
+      // drain
+    }
+    expect(count().sockets).toBeGreaterThan(before.sockets);
+    await provider.close();
+    await server.close();
+    await until(() => count().sockets <= before.sockets);
+    expect(count()).toEqual(before);
+  });
+
   it('rejects new calls with ProviderClosedError after close()', async () => {
     const provider = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
     await provider.close();

@@ -422,6 +422,31 @@ describe('OllamaProvider.stream', () => {
     expect(response.usage.completionTokens).toBeGreaterThan(0);
   });
 
+  it('streams thinking separately from the answer and keeps both in the response', async () => {
+    const thinkingChunk = (text: string) =>
+      `${JSON.stringify({ model: 'qwen3:4b', message: { role: 'assistant', content: '', thinking: text }, done: false })}\n`;
+    const { provider } = await setup({
+      '/api/chat': chunked(
+        thinkingChunk('Let me see. '),
+        thinkingChunk('Blue light scatters.'),
+        chatChunk('Rayleigh'),
+        doneChunk(),
+      ),
+    });
+    const chunks = await collect(
+      provider.stream(ask('Why blue?', { model: 'qwen3:4b', think: true })),
+    );
+    expect(chunks.map((c) => c.thinking ?? '').join('')).toBe('Let me see. Blue light scatters.');
+    const response = chunks.at(-1)!.response!;
+    expect(response.thinking).toBe('Let me see. Blue light scatters.');
+    expect(response.content).toBe('Rayleigh');
+    expect(response.message).toEqual({
+      role: 'assistant',
+      content: 'Rayleigh',
+      thinking: 'Let me see. Blue light scatters.',
+    });
+  });
+
   it('decodes characters split across writes inside their UTF-8 bytes', async () => {
     const text = 'héllo — 你好 🌍';
     const fixture = loadFixture('02-chat-stream.json');

@@ -768,6 +768,26 @@ describe('secrets', () => {
     }
   });
 
+  it('scrubs a key from getApiKey out of errors', async () => {
+    const key = 'rotating-key-0123456789';
+    const { provider } = await setup(
+      {
+        '/api/chat': (req, res) => {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              error: `token ${String(req.headers.authorization).slice(7)} expired`,
+            }),
+          );
+        },
+      },
+      { getApiKey: () => key, retry: false, tokens: false },
+    );
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(error.statusCode).toBe(401);
+    expect(JSON.stringify([error.message, error.serverMessage])).not.toContain(key);
+  });
+
   it('asks getApiKey before each request', async () => {
     let n = 0;
     const { server, provider } = await setup(

@@ -184,6 +184,8 @@ export class OllamaProvider {
   readonly #apiKey: string | undefined;
   readonly #getApiKey: (() => string | undefined | Promise<string | undefined>) | undefined;
   readonly #secrets = new Set<string>();
+  /** The last keys `getApiKey()` returned (bounded: a key per request must not grow memory). */
+  readonly #recentKeys: string[] = [];
   readonly #timeouts: ResolvedTimeouts;
   readonly #retry: ResolvedRetry;
   readonly #budget: RetryBudget | undefined;
@@ -307,6 +309,9 @@ export class OllamaProvider {
     for (const secret of this.#secrets) {
       if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join('[redacted]');
     }
+    for (const secret of this.#recentKeys) {
+      if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join('[redacted]');
+    }
     return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]');
   };
 
@@ -339,7 +344,10 @@ export class OllamaProvider {
         );
       }
       if (fresh) {
-        this.#secrets.add(fresh);
+        if (!this.#recentKeys.includes(fresh)) {
+          this.#recentKeys.push(fresh);
+          if (this.#recentKeys.length > 8) this.#recentKeys.shift();
+        }
         key = fresh;
       }
     }

@@ -518,7 +518,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       },
       Math.max(1, wait),
     );
-    kq.timer.unref?.();
+    // Ref'd on purpose, like the bucket's: it runs only while a caller awaits admission.
   }
 
   private removeWaiter(kq: KeyQueue, waiter: KeyWaiter): void {

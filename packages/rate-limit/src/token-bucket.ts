@@ -361,7 +361,8 @@ class TokenBucketImpl implements TokenBucket {
       this.timer = undefined;
       this.pump();
     }, delay);
-    this.timer.unref?.();
+    // Kept ref'd on purpose: it exists only while a caller awaits a token, and a script whose
+    // only pending work is that `await` must not exit before the token arrives.
   }
 
   private removeWaiter(waiter: BucketWaiter): void {

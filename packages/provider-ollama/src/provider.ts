@@ -571,7 +571,42 @@ export class OllamaProvider {
    * Tokens step: estimates the prompt, picks the window and `num_ctx`, and checks the fit.
    * @throws {ContextOverflowError} when the prompt does not fit and `onOverflow` is `'error'`.
    */
-  async #prepare(request: ChatRequest, signal: AbortSignal | undefined): Promise<Prepared> {
+  /**
+   * The tokens step without a promise in the common case: the window is known (set by the request
+   * or pinned for the model) and the prompt fits. Anything else takes the asynchronous path.
+   */
+  #prepare(request: ChatRequest, signal: AbortSignal | undefined): Prepared | Promise<Prepared> {
+    const tokens = this.#tokens;
+    const explicit = requestedNumCtx(request);
+    if (tokens === undefined) {
+      return {
+        numCtx: undefined,
+        window: explicit,
+        estimate: undefined,
+        charged: undefined,
+        queueWaitMs: undefined,
+      };
+    }
+    const window = explicit ?? this.#numCtx.get(request.model);
+    if (window === undefined) return this.#prepareSlow(request, signal);
+    const estimate = this.#estimate(request);
+    const reserve =
+      request.maxTokens !== undefined && request.maxTokens > 0
+        ? request.maxTokens
+        : tokens.reserveOutputTokens;
+    if (estimate !== undefined && estimate + reserve > window && tokens.onOverflow !== 'allow') {
+      return this.#prepareSlow(request, signal);
+    }
+    return {
+      numCtx: explicit === undefined ? window : undefined,
+      window,
+      estimate,
+      charged: undefined,
+      queueWaitMs: undefined,
+    };
+  }
+
+  async #prepareSlow(request: ChatRequest, signal: AbortSignal | undefined): Promise<Prepared> {
     const prepared: Prepared = {
       numCtx: undefined,
       window: requestedNumCtx(request),
@@ -866,7 +901,8 @@ export class OllamaProvider {
     signal: AbortSignal | undefined,
     started: number,
   ): Promise<ChatResponse> {
-    const prepared = await this.#prepare(request, signal);
+    const pending = this.#prepare(request, signal);
+    const prepared = pending instanceof Promise ? await pending : pending;
     await this.#admit(prepared, signal);
     const body = JSON.stringify(toChatBody(request, false, prepared.numCtx));
     const headers = await this.#headersFor('application/json');
@@ -964,7 +1000,8 @@ export class OllamaProvider {
         this.#stats.cacheMisses++;
       }
       const record: CachedAnswer['chunks'] | undefined = cacheable ? [] : undefined;
-      const prepared = await this.#prepare(request, signal);
+      const pending = this.#prepare(request, signal);
+      const prepared = pending instanceof Promise ? await pending : pending;
       await this.#admit(prepared, signal);
       const body = JSON.stringify(toChatBody(request, true, prepared.numCtx));
       const headers = await this.#headersFor('application/x-ndjson');

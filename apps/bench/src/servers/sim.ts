@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama-sim';
+import { appDir } from '../env';
 
 export const MODEL = 'llama3.2';
 
@@ -26,3 +28,58 @@ export function chatMessages(i = 0) {
  * the default ollama preset (10 requests/s) capping a benchmark.
  */
 export const unlimitedRate = { requestsPerSecond: 1e9, burst: 1e9 } as const;
+
+export interface SimProcess {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts @x/ollama-sim in a child process, so the server's work does not share the client's event
+ * loop: what a client comparison measures is then the client. (Scenarios that script faults or
+ * listen to the simulator's events run it in-process.)
+ */
+export function startSimProcess(options: Record<string, unknown> = {}): Promise<SimProcess> {
+  const code = `
+    const { startOllamaSim } = await import('@x/ollama-sim');
+    const sim = await startOllamaSim(JSON.parse(process.env.X_SIM_OPTIONS));
+    process.stdout.write('url ' + sim.url + '\\n');
+    process.on('SIGTERM', () => sim.close().then(() => process.exit(0)));
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: appDir,
+    env: {
+      ...process.env,
+      X_SIM_OPTIONS: JSON.stringify({
+        numParallel: 256,
+        maxQueue: 4096,
+        maxLogEntries: 0,
+        responseTokens: { min: 16, max: 16 },
+        ...options,
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const m = /url (\S+)\n/.exec(buffered);
+      if (!m) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      resolve({
+        url: m[1]!,
+        close: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the simulator process exited with ${code}`)));
+    child.once('error', reject);
+  });
+}

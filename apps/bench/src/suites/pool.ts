@@ -4,14 +4,14 @@ import axios from 'axios';
 import { Agent, Pool, fetch as undiciFetch } from 'undici';
 import type { Suite } from '../context';
 import type { MicroCase } from '../micro';
-import { startJsonServer } from '../servers/http';
+import { startJsonServerProcess } from '../servers/http';
 
 export const poolSuite: Suite = {
   name: 'pool',
   title: '@x/pool: HTTP connection pool',
   packages: ['@x/pool'],
   async prepare(ctx) {
-    const server = await startJsonServer({ bodyBytes: 512 });
+    const server = await startJsonServerProcess({ bodyBytes: 512 });
     const maxC = Math.max(...ctx.profile.concurrencyLevels);
     const ours = createPool({ connectionsPerHost: maxC, maxConnections: 100 });
     const undiciPool = new Pool(server.origin, { connections: maxC, pipelining: 1 });
@@ -91,7 +91,7 @@ export const poolSuite: Suite = {
     return {
       groups,
       notes: [
-        'All clients talk to the same loopback node:http server with keep-alive; sockets are capped at the highest concurrency level for every client. @x/pool also enforces its total cap (100) and goes through its DNS cache.',
+        'All clients talk to the same loopback node:http server (in a child process of its own) with keep-alive; sockets are capped at the highest concurrency level for every client. @x/pool also enforces its total cap (100) and goes through its DNS cache.',
       ],
       async close() {
         await ours.close();

@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 import type { Suite } from '../context';
 import type { MicroCase, MicroGroup } from '../micro';
 import type { MicroRow } from '../results';
-import { chatMessages, MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
+import { chatMessages, MODEL, startSimProcess, unlimitedRate } from '../servers/sim';
 import { median } from '../stats';
 
 export const providerSuite: Suite = {
@@ -12,7 +12,7 @@ export const providerSuite: Suite = {
   title: '@x/provider-ollama: the full pipeline',
   packages: ['@x/provider-ollama', '@x/ollama-sim'],
   async prepare(ctx) {
-    const sim = await startBenchSim();
+    const sim = await startSimProcess();
     const maxC = Math.max(...ctx.profile.concurrencyLevels);
     const provider = createOllamaProvider({
       baseUrl: sim.url,
@@ -103,7 +103,7 @@ export const providerSuite: Suite = {
     return {
       groups,
       notes: [
-        'The simulator answers at once; what is measured is the client: validation, pipeline, HTTP and parsing.',
+        'The simulator answers at once, in a child process of its own; what is measured is the client: validation, pipeline, HTTP and parsing.',
       ],
       async close() {
         await provider.close();

@@ -83,6 +83,10 @@ export function startJsonServerProcess(
     env: { ...process.env, X_BODY_BYTES: String(options.bodyBytes ?? 512) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // never leave the server behind, even when the run ends on an error
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   return new Promise((resolve, reject) => {
     let buffered = '';
     const onData = (chunk: Buffer) => {

@@ -60,6 +60,10 @@ export function startSimProcess(options: Record<string, unknown> = {}): Promise<
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // never leave the server behind, even when the run ends on an error
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   return new Promise((resolve, reject) => {
     let buffered = '';
     const onData = (chunk: Buffer) => {

@@ -865,6 +865,8 @@ export class OllamaProvider {
           if (own !== undefined) {
             response = own;
             this.#stats.cacheMisses++;
+            // A shared cache has no `ttl` hook of ours: take a truncated answer back out.
+            if (own.truncated) cache.delete(keyRequest);
           } else {
             response = fromCache((value as CachedAnswer).response, now() - started);
             this.#cacheHit(request.model);

@@ -1,5 +1,6 @@
 // The fault matrix: the provider against @x/ollama-sim with injected faults.
 import { isBreakerOpenError } from '@x/breaker';
+import { createCache } from '@x/cache';
 import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama-sim';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { until } from './__fixtures__/server';
@@ -323,6 +324,21 @@ describe('cache through the provider', () => {
     const refresh = await provider.complete({ ...deterministic('q'), cache: 'refresh' });
     expect(refresh.cached).toBe(false);
     expect(chatsAt(sim)).toBe(3);
+  });
+
+  it('never stores a truncated answer, in its own cache or a shared one', async () => {
+    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
+    for (const cache of [undefined, createCache()]) {
+      const { sim, provider } = await setup({
+        tokens: { onOverflow: 'allow', numCtx: 256 },
+        ...(cache === undefined ? {} : { cache }),
+      });
+      const first = await provider.complete(deterministic(long));
+      expect(first.truncated).toBe(true);
+      const second = await provider.complete(deterministic(long));
+      expect(second.cached).toBe(false);
+      expect(chatsAt(sim)).toBe(2);
+    }
   });
 
   it('never stores a failed or sampled answer', async () => {

@@ -53,7 +53,11 @@ export class RetryBudget {
   }
 }
 
-/** Waits `ms` on a global, unref'd timer; rejects with `signal.reason` on abort. */
+/**
+ * Waits `ms` on a global timer; rejects with `signal.reason` on abort. The timer stays ref'd: it
+ * exists only while a caller awaits the next attempt, and between attempts no socket holds the
+ * process open, so an unref'd backoff would let a script exit before its answer arrived.
+ */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
@@ -66,7 +70,6 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -103,6 +103,18 @@ describe('OllamaProvider.complete', () => {
     expect(sent.headers['content-type']).toBe('application/json');
   });
 
+  it('sends the request numCtx to Ollama as options.num_ctx, with or without token accounting', async () => {
+    for (const tokens of [undefined, false] as const) {
+      const { server, provider } = await setup(
+        { '/api/chat': loadFixture('01-chat-nonstream.json') },
+        { tokens, cache: false },
+      );
+      const response = await provider.complete(ask('Hi', { numCtx: 8192 }));
+      expect(chats(server)[0]?.json?.options).toEqual({ num_ctx: 8192 });
+      expect(response.numCtx).toBe(8192);
+    }
+  });
+
   it('returns tool calls with object arguments and finishReason tool_calls (fixture 14)', async () => {
     const { provider } = await setup({ '/api/chat': loadFixture('14-chat-tool-calls.json') });
     const response = await provider.complete(ask('What is the weather today in Paris?'));

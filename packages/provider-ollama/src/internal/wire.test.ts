@@ -68,6 +68,17 @@ describe('toChatBody', () => {
     expect(body.keep_alive).toBe(0);
   });
 
+  it('sends the request numCtx as options.num_ctx when the provider picks no window', () => {
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+    expect(toChatBody({ ...request, numCtx: 8192 }, false, undefined).options).toEqual({
+      num_ctx: 8192,
+    });
+    expect(
+      toChatBody({ ...request, numCtx: 8192, options: { num_ctx: 1024 } }, false, undefined)
+        .options,
+    ).toEqual({ num_ctx: 8192 });
+  });
+
   it('maps tools, images, thinking and tool results to the wire names', () => {
     const fixture = loadFixture('14-chat-tool-calls.json');
     const tools = (fixture.request.body as { tools: unknown }).tools as never;

@@ -175,7 +175,9 @@ export function wireOptions(
   if (request.stop !== undefined) {
     out.stop = typeof request.stop === 'string' ? [request.stop] : [...request.stop];
   }
-  if (numCtx !== undefined) out.num_ctx = numCtx;
+  // The request's own `numCtx` first: the provider passes no choice of its own for such a request.
+  const ctx = request.numCtx ?? numCtx;
+  if (ctx !== undefined) out.num_ctx = ctx;
   for (const _ in out) return out;
   return undefined;
 }

@@ -261,6 +261,28 @@ describe('OllamaProvider.complete', () => {
     expect(chats(server)).toHaveLength(1);
   });
 
+  it('keeps the breaker closed when 500s are client mistakes (bad option type)', async () => {
+    const badOption: Handler = (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"error":"option \\"num_ctx\\" must be of type integer"}');
+    };
+    const { provider } = await setup({
+      '/api/chat': [
+        badOption,
+        badOption,
+        badOption,
+        badOption,
+        badOption,
+        loadFixture('01-chat-nonstream.json'),
+      ],
+    });
+    for (let i = 0; i < 5; i++) {
+      await expect(provider.complete(ask(`bad ${i}`))).rejects.toMatchObject({ statusCode: 500 });
+    }
+    expect(provider.breaker?.state).toBe('closed');
+    await expect(provider.complete(ask())).resolves.toMatchObject({ finishReason: 'stop' });
+  });
+
   it('throws OllamaConnectionError after retrying when nothing listens', async () => {
     const { server } = await setup({});
     const url = server.url;

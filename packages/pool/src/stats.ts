@@ -14,7 +14,7 @@ export interface OriginStats {
   sockets: number;
   /** Sockets ever opened to this origin. */
   socketsCreated: number;
-  /** Requests ever handed to a socket of this origin. */
+  /** Requests ever handed to a connected socket of this origin (not those whose connection failed). */
   requestsServed: number;
 }
 
@@ -46,7 +46,7 @@ export interface PoolStats {
   limits: { connectionsPerHost: number; maxConnections: number };
   /** Sockets ever opened. */
   socketsCreated: number;
-  /** Requests ever handed to a socket. */
+  /** Requests ever handed to a connected socket (not those whose connection failed). */
   requestsServed: number;
   /** Share of requests served on an already open socket: `1 - socketsCreated / requestsServed`, 0 before any request. */
   reuseRatio: number;

@@ -26,6 +26,13 @@ interface Slot {
   busy: boolean;
   /** Set once the pool stopped using this client; no request is sent to it any more. */
   retired: boolean;
+  /** True while the client has a connected socket (undici's 'connect' until 'disconnect'). */
+  connected: boolean;
+  /**
+   * Requests handed to the client while it had no socket: counted as served once it connects,
+   * dropped when the connection fails (undici then fails them without sending anything).
+   */
+  awaitingSocket: number;
   /** Why the pool retired it, for the disconnect event. */
   endReason: PoolDisconnectReason | undefined;
   /** Settles when the client (and its socket) is gone. */
@@ -281,8 +288,13 @@ export class PoolDispatcher extends Dispatcher {
       if (!slot.client.stats.connected) this.#retire(slot, 'socket-closed', 'destroy');
       return;
     }
-    slot.origin.requestsServed++;
-    this.counters.requestsServed++;
+    if (slot.connected) this.#countServed(slot, 1);
+    else slot.awaitingSocket++;
+  }
+
+  #countServed(slot: Slot, n: number): void {
+    slot.origin.requestsServed += n;
+    this.counters.requestsServed += n;
   }
 
   #openSlot(origin: OriginState): Slot {
@@ -293,6 +305,8 @@ export class PoolDispatcher extends Dispatcher {
       origin,
       busy: false,
       retired: false,
+      connected: false,
+      awaitingSocket: 0,
       endReason: undefined,
       ending: undefined,
     };
@@ -317,8 +331,20 @@ export class PoolDispatcher extends Dispatcher {
       connect: (options, callback) => connect(options, callback, onSocket),
     });
     slot.client.on('drain', () => this.#onDrain(slot));
-    slot.client.on('disconnect', (_o, _t, error) => this.#onDisconnect(slot, error, true));
-    slot.client.on('connectionError', (_o, _t, error) => this.#onDisconnect(slot, error, false));
+    slot.client.on('connect', () => {
+      slot.connected = true;
+      this.#countServed(slot, slot.awaitingSocket);
+      slot.awaitingSocket = 0;
+    });
+    slot.client.on('disconnect', (_o, _t, error) => {
+      slot.connected = false;
+      this.#onDisconnect(slot, error, true);
+    });
+    slot.client.on('connectionError', (_o, _t, error) => {
+      // undici failed every request waiting for this socket: none of them was served.
+      slot.awaitingSocket = 0;
+      this.#onDisconnect(slot, error, false);
+    });
     origin.slots.push(slot);
     this.#slots.add(slot);
     return slot;

@@ -26,6 +26,19 @@ describe('estimateCost', () => {
     expect(cost).toMatchObject({ input: 1.5, cachedInput: 0.5, output: 0, total: 2 });
   });
 
+  it('uses the sourced price of the model when a newer family is priced differently', () => {
+    // Claude Opus 4.5 and later are $5 / $25 (cache reads $0.50); Opus 4.1 stays $15 / $75.
+    const newer = estimateCost({
+      model: 'claude-opus-4-5-20251101',
+      inputTokens: 1_000_000,
+      cachedInputTokens: 200_000,
+      outputTokens: 100_000,
+    });
+    expect(newer).toMatchObject({ input: 4, cachedInput: 0.1, output: 2.5, total: 6.6 });
+    const older = estimateCost({ model: 'claude-opus-4-1', inputTokens: 1_000_000 });
+    expect(older).toMatchObject({ input: 15, total: 15 });
+  });
+
   it('bills cached tokens at the input price when the model has no cached price', () => {
     const cost = estimateCost({ model: 'gpt-4', inputTokens: 1000, cachedInputTokens: 1000 });
     expect(cost).toMatchObject({ input: 0, cachedInput: 0.03, total: 0.03 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_SOURCES, MODELS, PRICES_AS_OF } from './data/models';
+import { DATA_SOURCES, MODEL_SOURCES, MODELS, PRICES_AS_OF } from './data/models';
 import { getModelInfo, registerModel } from './models';
 
 describe('getModelInfo', () => {
@@ -15,6 +15,31 @@ describe('getModelInfo', () => {
     ]);
     for (const provider of providers) expect(MODEL_SOURCES[provider]).toMatch(/^https:\/\//);
     expect(PRICES_AS_OF).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('names a documented source and a positive context window for every built-in model', () => {
+    const ids = new Set<string>();
+    for (const model of MODELS) {
+      const key = `${model.provider}:${model.id}`;
+      expect(ids.has(key), key).toBe(false);
+      ids.add(key);
+      expect(Number.isInteger(model.contextWindow) && model.contextWindow > 0, key).toBe(true);
+      const source = DATA_SOURCES[model.source];
+      expect(source, key).toBeDefined();
+      expect(source.url, key).toMatch(/^https:\/\//);
+      expect(source.date, key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(source.dateNote.length, key).toBeGreaterThan(0);
+    }
+    // Repository sources are pinned to the commit that was read, not to a moving branch.
+    for (const source of Object.values(DATA_SOURCES)) {
+      if ('commit' in source) {
+        expect(source.commit).toMatch(/^[0-9a-f]{40}$/);
+        expect(source.url).toContain(`/blob/${source.commit}/`);
+      }
+    }
+    // Hosted prices carry the date of the source they were read from.
+    expect(getModelInfo('claude-opus-4-5')?.pricing?.asOf).toBe(DATA_SOURCES.litellm.date);
+    expect(getModelInfo('llama3.2')?.pricing?.asOf).toBe(DATA_SOURCES['ollama-fixture'].date);
   });
 
   it('has consistent rows: positive windows, output <= window, non-negative prices', () => {
@@ -55,12 +80,17 @@ describe('getModelInfo', () => {
   it.each([
     ['gpt-4o-2024-08-06', 'gpt-4o', 'openai'],
     ['openai/gpt-4o-mini', 'gpt-4o-mini', 'openai'],
-    ['claude-3-5-sonnet-20241022', 'claude-3-5-sonnet', 'anthropic'],
+    ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5', 'anthropic'],
+    ['claude-opus-4-5-20251101', 'claude-opus-4-5', 'anthropic'],
+    ['claude-3-haiku-20240307', 'claude-3-haiku', 'anthropic'],
+    ['gpt-5.5-2026-04-23', 'gpt-5.5', 'openai'],
+    ['gpt-5-mini-2025-08-07', 'gpt-5-mini', 'openai'],
     ['claude-opus-4-1-20250805', 'claude-opus-4-1', 'anthropic'],
     ['models/gemini-2.5-flash', 'gemini-2.5-flash', 'gemini'],
     ['gemini-2.5-flash-lite-preview-06-17', 'gemini-2.5-flash-lite', 'gemini'],
     ['mistral-large-latest', 'mistral-large', 'mistral'],
-    ['mistral-large-2411', 'mistral-large', 'mistral'],
+    ['mistral-large-2512', 'mistral-large', 'mistral'],
+    ['mistral-large-2411', 'mistral-large-2411', 'mistral'],
     ['mistral-small', 'mistral-small', 'mistral'],
     ['sonar-pro', 'sonar-pro', 'perplexity'],
     ['GPT-4', 'gpt-4', 'openai'],
@@ -90,7 +120,7 @@ describe('getModelInfo', () => {
     expect(getModelInfo('no-such-model')).toBeUndefined();
     // Variants that are other models, not snapshots: no guessed price.
     expect(getModelInfo('o3-deep-research')).toBeUndefined();
-    expect(getModelInfo('claude-sonnet-4-5')).toBeUndefined();
+    expect(getModelInfo('gpt-5.4-mini')).toBeUndefined();
     expect(getModelInfo('gpt-4o-audio-preview-x')).toBeUndefined();
     expect(getModelInfo('acme:7b')).toBeUndefined();
   });

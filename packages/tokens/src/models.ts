@@ -1,4 +1,4 @@
-import { MODELS, type ModelRecord, PRICES_AS_OF } from './data/models';
+import { DATA_SOURCES, MODELS, type ModelRecord, PRICES_AS_OF } from './data/models';
 import {
   describe,
   expectEncoding,
@@ -110,7 +110,10 @@ function toInfo(record: ModelRecord): ModelInfo {
   let pricing: ModelPricing | null = null;
   if (record.price !== null) {
     const [input, output, cachedInput] = record.price;
-    pricing = { input, output, asOf: (record as { asOf?: string }).asOf ?? PRICES_AS_OF };
+    const asOf =
+      (record as { asOf?: string }).asOf ??
+      (record.source ? DATA_SOURCES[record.source].date : PRICES_AS_OF);
+    pricing = { input, output, asOf };
     if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
   }
   return {

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { fail, isPlainObject, optionalFunction, optionalNumber } from './internal/validate';
 
 /** Deadlines of one request. Every value is in ms; `undefined` (or `0` for `totalMs`) turns one off. */
@@ -153,13 +154,32 @@ export function resolveRetry(value: unknown): ResolvedRetry {
 }
 
 /**
- * Normalises a base URL or an `OLLAMA_HOST` value (`127.0.0.1:11434`, `0.0.0.0`, `:11434`,
- * `https://ollama.com`) to an origin plus path prefix without a trailing slash.
+ * Normalises a base URL or an `OLLAMA_HOST` value to an origin plus path prefix without a
+ * trailing slash, reading it as Ollama's own clients do: surrounding spaces and quotes are
+ * dropped; a value without a scheme (`127.0.0.1:11434`, `0.0.0.0`, `localhost`, `[::1]`, `::1`,
+ * `:11434`) is http with port 11434 unless it names one; a value with a scheme
+ * (`http://proxy`, `https://ollama.com`) keeps that scheme's own default port (80 or 443), as in
+ * any URL. `0.0.0.0` and `::`, where a server listens, become the loopback address.
  */
 export function normaliseBaseUrl(raw: string, name: string): string {
-  let text = raw.trim();
+  let text = raw
+    .trim()
+    .replace(/^["']+|["']+$/g, '')
+    .trim();
   if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', raw);
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
+  const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  let explicitPort = false;
+  if (schemeless) {
+    const cut = text.search(/[/?#]/);
+    let authority = cut === -1 ? text : text.slice(0, cut);
+    const rest = cut === -1 ? '' : text.slice(cut);
+    // A bare IPv6 address (`::1`) needs brackets in a URL.
+    if (isIPv6(authority)) authority = `[${authority}]`;
+    // `:11434` is the port alone, on this machine.
+    else if (authority.startsWith(':')) authority = `127.0.0.1${authority}`;
+    explicitPort = /:\d+$/.test(authority.replace(/^\[[^\]]*\]/, ''));
+    text = `http://${authority}${rest}`;
+  }
   let url: URL;
   try {
     url = new URL(text);
@@ -175,9 +195,7 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   // 0.0.0.0 is where a server listens, not an address to call.
   if (url.hostname === '0.0.0.0' || url.hostname === '') url.hostname = '127.0.0.1';
   if (url.hostname === '[::]') url.hostname = '[::1]';
-  if (url.port === '' && !/^https?:\/\/[^/]*:\d+/i.test(text) && url.protocol === 'http:') {
-    url.port = '11434';
-  }
+  if (schemeless && !explicitPort) url.port = '11434';
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }

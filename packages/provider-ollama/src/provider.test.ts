@@ -650,6 +650,32 @@ describe('OllamaProvider.stream', () => {
 });
 
 describe('OllamaProvider metadata', () => {
+  it('calls the port OLLAMA_HOST names, or 11434 when it names none', async () => {
+    const server = await startServer({ '/api/tags': loadFixture('04-tags.json') });
+    servers.push(server);
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}/`,
+      `:${server.port}`,
+    ]) {
+      vi.stubEnv('OLLAMA_HOST', host);
+      try {
+        const provider = createOllamaProvider({ retry: false });
+        providers.push(provider);
+        expect(provider.baseUrl).toMatch(new RegExp(`:${server.port}$`));
+        await expect(provider.listModels()).resolves.toHaveLength(3);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    }
+    vi.stubEnv('OLLAMA_HOST', '0.0.0.0');
+    try {
+      expect(createOllamaProvider().baseUrl).toBe('http://127.0.0.1:11434');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('lists models from /api/tags (fixture 04)', async () => {
     const { provider } = await setup({ '/api/tags': loadFixture('04-tags.json') });
     const models = await provider.listModels();
@@ -886,6 +912,30 @@ describe('createOllamaProvider', () => {
     expect(make('http://localhost:11434/')).toBe('http://localhost:11434');
     expect(make('https://ollama.com/api')).toBe('https://ollama.com');
     expect(make('http://gpu-box:8080')).toBe('http://gpu-box:8080');
+  });
+
+  it('reads a scheme-less address as http on port 11434 unless it names a port, as Ollama does', () => {
+    const make = (baseUrl: string) => createOllamaProvider({ baseUrl }).baseUrl;
+    expect(make('localhost:11434')).toBe('http://localhost:11434');
+    expect(make('localhost')).toBe('http://localhost:11434');
+    expect(make('gpu-box/')).toBe('http://gpu-box:11434');
+    expect(make('0.0.0.0:11434/')).toBe('http://127.0.0.1:11434');
+    expect(make(':11434')).toBe('http://127.0.0.1:11434');
+    expect(make('[::1]')).toBe('http://[::1]:11434');
+    expect(make('::1')).toBe('http://[::1]:11434');
+    expect(make('[::]:11500')).toBe('http://[::1]:11500');
+    expect(make('gpu-box:80')).toBe('http://gpu-box');
+    expect(make(' "127.0.0.1:11434" ')).toBe('http://127.0.0.1:11434');
+  });
+
+  it("keeps the scheme's own default port when the address has a scheme, as Ollama does", () => {
+    const make = (baseUrl: string) => createOllamaProvider({ baseUrl }).baseUrl;
+    expect(make('http://ollama.internal')).toBe('http://ollama.internal');
+    expect(make('http://ollama.internal/')).toBe('http://ollama.internal');
+    expect(make('https://ollama.internal')).toBe('https://ollama.internal');
+    expect(make('https://ollama.internal/')).toBe('https://ollama.internal');
+    expect(make('http://0.0.0.0')).toBe('http://127.0.0.1');
+    expect(make('https://proxy.example/ollama/')).toBe('https://proxy.example/ollama');
   });
 
   it('reads OLLAMA_HOST when baseUrl is not given', () => {

@@ -81,7 +81,9 @@ import type {
 /** Options of {@link createOllamaProvider}. */
 export interface OllamaProviderOptions {
   /**
-   * Where Ollama listens. Accepts what `OLLAMA_HOST` accepts (`127.0.0.1:11434`, `0.0.0.0`).
+   * Where Ollama listens. Accepts what `OLLAMA_HOST` accepts (`127.0.0.1:11434`, `0.0.0.0`,
+   * `localhost`, `:11434`): without a scheme it is http on port 11434 unless a port is named;
+   * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies.
    * @default process.env.OLLAMA_HOST ?? 'http://localhost:11434'
    */
   baseUrl?: string;

@@ -53,7 +53,7 @@ function find(key: string, local: boolean): ModelRecord | undefined {
 
 // A known id followed only by snapshot markers: dates (`-2024-08-06`, `-20241022`, `-0613`,
 // `-2411`), `-latest`, `-preview`, `-exp`, `-001`. Anything else (`o3-deep-research`,
-// `claude-sonnet-4-5`) is another model, and guessing its price would be silently wrong.
+// `gpt-5.4-mini`) is another model, and guessing its price would be silently wrong.
 const SNAPSHOT_SUFFIX = /^(?:-(?:\d{2,8}|latest|preview|exp))+$/;
 
 function findByPrefix(name: string, local: boolean): ModelRecord | undefined {

@@ -61,7 +61,7 @@ export interface ModelPricing {
   output: number;
   /** USD per 1M cached input tokens (prompt-cache reads); the input price when absent. */
   cachedInput?: number;
-  /** The date (YYYY-MM-DD) the prices were taken from the provider's page. */
+  /** The date (YYYY-MM-DD) the prices stand for: the date of the source they were read from. */
   asOf: string;
 }
 

@@ -209,6 +209,20 @@ describe('createPool', () => {
     expect(p.stats().reuseRatio).toBeCloseTo(2 / 3, 10);
   });
 
+  it('frees the socket for a queued request when an unread large body is destroyed', async () => {
+    const s = await server({ body: 'x'.repeat(4 << 20) });
+    const p = pool({ connectionsPerHost: 1 });
+    const unread = await p.request(s.url);
+    const queued = p.request(s.url);
+    await until(() => p.stats().totals.queued === 1);
+    // The unread body holds the only socket: the queued request waits.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(p.stats().totals.queued).toBe(1);
+    unread.body.destroy();
+    expect((await text(queued)).length).toBe(4 << 20);
+    expect(s.requests).toBe(2);
+  });
+
   it('rejects, without throwing, for an invalid URL or protocol', async () => {
     const p = pool();
     const invalid = p.request('not a url');

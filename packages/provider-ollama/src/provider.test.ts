@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   chatChunk,
@@ -826,6 +827,103 @@ describe('secrets', () => {
     } finally {
       diagnosticsChannel.unsubscribe('x:provider-ollama:error', onChannel);
     }
+  });
+
+  it('keeps the key out of every error, cause, event, statistic, metric, health report and cache key', async () => {
+    const key = 'sk-live-Zq7Xv9Lm3Pw8Rt2Yb6Nc4Hd';
+    // What the server sends back: the key without its Bearer prefix, in every place a server (or a
+    // proxy in front of it) could echo it: JSON errors, a text body cut at 500 characters right in
+    // the middle of the key, an error line mid-stream, a line that is not JSON.
+    const echo = (req: { headers: { authorization?: string } }) =>
+      String(req.headers.authorization).replace(/^Bearer /, '');
+    const { provider } = await setup(
+      {
+        '/api/chat': [
+          (req, res) => {
+            res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+            res.end(JSON.stringify({ error: `unknown key ${echo(req)}` }));
+          },
+          (req, res) => {
+            res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' });
+            res.end(JSON.stringify({ error: `busy, retry with ${echo(req)}` }));
+          },
+          (req, res) => {
+            res.writeHead(401, { 'content-type': 'text/plain' });
+            res.end(`${'x'.repeat(488)}${echo(req)} rejected by the proxy`);
+          },
+          (req, res) => {
+            res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+            res.write(chatChunk('Hel'));
+            res.end(`${JSON.stringify({ error: `key ${echo(req)} revoked` })}\n`);
+          },
+          (req, res) => {
+            res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+            res.write(chatChunk('Hel'));
+            res.end(`oops ${echo(req)}\n`);
+          },
+          loadFixture('01-chat-nonstream.json'),
+        ],
+      },
+      { apiKey: key, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } },
+    );
+    const seen: unknown[] = [];
+    const names = [
+      'request',
+      'response',
+      'error',
+      'retry',
+      'truncated',
+      'cache-hit',
+      'context-raised',
+    ];
+    const onChannel = (message: unknown) => seen.push(message);
+    for (const name of names) diagnosticsChannel.subscribe(`x:provider-ollama:${name}`, onChannel);
+    provider.onError((e) => seen.push(e));
+    provider.onRetry((e) => seen.push(e));
+    provider.onResponse((e) => seen.push(e));
+    const cacheKeys: unknown[] = [];
+    provider.cache?.onSet((e) => cacheKeys.push(e.key));
+    provider.cache?.onMiss((e) => cacheKeys.push(e));
+    const errors: unknown[] = [];
+    try {
+      errors.push(await provider.complete(ask('a', { temperature: 0 })).catch((e) => e));
+      errors.push(
+        await provider.complete(ask('b', { temperature: 0, cache: 'bypass' })).catch((e) => e),
+      );
+      errors.push(await collect(provider.stream(ask('c', { cache: 'bypass' }))).catch((e) => e));
+      errors.push(await collect(provider.stream(ask('d', { cache: 'bypass' }))).catch((e) => e));
+      await provider.complete(ask('e', { temperature: 0 }));
+      await provider.complete(ask('e', { temperature: 0 }));
+    } finally {
+      for (const name of names)
+        diagnosticsChannel.unsubscribe(`x:provider-ollama:${name}`, onChannel);
+    }
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual([
+      'X_PROVIDER_OLLAMA_API',
+      'X_PROVIDER_OLLAMA_API',
+      'X_PROVIDER_OLLAMA_STREAM',
+      'X_PROVIDER_OLLAMA_STREAM',
+    ]);
+    const texts: string[] = [];
+    for (const error of errors) {
+      // The whole cause chain: messages, stacks, every own field, as JSON and as util.inspect sees it.
+      for (let e = error as Error | undefined; e !== undefined; e = e.cause as Error | undefined) {
+        texts.push(String(e), e.stack ?? '', JSON.stringify(e), JSON.stringify({ ...e }));
+        texts.push(inspect(e, { depth: 5, showHidden: true }));
+      }
+    }
+    texts.push(
+      JSON.stringify(seen),
+      JSON.stringify(provider.stats()),
+      provider.toPrometheus(),
+      JSON.stringify(await provider.health()),
+      JSON.stringify(cacheKeys),
+    );
+    const everything = texts.join('\n');
+    expect(cacheKeys.length).toBeGreaterThan(0);
+    expect(everything).toContain('[redacted]');
+    // Not the key, nor any 8-character piece of it.
+    for (let i = 0; i + 8 <= key.length; i++) expect(everything).not.toContain(key.slice(i, i + 8));
   });
 
   it('scrubs a key from getApiKey out of errors', async () => {

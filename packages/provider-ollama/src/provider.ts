@@ -912,7 +912,7 @@ export class OllamaProvider {
     const headers = await this.#headersFor('application/json');
     for (let retry = 0; ; retry++) {
       this.#stats.attempts++;
-      const accumulator = new ChatAccumulator();
+      const accumulator = new ChatAccumulator(this.#redact);
       try {
         const buffer = await this.#call('/api/chat', 'POST', headers, body, request.model, signal);
         const text = buffer.toString('utf8');
@@ -1011,7 +1011,7 @@ export class OllamaProvider {
       const headers = await this.#headersFor('application/x-ndjson');
       for (let retry = 0; ; retry++) {
         this.#stats.attempts++;
-        const accumulator = new ChatAccumulator();
+        const accumulator = new ChatAccumulator(this.#redact);
         let yielded = false;
         const attemptStarted = now();
         let firstTokenMs: number | undefined;

@@ -28,22 +28,29 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
   return Math.max(0, date - now);
 }
 
-/** The `error` of a JSON body, or the plain-text body, cut to 500 characters. */
-export function serverMessage(contentType: string | undefined, body: string): string {
+/**
+ * The `error` of a JSON body, or the plain-text body, cut to 500 characters. `redact` runs before
+ * the cut, so a secret the cut would split is still recognised whole.
+ */
+export function serverMessage(
+  contentType: string | undefined,
+  body: string,
+  redact: (text: string) => string = (text) => text,
+): string {
   const trimmed = body.trim();
   if (trimmed.startsWith('{') || contentType?.includes('json')) {
     try {
       const parsed = JSON.parse(trimmed) as { error?: unknown };
-      if (typeof parsed.error === 'string') return parsed.error.slice(0, 500);
+      if (typeof parsed.error === 'string') return redact(parsed.error).slice(0, 500);
       if (typeof parsed.error === 'object' && parsed.error !== null) {
         const message = (parsed.error as { message?: unknown }).message;
-        if (typeof message === 'string') return message.slice(0, 500);
+        if (typeof message === 'string') return redact(message).slice(0, 500);
       }
     } catch {
       // Not JSON after all: fall through to the raw text.
     }
   }
-  return trimmed.slice(0, 500);
+  return redact(trimmed).slice(0, 500);
 }
 
 /** Maps an HTTP error answer to a typed error. */
@@ -57,7 +64,7 @@ export function mapHttpError(init: {
   redact: (text: string) => string;
 }): OllamaError {
   const { statusCode, endpoint, model } = init;
-  const message = init.redact(serverMessage(init.contentType, init.body));
+  const message = serverMessage(init.contentType, init.body, init.redact);
   const retryAfterMs = parseRetryAfter(init.retryAfter);
   const isJson = init.contentType?.includes('json') === true || init.body.trim().startsWith('{');
   if (statusCode === 404 && isJson && /not found/i.test(message) && model !== undefined) {

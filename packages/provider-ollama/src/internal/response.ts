@@ -86,6 +86,13 @@ function finishReason(raw: unknown, hasToolCalls: boolean): FinishReason | undef
  * `{"error": ...}` line into an {@link OllamaStreamError} carrying what came before.
  */
 export class ChatAccumulator {
+  /** Scrubs secrets from server text that ends up in an error (a proxy may echo headers). */
+  readonly #redact: (text: string) => string;
+
+  constructor(redact: (text: string) => string = (text) => text) {
+    this.#redact = redact;
+  }
+
   content = '';
   thinking = '';
   toolCalls: ToolCall[] = [];
@@ -101,7 +108,7 @@ export class ChatAccumulator {
     } catch (cause) {
       throw new OllamaStreamError({
         reason: 'invalid-json',
-        message: `Ollama sent a line that is not JSON: ${line.slice(0, 80)}`,
+        message: `Ollama sent a line that is not JSON: ${this.#redact(line).slice(0, 80)}`,
         partial: this.partial(),
         cause,
       });
@@ -120,7 +127,7 @@ export class ChatAccumulator {
     if (typeof obj.error === 'string' && obj.message === undefined) {
       throw new OllamaStreamError({
         reason: 'server-error',
-        serverMessage: obj.error,
+        serverMessage: this.#redact(obj.error),
         partial: this.partial(),
       });
     }

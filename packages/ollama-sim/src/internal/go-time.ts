@@ -22,17 +22,28 @@ function subMillisecondNanos(): number {
 
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
+let lastWhole = Number.NaN;
+let lastExtra = 0;
 
 /** `created_at`: UTC, e.g. `2026-08-24T09:15:02.44446383Z`. */
-export function goTimeUtc(ms: number, extraNanos = subMillisecondNanos()): string {
+export function goTimeUtc(ms: number, extraNanos?: number): string {
   const whole = Math.floor(ms);
+  let extra = extraNanos;
+  if (extra === undefined) {
+    // performance.now()'s fraction does not turn over with Date.now()'s millisecond: two stamps in
+    // one millisecond could go backwards. Within a millisecond, a stamp is never before the last.
+    extra = subMillisecondNanos();
+    if (whole === lastWhole && extra < lastExtra) extra = lastExtra;
+    lastWhole = whole;
+    lastExtra = extra;
+  }
   const second = Math.floor(whole / 1000);
   if (second !== cachedSecond) {
     // Formatting a Date is the costly part; streams stamp many chunks within one second.
     cachedSecond = second;
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
   }
-  const nanos = (whole - second * 1000) * 1e6 + extraNanos;
+  const nanos = (whole - second * 1000) * 1e6 + extra;
   return `${cachedPrefix}${fraction(nanos)}Z`;
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseGoDuration, parseKeepAlive } from './go-duration';
 import { goFloat32, goJson } from './go-json';
 import { scanGoJson } from './go-json-error';
@@ -119,6 +119,24 @@ describe('go time formats', () => {
     const ms = Date.UTC(2026, 7, 24, 9, 15, 2, 444);
     expect(goTimeUtc(ms, 463830)).toBe('2026-08-24T09:15:02.44446383Z');
     expect(goTimeUtc(Date.UTC(2026, 7, 24, 9, 15, 2), 0)).toBe('2026-08-24T09:15:02Z');
+  });
+
+  it('never stamps a later call earlier than the one before it within a millisecond', () => {
+    const ms = Date.UTC(2026, 7, 24, 9, 15, 2, 444);
+    const now = vi.spyOn(performance, 'now');
+    try {
+      // performance.now()'s fraction wraps around inside one Date.now() millisecond.
+      const fractions = [10.9, 11.1, 11.2, 11.95, 12.0];
+      const stamps = fractions.map((f) => {
+        now.mockReturnValueOnce(f);
+        return goTimeUtc(ms);
+      });
+      const nanos = stamps.map((s) => Number(`${s.slice(20, -1)}`.padEnd(9, '0')));
+      for (let i = 1; i < nanos.length; i++) expect(nanos[i]).toBeGreaterThanOrEqual(nanos[i - 1]!);
+      expect(stamps.every((s) => s.startsWith('2026-08-24T09:15:02.444'))).toBe(true);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('prints local times with the zone offset', () => {

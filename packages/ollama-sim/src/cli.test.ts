@@ -39,7 +39,55 @@ async function runCli(args: string[]): Promise<string> {
   });
 }
 
+/** Runs the CLI to its exit and returns its status and output. */
+async function runToExit(
+  args: string[],
+): Promise<{ code: number | null; out: string; err: string }> {
+  const c = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child = c;
+  let out = '';
+  let err = '';
+  c.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  c.stderr!.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const [code] = await once(c, 'exit');
+  return { code, out, err };
+}
+
 describe('ollama-sim CLI', () => {
+  it('prints its usage and exits 0 with --help', async () => {
+    const { code, out } = await runToExit(['--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: ollama-sim \[options\]/);
+    expect(out).toContain('--faults <file.json>');
+  }, 20_000);
+
+  it('exits 2 naming the flag, with a pointer to --help, for a bad command line', async () => {
+    const cases: [string[], string][] = [
+      [['--bogus'], "Unknown option '--bogus'"],
+      [['--port', 'abc'], '--port expects a number, got "abc"'],
+      [['--port='], '--port expects a number, got ""'],
+      [['--num-parallel', '0'], 'Expected `--num-parallel` to be an integer between 1 and 1024'],
+      [['--port', '70000'], 'Expected `--port` to be an integer between 0 and 65535'],
+      [['--faults', join(tmpdir(), 'no-such-ollama-sim-faults.json')], '--faults '],
+    ];
+    for (const [args, message] of cases) {
+      const { code, err } = await runToExit(args);
+      expect({ args, code }).toEqual({ args, code: 2 });
+      expect(err).toContain(`ollama-sim: ${message}`);
+      expect(err).toContain("Run 'ollama-sim --help' for the options.");
+    }
+  }, 60_000);
+
   it('serves the given models with the faults of a JSON file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-'));
     const faults = join(dir, 'faults.json');
@@ -67,6 +115,16 @@ describe('ollama-sim CLI', () => {
     const body = { model: 'tiny:1b', messages: [{ role: 'user', content: 'hi' }], stream: false };
     expect((await send(url, '/api/chat', { body })).status).toBe(503);
     expect((await send(url, '/api/chat', { body })).status).toBe(200);
+  }, 20_000);
+
+  it('keeps serving when the reader of its log goes away', async () => {
+    const url = await runCli(['--port', '0']);
+    // As `ollama-sim | head -1` does: the pipe closes after the first line.
+    child!.stdout!.destroy();
+    for (let i = 0; i < 3; i++) {
+      expect((await send(url, '/api/version')).status).toBe(200);
+    }
+    expect(child!.exitCode).toBe(null);
   }, 20_000);
 
   it('exits with status 0 on SIGTERM', async () => {

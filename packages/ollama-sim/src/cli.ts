@@ -28,9 +28,40 @@ Options:
   -h, --help                 show this help
 `;
 
+/** Library option names as the CLI flags that set them, for validation messages. */
+const FLAGS: Readonly<Record<string, string>> = {
+  port: '--port',
+  host: '--host',
+  models: '--models',
+  tokensPerSecond: '--tokens-per-second',
+  promptTokensPerSecond: '--prompt-tokens-per-second',
+  loadTimeMs: '--load-time',
+  numParallel: '--num-parallel',
+  maxQueue: '--max-queue',
+  defaultNumCtx: '--num-ctx',
+  seed: '--seed',
+  faults: '--faults',
+  fixtures: '--fixture',
+};
+
+/** A mistake in the command line: said on stderr with a pointer to --help, exit status 2. */
+function usageError(message: string): never {
+  process.stderr.write(`ollama-sim: ${message}\nRun 'ollama-sim --help' for the options.\n`);
+  process.exit(2);
+}
+
+/** Reads and parses the JSON file given to `flag`, naming the flag and file when that fails. */
+function readJson(path: string, flag: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    return usageError(`${flag} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function models(arg: string | undefined): SimModel[] | undefined {
   if (arg === undefined) return undefined;
-  if (arg.endsWith('.json')) return JSON.parse(readFileSync(arg, 'utf8')) as SimModel[];
+  if (arg.endsWith('.json')) return readJson(arg, '--models') as SimModel[];
   return arg
     .split(',')
     .map((n) => n.trim())
@@ -44,15 +75,23 @@ function models(arg: string | undefined): SimModel[] | undefined {
 function num(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) {
-    process.stderr.write(`ollama-sim: --${flag} expects a number, got ${JSON.stringify(value)}\n`);
-    process.exit(2);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    usageError(`--${flag} expects a number, got ${JSON.stringify(value)}`);
   }
   return n;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+function parse() {
+  try {
+    return parseCommandLine();
+  } catch (error) {
+    // node:util's parseArgs: unknown option, missing value, positional argument.
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function parseCommandLine() {
+  return parseArgs({
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
@@ -71,14 +110,18 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
+}
+
+async function main(): Promise<void> {
+  const { values } = parse();
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
   const faults = values.faults
-    ? (JSON.parse(readFileSync(values.faults, 'utf8')) as FaultPlan | FaultRule[])
+    ? (readJson(values.faults, '--faults') as FaultPlan | FaultRule[])
     : undefined;
-  const sim = await startOllamaSim({
+  const options = {
     port: num(values.port, 'port') ?? 11434,
     host: values.host,
     models: models(values.models),
@@ -90,10 +133,34 @@ async function main(): Promise<void> {
     defaultNumCtx: num(values['num-ctx'], 'num-ctx'),
     seed: num(values.seed, 'seed'),
     faults,
-    fixtures: (values.fixture ?? []).map((f) => loadFixture(f)),
-  });
+    fixtures: (values.fixture ?? []).map((f) => {
+      try {
+        return loadFixture(f);
+      } catch (error) {
+        return usageError(`--fixture ${f}: ${error instanceof Error ? error.message : error}`);
+      }
+    }),
+  };
+  let sim: Awaited<ReturnType<typeof startOllamaSim>>;
+  try {
+    sim = await startOllamaSim(options);
+  } catch (error) {
+    // Invalid values are the caller's mistake: name the flag, not the library option.
+    if (error instanceof TypeError || error instanceof RangeError) {
+      usageError(
+        error.message.replace(/^Expected `([A-Za-z]+)`/, (match, name: string) =>
+          FLAGS[name] === undefined ? match : `Expected \`${FLAGS[name]}\``,
+        ),
+      );
+    }
+    throw error;
+  }
+  // A reader that goes away (`ollama-sim | head -1`, a harness that stops reading after the URL)
+  // must not bring the server down with an EPIPE: logging stops, serving goes on.
+  let stopLogging = () => {};
+  process.stdout.on('error', () => stopLogging());
   if (!values.quiet) {
-    sim.onRequest((e) => {
+    stopLogging = sim.onRequest((e) => {
       const faultsText = e.faults.length > 0 ? ` faults=${e.faults.join('+')}` : '';
       process.stdout.write(
         `${new Date(e.time).toISOString()} ${e.method} ${e.path} ${e.status} ${e.outcome} ${e.durationMs.toFixed(1)}ms${faultsText}\n`,

@@ -1036,6 +1036,15 @@ describe('createOllamaProvider', () => {
     expect(make('https://proxy.example/ollama/')).toBe('https://proxy.example/ollama');
   });
 
+  it('uses the default address when OLLAMA_HOST holds only spaces or quotes', () => {
+    vi.stubEnv('OLLAMA_HOST', ' "" ');
+    try {
+      expect(createOllamaProvider().baseUrl).toBe('http://localhost:11434');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('reads OLLAMA_HOST when baseUrl is not given', () => {
     vi.stubEnv('OLLAMA_HOST', '10.0.0.5:11500');
     try {
@@ -1081,7 +1090,10 @@ describe('createOllamaProvider', () => {
       const now = count();
       return now.sockets <= before.sockets && now.timers <= before.timers;
     }).catch(() => {});
-    expect(count()).toEqual(before);
+    // At most what was there before: an earlier test's undici tick timer may retire meanwhile.
+    const after = count();
+    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+    expect(after.timers).toBeLessThanOrEqual(before.timers);
   });
 
   it('rejects new calls with ProviderClosedError after close()', async () => {

@@ -213,8 +213,9 @@ export class OllamaProvider {
     if (!isPlainObject(options) && !(typeof options === 'object' && options !== null)) {
       fail('options', 'an object', options);
     }
-    const rawBase =
-      options.baseUrl ?? (process.env.OLLAMA_HOST ? process.env.OLLAMA_HOST : DEFAULT_BASE_URL);
+    // An OLLAMA_HOST of only spaces or quotes is unset, as for Ollama's own client.
+    const envHost = process.env.OLLAMA_HOST?.replace(/["'\s]/g, '') ? process.env.OLLAMA_HOST : '';
+    const rawBase = options.baseUrl ?? (envHost ? envHost : DEFAULT_BASE_URL);
     if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);
     this.baseUrl = normaliseBaseUrl(
       rawBase,

@@ -749,6 +749,20 @@ describe('OllamaSim', () => {
     expect((await send(s.url, '/')).status).toBe(200);
   });
 
+  it('stays closed when close() runs while restart() is on its way', async () => {
+    const count = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    await vi.waitFor(() => expect(count()).toBe(0));
+    const s = await startOllamaSim();
+    await s.stop();
+    const restarting = s.restart();
+    await s.close();
+    await expect(restarting).rejects.toMatchObject({ code: 'X_OLLAMA_SIM_CLOSED' });
+    expect(s.stats().listening).toBe(false);
+    await expect(send(s.url, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await vi.waitFor(() => expect(count()).toBe(0));
+  });
+
   it('drops requests in progress when stopped', async () => {
     const s = await start({ tokensPerSecond: 1 });
     const pending = send(s.url, '/api/chat', { body: { model: 'llama3.2', messages: user('hi') } });

@@ -210,8 +210,11 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     socket.on('close', () => sockets.delete(socket));
   });
 
+  /** Listens started and not yet settled: close() waits for them. */
+  const listens = new Set<Promise<void>>();
+
   function listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
+    const attempt = new Promise<void>((resolve, reject) => {
       const onError = (error: unknown) => {
         server.off('listening', onListening);
         reject(new ListenError(opts.host, port, error));
@@ -219,6 +222,12 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       const onListening = () => {
         server.off('error', onError);
         port = (server.address() as AddressInfo).port;
+        if (closed) {
+          // close() ran while this listen (restart(), or the end of a refuse fault) was on its
+          // way: the server must not listen again after close().
+          server.close(() => reject(new SimClosedError('restart')));
+          return;
+        }
         listening = true;
         resolve();
       };
@@ -226,6 +235,12 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       server.once('listening', onListening);
       server.listen(port, opts.host);
     });
+    listens.add(attempt);
+    const settled = () => {
+      listens.delete(attempt);
+    };
+    attempt.then(settled, settled);
+    return attempt;
   }
 
   function dropConnections(): void {
@@ -562,6 +577,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       refuseTimer = undefined;
       if (listening) await stopListening();
       else dropConnections();
+      await Promise.allSettled([...listens]);
     },
   };
 }

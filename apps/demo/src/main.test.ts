@@ -51,6 +51,9 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(/pool stats: 1 socket\(s\) created for \d+ requests/);
     // health and Prometheus
     expect(stdout).toMatch(/status healthy · reachable true/);
+    expect(stdout).toMatch(
+      /pool: \d+ socket\(s\) for \d+ requests \(reuse \d+%\) · cache: 1 entries/,
+    );
     expect(stdout).toContain('x_provider_ollama_requests_total');
     expect(stdout).toMatch(/done: 8 steps in/);
   }, 60_000);

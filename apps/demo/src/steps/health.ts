@@ -1,5 +1,5 @@
 import type { OllamaProvider } from '@x/provider-ollama';
-import { bold, dim, green, ms, type Out, red, yellow } from '../output';
+import { bold, dim, green, ms, type Out, pct, red, yellow } from '../output';
 
 export async function healthStep(out: Out, provider: OllamaProvider): Promise<void> {
   out.explain(
@@ -15,6 +15,28 @@ export async function healthStep(out: Out, provider: OllamaProvider): Promise<vo
     }${h.breaker ? ` · breaker ${h.breaker.state}` : ''}`,
   );
   if (h.reasons.length > 0) out.line(dim(`reasons: ${h.reasons.join('; ')}`));
+  const pool = h.pool as
+    | { socketsCreated?: number; requestsServed?: number; reuseRatio?: number }
+    | undefined;
+  const cache = h.cache as { entries?: number; hitRate?: number } | undefined;
+  const limiter = h.rateLimit as
+    | { admitted?: number; waited?: number; queued?: number }
+    | undefined;
+  const parts: string[] = [];
+  if (pool?.requestsServed !== undefined) {
+    parts.push(
+      `pool: ${pool.socketsCreated} socket(s) for ${pool.requestsServed} requests (reuse ${pct(pool.reuseRatio ?? 0)})`,
+    );
+  }
+  if (cache?.entries !== undefined) {
+    parts.push(`cache: ${cache.entries} entries, hit rate ${pct(cache.hitRate ?? 0)}`);
+  }
+  if (limiter?.admitted !== undefined) {
+    parts.push(
+      `limiter: ${limiter.admitted} admitted, ${limiter.waited} waited, ${limiter.queued} queued`,
+    );
+  }
+  if (parts.length > 0) out.line(parts.join(' · '));
 
   const text = provider.toPrometheus();
   const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));

@@ -52,7 +52,7 @@ describe('pnpm demo', () => {
     // health and Prometheus
     expect(stdout).toMatch(/status healthy · reachable true/);
     expect(stdout).toMatch(
-      /pool: \d+ socket\(s\) for \d+ requests \(reuse \d+%\) · cache: 1 entries/,
+      /pool: \d+ socket\(s\) for \d+ requests \(reuse \d+%\) · cache: 1 entry,/,
     );
     expect(stdout).toContain('x_provider_ollama_requests_total');
     expect(stdout).toMatch(/done: 8 steps in/);

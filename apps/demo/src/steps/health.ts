@@ -29,7 +29,9 @@ export async function healthStep(out: Out, provider: OllamaProvider): Promise<vo
     );
   }
   if (cache?.entries !== undefined) {
-    parts.push(`cache: ${cache.entries} entries, hit rate ${pct(cache.hitRate ?? 0)}`);
+    parts.push(
+      `cache: ${cache.entries} ${cache.entries === 1 ? 'entry' : 'entries'}, hit rate ${pct(cache.hitRate ?? 0)}`,
+    );
   }
   if (limiter?.admitted !== undefined) {
     parts.push(

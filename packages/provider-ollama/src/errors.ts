@@ -223,7 +223,7 @@ export class ContextOverflowError extends OllamaError {
 
 /**
  * The stream failed after it started: an `{"error": ...}` line (`reason: 'server-error'`), a line
- * over the size cap (`'line-too-long'`) or a line that is not JSON (`'invalid-json'`).
+ * over the size cap (`'line-too-long'`) or a line or whole answer that is not JSON (`'invalid-json'`).
  * Carries what arrived before. Never retried.
  */
 export class OllamaStreamError extends OllamaError {

@@ -677,6 +677,27 @@ describe('OllamaProvider metadata', () => {
     }
   });
 
+  it('throws a typed invalid-json OllamaStreamError when another service answers 200 with HTML', async () => {
+    const html: Handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>Open WebUI</title>');
+    };
+    const { provider } = await setup(
+      { '/api/tags': html, '/api/version': html, '/api/embed': html },
+      { retry: false },
+    );
+    for (const call of [
+      () => provider.listModels(),
+      () => provider.initialize(),
+      () => provider.embed({ model: 'nomic-embed-text', input: 'x' }),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(isOllamaStreamError(error)).toBe(true);
+      expect(error).toMatchObject({ reason: 'invalid-json', code: 'X_PROVIDER_OLLAMA_STREAM' });
+      expect(error.message).toContain('<!doctype html>');
+    }
+  });
+
   it('lists models from /api/tags (fixture 04)', async () => {
     const { provider } = await setup({ '/api/tags': loadFixture('04-tags.json') });
     const models = await provider.listModels();
@@ -859,7 +880,7 @@ describe('secrets', () => {
           (req, res) => {
             res.writeHead(200, { 'content-type': 'application/x-ndjson' });
             res.write(chatChunk('Hel'));
-            res.end(`oops ${echo(req)}\n`);
+            res.end(`${echo(req)} oops\n`);
           },
           loadFixture('01-chat-nonstream.json'),
         ],

@@ -358,6 +358,23 @@ export class OllamaProvider {
     return headers;
   }
 
+  /**
+   * Parses a whole JSON answer. Something that is not JSON (another service on that port, a proxy's
+   * HTML page) is the typed {@link OllamaStreamError} `invalid-json`, as for a chat answer, not a
+   * bare SyntaxError (whose message would quote the body unredacted).
+   */
+  #json(text: string, endpoint: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new OllamaStreamError({
+        reason: 'invalid-json',
+        message: `Ollama's ${endpoint} answer is not JSON: ${this.#redact(text.trim()).slice(0, 80)}`,
+        partial: { content: '', thinking: '', toolCalls: [], chunks: 0 },
+      });
+    }
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new ProviderClosedError();
   }
@@ -523,7 +540,7 @@ export class OllamaProvider {
     const [version, models] = await Promise.all([
       this.#buffered('/api/version', 'GET', undefined, undefined, options.signal).then(
         ({ text }) => {
-          const parsed = JSON.parse(text) as { version?: unknown };
+          const parsed = this.#json(text, '/api/version') as { version?: unknown };
           return typeof parsed.version === 'string' ? parsed.version : undefined;
         },
       ),
@@ -536,7 +553,7 @@ export class OllamaProvider {
   async listModels(options: { signal?: AbortSignal } = {}): Promise<ModelSummary[]> {
     this.#assertOpen();
     const { text } = await this.#buffered('/api/tags', 'GET', undefined, undefined, options.signal);
-    const models = parseModelList(JSON.parse(text));
+    const models = parseModelList(this.#json(text, '/api/tags'));
     this.#models = models;
     return models;
   }
@@ -559,7 +576,7 @@ export class OllamaProvider {
     if (pending === undefined) {
       // Shared by every caller: no caller's signal may abort it (each one stops waiting instead).
       const created = this.#buffered('/api/show', 'POST', { model }, model, undefined).then(
-        ({ text }) => parseModelInfo(model, JSON.parse(text)),
+        ({ text }) => parseModelInfo(model, this.#json(text, '/api/show')),
       );
       this.#modelInfo.set(model, created);
       created.catch(() => {
@@ -1141,7 +1158,7 @@ export class OllamaProvider {
         request.model,
         signal,
       );
-      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const parsed = this.#json(text, '/api/embed') as Record<string, unknown>;
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
       const totalNs = num(parsed.total_duration);
       const loadNs = num(parsed.load_duration);

@@ -105,12 +105,12 @@ export class ChatAccumulator {
     let obj: unknown;
     try {
       obj = JSON.parse(line);
-    } catch (cause) {
+    } catch {
+      // No SyntaxError as `cause`: its message quotes the start of the line, unredacted.
       throw new OllamaStreamError({
         reason: 'invalid-json',
         message: `Ollama sent a line that is not JSON: ${this.#redact(line).slice(0, 80)}`,
         partial: this.partial(),
-        cause,
       });
     }
     return this.add(obj as Json);

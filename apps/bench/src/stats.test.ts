@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogram, median, percentile, spreadPercent, summarize } from './stats';
+import { median, percentile, spreadPercent, summarize } from './stats';
 
 describe('percentile', () => {
   it('interpolates between ranks when the rank falls between two values', () => {
@@ -42,14 +42,5 @@ describe('summarize', () => {
     expect(s.max).toBe(100);
     expect(s.p50).toBeCloseTo(50.5);
     expect(s.p99).toBeGreaterThan(s.p95);
-  });
-});
-
-describe('histogram', () => {
-  it('puts every value in exactly one bin when binning', () => {
-    const values = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 997);
-    const bins = histogram(values, 20);
-    expect(bins).toHaveLength(20);
-    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(1000);
   });
 });

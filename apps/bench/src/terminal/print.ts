@@ -6,8 +6,6 @@ const useColour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (code: number, s: string) => (useColour ? `\x1b[${code}m${s}\x1b[0m` : s);
 export const bold = (s: string) => paint(1, s);
 export const dim = (s: string) => paint(2, s);
-export const green = (s: string) => paint(32, s);
-export const red = (s: string) => paint(31, s);
 
 export function groupText(group: GroupResult): string {
   const anyConcurrency = group.rows.some((r) => r.concurrency > 1);

@@ -1007,6 +1007,41 @@ describe('OllamaProvider.stats', () => {
     expect(text).toMatch(/x_provider_ollama_request_duration_seconds\{quantile="0.5"\} \d/);
   });
 
+  it('renders valid Prometheus text with escaped label values when error codes hold quotes and newlines', async () => {
+    const { provider } = await setup({ '/api/chat': loadFixture('01-chat-nonstream.json') });
+    await provider.complete(ask());
+    const controller = new AbortController();
+    controller.abort(Object.assign(new Error('stop'), { code: 'we"ird\\code\nx' }));
+    await provider.complete(ask('x', { signal: controller.signal })).catch(() => {});
+    const text = provider.toPrometheus();
+    expect(text.endsWith('\n')).toBe(true);
+    const typed = new Map<string, string>();
+    const helped = new Set<string>();
+    const label = String.raw`[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\\\|\\"|\\n)*"`;
+    const sample = new RegExp(
+      String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{${label}(?:,${label})*\})? (NaN|[+-]Inf|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)$`,
+    );
+    for (const line of text.slice(0, -1).split('\n')) {
+      const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) \S/.exec(line);
+      const type =
+        /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|summary|histogram|untyped)$/.exec(line);
+      if (help) {
+        expect(helped.has(help[1]!)).toBe(false);
+        helped.add(help[1]!);
+      } else if (type) {
+        expect(typed.has(type[1]!)).toBe(false);
+        typed.set(type[1]!, type[2]!);
+      } else {
+        const match = sample.exec(line);
+        expect(match, line).not.toBeNull();
+        const name = match![1]!;
+        const family = typed.has(name) ? name : name.replace(/_(sum|count)$/, '');
+        expect(typed.has(family), line).toBe(true);
+      }
+    }
+    expect(text).toContain(String.raw`x_provider_ollama_failures_total{code="we\"ird\\code\nx"} 1`);
+  });
+
   it('publishes responses on the x:provider-ollama:response channel', async () => {
     const { provider } = await setup({ '/api/chat': loadFixture('01-chat-nonstream.json') });
     const seen: unknown[] = [];

@@ -1152,6 +1152,31 @@ describe('createOllamaProvider', () => {
     expect(after.timers).toBeLessThanOrEqual(before.timers);
   });
 
+  it('resolves a second close() only when the first one has finished', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fixture = loadFixture('01-chat-nonstream.json');
+    const { server, provider } = await setup({
+      '/api/chat': async (_req, res) => {
+        await held;
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(fixture.response.body);
+      },
+    });
+    const answer = provider.complete(ask());
+    await until(() => chats(server).length === 1);
+    const order: string[] = [];
+    const first = provider.close().then(() => order.push('first'));
+    const second = provider.close().then(() => order.push('second'));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    order.push('released');
+    release();
+    await Promise.all([answer, first, second]);
+    expect(order).toEqual(['released', 'first', 'second']);
+  });
+
   it('rejects new calls with ProviderClosedError after close()', async () => {
     const provider = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
     await provider.close();

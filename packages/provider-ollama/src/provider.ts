@@ -1403,16 +1403,21 @@ export class OllamaProvider {
    * Stops accepting requests, waits for running ones, and closes what the provider created (pool,
    * limiter); shared instances are left open. Idempotent.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    // Every caller waits for the same closing: a second close() must not resolve while the
+    // first is still waiting for running calls.
+    if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await Promise.all([
+    this.#closing = Promise.all([
       this.#agent?.close(),
       this.#ownPool ? this.#pool?.close() : undefined,
       this.#ownRateLimiter ? this.#rateLimit?.limiter.close() : undefined,
-    ]);
+    ]).then(noop);
+    return this.#closing;
   }
+
+  #closing: Promise<void> | undefined;
 }
 
 /** Payload of {@link OllamaProvider.onRetry} and `x:provider-ollama:retry`. */

@@ -80,7 +80,8 @@ export class OllamaError extends Error {
 }
 
 /**
- * The server answered with an HTTP error status before any chunk was streamed.
+ * The server answered with an HTTP error status (or a redirect, which is not followed: the
+ * message names its `Location`) before any chunk was streamed.
  * `retryable` is true for 429, 502, 503, 504 and 500s that are not client mistakes.
  */
 export class OllamaApiError extends OllamaError {

@@ -405,6 +405,32 @@ describe('error mapping', () => {
     expect(error).toMatchObject({ source: 'server', model: 'llama3.2', retryable: false });
   });
 
+  it('maps a redirect (a proxy sending http to https) to an OllamaApiError naming the new address', async () => {
+    const moved: Handler = (req, res) => {
+      res.writeHead(301, {
+        location: `https://ollama.example${req.url}`,
+        'content-type': 'text/html',
+      });
+      res.end('<html><body>Moved Permanently</body></html>');
+    };
+    const { server, provider } = await setup(
+      { '/api/chat': moved, '/api/tags': moved },
+      { tokens: false },
+    );
+    for (const call of [
+      () => provider.complete(ask()),
+      () => collect(provider.stream(ask())),
+      () => provider.listModels(),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(isOllamaApiError(error)).toBe(true);
+      expect(error).toMatchObject({ statusCode: 301, retryable: false });
+      expect(error.message).toContain('https://ollama.example/api/');
+    }
+    expect(server.requests).toHaveLength(3);
+    expect(provider.breaker?.state).toBe('closed');
+  });
+
   it('maps a 404 with a text body (unknown path) to OllamaApiError, not ModelNotFoundError', async () => {
     const { provider } = await setup({}, { tokens: false });
     const error = await provider.embed({ model: 'nomic-embed-text', input: 'x' }).catch((e) => e);

@@ -186,7 +186,9 @@ export async function* exchange(
     }
     onHeaders?.(response.statusCode);
 
-    if (response.statusCode >= 400) {
+    // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says
+    // where to go, not a body to parse.
+    if (response.statusCode >= 300) {
       const text = await readText(response, init.maxErrorBodyBytes ?? 65_536).catch((error) => {
         throw abortedReason() ?? mapTransportError(error, init.origin, timeouts.connectMs);
       });
@@ -198,6 +200,7 @@ export async function* exchange(
         endpoint: init.endpoint,
         model: init.model,
         retryAfter: response.headers['retry-after'],
+        location: header(response.headers, 'location'),
         redact: init.redact,
       });
     }
@@ -344,7 +347,9 @@ export async function exchangeBuffered(init: ExchangeInit, maxBytes: number): Pr
     } catch (error) {
       throw abortedReason() ?? mapTransportError(error, init.origin, timeouts.connectMs);
     }
-    if (response.statusCode >= 400) {
+    // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says
+    // where to go, not a body to parse.
+    if (response.statusCode >= 300) {
       const text = await readText(response, init.maxErrorBodyBytes ?? 65_536).catch((error) => {
         throw abortedReason() ?? mapTransportError(error, init.origin, timeouts.connectMs);
       });
@@ -355,6 +360,7 @@ export async function exchangeBuffered(init: ExchangeInit, maxBytes: number): Pr
         endpoint: init.endpoint,
         model: init.model,
         retryAfter: response.headers['retry-after'],
+        location: header(response.headers, 'location'),
         redact: init.redact,
       });
     }

@@ -61,10 +61,15 @@ export function mapHttpError(init: {
   endpoint: string;
   model: string | undefined;
   retryAfter: unknown;
+  /** The `Location` of a redirect. */
+  location?: string | undefined;
   redact: (text: string) => string;
 }): OllamaError {
   const { statusCode, endpoint, model } = init;
-  const message = serverMessage(init.contentType, init.body, init.redact);
+  const message =
+    statusCode < 400
+      ? `redirected to ${init.redact(init.location ?? '(no location)')}; use that address as baseUrl`
+      : serverMessage(init.contentType, init.body, init.redact);
   const retryAfterMs = parseRetryAfter(init.retryAfter);
   const isJson = init.contentType?.includes('json') === true || init.body.trim().startsWith('{');
   if (statusCode === 404 && isJson && /not found/i.test(message) && model !== undefined) {

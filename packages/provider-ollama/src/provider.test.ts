@@ -993,6 +993,39 @@ describe('secrets', () => {
     expect(JSON.stringify([error.message, error.serverMessage])).not.toContain(key);
   });
 
+  it('scrubs each request its own key when getApiKey hands out one per request', async () => {
+    let n = 0;
+    const waiting: Array<() => void> = [];
+    const { provider } = await setup(
+      {
+        '/api/chat': (req, res) => {
+          // Hold every answer until all calls are in, then echo each one its raw key.
+          waiting.push(() => {
+            res.writeHead(401, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({
+                error: `key ${String(req.headers.authorization).slice(7)} expired`,
+              }),
+            );
+          });
+          if (waiting.length === 12) for (const answer of waiting) answer();
+        },
+      },
+      {
+        getApiKey: () => `per-request-key-${String(++n).padStart(4, '0')}`,
+        retry: false,
+        tokens: false,
+      },
+    );
+    const errors = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => provider.complete(ask(`q${i}`)).catch((e) => e)),
+    );
+    expect(errors.map((e) => e.statusCode)).toEqual(Array(12).fill(401));
+    expect(JSON.stringify(errors.map((e) => [e.message, e.serverMessage]))).not.toMatch(
+      /per-request-key-\d/,
+    );
+  });
+
   it('asks getApiKey before each request', async () => {
     let n = 0;
     const { server, provider } = await setup(

@@ -318,6 +318,18 @@ export class OllamaProvider {
     return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]');
   };
 
+  /**
+   * The redaction for one request: with `getApiKey`, also the very key that request carried (keys
+   * handed out per request may be more than the recent ones remembered by {@link #redact}).
+   */
+  #redactFor(headers: Record<string, string>): (text: string) => string {
+    if (this.#getApiKey === undefined) return this.#redact;
+    const auth = headers.authorization;
+    const key = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    if (key === undefined || key.length === 0) return this.#redact;
+    return (text) => this.#redact(text.includes(key) ? text.split(key).join('[redacted]') : text);
+  }
+
   /** Headers without a key callback are the same for every request: built once per accept. */
   readonly #staticHeaders = new Map<string, Record<string, string>>();
 
@@ -457,7 +469,7 @@ export class OllamaProvider {
         stream,
         timeouts: this.#timeouts,
         signals: [signal, breakerSignal],
-        redact: this.#redact,
+        redact: this.#redactFor(headers),
       }),
     );
   }
@@ -489,7 +501,7 @@ export class OllamaProvider {
           stream: false,
           timeouts: this.#timeouts,
           signals: breakerSignal === undefined ? [signal] : [signal, breakerSignal],
-          redact: this.#redact,
+          redact: this.#redactFor(headers),
         },
         this.#maxLineBytes,
       );
@@ -930,7 +942,7 @@ export class OllamaProvider {
     const headers = await this.#headersFor('application/json');
     for (let retry = 0; ; retry++) {
       this.#stats.attempts++;
-      const accumulator = new ChatAccumulator(this.#redact);
+      const accumulator = new ChatAccumulator(this.#redactFor(headers));
       try {
         const buffer = await this.#call('/api/chat', 'POST', headers, body, request.model, signal);
         const text = buffer.toString('utf8');
@@ -1029,7 +1041,7 @@ export class OllamaProvider {
       const headers = await this.#headersFor('application/x-ndjson');
       for (let retry = 0; ; retry++) {
         this.#stats.attempts++;
-        const accumulator = new ChatAccumulator(this.#redact);
+        const accumulator = new ChatAccumulator(this.#redactFor(headers));
         let yielded = false;
         const attemptStarted = now();
         let firstTokenMs: number | undefined;
@@ -1237,7 +1249,7 @@ export class OllamaProvider {
           stream: false,
           timeouts: this.#timeouts,
           signals: [signal],
-          redact: this.#redact,
+          redact: this.#redactFor(headers),
         })) {
           parts.push(Buffer.from(chunk));
         }

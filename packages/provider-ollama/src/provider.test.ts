@@ -307,6 +307,15 @@ describe('OllamaProvider.complete', () => {
       .catch((e) => e);
     expect(error).toBe(reason);
     expect(chats(server)).toHaveLength(0);
+    // Not even the model lookup of the tokens step, for any entry point.
+    const aborted = AbortSignal.abort(reason);
+    await expect(collect(provider.stream(ask('y', { signal: aborted })))).rejects.toBe(reason);
+    await expect(provider.embed({ model: 'm', input: 'x', signal: aborted })).rejects.toBe(reason);
+    await expect(provider.modelInfo('llama3.2', { signal: aborted })).rejects.toBe(reason);
+    await expect(provider.listModels({ signal: aborted })).rejects.toBe(reason);
+    await expect(provider.initialize({ signal: aborted })).rejects.toBe(reason);
+    await provider.close(); // waits for anything that was sent after all
+    expect(server.requests).toHaveLength(0);
   });
 
   it('rejects with the signal reason and closes the connection when aborted during generation', async () => {

@@ -584,6 +584,8 @@ export class OllamaProvider {
       );
     }
     if (this.#closed) return Promise.reject(new ProviderClosedError());
+    // An aborted caller sends nothing, not even the shared lookup.
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     let pending = this.#modelInfo.get(model);
     if (pending === undefined) {
       // Shared by every caller: no caller's signal may abort it (each one stops waiting instead).

@@ -122,8 +122,8 @@ function isCalibratorLike(value: unknown): value is Calibrator {
 
 /**
  * Default breaker classification: only the server's trouble counts. Client mistakes (4xx, 500s
- * that are client mistakes, context overflow, model not found) and the caller's own aborts are ignored; local saturation
- * (pool queue, rate limiter) is not the server's fault either.
+ * that are client mistakes, context overflow, model not found) and the caller's own aborts are
+ * ignored; local saturation (pool queue, rate limiter) is not the server's fault either.
  */
 export function classifyForBreaker(
   error: unknown,

@@ -166,7 +166,9 @@ export function normaliseBaseUrl(raw: string, name: string): string {
     .trim()
     .replace(/^["']+|["']+$/g, '')
     .trim();
-  if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', raw);
+  // What an error may show of the value: never a password written into it.
+  const shown = raw.replace(/^(\s*["']?[a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, '$1[redacted]@');
+  if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown);
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   let explicitPort = false;
   if (schemeless) {
@@ -184,10 +186,10 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   try {
     url = new URL(text);
   } catch {
-    return fail(name, 'a URL such as "http://localhost:11434"', raw);
+    return fail(name, 'a URL such as "http://localhost:11434"', shown);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(name, 'an http: or https: URL', raw);
+    fail(name, 'an http: or https: URL', shown);
   }
   if (url.username || url.password) {
     fail(name, 'a URL without credentials (pass them as `apiKey` or `headers`)', '[redacted]');

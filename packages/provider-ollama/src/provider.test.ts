@@ -1183,6 +1183,15 @@ describe('createOllamaProvider', () => {
     expect(() => createOllamaProvider({ baseUrl: 'http://user:pw@host' })).toThrow(
       /without credentials/,
     );
+    // Whatever is wrong with the URL, the message never shows a password written into it.
+    for (const baseUrl of [
+      'http://user:s3cretpw@ho st:11434',
+      'ftp://user:s3cretpw@host',
+      'user:s3cretpw@ho st',
+    ]) {
+      expect(() => createOllamaProvider({ baseUrl })).toThrow(TypeError);
+      expect(() => createOllamaProvider({ baseUrl })).not.toThrow(/s3cretpw/);
+    }
     expect(() => createOllamaProvider({ timeouts: { idleMs: -1 } })).toThrow(RangeError);
     expect(() => createOllamaProvider({ retry: { retries: 1.5 } })).toThrow(RangeError);
     expect(() => createOllamaProvider({ apiKey: '' })).toThrow(TypeError);

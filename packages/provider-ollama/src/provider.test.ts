@@ -1002,6 +1002,29 @@ describe('secrets', () => {
     expect(JSON.stringify([error.message, error.serverMessage])).not.toContain(key);
   });
 
+  it('scrubs the values of key headers that gateways name freely (apikey, api_key, x-secret)', async () => {
+    const headers = {
+      apikey: 'kong-key-0123456789',
+      api_key: 'underscore-key-0123456789',
+      'Ocp-Apim-Subscription-Key': 'azure-key-0123456789',
+      'x-secret': 'plain-secret-0123456789',
+    };
+    const { provider } = await setup(
+      {
+        '/api/chat': (req, res) => {
+          res.writeHead(403, { 'content-type': 'application/json' });
+          const echoed = Object.keys(headers).map((name) => req.headers[name.toLowerCase()]);
+          res.end(JSON.stringify({ error: `rejected ${echoed.join(' ')}` }));
+        },
+      },
+      { headers, retry: false, tokens: false },
+    );
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(error.statusCode).toBe(403);
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toMatch(/0123456789/);
+  });
+
   it('scrubs each request its own key when getApiKey hands out one per request', async () => {
     let n = 0;
     const waiting: Array<() => void> = [];

@@ -236,7 +236,9 @@ export class OllamaProvider {
     this.#getApiKey = options.getApiKey;
     if (this.#apiKey !== undefined) this.#secrets.add(this.#apiKey);
     for (const [key, value] of Object.entries(this.#headers)) {
-      if (/authorization|api-key|token|cookie/i.test(key)) this.#secrets.add(value);
+      // Gateways name their key header freely: `apikey` (Kong), `x-api-key`, `api_key`,
+      // `ocp-apim-subscription-key`, `x-auth-token`...
+      if (/auth|key|token|secret|cookie|session|password/i.test(key)) this.#secrets.add(value);
     }
     this.#timeouts = resolveTimeouts(options.timeouts);
     const retry = retryParts(options.retry);

@@ -30,7 +30,7 @@ export interface ChatMessage {
    * not sent.
    */
   name?: string;
-  /** Images as base64 strings or raw bytes (vision models). */
+  /** Images as base64 strings, `data:...;base64,` URLs or raw bytes (vision models). */
   images?: readonly (string | Uint8Array)[];
   /** The thinking text of an earlier assistant turn. */
   thinking?: string;

@@ -79,6 +79,32 @@ describe('toChatBody', () => {
     ).toEqual({ num_ctx: 8192 });
   });
 
+  it('sends the base64 payload of an image given as a data URL', () => {
+    const body = toChatBody(
+      {
+        model: 'm',
+        messages: [
+          {
+            role: 'user',
+            content: 'what is this?',
+            images: [
+              'data:image/png;base64,iVBORw0KGgo=',
+              'iVBORw0KGgo=',
+              new Uint8Array([1, 2, 3]),
+            ],
+          },
+        ],
+      },
+      false,
+      undefined,
+    );
+    expect((body.messages as Array<{ images: string[] }>)[0]!.images).toEqual([
+      'iVBORw0KGgo=',
+      'iVBORw0KGgo=',
+      'AQID',
+    ]);
+  });
+
   it('maps tools, images, thinking and tool results to the wire names', () => {
     const fixture = loadFixture('14-chat-tool-calls.json');
     const tools = (fixture.request.body as { tools: unknown }).tools as never;

@@ -131,7 +131,11 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
 }
 
 function toBase64(image: string | Uint8Array): string {
-  return typeof image === 'string' ? image : Buffer.from(image).toString('base64');
+  if (typeof image !== 'string') return Buffer.from(image).toString('base64');
+  // A data URL (`data:image/png;base64,...`, as OpenAI-style clients pass images) is not base64
+  // itself: Ollama answers 400 `illegal base64 data at input byte 4`. Send its payload.
+  const comma = image.startsWith('data:') ? image.indexOf(',') : -1;
+  return comma !== -1 && image.slice(0, comma).endsWith(';base64') ? image.slice(comma + 1) : image;
 }
 
 function wireToolCall(call: ToolCall): Record<string, unknown> {

@@ -1019,6 +1019,8 @@ export class OllamaProvider {
             { c: hit.response.content, t: hit.response.thinking, tc: hit.response.toolCalls },
           ];
           for (const chunk of chunks) {
+            // A replay has no socket to abort: the caller's signal is checked chunk by chunk.
+            if (signal?.aborted) throw signal.reason;
             yield {
               content: chunk.c,
               thinking: chunk.t,
@@ -1030,6 +1032,7 @@ export class OllamaProvider {
               response: undefined,
             };
           }
+          if (signal?.aborted) throw signal.reason;
           this.#succeeded(response, started);
           outcome = 'success';
           yield { content: '', thinking: undefined, toolCalls: undefined, done: true, response };

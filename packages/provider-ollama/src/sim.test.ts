@@ -315,6 +315,25 @@ describe('cache through the provider', () => {
     expect(viaComplete).toMatchObject({ cached: true, content: live.at(-1)!.response!.content });
   });
 
+  it('rejects with the signal reason when aborted during the replay of a cached stream', async () => {
+    const { provider } = await setup();
+    const live = await collect(provider.stream(deterministic('stream me twice')));
+    expect(live.length).toBeGreaterThan(3);
+    const controller = new AbortController();
+    const reason = new Error('user left');
+    const seen: StreamChunk[] = [];
+    const error = await (async () => {
+      for await (const chunk of provider.stream(
+        ask('stream me twice', { temperature: 0, seed: 7, signal: controller.signal }),
+      )) {
+        seen.push(chunk);
+        if (seen.length === 2) controller.abort(reason);
+      }
+    })().catch((e) => e);
+    expect(error).toBe(reason);
+    expect(seen).toHaveLength(2);
+  });
+
   it("skips the cache with 'bypass' and rewrites it with 'refresh'", async () => {
     const { sim, provider } = await setup();
     await provider.complete(deterministic('q'));

@@ -674,6 +674,29 @@ describe('OllamaProvider.stream', () => {
     expect(provider.stats().inFlight).toBe(0);
   });
 
+  it('yields nothing more after an abort, even chunks that arrived in the same read', async () => {
+    const { server, provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        // Five chunks in one write: they reach the provider in one read.
+        res.write(['a', 'b', 'c', 'd', 'e'].map((c) => chatChunk(c)).join(''));
+      },
+    });
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of provider.stream(ask('x', { signal: controller.signal }))) {
+        seen.push(chunk.content);
+        controller.abort(reason);
+      }
+    })().catch((e) => e);
+    expect(error).toBe(reason);
+    expect(seen).toEqual(['a']);
+    await until(() => server.aborted() === 1);
+    expect(provider.stats().inFlight).toBe(0);
+  });
+
   it('throws OllamaStreamError line-too-long instead of buffering an endless line', async () => {
     const { provider } = await setup(
       { '/api/chat': chunked('x'.repeat(4096), 'y'.repeat(4096)) },

@@ -1081,6 +1081,9 @@ export class OllamaProvider {
               this.#stats.firstToken.record(firstTokenMs);
             }
             while (pending.length > 0) {
+              // Chunks decoded from one read outlive an abort that came while the caller held
+              // the first of them: nothing more reaches a caller who aborted.
+              if (signal?.aborted) throw signal.reason;
               const item = pending.shift()!;
               record?.push(recorded(item));
               yielded = true;
@@ -1090,6 +1093,7 @@ export class OllamaProvider {
           }
           decoder.end(onLine);
           while (pending.length > 0) {
+            if (signal?.aborted) throw signal.reason;
             const item = pending.shift()!;
             record?.push(recorded(item));
             yielded = true;

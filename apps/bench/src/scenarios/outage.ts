@@ -155,7 +155,7 @@ export const outageScenario: Scenario = {
           successThreshold: 2,
         },
         metrics: {
-          'time to open (from the first failure)': opened
+          'time to open (after the server started failing)': opened
             ? formatMs(opened.t - outageFrom)
             : 'did not open',
           'during the outage: passed / failed / rejected': `${count(during, 'passed')} / ${count(during, 'failed')} / ${count(during, 'rejected')}`,

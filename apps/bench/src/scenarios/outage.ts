@@ -58,7 +58,8 @@ export const outageScenario: Scenario = {
     const outageFrom = Math.round(durationMs * 0.2);
     const outageTo = Math.round(durationMs * 0.55);
     const concurrency = ctx.cli.concurrency ?? 8;
-    const bucketMs = Math.max(25, Math.round(durationMs / 60));
+    // about 60 bars, each a round number of milliseconds
+    const bucketMs = [25, 50, 100, 200, 250, 500, 1000].find((b) => b >= durationMs / 60) ?? 1000;
     // each client pauses between requests, as traffic from real users does
     const thinkMs = 10;
     const sim = await startBenchSim({ numParallel: 64 });

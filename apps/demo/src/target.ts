@@ -1,4 +1,5 @@
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
+import { createOllamaProvider } from '@x/provider-ollama';
 
 /** Where the demo sends its requests: the embedded simulator, or a real Ollama. */
 export interface Target {
@@ -47,7 +48,11 @@ async function firstModel(baseUrl: string): Promise<string | undefined> {
 export async function openTarget(env = process.env): Promise<Target> {
   const host = env.OLLAMA_HOST?.trim();
   if (host) {
-    const baseUrl = (/^https?:\/\//.test(host) ? host : `http://${host}`).replace(/\/+$/, '');
+    // Read OLLAMA_HOST exactly as the provider (and Ollama's own clients) do: `localhost` or
+    // `0.0.0.0` without a port mean port 11434, `:11434` means this machine.
+    const probe = createOllamaProvider({ baseUrl: host });
+    const baseUrl = probe.baseUrl;
+    await probe.close();
     const model = env.OLLAMA_MODEL ?? (await firstModel(baseUrl));
     if (!model) {
       throw new Error(

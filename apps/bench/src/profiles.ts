@@ -28,9 +28,9 @@ export const profiles: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick',
     samples: 3,
-    sampleMs: 150,
-    warmupMs: 60,
-    loadScale: 0.3,
+    sampleMs: 100,
+    warmupMs: 40,
+    loadScale: 0.25,
     concurrencyLevels: [1, 16, 64],
     stressLevels: [1, 4, 16, 64, 128],
   },

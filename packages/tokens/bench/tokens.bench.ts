@@ -8,7 +8,7 @@
  * process per library.
  *
  *   pnpm bench            # 5 interleaved rounds, ~30-60 s (busier machine: longer)
- *   pnpm bench --quick    # 3 short rounds, ~15 s
+ *   pnpm bench --quick    # one short round, a smoke run
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { Bench } from 'tinybench';
 import { clearCountCache, countTokens, type EncodingName } from '../src/index';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 3 : 5;
+const ROUNDS = quick ? 1 : 5;
 const corpus: { kind: string; text: string }[] = JSON.parse(
   readFileSync(new URL('../src/__fixtures__/corpus.json', import.meta.url), 'utf8'),
 );

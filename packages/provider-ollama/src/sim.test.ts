@@ -150,6 +150,28 @@ describe('fault matrix against @x/ollama-sim', () => {
     expect(chatsAt(sim)).toBe(1);
   });
 
+  it('ends a streamed half-open probe that outlives probeTimeoutMs, and reopens the breaker', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { sim, provider } = await setup({
+      breaker: { failureThreshold: 1, openTimeoutMs: 1_000, probeTimeoutMs: 3_000 },
+      timeouts: { idleMs: 600_000 },
+      rateLimit: false,
+      retry: false,
+    });
+    provider.breaker?.open();
+    await vi.advanceTimersByTimeAsync(1_001);
+    sim.setFaults([{ route: '/api/chat', fault: { kind: 'stall', ms: 600_000, afterChunks: 1 } }]);
+    const seen: StreamChunk[] = [];
+    const pending = (async () => {
+      for await (const chunk of provider.stream(ask())) seen.push(chunk);
+    })().catch((e) => e);
+    await until(() => seen.length === 1);
+    await vi.advanceTimersByTimeAsync(3_100);
+    const error = await pending;
+    expect(error).toBeInstanceOf(Error);
+    expect(provider.breaker?.state).toBe('open');
+  });
+
   it('leaves nothing in flight in the pool and nothing queued in the limiter after aborts', async () => {
     const { sim, provider } = await setup(
       { rateLimit: { requestsPerSecond: 0.05, burst: 1 } },

@@ -37,16 +37,18 @@ export async function* guarded<T>(
   const outcome = deferred<void>();
   // The breaker may reject before running the function (open): then nobody awaits `outcome`.
   outcome.promise.catch(() => {});
-  // Without a caller signal the breaker hands every call one shared signal that never aborts;
-  // a per-call one keeps the exchange's listener off that shared object.
-  const signal = callerSignal ?? new AbortController().signal;
-  const execution = breaker.execute(
-    (breakerSignal) => {
-      ready.resolve(start(breakerSignal === signal ? undefined : breakerSignal));
-      return outcome.promise;
-    },
-    { signal },
-  );
+  // The breaker's own signal matters only for a probe (it aborts one that outlives
+  // probeTimeoutMs). While closed it is the caller's signal or a shared one that never aborts,
+  // so it is not followed, and a call without a caller signal keeps the breaker's fast path.
+  const probing = breaker.state !== 'closed';
+  const run = (breakerSignal: AbortSignal) => {
+    ready.resolve(start(probing && breakerSignal !== callerSignal ? breakerSignal : undefined));
+    return outcome.promise;
+  };
+  const execution =
+    callerSignal === undefined
+      ? breaker.execute(run)
+      : breaker.execute(run, { signal: callerSignal });
   execution.catch((error) => ready.reject(error));
   const generator = await ready.promise;
   let settled = false;

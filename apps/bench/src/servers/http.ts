@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { startChildServer } from './child-server';
 
 /**
  * A loopback HTTP server answering every request with a small JSON body (the size of a short
@@ -23,36 +23,12 @@ export function startJsonServerProcess(
     server.listen(0, '127.0.0.1', () => process.stdout.write('port ' + server.address().port + '\\n'));
     process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    env: { ...process.env, X_BODY_BYTES: String(options.bodyBytes ?? 512) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // never leave the server behind, even when the run ends on an error
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
-  child.once('exit', () => process.off('exit', kill));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const m = /port (\d+)\n/.exec(buffered);
-      if (!m) return;
-      child.stdout.off('data', onData);
-      child.stdout.resume();
-      const origin = `http://127.0.0.1:${m[1]}`;
-      resolve({
-        url: `${origin}/api/answer`,
-        origin,
-        close: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server process exited with ${code}`)));
-    child.once('error', reject);
+  return startChildServer(code, {
+    marker: 'port',
+    env: { X_BODY_BYTES: String(options.bodyBytes ?? 512) },
+    what: 'server',
+  }).then(({ announced, close }) => {
+    const origin = `http://127.0.0.1:${announced}`;
+    return { url: `${origin}/api/answer`, origin, close };
   });
 }

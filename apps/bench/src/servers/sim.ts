@@ -1,19 +1,21 @@
-import { spawn } from 'node:child_process';
 import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama-sim';
 import { appDir } from '../env';
+import { startChildServer } from './child-server';
 
 export const MODEL = 'llama3.2';
 
 /** The simulator for benchmarks: answers at once (no generation delay) unless told otherwise. */
 export function startBenchSim(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  return startOllamaSim({
-    numParallel: 256,
-    maxQueue: 4096,
-    maxLogEntries: 0,
-    responseTokens: { min: 16, max: 16 },
-    ...options,
-  });
+  return startOllamaSim({ ...benchSimDefaults, ...options });
 }
+
+/** Wide enough never to queue or log under a benchmark, with answers of a fixed length. */
+const benchSimDefaults = {
+  numParallel: 256,
+  maxQueue: 4096,
+  maxLogEntries: 0,
+  responseTokens: { min: 16, max: 16 },
+} satisfies OllamaSimOptions;
 
 /** A short chat request body, the same for every client compared. */
 export function chatMessages(i = 0) {
@@ -46,44 +48,12 @@ export function startSimProcess(options: Record<string, unknown> = {}): Promise<
     process.stdout.write('url ' + sim.url + '\\n');
     process.on('SIGTERM', () => sim.close().then(() => process.exit(0)));
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+  return startChildServer(code, {
+    marker: 'url',
     cwd: appDir,
     env: {
-      ...process.env,
-      X_SIM_OPTIONS: JSON.stringify({
-        numParallel: 256,
-        maxQueue: 4096,
-        maxLogEntries: 0,
-        responseTokens: { min: 16, max: 16 },
-        ...options,
-      }),
+      X_SIM_OPTIONS: JSON.stringify({ ...benchSimDefaults, ...options }),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // never leave the server behind, even when the run ends on an error
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
-  child.once('exit', () => process.off('exit', kill));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const m = /url (\S+)\n/.exec(buffered);
-      if (!m) return;
-      child.stdout.off('data', onData);
-      child.stdout.resume();
-      resolve({
-        url: m[1]!,
-        close: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the simulator process exited with ${code}`)));
-    child.once('error', reject);
-  });
+    what: 'simulator',
+  }).then(({ announced, close }) => ({ url: announced, close }));
 }

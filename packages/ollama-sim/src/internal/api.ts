@@ -212,6 +212,41 @@ export class OllamaApi {
     return name.includes('/') ? `registry.ollama.ai/${name}` : `registry.ollama.ai/library/${name}`;
   }
 
+  /**
+   * The steps chat and generate share once their own checks passed: Ollama's common checks, the
+   * keep_alive, the context window, and a slot in the model's queue. Undefined when an error was
+   * answered or the client went away while queued.
+   */
+  private async begin(
+    ex: Exchange,
+    model: string,
+    route: 'chat' | 'generate',
+  ): Promise<
+    | {
+        rt: ModelRuntime;
+        keepAliveMs: number;
+        options: Json | undefined;
+        numCtx: number;
+        start: number;
+      }
+    | undefined
+  > {
+    const { body, out, life } = ex;
+    const rt = this.find(model);
+    const pre = this.precheck(body, model, rt, route);
+    if (pre !== undefined || rt === undefined) {
+      await this.error(out, pre?.[0] ?? 404, pre?.[1] ?? `model '${model}' not found`);
+      return undefined;
+    }
+    const keepAliveMs = (parseKeepAlive(body.keep_alive, this.opts.keepAliveMs) as { ms: number })
+      .ms;
+    const options = isRecord(body.options) ? body.options : undefined;
+    const numCtx = this.windowFor(rt.model, options);
+    const start = nowNs();
+    if (!(await this.schedule(rt, numCtx, keepAliveMs, life, out))) return undefined;
+    return { rt, keepAliveMs, options, numCtx, start };
+  }
+
   /** Common checks of chat and generate, in Ollama's order. Returns an error [status, text] or undefined. */
   private precheck(
     body: Json,
@@ -243,22 +278,16 @@ export class OllamaApi {
   }
 
   async chat(ex: Exchange): Promise<void> {
-    const { body, out, life } = ex;
+    const { body, out } = ex;
     const bad =
       checkFields(body, CHAT_FIELDS, 'ChatRequest', this.opts.keepAliveMs) ??
       checkMessages(body.messages);
     if (bad !== undefined) return this.error(out, 400, bad);
     const model = typeof body.model === 'string' ? body.model : '';
     if (model === '') return this.error(out, 400, 'model is required');
-    const rt = this.find(model);
-    const pre = this.precheck(body, model, rt, 'chat');
-    if (pre !== undefined) return this.error(out, pre[0], pre[1]);
-    const keepAliveMs = (parseKeepAlive(body.keep_alive, this.opts.keepAliveMs) as { ms: number })
-      .ms;
-    const options = isRecord(body.options) ? body.options : undefined;
-    const numCtx = this.windowFor(rt!.model, options);
-    const start = nowNs();
-    if (!(await this.schedule(rt!, numCtx, keepAliveMs, life, out))) return;
+    const begun = await this.begin(ex, model, 'chat');
+    if (begun === undefined) return;
+    const { rt, keepAliveMs, options, numCtx, start } = begun;
     try {
       const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
       if (messages.length === 0) {
@@ -270,7 +299,7 @@ export class OllamaApi {
           done: true,
           done_reason: reason,
         });
-        if (reason === 'unload') rt!.loaded = undefined;
+        if (reason === 'unload') rt.loaded = undefined;
         return await out.send(200, text);
       }
       // Rendered-prompt estimate and the seed text, in one pass over the messages.
@@ -295,11 +324,11 @@ export class OllamaApi {
         tokens += estimateTextTokens(toolsText, tpc);
         seedText += toolsText;
       }
-      const thinking = rt!.model.capabilities.includes('thinking') && body.think !== false;
+      const thinking = rt.model.capabilities.includes('thinking') && body.think !== false;
       const completion = complete({
         route: '/api/chat',
         model,
-        modelKey: rt!.model.key,
+        modelKey: rt.model.key,
         body,
         promptText: seedText,
         prompt: lastUser,
@@ -316,7 +345,7 @@ export class OllamaApi {
       });
       await this.run(
         ex,
-        rt!,
+        rt,
         model,
         'chat',
         tokens,
@@ -326,32 +355,26 @@ export class OllamaApi {
         body.truncate === false,
       );
     } finally {
-      this.finish(rt!, keepAliveMs);
+      this.finish(rt, keepAliveMs);
     }
   }
 
   async generate(ex: Exchange): Promise<void> {
-    const { body, out, life } = ex;
+    const { body, out } = ex;
     const bad = checkFields(body, GENERATE_FIELDS, 'GenerateRequest', this.opts.keepAliveMs);
     if (bad !== undefined) return this.error(out, 400, bad);
     const model = typeof body.model === 'string' ? body.model : '';
     if (model === '') return this.error(out, 404, "model '' not found");
     if (body.raw === true && (body.template || body.system || Array.isArray(body.context)))
       return this.error(out, 400, 'raw mode does not support template, system, or context');
-    const rt = this.find(model);
-    const pre = this.precheck(body, model, rt, 'generate');
-    if (pre !== undefined) return this.error(out, pre[0], pre[1]);
-    const keepAliveMs = (parseKeepAlive(body.keep_alive, this.opts.keepAliveMs) as { ms: number })
-      .ms;
-    const options = isRecord(body.options) ? body.options : undefined;
-    const numCtx = this.windowFor(rt!.model, options);
-    const start = nowNs();
-    if (!(await this.schedule(rt!, numCtx, keepAliveMs, life, out))) return;
+    const begun = await this.begin(ex, model, 'generate');
+    if (begun === undefined) return;
+    const { rt, keepAliveMs, options, numCtx, start } = begun;
     try {
       const prompt = typeof body.prompt === 'string' ? body.prompt : '';
       if (prompt === '' && !Array.isArray(body.images)) {
         const reason = body.keep_alive === 0 || body.keep_alive === '0' ? 'unload' : 'load';
-        if (reason === 'unload') rt!.loaded = undefined;
+        if (reason === 'unload') rt.loaded = undefined;
         return await out.send(
           200,
           goJson({
@@ -373,11 +396,11 @@ export class OllamaApi {
       tokens += estimateTextTokens(suffix, tpc);
       if (Array.isArray(body.context)) tokens += body.context.length;
       if (Array.isArray(body.images)) tokens += 768 * body.images.length;
-      const thinking = rt!.model.capabilities.includes('thinking') && body.think !== false;
+      const thinking = rt.model.capabilities.includes('thinking') && body.think !== false;
       const completion = complete({
         route: '/api/generate',
         model,
-        modelKey: rt!.model.key,
+        modelKey: rt.model.key,
         body,
         promptText: `${system}\u0000${prompt}\u0000${suffix}`,
         prompt,
@@ -392,9 +415,9 @@ export class OllamaApi {
         reply: this.opts.reply,
         tokensPerChar: tpc,
       });
-      await this.run(ex, rt!, model, 'generate', tokens, numCtx, completion, start, false);
+      await this.run(ex, rt, model, 'generate', tokens, numCtx, completion, start, false);
     } finally {
-      this.finish(rt!, keepAliveMs);
+      this.finish(rt, keepAliveMs);
     }
   }
 

@@ -22,23 +22,7 @@ export class Flight<T> {
   join(signal: AbortSignal | undefined): Promise<T> {
     this.#waiters++;
     if (signal === undefined) return this.promise;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        reject(signal.reason);
-        this.#leave(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    return raceAbort(this.promise, signal, () => this.#leave(signal.reason));
   }
 
   #leave(reason: unknown): void {
@@ -50,19 +34,32 @@ export class Flight<T> {
   }
 }
 
-/** Rejects with `signal.reason` as soon as `signal` aborts, whatever `promise` does. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+/**
+ * Rejects with `signal.reason` as soon as `signal` aborts, whatever `promise` does; `onAbort`
+ * then runs once (also when the signal was aborted already).
+ */
+export function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  onAbort?: () => void,
+): Promise<T> {
+  if (signal.aborted) {
+    onAbort?.();
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const abort = () => {
+      reject(signal.reason);
+      onAbort?.();
+    };
+    signal.addEventListener('abort', abort, { once: true });
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', abort);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', abort);
         reject(error);
       },
     );

@@ -30,19 +30,24 @@ export interface RequestFaults {
   replay: Fixture | undefined;
 }
 
-export const NO_FAULTS: RequestFaults = Object.freeze({
-  kinds: [],
-  latencyMs: 0,
-  slowHeadersMs: 0,
-  status: undefined,
-  errorLine: undefined,
-  destroy: undefined,
-  endEarly: undefined,
-  stalls: [],
-  split: undefined,
-  refuse: undefined,
-  replay: undefined,
-}) as unknown as RequestFaults;
+/** A request's faults before any rule applied: none. */
+function noFaults(): RequestFaults {
+  return {
+    kinds: [],
+    latencyMs: 0,
+    slowHeadersMs: 0,
+    status: undefined,
+    errorLine: undefined,
+    destroy: undefined,
+    endEarly: undefined,
+    stalls: [],
+    split: undefined,
+    refuse: undefined,
+    replay: undefined,
+  };
+}
+
+export const NO_FAULTS: RequestFaults = Object.freeze(noFaults());
 
 interface RuleState {
   readonly rule: FaultRule;
@@ -114,19 +119,7 @@ export class FaultPicker {
       }
       if (entry === null || entry === undefined) continue;
       s.applied++;
-      out ??= {
-        kinds: [],
-        latencyMs: 0,
-        slowHeadersMs: 0,
-        status: undefined,
-        errorLine: undefined,
-        destroy: undefined,
-        endEarly: undefined,
-        stalls: [],
-        split: undefined,
-        refuse: undefined,
-        replay: undefined,
-      };
+      out ??= noFaults();
       for (const fault of Array.isArray(entry) ? entry : [entry as Fault]) this.add(out, fault);
     }
     return out ?? NO_FAULTS;

@@ -1,13 +1,11 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../internal/tsup';
 
-export default defineConfig({
-  // The CLI is a second entry; esbuild keeps its `#!/usr/bin/env node` line. Only the library
-  // entry gets declarations.
-  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
-  format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  splitting: false,
-});
+export default defineConfig(
+  packageBuild({
+    // The CLI is a second entry; esbuild keeps its `#!/usr/bin/env node` line. Only the library
+    // entry gets declarations.
+    entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+    dts: { entry: { index: 'src/index.ts' } },
+  }),
+);

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import {
+  expectDuration,
+  expectNumber,
+  expectOneOf,
+  isPlainObject,
+  optionalFunction,
+  optionalSignal,
+} from './args';
+import { MAX_TIMER_MS } from './timers';
+
+describe('expectNumber', () => {
+  it('throws a TypeError for a value that is not a number, naming the field', () => {
+    expect(() => expectNumber('limits.rate', '1', { min: 0 })).toThrow(TypeError);
+    expect(() => expectNumber('limits.rate', '1', { min: 0 })).toThrow(
+      'Expected `limits.rate` to be a finite number >= 0, got `"1"` (string)',
+    );
+  });
+
+  it('throws a RangeError for NaN, infinities, fractions of integers and values out of range', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1.5]) {
+      expect(() => expectNumber('n', bad, { min: 0, integer: true })).toThrow(RangeError);
+    }
+    expect(() => expectNumber('n', 0, { min: 0, exclusiveMin: true })).toThrow(
+      'Expected `n` to be a finite number > 0, got `0` (number)',
+    );
+    expect(() => expectNumber('n', 11, { min: 0, max: 10 })).toThrow('between 0 and 10');
+  });
+
+  it('accepts Infinity only when asked', () => {
+    expect(expectNumber('n', Number.POSITIVE_INFINITY, { min: 0, allowInfinity: true })).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+  });
+});
+
+describe('expectDuration', () => {
+  it('refuses a delay a Node timer would fire after 1 ms, naming the field', () => {
+    expect(expectDuration('timeoutMs', MAX_TIMER_MS)).toBe(MAX_TIMER_MS);
+    expect(() => expectDuration('timeoutMs', MAX_TIMER_MS + 1)).toThrow(RangeError);
+    expect(() => expectDuration('timeoutMs', 2 ** 40)).toThrow(/`timeoutMs`.*2147483647/);
+  });
+});
+
+describe('the other checks', () => {
+  it('tells plain objects from arrays, class instances and null', () => {
+    expect(isPlainObject({})).toBe(true);
+    expect(isPlainObject(Object.create(null))).toBe(true);
+    expect(isPlainObject([])).toBe(false);
+    expect(isPlainObject(new Date())).toBe(false);
+    expect(isPlainObject(null)).toBe(false);
+  });
+
+  it('checks functions, signals and choices', () => {
+    expect(() => optionalFunction('fn', 1)).toThrow('Expected `fn` to be a function');
+    expect(() => optionalSignal('signal', {})).toThrow('an AbortSignal');
+    expect(optionalSignal('signal', new AbortController().signal)).toBeDefined();
+    expect(() => expectOneOf('mode', 'x', ['a', 'b'])).toThrow('one of "a", "b"');
+  });
+});

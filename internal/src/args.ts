@@ -1,0 +1,145 @@
+import { expected } from './describe';
+import { MAX_TIMER_MS } from './timers';
+
+/** What a secret looks like in an argument error: never its value. */
+export const REDACTED = '[redacted]';
+
+/** Throws the house argument error; a `RangeError` when `range` (right type, wrong value). */
+export function fail(name: string, what: string, value: unknown, range = false): never {
+  const message = expected(name, what, value);
+  throw range ? new RangeError(message) : new TypeError(message);
+}
+
+/** An object literal or `Object.create(null)`: not an array, a class instance or a function. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export interface NumberRange {
+  /** Smallest accepted value. @default -Infinity */
+  min?: number;
+  /** Largest accepted value. @default Infinity */
+  max?: number;
+  /** `min` itself is refused. */
+  exclusiveMin?: boolean;
+  /** Only whole numbers. */
+  integer?: boolean;
+  /** `Infinity` is accepted (as "no limit"), whatever `max` says. */
+  allowInfinity?: boolean;
+}
+
+function rangeWords(range: NumberRange): string {
+  const kind = range.integer ? 'an integer' : 'a finite number';
+  const { min, max } = range;
+  let words: string;
+  if (min !== undefined && max !== undefined && max !== Number.POSITIVE_INFINITY) {
+    words = `${kind} between ${min}${range.exclusiveMin ? ' (excluded)' : ''} and ${max}`;
+  } else if (min !== undefined) words = `${kind} ${range.exclusiveMin ? '>' : '>='} ${min}`;
+  else if (max !== undefined) words = `${kind} <= ${max}`;
+  else words = kind;
+  return range.allowInfinity ? `${words}, or Infinity` : words;
+}
+
+/**
+ * Checks a number: a `TypeError` when it is not a number at all, a `RangeError` when it is out of
+ * range (NaN and the infinities included, unless `allowInfinity`). Returns the value.
+ */
+export function expectNumber(name: string, value: unknown, range: NumberRange = {}): number {
+  if (typeof value !== 'number') fail(name, rangeWords(range), value);
+  if (range.allowInfinity && value === Number.POSITIVE_INFINITY) return value;
+  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = range;
+  const below = range.exclusiveMin ? value <= min : value < min;
+  if (
+    !Number.isFinite(value) ||
+    below ||
+    value > max ||
+    (range.integer === true && !Number.isInteger(value))
+  ) {
+    fail(name, rangeWords(range), value, true);
+  }
+  return value;
+}
+
+/** {@link expectNumber} for an optional value: `undefined` passes through. */
+export function optionalNumber(
+  name: string,
+  value: unknown,
+  range: NumberRange = {},
+): number | undefined {
+  return value === undefined ? undefined : expectNumber(name, value, range);
+}
+
+/**
+ * A duration in milliseconds that a timer will wait: at most {@link MAX_TIMER_MS}, because Node
+ * fires a longer timer after 1 ms. `min` defaults to 0.
+ */
+export function expectDuration(
+  name: string,
+  value: unknown,
+  range: Omit<NumberRange, 'max'> = {},
+): number {
+  return expectNumber(name, value, { min: 0, ...range, max: MAX_TIMER_MS });
+}
+
+/** {@link expectDuration} for an optional value. */
+export function optionalDuration(
+  name: string,
+  value: unknown,
+  range: Omit<NumberRange, 'max'> = {},
+): number | undefined {
+  return value === undefined ? undefined : expectDuration(name, value, range);
+}
+
+export function expectString(name: string, value: unknown, nonEmpty = false): string {
+  if (typeof value !== 'string') fail(name, nonEmpty ? 'a non-empty string' : 'a string', value);
+  if (nonEmpty && value.trim().length === 0) fail(name, 'a non-empty string', value, true);
+  return value;
+}
+
+export function optionalString(name: string, value: unknown, nonEmpty = false): string | undefined {
+  return value === undefined ? undefined : expectString(name, value, nonEmpty);
+}
+
+export function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') fail(name, 'a boolean', value);
+  return value;
+}
+
+export function optionalFunction<F extends Function>(name: string, value: unknown): F | undefined {
+  if (value !== undefined && typeof value !== 'function') fail(name, 'a function', value);
+  return value as F | undefined;
+}
+
+export function expectFunction<F>(name: string, value: unknown): F {
+  if (typeof value !== 'function') fail(name, 'a function', value);
+  return value as F;
+}
+
+/** True for an `AbortSignal` (or a look-alike from another realm). */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+export function optionalSignal(name: string, value: unknown): AbortSignal | undefined {
+  if (value !== undefined && !isAbortSignal(value)) fail(name, 'an AbortSignal', value);
+  return value as AbortSignal | undefined;
+}
+
+/** One of a fixed set of strings; the message lists them. */
+export function expectOneOf<T extends string>(
+  name: string,
+  value: unknown,
+  choices: readonly T[],
+): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    fail(name, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+  }
+  return value as T;
+}

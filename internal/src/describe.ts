@@ -1,0 +1,41 @@
+/** Longest rendering of a received value in an argument error. */
+const MAX_SHOWN = 60;
+
+function clip(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
+}
+
+/** The type word of a received value: `array` and `null` are told apart from `object`. */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/**
+ * Formats a received value for an argument error: `` `0` (number) ``, `` `"10"` (string) ``,
+ * `` `[10]` (array) ``. Strings are quoted so `"10"` and `10` read differently; long values are cut.
+ */
+export function describe(value: unknown): string {
+  let shown: string;
+  if (typeof value === 'string') shown = clip(JSON.stringify(value));
+  else if (typeof value === 'bigint') shown = `${value}n`;
+  else if (typeof value === 'function')
+    shown = value.name ? `[Function ${value.name}]` : '[Function]';
+  else if (typeof value === 'symbol') shown = value.toString();
+  else if (typeof value === 'object' && value !== null) {
+    try {
+      shown = JSON.stringify(value) ?? Object.prototype.toString.call(value);
+    } catch {
+      // Circular, or a BigInt inside.
+      shown = Object.prototype.toString.call(value);
+    }
+    shown = clip(shown);
+  } else shown = String(value);
+  return `\`${shown}\` (${typeName(value)})`;
+}
+
+/** The house wording: ``Expected `name` to be <what>, got `value` (type)``. */
+export function expected(name: string, what: string, value: unknown): string {
+  return `Expected \`${name}\` to be ${what}, got ${describe(value)}`;
+}

@@ -1,0 +1,24 @@
+export { anySignal, onAbort, raceAbort, sleep, throwIfAborted } from './abort';
+export {
+  expectDuration,
+  expectFunction,
+  expectNumber,
+  expectOneOf,
+  expectString,
+  fail,
+  isAbortSignal,
+  isPlainObject,
+  type NumberRange,
+  optionalBoolean,
+  optionalDuration,
+  optionalFunction,
+  optionalNumber,
+  optionalSignal,
+  optionalString,
+  REDACTED,
+} from './args';
+export { brand, hasBrand, mark } from './brand';
+export { describe, expected, typeName } from './describe';
+export { closestKey, editDistance, expectKnownKeys } from './known-keys';
+export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
+export { createTopics, Topic } from './topic';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { closestKey, editDistance, expectKnownKeys } from './known-keys';
+
+describe('editDistance', () => {
+  it('counts a swap of two neighbours as one edit', () => {
+    expect(editDistance('cahce', 'cache')).toBe(1);
+    expect(editDistance('abc', 'abc')).toBe(0);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+});
+
+describe('closestKey', () => {
+  it('finds a typo and a longer spelling, and nothing for an unrelated word', () => {
+    expect(closestKey('cahce', ['cache', 'breaker', 'pool'])).toBe('cache');
+    expect(closestKey('timeout', ['timeoutMs', 'maxQueue'])).toBe('timeoutMs');
+    expect(closestKey('zzzzzz', ['cache', 'pool'])).toBeUndefined();
+  });
+});
+
+describe('expectKnownKeys', () => {
+  it('names the unknown key with its path and the closest known key', () => {
+    expect(() =>
+      expectKnownKeys('rateLimit', { capacityy: 1 }, ['capacity', 'requestsPerSecond']),
+    ).toThrow(
+      new TypeError('Unknown option `rateLimit.capacityy`: did you mean `rateLimit.capacity`?'),
+    );
+  });
+
+  it('lists the known keys when none is close', () => {
+    expect(() => expectKnownKeys(undefined, { zzzzzz: 1 }, ['cache', 'pool'])).toThrow(
+      'Unknown option `zzzzzz`: known keys: `cache`, `pool`',
+    );
+  });
+
+  it('accepts known keys, also when their value is undefined', () => {
+    expect(() => expectKnownKeys(undefined, { cache: undefined }, ['cache'])).not.toThrow();
+  });
+});

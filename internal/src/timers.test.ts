@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('setLongTimeout', () => {
+  it('fires a delay above 2^31-1 ms at its time, not after 1 ms', async () => {
+    vi.useFakeTimers();
+    const fn = vi.fn();
+    setLongTimeout(fn, MAX_TIMER_MS * 2);
+    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+    expect(fn).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('can be cleared before it fires', async () => {
+    vi.useFakeTimers();
+    const fn = vi.fn();
+    setLongTimeout(fn, 10).clear();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(fn).not.toHaveBeenCalled();
+  });
+});
+
+describe('timerDelay', () => {
+  it('clamps to what a timer honours', () => {
+    expect(timerDelay(Number.NaN)).toBe(0);
+    expect(timerDelay(-5)).toBe(0);
+    expect(timerDelay(2 ** 40)).toBe(MAX_TIMER_MS);
+  });
+});

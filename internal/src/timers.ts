@@ -1,0 +1,38 @@
+/**
+ * The longest delay a Node timer honours (2^31 - 1 ms, about 24.8 days). A longer one, or
+ * `Infinity`, fires after 1 ms with a `TimeoutOverflowWarning`.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timer handle that can be cancelled whether it was chained or not. */
+export interface LongTimer {
+  clear(): void;
+}
+
+/**
+ * `setTimeout` for any delay: above {@link MAX_TIMER_MS} it waits in steps, so a far deadline
+ * neither fires early nor spins. The timer is `unref()`'d unless `ref` is true.
+ */
+export function setLongTimeout(fn: () => void, ms: number, ref = false): LongTimer {
+  let timer: ReturnType<typeof setTimeout>;
+  const due = performance.now() + ms;
+  const arm = (delay: number): void => {
+    timer = setTimeout(
+      () => {
+        const left = due - performance.now();
+        if (left >= 1) arm(left);
+        else fn();
+      },
+      Math.max(0, Math.min(MAX_TIMER_MS, delay)),
+    );
+    if (!ref) timer.unref?.();
+  };
+  arm(ms);
+  return { clear: () => clearTimeout(timer) };
+}
+
+/** A delay safe to hand to `setTimeout`: clamped to [0, MAX_TIMER_MS], NaN as 0. */
+export function timerDelay(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(ms, MAX_TIMER_MS);
+}

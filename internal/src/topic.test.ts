@@ -1,0 +1,74 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Topic } from './topic';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Topic', () => {
+  it('delivers to listeners and to the x:<package>:<event> channel', () => {
+    const topic = new Topic<{ n: number }>('demo-pkg', 'tick');
+    const seen: number[] = [];
+    const published: unknown[] = [];
+    const onMessage = (message: unknown) => published.push(message);
+    subscribe('x:demo-pkg:tick', onMessage);
+    const off = topic.on((event) => seen.push(event.n));
+    topic.emit({ n: 1 });
+    off();
+    topic.emit({ n: 2 });
+    unsubscribe('x:demo-pkg:tick', onMessage);
+    expect(seen).toEqual([1]);
+    expect(published).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('reports a throwing listener as a process warning naming the package and event, and still runs the others', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    const seen: number[] = [];
+    topic.on(() => {
+      throw new Error('boom');
+    });
+    topic.on((n) => seen.push(n));
+    expect(() => topic.emit(7)).not.toThrow();
+    expect(seen).toEqual([7]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [message, options] = warn.mock.calls[0] as [string, { type: string; code: string }];
+    expect(message).toBe("@x/demo-pkg: a 'tick' listener threw: Error: boom");
+    expect(options.type).toBe('XListenerError');
+    expect(options.code).toBe('X_DEMO_PKG_LISTENER_ERROR');
+  });
+
+  it('reports a listener whose promise rejects, without an unhandled rejection', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    topic.on(async () => {
+      throw new Error('later');
+    });
+    topic.emit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warn).toHaveBeenCalledWith(
+      "@x/demo-pkg: a 'tick' listener threw: Error: later",
+      expect.objectContaining({ type: 'XListenerError' }),
+    );
+  });
+
+  it('counts the same function subscribed twice as two subscriptions, and unsubscribes once', () => {
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    const seen: number[] = [];
+    const listener = (n: number) => seen.push(n);
+    const off = topic.on(listener);
+    topic.on(listener);
+    topic.emit(1);
+    off();
+    off();
+    topic.emit(2);
+    expect(seen).toEqual([1, 1, 2]);
+    expect(topic.active).toBe(true);
+  });
+
+  it('refuses a listener that is not a function', () => {
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    expect(() => topic.on(42 as never)).toThrow(TypeError);
+  });
+});

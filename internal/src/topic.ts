@@ -1,0 +1,112 @@
+import { type Channel, channel } from 'node:diagnostics_channel';
+
+type Listener<E> = (event: E) => unknown;
+
+const NONE: readonly never[] = Object.freeze([]);
+
+function codeOf(pkg: string): string {
+  return `X_${pkg.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_LISTENER_ERROR`;
+}
+
+/**
+ * One event of one package: the `onX()` listeners and the `node:diagnostics_channel` channel
+ * `x:<package>:<event>`, published with the same payload.
+ *
+ * The listener-error policy, the same in every package: a listener that throws, or returns a
+ * promise that rejects, never fails the call that emitted the event and never crashes the
+ * process. The error is reported with `process.emitWarning` (type `XListenerError`, code
+ * `X_<PACKAGE>_LISTENER_ERROR`) naming the package and the event; the other listeners still run.
+ *
+ * The listener list is copied on change, so emitting iterates a stable array without copying and a
+ * listener may unsubscribe itself (or another) during delivery. `active` is a cheap check that
+ * lets a hot path skip building a payload nobody reads.
+ */
+export class Topic<E> {
+  readonly channel: Channel;
+  readonly #pkg: string;
+  readonly #event: string;
+  #listeners: ReadonlyArray<Listener<E>> = NONE;
+  readonly #onChange: (() => void) | undefined;
+
+  /**
+   * @param pkg the package name without scope (`breaker`, `provider-ollama`)
+   * @param event the event name (`state-change`)
+   * @param onChange called after a listener is added or removed (to refresh a cached flag)
+   */
+  constructor(pkg: string, event: string, onChange?: () => void) {
+    this.#pkg = pkg;
+    this.#event = event;
+    this.channel = channel(`x:${pkg}:${event}`);
+    this.#onChange = onChange;
+  }
+
+  /** Adds a listener; returns its unsubscribe function (idempotent). */
+  on(listener: Listener<E>): () => void {
+    if (typeof listener !== 'function') {
+      const shown = listener === null ? 'null' : typeof listener;
+      throw new TypeError(`Expected \`listener\` to be a function, got ${shown}`);
+    }
+    // Wrapped, so the same function subscribed twice is two subscriptions, each removed alone.
+    const entry: Listener<E> = (event) => listener(event);
+    this.#listeners = [...this.#listeners, entry];
+    this.#onChange?.();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.#listeners = this.#listeners.filter((l) => l !== entry);
+      this.#onChange?.();
+    };
+  }
+
+  /** True when a listener or a channel subscriber would receive an event. */
+  get active(): boolean {
+    return this.#listeners.length > 0 || this.channel.hasSubscribers;
+  }
+
+  /** True when an `onX()` listener is registered (channel subscribers aside). */
+  get hasListeners(): boolean {
+    return this.#listeners.length > 0;
+  }
+
+  /** Delivers `event` to every listener, then publishes it on the channel. Never throws. */
+  emit(event: E): void {
+    for (const listener of this.#listeners) {
+      try {
+        const result = listener(event);
+        if (
+          result !== null &&
+          typeof result === 'object' &&
+          typeof (result as PromiseLike<unknown>).then === 'function'
+        ) {
+          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.#report(error));
+        }
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+    if (this.channel.hasSubscribers) this.channel.publish(event);
+  }
+
+  #report(error: unknown): void {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.emitWarning(`@x/${this.#pkg}: a '${this.#event}' listener threw: ${reason}`, {
+      type: 'XListenerError',
+      code: codeOf(this.#pkg),
+      detail: error instanceof Error && error.stack !== undefined ? error.stack : undefined,
+    });
+  }
+}
+
+/** One {@link Topic} per event name, for a package that has several. */
+export function createTopics<M extends Record<string, unknown>>(
+  pkg: string,
+  events: readonly (keyof M & string)[],
+  onChange?: () => void,
+): { [K in keyof M]: Topic<M[K]> } {
+  const out = {} as { [K in keyof M]: Topic<M[K]> };
+  for (const event of events) {
+    out[event] = new Topic<M[typeof event]>(pkg, event, onChange) as never;
+  }
+  return out;
+}

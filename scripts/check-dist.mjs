@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Fails when a built package's dist imports @x/internal, the private helpers package that tsup must
+// inline (see internal/tsup.ts): a published package must never depend on it at run time.
+// Run from a package folder by its `check:package` script, after the build.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const dist = join(process.cwd(), 'dist');
+const offenders = [];
+function walk(dir) {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (/\.(c|m)?js$|\.d\.(c|m)?ts$/.test(entry)) {
+      const text = readFileSync(path, 'utf8');
+      if (/(from\s*|require\(\s*|import\(\s*)["']@x\/internal/.test(text)) offenders.push(path);
+    }
+  }
+}
+try {
+  walk(dist);
+} catch (error) {
+  console.error(`check-dist: cannot read ${dist} (${error.code ?? error.message}); build first`);
+  process.exit(1);
+}
+if (offenders.length > 0) {
+  console.error(
+    `check-dist: these files import the private @x/internal instead of inlining it:\n  ${offenders
+      .map((p) => relative(process.cwd(), p))
+      .join('\n  ')}`,
+  );
+  process.exit(1);
+}
+console.log('check-dist: no import of @x/internal in dist');

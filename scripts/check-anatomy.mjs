@@ -47,6 +47,10 @@ function checkEntry(pkg, key, entry) {
   if (!existsSync(src)) fail(pkg, `exports["${key}"] has no source file src/${base}.ts`);
 }
 
+// The leaves and the simulator import no sibling; @x/provider-core composes the leaves; the
+// providers and the router build on it.
+const LEAVES = new Set(['pool', 'rate-limit', 'breaker', 'cache', 'tokens', 'ollama-sim']);
+
 const packagesDir = join(root, 'packages');
 const names = readdirSync(packagesDir).filter((n) => statSync(join(packagesDir, n)).isDirectory());
 for (const name of names) {
@@ -86,9 +90,14 @@ for (const name of names) {
       if (key !== './package.json') checkEntry(name, key, entry);
     }
   }
-  for (const [dep, range] of Object.entries({ ...pkg.dependencies })) {
-    if (dep.startsWith('@x/') && name !== 'provider-ollama')
-      fail(name, `depends on ${dep}: only @x/provider-ollama composes its siblings`);
+  for (const [dep, range] of Object.entries({ ...pkg.dependencies, ...pkg.peerDependencies })) {
+    if (dep.startsWith('@x/') && LEAVES.has(name))
+      fail(name, `depends on ${dep}: a leaf package imports no sibling (see ARCHITECTURE.md)`);
+    if (dep === '@x/internal')
+      fail(
+        name,
+        'depends on @x/internal at run time: list it in devDependencies (tsup inlines it)',
+      );
     if (dep.startsWith('@x/') && range !== 'workspace:^') fail(name, `${dep} must use workspace:^`);
   }
 }

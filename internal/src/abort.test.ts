@@ -45,7 +45,9 @@ describe('sleep', () => {
     expect(done).toBe(true);
     const controller = new AbortController();
     const aborted = sleep(1000, controller.signal);
-    controller.abort(new Error('gone'));
-    await expect(aborted).rejects.toThrow('gone');
+    const reason = new Error('gone');
+    controller.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

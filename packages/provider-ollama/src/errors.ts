@@ -1,48 +1,50 @@
 /**
- * Error classes of `@x/provider-ollama`. Each has a stable `code`, read-only data fields, the
- * original error as `cause`, and a `Symbol.for('@x/provider-ollama/<Name>')` brand checked by its
- * `isX()` guard, so the guards work across duplicate installs. Errors of the sibling packages
- * (`BreakerOpenError`, `RateLimitTimeoutError`, `PoolTimeoutError`...) pass through unchanged.
+ * Error classes of `@x/provider-ollama`. Each extends the matching class of `@x/provider-core`
+ * (so `isProviderError` and `kind` read them like any provider's errors), has a stable `code`,
+ * read-only data fields, the original error as `cause`, and a `Symbol.for('@x/provider-ollama/<Name>')`
+ * brand checked by its `isX()` guard, so the guards work across duplicate installs. Errors of the
+ * sibling packages (`BreakerOpenError`, `RateLimitTimeoutError`, `PoolTimeoutError`...) pass
+ * through unchanged.
  *
  * No message or field ever holds an API key or an Authorization header.
  */
+import { brand, hasBrand, mark } from '@x/internal';
+import {
+  type ContextOverflowInit,
+  ContextOverflowError as CoreContextOverflowError,
+  IncompleteStreamError as CoreIncompleteStreamError,
+  ProviderClosedError as CoreProviderClosedError,
+  type ErrorKit,
+  type ErrorOrigin,
+  type PartialResponse,
+  ProviderApiError,
+  ProviderConnectionError,
+  ProviderError,
+  type ProviderErrorKind,
+  ProviderStreamError,
+  ProviderTimeoutError,
+  type StreamFailure,
+  type TimeoutErrorInit,
+} from '@x/provider-core';
 
-const brand = (name: string): symbol => Symbol.for(`@x/provider-ollama/${name}`);
+export type { PartialResponse, TimeoutKind } from '@x/provider-core';
 
-const OLLAMA_ERROR = brand('OllamaError');
-const API_ERROR = brand('OllamaApiError');
-const MODEL_NOT_FOUND = brand('ModelNotFoundError');
-const SERVER_BUSY = brand('ServerBusyError');
-const CONTEXT_OVERFLOW = brand('ContextOverflowError');
-const STREAM_ERROR = brand('OllamaStreamError');
-const INCOMPLETE_STREAM = brand('IncompleteStreamError');
-const TIMEOUT = brand('OllamaTimeoutError');
-const CONNECTION = brand('OllamaConnectionError');
-const CLOSED = brand('ProviderClosedError');
+/** Who raises these errors: codes `X_PROVIDER_OLLAMA_*`, messages naming Ollama. */
+export const OLLAMA: ErrorOrigin = Object.freeze({ provider: 'ollama', label: 'Ollama' });
 
-function mark(target: object, symbol: symbol): void {
-  Object.defineProperty(target, symbol, { value: true, enumerable: false });
-}
+const PREFIX = 'X_PROVIDER_OLLAMA_';
+const own = (name: string): symbol => brand('provider-ollama', name);
 
-function has(error: unknown, symbol: symbol): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[symbol] === true
-  );
-}
-
-/** What a stream had produced before it failed. */
-export interface PartialResponse {
-  /** Text content received so far. */
-  readonly content: string;
-  /** Thinking text received so far (thinking models). */
-  readonly thinking: string;
-  /** Tool calls received so far. */
-  readonly toolCalls: readonly import('./types').ToolCall[];
-  /** Number of NDJSON chunks received. */
-  readonly chunks: number;
-}
+const OLLAMA_ERROR = own('OllamaError');
+const API_ERROR = own('OllamaApiError');
+const MODEL_NOT_FOUND = own('ModelNotFoundError');
+const SERVER_BUSY = own('ServerBusyError');
+const CONTEXT_OVERFLOW = own('ContextOverflowError');
+const STREAM_ERROR = own('OllamaStreamError');
+const INCOMPLETE_STREAM = own('IncompleteStreamError');
+const TIMEOUT = own('OllamaTimeoutError');
+const CONNECTION = own('OllamaConnectionError');
+const CLOSED = own('ProviderClosedError');
 
 /** Every error code this package throws. Renaming one is a breaking change. */
 export type OllamaErrorCode =
@@ -56,14 +58,31 @@ export type OllamaErrorCode =
   | 'X_PROVIDER_OLLAMA_CONNECTION'
   | 'X_PROVIDER_OLLAMA_CLOSED';
 
+const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
+  X_PROVIDER_OLLAMA_API: 'api',
+  X_PROVIDER_OLLAMA_MODEL_NOT_FOUND: 'model-not-found',
+  X_PROVIDER_OLLAMA_SERVER_BUSY: 'server-busy',
+  X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW: 'context-overflow',
+  X_PROVIDER_OLLAMA_STREAM: 'stream',
+  X_PROVIDER_OLLAMA_INCOMPLETE_STREAM: 'incomplete-stream',
+  X_PROVIDER_OLLAMA_TIMEOUT: 'timeout',
+  X_PROVIDER_OLLAMA_CONNECTION: 'connection',
+  X_PROVIDER_OLLAMA_CLOSED: 'closed',
+};
+
+/** Brands an error of this package: the base brand and its own. */
+function branded(error: Error, symbol: symbol, name: string): void {
+  error.name = name;
+  mark(error, OLLAMA_ERROR);
+  mark(error, symbol);
+}
+
 /**
- * Base class of every runtime error of this package.
+ * Base class of every runtime error of this package. The concrete classes extend the matching
+ * `@x/provider-core` class instead, so `instanceof OllamaError` checks the package brand.
  */
-export class OllamaError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: OllamaErrorCode;
-  /** Whether the request may succeed if sent again (used by the retry policy). */
-  readonly retryable: boolean;
+export class OllamaError extends ProviderError {
+  declare readonly code: OllamaErrorCode;
 
   constructor(
     message: string,
@@ -71,11 +90,25 @@ export class OllamaError extends Error {
     retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, {
+      origin: OLLAMA,
+      kind: KIND_OF_CODE[code],
+      reason: code.slice(PREFIX.length),
+      retryable,
+      cause: options?.cause,
+    });
     this.name = 'OllamaError';
-    this.code = code;
-    this.retryable = retryable;
     mark(this, OLLAMA_ERROR);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses inherit this method: only `instanceof OllamaError` itself reads the brand, so
+    // `this` (the class on the right of `instanceof`) is the point here.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    return this === OllamaError
+      ? isOllamaError(value)
+      : // biome-ignore lint/complexity/noThisInStatic: see above
+        Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
@@ -84,15 +117,10 @@ export class OllamaError extends Error {
  * message names its `Location`) before any chunk was streamed.
  * `retryable` is true for 429, 502, 503, 504 and 500s that are not client mistakes.
  */
-export class OllamaApiError extends OllamaError {
-  /** HTTP status code. */
-  readonly statusCode: number;
-  /** The `error` text of the JSON body, or the plain-text body (truncated to 500 characters). */
-  readonly serverMessage: string;
-  /** The endpoint path, such as `/api/chat`. */
-  readonly endpoint: string;
+export class OllamaApiError extends ProviderApiError {
+  declare readonly code: OllamaErrorCode;
   /** Delay asked for by a `Retry-After` header, in ms. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(init: {
     statusCode: number;
@@ -104,19 +132,14 @@ export class OllamaApiError extends OllamaError {
     code?: OllamaErrorCode;
     cause?: unknown;
   }) {
-    super(
-      init.message ??
-        `Ollama ${init.endpoint} answered ${init.statusCode}: ${init.serverMessage || '(empty body)'}`,
-      init.code ?? 'X_PROVIDER_OLLAMA_API',
-      init.retryable,
-      { cause: init.cause },
-    );
-    this.name = 'OllamaApiError';
-    this.statusCode = init.statusCode;
-    this.serverMessage = init.serverMessage;
-    this.endpoint = init.endpoint;
-    this.retryAfterMs = init.retryAfterMs;
-    mark(this, API_ERROR);
+    const code = init.code ?? 'X_PROVIDER_OLLAMA_API';
+    super({
+      ...init,
+      origin: OLLAMA,
+      kind: KIND_OF_CODE[code],
+      reason: code.slice(PREFIX.length),
+    });
+    branded(this, API_ERROR, 'OllamaApiError');
   }
 }
 
@@ -135,9 +158,8 @@ export class ModelNotFoundError extends OllamaApiError {
       message: `Model "${init.model}" was not found on the Ollama server (pull it with \`ollama pull ${init.model}\`)`,
       cause: init.cause,
     });
-    this.name = 'ModelNotFoundError';
+    branded(this, MODEL_NOT_FOUND, 'ModelNotFoundError');
     this.model = init.model;
-    mark(this, MODEL_NOT_FOUND);
   }
 }
 
@@ -159,8 +181,7 @@ export class ServerBusyError extends OllamaApiError {
       message: `Ollama is busy (503): ${init.serverMessage || '(empty body)'}`,
       cause: init.cause,
     });
-    this.name = 'ServerBusyError';
-    mark(this, SERVER_BUSY);
+    branded(this, SERVER_BUSY, 'ServerBusyError');
   }
 }
 
@@ -168,57 +189,12 @@ export class ServerBusyError extends OllamaApiError {
  * The prompt does not fit the model's context window: found before sending (`source: 'estimate'`)
  * or reported by the server (`source: 'server'`, a 400). Never retried.
  */
-export class ContextOverflowError extends OllamaError {
-  /** The model. */
-  readonly model: string;
-  /** Estimated prompt tokens, when known. */
-  readonly promptTokens: number | undefined;
-  /** Tokens kept free for the answer. */
-  readonly reserveOutputTokens: number;
-  /** The context window (`num_ctx`) the request would run with. */
-  readonly contextWindow: number | undefined;
-  /** The model's trained maximum context length, when known. */
-  readonly trainedContextLength: number | undefined;
-  /** How many tokens too many, when known. */
-  readonly overflowBy: number | undefined;
-  /** Who found the overflow. */
-  readonly source: 'estimate' | 'server';
+export class ContextOverflowError extends CoreContextOverflowError {
+  declare readonly code: OllamaErrorCode;
 
-  constructor(init: {
-    model: string;
-    promptTokens?: number | undefined;
-    reserveOutputTokens?: number;
-    contextWindow?: number | undefined;
-    trainedContextLength?: number | undefined;
-    source: 'estimate' | 'server';
-    serverMessage?: string;
-    cause?: unknown;
-  }) {
-    const reserve = init.reserveOutputTokens ?? 0;
-    const overflowBy =
-      init.promptTokens !== undefined && init.contextWindow !== undefined
-        ? init.promptTokens + reserve - init.contextWindow
-        : undefined;
-    super(
-      init.source === 'server'
-        ? `The prompt is longer than the context window of "${init.model}" (server: ${init.serverMessage ?? 'context length exceeded'})`
-        : `The prompt of about ${init.promptTokens} tokens (+${reserve} reserved for the answer) does not fit the ${init.contextWindow}-token context window of "${init.model}"` +
-            (init.trainedContextLength !== undefined
-              ? ` (trained maximum ${init.trainedContextLength})`
-              : ''),
-      'X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW',
-      false,
-      { cause: init.cause },
-    );
-    this.name = 'ContextOverflowError';
-    this.model = init.model;
-    this.promptTokens = init.promptTokens;
-    this.reserveOutputTokens = reserve;
-    this.contextWindow = init.contextWindow;
-    this.trainedContextLength = init.trainedContextLength;
-    this.overflowBy = overflowBy;
-    this.source = init.source;
-    mark(this, CONTEXT_OVERFLOW);
+  constructor(init: ContextOverflowInit) {
+    super({ ...init, origin: OLLAMA });
+    branded(this, CONTEXT_OVERFLOW, 'ContextOverflowError');
   }
 }
 
@@ -227,92 +203,45 @@ export class ContextOverflowError extends OllamaError {
  * over the size cap (`'line-too-long'`) or a line or whole answer that is not JSON (`'invalid-json'`).
  * Carries what arrived before. Never retried.
  */
-export class OllamaStreamError extends OllamaError {
-  /** Why the stream failed. */
-  readonly reason: 'server-error' | 'line-too-long' | 'invalid-json';
-  /** The server's error text (for `'server-error'`). */
-  readonly serverMessage: string;
-  /** What had arrived before the failure. */
-  readonly partial: PartialResponse;
+export class OllamaStreamError extends ProviderStreamError {
+  declare readonly code: OllamaErrorCode;
 
   constructor(init: {
-    reason: 'server-error' | 'line-too-long' | 'invalid-json';
+    reason: StreamFailure;
     serverMessage?: string;
     partial: PartialResponse;
     message?: string;
     cause?: unknown;
   }) {
-    super(
-      init.message ?? `Ollama stream failed: ${init.serverMessage ?? init.reason}`,
-      'X_PROVIDER_OLLAMA_STREAM',
-      false,
-      { cause: init.cause },
-    );
-    this.name = 'OllamaStreamError';
-    this.reason = init.reason;
-    this.serverMessage = init.serverMessage ?? '';
-    this.partial = init.partial;
-    mark(this, STREAM_ERROR);
+    super({ ...init, origin: OLLAMA });
+    branded(this, STREAM_ERROR, 'OllamaStreamError');
   }
 }
 
 /** The response ended without a `done:true` chunk. Carries what arrived before. Never retried. */
-export class IncompleteStreamError extends OllamaError {
-  /** What had arrived before the end. */
-  readonly partial: PartialResponse;
+export class IncompleteStreamError extends CoreIncompleteStreamError {
+  declare readonly code: OllamaErrorCode;
 
   constructor(init: { partial: PartialResponse; cause?: unknown }) {
-    super(
-      `Ollama's response ended without a done chunk after ${init.partial.chunks} chunk(s)`,
-      'X_PROVIDER_OLLAMA_INCOMPLETE_STREAM',
-      false,
-      { cause: init.cause },
-    );
-    this.name = 'IncompleteStreamError';
-    this.partial = init.partial;
-    mark(this, INCOMPLETE_STREAM);
+    super({
+      ...init,
+      origin: OLLAMA,
+      message: `Ollama's response ended without a done chunk after ${init.partial.chunks} chunk(s)`,
+    });
+    branded(this, INCOMPLETE_STREAM, 'IncompleteStreamError');
   }
 }
-
-/** Which deadline fired. */
-export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total';
 
 /**
  * A deadline of `timeouts` fired. Retryable when nothing had arrived yet (`connect`,
  * `firstToken`, or `total` before the first byte).
  */
-export class OllamaTimeoutError extends OllamaError {
-  /** Which deadline fired. */
-  readonly timeout: TimeoutKind;
-  /** Its length in ms. */
-  readonly timeoutMs: number;
-  /** What had arrived before it fired, if anything. */
-  readonly partial: PartialResponse | undefined;
+export class OllamaTimeoutError extends ProviderTimeoutError {
+  declare readonly code: OllamaErrorCode;
 
-  constructor(init: {
-    timeout: TimeoutKind;
-    timeoutMs: number;
-    retryable: boolean;
-    partial?: PartialResponse | undefined;
-    cause?: unknown;
-  }) {
-    const what: Record<TimeoutKind, string> = {
-      connect: 'connecting to Ollama',
-      firstToken: 'the first token',
-      idle: 'the next chunk',
-      total: 'the whole request',
-    };
-    super(
-      `Timed out after ${init.timeoutMs} ms waiting for ${what[init.timeout]} (timeouts.${init.timeout}Ms)`,
-      'X_PROVIDER_OLLAMA_TIMEOUT',
-      init.retryable,
-      { cause: init.cause },
-    );
-    this.name = 'OllamaTimeoutError';
-    this.timeout = init.timeout;
-    this.timeoutMs = init.timeoutMs;
-    this.partial = init.partial;
-    mark(this, TIMEOUT);
+  constructor(init: TimeoutErrorInit) {
+    super({ ...init, origin: OLLAMA });
+    branded(this, TIMEOUT, 'OllamaTimeoutError');
   }
 }
 
@@ -320,60 +249,65 @@ export class OllamaTimeoutError extends OllamaError {
  * The connection failed or broke before a response arrived (refused, reset, DNS failure).
  * Retryable.
  */
-export class OllamaConnectionError extends OllamaError {
-  /** The system or undici error code, such as `ECONNREFUSED` or `UND_ERR_SOCKET`. */
-  readonly causeCode: string | undefined;
-  /** The origin that was called (credentials removed). */
-  readonly origin: string;
+export class OllamaConnectionError extends ProviderConnectionError {
+  declare readonly code: OllamaErrorCode;
 
   constructor(init: { origin: string; causeCode?: string | undefined; cause?: unknown }) {
-    super(
-      `Could not reach Ollama at ${init.origin}${init.causeCode ? ` (${init.causeCode})` : ''}`,
-      'X_PROVIDER_OLLAMA_CONNECTION',
-      true,
-      { cause: init.cause },
-    );
-    this.name = 'OllamaConnectionError';
-    this.causeCode = init.causeCode;
-    this.origin = init.origin;
-    mark(this, CONNECTION);
+    super({ ...init, from: OLLAMA });
+    branded(this, CONNECTION, 'OllamaConnectionError');
   }
 }
 
 /** The provider was closed; no new request is accepted. */
-export class ProviderClosedError extends OllamaError {
+export class ProviderClosedError extends CoreProviderClosedError {
+  declare readonly code: OllamaErrorCode;
+
   constructor() {
-    super('The Ollama provider is closed', 'X_PROVIDER_OLLAMA_CLOSED', false);
-    this.name = 'ProviderClosedError';
-    mark(this, CLOSED);
+    super({ origin: OLLAMA });
+    branded(this, CLOSED, 'ProviderClosedError');
   }
 }
 
+/** The constructors the shared request path uses to raise this package's errors. */
+export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
+  origin: OLLAMA,
+  timeout: (init: TimeoutErrorInit) => new OllamaTimeoutError(init),
+  connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
+    new OllamaConnectionError(init),
+  stream: (init: ConstructorParameters<typeof OllamaStreamError>[0]) => new OllamaStreamError(init),
+  incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
+    new IncompleteStreamError(init),
+  contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError(init),
+  closed: () => new ProviderClosedError(),
+});
+
 /** True for any error of this package (checks the brand, works across duplicate installs). */
-export const isOllamaError = (error: unknown): error is OllamaError => has(error, OLLAMA_ERROR);
+export const isOllamaError = (error: unknown): error is OllamaError =>
+  hasBrand(error, OLLAMA_ERROR);
 /** True for an {@link OllamaApiError} (and its subclasses). */
-export const isOllamaApiError = (error: unknown): error is OllamaApiError => has(error, API_ERROR);
+export const isOllamaApiError = (error: unknown): error is OllamaApiError =>
+  hasBrand(error, API_ERROR);
 /** True for a {@link ModelNotFoundError}. */
 export const isModelNotFoundError = (error: unknown): error is ModelNotFoundError =>
-  has(error, MODEL_NOT_FOUND);
+  hasBrand(error, MODEL_NOT_FOUND);
 /** True for a {@link ServerBusyError}. */
 export const isServerBusyError = (error: unknown): error is ServerBusyError =>
-  has(error, SERVER_BUSY);
+  hasBrand(error, SERVER_BUSY);
 /** True for a {@link ContextOverflowError}. */
 export const isContextOverflowError = (error: unknown): error is ContextOverflowError =>
-  has(error, CONTEXT_OVERFLOW);
+  hasBrand(error, CONTEXT_OVERFLOW);
 /** True for an {@link OllamaStreamError}. */
 export const isOllamaStreamError = (error: unknown): error is OllamaStreamError =>
-  has(error, STREAM_ERROR);
+  hasBrand(error, STREAM_ERROR);
 /** True for an {@link IncompleteStreamError}. */
 export const isIncompleteStreamError = (error: unknown): error is IncompleteStreamError =>
-  has(error, INCOMPLETE_STREAM);
+  hasBrand(error, INCOMPLETE_STREAM);
 /** True for an {@link OllamaTimeoutError}. */
 export const isOllamaTimeoutError = (error: unknown): error is OllamaTimeoutError =>
-  has(error, TIMEOUT);
+  hasBrand(error, TIMEOUT);
 /** True for an {@link OllamaConnectionError}. */
 export const isOllamaConnectionError = (error: unknown): error is OllamaConnectionError =>
-  has(error, CONNECTION);
+  hasBrand(error, CONNECTION);
 /** True for a {@link ProviderClosedError}. */
 export const isProviderClosedError = (error: unknown): error is ProviderClosedError =>
-  has(error, CLOSED);
+  hasBrand(error, CLOSED);

@@ -1,3 +1,21 @@
+export type {
+  ContextRaisedEvent,
+  ErrorEvent,
+  HistogramSnapshot,
+  ProviderRateLimitOptions,
+  ProviderStats,
+  ResponseEvent,
+  RetryEvent,
+  RetryOptions,
+  RetryPolicy,
+  RetryPolicyStats,
+  TimeoutOptions,
+  Transport,
+  TransportRequestOptions,
+  TransportResponse,
+  TruncatedEvent,
+} from '@x/provider-core';
+export { createRetryPolicy } from '@x/provider-core';
 export type { OllamaErrorCode, PartialResponse, TimeoutKind } from './errors';
 export {
   ContextOverflowError,
@@ -21,23 +39,9 @@ export {
   ProviderClosedError,
   ServerBusyError,
 } from './errors';
-export type { Transport, TransportRequestOptions, TransportResponse } from './internal/exchange';
-export type { HistogramSnapshot } from './internal/histogram';
-export type { ProviderRateLimitOptions, TokenOptions } from './internal/pieces';
-export type { ProviderStats } from './internal/stats';
-export type { RetryOptions, TimeoutOptions } from './options';
-export type {
-  ContextRaisedEvent,
-  ErrorEvent,
-  InitializeResult,
-  OllamaProviderOptions,
-  ResponseEvent,
-  RetryEvent,
-  TruncatedEvent,
-} from './provider';
+export type { OllamaProviderOptions, TokenOptions } from './options';
+export type { InitializeResult } from './provider';
 export { createOllamaProvider, OllamaProvider } from './provider';
-export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
-export { createRetryPolicy } from './retry-policy';
 export type {
   AssistantMessage,
   CacheMode,

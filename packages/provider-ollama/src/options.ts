@@ -1,157 +1,35 @@
 import { isIPv6 } from 'node:net';
-import { fail, isPlainObject, optionalFunction, optionalNumber } from './internal/validate';
+import { fail } from '@x/internal';
+import type { CoreOptions, TokenOptions as CoreTokenOptions } from '@x/provider-core';
+import type { Calibrator } from '@x/tokens';
 
-/** Deadlines of one request. Every value is in ms; `undefined` (or `0` for `totalMs`) turns one off. */
-export interface TimeoutOptions {
+/** Options of token accounting and context-window checks. */
+export interface TokenOptions extends CoreTokenOptions {
   /**
-   * Opening the TCP connection.
-   * @default 10_000
-   */
-  connectMs?: number;
-  /**
-   * Streams: from sending the request until the first chunk. Covers model load and prompt
-   * evaluation, so it is generous. Retried when it fires (nothing reached the caller).
-   * A non-streamed `complete()` gets no headers until the whole answer is generated, so this
-   * deadline does not apply to it: `totalMs` bounds it instead.
-   * @default 300_000
-   */
-  firstTokenMs?: number;
-  /**
-   * Longest silence between two chunks of a response body.
-   * @default 60_000
-   */
-  idleMs?: number;
-  /**
-   * The whole call, retries and rate-limit wait included. Off by default: a long generation is
-   * never cut short unless you ask for it.
+   * The `num_ctx` sent when a request does not set one. Default: the model's Modelfile `num_ctx`,
+   * else 4096; never above the trained length. Kept constant per model so Ollama never reloads.
    * @default undefined
    */
-  totalMs?: number;
+  numCtx?: number;
 }
 
-/** Retry policy options. */
-export interface RetryOptions {
+/** Options of {@link createOllamaProvider}. */
+export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
   /**
-   * Retries after the first attempt.
-   * @default 2
+   * Where Ollama listens. Accepts what `OLLAMA_HOST` accepts (`127.0.0.1:11434`, `0.0.0.0`,
+   * `localhost`, `:11434`): without a scheme it is http on port 11434 unless a port is named;
+   * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies.
+   * @default process.env.OLLAMA_HOST ?? 'http://localhost:11434'
    */
-  retries?: number;
+  baseUrl?: string;
   /**
-   * Base of the exponential backoff; the n-th retry waits a random time in
-   * [0, min(maxDelayMs, baseDelayMs * 2^n)) (full jitter).
-   * @default 250
+   * Token accounting (`@x/tokens`): options, a calibrator to share, or `false` (no estimate, no
+   * context check, no `num_ctx` chosen for you).
    */
-  baseDelayMs?: number;
-  /**
-   * Cap of one backoff delay.
-   * @default 10_000
-   */
-  maxDelayMs?: number;
-  /**
-   * A `Retry-After` longer than this is not waited for: the error is thrown at once.
-   * @default 60_000
-   */
-  maxRetryAfterMs?: number;
-  /**
-   * Retry budget: every request deposits `ratio` retries, every retry spends one, starting from
-   * (and capped at) `reserve`. Keeps retries under `ratio` of the traffic during an outage.
-   * `false` turns the budget off.
-   * @default { ratio: 0.2, reserve: 10 }
-   */
-  budget?: { ratio?: number; reserve?: number } | false;
-  /**
-   * Source of randomness for the jitter, in [0, 1).
-   * @default Math.random
-   */
-  random?: () => number;
+  tokens?: TokenOptions | Calibrator | false;
 }
 
-export interface ResolvedRetry {
-  retries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxRetryAfterMs: number;
-  budget: { ratio: number; reserve: number } | false;
-  random: () => number;
-}
-
-export interface ResolvedTimeouts {
-  connectMs: number;
-  firstTokenMs: number | undefined;
-  idleMs: number | undefined;
-  totalMs: number | undefined;
-}
-
-export const DEFAULT_TIMEOUTS: Readonly<ResolvedTimeouts> = Object.freeze({
-  connectMs: 10_000,
-  firstTokenMs: 300_000,
-  idleMs: 60_000,
-  totalMs: undefined,
-});
-
-export const DEFAULT_RETRY: Readonly<Omit<ResolvedRetry, 'random'>> = Object.freeze({
-  retries: 2,
-  baseDelayMs: 250,
-  maxDelayMs: 10_000,
-  maxRetryAfterMs: 60_000,
-  budget: Object.freeze({ ratio: 0.2, reserve: 10 }),
-});
-
-export function resolveTimeouts(value: unknown): ResolvedTimeouts {
-  if (value === false) {
-    return { connectMs: 0, firstTokenMs: undefined, idleMs: undefined, totalMs: undefined };
-  }
-  if (value === undefined) return { ...DEFAULT_TIMEOUTS };
-  if (!isPlainObject(value)) fail('timeouts', 'an object of timeouts in ms, or false', value);
-  const t = value as TimeoutOptions;
-  for (const key of ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'] as const) {
-    optionalNumber(`timeouts.${key}`, t[key], 0);
-  }
-  const positive = (v: number | undefined) => (v === undefined || v === 0 ? undefined : v);
-  return {
-    connectMs: t.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
-    firstTokenMs: 'firstTokenMs' in t ? positive(t.firstTokenMs) : DEFAULT_TIMEOUTS.firstTokenMs,
-    idleMs: 'idleMs' in t ? positive(t.idleMs) : DEFAULT_TIMEOUTS.idleMs,
-    totalMs: positive(t.totalMs),
-  };
-}
-
-export function resolveRetry(value: unknown): ResolvedRetry {
-  if (value === false) {
-    return { ...DEFAULT_RETRY, retries: 0, budget: false, random: Math.random };
-  }
-  if (value === undefined) return { ...DEFAULT_RETRY, random: Math.random };
-  if (!isPlainObject(value)) fail('retry', 'an object of retry options, or false', value);
-  const r = value as RetryOptions;
-  optionalNumber('retry.retries', r.retries, 0, 100, true);
-  optionalNumber('retry.baseDelayMs', r.baseDelayMs, 0);
-  optionalNumber('retry.maxDelayMs', r.maxDelayMs, 0);
-  optionalNumber('retry.maxRetryAfterMs', r.maxRetryAfterMs, 0);
-  optionalFunction('retry.random', r.random);
-  let budget: ResolvedRetry['budget'] = { ...DEFAULT_RETRY.budget } as {
-    ratio: number;
-    reserve: number;
-  };
-  if (r.budget === false) budget = false;
-  else if (r.budget !== undefined) {
-    if (!isPlainObject(r.budget))
-      fail('retry.budget', 'an object `{ ratio, reserve }`, or false', r.budget);
-    optionalNumber('retry.budget.ratio', r.budget.ratio, 0, 1);
-    optionalNumber('retry.budget.reserve', r.budget.reserve, 0);
-    budget = {
-      ratio: r.budget.ratio ?? budget.ratio,
-      reserve: r.budget.reserve ?? budget.reserve,
-    };
-  }
-  return {
-    retries: r.retries ?? DEFAULT_RETRY.retries,
-    baseDelayMs: r.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
-    maxDelayMs: r.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
-    maxRetryAfterMs: r.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs,
-    budget,
-    random: r.random ?? Math.random,
-  };
-}
+export const DEFAULT_BASE_URL = 'http://localhost:11434';
 
 /**
  * Normalises a base URL or an `OLLAMA_HOST` value to an origin plus path prefix without a
@@ -167,7 +45,8 @@ export function normaliseBaseUrl(raw: string, name: string): string {
     .replace(/^["']+|["']+$/g, '')
     .trim();
   // What an error may show of the value: never a password written into it.
-  const shown = raw.replace(/^(\s*["']?[a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, '$1[redacted]@');
+  // Up to the last `@`: a password may itself hold `/`, `#` or `?`, which end a URL's authority.
+  const shown = raw.replace(/^(\s*["']?[a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, '$1[redacted]@');
   if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown);
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   let explicitPort = false;
@@ -200,16 +79,4 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   if (schemeless && !explicitPort) url.port = '11434';
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
   return `${url.protocol}//${url.host}${path}`;
-}
-
-export function validateHeaders(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (!isPlainObject(value)) fail('headers', 'an object of header names to strings', value);
-  const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string')
-      fail(`headers.${key}`, 'a string', /authorization/i.test(key) ? '[redacted]' : v);
-    out[key.toLowerCase()] = v;
-  }
-  return out;
 }

@@ -22,7 +22,8 @@ import {
   isServerBusyError,
   ProviderClosedError,
 } from './errors';
-import { createOllamaProvider, type OllamaProvider, type OllamaProviderOptions } from './provider';
+import type { OllamaProviderOptions } from './options';
+import { createOllamaProvider, type OllamaProvider } from './provider';
 import type { ChatRequest, StreamChunk } from './types';
 
 const servers: TestServer[] = [];
@@ -860,6 +861,44 @@ describe('OllamaProvider.health', () => {
     );
   });
 
+  it('reports degraded, reachable and the loaded models when /api/version answers HTML', async () => {
+    const { provider } = await setup({
+      'HEAD /': loadFixture('09-health-head.json'),
+      '/api/version': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<!doctype html><html><body>Welcome to nginx</body></html>');
+      },
+      '/api/ps': loadFixture('08-ps.json'),
+    });
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'degraded', reachable: true, version: undefined });
+    expect(report.error).toBeUndefined();
+    expect(report.reasons).toEqual([expect.stringMatching(/^version unavailable: .*not JSON/)]);
+    expect(report.reasons.join(' ')).not.toMatch(/unreachable|Unexpected token/);
+    expect(report.loadedModels).toHaveLength(2);
+  });
+
+  it('reports unhealthy on time, with the reason, when a probe answers an endless body', async () => {
+    const { provider } = await setup({
+      'HEAD /': loadFixture('09-health-head.json'),
+      '/api/version': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      },
+      '/api/ps': loadFixture('08-ps.json'),
+    });
+    const report = await provider.health({ timeoutMs: 10_000 });
+    expect(report.status).toBe('degraded');
+    expect(report.reasons).toEqual([
+      expect.stringMatching(/^version unavailable: .*answer exceeded 262144 bytes/),
+    ]);
+  });
+
   it('reports unhealthy instead of throwing when the server is down', async () => {
     const { server } = await setup({});
     const url = server.url;
@@ -1154,6 +1193,31 @@ describe('OllamaProvider.stats', () => {
       }
     }
     expect(text).toContain(String.raw`x_provider_ollama_failures_total{code="we\"ird\\code\nx"} 1`);
+  });
+
+  it('reports a throwing listener as a process warning and still answers', async () => {
+    const { provider } = await setup({ '/api/chat': loadFixture('01-chat-nonstream.json') });
+    const warnings: Array<[string, { type?: string } | undefined]> = [];
+    const spy = vi
+      .spyOn(process, 'emitWarning')
+      .mockImplementation((message: string | Error, options?: unknown) => {
+        warnings.push([String(message), options as { type?: string }]);
+      });
+    try {
+      provider.onResponse(() => {
+        throw new Error('listener bug');
+      });
+      const answer = await provider.complete(ask());
+      expect(answer.content.length).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warnings).toEqual([
+      [
+        "@x/provider-ollama: a 'response' listener threw: Error: listener bug",
+        expect.objectContaining({ type: 'XListenerError' }),
+      ],
+    ]);
   });
 
   it('publishes responses on the x:provider-ollama:response channel', async () => {

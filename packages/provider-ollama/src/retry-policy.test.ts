@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './__fixtures__/server';
+import { createRetryPolicy } from './index';
 import { createOllamaProvider } from './provider';
-import { createRetryPolicy } from './retry-policy';
 
 describe('createRetryPolicy', () => {
   it('shares one retry budget between providers', async () => {

@@ -12,7 +12,8 @@ import {
   isOllamaTimeoutError,
   isServerBusyError,
 } from './errors';
-import { createOllamaProvider, type OllamaProvider, type OllamaProviderOptions } from './provider';
+import type { OllamaProviderOptions } from './options';
+import { createOllamaProvider, type OllamaProvider } from './provider';
 import type { ChatRequest, StreamChunk } from './types';
 
 const sims: OllamaSim[] = [];

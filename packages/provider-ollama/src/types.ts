@@ -1,72 +1,28 @@
-/** A tool call made by the model. `arguments` is an object, as Ollama sends it. */
-export interface ToolCall {
-  /** Call id (`call_xxxxxxxx`), sent by Ollama 0.12.10 and newer only. */
-  id?: string | undefined;
-  /** Position of the call in the message, when the server sends it. */
-  index?: number | undefined;
-  /** Function name. */
-  name: string;
-  /** Arguments as a JSON object. */
-  arguments: Record<string, unknown>;
-}
+import type {
+  BaseChatRequest,
+  BaseChatResponse,
+  CacheMode,
+  StreamChunk as CoreStreamChunk,
+  HealthStatus,
+} from '@x/provider-core';
 
-/** A function the model may call. */
-export interface ToolDefinition {
-  type: 'function';
-  function: {
-    name: string;
-    description?: string;
-    /** JSON Schema of the arguments. */
-    parameters?: Record<string, unknown>;
-  };
-}
-
-/** One chat message. */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string;
-  /**
-   * Name of the author. Ollama has no such field: it is counted by the token estimate and
-   * not sent.
-   */
-  name?: string;
-  /** Images as base64 strings, `data:...;base64,` URLs or raw bytes (vision models). */
-  images?: readonly (string | Uint8Array)[];
-  /** The thinking text of an earlier assistant turn. */
-  thinking?: string;
-  /** Tool calls of an earlier assistant turn. */
-  toolCalls?: readonly ToolCall[];
-  /** For `role: 'tool'`: the name of the function whose result this is. */
-  toolName?: string;
-  /** For `role: 'tool'`: the id of the call answered. */
-  toolCallId?: string;
-}
-
-/** How the cache treats one request. */
-export type CacheMode = 'default' | 'bypass' | 'refresh';
+export type {
+  AssistantMessage,
+  CacheMode,
+  ChatMessage,
+  HealthStatus,
+  Timings,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from '@x/provider-core';
 
 /** A chat request, in camelCase. Mapped to Ollama's `/api/chat` body. */
-export interface ChatRequest {
-  /** Model name, such as `llama3.2` or `qwen2.5:7b`. */
-  model: string;
-  /** The conversation. */
-  messages: readonly ChatMessage[];
-  /** Sampling temperature (`options.temperature`). */
-  temperature?: number;
-  /** Nucleus sampling (`options.top_p`). */
-  topP?: number;
+export interface ChatRequest extends BaseChatRequest {
   /** Top-k sampling (`options.top_k`). */
   topK?: number;
-  /** Seed for reproducible answers (`options.seed`). */
-  seed?: number;
-  /** Maximum tokens to generate (`options.num_predict`). */
-  maxTokens?: number;
-  /** Stop sequences (`options.stop`). */
-  stop?: string | readonly string[];
   /** `'json'` or a JSON Schema object for structured output. */
   format?: 'json' | Record<string, unknown>;
-  /** Functions the model may call. */
-  tools?: readonly ToolDefinition[];
   /** Thinking on or off, or a level on models that support levels. */
   think?: boolean | 'low' | 'medium' | 'high' | 'max';
   /**
@@ -78,100 +34,21 @@ export interface ChatRequest {
   numCtx?: number;
   /** Raw Ollama options, passed through. The named fields above win over the same keys here. */
   options?: Record<string, unknown>;
-  /** Aborts the request. The promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
-  cache?: CacheMode;
 }
 
 /** Why generation ended. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'load' | 'unload';
 
-/** Token counts from the server. An absent counter stays `undefined` (unknown), never 0. */
-export interface Usage {
-  promptTokens: number | undefined;
-  completionTokens: number | undefined;
-  totalTokens: number | undefined;
-}
-
-/** Durations in ms. Server durations are converted from nanoseconds. */
-export interface Timings {
-  /** Server: whole request. */
-  totalMs: number | undefined;
-  /** Server: model load. */
-  loadMs: number | undefined;
-  /** Server: prompt evaluation. */
-  promptEvalMs: number | undefined;
-  /** Server: generation. */
-  evalMs: number | undefined;
-  /** Client: time spent waiting for the rate limiter. */
-  queueWaitMs: number | undefined;
-  /** Client: from sending until the first chunk (streams only). */
-  firstTokenMs: number | undefined;
-  /** Client: from the call until the answer was complete. */
-  latencyMs: number | undefined;
-  /** `eval_count / eval_duration`, in tokens per second. */
-  tokensPerSecond: number | undefined;
-}
-
-/** The assistant message of a response. */
-export interface AssistantMessage {
-  role: 'assistant';
-  content: string;
-  thinking?: string;
-  toolCalls?: ToolCall[];
-}
-
 /** A complete chat answer. */
-export interface ChatResponse {
-  /** The answer's text. */
-  content: string;
-  /** The assistant message, ready to append to the conversation. */
-  message: AssistantMessage;
-  /** Tool calls (empty when none). */
-  toolCalls: ToolCall[];
-  /** Thinking text, when the model thought. */
-  thinking: string | undefined;
-  /** Model as echoed by the server. */
-  model: string;
+export interface ChatResponse extends BaseChatResponse {
   /** `created_at` of the final chunk. */
   createdAt: string | undefined;
-  /** Why generation ended; `'tool_calls'` when the model called tools. */
-  finishReason: FinishReason | undefined;
-  /** Token counts. */
-  usage: Usage;
-  /** Durations. */
-  timings: Timings;
-  /** True when served from the cache. */
-  cached: boolean;
-  /** Cost in USD from `@x/tokens` (an explicit 0 for local models), `undefined` when unknown. */
-  costUsd: number | undefined;
-  /**
-   * True when `prompt_eval_count` came back far below the estimate: Ollama most likely cut the
-   * prompt silently to fit its context window.
-   */
-  truncated: boolean;
-  /** The provider's prompt token estimate, when token accounting is on. */
-  estimatedPromptTokens: number | undefined;
   /** The `num_ctx` sent, when one was sent. */
   numCtx: number | undefined;
-  /** HTTP attempts made (1 + retries); 0 when cached. */
-  attempts: number;
 }
 
 /** One item of {@link OllamaProvider.stream}. The last item has `done: true` and `response`. */
-export interface StreamChunk {
-  /** Text added by this chunk. */
-  content: string;
-  /** Thinking text added by this chunk. */
-  thinking: string | undefined;
-  /** Tool calls in this chunk. */
-  toolCalls: ToolCall[] | undefined;
-  /** True on the last item only. */
-  done: boolean;
-  /** The complete response, on the last item only. */
-  response: ChatResponse | undefined;
-}
+export type StreamChunk = CoreStreamChunk<ChatResponse>;
 
 /** An embedding request. */
 export interface EmbedRequest {
@@ -187,6 +64,8 @@ export interface EmbedRequest {
   /** Raw Ollama options, passed through. */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
+  cache?: CacheMode;
 }
 
 /** An embedding answer. */
@@ -197,6 +76,8 @@ export interface EmbedResponse {
   usage: { promptTokens: number | undefined };
   timings: { totalMs: number | undefined; loadMs: number | undefined; latencyMs: number };
   attempts: number;
+  /** True when served from the cache. */
+  cached: boolean;
 }
 
 /** A model listed by `/api/tags`. */
@@ -246,9 +127,6 @@ export interface LoadedModel {
   contextLength: number | undefined;
   expiresAt: string | undefined;
 }
-
-/** Overall health. */
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 /** The result of {@link OllamaProvider.health}. */
 export interface HealthReport {

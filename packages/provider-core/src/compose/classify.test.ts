@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createErrorKit, ProviderApiError } from '../errors';
+import { classifyForBreaker } from './classify';
+
+const origin = { provider: 'demo', label: 'Demo' };
+const kit = createErrorKit(origin);
+const api = (statusCode: number, retryable: boolean) =>
+  new ProviderApiError({ origin, statusCode, serverMessage: '', endpoint: '/x', retryable });
+const closed = { callerAborted: false };
+
+describe('classifyForBreaker', () => {
+  it("counts only the server's trouble", () => {
+    expect(classifyForBreaker(api(503, true), closed)).toBe('failure');
+    expect(classifyForBreaker(api(429, true), closed)).toBe('failure');
+    expect(classifyForBreaker(api(500, true), closed)).toBe('failure');
+    expect(classifyForBreaker(kit.connection({ origin: 'http://x' }), closed)).toBe('failure');
+    expect(
+      classifyForBreaker(kit.timeout({ timeout: 'idle', timeoutMs: 1, retryable: false }), closed),
+    ).toBe('failure');
+  });
+
+  it("ignores the caller's mistakes, local saturation and the caller's aborts", () => {
+    expect(classifyForBreaker(api(400, false), closed)).toBe('ignore');
+    expect(classifyForBreaker(api(500, false), closed)).toBe('ignore');
+    expect(
+      classifyForBreaker(kit.contextOverflow({ model: 'm', source: 'estimate' }), closed),
+    ).toBe('ignore');
+    expect(classifyForBreaker({ code: 'X_RATE_LIMIT_TIMEOUT' }, closed)).toBe('ignore');
+    expect(classifyForBreaker({ code: 'X_POOL_TIMEOUT' }, closed)).toBe('ignore');
+    expect(classifyForBreaker(api(503, true), { callerAborted: true })).toBe('ignore');
+  });
+});

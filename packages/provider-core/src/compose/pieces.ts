@@ -1,0 +1,279 @@
+import { type Breaker, type BreakerOptions, createBreaker } from '@x/breaker';
+import { type Cache, type CacheOptions, createCache } from '@x/cache';
+import {
+  expectKnownKeys,
+  fail,
+  isPlainObject,
+  optionalDuration,
+  optionalNumber,
+} from '@x/internal';
+import { createPool, type Pool, type PoolOptions } from '@x/pool';
+import { createRateLimiter, type RateLimiter } from '@x/rate-limit';
+import { type Calibrator, createCalibrator } from '@x/tokens';
+import { classifyForBreaker } from './classify';
+
+/** Options of the provider's own rate limiter (used when `rateLimit` is not an instance). */
+export interface ProviderRateLimitOptions {
+  /**
+   * Requests per second.
+   * @default the provider's preset (Ollama 10, OpenAI 60...)
+   */
+  requestsPerSecond?: number;
+  /**
+   * Burst of requests.
+   * @default requestsPerSecond
+   */
+  burst?: number;
+  /**
+   * Prompt + generated tokens per minute. Charged with the estimate before the call and corrected
+   * with the server's counts after it. Off unless set.
+   * @default undefined
+   */
+  tokensPerMinute?: number;
+  /**
+   * Longest wait in the limiter's queue before `RateLimitTimeoutError`.
+   * @default 60_000
+   */
+  timeoutMs?: number;
+  /**
+   * Most callers waiting at once; more get `QueueFullError`.
+   * @default 1000
+   */
+  maxQueue?: number;
+  /**
+   * The limiter key: one quota per server by default. Give a shared limiter and a key per
+   * provider to split one quota between processes (with `@x/rate-limit/redis`).
+   * @default the provider's id (`'ollama'`)
+   */
+  key?: string;
+}
+
+const RATE_LIMIT_KEYS = [
+  'requestsPerSecond',
+  'burst',
+  'tokensPerMinute',
+  'timeoutMs',
+  'maxQueue',
+  'key',
+] as const;
+
+/** The rate limiter of a provider and how it is charged. */
+export interface ResolvedRateLimit {
+  limiter: RateLimiter;
+  own: boolean;
+  key: string;
+  timeoutMs: number;
+  hasRequests: boolean;
+  tokensCapacity: number | undefined;
+}
+
+/** What a provider brings to the pieces it composes. */
+export interface PieceDefaults {
+  /** The provider id: the limiter key, the cache namespace. */
+  id: string;
+  /** Requests per second of the default limiter (a `rateLimitPresets` entry). */
+  requestsPerSecond: number;
+  /** The breaker preset (a `breakerPresets` entry). */
+  breaker: BreakerOptions;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function isBreaker(value: unknown): value is Breaker {
+  return isObject(value) && typeof value.execute === 'function' && 'state' in value;
+}
+function isPool(value: unknown): value is Pool {
+  return isObject(value) && typeof value.request === 'function' && 'dispatcher' in value;
+}
+function isLimiter(value: unknown): value is RateLimiter {
+  return isObject(value) && typeof value.acquire === 'function' && Array.isArray(value.limits);
+}
+function isCache(value: unknown): value is Cache {
+  return (
+    isObject(value) && typeof value.getOrLoad === 'function' && typeof value.lookup === 'function'
+  );
+}
+export function isCalibratorLike(value: unknown): value is Calibrator {
+  return isObject(value) && typeof value.observe === 'function' && typeof value.get === 'function';
+}
+
+/** `breaker`: options (over the provider's preset and classification), a breaker to share, or false. */
+export function resolveBreaker(
+  value: unknown,
+  defaults: PieceDefaults,
+  origin: string,
+): { breaker: Breaker | undefined; own: boolean } {
+  if (value === false) return { breaker: undefined, own: false };
+  if (isBreaker(value)) return { breaker: value, own: false };
+  if (value !== undefined && !isPlainObject(value)) {
+    fail('breaker', 'breaker options, a breaker from createBreaker(), or false', value);
+  }
+  const options: BreakerOptions = {
+    ...defaults.breaker,
+    name: `${defaults.id} ${origin}`,
+    classify: classifyForBreaker,
+    ...(value as BreakerOptions | undefined),
+  };
+  return { breaker: createBreaker(options), own: true };
+}
+
+/** `pool`: options for a private pool, a pool to share, or false (a plain keep-alive Agent). */
+export function resolvePool(
+  value: unknown,
+  connectTimeoutMs: number,
+): { pool: Pool | undefined; own: boolean } {
+  if (value === false) return { pool: undefined, own: false };
+  if (isPool(value)) return { pool: value, own: false };
+  if (value !== undefined && !isPlainObject(value)) {
+    fail('pool', 'pool options, a pool from createPool(), or false', value);
+  }
+  const options: PoolOptions = {
+    // The provider runs its own first-token and idle deadlines: undici's must not cut a long
+    // generation.
+    headersTimeoutMs: 0,
+    bodyTimeoutMs: 0,
+    ...(connectTimeoutMs > 0 ? { connectTimeoutMs } : {}),
+    ...(value as PoolOptions | undefined),
+  };
+  return { pool: createPool(options), own: true };
+}
+
+/** `rateLimit`: options, a limiter to share (its `requests` and `tokens` limits), or false. */
+export function resolveRateLimit(
+  value: unknown,
+  defaults: PieceDefaults,
+): ResolvedRateLimit | undefined {
+  if (value === false) return undefined;
+  if (isLimiter(value)) {
+    const tokens = value.limits.find((l) => l.name === 'tokens');
+    return {
+      limiter: value,
+      own: false,
+      key: defaults.id,
+      timeoutMs: 60_000,
+      hasRequests: value.limits.some((l) => l.name === 'requests'),
+      tokensCapacity: tokens?.capacity,
+    };
+  }
+  if (value !== undefined && !isPlainObject(value)) {
+    fail('rateLimit', 'rate-limit options, a limiter from createRateLimiter(), or false', value);
+  }
+  const o = (value ?? {}) as ProviderRateLimitOptions;
+  expectKnownKeys('rateLimit', o, RATE_LIMIT_KEYS);
+  optionalNumber('rateLimit.requestsPerSecond', o.requestsPerSecond, {
+    min: 0,
+    exclusiveMin: true,
+  });
+  optionalNumber('rateLimit.burst', o.burst, { min: 1 });
+  optionalNumber('rateLimit.tokensPerMinute', o.tokensPerMinute, { min: 1 });
+  optionalDuration('rateLimit.timeoutMs', o.timeoutMs);
+  optionalNumber('rateLimit.maxQueue', o.maxQueue, { min: 0, integer: true, allowInfinity: true });
+  if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length === 0)) {
+    fail('rateLimit.key', 'a non-empty string', o.key);
+  }
+  const rate = o.requestsPerSecond ?? defaults.requestsPerSecond;
+  const limits: Record<string, { ratePerSecond: number; capacity: number }> = {
+    requests: { ratePerSecond: rate, capacity: o.burst ?? Math.max(1, rate) },
+  };
+  if (o.tokensPerMinute !== undefined) {
+    limits.tokens = { ratePerSecond: o.tokensPerMinute / 60, capacity: o.tokensPerMinute };
+  }
+  const limiter = createRateLimiter({ limits, maxQueue: o.maxQueue ?? 1000 });
+  return {
+    limiter,
+    own: true,
+    key: o.key ?? defaults.id,
+    timeoutMs: o.timeoutMs ?? 60_000,
+    hasRequests: true,
+    tokensCapacity: o.tokensPerMinute,
+  };
+}
+
+/** `cache`: options, a cache to share, or false. `ttl` keeps answers that must not be stored out. */
+export function resolveCache(
+  value: unknown,
+  defaults: PieceDefaults,
+  ttl: (request: object, response: unknown) => number | undefined | false,
+): { cache: Cache | undefined; own: boolean } {
+  if (value === false) return { cache: undefined, own: false };
+  if (isCache(value)) return { cache: value, own: false };
+  if (value !== undefined && !isPlainObject(value)) {
+    fail('cache', 'cache options, a cache from createCache(), or false', value);
+  }
+  const options: CacheOptions = {
+    namespace: defaults.id,
+    ttl,
+    ...(value as CacheOptions | undefined),
+  };
+  return { cache: createCache(options), own: true };
+}
+
+/** Options of token accounting and context-window checks. */
+export interface TokenOptions {
+  /**
+   * Learns tokens per character from the server's prompt counts. Share one between providers, or
+   * `false` for plain heuristics.
+   * @default createCalibrator()
+   */
+  calibrator?: Calibrator | false;
+  /**
+   * What to do when the estimated prompt does not fit the window: `'error'` throws
+   * `ContextOverflowError` before sending; `'raise'` asks for a larger window where the provider
+   * can (Ollama's `num_ctx`); `'allow'` sends anyway (the answer may be flagged `truncated`).
+   * @default 'error'
+   */
+  onOverflow?: 'error' | 'raise' | 'allow';
+  /**
+   * Tokens kept free for the answer in the overflow check (a request's `maxTokens` wins).
+   * @default 0
+   */
+  reserveOutputTokens?: number;
+  /**
+   * A response whose prompt count is below `truncationRatio` × the estimate (for a prompt
+   * estimated at 75% of the window or more) is flagged `truncated`.
+   * @default 0.5
+   */
+  truncationRatio?: number;
+}
+
+const TOKEN_KEYS = ['calibrator', 'onOverflow', 'reserveOutputTokens', 'truncationRatio'] as const;
+
+export interface ResolvedTokens {
+  calibrator: Calibrator | undefined;
+  onOverflow: 'error' | 'raise' | 'allow';
+  reserveOutputTokens: number;
+  truncationRatio: number;
+}
+
+/**
+ * `tokens`: options, a calibrator to share, or false (no estimate, no context check). A provider
+ * with options of its own (Ollama's `numCtx`) names their keys in `extraKeys` and checks them.
+ */
+export function resolveTokens(
+  value: unknown,
+  extraKeys: readonly string[] = [],
+): ResolvedTokens | undefined {
+  if (value === false) return undefined;
+  if (isCalibratorLike(value)) {
+    return { calibrator: value, onOverflow: 'error', reserveOutputTokens: 0, truncationRatio: 0.5 };
+  }
+  if (value !== undefined && !isPlainObject(value)) {
+    fail('tokens', 'token options, a calibrator from createCalibrator(), or false', value);
+  }
+  const o = (value ?? {}) as TokenOptions;
+  expectKnownKeys('tokens', o, [...TOKEN_KEYS, ...extraKeys]);
+  if (o.onOverflow !== undefined && !['error', 'raise', 'allow'].includes(o.onOverflow)) {
+    fail('tokens.onOverflow', 'one of "error", "raise", "allow"', o.onOverflow);
+  }
+  if (o.calibrator !== undefined && o.calibrator !== false && !isCalibratorLike(o.calibrator)) {
+    fail('tokens.calibrator', 'a calibrator from createCalibrator(), or false', o.calibrator);
+  }
+  optionalNumber('tokens.reserveOutputTokens', o.reserveOutputTokens, { min: 0, integer: true });
+  optionalNumber('tokens.truncationRatio', o.truncationRatio, { min: 0, max: 1 });
+  return {
+    calibrator: o.calibrator === false ? undefined : (o.calibrator ?? createCalibrator()),
+    onOverflow: o.onOverflow ?? 'error',
+    reserveOutputTokens: o.reserveOutputTokens ?? 0,
+    truncationRatio: o.truncationRatio ?? 0.5,
+  };
+}

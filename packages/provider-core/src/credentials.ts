@@ -1,0 +1,87 @@
+import { raceAbort } from '@x/internal';
+import type { Redactor } from './secrets';
+
+/** How a provider sends its key (`Authorization: Bearer <key>`, `x-api-key: <key>`...). */
+export type AuthHeaders = (key: string) => Record<string, string>;
+
+/** A key callback: called before each request for a fresh key. */
+export type GetApiKey = () => string | undefined | Promise<string | undefined>;
+
+/** The headers of one request, and the key it carried (for its redaction). */
+export interface RequestHeaders {
+  headers: Record<string, string>;
+  key: string | undefined;
+}
+
+/**
+ * Builds request headers: content type, accept, the user's extra headers and the credential.
+ * Without a key callback the headers are the same for every request and built once per `accept`
+ * (no allocation per call); with one, the key is fetched per request under the call's signal, so
+ * a callback that never settles cannot hold a call past its abort or deadline.
+ */
+export class Credentials {
+  readonly #extra: Record<string, string>;
+  readonly #apiKey: string | undefined;
+  readonly #getApiKey: GetApiKey | undefined;
+  readonly #auth: AuthHeaders;
+  readonly #redactor: Redactor;
+  readonly #static = new Map<string, RequestHeaders>();
+
+  constructor(init: {
+    headers: Record<string, string>;
+    apiKey: string | undefined;
+    getApiKey: GetApiKey | undefined;
+    auth: AuthHeaders;
+    redactor: Redactor;
+  }) {
+    this.#extra = init.headers;
+    this.#apiKey = init.apiKey;
+    this.#getApiKey = init.getApiKey;
+    this.#auth = init.auth;
+    this.#redactor = init.redactor;
+  }
+
+  /** True when headers need no await (no key callback). */
+  get static(): boolean {
+    return this.#getApiKey === undefined;
+  }
+
+  /** Headers without a key callback (call only when {@link static}). */
+  fixed(accept: string): RequestHeaders {
+    let entry = this.#static.get(accept);
+    if (entry === undefined) {
+      entry = { headers: this.#build(accept, this.#apiKey), key: this.#apiKey };
+      this.#static.set(accept, entry);
+    }
+    return entry;
+  }
+
+  /** Headers for one request; the key callback runs under `signal`. */
+  async fresh(accept: string, signal: AbortSignal | undefined): Promise<RequestHeaders> {
+    const getApiKey = this.#getApiKey;
+    if (getApiKey === undefined) return this.fixed(accept);
+    // The callback may never settle: the call's abort and deadline still end the wait.
+    const fresh = await raceAbort(Promise.resolve().then(getApiKey), signal);
+    if (fresh !== undefined && typeof fresh !== 'string') {
+      throw new TypeError(
+        `Expected \`getApiKey()\` to return a string or undefined, got ${typeof fresh}`,
+      );
+    }
+    if (fresh !== undefined && /[\r\n]/.test(fresh)) {
+      throw new TypeError('Expected `getApiKey()` to return a key without CR or LF');
+    }
+    const key = fresh || this.#apiKey;
+    if (fresh) this.#redactor.remember(fresh);
+    return { headers: this.#build(accept, key), key };
+  }
+
+  #build(accept: string, key: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept,
+      ...this.#extra,
+    };
+    if (key !== undefined) Object.assign(headers, this.#auth(key));
+    return headers;
+  }
+}

@@ -1,0 +1,25 @@
+import type { PartialResponse } from '../types';
+import type { WireMessage } from './decoder';
+
+/**
+ * Folds an answer into a response: a streamed answer message by message, or a buffered answer
+ * whole. A provider writes one per operation (its wire format); the shared stages only drive it.
+ */
+export interface Accumulator<Chunk, Response> {
+  /**
+   * One message of a streamed answer. Returns what it adds for the caller (a chunk), or
+   * `undefined` (a final or empty message). Throws the provider's stream error on an error
+   * message. Messages after the answer is complete are ignored.
+   */
+  add(message: WireMessage): Chunk | undefined;
+  /** A whole buffered answer (one JSON document, or lines of them). */
+  addWhole(text: string): void;
+  /** True once the answer is complete (a done chunk, `[DONE]`, a whole JSON answer). */
+  readonly done: boolean;
+  /** Messages received, for the partial answer of an error. */
+  readonly chunks: number;
+  /** What has arrived so far. */
+  partial(): PartialResponse;
+  /** The response; the shared stages then fill the client-side fields (attempts, timings...). */
+  build(): Response;
+}

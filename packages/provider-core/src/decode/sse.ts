@@ -1,0 +1,65 @@
+import type { StreamDecoder, WireMessage } from './decoder';
+import { LineSplitter, LineTooLongError } from './lines';
+
+/**
+ * Server-sent events (OpenAI-style streams): `data:` lines joined with newlines, dispatched at a
+ * blank line; `event:` names the event; comments (`:` lines, keep-alives), `id:` and `retry:` are
+ * ignored. One event is capped like a line: its data may not exceed `maxEventBytes`.
+ */
+export class SseDecoder implements StreamDecoder {
+  readonly #lines: LineSplitter;
+  readonly #maxEventBytes: number;
+  #data: string[] = [];
+  #size = 0;
+  #event: string | undefined;
+
+  constructor(maxEventBytes: number) {
+    this.#lines = new LineSplitter(maxEventBytes);
+    this.#maxEventBytes = maxEventBytes;
+  }
+
+  push(chunk: Uint8Array, onMessage: (message: WireMessage) => void): void {
+    this.#lines.push(chunk, (line) => this.#line(line, onMessage));
+  }
+
+  end(onMessage: (message: WireMessage) => void): void {
+    this.#lines.end((line) => this.#line(line, onMessage));
+    // A last event without its blank line still counts (a server that closed right after it).
+    this.#dispatch(onMessage);
+  }
+
+  #line(line: string, onMessage: (message: WireMessage) => void): void {
+    if (line.length === 0) {
+      this.#dispatch(onMessage);
+      return;
+    }
+    if (line.charCodeAt(0) === 58 /* : */) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') {
+      this.#size += value.length + 1;
+      if (this.#size > this.#maxEventBytes) {
+        this.#data = [];
+        this.#size = 0;
+        throw new LineTooLongError(this.#maxEventBytes);
+      }
+      this.#data.push(value);
+    } else if (field === 'event') {
+      this.#event = value;
+    }
+  }
+
+  #dispatch(onMessage: (message: WireMessage) => void): void {
+    if (this.#data.length === 0) {
+      this.#event = undefined;
+      return;
+    }
+    const message: WireMessage = { data: this.#data.join('\n'), event: this.#event };
+    this.#data = [];
+    this.#size = 0;
+    this.#event = undefined;
+    onMessage(message);
+  }
+}

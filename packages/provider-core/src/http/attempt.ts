@@ -1,0 +1,285 @@
+import { onAbort } from '@x/internal';
+import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
+import type { ResolvedTimeouts } from '../options';
+import { EMPTY_PARTIAL } from '../types';
+import { type HttpErrorMapper, mapTransportError } from './failures';
+import {
+  destroyQuietly,
+  header,
+  readCapped,
+  send,
+  type Transport,
+  type TransportRequestOptions,
+  type TransportResponse,
+} from './transport';
+import { Watchdog } from './watchdog';
+
+/** One HTTP attempt. */
+export interface AttemptInit {
+  transport: Transport;
+  kit: ErrorKit;
+  httpError: HttpErrorMapper;
+  url: string;
+  /** The origin called, for connection errors (never with credentials). */
+  origin: string;
+  endpoint: string;
+  method: TransportRequestOptions['method'];
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** The model, to name it in a not-found error. */
+  model: string | undefined;
+  /** True when the answer is a stream: the first-token deadline applies. */
+  stream: boolean;
+  timeouts: ResolvedTimeouts;
+  /** Signals that abort the attempt with their reason (caller and total deadline, breaker). */
+  signals: ReadonlyArray<AbortSignal | undefined>;
+  redact: (text: string) => string;
+}
+
+/** Upper bound of an error body that is read. */
+const MAX_ERROR_BODY_BYTES = 65_536;
+
+/**
+ * The signals of one attempt folded into the one the transport gets, plus the deadline that may
+ * fire. An AbortController costs more than the rest of a call: with a single signal and no
+ * deadline to enforce through it, that signal is handed over as is.
+ */
+class AttemptSignal {
+  readonly signal: AbortSignal | undefined;
+  readonly #controller: AbortController | undefined;
+  readonly #sources: ReadonlyArray<AbortSignal | undefined>;
+  readonly #stops: Array<() => void> = [];
+  timeoutError: ProviderTimeoutError | undefined;
+
+  constructor(sources: ReadonlyArray<AbortSignal | undefined>, needController: boolean) {
+    this.#sources = sources;
+    let single: AbortSignal | undefined;
+    let count = 0;
+    for (const source of sources) {
+      if (source === undefined) continue;
+      if (source.aborted) throw source.reason;
+      single = source;
+      count++;
+    }
+    if (count <= 1 && !needController) {
+      this.signal = single;
+      return;
+    }
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.signal = controller.signal;
+    for (const source of sources) {
+      if (source === undefined) continue;
+      this.#stops.push(onAbort(source, () => controller.abort(source.reason)));
+    }
+  }
+
+  /** Aborts the transport (a deadline fired, or the consumer left). */
+  abort(reason: unknown): void {
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) {
+      this.#controller.abort(reason);
+    }
+  }
+
+  /** Why the attempt was cut, if it was: a deadline, or an aborted signal's reason. */
+  reason(): unknown {
+    if (this.timeoutError !== undefined) return this.timeoutError;
+    for (const source of this.#sources) if (source?.aborted) return source.reason;
+    return undefined;
+  }
+
+  release(): void {
+    for (const stop of this.#stops) stop();
+    this.#stops.length = 0;
+  }
+}
+
+function watchdogFor(
+  init: AttemptInit,
+  control: AttemptSignal,
+  gotBytes: () => boolean,
+  onFire?: (error: ProviderTimeoutError) => void,
+): Watchdog | undefined {
+  const { timeouts } = init;
+  const needed = init.stream
+    ? timeouts.firstTokenMs !== undefined || timeouts.idleMs !== undefined
+    : timeouts.idleMs !== undefined;
+  if (!needed) return undefined;
+  return new Watchdog((kind: TimeoutKind, ms: number) => {
+    const error = init.kit.timeout({ timeout: kind, timeoutMs: ms, retryable: !gotBytes() });
+    control.timeoutError = error;
+    control.abort(error);
+    onFire?.(error);
+  });
+}
+
+/** Sends the request; maps a failure before the answer and an error status to typed errors. */
+async function open(init: AttemptInit, control: AttemptSignal): Promise<TransportResponse> {
+  let response: TransportResponse;
+  try {
+    response = await send(init.transport, {
+      url: init.url,
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: control.signal,
+    });
+  } catch (error) {
+    throw (
+      control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
+    );
+  }
+  // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says where
+  // to go, not a body to parse.
+  if (response.statusCode >= 300) {
+    const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
+      throw (
+        control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
+      );
+    });
+    throw init.httpError({
+      statusCode: response.statusCode,
+      contentType: header(response.headers, 'content-type'),
+      body: text,
+      endpoint: init.endpoint,
+      model: init.model,
+      headers: response.headers,
+      location: header(response.headers, 'location'),
+      redact: init.redact,
+    });
+  }
+  return response;
+}
+
+/**
+ * One streamed attempt: sends the request, then yields the body's chunks under the first-token and
+ * idle deadlines. Leaving the loop early (or an abort) destroys the body, which closes the socket,
+ * so the server stops generating.
+ *
+ * Errors: an aborted signal's reason as is; the provider's timeout error (retryable before the
+ * first byte); its typed HTTP errors; its connection error before the answer; its incomplete-stream
+ * error when the body broke after it started.
+ */
+export async function* streamAttempt(
+  init: AttemptInit,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const control = new AttemptSignal(init.signals, true);
+  let gotBytes = false;
+  const watchdog = watchdogFor(init, control, () => gotBytes);
+  const { timeouts } = init;
+  let response: TransportResponse | undefined;
+  let finished = false;
+  try {
+    if (timeouts.firstTokenMs !== undefined) watchdog?.arm('firstToken', timeouts.firstTokenMs);
+    response = await open(init, control);
+    let first = true;
+    try {
+      for await (const chunk of response.body) {
+        gotBytes = true;
+        if (first) {
+          first = false;
+          if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);
+          else watchdog?.stop();
+        } else {
+          watchdog?.touch();
+        }
+        // The consumer may take its time with a chunk: that is not the server's silence.
+        watchdog?.pause();
+        yield chunk;
+        watchdog?.resume();
+      }
+    } catch (error) {
+      throw control.reason() ?? init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error });
+    }
+    finished = true;
+  } finally {
+    watchdog?.stop();
+    if (!finished) {
+      // The consumer left early, or an error: release the request and its socket.
+      control.abort(control.reason());
+      if (response !== undefined) destroyQuietly(response.body);
+    }
+    control.release();
+  }
+}
+
+/** Thrown by {@link bufferedAttempt} when the body exceeds its cap. */
+export class BodyTooLargeError extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`The response body exceeded ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+    this.limit = limit;
+  }
+}
+
+/**
+ * One attempt whose body is read whole (non-streamed answers, metadata), at most `maxBytes`. The
+ * same deadlines and error mapping as {@link streamAttempt}, without generator hops: the fast path.
+ */
+export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Promise<Buffer> {
+  // The idle deadline destroys the body instead of aborting a signal, so no controller is needed
+  // for it: a call with one signal hands that signal to the transport as is.
+  const control = new AttemptSignal(init.signals, false);
+  let gotBytes = false;
+  let body: (NodeJS.ReadableStream & { destroy(error?: Error): void }) | undefined;
+  const watchdog = watchdogFor(
+    init,
+    control,
+    () => gotBytes,
+    (error) => {
+      if (body !== undefined) {
+        body.on('error', ignore);
+        body.destroy(error);
+      }
+    },
+  );
+  try {
+    const response = await open(init, control);
+    const stream = response.body as unknown as NodeJS.ReadableStream & {
+      destroy(error?: Error): void;
+    };
+    body = stream;
+    if (init.timeouts.idleMs !== undefined) watchdog?.arm('idle', init.timeouts.idleMs);
+    return await new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      const cleanup = () => {
+        stream.removeListener('data', onData);
+        stream.removeListener('end', onEnd);
+        stream.removeListener('error', onError);
+      };
+      const onData = (chunk: Buffer) => {
+        gotBytes = true;
+        watchdog?.touch();
+        size += chunk.length;
+        if (size > maxBytes) {
+          cleanup();
+          // Destroying undici's body makes it emit an abort error: keep it from going uncaught.
+          stream.on('error', ignore);
+          stream.destroy();
+          reject(new BodyTooLargeError(maxBytes));
+          return;
+        }
+        parts.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+      };
+      const onError = (error: unknown) => {
+        cleanup();
+        stream.on('error', ignore);
+        reject(control.reason() ?? init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error }));
+      };
+      stream.on('data', onData);
+      stream.on('end', onEnd);
+      stream.on('error', onError);
+    });
+  } finally {
+    watchdog?.stop();
+    control.release();
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,139 @@
+import { type ErrorKit, type ErrorOrigin, ProviderApiError } from '../errors';
+
+/** What an HTTP error answer said, for a provider's mapping to its typed errors. */
+export interface HttpFailure {
+  statusCode: number;
+  contentType: string | undefined;
+  /** The body, read up to a small cap. */
+  body: string;
+  endpoint: string;
+  /** The model of the request, to name it in a not-found error. */
+  model: string | undefined;
+  /** Response headers (for `retry-after`, rate-limit headers...). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The `Location` of a redirect. */
+  location: string | undefined;
+  /** Scrubs secrets from server text. */
+  redact: (text: string) => string;
+}
+
+/** Maps an HTTP error answer (status 300 and above) to a typed error. */
+export type HttpErrorMapper = (failure: HttpFailure) => Error;
+
+/** Reads `Retry-After` (seconds or an HTTP date) as ms. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== 'string' || text.trim().length === 0) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/**
+ * The error text of an error body: a JSON `error` string or `error.message`, else the raw text,
+ * cut to 500 characters. `redact` runs before the cut, so a secret the cut would split is still
+ * recognised whole.
+ */
+export function serverMessage(
+  contentType: string | undefined,
+  body: string,
+  redact: (text: string) => string,
+): string {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{') || contentType?.includes('json')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { error?: unknown; message?: unknown };
+      if (typeof parsed.error === 'string') return redact(parsed.error).slice(0, 500);
+      if (typeof parsed.error === 'object' && parsed.error !== null) {
+        const message = (parsed.error as { message?: unknown }).message;
+        if (typeof message === 'string') return redact(message).slice(0, 500);
+      }
+      if (typeof parsed.message === 'string') return redact(parsed.message).slice(0, 500);
+    } catch {
+      // Not JSON after all: the raw text below.
+    }
+  }
+  return redact(trimmed).slice(0, 500);
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+/** The system or undici code of an error, looking through `cause` and `AggregateError`. */
+function systemCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { code?: unknown; errors?: unknown[]; cause?: unknown };
+    if (typeof e.code === 'string' && e.code !== 'UND_ERR_REQ_RETRY') return e.code;
+    if (Array.isArray(e.errors) && e.errors.length > 0) current = e.errors[0];
+    else current = e.cause;
+  }
+  return undefined;
+}
+
+/**
+ * Maps an error thrown before an answer arrived: network failures become the provider's
+ * connection error, undici's connect timeout its timeout error; anything else (a sibling
+ * package's error, a programming error) is returned unchanged.
+ */
+export function mapTransportError(
+  error: unknown,
+  kit: ErrorKit,
+  origin: string,
+  connectTimeoutMs: number,
+): unknown {
+  const code = systemCode(error);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return kit.timeout({
+      timeout: 'connect',
+      timeoutMs: connectTimeoutMs,
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (code !== undefined && CONNECTION_CODES.has(code)) {
+    return kit.connection({ origin, causeCode: code, cause: error });
+  }
+  return error;
+}
+
+/** Statuses worth another attempt: timeouts, rate limits, and server trouble. */
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * A generic HTTP error mapping for a provider without special cases: the body's error text,
+ * `Retry-After`, retryable for 408, 425, 429 and 5xx (but 501), `kind: 'server-busy'` for 503 and
+ * 529 (overloaded), and a redirect named (never followed).
+ */
+export function mapHttpStatus(origin: ErrorOrigin): HttpErrorMapper {
+  return (failure) => {
+    const { statusCode } = failure;
+    const message =
+      statusCode < 400
+        ? `redirected to ${failure.redact(failure.location ?? '(no location)')}; use that address as baseUrl`
+        : serverMessage(failure.contentType, failure.body, failure.redact);
+    const busy = statusCode === 503 || statusCode === 529;
+    return new ProviderApiError({
+      origin,
+      statusCode,
+      serverMessage: message,
+      endpoint: failure.endpoint,
+      retryable: RETRYABLE_STATUS.has(statusCode) || busy,
+      retryAfterMs: parseRetryAfter(failure.headers['retry-after']),
+      ...(busy ? { kind: 'server-busy' as const, reason: 'SERVER_BUSY' } : {}),
+    });
+  };
+}

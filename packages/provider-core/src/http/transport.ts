@@ -1,0 +1,140 @@
+import type { Pool } from '@x/pool';
+import { Agent, request as undiciRequest } from 'undici';
+
+/** What a provider needs from an HTTP client: undici's `request` semantics. */
+export interface TransportRequestOptions {
+  method: 'GET' | 'POST' | 'HEAD' | 'DELETE';
+  headers: Record<string, string>;
+  body?: string | undefined;
+  /** Aborts the request; absent when nothing can abort it. */
+  signal?: AbortSignal | undefined;
+  /** 0 disables undici's own headers timeout: the provider runs its own deadlines. */
+  headersTimeout: number;
+  /** 0 disables undici's own body timeout. */
+  bodyTimeout: number;
+}
+
+export interface TransportResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array> & {
+    destroy?(error?: Error): unknown;
+  };
+}
+
+/** An HTTP client with undici `request` semantics (for tests and custom transports). */
+export type Transport = (
+  url: string,
+  options: TransportRequestOptions,
+) => Promise<TransportResponse>;
+
+/** One request of an attempt, before it is handed to the transport. */
+export interface OutgoingRequest {
+  url: string;
+  method: TransportRequestOptions['method'];
+  headers: Record<string, string>;
+  body: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * The one place that turns an outgoing request into the transport's options. Undici's own headers
+ * and body timeouts are off: the provider's first-token and idle deadlines replace them (undici's
+ * 300 s headers timeout is what cuts long generations in other clients).
+ */
+export function send(transport: Transport, request: OutgoingRequest): Promise<TransportResponse> {
+  return transport(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+}
+
+/** A transport and what must be closed with the provider. */
+export interface ResolvedTransport {
+  transport: Transport;
+  /** The undici Agent created when the pool is off. */
+  agent: Agent | undefined;
+}
+
+/**
+ * The transport of a provider: a custom one, the pool's dispatcher (its caps, keep-alive and DNS
+ * cache; every URL is this origin, so the per-call URL parsing of `pool.request()` is skipped), or
+ * a plain keep-alive undici Agent when the pool is off.
+ */
+export function resolveTransport(init: {
+  transport: Transport | undefined;
+  pool: Pool | undefined;
+  origin: string;
+  connectTimeoutMs: number;
+}): ResolvedTransport {
+  if (init.transport !== undefined) return { transport: init.transport, agent: undefined };
+  const { pool, origin } = init;
+  if (pool !== undefined) {
+    const dispatcher = pool.dispatcher;
+    return {
+      agent: undefined,
+      transport: (target, options) =>
+        dispatcher.request({
+          ...options,
+          origin,
+          path: target.startsWith(origin)
+            ? target.slice(origin.length) || '/'
+            : new URL(target).pathname,
+        }) as unknown as Promise<TransportResponse>,
+    };
+  }
+  const agent = new Agent({
+    connections: 20,
+    keepAliveTimeout: 300_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: { timeout: init.connectTimeoutMs || undefined },
+  });
+  return {
+    agent,
+    transport: (target, options) =>
+      undiciRequest(target, {
+        ...options,
+        dispatcher: agent,
+      }) as unknown as Promise<TransportResponse>,
+  };
+}
+
+/** The first value of a response header. */
+export function header(headers: TransportResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function ignore(): void {}
+
+/** Destroys a body without letting undici's abort error go uncaught. */
+export function destroyQuietly(body: TransportResponse['body']): void {
+  try {
+    (body as { on?: (event: string, fn: () => void) => void }).on?.('error', ignore);
+    body.destroy?.();
+  } catch {
+    // Already destroyed.
+  }
+}
+
+/** Reads at most `limit` bytes of a body as text; the rest is discarded and the body destroyed. */
+export async function readCapped(response: TransportResponse, limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buf = Buffer.from(chunk);
+    if (size + buf.length > limit) {
+      parts.push(buf.subarray(0, limit - size));
+      destroyQuietly(response.body);
+      break;
+    }
+    parts.push(buf);
+    size += buf.length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,46 @@
+import type { Accumulator } from './decode/accumulator';
+import type { CacheInput } from './stages/cache';
+import type { ContextInput, Prepared } from './stages/context';
+import type { StreamChunk } from './types';
+
+/** The fields of an answer the shared stages fill in. */
+export interface CoreResponse {
+  attempts: number;
+  usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
+  timings: {
+    latencyMs: number | undefined;
+    queueWaitMs?: number | undefined;
+    firstTokenMs?: number | undefined;
+    tokensPerSecond?: number | undefined;
+  };
+  cached?: boolean;
+  truncated?: boolean;
+  estimatedPromptTokens?: number | undefined;
+  costUsd?: number | undefined;
+}
+
+/** The parts of a request the shared stages read. */
+export interface CoreRequest {
+  signal?: AbortSignal | undefined;
+  cache?: 'default' | 'bypass' | 'refresh' | undefined;
+}
+
+/**
+ * One endpoint of a provider's wire: how a request becomes a body and how an answer is read. The
+ * shared stages (cache, tokens, rate limit, retry, breaker, deadlines, reconcile, stats) run
+ * around it; an operation holds no state.
+ */
+export interface Operation<Request extends CoreRequest, Response extends CoreResponse>
+  extends ContextInput<Request>,
+    CacheInput<Request> {
+  /** `chat`, `generate`, `embed`: named in stats and events. */
+  readonly name: string;
+  /** The path, such as `/api/chat`. */
+  readonly endpoint: string;
+  /** The JSON body of an attempt; `prepared` holds what the tokens step decided. */
+  body(request: Request, stream: boolean, prepared: Prepared): unknown;
+  /** A fresh accumulator for one attempt's answer; `redact` scrubs server text. */
+  accumulator(redact: (text: string) => string): Accumulator<StreamChunk<Response>, Response>;
+  /** Fills what only this provider's answer has, after the shared fields. */
+  finish?(response: Response, prepared: Prepared, request: Request): void;
+}

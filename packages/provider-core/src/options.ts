@@ -1,0 +1,203 @@
+import {
+  expectKnownKeys,
+  expectNumber,
+  fail,
+  isPlainObject,
+  optionalDuration,
+  optionalFunction,
+} from '@x/internal';
+
+/** Deadlines of one call. Every value is in ms; `undefined` (or `0`) turns one off. */
+export interface TimeoutOptions {
+  /**
+   * Opening the TCP connection.
+   * @default 10_000
+   */
+  connectMs?: number;
+  /**
+   * From sending the request until the first chunk of the answer. Covers model load and prompt
+   * evaluation, so it is generous. Retried when it fires (nothing reached the caller).
+   * @default 300_000
+   */
+  firstTokenMs?: number;
+  /**
+   * Longest silence between two chunks of an answer.
+   * @default 60_000
+   */
+  idleMs?: number;
+  /**
+   * The whole call, retries and rate-limit wait included. Off by default: a long generation is
+   * never cut short unless you ask for it.
+   * @default undefined
+   */
+  totalMs?: number;
+}
+
+/** Retry options. */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt.
+   * @default 2
+   */
+  retries?: number;
+  /**
+   * Base of the exponential backoff; the n-th retry waits a random time in
+   * [0, min(maxDelayMs, baseDelayMs * 2^n)) (full jitter).
+   * @default 250
+   */
+  baseDelayMs?: number;
+  /**
+   * Cap of one backoff delay.
+   * @default 10_000
+   */
+  maxDelayMs?: number;
+  /**
+   * A `Retry-After` longer than this is not waited for: the error is thrown at once.
+   * @default 60_000
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * Retry budget: every request deposits `ratio` retries, every retry spends one, starting from
+   * (and capped at) `reserve`. Keeps retries under `ratio` of the traffic during an outage.
+   * `false` turns the budget off.
+   * @default { ratio: 0.2, reserve: 10 }
+   */
+  budget?: { ratio?: number; reserve?: number } | false;
+  /**
+   * Source of randomness for the jitter, in [0, 1).
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+export interface ResolvedRetry {
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+  budget: { ratio: number; reserve: number } | false;
+  random: () => number;
+}
+
+export interface ResolvedTimeouts {
+  connectMs: number;
+  firstTokenMs: number | undefined;
+  idleMs: number | undefined;
+  totalMs: number | undefined;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<ResolvedTimeouts> = Object.freeze({
+  connectMs: 10_000,
+  firstTokenMs: 300_000,
+  idleMs: 60_000,
+  totalMs: undefined,
+});
+
+export const DEFAULT_RETRY: Readonly<Omit<ResolvedRetry, 'random'>> = Object.freeze({
+  retries: 2,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
+  budget: Object.freeze({ ratio: 0.2, reserve: 10 }),
+});
+
+const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'] as const;
+const RETRY_KEYS = [
+  'retries',
+  'baseDelayMs',
+  'maxDelayMs',
+  'maxRetryAfterMs',
+  'budget',
+  'random',
+] as const;
+
+/** Validates `timeouts` (options, or `false` for none at all). */
+export function resolveTimeouts(value: unknown): ResolvedTimeouts {
+  if (value === false) {
+    return { connectMs: 0, firstTokenMs: undefined, idleMs: undefined, totalMs: undefined };
+  }
+  if (value === undefined) return { ...DEFAULT_TIMEOUTS };
+  if (!isPlainObject(value)) fail('timeouts', 'an object of timeouts in ms, or false', value);
+  expectKnownKeys('timeouts', value, TIMEOUT_KEYS);
+  const t = value as TimeoutOptions;
+  for (const key of TIMEOUT_KEYS) optionalDuration(`timeouts.${key}`, t[key]);
+  const positive = (v: number | undefined) => (v === undefined || v === 0 ? undefined : v);
+  return {
+    connectMs: t.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+    firstTokenMs: 'firstTokenMs' in t ? positive(t.firstTokenMs) : DEFAULT_TIMEOUTS.firstTokenMs,
+    idleMs: 'idleMs' in t ? positive(t.idleMs) : DEFAULT_TIMEOUTS.idleMs,
+    totalMs: positive(t.totalMs),
+  };
+}
+
+/** Validates `retry` (options, or `false` for no retry). */
+export function resolveRetry(value: unknown): ResolvedRetry {
+  if (value === false) {
+    return { ...DEFAULT_RETRY, retries: 0, budget: false, random: Math.random };
+  }
+  if (value === undefined) return { ...DEFAULT_RETRY, random: Math.random };
+  if (!isPlainObject(value)) fail('retry', 'an object of retry options, or false', value);
+  expectKnownKeys('retry', value, RETRY_KEYS);
+  const r = value as RetryOptions;
+  if (r.retries !== undefined) {
+    expectNumber('retry.retries', r.retries, { min: 0, max: 100, integer: true });
+  }
+  optionalDuration('retry.baseDelayMs', r.baseDelayMs);
+  optionalDuration('retry.maxDelayMs', r.maxDelayMs);
+  optionalDuration('retry.maxRetryAfterMs', r.maxRetryAfterMs);
+  optionalFunction('retry.random', r.random);
+  let budget: ResolvedRetry['budget'] = { ...DEFAULT_RETRY.budget } as {
+    ratio: number;
+    reserve: number;
+  };
+  if (r.budget === false) budget = false;
+  else if (r.budget !== undefined) {
+    if (!isPlainObject(r.budget)) {
+      fail('retry.budget', 'an object `{ ratio, reserve }`, or false', r.budget);
+    }
+    expectKnownKeys('retry.budget', r.budget, ['ratio', 'reserve']);
+    if (r.budget.ratio !== undefined) {
+      expectNumber('retry.budget.ratio', r.budget.ratio, { min: 0, max: 1 });
+    }
+    if (r.budget.reserve !== undefined) {
+      expectNumber('retry.budget.reserve', r.budget.reserve, { min: 0 });
+    }
+    budget = {
+      ratio: r.budget.ratio ?? budget.ratio,
+      reserve: r.budget.reserve ?? budget.reserve,
+    };
+  }
+  return {
+    retries: r.retries ?? DEFAULT_RETRY.retries,
+    baseDelayMs: r.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: r.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    maxRetryAfterMs: r.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs,
+    budget,
+    random: r.random ?? Math.random,
+  };
+}
+
+/** Header names whose values are credentials, however a gateway names its key header. */
+export const SECRET_HEADER = /auth|key|token|secret|cookie|session|password/i;
+
+/** Validates extra headers: an object of strings, names lower-cased; secret values never shown. */
+export function validateHeaders(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) fail('headers', 'an object of header names to strings', value);
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') {
+      fail(`headers.${key}`, 'a string', SECRET_HEADER.test(key) ? '[redacted]' : v);
+    }
+    // A CR or LF would split the header (and fail every request locally): refuse it now.
+    if (/[\r\n]/.test(v)) {
+      fail(
+        `headers.${key}`,
+        'a string without CR or LF',
+        SECRET_HEADER.test(key) ? '[redacted]' : v,
+      );
+    }
+    out[key.toLowerCase()] = v;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import type { RequestHeaders } from '../credentials';
+import type { Accumulator } from '../decode/accumulator';
+import { LineTooLongError } from '../decode/lines';
+import { isProviderErrorOfKind, partialOf } from '../errors';
+import { type AttemptInit, BodyTooLargeError } from '../http/attempt';
+import type { TransportRequestOptions } from '../http/transport';
+import type { Runtime } from '../runtime';
+
+/** The attempt of a call, from the runtime: the one place its transport inputs are gathered. */
+export function attemptInit(
+  rt: Runtime,
+  init: {
+    endpoint: string;
+    method: TransportRequestOptions['method'];
+    headers: Record<string, string>;
+    body: string | undefined;
+    model: string | undefined;
+    stream: boolean;
+    signals: ReadonlyArray<AbortSignal | undefined>;
+    redact: (text: string) => string;
+  },
+): AttemptInit {
+  return {
+    transport: rt.transport,
+    kit: rt.kit,
+    httpError: rt.httpError,
+    url: rt.baseUrl + init.endpoint,
+    origin: rt.origin,
+    endpoint: init.endpoint,
+    method: init.method,
+    headers: init.headers,
+    body: init.body,
+    model: init.model,
+    stream: init.stream,
+    timeouts: rt.timeouts,
+    signals: init.signals,
+    redact: init.redact,
+  };
+}
+
+/** The request headers of a call: built once without a key callback, fetched under the signal with one. */
+export function headersFor(
+  rt: Runtime,
+  accept: string,
+  signal: AbortSignal | undefined,
+): RequestHeaders | Promise<RequestHeaders> {
+  return rt.credentials.static
+    ? rt.credentials.fixed(accept)
+    : rt.credentials.fresh(accept, signal);
+}
+
+/** The signals an attempt follows: the call's, plus the breaker's while it probes. */
+export function signalsOf(
+  signal: AbortSignal | undefined,
+  breakerSignal: AbortSignal | undefined,
+): ReadonlyArray<AbortSignal | undefined> {
+  return breakerSignal === undefined ? [signal] : [signal, breakerSignal];
+}
+
+/**
+ * Turns a size error into the provider's stream error and gives an error raised below the
+ * accumulator the content that had arrived.
+ */
+export function withPartial(
+  rt: Runtime,
+  error: unknown,
+  endpoint: string,
+  accumulator: Accumulator<unknown, unknown> | undefined,
+): unknown {
+  const partial = accumulator?.partial();
+  if (error instanceof BodyTooLargeError || error instanceof LineTooLongError) {
+    return rt.kit.stream({
+      reason: 'line-too-long',
+      message: `${rt.identity.label}'s ${endpoint} answer exceeded maxLineBytes (${error.limit})`,
+      partial: partial ?? { content: '', thinking: '', toolCalls: [], chunks: 0 },
+      cause: error,
+    });
+  }
+  if (partial === undefined) return error;
+  if (isProviderErrorOfKind(error, 'incomplete-stream')) {
+    const had = partialOf(error);
+    if (had !== undefined && had.chunks < partial.chunks) {
+      return rt.kit.incomplete({ partial, cause: error.cause });
+    }
+    return error;
+  }
+  if (accumulator!.chunks === 0) return error;
+  if (isProviderErrorOfKind(error, 'timeout') && partialOf(error) === undefined) {
+    const timeout = error as unknown as { timeout: 'idle'; timeoutMs: number };
+    return rt.kit.timeout({
+      timeout: timeout.timeout,
+      timeoutMs: timeout.timeoutMs,
+      retryable: false,
+      partial,
+      cause: error.cause,
+    });
+  }
+  return error;
+}
+
+/** Parses a whole JSON answer; anything else (an HTML page of another service) is a typed error. */
+export function parseJson(rt: Runtime, text: string, endpoint: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // No SyntaxError as cause: its message quotes the body unredacted.
+    throw rt.kit.stream({
+      reason: 'invalid-json',
+      message: `${rt.identity.label}'s ${endpoint} answer is not JSON: ${rt.redactor.redact(text.trim()).slice(0, 80)}`,
+      partial: { content: '', thinking: '', toolCalls: [], chunks: 0 },
+    });
+  }
+}

@@ -1,0 +1,223 @@
+import type { Breaker } from '@x/breaker';
+import type { Cache } from '@x/cache';
+import type { Pool } from '@x/pool';
+import type { RateLimiter } from '@x/rate-limit';
+import type { ErrorKit } from './errors';
+import { streamAttempt } from './http/attempt';
+import type { ProviderEventMap } from './observe/events';
+import { metricPrefix, renderPrometheus } from './observe/prometheus';
+import type { ProviderStats } from './observe/stats';
+import type { CoreRequest, CoreResponse, Operation } from './operation';
+import { complete, request } from './pipeline/buffered';
+import { attemptInit, headersFor, parseJson, withPartial } from './pipeline/shared';
+import { type StreamFormat, stream } from './pipeline/stream';
+import { type CoreConfig, createRuntime, type Runtime } from './runtime';
+import { EMPTY_PARTIAL, type StreamChunk } from './types';
+
+function noop(): void {}
+
+/**
+ * The request path of one provider, built once from its wire (operations, error classes, HTTP
+ * error mapping, context windows) and the user's options. A provider class holds one and exposes
+ * its own methods over it; see the README for a provider written on it in 40 lines.
+ */
+export class ProviderCore {
+  readonly #rt: Runtime;
+  readonly #unsubscribe: Array<() => void> = [];
+  #closing: Promise<void> | undefined;
+
+  constructor(config: CoreConfig) {
+    this.#rt = createRuntime(config);
+    const { breaker, stats } = this.#rt;
+    if (breaker !== undefined) {
+      this.#unsubscribe.push(
+        breaker.onStateChange((event) => {
+          const map = stats.breakerTransitions;
+          map[event.to] = (map[event.to] ?? 0) + 1;
+        }),
+      );
+    }
+  }
+
+  /** The base URL calls go to. */
+  get baseUrl(): string {
+    return this.#rt.baseUrl;
+  }
+
+  /** The provider's error constructors. */
+  get kit(): ErrorKit {
+    return this.#rt.kit;
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#rt.closed;
+  }
+
+  /** Scrubs every known secret out of text (server messages) before it goes anywhere. */
+  redact(text: string): string {
+    return this.#rt.redactor.redact(text);
+  }
+
+  /** Throws the provider's closed error once {@link close} was called. */
+  assertOpen(): void {
+    if (this.#rt.closed) throw this.#rt.kit.closed();
+  }
+
+  /** A buffered call of `op` through the whole request path. Validate `request` first. */
+  complete<Request extends CoreRequest, Response extends CoreResponse>(
+    op: Operation<Request, Response>,
+    input: Request,
+  ): Promise<Response> {
+    return complete(this.#rt, op, input);
+  }
+
+  /** A streamed call of `op` through the whole request path. Validate `request` first. */
+  stream<Request extends CoreRequest, Response extends CoreResponse>(
+    op: Operation<Request, Response>,
+    format: StreamFormat,
+    input: Request,
+  ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
+    return stream(this.#rt, op, format, input);
+  }
+
+  /**
+   * A buffered exchange with retries and the breaker but no cache, tokens or rate limit: server
+   * metadata. Returns the body text and the attempts made.
+   */
+  request(init: {
+    endpoint: string;
+    method: 'GET' | 'POST' | 'DELETE';
+    payload?: unknown;
+    model?: string | undefined;
+    signal?: AbortSignal | undefined;
+  }): Promise<{ text: string; attempts: number }> {
+    return request(this.#rt, {
+      endpoint: init.endpoint,
+      method: init.method,
+      payload: init.payload,
+      model: init.model,
+      signal: init.signal,
+    });
+  }
+
+  /** Parses a JSON answer; anything else is the provider's typed `invalid-json` stream error. */
+  json(text: string, endpoint: string): unknown {
+    return parseJson(this.#rt, text, endpoint);
+  }
+
+  /**
+   * One probe for health: no breaker, limiter or retries, at most `maxBytes` of body (an endless
+   * answer is cut, never buffered), under `signal`. Rejects with the provider's typed errors.
+   */
+  async probe(
+    endpoint: string,
+    method: 'GET' | 'HEAD',
+    signal: AbortSignal | undefined,
+    maxBytes = 64 * 1024,
+  ): Promise<string> {
+    const rt = this.#rt;
+    const pendingHeaders = headersFor(rt, 'application/json', signal);
+    const { headers, key } =
+      pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+    const parts: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of streamAttempt(
+        attemptInit(rt, {
+          endpoint,
+          method,
+          headers,
+          body: undefined,
+          model: undefined,
+          stream: false,
+          signals: [signal],
+          redact: rt.redactor.redactFor(key),
+        }),
+      )) {
+        size += chunk.byteLength;
+        if (size > maxBytes) {
+          throw rt.kit.stream({
+            reason: 'too-large',
+            message: `${rt.identity.label}'s ${endpoint} answer exceeded ${maxBytes} bytes`,
+            partial: EMPTY_PARTIAL,
+          });
+        }
+        parts.push(Buffer.from(chunk));
+      }
+    } catch (error) {
+      throw withPartial(rt, error, endpoint, undefined);
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** A JSON-serialisable snapshot of the counters. Never resets them. */
+  stats(): ProviderStats {
+    return this.#rt.stats.snapshot();
+  }
+
+  /** Every statistic in the Prometheus text format, plus the state of the composed pieces. */
+  toPrometheus(): string {
+    const rt = this.#rt;
+    return renderPrometheus(
+      this.stats(),
+      {
+        breakerState: rt.breaker?.state,
+        rateLimitQueued: rt.limit?.limiter.stats().queued,
+        cache: rt.cache.cache?.stats() as { entries?: number; hitRate?: number } | undefined,
+        pool: rt.pool?.stats().totals as { connected?: number; queued?: number } | undefined,
+      },
+      metricPrefix(rt.identity.pkg),
+    );
+  }
+
+  /** Adds a listener of a provider event; returns its unsubscribe function. */
+  on<K extends keyof ProviderEventMap>(
+    event: K,
+    listener: (payload: ProviderEventMap[K]) => void,
+  ): () => void {
+    return this.#rt.topics[event].on(listener as never);
+  }
+
+  /** The breaker in use, if any. */
+  get breaker(): Breaker | undefined {
+    return this.#rt.breaker;
+  }
+
+  /** The rate limiter in use, if any. */
+  get rateLimiter(): RateLimiter | undefined {
+    return this.#rt.limit?.limiter;
+  }
+
+  /** The cache in use, if any. */
+  get cache(): Cache | undefined {
+    return this.#rt.cache.cache;
+  }
+
+  /** The connection pool in use, if any. */
+  get pool(): Pool | undefined {
+    return this.#rt.pool;
+  }
+
+  /**
+   * Stops accepting calls and closes what the provider created (pool or agent, limiter); shared
+   * instances are left open. Every caller waits for the same closing. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    const rt = this.#rt;
+    rt.closed = true;
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#closing = Promise.all([
+      rt.agent?.close(),
+      rt.ownPool ? rt.pool?.close() : undefined,
+      rt.limit?.own === true ? rt.limit.limiter.close() : undefined,
+    ]).then(noop);
+    return this.#closing;
+  }
+
+  /** `await using core = ...` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,237 @@
+import type { Breaker, BreakerOptions } from '@x/breaker';
+import type { Cache, CacheOptions } from '@x/cache';
+import { fail, optionalFunction, optionalNumber } from '@x/internal';
+import type { Pool, PoolOptions } from '@x/pool';
+import type { RateLimiter } from '@x/rate-limit';
+import type { Calibrator, Provider as TokensProvider } from '@x/tokens';
+import type { Agent } from 'undici';
+import {
+  type PieceDefaults,
+  type ProviderRateLimitOptions,
+  type ResolvedRateLimit,
+  resolveBreaker,
+  resolveCache,
+  resolvePool,
+  resolveRateLimit,
+  resolveTokens,
+  type TokenOptions,
+} from './compose/pieces';
+import { type AuthHeaders, Credentials, type GetApiKey } from './credentials';
+import type { ErrorKit } from './errors';
+import type { HttpErrorMapper } from './http/failures';
+import { resolveTransport, type Transport } from './http/transport';
+import { createProviderTopics, type ProviderTopics } from './observe/events';
+import { StatsRecorder } from './observe/stats';
+import {
+  type ResolvedTimeouts,
+  type RetryOptions,
+  resolveTimeouts,
+  SECRET_HEADER,
+  type TimeoutOptions,
+  validateHeaders,
+} from './options';
+import { type RetryPolicy, retryParts } from './retry-policy';
+import { Redactor } from './secrets';
+import { CacheStage } from './stages/cache';
+import { type ContextPlanner, ContextStage } from './stages/context';
+import type { RetryContext } from './stages/retry';
+import { UsageStage } from './stages/usage';
+
+/** The options every provider built on the core accepts (each adds its own). */
+export interface CoreOptions {
+  /** Extra headers sent with every request. Never copied into errors, events or stats. */
+  headers?: Record<string, string>;
+  /** The API key, sent the way the provider's API expects it. */
+  apiKey?: string;
+  /** Called before each request for a fresh key; wins over `apiKey`. */
+  getApiKey?: GetApiKey;
+  /** Connection pool (`@x/pool`): options for a private pool, a pool to share, or `false`. */
+  pool?: PoolOptions | Pool | false;
+  /** Rate limiter (`@x/rate-limit`): options, a limiter to share, or `false`. */
+  rateLimit?: ProviderRateLimitOptions | RateLimiter | false;
+  /** Circuit breaker (`@x/breaker`): options, a breaker to share, or `false`. */
+  breaker?: BreakerOptions | Breaker | false;
+  /** Retry options, a policy from `createRetryPolicy()` to share its budget, or `false`. */
+  retry?: RetryOptions | RetryPolicy | false;
+  /** Response cache (`@x/cache`): options, a cache to share, or `false`. */
+  cache?: CacheOptions | Cache | false;
+  /** Token accounting (`@x/tokens`): options, a calibrator to share, or `false`. */
+  tokens?: TokenOptions | Calibrator | false;
+  /** Deadlines, or `false` for none at all. */
+  timeouts?: TimeoutOptions | false;
+  /**
+   * Longest line of a streamed answer, and longest buffered answer, in bytes.
+   * @default 16 * 1024 * 1024
+   */
+  maxLineBytes?: number;
+  /** HTTP client with undici `request` semantics; replaces the pool. For tests. */
+  transport?: Transport;
+}
+
+/** The keys of {@link CoreOptions}, for a provider's unknown-key check. */
+export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
+  'headers',
+  'apiKey',
+  'getApiKey',
+  'pool',
+  'rateLimit',
+  'breaker',
+  'retry',
+  'cache',
+  'tokens',
+  'timeouts',
+  'maxLineBytes',
+  'transport',
+];
+
+/** Who the provider is. */
+export interface ProviderIdentity {
+  /** Lower-case id (`ollama`): error codes, the limiter key, the cache namespace. */
+  id: string;
+  /** Name in messages (`Ollama`). */
+  label: string;
+  /** Package name without scope (`provider-ollama`): `x:<pkg>:<event>` channels, `x_<pkg>_` metrics. */
+  pkg: string;
+  /** How `@x/tokens` estimates this provider's prompts. */
+  tokens: TokensProvider;
+}
+
+/** What a provider hands the core to build its request path. */
+export interface CoreConfig {
+  identity: ProviderIdentity;
+  /** The base URL, already normalised by the provider (no trailing slash, no credentials). */
+  baseUrl: string;
+  options: CoreOptions;
+  kit: ErrorKit;
+  httpError: HttpErrorMapper;
+  /** How the key is sent. */
+  auth: AuthHeaders;
+  /** A local server charges nothing per token (an unknown price is 0, not unknown). */
+  local: boolean;
+  /** The provider's rate preset and breaker preset. */
+  defaults: Omit<PieceDefaults, 'id'>;
+  /** Keys of `tokens` the provider adds and checks itself. */
+  tokenKeys?: readonly string[];
+  /** Where context windows come from; without one, prompts are not checked against a window. */
+  planner?: ContextPlanner<any>;
+  /** Keeps an answer out of a cache the provider creates (`false`), or sets its TTL. */
+  cacheTtl?: (request: object, value: unknown) => number | undefined | false;
+}
+
+/** Everything one provider's calls share, resolved once at construction. */
+export interface Runtime {
+  readonly identity: ProviderIdentity;
+  readonly kit: ErrorKit;
+  readonly httpError: HttpErrorMapper;
+  readonly baseUrl: string;
+  readonly origin: string;
+  readonly timeouts: ResolvedTimeouts;
+  readonly maxBytes: number;
+  readonly transport: Transport;
+  readonly agent: Agent | undefined;
+  readonly pool: Pool | undefined;
+  readonly ownPool: boolean;
+  readonly breaker: Breaker | undefined;
+  readonly limit: ResolvedRateLimit | undefined;
+  readonly cache: CacheStage;
+  readonly context: ContextStage<any>;
+  readonly usage: UsageStage<any>;
+  readonly credentials: Credentials;
+  readonly redactor: Redactor;
+  readonly retry: RetryContext;
+  readonly stats: StatsRecorder;
+  readonly topics: ProviderTopics;
+  closed: boolean;
+}
+
+/** Builds the runtime: validates the shared options and composes the pieces. */
+export function createRuntime(config: CoreConfig): Runtime {
+  const { options, identity, kit } = config;
+  const defaults: PieceDefaults = { ...config.defaults, id: identity.id };
+  const headers = validateHeaders(options.headers);
+  if (
+    options.apiKey !== undefined &&
+    (typeof options.apiKey !== 'string' || options.apiKey === '' || /[\r\n]/.test(options.apiKey))
+  ) {
+    // Never shown: a key is a secret even when it is malformed.
+    fail('apiKey', 'a non-empty string without CR or LF', '[redacted]');
+  }
+  optionalFunction('getApiKey', options.getApiKey);
+  optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });
+  const redactor = new Redactor();
+  if (options.apiKey !== undefined) redactor.add(options.apiKey);
+  for (const [name, value] of Object.entries(headers)) {
+    // Gateways name their key header freely: `apikey` (Kong), `x-api-key`, `api_key`,
+    // `ocp-apim-subscription-key`, `x-auth-token`...
+    if (SECRET_HEADER.test(name)) redactor.add(value);
+  }
+  const timeouts = resolveTimeouts(options.timeouts);
+  const retry = retryParts(options.retry);
+  const tokens = resolveTokens(options.tokens, config.tokenKeys);
+  const limit = resolveRateLimit(options.rateLimit, defaults);
+  const origin = new URL(config.baseUrl).origin;
+  const breaker = resolveBreaker(options.breaker, defaults, origin).breaker;
+  const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? (() => undefined)).cache;
+  let pool: Pool | undefined;
+  let ownPool = false;
+  if (options.transport !== undefined) {
+    optionalFunction('transport', options.transport);
+    if (options.pool !== undefined && options.pool !== false) {
+      fail('pool', 'unset or false when `transport` is given', '[pool]');
+    }
+  } else {
+    ({ pool, own: ownPool } = resolvePool(options.pool, timeouts.connectMs));
+  }
+  const { transport, agent } = resolveTransport({
+    transport: options.transport,
+    pool,
+    origin,
+    connectTimeoutMs: timeouts.connectMs,
+  });
+  const stats = new StatsRecorder();
+  const topics = createProviderTopics(identity.pkg);
+  return {
+    identity,
+    kit,
+    httpError: config.httpError,
+    baseUrl: config.baseUrl,
+    origin,
+    timeouts,
+    maxBytes: options.maxLineBytes ?? 16 * 1024 * 1024,
+    transport,
+    agent,
+    pool,
+    ownPool,
+    breaker,
+    limit,
+    cache: new CacheStage(cache, stats, topics),
+    context: new ContextStage<any>({
+      tokens,
+      provider: identity.tokens,
+      planner: config.planner,
+      kit,
+      stats,
+      topics,
+    }),
+    usage: new UsageStage<any>({
+      tokens,
+      provider: identity.tokens,
+      limit,
+      stats,
+      topics,
+      local: config.local,
+    }),
+    credentials: new Credentials({
+      headers,
+      apiKey: options.apiKey,
+      getApiKey: options.getApiKey,
+      auth: config.auth,
+      redactor,
+    }),
+    redactor,
+    retry: { options: retry.options, budget: retry.budget, stats, topics, redact: redactor.redact },
+    stats,
+    topics,
+    closed: false,
+  };
+}

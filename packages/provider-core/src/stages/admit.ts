@@ -1,0 +1,52 @@
+import type { ResolvedRateLimit } from '../compose/pieces';
+import type { StatsRecorder } from '../observe/stats';
+import type { Prepared } from './context';
+
+function noop(): void {}
+
+/**
+ * The rate-limit step: one request plus the estimated prompt tokens (when the limiter has a
+ * `tokens` limit), waiting in the limiter's fair queue up to its timeout. Records the wait.
+ */
+export async function admit(
+  limit: ResolvedRateLimit | undefined,
+  stats: StatsRecorder,
+  prepared: Prepared,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (limit === undefined) return;
+  const costs: Record<string, number> = {};
+  if (limit.hasRequests) costs.requests = 1;
+  if (limit.tokensCapacity !== undefined && prepared.estimate !== undefined) {
+    costs.tokens = Math.max(1, Math.min(limit.tokensCapacity, prepared.estimate));
+    prepared.charged = costs.tokens;
+  }
+  const started = performance.now();
+  await limit.limiter.acquire(
+    limit.key,
+    costs,
+    signal === undefined ? { timeoutMs: limit.timeoutMs } : { signal, timeoutMs: limit.timeoutMs },
+  );
+  const waited = performance.now() - started;
+  prepared.queueWaitMs = waited;
+  if (waited >= 1) {
+    stats.rateLimitWaits++;
+    stats.rateLimitWait.record(waited);
+  }
+}
+
+/**
+ * Corrects the limiter's token charge with what the server counted: the estimate was charged
+ * before the call, the real prompt + generated tokens are known after it.
+ */
+export function correctCharge(
+  limit: ResolvedRateLimit | undefined,
+  prepared: Prepared,
+  promptTokens: number | undefined,
+  completionTokens: number | undefined,
+): void {
+  if (limit === undefined || prepared.charged === undefined) return;
+  const actual = (promptTokens ?? prepared.estimate ?? 0) + (completionTokens ?? 0);
+  const delta = actual - prepared.charged;
+  if (delta !== 0) limit.limiter.adjust(limit.key, { tokens: delta }).catch(noop);
+}

@@ -1,0 +1,85 @@
+import type { Breaker } from '@x/breaker';
+
+/** The part of `@x/breaker`'s breaker the request path uses. */
+export type BreakerLike = Pick<Breaker, 'execute' | 'state'>;
+
+/**
+ * The breaker-signal rule, in one place: an attempt follows the signal the breaker hands it only
+ * while the breaker is probing (half-open), where it aborts a probe that outlives
+ * `probeTimeoutMs`. While closed that signal is the caller's own or a shared one that never aborts:
+ * following it would only collect listeners on a signal every call shares.
+ */
+function followed(
+  probing: boolean,
+  breakerSignal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+): AbortSignal | undefined {
+  return probing && breakerSignal !== callerSignal ? breakerSignal : undefined;
+}
+
+/** Runs a buffered attempt through the breaker (or straight, without one). */
+export function throughBreaker<T>(
+  breaker: BreakerLike | undefined,
+  callerSignal: AbortSignal | undefined,
+  run: (breakerSignal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (breaker === undefined) return run(undefined);
+  const probing = breaker.state !== 'closed';
+  // Without a caller signal the breaker keeps its allocation-free fast path.
+  if (callerSignal === undefined) {
+    return breaker.execute((signal) => run(followed(probing, signal, undefined)));
+  }
+  return breaker.execute((signal) => run(followed(probing, signal, callerSignal)), {
+    signal: callerSignal,
+  });
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Runs a streamed attempt inside the breaker, keeping the breaker's call open until the consumer
+ * has read the whole body: the breaker sees a stall or a mid-stream failure as a failure, and a
+ * probe slot is held exactly as long as the exchange (an abort frees it). A consumer that stops
+ * reading ends the call without blame.
+ */
+export async function* streamThroughBreaker<T>(
+  breaker: BreakerLike | undefined,
+  callerSignal: AbortSignal | undefined,
+  start: (breakerSignal: AbortSignal | undefined) => AsyncGenerator<T, void, undefined>,
+): AsyncGenerator<T, void, undefined> {
+  if (breaker === undefined) {
+    yield* start(undefined);
+    return;
+  }
+  const ready = deferred<AsyncGenerator<T, void, undefined>>();
+  const outcome = deferred<void>();
+  // The breaker may reject before running the function (open): then nobody awaits `outcome`.
+  outcome.promise.catch(() => {});
+  const execution = throughBreaker(breaker, callerSignal, (breakerSignal) => {
+    ready.resolve(start(breakerSignal));
+    return outcome.promise;
+  });
+  execution.catch((error: unknown) => ready.reject(error));
+  const generator = await ready.promise;
+  let settled = false;
+  try {
+    for await (const item of generator) yield item;
+    settled = true;
+    outcome.resolve();
+  } catch (error) {
+    settled = true;
+    outcome.reject(error);
+    throw error;
+  } finally {
+    if (!settled) outcome.resolve();
+  }
+  await execution.catch(() => {});
+}

@@ -1,0 +1,176 @@
+import type { Cache } from '@x/cache';
+import type { ProviderTopics } from '../observe/events';
+import type { StatsRecorder } from '../observe/stats';
+import type { CacheMode, StreamChunk, ToolCall } from '../types';
+
+/** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
+interface RecordedChunk {
+  c: string;
+  t?: string;
+  tc?: ToolCall[];
+}
+
+/** What the cache holds for one request: the answer, and the chunks when it was streamed. */
+export interface CachedAnswer<Response> {
+  response: Response;
+  chunks?: RecordedChunk[];
+}
+
+/** The parts of an answer the cache step reads and rewrites on a hit. */
+interface Cacheable {
+  cached?: boolean;
+  attempts?: number;
+  truncated?: boolean;
+  content?: string;
+  thinking?: string | undefined;
+  toolCalls?: ToolCall[];
+  timings: {
+    latencyMs: number | undefined;
+    queueWaitMs?: number | undefined;
+    firstTokenMs?: number | undefined;
+  };
+}
+
+/** The part of an operation the cache step reads. */
+export interface CacheInput<Request> {
+  model(request: Request): string;
+  /** The request part that decides the answer: the key's input. Absent: never cached. */
+  cacheKey?(request: Request): Record<string, unknown>;
+}
+
+/** How one request meets the cache. */
+export type CachePlan =
+  | { use: 'none' }
+  | { use: 'refresh'; key: Record<string, unknown> }
+  | { use: 'read-through'; key: Record<string, unknown> };
+
+/**
+ * The cache step: identical requests share one call and a stored answer is returned marked
+ * `cached`; a streamed answer is recorded and replayed as a stream. Only complete, successful,
+ * untruncated answers are stored.
+ */
+export class CacheStage {
+  readonly cache: Cache | undefined;
+  readonly #stats: StatsRecorder;
+  readonly #topics: ProviderTopics;
+
+  constructor(cache: Cache | undefined, stats: StatsRecorder, topics: ProviderTopics) {
+    this.cache = cache;
+    this.#stats = stats;
+    this.#topics = topics;
+  }
+
+  /** Decides how a request meets the cache (bypassed, refreshed, or read through). */
+  plan<Request>(op: CacheInput<Request>, request: Request, mode: CacheMode | undefined): CachePlan {
+    const cache = this.cache;
+    if (cache === undefined || op.cacheKey === undefined || mode === 'bypass') return NONE;
+    const key = op.cacheKey(request);
+    if (mode === 'refresh') return { use: 'refresh', key };
+    // Not cacheable (sampled, tools...): not shared either, straight to the server.
+    return cache.decide(key).cacheable ? { use: 'read-through', key } : NONE;
+  }
+
+  /**
+   * A buffered answer through the cache: a stored one, the one an identical call in flight is
+   * loading, or a fresh one from `load` (then stored).
+   */
+  async readThrough<Response extends Cacheable>(
+    key: Record<string, unknown>,
+    model: string,
+    signal: AbortSignal | undefined,
+    started: number,
+    load: (signal: AbortSignal | undefined) => Promise<Response>,
+  ): Promise<Response> {
+    const cache = this.cache!;
+    let own: Response | undefined;
+    const value = await cache.getOrLoad(
+      key,
+      async (loaderSignal) => {
+        own = await load(loaderSignal);
+        return { response: own } satisfies CachedAnswer<Response>;
+      },
+      signal === undefined ? undefined : { signal },
+    );
+    if (own !== undefined) {
+      this.#stats.cacheMisses++;
+      // A shared cache has no `ttl` hook of ours: take a truncated answer back out.
+      if (own.truncated) cache.delete(key);
+      return own;
+    }
+    this.hit(model);
+    return fromCache((value as CachedAnswer<Response>).response, performance.now() - started);
+  }
+
+  /** A stored answer for a stream, or undefined (counted as a miss). */
+  async lookup<Response>(
+    key: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<CachedAnswer<Response> | undefined> {
+    const hit = (await this.cache!.lookup(key, signal === undefined ? undefined : { signal })) as
+      | CachedAnswer<Response>
+      | undefined;
+    if (hit === undefined) this.#stats.cacheMisses++;
+    return hit;
+  }
+
+  /** Stores a complete answer (never a truncated one); a value the cache refuses is not stored. */
+  store<Response extends Cacheable>(
+    key: Record<string, unknown>,
+    value: CachedAnswer<Response>,
+  ): void {
+    if (value.response.truncated) return;
+    try {
+      this.cache!.set(key, value);
+    } catch {
+      // A value the cache refuses is simply not cached.
+    }
+  }
+
+  hit(model: string): void {
+    this.#stats.cacheHits++;
+    if (this.#topics['cache-hit'].active) this.#topics['cache-hit'].emit({ model });
+  }
+}
+
+const NONE: CachePlan = Object.freeze({ use: 'none' });
+
+/** A mutable copy of a cached (deep-frozen) answer, marked cached. */
+export function fromCache<Response extends Cacheable>(
+  stored: Response,
+  latencyMs: number,
+): Response {
+  const response = structuredClone(stored) as Response;
+  response.cached = true;
+  response.attempts = 0;
+  if ('content' in response) response.toolCalls ??= [];
+  const timings = { ...response.timings, latencyMs };
+  if ('queueWaitMs' in timings) timings.queueWaitMs = undefined;
+  if ('firstTokenMs' in timings) timings.firstTokenMs = undefined;
+  response.timings = timings;
+  return response;
+}
+
+/** A chunk as recorded for the cache. */
+export function recorded(chunk: StreamChunk<unknown>): RecordedChunk {
+  const out: RecordedChunk = { c: chunk.content };
+  if (chunk.thinking !== undefined) out.t = chunk.thinking;
+  if (chunk.toolCalls !== undefined) out.tc = chunk.toolCalls;
+  return out;
+}
+
+/** The chunks to replay for a cached answer (one chunk when it was stored by a buffered call). */
+export function replayChunks<Response extends Cacheable>(
+  hit: CachedAnswer<Response>,
+): StreamChunk<Response>[] {
+  const chunks = hit.chunks ?? [
+    { c: hit.response.content ?? '', t: hit.response.thinking, tc: hit.response.toolCalls },
+  ];
+  return chunks.map((chunk) => ({
+    content: chunk.c,
+    thinking: chunk.t,
+    toolCalls:
+      chunk.tc !== undefined && chunk.tc.length > 0 ? structuredClone(chunk.tc) : undefined,
+    done: false,
+    response: undefined,
+  }));
+}

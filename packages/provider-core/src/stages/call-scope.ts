@@ -1,0 +1,60 @@
+import { anySignal } from '@x/internal';
+import type { ErrorKit } from '../errors';
+import type { StatsRecorder } from '../observe/stats';
+import type { RetryBudget } from '../retry-policy';
+
+/** The bookkeeping of one logical call: the prologue and the epilogue every entry point shares. */
+export interface CallScope {
+  readonly started: number;
+  /** The caller's signal joined with the total deadline (undefined when neither exists). */
+  readonly signal: AbortSignal | undefined;
+  /** Ends the call: clears the deadline, releases the in-flight slot. Idempotent. */
+  end(): void;
+}
+
+/**
+ * The call prologue, the only one: counts the call, takes an in-flight slot, deposits into the
+ * retry budget, and starts the total deadline (`timeouts.totalMs`) as a signal joined with the
+ * caller's. Nothing here allocates when there is no deadline and no caller signal.
+ */
+export function beginCall(init: {
+  stats: StatsRecorder;
+  budget: RetryBudget | undefined;
+  kit: ErrorKit;
+  totalMs: number | undefined;
+  callerSignal: AbortSignal | undefined;
+}): CallScope {
+  const { stats } = init;
+  const started = performance.now();
+  stats.requests++;
+  stats.inFlight++;
+  init.budget?.deposit();
+  let ended = false;
+  if (init.totalMs === undefined) {
+    return {
+      started,
+      signal: init.callerSignal,
+      end: () => {
+        if (ended) return;
+        ended = true;
+        stats.inFlight--;
+      },
+    };
+  }
+  const totalMs = init.totalMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(init.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
+  }, totalMs);
+  timer.unref?.();
+  return {
+    started,
+    signal: anySignal(init.callerSignal, controller.signal),
+    end: () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      stats.inFlight--;
+    },
+  };
+}

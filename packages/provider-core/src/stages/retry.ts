@@ -1,0 +1,79 @@
+import { sleep } from '@x/internal';
+import { isProviderError } from '../errors';
+import type { ProviderTopics } from '../observe/events';
+import type { StatsRecorder } from '../observe/stats';
+import type { ResolvedRetry } from '../options';
+import { backoffDelay, type RetryBudget } from '../retry-policy';
+
+/** What the retry loop reads and writes, shared by every call of a provider. */
+export interface RetryContext {
+  options: ResolvedRetry;
+  budget: RetryBudget | undefined;
+  stats: StatsRecorder;
+  topics: ProviderTopics;
+  redact: (text: string) => string;
+}
+
+/** The call an attempt belongs to. */
+export interface RetryTarget {
+  endpoint: string;
+  model: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/** Delay before the next attempt, or undefined when the error must be thrown. */
+function nextDelay(context: RetryContext, error: unknown, retry: number): number | undefined {
+  const { options } = context;
+  if (retry >= options.retries) return undefined;
+  if (!isProviderError(error) || !error.retryable) return undefined;
+  const { retryAfterMs } = error;
+  if (retryAfterMs !== undefined && retryAfterMs > options.maxRetryAfterMs) return undefined;
+  if (context.budget !== undefined && !context.budget.tryWithdraw()) {
+    context.stats.retriesDeniedByBudget++;
+    return undefined;
+  }
+  return (
+    retryAfterMs ?? backoffDelay(retry, options.baseDelayMs, options.maxDelayMs, options.random)
+  );
+}
+
+/**
+ * The retry loop, the only one: runs `attempt` (numbered from 1) until it succeeds, the error is
+ * not retryable, the retries or the budget are spent, or the call is aborted. A `Retry-After`
+ * longer than `maxRetryAfterMs` ends the loop at once. Retry sits outside the breaker, so every
+ * attempt is seen by it and an open breaker (not retryable) ends the retrying.
+ *
+ * A streamed call runs only its opening through here (until the first chunk reached the caller):
+ * nothing is retried after that.
+ */
+export async function withRetries<T>(
+  context: RetryContext,
+  target: RetryTarget,
+  attempt: (attemptNumber: number) => Promise<T>,
+): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    context.stats.attempts++;
+    try {
+      return await attempt(retry + 1);
+    } catch (error) {
+      const { signal } = target;
+      if (signal?.aborted) throw signal.reason;
+      const delay = nextDelay(context, error, retry);
+      if (delay === undefined) throw error;
+      context.stats.retries++;
+      if (context.topics.retry.active) {
+        context.topics.retry.emit({
+          endpoint: target.endpoint,
+          model: target.model,
+          attempt: retry + 2,
+          delayMs: delay,
+          code: (error as { code?: string }).code,
+          message: context.redact((error as Error).message),
+        });
+      }
+      // A ref'd timer: between attempts no socket holds the process open, and a script whose
+      // only pending work is this call must not exit before the retry runs.
+      await sleep(delay, signal);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  type Calibrator,
+  estimateCost,
+  type Provider,
+  type ChatMessage as TokensChatMessage,
+} from '@x/tokens';
+import type { ResolvedRateLimit, ResolvedTokens } from '../compose/pieces';
+import type { ProviderTopics } from '../observe/events';
+import type { StatsRecorder } from '../observe/stats';
+import { correctCharge } from './admit';
+import type { ContextInput, Prepared } from './context';
+
+/** The usage fields of an answer the reconcile step reads and fills. */
+export interface Reconcilable {
+  usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
+  truncated?: boolean;
+  estimatedPromptTokens?: number | undefined;
+  costUsd?: number | undefined;
+}
+
+/**
+ * The reconcile step: the server's counts check the estimate (a prompt near the window counted far
+ * lower was most likely cut silently: flagged `truncated`), teach the calibrator, correct the rate
+ * limiter's charge, and price the answer.
+ */
+export class UsageStage<Request> {
+  readonly #tokens: ResolvedTokens | undefined;
+  readonly #provider: Provider;
+  readonly #limit: ResolvedRateLimit | undefined;
+  readonly #stats: StatsRecorder;
+  readonly #topics: ProviderTopics;
+  /** A local server charges nothing per token: an unknown price is 0, not unknown. */
+  readonly #local: boolean;
+  /** Models seen calibrated (if the calibrator drops one, the sampled observations reteach it). */
+  readonly #calibrated = new Set<string>();
+  #observations = 0;
+
+  constructor(init: {
+    tokens: ResolvedTokens | undefined;
+    provider: Provider;
+    limit: ResolvedRateLimit | undefined;
+    stats: StatsRecorder;
+    topics: ProviderTopics;
+    local: boolean;
+  }) {
+    this.#tokens = init.tokens;
+    this.#provider = init.provider;
+    this.#limit = init.limit;
+    this.#stats = init.stats;
+    this.#topics = init.topics;
+    this.#local = init.local;
+  }
+
+  reconcile(
+    op: ContextInput<Request>,
+    request: Request,
+    prepared: Prepared,
+    response: Reconcilable,
+  ): void {
+    response.estimatedPromptTokens = prepared.estimate;
+    const { promptTokens, completionTokens } = response.usage;
+    const estimate = prepared.estimate;
+    const tokens = this.#tokens;
+    const model = op.model(request);
+    if (tokens !== undefined && estimate !== undefined && promptTokens !== undefined) {
+      this.#stats.drift(estimate, promptTokens);
+      const window = prepared.window;
+      // Only a prompt near or over the window can have been cut; below that, a low count is more
+      // likely a server reusing a cached prefix of the conversation (it counts new tokens only).
+      const truncated =
+        op.checksContext &&
+        promptTokens < estimate * tokens.truncationRatio &&
+        estimate - promptTokens >= 16 &&
+        (window === undefined || estimate >= 0.75 * window);
+      if (truncated) {
+        response.truncated = true;
+        this.#stats.truncations++;
+        if (this.#topics.truncated.active) {
+          this.#topics.truncated.emit({
+            model,
+            estimatedPromptTokens: estimate,
+            promptEvalCount: promptTokens,
+            numCtx: prepared.numCtx ?? prepared.window,
+          });
+        }
+      } else if (promptTokens > 0 && op.prompt !== undefined) {
+        this.#observe(tokens.calibrator, op, request, model, promptTokens);
+      }
+    }
+    correctCharge(this.#limit, prepared, promptTokens, completionTokens);
+    if ('costUsd' in response) response.costUsd = this.#cost(model, promptTokens, completionTokens);
+  }
+
+  /**
+   * Feeds an answer to the calibrator: every answer until it is calibrated for the model, then one
+   * in eight (observing re-reads the prompt, a cost on every call otherwise).
+   */
+  #observe(
+    calibrator: Calibrator | undefined,
+    op: ContextInput<Request>,
+    request: Request,
+    model: string,
+    actualTokens: number,
+  ): void {
+    if (calibrator === undefined) return;
+    if (!this.#calibrated.has(model)) {
+      if (calibrator.get(model, this.#provider)?.ready === true) this.#calibrated.add(model);
+    }
+    if (this.#calibrated.has(model) && (this.#observations++ & 7) !== 0) return;
+    const input = op.prompt!(request);
+    try {
+      calibrator.observe({
+        model,
+        provider: this.#provider,
+        input: (input.messages as readonly TokensChatMessage[] | undefined) ?? input.text ?? '',
+        ...(input.tools !== undefined ? { tools: input.tools as never } : {}),
+        actualTokens,
+      });
+    } catch {
+      // A calibrator's complaint must not fail an answer that arrived.
+    }
+  }
+
+  #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {
+    if (input === undefined && output === undefined) return undefined;
+    try {
+      const cost = estimateCost({ model, inputTokens: input ?? 0, outputTokens: output ?? 0 });
+      if (cost !== undefined) return cost.total;
+    } catch {
+      // Unknown model: below.
+    }
+    return this.#local ? 0 : undefined;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The request and answer shapes every provider shares, in camelCase. A provider maps them to its
+ * wire format and extends them with what only it has (Ollama's `numCtx`, OpenAI's `logprobs`...),
+ * so code written against these types (a router, a test double) works with any provider.
+ */
+
+/** A tool call made by the model. `arguments` is an object (providers that send a JSON string have it parsed). */
+export interface ToolCall {
+  /** Call id, when the server sends one. */
+  id?: string | undefined;
+  /** Position of the call in the message, when the server sends it. */
+  index?: number | undefined;
+  /** Function name. */
+  name: string;
+  /** Arguments as a JSON object. */
+  arguments: Record<string, unknown>;
+}
+
+/** A function the model may call. */
+export interface ToolDefinition {
+  type: 'function';
+  function: {
+    name: string;
+    description?: string;
+    /** JSON Schema of the arguments. */
+    parameters?: Record<string, unknown>;
+  };
+}
+
+/** One chat message. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  /** Name of the author (counted by token estimates; sent only where the API has the field). */
+  name?: string;
+  /** Images as base64 strings, `data:...;base64,` URLs or raw bytes (vision models). */
+  images?: readonly (string | Uint8Array)[];
+  /** The thinking text of an earlier assistant turn. */
+  thinking?: string;
+  /** Tool calls of an earlier assistant turn. */
+  toolCalls?: readonly ToolCall[];
+  /** For `role: 'tool'`: the name of the function whose result this is. */
+  toolName?: string;
+  /** For `role: 'tool'`: the id of the call answered. */
+  toolCallId?: string;
+}
+
+/** How the cache treats one request. */
+export type CacheMode = 'default' | 'bypass' | 'refresh';
+
+/** What every chat request has, whatever the provider. */
+export interface BaseChatRequest {
+  /** Model name. */
+  model: string;
+  /** The conversation. */
+  messages: readonly ChatMessage[];
+  /** Sampling temperature. */
+  temperature?: number;
+  /** Nucleus sampling. */
+  topP?: number;
+  /** Seed for reproducible answers, where the server supports it. */
+  seed?: number;
+  /** Maximum tokens to generate. */
+  maxTokens?: number;
+  /** Stop sequences. */
+  stop?: string | readonly string[];
+  /** Functions the model may call. */
+  tools?: readonly ToolDefinition[];
+  /** Aborts the request. The promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
+  cache?: CacheMode;
+}
+
+/** Why generation ended. */
+export type FinishReason =
+  | 'stop'
+  | 'length'
+  | 'tool_calls'
+  | 'content_filter'
+  | 'load'
+  | 'unload'
+  | (string & {});
+
+/** Token counts from the server. An absent counter stays `undefined` (unknown), never 0. */
+export interface Usage {
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  totalTokens: number | undefined;
+}
+
+/** Durations in ms. Server durations are those the API reports (Ollama's), else `undefined`. */
+export interface Timings {
+  /** Server: whole request. */
+  totalMs: number | undefined;
+  /** Server: model load. */
+  loadMs: number | undefined;
+  /** Server: prompt evaluation. */
+  promptEvalMs: number | undefined;
+  /** Server: generation. */
+  evalMs: number | undefined;
+  /** Client: time spent waiting for the rate limiter. */
+  queueWaitMs: number | undefined;
+  /** Client: from sending until the first chunk (streams only). */
+  firstTokenMs: number | undefined;
+  /** Client: from the call until the answer was complete. */
+  latencyMs: number | undefined;
+  /** Generated tokens per second, when the server reports what it takes. */
+  tokensPerSecond: number | undefined;
+}
+
+/** The assistant message of a response. */
+export interface AssistantMessage {
+  role: 'assistant';
+  content: string;
+  thinking?: string;
+  toolCalls?: ToolCall[];
+}
+
+/** What every chat answer has, whatever the provider. */
+export interface BaseChatResponse {
+  /** The answer's text. */
+  content: string;
+  /** The assistant message, ready to append to the conversation. */
+  message: AssistantMessage;
+  /** Tool calls (empty when none). */
+  toolCalls: ToolCall[];
+  /** Thinking text, when the model thought. */
+  thinking: string | undefined;
+  /** Model as echoed by the server. */
+  model: string;
+  /** Why generation ended; `'tool_calls'` when the model called tools. */
+  finishReason: FinishReason | undefined;
+  /** Token counts. */
+  usage: Usage;
+  /** Durations. */
+  timings: Timings;
+  /** True when served from the cache. */
+  cached: boolean;
+  /** Cost in USD from `@x/tokens` (an explicit 0 for a local server), `undefined` when unknown. */
+  costUsd: number | undefined;
+  /**
+   * True when the server counted far fewer prompt tokens than estimated for a prompt near the
+   * context window: the server most likely cut the prompt silently.
+   */
+  truncated: boolean;
+  /** The provider's prompt token estimate, when token accounting is on. */
+  estimatedPromptTokens: number | undefined;
+  /** HTTP attempts made (1 + retries); 0 when cached. */
+  attempts: number;
+}
+
+/** One item of a stream. The last item has `done: true` and the complete `response`. */
+export interface StreamChunk<R = BaseChatResponse> {
+  /** Text added by this chunk. */
+  content: string;
+  /** Thinking text added by this chunk. */
+  thinking: string | undefined;
+  /** Tool calls completed in this chunk. */
+  toolCalls: ToolCall[] | undefined;
+  /** True on the last item only. */
+  done: boolean;
+  /** The complete response, on the last item only. */
+  response: R | undefined;
+}
+
+/** What a stream had produced before it failed. */
+export interface PartialResponse {
+  /** Text content received so far. */
+  readonly content: string;
+  /** Thinking text received so far. */
+  readonly thinking: string;
+  /** Tool calls received so far. */
+  readonly toolCalls: readonly ToolCall[];
+  /** Number of chunks received. */
+  readonly chunks: number;
+}
+
+/** An empty {@link PartialResponse}: nothing had arrived. */
+export const EMPTY_PARTIAL: PartialResponse = Object.freeze({
+  content: '',
+  thinking: '',
+  toolCalls: Object.freeze([]) as readonly ToolCall[],
+  chunks: 0,
+});
+
+/** Overall health. */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/**
+ * A complete {@link BaseChatResponse} from what a provider's answer says; every field the shared
+ * stages fill later (attempts, latency, estimate, cost) starts empty.
+ */
+export function chatResponse(init: {
+  content: string;
+  model: string;
+  thinking?: string | undefined;
+  toolCalls?: ToolCall[];
+  finishReason?: FinishReason | undefined;
+  promptTokens?: number | undefined;
+  completionTokens?: number | undefined;
+}): BaseChatResponse {
+  const toolCalls = init.toolCalls ?? [];
+  const message: AssistantMessage = { role: 'assistant', content: init.content };
+  if (init.thinking !== undefined) message.thinking = init.thinking;
+  if (toolCalls.length > 0) message.toolCalls = toolCalls;
+  const { promptTokens, completionTokens } = init;
+  return {
+    content: init.content,
+    message,
+    toolCalls,
+    thinking: init.thinking,
+    model: init.model,
+    finishReason: init.finishReason,
+    usage: {
+      promptTokens,
+      completionTokens,
+      totalTokens:
+        promptTokens !== undefined && completionTokens !== undefined
+          ? promptTokens + completionTokens
+          : undefined,
+    },
+    timings: {
+      totalMs: undefined,
+      loadMs: undefined,
+      promptEvalMs: undefined,
+      evalMs: undefined,
+      queueWaitMs: undefined,
+      firstTokenMs: undefined,
+      latencyMs: undefined,
+      tokensPerSecond: undefined,
+    },
+    cached: false,
+    costUsd: undefined,
+    truncated: false,
+    estimatedPromptTokens: undefined,
+    attempts: 0,
+  };
+}

@@ -1,0 +1,97 @@
+import type { ChatMessage, ChatRequest, EmbedRequest, ToolCall } from '../types';
+
+function toBase64(image: string | Uint8Array): string {
+  if (typeof image !== 'string') return Buffer.from(image).toString('base64');
+  // A data URL (`data:image/png;base64,...`, as OpenAI-style clients pass images) is not base64
+  // itself: Ollama answers 400 `illegal base64 data at input byte 4`. Send its payload.
+  const comma = image.startsWith('data:') ? image.indexOf(',') : -1;
+  return comma !== -1 && image.slice(0, comma).endsWith(';base64') ? image.slice(comma + 1) : image;
+}
+
+function wireToolCall(call: ToolCall): Record<string, unknown> {
+  const fn: Record<string, unknown> = { name: call.name, arguments: call.arguments };
+  if (call.index !== undefined) fn.index = call.index;
+  const out: Record<string, unknown> = { function: fn };
+  if (call.id !== undefined) out.id = call.id;
+  return out;
+}
+
+function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
+  // The common message, exactly `{ role, content }`, is already in Ollama's shape: no copy.
+  // Anything else is copied field by field, so an application's own fields never reach the wire
+  // (or the cache key).
+  let keys = 0;
+  for (const _ in m) keys++;
+  if (keys === 2 && typeof m.role === 'string' && typeof m.content === 'string') return m;
+  const out: Record<string, unknown> = { role: m.role, content: m.content };
+  if (m.images !== undefined) out.images = m.images.map(toBase64);
+  if (m.thinking !== undefined) out.thinking = m.thinking;
+  if (m.toolCalls !== undefined) out.tool_calls = m.toolCalls.map(wireToolCall);
+  if (m.toolName !== undefined) out.tool_name = m.toolName;
+  if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
+  return out;
+}
+
+/**
+ * Builds Ollama's `options` object: the passthrough first, then the named fields over it, then
+ * `num_ctx` (the request's `numCtx`, else the provider's choice, else whatever the passthrough set).
+ */
+export function wireOptions(
+  request: ChatRequest,
+  numCtx: number | undefined,
+): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = request.options ? { ...request.options } : {};
+  if (request.temperature !== undefined) out.temperature = request.temperature;
+  if (request.topP !== undefined) out.top_p = request.topP;
+  if (request.topK !== undefined) out.top_k = request.topK;
+  if (request.seed !== undefined) out.seed = request.seed;
+  if (request.maxTokens !== undefined) out.num_predict = request.maxTokens;
+  if (request.stop !== undefined) {
+    out.stop = typeof request.stop === 'string' ? [request.stop] : [...request.stop];
+  }
+  // The request's own `numCtx` first: the provider passes no choice of its own for such a request.
+  const ctx = request.numCtx ?? numCtx;
+  if (ctx !== undefined) out.num_ctx = ctx;
+  for (const _ in out) return out;
+  return undefined;
+}
+
+/** The `/api/chat` body. `stream` is always explicit; `keep_alive` only when set. */
+export function toChatBody(
+  request: ChatRequest,
+  stream: boolean,
+  numCtx: number | undefined,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages: request.messages.map(wireMessage),
+    stream,
+  };
+  if (request.format !== undefined) body.format = request.format;
+  const options = wireOptions(request, numCtx);
+  if (options !== undefined) body.options = options;
+  if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
+  if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools;
+  if (request.think !== undefined) body.think = request.think;
+  return body;
+}
+
+/** The `/api/embed` body. */
+export function toEmbedBody(request: EmbedRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: request.model,
+    input: typeof request.input === 'string' ? request.input : [...request.input],
+  };
+  if (request.truncate !== undefined) body.truncate = request.truncate;
+  if (request.dimensions !== undefined) body.dimensions = request.dimensions;
+  if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
+  if (request.options !== undefined) body.options = request.options;
+  return body;
+}
+
+/** The numCtx a request pins itself, from `numCtx` or the passthrough `options.num_ctx`. */
+export function requestedNumCtx(request: ChatRequest): number | undefined {
+  if (request.numCtx !== undefined) return request.numCtx;
+  const raw = request.options?.num_ctx;
+  return typeof raw === 'number' ? raw : undefined;
+}

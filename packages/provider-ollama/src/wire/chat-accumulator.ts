@@ -1,0 +1,227 @@
+import type { Accumulator, Timings, WireMessage } from '@x/provider-core';
+import { OllamaStreamError, type PartialResponse } from '../errors';
+import type { ChatResponse, FinishReason, StreamChunk, ToolCall, Usage } from '../types';
+
+type Json = Record<string, unknown>;
+
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+const nsToMs = (value: unknown): number | undefined => {
+  const n = num(value);
+  return n === undefined ? undefined : n / 1e6;
+};
+
+export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  const out: ToolCall[] = [];
+  for (const item of raw) {
+    if (typeof item !== 'object' || item === null) continue;
+    const call = item as Json;
+    const fn = (call.function ?? {}) as Json;
+    let args = fn.arguments;
+    // Ollama sends an object; tolerate a JSON string from proxies speaking OpenAI's dialect.
+    if (typeof args === 'string') {
+      try {
+        args = JSON.parse(args);
+      } catch {
+        args = { _raw: args };
+      }
+    }
+    out.push({
+      id: typeof call.id === 'string' ? call.id : undefined,
+      index: num(fn.index),
+      name: typeof fn.name === 'string' ? fn.name : '',
+      arguments: typeof args === 'object' && args !== null ? (args as Json) : {},
+    });
+  }
+  return out;
+}
+
+export function mapUsage(final: Json | undefined): Usage {
+  const promptTokens = num(final?.prompt_eval_count);
+  const completionTokens = num(final?.eval_count);
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens:
+      promptTokens !== undefined && completionTokens !== undefined
+        ? promptTokens + completionTokens
+        : undefined,
+  };
+}
+
+/** Server durations (nanoseconds on the wire) in ms; the client's fields are filled later. */
+export function mapTimings(final: Json | undefined): Timings {
+  const evalCount = num(final?.eval_count);
+  const evalNs = num(final?.eval_duration);
+  return {
+    totalMs: nsToMs(final?.total_duration),
+    loadMs: nsToMs(final?.load_duration),
+    promptEvalMs: nsToMs(final?.prompt_eval_duration),
+    evalMs: nsToMs(final?.eval_duration),
+    queueWaitMs: undefined,
+    firstTokenMs: undefined,
+    latencyMs: undefined,
+    tokensPerSecond:
+      evalCount !== undefined && evalNs !== undefined && evalNs > 0
+        ? (evalCount / evalNs) * 1e9
+        : undefined,
+  };
+}
+
+function finishReason(raw: unknown, hasToolCalls: boolean): FinishReason | undefined {
+  if (hasToolCalls && (raw === 'stop' || raw === undefined)) return 'tool_calls';
+  if (typeof raw !== 'string' || raw.length === 0) return undefined;
+  return raw as FinishReason;
+}
+
+/**
+ * Folds `/api/chat` chunks (or the single non-streamed object) into a response, and turns an
+ * `{"error": ...}` line into an {@link OllamaStreamError} carrying what came before. The answer
+ * ends at `done: true`: anything after it is ignored.
+ */
+export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
+  /** Scrubs secrets from server text that ends up in an error (a proxy may echo headers). */
+  readonly #redact: (text: string) => string;
+
+  constructor(redact: (text: string) => string = (text) => text) {
+    this.#redact = redact;
+  }
+
+  content = '';
+  thinking = '';
+  toolCalls: ToolCall[] = [];
+  chunks = 0;
+  model = '';
+  final: Json | undefined;
+
+  /** One NDJSON line. Returns the delta as a stream chunk, or undefined for the final chunk. */
+  add(message: WireMessage): StreamChunk | undefined {
+    if (this.final !== undefined) return undefined;
+    return this.addLine(message.data);
+  }
+
+  /**
+   * A whole `stream: false` answer: one JSON object, or NDJSON lines when the server streamed
+   * after all (a proxy, an old server).
+   */
+  addWhole(text: string): void {
+    const newline = text.indexOf('\n');
+    if (newline === -1 || newline === text.length - 1) {
+      this.addLine(text);
+      return;
+    }
+    for (const line of text.split('\n')) {
+      if (this.final !== undefined) return;
+      if (line.trim().length > 0) this.addLine(line);
+    }
+  }
+
+  /** Parses one line. Returns the delta as a stream chunk, or undefined for the final chunk. */
+  addLine(line: string): StreamChunk | undefined {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      // No SyntaxError as `cause`: its message quotes the start of the line, unredacted.
+      throw new OllamaStreamError({
+        reason: 'invalid-json',
+        message: `Ollama sent a line that is not JSON: ${this.#redact(line).slice(0, 80)}`,
+        partial: this.partial(),
+      });
+    }
+    return this.addObject(obj as Json);
+  }
+
+  addObject(obj: Json): StreamChunk | undefined {
+    if (typeof obj !== 'object' || obj === null) {
+      throw new OllamaStreamError({
+        reason: 'invalid-json',
+        message: 'Ollama sent a line that is not a JSON object',
+        partial: this.partial(),
+      });
+    }
+    if (typeof obj.error === 'string' && obj.message === undefined) {
+      throw new OllamaStreamError({
+        reason: 'server-error',
+        serverMessage: this.#redact(obj.error),
+        partial: this.partial(),
+      });
+    }
+    this.chunks++;
+    if (typeof obj.model === 'string') this.model = obj.model;
+    const message = obj.message as Json | undefined;
+    let content = '';
+    let thinking: string | undefined;
+    let toolCalls: ToolCall[] | undefined;
+    if (message !== undefined && message !== null) {
+      if (typeof message.content === 'string') {
+        content = message.content;
+        this.content += content;
+      }
+      if (typeof message.thinking === 'string' && message.thinking.length > 0) {
+        thinking = message.thinking;
+        this.thinking += thinking;
+      }
+      toolCalls = mapToolCalls(message.tool_calls);
+      if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
+    } else if (typeof obj.response === 'string') {
+      // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`.
+      content = obj.response;
+      this.content += content;
+      if (typeof obj.thinking === 'string' && obj.thinking.length > 0) {
+        thinking = obj.thinking;
+        this.thinking += thinking;
+      }
+    }
+    if (obj.done === true) {
+      this.final = obj;
+      // A final chunk usually has empty content; it still counts if the server put text there.
+      if (content.length === 0 && thinking === undefined && toolCalls === undefined) {
+        return undefined;
+      }
+    }
+    return { content, thinking, toolCalls, done: false, response: undefined };
+  }
+
+  get done(): boolean {
+    return this.final !== undefined;
+  }
+
+  partial(): PartialResponse {
+    return {
+      content: this.content,
+      thinking: this.thinking,
+      toolCalls: [...this.toolCalls],
+      chunks: this.chunks,
+    };
+  }
+
+  /** The response; the request path fills the client-side fields (attempts, latency...). */
+  build(): ChatResponse {
+    const final = this.final;
+    const hasTools = this.toolCalls.length > 0;
+    const thinking = this.thinking.length > 0 ? this.thinking : undefined;
+    const message: ChatResponse['message'] = { role: 'assistant', content: this.content };
+    if (thinking !== undefined) message.thinking = thinking;
+    if (hasTools) message.toolCalls = this.toolCalls;
+    return {
+      content: this.content,
+      message,
+      toolCalls: this.toolCalls,
+      thinking,
+      model: this.model,
+      createdAt: typeof final?.created_at === 'string' ? final.created_at : undefined,
+      finishReason: finishReason(final?.done_reason, hasTools),
+      usage: mapUsage(final),
+      timings: mapTimings(final),
+      cached: false,
+      costUsd: undefined,
+      truncated: false,
+      estimatedPromptTokens: undefined,
+      numCtx: undefined,
+      attempts: 0,
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Operation, PromptInput, StreamFormat } from '@x/provider-core';
+import type { ChatRequest, ChatResponse } from '../types';
+import { requestedNumCtx, toChatBody } from './body';
+import { ChatAccumulator } from './chat-accumulator';
+
+/** The part of a chat request that decides the answer: the cache key's input. */
+function cacheKey(request: ChatRequest): Record<string, unknown> {
+  const body = toChatBody(request, false, undefined);
+  delete body.stream;
+  return body;
+}
+
+/**
+ * What the estimate counts: every string field of the messages, which here are the ones Ollama
+ * renders into the prompt (content, thinking, tool name): no copy needed.
+ */
+function prompt(request: ChatRequest): PromptInput {
+  return {
+    messages: request.messages,
+    ...(request.tools !== undefined ? { tools: request.tools } : {}),
+  };
+}
+
+/** `/api/chat`: Ollama's chat endpoint, buffered (`stream: false`) or streamed as NDJSON. */
+export const CHAT: Operation<ChatRequest, ChatResponse> = Object.freeze({
+  name: 'chat',
+  endpoint: '/api/chat',
+  checksContext: true,
+  model: (request: ChatRequest) => request.model,
+  prompt,
+  reserve: (request: ChatRequest) => request.maxTokens,
+  cacheKey,
+  body: (request: ChatRequest, stream: boolean, prepared: { numCtx: number | undefined }) =>
+    toChatBody(request, stream, prepared.numCtx),
+  accumulator: (redact: (text: string) => string) => new ChatAccumulator(redact),
+  finish(response: ChatResponse, prepared: { numCtx: number | undefined }, request: ChatRequest) {
+    response.numCtx = prepared.numCtx ?? requestedNumCtx(request);
+  },
+});
+
+/** Ollama streams newline-delimited JSON. */
+export const NDJSON: StreamFormat = Object.freeze({
+  framing: 'ndjson',
+  accept: 'application/x-ndjson',
+});

@@ -1,0 +1,46 @@
+import { type HttpFailure, parseRetryAfter, serverMessage } from '@x/provider-core';
+import {
+  ContextOverflowError,
+  ModelNotFoundError,
+  OllamaApiError,
+  ServerBusyError,
+} from '../errors';
+
+/** Statuses that are worth retrying (besides non-client 500s). */
+const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
+
+/** 500 texts that are the caller's mistake and would fail the same way again. */
+const CLIENT_MISTAKE_500 =
+  /must be of type|does not support|invalid|is required|unknown|cannot be/i;
+
+const CONTEXT_OVERFLOW_400 = /longer than the context length|exceeds the context length/i;
+
+/** Maps an Ollama HTTP error answer to a typed error. */
+export function mapHttpError(failure: HttpFailure): Error {
+  const { statusCode, endpoint, model } = failure;
+  const message =
+    statusCode < 400
+      ? `redirected to ${failure.redact(failure.location ?? '(no location)')}; use that address as baseUrl`
+      : serverMessage(failure.contentType, failure.body, failure.redact);
+  const retryAfterMs = parseRetryAfter(failure.headers['retry-after']);
+  const isJson =
+    failure.contentType?.includes('json') === true || failure.body.trim().startsWith('{');
+  if (statusCode === 404 && isJson && /not found/i.test(message) && model !== undefined) {
+    return new ModelNotFoundError({ model, serverMessage: message, endpoint });
+  }
+  if (statusCode === 503) {
+    return new ServerBusyError({ serverMessage: message, endpoint, retryAfterMs });
+  }
+  if (statusCode === 400 && CONTEXT_OVERFLOW_400.test(message) && model !== undefined) {
+    return new ContextOverflowError({ model, source: 'server', serverMessage: message });
+  }
+  const retryable =
+    RETRYABLE_STATUS.has(statusCode) || (statusCode === 500 && !CLIENT_MISTAKE_500.test(message));
+  return new OllamaApiError({
+    statusCode,
+    serverMessage: message,
+    endpoint,
+    retryable,
+    retryAfterMs,
+  });
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fails when a published package under packages/* lacks the shared anatomy of house-style.md:
+// Fails when a published package under packages/* lacks the anatomy CONTRIBUTING.md describes:
 // README.md, src/index.ts, tsup.config.ts, tsconfig.json, a test file, and a package.json with
 // the exports shape (import/require conditions, types first), sideEffects: false, engines.node,
 // files, publishConfig and the standard scripts. Run by the README's test command.

@@ -32,7 +32,7 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(/\b[6-8] requests waited for the limiter/);
     // breaker: opens, rejects without the server, probes, closes
     expect(stdout).toContain('breaker closed → open (failure-threshold)');
-    expect(stdout).toContain('[X_BREAKER_OPEN]');
+    expect(stdout).toContain('[X_PROVIDER_OLLAMA_CIRCUIT_OPEN]');
     expect(stdout).toContain('the server saw 0 of the last 3 calls');
     expect(stdout).toContain('breaker open → half-open (open-timeout)');
     expect(stdout).toMatch(/breaker half-open → closed/);

@@ -25,10 +25,14 @@ export type ProviderErrorKind =
   /** The server could not be reached. */
   | 'connection'
   /** The provider was closed. */
-  | 'closed';
+  | 'closed'
+  /** The circuit breaker refused the call: the server failed recently (see `retryAfterMs`). */
+  | 'circuit-open'
+  /** A local limit refused the call: the rate limiter, the concurrency limit or the pool queue. */
+  | 'rate-limited';
 
-/** Which deadline fired. */
-export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total';
+/** Which deadline fired (`probe`: the breaker's `probeTimeoutMs` while it probed the server). */
+export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total' | 'probe';
 
 /** Who raised an error: the provider's id (`ollama`, for codes) and label (`Ollama`, for messages). */
 export interface ErrorOrigin {
@@ -290,17 +294,17 @@ export class ProviderTimeoutError extends ProviderError {
       firstToken: 'the first token',
       idle: 'the next chunk',
       total: 'the whole request',
+      probe: 'the answer to a circuit breaker probe',
     };
-    super(
-      `Timed out after ${init.timeoutMs} ms waiting for ${what[init.timeout]} (timeouts.${init.timeout}Ms)`,
-      {
-        origin: init.origin,
-        kind: 'timeout',
-        reason: 'TIMEOUT',
-        retryable: init.retryable,
-        cause: init.cause,
-      },
-    );
+    const option =
+      init.timeout === 'probe' ? 'breaker.probeTimeoutMs' : `timeouts.${init.timeout}Ms`;
+    super(`Timed out after ${init.timeoutMs} ms waiting for ${what[init.timeout]} (${option})`, {
+      origin: init.origin,
+      kind: 'timeout',
+      reason: 'TIMEOUT',
+      retryable: init.retryable,
+      cause: init.cause,
+    });
     this.name = 'ProviderTimeoutError';
     this.timeout = init.timeout;
     this.timeoutMs = init.timeoutMs;
@@ -350,6 +354,56 @@ export class ProviderClosedError extends ProviderError {
 }
 
 /**
+ * The circuit breaker refused the call without sending it: the server failed recently. Retryable
+ * after `retryAfterMs` (`Infinity` while the breaker is isolated by hand). The breaker's
+ * `BreakerOpenError` is the `cause`.
+ */
+export class CircuitOpenError extends ProviderError {
+  constructor(init: { retryAfterMs: number | undefined; cause: unknown; origin: ErrorOrigin }) {
+    super(
+      `${init.origin.label} is failing: the circuit breaker is open${
+        init.retryAfterMs !== undefined && Number.isFinite(init.retryAfterMs)
+          ? ` (next try in ${Math.ceil(init.retryAfterMs)} ms)`
+          : ''
+      }`,
+      {
+        origin: init.origin,
+        kind: 'circuit-open',
+        reason: 'CIRCUIT_OPEN',
+        retryable: init.retryAfterMs === undefined || Number.isFinite(init.retryAfterMs),
+        retryAfterMs: init.retryAfterMs,
+        cause: init.cause,
+      },
+    );
+    this.name = 'CircuitOpenError';
+  }
+}
+
+/**
+ * A local limit refused the call before it was sent: the rate limiter's queue timed out or was
+ * full, the concurrency limit's queue likewise, or no pooled connection freed in time. Retryable;
+ * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
+ */
+export class RateLimitedError extends ProviderError {
+  constructor(init: {
+    message: string;
+    retryAfterMs: number | undefined;
+    cause: unknown;
+    origin: ErrorOrigin;
+  }) {
+    super(init.message, {
+      origin: init.origin,
+      kind: 'rate-limited',
+      reason: 'RATE_LIMITED',
+      retryable: true,
+      retryAfterMs: init.retryAfterMs,
+      cause: init.cause,
+    });
+    this.name = 'RateLimitedError';
+  }
+}
+
+/**
  * How the shared stages create a provider's own error classes. A provider passes constructors of
  * its subclasses; the stages never name a provider's classes.
  */
@@ -365,6 +419,12 @@ export interface ErrorKit {
   incomplete(init: { partial: PartialResponse; cause?: unknown }): IncompleteStreamError;
   contextOverflow(init: ContextOverflowInit): ContextOverflowError;
   closed(): ProviderError;
+  circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
+  rateLimited(init: {
+    message: string;
+    retryAfterMs: number | undefined;
+    cause: unknown;
+  }): ProviderError;
 }
 
 /** The partial answer an error carries, if any. */
@@ -388,5 +448,9 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
       new IncompleteStreamError({ ...init, origin }),
     contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, origin }),
     closed: () => new ProviderClosedError({ origin }),
+    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
+      new CircuitOpenError({ ...init, origin }),
+    rateLimited: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
+      new RateLimitedError({ ...init, origin }),
   });
 }

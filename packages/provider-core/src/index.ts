@@ -18,6 +18,7 @@ export type {
   TimeoutKind,
 } from './errors';
 export {
+  CircuitOpenError,
   ContextOverflowError,
   createErrorKit,
   errorCode,
@@ -31,6 +32,7 @@ export {
   ProviderStreamError,
   ProviderTimeoutError,
   partialOf,
+  RateLimitedError,
 } from './errors';
 export type { HttpErrorMapper, HttpFailure } from './http/failures';
 export { mapHttpStatus, parseRetryAfter, serverMessage } from './http/failures';

@@ -2,18 +2,21 @@
  * Error classes of `@x/provider-ollama`. Each extends the matching class of `@x/provider-core`
  * (so `isProviderError` and `kind` read them like any provider's errors), has a stable `code`,
  * read-only data fields, the original error as `cause`, and a `Symbol.for('@x/provider-ollama/<Name>')`
- * brand checked by its `isX()` guard, so the guards work across duplicate installs. Errors of the
- * sibling packages (`BreakerOpenError`, `RateLimitTimeoutError`, `PoolTimeoutError`...) pass
- * through unchanged.
+ * brand checked by its `isX()` guard, so the guards work across duplicate installs. What the
+ * composed pieces throw (`BreakerOpenError`, `RateLimitTimeoutError`, `PoolTimeoutError`...) arrives
+ * as {@link CircuitOpenError} or {@link RateLimitedError} with the original as `cause`: every failure
+ * of a call is an {@link OllamaError}, except the caller's own abort (`signal.reason`).
  *
  * No message or field ever holds an API key or an Authorization header.
  */
 import { brand, hasBrand, mark } from '@x/internal';
 import {
   type ContextOverflowInit,
+  CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
   IncompleteStreamError as CoreIncompleteStreamError,
   ProviderClosedError as CoreProviderClosedError,
+  RateLimitedError as CoreRateLimitedError,
   type ErrorKit,
   type ErrorOrigin,
   type PartialResponse,
@@ -45,6 +48,8 @@ const INCOMPLETE_STREAM = own('IncompleteStreamError');
 const TIMEOUT = own('OllamaTimeoutError');
 const CONNECTION = own('OllamaConnectionError');
 const CLOSED = own('ProviderClosedError');
+const CIRCUIT_OPEN = own('CircuitOpenError');
+const RATE_LIMITED = own('RateLimitedError');
 
 /** Every error code this package throws. Renaming one is a breaking change. */
 export type OllamaErrorCode =
@@ -56,7 +61,9 @@ export type OllamaErrorCode =
   | 'X_PROVIDER_OLLAMA_INCOMPLETE_STREAM'
   | 'X_PROVIDER_OLLAMA_TIMEOUT'
   | 'X_PROVIDER_OLLAMA_CONNECTION'
-  | 'X_PROVIDER_OLLAMA_CLOSED';
+  | 'X_PROVIDER_OLLAMA_CLOSED'
+  | 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN'
+  | 'X_PROVIDER_OLLAMA_RATE_LIMITED';
 
 const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
   X_PROVIDER_OLLAMA_API: 'api',
@@ -68,6 +75,8 @@ const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
   X_PROVIDER_OLLAMA_TIMEOUT: 'timeout',
   X_PROVIDER_OLLAMA_CONNECTION: 'connection',
   X_PROVIDER_OLLAMA_CLOSED: 'closed',
+  X_PROVIDER_OLLAMA_CIRCUIT_OPEN: 'circuit-open',
+  X_PROVIDER_OLLAMA_RATE_LIMITED: 'rate-limited',
 };
 
 /** Brands an error of this package: the base brand and its own. */
@@ -268,6 +277,32 @@ export class ProviderClosedError extends CoreProviderClosedError {
   }
 }
 
+/**
+ * The circuit breaker refused the call without sending it: Ollama failed recently. Retryable after
+ * `retryAfterMs`; the breaker's `BreakerOpenError` is the `cause`.
+ */
+export class CircuitOpenError extends CoreCircuitOpenError {
+  declare readonly code: OllamaErrorCode;
+
+  constructor(init: { retryAfterMs: number | undefined; cause: unknown }) {
+    super({ ...init, origin: OLLAMA });
+    branded(this, CIRCUIT_OPEN, 'CircuitOpenError');
+  }
+}
+
+/**
+ * A local limit refused the call before it was sent (the rate limiter, the concurrency limit or
+ * the pool queue). Retryable; `retryAfterMs` when predicted; the limit's error is the `cause`.
+ */
+export class RateLimitedError extends CoreRateLimitedError {
+  declare readonly code: OllamaErrorCode;
+
+  constructor(init: { message: string; retryAfterMs: number | undefined; cause: unknown }) {
+    super({ ...init, origin: OLLAMA });
+    branded(this, RATE_LIMITED, 'RateLimitedError');
+  }
+}
+
 /** The constructors the shared request path uses to raise this package's errors. */
 export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
   origin: OLLAMA,
@@ -279,6 +314,10 @@ export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
     new IncompleteStreamError(init),
   contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError(init),
   closed: () => new ProviderClosedError(),
+  circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
+    new CircuitOpenError(init),
+  rateLimited: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
+    new RateLimitedError(init),
 });
 
 /** True for any error of this package (checks the brand, works across duplicate installs). */
@@ -311,3 +350,9 @@ export const isOllamaConnectionError = (error: unknown): error is OllamaConnecti
 /** True for a {@link ProviderClosedError}. */
 export const isProviderClosedError = (error: unknown): error is ProviderClosedError =>
   hasBrand(error, CLOSED);
+/** True for a {@link CircuitOpenError}. */
+export const isCircuitOpenError = (error: unknown): error is CircuitOpenError =>
+  hasBrand(error, CIRCUIT_OPEN);
+/** True for a {@link RateLimitedError}. */
+export const isRateLimitedError = (error: unknown): error is RateLimitedError =>
+  hasBrand(error, RATE_LIMITED);

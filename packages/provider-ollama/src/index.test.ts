@@ -4,6 +4,7 @@ describe('index', () => {
   it('exports exactly the public API', async () => {
     expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
       [
+        "CircuitOpenError",
         "ContextOverflowError",
         "IncompleteStreamError",
         "ModelNotFoundError",
@@ -14,9 +15,11 @@ describe('index', () => {
         "OllamaStreamError",
         "OllamaTimeoutError",
         "ProviderClosedError",
+        "RateLimitedError",
         "ServerBusyError",
         "createOllamaProvider",
         "createRetryPolicy",
+        "isCircuitOpenError",
         "isContextOverflowError",
         "isIncompleteStreamError",
         "isModelNotFoundError",
@@ -26,6 +29,7 @@ describe('index', () => {
         "isOllamaStreamError",
         "isOllamaTimeoutError",
         "isProviderClosedError",
+        "isRateLimitedError",
         "isServerBusyError",
       ]
     `);

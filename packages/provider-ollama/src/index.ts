@@ -18,8 +18,10 @@ export type {
 export { createRetryPolicy } from '@x/provider-core';
 export type { OllamaErrorCode, PartialResponse, TimeoutKind } from './errors';
 export {
+  CircuitOpenError,
   ContextOverflowError,
   IncompleteStreamError,
+  isCircuitOpenError,
   isContextOverflowError,
   isIncompleteStreamError,
   isModelNotFoundError,
@@ -29,6 +31,7 @@ export {
   isOllamaStreamError,
   isOllamaTimeoutError,
   isProviderClosedError,
+  isRateLimitedError,
   isServerBusyError,
   ModelNotFoundError,
   OllamaApiError,
@@ -37,6 +40,7 @@ export {
   OllamaStreamError,
   OllamaTimeoutError,
   ProviderClosedError,
+  RateLimitedError,
   ServerBusyError,
 } from './errors';
 export type { OllamaProviderOptions, TokenOptions } from './options';

@@ -5,6 +5,7 @@ import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { until } from './__fixtures__/server';
 import {
+  isCircuitOpenError,
   isContextOverflowError,
   isIncompleteStreamError,
   isModelNotFoundError,
@@ -77,7 +78,9 @@ describe('fault matrix against @x/ollama-sim', () => {
     expect(provider.breaker?.state).toBe('open');
 
     const second = await provider.complete(ask()).catch((e) => e);
-    expect(isBreakerOpenError(second)).toBe(true);
+    // Refused fast without a request: the provider's typed error, the breaker's as its cause.
+    expect(isCircuitOpenError(second)).toBe(true);
+    expect(isBreakerOpenError((second as Error).cause)).toBe(true);
     expect(chatsAt(sim)).toBe(3);
     const health = await provider.health();
     expect(health).toMatchObject({
@@ -96,7 +99,7 @@ describe('fault matrix against @x/ollama-sim', () => {
     expect(provider.stats()).toMatchObject({
       retries: 2,
       breakerTransitions: { open: 1, 'half-open': 1, closed: 1 },
-      failuresByCode: { X_PROVIDER_OLLAMA_SERVER_BUSY: 1, X_BREAKER_OPEN: 1 },
+      failuresByCode: { X_PROVIDER_OLLAMA_SERVER_BUSY: 1, X_PROVIDER_OLLAMA_CIRCUIT_OPEN: 1 },
     });
   });
 

@@ -39,7 +39,7 @@ export interface LoadResult {
   started: number;
   ok: number;
   failed: number;
-  /** Requests per outcome (`ok`, `X_BREAKER_OPEN`, ...). */
+  /** Requests per outcome (`ok`, `X_PROVIDER_OLLAMA_CIRCUIT_OPEN`, ...). */
   outcomes: Record<string, number>;
   /** Successful requests per second over the whole run. */
   throughput: number;

@@ -113,7 +113,7 @@ export const outageScenario: Scenario = {
       const stats = provider.stats();
 
       const label = (o: string) =>
-        o === 'ok' ? 'passed' : o === 'X_BREAKER_OPEN' ? 'rejected' : 'failed';
+        o === 'ok' ? 'passed' : o === 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN' ? 'rejected' : 'failed';
       const during = result.records.filter((r) => r.t >= outageFrom && r.t < outageTo);
       const count = (rs: typeof during, l: string) =>
         rs.filter((r) => label(r.outcome) === l).length;
@@ -121,7 +121,7 @@ export const outageScenario: Scenario = {
       const closedAfter = transitions.find((x) => x.to === 'closed' && x.t >= outageTo);
       const firstOk = result.records.find((r) => r.t >= outageTo && r.outcome === 'ok');
       const rejectedMs = result.records
-        .filter((r) => r.outcome === 'X_BREAKER_OPEN')
+        .filter((r) => r.outcome === 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN')
         .map((r) => r.ms);
       const failedMs = result.records.filter((r) => label(r.outcome) === 'failed').map((r) => r.ms);
       const avg = (xs: number[]) =>
@@ -185,7 +185,7 @@ export const outageScenario: Scenario = {
         ],
         charts: [chart],
         notes: [
-          "Retries sit outside the breaker: once it is open, a retry ends at once with the breaker's rejection instead of waiting out its backoff against a dead server. That is why calls that met a 500 mostly end as rejections (X_BREAKER_OPEN), and why the failing server saw only a handful of requests.",
+          "Retries sit outside the breaker: once it is open, a retry ends at once with the breaker's rejection instead of waiting out its backoff against a dead server. That is why calls that met a 500 mostly end as rejections (X_PROVIDER_OLLAMA_CIRCUIT_OPEN), and why the failing server saw only a handful of requests.",
         ],
         latency: result.latency,
       };

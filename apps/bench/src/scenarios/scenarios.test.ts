@@ -47,7 +47,7 @@ describe('bucketOutcomes', () => {
     const b = bucketOutcomes(
       [
         { t: 5, outcome: 'ok' },
-        { t: 15, outcome: 'X_BREAKER_OPEN' },
+        { t: 15, outcome: 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN' },
         { t: 19, outcome: 'ok' },
       ],
       20,

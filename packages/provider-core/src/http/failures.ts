@@ -104,7 +104,8 @@ export function mapTransportError(
       cause: error,
     });
   }
-  if (code !== undefined && CONNECTION_CODES.has(code)) {
+  // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
+  if (code !== undefined && (CONNECTION_CODES.has(code) || code === 'X_POOL_DNS')) {
     return kit.connection({ origin, causeCode: code, cause: error });
   }
   return error;

@@ -5,6 +5,7 @@ import { admit } from '../stages/admit';
 import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
+import { normalizeFailure } from './normalize';
 import { failed, succeeded } from './outcome';
 import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
 
@@ -45,8 +46,7 @@ export async function complete<Request extends CoreRequest, Response extends Cor
     succeeded(rt, response, model, scope.started);
     return response;
   } catch (error) {
-    failed(rt, error, model, op.endpoint);
-    throw error;
+    throw failed(rt, error, model, op.endpoint, request.signal);
   } finally {
     scope.end();
   }
@@ -144,5 +144,7 @@ export async function request(
     } catch (error) {
       throw withPartial(rt, error, endpoint, undefined);
     }
+  }).catch((error: unknown) => {
+    throw normalizeFailure(rt, error, signal);
   });
 }

@@ -1,6 +1,7 @@
 import type { CoreResponse } from '../operation';
 import type { Runtime } from '../runtime';
 import type { FinishReason, Usage } from '../types';
+import { normalizeFailure } from './normalize';
 
 /** Counts a successful call and tells the `response` listeners (chat-like answers). */
 export function succeeded(
@@ -38,13 +39,18 @@ export function succeeded(
   }
 }
 
-/** Counts a failed call and tells the `error` listeners (the message scrubbed of secrets). */
+/**
+ * Counts a failed call and tells the `error` listeners (the message scrubbed of secrets). Returns
+ * the error to throw: the provider's typed error for what a composed piece threw.
+ */
 export function failed(
   rt: Runtime,
-  error: unknown,
+  raw: unknown,
   model: string | undefined,
   endpoint: string,
-): void {
+  signal: AbortSignal | undefined,
+): unknown {
+  const error = normalizeFailure(rt, raw, signal);
   rt.stats.failure(error);
   const topic = rt.topics.error;
   if (topic.active) {
@@ -56,4 +62,5 @@ export function failed(
       message: rt.redactor.redact((error as Error)?.message ?? String(error)),
     });
   }
+  return error;
 }

@@ -210,8 +210,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     yield finalChunk(response);
   } catch (error) {
     outcome = 'failure';
-    failed(rt, error, model, op.endpoint);
-    throw error;
+    throw failed(rt, error, model, op.endpoint, request.signal);
   } finally {
     scope.end();
     if (outcome === 'cancelled') rt.stats.cancelled++;

@@ -1,0 +1,59 @@
+import { isProviderError } from '../errors';
+import type { Runtime } from '../runtime';
+
+interface Coded {
+  code?: unknown;
+  message?: unknown;
+  retryAfterMs?: unknown;
+  timeoutMs?: unknown;
+}
+
+const finite = (value: unknown): number | undefined =>
+  typeof value === 'number' && !Number.isNaN(value) ? value : undefined;
+
+/**
+ * One predicate for every failure of a call: what the composed pieces throw (the breaker's
+ * `BreakerOpenError` and probe timeout, the rate limiter's timeout, full queue or store outage, the
+ * pool's queue timeout and closed pool) becomes the provider's typed error with `retryable`, the
+ * `retryAfterMs` the piece predicted and the original as `cause`. Done once, at the call's
+ * boundary, after the retry loop: inside it, an open breaker must still end the retrying.
+ *
+ * The caller's own abort keeps its reason (`signal.reason`, as `fetch` does), and a programming
+ * error is not disguised.
+ */
+export function normalizeFailure(
+  rt: Runtime,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): unknown {
+  if (isProviderError(error)) return error;
+  if (signal?.aborted && error === signal.reason) return error;
+  const coded = (typeof error === 'object' && error !== null ? error : {}) as Coded;
+  const message = typeof coded.message === 'string' ? coded.message : String(error);
+  switch (coded.code) {
+    case 'X_BREAKER_OPEN':
+      return rt.kit.circuitOpen({ retryAfterMs: finite(coded.retryAfterMs), cause: error });
+    case 'X_BREAKER_PROBE_TIMEOUT':
+      return rt.kit.timeout({
+        timeout: 'probe',
+        timeoutMs: finite(coded.timeoutMs) ?? 0,
+        retryable: false,
+        cause: error,
+      });
+    case 'X_RATE_LIMIT_TIMEOUT':
+    case 'X_RATE_LIMIT_QUEUE_FULL':
+    case 'X_RATE_LIMIT_STORE_UNAVAILABLE':
+    case 'X_RATE_LIMIT_CONCURRENCY_TIMEOUT':
+    case 'X_RATE_LIMIT_CONCURRENCY_QUEUE_FULL':
+    case 'X_POOL_TIMEOUT':
+      return rt.kit.rateLimited({
+        message: `${rt.identity.label} call refused by a local limit: ${rt.redactor.redact(message)}`,
+        retryAfterMs: finite(coded.retryAfterMs),
+        cause: error,
+      });
+    case 'X_POOL_CLOSED':
+      return rt.kit.closed();
+    default:
+      return error;
+  }
+}

@@ -166,12 +166,21 @@ describe('createCalibrator', () => {
     expect(() => createCalibrator({ maxModels: 0 })).toThrow(
       'Expected `maxModels` to be an integer >= 1, got `0` (number)',
     );
-    expect(() => createCalibrator({ window: 1.5 })).toThrow(TypeError);
+    expect(() => createCalibrator({ window: 1.5 })).toThrow(RangeError);
+    expect(() => createCalibrator({ window: '5' as never })).toThrow(TypeError);
     const calibrator = createCalibrator();
-    expect(() => calibrator.observe({ model: 'llama3', input: 'x', actualTokens: -1 })).toThrow(
+    // A count of the wrong type is a programming error; a wrong number is the server's, and is
+    // ignored (see 'ignores counts that cannot be the prompt's').
+    expect(() =>
+      calibrator.observe({ model: 'llama3', input: 'x', actualTokens: '5' as never }),
+    ).toThrow('Expected `actualTokens` to be a number, got `"5"` (string)');
+    expect(calibrator.observe({ model: 'llama3', input: 'x', actualTokens: -1 })).toBe(false);
+    expect(() => calibrator.observe({ model: '', input: 'x', actualTokens: 1 })).toThrow(
       RangeError,
     );
-    expect(() => calibrator.observe({ model: '', input: 'x', actualTokens: 1 })).toThrow(TypeError);
+    expect(() => calibrator.observe({ model: 5 as never, input: 'x', actualTokens: 1 })).toThrow(
+      TypeError,
+    );
     expect(() => calibrator.observe({ model: 'a', input: 3 as never, actualTokens: 1 })).toThrow(
       TypeError,
     );

@@ -69,7 +69,8 @@ export interface Calibrator {
    * Records one observation; returns whether it was used. Not used: a count of 0 or an empty
    * input (a fully cached prompt in Ollama); a count that cannot be the prompt's (see
    * `actualTokens`); once calibrated, a count more than 3× away from the prediction (a partial
-   * count), unless three such counts arrive in a row (the server changed: they are then used).
+   * count), held back until three such counts are held (then all three are used: a server that
+   * changed, or a wrong early fit, is corrected).
    */
   observe(observation: CalibrationObservation): boolean;
   /** What has been learned for a model, or `undefined`. */
@@ -90,14 +91,17 @@ interface Entry {
   readonly samples: Sample[];
   next: number;
   observations: number;
-  /** Consecutive outliers held back; used together once there are `SUSPECTS_TO_ADMIT`. */
+  /** Outliers held back; used together once there are `SUSPECTS_TO_ADMIT`. */
   suspects: Sample[];
   state: CalibrationState;
 }
 
 // Once calibrated, a count this far from the prediction (either way) is held back as an outlier.
 const OUTLIER_FACTOR = 3;
-// Three outliers in a row are the new truth (a Modelfile changed, a wrong early fit).
+// Held outliers are used once there are three: a wrong fit (or a server that changed) must not
+// reject the truth for good. Not only three in a row: a wrong fit may still accept the inputs of
+// one size while it rejects those of other sizes, the very ones that would correct it. A few
+// wrong counts used this way cannot move the median-based fit of a window.
 const SUSPECTS_TO_ADMIT = 3;
 // A count this many tokens below `minScale × heuristic` is a partial count, not the prompt's size.
 const PARTIAL_SLACK = 4;
@@ -244,8 +248,8 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
           // The held ones were counted as rejected: they are used after all.
           rejected -= entry.suspects.length - 1;
           added = entry.suspects;
+          entry.suspects = [];
         }
-        entry.suspects = [];
       }
       observations += added.length;
       const state = admit(key, profile, added);

@@ -57,7 +57,18 @@ function install(
   started: number,
   via: 'require' | 'import',
 ): BpeCounter {
-  const counter = new BpeCounter(rankFile(encoding, module), PIECE_CACHE_SIZE);
+  const file = rankFile(encoding, module);
+  let counter: BpeCounter;
+  try {
+    counter = new BpeCounter(file, PIECE_CACHE_SIZE);
+  } catch (error) {
+    // A pattern this engine cannot compile, a missing field: an incompatible js-tiktoken.
+    throw new EncodingLoadError(
+      encoding,
+      `\`js-tiktoken/ranks/${encoding}\` cannot be read (an incompatible js-tiktoken version?); use js-tiktoken ^1.0.21`,
+      error,
+    );
+  }
   counters.set(encoding, counter);
   if (encodingLoad.active) {
     encodingLoad.emit({ encoding, durationMs: performance.now() - started, via });

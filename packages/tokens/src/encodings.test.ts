@@ -169,7 +169,9 @@ describe('a bundled app (esbuild into one file, run by a child process)', () => 
   const source = fileURLToPath(new URL('./index.ts', import.meta.url));
   // esbuild comes with tsup, the repository's build tool.
   const tsup = createRequire(import.meta.url).resolve('tsup');
-  const esbuild = createRequire(tsup)('esbuild') as typeof import('esbuild');
+  const esbuild = createRequire(tsup)('esbuild') as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
   let dir: string;
 
   beforeAll(() => {

@@ -1,4 +1,4 @@
-import { expectKnownKeys, expectString, fail, isPlainObject } from '@x/internal';
+import { expectKnownKeys, expectString, fail } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
 import { type CountTokensOptions, expectEncoding, KEYS } from './options';
@@ -19,7 +19,9 @@ function checkKeys(options: CountTokensOptions): void {
 /** @internal Resolves `{ model } | { encoding }` to an encoding, validating both. */
 export function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
   if (options === undefined) return 'o200k_base';
-  if (!isPlainObject(options)) fail('options', 'an object', options);
+  // Cheaper than isPlainObject on the hot path; a class instance or an array passes only without
+  // unknown keys, which is harmless.
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   checkKeys(options);
   const { model, encoding, allowSpecial } = options;
   if (allowSpecial !== undefined && typeof allowSpecial !== 'boolean') {

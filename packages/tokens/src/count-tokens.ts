@@ -16,8 +16,8 @@ function checkKeys(options: CountTokensOptions): void {
   }
 }
 
-/** @internal Resolves `{ model } | { encoding }` to an encoding, validating both. */
-export function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
+/** Resolves `{ model } | { encoding }` to an encoding, validating both. */
+function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
   if (options === undefined) return 'o200k_base';
   // Cheaper than isPlainObject on the hot path; a class instance or an array passes only without
   // unknown keys, which is harmless.

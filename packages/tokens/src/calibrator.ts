@@ -1,14 +1,9 @@
+import { expectNumber, expectString, fail, Topic } from '@x/internal';
 import { expectMessages, expectTools } from './chat';
-import { channel } from './internal/channels';
+import { type Fit, type FitBounds, fitSamples, predict, type Sample } from './internal/fit';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
-import {
-  type CalibratorOptions,
-  describe,
-  expectNumber,
-  expectObject,
-  expectProvider,
-  expectString,
-} from './options';
+import type { HeuristicProfile } from './internal/profiles';
+import { type CalibratorOptions, expectOptions, expectProvider, KEYS } from './options';
 import type { ChatMessage, Provider, ToolDefinition } from './types';
 
 /** One observed pair: the input and the token count the server reported for it. */
@@ -21,7 +16,11 @@ export interface CalibrationObservation {
   input: string | readonly ChatMessage[];
   /** Tool definitions sent with the request. */
   tools?: readonly ToolDefinition[];
-  /** The prompt token count the server reported (OpenAI `prompt_tokens`, Ollama `prompt_eval_count`). */
+  /**
+   * The prompt token count the server reported (OpenAI `prompt_tokens`, Ollama
+   * `prompt_eval_count`). A count that cannot be the prompt's (not a whole number >= 1, or outside
+   * what the model family can produce for this input plus `maxOverheadTokens`) is ignored.
+   */
   actualTokens: number;
 }
 
@@ -29,11 +28,19 @@ export interface CalibrationObservation {
 export interface CalibrationState {
   /** Calibration key, `provider/model-id`. */
   key: string;
-  /** Actual tokens divided by the heuristic estimate (moving average). */
+  /**
+   * Server tokens per heuristic token, beyond the overhead (the slope of a robust fit over the
+   * recent observations), within the profile's `scaleRange`.
+   */
   scale: number;
-  /** Actual tokens per character (moving average). */
+  /**
+   * Tokens the server adds to every prompt that the client cannot see (a Modelfile `SYSTEM`
+   * prompt, a template): the intercept of the fit, in [0, `maxOverheadTokens`].
+   */
+  overheadTokens: number;
+  /** Server tokens per character, beyond the overhead (median over the recent observations). */
   tokensPerChar: number;
-  /** Accepted observations. */
+  /** Accepted observations (in total; the fit uses the last `window`). */
   observations: number;
   /** Relative error margin of calibrated estimates (from the spread of recent residuals). */
   errorMargin: number;
@@ -43,9 +50,15 @@ export interface CalibrationState {
 
 /** A JSON snapshot of a calibrator. */
 export interface CalibratorStats {
+  /** Models currently learned. */
   models: number;
+  /** Observations accepted. */
   observations: number;
+  /** Observations not used: empty counts, implausible counts, outliers (held or dropped). */
   rejected: number;
+  /** Of `rejected`: counts that cannot be the prompt's (non-finite, fractional, out of bounds). */
+  implausible: number;
+  /** Models forgotten to stay within `maxModels`. */
   evicted: number;
   entries: CalibrationState[];
 }
@@ -53,138 +66,198 @@ export interface CalibratorStats {
 /** Learns tokens per character per model from observed pairs, in bounded memory. */
 export interface Calibrator {
   /**
-   * Records one observation. Rejected (returns false) when the count is 0 (a fully cached prompt
-   * in Ollama) or, once calibrated, more than 3× away from the prediction (a partial count).
+   * Records one observation; returns whether it was used. Not used: a count of 0 or an empty
+   * input (a fully cached prompt in Ollama); a count that cannot be the prompt's (see
+   * `actualTokens`); once calibrated, a count more than 3× away from the prediction (a partial
+   * count), held back until three such counts are held (then all three are used: a server that
+   * changed, or a wrong early fit, is corrected).
    */
   observe(observation: CalibrationObservation): boolean;
   /** What has been learned for a model, or `undefined`. */
   get(model: string, provider?: Provider): CalibrationState | undefined;
   /** Forgets one model, or everything. Counters in `stats()` are kept. */
   clear(model?: string, provider?: Provider): void;
-  /** Subscribes to accepted observations; returns an unsubscribe function. */
+  /**
+   * Subscribes to accepted observations; returns an unsubscribe function. A listener that throws
+   * never fails `observe()`: the error becomes a process warning (`XListenerError`).
+   */
   onUpdate(listener: (state: CalibrationState) => void): () => void;
   /** A JSON-serialisable snapshot; never resets counters. */
   stats(): CalibratorStats;
 }
 
 interface Entry {
-  scale: number;
-  tokensPerChar: number;
+  /** The last `window` accepted samples: a ring once full. */
+  readonly samples: Sample[];
+  next: number;
   observations: number;
-  meanSquaredResidual: number;
-  baseMargin: number;
+  /** Outliers held back; used together once there are `SUSPECTS_TO_ADMIT`. */
+  suspects: Sample[];
+  state: CalibrationState;
 }
 
-const REJECT_FACTOR = 3;
-const MIN_MARGIN = 0.02;
-const updateChannel = channel('x:tokens:calibration');
+// Once calibrated, a count this far from the prediction (either way) is held back as an outlier.
+const OUTLIER_FACTOR = 3;
+// Held outliers are used once there are three: a wrong fit (or a server that changed) must not
+// reject the truth for good. Not only three in a row: a wrong fit may still accept the inputs of
+// one size while it rejects those of other sizes, the very ones that would correct it. A few
+// wrong counts used this way cannot move the median-based fit of a window.
+const SUSPECTS_TO_ADMIT = 3;
+// A count this many tokens below `minScale × heuristic` is a partial count, not the prompt's size.
+const PARTIAL_SLACK = 4;
+const MAX_WINDOW = 1000;
 
 /**
  * Creates a calibrator. Feed it what the server reports (`prompt_eval_count`, `prompt_tokens`)
  * and pass it to `estimateTokens`/`fitsContext`: estimates for a learned model then report
- * `method: 'calibrated'` with a tighter `errorMargin`.
+ * `method: 'calibrated'`, `overheadTokens + scale × heuristic`, with a tighter `errorMargin`.
  *
- * @throws {TypeError | RangeError} on invalid options.
+ * What it learns per model, from the last `window` observations: a fixed overhead (tokens the
+ * server adds that the client cannot see) apart from a scale, both by a robust (median-based)
+ * fit, both clamped (the scale to the profile's `scaleRange`, the overhead to
+ * `maxOverheadTokens`), so no sequence of observations can push an estimate outside
+ * `[minScale × heuristic, maxScale × heuristic + maxOverheadTokens]`, and any state is
+ * corrected by later observations.
+ *
+ * @throws {TypeError | RangeError} on invalid options (an unknown key included).
  * @example
  * const calibrator = createCalibrator();
  * calibrator.observe({ model: 'llama3.2', input: messages, actualTokens: res.prompt_eval_count });
  * estimateTokens(messages, { model: 'llama3.2', calibrator }).method // 'calibrated' (after 3)
  */
 export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
-  expectObject('options', options);
-  const maxModels = options.maxModels ?? 256;
-  const window = options.window ?? 50;
-  const minObservations = options.minObservations ?? 3;
-  expectNumber('maxModels', maxModels, 1, true);
-  expectNumber('window', window, 1, true);
-  expectNumber('minObservations', minObservations, 1, true);
-
-  const entries = new Map<string, Entry>();
-  const listeners = new Set<(state: CalibrationState) => void>();
-  let observations = 0;
-  let rejected = 0;
-  let evicted = 0;
-
-  const snapshot = (key: string, entry: Entry): CalibrationState => ({
-    key,
-    scale: entry.scale,
-    tokensPerChar: entry.tokensPerChar,
-    observations: entry.observations,
-    errorMargin: Math.min(
-      entry.baseMargin,
-      Math.max(MIN_MARGIN, 2 * Math.sqrt(entry.meanSquaredResidual)),
-    ),
-    ready: entry.observations >= minObservations,
+  expectOptions('options', undefined, options, KEYS.createCalibrator);
+  const maxModels = expectNumber('maxModels', options.maxModels ?? 256, { min: 1, integer: true });
+  const window = expectNumber('window', options.window ?? 50, {
+    min: 1,
+    max: MAX_WINDOW,
+    integer: true,
+  });
+  const minObservations = expectNumber('minObservations', options.minObservations ?? 3, {
+    min: 1,
+    integer: true,
+  });
+  const maxOverhead = expectNumber('maxOverheadTokens', options.maxOverheadTokens ?? 32_768, {
+    min: 0,
+    integer: true,
   });
 
+  const entries = new Map<string, Entry>();
+  const updates = new Topic<CalibrationState>('tokens', 'calibration');
+  let observations = 0;
+  let rejected = 0;
+  let implausible = 0;
+  let evicted = 0;
+
+  const boundsOf = (profile: HeuristicProfile): FitBounds => ({
+    minScale: profile.scaleRange[0],
+    maxScale: profile.scaleRange[1],
+    maxOverhead,
+    priorMargin: profile.errorMargin,
+    maxMargin: profile.nonAsciiMargin,
+  });
+
+  const stateOf = (key: string, fit: Fit, count: number): CalibrationState =>
+    Object.freeze({
+      key,
+      scale: fit.scale,
+      overheadTokens: fit.overhead,
+      tokensPerChar: fit.tokensPerChar,
+      observations: count,
+      errorMargin: fit.errorMargin,
+      ready: count >= minObservations,
+    });
+
   const keyOf = (model: unknown, provider: unknown) => {
-    expectString('model', model);
+    const name = expectString('model', model, true);
     if (provider !== undefined) expectProvider(provider);
-    return heuristicContext(model, provider as Provider | undefined);
+    return heuristicContext(name, provider as Provider | undefined);
+  };
+
+  /** Whether `y` can be the server's count of an input the heuristic puts at `x` tokens. */
+  const plausible = (profile: HeuristicProfile, x: number, y: number) => {
+    const [minScale, maxScale] = profile.scaleRange;
+    return (
+      Number.isInteger(y) &&
+      y >= 1 &&
+      y <= maxScale * x + maxOverhead &&
+      y >= minScale * x - PARTIAL_SLACK
+    );
+  };
+
+  /** Adds samples to the model's window, refits, and keeps the Map least-recently-updated first. */
+  const admit = (key: string, profile: HeuristicProfile, added: Sample[]): CalibrationState => {
+    const entry: Entry = entries.get(key) ?? {
+      samples: [],
+      next: 0,
+      observations: 0,
+      suspects: [],
+      state: undefined as unknown as CalibrationState,
+    };
+    for (const sample of added) {
+      if (entry.samples.length < window) entry.samples.push(sample);
+      else {
+        entry.samples[entry.next] = sample;
+        entry.next = (entry.next + 1) % window;
+      }
+    }
+    entry.observations += added.length;
+    entry.state = stateOf(key, fitSamples(entry.samples, boundsOf(profile)), entry.observations);
+    entries.delete(key);
+    entries.set(key, entry);
+    if (entries.size > maxModels) {
+      entries.delete(entries.keys().next().value as string);
+      evicted++;
+    }
+    return entry.state;
   };
 
   return {
     observe(observation) {
-      expectObject('observation', observation);
+      expectOptions('observation', 'observation', observation, KEYS.observation);
       const { model, provider, input, tools, actualTokens } = observation;
       const { key, profile } = keyOf(model, provider);
-      if (typeof input !== 'string') expectMessages(input);
+      if (typeof input !== 'string') {
+        if (!Array.isArray(input)) fail('observation.input', 'a string or messages', input);
+        expectMessages(input, 'observation.input');
+      }
       if (tools !== undefined) expectTools(tools);
-      expectNumber('actualTokens', actualTokens, 0, true);
-      const { tokens, chars } = heuristicTokens(input, profile, tools);
-      const entry = entries.get(key);
-      if (actualTokens === 0 || tokens === 0 || chars === 0) {
+      if (typeof actualTokens !== 'number') fail('actualTokens', 'a number', actualTokens);
+      const { tokens: x, chars } = heuristicTokens(input, profile, tools);
+      if (actualTokens === 0 || x === 0 || chars === 0) {
         rejected++;
         return false;
       }
-      const ratio = actualTokens / tokens;
-      if (entry !== undefined && entry.observations >= minObservations) {
-        const relative = ratio / entry.scale;
-        if (relative > REJECT_FACTOR || relative < 1 / REJECT_FACTOR) {
-          rejected++;
-          return false;
+      if (!plausible(profile, x, actualTokens)) {
+        rejected++;
+        implausible++;
+        return false;
+      }
+      const sample: Sample = { x, y: actualTokens, chars };
+      let added = [sample];
+      const entry = entries.get(key);
+      if (entry?.state.ready) {
+        const { scale, overheadTokens } = entry.state;
+        const relative = actualTokens / predict({ scale, overhead: overheadTokens }, x);
+        if (relative > OUTLIER_FACTOR || relative < 1 / OUTLIER_FACTOR) {
+          entry.suspects.push(sample);
+          if (entry.suspects.length < SUSPECTS_TO_ADMIT) {
+            rejected++;
+            return false;
+          }
+          // The held ones were counted as rejected: they are used after all.
+          rejected -= entry.suspects.length - 1;
+          added = entry.suspects;
+          entry.suspects = [];
         }
       }
-      observations++;
-      let next: Entry;
-      if (entry === undefined) {
-        next = {
-          scale: ratio,
-          tokensPerChar: actualTokens / chars,
-          observations: 1,
-          meanSquaredResidual: profile.errorMargin ** 2 / 4,
-          baseMargin: profile.nonAsciiMargin,
-        };
-      } else {
-        const n = entry.observations + 1;
-        const alpha = Math.max(1 / n, 1 / window);
-        const residual = ratio / entry.scale - 1;
-        next = {
-          scale: entry.scale + alpha * (ratio - entry.scale),
-          tokensPerChar: entry.tokensPerChar + alpha * (actualTokens / chars - entry.tokensPerChar),
-          observations: n,
-          meanSquaredResidual:
-            entry.meanSquaredResidual + alpha * (residual * residual - entry.meanSquaredResidual),
-          baseMargin: entry.baseMargin,
-        };
-      }
-      // Re-insert so the Map's order is least-recently-updated first; evict beyond the bound.
-      entries.delete(key);
-      entries.set(key, next);
-      if (entries.size > maxModels) {
-        const oldest = entries.keys().next().value as string;
-        entries.delete(oldest);
-        evicted++;
-      }
-      const state = snapshot(key, next);
-      for (const listener of listeners) listener(state);
-      if (updateChannel?.hasSubscribers) updateChannel.publish(state);
+      observations += added.length;
+      const state = admit(key, profile, added);
+      if (updates.active) updates.emit(state);
       return true;
     },
     get(model, provider) {
-      const { key } = keyOf(model, provider);
-      const entry = entries.get(key);
-      return entry === undefined ? undefined : snapshot(key, entry);
+      return entries.get(keyOf(model, provider).key)?.state;
     },
     clear(model, provider) {
       if (model === undefined) {
@@ -194,21 +267,16 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
       entries.delete(keyOf(model, provider).key);
     },
     onUpdate(listener) {
-      if (typeof listener !== 'function') {
-        throw new TypeError(`Expected \`listener\` to be a function, got ${describe(listener)}`);
-      }
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return updates.on(listener);
     },
     stats() {
       return {
         models: entries.size,
         observations,
         rejected,
+        implausible,
         evicted,
-        entries: [...entries].map(([key, entry]) => snapshot(key, entry)),
+        entries: [...entries.values()].map((entry) => ({ ...entry.state })),
       };
     },
   };

@@ -98,7 +98,7 @@ describe('countChatTokens', () => {
 
   it('throws TypeError when messages or tools are malformed', () => {
     expect(() => countChatTokens('hi' as never, { model: 'gpt-4o' })).toThrow(
-      'Expected `messages` to be an array, got `hi` (string)',
+      'Expected `messages` to be an array, got `"hi"` (string)',
     );
     expect(() => countChatTokens([{ content: 'x' } as never], { model: 'gpt-4o' })).toThrow(
       'Expected `messages[0].role` to be a string',

@@ -1,12 +1,7 @@
+import { expectString, fail } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
-import {
-  type CountChatTokensOptions,
-  describe,
-  expectObject,
-  expectRecord,
-  expectString,
-} from './options';
+import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
 import type { ChatMessage, EncodingName, ToolDefinition } from './types';
 
 /**
@@ -53,32 +48,35 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
   },
 };
 
-/** @internal Validates a message list (shared by the estimator). */
-export function expectMessages(messages: unknown): asserts messages is readonly ChatMessage[] {
-  if (!Array.isArray(messages)) {
-    throw new TypeError(`Expected \`messages\` to be an array, got ${describe(messages)}`);
+// Messages and tools are data with open shapes (any extra field is billed or ignored), so unlike
+// options objects they may carry unknown keys and be class instances.
+function expectRecord(name: string, value: unknown): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(name, 'an object', value);
   }
+}
+
+/** @internal Validates a message list (shared by the estimator). */
+export function expectMessages(
+  messages: unknown,
+  name = 'messages',
+): asserts messages is readonly ChatMessage[] {
+  if (!Array.isArray(messages)) fail(name, 'an array', messages);
   for (let i = 0; i < messages.length; i++) {
     const message: unknown = messages[i];
-    expectRecord(`messages[${i}]`, message);
-    if (typeof message.role !== 'string') {
-      throw new TypeError(
-        `Expected \`messages[${i}].role\` to be a string, got ${describe(message.role)}`,
-      );
-    }
+    expectRecord(`${name}[${i}]`, message);
+    expectString(`${name}[${i}].role`, message.role);
   }
 }
 
 /** @internal Validates tool definitions. */
 export function expectTools(tools: unknown): asserts tools is readonly ToolDefinition[] {
-  if (!Array.isArray(tools)) {
-    throw new TypeError(`Expected \`tools\` to be an array, got ${describe(tools)}`);
-  }
+  if (!Array.isArray(tools)) fail('tools', 'an array', tools);
   for (let i = 0; i < tools.length; i++) {
     const tool: unknown = tools[i];
     expectRecord(`tools[${i}]`, tool);
     expectRecord(`tools[${i}].function`, tool.function);
-    expectString(`tools[${i}].function.name`, tool.function.name);
+    expectString(`tools[${i}].function.name`, tool.function.name, true);
   }
 }
 
@@ -179,8 +177,8 @@ export function countChatTokens(
   options: CountChatTokensOptions,
 ): number {
   expectMessages(messages);
-  expectObject('options', options);
-  expectString('model', options.model);
+  expectOptions('options', undefined, options, KEYS.countChatTokens);
+  expectString('model', options.model, true);
   if (options.tools !== undefined) expectTools(options.tools);
   const encoding = encodingForModel(options.model);
   if (encoding === undefined) throw new NoExactTokenizerError(options.model);

@@ -9,6 +9,7 @@ describe('fitsContext', () => {
     expect(fitsContext(cookbookMessages, { model: 'gpt-4', reserveOutputTokens: 1000 })).toEqual({
       fits: true,
       promptTokens: 129,
+      overheadTokens: 0,
       checkedPromptTokens: 129,
       contextWindow: 8192,
       reserveOutputTokens: 1000,

@@ -1,7 +1,8 @@
+import { expectNumber, fail } from '@x/internal';
 import { UnknownModelError } from './errors';
-import { estimateTokens, type TokenEstimate } from './estimate';
+import { estimate, type TokenEstimate } from './estimate';
 import { getModelInfo } from './models';
-import { describe, expectNumber, expectObject, type FitsContextOptions } from './options';
+import { expectOptions, type FitsContextOptions, KEYS } from './options';
 import type { ChatMessage } from './types';
 
 /** The result of `fitsContext`. */
@@ -10,6 +11,11 @@ export interface ContextFit {
   fits: boolean;
   /** The prompt's token count (exact, calibrated or heuristic; see `method`). */
   promptTokens: number;
+  /**
+   * The part of `promptTokens` that a calibrator learned the server adds unseen (a Modelfile
+   * `SYSTEM` prompt, a template); 0 unless `method` is `'calibrated'`.
+   */
+  overheadTokens: number;
   /** The prompt size the check used: `promptTokens`, or its upper bound for estimates. */
   checkedPromptTokens: number;
   contextWindow: number;
@@ -34,17 +40,13 @@ export function fitsContext(
   input: string | readonly ChatMessage[],
   options: FitsContextOptions,
 ): ContextFit {
-  expectObject('options', options);
+  expectOptions('options', undefined, options, KEYS.fitsContext);
   const { model, reserveOutputTokens = 0, useErrorMargin = true } = options;
-  expectNumber('reserveOutputTokens', reserveOutputTokens, 0, true);
-  if (typeof useErrorMargin !== 'boolean') {
-    throw new TypeError(
-      `Expected \`useErrorMargin\` to be a boolean, got ${describe(useErrorMargin)}`,
-    );
-  }
+  expectNumber('reserveOutputTokens', reserveOutputTokens, { min: 0, integer: true });
+  if (typeof useErrorMargin !== 'boolean') fail('useErrorMargin', 'a boolean', useErrorMargin);
   let contextWindow = options.contextWindow;
   if (contextWindow !== undefined) {
-    expectNumber('contextWindow', contextWindow, 1, true);
+    expectNumber('contextWindow', contextWindow, { min: 1, integer: true });
   } else {
     if (model === undefined) {
       throw new TypeError('Expected `model` or `contextWindow` to be given, got neither');
@@ -52,20 +54,21 @@ export function fitsContext(
     contextWindow = getModelInfo(model)?.contextWindow;
     if (contextWindow === undefined) throw new UnknownModelError(model, 'contextWindow');
   }
-  const estimate = estimateTokens(input, options);
+  const prompt = estimate(input, options);
   const checked =
-    useErrorMargin && estimate.method !== 'exact'
-      ? Math.ceil(estimate.tokens * (1 + estimate.errorMargin))
-      : estimate.tokens;
+    useErrorMargin && prompt.method !== 'exact'
+      ? Math.ceil(prompt.tokens * (1 + prompt.errorMargin))
+      : prompt.tokens;
   const overflowBy = Math.max(0, checked + reserveOutputTokens - contextWindow);
   return {
     fits: overflowBy === 0,
-    promptTokens: estimate.tokens,
+    promptTokens: prompt.tokens,
+    overheadTokens: prompt.overheadTokens,
     checkedPromptTokens: checked,
     contextWindow,
     reserveOutputTokens,
     overflowBy,
-    method: estimate.method,
-    errorMargin: estimate.errorMargin,
+    method: prompt.method,
+    errorMargin: prompt.errorMargin,
   };
 }

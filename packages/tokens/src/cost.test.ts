@@ -91,10 +91,12 @@ describe('estimateCost', () => {
     expect(() => estimateCost({ model: 'gpt-4o', inputTokens: -1 })).toThrow(
       'Expected `inputTokens` to be a finite number >= 0, got `-1` (number)',
     );
-    expect(() => estimateCost({ model: 'gpt-4o', inputTokens: Number.NaN })).toThrow(TypeError);
+    expect(() => estimateCost({ model: 'gpt-4o', inputTokens: Number.NaN })).toThrow(RangeError);
+    expect(() => estimateCost({ model: 'gpt-4o', inputTokens: '1' as never })).toThrow(TypeError);
     expect(() => estimateCost({ model: 'gpt-4o', inputTokens: 1, cachedInputTokens: 2 })).toThrow(
       RangeError,
     );
-    expect(() => estimateCost({ model: '', inputTokens: 1 })).toThrow(TypeError);
+    expect(() => estimateCost({ model: '', inputTokens: 1 })).toThrow(RangeError);
+    expect(() => estimateCost({ model: 1 as never, inputTokens: 1 })).toThrow(TypeError);
   });
 });

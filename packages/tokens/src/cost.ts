@@ -1,5 +1,6 @@
+import { expectNumber, expectString } from '@x/internal';
 import { getModelInfo } from './models';
-import { type EstimateCostInput, expectNumber, expectObject, expectString } from './options';
+import { type EstimateCostInput, expectOptions, KEYS } from './options';
 
 /** The result of `estimateCost`, in US dollars. */
 export interface CostEstimate {
@@ -22,17 +23,18 @@ export interface CostEstimate {
  *
  * @returns the cost, an explicit 0 for local (Ollama) models, and `undefined` (never a silent 0)
  * for an unknown model or one without prices.
- * @throws {TypeError | RangeError} on negative or non-finite counts, or cached > input.
+ * @throws {TypeError | RangeError} on negative or non-finite counts, cached > input, or an
+ * unknown key.
  * @example
  * estimateCost({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500 })?.total // 0.0075
  */
 export function estimateCost(request: EstimateCostInput): CostEstimate | undefined {
-  expectObject('request', request);
-  expectString('model', request.model);
+  expectOptions('request', undefined, request, KEYS.estimateCost);
+  expectString('model', request.model, true);
   const { inputTokens, outputTokens = 0, cachedInputTokens = 0 } = request;
-  expectNumber('inputTokens', inputTokens, 0);
-  expectNumber('outputTokens', outputTokens, 0);
-  expectNumber('cachedInputTokens', cachedInputTokens, 0);
+  expectNumber('inputTokens', inputTokens, { min: 0 });
+  expectNumber('outputTokens', outputTokens, { min: 0 });
+  expectNumber('cachedInputTokens', cachedInputTokens, { min: 0 });
   if (cachedInputTokens > inputTokens) {
     throw new RangeError(
       `Expected \`cachedInputTokens\` to be <= \`inputTokens\` (${inputTokens}), got \`${cachedInputTokens}\` (number)`,

@@ -138,8 +138,9 @@ describe('countTokens', () => {
     );
     expect(() => countTokens('x', { model: 'gpt-4o', encoding: 'o200k_base' })).toThrow(TypeError);
     expect(() => countTokens('x', { encoding: 'p50k_base' as EncodingName })).toThrow(
-      "Expected `encoding` to be one of 'o200k_base', 'cl100k_base', got `p50k_base` (string)",
+      'Expected `encoding` to be one of "o200k_base", "cl100k_base", got `"p50k_base"` (string)',
     );
-    expect(() => countTokens('x', { model: '' })).toThrow(TypeError);
+    expect(() => countTokens('x', { model: '' })).toThrow(RangeError);
+    expect(() => countTokens('x', { model: 5 as never })).toThrow(TypeError);
   });
 });

@@ -1,22 +1,39 @@
+import { expectKnownKeys, expectString, fail } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
-import { type CountTokensOptions, describe, expectEncoding, expectString } from './options';
+import { type CountTokensOptions, expectEncoding, KEYS } from './options';
 import type { EncodingName } from './types';
 
-/** @internal Resolves `{ model } | { encoding }` to an encoding, validating both. */
-export function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
-  if (options === undefined) return 'o200k_base';
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+/**
+ * Throws for an unknown key. `countTokens` is the hot path: a `for...in` over the (usually one
+ * or two) keys allocates nothing; the message is built only when a key is unknown.
+ */
+function checkKeys(options: CountTokensOptions): void {
+  for (const key in options) {
+    if (key !== 'model' && key !== 'encoding' && key !== 'allowSpecial') {
+      expectKnownKeys(undefined, options, KEYS.countTokens);
+    }
   }
-  const { model, encoding } = options;
+}
+
+/** Resolves `{ model } | { encoding }` to an encoding, validating both. */
+function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
+  if (options === undefined) return 'o200k_base';
+  // Cheaper than isPlainObject on the hot path; a class instance or an array passes only without
+  // unknown keys, which is harmless.
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  checkKeys(options);
+  const { model, encoding, allowSpecial } = options;
+  if (allowSpecial !== undefined && typeof allowSpecial !== 'boolean') {
+    fail('allowSpecial', 'a boolean', allowSpecial);
+  }
   if (model !== undefined && encoding !== undefined) {
     throw new TypeError('Expected either `model` or `encoding`, got both');
   }
   if (model !== undefined) {
-    expectString('model', model);
-    const found = encodingForModel(model);
-    if (found === undefined) throw new NoExactTokenizerError(model);
+    const name = expectString('model', model, true);
+    const found = encodingForModel(name);
+    if (found === undefined) throw new NoExactTokenizerError(name);
     return found;
   }
   if (encoding !== undefined) {
@@ -33,14 +50,15 @@ export function resolveEncoding(options: CountTokensOptions | undefined): Encodi
  * @param text the text to count.
  * @param options `{ model }` or `{ encoding }` (default `o200k_base`), and `allowSpecial`.
  * @throws {NoExactTokenizerError} for a model without a tiktoken encoding (use `estimateTokens`).
- * @throws {EncodingLoadError} when the encoding's rank file cannot be loaded.
+ * @throws {EncodingLoadError} when the encoding's rank file cannot be loaded: js-tiktoken (an
+ * optional peer dependency) is not installed, or a bundled app needs `await loadEncoding()`.
+ * @throws {TypeError} for a non-string text, an options object with an unknown key, or both
+ * `model` and `encoding`.
  * @example
  * countTokens('tiktoken is great!', { model: 'gpt-4o' }) // 6
  */
 export function countTokens(text: string, options?: CountTokensOptions): number {
-  if (typeof text !== 'string') {
-    throw new TypeError(`Expected \`text\` to be a string, got ${describe(text)}`);
-  }
+  if (typeof text !== 'string') fail('text', 'a string', text);
   const encoding = resolveEncoding(options);
   return getCounter(encoding).count(text, options?.allowSpecial === true);
 }

@@ -1,5 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import diagnostics_channel from 'node:diagnostics_channel';
-import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Each test imports a fresh copy of the module graph, so encodings are not loaded yet.
 async function fresh() {
@@ -84,6 +90,27 @@ describe('onEncodingLoad', () => {
     expect(seen).toEqual([expect.objectContaining({ encoding: 'o200k_base' })]);
   });
 
+  it('reports a throwing listener as a process warning naming the event, and the count still succeeds', async () => {
+    const { countTokens, onEncodingLoad } = await fresh();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const seen: string[] = [];
+    onEncodingLoad(() => {
+      throw new Error('listener bug');
+    });
+    onEncodingLoad((event) => seen.push(event.encoding));
+    try {
+      expect(countTokens('tiktoken is great!', { encoding: 'cl100k_base' })).toBe(6);
+      expect(seen).toEqual(['cl100k_base']);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        "@x/tokens: a 'encoding-load' listener threw: Error: listener bug",
+        expect.objectContaining({ type: 'XListenerError', code: 'X_TOKENS_LISTENER_ERROR' }),
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('throws TypeError when the listener is not a function', async () => {
     const { onEncodingLoad } = await import('./index');
     expect(() => onEncodingLoad('x' as never)).toThrow(TypeError);
@@ -133,5 +160,71 @@ describe('clearCountCache', () => {
     const before = countTokens(text);
     clearCountCache();
     expect(countTokens(text)).toBe(before);
+  });
+});
+
+// Real child processes and a real bundler: a bundled app has no node_modules beside it, which no
+// in-process test can imitate. No timers are involved.
+describe('a bundled app (esbuild into one file, run by a child process)', () => {
+  const source = fileURLToPath(new URL('./index.ts', import.meta.url));
+  // esbuild comes with tsup, the repository's build tool.
+  const tsup = createRequire(import.meta.url).resolve('tsup');
+  const esbuild = createRequire(tsup)('esbuild') as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'x-tokens-bundle-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const script = `
+    import { countTokens, estimateTokens, isEncodingLoadError, loadEncoding } from ${JSON.stringify(source)};
+    const report = (error) => ({ typed: isEncodingLoadError(error), code: error.code, message: error.message });
+    const out = { estimate: estimateTokens('tiktoken is great!', { model: 'gpt-4o' }) };
+    try { out.sync = countTokens('tiktoken is great!'); } catch (error) { out.sync = report(error); }
+    try { await loadEncoding('o200k_base'); out.after = countTokens('tiktoken is great!'); }
+    catch (error) { out.after = report(error); }
+    console.log(JSON.stringify(out));
+  `;
+
+  async function run(name: string, external: string[]) {
+    const entry = join(dir, `${name}.ts`);
+    writeFileSync(entry, script);
+    const outfile = join(dir, `${name}.mjs`);
+    await esbuild.build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      external,
+      logLevel: 'silent',
+    });
+    // pnpm's bin shims set NODE_PATH to its store, where js-tiktoken would be found: a user's
+    // bundled app has no such path.
+    const { NODE_PATH: _, ...env } = process.env;
+    const stdout = execFileSync(process.execPath, [outfile], { cwd: dir, encoding: 'utf8', env });
+    return JSON.parse(stdout) as Record<string, { typed: boolean; code: string; message: string }>;
+  }
+
+  it('throws a typed error suggesting `await loadEncoding()`, then counts once it was awaited', async () => {
+    const out = await run('app', []);
+    expect(out.sync).toMatchObject({ typed: true, code: 'X_TOKENS_ENCODING_LOAD' });
+    expect(out.sync!.message).toContain("await loadEncoding('o200k_base')");
+    expect(out.sync!.message).toContain('npm install js-tiktoken');
+    expect(out.after).toBe(6);
+  });
+
+  it('keeps estimating and names the package to install when js-tiktoken is not installed', async () => {
+    const out = await run('without-js-tiktoken', ['js-tiktoken', 'js-tiktoken/*']);
+    expect(out.estimate).toMatchObject({ method: 'heuristic', overheadTokens: 0 });
+    expect(out.sync).toMatchObject({ typed: true, code: 'X_TOKENS_ENCODING_LOAD' });
+    expect(out.after).toMatchObject({ typed: true, code: 'X_TOKENS_ENCODING_LOAD' });
+    expect(out.after!.message).toContain('js-tiktoken is not installed');
+    expect(out.after!.message).toContain('npm install js-tiktoken');
   });
 });

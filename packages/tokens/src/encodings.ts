@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
+import { expectString, optionalSignal, raceAbort, Topic } from '@x/internal';
 import { EncodingLoadError } from './errors';
 import { BpeCounter, type RankFile } from './internal/bpe';
-import { builtin, channel } from './internal/channels';
 import { lookupRegisteredEncoding } from './models';
-import { expectEncoding, expectObject, expectString } from './options';
+import { expectEncoding, expectOptions, KEYS } from './options';
 import type { EncodingName } from './types';
 
 /** What is known when an encoding finishes loading. */
@@ -18,8 +19,10 @@ export interface EncodingLoadEvent {
 const PIECE_CACHE_SIZE = 50_000;
 
 const counters = new Map<EncodingName, BpeCounter>();
-const loadListeners = new Set<(event: EncodingLoadEvent) => void>();
-const loadChannel = channel('x:tokens:encoding-load');
+// Why a synchronous load failed, per encoding: without js-tiktoken (an optional peer) every
+// estimate of an OpenAI model would otherwise pay a failed `require` (a walk of node_modules).
+const missing = new Map<EncodingName, unknown>();
+const encodingLoad = new Topic<EncodingLoadEvent>('tokens', 'encoding-load');
 
 const O200K = /^(?:gpt-(?:4o|4\.1|4\.5|5|oss)|chatgpt-4o|codex-mini|o[134])(?:$|[-.:_])/;
 const CL100K =
@@ -36,7 +39,7 @@ const CL100K =
  * encodingForModel('llama3.2')    // undefined
  */
 export function encodingForModel(model: string): EncodingName | undefined {
-  expectString('model', model);
+  expectString('model', model, true);
   const registered = lookupRegisteredEncoding(model);
   if (registered !== undefined) return registered ?? undefined;
   const name = model
@@ -50,55 +53,97 @@ export function encodingForModel(model: string): EncodingName | undefined {
 
 function install(
   encoding: EncodingName,
-  file: RankFile,
+  module: unknown,
   started: number,
   via: 'require' | 'import',
-) {
-  const counter = new BpeCounter(file, PIECE_CACHE_SIZE);
+): BpeCounter {
+  const file = rankFile(encoding, module);
+  let counter: BpeCounter;
+  try {
+    counter = new BpeCounter(file, PIECE_CACHE_SIZE);
+  } catch (error) {
+    // A pattern this engine cannot compile, a missing field: an incompatible js-tiktoken.
+    throw new EncodingLoadError(
+      encoding,
+      `\`js-tiktoken/ranks/${encoding}\` cannot be read (an incompatible js-tiktoken version?); use js-tiktoken ^1.0.21`,
+      error,
+    );
+  }
   counters.set(encoding, counter);
-  const event: EncodingLoadEvent = { encoding, durationMs: performance.now() - started, via };
-  for (const listener of loadListeners) listener(event);
-  if (loadChannel?.hasSubscribers) loadChannel.publish(event);
+  if (encodingLoad.active) {
+    encodingLoad.emit({ encoding, durationMs: performance.now() - started, via });
+  }
   return counter;
 }
 
-function rankFile(module: unknown): RankFile {
-  const value = module as { default?: RankFile } & Partial<RankFile>;
-  return (value.bpe_ranks === undefined ? value.default : value) as RankFile;
+function rankFile(encoding: EncodingName, module: unknown): RankFile {
+  const value = module as ({ default?: RankFile } & Partial<RankFile>) | null | undefined;
+  const file = value?.bpe_ranks === undefined ? value?.default : value;
+  if (typeof file?.bpe_ranks !== 'string' || typeof file.pat_str !== 'string') {
+    throw new EncodingLoadError(
+      encoding,
+      `\`js-tiktoken/ranks/${encoding}\` is not a js-tiktoken rank file (no \`bpe_ranks\`/\`pat_str\` strings); reinstall js-tiktoken`,
+    );
+  }
+  return file as RankFile;
+}
+
+/** The error of a rank file that cannot be found synchronously: the two usual causes, and fixes. */
+function notFound(encoding: EncodingName, cause: unknown): EncodingLoadError {
+  return new EncodingLoadError(
+    encoding,
+    `js-tiktoken's rank file \`js-tiktoken/ranks/${encoding}\` cannot be found from @x/tokens. ` +
+      'Either js-tiktoken is not installed (an optional peer dependency, needed only for exact ' +
+      'counts: `npm install js-tiktoken`; estimateTokens() works without it), or this is a bundled ' +
+      `app whose bundle does not carry the rank files: call \`await loadEncoding('${encoding}')\` ` +
+      'once before counting (your bundler then includes the rank file), or keep js-tiktoken ' +
+      'external to the bundle and install it beside it',
+    cause,
+  );
 }
 
 type Require = (id: string) => unknown;
 let syncRequire: Require | null | undefined;
 
 function getRequire(): Require | null {
-  if (syncRequire !== undefined) return syncRequire;
-  const mod = builtin<{ createRequire(from: string): Require }>('node:module');
-  syncRequire = mod ? mod.createRequire(import.meta.url) : null;
+  if (syncRequire === undefined) {
+    try {
+      syncRequire = createRequire(import.meta.url);
+    } catch {
+      // `import.meta.url` is not a file URL (a module loaded over http, a bundler's placeholder).
+      syncRequire = null;
+    }
+  }
   return syncRequire;
 }
 
 /**
  * The counter of an encoding, loading js-tiktoken's rank file synchronously on first use.
+ * @throws {EncodingLoadError} when the rank file cannot be loaded (the message says why).
  * @internal
  */
 export function getCounter(encoding: EncodingName): BpeCounter {
-  const existing = counters.get(encoding);
-  if (existing !== undefined) return existing;
+  return counters.get(encoding) ?? loadSync(encoding);
+}
+
+function loadSync(encoding: EncodingName): BpeCounter {
+  if (missing.has(encoding)) throw notFound(encoding, missing.get(encoding));
   const started = performance.now();
   const load = getRequire();
   if (load === null) {
     throw new EncodingLoadError(
       encoding,
-      'this runtime has no synchronous module loader; `await loadEncoding()` first',
+      `this runtime has no synchronous module loader: \`await loadEncoding('${encoding}')\` first`,
     );
   }
   let module: unknown;
   try {
     module = load(`js-tiktoken/ranks/${encoding}`);
   } catch (error) {
-    throw new EncodingLoadError(encoding, 'js-tiktoken rank file not found', error);
+    missing.set(encoding, error);
+    throw notFound(encoding, error);
   }
-  return install(encoding, rankFile(module), started, 'require');
+  return install(encoding, module, started, 'require');
 }
 
 /** Options of `loadEncoding`. */
@@ -113,10 +158,11 @@ export interface LoadEncodingOptions {
 /**
  * Loads an encoding ahead of time with a dynamic `import()`. Counting loads the encoding on first
  * use anyway (synchronously, in Node); call this to move that cost (about 25 ms for cl100k_base,
- * 70 ms for o200k_base on an idle machine) out of the first request, or in runtimes without
- * `require`.
+ * 70 ms for o200k_base on an idle machine) out of the first request, in a bundled app (the
+ * bundler follows this `import()` and carries the rank file), or in runtimes without `require`.
  *
- * @throws {EncodingLoadError} when js-tiktoken's rank file cannot be imported.
+ * @throws {EncodingLoadError} when js-tiktoken's rank file cannot be imported (js-tiktoken, an
+ * optional peer dependency, is not installed).
  * @throws the signal's reason when `signal` aborts first.
  * @example
  * await loadEncoding('o200k_base');
@@ -126,49 +172,44 @@ export async function loadEncoding(
   options: LoadEncodingOptions = {},
 ): Promise<void> {
   expectEncoding(encoding);
-  expectObject('options', options);
-  const { signal } = options;
+  expectOptions('options', undefined, options, KEYS.loadEncoding);
+  const signal = optionalSignal('signal', options.signal);
   signal?.throwIfAborted();
   if (counters.has(encoding)) return;
-  const loading = importEncoding(encoding);
-  if (signal === undefined) return loading;
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    loading.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  return raceAbort(importEncoding(encoding), signal);
 }
 
 async function importEncoding(encoding: EncodingName): Promise<void> {
   const started = performance.now();
   let module: unknown;
   try {
+    // Literal specifiers, so a bundler sees and carries the rank files.
     module =
       encoding === 'o200k_base'
         ? await import('js-tiktoken/ranks/o200k_base')
         : await import('js-tiktoken/ranks/cl100k_base');
   } catch (error) {
-    throw new EncodingLoadError(encoding, 'js-tiktoken rank file not found', error);
+    throw new EncodingLoadError(
+      encoding,
+      'js-tiktoken is not installed: it is an optional peer dependency of @x/tokens, needed ' +
+        'only for exact counts (`npm install js-tiktoken`); estimateTokens() works without it',
+      error,
+    );
   }
-  if (!counters.has(encoding)) install(encoding, rankFile(module), started, 'import');
+  if (!counters.has(encoding)) install(encoding, module, started, 'import');
 }
 
 /**
  * Subscribes to encoding loads (the first-call cost of an encoding). Also published on
- * `node:diagnostics_channel` as `x:tokens:encoding-load`.
+ * `node:diagnostics_channel` as `x:tokens:encoding-load`. A listener that throws never fails the
+ * count that loaded the encoding: the error becomes a process warning (`XListenerError`).
  *
  * @returns a function that unsubscribes.
  * @example
  * const off = onEncodingLoad((e) => console.log(`${e.encoding} loaded in ${e.durationMs} ms`));
  */
 export function onEncodingLoad(listener: (event: EncodingLoadEvent) => void): () => void {
-  if (typeof listener !== 'function') {
-    throw new TypeError(`Expected \`listener\` to be a function, got ${typeof listener}`);
-  }
-  loadListeners.add(listener);
-  return () => {
-    loadListeners.delete(listener);
-  };
+  return encodingLoad.on(listener);
 }
 
 /**

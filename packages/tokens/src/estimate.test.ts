@@ -28,6 +28,7 @@ describe('estimateTokens', () => {
       tokens: 6,
       method: 'exact',
       errorMargin: 0,
+      overheadTokens: 0,
     });
     expect(estimateTokens(cookbookMessages, { model: 'gpt-4' }).tokens).toBe(129);
     expect(
@@ -61,6 +62,7 @@ describe('estimateTokens', () => {
       tokens: 0,
       method: 'heuristic',
       errorMargin: getHeuristicProfile('ollama').errorMargin,
+      overheadTokens: 0,
     });
   });
 
@@ -145,10 +147,10 @@ describe('estimateTokens', () => {
   it('throws TypeError when input or options are invalid', () => {
     expect(() => estimateTokens(5 as never)).toThrow(TypeError);
     expect(() => estimateTokens('x', { provider: 'acme' as never })).toThrow(
-      "Expected `provider` to be one of 'openai', 'anthropic', 'gemini', 'mistral', 'perplexity', 'ollama', got `acme` (string)",
+      'Expected `provider` to be one of "openai", "anthropic", "gemini", "mistral", "perplexity", "ollama", got `"acme"` (string)',
     );
     expect(() => estimateTokens('x', { calibrator: {} as never })).toThrow(
-      'Expected `calibrator` to be a Calibrator, got an object',
+      'Expected `calibrator` to be a calibrator from createCalibrator(), got `{}` (object)',
     );
     expect(() => estimateTokens('x', null as never)).toThrow(TypeError);
   });

@@ -1,16 +1,12 @@
+import { expectString, fail } from '@x/internal';
 import { isCalibrator } from './calibrator';
 import { countChatExact, expectMessages, expectTools } from './chat';
 import { encodingForModel, getCounter } from './encodings';
+import { isEncodingLoadError } from './errors';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
 import { marginFor, PROFILES } from './internal/profiles';
-import {
-  describe,
-  type EstimateTokensOptions,
-  expectObject,
-  expectProvider,
-  expectString,
-} from './options';
-import type { ChatMessage, Provider } from './types';
+import { type EstimateTokensOptions, expectOptions, expectProvider, KEYS } from './options';
+import type { ChatMessage, EncodingName, Provider, ToolDefinition } from './types';
 
 /** The result of `estimateTokens`. */
 export interface TokenEstimate {
@@ -23,6 +19,12 @@ export interface TokenEstimate {
   method: 'exact' | 'calibrated' | 'heuristic';
   /** Relative error margin (0.12 = the true count is expected within ±12 %); 0 when exact. */
   errorMargin: number;
+  /**
+   * The part of `tokens` that a calibrator learned the server adds and the client cannot see (a
+   * Modelfile `SYSTEM` prompt, a chat template): 0 unless `method` is `'calibrated'`. A caller
+   * deciding a context overflow can tell the prompt's own size (`tokens - overheadTokens`) from it.
+   */
+  overheadTokens: number;
 }
 
 /** The heuristic parameters of a provider, as documented in the README. */
@@ -41,6 +43,11 @@ export interface HeuristicProfileInfo {
   nonAsciiMargin: number;
   /** Whether the profile was fitted against a real tokenizer. */
   measured: boolean;
+  /**
+   * `[min, max]` of a calibrator's learned scale (server count ÷ this heuristic) for the family:
+   * no sequence of observations moves a calibrated estimate outside it.
+   */
+  scaleRange: readonly [number, number];
   /** Tokens per unit of each character-class feature. */
   weights: Record<string, number>;
 }
@@ -63,45 +70,70 @@ export function getHeuristicProfile(provider: Provider): HeuristicProfileInfo {
     errorMargin: profile.errorMargin,
     nonAsciiMargin: profile.nonAsciiMargin,
     measured: profile.measured,
+    scaleRange: [...profile.scaleRange],
     weights: { ...profile.weights },
   };
 }
 
 /**
  * Estimates the tokens of a text or of a chat request. OpenAI models (and registered models with
- * an `encoding`) are counted exactly. Other models get a character-class heuristic (words,
- * punctuation runs, digits, line breaks, CJK and Hangul characters weigh differently) fitted per
- * tokenizer family, plus each provider's per-message formatting overhead; with a calibrator that
- * has learned the model, the heuristic is corrected by what the server actually counted.
+ * an `encoding`) are counted exactly when js-tiktoken is installed (without it, they get the
+ * heuristic). Other models get a character-class heuristic (words, punctuation runs, digits, line
+ * breaks, CJK and Hangul characters weigh differently) fitted per tokenizer family, plus each
+ * provider's per-message formatting overhead; with a calibrator that has learned the model, the
+ * heuristic is corrected by what the server actually counted: a learned fixed overhead plus the
+ * heuristic times a learned scale.
  *
- * @throws {TypeError} on invalid input or options.
+ * @throws {TypeError | RangeError} on invalid input or options (an unknown option key included).
  * @example
  * estimateTokens('Bonjour tout le monde', { model: 'llama3.2:3b' })
- * // { tokens: 4, method: 'heuristic', errorMargin: 0.31 }
+ * // { tokens: 4, method: 'heuristic', errorMargin: 0.31, overheadTokens: 0 }
  */
 export function estimateTokens(
   input: string | readonly ChatMessage[],
   options: EstimateTokensOptions = {},
 ): TokenEstimate {
-  expectObject('options', options);
+  expectOptions('options', undefined, options, KEYS.estimateTokens);
+  return estimate(input, options);
+}
+
+/** The exact count, or `undefined` when the encoding cannot be loaded (js-tiktoken missing). */
+function exactTokens(
+  input: string | readonly ChatMessage[],
+  encoding: EncodingName,
+  tools: readonly ToolDefinition[] | undefined,
+): number | undefined {
+  try {
+    if (typeof input !== 'string') return countChatExact(input, encoding, tools);
+    const text = getCounter(encoding).count(input, false);
+    return tools === undefined ? text : text + countChatExact([], encoding, tools) - 3;
+  } catch (error) {
+    if (isEncodingLoadError(error)) return undefined;
+    throw error;
+  }
+}
+
+/** @internal {@link estimateTokens} once the caller has checked the keys of `options`. */
+export function estimate(
+  input: string | readonly ChatMessage[],
+  options: EstimateTokensOptions,
+): TokenEstimate {
   const { model, provider, tools, calibrator } = options;
-  if (typeof input !== 'string') expectMessages(input);
-  if (model !== undefined) expectString('model', model);
+  if (typeof input !== 'string') {
+    if (!Array.isArray(input)) fail('input', 'a string or an array of messages', input);
+    expectMessages(input, 'input');
+  }
+  if (model !== undefined) expectString('model', model, true);
   if (provider !== undefined) expectProvider(provider);
   if (tools !== undefined) expectTools(tools);
   if (calibrator !== undefined && !isCalibrator(calibrator)) {
-    throw new TypeError(`Expected \`calibrator\` to be a Calibrator, got ${describe(calibrator)}`);
+    fail('calibrator', 'a calibrator from createCalibrator()', calibrator);
   }
 
   const encoding = model !== undefined ? encodingForModel(model) : undefined;
   if (encoding !== undefined) {
-    const tokens =
-      typeof input === 'string' && tools === undefined
-        ? getCounter(encoding).count(input, false)
-        : typeof input === 'string'
-          ? getCounter(encoding).count(input, false) + countChatExact([], encoding, tools) - 3
-          : countChatExact(input, encoding, tools);
-    return { tokens, method: 'exact', errorMargin: 0 };
+    const tokens = exactTokens(input, encoding, tools);
+    if (tokens !== undefined) return { tokens, method: 'exact', errorMargin: 0, overheadTokens: 0 };
   }
 
   const { profile } = heuristicContext(model, provider);
@@ -109,13 +141,24 @@ export function estimateTokens(
   if (calibrator !== undefined && model !== undefined) {
     const state = calibrator.get(model, provider);
     if (state?.ready) {
-      const calibrated = tokens === 0 ? 0 : Math.max(1, Math.round(tokens * state.scale));
-      return { tokens: calibrated, method: 'calibrated', errorMargin: state.errorMargin };
+      const overheadTokens = state.overheadTokens;
+      const own = tokens === 0 ? 0 : Math.max(1, Math.round(tokens * state.scale));
+      return {
+        tokens: overheadTokens + own,
+        method: 'calibrated',
+        errorMargin: state.errorMargin,
+        overheadTokens,
+      };
     }
   }
   // The margin blends the ASCII and non-ASCII margins by the input's share of non-ASCII
   // characters, and grows on very short inputs by one token's worth.
   const margin = marginFor(profile, nonAscii, chars);
   const errorMargin = Math.min(1, margin + (tokens > 0 ? 1 / tokens : 0));
-  return { tokens, method: 'heuristic', errorMargin: Number(errorMargin.toFixed(4)) };
+  return {
+    tokens,
+    method: 'heuristic',
+    errorMargin: Number(errorMargin.toFixed(4)),
+    overheadTokens: 0,
+  };
 }

@@ -125,9 +125,9 @@ describe('getModelInfo', () => {
     expect(getModelInfo('acme:7b')).toBeUndefined();
   });
 
-  it('throws TypeError when the name is not a non-empty string', () => {
+  it('throws TypeError for a non-string name and RangeError for an empty one', () => {
     expect(() => getModelInfo('')).toThrow(
-      'Expected `model` to be a non-empty string, got `` (string)',
+      new RangeError('Expected `model` to be a non-empty string, got `""` (string)'),
     );
     expect(() => getModelInfo(undefined as never)).toThrow(TypeError);
   });

@@ -1,12 +1,6 @@
+import { expectNumber, expectString, optionalString } from '@x/internal';
 import { DATA_SOURCES, MODELS, type ModelRecord, PRICES_AS_OF } from './data/models';
-import {
-  describe,
-  expectEncoding,
-  expectNumber,
-  expectObject,
-  expectProvider,
-  expectString,
-} from './options';
+import { expectEncoding, expectOptions, expectProvider, KEYS } from './options';
 import type { EncodingName, ModelInfo, ModelPricing, Provider } from './types';
 
 /** Input of `registerModel`. */
@@ -138,7 +132,7 @@ function toInfo(record: ModelRecord): ModelInfo {
  * getModelInfo('llama3.2:3b-instruct-q4_K_M')?.contextWindow // 131072
  */
 export function getModelInfo(model: string): ModelInfo | undefined {
-  expectString('model', model);
+  expectString('model', model, true);
   const record = resolve(model);
   return record === undefined ? undefined : toInfo(record);
 }
@@ -152,29 +146,26 @@ export function getModelInfo(model: string): ModelInfo | undefined {
  * registerModel({ id: 'my-gpt4o-deployment', provider: 'openai', contextWindow: 128000, encoding: 'o200k_base' });
  */
 export function registerModel(input: RegisterModelInput): () => void {
-  expectObject('input', input);
-  expectString('id', input.id);
+  expectOptions('input', undefined, input, KEYS.registerModel);
+  expectString('id', input.id, true);
   expectProvider(input.provider);
-  expectNumber('contextWindow', input.contextWindow, 1, true);
+  expectNumber('contextWindow', input.contextWindow, { min: 1, integer: true });
   const maxOutputTokens = input.maxOutputTokens ?? input.contextWindow;
-  expectNumber('maxOutputTokens', maxOutputTokens, 0, true);
+  expectNumber('maxOutputTokens', maxOutputTokens, { min: 0, integer: true });
   if (input.encoding !== undefined && input.encoding !== null) expectEncoding(input.encoding);
   let price: ModelRecord['price'] = input.provider === 'ollama' ? [0, 0, 0] : null;
   let asOf: string | undefined;
   if (input.pricing !== undefined && input.pricing !== null) {
-    expectObject('pricing', input.pricing);
-    expectNumber('pricing.input', input.pricing.input, 0);
-    expectNumber('pricing.output', input.pricing.output, 0);
-    if (input.pricing.cachedInput !== undefined) {
-      expectNumber('pricing.cachedInput', input.pricing.cachedInput, 0);
+    const { pricing } = input;
+    expectOptions('pricing', 'pricing', pricing, KEYS.pricing);
+    expectNumber('pricing.input', pricing.input, { min: 0 });
+    expectNumber('pricing.output', pricing.output, { min: 0 });
+    if (pricing.cachedInput !== undefined) {
+      expectNumber('pricing.cachedInput', pricing.cachedInput, { min: 0 });
     }
-    if (input.pricing.asOf !== undefined && typeof input.pricing.asOf !== 'string') {
-      throw new TypeError(
-        `Expected \`pricing.asOf\` to be a string, got ${describe(input.pricing.asOf)}`,
-      );
-    }
-    price = [input.pricing.input, input.pricing.output, input.pricing.cachedInput];
-    asOf = input.pricing.asOf ?? new Date().toISOString().slice(0, 10);
+    optionalString('pricing.asOf', pricing.asOf);
+    price = [pricing.input, pricing.output, pricing.cachedInput];
+    asOf = pricing.asOf ?? new Date().toISOString().slice(0, 10);
   }
   const record: ModelRecord & { asOf?: string } = {
     id: input.id.trim(),

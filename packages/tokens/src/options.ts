@@ -1,3 +1,4 @@
+import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
 import type { Calibrator } from './calibrator';
 import type { EncodingName, Provider, ToolDefinition } from './types';
 
@@ -104,8 +105,8 @@ export interface CalibratorOptions {
    */
   maxModels?: number;
   /**
-   * Observations averaged over: the running mean becomes an exponential moving average with
-   * this window once it has seen as many observations, so the calibration follows drift.
+   * The most recent observations per model the fit uses (at most 1,000): older ones are
+   * forgotten, so the calibration follows drift and no observation weighs on it for good.
    * @default 50
    */
   window?: number;
@@ -114,76 +115,56 @@ export interface CalibratorOptions {
    * @default 3
    */
   minObservations?: number;
+  /**
+   * The largest fixed overhead (tokens the server adds that the client cannot see: a Modelfile
+   * `SYSTEM` prompt, a template) the calibrator will learn. A count above
+   * `maxScale × estimate + maxOverheadTokens` cannot be the prompt's and is ignored.
+   * @default 32768
+   */
+  maxOverheadTokens?: number;
 }
 
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `\`${JSON.stringify(value).slice(1, -1)}\` (string)`;
-  if (value === null) return '`null`';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return `\`${String(value)}\` (${typeof value})`;
-}
+/** The known keys of each options object, for `expectKnownKeys`. */
+export const KEYS = {
+  countTokens: ['model', 'encoding', 'allowSpecial'],
+  countChatTokens: ['model', 'tools'],
+  estimateTokens: ['model', 'provider', 'tools', 'calibrator'],
+  fitsContext: [
+    'model',
+    'provider',
+    'tools',
+    'calibrator',
+    'contextWindow',
+    'reserveOutputTokens',
+    'useErrorMargin',
+  ],
+  estimateCost: ['model', 'inputTokens', 'outputTokens', 'cachedInputTokens'],
+  createCalibrator: ['maxModels', 'window', 'minObservations', 'maxOverheadTokens'],
+  observation: ['model', 'provider', 'input', 'tools', 'actualTokens'],
+  registerModel: ['id', 'provider', 'contextWindow', 'maxOutputTokens', 'encoding', 'pricing'],
+  pricing: ['input', 'output', 'cachedInput', 'asOf'],
+  loadEncoding: ['signal'],
+} as const satisfies Record<string, readonly string[]>;
 
-export function expectString(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new TypeError(`Expected \`${name}\` to be a non-empty string, got ${describe(value)}`);
-  }
-}
-
-export function expectNumber(
+/**
+ * An options object: a plain object (or an object without prototype) whose keys are all known.
+ * `path` names it in messages (`undefined` for a function's top-level options, whose keys are
+ * named bare: `model`, not `options.model`).
+ */
+export function expectOptions(
   name: string,
+  path: string | undefined,
   value: unknown,
-  min: number,
-  integer = false,
-): asserts value is number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    (integer && !Number.isInteger(value))
-  ) {
-    const kind = integer ? 'an integer' : 'a finite number';
-    throw new TypeError(`Expected \`${name}\` to be ${kind} >= ${min}, got ${describe(value)}`);
-  }
-  if (value < min) {
-    const kind = integer ? 'an integer' : 'a finite number';
-    throw new RangeError(`Expected \`${name}\` to be ${kind} >= ${min}, got ${describe(value)}`);
-  }
+  known: readonly string[],
+): void {
+  if (!isPlainObject(value)) fail(name, 'an object', value);
+  expectKnownKeys(path, value, known);
 }
 
-export function expectEncoding(value: unknown): asserts value is EncodingName {
-  if (!ENCODING_NAMES.includes(value as EncodingName)) {
-    throw new TypeError(
-      `Expected \`encoding\` to be one of ${ENCODING_NAMES.map((e) => `'${e}'`).join(', ')}, got ${describe(value)}`,
-    );
-  }
+export function expectEncoding(value: unknown, name = 'encoding'): asserts value is EncodingName {
+  expectOneOf(name, value, ENCODING_NAMES);
 }
 
-export function expectProvider(value: unknown): asserts value is Provider {
-  if (!PROVIDERS.includes(value as Provider)) {
-    throw new TypeError(
-      `Expected \`provider\` to be one of ${PROVIDERS.map((p) => `'${p}'`).join(', ')}, got ${describe(value)}`,
-    );
-  }
-}
-
-export function expectObject<T>(name: string, value: T): asserts value is NonNullable<T> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`Expected \`${name}\` to be an object, got ${describe(value)}`);
-  }
-}
-
-export function expectRecord(
-  name: string,
-  value: unknown,
-): asserts value is Record<string, unknown> {
-  expectObject(name, value);
-}
-
-export function expectTextOrMessages(value: unknown): void {
-  if (typeof value === 'string') return;
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `Expected \`input\` to be a string or an array of messages, got ${describe(value)}`,
-    );
-  }
+export function expectProvider(value: unknown, name = 'provider'): asserts value is Provider {
+  expectOneOf(name, value, PROVIDERS);
 }

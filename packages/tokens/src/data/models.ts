@@ -50,9 +50,9 @@ export const DATA_SOURCES = {
     url: 'https://github.com/ollama/ollama/blob/main/docs/api.md#show-model-information',
     date: '2026-08-24',
     dateNote:
-      "This workspace's /work/shared/fixtures/ollama/05-show-llama3.2.json and 04-tags.json, " +
-      'recorded from a real Ollama server on 2026-08-24 (their Date header); the context length ' +
-      'is the model_info / details.context_length the server reported.',
+      "The repository's packages/ollama-sim/src/__fixtures__/ollama/05-show-llama3.2.json and " +
+      '04-tags.json, recorded from a real Ollama server on 2026-08-24 (their Date header); the ' +
+      'context length is the model_info / details.context_length the server reported.',
   },
   'ollama-library': {
     title: 'Ollama library model cards',

@@ -21,6 +21,12 @@ export interface HeuristicProfile {
   nonAsciiMargin: number;
   /** Whether the weights were fitted against a real tokenizer (false: derived, see notes). */
   measured: boolean;
+  /**
+   * The range a calibrator's learned scale (server count ÷ this heuristic) is clamped to: what a
+   * real tokenizer of the family can differ from the heuristic by, with room to spare. A server
+   * count outside it is a fixed overhead (above) or a partial count (below), not a ratio.
+   */
+  scaleRange: readonly [number, number];
 }
 
 function scaled(weights: Record<FeatureName, number>, factor: number): Record<FeatureName, number> {
@@ -103,6 +109,8 @@ export const PROFILES = {
     errorMargin: 0.05,
     nonAsciiMargin: 0.2,
     measured: true,
+    // Also the profile of unknown models: as wide as the ollama one.
+    scaleRange: [0.4, 4],
   },
   ollama: {
     name: 'ollama',
@@ -114,6 +122,10 @@ export const PROFILES = {
     errorMargin: 0.06,
     nonAsciiMargin: 0.22,
     measured: true,
+    // Llama 3 weights serve every local family: Llama 2 / Phi-3's 32k vocabulary spends up to
+    // about 3.5× as many tokens on CJK and emoji (byte fallback); Gemma's and Qwen's larger
+    // vocabularies about 0.6× on some scripts.
+    scaleRange: [0.4, 4],
   },
   mistral: {
     name: 'mistral',
@@ -125,6 +137,8 @@ export const PROFILES = {
     errorMargin: 0.08,
     nonAsciiMargin: 0.4,
     measured: true,
+    // v1 weights (byte fallback already counted); Tekken-based models spend fewer tokens.
+    scaleRange: [0.4, 2.5],
   },
   gemini: {
     name: 'gemini',
@@ -137,6 +151,8 @@ export const PROFILES = {
     errorMargin: 0.25,
     nonAsciiMargin: 0.35,
     measured: false,
+    // Not measurable offline: wider than the measured families.
+    scaleRange: [0.4, 3],
   },
   anthropic: {
     name: 'anthropic',
@@ -150,6 +166,7 @@ export const PROFILES = {
     errorMargin: 0.3,
     nonAsciiMargin: 0.4,
     measured: false,
+    scaleRange: [0.4, 3],
   },
 } as const satisfies Record<string, HeuristicProfile>;
 

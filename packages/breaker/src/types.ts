@@ -178,7 +178,11 @@ export interface Breaker {
    * breaker closes when the last one is released. Releasing twice is a no-op.
    */
   isolate(): () => void;
-  /** Listens to state changes. Returns an unsubscribe function. */
+  /**
+   * Listens to state changes. Returns an unsubscribe function. A listener that throws never fails
+   * a call or crashes the process: it is reported with `process.emitWarning` (`XListenerError`),
+   * as for every `onX()` of the breaker.
+   */
   onStateChange(listener: (event: StateChangeEvent) => void): () => void;
   /** Listens to calls that counted as successes. Returns an unsubscribe function. */
   onSuccess(listener: (event: SuccessEvent) => void): () => void;

@@ -224,7 +224,7 @@ describe('createPool', () => {
     expect(s.requests).toBe(2);
   });
 
-  it('rejects, without throwing, with a TypeError naming url for an invalid URL or protocol', async () => {
+  it('rejects, without throwing, with a TypeError naming url or options when either is invalid', async () => {
     const p = pool();
     const invalid = p.request('not a url');
     await expect(invalid).rejects.toThrow(TypeError);
@@ -236,6 +236,11 @@ describe('createPool', () => {
     );
     await expect(p.request(42 as never)).rejects.toThrow(
       'Expected `url` to be a URL string or a URL object, got `42` (number)',
+    );
+    await expect(p.request('http://127.0.0.1:1/', 'GET' as never)).rejects.toThrow(
+      new TypeError(
+        'Expected `options` to be an object of undici\'s request options, got `"GET"` (string)',
+      ),
     );
     expect(p.stats().requestsServed).toBe(0);
   });

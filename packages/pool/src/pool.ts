@@ -1,4 +1,4 @@
-import { expectFunction } from '@x/internal';
+import { expected, expectFunction } from '@x/internal';
 import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import {
   createPoolTopics,
@@ -159,6 +159,11 @@ export function createPool(options?: PoolOptions): Pool {
     url: string | URL,
     requestOptions?: PoolRequestOptions,
   ): Promise<PoolResponseData> => {
+    if (requestOptions != null && typeof requestOptions !== 'object') {
+      return Promise.reject(
+        new TypeError(expected('options', "an object of undici's request options", requestOptions)),
+      );
+    }
     if (requestOptions != null && (requestOptions as { path?: unknown }).path != null) {
       // undici's own `path` handling; rare, so it takes the general route.
       return undiciRequest(url, { ...requestOptions, dispatcher }) as Promise<PoolResponseData>;

@@ -1,4 +1,4 @@
-import { defaultMaxListeners, getMaxListeners, setMaxListeners } from 'node:events';
+import { liftAbortListenerLimit } from './listener-limit';
 import { timerDelay } from './timers';
 
 /**
@@ -10,11 +10,7 @@ import { timerDelay } from './timers';
  * limit lifted; one whose limit was set by its owner is left alone.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  try {
-    if (getMaxListeners(signal) === defaultMaxListeners) setMaxListeners(0, signal);
-  } catch {
-    // A look-alike signal that is not an EventTarget of this realm: nothing to lift.
-  }
+  liftAbortListenerLimit(signal);
   signal.addEventListener('abort', fn, { once: true });
   return () => signal.removeEventListener('abort', fn);
 }

@@ -20,5 +20,6 @@ export {
 export { brand, hasBrand, mark } from './brand';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
+export { liftAbortListenerLimit } from './listener-limit';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';

@@ -44,7 +44,7 @@ const cockatiel = circuitBreaker(handleAll, {
 const opossumOptions = { timeout: false as const, resetTimeout: 30_000, volumeThreshold: 0 };
 const opossum = new Opossum(fn, opossumOptions);
 
-const oursOpen = createBreaker({ failureThreshold: 5, openTimeoutMs: 1e12 });
+const oursOpen = createBreaker({ failureThreshold: 5, openTimeoutMs: 2 ** 31 - 1 });
 oursOpen.open();
 const cockatielOpen = circuitBreaker(handleAll, {
   halfOpenAfter: 1e12,

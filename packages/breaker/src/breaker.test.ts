@@ -699,25 +699,72 @@ describe('createBreaker', () => {
       ]);
     });
 
-    it('keeps delivering to other listeners and rethrows in a microtask when a listener throws', async () => {
-      const deferredErrors: (() => void)[] = [];
-      const spy = vi
-        .spyOn(globalThis, 'queueMicrotask')
-        .mockImplementation((callback) => void deferredErrors.push(callback));
+    it('reports a throwing listener as a warning naming @x/breaker and the event, and the call still settles as it would', async () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
       try {
-        const breaker = createBreaker({ failureThreshold: 1 });
+        const breaker = createBreaker({
+          failureThreshold: 1,
+          openTimeoutMs: 10,
+          successThreshold: 1,
+        });
         const seen: string[] = [];
         breaker.onStateChange(() => {
           throw new Error('listener bug');
         });
         breaker.onStateChange((e) => seen.push(e.to));
-        breaker.open();
-        expect(seen).toEqual(['open']);
+        // The failure that trips the breaker still rejects with its own error.
+        await expect(breaker.execute(boom)).rejects.toThrow('boom');
         expect(breaker.state).toBe('open');
-        expect(deferredErrors).toHaveLength(1);
-        expect(() => deferredErrors[0]!()).toThrow('listener bug');
+        await vi.advanceTimersByTimeAsync(10);
+        // The probe whose success closes the breaker still resolves with its value.
+        await expect(breaker.execute(ok)).resolves.toBe('ok');
+        expect(breaker.state).toBe('closed');
+        expect(seen).toEqual(['open', 'half-open', 'closed']);
+        expect(warn).toHaveBeenCalledTimes(3);
+        expect(warn).toHaveBeenCalledWith(
+          "@x/breaker: a 'state-change' listener threw: Error: listener bug",
+          expect.objectContaining({ type: 'XListenerError', code: 'X_BREAKER_LISTENER_ERROR' }),
+        );
       } finally {
-        spy.mockRestore();
+        warn.mockRestore();
+      }
+    });
+
+    it('reports a throwing success listener as a warning and still resolves the call', async () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      try {
+        const breaker = createBreaker();
+        breaker.onSuccess(() => {
+          throw new Error('metrics down');
+        });
+        await expect(breaker.execute(ok)).resolves.toBe('ok');
+        expect(breaker.stats()).toMatchObject({ successes: 1, failures: 0 });
+        expect(warn).toHaveBeenCalledWith(
+          "@x/breaker: a 'success' listener threw: Error: metrics down",
+          expect.objectContaining({ type: 'XListenerError' }),
+        );
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
+    it('reports a throwing logger as a warning instead of failing the call that tripped the breaker', async () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      try {
+        const logger = {
+          warn: () => {
+            throw new Error('log sink full');
+          },
+        };
+        const breaker = createBreaker({ failureThreshold: 1, logger });
+        await expect(breaker.execute(boom)).rejects.toThrow('boom');
+        expect(breaker.state).toBe('open');
+        expect(warn).toHaveBeenCalledWith(
+          "@x/breaker: a 'state-change' listener threw: Error: log sink full",
+          expect.objectContaining({ type: 'XListenerError' }),
+        );
+      } finally {
+        warn.mockRestore();
       }
     });
 
@@ -885,6 +932,28 @@ describe('createBreaker', () => {
       expect(getEventListeners(shared!, 'abort')).toHaveLength(0);
     });
 
+    it('prints no MaxListenersExceededWarning when 50 concurrent calls share one signal', async () => {
+      const warn = vi.spyOn(process, 'emitWarning');
+      try {
+        const breaker = createBreaker();
+        const controller = new AbortController();
+        const pending = Array.from({ length: 50 }, () => deferred());
+        const calls = pending.map((call) =>
+          breaker.execute(() => call.promise, { signal: controller.signal }),
+        );
+        expect(getEventListeners(controller.signal, 'abort')).toHaveLength(50);
+        for (const call of pending) call.resolve('ok');
+        await expect(Promise.all(calls)).resolves.toHaveLength(50);
+        expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+        const names = warn.mock.calls.map(([warning]) =>
+          typeof warning === 'string' ? warning : warning.name,
+        );
+        expect(names).not.toContain('MaxListenersExceededWarning');
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
     it('runs no timer while idle, closed, open or half-open', async () => {
       const breaker = createBreaker({
         failureThreshold: 1,
@@ -998,6 +1067,18 @@ describe('createBreaker', () => {
       expect(() => breaker.execute(42 as never)).toThrow(
         'Expected `fn` to be a function, got `42` (number)',
       );
+    });
+
+    it('throws a TypeError naming an unknown option key and the closest known one', () => {
+      const breaker = createBreaker();
+      const signal = new AbortController().signal;
+      expect(() => breaker.execute(ok, { sginal: signal } as never)).toThrow(
+        new TypeError('Unknown option `sginal`: did you mean `signal`?'),
+      );
+      expect(() => breaker.execute(ok, 'fast' as never)).toThrow(
+        'Expected `options` to be an object like { signal }, got `"fast"` (string)',
+      );
+      expect(breaker.stats().calls).toBe(0);
     });
 
     it('throws a TypeError when signal is not an AbortSignal', () => {

@@ -1,11 +1,16 @@
+import { brand, hasBrand } from '@x/internal';
+
 /** The state a breaker can be in. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** Why a call was rejected without running. */
 export type RejectReason = 'open' | 'isolated' | 'half-open-full';
 
-const OPEN_BRAND = Symbol.for('@x/breaker/BreakerOpenError');
-const PROBE_TIMEOUT_BRAND = Symbol.for('@x/breaker/BreakerProbeTimeoutError');
+// The brands are getters on the prototypes rather than marks on each instance: a rejection makes
+// its error without running a constructor, and defining a property per instance would cost more
+// than the rest of it.
+const OPEN_BRAND = brand('breaker', 'BreakerOpenError');
+const PROBE_TIMEOUT_BRAND = brand('breaker', 'BreakerProbeTimeoutError');
 
 /**
  * Thrown (as a rejection of `execute()`) when the breaker refuses a call without running it:
@@ -18,7 +23,7 @@ const PROBE_TIMEOUT_BRAND = Symbol.for('@x/breaker/BreakerProbeTimeoutError');
  * @example
  * ```ts
  * try {
- *   await breaker.execute((signal) => fetch(url, { signal }));
+ *   await breaker.execute((signal) => callProvider(prompt, signal));
  * } catch (error) {
  *   if (isBreakerOpenError(error)) setTimeout(retry, error.retryAfterMs);
  * }
@@ -127,14 +132,6 @@ export class BreakerProbeTimeoutError extends Error {
 }
 
 (BreakerProbeTimeoutError.prototype as { name: string }).name = 'BreakerProbeTimeoutError';
-
-function hasBrand(value: unknown, brand: symbol): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[brand] === true
-  );
-}
 
 /**
  * True when `value` is a {@link BreakerOpenError}, from this or any other copy of the package.

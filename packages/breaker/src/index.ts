@@ -1,15 +1,5 @@
-export type {
-  Breaker,
-  BreakerStats,
-  ExecuteOptions,
-  FailureEvent,
-  RejectEvent,
-  StateChangeEvent,
-  SuccessEvent,
-  TransitionReason,
-  WindowStats,
-} from './breaker';
 export { createBreaker } from './breaker';
+export { CHANNEL_NAMES as breakerChannels } from './channels';
 export type { BreakerState, RejectReason } from './errors';
 export {
   BreakerOpenError,
@@ -18,7 +8,6 @@ export {
   isBreakerOpenError,
   isBreakerProbeTimeoutError,
 } from './errors';
-export { CHANNEL_NAMES as breakerChannels } from './internal/channels';
 export type {
   BreakerClassifier,
   BreakerLogger,
@@ -32,3 +21,14 @@ export type {
 export type { BreakerPreset } from './presets';
 export { breakerPresets } from './presets';
 export type { BreakerSnapshot, WindowSnapshot } from './snapshot';
+export type {
+  Breaker,
+  BreakerStats,
+  ExecuteOptions,
+  FailureEvent,
+  RejectEvent,
+  StateChangeEvent,
+  SuccessEvent,
+  TransitionReason,
+  WindowStats,
+} from './types';

@@ -19,17 +19,17 @@ describe('createBreaker options', () => {
     [
       { failureThreshold: 0 },
       RangeError,
-      'Expected `failureThreshold` to be an integer >= 1, got `0` (number)',
+      'Expected `failureThreshold` to be an integer >= 1, or Infinity, got `0` (number)',
     ],
     [
       { failureThreshold: 1.5 },
-      TypeError,
-      'Expected `failureThreshold` to be an integer >= 1, got `1.5` (number)',
+      RangeError,
+      'Expected `failureThreshold` to be an integer >= 1, or Infinity, got `1.5` (number)',
     ],
     [
       { failureThreshold: '3' },
       TypeError,
-      'Expected `failureThreshold` to be an integer >= 1, got `"3"` (string)',
+      'Expected `failureThreshold` to be an integer >= 1, or Infinity, got `"3"` (string)',
     ],
     [
       { successThreshold: 0 },
@@ -39,12 +39,12 @@ describe('createBreaker options', () => {
     [
       { openTimeoutMs: -1 },
       RangeError,
-      'Expected `openTimeoutMs` to be a finite number >= 0, got `-1` (number)',
+      'Expected `openTimeoutMs` to be a finite number between 0 and 2147483647, got `-1` (number)',
     ],
     [
       { openTimeoutMs: Number.POSITIVE_INFINITY },
-      TypeError,
-      'Expected `openTimeoutMs` to be a finite number >= 0, got `Infinity` (number)',
+      RangeError,
+      'Expected `openTimeoutMs` to be a finite number between 0 and 2147483647, got `Infinity` (number)',
     ],
     [
       { openTimeoutMs: 1_000, maxOpenTimeoutMs: 500 },
@@ -64,9 +64,10 @@ describe('createBreaker options', () => {
     [
       { probeTimeoutMs: 0 },
       RangeError,
-      'Expected `probeTimeoutMs` to be a finite number > 0, got `0` (number)',
+      'Expected `probeTimeoutMs` to be a finite number between 0 (excluded) and 2147483647, got `0` (number)',
     ],
-    [{ name: '' }, TypeError, 'Expected `name` to be a non-empty string, got `""` (string)'],
+    [{ name: '' }, RangeError, 'Expected `name` to be a non-empty string, got `""` (string)'],
+    [{ name: 7 }, TypeError, 'Expected `name` to be a non-empty string, got `7` (number)'],
     [
       { classify: 'fail' },
       TypeError,
@@ -105,22 +106,22 @@ describe('createBreaker options', () => {
     [
       { window: { type: 'count', size: 5, failureRateThreshold: 0 } },
       RangeError,
-      'Expected `window.failureRateThreshold` to be a number > 0 and <= 1, got `0` (number)',
+      'Expected `window.failureRateThreshold` to be a finite number between 0 (excluded) and 1, got `0` (number)',
     ],
     [
       { window: { type: 'count', size: 5, failureRateThreshold: 50 } },
       RangeError,
-      'Expected `window.failureRateThreshold` to be a number > 0 and <= 1, got `50` (number)',
+      'Expected `window.failureRateThreshold` to be a finite number between 0 (excluded) and 1, got `50` (number)',
     ],
     [
       { window: { type: 'time' } },
       TypeError,
-      'Expected `window.durationMs` to be a finite number > 0, got `undefined` (undefined)',
+      'Expected `window.durationMs` to be a finite number between 0 (excluded) and 2147483647, got `undefined` (undefined)',
     ],
     [
       { window: { type: 'time', durationMs: 0 } },
       RangeError,
-      'Expected `window.durationMs` to be a finite number > 0, got `0` (number)',
+      'Expected `window.durationMs` to be a finite number between 0 (excluded) and 2147483647, got `0` (number)',
     ],
     [
       { slowCallDurationMs: 100 },
@@ -135,13 +136,63 @@ describe('createBreaker options', () => {
     [
       { window: { type: 'count', size: 5 }, slowCallDurationMs: 10, slowCallRateThreshold: 2 },
       RangeError,
-      'Expected `slowCallRateThreshold` to be a number > 0 and <= 1, got `2` (number)',
+      'Expected `slowCallRateThreshold` to be a finite number between 0 (excluded) and 1, got `2` (number)',
     ],
     [null, TypeError, 'Expected `options` to be an object, got `null` (null)'],
   ])('throws for %j', (options, type, message) => {
     expect(make(options)).toThrow(type);
     expect(make(options)).toThrow(message);
   });
+
+  it.each([
+    ['openTimeoutMs', { openTimeoutMs: 2 ** 31 }],
+    ['maxOpenTimeoutMs', { maxOpenTimeoutMs: 2 ** 31 }],
+    ['probeTimeoutMs', { probeTimeoutMs: 2 ** 31 }],
+    ['slowCallDurationMs', { window: { type: 'count', size: 5 }, slowCallDurationMs: 2 ** 31 }],
+    ['window.durationMs', { window: { type: 'time', durationMs: 2 ** 31 } }],
+  ])(
+    'throws a RangeError naming %s when a duration exceeds the 2^31-1 ms a timer honours',
+    (field, options) => {
+      expect(make(options)).toThrow(RangeError);
+      expect(make(options)).toThrow(
+        new RegExp(
+          `^Expected \`${field.replace('.', '\\.')}\` to be .* 2147483647, got \`2147483648\``,
+        ),
+      );
+    },
+  );
+
+  it('accepts durations up to 2^31-1 ms', () => {
+    const max = 2 ** 31 - 1;
+    expect(
+      make({
+        openTimeoutMs: max,
+        maxOpenTimeoutMs: max,
+        probeTimeoutMs: max,
+        window: { type: 'time', durationMs: max },
+        slowCallDurationMs: max,
+      }),
+    ).not.toThrow();
+  });
+
+  it.each([
+    [{ failureTreshold: 3 }, 'Unknown option `failureTreshold`: did you mean `failureThreshold`?'],
+    [{ openMs: 1_000 }, 'Unknown option `openMs`'],
+    [
+      { window: { type: 'count', size: 5, minCalls: 3 } },
+      'Unknown option `window.minCalls`: did you mean `window.minimumCalls`?',
+    ],
+    [
+      { window: { type: 'time', durationMs: 1_000, size: 5 } },
+      'Unknown option `window.size`: known keys: `type`, `durationMs`, `minimumCalls`, `failureRateThreshold`',
+    ],
+  ])(
+    'throws a TypeError naming an unknown key and the closest known one for %j',
+    (options, message) => {
+      expect(make(options)).toThrow(TypeError);
+      expect(make(options)).toThrow(message);
+    },
+  );
 
   it('accepts Infinity as failureThreshold to trip on rates only', () => {
     expect(make({ failureThreshold: Number.POSITIVE_INFINITY })).not.toThrow();

@@ -1,4 +1,13 @@
-import { expected } from './internal/describe';
+import {
+  expectDuration,
+  expectFunction,
+  expectKnownKeys,
+  expectNumber,
+  expectString,
+  fail,
+  optionalDuration,
+  optionalNumber,
+} from '@x/internal';
 import type { BreakerSnapshot } from './snapshot';
 import { parseSnapshot } from './snapshot';
 
@@ -38,7 +47,7 @@ export interface CountWindowOptions {
 /** A window over the calls that completed in the last `durationMs`, kept in 10 buckets. */
 export interface TimeWindowOptions {
   readonly type: 'time';
-  /** Length of the window in milliseconds. A finite number > 0. */
+  /** Length of the window in milliseconds. A finite number > 0, at most 2^31-1 (about 24.8 days). */
   readonly durationMs: number;
   /**
    * Calls the window must hold before a rate can open the breaker. An integer >= 1.
@@ -87,7 +96,8 @@ export interface BreakerOptions {
   readonly window?: BreakerWindowOptions;
   /**
    * A call that takes at least this long (ms) is slow, whether it succeeded or failed. Needs a
-   * `window`. A slow half-open probe counts as a failed probe. A finite number > 0.
+   * `window`. A slow half-open probe counts as a failed probe. A finite number > 0, at most
+   * 2^31-1.
    * @default undefined (slow calls are not tracked)
    */
   readonly slowCallDurationMs?: number;
@@ -103,14 +113,15 @@ export interface BreakerOptions {
    */
   readonly successThreshold?: number;
   /**
-   * How long the breaker stays open before it lets probes through. A finite number >= 0.
+   * How long the breaker stays open before it lets probes through. A finite number from 0 to
+   * 2^31-1.
    * @default 30000
    */
   readonly openTimeoutMs?: number;
   /**
    * Upper bound of the open period. When larger than `openTimeoutMs`, each failed probe multiplies
    * the open period by `openTimeoutGrowth`, up to this bound; closing resets it.
-   * A finite number >= `openTimeoutMs`.
+   * A finite number from `openTimeoutMs` to 2^31-1.
    * @default openTimeoutMs (no growth)
    */
   readonly maxOpenTimeoutMs?: number;
@@ -129,7 +140,8 @@ export interface BreakerOptions {
   /**
    * A probe that has not settled after this many milliseconds counts as a failure, frees its
    * slot, rejects with `BreakerProbeTimeoutError` and aborts the signal its function received.
-   * A finite number > 0. Closed-state calls are never timed out by the breaker.
+   * A finite number > 0, at most 2^31-1 (Node's timer limit). Closed-state calls are never timed
+   * out by the breaker. While a probe is pending, its timer keeps the process alive.
    * @default undefined (probes are not timed out)
    */
   readonly probeTimeoutMs?: number;
@@ -185,121 +197,104 @@ export interface ResolvedWindow {
 export const defaultClassify: BreakerClassifier = (_error, context) =>
   context.callerAborted ? 'ignore' : 'failure';
 
-const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const OPTION_KEYS = [
+  'name',
+  'failureThreshold',
+  'window',
+  'slowCallDurationMs',
+  'slowCallRateThreshold',
+  'successThreshold',
+  'openTimeoutMs',
+  'maxOpenTimeoutMs',
+  'openTimeoutGrowth',
+  'halfOpenMaxProbes',
+  'probeTimeoutMs',
+  'classify',
+  'logger',
+  'restore',
+] as const satisfies readonly (keyof BreakerOptions)[];
+const COUNT_WINDOW_KEYS = [
+  'type',
+  'size',
+  'minimumCalls',
+  'failureRateThreshold',
+] as const satisfies readonly (keyof CountWindowOptions)[];
+const TIME_WINDOW_KEYS = [
+  'type',
+  'durationMs',
+  'minimumCalls',
+  'failureRateThreshold',
+] as const satisfies readonly (keyof TimeWindowOptions)[];
 
-function integerAtLeast(name: string, value: unknown, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isInteger(value)) throw new TypeError(expected(name, `an integer >= ${min}`, value));
-  if (value < min) throw new RangeError(expected(name, `an integer >= ${min}`, value));
-  return value;
-}
-
-function finiteAtLeast(
-  name: string,
-  value: unknown,
-  min: number,
-  inclusive: boolean,
-  fallback: number,
-): number;
-function finiteAtLeast(
-  name: string,
-  value: unknown,
-  min: number,
-  inclusive: boolean,
-  fallback: undefined,
-): number | undefined;
-function finiteAtLeast(
-  name: string,
-  value: unknown,
-  min: number,
-  inclusive: boolean,
-  fallback: number | undefined,
-): number | undefined {
-  if (value === undefined) return fallback;
-  const what = `a finite number ${inclusive ? '>=' : '>'} ${min}`;
-  if (!isFiniteNumber(value)) throw new TypeError(expected(name, what, value));
-  if (inclusive ? value < min : value <= min) throw new RangeError(expected(name, what, value));
-  return value;
-}
-
-function rate(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  const what = 'a number > 0 and <= 1';
-  if (!isFiniteNumber(value)) throw new TypeError(expected(name, what, value));
-  if (value <= 0 || value > 1) throw new RangeError(expected(name, what, value));
-  return value;
-}
+const COUNT = { min: 1, integer: true } as const;
+const RATE = { min: 0, exclusiveMin: true, max: 1 } as const;
+const POSITIVE = { exclusiveMin: true } as const;
 
 function resolveWindow(value: unknown): ResolvedWindow | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null)
-    throw new TypeError(
-      expected(
-        'window',
-        "an object like { type: 'count', size } or { type: 'time', durationMs }",
-        value,
-      ),
-    );
-  const w = value as Record<string, unknown>;
-  if (w.type === 'count') {
-    if (w.size === undefined)
-      throw new TypeError(expected('window.size', 'an integer >= 1', w.size));
-    const size = integerAtLeast('window.size', w.size, 1, 1);
-    const minimumCalls = integerAtLeast(
-      'window.minimumCalls',
-      w.minimumCalls,
-      1,
-      Math.min(10, size),
-    );
+    fail('window', "an object like { type: 'count', size } or { type: 'time', durationMs }", value);
+  const window = value as Record<string, unknown>;
+  const rate = (): number =>
+    optionalNumber('window.failureRateThreshold', window.failureRateThreshold, RATE) ?? 0.5;
+  if (window.type === 'count') {
+    expectKnownKeys('window', window, COUNT_WINDOW_KEYS);
+    const size = expectNumber('window.size', window.size, COUNT);
+    const minimumCalls =
+      optionalNumber('window.minimumCalls', window.minimumCalls, COUNT) ?? Math.min(10, size);
     if (minimumCalls > size)
-      throw new RangeError(
-        expected('window.minimumCalls', `an integer from 1 to window.size (${size})`, minimumCalls),
-      );
-    return {
-      type: 'count',
-      size,
-      minimumCalls,
-      failureRateThreshold: rate('window.failureRateThreshold', w.failureRateThreshold, 0.5),
-    };
+      fail('window.minimumCalls', `an integer from 1 to window.size (${size})`, minimumCalls, true);
+    return { type: 'count', size, minimumCalls, failureRateThreshold: rate() };
   }
-  if (w.type === 'time') {
-    if (w.durationMs === undefined)
-      throw new TypeError(expected('window.durationMs', 'a finite number > 0', w.durationMs));
-    const durationMs = finiteAtLeast('window.durationMs', w.durationMs, 0, false, 0);
+  if (window.type === 'time') {
+    expectKnownKeys('window', window, TIME_WINDOW_KEYS);
     return {
       type: 'time',
-      size: durationMs,
-      minimumCalls: integerAtLeast('window.minimumCalls', w.minimumCalls, 1, 10),
-      failureRateThreshold: rate('window.failureRateThreshold', w.failureRateThreshold, 0.5),
+      size: expectDuration('window.durationMs', window.durationMs, POSITIVE),
+      minimumCalls: optionalNumber('window.minimumCalls', window.minimumCalls, COUNT) ?? 10,
+      failureRateThreshold: rate(),
     };
   }
-  throw new TypeError(expected('window.type', "'count' or 'time'", w.type));
+  return fail('window.type', "'count' or 'time'", window.type);
 }
 
-/** @internal Validates options and applies defaults. Throws TypeError / RangeError. */
+function resolveLogger(logger: unknown): BreakerLogger | undefined {
+  if (logger === undefined) return undefined;
+  const usable =
+    typeof logger === 'object' &&
+    logger !== null &&
+    (typeof (logger as BreakerLogger).warn === 'function' ||
+      typeof (logger as BreakerLogger).info === 'function' ||
+      typeof (logger as BreakerLogger).log === 'function');
+  if (!usable)
+    fail('logger', 'an object with warn, info or log methods (console-compatible)', logger);
+  return logger as BreakerLogger;
+}
+
+/**
+ * @internal Validates options and applies defaults. Throws a TypeError (wrong type, unknown key)
+ * or a RangeError (right type, value out of range) naming the field. Durations are capped at
+ * 2^31-1 ms, the longest delay a Node timer honours.
+ */
 export function resolveOptions(options: BreakerOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(expected('options', 'an object', options));
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  expectKnownKeys(undefined, options, OPTION_KEYS);
 
-  const name = options.name ?? 'breaker';
-  if (typeof name !== 'string' || name.length === 0)
-    throw new TypeError(expected('name', 'a non-empty string', name));
+  const name = options.name === undefined ? 'breaker' : expectString('name', options.name, true);
 
-  let failureThreshold = 5;
-  if (options.failureThreshold !== Number.POSITIVE_INFINITY)
-    failureThreshold = integerAtLeast('failureThreshold', options.failureThreshold, 1, 5);
-  else failureThreshold = Number.POSITIVE_INFINITY;
+  const failureThreshold =
+    optionalNumber('failureThreshold', options.failureThreshold, {
+      ...COUNT,
+      allowInfinity: true,
+    }) ?? 5;
 
   const window = resolveWindow(options.window);
 
-  const slowCallDurationMs = finiteAtLeast(
+  const slowCallDurationMs = optionalDuration(
     'slowCallDurationMs',
     options.slowCallDurationMs,
-    0,
-    false,
-    undefined,
+    POSITIVE,
   );
   if (options.slowCallRateThreshold !== undefined && slowCallDurationMs === undefined)
     throw new TypeError(
@@ -309,42 +304,24 @@ export function resolveOptions(options: BreakerOptions | undefined): ResolvedOpt
     throw new TypeError(
       'Expected `window` to be set when `slowCallDurationMs` is set (the slow-call rate is computed over it), got `undefined` (undefined)',
     );
-  const slowCallRateThreshold = rate('slowCallRateThreshold', options.slowCallRateThreshold, 1);
+  const slowCallRateThreshold =
+    optionalNumber('slowCallRateThreshold', options.slowCallRateThreshold, RATE) ?? 1;
 
-  const openTimeoutMs = finiteAtLeast('openTimeoutMs', options.openTimeoutMs, 0, true, 30_000);
-  const maxOpenTimeoutMs = finiteAtLeast(
-    'maxOpenTimeoutMs',
-    options.maxOpenTimeoutMs,
-    0,
-    true,
-    openTimeoutMs,
-  );
+  const openTimeoutMs = optionalDuration('openTimeoutMs', options.openTimeoutMs) ?? 30_000;
+  const maxOpenTimeoutMs =
+    optionalDuration('maxOpenTimeoutMs', options.maxOpenTimeoutMs) ?? openTimeoutMs;
   if (maxOpenTimeoutMs < openTimeoutMs)
-    throw new RangeError(
-      expected(
-        'maxOpenTimeoutMs',
-        `a finite number >= openTimeoutMs (${openTimeoutMs})`,
-        maxOpenTimeoutMs,
-      ),
+    fail(
+      'maxOpenTimeoutMs',
+      `a finite number >= openTimeoutMs (${openTimeoutMs})`,
+      maxOpenTimeoutMs,
+      true,
     );
 
-  const classify = options.classify ?? defaultClassify;
-  if (typeof classify !== 'function')
-    throw new TypeError(expected('classify', 'a function', classify));
-
-  const logger = options.logger;
-  if (logger !== undefined) {
-    const ok =
-      typeof logger === 'object' &&
-      logger !== null &&
-      (typeof logger.warn === 'function' ||
-        typeof logger.info === 'function' ||
-        typeof logger.log === 'function');
-    if (!ok)
-      throw new TypeError(
-        expected('logger', 'an object with warn, info or log methods (console-compatible)', logger),
-      );
-  }
+  const classify =
+    options.classify === undefined
+      ? defaultClassify
+      : expectFunction<BreakerClassifier>('classify', options.classify);
 
   const restore = options.restore === undefined ? undefined : parseSnapshot(options.restore);
 
@@ -354,14 +331,15 @@ export function resolveOptions(options: BreakerOptions | undefined): ResolvedOpt
     window,
     slowCallDurationMs,
     slowCallRateThreshold,
-    successThreshold: integerAtLeast('successThreshold', options.successThreshold, 1, 2),
+    successThreshold: optionalNumber('successThreshold', options.successThreshold, COUNT) ?? 2,
     openTimeoutMs,
     maxOpenTimeoutMs,
-    openTimeoutGrowth: finiteAtLeast('openTimeoutGrowth', options.openTimeoutGrowth, 1, true, 2),
-    halfOpenMaxProbes: integerAtLeast('halfOpenMaxProbes', options.halfOpenMaxProbes, 1, 1),
-    probeTimeoutMs: finiteAtLeast('probeTimeoutMs', options.probeTimeoutMs, 0, false, undefined),
+    openTimeoutGrowth:
+      optionalNumber('openTimeoutGrowth', options.openTimeoutGrowth, { min: 1 }) ?? 2,
+    halfOpenMaxProbes: optionalNumber('halfOpenMaxProbes', options.halfOpenMaxProbes, COUNT) ?? 1,
+    probeTimeoutMs: optionalDuration('probeTimeoutMs', options.probeTimeoutMs, POSITIVE),
     classify,
-    logger,
+    logger: resolveLogger(options.logger),
     restore,
   };
 }

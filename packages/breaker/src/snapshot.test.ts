@@ -128,7 +128,11 @@ describe('toJSON', () => {
       "Expected `restore.state` to be 'closed', 'open' or 'half-open', got `\"broken\"` (string)",
     );
     expect(() => createBreaker({ restore: { ...good, v: 2 } as never })).toThrow(TypeError);
-    expect(() => createBreaker({ restore: 'x' as never })).toThrow(TypeError);
+    expect(() => createBreaker({ restore: 'x' as never })).toThrow(
+      new TypeError(
+        'Expected `restore` to be a snapshot from breaker.toJSON(), got `"x"` (string)',
+      ),
+    );
     expect(() =>
       createBreaker({ restore: { ...good, window: { type: 'count', outcomes: [7] } } as never }),
     ).toThrow('restore.window.outcomes');

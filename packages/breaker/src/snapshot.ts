@@ -1,4 +1,4 @@
-import { expected } from './internal/describe';
+import { expected } from '@x/internal';
 
 /** The rate window part of a {@link BreakerSnapshot}. */
 export type WindowSnapshot =
@@ -54,70 +54,94 @@ const nonNegative = (v: unknown): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 function check(ok: boolean, field: string, what: string, value: unknown): void {
-  if (!ok) throw new TypeError(expected(`restore.${field}`, what, value));
+  if (!ok)
+    throw new TypeError(expected(field === '' ? 'restore' : `restore.${field}`, what, value));
 }
 
 /** @internal Validates a snapshot (it may come from disk or another process). */
 export function parseSnapshot(value: unknown): BreakerSnapshot {
   check(typeof value === 'object' && value !== null, '', 'a snapshot from breaker.toJSON()', value);
-  const s = value as Record<string, unknown>;
-  check(s.v === 1, 'v', '1', s.v);
-  check(typeof s.name === 'string', 'name', 'a string', s.name);
-  check(nonNegative(s.savedAt), 'savedAt', 'an epoch time in milliseconds', s.savedAt);
+  const snapshot = value as Record<string, unknown>;
+  check(snapshot.v === 1, 'v', '1', snapshot.v);
+  check(typeof snapshot.name === 'string', 'name', 'a string', snapshot.name);
   check(
-    s.state === 'closed' || s.state === 'open' || s.state === 'half-open',
+    nonNegative(snapshot.savedAt),
+    'savedAt',
+    'an epoch time in milliseconds',
+    snapshot.savedAt,
+  );
+  check(
+    snapshot.state === 'closed' || snapshot.state === 'open' || snapshot.state === 'half-open',
     'state',
     "'closed', 'open' or 'half-open'",
-    s.state,
+    snapshot.state,
   );
-  check(typeof s.isolated === 'boolean', 'isolated', 'a boolean', s.isolated);
-  check(nonNegative(s.openTimeoutMs), 'openTimeoutMs', 'a finite number >= 0', s.openTimeoutMs);
-  check(nonNegative(s.retryAfterMs), 'retryAfterMs', 'a finite number >= 0', s.retryAfterMs);
+  check(typeof snapshot.isolated === 'boolean', 'isolated', 'a boolean', snapshot.isolated);
   check(
-    count(s.consecutiveFailures),
+    nonNegative(snapshot.openTimeoutMs),
+    'openTimeoutMs',
+    'a finite number >= 0',
+    snapshot.openTimeoutMs,
+  );
+  check(
+    nonNegative(snapshot.retryAfterMs),
+    'retryAfterMs',
+    'a finite number >= 0',
+    snapshot.retryAfterMs,
+  );
+  check(
+    count(snapshot.consecutiveFailures),
     'consecutiveFailures',
     'an integer >= 0',
-    s.consecutiveFailures,
+    snapshot.consecutiveFailures,
   );
   check(
-    count(s.consecutiveSuccesses),
+    count(snapshot.consecutiveSuccesses),
     'consecutiveSuccesses',
     'an integer >= 0',
-    s.consecutiveSuccesses,
+    snapshot.consecutiveSuccesses,
   );
-  const w = s.window as Record<string, unknown> | null;
-  if (w !== null) {
-    check(typeof w === 'object', 'window', 'null or a window snapshot', w);
-    if (w.type === 'count') {
+  const window = snapshot.window as Record<string, unknown> | null;
+  if (window !== null) {
+    check(typeof window === 'object', 'window', 'null or a window snapshot', window);
+    if (window.type === 'count') {
       check(
-        Array.isArray(w.outcomes) && w.outcomes.every((o) => count(o) && o <= 3),
+        Array.isArray(window.outcomes) &&
+          window.outcomes.every((outcome) => count(outcome) && outcome <= 3),
         'window.outcomes',
         'an array of integers from 0 to 3',
-        w.outcomes,
+        window.outcomes,
       );
-    } else if (w.type === 'time') {
+    } else if (window.type === 'time') {
       check(
-        typeof w.bucketMs === 'number' && Number.isFinite(w.bucketMs) && w.bucketMs > 0,
+        typeof window.bucketMs === 'number' &&
+          Number.isFinite(window.bucketMs) &&
+          window.bucketMs > 0,
         'window.bucketMs',
         'a finite number > 0',
-        w.bucketMs,
+        window.bucketMs,
       );
-      check(nonNegative(w.offsetMs), 'window.offsetMs', 'a finite number >= 0', w.offsetMs);
       check(
-        Array.isArray(w.buckets) &&
-          w.buckets.every(
-            (b) =>
-              Array.isArray(b) &&
-              b.length === 3 &&
-              b.every(count) &&
-              b[1]! <= b[0]! &&
-              b[2]! <= b[0]!,
+        nonNegative(window.offsetMs),
+        'window.offsetMs',
+        'a finite number >= 0',
+        window.offsetMs,
+      );
+      check(
+        Array.isArray(window.buckets) &&
+          window.buckets.every(
+            (bucket) =>
+              Array.isArray(bucket) &&
+              bucket.length === 3 &&
+              bucket.every(count) &&
+              bucket[1]! <= bucket[0]! &&
+              bucket[2]! <= bucket[0]!,
           ),
         'window.buckets',
         'an array of [calls, failures, slow] integer triples',
-        w.buckets,
+        window.buckets,
       );
-    } else check(false, 'window.type', "'count' or 'time'", w.type);
+    } else check(false, 'window.type', "'count' or 'time'", window.type);
   }
-  return s as unknown as BreakerSnapshot;
+  return snapshot as unknown as BreakerSnapshot;
 }

@@ -1,21 +1,15 @@
-const TIMEOUT_BRAND = Symbol.for('@x/pool/PoolTimeoutError');
-const CLOSED_BRAND = Symbol.for('@x/pool/PoolClosedError');
-const DNS_BRAND = Symbol.for('@x/pool/PoolDnsError');
+import { brand, hasBrand, mark } from '@x/internal';
+
+const TIMEOUT_BRAND = brand('pool', 'PoolTimeoutError');
+const CLOSED_BRAND = brand('pool', 'PoolClosedError');
+const DNS_BRAND = brand('pool', 'PoolDnsError');
 
 /** Makes data fields read-only at run time too, and adds the (non-enumerable) brand. */
-function seal(error: Error, brand: symbol, fields: readonly string[]): void {
+function seal(error: Error, brandSymbol: symbol, fields: readonly string[]): void {
   for (const field of fields) {
     Object.defineProperty(error, field, { writable: false, configurable: false });
   }
-  Object.defineProperty(error, brand, { value: true });
-}
-
-function hasBrand(value: unknown, brand: symbol): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[brand] === true
-  );
+  mark(error, brandSymbol);
 }
 
 /**

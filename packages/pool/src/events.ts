@@ -1,4 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
+import { createTopics, type Topic } from '@x/internal';
 
 /** Published when the pool opened a new socket. Channel `x:pool:connect`. */
 export interface PoolConnectEvent {
@@ -42,63 +42,21 @@ export interface PoolDnsEvent {
   outcome: DnsLookupOutcome;
 }
 
-export interface PoolEventMap {
+// A type rather than an interface, so that it is assignable to Record<string, unknown>.
+export type PoolEventMap = {
   connect: PoolConnectEvent;
   disconnect: PoolDisconnectEvent;
   'queue-timeout': PoolQueueTimeoutEvent;
   dns: PoolDnsEvent;
-}
+};
 
-const channels = {
-  connect: diagnosticsChannel.channel('x:pool:connect'),
-  disconnect: diagnosticsChannel.channel('x:pool:disconnect'),
-  'queue-timeout': diagnosticsChannel.channel('x:pool:queue-timeout'),
-  dns: diagnosticsChannel.channel('x:pool:dns'),
-} as const;
+export type PoolTopics = { [K in keyof PoolEventMap]: Topic<PoolEventMap[K]> };
 
-/** Listeners plus diagnostics_channel publication; a listener's exception never breaks the pool. */
-export class Emitter {
-  readonly #listeners: { [K in keyof PoolEventMap]: Set<(event: PoolEventMap[K]) => void> } = {
-    connect: new Set(),
-    disconnect: new Set(),
-    'queue-timeout': new Set(),
-    dns: new Set(),
-  };
-
-  on<K extends keyof PoolEventMap>(
-    name: K,
-    listener: (event: PoolEventMap[K]) => void,
-  ): () => void {
-    if (typeof listener !== 'function') {
-      throw new TypeError(
-        `Expected \`listener\` to be a function, got \`${String(listener)}\` (${typeof listener})`,
-      );
-    }
-    const set = this.#listeners[name] as Set<(event: PoolEventMap[K]) => void>;
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-    };
-  }
-
-  wants(name: keyof PoolEventMap): boolean {
-    return this.#listeners[name].size > 0 || channels[name].hasSubscribers;
-  }
-
-  emit<K extends keyof PoolEventMap>(name: K, event: PoolEventMap[K]): void {
-    const set = this.#listeners[name] as Set<(event: PoolEventMap[K]) => void>;
-    for (const listener of set) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A faulty listener must not corrupt pool state (we are inside undici callbacks here):
-        // surface it as a process warning instead of throwing.
-        process.emitWarning(
-          `An @x/pool ${name} listener threw: ${error instanceof Error ? error.message : String(error)}`,
-          { code: 'X_POOL_LISTENER' },
-        );
-      }
-    }
-    if (channels[name].hasSubscribers) channels[name].publish(event);
-  }
+/**
+ * One `Topic` per event: the `onX()` listeners and the `x:pool:<event>` diagnostics channel. A
+ * listener that throws never disturbs the pool (the events are emitted inside undici's callbacks)
+ * and never crashes the process: it becomes a process warning naming @x/pool and the event.
+ */
+export function createPoolTopics(): PoolTopics {
+  return createTopics<PoolEventMap>('pool', ['connect', 'disconnect', 'queue-timeout', 'dns']);
 }

@@ -34,7 +34,7 @@ describe('setGlobalPool', () => {
   it('throws a TypeError when given something that is not a pool', () => {
     expect(() => setGlobalPool({} as never)).toThrow(TypeError);
     expect(() => setGlobalPool(null as never)).toThrow(
-      'Expected `pool` to be a pool from createPool(), got `null` (object)',
+      'Expected `pool` to be a pool from createPool(), got `null` (null)',
     );
   });
 });

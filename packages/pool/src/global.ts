@@ -1,3 +1,4 @@
+import { fail } from '@x/internal';
 import { createPool, type Pool } from './pool';
 
 // Shared through the global registry so duplicate installs of @x/pool see one pool.
@@ -40,9 +41,7 @@ export function setGlobalPool(pool: Pool): Pool | undefined {
     typeof pool.stats !== 'function' ||
     pool.dispatcher === undefined
   ) {
-    throw new TypeError(
-      `Expected \`pool\` to be a pool from createPool(), got \`${String(pool)}\` (${typeof pool})`,
-    );
+    fail('pool', 'a pool from createPool()', pool);
   }
   const registry = globalThis as Registry;
   const previous = registry[KEY];

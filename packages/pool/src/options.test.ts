@@ -22,66 +22,66 @@ describe('createPool options', () => {
     ],
     [
       { connectionsPerHost: 1.5 },
-      TypeError,
+      RangeError,
       'Expected `connectionsPerHost` to be an integer >= 1, got `1.5` (number)',
     ],
     [
       { maxConnections: '10' },
       TypeError,
-      'Expected `maxConnections` to be an integer >= 1, got `10` (string)',
+      'Expected `maxConnections` to be an integer >= 1, got `"10"` (string)',
     ],
     [
       { maxConnections: Number.NaN },
-      TypeError,
+      RangeError,
       'Expected `maxConnections` to be an integer >= 1, got `NaN` (number)',
     ],
     [
       { keepAliveTimeoutMs: 0 },
       RangeError,
-      'Expected `keepAliveTimeoutMs` to be a finite number >= 1, got `0` (number)',
+      'Expected `keepAliveTimeoutMs` to be a finite number between 1 and 2147483647, got `0` (number)',
     ],
     [
       { dnsTtlMs: -1 },
       RangeError,
-      'Expected `dnsTtlMs` to be a finite number >= 0, got `-1` (number)',
+      'Expected `dnsTtlMs` to be a finite number between 0 and 2147483647, got `-1` (number)',
     ],
     [
       { dnsNegativeTtlMs: Number.POSITIVE_INFINITY },
-      TypeError,
-      'Expected `dnsNegativeTtlMs` to be a finite number >= 0, got `Infinity` (number)',
+      RangeError,
+      'Expected `dnsNegativeTtlMs` to be a finite number between 0 and 2147483647, got `Infinity` (number)',
     ],
     [
       { dnsMaxStaleMs: null },
       TypeError,
-      'Expected `dnsMaxStaleMs` to be a finite number >= 0, got `null` (null)',
+      'Expected `dnsMaxStaleMs` to be a finite number between 0 and 2147483647, got `null` (null)',
     ],
     [
       { cleanupIntervalMs: 0 },
       RangeError,
-      'Expected `cleanupIntervalMs` to be a finite number >= 1, got `0` (number)',
+      'Expected `cleanupIntervalMs` to be a finite number between 1 and 2147483647, got `0` (number)',
     ],
     [
       { connectTimeoutMs: 2 ** 31 },
       RangeError,
-      'Expected `connectTimeoutMs` to be <= 2147483647, got `2147483648` (number)',
+      'Expected `connectTimeoutMs` to be a finite number between 1 and 2147483647, got `2147483648` (number)',
     ],
     [
       { headersTimeoutMs: -5 },
       RangeError,
-      'Expected `headersTimeoutMs` to be a finite number >= 0, got `-5` (number)',
+      'Expected `headersTimeoutMs` to be a finite number between 0 and 2147483647, got `-5` (number)',
     ],
     [
       { bodyTimeoutMs: '1' },
       TypeError,
-      'Expected `bodyTimeoutMs` to be a finite number >= 0, got `1` (string)',
+      'Expected `bodyTimeoutMs` to be a finite number between 0 and 2147483647, got `"1"` (string)',
     ],
     [
       { queueTimeoutMs: -1 },
       RangeError,
-      'Expected `queueTimeoutMs` to be a finite number >= 0 or Infinity, got `-1` (number)',
+      'Expected `queueTimeoutMs` to be a finite number between 0 and 2147483647, or Infinity, got `-1` (number)',
     ],
     [{ tls: true }, TypeError, 'Expected `tls` to be an object, got `true` (boolean)'],
-    [{ resolver: 'dns' }, TypeError, 'Expected `resolver` to be a function, got `dns` (string)'],
+    [{ resolver: 'dns' }, TypeError, 'Expected `resolver` to be a function, got `"dns"` (string)'],
     [
       { connectionsPerHost: 30, maxConnections: 10 },
       RangeError,
@@ -96,6 +96,31 @@ describe('createPool options', () => {
     expect(() => createPool(5 as never)).toThrow(
       'Expected `options` to be an object, got `5` (number)',
     );
+  });
+
+  it.each([
+    'keepAliveTimeoutMs',
+    'dnsTtlMs',
+    'dnsNegativeTtlMs',
+    'dnsMaxStaleMs',
+    'cleanupIntervalMs',
+    'connectTimeoutMs',
+    'headersTimeoutMs',
+    'bodyTimeoutMs',
+    'queueTimeoutMs',
+  ])('throws a RangeError naming %s when it exceeds the 2^31-1 ms a timer honours', (field) => {
+    const make = () => createPool({ [field]: 2 ** 31 });
+    expect(make).toThrow(RangeError);
+    expect(make).toThrow(
+      new RegExp(`^Expected \`${field}\` to be .*2147483647.*, got \`2147483648\``),
+    );
+  });
+
+  it('throws a TypeError naming an unknown option and the closest known one', () => {
+    expect(() => createPool({ maxConnection: 10 } as never)).toThrow(
+      new TypeError('Unknown option `maxConnection`: did you mean `maxConnections`?'),
+    );
+    expect(() => createPool({ timeout: 10 } as never)).toThrow(/^Unknown option `timeout`/);
   });
 
   it('accepts Infinity for queueTimeoutMs and 0 for the DNS durations', async () => {

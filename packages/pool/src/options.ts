@@ -1,4 +1,11 @@
 import type { ConnectionOptions } from 'node:tls';
+import {
+  expectKnownKeys,
+  fail,
+  optionalDuration,
+  optionalFunction,
+  optionalNumber,
+} from '@x/internal';
 
 /** One address returned by a {@link Resolver}. */
 export interface ResolvedAddress {
@@ -28,7 +35,9 @@ export type Resolver = (
 ) => Promise<readonly ResolvedAddress[]>;
 
 /**
- * Options of {@link createPool}. Every field is optional.
+ * Options of {@link createPool}. Every field is optional; an unknown key is a `TypeError` naming it
+ * and the closest known key. Every duration is in milliseconds, at most 2^31-1 (about 24.8 days,
+ * the longest delay a Node timer honours); a longer one is a `RangeError` naming the field.
  * @example
  * ```ts
  * const options: PoolOptions = { connectionsPerHost: 8, maxConnections: 32, queueTimeoutMs: 2_000 };
@@ -141,128 +150,76 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedPoolOptions, 'resolver' | 't
     queueTimeoutMs: Number.POSITIVE_INFINITY,
   });
 
-function describe(value: unknown): string {
-  let shown: string;
-  if (typeof value === 'string') shown = value;
-  else if (typeof value === 'function') shown = 'function';
-  else {
-    try {
-      shown = String(value);
-    } catch {
-      shown = Object.prototype.toString.call(value);
-    }
-  }
-  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
-}
+const OPTION_KEYS = [
+  'connectionsPerHost',
+  'maxConnections',
+  'keepAliveTimeoutMs',
+  'dnsTtlMs',
+  'dnsNegativeTtlMs',
+  'dnsMaxStaleMs',
+  'cleanupIntervalMs',
+  'connectTimeoutMs',
+  'headersTimeoutMs',
+  'bodyTimeoutMs',
+  'queueTimeoutMs',
+  'resolver',
+  'tls',
+] as const satisfies readonly (keyof PoolOptions)[];
 
-type Rule = { integer: boolean; min: number; allowInfinity: boolean };
-
-function check(name: string, value: unknown, rule: Rule, fallback: number): number {
-  if (value === undefined) return fallback;
-  const what = `${rule.integer ? 'an integer' : 'a finite number'} >= ${rule.min}${
-    rule.allowInfinity ? ' or Infinity' : ''
-  }`;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(value)}`);
-  }
-  if (value === Number.POSITIVE_INFINITY && rule.allowInfinity) return value;
-  if (!Number.isFinite(value) || (rule.integer && !Number.isInteger(value))) {
-    throw new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(value)}`);
-  }
-  if (value < rule.min) {
-    throw new RangeError(`Expected \`${name}\` to be ${what}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-const COUNT: Rule = { integer: true, min: 1, allowInfinity: false };
-const POSITIVE_MS: Rule = { integer: false, min: 1, allowInfinity: false };
-const MS: Rule = { integer: false, min: 0, allowInfinity: false };
-// Timer delays beyond 2^31-1 ms overflow to 1 ms in Node; refuse them instead of firing at once.
-const MAX_TIMER_MS = 2_147_483_647;
-
-function capTimer(name: string, value: number): number {
-  if (Number.isFinite(value) && value > MAX_TIMER_MS) {
-    throw new RangeError(
-      `Expected \`${name}\` to be <= ${MAX_TIMER_MS}${name === 'queueTimeoutMs' ? ' or Infinity' : ''}, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
+const COUNT = { min: 1, integer: true } as const;
+// Durations are capped at 2^31-1 ms by expectDuration: Node fires a longer timer after 1 ms.
+const POSITIVE_MS = { min: 1 } as const;
 
 /**
  * Validates options and fills in defaults.
- * @throws {TypeError} when an option has the wrong type.
- * @throws {RangeError} when a number is out of range, or `connectionsPerHost > maxConnections`.
+ * @throws {TypeError} when an option has the wrong type or an unknown key is given.
+ * @throws {RangeError} when a number is out of range (durations above 2^31-1 ms included), or
+ * `connectionsPerHost > maxConnections`.
  */
 export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    fail('options', 'an object', options);
   }
-  const o = options ?? {};
-  const d = DEFAULT_OPTIONS;
+  const given = options ?? {};
+  expectKnownKeys(undefined, given, OPTION_KEYS);
+  const defaults = DEFAULT_OPTIONS;
+  const count = (name: 'connectionsPerHost' | 'maxConnections'): number =>
+    optionalNumber(name, given[name], COUNT) ?? defaults[name];
+  const duration = (
+    name: Exclude<keyof typeof defaults, 'connectionsPerHost' | 'maxConnections'>,
+    range: { min?: number; allowInfinity?: boolean } = {},
+  ): number => optionalDuration(name, given[name], range) ?? defaults[name];
   const resolved: ResolvedPoolOptions = {
-    connectionsPerHost: check(
-      'connectionsPerHost',
-      o.connectionsPerHost,
-      COUNT,
-      d.connectionsPerHost,
-    ),
-    maxConnections: check('maxConnections', o.maxConnections, COUNT, d.maxConnections),
-    keepAliveTimeoutMs: capTimer(
-      'keepAliveTimeoutMs',
-      check('keepAliveTimeoutMs', o.keepAliveTimeoutMs, POSITIVE_MS, d.keepAliveTimeoutMs),
-    ),
-    dnsTtlMs: check('dnsTtlMs', o.dnsTtlMs, MS, d.dnsTtlMs),
-    dnsNegativeTtlMs: check('dnsNegativeTtlMs', o.dnsNegativeTtlMs, MS, d.dnsNegativeTtlMs),
-    dnsMaxStaleMs: check('dnsMaxStaleMs', o.dnsMaxStaleMs, MS, d.dnsMaxStaleMs),
-    cleanupIntervalMs: capTimer(
-      'cleanupIntervalMs',
-      check('cleanupIntervalMs', o.cleanupIntervalMs, POSITIVE_MS, d.cleanupIntervalMs),
-    ),
-    connectTimeoutMs: capTimer(
-      'connectTimeoutMs',
-      check('connectTimeoutMs', o.connectTimeoutMs, POSITIVE_MS, d.connectTimeoutMs),
-    ),
-    headersTimeoutMs: capTimer(
-      'headersTimeoutMs',
-      check('headersTimeoutMs', o.headersTimeoutMs, MS, d.headersTimeoutMs),
-    ),
-    bodyTimeoutMs: capTimer(
-      'bodyTimeoutMs',
-      check('bodyTimeoutMs', o.bodyTimeoutMs, MS, d.bodyTimeoutMs),
-    ),
-    queueTimeoutMs: capTimer(
-      'queueTimeoutMs',
-      check(
-        'queueTimeoutMs',
-        o.queueTimeoutMs,
-        { integer: false, min: 0, allowInfinity: true },
-        d.queueTimeoutMs,
-      ),
-    ),
-    resolver: undefined,
+    connectionsPerHost: count('connectionsPerHost'),
+    maxConnections: count('maxConnections'),
+    keepAliveTimeoutMs: duration('keepAliveTimeoutMs', POSITIVE_MS),
+    dnsTtlMs: duration('dnsTtlMs'),
+    dnsNegativeTtlMs: duration('dnsNegativeTtlMs'),
+    dnsMaxStaleMs: duration('dnsMaxStaleMs'),
+    cleanupIntervalMs: duration('cleanupIntervalMs', POSITIVE_MS),
+    connectTimeoutMs: duration('connectTimeoutMs', POSITIVE_MS),
+    headersTimeoutMs: duration('headersTimeoutMs'),
+    bodyTimeoutMs: duration('bodyTimeoutMs'),
+    queueTimeoutMs: duration('queueTimeoutMs', { allowInfinity: true }),
+    resolver: optionalFunction<Resolver>('resolver', given.resolver),
     tls: undefined,
   };
-  if (o.tls !== undefined) {
-    if (typeof o.tls !== 'object' || o.tls === null) {
-      throw new TypeError(`Expected \`tls\` to be an object, got ${describe(o.tls)}`);
-    }
-    resolved.tls = o.tls;
+  if (given.tls !== undefined) {
+    // Handed to tls.connect as they are: Node's option set, which grows with Node versions, so its
+    // keys are not checked here (TypeScript checks them against the installed Node types).
+    if (typeof given.tls !== 'object' || given.tls === null) fail('tls', 'an object', given.tls);
+    resolved.tls = given.tls;
   }
-  if (o.resolver !== undefined) {
-    if (typeof o.resolver !== 'function') {
-      throw new TypeError(`Expected \`resolver\` to be a function, got ${describe(o.resolver)}`);
-    }
-    resolved.resolver = o.resolver;
-  }
-  if (o.connectionsPerHost === undefined) {
+  if (given.connectionsPerHost === undefined) {
     // Only the default is clamped; an explicit contradiction is an error below.
     resolved.connectionsPerHost = Math.min(resolved.connectionsPerHost, resolved.maxConnections);
   }
   if (resolved.connectionsPerHost > resolved.maxConnections) {
-    throw new RangeError(
-      `Expected \`connectionsPerHost\` to be <= \`maxConnections\` (${resolved.maxConnections}), got ${describe(resolved.connectionsPerHost)}`,
+    fail(
+      'connectionsPerHost',
+      `<= \`maxConnections\` (${resolved.maxConnections})`,
+      resolved.connectionsPerHost,
+      true,
     );
   }
   return resolved;

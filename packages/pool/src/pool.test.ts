@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -223,12 +224,83 @@ describe('createPool', () => {
     expect(s.requests).toBe(2);
   });
 
-  it('rejects, without throwing, for an invalid URL or protocol', async () => {
+  it('rejects, without throwing, with a TypeError naming url or options when either is invalid', async () => {
     const p = pool();
     const invalid = p.request('not a url');
-    await expect(invalid).rejects.toThrow();
-    await expect(p.request('ftp://example.test/')).rejects.toThrow('Invalid URL protocol');
+    await expect(invalid).rejects.toThrow(TypeError);
+    await expect(invalid).rejects.toThrow(
+      'Expected `url` to be an absolute http: or https: URL, got `"not a url"` (string)',
+    );
+    await expect(p.request('ftp://example.test/')).rejects.toThrow(
+      'Expected `url` to be an absolute http: or https: URL, got `"ftp://example.test/"` (string)',
+    );
+    await expect(p.request(42 as never)).rejects.toThrow(
+      'Expected `url` to be a URL string or a URL object, got `42` (number)',
+    );
+    await expect(p.request('http://127.0.0.1:1/', 'GET' as never)).rejects.toThrow(
+      new TypeError(
+        'Expected `options` to be an object of undici\'s request options, got `"GET"` (string)',
+      ),
+    );
     expect(p.stats().requestsServed).toBe(0);
+  });
+
+  it('never shows the password of an invalid URL in its error', async () => {
+    const p = pool();
+    const errors = await Promise.all(
+      [
+        'ftp://user:s3cr3t@example.test/',
+        'http://user:s3/cr#3t@exa mple.test/',
+        new URL('ftp://user:s3cr3t@example.test/'),
+      ].map((url) =>
+        p.request(url).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    );
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(TypeError);
+      expect(inspect(error)).toContain('[redacted]@');
+      expect(inspect(error)).not.toMatch(/s3cr3t|s3\/cr/);
+    }
+  });
+
+  it('prints no MaxListenersExceededWarning when 50 concurrent requests share one signal', async () => {
+    const s = await server({ hold: true });
+    const p = pool({ connectionsPerHost: 5 });
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const controller = new AbortController();
+      // 5 on sockets (undici's listener), 45 queued (the pool's listener).
+      const requests = Array.from({ length: 50 }, () =>
+        text(p.request(s.url, { signal: controller.signal })),
+      );
+      await s.waitForRequests(5);
+      expect(p.stats().totals.queued).toBe(45);
+      s.release();
+      expect(await Promise.all(requests)).toEqual(Array(50).fill('ok'));
+      const names = warn.mock.calls.map(([warning]) =>
+        typeof warning === 'string' ? warning : warning.name,
+      );
+      expect(names).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('closes the pool when the `await using` block that holds it ends', async () => {
+    const s = await server();
+    let held: Pool | undefined;
+    {
+      await using p = createPool();
+      held = p;
+      expect(await text(p.request(s.url))).toBe('ok');
+      expect(p.closed).toBe(false);
+    }
+    expect(held.closed).toBe(true);
+    expect(held.stats().totals.sockets).toBe(0);
+    await expect(held.request(s.url)).rejects.toBeInstanceOf(PoolClosedError);
   });
 
   it('rejects with signal.reason and frees the queue slot when a queued request is aborted', async () => {
@@ -390,11 +462,11 @@ describe('createPool', () => {
     expect(seen).toEqual([{ origin: s.url, address: '127.0.0.1', totalConnections: 1 }]);
   });
 
-  it('keeps serving when a listener throws, turning the throw into a process warning', async () => {
+  it('keeps serving when a listener throws, turning the throw into a warning naming @x/pool and the event', async () => {
     const s = await server();
     const p = pool();
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     p.onConnect(() => {
       throw new Error('listener bug');
@@ -405,7 +477,10 @@ describe('createPool', () => {
     } finally {
       process.off('warning', onWarning);
     }
-    expect(warnings).toEqual(['An @x/pool connect listener threw: listener bug']);
+    expect(warnings.map((w) => w.message)).toEqual([
+      "@x/pool: a 'connect' listener threw: Error: listener bug",
+    ]);
+    expect(warnings[0]).toMatchObject({ name: 'XListenerError', code: 'X_POOL_LISTENER_ERROR' });
   });
 
   it('stops calling a listener after its unsubscribe function ran', async () => {

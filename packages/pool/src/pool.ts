@@ -1,6 +1,7 @@
+import { expected, expectFunction } from '@x/internal';
 import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import {
-  Emitter,
+  createPoolTopics,
   type PoolConnectEvent,
   type PoolDisconnectEvent,
   type PoolDnsEvent,
@@ -70,6 +71,11 @@ export interface Pool {
    */
   close(): Promise<void>;
   /**
+   * Calls {@link Pool.close}, so that `await using pool = createPool()` closes the pool when the
+   * block ends.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
+  /**
    * Ends at once: queued requests fail with `PoolClosedError` (or `error`), running ones are
    * aborted, sockets and timers are closed. Resolves when nothing is left open.
    */
@@ -96,8 +102,8 @@ export interface Pool {
  */
 export function createPool(options?: PoolOptions): Pool {
   const resolved = resolveOptions(options);
-  const emitter = new Emitter();
-  const dispatcher = new PoolDispatcher(resolved, emitter);
+  const topics = createPoolTopics();
+  const dispatcher = new PoolDispatcher(resolved, topics);
 
   const stats = (): PoolStats => {
     const origins: Record<string, OriginStats> = {};
@@ -153,6 +159,11 @@ export function createPool(options?: PoolOptions): Pool {
     url: string | URL,
     requestOptions?: PoolRequestOptions,
   ): Promise<PoolResponseData> => {
+    if (requestOptions != null && typeof requestOptions !== 'object') {
+      return Promise.reject(
+        new TypeError(expected('options', "an object of undici's request options", requestOptions)),
+      );
+    }
     if (requestOptions != null && (requestOptions as { path?: unknown }).path != null) {
       // undici's own `path` handling; rare, so it takes the general route.
       return undiciRequest(url, { ...requestOptions, dispatcher }) as Promise<PoolResponseData>;
@@ -206,11 +217,12 @@ export function createPool(options?: PoolOptions): Pool {
       return undiciFetch(input, { ...init, dispatcher: withSignal });
     },
     stats,
-    onConnect: (listener) => emitter.on('connect', listener),
-    onDisconnect: (listener) => emitter.on('disconnect', listener),
-    onQueueTimeout: (listener) => emitter.on('queue-timeout', listener),
-    onDnsLookup: (listener) => emitter.on('dns', listener),
+    onConnect: (listener) => topics.connect.on(expectFunction('listener', listener)),
+    onDisconnect: (listener) => topics.disconnect.on(expectFunction('listener', listener)),
+    onQueueTimeout: (listener) => topics['queue-timeout'].on(expectFunction('listener', listener)),
+    onDnsLookup: (listener) => topics.dns.on(expectFunction('listener', listener)),
     close: () => dispatcher.close(),
+    [Symbol.asyncDispose]: () => dispatcher.close(),
     destroy: (error) => dispatcher.destroy(error ?? null),
     get closed() {
       return dispatcher.closed;

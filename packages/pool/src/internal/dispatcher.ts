@@ -1,6 +1,7 @@
+import { isAbortSignal, liftAbortListenerLimit, onAbort } from '@x/internal';
 import { Client, Dispatcher, errors as undiciErrors } from 'undici';
 import { PoolClosedError, PoolTimeoutError } from '../errors';
-import type { Emitter, PoolDisconnectReason } from '../events';
+import type { PoolDisconnectReason, PoolTopics } from '../events';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
 import { DnsCache } from './dns-cache';
@@ -14,8 +15,8 @@ interface QueueItem {
   origin: OriginState;
   enqueuedAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Removes the listener on the caller's signal that drops the item when it aborts. */
+  stopListening: (() => void) | undefined;
   done: boolean;
 }
 
@@ -106,7 +107,7 @@ export class PoolDispatcher extends Dispatcher {
     evictions: 0,
   };
   readonly #options: ResolvedPoolOptions;
-  readonly #emitter: Emitter;
+  readonly #topics: PoolTopics;
   readonly #connect: ReturnType<typeof createConnector>;
   /** Lookup by the origin string as given by callers; several aliases may share one state. */
   readonly #byKey = new Map<string, OriginState>();
@@ -124,10 +125,10 @@ export class PoolDispatcher extends Dispatcher {
   #onQueuesEmpty: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(options: ResolvedPoolOptions, emitter: Emitter) {
+  constructor(options: ResolvedPoolOptions, topics: PoolTopics) {
     super();
     this.#options = options;
-    this.#emitter = emitter;
+    this.#topics = topics;
     this.dns = new DnsCache(
       {
         ttlMs: options.dnsTtlMs,
@@ -137,7 +138,7 @@ export class PoolDispatcher extends Dispatcher {
         resolver: options.resolver,
       },
       (hostname, outcome) => {
-        if (emitter.wants('dns')) emitter.emit('dns', { hostname, outcome });
+        if (topics.dns.active) topics.dns.emit({ hostname, outcome });
       },
     );
     this.#connect = createConnector(this.dns, options.connectTimeoutMs, options.tls);
@@ -176,6 +177,10 @@ export class PoolDispatcher extends Dispatcher {
         throw new undiciErrors.InvalidArgumentError('opts.origin must be a string or a URL');
       }
       if (this.#closed) throw new PoolClosedError(key);
+      const signal = (opts as { signal?: unknown }).signal;
+      // undici's request adds an abort listener to the caller's signal without lifting Node's
+      // limit: many requests sharing one signal would print MaxListenersExceededWarning.
+      if (signal != null && isAbortSignal(signal)) liftAbortListenerLimit(signal);
       const origin = this.#byKey.get(key) ?? this.#addOrigin(key);
       const slots = origin.slots;
       if (origin.queued === 0) {
@@ -313,8 +318,8 @@ export class PoolDispatcher extends Dispatcher {
     const onSocket = (info: { address: string }) => {
       this.counters.socketsCreated++;
       origin.socketsCreated++;
-      if (this.#emitter.wants('connect')) {
-        this.#emitter.emit('connect', {
+      if (this.#topics.connect.active) {
+        this.#topics.connect.emit({
           origin: origin.key,
           address: info.address,
           totalConnections: this.#slots.size,
@@ -364,8 +369,8 @@ export class PoolDispatcher extends Dispatcher {
 
   #onDisconnect(slot: Slot, error: Error | undefined, connected: boolean): void {
     if (slot.retired) return;
-    if (connected && this.#emitter.wants('disconnect')) {
-      this.#emitter.emit('disconnect', {
+    if (connected && this.#topics.disconnect.active) {
+      this.#topics.disconnect.emit({
         origin: slot.origin.key,
         reason: 'socket-closed',
         detail: error?.message,
@@ -407,8 +412,8 @@ export class PoolDispatcher extends Dispatcher {
     slot.ending = end.catch(noop).then(() => {
       this.#slots.delete(slot);
       if (reason === 'evicted') this.#evicting--;
-      if (announce && this.#emitter.wants('disconnect')) {
-        this.#emitter.emit('disconnect', { origin: slot.origin.key, reason, detail });
+      if (announce && this.#topics.disconnect.active) {
+        this.#topics.disconnect.emit({ origin: slot.origin.key, reason, detail });
       }
       if (this.#waiters.size > 0) this.#pump();
     });
@@ -460,13 +465,7 @@ export class PoolDispatcher extends Dispatcher {
 
   #enqueue(origin: OriginState, opts: DispatchOptions, handler: Handler): void {
     const signal = (opts as { signal?: unknown }).signal;
-    const abortSignal =
-      signal !== null &&
-      typeof signal === 'object' &&
-      typeof (signal as AbortSignal).addEventListener === 'function' &&
-      'aborted' in signal
-        ? (signal as AbortSignal)
-        : undefined;
+    const abortSignal = isAbortSignal(signal) ? signal : undefined;
     if (abortSignal?.aborted) {
       failHandler(handler, abortSignal.reason);
       return;
@@ -477,8 +476,7 @@ export class PoolDispatcher extends Dispatcher {
       origin,
       enqueuedAt: performance.now(),
       timer: undefined,
-      signal: abortSignal,
-      onAbort: undefined,
+      stopListening: undefined,
       done: false,
     };
     const timeoutMs = this.#options.queueTimeoutMs;
@@ -487,8 +485,7 @@ export class PoolDispatcher extends Dispatcher {
       item.timer.unref?.();
     }
     if (abortSignal !== undefined) {
-      item.onAbort = () => this.#drop(item, abortSignal.reason);
-      abortSignal.addEventListener('abort', item.onAbort, { once: true });
+      item.stopListening = onAbort(abortSignal, () => this.#drop(item, abortSignal.reason));
     }
     origin.queue.push(item);
     origin.queued++;
@@ -530,7 +527,7 @@ export class PoolDispatcher extends Dispatcher {
     item.origin.queued--;
     this.#queuedTotal--;
     if (item.timer !== undefined) clearTimeout(item.timer);
-    if (item.onAbort !== undefined) item.signal!.removeEventListener('abort', item.onAbort);
+    item.stopListening?.();
     if (this.#queuedTotal === 0 && this.#onQueuesEmpty !== undefined) {
       const resolve = this.#onQueuesEmpty;
       this.#onQueuesEmpty = undefined;
@@ -550,8 +547,8 @@ export class PoolDispatcher extends Dispatcher {
     this.counters.queueTimeouts++;
     const origin = item.origin.key;
     this.#drop(item, new PoolTimeoutError(origin, waitedMs, this.#options.queueTimeoutMs));
-    if (this.#emitter.wants('queue-timeout')) {
-      this.#emitter.emit('queue-timeout', { origin, waitedMs });
+    if (this.#topics['queue-timeout'].active) {
+      this.#topics['queue-timeout'].emit({ origin, waitedMs });
     }
   }
 

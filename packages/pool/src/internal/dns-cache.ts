@@ -1,5 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
+import { onAbort } from '@x/internal';
 import { PoolDnsError } from '../errors';
 import type { ResolvedAddress, Resolver } from '../options';
 
@@ -201,8 +202,9 @@ export class DnsCache {
     const { queryTimeoutMs, ttlMs, negativeTtlMs, maxStaleMs } = this.#options;
     const controller = new AbortController();
     const parent = this.#controller.signal;
-    const onParentAbort = () => controller.abort(parent.reason);
-    parent.addEventListener('abort', onParentAbort, { once: true });
+    // One listener per query in flight on the cache's signal: more than ten hostnames resolving
+    // at once is normal, and must not print MaxListenersExceededWarning.
+    const stopListening = onAbort(parent, () => controller.abort(parent.reason));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -264,7 +266,7 @@ export class DnsCache {
       throw new PoolDnsError(hostname, false, { cause });
     } finally {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
+      stopListening();
     }
   }
 }

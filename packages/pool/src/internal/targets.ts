@@ -1,4 +1,4 @@
-import { errors as undiciErrors } from 'undici';
+import { fail, REDACTED } from '@x/internal';
 
 export interface Target {
   origin: string;
@@ -6,6 +6,19 @@ export interface Target {
 }
 
 const MAX_ENTRIES = 512;
+const EXPECTED_URL = 'an absolute http: or https: URL';
+
+/**
+ * The URL as an error may show it: user name and password replaced. Unparsed text is cut up to
+ * its last `@`, so a password holding `/` or `#` is hidden too.
+ */
+function shownUrl(url: string, parsed: URL | undefined): string {
+  if (parsed === undefined)
+    return url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)?.*@/is, `$1${REDACTED}@`);
+  if (parsed.username === '' && parsed.password === '') return parsed.href;
+  const { protocol, host, pathname, search, hash } = parsed;
+  return `${protocol}//${REDACTED}@${host}${pathname}${search}${hash}`;
+}
 
 /**
  * Parses request URLs into undici's `{ origin, path }`, remembering recent ones: services call the
@@ -19,13 +32,17 @@ export function createTargetParser(): (url: string | URL) => Target {
       const hit = cache.get(url);
       if (hit !== undefined) return hit;
     } else if (!(url instanceof URL)) {
-      throw new undiciErrors.InvalidArgumentError('invalid url');
+      fail('url', 'a URL string or a URL object', url);
     }
-    const parsed = typeof url === 'string' ? new URL(url) : url;
+    let parsed: URL;
+    try {
+      parsed = typeof url === 'string' ? new URL(url) : url;
+    } catch {
+      // Node's own error would carry the whole input, password included, in its `input` field.
+      return fail('url', EXPECTED_URL, shownUrl(url as string, undefined));
+    }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new undiciErrors.InvalidArgumentError(
-        'Invalid URL protocol: the URL must start with `http:` or `https:`.',
-      );
+      fail('url', EXPECTED_URL, shownUrl(parsed.href, parsed));
     }
     const target: Target = {
       origin: parsed.origin,

@@ -1,11 +1,3 @@
-import { channel } from 'node:diagnostics_channel';
-
-// Created once per process; `hasSubscribers` on each is a cheap check on the hot path.
-export const stateChangeChannel = channel('x:breaker:state-change');
-export const successChannel = channel('x:breaker:success');
-export const failureChannel = channel('x:breaker:failure');
-export const rejectChannel = channel('x:breaker:reject');
-
 /**
  * Names of the `node:diagnostics_channel` channels every breaker publishes on. Messages are the
  * same objects the `onStateChange`, `onSuccess`, `onFailure` and `onReject` listeners receive, with

@@ -1,0 +1,18 @@
+import { defaultMaxListeners, getMaxListeners, setMaxListeners } from 'node:events';
+
+/**
+ * Lifts Node's listener limit on a caller's `signal` that is still at the default, so that many
+ * calls sharing it print no `MaxListenersExceededWarning` (past ten abort listeners Node warns,
+ * although nothing leaks when each call removes its own). A limit its owner set is left alone.
+ *
+ * {@link onAbort} does this for the listeners it adds; call it directly before handing a signal
+ * to code that adds its own listener (undici's `request` does, and does not lift the limit, while
+ * its `fetch` does).
+ */
+export function liftAbortListenerLimit(signal: AbortSignal): void {
+  try {
+    if (getMaxListeners(signal) === defaultMaxListeners) setMaxListeners(0, signal);
+  } catch {
+    // A look-alike signal that is not an EventTarget of this realm: nothing to lift.
+  }
+}

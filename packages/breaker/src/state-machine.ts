@@ -1,0 +1,132 @@
+import { expectFunction, Topic } from '@x/internal';
+import type { BreakerState } from './errors';
+import type { ResolvedOptions } from './options';
+import type { StateChangeEvent, TransitionReason } from './types';
+
+export const CLOSED = 0;
+export const OPEN = 1;
+export const HALF_OPEN = 2;
+export type StateCode = typeof CLOSED | typeof OPEN | typeof HALF_OPEN;
+export const STATE_NAMES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
+
+/**
+ * The states and their transitions: closed, open for an open period that grows with failed probes,
+ * half-open; manual control (`open`, `close`, `isolate`); the state-change event and the logger.
+ * Every transition starts a new generation, which is how an outcome that arrives after the state
+ * it started in has ended is recognised as late.
+ *
+ * The open -> half-open transition has no timer: it happens when the state is next looked at
+ * (a call, `state`, `stats()`, `toJSON()`) after `openUntil`.
+ */
+export abstract class BreakerStateMachine {
+  readonly name: string;
+  protected readonly options: ResolvedOptions;
+  protected stateCode: StateCode = CLOSED;
+  /** Incremented on every transition; an outcome from an older generation is late. */
+  generation = 0;
+  /** `performance.now()` at which an open (not isolated) breaker lets probes through. */
+  protected openUntil = 0;
+  /** The current open period: `openTimeoutMs`, grown by failed probes up to `maxOpenTimeoutMs`. */
+  protected openPeriodMs: number;
+  /** Isolations not yet released; while above 0 the breaker stays open. */
+  protected isolations = 0;
+  protected consecutiveFailures = 0;
+  protected consecutiveSuccesses = 0;
+  protected probesInFlight = 0;
+  /** Times the breaker opened (`stats().opened`). */
+  protected timesOpened = 0;
+  protected readonly stateChangeTopic = new Topic<StateChangeEvent>('breaker', 'state-change');
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.name = options.name;
+    this.openPeriodMs = options.openTimeoutMs;
+    const logger = options.logger;
+    if (logger !== undefined) {
+      // The logger is the first state-change listener, so it follows the listener-error policy
+      // too: a logger that throws never fails the call whose outcome caused the transition.
+      const name = JSON.stringify(options.name);
+      this.stateChangeTopic.on((event) => {
+        const log = (event.to === 'open' ? logger.warn : logger.info) ?? logger.log;
+        log?.call(logger, event, `breaker ${name} ${event.from} -> ${event.to} (${event.reason})`);
+      });
+    }
+  }
+
+  /** Called on every transition to closed: the subclass clears its window and rebinds. */
+  protected abstract enteredClosed(): void;
+
+  get state(): BreakerState {
+    if (this.stateCode === OPEN && this.isolations === 0 && performance.now() >= this.openUntil)
+      this.transition(HALF_OPEN, 'open-timeout');
+    return STATE_NAMES[this.stateCode]!;
+  }
+
+  protected transition(to: StateCode, reason: TransitionReason): void {
+    const from = this.stateCode;
+    if (from === to) return;
+    this.stateCode = to;
+    this.generation++;
+    this.probesInFlight = 0;
+    this.consecutiveSuccesses = 0;
+    if (to === OPEN) {
+      this.timesOpened++;
+      this.consecutiveFailures = 0;
+      this.openUntil = performance.now() + this.openPeriodMs;
+    } else if (to === CLOSED) {
+      this.consecutiveFailures = 0;
+      this.openPeriodMs = this.options.openTimeoutMs;
+      this.enteredClosed();
+    }
+    if (!this.stateChangeTopic.active) return;
+    this.stateChangeTopic.emit({
+      breaker: this.name,
+      from: STATE_NAMES[from]!,
+      to: STATE_NAMES[to]!,
+      reason,
+      time: Date.now(),
+    });
+  }
+
+  /** A failed probe: open again, for a longer period when growth is configured. */
+  protected reopen(reason: TransitionReason): void {
+    const { maxOpenTimeoutMs, openTimeoutGrowth } = this.options;
+    this.openPeriodMs = Math.min(maxOpenTimeoutMs, this.openPeriodMs * openTimeoutGrowth);
+    this.transition(OPEN, reason);
+  }
+
+  /** Rest of the open period; 0 unless open; `null` while isolated. */
+  protected retryAfter(): number | null {
+    if (this.stateCode !== OPEN) return 0;
+    if (this.isolations > 0) return null;
+    return Math.max(0, Math.ceil(this.openUntil - performance.now()));
+  }
+
+  // --- manual control -------------------------------------------------------------------------
+
+  open(): void {
+    if (this.isolations > 0) return;
+    if (this.stateCode === OPEN) this.openUntil = performance.now() + this.openPeriodMs;
+    else this.transition(OPEN, 'manual-open');
+  }
+
+  close(): void {
+    if (this.isolations > 0) return;
+    this.transition(CLOSED, 'manual-close');
+  }
+
+  isolate(): () => void {
+    this.isolations++;
+    this.transition(OPEN, 'isolate');
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.isolations === 0) this.transition(CLOSED, 'release');
+    };
+  }
+
+  onStateChange(listener: (event: StateChangeEvent) => void): () => void {
+    return this.stateChangeTopic.on(expectFunction('listener', listener));
+  }
+}

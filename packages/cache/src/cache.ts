@@ -40,6 +40,7 @@ const MISS = Symbol('miss');
 /** The signal a loader gets when its caller gave none. */
 const NEVER_ABORTED = new AbortController().signal;
 
+/** The cache: the memory tier, the optional store tier, single flight, counters and events. */
 class LlmCache<T> implements Cache<T> {
   readonly #options: ResolvedCacheOptions;
   readonly #topics = createCacheTopics();
@@ -74,6 +75,7 @@ class LlmCache<T> implements Cache<T> {
     return this.#memory.size;
   }
 
+  /** Refuses work that would store or load once `close()` was called. */
   #open(): void {
     if (this.#closing !== undefined) throw new CacheClosedError('cache');
   }

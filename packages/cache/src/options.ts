@@ -120,7 +120,7 @@ const OPTION_KEYS = [
  * Longest TTL: TTLs feed no timer here, but they travel to the store (`SET ... PX`) and into
  * float arithmetic, where integers stay exact up to 2^53 - 1.
  */
-export const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
+const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
 
 /** Checks that `options` is an object, when given, and that it has only known keys. */
 export function expectOptions(name: string, options: unknown, keys: readonly string[]): void {

@@ -165,6 +165,37 @@ describe('cacheKey', () => {
     expect(cacheKey({ n: 1n })).not.toBe(cacheKey({ n: 1 }));
   });
 
+  it('returns another key when the same bytes come in another typed-array kind', () => {
+    const le = new Uint16Array([0x0201]);
+    // The same two bytes on a little-endian machine; the numbers they stand for differ.
+    expect(Buffer.from(le.buffer).equals(Buffer.from([1, 2]))).toBe(true);
+    expect(cacheKey({ input: new Uint8Array([1, 2]) })).not.toBe(cacheKey({ input: le }));
+    expect(cacheKey({ input: new Uint8Array([1, 2]) })).not.toBe(
+      cacheKey({ input: new Int8Array([1, 2]) }),
+    );
+    expect(cacheKey({ input: new Uint8Array([1, 2]) })).not.toBe(
+      cacheKey({ input: new DataView(new Uint8Array([1, 2]).buffer) }),
+    );
+  });
+
+  it('returns another key when an ArrayBuffer holds other bytes', () => {
+    expect(cacheKey({ input: new Uint8Array([1]).buffer })).not.toBe(
+      cacheKey({ input: new Uint8Array([2]).buffer }),
+    );
+    expect(cacheKey({ input: new Uint8Array([1]).buffer })).not.toBe(cacheKey({ input: {} }));
+  });
+
+  it('returns the keys of earlier versions when a request holds no bytes', () => {
+    expect(cacheKey({ model: 'x' })).toBe('xD5yur8BOLYMqyEzLh3FSZTKU5Xji5ZHHkU-P9vKU6g');
+    expect(
+      cacheKey({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'Hi' }],
+        options: { temperature: 0 },
+      }),
+    ).toBe('L6iKBXARyTWrvhNaSd5LPySem2vWNazdQIp_2JsVtTc');
+  });
+
   it('throws CacheKeyError when the request is not an object or is cyclic', () => {
     const cyclic: Record<string, unknown> = { model: 'x' };
     cyclic.self = cyclic;
@@ -192,6 +223,15 @@ describe('cacheKey', () => {
   it('throws TypeError when the namespace is not a string', () => {
     expect(() => cacheKey(chat, { namespace: 1 as never })).toThrow(
       'Expected `namespace` to be a string, got `1` (number)',
+    );
+  });
+
+  it('throws TypeError naming the closest known key when an option is unknown', () => {
+    expect(() => cacheKey(chat, { namepsace: 'x' } as never)).toThrow(
+      new TypeError('Unknown option `namepsace`: did you mean `namespace`?'),
+    );
+    expect(() => cacheKey(chat, 'x' as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `"x"` (string)'),
     );
   });
 });

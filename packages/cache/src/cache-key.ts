@@ -1,6 +1,8 @@
 import { hash } from 'node:crypto';
+import { describe, optionalString } from '@x/internal';
 import { CacheKeyError } from './errors';
 import { CanonicalError, encodeTopLevel } from './internal/canonical';
+import { expectOptions } from './options';
 
 /** Options of {@link cacheKey}. */
 export interface CacheKeyOptions {
@@ -11,6 +13,8 @@ export interface CacheKeyOptions {
    */
   namespace?: string | undefined;
 }
+
+const KEY_OPTION_KEYS = ['namespace'] as const satisfies readonly (keyof CacheKeyOptions)[];
 
 /**
  * Top-level request members that cannot change the answer: transport and lifecycle settings.
@@ -81,7 +85,7 @@ const FORMAT = 'xck1|';
  * - `undefined`, functions and symbols are left out as `JSON.stringify` leaves them out.
  *
  * @throws {CacheKeyError} when `request` is not an object or is cyclic / nested deeper than 256.
- * @throws {TypeError} when `namespace` is not a string.
+ * @throws {TypeError} when `namespace` is not a string, or `options` has an unknown key.
  * @example
  * ```ts
  * cacheKey({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], options: { temperature: 0 } });
@@ -89,21 +93,20 @@ const FORMAT = 'xck1|';
  * ```
  */
 export function cacheKey(request: object, options?: CacheKeyOptions): string {
-  const namespace = options?.namespace;
-  if (namespace !== undefined && typeof namespace !== 'string') {
-    throw new TypeError(
-      `Expected \`namespace\` to be a string, got \`${String(namespace)}\` (${typeof namespace})`,
-    );
-  }
+  expectOptions('options', options, KEY_OPTION_KEYS);
+  const namespace = optionalString('namespace', options?.namespace);
   const digest = hashRequest(request);
   return namespace ? namespace + ':' + digest : digest;
 }
 
-/** What a non-object request was, without echoing a string (it may be a prompt or a key). */
+/**
+ * What a non-object request was, in the house wording, except that a string is not echoed: it may
+ * be a prompt or a key.
+ */
 function describeInput(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (Array.isArray(value)) return 'an array';
-  return `\`${String(value)}\` (${value === null ? 'null' : typeof value})`;
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  return describe(value);
 }
 
 /** The 43-character digest of a request, without the namespace. */

@@ -187,6 +187,30 @@ describe('cache.getOrLoad', () => {
     expect(cache.stats().skipped).toEqual({ 'high-temperature': 2 });
   });
 
+  it('prints no MaxListenersExceededWarning when 50 getOrLoad() and lookup() share one signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const cache = createCache({ store: memoryStore() });
+      const { signal } = new AbortController();
+      const { loader } = slowLoader('v');
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < 50; i++) {
+        // Half join one load, half start their own.
+        calls.push(cache.getOrLoad(req(i % 2 === 0 ? 'shared' : i), loader, { signal }));
+        calls.push(cache.lookup(req(`missing ${i}`), { signal }));
+      }
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all(calls);
+      // Node emits the warning on the next tick.
+      await new Promise((resolve) => process.nextTick(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('returns the answer without storing it when it is not JSON or the ttl function throws', async () => {
     const cache = createCache({
       ttl: (request) => {

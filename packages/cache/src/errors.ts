@@ -2,24 +2,18 @@
  * Error classes of `@x/cache`. Each has a stable `code`, a `Symbol.for` brand (so the guards work
  * across duplicate installs) and read-only data fields. Renaming a code is a breaking change.
  */
+import { brand, hasBrand, mark } from '@x/internal';
 
-const brand = (name: string) => Symbol.for(`@x/cache/${name}`);
-const CACHE_ERROR = brand('CacheError');
-const KEY_ERROR = brand('CacheKeyError');
-const VALUE_ERROR = brand('CacheValueError');
-const STORE_ERROR = brand('CacheStoreError');
+const CACHE_ERROR = brand('cache', 'CacheError');
+const KEY_ERROR = brand('cache', 'CacheKeyError');
+const VALUE_ERROR = brand('cache', 'CacheValueError');
+const STORE_ERROR = brand('cache', 'CacheStoreError');
+const CLOSED_ERROR = brand('cache', 'CacheClosedError');
 
-function hasBrand(value: unknown, symbol: symbol): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[symbol] === true
-  );
-}
-
-function mark(target: object, symbol: symbol): void {
-  Object.defineProperty(target, symbol, { value: true });
-  Object.defineProperty(target, CACHE_ERROR, { value: true });
+/** Marks an error with its own brand and the package-wide one. */
+function brandError(target: object, symbol: symbol): void {
+  mark(target, symbol);
+  mark(target, CACHE_ERROR);
 }
 
 /**
@@ -36,7 +30,7 @@ export class CacheKeyError extends TypeError {
   readonly code = 'X_CACHE_INVALID_REQUEST' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    mark(this, KEY_ERROR);
+    brandError(this, KEY_ERROR);
   }
 }
 
@@ -51,7 +45,7 @@ export class CacheValueError extends TypeError {
   readonly code = 'X_CACHE_INVALID_VALUE' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    mark(this, VALUE_ERROR);
+    brandError(this, VALUE_ERROR);
   }
 }
 
@@ -79,24 +73,46 @@ export class CacheStoreError extends Error {
     super(
       timedOut
         ? `Cache store \`${operation}\` did not answer in time`
-        : `Cache store \`${operation}\` failed: ${describe(options.cause)}`,
+        : `Cache store \`${operation}\` failed: ${causeText(options.cause)}`,
       { cause: options.cause },
     );
     this.operation = operation;
     this.timedOut = timedOut;
-    mark(this, STORE_ERROR);
+    brandError(this, STORE_ERROR);
   }
 }
 
-function describe(cause: unknown): string {
+function causeText(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);
+}
+
+/**
+ * A call was made after `close()`: `set()`, `delete()`, `lookup()`, `getOrLoad()` and `load()` of a
+ * closed cache, or any command of a closed Redis store (the cache reports that one as a
+ * {@link CacheStoreError} whose `cause` it is).
+ */
+export class CacheClosedError extends Error {
+  override readonly name = 'CacheClosedError';
+  /** Always `X_CACHE_CLOSED`. */
+  readonly code = 'X_CACHE_CLOSED' as const;
+  /** What was closed. */
+  readonly target: 'cache' | 'store';
+  constructor(target: 'cache' | 'store') {
+    super(
+      target === 'cache'
+        ? 'The cache is closed: `close()` was called'
+        : 'The Redis cache store is closed: `close()` was called',
+    );
+    this.target = target;
+    brandError(this, CLOSED_ERROR);
+  }
 }
 
 /** Whether `error` is any error of `@x/cache` (checks the brand, works across copies). */
 export function isCacheError(
   error: unknown,
-): error is CacheKeyError | CacheValueError | CacheStoreError {
+): error is CacheKeyError | CacheValueError | CacheStoreError | CacheClosedError {
   return hasBrand(error, CACHE_ERROR);
 }
 
@@ -113,4 +129,9 @@ export function isCacheValueError(error: unknown): error is CacheValueError {
 /** Whether `error` is a {@link CacheStoreError}. */
 export function isCacheStoreError(error: unknown): error is CacheStoreError {
   return hasBrand(error, STORE_ERROR);
+}
+
+/** Whether `error` is a {@link CacheClosedError}. */
+export function isCacheClosedError(error: unknown): error is CacheClosedError {
+  return hasBrand(error, CLOSED_ERROR);
 }

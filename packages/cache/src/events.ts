@@ -1,10 +1,10 @@
-import { type Channel, channel } from 'node:diagnostics_channel';
+import { createTopics } from '@x/internal';
 import type { CacheStoreError } from './errors';
 import type { CacheDecisionReason } from './strategy';
 
 /** Why an answer was not stored: a strategy's reason, or a reason found when storing. */
 export type CacheSkipReason =
-  | Exclude<CacheDecisionReason, 'deterministic' | 'low-temperature' | 'aggressive'>
+  | Exclude<CacheDecisionReason, 'deterministic' | 'low-temperature' | 'embeddings' | 'aggressive'>
   | 'too-large'
   | 'not-serializable'
   | 'ttl-function';
@@ -47,46 +47,53 @@ export interface CacheSkipEvent {
   readonly reason: CacheSkipReason;
 }
 
-export type Listener<E> = (event: E) => void;
+/**
+ * What was wrong with an entry read from the store:
+ * - `format`: not an entry this cache writes (too short, unknown format byte, no valid expiry);
+ * - `size`: the size in its header is not the size of what it holds once decoded;
+ * - `inflate`: the compressed payload is not valid deflate data;
+ * - `json`: the payload is not JSON.
+ */
+export type CacheCorruptReason = 'format' | 'size' | 'inflate' | 'json';
 
-/** Listeners plus a diagnostics channel; `active` lets hot paths skip building the event. */
-export class Emitter<E> {
-  #listeners: Listener<E>[] = [];
-  readonly #channel: Channel;
-
-  constructor(name: string) {
-    this.#channel = channel(`x:cache:${name}`);
-  }
-
-  get active(): boolean {
-    return this.#listeners.length > 0 || this.#channel.hasSubscribers;
-  }
-
-  on(listener: Listener<E>): () => void {
-    if (typeof listener !== 'function') {
-      throw new TypeError(
-        `Expected \`listener\` to be a function, got \`${String(listener)}\` (${typeof listener})`,
-      );
-    }
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-    };
-  }
-
-  emit(event: E): void {
-    if (this.#channel.hasSubscribers) this.#channel.publish(event);
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A broken listener must not break the cache, nor be silenced.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  }
+/**
+ * An entry read from the store was corrupt: it was treated as a miss and deleted from the store.
+ * Published on `x:cache:corrupt-entry`.
+ */
+export interface CacheCorruptEntryEvent {
+  readonly key: string;
+  readonly reason: CacheCorruptReason;
 }
 
-export type StoreErrorEvent = CacheStoreError;
+/**
+ * A listener of an `onX()` method. A listener that throws (or rejects) never fails the call that
+ * emitted the event: its error is reported with `process.emitWarning` (type `XListenerError`).
+ */
+export type Listener<E> = (event: E) => void;
+
+type CacheEventMap = {
+  hit: CacheHitEvent;
+  miss: CacheMissEvent;
+  set: CacheSetEvent;
+  evict: CacheEvictEvent;
+  skip: CacheSkipEvent;
+  'store-error': CacheStoreError;
+  'corrupt-entry': CacheCorruptEntryEvent;
+};
+
+const EVENTS = [
+  'hit',
+  'miss',
+  'set',
+  'evict',
+  'skip',
+  'store-error',
+  'corrupt-entry',
+] as const satisfies readonly (keyof CacheEventMap)[];
+
+/** The cache's events: `onX()` listeners plus the `x:cache:<event>` diagnostics channels. */
+export function createCacheTopics() {
+  return createTopics<CacheEventMap>('cache', EVENTS);
+}
+
+export type CacheTopics = ReturnType<typeof createCacheTopics>;

@@ -5,11 +5,13 @@ describe('@x/cache', () => {
     expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
       [
         "CACHE_STRATEGIES",
+        "CacheClosedError",
         "CacheKeyError",
         "CacheStoreError",
         "CacheValueError",
         "cacheKey",
         "createCache",
+        "isCacheClosedError",
         "isCacheError",
         "isCacheKeyError",
         "isCacheStoreError",

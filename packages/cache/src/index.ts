@@ -1,3 +1,4 @@
+export { createCache } from './cache';
 export type {
   Cache,
   CacheCallOptions,
@@ -8,21 +9,24 @@ export type {
   CacheSource,
   CacheStats,
   CacheStoreStats,
-} from './cache';
-export { createCache } from './cache';
+} from './cache-api';
 export type { CacheKeyOptions } from './cache-key';
 export { cacheKey } from './cache-key';
 export type { CacheStoreOperation } from './errors';
 export {
+  CacheClosedError,
   CacheKeyError,
   CacheStoreError,
   CacheValueError,
+  isCacheClosedError,
   isCacheError,
   isCacheKeyError,
   isCacheStoreError,
   isCacheValueError,
 } from './errors';
 export type {
+  CacheCorruptEntryEvent,
+  CacheCorruptReason,
   CacheEvictEvent,
   CacheHitEvent,
   CacheMissEvent,

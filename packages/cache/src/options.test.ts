@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCache } from './cache';
 
 describe('createCache options', () => {
@@ -16,51 +16,68 @@ describe('createCache options', () => {
     [
       { maxEntries: '10' },
       TypeError,
-      'Expected `maxEntries` to be an integer >= 1, got `10` (string)',
+      'Expected `maxEntries` to be an integer >= 1, got `"10"` (string)',
     ],
     [
       { maxBytes: 0 },
       RangeError,
-      'Expected `maxBytes` to be an integer or Infinity >= 1, got `0` (number)',
+      'Expected `maxBytes` to be an integer >= 1, or Infinity, got `0` (number)',
     ],
     [
       { maxBytes: Number.NaN },
-      TypeError,
-      'Expected `maxBytes` to be an integer or Infinity >= 1, got `NaN` (number)',
+      RangeError,
+      'Expected `maxBytes` to be an integer >= 1, or Infinity, got `NaN` (number)',
     ],
     [
       { strategy: 'always' },
       TypeError,
-      "Expected `strategy` to be one of 'disabled', 'conservative', 'selective', 'aggressive', got `always` (string)",
+      'Expected `strategy` to be one of "disabled", "conservative", "selective", "aggressive", got `"always"` (string)',
     ],
     [
       { compressAboveBytes: -1 },
       RangeError,
-      'Expected `compressAboveBytes` to be an integer or Infinity >= 0, got `-1` (number)',
+      'Expected `compressAboveBytes` to be an integer >= 0, or Infinity, got `-1` (number)',
     ],
     [
       { compressionLevel: 10 },
       RangeError,
-      'Expected `compressionLevel` to be an integer from 1 to 9, got `10` (number)',
+      'Expected `compressionLevel` to be an integer between 1 and 9, got `10` (number)',
     ],
     [
       { compressionLevel: 0 },
       RangeError,
-      'Expected `compressionLevel` to be an integer >= 1, got `0` (number)',
+      'Expected `compressionLevel` to be an integer between 1 and 9, got `0` (number)',
     ],
-    [{ minTtlMs: 0 }, RangeError, 'Expected `minTtlMs` to be an integer >= 1, got `0` (number)'],
+    [
+      { minTtlMs: 0 },
+      RangeError,
+      'Expected `minTtlMs` to be an integer between 1 and 9007199254740991, got `0` (number)',
+    ],
     [
       { minTtlMs: 5000, maxTtlMs: 1000 },
       RangeError,
-      'Expected `maxTtlMs` to be an integer >= 5000, got `1000` (number)',
+      'Expected `maxTtlMs` to be an integer between 5000 and 9007199254740991, got `1000` (number)',
     ],
     [{ ttl: 5 }, TypeError, 'Expected `ttl` to be a function, got `5` (number)'],
     [
       { namespace: '' },
-      TypeError,
-      'Expected `namespace` to be a non-empty string, got `` (string)',
+      RangeError,
+      'Expected `namespace` to be a non-empty string, got `""` (string)',
     ],
     [{ store: {} }, TypeError, 'Expected `store` to be an object with get, set and delete methods'],
+    [
+      { store: { get() {}, set() {}, delete() {}, lock: 1 } },
+      TypeError,
+      'Expected `store.lock` to be a function, got `1` (number)',
+    ],
+    [{ maxEntires: 10 }, TypeError, 'Unknown option `maxEntires`: did you mean `maxEntries`?'],
+    [{ ttlMs: 10 }, TypeError, 'Unknown option `ttlMs`: did you mean `ttl`?'],
+    [
+      { maxTtlMs: 1e300 },
+      RangeError,
+      'Expected `maxTtlMs` to be an integer between 30000 and 9007199254740991, got `1e+300` (number)',
+    ],
+    [[], TypeError, 'Expected `options` to be an object, got `[]` (array)'],
   ])('throws when given %o', (options, kind, message) => {
     expect(() => createCache(options as never)).toThrow(kind);
     expect(() => createCache(options as never)).toThrow(message);
@@ -81,12 +98,65 @@ describe('createCache options', () => {
     expect(createCache({ maxBytes: Number.POSITIVE_INFINITY }).stats().maxBytes).toBeNull();
   });
 
-  it('throws TypeError when set() is given a bad ttlMs or getOrLoad() a bad loader', async () => {
+  it('throws when set() is given a bad ttlMs or getOrLoad() a bad loader', async () => {
     const cache = createCache();
-    expect(() => cache.set('k', 1, { ttlMs: 0 })).toThrow('Expected `ttlMs` to be a number > 0');
+    expect(() => cache.set('k', 1, { ttlMs: 0 })).toThrow(RangeError);
+    expect(() => cache.set('k', 1, { ttlMs: 0 })).toThrow(
+      'Expected `ttlMs` to be a finite number > 0, or Infinity, got `0` (number)',
+    );
+    expect(() => cache.set('k', 1, { ttlMs: '5' as never })).toThrow(TypeError);
     await expect(cache.getOrLoad({}, 1 as never)).rejects.toThrow(
       'Expected `loader` to be a function, got `1` (number)',
     );
     expect(() => cache.onHit(1 as never)).toThrow(TypeError);
+  });
+});
+
+describe('createCache durations', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps an entry for its whole TTL when the TTL is above 2^31-1 ms (TTLs feed no timer)', async () => {
+    const days30 = 30 * 24 * 3600 * 1000;
+    const cache = createCache({ strategy: 'aggressive', minTtlMs: days30, maxTtlMs: days30 });
+    cache.set('k', 'v');
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(2 ** 31);
+    expect(cache.get('k')).toBe('v');
+    await vi.advanceTimersByTimeAsync(days30 - 2 ** 31);
+    expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('clamps a huge ttlMs of set() to maxTtlMs when one is given', async () => {
+    const cache = createCache({ minTtlMs: 1000, maxTtlMs: 5000 });
+    const ttls: number[] = [];
+    cache.onSet((event) => ttls.push(event.ttlMs));
+    cache.set('k', 'v', { ttlMs: 1e300 });
+    cache.set('infinite', 'v', { ttlMs: Number.POSITIVE_INFINITY });
+    expect(ttls).toEqual([5000, 5000]);
+  });
+});
+
+describe('cache call options', () => {
+  it('throws TypeError naming the closest known key when a call option is unknown', async () => {
+    const cache = createCache();
+    const request = { model: 'x', prompt: 'hi', options: { temperature: 0 } };
+    expect(() => cache.set('k', 1, { ttl: 5 } as never)).toThrow(
+      new TypeError('Unknown option `ttl`: did you mean `ttlMs`?'),
+    );
+    await expect(
+      cache.getOrLoad(request, async () => 1, { sigal: AbortSignal.abort() } as never),
+    ).rejects.toThrow(new TypeError('Unknown option `sigal`: did you mean `signal`?'));
+    await expect(cache.load(request, async () => 1, { timeoutMs: 5 } as never)).rejects.toThrow(
+      TypeError,
+    );
+    await expect(cache.lookup(request, { signal: 'now' } as never)).rejects.toThrow(
+      new TypeError('Expected `signal` to be an AbortSignal, got `"now"` (string)'),
+    );
+    expect(cache.size).toBe(0);
   });
 });

@@ -1,3 +1,13 @@
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectOneOf,
+  expectString,
+  fail,
+  optionalFunction,
+  optionalSignal,
+} from '@x/internal';
+import type { CacheCallOptions, CacheSetOptions } from './cache-api';
 import type { CacheStore } from './store';
 import { CACHE_STRATEGIES, type CacheStrategy } from './strategy';
 
@@ -16,7 +26,8 @@ export interface CacheOptions {
   maxEntries?: number;
   /**
    * Most bytes kept in memory, counted as stored: JSON text in UTF-8, or its compressed form.
-   * Never exceeded; a single value larger than this is not stored (`skipped['too-large']`).
+   * Never exceeded. A single value whose JSON is larger than this is not stored
+   * (`skipped['too-large']`), so no read ever decodes more than this many bytes.
    * @default 67108864 (64 MiB)
    */
   maxBytes?: number;
@@ -43,7 +54,8 @@ export interface CacheOptions {
    */
   minTtlMs?: number;
   /**
-   * Longest TTL any entry gets.
+   * Longest TTL any entry gets, also one read from the store whatever expiry it carries. TTLs
+   * feed no timer (expiry is checked when an entry is read), so they may exceed 2^31-1 ms.
    * @default 3600000 (1 h)
    */
   maxTtlMs?: number;
@@ -90,86 +102,96 @@ export const DEFAULTS = {
   maxTtlMs: 3_600_000,
 };
 
-function show(value: unknown): string {
-  let text: string;
-  try {
-    text =
-      typeof value === 'string' ? value : typeof value === 'function' ? 'function' : String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
+/** The keys of {@link CacheOptions}, for the unknown-key check. */
+const OPTION_KEYS = [
+  'maxEntries',
+  'maxBytes',
+  'strategy',
+  'compressAboveBytes',
+  'compressionLevel',
+  'minTtlMs',
+  'maxTtlMs',
+  'ttl',
+  'namespace',
+  'store',
+] as const satisfies readonly (keyof CacheOptions)[];
+
+/**
+ * Longest TTL: TTLs feed no timer here, but they travel to the store (`SET ... PX`) and into
+ * float arithmetic, where integers stay exact up to 2^53 - 1.
+ */
+const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
+
+/** Checks that `options` is an object, when given, and that it has only known keys. */
+export function expectOptions(name: string, options: unknown, keys: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail(name, 'an object', options);
   }
-  return `\`${text}\` (${value === null ? 'null' : typeof value})`;
+  expectKnownKeys(undefined, options, keys);
 }
 
-function integerAtLeast(name: string, value: unknown, min: number, allowInfinity = false): number {
-  const ok =
-    typeof value === 'number' &&
-    ((allowInfinity && value === Number.POSITIVE_INFINITY) || Number.isInteger(value)) &&
-    value >= min;
-  if (!ok) {
-    const kind = typeof value === 'number' && !Number.isNaN(value) ? RangeError : TypeError;
-    throw new kind(
-      `Expected \`${name}\` to be ${allowInfinity ? 'an integer or Infinity' : 'an integer'} >= ${min}, got ${show(value)}`,
-    );
+function checkStore(store: unknown): CacheStore | undefined {
+  if (store === undefined) return undefined;
+  const candidate = store as Partial<Record<keyof CacheStore, unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.get !== 'function' ||
+    typeof candidate.set !== 'function' ||
+    typeof candidate.delete !== 'function'
+  ) {
+    fail('store', 'an object with get, set and delete methods', store);
   }
-  return value as number;
+  if (candidate.lock !== undefined && typeof candidate.lock !== 'function') {
+    fail('store.lock', 'a function', candidate.lock);
+  }
+  return store as CacheStore;
 }
 
 /**
  * Applies defaults and checks every option.
- * @throws {TypeError} when an option has the wrong type.
+ * @throws {TypeError} when an option has the wrong type, or is unknown.
  * @throws {RangeError} when a number is out of range.
  */
 export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${show(options)}`);
-  }
-  const maxEntries = integerAtLeast('maxEntries', options.maxEntries ?? DEFAULTS.maxEntries, 1);
-  const maxBytes = integerAtLeast('maxBytes', options.maxBytes ?? DEFAULTS.maxBytes, 1, true);
-  const strategy = options.strategy ?? DEFAULTS.strategy;
-  if (!CACHE_STRATEGIES.includes(strategy)) {
-    throw new TypeError(
-      `Expected \`strategy\` to be one of ${CACHE_STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${show(strategy)}`,
-    );
-  }
-  const compressAboveBytes = integerAtLeast(
+  expectOptions('options', options, OPTION_KEYS);
+  const maxEntries = expectNumber('maxEntries', options.maxEntries ?? DEFAULTS.maxEntries, {
+    min: 1,
+    integer: true,
+  });
+  const maxBytes = expectNumber('maxBytes', options.maxBytes ?? DEFAULTS.maxBytes, {
+    min: 1,
+    integer: true,
+    allowInfinity: true,
+  });
+  const strategy = expectOneOf('strategy', options.strategy ?? DEFAULTS.strategy, CACHE_STRATEGIES);
+  const compressAboveBytes = expectNumber(
     'compressAboveBytes',
     options.compressAboveBytes ?? DEFAULTS.compressAboveBytes,
-    0,
-    true,
+    { min: 0, integer: true, allowInfinity: true },
   );
-  const compressionLevel = integerAtLeast(
+  const compressionLevel = expectNumber(
     'compressionLevel',
     options.compressionLevel ?? DEFAULTS.compressionLevel,
-    1,
+    { min: 1, max: 9, integer: true },
   );
-  if (compressionLevel > 9) {
-    throw new RangeError(
-      `Expected \`compressionLevel\` to be an integer from 1 to 9, got ${show(compressionLevel)}`,
-    );
-  }
-  const minTtlMs = integerAtLeast('minTtlMs', options.minTtlMs ?? DEFAULTS.minTtlMs, 1);
-  const maxTtlMs = integerAtLeast('maxTtlMs', options.maxTtlMs ?? DEFAULTS.maxTtlMs, minTtlMs);
-  if (options.ttl !== undefined && typeof options.ttl !== 'function') {
-    throw new TypeError(`Expected \`ttl\` to be a function, got ${show(options.ttl)}`);
-  }
-  const namespace = options.namespace;
-  if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length === 0)) {
-    throw new TypeError(`Expected \`namespace\` to be a non-empty string, got ${show(namespace)}`);
-  }
-  const store = options.store;
-  if (
-    store !== undefined &&
-    (typeof store !== 'object' ||
-      store === null ||
-      typeof store.get !== 'function' ||
-      typeof store.set !== 'function' ||
-      typeof store.delete !== 'function')
-  ) {
-    throw new TypeError(
-      `Expected \`store\` to be an object with get, set and delete methods, got ${show(store)}`,
-    );
-  }
+  const minTtlMs = expectNumber('minTtlMs', options.minTtlMs ?? DEFAULTS.minTtlMs, {
+    min: 1,
+    max: MAX_TTL_MS,
+    integer: true,
+  });
+  const maxTtlMs = expectNumber('maxTtlMs', options.maxTtlMs ?? DEFAULTS.maxTtlMs, {
+    min: minTtlMs,
+    max: MAX_TTL_MS,
+    integer: true,
+  });
+  const ttl = optionalFunction<CacheTtlFunction>('ttl', options.ttl);
+  const namespace =
+    options.namespace === undefined
+      ? undefined
+      : expectString('namespace', options.namespace, true);
+  const store = checkStore(options.store);
   return {
     maxEntries,
     maxBytes,
@@ -178,8 +200,28 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions
     compressionLevel,
     minTtlMs,
     maxTtlMs,
-    ttl: options.ttl,
+    ttl,
     namespace,
     store,
   };
+}
+
+const CALL_OPTION_KEYS = ['signal'] as const satisfies readonly (keyof CacheCallOptions)[];
+const SET_OPTION_KEYS = ['ttlMs'] as const satisfies readonly (keyof CacheSetOptions)[];
+
+/** Checks the options of `lookup()`, `getOrLoad()` or `load()`; returns the signal. */
+export function callSignal(options: CacheCallOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  expectOptions('options', options, CALL_OPTION_KEYS);
+  return optionalSignal('signal', options.signal);
+}
+
+/** Checks the options of `set()`; returns the TTL it asks for. */
+export function setTtl(options: CacheSetOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  expectOptions('options', options, SET_OPTION_KEYS);
+  // Infinity is "as long as allowed": clamped to maxTtlMs like any other TTL.
+  return options.ttlMs === undefined
+    ? undefined
+    : expectNumber('ttlMs', options.ttlMs, { min: 0, exclusiveMin: true, allowInfinity: true });
 }

@@ -1,3 +1,5 @@
+// Real clock throughout: these tests talk to a real redis-server (and child processes), whose
+// expiries and lock TTLs run on its own time.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +7,7 @@ import Redis from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
 import { createCache } from './cache';
-import { isCacheStoreError } from './errors';
+import { isCacheClosedError, isCacheStoreError } from './errors';
 import { createRedisStore } from './redis-store';
 
 const url = inject('redisUrl');
@@ -167,6 +169,95 @@ describe('createRedisStore', () => {
       'Expected `client` to be a Redis client with a `getBuffer` method',
     );
     expect(() => createRedisStore({ client: connect(), lockTtlMs: 0 })).toThrow(RangeError);
+  });
+
+  it('never shows a client given as a string when it is refused (it may hold a password)', () => {
+    const url = 'redis://:hunter2@127.0.0.1:6379';
+    expect(() => createRedisStore({ client: url as never })).toThrow(
+      'Expected `client` to be a Redis client with a `getBuffer` method (ioredis 5), got `"[redacted]"` (string)',
+    );
+    expect(() => createRedisStore(url as never)).toThrow(
+      'Expected `options` to be an object with a `client`, got `"[redacted]"` (string)',
+    );
+  });
+
+  it('throws TypeError naming the closest known key when an option is unknown', () => {
+    expect(() => createRedisStore({ client: connect(), lockTTL: 5 } as never)).toThrow(
+      new TypeError('Unknown option `lockTTL`: did you mean `lockTtlMs`?'),
+    );
+    expect(() => createRedisStore({ client: connect(), timeout: 5 } as never)).toThrow(TypeError);
+  });
+
+  it.each(['commandTimeoutMs', 'lockTtlMs', 'lockWaitMs', 'pollIntervalMs'])(
+    'throws RangeError naming %s when it is above 2^31-1 ms (Node fires such a timer at once)',
+    (name) => {
+      expect(() => createRedisStore({ client: connect(), [name]: 2 ** 31 })).toThrow(
+        new RangeError(
+          `Expected \`${name}\` to be an integer between 1 and 2147483647, got \`2147483648\` (number)`,
+        ),
+      );
+    },
+  );
+
+  it('releases its lock and refuses commands when closed while a loader runs', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const store = createRedisStore({ client, prefix });
+    const cache = createCache({ store });
+    const errors: unknown[] = [];
+    cache.onStoreError((error) => errors.push(error));
+    const lockKey = `${prefix}lock:${cache.key(req(1))}`;
+    let finish!: (value: string) => void;
+    const loading = cache.getOrLoad(req(1), () => new Promise<string>((r) => (finish = r)));
+    await vi.waitFor(async () => expect(await client.exists(lockKey)).toBe(1));
+    await store.close();
+    expect(await client.exists(lockKey)).toBe(0);
+    finish('v');
+    expect(await loading).toBe('v');
+    await cache.flush();
+    // The write after close was refused, and reported, never thrown.
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as { operation: string }).operation).toBe('set');
+    expect(isCacheClosedError((errors[0] as Error).cause)).toBe(true);
+    await expect(store.get('k')).rejects.toSatisfy(isCacheClosedError);
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+
+  it('ends the wait for another process and loads alone when closed', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const store = createRedisStore({ client, prefix, pollIntervalMs: 10 });
+    const cache = createCache({ store });
+    const errors: Error[] = [];
+    cache.onStoreError((error) => errors.push(error));
+    await client.set(`${prefix}lock:${cache.key(req(1))}`, 'other', 'PX', 60_000);
+    const loader = vi.fn(async () => 'own');
+    const pending = cache.getOrLoad(req(1), loader);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(loader).not.toHaveBeenCalled();
+    await store.close();
+    expect(await pending).toBe('own');
+    await cache.flush();
+    // The wait ended, and the write-through was refused: both reported, neither thrown.
+    expect(errors.map((error) => (error as { operation?: string }).operation)).toEqual([
+      'lock',
+      'set',
+    ]);
+    expect(errors.every((error) => isCacheClosedError(error.cause))).toBe(true);
+  });
+
+  it('writes everything through and closes both when declared with await using', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    let key = '';
+    {
+      await using store = createRedisStore({ client, prefix });
+      await using cache = createCache({ store });
+      key = cache.key(req(1));
+      cache.set(req(1), big);
+    }
+    expect(await client.exists(prefix + key)).toBe(1);
+    expect(client.status).toBe('ready');
   });
 });
 

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { CacheStoreError, type CacheStoreOperation } from './errors';
+import {
+  describe,
+  expectDuration,
+  fail,
+  onAbort,
+  optionalString,
+  REDACTED,
+  sleep,
+} from '@x/internal';
+import { CacheClosedError, CacheStoreError, type CacheStoreOperation } from './errors';
+import { expectOptions } from './options';
 import type { CacheStore, CacheStoreLock } from './store';
 
 /**
@@ -29,7 +39,7 @@ export interface RedisStoreClient {
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** A connected Redis client (ioredis 5, or anything with the same commands). */
+  /** A connected Redis client (ioredis 5, or anything with the same commands). It stays yours. */
   client: RedisStoreClient;
   /**
    * Prefix of every Redis key this store writes: values at `<prefix><key>`, locks at
@@ -40,71 +50,83 @@ export interface RedisStoreOptions {
   /**
    * How long one Redis command may take before it counts as failed (the cache then carries on
    * from memory or the loader). Keeps an unreachable Redis from stalling requests.
+   * Integer, 1 to 2^31-1.
    * @default 500
    */
   commandTimeoutMs?: number;
   /**
    * Expiry of the load lock. The holder renews it every third of this while its loader runs, so
-   * it only runs out when the holder died; then another process takes over.
+   * it only runs out when the holder died; then another process takes over. Integer, 1 to 2^31-1.
    * @default 10000
    */
   lockTtlMs?: number;
   /**
    * Longest time a process waits for another one's load before loading itself.
+   * Integer, 1 to 2^31-1.
    * @default 60000
    */
   lockWaitMs?: number;
   /**
    * How often a waiting process looks for the value (and for a dead lock holder).
+   * Integer, 1 to 2^31-1.
    * @default 50
    */
   pollIntervalMs?: number;
 }
 
-/** A {@link CacheStore} in Redis, with `clear()` for its prefix. */
+/** A {@link CacheStore} in Redis, with `clear()` for its prefix and `close()`. */
 export interface RedisStore extends CacheStore {
   /** The prefix of this store's keys. */
   readonly prefix: string;
   /** Deletes every key under the prefix (values and locks), with SCAN + DEL. */
   clear(): Promise<void>;
+  /**
+   * Stops renewing and releases the load locks this store holds, ends the waits for another
+   * process's load (the waiting caches load by themselves), and makes every later command reject
+   * with {@link CacheClosedError}. The Redis client is yours: it stays open. Idempotent.
+   */
+  close(): Promise<void>;
+  /** Calls `close()`, so `await using store = createRedisStore(...)` closes it at scope end. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
+
+const OPTION_KEYS = [
+  'client',
+  'prefix',
+  'commandTimeoutMs',
+  'lockTtlMs',
+  'lockWaitMs',
+  'pollIntervalMs',
+] as const satisfies readonly (keyof RedisStoreOptions)[];
+
+const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
 
 /** Deletes the lock only if it is still ours (it may have expired and been taken). */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 /** Extends the lock only if it is still ours. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    const kind = typeof value === 'number' && !Number.isNaN(value) ? RangeError : TypeError;
-    throw new kind(
-      `Expected \`${name}\` to be an integer >= 1, got \`${String(value)}\` (${typeof value})`,
-    );
-  }
-  return value;
-}
-
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
+/** What a wrong `client` was, without echoing it: a string may be a URL with a password. */
+function shownClient(value: unknown): string {
+  if (typeof value === 'string') return describe(REDACTED);
+  if (typeof value === 'object' && value !== null) return 'an object without it';
+  if (typeof value === 'function') return 'a function without it';
+  return describe(value);
+}
+
+function checkClient(client: unknown): RedisStoreClient {
+  for (const command of COMMANDS) {
+    if (typeof (client as Record<string, unknown> | null | undefined)?.[command] !== 'function') {
+      throw new TypeError(
+        `Expected \`client\` to be a Redis client with a \`${command}\` method (ioredis 5), got ${shownClient(client)}`,
+      );
     }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    timer.unref?.();
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  }
+  return client as RedisStoreClient;
 }
 
 /**
@@ -115,44 +137,41 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * `commandTimeoutMs`; a failure rejects with {@link CacheStoreError}, which the cache counts and
  * never passes to a caller.
  *
- * @throws {TypeError} when `client` lacks a command or an option has the wrong type.
- * @throws {RangeError} when a number is out of range.
+ * @throws {TypeError} when `client` lacks a command, or an option has the wrong type or is unknown.
+ * @throws {RangeError} when a number is out of range (durations: integers from 1 to 2^31-1 ms).
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { createCache } from '@x/cache';
  * import { createRedisStore } from '@x/cache/redis';
  *
- * const cache = createCache({ store: createRedisStore({ client: new Redis(process.env.REDIS_URL) }) });
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+ * await using store = createRedisStore({ client: redis });
+ * await using cache = createCache({ store });
  * ```
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got \`${String(options)}\``);
+    fail('options', 'an object with a `client`', typeof options === 'string' ? REDACTED : options);
   }
-  const { client } = options;
-  for (const command of ['getBuffer', 'set', 'del', 'eval', 'scan'] as const) {
-    if (
-      typeof (client as unknown as Record<string, unknown> | undefined)?.[command] !== 'function'
-    ) {
-      throw new TypeError(
-        `Expected \`client\` to be a Redis client with a \`${command}\` method (ioredis 5), got \`${String(client)}\``,
-      );
-    }
-  }
-  const prefix = options.prefix ?? 'x:cache:';
-  if (typeof prefix !== 'string') {
-    throw new TypeError(
-      `Expected \`prefix\` to be a string, got \`${String(prefix)}\` (${typeof prefix})`,
-    );
-  }
-  const commandTimeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs ?? 500);
-  const lockTtlMs = positiveInteger('lockTtlMs', options.lockTtlMs ?? 10_000);
-  const lockWaitMs = positiveInteger('lockWaitMs', options.lockWaitMs ?? 60_000);
-  const pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 50);
+  expectOptions('options', options, OPTION_KEYS);
+  const client = checkClient(options.client);
+  const prefix = optionalString('prefix', options.prefix) ?? 'x:cache:';
+  const duration = (name: string, value: unknown, fallback: number) =>
+    expectDuration(name, value ?? fallback, { min: 1, integer: true });
+  const commandTimeoutMs = duration('commandTimeoutMs', options.commandTimeoutMs, 500);
+  const lockTtlMs = duration('lockTtlMs', options.lockTtlMs, 10_000);
+  const lockWaitMs = duration('lockWaitMs', options.lockWaitMs, 60_000);
+  const pollIntervalMs = duration('pollIntervalMs', options.pollIntervalMs, 50);
+
+  /** One per lock() in progress; close() aborts them with CacheClosedError. */
+  const waits = new Set<AbortController>();
+  /** The release of each lock this store holds now. */
+  const held = new Set<() => Promise<void>>();
+  let closed: Promise<void> | undefined;
 
   /** Runs one command within the timeout; rejects with CacheStoreError. */
-  function command<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
+  function send<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new CacheStoreError(operation, { timedOut: true })),
@@ -178,6 +197,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     });
   }
 
+  /** {@link send}, refused once the store is closed. */
+  function command<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
+    if (closed !== undefined) return Promise.reject(new CacheClosedError('store'));
+    return send(operation, run);
+  }
+
   async function get(key: string): Promise<Uint8Array | undefined> {
     const value = await command('get', () => client.getBuffer(prefix + key));
     return value ?? undefined;
@@ -190,7 +215,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const renew = () => {
       timer = setTimeout(
         () => {
-          command('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs)).then(
+          send('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs)).then(
             (renewed) => {
               // 0: the lock expired and is someone else's now; nothing left to renew.
               if (!released && renewed !== 0) renew();
@@ -206,18 +231,41 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       timer.unref?.();
     };
     renew();
-    return async () => {
+    const release = async () => {
       if (released) return;
       released = true;
+      held.delete(release);
       clearTimeout(timer);
-      await command('unlock', () => client.eval(RELEASE, 1, lockKey, token));
+      // Sent even after close(): giving a lock back is part of closing.
+      await send('unlock', () => client.eval(RELEASE, 1, lockKey, token));
     };
+    held.add(release);
+    return release;
   }
 
+  /**
+   * lock() under a signal of its own, aborted by the caller's or by close(). (Not
+   * `AbortSignal.any()` with one store-wide signal: a signal that lives as long as the store
+   * would collect a dependant per call.)
+   */
   async function lock(
     key: string,
-    { signal }: { signal: AbortSignal },
+    options: { signal: AbortSignal },
   ): Promise<CacheStoreLock | undefined> {
+    const outer = options.signal;
+    outer.throwIfAborted();
+    const wait = new AbortController();
+    const unlink = onAbort(outer, () => wait.abort(outer.reason));
+    waits.add(wait);
+    try {
+      return await acquire(key, wait.signal);
+    } finally {
+      unlink();
+      waits.delete(wait);
+    }
+  }
+
+  async function acquire(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
     const lockKey = `${prefix}lock:${key}`;
     const token = randomUUID();
     const deadline = performance.now() + lockWaitMs;
@@ -243,10 +291,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         return { release };
       }
       if (performance.now() >= deadline) return undefined;
-      await sleep(pollIntervalMs, signal);
+      await sleep(pollIntervalMs, signal, false);
       const value = await get(key);
       if (value !== undefined) return { value };
     }
+  }
+
+  function close(): Promise<void> {
+    closed ??= (async () => {
+      for (const wait of waits) wait.abort(new CacheClosedError('store'));
+      await Promise.allSettled([...held].map((release) => release()));
+    })();
+    return closed;
   }
 
   return {
@@ -275,5 +331,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         if (keys.length > 0) await command('delete', () => client.del(...keys));
       } while (cursor !== '0');
     },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }

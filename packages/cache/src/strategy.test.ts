@@ -43,14 +43,24 @@ const systemDate = {
   ],
 };
 
+const embed = { model: 'nomic-embed-text', input: 'Explain TCP' };
+const embedBatch = { model: 'nomic-embed-text', input: ['Explain TCP', 'Explain UDP'] };
+const embedTokens = { model: 'text-embedding-3-small', input: [[9906, 1917]], dimensions: 256 };
+const embedTimely = { model: 'nomic-embed-text', input: "What's the latest news today?" };
+const responsesSampled = { model: 'gpt-4o', input: 'Tell me a joke', temperature: 1 };
+const responsesItems = { model: 'gpt-4o', input: [{ role: 'user', content: 'Tell me a joke' }] };
+
 type Row = [name: string, request: object, cacheable: boolean, reason: string, ttlMs: number];
 
 const table: Record<CacheStrategy, Row[]> = {
   disabled: [
+    ['an embeddings request', embed, false, 'disabled', 0],
     ['temperature 0', t0, false, 'disabled', 0],
     ['high temperature', high, false, 'disabled', 0],
   ],
   conservative: [
+    ['an embeddings request', embed, true, 'embeddings', MAX],
+    ['embeddings of token ids', embedTokens, true, 'embeddings', MAX],
     ['temperature 0', t0, true, 'deterministic', MAX],
     ['fixed seed', seeded, true, 'deterministic', MAX],
     ['seed -1 (random)', randomSeed, false, 'nondeterministic', 0],
@@ -63,6 +73,12 @@ const table: Record<CacheStrategy, Row[]> = {
     ['time words at temperature 0', timely, true, 'deterministic', MAX],
   ],
   selective: [
+    ['an embeddings request', embed, true, 'embeddings', MAX],
+    ['a batch of embeddings', embedBatch, true, 'embeddings', MAX],
+    ['embeddings of token ids', embedTokens, true, 'embeddings', MAX],
+    ['embeddings of text with time words', embedTimely, true, 'embeddings', MAX],
+    ['a Responses-style input with a temperature', responsesSampled, false, 'high-temperature', 0],
+    ['a Responses-style input of messages', responsesItems, false, 'high-temperature', 0],
     ['temperature 0', t0, true, 'deterministic', MAX],
     ['fixed seed', seeded, true, 'deterministic', MAX],
     ['temperature 0.25', low, true, 'low-temperature', (MAX + MIN) / 2],
@@ -76,6 +92,7 @@ const table: Record<CacheStrategy, Row[]> = {
     ['a date in the system prompt only', systemDate, true, 'deterministic', MAX],
   ],
   aggressive: [
+    ['an embeddings request', embed, true, 'aggressive', MAX],
     ['temperature 0', t0, true, 'aggressive', MAX],
     ['high temperature', high, true, 'aggressive', MAX],
     ['tools', tools, true, 'aggressive', MAX],
@@ -102,6 +119,16 @@ describe('cache.decide', () => {
     for (let i = 1; i < ttls.length; i++) expect(ttls[i]!).toBeLessThan(ttls[i - 1]!);
     expect(ttls.at(-1)).toBe(1000);
     for (const ttl of ttls) expect(ttl).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('caches an embeddings request under the default strategy when it is loaded twice', async () => {
+    const cache = createCache();
+    let calls = 0;
+    const loader = async () => ({ embeddings: [[0.1, 0.2, 0.3]], n: ++calls });
+    const first = await cache.getOrLoad(embed, loader);
+    expect(await cache.getOrLoad({ ...embed }, loader)).toEqual(first);
+    expect(calls).toBe(1);
+    expect(cache.decide(embed).ttlMs).toBe(MAX);
   });
 
   it('defaults to selective when no strategy is given', () => {

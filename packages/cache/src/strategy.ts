@@ -2,6 +2,7 @@ import {
   hasFixedSeed,
   hasImages,
   hasTools,
+  isEmbeddingsRequest,
   isTimeSensitive,
   temperatureOf,
 } from './internal/request-facts';
@@ -12,8 +13,8 @@ import {
  * | strategy | caches | TTL |
  * |---|---|---|
  * | `disabled` | nothing | - |
- * | `conservative` | deterministic requests (temperature 0, or a fixed seed >= 0) without tools or images | `maxTtlMs` |
- * | `selective` | deterministic requests, plus temperature <= 0.5, unless the user's text depends on the current time | `maxTtlMs` when deterministic, shrinking linearly to `minTtlMs` at temperature 0.5 |
+ * | `conservative` | embeddings, and deterministic requests (temperature 0, or a fixed seed >= 0) without tools or images | `maxTtlMs` |
+ * | `selective` | embeddings, deterministic requests, plus temperature <= 0.5, unless the user's text depends on the current time | `maxTtlMs` for embeddings and deterministic requests, shrinking linearly to `minTtlMs` at temperature 0.5 |
  * | `aggressive` | every complete, successful answer | `maxTtlMs` |
  */
 export type CacheStrategy = 'disabled' | 'conservative' | 'selective' | 'aggressive';
@@ -29,6 +30,8 @@ export const CACHE_STRATEGIES: readonly CacheStrategy[] = Object.freeze([
 /**
  * Why a request is (or is not) cached:
  * - `deterministic`: temperature 0 or a fixed seed; cached.
+ * - `embeddings`: an embeddings request (`{ model, input }`): the same input always gets the same
+ *   vector, so it is cached for `maxTtlMs` by every strategy but `disabled`.
  * - `low-temperature`: `selective` and 0 < temperature <= 0.5; cached with a shorter TTL.
  * - `aggressive`: the `aggressive` strategy caches everything.
  * - `disabled`: the `disabled` strategy caches nothing.
@@ -41,6 +44,7 @@ export const CACHE_STRATEGIES: readonly CacheStrategy[] = Object.freeze([
  */
 export type CacheDecisionReason =
   | 'deterministic'
+  | 'embeddings'
   | 'low-temperature'
   | 'aggressive'
   | 'disabled'
@@ -71,6 +75,13 @@ export interface TtlBounds {
 
 const no = (reason: CacheDecisionReason): CacheDecision => ({ cacheable: false, ttlMs: 0, reason });
 
+/** Embeddings do not change for a given model and input: the longest TTL the cache allows. */
+const embeddings = (bounds: TtlBounds): CacheDecision => ({
+  cacheable: true,
+  ttlMs: bounds.maxTtlMs,
+  reason: 'embeddings',
+});
+
 /** The decision of `strategy` for `request` (see {@link CacheStrategy}). */
 export function decideFor(
   strategy: CacheStrategy,
@@ -84,6 +95,7 @@ export function decideFor(
     case 'aggressive':
       return { cacheable: true, ttlMs: bounds.maxTtlMs, reason: 'aggressive' };
     case 'conservative': {
+      if (isEmbeddingsRequest(loose)) return embeddings(bounds);
       if (hasTools(loose)) return no('has-tools');
       if (hasImages(loose)) return no('has-images');
       if (temperatureOf(loose) === 0 || hasFixedSeed(loose)) {
@@ -92,6 +104,7 @@ export function decideFor(
       return no('nondeterministic');
     }
     case 'selective': {
+      if (isEmbeddingsRequest(loose)) return embeddings(bounds);
       const temperature = temperatureOf(loose);
       const deterministic = temperature === 0 || hasFixedSeed(loose);
       const low = temperature !== undefined && temperature > 0 && temperature <= LOW_TEMPERATURE;

@@ -7,11 +7,16 @@
  *
  *   null / non-finite number  N        string   s<length>:<raw text>
  *   true / false              T / F    number   n<ToString(x)>,
- *   bigint                    b<digits>,        bytes    u<length>:<base64>
+ *   bigint                    b<digits>,        bytes    u<kind>:<length>:<base64>
  *   array                     [<items>]         object   {<length>:<key><value> ...}  (keys sorted)
  *
  * Object members whose value is `undefined`, a function or a symbol are left out and array holes
  * become `N`, as `JSON.stringify` does; objects with `toJSON` (Date) are encoded through it.
+ *
+ * Bytes (typed arrays, `DataView`, `ArrayBuffer`) carry their kind, `Uint8Array` or `Float32Array`
+ * say: the same bytes read as another kind are other numbers (`Uint8Array [1, 2]` and
+ * `Uint16Array [0x0201]`). A kind is a built-in class name, with no `:`, so the token stays
+ * self-delimiting. Adding kinds changed only the keys of requests that hold bytes.
  */
 
 /** Deeper than this is treated as a cycle: requests are shallow, and recursion must stay bounded. */
@@ -78,8 +83,13 @@ function encodeObject(object: Record<string, unknown>, depth: number): string {
   if (typeof object.toJSON === 'function') return encodeValue(object.toJSON(), depth);
   if (ArrayBuffer.isView(object)) {
     const view = object as ArrayBufferView;
-    const text = Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
-    return 'u' + text.length + ':' + text;
+    const kind = typedArrayName.call(view) ?? 'DataView';
+    return encodeBytes(kind, view.buffer, view.byteOffset, view.byteLength);
+  }
+  if (object instanceof ArrayBuffer)
+    return encodeBytes('ArrayBuffer', object, 0, object.byteLength);
+  if (object instanceof SharedArrayBuffer) {
+    return encodeBytes('SharedArrayBuffer', object, 0, object.byteLength);
   }
   const keys = Object.keys(object);
   sortKeys(keys);
@@ -91,6 +101,26 @@ function encodeObject(object: Record<string, unknown>, depth: number): string {
     out += key.length + ':' + key + encodeValue(item, depth);
   }
   return out + '}';
+}
+
+/**
+ * The name of a typed array's kind (`Uint8Array`, `Float32Array`...; `undefined` for a
+ * `DataView`), read from the engine's own slot so a subclass cannot disguise it. `Buffer` is a
+ * `Uint8Array`.
+ */
+const typedArrayName = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  Symbol.toStringTag,
+)!.get! as (this: unknown) => string | undefined;
+
+function encodeBytes(
+  kind: string,
+  buffer: ArrayBufferLike,
+  offset: number,
+  length: number,
+): string {
+  const text = Buffer.from(buffer, offset, length).toString('base64');
+  return 'u' + kind + ':' + text.length + ':' + text;
 }
 
 /**

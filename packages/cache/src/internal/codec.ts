@@ -51,59 +51,11 @@ export function encode(json: string, compressAboveBytes: number, level: number):
   return { compressed: false, bytes: undefined, json, rawSize, size: rawSize };
 }
 
-export function inflateJson(bytes: Uint8Array): string {
-  return inflateSync(bytes, { dictionary: DICTIONARY_V1 }).toString('utf8');
-}
-
 /**
- * The envelope written to a store: 1 byte format (1 = JSON text, 2 = JSON deflated with the
- * preset dictionary v1), 8 bytes
- * absolute expiry (ms since the epoch, float64 big-endian), 4 bytes uncompressed size, payload.
- * The expiry travels with the value so a process reading it keeps it no longer than the writer.
+ * Inflates compressed JSON that must be exactly `rawSize` bytes. zlib stops past `rawSize`
+ * (`maxOutputLength`), so a payload that inflates to more (a deflate bomb) costs no more memory
+ * than an honest one; it throws a `RangeError` (`ERR_BUFFER_TOO_LARGE`) instead.
  */
-const HEADER = 13;
-const FORMAT_JSON = 1;
-const FORMAT_DEFLATE = 2;
-
-export function toEnvelope(encoded: Encoded, expiresAtEpochMs: number): Buffer {
-  const payload = encoded.compressed ? encoded.bytes! : Buffer.from(encoded.json, 'utf8');
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out[0] = encoded.compressed ? FORMAT_DEFLATE : FORMAT_JSON;
-  out.writeDoubleBE(expiresAtEpochMs, 1);
-  out.writeUInt32BE(encoded.rawSize, 9);
-  payload.copy(out, HEADER);
-  return out;
-}
-
-export interface Envelope {
-  readonly expiresAtEpochMs: number;
-  readonly encoded: Encoded;
-}
-
-/** Reads an envelope; `undefined` when the bytes are not one (foreign or corrupt data). */
-export function fromEnvelope(data: Uint8Array): Envelope | undefined {
-  if (data.length < HEADER) return undefined;
-  const buffer = Buffer.isBuffer(data)
-    ? data
-    : Buffer.from(data.buffer, data.byteOffset, data.length);
-  const format = buffer[0];
-  const expiresAtEpochMs = buffer.readDoubleBE(1);
-  const rawSize = buffer.readUInt32BE(9);
-  const payload = buffer.subarray(HEADER);
-  if (!Number.isFinite(expiresAtEpochMs)) return undefined;
-  if (format === FORMAT_DEFLATE) {
-    const bytes = Buffer.from(payload);
-    return {
-      expiresAtEpochMs,
-      encoded: { compressed: true, bytes, json: '', rawSize, size: bytes.length },
-    };
-  }
-  if (format === FORMAT_JSON) {
-    const json = payload.toString('utf8');
-    return {
-      expiresAtEpochMs,
-      encoded: { compressed: false, bytes: undefined, json, rawSize, size: rawSize },
-    };
-  }
-  return undefined;
+export function inflate(bytes: Uint8Array, rawSize: number): Buffer {
+  return inflateSync(bytes, { dictionary: DICTIONARY_V1, maxOutputLength: Math.max(1, rawSize) });
 }

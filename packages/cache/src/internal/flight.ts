@@ -1,3 +1,5 @@
+import { raceAbort } from '@x/internal';
+
 /**
  * One in-flight load shared by every caller that missed the same key. The load is aborted only
  * when every waiter has gone; one waiter leaving rejects that waiter alone.
@@ -32,36 +34,4 @@ export class Flight<T> {
       this.controller.abort(reason);
     }
   }
-}
-
-/**
- * Rejects with `signal.reason` as soon as `signal` aborts, whatever `promise` does; `onAbort`
- * then runs once (also when the signal was aborted already).
- */
-export function raceAbort<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  onAbort?: () => void,
-): Promise<T> {
-  if (signal.aborted) {
-    onAbort?.();
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      reject(signal.reason);
-      onAbort?.();
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -93,6 +93,43 @@ export function userText(request: Loose): string[] {
 }
 
 /**
+ * Members that only a request for generated text has. An OpenAI Responses request also calls its
+ * prompt `input`; any of these tells it apart from an embeddings request.
+ */
+const GENERATION_MEMBERS = [
+  'messages',
+  'prompt',
+  'instructions',
+  'tools',
+  'functions',
+  'temperature',
+  'max_output_tokens',
+  'reasoning',
+  'previous_response_id',
+] as const;
+
+function isTokenIds(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'number');
+}
+
+/**
+ * Whether the request asks for embeddings: an `input` of text (a string or strings) or token ids,
+ * as Ollama's `/api/embed` and OpenAI's `/v1/embeddings` take it, and nothing that only a
+ * generation request has. An embedding does not sample: the same model and input give the same
+ * vector, whatever the temperature defaults say.
+ */
+export function isEmbeddingsRequest(request: Loose): boolean {
+  const input = request.input;
+  if (input === undefined) return false;
+  for (const member of GENERATION_MEMBERS) if (request[member] !== undefined) return false;
+  if (typeof input === 'string') return true;
+  if (!Array.isArray(input) || input.length === 0) return false;
+  return input.every(
+    (item) => typeof item === 'string' || typeof item === 'number' || isTokenIds(item),
+  );
+}
+
+/**
  * Words that make an answer depend on when it is asked. Heuristic by design: a miss here only
  * costs a cache entry, while caching "what is the latest version" for an hour is a wrong answer.
  */

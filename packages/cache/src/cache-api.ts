@@ -1,0 +1,177 @@
+import type { CacheClosedError, CacheStoreError } from './errors';
+import type {
+  CacheCorruptEntryEvent,
+  CacheEvictEvent,
+  CacheHitEvent,
+  CacheMissEvent,
+  CacheSetEvent,
+  CacheSkipEvent,
+  CacheSkipReason,
+  Listener,
+} from './events';
+import type { CacheDecision } from './strategy';
+
+/** The public types of the cache: the `Cache` interface, its call options, results and stats. */
+
+/** A request object, or a key from `cache.key(request)` / `cacheKey(request, { namespace })`. */
+export type CacheInput = object | string;
+
+/** Options of `cache.set()`. */
+export interface CacheSetOptions {
+  /**
+   * TTL of this entry, clamped to [minTtlMs, maxTtlMs]. With a request it replaces the
+   * strategy's TTL and the `ttl` function.
+   * @default the strategy's TTL with a request; `maxTtlMs` with a key
+   */
+  ttlMs?: number | undefined;
+}
+
+/** Options of `cache.getOrLoad()` and `cache.lookup()`. */
+export interface CacheCallOptions {
+  /** Aborting rejects this call with `signal.reason`; other callers are not affected. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Where an answer of `cache.load()` came from. */
+export type CacheSource = 'memory' | 'store' | 'loader' | 'coalesced' | 'uncached';
+
+/** What `cache.load()` resolves with. */
+export interface CacheLoadResult<T> {
+  readonly value: T;
+  readonly source: CacheSource;
+}
+
+/** Loads the answer on a miss; `signal` aborts when every caller waiting for it has gone. */
+export type CacheLoader<T> = (signal: AbortSignal) => T | Promise<T>;
+
+/** Counters of the shared store tier. */
+export interface CacheStoreStats {
+  /** Values found in the store after a memory miss. */
+  readonly hits: number;
+  /** Store lookups that found nothing. */
+  readonly misses: number;
+  /** Values written to the store. */
+  readonly writes: number;
+  /** Store operations that failed or timed out (the cache carried on without the store). */
+  readonly errors: number;
+  /** Times this process waited for another process to load the same key. */
+  readonly lockWaits: number;
+  /** Entries read back corrupt (treated as misses and deleted from the store). */
+  readonly corruptEntries: number;
+}
+
+/** A JSON-serialisable snapshot of the cache; counters only grow. */
+export interface CacheStats {
+  /** Entries in memory now. */
+  readonly entries: number;
+  /** Stored bytes in memory now (after compression). */
+  readonly bytes: number;
+  readonly maxEntries: number;
+  /** `null` when unbounded (`Infinity`), to stay JSON. */
+  readonly maxBytes: number | null;
+  /** Lookups answered from the cache (memory or store). */
+  readonly hits: number;
+  /** Lookups that found nothing. */
+  readonly misses: number;
+  /** hits / (hits + misses), 0 before the first lookup. */
+  readonly hitRate: number;
+  /** Entries stored in memory. */
+  readonly sets: number;
+  /** Entries removed to respect `maxEntries` or `maxBytes`. */
+  readonly evictions: number;
+  /** Entries removed because their TTL ran out. */
+  readonly expirations: number;
+  /** Entries in memory now that are stored compressed. */
+  readonly compressedEntries: number;
+  /** Bytes compression saves now: JSON size minus stored size, over the entries in memory. */
+  readonly bytesSaved: number;
+  /** Answers not stored, by reason. */
+  readonly skipped: Readonly<Partial<Record<CacheSkipReason, number>>>;
+  /** Loader calls made by `getOrLoad()`. */
+  readonly loads: number;
+  /** Loads in flight now (one per key). */
+  readonly inflight: number;
+  /** `getOrLoad()` callers that joined a load already in flight instead of starting one. */
+  readonly coalesced: number;
+  /** The store tier, or `null` without a store. */
+  readonly store: CacheStoreStats | null;
+}
+
+/** The cache returned by {@link createCache}. */
+export interface Cache<T = unknown> {
+  /** The key of a request in this cache (with its namespace). @throws {CacheKeyError} */
+  key(request: object): string;
+  /** Whether, and for how long, this cache's strategy stores an answer to `request`. */
+  decide(request: object): CacheDecision;
+  /**
+   * The live value in memory for a request or key, or `undefined`. Synchronous: the store tier
+   * is read by `lookup()` and `getOrLoad()`. The value is a deep-frozen JSON copy.
+   */
+  get(input: CacheInput): T | undefined;
+  /** Whether memory holds a live value; does not count as a hit or refresh recency. */
+  has(input: CacheInput): boolean;
+  /**
+   * Stores a value in memory (and writes it through to the store). With a request, the strategy
+   * decides; with a key, the caller already did. Returns whether the value was stored.
+   * @throws {CacheValueError} when `value` is not JSON-serialisable.
+   * @throws {CacheClosedError} after `close()`.
+   */
+  set(input: CacheInput, value: T, options?: CacheSetOptions): boolean;
+  /** Removes an entry from memory (and the store); returns whether memory held it. */
+  delete(input: CacheInput): boolean;
+  /** Empties memory. The shared store is left alone (it is shared). */
+  clear(): void;
+  /** Memory, then the store: the live value, or `undefined`. Never rejects because of the store. */
+  lookup(input: CacheInput, options?: CacheCallOptions): Promise<T | undefined>;
+  /**
+   * The cached answer, or the loader's. Concurrent misses for one key share one loader call
+   * (across processes too, with a store that locks); an error reaches every waiter and is not
+   * cached; requests the strategy does not cache go straight to the loader.
+   */
+  getOrLoad(request: object, loader: CacheLoader<T>, options?: CacheCallOptions): Promise<T>;
+  /**
+   * `getOrLoad()` that also says where the answer came from, for callers that mark cached
+   * answers: `memory`, `store`, `loader` (this call loaded it), `coalesced` (joined another
+   * caller's load) or `uncached` (the strategy does not cache this request).
+   */
+  load(
+    request: object,
+    loader: CacheLoader<T>,
+    options?: CacheCallOptions,
+  ): Promise<CacheLoadResult<T>>;
+  /** Resolves when every write to the store started so far has finished. */
+  flush(): Promise<void>;
+  /**
+   * Closes the cache: waits for the loads in flight (their callers get their answers) and for
+   * every store write, then empties memory. Afterwards `set()`, `delete()`, `lookup()`,
+   * `getOrLoad()` and `load()` throw {@link CacheClosedError}; `get()` and `has()` find nothing.
+   * The store is not closed: it may be shared. Idempotent.
+   */
+  close(): Promise<void>;
+  /** Calls `close()`, so `await using cache = createCache()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
+  /** A JSON snapshot of the counters. */
+  stats(): CacheStats;
+  /** Entries in memory now. */
+  readonly size: number;
+  /** Calls `listener` on every hit (also on `x:cache:hit`); returns an unsubscribe function. */
+  onHit(listener: Listener<CacheHitEvent>): () => void;
+  /** Calls `listener` on every miss (also on `x:cache:miss`); returns an unsubscribe function. */
+  onMiss(listener: Listener<CacheMissEvent>): () => void;
+  /** Calls `listener` when an entry is stored (also `x:cache:set`); returns an unsubscribe. */
+  onSet(listener: Listener<CacheSetEvent>): () => void;
+  /** Calls `listener` when an entry is evicted or expires (also `x:cache:evict`). */
+  onEvict(listener: Listener<CacheEvictEvent>): () => void;
+  /** Calls `listener` when an answer is not stored, with the reason (also `x:cache:skip`). */
+  onSkip(listener: Listener<CacheSkipEvent>): () => void;
+  /**
+   * Calls `listener` with each {@link CacheStoreError} (also `x:cache:store-error`); the failure
+   * never reaches a caller.
+   */
+  onStoreError(listener: Listener<CacheStoreError>): () => void;
+  /**
+   * Calls `listener` when an entry read from the store is corrupt (also `x:cache:corrupt-entry`):
+   * it was treated as a miss and deleted from the store.
+   */
+  onCorruptEntry(listener: Listener<CacheCorruptEntryEvent>): () => void;
+}

@@ -1,0 +1,206 @@
+import type { Topic } from '@x/internal';
+import type { CacheEvictEvent, CacheSetEvent } from '../events';
+import { deepFreeze, type Encoded, inflate } from './codec';
+
+/** One value in memory, and its place in the eviction queue. */
+export class Entry {
+  /** The next entry towards the head of the queue (written earlier), or none. */
+  older: Entry | undefined = undefined;
+  /** The next entry towards the tail of the queue (written later), or none. */
+  newer: Entry | undefined = undefined;
+  /** Read since it was last (re)queued: gets a second chance before eviction. */
+  referenced = false;
+
+  constructor(
+    readonly key: string,
+    /** The deep-frozen value, when stored uncompressed. */
+    readonly value: unknown,
+    /** Compressed JSON, when stored compressed. */
+    readonly bytes: Buffer | undefined,
+    /** Stored size: compressed size or `rawSize`. */
+    readonly size: number,
+    /** UTF-8 size of the JSON text. */
+    readonly rawSize: number,
+    /** `performance.now()` time after which the entry is dead. */
+    readonly expiresAt: number,
+  ) {}
+}
+
+/** The value an entry holds, inflated when it is stored compressed. */
+export function entryValue(entry: Entry): unknown {
+  if (entry.bytes === undefined) return entry.value;
+  return deepFreeze(JSON.parse(inflate(entry.bytes, entry.rawSize).toString('utf8')));
+}
+
+/**
+ * The in-process tier: a Map from key to entry, plus an eviction queue of its own (a doubly
+ * linked list through the entries), bounded in entries and in stored bytes after every call.
+ *
+ * Eviction is CLOCK-style second chance: entries queue in the order they were written; a read
+ * only sets a bit, so a hit costs one Map lookup and no writes; an entry whose bit is set when it
+ * reaches the head is requeued once instead of evicted. Expiry is checked when an entry is met,
+ * with the clock read then: no timer runs, so an idle cache costs nothing.
+ */
+export class MemoryTier {
+  readonly #index = new Map<string, Entry>();
+  /** Head of the queue: the next candidate for eviction. */
+  #oldest: Entry | undefined;
+  /** Tail of the queue. */
+  #newest: Entry | undefined;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  readonly #topics: { readonly set: Topic<CacheSetEvent>; readonly evict: Topic<CacheEvictEvent> };
+
+  bytes = 0;
+  compressedEntries = 0;
+  bytesSaved = 0;
+  sets = 0;
+  evictions = 0;
+  expirations = 0;
+
+  constructor(
+    maxEntries: number,
+    maxBytes: number,
+    topics: { readonly set: Topic<CacheSetEvent>; readonly evict: Topic<CacheEvictEvent> },
+  ) {
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+    this.#topics = topics;
+  }
+
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** The live entry under `key`, marked as read; `undefined` when absent or expired (removed). */
+  read(key: string): Entry | undefined {
+    const entry = this.#index.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= performance.now()) {
+      this.#remove(entry, 'expired');
+      return undefined;
+    }
+    entry.referenced = true;
+    return entry;
+  }
+
+  /** Whether a live entry is under `key`, without marking it as read. */
+  has(key: string): boolean {
+    const entry = this.#index.get(key);
+    if (entry === undefined) return false;
+    if (entry.expiresAt <= performance.now()) {
+      this.#remove(entry, 'expired');
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Stores an encoded value (replacing any under `key`), then evicts down to the bounds. Returns
+   * the entry, or `undefined` when the value is larger than `maxBytes` (the old one is gone too).
+   * `value` is the decoded value when the caller has it already.
+   */
+  insert(key: string, encoded: Encoded, ttlMs: number, value?: unknown): Entry | undefined {
+    const previous = this.#index.get(key);
+    if (previous !== undefined) this.#drop(previous);
+    if (encoded.rawSize > this.#maxBytes || encoded.size > this.#maxBytes) return undefined;
+    const entry = new Entry(
+      key,
+      encoded.compressed ? undefined : (value ?? deepFreeze(JSON.parse(encoded.json))),
+      encoded.compressed ? encoded.bytes : undefined,
+      encoded.size,
+      encoded.rawSize,
+      performance.now() + ttlMs,
+    );
+    this.#index.set(key, entry);
+    this.#enqueue(entry);
+    this.bytes += entry.size;
+    if (entry.bytes !== undefined) {
+      this.compressedEntries++;
+      this.bytesSaved += entry.rawSize - entry.size;
+    }
+    this.sets++;
+    const set = this.#topics.set;
+    if (set.active) {
+      const compressed = entry.bytes !== undefined;
+      set.emit({ key, bytes: entry.size, rawBytes: entry.rawSize, compressed, ttlMs });
+    }
+    this.#enforceBounds(entry);
+    return entry;
+  }
+
+  /** Removes the entry under `key`; returns whether it was live. Not counted as an eviction. */
+  delete(key: string): boolean {
+    const entry = this.#index.get(key);
+    if (entry === undefined) return false;
+    this.#drop(entry);
+    return entry.expiresAt > performance.now();
+  }
+
+  clear(): void {
+    this.#index.clear();
+    this.#oldest = undefined;
+    this.#newest = undefined;
+    this.bytes = 0;
+    this.compressedEntries = 0;
+    this.bytesSaved = 0;
+  }
+
+  #enforceBounds(inserted: Entry): void {
+    const maxEntries = this.#maxEntries;
+    const maxBytes = this.#maxBytes;
+    if (this.#index.size <= maxEntries && this.bytes <= maxBytes) return;
+    const now = performance.now();
+    while (this.#index.size > maxEntries || this.bytes > maxBytes) {
+      // Never empty here: the inserted entry alone fits both bounds.
+      const victim = this.#oldest!;
+      if (victim.expiresAt <= now) {
+        this.#remove(victim, 'expired');
+      } else if (victim.referenced || victim === inserted) {
+        // Second chance: read since it was queued (or just written): requeue it as the newest.
+        victim.referenced = false;
+        this.#unlink(victim);
+        this.#enqueue(victim);
+      } else {
+        this.#remove(victim, this.#index.size > maxEntries ? 'entries' : 'bytes');
+      }
+    }
+  }
+
+  #remove(entry: Entry, reason: CacheEvictEvent['reason']): void {
+    this.#drop(entry);
+    if (reason === 'expired') this.expirations++;
+    else this.evictions++;
+    const evict = this.#topics.evict;
+    if (evict.active) evict.emit({ key: entry.key, bytes: entry.size, reason });
+  }
+
+  /** Takes an entry out of the index, the queue and the byte count. */
+  #drop(entry: Entry): void {
+    this.#index.delete(entry.key);
+    this.#unlink(entry);
+    this.bytes -= entry.size;
+    if (entry.bytes !== undefined) {
+      this.compressedEntries--;
+      this.bytesSaved -= entry.rawSize - entry.size;
+    }
+  }
+
+  #enqueue(entry: Entry): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: Entry): void {
+    const { older, newer } = entry;
+    if (older === undefined) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.#newest = older;
+    else newer.older = older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+}

@@ -1,0 +1,176 @@
+import { raceAbort } from '@x/internal';
+import { CacheStoreError, type CacheStoreOperation, isCacheStoreError } from '../errors';
+import type { CacheTopics } from '../events';
+import type { CacheStore, CacheStoreLock } from '../store';
+import type { Encoded } from './codec';
+import { openEnvelope, toEnvelope } from './envelope';
+
+/** A live value read from the store and checked. */
+export interface StoredValue {
+  /** The deep-frozen value. */
+  readonly value: unknown;
+  readonly encoded: Encoded;
+  /** What is left of the writer's TTL, at most this cache's `maxTtlMs`. */
+  readonly ttlMs: number;
+}
+
+/** What a read from the store found, once checked. */
+export type StoreRead = StoredValue | 'miss' | 'too-large';
+
+/**
+ * The shared tier seen from one cache: every store call guarded (a failure is counted and
+ * reported, never thrown to a caller), writes tracked for `flush()`, and what comes back checked
+ * before it is used.
+ */
+export class StoreTier {
+  readonly #store: CacheStore;
+  readonly #topics: CacheTopics;
+  readonly #maxBytes: number;
+  readonly #maxTtlMs: number;
+  readonly #pending = new Set<Promise<void>>();
+
+  hits = 0;
+  misses = 0;
+  writes = 0;
+  errors = 0;
+  lockWaits = 0;
+  corruptEntries = 0;
+
+  constructor(
+    store: CacheStore,
+    topics: CacheTopics,
+    limits: { maxBytes: number; maxTtlMs: number },
+  ) {
+    this.#store = store;
+    this.#topics = topics;
+    this.#maxBytes = limits.maxBytes;
+    this.#maxTtlMs = limits.maxTtlMs;
+  }
+
+  /** Runs a store operation; a failure (also a synchronous throw) is reported, never thrown. */
+  async #guard<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R | undefined> {
+    try {
+      return await run();
+    } catch (cause) {
+      this.failed(operation, cause);
+      return undefined;
+    }
+  }
+
+  failed(operation: CacheStoreOperation, cause: unknown): void {
+    this.errors++;
+    if (this.#topics['store-error'].active) {
+      const error = isCacheStoreError(cause) ? cause : new CacheStoreError(operation, { cause });
+      this.#topics['store-error'].emit(error);
+    }
+  }
+
+  #track(promise: Promise<unknown>): void {
+    const done = promise.then(
+      () => {},
+      () => {},
+    );
+    this.#pending.add(done);
+    done.finally(() => this.#pending.delete(done));
+  }
+
+  /** Resolves when every write, delete and release started so far has finished. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  /**
+   * Writes a value through, in the background. The lock is released only after the value is in
+   * the store, so a waiting process that sees the lock gone finds the value.
+   */
+  write(key: string, encoded: Encoded, ttlMs: number, release?: () => Promise<void>): void {
+    const envelope = toEnvelope(encoded, Date.now() + ttlMs);
+    const write = this.#guard('set', async () => {
+      await this.#store.set(key, envelope, ttlMs);
+      this.writes++;
+    });
+    this.#track(release === undefined ? write : write.then(() => this.#unlock(release)));
+  }
+
+  /** Gives a lock back, in the background. */
+  release(release: () => Promise<void>): void {
+    this.#track(this.#unlock(release));
+  }
+
+  #unlock(release: () => Promise<void>): Promise<unknown> {
+    return this.#guard('unlock', release);
+  }
+
+  /** Deletes a key from the store, in the background. */
+  delete(key: string): void {
+    this.#track(this.#guard('delete', () => this.#store.delete(key)));
+  }
+
+  /**
+   * Reads and checks the value under `key`. Rejects only with `signal.reason` when `signal`
+   * aborts; a failure or a corrupt entry is a miss.
+   */
+  async read(key: string, signal: AbortSignal | undefined): Promise<StoreRead> {
+    let data: Uint8Array | undefined;
+    try {
+      data = await raceAbort(
+        // A store that throws synchronously must not fail the request either.
+        new Promise<Uint8Array | undefined>((resolve) => resolve(this.#store.get(key, { signal }))),
+        signal,
+      );
+    } catch (cause) {
+      if (signal?.aborted) throw signal.reason;
+      this.failed('get', cause);
+      return 'miss';
+    }
+    return this.open(key, data);
+  }
+
+  /**
+   * Checks bytes read from the store. A corrupt entry is reported (`onCorruptEntry`), deleted
+   * from the store and read as a miss; one too large for this cache is a miss left in place; an
+   * expired one is a miss. The writer's expiry is kept, never beyond this cache's `maxTtlMs`.
+   */
+  open(key: string, data: Uint8Array | undefined): StoreRead {
+    if (data === undefined) return 'miss';
+    const opened = openEnvelope(data, this.#maxBytes);
+    if (opened.kind === 'value') {
+      const ttlMs = Math.min(opened.expiresAtEpochMs - Date.now(), this.#maxTtlMs);
+      if (!(ttlMs > 0)) return 'miss';
+      return { value: opened.value, encoded: opened.encoded, ttlMs };
+    }
+    if (opened.kind === 'too-large') return 'too-large';
+    this.corruptEntries++;
+    if (this.#topics['corrupt-entry'].active) {
+      this.#topics['corrupt-entry'].emit({ key, reason: opened.reason });
+    }
+    this.delete(key);
+    return 'miss';
+  }
+
+  /**
+   * Takes the store's load lock for `key`, when the store has one. Resolves with the lock, or
+   * `undefined` when there is none or it failed; rejects only with `signal.reason`.
+   */
+  async lock(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
+    const store = this.#store;
+    if (typeof store.lock !== 'function') return undefined;
+    const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
+      resolve(store.lock!(key, { signal })),
+    );
+    try {
+      return await raceAbort(pending, signal);
+    } catch (cause) {
+      if (signal.aborted) {
+        // The store may still hand out the lock after everyone left: give it straight back.
+        pending.then(
+          (late) => late?.release && this.release(late.release),
+          () => {},
+        );
+        throw signal.reason;
+      }
+      this.failed('lock', cause);
+      return undefined;
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isPlainObject } from '@x/internal';
 import { FixtureError } from './errors';
 
 /**
@@ -37,10 +38,6 @@ export function fixtureBody(fixture: Fixture): Buffer {
   return Buffer.concat(fixtureWrites(fixture));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
@@ -58,16 +55,16 @@ export function parseFixture(value: unknown, source = 'fixture'): Fixture {
   const fail = (detail: string): never => {
     throw new FixtureError(`Invalid fixture ${source}: ${detail}`, { source });
   };
-  if (!isRecord(value)) return fail('expected an object');
+  if (!isPlainObject(value)) return fail('expected an object');
   const { request, response } = value;
-  if (!isRecord(request)) return fail('`request` must be an object');
+  if (!isPlainObject(request)) return fail('`request` must be an object');
   if (typeof request.method !== 'string') return fail('`request.method` must be a string');
   if (typeof request.path !== 'string' || !request.path.startsWith('/'))
     return fail('`request.path` must be a string starting with /');
-  if (!isRecord(response)) return fail('`response` must be an object');
+  if (!isPlainObject(response)) return fail('`response` must be an object');
   if (typeof response.status !== 'number' || !Number.isInteger(response.status))
     return fail('`response.status` must be an integer');
-  if (response.headers !== undefined && !isRecord(response.headers))
+  if (response.headers !== undefined && !isPlainObject(response.headers))
     return fail('`response.headers` must be an object');
   const bodies = ['body', 'writes', 'writes_base64'].filter((k) => response[k] !== undefined);
   if (bodies.length !== 1)

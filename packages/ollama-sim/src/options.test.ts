@@ -13,7 +13,7 @@ describe('startOllamaSim options', () => {
       'a string rate',
       { tokensPerSecond: 'fast' },
       TypeError,
-      'Expected `tokensPerSecond` to be a number >= 0, got `"fast"` (string)',
+      'Expected `tokensPerSecond` to be a finite number >= 0, or Infinity, got `"fast"` (string)',
     ],
     [
       'zero slots',
@@ -31,7 +31,7 @@ describe('startOllamaSim options', () => {
       'an unknown capability',
       { models: [{ name: 'm', capabilities: ['flying'] }] },
       TypeError,
-      'Expected `models[0].capabilities` to be an array of completion, tools, insert, vision, embedding, thinking, audio, image, got (array)',
+      'Expected `models[0].capabilities` to be an array of completion, tools, insert, vision, embedding, thinking, audio, image, got `["flying"]` (array)',
     ],
     [
       'two models with one name',
@@ -49,13 +49,13 @@ describe('startOllamaSim options', () => {
       'a probability above 1',
       { faults: [{ fault: { kind: 'latency', ms: 1 }, probability: 2 }] },
       RangeError,
-      'Expected `faults.rules[0].probability` to be a number between 0 and 1, got `2` (number)',
+      'Expected `faults.rules[0].probability` to be a finite number between 0 and 1, got `2` (number)',
     ],
     [
       'a rule with both sequence and fault',
       { faults: [{ fault: { kind: 'latency', ms: 1 }, sequence: [] }] },
       TypeError,
-      'Expected `faults.rules[0]` to be a rule with exactly one of `sequence` and `fault`, got (object)',
+      'Expected `faults.rules[0]` to be a rule with exactly one of `sequence` and `fault`, got `{"fault":{"kind":"latency","ms":1},"sequence":[]}` (object)',
     ],
     [
       'a split without offsets',

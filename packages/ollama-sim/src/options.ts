@@ -1,3 +1,4 @@
+import { expectNumber, fail, optionalBoolean, optionalSignal } from '@x/internal';
 import type { Fault, FaultPlan, FaultRule, LatencySpec } from './faults';
 import { type Fixture, parseFixture } from './fixtures';
 import { defaultModels, type ModelCapability, type SimModel } from './models';
@@ -119,24 +120,6 @@ export interface ResolvedOptions {
   readonly hostCheck: boolean;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `\`${JSON.stringify(value)}\` (string)`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return `\`${String(value)}\` (${typeof value})`;
-  if (value === null) return '`null` (null)';
-  if (value === undefined) return '`undefined` (undefined)';
-  if (Array.isArray(value)) return '(array)';
-  return `(${typeof value})`;
-}
-
-function fail(name: string, expected: string, value: unknown, Type = TypeError): never {
-  throw new Type(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && !Number.isNaN(value);
-}
-
 function intInRange(
   name: string,
   value: unknown,
@@ -144,31 +127,22 @@ function intInRange(
   max: number,
   fallback: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value)) fail(name, `an integer between ${min} and ${max}`, value);
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(name, `an integer between ${min} and ${max}`, value, RangeError);
-  return value;
+  return value === undefined ? fallback : expectNumber(name, value, { min, max, integer: true });
 }
 
 function nonNegative(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value)) fail(name, 'a number >= 0', value);
-  if (value < 0) fail(name, 'a number >= 0', value, RangeError);
-  return value;
+  return value === undefined ? fallback : expectNumber(name, value, { min: 0 });
 }
 
 /** A rate of `0` or `Infinity` means "no delay"; both normalise to Infinity. */
 function rate(name: string, value: unknown, fallback: number): number {
-  const n = nonNegative(name, value, fallback);
+  if (value === undefined) return fallback;
+  const n = expectNumber(name, value, { min: 0, allowInfinity: true });
   return n === 0 ? Number.POSITIVE_INFINITY : n;
 }
 
 function positiveFinite(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value) || !Number.isFinite(value)) fail(name, 'a finite number > 0', value);
-  if (value <= 0) fail(name, 'a finite number > 0', value, RangeError);
-  return value;
+  return value === undefined ? fallback : expectNumber(name, value, { min: 0, exclusiveMin: true });
 }
 
 const CAPABILITIES: readonly ModelCapability[] = [
@@ -313,8 +287,7 @@ function validateLatency(name: string, spec: LatencySpec): void {
   if ('min' in spec) {
     nonNegative(`${name}.min`, spec.min, 0);
     nonNegative(`${name}.max`, spec.max, 0);
-    if (spec.max < spec.min)
-      fail(`${name}.max`, `a number >= min (${spec.min})`, spec.max, RangeError);
+    if (spec.max < spec.min) fail(`${name}.max`, `a number >= min (${spec.min})`, spec.max, true);
     return;
   }
   if (spec.distribution === 'exponential') {
@@ -424,12 +397,8 @@ export function normalizeFaultPlan(input: unknown, defaultSeed: number): FaultPl
       });
     }
     if (rule.fault !== undefined) validateFaultEntry(`${at}.fault`, rule.fault);
-    if (rule.probability !== undefined) {
-      if (!isNumber(rule.probability))
-        fail(`${at}.probability`, 'a number between 0 and 1', rule.probability);
-      if (rule.probability < 0 || rule.probability > 1)
-        fail(`${at}.probability`, 'a number between 0 and 1', rule.probability, RangeError);
-    }
+    if (rule.probability !== undefined)
+      expectNumber(`${at}.probability`, rule.probability, { min: 0, max: 1 });
     if (rule.times !== undefined && rule.times !== Number.POSITIVE_INFINITY)
       intInRange(`${at}.times`, rule.times, 0, Number.MAX_SAFE_INTEGER, 0);
   });
@@ -460,15 +429,11 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
   const fixtures = options.fixtures ?? [];
   if (!Array.isArray(fixtures)) fail('fixtures', 'an array of fixtures', fixtures);
   const seed = intInRange('seed', options.seed, 0, 2 ** 32 - 1, 0);
-  if (
-    options.signal !== undefined &&
-    !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)
-  )
-    fail('signal', 'an AbortSignal', options.signal);
-  if (options.hostCheck !== undefined && typeof options.hostCheck !== 'boolean')
-    fail('hostCheck', 'a boolean', options.hostCheck);
+  optionalSignal('signal', options.signal);
+  optionalBoolean('hostCheck', options.hostCheck);
   const keepAliveMs = options.keepAliveMs ?? 300_000;
-  if (!isNumber(keepAliveMs)) fail('keepAliveMs', 'a number', keepAliveMs);
+  if (typeof keepAliveMs !== 'number' || Number.isNaN(keepAliveMs))
+    fail('keepAliveMs', 'a number', keepAliveMs);
   const resolved: ResolvedOptions = {
     host,
     port: intInRange('port', options.port, 0, 65535, 0),
@@ -499,7 +464,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
   models.forEach((m, i) => {
     const r = resolveModel(m, i, resolved);
     if (seen.has(r.key))
-      fail(`models[${i}].name`, 'a name not used by another model', m.name, RangeError);
+      fail(`models[${i}].name`, 'a name not used by another model', m.name, true);
     seen.add(r.key);
   });
   return resolved;

@@ -1,6 +1,6 @@
-import diagnostics from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createTopics, isPlainObject } from '@x/internal';
 import { ListenError, SimClosedError } from './errors';
 import type { FaultKind, FaultPlan, FaultRule } from './faults';
 import { OllamaApi } from './internal/api';
@@ -84,16 +84,16 @@ export interface OllamaSim {
   stop(): Promise<void>;
   /** Listens again on the same port after `stop()`. @throws {ListenError} @throws {SimClosedError} */
   restart(): Promise<void>;
-  /** Called when each request ends. Returns an unsubscribe function. */
+  /**
+   * Called when each request ends. Returns an unsubscribe function. A listener that throws never
+   * fails the request: it is reported with `process.emitWarning` (type `XListenerError`).
+   */
   onRequest(listener: (entry: RequestLogEntry) => void): () => void;
-  /** Called when faults are applied to a request. Returns an unsubscribe function. */
+  /** Called when faults are applied to a request. Returns an unsubscribe function. Same listener-error policy. */
   onFault(listener: (event: FaultEvent) => void): () => void;
   /** Stops the server, ends every connection and timer. Idempotent. */
   close(): Promise<void>;
 }
-
-const requestChannel = diagnostics.channel('x:ollama-sim:request');
-const faultChannel = diagnostics.channel('x:ollama-sim:fault');
 
 type Route =
   | 'root'
@@ -140,10 +140,6 @@ function redact(
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function plain(res: ServerResponse, status: number, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/plain');
@@ -178,8 +174,11 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
   const log: RequestLogEntry[] = [];
   const lives = new Set<Life>();
   const sockets = new Set<Socket>();
-  const requestListeners = new Set<(entry: RequestLogEntry) => void>();
-  const faultListeners = new Set<(event: FaultEvent) => void>();
+  // Listeners and the x:ollama-sim:<event> channels; a throwing listener becomes a process warning.
+  const topics = createTopics<{ request: RequestLogEntry; fault: FaultEvent }>('ollama-sim', [
+    'request',
+    'fault',
+  ]);
   const byRoute: Record<string, number> = {};
   const byStatus: Record<string, number> = {};
   const faultCounts: Partial<Record<FaultKind, number>> = {};
@@ -328,16 +327,14 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         entry.status = status;
         entry.outcome = outcome;
         entry.durationMs = performance.now() - started;
-        for (const l of requestListeners) l(entry);
-        if (requestChannel.hasSubscribers) requestChannel.publish(entry);
+        topics.request.emit(entry);
       }
     });
 
     let body: unknown;
     let rawBody: Buffer | undefined;
     const record = () => {
-      if (opts.maxLogEntries === 0 && requestListeners.size === 0 && !requestChannel.hasSubscribers)
-        return;
+      if (opts.maxLogEntries === 0 && !topics.request.active) return;
       entry = {
         id,
         time: Date.now(),
@@ -422,7 +419,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
           if ('error' in scanned) parseError = scanned.error;
           else body = JSON.parse(text.slice(0, scanned.end));
         }
-        if (parseError === undefined && !isRecord(body) && body !== null) {
+        if (parseError === undefined && !isPlainObject(body) && body !== null) {
           const kind = Array.isArray(body)
             ? 'array'
             : typeof body === 'boolean'
@@ -439,14 +436,13 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         }
       }
     }
-    const model = isRecord(body) && typeof body.model === 'string' ? body.model : undefined;
+    const model = isPlainObject(body) && typeof body.model === 'string' ? body.model : undefined;
     faults = picker.pick(path, model);
     record();
     if (faults !== NO_FAULTS) {
       for (const kind of faults.kinds) faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
       const event: FaultEvent = { requestId: id, path, model, kinds: faults.kinds };
-      for (const l of faultListeners) l(event);
-      if (faultChannel.hasSubscribers) faultChannel.publish(event);
+      topics.fault.emit(event);
     }
     out = new Responder(res, faults, life);
     if (faults.refuse !== undefined) {
@@ -559,16 +555,10 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       if (!listening) await listen();
     },
     onRequest(listener) {
-      requestListeners.add(listener);
-      return () => {
-        requestListeners.delete(listener);
-      };
+      return topics.request.on(listener);
     },
     onFault(listener) {
-      faultListeners.add(listener);
-      return () => {
-        faultListeners.delete(listener);
-      };
+      return topics.fault.on(listener);
     },
     async close() {
       if (closed) return;

@@ -1,3 +1,4 @@
+import { isPlainObject } from '@x/internal';
 import type { ResolvedModel, ResolvedOptions } from '../options';
 import { fullModelName, resolveModel } from '../options';
 import { type Completion, complete, contextIds } from './completion';
@@ -52,10 +53,6 @@ function tokenJson(token: string): string {
     if (tokenCache.size < 4096) tokenCache.set(token, json);
   }
   return json;
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Ollama's API handlers over a set of simulated models. */
@@ -240,7 +237,7 @@ export class OllamaApi {
     }
     const keepAliveMs = (parseKeepAlive(body.keep_alive, this.opts.keepAliveMs) as { ms: number })
       .ms;
-    const options = isRecord(body.options) ? body.options : undefined;
+    const options = isPlainObject(body.options) ? body.options : undefined;
     const numCtx = this.windowFor(rt.model, options);
     const start = nowNs();
     if (!(await this.schedule(rt, numCtx, keepAliveMs, life, out))) return undefined;
@@ -272,7 +269,7 @@ export class OllamaApi {
       return [400, `${goQuote(model)} does not support insert`];
     if (Array.isArray(body.tools) && body.tools.length > 0 && !caps.includes('tools'))
       return [400, `${this.toolsName(rt)} does not support tools`];
-    const badOption = checkOptions(isRecord(body.options) ? body.options : undefined);
+    const badOption = checkOptions(isPlainObject(body.options) ? body.options : undefined);
     if (badOption !== undefined) return [500, badOption];
     return undefined;
   }
@@ -309,7 +306,7 @@ export class OllamaApi {
       let lastRole: string | undefined;
       let lastUser = '';
       for (const m of messages) {
-        if (!isRecord(m)) continue;
+        if (!isPlainObject(m)) continue;
         const role = typeof m.role === 'string' ? m.role : '';
         const content = typeof m.content === 'string' ? m.content : '';
         tokens += 4 + estimateTextTokens(content, tpc);
@@ -598,11 +595,11 @@ export class OllamaApi {
       !rt.model.capabilities.includes('completion')
     )
       return this.error(out, 400, `${goQuote(model)} does not support embeddings`);
-    const badOption = checkOptions(isRecord(body.options) ? body.options : undefined);
+    const badOption = checkOptions(isPlainObject(body.options) ? body.options : undefined);
     if (badOption !== undefined) return this.error(out, 500, badOption);
     const keepAliveMs = (parseKeepAlive(body.keep_alive, this.opts.keepAliveMs) as { ms: number })
       .ms;
-    const options = isRecord(body.options) ? body.options : undefined;
+    const options = isPlainObject(body.options) ? body.options : undefined;
     const numCtx = this.windowFor(rt.model, options);
     const start = nowNs();
     if (!(await this.schedule(rt, numCtx, keepAliveMs, life, out))) return;

@@ -87,6 +87,16 @@ describe('parseFixture', () => {
     expect((caught as { code: string }).code).toBe('X_OLLAMA_SIM_FIXTURE_INVALID');
   });
 
+  it('throws a FixtureError when a write delay exceeds the 2^31-1 ms timer limit', () => {
+    const fixture = {
+      request: { method: 'GET', path: '/' },
+      response: { status: 200, writes: ['a', 'b'], write_delays_ms: [2 ** 31] },
+    };
+    expect(() => parseFixture(fixture, 'slow.json')).toThrow(
+      'Invalid fixture slow.json: `response.write_delays_ms` must be an array of numbers from 0 to 2147483647',
+    );
+  });
+
   it('throws a FixtureError when the file does not exist', () => {
     expect(() => loadFixture('/nonexistent/fixture.json')).toThrow(/Cannot read fixture/);
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isPlainObject } from '@x/internal';
+import { isPlainObject, MAX_TIMER_MS } from '@x/internal';
 import { FixtureError } from './errors';
 
 /**
@@ -78,9 +78,14 @@ export function parseFixture(value: unknown, source = 'fixture'): Fixture {
   const delays = response.write_delays_ms;
   if (
     delays !== undefined &&
-    !(Array.isArray(delays) && delays.every((d) => typeof d === 'number' && d >= 0))
+    !(
+      Array.isArray(delays) &&
+      delays.every((d) => typeof d === 'number' && d >= 0 && d <= MAX_TIMER_MS)
+    )
   )
-    return fail('`response.write_delays_ms` must be an array of numbers >= 0');
+    return fail(
+      `\`response.write_delays_ms\` must be an array of numbers from 0 to ${MAX_TIMER_MS}`,
+    );
   return value as unknown as Fixture;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOllamaSim } from './sim';
+import { type OllamaSim, startOllamaSim } from './sim';
 
 describe('startOllamaSim options', () => {
   const cases: [string, object, ErrorConstructor, string][] = [
@@ -108,5 +108,111 @@ describe('startOllamaSim options', () => {
     } finally {
       await a.close();
     }
+  });
+
+  const unknown: [string, object, string][] = [
+    [
+      'a misspelt option',
+      { tokensPerSec: 1 },
+      'Unknown option `tokensPerSec`: did you mean `tokensPerSecond`?',
+    ],
+    [
+      'a misspelt model field',
+      { models: [{ name: 'm', contextLen: 8192 }] },
+      'Unknown option `models[0].contextLen`: did you mean `models[0].contextLength`?',
+    ],
+    [
+      'a misspelt responseTokens field',
+      { responseTokens: { min: 1, maximum: 4 } },
+      'Unknown option `responseTokens.maximum`: did you mean `responseTokens.max`?',
+    ],
+    [
+      'a misspelt fault field',
+      { faults: [{ fault: { kind: 'stall', msec: 10 } }] },
+      'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+    ],
+    [
+      'a misspelt rule field',
+      { faults: [{ rout: '/api/chat', fault: { kind: 'destroy' } }] },
+      'Unknown option `faults.rules[0].rout`: did you mean `faults.rules[0].route`?',
+    ],
+    [
+      'a misspelt plan field',
+      { faults: { rules: [], sead: 1 } },
+      'Unknown option `faults.sead`: did you mean `faults.seed`?',
+    ],
+    [
+      'a field of another fault kind',
+      { faults: [{ fault: { kind: 'destroy', ms: 10 } }] },
+      'Unknown option `faults.rules[0].fault.ms`: known keys: `kind`, `afterChunks`',
+    ],
+  ];
+  for (const [name, options, message] of unknown) {
+    it(`throws a TypeError naming the key and the closest known one when given ${name}`, async () => {
+      await expect(startOllamaSim(options as never)).rejects.toThrow(new TypeError(message));
+    });
+  }
+
+  it('throws the same TypeError from setFaults for a misspelt fault field', async () => {
+    await using sim = await startOllamaSim();
+    expect(() => sim.setFaults([{ fault: { kind: 'latency', msec: 5 } as never }])).toThrow(
+      new TypeError(
+        'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+      ),
+    );
+  });
+
+  const tooLong = 2 ** 31;
+  const durations: [string, object][] = [
+    ['loadTimeMs', { loadTimeMs: tooLong }],
+    ['models[0].loadTimeMs', { models: [{ name: 'm', loadTimeMs: tooLong }] }],
+    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'latency', ms: tooLong } }] }],
+    [
+      'faults.rules[0].fault.ms.max',
+      { faults: [{ fault: { kind: 'latency', ms: { min: 0, max: tooLong } } }] },
+    ],
+    [
+      'faults.rules[0].fault.ms.mean',
+      {
+        faults: [
+          { fault: { kind: 'latency', ms: { distribution: 'exponential', mean: tooLong } } },
+        ],
+      },
+    ],
+    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'stall', ms: tooLong } }] }],
+    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'slow-headers', ms: tooLong } }] }],
+    [
+      'faults.rules[0].sequence[0].ms',
+      { faults: [{ sequence: [{ kind: 'refuse', ms: tooLong }] }] },
+    ],
+    [
+      'faults.rules[0].fault.gapMs',
+      { faults: [{ fault: { kind: 'split', every: 4, gapMs: tooLong } }] },
+    ],
+  ];
+  for (const [field, options] of durations) {
+    it(`throws a RangeError naming ${field} when a delay exceeds 2^31-1 ms`, async () => {
+      await expect(startOllamaSim(options as never)).rejects.toThrow(
+        new RangeError(
+          `Expected \`${field}\` to be a finite number between 0 and 2147483647, got \`2147483648\` (number)`,
+        ),
+      );
+    });
+  }
+});
+
+describe('OllamaSim[Symbol.asyncDispose]', () => {
+  it('closes the simulator when an `await using` scope ends', async () => {
+    let kept: OllamaSim | undefined;
+    {
+      await using sim = await startOllamaSim();
+      kept = sim;
+      expect((await fetch(`${sim.url}/api/version`)).status).toBe(200);
+    }
+    expect(kept.stats().listening).toBe(false);
+    await expect(fetch(`${kept.url}/api/version`)).rejects.toThrow();
+    expect(() => kept.setFaults([])).toThrow(
+      expect.objectContaining({ code: 'X_OLLAMA_SIM_CLOSED' }),
+    );
   });
 });

@@ -1,6 +1,6 @@
-import type { ResolvedModel } from '../options';
 import { goJson } from './go-json';
 import { goTimeLocal } from './go-time';
+import type { ResolvedModel } from './resolve-model';
 
 const LLAMA_TEMPLATE =
   '<|start_header_id|>system<|end_header_id|>\n\n{{ if .System }}{{ .System }}{{ end }}<|eot_id|>\n' +

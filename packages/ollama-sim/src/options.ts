@@ -70,6 +70,10 @@ export interface OllamaSimOptions {
   readonly maxBodyBytes?: number;
   /** Entries kept in `requests` (oldest dropped first). @default 1000 */
   readonly maxLogEntries?: number;
+  /** Inputs one `/api/embed` request may carry; more is a 400 (a simulator bound, not Ollama's). @default 2048 */
+  readonly maxEmbedInputs?: number;
+  /** Values (inputs × dimensions) one embed answer may hold; more is a 400. @default 16777216 */
+  readonly maxEmbedValues?: number;
   /** Answer 403 to a `Host` header that is not local, as Ollama does when bound to loopback. @default true */
   readonly hostCheck?: boolean;
   /** Aborts the start: `startOllamaSim` rejects with `signal.reason` and leaves nothing listening. */
@@ -96,6 +100,8 @@ export interface ResolvedOptions {
   readonly fixtures: readonly Fixture[];
   readonly maxBodyBytes: number;
   readonly maxLogEntries: number;
+  readonly maxEmbedInputs: number;
+  readonly maxEmbedValues: number;
   readonly hostCheck: boolean;
 }
 
@@ -120,6 +126,8 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'fixtures',
   'maxBodyBytes',
   'maxLogEntries',
+  'maxEmbedInputs',
+  'maxEmbedValues',
   'hostCheck',
   'signal',
 ];
@@ -179,6 +187,8 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     fixtures: fixtures.map((f, i) => parseFixture(f, `fixtures[${i}]`)),
     maxBodyBytes: intInRange('maxBodyBytes', options.maxBodyBytes, 1, 2 ** 31, 32 * 1024 * 1024),
     maxLogEntries: intInRange('maxLogEntries', options.maxLogEntries, 0, 1_000_000, 1000),
+    maxEmbedInputs: intInRange('maxEmbedInputs', options.maxEmbedInputs, 1, 1_000_000, 2048),
+    maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
   };
   const seen = new Set<string>();

@@ -37,6 +37,8 @@ export interface OllamaSimStats {
   readonly evalTokens: number;
   readonly streams: number;
   readonly truncatedPrompts: number;
+  /** Embedding vectors computed; a request whose client left stops adding to it. */
+  readonly embeddings: number;
   readonly aborted: number;
   readonly connections: number;
   readonly loads: number;

@@ -70,7 +70,13 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
   const opts = resolveOptions(options);
   const scheduler = new Scheduler(opts.maxQueue);
   const store = new ModelStore(opts.models.map((m, i) => resolveModel(m, `models[${i}]`, opts)));
-  const counters: Counters = { promptTokens: 0, evalTokens: 0, streams: 0, truncatedPrompts: 0 };
+  const counters: Counters = {
+    promptTokens: 0,
+    evalTokens: 0,
+    streams: 0,
+    truncatedPrompts: 0,
+    embeddings: 0,
+  };
   const ctx: SimContext = { opts, store, scheduler, counters };
   // Listeners and the x:ollama-sim:<event> channels; a throwing listener becomes a process warning.
   const topics = createTopics<{ request: RequestLogEntry; fault: FaultEvent }>('ollama-sim', [
@@ -139,6 +145,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         evalTokens: counters.evalTokens,
         streams: counters.streams,
         truncatedPrompts: counters.truncatedPrompts,
+        embeddings: counters.embeddings,
         aborted: log.aborted,
         connections: listener.connections,
         loads: store.loads,

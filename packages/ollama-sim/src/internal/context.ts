@@ -13,6 +13,8 @@ export interface Counters {
   evalTokens: number;
   streams: number;
   truncatedPrompts: number;
+  /** Embedding vectors computed (a request abandoned midway stops adding to it). */
+  embeddings: number;
 }
 
 /** What every endpoint handler works with: the options, the models, the queue, the counters. */

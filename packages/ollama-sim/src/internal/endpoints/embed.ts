@@ -1,7 +1,7 @@
 import { isPlainObject } from '@x/internal';
 import { keepAliveOf, release, takeSlot, windowFor } from '../admission';
 import { type Exchange, nowNs, type SimContext, sendError } from '../context';
-import { embeddingJson } from '../embedding';
+import { embeddingsJson } from '../embedding';
 import { goJson, goQuote } from '../go-json';
 import { JSON_TYPE } from '../responder';
 import { estimateTextTokens } from '../text';
@@ -49,6 +49,23 @@ async function run(ctx: SimContext, ex: Exchange, legacy: boolean): Promise<void
   const options = isPlainObject(body.options) ? body.options : undefined;
   const badOption = checkOptions(options);
   if (badOption !== undefined) return sendError(out, 500, badOption);
+  if (inputs.length > ctx.opts.maxEmbedInputs)
+    return sendError(
+      out,
+      400,
+      `too many inputs: ${inputs.length}, the maximum is ${ctx.opts.maxEmbedInputs}`,
+    );
+  const dims = rt.model.embeddingLength;
+  const cut =
+    typeof body.dimensions === 'number' && body.dimensions > 0
+      ? Math.min(dims, body.dimensions)
+      : dims;
+  if (inputs.length * cut > ctx.opts.maxEmbedValues)
+    return sendError(
+      out,
+      400,
+      `embeddings too large: ${inputs.length} inputs of ${cut} dimensions exceed ${ctx.opts.maxEmbedValues} values`,
+    );
   const keepAliveMs = keepAliveOf(ctx, body);
   const numCtx = windowFor(ctx, rt.model, options);
   const start = nowNs();
@@ -68,18 +85,21 @@ async function run(ctx: SimContext, ex: Exchange, legacy: boolean): Promise<void
     if (Number.isFinite(promptRate)) await life.sleep((count / promptRate) * 1000);
     if (life.aborted) return;
     ctx.counters.promptTokens += count;
-    const dims = rt.model.embeddingLength;
-    const cut =
-      typeof body.dimensions === 'number' && body.dimensions > 0
-        ? Math.min(dims, body.dimensions)
-        : dims;
+    const vectors = await embeddingsJson(
+      {
+        model: rt.model.key,
+        inputs,
+        dims,
+        cut,
+        onVector: () => {
+          ctx.counters.embeddings++;
+        },
+      },
+      life,
+    );
+    if (vectors === undefined) return;
     const end = nowNs();
-    if (legacy) {
-      const vector =
-        inputs.length === 0 ? '[]' : embeddingJson(rt.model.key, inputs[0]!, dims, cut);
-      return await out.send(200, `{"embedding":${vector}}`, JSON_TYPE);
-    }
-    const vectors = inputs.map((input) => embeddingJson(rt.model.key, input, dims, cut));
+    if (legacy) return await out.send(200, `{"embedding":${vectors[0] ?? '[]'}}`, JSON_TYPE);
     const totalNs = Math.max(Math.round(end - start), 1000);
     const loadNs = Math.max(Math.round(loaded - start), 1000);
     const text =

@@ -8,7 +8,11 @@ export interface RequestLogEntry {
   readonly time: number;
   readonly method: string;
   readonly path: string;
-  /** Request headers; `authorization`, `cookie` and `proxy-authorization` are redacted. */
+  /**
+   * Request headers; credentials are `'[redacted]'`: `authorization`, `proxy-authorization`,
+   * `cookie` and any header whose name says key, token, secret, password, session, credential or
+   * signature (`x-api-key`, `x-auth-token`...).
+   */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The decoded JSON body, the raw text when it was not JSON, `'[N bytes not logged]'` above 64 KiB, or undefined. */
   readonly body: unknown;

@@ -59,7 +59,14 @@ export function objectForSchema(schema: Json, prompt: string): Json {
   const required = Array.isArray(schema.required) ? schema.required : Object.keys(props);
   const out: Json = {};
   for (const key of Object.keys(props)) {
-    if (required.includes(key)) out[key] = valueForSchema(props[key], key, prompt);
+    if (!required.includes(key)) continue;
+    // Defined, not assigned: a property named `__proto__` is an ordinary key of the answer.
+    Object.defineProperty(out, key, {
+      value: valueForSchema(props[key], key, prompt),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

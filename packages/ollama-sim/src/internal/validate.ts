@@ -102,7 +102,8 @@ export function checkFields(
       if (!ka.ok) return ka.error;
       continue;
     }
-    const field = table[key];
+    // Own keys only: a `__proto__` member is an unknown field to Go, never Object.prototype.
+    const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (field === undefined) continue;
     const [kind, goType] = field;
     if (!matches(kind, value))

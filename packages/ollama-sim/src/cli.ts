@@ -7,8 +7,10 @@ import { defaultModels, type SimModel } from './models';
 import { startOllamaSim } from './sim';
 
 const HELP = `Usage: ollama-sim [options]
+       npx -p @x/ollama-sim ollama-sim [options]   (without installing it)
 
-An Ollama-compatible server for tests, demos and load tests.
+An Ollama-compatible server for tests, demos and load tests. It prints
+"ollama-sim listening on <url>" once it accepts connections.
 
 Options:
   --port <n>                 port to listen on (default 11434; 0 picks a free one)

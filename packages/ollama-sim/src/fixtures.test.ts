@@ -1,7 +1,14 @@
+import { join, sep } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { send, settlesSoon, sharedFixtures, until } from './__fixtures__/client';
 import { isFixtureError } from './errors';
-import { fixtureBody, loadFixture, parseFixture } from './fixtures';
+import {
+  fixtureBody,
+  loadFixture,
+  loadRecordedFixtures,
+  parseFixture,
+  recordedFixturesDir,
+} from './fixtures';
 import { type OllamaSim, startOllamaSim } from './sim';
 
 let sim: OllamaSim | undefined;
@@ -12,6 +19,11 @@ afterEach(async () => {
 
 describe('fixture replay', () => {
   const all = sharedFixtures();
+
+  it('reads the recorded exchanges from the fixtures/ollama folder the package ships', () => {
+    expect(recordedFixturesDir).toBe(join(import.meta.dirname, '..', 'fixtures', 'ollama') + sep);
+    expect(loadRecordedFixtures().map((x) => x.fixture)).toEqual(all.map((x) => x.fixture));
+  });
 
   it('finds every shared fixture when the package is tested alone', () => {
     expect(all.map((x) => x.file)).toEqual([

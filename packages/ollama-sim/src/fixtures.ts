@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isPlainObject, MAX_TIMER_MS } from '@x/internal';
 import { FixtureError } from './errors';
 
@@ -113,4 +115,29 @@ export function loadFixture(path: string): Fixture {
     throw new FixtureError(`Fixture ${path} is not valid JSON`, { source: path, cause });
   }
   return parseFixture(value, path);
+}
+
+/**
+ * The directory of the exchanges recorded from a real Ollama (0.32.15) that ship with this package
+ * (`fixtures/ollama/*.json`: chat, streaming, generate, tags, show, version, ps, `HEAD /`, 404, 400,
+ * 503, tool calls, embed). The one copy in the repository: other packages' tests read them here.
+ */
+export const recordedFixturesDir: string = fileURLToPath(
+  new URL('../fixtures/ollama/', import.meta.url),
+);
+
+/**
+ * Reads every recorded exchange of {@link recordedFixturesDir}, ordered by file name.
+ *
+ * @throws {FixtureError} when a file cannot be read or lacks the fixture shape.
+ * @example
+ * ```ts
+ * const sim = await startOllamaSim({ fixtures: loadRecordedFixtures().map((x) => x.fixture) });
+ * ```
+ */
+export function loadRecordedFixtures(): { readonly file: string; readonly fixture: Fixture }[] {
+  return readdirSync(recordedFixturesDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, fixture: loadFixture(join(recordedFixturesDir, file)) }));
 }

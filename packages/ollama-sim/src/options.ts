@@ -70,6 +70,13 @@ export interface OllamaSimOptions {
   readonly maxBodyBytes?: number;
   /** Entries kept in `requests` (oldest dropped first). @default 1000 */
   readonly maxLogEntries?: number;
+  /**
+   * The models `/api/pull` can fetch, as if from registry.ollama.ai (a push adds to them).
+   * @default `defaultModels` and `models`
+   */
+  readonly registry?: readonly SimModel[];
+  /** Speed of pulls, pushes and quantizing, paced in 60 ms steps as Ollama reports progress; `0` or `Infinity`: no delay. @default Infinity */
+  readonly transferBytesPerSecond?: number;
   /** Inputs one `/api/embed` request may carry; more is a 400 (a simulator bound, not Ollama's). @default 2048 */
   readonly maxEmbedInputs?: number;
   /** Values (inputs × dimensions) one embed answer may hold; more is a 400. @default 16777216 */
@@ -101,6 +108,8 @@ export interface ResolvedOptions {
   readonly maxBodyBytes: number;
   readonly maxLogEntries: number;
   readonly maxEmbedInputs: number;
+  readonly registry: readonly SimModel[];
+  readonly transferBytesPerSecond: number;
   readonly maxEmbedValues: number;
   readonly hostCheck: boolean;
 }
@@ -127,6 +136,8 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'maxBodyBytes',
   'maxLogEntries',
   'maxEmbedInputs',
+  'registry',
+  'transferBytesPerSecond',
   'maxEmbedValues',
   'hostCheck',
   'signal',
@@ -187,6 +198,12 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     fixtures: fixtures.map((f, i) => parseFixture(f, `fixtures[${i}]`)),
     maxBodyBytes: intInRange('maxBodyBytes', options.maxBodyBytes, 1, 2 ** 31, 32 * 1024 * 1024),
     maxLogEntries: intInRange('maxLogEntries', options.maxLogEntries, 0, 1_000_000, 1000),
+    registry: options.registry ?? [...defaultModels, ...models],
+    transferBytesPerSecond: rate(
+      'transferBytesPerSecond',
+      options.transferBytesPerSecond,
+      Number.POSITIVE_INFINITY,
+    ),
     maxEmbedInputs: intInRange('maxEmbedInputs', options.maxEmbedInputs, 1, 1_000_000, 2048),
     maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
@@ -198,5 +215,11 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
       fail(`models[${i}].name`, 'a name not used by another model', m.name, true);
     seen.add(r.key);
   });
+  if (options.registry !== undefined) {
+    if (!Array.isArray(options.registry)) fail('registry', 'an array of models', options.registry);
+    options.registry.forEach((m, i) => {
+      resolveModel(m, `registry[${i}]`, resolved);
+    });
+  }
   return resolved;
 }

@@ -69,7 +69,11 @@ export interface OllamaSim {
 export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<OllamaSim> {
   const opts = resolveOptions(options);
   const scheduler = new Scheduler(opts.maxQueue);
-  const store = new ModelStore(opts.models.map((m, i) => resolveModel(m, `models[${i}]`, opts)));
+  const store = new ModelStore(
+    opts.models.map((m, i) => resolveModel(m, `models[${i}]`, opts)),
+    // Later entries win: a served model shadows the preset of the same name.
+    opts.registry.map((m, i) => resolveModel(m, `registry[${i}]`, opts)),
+  );
   const counters: Counters = {
     promptTokens: 0,
     evalTokens: 0,
@@ -149,9 +153,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         aborted: log.aborted,
         connections: listener.connections,
         loads: store.loads,
-        loadedModels: store.runtimes
-          .filter((rt) => rt.current(now) !== undefined)
-          .map((rt) => rt.model.name),
+        loadedModels: store.loaded(now).map((x) => x.rt.model.name),
         listening: listener.listening,
       };
     },

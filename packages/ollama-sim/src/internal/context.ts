@@ -2,6 +2,7 @@ import type { ResolvedOptions } from '../options';
 import { goJson } from './go-json';
 import type { Life } from './life';
 import type { ModelStore } from './model-store';
+import type { Upload } from './request-body';
 import type { Responder } from './responder';
 import type { Scheduler } from './scheduler';
 
@@ -29,8 +30,8 @@ export interface SimContext {
 export interface Exchange {
   /** The decoded JSON body (`{}` for requests without one). */
   readonly body: Json;
-  /** The raw body bytes (blob uploads). */
-  readonly raw: Buffer | undefined;
+  /** A blob upload (`POST /api/blobs/:digest`), hashed as it arrived. */
+  readonly upload: Upload | undefined;
   /** The `:digest` of `/api/blobs/:digest`. */
   readonly param: string | undefined;
   readonly method: string;

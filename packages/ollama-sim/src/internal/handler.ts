@@ -8,7 +8,7 @@ import { allowedHost } from './host-check';
 import { applyLeadingFaults } from './leading-faults';
 import { Life } from './life';
 import { type FixtureMatcher, serveFixture } from './replay';
-import { decodeJsonBody, readBody } from './request-body';
+import { decodeJsonBody, readBody, readUpload, type Upload } from './request-body';
 import type { RequestLog } from './request-log';
 import { JSON_TYPE, Responder } from './responder';
 import { answerUnrouted, findRoute, plain, type Route } from './router';
@@ -31,22 +31,26 @@ export interface HandlerDeps {
 }
 
 /** The body as read: bytes and decoded JSON, a decoder error, or the reason it was not read. */
-type ReadResult =
-  | { raw: Buffer | undefined; body: unknown; error: string | undefined }
-  | 'too-large'
-  | 'aborted';
+interface Read {
+  readonly raw?: Buffer;
+  readonly body?: unknown;
+  readonly error?: string;
+  readonly upload?: Upload;
+}
 
 async function read(
   req: IncomingMessage,
   route: Route,
   method: string,
   limit: number,
-): Promise<ReadResult> {
-  if (route.body === 'none' || method === 'GET' || method === 'HEAD')
-    return { raw: undefined, body: undefined, error: undefined };
+): Promise<Read | 'too-large' | 'aborted'> {
+  if (route.body === 'none' || method === 'GET' || method === 'HEAD') return {};
+  if (route.body === 'upload') {
+    const upload = await readUpload(req);
+    return upload === 'aborted' ? upload : { upload };
+  }
   const raw = await readBody(req, limit);
   if (typeof raw === 'string') return raw;
-  if (route.body === 'raw') return { raw, body: undefined, error: undefined };
   const decoded = decodeJsonBody(raw, route.struct ?? 'Request');
   return { raw, body: decoded.body, error: decoded.error };
 }
@@ -138,7 +142,7 @@ export function createHandler(
     if (fixture !== undefined) return serveFixture(fixture, out, res);
     if (got.error !== undefined) return sendError(out, 400, got.error);
     const body = isPlainObject(got.body) ? (got.body as Json) : {};
-    return route.handle(ctx, { body, raw: got.raw, param, method, life, out });
+    return route.handle(ctx, { body, upload: got.upload, param, method, life, out });
   }
 
   return (req, res) => {

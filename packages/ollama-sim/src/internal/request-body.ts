@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { scanGoJson } from './go-json-error';
 
@@ -58,4 +59,38 @@ export function decodeJsonBody(
   if (body !== null && (typeof body !== 'object' || Array.isArray(body)))
     return { error: `json: cannot unmarshal ${goKind(body)} into Go value of type api.${struct}` };
   return { body };
+}
+
+/** An upload as the simulator keeps it: hashed while it streams in, never held in memory. */
+export interface Upload {
+  readonly size: number;
+  /** `sha256:<hex>` of the bytes. */
+  readonly digest: string;
+  /** Whether the bytes start with the GGUF magic. */
+  readonly gguf: boolean;
+}
+
+/** Reads a (possibly large) upload through sha256, keeping only its first bytes. */
+export function readUpload(req: IncomingMessage): Promise<Upload | 'aborted'> {
+  return new Promise((resolve) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    let head = Buffer.alloc(0);
+    req.on('data', (chunk: Buffer) => {
+      if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
+      size += chunk.length;
+      hash.update(chunk);
+    });
+    req.on('end', () =>
+      resolve({
+        size,
+        digest: `sha256:${hash.digest('hex')}`,
+        gguf: head.toString('latin1') === 'GGUF',
+      }),
+    );
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
+  });
 }

@@ -1,6 +1,7 @@
 import { expectKnownKeys, fail, isPlainObject } from '@x/internal';
 import type { ModelCapability, SimModel } from '../models';
 import { duration, intInRange, rate } from './checks';
+import type { Layer } from './layers';
 
 /** A served model with every default filled in. */
 export interface ResolvedModel {
@@ -27,6 +28,18 @@ export interface ResolvedModel {
   readonly stop: readonly string[];
   readonly template: string | undefined;
   readonly license: string | undefined;
+  /** Modelfile `SYSTEM`: counted in every prompt that brings no system message of its own. */
+  readonly system: string | undefined;
+  /** Modelfile parameters other than `num_ctx` and `stop` (a created model's `temperature`...). */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** The weights blob. */
+  readonly weights: { readonly digest: string; readonly size: number };
+  /** LoRA adapters (created models). */
+  readonly adapters: readonly Layer[];
+  /** Messages a created model starts every conversation with. */
+  readonly messages: readonly unknown[] | undefined;
+  /** `details.parent_model`: the model a created one was made `from`. */
+  readonly parentModel: string;
 }
 
 /** The server-wide values a model inherits when its own are not set. */
@@ -67,6 +80,7 @@ const MODEL_KEYS: readonly (keyof SimModel)[] = [
   'stop',
   'template',
   'license',
+  'system',
 ];
 
 /** Splits `ns/model:tag` into the full name with the tag defaulting to `latest`. */
@@ -146,11 +160,20 @@ export function resolveModel(spec: SimModel, at: string, server: ModelDefaults):
     fail(`${at}.license`, 'a string', spec.license);
   if (spec.template !== undefined && typeof spec.template !== 'string')
     fail(`${at}.template`, 'a string', spec.template);
+  if (spec.system !== undefined && typeof spec.system !== 'string')
+    fail(`${at}.system`, 'a string', spec.system);
   const overflow = spec.contextOverflow ?? 'truncate';
   if (overflow !== 'truncate' && overflow !== 'error')
     fail(`${at}.contextOverflow`, "'truncate' or 'error'", overflow);
   const name = fullModelName(spec.name);
   const digest = str('digest', hexDigest(name));
+  const size = intInRange(
+    `${at}.size`,
+    spec.size,
+    0,
+    Number.MAX_SAFE_INTEGER,
+    Math.round(parameterCount(parameterSize) * 0.6),
+  );
   if (!/^[0-9a-f]{64}$/.test(digest))
     fail(`${at}.digest`, 'a 64-digit lower-case hex string', digest);
   return {
@@ -171,13 +194,7 @@ export function resolveModel(spec: SimModel, at: string, server: ModelDefaults):
       65536,
       isEmbedding ? 768 : 3072,
     ),
-    size: intInRange(
-      `${at}.size`,
-      spec.size,
-      0,
-      Number.MAX_SAFE_INTEGER,
-      Math.round(parameterCount(parameterSize) * 0.6),
-    ),
+    size,
     digest,
     modifiedAtMs: timeMs(`${at}.modifiedAt`, spec.modifiedAt, Date.UTC(2026, 7, 1)),
     loadTimeMs: duration(`${at}.loadTimeMs`, spec.loadTimeMs, server.loadTimeMs),
@@ -189,5 +206,11 @@ export function resolveModel(spec: SimModel, at: string, server: ModelDefaults):
     stop: spec.stop ?? [],
     template: spec.template,
     license: spec.license,
+    system: spec.system,
+    parameters: {},
+    weights: { digest: `sha256:${hexDigest(`${digest}\u0000weights`)}`, size },
+    adapters: [],
+    messages: undefined,
+    parentModel: '',
   };
 }

@@ -6,8 +6,8 @@ export interface Route {
   /** The path, or the pattern for a path with a parameter (`/api/blobs/:digest`). */
   readonly path: string;
   readonly methods: readonly string[];
-  /** `json`: decoded as `api.<struct>` (Go's decoder errors); `raw`: bytes; `none`: not read. */
-  readonly body: 'none' | 'json' | 'raw';
+  /** `json`: decoded as `api.<struct>` (Go's decoder errors); `upload`: hashed, not kept; `none`: not read. */
+  readonly body: 'none' | 'json' | 'upload';
   /** The Go request type named in decoder errors. */
   readonly struct?: string;
   readonly handle: (ctx: SimContext, ex: Exchange) => Promise<void>;

@@ -1,6 +1,10 @@
+import { blob } from './endpoints/blobs';
+import { create } from './endpoints/create';
 import { embed, embeddings } from './endpoints/embed';
 import { chat, generate } from './endpoints/generation';
 import { ps, root, show, tags, version } from './endpoints/info';
+import { copy, remove } from './endpoints/manage';
+import { pull, push } from './endpoints/pull-push';
 import type { Route, RouteTable } from './router';
 
 // The endpoints the simulator serves, with the methods gin registers for them.
@@ -27,6 +31,18 @@ const routes: Route[] = [
     struct: 'EmbeddingRequest',
     handle: embeddings,
   },
+  { path: '/api/pull', methods: ['POST'], body: 'json', struct: 'PullRequest', handle: pull },
+  { path: '/api/push', methods: ['POST'], body: 'json', struct: 'PushRequest', handle: push },
+  { path: '/api/create', methods: ['POST'], body: 'json', struct: 'CreateRequest', handle: create },
+  {
+    path: '/api/delete',
+    methods: ['DELETE'],
+    body: 'json',
+    struct: 'DeleteRequest',
+    handle: remove,
+  },
+  { path: '/api/copy', methods: ['POST'], body: 'json', struct: 'CopyRequest', handle: copy },
+  { path: '/api/blobs/:digest', methods: ['HEAD', 'POST'], body: 'upload', handle: blob },
 ];
 
 export const ROUTES: RouteTable = {

@@ -90,9 +90,11 @@ export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
     let seedText = '';
     let lastRole: string | undefined;
     let lastUser = '';
+    let hasSystem = false;
     for (const m of messages) {
       if (!isPlainObject(m)) continue;
       const role = typeof m.role === 'string' ? m.role : '';
+      if (role === 'system') hasSystem = true;
       const content = typeof m.content === 'string' ? m.content : '';
       tokens += 4 + estimateTextTokens(content, tpc);
       if (Array.isArray(m.images)) tokens += 768 * m.images.length;
@@ -100,6 +102,10 @@ export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
       lastRole = role;
       if (role === 'user') lastUser = content;
     }
+    // The Modelfile's SYSTEM is rendered when the conversation brings none: tokens the client
+    // never sees but the window pays for.
+    const modelSystem = admitted.rt.model.system;
+    if (modelSystem !== undefined && !hasSystem) tokens += 4 + estimateTextTokens(modelSystem, tpc);
     const tools = Array.isArray(body.tools) && body.tools.length > 0 ? body.tools : undefined;
     if (tools !== undefined) {
       const toolsText = JSON.stringify(tools);
@@ -142,7 +148,10 @@ export async function generate(ctx: SimContext, ex: Exchange): Promise<void> {
     if (prompt === '' && !Array.isArray(body.images))
       return await loadOnly(ex, admitted, model, 'generate');
     const tpc = ctx.opts.tokensPerChar;
-    const system = typeof body.system === 'string' ? body.system : '';
+    const system =
+      typeof body.system === 'string' && body.system !== ''
+        ? body.system
+        : (admitted.rt.model.system ?? '');
     const suffix = typeof body.suffix === 'string' ? body.suffix : '';
     let tokens =
       body.raw === true

@@ -23,12 +23,10 @@ export function ps(ctx: SimContext, { out }: Exchange): Promise<void> {
 }
 
 export function psJson(ctx: SimContext): string {
-  const now = Date.now();
-  const loaded = ctx.store.runtimes
-    .map((rt) => ({ rt, state: rt.current(now) }))
-    .filter((x) => x.state !== undefined)
-    .sort((a, b) => b.state!.expiresAtMs - a.state!.expiresAtMs)
-    .map((x) => psEntry(x.rt.model, x.state!));
+  const loaded = ctx.store
+    .loaded(Date.now())
+    .sort((a, b) => b.state.expiresAtMs - a.state.expiresAtMs)
+    .map((x) => psEntry(x.rt.model, x.state));
   return goJson({ models: loaded });
 }
 
@@ -39,6 +37,6 @@ export function show(ctx: SimContext, { body, out }: Exchange): Promise<void> {
   if (name === '') return sendError(out, 400, 'model is required');
   const rt = ctx.store.find(name);
   if (rt === undefined) return sendError(out, 404, `model '${name}' not found`);
-  rt.show ??= showBody(rt.model, rt.model.numCtx);
+  rt.show ??= showBody(rt.model);
   return out.send(200, rt.show);
 }

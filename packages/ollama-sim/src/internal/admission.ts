@@ -13,7 +13,7 @@ import { checkOptions } from './validate';
 // the context window, a slot in the model's queue (or 503), and a load when the runner is missing
 // or has another window.
 
-export const BUSY_TEXT = 'server busy, please try again.  maximum pending requests exceeded';
+const BUSY_TEXT = 'server busy, please try again.  maximum pending requests exceeded';
 
 /** A request that holds a slot on a loaded model; give it back with {@link release}. */
 export interface Admitted {

@@ -12,10 +12,6 @@ export function intInRange(
   return value === undefined ? fallback : expectNumber(name, value, { min, max, integer: true });
 }
 
-export function nonNegative(name: string, value: unknown, fallback: number): number {
-  return value === undefined ? fallback : expectNumber(name, value, { min: 0 });
-}
-
 /** A delay a timer waits: at most 2^31-1 ms, because Node fires a longer timer after 1 ms. */
 export function duration(name: string, value: unknown, fallback: number): number {
   return value === undefined ? fallback : expectDuration(name, value);

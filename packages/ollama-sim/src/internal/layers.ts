@@ -23,14 +23,14 @@ export const MEDIA = {
 } as const;
 
 /** The layer of a text blob: its real sha256 and length, as Ollama's `NewLayer` computes them. */
-export function textLayer(mediaType: string, text: string): Layer {
+function textLayer(mediaType: string, text: string): Layer {
   const bytes = Buffer.from(text, 'utf8');
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   return { mediaType, digest, size: bytes.length };
 }
 
 /** The Modelfile parameters a model's params blob holds (`num_ctx`, `stop`, then the others). */
-export function paramsOf(m: ResolvedModel): Record<string, unknown> {
+function paramsOf(m: ResolvedModel): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   if (m.numCtx !== undefined) params.num_ctx = m.numCtx;
   if (m.stop.length > 0) params.stop = m.stop;

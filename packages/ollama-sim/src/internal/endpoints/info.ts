@@ -22,7 +22,7 @@ export function ps(ctx: SimContext, { out }: Exchange): Promise<void> {
   return out.send(200, psJson(ctx));
 }
 
-export function psJson(ctx: SimContext): string {
+function psJson(ctx: SimContext): string {
   const loaded = ctx.store
     .loaded(Date.now())
     .sort((a, b) => b.state.expiresAtMs - a.state.expiresAtMs)

@@ -7,5 +7,7 @@ export default defineConfig(
     // entry gets declarations.
     entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
     dts: { entry: { index: 'src/index.ts' } },
+    // `recordedFixturesDir` is found from import.meta.url, which the CommonJS build needs shimmed.
+    shims: true,
   }),
 );

@@ -12,12 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { Agent, request } from 'undici';
-import { fixtureBody, loadFixture, startOllamaSim } from '../src/index';
+import { fixtureBody, loadFixture, recordedFixturesDir, startOllamaSim } from '../src/index';
 
 const quick = process.argv.includes('--quick');
 const BATCH = 32;
 const ROUNDS = quick ? 1 : 5;
-const dir = join(import.meta.dirname, '../src/__fixtures__/ollama');
+const dir = recordedFixturesDir;
 const nonStream = loadFixture(join(dir, '01-chat-nonstream.json'));
 const stream = loadFixture(join(dir, '02-chat-stream.json'));
 

@@ -78,6 +78,10 @@ describe('ollama-sim CLI', () => {
       [['--port='], '--port expects a number, got ""'],
       [['--num-parallel', '0'], 'Expected `--num-parallel` to be an integer between 1 and 1024'],
       [['--port', '70000'], 'Expected `--port` to be an integer between 0 and 65535'],
+      [
+        ['--transfer-bytes-per-second=-1'],
+        'Expected `--transfer-bytes-per-second` to be a finite number >= 0, or Infinity',
+      ],
       [['--faults', join(tmpdir(), 'no-such-ollama-sim-faults.json')], '--faults '],
     ];
     for (const [args, message] of cases) {

@@ -7,8 +7,10 @@ import { defaultModels, type SimModel } from './models';
 import { startOllamaSim } from './sim';
 
 const HELP = `Usage: ollama-sim [options]
+       npx -p @x/ollama-sim ollama-sim [options]   (without installing it)
 
-An Ollama-compatible server for tests, demos and load tests.
+An Ollama-compatible server for tests, demos and load tests. It prints
+"ollama-sim listening on <url>" once it accepts connections.
 
 Options:
   --port <n>                 port to listen on (default 11434; 0 picks a free one)
@@ -18,6 +20,7 @@ Options:
   --tokens-per-second <n>    generation speed; 0 = no delay (default 0)
   --prompt-tokens-per-second <n>  prompt evaluation speed; 0 = no delay (default 0)
   --load-time <ms>           model load time (default 0)
+  --transfer-bytes-per-second <n>  pull, push and quantize speed; 0 = no delay (default 0)
   --num-parallel <n>         parallel slots per model (default 1)
   --max-queue <n>            pending requests before 503 (default 512)
   --num-ctx <n>              server default context window (default 4096)
@@ -36,6 +39,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   tokensPerSecond: '--tokens-per-second',
   promptTokensPerSecond: '--prompt-tokens-per-second',
   loadTimeMs: '--load-time',
+  transferBytesPerSecond: '--transfer-bytes-per-second',
   numParallel: '--num-parallel',
   maxQueue: '--max-queue',
   defaultNumCtx: '--num-ctx',
@@ -99,6 +103,7 @@ function parseCommandLine() {
       'tokens-per-second': { type: 'string' },
       'prompt-tokens-per-second': { type: 'string' },
       'load-time': { type: 'string' },
+      'transfer-bytes-per-second': { type: 'string' },
       'num-parallel': { type: 'string' },
       'max-queue': { type: 'string' },
       'num-ctx': { type: 'string' },
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
     tokensPerSecond: num(values['tokens-per-second'], 'tokens-per-second'),
     promptTokensPerSecond: num(values['prompt-tokens-per-second'], 'prompt-tokens-per-second'),
     loadTimeMs: num(values['load-time'], 'load-time'),
+    transferBytesPerSecond: num(values['transfer-bytes-per-second'], 'transfer-bytes-per-second'),
     numParallel: num(values['num-parallel'], 'num-parallel'),
     maxQueue: num(values['max-queue'], 'max-queue'),
     defaultNumCtx: num(values['num-ctx'], 'num-ctx'),

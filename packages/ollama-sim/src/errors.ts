@@ -1,20 +1,14 @@
-const FIXTURE_BRAND = Symbol.for('@x/ollama-sim/FixtureError');
-const CLOSED_BRAND = Symbol.for('@x/ollama-sim/SimClosedError');
-const LISTEN_BRAND = Symbol.for('@x/ollama-sim/ListenError');
+import { brand, hasBrand, mark } from '@x/internal';
+
+const FIXTURE_BRAND = brand('ollama-sim', 'FixtureError');
+const CLOSED_BRAND = brand('ollama-sim', 'SimClosedError');
+const LISTEN_BRAND = brand('ollama-sim', 'ListenError');
 
 /** Error codes of `@x/ollama-sim`. Stable: renaming one is a breaking change. */
 export type OllamaSimErrorCode =
   | 'X_OLLAMA_SIM_FIXTURE_INVALID'
   | 'X_OLLAMA_SIM_CLOSED'
   | 'X_OLLAMA_SIM_LISTEN_FAILED';
-
-function hasBrand(value: unknown, brand: symbol): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[brand] === true
-  );
-}
 
 /**
  * A fixture file could not be read or does not have the shared fixture shape.
@@ -34,7 +28,7 @@ export class FixtureError extends Error {
   constructor(message: string, options: { source: string; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.source = options.source;
-    Object.defineProperty(this, FIXTURE_BRAND, { value: true });
+    mark(this, FIXTURE_BRAND);
   }
 }
 
@@ -54,7 +48,7 @@ export class SimClosedError extends Error {
 
   constructor(operation: string) {
     super(`Cannot ${operation}: the Ollama simulator is closed`);
-    Object.defineProperty(this, CLOSED_BRAND, { value: true });
+    mark(this, CLOSED_BRAND);
   }
 }
 
@@ -78,7 +72,7 @@ export class ListenError extends Error {
     super(`Cannot listen on ${host}:${port}: ${reason}`, { cause });
     this.host = host;
     this.port = port;
-    Object.defineProperty(this, LISTEN_BRAND, { value: true });
+    mark(this, LISTEN_BRAND);
   }
 }
 

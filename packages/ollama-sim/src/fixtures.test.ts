@@ -1,7 +1,14 @@
+import { join, sep } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { send, settlesSoon, sharedFixtures, until } from './__fixtures__/client';
 import { isFixtureError } from './errors';
-import { fixtureBody, loadFixture, parseFixture } from './fixtures';
+import {
+  fixtureBody,
+  loadFixture,
+  loadRecordedFixtures,
+  parseFixture,
+  recordedFixturesDir,
+} from './fixtures';
 import { type OllamaSim, startOllamaSim } from './sim';
 
 let sim: OllamaSim | undefined;
@@ -12,6 +19,11 @@ afterEach(async () => {
 
 describe('fixture replay', () => {
   const all = sharedFixtures();
+
+  it('reads the recorded exchanges from the fixtures/ollama folder the package ships', () => {
+    expect(recordedFixturesDir).toBe(join(import.meta.dirname, '..', 'fixtures', 'ollama') + sep);
+    expect(loadRecordedFixtures().map((x) => x.fixture)).toEqual(all.map((x) => x.fixture));
+  });
 
   it('finds every shared fixture when the package is tested alone', () => {
     expect(all.map((x) => x.file)).toEqual([
@@ -85,6 +97,16 @@ describe('parseFixture', () => {
     expect(isFixtureError(caught)).toBe(true);
     expect((caught as Error).message).toContain('exactly one of `body`, `writes`, `writes_base64`');
     expect((caught as { code: string }).code).toBe('X_OLLAMA_SIM_FIXTURE_INVALID');
+  });
+
+  it('throws a FixtureError when a write delay exceeds the 2^31-1 ms timer limit', () => {
+    const fixture = {
+      request: { method: 'GET', path: '/' },
+      response: { status: 200, writes: ['a', 'b'], write_delays_ms: [2 ** 31] },
+    };
+    expect(() => parseFixture(fixture, 'slow.json')).toThrow(
+      'Invalid fixture slow.json: `response.write_delays_ms` must be an array of numbers from 0 to 2147483647',
+    );
   });
 
   it('throws a FixtureError when the file does not exist', () => {

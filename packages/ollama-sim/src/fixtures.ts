@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isPlainObject, MAX_TIMER_MS } from '@x/internal';
 import { FixtureError } from './errors';
 
 /**
@@ -37,10 +40,6 @@ export function fixtureBody(fixture: Fixture): Buffer {
   return Buffer.concat(fixtureWrites(fixture));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
@@ -58,16 +57,16 @@ export function parseFixture(value: unknown, source = 'fixture'): Fixture {
   const fail = (detail: string): never => {
     throw new FixtureError(`Invalid fixture ${source}: ${detail}`, { source });
   };
-  if (!isRecord(value)) return fail('expected an object');
+  if (!isPlainObject(value)) return fail('expected an object');
   const { request, response } = value;
-  if (!isRecord(request)) return fail('`request` must be an object');
+  if (!isPlainObject(request)) return fail('`request` must be an object');
   if (typeof request.method !== 'string') return fail('`request.method` must be a string');
   if (typeof request.path !== 'string' || !request.path.startsWith('/'))
     return fail('`request.path` must be a string starting with /');
-  if (!isRecord(response)) return fail('`response` must be an object');
+  if (!isPlainObject(response)) return fail('`response` must be an object');
   if (typeof response.status !== 'number' || !Number.isInteger(response.status))
     return fail('`response.status` must be an integer');
-  if (response.headers !== undefined && !isRecord(response.headers))
+  if (response.headers !== undefined && !isPlainObject(response.headers))
     return fail('`response.headers` must be an object');
   const bodies = ['body', 'writes', 'writes_base64'].filter((k) => response[k] !== undefined);
   if (bodies.length !== 1)
@@ -81,9 +80,14 @@ export function parseFixture(value: unknown, source = 'fixture'): Fixture {
   const delays = response.write_delays_ms;
   if (
     delays !== undefined &&
-    !(Array.isArray(delays) && delays.every((d) => typeof d === 'number' && d >= 0))
+    !(
+      Array.isArray(delays) &&
+      delays.every((d) => typeof d === 'number' && d >= 0 && d <= MAX_TIMER_MS)
+    )
   )
-    return fail('`response.write_delays_ms` must be an array of numbers >= 0');
+    return fail(
+      `\`response.write_delays_ms\` must be an array of numbers from 0 to ${MAX_TIMER_MS}`,
+    );
   return value as unknown as Fixture;
 }
 
@@ -111,4 +115,29 @@ export function loadFixture(path: string): Fixture {
     throw new FixtureError(`Fixture ${path} is not valid JSON`, { source: path, cause });
   }
   return parseFixture(value, path);
+}
+
+/**
+ * The directory of the exchanges recorded from a real Ollama (0.32.15) that ship with this package
+ * (`fixtures/ollama/*.json`: chat, streaming, generate, tags, show, version, ps, `HEAD /`, 404, 400,
+ * 503, tool calls, embed). The one copy in the repository: other packages' tests read them here.
+ */
+export const recordedFixturesDir: string = fileURLToPath(
+  new URL('../fixtures/ollama/', import.meta.url),
+);
+
+/**
+ * Reads every recorded exchange of {@link recordedFixturesDir}, ordered by file name.
+ *
+ * @throws {FixtureError} when a file cannot be read or lacks the fixture shape.
+ * @example
+ * ```ts
+ * const sim = await startOllamaSim({ fixtures: loadRecordedFixtures().map((x) => x.fixture) });
+ * ```
+ */
+export function loadRecordedFixtures(): { readonly file: string; readonly fixture: Fixture }[] {
+  return readdirSync(recordedFixturesDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, fixture: loadFixture(join(recordedFixturesDir, file)) }));
 }

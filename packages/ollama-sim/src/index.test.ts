@@ -14,7 +14,9 @@ describe('index', () => {
         "isOllamaSimError",
         "isSimClosedError",
         "loadFixture",
+        "loadRecordedFixtures",
         "parseFixture",
+        "recordedFixturesDir",
         "startOllamaSim",
       ]
     `);

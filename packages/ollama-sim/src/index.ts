@@ -25,7 +25,14 @@ export type {
   StallFault,
   StatusFault,
 } from './faults';
-export { type Fixture, fixtureBody, loadFixture, parseFixture } from './fixtures';
+export {
+  type Fixture,
+  fixtureBody,
+  loadFixture,
+  loadRecordedFixtures,
+  parseFixture,
+  recordedFixturesDir,
+} from './fixtures';
 export { defaultModels, type ModelCapability, type SimModel } from './models';
 export type { OllamaSimOptions, ReplyContext, ReplyHook } from './options';
 export {

@@ -61,6 +61,12 @@ export interface SimModel {
   readonly template?: string;
   /** Licence text shown by `/api/show` (omitted when absent, as Ollama omits empty fields). @default undefined */
   readonly license?: string;
+  /**
+   * Modelfile `SYSTEM` prompt: shown by `/api/show` and counted in `prompt_eval_count` of every
+   * request that sends no system message of its own (invisible to the client, as in Ollama).
+   * @default undefined
+   */
+  readonly system?: string;
 }
 
 /**

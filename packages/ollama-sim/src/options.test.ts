@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOllamaSim } from './sim';
+import { type OllamaSim, startOllamaSim } from './sim';
 
 describe('startOllamaSim options', () => {
   const cases: [string, object, ErrorConstructor, string][] = [
@@ -13,7 +13,7 @@ describe('startOllamaSim options', () => {
       'a string rate',
       { tokensPerSecond: 'fast' },
       TypeError,
-      'Expected `tokensPerSecond` to be a number >= 0, got `"fast"` (string)',
+      'Expected `tokensPerSecond` to be a finite number >= 0, or Infinity, got `"fast"` (string)',
     ],
     [
       'zero slots',
@@ -31,7 +31,7 @@ describe('startOllamaSim options', () => {
       'an unknown capability',
       { models: [{ name: 'm', capabilities: ['flying'] }] },
       TypeError,
-      'Expected `models[0].capabilities` to be an array of completion, tools, insert, vision, embedding, thinking, audio, image, got (array)',
+      'Expected `models[0].capabilities` to be an array of completion, tools, insert, vision, embedding, thinking, audio, image, got `["flying"]` (array)',
     ],
     [
       'two models with one name',
@@ -49,13 +49,13 @@ describe('startOllamaSim options', () => {
       'a probability above 1',
       { faults: [{ fault: { kind: 'latency', ms: 1 }, probability: 2 }] },
       RangeError,
-      'Expected `faults.rules[0].probability` to be a number between 0 and 1, got `2` (number)',
+      'Expected `faults.rules[0].probability` to be a finite number between 0 and 1, got `2` (number)',
     ],
     [
       'a rule with both sequence and fault',
       { faults: [{ fault: { kind: 'latency', ms: 1 }, sequence: [] }] },
       TypeError,
-      'Expected `faults.rules[0]` to be a rule with exactly one of `sequence` and `fault`, got (object)',
+      'Expected `faults.rules[0]` to be a rule with exactly one of `sequence` and `fault`, got `{"fault":{"kind":"latency","ms":1},"sequence":[]}` (object)',
     ],
     [
       'a split without offsets',
@@ -108,5 +108,111 @@ describe('startOllamaSim options', () => {
     } finally {
       await a.close();
     }
+  });
+
+  const unknown: [string, object, string][] = [
+    [
+      'a misspelt option',
+      { tokensPerSec: 1 },
+      'Unknown option `tokensPerSec`: did you mean `tokensPerSecond`?',
+    ],
+    [
+      'a misspelt model field',
+      { models: [{ name: 'm', contextLen: 8192 }] },
+      'Unknown option `models[0].contextLen`: did you mean `models[0].contextLength`?',
+    ],
+    [
+      'a misspelt responseTokens field',
+      { responseTokens: { min: 1, maximum: 4 } },
+      'Unknown option `responseTokens.maximum`: did you mean `responseTokens.max`?',
+    ],
+    [
+      'a misspelt fault field',
+      { faults: [{ fault: { kind: 'stall', msec: 10 } }] },
+      'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+    ],
+    [
+      'a misspelt rule field',
+      { faults: [{ rout: '/api/chat', fault: { kind: 'destroy' } }] },
+      'Unknown option `faults.rules[0].rout`: did you mean `faults.rules[0].route`?',
+    ],
+    [
+      'a misspelt plan field',
+      { faults: { rules: [], sead: 1 } },
+      'Unknown option `faults.sead`: did you mean `faults.seed`?',
+    ],
+    [
+      'a field of another fault kind',
+      { faults: [{ fault: { kind: 'destroy', ms: 10 } }] },
+      'Unknown option `faults.rules[0].fault.ms`: known keys: `kind`, `afterChunks`',
+    ],
+  ];
+  for (const [name, options, message] of unknown) {
+    it(`throws a TypeError naming the key and the closest known one when given ${name}`, async () => {
+      await expect(startOllamaSim(options as never)).rejects.toThrow(new TypeError(message));
+    });
+  }
+
+  it('throws the same TypeError from setFaults for a misspelt fault field', async () => {
+    await using sim = await startOllamaSim();
+    expect(() => sim.setFaults([{ fault: { kind: 'latency', msec: 5 } as never }])).toThrow(
+      new TypeError(
+        'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+      ),
+    );
+  });
+
+  const tooLong = 2 ** 31;
+  const durations: [string, object][] = [
+    ['loadTimeMs', { loadTimeMs: tooLong }],
+    ['models[0].loadTimeMs', { models: [{ name: 'm', loadTimeMs: tooLong }] }],
+    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'latency', ms: tooLong } }] }],
+    [
+      'faults.rules[0].fault.ms.max',
+      { faults: [{ fault: { kind: 'latency', ms: { min: 0, max: tooLong } } }] },
+    ],
+    [
+      'faults.rules[0].fault.ms.mean',
+      {
+        faults: [
+          { fault: { kind: 'latency', ms: { distribution: 'exponential', mean: tooLong } } },
+        ],
+      },
+    ],
+    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'stall', ms: tooLong } }] }],
+    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'slow-headers', ms: tooLong } }] }],
+    [
+      'faults.rules[0].sequence[0].ms',
+      { faults: [{ sequence: [{ kind: 'refuse', ms: tooLong }] }] },
+    ],
+    [
+      'faults.rules[0].fault.gapMs',
+      { faults: [{ fault: { kind: 'split', every: 4, gapMs: tooLong } }] },
+    ],
+  ];
+  for (const [field, options] of durations) {
+    it(`throws a RangeError naming ${field} when a delay exceeds 2^31-1 ms`, async () => {
+      await expect(startOllamaSim(options as never)).rejects.toThrow(
+        new RangeError(
+          `Expected \`${field}\` to be a finite number between 0 and 2147483647, got \`2147483648\` (number)`,
+        ),
+      );
+    });
+  }
+});
+
+describe('OllamaSim[Symbol.asyncDispose]', () => {
+  it('closes the simulator when an `await using` scope ends', async () => {
+    let kept: OllamaSim | undefined;
+    {
+      await using sim = await startOllamaSim();
+      kept = sim;
+      expect((await fetch(`${sim.url}/api/version`)).status).toBe(200);
+    }
+    expect(kept.stats().listening).toBe(false);
+    await expect(fetch(`${kept.url}/api/version`)).rejects.toThrow();
+    expect(() => kept.setFaults([])).toThrow(
+      expect.objectContaining({ code: 'X_OLLAMA_SIM_CLOSED' }),
+    );
   });
 });

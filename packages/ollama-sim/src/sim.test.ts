@@ -739,6 +739,39 @@ describe('OllamaSim', () => {
     expect(published).toMatchObject([{ path: '/api/version', status: 200, outcome: 'completed' }]);
   });
 
+  it('answers and reports a warning naming the event when an onRequest or onFault listener throws', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const s = await start({
+        faults: [{ route: '/api/version', sequence: [{ kind: 'latency', ms: 0 }] }],
+      });
+      s.onRequest(() => {
+        throw new Error('request listener bug');
+      });
+      s.onFault(() => {
+        throw new Error('fault listener bug');
+      });
+      const seen: number[] = [];
+      s.onRequest((e) => seen.push(e.status));
+      expect((await send(s.url, '/api/version')).status).toBe(200);
+      expect((await send(s.url, '/api/version')).status).toBe(200);
+      await vi.waitFor(() => expect(seen).toEqual([200, 200]));
+      const messages = warn.mock.calls.map((call) => call[0]);
+      expect(messages).toContain(
+        "@x/ollama-sim: a 'request' listener threw: Error: request listener bug",
+      );
+      expect(messages).toContain(
+        "@x/ollama-sim: a 'fault' listener threw: Error: fault listener bug",
+      );
+      expect(warn.mock.calls[0]![1]).toMatchObject({
+        type: 'XListenerError',
+        code: 'X_OLLAMA_SIM_LISTENER_ERROR',
+      });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('refuses connections after stop() and answers again on the same port after restart()', async () => {
     const s = await start();
     const port = s.port;

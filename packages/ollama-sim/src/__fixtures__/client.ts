@@ -1,9 +1,7 @@
 // Test helpers: a plain undici client that records the raw body chunks as they arrive.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setImmediate as realImmediate } from 'node:timers';
 import { Agent, request } from 'undici';
-import { type Fixture, loadFixture } from '../fixtures';
+import { type Fixture, loadRecordedFixtures } from '../fixtures';
 
 export interface RawResponse {
   status: number;
@@ -61,13 +59,9 @@ export function lines(text: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-export const fixtureDir = join(import.meta.dirname, 'ollama');
-
+/** The recorded Ollama exchanges the package ships (`fixtures/ollama`). */
 export function sharedFixtures(): { file: string; fixture: Fixture }[] {
-  return readdirSync(fixtureDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, fixture: loadFixture(join(fixtureDir, file)) }));
+  return loadRecordedFixtures();
 }
 
 /** A response whose body chunks are pulled one at a time (to observe write boundaries and pauses). */

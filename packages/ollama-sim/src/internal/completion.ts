@@ -1,3 +1,4 @@
+import { isPlainObject } from '@x/internal';
 import type { ReplyHook } from '../options';
 import { goJson } from './go-json';
 import { createRandom, hashString, mix } from './prng';
@@ -20,10 +21,6 @@ export interface Completion {
 
 type Json = Record<string, unknown>;
 
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Capitalised words that do not start a sentence: a cheap guess at names ("Paris"). */
 function properNouns(text: string): string[] {
   const out: string[] = [];
@@ -38,7 +35,7 @@ function properNouns(text: string): string[] {
 
 /** A value for a JSON Schema: first enum value, a proper noun from the prompt for strings, … */
 export function valueForSchema(schema: unknown, key: string, prompt: string): unknown {
-  if (!isRecord(schema)) return 'example';
+  if (!isPlainObject(schema)) return 'example';
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   switch (schema.type) {
     case 'integer':
@@ -58,11 +55,18 @@ export function valueForSchema(schema: unknown, key: string, prompt: string): un
 }
 
 export function objectForSchema(schema: Json, prompt: string): Json {
-  const props = isRecord(schema.properties) ? schema.properties : {};
+  const props = isPlainObject(schema.properties) ? schema.properties : {};
   const required = Array.isArray(schema.required) ? schema.required : Object.keys(props);
   const out: Json = {};
   for (const key of Object.keys(props)) {
-    if (required.includes(key)) out[key] = valueForSchema(props[key], key, prompt);
+    if (!required.includes(key)) continue;
+    // Defined, not assigned: a property named `__proto__` is an ordinary key of the answer.
+    Object.defineProperty(out, key, {
+      value: valueForSchema(props[key], key, prompt),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -82,7 +86,7 @@ function toolWords(fn: Json): string[] {
 function pickTool(tools: unknown[], prompt: string): { function: Json } | undefined {
   const text = prompt.toLowerCase();
   for (const t of tools) {
-    if (!isRecord(t) || !isRecord(t.function)) continue;
+    if (!isPlainObject(t) || !isPlainObject(t.function)) continue;
     if (toolWords(t.function).some((w) => text.includes(w))) return t as { function: Json };
   }
   return undefined;
@@ -123,7 +127,7 @@ export function complete(input: CompletionInput): Completion {
       let id = 'call_';
       for (let i = 0; i < 8; i++) id += ID_CHARS[Math.floor(random() * ID_CHARS.length)];
       const fn = tool.function;
-      const args = objectForSchema(isRecord(fn.parameters) ? fn.parameters : {}, input.prompt);
+      const args = objectForSchema(isPlainObject(fn.parameters) ? fn.parameters : {}, input.prompt);
       const call: ToolCall = {
         id,
         function: { index: 0, name: String(fn.name ?? 'tool'), arguments: args },
@@ -143,8 +147,8 @@ export function complete(input: CompletionInput): Completion {
   const format = input.body.format;
   if (custom !== undefined) {
     content = splitTokens(String(custom));
-  } else if (format === 'json' || isRecord(format)) {
-    const value = isRecord(format)
+  } else if (format === 'json' || isPlainObject(format)) {
+    const value = isPlainObject(format)
       ? objectForSchema(format, input.prompt)
       : { answer: generateTokens(mix(seed, 2), pickInt(random, 3, 8)).join('') };
     content = splitTokens(JSON.stringify(value));

@@ -1,11 +1,19 @@
+import { setImmediate as nextTurn } from 'node:timers';
 import { goFloat32 } from './go-json';
+import type { Life } from './life';
 import { createRandom, hashString } from './prng';
 
 // Vectors are a pure function of (model, input): a seeded Gaussian-ish vector, L2-normalised,
-// rounded to float32, and formatted as Go prints float32. Formatting is the costly part, so
-// recent results are kept in a small LRU.
+// rounded to float32, and formatted as Go prints float32. Formatting is the costly part (about a
+// microsecond per value), so a large request is formatted in slices with a turn of the event loop
+// between them (other requests keep being answered), and stops as soon as its client goes away.
+// Recent results are kept in a small LRU bounded in characters.
+
+/** Values formatted between two turns of the event loop. */
+const SLICE = 16_384;
+const CACHE_CHARS = 8 * 1024 * 1024;
 const cache = new Map<string, string>();
-const CACHE_LIMIT = 256;
+let cachedChars = 0;
 
 function normalised(model: string, input: string, dims: number, cut: number): Float32Array {
   const random = createRandom(hashString(input, hashString(model)));
@@ -20,20 +28,65 @@ function normalised(model: string, input: string, dims: number, cut: number): Fl
   return out;
 }
 
-/** The JSON array text of one embedding (`[0.011,-0.038,...]`). */
-export function embeddingJson(model: string, input: string, dims: number, cut = dims): string {
-  const key = `${model}\u0000${dims}\u0000${cut}\u0000${input}`;
+function remember(key: string, text: string): void {
+  if (text.length > CACHE_CHARS / 4) return;
+  cache.set(key, text);
+  cachedChars += text.length;
+  while (cachedChars > CACHE_CHARS) {
+    const [oldest, value] = cache.entries().next().value!;
+    cache.delete(oldest);
+    cachedChars -= value.length;
+  }
+}
+
+function recall(key: string): string | undefined {
   const hit = cache.get(key);
   if (hit !== undefined) {
     cache.delete(key);
     cache.set(key, hit);
-    return hit;
   }
-  const vector = normalised(model, input, dims, cut);
-  const parts = new Array<string>(vector.length);
-  for (let i = 0; i < vector.length; i++) parts[i] = goFloat32(vector[i]!);
-  const text = `[${parts.join(',')}]`;
-  cache.set(key, text);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  return text;
+  return hit;
+}
+
+/** What one embedding request asks for. */
+export interface EmbedJob {
+  readonly model: string;
+  readonly inputs: readonly string[];
+  readonly dims: number;
+  /** Output dimensions (`dimensions`, at most `dims`): the vector is cut, then re-normalised. */
+  readonly cut: number;
+  /** Called after each vector (stats). */
+  readonly onVector: () => void;
+}
+
+/**
+ * The JSON array text of each input's embedding (`[0.011,-0.038,...]`), or undefined when the
+ * request's life ended (client gone, simulator closed) before the last one.
+ */
+export async function embeddingsJson(job: EmbedJob, life: Life): Promise<string[] | undefined> {
+  const out: string[] = [];
+  let budget = SLICE;
+  const pause = async (): Promise<boolean> => {
+    budget = SLICE;
+    await new Promise<void>((resolve) => nextTurn(resolve));
+    return !life.aborted;
+  };
+  for (const input of job.inputs) {
+    if (life.aborted) return undefined;
+    const key = `${job.model}\u0000${job.dims}\u0000${job.cut}\u0000${input}`;
+    let text = recall(key);
+    if (text === undefined) {
+      const vector = normalised(job.model, input, job.dims, job.cut);
+      const parts = new Array<string>(vector.length);
+      for (let i = 0; i < vector.length; i++) {
+        parts[i] = goFloat32(vector[i]!);
+        if (--budget === 0 && !(await pause())) return undefined;
+      }
+      text = `[${parts.join(',')}]`;
+      remember(key, text);
+    }
+    out.push(text);
+    job.onVector();
+  }
+  return out;
 }

@@ -12,8 +12,8 @@ import type {
   StatusFault,
 } from '../faults';
 import type { Fixture } from '../fixtures';
-import { fullModelName } from '../options';
 import { createRandom, mix, type Random } from './prng';
+import { fullModelName } from './resolve-model';
 
 /** The faults chosen for one request, merged from every matching rule. */
 export interface RequestFaults {
@@ -97,12 +97,14 @@ export class FaultPicker {
     return this.states.length === 0;
   }
 
-  pick(path: string, model: string | undefined): RequestFaults {
+  /** The faults of one request; a rule's route matches the path or the route's pattern (`/api/blobs/:digest`). */
+  pick(path: string, model: string | undefined, pattern: string = path): RequestFaults {
     if (this.states.length === 0) return NO_FAULTS;
     let out: RequestFaults | undefined;
     const modelKey = model === undefined ? undefined : fullModelName(model).toLowerCase();
     for (const s of this.states) {
-      if (s.routes !== undefined && !s.routes.includes(path)) continue;
+      if (s.routes !== undefined && !s.routes.includes(path) && !s.routes.includes(pattern))
+        continue;
       if (s.model !== undefined && s.model !== modelKey) continue;
       if (s.applied >= (s.rule.times ?? Number.POSITIVE_INFINITY)) continue;
       const n = s.matches++;

@@ -1,3 +1,5 @@
+import { timerDelay } from '@x/internal';
+
 // Every request gets a Life: its sleeps are cancellable so a client disconnect or close() ends the
 // request's timers at once (no timer outlives the simulator).
 
@@ -6,14 +8,18 @@ export class Life {
   private readonly pending = new Map<ReturnType<typeof setTimeout>, () => void>();
   private readonly onAbort: (() => void)[] = [];
 
-  /** Resolves after `ms`, or at once when the life is aborted. Timers are unref'd. */
+  /**
+   * Resolves after `ms`, or at once when the life is aborted. Timers are unref'd. Configured delays
+   * are validated up to 2^31-1 ms; a computed one (a huge prompt at a slow rate) is capped there
+   * rather than firing after 1 ms as Node would.
+   */
   sleep(ms: number): Promise<void> {
     if (this.aborted || !(ms > 0)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(timer);
         resolve();
-      }, ms);
+      }, timerDelay(ms));
       timer.unref?.();
       this.pending.set(timer, resolve);
     });

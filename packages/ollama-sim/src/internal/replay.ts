@@ -1,15 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { isPlainObject } from '@x/internal';
 import { type Fixture, fixtureWrites } from '../fixtures';
 import type { Responder } from './responder';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** JSON with sorted keys, so bodies compare equal whatever their key order. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value))
+  if (isPlainObject(value))
     return `{${Object.keys(value)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
@@ -40,9 +37,9 @@ export class FixtureMatcher {
     const key = canonicalJson(body ?? null);
     const exact = candidates.find((x) => x.key === key);
     if (exact) return exact.fixture;
-    const model = isRecord(body) ? body.model : undefined;
+    const model = isPlainObject(body) ? body.model : undefined;
     return candidates.find(
-      (x) => isRecord(x.fixture.request.body) && x.fixture.request.body.model === model,
+      (x) => isPlainObject(x.fixture.request.body) && x.fixture.request.body.model === model,
     )?.fixture;
   }
 }

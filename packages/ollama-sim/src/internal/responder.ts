@@ -43,8 +43,15 @@ export class Responder {
     return this.life.aborted || this.res.destroyed;
   }
 
-  /** A complete (non-streamed) response: Content-Length up to 2 KiB, chunked above, as Go does. */
-  async send(status: number, body: string | Buffer, contentType = JSON_TYPE): Promise<void> {
+  /**
+   * A complete (non-streamed) response: Content-Length up to 2 KiB, chunked above, as Go does.
+   * A `null` content type sends none (a handler that only sets a status, like `/api/delete`).
+   */
+  async send(
+    status: number,
+    body: string | Buffer,
+    contentType: string | null = JSON_TYPE,
+  ): Promise<void> {
     const f = this.faults;
     if (f.destroy !== undefined || f.errorLine !== undefined || f.slowHeadersMs > 0) {
       if (f.destroy !== undefined) return this.destroy();
@@ -63,7 +70,7 @@ export class Responder {
     }
     const res = this.res;
     res.statusCode = status;
-    res.setHeader('Content-Type', contentType);
+    if (contentType !== null) res.setHeader('Content-Type', contentType);
     if (f === NO_FAULTS && typeof body === 'string') {
       // Hot path: a string body lets Node send headers and body in one write (no writev).
       const length = Buffer.byteLength(body);

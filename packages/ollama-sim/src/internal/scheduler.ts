@@ -1,5 +1,5 @@
-import type { ResolvedModel } from '../options';
 import type { Life } from './life';
+import type { ResolvedModel } from './resolve-model';
 
 export interface LoadedState {
   numCtx: number;
@@ -15,6 +15,8 @@ export class ModelRuntime {
   loaded: LoadedState | undefined;
   loading: { numCtx: number; done: Promise<void> } | undefined;
   loads = 0;
+  /** The `/api/show` body, serialised once (it is ~20 KB with the tensor list). */
+  show: string | undefined;
 
   constructor(readonly model: ResolvedModel) {}
 

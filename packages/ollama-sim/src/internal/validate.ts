@@ -58,6 +58,49 @@ export const SHOW_FIELDS: FieldTable = {
   options: ['object', 'map[string]interface {}'],
 };
 
+const TRANSFER_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  insecure: ['bool', 'bool'],
+  username: ['string', 'string'],
+  password: ['string', 'string'],
+  stream: ['bool', 'bool'],
+  name: ['string', 'string'],
+};
+export const PULL_FIELDS = TRANSFER_FIELDS;
+export const PUSH_FIELDS = TRANSFER_FIELDS;
+
+export const CREATE_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  stream: ['bool', 'bool'],
+  quantize: ['string', 'string'],
+  draft_quantize: ['string', 'string'],
+  from: ['string', 'string'],
+  remote_host: ['string', 'string'],
+  files: ['object', 'map[string]string'],
+  draft_files: ['object', 'map[string]string'],
+  adapters: ['object', 'map[string]string'],
+  template: ['string', 'string'],
+  system: ['string', 'string'],
+  parameters: ['object', 'map[string]interface {}'],
+  messages: ['array', '[]api.Message'],
+  renderer: ['string', 'string'],
+  parser: ['string', 'string'],
+  requires: ['string', 'string'],
+  info: ['object', 'map[string]interface {}'],
+  name: ['string', 'string'],
+  quantization: ['string', 'string'],
+};
+
+export const DELETE_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  name: ['string', 'string'],
+};
+
+export const COPY_FIELDS: FieldTable = {
+  source: ['string', 'string'],
+  destination: ['string', 'string'],
+};
+
 function jsonKind(value: unknown): string {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'number') return 'number';
@@ -102,7 +145,8 @@ export function checkFields(
       if (!ka.ok) return ka.error;
       continue;
     }
-    const field = table[key];
+    // Own keys only: a `__proto__` member is an unknown field to Go, never Object.prototype.
+    const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (field === undefined) continue;
     const [kind, goType] = field;
     if (!matches(kind, value))
@@ -171,6 +215,16 @@ export function checkOptions(options: Record<string, unknown> | undefined): stri
       if (value.some((v) => typeof v !== 'string'))
         return `option ${q} must be of an array of strings`;
     }
+  }
+  return undefined;
+}
+
+/** Go's error for a `map[string]string` field (`files`, `adapters`) whose value is not a string. */
+export function checkStringMap(value: unknown, struct: string, field: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const v of Object.values(value)) {
+    if (v !== null && typeof v !== 'string')
+      return `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${struct}.${field} of type string`;
   }
   return undefined;
 }

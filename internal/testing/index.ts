@@ -1,0 +1,17 @@
+// Test tooling shared by every package's tests (`@x/internal/testing`): never bundled into a dist.
+export type { HostileServer, HostileStats } from './hostile-server';
+export {
+  type DataAfterDoneOptions,
+  type EchoSecretsOptions,
+  type EndlessBodyOptions,
+  type EndlessLineOptions,
+  type EndlessNdjsonOptions,
+  startDataAfterDone,
+  startEchoSecrets,
+  startEndlessBody,
+  startEndlessLine,
+  startEndlessNdjson,
+  startNeverResponds,
+  startTrickle,
+  type TrickleOptions,
+} from './hostile-servers';

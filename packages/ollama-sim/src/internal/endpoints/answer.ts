@@ -1,0 +1,184 @@
+import type { Admitted } from '../admission';
+import type { Completion } from '../completion';
+import { contextIds } from '../completion';
+import { type Exchange, nowNs, type SimContext, sendError } from '../context';
+import { goJson } from '../go-json';
+import { goTimeUtc } from '../go-time';
+
+// Prompt evaluation, generation and the response of chat and generate (streamed or whole), with
+// Ollama's counters and field order.
+
+const OVERFLOW_TEXT =
+  'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length';
+
+/** What one chat or generate request answers. */
+export interface AnswerSpec {
+  readonly admitted: Admitted;
+  /** The model name as the request sent it (echoed in every line). */
+  readonly model: string;
+  readonly route: 'chat' | 'generate';
+  /** The estimated tokens of the rendered prompt. */
+  readonly promptTokens: number;
+  readonly completion: Completion;
+  /** `truncate: false`: a prompt longer than the window is a 400, not a silent truncation. */
+  readonly strictWindow: boolean;
+}
+
+type Durations = Record<string, number>;
+
+// Generated tokens come from a small vocabulary: their JSON text is worth keeping.
+const tokenCache = new Map<string, string>();
+function tokenJson(token: string): string {
+  let json = tokenCache.get(token);
+  if (json === undefined) {
+    json = goJson(token);
+    if (tokenCache.size < 4096) tokenCache.set(token, json);
+  }
+  return json;
+}
+
+/** The prompt tokens the runner evaluates: all of them, or about half the window when truncated. */
+function evaluated(ctx: SimContext, spec: AnswerSpec): number | 'overflow' {
+  const { promptTokens, admitted } = spec;
+  if (promptTokens <= admitted.numCtx) return promptTokens;
+  if (spec.strictWindow || admitted.rt.model.contextOverflow === 'error') return 'overflow';
+  // The runner keeps num_keep tokens and the tail, about half the window: num_ctx/2 + 2.
+  ctx.counters.truncatedPrompts++;
+  return Math.min(promptTokens, Math.floor(admitted.numCtx / 2) + 2);
+}
+
+export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): Promise<void> {
+  const { out, life, body } = ex;
+  const { completion, route, admitted } = spec;
+  const promptEvalCount = evaluated(ctx, spec);
+  if (promptEvalCount === 'overflow') return sendError(out, 400, OVERFLOW_TEXT);
+  const loaded = nowNs();
+  const promptRate = ctx.opts.promptTokensPerSecond;
+  if (Number.isFinite(promptRate)) await life.sleep((promptEvalCount / promptRate) * 1000);
+  if (life.aborted) return;
+  const evalStart = nowNs();
+  const promptEvalNs = Math.max(evalStart - loaded, promptEvalCount * 1000);
+  const tps = admitted.rt.model.tokensPerSecond;
+  const tokenMs = Number.isFinite(tps) ? 1000 / tps : 0;
+  ctx.counters.promptTokens += promptEvalCount;
+  ctx.counters.evalTokens += completion.evalCount;
+  const durations = (evalEnd: number): Durations => {
+    const evalNs = Math.max(evalEnd - evalStart, completion.evalCount * 1000);
+    const loadNs = Math.max(loaded - admitted.start, 1000);
+    const totalNs = Math.max(evalEnd - admitted.start, loadNs + promptEvalNs + evalNs);
+    return {
+      total_duration: Math.round(totalNs),
+      load_duration: Math.round(loadNs),
+      prompt_eval_count: promptEvalCount,
+      prompt_eval_duration: Math.round(promptEvalNs),
+      eval_count: completion.evalCount,
+      eval_duration: Math.round(evalNs),
+    };
+  };
+  const context =
+    route === 'generate' && body.raw !== true
+      ? contextIds(completion.seed, spec.promptTokens + completion.evalCount)
+      : undefined;
+  if (body.stream === false) {
+    const pieces = completion.thinking.length + completion.content.length;
+    if (tokenMs > 0) await life.sleep(tokenMs * Math.max(1, pieces));
+    if (life.aborted) return;
+    return out.send(200, wholeAnswer(spec, durations(nowNs()), context));
+  }
+  ctx.counters.streams++;
+  return streamAnswer(ex, spec, tokenMs, () => finalLine(spec, durations(nowNs()), context));
+}
+
+/** The `stream: false` body. */
+function wholeAnswer(spec: AnswerSpec, end: Durations, context: number[] | undefined): string {
+  const { completion, model } = spec;
+  const thinking = completion.thinking.length > 0 ? completion.thinking.join('') : undefined;
+  if (spec.route === 'chat') {
+    return goJson({
+      model,
+      created_at: goTimeUtc(Date.now()),
+      message: {
+        role: 'assistant',
+        content: completion.content.join(''),
+        thinking,
+        tool_calls: completion.toolCalls,
+      },
+      done: true,
+      done_reason: completion.doneReason,
+      ...end,
+    });
+  }
+  return goJson({
+    model,
+    created_at: goTimeUtc(Date.now()),
+    response: completion.content.join(''),
+    thinking,
+    done: true,
+    done_reason: completion.doneReason,
+    context,
+    ...end,
+  });
+}
+
+/** The `done: true` line that ends a stream. */
+function finalLine(spec: AnswerSpec, end: Durations, context: number[] | undefined): string {
+  const { completion, model } = spec;
+  const created_at = goTimeUtc(Date.now());
+  const fields =
+    spec.route === 'chat'
+      ? { model, created_at, message: { role: 'assistant', content: '' } }
+      : { model, created_at, response: '' };
+  return `${goJson({ ...fields, done: true, done_reason: completion.doneReason, context, ...end })}\n`;
+}
+
+/** Streams one NDJSON line per token (thinking, then content, then tool calls), then the final line. */
+async function streamAnswer(
+  ex: Exchange,
+  spec: AnswerSpec,
+  tokenMs: number,
+  final: () => string,
+): Promise<void> {
+  const { out, life } = ex;
+  const { completion, route } = spec;
+  // No delay and no stream fault: build the whole stream and write it at once. The bytes are the
+  // same; only the chunked framing differs, which no client can observe (load-test speed).
+  const batch = tokenMs === 0 && out.plain;
+  await out.start(200, undefined);
+  if (out.gone) return;
+  const head = `{"model":${goJson(spec.model)},"created_at":"`;
+  const pending: string[] = [];
+  // A batch is produced in one instant: one clock read stamps every line.
+  const stamp = batch ? goTimeUtc(Date.now()) : '';
+  const emit = async (middle: string): Promise<boolean> => {
+    if (batch) {
+      pending.push(head + stamp + middle);
+      return true;
+    }
+    if (tokenMs > 0) {
+      await life.sleep(tokenMs);
+      if (life.aborted) return false;
+    }
+    return out.chunk(head + goTimeUtc(Date.now()) + middle, false);
+  };
+  const chatLine = (fields: string) => `","message":{"role":"assistant",${fields}},"done":false}\n`;
+  for (const t of completion.thinking) {
+    const middle =
+      route === 'chat'
+        ? chatLine(`"content":"","thinking":${goJson(t)}`)
+        : `","response":"","thinking":${goJson(t)},"done":false}\n`;
+    if (!(await emit(middle))) return;
+  }
+  for (const t of completion.content) {
+    const middle =
+      route === 'chat'
+        ? chatLine(`"content":${tokenJson(t)}`)
+        : `","response":${tokenJson(t)},"done":false}\n`;
+    if (!(await emit(middle))) return;
+  }
+  if (completion.toolCalls !== undefined) {
+    if (!(await emit(chatLine(`"content":"","tool_calls":${goJson(completion.toolCalls)}`))))
+      return;
+  }
+  pending.push(final());
+  await out.chunk(pending.join(''), true);
+}

@@ -1,0 +1,182 @@
+import { isPlainObject } from '@x/internal';
+import { type Admitted, admit, release } from '../admission';
+import { type CompletionInput, complete } from '../completion';
+import { type Exchange, type Json, type SimContext, sendError } from '../context';
+import { goJson } from '../go-json';
+import { goTimeUtc } from '../go-time';
+import { estimateTextTokens } from '../text';
+import { CHAT_FIELDS, checkFields, checkMessages, GENERATE_FIELDS } from '../validate';
+import { answer } from './answer';
+
+// `/api/chat` and `/api/generate`: each request's own checks, its prompt estimate and the seeded
+// completion; admission and the answer itself are shared.
+
+/** An empty prompt loads the model (`done_reason: "load"`), or unloads it with `keep_alive: 0`. */
+async function loadOnly(
+  ex: Exchange,
+  admitted: Admitted,
+  model: string,
+  route: 'chat' | 'generate',
+): Promise<void> {
+  const reason =
+    ex.body.keep_alive === 0 || ex.body.keep_alive === '0'
+      ? ('unload' as const)
+      : ('load' as const);
+  if (reason === 'unload') admitted.rt.loaded = undefined;
+  const created_at = goTimeUtc(Date.now());
+  const text =
+    route === 'chat'
+      ? goJson({
+          model,
+          created_at,
+          message: { role: 'assistant', content: '' },
+          done: true,
+          done_reason: reason,
+        })
+      : goJson({ model, created_at, response: '', done: true, done_reason: reason });
+  await ex.out.send(200, text);
+}
+
+/** The inputs of the seeded completion every chat and generate request shares. */
+function completionBase(
+  ctx: SimContext,
+  body: Json,
+  admitted: Admitted,
+  model: string,
+): Pick<
+  CompletionInput,
+  | 'model'
+  | 'modelKey'
+  | 'body'
+  | 'thinking'
+  | 'numPredict'
+  | 'simSeed'
+  | 'requestSeed'
+  | 'responseTokens'
+  | 'reply'
+  | 'tokensPerChar'
+> {
+  const { rt, options } = admitted;
+  return {
+    model,
+    modelKey: rt.model.key,
+    body,
+    thinking: rt.model.capabilities.includes('thinking') && body.think !== false,
+    numPredict: typeof options?.num_predict === 'number' ? options.num_predict : -1,
+    simSeed: ctx.opts.seed,
+    requestSeed: typeof options?.seed === 'number' && options.seed >= 0 ? options.seed : undefined,
+    responseTokens: ctx.opts.responseTokens,
+    reply: ctx.opts.reply,
+    tokensPerChar: ctx.opts.tokensPerChar,
+  };
+}
+
+export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
+  const { body, out } = ex;
+  const bad =
+    checkFields(body, CHAT_FIELDS, 'ChatRequest', ctx.opts.keepAliveMs) ??
+    checkMessages(body.messages);
+  if (bad !== undefined) return sendError(out, 400, bad);
+  const model = typeof body.model === 'string' ? body.model : '';
+  if (model === '') return sendError(out, 400, 'model is required');
+  const admitted = await admit(ctx, ex, model, 'chat');
+  if (admitted === undefined) return;
+  try {
+    const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
+    if (messages.length === 0) return await loadOnly(ex, admitted, model, 'chat');
+    // Rendered-prompt estimate and the seed text, in one pass over the messages.
+    const tpc = ctx.opts.tokensPerChar;
+    let tokens = 4; // BOS + assistant header
+    let seedText = '';
+    let lastRole: string | undefined;
+    let lastUser = '';
+    let hasSystem = false;
+    for (const m of messages) {
+      if (!isPlainObject(m)) continue;
+      const role = typeof m.role === 'string' ? m.role : '';
+      if (role === 'system') hasSystem = true;
+      const content = typeof m.content === 'string' ? m.content : '';
+      tokens += 4 + estimateTextTokens(content, tpc);
+      if (Array.isArray(m.images)) tokens += 768 * m.images.length;
+      seedText += `${role}\u0000${content}\u0000`;
+      lastRole = role;
+      if (role === 'user') lastUser = content;
+    }
+    // The Modelfile's SYSTEM is rendered when the conversation brings none: tokens the client
+    // never sees but the window pays for.
+    const modelSystem = admitted.rt.model.system;
+    if (modelSystem !== undefined && !hasSystem) tokens += 4 + estimateTextTokens(modelSystem, tpc);
+    const tools = Array.isArray(body.tools) && body.tools.length > 0 ? body.tools : undefined;
+    if (tools !== undefined) {
+      const toolsText = JSON.stringify(tools);
+      tokens += estimateTextTokens(toolsText, tpc);
+      seedText += toolsText;
+    }
+    const completion = complete({
+      ...completionBase(ctx, body, admitted, model),
+      route: '/api/chat',
+      promptText: seedText,
+      prompt: lastUser,
+      tools,
+      lastRole,
+    });
+    await answer(ctx, ex, {
+      admitted,
+      model,
+      route: 'chat',
+      promptTokens: tokens,
+      completion,
+      strictWindow: body.truncate === false,
+    });
+  } finally {
+    release(ctx, admitted.rt, admitted.keepAliveMs);
+  }
+}
+
+export async function generate(ctx: SimContext, ex: Exchange): Promise<void> {
+  const { body, out } = ex;
+  const bad = checkFields(body, GENERATE_FIELDS, 'GenerateRequest', ctx.opts.keepAliveMs);
+  if (bad !== undefined) return sendError(out, 400, bad);
+  const model = typeof body.model === 'string' ? body.model : '';
+  if (model === '') return sendError(out, 404, "model '' not found");
+  if (body.raw === true && (body.template || body.system || Array.isArray(body.context)))
+    return sendError(out, 400, 'raw mode does not support template, system, or context');
+  const admitted = await admit(ctx, ex, model, 'generate');
+  if (admitted === undefined) return;
+  try {
+    const prompt = typeof body.prompt === 'string' ? body.prompt : '';
+    if (prompt === '' && !Array.isArray(body.images))
+      return await loadOnly(ex, admitted, model, 'generate');
+    const tpc = ctx.opts.tokensPerChar;
+    const system =
+      typeof body.system === 'string' && body.system !== ''
+        ? body.system
+        : (admitted.rt.model.system ?? '');
+    const suffix = typeof body.suffix === 'string' ? body.suffix : '';
+    let tokens =
+      body.raw === true
+        ? 1 + estimateTextTokens(prompt, tpc)
+        : 12 + estimateTextTokens(prompt, tpc) + estimateTextTokens(system, tpc);
+    tokens += estimateTextTokens(suffix, tpc);
+    if (Array.isArray(body.context)) tokens += body.context.length;
+    if (Array.isArray(body.images)) tokens += 768 * body.images.length;
+    const completion = complete({
+      ...completionBase(ctx, body, admitted, model),
+      route: '/api/generate',
+      promptText: `${system}\u0000${prompt}\u0000${suffix}`,
+      prompt,
+      tools: undefined,
+      lastRole: 'user',
+    });
+    await answer(ctx, ex, {
+      admitted,
+      model,
+      route: 'generate',
+      promptTokens: tokens,
+      completion,
+      strictWindow: false,
+    });
+  } finally {
+    release(ctx, admitted.rt, admitted.keepAliveMs);
+  }
+}

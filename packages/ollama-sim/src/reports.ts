@@ -1,0 +1,59 @@
+import type { FaultKind } from './faults';
+
+/** One request as the simulator received it (kept in the bounded `requests` log). */
+export interface RequestLogEntry {
+  /** Sequence number, from 1. */
+  readonly id: number;
+  /** Arrival time, ms since epoch. */
+  readonly time: number;
+  readonly method: string;
+  readonly path: string;
+  /**
+   * Request headers; credentials are `'[redacted]'`: `authorization`, `proxy-authorization`,
+   * `cookie` and any header whose name says key, token, secret, password, session, credential or
+   * signature (`x-api-key`, `x-auth-token`...).
+   */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The decoded JSON body, the raw text when it was not JSON, `'[N bytes not logged]'` above 64 KiB, or undefined. */
+  readonly body: unknown;
+  /** HTTP status sent (0 when the connection was destroyed before any header). */
+  status: number;
+  /** Faults applied to this request. */
+  readonly faults: readonly FaultKind[];
+  /** `'completed'`, `'aborted'` (client went away) or `'cut'` (a fault ended it). */
+  outcome: 'completed' | 'aborted' | 'cut' | 'pending';
+  /** Time until the response ended, ms. */
+  durationMs: number;
+}
+
+/** A JSON-serialisable snapshot of the simulator's counters (never reset). */
+export interface OllamaSimStats {
+  readonly requests: number;
+  readonly active: number;
+  readonly queued: number;
+  readonly peakQueued: number;
+  /** Requests refused with 503 because the queue was full. */
+  readonly rejected: number;
+  readonly byRoute: Readonly<Record<string, number>>;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly faults: Readonly<Partial<Record<FaultKind, number>>>;
+  readonly promptTokens: number;
+  readonly evalTokens: number;
+  readonly streams: number;
+  readonly truncatedPrompts: number;
+  /** Embedding vectors computed; a request whose client left stops adding to it. */
+  readonly embeddings: number;
+  readonly aborted: number;
+  readonly connections: number;
+  readonly loads: number;
+  readonly loadedModels: readonly string[];
+  readonly listening: boolean;
+}
+
+/** What `onFault` listeners receive. */
+export interface FaultEvent {
+  readonly requestId: number;
+  readonly path: string;
+  readonly model: string | undefined;
+  readonly kinds: readonly FaultKind[];
+}

@@ -17,6 +17,7 @@ export {
   optionalString,
   REDACTED,
 } from './args';
+export { BoundedMap } from './bounded-map';
 export { brand, hasBrand, mark } from './brand';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';

@@ -15,3 +15,4 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export { until } from './until';

@@ -1,5 +1,6 @@
+import { until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lines, open, send, settlesSoon, until } from './__fixtures__/client';
+import { lines, open, send, settlesSoon } from './__fixtures__/client';
 import type { OllamaSimOptions } from './options';
 import { type OllamaSim, startOllamaSim } from './sim';
 

@@ -1,5 +1,6 @@
+import { until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lines, send, until } from './__fixtures__/client';
+import { lines, send } from './__fixtures__/client';
 import { startOllamaSim } from './sim';
 
 afterEach(() => {

@@ -1,6 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
+import { until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lines, open, send, settlesSoon, until } from './__fixtures__/client';
+import { lines, open, send, settlesSoon } from './__fixtures__/client';
 import type { FaultRule } from './faults';
 import type { Fixture } from './fixtures';
 import type { OllamaSimOptions } from './options';

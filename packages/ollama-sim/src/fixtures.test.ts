@@ -1,6 +1,7 @@
 import { join, sep } from 'node:path';
+import { until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { send, settlesSoon, sharedFixtures, until } from './__fixtures__/client';
+import { send, settlesSoon, sharedFixtures } from './__fixtures__/client';
 import { isFixtureError } from './errors';
 import {
   fixtureBody,

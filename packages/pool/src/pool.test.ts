@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
+import { until } from '@x/internal/testing';
 import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -7,7 +8,6 @@ import {
   SocketTracker,
   startServer,
   trackClientSockets,
-  until,
 } from './__fixtures__/servers';
 import { isPoolClosedError, isPoolTimeoutError, PoolClosedError, PoolTimeoutError } from './errors';
 import type { PoolDisconnectEvent } from './events';

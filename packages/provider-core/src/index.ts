@@ -60,24 +60,27 @@ export type {
   TimeoutOptions,
 } from './options';
 export { SECRET_HEADER, validateHeaders } from './options';
+export type { MessagesInit } from './pipeline/messages';
 export type { StreamFormat } from './pipeline/stream';
 export { ProviderCore } from './provider-core';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, CoreOptions, ProviderIdentity } from './runtime';
 export { CORE_OPTION_KEYS } from './runtime';
-export type { ContextPlanner, Prepared, PromptInput } from './stages/context';
+export type { ContextPlanner, Prepared, PromptInput, WindowPlan } from './stages/context';
 export type {
   AssistantMessage,
   BaseChatRequest,
   BaseChatResponse,
   CacheMode,
   ChatMessage,
+  ChatRole,
   FinishReason,
   HealthStatus,
   PartialResponse,
   StreamChunk,
   Timings,
+  TokenLogprob,
   ToolCall,
   ToolDefinition,
   Usage,

@@ -9,6 +9,7 @@ import { metricPrefix, renderPrometheus } from './observe/prometheus';
 import type { ProviderStats } from './observe/stats';
 import type { CoreRequest, CoreResponse, Operation } from './operation';
 import { complete, request } from './pipeline/buffered';
+import { type MessagesInit, messages } from './pipeline/messages';
 import { attemptInit, headersFor, parseJson, withPartial } from './pipeline/shared';
 import { type StreamFormat, stream } from './pipeline/stream';
 import { type CoreConfig, createRuntime, type Runtime } from './runtime';
@@ -99,6 +100,14 @@ export class ProviderCore {
       model: init.model,
       signal: init.signal,
     });
+  }
+
+  /**
+   * Messages of a streamed exchange outside the answer path (the progress of a model download),
+   * parsed by `init.parse`; retries until the first message, the breaker only when asked.
+   */
+  messages<T>(init: MessagesInit<T>): AsyncGenerator<T, void, undefined> {
+    return messages(this.#rt, init);
   }
 
   /** Parses a JSON answer; anything else is the provider's typed `invalid-json` stream error. */

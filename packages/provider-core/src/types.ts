@@ -27,9 +27,16 @@ export interface ToolDefinition {
   };
 }
 
+/** The roles of a conversation. */
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
 /** One chat message. */
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
+  /**
+   * `system`, `user`, `assistant` or `tool`. Typed to also accept a plain `string`, so messages
+   * parsed from JSON need no `as const`: the role is checked when the request is validated.
+   */
+  role: ChatRole | (string & {});
   content: string;
   /** Name of the author (counted by token estimates; sent only where the API has the field). */
   name?: string;
@@ -109,6 +116,16 @@ export interface Timings {
   tokensPerSecond: number | undefined;
 }
 
+/** The log probability of one generated token, with the likeliest alternatives when asked. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** The token's UTF-8 bytes, when the server sends them. */
+  bytes?: number[] | undefined;
+  /** The most likely tokens at this position (`topLogprobs` of the request). */
+  topLogprobs?: Array<{ token: string; logprob: number; bytes?: number[] | undefined }> | undefined;
+}
+
 /** The assistant message of a response. */
 export interface AssistantMessage {
   role: 'assistant';
@@ -148,6 +165,8 @@ export interface BaseChatResponse {
   estimatedPromptTokens: number | undefined;
   /** HTTP attempts made (1 + retries); 0 when cached. */
   attempts: number;
+  /** Log probabilities of the generated tokens, when the request asked for them. */
+  logprobs?: TokenLogprob[] | undefined;
 }
 
 /** One item of a stream. The last item has `done: true` and the complete `response`. */
@@ -158,6 +177,8 @@ export interface StreamChunk<R = BaseChatResponse> {
   thinking: string | undefined;
   /** Tool calls completed in this chunk. */
   toolCalls: ToolCall[] | undefined;
+  /** Log probabilities of this chunk's tokens, when the request asked for them. */
+  logprobs?: TokenLogprob[] | undefined;
   /** True on the last item only. */
   done: boolean;
   /** The complete response, on the last item only. */

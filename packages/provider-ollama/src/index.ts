@@ -44,24 +44,32 @@ export {
   ServerBusyError,
 } from './errors';
 export type { OllamaProviderOptions, TokenOptions } from './options';
-export type { InitializeResult } from './provider';
 export { createOllamaProvider, OllamaProvider } from './provider';
+export type { InitializeResult } from './server-api';
 export type {
   AssistantMessage,
   CacheMode,
   ChatMessage,
   ChatRequest,
   ChatResponse,
+  CopyRequest,
+  CreateRequest,
   EmbedRequest,
   EmbedResponse,
   FinishReason,
+  GenerateChunk,
+  GenerateRequest,
+  GenerateResponse,
   HealthReport,
   HealthStatus,
   LoadedModel,
   ModelInfo,
   ModelSummary,
+  ProgressEvent,
+  PullRequest,
   StreamChunk,
   Timings,
+  TokenLogprob,
   ToolCall,
   ToolDefinition,
   Usage,

@@ -1,7 +1,8 @@
 // A bounded load test: 500 concurrent calls against @x/ollama-sim with 10% injected faults.
+
+import { until } from '@x/internal/testing';
 import { startOllamaSim } from '@x/ollama-sim';
 import { describe, expect, it } from 'vitest';
-import { until } from './__fixtures__/server';
 import { isOllamaError } from './errors';
 import { createOllamaProvider } from './provider';
 import type { ChatRequest } from './types';

@@ -80,3 +80,39 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }
+
+/** `OLLAMA_HOST` as Ollama's own client reads it: only spaces or quotes is unset. */
+export function envHost(): string | undefined {
+  const host = process.env.OLLAMA_HOST;
+  return host?.replace(/["'\s]/g, '') ? host : undefined;
+}
+
+/**
+ * `OLLAMA_API_KEY` as ollama-js reads it: for `https://ollama.com` only, when no key and no
+ * `Authorization` header was given.
+ */
+export function withEnvKey(options: OllamaProviderOptions, cloud: boolean): OllamaProviderOptions {
+  const key = process.env.OLLAMA_API_KEY;
+  if (!cloud || !key || options.apiKey !== undefined || options.getApiKey !== undefined) {
+    return options;
+  }
+  const headers = options.headers ?? {};
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return options;
+  return { ...options, apiKey: key };
+}
+
+/**
+ * Ollama's token defaults: a prompt that does not fit the window the server uses raises the
+ * window (`onOverflow: 'raise'`), as a server would need it; the caller's options win.
+ */
+export function withTokenDefaults(
+  tokens: OllamaProviderOptions['tokens'],
+): OllamaProviderOptions['tokens'] {
+  if (tokens === false) return false;
+  if (tokens === undefined) return { onOverflow: 'raise' };
+  if (typeof (tokens as { observe?: unknown }).observe === 'function') {
+    return { calibrator: tokens as Calibrator, onOverflow: 'raise' };
+  }
+  if (typeof tokens !== 'object' || tokens === null) return tokens;
+  return { onOverflow: 'raise', ...(tokens as TokenOptions) };
+}

@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
+import { until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   chatChunk,
@@ -9,7 +10,6 @@ import {
   splitFixture,
   startServer,
   type TestServer,
-  until,
 } from './__fixtures__/server';
 import {
   isContextOverflowError,
@@ -1128,11 +1128,19 @@ describe('secrets', () => {
     );
     await provider.complete(ask());
     await provider.complete(ask());
-    expect(server.requests.map((r) => `${r.path} ${r.headers.authorization}`)).toEqual([
-      '/api/show Bearer key-1',
-      '/api/chat Bearer key-2',
-      '/api/chat Bearer key-3',
+    // Every request, the window lookups (/api/show, /api/ps) included, carried a key of its own.
+    const keys = server.requests.map((r) => r.headers.authorization);
+    expect(new Set(keys).size).toBe(server.requests.length);
+    expect(keys.every((k) => /^Bearer key-\d+$/.test(k ?? ''))).toBe(true);
+    expect(server.requests.map((r) => r.path).sort()).toEqual([
+      '/api/chat',
+      '/api/chat',
+      '/api/ps',
+      '/api/show',
     ]);
+    expect(
+      server.requests.filter((r) => r.path === '/api/chat').map((r) => r.headers.authorization),
+    ).toEqual(['Bearer key-3', 'Bearer key-4']);
   });
 });
 

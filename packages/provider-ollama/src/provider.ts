@@ -1,7 +1,6 @@
-import type { Breaker } from '@x/breaker';
-import { breakerPresets } from '@x/breaker';
+import { type Breaker, breakerPresets } from '@x/breaker';
 import type { Cache } from '@x/cache';
-import { expectKnownKeys, expectNumber, fail, raceAbort } from '@x/internal';
+import { expectKnownKeys, expectNumber, fail } from '@x/internal';
 import type { Pool } from '@x/pool';
 import {
   CORE_OPTION_KEYS,
@@ -17,55 +16,59 @@ import { type RateLimiter, rateLimitPresets } from '@x/rate-limit';
 import { ContextWindows } from './context';
 import { OLLAMA_ERRORS } from './errors';
 import { checkHealth } from './health';
-import { DEFAULT_BASE_URL, normaliseBaseUrl, type OllamaProviderOptions } from './options';
+import { InFlightStreams } from './in-flight';
+import {
+  DEFAULT_BASE_URL,
+  envHost,
+  normaliseBaseUrl,
+  type OllamaProviderOptions,
+  withEnvKey,
+  withTokenDefaults,
+} from './options';
+import { createBody, type InitializeResult, ServerApi, transferBody } from './server-api';
 import type {
   ChatRequest,
   ChatResponse,
+  CopyRequest,
+  CreateRequest,
   EmbedRequest,
   EmbedResponse,
+  GenerateChunk,
+  GenerateRequest,
+  GenerateResponse,
   HealthReport,
+  LoadedModel,
   ModelInfo,
   ModelSummary,
+  ProgressEvent,
+  PullRequest,
   StreamChunk,
 } from './types';
-import { validateChatRequest, validateEmbedRequest } from './validate';
+import { validateChatRequest, validateEmbedRequest, validateGenerateRequest } from './validate';
 import { CHAT, NDJSON } from './wire/chat';
 import { EMBED } from './wire/embed';
+import { GENERATE } from './wire/generate';
 import { mapHttpError } from './wire/http-errors';
-import { parseModelInfo, parseModelList } from './wire/models';
-
-/** Result of {@link OllamaProvider.initialize}. */
-export interface InitializeResult {
-  version: string | undefined;
-  models: ModelSummary[];
-}
 
 const OPTION_KEYS = [...CORE_OPTION_KEYS, 'baseUrl'] as const;
-
-/** Reads `OLLAMA_HOST` as Ollama's own client does: only spaces or quotes is unset. */
-function envHost(): string | undefined {
-  const host = process.env.OLLAMA_HOST;
-  return host?.replace(/["'\s]/g, '') ? host : undefined;
-}
+type Signal = { signal?: AbortSignal };
 
 /**
  * An Ollama client with a connection pool, rate limiting, a circuit breaker, retries, a response
- * cache, token accounting, deadlines, typed errors, statistics and events, all on by default.
- * The request path is `@x/provider-core`'s; this class is Ollama's wire and what only Ollama has
- * (`num_ctx`, `/api/show`, silent-truncation checks, `OLLAMA_HOST`).
+ * cache, token accounting, deadlines, typed errors, statistics and events, all on by default. The
+ * request path is `@x/provider-core`'s; this class is Ollama's wire (`wire/`) and what only Ollama
+ * has: `num_ctx` (`context.ts`), model management (`server-api.ts`), health (`health.ts`).
  *
  * @example
  * const ollama = createOllamaProvider();
- * await ollama.initialize();
  * const answer = await ollama.complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] });
- * console.log(answer.content);
  */
 export class OllamaProvider {
   /** The normalised base URL. */
   readonly baseUrl: string;
   readonly #core: ProviderCore;
-  readonly #modelInfo = new Map<string, Promise<ModelInfo>>();
-  #models: ModelSummary[] | undefined;
+  readonly #server: ServerApi;
+  readonly #streams = new InFlightStreams();
 
   constructor(options: OllamaProviderOptions = {}) {
     if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
@@ -74,19 +77,23 @@ export class OllamaProvider {
     const rawBase = options.baseUrl ?? fromEnv ?? DEFAULT_BASE_URL;
     if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);
     this.baseUrl = normaliseBaseUrl(rawBase, fromEnv !== undefined ? 'OLLAMA_HOST' : 'baseUrl');
-    const tokens = options.tokens;
-    const numCtx = (tokens as { numCtx?: unknown } | undefined)?.numCtx;
-    if (typeof tokens === 'object' && tokens !== null && numCtx !== undefined) {
+    const numCtx = (options.tokens as { numCtx?: unknown } | undefined)?.numCtx;
+    if (typeof options.tokens === 'object' && options.tokens !== null && numCtx !== undefined) {
       expectNumber('tokens.numCtx', numCtx, { min: 1, integer: true });
     }
+    const url = new URL(this.baseUrl);
+    const cloud = /(^|\.)ollama\.com$/i.test(url.hostname);
     this.#core = new ProviderCore({
       identity: { id: 'ollama', label: 'Ollama', pkg: 'provider-ollama', tokens: 'ollama' },
       baseUrl: this.baseUrl,
-      options,
+      options: {
+        ...withEnvKey(options, cloud && url.protocol === 'https:'),
+        tokens: withTokenDefaults(options.tokens),
+      },
       kit: OLLAMA_ERRORS,
       httpError: mapHttpError,
       auth: (key) => ({ authorization: `Bearer ${key}` }),
-      local: !/(^|\.)ollama\.com$/i.test(new URL(this.baseUrl).hostname),
+      local: !cloud,
       defaults: {
         requestsPerSecond: rateLimitPresets.ollama.ratePerSecond,
         breaker: breakerPresets.ollama,
@@ -94,83 +101,49 @@ export class OllamaProvider {
       tokenKeys: ['numCtx'],
       planner: new ContextWindows({
         configured: numCtx as number | undefined,
-        info: (model, signal) => this.modelInfo(model, signal === undefined ? {} : { signal }),
-        cachedInfo: (model) => this.#modelInfo.get(model),
+        info: (model, signal) => this.#server.modelInfo(model, signal),
+        loaded: (signal) => this.#server.loadedHint(signal),
       }),
       // A silently truncated answer is never stored.
       cacheTtl: (_request, value) =>
         (value as { response?: ChatResponse } | undefined)?.response?.truncated ? false : undefined,
     });
+    this.#server = new ServerApi(this.#core);
   }
 
-  /**
-   * Checks the server and learns its models (`/api/version`, `/api/tags`). Retries while the
-   * server starts (connection refused).
-   * @throws {OllamaConnectionError} when the server cannot be reached.
-   */
-  async initialize(options: { signal?: AbortSignal } = {}): Promise<InitializeResult> {
-    this.#core.assertOpen();
-    const [version, models] = await Promise.all([
-      this.#core
-        .request({ endpoint: '/api/version', method: 'GET', signal: options.signal })
-        .then(({ text }) => {
-          const parsed = this.#core.json(text, '/api/version') as { version?: unknown };
-          return typeof parsed?.version === 'string' ? parsed.version : undefined;
-        }),
-      this.listModels(options),
-    ]);
-    return { version, models };
+  /** Checks the server and learns its models (`/api/version`, `/api/tags`). */
+  initialize(options: Signal = {}): Promise<InitializeResult> {
+    return this.#server.initialize(options.signal);
   }
 
   /** Models pulled on the server (`/api/tags`). */
-  async listModels(options: { signal?: AbortSignal } = {}): Promise<ModelSummary[]> {
-    this.#core.assertOpen();
-    const { text } = await this.#core.request({
-      endpoint: '/api/tags',
-      method: 'GET',
-      signal: options.signal,
-    });
-    const models = parseModelList(this.#core.json(text, '/api/tags'));
-    this.#models = models;
-    return models;
+  listModels(options: Signal = {}): Promise<ModelSummary[]> {
+    return this.#server.listModels(options.signal);
+  }
+
+  /** `/api/show` mapped (trained context, capabilities...), cached per model. */
+  modelInfo(model: string, options: Signal = {}): Promise<ModelInfo> {
+    return this.#server.modelInfo(model, options.signal);
+  }
+
+  /** The raw `/api/show` answer, as ollama-js `show()` returns it. */
+  show(model: string, options: Signal = {}): Promise<Record<string, unknown>> {
+    return this.#server.show(model, options.signal);
+  }
+
+  /** Models loaded in memory (`/api/ps`), with the window each really runs with. */
+  ps(options: Signal = {}): Promise<LoadedModel[]> {
+    return this.#server.ps(options.signal);
+  }
+
+  /** The server's version (`/api/version`). */
+  version(options: Signal = {}): Promise<string | undefined> {
+    return this.#server.version(options.signal);
   }
 
   /**
-   * What `/api/show` says about a model: trained context length, capabilities, family. Cached per
-   * model for the provider's life; a failure is not cached.
-   * @throws {ModelNotFoundError} when the model is not pulled.
-   */
-  modelInfo(model: string, options: { signal?: AbortSignal } = {}): Promise<ModelInfo> {
-    if (typeof model !== 'string' || model.trim().length === 0) {
-      return Promise.reject(
-        new TypeError(
-          `Expected \`model\` to be a non-empty string, got \`${String(model)}\` (${typeof model})`,
-        ),
-      );
-    }
-    if (this.#core.closed) return Promise.reject(this.#core.kit.closed());
-    // An aborted caller sends nothing, not even the shared lookup.
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-    let pending = this.#modelInfo.get(model);
-    if (pending === undefined) {
-      // Shared by every caller: no caller's signal may abort it (each one stops waiting instead).
-      const created = this.#core
-        .request({ endpoint: '/api/show', method: 'POST', payload: { model }, model })
-        .then(({ text }) => parseModelInfo(model, this.#core.json(text, '/api/show')));
-      this.#modelInfo.set(model, created);
-      created.catch(() => {
-        if (this.#modelInfo.get(model) === created) this.#modelInfo.delete(model);
-      });
-      pending = created;
-    }
-    return raceAbort(pending, options.signal);
-  }
-
-  /**
-   * A chat answer. Sent with `stream: false`, so no headers deadline applies: a long generation is
-   * bounded by the idle deadline once the answer flows, and by `timeouts.totalMs` when set.
+   * A chat answer (`/api/chat`) through the whole request path.
    * @throws {TypeError} for a malformed request, before anything is sent.
-   * @throws {ContextOverflowError} when the prompt does not fit the model's window.
    */
   async complete(request: ChatRequest): Promise<ChatResponse> {
     validateChatRequest(request);
@@ -179,29 +152,77 @@ export class OllamaProvider {
   }
 
   /**
-   * A streamed chat answer: an async iterable of chunks; the last one has `done: true` and the
-   * complete `response`. Leaving the loop early aborts the request. Retries happen only before
-   * the first chunk reached you. A cached answer is replayed as a stream.
-   * @throws {TypeError} for a malformed request, before anything is sent.
+   * A streamed chat answer; the last chunk has `done: true` and the `response`. Leaving the loop
+   * aborts the request; retries happen only before the first chunk; a cached answer is replayed.
    */
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
     this.#core.assertOpen();
-    return { [Symbol.asyncIterator]: () => this.#core.stream(CHAT, NDJSON, request) };
+    return this.#streams.iterable(request, (r) => this.#core.stream(CHAT, NDJSON, r));
   }
 
-  /**
-   * Embeddings (`/api/embed`), through the rate limiter, breaker and retries.
-   * @throws {TypeError} for a malformed request, before anything is sent.
-   */
+  /** A completion (`/api/generate`) through the whole request path. */
+  async generate(request: GenerateRequest): Promise<GenerateResponse> {
+    validateGenerateRequest(request);
+    this.#core.assertOpen();
+    return this.#core.complete(GENERATE, request);
+  }
+
+  /** A streamed completion, as {@link stream} for chat. */
+  streamGenerate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
+    validateGenerateRequest(request);
+    this.#core.assertOpen();
+    return this.#streams.iterable(request, (r) => this.#core.stream(GENERATE, NDJSON, r));
+  }
+
+  /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
     validateEmbedRequest(request);
     this.#core.assertOpen();
     return this.#core.complete(EMBED, request);
   }
 
-  /** Health without generating tokens; never throws for a down server. See {@link checkHealth}. */
-  health(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<HealthReport> {
+  /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */
+  pull(request: PullRequest): AsyncIterable<ProgressEvent> {
+    const body = transferBody(request);
+    return this.#streams.iterable(request, (r) =>
+      this.#server.progress('/api/pull', body, r.model, r.signal),
+    );
+  }
+
+  /** Uploads a model to its registry: its progress, ending with `success`. */
+  push(request: PullRequest): AsyncIterable<ProgressEvent> {
+    const body = transferBody(request);
+    return this.#streams.iterable(request, (r) =>
+      this.#server.progress('/api/push', body, r.model, r.signal),
+    );
+  }
+
+  /** Creates a model (from another, with a system prompt, parameters...): its progress. */
+  create(request: CreateRequest): AsyncIterable<ProgressEvent> {
+    const body = createBody(request);
+    return this.#streams.iterable(request, (r) =>
+      this.#server.progress('/api/create', body, r.model, r.signal),
+    );
+  }
+
+  /** Deletes a model from the server (`/api/delete`). */
+  deleteModel(model: string, options: Signal = {}): Promise<void> {
+    return this.#server.deleteModel(model, options.signal);
+  }
+
+  /** Copies a model under another name (`/api/copy`). */
+  copyModel(request: CopyRequest): Promise<void> {
+    return this.#server.copyModel(request);
+  }
+
+  /** Aborts every stream in flight (chat, generate, pull, push, create), as ollama-js `abort()`. */
+  abortAll(): void {
+    this.#streams.abortAll(new DOMException('Aborted by abortAll()', 'AbortError'));
+  }
+
+  /** Health without generating tokens; never throws for a down server. */
+  health(options: Signal & { timeoutMs?: number } = {}): Promise<HealthReport> {
     return checkHealth(this.#core, options);
   }
 
@@ -242,7 +263,7 @@ export class OllamaProvider {
 
   /** Models learnt by {@link initialize} or {@link listModels}, if any. */
   get models(): ModelSummary[] | undefined {
-    return this.#models;
+    return this.#server.models;
   }
 
   /** The breaker in use, if any (to read `state` or call `open()`/`isolate()`). */
@@ -265,10 +286,7 @@ export class OllamaProvider {
     return this.#core.pool;
   }
 
-  /**
-   * Stops accepting requests and closes what the provider created (pool, limiter); shared
-   * instances are left open. Every caller waits for the same closing. Idempotent.
-   */
+  /** Stops accepting calls, closes what the provider created; shared pieces stay open. */
   close(): Promise<void> {
     return this.#core.close();
   }
@@ -279,17 +297,7 @@ export class OllamaProvider {
   }
 }
 
-/**
- * Creates an {@link OllamaProvider}.
- *
- * @example
- * const ollama = createOllamaProvider({ baseUrl: 'http://localhost:11434' });
- * await ollama.initialize();
- * const { content } = await ollama.complete({
- *   model: 'llama3.2',
- *   messages: [{ role: 'user', content: 'Why is the sky blue?' }],
- * });
- */
+/** Creates an {@link OllamaProvider}. */
 export function createOllamaProvider(options?: OllamaProviderOptions): OllamaProvider {
   return new OllamaProvider(options);
 }

@@ -1,9 +1,9 @@
 // The fault matrix: the provider against @x/ollama-sim with injected faults.
 import { isBreakerOpenError } from '@x/breaker';
 import { createCache } from '@x/cache';
+import { until } from '@x/internal/testing';
 import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama-sim';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { until } from './__fixtures__/server';
 import {
   isCircuitOpenError,
   isContextOverflowError,
@@ -197,7 +197,11 @@ describe('fault matrix against @x/ollama-sim', () => {
     streaming.abort(new Error('enough'));
     expect((await first).message).toBe('enough');
     expect((await second).message).toBe('gave up waiting');
-    await until(() => provider.pool!.stats().totals.running === 0);
+    // Sockets settle asynchronously after an abort: wait for the pool to be idle, then check.
+    await until(() => {
+      const { running, pending, queued } = provider.pool!.stats().totals;
+      return running === 0 && pending === 0 && queued === 0;
+    });
     expect(provider.pool!.stats().totals).toMatchObject({ running: 0, pending: 0, queued: 0 });
     expect(provider.rateLimiter!.stats().queued).toBe(0);
     expect(provider.stats().inFlight).toBe(0);
@@ -256,8 +260,8 @@ describe('fault matrix against @x/ollama-sim', () => {
     expect(provider.stats().truncations).toBe(1);
   });
 
-  it('throws ContextOverflowError before sending when the prompt does not fit', async () => {
-    const { sim, provider } = await setup({ tokens: { numCtx: 256 } });
+  it('throws ContextOverflowError before sending when the prompt does not fit and onOverflow is error', async () => {
+    const { sim, provider } = await setup({ tokens: { numCtx: 256, onOverflow: 'error' } });
     const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
     const error = await provider.complete(ask(long)).catch((e) => e);
     expect(isContextOverflowError(error)).toBe(true);

@@ -2,6 +2,7 @@ import type {
   BaseChatRequest,
   BaseChatResponse,
   CacheMode,
+  ChatMessage,
   StreamChunk as CoreStreamChunk,
   HealthStatus,
 } from '@x/provider-core';
@@ -12,6 +13,7 @@ export type {
   ChatMessage,
   HealthStatus,
   Timings,
+  TokenLogprob,
   ToolCall,
   ToolDefinition,
   Usage,
@@ -34,7 +36,42 @@ export interface ChatRequest extends BaseChatRequest {
   numCtx?: number;
   /** Raw Ollama options, passed through. The named fields above win over the same keys here. */
   options?: Record<string, unknown>;
+  /** Return the log probability of each generated token (`logprobs`, newer servers). */
+  logprobs?: boolean;
+  /** With `logprobs`: also the 0 to 20 likeliest alternatives at each position (`top_logprobs`). */
+  topLogprobs?: number;
 }
+
+/**
+ * A completion request (`/api/generate`): a prompt instead of messages. The sampling fields,
+ * `format`, `think`, `keepAlive`, `numCtx`, `options`, `logprobs`, `signal` and `cache` are as in
+ * {@link ChatRequest}.
+ */
+export interface GenerateRequest extends Omit<ChatRequest, 'messages' | 'tools'> {
+  /** The prompt. An empty prompt only loads the model. */
+  prompt?: string;
+  /** Text after the insertion point, for fill-in-the-middle (models with the `insert` capability). */
+  suffix?: string;
+  /** A system prompt, overriding the Modelfile's. */
+  system?: string;
+  /** A prompt template, overriding the Modelfile's. */
+  template?: string;
+  /** Send the prompt as is, without the template (then no `context` comes back). */
+  raw?: boolean;
+  /** Images as base64 strings, `data:` URLs or raw bytes (vision models). */
+  images?: readonly (string | Uint8Array)[];
+  /** The `context` of an earlier answer, to continue it (deprecated by Ollama in favour of chat). */
+  context?: readonly number[];
+}
+
+/** A completion answer. `content` is the generated text. */
+export interface GenerateResponse extends ChatResponse {
+  /** The tokens of the prompt and answer, to continue with `context` (absent with `raw`). */
+  context: number[] | undefined;
+}
+
+/** One item of {@link OllamaProvider.streamGenerate}. */
+export type GenerateChunk = CoreStreamChunk<GenerateResponse>;
 
 /** Why generation ended. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'load' | 'unload';
@@ -145,4 +182,54 @@ export interface HealthReport {
   pool: unknown;
   /** Message of the probe's error, when unreachable. */
   error: string | undefined;
+}
+
+/** One progress report of a model download, upload or creation. */
+export interface ProgressEvent {
+  /** `pulling manifest`, `pulling <digest>`, `verifying sha256 digest`, `writing manifest`, `success`... */
+  status: string;
+  /** The layer being transferred, when there is one. */
+  digest: string | undefined;
+  /** Its size in bytes. */
+  total: number | undefined;
+  /** Bytes done so far. */
+  completed: number | undefined;
+}
+
+/** A model download (`/api/pull`) or upload (`/api/push`). */
+export interface PullRequest {
+  model: string;
+  /** Allow a registry over plain http or with a self-signed certificate. */
+  insecure?: boolean;
+  /** Aborts the transfer; the iteration rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** A model creation (`/api/create`). */
+export interface CreateRequest {
+  /** The name of the new model. */
+  model: string;
+  /** The model it starts from. */
+  from?: string;
+  /** GGUF or safetensors files already uploaded as blobs: file name to `sha256:` digest. */
+  files?: Record<string, string>;
+  /** LoRA adapters already uploaded as blobs: file name to digest. */
+  adapters?: Record<string, string>;
+  template?: string;
+  license?: string | string[];
+  system?: string;
+  /** Model parameters (`num_ctx`, `temperature`, `stop`...). */
+  parameters?: Record<string, unknown>;
+  /** A conversation the model starts from. */
+  messages?: readonly ChatMessage[];
+  /** Quantize a non-quantized model (`q4_K_M`, `q8_0`). */
+  quantize?: string;
+  signal?: AbortSignal;
+}
+
+/** A model copy (`/api/copy`). */
+export interface CopyRequest {
+  source: string;
+  destination: string;
+  signal?: AbortSignal;
 }

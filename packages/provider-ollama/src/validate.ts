@@ -6,7 +6,7 @@ import {
   optionalBoolean,
   optionalSignal,
 } from '@x/internal';
-import type { ChatRequest, EmbedRequest } from './types';
+import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 const THINK_LEVELS = new Set(['low', 'medium', 'high', 'max']);
@@ -27,6 +27,34 @@ const CHAT_KEYS = [
   'keepAlive',
   'numCtx',
   'options',
+  'logprobs',
+  'topLogprobs',
+  'signal',
+  'cache',
+] as const;
+
+const GENERATE_KEYS = [
+  'model',
+  'prompt',
+  'suffix',
+  'system',
+  'template',
+  'raw',
+  'images',
+  'context',
+  'temperature',
+  'topP',
+  'topK',
+  'seed',
+  'maxTokens',
+  'stop',
+  'format',
+  'think',
+  'keepAlive',
+  'numCtx',
+  'options',
+  'logprobs',
+  'topLogprobs',
   'signal',
   'cache',
 ] as const;
@@ -84,14 +112,7 @@ function validateMessage(message: unknown, i: number): void {
   }
   if (typeof m.content !== 'string') fail(`${at}.content`, 'a string', m.content);
   if (m.name !== undefined && typeof m.name !== 'string') fail(`${at}.name`, 'a string', m.name);
-  if (m.images !== undefined) {
-    if (!Array.isArray(m.images)) fail(`${at}.images`, 'an array of base64 strings', m.images);
-    m.images.forEach((img, j) => {
-      if (typeof img !== 'string' && !(img instanceof Uint8Array)) {
-        fail(`${at}.images[${j}]`, 'a base64 string or a Uint8Array', img);
-      }
-    });
-  }
+  optionalImages(`${at}.images`, m.images);
   for (const field of ['thinking', 'toolName', 'toolCallId'] as const) {
     if (m[field] !== undefined && typeof m[field] !== 'string') {
       fail(`${at}.${field}`, 'a string', m[field]);
@@ -114,16 +135,8 @@ function optionalCacheMode(value: unknown): void {
   }
 }
 
-/** Validates a chat request; throws TypeError/RangeError before anything is sent. */
-export function validateChatRequest(request: unknown): asserts request is ChatRequest {
-  if (typeof request !== 'object' || request === null) {
-    fail('request', 'an object with `model` and `messages`', request);
-  }
-  const r = request as Record<string, unknown>;
-  expectKnownKeys('request', r, CHAT_KEYS);
-  modelName('request.model', r.model);
-  if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
-  for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
+/** The fields chat and generate share: sampling, format, thinking, keep-alive, logprobs... */
+function validateGenerationFields(r: Record<string, unknown>): void {
   optionalNumberIn('request.temperature', r.temperature, 0);
   optionalNumberIn('request.topP', r.topP, 0, 1);
   optionalNumberIn('request.topK', r.topK, 0, Number.POSITIVE_INFINITY, true);
@@ -139,6 +152,49 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   if (r.format !== undefined && r.format !== 'json' && !isPlainObject(r.format)) {
     fail('request.format', '"json" or a JSON Schema object', r.format);
   }
+  if (
+    r.think !== undefined &&
+    typeof r.think !== 'boolean' &&
+    !(typeof r.think === 'string' && THINK_LEVELS.has(r.think))
+  ) {
+    fail('request.think', 'a boolean or one of "low", "medium", "high", "max"', r.think);
+  }
+  optionalKeepAlive('request.keepAlive', r.keepAlive);
+  if (r.options !== undefined && !isPlainObject(r.options)) {
+    fail('request.options', 'a plain object of Ollama options', r.options);
+  }
+  optionalBoolean('request.logprobs', r.logprobs);
+  // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
+  optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
+  optionalSignal('request.signal', r.signal);
+  optionalCacheMode(r.cache);
+}
+
+function optionalString(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
+}
+
+function optionalImages(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(name, 'an array of base64 strings', value);
+  value.forEach((img, j) => {
+    if (typeof img !== 'string' && !(img instanceof Uint8Array)) {
+      fail(`${name}[${j}]`, 'a base64 string or a Uint8Array', img);
+    }
+  });
+}
+
+/** Validates a chat request; throws TypeError/RangeError before anything is sent. */
+export function validateChatRequest(request: unknown): asserts request is ChatRequest {
+  if (typeof request !== 'object' || request === null) {
+    fail('request', 'an object with `model` and `messages`', request);
+  }
+  const r = request as Record<string, unknown>;
+  expectKnownKeys('request', r, CHAT_KEYS);
+  modelName('request.model', r.model);
+  if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
+  for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
+  validateGenerationFields(r);
   if (r.tools !== undefined) {
     if (!Array.isArray(r.tools)) fail('request.tools', 'an array of tool definitions', r.tools);
     r.tools.forEach((tool, i) => {
@@ -152,19 +208,36 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
       }
     });
   }
+}
+
+/** Validates a completion request; throws TypeError/RangeError before anything is sent. */
+export function validateGenerateRequest(request: unknown): asserts request is GenerateRequest {
+  if (typeof request !== 'object' || request === null) {
+    fail('request', 'an object with `model` and `prompt`', request);
+  }
+  const r = request as Record<string, unknown>;
+  expectKnownKeys('request', r, GENERATE_KEYS);
+  modelName('request.model', r.model);
+  for (const field of ['prompt', 'suffix', 'system', 'template'] as const) {
+    optionalString(`request.${field}`, r[field]);
+  }
+  optionalBoolean('request.raw', r.raw);
+  // Ollama answers 400 for these together: say so before sending.
+  if (r.raw === true) {
+    for (const field of ['template', 'system', 'context'] as const) {
+      if (r[field] !== undefined) {
+        fail(`request.${field}`, 'unset when `raw` is true (Ollama refuses both)', r[field]);
+      }
+    }
+  }
+  optionalImages('request.images', r.images);
   if (
-    r.think !== undefined &&
-    typeof r.think !== 'boolean' &&
-    !(typeof r.think === 'string' && THINK_LEVELS.has(r.think))
+    r.context !== undefined &&
+    !(Array.isArray(r.context) && r.context.every((t) => Number.isInteger(t)))
   ) {
-    fail('request.think', 'a boolean or one of "low", "medium", "high", "max"', r.think);
+    fail('request.context', 'an array of integers (the context of an earlier answer)', r.context);
   }
-  optionalKeepAlive('request.keepAlive', r.keepAlive);
-  if (r.options !== undefined && !isPlainObject(r.options)) {
-    fail('request.options', 'a plain object of Ollama options', r.options);
-  }
-  optionalSignal('request.signal', r.signal);
-  optionalCacheMode(r.cache);
+  validateGenerationFields(r);
 }
 
 /** Validates an embedding request; throws TypeError/RangeError before anything is sent. */

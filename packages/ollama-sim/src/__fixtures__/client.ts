@@ -123,15 +123,3 @@ export async function settlesSoon(promise: Promise<unknown>, turns = 20): Promis
   return settled;
 }
 
-/**
- * Polls `check` over real event-loop turns without touching (fake) time, unlike vi.waitFor; gives up
- * after 5 s of real time (hrtime is never faked).
- */
-export async function until(check: () => boolean, limitMs = 5000): Promise<void> {
-  const start = process.hrtime.bigint();
-  while (!check()) {
-    if (Number(process.hrtime.bigint() - start) / 1e6 > limitMs) throw new Error('condition not reached');
-    // node:timers' own export stays real when vi.useFakeTimers() fakes the global one.
-    await new Promise((r) => realImmediate(r));
-  }
-}

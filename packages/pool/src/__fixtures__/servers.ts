@@ -202,14 +202,6 @@ export async function refusedPort(host = '127.0.0.1'): Promise<number> {
   return s.port;
 }
 
-/** Turns the event loop (real I/O) until `condition` holds; bounded so a bug fails, not hangs. */
-export async function until(condition: () => boolean, turns = 20_000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (condition()) return;
-    await new Promise<void>((resolve) => realSetImmediate(resolve));
-  }
-  throw new Error('Condition not met');
-}
 
 /** Timer fakes that leave setImmediate and nextTick real, so loopback I/O keeps flowing. */
 export const FAKE_TIMERS = {

@@ -1,13 +1,14 @@
 import type { Cache } from '@x/cache';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
-import type { CacheMode, StreamChunk, ToolCall } from '../types';
+import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
 
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
   c: string;
   t?: string;
   tc?: ToolCall[];
+  lp?: TokenLogprob[];
 }
 
 /** What the cache holds for one request: the answer, and the chunks when it was streamed. */
@@ -155,6 +156,7 @@ export function recorded(chunk: StreamChunk<unknown>): RecordedChunk {
   const out: RecordedChunk = { c: chunk.content };
   if (chunk.thinking !== undefined) out.t = chunk.thinking;
   if (chunk.toolCalls !== undefined) out.tc = chunk.toolCalls;
+  if (chunk.logprobs !== undefined) out.lp = chunk.logprobs;
   return out;
 }
 

@@ -10,35 +10,45 @@ export interface PromptInput {
   messages?: readonly ChatMessage[];
   text?: string;
   tools?: readonly unknown[];
+  /** Tokens the prompt carries already counted (Ollama's `context` of a previous answer). */
+  extraTokens?: number;
+}
+
+/** The window a model runs with, and the one to ask the server for (if any). */
+export interface WindowPlan {
+  /** The window the server will use for the model. */
+  window: number;
+  /**
+   * The window to send with each request (Ollama's `num_ctx`), or `undefined` to send none and let
+   * the server keep the window it has: a different value makes Ollama reload the model.
+   */
+  send: number | undefined;
+  /** The model's trained maximum, when known. */
+  trained?: number | undefined;
 }
 
 /** Where a provider's context windows come from. */
 export interface ContextPlanner<Request> {
   /** The window a request sets itself, if any: used as is, never enlarged, nothing added. */
   requested(request: Request): number | undefined;
-  /** The window the provider uses for a model, when known without asking the server. */
-  known(model: string): number | undefined;
-  /** Learns the window of a model (server metadata) and returns it; also its trained maximum. */
-  lookup(
-    model: string,
-    signal: AbortSignal | undefined,
-  ): Promise<{ window: number | undefined; trained: number | undefined }>;
+  /** The plan for a model, when known without asking the server. */
+  known(model: string): WindowPlan | undefined;
+  /** Learns the plan of a model (server metadata). */
+  lookup(model: string, signal: AbortSignal | undefined): Promise<WindowPlan>;
   /**
-   * With `onOverflow: 'raise'`: a window of at least `needed` tokens for the model (kept for later
-   * calls), or `undefined` when the model cannot have one.
+   * With `onOverflow: 'raise'`: a plan whose window holds `needed` tokens (kept for later calls),
+   * or the trained maximum that cannot hold them.
    */
   enlarge?(
     model: string,
     needed: number,
     signal: AbortSignal | undefined,
-  ): Promise<{ from: number; to: number } | { trained: number | undefined } | undefined>;
-  /** The model's trained maximum, when already known (named in an overflow error). */
-  trained?(model: string): Promise<number | undefined>;
+  ): Promise<{ from: number; plan: WindowPlan } | { trained: number | undefined }>;
 }
 
 /** What the tokens step decided for one request. */
 export interface Prepared {
-  /** The window to ask the server for (Ollama's `num_ctx`); undefined when the request set one. */
+  /** The window to ask the server for (Ollama's `num_ctx`); undefined to send none. */
   numCtx: number | undefined;
   /** The window the request runs with, when known. */
   window: number | undefined;
@@ -58,10 +68,20 @@ export interface ContextInput<Request> {
   reserve?(request: Request): number | undefined;
 }
 
+interface Estimate {
+  tokens: number;
+  /** Tokens the calibrator learnt the server adds (a hidden system prompt): not the prompt's own. */
+  overhead: number;
+}
+
 /**
  * The tokens step: estimates the prompt (with the calibrator), picks the window and checks the
- * fit. Without a promise in the common case (window known, prompt fits); anything else takes the
+ * fit. Without a promise in the common case (plan known, prompt fits); anything else takes the
  * asynchronous path (a server lookup, a raise).
+ *
+ * A prompt is refused only when its own tokens do not fit: when nothing but the calibrator's
+ * learnt overhead pushes it over, it is sent, so the server's count can correct what was learnt
+ * (a refusal sends nothing and could never be corrected).
  */
 export class ContextStage<Request> {
   readonly #tokens: ResolvedTokens | undefined;
@@ -87,12 +107,7 @@ export class ContextStage<Request> {
     this.#topics = init.topics;
   }
 
-  get tokens(): ResolvedTokens | undefined {
-    return this.#tokens;
-  }
-
-  /** The estimated prompt tokens, or undefined (tokens off, nothing to count, an odd input). */
-  estimate(op: ContextInput<Request>, request: Request): number | undefined {
+  #estimate(op: ContextInput<Request>, request: Request): Estimate | undefined {
     const tokens = this.#tokens;
     if (tokens === undefined || op.prompt === undefined) return undefined;
     const input = op.prompt(request);
@@ -105,7 +120,11 @@ export class ContextStage<Request> {
       };
       // `@x/tokens` counts every string field of a message: the fields a server renders.
       const messages = input.messages as readonly TokensChatMessage[] | undefined;
-      return estimateTokens(messages ?? input.text ?? '', options).tokens;
+      const result = estimateTokens(messages ?? input.text ?? '', options);
+      return {
+        tokens: result.tokens + (input.extraTokens ?? 0),
+        overhead: result.overheadTokens,
+      };
     } catch {
       return undefined;
     }
@@ -114,6 +133,15 @@ export class ContextStage<Request> {
   #reserve(op: ContextInput<Request>, request: Request): number {
     const asked = op.reserve?.(request);
     return asked !== undefined && asked > 0 ? asked : (this.#tokens?.reserveOutputTokens ?? 0);
+  }
+
+  /** True when the prompt's own tokens (without a learnt overhead) do not fit `window`. */
+  #overflows(estimate: Estimate | undefined, reserve: number, window: number): boolean {
+    return (
+      estimate !== undefined &&
+      estimate.tokens + reserve > window &&
+      estimate.tokens - estimate.overhead + reserve > window
+    );
   }
 
   /** The tokens step. `estimateForLimiter` asks for an estimate even without a context check. */
@@ -131,26 +159,28 @@ export class ContextStage<Request> {
         window: explicit,
         estimate:
           this.#tokens !== undefined && (op.checksContext || estimateForLimiter)
-            ? this.estimate(op, request)
+            ? this.#estimate(op, request)?.tokens
             : undefined,
         charged: undefined,
         queueWaitMs: undefined,
       };
     }
-    const window = explicit ?? planner.known(op.model(request));
-    if (window === undefined) return this.#prepareSlow(op, request, signal, explicit);
-    const estimate = this.estimate(op, request);
+    const plan = explicit === undefined ? planner.known(op.model(request)) : undefined;
+    if (explicit === undefined && plan === undefined) {
+      return this.#prepareSlow(op, request, signal, undefined);
+    }
+    const window = explicit ?? plan!.window;
+    const estimate = this.#estimate(op, request);
     if (
-      estimate !== undefined &&
-      estimate + this.#reserve(op, request) > window &&
-      this.#tokens.onOverflow !== 'allow'
+      this.#tokens.onOverflow !== 'allow' &&
+      this.#overflows(estimate, this.#reserve(op, request), window)
     ) {
       return this.#prepareSlow(op, request, signal, explicit);
     }
     return {
-      numCtx: explicit === undefined ? window : undefined,
+      numCtx: plan?.send,
       window,
-      estimate,
+      estimate: estimate?.tokens,
       charged: undefined,
       queueWaitMs: undefined,
     };
@@ -165,61 +195,53 @@ export class ContextStage<Request> {
     const tokens = this.#tokens!;
     const planner = this.#planner!;
     const model = op.model(request);
+    const estimate = this.#estimate(op, request);
+    let plan: WindowPlan | undefined;
+    if (explicit === undefined)
+      plan = planner.known(model) ?? (await planner.lookup(model, signal));
     const prepared: Prepared = {
-      numCtx: undefined,
-      window: explicit,
-      estimate: this.estimate(op, request),
+      numCtx: plan?.send,
+      window: explicit ?? plan?.window,
+      estimate: estimate?.tokens,
       charged: undefined,
       queueWaitMs: undefined,
     };
-    let trained: number | undefined;
-    if (explicit === undefined) {
-      let window = planner.known(model);
-      if (window === undefined) {
-        const looked = await planner.lookup(model, signal);
-        window = looked.window;
-        trained = looked.trained;
-      }
-      prepared.window = window;
-      prepared.numCtx = window;
-    }
-    const estimate = prepared.estimate;
-    if (estimate === undefined || prepared.window === undefined) return prepared;
     const reserve = this.#reserve(op, request);
-    const needed = estimate + reserve;
-    if (needed <= prepared.window || tokens.onOverflow === 'allow') return prepared;
+    if (
+      estimate === undefined ||
+      prepared.window === undefined ||
+      tokens.onOverflow === 'allow' ||
+      !this.#overflows(estimate, reserve, prepared.window)
+    ) {
+      return prepared;
+    }
+    const needed = estimate.tokens - estimate.overhead + reserve;
+    let trained = plan?.trained;
     if (tokens.onOverflow === 'raise' && explicit === undefined && planner.enlarge !== undefined) {
       const raised = await planner.enlarge(model, needed, signal);
-      if (raised !== undefined && 'to' in raised) {
-        prepared.window = raised.to;
-        prepared.numCtx = raised.to;
+      if ('plan' in raised) {
+        prepared.window = raised.plan.window;
+        prepared.numCtx = raised.plan.send;
         this.#stats.contextRaises++;
         if (this.#topics['context-raised'].active) {
           this.#topics['context-raised'].emit({
             model,
             from: raised.from,
-            to: raised.to,
-            promptTokens: estimate,
+            to: raised.plan.window,
+            promptTokens: estimate.tokens,
           });
         }
         return prepared;
       }
-      const limit = raised?.trained;
-      throw this.#kit.contextOverflow({
-        model,
-        promptTokens: estimate,
-        reserveOutputTokens: reserve,
-        contextWindow: limit,
-        trainedContextLength: limit,
-        source: 'estimate',
-      });
+      trained = raised.trained;
+      prepared.window = trained ?? prepared.window;
     }
     throw this.#kit.contextOverflow({
       model,
-      promptTokens: estimate,
+      promptTokens: estimate.tokens,
       reserveOutputTokens: reserve,
       contextWindow: prepared.window,
-      trainedContextLength: trained ?? (await planner.trained?.(model)),
+      trainedContextLength: trained,
       source: 'estimate',
     });
   }

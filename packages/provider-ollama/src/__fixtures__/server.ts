@@ -1,9 +1,10 @@
-// Test helpers: load the shared Ollama fixtures and replay them from a real node:http server on
+// Test helpers: load the recorded Ollama exchanges and replay them from a real node:http server on
 // 127.0.0.1:0. Not part of the published package (src/**/__fixtures__ is excluded from files).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { recordedFixturesDir } from '@x/ollama-sim';
 
 export interface Fixture {
   name: string;
@@ -18,8 +19,9 @@ export interface Fixture {
   };
 }
 
+/** A recorded Ollama exchange; the simulator owns them (`@x/ollama-sim`'s `recordedFixturesDir`). */
 export function loadFixture(file: string): Fixture {
-  return JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as Fixture;
+  return JSON.parse(readFileSync(join(recordedFixturesDir, file), 'utf8')) as Fixture;
 }
 
 export interface Received {
@@ -152,20 +154,6 @@ export function splitFixture(fixture: Fixture, offsets: number[]): Fixture {
   }
   const { body: _body, ...rest } = fixture.response;
   return { ...fixture, response: { ...rest, writes_base64: parts } };
-}
-
-/**
- * Yields to the event loop until `check()` is true: real I/O keeps flowing, so it works under fake
- * timers. Gives up after `limitMs` of real time (process.hrtime is never faked).
- */
-export async function until(check: () => boolean, limitMs = 5_000): Promise<void> {
-  const start = process.hrtime.bigint();
-  while (!check()) {
-    if (Number(process.hrtime.bigint() - start) / 1e6 > limitMs) {
-      throw new Error('condition not reached');
-    }
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 /** An NDJSON chat chunk as Ollama writes it. */

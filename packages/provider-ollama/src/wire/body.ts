@@ -1,4 +1,10 @@
-import type { ChatMessage, ChatRequest, EmbedRequest, ToolCall } from '../types';
+import type { ChatMessage, ChatRequest, EmbedRequest, GenerateRequest, ToolCall } from '../types';
+
+/** The sampling fields chat and generate share. */
+type Sampling = Pick<
+  ChatRequest,
+  'temperature' | 'topP' | 'topK' | 'seed' | 'maxTokens' | 'stop' | 'numCtx' | 'options'
+>;
 
 function toBase64(image: string | Uint8Array): string {
   if (typeof image !== 'string') return Buffer.from(image).toString('base64');
@@ -37,7 +43,7 @@ function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
  * `num_ctx` (the request's `numCtx`, else the provider's choice, else whatever the passthrough set).
  */
 export function wireOptions(
-  request: ChatRequest,
+  request: Sampling,
   numCtx: number | undefined,
 ): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = request.options ? { ...request.options } : {};
@@ -73,6 +79,42 @@ export function toChatBody(
   if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
   if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools;
   if (request.think !== undefined) body.think = request.think;
+  addLogprobs(body, request);
+  return body;
+}
+
+/** `logprobs` and `top_logprobs`, when asked. */
+function addLogprobs(
+  body: Record<string, unknown>,
+  request: Pick<ChatRequest, 'logprobs' | 'topLogprobs'>,
+): void {
+  if (request.logprobs !== undefined) body.logprobs = request.logprobs;
+  if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
+}
+
+/** The `/api/generate` body. `stream` is always explicit; optional fields only when set. */
+export function toGenerateBody(
+  request: GenerateRequest,
+  stream: boolean,
+  numCtx: number | undefined,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: request.model,
+    prompt: request.prompt ?? '',
+    stream,
+  };
+  if (request.suffix !== undefined) body.suffix = request.suffix;
+  if (request.system !== undefined) body.system = request.system;
+  if (request.template !== undefined) body.template = request.template;
+  if (request.raw !== undefined) body.raw = request.raw;
+  if (request.images !== undefined) body.images = request.images.map(toBase64);
+  if (request.context !== undefined) body.context = [...request.context];
+  if (request.format !== undefined) body.format = request.format;
+  const options = wireOptions(request, numCtx);
+  if (options !== undefined) body.options = options;
+  if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
+  if (request.think !== undefined) body.think = request.think;
+  addLogprobs(body, request);
   return body;
 }
 
@@ -90,7 +132,7 @@ export function toEmbedBody(request: EmbedRequest): Record<string, unknown> {
 }
 
 /** The numCtx a request pins itself, from `numCtx` or the passthrough `options.num_ctx`. */
-export function requestedNumCtx(request: ChatRequest): number | undefined {
+export function requestedNumCtx(request: Sampling): number | undefined {
   if (request.numCtx !== undefined) return request.numCtx;
   const raw = request.options?.num_ctx;
   return typeof raw === 'number' ? raw : undefined;

@@ -1,4 +1,4 @@
-import type { Accumulator, Timings, WireMessage } from '@x/provider-core';
+import type { Accumulator, Timings, TokenLogprob, WireMessage } from '@x/provider-core';
 import { OllamaStreamError, type PartialResponse } from '../errors';
 import type { ChatResponse, FinishReason, StreamChunk, ToolCall, Usage } from '../types';
 
@@ -34,6 +34,37 @@ export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
       name: typeof fn.name === 'string' ? fn.name : '',
       arguments: typeof args === 'object' && args !== null ? (args as Json) : {},
     });
+  }
+  return out;
+}
+
+function mapAlternative(
+  raw: unknown,
+): { token: string; logprob: number; bytes?: number[] } | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const item = raw as Json;
+  const logprob = num(item.logprob);
+  if (typeof item.token !== 'string' || logprob === undefined) return undefined;
+  const out: { token: string; logprob: number; bytes?: number[] } = { token: item.token, logprob };
+  if (Array.isArray(item.bytes))
+    out.bytes = item.bytes.filter((b): b is number => typeof b === 'number');
+  return out;
+}
+
+/** Ollama's `logprobs` (snake_case, per chunk) as typed entries; malformed items are skipped. */
+export function mapLogprobs(raw: unknown): TokenLogprob[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  const out: TokenLogprob[] = [];
+  for (const item of raw) {
+    const entry: TokenLogprob | undefined = mapAlternative(item);
+    if (entry === undefined) continue;
+    const top = (item as Json).top_logprobs;
+    if (Array.isArray(top)) {
+      entry.topLogprobs = top
+        .map(mapAlternative)
+        .filter((t): t is NonNullable<typeof t> => t !== undefined);
+    }
+    out.push(entry);
   }
   return out;
 }
@@ -95,6 +126,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   chunks = 0;
   model = '';
   final: Json | undefined;
+  /** Log probabilities, when the request asked for them. */
+  logprobs: TokenLogprob[] | undefined;
 
   /** One NDJSON line. Returns the delta as a stream chunk, or undefined for the final chunk. */
   add(message: WireMessage): StreamChunk | undefined {
@@ -175,6 +208,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         this.thinking += thinking;
       }
     }
+    const logprobs = mapLogprobs(obj.logprobs);
+    if (logprobs !== undefined) (this.logprobs ??= []).push(...logprobs);
     if (obj.done === true) {
       this.final = obj;
       // A final chunk usually has empty content; it still counts if the server put text there.
@@ -182,7 +217,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         return undefined;
       }
     }
-    return { content, thinking, toolCalls, done: false, response: undefined };
+    const chunk: StreamChunk = { content, thinking, toolCalls, done: false, response: undefined };
+    if (logprobs !== undefined) chunk.logprobs = logprobs;
+    return chunk;
   }
 
   get done(): boolean {
@@ -222,6 +259,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       estimatedPromptTokens: undefined,
       numCtx: undefined,
       attempts: 0,
+      ...(this.logprobs !== undefined ? { logprobs: this.logprobs } : {}),
     };
   }
 }

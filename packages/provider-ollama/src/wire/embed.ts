@@ -79,6 +79,8 @@ export const EMBED: Operation<EmbedRequest, EmbedResponse> = Object.freeze({
   prompt: (request: EmbedRequest) => ({
     text: typeof request.input === 'string' ? request.input : request.input.join('\n'),
   }),
+  // Embeddings are deterministic: the cache's default strategy keeps them (for its longest TTL).
+  cacheKey: (request: EmbedRequest) => toEmbedBody(request),
   body: (request: EmbedRequest) => toEmbedBody(request),
   accumulator: (redact: (text: string) => string) => new EmbedAccumulator(redact),
   finish(response: EmbedResponse, _prepared: unknown, request: EmbedRequest) {

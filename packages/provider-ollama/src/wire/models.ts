@@ -5,6 +5,11 @@ type Json = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+/** A window or length: a positive whole number, else unknown (a server's 0 or -5 is not a window). */
+const length = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+/** Keys that would reach an object's prototype instead of the object. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
@@ -25,7 +30,7 @@ export function parseModelList(body: unknown): ModelSummary[] {
       families: strings(details.families),
       parameterSize: str(details.parameter_size),
       quantizationLevel: str(details.quantization_level),
-      contextLength: num(details.context_length),
+      contextLength: length(details.context_length),
       embeddingLength: num(details.embedding_length),
       capabilities: strings(model.capabilities),
     };
@@ -41,7 +46,7 @@ export function parseLoadedModels(body: unknown): LoadedModel[] {
       name: str(model.name) ?? str(model.model) ?? '',
       size: num(model.size),
       sizeVram: num(model.size_vram),
-      contextLength: num(model.context_length),
+      contextLength: length(model.context_length),
       expiresAt: str(model.expires_at),
     };
   });
@@ -71,6 +76,7 @@ export function parseParameters(text: unknown): ModelInfo['parameters'] {
     const match = /^(\S+)\s+(.*)$/.exec(line.trim());
     if (match === null) continue;
     const key = match[1]!;
+    if (UNSAFE_KEYS.has(key)) continue;
     const value = parameterValue(match[2]!);
     const existing = out[key];
     if (existing === undefined) out[key] = value;
@@ -87,14 +93,14 @@ export function parseParameters(text: unknown): ModelInfo['parameters'] {
 export function trainedContextLength(modelInfo: Json): number | undefined {
   const arch = str(modelInfo['general.architecture']);
   if (arch !== undefined) {
-    const direct = num(modelInfo[`${arch}.context_length`]);
+    const direct = length(modelInfo[`${arch}.context_length`]);
     if (direct !== undefined) return direct;
   }
   for (const [key, value] of Object.entries(modelInfo)) {
     if (!key.endsWith('.context_length') || key.startsWith('clip.') || key.includes('projector')) {
       continue;
     }
-    const n = num(value);
+    const n = length(value);
     if (n !== undefined) return n;
   }
   return undefined;
@@ -114,7 +120,7 @@ export function parseModelInfo(model: string, body: unknown): ModelInfo {
     parameterSize: str(details.parameter_size),
     quantizationLevel: str(details.quantization_level),
     contextLength: trainedContextLength(info),
-    defaultNumCtx: typeof numCtx === 'number' ? numCtx : undefined,
+    defaultNumCtx: length(numCtx),
     capabilities: strings(show.capabilities) ?? [],
     parameters,
     modifiedAt: str(show.modified_at),

@@ -1,0 +1,106 @@
+import type { WireMessage } from '../decode/decoder';
+import { NdjsonDecoder } from '../decode/ndjson';
+import { SseDecoder } from '../decode/sse';
+import { streamAttempt } from '../http/attempt';
+import type { Runtime } from '../runtime';
+import { streamThroughBreaker } from '../stages/breaker-gate';
+import { withRetries } from '../stages/retry';
+import { normalizeFailure } from './normalize';
+import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
+import type { StreamFormat } from './stream';
+
+/** A streamed exchange of messages outside the answer path (progress of a model download...). */
+export interface MessagesInit<T> {
+  endpoint: string;
+  method: 'POST' | 'GET' | 'DELETE';
+  payload: unknown;
+  model: string | undefined;
+  signal: AbortSignal | undefined;
+  format: StreamFormat;
+  /** Through the circuit breaker (a call that says something about the server's health). */
+  breaker: boolean;
+  /** Reads one message; throws the provider's typed error for an error message. */
+  parse(message: WireMessage, redact: (text: string) => string): T;
+}
+
+/**
+ * Messages of a streamed exchange, parsed, with retries and (optionally) the breaker but no cache,
+ * tokens or rate limit: model downloads, uploads and creation report their progress this way.
+ * Retries happen only until the first message reached the caller; leaving the loop aborts the
+ * request. Deadlines: first message and idle, as for answers.
+ */
+export async function* messages<T>(
+  rt: Runtime,
+  init: MessagesInit<T>,
+): AsyncGenerator<T, void, undefined> {
+  if (rt.closed) throw rt.kit.closed();
+  const { endpoint, model, signal } = init;
+  const pendingHeaders = headersFor(rt, init.format.accept, signal);
+  const { headers, key } =
+    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+  const redact = rt.redactor.redactFor(key);
+  const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
+  const open = (breakerSignal: AbortSignal | undefined) =>
+    streamAttempt(
+      attemptInit(rt, {
+        endpoint,
+        method: init.method,
+        headers,
+        body,
+        model,
+        stream: true,
+        signals: signalsOf(signal, breakerSignal),
+        redact,
+      }),
+    );
+  const pending: T[] = [];
+  let failure: unknown;
+  let ended = false;
+  const decoder =
+    init.format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
+  const onMessage = (message: WireMessage) => {
+    pending.push(init.parse(message, redact));
+  };
+  let source: AsyncGenerator<Uint8Array, void, undefined> | undefined;
+  const fill = async (body: AsyncGenerator<Uint8Array, void, undefined>) => {
+    while (pending.length === 0 && failure === undefined && !ended) {
+      const next = await body.next();
+      try {
+        if (next.done === true) {
+          decoder.end(onMessage);
+          ended = true;
+        } else decoder.push(next.value, onMessage);
+      } catch (error) {
+        failure = error;
+      }
+    }
+  };
+  try {
+    source = await withRetries(rt.retry, { endpoint, model, signal }, async () => {
+      const body = init.breaker ? streamThroughBreaker(rt.breaker, signal, open) : open(undefined);
+      try {
+        await fill(body);
+        // Nothing reached the caller yet: a failure here may still be retried.
+        if (pending.length === 0 && failure !== undefined) throw failure;
+        return body;
+      } catch (error) {
+        failure = undefined;
+        await body.return(undefined).catch(() => {});
+        throw withPartial(rt, error, endpoint, undefined);
+      }
+    });
+    for (;;) {
+      while (pending.length > 0) {
+        if (signal?.aborted) throw signal.reason;
+        yield pending.shift()!;
+      }
+      if (failure !== undefined) throw failure;
+      if (ended) return;
+      await fill(source);
+    }
+  } catch (error) {
+    throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), signal);
+  } finally {
+    await source?.return(undefined).catch(() => {});
+  }
+}

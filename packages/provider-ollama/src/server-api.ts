@@ -1,0 +1,267 @@
+import {
+  BoundedMap,
+  expectKnownKeys,
+  fail,
+  isPlainObject,
+  optionalSignal,
+  raceAbort,
+} from '@x/internal';
+import type { ProviderCore, WireMessage } from '@x/provider-core';
+import { EMPTY_PARTIAL } from '@x/provider-core';
+import { OllamaStreamError } from './errors';
+import type {
+  CopyRequest,
+  CreateRequest,
+  LoadedModel,
+  ModelInfo,
+  ModelSummary,
+  ProgressEvent,
+  PullRequest,
+} from './types';
+import { NDJSON } from './wire/chat';
+import { parseLoadedModels, parseModelInfo, parseModelList } from './wire/models';
+
+/** Result of {@link OllamaProvider.initialize}. */
+export interface InitializeResult {
+  version: string | undefined;
+  models: ModelSummary[];
+}
+
+/** Models whose `/api/show` answer is remembered (one lookup per model, bounded memory). */
+const MAX_MODELS = 256;
+
+function modelName(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    fail(name, 'a non-empty string (a model name such as "llama3.2")', value);
+  }
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Everything about the server's models: what it has (`/api/tags`, `/api/show`, `/api/ps`,
+ * `/api/version`) and managing them (pull, push, create, copy, delete). Metadata calls go through
+ * retries and the breaker; transfers (pull, push, create) stream their progress and go through
+ * neither the breaker (a registry download says nothing about serving health, and would hold a
+ * probe for minutes) nor the cache, tokens or rate limit.
+ */
+export class ServerApi {
+  readonly #core: ProviderCore;
+  readonly #modelInfo = new BoundedMap<string, Promise<ModelInfo>>(MAX_MODELS);
+  models: ModelSummary[] | undefined;
+
+  constructor(core: ProviderCore) {
+    this.#core = core;
+  }
+
+  async json(
+    endpoint: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    payload: unknown,
+    signal: AbortSignal | undefined,
+    model?: string,
+  ): Promise<unknown> {
+    this.#core.assertOpen();
+    const { text } = await this.#core.request({ endpoint, method, payload, model, signal });
+    return this.#core.json(text, endpoint);
+  }
+
+  async initialize(signal: AbortSignal | undefined): Promise<InitializeResult> {
+    const [version, models] = await Promise.all([this.version(signal), this.listModels(signal)]);
+    return { version, models };
+  }
+
+  async version(signal: AbortSignal | undefined): Promise<string | undefined> {
+    const parsed = (await this.json('/api/version', 'GET', undefined, signal)) as {
+      version?: unknown;
+    };
+    return typeof parsed?.version === 'string' ? parsed.version : undefined;
+  }
+
+  async listModels(signal: AbortSignal | undefined): Promise<ModelSummary[]> {
+    this.models = parseModelList(await this.json('/api/tags', 'GET', undefined, signal));
+    return this.models;
+  }
+
+  async ps(signal: AbortSignal | undefined): Promise<LoadedModel[]> {
+    return parseLoadedModels(await this.json('/api/ps', 'GET', undefined, signal));
+  }
+
+  /**
+   * The loaded models as a hint for the context windows: one try, no breaker and no retries (the
+   * request being planned makes its own), the body capped. Failures are the caller's to ignore.
+   */
+  async loadedHint(signal: AbortSignal | undefined): Promise<LoadedModel[]> {
+    const text = await this.#core.probe('/api/ps', 'GET', signal, 256 * 1024);
+    return parseLoadedModels(this.#core.json(text, '/api/ps'));
+  }
+
+  /** The raw `/api/show` answer (for what {@link modelInfo} does not map). */
+  async show(model: string, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+    modelName('model', model);
+    const parsed = await this.json('/api/show', 'POST', { model }, signal, model);
+    return isPlainObject(parsed) ? parsed : {};
+  }
+
+  /** `/api/show` mapped, cached per model (a failure is not cached). */
+  modelInfo(model: string, signal: AbortSignal | undefined): Promise<ModelInfo> {
+    if (typeof model !== 'string' || model.trim().length === 0) {
+      return Promise.reject(
+        new TypeError(
+          `Expected \`model\` to be a non-empty string, got \`${String(model)}\` (${typeof model})`,
+        ),
+      );
+    }
+    if (this.#core.closed) return Promise.reject(this.#core.kit.closed());
+    // An aborted caller sends nothing, not even the shared lookup.
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let pending = this.#modelInfo.get(model);
+    if (pending === undefined) {
+      // Shared by every caller: no caller's signal may abort it (each one stops waiting instead).
+      const created = this.#core
+        .request({ endpoint: '/api/show', method: 'POST', payload: { model }, model })
+        .then(({ text }) => parseModelInfo(model, this.#core.json(text, '/api/show')));
+      this.#modelInfo.set(model, created);
+      created.catch(() => {
+        if (this.#modelInfo.get(model) === created) this.#modelInfo.delete(model);
+      });
+      pending = created;
+    }
+    return raceAbort(pending, signal);
+  }
+
+  async deleteModel(model: string, signal: AbortSignal | undefined): Promise<void> {
+    modelName('model', model);
+    await this.#core.request({
+      endpoint: '/api/delete',
+      method: 'DELETE',
+      payload: { model },
+      model,
+      signal,
+    });
+    this.#modelInfo.delete(model);
+  }
+
+  async copyModel(request: CopyRequest): Promise<void> {
+    if (!isPlainObject(request))
+      fail('request', 'an object with `source` and `destination`', request);
+    expectKnownKeys('request', request, ['source', 'destination', 'signal']);
+    modelName('request.source', request.source);
+    modelName('request.destination', request.destination);
+    optionalSignal('request.signal', request.signal);
+    await this.#core.request({
+      endpoint: '/api/copy',
+      method: 'POST',
+      payload: { source: request.source, destination: request.destination },
+      model: request.source,
+      signal: request.signal,
+    });
+  }
+
+  /** Progress of `/api/pull`, `/api/push` or `/api/create` (streamed), ending with `success`. */
+  progress(
+    endpoint: '/api/pull' | '/api/push' | '/api/create',
+    payload: Record<string, unknown>,
+    model: string,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ProgressEvent, void, undefined> {
+    return this.#core.messages({
+      endpoint,
+      method: 'POST',
+      payload: { ...payload, stream: true },
+      model,
+      signal,
+      format: NDJSON,
+      breaker: false,
+      parse: (message, redact) => parseProgress(message, redact),
+    });
+  }
+}
+
+/** One progress line; an `{"error"}` line (a failed download) is a typed stream error. */
+function parseProgress(message: WireMessage, redact: (text: string) => string): ProgressEvent {
+  let line: unknown;
+  try {
+    line = JSON.parse(message.data);
+  } catch {
+    line = undefined;
+  }
+  if (!isPlainObject(line)) {
+    throw new OllamaStreamError({
+      reason: 'invalid-json',
+      message: `Ollama sent a progress line that is not a JSON object: ${redact(message.data).slice(0, 80)}`,
+      partial: EMPTY_PARTIAL,
+    });
+  }
+  if (typeof line.error === 'string') {
+    throw new OllamaStreamError({
+      reason: 'server-error',
+      serverMessage: redact(line.error),
+      partial: EMPTY_PARTIAL,
+    });
+  }
+  return {
+    status: typeof line.status === 'string' ? line.status : '',
+    digest: typeof line.digest === 'string' ? line.digest : undefined,
+    total: num(line.total),
+    completed: num(line.completed),
+  };
+}
+
+const PULL_KEYS = ['model', 'insecure', 'signal'] as const;
+const CREATE_KEYS = [
+  'model',
+  'from',
+  'files',
+  'adapters',
+  'template',
+  'license',
+  'system',
+  'parameters',
+  'messages',
+  'quantize',
+  'signal',
+] as const;
+
+/** Checks a pull or push request and builds its body. */
+export function transferBody(request: PullRequest): Record<string, unknown> {
+  if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
+  expectKnownKeys('request', request, PULL_KEYS);
+  modelName('request.model', request.model);
+  optionalSignal('request.signal', request.signal);
+  if (request.insecure !== undefined && typeof request.insecure !== 'boolean') {
+    fail('request.insecure', 'a boolean', request.insecure);
+  }
+  const body: Record<string, unknown> = { model: request.model };
+  if (request.insecure !== undefined) body.insecure = request.insecure;
+  return body;
+}
+
+/** Checks a create request and builds its body (Ollama's current create API). */
+export function createBody(request: CreateRequest): Record<string, unknown> {
+  if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
+  expectKnownKeys('request', request, CREATE_KEYS);
+  modelName('request.model', request.model);
+  optionalSignal('request.signal', request.signal);
+  if (request.from === undefined && request.files === undefined) {
+    fail('request.from', 'a model name (or `files` of uploaded blobs)', request.from);
+  }
+  const body: Record<string, unknown> = { model: request.model };
+  for (const key of ['from', 'template', 'system', 'quantize'] as const) {
+    const value = request[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') fail(`request.${key}`, 'a string', value);
+    body[key] = value;
+  }
+  for (const key of ['files', 'adapters', 'parameters'] as const) {
+    const value = request[key];
+    if (value === undefined) continue;
+    if (!isPlainObject(value)) fail(`request.${key}`, 'a plain object', value);
+    body[key] = value;
+  }
+  if (request.license !== undefined) body.license = request.license;
+  if (request.messages !== undefined) body.messages = request.messages;
+  return body;
+}

@@ -1,0 +1,59 @@
+import type { Operation, PromptInput } from '@x/provider-core';
+import type { GenerateRequest, GenerateResponse } from '../types';
+import { requestedNumCtx, toGenerateBody } from './body';
+import { ChatAccumulator } from './chat-accumulator';
+
+/** Folds `/api/generate` chunks (`response` text) and keeps the final `context`. */
+class GenerateAccumulator extends ChatAccumulator {
+  override build(): GenerateResponse {
+    const context = this.final?.context;
+    return {
+      ...super.build(),
+      context: Array.isArray(context)
+        ? context.filter((t): t is number => typeof t === 'number')
+        : undefined,
+    };
+  }
+}
+
+/** The part of a request that decides the answer: the cache key's input. */
+function cacheKey(request: GenerateRequest): Record<string, unknown> {
+  const body = toGenerateBody(request, false, undefined);
+  delete body.stream;
+  return body;
+}
+
+/**
+ * What the estimate counts: the system prompt, the prompt and the suffix, plus the tokens of an
+ * earlier answer's `context`, which the server prepends.
+ */
+function prompt(request: GenerateRequest): PromptInput {
+  const text = [request.system, request.prompt, request.suffix]
+    .filter((part): part is string => part !== undefined && part.length > 0)
+    .join('\n');
+  return { text, extraTokens: request.context?.length ?? 0 };
+}
+
+/** `/api/generate`: a completion from a prompt, buffered or streamed as NDJSON. */
+export const GENERATE: Operation<GenerateRequest, GenerateResponse> = Object.freeze({
+  name: 'generate',
+  endpoint: '/api/generate',
+  checksContext: true,
+  model: (request: GenerateRequest) => request.model,
+  prompt,
+  reserve: (request: GenerateRequest) => request.maxTokens,
+  cacheKey,
+  body: (request: GenerateRequest, stream: boolean, prepared: { numCtx: number | undefined }) =>
+    toGenerateBody(request, stream, prepared.numCtx),
+  accumulator: (redact: (text: string) => string) =>
+    new GenerateAccumulator(redact) as unknown as ReturnType<
+      Operation<GenerateRequest, GenerateResponse>['accumulator']
+    >,
+  finish(
+    response: GenerateResponse,
+    prepared: { numCtx: number | undefined },
+    request: GenerateRequest,
+  ) {
+    response.numCtx = prepared.numCtx ?? requestedNumCtx(request);
+  },
+});

@@ -32,7 +32,7 @@ export type ProviderErrorKind =
   | 'rate-limited';
 
 /** Which deadline fired (`probe`: the breaker's `probeTimeoutMs` while it probed the server). */
-export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total' | 'probe';
+export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total' | 'probe' | 'consumer';
 
 /** Who raised an error: the provider's id (`ollama`, for codes) and label (`Ollama`, for messages). */
 export interface ErrorOrigin {
@@ -295,6 +295,7 @@ export class ProviderTimeoutError extends ProviderError {
       idle: 'the next chunk',
       total: 'the whole request',
       probe: 'the answer to a circuit breaker probe',
+      consumer: 'the caller to read the next chunk',
     };
     const option =
       init.timeout === 'probe' ? 'breaker.probeTimeoutMs' : `timeouts.${init.timeout}Ms`;

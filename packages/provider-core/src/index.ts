@@ -52,7 +52,7 @@ export type {
 } from './observe/events';
 export type { HistogramSnapshot } from './observe/histogram';
 export type { ProviderStats } from './observe/stats';
-export type { CoreRequest, CoreResponse, Operation } from './operation';
+export type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 export type {
   ResolvedRetry,
   ResolvedTimeouts,
@@ -61,7 +61,6 @@ export type {
 } from './options';
 export { SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
-export type { StreamFormat } from './pipeline/stream';
 export { ProviderCore } from './provider-core';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';

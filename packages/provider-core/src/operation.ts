@@ -1,7 +1,15 @@
 import type { Accumulator } from './decode/accumulator';
+import type { Framing } from './decode/decoder';
 import type { CacheInput } from './stages/cache';
 import type { ContextInput, Prepared } from './stages/context';
 import type { StreamChunk } from './types';
+
+/** How a streamed answer is framed and accepted. */
+export interface StreamFormat {
+  framing: Framing;
+  /** The `accept` header of a streamed request. */
+  accept: string;
+}
 
 /** The fields of an answer the shared stages fill in. */
 export interface CoreResponse {
@@ -37,6 +45,12 @@ export interface Operation<Request extends CoreRequest, Response extends CoreRes
   readonly name: string;
   /** The path, such as `/api/chat`. */
   readonly endpoint: string;
+  /**
+   * How the endpoint streams, when it can. A buffered call of such an operation is read as a
+   * stream too (nothing reaches the caller until the end): the first-token and idle deadlines then
+   * bound it, where a `stream: false` answer sends nothing until it is complete.
+   */
+  readonly stream?: StreamFormat;
   /** The JSON body of an attempt; `prepared` holds what the tokens step decided. */
   body(request: Request, stream: boolean, prepared: Prepared): unknown;
   /** A fresh accumulator for one attempt's answer; `redact` scrubs server text. */

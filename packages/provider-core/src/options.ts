@@ -31,6 +31,14 @@ export interface TimeoutOptions {
    * @default undefined
    */
   totalMs?: number;
+  /**
+   * Streams: longest time the caller may hold a chunk before asking for the next. Past it the
+   * stream is abandoned (a dropped iterator): its socket, breaker slot and in-flight slot are
+   * freed, and a later read rejects with a `consumer` timeout. Not the server's silence: the idle
+   * deadline does not run while the caller holds a chunk.
+   * @default 300_000
+   */
+  consumerMs?: number;
 }
 
 /** Retry options. */
@@ -84,6 +92,7 @@ export interface ResolvedTimeouts {
   firstTokenMs: number | undefined;
   idleMs: number | undefined;
   totalMs: number | undefined;
+  consumerMs: number | undefined;
 }
 
 export const DEFAULT_TIMEOUTS: Readonly<ResolvedTimeouts> = Object.freeze({
@@ -91,6 +100,7 @@ export const DEFAULT_TIMEOUTS: Readonly<ResolvedTimeouts> = Object.freeze({
   firstTokenMs: 300_000,
   idleMs: 60_000,
   totalMs: undefined,
+  consumerMs: 300_000,
 });
 
 export const DEFAULT_RETRY: Readonly<Omit<ResolvedRetry, 'random'>> = Object.freeze({
@@ -101,7 +111,7 @@ export const DEFAULT_RETRY: Readonly<Omit<ResolvedRetry, 'random'>> = Object.fre
   budget: Object.freeze({ ratio: 0.2, reserve: 10 }),
 });
 
-const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'] as const;
+const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs', 'consumerMs'] as const;
 const RETRY_KEYS = [
   'retries',
   'baseDelayMs',
@@ -114,7 +124,13 @@ const RETRY_KEYS = [
 /** Validates `timeouts` (options, or `false` for none at all). */
 export function resolveTimeouts(value: unknown): ResolvedTimeouts {
   if (value === false) {
-    return { connectMs: 0, firstTokenMs: undefined, idleMs: undefined, totalMs: undefined };
+    return {
+      connectMs: 0,
+      firstTokenMs: undefined,
+      idleMs: undefined,
+      totalMs: undefined,
+      consumerMs: undefined,
+    };
   }
   if (value === undefined) return { ...DEFAULT_TIMEOUTS };
   if (!isPlainObject(value)) fail('timeouts', 'an object of timeouts in ms, or false', value);
@@ -127,6 +143,7 @@ export function resolveTimeouts(value: unknown): ResolvedTimeouts {
     firstTokenMs: 'firstTokenMs' in t ? positive(t.firstTokenMs) : DEFAULT_TIMEOUTS.firstTokenMs,
     idleMs: 'idleMs' in t ? positive(t.idleMs) : DEFAULT_TIMEOUTS.idleMs,
     totalMs: positive(t.totalMs),
+    consumerMs: 'consumerMs' in t ? positive(t.consumerMs) : DEFAULT_TIMEOUTS.consumerMs,
   };
 }
 

@@ -7,11 +7,11 @@ import { streamAttempt } from './http/attempt';
 import type { ProviderEventMap } from './observe/events';
 import { metricPrefix, renderPrometheus } from './observe/prometheus';
 import type { ProviderStats } from './observe/stats';
-import type { CoreRequest, CoreResponse, Operation } from './operation';
+import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 import { complete, request } from './pipeline/buffered';
 import { type MessagesInit, messages } from './pipeline/messages';
 import { attemptInit, headersFor, parseJson, withPartial } from './pipeline/shared';
-import { type StreamFormat, stream } from './pipeline/stream';
+import { stream } from './pipeline/stream';
 import { type CoreConfig, createRuntime, type Runtime } from './runtime';
 import { EMPTY_PARTIAL, type StreamChunk } from './types';
 

@@ -64,6 +64,12 @@ export interface CoreOptions {
    * @default 16 * 1024 * 1024
    */
   maxLineBytes?: number;
+  /**
+   * Most bytes one streamed answer may take, all its lines together: past it the call ends with a
+   * stream error (`too-large`) carrying what arrived. About 200,000 tokens of Ollama's NDJSON.
+   * @default 32 * 1024 * 1024
+   */
+  maxAnswerBytes?: number;
   /** HTTP client with undici `request` semantics; replaces the pool. For tests. */
   transport?: Transport;
 }
@@ -81,6 +87,7 @@ export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
   'tokens',
   'timeouts',
   'maxLineBytes',
+  'maxAnswerBytes',
   'transport',
 ];
 
@@ -114,6 +121,8 @@ export interface CoreConfig {
   tokenKeys?: readonly string[];
   /** Where context windows come from; without one, prompts are not checked against a window. */
   planner?: ContextPlanner<any>;
+  /** How many prompt tokens the server keeps when it silently cuts a prompt (Ollama: half + 2). */
+  truncationKeeps?: (window: number) => number;
   /** Keeps an answer out of a cache the provider creates (`false`), or sets its TTL. */
   cacheTtl?: (request: object, value: unknown) => number | undefined | false;
 }
@@ -127,6 +136,7 @@ export interface Runtime {
   readonly origin: string;
   readonly timeouts: ResolvedTimeouts;
   readonly maxBytes: number;
+  readonly maxAnswerBytes: number;
   readonly transport: Transport;
   readonly agent: Agent | undefined;
   readonly pool: Pool | undefined;
@@ -158,6 +168,7 @@ export function createRuntime(config: CoreConfig): Runtime {
   }
   optionalFunction('getApiKey', options.getApiKey);
   optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });
+  optionalNumber('maxAnswerBytes', options.maxAnswerBytes, { min: 1024, integer: true });
   const redactor = new Redactor();
   if (options.apiKey !== undefined) redactor.add(options.apiKey);
   for (const [name, value] of Object.entries(headers)) {
@@ -190,7 +201,7 @@ export function createRuntime(config: CoreConfig): Runtime {
   });
   const stats = new StatsRecorder();
   const topics = createProviderTopics(identity.pkg);
-  return {
+  const runtime: Runtime = {
     identity,
     kit,
     httpError: config.httpError,
@@ -198,6 +209,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     origin,
     timeouts,
     maxBytes: options.maxLineBytes ?? 16 * 1024 * 1024,
+    maxAnswerBytes: options.maxAnswerBytes ?? 32 * 1024 * 1024,
     transport,
     agent,
     pool,
@@ -220,6 +232,7 @@ export function createRuntime(config: CoreConfig): Runtime {
       stats,
       topics,
       local: config.local,
+      keeps: config.truncationKeeps,
     }),
     credentials: new Credentials({
       headers,
@@ -229,9 +242,18 @@ export function createRuntime(config: CoreConfig): Runtime {
       redactor,
     }),
     redactor,
-    retry: { options: retry.options, budget: retry.budget, stats, topics, redact: redactor.redact },
+    retry: {
+      options: retry.options,
+      budget: retry.budget,
+      stats,
+      topics,
+      redact: redactor.redact,
+      closed: () => runtime.closed,
+      kit,
+    },
     stats,
     topics,
     closed: false,
   };
+  return runtime;
 }

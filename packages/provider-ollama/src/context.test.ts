@@ -1,5 +1,6 @@
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadFixture, startServer } from './__fixtures__/server';
 import { isContextOverflowError } from './errors';
 import type { OllamaProviderOptions } from './options';
 import { createOllamaProvider, type OllamaProvider } from './provider';
@@ -72,5 +73,97 @@ describe('num_ctx', () => {
     expect(isContextOverflowError(error)).toBe(true);
     expect(error).toMatchObject({ trainedContextLength: 131_072 });
     expect(chats(sim)).toHaveLength(0);
+  });
+});
+
+describe('the token estimate against what the server counts', () => {
+  it('does not refuse a short prompt after learning a hidden 3,000-token SYSTEM prompt', async () => {
+    const system = 'You are a careful assistant. '.repeat(400); // about 3,000 tokens at 0.27/char
+    const sim = await startOllamaSim({
+      loadTimeMs: 0,
+      defaultNumCtx: 4_096,
+      models: [{ name: 'hidden:1b', family: 'llama', contextLength: 131_072, system }],
+    });
+    sims.push(sim);
+    const provider = createOllamaProvider({ baseUrl: sim.url, tokens: { onOverflow: 'error' } });
+    providers.push(provider);
+    for (let i = 0; i < 4; i++) {
+      await provider.complete({
+        model: 'hidden:1b',
+        messages: [{ role: 'user', content: `q${i}` }],
+      });
+    }
+    // 1,000 characters: about 270 tokens of its own plus the hidden 3,000 fit 4,096.
+    const answer = await provider.complete({
+      model: 'hidden:1b',
+      messages: [{ role: 'user', content: 'x'.repeat(999) }],
+    });
+    expect(answer.truncated).toBe(false);
+    expect(answer.estimatedPromptTokens).toBeLessThan(4_096);
+  });
+
+  it('ignores absurd counts from the server: they neither block the model nor poison the limiter', async () => {
+    const answer = (prompt: number, completion: number) =>
+      `${JSON.stringify({
+        model: 'llama3.2',
+        message: { role: 'assistant', content: 'ok' },
+        done: true,
+        prompt_eval_count: prompt,
+        eval_count: completion,
+      })}\n`;
+    const server = await startServer({
+      '/api/show': loadFixture('05-show-llama3.2.json'),
+      '/api/chat': [
+        (_req, res) => void res.end(answer(1e15, 1e18)),
+        (_req, res) => void res.end(answer(12, 3)),
+      ],
+    });
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      rateLimit: { requestsPerSecond: 100, tokensPerMinute: 100_000 },
+    });
+    providers.push(provider);
+    try {
+      const broken = await provider.complete({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(broken.usage).toEqual({
+        promptTokens: undefined,
+        completionTokens: undefined,
+        totalTokens: undefined,
+      });
+      // Not charged 1e18 tokens: the next call is admitted at once.
+      const fine = await provider.complete({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'a normal question' }],
+        cache: 'bypass',
+      });
+      expect(fine.usage.promptTokens).toBe(12);
+      expect(provider.stats().promptTokens).toBe(12);
+      expect(provider.rateLimiter!.stats().queued).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('silent truncation with default options', () => {
+  it('is flagged when the server keeps half its window', async () => {
+    // The simulator counts 0.4 tokens per character, more than the estimate: a prompt estimated
+    // to fit is cut by the server to num_ctx / 2 + 2.
+    const sim = await startOllamaSim({ loadTimeMs: 0, defaultNumCtx: 4_096, tokensPerChar: 0.4 });
+    sims.push(sim);
+    const provider = createOllamaProvider({ baseUrl: sim.url });
+    providers.push(provider);
+    const truncated: unknown[] = [];
+    provider.onTruncated((event) => truncated.push(event));
+    const answer = await provider.complete({
+      model: 'llama3.2',
+      messages: [{ role: 'user', content: 'word '.repeat(2_600) }],
+    });
+    expect(answer.usage.promptTokens).toBe(2_050);
+    expect(answer.truncated).toBe(true);
+    expect(truncated).toHaveLength(1);
   });
 });

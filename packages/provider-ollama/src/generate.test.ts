@@ -76,7 +76,8 @@ describe('OllamaProvider.generate', () => {
       keep_alive: '10m',
       logprobs: true,
       top_logprobs: 3,
-      stream: false,
+      // Read as a stream on the wire, whole before it returns (the deadlines then apply).
+      stream: true,
       options: { temperature: 0, num_predict: 64 },
     });
     expect(answer).toMatchObject({
@@ -215,9 +216,11 @@ describe('embeddings and typing', () => {
     const parsed: { role: string; content: string }[] = JSON.parse(
       '[{"role":"user","content":"Why is the sky blue?"}]',
     );
-    await expect(provider.complete({ model: 'llama3.2', messages: parsed })).resolves.toMatchObject({
-      attempts: 1,
-    });
+    await expect(provider.complete({ model: 'llama3.2', messages: parsed })).resolves.toMatchObject(
+      {
+        attempts: 1,
+      },
+    );
     const bad: { role: string; content: string }[] = [{ role: 'robot', content: 'x' }];
     await expect(provider.complete({ model: 'llama3.2', messages: bad })).rejects.toThrow(
       /request\.messages\[0\]\.role/,

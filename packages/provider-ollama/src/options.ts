@@ -1,6 +1,10 @@
 import { isIPv6 } from 'node:net';
-import { fail } from '@x/internal';
-import type { CoreOptions, TokenOptions as CoreTokenOptions } from '@x/provider-core';
+import { expectKnownKeys, expectNumber, fail } from '@x/internal';
+import {
+  CORE_OPTION_KEYS,
+  type CoreOptions,
+  type TokenOptions as CoreTokenOptions,
+} from '@x/provider-core';
 import type { Calibrator } from '@x/tokens';
 
 /** Options of token accounting and context-window checks. */
@@ -115,4 +119,36 @@ export function withTokenDefaults(
   }
   if (typeof tokens !== 'object' || tokens === null) return tokens;
   return { onOverflow: 'raise', ...(tokens as TokenOptions) };
+}
+
+const OPTION_KEYS = [...CORE_OPTION_KEYS, 'baseUrl'] as const;
+
+/** The options checked and resolved: the base URL, what the core gets, Ollama's own. */
+export function resolveOptions(options: OllamaProviderOptions): {
+  baseUrl: string;
+  cloud: boolean;
+  numCtx: number | undefined;
+  core: CoreOptions;
+} {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  expectKnownKeys(undefined, options, OPTION_KEYS);
+  const fromEnv = options.baseUrl === undefined ? envHost() : undefined;
+  const rawBase = options.baseUrl ?? fromEnv ?? DEFAULT_BASE_URL;
+  if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);
+  const baseUrl = normaliseBaseUrl(rawBase, fromEnv !== undefined ? 'OLLAMA_HOST' : 'baseUrl');
+  const numCtx = (options.tokens as { numCtx?: unknown } | undefined)?.numCtx;
+  if (typeof options.tokens === 'object' && options.tokens !== null && numCtx !== undefined) {
+    expectNumber('tokens.numCtx', numCtx, { min: 1, integer: true });
+  }
+  const url = new URL(baseUrl);
+  const cloud = /(^|\.)ollama\.com$/i.test(url.hostname);
+  return {
+    baseUrl,
+    cloud,
+    numCtx: numCtx as number | undefined,
+    core: {
+      ...withEnvKey(options, cloud && url.protocol === 'https:'),
+      tokens: withTokenDefaults(options.tokens),
+    },
+  };
 }

@@ -100,7 +100,9 @@ describe('OllamaProvider.complete', () => {
     expect(response.attempts).toBe(1);
     expect(response.toolCalls).toEqual([]);
     const sent = chats(server)[0]!;
-    expect(sent.json?.stream).toBe(false);
+    // complete() reads the answer as a stream (its deadlines then apply), and accepts a whole
+    // JSON answer as well, as a proxy or an old server may send.
+    expect(sent.json?.stream).toBe(true);
     expect(sent.json?.keep_alive).toBe('10m');
     expect(sent.headers['content-type']).toBe('application/json');
   });
@@ -345,24 +347,41 @@ describe('OllamaProvider.complete', () => {
     expect(chats(server)).toHaveLength(1);
   });
 
-  it('is not cut by any headers timeout when a non-streamed generation takes longer than 300 s', async () => {
+  it('is not cut by any headers timeout when a generation takes longer than 300 s', async () => {
     vi.useFakeTimers({
       toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
     });
-    let release: (() => void) | undefined;
+    let send: ((line: string) => void) | undefined;
+    let end: ((line: string) => void) | undefined;
     const { provider } = await setup({
       '/api/chat': (_req, res) => {
-        release = () => {
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-          res.end(loadFixture('01-chat-nonstream.json').response.body);
-        };
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        send = (line) => res.write(line);
+        end = (line) => res.end(line);
       },
     });
     const pending = provider.complete(ask());
-    await until(() => release !== undefined);
-    await vi.advanceTimersByTimeAsync(20 * 60_000);
-    release!();
-    await expect(pending).resolves.toMatchObject({ usage: { completionTokens: 31 } });
+    await until(() => send !== undefined);
+    // A 20-minute generation: a token every 30 s, as a slow model on a CPU streams.
+    for (let i = 0; i < 40; i++) {
+      send!(chatChunk(`t${i} `));
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    end!(doneChunk({ eval_count: 40 }));
+    await expect(pending).resolves.toMatchObject({ usage: { completionTokens: 40 } });
+  });
+
+  it('ends with a first-token timeout when the server never answers, with default options', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
+    const { server, provider } = await setup({ '/api/chat': () => {} }, { retry: false });
+    const pending = provider.complete(ask()).catch((e: unknown) => e);
+    await until(() => chats(server).length === 1);
+    await vi.advanceTimersByTimeAsync(300_000);
+    const error = await pending;
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 300_000 });
   });
 
   it('throws TypeError before sending when the request is malformed', async () => {

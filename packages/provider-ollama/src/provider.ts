@@ -1,9 +1,7 @@
 import { type Breaker, breakerPresets } from '@x/breaker';
 import type { Cache } from '@x/cache';
-import { expectKnownKeys, expectNumber, fail } from '@x/internal';
 import type { Pool } from '@x/pool';
 import {
-  CORE_OPTION_KEYS,
   type ContextRaisedEvent,
   type ErrorEvent,
   ProviderCore,
@@ -17,14 +15,7 @@ import { ContextWindows } from './context';
 import { OLLAMA_ERRORS } from './errors';
 import { checkHealth } from './health';
 import { InFlightStreams } from './in-flight';
-import {
-  DEFAULT_BASE_URL,
-  envHost,
-  normaliseBaseUrl,
-  type OllamaProviderOptions,
-  withEnvKey,
-  withTokenDefaults,
-} from './options';
+import { type OllamaProviderOptions, resolveOptions } from './options';
 import { createBody, type InitializeResult, ServerApi, transferBody } from './server-api';
 import type {
   ChatRequest,
@@ -50,7 +41,6 @@ import { EMBED } from './wire/embed';
 import { GENERATE } from './wire/generate';
 import { mapHttpError } from './wire/http-errors';
 
-const OPTION_KEYS = [...CORE_OPTION_KEYS, 'baseUrl'] as const;
 type Signal = { signal?: AbortSignal };
 
 /**
@@ -71,36 +61,25 @@ export class OllamaProvider {
   readonly #streams = new InFlightStreams();
 
   constructor(options: OllamaProviderOptions = {}) {
-    if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
-    expectKnownKeys(undefined, options, OPTION_KEYS);
-    const fromEnv = options.baseUrl === undefined ? envHost() : undefined;
-    const rawBase = options.baseUrl ?? fromEnv ?? DEFAULT_BASE_URL;
-    if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);
-    this.baseUrl = normaliseBaseUrl(rawBase, fromEnv !== undefined ? 'OLLAMA_HOST' : 'baseUrl');
-    const numCtx = (options.tokens as { numCtx?: unknown } | undefined)?.numCtx;
-    if (typeof options.tokens === 'object' && options.tokens !== null && numCtx !== undefined) {
-      expectNumber('tokens.numCtx', numCtx, { min: 1, integer: true });
-    }
-    const url = new URL(this.baseUrl);
-    const cloud = /(^|\.)ollama\.com$/i.test(url.hostname);
+    const resolved = resolveOptions(options);
+    this.baseUrl = resolved.baseUrl;
     this.#core = new ProviderCore({
       identity: { id: 'ollama', label: 'Ollama', pkg: 'provider-ollama', tokens: 'ollama' },
       baseUrl: this.baseUrl,
-      options: {
-        ...withEnvKey(options, cloud && url.protocol === 'https:'),
-        tokens: withTokenDefaults(options.tokens),
-      },
+      options: resolved.core,
       kit: OLLAMA_ERRORS,
       httpError: mapHttpError,
       auth: (key) => ({ authorization: `Bearer ${key}` }),
-      local: !cloud,
+      local: !resolved.cloud,
       defaults: {
         requestsPerSecond: rateLimitPresets.ollama.ratePerSecond,
         breaker: breakerPresets.ollama,
       },
       tokenKeys: ['numCtx'],
+      // A prompt too long for its window is cut to half of it, plus two (ollama/ollama#17427).
+      truncationKeeps: (window) => Math.floor(window / 2) + 2,
       planner: new ContextWindows({
-        configured: numCtx as number | undefined,
+        configured: resolved.numCtx,
         info: (model, signal) => this.#server.modelInfo(model, signal),
         loaded: (signal) => this.#server.loadedHint(signal),
       }),
@@ -111,9 +90,13 @@ export class OllamaProvider {
     this.#server = new ServerApi(this.#core);
   }
 
-  /** Checks the server and learns its models (`/api/version`, `/api/tags`). */
-  initialize(options: Signal = {}): Promise<InitializeResult> {
-    return this.#server.initialize(options.signal);
+  /**
+   * Waits for the server to be ready (with backoff, up to `timeoutMs`, default 30 s), then learns
+   * its version and models (`/api/version`, `/api/tags`).
+   * @throws {OllamaConnectionError} naming the address when it is not ready in time.
+   */
+  initialize(options: Signal & { timeoutMs?: number } = {}): Promise<InitializeResult> {
+    return this.#server.initialize(options);
   }
 
   /** Models pulled on the server (`/api/tags`). */

@@ -1,14 +1,24 @@
 import {
+  anySignal,
   BoundedMap,
+  expectDuration,
   expectKnownKeys,
   fail,
   isPlainObject,
   optionalSignal,
   raceAbort,
+  sleep,
 } from '@x/internal';
 import type { ProviderCore, WireMessage } from '@x/provider-core';
 import { EMPTY_PARTIAL } from '@x/provider-core';
-import { OllamaStreamError } from './errors';
+import {
+  isOllamaApiError,
+  isOllamaConnectionError,
+  isOllamaTimeoutError,
+  isServerBusyError,
+  OllamaConnectionError,
+  OllamaStreamError,
+} from './errors';
 import type {
   CopyRequest,
   CreateRequest,
@@ -34,6 +44,16 @@ function modelName(name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     fail(name, 'a non-empty string (a model name such as "llama3.2")', value);
   }
+}
+
+/** A server that is still starting: refused, reset, busy loading, or not answering yet. */
+function stillStarting(error: unknown): boolean {
+  return (
+    isOllamaConnectionError(error) ||
+    isServerBusyError(error) ||
+    isOllamaTimeoutError(error) ||
+    (isOllamaApiError(error) && error.statusCode >= 502)
+  );
 }
 
 function num(value: unknown): number | undefined {
@@ -68,9 +88,51 @@ export class ServerApi {
     return this.#core.json(text, endpoint);
   }
 
-  async initialize(signal: AbortSignal | undefined): Promise<InitializeResult> {
-    const [version, models] = await Promise.all([this.version(signal), this.listModels(signal)]);
-    return { version, models };
+  /**
+   * Waits for the server to be ready (a server that is still starting refuses connections or
+   * answers 503), with backoff under its own deadline and without feeding the breaker, then learns
+   * its version and models. Past the deadline: the connection error, naming the address.
+   */
+  async initialize(options: {
+    signal?: AbortSignal;
+    timeoutMs?: number;
+  }): Promise<InitializeResult> {
+    this.#core.assertOpen();
+    const { signal } = options;
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? 30_000
+        : expectDuration('timeoutMs', options.timeoutMs, { min: 1 });
+    const controller = new AbortController();
+    const deadline = performance.now() + timeoutMs;
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    timer.unref?.();
+    const joined = anySignal(signal, controller.signal);
+    let text: string | undefined;
+    try {
+      for (let delay = 100; text === undefined; delay = Math.min(delay * 2, 2_000)) {
+        try {
+          text = await this.#core.probe('/api/version', 'GET', joined);
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          if (!stillStarting(error)) throw error;
+          if (controller.signal.aborted || performance.now() + delay > deadline) {
+            throw isOllamaConnectionError(error)
+              ? error
+              : new OllamaConnectionError({
+                  origin: new URL(this.#core.baseUrl).origin,
+                  cause: error,
+                });
+          }
+          await sleep(delay, signal);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const parsed = this.#core.json(text, '/api/version') as { version?: unknown };
+    const version = typeof parsed?.version === 'string' ? parsed.version : undefined;
+    return { version, models: await this.listModels(signal) };
   }
 
   async version(signal: AbortSignal | undefined): Promise<string | undefined> {

@@ -4,7 +4,8 @@ import { isProviderError, type ProviderApiError } from '../errors';
 /**
  * The default breaker classification of every provider: only the server's trouble counts. Client
  * mistakes (4xx, 500s that are client mistakes, context overflow, model not found), the caller's
- * own aborts, local saturation (pool queue, rate limiter) and a closed provider are ignored.
+ * own aborts, local errors (pool queue, rate limiter, a key callback that threw) and a closed
+ * provider are ignored: a local error sends nothing, so it says nothing about the server.
  */
 export function classifyForBreaker(
   error: unknown,
@@ -22,12 +23,9 @@ export function classifyForBreaker(
     }
     return kind === 'context-overflow' || kind === 'closed' ? 'ignore' : 'failure';
   }
+  // Anything else happened here, not on the server: local saturation (pool queue, rate limiter), a
+  // key callback that threw, a malformed header. Only an unmapped transport error of undici is the
+  // server's (or the network's) doing.
   const code = (error as { code?: unknown })?.code;
-  if (
-    typeof code === 'string' &&
-    (code.startsWith('X_POOL_') || code.startsWith('X_RATE_LIMIT_'))
-  ) {
-    return 'ignore';
-  }
-  return 'failure';
+  return typeof code === 'string' && code.startsWith('UND_ERR') ? 'failure' : 'ignore';
 }

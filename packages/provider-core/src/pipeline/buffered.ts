@@ -1,12 +1,13 @@
 import { bufferedAttempt } from '../http/attempt';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
-import { admit } from '../stages/admit';
 import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import { normalizeFailure } from './normalize';
-import { failed, succeeded } from './outcome';
+import { failed, finish, succeeded } from './outcome';
+import { AnswerReader } from './reader';
+import { planSend } from './send-plan';
 import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
 
 /**
@@ -52,7 +53,11 @@ export async function complete<Request extends CoreRequest, Response extends Cor
   }
 }
 
-/** The request path after the cache: a fresh answer from the server. */
+/**
+ * The request path after the cache: a fresh answer. An operation that can stream is read as a
+ * stream (nothing reaches the caller until the end), so its first-token and idle deadlines apply
+ * and it ends at its final message; the others are one JSON document read whole.
+ */
 async function fresh<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
@@ -60,45 +65,67 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
   signal: AbortSignal | undefined,
   started: number,
 ): Promise<Response> {
-  const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
-  const prepared = pending instanceof Promise ? await pending : pending;
-  await admit(rt.limit, rt.stats, prepared, signal);
-  const body = JSON.stringify(op.body(request, false, prepared));
-  const pendingHeaders = headersFor(rt, 'application/json', signal);
-  const { headers, key } =
-    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  const redact = rt.redactor.redactFor(key);
+  const format = op.stream;
+  const send = await planSend(
+    rt,
+    op,
+    request,
+    signal,
+    format !== undefined,
+    format?.accept ?? 'application/json',
+  );
   const model = op.model(request);
   return withRetries(rt.retry, { endpoint: op.endpoint, model, signal }, async (attempt) => {
-    const accumulator = op.accumulator(redact);
-    try {
-      const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-        bufferedAttempt(
-          attemptInit(rt, {
-            endpoint: op.endpoint,
-            method: 'POST',
-            headers,
-            body,
-            model,
-            stream: false,
-            signals: signalsOf(signal, breakerSignal),
-            redact,
-          }),
-          rt.maxBytes,
-        ),
-      );
-      accumulator.addWhole(buffer.toString('utf8'));
-      if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
-      const response = accumulator.build();
-      response.attempts = attempt;
-      response.timings.latencyMs = performance.now() - started;
-      response.timings.queueWaitMs = prepared.queueWaitMs;
-      rt.usage.reconcile(op, request, prepared, response);
-      op.finish?.(response, prepared, request);
-      return response;
-    } catch (error) {
-      throw withPartial(rt, error, op.endpoint, accumulator);
+    const accumulator = op.accumulator(send.redact);
+    let firstTokenMs: number | undefined;
+    if (format !== undefined) {
+      const reader = new AnswerReader(rt, attempt, accumulator, {
+        endpoint: op.endpoint,
+        headers: send.headers,
+        body: send.body,
+        model,
+        framing: format.framing,
+        signal,
+        redact: send.redact,
+        recordsFirstToken: false,
+      });
+      try {
+        await reader.readAll();
+      } catch (error) {
+        throw withPartial(rt, error, op.endpoint, accumulator);
+      } finally {
+        await reader.release();
+      }
+      firstTokenMs = reader.firstTokenMs;
+    } else {
+      try {
+        const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
+          bufferedAttempt(
+            attemptInit(rt, {
+              endpoint: op.endpoint,
+              method: 'POST',
+              headers: send.headers,
+              body: send.body,
+              model,
+              stream: false,
+              signals: signalsOf(signal, breakerSignal),
+              redact: send.redact,
+            }),
+            rt.maxBytes,
+          ),
+        );
+        accumulator.addWhole(buffer.toString('utf8'));
+      } catch (error) {
+        throw withPartial(rt, error, op.endpoint, accumulator);
+      }
     }
+    if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
+    return finish(rt, op, request, send.prepared, accumulator.build(), {
+      attempt,
+      started,
+      firstTokenMs,
+      streamed: false,
+    });
   });
 }
 

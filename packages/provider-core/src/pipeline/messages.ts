@@ -2,12 +2,12 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
+import type { StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { normalizeFailure } from './normalize';
 import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
-import type { StreamFormat } from './stream';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */
 export interface MessagesInit<T> {

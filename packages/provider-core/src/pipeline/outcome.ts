@@ -1,7 +1,32 @@
-import type { CoreResponse } from '../operation';
+import { partialOf } from '../errors';
+import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
+import type { Prepared } from '../stages/context';
 import type { FinishReason, Usage } from '../types';
 import { normalizeFailure } from './normalize';
+
+/**
+ * The shared fields of a fresh answer: attempts, client timings, then the reconcile step (the
+ * server's counts against the estimate, the calibrator, the limiter, the price) and the
+ * operation's own fields.
+ */
+export function finish<Request extends CoreRequest, Response extends CoreResponse>(
+  rt: Runtime,
+  op: Operation<Request, Response>,
+  request: Request,
+  prepared: Prepared,
+  response: Response,
+  client: { attempt: number; started: number; firstTokenMs: number | undefined; streamed: boolean },
+): Response {
+  response.attempts = client.attempt;
+  response.timings.latencyMs = performance.now() - client.started;
+  response.timings.queueWaitMs = prepared.queueWaitMs;
+  // A buffered call read as a stream has a first token too, but only streams report one.
+  if (client.streamed) response.timings.firstTokenMs = client.firstTokenMs;
+  rt.usage.reconcile(op, request, prepared, response);
+  op.finish?.(response, prepared, request);
+  return response;
+}
 
 /** Counts a successful call and tells the `response` listeners (chat-like answers). */
 export function succeeded(
@@ -51,6 +76,7 @@ export function failed(
   signal: AbortSignal | undefined,
 ): unknown {
   const error = normalizeFailure(rt, raw, signal);
+  scrubPartial(rt, error);
   rt.stats.failure(error);
   const topic = rt.topics.error;
   if (topic.active) {
@@ -63,4 +89,22 @@ export function failed(
     });
   }
   return error;
+}
+
+/**
+ * What a failed stream had produced is model output, but a hostile server can echo a request's
+ * key into it: the partial answer an error carries is scrubbed like any server text.
+ */
+function scrubPartial(rt: Runtime, error: unknown): void {
+  const partial = partialOf(error);
+  if (partial === undefined) return;
+  const content = rt.redactor.redact(partial.content);
+  const thinking = rt.redactor.redact(partial.thinking);
+  if (content === partial.content && thinking === partial.thinking) return;
+  Object.defineProperty(error, 'partial', {
+    value: Object.freeze({ ...partial, content, thinking }),
+    enumerable: true,
+    writable: false,
+    configurable: true,
+  });
 }

@@ -1,91 +1,24 @@
-import type { Accumulator } from '../decode/accumulator';
-import type { Framing, StreamDecoder, WireMessage } from '../decode/decoder';
-import { NdjsonDecoder } from '../decode/ndjson';
-import { SseDecoder } from '../decode/sse';
-import { streamAttempt } from '../http/attempt';
-import type { CoreRequest, CoreResponse, Operation } from '../operation';
+import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
-import { admit } from '../stages/admit';
-import { streamThroughBreaker } from '../stages/breaker-gate';
-import { type CachedAnswer, fromCache, recorded, replayChunks } from '../stages/cache';
-import { beginCall } from '../stages/call-scope';
-import type { Prepared } from '../stages/context';
+import { fromCache, recorded, replayChunks } from '../stages/cache';
+import { beginCall, type CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
-import { failed, succeeded } from './outcome';
-import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
+import { ConsumerWatch } from './consumer-watch';
+import { failed, finish, succeeded } from './outcome';
+import { AnswerReader } from './reader';
+import { planSend } from './send-plan';
+import { withPartial } from './shared';
 
-/** How a streamed operation is framed and accepted. */
-export interface StreamFormat {
-  framing: Framing;
-  /** The `accept` header of a streamed request. */
-  accept: string;
-}
-
-/** A stream opened by one attempt: the chunks already decoded and what is left to read. */
-interface OpenedStream<Response> {
-  attempt: number;
-  accumulator: Accumulator<StreamChunk<Response>, Response>;
-  decoder: StreamDecoder;
-  body: AsyncGenerator<Uint8Array, void, undefined>;
-  /** Decoded, not yet handed to the caller. */
-  pending: StreamChunk<Response>[];
-  /** A failure decoded from the same read as `pending`: thrown once they reached the caller. */
-  failure: unknown;
-  /** The body ended (or the answer is complete). */
-  ended: boolean;
-  /** When this attempt was sent: the first-token time counts from here. */
-  sentAt: number;
-  firstTokenMs: number | undefined;
-}
-
-function decoderFor(framing: Framing, maxBytes: number): StreamDecoder {
-  return framing === 'sse' ? new SseDecoder(maxBytes) : new NdjsonDecoder(maxBytes);
-}
-
-/**
- * Reads the body until something reaches the caller's hands (or the answer ends). Chunks decoded
- * from the same read as an error still reach the caller first, so the error's partial answer
- * matches what the caller saw.
- */
-async function fill<Response>(
-  opened: OpenedStream<Response>,
-  onFirstToken: (ms: number) => void,
-): Promise<void> {
-  const { accumulator, decoder } = opened;
-  const onMessage = (message: WireMessage) => {
-    const chunk = accumulator.add(message);
-    if (chunk !== undefined) opened.pending.push(chunk);
-  };
-  while (opened.pending.length === 0 && opened.failure === undefined && !opened.ended) {
-    // The answer is complete: what follows (more lines, an error, a connection left open) is
-    // not read.
-    if (accumulator.done) {
-      opened.ended = true;
-      break;
-    }
-    const next = await opened.body.next();
-    if (next.done === true) {
-      decoder.end(onMessage);
-      opened.ended = true;
-      break;
-    }
-    try {
-      decoder.push(next.value, onMessage);
-    } catch (error) {
-      opened.failure = error;
-    }
-    if (opened.firstTokenMs === undefined && accumulator.chunks > 0) {
-      opened.firstTokenMs = performance.now() - opened.sentAt;
-      onFirstToken(opened.firstTokenMs);
-    }
-  }
+function finalChunk<Response>(response: Response): StreamChunk<Response> {
+  return { content: '', thinking: undefined, toolCalls: undefined, done: true, response };
 }
 
 /**
  * A streamed call through the whole request path. Retries happen only while opening: until the
- * first chunk reached the caller. Leaving the loop early aborts the request and frees the socket.
- * A cached answer is replayed as a stream.
+ * first chunk reached the caller. Leaving the loop early aborts the request and frees the socket;
+ * so does a caller that stops reading for longer than `timeouts.consumerMs` (a dropped iterator),
+ * whose next read then rejects. A cached answer is replayed as a stream.
  */
 export async function* stream<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
@@ -94,7 +27,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   request: Request,
 ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
   if (rt.closed) throw rt.kit.closed();
-  const scope = beginCall({
+  const scope: CallScope = beginCall({
     stats: rt.stats,
     budget: rt.retry.budget,
     kit: rt.kit,
@@ -105,6 +38,14 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   const { signal, started } = scope;
   const model = op.model(request);
   let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
+  let reader: AnswerReader<Response> | undefined;
+  // Ends the call for a caller who stopped reading: the socket, breaker and in-flight slots free.
+  const watch = new ConsumerWatch(rt, () => {
+    void reader?.release();
+    if (outcome === 'cancelled') rt.stats.cancelled++;
+    outcome = 'failure';
+    scope.end();
+  });
   try {
     const plan = rt.cache.plan(op, request, request.cache);
     if (plan.use === 'read-through') {
@@ -124,55 +65,36 @@ export async function* stream<Request extends CoreRequest, Response extends Core
         return;
       }
     }
-    const record: CachedAnswer<Response>['chunks'] = plan.use === 'none' ? undefined : [];
-    const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
-    const prepared: Prepared = pending instanceof Promise ? await pending : pending;
-    await admit(rt.limit, rt.stats, prepared, signal);
-    const body = JSON.stringify(op.body(request, true, prepared));
-    const pendingHeaders = headersFor(rt, format.accept, signal);
-    const { headers, key } =
-      pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-    const redact = rt.redactor.redactFor(key);
+    const record: StreamChunk<Response>[] | undefined = plan.use === 'none' ? undefined : [];
+    const send = await planSend(rt, op, request, signal, true, format.accept);
     const opened = await withRetries(
       rt.retry,
       { endpoint: op.endpoint, model, signal },
-      async (attempt): Promise<OpenedStream<Response>> => {
-        const accumulator = op.accumulator(redact);
-        const state: OpenedStream<Response> = {
-          attempt,
-          accumulator,
-          decoder: decoderFor(format.framing, rt.maxBytes),
-          body: streamThroughBreaker(rt.breaker, signal, (breakerSignal) =>
-            streamAttempt(
-              attemptInit(rt, {
-                endpoint: op.endpoint,
-                method: 'POST',
-                headers,
-                body,
-                model,
-                stream: true,
-                signals: signalsOf(signal, breakerSignal),
-                redact,
-              }),
-            ),
-          ),
-          pending: [],
-          failure: undefined,
-          ended: false,
-          sentAt: performance.now(),
-          firstTokenMs: undefined,
-        };
+      async (attempt) => {
+        const attemptReader = new AnswerReader<Response>(rt, attempt, op.accumulator(send.redact), {
+          endpoint: op.endpoint,
+          headers: send.headers,
+          body: send.body,
+          model,
+          framing: format.framing,
+          signal,
+          redact: send.redact,
+          recordsFirstToken: true,
+        });
         try {
-          await fill(state, (ms) => rt.stats.firstToken.record(ms));
+          await attemptReader.fill();
           // Nothing reached the caller yet: a failure here may still be retried.
-          if (state.pending.length === 0 && state.failure !== undefined) throw state.failure;
-          return state;
+          if (attemptReader.pending.length === 0 && attemptReader.failure !== undefined) {
+            throw attemptReader.failure;
+          }
+          return attemptReader;
         } catch (error) {
-          await state.body.return(undefined).catch(() => {});
-          throw withPartial(rt, error, op.endpoint, accumulator);
+          await attemptReader.release();
+          throw withPartial(rt, error, op.endpoint, attemptReader.accumulator);
         }
       },
     );
+    reader = opened;
     const { accumulator } = opened;
     try {
       for (;;) {
@@ -181,42 +103,43 @@ export async function* stream<Request extends CoreRequest, Response extends Core
           // first of them: nothing more reaches a caller who aborted.
           if (signal?.aborted) throw signal.reason;
           const item = opened.pending.shift()!;
-          record?.push(recorded(item));
+          record?.push(item);
+          watch.handOver();
           yield item;
+          watch.resumed();
         }
         if (opened.failure !== undefined) throw opened.failure;
         if (opened.ended) break;
-        await fill(opened, (ms) => rt.stats.firstToken.record(ms));
+        await opened.fill();
       }
       if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
     } catch (error) {
       throw withPartial(rt, error, op.endpoint, accumulator);
     } finally {
-      // Releases the socket (and the breaker's call) if the body was not read to its end.
-      await opened.body.return(undefined).catch(() => {});
+      await opened.release();
     }
-    const response = accumulator.build();
-    response.attempts = opened.attempt;
-    response.timings.latencyMs = performance.now() - started;
-    response.timings.queueWaitMs = prepared.queueWaitMs;
-    response.timings.firstTokenMs = opened.firstTokenMs;
-    rt.usage.reconcile(op, request, prepared, response);
-    op.finish?.(response, prepared, request);
+    const response = finish(rt, op, request, send.prepared, accumulator.build(), {
+      attempt: opened.attempt,
+      started,
+      firstTokenMs: opened.firstTokenMs,
+      streamed: true,
+    });
     if (record !== undefined && plan.use !== 'none') {
-      rt.cache.store(plan.key, { response, chunks: record });
+      rt.cache.store(plan.key, { response, chunks: record.map(recorded) });
     }
     succeeded(rt, response, model, started);
     outcome = 'success';
+    watch.handOver();
     yield finalChunk(response);
   } catch (error) {
+    if (watch.abandoned) throw watch.error();
     outcome = 'failure';
     throw failed(rt, error, model, op.endpoint, request.signal);
   } finally {
-    scope.end();
-    if (outcome === 'cancelled') rt.stats.cancelled++;
+    watch.stop();
+    if (!watch.abandoned) {
+      scope.end();
+      if (outcome === 'cancelled') rt.stats.cancelled++;
+    }
   }
-}
-
-function finalChunk<Response>(response: Response): StreamChunk<Response> {
-  return { content: '', thinking: undefined, toolCalls: undefined, done: true, response };
 }

@@ -1,5 +1,5 @@
 import { sleep } from '@x/internal';
-import { isProviderError } from '../errors';
+import { type ErrorKit, isProviderError } from '../errors';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { ResolvedRetry } from '../options';
@@ -8,6 +8,9 @@ import { backoffDelay, type RetryBudget } from '../retry-policy';
 /** What the retry loop reads and writes, shared by every call of a provider. */
 export interface RetryContext {
   options: ResolvedRetry;
+  /** True once the provider is closed: no attempt starts after that. */
+  closed: () => boolean;
+  kit: ErrorKit;
   budget: RetryBudget | undefined;
   stats: StatsRecorder;
   topics: ProviderTopics;
@@ -52,6 +55,9 @@ export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
 ): Promise<T> {
   for (let retry = 0; ; retry++) {
+    // A call waiting out a backoff when the provider closed ends with the closed error, not with
+    // whatever the closed pool would say.
+    if (retry > 0 && context.closed()) throw context.kit.closed();
     context.stats.attempts++;
     try {
       return await attempt(retry + 1);

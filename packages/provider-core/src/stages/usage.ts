@@ -10,6 +10,22 @@ import type { StatsRecorder } from '../observe/stats';
 import { correctCharge } from './admit';
 import type { ContextInput, Prepared } from './context';
 
+/**
+ * The most tokens a server can plausibly report for one call. A count above it (1e18 from a broken
+ * or hostile server) is dropped rather than charged to the limiter, taught to the calibrator or
+ * summed into the statistics.
+ */
+const MAX_PLAUSIBLE_TOKENS = 10_000_000;
+
+function plausible(count: number | undefined): number | undefined {
+  return count !== undefined &&
+    Number.isInteger(count) &&
+    count >= 0 &&
+    count <= MAX_PLAUSIBLE_TOKENS
+    ? count
+    : undefined;
+}
+
 /** The usage fields of an answer the reconcile step reads and fills. */
 export interface Reconcilable {
   usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
@@ -31,6 +47,7 @@ export class UsageStage<Request> {
   readonly #topics: ProviderTopics;
   /** A local server charges nothing per token: an unknown price is 0, not unknown. */
   readonly #local: boolean;
+  readonly #keeps: ((window: number) => number) | undefined;
   /** Models seen calibrated (if the calibrator drops one, the sampled observations reteach it). */
   readonly #calibrated = new Set<string>();
   #observations = 0;
@@ -42,6 +59,8 @@ export class UsageStage<Request> {
     stats: StatsRecorder;
     topics: ProviderTopics;
     local: boolean;
+    /** How many prompt tokens the server keeps when it cuts a prompt to its window, if known. */
+    keeps: ((window: number) => number) | undefined;
   }) {
     this.#tokens = init.tokens;
     this.#provider = init.provider;
@@ -49,6 +68,7 @@ export class UsageStage<Request> {
     this.#stats = init.stats;
     this.#topics = init.topics;
     this.#local = init.local;
+    this.#keeps = init.keeps;
   }
 
   reconcile(
@@ -58,7 +78,23 @@ export class UsageStage<Request> {
     response: Reconcilable,
   ): void {
     response.estimatedPromptTokens = prepared.estimate;
-    const { promptTokens, completionTokens } = response.usage;
+    const usage = response.usage as {
+      promptTokens: number | undefined;
+      completionTokens?: number | undefined;
+      totalTokens?: number | undefined;
+    };
+    const promptTokens = plausible(usage.promptTokens);
+    const completionTokens = plausible(usage.completionTokens);
+    if (promptTokens !== usage.promptTokens || completionTokens !== usage.completionTokens) {
+      usage.promptTokens = promptTokens;
+      if ('completionTokens' in usage) usage.completionTokens = completionTokens;
+      if ('totalTokens' in usage) {
+        usage.totalTokens =
+          promptTokens !== undefined && completionTokens !== undefined
+            ? promptTokens + completionTokens
+            : undefined;
+      }
+    }
     const estimate = prepared.estimate;
     const tokens = this.#tokens;
     const model = op.model(request);
@@ -69,9 +105,10 @@ export class UsageStage<Request> {
       // likely a server reusing a cached prefix of the conversation (it counts new tokens only).
       const truncated =
         op.checksContext &&
-        promptTokens < estimate * tokens.truncationRatio &&
-        estimate - promptTokens >= 16 &&
-        (window === undefined || estimate >= 0.75 * window);
+        ((promptTokens < estimate * tokens.truncationRatio &&
+          estimate - promptTokens >= 16 &&
+          (window === undefined || estimate >= 0.75 * window)) ||
+          this.#cutAt(window, estimate, promptTokens));
       if (truncated) {
         response.truncated = true;
         this.#stats.truncations++;
@@ -89,6 +126,23 @@ export class UsageStage<Request> {
     }
     correctCharge(this.#limit, prepared, promptTokens, completionTokens);
     if ('costUsd' in response) response.costUsd = this.#cost(model, promptTokens, completionTokens);
+  }
+
+  /**
+   * The server's own cut: a server that keeps a known number of tokens of a prompt too long for
+   * its window (Ollama keeps `num_ctx / 2 + 2`) counts exactly that. A count there, for a prompt
+   * estimated near the window and counted well below the estimate, was cut, even when the cut
+   * kept more than `truncationRatio` of the estimate.
+   */
+  #cutAt(window: number | undefined, estimate: number, promptTokens: number): boolean {
+    if (window === undefined || this.#keeps === undefined) return false;
+    const kept = this.#keeps(window);
+    return (
+      promptTokens >= kept - 2 &&
+      promptTokens <= kept + 8 &&
+      estimate >= 0.6 * window &&
+      promptTokens < 0.9 * estimate
+    );
   }
 
   /**

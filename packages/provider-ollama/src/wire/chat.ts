@@ -21,10 +21,21 @@ function prompt(request: ChatRequest): PromptInput {
   };
 }
 
-/** `/api/chat`: Ollama's chat endpoint, buffered (`stream: false`) or streamed as NDJSON. */
+/** Ollama streams newline-delimited JSON. */
+export const NDJSON: StreamFormat = Object.freeze({
+  framing: 'ndjson',
+  accept: 'application/x-ndjson',
+});
+
+/**
+ * `/api/chat`: Ollama's chat endpoint, always streamed as NDJSON on the wire, also for `complete()`
+ * (read whole before it returns): a `stream: false` answer sends nothing until it is complete, so
+ * no deadline could tell a long generation from a dead server.
+ */
 export const CHAT: Operation<ChatRequest, ChatResponse> = Object.freeze({
   name: 'chat',
   endpoint: '/api/chat',
+  stream: NDJSON,
   checksContext: true,
   model: (request: ChatRequest) => request.model,
   prompt,
@@ -36,10 +47,4 @@ export const CHAT: Operation<ChatRequest, ChatResponse> = Object.freeze({
   finish(response: ChatResponse, prepared: { numCtx: number | undefined }, request: ChatRequest) {
     response.numCtx = prepared.numCtx ?? requestedNumCtx(request);
   },
-});
-
-/** Ollama streams newline-delimited JSON. */
-export const NDJSON: StreamFormat = Object.freeze({
-  framing: 'ndjson',
-  accept: 'application/x-ndjson',
 });

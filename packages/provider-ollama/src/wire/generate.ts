@@ -1,6 +1,7 @@
 import type { Operation, PromptInput } from '@x/provider-core';
 import type { GenerateRequest, GenerateResponse } from '../types';
 import { requestedNumCtx, toGenerateBody } from './body';
+import { NDJSON } from './chat';
 import { ChatAccumulator } from './chat-accumulator';
 
 /** Folds `/api/generate` chunks (`response` text) and keeps the final `context`. */
@@ -38,6 +39,7 @@ function prompt(request: GenerateRequest): PromptInput {
 export const GENERATE: Operation<GenerateRequest, GenerateResponse> = Object.freeze({
   name: 'generate',
   endpoint: '/api/generate',
+  stream: NDJSON,
   checksContext: true,
   model: (request: GenerateRequest) => request.model,
   prompt,

@@ -1,0 +1,36 @@
+import type { CoreRequest, CoreResponse, Operation } from '../operation';
+import type { Runtime } from '../runtime';
+import { admit } from '../stages/admit';
+import type { Prepared } from '../stages/context';
+import { headersFor } from './shared';
+
+/** What a fresh call sends, decided once for all its attempts. */
+export interface SendPlan {
+  prepared: Prepared;
+  body: string;
+  headers: Record<string, string>;
+  /** Scrubs the secrets this call carried (its own key included) from server text. */
+  redact: (text: string) => string;
+}
+
+/**
+ * The stages before the first attempt, in order: tokens and context window, rate limit, the
+ * request body, then the headers (a key callback runs last, so a fresh key is used at once).
+ */
+export async function planSend<Request extends CoreRequest, Response extends CoreResponse>(
+  rt: Runtime,
+  op: Operation<Request, Response>,
+  request: Request,
+  signal: AbortSignal | undefined,
+  stream: boolean,
+  accept: string,
+): Promise<SendPlan> {
+  const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
+  const prepared = pending instanceof Promise ? await pending : pending;
+  await admit(rt.limit, rt.stats, prepared, signal);
+  const body = JSON.stringify(op.body(request, stream, prepared));
+  const pendingHeaders = headersFor(rt, accept, signal);
+  const { headers, key } =
+    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+  return { prepared, body, headers, redact: rt.redactor.redactFor(key) };
+}

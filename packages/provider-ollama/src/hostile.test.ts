@@ -1,0 +1,176 @@
+import { inspect } from 'node:util';
+import type { HostileServer } from '@x/internal/testing';
+import {
+  startDataAfterDone,
+  startEchoSecrets,
+  startEndlessNdjson,
+  startNeverResponds,
+  until,
+} from '@x/internal/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isOllamaError, isOllamaStreamError, isOllamaTimeoutError } from './errors';
+import type { OllamaProviderOptions } from './options';
+import { createOllamaProvider, type OllamaProvider } from './provider';
+import type { ChatRequest, StreamChunk } from './types';
+
+const servers: HostileServer[] = [];
+const providers: OllamaProvider[] = [];
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(providers.splice(0).map((p) => p.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function against(
+  start: () => Promise<HostileServer>,
+  options: OllamaProviderOptions = {},
+): Promise<{ server: HostileServer; provider: OllamaProvider }> {
+  const server = await start();
+  servers.push(server);
+  // Tokens off: these servers answer only the request under test, not /api/show or /api/ps.
+  const provider = createOllamaProvider({ baseUrl: server.url, tokens: false, ...options });
+  providers.push(provider);
+  return { server, provider };
+}
+
+const ask: ChatRequest = { model: 'hostile', messages: [{ role: 'user', content: 'hi' }] };
+
+async function drain(iterable: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+  const out: StreamChunk[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
+}
+
+describe('an endless stream (real clock: the server writes as fast as it is read)', () => {
+  it('ends with a typed too-large error carrying the partial answer, under the default cap', async () => {
+    const { provider } = await against(() => startEndlessNdjson());
+    const error = await drain(provider.stream(ask)).catch((e: unknown) => e);
+    expect(isOllamaStreamError(error)).toBe(true);
+    expect(error).toMatchObject({ reason: 'too-large' });
+    expect((error as { partial: { content: string } }).partial.content.length).toBeGreaterThan(0);
+    expect((error as Error).message).toContain('maxAnswerBytes');
+  });
+
+  it('ends ten at once, typed, with the process under 1 GiB (load: about 320 MiB read)', async () => {
+    const { provider } = await against(() => startEndlessNdjson());
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => provider.complete(ask).catch((e: unknown) => e)),
+    );
+    expect(results.every((e) => isOllamaStreamError(e))).toBe(true);
+    expect(process.memoryUsage().rss).toBeLessThan(1024 ** 3);
+  }, 60_000);
+});
+
+describe('data after done (real clock)', () => {
+  for (const after of ['lines', 'error', 'open'] as const) {
+    it(`ends the answer at done and releases the socket when ${after} follows`, async () => {
+      const { server, provider } = await against(() => startDataAfterDone({ after, lines: 3 }));
+      const answer = await provider.complete(ask);
+      expect(answer.content.length).toBeGreaterThan(0);
+      const chunks = await drain(provider.stream({ ...ask, cache: 'bypass' }));
+      expect(chunks.at(-1)!.done).toBe(true);
+      expect(chunks.at(-1)!.response!.content).toBe(answer.content);
+      // The connection left open is closed by the client, not kept waiting for idleMs.
+      if (after === 'open') await until(() => server.stats.clientGone);
+      expect(provider.stats().inFlight).toBe(0);
+    });
+  }
+});
+
+describe('a server that never answers', () => {
+  it('ends complete() with a first-token timeout under default options', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await against(() => startNeverResponds(), { retry: false });
+    const pending = provider.complete(ask).catch((e: unknown) => e);
+    await until(() => server.stats.connections === 1);
+    await vi.advanceTimersByTimeAsync(300_000);
+    const error = await pending;
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'firstToken' });
+  });
+
+  it('ends a trickle that never completes a line with a deadline, not never', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { createServer } = await import('node:http');
+    const trickle = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      const tick = () => {
+        if (res.destroyed) return;
+        res.write('x');
+        setTimeout(tick, 50);
+      };
+      tick();
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const port = (trickle.address() as { port: number }).port;
+    const provider = createOllamaProvider({
+      baseUrl: `http://127.0.0.1:${port}`,
+      tokens: false,
+      retry: false,
+    });
+    providers.push(provider);
+    try {
+      const pending = provider.complete(ask).catch((e: unknown) => e);
+      for (let t = 0; t < 300_000 + 1_000; t += 1_000) await vi.advanceTimersByTimeAsync(1_000);
+      const error = await pending;
+      expect(isOllamaTimeoutError(error)).toBe(true);
+      expect(error).toMatchObject({ timeout: 'firstToken' });
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise((resolve) => trickle.close(resolve));
+    }
+  });
+});
+
+describe('a dropped stream iterator', () => {
+  it('gives its socket and in-flight slot back after timeouts.consumerMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await against(() => startEndlessNdjson({ intervalMs: 0 }));
+    const iterator = provider.stream(ask)[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    // The caller never asks for more (the iterator is dropped).
+    expect(provider.stats().inFlight).toBe(1);
+    await vi.advanceTimersByTimeAsync(300_000);
+    await until(() => server.stats.clientGone);
+    expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1 });
+    expect(provider.pool!.stats().totals.running).toBe(0);
+    // A read after the bound says what happened.
+    await expect(iterator.next()).rejects.toMatchObject({ timeout: 'consumer' });
+  });
+});
+
+describe('a server that echoes secrets', () => {
+  it('leaves no secret, in any encoding, in errors, partials, events, stats or inspect output', async () => {
+    const key = 'sk-live/abc+def=123';
+    const header = 'tok-9f8e7d6c5b';
+    const { provider } = await against(() => startEchoSecrets({ status: 401 }), {
+      apiKey: key,
+      headers: { 'x-api-key': header },
+      retry: false,
+    });
+    const seen: unknown[] = [];
+    provider.onError((event) => seen.push(event));
+    provider.onRetry((event) => seen.push(event));
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(isOllamaError(error)).toBe(true);
+    const everything = [
+      inspect(error, { depth: 10 }),
+      JSON.stringify(error),
+      String((error as Error).message),
+      JSON.stringify(seen),
+      JSON.stringify(provider.stats()),
+      provider.toPrometheus(),
+    ].join('\n');
+    for (const secret of [key, header]) {
+      for (const form of [
+        secret,
+        encodeURIComponent(secret),
+        Buffer.from(secret).toString('base64'),
+      ]) {
+        expect(everything).not.toContain(form);
+      }
+    }
+  });
+});

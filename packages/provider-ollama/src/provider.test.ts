@@ -107,6 +107,19 @@ describe('OllamaProvider.complete', () => {
     expect(sent.headers['content-type']).toBe('application/json');
   });
 
+  it("asks for a whole answer (stream: false) with completeAs: 'whole', mapped the same", async () => {
+    const { server, provider } = await setup(
+      { '/api/chat': loadFixture('01-chat-nonstream.json') },
+      { completeAs: 'whole' },
+    );
+    const response = await provider.complete(ask());
+    expect(chats(server)[0]!.json?.stream).toBe(false);
+    expect(response).toMatchObject({ finishReason: 'stop', usage: { completionTokens: 31 } });
+    expect(() => createOllamaProvider({ completeAs: 'halves' as never })).toThrow(
+      /`completeAs` to be one of "stream", "whole"/,
+    );
+  });
+
   it('sends the request numCtx to Ollama as options.num_ctx, with or without token accounting', async () => {
     for (const tokens of [undefined, false] as const) {
       const { server, provider } = await setup(

@@ -36,9 +36,9 @@ import type {
   StreamChunk,
 } from './types';
 import { validateChatRequest, validateEmbedRequest, validateGenerateRequest } from './validate';
-import { CHAT, NDJSON } from './wire/chat';
+import { CHAT, CHAT_WHOLE, NDJSON } from './wire/chat';
 import { EMBED } from './wire/embed';
-import { GENERATE } from './wire/generate';
+import { GENERATE, GENERATE_WHOLE } from './wire/generate';
 import { mapHttpError } from './wire/http-errors';
 
 type Signal = { signal?: AbortSignal };
@@ -59,10 +59,15 @@ export class OllamaProvider {
   readonly #core: ProviderCore;
   readonly #server: ServerApi;
   readonly #streams = new InFlightStreams();
+  /** The operations `complete()` and `generate()` use (`completeAs`). */
+  readonly #chat: typeof CHAT;
+  readonly #generate: typeof GENERATE;
 
   constructor(options: OllamaProviderOptions = {}) {
     const resolved = resolveOptions(options);
     this.baseUrl = resolved.baseUrl;
+    this.#chat = resolved.whole ? CHAT_WHOLE : CHAT;
+    this.#generate = resolved.whole ? GENERATE_WHOLE : GENERATE;
     this.#core = new ProviderCore({
       identity: { id: 'ollama', label: 'Ollama', pkg: 'provider-ollama', tokens: 'ollama' },
       baseUrl: this.baseUrl,
@@ -131,7 +136,7 @@ export class OllamaProvider {
   async complete(request: ChatRequest): Promise<ChatResponse> {
     validateChatRequest(request);
     this.#core.assertOpen();
-    return this.#core.complete(CHAT, request);
+    return this.#core.complete(this.#chat, request);
   }
 
   /**
@@ -148,7 +153,7 @@ export class OllamaProvider {
   async generate(request: GenerateRequest): Promise<GenerateResponse> {
     validateGenerateRequest(request);
     this.#core.assertOpen();
-    return this.#core.complete(GENERATE, request);
+    return this.#core.complete(this.#generate, request);
   }
 
   /** A streamed completion, as {@link stream} for chat. */

@@ -214,13 +214,23 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * One attempt whose body is read whole (non-streamed answers, metadata), at most `maxBytes`. The
- * same deadlines and error mapping as {@link streamAttempt}, without generator hops: the fast path.
+ * One attempt whose body is read with `data` events, no generator hops: the fast path. `sink`
+ * gets every chunk and returns true once the answer is complete (what follows is not read: the
+ * body is destroyed if it has not ended). At most `maxBytes` are read. The same deadlines and
+ * error mapping as {@link streamAttempt}: with `init.stream`, the first-token deadline runs from
+ * the send; the idle deadline between chunks.
  */
-export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Promise<Buffer> {
-  // The idle deadline destroys the body instead of aborting a signal, so no controller is needed
-  // for it: a call with one signal hands that signal to the transport as is.
-  const control = new AttemptSignal(init.signals, false);
+export async function readAttempt(
+  init: AttemptInit,
+  maxBytes: number,
+  sink: (chunk: Buffer) => boolean,
+  onTooLarge: () => unknown = () => new BodyTooLargeError(maxBytes),
+): Promise<void> {
+  const { timeouts } = init;
+  const firstToken = init.stream ? timeouts.firstTokenMs : undefined;
+  // The idle deadline destroys the body instead of aborting a signal; only a first-token deadline
+  // (before the headers) needs a controller. A call with one signal hands it over as is.
+  const control = new AttemptSignal(init.signals, firstToken !== undefined);
   let gotBytes = false;
   let body: (NodeJS.ReadableStream & { destroy(error?: Error): void }) | undefined;
   const watchdog = watchdogFor(
@@ -235,37 +245,80 @@ export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Prom
     },
   );
   try {
+    if (firstToken !== undefined) watchdog?.arm('firstToken', firstToken);
     const response = await open(init, control);
     const stream = response.body as unknown as NodeJS.ReadableStream & {
       destroy(error?: Error): void;
+      readableEnded?: boolean;
     };
     body = stream;
-    if (init.timeouts.idleMs !== undefined) watchdog?.arm('idle', init.timeouts.idleMs);
-    return await new Promise<Buffer>((resolve, reject) => {
-      const parts: Buffer[] = [];
+    if (firstToken === undefined && timeouts.idleMs !== undefined) {
+      watchdog?.arm('idle', timeouts.idleMs);
+    }
+    await new Promise<void>((resolve, reject) => {
       let size = 0;
       const cleanup = () => {
         stream.removeListener('data', onData);
         stream.removeListener('end', onEnd);
         stream.removeListener('error', onError);
       };
+      const stop = () => {
+        cleanup();
+        // Destroying undici's body makes it emit an abort error: keep it from going uncaught.
+        stream.on('error', ignore);
+        if (stream.readableEnded !== true) stream.destroy();
+      };
+      // The answer is complete: its end usually follows at once (the chunk terminator), and then
+      // the socket goes back to the pool. Anything else after the final message (more lines, a
+      // connection left open) is not read: the body is destroyed, closing that socket.
+      const finish = () => {
+        cleanup();
+        stream.on('error', ignore);
+        if (stream.readableEnded === true) return;
+        const grace = setTimeout(() => stream.destroy(), 1_000);
+        grace.unref?.();
+        const done = () => {
+          clearTimeout(grace);
+          stream.removeListener('end', done);
+          stream.removeListener('data', extra);
+        };
+        const extra = () => {
+          done();
+          stream.destroy();
+        };
+        stream.once('end', done);
+        stream.on('data', extra);
+      };
       const onData = (chunk: Buffer) => {
-        gotBytes = true;
-        watchdog?.touch();
+        if (!gotBytes) {
+          gotBytes = true;
+          if (firstToken !== undefined) {
+            if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);
+            else watchdog?.stop();
+          }
+        } else watchdog?.touch();
         size += chunk.length;
         if (size > maxBytes) {
-          cleanup();
-          // Destroying undici's body makes it emit an abort error: keep it from going uncaught.
-          stream.on('error', ignore);
-          stream.destroy();
-          reject(new BodyTooLargeError(maxBytes));
+          stop();
+          reject(onTooLarge());
           return;
         }
-        parts.push(chunk);
+        let complete: boolean;
+        try {
+          complete = sink(chunk);
+        } catch (error) {
+          stop();
+          reject(error);
+          return;
+        }
+        if (complete) {
+          finish();
+          resolve();
+        }
       };
       const onEnd = () => {
         cleanup();
-        resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+        resolve();
       };
       const onError = (error: unknown) => {
         cleanup();
@@ -280,6 +333,18 @@ export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Prom
     watchdog?.stop();
     control.release();
   }
+}
+
+/** One attempt whose body is read whole (metadata, non-streamed answers), at most `maxBytes`. */
+export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  await readAttempt(init, maxBytes, (chunk) => {
+    parts.push(chunk);
+    size += chunk.length;
+    return false;
+  });
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 function ignore(): void {}

@@ -1,4 +1,7 @@
-import { bufferedAttempt } from '../http/attempt';
+import type { WireMessage } from '../decode/decoder';
+import { NdjsonDecoder } from '../decode/ndjson';
+import { SseDecoder } from '../decode/sse';
+import { bufferedAttempt, readAttempt } from '../http/attempt';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
@@ -6,7 +9,7 @@ import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import { normalizeFailure } from './normalize';
 import { failed, finish, succeeded } from './outcome';
-import { AnswerReader } from './reader';
+import { Progress, tooLarge } from './progress';
 import { planSend } from './send-plan';
 import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
 
@@ -77,26 +80,42 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
   const model = op.model(request);
   return withRetries(rt.retry, { endpoint: op.endpoint, model, signal }, async (attempt) => {
     const accumulator = op.accumulator(send.redact);
-    let firstTokenMs: number | undefined;
     if (format !== undefined) {
-      const reader = new AnswerReader(rt, attempt, accumulator, {
-        endpoint: op.endpoint,
-        headers: send.headers,
-        body: send.body,
-        model,
-        framing: format.framing,
-        signal,
-        redact: send.redact,
-        recordsFirstToken: false,
-      });
+      // Read as a stream, without generator hops: messages fold as they arrive, and the read
+      // stops at the final one.
+      const decoder =
+        format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
+      const onMessage = (message: WireMessage) => {
+        accumulator.add(message);
+      };
+      const progress = new Progress(rt);
       try {
-        await reader.readAll();
+        await throughBreaker(rt.breaker, signal, (breakerSignal) =>
+          readAttempt(
+            attemptInit(rt, {
+              endpoint: op.endpoint,
+              method: 'POST',
+              headers: send.headers,
+              body: send.body,
+              model,
+              stream: true,
+              signals: signalsOf(signal, breakerSignal),
+              redact: send.redact,
+            }),
+            rt.maxAnswerBytes,
+            (chunk) => {
+              decoder.push(chunk, onMessage);
+              const stalled = progress.check(accumulator);
+              if (stalled !== undefined) throw stalled;
+              return accumulator.done;
+            },
+            () => tooLarge(rt, op.endpoint, accumulator),
+          ),
+        );
+        if (!accumulator.done) decoder.end(onMessage);
       } catch (error) {
         throw withPartial(rt, error, op.endpoint, accumulator);
-      } finally {
-        await reader.release();
       }
-      firstTokenMs = reader.firstTokenMs;
     } else {
       try {
         const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
@@ -123,7 +142,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     return finish(rt, op, request, send.prepared, accumulator.build(), {
       attempt,
       started,
-      firstTokenMs,
+      firstTokenMs: undefined,
       streamed: false,
     });
   });

@@ -6,6 +6,7 @@ import { streamAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
+import { Progress, tooLarge } from './progress';
 import { attemptInit, signalsOf } from './shared';
 
 /** What one streamed attempt sends. */
@@ -42,6 +43,7 @@ export class AnswerReader<Response> {
   /** The body ended, or the answer is complete. */
   ended = false;
   #bytes = 0;
+  readonly #progress: Progress;
   /** When the attempt was sent: the first-token time counts from here. */
   readonly #sentAt = performance.now();
   firstTokenMs: number | undefined;
@@ -59,6 +61,7 @@ export class AnswerReader<Response> {
     this.#rt = rt;
     this.#endpoint = init.endpoint;
     this.#recordsFirstToken = init.recordsFirstToken;
+    this.#progress = new Progress(rt);
     this.attempt = attempt;
     this.accumulator = accumulator;
     this.#decoder =
@@ -79,33 +82,10 @@ export class AnswerReader<Response> {
     );
   }
 
-  /**
-   * Bytes that arrive without completing a message are not progress: a server trickling one byte
-   * at a time would keep the byte-level idle deadline quiet forever. Before the first message the
-   * first-token deadline counts from the send; after it, the idle deadline counts from the last
-   * message or from when the caller asked for more (time the caller holds a chunk is not the
-   * server's).
-   */
-  #stalled(progressFrom: number, chunksBefore: number): unknown {
-    const { timeouts } = this.#rt;
-    const first = this.accumulator.chunks === 0;
-    const limit = first ? timeouts.firstTokenMs : timeouts.idleMs;
-    if (limit === undefined || this.accumulator.chunks > chunksBefore) return undefined;
-    const since = first ? this.#sentAt : progressFrom;
-    if (performance.now() - since <= limit) return undefined;
-    return this.#rt.kit.timeout({
-      timeout: first ? 'firstToken' : 'idle',
-      timeoutMs: limit,
-      retryable: first,
-      partial: first ? undefined : this.accumulator.partial(),
-    });
-  }
-
   /** Reads until something is pending, a failure was decoded, or the answer ended. */
   async fill(): Promise<void> {
     const { accumulator } = this;
-    let progressFrom = performance.now();
-    let chunksBefore = accumulator.chunks;
+    this.#progress.resume(accumulator.chunks);
     while (this.pending.length === 0 && this.failure === undefined && !this.ended) {
       if (accumulator.done) {
         this.ended = true;
@@ -120,19 +100,11 @@ export class AnswerReader<Response> {
       this.#bytes += next.value.byteLength;
       try {
         if (this.#bytes > this.#rt.maxAnswerBytes) {
-          throw this.#rt.kit.stream({
-            reason: 'too-large',
-            message: `${this.#rt.identity.label}'s ${this.#endpoint} answer exceeded maxAnswerBytes (${this.#rt.maxAnswerBytes})`,
-            partial: accumulator.partial(),
-          });
+          throw tooLarge(this.#rt, this.#endpoint, accumulator);
         }
         this.#decoder.push(next.value, this.#onMessage);
-        const stalled = this.#stalled(progressFrom, chunksBefore);
+        const stalled = this.#progress.check(accumulator);
         if (stalled !== undefined) throw stalled;
-        if (accumulator.chunks > chunksBefore) {
-          progressFrom = performance.now();
-          chunksBefore = accumulator.chunks;
-        }
       } catch (error) {
         this.failure = error;
       }
@@ -141,16 +113,6 @@ export class AnswerReader<Response> {
         if (this.#recordsFirstToken) this.#rt.stats.firstToken.record(this.firstTokenMs);
       }
     }
-  }
-
-  /** Reads the whole answer, nothing handed on (a buffered call read as a stream). */
-  async readAll(): Promise<void> {
-    while (!this.ended && this.failure === undefined) {
-      this.pending.length = 0;
-      await this.fill();
-    }
-    this.pending.length = 0;
-    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Releases the socket and the breaker's call if the body was not read to its end. */

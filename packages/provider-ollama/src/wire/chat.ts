@@ -48,3 +48,13 @@ export const CHAT: Operation<ChatRequest, ChatResponse> = Object.freeze({
     response.numCtx = prepared.numCtx ?? requestedNumCtx(request);
   },
 });
+
+/**
+ * The same endpoint answered whole (`stream: false`): fewer bytes to parse, but the server sends
+ * nothing until the answer is complete, so only `timeouts.totalMs` bounds a call
+ * (`completeAs: 'whole'`).
+ */
+export const CHAT_WHOLE: Operation<ChatRequest, ChatResponse> = Object.freeze({
+  ...CHAT,
+  stream: undefined,
+});

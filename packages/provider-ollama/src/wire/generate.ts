@@ -59,3 +59,9 @@ export const GENERATE: Operation<GenerateRequest, GenerateResponse> = Object.fre
     response.numCtx = prepared.numCtx ?? requestedNumCtx(request);
   },
 });
+
+/** `/api/generate` answered whole (`stream: false`), as {@link CHAT_WHOLE}. */
+export const GENERATE_WHOLE: Operation<GenerateRequest, GenerateResponse> = Object.freeze({
+  ...GENERATE,
+  stream: undefined,
+});

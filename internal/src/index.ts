@@ -22,3 +22,4 @@ export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
+export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

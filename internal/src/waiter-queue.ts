@@ -169,7 +169,7 @@ export class WaiterQueue<T> {
    */
   wakeIn(ms: number): void {
     this.#wake?.clear();
-    this.#wake = setLongTimeout(this.#fire, ms > 1 ? ms : 1, true);
+    this.#wake = setLongTimeout(this.#fire, Number.isNaN(ms) ? 1 : Math.max(ms, 1), true);
   }
 
   /** Cancels the wake-up timer. */

@@ -1,4 +1,5 @@
-import { expectNumber } from './options';
+import { expectNumber } from '@x/internal';
+import { expectOptions } from './options';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 
 const EPSILON = 1e-9;
@@ -250,10 +251,11 @@ class BoundMemory implements BoundMemoryStore {
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const o = expectOptions(undefined, options, ['sweepPerOperation']);
   const sweepPerOperation =
-    options.sweepPerOperation === undefined
+    o.sweepPerOperation === undefined
       ? 1
-      : expectNumber('sweepPerOperation', options.sweepPerOperation, 0, false);
+      : expectNumber('sweepPerOperation', o.sweepPerOperation, { min: 0 });
   return {
     bind(limits) {
       return new BoundMemory(limits, sweepPerOperation);

@@ -1,16 +1,23 @@
-import { isRateLimitStoreUnavailableError, QueueFullError, RateLimitTimeoutError } from './errors';
-import { EventSource } from './internal/events';
+import { fail, isPlainObject, onAbort, optionalSignal, Topic } from '@x/internal';
+import {
+  isRateLimitStoreUnavailableError,
+  QueueFullError,
+  RateLimitClosedError,
+  RateLimitTimeoutError,
+} from './errors';
 import { type Waiter, WaitQueue } from './internal/wait-queue';
 import { createMemoryStore } from './memory-store';
 import {
   type AcquireOptions,
   costError,
+  expectAcquireOptions,
+  expectOptions,
   expectQueueLimit,
-  expectSignal,
-  expectTimeout,
   type LimitOptions,
   type NormalizedLimit,
   normalizeLimit,
+  optionalTimeout,
+  unknownLimit,
 } from './options';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 import type { RateLimitRejectEvent } from './token-bucket';
@@ -91,6 +98,7 @@ export interface RateLimiter<Name extends string = string> {
 const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
 const RESOLVED: Promise<void> = Promise.resolve();
+const LIMITER_KEYS = ['limits', 'store', 'maxQueue'] as const;
 
 interface KeyWaiter extends Waiter {
   readonly costs: readonly number[];
@@ -100,8 +108,7 @@ interface KeyWaiter extends Waiter {
   readonly deadline: number;
   readonly timeoutMs: number | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  stopAbort: (() => void) | undefined;
   /** counted in `waited` */
   counted: boolean;
 }
@@ -121,7 +128,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   private readonly store: BoundRateLimitStore;
   private readonly maxQueue: number;
   private readonly queues = new Map<string, KeyQueue>();
-  private readonly rejectEvents = new EventSource<RateLimitRejectEvent>('reject');
+  private readonly rejectEvents = new Topic<RateLimitRejectEvent>('rate-limit', 'reject');
   private admitted = 0;
   private rejected = 0;
   private waited = 0;
@@ -132,21 +139,14 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   private closed = false;
 
   constructor(options: RateLimiterOptions<Name>) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `Expected \`options\` to be an object, got \`${String(options)}\` (${typeof options})`,
-      );
-    }
-    const limits = options.limits as Record<string, LimitOptions> | undefined;
-    if (typeof limits !== 'object' || limits === null || Object.keys(limits).length === 0) {
-      throw new TypeError(
-        `Expected \`limits\` to be an object with at least one limit, got \`${String(limits)}\` (${typeof limits})`,
-      );
+    const o = expectOptions(undefined, options, LIMITER_KEYS);
+    const limits = o.limits;
+    if (!isPlainObject(limits) || Object.keys(limits).length === 0) {
+      fail('limits', 'an object with at least one limit', limits);
     }
     this.normalized = Object.entries(limits).map(([name, limit]) =>
-      normalizeLimit(`limits.${name}`, limit),
+      normalizeLimit(`limits.${name}`, name, limit),
     );
-    this.normalized = this.normalized.map((l) => ({ ...l, name: l.name.slice('limits.'.length) }));
     this.limits = Object.freeze(
       this.normalized.map((l) =>
         Object.freeze({ name: l.name, ratePerSecond: l.ratePerSecond, capacity: l.capacity }),
@@ -155,22 +155,14 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     for (const [i, l] of this.normalized.entries()) this.positions.set(l.name, i);
     this.ones = Object.freeze(this.normalized.map(() => 1));
     for (const l of this.normalized) {
-      if (l.capacity < 1) {
-        // the default cost of 1 could never be admitted; say so at construction
-        throw new RangeError(
-          `Expected \`limits.${l.name}.capacity\` to be a finite number >= 1, got \`${l.capacity}\` (number)`,
-        );
-      }
+      // the default cost of 1 could never be admitted; say so at construction
+      if (l.capacity < 1)
+        fail(`limits.${l.name}.capacity`, 'a finite number >= 1', l.capacity, true);
     }
-    this.maxQueue =
-      options.maxQueue === undefined
-        ? Number.POSITIVE_INFINITY
-        : expectQueueLimit('maxQueue', options.maxQueue);
-    const store = options.store ?? createMemoryStore();
+    this.maxQueue = expectQueueLimit('maxQueue', o.maxQueue);
+    const store = (o.store ?? createMemoryStore()) as RateLimitStore;
     if (typeof store !== 'object' || store === null || typeof store.bind !== 'function') {
-      throw new TypeError(
-        `Expected \`store\` to be a RateLimitStore, got \`${String(store)}\` (${typeof store})`,
-      );
+      fail('store', 'a RateLimitStore (an object with bind())', store);
     }
     this.store = store.bind(this.limits);
   }
@@ -226,8 +218,9 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       expectKey(key);
       vector = costs === undefined ? this.ones : this.toVector(costs, true);
       if (options !== undefined) {
-        timeoutMs = expectTimeout(options.timeoutMs);
-        signal = expectSignal(options.signal);
+        const o = expectAcquireOptions(options);
+        timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+        signal = optionalSignal('signal', o.signal);
       }
     } catch (error) {
       return Promise.reject(error);
@@ -334,29 +327,23 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   }
 
   private toVector(costs: Costs<Name>, isCost: boolean): number[] {
+    const what = isCost ? 'costs' : 'deltas';
     if (typeof costs !== 'object' || costs === null) {
-      throw new TypeError(
-        `Expected \`${isCost ? 'costs' : 'deltas'}\` to be an object of numbers by limit name, got \`${String(costs)}\` (${typeof costs})`,
-      );
+      fail(what, 'an object of numbers by limit name', costs);
     }
     const vector = this.ones.map(() => 0);
     for (const name in costs) {
       const value = (costs as Record<string, unknown>)[name];
       if (value === undefined) continue;
       const i = this.positions.get(name);
-      if (i === undefined) {
-        throw new TypeError(
-          `Expected \`${isCost ? 'costs' : 'deltas'}\` to name only the limits ${[...this.positions.keys()].map((n) => `\`${n}\``).join(', ')}, got \`${name}\``,
-        );
-      }
+      if (i === undefined) unknownLimit(what, name, [...this.positions.keys()]);
       const capacity = this.normalized[i]!.capacity;
       if (isCost) {
         if (!(typeof value === 'number' && value >= 0 && value <= capacity)) {
           throw costError(`costs.${name}`, value, capacity);
         }
       } else if (typeof value !== 'number' || !Number.isFinite(value)) {
-        const message = `Expected \`deltas.${name}\` to be a finite number, got \`${String(value)}\` (${typeof value})`;
-        throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+        fail(`deltas.${name}`, 'a finite number', value, typeof value === 'number');
       }
       vector[i] = value;
     }
@@ -388,8 +375,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
           timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs,
         timeoutMs,
         timer: undefined,
-        signal,
-        onAbort: undefined,
+        stopAbort: undefined,
         counted: typeof decision === 'number' || queue.queue.size > 0,
       };
       if (waiter.counted) this.waited++;
@@ -400,8 +386,9 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
         waiter.timer.unref?.();
       }
       if (signal !== undefined) {
-        waiter.onAbort = () => this.onWaiterAbort(key, queue, waiter);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        waiter.stopAbort = onAbort(signal, () =>
+          this.onWaiterAbort(key, queue, waiter, signal.reason),
+        );
       }
       if (queue.queue.size === 1) {
         if (typeof decision === 'number') this.arm(key, queue, decision);
@@ -526,14 +513,14 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     kq.queue.remove(waiter);
     this.queued--;
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.stopAbort?.();
   }
 
-  private onWaiterAbort(key: string, kq: KeyQueue, waiter: KeyWaiter): void {
+  private onWaiterAbort(key: string, kq: KeyQueue, waiter: KeyWaiter, reason: unknown): void {
     if (waiter.done) return;
     this.removeWaiter(kq, waiter);
     this.aborted++;
-    waiter.reject(waiter.signal?.reason);
+    waiter.reject(reason);
     this.pump(key, kq);
   }
 
@@ -589,9 +576,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
 }
 
 function expectKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') {
-    throw new TypeError(`Expected \`key\` to be a string, got \`${String(key)}\` (${typeof key})`);
-  }
+  if (typeof key !== 'string') fail('key', 'a string', key);
 }
 
 function sum(values: readonly number[]): number {
@@ -601,7 +586,7 @@ function sum(values: readonly number[]): number {
 }
 
 function closedError(): Error {
-  return new DOMException('The rate limiter was closed', 'AbortError');
+  return new RateLimitClosedError('rate limiter');
 }
 
 /**

@@ -2,11 +2,18 @@
  * The Redis store and the Redis token bucket (published as `@x/rate-limit/redis`). The client is
  * typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
  */
+import {
+  expectDuration,
+  expectNumber,
+  fail,
+  optionalBoolean,
+  optionalString,
+  Topic,
+} from '@x/internal';
 import { RateLimitStoreUnavailableError } from './errors';
-import { EventSource } from './internal/events';
 import { TOKEN_BUCKET_SCRIPT, TOKEN_BUCKET_SHA } from './internal/redis-script';
 import { createMemoryStore } from './memory-store';
-import { type AcquireOptions, expectNumber } from './options';
+import { type AcquireOptions, expectOptions } from './options';
 import { createRateLimiter, type RateLimiter, type RateLimiterStats } from './rate-limiter';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 import type { RateLimitRejectEvent } from './token-bucket';
@@ -115,6 +122,32 @@ export interface RedisStore extends RateLimitStore {
   onRecovered(listener: (event: RedisRecoveredEvent) => void): () => void;
 }
 
+const POLICIES = ['fail-open', 'fail-closed', 'local'] as const;
+const STORE_KEYS = [
+  'client',
+  'prefix',
+  'decisionTimeoutMs',
+  'onUnavailable',
+  'localShare',
+  'batchKeys',
+  'probeIntervalMs',
+] as const;
+const BUCKET_KEYS = [...STORE_KEYS, 'key', 'ratePerSecond', 'capacity', 'maxQueue'] as const;
+
+/** `expectOneOf`, but a string that is not a policy is a RangeError (right type, wrong value). */
+function expectPolicy(value: unknown): OutagePolicy {
+  if (value === undefined) return 'local';
+  if (!(POLICIES as readonly unknown[]).includes(value)) {
+    fail(
+      'onUnavailable',
+      'one of "fail-open", "fail-closed", "local"',
+      value,
+      typeof value === 'string',
+    );
+  }
+  return value as OutagePolicy;
+}
+
 class DecisionTimeout extends Error {
   override name = 'DecisionTimeout';
 }
@@ -127,8 +160,14 @@ class RedisStoreImpl implements RedisStore {
   readonly localShare: number;
   readonly probeIntervalMs: number;
   readonly batchKeys: boolean;
-  private readonly unavailableEvents = new EventSource<RedisUnavailableEvent>('store-unavailable');
-  private readonly recoveredEvents = new EventSource<RedisRecoveredEvent>('store-recovered');
+  private readonly unavailableEvents = new Topic<RedisUnavailableEvent>(
+    'rate-limit',
+    'store-unavailable',
+  );
+  private readonly recoveredEvents = new Topic<RedisRecoveredEvent>(
+    'rate-limit',
+    'store-recovered',
+  );
   private downSince: number | undefined;
   private nextProbeAt = 0;
   private probing = false;
@@ -141,59 +180,31 @@ class RedisStoreImpl implements RedisStore {
     errors: 0,
   };
 
-  constructor(options: RedisStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `Expected \`options\` to be an object, got \`${String(options)}\` (${typeof options})`,
-      );
-    }
-    const client = options.client as Partial<RedisClientLike> | undefined;
+  constructor(options: RedisStoreOptions, known: readonly string[] = STORE_KEYS) {
+    const o = expectOptions(undefined, options, known);
+    const client = o.client as Partial<RedisClientLike> | undefined;
     if (
       typeof client !== 'object' ||
       client === null ||
       typeof client.evalsha !== 'function' ||
       typeof client.eval !== 'function'
     ) {
-      throw new TypeError(
-        `Expected \`client\` to be a Redis client with evalsha() and eval() (ioredis 5), got \`${String(client)}\` (${typeof client})`,
-      );
+      fail('client', 'a Redis client with evalsha() and eval() (ioredis 5)', client);
     }
     this.client = client as RedisClientLike;
-    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
-      throw new TypeError(
-        `Expected \`prefix\` to be a string, got \`${String(options.prefix)}\` (${typeof options.prefix})`,
-      );
-    }
-    this.prefix = options.prefix ?? 'x:rate-limit:';
+    this.prefix = optionalString('prefix', o.prefix) ?? 'x:rate-limit:';
     this.decisionTimeoutMs =
-      options.decisionTimeoutMs === undefined
+      o.decisionTimeoutMs === undefined
         ? 250
-        : expectNumber('decisionTimeoutMs', options.decisionTimeoutMs, 0, true);
-    const policy = options.onUnavailable ?? 'local';
-    if (policy !== 'fail-open' && policy !== 'fail-closed' && policy !== 'local') {
-      const message = `Expected \`onUnavailable\` to be 'fail-open', 'fail-closed' or 'local', got \`${String(policy)}\` (${typeof policy})`;
-      throw typeof policy === 'string' ? new RangeError(message) : new TypeError(message);
-    }
-    this.policy = policy;
+        : expectDuration('decisionTimeoutMs', o.decisionTimeoutMs, { exclusiveMin: true });
+    this.policy = expectPolicy(o.onUnavailable);
     this.localShare =
-      options.localShare === undefined
+      o.localShare === undefined
         ? 0.25
-        : expectNumber('localShare', options.localShare, 0, true);
-    if (this.localShare > 1) {
-      throw new RangeError(
-        `Expected \`localShare\` to be a number > 0 and <= 1, got \`${this.localShare}\` (number)`,
-      );
-    }
-    if (options.batchKeys !== undefined && typeof options.batchKeys !== 'boolean') {
-      throw new TypeError(
-        `Expected \`batchKeys\` to be a boolean, got \`${String(options.batchKeys)}\` (${typeof options.batchKeys})`,
-      );
-    }
-    this.batchKeys = options.batchKeys ?? false;
+        : expectNumber('localShare', o.localShare, { min: 0, exclusiveMin: true, max: 1 });
+    this.batchKeys = optionalBoolean('batchKeys', o.batchKeys) ?? false;
     this.probeIntervalMs =
-      options.probeIntervalMs === undefined
-        ? 1000
-        : expectNumber('probeIntervalMs', options.probeIntervalMs, 0, false);
+      o.probeIntervalMs === undefined ? 1000 : expectDuration('probeIntervalMs', o.probeIntervalMs);
   }
 
   bind(limits: readonly ResolvedLimit[]): BoundRateLimitStore {
@@ -591,18 +602,10 @@ export interface RedisTokenBucket {
  * ```
  */
 export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisTokenBucket {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `Expected \`options\` to be an object, got \`${String(options)}\` (${typeof options})`,
-    );
-  }
-  if (typeof options.key !== 'string') {
-    throw new TypeError(
-      `Expected \`key\` to be a string, got \`${String(options.key)}\` (${typeof options.key})`,
-    );
-  }
+  const o = expectOptions(undefined, options, BUCKET_KEYS);
+  if (typeof o.key !== 'string') fail('key', 'a string', o.key);
   const key = options.key;
-  const store = createRedisStore(options);
+  const store = new RedisStoreImpl(options, BUCKET_KEYS);
   const limiter: RateLimiter<'tokens'> = createRateLimiter({
     limits: { tokens: { ratePerSecond: options.ratePerSecond, capacity: options.capacity } },
     store,

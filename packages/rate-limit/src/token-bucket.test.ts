@@ -45,7 +45,7 @@ describe('createTokenBucket', () => {
       RangeError,
     );
     expect(() => createTokenBucket({ ratePerSecond: 1, maxQueue: 1.5 })).toThrow(
-      'Expected `maxQueue` to be an integer >= 0 or Infinity, got `1.5` (number)',
+      'Expected `maxQueue` to be an integer >= 0, or Infinity, got `1.5` (number)',
     );
   });
 

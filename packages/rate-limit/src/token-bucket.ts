@@ -1,13 +1,13 @@
-import { QueueFullError, RateLimitTimeoutError } from './errors';
-import { EventSource } from './internal/events';
+import { expectNumber, onAbort, optionalSignal, Topic } from '@x/internal';
+import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
 import { type Waiter, WaitQueue } from './internal/wait-queue';
 import {
   type AcquireOptions,
   costError,
-  expectNumber,
-  expectSignal,
-  expectTimeout,
+  expectAcquireOptions,
+  expectPositive,
   normalizeTokenBucketOptions,
+  optionalTimeout,
   type TokenBucketOptions,
 } from './options';
 
@@ -116,8 +116,7 @@ interface BucketWaiter extends Waiter {
   readonly resolve: () => void;
   readonly reject: (reason: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  stopAbort: (() => void) | undefined;
 }
 
 class TokenBucketImpl implements TokenBucket {
@@ -130,8 +129,8 @@ class TokenBucketImpl implements TokenBucket {
   private readonly queue = new WaitQueue<BucketWaiter>();
   private queuedCost = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly rejectEvents = new EventSource<RateLimitRejectEvent>('reject');
-  private readonly pauseEvents = new EventSource<RateLimitPauseEvent>('pause');
+  private readonly rejectEvents = new Topic<RateLimitRejectEvent>('rate-limit', 'reject');
+  private readonly pauseEvents = new Topic<RateLimitPauseEvent>('rate-limit', 'pause');
   private admitted = 0;
   private rejected = 0;
   private waited = 0;
@@ -150,7 +149,8 @@ class TokenBucketImpl implements TokenBucket {
   }
 
   tryAcquire(cost = 1): boolean {
-    if (!(cost >= 0 && cost <= this.capacity)) throw costError('cost', cost, this.capacity);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
+      throw costError('cost', cost, this.capacity);
     if (this.queue.size !== 0) {
       this.rejected++;
       return false;
@@ -173,10 +173,12 @@ class TokenBucketImpl implements TokenBucket {
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
     try {
-      if (!(cost >= 0 && cost <= this.capacity)) throw costError('cost', cost, this.capacity);
+      if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
+        throw costError('cost', cost, this.capacity);
       if (options !== undefined) {
-        timeoutMs = expectTimeout(options.timeoutMs);
-        signal = expectSignal(options.signal);
+        const o = expectAcquireOptions(options);
+        timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+        signal = optionalSignal('signal', o.signal);
       }
     } catch (error) {
       return Promise.reject(error);
@@ -215,8 +217,7 @@ class TokenBucketImpl implements TokenBucket {
         resolve,
         reject,
         timer: undefined,
-        signal,
-        onAbort: undefined,
+        stopAbort: undefined,
       };
       this.queue.push(waiter);
       this.queuedCost += cost;
@@ -227,8 +228,7 @@ class TokenBucketImpl implements TokenBucket {
         waiter.timer.unref?.();
       }
       if (signal !== undefined) {
-        waiter.onAbort = () => this.onWaiterAbort(waiter);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        waiter.stopAbort = onAbort(signal, () => this.onWaiterAbort(waiter, signal.reason));
       }
       if (this.queue.size === 1) this.schedule(now);
     });
@@ -240,7 +240,8 @@ class TokenBucketImpl implements TokenBucket {
   }
 
   waitTimeMs(cost = 1): number {
-    if (!(cost >= 0 && cost <= this.capacity)) throw costError('cost', cost, this.capacity);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
+      throw costError('cost', cost, this.capacity);
     const now = performance.now();
     this.refill(now);
     if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) return 0;
@@ -268,9 +269,8 @@ class TokenBucketImpl implements TokenBucket {
   }
 
   setRate(ratePerSecond: number, capacity?: number): void {
-    const rate = expectNumber('ratePerSecond', ratePerSecond, 0, true);
-    const cap =
-      capacity === undefined ? this.capacity : expectNumber('capacity', capacity, 0, true);
+    const rate = expectPositive('ratePerSecond', ratePerSecond);
+    const cap = capacity === undefined ? this.capacity : expectPositive('capacity', capacity);
     const now = performance.now();
     this.refill(now); // accrue at the old rate up to now
     this.ratePerMs = rate / 1000;
@@ -286,7 +286,7 @@ class TokenBucketImpl implements TokenBucket {
   }
 
   pauseFor(ms: number): void {
-    expectNumber('ms', ms, 0, false);
+    expectNumber('ms', ms, { min: 0 });
     const now = performance.now();
     const until = now + ms;
     if (until > this.pausedUntil) this.pausedUntil = until;
@@ -370,14 +370,14 @@ class TokenBucketImpl implements TokenBucket {
     this.queuedCost -= waiter.cost;
     if (this.queue.size === 0) this.queuedCost = 0; // drop accumulated float error
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.stopAbort?.();
   }
 
-  private onWaiterAbort(waiter: BucketWaiter): void {
+  private onWaiterAbort(waiter: BucketWaiter, reason: unknown): void {
     if (waiter.done) return;
     this.removeWaiter(waiter);
     this.aborted++;
-    waiter.reject(waiter.signal?.reason);
+    waiter.reject(reason);
     this.pump(); // the next waiter may fit now, and the head timer must follow the new head
   }
 
@@ -403,7 +403,7 @@ class TokenBucketImpl implements TokenBucket {
 }
 
 function closedError(): Error {
-  return new DOMException('The token bucket was closed', 'AbortError');
+  return new RateLimitClosedError('token bucket');
 }
 
 /**

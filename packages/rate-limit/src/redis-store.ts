@@ -11,12 +11,12 @@ import {
   Topic,
 } from '@x/internal';
 import { RateLimitStoreUnavailableError } from './errors';
+import type { RateLimitRejectEvent } from './events';
 import { TOKEN_BUCKET_SCRIPT, TOKEN_BUCKET_SHA } from './internal/redis-script';
 import { createMemoryStore } from './memory-store';
 import { type AcquireOptions, expectOptions } from './options';
 import { createRateLimiter, type RateLimiter, type RateLimiterStats } from './rate-limiter';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
-import type { RateLimitRejectEvent } from './token-bucket';
 
 /**
  * The Redis commands the store calls, typed structurally so that any client can be adapted.

@@ -140,9 +140,15 @@ class BoundMemory implements BoundMemoryStore {
     const base = slot * this.stride;
     let full = true;
     for (let i = 0; i < n; i++) {
+      const cap = this.caps[i]!;
       let t = this.cells[base + 1 + i]! - deltas[i]!;
-      if (t >= this.caps[i]!) t = this.caps[i]!;
-      else full = false;
+      // A correction is trusted only within one capacity of debt: a server reporting 1e18 tokens
+      // must not lock the key for ever, only until one full refill (as the Redis script does).
+      if (t >= cap) t = cap;
+      else {
+        full = false;
+        if (t < -cap) t = -cap;
+      }
       this.cells[base + 1 + i] = t;
     }
     if (full) {

@@ -16,12 +16,24 @@ import { createHash } from 'node:crypto';
  * missing key); otherwise it expires when it would be full again, so idle keys cost Redis
  * nothing. A value of another size (the limits changed) counts as full buckets. Doubles are
  * stored exactly.
+ *
+ * Bounds, so that no input makes a command fail (which would look like an outage): an `adjust`
+ * keeps each bucket between -capacity (a debt of at most one capacity) and capacity, and a stored
+ * value outside that range (written by another program or version; NaN included) is read back
+ * clamped; waits and
+ * TTLs are capped at 2^52 ms (Redis rejects a `PX` it cannot print as an integer, about 1e17,
+ * and returns a wait above 2^63 as a negative integer).
  */
 export const TOKEN_BUCKET_SCRIPT = `
 local mode = ARGV[1]
 local n = tonumber(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
+local function ms(x)
+  x = math.ceil(x)
+  if x > 4503599627370496 then return 4503599627370496 end
+  return x
+end
 if n == 1 and #KEYS == 1 and mode == 'take' and ARGV[6] == '1' then
   -- the common case (one limit, one key, one request) without tables: same arithmetic as below
   local rate1 = tonumber(ARGV[4])
@@ -34,13 +46,13 @@ if n == 1 and #KEYS == 1 and mode == 'take' and ARGV[6] == '1' then
     local elapsed = now - last
     if elapsed < 0 then elapsed = 0 end
     tokens = stored + elapsed * rate1
-    if tokens > cap1 then tokens = cap1 end
+    if tokens > cap1 or tokens ~= tokens then tokens = cap1 elseif tokens < -cap1 then tokens = -cap1 end
   end
   local missing = cost - tokens
-  if missing > 1e-9 then return { math.ceil(missing / rate1) } end
+  if missing > 1e-9 then return { ms(missing / rate1) } end
   tokens = tokens - cost
   if tokens < cap1 then
-    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', math.ceil((cap1 - tokens) / rate1) + 1)
+    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', ms((cap1 - tokens) / rate1) + 1)
   else
     redis.call('DEL', KEYS[1])
   end
@@ -69,7 +81,7 @@ for k = 1, #KEYS do
     if elapsed < 0 then elapsed = 0 end
     for i = 1, n do
       local cur = state[i + 1] + elapsed * rate[i]
-      if cur > cap[i] then cur = cap[i] end
+      if cur > cap[i] or cur ~= cur then cur = cap[i] elseif cur < -cap[i] then cur = -cap[i] end
       tokens[i] = cur
     end
   else
@@ -81,7 +93,7 @@ for k = 1, #KEYS do
     if mode == 'adjust' then
       for i = 1, n do
         local v = tokens[i] - tonumber(ARGV[arg + i - 1])
-        if v > cap[i] then v = cap[i] end
+        if v > cap[i] then v = cap[i] elseif v < -cap[i] then v = -cap[i] end
         tokens[i] = v
       end
       changed = true
@@ -96,7 +108,7 @@ for k = 1, #KEYS do
         end
       end
       if wait > 0 then
-        results[r] = math.ceil(wait)
+        results[r] = ms(wait)
       elseif mode == 'peek' then
         results[r] = 0
       else
@@ -118,7 +130,7 @@ for k = 1, #KEYS do
     if ttl < 0 then
       redis.call('DEL', key)
     else
-      redis.call('SET', key, struct.pack(layout, now, unpack(tokens)), 'PX', math.ceil(ttl) + 1)
+      redis.call('SET', key, struct.pack(layout, now, unpack(tokens)), 'PX', ms(ttl) + 1)
     end
   end
 end

@@ -22,3 +22,13 @@ export interface RateLimitPauseEvent {
   readonly ms: number;
   readonly until: number;
 }
+
+/** A concurrency limiter turned a call away (the `concurrency-reject` event). */
+export interface ConcurrencyRejectEvent {
+  /** `timeout`: no slot within `timeoutMs`; `queue-full`: `maxQueue` callers were waiting. */
+  readonly reason: 'timeout' | 'queue-full';
+  /** Slots held at that moment. */
+  readonly active: number;
+  /** Callers waiting at that moment (the rejected one excluded). */
+  readonly queued: number;
+}

@@ -1,14 +1,31 @@
+export type {
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+  ConcurrencyLimiterStats,
+  Release,
+} from './concurrency-limiter';
+export { createConcurrencyLimiter } from './concurrency-limiter';
 export {
+  ConcurrencyTimeoutError,
+  isConcurrencyTimeoutError,
   isQueueFullError,
+  isRateLimitClosedError,
   isRateLimitError,
+  isRateLimitStoreError,
   isRateLimitStoreUnavailableError,
   isRateLimitTimeoutError,
   QueueFullError,
+  RateLimitClosedError,
   RateLimitError,
+  RateLimitStoreError,
   RateLimitStoreUnavailableError,
   RateLimitTimeoutError,
 } from './errors';
-export type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
+export type {
+  ConcurrencyRejectEvent,
+  RateLimitPauseEvent,
+  RateLimitRejectEvent,
+} from './events';
 export type { HeadersLike, RateLimitHeaders } from './headers';
 export { parseDurationMs, parseRateLimitHeaders } from './headers';
 export type {

@@ -116,3 +116,21 @@ describe('createRedisStore program errors', () => {
     }
   });
 });
+
+describe('createRedisTokenBucket asyncDispose', () => {
+  it('closes the bucket at the end of an await using block and leaves the client open', async () => {
+    let seen: ReturnType<typeof createRedisTokenBucket> | undefined;
+    {
+      await using bucket = createRedisTokenBucket({
+        client,
+        prefix,
+        key: randomUUID(),
+        ratePerSecond: 1,
+      });
+      seen = bucket;
+      expect(await bucket.tryAcquire()).toBe(true);
+    }
+    await expect(seen.tryAcquire()).rejects.toMatchObject({ code: 'X_RATE_LIMIT_CLOSED' });
+    expect(await client.ping()).toBe('PONG');
+  });
+});

@@ -1,0 +1,148 @@
+/** Response headers in any of the usual shapes. */
+export type HeadersLike =
+  | { get(name: string): string | null }
+  | Record<string, string | readonly string[] | number | undefined>
+  | Iterable<readonly [string, string]>;
+
+/**
+ * What the rate-limit headers of a response say. A field is present only when its header was
+ * there and parsed; durations are in ms from the moment of parsing.
+ */
+export interface RateLimitHeaders {
+  /** From `retry-after-ms`, or `retry-after` (seconds or an HTTP date). */
+  retryAfterMs?: number;
+  /** `x-ratelimit-limit-requests` (OpenAI, Groq...) or `anthropic-ratelimit-requests-limit`. */
+  limitRequests?: number;
+  remainingRequests?: number;
+  /** Ms until the request window resets (`6m0s`, `1s`, `20ms`, seconds, or a date). */
+  resetRequestsMs?: number;
+  /** `x-ratelimit-limit-tokens` or `anthropic-ratelimit-tokens-limit`. */
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+  /** The generic `x-ratelimit-limit` / IETF `ratelimit-limit`. */
+  limit?: number;
+  remaining?: number;
+  /** `x-ratelimit-reset` / `ratelimit-reset`: seconds, a duration, epoch seconds, or a date. */
+  resetMs?: number;
+}
+
+function reader(headers: HeadersLike): (name: string) => string | undefined {
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    const h = headers as { get(name: string): string | null };
+    return (name) => h.get(name) ?? undefined;
+  }
+  const map = new Map<string, string>();
+  const entries: Iterable<readonly [string, unknown]> =
+    Symbol.iterator in (headers as object)
+      ? (headers as Iterable<readonly [string, string]>)
+      : Object.entries(headers as Record<string, unknown>);
+  for (const [name, value] of entries) {
+    if (value === undefined || value === null) continue;
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    map.set(name.toLowerCase(), text);
+  }
+  return (name) => map.get(name);
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration such as `6m0s`, `1s`, `20ms`, `1h2m3.5s` (the OpenAI reset format) or a bare
+ * number of seconds; `undefined` when it is neither.
+ *
+ * @example
+ * ```ts
+ * parseDurationMs('6m0s'); // 360000
+ * parseDurationMs('20ms'); // 20
+ * ```
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const value = text.trim();
+  if (value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let end = 0;
+  for (let match = part.exec(value); match !== null; match = part.exec(value)) {
+    total += Number(match[1]) * UNIT_MS[match[2]!]!;
+    end = part.lastIndex;
+  }
+  return end === value.length && end > 0 ? total : undefined;
+}
+
+function parseCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text.split(',')[0]!.trim());
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Reset: a duration, a number of seconds (or epoch seconds when huge), or a date. */
+function parseReset(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const seconds = Number(value);
+    // A count of seconds this large is a Unix time (GitHub style), not a delay.
+    return seconds > 1e9 ? Math.max(0, seconds * 1000 - now) : seconds * 1000;
+  }
+  const duration = parseDurationMs(value);
+  if (duration !== undefined) return duration;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function parseRetryAfter(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Reads `Retry-After` (seconds or HTTP date), `retry-after-ms`, and the common rate-limit headers:
+ * OpenAI-style `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (resets like `6m0s`, `1s`,
+ * `20ms`), Anthropic's `anthropic-ratelimit-*`, and the generic `x-ratelimit-*` / IETF
+ * `ratelimit-*`. Unparseable headers are left out, never guessed.
+ *
+ * @throws TypeError when `headers` is not an object.
+ * @example
+ * ```ts
+ * const info = parseRateLimitHeaders(response.headers);
+ * if (response.status === 429) bucket.pauseFor(info.retryAfterMs ?? 1_000);
+ * ```
+ */
+export function parseRateLimitHeaders(headers: HeadersLike): RateLimitHeaders {
+  if (typeof headers !== 'object' || headers === null) {
+    throw new TypeError(
+      `Expected \`headers\` to be a Headers object, a record or entries, got \`${String(headers)}\` (${typeof headers})`,
+    );
+  }
+  const get = reader(headers);
+  const now = Date.now();
+  const result: RateLimitHeaders = {};
+  const set = <K extends keyof RateLimitHeaders>(key: K, value: number | undefined) => {
+    if (value !== undefined && result[key] === undefined) result[key] = value;
+  };
+
+  const retryAfterMs = get('retry-after-ms');
+  set('retryAfterMs', retryAfterMs === undefined ? undefined : parseCount(retryAfterMs));
+  set('retryAfterMs', parseRetryAfter(get('retry-after'), now));
+
+  for (const kind of ['requests', 'tokens'] as const) {
+    const cap = kind === 'requests' ? 'Requests' : 'Tokens';
+    set(`limit${cap}`, parseCount(get(`x-ratelimit-limit-${kind}`)));
+    set(`remaining${cap}`, parseCount(get(`x-ratelimit-remaining-${kind}`)));
+    set(`reset${cap}Ms`, parseReset(get(`x-ratelimit-reset-${kind}`), now));
+    set(`limit${cap}`, parseCount(get(`anthropic-ratelimit-${kind}-limit`)));
+    set(`remaining${cap}`, parseCount(get(`anthropic-ratelimit-${kind}-remaining`)));
+    set(`reset${cap}Ms`, parseReset(get(`anthropic-ratelimit-${kind}-reset`), now));
+  }
+  for (const prefix of ['x-ratelimit-', 'ratelimit-']) {
+    set('limit', parseCount(get(`${prefix}limit`)));
+    set('remaining', parseCount(get(`${prefix}remaining`)));
+    set('resetMs', parseReset(get(`${prefix}reset`), now));
+  }
+  return result;
+}

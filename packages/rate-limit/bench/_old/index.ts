@@ -1,0 +1,34 @@
+export {
+  isQueueFullError,
+  isRateLimitError,
+  isRateLimitStoreUnavailableError,
+  isRateLimitTimeoutError,
+  QueueFullError,
+  RateLimitError,
+  RateLimitStoreUnavailableError,
+  RateLimitTimeoutError,
+} from './errors';
+export type { HeadersLike, RateLimitHeaders } from './headers';
+export { parseDurationMs, parseRateLimitHeaders } from './headers';
+export type {
+  BoundMemoryStore,
+  MemoryStore,
+  MemoryStoreOptions,
+  MemoryStoreStats,
+} from './memory-store';
+export { createMemoryStore } from './memory-store';
+export type { AcquireOptions, LimitOptions, TokenBucketOptions } from './options';
+export type { RateLimitPreset } from './presets';
+export { rateLimitPresets } from './presets';
+export type { BucketLike, LimiterLike, RateLimitedOptions } from './rate-limited';
+export { rateLimited } from './rate-limited';
+export type { Costs, RateLimiter, RateLimiterOptions, RateLimiterStats } from './rate-limiter';
+export { createRateLimiter } from './rate-limiter';
+export type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
+export type {
+  RateLimitPauseEvent,
+  RateLimitRejectEvent,
+  TokenBucket,
+  TokenBucketStats,
+} from './token-bucket';
+export { createTokenBucket } from './token-bucket';

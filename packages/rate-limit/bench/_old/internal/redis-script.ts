@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The whole multi-limit token bucket as one atomic script, on the Redis server's clock.
+ *
+ * KEYS     one or more keys; each holds n + 1 doubles packed with `struct` (last refill in ms,
+ *          then the tokens of each limit), so a decision costs TIME + GET + SET and no formatting
+ * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas)
+ * ARGV[2]  n, the number of limits; then per limit: name, rate (units/ms), capacity;
+ *          then per key: m (its number of requests), then m * n amounts
+ *
+ * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would
+ * be), otherwise the whole ms to wait (>= 1). Requests are decided in order at one server time,
+ * exactly as if they had arrived one after the other. Nothing is written for a key unless
+ * something was debited or adjusted. A key whose every bucket is full is deleted (it equals a
+ * missing key); otherwise it expires when it would be full again, so idle keys cost Redis
+ * nothing. A value of another size (the limits changed) counts as full buckets. Doubles are
+ * stored exactly.
+ */
+export const TOKEN_BUCKET_SCRIPT = `
+local mode = ARGV[1]
+local n = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
+if n == 1 and #KEYS == 1 and mode == 'take' and ARGV[6] == '1' then
+  -- the common case (one limit, one key, one request) without tables: same arithmetic as below
+  local rate1 = tonumber(ARGV[4])
+  local cap1 = tonumber(ARGV[5])
+  local cost = tonumber(ARGV[7])
+  local raw = redis.call('GET', KEYS[1])
+  local tokens = cap1
+  if raw and #raw == 16 then
+    local last, stored = struct.unpack('dd', raw)
+    local elapsed = now - last
+    if elapsed < 0 then elapsed = 0 end
+    tokens = stored + elapsed * rate1
+    if tokens > cap1 then tokens = cap1 end
+  end
+  local missing = cost - tokens
+  if missing > 1e-9 then return { math.ceil(missing / rate1) } end
+  tokens = tokens - cost
+  if tokens < cap1 then
+    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', math.ceil((cap1 - tokens) / rate1) + 1)
+  else
+    redis.call('DEL', KEYS[1])
+  end
+  return { 0 }
+end
+local rate = {}
+local cap = {}
+for i = 1, n do
+  rate[i] = tonumber(ARGV[i * 3 + 1])
+  cap[i] = tonumber(ARGV[i * 3 + 2])
+end
+local layout = string.rep('d', n + 1)
+local size = 8 * (n + 1)
+local results = {}
+local r = 0
+local arg = 3 + n * 3
+for k = 1, #KEYS do
+  local key = KEYS[k]
+  local m = tonumber(ARGV[arg])
+  arg = arg + 1
+  local raw = redis.call('GET', key)
+  local tokens = {}
+  if raw and #raw == size then
+    local state = { struct.unpack(layout, raw) }
+    local elapsed = now - state[1]
+    if elapsed < 0 then elapsed = 0 end
+    for i = 1, n do
+      local cur = state[i + 1] + elapsed * rate[i]
+      if cur > cap[i] then cur = cap[i] end
+      tokens[i] = cur
+    end
+  else
+    for i = 1, n do tokens[i] = cap[i] end
+  end
+  local changed = false
+  for j = 1, m do
+    r = r + 1
+    if mode == 'adjust' then
+      for i = 1, n do
+        local v = tokens[i] - tonumber(ARGV[arg + i - 1])
+        if v > cap[i] then v = cap[i] end
+        tokens[i] = v
+      end
+      changed = true
+      results[r] = 0
+    else
+      local wait = 0
+      for i = 1, n do
+        local missing = tonumber(ARGV[arg + i - 1]) - tokens[i]
+        if missing > 1e-9 then
+          local w = missing / rate[i]
+          if w > wait then wait = w end
+        end
+      end
+      if wait > 0 then
+        results[r] = math.ceil(wait)
+      elseif mode == 'peek' then
+        results[r] = 0
+      else
+        for i = 1, n do tokens[i] = tokens[i] - tonumber(ARGV[arg + i - 1]) end
+        changed = true
+        results[r] = 0
+      end
+    end
+    arg = arg + n
+  end
+  if changed then
+    local ttl = -1
+    for i = 1, n do
+      if tokens[i] < cap[i] then
+        local refill = (cap[i] - tokens[i]) / rate[i]
+        if refill > ttl then ttl = refill end
+      end
+    end
+    if ttl < 0 then
+      redis.call('DEL', key)
+    else
+      redis.call('SET', key, struct.pack(layout, now, unpack(tokens)), 'PX', math.ceil(ttl) + 1)
+    end
+  end
+end
+return results
+`;
+
+export const TOKEN_BUCKET_SHA = createHash('sha1').update(TOKEN_BUCKET_SCRIPT).digest('hex');

@@ -1,0 +1,262 @@
+import { expectNumber } from './options';
+import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
+
+const EPSILON = 1e-9;
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How many keys are examined for eviction per store operation, on average. A key whose every
+   * bucket is full again is indistinguishable from a new key, so it is dropped; the sweep runs
+   * inside `take()`/`adjust()` calls, never on a timer.
+   * @default 1
+   * Range: a finite number >= 0 (0 disables the incremental sweep; `prune()` still works).
+   */
+  sweepPerOperation?: number;
+}
+
+/** A JSON-serialisable snapshot of a memory store. */
+export interface MemoryStoreStats {
+  kind: 'memory';
+  /** Keys that hold state now. */
+  keys: number;
+  /** Keys dropped since creation because all their buckets were full again. */
+  evicted: number;
+}
+
+/** The in-process store; bound state also offers `prune()`. */
+export interface MemoryStore extends RateLimitStore {
+  bind(limits: readonly ResolvedLimit[]): BoundMemoryStore;
+}
+
+/** A memory store bound to a limiter's limits. */
+export interface BoundMemoryStore extends BoundRateLimitStore {
+  take(key: string, costs: readonly number[]): number;
+  adjust(key: string, deltas: readonly number[]): void;
+  waitTime(key: string, costs: readonly number[]): number;
+  stats(): MemoryStoreStats & Record<string, unknown>;
+  /** Drops every idle key now; returns how many were dropped. */
+  prune(): number;
+  close(): void;
+}
+
+/**
+ * Key state lives in one `Float64Array` (per slot: the last refill time, then the tokens of each
+ * limit) indexed by a slot number the `Map` holds as a small integer. An idle key then costs one
+ * `Map` entry, `8 * (limits + 1)` bytes and its key string, instead of a JS object with boxed
+ * doubles.
+ */
+class BoundMemory implements BoundMemoryStore {
+  private readonly count: number;
+  private readonly rates: Float64Array;
+  private readonly caps: Float64Array;
+  private readonly index = new Map<string, number>();
+  /** per slot: the last refill time, then the tokens of each limit (one cache line for most keys) */
+  private cells: Float64Array;
+  private readonly stride: number;
+  private slots: number;
+  private used = 0;
+  private readonly free: number[] = [];
+  private cursor: MapIterator<[string, number]> | undefined;
+  private sweepCredit = 0;
+  private readonly sweepPerOperation: number;
+  private evicted = 0;
+
+  constructor(limits: readonly ResolvedLimit[], sweepPerOperation: number) {
+    this.count = limits.length;
+    this.rates = Float64Array.from(limits, (l) => l.ratePerSecond / 1000);
+    this.caps = Float64Array.from(limits, (l) => l.capacity);
+    this.sweepPerOperation = sweepPerOperation;
+    this.slots = 64;
+    this.stride = this.count + 1;
+    this.cells = new Float64Array(this.slots * this.stride);
+  }
+
+  take(key: string, costs: readonly number[]): number {
+    const now = performance.now();
+    const n = this.count;
+    let slot = this.index.get(key);
+    if (slot === undefined) {
+      // An unknown key is a full bucket and every cost is <= capacity (checked by the limiter).
+      slot = this.allocate();
+      const base = slot * this.stride;
+      for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]! - costs[i]!;
+      this.cells[slot * this.stride] = now;
+      this.index.set(key, slot);
+      if (this.sweepPerOperation > 0) this.sweep(now);
+      return 0;
+    }
+    const base = slot * this.stride;
+    this.refill(slot, now);
+    let wait = 0;
+    for (let i = 0; i < n; i++) {
+      const missing = costs[i]! - this.cells[base + 1 + i]!;
+      if (missing > EPSILON) {
+        const w = missing / this.rates[i]!;
+        if (w > wait) wait = w;
+      }
+    }
+    if (wait > 0) return Math.max(1, Math.ceil(wait));
+    for (let i = 0; i < n; i++) this.cells[base + 1 + i]! -= costs[i]!;
+    if (this.sweepPerOperation > 0) this.sweep(now);
+    return 0;
+  }
+
+  waitTime(key: string, costs: readonly number[]): number {
+    const slot = this.index.get(key);
+    const n = this.count;
+    let wait = 0;
+    if (slot === undefined) {
+      // full bucket: only costs above capacity (a queue's sum) have to wait
+      for (let i = 0; i < n; i++) {
+        const w = (costs[i]! - this.caps[i]!) / this.rates[i]!;
+        if (w > wait) wait = w;
+      }
+    } else {
+      this.refill(slot, performance.now());
+      const base = slot * this.stride;
+      for (let i = 0; i < n; i++) {
+        const w = (costs[i]! - this.cells[base + 1 + i]!) / this.rates[i]!;
+        if (w > wait) wait = w;
+      }
+    }
+    return wait > EPSILON ? Math.ceil(wait) : 0;
+  }
+
+  adjust(key: string, deltas: readonly number[]): void {
+    const now = performance.now();
+    const n = this.count;
+    let slot = this.index.get(key);
+    if (slot === undefined) {
+      slot = this.allocate();
+      const base = slot * this.stride;
+      for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]!;
+      this.cells[slot * this.stride] = now;
+      this.index.set(key, slot);
+    } else {
+      this.refill(slot, now);
+    }
+    const base = slot * this.stride;
+    let full = true;
+    for (let i = 0; i < n; i++) {
+      let t = this.cells[base + 1 + i]! - deltas[i]!;
+      if (t >= this.caps[i]!) t = this.caps[i]!;
+      else full = false;
+      this.cells[base + 1 + i] = t;
+    }
+    if (full) {
+      this.index.delete(key);
+      this.free.push(slot);
+    }
+    if (this.sweepPerOperation > 0) this.sweep(now);
+  }
+
+  stats(): MemoryStoreStats & Record<string, unknown> {
+    return { kind: 'memory', keys: this.index.size, evicted: this.evicted };
+  }
+
+  prune(): number {
+    const now = performance.now();
+    let dropped = 0;
+    for (const [key, slot] of this.index) {
+      if (this.isFull(slot, now)) {
+        this.index.delete(key);
+        this.free.push(slot);
+        dropped++;
+      }
+    }
+    this.evicted += dropped;
+    this.cursor = undefined;
+    return dropped;
+  }
+
+  close(): void {
+    this.index.clear();
+    this.free.length = 0;
+    this.used = 0;
+    this.cursor = undefined;
+  }
+
+  private refill(slot: number, now: number): void {
+    const last = this.cells[slot * this.stride]!;
+    if (now <= last) return;
+    const elapsed = now - last;
+    const n = this.count;
+    const base = slot * this.stride;
+    for (let i = 0; i < n; i++) {
+      const t = this.cells[base + 1 + i]! + elapsed * this.rates[i]!;
+      this.cells[base + 1 + i] = Math.min(t, this.caps[i]!);
+    }
+    this.cells[slot * this.stride] = now;
+  }
+
+  private isFull(slot: number, now: number): boolean {
+    const elapsed = Math.max(0, now - this.cells[slot * this.stride]!);
+    const base = slot * this.stride;
+    for (let i = 0; i < this.count; i++) {
+      if (this.cells[base + 1 + i]! + elapsed * this.rates[i]! + EPSILON < this.caps[i]!)
+        return false;
+    }
+    return true;
+  }
+
+  private allocate(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.used === this.slots) {
+      const slots = this.slots * 2;
+      const cells = new Float64Array(slots * this.stride);
+      cells.set(this.cells);
+      this.cells = cells;
+      this.slots = slots;
+    }
+    return this.used++;
+  }
+
+  /**
+   * Examines `sweepPerOperation` keys per call on average, in batches of 16, resuming a Map
+   * iterator (which stays valid across deletions) and restarting it at the end.
+   */
+  private sweep(now: number): void {
+    this.sweepCredit += this.sweepPerOperation;
+    if (this.sweepCredit < 16) return;
+    let budget = Math.min(Math.floor(this.sweepCredit), this.index.size);
+    this.sweepCredit = 0;
+    while (budget-- > 0) {
+      if (this.cursor === undefined) this.cursor = this.index.entries();
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        continue;
+      }
+      const [key, slot] = next.value;
+      if (this.isFull(slot, now)) {
+        this.index.delete(key);
+        this.free.push(slot);
+        this.evicted++;
+      }
+    }
+  }
+}
+
+/**
+ * Creates the in-process store of {@link createRateLimiter} (its default). Idle keys are evicted
+ * incrementally during later operations, never by per-key timers.
+ *
+ * @throws TypeError / RangeError when an option is invalid.
+ * @example
+ * ```ts
+ * const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store: createMemoryStore() });
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const sweepPerOperation =
+    options.sweepPerOperation === undefined
+      ? 1
+      : expectNumber('sweepPerOperation', options.sweepPerOperation, 0, false);
+  return {
+    bind(limits) {
+      return new BoundMemory(limits, sweepPerOperation);
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type { AcquireOptions } from './options';
+import type { RateLimiter } from './rate-limiter';
+
+/** Anything with a bucket-style `acquire(cost, options)`: a `TokenBucket`, a `RedisTokenBucket`. */
+export interface BucketLike {
+  acquire(cost?: number, options?: AcquireOptions): Promise<void>;
+}
+
+/** A bucket, or a keyed `RateLimiter` (then `key` is required). */
+export type LimiterLike = BucketLike | RateLimiter<string>;
+
+/** Options of {@link rateLimited}. */
+export interface RateLimitedOptions<Args extends unknown[] = unknown[]> {
+  /**
+   * What one call costs: a number for a bucket, costs by limit name for a keyed limiter, or a
+   * function of the call's arguments returning either.
+   * @default 1 (every limit of a keyed limiter: 1)
+   */
+  cost?: number | Record<string, number> | ((...args: Args) => number | Record<string, number>);
+  /** The key, for a keyed `RateLimiter` (required there): a string or a function of the arguments. */
+  key?: string | ((...args: Args) => string);
+  /**
+   * The longest a call may wait for admission, in ms; then it rejects with `RateLimitTimeoutError`
+   * and `fn` is not called.
+   * @default undefined (wait as long as it takes)
+   */
+  timeoutMs?: number;
+  /** Picks the call's `AbortSignal` from its arguments, so an abort also ends the wait. */
+  signal?: (...args: Args) => AbortSignal | undefined;
+}
+
+function isKeyed(limiter: LimiterLike): limiter is RateLimiter<string> {
+  return (
+    typeof (limiter as RateLimiter).adjust === 'function' &&
+    Array.isArray((limiter as RateLimiter).limits)
+  );
+}
+
+function makeAcquire<Args extends unknown[]>(
+  limiter: LimiterLike,
+  options: RateLimitedOptions<Args> = {},
+): (args: Args) => Promise<void> {
+  if (typeof limiter !== 'object' || limiter === null || typeof limiter.acquire !== 'function') {
+    throw new TypeError(
+      `Expected \`limiter\` to be a token bucket or a rate limiter, got \`${String(limiter)}\` (${typeof limiter})`,
+    );
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `Expected \`options\` to be an object, got \`${String(options)}\` (${typeof options})`,
+    );
+  }
+  const { cost, key, timeoutMs, signal } = options;
+  if (
+    cost !== undefined &&
+    typeof cost !== 'number' &&
+    typeof cost !== 'function' &&
+    typeof cost !== 'object'
+  ) {
+    throw new TypeError(
+      `Expected \`cost\` to be a number, an object or a function, got \`${String(cost)}\` (${typeof cost})`,
+    );
+  }
+  if (signal !== undefined && typeof signal !== 'function') {
+    throw new TypeError(
+      `Expected \`signal\` to be a function of the arguments, got \`${String(signal)}\` (${typeof signal})`,
+    );
+  }
+  const keyed = isKeyed(limiter);
+  if (keyed && typeof key !== 'string' && typeof key !== 'function') {
+    throw new TypeError(
+      `Expected \`key\` to be a string or a function for a keyed rate limiter, got \`${String(key)}\` (${typeof key})`,
+    );
+  }
+  return (args) => {
+    const c = typeof cost === 'function' ? cost(...args) : cost;
+    const acquireOptions: AcquireOptions = {};
+    if (timeoutMs !== undefined) acquireOptions.timeoutMs = timeoutMs;
+    const s = signal?.(...args);
+    if (s !== undefined) acquireOptions.signal = s;
+    if (keyed) {
+      const k = typeof key === 'function' ? key(...args) : (key as string);
+      const costs =
+        c === undefined
+          ? undefined
+          : typeof c === 'number'
+            ? Object.fromEntries(limiter.limits.map((l) => [l.name, c]))
+            : c;
+      return limiter.acquire(k, costs, acquireOptions);
+    }
+    if (typeof c === 'object') {
+      return Promise.reject(
+        new TypeError('Expected `cost` to be a number for a token bucket, got an object'),
+      );
+    }
+    return (limiter as BucketLike).acquire(c ?? 1, acquireOptions);
+  };
+}
+
+/**
+ * Wraps `fn` so that every call first acquires from `limiter` (waiting in its FIFO queue), then
+ * calls `fn` with the same `this` and arguments. The wrapper has `fn`'s signature, returning a
+ * promise. Used with only a limiter, it is a standard (TC39) method decorator instead:
+ * `@rateLimited(limiter)`.
+ *
+ * @throws TypeError when `limiter` or an option is invalid.
+ * @example
+ * ```ts
+ * const complete = rateLimited(callModel, bucket, { cost: 1 });
+ * class Client {
+ *   @rateLimited(bucket, { timeoutMs: 5_000 })
+ *   async complete(prompt: string) { ... }
+ * }
+ * ```
+ */
+export function rateLimited<Args extends unknown[], Result, This = unknown>(
+  fn: (this: This, ...args: Args) => Result,
+  limiter: LimiterLike,
+  options?: RateLimitedOptions<Args>,
+): (this: This, ...args: Args) => Promise<Awaited<Result>>;
+export function rateLimited(
+  limiter: LimiterLike,
+  options?: RateLimitedOptions<any[]>,
+): <This, Args extends unknown[], Result>(
+  method: (this: This, ...args: Args) => Promise<Result>,
+  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<Result>>,
+) => (this: This, ...args: Args) => Promise<Result>;
+export function rateLimited(
+  fnOrLimiter: ((...args: unknown[]) => unknown) | LimiterLike,
+  limiterOrOptions?: LimiterLike | RateLimitedOptions<unknown[]>,
+  maybeOptions?: RateLimitedOptions<unknown[]>,
+): unknown {
+  if (typeof fnOrLimiter === 'function') {
+    const fn = fnOrLimiter;
+    const acquire = makeAcquire(limiterOrOptions as LimiterLike, maybeOptions);
+    const wrapped = async function (this: unknown, ...args: unknown[]) {
+      await acquire(args);
+      return fn.apply(this, args);
+    };
+    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+    return wrapped;
+  }
+  const acquire = makeAcquire(
+    fnOrLimiter,
+    limiterOrOptions as RateLimitedOptions<unknown[]> | undefined,
+  );
+  return (
+    method: (...args: unknown[]) => Promise<unknown>,
+    context: ClassMethodDecoratorContext,
+  ) => {
+    if (context?.kind !== 'method') {
+      throw new TypeError(
+        `Expected @rateLimited to decorate a method, got a ${String(context?.kind)}`,
+      );
+    }
+    return async function (this: unknown, ...args: unknown[]) {
+      await acquire(args);
+      return method.apply(this, args);
+    };
+  };
+}

@@ -154,39 +154,8 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
   }
 
   acquire(options?: AcquireOptions): Promise<Release> {
-    let timeoutMs = this.#timeoutMs;
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      try {
-        const o = expectAcquireOptions(options);
-        if (o.timeoutMs !== undefined) timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
-        signal = optionalSignal('signal', o.signal);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    if (signal?.aborted) {
-      this.#counters.aborted++;
-      return Promise.reject(signal.reason);
-    }
-    if (this.#closed) return Promise.reject(closedError());
-    if (this.#active < this.maxConcurrent && this.#queue.size === 0) {
-      return Promise.resolve(this.#grant());
-    }
-    if (timeoutMs === 0) {
-      this.#counters.timedOut++;
-      this.#emitReject('timeout');
-      return Promise.reject(this.#timeoutError(0));
-    }
-    if (this.#queue.full) {
-      this.#counters.queueFull++;
-      this.#emitReject('queue-full');
-      return Promise.reject(new QueueFullError({ maxQueue: this.#queue.maxQueue }));
-    }
-    this.#counters.waited++;
-    return new Promise<Release>((resolve, reject) => {
-      this.#queue.push({ timeoutMs, resolve, reject }, signal, timeoutMs);
-    });
+    const entered = this.#enter(options);
+    return typeof entered === 'function' ? Promise.resolve(entered) : entered;
   }
 
   tryAcquire(): Release | undefined {
@@ -201,25 +170,11 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
     if (typeof fn !== 'function') {
       return Promise.reject(new TypeError(expected('fn', 'a function', fn)));
     }
-    return this.acquire(options).then((release) => {
-      let result: T | PromiseLike<T>;
-      try {
-        result = fn();
-      } catch (error) {
-        release();
-        throw error;
-      }
-      return Promise.resolve(result).then(
-        (value) => {
-          release();
-          return value;
-        },
-        (error: unknown) => {
-          release();
-          throw error;
-        },
-      );
-    });
+    // A free slot runs `fn` at once, without a promise to hand over the slot or a release to make.
+    if (options === undefined && this.#free()) return this.#runNow(fn);
+    const entered = this.#enter(options);
+    if (typeof entered === 'function') return runHeld(entered, fn);
+    return entered.then((release) => runHeld(release, fn));
   }
 
   stats(): ConcurrencyLimiterStats {
@@ -248,7 +203,50 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
     return RESOLVED;
   }
 
-  /** Takes a slot; the release it returns gives it back once, then hands it to the next waiter. */
+  /**
+   * The admission of `acquire()` and `run()`: a {@link Release} when a slot is free now (nobody
+   * waits), otherwise the promise of one (or of the rejection).
+   */
+  #enter(options: AcquireOptions | undefined): Release | Promise<Release> {
+    let timeoutMs = this.#timeoutMs;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      try {
+        const o = expectAcquireOptions(options);
+        if (o.timeoutMs !== undefined) timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+        signal = optionalSignal('signal', o.signal);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (signal?.aborted) {
+      this.#counters.aborted++;
+      return Promise.reject(signal.reason);
+    }
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#free()) return this.#grant();
+    if (timeoutMs === 0) {
+      this.#counters.timedOut++;
+      this.#emitReject('timeout');
+      return Promise.reject(this.#timeoutError(0));
+    }
+    if (this.#queue.full) {
+      this.#counters.queueFull++;
+      this.#emitReject('queue-full');
+      return Promise.reject(new QueueFullError({ maxQueue: this.#queue.maxQueue }));
+    }
+    this.#counters.waited++;
+    return new Promise<Release>((resolve, reject) => {
+      this.#queue.push({ timeoutMs, resolve, reject }, signal, timeoutMs);
+    });
+  }
+
+  /** True when a caller may take a slot now: one is free and nobody waits for it. */
+  #free(): boolean {
+    return !this.#closed && this.#active < this.maxConcurrent && this.#queue.size === 0;
+  }
+
+  /** Takes a slot; the release it returns gives it back once. */
   #grant(): Release {
     this.#active++;
     this.#counters.admitted++;
@@ -256,11 +254,27 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
     return () => {
       if (!held) return;
       held = false;
-      this.#active--;
-      this.#counters.released++;
-      const next = this.#queue.shift();
-      if (next !== undefined) next.value.resolve(this.#grant());
+      this.#giveBack();
     };
+  }
+
+  async #runNow<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    this.#active++;
+    this.#counters.admitted++;
+    try {
+      return await fn();
+    } finally {
+      this.#giveBack();
+    }
+  }
+
+  /** A slot comes back: the oldest waiter takes it at once (FIFO, no barging by `tryAcquire`). */
+  #giveBack(): void {
+    this.#active--;
+    this.#counters.released++;
+    if (this.#queue.size === 0) return;
+    const next = this.#queue.shift();
+    if (next !== undefined) next.value.resolve(this.#grant());
   }
 
   #onTimeout(waiter: Waiting<SlotWaiter>): void {
@@ -283,6 +297,15 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
 
 function closedError(): Error {
   return new RateLimitClosedError('concurrency limiter');
+}
+
+/** Runs `fn` in a held slot and gives the slot back when it settles, however it settles. */
+async function runHeld<T>(release: Release, fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }
 
 /**

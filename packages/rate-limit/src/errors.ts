@@ -121,7 +121,10 @@ export class RateLimitStoreUnavailableError extends RateLimitError {
  * ```
  */
 export class RateLimitStoreError extends RateLimitError {
-  /** The first word of the Redis error (`ERR`, `WRONGTYPE`, `NOPERM`, `CROSSSLOT`...). */
+  /**
+   * The first word of the Redis error (`ERR`, `WRONGTYPE`, `NOPERM`, `CROSSSLOT`...), or
+   * `UNEXPECTED_REPLY` when the client answered something that is not the script's reply.
+   */
   readonly reply: string;
 
   constructor(data: { reply: string }, options?: { cause?: unknown }) {

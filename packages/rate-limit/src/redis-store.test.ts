@@ -117,6 +117,19 @@ describe('createRedisStore program errors', () => {
   });
 });
 
+describe('createRedisStore unexpected replies', () => {
+  it('rejects with RateLimitStoreError when the client answers something that is not the script reply', async () => {
+    const odd = { evalsha: async () => 'OK', eval: async () => 'OK' };
+    const store = createRedisStore({ client: odd, onUnavailable: 'fail-open' });
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
+    await expect(limiter.tryAcquire('k')).rejects.toMatchObject({
+      code: 'X_RATE_LIMIT_STORE_ERROR',
+      reply: 'UNEXPECTED_REPLY',
+    });
+    expect(store.stats()).toMatchObject({ outages: 0, fallbackDecisions: 0 });
+  });
+});
+
 describe('createRedisTokenBucket asyncDispose', () => {
   it('closes the bucket at the end of an await using block and leaves the client open', async () => {
     let seen: ReturnType<typeof createRedisTokenBucket> | undefined;

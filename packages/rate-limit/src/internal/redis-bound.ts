@@ -1,4 +1,4 @@
-import { RateLimitStoreUnavailableError } from '../errors';
+import { RateLimitStoreError, RateLimitStoreUnavailableError } from '../errors';
 import { createMemoryStore } from '../memory-store';
 import type { RedisStoreImpl } from '../redis-store';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
@@ -154,7 +154,11 @@ export class BoundRedis implements BoundRateLimitStore {
       }
       store.succeeded(decisions);
       if (!Array.isArray(reply) || reply.length !== decisions) {
-        throw new TypeError('Unexpected reply from the rate-limit script');
+        // A client that is not ioredis-shaped, or a proxy answering for Redis: not an outage.
+        throw new RateLimitStoreError(
+          { reply: 'UNEXPECTED_REPLY' },
+          { cause: new TypeError('Unexpected reply from the rate-limit script') },
+        );
       }
       const results: number[][] = [];
       let r = 0;

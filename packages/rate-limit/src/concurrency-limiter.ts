@@ -1,11 +1,4 @@
-import {
-  expected,
-  expectNumber,
-  optionalSignal,
-  Topic,
-  WaiterQueue,
-  type Waiting,
-} from '@x/internal';
+import { expected, expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { ConcurrencyTimeoutError, QueueFullError, RateLimitClosedError } from './errors';
 import type { ConcurrencyRejectEvent } from './events';
 import {
@@ -14,6 +7,7 @@ import {
   expectOptions,
   expectQueueLimit,
   optionalTimeout,
+  readSignal,
 } from './options';
 
 /** Options of {@link createConcurrencyLimiter}. */
@@ -210,18 +204,20 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
   #enter(options: AcquireOptions | undefined): Release | Promise<Release> {
     let timeoutMs = this.#timeoutMs;
     let signal: AbortSignal | undefined;
+    let aborted = false;
     if (options !== undefined) {
       try {
         const o = expectAcquireOptions(options);
         if (o.timeoutMs !== undefined) timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
-        signal = optionalSignal('signal', o.signal);
+        aborted = readSignal(o.signal);
+        signal = o.signal;
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    if (signal?.aborted) {
+    if (aborted) {
       this.#counters.aborted++;
-      return Promise.reject(signal.reason);
+      return Promise.reject(signal!.reason);
     }
     if (this.#closed) return Promise.reject(closedError());
     if (this.#free()) return this.#grant();

@@ -12,6 +12,7 @@ import {
   fail,
   isPlainObject,
   MAX_TIMER_MS,
+  optionalSignal,
 } from '@x/internal';
 
 /** Options of {@link createTokenBucket}. */
@@ -122,6 +123,23 @@ export function expectAcquireOptions(options: unknown): AcquireOptions {
     if (key !== 'signal' && key !== 'timeoutMs') expectKnownKeys(undefined, options, ACQUIRE_KEYS);
   }
   return options as AcquireOptions;
+}
+
+/**
+ * @internal Checks an optional `signal` and says whether it is aborted already, reading
+ * `aborted` (a getter that validates its receiver) once: `acquire()` calls this every time.
+ */
+export function readSignal(value: unknown): boolean {
+  if (value === undefined) return false;
+  const aborted =
+    typeof value === 'object' && value !== null ? (value as AbortSignal).aborted : undefined;
+  if (
+    typeof aborted !== 'boolean' ||
+    typeof (value as AbortSignal).addEventListener !== 'function'
+  ) {
+    optionalSignal('signal', value); // throws, worded the house way
+  }
+  return aborted as boolean;
 }
 
 /** @internal the error for a cost that is not a number, or can never be admitted */

@@ -1,4 +1,4 @@
-import { fail, isPlainObject, optionalSignal, Topic } from '@x/internal';
+import { fail, isPlainObject, Topic } from '@x/internal';
 import { isRateLimitStoreUnavailableError, RateLimitClosedError } from './errors';
 import type { RateLimitRejectEvent } from './events';
 import { CostVectors, sum } from './internal/costs';
@@ -12,6 +12,7 @@ import {
   type LimitOptions,
   normalizeLimit,
   optionalTimeout,
+  readSignal,
 } from './options';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 
@@ -201,20 +202,22 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     let vector: readonly number[];
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
+    let aborted = false;
     try {
       expectKey(key);
       vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
       if (options !== undefined) {
         const o = expectAcquireOptions(options);
         timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
-        signal = optionalSignal('signal', o.signal);
+        aborted = readSignal(o.signal);
+        signal = o.signal;
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) {
+    if (aborted) {
       this.counters.aborted++;
-      return Promise.reject(signal.reason);
+      return Promise.reject(signal!.reason);
     }
     if (this.closed) return Promise.reject(closedError());
     const total = sum(vector);

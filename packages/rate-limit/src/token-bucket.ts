@@ -1,4 +1,4 @@
-import { expectNumber, optionalSignal, Topic, WaiterQueue, type Waiting } from '@x/internal';
+import { expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
 import type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
 import {
@@ -8,6 +8,7 @@ import {
   expectPositive,
   normalizeTokenBucketOptions,
   optionalTimeout,
+  readSignal,
   type TokenBucketOptions,
 } from './options';
 
@@ -159,20 +160,22 @@ class TokenBucketImpl implements TokenBucket {
   acquire(cost = 1, options?: AcquireOptions): Promise<void> {
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
+    let aborted = false;
     try {
       if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
         throw costError('cost', cost, this.capacity);
       if (options !== undefined) {
         const o = expectAcquireOptions(options);
         timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
-        signal = optionalSignal('signal', o.signal);
+        aborted = readSignal(o.signal);
+        signal = o.signal;
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) {
+    if (aborted) {
       this.aborted++;
-      return Promise.reject(signal.reason);
+      return Promise.reject(signal!.reason);
     }
     if (this.closed) return Promise.reject(closedError());
     const now = performance.now();

@@ -220,7 +220,6 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       return Promise.reject(signal!.reason);
     }
     if (this.closed) return Promise.reject(closedError());
-    const total = sum(vector);
     if (!this.queues.has(key)) {
       // Nobody waits on this key: ask the store directly.
       let result: number | Promise<number>;
@@ -229,11 +228,13 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       } catch (error) {
         return Promise.reject(error);
       }
+      if (result === 0) {
+        this.counters.admitted++;
+        return RESOLVED;
+      }
+      // Summed only now: an admission at once (the common case) never needs it.
+      const total = sum(vector);
       if (typeof result === 'number') {
-        if (result === 0) {
-          this.counters.admitted++;
-          return RESOLVED;
-        }
         if (timeoutMs !== undefined && result > timeoutMs)
           return this.queues.rejectTimeout(key, total, timeoutMs, result);
         if (this.maxQueue === 0) return this.queues.rejectQueueFull(key, total, result);
@@ -243,6 +244,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       // line up behind this one, and let the queue settle it.
       return this.queues.enqueue(key, vector, total, timeoutMs, signal, result);
     }
+    const total = sum(vector);
     if (timeoutMs !== undefined && this.store.remote !== true) {
       // Only an in-process store can predict without a round trip; a remote one relies on the timer.
       const predicted = this.store.waitTime(key, this.queues.totalWith(key, vector));

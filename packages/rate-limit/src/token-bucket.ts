@@ -177,14 +177,15 @@ class TokenBucketImpl implements TokenBucket {
       this.aborted++;
       return Promise.reject(signal!.reason);
     }
-    if (this.closed) return Promise.reject(closedError());
     const now = performance.now();
     this.refill(now);
+    // A closed bucket is paused for ever, so it never passes here: the check waits until after.
     if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) {
       this.tokens -= cost;
       this.admitted++;
       return RESOLVED;
     }
+    if (this.closed) return Promise.reject(closedError());
     if (timeoutMs !== undefined) {
       const predicted = this.predict(now, this.queuedCost + cost);
       if (predicted > timeoutMs) {

@@ -168,7 +168,7 @@ export function normalizeLimit(path: string, name: string, options: unknown): No
 }
 
 /** @internal */
-export interface NormalizedBucketOptions {
+interface NormalizedBucketOptions {
   limit: NormalizedLimit;
   initialTokens: number;
   maxQueue: number;

@@ -116,8 +116,7 @@ export interface RedisStore extends RateLimitStore {
 }
 
 const POLICIES = ['fail-open', 'fail-closed', 'local'] as const;
-/** @internal */
-export const STORE_KEYS = [
+const STORE_KEYS = [
   'client',
   'prefix',
   'decisionTimeoutMs',

@@ -147,3 +147,41 @@ describe('createRedisTokenBucket asyncDispose', () => {
     expect(await client.ping()).toBe('PONG');
   });
 });
+
+describe('createRedisStore program errors in a batch', () => {
+  it('fails only the key that holds another type when decisions for several keys share a script call', async () => {
+    const store = createRedisStore({
+      client,
+      prefix,
+      batchKeys: true,
+      onUnavailable: 'fail-closed',
+    });
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.001, capacity: 2 } },
+      store,
+    });
+    const broken = randomUUID();
+    const good = randomUUID();
+    await client.hset(`${prefix}${broken}`, 'owner', 'another program');
+    const outcomes = await Promise.all([
+      limiter.tryAcquire(good),
+      limiter.tryAcquire(broken).catch((e: unknown) => e),
+      limiter.tryAcquire(broken).catch((e: unknown) => e),
+      limiter.tryAcquire(good),
+    ]);
+    expect(outcomes[0]).toBe(true);
+    expect(outcomes[3]).toBe(true);
+    for (const error of [outcomes[1], outcomes[2]]) {
+      expect(isRateLimitStoreError(error)).toBe(true);
+      expect(error).toMatchObject({ reply: 'WRONGTYPE' });
+    }
+    // the good key was debited once per admission (2 of its 2 tokens), never twice
+    expect(await limiter.tryAcquire(good)).toBe(false);
+    await expect(limiter.waitTimeMs(broken)).rejects.toMatchObject({ reply: 'WRONGTYPE' });
+    await expect(limiter.adjust(broken, { requests: 1 })).rejects.toMatchObject({
+      reply: 'WRONGTYPE',
+    });
+    expect(store.stats()).toMatchObject({ state: 'available', outages: 0, scriptErrors: 4 });
+    await client.del(`${prefix}${broken}`);
+  });
+});

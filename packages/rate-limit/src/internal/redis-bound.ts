@@ -73,11 +73,11 @@ export class BoundRedis implements BoundRateLimitStore {
   }
 
   async waitTime(key: string, costs: readonly number[]): Promise<number> {
-    return (await this.decide('peek', [{ key, requests: [costs] }]))[0]![0]!;
+    return this.outcome((await this.decide('peek', [{ key, requests: [costs] }]))[0]![0]!);
   }
 
   async adjust(key: string, deltas: readonly number[]): Promise<void> {
-    await this.decide('adjust', [{ key, requests: [deltas] }]);
+    this.outcome((await this.decide('adjust', [{ key, requests: [deltas] }]))[0]![0]!);
   }
 
   stats(): Record<string, unknown> {
@@ -102,7 +102,11 @@ export class BoundRedis implements BoundRateLimitStore {
           for (let g = 0; g < sent.length; g++) {
             const list = sent[g]!;
             const waits = results[g]!;
-            for (let i = 0; i < list.length; i++) list[i]!.resolve(waits[i]!);
+            for (let i = 0; i < list.length; i++) {
+              const wait = waits[i]!;
+              if (wait >= 0) list[i]!.resolve(wait);
+              else list[i]!.reject(this.wrongType());
+            }
           }
         },
         (error: unknown) => {
@@ -123,6 +127,19 @@ export class BoundRedis implements BoundRateLimitStore {
       }
     }
     if (size > 0) send();
+  }
+
+  /** A script result: -1 means the key holds another Redis type (see the script). */
+  private outcome(wait: number): number {
+    if (wait < 0) throw this.wrongType();
+    return wait;
+  }
+
+  private wrongType(): Error {
+    return this.store.programError(
+      new Error('WRONGTYPE Operation against a key holding the wrong kind of value'),
+      'WRONGTYPE',
+    );
   }
 
   private args(mode: Mode, groups: readonly Group[]): (string | number)[] {

@@ -24,3 +24,4 @@ export { closestKey, editDistance, expectKnownKeys } from './known-keys';
 export { liftAbortListenerLimit } from './listener-limit';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
+export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

@@ -5,6 +5,13 @@
  * - in memory, one bucket: `createTokenBucket().tryAcquire()` vs `limiter`'s
  *   `TokenBucket.tryRemoveTokens()` vs `rate-limiter-flexible`'s `RateLimiterMemory.consume()`
  * - in memory, 100 000 keys: `createRateLimiter().tryAcquire(key)` vs `RateLimiterMemory.consume(key)`
+ * - in memory, awaited `acquire()` admitted at once (with and without per-call options):
+ *   `createTokenBucket().acquire()` / `createRateLimiter().acquire(key)` vs `limiter`'s
+ *   `RateLimiter.removeTokens()`, `rate-limiter-flexible`'s `RateLimiterQueue.removeTokens()` and
+ *   `bottleneck`'s `schedule()` (a job scheduler: its row is mostly timer latency)
+ * - concurrency, 8 slots: `createConcurrencyLimiter().run(fn)` vs `p-limit`, cockatiel's `bulkhead`
+ *   and bottleneck's `maxConcurrent`, awaited one by one (a free slot every time) and 1000 at once
+ *   (992 queue, then each release hands its slot to the next)
  * - Redis (a redis-server this script starts on a free port): `createRedisTokenBucket().tryAcquire()`
  *   vs `RateLimiterRedis.consume()`, both with ioredis on the same server: sequential, 64 calls in
  *   flight on one key (ours share one script call per tick), and 64 in flight on 64 keys (one
@@ -12,12 +19,15 @@
  *
  * Every limit is large enough that all calls are admitted: this measures the cost of a decision.
  */
-import Redis from 'ioredis';
-import { TokenBucket } from 'limiter';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import Bottleneck from 'bottleneck';
+import { bulkhead } from 'cockatiel';
+import { Redis } from 'ioredis';
+import { RateLimiter, TokenBucket } from 'limiter';
+import pLimit from 'p-limit';
+import { RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
 import { Bench } from 'tinybench';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
-import { createRateLimiter, createTokenBucket } from '../src/index';
+import { createConcurrencyLimiter, createRateLimiter, createTokenBucket } from '../src/index';
 import { createRedisStore, createRedisTokenBucket } from '../src/redis';
 
 const quick = process.argv.includes('--quick');
@@ -242,6 +252,145 @@ try {
   );
 }
 
+// ---- in memory, awaited acquire() admitted at once ----
+{
+  const bucket = createTokenBucket({ ratePerSecond: BIG, capacity: BIG });
+  const keyed = createRateLimiter({ limits: { requests: { ratePerSecond: BIG, capacity: BIG } } });
+  const lim = new RateLimiter({ tokensPerInterval: BIG, interval: 'second' });
+  const rlfQueue = new RateLimiterQueue(new RateLimiterMemory({ points: BIG, duration: 1 }), {
+    maxQueueSize: 1e9,
+  });
+  const signal = new AbortController().signal;
+  const options = { signal, timeoutMs: 5_000 };
+  await run(
+    'memory, acquire',
+    [
+      [
+        '@x/rate-limit createTokenBucket().acquire()',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await bucket.acquire(1);
+        },
+      ],
+      [
+        '@x/rate-limit createTokenBucket().acquire(1, { signal, timeoutMs })',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await bucket.acquire(1, options);
+        },
+      ],
+      [
+        '@x/rate-limit createRateLimiter().acquire(key, undefined, { signal, timeoutMs })',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await keyed.acquire('k', undefined, options);
+        },
+      ],
+      [
+        'limiter RateLimiter.removeTokens()',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await lim.removeTokens(1);
+        },
+      ],
+      [
+        'rate-limiter-flexible RateLimiterQueue.removeTokens()',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await rlfQueue.removeTokens(1);
+        },
+      ],
+    ],
+    BATCH,
+  );
+  const bottleneck = new Bottleneck({ maxConcurrent: null, minTime: 0 });
+  const resolved = () => Promise.resolve();
+  const FEW = 20; // bottleneck hands each job through timers: a sample of 1000 would take seconds
+  await run(
+    'memory, acquire vs bottleneck',
+    [
+      [
+        '@x/rate-limit createTokenBucket().acquire() (x20)',
+        async () => {
+          for (let i = 0; i < FEW; i++) await bucket.acquire(1);
+        },
+      ],
+      [
+        'bottleneck schedule(fn) (x20)',
+        async () => {
+          for (let i = 0; i < FEW; i++) await bottleneck.schedule(resolved);
+        },
+      ],
+    ],
+    FEW,
+  );
+  await bottleneck.disconnect();
+}
+
+// ---- concurrency, 8 slots ----
+{
+  const SLOTS = 8;
+  const ours = createConcurrencyLimiter({ maxConcurrent: SLOTS });
+  const limit = pLimit(SLOTS);
+  const bulk = bulkhead(SLOTS, Number.POSITIVE_INFINITY);
+  const job = () => Promise.resolve(1);
+  const MANY = 1000;
+  await run(
+    'concurrency, one at a time',
+    [
+      [
+        '@x/rate-limit createConcurrencyLimiter().run(fn)',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await ours.run(job);
+        },
+      ],
+      [
+        'p-limit limit(fn)',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await limit(job);
+        },
+      ],
+      [
+        'cockatiel bulkhead().execute(fn)',
+        async () => {
+          for (let i = 0; i < BATCH; i++) await bulk.execute(job);
+        },
+      ],
+    ],
+    BATCH,
+  );
+  await run(
+    'concurrency, 1000 at once',
+    [
+      [
+        '@x/rate-limit createConcurrencyLimiter().run(fn) (1000 at once)',
+        () => Promise.all(Array.from({ length: MANY }, () => ours.run(job))),
+      ],
+      [
+        'p-limit limit(fn) (1000 at once)',
+        () => Promise.all(Array.from({ length: MANY }, () => limit(job))),
+      ],
+      [
+        'cockatiel bulkhead().execute(fn) (1000 at once)',
+        () => Promise.all(Array.from({ length: MANY }, () => bulk.execute(job))),
+      ],
+    ],
+    MANY,
+  );
+  const bottleneck = new Bottleneck({ maxConcurrent: SLOTS });
+  const FEW = 100; // bottleneck hands each job through timers
+  await run(
+    'concurrency vs bottleneck',
+    [
+      [
+        '@x/rate-limit createConcurrencyLimiter().run(fn) (100 at once)',
+        () => Promise.all(Array.from({ length: FEW }, () => ours.run(job))),
+      ],
+      [
+        'bottleneck maxConcurrent schedule(fn) (100 at once)',
+        () => Promise.all(Array.from({ length: FEW }, () => bottleneck.schedule(job))),
+      ],
+    ],
+    FEW,
+  );
+  await bottleneck.disconnect();
+}
+
 table('memory, 1 bucket', '@x/rate-limit createTokenBucket().tryAcquire()', [
   'limiter TokenBucket.tryRemoveTokens()',
   'rate-limiter-flexible RateLimiterMemory.consume() (1 key)',
@@ -253,6 +402,36 @@ table(
   'memory, keyed, 100 000 keys',
   '@x/rate-limit createRateLimiter().tryAcquire(key) (100 000 keys)',
   ['rate-limiter-flexible RateLimiterMemory.consume(key) (100 000 keys)'],
+);
+table('memory, acquire', '@x/rate-limit createTokenBucket().acquire()', [
+  'limiter RateLimiter.removeTokens()',
+  'rate-limiter-flexible RateLimiterQueue.removeTokens()',
+]);
+table('memory, acquire', '@x/rate-limit createTokenBucket().acquire(1, { signal, timeoutMs })', [
+  'limiter RateLimiter.removeTokens()',
+  'rate-limiter-flexible RateLimiterQueue.removeTokens()',
+]);
+table(
+  'memory, acquire',
+  '@x/rate-limit createRateLimiter().acquire(key, undefined, { signal, timeoutMs })',
+  ['rate-limiter-flexible RateLimiterQueue.removeTokens()'],
+);
+table('memory, acquire vs bottleneck', '@x/rate-limit createTokenBucket().acquire() (x20)', [
+  'bottleneck schedule(fn) (x20)',
+]);
+table('concurrency, one at a time', '@x/rate-limit createConcurrencyLimiter().run(fn)', [
+  'p-limit limit(fn)',
+  'cockatiel bulkhead().execute(fn)',
+]);
+table(
+  'concurrency, 1000 at once',
+  '@x/rate-limit createConcurrencyLimiter().run(fn) (1000 at once)',
+  ['p-limit limit(fn) (1000 at once)', 'cockatiel bulkhead().execute(fn) (1000 at once)'],
+);
+table(
+  'concurrency vs bottleneck',
+  '@x/rate-limit createConcurrencyLimiter().run(fn) (100 at once)',
+  ['bottleneck maxConcurrent schedule(fn) (100 at once)'],
 );
 table('redis, sequential', '@x/rate-limit createRedisTokenBucket().tryAcquire() (sequential)', [
   'rate-limiter-flexible RateLimiterRedis.consume() (sequential)',

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConcurrencyTimeoutError,
+  isConcurrencyTimeoutError,
   isQueueFullError,
+  isRateLimitClosedError,
   isRateLimitError,
+  isRateLimitStoreError,
   isRateLimitStoreUnavailableError,
   isRateLimitTimeoutError,
   QueueFullError,
+  RateLimitClosedError,
+  RateLimitStoreError,
   RateLimitStoreUnavailableError,
   RateLimitTimeoutError,
 } from './errors';
@@ -64,5 +70,45 @@ describe('isRateLimitError', () => {
     ).toBe(false);
     expect(isRateLimitError(null)).toBe(false);
     expect(isRateLimitError('X_RATE_LIMIT_TIMEOUT')).toBe(false);
+  });
+});
+
+describe('RateLimitStoreError', () => {
+  it('carries the Redis reply prefix, the cause and the X_RATE_LIMIT_STORE_ERROR code', () => {
+    const cause = new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
+    const error = new RateLimitStoreError({ reply: 'WRONGTYPE' }, { cause });
+    expect(error).toMatchObject({
+      name: 'RateLimitStoreError',
+      code: 'X_RATE_LIMIT_STORE_ERROR',
+      reply: 'WRONGTYPE',
+      cause,
+    });
+    expect(isRateLimitStoreError(error)).toBe(true);
+    expect(isRateLimitStoreUnavailableError(error)).toBe(false);
+  });
+});
+
+describe('RateLimitClosedError', () => {
+  it('is named AbortError and carries the X_RATE_LIMIT_CLOSED code', () => {
+    const error = new RateLimitClosedError('token bucket');
+    expect(error).toMatchObject({ name: 'AbortError', code: 'X_RATE_LIMIT_CLOSED' });
+    expect(error.message).toBe('Rate limit: the token bucket was closed');
+    expect(isRateLimitClosedError(error)).toBe(true);
+    expect(isRateLimitError(error)).toBe(true);
+  });
+});
+
+describe('ConcurrencyTimeoutError', () => {
+  it('carries timeoutMs, maxConcurrent and the X_RATE_LIMIT_CONCURRENCY_TIMEOUT code', () => {
+    const error = new ConcurrencyTimeoutError({ timeoutMs: 500, maxConcurrent: 4 });
+    expect(error).toMatchObject({
+      name: 'ConcurrencyTimeoutError',
+      code: 'X_RATE_LIMIT_CONCURRENCY_TIMEOUT',
+      timeoutMs: 500,
+      maxConcurrent: 4,
+    });
+    expect(error.message).toBe('Concurrency limit: no free slot of 4 within 500 ms');
+    expect(isConcurrencyTimeoutError(error)).toBe(true);
+    expect(isRateLimitTimeoutError(error)).toBe(false);
   });
 });

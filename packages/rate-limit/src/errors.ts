@@ -2,19 +2,15 @@
  * Error classes of `@x/rate-limit`. Each has a stable `code`, read-only data fields, a
  * `Symbol.for` brand (so the guards work across duplicate installs) and an `isX(e)` guard.
  */
+import { brand, hasBrand, mark } from '@x/internal';
 
-const RATE_LIMIT_ERROR = Symbol.for('@x/rate-limit/RateLimitError');
-const TIMEOUT_BRAND = Symbol.for('@x/rate-limit/RateLimitTimeoutError');
-const QUEUE_FULL_BRAND = Symbol.for('@x/rate-limit/QueueFullError');
-const UNAVAILABLE_BRAND = Symbol.for('@x/rate-limit/RateLimitStoreUnavailableError');
-
-function isBranded(value: unknown, brand: symbol): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[brand] === true
-  );
-}
+const RATE_LIMIT_ERROR = brand('rate-limit', 'RateLimitError');
+const TIMEOUT_BRAND = brand('rate-limit', 'RateLimitTimeoutError');
+const QUEUE_FULL_BRAND = brand('rate-limit', 'QueueFullError');
+const UNAVAILABLE_BRAND = brand('rate-limit', 'RateLimitStoreUnavailableError');
+const STORE_ERROR_BRAND = brand('rate-limit', 'RateLimitStoreError');
+const CLOSED_BRAND = brand('rate-limit', 'RateLimitClosedError');
+const CONCURRENCY_TIMEOUT_BRAND = brand('rate-limit', 'ConcurrencyTimeoutError');
 
 /**
  * The base class of every runtime error thrown by `@x/rate-limit`.
@@ -32,7 +28,7 @@ export class RateLimitError extends Error {
     super(message, options);
     this.name = 'RateLimitError';
     this.code = code;
-    Object.defineProperty(this, RATE_LIMIT_ERROR, { value: true });
+    mark(this, RATE_LIMIT_ERROR);
   }
 }
 
@@ -63,12 +59,13 @@ export class RateLimitTimeoutError extends RateLimitError {
     this.timeoutMs = data.timeoutMs;
     this.retryAfterMs = data.retryAfterMs;
     this.cost = data.cost;
-    Object.defineProperty(this, TIMEOUT_BRAND, { value: true });
+    mark(this, TIMEOUT_BRAND);
   }
 }
 
 /**
- * An `acquire()` rejected because `maxQueue` waiters were already queued.
+ * An `acquire()` rejected because `maxQueue` waiters were already queued (a token bucket, a key
+ * of a rate limiter, or a concurrency limiter).
  *
  * @example
  * ```ts
@@ -83,7 +80,7 @@ export class QueueFullError extends RateLimitError {
     super(`Rate limit: queue is full (${data.maxQueue} waiters)`, 'X_RATE_LIMIT_QUEUE_FULL');
     this.name = 'QueueFullError';
     this.maxQueue = data.maxQueue;
-    Object.defineProperty(this, QUEUE_FULL_BRAND, { value: true });
+    mark(this, QUEUE_FULL_BRAND);
   }
 }
 
@@ -108,7 +105,83 @@ export class RateLimitStoreUnavailableError extends RateLimitError {
     );
     this.name = 'RateLimitStoreUnavailableError';
     this.policy = data.policy;
-    Object.defineProperty(this, UNAVAILABLE_BRAND, { value: true });
+    mark(this, UNAVAILABLE_BRAND);
+  }
+}
+
+/**
+ * Redis answered, with an error that is not an outage: the script failed, or the key holds a
+ * value of another type (`WRONGTYPE`: another program uses the same key). The outage policy does
+ * not apply (Redis is up, and the answer would be the same on the next call): the call rejects
+ * with this error, `tryAcquire()` included. The Redis error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * if (isRateLimitStoreError(e)) console.error(`fix the Redis store: ${e.reply}`, e.cause);
+ * ```
+ */
+export class RateLimitStoreError extends RateLimitError {
+  /**
+   * The first word of the Redis error (`ERR`, `WRONGTYPE`, `NOPERM`, `CROSSSLOT`...), or
+   * `UNEXPECTED_REPLY` when the client answered something that is not the script's reply.
+   */
+  readonly reply: string;
+
+  constructor(data: { reply: string }, options?: { cause?: unknown }) {
+    super(
+      `Rate limit: Redis refused the rate-limit script (${data.reply}); see \`cause\``,
+      'X_RATE_LIMIT_STORE_ERROR',
+      options,
+    );
+    this.name = 'RateLimitStoreError';
+    this.reply = data.reply;
+    mark(this, STORE_ERROR_BRAND);
+  }
+}
+
+/**
+ * A call on a closed limiter (token bucket, rate limiter, concurrency limiter), or a waiter still
+ * queued when `close()` ran. Its `name` is `'AbortError'`, like the `DOMException` of an abort, so
+ * code that treats an `AbortError` as a cancellation treats a close the same way.
+ *
+ * @example
+ * ```ts
+ * await bucket.acquire().catch((e) => { if (isRateLimitClosedError(e)) return; throw e; });
+ * ```
+ */
+export class RateLimitClosedError extends RateLimitError {
+  constructor(what: string) {
+    super(`Rate limit: the ${what} was closed`, 'X_RATE_LIMIT_CLOSED');
+    this.name = 'AbortError';
+    mark(this, CLOSED_BRAND);
+  }
+}
+
+/**
+ * A concurrency limiter's `acquire()` or `run()` that found no free slot within `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * await slots.run(call, { timeoutMs: 1_000 }).catch((e) => {
+ *   if (isConcurrencyTimeoutError(e)) return busy(); throw e;
+ * });
+ * ```
+ */
+export class ConcurrencyTimeoutError extends RateLimitError {
+  /** The `timeoutMs` the call was given. */
+  readonly timeoutMs: number;
+  /** The limiter's `maxConcurrent`. */
+  readonly maxConcurrent: number;
+
+  constructor(data: { timeoutMs: number; maxConcurrent: number }) {
+    super(
+      `Concurrency limit: no free slot of ${data.maxConcurrent} within ${data.timeoutMs} ms`,
+      'X_RATE_LIMIT_CONCURRENCY_TIMEOUT',
+    );
+    this.name = 'ConcurrencyTimeoutError';
+    this.timeoutMs = data.timeoutMs;
+    this.maxConcurrent = data.maxConcurrent;
+    mark(this, CONCURRENCY_TIMEOUT_BRAND);
   }
 }
 
@@ -118,22 +191,37 @@ function formatMs(ms: number): string {
 
 /** True for any error thrown by `@x/rate-limit` (across duplicate installs). */
 export function isRateLimitError(error: unknown): error is RateLimitError {
-  return isBranded(error, RATE_LIMIT_ERROR);
+  return hasBrand(error, RATE_LIMIT_ERROR);
 }
 
 /** True for a {@link RateLimitTimeoutError} (across duplicate installs). */
 export function isRateLimitTimeoutError(error: unknown): error is RateLimitTimeoutError {
-  return isBranded(error, TIMEOUT_BRAND);
+  return hasBrand(error, TIMEOUT_BRAND);
 }
 
 /** True for a {@link QueueFullError} (across duplicate installs). */
 export function isQueueFullError(error: unknown): error is QueueFullError {
-  return isBranded(error, QUEUE_FULL_BRAND);
+  return hasBrand(error, QUEUE_FULL_BRAND);
 }
 
 /** True for a {@link RateLimitStoreUnavailableError} (across duplicate installs). */
 export function isRateLimitStoreUnavailableError(
   error: unknown,
 ): error is RateLimitStoreUnavailableError {
-  return isBranded(error, UNAVAILABLE_BRAND);
+  return hasBrand(error, UNAVAILABLE_BRAND);
+}
+
+/** True for a {@link RateLimitStoreError} (across duplicate installs). */
+export function isRateLimitStoreError(error: unknown): error is RateLimitStoreError {
+  return hasBrand(error, STORE_ERROR_BRAND);
+}
+
+/** True for a {@link RateLimitClosedError} (across duplicate installs). */
+export function isRateLimitClosedError(error: unknown): error is RateLimitClosedError {
+  return hasBrand(error, CLOSED_BRAND);
+}
+
+/** True for a {@link ConcurrencyTimeoutError} (across duplicate installs). */
+export function isConcurrencyTimeoutError(error: unknown): error is ConcurrencyTimeoutError {
+  return hasBrand(error, CONCURRENCY_TIMEOUT_BRAND);
 }

@@ -1,3 +1,4 @@
+import { fail } from '@x/internal';
 /** Response headers in any of the usual shapes. */
 export type HeadersLike =
   | { get(name: string): string | null }
@@ -115,9 +116,7 @@ function parseRetryAfter(text: string | undefined, now: number): number | undefi
  */
 export function parseRateLimitHeaders(headers: HeadersLike): RateLimitHeaders {
   if (typeof headers !== 'object' || headers === null) {
-    throw new TypeError(
-      `Expected \`headers\` to be a Headers object, a record or entries, got \`${String(headers)}\` (${typeof headers})`,
-    );
+    fail('headers', 'a Headers object, a record or entries', headers);
   }
   const get = reader(headers);
   const now = Date.now();

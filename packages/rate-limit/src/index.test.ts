@@ -3,15 +3,22 @@ import { expect, it } from 'vitest';
 it('exports exactly the public API of @x/rate-limit', async () => {
   expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
     [
+      "ConcurrencyTimeoutError",
       "QueueFullError",
+      "RateLimitClosedError",
       "RateLimitError",
+      "RateLimitStoreError",
       "RateLimitStoreUnavailableError",
       "RateLimitTimeoutError",
+      "createConcurrencyLimiter",
       "createMemoryStore",
       "createRateLimiter",
       "createTokenBucket",
+      "isConcurrencyTimeoutError",
       "isQueueFullError",
+      "isRateLimitClosedError",
       "isRateLimitError",
+      "isRateLimitStoreError",
       "isRateLimitStoreUnavailableError",
       "isRateLimitTimeoutError",
       "parseDurationMs",

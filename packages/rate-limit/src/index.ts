@@ -1,13 +1,31 @@
+export type {
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+  ConcurrencyLimiterStats,
+  Release,
+} from './concurrency-limiter';
+export { createConcurrencyLimiter } from './concurrency-limiter';
 export {
+  ConcurrencyTimeoutError,
+  isConcurrencyTimeoutError,
   isQueueFullError,
+  isRateLimitClosedError,
   isRateLimitError,
+  isRateLimitStoreError,
   isRateLimitStoreUnavailableError,
   isRateLimitTimeoutError,
   QueueFullError,
+  RateLimitClosedError,
   RateLimitError,
+  RateLimitStoreError,
   RateLimitStoreUnavailableError,
   RateLimitTimeoutError,
 } from './errors';
+export type {
+  ConcurrencyRejectEvent,
+  RateLimitPauseEvent,
+  RateLimitRejectEvent,
+} from './events';
 export type { HeadersLike, RateLimitHeaders } from './headers';
 export { parseDurationMs, parseRateLimitHeaders } from './headers';
 export type {
@@ -25,10 +43,5 @@ export { rateLimited } from './rate-limited';
 export type { Costs, RateLimiter, RateLimiterOptions, RateLimiterStats } from './rate-limiter';
 export { createRateLimiter } from './rate-limiter';
 export type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
-export type {
-  RateLimitPauseEvent,
-  RateLimitRejectEvent,
-  TokenBucket,
-  TokenBucketStats,
-} from './token-bucket';
+export type { TokenBucket, TokenBucketStats } from './token-bucket';
 export { createTokenBucket } from './token-bucket';

@@ -1,4 +1,5 @@
-import { expectNumber } from './options';
+import { expectNumber } from '@x/internal';
+import { expectOptions } from './options';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 
 const EPSILON = 1e-9;
@@ -139,9 +140,15 @@ class BoundMemory implements BoundMemoryStore {
     const base = slot * this.stride;
     let full = true;
     for (let i = 0; i < n; i++) {
+      const cap = this.caps[i]!;
       let t = this.cells[base + 1 + i]! - deltas[i]!;
-      if (t >= this.caps[i]!) t = this.caps[i]!;
-      else full = false;
+      // A correction is trusted only within one capacity of debt: a server reporting 1e18 tokens
+      // must not lock the key for ever, only until one full refill (as the Redis script does).
+      if (t >= cap) t = cap;
+      else {
+        full = false;
+        if (t < -cap) t = -cap;
+      }
       this.cells[base + 1 + i] = t;
     }
     if (full) {
@@ -250,10 +257,11 @@ class BoundMemory implements BoundMemoryStore {
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const o = expectOptions(undefined, options, ['sweepPerOperation']);
   const sweepPerOperation =
-    options.sweepPerOperation === undefined
+    o.sweepPerOperation === undefined
       ? 1
-      : expectNumber('sweepPerOperation', options.sweepPerOperation, 0, false);
+      : expectNumber('sweepPerOperation', o.sweepPerOperation, { min: 0 });
   return {
     bind(limits) {
       return new BoundMemory(limits, sweepPerOperation);

@@ -1,7 +1,19 @@
 /**
- * Option types of `@x/rate-limit` and their validation. Misuse throws a `TypeError` (wrong type)
- * or a `RangeError` (right type, out of range) that says what was expected and what was got.
+ * Option types of `@x/rate-limit` and their validation. Misuse throws a `TypeError` (wrong type,
+ * unknown key) or a `RangeError` (right type, out of range) that names the field and says what
+ * was expected and what was got.
  */
+import {
+  closestKey,
+  expectDuration,
+  expected,
+  expectKnownKeys,
+  expectNumber,
+  fail,
+  isPlainObject,
+  MAX_TIMER_MS,
+  optionalSignal,
+} from '@x/internal';
 
 /** Options of {@link createTokenBucket}. */
 export interface TokenBucketOptions {
@@ -49,6 +61,7 @@ export interface AcquireOptions {
    * The longest the call may wait, in ms. When the predicted wait already exceeds it, the call
    * rejects at once with `RateLimitTimeoutError` and nothing is queued.
    * @default undefined (wait as long as it takes)
+   * Range: 0 to 2^31-1 (Node's timer limit, about 24.8 days).
    */
   timeoutMs?: number;
 }
@@ -62,93 +75,100 @@ export interface NormalizedLimit {
   readonly capacity: number;
 }
 
-function describe(value: unknown): string {
-  let shown: string;
-  if (typeof value === 'string') shown = JSON.stringify(value);
-  else if (typeof value === 'bigint') shown = `${value}n`;
-  else if (typeof value === 'function') shown = '[function]';
-  else if (typeof value === 'object' && value !== null)
-    shown = Array.isArray(value) ? '[array]' : '[object]';
-  else shown = String(value);
-  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
+const POSITIVE = { min: 0, exclusiveMin: true } as const;
+const QUEUE_LIMIT = { min: 0, integer: true, allowInfinity: true } as const;
+const ACQUIRE_KEYS = ['signal', 'timeoutMs'] as const;
+const LIMIT_KEYS = ['ratePerSecond', 'capacity'] as const;
+const BUCKET_KEYS = ['ratePerSecond', 'capacity', 'initialTokens', 'maxQueue'] as const;
+
+/** @internal an options argument: a plain object with only known keys */
+export function expectOptions(
+  name: string | undefined,
+  value: unknown,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (!isPlainObject(value)) fail(name ?? 'options', 'an object', value);
+  expectKnownKeys(name, value, known);
+  return value;
 }
 
-/** @internal */
-export function expectNumber(
-  name: string,
-  value: unknown,
-  min: number,
-  exclusive: boolean,
-): number {
-  if (typeof value !== 'number') {
-    throw new TypeError(
-      `Expected \`${name}\` to be a finite number ${exclusive ? '>' : '>='} ${min}, got ${describe(value)}`,
-    );
-  }
-  if (!Number.isFinite(value) || (exclusive ? value <= min : value < min)) {
-    throw new RangeError(
-      `Expected \`${name}\` to be a finite number ${exclusive ? '>' : '>='} ${min}, got ${describe(value)}`,
-    );
-  }
-  return value;
+/** @internal a finite number > 0 */
+export function expectPositive(name: string, value: unknown): number {
+  return expectNumber(name, value, POSITIVE);
 }
 
 /** @internal an integer >= 0 or Infinity */
 export function expectQueueLimit(name: string, value: unknown): number {
-  if (typeof value !== 'number') {
-    throw new TypeError(
-      `Expected \`${name}\` to be an integer >= 0 or Infinity, got ${describe(value)}`,
-    );
-  }
-  if (value !== Number.POSITIVE_INFINITY && !(Number.isInteger(value) && value >= 0)) {
-    throw new RangeError(
-      `Expected \`${name}\` to be an integer >= 0 or Infinity, got ${describe(value)}`,
-    );
-  }
-  return value;
+  return value === undefined ? Number.POSITIVE_INFINITY : expectNumber(name, value, QUEUE_LIMIT);
 }
 
-/** @internal */
-export function expectTimeout(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  return expectNumber('timeoutMs', value, 0, false);
+/**
+ * @internal an optional duration a timer will wait: 0 to 2^31-1 ms. Checked on every `acquire()`,
+ * so a valid value returns before the shared helper (which words the error) is called.
+ */
+export function optionalTimeout(name: string, value: unknown): number | undefined {
+  if (value === undefined || (typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS)) {
+    return value;
+  }
+  return expectDuration(name, value);
 }
 
-/** @internal */
-export function expectSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined) return undefined;
+/**
+ * @internal The per-call options of `acquire()`, checked on every call: the loop costs nothing
+ * for the two known keys, and the shared helper words the error only for an unknown one.
+ */
+export function expectAcquireOptions(options: unknown): AcquireOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  for (const key in options) {
+    if (key !== 'signal' && key !== 'timeoutMs') expectKnownKeys(undefined, options, ACQUIRE_KEYS);
+  }
+  return options as AcquireOptions;
+}
+
+/**
+ * @internal Checks an optional `signal` and says whether it is aborted already, reading
+ * `aborted` (a getter that validates its receiver) once: `acquire()` calls this every time.
+ */
+export function readSignal(value: unknown): boolean {
+  if (value === undefined) return false;
+  const aborted =
+    typeof value === 'object' && value !== null ? (value as AbortSignal).aborted : undefined;
   if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof (value as AbortSignal).aborted !== 'boolean'
+    typeof aborted !== 'boolean' ||
+    typeof (value as AbortSignal).addEventListener !== 'function'
   ) {
-    throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describe(value)}`);
+    optionalSignal('signal', value); // throws, worded the house way
   }
-  return value as AbortSignal;
+  return aborted as boolean;
 }
 
-/** @internal a RangeError for a cost that can never be admitted (or is not a number >= 0). */
+/** @internal the error for a cost that is not a number, or can never be admitted */
 export function costError(name: string, cost: unknown, capacity: number): Error {
-  const message = `Expected \`${name}\` to be a finite number >= 0 and <= capacity ${capacity}, got ${describe(cost)}`;
+  const message = expected(name, `a finite number >= 0 and <= capacity ${capacity}`, cost);
   return typeof cost === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
+/** @internal an unknown limit name in costs or deltas, with the closest known one */
+export function unknownLimit(name: string, key: string, known: readonly string[]): never {
+  const near = closestKey(key, known);
+  const hint =
+    near !== undefined
+      ? `did you mean \`${name}.${near}\`?`
+      : `the limits are ${known.map((k) => `\`${k}\``).join(', ')}`;
+  throw new TypeError(`Unknown limit \`${name}.${key}\`: ${hint}`);
+}
+
 /** @internal */
-export function normalizeLimit(name: string, options: unknown): NormalizedLimit {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`${name}\` to be an object, got ${describe(options)}`);
-  }
-  const o = options as LimitOptions;
-  const ratePerSecond = expectNumber(`${name}.ratePerSecond`, o.ratePerSecond, 0, true);
+export function normalizeLimit(path: string, name: string, options: unknown): NormalizedLimit {
+  const o = expectOptions(path, options, LIMIT_KEYS);
+  const ratePerSecond = expectPositive(`${path}.ratePerSecond`, o.ratePerSecond);
   const capacity =
-    o.capacity === undefined
-      ? ratePerSecond
-      : expectNumber(`${name}.capacity`, o.capacity, 0, true);
+    o.capacity === undefined ? ratePerSecond : expectPositive(`${path}.capacity`, o.capacity);
   return { name, ratePerSecond, ratePerMs: ratePerSecond / 1000, capacity };
 }
 
 /** @internal */
-export interface NormalizedBucketOptions {
+interface NormalizedBucketOptions {
   limit: NormalizedLimit;
   initialTokens: number;
   maxQueue: number;
@@ -156,27 +176,25 @@ export interface NormalizedBucketOptions {
 
 /** @internal */
 export function normalizeTokenBucketOptions(options: unknown): NormalizedBucketOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-  }
-  const o = options as TokenBucketOptions;
-  const ratePerSecond = expectNumber('ratePerSecond', o.ratePerSecond, 0, true);
+  const o = expectOptions(undefined, options, BUCKET_KEYS);
+  const ratePerSecond = expectPositive('ratePerSecond', o.ratePerSecond);
   const capacity =
-    o.capacity === undefined ? ratePerSecond : expectNumber('capacity', o.capacity, 0, true);
+    o.capacity === undefined ? ratePerSecond : expectPositive('capacity', o.capacity);
   let initialTokens = capacity;
   if (o.initialTokens !== undefined) {
-    initialTokens = expectNumber('initialTokens', o.initialTokens, 0, false);
+    initialTokens = expectNumber('initialTokens', o.initialTokens, { min: 0 });
     if (initialTokens > capacity) {
-      throw new RangeError(
-        `Expected \`initialTokens\` to be a finite number >= 0 and <= capacity ${capacity}, got ${describe(initialTokens)}`,
+      fail(
+        'initialTokens',
+        `a finite number >= 0 and <= capacity ${capacity}`,
+        initialTokens,
+        true,
       );
     }
   }
-  const maxQueue =
-    o.maxQueue === undefined ? Number.POSITIVE_INFINITY : expectQueueLimit('maxQueue', o.maxQueue);
   return {
     limit: { name: 'tokens', ratePerSecond, ratePerMs: ratePerSecond / 1000, capacity },
     initialTokens,
-    maxQueue,
+    maxQueue: expectQueueLimit('maxQueue', o.maxQueue),
   };
 }

@@ -120,3 +120,15 @@ describe('@rateLimited', () => {
     );
   });
 });
+
+describe('rateLimited options', () => {
+  it('throws a TypeError naming an unknown option and a RangeError for a timeoutMs above 2^31-1 ms', () => {
+    const bucket = createTokenBucket({ ratePerSecond: 1 });
+    expect(() => rateLimited(async () => {}, bucket, { timeout: 5 } as never)).toThrow(
+      new TypeError('Unknown option `timeout`: did you mean `timeoutMs`?'),
+    );
+    expect(() => rateLimited(async () => {}, bucket, { timeoutMs: 2 ** 31 })).toThrow(
+      /^Expected `timeoutMs` to be a finite number between 0 and 2147483647/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
-import type { AcquireOptions } from './options';
+import { expected, fail, optionalFunction } from '@x/internal';
+import { type AcquireOptions, expectOptions, optionalTimeout } from './options';
 import type { RateLimiter } from './rate-limiter';
 
 /** Anything with a bucket-style `acquire(cost, options)`: a `TokenBucket`, a `RedisTokenBucket`. */
@@ -41,36 +42,24 @@ function makeAcquire<Args extends unknown[]>(
   options: RateLimitedOptions<Args> = {},
 ): (args: Args) => Promise<void> {
   if (typeof limiter !== 'object' || limiter === null || typeof limiter.acquire !== 'function') {
-    throw new TypeError(
-      `Expected \`limiter\` to be a token bucket or a rate limiter, got \`${String(limiter)}\` (${typeof limiter})`,
-    );
+    fail('limiter', 'a token bucket or a rate limiter', limiter);
   }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `Expected \`options\` to be an object, got \`${String(options)}\` (${typeof options})`,
-    );
-  }
-  const { cost, key, timeoutMs, signal } = options;
+  const o = expectOptions(undefined, options, ['cost', 'key', 'timeoutMs', 'signal']);
+  const cost = o.cost as RateLimitedOptions<Args>['cost'];
   if (
     cost !== undefined &&
     typeof cost !== 'number' &&
     typeof cost !== 'function' &&
-    typeof cost !== 'object'
+    (typeof cost !== 'object' || cost === null)
   ) {
-    throw new TypeError(
-      `Expected \`cost\` to be a number, an object or a function, got \`${String(cost)}\` (${typeof cost})`,
-    );
+    fail('cost', 'a number, an object or a function', cost);
   }
-  if (signal !== undefined && typeof signal !== 'function') {
-    throw new TypeError(
-      `Expected \`signal\` to be a function of the arguments, got \`${String(signal)}\` (${typeof signal})`,
-    );
-  }
+  const timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+  const signal = optionalFunction<(...args: Args) => AbortSignal | undefined>('signal', o.signal);
   const keyed = isKeyed(limiter);
+  const key = o.key as RateLimitedOptions<Args>['key'];
   if (keyed && typeof key !== 'string' && typeof key !== 'function') {
-    throw new TypeError(
-      `Expected \`key\` to be a string or a function for a keyed rate limiter, got \`${String(key)}\` (${typeof key})`,
-    );
+    fail('key', 'a string or a function for a keyed rate limiter', key);
   }
   return (args) => {
     const c = typeof cost === 'function' ? cost(...args) : cost;
@@ -89,9 +78,7 @@ function makeAcquire<Args extends unknown[]>(
       return limiter.acquire(k, costs, acquireOptions);
     }
     if (typeof c === 'object') {
-      return Promise.reject(
-        new TypeError('Expected `cost` to be a number for a token bucket, got an object'),
-      );
+      return Promise.reject(new TypeError(expected('cost', 'a number for a token bucket', c)));
     }
     return (limiter as BucketLike).acquire(c ?? 1, acquireOptions);
   };

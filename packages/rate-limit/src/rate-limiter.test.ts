@@ -197,3 +197,149 @@ describe('createRateLimiter', () => {
     );
   });
 });
+
+describe('createRateLimiter argument errors', () => {
+  it('throws a TypeError naming an unknown option, limit option or store option with the closest known key', () => {
+    expect(() =>
+      createRateLimiter({ limits: { requests: { ratePerSecond: 1 } }, maxQueu: 1 } as never),
+    ).toThrow(new TypeError('Unknown option `maxQueu`: did you mean `maxQueue`?'));
+    expect(() =>
+      createRateLimiter({ limits: { requests: { ratePerSecnd: 1e9, capacity: 1e9 } } } as never),
+    ).toThrow(
+      new TypeError(
+        'Unknown option `limits.requests.ratePerSecnd`: did you mean `limits.requests.ratePerSecond`?',
+      ),
+    );
+    expect(() => createMemoryStore({ sweepPerOp: 2 } as never)).toThrow(
+      new TypeError('Unknown option `sweepPerOp`: did you mean `sweepPerOperation`?'),
+    );
+  });
+
+  it('rejects a string cost, an unknown limit name and an unknown per-call option with a TypeError', async () => {
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1 }, tokens: { ratePerSecond: 100 } },
+    });
+    await expect(limiter.tryAcquire('k', { requests: '1' } as never)).rejects.toThrow(
+      new TypeError(
+        'Expected `costs.requests` to be a finite number >= 0 and <= capacity 1, got `"1"` (string)',
+      ),
+    );
+    await expect(limiter.acquire('k', { tokns: 5 } as never)).rejects.toThrow(
+      new TypeError('Unknown limit `costs.tokns`: did you mean `costs.tokens`?'),
+    );
+    await expect(limiter.acquire('k', undefined, { signl: undefined } as never)).rejects.toThrow(
+      new TypeError('Unknown option `signl`: did you mean `signal`?'),
+    );
+    await expect(limiter.acquire('k', undefined, { timeoutMs: 1e12 })).rejects.toThrow(
+      /^Expected `timeoutMs` to be a finite number between 0 and 2147483647/,
+    );
+    expect(limiter.stats()).toMatchObject({ admitted: 0, queued: 0 });
+  });
+});
+
+describe('RateLimiter.adjust bounds', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps a key usable after an adjust of 1e18: the debt stops at one capacity', async () => {
+    vi.useFakeTimers();
+    const limiter = createRateLimiter({ limits: { tokens: { ratePerSecond: 10, capacity: 10 } } });
+    await limiter.adjust('k', { tokens: 1e18 });
+    expect(await limiter.tryAcquire('k')).toBe(false);
+    // 10 of debt and a cost of 1, at 10 per second
+    expect(await limiter.waitTimeMs('k')).toBe(1100);
+    const waiting = limiter.acquire('k');
+    await vi.advanceTimersByTimeAsync(1100);
+    await expect(waiting).resolves.toBeUndefined();
+  });
+});
+
+describe('RateLimiter long waits', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('admits a key whose token is due in more than 2^31-1 ms at that time, without a spin', async () => {
+    vi.useFakeTimers();
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1e-7, capacity: 1 } },
+    });
+    await limiter.acquire('k');
+    let admitted = false;
+    const waiting = limiter.acquire('k').then(() => {
+      admitted = true;
+    });
+    const timeouts = vi.spyOn(globalThis, 'setTimeout');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(timeouts.mock.calls.length).toBeLessThanOrEqual(1);
+    await vi.advanceTimersByTimeAsync(1e10 - 10_001);
+    expect(admitted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(admitted).toBe(true);
+  });
+});
+
+describe('RateLimiter shared signals and listeners', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('prints no MaxListenersExceededWarning with 50 acquire() calls sharing one signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.001, capacity: 1 } },
+    });
+    await limiter.acquire('k');
+    const controller = new AbortController();
+    const calls = Array.from({ length: 50 }, () =>
+      limiter.acquire('k', undefined, { signal: controller.signal }).catch((e: unknown) => e),
+    );
+    await new Promise((resolve) => process.nextTick(resolve));
+    process.off('warning', onWarning);
+    controller.abort('stop');
+    expect(await Promise.all(calls)).toEqual(Array(50).fill('stop'));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    expect(limiter.stats()).toMatchObject({ queued: 0, waitingKeys: 0, aborted: 50 });
+  });
+
+  it('reports a throwing onReject listener as an XListenerError warning and still rejects the call as usual', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1, capacity: 1 } },
+      maxQueue: 0,
+    });
+    limiter.onReject(() => {
+      throw new Error('listener bug');
+    });
+    await limiter.acquire('k');
+    const error = await limiter.acquire('k').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'X_RATE_LIMIT_QUEUE_FULL' });
+    expect(warn).toHaveBeenCalledWith(
+      "@x/rate-limit: a 'reject' listener threw: Error: listener bug",
+      expect.objectContaining({ type: 'XListenerError' }),
+    );
+  });
+});
+
+describe('RateLimiter asyncDispose', () => {
+  it('closes the limiter at the end of an await using block', async () => {
+    let waiting: Promise<unknown> | undefined;
+    let seen: ReturnType<typeof createRateLimiter> | undefined;
+    {
+      await using limiter = createRateLimiter({
+        limits: { requests: { ratePerSecond: 0.001, capacity: 1 } },
+      });
+      seen = limiter;
+      await limiter.acquire('k');
+      waiting = limiter.acquire('k').catch((e: unknown) => e);
+    }
+    expect(await waiting).toMatchObject({ name: 'AbortError', code: 'X_RATE_LIMIT_CLOSED' });
+    await expect(seen.tryAcquire('k')).rejects.toMatchObject({ code: 'X_RATE_LIMIT_CLOSED' });
+  });
+});

@@ -1,19 +1,20 @@
-import { isRateLimitStoreUnavailableError, QueueFullError, RateLimitTimeoutError } from './errors';
-import { EventSource } from './internal/events';
-import { type Waiter, WaitQueue } from './internal/wait-queue';
+import { fail, isPlainObject, Topic } from '@x/internal';
+import { isRateLimitStoreUnavailableError, RateLimitClosedError } from './errors';
+import type { RateLimitRejectEvent } from './events';
+import { CostVectors, sum } from './internal/costs';
+import { KeyQueues, type LimiterCounters } from './internal/key-queues';
 import { createMemoryStore } from './memory-store';
 import {
   type AcquireOptions,
-  costError,
+  expectAcquireOptions,
+  expectOptions,
   expectQueueLimit,
-  expectSignal,
-  expectTimeout,
   type LimitOptions,
-  type NormalizedLimit,
   normalizeLimit,
+  optionalTimeout,
+  readSignal,
 } from './options';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
-import type { RateLimitRejectEvent } from './token-bucket';
 
 /** Options of {@link createRateLimiter}. */
 export interface RateLimiterOptions<Name extends string> {
@@ -75,7 +76,8 @@ export interface RateLimiter<Name extends string = string> {
   acquire(key: string, costs?: Costs<Name>, options?: AcquireOptions): Promise<void>;
   /**
    * Corrects a charge once the real usage is known: positive deltas charge more (the bucket may
-   * go into debt), negative deltas refund (up to capacity). Waiters are re-examined.
+   * go into debt, never beyond one capacity), negative deltas refund (up to capacity). Waiters
+   * are re-examined.
    */
   adjust(key: string, deltas: Costs<Name>): Promise<void>;
   /** Ms until `acquire(key, costs)` would be admitted, counting the key's queue (0: at once). */
@@ -84,108 +86,86 @@ export interface RateLimiter<Name extends string = string> {
   stats(): RateLimiterStats;
   /** Listens to rejected `acquire()` calls; returns an unsubscribe function. */
   onReject(listener: (event: RateLimitRejectEvent) => void): () => void;
-  /** Rejects every waiter with an `AbortError` and frees the store binding. */
+  /**
+   * Rejects every waiter with a `RateLimitClosedError` (named `AbortError`) and frees the store
+   * binding (never your Redis client).
+   */
   close(): Promise<void>;
+  /** Calls `close()`: `await using limiter = createRateLimiter(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
 const RESOLVED: Promise<void> = Promise.resolve();
-
-interface KeyWaiter extends Waiter {
-  readonly costs: readonly number[];
-  readonly total: number;
-  readonly resolve: () => void;
-  readonly reject: (reason: unknown) => void;
-  readonly deadline: number;
-  readonly timeoutMs: number | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** counted in `waited` */
-  counted: boolean;
-}
-
-interface KeyQueue {
-  readonly queue: WaitQueue<KeyWaiter>;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** A store decision for the head is in flight (remote stores). */
-  busy: boolean;
-}
+const LIMITER_KEYS = ['limits', 'store', 'maxQueue'] as const;
 
 class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   readonly limits: readonly ResolvedLimit[];
-  private readonly normalized: readonly NormalizedLimit[];
-  private readonly positions = new Map<string, number>();
+  private readonly costs: CostVectors;
   private readonly ones: readonly number[];
   private readonly store: BoundRateLimitStore;
   private readonly maxQueue: number;
-  private readonly queues = new Map<string, KeyQueue>();
-  private readonly rejectEvents = new EventSource<RateLimitRejectEvent>('reject');
-  private admitted = 0;
-  private rejected = 0;
-  private waited = 0;
-  private timedOut = 0;
-  private queueFull = 0;
-  private aborted = 0;
-  private queued = 0;
+  private readonly queues: KeyQueues;
+  private readonly rejectEvents = new Topic<RateLimitRejectEvent>('rate-limit', 'reject');
+  private readonly counters: LimiterCounters = {
+    admitted: 0,
+    rejected: 0,
+    waited: 0,
+    timedOut: 0,
+    queueFull: 0,
+    aborted: 0,
+    queued: 0,
+  };
   private closed = false;
 
   constructor(options: RateLimiterOptions<Name>) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `Expected \`options\` to be an object, got \`${String(options)}\` (${typeof options})`,
-      );
+    const o = expectOptions(undefined, options, LIMITER_KEYS);
+    const limits = o.limits;
+    if (!isPlainObject(limits) || Object.keys(limits).length === 0) {
+      fail('limits', 'an object with at least one limit', limits);
     }
-    const limits = options.limits as Record<string, LimitOptions> | undefined;
-    if (typeof limits !== 'object' || limits === null || Object.keys(limits).length === 0) {
-      throw new TypeError(
-        `Expected \`limits\` to be an object with at least one limit, got \`${String(limits)}\` (${typeof limits})`,
-      );
-    }
-    this.normalized = Object.entries(limits).map(([name, limit]) =>
-      normalizeLimit(`limits.${name}`, limit),
+    const normalized = Object.entries(limits).map(([name, limit]) =>
+      normalizeLimit(`limits.${name}`, name, limit),
     );
-    this.normalized = this.normalized.map((l) => ({ ...l, name: l.name.slice('limits.'.length) }));
+    for (const l of normalized) {
+      // the default cost of 1 could never be admitted; say so at construction
+      if (l.capacity < 1)
+        fail(`limits.${l.name}.capacity`, 'a finite number >= 1', l.capacity, true);
+    }
     this.limits = Object.freeze(
-      this.normalized.map((l) =>
+      normalized.map((l) =>
         Object.freeze({ name: l.name, ratePerSecond: l.ratePerSecond, capacity: l.capacity }),
       ),
     );
-    for (const [i, l] of this.normalized.entries()) this.positions.set(l.name, i);
-    this.ones = Object.freeze(this.normalized.map(() => 1));
-    for (const l of this.normalized) {
-      if (l.capacity < 1) {
-        // the default cost of 1 could never be admitted; say so at construction
-        throw new RangeError(
-          `Expected \`limits.${l.name}.capacity\` to be a finite number >= 1, got \`${l.capacity}\` (number)`,
-        );
-      }
-    }
-    this.maxQueue =
-      options.maxQueue === undefined
-        ? Number.POSITIVE_INFINITY
-        : expectQueueLimit('maxQueue', options.maxQueue);
-    const store = options.store ?? createMemoryStore();
+    this.costs = new CostVectors(normalized);
+    this.ones = this.costs.ones;
+    this.maxQueue = expectQueueLimit('maxQueue', o.maxQueue);
+    const store = (o.store ?? createMemoryStore()) as RateLimitStore;
     if (typeof store !== 'object' || store === null || typeof store.bind !== 'function') {
-      throw new TypeError(
-        `Expected \`store\` to be a RateLimitStore, got \`${String(store)}\` (${typeof store})`,
-      );
+      fail('store', 'a RateLimitStore (an object with bind())', store);
     }
     this.store = store.bind(this.limits);
+    this.queues = new KeyQueues(
+      this.store,
+      this.maxQueue,
+      this.counters,
+      this.rejectEvents,
+      normalized.length,
+    );
   }
 
   tryAcquire(key: string, costs?: Costs<Name>): Promise<boolean> {
     let vector: readonly number[];
     try {
       expectKey(key);
-      vector = costs === undefined ? this.ones : this.toVector(costs, true);
+      vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.closed) return Promise.reject(closedError());
-    if (this.queues.size !== 0 && this.queues.has(key)) {
-      this.rejected++;
+    if (this.queues.has(key)) {
+      this.counters.rejected++;
       return FALSE;
     }
     let result: number | Promise<number>;
@@ -196,21 +176,21 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     }
     if (typeof result === 'number') {
       if (result === 0) {
-        this.admitted++;
+        this.counters.admitted++;
         return TRUE;
       }
-      this.rejected++;
+      this.counters.rejected++;
       return FALSE;
     }
     return result.then(
       (wait) => {
-        if (wait === 0) this.admitted++;
-        else this.rejected++;
+        if (wait === 0) this.counters.admitted++;
+        else this.counters.rejected++;
         return wait === 0;
       },
       (error: unknown) => {
         if (isRateLimitStoreUnavailableError(error)) {
-          this.rejected++;
+          this.counters.rejected++;
           return false;
         }
         throw error;
@@ -222,24 +202,25 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     let vector: readonly number[];
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
+    let aborted = false;
     try {
       expectKey(key);
-      vector = costs === undefined ? this.ones : this.toVector(costs, true);
+      vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
       if (options !== undefined) {
-        timeoutMs = expectTimeout(options.timeoutMs);
-        signal = expectSignal(options.signal);
+        const o = expectAcquireOptions(options);
+        timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+        aborted = readSignal(o.signal);
+        signal = o.signal;
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) {
-      this.aborted++;
-      return Promise.reject(signal.reason);
+    if (aborted) {
+      this.counters.aborted++;
+      return Promise.reject(signal!.reason);
     }
     if (this.closed) return Promise.reject(closedError());
-    const kq = this.queues.get(key);
-    const total = sum(vector);
-    if (kq === undefined) {
+    if (!this.queues.has(key)) {
       // Nobody waits on this key: ask the store directly.
       let result: number | Promise<number>;
       try {
@@ -247,70 +228,64 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       } catch (error) {
         return Promise.reject(error);
       }
+      if (result === 0) {
+        this.counters.admitted++;
+        return RESOLVED;
+      }
+      // Summed only now: an admission at once (the common case) never needs it.
+      const total = sum(vector);
       if (typeof result === 'number') {
-        if (result === 0) {
-          this.admitted++;
-          return RESOLVED;
-        }
         if (timeoutMs !== undefined && result > timeoutMs)
-          return this.rejectTimeout(key, total, timeoutMs, result);
-        if (this.maxQueue === 0) return this.rejectQueueFull(key, total, result);
-        return this.enqueue(key, vector, total, timeoutMs, signal, result);
+          return this.queues.rejectTimeout(key, total, timeoutMs, result);
+        if (this.maxQueue === 0) return this.queues.rejectQueueFull(key, total, result);
+        return this.queues.enqueue(key, vector, total, timeoutMs, signal, result);
       }
       // Remote store: the decision is in flight; queue now so that later calls for this key
       // line up behind this one, and let the queue settle it.
-      return this.enqueue(key, vector, total, timeoutMs, signal, result);
+      return this.queues.enqueue(key, vector, total, timeoutMs, signal, result);
     }
+    const total = sum(vector);
     if (timeoutMs !== undefined && this.store.remote !== true) {
-      const ahead = this.ones.map(() => 0);
-      for (const w of kq.queue.all())
-        for (let i = 0; i < ahead.length; i++) ahead[i]! += w.costs[i]!;
-      for (let i = 0; i < ahead.length; i++) ahead[i]! += vector[i]!;
       // Only an in-process store can predict without a round trip; a remote one relies on the timer.
-      const predicted = this.store.waitTime(key, ahead);
+      const predicted = this.store.waitTime(key, this.queues.totalWith(key, vector));
       if (typeof predicted === 'number' && predicted > timeoutMs) {
-        return this.rejectTimeout(key, total, timeoutMs, predicted);
+        return this.queues.rejectTimeout(key, total, timeoutMs, predicted);
       }
     }
-    if (kq.queue.size >= this.maxQueue)
-      return this.rejectQueueFull(key, total, Number.POSITIVE_INFINITY);
-    return this.enqueue(key, vector, total, timeoutMs, signal, undefined);
+    if (this.queues.waiting(key) >= this.maxQueue)
+      return this.queues.rejectQueueFull(key, total, Number.POSITIVE_INFINITY);
+    return this.queues.enqueue(key, vector, total, timeoutMs, signal, undefined);
   }
 
   async adjust(key: string, deltas: Costs<Name>): Promise<void> {
     expectKey(key);
-    const vector = this.toVector(deltas, false);
+    const vector = this.costs.vector(deltas, false);
     await this.store.adjust(key, vector);
-    const kq = this.queues.get(key);
-    if (kq !== undefined && !kq.busy) this.pump(key, kq);
+    this.queues.wake(key);
   }
 
   async waitTimeMs(key: string, costs?: Costs<Name>): Promise<number> {
     expectKey(key);
-    const vector = [...(costs === undefined ? this.ones : this.toVector(costs, true))];
-    const kq = this.queues.get(key);
-    if (kq !== undefined) {
-      for (const w of kq.queue.all())
-        for (let i = 0; i < vector.length; i++) vector[i]! += w.costs[i]!;
-    }
-    return this.store.waitTime(key, vector);
+    const vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
+    return this.store.waitTime(key, this.queues.totalWith(key, vector));
   }
 
   stats(): RateLimiterStats {
+    const c = this.counters;
     return {
       limits: this.limits.map((l) => ({
         name: l.name,
         ratePerSecond: l.ratePerSecond,
         capacity: l.capacity,
       })),
-      admitted: this.admitted,
-      rejected: this.rejected,
-      waited: this.waited,
-      timedOut: this.timedOut,
-      queueFull: this.queueFull,
-      aborted: this.aborted,
+      admitted: c.admitted,
+      rejected: c.rejected,
+      waited: c.waited,
+      timedOut: c.timedOut,
+      queueFull: c.queueFull,
+      aborted: c.aborted,
       waitingKeys: this.queues.size,
-      queued: this.queued,
+      queued: c.queued,
       store: this.store.stats(),
     };
   }
@@ -322,286 +297,21 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const [, kq] of this.queues) {
-      if (kq.timer !== undefined) clearTimeout(kq.timer);
-      for (const w of kq.queue.all()) {
-        this.removeWaiter(kq, w);
-        w.reject(closedError());
-      }
-    }
-    this.queues.clear();
+    for (const reject of this.queues.clear()) reject(closedError());
     await this.store.close();
   }
 
-  private toVector(costs: Costs<Name>, isCost: boolean): number[] {
-    if (typeof costs !== 'object' || costs === null) {
-      throw new TypeError(
-        `Expected \`${isCost ? 'costs' : 'deltas'}\` to be an object of numbers by limit name, got \`${String(costs)}\` (${typeof costs})`,
-      );
-    }
-    const vector = this.ones.map(() => 0);
-    for (const name in costs) {
-      const value = (costs as Record<string, unknown>)[name];
-      if (value === undefined) continue;
-      const i = this.positions.get(name);
-      if (i === undefined) {
-        throw new TypeError(
-          `Expected \`${isCost ? 'costs' : 'deltas'}\` to name only the limits ${[...this.positions.keys()].map((n) => `\`${n}\``).join(', ')}, got \`${name}\``,
-        );
-      }
-      const capacity = this.normalized[i]!.capacity;
-      if (isCost) {
-        if (!(typeof value === 'number' && value >= 0 && value <= capacity)) {
-          throw costError(`costs.${name}`, value, capacity);
-        }
-      } else if (typeof value !== 'number' || !Number.isFinite(value)) {
-        const message = `Expected \`deltas.${name}\` to be a finite number, got \`${String(value)}\` (${typeof value})`;
-        throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-      }
-      vector[i] = value;
-    }
-    return vector;
-  }
-
-  private enqueue(
-    key: string,
-    costs: readonly number[],
-    total: number,
-    timeoutMs: number | undefined,
-    signal: AbortSignal | undefined,
-    decision: number | Promise<number> | undefined,
-  ): Promise<void> {
-    let kq = this.queues.get(key);
-    if (kq === undefined) {
-      kq = { queue: new WaitQueue<KeyWaiter>(), timer: undefined, busy: false };
-      this.queues.set(key, kq);
-    }
-    const queue = kq;
-    return new Promise<void>((resolve, reject) => {
-      const waiter: KeyWaiter = {
-        done: false,
-        costs,
-        total,
-        resolve,
-        reject,
-        deadline:
-          timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs,
-        timeoutMs,
-        timer: undefined,
-        signal,
-        onAbort: undefined,
-        counted: typeof decision === 'number' || queue.queue.size > 0,
-      };
-      if (waiter.counted) this.waited++;
-      queue.queue.push(waiter);
-      this.queued++;
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(() => this.onWaiterTimeout(key, queue, waiter), timeoutMs);
-        waiter.timer.unref?.();
-      }
-      if (signal !== undefined) {
-        waiter.onAbort = () => this.onWaiterAbort(key, queue, waiter);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      if (queue.queue.size === 1) {
-        if (typeof decision === 'number') this.arm(key, queue, decision);
-        else if (decision !== undefined) this.await(key, queue, waiter, decision);
-        else this.pump(key, queue);
-      }
-    });
-  }
-
-  /** Admits waiters from the head of one key's queue while the store says yes. */
-  private pump(key: string, kq: KeyQueue): void {
-    if (kq.busy) return;
-    if (kq.timer !== undefined) {
-      clearTimeout(kq.timer);
-      kq.timer = undefined;
-    }
-    for (;;) {
-      const head = kq.queue.peek();
-      if (head === undefined) {
-        if (this.queues.get(key) === kq) this.queues.delete(key);
-        return;
-      }
-      let result: number | Promise<number>;
-      try {
-        result = this.store.take(key, head.costs);
-      } catch (error) {
-        this.removeWaiter(kq, head);
-        head.reject(error);
-        continue;
-      }
-      if (typeof result !== 'number') {
-        this.await(key, kq, head, result);
-        return;
-      }
-      if (this.settle(key, kq, head, result)) return;
-    }
-  }
-
-  /** Waits for a remote decision about `head`; no other decision for this key runs meanwhile. */
-  private await(key: string, kq: KeyQueue, head: KeyWaiter, decision: Promise<number>): void {
-    kq.busy = true;
-    decision.then(
-      (wait) => {
-        kq.busy = false;
-        if (head.done) {
-          // The waiter left while the decision was in flight: give back what it was granted.
-          if (wait === 0) {
-            const refund = head.costs.map((c) => -c);
-            Promise.resolve()
-              .then(() => this.store.adjust(key, refund))
-              .catch(() => {});
-          }
-        } else if (this.settle(key, kq, head, wait)) {
-          return;
-        }
-        this.pump(key, kq);
-      },
-      (error: unknown) => {
-        kq.busy = false;
-        if (!head.done) {
-          this.removeWaiter(kq, head);
-          head.reject(error);
-        }
-        this.pump(key, kq);
-      },
-    );
-  }
-
-  /** Applies a store decision to the head; returns true when the queue must now wait. */
-  private settle(key: string, kq: KeyQueue, head: KeyWaiter, wait: number): boolean {
-    if (wait === 0) {
-      this.removeWaiter(kq, head);
-      this.admitted++;
-      head.resolve();
-      return false;
-    }
-    if (!head.counted) {
-      if (this.maxQueue === 0) {
-        // a remote first decision said "wait", and nobody may wait
-        this.removeWaiter(kq, head);
-        this.queueFull++;
-        this.emitReject('queue-full', key, head.total, wait);
-        head.reject(new QueueFullError({ maxQueue: 0 }));
-        return false;
-      }
-      head.counted = true;
-      this.waited++;
-    }
-    const now = performance.now();
-    if (now + wait > head.deadline) {
-      // The store's own prediction already passes this waiter's deadline.
-      this.removeWaiter(kq, head);
-      this.timedOut++;
-      this.emitReject('timeout', key, head.total, wait);
-      head.reject(
-        new RateLimitTimeoutError({
-          timeoutMs: head.timeoutMs!,
-          retryAfterMs: wait,
-          cost: head.total,
-        }),
-      );
-      return false;
-    }
-    this.arm(key, kq, wait);
-    return true;
-  }
-
-  private arm(key: string, kq: KeyQueue, wait: number): void {
-    if (kq.timer !== undefined) clearTimeout(kq.timer);
-    kq.timer = setTimeout(
-      () => {
-        kq.timer = undefined;
-        this.pump(key, kq);
-      },
-      Math.max(1, wait),
-    );
-    // Ref'd on purpose, like the bucket's: it runs only while a caller awaits admission.
-  }
-
-  private removeWaiter(kq: KeyQueue, waiter: KeyWaiter): void {
-    if (waiter.done) return;
-    kq.queue.remove(waiter);
-    this.queued--;
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-  }
-
-  private onWaiterAbort(key: string, kq: KeyQueue, waiter: KeyWaiter): void {
-    if (waiter.done) return;
-    this.removeWaiter(kq, waiter);
-    this.aborted++;
-    waiter.reject(waiter.signal?.reason);
-    this.pump(key, kq);
-  }
-
-  private onWaiterTimeout(key: string, kq: KeyQueue, waiter: KeyWaiter): void {
-    waiter.timer = undefined;
-    if (!kq.busy) this.pump(key, kq); // admitted at this very tick beats timed out
-    if (waiter.done) return;
-    let retryAfterMs = Number.POSITIVE_INFINITY; // a remote store's answer would come too late
-    if (this.store.remote !== true) {
-      const ahead = this.ones.map(() => 0);
-      for (const w of kq.queue.ahead(waiter))
-        for (let i = 0; i < ahead.length; i++) ahead[i]! += w.costs[i]!;
-      const predicted = this.store.waitTime(key, ahead);
-      if (typeof predicted === 'number') retryAfterMs = predicted;
-      else predicted.catch(() => {});
-    }
-    this.removeWaiter(kq, waiter);
-    this.timedOut++;
-    this.emitReject('timeout', key, waiter.total, retryAfterMs);
-    waiter.reject(
-      new RateLimitTimeoutError({ timeoutMs: waiter.timeoutMs!, retryAfterMs, cost: waiter.total }),
-    );
-    this.pump(key, kq);
-  }
-
-  private rejectQueueFull(key: string, total: number, retryAfterMs: number): Promise<never> {
-    this.queueFull++;
-    this.emitReject('queue-full', key, total, retryAfterMs);
-    return Promise.reject(new QueueFullError({ maxQueue: this.maxQueue }));
-  }
-
-  private rejectTimeout(
-    key: string,
-    total: number,
-    timeoutMs: number,
-    predicted: number,
-  ): Promise<never> {
-    this.timedOut++;
-    this.emitReject('timeout', key, total, predicted);
-    return Promise.reject(
-      new RateLimitTimeoutError({ timeoutMs, retryAfterMs: predicted, cost: total }),
-    );
-  }
-
-  private emitReject(
-    reason: 'timeout' | 'queue-full',
-    key: string,
-    cost: number,
-    retryAfterMs: number,
-  ): void {
-    if (this.rejectEvents.active) this.rejectEvents.emit({ reason, key, cost, retryAfterMs });
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
 function expectKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') {
-    throw new TypeError(`Expected \`key\` to be a string, got \`${String(key)}\` (${typeof key})`);
-  }
-}
-
-function sum(values: readonly number[]): number {
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
+  if (typeof key !== 'string') fail('key', 'a string', key);
 }
 
 function closedError(): Error {
-  return new DOMException('The rate limiter was closed', 'AbortError');
+  return new RateLimitClosedError('rate limiter');
 }
 
 /**
@@ -612,7 +322,7 @@ function closedError(): Error {
  * @throws TypeError / RangeError when an option is invalid.
  * @example
  * ```ts
- * const limiter = createRateLimiter({
+ * await using limiter = createRateLimiter({
  *   limits: { requests: { ratePerSecond: 60 }, tokens: { ratePerSecond: 2_500, capacity: 150_000 } },
  * });
  * await limiter.acquire('team-a', { requests: 1, tokens: 1_200 }, { timeoutMs: 5_000 });

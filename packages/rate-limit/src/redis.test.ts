@@ -50,7 +50,9 @@ describe('createRedisStore', () => {
   it('throws a TypeError when the client lacks evalsha/eval and a RangeError for an unknown policy', () => {
     expect(() => createRedisStore({ client: {} as never })).toThrow(TypeError);
     expect(() => createRedisStore({ client, onUnavailable: 'maybe' as never })).toThrow(
-      "Expected `onUnavailable` to be 'fail-open', 'fail-closed' or 'local', got `maybe` (string)",
+      new RangeError(
+        'Expected `onUnavailable` to be one of "fail-open", "fail-closed", "local", got `"maybe"` (string)',
+      ),
     );
     expect(() => createRedisStore({ client, localShare: 2 })).toThrow(RangeError);
   });

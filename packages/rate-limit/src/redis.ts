@@ -9,8 +9,8 @@ export type {
   RedisStore,
   RedisStoreOptions,
   RedisStoreStats,
-  RedisTokenBucket,
-  RedisTokenBucketOptions,
   RedisUnavailableEvent,
-} from './redis-store';
-export { createRedisStore, createRedisTokenBucket } from './redis-store';
+} from './redis-options';
+export { createRedisStore } from './redis-store';
+export type { RedisTokenBucket, RedisTokenBucketOptions } from './redis-token-bucket';
+export { createRedisTokenBucket } from './redis-token-bucket';

@@ -35,7 +35,10 @@ export interface BoundRateLimitStore {
    * returns the ms to wait until they would fit (> 0).
    */
   take(key: string, costs: readonly number[]): number | Promise<number>;
-  /** Adds `deltas` to the charge of `key` (negative values refund), clamped to capacity. */
+  /**
+   * Adds `deltas` to the charge of `key` (negative values refund). Each bucket stays between
+   * -capacity (a debt of at most one capacity) and capacity.
+   */
   adjust(key: string, deltas: readonly number[]): void | Promise<void>;
   /**
    * Ms until `costs` would fit (0: now), without debiting. A plain number lets the limiter

@@ -45,7 +45,7 @@ describe('createTokenBucket', () => {
       RangeError,
     );
     expect(() => createTokenBucket({ ratePerSecond: 1, maxQueue: 1.5 })).toThrow(
-      'Expected `maxQueue` to be an integer >= 0 or Infinity, got `1.5` (number)',
+      'Expected `maxQueue` to be an integer >= 0, or Infinity, got `1.5` (number)',
     );
   });
 
@@ -488,5 +488,115 @@ describe('token bucket properties', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('createTokenBucket argument errors', () => {
+  it('throws a TypeError naming an unknown option and the closest known one', () => {
+    expect(() => createTokenBucket({ ratePerSecnd: 5 } as never)).toThrow(
+      new TypeError('Unknown option `ratePerSecnd`: did you mean `ratePerSecond`?'),
+    );
+  });
+
+  it('throws a TypeError for a cost that is a string, in every method', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 5 });
+    const message =
+      'Expected `cost` to be a finite number >= 0 and <= capacity 5, got `"1"` (string)';
+    expect(() => bucket.tryAcquire('1' as never)).toThrow(new TypeError(message));
+    expect(() => bucket.waitTimeMs('1' as never)).toThrow(new TypeError(message));
+    await expect(bucket.acquire('1' as never)).rejects.toThrow(new TypeError(message));
+    expect(bucket.stats()).toMatchObject({ admitted: 0, available: 5 });
+  });
+
+  it('rejects a timeoutMs above 2^31-1 ms with a RangeError naming it, and an unknown per-call key', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 1, capacity: 1, initialTokens: 0 });
+    await expect(bucket.acquire(1, { timeoutMs: 2 ** 31 })).rejects.toThrow(
+      new RangeError(
+        'Expected `timeoutMs` to be a finite number between 0 and 2147483647, got `2147483648` (number)',
+      ),
+    );
+    await expect(bucket.acquire(1, { timeoutMS: 10 } as never)).rejects.toThrow(
+      new TypeError('Unknown option `timeoutMS`: did you mean `timeoutMs`?'),
+    );
+    expect(bucket.stats().queued).toBe(0);
+  });
+});
+
+describe('long waits', () => {
+  it('admits a token due in more than 2^31-1 ms at that time, with one timer and no spin', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 1e-7, capacity: 1, initialTokens: 0 });
+    const due = 1e10; // one token at 1e-7 per second
+    const waiting = track(bucket.acquire());
+    const timeouts = vi.spyOn(globalThis, 'setTimeout');
+    await vi.advanceTimersByTimeAsync(10_000);
+    // before: a 1e10 ms timer fires after 1 ms, and every wake-up arms another (a spin)
+    expect(timeouts.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(due - 10_000 - 1);
+    expect(waiting.settled).toBe(false);
+    expect(timeouts.mock.calls.length).toBeLessThanOrEqual(6);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(waiting).toEqual({ settled: true, value: undefined });
+    expect(vi.getTimerCount()).toBe(0);
+    timeouts.mockRestore();
+  });
+
+  it('waits out a pause longer than 2^31-1 ms without firing early', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 10, capacity: 1 });
+    bucket.pauseFor(3e9);
+    const waiting = track(bucket.acquire());
+    await vi.advanceTimersByTimeAsync(3e9 - 1);
+    expect(waiting.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(waiting.settled).toBe(true);
+  });
+});
+
+describe('listener errors', () => {
+  it('reports a throwing onReject listener as an XListenerError warning and still rejects the call as usual', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const bucket = createTokenBucket({ ratePerSecond: 1, capacity: 1, initialTokens: 0 });
+    bucket.onReject(() => {
+      throw new Error('listener bug');
+    });
+    const error = await bucket.acquire(1, { timeoutMs: 10 }).catch((e: unknown) => e);
+    expect(isRateLimitTimeoutError(error)).toBe(true);
+    expect(warn).toHaveBeenCalledWith(
+      "@x/rate-limit: a 'reject' listener threw: Error: listener bug",
+      expect.objectContaining({ type: 'XListenerError', code: 'X_RATE_LIMIT_LISTENER_ERROR' }),
+    );
+    warn.mockRestore();
+  });
+});
+
+describe('shared signals', () => {
+  it('prints no MaxListenersExceededWarning with 50 acquire() calls sharing one signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const bucket = createTokenBucket({ ratePerSecond: 1, capacity: 1, initialTokens: 0 });
+    const controller = new AbortController();
+    const calls = Array.from({ length: 50 }, () =>
+      bucket.acquire(1, { signal: controller.signal }).catch((e: unknown) => e),
+    );
+    await new Promise((resolve) => process.nextTick(resolve));
+    process.off('warning', onWarning);
+    controller.abort('stop');
+    expect(await Promise.all(calls)).toEqual(Array(50).fill('stop'));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});
+
+describe('asyncDispose', () => {
+  it('closes the bucket at the end of an await using block', async () => {
+    let outcome: unknown;
+    let seen: ReturnType<typeof createTokenBucket> | undefined;
+    {
+      await using bucket = createTokenBucket({ ratePerSecond: 1, capacity: 1, initialTokens: 0 });
+      seen = bucket;
+      outcome = bucket.acquire().catch((e: unknown) => e);
+    }
+    expect(await outcome).toMatchObject({ name: 'AbortError', code: 'X_RATE_LIMIT_CLOSED' });
+    expect(seen.stats().closed).toBe(true);
   });
 });

@@ -1,13 +1,14 @@
-import { QueueFullError, RateLimitTimeoutError } from './errors';
-import { EventSource } from './internal/events';
-import { type Waiter, WaitQueue } from './internal/wait-queue';
+import { expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
+import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
+import type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
 import {
   type AcquireOptions,
   costError,
-  expectNumber,
-  expectSignal,
-  expectTimeout,
+  expectAcquireOptions,
+  expectPositive,
   normalizeTokenBucketOptions,
+  optionalTimeout,
+  readSignal,
   type TokenBucketOptions,
 } from './options';
 
@@ -17,25 +18,6 @@ import {
  */
 const EPSILON = 1e-9;
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** Why an `acquire()` was turned away (the `reject` event). */
-export interface RateLimitRejectEvent {
-  /** `timeout`: the (predicted) wait exceeded `timeoutMs`; `queue-full`: `maxQueue` reached. */
-  readonly reason: 'timeout' | 'queue-full';
-  /** The key, for a keyed rate limiter; `undefined` for a token bucket. */
-  readonly key: string | undefined;
-  /** The cost asked for (summed over limits for a multi-limit acquire). */
-  readonly cost: number;
-  /** The predicted wait at the moment of rejection, in ms (`Infinity` when unknown). */
-  readonly retryAfterMs: number;
-}
-
-/** A pause (the `pause` event): nothing is admitted until `until` (a `performance.now()` time). */
-export interface RateLimitPauseEvent {
-  readonly key: string | undefined;
-  readonly ms: number;
-  readonly until: number;
-}
 
 /** A JSON-serialisable snapshot of a token bucket; counters never reset. */
 export interface TokenBucketStats {
@@ -105,19 +87,19 @@ export interface TokenBucket {
   /** Listens to `pauseFor()`; returns an unsubscribe function. */
   onPause(listener: (event: RateLimitPauseEvent) => void): () => void;
   /**
-   * Rejects every waiter with an `AbortError` and clears the bucket's timer; later `acquire()`
-   * calls reject the same way and `tryAcquire()` returns false.
+   * Rejects every waiter with a `RateLimitClosedError` (named `AbortError`) and clears the
+   * bucket's timer; later `acquire()` calls reject the same way and `tryAcquire()` returns false.
    */
   close(): void;
+  /** Calls `close()`: `await using bucket = createTokenBucket(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
-interface BucketWaiter extends Waiter {
+interface BucketWaiter {
   readonly cost: number;
+  readonly timeoutMs: number | undefined;
   readonly resolve: () => void;
   readonly reject: (reason: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
 }
 
 class TokenBucketImpl implements TokenBucket {
@@ -125,13 +107,11 @@ class TokenBucketImpl implements TokenBucket {
   private last: number;
   private ratePerMs: number;
   private capacity: number;
-  private readonly maxQueue: number;
   private pausedUntil = Number.NEGATIVE_INFINITY;
-  private readonly queue = new WaitQueue<BucketWaiter>();
+  private readonly queue: WaiterQueue<BucketWaiter>;
   private queuedCost = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly rejectEvents = new EventSource<RateLimitRejectEvent>('reject');
-  private readonly pauseEvents = new EventSource<RateLimitPauseEvent>('pause');
+  private readonly rejectEvents = new Topic<RateLimitRejectEvent>('rate-limit', 'reject');
+  private readonly pauseEvents = new Topic<RateLimitPauseEvent>('rate-limit', 'pause');
   private admitted = 0;
   private rejected = 0;
   private waited = 0;
@@ -145,12 +125,20 @@ class TokenBucketImpl implements TokenBucket {
     this.ratePerMs = o.limit.ratePerMs;
     this.capacity = o.limit.capacity;
     this.tokens = o.initialTokens;
-    this.maxQueue = o.maxQueue;
     this.last = performance.now();
+    this.queue = new WaiterQueue<BucketWaiter>(
+      {
+        onTimeout: (waiter) => this.onWaiterTimeout(waiter),
+        onAbort: (waiter, reason) => this.onWaiterAbort(waiter, reason),
+        onWake: () => this.pump(),
+      },
+      o.maxQueue,
+    );
   }
 
   tryAcquire(cost = 1): boolean {
-    if (!(cost >= 0 && cost <= this.capacity)) throw costError('cost', cost, this.capacity);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
+      throw costError('cost', cost, this.capacity);
     if (this.queue.size !== 0) {
       this.rejected++;
       return false;
@@ -172,27 +160,32 @@ class TokenBucketImpl implements TokenBucket {
   acquire(cost = 1, options?: AcquireOptions): Promise<void> {
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
+    let aborted = false;
     try {
-      if (!(cost >= 0 && cost <= this.capacity)) throw costError('cost', cost, this.capacity);
+      if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
+        throw costError('cost', cost, this.capacity);
       if (options !== undefined) {
-        timeoutMs = expectTimeout(options.timeoutMs);
-        signal = expectSignal(options.signal);
+        const o = expectAcquireOptions(options);
+        timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+        aborted = readSignal(o.signal);
+        signal = o.signal;
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) {
+    if (aborted) {
       this.aborted++;
-      return Promise.reject(signal.reason);
+      return Promise.reject(signal!.reason);
     }
-    if (this.closed) return Promise.reject(closedError());
     const now = performance.now();
     this.refill(now);
+    // A closed bucket is paused for ever, so it never passes here: the check waits until after.
     if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) {
       this.tokens -= cost;
       this.admitted++;
       return RESOLVED;
     }
+    if (this.closed) return Promise.reject(closedError());
     if (timeoutMs !== undefined) {
       const predicted = this.predict(now, this.queuedCost + cost);
       if (predicted > timeoutMs) {
@@ -203,33 +196,15 @@ class TokenBucketImpl implements TokenBucket {
         );
       }
     }
-    if (this.queue.size >= this.maxQueue) {
+    if (this.queue.full) {
       this.queueFull++;
       this.emitReject('queue-full', cost, this.predict(now, this.queuedCost + cost));
-      return Promise.reject(new QueueFullError({ maxQueue: this.maxQueue }));
+      return Promise.reject(new QueueFullError({ maxQueue: this.queue.maxQueue }));
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: BucketWaiter = {
-        done: false,
-        cost,
-        resolve,
-        reject,
-        timer: undefined,
-        signal,
-        onAbort: undefined,
-      };
-      this.queue.push(waiter);
+      this.queue.push({ cost, timeoutMs, resolve, reject }, signal, timeoutMs);
       this.queuedCost += cost;
       this.waited++;
-      if (timeoutMs !== undefined) {
-        const limit = timeoutMs;
-        waiter.timer = setTimeout(() => this.onWaiterTimeout(waiter, limit), limit);
-        waiter.timer.unref?.();
-      }
-      if (signal !== undefined) {
-        waiter.onAbort = () => this.onWaiterAbort(waiter);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
       if (this.queue.size === 1) this.schedule(now);
     });
   }
@@ -240,7 +215,8 @@ class TokenBucketImpl implements TokenBucket {
   }
 
   waitTimeMs(cost = 1): number {
-    if (!(cost >= 0 && cost <= this.capacity)) throw costError('cost', cost, this.capacity);
+    if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
+      throw costError('cost', cost, this.capacity);
     const now = performance.now();
     this.refill(now);
     if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) return 0;
@@ -268,25 +244,25 @@ class TokenBucketImpl implements TokenBucket {
   }
 
   setRate(ratePerSecond: number, capacity?: number): void {
-    const rate = expectNumber('ratePerSecond', ratePerSecond, 0, true);
-    const cap =
-      capacity === undefined ? this.capacity : expectNumber('capacity', capacity, 0, true);
+    const rate = expectPositive('ratePerSecond', ratePerSecond);
+    const cap = capacity === undefined ? this.capacity : expectPositive('capacity', capacity);
     const now = performance.now();
     this.refill(now); // accrue at the old rate up to now
     this.ratePerMs = rate / 1000;
     this.capacity = cap;
     if (this.tokens > cap) this.tokens = cap;
-    for (const waiter of this.queue.all()) {
-      if (waiter.cost > cap) {
-        this.removeWaiter(waiter);
-        waiter.reject(costError('cost', waiter.cost, cap));
+    for (const waiter of this.queue) {
+      if (waiter.value.cost > cap) {
+        this.remove(waiter);
+        waiter.value.reject(costError('cost', waiter.value.cost, cap));
       }
     }
     this.pump();
   }
 
   pauseFor(ms: number): void {
-    expectNumber('ms', ms, 0, false);
+    // Any finite length: a far end (a hostile Retry-After) is waited in chained timers.
+    expectNumber('ms', ms, { min: 0 });
     const now = performance.now();
     const until = now + ms;
     if (until > this.pausedUntil) this.pausedUntil = until;
@@ -308,14 +284,14 @@ class TokenBucketImpl implements TokenBucket {
     this.closed = true;
     // Nothing is admitted any more: tryAcquire() sees a bucket paused forever.
     this.pausedUntil = Number.POSITIVE_INFINITY;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    for (const waiter of this.queue.all()) {
-      this.removeWaiter(waiter);
-      waiter.reject(closedError());
-    }
+    const waiters = this.queue.clear();
+    this.queuedCost = 0;
+    for (const waiter of waiters) waiter.value.reject(closedError());
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return RESOLVED;
   }
 
   private refill(now: number): void {
@@ -334,65 +310,59 @@ class TokenBucketImpl implements TokenBucket {
     return wait > EPSILON ? Math.ceil(wait) : 0;
   }
 
-  /** Admits waiters from the head while tokens allow, then arms one timer for the new head. */
+  /** Admits waiters from the head while tokens allow, then arms the wake-up for the new head. */
   private pump(): void {
     const now = performance.now();
     this.refill(now);
     let head = this.queue.peek();
-    while (head !== undefined && now >= this.pausedUntil && this.tokens + EPSILON >= head.cost) {
-      this.tokens -= head.cost;
-      this.removeWaiter(head);
+    while (
+      head !== undefined &&
+      now >= this.pausedUntil &&
+      this.tokens + EPSILON >= head.value.cost
+    ) {
+      this.tokens -= head.value.cost;
+      this.remove(head);
       this.admitted++;
-      head.resolve();
+      head.value.resolve();
       head = this.queue.peek();
     }
     this.schedule(now);
   }
 
+  /** One wake-up for the head, however far (a tiny rate): chained timers, never a spin. */
   private schedule(now: number): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     const head = this.queue.peek();
-    if (head === undefined) return;
-    const delay = Math.max(1, this.predict(now, head.cost));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, delay);
-    // Kept ref'd on purpose: it exists only while a caller awaits a token, and a script whose
-    // only pending work is that `await` must not exit before the token arrives.
+    if (head === undefined) this.queue.sleep();
+    else this.queue.wakeIn(this.predict(now, head.value.cost));
   }
 
-  private removeWaiter(waiter: BucketWaiter): void {
-    this.queue.remove(waiter);
-    this.queuedCost -= waiter.cost;
-    if (this.queue.size === 0) this.queuedCost = 0; // drop accumulated float error
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  private remove(waiter: Waiting<BucketWaiter>): void {
+    if (this.queue.remove(waiter)) this.forget(waiter);
   }
 
-  private onWaiterAbort(waiter: BucketWaiter): void {
-    if (waiter.done) return;
-    this.removeWaiter(waiter);
+  /** The queued cost follows the queue; once it is empty, accumulated float error is dropped. */
+  private forget(waiter: Waiting<BucketWaiter>): void {
+    this.queuedCost = this.queue.size === 0 ? 0 : this.queuedCost - waiter.value.cost;
+  }
+
+  private onWaiterAbort(waiter: Waiting<BucketWaiter>, reason: unknown): void {
+    this.forget(waiter);
     this.aborted++;
-    waiter.reject(waiter.signal?.reason);
-    this.pump(); // the next waiter may fit now, and the head timer must follow the new head
+    waiter.value.reject(reason);
+    this.pump(); // the next waiter may fit now, and the wake-up must follow the new head
   }
 
-  private onWaiterTimeout(waiter: BucketWaiter, timeoutMs: number): void {
-    waiter.timer = undefined;
+  private onWaiterTimeout(waiter: Waiting<BucketWaiter>): void {
     this.pump(); // a waiter that is due at this very tick is admitted, not timed out
     if (waiter.done) return;
-    const now = performance.now();
     let costAhead = 0;
-    for (const w of this.queue.ahead(waiter)) costAhead += w.cost;
-    const retryAfterMs = this.predict(now, costAhead);
-    this.removeWaiter(waiter);
+    for (const w of this.queue.ahead(waiter)) costAhead += w.value.cost;
+    const retryAfterMs = this.predict(performance.now(), costAhead);
+    this.remove(waiter);
     this.timedOut++;
-    this.emitReject('timeout', waiter.cost, retryAfterMs);
-    waiter.reject(new RateLimitTimeoutError({ timeoutMs, retryAfterMs, cost: waiter.cost }));
+    const { cost, timeoutMs } = waiter.value;
+    this.emitReject('timeout', cost, retryAfterMs);
+    waiter.value.reject(new RateLimitTimeoutError({ timeoutMs: timeoutMs!, retryAfterMs, cost }));
     this.pump();
   }
 
@@ -403,7 +373,7 @@ class TokenBucketImpl implements TokenBucket {
 }
 
 function closedError(): Error {
-  return new DOMException('The token bucket was closed', 'AbortError');
+  return new RateLimitClosedError('token bucket');
 }
 
 /**
@@ -413,7 +383,7 @@ function closedError(): Error {
  * @throws TypeError / RangeError when an option is invalid.
  * @example
  * ```ts
- * const bucket = createTokenBucket({ ratePerSecond: 60, capacity: 10 });
+ * await using bucket = createTokenBucket({ ratePerSecond: 60, capacity: 10 });
  * if (bucket.tryAcquire()) send();
  * await bucket.acquire(1, { timeoutMs: 2_000, signal });
  * ```

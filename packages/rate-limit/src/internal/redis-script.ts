@@ -10,18 +10,32 @@ import { createHash } from 'node:crypto';
  *          then per key: m (its number of requests), then m * n amounts
  *
  * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would
- * be), otherwise the whole ms to wait (>= 1). Requests are decided in order at one server time,
+ * be), otherwise the whole ms to wait (>= 1); -1 when the key holds another Redis type (only in
+ * a call of several requests: one key that another program uses must not fail the others, and
+ * a script cannot undo what it wrote for the keys before it). Requests are decided in order at one server time,
  * exactly as if they had arrived one after the other. Nothing is written for a key unless
  * something was debited or adjusted. A key whose every bucket is full is deleted (it equals a
  * missing key); otherwise it expires when it would be full again, so idle keys cost Redis
  * nothing. A value of another size (the limits changed) counts as full buckets. Doubles are
  * stored exactly.
+ *
+ * Bounds, so that no input makes a command fail (which would look like an outage): an `adjust`
+ * keeps each bucket between -capacity (a debt of at most one capacity) and capacity, and a stored
+ * value outside that range (written by another program or version; NaN included) is read back
+ * clamped; waits and
+ * TTLs are capped at 2^52 ms (Redis rejects a `PX` it cannot print as an integer, about 1e17,
+ * and returns a wait above 2^63 as a negative integer).
  */
 export const TOKEN_BUCKET_SCRIPT = `
 local mode = ARGV[1]
 local n = tonumber(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
+local function ms(x)
+  x = math.ceil(x)
+  if x > 4503599627370496 then return 4503599627370496 end
+  return x
+end
 if n == 1 and #KEYS == 1 and mode == 'take' and ARGV[6] == '1' then
   -- the common case (one limit, one key, one request) without tables: same arithmetic as below
   local rate1 = tonumber(ARGV[4])
@@ -34,13 +48,13 @@ if n == 1 and #KEYS == 1 and mode == 'take' and ARGV[6] == '1' then
     local elapsed = now - last
     if elapsed < 0 then elapsed = 0 end
     tokens = stored + elapsed * rate1
-    if tokens > cap1 then tokens = cap1 end
+    if tokens > cap1 or tokens ~= tokens then tokens = cap1 elseif tokens < -cap1 then tokens = -cap1 end
   end
   local missing = cost - tokens
-  if missing > 1e-9 then return { math.ceil(missing / rate1) } end
+  if missing > 1e-9 then return { ms(missing / rate1) } end
   tokens = tokens - cost
   if tokens < cap1 then
-    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', math.ceil((cap1 - tokens) / rate1) + 1)
+    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', ms((cap1 - tokens) / rate1) + 1)
   else
     redis.call('DEL', KEYS[1])
   end
@@ -61,64 +75,73 @@ for k = 1, #KEYS do
   local key = KEYS[k]
   local m = tonumber(ARGV[arg])
   arg = arg + 1
-  local raw = redis.call('GET', key)
-  local tokens = {}
-  if raw and #raw == size then
-    local state = { struct.unpack(layout, raw) }
-    local elapsed = now - state[1]
-    if elapsed < 0 then elapsed = 0 end
-    for i = 1, n do
-      local cur = state[i + 1] + elapsed * rate[i]
-      if cur > cap[i] then cur = cap[i] end
-      tokens[i] = cur
+  local raw = redis.pcall('GET', key)
+  if type(raw) == 'table' and raw.err then
+    -- another type at this key (another program's key): its requests fail alone, as -1
+    for j = 1, m do
+      r = r + 1
+      results[r] = -1
     end
+    arg = arg + m * n
   else
-    for i = 1, n do tokens[i] = cap[i] end
-  end
-  local changed = false
-  for j = 1, m do
-    r = r + 1
-    if mode == 'adjust' then
+    local tokens = {}
+    if raw and #raw == size then
+      local state = { struct.unpack(layout, raw) }
+      local elapsed = now - state[1]
+      if elapsed < 0 then elapsed = 0 end
       for i = 1, n do
-        local v = tokens[i] - tonumber(ARGV[arg + i - 1])
-        if v > cap[i] then v = cap[i] end
-        tokens[i] = v
+        local cur = state[i + 1] + elapsed * rate[i]
+        if cur > cap[i] or cur ~= cur then cur = cap[i] elseif cur < -cap[i] then cur = -cap[i] end
+        tokens[i] = cur
       end
-      changed = true
-      results[r] = 0
     else
-      local wait = 0
-      for i = 1, n do
-        local missing = tonumber(ARGV[arg + i - 1]) - tokens[i]
-        if missing > 1e-9 then
-          local w = missing / rate[i]
-          if w > wait then wait = w end
+      for i = 1, n do tokens[i] = cap[i] end
+    end
+    local changed = false
+    for j = 1, m do
+      r = r + 1
+      if mode == 'adjust' then
+        for i = 1, n do
+          local v = tokens[i] - tonumber(ARGV[arg + i - 1])
+          if v > cap[i] then v = cap[i] elseif v < -cap[i] then v = -cap[i] end
+          tokens[i] = v
         end
-      end
-      if wait > 0 then
-        results[r] = math.ceil(wait)
-      elseif mode == 'peek' then
-        results[r] = 0
-      else
-        for i = 1, n do tokens[i] = tokens[i] - tonumber(ARGV[arg + i - 1]) end
         changed = true
         results[r] = 0
+      else
+        local wait = 0
+        for i = 1, n do
+          local missing = tonumber(ARGV[arg + i - 1]) - tokens[i]
+          if missing > 1e-9 then
+            local w = missing / rate[i]
+            if w > wait then wait = w end
+          end
+        end
+        if wait > 0 then
+          results[r] = ms(wait)
+        elseif mode == 'peek' then
+          results[r] = 0
+        else
+          for i = 1, n do tokens[i] = tokens[i] - tonumber(ARGV[arg + i - 1]) end
+          changed = true
+          results[r] = 0
+        end
       end
+      arg = arg + n
     end
-    arg = arg + n
-  end
-  if changed then
-    local ttl = -1
-    for i = 1, n do
-      if tokens[i] < cap[i] then
-        local refill = (cap[i] - tokens[i]) / rate[i]
-        if refill > ttl then ttl = refill end
+    if changed then
+      local ttl = -1
+      for i = 1, n do
+        if tokens[i] < cap[i] then
+          local refill = (cap[i] - tokens[i]) / rate[i]
+          if refill > ttl then ttl = refill end
+        end
       end
-    end
-    if ttl < 0 then
-      redis.call('DEL', key)
-    else
-      redis.call('SET', key, struct.pack(layout, now, unpack(tokens)), 'PX', math.ceil(ttl) + 1)
+      if ttl < 0 then
+        redis.call('DEL', key)
+      else
+        redis.call('SET', key, struct.pack(layout, now, unpack(tokens)), 'PX', ms(ttl) + 1)
+      end
     end
   end
 end

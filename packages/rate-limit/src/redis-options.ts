@@ -1,0 +1,187 @@
+/**
+ * The public types of `@x/rate-limit/redis` and the validation of the store's options. The client
+ * is typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
+ */
+import { expectDuration, expectNumber, fail, optionalBoolean, optionalString } from '@x/internal';
+import { expectOptions } from './options';
+import type { RateLimitStore } from './store';
+
+/**
+ * The Redis commands the store calls, typed structurally so that any client can be adapted.
+ * ioredis 5 matches it as is.
+ */
+export interface RedisClientLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** What the store does when Redis does not answer within `decisionTimeoutMs`. */
+export type OutagePolicy = 'fail-open' | 'fail-closed' | 'local';
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /** A connected client (ioredis 5 or anything matching {@link RedisClientLike}); never closed by the store. */
+  client: RedisClientLike;
+  /**
+   * Prepended to every key in Redis.
+   * @default 'x:rate-limit:'
+   */
+  prefix?: string;
+  /**
+   * How long one decision may wait for Redis before the outage policy decides instead, in ms.
+   * @default 250
+   * Range: > 0 and <= 2^31-1 (Node's timer limit).
+   */
+  decisionTimeoutMs?: number;
+  /**
+   * The outage policy: `fail-open` admits everything, `fail-closed` admits nothing
+   * (`acquire` rejects with `RateLimitStoreUnavailableError`, `tryAcquire` resolves false),
+   * `local` admits from an in-process bucket holding `localShare` of each limit.
+   * @default 'local'
+   */
+  onUnavailable?: OutagePolicy;
+  /**
+   * The share of each limit (rate and capacity) this process may use on its own during an outage,
+   * with `onUnavailable: 'local'`; typically 1 / the number of processes.
+   * @default 0.25
+   * Range: a number > 0 and <= 1.
+   */
+  localShare?: number;
+  /**
+   * Also send decisions for different keys made in the same tick in one script call (decisions
+   * for one key always share a call). Much higher throughput under load on a standalone Redis;
+   * leave it off with Redis Cluster unless every key shares a hash tag (`{tenant}:...`), since a
+   * multi-key script across slots fails there.
+   * @default false
+   */
+  batchKeys?: boolean;
+  /**
+   * After a failed decision, how long to apply the policy without asking Redis, in ms; then one
+   * decision probes Redis again while the others keep applying the policy.
+   * @default 1000
+   * Range: 0 to 2^31-1.
+   */
+  probeIntervalMs?: number;
+}
+
+/** The `unavailable` event: Redis did not decide in time; the policy applies from now on. */
+export interface RedisUnavailableEvent {
+  readonly policy: OutagePolicy;
+  /** `timeout`: no answer within `decisionTimeoutMs`; `error`: the client failed. */
+  readonly reason: 'timeout' | 'error';
+  /** The error's `code` or `name` (never its message, which could carry connection details). */
+  readonly error: string | undefined;
+}
+
+/** The `recovered` event: Redis answers again. */
+export interface RedisRecoveredEvent {
+  readonly policy: OutagePolicy;
+  /** How long the outage lasted, in ms. */
+  readonly downMs: number;
+}
+
+/** A JSON-serialisable snapshot of a Redis store. */
+export interface RedisStoreStats {
+  kind: 'redis';
+  policy: OutagePolicy;
+  /** `available`, or `unavailable` while the outage policy decides. */
+  state: 'available' | 'unavailable';
+  /** Decisions Redis made. */
+  decisions: number;
+  /** Decisions the outage policy made. */
+  fallbackDecisions: number;
+  /** Times the script had to be loaded again after `NOSCRIPT` (a restart or `SCRIPT FLUSH`). */
+  scriptReloads: number;
+  /** Outages begun. */
+  outages: number;
+  /** Decisions that hit `decisionTimeoutMs`. */
+  timeouts: number;
+  /** Decisions that failed with a client error. */
+  errors: number;
+  /**
+   * Calls Redis answered with an error that is not an outage (a script error, `WRONGTYPE`...):
+   * they rejected with `RateLimitStoreError` and left the outage state alone.
+   */
+  scriptErrors: number;
+}
+
+/** The Redis store; pass it to `createRateLimiter({ store })`. */
+export interface RedisStore extends RateLimitStore {
+  /** A JSON-serialisable snapshot (shared by every limiter bound to this store). */
+  stats(): RedisStoreStats;
+  /** Listens to the start of an outage; returns an unsubscribe function. */
+  onUnavailable(listener: (event: RedisUnavailableEvent) => void): () => void;
+  /** Listens to the end of an outage; returns an unsubscribe function. */
+  onRecovered(listener: (event: RedisRecoveredEvent) => void): () => void;
+}
+
+const POLICIES = ['fail-open', 'fail-closed', 'local'] as const;
+const STORE_KEYS = [
+  'client',
+  'prefix',
+  'decisionTimeoutMs',
+  'onUnavailable',
+  'localShare',
+  'batchKeys',
+  'probeIntervalMs',
+] as const;
+/** @internal */
+export const BUCKET_KEYS = [...STORE_KEYS, 'key', 'ratePerSecond', 'capacity', 'maxQueue'] as const;
+
+/** `expectOneOf`, but a string that is not a policy is a RangeError (right type, wrong value). */
+function expectPolicy(value: unknown): OutagePolicy {
+  if (value === undefined) return 'local';
+  if (!(POLICIES as readonly unknown[]).includes(value)) {
+    fail(
+      'onUnavailable',
+      'one of "fail-open", "fail-closed", "local"',
+      value,
+      typeof value === 'string',
+    );
+  }
+  return value as OutagePolicy;
+}
+
+/** @internal the store's options, validated */
+export interface ResolvedRedisStoreOptions {
+  readonly client: RedisClientLike;
+  readonly prefix: string;
+  readonly decisionTimeoutMs: number;
+  readonly policy: OutagePolicy;
+  readonly localShare: number;
+  readonly batchKeys: boolean;
+  readonly probeIntervalMs: number;
+}
+
+/** @internal `known`: the accepted keys (a Redis token bucket accepts a few more). */
+export function resolveRedisStoreOptions(
+  options: unknown,
+  known: readonly string[] = STORE_KEYS,
+): ResolvedRedisStoreOptions {
+  const o = expectOptions(undefined, options, known);
+  const client = o.client as Partial<RedisClientLike> | undefined;
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof client.evalsha !== 'function' ||
+    typeof client.eval !== 'function'
+  ) {
+    fail('client', 'a Redis client with evalsha() and eval() (ioredis 5)', client);
+  }
+  return {
+    client: client as RedisClientLike,
+    prefix: optionalString('prefix', o.prefix) ?? 'x:rate-limit:',
+    decisionTimeoutMs:
+      o.decisionTimeoutMs === undefined
+        ? 250
+        : expectDuration('decisionTimeoutMs', o.decisionTimeoutMs, { exclusiveMin: true }),
+    policy: expectPolicy(o.onUnavailable),
+    localShare:
+      o.localShare === undefined
+        ? 0.25
+        : expectNumber('localShare', o.localShare, { min: 0, exclusiveMin: true, max: 1 }),
+    batchKeys: optionalBoolean('batchKeys', o.batchKeys) ?? false,
+    probeIntervalMs:
+      o.probeIntervalMs === undefined ? 1000 : expectDuration('probeIntervalMs', o.probeIntervalMs),
+  };
+}

@@ -1,0 +1,187 @@
+// These tests talk to the real redis-server started by the global setup, on Redis' own clock
+// (the script reads TIME): they run on real time, never with fake timers.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isRateLimitStoreError, type RateLimitStoreError } from './errors';
+import { createRateLimiter } from './rate-limiter';
+import { createRedisStore, createRedisTokenBucket } from './redis';
+
+let client: Redis;
+const prefix = `test-store:${process.pid}:`;
+
+beforeAll(() => {
+  client = new Redis(inject('redisUrl'));
+});
+afterAll(async () => {
+  await client.quit();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('createRedisStore options', () => {
+  it('throws a RangeError naming decisionTimeoutMs or probeIntervalMs above 2^31-1 ms', () => {
+    expect(() => createRedisStore({ client, decisionTimeoutMs: 2 ** 31 })).toThrow(
+      new RangeError(
+        'Expected `decisionTimeoutMs` to be a finite number between 0 (excluded) and 2147483647, got `2147483648` (number)',
+      ),
+    );
+    expect(() => createRedisStore({ client, probeIntervalMs: 1e12 })).toThrow(
+      /^Expected `probeIntervalMs` to be a finite number between 0 and 2147483647/,
+    );
+  });
+
+  it('throws a TypeError naming an unknown key and the closest known one', () => {
+    expect(() => createRedisStore({ client, decisionTimeout: 100 } as never)).toThrow(
+      new TypeError('Unknown option `decisionTimeout`: did you mean `decisionTimeoutMs`?'),
+    );
+    expect(() => createRedisTokenBucket({ client, key: 'k', ratePerSecnd: 5 } as never)).toThrow(
+      new TypeError('Unknown option `ratePerSecnd`: did you mean `ratePerSecond`?'),
+    );
+  });
+
+  it('names the bucket fields in the errors of a Redis token bucket', async () => {
+    expect(() =>
+      createRedisTokenBucket({ client, key: 'k', ratePerSecond: 5, capacity: 0.5 }),
+    ).toThrow(new RangeError('Expected `capacity` to be a finite number >= 1, got `0.5` (number)'));
+    const bucket = createRedisTokenBucket({ client, prefix, key: randomUUID(), ratePerSecond: 5 });
+    await expect(bucket.tryAcquire('1' as never)).rejects.toThrow(
+      new TypeError(
+        'Expected `cost` to be a finite number >= 0 and <= capacity 5, got `"1"` (string)',
+      ),
+    );
+    await expect(bucket.adjust(Number.NaN)).rejects.toThrow(
+      new RangeError('Expected `delta` to be a finite number, got `NaN` (number)'),
+    );
+  });
+});
+
+describe('createRedisStore bounds', () => {
+  it('keeps a key usable after an adjust() of 1e18: the debt stops at one capacity', async () => {
+    const store = createRedisStore({ client, prefix, onUnavailable: 'fail-closed' });
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1000, capacity: 10 } },
+      store,
+    });
+    const key = randomUUID();
+    expect(await limiter.tryAcquire(key)).toBe(true);
+    await limiter.adjust(key, { requests: 1e18 });
+    expect(await limiter.tryAcquire(key)).toBe(false);
+    // a debt of one capacity (10) plus the cost (1), at 1 per ms
+    const wait = await limiter.waitTimeMs(key);
+    expect(wait).toBeGreaterThan(5);
+    expect(wait).toBeLessThanOrEqual(11);
+    expect(await limiter.tryAcquire(randomUUID())).toBe(true); // every other key still works
+    await sleep(wait + 5);
+    expect(await limiter.tryAcquire(key)).toBe(true);
+    expect(store.stats()).toMatchObject({ state: 'available', outages: 0, scriptErrors: 0 });
+  });
+
+  it('answers with a capped wait instead of failing when a debt would take longer than Redis can express', async () => {
+    const bucket = createRedisTokenBucket({
+      client,
+      prefix,
+      key: randomUUID(),
+      ratePerSecond: 1e-9,
+      capacity: 1e9,
+      onUnavailable: 'fail-closed',
+    });
+    await bucket.adjust(1e18); // -1e9 tokens refilling at 1e-12 per ms: a TTL of 2e21 ms
+    expect(await bucket.tryAcquire()).toBe(false);
+    expect(await bucket.waitTimeMs()).toBe(2 ** 52);
+    expect(bucket.stats().store).toMatchObject({ state: 'available', outages: 0, errors: 0 });
+  });
+});
+
+describe('createRedisStore program errors', () => {
+  it('rejects with RateLimitStoreError, not the outage policy, when the key holds another type', async () => {
+    for (const onUnavailable of ['fail-closed', 'fail-open'] as const) {
+      const store = createRedisStore({ client, prefix, onUnavailable });
+      const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
+      const key = randomUUID();
+      await client.hset(`${prefix}${key}`, 'owner', 'another program');
+      const error = (await limiter.tryAcquire(key).catch((e: unknown) => e)) as RateLimitStoreError;
+      expect(isRateLimitStoreError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'X_RATE_LIMIT_STORE_ERROR', reply: 'WRONGTYPE' });
+      expect((error.cause as Error).message).toMatch(/^WRONGTYPE/);
+      await expect(limiter.acquire(key)).rejects.toMatchObject({ reply: 'WRONGTYPE' });
+      expect(await limiter.tryAcquire(randomUUID())).toBe(true);
+      expect(store.stats()).toMatchObject({
+        state: 'available',
+        outages: 0,
+        scriptErrors: 2,
+        fallbackDecisions: 0,
+      });
+      await client.del(`${prefix}${key}`);
+    }
+  });
+});
+
+describe('createRedisStore unexpected replies', () => {
+  it('rejects with RateLimitStoreError when the client answers something that is not the script reply', async () => {
+    const odd = { evalsha: async () => 'OK', eval: async () => 'OK' };
+    const store = createRedisStore({ client: odd, onUnavailable: 'fail-open' });
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
+    await expect(limiter.tryAcquire('k')).rejects.toMatchObject({
+      code: 'X_RATE_LIMIT_STORE_ERROR',
+      reply: 'UNEXPECTED_REPLY',
+    });
+    expect(store.stats()).toMatchObject({ outages: 0, fallbackDecisions: 0 });
+  });
+});
+
+describe('createRedisTokenBucket asyncDispose', () => {
+  it('closes the bucket at the end of an await using block and leaves the client open', async () => {
+    let seen: ReturnType<typeof createRedisTokenBucket> | undefined;
+    {
+      await using bucket = createRedisTokenBucket({
+        client,
+        prefix,
+        key: randomUUID(),
+        ratePerSecond: 1,
+      });
+      seen = bucket;
+      expect(await bucket.tryAcquire()).toBe(true);
+    }
+    await expect(seen.tryAcquire()).rejects.toMatchObject({ code: 'X_RATE_LIMIT_CLOSED' });
+    expect(await client.ping()).toBe('PONG');
+  });
+});
+
+describe('createRedisStore program errors in a batch', () => {
+  it('fails only the key that holds another type when decisions for several keys share a script call', async () => {
+    const store = createRedisStore({
+      client,
+      prefix,
+      batchKeys: true,
+      onUnavailable: 'fail-closed',
+    });
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.001, capacity: 2 } },
+      store,
+    });
+    const broken = randomUUID();
+    const good = randomUUID();
+    await client.hset(`${prefix}${broken}`, 'owner', 'another program');
+    const outcomes = await Promise.all([
+      limiter.tryAcquire(good),
+      limiter.tryAcquire(broken).catch((e: unknown) => e),
+      limiter.tryAcquire(broken).catch((e: unknown) => e),
+      limiter.tryAcquire(good),
+    ]);
+    expect(outcomes[0]).toBe(true);
+    expect(outcomes[3]).toBe(true);
+    for (const error of [outcomes[1], outcomes[2]]) {
+      expect(isRateLimitStoreError(error)).toBe(true);
+      expect(error).toMatchObject({ reply: 'WRONGTYPE' });
+    }
+    // the good key was debited once per admission (2 of its 2 tokens), never twice
+    expect(await limiter.tryAcquire(good)).toBe(false);
+    await expect(limiter.waitTimeMs(broken)).rejects.toMatchObject({ reply: 'WRONGTYPE' });
+    await expect(limiter.adjust(broken, { requests: 1 })).rejects.toMatchObject({
+      reply: 'WRONGTYPE',
+    });
+    expect(store.stats()).toMatchObject({ state: 'available', outages: 0, scriptErrors: 4 });
+    await client.del(`${prefix}${broken}`);
+  });
+});

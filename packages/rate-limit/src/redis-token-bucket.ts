@@ -1,0 +1,125 @@
+/**
+ * One token bucket shared through Redis: a one-limit rate limiter on a Redis store, with the
+ * bucket's shape (`tryAcquire(cost)`, `acquire(cost, options)`) and its own option names.
+ */
+import { expectNumber, fail } from '@x/internal';
+import type { RateLimitRejectEvent } from './events';
+import { type AcquireOptions, costError, expectOptions, expectPositive } from './options';
+import { createRateLimiter, type RateLimiterStats } from './rate-limiter';
+import {
+  BUCKET_KEYS,
+  type RedisRecoveredEvent,
+  type RedisStoreOptions,
+  type RedisUnavailableEvent,
+  resolveRedisStoreOptions,
+} from './redis-options';
+import { RedisStoreImpl } from './redis-store';
+
+/** Options of {@link createRedisTokenBucket}. */
+export interface RedisTokenBucketOptions extends RedisStoreOptions {
+  /** The bucket's key in Redis (after `prefix`); every process using it shares one bucket. */
+  key: string;
+  /** Tokens added per second. Range: a finite number > 0. */
+  ratePerSecond: number;
+  /**
+   * The burst.
+   * @default ratePerSecond
+   * Range: a finite number >= 1.
+   */
+  capacity?: number;
+  /**
+   * The most `acquire()` calls that may wait in this process.
+   * @default Infinity
+   */
+  maxQueue?: number;
+}
+
+/** A token bucket shared through Redis: see {@link createRedisTokenBucket}. */
+export interface RedisTokenBucket {
+  /** One decision, one round trip; `false` debits nothing. */
+  tryAcquire(cost?: number): Promise<boolean>;
+  /**
+   * Waits (FIFO within this process) for the time the script says, bounded by `timeoutMs`.
+   * Rejects like `TokenBucket.acquire`, and with `RateLimitStoreUnavailableError` under a
+   * `fail-closed` outage.
+   */
+  acquire(cost?: number, options?: AcquireOptions): Promise<void>;
+  /** Ms until `acquire(cost)` would be admitted (one round trip, no debit). */
+  waitTimeMs(cost?: number): Promise<number>;
+  /**
+   * Gives tokens back (negative) or charges more (positive); the bucket stays between -capacity
+   * (a debt of at most one capacity) and capacity.
+   */
+  adjust(delta: number): Promise<void>;
+  /** A JSON-serialisable snapshot: the limiter's counters and the store's outage state. */
+  stats(): RateLimiterStats;
+  onReject(listener: (event: RateLimitRejectEvent) => void): () => void;
+  onUnavailable(listener: (event: RedisUnavailableEvent) => void): () => void;
+  onRecovered(listener: (event: RedisRecoveredEvent) => void): () => void;
+  /** Rejects this process's waiters; the Redis client stays open. */
+  close(): Promise<void>;
+  /** Calls `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Creates one token bucket shared by every process that uses the same Redis `key`.
+ *
+ * @throws TypeError / RangeError when an option is invalid.
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const redis = new Redis();
+ * await using bucket = createRedisTokenBucket({ client: redis, key: 'openai', ratePerSecond: 60 });
+ * await bucket.acquire(1, { timeoutMs: 5_000 });
+ * await redis.quit(); // the bucket never closes your client
+ * ```
+ */
+export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisTokenBucket {
+  const o = expectOptions(undefined, options, BUCKET_KEYS);
+  if (typeof o.key !== 'string') fail('key', 'a string', o.key);
+  const key = o.key;
+  const ratePerSecond = expectPositive('ratePerSecond', o.ratePerSecond);
+  // a default cost of 1 must be admissible
+  const capacity =
+    o.capacity === undefined ? ratePerSecond : expectNumber('capacity', o.capacity, { min: 1 });
+  const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS));
+  const limiter = createRateLimiter({
+    limits: { tokens: { ratePerSecond, capacity } },
+    store,
+    maxQueue: o.maxQueue as number | undefined,
+  });
+  // Checked here so that errors name the bucket's own fields (`cost`, `delta`).
+  const costs = (value: unknown): { tokens: number } => {
+    if (typeof value !== 'number' || !(value >= 0 && value <= capacity)) {
+      throw costError('cost', value, capacity);
+    }
+    return { tokens: value };
+  };
+  const settle = <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return call();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return {
+    tryAcquire: (cost = 1) => settle(() => limiter.tryAcquire(key, costs(cost))),
+    acquire: (cost = 1, acquireOptions) =>
+      settle(() => limiter.acquire(key, costs(cost), acquireOptions)),
+    waitTimeMs: (cost = 1) => settle(() => limiter.waitTimeMs(key, costs(cost))),
+    adjust: (delta) =>
+      settle(() => {
+        if (typeof delta !== 'number' || !Number.isFinite(delta)) {
+          fail('delta', 'a finite number', delta, typeof delta === 'number');
+        }
+        return limiter.adjust(key, { tokens: delta });
+      }),
+    stats: () => limiter.stats(),
+    onReject: (listener) => limiter.onReject(listener),
+    onUnavailable: (listener) => store.onUnavailable(listener),
+    onRecovered: (listener) => store.onRecovered(listener),
+    close: () => limiter.close(),
+    [Symbol.asyncDispose]: () => limiter.close(),
+  };
+}

@@ -32,7 +32,12 @@ export {
   ProviderTimeoutError,
   partialOf,
 } from './errors';
-export type { HttpErrorMapper, HttpFailure } from './http/failures';
+export type {
+  ExchangeAnswered,
+  ExchangeObserver,
+  HttpErrorMapper,
+  HttpFailure,
+} from './http/failures';
 export { mapHttpStatus, parseRetryAfter, serverMessage } from './http/failures';
 export type {
   Transport,

@@ -1,7 +1,7 @@
 import { bufferedAttempt } from '../http/attempt';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
-import { admit } from '../stages/admit';
+import { admit, readmit } from '../stages/admit';
 import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
@@ -69,7 +69,8 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
   const redact = rt.redactor.redactFor(key);
   const model = op.model(request);
-  return withRetries(rt.retry, { endpoint: op.endpoint, model, signal }, async (attempt) => {
+  const target = { endpoint: op.endpoint, model, signal, readmit: readmitter(rt) };
+  return withRetries(rt.retry, target, async (attempt) => {
     const accumulator = op.accumulator(redact);
     try {
       const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
@@ -100,6 +101,14 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
       throw withPartial(rt, error, op.endpoint, accumulator);
     }
   });
+}
+
+/** How a retry of a call enters the rate limiter again (undefined without a limiter). */
+export function readmitter(
+  rt: Runtime,
+): ((signal: AbortSignal | undefined) => Promise<void>) | undefined {
+  const { limit, stats } = rt;
+  return limit === undefined ? undefined : (signal) => readmit(limit, stats, signal);
 }
 
 /**

@@ -12,6 +12,7 @@ import { beginCall } from '../stages/call-scope';
 import type { Prepared } from '../stages/context';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
+import { readmitter } from './buffered';
 import { failed, succeeded } from './outcome';
 import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
 
@@ -135,7 +136,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     const redact = rt.redactor.redactFor(key);
     const opened = await withRetries(
       rt.retry,
-      { endpoint: op.endpoint, model, signal },
+      { endpoint: op.endpoint, model, signal, readmit: readmitter(rt) },
       async (attempt): Promise<OpenedStream<Response>> => {
         const accumulator = op.accumulator(redact);
         const state: OpenedStream<Response> = {

@@ -125,10 +125,11 @@ export class OpenAIProvider {
       planner: this.#windows,
       ...(learn ? { onExchange: (endpoint: string) => learner?.observe(endpoint) } : {}),
     });
-    if (learn && this.#core.rateLimiter !== undefined) {
+    const limiter = this.#core.rateLimiter;
+    if (learn && limiter !== undefined) {
       const limit = options.rateLimit as { key?: unknown } | undefined;
       learner = new LimitLearner({
-        limiter: this.#core.rateLimiter,
+        limiter,
         key: isPlainObject(limit) && typeof limit.key === 'string' ? limit.key : name,
         endpoints: LIMITED_ENDPOINTS,
       });

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+
+describe('index', () => {
+  it('exports exactly the public API', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "ContextOverflowError",
+        "IncompleteStreamError",
+        "ModelNotFoundError",
+        "OpenAIApiError",
+        "OpenAIConnectionError",
+        "OpenAIError",
+        "OpenAIProvider",
+        "OpenAIStreamError",
+        "OpenAITimeoutError",
+        "ProviderClosedError",
+        "RateLimitedError",
+        "ServerBusyError",
+        "createOpenAIProvider",
+        "createRetryPolicy",
+        "isContextOverflowError",
+        "isIncompleteStreamError",
+        "isModelNotFoundError",
+        "isOpenAIApiError",
+        "isOpenAIConnectionError",
+        "isOpenAIError",
+        "isOpenAIStreamError",
+        "isOpenAITimeoutError",
+        "isProviderClosedError",
+        "isRateLimitedError",
+        "isServerBusyError",
+        "openAIPresets",
+      ]
+    `);
+  });
+});

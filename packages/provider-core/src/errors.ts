@@ -29,7 +29,7 @@ export type ProviderErrorKind =
   /** The circuit breaker refused the call: the server failed recently (see `retryAfterMs`). */
   | 'circuit-open'
   /** A local limit refused the call: the rate limiter, the concurrency limit or the pool queue. */
-  | 'rate-limited';
+  | 'local-limit';
 
 /** Which deadline fired (`probe`: the breaker's `probeTimeoutMs` while it probed the server). */
 export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total' | 'probe' | 'consumer';
@@ -385,7 +385,7 @@ export class CircuitOpenError extends ProviderError {
  * full, the concurrency limit's queue likewise, or no pooled connection freed in time. Retryable;
  * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
  */
-export class RateLimitedError extends ProviderError {
+export class LocalLimitError extends ProviderError {
   constructor(init: {
     message: string;
     retryAfterMs: number | undefined;
@@ -394,13 +394,13 @@ export class RateLimitedError extends ProviderError {
   }) {
     super(init.message, {
       origin: init.origin,
-      kind: 'rate-limited',
-      reason: 'RATE_LIMITED',
+      kind: 'local-limit',
+      reason: 'LOCAL_LIMIT',
       retryable: true,
       retryAfterMs: init.retryAfterMs,
       cause: init.cause,
     });
-    this.name = 'RateLimitedError';
+    this.name = 'LocalLimitError';
   }
 }
 
@@ -421,7 +421,7 @@ export interface ErrorKit {
   contextOverflow(init: ContextOverflowInit): ContextOverflowError;
   closed(): ProviderError;
   circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
-  rateLimited(init: {
+  localLimit(init: {
     message: string;
     retryAfterMs: number | undefined;
     cause: unknown;
@@ -451,7 +451,7 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
     closed: () => new ProviderClosedError({ origin }),
     circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
       new CircuitOpenError({ ...init, origin }),
-    rateLimited: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
-      new RateLimitedError({ ...init, origin }),
+    localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
+      new LocalLimitError({ ...init, origin }),
   });
 }

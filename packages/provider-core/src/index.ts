@@ -25,6 +25,7 @@ export {
   IncompleteStreamError,
   isProviderError,
   isProviderErrorOfKind,
+  LocalLimitError,
   ProviderApiError,
   ProviderClosedError,
   ProviderConnectionError,
@@ -32,9 +33,13 @@ export {
   ProviderStreamError,
   ProviderTimeoutError,
   partialOf,
-  RateLimitedError,
 } from './errors';
-export type { HttpErrorMapper, HttpFailure } from './http/failures';
+export type {
+  ExchangeAnswered,
+  ExchangeObserver,
+  HttpErrorMapper,
+  HttpFailure,
+} from './http/failures';
 export { mapHttpStatus, parseRetryAfter, serverMessage } from './http/failures';
 export type {
   Transport,

@@ -18,7 +18,7 @@ import {
 } from './compose/pieces';
 import { type AuthHeaders, Credentials, type GetApiKey } from './credentials';
 import type { ErrorKit } from './errors';
-import type { HttpErrorMapper } from './http/failures';
+import type { ExchangeObserver, HttpErrorMapper } from './http/failures';
 import { resolveTransport, type Transport } from './http/transport';
 import { createProviderTopics, type ProviderTopics } from './observe/events';
 import { StatsRecorder } from './observe/stats';
@@ -125,6 +125,11 @@ export interface CoreConfig {
   truncationKeeps?: (window: number) => number;
   /** Keeps an answer out of a cache the provider creates (`false`), or sets its TTL. */
   cacheTtl?: (request: object, value: unknown) => number | undefined | false;
+  /**
+   * Watches every HTTP exchange: called as an attempt is sent, and what it returns receives the
+   * answer's status and headers (to learn rate limits from them, say). Never fails a call.
+   */
+  onExchange?: ExchangeObserver;
 }
 
 /** Everything one provider's calls share, resolved once at construction. */
@@ -151,6 +156,7 @@ export interface Runtime {
   readonly retry: RetryContext;
   readonly stats: StatsRecorder;
   readonly topics: ProviderTopics;
+  readonly observe: ExchangeObserver | undefined;
   closed: boolean;
 }
 
@@ -253,6 +259,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     },
     stats,
     topics,
+    observe: config.onExchange,
     closed: false,
   };
   return runtime;

@@ -34,6 +34,18 @@ describe('Redactor', () => {
     );
   });
 
+  it('redacts a configured key in every form through the shared function, built once', () => {
+    const redactor = new Redactor();
+    const key = 'sk/live+key=0123';
+    redactor.add(key);
+    const redact = redactor.redactFor(key);
+    expect(redact).toBe(redactor.redact);
+    const base64 = Buffer.from(key).toString('base64');
+    expect(redact(`${key} ${encodeURIComponent(key)} ${base64}`)).toBe(
+      '[redacted] [redacted] [redacted]',
+    );
+  });
+
   it('keeps recognising the last keys handed out per request, and no more than a few', () => {
     const redactor = new Redactor();
     for (let i = 0; i < 20; i++) redactor.remember(`key-number-${i}`);

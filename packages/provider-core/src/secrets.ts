@@ -78,7 +78,8 @@ export class Redactor {
    * the recent ones remembered): that key in every form, then everything else.
    */
   redactFor(key: string | undefined): (text: string) => string {
-    if (key === undefined || key.length === 0) return this.redact;
+    // A configured key is already known in every form: no per-request work.
+    if (key === undefined || key.length === 0 || this.#secrets.has(key)) return this.redact;
     const forms = encodings(key);
     return (text) => {
       let out = text;

@@ -4,7 +4,7 @@
  * read-only data fields, the original error as `cause`, and a `Symbol.for('@x/provider-ollama/<Name>')`
  * brand checked by its `isX()` guard, so the guards work across duplicate installs. What the
  * composed pieces throw (`BreakerOpenError`, `RateLimitTimeoutError`, `PoolTimeoutError`...) arrives
- * as {@link CircuitOpenError} or {@link RateLimitedError} with the original as `cause`: every failure
+ * as {@link CircuitOpenError} or {@link LocalLimitError} with the original as `cause`: every failure
  * of a call is an {@link OllamaError}, except the caller's own abort (`signal.reason`).
  *
  * No message or field ever holds an API key or an Authorization header.
@@ -15,8 +15,8 @@ import {
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
   IncompleteStreamError as CoreIncompleteStreamError,
+  LocalLimitError as CoreLocalLimitError,
   ProviderClosedError as CoreProviderClosedError,
-  RateLimitedError as CoreRateLimitedError,
   type ErrorKit,
   type ErrorOrigin,
   type PartialResponse,
@@ -49,7 +49,7 @@ const TIMEOUT = own('OllamaTimeoutError');
 const CONNECTION = own('OllamaConnectionError');
 const CLOSED = own('ProviderClosedError');
 const CIRCUIT_OPEN = own('CircuitOpenError');
-const RATE_LIMITED = own('RateLimitedError');
+const LOCAL_LIMIT = own('LocalLimitError');
 
 /** Every error code this package throws. Renaming one is a breaking change. */
 export type OllamaErrorCode =
@@ -63,7 +63,7 @@ export type OllamaErrorCode =
   | 'X_PROVIDER_OLLAMA_CONNECTION'
   | 'X_PROVIDER_OLLAMA_CLOSED'
   | 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN'
-  | 'X_PROVIDER_OLLAMA_RATE_LIMITED';
+  | 'X_PROVIDER_OLLAMA_LOCAL_LIMIT';
 
 const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
   X_PROVIDER_OLLAMA_API: 'api',
@@ -76,7 +76,7 @@ const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
   X_PROVIDER_OLLAMA_CONNECTION: 'connection',
   X_PROVIDER_OLLAMA_CLOSED: 'closed',
   X_PROVIDER_OLLAMA_CIRCUIT_OPEN: 'circuit-open',
-  X_PROVIDER_OLLAMA_RATE_LIMITED: 'rate-limited',
+  X_PROVIDER_OLLAMA_LOCAL_LIMIT: 'local-limit',
 };
 
 /** Brands an error of this package: the base brand and its own. */
@@ -294,12 +294,12 @@ export class CircuitOpenError extends CoreCircuitOpenError {
  * A local limit refused the call before it was sent (the rate limiter, the concurrency limit or
  * the pool queue). Retryable; `retryAfterMs` when predicted; the limit's error is the `cause`.
  */
-export class RateLimitedError extends CoreRateLimitedError {
+export class LocalLimitError extends CoreLocalLimitError {
   declare readonly code: OllamaErrorCode;
 
   constructor(init: { message: string; retryAfterMs: number | undefined; cause: unknown }) {
     super({ ...init, origin: OLLAMA });
-    branded(this, RATE_LIMITED, 'RateLimitedError');
+    branded(this, LOCAL_LIMIT, 'LocalLimitError');
   }
 }
 
@@ -316,8 +316,8 @@ export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
   closed: () => new ProviderClosedError(),
   circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
     new CircuitOpenError(init),
-  rateLimited: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
-    new RateLimitedError(init),
+  localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
+    new LocalLimitError(init),
 });
 
 /** True for any error of this package (checks the brand, works across duplicate installs). */
@@ -353,6 +353,6 @@ export const isProviderClosedError = (error: unknown): error is ProviderClosedEr
 /** True for a {@link CircuitOpenError}. */
 export const isCircuitOpenError = (error: unknown): error is CircuitOpenError =>
   hasBrand(error, CIRCUIT_OPEN);
-/** True for a {@link RateLimitedError}. */
-export const isRateLimitedError = (error: unknown): error is RateLimitedError =>
-  hasBrand(error, RATE_LIMITED);
+/** True for a {@link LocalLimitError}. */
+export const isLocalLimitError = (error: unknown): error is LocalLimitError =>
+  hasBrand(error, LOCAL_LIMIT);

@@ -15,7 +15,7 @@ describe('index', () => {
         "OllamaStreamError",
         "OllamaTimeoutError",
         "ProviderClosedError",
-        "RateLimitedError",
+        "LocalLimitError",
         "ServerBusyError",
         "createOllamaProvider",
         "createRetryPolicy",
@@ -29,7 +29,7 @@ describe('index', () => {
         "isOllamaStreamError",
         "isOllamaTimeoutError",
         "isProviderClosedError",
-        "isRateLimitedError",
+        "isLocalLimitError",
         "isServerBusyError",
       ]
     `);

@@ -24,6 +24,7 @@ export {
   isCircuitOpenError,
   isContextOverflowError,
   isIncompleteStreamError,
+  isLocalLimitError,
   isModelNotFoundError,
   isOllamaApiError,
   isOllamaConnectionError,
@@ -31,8 +32,8 @@ export {
   isOllamaStreamError,
   isOllamaTimeoutError,
   isProviderClosedError,
-  isRateLimitedError,
   isServerBusyError,
+  LocalLimitError,
   ModelNotFoundError,
   OllamaApiError,
   OllamaConnectionError,
@@ -40,7 +41,6 @@ export {
   OllamaStreamError,
   OllamaTimeoutError,
   ProviderClosedError,
-  RateLimitedError,
   ServerBusyError,
 } from './errors';
 export type { OllamaProviderOptions, TokenOptions } from './options';

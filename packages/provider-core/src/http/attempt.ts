@@ -2,7 +2,12 @@ import { onAbort } from '@x/internal';
 import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
 import { EMPTY_PARTIAL } from '../types';
-import { type HttpErrorMapper, mapTransportError } from './failures';
+import {
+  type ExchangeAnswered,
+  type ExchangeObserver,
+  type HttpErrorMapper,
+  mapTransportError,
+} from './failures';
 import {
   destroyQuietly,
   header,
@@ -34,6 +39,8 @@ export interface AttemptInit {
   /** Signals that abort the attempt with their reason (caller and total deadline, breaker). */
   signals: ReadonlyArray<AbortSignal | undefined>;
   redact: (text: string) => string;
+  /** Sees the exchange: called as it is sent; what it returns gets the answer's status and headers. */
+  observe?: ExchangeObserver | undefined;
 }
 
 /** Upper bound of an error body that is read. */
@@ -115,6 +122,7 @@ function watchdogFor(
 
 /** Sends the request; maps a failure before the answer and an error status to typed errors. */
 async function open(init: AttemptInit, control: AttemptSignal): Promise<TransportResponse> {
+  const answered = init.observe === undefined ? undefined : watch(init.observe, init.endpoint);
   let response: TransportResponse;
   try {
     response = await send(init.transport, {
@@ -129,6 +137,7 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
       control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
     );
   }
+  if (answered !== undefined) tell(answered, response);
   // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says where
   // to go, not a body to parse.
   if (response.statusCode >= 300) {
@@ -149,6 +158,23 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
     });
   }
   return response;
+}
+
+/** Starts watching one exchange; an observer that throws is the provider's bug, never the call's. */
+function watch(observe: ExchangeObserver, endpoint: string): ExchangeAnswered | undefined {
+  try {
+    return observe(endpoint);
+  } catch {
+    return undefined;
+  }
+}
+
+function tell(answered: ExchangeAnswered, response: TransportResponse): void {
+  try {
+    answered(response.statusCode, response.headers);
+  } catch {
+    // Same as above: what an observer learns is advice, never a reason to fail the call.
+  }
 }
 
 /**

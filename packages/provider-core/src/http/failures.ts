@@ -17,6 +17,20 @@ export interface HttpFailure {
   redact: (text: string) => string;
 }
 
+/** Receives the status and headers of one answer (success or error), as soon as they arrive. */
+export type ExchangeAnswered = (
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+) => void;
+
+/**
+ * Watches the HTTP exchanges of a provider: called when an attempt is sent (with its endpoint);
+ * the function it returns, if any, receives that attempt's answer status and headers, error
+ * answers included (a connection that fails before an answer reports nothing). For a provider that
+ * learns from response headers, such as rate-limit headers.
+ */
+export type ExchangeObserver = (endpoint: string) => ExchangeAnswered | undefined;
+
 /** Maps an HTTP error answer (status 300 and above) to a typed error. */
 export type HttpErrorMapper = (failure: HttpFailure) => Error;
 

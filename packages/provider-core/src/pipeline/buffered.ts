@@ -4,6 +4,7 @@ import { SseDecoder } from '../decode/sse';
 import { bufferedAttempt, readAttempt } from '../http/attempt';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
+import { readmitter } from '../stages/admit';
 import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
@@ -78,7 +79,8 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     format?.accept ?? 'application/json',
   );
   const model = op.model(request);
-  return withRetries(rt.retry, { endpoint: op.endpoint, model, signal }, async (attempt) => {
+  const target = { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats) };
+  return withRetries(rt.retry, target, async (attempt) => {
     const accumulator = op.accumulator(send.redact);
     if (format !== undefined) {
       // Read as a stream, without generator hops: messages fold as they arrive, and the read

@@ -46,7 +46,7 @@ export function normalizeFailure(
     case 'X_RATE_LIMIT_CONCURRENCY_TIMEOUT':
     case 'X_RATE_LIMIT_CONCURRENCY_QUEUE_FULL':
     case 'X_POOL_TIMEOUT':
-      return rt.kit.rateLimited({
+      return rt.kit.localLimit({
         message: `${rt.identity.label} call refused by a local limit: ${rt.redactor.redact(message)}`,
         retryAfterMs: finite(coded.retryAfterMs),
         cause: error,

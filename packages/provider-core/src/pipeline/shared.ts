@@ -35,6 +35,7 @@ export function attemptInit(
     timeouts: rt.timeouts,
     signals: init.signals,
     redact: init.redact,
+    observe: rt.observe,
   };
 }
 

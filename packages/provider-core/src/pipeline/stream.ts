@@ -1,5 +1,6 @@
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
+import { readmitter } from '../stages/admit';
 import { fromCache, recorded, replayChunks } from '../stages/cache';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
@@ -69,7 +70,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     const send = await planSend(rt, op, request, signal, true, format.accept);
     const opened = await withRetries(
       rt.retry,
-      { endpoint: op.endpoint, model, signal },
+      { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats) },
       async (attempt) => {
         const attemptReader = new AnswerReader<Response>(rt, attempt, op.accumulator(send.redact), {
           endpoint: op.endpoint,

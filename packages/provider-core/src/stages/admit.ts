@@ -36,6 +36,40 @@ export async function admit(
 }
 
 /**
+ * Admits a retry: it is one more request to the server, so it takes one more `requests` token
+ * (the prompt's tokens were charged once) and waits while the limiter is drained or paused, e.g.
+ * by what the server said about its quota. Records the wait.
+ */
+export async function readmit(
+  limit: ResolvedRateLimit | undefined,
+  stats: StatsRecorder,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (limit === undefined || !limit.hasRequests) return;
+  const started = performance.now();
+  await limit.limiter.acquire(
+    limit.key,
+    ONE_REQUEST,
+    signal === undefined ? { timeoutMs: limit.timeoutMs } : { signal, timeoutMs: limit.timeoutMs },
+  );
+  const waited = performance.now() - started;
+  if (waited >= 1) {
+    stats.rateLimitWaits++;
+    stats.rateLimitWait.record(waited);
+  }
+}
+
+const ONE_REQUEST = Object.freeze({ requests: 1 });
+
+/** The readmission of a call's retries, when a rate limiter is on. */
+export function readmitter(
+  limit: ResolvedRateLimit | undefined,
+  stats: StatsRecorder,
+): ((signal: AbortSignal | undefined) => Promise<void>) | undefined {
+  return limit === undefined ? undefined : (signal) => readmit(limit, stats, signal);
+}
+
+/**
  * Corrects the limiter's token charge with what the server counted: the estimate was charged
  * before the call, the real prompt + generated tokens are known after it.
  */

@@ -33,8 +33,8 @@ export interface ContextPlanner<Request> {
   requested(request: Request): number | undefined;
   /** The plan for a model, when known without asking the server. */
   known(model: string): WindowPlan | undefined;
-  /** Learns the plan of a model (server metadata). */
-  lookup(model: string, signal: AbortSignal | undefined): Promise<WindowPlan>;
+  /** Learns the plan of a model (server metadata); `undefined` when no window is known (not checked). */
+  lookup(model: string, signal: AbortSignal | undefined): Promise<WindowPlan | undefined>;
   /**
    * With `onOverflow: 'raise'`: a plan whose window holds `needed` tokens (kept for later calls),
    * or the trained maximum that cannot hold them.

@@ -22,6 +22,8 @@ export interface RetryTarget {
   endpoint: string;
   model: string | undefined;
   signal: AbortSignal | undefined;
+  /** Admits a retry through the rate limiter before it is sent (calls that went through it). */
+  readmit?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
 }
 
 /** Delay before the next attempt, or undefined when the error must be thrown. */
@@ -45,6 +47,9 @@ function nextDelay(context: RetryContext, error: unknown, retry: number): number
  * not retryable, the retries or the budget are spent, or the call is aborted. A `Retry-After`
  * longer than `maxRetryAfterMs` ends the loop at once. Retry sits outside the breaker, so every
  * attempt is seen by it and an open breaker (not retryable) ends the retrying.
+ *
+ * A retry of a call that went through the rate limiter goes through it again (`readmit`): it is
+ * one more request to the server.
  *
  * A streamed call runs only its opening through here (until the first chunk reached the caller):
  * nothing is retried after that.
@@ -80,6 +85,16 @@ export async function withRetries<T>(
       // A ref'd timer: between attempts no socket holds the process open, and a script whose
       // only pending work is this call must not exit before the retry runs.
       await sleep(delay, signal);
+      if (target.readmit !== undefined) {
+        try {
+          await target.readmit(signal);
+        } catch {
+          if (signal?.aborted) throw signal.reason;
+          // The limiter cannot admit the retry in time: the server's refusal is what the caller
+          // needs to see, not the limiter's timeout.
+          throw error;
+        }
+      }
     }
   }
 }

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+
+describe('index', () => {
+  it('exports exactly the public API', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "CircuitOpenError",
+        "ContextOverflowError",
+        "IncompleteStreamError",
+        "LocalLimitError",
+        "ModelNotFoundError",
+        "OpenAIApiError",
+        "OpenAIConnectionError",
+        "OpenAIError",
+        "OpenAIProvider",
+        "OpenAIStreamError",
+        "OpenAITimeoutError",
+        "ProviderClosedError",
+        "RateLimitedError",
+        "ServerBusyError",
+        "createOpenAIProvider",
+        "createRetryPolicy",
+        "isCircuitOpenError",
+        "isContextOverflowError",
+        "isIncompleteStreamError",
+        "isLocalLimitError",
+        "isModelNotFoundError",
+        "isOpenAIApiError",
+        "isOpenAIConnectionError",
+        "isOpenAIError",
+        "isOpenAIStreamError",
+        "isOpenAITimeoutError",
+        "isProviderClosedError",
+        "isRateLimitedError",
+        "isServerBusyError",
+        "openAIPresets",
+      ]
+    `);
+  });
+});

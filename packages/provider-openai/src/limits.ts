@@ -1,0 +1,182 @@
+import type { ExchangeAnswered } from '@x/provider-core';
+import { parseRateLimitHeaders, type RateLimiter } from '@x/rate-limit';
+import type { ServerLimits } from './types';
+
+/**
+ * Longest pause a server's headers can impose on the limiter. A reset further away is cut to
+ * this, and a server that still refuses says so again with its next 429: an absurd header cannot
+ * block the provider for good.
+ */
+export const MAX_PAUSE_MS = 5 * 60_000;
+
+/** The pause when the server says nothing is left but not when that changes. */
+const UNKNOWN_RESET_MS = 1_000;
+
+/** The headers worth parsing: most answers carry none, and then nothing is parsed. */
+const LIMIT_HEADERS = [
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-remaining',
+  'ratelimit-remaining',
+  'retry-after',
+  'retry-after-ms',
+];
+
+type Headers = Parameters<ExchangeAnswered>[1];
+
+interface Bucket {
+  rate: number;
+  capacity: number;
+}
+
+/**
+ * The limits a server states in its answers, applied to the provider's own rate limiter so that a
+ * client at its quota rarely sees a 429.
+ *
+ * An answer's `x-ratelimit-remaining-requests` is what the server still admits after it; the
+ * requests sent since count against it, and so does each one sent from then on: when that budget
+ * is spent, the limiter is paused (put in debt) until `x-ratelimit-reset-requests` (`1s`, `6m0s`,
+ * `20ms`), before the next request leaves rather than after its 429 comes back; meanwhile its level
+ * is kept at most the budget, so calls admitted together cannot outnumber it. A 429 (or 503)
+ * with `retry-after-ms` / `retry-after`, or `x-ratelimit-remaining-tokens: 0`, pauses it as long.
+ * When the limiter has a `tokens` limit, it is drained to the remaining tokens. The limiter only
+ * ever gets stricter: what the server allows beyond the provider's own rate is not taken.
+ * `@x/rate-limit` has no pause of a key, so the level is read from `waitTimeMs()` and moved with
+ * `adjust()`.
+ */
+export class LimitLearner {
+  readonly #limiter: RateLimiter;
+  readonly #key: string;
+  readonly #endpoints: ReadonlySet<string>;
+  readonly #requests: Bucket | undefined;
+  readonly #tokens: Bucket | undefined;
+  /** Attempts sent to a limited endpoint (numbers the answers). */
+  #sent = 0;
+  /** Requests the server still admits, net of those sent since it said so; undefined: unknown. */
+  #budget: number | undefined;
+  /** When the server's request window resets (`performance.now()` time). */
+  #resetAt = 0;
+  /** Until when the limiter is paused (`performance.now()` time). */
+  #pausedUntil = 0;
+  #state: ServerLimits | undefined;
+  #adjustments = 0;
+  /** Adjustments run one after the other: each reads the level the previous one left. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(init: { limiter: RateLimiter; key: string; endpoints: readonly string[] }) {
+    this.#limiter = init.limiter;
+    this.#key = init.key;
+    this.#endpoints = new Set(init.endpoints);
+    const bucket = (name: string): Bucket | undefined => {
+      const limit = init.limiter.limits.find((l) => l.name === name);
+      return limit === undefined
+        ? undefined
+        : { rate: limit.ratePerSecond, capacity: limit.capacity };
+    };
+    this.#requests = bucket('requests');
+    this.#tokens = bucket('tokens');
+  }
+
+  /** What the server said last, or undefined before any rate-limit header arrived. */
+  snapshot(): ServerLimits | undefined {
+    if (this.#state === undefined) return undefined;
+    const left = this.#pausedUntil - performance.now();
+    return {
+      ...this.#state,
+      pausedUntil: left > 0 ? Date.now() + left : undefined,
+      adjustments: this.#adjustments,
+    };
+  }
+
+  /** The provider's exchange observer: spends the budget as a request leaves, learns from its answer. */
+  readonly observe = (endpoint: string): ExchangeAnswered | undefined => {
+    if (!this.#endpoints.has(endpoint)) return undefined;
+    const sequence = ++this.#sent;
+    if (this.#budget !== undefined) {
+      const now = performance.now();
+      // A new window: the server's count starts over, unknown until its next answer.
+      if (now >= this.#resetAt) this.#budget = undefined;
+      else if (--this.#budget < 1) this.#pause(this.#resetAt - now);
+    }
+    return (status, headers) => this.#learn(sequence, status, headers);
+  };
+
+  #learn(sequence: number, status: number, headers: Headers): void {
+    if (!LIMIT_HEADERS.some((name) => headers[name] !== undefined)) return;
+    const info = parseRateLimitHeaders(headers);
+    const remaining = info.remainingRequests ?? info.remaining;
+    const resetMs = clamp(info.resetRequestsMs ?? info.resetMs);
+    const now = performance.now();
+    if (remaining !== undefined) {
+      this.#budget = remaining - (this.#sent - sequence);
+      this.#resetAt = now + (resetMs ?? UNKNOWN_RESET_MS);
+      if (this.#budget < 1) this.#pause(this.#resetAt - now);
+      // Calls admitted together must not outnumber the budget: they leave before any is counted.
+      else if (this.#requests !== undefined && this.#budget < this.#requests.capacity) {
+        this.#lower('requests', this.#budget);
+      }
+    }
+    if ((status === 429 || status === 503) && info.retryAfterMs !== undefined) {
+      this.#pause(clamp(info.retryAfterMs)!);
+    }
+    if (info.remainingTokens !== undefined && info.remainingTokens < 1) {
+      this.#pause(clamp(info.resetTokensMs) ?? UNKNOWN_RESET_MS);
+    }
+    const tokens = this.#tokens;
+    if (
+      tokens !== undefined &&
+      info.remainingTokens !== undefined &&
+      info.remainingTokens < tokens.capacity
+    ) {
+      this.#lower('tokens', info.remainingTokens);
+    }
+    const wall = Date.now();
+    const at = (ms: number | undefined) => (ms === undefined ? undefined : wall + ms);
+    this.#state = {
+      limitRequests: info.limitRequests ?? info.limit,
+      remainingRequests: remaining,
+      resetRequestsAt: at(resetMs),
+      limitTokens: info.limitTokens,
+      remainingTokens: info.remainingTokens,
+      resetTokensAt: at(clamp(info.resetTokensMs)),
+      pausedUntil: undefined,
+      adjustments: this.#adjustments,
+      observedAt: wall,
+    };
+  }
+
+  /** Holds requests back for `ms`: the next one is admitted when it has passed. */
+  #pause(ms: number): void {
+    const requests = this.#requests;
+    const until = performance.now() + ms;
+    if (requests === undefined || ms <= 0 || until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    // A level L admits a cost-1 request after (1 - L) / rate.
+    this.#lower('requests', 1 - (requests.rate * ms) / 1000);
+  }
+
+  /** Lowers one limit's level to `target` (never raises it). */
+  #lower(limit: 'requests' | 'tokens', target: number): void {
+    const bucket = (limit === 'requests' ? this.#requests : this.#tokens)!;
+    const limiter = this.#limiter;
+    this.#queue = this.#queue
+      .then(async () => {
+        // The wait for a full bucket's cost is (capacity + queued - level) / rate; the queue
+        // ahead is counted in requests (one per waiter), not in tokens.
+        const wait = await limiter.waitTimeMs(this.#key, { [limit]: bucket.capacity });
+        const queued = limit === 'requests' ? limiter.stats().queued : 0;
+        const level = bucket.capacity + queued - (wait * bucket.rate) / 1000;
+        if (level - target <= 1e-6) return;
+        this.#adjustments++;
+        await limiter.adjust(this.#key, { [limit]: level - target });
+      })
+      .catch(() => {
+        // A closed limiter, or a shared one that refuses: the server's 429s remain the guard.
+      });
+  }
+}
+
+/** A server's duration, capped at {@link MAX_PAUSE_MS}. */
+function clamp(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.min(Math.max(0, ms), MAX_PAUSE_MS);
+}

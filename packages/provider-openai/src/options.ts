@@ -1,0 +1,160 @@
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectOneOf,
+  fail,
+  isPlainObject,
+  optionalBoolean,
+  optionalString,
+} from '@x/internal';
+import { CORE_OPTION_KEYS, type CoreOptions } from '@x/provider-core';
+import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
+
+/** Options of {@link createOpenAIProvider}. */
+export interface OpenAIProviderOptions extends CoreOptions {
+  /**
+   * The API spoken to: its base URL, key variable, rate, token method, prices and dialect.
+   * @default 'openai'
+   */
+  preset?: OpenAIPresetName;
+  /**
+   * The API's base URL, with its version prefix, as OpenAI's own client takes it: endpoints
+   * (`/chat/completions`, `/embeddings`, `/models`) are appended to it.
+   * @default process.env.OPENAI_BASE_URL (preset `openai` only), else the preset's
+   */
+  baseUrl?: string;
+  /**
+   * Sent as `OpenAI-Organization`.
+   * @default process.env.OPENAI_ORG_ID (preset `openai` only)
+   */
+  organization?: string;
+  /**
+   * Sent as `OpenAI-Project`.
+   * @default process.env.OPENAI_PROJECT_ID (preset `openai` only)
+   */
+  project?: string;
+  /**
+   * The header the key is sent in, raw (`'api-key'` for Azure OpenAI). Unset: `Authorization:
+   * Bearer <key>`.
+   * @default undefined
+   */
+  authHeader?: string;
+  /**
+   * Context windows by model name, over what the server lists and `@x/tokens` knows.
+   * @default {}
+   */
+  contextWindows?: Record<string, number>;
+  /**
+   * Adjust the rate limiter to what the server's rate-limit headers and 429s say.
+   * @default true
+   */
+  learnLimits?: boolean;
+}
+
+export const OPTION_KEYS = [
+  ...CORE_OPTION_KEYS,
+  'preset',
+  'baseUrl',
+  'organization',
+  'project',
+  'authHeader',
+  'contextWindows',
+  'learnLimits',
+] as const;
+
+/** The connection settings of a provider, after options, presets and environment. */
+export interface Resolved {
+  name: OpenAIPresetName;
+  preset: OpenAIPreset;
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** Headers added to the user's (`OpenAI-Organization`, `OpenAI-Project`). */
+  headers: Record<string, string>;
+}
+
+/** An environment variable as OpenAI's client reads it: trimmed; empty is unset. */
+export function readEnv(name: string): string | undefined {
+  return process.env[name]?.trim() || undefined;
+}
+
+/** The base URL without a trailing slash; credentials in it are refused and never shown. */
+export function normaliseBaseUrl(raw: string, name: string): string {
+  // Up to the last `@`: a password may itself hold `/`, `#` or `?`, which end a URL's authority.
+  const shown = raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, '$1[redacted]@');
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return fail(name, 'a URL such as "https://api.openai.com/v1"', shown);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(name, 'an http: or https: URL', shown);
+  }
+  if (url.username !== '' || url.password !== '') {
+    fail(name, 'a URL without credentials (pass the key as `apiKey`)', shown);
+  }
+  if (url.search !== '' || url.hash !== '') fail(name, 'a URL without query or fragment', shown);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Validates this package's own options (the core validates the shared ones). */
+export function validateOptions(options: OpenAIProviderOptions): void {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  expectKnownKeys(undefined, options, OPTION_KEYS);
+  if (options.preset !== undefined) expectOneOf('preset', options.preset, PRESET_NAMES);
+  for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
+    optionalString(key, options[key]);
+    if (typeof options[key] === 'string' && /[\r\n]/.test(options[key])) {
+      fail(key, 'a string without CR or LF', options[key]);
+    }
+  }
+  if (options.authHeader !== undefined && !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(options.authHeader)) {
+    fail('authHeader', 'an HTTP header name', options.authHeader);
+  }
+  optionalBoolean('learnLimits', options.learnLimits);
+  const windows = options.contextWindows;
+  if (windows !== undefined) {
+    if (!isPlainObject(windows))
+      fail('contextWindows', 'an object of model names to token counts', windows);
+    for (const [model, window] of Object.entries(windows)) {
+      expectNumber(`contextWindows.${model}`, window, { min: 1, integer: true });
+    }
+  }
+}
+
+/**
+ * Where to call and with which key: the options first, then (preset `openai`) `OPENAI_BASE_URL`,
+ * `OPENAI_API_KEY`, `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID` as OpenAI's own client reads them,
+ * or the preset's own key variable (`GROQ_API_KEY`...), then the preset.
+ *
+ * @throws {TypeError} when a hosted API at its own address has no key: it would refuse every call.
+ */
+export function resolveConnection(options: OpenAIProviderOptions): Resolved {
+  const name = options.preset ?? 'openai';
+  const preset = openAIPresets[name];
+  const isOpenAI = name === 'openai';
+  const envBase =
+    isOpenAI && options.baseUrl === undefined ? readEnv('OPENAI_BASE_URL') : undefined;
+  const baseUrl = normaliseBaseUrl(
+    options.baseUrl ?? envBase ?? preset.baseUrl,
+    envBase !== undefined ? 'OPENAI_BASE_URL' : 'baseUrl',
+  );
+  const apiKey =
+    options.apiKey ?? (preset.apiKeyEnv === undefined ? undefined : readEnv(preset.apiKeyEnv));
+  if (
+    apiKey === undefined &&
+    options.getApiKey === undefined &&
+    !preset.local &&
+    baseUrl === preset.baseUrl
+  ) {
+    throw new TypeError(
+      `Expected \`apiKey\` (or the ${preset.apiKeyEnv} environment variable) to be set: ${preset.label} refuses calls without a key`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  const organization = options.organization ?? (isOpenAI ? readEnv('OPENAI_ORG_ID') : undefined);
+  const project = options.project ?? (isOpenAI ? readEnv('OPENAI_PROJECT_ID') : undefined);
+  if (organization !== undefined) headers['openai-organization'] = organization;
+  if (project !== undefined) headers['openai-project'] = project;
+  return { name, preset, baseUrl, apiKey, headers };
+}

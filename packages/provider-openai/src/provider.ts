@@ -1,0 +1,279 @@
+import { type Breaker, type BreakerOptions, breakerPresets } from '@x/breaker';
+import type { Cache } from '@x/cache';
+import { fail, isPlainObject } from '@x/internal';
+import type { Pool } from '@x/pool';
+import {
+  classifyForBreaker,
+  type ErrorEvent,
+  type Operation,
+  ProviderCore,
+  type ProviderStats,
+  type ResponseEvent,
+  type RetryEvent,
+  type TruncatedEvent,
+} from '@x/provider-core';
+import type { RateLimiter } from '@x/rate-limit';
+import { ModelWindows } from './context';
+import { isRateLimitedError, openAIErrorKit } from './errors';
+import { checkHealth } from './health';
+import { LimitLearner } from './limits';
+import { type OpenAIProviderOptions, resolveConnection, validateOptions } from './options';
+import type { OpenAIPresetName } from './presets';
+import type {
+  ChatRequest,
+  ChatResponse,
+  EmbedRequest,
+  EmbedResponse,
+  HealthReport,
+  ModelSummary,
+  ServerLimits,
+  StreamChunk,
+} from './types';
+import { validateChatRequest, validateEmbedRequest } from './validate';
+import { chatOperation, SSE } from './wire/chat';
+import { embedOperation } from './wire/embeddings';
+import { mapHttpError } from './wire/http-errors';
+import { parseModelList } from './wire/models';
+
+/**
+ * The breaker counts what the server's health explains. A 429 that a retry may fix is the
+ * client's pace, which the limiter already matches to the server: it does not open the breaker.
+ */
+const classify: NonNullable<BreakerOptions['classify']> = (error, context) =>
+  isRateLimitedError(error) && error.retryable ? 'ignore' : classifyForBreaker(error, context);
+
+/** The endpoints whose rate-limit headers pace the limiter (the ones that go through it). */
+const LIMITED_ENDPOINTS = ['/chat/completions', '/embeddings'];
+
+/**
+ * A client of OpenAI's Chat Completions, Embeddings and Models APIs, and of every API that speaks
+ * them (Gemini, Groq, Mistral, DeepSeek, Together, Perplexity, vLLM, LM Studio, Ollama's `/v1`),
+ * with a connection pool, a rate limiter that learns the server's limits from its headers, a
+ * circuit breaker, retries, a response cache, token accounting, deadlines, typed errors,
+ * statistics and events. The request path is `@x/provider-core`'s; this class is the OpenAI wire.
+ *
+ * @example
+ * const openai = createOpenAIProvider(); // OPENAI_API_KEY, OPENAI_BASE_URL
+ * const answer = await openai.complete({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+ * console.log(answer.content);
+ */
+export class OpenAIProvider {
+  /** The normalised base URL (with its `/v1`). */
+  readonly baseUrl: string;
+  /** The preset in use. */
+  readonly preset: OpenAIPresetName;
+  readonly #core: ProviderCore;
+  readonly #label: string;
+  readonly #chat: Operation<ChatRequest, ChatResponse>;
+  readonly #embed: Operation<EmbedRequest, EmbedResponse>;
+  readonly #windows: ModelWindows;
+  readonly #learner: LimitLearner | undefined;
+  #models: ModelSummary[] | undefined;
+
+  constructor(options: OpenAIProviderOptions = {}) {
+    validateOptions(options);
+    const tokens = options.tokens as { onOverflow?: unknown } | undefined;
+    if (isPlainObject(tokens) && tokens.onOverflow === 'raise') {
+      fail(
+        'tokens.onOverflow',
+        '"error" or "allow" (an OpenAI-compatible API cannot raise a window)',
+        'raise',
+        true,
+      );
+    }
+    const connection = resolveConnection(options);
+    const { preset, name } = connection;
+    this.baseUrl = connection.baseUrl;
+    this.preset = name;
+    this.#label = preset.label;
+    this.#chat = chatOperation(preset, preset.label);
+    this.#embed = embedOperation(preset, preset.label);
+    this.#windows = new ModelWindows(options.contextWindows, preset.contextWindow);
+    const learn = options.learnLimits !== false;
+    let learner: LimitLearner | undefined;
+    const authHeader = options.authHeader?.toLowerCase();
+    const headers = options.headers;
+    this.#core = new ProviderCore({
+      identity: { id: name, label: preset.label, pkg: 'provider-openai', tokens: preset.tokens },
+      baseUrl: this.baseUrl,
+      options: {
+        ...options,
+        apiKey: connection.apiKey,
+        // An invalid `headers` goes to the core as it is, to be refused there.
+        headers:
+          headers === undefined || isPlainObject(headers)
+            ? { ...connection.headers, ...headers }
+            : headers,
+        breaker:
+          options.breaker === undefined || isPlainObject(options.breaker)
+            ? { classify, ...(options.breaker as BreakerOptions | undefined) }
+            : options.breaker,
+      },
+      kit: openAIErrorKit(preset.label),
+      httpError: mapHttpError(preset.label),
+      auth:
+        authHeader === undefined
+          ? (key) => ({ authorization: `Bearer ${key}` })
+          : (key) => ({ [authHeader]: key }),
+      local: preset.local,
+      defaults: {
+        requestsPerSecond: preset.requestsPerSecond,
+        breaker:
+          breakerPresets[name as keyof typeof breakerPresets] ??
+          (preset.local ? breakerPresets.ollama : breakerPresets.openai),
+      },
+      planner: this.#windows,
+      ...(learn ? { onExchange: (endpoint: string) => learner?.observe(endpoint) } : {}),
+    });
+    const limiter = this.#core.rateLimiter;
+    if (learn && limiter !== undefined) {
+      const limit = options.rateLimit as { key?: unknown } | undefined;
+      learner = new LimitLearner({
+        limiter,
+        key: isPlainObject(limit) && typeof limit.key === 'string' ? limit.key : name,
+        endpoints: LIMITED_ENDPOINTS,
+      });
+    }
+    this.#learner = learner;
+  }
+
+  /**
+   * A chat answer (`/chat/completions`). No headers deadline applies: a long generation is bounded
+   * by the idle deadline once the answer flows, and by `timeouts.totalMs` when set.
+   * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
+   * @throws {ContextOverflowError} when the prompt does not fit the model's known window.
+   */
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    validateChatRequest(request);
+    this.#core.assertOpen();
+    return this.#core.complete(this.#chat, request);
+  }
+
+  /**
+   * A streamed chat answer: an async iterable of chunks; the last one has `done: true` and the
+   * complete `response` (usage included). Leaving the loop early aborts the request. Retries
+   * happen only before the first chunk reached you. A cached answer is replayed as a stream.
+   * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
+   */
+  stream(request: ChatRequest): AsyncIterable<StreamChunk> {
+    validateChatRequest(request);
+    this.#core.assertOpen();
+    return { [Symbol.asyncIterator]: () => this.#core.stream(this.#chat, SSE, request) };
+  }
+
+  /**
+   * Embeddings (`/embeddings`), cached under the default strategy (they are deterministic).
+   * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
+   */
+  async embed(request: EmbedRequest): Promise<EmbedResponse> {
+    validateEmbedRequest(request);
+    this.#core.assertOpen();
+    return this.#core.complete(this.#embed, request);
+  }
+
+  /** The models the key may use (`/models`); their context windows, where listed, are learnt. */
+  async listModels(options: { signal?: AbortSignal } = {}): Promise<ModelSummary[]> {
+    this.#core.assertOpen();
+    const { text } = await this.#core.request({
+      endpoint: '/models',
+      method: 'GET',
+      signal: options.signal,
+    });
+    const models = parseModelList(this.#core.json(text, '/models'));
+    this.#windows.listed(models);
+    this.#models = models;
+    return models;
+  }
+
+  /** Health without generating tokens; never throws for a down server. See {@link checkHealth}. */
+  health(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<HealthReport> {
+    return checkHealth(this.#core, this.serverLimits(), this.#label, options);
+  }
+
+  /** What the server's rate-limit headers said last (undefined before any, or with `learnLimits: false`). */
+  serverLimits(): ServerLimits | undefined {
+    return this.#learner?.snapshot();
+  }
+
+  /** A JSON-serialisable snapshot of the counters. Never resets them. */
+  stats(): ProviderStats {
+    return this.#core.stats();
+  }
+
+  /** Every statistic in the Prometheus text format (`x_provider_openai_*`), plus the pieces' state. */
+  toPrometheus(): string {
+    return this.#core.toPrometheus();
+  }
+
+  /** Called before every retry. Returns an unsubscribe function. */
+  onRetry(listener: (event: RetryEvent) => void): () => void {
+    return this.#core.on('retry', listener);
+  }
+
+  /** Called when a call fails. Returns an unsubscribe function. */
+  onError(listener: (event: ErrorEvent) => void): () => void {
+    return this.#core.on('error', listener);
+  }
+
+  /** Called when a chat call succeeds (cache hits included). Returns an unsubscribe function. */
+  onResponse(listener: (event: ResponseEvent) => void): () => void {
+    return this.#core.on('response', listener);
+  }
+
+  /** Called when an answer is flagged as silently truncated. Returns an unsubscribe function. */
+  onTruncated(listener: (event: TruncatedEvent) => void): () => void {
+    return this.#core.on('truncated', listener);
+  }
+
+  /** Models learnt by {@link listModels}, if any. */
+  get models(): ModelSummary[] | undefined {
+    return this.#models;
+  }
+
+  /** The breaker in use, if any (to read `state` or call `open()`/`isolate()`). */
+  get breaker(): Breaker | undefined {
+    return this.#core.breaker;
+  }
+
+  /** The rate limiter in use, if any. */
+  get rateLimiter(): RateLimiter | undefined {
+    return this.#core.rateLimiter;
+  }
+
+  /** The cache in use, if any. */
+  get cache(): Cache | undefined {
+    return this.#core.cache;
+  }
+
+  /** The connection pool in use, if any. */
+  get pool(): Pool | undefined {
+    return this.#core.pool;
+  }
+
+  /**
+   * Stops accepting requests and closes what the provider created (pool, limiter); shared
+   * instances are left open. Every caller waits for the same closing. Idempotent.
+   */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /** `await using openai = createOpenAIProvider()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Creates an {@link OpenAIProvider}.
+ *
+ * @example
+ * const groq = createOpenAIProvider({ preset: 'groq', apiKey: process.env.GROQ_API_KEY });
+ * const { content } = await groq.complete({
+ *   model: 'llama-3.3-70b-versatile',
+ *   messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+ * });
+ */
+export function createOpenAIProvider(options?: OpenAIProviderOptions): OpenAIProvider {
+  return new OpenAIProvider(options);
+}

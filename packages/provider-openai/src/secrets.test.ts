@@ -1,0 +1,167 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { chunk, completion, errorBody, json, sse, streamOf } from './__fixtures__/server';
+import { ask, chats, collect, setup } from './__fixtures__/setup';
+
+const key = 'sk-proj-Zq7Xv9Lm3Pw8Rt2Yb6Nc4Hd';
+
+/** The key as the server saw it, without the Bearer prefix, or in a custom header. */
+const echo = (req: { headers: Record<string, string | string[] | undefined> }) =>
+  String(req.headers.authorization ?? req.headers['api-key']).replace(/^Bearer /, '');
+
+/** Every text an error can show: messages, stacks, fields, causes, JSON and util.inspect. */
+function texts(errors: unknown[]): string[] {
+  const out: string[] = [];
+  for (const error of errors) {
+    for (let e = error as Error | undefined; e !== undefined; e = e.cause as Error | undefined) {
+      out.push(String(e), e.stack ?? '', JSON.stringify(e), JSON.stringify({ ...e }));
+      out.push(inspect(e, { depth: 5, showHidden: true }));
+    }
+  }
+  return out;
+}
+
+function expectNoKey(everything: string, secret: string): void {
+  expect(everything).toContain('[redacted]');
+  // Not the key, nor any 8-character piece of it.
+  for (let i = 0; i + 8 <= secret.length; i++) {
+    expect(everything).not.toContain(secret.slice(i, i + 8));
+  }
+}
+
+describe('secrets', () => {
+  it('keep the key out of every error, field, cause, event, statistic, metric and cache key, when the server echoes it', async () => {
+    const { provider } = await setup(
+      {
+        '/chat/completions': [
+          (req, res) =>
+            json(
+              400,
+              errorBody(
+                `Incorrect API key provided: ${echo(req)}`,
+                `t-${echo(req)}`,
+                `c-${echo(req)}`,
+                `p-${echo(req)}`,
+              ),
+            )(req, res, undefined as never),
+          (req, res) =>
+            json(429, errorBody(`quota of ${echo(req)}`, 'requests', 'rate_limit_exceeded'), {
+              'retry-after-ms': '1',
+            })(req, res, undefined as never),
+          (req, res) => {
+            res.writeHead(401, { 'content-type': 'text/plain' });
+            res.end(`${'x'.repeat(488)}${echo(req)} rejected by the proxy`);
+          },
+          (req, res) =>
+            sse([
+              chunk({ role: 'assistant', content: 'Hel' }),
+              `data: ${JSON.stringify({ error: { message: `key ${echo(req)} revoked`, type: echo(req) } })}\n\n`,
+            ])(req, res, undefined as never),
+          (req, res) =>
+            sse([chunk({ role: 'assistant', content: 'Hel' }), `data: ${echo(req)} oops\n\n`])(
+              req,
+              res,
+              undefined as never,
+            ),
+          (req, res) =>
+            json(200, completion({ content: 'fine' }), {
+              'x-ratelimit-remaining-requests': '5',
+              'x-ratelimit-reset-requests': '1s',
+            })(req, res, undefined as never),
+        ],
+        '/models': (req, res) =>
+          json(403, errorBody(`no access for ${echo(req)}`, 'invalid_request_error'))(
+            req,
+            res,
+            undefined as never,
+          ),
+      },
+      { apiKey: key, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } },
+    );
+    const seen: unknown[] = [];
+    const names = ['response', 'error', 'retry', 'truncated', 'cache-hit', 'context-raised'];
+    const onChannel = (message: unknown) => seen.push(message);
+    for (const name of names) diagnosticsChannel.subscribe(`x:provider-openai:${name}`, onChannel);
+    provider.onError((e) => seen.push(e));
+    provider.onRetry((e) => seen.push(e));
+    provider.onResponse((e) => seen.push(e));
+    const cacheKeys: unknown[] = [];
+    provider.cache?.onSet((e) => cacheKeys.push(e.key));
+    provider.cache?.onMiss((e) => cacheKeys.push(e));
+    const errors: unknown[] = [];
+    try {
+      errors.push(await provider.complete(ask('a', { temperature: 0 })).catch((e) => e));
+      errors.push(await provider.complete(ask('b', { temperature: 0 })).catch((e) => e));
+      errors.push(await collect(provider.stream(ask('c', { cache: 'bypass' }))).catch((e) => e));
+      errors.push(await collect(provider.stream(ask('d', { cache: 'bypass' }))).catch((e) => e));
+      await provider.complete(ask('e', { temperature: 0 }));
+      await provider.complete(ask('e', { temperature: 0 }));
+      errors.push(await provider.listModels().catch((e) => e));
+    } finally {
+      for (const name of names) {
+        diagnosticsChannel.unsubscribe(`x:provider-openai:${name}`, onChannel);
+      }
+    }
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual([
+      'X_PROVIDER_OPENAI_API',
+      'X_PROVIDER_OPENAI_API',
+      'X_PROVIDER_OPENAI_STREAM',
+      'X_PROVIDER_OPENAI_STREAM',
+      'X_PROVIDER_OPENAI_API',
+    ]);
+    const everything = [
+      ...texts(errors),
+      JSON.stringify(seen),
+      JSON.stringify(provider.stats()),
+      provider.toPrometheus(),
+      JSON.stringify(await provider.health()),
+      JSON.stringify(provider.serverLimits()),
+      JSON.stringify(cacheKeys),
+    ].join('\n');
+    expect(cacheKeys.length).toBeGreaterThan(0);
+    expectNoKey(everything, key);
+  });
+
+  it('scrubs a key sent in a custom header (Azure-style api-key) and one from getApiKey', async () => {
+    const rotating = 'rotating-key-0123456789abcdef';
+    const { server, provider } = await setup(
+      {
+        '/chat/completions': (req, res) =>
+          json(400, errorBody(`bad key ${echo(req)}`, 'invalid_request_error'))(
+            req,
+            res,
+            undefined as never,
+          ),
+      },
+      { apiKey: undefined, getApiKey: () => rotating, authHeader: 'api-key' },
+    );
+    const error = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(chats(server)[0]!.headers['api-key']).toBe(rotating);
+    expect(chats(server)[0]!.headers.authorization).toBeUndefined();
+    expectNoKey(texts([error]).join('\n'), rotating);
+  });
+
+  it('never shows a password written into baseUrl, nor a malformed key', async () => {
+    const { createOpenAIProvider } = await import('./provider');
+    const error = (() => {
+      try {
+        createOpenAIProvider({ baseUrl: 'https://user:pa/ss#w0rd-secret@proxy.example/v1' });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error!.message).not.toContain('w0rd-secret');
+    expect(() =>
+      createOpenAIProvider({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'sk-x\nInjected: 1' }),
+    ).toThrow(/apiKey.*\[redacted\]/);
+  });
+
+  it('keeps the key out of a stream that ends cleanly too', async () => {
+    const { provider } = await setup({ '/chat/completions': sse(streamOf('ok')) }, { apiKey: key });
+    const chunks = await collect(provider.stream(ask()));
+    expect(JSON.stringify(chunks)).not.toContain(key.slice(0, 12));
+  });
+});

@@ -1,0 +1,203 @@
+import type {
+  AssistantMessage,
+  BaseChatRequest,
+  BaseChatResponse,
+  CacheMode,
+  StreamChunk as CoreStreamChunk,
+  HealthStatus,
+  ToolCall,
+  Usage,
+} from '@x/provider-core';
+
+export type {
+  CacheMode,
+  ChatMessage,
+  HealthStatus,
+  Timings,
+  ToolDefinition,
+} from '@x/provider-core';
+
+/**
+ * A tool call. OpenAI sends the arguments as a JSON string: `arguments` is that string parsed
+ * (`{}` when it is not a JSON object: a model may write invalid JSON), `rawArguments` the string as
+ * the model wrote it, sent back unchanged when the call is part of a later request.
+ */
+export interface OpenAIToolCall extends ToolCall {
+  rawArguments?: string;
+}
+
+/** Structured output (`response_format`). */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      /** Sent as `json_schema`. */
+      jsonSchema: {
+        name: string;
+        description?: string;
+        schema?: Record<string, unknown>;
+        /** Follow the schema exactly (OpenAI's structured outputs). */
+        strict?: boolean;
+      };
+    };
+
+/** Which tool the model must (or may) call. */
+export type ToolChoice =
+  | 'none'
+  | 'auto'
+  | 'required'
+  | { type: 'function'; function: { name: string } };
+
+/** A chat request, in camelCase; mapped to `/chat/completions`. */
+export interface ChatRequest extends BaseChatRequest {
+  /** `response_format`: `json_object`, or a JSON schema the answer follows. */
+  responseFormat?: ResponseFormat;
+  /** `tool_choice`. */
+  toolChoice?: ToolChoice;
+  /** `parallel_tool_calls`. */
+  parallelToolCalls?: boolean;
+  /** `logprobs`: the log probability of each generated token, returned in `logprobs`. */
+  logprobs?: boolean;
+  /** `top_logprobs`, 0 to 20: the most likely alternatives of each token (needs `logprobs`). */
+  topLogprobs?: number;
+  /** `frequency_penalty`, -2 to 2. */
+  frequencyPenalty?: number;
+  /** `presence_penalty`, -2 to 2. */
+  presencePenalty?: number;
+  /** `logit_bias`: token id to a bias in -100..100. */
+  logitBias?: Record<string, number>;
+  /** `reasoning_effort` of reasoning models. */
+  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high';
+  /** `user`: an id of your end user, for the provider's abuse monitoring. */
+  user?: string;
+  /**
+   * Fields of a server's own dialect (vLLM's `top_k`, Perplexity's `search_domain_filter`...), sent
+   * as they are. The named fields above win over the same keys here.
+   */
+  extraBody?: Record<string, unknown>;
+}
+
+/** One generated token's log probability. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** UTF-8 bytes of the token, when the server sends them. */
+  bytes: number[] | undefined;
+  /** The most likely tokens at this position (`topLogprobs` of the request). */
+  topLogprobs: Array<{ token: string; logprob: number; bytes: number[] | undefined }>;
+}
+
+/** Token counts, with OpenAI's details when the server sends them. */
+export interface OpenAIUsage extends Usage {
+  /** Prompt tokens served from the server's prompt cache (`prompt_tokens_details.cached_tokens`). */
+  cachedPromptTokens: number | undefined;
+  /** Hidden reasoning tokens (`completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens: number | undefined;
+}
+
+/** The assistant message of an answer. */
+export interface OpenAIAssistantMessage extends AssistantMessage {
+  toolCalls?: OpenAIToolCall[];
+}
+
+/** Why generation ended. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | (string & {});
+
+/** A complete chat answer. */
+export interface ChatResponse extends BaseChatResponse {
+  message: OpenAIAssistantMessage;
+  toolCalls: OpenAIToolCall[];
+  finishReason: FinishReason | undefined;
+  usage: OpenAIUsage;
+  /** The completion's id (`chatcmpl-...`). */
+  id: string | undefined;
+  /** Unix time in seconds of the answer. */
+  created: number | undefined;
+  /** `system_fingerprint`: the backend configuration that answered. */
+  systemFingerprint: string | undefined;
+  /** The model's refusal message, when it refused (structured outputs). */
+  refusal: string | undefined;
+  /** Per-token log probabilities, when the request asked for `logprobs`. */
+  logprobs: TokenLogprob[] | undefined;
+}
+
+/** One item of {@link OpenAIProvider.stream}. The last item has `done: true` and `response`. */
+export type StreamChunk = CoreStreamChunk<ChatResponse>;
+
+/** An embeddings request (`/embeddings`). */
+export interface EmbedRequest {
+  model: string;
+  /** One text or several. */
+  input: string | readonly string[];
+  /** Shorter vectors (text-embedding-3 models). */
+  dimensions?: number;
+  /**
+   * The wire format; either way `embeddings` holds numbers.
+   * @default the preset's (`base64` for OpenAI, as its own client does; `float` elsewhere)
+   */
+  encodingFormat?: 'float' | 'base64';
+  /** `user`: an id of your end user. */
+  user?: string;
+  signal?: AbortSignal;
+  /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
+  cache?: CacheMode;
+}
+
+/** An embeddings answer. */
+export interface EmbedResponse {
+  model: string;
+  /** One vector per input, in input order. */
+  embeddings: number[][];
+  usage: { promptTokens: number | undefined; totalTokens: number | undefined };
+  timings: { latencyMs: number | undefined; queueWaitMs?: number | undefined };
+  attempts: number;
+  /** True when served from the cache. */
+  cached: boolean;
+}
+
+/** A model listed by `/models`. */
+export interface ModelSummary {
+  id: string;
+  ownedBy: string | undefined;
+  /** Unix time in seconds. */
+  created: number | undefined;
+  /** The context window, where the server lists it (vLLM, Groq, OpenRouter...). */
+  contextLength: number | undefined;
+}
+
+/** What the server's rate-limit headers said last, and what the provider made of it. */
+export interface ServerLimits {
+  /** `x-ratelimit-limit-requests` (or the generic `x-ratelimit-limit`). */
+  limitRequests: number | undefined;
+  remainingRequests: number | undefined;
+  /** When the request window resets, epoch ms. */
+  resetRequestsAt: number | undefined;
+  limitTokens: number | undefined;
+  remainingTokens: number | undefined;
+  resetTokensAt: number | undefined;
+  /** Until when (epoch ms) the provider's limiter holds requests back, after a 429 or an exhausted quota. */
+  pausedUntil: number | undefined;
+  /** Times the limiter was paused or drained to match the server. */
+  adjustments: number;
+  /** When the headers were read, epoch ms. */
+  observedAt: number;
+}
+
+/** The result of {@link OpenAIProvider.health}. */
+export interface HealthReport {
+  status: HealthStatus;
+  /** Why the status is not healthy. */
+  reasons: string[];
+  /** An HTTP answer came back (even a refusal of the key). */
+  reachable: boolean;
+  /** Round trip of `/models`, in ms. */
+  latencyMs: number | undefined;
+  breaker: { state: string } | undefined;
+  rateLimit: unknown;
+  serverLimits: ServerLimits | undefined;
+  cache: unknown;
+  pool: unknown;
+  /** Message of the probe's error, when it failed. */
+  error: string | undefined;
+}

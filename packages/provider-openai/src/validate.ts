@@ -1,0 +1,233 @@
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectOneOf,
+  fail,
+  isPlainObject,
+  optionalBoolean,
+  optionalSignal,
+  optionalString,
+} from '@x/internal';
+import type { ChatRequest, EmbedRequest } from './types';
+
+const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+const CACHE_MODES = ['default', 'bypass', 'refresh'] as const;
+const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high'] as const;
+const TOOL_CHOICES = new Set(['none', 'auto', 'required']);
+const FORMATS = ['text', 'json_object', 'json_schema'] as const;
+
+const CHAT_KEYS = [
+  'model',
+  'messages',
+  'temperature',
+  'topP',
+  'seed',
+  'maxTokens',
+  'stop',
+  'tools',
+  'toolChoice',
+  'parallelToolCalls',
+  'responseFormat',
+  'logprobs',
+  'topLogprobs',
+  'frequencyPenalty',
+  'presencePenalty',
+  'logitBias',
+  'reasoningEffort',
+  'user',
+  'extraBody',
+  'signal',
+  'cache',
+] as const;
+
+const MESSAGE_KEYS = [
+  'role',
+  'content',
+  'name',
+  'images',
+  'thinking',
+  'toolCalls',
+  'toolName',
+  'toolCallId',
+] as const;
+
+const EMBED_KEYS = [
+  'model',
+  'input',
+  'dimensions',
+  'encodingFormat',
+  'user',
+  'signal',
+  'cache',
+] as const;
+
+function optionalNumberIn(
+  name: string,
+  value: unknown,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  integer = false,
+): void {
+  if (value !== undefined) expectNumber(name, value, { min, max, integer });
+}
+
+function modelName(name: string, value: unknown): void {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    fail(name, 'a non-empty string (a model name such as "gpt-4o-mini")', value);
+  }
+}
+
+function validateMessage(message: unknown, i: number): void {
+  const at = `request.messages[${i}]`;
+  if (!isPlainObject(message)) fail(at, 'an object with `role` and `content`', message);
+  const m = message as Record<string, unknown>;
+  expectKnownKeys(at, m, MESSAGE_KEYS);
+  expectOneOf(`${at}.role`, m.role, ROLES);
+  if (typeof m.content !== 'string') fail(`${at}.content`, 'a string', m.content);
+  for (const field of ['name', 'thinking', 'toolName', 'toolCallId'] as const) {
+    optionalString(`${at}.${field}`, m[field]);
+  }
+  if (m.images !== undefined) {
+    if (!Array.isArray(m.images)) fail(`${at}.images`, 'an array of images', m.images);
+    m.images.forEach((img, j) => {
+      if (typeof img !== 'string' && !(img instanceof Uint8Array)) {
+        fail(`${at}.images[${j}]`, 'a base64 string, a data: or https: URL, or a Uint8Array', img);
+      }
+    });
+  }
+  if (m.toolCalls !== undefined) {
+    if (!Array.isArray(m.toolCalls)) fail(`${at}.toolCalls`, 'an array', m.toolCalls);
+    m.toolCalls.forEach((call, j) => {
+      const c = call as Record<string, unknown>;
+      if (!isPlainObject(c) || typeof c.name !== 'string' || !isPlainObject(c.arguments)) {
+        fail(`${at}.toolCalls[${j}]`, 'an object with `name` and object `arguments`', call);
+      }
+      optionalString(`${at}.toolCalls[${j}].rawArguments`, c.rawArguments);
+      optionalString(`${at}.toolCalls[${j}].id`, c.id);
+    });
+  }
+}
+
+function validateTools(tools: unknown): void {
+  if (!Array.isArray(tools)) fail('request.tools', 'an array of tool definitions', tools);
+  tools.forEach((tool, i) => {
+    const t = tool as Record<string, unknown>;
+    const fn = t?.function as Record<string, unknown> | undefined;
+    if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {
+      fail(`request.tools[${i}]`, '`{ type: "function", function: { name, ... } }`', tool);
+    }
+    if (typeof fn.name !== 'string' || fn.name.length === 0) {
+      fail(`request.tools[${i}].function.name`, 'a non-empty string', fn.name);
+    }
+  });
+}
+
+function validateToolChoice(choice: unknown): void {
+  if (typeof choice === 'string' && TOOL_CHOICES.has(choice)) return;
+  const fn = (choice as { function?: { name?: unknown } } | undefined)?.function;
+  if (
+    isPlainObject(choice) &&
+    choice.type === 'function' &&
+    isPlainObject(fn) &&
+    typeof fn.name === 'string'
+  ) {
+    return;
+  }
+  fail(
+    'request.toolChoice',
+    '"none", "auto", "required" or `{ type: "function", function: { name } }`',
+    choice,
+  );
+}
+
+function validateResponseFormat(format: unknown): void {
+  if (!isPlainObject(format)) fail('request.responseFormat', '`{ type: ... }`', format);
+  expectOneOf('request.responseFormat.type', format.type, FORMATS);
+  if (format.type !== 'json_schema') {
+    expectKnownKeys('request.responseFormat', format, ['type']);
+    return;
+  }
+  expectKnownKeys('request.responseFormat', format, ['type', 'jsonSchema']);
+  const schema = format.jsonSchema;
+  if (!isPlainObject(schema) || typeof schema.name !== 'string' || schema.name.length === 0) {
+    fail('request.responseFormat.jsonSchema', '`{ name, schema?, strict?, description? }`', schema);
+  }
+  expectKnownKeys('request.responseFormat.jsonSchema', schema, [
+    'name',
+    'schema',
+    'strict',
+    'description',
+  ]);
+  if (schema.schema !== undefined && !isPlainObject(schema.schema)) {
+    fail('request.responseFormat.jsonSchema.schema', 'a JSON Schema object', schema.schema);
+  }
+  optionalBoolean('request.responseFormat.jsonSchema.strict', schema.strict);
+  optionalString('request.responseFormat.jsonSchema.description', schema.description);
+}
+
+function optionalCacheMode(value: unknown): void {
+  if (value !== undefined) expectOneOf('request.cache', value, CACHE_MODES);
+}
+
+/** Validates a chat request; throws TypeError/RangeError before anything is sent. */
+export function validateChatRequest(request: unknown): asserts request is ChatRequest {
+  if (!isPlainObject(request)) fail('request', 'an object with `model` and `messages`', request);
+  const r = request as Record<string, unknown>;
+  expectKnownKeys('request', r, CHAT_KEYS);
+  modelName('request.model', r.model);
+  if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
+  for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
+  optionalNumberIn('request.temperature', r.temperature, 0, 2);
+  optionalNumberIn('request.topP', r.topP, 0, 1);
+  optionalNumberIn('request.seed', r.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+  optionalNumberIn('request.maxTokens', r.maxTokens, 1, Number.POSITIVE_INFINITY, true);
+  optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
+  optionalNumberIn('request.frequencyPenalty', r.frequencyPenalty, -2, 2);
+  optionalNumberIn('request.presencePenalty', r.presencePenalty, -2, 2);
+  if (r.stop !== undefined) {
+    const ok =
+      typeof r.stop === 'string' ||
+      (Array.isArray(r.stop) && r.stop.every((s) => typeof s === 'string'));
+    if (!ok) fail('request.stop', 'a string or an array of strings', r.stop);
+  }
+  if (r.tools !== undefined) validateTools(r.tools);
+  if (r.toolChoice !== undefined) validateToolChoice(r.toolChoice);
+  optionalBoolean('request.parallelToolCalls', r.parallelToolCalls);
+  optionalBoolean('request.logprobs', r.logprobs);
+  if (r.responseFormat !== undefined) validateResponseFormat(r.responseFormat);
+  if (r.logitBias !== undefined) {
+    if (!isPlainObject(r.logitBias))
+      fail('request.logitBias', 'an object of token ids to biases', r.logitBias);
+    for (const [token, bias] of Object.entries(r.logitBias)) {
+      expectNumber(`request.logitBias.${token}`, bias, { min: -100, max: 100 });
+    }
+  }
+  if (r.reasoningEffort !== undefined) {
+    expectOneOf('request.reasoningEffort', r.reasoningEffort, EFFORTS);
+  }
+  optionalString('request.user', r.user);
+  if (r.extraBody !== undefined && !isPlainObject(r.extraBody)) {
+    fail('request.extraBody', 'a plain object of extra body fields', r.extraBody);
+  }
+  optionalSignal('request.signal', r.signal);
+  optionalCacheMode(r.cache);
+}
+
+/** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */
+export function validateEmbedRequest(request: unknown): asserts request is EmbedRequest {
+  if (!isPlainObject(request)) fail('request', 'an object with `model` and `input`', request);
+  const r = request as Record<string, unknown>;
+  expectKnownKeys('request', r, EMBED_KEYS);
+  modelName('request.model', r.model);
+  const okInput =
+    typeof r.input === 'string' ||
+    (Array.isArray(r.input) && r.input.length > 0 && r.input.every((s) => typeof s === 'string'));
+  if (!okInput) fail('request.input', 'a string or a non-empty array of strings', r.input);
+  optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
+  if (r.encodingFormat !== undefined) {
+    expectOneOf('request.encodingFormat', r.encodingFormat, ['float', 'base64']);
+  }
+  optionalString('request.user', r.user);
+  optionalSignal('request.signal', r.signal);
+  optionalCacheMode(r.cache);
+}

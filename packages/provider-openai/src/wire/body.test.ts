@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { imageUrl, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './body';
+
+const openai = {
+  maxTokensField: 'max_completion_tokens',
+  embeddingsEncoding: 'base64',
+  streamUsage: true,
+} as const;
+const vllm = {
+  maxTokensField: 'max_tokens',
+  embeddingsEncoding: 'float',
+  streamUsage: true,
+} as const;
+
+describe('wireMessage', () => {
+  it('returns a plain { role, content } message as it is, without a copy', () => {
+    const message = { role: 'user' as const, content: 'hi' };
+    expect(wireMessage(message)).toBe(message);
+  });
+
+  it('maps images to image_url parts, tool calls to JSON strings and leaves thinking out', () => {
+    expect(
+      wireMessage({
+        role: 'assistant',
+        content: '',
+        thinking: 'hidden',
+        toolCalls: [
+          { id: 'c1', name: 'f', arguments: { a: 1 } },
+          { id: 'c2', name: 'g', arguments: {}, rawArguments: '{"b": 2}' } as never,
+        ],
+      }),
+    ).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } },
+        { id: 'c2', type: 'function', function: { name: 'g', arguments: '{"b": 2}' } },
+      ],
+    });
+    expect(
+      wireMessage({ role: 'user', content: 'look', images: ['https://x.test/a.png'] }),
+    ).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'look' },
+        { type: 'image_url', image_url: { url: 'https://x.test/a.png' } },
+      ],
+    });
+  });
+});
+
+describe('imageUrl', () => {
+  it('makes data URLs of bytes and bare base64 with the type read from the first bytes', () => {
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]);
+    expect(imageUrl(jpeg)).toBe(`data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`);
+    const gif = Buffer.from('GIF89a').toString('base64');
+    expect(imageUrl(gif)).toBe(`data:image/gif;base64,${gif}`);
+    expect(imageUrl('data:image/webp;base64,AAAA')).toBe('data:image/webp;base64,AAAA');
+  });
+});
+
+describe('toChatBody', () => {
+  it("writes maxTokens in the dialect's field and lets named fields win over extraBody", () => {
+    const request = {
+      model: 'm',
+      messages: [{ role: 'user' as const, content: 'x' }],
+      maxTokens: 5,
+      temperature: 0,
+      extraBody: { top_k: 40, temperature: 1 },
+    };
+    expect(toChatBody(request, openai)).toEqual({
+      top_k: 40,
+      temperature: 0,
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      max_completion_tokens: 5,
+    });
+    expect(toChatBody(request, vllm)).toMatchObject({ max_tokens: 5 });
+  });
+
+  it('adds stream fields only to the streamed body, stream_options only where accepted', () => {
+    const body = { model: 'm' };
+    expect(toStreamBody(body, openai)).toEqual({
+      model: 'm',
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(toStreamBody(body, { ...vllm, streamUsage: false })).toEqual({
+      model: 'm',
+      stream: true,
+    });
+    expect(body).toEqual({ model: 'm' });
+  });
+});
+
+describe('toEmbedBody', () => {
+  it("asks for the dialect's encoding unless the request names one", () => {
+    expect(toEmbedBody({ model: 'e', input: 'a' }, openai)).toEqual({
+      model: 'e',
+      input: 'a',
+      encoding_format: 'base64',
+    });
+    expect(
+      toEmbedBody({ model: 'e', input: ['a'], encodingFormat: 'float', dimensions: 8 }, openai),
+    ).toEqual({
+      model: 'e',
+      input: ['a'],
+      encoding_format: 'float',
+      dimensions: 8,
+    });
+  });
+});

@@ -1,0 +1,130 @@
+import type { ChatMessage, ToolCall } from '@x/provider-core';
+import type { ChatRequest, EmbedRequest, OpenAIToolCall, ResponseFormat } from '../types';
+
+/** What differs between OpenAI-compatible servers in how a body is written. */
+export interface WireDialect {
+  maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  embeddingsEncoding: 'float' | 'base64';
+  /** Ask for the usage in the stream (`stream_options.include_usage`). */
+  streamUsage: boolean;
+}
+
+/** The MIME type of an image from its first bytes (PNG, JPEG, GIF, WebP); PNG when unknown. */
+function mimeOf(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46) return 'image/gif';
+  if (bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[8] === 0x57 && bytes[9] === 0x45) {
+    return 'image/webp';
+  }
+  return 'image/png';
+}
+
+/** An image as OpenAI's `image_url`: URLs and data URLs as they are; base64 and bytes as a data URL. */
+export function imageUrl(image: string | Uint8Array): string {
+  if (typeof image !== 'string') {
+    return `data:${mimeOf(image)};base64,${Buffer.from(image).toString('base64')}`;
+  }
+  if (/^(data:|https?:\/\/)/i.test(image)) return image;
+  return `data:${mimeOf(Buffer.from(image.slice(0, 16), 'base64'))};base64,${image}`;
+}
+
+function wireToolCall(call: ToolCall): Record<string, unknown> {
+  const raw = (call as OpenAIToolCall).rawArguments;
+  return {
+    id: call.id,
+    type: 'function',
+    // Sent back exactly as the model wrote it: a re-serialised object could differ from it.
+    function: { name: call.name, arguments: raw ?? JSON.stringify(call.arguments) },
+  };
+}
+
+/** One message in OpenAI's shape. Fields OpenAI has no place for (`thinking`, `toolName`) stay out. */
+export function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
+  // The common message, exactly `{ role, content }`, is already in OpenAI's shape: no copy.
+  let keys = 0;
+  for (const _ in m) keys++;
+  if (keys === 2 && typeof m.role === 'string' && typeof m.content === 'string') return m;
+  const out: Record<string, unknown> = { role: m.role };
+  if (m.images !== undefined && m.images.length > 0) {
+    const parts: Record<string, unknown>[] =
+      m.content.length > 0 ? [{ type: 'text', text: m.content }] : [];
+    for (const image of m.images) {
+      parts.push({ type: 'image_url', image_url: { url: imageUrl(image) } });
+    }
+    out.content = parts;
+  } else {
+    // An assistant turn that only called tools has no text: OpenAI itself writes it as null.
+    out.content =
+      m.content === '' && m.toolCalls !== undefined && m.toolCalls.length > 0 ? null : m.content;
+  }
+  if (m.name !== undefined) out.name = m.name;
+  if (m.toolCalls !== undefined && m.toolCalls.length > 0) {
+    out.tool_calls = m.toolCalls.map(wireToolCall);
+  }
+  if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
+  return out;
+}
+
+function wireResponseFormat(format: ResponseFormat): Record<string, unknown> {
+  if (format.type !== 'json_schema') return { type: format.type };
+  const { jsonSchema } = format;
+  return { type: 'json_schema', json_schema: { ...jsonSchema } };
+}
+
+/**
+ * The `/chat/completions` body without the stream fields (the cache key's input too). The
+ * `extraBody` passthrough first, the named fields over it.
+ */
+export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<string, unknown> {
+  const body: Record<string, unknown> = request.extraBody ? { ...request.extraBody } : {};
+  body.model = request.model;
+  body.messages = request.messages.map(wireMessage);
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.seed !== undefined) body.seed = request.seed;
+  if (request.maxTokens !== undefined) body[dialect.maxTokensField] = request.maxTokens;
+  if (request.stop !== undefined) {
+    body.stop = typeof request.stop === 'string' ? request.stop : [...request.stop];
+  }
+  if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools;
+  if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice;
+  if (request.parallelToolCalls !== undefined) {
+    body.parallel_tool_calls = request.parallelToolCalls;
+  }
+  if (request.responseFormat !== undefined) {
+    body.response_format = wireResponseFormat(request.responseFormat);
+  }
+  if (request.logprobs !== undefined) body.logprobs = request.logprobs;
+  if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
+  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
+  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
+  if (request.logitBias !== undefined) body.logit_bias = request.logitBias;
+  if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
+  if (request.user !== undefined) body.user = request.user;
+  return body;
+}
+
+/** `stream_options.include_usage`: the last event before `[DONE]` carries the token counts. */
+const STREAM_OPTIONS = Object.freeze({ include_usage: true });
+
+/** The body of a streamed call: the same fields, plus `stream` and `stream_options`. */
+export function toStreamBody(
+  body: Record<string, unknown>,
+  dialect: WireDialect,
+): Record<string, unknown> {
+  return dialect.streamUsage
+    ? { ...body, stream: true, stream_options: STREAM_OPTIONS }
+    : { ...body, stream: true };
+}
+
+/** The `/embeddings` body. */
+export function toEmbedBody(request: EmbedRequest, dialect: WireDialect): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: request.model,
+    input: typeof request.input === 'string' ? request.input : [...request.input],
+    encoding_format: request.encodingFormat ?? dialect.embeddingsEncoding,
+  };
+  if (request.dimensions !== undefined) body.dimensions = request.dimensions;
+  if (request.user !== undefined) body.user = request.user;
+  return body;
+}

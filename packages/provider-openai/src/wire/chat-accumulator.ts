@@ -1,0 +1,287 @@
+import { type Accumulator, SseDecoder, type WireMessage } from '@x/provider-core';
+import { OpenAIStreamError, type PartialResponse } from '../errors';
+import type {
+  ChatResponse,
+  FinishReason,
+  OpenAIToolCall,
+  OpenAIUsage,
+  StreamChunk,
+  TokenLogprob,
+} from '../types';
+import { readErrorBody } from './http-errors';
+import { ToolCalls } from './tool-calls';
+
+type Json = Record<string, unknown>;
+
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const obj = (value: unknown): Json | undefined =>
+  typeof value === 'object' && value !== null ? (value as Json) : undefined;
+
+function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
+  const content = obj(raw)?.content;
+  if (!Array.isArray(content)) return;
+  const bytes = (v: unknown) => (Array.isArray(v) ? (v as number[]) : undefined);
+  for (const item of content) {
+    const entry = obj(item);
+    if (entry === undefined) continue;
+    const top = Array.isArray(entry.top_logprobs) ? entry.top_logprobs : [];
+    into.push({
+      token: str(entry.token) ?? '',
+      logprob: num(entry.logprob) ?? Number.NEGATIVE_INFINITY,
+      bytes: bytes(entry.bytes),
+      topLogprobs: top.map((t) => {
+        const alt = obj(t) ?? {};
+        return {
+          token: str(alt.token) ?? '',
+          logprob: num(alt.logprob) ?? Number.NEGATIVE_INFINITY,
+          bytes: bytes(alt.bytes),
+        };
+      }),
+    });
+  }
+}
+
+function mapUsage(usage: Json | undefined): OpenAIUsage {
+  const promptTokens = num(usage?.prompt_tokens);
+  const completionTokens = num(usage?.completion_tokens);
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens:
+      num(usage?.total_tokens) ??
+      (promptTokens !== undefined && completionTokens !== undefined
+        ? promptTokens + completionTokens
+        : undefined),
+    cachedPromptTokens: num(obj(usage?.prompt_tokens_details)?.cached_tokens),
+    reasoningTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
+  };
+}
+
+function finishReason(raw: string | undefined, hasToolCalls: boolean): FinishReason | undefined {
+  // Some servers (Ollama's /v1) say `stop` when the model called tools.
+  if (hasToolCalls && (raw === 'stop' || raw === undefined)) return 'tool_calls';
+  return raw === undefined || raw.length === 0 ? undefined : raw;
+}
+
+/**
+ * Folds a `/chat/completions` answer into a response: a `chat.completion` object whole, or
+ * `chat.completion.chunk` events one by one (tool calls assembled from their deltas by index, the
+ * usage from the last event `stream_options.include_usage` asks for). The answer ends at
+ * `data: [DONE]`, or as soon as both the finish reason and the usage arrived (nothing else is due).
+ * An error event becomes an {@link OpenAIStreamError} carrying what came before.
+ */
+export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
+  readonly #redact: (text: string) => string;
+  readonly #label: string;
+  content = '';
+  thinking = '';
+  refusal = '';
+  chunks = 0;
+  readonly #calls = new ToolCalls();
+  #callsSent = false;
+  #logprobs: TokenLogprob[] | undefined;
+  #finish: string | undefined;
+  #usage: Json | undefined;
+  #id: string | undefined;
+  #model = '';
+  #created: number | undefined;
+  #fingerprint: string | undefined;
+  #done = false;
+
+  constructor(redact: (text: string) => string, label: string) {
+    this.#redact = redact;
+    this.#label = label;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** One server-sent event. Returns what it adds for the caller, or undefined. */
+  add(message: WireMessage): StreamChunk | undefined {
+    if (this.#done) return undefined;
+    if (message.data === '[DONE]') {
+      this.#done = true;
+      const calls = this.#takeCalls();
+      return calls === undefined ? undefined : chunk('', undefined, calls);
+    }
+    const event = this.#parse(message.data);
+    if (message.event === 'error' || event.error !== undefined) this.#fail(message.data);
+    this.chunks++;
+    this.#meta(event);
+    const choice = obj(Array.isArray(event.choices) ? event.choices[0] : undefined);
+    let content = '';
+    let thinking: string | undefined;
+    if (choice !== undefined) {
+      const delta = obj(choice.delta) ?? {};
+      const text = str(delta.content);
+      if (text !== undefined && text.length > 0) {
+        content = text;
+        this.content += text;
+      }
+      // DeepSeek, vLLM and Together stream `reasoning_content`; Groq and Ollama `reasoning`.
+      const reasoning = str(delta.reasoning_content) ?? str(delta.reasoning);
+      if (reasoning !== undefined && reasoning.length > 0) {
+        thinking = reasoning;
+        this.thinking += reasoning;
+      }
+      const refusal = str(delta.refusal);
+      if (refusal !== undefined) this.refusal += refusal;
+      this.#calls.add(delta.tool_calls);
+      if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
+      const finish = str(choice.finish_reason);
+      if (finish !== undefined) this.#finish = finish;
+    }
+    if (this.#finish !== undefined && this.#usage !== undefined) this.#done = true;
+    const calls = this.#finish !== undefined ? this.#takeCalls() : undefined;
+    if (content.length === 0 && thinking === undefined && calls === undefined) return undefined;
+    return chunk(content, thinking, calls);
+  }
+
+  /** A whole answer: a `chat.completion` object, or events after all (a proxy that streamed). */
+  addWhole(text: string): void {
+    const start = text.trimStart();
+    if (start.startsWith('data:') || start.startsWith(':')) {
+      const decoder = new SseDecoder(text.length + 1);
+      const onMessage = (m: WireMessage) => void this.add(m);
+      decoder.push(Buffer.from(text, 'utf8'), onMessage);
+      decoder.end(onMessage);
+      return;
+    }
+    const answer = this.#parse(text);
+    if (answer.error !== undefined) this.#fail(text);
+    if (!Array.isArray(answer.choices)) {
+      throw new OpenAIStreamError({
+        label: this.#label,
+        reason: 'invalid-json',
+        message: `${this.#label}'s answer is not a chat completion: ${this.#redact(text.trim()).slice(0, 80)}`,
+        partial: this.partial(),
+      });
+    }
+    this.#meta(answer);
+    const choice = obj(answer.choices[0]) ?? {};
+    const message = obj(choice.message) ?? {};
+    this.content = str(message.content) ?? '';
+    this.thinking = str(message.reasoning_content) ?? str(message.reasoning) ?? '';
+    this.refusal = str(message.refusal) ?? '';
+    this.#calls.add(message.tool_calls, true);
+    if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
+    this.#finish = str(choice.finish_reason);
+    this.#done = true;
+  }
+
+  partial(): PartialResponse {
+    return {
+      content: this.content,
+      thinking: this.thinking,
+      toolCalls: this.#calls.list(),
+      chunks: this.chunks,
+    };
+  }
+
+  build(): ChatResponse {
+    const toolCalls = this.#calls.list();
+    const thinking = this.thinking.length > 0 ? this.thinking : undefined;
+    const message: ChatResponse['message'] = { role: 'assistant', content: this.content };
+    if (thinking !== undefined) message.thinking = thinking;
+    if (toolCalls.length > 0) message.toolCalls = toolCalls;
+    const usage = mapUsage(this.#usage);
+    // Groq reports how long generation took, in seconds.
+    const seconds = num(this.#usage?.completion_time);
+    return {
+      content: this.content,
+      message,
+      toolCalls,
+      thinking,
+      model: this.#model,
+      finishReason: finishReason(this.#finish, toolCalls.length > 0),
+      usage,
+      timings: {
+        totalMs: undefined,
+        loadMs: undefined,
+        promptEvalMs: undefined,
+        evalMs: seconds === undefined ? undefined : seconds * 1000,
+        queueWaitMs: undefined,
+        firstTokenMs: undefined,
+        latencyMs: undefined,
+        tokensPerSecond:
+          seconds !== undefined && seconds > 0 && usage.completionTokens !== undefined
+            ? usage.completionTokens / seconds
+            : undefined,
+      },
+      cached: false,
+      costUsd: undefined,
+      truncated: false,
+      estimatedPromptTokens: undefined,
+      attempts: 0,
+      id: this.#id,
+      created: this.#created,
+      systemFingerprint: this.#fingerprint,
+      refusal: this.refusal.length > 0 ? this.refusal : undefined,
+      logprobs: this.#logprobs,
+    };
+  }
+
+  /** The assembled tool calls, once: when the answer says why it finished (or at its end). */
+  #takeCalls(): OpenAIToolCall[] | undefined {
+    if (this.#callsSent || this.#calls.size === 0) return undefined;
+    this.#callsSent = true;
+    return this.#calls.list();
+  }
+
+  #meta(event: Json): void {
+    const id = str(event.id);
+    if (id !== undefined) this.#id = id;
+    const model = str(event.model);
+    if (model !== undefined && model.length > 0) this.#model = model;
+    this.#created = num(event.created) ?? this.#created;
+    this.#fingerprint = str(event.system_fingerprint) ?? this.#fingerprint;
+    // Groq puts the usage under `x_groq` in its last chunk.
+    const usage = obj(event.usage) ?? obj(obj(event.x_groq)?.usage);
+    if (usage !== undefined) this.#usage = usage;
+  }
+
+  #parse(text: string): Json {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const value = obj(parsed);
+    if (value === undefined || Array.isArray(parsed)) {
+      // No SyntaxError as cause: its message quotes the text unredacted.
+      throw new OpenAIStreamError({
+        label: this.#label,
+        reason: 'invalid-json',
+        message: `${this.#label} sent data that is not a JSON object: ${this.#redact(text.trim()).slice(0, 80)}`,
+        partial: this.partial(),
+      });
+    }
+    return value;
+  }
+
+  #fail(text: string): never {
+    const fields = readErrorBody(text);
+    const clean = (v: string | undefined) => (v === undefined ? undefined : this.#redact(v));
+    throw new OpenAIStreamError({
+      label: this.#label,
+      reason: 'server-error',
+      serverMessage: this.#redact(fields?.message ?? text).slice(0, 500),
+      type: clean(fields?.type),
+      errorCode: clean(fields?.errorCode),
+      param: clean(fields?.param),
+      partial: this.partial(),
+    });
+  }
+}
+
+function chunk(
+  content: string,
+  thinking: string | undefined,
+  toolCalls: OpenAIToolCall[] | undefined,
+): StreamChunk {
+  return { content, thinking, toolCalls, done: false, response: undefined };
+}

@@ -1,0 +1,49 @@
+import type { Operation, PromptInput, StreamFormat } from '@x/provider-core';
+import type { ChatMessage as TokensChatMessage } from '@x/tokens';
+import type { ChatRequest, ChatResponse } from '../types';
+import { toChatBody, toStreamBody, type WireDialect } from './body';
+import { ChatAccumulator } from './chat-accumulator';
+
+/** OpenAI streams server-sent events. */
+export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/event-stream' });
+
+/**
+ * `/chat/completions`, buffered or streamed. The body is built once per call and shared by the
+ * cache key, the token estimate (which counts the messages in OpenAI's shape, as OpenAI bills
+ * them) and the request itself.
+ */
+export function chatOperation(
+  dialect: WireDialect,
+  label: string,
+): Operation<ChatRequest, ChatResponse> {
+  const bodies = new WeakMap<ChatRequest, Record<string, unknown>>();
+  const bodyOf = (request: ChatRequest): Record<string, unknown> => {
+    let body = bodies.get(request);
+    if (body === undefined) {
+      body = toChatBody(request, dialect);
+      bodies.set(request, body);
+    }
+    return body;
+  };
+  return Object.freeze({
+    name: 'chat',
+    endpoint: '/chat/completions',
+    checksContext: true,
+    model: (request: ChatRequest) => request.model,
+    prompt: (request: ChatRequest): PromptInput => {
+      const messages = bodyOf(request).messages as readonly TokensChatMessage[];
+      return request.tools === undefined
+        ? { messages: messages as never }
+        : { messages: messages as never, tools: request.tools };
+    },
+    reserve: (request: ChatRequest) => request.maxTokens,
+    cacheKey: bodyOf,
+    body: (request: ChatRequest, stream: boolean) =>
+      stream ? toStreamBody(bodyOf(request), dialect) : bodyOf(request),
+    accumulator: (redact: (text: string) => string) => new ChatAccumulator(redact, label),
+    finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
+      // The echoed model, or the requested one when the server left it out.
+      if (response.model === '') response.model = request.model;
+    },
+  });
+}

@@ -1,0 +1,119 @@
+import type { HttpErrorMapper, HttpFailure } from '@x/provider-core';
+import { parseRateLimitHeaders } from '@x/rate-limit';
+import {
+  ContextOverflowError,
+  ModelNotFoundError,
+  OpenAIApiError,
+  type OpenAIErrorBody,
+  RateLimitedError,
+  ServerBusyError,
+} from '../errors';
+
+type Json = Record<string, unknown>;
+
+/** Statuses worth another attempt, as OpenAI's own client retries them. */
+const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 504]);
+
+/** Server texts of a prompt too long for the model (OpenAI, vLLM, Groq, Mistral, llama.cpp...). */
+const CONTEXT_OVERFLOW =
+  /maximum context length|context[_ ]length[_ ]exceeded|exceeds? the (model's )?(maximum )?context (window|length)|longer than the (model's )?context length|prompt is too long/i;
+
+const asObject = (value: unknown): Json | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : undefined;
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : undefined;
+
+/** Validation details (Mistral's 422, FastAPI's `detail` list) as text. */
+const structured = (value: unknown): string | undefined =>
+  typeof value === 'object' && value !== null ? JSON.stringify(value) : undefined;
+
+/**
+ * The error object of an answer: OpenAI's `{ "error": { message, type, param, code } }`, a bare
+ * `{ message, type, code }` (vLLM), `{ "error": "text" }` (proxies) or Gemini's
+ * `[{ "error": { code, message, status } }]`.
+ */
+export function readErrorBody(body: string): (OpenAIErrorBody & { message?: string }) | undefined {
+  const trimmed = body.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(parsed)) parsed = parsed[0];
+  const outer = asObject(parsed);
+  if (outer === undefined) return undefined;
+  if (typeof outer.error === 'string') return { message: outer.error };
+  const error = asObject(outer.error) ?? outer;
+  return {
+    message: text(error.message) ?? text(outer.detail) ?? structured(error.message ?? outer.detail),
+    type: text(error.type) ?? text(error.status),
+    errorCode: text(error.code),
+    param: text(error.param),
+  };
+}
+
+/** Maps an OpenAI-style HTTP error answer to a typed error, naming `label` in messages. */
+export function mapHttpError(label: string): HttpErrorMapper {
+  return (failure: HttpFailure) => {
+    const { statusCode, endpoint, model, redact } = failure;
+    if (statusCode < 400) {
+      return new OpenAIApiError({
+        label,
+        statusCode,
+        endpoint,
+        retryable: false,
+        serverMessage: `redirected to ${redact(failure.location ?? '(no location)')}; use that address as baseUrl`,
+      });
+    }
+    const fields = readErrorBody(failure.body);
+    // `redact` runs before the cut, so a secret the cut would split is still recognised whole.
+    const serverMessage = redact(fields?.message ?? failure.body.trim()).slice(0, 500);
+    const body = {
+      label,
+      endpoint,
+      serverMessage,
+      type: fields?.type === undefined ? undefined : redact(fields.type),
+      errorCode: fields?.errorCode === undefined ? undefined : redact(fields.errorCode),
+      param: fields?.param === undefined ? undefined : redact(fields.param),
+    };
+    const retryAfterMs = parseRateLimitHeaders(failure.headers).retryAfterMs;
+    if (statusCode === 429) return new RateLimitedError({ ...body, retryAfterMs });
+    if (
+      statusCode === 404 &&
+      model !== undefined &&
+      fields !== undefined &&
+      (fields.errorCode === 'model_not_found' ||
+        (/model/i.test(serverMessage) && /not found|does not exist/i.test(serverMessage)))
+    ) {
+      return new ModelNotFoundError({ ...body, model });
+    }
+    if (
+      model !== undefined &&
+      (statusCode === 400 || statusCode === 413) &&
+      (fields?.errorCode === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(serverMessage))
+    ) {
+      return new ContextOverflowError({ label, model, source: 'server', serverMessage });
+    }
+    if (statusCode === 503 || statusCode === 529) {
+      return new ServerBusyError({ ...body, statusCode, retryAfterMs });
+    }
+    // The server may say itself whether a retry can help (OpenAI's `x-should-retry`).
+    const should = failure.headers['x-should-retry'];
+    const retryable =
+      should === 'true'
+        ? true
+        : should === 'false'
+          ? false
+          : RETRYABLE_STATUS.has(statusCode) || statusCode > 500;
+    return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs });
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ToolCalls } from './tool-calls';
+
+describe('ToolCalls', () => {
+  it('assembles calls from deltas by index, in index order, whatever the order of arrival', () => {
+    const calls = new ToolCalls();
+    calls.add([{ index: 1, id: 'b', type: 'function', function: { name: 'g', arguments: '' } }]);
+    calls.add([
+      { index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{"x"' } },
+    ]);
+    calls.add([
+      { index: 1, function: { arguments: '{}' } },
+      { index: 0, function: { arguments: ':1}' } },
+    ]);
+    expect(calls.list()).toEqual([
+      { id: 'a', index: 0, name: 'f', arguments: { x: 1 }, rawArguments: '{"x":1}' },
+      { id: 'b', index: 1, name: 'g', arguments: {}, rawArguments: '{}' },
+    ]);
+  });
+
+  it('does not double a name a server repeats, and starts a new call on a new id without index', () => {
+    const calls = new ToolCalls();
+    calls.add([{ id: 'a', function: { name: 'f', arguments: '{"a":' } }]);
+    calls.add([{ function: { name: 'f', arguments: '2}' } }]);
+    calls.add([{ id: 'b', function: { name: 'g', arguments: { already: 'object' } } }]);
+    expect(calls.list()).toEqual([
+      { id: 'a', index: 0, name: 'f', arguments: { a: 2 }, rawArguments: '{"a":2}' },
+      {
+        id: 'b',
+        index: 1,
+        name: 'g',
+        arguments: { already: 'object' },
+        rawArguments: '{"already":"object"}',
+      },
+    ]);
+  });
+
+  it('keeps the raw text and gives {} when the arguments are not a JSON object', () => {
+    const calls = new ToolCalls();
+    calls.add(
+      [
+        { id: 'a', function: { name: 'f', arguments: '[1,2]' } },
+        { id: 'b', function: { name: 'g', arguments: '{oops' } },
+      ],
+      true,
+    );
+    expect(calls.list().map((c) => [c.arguments, c.rawArguments])).toEqual([
+      [{}, '[1,2]'],
+      [{}, '{oops'],
+    ]);
+  });
+});

@@ -40,8 +40,8 @@ interface Bucket {
  * is kept at most the budget, so calls admitted together cannot outnumber it. A 429 (or 503)
  * with `retry-after-ms` / `retry-after`, or `x-ratelimit-remaining-tokens: 0`, pauses it as long.
  * When the limiter has a `tokens` limit, it is drained to the remaining tokens. The limiter only
- * ever gets stricter: what the server allows beyond the provider's own rate is not taken.
- * `@x/rate-limit` has no pause of a key, so the level is read from `waitTimeMs()` and moved with
+ * ever gets stricter: what the server allows beyond the provider's own rate is not taken. A pause
+ * is the limiter's `pauseFor(key)`; a lowered level is read from `waitTimeMs()` and moved with
  * `adjust()`.
  */
 export class LimitLearner {
@@ -147,12 +147,15 @@ export class LimitLearner {
 
   /** Holds requests back for `ms`: the next one is admitted when it has passed. */
   #pause(ms: number): void {
-    const requests = this.#requests;
     const until = performance.now() + ms;
-    if (requests === undefined || ms <= 0 || until <= this.#pausedUntil) return;
+    if (ms <= 0 || until <= this.#pausedUntil) return;
     this.#pausedUntil = until;
-    // A level L admits a cost-1 request after (1 - L) / rate.
-    this.#lower('requests', 1 - (requests.rate * ms) / 1000);
+    this.#adjustments++;
+    try {
+      this.#limiter.pauseFor(this.#key, Math.ceil(ms));
+    } catch {
+      // A closed limiter: the server's 429s remain the guard.
+    }
   }
 
   /** Lowers one limit's level to `target` (never raises it). */

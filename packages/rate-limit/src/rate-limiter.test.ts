@@ -343,3 +343,44 @@ describe('RateLimiter asyncDispose', () => {
     await expect(seen.tryAcquire('k')).rejects.toMatchObject({ code: 'X_RATE_LIMIT_CLOSED' });
   });
 });
+
+describe('RateLimiter.pauseFor', () => {
+  it('holds a key back until the pause ends, then admits its waiters in order', async () => {
+    vi.useFakeTimers();
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 100 } } });
+    limiter.pauseFor('api', 60_000);
+    expect(limiter.pausedFor('api')).toBe(60_000);
+    expect(await limiter.tryAcquire('api')).toBe(false);
+    expect(await limiter.tryAcquire('other')).toBe(true);
+    const order: number[] = [];
+    const first = limiter.acquire('api').then(() => order.push(1));
+    const second = limiter.acquire('api').then(() => order.push(2));
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(order).toEqual([]);
+    // The limits refilled during the pause and are emptied when it ends: the waiters then leave
+    // at the limit's pace (100/s: one every 10 ms), not in a burst.
+    await vi.advanceTimersByTimeAsync(11);
+    expect(order).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(10);
+    await Promise.all([first, second]);
+    expect(order).toEqual([1, 2]);
+    expect(limiter.pausedFor('api')).toBe(0);
+    await limiter.close();
+    vi.useRealTimers();
+  });
+
+  it('times a waiter out at once when the pause outlasts its timeout, and refuses bad durations', async () => {
+    vi.useFakeTimers();
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 100 } } });
+    limiter.pauseFor('api', 300_000);
+    limiter.pauseFor('api', 1_000); // shorter: ignored
+    await expect(limiter.acquire('api', undefined, { timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: 'X_RATE_LIMIT_TIMEOUT',
+      retryAfterMs: 300_000,
+    });
+    expect(() => limiter.pauseFor('api', -1)).toThrow(RangeError);
+    expect(() => limiter.pauseFor('api', 2 ** 31)).toThrow(RangeError);
+    await limiter.close();
+    vi.useRealTimers();
+  });
+});

@@ -1,4 +1,4 @@
-import { fail, isPlainObject, Topic } from '@x/internal';
+import { expectDuration, fail, isPlainObject, Topic } from '@x/internal';
 import { isRateLimitStoreUnavailableError, RateLimitClosedError } from './errors';
 import type { RateLimitRejectEvent } from './events';
 import { CostVectors, sum } from './internal/costs';
@@ -80,8 +80,22 @@ export interface RateLimiter<Name extends string = string> {
    * are re-examined.
    */
   adjust(key: string, deltas: Costs<Name>): Promise<void>;
-  /** Ms until `acquire(key, costs)` would be admitted, counting the key's queue (0: at once). */
+  /**
+   * Ms until the limits admit `acquire(key, costs)`, counting the key's queue (0: at once). A
+   * `pauseFor()` is not counted: `pausedFor(key)` says how long it holds the key.
+   */
   waitTimeMs(key: string, costs?: Costs<Name>): Promise<number>;
+  /**
+   * Holds `key` back for `ms` (a server said `retry-after`, or its quota resets then): meanwhile
+   * `tryAcquire` is false and `acquire` waits (or times out) in the key's queue. When the pause
+   * ends the key's limits start from empty (they would have refilled meanwhile), so its waiters
+   * leave in order at the limits' pace, not in a burst. A pause is never shortened by a shorter
+   * one. In this process only, whatever the store.
+   * @throws {RangeError} when `ms` is negative or above 2^31-1.
+   */
+  pauseFor(key: string, ms: number): void;
+  /** Ms left of `key`'s pause, 0 when it is not paused. */
+  pausedFor(key: string): number;
   /** A JSON-serialisable snapshot. */
   stats(): RateLimiterStats;
   /** Listens to rejected `acquire()` calls; returns an unsubscribe function. */
@@ -151,7 +165,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       this.maxQueue,
       this.counters,
       this.rejectEvents,
-      normalized.length,
+      this.limits,
     );
   }
 
@@ -164,7 +178,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       return Promise.reject(error);
     }
     if (this.closed) return Promise.reject(closedError());
-    if (this.queues.has(key)) {
+    if (this.queues.has(key) || this.queues.pausedFor(key) > 0) {
       this.counters.rejected++;
       return FALSE;
     }
@@ -220,6 +234,16 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       return Promise.reject(signal!.reason);
     }
     if (this.closed) return Promise.reject(closedError());
+    const paused = this.queues.pausedFor(key);
+    if (paused > 0 && !this.queues.has(key)) {
+      // Held back by pauseFor(): wait for its end, then ask the store as the head of the queue.
+      const total = sum(vector);
+      if (timeoutMs !== undefined && paused > timeoutMs) {
+        return this.queues.rejectTimeout(key, total, timeoutMs, paused);
+      }
+      if (this.maxQueue === 0) return this.queues.rejectQueueFull(key, total, paused);
+      return this.queues.enqueue(key, vector, total, timeoutMs, signal, paused);
+    }
     if (!this.queues.has(key)) {
       // Nobody waits on this key: ask the store directly.
       let result: number | Promise<number>;
@@ -268,6 +292,18 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     expectKey(key);
     const vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
     return this.store.waitTime(key, this.queues.totalWith(key, vector));
+  }
+
+  pauseFor(key: string, ms: number): void {
+    expectKey(key);
+    expectDuration('ms', ms);
+    if (this.closed || ms === 0) return;
+    this.queues.pause(key, performance.now() + ms);
+  }
+
+  pausedFor(key: string): number {
+    expectKey(key);
+    return this.queues.pausedFor(key);
   }
 
   stats(): RateLimiterStats {

@@ -1,7 +1,7 @@
-import { type Topic, WaiterQueue, type Waiting } from '@x/internal';
+import { BoundedMap, type Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { QueueFullError, RateLimitTimeoutError } from '../errors';
 import type { RateLimitRejectEvent } from '../events';
-import type { BoundRateLimitStore } from '../store';
+import type { BoundRateLimitStore, ResolvedLimit } from '../store';
 
 /** The counters a rate limiter reports in `stats()`; the key queues update them too. */
 export interface LimiterCounters {
@@ -39,8 +39,16 @@ interface KeyQueue {
  * cycle), whose head asks the store again when its wake-up fires, with remote decisions kept one
  * at a time per key so that a key's callers are decided in order.
  */
+/** Keys whose pause is remembered at once (a pause per server quota: few keys). */
+const MAX_PAUSED_KEYS = 10_000;
+
 export class KeyQueues {
   readonly #queues = new Map<string, KeyQueue>();
+  /** Keys held back by `pauseFor()`, until when (`performance.now()` time). */
+  readonly #paused = new BoundedMap<string, number>(MAX_PAUSED_KEYS);
+  /** Paused keys whose limits are emptied when the pause ends (they refilled meanwhile). */
+  readonly #drain = new Set<string>();
+  readonly #limits: readonly ResolvedLimit[];
   readonly #store: BoundRateLimitStore;
   readonly #maxQueue: number;
   readonly #counters: LimiterCounters;
@@ -52,8 +60,10 @@ export class KeyQueues {
     maxQueue: number,
     counters: LimiterCounters,
     rejects: Topic<RateLimitRejectEvent>,
-    width: number,
+    limits: readonly ResolvedLimit[],
   ) {
+    const width = limits.length;
+    this.#limits = limits;
     this.#store = store;
     this.#maxQueue = maxQueue;
     this.#counters = counters;
@@ -118,6 +128,30 @@ export class KeyQueues {
         else this.#pump(kq);
       }
     });
+  }
+
+  /** Ms left of `key`'s pause, 0 when it is not paused. */
+  pausedFor(key: string): number {
+    if (this.#paused.size === 0) return 0;
+    const until = this.#paused.get(key);
+    if (until === undefined) return 0;
+    const left = until - performance.now();
+    if (left > 0) return left;
+    this.#paused.delete(key);
+    return 0;
+  }
+
+  /**
+   * Holds `key` back until `until` (never shortens a pause): its waiters wake then. The limits
+   * refill meanwhile, so they are emptied when it ends: calls then leave at the limits' pace, not
+   * all at once (a server that said "wait" is not met with a burst).
+   */
+  pause(key: string, until: number): void {
+    if (until <= (this.#paused.get(key) ?? 0)) return;
+    this.#paused.set(key, until);
+    this.#drain.add(key);
+    const kq = this.#queues.get(key);
+    if (kq !== undefined && !kq.busy) kq.queue.wakeIn(until - performance.now());
   }
 
   /** Looks at `key`'s head again (after an `adjust()` refunded tokens). */
@@ -196,6 +230,12 @@ export class KeyQueues {
   #pump(kq: KeyQueue): void {
     if (kq.busy) return;
     kq.queue.sleep();
+    const paused = this.pausedFor(kq.key);
+    if (paused > 0 && kq.queue.size > 0) {
+      kq.queue.wakeIn(paused);
+      return;
+    }
+    if (this.#drain.size > 0 && this.#drain.delete(kq.key)) this.#empty(kq);
     for (;;) {
       const head = kq.queue.peek();
       if (head === undefined) {
@@ -215,6 +255,30 @@ export class KeyQueues {
         return;
       }
       if (this.#settle(kq, head, result)) return;
+    }
+  }
+
+  /**
+   * Brings every limit of the key down to an empty level (what a full one needs before it admits
+   * a full cost is known from the store's wait prediction). An in-process store answers at once;
+   * a remote one is emptied in the background, its next decision coming after.
+   */
+  #empty(kq: KeyQueue): void {
+    const deltas = this.#limits.map((limit, i) => {
+      const full = this.#limits.map((_, j) => (j === i ? limit.capacity : 0));
+      const wait = this.#store.waitTime(kq.key, full);
+      if (typeof wait !== 'number') {
+        wait.catch(() => {});
+        return limit.capacity;
+      }
+      return Math.max(0, limit.capacity - (wait * limit.ratePerSecond) / 1000);
+    });
+    if (deltas.every((d) => d === 0)) return;
+    try {
+      const adjusted = this.#store.adjust(kq.key, deltas);
+      if (adjusted instanceof Promise) adjusted.catch(() => {});
+    } catch {
+      // A store that refuses: the pause held; only the pace after it is lost.
     }
   }
 

@@ -45,6 +45,8 @@ export function retrieveModel(ctx: SimContext, { out, param }: Exchange): Promis
   } catch {
     // gin matches the raw path when it does not decode: keep it as sent
   }
+  // gin routes on the decoded path: an escaped slash makes it two segments, which no route has.
+  if (id.includes('/')) return out.send(404, '404 page not found', 'text/plain');
   const rt = ctx.store.find(id);
   if (rt === undefined) return out.sendError(404, `model '${shortest(id)}' not found`);
   return out.send(200, `${goJson(modelObject(id, rt.model))}\n`, OPENAI_JSON_TYPE);

@@ -7,7 +7,11 @@ import type { QuotaSpec } from './internal/quota';
 import { resolveModel } from './internal/resolve-model';
 import { defaultModels, type SimModel } from './models';
 
-/** What a {@link ReplyHook} sees about a chat or generate request. */
+/**
+ * What a {@link ReplyHook} sees about a chat or generate request. A `/v1` request arrives as the
+ * native request Ollama's OpenAI layer rewrites it into (`/v1/chat/completions` as `/api/chat`,
+ * `/v1/completions` as `/api/generate`).
+ */
 export interface ReplyContext {
   /** `'/api/chat'` or `'/api/generate'`. */
   readonly route: '/api/chat' | '/api/generate';

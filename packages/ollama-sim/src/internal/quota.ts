@@ -51,7 +51,7 @@ export interface QuotaRejection {
  * The key's id: a short sha256 of the Bearer token (never the token itself), or `anonymous` for a
  * request without one.
  */
-export function keyId(authorization: string | undefined): string {
+function keyId(authorization: string | undefined): string {
   const match = authorization === undefined ? null : /^Bearer\s+(\S.*)$/i.exec(authorization);
   if (match === null) return ANONYMOUS;
   return `key_${createHash('sha256').update(match[1]!.trim()).digest('hex').slice(0, 12)}`;

@@ -7,7 +7,7 @@ import { goJson } from './go-json';
 // that does not decode, empty `messages`) go out through gin's JSON renderer (charset, no newline).
 
 /** A complete error answer: its body and content type. */
-export interface ErrorAnswer {
+interface ErrorAnswer {
   readonly body: string;
   readonly type: string;
 }
@@ -45,14 +45,14 @@ export const OLLAMA: Dialect = {
 };
 
 /** openai.NewError: the `type` a status maps to. */
-export function openAiErrorType(status: number): string {
+function openAiErrorType(status: number): string {
   if (status === 400) return 'invalid_request_error';
   if (status === 404) return 'not_found_error';
   return 'api_error';
 }
 
 /** `{"error":{"message","type","param","code"}}` as Go encodes openai.ErrorResponse. */
-export function openAiErrorJson(status: number, text: string, kind?: ErrorKind): string {
+function openAiErrorJson(status: number, text: string, kind?: ErrorKind): string {
   return goJson({
     error: {
       message: text,

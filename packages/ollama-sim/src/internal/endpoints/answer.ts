@@ -24,7 +24,7 @@ export interface AnswerSpec {
   readonly strictWindow: boolean;
 }
 
-export type Durations = Record<string, number>;
+type Durations = Record<string, number>;
 
 // Generated tokens come from a small vocabulary: their JSON text is worth keeping.
 const tokenCache = new Map<string, string>();

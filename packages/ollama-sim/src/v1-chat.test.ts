@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { send } from './__fixtures__/client';
+import { open, send, settlesSoon } from './__fixtures__/client';
 import { keysOf } from './__fixtures__/shape';
 import { deltas, sseData, sseEvents } from './__fixtures__/sse';
 import type { OllamaSimOptions } from './options';
@@ -178,6 +178,25 @@ describe('POST /v1/chat/completions', () => {
         .map((d) => d.content ?? '')
         .join(''),
     ).toBe('Un café, très noir.');
+  });
+
+  it('paces one event per token at tokensPerSecond, on fake time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = await start({ tokensPerSecond: 10, responseTokens: { min: 5, max: 5 } });
+    // As in Ollama the headers leave with the first event, one token time after the start.
+    const opening = open(s.url, PATH, chat({ stream: true }));
+    expect(await settlesSoon(opening)).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    const stream = await opening;
+    expect(deltas((await stream.next())!.toString())[0]).toMatchObject({ role: 'assistant' });
+    const second = stream.next();
+    expect(await settlesSoon(second)).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(deltas((await second)!.toString())).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(300);
+    const { chunks } = await stream.rest();
+    expect(sseData(Buffer.concat(chunks).toString()).at(-1)).toBe('[DONE]');
+    expect(s.stats().streams).toBe(1);
   });
 
   it('answers a tool call with a call_ id and the arguments as a JSON string', async () => {

@@ -121,6 +121,32 @@ describe('ollama-sim CLI', () => {
     expect((await send(url, '/api/chat', { body })).status).toBe(200);
   }, 20_000);
 
+  it('enforces --quota on /v1 per API key and names the flag for a bad quota', async () => {
+    const url = await runCli(['--port', '0', '--quota', 'requests=1,windowMs=60000', '--quiet']);
+    const body = { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] };
+    const headers = { authorization: 'Bearer sk-cli' };
+    const first = await send(url, '/v1/chat/completions', { body, headers });
+    expect([first.status, first.headers['x-ratelimit-remaining-requests']]).toEqual([200, '0']);
+    const second = await send(url, '/v1/chat/completions', { body, headers });
+    expect([second.status, second.headers['retry-after']]).toEqual([429, '60']);
+    // Stopped here: runToExit below takes the place of `child`.
+    child!.kill('SIGTERM');
+    await once(child!, 'exit');
+    const cases: [string, string][] = [
+      [
+        'requests',
+        '--quota expects key=number pairs such as requests=60,tokens=40000,windowMs=60000',
+      ],
+      ['requests=0', 'Expected `--quota requests` to be an integer between 1 and 2147483648'],
+      ['windowMs=5', 'Expected `--quota` to be an object with `requests` or `tokens`'],
+    ];
+    for (const [spec, message] of cases) {
+      const { code, err } = await runToExit(['--quota', spec]);
+      expect({ spec, code }).toEqual({ spec, code: 2 });
+      expect(err).toContain(`ollama-sim: ${message}`);
+    }
+  }, 30_000);
+
   it('keeps serving when the reader of its log goes away', async () => {
     const url = await runCli(['--port', '0']);
     // As `ollama-sim | head -1` does: the pipe closes after the first line.

@@ -26,6 +26,8 @@ Options:
   --num-ctx <n>              server default context window (default 4096)
   --seed <n>                 seed of generated text and fault draws (default 0)
   --faults <file.json>       fault rules: an array of rules or { "rules": [...], "seed": n }
+  --quota <spec>             per-API-key quota on /v1/*, e.g. requests=60,tokens=40000,windowMs=60000
+                             (at least one of requests and tokens; windowMs defaults to 60000)
   --fixture <file.json>      replay this recorded exchange (repeatable)
   --quiet                    do not log requests
   -h, --help                 show this help
@@ -46,6 +48,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   seed: '--seed',
   faults: '--faults',
   fixtures: '--fixture',
+  quota: '--quota',
 };
 
 /** A mistake in the command line: said on stderr with a pointer to --help, exit status 2. */
@@ -74,6 +77,22 @@ function models(arg: string | undefined): SimModel[] | undefined {
       const full = name.includes(':') ? name : `${name}:latest`;
       return defaultModels.find((m) => m.name === full || m.name === name) ?? { name };
     });
+}
+
+/** `requests=60,tokens=40000,windowMs=60000` as the `quota` option (validated by the library). */
+function quota(arg: string | undefined): Record<string, number> | undefined {
+  if (arg === undefined) return undefined;
+  const out: Record<string, number> = Object.create(null);
+  for (const part of arg.split(',')) {
+    const [key = '', value, ...rest] = part.split('=').map((x) => x.trim());
+    const n = Number(value);
+    if (key === '' || value === undefined || value === '' || rest.length > 0 || !Number.isFinite(n))
+      usageError(
+        `--quota expects key=number pairs such as requests=60,tokens=40000,windowMs=60000, got ${JSON.stringify(arg)}`,
+      );
+    out[key] = n;
+  }
+  return { ...out };
 }
 
 function num(value: string | undefined, flag: string): number | undefined {
@@ -109,6 +128,7 @@ function parseCommandLine() {
       'num-ctx': { type: 'string' },
       seed: { type: 'string' },
       faults: { type: 'string' },
+      quota: { type: 'string' },
       fixture: { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -139,6 +159,7 @@ async function main(): Promise<void> {
     defaultNumCtx: num(values['num-ctx'], 'num-ctx'),
     seed: num(values.seed, 'seed'),
     faults,
+    quota: quota(values.quota),
     fixtures: (values.fixture ?? []).map((f) => {
       try {
         return loadFixture(f);
@@ -154,8 +175,12 @@ async function main(): Promise<void> {
     // Invalid values are the caller's mistake: name the flag, not the library option.
     if (error instanceof TypeError || error instanceof RangeError) {
       usageError(
-        error.message.replace(/^Expected `([A-Za-z]+)`/, (match, name: string) =>
-          FLAGS[name] === undefined ? match : `Expected \`${FLAGS[name]}\``,
+        error.message.replace(
+          /^Expected `([A-Za-z]+)((?:\.[A-Za-z]+)*)`/,
+          (match, name: string, path: string) =>
+            FLAGS[name] === undefined
+              ? match
+              : `Expected \`${FLAGS[name]}${path === '' ? '' : ` ${path.slice(1)}`}\``,
         ),
       );
     }

@@ -42,6 +42,38 @@ export interface StatusFault {
   readonly contentType?: string;
 }
 
+/**
+ * A 429 as a hosted OpenAI-compatible service sends it: `x-ratelimit-limit/remaining/reset-requests`
+ * and `-tokens` headers (resets written like `1s`, `6m0s`, `20ms`), `retry-after` (seconds) and
+ * `retry-after-ms`, and OpenAI's error body. On the native routes the body is `{"error":"..."}`.
+ *
+ * @example
+ * ```ts
+ * const fault: RateLimitFault = { kind: 'rate-limit', limit: 'tokens', retryAfterMs: 20_000 };
+ * const billing: RateLimitFault = { kind: 'rate-limit', code: 'insufficient_quota' };
+ * ```
+ */
+export interface RateLimitFault {
+  readonly kind: 'rate-limit';
+  /**
+   * `'rate_limit_exceeded'` (error `type` `requests` or `tokens`: retry after the wait) or
+   * `'insufficient_quota'` (error `type` and `code` `insufficient_quota`: no credit left, retrying
+   * does not help).
+   * @default 'rate_limit_exceeded'
+   */
+  readonly code?: 'rate_limit_exceeded' | 'insufficient_quota';
+  /** The limit that ran out: its remaining header says 0 and its reset is `retryAfterMs`. @default 'requests' */
+  readonly limit?: 'requests' | 'tokens';
+  /** `retry-after-ms`; `retry-after` is it in whole seconds, rounded up. @default 1000 */
+  readonly retryAfterMs?: number;
+  /** `x-ratelimit-limit-requests`. @default 60 */
+  readonly limitRequests?: number;
+  /** `x-ratelimit-limit-tokens`. @default 150000 */
+  readonly limitTokens?: number;
+  /** The error `message`. @default OpenAI's text for the code */
+  readonly message?: string;
+}
+
 /** An `{"error":"..."}` NDJSON line in a 200 stream, after which the server closes the stream. Non-streaming: a 500. */
 export interface ErrorLineFault {
   readonly kind: 'error-line';
@@ -103,6 +135,7 @@ export type Fault =
   | LatencyFault
   | SlowHeadersFault
   | StatusFault
+  | RateLimitFault
   | ErrorLineFault
   | DestroyFault
   | EndWithoutDoneFault

@@ -18,6 +18,7 @@ export type {
   FaultRule,
   LatencyFault,
   LatencySpec,
+  RateLimitFault,
   RefuseFault,
   ReplayFault,
   SlowHeadersFault,
@@ -34,7 +35,7 @@ export {
   recordedFixturesDir,
 } from './fixtures';
 export { defaultModels, type ModelCapability, type SimModel } from './models';
-export type { OllamaSimOptions, ReplyContext, ReplyHook } from './options';
+export type { OllamaSimOptions, QuotaOptions, ReplyContext, ReplyHook } from './options';
 export {
   type FaultEvent,
   type OllamaSim,

@@ -3,10 +3,15 @@ import type { FaultPlan, FaultRule } from './faults';
 import { type Fixture, parseFixture } from './fixtures';
 import { duration, intInRange, positiveFinite, rate } from './internal/checks';
 import { normalizeFaultPlan } from './internal/fault-plan';
+import type { QuotaSpec } from './internal/quota';
 import { resolveModel } from './internal/resolve-model';
 import { defaultModels, type SimModel } from './models';
 
-/** What a {@link ReplyHook} sees about a chat or generate request. */
+/**
+ * What a {@link ReplyHook} sees about a chat or generate request. A `/v1` request arrives as the
+ * native request Ollama's OpenAI layer rewrites it into (`/v1/chat/completions` as `/api/chat`,
+ * `/v1/completions` as `/api/generate`).
+ */
 export interface ReplyContext {
   /** `'/api/chat'` or `'/api/generate'`. */
   readonly route: '/api/chat' | '/api/generate';
@@ -22,6 +27,26 @@ export interface ReplyContext {
 
 /** Returns the reply text for a request, or `undefined` for the generated default. */
 export type ReplyHook = (context: ReplyContext) => string | undefined;
+
+/**
+ * A per-API-key quota on the `/v1/*` routes, as a hosted OpenAI-compatible service enforces it:
+ * at most `requests` requests and `tokens` tokens per key per window. Answers carry the
+ * `x-ratelimit-*` headers; a request over the quota gets a 429 with them, `retry-after` and
+ * `retry-after-ms`. At least one of `requests` and `tokens` is required.
+ *
+ * @example
+ * ```ts
+ * const sim = await startOllamaSim({ quota: { requests: 60, tokens: 40_000, windowMs: 60_000 } });
+ * ```
+ */
+export interface QuotaOptions {
+  /** Requests per window per key (1 to 2^31). */
+  readonly requests?: number;
+  /** Tokens per window per key: each answer's `usage.total_tokens` (embeddings: `prompt_tokens`). */
+  readonly tokens?: number;
+  /** Window length in ms; a key's window starts with its first request. @default 60000 */
+  readonly windowMs?: number;
+}
 
 /**
  * Options of {@link startOllamaSim}. Every field is optional.
@@ -83,6 +108,8 @@ export interface OllamaSimOptions {
   readonly maxEmbedValues?: number;
   /** Answer 403 to a `Host` header that is not local, as Ollama does when bound to loopback. @default true */
   readonly hostCheck?: boolean;
+  /** A per-API-key quota on `/v1/*` (off by default: Ollama has none). @default undefined */
+  readonly quota?: QuotaOptions;
   /** Aborts the start: `startOllamaSim` rejects with `signal.reason` and leaves nothing listening. */
   readonly signal?: AbortSignal;
 }
@@ -112,6 +139,7 @@ export interface ResolvedOptions {
   readonly transferBytesPerSecond: number;
   readonly maxEmbedValues: number;
   readonly hostCheck: boolean;
+  readonly quota: QuotaSpec | undefined;
 }
 
 /** Every key of {@link OllamaSimOptions}: any other is a misspelling. */
@@ -140,8 +168,30 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'transferBytesPerSecond',
   'maxEmbedValues',
   'hostCheck',
+  'quota',
   'signal',
 ];
+
+/** Validates the `quota` option. */
+function resolveQuota(quota: QuotaOptions | undefined): QuotaSpec | undefined {
+  if (quota === undefined) return undefined;
+  if (!isPlainObject(quota as unknown))
+    fail('quota', 'an object { requests, tokens, windowMs }', quota);
+  expectKnownKeys('quota', quota, ['requests', 'tokens', 'windowMs']);
+  const requests =
+    quota.requests === undefined
+      ? undefined
+      : intInRange('quota.requests', quota.requests, 1, 2 ** 31, 1);
+  const tokens =
+    quota.tokens === undefined
+      ? undefined
+      : intInRange('quota.tokens', quota.tokens, 1, 2 ** 53 - 1, 1);
+  if (requests === undefined && tokens === undefined)
+    fail('quota', 'an object with `requests` or `tokens`', quota);
+  const windowMs = duration('quota.windowMs', quota.windowMs, 60_000);
+  if (windowMs === 0) fail('quota.windowMs', 'a duration > 0 ms', windowMs, true);
+  return { requests, tokens, windowMs };
+}
 
 /**
  * Validates {@link OllamaSimOptions} and fills in the defaults.
@@ -207,6 +257,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     maxEmbedInputs: intInRange('maxEmbedInputs', options.maxEmbedInputs, 1, 1_000_000, 2048),
     maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
+    quota: resolveQuota(options.quota),
   };
   const seen = new Set<string>();
   models.forEach((m, i) => {

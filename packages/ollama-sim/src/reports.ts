@@ -48,6 +48,13 @@ export interface OllamaSimStats {
   readonly loads: number;
   readonly loadedModels: readonly string[];
   readonly listening: boolean;
+  /**
+   * Requests admitted and rejected (429) by the `quota` per API key, keyed by `key_` + the first
+   * 12 hex digits of the key's sha256 (`anonymous` without a key); empty without a quota.
+   */
+  readonly quota: Readonly<
+    Record<string, { readonly admitted: number; readonly rejected: number }>
+  >;
 }
 
 /** What `onFault` listeners receive. */

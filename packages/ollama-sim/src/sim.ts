@@ -10,6 +10,7 @@ import { isLoopbackBind } from './internal/host-check';
 import type { Life } from './internal/life';
 import { Listener } from './internal/listener';
 import { ModelStore } from './internal/model-store';
+import { Quota } from './internal/quota';
 import { FixtureMatcher } from './internal/replay';
 import { RequestLog } from './internal/request-log';
 import { resolveModel } from './internal/resolve-model';
@@ -90,6 +91,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
   const log = new RequestLog(opts.maxLogEntries, topics.request);
   const lives = new Set<Life>();
   let picker = new FaultPicker(opts.faults);
+  const quota = opts.quota === undefined ? undefined : new Quota(opts.quota);
 
   // Ollama sets no idle timeout; pooled sockets stay open until the client closes them.
   const server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 });
@@ -106,6 +108,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       hostCheck: opts.hostCheck && isLoopbackBind(opts.host),
       lives,
       refuse: (ms) => listener.refuse(ms),
+      quota,
     }),
   );
 
@@ -155,6 +158,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         loads: store.loads,
         loadedModels: store.loaded(now).map((x) => x.rt.model.name),
         listening: listener.listening,
+        quota: quota?.stats() ?? {},
       };
     },
     stop: () => listener.stop(),

@@ -112,6 +112,34 @@ export interface CompletionInput {
   readonly responseTokens: { readonly min: number; readonly max: number };
   readonly reply: ReplyHook | undefined;
   readonly tokensPerChar: number;
+  /** Stop sequences (`options.stop`): the answer ends before the first one it would contain. */
+  readonly stop: readonly string[];
+}
+
+/**
+ * The tokens of `content` up to the first stop sequence (not included; a token it starts inside
+ * is cut), or undefined when none occurs.
+ */
+function cutAtStop(content: string[], stop: readonly string[]): string[] | undefined {
+  if (stop.length === 0) return undefined;
+  const text = content.join('');
+  let at = -1;
+  for (const s of stop) {
+    const i = s === '' ? -1 : text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0) return undefined;
+  const kept: string[] = [];
+  let length = 0;
+  for (const token of content) {
+    if (length + token.length > at) {
+      if (at > length) kept.push(token.slice(0, at - length));
+      break;
+    }
+    kept.push(token);
+    length += token.length;
+  }
+  return kept;
 }
 
 /** Decides the thinking, content and tool calls of one request from its seed. */
@@ -159,9 +187,17 @@ export function complete(input: CompletionInput): Completion {
     );
   }
   let doneReason: 'stop' | 'length' = 'stop';
+  const stopped = cutAtStop(content, input.stop);
+  // The stop sequence's own token was generated, then withheld: it counts in eval_count.
+  let withheld = 0;
+  if (stopped !== undefined) {
+    withheld = 1;
+    content = stopped;
+  }
   const limit = input.numPredict;
-  if (limit >= 0 && thinking.length + content.length > limit) {
+  if (limit >= 0 && thinking.length + content.length + withheld > limit) {
     doneReason = 'length';
+    withheld = 0;
     const keepThinking = Math.min(thinking.length, limit);
     thinking.length = keepThinking;
     content = content.slice(0, limit - keepThinking);
@@ -171,7 +207,7 @@ export function complete(input: CompletionInput): Completion {
     content,
     toolCalls: undefined,
     doneReason,
-    evalCount: Math.max(1, thinking.length + content.length),
+    evalCount: Math.max(1, thinking.length + content.length + withheld),
     seed,
   };
 }

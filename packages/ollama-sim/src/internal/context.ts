@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../options';
-import { goJson } from './go-json';
 import type { Life } from './life';
 import type { ModelStore } from './model-store';
+import type { QuotaTicket } from './quota';
 import type { Upload } from './request-body';
 import type { Responder } from './responder';
 import type { Scheduler } from './scheduler';
@@ -37,11 +37,16 @@ export interface Exchange {
   readonly method: string;
   readonly life: Life;
   readonly out: Responder;
+  /** The request's place in the quota (`/v1` under `quota`): answers charge their tokens to it. */
+  readonly quota: QuotaTicket | undefined;
 }
 
-/** Ollama's error answer: `{"error":"..."}`. */
+/**
+ * An error answer: Ollama's `{"error":"..."}`, or on `/v1` the OpenAI shape Ollama's middleware
+ * rewrites it into.
+ */
 export function sendError(out: Responder, status: number, text: string): Promise<void> {
-  return out.send(status, goJson({ error: text }));
+  return out.sendError(status, text);
 }
 
 /** Monotonic nanoseconds, for Ollama's `*_duration` counters. */

@@ -59,11 +59,23 @@ export interface EmbedJob {
   readonly onVector: () => void;
 }
 
+/** A vector as base64 of its little-endian float32 bytes (OpenAI's `encoding_format: "base64"`). */
+function base64Of(vector: Float32Array): string {
+  const bytes = Buffer.allocUnsafe(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
+  return bytes.toString('base64');
+}
+
 /**
- * The JSON array text of each input's embedding (`[0.011,-0.038,...]`), or undefined when the
- * request's life ended (client gone, simulator closed) before the last one.
+ * Each input's embedding as JSON array text (`[0.011,-0.038,...]`, Go's float32 digits) or as
+ * base64 of its float32 bytes; undefined when the request's life ended (client gone, simulator
+ * closed) before the last one.
  */
-export async function embeddingsJson(job: EmbedJob, life: Life): Promise<string[] | undefined> {
+export async function embeddingTexts(
+  job: EmbedJob,
+  life: Life,
+  encoding: 'json' | 'base64',
+): Promise<string[] | undefined> {
   const out: string[] = [];
   let budget = SLICE;
   const pause = async (): Promise<boolean> => {
@@ -73,20 +85,31 @@ export async function embeddingsJson(job: EmbedJob, life: Life): Promise<string[
   };
   for (const input of job.inputs) {
     if (life.aborted) return undefined;
-    const key = `${job.model}\u0000${job.dims}\u0000${job.cut}\u0000${input}`;
+    const key = `${encoding}\u0000${job.model}\u0000${job.dims}\u0000${job.cut}\u0000${input}`;
     let text = recall(key);
     if (text === undefined) {
       const vector = normalised(job.model, input, job.dims, job.cut);
-      const parts = new Array<string>(vector.length);
-      for (let i = 0; i < vector.length; i++) {
-        parts[i] = goFloat32(vector[i]!);
-        if (--budget === 0 && !(await pause())) return undefined;
+      if (encoding === 'base64') {
+        text = base64Of(vector);
+        budget -= vector.length;
+        if (budget <= 0 && !(await pause())) return undefined;
+      } else {
+        const parts = new Array<string>(vector.length);
+        for (let i = 0; i < vector.length; i++) {
+          parts[i] = goFloat32(vector[i]!);
+          if (--budget === 0 && !(await pause())) return undefined;
+        }
+        text = `[${parts.join(',')}]`;
       }
-      text = `[${parts.join(',')}]`;
       remember(key, text);
     }
     out.push(text);
     job.onVector();
   }
   return out;
+}
+
+/** Each input's embedding as JSON array text; see {@link embeddingTexts}. */
+export function embeddingsJson(job: EmbedJob, life: Life): Promise<string[] | undefined> {
+  return embeddingTexts(job, life, 'json');
 }

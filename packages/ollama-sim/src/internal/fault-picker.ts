@@ -7,6 +7,7 @@ import type {
   FaultPlan,
   FaultRule,
   LatencySpec,
+  RateLimitFault,
   RefuseFault,
   StallFault,
   StatusFault,
@@ -21,6 +22,7 @@ export interface RequestFaults {
   latencyMs: number;
   slowHeadersMs: number;
   status: StatusFault | undefined;
+  rateLimit: RateLimitFault | undefined;
   errorLine: ErrorLineFault | undefined;
   destroy: DestroyFault | undefined;
   endEarly: EndWithoutDoneFault | undefined;
@@ -37,6 +39,7 @@ function noFaults(): RequestFaults {
     latencyMs: 0,
     slowHeadersMs: 0,
     status: undefined,
+    rateLimit: undefined,
     errorLine: undefined,
     destroy: undefined,
     endEarly: undefined,
@@ -138,6 +141,9 @@ export class FaultPicker {
         break;
       case 'status':
         out.status = fault;
+        break;
+      case 'rate-limit':
+        out.rateLimit = fault;
         break;
       case 'error-line':
         out.errorLine = fault;

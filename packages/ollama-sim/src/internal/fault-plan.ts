@@ -19,6 +19,15 @@ const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
   latency: ['kind', 'ms'],
   'slow-headers': ['kind', 'ms'],
   status: ['kind', 'status', 'error', 'body', 'contentType'],
+  'rate-limit': [
+    'kind',
+    'code',
+    'limit',
+    'retryAfterMs',
+    'limitRequests',
+    'limitTokens',
+    'message',
+  ],
   'error-line': ['kind', 'afterChunks', 'error'],
   destroy: ['kind', 'afterChunks'],
   'end-without-done': ['kind', 'afterChunks'],
@@ -61,6 +70,12 @@ function required(name: string, value: unknown, what: string): void {
   if (value === undefined) fail(name, what, value);
 }
 
+function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (value === undefined || allowed.includes(value as string)) return;
+  const what = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
+  fail(name, what, value, typeof value === 'string');
+}
+
 function validateFault(name: string, fault: Fault): void {
   if (!isPlainObject(fault as unknown)) fail(name, 'a fault object', fault);
   const kind = (fault as { kind: unknown }).kind;
@@ -87,6 +102,15 @@ function validateFault(name: string, fault: Fault): void {
     case 'status':
       required(`${name}.status`, fault.status, 'an integer between 100 and 599');
       intInRange(`${name}.status`, fault.status, 100, 599, 500);
+      return;
+    case 'rate-limit':
+      oneOf(`${name}.code`, fault.code, ['rate_limit_exceeded', 'insufficient_quota']);
+      oneOf(`${name}.limit`, fault.limit, ['requests', 'tokens']);
+      duration(`${name}.retryAfterMs`, fault.retryAfterMs, 0);
+      intInRange(`${name}.limitRequests`, fault.limitRequests, 1, Number.MAX_SAFE_INTEGER, 1);
+      intInRange(`${name}.limitTokens`, fault.limitTokens, 1, Number.MAX_SAFE_INTEGER, 1);
+      if (fault.message !== undefined && typeof fault.message !== 'string')
+        fail(`${name}.message`, 'a string', fault.message);
       return;
     case 'split':
       if (fault.at === undefined && fault.every === undefined)

@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPlainObject, type Topic } from '@x/internal';
 import type { FaultEvent, RequestLogEntry } from '../reports';
-import { type Json, type SimContext, sendError } from './context';
+import type { Json, SimContext } from './context';
 import { type FaultPicker, NO_FAULTS, type RequestFaults } from './fault-picker';
 import { goJson } from './go-json';
 import { allowedHost } from './host-check';
 import { applyLeadingFaults } from './leading-faults';
 import { Life } from './life';
+import type { Quota, QuotaTicket } from './quota';
 import { type FixtureMatcher, serveFixture } from './replay';
 import { decodeJsonBody, readBody, readUpload, type Upload } from './request-body';
 import type { RequestLog } from './request-log';
-import { JSON_TYPE, Responder } from './responder';
+import { Responder } from './responder';
 import { answerUnrouted, findRoute, plain, type Route } from './router';
 import { ROUTES } from './routes';
+import { JSON_TYPE, OLLAMA, OPENAI } from './wire';
 
 /** What the request pipeline needs from the simulator. */
 export interface HandlerDeps {
@@ -28,6 +30,8 @@ export interface HandlerDeps {
   readonly lives: Set<Life>;
   /** Stops listening for `ms` (the `refuse` fault). */
   readonly refuse: (ms: number) => void;
+  /** The per-key quota of the `/v1` routes, when the `quota` option is set. */
+  readonly quota: Quota | undefined;
 }
 
 /** The body as read: bytes and decoded JSON, a decoder error, or the reason it was not read. */
@@ -119,14 +123,16 @@ export function createHandler(
       record();
       return plain(res, 405, '405 method not allowed');
     }
+    const dialect = route.dialect === 'openai' ? OPENAI : OLLAMA;
     const got = await read(req, route, method, ctx.opts.maxBodyBytes);
     if (got === 'aborted') return;
     if (got === 'too-large') {
       record();
+      const answer = dialect.requestError(413, 'http: request body too large');
       res.setHeader('Connection', 'close');
       res.statusCode = 413;
-      res.setHeader('Content-Type', JSON_TYPE);
-      res.end(goJson({ error: 'http: request body too large' }));
+      res.setHeader('Content-Type', answer.type);
+      res.end(answer.body);
       return;
     }
     const model = modelOf(got.body);
@@ -136,13 +142,27 @@ export function createHandler(
       log.countFaults(faults.kinds);
       deps.faultTopic.emit({ requestId: id, path, model, kinds: faults.kinds });
     }
-    out = new Responder(res, faults, life);
-    if (await applyLeadingFaults(faults, out, res, life, deps.refuse)) return;
+    out = new Responder(res, faults, life, dialect);
+    if (await applyLeadingFaults(faults, out, res, life, deps.refuse, model)) return;
+    let quota: QuotaTicket | undefined;
+    if (deps.quota !== undefined && dialect === OPENAI) {
+      const admission = deps.quota.admit(req.headers.authorization, model);
+      if ('rejected' in admission) {
+        const { headers, message, kind } = admission.rejected;
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        return out.sendError(429, message, { type: kind, code: 'rate_limit_exceeded' });
+      }
+      quota = admission.ticket;
+      out.onHead = quota.head;
+    }
     const fixture = deps.fixtures.match(method, path, got.body);
     if (fixture !== undefined) return serveFixture(fixture, out, res);
-    if (got.error !== undefined) return sendError(out, 400, got.error);
+    if (got.error !== undefined) {
+      const answer = dialect.requestError(400, got.error);
+      return out.send(400, answer.body, answer.type);
+    }
     const body = isPlainObject(got.body) ? (got.body as Json) : {};
-    return route.handle(ctx, { body, upload: got.upload, param, method, life, out });
+    return route.handle(ctx, { body, upload: got.upload, param, method, life, out, quota });
   }
 
   return (req, res) => {

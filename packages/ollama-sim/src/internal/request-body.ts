@@ -39,15 +39,19 @@ function goKind(value: unknown): string {
 }
 
 /**
- * Decodes a JSON request body as Go's `ShouldBindJSON` would into `api.<struct>`: the body, or
- * the decoder's error text (400 in Ollama). Go reads the first JSON value and ignores the rest.
+ * Decodes a JSON request body as Go's `ShouldBindJSON` would into `api.<struct>` (or the
+ * package-qualified type given, `openai.ChatCompletionRequest`): the body, or the decoder's error
+ * text (400 in Ollama). Go reads the first JSON value and ignores the rest. An empty body is
+ * `missing request body` for the native handlers, Go's bare `EOF` where nothing special-cases it
+ * (the OpenAI middleware).
  */
 export function decodeJsonBody(
   raw: Buffer,
   struct: string,
 ): { body: unknown; error?: undefined } | { body?: undefined; error: string } {
   const text = raw.toString('utf8');
-  if (text.trim() === '') return { error: 'missing request body' };
+  const qualified = struct.includes('.');
+  if (text.trim() === '') return { error: qualified ? 'EOF' : 'missing request body' };
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -57,7 +61,9 @@ export function decodeJsonBody(
     body = JSON.parse(text.slice(0, scanned.end));
   }
   if (body !== null && (typeof body !== 'object' || Array.isArray(body)))
-    return { error: `json: cannot unmarshal ${goKind(body)} into Go value of type api.${struct}` };
+    return {
+      error: `json: cannot unmarshal ${goKind(body)} into Go value of type ${qualified ? struct : `api.${struct}`}`,
+    };
   return { body };
 }
 

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { NO_FAULTS, type RequestFaults } from './fault-picker';
-import { goJson } from './go-json';
 import type { Life } from './life';
+import { type Dialect, type ErrorKind, JSON_TYPE, OLLAMA } from './wire';
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
 export const NDJSON_TYPE = 'application/x-ndjson';
 /** Go's net/http buffers this much before switching a response to chunked encoding. */
 const CONTENT_LENGTH_LIMIT = 2048;
@@ -20,11 +19,18 @@ export class Responder {
   bytes = 0;
   /** Set when a fault ended the response early. */
   cut = false;
+  /**
+   * Sets headers every answer of this request carries (the quota's `x-ratelimit-*`), computed
+   * when the status line is about to leave.
+   */
+  onHead: ((res: ServerResponse) => void) | undefined;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly faults: RequestFaults,
     private readonly life: Life,
+    /** How errors are written: Ollama's native `{"error":"..."}` or the OpenAI layer's shape. */
+    readonly dialect: Dialect = OLLAMA,
   ) {}
 
   /** No stream fault applies: chunks may be batched. */
@@ -57,9 +63,10 @@ export class Responder {
       if (f.destroy !== undefined) return this.destroy();
       if (f.errorLine !== undefined) {
         // A failure during a non-streamed generation becomes an HTTP 500 with the error JSON.
+        const answer = this.dialect.error(500, f.errorLine.error ?? DEFAULT_STREAM_ERROR);
         status = 500;
-        body = goJson({ error: f.errorLine.error ?? DEFAULT_STREAM_ERROR });
-        contentType = JSON_TYPE;
+        body = answer.body;
+        contentType = answer.type;
       }
       await this.life.sleep(f.slowHeadersMs);
       if (this.gone) return;
@@ -69,6 +76,7 @@ export class Responder {
       if (this.gone) return;
     }
     const res = this.res;
+    this.onHead?.(res);
     res.statusCode = status;
     if (contentType !== null) res.setHeader('Content-Type', contentType);
     if (f === NO_FAULTS && typeof body === 'string') {
@@ -106,9 +114,16 @@ export class Responder {
     }
   }
 
+  /** An error answer in this request's dialect (`kind`: the OpenAI `type` and `code`). */
+  sendError(status: number, text: string, kind?: ErrorKind): Promise<void> {
+    const answer = this.dialect.error(status, text, kind);
+    return this.send(status, answer.body, answer.type);
+  }
+
   /** Sets a stream's status and headers; they leave with the first chunk, as in Ollama. */
   async start(status = 200, contentType = NDJSON_TYPE): Promise<void> {
     const res = this.res;
+    this.onHead?.(res);
     res.statusCode = status;
     res.setHeader('Content-Type', contentType);
     if (this.faults.slowHeadersMs > 0) await this.life.sleep(this.faults.slowHeadersMs);
@@ -135,15 +150,16 @@ export class Responder {
       return false;
     }
     if (f.errorLine !== undefined && due(f.errorLine.afterChunks)) {
-      const line = `${goJson({ error: f.errorLine.error ?? DEFAULT_STREAM_ERROR })}\n`;
+      const text = f.errorLine.error ?? DEFAULT_STREAM_ERROR;
       this.cut = true;
       if (i === 0 && !this.res.headersSent) {
         // Before the first chunk the failure is an ordinary HTTP error (no charset, as in Ollama).
+        const answer = this.dialect.streamStartError(text);
         this.res.statusCode = 500;
-        this.res.setHeader('Content-Type', 'application/json');
-        await this.write(line.slice(0, -1));
+        this.res.setHeader('Content-Type', answer.type);
+        await this.write(answer.body);
       } else {
-        await this.write(line);
+        await this.write(this.dialect.streamError(text));
       }
       this.end();
       return false;

@@ -8,8 +8,10 @@ export interface Route {
   readonly methods: readonly string[];
   /** `json`: decoded as `api.<struct>` (Go's decoder errors); `upload`: hashed, not kept; `none`: not read. */
   readonly body: 'none' | 'json' | 'upload';
-  /** The Go request type named in decoder errors. */
+  /** The Go request type named in decoder errors (`api.` implied unless qualified). */
   readonly struct?: string;
+  /** `openai`: Ollama's OpenAI-compatible layer (its error shape, the quota). @default native */
+  readonly dialect?: 'openai';
   readonly handle: (ctx: SimContext, ex: Exchange) => Promise<void>;
 }
 

@@ -4,6 +4,9 @@ import { embed, embeddings } from './endpoints/embed';
 import { chat, generate } from './endpoints/generation';
 import { ps, root, show, tags, version } from './endpoints/info';
 import { copy, remove } from './endpoints/manage';
+import { embeddingsV1 } from './endpoints/openai-embeddings';
+import { chatCompletions, completions } from './endpoints/openai-generation';
+import { listModels, retrieveModel } from './endpoints/openai-models';
 import { pull, push } from './endpoints/pull-push';
 import type { Route, RouteTable } from './router';
 
@@ -43,6 +46,39 @@ const routes: Route[] = [
   },
   { path: '/api/copy', methods: ['POST'], body: 'json', struct: 'CopyRequest', handle: copy },
   { path: '/api/blobs/:digest', methods: ['HEAD', 'POST'], body: 'upload', handle: blob },
+  // Ollama's OpenAI-compatible layer.
+  {
+    path: '/v1/chat/completions',
+    methods: ['POST'],
+    body: 'json',
+    struct: 'openai.ChatCompletionRequest',
+    dialect: 'openai',
+    handle: chatCompletions,
+  },
+  {
+    path: '/v1/completions',
+    methods: ['POST'],
+    body: 'json',
+    struct: 'openai.CompletionRequest',
+    dialect: 'openai',
+    handle: completions,
+  },
+  {
+    path: '/v1/embeddings',
+    methods: ['POST'],
+    body: 'json',
+    struct: 'openai.EmbedRequest',
+    dialect: 'openai',
+    handle: embeddingsV1,
+  },
+  { path: '/v1/models', methods: ['GET'], body: 'none', dialect: 'openai', handle: listModels },
+  {
+    path: '/v1/models/:model',
+    methods: ['GET'],
+    body: 'none',
+    dialect: 'openai',
+    handle: retrieveModel,
+  },
 ];
 
 export const ROUTES: RouteTable = {

@@ -5,7 +5,7 @@ import { goQuote } from './go-json';
 // api.Options.FromMap (500). Field tables list the Go types the messages name.
 
 type Kind = 'string' | 'bool' | 'array' | 'object' | 'int' | 'number' | 'any';
-type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
+export type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
 
 export const CHAT_FIELDS: FieldTable = {
   model: ['string', 'string'],
@@ -129,18 +129,20 @@ function matches(kind: Kind, value: unknown): boolean {
 
 /**
  * Checks a decoded body against a field table the way Go's decoder would; returns Go's error text
- * for the first mismatch in document order (keep_alive included), or undefined.
+ * for the first mismatch in document order (keep_alive included unless `keepAliveDefaultMs` is
+ * undefined: a type without that field), or undefined.
  */
 export function checkFields(
   body: Record<string, unknown>,
   table: FieldTable,
   struct: string,
-  keepAliveDefaultMs: number,
+  keepAliveDefaultMs: number | undefined,
 ): string | undefined {
   for (const key of Object.keys(body)) {
     const value = body[key];
-    if (value === null) continue;
-    if (key === 'keep_alive') {
+    // undefined: a field a rewritten (/v1) request leaves out, as Go's omitempty would.
+    if (value === null || value === undefined) continue;
+    if (key === 'keep_alive' && keepAliveDefaultMs !== undefined) {
       const ka = parseKeepAlive(value, keepAliveDefaultMs);
       if (!ka.ok) return ka.error;
       continue;

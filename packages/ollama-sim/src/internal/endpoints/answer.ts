@@ -47,34 +47,68 @@ function evaluated(ctx: SimContext, spec: AnswerSpec): number | 'overflow' {
   return Math.min(promptTokens, Math.floor(admitted.numCtx / 2) + 2);
 }
 
-export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): Promise<void> {
-  const { out, life, body } = ex;
-  const { completion, route, admitted } = spec;
+/** A request whose prompt was evaluated: what its answer reports and how fast it is paced. */
+export interface Evaluated {
+  /** Prompt tokens evaluated (fewer than the prompt's when it was truncated). */
+  readonly promptEvalCount: number;
+  /** Milliseconds per generated token; 0 = no pacing. */
+  readonly tokenMs: number;
+  /** Ollama's counters and durations as of now (the end of the answer). */
+  durations(): Durations;
+}
+
+/**
+ * Evaluates the prompt: the window check (400 or silent truncation), the prompt-evaluation pause
+ * and the token counters. Undefined when the request is over (an error answered, a disconnect).
+ */
+export async function evaluate(
+  ctx: SimContext,
+  ex: Exchange,
+  spec: AnswerSpec,
+): Promise<Evaluated | undefined> {
+  const { out, life } = ex;
+  const { completion, admitted } = spec;
   const promptEvalCount = evaluated(ctx, spec);
-  if (promptEvalCount === 'overflow') return sendError(out, 400, OVERFLOW_TEXT);
+  if (promptEvalCount === 'overflow') {
+    await sendError(out, 400, OVERFLOW_TEXT);
+    return undefined;
+  }
   const loaded = nowNs();
   const promptRate = ctx.opts.promptTokensPerSecond;
   if (Number.isFinite(promptRate)) await life.sleep((promptEvalCount / promptRate) * 1000);
-  if (life.aborted) return;
+  if (life.aborted) return undefined;
   const evalStart = nowNs();
   const promptEvalNs = Math.max(evalStart - loaded, promptEvalCount * 1000);
   const tps = admitted.rt.model.tokensPerSecond;
-  const tokenMs = Number.isFinite(tps) ? 1000 / tps : 0;
   ctx.counters.promptTokens += promptEvalCount;
   ctx.counters.evalTokens += completion.evalCount;
-  const durations = (evalEnd: number): Durations => {
-    const evalNs = Math.max(evalEnd - evalStart, completion.evalCount * 1000);
-    const loadNs = Math.max(loaded - admitted.start, 1000);
-    const totalNs = Math.max(evalEnd - admitted.start, loadNs + promptEvalNs + evalNs);
-    return {
-      total_duration: Math.round(totalNs),
-      load_duration: Math.round(loadNs),
-      prompt_eval_count: promptEvalCount,
-      prompt_eval_duration: Math.round(promptEvalNs),
-      eval_count: completion.evalCount,
-      eval_duration: Math.round(evalNs),
-    };
+  return {
+    promptEvalCount,
+    tokenMs: Number.isFinite(tps) ? 1000 / tps : 0,
+    durations() {
+      const evalEnd = nowNs();
+      const evalNs = Math.max(evalEnd - evalStart, completion.evalCount * 1000);
+      const loadNs = Math.max(loaded - admitted.start, 1000);
+      const totalNs = Math.max(evalEnd - admitted.start, loadNs + promptEvalNs + evalNs);
+      return {
+        total_duration: Math.round(totalNs),
+        load_duration: Math.round(loadNs),
+        prompt_eval_count: promptEvalCount,
+        prompt_eval_duration: Math.round(promptEvalNs),
+        eval_count: completion.evalCount,
+        eval_duration: Math.round(evalNs),
+      };
+    },
   };
+}
+
+/** The native answer of chat and generate: one JSON body, or NDJSON lines. */
+export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): Promise<void> {
+  const { out, life, body } = ex;
+  const { completion, route } = spec;
+  const run = await evaluate(ctx, ex, spec);
+  if (run === undefined) return;
+  const { tokenMs } = run;
   const context =
     route === 'generate' && body.raw !== true
       ? contextIds(completion.seed, spec.promptTokens + completion.evalCount)
@@ -83,10 +117,10 @@ export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): P
     const pieces = completion.thinking.length + completion.content.length;
     if (tokenMs > 0) await life.sleep(tokenMs * Math.max(1, pieces));
     if (life.aborted) return;
-    return out.send(200, wholeAnswer(spec, durations(nowNs()), context));
+    return out.send(200, wholeAnswer(spec, run.durations(), context));
   }
   ctx.counters.streams++;
-  return streamAnswer(ex, spec, tokenMs, () => finalLine(spec, durations(nowNs()), context));
+  return streamAnswer(ex, spec, tokenMs, () => finalLine(spec, run.durations(), context));
 }
 
 /** The `stream: false` body. */

@@ -1,11 +1,11 @@
 import { isPlainObject } from '@x/internal';
 import { keepAliveOf, release, takeSlot, windowFor } from '../admission';
 import { type Exchange, nowNs, type SimContext, sendError } from '../context';
-import { embeddingsJson } from '../embedding';
+import { type EmbedJob, embeddingsJson } from '../embedding';
 import { goJson, goQuote } from '../go-json';
-import { JSON_TYPE } from '../responder';
 import { estimateTextTokens } from '../text';
 import { checkFields, checkOptions, EMBED_FIELDS, EMBEDDINGS_FIELDS } from '../validate';
+import { JSON_TYPE } from '../wire';
 
 // `/api/embed` (batch, `input` → `embeddings`) and the legacy `/api/embeddings` (`prompt` →
 // `embedding`).
@@ -23,15 +23,54 @@ function inputsOf(body: Record<string, unknown>, legacy: boolean): string[] | st
   return 'invalid input type';
 }
 
+/** The vectors of one embed request, and what it reports about them. */
+export interface EmbedResult {
+  /** The request's model name as sent. */
+  readonly model: string;
+  readonly job: EmbedJob;
+  /** Prompt tokens evaluated (inputs longer than the window count the window). */
+  readonly count: number;
+  /** `nowNs()` when the request started and when its model was ready. */
+  readonly start: number;
+  readonly loaded: number;
+}
+
+/** Writes an embed answer: native (`embeddings`, legacy `embedding`) or the /v1 list. */
+export type EmbedOutput = (ex: Exchange, result: EmbedResult) => Promise<void>;
+
+async function nativeOutput(ex: Exchange, r: EmbedResult): Promise<void> {
+  const vectors = await embeddingsJson(r.job, ex.life);
+  if (vectors === undefined) return;
+  const end = nowNs();
+  const totalNs = Math.max(Math.round(end - r.start), 1000);
+  const loadNs = Math.max(Math.round(r.loaded - r.start), 1000);
+  const text =
+    `{"model":${goJson(r.model)},"embeddings":[${vectors.join(',')}],` +
+    `"total_duration":${Math.max(totalNs, loadNs)},"load_duration":${loadNs},"prompt_eval_count":${r.count}}`;
+  return ex.out.send(200, text);
+}
+
+async function legacyOutput(ex: Exchange, r: EmbedResult): Promise<void> {
+  const vectors = await embeddingsJson(r.job, ex.life);
+  if (vectors === undefined) return;
+  return ex.out.send(200, `{"embedding":${vectors[0] ?? '[]'}}`, JSON_TYPE);
+}
+
 export function embed(ctx: SimContext, ex: Exchange): Promise<void> {
-  return run(ctx, ex, false);
+  return runEmbed(ctx, ex, nativeOutput);
 }
 
 export function embeddings(ctx: SimContext, ex: Exchange): Promise<void> {
-  return run(ctx, ex, true);
+  return runEmbed(ctx, ex, legacyOutput, true);
 }
 
-async function run(ctx: SimContext, ex: Exchange, legacy: boolean): Promise<void> {
+/** An embed request (native, legacy, or rewritten from /v1/embeddings) answered by `output`. */
+export async function runEmbed(
+  ctx: SimContext,
+  ex: Exchange,
+  output: EmbedOutput,
+  legacy = false,
+): Promise<void> {
   const { body, out, life } = ex;
   const bad = legacy
     ? checkFields(body, EMBEDDINGS_FIELDS, 'EmbeddingRequest', ctx.opts.keepAliveMs)
@@ -85,27 +124,16 @@ async function run(ctx: SimContext, ex: Exchange, legacy: boolean): Promise<void
     if (Number.isFinite(promptRate)) await life.sleep((count / promptRate) * 1000);
     if (life.aborted) return;
     ctx.counters.promptTokens += count;
-    const vectors = await embeddingsJson(
-      {
-        model: rt.model.key,
-        inputs,
-        dims,
-        cut,
-        onVector: () => {
-          ctx.counters.embeddings++;
-        },
+    const job: EmbedJob = {
+      model: rt.model.key,
+      inputs,
+      dims,
+      cut,
+      onVector: () => {
+        ctx.counters.embeddings++;
       },
-      life,
-    );
-    if (vectors === undefined) return;
-    const end = nowNs();
-    if (legacy) return await out.send(200, `{"embedding":${vectors[0] ?? '[]'}}`, JSON_TYPE);
-    const totalNs = Math.max(Math.round(end - start), 1000);
-    const loadNs = Math.max(Math.round(loaded - start), 1000);
-    const text =
-      `{"model":${goJson(model)},"embeddings":[${vectors.join(',')}],` +
-      `"total_duration":${Math.max(totalNs, loadNs)},"load_duration":${loadNs},"prompt_eval_count":${count}}`;
-    return await out.send(200, text);
+    };
+    return await output(ex, { model, job, count, start, loaded });
   } finally {
     release(ctx, rt, keepAliveMs);
   }

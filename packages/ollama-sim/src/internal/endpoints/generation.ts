@@ -6,10 +6,22 @@ import { goJson } from '../go-json';
 import { goTimeUtc } from '../go-time';
 import { estimateTextTokens } from '../text';
 import { CHAT_FIELDS, checkFields, checkMessages, GENERATE_FIELDS } from '../validate';
-import { answer } from './answer';
+import { type AnswerSpec, answer } from './answer';
 
 // `/api/chat` and `/api/generate`: each request's own checks, its prompt estimate and the seeded
-// completion; admission and the answer itself are shared.
+// completion; admission is shared, and the answer is written natively or by the /v1 layer.
+
+/** How a chat or generate request is answered: natively, or as Ollama's OpenAI layer does. */
+export interface GenerationWriter {
+  answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): Promise<void>;
+  /** An empty prompt only loads (or with `keep_alive: 0` unloads) the model; the answer says which. */
+  loadOnly(
+    ex: Exchange,
+    model: string,
+    route: 'chat' | 'generate',
+    reason: 'load' | 'unload',
+  ): Promise<void>;
+}
 
 /** An empty prompt loads the model (`done_reason: "load"`), or unloads it with `keep_alive: 0`. */
 async function loadOnly(
@@ -17,12 +29,23 @@ async function loadOnly(
   admitted: Admitted,
   model: string,
   route: 'chat' | 'generate',
+  writer: GenerationWriter,
 ): Promise<void> {
   const reason =
     ex.body.keep_alive === 0 || ex.body.keep_alive === '0'
       ? ('unload' as const)
       : ('load' as const);
   if (reason === 'unload') admitted.rt.loaded = undefined;
+  return writer.loadOnly(ex, model, route, reason);
+}
+
+/** The native answer of an empty prompt: one done line without counters. */
+function nativeLoadOnly(
+  ex: Exchange,
+  model: string,
+  route: 'chat' | 'generate',
+  reason: 'load' | 'unload',
+): Promise<void> {
   const created_at = goTimeUtc(Date.now());
   const text =
     route === 'chat'
@@ -34,8 +57,10 @@ async function loadOnly(
           done_reason: reason,
         })
       : goJson({ model, created_at, response: '', done: true, done_reason: reason });
-  await ex.out.send(200, text);
+  return ex.out.send(200, text);
 }
+
+const NATIVE: GenerationWriter = { answer, loadOnly: nativeLoadOnly };
 
 /** The inputs of the seeded completion every chat and generate request shares. */
 function completionBase(
@@ -55,6 +80,7 @@ function completionBase(
   | 'responseTokens'
   | 'reply'
   | 'tokensPerChar'
+  | 'stop'
 > {
   const { rt, options } = admitted;
   return {
@@ -68,10 +94,24 @@ function completionBase(
     responseTokens: ctx.opts.responseTokens,
     reply: ctx.opts.reply,
     tokensPerChar: ctx.opts.tokensPerChar,
+    stop: Array.isArray(options?.stop) ? (options.stop as string[]) : [],
   };
 }
 
-export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
+export function chat(ctx: SimContext, ex: Exchange): Promise<void> {
+  return runChat(ctx, ex, NATIVE);
+}
+
+export function generate(ctx: SimContext, ex: Exchange): Promise<void> {
+  return runGenerate(ctx, ex, NATIVE);
+}
+
+/** A chat request (native, or rewritten from /v1) answered by `writer`. */
+export async function runChat(
+  ctx: SimContext,
+  ex: Exchange,
+  writer: GenerationWriter,
+): Promise<void> {
   const { body, out } = ex;
   const bad =
     checkFields(body, CHAT_FIELDS, 'ChatRequest', ctx.opts.keepAliveMs) ??
@@ -83,7 +123,7 @@ export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
   if (admitted === undefined) return;
   try {
     const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
-    if (messages.length === 0) return await loadOnly(ex, admitted, model, 'chat');
+    if (messages.length === 0) return await loadOnly(ex, admitted, model, 'chat', writer);
     // Rendered-prompt estimate and the seed text, in one pass over the messages.
     const tpc = ctx.opts.tokensPerChar;
     let tokens = 4; // BOS + assistant header
@@ -120,7 +160,7 @@ export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
       tools,
       lastRole,
     });
-    await answer(ctx, ex, {
+    await writer.answer(ctx, ex, {
       admitted,
       model,
       route: 'chat',
@@ -133,7 +173,12 @@ export async function chat(ctx: SimContext, ex: Exchange): Promise<void> {
   }
 }
 
-export async function generate(ctx: SimContext, ex: Exchange): Promise<void> {
+/** A generate request (native, or rewritten from /v1/completions) answered by `writer`. */
+export async function runGenerate(
+  ctx: SimContext,
+  ex: Exchange,
+  writer: GenerationWriter,
+): Promise<void> {
   const { body, out } = ex;
   const bad = checkFields(body, GENERATE_FIELDS, 'GenerateRequest', ctx.opts.keepAliveMs);
   if (bad !== undefined) return sendError(out, 400, bad);
@@ -146,7 +191,7 @@ export async function generate(ctx: SimContext, ex: Exchange): Promise<void> {
   try {
     const prompt = typeof body.prompt === 'string' ? body.prompt : '';
     if (prompt === '' && !Array.isArray(body.images))
-      return await loadOnly(ex, admitted, model, 'generate');
+      return await loadOnly(ex, admitted, model, 'generate', writer);
     const tpc = ctx.opts.tokensPerChar;
     const system =
       typeof body.system === 'string' && body.system !== ''
@@ -168,7 +213,7 @@ export async function generate(ctx: SimContext, ex: Exchange): Promise<void> {
       tools: undefined,
       lastRole: 'user',
     });
-    await answer(ctx, ex, {
+    await writer.answer(ctx, ex, {
       admitted,
       model,
       route: 'generate',

@@ -1,0 +1,330 @@
+import { isPlainObject } from '@x/internal';
+import type { Json } from './context';
+import { goTypeName } from './go-duration';
+import { goQuote } from './go-json';
+import { checkFields, type FieldTable } from './validate';
+
+// What Ollama's OpenAI middleware does to a /v1 request before the native handler sees it
+// (openai.FromChatRequest, FromCompleteRequest): decode it into its own struct (Go's texts for a
+// wrongly typed field), check what it checks, and rewrite it as a native request. Every error here
+// is a 400 the middleware answers itself.
+
+const CHAT_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  messages: ['array', '[]openai.Message'],
+  stream: ['bool', 'bool'],
+  stream_options: ['object', 'openai.StreamOptions'],
+  max_tokens: ['int', 'int'],
+  seed: ['int', 'int'],
+  temperature: ['number', 'float64'],
+  frequency_penalty: ['number', 'float64'],
+  presence_penalty: ['number', 'float64'],
+  top_p: ['number', 'float64'],
+  response_format: ['object', 'openai.ResponseFormat'],
+  tools: ['array', '[]api.Tool'],
+  reasoning: ['object', 'openai.Reasoning'],
+  reasoning_effort: ['string', 'string'],
+  logprobs: ['bool', 'bool'],
+  top_logprobs: ['int', 'int'],
+};
+
+const COMPLETION_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  prompt: ['string', 'string'],
+  frequency_penalty: ['number', 'float32'],
+  max_tokens: ['int', 'int'],
+  presence_penalty: ['number', 'float32'],
+  seed: ['int', 'int'],
+  stream: ['bool', 'bool'],
+  stream_options: ['object', 'openai.StreamOptions'],
+  temperature: ['number', 'float32'],
+  top_p: ['number', 'float32'],
+  suffix: ['string', 'string'],
+  logprobs: ['int', 'int'],
+};
+
+const EMBED_FIELDS: FieldTable = {
+  model: ['string', 'string'],
+  dimensions: ['int', 'int'],
+  encoding_format: ['string', 'string'],
+};
+
+const MESSAGE_FIELDS: FieldTable = {
+  role: ['string', 'string'],
+  reasoning: ['string', 'string'],
+  tool_calls: ['array', '[]openai.ToolCall'],
+  name: ['string', 'string'],
+  tool_call_id: ['string', 'string'],
+};
+
+/** What the /v1 writers need to know about the request beyond the native body. */
+export interface V1Request {
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+  /** Chat: `logprobs: true`; their `top_logprobs` alternatives per token. */
+  readonly logprobs: boolean;
+  readonly topLogprobs: number;
+}
+
+/** A rewritten request, or the 400 text the middleware answers. */
+export type Rewritten = { native: Json; v1: V1Request } | { error: string };
+
+/** Go's error for a field of a nested struct (`StreamOptions.stream_options.include_usage`). */
+function nested(
+  value: unknown,
+  struct: string,
+  path: string,
+  table: FieldTable,
+): string | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const error = checkFields(value, table, struct, undefined);
+  return error?.replace(`${struct}.`, `${struct}.${path}.`);
+}
+
+/** Go's decoder error for the request's top-level fields or its `stream_options`. */
+function decodeError(body: Json, struct: string): string | undefined {
+  return (
+    checkFields(
+      body,
+      struct === 'ChatCompletionRequest' ? CHAT_FIELDS : COMPLETION_FIELDS,
+      struct,
+      undefined,
+    ) ??
+    nested(body.stream_options, 'StreamOptions', 'stream_options', {
+      include_usage: ['bool', 'bool'],
+    })
+  );
+}
+
+function includeUsage(body: Json): boolean {
+  return isPlainObject(body.stream_options) && body.stream_options.include_usage === true;
+}
+
+/** The `options` the middleware builds: stop, num_predict, temperature and top_p (1 unless set), seed, penalties. */
+function samplingOptions(body: Json, stop: string[] | undefined): Json {
+  const options: Json = {};
+  if (stop !== undefined) options.stop = stop;
+  // Ollama reads only `max_tokens`; the newer `max_completion_tokens` is honoured too here.
+  const max = body.max_tokens ?? body.max_completion_tokens;
+  if (typeof max === 'number') options.num_predict = Math.trunc(max);
+  options.temperature = typeof body.temperature === 'number' ? body.temperature : 1;
+  if (typeof body.seed === 'number') options.seed = body.seed;
+  if (typeof body.frequency_penalty === 'number')
+    options.frequency_penalty = body.frequency_penalty;
+  if (typeof body.presence_penalty === 'number') options.presence_penalty = body.presence_penalty;
+  options.top_p = typeof body.top_p === 'number' && body.top_p !== 0 ? body.top_p : 1;
+  return options;
+}
+
+const IMAGE_PREFIXES = ['jpeg', 'jpg', 'png', 'webp'].map((t) => `data:image/${t};base64,`);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A base64 data URI as the image bytes (base64 kept), or Ollama's error text. */
+function imageOf(url: string): { image: string } | { error: string } {
+  if (url.startsWith('http://') || url.startsWith('https://'))
+    return {
+      error: 'image URLs are not currently supported, please use base64 encoded data instead',
+    };
+  const prefix = url.startsWith('data:;base64,')
+    ? 'data:;base64,'
+    : IMAGE_PREFIXES.find((p) => url.startsWith(p));
+  const data = prefix === undefined ? undefined : url.slice(prefix.length);
+  if (data === undefined || !BASE64.test(data)) return { error: 'invalid image input' };
+  return { image: data };
+}
+
+/** openai.ToolCall[] as native tool calls (arguments decoded), or Ollama's error. */
+function nativeToolCalls(calls: unknown[]): Json[] | string {
+  const out: Json[] = [];
+  for (const call of calls) {
+    const c = isPlainObject(call) ? call : {};
+    const fn = isPlainObject(c.function) ? c.function : {};
+    let args: unknown;
+    try {
+      args = JSON.parse(typeof fn.arguments === 'string' ? fn.arguments : '');
+    } catch {
+      return 'invalid tool call arguments';
+    }
+    out.push({ id: c.id, function: { name: fn.name, arguments: args } });
+  }
+  return out;
+}
+
+/** One /v1 message as the native messages it becomes (a part each for content arrays). */
+function nativeMessages(m: Json): Json[] | string {
+  const bad = checkFields(m, MESSAGE_FIELDS, 'Message', undefined);
+  if (bad !== undefined) return bad.replace('Message.', 'Message.messages.');
+  const role = typeof m.role === 'string' ? m.role : '';
+  const calls = Array.isArray(m.tool_calls) ? nativeToolCalls(m.tool_calls) : undefined;
+  if (typeof calls === 'string') return calls;
+  const extra: Json = {};
+  if (typeof m.reasoning === 'string' && m.reasoning !== '') extra.thinking = m.reasoning;
+  if (calls !== undefined && calls.length > 0) extra.tool_calls = calls;
+  if (typeof m.tool_call_id === 'string') extra.tool_call_id = m.tool_call_id;
+  if (typeof m.content === 'string') return [{ role, content: m.content, ...extra }];
+  if (!Array.isArray(m.content)) {
+    if (m.tool_calls === undefined || m.tool_calls === null)
+      return `invalid message content type: ${m.content == null ? '<nil>' : goTypeName(m.content)}`;
+    return [{ role, content: '', ...extra }];
+  }
+  const out: Json[] = [];
+  for (const part of m.content) {
+    if (!isPlainObject(part)) return 'invalid message format';
+    if (part.type === 'text') {
+      if (typeof part.text !== 'string') return 'invalid message format';
+      out.push({ role, content: part.text });
+    } else if (part.type === 'image_url') {
+      const ref = part.image_url;
+      const url = isPlainObject(ref) ? ref.url : ref;
+      if (typeof url !== 'string') return 'invalid message format';
+      const image = imageOf(url);
+      if ('error' in image) return image.error;
+      out.push({ role, content: '', images: [image.image] });
+    } else return 'invalid message format';
+  }
+  if (out.length > 0) Object.assign(out[out.length - 1]!, extra);
+  return out;
+}
+
+/** reasoning_effort as Ollama's `think` (clamped to its tiers), or the error for an unknown one. */
+function thinkOf(effort: unknown): boolean | string | undefined | { error: string } {
+  if (effort === undefined || effort === null || effort === '') return undefined;
+  switch (effort) {
+    case 'none':
+      return false;
+    case 'minimal':
+      return 'low';
+    case 'low':
+    case 'medium':
+    case 'high':
+    case 'max':
+      return effort as string;
+    case 'xhigh':
+    case 'ultra':
+      return 'max';
+    default:
+      return {
+        error: `invalid reasoning value: ${goQuote(String(effort))} (must be "minimal", "low", "medium", "high", "xhigh", "ultra", "max", or "none")`,
+      };
+  }
+}
+
+/** The `format` of a `response_format`: `"json"` for json_object, the schema for json_schema. */
+function formatOf(responseFormat: unknown): unknown {
+  if (!isPlainObject(responseFormat) || typeof responseFormat.type !== 'string') return undefined;
+  const type = responseFormat.type.trim().toLowerCase();
+  if (type === 'json_object') return 'json';
+  if (type === 'json_schema' && isPlainObject(responseFormat.json_schema))
+    return responseFormat.json_schema.schema ?? undefined;
+  return undefined;
+}
+
+/** `POST /v1/chat/completions` as the native chat request Ollama's middleware builds. */
+export function fromChatRequest(body: Json): Rewritten {
+  const bad =
+    decodeError(body, 'ChatCompletionRequest') ??
+    nested(body.response_format, 'ResponseFormat', 'response_format', {
+      type: ['string', 'string'],
+      json_schema: ['object', 'openai.JsonSchema'],
+    });
+  if (bad !== undefined) return { error: bad };
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  if (messages.length === 0) return { error: "[] is too short - 'messages'" };
+  const native: Json[] = [];
+  for (const m of messages) {
+    if (m !== null && !isPlainObject(m))
+      return {
+        error: `json: cannot unmarshal ${Array.isArray(m) ? 'array' : typeof m === 'boolean' ? 'bool' : typeof m} into Go struct field ChatCompletionRequest.messages of type openai.Message`,
+      };
+    const converted = nativeMessages(isPlainObject(m) ? m : {});
+    if (typeof converted === 'string') return { error: converted };
+    native.push(...converted);
+  }
+  const stop =
+    typeof body.stop === 'string'
+      ? [body.stop]
+      : Array.isArray(body.stop)
+        ? body.stop.filter((s): s is string => typeof s === 'string')
+        : undefined;
+  const effort = isPlainObject(body.reasoning) ? body.reasoning.effort : body.reasoning_effort;
+  const think = thinkOf(effort);
+  if (isPlainObject(think)) return { error: think.error };
+  const logprobs = body.logprobs === true;
+  const top = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
+  return {
+    native: {
+      model: body.model,
+      messages: native,
+      format: formatOf(body.response_format),
+      options: samplingOptions(body, stop),
+      stream: body.stream === true,
+      tools: body.tools,
+      think,
+      logprobs,
+      top_logprobs: top,
+    },
+    v1: {
+      stream: body.stream === true,
+      includeUsage: includeUsage(body),
+      logprobs,
+      topLogprobs: top,
+    },
+  };
+}
+
+/** `POST /v1/completions` as the native generate request. */
+export function fromCompletionRequest(body: Json): Rewritten {
+  const bad = decodeError(body, 'CompletionRequest');
+  if (bad !== undefined) return { error: bad };
+  let stop: string[] | undefined;
+  if (typeof body.stop === 'string') stop = [body.stop];
+  else if (Array.isArray(body.stop)) {
+    const wrong = body.stop.find((s) => typeof s !== 'string');
+    if (wrong !== undefined)
+      return {
+        error: `invalid type for 'stop' field: ${wrong == null ? '<nil>' : goTypeName(wrong)}`,
+      };
+    stop = body.stop as string[];
+  }
+  const top = typeof body.logprobs === 'number' && body.logprobs > 0 ? body.logprobs : 0;
+  return {
+    native: {
+      model: body.model,
+      prompt: typeof body.prompt === 'string' ? body.prompt : '',
+      suffix: typeof body.suffix === 'string' ? body.suffix : '',
+      options: samplingOptions(body, stop),
+      stream: body.stream === true,
+      logprobs: top > 0,
+      top_logprobs: top,
+    },
+    // Ollama's completion writer never copies logprobs into its answers.
+    v1: {
+      stream: body.stream === true,
+      includeUsage: includeUsage(body),
+      logprobs: false,
+      topLogprobs: 0,
+    },
+  };
+}
+
+/** `POST /v1/embeddings`: the native embed request and the encoding, or the middleware's 400. */
+export function fromEmbedRequest(
+  body: Json,
+): { native: Json; base64: boolean } | { error: string } {
+  const bad = checkFields(body, EMBED_FIELDS, 'EmbedRequest', undefined);
+  if (bad !== undefined) return { error: bad };
+  const format = typeof body.encoding_format === 'string' ? body.encoding_format : '';
+  const lower = format.toLowerCase();
+  if (format !== '' && lower !== 'float' && lower !== 'base64')
+    return {
+      error: `Invalid value for 'encoding_format' = ${format}. Supported values: ['float', 'base64'].`,
+    };
+  let input = body.input;
+  if (input === '') input = [''];
+  if (input === undefined || input === null || (Array.isArray(input) && input.length === 0))
+    return { error: 'invalid input' };
+  return {
+    native: { model: body.model, input, dimensions: body.dimensions },
+    base64: lower === 'base64',
+  };
+}

@@ -9,7 +9,8 @@ import type { ChatRequest } from './types';
 const KEY = 'sk-test-key-for-the-local-server';
 
 async function pair(routes: Parameters<typeof setup>[0]) {
-  const { server, provider } = await setup(routes, { cache: false });
+  // completeAs 'whole': the official client's create() asks for one JSON answer too.
+  const { server, provider } = await setup(routes, { cache: false, completeAs: 'whole' });
   const official = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
   return { server, provider, official };
 }

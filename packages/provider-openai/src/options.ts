@@ -49,6 +49,14 @@ export interface OpenAIProviderOptions extends CoreOptions {
    * @default true
    */
   learnLimits?: boolean;
+  /**
+   * How `complete()` reads an answer. `'stream'` asks the server to stream and reads the answer
+   * whole before returning: the first-token and idle deadlines then bound every call, and a long
+   * generation is never cut. `'whole'` asks for one JSON answer: less client CPU per token, but
+   * the server sends nothing until the answer is complete, so only `timeouts.totalMs` bounds a call.
+   * @default 'stream'
+   */
+  completeAs?: 'stream' | 'whole';
 }
 
 export const OPTION_KEYS = [
@@ -60,6 +68,7 @@ export const OPTION_KEYS = [
   'authHeader',
   'contextWindows',
   'learnLimits',
+  'completeAs',
 ] as const;
 
 /** The connection settings of a provider, after options, presets and environment. */
@@ -112,6 +121,9 @@ export function validateOptions(options: OpenAIProviderOptions): void {
     fail('authHeader', 'an HTTP header name', options.authHeader);
   }
   optionalBoolean('learnLimits', options.learnLimits);
+  if (options.completeAs !== undefined) {
+    expectOneOf('completeAs', options.completeAs, ['stream', 'whole']);
+  }
   const windows = options.contextWindows;
   if (windows !== undefined) {
     if (!isPlainObject(windows))

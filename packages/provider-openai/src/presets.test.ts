@@ -133,6 +133,9 @@ describe('createOpenAIProvider options', () => {
     expect(() => createOpenAIProvider({ baseUrl: 'http://x/v1?q=1' })).toThrow(TypeError);
     expect(() => createOpenAIProvider({ ...base, contextWindows: { m: 0 } })).toThrow(RangeError);
     expect(() => createOpenAIProvider({ ...base, authHeader: 'bad header' })).toThrow(TypeError);
+    expect(() => createOpenAIProvider({ ...base, completeAs: 'json' as never })).toThrow(
+      /completeAs/,
+    );
     expect(() => createOpenAIProvider({ ...base, learnLimits: 'yes' as never })).toThrow(TypeError);
     expect(() => createOpenAIProvider({ ...base, tokens: { onOverflow: 'raise' } })).toThrow(
       RangeError,

@@ -62,6 +62,9 @@ describe('OpenAIProvider.complete', () => {
       messages: [{ role: 'user', content: 'Hi' }],
       temperature: 0.2,
       max_completion_tokens: 50,
+      // complete() streams by default (completeAs 'stream'); this server answered one JSON document.
+      stream: true,
+      stream_options: { include_usage: true },
     });
   });
 
@@ -191,6 +194,25 @@ describe('OpenAIProvider.complete', () => {
     await expect(provider.complete(ask())).resolves.toMatchObject({
       content: 'Hello',
       usage: { promptTokens: 19 },
+    });
+  });
+
+  it("with completeAs 'whole' asks for one JSON answer: no stream field is sent", async () => {
+    const { server, provider } = await setup({ '/chat/completions': hello }, { completeAs: 'whole' });
+    await expect(provider.complete(ask('Hi'))).resolves.toMatchObject({ content: 'Hello! How can I help?' });
+    const [sent] = chats(server);
+    expect(sent!.json).not.toHaveProperty('stream');
+    expect(sent!.json).not.toHaveProperty('stream_options');
+  });
+
+  it('bounds a streamed complete() by the first-token deadline, not only the total one', async () => {
+    const { provider } = await setup(
+      { '/chat/completions': () => new Promise<void>(() => {}) },
+      { timeouts: { firstTokenMs: 150, totalMs: 60_000 }, retry: { retries: 0 } },
+    );
+    await expect(provider.complete(ask())).rejects.toMatchObject({
+      kind: 'timeout',
+      timeout: 'firstToken',
     });
   });
 

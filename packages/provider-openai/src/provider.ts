@@ -86,7 +86,7 @@ export class OpenAIProvider {
     this.baseUrl = connection.baseUrl;
     this.preset = name;
     this.#label = preset.label;
-    this.#chat = chatOperation(preset, preset.label);
+    this.#chat = chatOperation(preset, preset.label, options.completeAs !== 'whole');
     this.#embed = embedOperation(preset, preset.label);
     this.#windows = new ModelWindows(options.contextWindows, preset.contextWindow);
     const learn = options.learnLimits !== false;

@@ -251,6 +251,8 @@ export async function readAttempt(
   maxBytes: number,
   sink: (chunk: Buffer) => boolean,
   onTooLarge: () => unknown = () => new BodyTooLargeError(maxBytes),
+  /** Told the answer's content type before its first chunk. */
+  onContentType?: (contentType: string | undefined) => void,
 ): Promise<void> {
   const { timeouts } = init;
   const firstToken = init.stream ? timeouts.firstTokenMs : undefined;
@@ -273,6 +275,7 @@ export async function readAttempt(
   try {
     if (firstToken !== undefined) watchdog?.arm('firstToken', firstToken);
     const response = await open(init, control);
+    onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as NodeJS.ReadableStream & {
       destroy(error?: Error): void;
       readableEnded?: boolean;

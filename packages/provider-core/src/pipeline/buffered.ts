@@ -91,6 +91,8 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
         accumulator.add(message);
       };
       const progress = new Progress(rt);
+      // A server (or a proxy) may answer one JSON document although a stream was asked for.
+      let whole: Buffer[] | undefined;
       try {
         await throughBreaker(rt.breaker, signal, (breakerSignal) =>
           readAttempt(
@@ -106,15 +108,23 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
             }),
             rt.maxAnswerBytes,
             (chunk) => {
+              if (whole !== undefined) {
+                whole.push(chunk);
+                return false;
+              }
               decoder.push(chunk, onMessage);
               const stalled = progress.check(accumulator);
               if (stalled !== undefined) throw stalled;
               return accumulator.done;
             },
             () => tooLarge(rt, op.endpoint, accumulator),
+            (contentType) => {
+              if (format.framing === 'sse' && wholeDocument(contentType)) whole = [];
+            },
           ),
         );
-        if (!accumulator.done) decoder.end(onMessage);
+        if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
+        else if (!accumulator.done) decoder.end(onMessage);
       } catch (error) {
         throw withPartial(rt, error, op.endpoint, accumulator);
       }
@@ -195,4 +205,12 @@ export async function request(
   }).catch((error: unknown) => {
     throw normalizeFailure(rt, error, signal);
   });
+}
+
+/**
+ * An SSE call answered with one document: JSON (a server that ignores `stream`) or HTML (another
+ * service on the port), read whole so the answer parses, or fails as invalid JSON, as one body.
+ */
+function wholeDocument(contentType: string | undefined): boolean {
+  return contentType !== undefined && (contentType.includes('json') || contentType.includes('html'));
 }

@@ -15,6 +15,8 @@ export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/e
 export function chatOperation(
   dialect: WireDialect,
   label: string,
+  /** `complete()` reads the answer as a stream (its first-token and idle deadlines apply). */
+  streamed: boolean,
 ): Operation<ChatRequest, ChatResponse> {
   const bodies = new WeakMap<ChatRequest, Record<string, unknown>>();
   const bodyOf = (request: ChatRequest): Record<string, unknown> => {
@@ -28,6 +30,7 @@ export function chatOperation(
   return Object.freeze({
     name: 'chat',
     endpoint: '/chat/completions',
+    stream: streamed ? SSE : undefined,
     checksContext: true,
     model: (request: ChatRequest) => request.model,
     prompt: (request: ChatRequest): PromptInput => {

@@ -35,6 +35,7 @@ export class AnswerReader<Response> {
   readonly #rt: Runtime;
   readonly #endpoint: string;
   readonly #recordsFirstToken: boolean;
+  readonly #model: string;
   /** Decoded, not yet handed to the caller. */
   readonly pending: StreamChunk<Response>[] = [];
   /** A failure decoded from the same read as `pending`: thrown once they reached the caller. */
@@ -59,6 +60,7 @@ export class AnswerReader<Response> {
     this.#rt = rt;
     this.#endpoint = init.endpoint;
     this.#recordsFirstToken = init.recordsFirstToken;
+    this.#model = init.model;
     this.attempt = attempt;
     this.accumulator = accumulator;
     this.#decoder =
@@ -138,7 +140,7 @@ export class AnswerReader<Response> {
       }
       if (this.firstTokenMs === undefined && accumulator.chunks > 0) {
         this.firstTokenMs = performance.now() - this.#sentAt;
-        if (this.#recordsFirstToken) this.#rt.stats.firstToken.record(this.firstTokenMs);
+        if (this.#recordsFirstToken) this.#rt.stats.firstTokenAfter(this.#model, this.firstTokenMs);
       }
     }
   }

@@ -13,6 +13,7 @@ export async function admit(
   stats: StatsRecorder,
   prepared: Prepared,
   signal: AbortSignal | undefined,
+  model: string,
 ): Promise<void> {
   if (limit === undefined) return;
   const costs: Record<string, number> = {};
@@ -29,10 +30,7 @@ export async function admit(
   );
   const waited = performance.now() - started;
   prepared.queueWaitMs = waited;
-  if (waited >= 1) {
-    stats.rateLimitWaits++;
-    stats.rateLimitWait.record(waited);
-  }
+  stats.admitted(model, waited);
 }
 
 /**

@@ -1,13 +1,6 @@
 import type { Breaker, BreakerOptions } from '@x/breaker';
 import type { Cache, CacheOptions } from '@x/cache';
-import {
-  expectLogger,
-  fail,
-  type Logger,
-  optionalFunction,
-  optionalNumber,
-  PackageLog,
-} from '@x/internal';
+import { expectLogger, fail, optionalFunction, optionalNumber, PackageLog } from '@x/internal';
 import type { Pool, PoolOptions } from '@x/pool';
 import type { RateLimiter } from '@x/rate-limit';
 import type { Calibrator, Provider as TokensProvider } from '@x/tokens';
@@ -34,7 +27,7 @@ import type { HttpErrorMapper } from './http/failures';
 import { resolveTransport, type Transport } from './http/transport';
 import { Audit } from './observe/audit';
 import { createProviderTopics, type ProviderTopics } from './observe/events';
-import { logEvents } from './observe/log';
+import { type Logger, logEvents } from './observe/log';
 import { StatsRecorder } from './observe/stats';
 import {
   createTelemetry,

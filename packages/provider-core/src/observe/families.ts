@@ -204,7 +204,8 @@ function pieceFamilies(
     name: `${prefix}_${name}`,
     help,
     type: 'gauge',
-    samples: [{ labels: { provider }, value: value ?? Number.NaN }],
+    // Unknown (no estimate yet): no sample, rather than a NaN every dashboard has to filter.
+    samples: value === undefined ? [] : [{ labels: { provider }, value }],
   });
   const families: MetricFamily[] = [
     {

@@ -4,6 +4,22 @@ import { type Audit, type AuditEvent, manualAction } from './audit';
 import type { ProviderTopics } from './events';
 import type { StatsRecorder } from './stats';
 
+/** A log method as pino and `console` both have it: a structured object, then a message. */
+export type LogMethod = (fields: Record<string, unknown>, message?: string) => void;
+
+/**
+ * The `logger` option: pino, `console`, or any object with some of these methods (a level it
+ * lacks falls back to `log`, else is skipped). The shape `@x/internal`'s `PackageLog` writes to,
+ * declared here so that the published types stand alone.
+ */
+export interface Logger {
+  debug?: LogMethod;
+  info?: LogMethod;
+  warn?: LogMethod;
+  error?: LogMethod;
+  log?: LogMethod;
+}
+
 /** The level of an audit entry: what needs a look is a warning, routine reads are debug. */
 function auditLevel(event: AuditEvent): LogLevel {
   switch (event.type) {

@@ -31,6 +31,8 @@ describe('index', () => {
         "isProviderClosedError",
         "isRateLimitedError",
         "isServerBusyError",
+        "prometheusText",
+        "registerPromClient",
       ]
     `);
   });

@@ -2,7 +2,7 @@ import { bold, dim, type Out } from '../output';
 import { startDashboard } from './server';
 
 /** `--port 9464 --host 127.0.0.1`: where the dashboard listens. */
-export function serveOptions(argv: readonly string[]): { port: number; host: string } {
+function serveOptions(argv: readonly string[]): { port: number; host: string } {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];

@@ -29,7 +29,7 @@ export interface HistogramLike {
   record(value: number, attributes?: Attributes): void;
 }
 
-export interface MeterLike {
+interface MeterLike {
   createHistogram(
     name: string,
     options?: {

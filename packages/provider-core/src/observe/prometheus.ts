@@ -36,7 +36,7 @@ export function renderFamilies(families: readonly MetricFamily[]): string {
  * Ollama per GPU, told apart by their `name`) expose each family once, with both their samples.
  * @throws {TypeError} when two sources give one name two types.
  */
-export function mergeFamilies(sources: readonly MetricsSource[]): MetricFamily[] {
+function mergeFamilies(sources: readonly MetricsSource[]): MetricFamily[] {
   const byName = new Map<string, MetricFamily>();
   for (const source of sources) {
     for (const family of source.metricFamilies()) {

@@ -51,77 +51,75 @@ function auditMessage(event: AuditEvent): string {
 /**
  * Writes the provider's events to its logger, one entry each, in the shared format
  * (`{ package, provider, event, model, code, ... }`). Subscribes only when a logger was given, so
- * a silent provider builds no event payload for it. Returns the unsubscribe functions.
+ * a silent provider builds no event payload for it. The subscriptions live as long as the topics.
  */
-export function logEvents(log: PackageLog, topics: ProviderTopics): Array<() => void> {
-  if (!log.enabled) return [];
-  return [
-    topics.retry.on((e) =>
-      log.warn(
-        {
-          event: 'retry',
-          model: e.model,
-          endpoint: e.endpoint,
-          code: e.code,
-          attempt: e.attempt,
-          delayMs: Math.round(e.delayMs),
-        },
-        `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${e.message}`,
-      ),
+export function logEvents(log: PackageLog, topics: ProviderTopics): void {
+  if (!log.enabled) return;
+  topics.retry.on((e) =>
+    log.warn(
+      {
+        event: 'retry',
+        model: e.model,
+        endpoint: e.endpoint,
+        code: e.code,
+        attempt: e.attempt,
+        delayMs: Math.round(e.delayMs),
+      },
+      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${e.message}`,
     ),
-    topics.error.on((e) =>
-      // A caller's own abort is not a failure of the provider.
-      log.write(
-        e.name === 'AbortError' ? 'info' : 'error',
-        { event: 'call-failed', model: e.model, endpoint: e.endpoint, code: e.code, error: e.name },
-        `${e.endpoint} failed: ${e.message}`,
-      ),
+  );
+  topics.error.on((e) =>
+    // A caller's own abort is not a failure of the provider.
+    log.write(
+      e.name === 'AbortError' ? 'info' : 'error',
+      { event: 'call-failed', model: e.model, endpoint: e.endpoint, code: e.code, error: e.name },
+      `${e.endpoint} failed: ${e.message}`,
     ),
-    topics.response.on((e) =>
-      log.debug(
-        {
-          event: 'response',
-          model: e.model,
-          cached: e.cached,
-          attempts: e.attempts,
-          latencyMs: e.latencyMs === undefined ? undefined : Math.round(e.latencyMs),
-          promptTokens: e.usage.promptTokens,
-          completionTokens: e.usage.completionTokens,
-          finishReason: e.finishReason,
-        },
-        `answered${e.cached ? ' from the cache' : ''}`,
-      ),
+  );
+  topics.response.on((e) =>
+    log.debug(
+      {
+        event: 'response',
+        model: e.model,
+        cached: e.cached,
+        attempts: e.attempts,
+        latencyMs: e.latencyMs === undefined ? undefined : Math.round(e.latencyMs),
+        promptTokens: e.usage.promptTokens,
+        completionTokens: e.usage.completionTokens,
+        finishReason: e.finishReason,
+      },
+      `answered${e.cached ? ' from the cache' : ''}`,
     ),
-    topics.truncated.on((e) =>
-      log.warn(
-        {
-          event: 'truncated',
-          model: e.model,
-          estimatedPromptTokens: e.estimatedPromptTokens,
-          promptEvalCount: e.promptEvalCount,
-          numCtx: e.numCtx,
-        },
-        `the server most likely cut the prompt: ${e.promptEvalCount} tokens counted for about ${e.estimatedPromptTokens}`,
-      ),
+  );
+  topics.truncated.on((e) =>
+    log.warn(
+      {
+        event: 'truncated',
+        model: e.model,
+        estimatedPromptTokens: e.estimatedPromptTokens,
+        promptEvalCount: e.promptEvalCount,
+        numCtx: e.numCtx,
+      },
+      `the server most likely cut the prompt: ${e.promptEvalCount} tokens counted for about ${e.estimatedPromptTokens}`,
     ),
-    topics['context-raised'].on((e) =>
-      log.info(
-        {
-          event: 'context-raised',
-          model: e.model,
-          from: e.from,
-          to: e.to,
-          promptTokens: e.promptTokens,
-        },
-        `context window raised from ${e.from} to ${e.to} tokens`,
-      ),
+  );
+  topics['context-raised'].on((e) =>
+    log.info(
+      {
+        event: 'context-raised',
+        model: e.model,
+        from: e.from,
+        to: e.to,
+        promptTokens: e.promptTokens,
+      },
+      `context window raised from ${e.from} to ${e.to} tokens`,
     ),
-    topics['cache-hit'].on((e) => log.debug({ event: 'cache-hit', model: e.model }, 'cache hit')),
-    topics.audit.on((e) => {
-      const { type, provider: _provider, time: _time, ...fields } = e;
-      log.write(auditLevel(e), { event: 'audit', type, ...fields }, auditMessage(e));
-    }),
-  ];
+  );
+  topics['cache-hit'].on((e) => log.debug({ event: 'cache-hit', model: e.model }, 'cache hit'));
+  topics.audit.on((e) => {
+    const { type, provider: _provider, time: _time, ...fields } = e;
+    log.write(auditLevel(e), { event: 'audit', type, ...fields }, auditMessage(e));
+  });
 }
 
 /**

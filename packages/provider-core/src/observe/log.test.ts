@@ -122,6 +122,9 @@ describe('ProviderCore logger', () => {
     const server = await startReplyServer();
     cleanup.push(() => server.close());
     const spy = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (const level of ['debug', 'info', 'error'] as const) {
+      vi.spyOn(console, level).mockImplementation(() => {});
+    }
     server.status = 503;
     const p = observedProvider(server.url, {
       logger: console,

@@ -55,6 +55,38 @@ describe('OllamaProvider monitoring options', () => {
     );
   });
 
+  it('logs a silent truncation (warn) and a raised context window (info) against the real simulator', async () => {
+    await using sim = await startOllamaSim({ tokensPerSecond: 0 });
+    const entries: Array<{ level: string; fields: Record<string, unknown> }> = [];
+    const at = (level: string) => (fields: Record<string, unknown>) =>
+      entries.push({ level, fields });
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
+    const allow = createOllamaProvider({
+      baseUrl: sim.url,
+      logger,
+      tokens: { onOverflow: 'allow', numCtx: 256 },
+    });
+    const raise = createOllamaProvider({
+      baseUrl: sim.url,
+      logger,
+      tokens: { onOverflow: 'raise', numCtx: 256 },
+    });
+    providers.push(allow, raise);
+    await allow.complete({ ...chat(), messages: [{ role: 'user', content: long }] });
+    await raise.complete({ ...chat(), messages: [{ role: 'user', content: long }] });
+    expect(entries.filter((e) => e.level !== 'debug')).toEqual([
+      {
+        level: 'warn',
+        fields: expect.objectContaining({ event: 'truncated', model: 'llama3.2', numCtx: 256 }),
+      },
+      {
+        level: 'info',
+        fields: expect.objectContaining({ event: 'context-raised', model: 'llama3.2', from: 256 }),
+      },
+    ]);
+  });
+
   it('accepts `telemetry: false`', () => {
     const provider = createOllamaProvider({ baseUrl: 'http://127.0.0.1:1', telemetry: false });
     providers.push(provider);

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Makes sure the programs the tests run for real are installed: redis-server (the Redis tests).
+# Makes sure the programs the tests run for real are installed, from Debian's packages:
+# - redis-server: the rate-limit, cache and router tests start one;
+# - prometheus (ships promtool too): `promtool check metrics` on the providers' metrics, and a real
+#   Prometheus scraping the demo dashboard for every query of dashboards/x-llm.json;
+# - chromium: the demo dashboard opened in a headless browser (driven by playwright-core).
 # Run first by `pnpm check` (the README's test command) and by `.ci/run`. When one is missing it
-# is installed from Debian's packages if this user can (root, or sudo without a password);
-# otherwise it says what to install and fails: a test that needs a real server never skips.
+# is installed if this user can (root, or sudo without a password); otherwise it says what to
+# install and fails: a test that needs a real tool never skips. Each `*_BIN` variable points the
+# tests at another copy.
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_SERVER_BIN:-}" ] || need+=(redis-server)
+{ [ -x /usr/bin/prometheus ] || [ -n "${PROMETHEUS_BIN:-}" ]; } &&
+  { [ -x /usr/bin/promtool ] || [ -n "${PROMTOOL_BIN:-}" ]; } || need+=(prometheus)
+[ -x /usr/bin/chromium ] || [ -n "${CHROMIUM_BIN:-}" ] || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -22,6 +22,14 @@ export { brand, hasBrand, mark } from './brand';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
 export { liftAbortListenerLimit } from './listener-limit';
+export {
+  expectLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  type LogMethod,
+  PackageLog,
+} from './logger';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

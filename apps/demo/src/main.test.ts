@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startOllamaSim } from '@x/ollama-sim';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const run = promisify(execFile);
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,5 +97,49 @@ describe('pnpm demo', () => {
       'Cannot reach Ollama at http://127.0.0.1:9',
     );
     expect((err as { stderr: string }).stderr).toContain('unset OLLAMA_HOST');
+  }, 30_000);
+
+  it('serves the live dashboard and /metrics with --serve, until SIGTERM (real clock, child process)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(appDir, 'src/main.ts'), '--serve', '--port', '0'],
+      { cwd: appDir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = once(child, 'exit');
+    try {
+      await vi.waitFor(
+        () => expect(stdout).toMatch(/metrics +http:\/\/127\.0\.0\.1:\d+\/metrics/),
+        {
+          timeout: 20_000,
+          interval: 100,
+        },
+      );
+      const url = /page +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)![1]!;
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toContain('<svg id="breaker"');
+      await vi.waitFor(
+        async () => {
+          const metrics = await (await fetch(`${url}/metrics`)).text();
+          expect(metrics).toMatch(
+            /x_provider_ollama_requests_total\{provider="sim",model="llama3\.2"\} [1-9]/,
+          );
+        },
+        { timeout: 10_000, interval: 200 },
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   }, 30_000);
 });

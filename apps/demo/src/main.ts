@@ -1,9 +1,11 @@
 /**
  * `pnpm demo`: every feature of the @x packages, working, with real output. Runs against an
  * embedded @x/ollama-sim by default, and against a real Ollama when OLLAMA_HOST is set.
+ * `pnpm demo --serve`: the live dashboard instead (`src/dashboard/`).
  */
 import { createCache } from '@x/cache';
 import { createOllamaProvider } from '@x/provider-ollama';
+import { serve } from './dashboard/serve';
 import { bold, createOut, dim, errorLine, type Out, red } from './output';
 import { cacheStep } from './steps/cache';
 import { healthStep } from './steps/health';
@@ -26,6 +28,7 @@ export async function main(): Promise<number> {
   // while the demo awaits such a wait, so the demo holds it until it is done.
   const keepAlive = setInterval(() => {}, 60_000);
   try {
+    if (process.argv.includes('--serve')) return await serve(createOut(), process.argv);
     return await run();
   } finally {
     clearInterval(keepAlive);

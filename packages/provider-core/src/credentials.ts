@@ -7,6 +7,12 @@ export type AuthHeaders = (key: string) => Record<string, string>;
 /** A key callback: called before each request for a fresh key. */
 export type GetApiKey = () => string | undefined | Promise<string | undefined>;
 
+/** Where a provider's credential comes from, as the audit trail names it. */
+export type CredentialSource = 'apiKey' | 'getApiKey' | 'env' | 'headers';
+
+/** How fetching a credential went: a key, nothing (the callback returned none), or a failure. */
+export type CredentialOutcome = 'ok' | 'empty' | 'failed';
+
 /** The headers of one request, and the key it carried (for its redaction). */
 export interface RequestHeaders {
   headers: Record<string, string>;
@@ -26,6 +32,9 @@ export class Credentials {
   readonly #auth: AuthHeaders;
   readonly #redactor: Redactor;
   readonly #static = new Map<string, RequestHeaders>();
+  readonly #source: CredentialSource | undefined;
+  readonly #onFetched: ((source: CredentialSource, outcome: CredentialOutcome) => void) | undefined;
+  #announced = false;
 
   constructor(init: {
     headers: Record<string, string>;
@@ -33,12 +42,18 @@ export class Credentials {
     getApiKey: GetApiKey | undefined;
     auth: AuthHeaders;
     redactor: Redactor;
+    /** Where the fixed credential (`apiKey`, or a key header) comes from; none without one. */
+    source?: CredentialSource | undefined;
+    /** Told when a credential is read: the fixed one once, a callback's on each call. */
+    onFetched?: (source: CredentialSource, outcome: CredentialOutcome) => void;
   }) {
     this.#extra = init.headers;
     this.#apiKey = init.apiKey;
     this.#getApiKey = init.getApiKey;
     this.#auth = init.auth;
     this.#redactor = init.redactor;
+    this.#source = init.source;
+    this.#onFetched = init.onFetched;
   }
 
   /** True when headers need no await (no key callback). */
@@ -49,6 +64,10 @@ export class Credentials {
   /** Headers without a key callback (call only when {@link static}). */
   fixed(accept: string): RequestHeaders {
     let entry = this.#static.get(accept);
+    if (!this.#announced) {
+      this.#announced = true;
+      if (this.#source !== undefined) this.#onFetched?.(this.#source, 'ok');
+    }
     if (entry === undefined) {
       entry = { headers: this.#build(accept, this.#apiKey), key: this.#apiKey };
       this.#static.set(accept, entry);
@@ -61,16 +80,26 @@ export class Credentials {
     const getApiKey = this.#getApiKey;
     if (getApiKey === undefined) return this.fixed(accept);
     // The callback may never settle: the call's abort and deadline still end the wait.
-    const fresh = await raceAbort(Promise.resolve().then(getApiKey), signal);
+    let fresh: unknown;
+    try {
+      fresh = await raceAbort(Promise.resolve().then(getApiKey), signal);
+    } catch (error) {
+      // The call's own abort is not the callback's failure.
+      if (!signal?.aborted) this.#onFetched?.('getApiKey', 'failed');
+      throw error;
+    }
     if (fresh !== undefined && typeof fresh !== 'string') {
+      this.#onFetched?.('getApiKey', 'failed');
       throw new TypeError(
         `Expected \`getApiKey()\` to return a string or undefined, got ${typeof fresh}`,
       );
     }
     if (fresh !== undefined && /[\r\n]/.test(fresh)) {
+      this.#onFetched?.('getApiKey', 'failed');
       throw new TypeError('Expected `getApiKey()` to return a key without CR or LF');
     }
     const key = fresh || this.#apiKey;
+    this.#onFetched?.('getApiKey', fresh ? 'ok' : 'empty');
     if (fresh) this.#redactor.remember(fresh);
     return { headers: this.#build(accept, key), key };
   }

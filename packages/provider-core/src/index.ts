@@ -1,6 +1,11 @@
 export { classifyForBreaker } from './compose/classify';
 export type { ProviderRateLimitOptions, ResolvedTokens, TokenOptions } from './compose/pieces';
-export type { AuthHeaders, GetApiKey } from './credentials';
+export type {
+  AuthHeaders,
+  CredentialOutcome,
+  CredentialSource,
+  GetApiKey,
+} from './credentials';
 export type { Accumulator } from './decode/accumulator';
 export type { Framing, StreamDecoder, WireMessage } from './decode/decoder';
 export { LineSplitter, LineTooLongError } from './decode/lines';
@@ -47,6 +52,18 @@ export type {
   TransportResponse,
 } from './http/transport';
 export type {
+  AuditEvent,
+  AuthRejectedAudit,
+  BreakerManualAudit,
+  CredentialFetchedAudit,
+  SecretScrubbedAudit,
+} from './observe/audit';
+export {
+  SECONDS_BUCKETS,
+  TOKEN_BUCKETS,
+  TOKENS_PER_SECOND_BUCKETS,
+} from './observe/buckets';
+export type {
   CacheHitEvent,
   ContextRaisedEvent,
   ErrorEvent,
@@ -55,8 +72,15 @@ export type {
   RetryEvent,
   TruncatedEvent,
 } from './observe/events';
+export type { MetricFamily, MetricSample, MetricsSource } from './observe/families';
 export type { HistogramSnapshot } from './observe/histogram';
+export type { Logger, LogMethod } from './observe/log';
+export { MAX_MODELS, type ModelStats } from './observe/model-stats';
+export type { MeterProviderLike, TracerProviderLike } from './observe/otel-api';
+export { type PromClientRegistry, registerPromClient } from './observe/prom-client';
+export { prometheusText } from './observe/prometheus';
 export type { ProviderStats } from './observe/stats';
+export type { TelemetryOptions } from './observe/telemetry';
 export type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 export type {
   ResolvedRetry,

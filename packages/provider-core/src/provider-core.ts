@@ -5,7 +5,9 @@ import type { RateLimiter } from '@x/rate-limit';
 import type { ErrorKit } from './errors';
 import { streamAttempt } from './http/attempt';
 import type { ProviderEventMap } from './observe/events';
-import { metricPrefix, renderPrometheus } from './observe/prometheus';
+import { buildFamilies, type MetricFamily, metricPrefix } from './observe/families';
+import { watchBreaker } from './observe/log';
+import { renderFamilies } from './observe/prometheus';
 import type { ProviderStats } from './observe/stats';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 import { complete, request } from './pipeline/buffered';
@@ -29,15 +31,8 @@ export class ProviderCore {
 
   constructor(config: CoreConfig) {
     this.#rt = createRuntime(config);
-    const { breaker, stats } = this.#rt;
-    if (breaker !== undefined) {
-      this.#unsubscribe.push(
-        breaker.onStateChange((event) => {
-          const map = stats.breakerTransitions;
-          map[event.to] = (map[event.to] ?? 0) + 1;
-        }),
-      );
-    }
+    const { breaker, stats, audit, log } = this.#rt;
+    if (breaker !== undefined) this.#unsubscribe.push(watchBreaker(breaker, stats, audit, log));
   }
 
   /** The base URL calls go to. */
@@ -141,7 +136,7 @@ export class ProviderCore {
           model: undefined,
           stream: false,
           signals: [signal],
-          redact: rt.redactor.redactFor(key),
+          redact: rt.redactor.redactFor(key, endpoint),
         }),
       )) {
         size += chunk.byteLength;
@@ -167,9 +162,17 @@ export class ProviderCore {
 
   /** Every statistic in the Prometheus text format, plus the state of the composed pieces. */
   toPrometheus(): string {
+    return renderFamilies(this.metricFamilies());
+  }
+
+  /**
+   * Every metric as families (counters, gauges and histograms labelled by `provider` and
+   * `model`), for `prometheusText()` over several providers or `registerPromClient()`.
+   */
+  metricFamilies(): MetricFamily[] {
     const rt = this.#rt;
-    return renderPrometheus(
-      this.stats(),
+    return buildFamilies(
+      rt.stats,
       {
         breakerState: rt.breaker?.state,
         rateLimitQueued: rt.limit?.limiter.stats().queued,
@@ -177,7 +180,13 @@ export class ProviderCore {
         pool: rt.pool?.stats().totals as { connected?: number; queued?: number } | undefined,
       },
       metricPrefix(rt.identity.pkg),
+      rt.name,
     );
+  }
+
+  /** This provider's `name` (its id unless set): the `provider` label of its metrics. */
+  get name(): string {
+    return this.#rt.name;
   }
 
   /** Adds a listener of a provider event; returns its unsubscribe function. */

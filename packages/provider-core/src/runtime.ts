@@ -1,6 +1,6 @@
 import type { Breaker, BreakerOptions } from '@x/breaker';
 import type { Cache, CacheOptions } from '@x/cache';
-import { fail, optionalFunction, optionalNumber } from '@x/internal';
+import { expectLogger, fail, optionalFunction, optionalNumber, PackageLog } from '@x/internal';
 import type { Pool, PoolOptions } from '@x/pool';
 import type { RateLimiter } from '@x/rate-limit';
 import type { Calibrator, Provider as TokensProvider } from '@x/tokens';
@@ -16,12 +16,25 @@ import {
   resolveTokens,
   type TokenOptions,
 } from './compose/pieces';
-import { type AuthHeaders, Credentials, type GetApiKey } from './credentials';
+import {
+  type AuthHeaders,
+  type CredentialSource,
+  Credentials,
+  type GetApiKey,
+} from './credentials';
 import type { ErrorKit } from './errors';
 import type { ExchangeObserver, HttpErrorMapper } from './http/failures';
 import { resolveTransport, type Transport } from './http/transport';
+import { Audit } from './observe/audit';
 import { createProviderTopics, type ProviderTopics } from './observe/events';
+import { type Logger, logEvents } from './observe/log';
 import { StatsRecorder } from './observe/stats';
+import {
+  createTelemetry,
+  resolveTelemetryOption,
+  type Telemetry,
+  type TelemetryOptions,
+} from './observe/telemetry';
 import {
   type ResolvedTimeouts,
   type RetryOptions,
@@ -72,6 +85,26 @@ export interface CoreOptions {
   maxAnswerBytes?: number;
   /** HTTP client with undici `request` semantics; replaces the pool. For tests. */
   transport?: Transport;
+  /**
+   * This provider's name in metrics (the `provider` label), logs, audit events and spans: tells
+   * two providers of one kind apart (an Ollama per GPU).
+   * @default the provider's id (`'ollama'`)
+   */
+  name?: string;
+  /**
+   * Structured logs (pino, `console`, or any object with `debug`/`info`/`warn`/`error`): one
+   * entry per retry, failure, breaker transition, truncation, context raise and audit event, as
+   * `logger.warn({ package, provider, event, model, code, ... }, message)`. Never a secret.
+   * @default undefined (silent)
+   */
+  logger?: Logger;
+  /**
+   * OpenTelemetry (through the optional peer dependency `@opentelemetry/api`): a span per call
+   * and the GenAI client metrics. `false` turns it off (nothing is loaded); providers given here
+   * replace the globally registered ones.
+   * @default {} (the global providers, when `@opentelemetry/api` is installed)
+   */
+  telemetry?: TelemetryOptions | false;
 }
 
 /** The keys of {@link CoreOptions}, for a provider's unknown-key check. */
@@ -89,6 +122,9 @@ export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
   'maxLineBytes',
   'maxAnswerBytes',
   'transport',
+  'name',
+  'logger',
+  'telemetry',
 ];
 
 /** Who the provider is. */
@@ -130,6 +166,8 @@ export interface CoreConfig {
    * answer's status and headers (to learn rate limits from them, say). Never fails a call.
    */
   onExchange?: ExchangeObserver;
+  /** The environment variable `options.apiKey` was read from, if the provider read it there. */
+  apiKeyEnv?: string | undefined;
 }
 
 /** Everything one provider's calls share, resolved once at construction. */
@@ -157,6 +195,11 @@ export interface Runtime {
   readonly stats: StatsRecorder;
   readonly topics: ProviderTopics;
   readonly observe: ExchangeObserver | undefined;
+  /** The `name` option: the `provider` label of metrics, logs and audit events. */
+  readonly name: string;
+  readonly audit: Audit;
+  readonly log: PackageLog;
+  readonly telemetry: Telemetry | undefined;
   closed: boolean;
 }
 
@@ -175,7 +218,17 @@ export function createRuntime(config: CoreConfig): Runtime {
   optionalFunction('getApiKey', options.getApiKey);
   optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });
   optionalNumber('maxAnswerBytes', options.maxAnswerBytes, { min: 1024, integer: true });
-  const redactor = new Redactor();
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    fail('name', 'a non-empty string', options.name);
+  }
+  const name = options.name ?? identity.id;
+  const logger = expectLogger('logger', options.logger);
+  const telemetryOption = resolveTelemetryOption(options.telemetry);
+  const topics = createProviderTopics(identity.pkg);
+  const audit = new Audit(topics.audit, name);
+  const redactor = new Redactor((endpoint, occurrences) =>
+    audit.emit({ type: 'secret-scrubbed', endpoint, occurrences }),
+  );
   if (options.apiKey !== undefined) redactor.add(options.apiKey);
   for (const [name, value] of Object.entries(headers)) {
     // Gateways name their key header freely: `apikey` (Kong), `x-api-key`, `api_key`,
@@ -206,11 +259,18 @@ export function createRuntime(config: CoreConfig): Runtime {
     connectTimeoutMs: timeouts.connectMs,
   });
   const stats = new StatsRecorder();
-  const topics = createProviderTopics(identity.pkg);
+  const log = new PackageLog(identity.pkg, logger, { provider: name }, redactor.redactQuietly);
+  logEvents(log, topics);
   const runtime: Runtime = {
     identity,
     kit,
-    httpError: config.httpError,
+    httpError: (failure) => {
+      if (failure.statusCode === 401 || failure.statusCode === 403) {
+        const { endpoint, statusCode: status, model } = failure;
+        audit.emit({ type: 'auth-rejected', endpoint, status, model });
+      }
+      return config.httpError(failure);
+    },
     baseUrl: config.baseUrl,
     origin,
     timeouts,
@@ -246,6 +306,14 @@ export function createRuntime(config: CoreConfig): Runtime {
       getApiKey: options.getApiKey,
       auth: config.auth,
       redactor,
+      source: credentialSource(options.apiKey, config.apiKeyEnv, headers),
+      onFetched: (source, outcome) =>
+        audit.emit({
+          type: 'credential-fetched',
+          source,
+          outcome,
+          variable: source === 'env' ? config.apiKeyEnv : undefined,
+        }),
     }),
     redactor,
     retry: {
@@ -260,7 +328,26 @@ export function createRuntime(config: CoreConfig): Runtime {
     stats,
     topics,
     observe: config.onExchange,
+    name,
+    audit,
+    log,
+    telemetry: createTelemetry(telemetryOption, {
+      id: identity.id,
+      name,
+      origin,
+      redact: redactor.redactQuietly,
+    }),
     closed: false,
   };
   return runtime;
+}
+
+/** Where the fixed credential comes from, for the audit trail (none without one). */
+function credentialSource(
+  apiKey: string | undefined,
+  env: string | undefined,
+  headers: Record<string, string>,
+): CredentialSource | undefined {
+  if (apiKey !== undefined) return env === undefined ? 'apiKey' : 'env';
+  return Object.keys(headers).some((header) => SECRET_HEADER.test(header)) ? 'headers' : undefined;
 }

@@ -31,6 +31,8 @@ describe('index', () => {
         "isOllamaTimeoutError",
         "isProviderClosedError",
         "isServerBusyError",
+        "prometheusText",
+        "registerPromClient",
       ]
     `);
   });

@@ -1,7 +1,19 @@
 export type {
+  AuditEvent,
+  AuthRejectedAudit,
+  BreakerManualAudit,
   ContextRaisedEvent,
+  CredentialFetchedAudit,
   ErrorEvent,
   HistogramSnapshot,
+  Logger,
+  LogMethod,
+  MeterProviderLike,
+  MetricFamily,
+  MetricSample,
+  MetricsSource,
+  ModelStats,
+  PromClientRegistry,
   ProviderRateLimitOptions,
   ProviderStats,
   ResponseEvent,
@@ -9,13 +21,16 @@ export type {
   RetryOptions,
   RetryPolicy,
   RetryPolicyStats,
+  SecretScrubbedAudit,
+  TelemetryOptions,
   TimeoutOptions,
+  TracerProviderLike,
   Transport,
   TransportRequestOptions,
   TransportResponse,
   TruncatedEvent,
 } from '@x/provider-core';
-export { createRetryPolicy } from '@x/provider-core';
+export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
 export type { OllamaErrorCode, PartialResponse, TimeoutKind } from './errors';
 export {
   CircuitOpenError,

@@ -1194,10 +1194,18 @@ describe('OllamaProvider.stats', () => {
     expect(stats.tokensPerSecond.p50).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
     const text = provider.toPrometheus();
+    const labels = 'provider="ollama",model="llama3.2"';
     expect(text).toContain('# TYPE x_provider_ollama_requests_total counter');
-    expect(text).toContain('x_provider_ollama_requests_total 2');
-    expect(text).toContain('x_provider_ollama_request_duration_seconds_count 2');
-    expect(text).toMatch(/x_provider_ollama_request_duration_seconds\{quantile="0.5"\} \d/);
+    expect(text).toContain(`x_provider_ollama_requests_total{${labels}} 2`);
+    expect(text).toContain('# TYPE x_provider_ollama_request_duration_seconds histogram');
+    expect(text).toContain(`x_provider_ollama_request_duration_seconds_count{${labels}} 2`);
+    expect(text).toContain(
+      `x_provider_ollama_request_duration_seconds_bucket{${labels},le="+Inf"} 2`,
+    );
+    expect(text).toMatch(
+      /x_provider_ollama_request_duration_seconds_bucket\{provider="ollama",model="llama3.2",le="0.005"\} \d/,
+    );
+    expect(text).toContain(`x_provider_ollama_prompt_tokens_total{${labels}} 84`);
   });
 
   it('renders valid Prometheus text with escaped label values when error codes hold quotes and newlines', async () => {
@@ -1228,11 +1236,13 @@ describe('OllamaProvider.stats', () => {
         const match = sample.exec(line);
         expect(match, line).not.toBeNull();
         const name = match![1]!;
-        const family = typed.has(name) ? name : name.replace(/_(sum|count)$/, '');
+        const family = typed.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
         expect(typed.has(family), line).toBe(true);
       }
     }
-    expect(text).toContain(String.raw`x_provider_ollama_failures_total{code="we\"ird\\code\nx"} 1`);
+    expect(text).toContain(
+      String.raw`x_provider_ollama_failures_total{provider="ollama",model="llama3.2",code="we\"ird\\code\nx"} 1`,
+    );
   });
 
   it('reports a throwing listener as a process warning and still answers', async () => {

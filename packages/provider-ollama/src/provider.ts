@@ -2,8 +2,10 @@ import { type Breaker, breakerPresets } from '@x/breaker';
 import type { Cache } from '@x/cache';
 import type { Pool } from '@x/pool';
 import {
+  type AuditEvent,
   type ContextRaisedEvent,
   type ErrorEvent,
+  type MetricFamily,
   ProviderCore,
   type ProviderStats,
   type ResponseEvent,
@@ -88,6 +90,11 @@ export class OllamaProvider {
         info: (model, signal) => this.#server.modelInfo(model, signal),
         loaded: (signal) => this.#server.loadedHint(signal),
       }),
+      // The audit trail names where a key came from (`OLLAMA_API_KEY`, as ollama-js reads it).
+      apiKeyEnv:
+        options.apiKey === undefined && resolved.core.apiKey !== undefined
+          ? 'OLLAMA_API_KEY'
+          : undefined,
       // A silently truncated answer is never stored.
       cacheTtl: (_request, value) =>
         (value as { response?: ChatResponse } | undefined)?.response?.truncated ? false : undefined,
@@ -219,9 +226,22 @@ export class OllamaProvider {
     return this.#core.stats();
   }
 
-  /** Every statistic in the Prometheus text format, plus breaker, limiter, cache and pool state. */
+  /**
+   * Every metric in the Prometheus text format (counters, gauges and histograms labelled by
+   * `provider` and `model`), plus breaker, limiter, cache and pool state.
+   */
   toPrometheus(): string {
     return this.#core.toPrometheus();
+  }
+
+  /** Every metric as families, for `prometheusText()` over several providers or `registerPromClient()`. */
+  metricFamilies(): MetricFamily[] {
+    return this.#core.metricFamilies();
+  }
+
+  /** The `name` option (`'ollama'` unless set): the `provider` label of metrics, logs and audit events. */
+  get name(): string {
+    return this.#core.name;
   }
 
   /** Called before every retry. Returns an unsubscribe function. */
@@ -247,6 +267,15 @@ export class OllamaProvider {
   /** Called when `num_ctx` is raised for a model. Returns an unsubscribe function. */
   onContextRaised(listener: (event: ContextRaisedEvent) => void): () => void {
     return this.#core.on('context-raised', listener);
+  }
+
+  /**
+   * Called for each security event: a credential read (`credential-fetched`), a 401/403
+   * (`auth-rejected`), the breaker forced by hand (`breaker-manual`), a secret scrubbed from a
+   * server's text (`secret-scrubbed`). Never a secret. Returns an unsubscribe function.
+   */
+  onAudit(listener: (event: AuditEvent) => void): () => void {
+    return this.#core.on('audit', listener);
   }
 
   /** Models learnt by {@link initialize} or {@link listModels}, if any. */

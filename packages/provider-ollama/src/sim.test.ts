@@ -89,7 +89,9 @@ describe('fault matrix against @x/ollama-sim', () => {
       breaker: { state: 'open' },
     });
     expect(health.reasons).toContain('circuit breaker open');
-    expect(provider.toPrometheus()).toContain('x_provider_ollama_breaker_state{state="open"} 1');
+    expect(provider.toPrometheus()).toContain(
+      'x_provider_ollama_breaker_state{provider="ollama",state="open"} 1',
+    );
 
     vi.advanceTimersByTime(10_000);
     const third = await provider.complete(ask());

@@ -34,6 +34,8 @@ describe('index', () => {
         "isRateLimitedError",
         "isServerBusyError",
         "openAIPresets",
+        "prometheusText",
+        "registerPromClient",
       ]
     `);
   });

@@ -1,6 +1,18 @@
 export type {
+  AuditEvent,
+  AuthRejectedAudit,
+  BreakerManualAudit,
+  CredentialFetchedAudit,
   ErrorEvent,
   HistogramSnapshot,
+  Logger,
+  LogMethod,
+  MeterProviderLike,
+  MetricFamily,
+  MetricSample,
+  MetricsSource,
+  ModelStats,
+  PromClientRegistry,
   ProviderRateLimitOptions,
   ProviderStats,
   ResponseEvent,
@@ -8,14 +20,17 @@ export type {
   RetryOptions,
   RetryPolicy,
   RetryPolicyStats,
+  SecretScrubbedAudit,
+  TelemetryOptions,
   TimeoutOptions,
   TokenOptions,
+  TracerProviderLike,
   Transport,
   TransportRequestOptions,
   TransportResponse,
   TruncatedEvent,
 } from '@x/provider-core';
-export { createRetryPolicy } from '@x/provider-core';
+export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
 export type {
   OpenAIErrorBody,
   OpenAIErrorCode,

@@ -563,8 +563,14 @@ describe('OpenAIProvider observability', () => {
       completionTokens: 10,
     });
     const text = provider.toPrometheus();
-    expect(text).toContain('x_provider_openai_requests_total 1');
-    expect(text).toContain('x_provider_openai_prompt_tokens_total 19');
+    expect(text).toContain('x_provider_openai_requests_total{provider="openai",model="gpt-4o-mini"} 1');
+    expect(text).toContain(
+      'x_provider_openai_prompt_tokens_total{provider="openai",model="gpt-4o-mini"} 19',
+    );
+    expect(text).toMatch(/# TYPE x_provider_openai_request_duration_seconds histogram/);
+    expect(provider.metricFamilies().some((f) => f.name === 'x_provider_openai_requests_total')).toBe(
+      true,
+    );
   });
 
   it('publishes responses on x:provider-openai:response and to onResponse', async () => {

@@ -3,8 +3,10 @@ import type { Cache } from '@x/cache';
 import { fail, isPlainObject } from '@x/internal';
 import type { Pool } from '@x/pool';
 import {
+  type AuditEvent,
   classifyForBreaker,
   type ErrorEvent,
+  type MetricFamily,
   type Operation,
   ProviderCore,
   type ProviderStats,
@@ -123,6 +125,11 @@ export class OpenAIProvider {
           (preset.local ? breakerPresets.ollama : breakerPresets.openai),
       },
       planner: this.#windows,
+      // The audit trail names where a key came from (`OPENAI_API_KEY`, `GROQ_API_KEY`...).
+      apiKeyEnv:
+        options.apiKey === undefined && connection.apiKey !== undefined
+          ? preset.apiKeyEnv
+          : undefined,
       ...(learn ? { onExchange: (endpoint: string) => learner?.observe(endpoint) } : {}),
     });
     const limiter = this.#core.rateLimiter;
@@ -200,9 +207,31 @@ export class OpenAIProvider {
     return this.#core.stats();
   }
 
-  /** Every statistic in the Prometheus text format (`x_provider_openai_*`), plus the pieces' state. */
+  /**
+   * Every metric in the Prometheus text format (`x_provider_openai_*`: counters, gauges and
+   * histograms labelled by `provider` and `model`), plus breaker, limiter, cache and pool state.
+   */
   toPrometheus(): string {
     return this.#core.toPrometheus();
+  }
+
+  /** Every metric as families, for `prometheusText()` over several providers or `registerPromClient()`. */
+  metricFamilies(): MetricFamily[] {
+    return this.#core.metricFamilies();
+  }
+
+  /** The `name` option (the preset's id unless set): the `provider` label of metrics, logs and audit events. */
+  get name(): string {
+    return this.#core.name;
+  }
+
+  /**
+   * Called for each security event: a credential read (`credential-fetched`), a 401/403
+   * (`auth-rejected`), the breaker forced by hand (`breaker-manual`), a secret scrubbed from a
+   * server's text (`secret-scrubbed`). Never a secret. Returns an unsubscribe function.
+   */
+  onAudit(listener: (event: AuditEvent) => void): () => void {
+    return this.#core.on('audit', listener);
   }
 
   /** Called before every retry. Returns an unsubscribe function. */

@@ -44,7 +44,7 @@ export async function healthStep(out: Out, provider: OllamaProvider): Promise<vo
   const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
   const shown = lines.filter((l) => !/_bucket\{/.test(l) && !/ NaN$/.test(l)).slice(0, 18);
   out.line(
-    dim(`Prometheus: ${lines.length} samples; the first ones (empty quantiles, NaN, left out):`),
+    dim(`Prometheus: ${lines.length} samples; the first ones (histogram buckets left out):`),
   );
   for (const l of shown) out.line(`  ${l}`);
 }

@@ -1,5 +1,6 @@
 import { createTopics, type Topic } from '@x/internal';
 import type { FinishReason, Usage } from '../types';
+import type { AuditEvent } from './audit';
 
 /** Payload of `onRetry` and `x:<package>:retry`. */
 export interface RetryEvent {
@@ -65,6 +66,7 @@ export interface ProviderEventMap extends Record<string, unknown> {
   truncated: TruncatedEvent;
   'context-raised': ContextRaisedEvent;
   'cache-hit': CacheHitEvent;
+  audit: AuditEvent;
 }
 
 /** The topics of one provider package: listeners plus the `x:<package>:<event>` channels. */
@@ -78,5 +80,6 @@ export function createProviderTopics(pkg: string): ProviderTopics {
     'truncated',
     'context-raised',
     'cache-hit',
+    'audit',
   ]);
 }

@@ -2,6 +2,7 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { bufferedAttempt, readAttempt } from '../http/attempt';
+import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
 import { readmitter } from '../stages/admit';
@@ -24,34 +25,31 @@ export async function complete<Request extends CoreRequest, Response extends Cor
   request: Request,
 ): Promise<Response> {
   if (rt.closed) throw rt.kit.closed();
+  const model = op.model(request);
   const scope = beginCall({
     stats: rt.stats,
+    model,
     budget: rt.retry.budget,
     kit: rt.kit,
     totalMs: rt.timeouts.totalMs,
     callerSignal: request.signal,
   });
   if (op.name === 'embed') rt.stats.embeddings++;
-  const model = op.model(request);
+  const call = rt.telemetry?.start(op.name, model, request, false);
   try {
     const plan = rt.cache.plan(op, request, request.cache);
-    let response: Response;
-    if (plan.use === 'read-through') {
-      response = await rt.cache.readThrough(
-        plan.key,
-        model,
-        scope.signal,
-        scope.started,
-        (signal) => fresh(rt, op, request, signal, scope.started),
-      );
-    } else {
-      response = await fresh(rt, op, request, scope.signal, scope.started);
-      if (plan.use === 'refresh') rt.cache.store(plan.key, { response });
-    }
-    succeeded(rt, response, model, scope.started);
+    const run = (): Promise<Response> =>
+      plan.use === 'read-through'
+        ? rt.cache.readThrough(plan.key, model, scope.signal, scope.started, (signal) =>
+            fresh(rt, op, request, signal, scope.started),
+          )
+        : fresh(rt, op, request, scope.signal, scope.started);
+    const response = await within(call, run);
+    if (plan.use === 'refresh') rt.cache.store(plan.key, { response });
+    succeeded(rt, response, model, scope.started, call);
     return response;
   } catch (error) {
-    throw failed(rt, error, model, op.endpoint, request.signal);
+    throw failed(rt, error, model, op.endpoint, request.signal, call);
   } finally {
     scope.end();
   }
@@ -79,7 +77,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     format?.accept ?? 'application/json',
   );
   const model = op.model(request);
-  const target = { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats) };
+  const target = { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats, model) };
   return withRetries(rt.retry, target, async (attempt) => {
     const accumulator = op.accumulator(send.redact);
     if (format !== undefined) {
@@ -179,7 +177,7 @@ export async function request(
   const pendingHeaders = headersFor(rt, 'application/json', signal);
   const { headers, key } =
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  const redact = rt.redactor.redactFor(key);
+  const redact = rt.redactor.redactFor(key, endpoint);
   const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
   return withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
     try {

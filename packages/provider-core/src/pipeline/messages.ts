@@ -38,7 +38,7 @@ export async function* messages<T>(
   const pendingHeaders = headersFor(rt, init.format.accept, signal);
   const { headers, key } =
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  const redact = rt.redactor.redactFor(key);
+  const redact = rt.redactor.redactFor(key, endpoint);
   const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
   const open = (breakerSignal: AbortSignal | undefined) =>
     streamAttempt(

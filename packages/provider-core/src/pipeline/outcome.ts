@@ -1,4 +1,5 @@
 import { partialOf } from '../errors';
+import type { CallTelemetry } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
 import type { Prepared } from '../stages/context';
@@ -34,17 +35,17 @@ export function succeeded(
   response: CoreResponse,
   model: string,
   started: number,
+  call?: CallTelemetry,
 ): void {
-  const { stats } = rt;
-  stats.successes++;
-  stats.latency.record(performance.now() - started);
   const { usage, timings } = response;
-  if (!response.cached) {
-    if (usage.promptTokens !== undefined) stats.promptTokens += usage.promptTokens;
-    if (usage.completionTokens !== undefined) stats.completionTokens += usage.completionTokens;
-    if (timings.tokensPerSecond !== undefined)
-      stats.tokensPerSecond.record(timings.tokensPerSecond);
-  }
+  rt.stats.succeeded(
+    model,
+    performance.now() - started,
+    usage,
+    timings.tokensPerSecond,
+    response.cached === true,
+  );
+  call?.succeeded(response);
   const topic = rt.topics.response;
   if (topic.active && 'finishReason' in response) {
     const chat = response as CoreResponse & {
@@ -74,10 +75,12 @@ export function failed(
   model: string | undefined,
   endpoint: string,
   signal: AbortSignal | undefined,
+  call?: CallTelemetry,
 ): unknown {
   const error = normalizeFailure(rt, raw, signal);
-  scrubPartial(rt, error);
-  rt.stats.failure(error);
+  scrubPartial(rt, error, endpoint);
+  rt.stats.failed(model, error);
+  call?.failed(error);
   const topic = rt.topics.error;
   if (topic.active) {
     topic.emit({
@@ -85,7 +88,7 @@ export function failed(
       endpoint,
       code: (error as { code?: string })?.code,
       name: (error as Error)?.name ?? 'Error',
-      message: rt.redactor.redact((error as Error)?.message ?? String(error)),
+      message: rt.redactor.redactAt((error as Error)?.message ?? String(error), endpoint),
     });
   }
   return error;
@@ -95,11 +98,11 @@ export function failed(
  * What a failed stream had produced is model output, but a hostile server can echo a request's
  * key into it: the partial answer an error carries is scrubbed like any server text.
  */
-function scrubPartial(rt: Runtime, error: unknown): void {
+function scrubPartial(rt: Runtime, error: unknown, endpoint: string): void {
   const partial = partialOf(error);
   if (partial === undefined) return;
-  const content = rt.redactor.redact(partial.content);
-  const thinking = rt.redactor.redact(partial.thinking);
+  const content = rt.redactor.redactAt(partial.content, endpoint);
+  const thinking = rt.redactor.redactAt(partial.thinking, endpoint);
   if (content === partial.content && thinking === partial.thinking) return;
   Object.defineProperty(error, 'partial', {
     value: Object.freeze({ ...partial, content, thinking }),

@@ -36,6 +36,7 @@ export class AnswerReader<Response> {
   readonly #rt: Runtime;
   readonly #endpoint: string;
   readonly #recordsFirstToken: boolean;
+  readonly #model: string;
   /** Decoded, not yet handed to the caller. */
   readonly pending: StreamChunk<Response>[] = [];
   /** A failure decoded from the same read as `pending`: thrown once they reached the caller. */
@@ -62,6 +63,7 @@ export class AnswerReader<Response> {
     this.#endpoint = init.endpoint;
     this.#recordsFirstToken = init.recordsFirstToken;
     this.#progress = new Progress(rt);
+    this.#model = init.model;
     this.attempt = attempt;
     this.accumulator = accumulator;
     this.#decoder =
@@ -110,7 +112,7 @@ export class AnswerReader<Response> {
       }
       if (this.firstTokenMs === undefined && accumulator.chunks > 0) {
         this.firstTokenMs = performance.now() - this.#sentAt;
-        if (this.#recordsFirstToken) this.#rt.stats.firstToken.record(this.firstTokenMs);
+        if (this.#recordsFirstToken) this.#rt.stats.firstTokenAfter(this.#model, this.firstTokenMs);
       }
     }
   }

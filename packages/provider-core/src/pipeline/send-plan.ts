@@ -27,10 +27,10 @@ export async function planSend<Request extends CoreRequest, Response extends Cor
 ): Promise<SendPlan> {
   const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
   const prepared = pending instanceof Promise ? await pending : pending;
-  await admit(rt.limit, rt.stats, prepared, signal);
+  await admit(rt.limit, rt.stats, prepared, signal, op.model(request));
   const body = JSON.stringify(op.body(request, stream, prepared));
   const pendingHeaders = headersFor(rt, accept, signal);
   const { headers, key } =
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  return { prepared, body, headers, redact: rt.redactor.redactFor(key) };
+  return { prepared, body, headers, redact: rt.redactor.redactFor(key, op.endpoint) };
 }

@@ -1,3 +1,4 @@
+import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { readmitter } from '../stages/admit';
@@ -28,8 +29,10 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   request: Request,
 ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
   if (rt.closed) throw rt.kit.closed();
+  const model = op.model(request);
   const scope: CallScope = beginCall({
     stats: rt.stats,
+    model,
     budget: rt.retry.budget,
     kit: rt.kit,
     totalMs: rt.timeouts.totalMs,
@@ -37,20 +40,23 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   });
   rt.stats.streams++;
   const { signal, started } = scope;
-  const model = op.model(request);
+  const call = rt.telemetry?.start(op.name, model, request, true);
   let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
   let reader: AnswerReader<Response> | undefined;
   // Ends the call for a caller who stopped reading: the socket, breaker and in-flight slots free.
   const watch = new ConsumerWatch(rt, () => {
     void reader?.release();
-    if (outcome === 'cancelled') rt.stats.cancelled++;
+    if (outcome === 'cancelled') {
+      rt.stats.cancel(model);
+      call?.cancelled();
+    }
     outcome = 'failure';
     scope.end();
   });
   try {
     const plan = rt.cache.plan(op, request, request.cache);
     if (plan.use === 'read-through') {
-      const hit = await rt.cache.lookup<Response>(plan.key, signal);
+      const hit = await rt.cache.lookup<Response>(plan.key, model, signal);
       if (hit !== undefined) {
         rt.cache.hit(model);
         const response = fromCache(hit.response, performance.now() - started);
@@ -60,18 +66,19 @@ export async function* stream<Request extends CoreRequest, Response extends Core
           yield chunk;
         }
         if (signal?.aborted) throw signal.reason;
-        succeeded(rt, response, model, started);
+        succeeded(rt, response, model, started, call);
         outcome = 'success';
         yield finalChunk(response);
         return;
       }
     }
     const record: StreamChunk<Response>[] | undefined = plan.use === 'none' ? undefined : [];
-    const send = await planSend(rt, op, request, signal, true, format.accept);
-    const opened = await withRetries(
-      rt.retry,
-      { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats) },
-      async (attempt) => {
+    const send = await within(call, () => planSend(rt, op, request, signal, true, format.accept));
+    const opened = await within(call, () =>
+      withRetries(
+        rt.retry,
+        { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats, model) },
+        async (attempt) => {
         const attemptReader = new AnswerReader<Response>(rt, attempt, op.accumulator(send.redact), {
           endpoint: op.endpoint,
           headers: send.headers,
@@ -93,7 +100,8 @@ export async function* stream<Request extends CoreRequest, Response extends Core
           await attemptReader.release();
           throw withPartial(rt, error, op.endpoint, attemptReader.accumulator);
         }
-      },
+        },
+      ),
     );
     reader = opened;
     const { accumulator } = opened;
@@ -128,19 +136,22 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     if (record !== undefined && plan.use !== 'none') {
       rt.cache.store(plan.key, { response, chunks: record.map(recorded) });
     }
-    succeeded(rt, response, model, started);
+    succeeded(rt, response, model, started, call);
     outcome = 'success';
     watch.handOver();
     yield finalChunk(response);
   } catch (error) {
     if (watch.abandoned) throw watch.error();
     outcome = 'failure';
-    throw failed(rt, error, model, op.endpoint, request.signal);
+    throw failed(rt, error, model, op.endpoint, request.signal, call);
   } finally {
     watch.stop();
     if (!watch.abandoned) {
       scope.end();
-      if (outcome === 'cancelled') rt.stats.cancelled++;
+      if (outcome === 'cancelled') {
+        rt.stats.cancel(model);
+        call?.cancelled();
+      }
     }
   }
 }

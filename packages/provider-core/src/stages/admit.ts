@@ -13,6 +13,7 @@ export async function admit(
   stats: StatsRecorder,
   prepared: Prepared,
   signal: AbortSignal | undefined,
+  model: string,
 ): Promise<void> {
   if (limit === undefined) return;
   const costs: Record<string, number> = {};
@@ -29,10 +30,7 @@ export async function admit(
   );
   const waited = performance.now() - started;
   prepared.queueWaitMs = waited;
-  if (waited >= 1) {
-    stats.rateLimitWaits++;
-    stats.rateLimitWait.record(waited);
-  }
+  stats.admitted(model, waited);
 }
 
 /**
@@ -44,6 +42,7 @@ export async function readmit(
   limit: ResolvedRateLimit | undefined,
   stats: StatsRecorder,
   signal: AbortSignal | undefined,
+  model: string,
 ): Promise<void> {
   if (limit === undefined || !limit.hasRequests) return;
   const started = performance.now();
@@ -52,11 +51,7 @@ export async function readmit(
     ONE_REQUEST,
     signal === undefined ? { timeoutMs: limit.timeoutMs } : { signal, timeoutMs: limit.timeoutMs },
   );
-  const waited = performance.now() - started;
-  if (waited >= 1) {
-    stats.rateLimitWaits++;
-    stats.rateLimitWait.record(waited);
-  }
+  stats.admitted(model, performance.now() - started);
 }
 
 const ONE_REQUEST = Object.freeze({ requests: 1 });
@@ -65,8 +60,9 @@ const ONE_REQUEST = Object.freeze({ requests: 1 });
 export function readmitter(
   limit: ResolvedRateLimit | undefined,
   stats: StatsRecorder,
+  model: string,
 ): ((signal: AbortSignal | undefined) => Promise<void>) | undefined {
-  return limit === undefined ? undefined : (signal) => readmit(limit, stats, signal);
+  return limit === undefined ? undefined : (signal) => readmit(limit, stats, signal, model);
 }
 
 /**

@@ -93,7 +93,7 @@ export class CacheStage {
       signal === undefined ? undefined : { signal },
     );
     if (own !== undefined) {
-      this.#stats.cacheMisses++;
+      this.#stats.cacheMiss(model);
       // A shared cache has no `ttl` hook of ours: take a truncated answer back out.
       if (own.truncated) cache.delete(key);
       return own;
@@ -105,12 +105,13 @@ export class CacheStage {
   /** A stored answer for a stream, or undefined (counted as a miss). */
   async lookup<Response>(
     key: Record<string, unknown>,
+    model: string,
     signal: AbortSignal | undefined,
   ): Promise<CachedAnswer<Response> | undefined> {
     const hit = (await this.cache!.lookup(key, signal === undefined ? undefined : { signal })) as
       | CachedAnswer<Response>
       | undefined;
-    if (hit === undefined) this.#stats.cacheMisses++;
+    if (hit === undefined) this.#stats.cacheMiss(model);
     return hit;
   }
 
@@ -128,7 +129,7 @@ export class CacheStage {
   }
 
   hit(model: string): void {
-    this.#stats.cacheHits++;
+    this.#stats.cacheHit(model);
     if (this.#topics['cache-hit'].active) this.#topics['cache-hit'].emit({ model });
   }
 }

@@ -19,6 +19,8 @@ export interface CallScope {
  */
 export function beginCall(init: {
   stats: StatsRecorder;
+  /** The request's model: the call is counted under it. */
+  model: string;
   budget: RetryBudget | undefined;
   kit: ErrorKit;
   totalMs: number | undefined;
@@ -26,8 +28,7 @@ export function beginCall(init: {
 }): CallScope {
   const { stats } = init;
   const started = performance.now();
-  stats.requests++;
-  stats.inFlight++;
+  const record = stats.started(init.model);
   init.budget?.deposit();
   let ended = false;
   if (init.totalMs === undefined) {
@@ -37,7 +38,7 @@ export function beginCall(init: {
       end: () => {
         if (ended) return;
         ended = true;
-        stats.inFlight--;
+        stats.ended(record);
       },
     };
   }
@@ -54,7 +55,7 @@ export function beginCall(init: {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
-      stats.inFlight--;
+      stats.ended(record);
     },
   };
 }

@@ -222,7 +222,7 @@ export class ContextStage<Request> {
       if ('plan' in raised) {
         prepared.window = raised.plan.window;
         prepared.numCtx = raised.plan.send;
-        this.#stats.contextRaises++;
+        this.#stats.contextRaised(model);
         if (this.#topics['context-raised'].active) {
           this.#topics['context-raised'].emit({
             model,

@@ -27,14 +27,19 @@ export interface RetryTarget {
 }
 
 /** Delay before the next attempt, or undefined when the error must be thrown. */
-function nextDelay(context: RetryContext, error: unknown, retry: number): number | undefined {
+function nextDelay(
+  context: RetryContext,
+  error: unknown,
+  retry: number,
+  model: string | undefined,
+): number | undefined {
   const { options } = context;
   if (retry >= options.retries) return undefined;
   if (!isProviderError(error) || !error.retryable) return undefined;
   const { retryAfterMs } = error;
   if (retryAfterMs !== undefined && retryAfterMs > options.maxRetryAfterMs) return undefined;
   if (context.budget !== undefined && !context.budget.tryWithdraw()) {
-    context.stats.retriesDeniedByBudget++;
+    context.stats.retryDenied(model);
     return undefined;
   }
   return (
@@ -63,15 +68,15 @@ export async function withRetries<T>(
     // A call waiting out a backoff when the provider closed ends with the closed error, not with
     // whatever the closed pool would say.
     if (retry > 0 && context.closed()) throw context.kit.closed();
-    context.stats.attempts++;
+    context.stats.attempt(target.model);
     try {
       return await attempt(retry + 1);
     } catch (error) {
       const { signal } = target;
       if (signal?.aborted) throw signal.reason;
-      const delay = nextDelay(context, error, retry);
+      const delay = nextDelay(context, error, retry, target.model);
       if (delay === undefined) throw error;
-      context.stats.retries++;
+      context.stats.retried(target.model);
       if (context.topics.retry.active) {
         context.topics.retry.emit({
           endpoint: target.endpoint,

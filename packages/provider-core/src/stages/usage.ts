@@ -111,7 +111,7 @@ export class UsageStage<Request> {
           this.#cutAt(window, estimate, promptTokens));
       if (truncated) {
         response.truncated = true;
-        this.#stats.truncations++;
+        this.#stats.truncated(model);
         if (this.#topics.truncated.active) {
           this.#topics.truncated.emit({
             model,

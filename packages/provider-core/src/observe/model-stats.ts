@@ -1,0 +1,145 @@
+import {
+  BucketHistogram,
+  SECONDS_BUCKETS,
+  TOKEN_BUCKETS,
+  TOKENS_PER_SECOND_BUCKETS,
+} from './buckets';
+
+/**
+ * Distinct models one provider tracks separately. Model names come from requests, which an app
+ * may take from its own users: past this many, the others share one record, `model="other"`, so
+ * a metrics scrape stays bounded (at most 257 values of the `model` label per provider).
+ */
+export const MAX_MODELS = 256;
+
+/** Distinct error codes kept per model; more share the code `other`. */
+export const MAX_CODES = 64;
+
+/** The label of the models past {@link MAX_MODELS}, and of the codes past {@link MAX_CODES}. */
+export const OTHER = 'other';
+
+/** The counters and histograms of one model, as `stats().byModel` shows them. */
+export interface ModelStats {
+  requests: number;
+  successes: number;
+  failures: number;
+  failuresByCode: Record<string, number>;
+  inFlight: number;
+  cancelled: number;
+  attempts: number;
+  retries: number;
+  retriesDeniedByBudget: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Calls the rate limiter let through, and those of them that had to wait. */
+  rateLimitAdmitted: number;
+  rateLimitWaits: number;
+  promptTokens: number;
+  completionTokens: number;
+  truncations: number;
+  contextRaises: number;
+  /** Successful calls: count, and p50/p90/p99 in ms read from the Prometheus buckets. */
+  latencyMs: {
+    count: number;
+    p50: number | undefined;
+    p90: number | undefined;
+    p99: number | undefined;
+  };
+}
+
+/** One model's record: plain counters and the histograms Prometheus renders. */
+export class ModelRecord {
+  requests = 0;
+  successes = 0;
+  failures = 0;
+  readonly failuresByCode: Record<string, number> = {};
+  #codes = 0;
+  inFlight = 0;
+  cancelled = 0;
+  attempts = 0;
+  retries = 0;
+  retriesDeniedByBudget = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+  rateLimitAdmitted = 0;
+  rateLimitWaits = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+  truncations = 0;
+  contextRaises = 0;
+  /** Seconds. */
+  readonly latency = new BucketHistogram(SECONDS_BUCKETS);
+  readonly firstToken = new BucketHistogram(SECONDS_BUCKETS);
+  readonly rateLimitWait = new BucketHistogram(SECONDS_BUCKETS);
+  readonly promptTokensPerCall = new BucketHistogram(TOKEN_BUCKETS);
+  readonly completionTokensPerCall = new BucketHistogram(TOKEN_BUCKETS);
+  readonly tokensPerSecond = new BucketHistogram(TOKENS_PER_SECOND_BUCKETS);
+
+  failure(code: string): void {
+    this.failures++;
+    let key = code;
+    if (this.failuresByCode[key] === undefined) {
+      if (this.#codes >= MAX_CODES) key = OTHER;
+      else this.#codes++;
+    }
+    this.failuresByCode[key] = (this.failuresByCode[key] ?? 0) + 1;
+  }
+
+  snapshot(): ModelStats {
+    const ms = (q: number) => {
+      const seconds = this.latency.quantile(q);
+      return seconds === undefined ? undefined : seconds * 1000;
+    };
+    return {
+      requests: this.requests,
+      successes: this.successes,
+      failures: this.failures,
+      failuresByCode: { ...this.failuresByCode },
+      inFlight: this.inFlight,
+      cancelled: this.cancelled,
+      attempts: this.attempts,
+      retries: this.retries,
+      retriesDeniedByBudget: this.retriesDeniedByBudget,
+      cacheHits: this.cacheHits,
+      cacheMisses: this.cacheMisses,
+      rateLimitAdmitted: this.rateLimitAdmitted,
+      rateLimitWaits: this.rateLimitWaits,
+      promptTokens: this.promptTokens,
+      completionTokens: this.completionTokens,
+      truncations: this.truncations,
+      contextRaises: this.contextRaises,
+      latencyMs: { count: this.latency.count, p50: ms(0.5), p90: ms(0.9), p99: ms(0.99) },
+    };
+  }
+}
+
+/**
+ * The records by model, bounded: the first {@link MAX_MODELS} names get their own, later ones
+ * share {@link OTHER}. A call without a model (server metadata) is recorded under `''`.
+ */
+export class ModelRecords {
+  readonly #records = new Map<string, ModelRecord>();
+  #distinct = 0;
+
+  get(model: string | undefined): ModelRecord {
+    const name = model ?? '';
+    let record = this.#records.get(name);
+    if (record !== undefined) return record;
+    if (this.#distinct >= MAX_MODELS) {
+      record = this.#records.get(OTHER);
+      if (record === undefined) {
+        record = new ModelRecord();
+        this.#records.set(OTHER, record);
+      }
+      return record;
+    }
+    record = new ModelRecord();
+    this.#records.set(name, record);
+    if (name !== OTHER) this.#distinct++;
+    return record;
+  }
+
+  entries(): IterableIterator<[string, ModelRecord]> {
+    return this.#records.entries();
+  }
+}

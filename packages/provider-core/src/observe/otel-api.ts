@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The parts of `@opentelemetry/api` the core uses, written out so that no published type names
+ * the package: an app without it installed compiles and runs exactly as before.
+ */
+export type Attributes = Record<string, string | number | boolean | string[] | undefined>;
+
+export interface SpanLike {
+  setAttribute(key: string, value: string | number | boolean | string[]): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  end(endTime?: number): void;
+}
+
+export interface TracerLike {
+  startSpan(
+    name: string,
+    options?: { kind?: number; attributes?: Attributes; startTime?: number },
+    context?: unknown,
+  ): SpanLike;
+}
+
+/** What `@opentelemetry/api`'s `TracerProvider` (and the SDK's) has. */
+export interface TracerProviderLike {
+  getTracer(name: string, version?: string): TracerLike;
+}
+
+export interface HistogramLike {
+  record(value: number, attributes?: Attributes): void;
+}
+
+interface MeterLike {
+  createHistogram(
+    name: string,
+    options?: {
+      description?: string;
+      unit?: string;
+      advice?: { explicitBucketBoundaries?: number[] };
+    },
+  ): HistogramLike;
+}
+
+/** What `@opentelemetry/api`'s `MeterProvider` (and the SDK's) has. */
+export interface MeterProviderLike {
+  getMeter(name: string, version?: string): MeterLike;
+}
+
+/** The module `@opentelemetry/api`, as far as the core uses it. */
+export interface OtelApi {
+  trace: {
+    getTracerProvider(): TracerProviderLike;
+    setSpan(context: unknown, span: SpanLike): unknown;
+  };
+  metrics: { getMeterProvider(): MeterProviderLike };
+  context: { active(): unknown; with<T>(context: unknown, fn: () => T): T };
+  SpanKind: { CLIENT: number };
+  SpanStatusCode: { ERROR: number };
+}
+
+let loaded: OtelApi | null | undefined;
+
+/**
+ * `@opentelemetry/api` when the app has it installed, else `null`: loaded on first need, once per
+ * process, synchronously (so the first call of a provider is traced like the others). Nothing is
+ * loaded when the provider's `telemetry` option is `false`.
+ */
+export function loadOtelApi(): OtelApi | null {
+  if (loaded === undefined) loaded = readApi(requireFromHere);
+  return loaded;
+}
+
+/** `require` from this package's location (the CJS build gets `import.meta.url` from tsup's shim). */
+function requireFromHere(id: string): unknown {
+  return createRequire(import.meta.url)(id);
+}
+
+/** Reads the module through `require`; `null` when it is absent or not the API it should be. */
+export function readApi(require: (id: string) => unknown): OtelApi | null {
+  try {
+    const api = require('@opentelemetry/api') as Partial<OtelApi> | undefined;
+    if (
+      typeof api?.trace?.getTracerProvider !== 'function' ||
+      typeof api.metrics?.getMeterProvider !== 'function' ||
+      typeof api.context?.with !== 'function'
+    ) {
+      return null;
+    }
+    return api as OtelApi;
+  } catch {
+    // Not installed: the optional peer dependency is simply not used.
+    return null;
+  }
+}

@@ -1,0 +1,288 @@
+import { expectKnownKeys, fail, isPlainObject } from '@x/internal';
+import {
+  type Attributes,
+  type HistogramLike,
+  loadOtelApi,
+  type MeterProviderLike,
+  type OtelApi,
+  type SpanLike,
+  type TracerLike,
+  type TracerProviderLike,
+} from './otel-api';
+import { failureCode } from './stats';
+
+/** Where spans and GenAI metrics go. Each defaults to the provider registered with `@opentelemetry/api`. */
+export interface TelemetryOptions {
+  /** A tracer provider (the SDK's `BasicTracerProvider`, `NodeTracerProvider`...). */
+  tracerProvider?: TracerProviderLike;
+  /** A meter provider (the SDK's `MeterProvider`). */
+  meterProvider?: MeterProviderLike;
+}
+
+/** The instrumentation scope of every span and metric. */
+const SCOPE = '@x/provider-core';
+
+/** The GenAI conventions' advice for `gen_ai.client.operation.duration`, in seconds. */
+const DURATION_BOUNDARIES = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+/** The GenAI conventions' advice for `gen_ai.client.token.usage`. */
+const TOKEN_BOUNDARIES = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+];
+
+/** Our operation names in the conventions' words (`gen_ai.operation.name`). */
+const OPERATIONS: Record<string, string> = {
+  chat: 'chat',
+  generate: 'text_completion',
+  completion: 'text_completion',
+  completions: 'text_completion',
+  embed: 'embeddings',
+  embeddings: 'embeddings',
+};
+
+/** Request fields read by name (every provider's request extends the shared one). */
+interface SamplingFields {
+  temperature?: unknown;
+  topP?: unknown;
+  maxTokens?: unknown;
+  seed?: unknown;
+}
+
+/** The answer fields a span reads. */
+interface AnswerFields {
+  model?: unknown;
+  finishReason?: unknown;
+  cached?: boolean;
+  attempts?: number;
+  usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
+  timings: { firstTokenMs?: number | undefined };
+}
+
+/** Validates the `telemetry` option: `false`, or `{ tracerProvider?, meterProvider? }`. */
+export function resolveTelemetryOption(value: unknown): TelemetryOptions | false {
+  if (value === undefined) return {};
+  if (value === false) return false;
+  if (!isPlainObject(value)) {
+    fail('telemetry', '`{ tracerProvider?, meterProvider? }` or false', value);
+  }
+  expectKnownKeys('telemetry', value, ['tracerProvider', 'meterProvider']);
+  const { tracerProvider, meterProvider } = value as TelemetryOptions;
+  if (tracerProvider !== undefined && typeof tracerProvider?.getTracer !== 'function') {
+    fail('telemetry.tracerProvider', 'a tracer provider (with getTracer)', tracerProvider);
+  }
+  if (meterProvider !== undefined && typeof meterProvider?.getMeter !== 'function') {
+    fail('telemetry.meterProvider', 'a meter provider (with getMeter)', meterProvider);
+  }
+  return { tracerProvider, meterProvider };
+}
+
+/**
+ * OpenTelemetry for one provider, following the GenAI semantic conventions: a `CLIENT` span per
+ * call and the `gen_ai.client.operation.duration` and `gen_ai.client.token.usage` histograms.
+ * Built only when `@opentelemetry/api` is installed and `telemetry` is not `false`.
+ */
+export class Telemetry {
+  readonly api: OtelApi;
+  readonly #options: TelemetryOptions;
+  readonly #base: Attributes;
+  readonly #providerName: string;
+  readonly #redact: (text: string) => string;
+  #tracerFrom: TracerProviderLike | undefined;
+  #tracer: TracerLike | undefined;
+  #meterFrom: MeterProviderLike | undefined;
+  #duration: HistogramLike | undefined;
+  #tokens: HistogramLike | undefined;
+
+  constructor(
+    api: OtelApi,
+    options: TelemetryOptions,
+    init: { id: string; name: string; origin: string; redact: (text: string) => string },
+  ) {
+    this.api = api;
+    this.#options = options;
+    this.#providerName = init.name;
+    this.#redact = init.redact;
+    const url = new URL(init.origin);
+    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+    this.#base = {
+      'gen_ai.provider.name': init.id,
+      // The attribute's name before semantic conventions 1.37, still read by some backends.
+      'gen_ai.system': init.id,
+      'server.address': url.hostname.replace(/^\[|\]$/g, ''),
+      'server.port': port,
+    };
+  }
+
+  /** The tracer, re-read when the global provider changes (an SDK registered after us). */
+  #currentTracer(): TracerLike {
+    const from = this.#options.tracerProvider ?? this.api.trace.getTracerProvider();
+    if (from !== this.#tracerFrom || this.#tracer === undefined) {
+      this.#tracerFrom = from;
+      this.#tracer = from.getTracer(SCOPE);
+    }
+    return this.#tracer;
+  }
+
+  /** The histograms, re-created when the global meter provider changes (it has no proxy). */
+  #instruments(): { duration: HistogramLike; tokens: HistogramLike } {
+    const from = this.#options.meterProvider ?? this.api.metrics.getMeterProvider();
+    if (from !== this.#meterFrom || this.#duration === undefined || this.#tokens === undefined) {
+      this.#meterFrom = from;
+      const meter = from.getMeter(SCOPE);
+      this.#duration = meter.createHistogram('gen_ai.client.operation.duration', {
+        description: 'GenAI operation duration.',
+        unit: 's',
+        advice: { explicitBucketBoundaries: DURATION_BOUNDARIES },
+      });
+      this.#tokens = meter.createHistogram('gen_ai.client.token.usage', {
+        description: 'Number of input and output tokens used.',
+        unit: '{token}',
+        advice: { explicitBucketBoundaries: TOKEN_BOUNDARIES },
+      });
+    }
+    return { duration: this.#duration, tokens: this.#tokens };
+  }
+
+  /** Starts the span of one call (`chat llama3.2`), a child of the caller's active context. */
+  start(operation: string, model: string, request: object, stream: boolean): CallTelemetry {
+    const name = OPERATIONS[operation] ?? operation;
+    const attributes: Attributes = {
+      'gen_ai.operation.name': name,
+      ...this.#base,
+      'gen_ai.request.model': model,
+    };
+    const sampling = request as SamplingFields;
+    const spanAttributes: Attributes = { ...attributes, 'x.provider.name': this.#providerName };
+    if (stream) spanAttributes['gen_ai.request.stream'] = true;
+    if (typeof sampling.temperature === 'number')
+      spanAttributes['gen_ai.request.temperature'] = sampling.temperature;
+    if (typeof sampling.topP === 'number') spanAttributes['gen_ai.request.top_p'] = sampling.topP;
+    if (typeof sampling.maxTokens === 'number')
+      spanAttributes['gen_ai.request.max_tokens'] = sampling.maxTokens;
+    if (typeof sampling.seed === 'number') spanAttributes['gen_ai.request.seed'] = sampling.seed;
+    const span = this.#currentTracer().startSpan(
+      `${name} ${model}`,
+      { kind: this.api.SpanKind.CLIENT, attributes: spanAttributes },
+      this.api.context.active(),
+    );
+    return new CallTelemetry(this, span, attributes);
+  }
+
+  /** Records the duration and, for a fresh answer, the tokens of one finished call. */
+  record(
+    seconds: number,
+    attributes: Attributes,
+    usage: { input: number | undefined; output: number | undefined } | undefined,
+  ): void {
+    const { duration, tokens } = this.#instruments();
+    duration.record(seconds, attributes);
+    if (usage?.input !== undefined) {
+      tokens.record(usage.input, { ...attributes, 'gen_ai.token.type': 'input' });
+    }
+    if (usage?.output !== undefined) {
+      tokens.record(usage.output, { ...attributes, 'gen_ai.token.type': 'output' });
+    }
+  }
+
+  redact(text: string): string {
+    return this.#redact(text);
+  }
+}
+
+/** The span of one call and what its metrics are recorded with. Ends once. */
+export class CallTelemetry {
+  readonly #telemetry: Telemetry;
+  readonly #span: SpanLike;
+  readonly #attributes: Attributes;
+  readonly #started = performance.now();
+  #ended = false;
+
+  constructor(telemetry: Telemetry, span: SpanLike, attributes: Attributes) {
+    this.#telemetry = telemetry;
+    this.#span = span;
+    this.#attributes = attributes;
+  }
+
+  /** Runs `fn` with this call's span active, so HTTP spans of its attempts become its children. */
+  within<T>(fn: () => T): T {
+    const { api } = this.#telemetry;
+    return api.context.with(api.trace.setSpan(api.context.active(), this.#span), fn);
+  }
+
+  succeeded(response: AnswerFields): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const attributes = { ...this.#attributes };
+    if (typeof response.model === 'string' && response.model !== '') {
+      attributes['gen_ai.response.model'] = response.model;
+    }
+    const cached = response.cached === true;
+    const input = cached ? undefined : response.usage.promptTokens;
+    const output = cached ? undefined : response.usage.completionTokens;
+    const span: Attributes = {
+      'gen_ai.response.model': attributes['gen_ai.response.model'],
+      'gen_ai.usage.input_tokens': input,
+      'gen_ai.usage.output_tokens': output,
+      'x.cached': cached,
+      'x.attempts': response.attempts,
+    };
+    if (typeof response.finishReason === 'string') {
+      span['gen_ai.response.finish_reasons'] = [response.finishReason];
+    }
+    if (response.timings.firstTokenMs !== undefined) {
+      span['gen_ai.response.time_to_first_chunk'] = response.timings.firstTokenMs / 1000;
+    }
+    for (const [key, value] of Object.entries(span)) {
+      // The SDK warns about an attribute set to undefined: unknown values are left out.
+      if (value !== undefined) this.#span.setAttribute(key, value);
+    }
+    this.#span.end();
+    this.#telemetry.record(this.#seconds(), attributes, { input, output });
+  }
+
+  failed(error: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const attributes = { ...this.#attributes, 'error.type': failureCode(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    this.#span.setAttribute('error.type', attributes['error.type'] as string);
+    this.#span.setStatus({
+      code: this.#telemetry.api.SpanStatusCode.ERROR,
+      message: this.#telemetry.redact(message),
+    });
+    this.#span.end();
+    this.#telemetry.record(this.#seconds(), attributes, undefined);
+  }
+
+  /** A stream the caller stopped reading: the span ends unmarked, no duration is recorded. */
+  cancelled(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#span.setAttribute('x.cancelled', true);
+    this.#span.end();
+  }
+
+  #seconds(): number {
+    return (performance.now() - this.#started) / 1000;
+  }
+}
+
+/** Runs `fn` under the call's span when there is one. */
+export function within<T>(call: CallTelemetry | undefined, fn: () => T): T {
+  return call === undefined ? fn() : call.within(fn);
+}
+
+/**
+ * The telemetry of a provider: `undefined` (nothing recorded, nothing loaded) when the option is
+ * `false` or `@opentelemetry/api` is not installed.
+ */
+export function createTelemetry(
+  option: TelemetryOptions | false,
+  init: { id: string; name: string; origin: string; redact: (text: string) => string },
+  load: () => OtelApi | null = loadOtelApi,
+): Telemetry | undefined {
+  if (option === false) return undefined;
+  const api = load();
+  return api === null ? undefined : new Telemetry(api, option, init);
+}

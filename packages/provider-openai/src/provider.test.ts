@@ -198,8 +198,13 @@ describe('OpenAIProvider.complete', () => {
   });
 
   it("with completeAs 'whole' asks for one JSON answer: no stream field is sent", async () => {
-    const { server, provider } = await setup({ '/chat/completions': hello }, { completeAs: 'whole' });
-    await expect(provider.complete(ask('Hi'))).resolves.toMatchObject({ content: 'Hello! How can I help?' });
+    const { server, provider } = await setup(
+      { '/chat/completions': hello },
+      { completeAs: 'whole' },
+    );
+    await expect(provider.complete(ask('Hi'))).resolves.toMatchObject({
+      content: 'Hello! How can I help?',
+    });
     const [sent] = chats(server);
     expect(sent!.json).not.toHaveProperty('stream');
     expect(sent!.json).not.toHaveProperty('stream_options');
@@ -563,14 +568,16 @@ describe('OpenAIProvider observability', () => {
       completionTokens: 10,
     });
     const text = provider.toPrometheus();
-    expect(text).toContain('x_provider_openai_requests_total{provider="openai",model="gpt-4o-mini"} 1');
+    expect(text).toContain(
+      'x_provider_openai_requests_total{provider="openai",model="gpt-4o-mini"} 1',
+    );
     expect(text).toContain(
       'x_provider_openai_prompt_tokens_total{provider="openai",model="gpt-4o-mini"} 19',
     );
     expect(text).toMatch(/# TYPE x_provider_openai_request_duration_seconds histogram/);
-    expect(provider.metricFamilies().some((f) => f.name === 'x_provider_openai_requests_total')).toBe(
-      true,
-    );
+    expect(
+      provider.metricFamilies().some((f) => f.name === 'x_provider_openai_requests_total'),
+    ).toBe(true);
   });
 
   it('publishes responses on x:provider-openai:response and to onResponse', async () => {

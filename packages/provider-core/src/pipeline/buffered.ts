@@ -77,7 +77,12 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     format?.accept ?? 'application/json',
   );
   const model = op.model(request);
-  const target = { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats, model) };
+  const target = {
+    endpoint: op.endpoint,
+    model,
+    signal,
+    readmit: readmitter(rt.limit, rt.stats, model),
+  };
   return withRetries(rt.retry, target, async (attempt) => {
     const accumulator = op.accumulator(send.redact);
     if (format !== undefined) {
@@ -210,5 +215,7 @@ export async function request(
  * service on the port), read whole so the answer parses, or fails as invalid JSON, as one body.
  */
 function wholeDocument(contentType: string | undefined): boolean {
-  return contentType !== undefined && (contentType.includes('json') || contentType.includes('html'));
+  return (
+    contentType !== undefined && (contentType.includes('json') || contentType.includes('html'))
+  );
 }

@@ -79,27 +79,32 @@ export async function* stream<Request extends CoreRequest, Response extends Core
         rt.retry,
         { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats, model) },
         async (attempt) => {
-        const attemptReader = new AnswerReader<Response>(rt, attempt, op.accumulator(send.redact), {
-          endpoint: op.endpoint,
-          headers: send.headers,
-          body: send.body,
-          model,
-          framing: format.framing,
-          signal,
-          redact: send.redact,
-          recordsFirstToken: true,
-        });
-        try {
-          await attemptReader.fill();
-          // Nothing reached the caller yet: a failure here may still be retried.
-          if (attemptReader.pending.length === 0 && attemptReader.failure !== undefined) {
-            throw attemptReader.failure;
+          const attemptReader = new AnswerReader<Response>(
+            rt,
+            attempt,
+            op.accumulator(send.redact),
+            {
+              endpoint: op.endpoint,
+              headers: send.headers,
+              body: send.body,
+              model,
+              framing: format.framing,
+              signal,
+              redact: send.redact,
+              recordsFirstToken: true,
+            },
+          );
+          try {
+            await attemptReader.fill();
+            // Nothing reached the caller yet: a failure here may still be retried.
+            if (attemptReader.pending.length === 0 && attemptReader.failure !== undefined) {
+              throw attemptReader.failure;
+            }
+            return attemptReader;
+          } catch (error) {
+            await attemptReader.release();
+            throw withPartial(rt, error, op.endpoint, attemptReader.accumulator);
           }
-          return attemptReader;
-        } catch (error) {
-          await attemptReader.release();
-          throw withPartial(rt, error, op.endpoint, attemptReader.accumulator);
-        }
         },
       ),
     );

@@ -130,13 +130,19 @@ class RedisBinding implements BoundRouterState {
   #lastPropagationMs: number | undefined;
   #downSince: number | undefined;
   #subscribed = false;
+  /** The subscription's connection closed since it was last ready. */
+  #lost = false;
   #closed = false;
   readonly #onMessage = (channel: string, text: string) => this.#received(channel, text);
   readonly #onClose = () => {
     this.#subscribed = false;
+    this.#lost = true;
     if (!this.#closed) this.#down({ kind: 'redis', reason: 'disconnected', error: undefined });
   };
+  /** Reconnected (the client subscribes again by itself): catch up on what was missed. */
   readonly #onReady = () => {
+    if (!this.#lost) return;
+    this.#lost = false;
     this.#subscribed = true;
     void this.#sync();
   };

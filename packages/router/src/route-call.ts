@@ -90,7 +90,8 @@ export async function routeCall<R extends object>(
       rt.assertOpen();
       const candidate = plan.next(performance.now());
       if (candidate === undefined) throw rt.allFailed(plan);
-      if (!(await rt.admit(plan, candidate, signal))) continue;
+      const admitted = rt.admit(plan, candidate, signal);
+      if (admitted !== true && !(await admitted)) continue;
       if (moved !== undefined) rt.fellBack(plan, op, moved);
       moved = undefined;
       const d = candidate.deployment;

@@ -64,13 +64,35 @@ export class RouterRuntime implements PlanContext {
     if (this.closed) throw new RouterClosedError();
   }
 
-  /** Learns the window (when needed) and claims the probe (when due); false to pass it over. */
-  async admit(plan: Plan, candidate: Candidate, signal: AbortSignal | undefined): Promise<boolean> {
+  /**
+   * Learns the window (when needed) and claims the probe (when due); false to pass the deployment
+   * over. Synchronous (true) in the common case, so concurrent calls see each other's load.
+   */
+  admit(
+    plan: Plan,
+    candidate: Candidate,
+    signal: AbortSignal | undefined,
+  ): boolean | Promise<boolean> {
     const d = candidate.deployment;
-    if (plan.needsWindow(d) && !d.windowLooked && typeof d.provider.modelInfo === 'function') {
+    const lookup =
+      plan.needsWindow(d) && !d.windowLooked && typeof d.provider.modelInfo === 'function';
+    const claim = candidate.probe && this.state !== undefined && this.cooldown !== undefined;
+    if (!lookup && !claim) return true;
+    return this.#admitSlowly(plan, candidate, signal, lookup, claim);
+  }
+
+  async #admitSlowly(
+    plan: Plan,
+    candidate: Candidate,
+    signal: AbortSignal | undefined,
+    lookup: boolean,
+    claim: boolean,
+  ): Promise<boolean> {
+    const d = candidate.deployment;
+    if (lookup) {
       d.windowLooked = true;
       try {
-        const info = await d.provider.modelInfo(d.model, signal === undefined ? {} : { signal });
+        const info = await d.provider.modelInfo!(d.model, signal === undefined ? {} : { signal });
         if (d.contextWindow === undefined && (info?.contextLength ?? 0) > 0) {
           d.contextWindow = info.contextLength;
         }
@@ -83,9 +105,9 @@ export class RouterRuntime implements PlanContext {
         return false;
       }
     }
-    if (candidate.probe && this.state !== undefined && this.cooldown !== undefined) {
-      const ttl = this.cooldown.durationMs;
-      if (!(await this.state.claimProbe(d.id, ttl))) {
+    if (claim) {
+      const ttl = this.cooldown!.durationMs;
+      if (!(await this.state!.claimProbe(d.id, ttl))) {
         d.health.probeElsewhere(performance.now(), ttl);
         plan.skip(d, 'probing');
         return false;

@@ -5,7 +5,7 @@ import {
   isProviderError,
   RateLimitedError,
 } from '@x/provider-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
 import { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
 import { createRouter } from './router';

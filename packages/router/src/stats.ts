@@ -36,6 +36,8 @@ export interface DeploymentStats {
   latencyMs: Record<Operation, number | undefined>;
   /** Its context window, configured or learnt. */
   contextWindow: number | undefined;
+  /** The share of its quota left, in [0, 1], with the `most-quota-left` strategy. */
+  quotaLeft: number | undefined;
 }
 
 /** A JSON-serialisable snapshot of a router. Counters never reset. */
@@ -95,7 +97,7 @@ export class RouterCounters {
   }
 }
 
-function deploymentStats(d: Deployment, now: number): DeploymentStats {
+function deploymentStats(d: Deployment, now: number, quota: boolean): DeploymentStats {
   const status = d.health.status(now);
   return {
     group: d.group,
@@ -118,6 +120,7 @@ function deploymentStats(d: Deployment, now: number): DeploymentStats {
       embed: d.latency.embed.value,
     },
     contextWindow: d.contextWindow,
+    quotaLeft: quota ? d.quota.read(d.provider, now, Date.now()) : undefined,
   };
 }
 
@@ -131,7 +134,8 @@ export function snapshot(
   const groups: Record<string, GroupStats> = {};
   for (const d of deployments) groups[d.group] = { ...counters.group(d.group) };
   const byId: Record<string, DeploymentStats> = {};
-  for (const d of deployments) byId[d.id] = deploymentStats(d, now);
+  const quota = strategy === 'most-quota-left';
+  for (const d of deployments) byId[d.id] = deploymentStats(d, now, quota);
   return {
     requests: counters.requests,
     successes: counters.successes,

@@ -184,6 +184,8 @@ describe("strategy 'most-quota-left'", () => {
       resetRequestsAt: Date.now() + 60_000,
     });
     expect(await served(router, 50)).toEqual({ b: 50 });
+    expect(router.stats().deployments.a!.quotaLeft).toBe(0.1);
+    expect(router.stats().deployments.b!.quotaLeft).toBe(0.5);
     // A pause after a 429 is no quota at all.
     providers.get('b')!.serverLimits = () => ({ pausedUntil: Date.now() + 1_000 });
     expect(await served(router, 10)).toEqual({ a: 10 });

@@ -1,11 +1,15 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
+  type BaseChatRequest,
+  type BaseChatResponse,
   CircuitOpenError,
   ContextOverflowError,
+  chatResponse,
   isProviderError,
   RateLimitedError,
 } from '@x/provider-core';
-import { describe, expect, it, vi } from 'vitest';
+import { createOllamaProvider } from '@x/provider-ollama';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
 import { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
 import { createRouter } from './router';
@@ -261,6 +265,39 @@ describe('Router.complete', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('types', () => {
+  it('takes the request fields of every provider it routes to, and adds route to their answers', async () => {
+    const ollama = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
+    const openaiLike = {
+      async complete(request: BaseChatRequest & { responseFormat?: { type: 'json_object' } }) {
+        return { ...chatResponse({ content: 'x', model: request.model }), id: 'cmpl-1' };
+      },
+    };
+    const router = createRouter({
+      deployments: [
+        { group: 'g', provider: ollama, model: 'llama3.2' },
+        { group: 'g', provider: openaiLike, model: 'gpt-4o-mini' },
+      ],
+    });
+    type Request = Parameters<typeof router.complete>[0];
+    expectTypeOf<{ model: 'g'; messages: []; think: true }>().toExtend<Request>();
+    expectTypeOf<{
+      model: 'g';
+      messages: [];
+      responseFormat: { type: 'json_object' };
+    }>().toExtend<Request>();
+    expectTypeOf<{ model: 'g'; messages: []; tags: ['eu'] }>().toExtend<Request>();
+    const typo = () =>
+      // @ts-expect-error `thinkk` is a field of no provider's request
+      router.complete({ model: 'g', messages: [], thinkk: true });
+    expectTypeOf(typo).toBeFunction();
+    type Answer = Awaited<ReturnType<typeof router.complete>>;
+    expectTypeOf<Answer>().toExtend<BaseChatResponse & { route: { deployment: string } }>();
+    expect(router.groups).toEqual(['g']);
+    await ollama.close();
   });
 });
 

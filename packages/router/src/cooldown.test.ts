@@ -1,5 +1,6 @@
+import { CircuitOpenError } from '@x/provider-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
+import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
 import { createRouter, type Router } from './router';
 
 beforeEach(() => {
@@ -109,6 +110,16 @@ describe('cooldown', () => {
     expect(router.stats().deployments.a).toMatchObject({ status: 'cooling', cooldowns: 2 });
   });
 
+  it("counts a probe that meets its provider's open breaker as a failed probe", async () => {
+    const { a, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    await vi.advanceTimersByTimeAsync(5_000);
+    a.script = [new CircuitOpenError({ retryAfterMs: 1_000, cause: undefined, origin: ORIGIN })];
+    await ask(router);
+    expect(router.stats().deployments.a).toMatchObject({ status: 'cooling', cooldowns: 2 });
+  });
+
   it('probes again when the probe ends without a verdict (the caller aborted it)', async () => {
     const { a, router } = primaryAndBackup();
     a.fallback = apiError(503);
@@ -152,6 +163,35 @@ describe('cooldown', () => {
     expect(router.stats().deployments.a!.status).toBe('cooling');
     await vi.advanceTimersByTimeAsync(1);
     expect((await ask(router)).route.deployment).toBe('a');
+  });
+
+  it("takes a deployment out at once when a failure opened its provider's breaker", async () => {
+    const { a, router } = primaryAndBackup();
+    const breaker = { state: 'closed' };
+    a.breaker = breaker;
+    a.script = [
+      () => {
+        breaker.state = 'open';
+        return apiError(503);
+      },
+    ];
+    const events: unknown[] = [];
+    router.onCooldown((e) => events.push(e));
+    expect((await ask(router)).route.deployment).toBe('b');
+    expect(events).toEqual([
+      {
+        deployment: 'a',
+        group: 'chat',
+        reason: 'breaker-open',
+        durationMs: 5_000,
+        source: 'local',
+      },
+    ]);
+    // An open breaker met without a failure (opened elsewhere) is passed over, not a cooldown.
+    const { a: other, router: second } = primaryAndBackup();
+    other.breaker = { state: 'open' };
+    expect((await ask(second)).route.deployment).toBe('b');
+    expect(second.stats().cooldowns.local).toBe(0);
   });
 
   it('caps a Retry-After at maxRetryAfterMs', async () => {

@@ -30,7 +30,7 @@ interface Message {
   at: number;
 }
 
-const REASONS: readonly string[] = ['failures', 'retry-after', 'probe-failed'];
+const REASONS: readonly string[] = ['failures', 'retry-after', 'probe-failed', 'breaker-open'];
 const OPTION_KEYS = ['client', 'subscriber', 'prefix', 'commandTimeoutMs'] as const;
 
 class CommandTimeout extends Error {

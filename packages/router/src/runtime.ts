@@ -140,10 +140,23 @@ export class RouterRuntime implements PlanContext {
   failed(d: Deployment, error: unknown, verdict: Verdict, probe: boolean): void {
     d.failures++;
     const config = this.cooldown;
-    if (config !== undefined && countsAgainst(error, verdict)) {
-      const started = d.health.failed(performance.now(), config, retryAfterOf(error), probe);
+    if (config !== undefined && verdict === 'fallback') {
+      const now = performance.now();
+      // A probe that met the deployment's trouble failed, whatever the error (its breaker may
+      // have reopened on it).
+      const counts = countsAgainst(error, verdict) || probe;
+      let started = counts ? d.health.failed(now, config, retryAfterOf(error), probe) : undefined;
+      // Its breaker is open after this call (it opened on this call's attempts): out here
+      // already, so the other instances are told too.
+      if (
+        started === undefined &&
+        d.health.status(now) === 'healthy' &&
+        d.breakerState() === 'open'
+      ) {
+        started = d.health.cool(now, config.durationMs, 'breaker-open', 1);
+      }
       if (started !== undefined) this.cooled(d, started, 'local');
-      return;
+      if (counts || started !== undefined) return;
     }
     // A probe that says nothing of the deployment (an abort, an overflow): the next call probes.
     if (probe) d.health.releaseProbe();

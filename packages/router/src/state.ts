@@ -12,7 +12,9 @@ export type CooldownReason =
   /** A 429 (or a local limit) said when to come back: the cooldown lasts that long. */
   | 'retry-after'
   /** The one call let through after a cooldown failed. */
-  | 'probe-failed';
+  | 'probe-failed'
+  /** A failure opened its provider's circuit breaker here: the others learn of it. */
+  | 'breaker-open';
 
 /** A cooldown still running in this instance. */
 export interface ActiveCooldown {

@@ -7,7 +7,7 @@ import type { RoutableProvider } from './types';
 export type Operation = 'complete' | 'stream' | 'embed';
 
 /** An exponential moving average of latency samples, in ms. */
-export class MovingAverage {
+class MovingAverage {
   value: number | undefined;
 
   add(sample: number, smoothing: number): void {

@@ -18,7 +18,7 @@ export type StrategyName =
   | 'lowest-latency'
   | 'most-quota-left';
 
-export const STRATEGIES: readonly StrategyName[] = [
+const STRATEGIES: readonly StrategyName[] = [
   'weighted-random',
   'least-in-flight',
   'lowest-latency',
@@ -182,7 +182,7 @@ export interface ResolvedOptions {
   closeProviders: boolean;
 }
 
-export const DEFAULT_COOLDOWN: Readonly<ResolvedCooldown> = Object.freeze({
+const DEFAULT_COOLDOWN: Readonly<ResolvedCooldown> = Object.freeze({
   failures: 3,
   windowMs: 10_000,
   durationMs: 10_000,

@@ -230,6 +230,8 @@ export const routerScenario: Scenario = {
       ),
     );
     const pct = (x: number) => formatPct(x, 2);
+    /** A latency figure, or a dash when no request of the phase succeeded. */
+    const lat = (l: { count: number }, v: number) => (l.count > 0 ? formatMs(v) : '—');
     return {
       description:
         'Two deployments of one model (two simulators, an @x/provider-ollama provider on each). The server of deployment a refuses every connection for the middle third of the run. The same closed-loop load (each client pausing 10 ms between requests) runs first against a single provider on a, then against a router over a and b (weighted-random, equal weights). The router passes a over once its breaker opens or it cools down, and lets one probe through per cooldown until a answers again.',
@@ -268,10 +270,10 @@ export const routerScenario: Scenario = {
           rows: figures.map((f) => [
             f.phase.name,
             pct(f.single.success),
-            formatMs(f.single.latency.p50),
+            lat(f.single.latency, f.single.latency.p50),
             pct(f.router.success),
-            formatMs(f.router.latency.p50),
-            formatMs(f.router.latency.p95),
+            lat(f.router.latency, f.router.latency.p50),
+            lat(f.router.latency, f.router.latency.p95),
             f.router.requests,
           ]),
         },

@@ -215,9 +215,11 @@ describe('embeddings and typing', () => {
     const parsed: { role: string; content: string }[] = JSON.parse(
       '[{"role":"user","content":"Why is the sky blue?"}]',
     );
-    await expect(provider.complete({ model: 'llama3.2', messages: parsed })).resolves.toMatchObject({
-      attempts: 1,
-    });
+    await expect(provider.complete({ model: 'llama3.2', messages: parsed })).resolves.toMatchObject(
+      {
+        attempts: 1,
+      },
+    );
     const bad: { role: string; content: string }[] = [{ role: 'robot', content: 'x' }];
     await expect(provider.complete({ model: 'llama3.2', messages: bad })).rejects.toThrow(
       /request\.messages\[0\]\.role/,

@@ -1,3 +1,4 @@
+import { startEchoSecrets } from '@x/internal/testing';
 import { defaultModels, type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { isProviderError } from '@x/provider-core';
 import {
@@ -13,7 +14,8 @@ import { createRouter } from './router';
 /**
  * Every fallback trigger and non-trigger against real servers: two simulators on 127.0.0.1, an
  * @x/provider-ollama provider on each (retries off, so one failure is one attempt), and a router
- * whose group `chat` tries `a` first (priority 0) and `b` second.
+ * whose group `chat` tries `a` first (priority 0) and `b` second. Real clock (real sockets), except
+ * the deadline test, which fakes it.
  */
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -306,6 +308,47 @@ describe('streams', () => {
     await vi.waitFor(() => expect(simA.stats().aborted).toBe(1));
     expect(router.stats()).toMatchObject({ cancelled: 1, inFlight: 0, failures: 0 });
     expect(router.stats().deployments.a!.inFlight).toBe(0);
+  });
+});
+
+describe('secrets', () => {
+  it('never shows a key a server echoed, in answers, errors, events, stats or metrics', async () => {
+    const key = 'sk-router-secret-1234567890';
+    const echo = await startEchoSecrets();
+    const { simB, b } = await setup();
+    const leaky = createOllamaProvider({
+      baseUrl: echo.url,
+      apiKey: key,
+      retry: false,
+      tokens: false,
+    });
+    const router = createRouter({
+      deployments: [
+        { id: 'leaky', group: 'chat', provider: leaky, model: 'llama3.2' },
+        { id: 'b', group: 'chat', provider: b, model: 'llama3.2', priority: 1 },
+      ],
+    });
+    open.push(echo, leaky, router);
+    const seen: unknown[] = [];
+    router.onFallback((e) => seen.push(e));
+    router.onError((e) => seen.push(e));
+    const answer = await router.complete(ask);
+    expect(answer.route.attempts[0]!.error).toMatchObject({ statusCode: 401 });
+    await simB.stop();
+    const error = await router.complete(ask).catch((e: unknown) => e);
+    const everything = JSON.stringify([
+      answer.route,
+      error,
+      (error as Error).message,
+      (error as RouterError).attempts,
+      seen,
+      router.stats(),
+      router.toPrometheus(),
+    ]);
+    expect(everything).toContain('invalid credentials');
+    for (const form of [key, encodeURIComponent(key), Buffer.from(key).toString('base64')]) {
+      expect(everything).not.toContain(form);
+    }
   });
 });
 

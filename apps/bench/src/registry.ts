@@ -83,6 +83,13 @@ export const scenarios: Entry<Scenario>[] = [
     load: async () => (await import('./scenarios/rate-limit')).rateLimitScenario,
   },
   {
+    name: 'router',
+    kind: 'load',
+    summary:
+      'availability: success rate and added latency of the router over two deployments, one down for a third of the run',
+    load: async () => (await import('./scenarios/router')).routerScenario,
+  },
+  {
     name: 'reuse',
     kind: 'load',
     summary: 'connection reuse: setup time saved by @x/pool against a new connection per request',

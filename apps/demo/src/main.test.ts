@@ -38,6 +38,17 @@ describe('pnpm demo', () => {
     expect(stdout).toContain('breaker open → half-open (open-timeout)');
     expect(stdout).toMatch(/breaker half-open → closed/);
     expect(stdout).toMatch(/breaker: state closed/);
+    // router: falls back to the backup, takes the primary out, probes it back
+    expect(stdout).toMatch(
+      /call 2\s+served by backup .*\(primary failed: X_PROVIDER_OLLAMA_SERVER_BUSY\)/,
+    );
+    expect(stdout).toContain('⇒ primary taken out for 1.00 s (failures)');
+    expect(stdout).toContain('the primary saw 0 of the last 2 calls: the router passed it over');
+    expect(stdout).toContain('⇒ primary back in rotation (probe)');
+    expect(stdout).toMatch(/call 6\s+served by primary/);
+    expect(stdout).toMatch(
+      /router: 7 calls, 7 answered, 0 failed, 2 fallbacks, 1 cooldown\(s\), 1 probe\(s\) back/,
+    );
     // context overflow: typed error, nothing sent
     expect(stdout).toContain('[X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW]');
     expect(stdout).toContain('requests the server received for it: 0');
@@ -56,7 +67,7 @@ describe('pnpm demo', () => {
       /pool: \d+ socket\(s\) for \d+ requests \(reuse \d+%\) · cache: 1 entry,/,
     );
     expect(stdout).toContain('x_provider_ollama_requests_total');
-    expect(stdout).toMatch(/done: 8 steps in/);
+    expect(stdout).toMatch(/done: 9 steps in/);
   }, 60_000);
 
   it('uses the server named by OLLAMA_HOST, and its first chat model, when it is set', async () => {
@@ -79,7 +90,7 @@ describe('pnpm demo', () => {
       );
       expect(stdout).toContain('this step runs against an embedded simulator');
       expect(stdout).not.toContain('this step failed');
-      expect(stdout).toMatch(/done: 8 steps in/);
+      expect(stdout).toMatch(/done: 9 steps in/);
       expect(external.stats().byRoute['/api/chat']).toBeGreaterThan(0);
     } finally {
       await external.close();

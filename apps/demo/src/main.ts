@@ -8,6 +8,7 @@ import { createOllamaProvider } from '@x/provider-ollama';
 import { serve } from './dashboard/serve';
 import { bold, createOut, dim, errorLine, type Out, red } from './output';
 import { cacheStep } from './steps/cache';
+import { fallbackStep } from './steps/fallback';
 import { healthStep } from './steps/health';
 import { outageStep } from './steps/outage';
 import { overflowStep } from './steps/overflow';
@@ -56,6 +57,10 @@ async function run(): Promise<number> {
     {
       title: 'Outage: the circuit breaker opens, rejects, probes, closes',
       run: (o, t) => outageStep(o, t),
+    },
+    {
+      title: 'Fallback: a router moves calls to a backup deployment, then brings the primary back',
+      run: (o, t) => fallbackStep(o, t),
     },
     { title: 'Streaming with tokens per second', run: (o, t) => streamStep(o, t, provider) },
     { title: 'Token counts and cost, several providers', run: (o) => tokensStep(o) },

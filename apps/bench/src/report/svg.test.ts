@@ -83,4 +83,25 @@ describe('timelineSvg', () => {
     expect(svg).toContain('#dc2626');
     expect(svg).toContain('outage');
   });
+
+  it('colours the band and names its states in the legend when given stateColours', () => {
+    const svg = timelineSvg(
+      [
+        { from: 0, to: 500, state: 'in rotation' },
+        { from: 500, to: 1000, state: 'cooling down' },
+      ],
+      [{ t: 0, counts: { ok: 1 } }],
+      {
+        title: 'Router',
+        durationMs: 1000,
+        bucketMs: 500,
+        outcomeColours: { ok: '#000' },
+        stateColours: { 'in rotation': '#0a0a0a', 'cooling down': '#0b0b0b' },
+      },
+    );
+    wellFormed(svg);
+    expect(svg).toContain('fill="#0b0b0b"');
+    expect(svg).toContain('cooling down');
+    expect(svg).not.toContain('half-open');
+  });
 });

@@ -312,11 +312,14 @@ export function timelineSvg(
     durationMs: number;
     bucketMs: number;
     outcomeColours: Record<string, string>;
+    /** Colours of the states in the band (default: a breaker's closed, half-open, open). */
+    stateColours?: Record<string, string>;
     shaded?: { from: number; to: number; label: string }[];
     width?: number;
   },
 ): string {
   const f = frame(options.width ?? 720, 400);
+  const states = options.stateColours ?? stateColours;
   const body: string[] = [];
   const band = { top: f.top + 8, bottom: f.top + 34 };
   const bars = { top: band.bottom + 18, bottom: f.bottom };
@@ -332,7 +335,7 @@ export function timelineSvg(
   );
   for (const s of spans) {
     body.push(
-      `<rect x="${x(s.from).toFixed(1)}" y="${band.top}" width="${Math.max(1, x(s.to) - x(s.from)).toFixed(1)}" height="${band.bottom - band.top}" fill="${stateColours[s.state] ?? '#9ca3af'}"/>`,
+      `<rect x="${x(s.from).toFixed(1)}" y="${band.top}" width="${Math.max(1, x(s.to) - x(s.from)).toFixed(1)}" height="${band.bottom - band.top}" fill="${states[s.state] ?? '#9ca3af'}"/>`,
     );
   }
   const totals = buckets.map((b) => Object.values(b.counts).reduce((a, c) => a + c, 0));
@@ -375,7 +378,7 @@ export function timelineSvg(
   body.push(xLabel(f, 'time (s)'));
   body.push(
     ...legend(f, [
-      ...Object.entries(stateColours).map(([label, colour]) => ({ label, colour })),
+      ...Object.entries(states).map(([label, colour]) => ({ label, colour })),
       ...outcomes.map((o) => ({ label: o, colour: options.outcomeColours[o]! })),
     ]),
   );

@@ -3,6 +3,7 @@ import { seededRandom } from '../load/engine';
 import { zipf } from './cache';
 import { bucketOutcomes, stateSpans } from './outage';
 import { maxInWindow } from './rate-limit';
+import { phaseFigures, sampledSpans } from './router';
 
 describe('maxInWindow', () => {
   it('returns the most arrivals inside any window when arrivals cluster', () => {
@@ -57,6 +58,46 @@ describe('bucketOutcomes', () => {
     expect(b).toEqual([
       { t: 0, counts: { passed: 1 } },
       { t: 10, counts: { rejected: 1, passed: 1 } },
+    ]);
+  });
+});
+
+describe('phaseFigures', () => {
+  it('counts the success rate and latency of the requests started within the phase', () => {
+    const f = phaseFigures(
+      [
+        { t: 5, ms: 10, outcome: 'ok' },
+        { t: 15, ms: 20, outcome: 'ok' },
+        { t: 16, ms: 1, outcome: 'X_PROVIDER_OLLAMA_CONNECTION' },
+        { t: 30, ms: 5, outcome: 'ok' },
+      ],
+      { name: 'during', from: 10, to: 30 },
+    );
+    expect(f.requests).toBe(2);
+    expect(f.success).toBe(0.5);
+    expect(f.latency.p50).toBe(20);
+  });
+
+  it('reports a full success rate for a phase without requests', () => {
+    expect(phaseFigures([], { name: 'x', from: 0, to: 10 }).success).toBe(1);
+  });
+});
+
+describe('sampledSpans', () => {
+  it('merges equal samples into spans covering the run', () => {
+    const spans = sampledSpans(
+      [
+        { t: 0, state: 'in rotation' },
+        { t: 10, state: 'in rotation' },
+        { t: 20, state: 'breaker open' },
+        { t: 30, state: 'in rotation' },
+      ],
+      50,
+    );
+    expect(spans).toEqual([
+      { from: 0, to: 20, state: 'in rotation' },
+      { from: 20, to: 30, state: 'breaker open' },
+      { from: 30, to: 50, state: 'in rotation' },
     ]);
   });
 });

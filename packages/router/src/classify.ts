@@ -1,0 +1,103 @@
+import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
+import type { AttemptError } from './types';
+
+/**
+ * What a failed attempt means for the call:
+ * - `fatal`: the caller's own problem (a bad request, an abort, a model that does not exist): the
+ *   error reaches the caller as is, no other deployment is tried;
+ * - `fallback`: the deployment's trouble: the next deployment is tried;
+ * - `context`: the prompt does not fit: only a deployment with a larger window is tried.
+ */
+export type Verdict = 'fatal' | 'fallback' | 'context';
+
+/** 4xx statuses that are the deployment's trouble, not the caller's. */
+const DEPLOYMENT_4XX = new Set([401, 403, 408, 425, 429]);
+
+/**
+ * Classifies the error of one attempt. Only the server's or the deployment's trouble moves the
+ * call on; the same request would fail the same way anywhere else otherwise.
+ */
+export function classify(error: unknown, signal: AbortSignal | undefined): Verdict {
+  // The caller's abort, whatever the provider turned it into.
+  if (signal?.aborted) return 'fatal';
+  if (isProviderError(error)) return classifyKind(error.kind, error);
+  // Argument errors and programming errors: the same request fails the same way anywhere.
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError ||
+    error instanceof ReferenceError
+  ) {
+    return 'fatal';
+  }
+  if (isAbortError(error)) return 'fatal';
+  // Anything else (a provider not built on @x/provider-core, a sibling package's error) is taken
+  // as the deployment's failure: another deployment may well answer.
+  return 'fallback';
+}
+
+function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
+  switch (kind) {
+    case 'model-not-found':
+      return 'fatal';
+    case 'context-overflow':
+      return 'context';
+    case 'api': {
+      const { statusCode, retryable } = error as { statusCode?: number; retryable: boolean };
+      if (statusCode === undefined || statusCode < 400) return 'fallback';
+      if (statusCode >= 500) {
+        // A 500 the provider knows is the caller's mistake (`option "num_ctx" must be of type
+        // integer`) fails the same way on every deployment.
+        return statusCode === 500 && !retryable ? 'fatal' : 'fallback';
+      }
+      return DEPLOYMENT_4XX.has(statusCode) ? 'fallback' : 'fatal';
+    }
+    case 'stream': {
+      // A line or an answer over the caller's size caps would be as large elsewhere.
+      const reason = (error as { reason?: string }).reason;
+      return reason === 'line-too-long' || reason === 'too-large' ? 'fatal' : 'fallback';
+    }
+    default:
+      // server-busy, timeout, connection, circuit-open, rate-limited, incomplete-stream, closed
+      return 'fallback';
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError';
+}
+
+/**
+ * True when a failure counts against the deployment's health (towards a cooldown). An open
+ * breaker already keeps calls away and a context overflow says nothing about the server.
+ */
+export function countsAgainst(error: unknown, verdict: Verdict): boolean {
+  if (verdict !== 'fallback') return false;
+  return !(isProviderError(error) && error.kind === 'circuit-open');
+}
+
+/** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (!isProviderError(error)) return undefined;
+  const ms = error.retryAfterMs;
+  if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
+  const status = (error as { statusCode?: number }).statusCode;
+  if (error.kind === 'rate-limited' || error.kind === 'server-busy' || status === 429) return ms;
+  return undefined;
+}
+
+/** The JSON-serialisable summary of an error that answers and `RouterError` carry. */
+export function describeError(error: unknown): AttemptError {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: unknown; kind?: unknown; statusCode?: unknown };
+    return {
+      name: e.name,
+      code: typeof e.code === 'string' && e.code !== '' ? e.code : e.name,
+      kind: isProviderError(error) ? error.kind : undefined,
+      message: e.message,
+      ...(typeof e.statusCode === 'number' ? { statusCode: e.statusCode } : {}),
+    };
+  }
+  return { name: 'Error', code: 'Error', kind: undefined, message: String(error) };
+}

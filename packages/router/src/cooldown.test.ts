@@ -1,0 +1,225 @@
+import { CircuitOpenError } from '@x/provider-core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { createRouter, type Router } from './router';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Primary `a` (priority 0) and backup `b` (priority 1): every call tries `a` first. */
+function primaryAndBackup(cooldown?: object | false) {
+  const a = fakeProvider('a');
+  const b = fakeProvider('b');
+  const router = createRouter({
+    deployments: [
+      { id: 'a', group: 'chat', provider: a, model: 'm' },
+      { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+    ],
+    cooldown: cooldown ?? { failures: 3, windowMs: 10_000, durationMs: 5_000 },
+  });
+  return { a, b, router };
+}
+
+const ask = (router: Router) => router.complete({ model: 'chat', messages: HI });
+
+describe('cooldown', () => {
+  it('takes a deployment out after `failures` failures in a row, then passes it over without a call', async () => {
+    const { a, b, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    const events: unknown[] = [];
+    router.onCooldown((e) => events.push(e));
+    for (let i = 0; i < 3; i++) expect((await ask(router)).route.deployment).toBe('b');
+    expect(a.requests).toHaveLength(3);
+    expect(events).toEqual([
+      { deployment: 'a', group: 'chat', reason: 'failures', durationMs: 5_000, source: 'local' },
+    ]);
+    const answer = await ask(router);
+    expect(answer.route).toMatchObject({ deployment: 'b', attempts: [] });
+    expect(a.requests).toHaveLength(3);
+    expect(b.requests).toHaveLength(4);
+    expect(router.stats().deployments.a).toMatchObject({
+      status: 'cooling',
+      cooldownRemainingMs: 5_000,
+      cooldowns: 1,
+      skipped: 1,
+    });
+  });
+
+  it('never takes a deployment out when a success comes between failures', async () => {
+    const { a, router } = primaryAndBackup();
+    a.script = [apiError(503), apiError(503), 'ok', apiError(503), apiError(503), 'ok'];
+    for (let i = 0; i < 6; i++) await ask(router);
+    expect(router.stats().deployments.a!.status).toBe('healthy');
+    expect(router.stats().cooldowns.local).toBe(0);
+  });
+
+  it('counts only the failures within windowMs', async () => {
+    const { a, router } = primaryAndBackup({ failures: 2, windowMs: 1_000, durationMs: 5_000 });
+    a.fallback = apiError(500);
+    await ask(router);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await ask(router);
+    expect(router.stats().deployments.a!.status).toBe('healthy');
+    await ask(router);
+    expect(router.stats().deployments.a!.status).toBe('cooling');
+  });
+
+  it('lets one probe through after durationMs, and puts the deployment back when it answers', async () => {
+    const { a, b, router } = primaryAndBackup();
+    a.script = [apiError(503), apiError(503), apiError(503)];
+    for (let i = 0; i < 3; i++) await ask(router);
+    const recovered: unknown[] = [];
+    router.onRecovered((e) => recovered.push(e));
+    await vi.advanceTimersByTimeAsync(4_999);
+    await ask(router);
+    expect(a.requests).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(router.stats().deployments.a!.status).toBe('probe-due');
+    // Three calls at once: the first one probes `a`, the two others pass it over.
+    a.delayMs = 100;
+    const calls = [ask(router), ask(router), ask(router)];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(router.stats().deployments.a!.status).toBe('probing');
+    await vi.advanceTimersByTimeAsync(100);
+    const answers = await Promise.all(calls);
+    expect(answers.map((r) => r.route.deployment)).toEqual(['a', 'b', 'b']);
+    expect(a.requests).toHaveLength(4);
+    expect(recovered).toEqual([
+      { deployment: 'a', group: 'chat', source: 'probe', outForMs: 5_100 },
+    ]);
+    expect(router.stats().deployments.a!.status).toBe('healthy');
+    a.delayMs = 0;
+    expect((await ask(router)).route.deployment).toBe('a');
+    expect(b.requests.length).toBeGreaterThan(0);
+  });
+
+  it('starts a new cooldown at once when the probe fails', async () => {
+    const { a, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    const events: { reason: string }[] = [];
+    router.onCooldown((e) => events.push(e));
+    await vi.advanceTimersByTimeAsync(5_000);
+    const answer = await ask(router);
+    expect(answer.route.attempts.map((x) => x.deployment)).toEqual(['a']);
+    expect(events.map((e) => e.reason)).toEqual(['probe-failed']);
+    expect(router.stats().deployments.a).toMatchObject({ status: 'cooling', cooldowns: 2 });
+  });
+
+  it("counts a probe that meets its provider's open breaker as a failed probe", async () => {
+    const { a, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    await vi.advanceTimersByTimeAsync(5_000);
+    a.script = [new CircuitOpenError({ retryAfterMs: 1_000, cause: undefined, origin: ORIGIN })];
+    await ask(router);
+    expect(router.stats().deployments.a).toMatchObject({ status: 'cooling', cooldowns: 2 });
+  });
+
+  it('probes again when the probe ends without a verdict (the caller aborted it)', async () => {
+    const { a, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    await vi.advanceTimersByTimeAsync(5_000);
+    a.fallback = 'ok';
+    a.delayMs = 50;
+    const controller = new AbortController();
+    const call = router
+      .complete({ model: 'chat', messages: HI, signal: controller.signal })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort();
+    expect(await call).toBe(controller.signal.reason);
+    expect(router.stats().deployments.a!.status).toBe('probe-due');
+    const next = ask(router);
+    await vi.advanceTimersByTimeAsync(50);
+    expect((await next).route.deployment).toBe('a');
+  });
+
+  it('takes a deployment out for the Retry-After of a 429, at the first one', async () => {
+    const { a, router } = primaryAndBackup({
+      failures: 3,
+      durationMs: 5_000,
+      maxRetryAfterMs: 60_000,
+    });
+    a.script = [apiError(429, { retryAfterMs: 20_000 })];
+    const events: unknown[] = [];
+    router.onCooldown((e) => events.push(e));
+    expect((await ask(router)).route.deployment).toBe('b');
+    expect(events).toEqual([
+      {
+        deployment: 'a',
+        group: 'chat',
+        reason: 'retry-after',
+        durationMs: 20_000,
+        source: 'local',
+      },
+    ]);
+    await vi.advanceTimersByTimeAsync(19_999);
+    expect(router.stats().deployments.a!.status).toBe('cooling');
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await ask(router)).route.deployment).toBe('a');
+  });
+
+  it("takes a deployment out at once when a failure opened its provider's breaker", async () => {
+    const { a, router } = primaryAndBackup();
+    const breaker = { state: 'closed' };
+    a.breaker = breaker;
+    a.script = [
+      () => {
+        breaker.state = 'open';
+        return apiError(503);
+      },
+    ];
+    const events: unknown[] = [];
+    router.onCooldown((e) => events.push(e));
+    expect((await ask(router)).route.deployment).toBe('b');
+    expect(events).toEqual([
+      {
+        deployment: 'a',
+        group: 'chat',
+        reason: 'breaker-open',
+        durationMs: 5_000,
+        source: 'local',
+      },
+    ]);
+    // An open breaker met without a failure (opened elsewhere) is passed over, not a cooldown.
+    const { a: other, router: second } = primaryAndBackup();
+    other.breaker = { state: 'open' };
+    expect((await ask(second)).route.deployment).toBe('b');
+    expect(second.stats().cooldowns.local).toBe(0);
+  });
+
+  it('caps a Retry-After at maxRetryAfterMs', async () => {
+    const { a, router } = primaryAndBackup({ maxRetryAfterMs: 30_000 });
+    a.script = [apiError(429, { retryAfterMs: 3_600_000 })];
+    await ask(router);
+    expect(router.stats().deployments.a!.cooldownRemainingMs).toBe(30_000);
+  });
+
+  it('never counts failures that are not the deployment trouble (the caller, an open breaker)', async () => {
+    const { a, router } = primaryAndBackup({ failures: 1 });
+    a.script = [apiError(400)];
+    await expect(ask(router)).rejects.toMatchObject({ statusCode: 400 });
+    expect(router.stats().deployments.a!.status).toBe('healthy');
+  });
+
+  it('keeps every deployment in rotation with cooldown: false', async () => {
+    const { a, router } = primaryAndBackup(false);
+    a.fallback = apiError(503);
+    for (let i = 0; i < 10; i++) await ask(router);
+    expect(a.requests).toHaveLength(10);
+    expect(router.stats().cooldowns.local).toBe(0);
+  });
+
+  it('starts no timer for a cooldown (time is read when a call comes)', async () => {
+    const { a, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

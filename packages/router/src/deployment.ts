@@ -1,0 +1,72 @@
+import { Health } from './health';
+import type { ResolvedDeployment } from './options';
+import { QuotaGauge } from './quota';
+import type { RoutableProvider } from './types';
+
+/** The three kinds of call, each with its own latency average. */
+export type Operation = 'complete' | 'stream' | 'embed';
+
+/** An exponential moving average of latency samples, in ms. */
+class MovingAverage {
+  value: number | undefined;
+
+  add(sample: number, smoothing: number): void {
+    this.value = this.value === undefined ? sample : this.value + smoothing * (sample - this.value);
+  }
+}
+
+/** One deployment as the router runs it: its options, health, load and measurements. */
+export class Deployment {
+  readonly id: string;
+  readonly group: string;
+  readonly model: string;
+  readonly provider: RoutableProvider;
+  readonly weight: number;
+  readonly priority: number;
+  readonly tags: readonly string[];
+  readonly maxConcurrent: number;
+  /** The configured window, else the largest one learnt (overflow errors, `modelInfo()`). */
+  contextWindow: number | undefined;
+  /** `modelInfo()` was asked already (asked once). */
+  windowLooked = false;
+  readonly health = new Health();
+  readonly quota = new QuotaGauge();
+  /** Latency of successful calls (`stream`: until the first chunk), per kind of call. */
+  readonly latency: Record<Operation, MovingAverage> = {
+    complete: new MovingAverage(),
+    stream: new MovingAverage(),
+    embed: new MovingAverage(),
+  };
+  inFlight = 0;
+  calls = 0;
+  successes = 0;
+  failures = 0;
+  /** Times it was passed over without a call (cooling, breaker open, busy...). */
+  skipped = 0;
+
+  constructor(options: ResolvedDeployment) {
+    this.id = options.id;
+    this.group = options.group;
+    this.model = options.model;
+    this.provider = options.provider;
+    this.weight = options.weight;
+    this.priority = options.priority;
+    this.tags = options.tags;
+    this.maxConcurrent = options.maxConcurrent;
+    this.contextWindow = options.contextWindow;
+  }
+
+  supports(op: Operation): boolean {
+    return typeof this.provider[op] === 'function';
+  }
+
+  /** True when it carries every tag asked for. */
+  hasTags(tags: readonly string[] | undefined): boolean {
+    return tags === undefined || tags.every((t) => this.tags.includes(t));
+  }
+
+  /** Its breaker's state, when its provider has one (reading it moves an elapsed open breaker to half-open). */
+  breakerState(): string | undefined {
+    return this.provider.breaker?.state;
+  }
+}

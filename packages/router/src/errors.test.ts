@@ -1,0 +1,54 @@
+import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
+import { describe, expect, it } from 'vitest';
+import { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
+
+describe('RouterError', () => {
+  it('reads as a provider error of the last failure kind, with a stable code', () => {
+    const cause = new Error('down');
+    const error = new RouterError({
+      group: 'chat',
+      attempts: [
+        {
+          deployment: 'a',
+          group: 'chat',
+          model: 'm',
+          error: { name: 'Skipped', code: 'X_ROUTER_COOLDOWN', kind: 'circuit-open', message: 'x' },
+          skipped: 'cooldown',
+          durationMs: 0,
+        },
+      ],
+      errors: [cause],
+      kind: 'circuit-open',
+      retryable: true,
+      retryAfterMs: 250,
+    });
+    expect(error).toMatchObject({
+      name: 'RouterError',
+      code: 'X_ROUTER_ALL_FAILED',
+      provider: 'router',
+      kind: 'circuit-open',
+      retryable: true,
+      retryAfterMs: 250,
+      group: 'chat',
+    });
+    expect(error.cause).toBe(cause);
+    expect(error.message).toBe(
+      'Every deployment of "chat" failed or was unavailable (a: skipped (cooldown))',
+    );
+    expect(isProviderErrorOfKind(error, 'circuit-open')).toBe(true);
+    expect(Object.isFrozen(error.attempts)).toBe(true);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'X_ROUTER_ALL_FAILED' });
+  });
+
+  it('is recognised by its brand across duplicate installs, not by its prototype', () => {
+    const foreign = Object.create(null) as object;
+    Object.defineProperty(foreign, Symbol.for('@x/router/RouterError'), { value: true });
+    expect(isRouterError(foreign)).toBe(true);
+    expect(isRouterError(new Error('x'))).toBe(false);
+    const closed = new RouterClosedError();
+    expect(isRouterClosedError(closed)).toBe(true);
+    expect(isRouterError(closed)).toBe(false);
+    expect(isProviderError(closed)).toBe(true);
+    expect(closed).toMatchObject({ code: 'X_ROUTER_CLOSED', kind: 'closed' });
+  });
+});

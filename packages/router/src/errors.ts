@@ -1,0 +1,102 @@
+/**
+ * Error classes of `@x/router`. Both extend `@x/provider-core`'s `ProviderError`, so code written
+ * for a provider (`isProviderError(e)`, `e.kind`, `e.retryable`, `e.retryAfterMs`) reads the
+ * router's failures alike. Each has a stable `code`, a `Symbol.for('@x/router/<Name>')` brand and
+ * an `isX()` guard that works across duplicate installs.
+ */
+import { brand, hasBrand, mark } from '@x/internal';
+import { type ErrorOrigin, ProviderError, type ProviderErrorKind } from '@x/provider-core';
+import type { RouteAttempt } from './types';
+
+const ORIGIN: ErrorOrigin = Object.freeze({ provider: 'router', label: 'Router' });
+
+/** Every error code this package throws. Renaming one is a breaking change. */
+export type RouterErrorCode = 'X_ROUTER_ALL_FAILED' | 'X_ROUTER_CLOSED';
+
+const ALL_FAILED = brand('router', 'RouterError');
+const CLOSED = brand('router', 'RouterClosedError');
+
+/** Sets the router's own code (the base class words codes for providers, `X_PROVIDER_<ID>_*`). */
+function setCode(error: ProviderError, code: RouterErrorCode): void {
+  Object.defineProperty(error, 'code', { value: code, enumerable: true, writable: false });
+}
+
+function summary(attempts: readonly RouteAttempt[]): string {
+  if (attempts.length === 0) return 'no deployment';
+  return attempts
+    .map(
+      (a) =>
+        `${a.deployment}: ${a.skipped !== undefined ? `skipped (${a.skipped})` : a.error.code}`,
+    )
+    .join(', ');
+}
+
+/**
+ * Every deployment the call could go to failed or was passed over (cooling down, breaker open,
+ * busy, window too small). `attempts` lists each one in order, with its error; `errors` holds the
+ * original errors of the calls made, the last one is also the `cause`.
+ *
+ * `kind` is the kind of the last failure (`circuit-open` when every deployment was passed over
+ * while cooling down), `retryable` is true when any failure was, and `retryAfterMs` is the
+ * soonest a passed-over deployment comes back, when known.
+ */
+export class RouterError extends ProviderError {
+  declare readonly code: RouterErrorCode;
+  /** The model group the request named. */
+  readonly group: string;
+  /** Each deployment tried or passed over, in order, with why it did not answer. */
+  readonly attempts: readonly RouteAttempt[];
+  /** The original errors of the calls made, in order. */
+  readonly errors: readonly unknown[];
+
+  constructor(init: {
+    group: string;
+    attempts: readonly RouteAttempt[];
+    errors: readonly unknown[];
+    kind: ProviderErrorKind;
+    retryable: boolean;
+    retryAfterMs: number | undefined;
+  }) {
+    super(
+      `Every deployment of "${init.group}" failed or was unavailable (${summary(init.attempts)})`,
+      {
+        origin: ORIGIN,
+        kind: init.kind,
+        reason: 'ALL_FAILED',
+        retryable: init.retryable,
+        retryAfterMs: init.retryAfterMs,
+        cause: init.errors.at(-1),
+      },
+    );
+    this.name = 'RouterError';
+    setCode(this, 'X_ROUTER_ALL_FAILED');
+    this.group = init.group;
+    this.attempts = Object.freeze([...init.attempts]);
+    this.errors = Object.freeze([...init.errors]);
+    mark(this, ALL_FAILED);
+  }
+}
+
+/** The router was closed; no new call is accepted. */
+export class RouterClosedError extends ProviderError {
+  declare readonly code: RouterErrorCode;
+
+  constructor() {
+    super('The router is closed', {
+      origin: ORIGIN,
+      kind: 'closed',
+      reason: 'CLOSED',
+      retryable: false,
+    });
+    this.name = 'RouterClosedError';
+    setCode(this, 'X_ROUTER_CLOSED');
+    mark(this, CLOSED);
+  }
+}
+
+/** True for a {@link RouterError} (checks the brand, works across duplicate installs). */
+export const isRouterError = (error: unknown): error is RouterError => hasBrand(error, ALL_FAILED);
+
+/** True for a {@link RouterClosedError}. */
+export const isRouterClosedError = (error: unknown): error is RouterClosedError =>
+  hasBrand(error, CLOSED);

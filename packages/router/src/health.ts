@@ -1,0 +1,130 @@
+import type { ResolvedCooldown } from './options';
+import type { CooldownReason } from './state';
+
+/**
+ * Where a deployment stands:
+ * - `healthy`: in rotation;
+ * - `cooling`: taken out until its cooldown ends;
+ * - `probe-due`: the cooldown ended; the next call that picks it is its probe;
+ * - `probing`: that probe is in flight; other calls pass it over until it settles.
+ */
+export type HealthStatus = 'healthy' | 'cooling' | 'probe-due' | 'probing';
+
+/** A cooldown that has just started, for the events and the shared state. */
+export interface StartedCooldown {
+  durationMs: number;
+  reason: CooldownReason;
+  /** Failures in a row that led to it. */
+  failures: number;
+}
+
+/**
+ * The cooldown state of one deployment. No timer: every transition happens when a call reads or
+ * reports, comparing `performance.now()` with the end of the cooldown.
+ */
+export class Health {
+  /** Times of the failures since the last success (at most `cooldown.failures` kept). */
+  readonly #failures: number[] = [];
+  /** End of the cooldown, `performance.now()` time. */
+  #until = 0;
+  /** A cooldown started and no call has succeeded since: the deployment needs a probe. */
+  #out = false;
+  #probing = false;
+  /** Another instance holds the probe until then (`performance.now()` time). */
+  #probeElsewhereUntil = 0;
+  #since = 0;
+  /** Cooldowns started (here or told by another instance). */
+  cooldowns = 0;
+  reason: CooldownReason | undefined;
+
+  status(now: number): HealthStatus {
+    if (!this.#out) return 'healthy';
+    if (now < this.#until) return 'cooling';
+    return this.#probing || now < this.#probeElsewhereUntil ? 'probing' : 'probe-due';
+  }
+
+  /** Ms until the cooldown ends (0 once it has). */
+  remainingMs(now: number): number {
+    return this.#out ? Math.max(0, this.#until - now) : 0;
+  }
+
+  /** Ms since the deployment was taken out (for `recovered` events). */
+  outForMs(now: number): number {
+    return this.#out ? now - this.#since : 0;
+  }
+
+  /**
+   * A failure that counts against the deployment. Returns the cooldown it starts, if any: at
+   * once for a `Retry-After` or a failed probe, else after `failures` failures in a row within
+   * `windowMs`. Failures of calls that started before a running cooldown add nothing.
+   */
+  failed(
+    now: number,
+    config: ResolvedCooldown,
+    retryAfterMs: number | undefined,
+    probe: boolean,
+  ): StartedCooldown | undefined {
+    if (retryAfterMs !== undefined) {
+      const durationMs = Math.min(retryAfterMs, config.maxRetryAfterMs);
+      if (durationMs > 0 && now + durationMs > this.#until) {
+        return this.cool(now, durationMs, 'retry-after', this.#failures.length + 1);
+      }
+    }
+    if (probe) return this.cool(now, config.durationMs, 'probe-failed', 1);
+    if (this.#out) return undefined;
+    const failures = this.#failures;
+    failures.push(now);
+    while (failures.length > 0 && failures[0]! <= now - config.windowMs) failures.shift();
+    if (failures.length < config.failures) return undefined;
+    return this.cool(now, config.durationMs, 'failures', failures.length);
+  }
+
+  /** Takes the deployment out for `durationMs` from `now` (never shortens a running cooldown). */
+  cool(now: number, durationMs: number, reason: CooldownReason, failures: number): StartedCooldown {
+    if (!this.#out) this.#since = now;
+    this.#out = true;
+    this.#probing = false;
+    this.#probeElsewhereUntil = 0;
+    this.#until = Math.max(this.#until, now + durationMs);
+    this.#failures.length = 0;
+    this.cooldowns++;
+    this.reason = reason;
+    return { durationMs, reason, failures };
+  }
+
+  /** A call succeeded. True when that ended a cooldown (the deployment is back in rotation). */
+  succeeded(): boolean {
+    this.#failures.length = 0;
+    if (!this.#out) return false;
+    this.recover();
+    return true;
+  }
+
+  /** Back in rotation (a probe answered, here or on another instance). */
+  recover(): void {
+    this.#out = false;
+    this.#probing = false;
+    this.#probeElsewhereUntil = 0;
+    this.#until = 0;
+    this.#failures.length = 0;
+  }
+
+  /** This call is the probe: other calls pass the deployment over until it settles. */
+  startProbe(): void {
+    this.#probing = true;
+  }
+
+  /**
+   * Another instance claimed the probe: pass the deployment over until it says how the probe went,
+   * or until `ttlMs` passes (then probe here).
+   */
+  probeElsewhere(now: number, ttlMs: number): void {
+    this.#probing = false;
+    this.#probeElsewhereUntil = now + ttlMs;
+  }
+
+  /** The probe ended without a verdict (the caller aborted, a context overflow): probe again. */
+  releaseProbe(): void {
+    this.#probing = false;
+  }
+}

@@ -1,0 +1,371 @@
+import {
+  expectFunction,
+  expectKnownKeys,
+  expectString,
+  fail,
+  isPlainObject,
+  optionalBoolean,
+  optionalDuration,
+  optionalNumber,
+} from '@x/internal';
+import type { RouterState } from './state';
+import type { RoutableProvider } from './types';
+
+/** How the router picks among the deployments of one group (and one priority). */
+export type StrategyName =
+  | 'weighted-random'
+  | 'least-in-flight'
+  | 'lowest-latency'
+  | 'most-quota-left';
+
+const STRATEGIES: readonly StrategyName[] = [
+  'weighted-random',
+  'least-in-flight',
+  'lowest-latency',
+  'most-quota-left',
+];
+
+/** One deployment: a provider and the model name it is called with, in a model group. */
+export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider> {
+  /**
+   * Names the deployment in answers, errors, events, stats, metrics and the shared state (keep it
+   * the same on every instance).
+   * @default `${group}/${n}`, n counting the group's deployments from 0
+   */
+  id?: string;
+  /** The model group requests name (`model: 'chat-small'`). */
+  group: string;
+  /** Any object with the provider methods (`@x/provider-ollama`, `@x/provider-openai`...). */
+  provider: P;
+  /** The model name the provider is called with. */
+  model: string;
+  /**
+   * Share of the traffic among deployments of the same group and priority (`weighted-random`;
+   * the tie-break of the other strategies).
+   * @default 1
+   */
+  weight?: number;
+  /**
+   * Deployments with a lower number are tried first; balancing happens among those of the same
+   * priority. A primary and a backup: 0 and 1.
+   * @default 0
+   */
+  priority?: number;
+  /** Tags a request can ask for (`tags: ['eu']`). */
+  tags?: readonly string[];
+  /**
+   * Most calls of this router in flight on the deployment; a full deployment is passed over.
+   * @default Infinity
+   */
+  maxConcurrent?: number;
+  /**
+   * The model's context window in tokens, for context-window fallbacks. Without it the router
+   * learns it from the provider's overflow errors and `modelInfo()`.
+   * @default undefined
+   */
+  contextWindow?: number;
+}
+
+/** When a failing deployment is taken out of rotation, and for how long. */
+export interface CooldownOptions {
+  /**
+   * Failures in a row (no success in between) that take a deployment out.
+   * @default 3
+   */
+  failures?: number;
+  /**
+   * The failures must fall within this window, in ms.
+   * @default 10_000
+   */
+  windowMs?: number;
+  /**
+   * How long a deployment stays out, in ms; then one call probes it.
+   * @default 10_000
+   */
+  durationMs?: number;
+  /**
+   * The longest cooldown a `Retry-After` can impose, in ms.
+   * @default 300_000
+   */
+  maxRetryAfterMs?: number;
+}
+
+/** Options of the `lowest-latency` strategy. */
+export interface LatencyOptions {
+  /**
+   * Weight of the newest sample in the moving average, in (0, 1].
+   * @default 0.3
+   */
+  smoothing?: number;
+  /**
+   * Share of calls that go to a deployment drawn by weight instead of the fastest one, so a
+   * deployment that was slow (or just recovered) is measured again.
+   * @default 0.05
+   */
+  exploration?: number;
+}
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> {
+  /** Every deployment, in any group. At least one. */
+  deployments: readonly D[];
+  /**
+   * How the router picks among deployments of the same group and priority.
+   * @default 'weighted-random'
+   */
+  strategy?: StrategyName;
+  /**
+   * Groups tried, in this order, when every deployment of a group failed:
+   * `{ 'chat-small': ['chat-large'] }`. Not followed transitively.
+   * @default {}
+   */
+  fallbacks?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Groups tried, in this order, after a context overflow (and only then), besides the larger
+   * deployments of the group and of its `fallbacks`: `{ 'chat-small': ['chat-long'] }`.
+   * @default {}
+   */
+  contextFallbacks?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Cooldowns of failing deployments, or `false` for none.
+   * @default { failures: 3, windowMs: 10_000, durationMs: 10_000, maxRetryAfterMs: 300_000 }
+   */
+  cooldown?: CooldownOptions | false;
+  /** The `lowest-latency` strategy's moving average and exploration. */
+  latency?: LatencyOptions;
+  /**
+   * Source of randomness in [0, 1): the weighted draw and the exploration.
+   * @default Math.random
+   */
+  random?: () => number;
+  /**
+   * Shares cooldowns with other instances (`createRedisRouterState()` from `@x/router/redis`).
+   * @default undefined (this instance's own view only)
+   */
+  state?: RouterState;
+  /**
+   * `close()` also closes every provider.
+   * @default false
+   */
+  closeProviders?: boolean;
+}
+
+export interface ResolvedCooldown {
+  failures: number;
+  windowMs: number;
+  durationMs: number;
+  maxRetryAfterMs: number;
+}
+
+export interface ResolvedDeployment {
+  id: string;
+  group: string;
+  provider: RoutableProvider;
+  model: string;
+  weight: number;
+  priority: number;
+  tags: readonly string[];
+  maxConcurrent: number;
+  contextWindow: number | undefined;
+}
+
+export interface ResolvedOptions {
+  deployments: ResolvedDeployment[];
+  strategy: StrategyName;
+  fallbacks: ReadonlyMap<string, readonly string[]>;
+  contextFallbacks: ReadonlyMap<string, readonly string[]>;
+  cooldown: ResolvedCooldown | undefined;
+  smoothing: number;
+  exploration: number;
+  random: () => number;
+  state: RouterState | undefined;
+  closeProviders: boolean;
+}
+
+const DEFAULT_COOLDOWN: Readonly<ResolvedCooldown> = Object.freeze({
+  failures: 3,
+  windowMs: 10_000,
+  durationMs: 10_000,
+  maxRetryAfterMs: 300_000,
+});
+
+const OPTION_KEYS = [
+  'deployments',
+  'strategy',
+  'fallbacks',
+  'contextFallbacks',
+  'cooldown',
+  'latency',
+  'random',
+  'state',
+  'closeProviders',
+] as const;
+const DEPLOYMENT_KEYS = [
+  'id',
+  'group',
+  'provider',
+  'model',
+  'weight',
+  'priority',
+  'tags',
+  'maxConcurrent',
+  'contextWindow',
+] as const;
+const COOLDOWN_KEYS = ['failures', 'windowMs', 'durationMs', 'maxRetryAfterMs'] as const;
+const LATENCY_KEYS = ['smoothing', 'exploration'] as const;
+
+function resolveDeployment(value: unknown, at: string, counts: Map<string, number>) {
+  if (!isPlainObject(value)) fail(at, 'a deployment object', value);
+  expectKnownKeys(at, value, DEPLOYMENT_KEYS);
+  const group = expectString(`${at}.group`, value.group, true);
+  const model = expectString(`${at}.model`, value.model, true);
+  const provider = value.provider as RoutableProvider;
+  if (
+    typeof provider !== 'object' ||
+    provider === null ||
+    !['complete', 'stream', 'embed'].some((m) => typeof provider[m as 'complete'] === 'function')
+  ) {
+    fail(`${at}.provider`, 'a provider with complete(), stream() or embed()', provider);
+  }
+  const n = counts.get(group) ?? 0;
+  counts.set(group, n + 1);
+  const id = value.id === undefined ? `${group}/${n}` : expectString(`${at}.id`, value.id, true);
+  const tags = value.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
+    fail(`${at}.tags`, 'an array of strings', value.tags);
+  }
+  return {
+    id,
+    group,
+    provider,
+    model,
+    weight: optionalNumber(`${at}.weight`, value.weight, { min: 0, exclusiveMin: true }) ?? 1,
+    priority: optionalNumber(`${at}.priority`, value.priority, { min: 0, integer: true }) ?? 0,
+    tags: Object.freeze([...(tags as string[])]),
+    maxConcurrent:
+      optionalNumber(`${at}.maxConcurrent`, value.maxConcurrent, {
+        min: 1,
+        integer: true,
+        allowInfinity: true,
+      }) ?? Number.POSITIVE_INFINITY,
+    contextWindow: optionalNumber(`${at}.contextWindow`, value.contextWindow, {
+      min: 1,
+      integer: true,
+    }),
+  };
+}
+
+function resolveGroupMap(
+  name: string,
+  value: unknown,
+  groups: ReadonlySet<string>,
+): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  if (value === undefined) return out;
+  if (!isPlainObject(value)) fail(name, 'an object of group names to arrays of group names', value);
+  const known = [...groups].map((g) => JSON.stringify(g)).join(', ');
+  for (const [group, targets] of Object.entries(value)) {
+    if (!groups.has(group))
+      fail(`${name}.${group}`, `keyed by a model group (${known})`, group, true);
+    if (!Array.isArray(targets)) fail(`${name}.${group}`, 'an array of group names', targets);
+    for (const [i, target] of targets.entries()) {
+      if (typeof target !== 'string') fail(`${name}.${group}[${i}]`, 'a group name', target);
+      if (!groups.has(target) || target === group) {
+        fail(`${name}.${group}[${i}]`, `another model group (${known})`, target, true);
+      }
+    }
+    out.set(group, Object.freeze([...new Set(targets as string[])]));
+  }
+  return out;
+}
+
+function resolveCooldown(value: unknown): ResolvedCooldown | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return { ...DEFAULT_COOLDOWN };
+  if (!isPlainObject(value)) fail('cooldown', 'an object of cooldown options, or false', value);
+  expectKnownKeys('cooldown', value, COOLDOWN_KEYS);
+  return {
+    failures:
+      optionalNumber('cooldown.failures', value.failures, { min: 1, integer: true }) ??
+      DEFAULT_COOLDOWN.failures,
+    windowMs:
+      optionalDuration('cooldown.windowMs', value.windowMs, { min: 1 }) ??
+      DEFAULT_COOLDOWN.windowMs,
+    durationMs:
+      optionalDuration('cooldown.durationMs', value.durationMs, { min: 1 }) ??
+      DEFAULT_COOLDOWN.durationMs,
+    maxRetryAfterMs:
+      optionalDuration('cooldown.maxRetryAfterMs', value.maxRetryAfterMs) ??
+      DEFAULT_COOLDOWN.maxRetryAfterMs,
+  };
+}
+
+function resolveStrategy(value: unknown): StrategyName {
+  if (value === undefined) return 'weighted-random';
+  if (!STRATEGIES.includes(value as StrategyName)) {
+    const names = STRATEGIES.map((s) => JSON.stringify(s)).join(', ');
+    fail('strategy', `one of ${names}`, value, typeof value === 'string');
+  }
+  return value as StrategyName;
+}
+
+/** Validates the options of `createRouter` (TypeError / RangeError before anything runs). */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (!isPlainObject(options)) fail('options', 'an object', options);
+  expectKnownKeys(undefined, options, OPTION_KEYS);
+  const list = options.deployments;
+  if (!Array.isArray(list)) fail('deployments', 'an array of deployments', list);
+  if (list.length === 0) fail('deployments', 'a non-empty array of deployments', list, true);
+  const counts = new Map<string, number>();
+  const deployments = list.map((d, i) => resolveDeployment(d, `deployments[${i}]`, counts));
+  const ids = new Set<string>();
+  for (const [i, d] of deployments.entries()) {
+    if (ids.has(d.id)) fail(`deployments[${i}].id`, 'an id no other deployment has', d.id, true);
+    ids.add(d.id);
+  }
+  const groups = new Set(deployments.map((d) => d.group));
+  let smoothing = 0.3;
+  let exploration = 0.05;
+  if (options.latency !== undefined) {
+    const latency = options.latency;
+    if (!isPlainObject(latency)) fail('latency', 'an object of latency options', latency);
+    expectKnownKeys('latency', latency, LATENCY_KEYS);
+    smoothing =
+      optionalNumber('latency.smoothing', latency.smoothing, {
+        min: 0,
+        exclusiveMin: true,
+        max: 1,
+      }) ?? smoothing;
+    exploration =
+      optionalNumber('latency.exploration', latency.exploration, { min: 0, max: 1 }) ?? exploration;
+  }
+  const state = options.state as RouterState | undefined;
+  if (state !== undefined && typeof (state as { bind?: unknown }).bind !== 'function') {
+    fail('state', 'a router state (createRedisRouterState())', state);
+  }
+  return {
+    deployments,
+    strategy: resolveStrategy(options.strategy),
+    fallbacks: resolveGroupMap('fallbacks', options.fallbacks, groups),
+    contextFallbacks: resolveGroupMap('contextFallbacks', options.contextFallbacks, groups),
+    cooldown: resolveCooldown(options.cooldown),
+    smoothing,
+    exploration,
+    random:
+      options.random === undefined
+        ? Math.random
+        : expectFunction<() => number>('random', options.random),
+    state,
+    closeProviders: optionalBoolean('closeProviders', options.closeProviders) ?? false,
+  };
+}
+
+/** The house argument check of a request's `model`: one of the router's groups. */
+export function expectGroup(value: unknown, groups: ReadonlyMap<string, unknown>): string {
+  if (typeof value !== 'string') fail('request.model', 'a model group name', value);
+  if (!groups.has(value)) {
+    const known = [...groups.keys()].map((g) => JSON.stringify(g)).join(', ');
+    fail('request.model', `one of the router's model groups (${known})`, value, true);
+  }
+  return value;
+}

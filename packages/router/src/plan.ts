@@ -1,0 +1,217 @@
+import { isProviderErrorOfKind } from '@x/provider-core';
+import { describeError } from './classify';
+import type { Deployment, Operation } from './deployment';
+import type { Rank } from './strategies';
+import type { AttemptError, RouteAttempt, RouteInfo, SkipReason } from './types';
+
+/** What a plan reads of its router. */
+export interface PlanContext {
+  /** Each group's deployments, by priority (lowest first). */
+  readonly tiers: ReadonlyMap<string, readonly (readonly Deployment[])[]>;
+  readonly fallbacks: ReadonlyMap<string, readonly string[]>;
+  readonly contextFallbacks: ReadonlyMap<string, readonly string[]>;
+  readonly rank: Rank;
+}
+
+/** The next deployment to call; `probe` when this call is its probe after a cooldown. */
+export interface Candidate {
+  deployment: Deployment;
+  probe: boolean;
+}
+
+const SKIP_KIND: Record<SkipReason, AttemptError['kind']> = {
+  cooldown: 'circuit-open',
+  'breaker-open': 'circuit-open',
+  probing: 'circuit-open',
+  busy: 'rate-limited',
+  'window-too-small': 'context-overflow',
+  unsupported: undefined,
+};
+
+const SKIP_MESSAGE: Record<SkipReason, string> = {
+  cooldown: 'cooling down after failures',
+  'breaker-open': "its provider's circuit breaker is open",
+  probing: 'another call is probing it after its cooldown',
+  busy: 'maxConcurrent calls in flight',
+  'window-too-small': 'its context window is not larger than the one that overflowed',
+  unsupported: 'its provider has no method for this call',
+};
+
+/**
+ * The order in which one call tries deployments: its group's deployments by priority, each
+ * priority ranked by the strategy when it is reached, then the fallback groups in their declared
+ * order; after a context overflow, only larger windows, and the context fallback groups.
+ * Deployments are checked right before their turn: one cooling down, probing, with an open
+ * breaker or full is passed over (and listed as skipped).
+ */
+export class Plan {
+  readonly group: string;
+  /** Calls that failed and deployments passed over, in order. */
+  readonly attempts: RouteAttempt[] = [];
+  /** The original errors of the calls that failed. */
+  readonly errors: unknown[] = [];
+  /** Calls made. */
+  calls = 0;
+  readonly #ctx: PlanContext;
+  readonly #op: Operation;
+  readonly #tags: readonly string[] | undefined;
+  readonly #groups: string[];
+  readonly #seen = new Set<Deployment>();
+  #groupIndex = 0;
+  #tierIndex = 0;
+  #queue: Deployment[] = [];
+  #position = 0;
+  /** After a context overflow: the smallest window worth trying (`undefined`: unknown). */
+  #needsWindow: number | undefined;
+  #overflowed = false;
+
+  constructor(ctx: PlanContext, group: string, op: Operation, tags: readonly string[] | undefined) {
+    this.#ctx = ctx;
+    this.group = group;
+    this.#op = op;
+    this.#tags = tags;
+    this.#groups = [group, ...(ctx.fallbacks.get(group) ?? [])];
+  }
+
+  /** The next deployment to call, or `undefined` when none is left. */
+  next(now: number): Candidate | undefined {
+    for (;;) {
+      const deployment = this.#queue[this.#position++];
+      if (deployment === undefined) {
+        if (!this.#advance()) return undefined;
+        continue;
+      }
+      if (this.#seen.has(deployment)) continue;
+      this.#seen.add(deployment);
+      const reason = this.#skipReason(deployment, now);
+      if (reason !== undefined) {
+        this.skip(deployment, reason);
+        continue;
+      }
+      const probe = deployment.health.status(now) === 'probe-due';
+      // Claimed before anything awaits, so a concurrent call passes it over.
+      if (probe) deployment.health.startProbe();
+      return { deployment, probe };
+    }
+  }
+
+  /** True when the deployment's window must be learnt before calling it. */
+  needsWindow(deployment: Deployment): boolean {
+    return (
+      this.#overflowed && this.#needsWindow !== undefined && deployment.contextWindow === undefined
+    );
+  }
+
+  /** True when a learnt window is still too small (after `needsWindow`). */
+  tooSmall(deployment: Deployment): boolean {
+    const need = this.#needsWindow;
+    return (
+      need !== undefined &&
+      deployment.contextWindow !== undefined &&
+      deployment.contextWindow < need
+    );
+  }
+
+  /** Records a deployment passed over without a call. */
+  skip(deployment: Deployment, reason: SkipReason): void {
+    deployment.skipped++;
+    this.attempts.push({
+      deployment: deployment.id,
+      group: deployment.group,
+      model: deployment.model,
+      error: {
+        name: 'Skipped',
+        code: `X_ROUTER_${reason.toUpperCase().replace(/-/g, '_')}`,
+        kind: SKIP_KIND[reason],
+        message: SKIP_MESSAGE[reason],
+      },
+      skipped: reason,
+      durationMs: 0,
+    });
+  }
+
+  /** Records a call that failed and moved on. */
+  failed(deployment: Deployment, error: unknown, durationMs: number): void {
+    this.errors.push(error);
+    this.attempts.push({
+      deployment: deployment.id,
+      group: deployment.group,
+      model: deployment.model,
+      error: describeError(error),
+      durationMs,
+    });
+  }
+
+  /**
+   * The prompt overflowed `deployment`'s window: from now on only larger windows are tried, and
+   * the context fallback groups join the plan.
+   */
+  overflowed(deployment: Deployment, error: unknown): void {
+    this.#overflowed = true;
+    let window: number | undefined;
+    let needed: number | undefined;
+    if (isProviderErrorOfKind(error, 'context-overflow')) {
+      const e = error as {
+        contextWindow?: number;
+        trainedContextLength?: number;
+        promptTokens?: number;
+        reserveOutputTokens?: number;
+      };
+      window = e.trainedContextLength ?? e.contextWindow;
+      if (e.promptTokens !== undefined) needed = e.promptTokens + (e.reserveOutputTokens ?? 0);
+    }
+    // What the deployment can hold at most, unless configured.
+    if (deployment.contextWindow === undefined && window !== undefined) {
+      deployment.contextWindow = window;
+    }
+    const overflowed = deployment.contextWindow ?? window;
+    const larger = overflowed === undefined ? undefined : overflowed + 1;
+    const need = Math.max(needed ?? 0, larger ?? 0, this.#needsWindow ?? 0);
+    this.#needsWindow = need > 0 ? need : undefined;
+    for (const group of this.#ctx.contextFallbacks.get(this.group) ?? []) {
+      if (!this.#groups.includes(group)) this.#groups.push(group);
+    }
+  }
+
+  /** The route of an answer served by `deployment`. */
+  route(deployment: Deployment): RouteInfo {
+    return {
+      group: this.group,
+      deployment: deployment.id,
+      servedBy: deployment.group,
+      model: deployment.model,
+      attempts: this.attempts.filter((a) => a.skipped === undefined),
+    };
+  }
+
+  #skipReason(deployment: Deployment, now: number): SkipReason | undefined {
+    if (!deployment.supports(this.#op)) return 'unsupported';
+    if (this.#overflowed && this.tooSmall(deployment)) return 'window-too-small';
+    const status = deployment.health.status(now);
+    if (status === 'cooling') return 'cooldown';
+    if (status === 'probing') return 'probing';
+    if (deployment.breakerState() === 'open') return 'breaker-open';
+    if (deployment.inFlight >= deployment.maxConcurrent) return 'busy';
+    return undefined;
+  }
+
+  /** Moves to the next priority of the group, or to the next group; false at the end. */
+  #advance(): boolean {
+    for (;;) {
+      const group = this.#groups[this.#groupIndex];
+      if (group === undefined) return false;
+      const tiers = this.#ctx.tiers.get(group) ?? [];
+      const tier = tiers[this.#tierIndex++];
+      if (tier === undefined) {
+        this.#groupIndex++;
+        this.#tierIndex = 0;
+        continue;
+      }
+      const eligible = tier.filter((d) => !this.#seen.has(d) && d.hasTags(this.#tags));
+      if (eligible.length === 0) continue;
+      this.#queue = this.#ctx.rank(eligible, this.#op);
+      this.#position = 0;
+      return true;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The Lua scripts of the Redis state, each one round trip. Keys per deployment:
+ * `<prefix>cooldown:<id>` (its value is the reason, its PX expiry the end of the cooldown) and
+ * `<prefix>probe:<id>` (the instance that holds the probe after a cooldown, with a PX expiry).
+ */
+
+/**
+ * KEYS: cooldown, probe. ARGV: duration ms, reason, channel, message. Extends the cooldown when
+ * this one ends later, frees the probe, and tells every instance.
+ */
+export const COOLDOWN_SCRIPT = `
+local ms = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ms then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ms)
+end
+redis.call('DEL', KEYS[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+`;
+
+/** KEYS: cooldown, probe. ARGV: channel, message. The deployment answered its probe. */
+export const RECOVERED_SCRIPT = `
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return 1
+`;
+
+/** KEYS: probe. ARGV: ttl ms, instance. 1 when this instance holds the probe, else 0. */
+export const CLAIM_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
+return 0
+`;
+
+/** KEYS: every cooldown key. Returns, per key, its remaining ms (<= 0: none) and its reason. */
+export const SYNC_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[2 * i - 1] = redis.call('PTTL', key)
+  out[2 * i] = redis.call('GET', key) or ''
+end
+return out
+`;

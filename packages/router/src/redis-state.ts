@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import {
+  expectKnownKeys,
+  fail,
+  isPlainObject,
+  optionalDuration,
+  optionalString,
+} from '@x/internal';
+import { CLAIM_SCRIPT, COOLDOWN_SCRIPT, RECOVERED_SCRIPT, SYNC_SCRIPT } from './redis-scripts';
+import type {
+  RedisRouterClientLike,
+  RedisRouterStateOptions,
+  RedisRouterStateStats,
+  RedisSubscriberLike,
+} from './redis-types';
+import type {
+  BoundRouterState,
+  CooldownReason,
+  RouterState,
+  StateLink,
+  StateUnavailableEvent,
+} from './state';
+
+interface Message {
+  from: string;
+  type: 'cooldown' | 'recovered';
+  deployment: string;
+  ms: number;
+  reason: CooldownReason;
+  at: number;
+}
+
+const REASONS: readonly string[] = ['failures', 'retry-after', 'probe-failed', 'breaker-open'];
+const OPTION_KEYS = ['client', 'subscriber', 'prefix', 'commandTimeoutMs'] as const;
+
+class CommandTimeout extends Error {
+  override name = 'CommandTimeout';
+}
+
+function parseMessage(text: string): Message | undefined {
+  try {
+    const m = JSON.parse(text) as Partial<Message>;
+    if (
+      typeof m.from === 'string' &&
+      (m.type === 'cooldown' || m.type === 'recovered') &&
+      typeof m.deployment === 'string' &&
+      typeof m.ms === 'number' &&
+      typeof m.at === 'number'
+    ) {
+      return {
+        ...m,
+        reason: REASONS.includes(m.reason as string) ? m.reason! : 'failures',
+      } as Message;
+    }
+  } catch {
+    // Not ours: another publisher on the channel.
+  }
+  return undefined;
+}
+
+/** One router's binding: its subscription, its commands and its outage bookkeeping. */
+class RedisBinding implements BoundRouterState {
+  readonly #client: RedisRouterClientLike;
+  readonly #subscriber: RedisSubscriberLike;
+  readonly #ownSubscriber: boolean;
+  readonly #prefix: string;
+  readonly #channel: string;
+  readonly #timeoutMs: number;
+  readonly #link: StateLink;
+  readonly #instance = randomUUID();
+  readonly #counters = {
+    outages: 0,
+    published: 0,
+    received: 0,
+    failedCommands: 0,
+    probes: { won: 0, lost: 0 },
+    syncs: 0,
+  };
+  #lastPropagationMs: number | undefined;
+  #downSince: number | undefined;
+  #subscribed = false;
+  /** The subscription's connection closed since it was last ready. */
+  #lost = false;
+  #closed = false;
+  readonly #onMessage = (channel: string, text: string) => this.#received(channel, text);
+  readonly #onClose = () => {
+    this.#subscribed = false;
+    this.#lost = true;
+    if (!this.#closed) this.#down({ kind: 'redis', reason: 'disconnected', error: undefined });
+  };
+  /** Reconnected (the client subscribes again by itself): catch up on what was missed. */
+  readonly #onReady = () => {
+    if (!this.#lost) return;
+    this.#lost = false;
+    this.#subscribed = true;
+    void this.#sync();
+  };
+  readonly #onError = () => {
+    // Connection errors are followed through `close` and `ready`; the client reconnects.
+  };
+
+  constructor(init: {
+    client: RedisRouterClientLike;
+    subscriber: RedisSubscriberLike;
+    ownSubscriber: boolean;
+    prefix: string;
+    timeoutMs: number;
+    link: StateLink;
+  }) {
+    this.#client = init.client;
+    this.#subscriber = init.subscriber;
+    this.#ownSubscriber = init.ownSubscriber;
+    this.#prefix = init.prefix;
+    this.#channel = `${init.prefix}events`;
+    this.#timeoutMs = init.timeoutMs;
+    this.#link = init.link;
+    const sub = this.#subscriber;
+    sub.on('message', this.#onMessage);
+    sub.on('close', this.#onClose);
+    sub.on('ready', this.#onReady);
+    sub.on('error', this.#onError);
+    sub.subscribe(this.#channel).then(
+      () => {
+        this.#subscribed = true;
+        void this.#sync();
+      },
+      (error: unknown) => this.#down({ kind: 'redis', reason: 'error', error: label(error) }),
+    );
+  }
+
+  cooldown(deployment: string, durationMs: number, reason: CooldownReason): void {
+    // Disconnected: written back by the sync that follows the reconnection.
+    if (!this.#subscribed) return;
+    const ms = Math.max(1, Math.round(durationMs));
+    const message = this.#message('cooldown', deployment, ms, reason);
+    void this.#run(COOLDOWN_SCRIPT, this.#keys(deployment), [
+      ms,
+      reason,
+      this.#channel,
+      message,
+    ]).then((ok) => {
+      if (ok !== undefined) this.#counters.published++;
+    });
+  }
+
+  recovered(deployment: string): void {
+    if (!this.#subscribed) return;
+    const message = this.#message('recovered', deployment, 0, 'failures');
+    void this.#run(RECOVERED_SCRIPT, this.#keys(deployment), [this.#channel, message]).then(
+      (ok) => {
+        if (ok !== undefined) this.#counters.published++;
+      },
+    );
+  }
+
+  async claimProbe(deployment: string, ttlMs: number): Promise<boolean> {
+    // Disconnected: every instance probes on its own.
+    if (!this.#subscribed) return true;
+    const reply = await this.#run(
+      CLAIM_SCRIPT,
+      [`${this.#prefix}probe:${deployment}`],
+      [Math.max(1, Math.round(ttlMs)), this.#instance],
+    );
+    if (reply === undefined) return true;
+    const won = Number(reply) === 1;
+    if (won) this.#counters.probes.won++;
+    else this.#counters.probes.lost++;
+    return won;
+  }
+
+  stats(): RedisRouterStateStats & Record<string, unknown> {
+    return {
+      kind: 'redis',
+      state: this.#downSince === undefined ? 'available' : 'unavailable',
+      ...this.#counters,
+      probes: { ...this.#counters.probes },
+      lastPropagationMs: this.#lastPropagationMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const sub = this.#subscriber;
+    sub.removeListener('message', this.#onMessage);
+    sub.removeListener('close', this.#onClose);
+    sub.removeListener('ready', this.#onReady);
+    try {
+      if (this.#ownSubscriber) await sub.quit();
+      else await sub.unsubscribe?.(this.#channel);
+    } catch {
+      // Already disconnected: nothing to free.
+    } finally {
+      sub.removeListener('error', this.#onError);
+    }
+  }
+
+  #keys(deployment: string): string[] {
+    return [`${this.#prefix}cooldown:${deployment}`, `${this.#prefix}probe:${deployment}`];
+  }
+
+  #message(type: Message['type'], deployment: string, ms: number, reason: CooldownReason): string {
+    const message: Message = { from: this.#instance, type, deployment, ms, reason, at: Date.now() };
+    return JSON.stringify(message);
+  }
+
+  #received(channel: string, text: string): void {
+    if (channel !== this.#channel || this.#closed) return;
+    const m = parseMessage(text);
+    if (m === undefined || m.from === this.#instance) return;
+    this.#counters.received++;
+    this.#lastPropagationMs = Math.max(0, Date.now() - m.at);
+    if (m.type === 'cooldown') this.#link.cooldown(m.deployment, m.ms, m.reason);
+    else this.#link.recovered(m.deployment);
+  }
+
+  /**
+   * Reads every cooldown back (another instance's, started while this one was away), then writes
+   * this instance's own running cooldowns that Redis lacks (it restarted, or they were decided
+   * during the outage).
+   */
+  async #sync(): Promise<void> {
+    const ids = this.#link.deployments;
+    const reply = await this.#run(
+      SYNC_SCRIPT,
+      ids.map((id) => `${this.#prefix}cooldown:${id}`),
+      [],
+    );
+    if (!Array.isArray(reply) || this.#closed) return;
+    this.#counters.syncs++;
+    const remote = new Map<string, number>();
+    for (const [i, id] of ids.entries()) {
+      const ms = Number(reply[2 * i]);
+      if (ms > 0) {
+        remote.set(id, ms);
+        const reason = String(reply[2 * i + 1]);
+        this.#link.cooldown(
+          id,
+          ms,
+          (REASONS.includes(reason) ? reason : 'failures') as CooldownReason,
+        );
+      }
+    }
+    for (const active of this.#link.active()) {
+      if ((remote.get(active.deployment) ?? 0) < active.remainingMs - 1) {
+        this.cooldown(active.deployment, active.remainingMs, active.reason);
+      }
+    }
+  }
+
+  /**
+   * One script call, bounded by `commandTimeoutMs`. Resolves its reply, or `undefined` when Redis
+   * failed (then the state is unavailable until a command and the subscription work again).
+   */
+  #run(script: string, keys: readonly string[], args: (string | number)[]): Promise<unknown> {
+    if (this.#closed) return Promise.resolve(undefined);
+    const call = this.#client.eval(script, keys.length, ...keys, ...args);
+    return new Promise((resolve) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        this.#failed(new CommandTimeout());
+        resolve(undefined);
+      }, this.#timeoutMs);
+      timer.unref?.();
+      call.then(
+        (reply) => {
+          if (settled) return;
+          clearTimeout(timer);
+          if (this.#subscribed) this.#up();
+          resolve(reply ?? null);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          clearTimeout(timer);
+          this.#failed(error);
+          resolve(undefined);
+        },
+      );
+    });
+  }
+
+  #failed(error: unknown): void {
+    this.#counters.failedCommands++;
+    const timeout = error instanceof CommandTimeout;
+    this.#down({
+      kind: 'redis',
+      reason: timeout ? 'timeout' : 'error',
+      error: timeout ? undefined : label(error),
+    });
+  }
+
+  #down(event: StateUnavailableEvent): void {
+    if (this.#downSince !== undefined || this.#closed) return;
+    this.#downSince = performance.now();
+    this.#counters.outages++;
+    this.#link.unavailable(event);
+  }
+
+  #up(): void {
+    if (this.#downSince === undefined || this.#closed) return;
+    const downMs = performance.now() - this.#downSince;
+    this.#downSince = undefined;
+    this.#link.available({ kind: 'redis', downMs });
+  }
+}
+
+/** The error's `code` or `name`: never its message, which can name hosts and credentials. */
+function label(error: unknown): string | undefined {
+  const e = error as { code?: unknown; name?: unknown } | null;
+  if (typeof e?.code === 'string') return e.code;
+  return typeof e?.name === 'string' ? e.name : undefined;
+}
+
+/**
+ * Shares cooldowns between router instances through Redis: pass it as `createRouter({ state })`.
+ * Each instance still decides from its own view, in memory, with no I/O on the way of a call;
+ * when one instance takes a deployment out (or sees it recover) it writes the cooldown with a PX
+ * expiry and publishes it in the same script, so the others pass the deployment over one
+ * delivery later. After a cooldown one instance probes (a `SET NX` claim). With Redis down,
+ * every instance keeps its own view, emits `state-unavailable`, and writes its running cooldowns
+ * back when Redis returns.
+ *
+ * @throws {TypeError} for a client without `eval()`, or without `duplicate()` and no `subscriber`.
+ * @example
+ * const redis = new Redis(process.env.REDIS_URL);
+ * const router = createRouter({ deployments, state: createRedisRouterState({ client: redis }) });
+ */
+export function createRedisRouterState(options: RedisRouterStateOptions): RouterState {
+  if (!isPlainObject(options)) fail('options', 'an object', options);
+  expectKnownKeys(undefined, options, OPTION_KEYS);
+  const client = options.client as Partial<RedisRouterClientLike> | undefined;
+  if (typeof client !== 'object' || client === null || typeof client.eval !== 'function') {
+    fail('client', 'a Redis client with eval() (ioredis 5)', client);
+  }
+  const subscriber = options.subscriber;
+  if (subscriber !== undefined && typeof subscriber?.subscribe !== 'function') {
+    fail('subscriber', 'a Redis connection with subscribe() (ioredis 5)', subscriber);
+  }
+  if (subscriber === undefined && typeof client.duplicate !== 'function') {
+    fail('subscriber', 'given when the client has no duplicate()', subscriber);
+  }
+  const prefix = optionalString('prefix', options.prefix) ?? 'x:router:';
+  const timeoutMs =
+    optionalDuration('commandTimeoutMs', options.commandTimeoutMs, { min: 1 }) ?? 1000;
+  let bound = false;
+  return {
+    bind(link: StateLink): BoundRouterState {
+      if (bound) fail('state', 'a Redis state no other router uses', '[bound]');
+      bound = true;
+      return new RedisBinding({
+        client: client as RedisRouterClientLike,
+        subscriber: subscriber ?? client.duplicate!(),
+        ownSubscriber: subscriber === undefined,
+        prefix,
+        timeoutMs,
+        link,
+      });
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** The types of `@x/router/redis`: the Redis connections it takes, its options and its stats. */
+
+/** The commands the state sends, typed structurally: ioredis 5 matches it as is. */
+export interface RedisRouterClientLike {
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /** A second connection for the subscription (ioredis `duplicate()`). */
+  duplicate?(): RedisSubscriberLike;
+}
+
+/** A connection in subscriber mode (ioredis 5). */
+export interface RedisSubscriberLike {
+  subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe?(...channels: string[]): Promise<unknown>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  quit(): Promise<unknown>;
+}
+
+/** Options of {@link createRedisRouterState}. */
+export interface RedisRouterStateOptions {
+  /** A connected client (ioredis 5); never closed by the state. */
+  client: RedisRouterClientLike;
+  /**
+   * The connection that receives the other instances' news.
+   * @default client.duplicate(), closed by the router's `close()`
+   */
+  subscriber?: RedisSubscriberLike;
+  /**
+   * Prepended to every key and to the channel; instances that share deployments share a prefix.
+   * @default 'x:router:'
+   */
+  prefix?: string;
+  /**
+   * How long one command may take before Redis counts as unavailable, in ms.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+}
+
+/** A JSON-serialisable snapshot of the Redis state (the router's `stats().state`). */
+export interface RedisRouterStateStats {
+  kind: 'redis';
+  /** `unavailable` while the router decides from its own view alone. */
+  state: 'available' | 'unavailable';
+  outages: number;
+  /** Cooldowns and recoveries told to the other instances. */
+  published: number;
+  /** News received from the other instances. */
+  received: number;
+  /** Commands that failed or timed out. */
+  failedCommands: number;
+  /** Probes this instance claimed, or found claimed by another instance. */
+  probes: { won: number; lost: number };
+  /** Times the cooldowns were read back (start, reconnection). */
+  syncs: number;
+  /** From publishing to receipt of the last news, in ms, by the two hosts' wall clocks. */
+  lastPropagationMs: number | undefined;
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { startRedisServer } from '../../../scripts/testing/redis-server';
+import { apiError, type FakeProvider, fakeProvider, HI } from './__fixtures__/fake-provider';
+import { createRedisRouterState } from './redis';
+import { createRouter, type Router } from './router';
+
+/**
+ * The Redis state against a real `redis-server` (real clock: Redis and its sockets are real).
+ * Two routers in this process stand for two instances; `shared.test.ts` runs three processes.
+ */
+const open: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const close of open.splice(0).reverse()) await close();
+});
+
+function client(url = inject('redisUrl')): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  redis.on('error', () => {}); // reconnection errors while a server is stopped on purpose
+  open.push(() => redis.disconnect());
+  return redis;
+}
+
+/** One instance: a router over deployments `a` (first) and `b`, sharing `prefix` through Redis. */
+function instance(
+  prefix: string,
+  providers: { a: FakeProvider; b: FakeProvider },
+  options: { url?: string; durationMs?: number } = {},
+): Router {
+  const router = createRouter({
+    deployments: [
+      { id: 'a', group: 'chat', provider: providers.a, model: 'm' },
+      { id: 'b', group: 'chat', provider: providers.b, model: 'm', priority: 1 },
+    ],
+    cooldown: { failures: 2, durationMs: options.durationMs ?? 60_000 },
+    state: createRedisRouterState({ client: client(options.url), prefix }),
+  });
+  open.push(() => router.close());
+  return router;
+}
+
+const ask = (router: Router) => router.complete({ model: 'chat', messages: HI });
+const providers = () => ({ a: fakeProvider('a'), b: fakeProvider('b') });
+
+describe('createRedisRouterState', () => {
+  it('throws for a client without eval(), without duplicate() and no subscriber, or an unknown key', () => {
+    expect(() => createRedisRouterState({ client: {} as never })).toThrow(
+      /Expected `client` to be a Redis client with eval\(\) \(ioredis 5\)/,
+    );
+    const evalOnly = { eval: async () => 1 };
+    expect(() => createRedisRouterState({ client: evalOnly })).toThrow(TypeError);
+    expect(() => createRedisRouterState({ client: evalOnly, prefx: 'x' } as never)).toThrow(
+      'Unknown option `prefx`: did you mean `prefix`?',
+    );
+    expect(() => createRedisRouterState({ client: evalOnly, subscriber: {} as never })).toThrow(
+      TypeError,
+    );
+    expect(() => createRedisRouterState({ client: client(), commandTimeoutMs: 0 })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('serves one router only', () => {
+    const state = createRedisRouterState({ client: client() });
+    const deployments = [{ group: 'g', provider: fakeProvider('a'), model: 'm' }];
+    const first = createRouter({ deployments, state });
+    open.push(() => first.close());
+    expect(() => createRouter({ deployments, state })).toThrow(TypeError);
+  });
+});
+
+describe('shared cooldowns (real Redis, real clock)', () => {
+  it('makes the other instances pass a deployment over once one instance took it out', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared);
+    const two = instance(prefix, shared);
+    const heard: unknown[] = [];
+    two.onCooldown((e) => heard.push(e));
+    await vi.waitFor(() => expect(two.stats().state).toMatchObject({ syncs: 1 }));
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    await ask(one);
+    expect(one.stats().cooldowns).toEqual({ local: 1, shared: 0 });
+    await vi.waitFor(() => expect(heard).toHaveLength(1));
+    expect(heard[0]).toEqual({
+      deployment: 'a',
+      group: 'chat',
+      reason: 'failures',
+      durationMs: 60_000,
+      source: 'shared',
+    });
+    const callsOfA = shared.a.requests.length;
+    for (let i = 0; i < 5; i++) expect((await ask(two)).route.deployment).toBe('b');
+    expect(shared.a.requests).toHaveLength(callsOfA);
+    expect(two.stats().deployments.a!.status).toBe('cooling');
+    expect(two.stats().state).toMatchObject({
+      kind: 'redis',
+      state: 'available',
+      received: 1,
+      lastPropagationMs: expect.any(Number),
+    });
+    expect(one.stats().state).toMatchObject({ published: 1 });
+  });
+
+  it('tells an instance that starts later about the cooldowns running', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared);
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    await ask(one);
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }));
+    const late = instance(prefix, shared);
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+    expect(late.stats().cooldowns.shared).toBe(1);
+  });
+
+  it('lets one instance probe after the cooldown, and brings the deployment back everywhere', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared, { durationMs: 300 });
+    const two = instance(prefix, shared, { durationMs: 300 });
+    await vi.waitFor(() => expect(two.stats().state).toMatchObject({ syncs: 1 }));
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    await ask(one);
+    await vi.waitFor(() => expect(two.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(two.stats().deployments.a!.status).toBe('probe-due'), {
+      timeout: 2_000,
+    });
+    shared.a.fallback = 'ok';
+    shared.a.delayMs = 200;
+    const recovered: unknown[] = [];
+    two.onRecovered((e) => recovered.push(e));
+    const probe = ask(one);
+    await vi.waitFor(() => expect(shared.a.inFlight).toBe(1));
+    // The other instance finds the probe claimed: it passes `a` over.
+    expect((await ask(two)).route.deployment).toBe('b');
+    expect((await probe).route.deployment).toBe('a');
+    await vi.waitFor(() => expect(recovered).toHaveLength(1));
+    expect(recovered[0]).toMatchObject({ deployment: 'a', source: 'shared' });
+    expect(one.stats().state).toMatchObject({ probes: { won: 1, lost: 0 } });
+    expect(two.stats().state).toMatchObject({ probes: { won: 0, lost: 1 } });
+    shared.a.delayMs = 0;
+    expect((await ask(two)).route.deployment).toBe('a');
+  });
+});
+
+describe('Redis down (real Redis, real clock)', () => {
+  it('keeps routing by its own view, says so, and writes its cooldowns back when Redis returns', async () => {
+    const server = await startRedisServer();
+    open.push(() => server.stop());
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared, { url: server.url });
+    const events: string[] = [];
+    one.onStateUnavailable((e) => events.push(`unavailable:${e.reason}`));
+    one.onStateRecovered(() => events.push('recovered'));
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }));
+
+    await server.stop();
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:disconnected']));
+    expect(one.stats().state).toMatchObject({ state: 'unavailable', outages: 1 });
+    // Its own view still works: a deployment failing now is taken out here.
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    expect((await ask(one)).route.deployment).toBe('b');
+    expect(one.stats().deployments.a!.status).toBe('cooling');
+    expect((await ask(one)).route.attempts).toEqual([]);
+
+    await server.restart();
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:disconnected', 'recovered']), {
+      timeout: 5_000,
+    });
+    expect(one.stats().state).toMatchObject({ state: 'available' });
+    // The cooldown decided during the outage is in Redis now: an instance starting sees it.
+    const late = instance(prefix, shared, { url: server.url });
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+  });
+});

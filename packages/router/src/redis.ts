@@ -1,0 +1,11 @@
+/**
+ * `@x/router/redis`: cooldowns shared by every router instance that talks to one Redis. The Redis
+ * client is an optional peer dependency, typed structurally; ioredis 5 is tested.
+ */
+export { createRedisRouterState } from './redis-state';
+export type {
+  RedisRouterClientLike,
+  RedisRouterStateOptions,
+  RedisRouterStateStats,
+  RedisSubscriberLike,
+} from './redis-types';

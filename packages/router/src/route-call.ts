@@ -1,0 +1,127 @@
+import { classify, describeError, type Verdict } from './classify';
+import type { Deployment, Operation } from './deployment';
+import { Plan } from './plan';
+import type { RouterRuntime } from './runtime';
+import type { RouteInfo } from './types';
+
+/** A request as the router receives it: the provider's request plus `tags`. */
+export interface IncomingRequest {
+  model: string;
+  signal?: AbortSignal | undefined;
+  tags?: readonly string[] | undefined;
+  [field: string]: unknown;
+}
+
+/** The request one deployment receives: the group replaced by its model, `tags` removed. */
+export function forDeployment(request: IncomingRequest, d: Deployment): Record<string, unknown> {
+  const { tags: _tags, ...rest } = request;
+  rest.model = d.model;
+  return rest;
+}
+
+/** A failure a call moves on from. */
+export interface Moved {
+  from: Deployment;
+  verdict: Verdict;
+  /** Its index in the plan's attempts. */
+  attempt: number;
+}
+
+/** Emits `error` and counts a failed call. */
+export function callFailed(rt: RouterRuntime, op: Operation, plan: Plan, error: unknown): void {
+  const { code, name, message } = describeError(error);
+  rt.counters.failed(code);
+  rt.counters.group(plan.group).failures++;
+  if (rt.topics.error.active) {
+    rt.topics.error.emit({
+      operation: op,
+      group: plan.group,
+      code,
+      name,
+      message,
+      calls: plan.calls,
+    });
+  }
+}
+
+/** Emits `response` and counts an answered call. */
+export function callAnswered(
+  rt: RouterRuntime,
+  op: Operation,
+  route: RouteInfo,
+  latencyMs: number,
+): void {
+  rt.counters.successes++;
+  rt.counters.group(route.group).successes++;
+  if (rt.topics.response.active) {
+    rt.topics.response.emit({
+      operation: op,
+      group: route.group,
+      deployment: route.deployment,
+      servedBy: route.servedBy,
+      fallbacks: route.attempts.length,
+      latencyMs,
+    });
+  }
+}
+
+/**
+ * One buffered call (`complete`, `embed`): deployments in the plan's order until one answers; a
+ * failure that is the caller's own (see `classify`) ends the call at once with that error.
+ */
+export async function routeCall<R extends object>(
+  rt: RouterRuntime,
+  op: 'complete' | 'embed',
+  group: string,
+  request: IncomingRequest,
+): Promise<R & { route: RouteInfo }> {
+  const signal = request.signal;
+  const plan = new Plan(rt, group, op, request.tags);
+  const started = performance.now();
+  rt.counters.requests++;
+  rt.counters.group(group).requests++;
+  if (op === 'embed') rt.counters.embeddings++;
+  rt.counters.inFlight++;
+  /** The failure the call moves on from, reported once the next deployment is known. */
+  let moved: Moved | undefined;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      rt.assertOpen();
+      const candidate = plan.next(performance.now());
+      if (candidate === undefined) throw rt.allFailed(plan);
+      const admitted = rt.admit(plan, candidate, signal);
+      if (admitted !== true && !(await admitted)) continue;
+      if (moved !== undefined) rt.fellBack(plan, op, moved);
+      moved = undefined;
+      const d = candidate.deployment;
+      const t0 = performance.now();
+      plan.calls++;
+      d.calls++;
+      d.inFlight++;
+      try {
+        const call = d.provider[op] as (request: unknown) => Promise<R>;
+        const response = await call.call(d.provider, forDeployment(request, d));
+        const now = performance.now();
+        rt.succeeded(d, op, now - t0);
+        const route = plan.route(d);
+        callAnswered(rt, op, route, now - started);
+        return { ...response, route };
+      } catch (error) {
+        const verdict = classify(error, signal);
+        rt.failed(d, error, verdict, candidate.probe);
+        if (verdict === 'fatal') throw error;
+        plan.failed(d, error, performance.now() - t0);
+        if (verdict === 'context') plan.overflowed(d, error);
+        moved = { from: d, verdict: verdict, attempt: plan.attempts.length - 1 };
+      } finally {
+        d.inFlight--;
+      }
+    }
+  } catch (error) {
+    callFailed(rt, op, plan, error);
+    throw error;
+  } finally {
+    rt.counters.inFlight--;
+  }
+}

@@ -1,0 +1,106 @@
+import type { StreamChunk } from '@x/provider-core';
+import { classify, countsAgainst } from './classify';
+import { Plan } from './plan';
+import {
+  callAnswered,
+  callFailed,
+  forDeployment,
+  type IncomingRequest,
+  type Moved,
+} from './route-call';
+import type { RouterRuntime } from './runtime';
+import type { RouteInfo } from './types';
+
+type Chunk = StreamChunk<object>;
+
+/** The last chunk carries the route on its `response`, as a buffered answer does. */
+function withRoute(chunk: Chunk, route: RouteInfo): Chunk {
+  if (!chunk.done || chunk.response === undefined) return chunk;
+  return { ...chunk, response: { ...chunk.response, route } };
+}
+
+/**
+ * One streamed call. Deployments are tried in the plan's order until one delivers its first
+ * chunk; from then on the stream is that deployment's, and a failure reaches the caller as is
+ * (nothing falls back once a chunk reached the caller: the answer would be spliced from two
+ * models). Leaving the loop early ends the provider's stream, which aborts its request.
+ */
+export async function* routeStream(
+  rt: RouterRuntime,
+  group: string,
+  request: IncomingRequest,
+): AsyncGenerator<Chunk, void, undefined> {
+  const signal = request.signal;
+  const plan = new Plan(rt, group, 'stream', request.tags);
+  const started = performance.now();
+  rt.counters.requests++;
+  rt.counters.group(group).requests++;
+  rt.counters.streams++;
+  rt.counters.inFlight++;
+  let moved: Moved | undefined;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      rt.assertOpen();
+      const candidate = plan.next(performance.now());
+      if (candidate === undefined) throw rt.allFailed(plan);
+      const admitted = rt.admit(plan, candidate, signal);
+      if (admitted !== true && !(await admitted)) continue;
+      if (moved !== undefined) rt.fellBack(plan, 'stream', moved);
+      moved = undefined;
+      const d = candidate.deployment;
+      const t0 = performance.now();
+      plan.calls++;
+      d.calls++;
+      d.inFlight++;
+      let iterator: AsyncIterator<Chunk> | undefined;
+      let first: IteratorResult<Chunk>;
+      try {
+        const stream = d.provider.stream!(
+          forDeployment(request, d) as never,
+        ) as AsyncIterable<Chunk>;
+        iterator = stream[Symbol.asyncIterator]();
+        first = await iterator.next();
+      } catch (error) {
+        d.inFlight--;
+        const verdict = classify(error, signal);
+        rt.failed(d, error, verdict, candidate.probe);
+        if (verdict === 'fatal') throw error;
+        plan.failed(d, error, performance.now() - t0);
+        if (verdict === 'context') plan.overflowed(d, error);
+        moved = { from: d, verdict, attempt: plan.attempts.length - 1 };
+        continue;
+      }
+      // The deployment answered: it is up, whatever happens to the rest of the stream.
+      const now = performance.now();
+      rt.succeeded(d, 'stream', now - t0);
+      const route = plan.route(d);
+      let finished = false;
+      try {
+        for (let result = first; !result.done; result = await iterator.next()) {
+          yield withRoute(result.value, route);
+        }
+        finished = true;
+      } catch (error) {
+        finished = true;
+        const verdict = classify(error, signal);
+        if (countsAgainst(error, verdict)) rt.failed(d, error, verdict, false);
+        throw error;
+      } finally {
+        // The caller left the loop early: end the provider's stream (it aborts its request).
+        if (!finished) {
+          rt.counters.cancelled++;
+          await iterator.return?.();
+        }
+        d.inFlight--;
+      }
+      callAnswered(rt, 'stream', route, now - started);
+      return;
+    }
+  } catch (error) {
+    callFailed(rt, 'stream', plan, error);
+    throw error;
+  } finally {
+    rt.counters.inFlight--;
+  }
+}

@@ -1,0 +1,220 @@
+import { fail } from '@x/internal';
+import type { StreamChunk } from '@x/provider-core';
+import type {
+  RouterCooldownEvent,
+  RouterErrorEvent,
+  RouterFallbackEvent,
+  RouterRecoveredEvent,
+  RouterResponseEvent,
+} from './events';
+import { type DeploymentOptions, expectGroup, type RouterOptions, resolveOptions } from './options';
+import { renderPrometheus } from './prometheus';
+import { type IncomingRequest, routeCall } from './route-call';
+import { routeStream } from './route-stream';
+import { RouterRuntime } from './runtime';
+import type { StateRecoveredEvent, StateUnavailableEvent } from './state';
+import { type RouterStats, snapshot } from './stats';
+import type {
+  ChunkOf,
+  EmbedRequestOf,
+  EmbedResponseOf,
+  RequestOf,
+  ResponseOf,
+  Routed,
+  RouteRequestFields,
+} from './types';
+
+type ProviderOf<D extends DeploymentOptions> = D['provider'];
+
+/** A request of the router: a request of its providers whose `model` names a model group. */
+export type RouterRequest<D extends DeploymentOptions = DeploymentOptions> = RequestOf<
+  ProviderOf<D>
+> &
+  RouteRequestFields;
+/** An embedding request of the router. */
+export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> = EmbedRequestOf<
+  ProviderOf<D>
+> &
+  RouteRequestFields;
+/** A chunk of a routed stream: the last one's `response` carries `route`. */
+export type RoutedChunk<C> = C extends StreamChunk<infer R> ? StreamChunk<Routed<R>> : C;
+
+function noop(): void {}
+
+/**
+ * A provider over providers: each call names a model group, and the router sends it to one of the
+ * group's deployments (by the strategy), falling back to the next deployment, then to the
+ * fallback groups, when one fails for a reason another could fix. See {@link createRouter}.
+ */
+export class Router<D extends DeploymentOptions = DeploymentOptions> {
+  readonly #rt: RouterRuntime;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: RouterOptions<D>) {
+    this.#rt = new RouterRuntime(resolveOptions(options));
+  }
+
+  /** The model groups requests can name. */
+  get groups(): string[] {
+    return [...this.#rt.tiers.keys()];
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#rt.closed;
+  }
+
+  /**
+   * A chat answer from the first deployment that gives one; `route` says which, and what failed
+   * before.
+   * @throws {TypeError | RangeError} (rejected) for a request the router or the provider refuses.
+   * @throws {RouterError} (rejected) when every deployment failed or was unavailable.
+   */
+  async complete(request: RouterRequest<D>): Promise<Routed<ResponseOf<ProviderOf<D>>>> {
+    const group = this.#check(request);
+    return routeCall(this.#rt, 'complete', group, request as unknown as IncomingRequest);
+  }
+
+  /**
+   * A streamed chat answer. Falls back only until the first chunk: after that, a failure reaches
+   * the caller. The last chunk's `response` carries `route`. Leaving the loop aborts the call.
+   * @throws {TypeError | RangeError} at once for a request the router refuses.
+   */
+  stream(request: RouterRequest<D>): AsyncIterable<RoutedChunk<ChunkOf<ProviderOf<D>>>> {
+    const group = this.#check(request);
+    const rt = this.#rt;
+    return {
+      [Symbol.asyncIterator]: () =>
+        routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
+          RoutedChunk<ChunkOf<ProviderOf<D>>>
+        >,
+    };
+  }
+
+  /** Embeddings from the first deployment of the group that gives them. */
+  async embed(request: RouterEmbedRequest<D>): Promise<Routed<EmbedResponseOf<ProviderOf<D>>>> {
+    const group = this.#check(request);
+    return routeCall(this.#rt, 'embed', group, request as unknown as IncomingRequest);
+  }
+
+  /** A JSON-serialisable snapshot: calls, fallbacks, cooldowns, each deployment. Never resets. */
+  stats(): RouterStats {
+    const rt = this.#rt;
+    return snapshot(
+      rt.counters,
+      rt.deployments,
+      rt.strategy,
+      rt.state?.stats() ?? { kind: 'local' },
+    );
+  }
+
+  /** Every statistic in the Prometheus text format, each name `x_router_*`. */
+  toPrometheus(): string {
+    return renderPrometheus(this.stats());
+  }
+
+  /** Called when a call is answered. Returns an unsubscribe function. */
+  onResponse(listener: (event: RouterResponseEvent) => void): () => void {
+    return this.#rt.topics.response.on(listener);
+  }
+
+  /** Called when a call fails. Returns an unsubscribe function. */
+  onError(listener: (event: RouterErrorEvent) => void): () => void {
+    return this.#rt.topics.error.on(listener);
+  }
+
+  /** Called when a call moves on to another deployment after a failure. */
+  onFallback(listener: (event: RouterFallbackEvent) => void): () => void {
+    return this.#rt.topics.fallback.on(listener);
+  }
+
+  /** Called when a deployment is taken out of rotation (here or by another instance). */
+  onCooldown(listener: (event: RouterCooldownEvent) => void): () => void {
+    return this.#rt.topics.cooldown.on(listener);
+  }
+
+  /** Called when a deployment is back in rotation. */
+  onRecovered(listener: (event: RouterRecoveredEvent) => void): () => void {
+    return this.#rt.topics.recovered.on(listener);
+  }
+
+  /** Called when the shared state stops answering (the router keeps its own view). */
+  onStateUnavailable(listener: (event: StateUnavailableEvent) => void): () => void {
+    return this.#rt.topics['state-unavailable'].on(listener);
+  }
+
+  /** Called when the shared state answers again. */
+  onStateRecovered(listener: (event: StateRecoveredEvent) => void): () => void {
+    return this.#rt.topics['state-recovered'].on(listener);
+  }
+
+  /**
+   * Stops accepting calls (calls in flight finish), unbinds the shared state, and with
+   * `closeProviders: true` closes every provider. Idempotent: every caller gets the same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    const rt = this.#rt;
+    rt.closed = true;
+    const providers = rt.closeProviders ? new Set(rt.deployments.map((d) => d.provider)) : [];
+    this.#closing = Promise.all([
+      rt.state?.close(),
+      ...[...providers].map((p) => p.close?.()),
+    ]).then(noop);
+    return this.#closing;
+  }
+
+  /** `await using router = createRouter(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Checks what the router itself reads of a request; the provider checks the rest. */
+  #check(request: unknown): string {
+    const rt = this.#rt;
+    rt.assertOpen();
+    if (typeof request !== 'object' || request === null) fail('request', 'an object', request);
+    const r = request as { model?: unknown; tags?: unknown };
+    const group = expectGroup(r.model, rt.tiers);
+    if (r.tags !== undefined) {
+      if (!Array.isArray(r.tags) || r.tags.some((t) => typeof t !== 'string')) {
+        fail('request.tags', 'an array of strings', r.tags);
+      }
+      const tags = r.tags as string[];
+      const groups = [
+        group,
+        ...(rt.fallbacks.get(group) ?? []),
+        ...(rt.contextFallbacks.get(group) ?? []),
+      ];
+      if (!rt.deployments.some((d) => groups.includes(d.group) && d.hasTags(tags))) {
+        fail(
+          'request.tags',
+          `tags a deployment of "${group}" or its fallbacks carries`,
+          r.tags,
+          true,
+        );
+      }
+    }
+    return group;
+  }
+}
+
+/**
+ * Creates a {@link Router}.
+ *
+ * @throws {TypeError} for an option of the wrong type or an unknown option key (naming the
+ * closest known one); {@link RangeError} for a value out of range (a duplicate id, a fallback to
+ * an unknown group).
+ * @example
+ * const router = createRouter({
+ *   deployments: [
+ *     { group: 'chat', provider: createOllamaProvider({ baseUrl: 'http://gpu-1:11434' }), model: 'llama3.2' },
+ *     { group: 'chat', provider: createOllamaProvider({ baseUrl: 'http://gpu-2:11434' }), model: 'llama3.2' },
+ *   ],
+ * });
+ * const answer = await router.complete({ model: 'chat', messages: [{ role: 'user', content: 'Hi' }] });
+ * console.log(answer.content, answer.route.deployment);
+ */
+export function createRouter<D extends DeploymentOptions>(options: RouterOptions<D>): Router<D> {
+  return new Router(options);
+}

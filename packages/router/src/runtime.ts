@@ -1,0 +1,276 @@
+import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
+import { countsAgainst, retryAfterOf, type Verdict } from './classify';
+import { Deployment, type Operation } from './deployment';
+import { RouterClosedError, RouterError } from './errors';
+import { createRouterTopics } from './events';
+import type { StartedCooldown } from './health';
+import type { ResolvedCooldown, ResolvedOptions } from './options';
+import type { Candidate, Plan, PlanContext } from './plan';
+import type { BoundRouterState, CooldownReason, StateLink } from './state';
+import { RouterCounters } from './stats';
+import { createRank, type Rank } from './strategies';
+
+/**
+ * Everything the calls of one router share: the deployments and their health, the strategy, the
+ * counters and events, and the shared state. The call loops (`route-call.ts`, `route-stream.ts`)
+ * report to it; it decides cooldowns and tells the other instances.
+ */
+export class RouterRuntime implements PlanContext {
+  readonly deployments: readonly Deployment[];
+  readonly byId = new Map<string, Deployment>();
+  readonly tiers = new Map<string, Deployment[][]>();
+  readonly fallbacks: ReadonlyMap<string, readonly string[]>;
+  readonly contextFallbacks: ReadonlyMap<string, readonly string[]>;
+  readonly rank: Rank;
+  readonly strategy: string;
+  readonly cooldown: ResolvedCooldown | undefined;
+  readonly smoothing: number;
+  readonly closeProviders: boolean;
+  readonly counters = new RouterCounters();
+  readonly topics = createRouterTopics();
+  readonly state: BoundRouterState | undefined;
+  closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.deployments = options.deployments.map((d) => new Deployment(d));
+    const byGroup = new Map<string, Deployment[]>();
+    for (const d of this.deployments) {
+      this.byId.set(d.id, d);
+      byGroup.set(d.group, [...(byGroup.get(d.group) ?? []), d]);
+    }
+    // One tier per priority, lowest first, deployments in declaration order.
+    for (const [group, list] of byGroup) {
+      const priorities = [...new Set(list.map((d) => d.priority))].sort((a, b) => a - b);
+      this.tiers.set(
+        group,
+        priorities.map((p) => list.filter((d) => d.priority === p)),
+      );
+    }
+    this.fallbacks = options.fallbacks;
+    this.contextFallbacks = options.contextFallbacks;
+    this.strategy = options.strategy;
+    this.rank = createRank(options.strategy, {
+      random: options.random,
+      smoothing: options.smoothing,
+      exploration: options.exploration,
+    });
+    this.cooldown = options.cooldown;
+    this.smoothing = options.smoothing;
+    this.closeProviders = options.closeProviders;
+    this.state = options.state?.bind(this.#link());
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new RouterClosedError();
+  }
+
+  /**
+   * Learns the window (when needed) and claims the probe (when due); false to pass the deployment
+   * over. Synchronous (true) in the common case, so concurrent calls see each other's load.
+   */
+  admit(
+    plan: Plan,
+    candidate: Candidate,
+    signal: AbortSignal | undefined,
+  ): boolean | Promise<boolean> {
+    const d = candidate.deployment;
+    const lookup =
+      plan.needsWindow(d) && !d.windowLooked && typeof d.provider.modelInfo === 'function';
+    const claim = candidate.probe && this.state !== undefined && this.cooldown !== undefined;
+    if (!lookup && !claim) return true;
+    return this.#admitSlowly(plan, candidate, signal, lookup, claim);
+  }
+
+  async #admitSlowly(
+    plan: Plan,
+    candidate: Candidate,
+    signal: AbortSignal | undefined,
+    lookup: boolean,
+    claim: boolean,
+  ): Promise<boolean> {
+    const d = candidate.deployment;
+    if (lookup) {
+      d.windowLooked = true;
+      try {
+        const info = await d.provider.modelInfo!(d.model, signal === undefined ? {} : { signal });
+        if (d.contextWindow === undefined && (info?.contextLength ?? 0) > 0) {
+          d.contextWindow = info.contextLength;
+        }
+      } catch {
+        // Unknown then: the deployment is tried, and its own overflow error says.
+      }
+      if (plan.tooSmall(d)) {
+        if (candidate.probe) d.health.releaseProbe();
+        plan.skip(d, 'window-too-small');
+        return false;
+      }
+    }
+    if (claim) {
+      const ttl = this.cooldown!.durationMs;
+      if (!(await this.state!.claimProbe(d.id, ttl))) {
+        d.health.probeElsewhere(performance.now(), ttl);
+        plan.skip(d, 'probing');
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A call to `d` succeeded (`stream`: its first chunk arrived). */
+  succeeded(d: Deployment, op: Operation, latencyMs: number): void {
+    d.successes++;
+    d.latency[op].add(latencyMs, this.smoothing);
+    const now = performance.now();
+    const outFor = d.health.outForMs(now);
+    if (d.health.succeeded()) {
+      this.counters.recoveries.probe++;
+      this.state?.recovered(d.id);
+      if (this.topics.recovered.active) {
+        this.topics.recovered.emit({
+          deployment: d.id,
+          group: d.group,
+          source: 'probe',
+          outForMs: outFor,
+        });
+      }
+    }
+  }
+
+  /** A call to `d` failed with `error`, judged `verdict`. */
+  failed(d: Deployment, error: unknown, verdict: Verdict, probe: boolean): void {
+    d.failures++;
+    const config = this.cooldown;
+    if (config !== undefined && verdict === 'fallback') {
+      const now = performance.now();
+      // A probe that met the deployment's trouble failed, whatever the error (its breaker may
+      // have reopened on it).
+      const counts = countsAgainst(error, verdict) || probe;
+      let started = counts ? d.health.failed(now, config, retryAfterOf(error), probe) : undefined;
+      // Its breaker is open after this call (it opened on this call's attempts): out here
+      // already, so the other instances are told too.
+      if (
+        started === undefined &&
+        d.health.status(now) === 'healthy' &&
+        d.breakerState() === 'open'
+      ) {
+        started = d.health.cool(now, config.durationMs, 'breaker-open', 1);
+      }
+      if (started !== undefined) this.cooled(d, started, 'local');
+      if (counts || started !== undefined) return;
+    }
+    // A probe that says nothing of the deployment (an abort, an overflow): the next call probes.
+    if (probe) d.health.releaseProbe();
+  }
+
+  /** Records a cooldown: counters, events, and the other instances when it was decided here. */
+  cooled(d: Deployment, started: StartedCooldown, source: 'local' | 'shared'): void {
+    this.counters.cooldowns[source]++;
+    // Measured afresh when it comes back: an old average would keep it out (or in) for nothing.
+    for (const op of ['complete', 'stream', 'embed'] as const) d.latency[op].value = undefined;
+    if (source === 'local') this.state?.cooldown(d.id, started.durationMs, started.reason);
+    if (this.topics.cooldown.active) {
+      this.topics.cooldown.emit({
+        deployment: d.id,
+        group: d.group,
+        reason: started.reason,
+        durationMs: started.durationMs,
+        source,
+      });
+    }
+  }
+
+  /** Emits `fallback` for a call that moves on to another deployment. */
+  fellBack(
+    plan: Plan,
+    op: Operation,
+    moved: { from: Deployment; verdict: Verdict; attempt: number },
+  ): void {
+    this.counters.fallbacks++;
+    this.counters.group(plan.group).fallbacks++;
+    const topic = this.topics.fallback;
+    if (!topic.active) return;
+    const { error } = plan.attempts[moved.attempt]!;
+    topic.emit({
+      operation: op,
+      group: plan.group,
+      from: moved.from.id,
+      reason: moved.verdict === 'context' ? 'context-window' : 'error',
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+    });
+  }
+
+  /** The error of a call when no deployment answered. */
+  allFailed(plan: Plan): RouterError {
+    const attempts = plan.attempts;
+    const last = plan.errors.at(-1);
+    const kind: ProviderErrorKind =
+      attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
+      (isProviderError(last) ? last.kind : 'api');
+    const now = performance.now();
+    let soonest: number | undefined;
+    for (const a of attempts) {
+      if (a.skipped !== 'cooldown') continue;
+      const left = this.byId.get(a.deployment)!.health.remainingMs(now);
+      soonest = soonest === undefined ? left : Math.min(soonest, left);
+    }
+    const retryable =
+      plan.errors.some((e) => isProviderError(e) && e.retryable) ||
+      attempts.some((a) => a.skipped !== undefined && a.skipped !== 'unsupported');
+    return new RouterError({
+      group: plan.group,
+      attempts,
+      errors: plan.errors,
+      kind,
+      retryable,
+      retryAfterMs: soonest,
+    });
+  }
+
+  /** The link a shared state uses to reach this router. */
+  #link(): StateLink {
+    return {
+      deployments: this.deployments.map((d) => d.id),
+      cooldown: (id: string, durationMs: number, reason: CooldownReason) => {
+        const d = this.byId.get(id);
+        if (d === undefined || this.cooldown === undefined) return;
+        const now = performance.now();
+        // Already out for at least as long: nothing new.
+        if (d.health.status(now) === 'cooling' && d.health.remainingMs(now) >= durationMs - 1) {
+          return;
+        }
+        this.cooled(d, d.health.cool(now, durationMs, reason, 0), 'shared');
+      },
+      recovered: (id: string) => {
+        const d = this.byId.get(id);
+        if (d === undefined) return;
+        const now = performance.now();
+        if (d.health.status(now) === 'healthy') return;
+        const outForMs = d.health.outForMs(now);
+        d.health.recover();
+        this.counters.recoveries.shared++;
+        if (this.topics.recovered.active) {
+          this.topics.recovered.emit({
+            deployment: id,
+            group: d.group,
+            source: 'shared',
+            outForMs,
+          });
+        }
+      },
+      active: () => {
+        const now = performance.now();
+        return this.deployments
+          .filter((d) => d.health.status(now) === 'cooling')
+          .map((d) => ({
+            deployment: d.id,
+            remainingMs: d.health.remainingMs(now),
+            reason: d.health.reason ?? 'failures',
+          }));
+      },
+      unavailable: (event) => this.topics['state-unavailable'].emit(event),
+      available: (event) => this.topics['state-recovered'].emit(event),
+    };
+  }
+}

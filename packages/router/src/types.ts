@@ -1,0 +1,152 @@
+/**
+ * What the router needs of a provider, typed structurally over `@x/provider-core`'s shared shapes,
+ * so `@x/provider-ollama`, `@x/provider-openai` and any object with the same methods fit without
+ * the router depending on them.
+ */
+import type {
+  BaseChatRequest,
+  BaseChatResponse,
+  ProviderErrorKind,
+  StreamChunk,
+} from '@x/provider-core';
+
+/** An embedding request, as every provider takes it. */
+export interface EmbedRequestLike {
+  model: string;
+  input: string | readonly string[];
+  signal?: AbortSignal;
+}
+
+/** An embedding answer, as every provider returns it. */
+export interface EmbedResponseLike {
+  model: string;
+  embeddings: number[][];
+}
+
+/** The part of `@x/rate-limit`'s `RateLimiter` the `most-quota-left` strategy reads. */
+export interface RateLimiterLike {
+  readonly limits: readonly { name: string; ratePerSecond: number; capacity: number }[];
+  stats(): { admitted: number; queued: number };
+}
+
+/**
+ * What an OpenAI-compatible server said in its last rate-limit headers
+ * (`@x/provider-openai`'s `serverLimits()`); every field may be unknown.
+ */
+export interface ServerLimitsLike {
+  limitRequests?: number | undefined;
+  remainingRequests?: number | undefined;
+  /** Epoch ms. */
+  resetRequestsAt?: number | undefined;
+  limitTokens?: number | undefined;
+  remainingTokens?: number | undefined;
+  /** Epoch ms. */
+  resetTokensAt?: number | undefined;
+  /** Epoch ms until which the provider holds requests back. */
+  pausedUntil?: number | undefined;
+}
+
+/**
+ * Any provider the router can route to: the methods it has (at least one of `complete`, `stream`,
+ * `embed`), and what it exposes of its resilience pieces. Every member is optional; the router
+ * uses what is there.
+ */
+export interface RoutableProvider {
+  complete?(request: BaseChatRequest): Promise<BaseChatResponse>;
+  stream?(request: BaseChatRequest): AsyncIterable<StreamChunk<BaseChatResponse>>;
+  embed?(request: EmbedRequestLike): Promise<EmbedResponseLike>;
+  /** Its circuit breaker: an `open` one is skipped without a call. */
+  readonly breaker?: { readonly state: string } | undefined;
+  /** Its rate limiter: read by `most-quota-left`. */
+  readonly rateLimiter?: RateLimiterLike | undefined;
+  /** The server's rate-limit headers (OpenAI-compatible providers): read by `most-quota-left`. */
+  serverLimits?(): ServerLimitsLike | undefined;
+  /** Model metadata (Ollama's `/api/show`): the context window, for context-window fallbacks. */
+  modelInfo?(
+    model: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ contextLength?: number | undefined }>;
+  /** Called by the router's `close()` only with `closeProviders: true`. */
+  close?(): Promise<void>;
+}
+
+/** The request type of a provider's `complete` (the base chat request for any provider). */
+export type RequestOf<P> = P extends { complete?(request: infer R): unknown } ? R : never;
+/** The answer type of a provider's `complete`. */
+export type ResponseOf<P> = P extends { complete?(request: never): Promise<infer R> } ? R : never;
+/** The request type of a provider's `embed`. */
+export type EmbedRequestOf<P> = P extends { embed?(request: infer R): unknown } ? R : never;
+/** The answer type of a provider's `embed`. */
+export type EmbedResponseOf<P> = P extends { embed?(request: never): Promise<infer R> } ? R : never;
+/** The chunk type of a provider's `stream`. */
+export type ChunkOf<P> = P extends { stream?(request: never): AsyncIterable<infer C> } ? C : never;
+
+/** What the router adds to a provider's request. */
+export interface RouteRequestFields {
+  /**
+   * Only deployments carrying every one of these tags serve the call (fallback groups included).
+   * Removed before the request reaches a provider.
+   */
+  tags?: readonly string[];
+}
+
+/** One error, as an answer or a `RouterError` reports it (JSON-serialisable, secrets scrubbed). */
+export interface AttemptError {
+  /** The error's class name. */
+  name: string;
+  /** Its `code` (`X_PROVIDER_OLLAMA_CONNECTION`, `X_ROUTER_COOLDOWN`...), or its name. */
+  code: string;
+  /** The provider error family, the same for every provider; `undefined` for other errors. */
+  kind: ProviderErrorKind | undefined;
+  message: string;
+  /** The HTTP status, for an error answer of the server. */
+  statusCode?: number | undefined;
+}
+
+/** Why a deployment was passed over without a call. */
+export type SkipReason =
+  /** Cooling down after failures (or a 429 with Retry-After), here or on another instance. */
+  | 'cooldown'
+  /** Its provider's circuit breaker is open. */
+  | 'breaker-open'
+  /** After its cooldown, another call (here or on another instance) is probing it. */
+  | 'probing'
+  /** It has `maxConcurrent` calls of this router in flight. */
+  | 'busy'
+  /** After a context overflow: its window is not larger than the one that overflowed. */
+  | 'window-too-small'
+  /** Its provider has no method for this call (`stream`, `embed`). */
+  | 'unsupported';
+
+/** One deployment the router tried, or passed over, before the answer (or the final error). */
+export interface RouteAttempt {
+  /** The deployment's `id`. */
+  deployment: string;
+  /** Its model group. */
+  group: string;
+  /** The model name its provider was called with. */
+  model: string;
+  /** The failure that moved the call on. */
+  error: AttemptError;
+  /** Set when the deployment was passed over without a call. */
+  skipped?: SkipReason | undefined;
+  /** How long the attempt took, in ms (0 when skipped). */
+  durationMs: number;
+}
+
+/** Which deployment served an answer, and what was tried first. */
+export interface RouteInfo {
+  /** The model group the request named. */
+  group: string;
+  /** The `id` of the deployment that served it. */
+  deployment: string;
+  /** The group of that deployment: another group after a cross-group fallback. */
+  servedBy: string;
+  /** The model name its provider was called with. */
+  model: string;
+  /** The calls that failed before, in order (empty when the first choice served it). */
+  attempts: RouteAttempt[];
+}
+
+/** An answer of the router: the provider's answer plus `route`. */
+export type Routed<T> = T & { route: RouteInfo };

@@ -58,7 +58,7 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
       return reason === 'line-too-long' || reason === 'too-large' ? 'fatal' : 'fallback';
     }
     default:
-      // server-busy, timeout, connection, circuit-open, rate-limited, incomplete-stream, closed
+      // server-busy, timeout, connection, circuit-open, local-limit, incomplete-stream, closed
       return 'fallback';
   }
 }
@@ -83,7 +83,7 @@ export function retryAfterOf(error: unknown): number | undefined {
   const ms = error.retryAfterMs;
   if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
   const status = (error as { statusCode?: number }).statusCode;
-  if (error.kind === 'rate-limited' || error.kind === 'server-busy' || status === 429) return ms;
+  if (error.kind === 'local-limit' || error.kind === 'server-busy' || status === 429) return ms;
   return undefined;
 }
 

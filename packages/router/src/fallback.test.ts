@@ -53,7 +53,16 @@ describe('fallbacks', () => {
     ['a 500 (server error)', { kind: 'status', status: 500 }, 'X_PROVIDER_OLLAMA_API'],
     ['a 502', { kind: 'status', status: 502 }, 'X_PROVIDER_OLLAMA_API'],
     ['a 503 (server busy)', { kind: 'status', status: 503 }, 'X_PROVIDER_OLLAMA_SERVER_BUSY'],
-    ['an answer that is not JSON', { kind: 'end-without-done' }, 'X_PROVIDER_OLLAMA_STREAM'],
+    [
+      'an answer cut before it was done',
+      { kind: 'end-without-done' },
+      'X_PROVIDER_OLLAMA_INCOMPLETE_STREAM',
+    ],
+    [
+      'an error line in the answer',
+      { kind: 'error-line', afterChunks: 1, error: 'model runner crashed' },
+      'X_PROVIDER_OLLAMA_STREAM',
+    ],
   ] as const)('moves the call to the next deployment after %s', async (_name, fault, code) => {
     const { simA, simB, router } = await setup();
     simA.setFaults([{ route: '/api/chat', fault }]);
@@ -98,7 +107,7 @@ describe('fallbacks', () => {
     });
     await router.complete(ask);
     const answer = await router.complete(ask);
-    expect(answer.route.attempts[0]!.error).toMatchObject({ kind: 'rate-limited' });
+    expect(answer.route.attempts[0]!.error).toMatchObject({ kind: 'local-limit' });
     expect(answer.route.deployment).toBe('b');
     expect(chats(simA)).toBe(1);
   });

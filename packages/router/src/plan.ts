@@ -23,7 +23,7 @@ const SKIP_KIND: Record<SkipReason, AttemptError['kind']> = {
   cooldown: 'circuit-open',
   'breaker-open': 'circuit-open',
   probing: 'circuit-open',
-  busy: 'rate-limited',
+  busy: 'local-limit',
   'window-too-small': 'context-overflow',
   unsupported: undefined,
 };

@@ -6,7 +6,7 @@ import {
   ContextOverflowError,
   chatResponse,
   isProviderError,
-  RateLimitedError,
+  LocalLimitError,
 } from '@x/provider-core';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
@@ -139,7 +139,7 @@ describe('Router.complete', () => {
     [
       'a local limit',
       () =>
-        new RateLimitedError({
+        new LocalLimitError({
           message: 'queue full',
           retryAfterMs: undefined,
           cause: undefined,
@@ -236,7 +236,7 @@ describe('Router.complete', () => {
       expect(a.requests.at(-1)).not.toHaveProperty('tags');
       expect(await busy).toMatchObject({
         code: 'X_ROUTER_ALL_FAILED',
-        kind: 'rate-limited',
+        kind: 'local-limit',
         attempts: [{ deployment: 'a', skipped: 'busy', error: { code: 'X_ROUTER_BUSY' } }],
       });
       await expect(

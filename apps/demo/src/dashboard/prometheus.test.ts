@@ -83,9 +83,7 @@ describe('the Grafana dashboard against a real Prometheus', () => {
       expect(['X_PROVIDER_OLLAMA_CIRCUIT_OPEN', 'X_PROVIDER_OLLAMA_SERVER_BUSY']).toContain(code);
     }
     // The 503s themselves were retried, whichever error each call ended with.
-    const retries = await prometheus.query(
-      'sum({__name__=~"x_provider_[a-z0-9]+_retries_total"})',
-    );
+    const retries = await prometheus.query('sum({__name__=~"x_provider_[a-z0-9]+_retries_total"})');
     expect(Number(retries[0]?.value?.[1] ?? 0)).toBeGreaterThan(0);
     // Aggregated latency from the buckets: a real number of seconds.
     const latency = queries.filter((q) => q.panel === 'Latency of successful calls');

@@ -39,6 +39,7 @@ export {
   ProviderTimeoutError,
   partialOf,
 } from './errors';
+export { ProviderFacade } from './facade';
 export type {
   ExchangeAnswered,
   ExchangeObserver,

@@ -1,18 +1,6 @@
-import { type Breaker, breakerPresets } from '@x/breaker';
-import type { Cache } from '@x/cache';
-import type { Pool } from '@x/pool';
-import {
-  type AuditEvent,
-  type ContextRaisedEvent,
-  type ErrorEvent,
-  type MetricFamily,
-  ProviderCore,
-  type ProviderStats,
-  type ResponseEvent,
-  type RetryEvent,
-  type TruncatedEvent,
-} from '@x/provider-core';
-import { type RateLimiter, rateLimitPresets } from '@x/rate-limit';
+import { breakerPresets } from '@x/breaker';
+import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
+import { rateLimitPresets } from '@x/rate-limit';
 import { ContextWindows } from './context';
 import { OLLAMA_ERRORS } from './errors';
 import { checkHealth } from './health';
@@ -55,7 +43,7 @@ type Signal = { signal?: AbortSignal };
  * const ollama = createOllamaProvider();
  * const answer = await ollama.complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] });
  */
-export class OllamaProvider {
+export class OllamaProvider extends ProviderFacade {
   /** The normalised base URL. */
   readonly baseUrl: string;
   readonly #core: ProviderCore;
@@ -66,6 +54,7 @@ export class OllamaProvider {
   readonly #generate: typeof GENERATE;
 
   constructor(options: OllamaProviderOptions = {}) {
+    super();
     const resolved = resolveOptions(options);
     this.baseUrl = resolved.baseUrl;
     this.#chat = resolved.whole ? CHAT_WHOLE : CHAT;
@@ -99,6 +88,7 @@ export class OllamaProvider {
       cacheTtl: (_request, value) =>
         (value as { response?: ChatResponse } | undefined)?.response?.truncated ? false : undefined,
     });
+    this.attach(this.#core);
     this.#server = new ServerApi(this.#core);
   }
 
@@ -221,96 +211,14 @@ export class OllamaProvider {
     return checkHealth(this.#core, options);
   }
 
-  /** A JSON-serialisable snapshot of the counters. Never resets them. */
-  stats(): ProviderStats {
-    return this.#core.stats();
-  }
-
-  /**
-   * Every metric in the Prometheus text format (counters, gauges and histograms labelled by
-   * `provider` and `model`), plus breaker, limiter, cache and pool state.
-   */
-  toPrometheus(): string {
-    return this.#core.toPrometheus();
-  }
-
-  /** Every metric as families, for `prometheusText()` over several providers or `registerPromClient()`. */
-  metricFamilies(): MetricFamily[] {
-    return this.#core.metricFamilies();
-  }
-
-  /** The `name` option (`'ollama'` unless set): the `provider` label of metrics, logs and audit events. */
-  get name(): string {
-    return this.#core.name;
-  }
-
-  /** Called before every retry. Returns an unsubscribe function. */
-  onRetry(listener: (event: RetryEvent) => void): () => void {
-    return this.#core.on('retry', listener);
-  }
-
-  /** Called when a call fails. Returns an unsubscribe function. */
-  onError(listener: (event: ErrorEvent) => void): () => void {
-    return this.#core.on('error', listener);
-  }
-
-  /** Called when a call succeeds (cache hits included). Returns an unsubscribe function. */
-  onResponse(listener: (event: ResponseEvent) => void): () => void {
-    return this.#core.on('response', listener);
-  }
-
-  /** Called when a response is flagged as silently truncated. Returns an unsubscribe function. */
-  onTruncated(listener: (event: TruncatedEvent) => void): () => void {
-    return this.#core.on('truncated', listener);
-  }
-
   /** Called when `num_ctx` is raised for a model. Returns an unsubscribe function. */
   onContextRaised(listener: (event: ContextRaisedEvent) => void): () => void {
     return this.#core.on('context-raised', listener);
   }
 
-  /**
-   * Called for each security event: a credential read (`credential-fetched`), a 401/403
-   * (`auth-rejected`), the breaker forced by hand (`breaker-manual`), a secret scrubbed from a
-   * server's text (`secret-scrubbed`). Never a secret. Returns an unsubscribe function.
-   */
-  onAudit(listener: (event: AuditEvent) => void): () => void {
-    return this.#core.on('audit', listener);
-  }
-
   /** Models learnt by {@link initialize} or {@link listModels}, if any. */
   get models(): ModelSummary[] | undefined {
     return this.#server.models;
-  }
-
-  /** The breaker in use, if any (to read `state` or call `open()`/`isolate()`). */
-  get breaker(): Breaker | undefined {
-    return this.#core.breaker;
-  }
-
-  /** The rate limiter in use, if any. */
-  get rateLimiter(): RateLimiter | undefined {
-    return this.#core.rateLimiter;
-  }
-
-  /** The cache in use, if any. */
-  get cache(): Cache | undefined {
-    return this.#core.cache;
-  }
-
-  /** The connection pool in use, if any. */
-  get pool(): Pool | undefined {
-    return this.#core.pool;
-  }
-
-  /** Stops accepting calls, closes what the provider created; shared pieces stay open. */
-  close(): Promise<void> {
-    return this.#core.close();
-  }
-
-  /** `await using ollama = createOllamaProvider()` closes it at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 }
 

@@ -1,20 +1,6 @@
-import { type Breaker, type BreakerOptions, breakerPresets } from '@x/breaker';
-import type { Cache } from '@x/cache';
+import { type BreakerOptions, breakerPresets } from '@x/breaker';
 import { fail, isPlainObject } from '@x/internal';
-import type { Pool } from '@x/pool';
-import {
-  type AuditEvent,
-  classifyForBreaker,
-  type ErrorEvent,
-  type MetricFamily,
-  type Operation,
-  ProviderCore,
-  type ProviderStats,
-  type ResponseEvent,
-  type RetryEvent,
-  type TruncatedEvent,
-} from '@x/provider-core';
-import type { RateLimiter } from '@x/rate-limit';
+import { classifyForBreaker, type Operation, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { ModelWindows } from './context';
 import { isRateLimitedError, openAIErrorKit } from './errors';
 import { checkHealth } from './health';
@@ -59,7 +45,7 @@ const LIMITED_ENDPOINTS = ['/chat/completions', '/embeddings'];
  * const answer = await openai.complete({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
  * console.log(answer.content);
  */
-export class OpenAIProvider {
+export class OpenAIProvider extends ProviderFacade {
   /** The normalised base URL (with its `/v1`). */
   readonly baseUrl: string;
   /** The preset in use. */
@@ -73,6 +59,7 @@ export class OpenAIProvider {
   #models: ModelSummary[] | undefined;
 
   constructor(options: OpenAIProviderOptions = {}) {
+    super();
     validateOptions(options);
     const tokens = options.tokens as { onOverflow?: unknown } | undefined;
     if (isPlainObject(tokens) && tokens.onOverflow === 'raise') {
@@ -132,6 +119,7 @@ export class OpenAIProvider {
           : undefined,
       ...(learn ? { onExchange: (endpoint: string) => learner?.observe(endpoint) } : {}),
     });
+    this.attach(this.#core);
     const limiter = this.#core.rateLimiter;
     if (learn && limiter !== undefined) {
       const limit = options.rateLimit as { key?: unknown } | undefined;
@@ -202,94 +190,9 @@ export class OpenAIProvider {
     return this.#learner?.snapshot();
   }
 
-  /** A JSON-serialisable snapshot of the counters. Never resets them. */
-  stats(): ProviderStats {
-    return this.#core.stats();
-  }
-
-  /**
-   * Every metric in the Prometheus text format (`x_provider_openai_*`: counters, gauges and
-   * histograms labelled by `provider` and `model`), plus breaker, limiter, cache and pool state.
-   */
-  toPrometheus(): string {
-    return this.#core.toPrometheus();
-  }
-
-  /** Every metric as families, for `prometheusText()` over several providers or `registerPromClient()`. */
-  metricFamilies(): MetricFamily[] {
-    return this.#core.metricFamilies();
-  }
-
-  /** The `name` option (the preset's id unless set): the `provider` label of metrics, logs and audit events. */
-  get name(): string {
-    return this.#core.name;
-  }
-
-  /**
-   * Called for each security event: a credential read (`credential-fetched`), a 401/403
-   * (`auth-rejected`), the breaker forced by hand (`breaker-manual`), a secret scrubbed from a
-   * server's text (`secret-scrubbed`). Never a secret. Returns an unsubscribe function.
-   */
-  onAudit(listener: (event: AuditEvent) => void): () => void {
-    return this.#core.on('audit', listener);
-  }
-
-  /** Called before every retry. Returns an unsubscribe function. */
-  onRetry(listener: (event: RetryEvent) => void): () => void {
-    return this.#core.on('retry', listener);
-  }
-
-  /** Called when a call fails. Returns an unsubscribe function. */
-  onError(listener: (event: ErrorEvent) => void): () => void {
-    return this.#core.on('error', listener);
-  }
-
-  /** Called when a chat call succeeds (cache hits included). Returns an unsubscribe function. */
-  onResponse(listener: (event: ResponseEvent) => void): () => void {
-    return this.#core.on('response', listener);
-  }
-
-  /** Called when an answer is flagged as silently truncated. Returns an unsubscribe function. */
-  onTruncated(listener: (event: TruncatedEvent) => void): () => void {
-    return this.#core.on('truncated', listener);
-  }
-
   /** Models learnt by {@link listModels}, if any. */
   get models(): ModelSummary[] | undefined {
     return this.#models;
-  }
-
-  /** The breaker in use, if any (to read `state` or call `open()`/`isolate()`). */
-  get breaker(): Breaker | undefined {
-    return this.#core.breaker;
-  }
-
-  /** The rate limiter in use, if any. */
-  get rateLimiter(): RateLimiter | undefined {
-    return this.#core.rateLimiter;
-  }
-
-  /** The cache in use, if any. */
-  get cache(): Cache | undefined {
-    return this.#core.cache;
-  }
-
-  /** The connection pool in use, if any. */
-  get pool(): Pool | undefined {
-    return this.#core.pool;
-  }
-
-  /**
-   * Stops accepting requests and closes what the provider created (pool, limiter); shared
-   * instances are left open. Every caller waits for the same closing. Idempotent.
-   */
-  close(): Promise<void> {
-    return this.#core.close();
-  }
-
-  /** `await using openai = createOpenAIProvider()` closes it at the end of the scope. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 }
 

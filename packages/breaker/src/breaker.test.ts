@@ -760,8 +760,8 @@ describe('createBreaker', () => {
         await expect(breaker.execute(boom)).rejects.toThrow('boom');
         expect(breaker.state).toBe('open');
         expect(warn).toHaveBeenCalledWith(
-          "@x/breaker: a 'state-change' listener threw: Error: log sink full",
-          expect.objectContaining({ type: 'XListenerError' }),
+          '@x/breaker: the logger threw: Error: log sink full',
+          expect.objectContaining({ type: 'XLoggerError', code: 'X_BREAKER_LOGGER_ERROR' }),
         );
       } finally {
         warn.mockRestore();
@@ -823,6 +823,8 @@ describe('createBreaker', () => {
       expect(logger.warn).toHaveBeenCalledTimes(1);
       expect(logger.warn).toHaveBeenCalledWith(
         {
+          package: '@x/breaker',
+          event: 'state-change',
           breaker: 'llm',
           from: 'closed',
           to: 'open',
@@ -832,7 +834,12 @@ describe('createBreaker', () => {
         'breaker "llm" closed -> open (failure-threshold)',
       );
       expect(logger.info).toHaveBeenCalledTimes(1);
-      expect(logger.info.mock.calls[0]![0]).toMatchObject({ from: 'open', to: 'half-open' });
+      expect(logger.info.mock.calls[0]![0]).toMatchObject({
+        package: '@x/breaker',
+        event: 'state-change',
+        from: 'open',
+        to: 'half-open',
+      });
     });
 
     it('falls back to logger.log when a level is missing', async () => {

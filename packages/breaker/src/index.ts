@@ -11,6 +11,7 @@ export {
 export type {
   BreakerClassifier,
   BreakerLogger,
+  BreakerLogMethod,
   BreakerOptions,
   BreakerOutcome,
   BreakerWindowOptions,

@@ -76,7 +76,7 @@ describe('createBreaker options', () => {
     [
       { logger: {} },
       TypeError,
-      'Expected `logger` to be an object with warn, info or log methods (console-compatible), got `{}` (object)',
+      'Expected `logger` to be a logger with debug, info, warn, error or log methods (pino, console), got `{}` (object)',
     ],
     [
       { window: 5 },

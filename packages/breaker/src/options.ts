@@ -2,6 +2,7 @@ import {
   expectDuration,
   expectFunction,
   expectKnownKeys,
+  expectLogger,
   expectNumber,
   expectString,
   fail,
@@ -64,15 +65,21 @@ export interface TimeWindowOptions {
 /** A rate window: by call count or by time. */
 export type BreakerWindowOptions = CountWindowOptions | TimeWindowOptions;
 
+/** A log method as pino and `console` both have it: a structured object, then a message. */
+export type BreakerLogMethod = (fields: Record<string, unknown>, message?: string) => void;
+
 /**
- * Anything with console-like `warn` and `info` methods (console, pino, winston...). Each method
- * receives one structured object and then a message: `logger.warn({ breaker, from, to, reason,
- * time }, 'breaker "x" open (failure-threshold)')`. `log` is used when a level is missing.
+ * The `logger` option: pino, `console`, or any object with some of these methods. Each entry is
+ * one structured object and then a message: `logger.warn({ package: '@x/breaker', event:
+ * 'state-change', breaker, from, to, reason, time }, 'breaker "x" closed -> open
+ * (failure-threshold)')`. `log` is used when a level is missing; a logger with neither skips it.
  */
 export interface BreakerLogger {
-  warn?(...args: unknown[]): void;
-  info?(...args: unknown[]): void;
-  log?(...args: unknown[]): void;
+  debug?: BreakerLogMethod;
+  info?: BreakerLogMethod;
+  warn?: BreakerLogMethod;
+  error?: BreakerLogMethod;
+  log?: BreakerLogMethod;
 }
 
 /** Options of {@link createBreaker}. Every field is optional. */
@@ -153,8 +160,8 @@ export interface BreakerOptions {
    */
   readonly classify?: BreakerClassifier;
   /**
-   * Console-compatible logger; gets one structured entry per state transition (`warn` when
-   * opening, `info` otherwise).
+   * pino, `console` or any {@link BreakerLogger}; gets one structured entry per state transition
+   * (`warn` when opening, `info` otherwise). See the README's Logging section.
    * @default undefined (no logging)
    */
   readonly logger?: BreakerLogger;
@@ -258,19 +265,6 @@ function resolveWindow(value: unknown): ResolvedWindow | undefined {
   return fail('window.type', "'count' or 'time'", window.type);
 }
 
-function resolveLogger(logger: unknown): BreakerLogger | undefined {
-  if (logger === undefined) return undefined;
-  const usable =
-    typeof logger === 'object' &&
-    logger !== null &&
-    (typeof (logger as BreakerLogger).warn === 'function' ||
-      typeof (logger as BreakerLogger).info === 'function' ||
-      typeof (logger as BreakerLogger).log === 'function');
-  if (!usable)
-    fail('logger', 'an object with warn, info or log methods (console-compatible)', logger);
-  return logger as BreakerLogger;
-}
-
 /**
  * @internal Validates options and applies defaults. Throws a TypeError (wrong type, unknown key)
  * or a RangeError (right type, value out of range) naming the field. Durations are capped at
@@ -339,7 +333,7 @@ export function resolveOptions(options: BreakerOptions | undefined): ResolvedOpt
     halfOpenMaxProbes: optionalNumber('halfOpenMaxProbes', options.halfOpenMaxProbes, COUNT) ?? 1,
     probeTimeoutMs: optionalDuration('probeTimeoutMs', options.probeTimeoutMs, POSITIVE),
     classify,
-    logger: resolveLogger(options.logger),
+    logger: expectLogger('logger', options.logger),
     restore,
   };
 }

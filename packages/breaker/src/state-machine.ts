@@ -1,5 +1,6 @@
-import { expectFunction, Topic } from '@x/internal';
+import { expectFunction, PackageLog, Topic } from '@x/internal';
 import type { BreakerState } from './errors';
+import { logTransitions } from './log';
 import type { ResolvedOptions } from './options';
 import type { StateChangeEvent, TransitionReason } from './types';
 
@@ -41,16 +42,10 @@ export abstract class BreakerStateMachine {
     this.options = options;
     this.name = options.name;
     this.openPeriodMs = options.openTimeoutMs;
-    const logger = options.logger;
-    if (logger !== undefined) {
-      // The logger is the first state-change listener, so it follows the listener-error policy
-      // too: a logger that throws never fails the call whose outcome caused the transition.
-      const name = JSON.stringify(options.name);
-      this.stateChangeTopic.on((event) => {
-        const log = (event.to === 'open' ? logger.warn : logger.info) ?? logger.log;
-        log?.call(logger, event, `breaker ${name} ${event.from} -> ${event.to} (${event.reason})`);
-      });
-    }
+    // Subscribed only when a logger was given, so a silent breaker builds nothing for it. The
+    // logger is the first state-change listener; a logger that throws never fails the call whose
+    // outcome caused the transition (PackageLog reports it as an XLoggerError warning).
+    logTransitions(new PackageLog('breaker', options.logger), this.stateChangeTopic, options.name);
   }
 
   /** Called on every transition to closed: the subclass clears its window and rebinds. */

@@ -16,6 +16,7 @@ export type {
   PoolQueueTimeoutEvent,
 } from './events';
 export { getGlobalPool, setGlobalPool } from './global';
+export type { PoolLogger, PoolLogMethod } from './log';
 export type { PoolOptions, ResolvedAddress, Resolver } from './options';
 export type {
   Pool,

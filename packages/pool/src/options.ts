@@ -1,11 +1,14 @@
 import type { ConnectionOptions } from 'node:tls';
 import {
   expectKnownKeys,
+  expectLogger,
   fail,
   optionalDuration,
   optionalFunction,
   optionalNumber,
+  PackageLog,
 } from '@x/internal';
+import type { PoolLogger } from './log';
 
 /** One address returned by a {@link Resolver}. */
 export interface ResolvedAddress {
@@ -116,6 +119,12 @@ export interface PoolOptions {
    * @default undefined (Node's defaults: system CAs, certificates verified)
    */
   tls?: Omit<ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'servername'>;
+  /**
+   * pino, `console` or any {@link PoolLogger}: structured entries for connection failures, DNS
+   * failures and stale answers, queue timeouts and the pool's end (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: PoolLogger;
 }
 
 /** Options after validation and defaults. */
@@ -133,9 +142,11 @@ export interface ResolvedPoolOptions {
   queueTimeoutMs: number;
   resolver: Resolver | undefined;
   tls: PoolOptions['tls'];
+  /** The pool's log (silent without a `logger`). */
+  log: PackageLog;
 }
 
-export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedPoolOptions, 'resolver' | 'tls'>> =
+export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedPoolOptions, 'resolver' | 'tls' | 'log'>> =
   Object.freeze({
     connectionsPerHost: 20,
     maxConnections: 100,
@@ -164,6 +175,7 @@ const OPTION_KEYS = [
   'queueTimeoutMs',
   'resolver',
   'tls',
+  'logger',
 ] as const satisfies readonly (keyof PoolOptions)[];
 
 const COUNT = { min: 1, integer: true } as const;
@@ -203,6 +215,7 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
     queueTimeoutMs: duration('queueTimeoutMs', { allowInfinity: true }),
     resolver: optionalFunction<Resolver>('resolver', given.resolver),
     tls: undefined,
+    log: new PackageLog('pool', expectLogger('logger', given.logger)),
   };
   if (given.tls !== undefined) {
     // Handed to tls.connect as they are: Node's option set, which grows with Node versions, so its

@@ -9,6 +9,7 @@ import {
 } from './events';
 import { PoolDispatcher } from './internal/dispatcher';
 import { createTargetParser } from './internal/targets';
+import { logEnd, logPoolEvents } from './log';
 import { type PoolOptions, resolveOptions } from './options';
 import type { OriginStats, PoolStats } from './stats';
 
@@ -104,6 +105,7 @@ export function createPool(options?: PoolOptions): Pool {
   const resolved = resolveOptions(options);
   const topics = createPoolTopics();
   const dispatcher = new PoolDispatcher(resolved, topics);
+  logPoolEvents(resolved.log, topics);
 
   const stats = (): PoolStats => {
     const origins: Record<string, OriginStats> = {};
@@ -154,6 +156,7 @@ export function createPool(options?: PoolOptions): Pool {
     };
   };
 
+  const ended = logEnd(resolved.log, stats);
   const parse = createTargetParser();
   const request = (
     url: string | URL,
@@ -221,9 +224,9 @@ export function createPool(options?: PoolOptions): Pool {
     onDisconnect: (listener) => topics.disconnect.on(expectFunction('listener', listener)),
     onQueueTimeout: (listener) => topics['queue-timeout'].on(expectFunction('listener', listener)),
     onDnsLookup: (listener) => topics.dns.on(expectFunction('listener', listener)),
-    close: () => dispatcher.close(),
-    [Symbol.asyncDispose]: () => dispatcher.close(),
-    destroy: (error) => dispatcher.destroy(error ?? null),
+    close: () => ended('close', dispatcher.close()),
+    [Symbol.asyncDispose]: () => ended('close', dispatcher.close()),
+    destroy: (error) => ended('destroy', dispatcher.destroy(error ?? null)),
     get closed() {
       return dispatcher.closed;
     },

@@ -2,6 +2,7 @@ import { isAbortSignal, liftAbortListenerLimit, onAbort } from '@x/internal';
 import { Client, Dispatcher, errors as undiciErrors } from 'undici';
 import { PoolClosedError, PoolTimeoutError } from '../errors';
 import type { PoolDisconnectReason, PoolTopics } from '../events';
+import { logConnectFailed } from '../log';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
 import { DnsCache } from './dns-cache';
@@ -348,6 +349,7 @@ export class PoolDispatcher extends Dispatcher {
     slot.client.on('connectionError', (_o, _t, error) => {
       // undici failed every request waiting for this socket: none of them was served.
       slot.awaitingSocket = 0;
+      logConnectFailed(this.#options.log, slot.origin.key, error);
       this.#onDisconnect(slot, error, false);
     });
     origin.slots.push(slot);

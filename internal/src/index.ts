@@ -22,6 +22,7 @@ export { brand, hasBrand, mark } from './brand';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
 export { liftAbortListenerLimit } from './listener-limit';
+export { keyHash, redactUrlCredentials } from './log-redact';
 export {
   expectLogger,
   type LogFields,

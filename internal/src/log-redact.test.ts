@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { keyHash, redactUrlCredentials } from './log-redact';
+
+describe('redactUrlCredentials', () => {
+  it('hides the userinfo of every URL in a text when it holds a password or a token', () => {
+    expect(
+      redactUrlCredentials(
+        'connect to redis://:s3cret@cache:6379 failed; rediss://user:pa55@db.example:6380/0 too',
+      ),
+    ).toBe(
+      'connect to redis://[redacted]@cache:6379 failed; rediss://[redacted]@db.example:6380/0 too',
+    );
+    expect(redactUrlCredentials('https://tok3n@proxy.test/x')).toBe(
+      'https://[redacted]@proxy.test/x',
+    );
+  });
+
+  it('leaves a text without URL credentials as it is', () => {
+    const text = 'connect ECONNREFUSED 127.0.0.1:6379 (redis://cache:6379, mail a@b.test)';
+    expect(redactUrlCredentials(text)).toBe(text);
+  });
+});
+
+describe('keyHash', () => {
+  it('gives 16 hex digits, the same for the same key and different for another', () => {
+    const hash = keyHash('user:alice@example.com');
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(keyHash('user:alice@example.com')).toBe(hash);
+    expect(keyHash('user:bob@example.com')).not.toBe(hash);
+    expect(hash).not.toContain('alice');
+  });
+});

@@ -27,6 +27,7 @@ import { entryValue, MemoryTier } from './internal/memory';
 import { snapshot } from './internal/stats';
 import { type StoreRead, StoreTier } from './internal/store-tier';
 import { chooseTtl } from './internal/ttl';
+import { logCacheEvents, logLoaderFailed } from './log';
 import {
   type CacheOptions,
   callSignal,
@@ -59,6 +60,7 @@ class LlmCache<T> implements Cache<T> {
     this.#options = options;
     this.#memory = new MemoryTier(options.maxEntries, options.maxBytes, this.#topics);
     if (options.store) this.#store = new StoreTier(options.store, this.#topics, options);
+    logCacheEvents(options.log, this.#topics);
   }
 
   key(request: object): string {
@@ -281,6 +283,7 @@ class LlmCache<T> implements Cache<T> {
     try {
       value = await loader(signal);
     } catch (error) {
+      logLoaderFailed(this.#options.log, key, error);
       if (release !== undefined) store!.release(release);
       throw error;
     }

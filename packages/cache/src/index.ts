@@ -35,6 +35,7 @@ export type {
   CacheSkipReason,
   Listener,
 } from './events';
+export type { CacheLogger, CacheLogMethod } from './log';
 export type { CacheOptions, CacheTtlFunction } from './options';
 export type { CacheStore, CacheStoreLock } from './store';
 export type { CacheDecision, CacheDecisionReason, CacheStrategy } from './strategy';

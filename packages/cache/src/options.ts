@@ -1,13 +1,16 @@
 import {
   expectKnownKeys,
+  expectLogger,
   expectNumber,
   expectOneOf,
   expectString,
   fail,
   optionalFunction,
   optionalSignal,
+  PackageLog,
 } from '@x/internal';
 import type { CacheCallOptions, CacheSetOptions } from './cache-api';
+import { type CacheLogger, redactCacheLog } from './log';
 import type { CacheStore } from './store';
 import { CACHE_STRATEGIES, type CacheStrategy } from './strategy';
 
@@ -76,6 +79,12 @@ export interface CacheOptions {
    * @default undefined (memory only)
    */
   store?: CacheStore | undefined;
+  /**
+   * pino, `console` or any {@link CacheLogger}: structured entries for store failures, corrupt
+   * entries from the store, loader failures and evictions (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: CacheLogger | undefined;
 }
 
 /** Options after defaults and validation. */
@@ -90,6 +99,8 @@ export interface ResolvedCacheOptions {
   readonly ttl: CacheTtlFunction | undefined;
   readonly namespace: string | undefined;
   readonly store: CacheStore | undefined;
+  /** The cache's log (silent without a `logger`). */
+  readonly log: PackageLog;
 }
 
 export const DEFAULTS = {
@@ -114,6 +125,7 @@ const OPTION_KEYS = [
   'ttl',
   'namespace',
   'store',
+  'logger',
 ] as const satisfies readonly (keyof CacheOptions)[];
 
 /**
@@ -203,6 +215,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions
     ttl,
     namespace,
     store,
+    log: new PackageLog('cache', expectLogger('logger', options.logger), {}, redactCacheLog),
   };
 }
 

@@ -1,8 +1,9 @@
-import { expectNumber, expectString, fail, Topic } from '@x/internal';
+import { expectLogger, expectNumber, expectString, fail, PackageLog, Topic } from '@x/internal';
 import { expectMessages, expectTools } from './chat';
 import { type Fit, type FitBounds, fitSamples, predict, type Sample } from './internal/fit';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
 import type { HeuristicProfile } from './internal/profiles';
+import { logCalibration, logIgnored, logOutliersAdmitted } from './log';
 import { type CalibratorOptions, expectOptions, expectProvider, KEYS } from './options';
 import type { ChatMessage, Provider, ToolDefinition } from './types';
 
@@ -142,6 +143,7 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
     integer: true,
   });
 
+  const log = new PackageLog('tokens', expectLogger('logger', options.logger));
   const entries = new Map<string, Entry>();
   const updates = new Topic<CalibrationState>('tokens', 'calibration');
   let observations = 0;
@@ -226,11 +228,13 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
       const { tokens: x, chars } = heuristicTokens(input, profile, tools);
       if (actualTokens === 0 || x === 0 || chars === 0) {
         rejected++;
+        logIgnored(log, key, 'empty', actualTokens, x);
         return false;
       }
       if (!plausible(profile, x, actualTokens)) {
         rejected++;
         implausible++;
+        logIgnored(log, key, 'implausible', actualTokens, x);
         return false;
       }
       const sample: Sample = { x, y: actualTokens, chars };
@@ -243,8 +247,10 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
           entry.suspects.push(sample);
           if (entry.suspects.length < SUSPECTS_TO_ADMIT) {
             rejected++;
+            logIgnored(log, key, 'outlier', actualTokens, x);
             return false;
           }
+          logOutliersAdmitted(log, key, entry.suspects.length);
           // The held ones were counted as rejected: they are used after all.
           rejected -= entry.suspects.length - 1;
           added = entry.suspects;
@@ -252,7 +258,9 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
         }
       }
       observations += added.length;
+      const before = entry?.state;
       const state = admit(key, profile, added);
+      if (log.enabled) logCalibration(log, before, state, boundsOf(profile));
       if (updates.active) updates.emit(state);
       return true;
     },

@@ -1,7 +1,15 @@
 import { createRequire } from 'node:module';
-import { expectString, optionalSignal, raceAbort, Topic } from '@x/internal';
+import {
+  expectLogger,
+  expectString,
+  optionalSignal,
+  PackageLog,
+  raceAbort,
+  Topic,
+} from '@x/internal';
 import { EncodingLoadError } from './errors';
 import { BpeCounter, type RankFile } from './internal/bpe';
+import { logEncodingLoad, type TokensLogger } from './log';
 import { lookupRegisteredEncoding } from './models';
 import { expectEncoding, expectOptions, KEYS } from './options';
 import type { EncodingName } from './types';
@@ -153,6 +161,12 @@ export interface LoadEncodingOptions {
    * if it completes later, the encoding is simply ready for the next count.
    */
   signal?: AbortSignal;
+  /**
+   * pino, `console` or any {@link TokensLogger}: one entry when the encoding loaded (`info`) or
+   * failed to (`warn`). Nothing when it was loaded already.
+   * @default undefined (silent)
+   */
+  logger?: TokensLogger;
 }
 
 /**
@@ -174,9 +188,11 @@ export async function loadEncoding(
   expectEncoding(encoding);
   expectOptions('options', undefined, options, KEYS.loadEncoding);
   const signal = optionalSignal('signal', options.signal);
+  const log = new PackageLog('tokens', expectLogger('logger', options.logger));
   signal?.throwIfAborted();
   if (counters.has(encoding)) return;
-  return raceAbort(importEncoding(encoding), signal);
+  const loading = raceAbort(importEncoding(encoding), signal);
+  return log.enabled ? logEncodingLoad(log, encoding, loading) : loading;
 }
 
 async function importEncoding(encoding: EncodingName): Promise<void> {

@@ -36,6 +36,7 @@ export {
   type HeuristicProfileInfo,
   type TokenEstimate,
 } from './estimate';
+export type { TokensLogger, TokensLogMethod } from './log';
 export { getModelInfo, type RegisterModelInput, registerModel } from './models';
 export type {
   CalibratorOptions,

@@ -1,5 +1,6 @@
 import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
 import type { Calibrator } from './calibrator';
+import type { TokensLogger } from './log';
 import type { EncodingName, Provider, ToolDefinition } from './types';
 
 export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
@@ -122,6 +123,12 @@ export interface CalibratorOptions {
    * @default 32768
    */
   maxOverheadTokens?: number;
+  /**
+   * pino, `console` or any {@link TokensLogger}: ignored counts (`debug`), a model calibrated, a
+   * fit clamped at a bound, held outliers used (`info`). See the README's Logging.
+   * @default undefined (silent)
+   */
+  logger?: TokensLogger;
 }
 
 /** The known keys of each options object, for `expectKnownKeys`. */
@@ -139,11 +146,11 @@ export const KEYS = {
     'useErrorMargin',
   ],
   estimateCost: ['model', 'inputTokens', 'outputTokens', 'cachedInputTokens'],
-  createCalibrator: ['maxModels', 'window', 'minObservations', 'maxOverheadTokens'],
+  createCalibrator: ['maxModels', 'window', 'minObservations', 'maxOverheadTokens', 'logger'],
   observation: ['model', 'provider', 'input', 'tools', 'actualTokens'],
   registerModel: ['id', 'provider', 'contextWindow', 'maxOutputTokens', 'encoding', 'pricing'],
   pricing: ['input', 'output', 'cachedInput', 'asOf'],
-  loadEncoding: ['signal'],
+  loadEncoding: ['signal', 'logger'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

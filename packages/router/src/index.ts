@@ -10,6 +10,7 @@ export type {
   RouterResponseEvent,
 } from './events';
 export type { HealthStatus } from './health';
+export type { RouterLogger, RouterLogMethod } from './log';
 export type {
   CooldownOptions,
   DeploymentOptions,

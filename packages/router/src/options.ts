@@ -1,13 +1,16 @@
 import {
   expectFunction,
   expectKnownKeys,
+  expectLogger,
   expectString,
   fail,
   isPlainObject,
   optionalBoolean,
   optionalDuration,
   optionalNumber,
+  PackageLog,
 } from '@x/internal';
+import { type RouterLogger, redactRouterLog } from './log';
 import type { RouterState } from './state';
 import type { RoutableProvider } from './types';
 
@@ -148,6 +151,12 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
    * @default false
    */
   closeProviders?: boolean;
+  /**
+   * pino, `console` or any {@link RouterLogger}: fallbacks, cooldowns, recoveries, shared-state
+   * outages and failed calls, in the format every `@x` package writes (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: RouterLogger;
 }
 
 export interface ResolvedCooldown {
@@ -180,6 +189,7 @@ export interface ResolvedOptions {
   random: () => number;
   state: RouterState | undefined;
   closeProviders: boolean;
+  log: PackageLog;
 }
 
 const DEFAULT_COOLDOWN: Readonly<ResolvedCooldown> = Object.freeze({
@@ -198,6 +208,7 @@ const OPTION_KEYS = [
   'latency',
   'random',
   'state',
+  'logger',
   'closeProviders',
 ] as const;
 const DEPLOYMENT_KEYS = [
@@ -357,6 +368,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
         : expectFunction<() => number>('random', options.random),
     state,
     closeProviders: optionalBoolean('closeProviders', options.closeProviders) ?? false,
+    log: new PackageLog('router', expectLogger('logger', options.logger), {}, redactRouterLog),
   };
 }
 

@@ -4,6 +4,7 @@ import { Deployment, type Operation } from './deployment';
 import { RouterClosedError, RouterError } from './errors';
 import { createRouterTopics } from './events';
 import type { StartedCooldown } from './health';
+import { logRouterEvents } from './log';
 import type { ResolvedCooldown, ResolvedOptions } from './options';
 import type { Candidate, Plan, PlanContext } from './plan';
 import type { BoundRouterState, CooldownReason, StateLink } from './state';
@@ -57,6 +58,7 @@ export class RouterRuntime implements PlanContext {
     this.cooldown = options.cooldown;
     this.smoothing = options.smoothing;
     this.closeProviders = options.closeProviders;
+    logRouterEvents(options.log, this.topics);
     this.state = options.state?.bind(this.#link());
   }
 

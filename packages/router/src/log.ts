@@ -1,0 +1,114 @@
+import { type PackageLog, redactUrlCredentials } from '@x/internal';
+import type { RouterTopics } from './events';
+
+/** A log method as pino and `console` both have it: a structured object, then a message. */
+export type RouterLogMethod = (fields: Record<string, unknown>, message?: string) => void;
+
+/**
+ * The `logger` option: pino, `console`, or any object with some of these methods (a level it
+ * lacks falls back to `log`, else is skipped).
+ */
+export interface RouterLogger {
+  debug?: RouterLogMethod;
+  info?: RouterLogMethod;
+  warn?: RouterLogMethod;
+  error?: RouterLogMethod;
+  log?: RouterLogMethod;
+}
+
+/**
+ * Scrubs what a message may still hold: the providers scrub their own secrets, and the userinfo
+ * of any URL (a Redis connection string quoted by a driver) goes here.
+ */
+export const redactRouterLog = redactUrlCredentials;
+
+/**
+ * Writes the router's events to its logger in the shared format (`{ package: '@x/router', event,
+ * group, deployment, code, ... }`). Subscribes only when a logger was given, so a silent router
+ * builds no event for it.
+ *
+ * What an operator must see is `warn`: a deployment taken out of rotation, the shared state
+ * unreachable. State changes back are `info`, as is a fallback (the call is still served). A call
+ * that failed everywhere is `error`; each answer is `debug`.
+ */
+export function logRouterEvents(log: PackageLog, topics: RouterTopics): void {
+  if (!log.enabled) return;
+  topics.response.on((e) =>
+    log.debug(
+      {
+        event: 'response',
+        operation: e.operation,
+        group: e.group,
+        deployment: e.deployment,
+        servedBy: e.servedBy,
+        fallbacks: e.fallbacks,
+        latencyMs: Math.round(e.latencyMs),
+      },
+      `${e.group} answered by ${e.deployment}`,
+    ),
+  );
+  topics.error.on((e) =>
+    log.error(
+      {
+        event: 'call-failed',
+        operation: e.operation,
+        group: e.group,
+        code: e.code,
+        error: e.name,
+        calls: e.calls,
+      },
+      `${e.group} failed after ${e.calls} call(s): ${e.message}`,
+    ),
+  );
+  topics.fallback.on((e) =>
+    log.info(
+      {
+        event: 'fallback',
+        operation: e.operation,
+        group: e.group,
+        deployment: e.from,
+        reason: e.reason,
+        code: e.code,
+        kind: e.kind,
+      },
+      `${e.from} failed (${e.reason}): falling back: ${e.message}`,
+    ),
+  );
+  topics.cooldown.on((e) =>
+    log.warn(
+      {
+        event: 'cooldown',
+        group: e.group,
+        deployment: e.deployment,
+        reason: e.reason,
+        durationMs: Math.round(e.durationMs),
+        source: e.source,
+      },
+      `${e.deployment} out of rotation for ${Math.round(e.durationMs)} ms (${e.reason}, ${e.source})`,
+    ),
+  );
+  topics.recovered.on((e) =>
+    log.info(
+      {
+        event: 'recovered',
+        group: e.group,
+        deployment: e.deployment,
+        source: e.source,
+        outForMs: Math.round(e.outForMs),
+      },
+      `${e.deployment} back in rotation after ${Math.round(e.outForMs)} ms (${e.source})`,
+    ),
+  );
+  topics['state-unavailable'].on((e) =>
+    log.warn(
+      { event: 'state-unavailable', kind: e.kind, reason: e.reason, error: e.error },
+      `the shared ${e.kind} state is unavailable (${e.reason}): cooldowns are this instance's own`,
+    ),
+  );
+  topics['state-recovered'].on((e) =>
+    log.info(
+      { event: 'state-recovered', kind: e.kind, downMs: Math.round(e.downMs) },
+      `the shared ${e.kind} state is back after ${Math.round(e.downMs)} ms`,
+    ),
+  );
+}

@@ -1,6 +1,15 @@
-import { expected, expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
+import {
+  expected,
+  expectLogger,
+  expectNumber,
+  PackageLog,
+  Topic,
+  WaiterQueue,
+  type Waiting,
+} from '@x/internal';
 import { ConcurrencyTimeoutError, QueueFullError, RateLimitClosedError } from './errors';
 import type { ConcurrencyRejectEvent } from './events';
+import { logConcurrencyRejects, type RateLimitLogger } from './log';
 import {
   type AcquireOptions,
   expectAcquireOptions,
@@ -31,6 +40,12 @@ export interface ConcurrencyLimiterOptions {
    * Range: 0 to 2^31-1.
    */
   timeoutMs?: number;
+  /**
+   * pino, `console` or any {@link RateLimitLogger}: calls turned away (a wait that timed out, a
+   * full queue) at debug (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: RateLimitLogger;
 }
 
 /** Gives the slot back. Idempotent: a second call does nothing. */
@@ -103,7 +118,7 @@ interface SlotWaiter {
   readonly reject: (reason: unknown) => void;
 }
 
-const KEYS = ['maxConcurrent', 'maxQueue', 'timeoutMs'] as const;
+const KEYS = ['maxConcurrent', 'maxQueue', 'timeoutMs', 'logger'] as const;
 const RESOLVED: Promise<void> = Promise.resolve();
 
 class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
@@ -136,6 +151,10 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
         },
       },
       expectQueueLimit('maxQueue', o.maxQueue),
+    );
+    logConcurrencyRejects(
+      new PackageLog('rate-limit', expectLogger('logger', o.logger)),
+      this.#rejects,
     );
   }
 

@@ -28,6 +28,7 @@ export type {
 } from './events';
 export type { HeadersLike, RateLimitHeaders } from './headers';
 export { parseDurationMs, parseRateLimitHeaders } from './headers';
+export type { RateLimitLogger, RateLimitLogMethod } from './log';
 export type {
   BoundMemoryStore,
   MemoryStore,

@@ -8,12 +8,15 @@ import {
   expectDuration,
   expected,
   expectKnownKeys,
+  expectLogger,
   expectNumber,
   fail,
   isPlainObject,
   MAX_TIMER_MS,
   optionalSignal,
+  PackageLog,
 } from '@x/internal';
+import type { RateLimitLogger } from './log';
 
 /** Options of {@link createTokenBucket}. */
 export interface TokenBucketOptions {
@@ -40,6 +43,11 @@ export interface TokenBucketOptions {
    * Range: an integer >= 0, or `Infinity`.
    */
   maxQueue?: number;
+  /**
+   * pino, `console` or any {@link RateLimitLogger}: rejections at debug, pauses at info (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: RateLimitLogger;
 }
 
 /** One limit of a {@link createRateLimiter} (for example `requests` or `tokens`). */
@@ -79,7 +87,7 @@ const POSITIVE = { min: 0, exclusiveMin: true } as const;
 const QUEUE_LIMIT = { min: 0, integer: true, allowInfinity: true } as const;
 const ACQUIRE_KEYS = ['signal', 'timeoutMs'] as const;
 const LIMIT_KEYS = ['ratePerSecond', 'capacity'] as const;
-const BUCKET_KEYS = ['ratePerSecond', 'capacity', 'initialTokens', 'maxQueue'] as const;
+const BUCKET_KEYS = ['ratePerSecond', 'capacity', 'initialTokens', 'maxQueue', 'logger'] as const;
 
 /** @internal an options argument: a plain object with only known keys */
 export function expectOptions(
@@ -172,6 +180,7 @@ interface NormalizedBucketOptions {
   limit: NormalizedLimit;
   initialTokens: number;
   maxQueue: number;
+  log: PackageLog;
 }
 
 /** @internal */
@@ -196,5 +205,6 @@ export function normalizeTokenBucketOptions(options: unknown): NormalizedBucketO
     limit: { name: 'tokens', ratePerSecond, ratePerMs: ratePerSecond / 1000, capacity },
     initialTokens,
     maxQueue: expectQueueLimit('maxQueue', o.maxQueue),
+    log: new PackageLog('rate-limit', expectLogger('logger', o.logger)),
   };
 }

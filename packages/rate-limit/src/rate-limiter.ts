@@ -1,8 +1,15 @@
-import { expectDuration, fail, isPlainObject, Topic } from '@x/internal';
+import { expectDuration, expectLogger, fail, isPlainObject, PackageLog, Topic } from '@x/internal';
 import { isRateLimitStoreUnavailableError, RateLimitClosedError } from './errors';
 import type { RateLimitRejectEvent } from './events';
 import { CostVectors, sum } from './internal/costs';
 import { KeyQueues, type LimiterCounters } from './internal/key-queues';
+import {
+  logClampedCorrection,
+  logPause,
+  logRejects,
+  type RateLimitLogger,
+  redactRateLimitLog,
+} from './log';
 import { createMemoryStore } from './memory-store';
 import {
   type AcquireOptions,
@@ -33,6 +40,11 @@ export interface RateLimiterOptions<Name extends string> {
    * @default Infinity
    */
   maxQueue?: number;
+  /**
+   * pino, `console` or any {@link RateLimitLogger}: rejections at debug, pauses at info, a correction larger than a bucket at warn (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: RateLimitLogger;
 }
 
 /** Costs (or deltas) by limit name. A limit left out costs 0. */
@@ -112,7 +124,7 @@ export interface RateLimiter<Name extends string = string> {
 const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
 const RESOLVED: Promise<void> = Promise.resolve();
-const LIMITER_KEYS = ['limits', 'store', 'maxQueue'] as const;
+const LIMITER_KEYS = ['limits', 'store', 'maxQueue', 'logger'] as const;
 
 class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   readonly limits: readonly ResolvedLimit[];
@@ -132,9 +144,16 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     queued: 0,
   };
   private closed = false;
+  private readonly log: PackageLog;
 
   constructor(options: RateLimiterOptions<Name>) {
     const o = expectOptions(undefined, options, LIMITER_KEYS);
+    this.log = new PackageLog(
+      'rate-limit',
+      expectLogger('logger', o.logger),
+      {},
+      redactRateLimitLog,
+    );
     const limits = o.limits;
     if (!isPlainObject(limits) || Object.keys(limits).length === 0) {
       fail('limits', 'an object with at least one limit', limits);
@@ -167,6 +186,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       this.rejectEvents,
       this.limits,
     );
+    logRejects(this.log, this.rejectEvents);
   }
 
   tryAcquire(key: string, costs?: Costs<Name>): Promise<boolean> {
@@ -284,6 +304,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   async adjust(key: string, deltas: Costs<Name>): Promise<void> {
     expectKey(key);
     const vector = this.costs.vector(deltas, false);
+    if (this.log.enabled) logClampedCorrection(this.log, key, this.limits, vector);
     await this.store.adjust(key, vector);
     this.queues.wake(key);
   }
@@ -298,6 +319,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     expectKey(key);
     expectDuration('ms', ms);
     if (this.closed || ms === 0) return;
+    logPause(this.log, key, ms);
     this.queues.pause(key, performance.now() + ms);
   }
 

@@ -2,7 +2,16 @@
  * The public types of `@x/rate-limit/redis` and the validation of the store's options. The client
  * is typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
  */
-import { expectDuration, expectNumber, fail, optionalBoolean, optionalString } from '@x/internal';
+import {
+  expectDuration,
+  expectLogger,
+  expectNumber,
+  fail,
+  optionalBoolean,
+  optionalString,
+  PackageLog,
+} from '@x/internal';
+import { type RateLimitLogger, redactRateLimitLog } from './log';
 import { expectOptions } from './options';
 import type { RateLimitStore } from './store';
 
@@ -62,6 +71,11 @@ export interface RedisStoreOptions {
    * Range: 0 to 2^31-1.
    */
   probeIntervalMs?: number;
+  /**
+   * pino, `console` or any {@link RateLimitLogger}: an outage and the policy applied at warn, the recovery at info (see the README's Logging).
+   * @default undefined (silent)
+   */
+  logger?: RateLimitLogger;
 }
 
 /** The `unavailable` event: Redis did not decide in time; the policy applies from now on. */
@@ -124,6 +138,7 @@ const STORE_KEYS = [
   'localShare',
   'batchKeys',
   'probeIntervalMs',
+  'logger',
 ] as const;
 /** @internal */
 export const BUCKET_KEYS = [...STORE_KEYS, 'key', 'ratePerSecond', 'capacity', 'maxQueue'] as const;
@@ -151,6 +166,7 @@ export interface ResolvedRedisStoreOptions {
   readonly localShare: number;
   readonly batchKeys: boolean;
   readonly probeIntervalMs: number;
+  readonly log: PackageLog;
 }
 
 /** @internal `known`: the accepted keys (a Redis token bucket accepts a few more). */
@@ -183,5 +199,6 @@ export function resolveRedisStoreOptions(
     batchKeys: optionalBoolean('batchKeys', o.batchKeys) ?? false,
     probeIntervalMs:
       o.probeIntervalMs === undefined ? 1000 : expectDuration('probeIntervalMs', o.probeIntervalMs),
+    log: new PackageLog('rate-limit', expectLogger('logger', o.logger), {}, redactRateLimitLog),
   };
 }

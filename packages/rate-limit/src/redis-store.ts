@@ -8,6 +8,7 @@ import { RateLimitStoreError } from './errors';
 import { BoundRedis } from './internal/redis-bound';
 import { errorLabel, isNoScript } from './internal/redis-errors';
 import { TOKEN_BUCKET_SCRIPT, TOKEN_BUCKET_SHA } from './internal/redis-script';
+import { logRedisOutages } from './log';
 import {
   type OutagePolicy,
   type RedisClientLike,
@@ -63,6 +64,12 @@ export class RedisStoreImpl implements RedisStore {
     this.localShare = options.localShare;
     this.probeIntervalMs = options.probeIntervalMs;
     this.batchKeys = options.batchKeys;
+    logRedisOutages(
+      options.log,
+      this.unavailableEvents,
+      this.recoveredEvents,
+      () => this.counters.fallbackDecisions,
+    );
   }
 
   bind(limits: readonly ResolvedLimit[]): BoundRateLimitStore {

@@ -1,6 +1,7 @@
 import { expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
 import type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
+import { logPauses, logRejects } from './log';
 import {
   type AcquireOptions,
   costError,
@@ -134,6 +135,8 @@ class TokenBucketImpl implements TokenBucket {
       },
       o.maxQueue,
     );
+    logRejects(o.log, this.rejectEvents);
+    logPauses(o.log, this.pauseEvents);
   }
 
   tryAcquire(cost = 1): boolean {

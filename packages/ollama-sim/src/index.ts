@@ -34,6 +34,7 @@ export {
   parseFixture,
   recordedFixturesDir,
 } from './fixtures';
+export type { OllamaSimLogger, OllamaSimLogMethod } from './log';
 export { defaultModels, type ModelCapability, type SimModel } from './models';
 export type { OllamaSimOptions, QuotaOptions, ReplyContext, ReplyHook } from './options';
 export {

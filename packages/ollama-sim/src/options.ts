@@ -1,10 +1,18 @@
-import { expectKnownKeys, fail, isPlainObject, optionalBoolean, optionalSignal } from '@x/internal';
+import {
+  expectKnownKeys,
+  expectLogger,
+  fail,
+  isPlainObject,
+  optionalBoolean,
+  optionalSignal,
+} from '@x/internal';
 import type { FaultPlan, FaultRule } from './faults';
 import { type Fixture, parseFixture } from './fixtures';
 import { duration, intInRange, positiveFinite, rate } from './internal/checks';
 import { normalizeFaultPlan } from './internal/fault-plan';
 import type { QuotaSpec } from './internal/quota';
 import { resolveModel } from './internal/resolve-model';
+import type { OllamaSimLogger } from './log';
 import { defaultModels, type SimModel } from './models';
 
 /**
@@ -96,6 +104,12 @@ export interface OllamaSimOptions {
   /** Entries kept in `requests` (oldest dropped first). @default 1000 */
   readonly maxLogEntries?: number;
   /**
+   * pino, `console` or any {@link OllamaSimLogger}: one `debug` entry per request (credential
+   * headers redacted, never the body), one `info` entry per injected fault. See the README.
+   * @default undefined (silent)
+   */
+  readonly logger?: OllamaSimLogger;
+  /**
    * The models `/api/pull` can fetch, as if from registry.ollama.ai (a push adds to them).
    * @default `defaultModels` and `models`
    */
@@ -134,6 +148,7 @@ export interface ResolvedOptions {
   readonly fixtures: readonly Fixture[];
   readonly maxBodyBytes: number;
   readonly maxLogEntries: number;
+  readonly logger: OllamaSimLogger | undefined;
   readonly maxEmbedInputs: number;
   readonly registry: readonly SimModel[];
   readonly transferBytesPerSecond: number;
@@ -163,6 +178,7 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'fixtures',
   'maxBodyBytes',
   'maxLogEntries',
+  'logger',
   'maxEmbedInputs',
   'registry',
   'transferBytesPerSecond',
@@ -248,6 +264,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     fixtures: fixtures.map((f, i) => parseFixture(f, `fixtures[${i}]`)),
     maxBodyBytes: intInRange('maxBodyBytes', options.maxBodyBytes, 1, 2 ** 31, 32 * 1024 * 1024),
     maxLogEntries: intInRange('maxLogEntries', options.maxLogEntries, 0, 1_000_000, 1000),
+    logger: expectLogger('logger', options.logger),
     registry: options.registry ?? [...defaultModels, ...models],
     transferBytesPerSecond: rate(
       'transferBytesPerSecond',

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createTopics } from '@x/internal';
+import { createTopics, PackageLog } from '@x/internal';
 import { SimClosedError } from './errors';
 import type { FaultPlan, FaultRule } from './faults';
 import type { Counters, SimContext } from './internal/context';
@@ -15,6 +15,7 @@ import { FixtureMatcher } from './internal/replay';
 import { RequestLog } from './internal/request-log';
 import { resolveModel } from './internal/resolve-model';
 import { Scheduler } from './internal/scheduler';
+import { logSimEvents } from './log';
 import { type OllamaSimOptions, resolveOptions } from './options';
 import type { FaultEvent, OllamaSimStats, RequestLogEntry } from './reports';
 
@@ -88,6 +89,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     'request',
     'fault',
   ]);
+  logSimEvents(new PackageLog('ollama-sim', opts.logger), topics);
   const log = new RequestLog(opts.maxLogEntries, topics.request);
   const lives = new Set<Life>();
   let picker = new FaultPicker(opts.faults);

@@ -15,4 +15,10 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export {
+  type Handler,
+  type Received,
+  type RouteServer,
+  startRouteServer,
+} from './route-server';
 export { until } from './until';

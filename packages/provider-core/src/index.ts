@@ -115,3 +115,13 @@ export type {
   Usage,
 } from './types';
 export { chatResponse, EMPTY_PARTIAL } from './types';
+export {
+  expectChatMessage,
+  expectModelName,
+  optionalCacheMode,
+  optionalImages,
+  optionalNumberIn,
+  optionalStop,
+  optionalToolCalls,
+  optionalTools,
+} from './validate';

@@ -40,6 +40,13 @@ export {
   partialOf,
 } from './errors';
 export { ProviderFacade } from './facade';
+export {
+  type HealthDeadline,
+  healthDeadline,
+  healthStatus,
+  type PiecesHealth,
+  piecesHealth,
+} from './health';
 export type {
   ExchangeAnswered,
   ExchangeObserver,

@@ -8,6 +8,7 @@ export type {
 } from './credentials';
 export type { Accumulator } from './decode/accumulator';
 export type { Framing, StreamDecoder, WireMessage } from './decode/decoder';
+export { JsonAnswerAccumulator, type JsonAnswerInit } from './decode/json-answer';
 export { LineSplitter, LineTooLongError } from './decode/lines';
 export { NdjsonDecoder } from './decode/ndjson';
 export { SseDecoder } from './decode/sse';

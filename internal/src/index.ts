@@ -30,6 +30,7 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
+export { createRandom, type Random } from './random';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

@@ -72,6 +72,7 @@ export {
   TOKEN_BUCKETS,
   TOKENS_PER_SECOND_BUCKETS,
 } from './observe/buckets';
+export { type CallCounts, callCounts } from './observe/call-counts';
 export type {
   CacheHitEvent,
   ContextRaisedEvent,

@@ -15,6 +15,7 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
 export {
   type Handler,
   type Received,

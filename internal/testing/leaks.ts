@@ -35,6 +35,9 @@ interface Observable {
     | undefined;
 }
 
+/** The events every provider publishes on its diagnostics channels. */
+const PROVIDER_EVENTS = ['response', 'error', 'retry', 'truncated', 'cache-hit', 'context-raised'];
+
 /** What {@link watchOutputs} collected; `stop()` unsubscribes the diagnostics channels. */
 export interface Outputs {
   /** Diagnostics channel messages and error, retry and response events, in order. */
@@ -45,14 +48,14 @@ export interface Outputs {
 }
 
 /**
- * Collects what `provider` publishes: its `x:<pkg>:<event>` diagnostics channels for `events`, its
- * error, retry and response listeners, and its cache's stored keys and misses. For the tests that
- * prove a secret appears in none of them.
+ * Collects what `provider` publishes: its `x:<pkg>:<event>` diagnostics channels (every provider
+ * event unless `events` says), its error, retry and response listeners, and its cache's stored
+ * keys and misses. For the tests that prove a secret appears in none of them.
  */
 export function watchOutputs(
   provider: Observable,
   pkg: string,
-  events: readonly string[],
+  events: readonly string[] = PROVIDER_EVENTS,
 ): Outputs {
   const seen: unknown[] = [];
   const onChannel = (message: unknown) => seen.push(message);

@@ -19,6 +19,7 @@ export {
 } from './args';
 export { BoundedMap } from './bounded-map';
 export { brand, hasBrand, mark } from './brand';
+export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
 export { liftAbortListenerLimit } from './listener-limit';

@@ -24,7 +24,7 @@ export function loadFixture(file: string): Fixture {
   return JSON.parse(readFileSync(join(recordedFixturesDir, file), 'utf8')) as Fixture;
 }
 
-export type { Handler, Received } from '@x/internal/testing';
+export type { Handler } from '@x/internal/testing';
 export type TestServer = RouteServer;
 
 /**

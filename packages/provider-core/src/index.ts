@@ -12,6 +12,7 @@ export { JsonAnswerAccumulator, type JsonAnswerInit } from './decode/json-answer
 export { LineSplitter, LineTooLongError } from './decode/lines';
 export { NdjsonDecoder } from './decode/ndjson';
 export { SseDecoder } from './decode/sse';
+export { createErrorKit } from './error-kit';
 export type {
   ApiErrorInit,
   ContextOverflowInit,
@@ -24,16 +25,12 @@ export type {
   TimeoutKind,
 } from './errors';
 export {
-  CircuitOpenError,
   ContextOverflowError,
-  createErrorKit,
   errorCode,
   IncompleteStreamError,
   isProviderError,
   isProviderErrorOfKind,
-  LocalLimitError,
   ProviderApiError,
-  ProviderClosedError,
   ProviderConnectionError,
   ProviderError,
   ProviderStreamError,
@@ -101,6 +98,7 @@ export type {
 export { SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
 export { ProviderCore } from './provider-core';
+export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, CoreOptions, ProviderIdentity } from './runtime';

@@ -121,7 +121,7 @@ export type {
   ToolDefinition,
   Usage,
 } from './types';
-export { chatResponse, EMPTY_PARTIAL } from './types';
+export { chatResponse, EMPTY_PARTIAL, usageOf } from './types';
 export {
   expectChatMessage,
   expectModelName,

@@ -11,7 +11,9 @@ afterEach(async () => {
 describe('startRouteServer', () => {
   it('answers with the route of the method and path, and records the request', async () => {
     server = await startRouteServer({
-      'POST /echo': (_req, res, received) => res.end(`got ${String(received.json?.a)}`),
+      'POST /echo': (_req, res, received) => {
+        res.end(`got ${String(received.json?.a)}`);
+      },
     });
     const res = await fetch(`${server.url}/echo?x=1`, { method: 'POST', body: '{"a":1}' });
     expect(await res.text()).toBe('got 1');
@@ -20,7 +22,14 @@ describe('startRouteServer', () => {
 
   it('consumes a list of handlers in order and repeats the last one', async () => {
     server = await startRouteServer({
-      '/n': [(_q, res) => res.end('first'), (_q, res) => res.end('then')],
+      '/n': [
+        (_q, res) => {
+          res.end('first');
+        },
+        (_q, res) => {
+          res.end('then');
+        },
+      ],
     });
     const texts: string[] = [];
     for (let i = 0; i < 3; i++) texts.push(await (await fetch(`${server.url}/n`)).text());

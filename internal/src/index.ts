@@ -19,6 +19,7 @@ export {
 } from './args';
 export { BoundedMap } from './bounded-map';
 export { brand, hasBrand, mark } from './brand';
+export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
 export { liftAbortListenerLimit } from './listener-limit';
@@ -31,6 +32,7 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
+export { createRandom, type Random } from './random';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

@@ -6,7 +6,7 @@ import { type HostileServer, startHttpHostile, startSilentHostile } from './host
 // clients that must end every call, in bounded memory, with a typed error. Each listens on
 // 127.0.0.1 (port 0), stops writing when its client goes away, and `close()` destroys every socket.
 
-export type { HostileServer, HostileStats } from './hostile-server';
+export type { HostileServer } from './hostile-server';
 
 const NDJSON = 'application/x-ndjson';
 const JSON_TYPE = 'application/json; charset=utf-8';

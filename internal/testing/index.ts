@@ -15,4 +15,11 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
+export {
+  type Handler,
+  type Received,
+  type RouteServer,
+  startRouteServer,
+} from './route-server';
 export { until } from './until';

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { addAbortListener, getEventListeners } from 'node:events';
+import { deferred } from '@x/internal';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { StateChangeEvent } from './index';
@@ -21,17 +22,6 @@ afterEach(() => {
 
 const ok = () => Promise.resolve('ok');
 const boom = () => Promise.reject(new Error('boom'));
-
-/** A promise the test settles by hand. */
-function deferred<T = string>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 async function fail(breaker: ReturnType<typeof createBreaker>, times = 1) {
   for (let i = 0; i < times; i++) await breaker.execute(boom).catch(() => {});

@@ -341,69 +341,6 @@ export class ProviderConnectionError extends ProviderError {
   }
 }
 
-/** The provider was closed; no new request is accepted. */
-export class ProviderClosedError extends ProviderError {
-  constructor(init: { origin: ErrorOrigin }) {
-    super(`The ${init.origin.label} provider is closed`, {
-      origin: init.origin,
-      kind: 'closed',
-      reason: 'CLOSED',
-      retryable: false,
-    });
-    this.name = 'ProviderClosedError';
-  }
-}
-
-/**
- * The circuit breaker refused the call without sending it: the server failed recently. Retryable
- * after `retryAfterMs` (`Infinity` while the breaker is isolated by hand). The breaker's
- * `BreakerOpenError` is the `cause`.
- */
-export class CircuitOpenError extends ProviderError {
-  constructor(init: { retryAfterMs: number | undefined; cause: unknown; origin: ErrorOrigin }) {
-    super(
-      `${init.origin.label} is failing: the circuit breaker is open${
-        init.retryAfterMs !== undefined && Number.isFinite(init.retryAfterMs)
-          ? ` (next try in ${Math.ceil(init.retryAfterMs)} ms)`
-          : ''
-      }`,
-      {
-        origin: init.origin,
-        kind: 'circuit-open',
-        reason: 'CIRCUIT_OPEN',
-        retryable: init.retryAfterMs === undefined || Number.isFinite(init.retryAfterMs),
-        retryAfterMs: init.retryAfterMs,
-        cause: init.cause,
-      },
-    );
-    this.name = 'CircuitOpenError';
-  }
-}
-
-/**
- * A local limit refused the call before it was sent: the rate limiter's queue timed out or was
- * full, the concurrency limit's queue likewise, or no pooled connection freed in time. Retryable;
- * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
- */
-export class LocalLimitError extends ProviderError {
-  constructor(init: {
-    message: string;
-    retryAfterMs: number | undefined;
-    cause: unknown;
-    origin: ErrorOrigin;
-  }) {
-    super(init.message, {
-      origin: init.origin,
-      kind: 'local-limit',
-      reason: 'LOCAL_LIMIT',
-      retryable: true,
-      retryAfterMs: init.retryAfterMs,
-      cause: init.cause,
-    });
-    this.name = 'LocalLimitError';
-  }
-}
-
 /**
  * How the shared stages create a provider's own error classes. A provider passes constructors of
  * its subclasses; the stages never name a provider's classes.
@@ -432,26 +369,4 @@ export interface ErrorKit {
 export function partialOf(error: unknown): PartialResponse | undefined {
   const partial = (error as { partial?: unknown } | null)?.partial;
   return typeof partial === 'object' && partial !== null ? (partial as PartialResponse) : undefined;
-}
-
-/**
- * An {@link ErrorKit} of the core classes for a provider that needs no classes of its own: codes
- * `X_PROVIDER_<ID>_<REASON>`, messages naming `origin.label`.
- */
-export function createErrorKit(origin: ErrorOrigin): ErrorKit {
-  return Object.freeze({
-    origin,
-    timeout: (init: TimeoutErrorInit) => new ProviderTimeoutError({ ...init, origin }),
-    connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
-      new ProviderConnectionError({ ...init, from: origin }),
-    stream: (init: StreamErrorInit) => new ProviderStreamError({ ...init, origin }),
-    incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
-      new IncompleteStreamError({ ...init, origin }),
-    contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, origin }),
-    closed: () => new ProviderClosedError({ origin }),
-    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
-      new CircuitOpenError({ ...init, origin }),
-    localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
-      new LocalLimitError({ ...init, origin }),
-  });
 }

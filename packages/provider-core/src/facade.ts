@@ -27,6 +27,16 @@ export abstract class ProviderFacade {
     return this.#core;
   }
 
+  /**
+   * The core, for a call method to go through once it validated its request: throws the
+   * provider's closed error (synchronously, before a stream is even iterated) once closed.
+   */
+  protected openCore(): ProviderCore {
+    const core = this.#the();
+    core.assertOpen();
+    return core;
+  }
+
   /** A JSON-serialisable snapshot of the counters. Never resets them. */
   stats(): ProviderStats {
     return this.#the().stats();

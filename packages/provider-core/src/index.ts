@@ -8,9 +8,11 @@ export type {
 } from './credentials';
 export type { Accumulator } from './decode/accumulator';
 export type { Framing, StreamDecoder, WireMessage } from './decode/decoder';
+export { JsonAnswerAccumulator, type JsonAnswerInit } from './decode/json-answer';
 export { LineSplitter, LineTooLongError } from './decode/lines';
 export { NdjsonDecoder } from './decode/ndjson';
 export { SseDecoder } from './decode/sse';
+export { createErrorKit } from './error-kit';
 export type {
   ApiErrorInit,
   ContextOverflowInit,
@@ -23,16 +25,12 @@ export type {
   TimeoutKind,
 } from './errors';
 export {
-  CircuitOpenError,
   ContextOverflowError,
-  createErrorKit,
   errorCode,
   IncompleteStreamError,
   isProviderError,
   isProviderErrorOfKind,
-  LocalLimitError,
   ProviderApiError,
-  ProviderClosedError,
   ProviderConnectionError,
   ProviderError,
   ProviderStreamError,
@@ -40,6 +38,13 @@ export {
   partialOf,
 } from './errors';
 export { ProviderFacade } from './facade';
+export {
+  type HealthDeadline,
+  healthDeadline,
+  healthStatus,
+  type PiecesHealth,
+  piecesHealth,
+} from './health';
 export type {
   ExchangeAnswered,
   ExchangeObserver,
@@ -64,6 +69,7 @@ export {
   TOKEN_BUCKETS,
   TOKENS_PER_SECOND_BUCKETS,
 } from './observe/buckets';
+export { type CallCounts, callCounts } from './observe/call-counts';
 export type {
   CacheHitEvent,
   ContextRaisedEvent,
@@ -92,6 +98,7 @@ export type {
 export { SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
 export { ProviderCore } from './provider-core';
+export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, CoreOptions, ProviderIdentity } from './runtime';
@@ -114,4 +121,14 @@ export type {
   ToolDefinition,
   Usage,
 } from './types';
-export { chatResponse, EMPTY_PARTIAL } from './types';
+export { chatResponse, EMPTY_PARTIAL, usageOf } from './types';
+export {
+  expectChatMessage,
+  expectModelName,
+  optionalCacheMode,
+  optionalImages,
+  optionalNumberIn,
+  optionalStop,
+  optionalToolCalls,
+  optionalTools,
+} from './validate';

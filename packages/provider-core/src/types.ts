@@ -208,6 +208,21 @@ export const EMPTY_PARTIAL: PartialResponse = Object.freeze({
 /** Overall health. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
+/** The usage of an answer: `totalTokens` is the sum when both counts are known. */
+export function usageOf(
+  promptTokens: number | undefined,
+  completionTokens: number | undefined,
+): Usage {
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens:
+      promptTokens !== undefined && completionTokens !== undefined
+        ? promptTokens + completionTokens
+        : undefined,
+  };
+}
+
 /**
  * A complete {@link BaseChatResponse} from what a provider's answer says; every field the shared
  * stages fill later (attempts, latency, estimate, cost) starts empty.
@@ -233,14 +248,7 @@ export function chatResponse(init: {
     thinking: init.thinking,
     model: init.model,
     finishReason: init.finishReason,
-    usage: {
-      promptTokens,
-      completionTokens,
-      totalTokens:
-        promptTokens !== undefined && completionTokens !== undefined
-          ? promptTokens + completionTokens
-          : undefined,
-    },
+    usage: usageOf(promptTokens, completionTokens),
     timings: {
       totalMs: undefined,
       loadMs: undefined,

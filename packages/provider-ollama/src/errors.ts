@@ -11,6 +11,7 @@
  */
 import { brand, hasBrand, mark } from '@x/internal';
 import {
+  type ApiErrorInit,
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
@@ -131,16 +132,7 @@ export class OllamaApiError extends ProviderApiError {
   /** Delay asked for by a `Retry-After` header, in ms. */
   declare readonly retryAfterMs: number | undefined;
 
-  constructor(init: {
-    statusCode: number;
-    serverMessage: string;
-    endpoint: string;
-    retryable: boolean;
-    retryAfterMs?: number | undefined;
-    message?: string;
-    code?: OllamaErrorCode;
-    cause?: unknown;
-  }) {
+  constructor(init: ApiErrorInit & { code?: OllamaErrorCode }) {
     const code = init.code ?? 'X_PROVIDER_OLLAMA_API';
     super({
       ...init,

@@ -1,5 +1,4 @@
-import { anySignal, expectDuration } from '@x/internal';
-import type { ProviderCore } from '@x/provider-core';
+import { healthDeadline, healthStatus, type ProviderCore, piecesHealth } from '@x/provider-core';
 import { OllamaTimeoutError } from './errors';
 import type { HealthReport, LoadedModel } from './types';
 import { parseLoadedModels } from './wire/models';
@@ -18,18 +17,11 @@ export async function checkHealth(
   options: { signal?: AbortSignal; timeoutMs?: number },
 ): Promise<HealthReport> {
   core.assertOpen();
-  const timeoutMs =
-    options.timeoutMs === undefined
-      ? 5_000
-      : expectDuration('timeoutMs', options.timeoutMs, { min: 1 });
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () =>
-      controller.abort(new OllamaTimeoutError({ timeout: 'total', timeoutMs, retryable: false })),
-    timeoutMs,
+  const deadline = healthDeadline(
+    options,
+    (timeoutMs) => new OllamaTimeoutError({ timeout: 'total', timeoutMs, retryable: false }),
   );
-  timer.unref?.();
-  const signal = anySignal(options.signal, controller.signal);
+  const signal = deadline.signal;
   const reasons: string[] = [];
   let reachable = false;
   let version: string | undefined;
@@ -66,32 +58,21 @@ export async function checkHealth(
     error = core.redact(messageOf(cause));
     reasons.push(`server unreachable: ${error}`);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
-  const breakerState = core.breaker?.state;
-  if (breakerState === 'open') reasons.push('circuit breaker open');
-  if (breakerState === 'half-open') reasons.push('circuit breaker half-open');
-  const limiterStats = core.rateLimiter?.stats();
-  if (limiterStats !== undefined && limiterStats.queued > 0) {
-    reasons.push(`${limiterStats.queued} call(s) waiting for the rate limiter`);
-  }
-  const status: HealthReport['status'] =
-    !reachable || breakerState === 'open'
-      ? 'unhealthy'
-      : reasons.length > 0
-        ? 'degraded'
-        : 'healthy';
+  const pieces = piecesHealth(core);
+  reasons.push(...pieces.reasons);
   return {
-    status,
+    status: healthStatus(!reachable, pieces, reasons),
     reasons,
     reachable,
     version,
     latencyMs,
     loadedModels,
-    breaker: breakerState === undefined ? undefined : { state: breakerState },
-    rateLimit: limiterStats,
-    cache: core.cache?.stats(),
-    pool: core.pool?.stats(),
+    breaker: pieces.breaker,
+    rateLimit: pieces.rateLimit,
+    cache: pieces.cache,
+    pool: pieces.pool,
     error,
   };
 }

@@ -1,6 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { inspect } from 'node:util';
-import { until } from '@x/internal/testing';
+import { errorTexts, expectNoSecret, until, watchOutputs } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   chatChunk,
@@ -1016,24 +1015,7 @@ describe('secrets', () => {
       },
       { apiKey: key, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } },
     );
-    const seen: unknown[] = [];
-    const names = [
-      'request',
-      'response',
-      'error',
-      'retry',
-      'truncated',
-      'cache-hit',
-      'context-raised',
-    ];
-    const onChannel = (message: unknown) => seen.push(message);
-    for (const name of names) diagnosticsChannel.subscribe(`x:provider-ollama:${name}`, onChannel);
-    provider.onError((e) => seen.push(e));
-    provider.onRetry((e) => seen.push(e));
-    provider.onResponse((e) => seen.push(e));
-    const cacheKeys: unknown[] = [];
-    provider.cache?.onSet((e) => cacheKeys.push(e.key));
-    provider.cache?.onMiss((e) => cacheKeys.push(e));
+    const outputs = watchOutputs(provider, 'provider-ollama');
     const errors: unknown[] = [];
     try {
       errors.push(await provider.complete(ask('a', { temperature: 0 })).catch((e) => e));
@@ -1045,8 +1027,7 @@ describe('secrets', () => {
       await provider.complete(ask('e', { temperature: 0 }));
       await provider.complete(ask('e', { temperature: 0 }));
     } finally {
-      for (const name of names)
-        diagnosticsChannel.unsubscribe(`x:provider-ollama:${name}`, onChannel);
+      outputs.stop();
     }
     expect(errors.map((e) => (e as { code?: string }).code)).toEqual([
       'X_PROVIDER_OLLAMA_API',
@@ -1054,26 +1035,18 @@ describe('secrets', () => {
       'X_PROVIDER_OLLAMA_STREAM',
       'X_PROVIDER_OLLAMA_STREAM',
     ]);
-    const texts: string[] = [];
-    for (const error of errors) {
+    const everything = [
       // The whole cause chain: messages, stacks, every own field, as JSON and as util.inspect sees it.
-      for (let e = error as Error | undefined; e !== undefined; e = e.cause as Error | undefined) {
-        texts.push(String(e), e.stack ?? '', JSON.stringify(e), JSON.stringify({ ...e }));
-        texts.push(inspect(e, { depth: 5, showHidden: true }));
-      }
-    }
-    texts.push(
-      JSON.stringify(seen),
+      ...errorTexts(errors),
+      JSON.stringify(outputs.seen),
       JSON.stringify(provider.stats()),
       provider.toPrometheus(),
       JSON.stringify(await provider.health()),
-      JSON.stringify(cacheKeys),
-    );
-    const everything = texts.join('\n');
-    expect(cacheKeys.length).toBeGreaterThan(0);
-    expect(everything).toContain('[redacted]');
+      JSON.stringify(outputs.cacheKeys),
+    ].join('\n');
+    expect(outputs.cacheKeys.length).toBeGreaterThan(0);
     // Not the key, nor any 8-character piece of it.
-    for (let i = 0; i + 8 <= key.length; i++) expect(everything).not.toContain(key.slice(i, i + 8));
+    expectNoSecret(everything, key);
   });
 
   it('scrubs a key from getApiKey out of errors', async () => {

@@ -132,8 +132,7 @@ export class OllamaProvider extends ProviderFacade {
    */
   async complete(request: ChatRequest): Promise<ChatResponse> {
     validateChatRequest(request);
-    this.#core.assertOpen();
-    return this.#core.complete(this.#chat, request);
+    return this.openCore().complete(this.#chat, request);
   }
 
   /**
@@ -142,29 +141,27 @@ export class OllamaProvider extends ProviderFacade {
    */
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
-    this.#core.assertOpen();
-    return this.#streams.iterable(request, (r) => this.#core.stream(CHAT, NDJSON, r));
+    const core = this.openCore();
+    return this.#streams.iterable(request, (r) => core.stream(CHAT, NDJSON, r));
   }
 
   /** A completion (`/api/generate`) through the whole request path. */
   async generate(request: GenerateRequest): Promise<GenerateResponse> {
     validateGenerateRequest(request);
-    this.#core.assertOpen();
-    return this.#core.complete(this.#generate, request);
+    return this.openCore().complete(this.#generate, request);
   }
 
   /** A streamed completion, as {@link stream} for chat. */
   streamGenerate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
     validateGenerateRequest(request);
-    this.#core.assertOpen();
-    return this.#streams.iterable(request, (r) => this.#core.stream(GENERATE, NDJSON, r));
+    const core = this.openCore();
+    return this.#streams.iterable(request, (r) => core.stream(GENERATE, NDJSON, r));
   }
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
     validateEmbedRequest(request);
-    this.#core.assertOpen();
-    return this.#core.complete(EMBED, request);
+    return this.openCore().complete(EMBED, request);
   }
 
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */

@@ -1,16 +1,24 @@
 import {
   expectKnownKeys,
-  expectNumber,
   fail,
   isPlainObject,
   optionalBoolean,
   optionalSignal,
+  optionalString,
 } from '@x/internal';
+import {
+  expectChatMessage,
+  expectModelName,
+  optionalCacheMode,
+  optionalImages,
+  optionalNumberIn,
+  optionalStop,
+  optionalToolCalls,
+  optionalTools,
+} from '@x/provider-core';
 import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
 
-const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 const THINK_LEVELS = new Set(['low', 'medium', 'high', 'max']);
-const CACHE_MODES = new Set(['default', 'bypass', 'refresh']);
 
 const CHAT_KEYS = [
   'model',
@@ -87,52 +95,15 @@ function optionalKeepAlive(name: string, value: unknown): void {
   );
 }
 
-function optionalNumberIn(
-  name: string,
-  value: unknown,
-  min: number,
-  max = Number.POSITIVE_INFINITY,
-  integer = false,
-): void {
-  if (value !== undefined) expectNumber(name, value, { min, max, integer });
-}
-
-function modelName(name: string, value: unknown): void {
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    fail(name, 'a non-empty string (a model name such as "llama3.2")', value);
-  }
-}
-
 function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
-  if (!isPlainObject(message)) fail(at, 'an object with `role` and `content`', message);
-  const m = message as Record<string, unknown>;
-  if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
-    fail(`${at}.role`, 'one of "system", "user", "assistant", "tool"', m.role);
-  }
-  if (typeof m.content !== 'string') fail(`${at}.content`, 'a string', m.content);
-  if (m.name !== undefined && typeof m.name !== 'string') fail(`${at}.name`, 'a string', m.name);
-  optionalImages(`${at}.images`, m.images);
+  expectChatMessage(at, message);
+  optionalString(`${at}.name`, message.name);
+  optionalImages(`${at}.images`, message.images);
   for (const field of ['thinking', 'toolName', 'toolCallId'] as const) {
-    if (m[field] !== undefined && typeof m[field] !== 'string') {
-      fail(`${at}.${field}`, 'a string', m[field]);
-    }
+    optionalString(`${at}.${field}`, message[field]);
   }
-  if (m.toolCalls !== undefined) {
-    if (!Array.isArray(m.toolCalls)) fail(`${at}.toolCalls`, 'an array', m.toolCalls);
-    m.toolCalls.forEach((call, j) => {
-      const c = call as Record<string, unknown>;
-      if (!isPlainObject(c) || typeof c.name !== 'string' || !isPlainObject(c.arguments)) {
-        fail(`${at}.toolCalls[${j}]`, 'an object with `name` and object `arguments`', call);
-      }
-    });
-  }
-}
-
-function optionalCacheMode(value: unknown): void {
-  if (value !== undefined && (typeof value !== 'string' || !CACHE_MODES.has(value))) {
-    fail('request.cache', 'one of "default", "bypass", "refresh"', value);
-  }
+  optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }
 
 /** The fields chat and generate share: sampling, format, thinking, keep-alive, logprobs... */
@@ -143,12 +114,7 @@ function validateGenerationFields(r: Record<string, unknown>): void {
   optionalNumberIn('request.seed', r.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
   optionalNumberIn('request.maxTokens', r.maxTokens, -2, Number.POSITIVE_INFINITY, true);
   optionalNumberIn('request.numCtx', r.numCtx, 1, Number.POSITIVE_INFINITY, true);
-  if (r.stop !== undefined) {
-    const ok =
-      typeof r.stop === 'string' ||
-      (Array.isArray(r.stop) && r.stop.every((s) => typeof s === 'string'));
-    if (!ok) fail('request.stop', 'a string or an array of strings', r.stop);
-  }
+  optionalStop('request.stop', r.stop);
   if (r.format !== undefined && r.format !== 'json' && !isPlainObject(r.format)) {
     fail('request.format', '"json" or a JSON Schema object', r.format);
   }
@@ -167,21 +133,7 @@ function validateGenerationFields(r: Record<string, unknown>): void {
   // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
   optionalSignal('request.signal', r.signal);
-  optionalCacheMode(r.cache);
-}
-
-function optionalString(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'string') fail(name, 'a string', value);
-}
-
-function optionalImages(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) fail(name, 'an array of base64 strings', value);
-  value.forEach((img, j) => {
-    if (typeof img !== 'string' && !(img instanceof Uint8Array)) {
-      fail(`${name}[${j}]`, 'a base64 string or a Uint8Array', img);
-    }
-  });
+  optionalCacheMode('request.cache', r.cache);
 }
 
 /** Validates a chat request; throws TypeError/RangeError before anything is sent. */
@@ -191,23 +143,11 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   }
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, CHAT_KEYS);
-  modelName('request.model', r.model);
+  expectModelName('request.model', r.model, 'llama3.2');
   if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
   validateGenerationFields(r);
-  if (r.tools !== undefined) {
-    if (!Array.isArray(r.tools)) fail('request.tools', 'an array of tool definitions', r.tools);
-    r.tools.forEach((tool, i) => {
-      const t = tool as Record<string, unknown>;
-      const fn = t?.function as Record<string, unknown> | undefined;
-      if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {
-        fail(`request.tools[${i}]`, '`{ type: "function", function: { name, ... } }`', tool);
-      }
-      if (typeof fn.name !== 'string' || fn.name.length === 0) {
-        fail(`request.tools[${i}].function.name`, 'a non-empty string', fn.name);
-      }
-    });
-  }
+  optionalTools('request.tools', r.tools);
 }
 
 /** Validates a completion request; throws TypeError/RangeError before anything is sent. */
@@ -217,7 +157,7 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
   }
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, GENERATE_KEYS);
-  modelName('request.model', r.model);
+  expectModelName('request.model', r.model, 'llama3.2');
   for (const field of ['prompt', 'suffix', 'system', 'template'] as const) {
     optionalString(`request.${field}`, r[field]);
   }
@@ -247,7 +187,7 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   }
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, EMBED_KEYS);
-  modelName('request.model', r.model);
+  expectModelName('request.model', r.model, 'llama3.2');
   const okInput =
     typeof r.input === 'string' ||
     (Array.isArray(r.input) && r.input.every((s) => typeof s === 'string'));
@@ -259,5 +199,5 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
     fail('request.options', 'a plain object of Ollama options', r.options);
   }
   optionalSignal('request.signal', r.signal);
-  optionalCacheMode(r.cache);
+  optionalCacheMode('request.cache', r.cache);
 }

@@ -13,6 +13,7 @@
  */
 import { brand, hasBrand, mark } from '@x/internal';
 import {
+  type ApiErrorInit,
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
@@ -109,16 +110,9 @@ export interface OpenAIErrorBody {
 }
 
 /** Options of {@link OpenAIApiError}. */
-export interface OpenAIApiErrorInit extends OpenAIErrorBody {
-  statusCode: number;
-  serverMessage: string;
-  endpoint: string;
-  retryable: boolean;
-  retryAfterMs?: number | undefined;
-  message?: string;
+export interface OpenAIApiErrorInit extends ApiErrorInit, OpenAIErrorBody {
   code?: OpenAIErrorCode;
   label?: string;
-  cause?: unknown;
 }
 
 /**

@@ -1,5 +1,10 @@
-import { anySignal, expectDuration } from '@x/internal';
-import { isProviderErrorOfKind, type ProviderCore } from '@x/provider-core';
+import {
+  healthDeadline,
+  healthStatus,
+  isProviderErrorOfKind,
+  type ProviderCore,
+  piecesHealth,
+} from '@x/provider-core';
 import { OpenAITimeoutError } from './errors';
 import type { HealthReport, ServerLimits } from './types';
 
@@ -20,18 +25,11 @@ export async function checkHealth(
   options: { signal?: AbortSignal; timeoutMs?: number },
 ): Promise<HealthReport> {
   core.assertOpen();
-  const timeoutMs =
-    options.timeoutMs === undefined
-      ? 5_000
-      : expectDuration('timeoutMs', options.timeoutMs, { min: 1 });
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(
-      new OpenAITimeoutError({ timeout: 'total', timeoutMs, retryable: false, label }),
-    );
-  }, timeoutMs);
-  timer.unref?.();
-  const signal = anySignal(options.signal, controller.signal);
+  const deadline = healthDeadline(
+    options,
+    (timeoutMs) => new OpenAITimeoutError({ timeout: 'total', timeoutMs, retryable: false, label }),
+  );
+  const signal = deadline.signal;
   const reasons: string[] = [];
   let reachable = false;
   let refused = false;
@@ -60,35 +58,24 @@ export async function checkHealth(
       reasons.push(`server unreachable: ${error}`);
     }
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
-  const breakerState = core.breaker?.state;
-  if (breakerState === 'open') reasons.push('circuit breaker open');
-  if (breakerState === 'half-open') reasons.push('circuit breaker half-open');
-  const limiterStats = core.rateLimiter?.stats();
-  if (limiterStats !== undefined && limiterStats.queued > 0) {
-    reasons.push(`${limiterStats.queued} call(s) waiting for the rate limiter`);
-  }
+  const pieces = piecesHealth(core);
+  reasons.push(...pieces.reasons);
   const paused = serverLimits?.pausedUntil;
   if (paused !== undefined && paused > Date.now()) {
     reasons.push(`the server's rate limit holds calls back for ${paused - Date.now()} ms`);
   }
-  const status: HealthReport['status'] =
-    !reachable || refused || breakerState === 'open'
-      ? 'unhealthy'
-      : reasons.length > 0
-        ? 'degraded'
-        : 'healthy';
   return {
-    status,
+    status: healthStatus(!reachable || refused, pieces, reasons),
     reasons,
     reachable,
     latencyMs,
-    breaker: breakerState === undefined ? undefined : { state: breakerState },
-    rateLimit: limiterStats,
+    breaker: pieces.breaker,
+    rateLimit: pieces.rateLimit,
     serverLimits,
-    cache: core.cache?.stats(),
-    pool: core.pool?.stats(),
+    cache: pieces.cache,
+    pool: pieces.pool,
     error,
   };
 }

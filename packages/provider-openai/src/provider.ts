@@ -140,8 +140,7 @@ export class OpenAIProvider extends ProviderFacade {
    */
   async complete(request: ChatRequest): Promise<ChatResponse> {
     validateChatRequest(request);
-    this.#core.assertOpen();
-    return this.#core.complete(this.#chat, request);
+    return this.openCore().complete(this.#chat, request);
   }
 
   /**
@@ -152,8 +151,8 @@ export class OpenAIProvider extends ProviderFacade {
    */
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
-    this.#core.assertOpen();
-    return { [Symbol.asyncIterator]: () => this.#core.stream(this.#chat, SSE, request) };
+    const core = this.openCore();
+    return { [Symbol.asyncIterator]: () => core.stream(this.#chat, SSE, request) };
   }
 
   /**
@@ -162,8 +161,7 @@ export class OpenAIProvider extends ProviderFacade {
    */
   async embed(request: EmbedRequest): Promise<EmbedResponse> {
     validateEmbedRequest(request);
-    this.#core.assertOpen();
-    return this.#core.complete(this.#embed, request);
+    return this.openCore().complete(this.#embed, request);
   }
 
   /** The models the key may use (`/models`); their context windows, where listed, are learnt. */

@@ -1,5 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
-import { inspect } from 'node:util';
+import { errorTexts, expectNoSecret, watchOutputs } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { chunk, completion, errorBody, json, sse, streamOf } from './__fixtures__/server';
 import { ask, chats, collect, setup } from './__fixtures__/setup';
@@ -9,26 +8,6 @@ const key = 'sk-proj-Zq7Xv9Lm3Pw8Rt2Yb6Nc4Hd';
 /** The key as the server saw it, without the Bearer prefix, or in a custom header. */
 const echo = (req: { headers: Record<string, string | string[] | undefined> }) =>
   String(req.headers.authorization ?? req.headers['api-key']).replace(/^Bearer /, '');
-
-/** Every text an error can show: messages, stacks, fields, causes, JSON and util.inspect. */
-function texts(errors: unknown[]): string[] {
-  const out: string[] = [];
-  for (const error of errors) {
-    for (let e = error as Error | undefined; e !== undefined; e = e.cause as Error | undefined) {
-      out.push(String(e), e.stack ?? '', JSON.stringify(e), JSON.stringify({ ...e }));
-      out.push(inspect(e, { depth: 5, showHidden: true }));
-    }
-  }
-  return out;
-}
-
-function expectNoKey(everything: string, secret: string): void {
-  expect(everything).toContain('[redacted]');
-  // Not the key, nor any 8-character piece of it.
-  for (let i = 0; i + 8 <= secret.length; i++) {
-    expect(everything).not.toContain(secret.slice(i, i + 8));
-  }
-}
 
 describe('secrets', () => {
   it('keep the key out of every error, field, cause, event, statistic, metric and cache key, when the server echoes it', async () => {
@@ -79,16 +58,7 @@ describe('secrets', () => {
       },
       { apiKey: key, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } },
     );
-    const seen: unknown[] = [];
-    const names = ['response', 'error', 'retry', 'truncated', 'cache-hit', 'context-raised'];
-    const onChannel = (message: unknown) => seen.push(message);
-    for (const name of names) diagnosticsChannel.subscribe(`x:provider-openai:${name}`, onChannel);
-    provider.onError((e) => seen.push(e));
-    provider.onRetry((e) => seen.push(e));
-    provider.onResponse((e) => seen.push(e));
-    const cacheKeys: unknown[] = [];
-    provider.cache?.onSet((e) => cacheKeys.push(e.key));
-    provider.cache?.onMiss((e) => cacheKeys.push(e));
+    const outputs = watchOutputs(provider, 'provider-openai');
     const errors: unknown[] = [];
     try {
       errors.push(await provider.complete(ask('a', { temperature: 0 })).catch((e) => e));
@@ -99,9 +69,7 @@ describe('secrets', () => {
       await provider.complete(ask('e', { temperature: 0 }));
       errors.push(await provider.listModels().catch((e) => e));
     } finally {
-      for (const name of names) {
-        diagnosticsChannel.unsubscribe(`x:provider-openai:${name}`, onChannel);
-      }
+      outputs.stop();
     }
     expect(errors.map((e) => (e as { code?: string }).code)).toEqual([
       'X_PROVIDER_OPENAI_API',
@@ -111,16 +79,16 @@ describe('secrets', () => {
       'X_PROVIDER_OPENAI_API',
     ]);
     const everything = [
-      ...texts(errors),
-      JSON.stringify(seen),
+      ...errorTexts(errors),
+      JSON.stringify(outputs.seen),
       JSON.stringify(provider.stats()),
       provider.toPrometheus(),
       JSON.stringify(await provider.health()),
       JSON.stringify(provider.serverLimits()),
-      JSON.stringify(cacheKeys),
+      JSON.stringify(outputs.cacheKeys),
     ].join('\n');
-    expect(cacheKeys.length).toBeGreaterThan(0);
-    expectNoKey(everything, key);
+    expect(outputs.cacheKeys.length).toBeGreaterThan(0);
+    expectNoSecret(everything, key);
   });
 
   it('scrubs a key sent in a custom header (Azure-style api-key) and one from getApiKey', async () => {
@@ -139,7 +107,7 @@ describe('secrets', () => {
     const error = await provider.complete(ask()).catch((e: unknown) => e);
     expect(chats(server)[0]!.headers['api-key']).toBe(rotating);
     expect(chats(server)[0]!.headers.authorization).toBeUndefined();
-    expectNoKey(texts([error]).join('\n'), rotating);
+    expectNoSecret(errorTexts([error]).join('\n'), rotating);
   });
 
   it('never shows a password written into baseUrl, nor a malformed key', async () => {

@@ -8,10 +8,18 @@ import {
   optionalSignal,
   optionalString,
 } from '@x/internal';
+import {
+  expectChatMessage,
+  expectModelName,
+  optionalCacheMode,
+  optionalImages,
+  optionalNumberIn,
+  optionalStop,
+  optionalToolCalls,
+  optionalTools,
+} from '@x/provider-core';
 import type { ChatRequest, EmbedRequest } from './types';
 
-const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
-const CACHE_MODES = ['default', 'bypass', 'refresh'] as const;
 const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high'] as const;
 const TOOL_CHOICES = new Set(['none', 'auto', 'required']);
 const FORMATS = ['text', 'json_object', 'json_schema'] as const;
@@ -61,64 +69,21 @@ const EMBED_KEYS = [
   'cache',
 ] as const;
 
-function optionalNumberIn(
-  name: string,
-  value: unknown,
-  min: number,
-  max = Number.POSITIVE_INFINITY,
-  integer = false,
-): void {
-  if (value !== undefined) expectNumber(name, value, { min, max, integer });
-}
-
-function modelName(name: string, value: unknown): void {
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    fail(name, 'a non-empty string (a model name such as "gpt-4o-mini")', value);
-  }
-}
+const IMAGES = {
+  list: 'an array of images',
+  item: 'a base64 string, a data: or https: URL, or a Uint8Array',
+};
 
 function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
-  if (!isPlainObject(message)) fail(at, 'an object with `role` and `content`', message);
-  const m = message as Record<string, unknown>;
-  expectKnownKeys(at, m, MESSAGE_KEYS);
-  expectOneOf(`${at}.role`, m.role, ROLES);
-  if (typeof m.content !== 'string') fail(`${at}.content`, 'a string', m.content);
+  expectChatMessage(at, message, MESSAGE_KEYS);
   for (const field of ['name', 'thinking', 'toolName', 'toolCallId'] as const) {
-    optionalString(`${at}.${field}`, m[field]);
+    optionalString(`${at}.${field}`, message[field]);
   }
-  if (m.images !== undefined) {
-    if (!Array.isArray(m.images)) fail(`${at}.images`, 'an array of images', m.images);
-    m.images.forEach((img, j) => {
-      if (typeof img !== 'string' && !(img instanceof Uint8Array)) {
-        fail(`${at}.images[${j}]`, 'a base64 string, a data: or https: URL, or a Uint8Array', img);
-      }
-    });
-  }
-  if (m.toolCalls !== undefined) {
-    if (!Array.isArray(m.toolCalls)) fail(`${at}.toolCalls`, 'an array', m.toolCalls);
-    m.toolCalls.forEach((call, j) => {
-      const c = call as Record<string, unknown>;
-      if (!isPlainObject(c) || typeof c.name !== 'string' || !isPlainObject(c.arguments)) {
-        fail(`${at}.toolCalls[${j}]`, 'an object with `name` and object `arguments`', call);
-      }
-      optionalString(`${at}.toolCalls[${j}].rawArguments`, c.rawArguments);
-      optionalString(`${at}.toolCalls[${j}].id`, c.id);
-    });
-  }
-}
-
-function validateTools(tools: unknown): void {
-  if (!Array.isArray(tools)) fail('request.tools', 'an array of tool definitions', tools);
-  tools.forEach((tool, i) => {
-    const t = tool as Record<string, unknown>;
-    const fn = t?.function as Record<string, unknown> | undefined;
-    if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {
-      fail(`request.tools[${i}]`, '`{ type: "function", function: { name, ... } }`', tool);
-    }
-    if (typeof fn.name !== 'string' || fn.name.length === 0) {
-      fail(`request.tools[${i}].function.name`, 'a non-empty string', fn.name);
-    }
+  optionalImages(`${at}.images`, message.images, IMAGES);
+  optionalToolCalls(`${at}.toolCalls`, message.toolCalls, (call, callAt) => {
+    optionalString(`${callAt}.rawArguments`, call.rawArguments);
+    optionalString(`${callAt}.id`, call.id);
   });
 }
 
@@ -165,16 +130,12 @@ function validateResponseFormat(format: unknown): void {
   optionalString('request.responseFormat.jsonSchema.description', schema.description);
 }
 
-function optionalCacheMode(value: unknown): void {
-  if (value !== undefined) expectOneOf('request.cache', value, CACHE_MODES);
-}
-
 /** Validates a chat request; throws TypeError/RangeError before anything is sent. */
 export function validateChatRequest(request: unknown): asserts request is ChatRequest {
   if (!isPlainObject(request)) fail('request', 'an object with `model` and `messages`', request);
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, CHAT_KEYS);
-  modelName('request.model', r.model);
+  expectModelName('request.model', r.model, 'gpt-4o-mini');
   if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
   optionalNumberIn('request.temperature', r.temperature, 0, 2);
@@ -184,13 +145,8 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
   optionalNumberIn('request.frequencyPenalty', r.frequencyPenalty, -2, 2);
   optionalNumberIn('request.presencePenalty', r.presencePenalty, -2, 2);
-  if (r.stop !== undefined) {
-    const ok =
-      typeof r.stop === 'string' ||
-      (Array.isArray(r.stop) && r.stop.every((s) => typeof s === 'string'));
-    if (!ok) fail('request.stop', 'a string or an array of strings', r.stop);
-  }
-  if (r.tools !== undefined) validateTools(r.tools);
+  optionalStop('request.stop', r.stop);
+  optionalTools('request.tools', r.tools);
   if (r.toolChoice !== undefined) validateToolChoice(r.toolChoice);
   optionalBoolean('request.parallelToolCalls', r.parallelToolCalls);
   optionalBoolean('request.logprobs', r.logprobs);
@@ -210,7 +166,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
     fail('request.extraBody', 'a plain object of extra body fields', r.extraBody);
   }
   optionalSignal('request.signal', r.signal);
-  optionalCacheMode(r.cache);
+  optionalCacheMode('request.cache', r.cache);
 }
 
 /** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */
@@ -218,7 +174,7 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   if (!isPlainObject(request)) fail('request', 'an object with `model` and `input`', request);
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, EMBED_KEYS);
-  modelName('request.model', r.model);
+  expectModelName('request.model', r.model, 'gpt-4o-mini');
   const okInput =
     typeof r.input === 'string' ||
     (Array.isArray(r.input) && r.input.length > 0 && r.input.every((s) => typeof s === 'string'));
@@ -229,5 +185,5 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   }
   optionalString('request.user', r.user);
   optionalSignal('request.signal', r.signal);
-  optionalCacheMode(r.cache);
+  optionalCacheMode('request.cache', r.cache);
 }

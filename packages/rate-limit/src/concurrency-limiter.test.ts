@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { deferred } from '@x/internal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConcurrencyLimiter, type Release } from './concurrency-limiter';
 import {
@@ -30,17 +31,6 @@ function track<T>(promise: Promise<T>) {
     },
   );
   return state;
-}
-
-/** A function whose promise the test settles by hand. */
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('createConcurrencyLimiter', () => {

@@ -1,3 +1,4 @@
+import { type CallCounts, callCounts } from '@x/provider-core';
 import type { Deployment, Operation } from './deployment';
 import type { HealthStatus } from './health';
 
@@ -41,17 +42,9 @@ export interface DeploymentStats {
 }
 
 /** A JSON-serialisable snapshot of a router. Counters never reset. */
-export interface RouterStats {
-  /** Logical calls (`complete`, `stream`, `embed`). */
-  requests: number;
-  successes: number;
-  failures: number;
+export interface RouterStats extends CallCounts {
   /** Failures by error `code` (`X_ROUTER_ALL_FAILED`, or a code that never falls back). */
   failuresByCode: Record<string, number>;
-  /** Calls running now. */
-  inFlight: number;
-  /** Streams the caller stopped reading before the end (neither successes nor failures). */
-  cancelled: number;
   streams: number;
   embeddings: number;
   /** Times a call moved on to another deployment after a failure. */
@@ -137,12 +130,7 @@ export function snapshot(
   const quota = strategy === 'most-quota-left';
   for (const d of deployments) byId[d.id] = deploymentStats(d, now, quota);
   return {
-    requests: counters.requests,
-    successes: counters.successes,
-    failures: counters.failures,
-    failuresByCode: { ...counters.failuresByCode },
-    inFlight: counters.inFlight,
-    cancelled: counters.cancelled,
+    ...callCounts(counters),
     streams: counters.streams,
     embeddings: counters.embeddings,
     fallbacks: counters.fallbacks,

@@ -1,19 +1,8 @@
+import { createRandom as seeded } from '@x/internal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeProvider, fakeProvider, HI } from './__fixtures__/fake-provider';
 import type { StrategyName } from './options';
 import { createRouter, type Router } from './router';
-
-/** A seeded generator (mulberry32): the same draws on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function build(
   strategy: StrategyName,

@@ -1,7 +1,7 @@
-import { isPlainObject } from '@x/internal';
+import { createRandom, isPlainObject } from '@x/internal';
 import type { ReplyHook } from '../options';
 import { goJson } from './go-json';
-import { createRandom, hashString, mix } from './prng';
+import { hashString, mix } from './prng';
 import { estimateTextTokens, generateTokens, pickInt, splitTokens } from './text';
 
 export interface ToolCall {

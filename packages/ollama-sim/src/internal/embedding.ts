@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers';
+import { createRandom } from '@x/internal';
 import { goFloat32 } from './go-json';
 import type { Life } from './life';
-import { createRandom, hashString } from './prng';
+import { hashString } from './prng';
 
 // Vectors are a pure function of (model, input): a seeded Gaussian-ish vector, L2-normalised,
 // rounded to float32, and formatted as Go prints float32. Formatting is the costly part (about a

@@ -1,3 +1,4 @@
+import { createRandom, type Random } from '@x/internal';
 import type {
   DestroyFault,
   EndWithoutDoneFault,
@@ -13,7 +14,7 @@ import type {
   StatusFault,
 } from '../faults';
 import type { Fixture } from '../fixtures';
-import { createRandom, mix, type Random } from './prng';
+import { mix } from './prng';
 import { fullModelName } from './resolve-model';
 
 /** The faults chosen for one request, merged from every matching rule. */

@@ -1,4 +1,5 @@
-import { createRandom, mix } from './prng';
+import { createRandom } from '@x/internal';
+import { mix } from './prng';
 import { generateTokens } from './text';
 
 // Log probabilities of generated tokens, in the shape Ollama's server builds (api.Logprob:

@@ -1,4 +1,4 @@
-import { createRandom, type Random } from './prng';
+import { createRandom, type Random } from '@x/internal';
 
 // A small vocabulary is enough for plausible, deterministic prose. A few non-ASCII words make
 // multi-byte UTF-8 appear in ordinary answers, so clients' decoders are exercised without faults.

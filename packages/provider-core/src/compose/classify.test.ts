@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createErrorKit, ProviderApiError } from '../errors';
+import { createErrorKit } from '../error-kit';
+import { ProviderApiError } from '../errors';
 import { classifyForBreaker } from './classify';
 
 const origin = { provider: 'demo', label: 'Demo' };

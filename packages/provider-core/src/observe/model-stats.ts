@@ -4,6 +4,7 @@ import {
   TOKEN_BUCKETS,
   TOKENS_PER_SECOND_BUCKETS,
 } from './buckets';
+import { type CallCounts, callCounts } from './call-counts';
 
 /**
  * Distinct models one provider tracks separately. Model names come from requests, which an app
@@ -19,13 +20,7 @@ export const MAX_CODES = 64;
 export const OTHER = 'other';
 
 /** The counters and histograms of one model, as `stats().byModel` shows them. */
-export interface ModelStats {
-  requests: number;
-  successes: number;
-  failures: number;
-  failuresByCode: Record<string, number>;
-  inFlight: number;
-  cancelled: number;
+export interface ModelStats extends CallCounts {
   attempts: number;
   retries: number;
   retriesDeniedByBudget: number;
@@ -91,12 +86,7 @@ export class ModelRecord {
       return seconds === undefined ? undefined : seconds * 1000;
     };
     return {
-      requests: this.requests,
-      successes: this.successes,
-      failures: this.failures,
-      failuresByCode: { ...this.failuresByCode },
-      inFlight: this.inFlight,
-      cancelled: this.cancelled,
+      ...callCounts(this),
       attempts: this.attempts,
       retries: this.retries,
       retriesDeniedByBudget: this.retriesDeniedByBudget,

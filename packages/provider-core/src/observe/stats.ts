@@ -1,18 +1,9 @@
+import { type CallCounts, callCounts } from './call-counts';
 import { Histogram, type HistogramSnapshot } from './histogram';
 import { type ModelRecord, ModelRecords, type ModelStats } from './model-stats';
 
 /** Counters and distributions of one provider. Never reset. */
-export interface ProviderStats {
-  /** Logical calls (complete, stream, embed), cache hits included. */
-  requests: number;
-  successes: number;
-  failures: number;
-  /** Failures by error `code` (or `name` when the error has no code). */
-  failuresByCode: Record<string, number>;
-  /** Calls running now. */
-  inFlight: number;
-  /** Streams the caller stopped reading before the end (not failures). */
-  cancelled: number;
+export interface ProviderStats extends CallCounts {
   streams: number;
   embeddings: number;
   /** HTTP attempts, retries included. */
@@ -225,12 +216,7 @@ export class StatsRecorder {
     const byModel: Record<string, ModelStats> = {};
     for (const [model, record] of this.models.entries()) byModel[model] = record.snapshot();
     return {
-      requests: this.requests,
-      successes: this.successes,
-      failures: this.failures,
-      failuresByCode: { ...this.failuresByCode },
-      inFlight: this.inFlight,
-      cancelled: this.cancelled,
+      ...callCounts(this),
       streams: this.streams,
       embeddings: this.embeddings,
       attempts: this.attempts,

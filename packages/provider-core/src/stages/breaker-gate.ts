@@ -1,4 +1,5 @@
 import type { Breaker } from '@x/breaker';
+import { deferred } from '@x/internal';
 
 /** The part of `@x/breaker`'s breaker the request path uses. */
 export type BreakerLike = Pick<Breaker, 'execute' | 'state'>;
@@ -32,16 +33,6 @@ export function throughBreaker<T>(
   return breaker.execute((signal) => run(followed(probing, signal, callerSignal)), {
     signal: callerSignal,
   });
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /**

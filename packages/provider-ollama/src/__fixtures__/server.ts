@@ -2,8 +2,8 @@
 // 127.0.0.1:0. Not part of the published package (src/**/__fixtures__ is excluded from files).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { type Handler, type RouteServer, startRouteServer } from '@x/internal/testing';
 import { recordedFixturesDir } from '@x/ollama-sim';
 
 export interface Fixture {
@@ -24,94 +24,25 @@ export function loadFixture(file: string): Fixture {
   return JSON.parse(readFileSync(join(recordedFixturesDir, file), 'utf8')) as Fixture;
 }
 
-export interface Received {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  json: Record<string, unknown> | undefined;
-}
-
-export type Handler = (
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  received: Received,
-) => void | Promise<void>;
-
-export interface TestServer {
-  url: string;
-  port: number;
-  requests: Received[];
-  /** Requests whose response was closed before it ended (client aborts). */
-  aborted: () => number;
-  /** Sockets open right now. */
-  openSockets: () => number;
-  close: () => Promise<void>;
-}
+export type { Handler } from '@x/internal/testing';
+export type TestServer = RouteServer;
 
 /**
  * Starts a server. `routes` maps `METHOD /path` (or `/path`) to a handler, a fixture, or a list of
  * them consumed in order (the last one repeats).
  */
-export async function startServer(
+export function startServer(
   routes: Record<string, Handler | Fixture | Array<Handler | Fixture>>,
 ): Promise<TestServer> {
-  const requests: Received[] = [];
-  const counters = new Map<string, number>();
-  let aborted = 0;
-  const sockets = new Set<import('node:net').Socket>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: Record<string, unknown> | undefined;
-      try {
-        json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const path = (req.url ?? '/').split('?')[0]!;
-      const received: Received = { method: req.method ?? 'GET', path, headers: req.headers, body, json };
-      requests.push(received);
-      res.on('close', () => {
-        if (!res.writableFinished) aborted++;
-      });
-      const key = routes[`${received.method} ${path}`] !== undefined ? `${received.method} ${path}` : path;
-      const route = routes[key];
-      if (route === undefined) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('404 page not found');
-        return;
-      }
-      let entry: Handler | Fixture;
-      if (Array.isArray(route)) {
-        const n = counters.get(key) ?? 0;
-        counters.set(key, n + 1);
-        entry = route[Math.min(n, route.length - 1)]!;
-      } else entry = route;
-      if (typeof entry === 'function') void entry(req, res, received);
-      else void replay(entry, res);
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    aborted: () => aborted,
-    openSockets: () => sockets.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const handlers: Record<string, Handler | Handler[]> = {};
+  for (const [key, route] of Object.entries(routes)) {
+    handlers[key] = Array.isArray(route) ? route.map(asHandler) : asHandler(route);
+  }
+  return startRouteServer(handlers);
+}
+
+function asHandler(entry: Handler | Fixture): Handler {
+  return typeof entry === 'function' ? entry : (_req, res) => replay(entry, res);
 }
 
 /** Replays a fixture byte for byte; `writes` become separate socket writes (chunked). */

@@ -1,4 +1,10 @@
-import type { Accumulator, Timings, TokenLogprob, WireMessage } from '@x/provider-core';
+import {
+  type Accumulator,
+  type Timings,
+  type TokenLogprob,
+  usageOf,
+  type WireMessage,
+} from '@x/provider-core';
 import { OllamaStreamError, type PartialResponse } from '../errors';
 import type { ChatResponse, FinishReason, StreamChunk, ToolCall, Usage } from '../types';
 
@@ -70,16 +76,7 @@ export function mapLogprobs(raw: unknown): TokenLogprob[] | undefined {
 }
 
 export function mapUsage(final: Json | undefined): Usage {
-  const promptTokens = num(final?.prompt_eval_count);
-  const completionTokens = num(final?.eval_count);
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens:
-      promptTokens !== undefined && completionTokens !== undefined
-        ? promptTokens + completionTokens
-        : undefined,
-  };
+  return usageOf(num(final?.prompt_eval_count), num(final?.eval_count));
 }
 
 /** Server durations (nanoseconds on the wire) in ms; the client's fields are filled later. */

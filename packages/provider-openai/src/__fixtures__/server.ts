@@ -1,107 +1,21 @@
 // Test helpers: a real node:http server on 127.0.0.1:0 speaking OpenAI's wire (chat.completion,
 // chat.completion.chunk events, [DONE], error bodies). Not part of the published package
 // (src/**/__fixtures__ is excluded from files).
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type Handler, type RouteServer, startRouteServer } from '@x/internal/testing';
 
-export interface Received {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  json: Record<string, unknown> | undefined;
-}
-
-export type Handler = (
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  received: Received,
-) => void | Promise<void>;
-
-export interface TestServer {
-  url: string;
-  requests: Received[];
-  /** Requests whose response was closed before it ended (client aborts). */
-  aborted: () => number;
-  openSockets: () => number;
-  close: () => Promise<void>;
-}
+export type { Handler, Received } from '@x/internal/testing';
+export { until } from '@x/internal/testing';
+export type TestServer = RouteServer;
 
 /**
- * Starts a server. `routes` maps `METHOD /path` (or `/path`) to a handler, or a list of handlers
- * consumed in order (the last one repeats).
+ * Starts a server whose `url` is its `/v1` base. `routes` maps `METHOD /path` (or `/path`) to a
+ * handler, or a list of handlers consumed in order (the last one repeats).
  */
 export async function startServer(
   routes: Record<string, Handler | Handler[]>,
 ): Promise<TestServer> {
-  const requests: Received[] = [];
-  const counters = new Map<string, number>();
-  let aborted = 0;
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: Record<string, unknown> | undefined;
-      try {
-        json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const path = (req.url ?? '/').split('?')[0]!;
-      const received: Received = { method: req.method ?? 'GET', path, headers: req.headers, body, json };
-      requests.push(received);
-      res.on('close', () => {
-        if (!res.writableFinished) aborted++;
-      });
-      const key = routes[`${received.method} ${path}`] !== undefined ? `${received.method} ${path}` : path;
-      const route = routes[key];
-      if (route === undefined) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('404 page not found');
-        return;
-      }
-      let handler: Handler;
-      if (Array.isArray(route)) {
-        const n = counters.get(key) ?? 0;
-        counters.set(key, n + 1);
-        handler = route[Math.min(n, route.length - 1)]!;
-      } else handler = route;
-      void handler(req, res, received);
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    aborted: () => aborted,
-    openSockets: () => sockets.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/**
- * Yields to the event loop until `check()` is true: real I/O keeps flowing, so it works under fake
- * timers. Gives up after `limitMs` of real time (process.hrtime is never faked).
- */
-export async function until(check: () => boolean, limitMs = 5_000): Promise<void> {
-  const start = process.hrtime.bigint();
-  while (!check()) {
-    if (Number(process.hrtime.bigint() - start) / 1e6 > limitMs) {
-      throw new Error('condition not reached');
-    }
-    await new Promise((r) => setImmediate(r));
-  }
+  const server = await startRouteServer(routes);
+  return { ...server, url: `${server.url}/v1` };
 }
 
 export const MODEL = 'gpt-4o-mini';

@@ -1,5 +1,4 @@
-import type { Accumulator, Operation, PartialResponse, StreamChunk } from '@x/provider-core';
-import { EMPTY_PARTIAL } from '@x/provider-core';
+import { EMPTY_PARTIAL, JsonAnswerAccumulator, type Operation } from '@x/provider-core';
 import { OpenAIStreamError } from '../errors';
 import type { EmbedRequest, EmbedResponse } from '../types';
 import { toEmbedBody, type WireDialect } from './body';
@@ -18,74 +17,40 @@ function decodeFloats(base64: string): number[] {
 }
 
 /** Reads a whole `/embeddings` answer (never streamed). */
-class EmbedAccumulator implements Accumulator<StreamChunk<EmbedResponse>, EmbedResponse> {
-  readonly #redact: (text: string) => string;
-  readonly #label: string;
-  #parsed: Json | undefined;
-
-  constructor(redact: (text: string) => string, label: string) {
-    this.#redact = redact;
-    this.#label = label;
-  }
-
-  get done(): boolean {
-    return this.#parsed !== undefined;
-  }
-
-  get chunks(): number {
-    return 0;
-  }
-
-  add(): undefined {
-    return undefined;
-  }
-
-  addWhole(text: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as Json).data)) {
-      // No SyntaxError as cause: its message quotes the body unredacted.
-      throw new OpenAIStreamError({
-        label: this.#label,
+function embedAccumulator(redact: (text: string) => string, label: string) {
+  return new JsonAnswerAccumulator<EmbedResponse>({
+    redact,
+    accept: (parsed) => Array.isArray(parsed.data),
+    invalid: (excerpt) =>
+      new OpenAIStreamError({
+        label,
         reason: 'invalid-json',
-        message: `${this.#label}'s /embeddings answer is not an embedding list: ${this.#redact(text.trim()).slice(0, 80)}`,
+        message: `${label}'s /embeddings answer is not an embedding list: ${excerpt}`,
         partial: EMPTY_PARTIAL,
-      });
-    }
-    this.#parsed = parsed as Json;
-  }
-
-  partial(): PartialResponse {
-    return EMPTY_PARTIAL;
-  }
-
-  build(): EmbedResponse {
-    const parsed = this.#parsed ?? {};
-    const items = (parsed.data as unknown[])
-      .filter((item): item is Json => typeof item === 'object' && item !== null)
-      .sort((a, b) => (num(a.index) ?? 0) - (num(b.index) ?? 0));
-    const usage = (
-      typeof parsed.usage === 'object' && parsed.usage !== null ? parsed.usage : {}
-    ) as Json;
-    return {
-      model: typeof parsed.model === 'string' ? parsed.model : '',
-      embeddings: items.map((item) =>
-        typeof item.embedding === 'string'
-          ? decodeFloats(item.embedding)
-          : Array.isArray(item.embedding)
-            ? (item.embedding as number[])
-            : [],
-      ),
-      usage: { promptTokens: num(usage.prompt_tokens), totalTokens: num(usage.total_tokens) },
-      timings: { latencyMs: undefined },
-      attempts: 0,
-      cached: false,
-    };
-  }
+      }),
+    build: (parsed) => {
+      const items = (parsed.data as unknown[])
+        .filter((item): item is Json => typeof item === 'object' && item !== null)
+        .sort((a, b) => (num(a.index) ?? 0) - (num(b.index) ?? 0));
+      const usage = (
+        typeof parsed.usage === 'object' && parsed.usage !== null ? parsed.usage : {}
+      ) as Json;
+      return {
+        model: typeof parsed.model === 'string' ? parsed.model : '',
+        embeddings: items.map((item) =>
+          typeof item.embedding === 'string'
+            ? decodeFloats(item.embedding)
+            : Array.isArray(item.embedding)
+              ? (item.embedding as number[])
+              : [],
+        ),
+        usage: { promptTokens: num(usage.prompt_tokens), totalTokens: num(usage.total_tokens) },
+        timings: { latencyMs: undefined },
+        attempts: 0,
+        cached: false,
+      };
+    },
+  });
 }
 
 /**
@@ -113,7 +78,7 @@ export function embedOperation(
       temperature: 0,
     }),
     body: (request: EmbedRequest) => toEmbedBody(request, dialect),
-    accumulator: (redact: (text: string) => string) => new EmbedAccumulator(redact, label),
+    accumulator: (redact: (text: string) => string) => embedAccumulator(redact, label),
     finish(response: EmbedResponse, _prepared: unknown, request: EmbedRequest) {
       if (response.model === '') response.model = request.model;
     },

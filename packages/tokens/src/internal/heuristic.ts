@@ -43,14 +43,6 @@ function rawCount(
   return Math.max(1, total);
 }
 
-export interface HeuristicResult {
-  tokens: number;
-  chars: number;
-  profile: HeuristicProfile;
-  /** Calibration key: `provider/model-id` of the resolved model, else the raw name. */
-  key: string;
-}
-
 /** Resolves the profile and calibration key of `{ model, provider }`. */
 export function heuristicContext(
   model: string | undefined,

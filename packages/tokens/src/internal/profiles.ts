@@ -170,8 +170,6 @@ export const PROFILES = {
   },
 } as const satisfies Record<string, HeuristicProfile>;
 
-export type ProfileName = keyof typeof PROFILES;
-
 /** Characters the ASCII-centred features predict least well. */
 export function nonAsciiChars(features: TextFeatures): number {
   return (

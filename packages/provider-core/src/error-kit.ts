@@ -1,0 +1,36 @@
+import {
+  ContextOverflowError,
+  type ContextOverflowInit,
+  type ErrorKit,
+  type ErrorOrigin,
+  IncompleteStreamError,
+  ProviderConnectionError,
+  ProviderStreamError,
+  ProviderTimeoutError,
+  type StreamErrorInit,
+  type TimeoutErrorInit,
+} from './errors';
+import { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
+import type { PartialResponse } from './types';
+
+/**
+ * An {@link ErrorKit} of the core classes for a provider that needs no classes of its own: codes
+ * `X_PROVIDER_<ID>_<REASON>`, messages naming `origin.label`.
+ */
+export function createErrorKit(origin: ErrorOrigin): ErrorKit {
+  return Object.freeze({
+    origin,
+    timeout: (init: TimeoutErrorInit) => new ProviderTimeoutError({ ...init, origin }),
+    connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
+      new ProviderConnectionError({ ...init, from: origin }),
+    stream: (init: StreamErrorInit) => new ProviderStreamError({ ...init, origin }),
+    incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
+      new IncompleteStreamError({ ...init, origin }),
+    contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, origin }),
+    closed: () => new ProviderClosedError({ origin }),
+    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
+      new CircuitOpenError({ ...init, origin }),
+    localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
+      new LocalLimitError({ ...init, origin }),
+  });
+}

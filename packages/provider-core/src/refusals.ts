@@ -1,0 +1,66 @@
+// Errors of a call refused before anything was sent: the provider is closed, the breaker is open,
+// or a local limit (rate limiter, concurrency limit, pool queue) gave up waiting.
+import { type ErrorOrigin, ProviderError } from './errors';
+
+/** The provider was closed; no new request is accepted. */
+export class ProviderClosedError extends ProviderError {
+  constructor(init: { origin: ErrorOrigin }) {
+    super(`The ${init.origin.label} provider is closed`, {
+      origin: init.origin,
+      kind: 'closed',
+      reason: 'CLOSED',
+      retryable: false,
+    });
+    this.name = 'ProviderClosedError';
+  }
+}
+
+/**
+ * The circuit breaker refused the call without sending it: the server failed recently. Retryable
+ * after `retryAfterMs` (`Infinity` while the breaker is isolated by hand). The breaker's
+ * `BreakerOpenError` is the `cause`.
+ */
+export class CircuitOpenError extends ProviderError {
+  constructor(init: { retryAfterMs: number | undefined; cause: unknown; origin: ErrorOrigin }) {
+    super(
+      `${init.origin.label} is failing: the circuit breaker is open${
+        init.retryAfterMs !== undefined && Number.isFinite(init.retryAfterMs)
+          ? ` (next try in ${Math.ceil(init.retryAfterMs)} ms)`
+          : ''
+      }`,
+      {
+        origin: init.origin,
+        kind: 'circuit-open',
+        reason: 'CIRCUIT_OPEN',
+        retryable: init.retryAfterMs === undefined || Number.isFinite(init.retryAfterMs),
+        retryAfterMs: init.retryAfterMs,
+        cause: init.cause,
+      },
+    );
+    this.name = 'CircuitOpenError';
+  }
+}
+
+/**
+ * A local limit refused the call before it was sent: the rate limiter's queue timed out or was
+ * full, the concurrency limit's queue likewise, or no pooled connection freed in time. Retryable;
+ * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
+ */
+export class LocalLimitError extends ProviderError {
+  constructor(init: {
+    message: string;
+    retryAfterMs: number | undefined;
+    cause: unknown;
+    origin: ErrorOrigin;
+  }) {
+    super(init.message, {
+      origin: init.origin,
+      kind: 'local-limit',
+      reason: 'LOCAL_LIMIT',
+      retryable: true,
+      retryAfterMs: init.retryAfterMs,
+      cause: init.cause,
+    });
+    this.name = 'LocalLimitError';
+  }
+}

@@ -1,0 +1,107 @@
+import { expectKnownKeys, expectNumber, expectOneOf, fail, isPlainObject } from '@x/internal';
+import type { CacheMode, ChatRole } from './types';
+
+// Checks of the request fields every chat API has, for a provider's `validate*Request`. Each
+// throws before anything is sent, worded the house way: ``Expected `request.x` to be ..., got ...``
+// (TypeError for a wrong type, RangeError for a number out of range).
+
+const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant', 'tool'];
+const CACHE_MODES: readonly CacheMode[] = ['default', 'bypass', 'refresh'];
+
+/** A model name: a non-empty string. `example` names one in the message (`"llama3.2"`). */
+export function expectModelName(name: string, value: unknown, example: string): void {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    fail(name, `a non-empty string (a model name such as "${example}")`, value);
+  }
+}
+
+/** An optional number in `[min, max]`, an integer when `integer`. */
+export function optionalNumberIn(
+  name: string,
+  value: unknown,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  integer = false,
+): void {
+  if (value !== undefined) expectNumber(name, value, { min, max, integer });
+}
+
+/** An optional stop sequence: a string or an array of strings. */
+export function optionalStop(name: string, value: unknown): void {
+  if (value === undefined) return;
+  const ok =
+    typeof value === 'string' ||
+    (Array.isArray(value) && value.every((stop) => typeof stop === 'string'));
+  if (!ok) fail(name, 'a string or an array of strings', value);
+}
+
+/** An optional cache mode: `'default'`, `'bypass'` or `'refresh'`. */
+export function optionalCacheMode(name: string, value: unknown): void {
+  if (value !== undefined) expectOneOf(name, value, CACHE_MODES);
+}
+
+/**
+ * The start of a chat message: an object (with only `knownKeys`, when given), a known `role`, a
+ * string `content`. The provider checks its own fields after.
+ */
+export function expectChatMessage(
+  at: string,
+  message: unknown,
+  knownKeys?: readonly string[],
+): asserts message is Record<string, unknown> {
+  if (!isPlainObject(message)) fail(at, 'an object with `role` and `content`', message);
+  if (knownKeys !== undefined) expectKnownKeys(at, message, knownKeys);
+  expectOneOf(`${at}.role`, message.role, ROLES);
+  if (typeof message.content !== 'string') fail(`${at}.content`, 'a string', message.content);
+}
+
+/** Optional images: an array of base64 strings or bytes; `what` words the array and an item. */
+export function optionalImages(
+  name: string,
+  value: unknown,
+  what = { list: 'an array of base64 strings', item: 'a base64 string or a Uint8Array' },
+): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(name, what.list, value);
+  value.forEach((image, j) => {
+    if (typeof image !== 'string' && !(image instanceof Uint8Array)) {
+      fail(`${name}[${j}]`, what.item, image);
+    }
+  });
+}
+
+/**
+ * Optional tool calls of an assistant message: an array of `{ name, arguments }` objects.
+ * `each` checks a provider's extra fields of one call.
+ */
+export function optionalToolCalls(
+  name: string,
+  value: unknown,
+  each?: (call: Record<string, unknown>, at: string) => void,
+): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(name, 'an array', value);
+  value.forEach((call: unknown, j) => {
+    const c = call as Record<string, unknown>;
+    if (!isPlainObject(c) || typeof c.name !== 'string' || !isPlainObject(c.arguments)) {
+      fail(`${name}[${j}]`, 'an object with `name` and object `arguments`', call);
+    }
+    each?.(c, `${name}[${j}]`);
+  });
+}
+
+/** Optional tool definitions: an array of `{ type: 'function', function: { name, ... } }`. */
+export function optionalTools(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(name, 'an array of tool definitions', value);
+  value.forEach((tool: unknown, i) => {
+    const t = tool as Record<string, unknown>;
+    const fn = t?.function as Record<string, unknown> | undefined;
+    if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {
+      fail(`${name}[${i}]`, '`{ type: "function", function: { name, ... } }`', tool);
+    }
+    if (typeof fn.name !== 'string' || fn.name.length === 0) {
+      fail(`${name}[${i}].function.name`, 'a non-empty string', fn.name);
+    }
+  });
+}

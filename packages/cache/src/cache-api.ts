@@ -85,6 +85,11 @@ export interface CacheStats {
   readonly compressedEntries: number;
   /** Bytes compression saves now: JSON size minus stored size, over the entries in memory. */
   readonly bytesSaved: number;
+  /**
+   * JSON size of the decoded values kept for compressed entries read more than once, so that their
+   * hits skip inflating. Not part of `bytes`; `bytes + decodedBytes` stays within `maxBytes`.
+   */
+  readonly decodedBytes: number;
   /** Answers not stored, by reason. */
   readonly skipped: Readonly<Partial<Record<CacheSkipReason, number>>>;
   /** Loader calls made by `getOrLoad()`. */

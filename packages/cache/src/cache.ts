@@ -23,7 +23,7 @@ import {
 } from './events';
 import { type Encoded, encode, toJson } from './internal/codec';
 import { Flight } from './internal/flight';
-import { entryValue, MemoryTier } from './internal/memory';
+import { MemoryTier } from './internal/memory';
 import { snapshot } from './internal/stats';
 import { type StoreRead, StoreTier } from './internal/store-tier';
 import { chooseTtl } from './internal/ttl';
@@ -96,11 +96,12 @@ class LlmCache<T> implements Cache<T> {
 
   /** A live value from memory, counted as a hit, or MISS (not counted: callers decide). */
   #memoryGet(key: string): T | typeof MISS {
-    const entry = this.#memory.read(key);
+    const memory = this.#memory;
+    const entry = memory.read(key);
     if (entry === undefined) return MISS;
     this.#hits++;
     if (this.#topics.hit.active) this.#topics.hit.emit({ key, tier: 'memory' });
-    return (entry.bytes === undefined ? entry.value : entryValue(entry)) as T;
+    return (entry.bytes === undefined ? entry.value : memory.value(entry)) as T;
   }
 
   #missed(key: string): void {

@@ -28,8 +28,8 @@ export interface CacheOptions {
    */
   maxEntries?: number;
   /**
-   * Most bytes kept in memory, counted as stored: JSON text in UTF-8, or its compressed form.
-   * Never exceeded. A single value whose JSON is larger than this is not stored
+   * Most bytes kept in memory, counted as stored: JSON text in UTF-8, or its compressed form,
+   * plus the JSON size of the decoded copies kept of compressed entries read again. Never exceeded. A single value whose JSON is larger than this is not stored
    * (`skipped['too-large']`), so no read ever decodes more than this many bytes.
    * @default 67108864 (64 MiB)
    */

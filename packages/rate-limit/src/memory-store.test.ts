@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStore } from './memory-store';
 import { createRateLimiter } from './rate-limiter';
@@ -48,6 +49,44 @@ describe('createMemoryStore', () => {
     vi.advanceTimersByTime(1000);
     expect(store.prune()).toBe(9);
     expect(store.stats().keys).toBe(0);
+  });
+
+  it("keeps every other key intact when an evicted key's slot is given to a new key", () => {
+    const store = createMemoryStore({ sweepPerOperation: 16 }).bind(limits);
+    store.take('idle', [1, 100]);
+    store.take('busy', [10, 0]); // empty: 1 s to refill
+    vi.advanceTimersByTime(500); // idle is full again, busy half full
+    for (let i = 0; i < 16; i++) store.take('busy', [0, 0]); // one sweep batch
+    expect(store.stats()).toMatchObject({ keys: 1, evicted: 1 });
+    store.take('new', [3, 0]); // takes the freed slot
+    expect(store.waitTime('busy', [10, 0])).toBe(500);
+    expect(store.waitTime('new', [8, 0])).toBe(100);
+    expect(store.waitTime('idle', [10, 10_000])).toBe(0);
+  });
+
+  it('decides exactly as a store that never evicts, whatever the calls and the time (property)', () => {
+    const op = fc.record({
+      key: fc.integer({ min: 0, max: 40 }),
+      costs: fc.tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10_000 })),
+      advanceMs: fc.integer({ min: 0, max: 1500 }),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        vi.setSystemTime(0);
+        const sweeping = createMemoryStore({ sweepPerOperation: 16 }).bind(limits);
+        const keeping = createMemoryStore({ sweepPerOperation: 0 }).bind(limits);
+        for (const { key, costs, advanceMs } of ops) {
+          vi.advanceTimersByTime(advanceMs);
+          expect(sweeping.take(`k${key}`, costs)).toBe(keeping.take(`k${key}`, costs));
+        }
+        for (let key = 0; key <= 40; key++) {
+          expect(sweeping.waitTime(`k${key}`, [10, 10_000])).toBe(
+            keeping.waitTime(`k${key}`, [10, 10_000]),
+          );
+        }
+        expect(sweeping.stats().keys).toBeLessThanOrEqual(keeping.stats().keys);
+      }),
+    );
   });
 
   it('behaves like a fresh key after eviction (no state lost that mattered)', async () => {

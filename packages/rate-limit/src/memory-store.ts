@@ -44,8 +44,12 @@ export interface BoundMemoryStore extends BoundRateLimitStore {
 /**
  * Key state lives in one `Float64Array` (per slot: the last refill time, then the tokens of each
  * limit) indexed by a slot number the `Map` holds as a small integer. An idle key then costs one
- * `Map` entry, `8 * (limits + 1)` bytes and its key string, instead of a JS object with boxed
- * doubles.
+ * `Map` entry, `8 * (limits + 1)` bytes, one slot of `keys` and its key string, instead of a JS
+ * object with boxed doubles.
+ *
+ * The sweep walks the slots, not the `Map`: a `Map` iterator allocates an entry array per key
+ * examined, which cost more than the rest of a decision over many keys. `keys` (slot -> key, or
+ * `undefined` for a free slot) is what lets it find the key to delete.
  */
 class BoundMemory implements BoundMemoryStore {
   private readonly count: number;
@@ -58,7 +62,10 @@ class BoundMemory implements BoundMemoryStore {
   private slots: number;
   private used = 0;
   private readonly free: number[] = [];
-  private cursor: MapIterator<[string, number]> | undefined;
+  /** slot -> its key, `undefined` while the slot is free */
+  private keys: (string | undefined)[] = [];
+  /** The next slot the sweep examines. */
+  private cursor = 0;
   private sweepCredit = 0;
   private readonly sweepPerOperation: number;
   private evicted = 0;
@@ -79,11 +86,10 @@ class BoundMemory implements BoundMemoryStore {
     let slot = this.index.get(key);
     if (slot === undefined) {
       // An unknown key is a full bucket and every cost is <= capacity (checked by the limiter).
-      slot = this.allocate();
+      slot = this.allocate(key);
       const base = slot * this.stride;
       for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]! - costs[i]!;
       this.cells[slot * this.stride] = now;
-      this.index.set(key, slot);
       if (this.sweepPerOperation > 0) this.sweep(now);
       return 0;
     }
@@ -129,11 +135,10 @@ class BoundMemory implements BoundMemoryStore {
     const n = this.count;
     let slot = this.index.get(key);
     if (slot === undefined) {
-      slot = this.allocate();
+      slot = this.allocate(key);
       const base = slot * this.stride;
       for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]!;
       this.cells[slot * this.stride] = now;
-      this.index.set(key, slot);
     } else {
       this.refill(slot, now);
     }
@@ -151,10 +156,7 @@ class BoundMemory implements BoundMemoryStore {
       }
       this.cells[base + 1 + i] = t;
     }
-    if (full) {
-      this.index.delete(key);
-      this.free.push(slot);
-    }
+    if (full) this.release(slot);
     if (this.sweepPerOperation > 0) this.sweep(now);
   }
 
@@ -165,23 +167,22 @@ class BoundMemory implements BoundMemoryStore {
   prune(): number {
     const now = performance.now();
     let dropped = 0;
-    for (const [key, slot] of this.index) {
-      if (this.isFull(slot, now)) {
-        this.index.delete(key);
-        this.free.push(slot);
+    for (let slot = 0; slot < this.used; slot++) {
+      if (this.keys[slot] !== undefined && this.isFull(slot, now)) {
+        this.release(slot);
         dropped++;
       }
     }
     this.evicted += dropped;
-    this.cursor = undefined;
     return dropped;
   }
 
   close(): void {
     this.index.clear();
     this.free.length = 0;
+    this.keys = [];
     this.used = 0;
-    this.cursor = undefined;
+    this.cursor = 0;
   }
 
   private refill(slot: number, now: number): void {
@@ -207,39 +208,49 @@ class BoundMemory implements BoundMemoryStore {
     return true;
   }
 
-  private allocate(): number {
-    const reused = this.free.pop();
-    if (reused !== undefined) return reused;
-    if (this.used === this.slots) {
-      const slots = this.slots * 2;
-      const cells = new Float64Array(slots * this.stride);
-      cells.set(this.cells);
-      this.cells = cells;
-      this.slots = slots;
+  /** A slot for a new key, registered in the index. */
+  private allocate(key: string): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.used === this.slots) {
+        const slots = this.slots * 2;
+        const cells = new Float64Array(slots * this.stride);
+        cells.set(this.cells);
+        this.cells = cells;
+        this.slots = slots;
+      }
+      slot = this.used++;
     }
-    return this.used++;
+    this.keys[slot] = key;
+    this.index.set(key, slot);
+    return slot;
+  }
+
+  /** Forgets the key of a slot and frees the slot. */
+  private release(slot: number): void {
+    this.index.delete(this.keys[slot]!);
+    this.keys[slot] = undefined;
+    this.free.push(slot);
   }
 
   /**
-   * Examines `sweepPerOperation` keys per call on average, in batches of 16, resuming a Map
-   * iterator (which stays valid across deletions) and restarting it at the end.
+   * Examines `sweepPerOperation` keys per call on average, in batches of 16, walking the slots
+   * round and round; free slots are skipped without counting.
    */
   private sweep(now: number): void {
     this.sweepCredit += this.sweepPerOperation;
     if (this.sweepCredit < 16) return;
     let budget = Math.min(Math.floor(this.sweepCredit), this.index.size);
     this.sweepCredit = 0;
-    while (budget-- > 0) {
-      if (this.cursor === undefined) this.cursor = this.index.entries();
-      const next = this.cursor.next();
-      if (next.done) {
-        this.cursor = undefined;
-        continue;
-      }
-      const [key, slot] = next.value;
+    const used = this.used;
+    // at most one full turn, however many slots are free
+    for (let seen = 0; budget > 0 && seen < used; seen++) {
+      const slot = this.cursor < used ? this.cursor : 0;
+      this.cursor = slot + 1;
+      if (this.keys[slot] === undefined) continue;
+      budget--;
       if (this.isFull(slot, now)) {
-        this.index.delete(key);
-        this.free.push(slot);
+        this.release(slot);
         this.evicted++;
       }
     }

@@ -7,7 +7,7 @@ import { Topic } from '@x/internal';
 import { RateLimitStoreError } from './errors';
 import { BoundRedis } from './internal/redis-bound';
 import { errorLabel, isNoScript } from './internal/redis-errors';
-import { TOKEN_BUCKET_SCRIPT, TOKEN_BUCKET_SHA } from './internal/redis-script';
+import type { RedisScript } from './internal/redis-script';
 import { logRedisOutages } from './log';
 import {
   type OutagePolicy,
@@ -106,16 +106,17 @@ export class RedisStoreImpl implements RedisStore {
    * Rejects with `DecisionTimeout` when `decisionTimeoutMs` passes first.
    */
   run(
+    script: RedisScript,
     keys: readonly string[],
     args: (string | number)[],
     late?: (reply: unknown) => void,
   ): Promise<unknown> {
     const call = this.client
-      .evalsha(TOKEN_BUCKET_SHA, keys.length, ...keys, ...args)
+      .evalsha(script.sha, keys.length, ...keys, ...args)
       .catch((error: unknown) => {
         if (isNoScript(error)) {
           this.counters.scriptReloads++;
-          return this.client.eval(TOKEN_BUCKET_SCRIPT, keys.length, ...keys, ...args);
+          return this.client.eval(script.source, keys.length, ...keys, ...args);
         }
         throw error;
       });

@@ -92,6 +92,31 @@ describe('createRedisStore', () => {
     expect(limiter.stats().store).toMatchObject({ kind: 'redis' });
   });
 
+  it('shares one stored bucket between lone decisions and batched ones for the same key', async () => {
+    const { wrapped, counts } = counting(client);
+    const limiter = createRateLimiter({
+      limits: { tokens: { ratePerSecond: 0.001, capacity: 10 } },
+      store: createRedisStore({ client: wrapped, prefix }),
+    });
+    const key = randomUUID();
+    expect(await limiter.tryAcquire(key, { tokens: 4 })).toBe(true); // alone: its own script
+    const before = counts.evalsha;
+    // one batch: 4 fit (2 left), 3 does not
+    expect(
+      await Promise.all([
+        limiter.tryAcquire(key, { tokens: 4 }),
+        limiter.tryAcquire(key, { tokens: 3 }),
+      ]),
+    ).toEqual([true, false]);
+    expect(counts.evalsha - before).toBe(1);
+    expect(await limiter.tryAcquire(key, { tokens: 3 })).toBe(false); // alone again
+    expect(await limiter.tryAcquire(key, { tokens: 2 })).toBe(true);
+    expect(await limiter.waitTimeMs(key, { tokens: 1 })).toBeGreaterThan(900_000);
+    await limiter.adjust(key, { tokens: -5 });
+    expect(await limiter.tryAcquire(key, { tokens: 5 })).toBe(true);
+    expect(await limiter.tryAcquire(key, { tokens: 1 })).toBe(false);
+  });
+
   it('decides calls for different keys in one script call with batchKeys', async () => {
     const { wrapped, counts } = counting(client);
     const limiter = createRateLimiter({

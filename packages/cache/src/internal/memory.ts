@@ -10,6 +10,11 @@ export class Entry {
   newer: Entry | undefined = undefined;
   /** Read since it was last (re)queued: gets a second chance before eviction. */
   referenced = false;
+  /**
+   * The deep-frozen value of a compressed entry read more than once, kept so that later hits skip
+   * inflating and parsing; `undefined` when not kept. See `MemoryTier.value()`.
+   */
+  decoded: unknown = undefined;
 
   constructor(
     readonly key: string,
@@ -26,10 +31,9 @@ export class Entry {
   ) {}
 }
 
-/** The value an entry holds, inflated when it is stored compressed. */
-export function entryValue(entry: Entry): unknown {
-  if (entry.bytes === undefined) return entry.value;
-  return deepFreeze(JSON.parse(inflate(entry.bytes, entry.rawSize).toString('utf8')));
+/** The value of a compressed entry, inflated and parsed. */
+function decode(entry: Entry): unknown {
+  return deepFreeze(JSON.parse(inflate(entry.bytes!, entry.rawSize).toString('utf8')));
 }
 
 /**
@@ -40,6 +44,11 @@ export function entryValue(entry: Entry): unknown {
  * only sets a bit, so a hit costs one Map lookup and no writes; an entry whose bit is set when it
  * reaches the head is requeued once instead of evicted. Expiry is checked when an entry is met,
  * with the clock read then: no timer runs, so an idle cache costs nothing.
+ *
+ * A compressed entry that is read again keeps its decoded value (its JSON size counted in
+ * `decodedBytes`), so a hot answer is inflated and parsed once, not on every hit. Decoded copies
+ * only use room the entries leave under `maxBytes`: the oldest copies are dropped first, before
+ * any entry is evicted, and a copy that does not fit is not kept.
  */
 export class MemoryTier {
   readonly #index = new Map<string, Entry>();
@@ -52,6 +61,10 @@ export class MemoryTier {
   readonly #topics: { readonly set: Topic<CacheSetEvent>; readonly evict: Topic<CacheEvictEvent> };
 
   bytes = 0;
+  /** JSON size of the decoded values kept for compressed entries (not part of `bytes`). */
+  decodedBytes = 0;
+  /** The entries holding a decoded value, oldest copy first. */
+  readonly #decoded = new Set<Entry>();
   compressedEntries = 0;
   bytesSaved = 0;
   sets = 0;
@@ -72,7 +85,10 @@ export class MemoryTier {
     return this.#index.size;
   }
 
-  /** The live entry under `key`, marked as read; `undefined` when absent or expired (removed). */
+  /**
+   * The live entry under `key`, marked as read (a compressed one by `value()`, which needs to know
+   * whether it was read before); `undefined` when absent or expired (removed).
+   */
   read(key: string): Entry | undefined {
     const entry = this.#index.get(key);
     if (entry === undefined) return undefined;
@@ -80,8 +96,46 @@ export class MemoryTier {
       this.#remove(entry, 'expired');
       return undefined;
     }
-    entry.referenced = true;
+    if (entry.bytes === undefined) entry.referenced = true;
     return entry;
+  }
+
+  /**
+   * The value of a compressed entry returned by `read()`, which it marks as read. A first read
+   * since the entry was queued inflates it; a read after that keeps the decoded value for the hits
+   * that follow, when there is room.
+   */
+  value(entry: Entry): unknown {
+    if (entry.decoded !== undefined) {
+      entry.referenced = true;
+      return entry.decoded;
+    }
+    const readBefore = entry.referenced;
+    entry.referenced = true;
+    const value = decode(entry);
+    if (readBefore && this.#makeRoom(entry.rawSize)) {
+      entry.decoded = value;
+      this.decodedBytes += entry.rawSize;
+      this.#decoded.add(entry);
+    }
+    return value;
+  }
+
+  /** Drops the oldest decoded copies until `bytes` more fit under `maxBytes`; false if never. */
+  #makeRoom(bytes: number): boolean {
+    if (this.bytes + bytes > this.#maxBytes) return false;
+    while (this.bytes + this.decodedBytes + bytes > this.#maxBytes) {
+      this.#forget(this.#decoded.values().next().value!);
+    }
+    return true;
+  }
+
+  /** Drops the decoded copy an entry holds, if any. */
+  #forget(entry: Entry): void {
+    if (entry.decoded === undefined) return;
+    entry.decoded = undefined;
+    this.decodedBytes -= entry.rawSize;
+    this.#decoded.delete(entry);
   }
 
   /** Whether a live entry is under `key`, without marking it as read. */
@@ -141,7 +195,10 @@ export class MemoryTier {
     this.#index.clear();
     this.#oldest = undefined;
     this.#newest = undefined;
+    for (const entry of this.#decoded) entry.decoded = undefined;
+    this.#decoded.clear();
     this.bytes = 0;
+    this.decodedBytes = 0;
     this.compressedEntries = 0;
     this.bytesSaved = 0;
   }
@@ -149,6 +206,10 @@ export class MemoryTier {
   #enforceBounds(inserted: Entry): void {
     const maxEntries = this.#maxEntries;
     const maxBytes = this.#maxBytes;
+    // Decoded copies give way first: dropping one loses no entry.
+    while (this.decodedBytes > 0 && this.bytes + this.decodedBytes > maxBytes) {
+      this.#forget(this.#decoded.values().next().value!);
+    }
     if (this.#index.size <= maxEntries && this.bytes <= maxBytes) return;
     const now = performance.now();
     while (this.#index.size > maxEntries || this.bytes > maxBytes) {
@@ -179,6 +240,7 @@ export class MemoryTier {
   #drop(entry: Entry): void {
     this.#index.delete(entry.key);
     this.#unlink(entry);
+    this.#forget(entry);
     this.bytes -= entry.size;
     if (entry.bytes !== undefined) {
       this.compressedEntries--;

@@ -35,6 +35,7 @@ export function snapshot(
     expirations: memory.expirations,
     compressedEntries: memory.compressedEntries,
     bytesSaved: memory.bytesSaved,
+    decodedBytes: memory.decodedBytes,
     skipped: { ...counters.skipped },
     loads: counters.loads,
     inflight: counters.inflight,

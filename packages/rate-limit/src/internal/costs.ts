@@ -16,9 +16,12 @@ export class CostVectors {
     this.ones = Object.freeze(limits.map(() => 1));
   }
 
-  /** A zero vector, to add costs into. */
+  /** A zero vector, to add costs into (a loop: `map` with a closure cost more than the decision). */
   zeros(): number[] {
-    return this.ones.map(() => 0);
+    const n = this.ones.length;
+    const vector = new Array<number>(n);
+    for (let i = 0; i < n; i++) vector[i] = 0;
+    return vector;
   }
 
   /**

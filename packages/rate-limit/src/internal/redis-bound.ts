@@ -3,6 +3,7 @@ import { createMemoryStore } from '../memory-store';
 import type { RedisStoreImpl } from '../redis-store';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
 import { programErrorReply } from './redis-errors';
+import { SINGLE_TAKE, TOKEN_BUCKET } from './redis-script';
 
 type Mode = 'take' | 'peek' | 'adjust';
 
@@ -28,6 +29,8 @@ export class BoundRedis implements BoundRateLimitStore {
   private readonly localCaps: number[];
   /** per limit: name, rate in units/ms, capacity, as script arguments */
   private readonly spec: (string | number)[];
+  /** rate and capacity of a one-limit limiter, the arguments of `SINGLE_TAKE` before the cost */
+  private readonly single: readonly string[] | undefined;
   private readonly count: number;
   /** `take` calls of this tick, by key: they go to Redis together */
   private pending = new Map<string, Pending[]>();
@@ -39,6 +42,8 @@ export class BoundRedis implements BoundRateLimitStore {
   ) {
     this.count = limits.length;
     this.spec = limits.flatMap((l) => [l.name, String(l.ratePerSecond / 1000), String(l.capacity)]);
+    this.single =
+      limits.length === 1 ? [this.spec[1] as string, this.spec[2] as string] : undefined;
     this.localCaps = limits.map((l) => l.capacity * store.localShare);
     this.local =
       store.policy === 'local'
@@ -157,11 +162,17 @@ export class BoundRedis implements BoundRateLimitStore {
     for (const g of groups) decisions += g.requests.length;
     if (!store.skipRedis()) {
       const keys = groups.map((g) => store.prefix + g.key);
+      const single = mode === 'take' && decisions === 1 ? this.single : undefined;
       let reply: unknown;
       try {
-        reply = await store.run(keys, this.args(mode, groups), (late) => {
-          if (mode === 'take' && Array.isArray(late)) this.refund(groups, late);
-        });
+        reply = await store.run(
+          single === undefined ? TOKEN_BUCKET : SINGLE_TAKE,
+          keys,
+          single === undefined ? this.args(mode, groups) : [...single, groups[0]!.requests[0]![0]!],
+          (late) => {
+            if (mode === 'take' && Array.isArray(late)) this.refund(groups, late);
+          },
+        );
       } catch (error) {
         const reply = programErrorReply(error);
         if (reply !== undefined) throw store.programError(error, reply);
@@ -201,7 +212,9 @@ export class BoundRedis implements BoundRateLimitStore {
       if (any) refunds.push({ key: g.key, requests: [refund] });
     }
     for (const g of refunds) {
-      this.store.run([this.store.prefix + g.key], this.args('adjust', [g])).catch(() => {});
+      this.store
+        .run(TOKEN_BUCKET, [this.store.prefix + g.key], this.args('adjust', [g]))
+        .catch(() => {});
     }
   }
 

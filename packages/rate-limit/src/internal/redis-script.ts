@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
  * TTLs are capped at 2^52 ms (Redis rejects a `PX` it cannot print as an integer, about 1e17,
  * and returns a wait above 2^63 as a negative integer).
  */
-export const TOKEN_BUCKET_SCRIPT = `
+const TOKEN_BUCKET_SCRIPT = `
 local mode = ARGV[1]
 local n = tonumber(ARGV[2])
 local clock = redis.call('TIME')
@@ -35,30 +35,6 @@ local function ms(x)
   x = math.ceil(x)
   if x > 4503599627370496 then return 4503599627370496 end
   return x
-end
-if n == 1 and #KEYS == 1 and mode == 'take' and ARGV[6] == '1' then
-  -- the common case (one limit, one key, one request) without tables: same arithmetic as below
-  local rate1 = tonumber(ARGV[4])
-  local cap1 = tonumber(ARGV[5])
-  local cost = tonumber(ARGV[7])
-  local raw = redis.call('GET', KEYS[1])
-  local tokens = cap1
-  if raw and #raw == 16 then
-    local last, stored = struct.unpack('dd', raw)
-    local elapsed = now - last
-    if elapsed < 0 then elapsed = 0 end
-    tokens = stored + elapsed * rate1
-    if tokens > cap1 or tokens ~= tokens then tokens = cap1 elseif tokens < -cap1 then tokens = -cap1 end
-  end
-  local missing = cost - tokens
-  if missing > 1e-9 then return { ms(missing / rate1) } end
-  tokens = tokens - cost
-  if tokens < cap1 then
-    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', ms((cap1 - tokens) / rate1) + 1)
-  else
-    redis.call('DEL', KEYS[1])
-  end
-  return { 0 }
 end
 local rate = {}
 local cap = {}
@@ -148,4 +124,59 @@ end
 return results
 `;
 
-export const TOKEN_BUCKET_SHA = createHash('sha1').update(TOKEN_BUCKET_SCRIPT).digest('hex');
+/** A script and the SHA-1 that `EVALSHA` names it by. */
+export interface RedisScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+const script = (source: string): RedisScript => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+});
+
+export const TOKEN_BUCKET: RedisScript = script(TOKEN_BUCKET_SCRIPT);
+
+/**
+ * The most common decision alone, `take` of one request on one key of a one-limit limiter, with
+ * the same arithmetic and the same stored value as {@link TOKEN_BUCKET_SCRIPT}, so both scripts
+ * share keys.
+ *
+ * KEYS     the key
+ * ARGV     rate (units/ms), capacity, cost
+ *
+ * Why a script of its own: a sequential decision is one round trip, and the general script's
+ * arguments (mode, the limit's name, counts) and tables cost about as much, in the client and in
+ * Redis, as everything the two scripts have in common.
+ */
+export const SINGLE_TAKE: RedisScript = script(`
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
+local rate = tonumber(ARGV[1])
+local cap = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local raw = redis.call('GET', KEYS[1])
+local tokens = cap
+if raw and #raw == 16 then
+  local last, stored = struct.unpack('dd', raw)
+  local elapsed = now - last
+  if elapsed < 0 then elapsed = 0 end
+  tokens = stored + elapsed * rate
+  if tokens > cap or tokens ~= tokens then tokens = cap elseif tokens < -cap then tokens = -cap end
+end
+local missing = cost - tokens
+if missing > 1e-9 then
+  local wait = math.ceil(missing / rate)
+  if wait > 4503599627370496 then wait = 4503599627370496 end
+  return { wait }
+end
+tokens = tokens - cost
+if tokens < cap then
+  local ttl = math.ceil((cap - tokens) / rate)
+  if ttl > 4503599627370496 then ttl = 4503599627370496 end
+  redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', ttl + 1)
+else
+  redis.call('DEL', KEYS[1])
+end
+return { 0 }
+`);

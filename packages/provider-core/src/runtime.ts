@@ -2,9 +2,10 @@ import type { Breaker, BreakerOptions } from '@x/breaker';
 import type { Cache, CacheOptions } from '@x/cache';
 import { expectLogger, fail, optionalFunction, optionalNumber, PackageLog } from '@x/internal';
 import type { Pool, PoolOptions } from '@x/pool';
-import type { RateLimiter } from '@x/rate-limit';
+import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { Calibrator, Provider as TokensProvider } from '@x/tokens';
 import type { Agent } from 'undici';
+import { type ResolvedConcurrency, resolveConcurrency } from './compose/concurrency';
 import {
   type PieceDefaults,
   type ProviderRateLimitOptions,
@@ -62,6 +63,15 @@ export interface CoreOptions {
   pool?: PoolOptions | Pool | false;
   /** Rate limiter (`@x/rate-limit`): options, a limiter to share, or `false`. */
   rateLimit?: ProviderRateLimitOptions | RateLimiter | false;
+  /**
+   * The most calls in flight at once (chat, generate, embeddings; a stream holds its slot until
+   * it ends). A number gets a limiter of the provider's own: a FIFO queue of at most 1000
+   * callers, each waiting up to 60 s before `LocalLimitError`; a limiter from
+   * `createConcurrencyLimiter()` (`@x/rate-limit`) sets another queue or is shared between
+   * providers. Taken after the rate limit, so a call never holds a slot while it waits for a token.
+   * @default undefined (no limit)
+   */
+  maxConcurrent?: number | ConcurrencyLimiter | false;
   /** Circuit breaker (`@x/breaker`): options, a breaker to share, or `false`. */
   breaker?: BreakerOptions | Breaker | false;
   /** Retry options, a policy from `createRetryPolicy()` to share its budget, or `false`. */
@@ -114,6 +124,7 @@ export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
   'getApiKey',
   'pool',
   'rateLimit',
+  'maxConcurrent',
   'breaker',
   'retry',
   'cache',
@@ -186,6 +197,7 @@ export interface Runtime {
   readonly ownPool: boolean;
   readonly breaker: Breaker | undefined;
   readonly limit: ResolvedRateLimit | undefined;
+  readonly concurrency: ResolvedConcurrency | undefined;
   readonly cache: CacheStage;
   readonly context: ContextStage<any>;
   readonly usage: UsageStage<any>;
@@ -239,6 +251,7 @@ export function createRuntime(config: CoreConfig): Runtime {
   const retry = retryParts(options.retry);
   const tokens = resolveTokens(options.tokens, config.tokenKeys);
   const limit = resolveRateLimit(options.rateLimit, defaults);
+  const concurrency = resolveConcurrency(options.maxConcurrent);
   const origin = new URL(config.baseUrl).origin;
   const breaker = resolveBreaker(options.breaker, defaults, origin).breaker;
   const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? (() => undefined)).cache;
@@ -282,6 +295,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     ownPool,
     breaker,
     limit,
+    concurrency,
     cache: new CacheStage(cache, stats, topics),
     context: new ContextStage<any>({
       tokens,

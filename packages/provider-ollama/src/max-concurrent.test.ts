@@ -116,7 +116,7 @@ describe('maxConcurrent (real clock, real simulator)', () => {
     controller.abort(new Error('no longer needed'));
     await expect(waiting).rejects.toThrow('no longer needed');
     expect(provider.concurrencyLimiter!.queued).toBe(0);
-    await holder.return(undefined);
+    await holder.return?.(undefined);
     expect(provider.concurrencyLimiter!.active).toBe(0);
   });
 
@@ -163,7 +163,7 @@ describe('maxConcurrent (real clock, real simulator)', () => {
       retryable: true,
     });
     expect(isConcurrencyTimeoutError((error as Error).cause)).toBe(true);
-    await holder.return(undefined);
+    await holder.return?.(undefined);
     // A limiter given by the caller is shared: closing the provider leaves it open.
     await provider.close();
     expect(slots.stats().closed).toBe(false);

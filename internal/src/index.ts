@@ -30,6 +30,12 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
+export {
+  expectSharedName,
+  firstDifference,
+  releaseShared,
+  sharedInstance,
+} from './shared-registry';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

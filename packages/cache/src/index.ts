@@ -36,6 +36,7 @@ export type {
   Listener,
 } from './events';
 export type { CacheOptions, CacheTtlFunction } from './options';
+export { sharedCache } from './shared';
 export type { CacheStore, CacheStoreLock } from './store';
 export type { CacheDecision, CacheDecisionReason, CacheStrategy } from './strategy';
 export { CACHE_STRATEGIES } from './strategy';

@@ -48,15 +48,15 @@ function namesOf(pkg: string, kind: string): Map<string, Entry> {
  * no credential (a URL with a password, something shaped like an API key). Names appear in
  * errors, events and metrics labels, so a name is never derived from a key.
  */
-export function expectSharedName(name: unknown): string {
-  if (typeof name !== 'string') fail('name', 'a non-empty string (a label)', name);
+export function expectSharedName(name: unknown, field = 'name'): string {
+  if (typeof name !== 'string') fail(field, 'a non-empty string (a label)', name);
   if (name.length === 0 || name.length > MAX_NAME || /[\u0000-\u001f]/.test(name)) {
-    fail('name', `a label of 1 to ${MAX_NAME} printable characters`, name, true);
+    fail(field, `a label of 1 to ${MAX_NAME} printable characters`, name, true);
   }
   if (URL_CREDENTIALS.test(name) || KEY_LIKE.test(name)) {
     // Never shown: it looks like a secret.
     fail(
-      'name',
+      field,
       'a label without credentials (never a URL with a password, never derived from a key)',
       REDACTED,
       true,

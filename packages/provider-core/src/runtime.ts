@@ -2,7 +2,7 @@ import type { Breaker, BreakerOptions } from '@x/breaker';
 import type { Cache, CacheOptions } from '@x/cache';
 import { expectLogger, fail, optionalFunction, optionalNumber, PackageLog } from '@x/internal';
 import type { Pool, PoolOptions } from '@x/pool';
-import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
+import { type ConcurrencyLimiter, type RateLimiter, sharedConcurrencyLimiter } from '@x/rate-limit';
 import type { Calibrator, Provider as TokensProvider } from '@x/tokens';
 import type { Agent } from 'undici';
 import { type ResolvedConcurrency, resolveConcurrency } from './compose/concurrency';
@@ -17,6 +17,7 @@ import {
   resolveTokens,
   type TokenOptions,
 } from './compose/pieces';
+import { resolveShare, type ShareOptions } from './compose/share';
 import {
   type AuthHeaders,
   type CredentialSource,
@@ -72,6 +73,17 @@ export interface CoreOptions {
    * @default undefined (no limit)
    */
   maxConcurrent?: number | ConcurrencyLimiter | false;
+  /**
+   * Takes pieces from the process-wide registries instead of creating private ones, so that
+   * several providers pointed at one server share one quota and one outage state without passing
+   * instances around. A name shares the breaker, the rate limiter and (with `maxConcurrent` a
+   * number) the concurrency limiter; an object names each piece, the cache included. Providers
+   * asking for one name must ask with equal options (a `RangeError` otherwise). A piece given as
+   * an instance is used as given; a shared piece is never closed by `close()`. A name is a label
+   * that shows in logs and events: never derive it from a key.
+   * @default undefined (private pieces)
+   */
+  share?: string | ShareOptions;
   /** Circuit breaker (`@x/breaker`): options, a breaker to share, or `false`. */
   breaker?: BreakerOptions | Breaker | false;
   /** Retry options, a policy from `createRetryPolicy()` to share its budget, or `false`. */
@@ -125,6 +137,7 @@ export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
   'pool',
   'rateLimit',
   'maxConcurrent',
+  'share',
   'breaker',
   'retry',
   'cache',
@@ -215,6 +228,11 @@ export interface Runtime {
   closed: boolean;
 }
 
+/** The cache TTL of a provider that keeps nothing out: one function, so shared caches compare equal. */
+function noTtl(): undefined {
+  return undefined;
+}
+
 /** Builds the runtime: validates the shared options and composes the pieces. */
 export function createRuntime(config: CoreConfig): Runtime {
   const { options, identity, kit } = config;
@@ -250,11 +268,16 @@ export function createRuntime(config: CoreConfig): Runtime {
   const timeouts = resolveTimeouts(options.timeouts);
   const retry = retryParts(options.retry);
   const tokens = resolveTokens(options.tokens, config.tokenKeys);
-  const limit = resolveRateLimit(options.rateLimit, defaults);
-  const concurrency = resolveConcurrency(options.maxConcurrent);
+  const share = resolveShare(options.share);
+  const limit = resolveRateLimit(options.rateLimit, defaults, share.rateLimit);
+  const slots = share.maxConcurrent;
+  const concurrency =
+    slots === undefined
+      ? resolveConcurrency(options.maxConcurrent)
+      : resolveConcurrency(options.maxConcurrent, (o) => sharedConcurrencyLimiter(slots, o), false);
   const origin = new URL(config.baseUrl).origin;
-  const breaker = resolveBreaker(options.breaker, defaults, origin).breaker;
-  const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? (() => undefined)).cache;
+  const breaker = resolveBreaker(options.breaker, defaults, origin, share.breaker).breaker;
+  const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? noTtl, share.cache).cache;
   let pool: Pool | undefined;
   let ownPool = false;
   if (options.transport !== undefined) {

@@ -23,14 +23,17 @@ import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './
  * await sharedRateLimiter('openai').acquire('org-a'); // the same limiter, anywhere in the process
  * ```
  */
-export function sharedRateLimiter(name: string, options?: RateLimiterOptions): RateLimiter {
+export function sharedRateLimiter<Name extends string = string>(
+  name: string,
+  options?: RateLimiterOptions<Name>,
+): RateLimiter<Name> {
   return sharedInstance({
     pkg: 'rate-limit',
     kind: 'rate-limiter',
     label: 'shared rate limiter',
     name,
     options,
-    create: (o) => createRateLimiter(o as RateLimiterOptions),
+    create: (o) => createRateLimiter(o as RateLimiterOptions<Name>),
     closes: true,
   });
 }

@@ -1,5 +1,5 @@
-import { type Breaker, type BreakerOptions, createBreaker } from '@x/breaker';
-import { type Cache, type CacheOptions, createCache } from '@x/cache';
+import { type Breaker, type BreakerOptions, createBreaker, sharedBreaker } from '@x/breaker';
+import { type Cache, type CacheOptions, createCache, sharedCache } from '@x/cache';
 import {
   expectKnownKeys,
   fail,
@@ -8,7 +8,7 @@ import {
   optionalNumber,
 } from '@x/internal';
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
-import { createRateLimiter, type RateLimiter } from '@x/rate-limit';
+import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
 import { type Calibrator, createCalibrator } from '@x/tokens';
 import { classifyForBreaker } from './classify';
 
@@ -97,11 +97,15 @@ export function isCalibratorLike(value: unknown): value is Calibrator {
   return isObject(value) && typeof value.observe === 'function' && typeof value.get === 'function';
 }
 
-/** `breaker`: options (over the provider's preset and classification), a breaker to share, or false. */
+/**
+ * `breaker`: options (over the provider's preset and classification), a breaker to share, or
+ * false. With a `share` name, options make the process-wide `sharedBreaker(name)` instead.
+ */
 export function resolveBreaker(
   value: unknown,
   defaults: PieceDefaults,
   origin: string,
+  shared?: string,
 ): { breaker: Breaker | undefined; own: boolean } {
   if (value === false) return { breaker: undefined, own: false };
   if (isBreaker(value)) return { breaker: value, own: false };
@@ -110,10 +114,11 @@ export function resolveBreaker(
   }
   const options: BreakerOptions = {
     ...defaults.breaker,
-    name: `${defaults.id} ${origin}`,
+    name: shared ?? `${defaults.id} ${origin}`,
     classify: classifyForBreaker,
     ...(value as BreakerOptions | undefined),
   };
+  if (shared !== undefined) return { breaker: sharedBreaker(shared, options), own: false };
   return { breaker: createBreaker(options), own: true };
 }
 
@@ -138,10 +143,14 @@ export function resolvePool(
   return { pool: createPool(options), own: true };
 }
 
-/** `rateLimit`: options, a limiter to share (its `requests` and `tokens` limits), or false. */
+/**
+ * `rateLimit`: options, a limiter to share (its `requests` and `tokens` limits), or false. With a
+ * `share` name, options make the process-wide `sharedRateLimiter(name)`, charged under that name.
+ */
 export function resolveRateLimit(
   value: unknown,
   defaults: PieceDefaults,
+  shared?: string,
 ): ResolvedRateLimit | undefined {
   if (value === false) return undefined;
   if (isLimiter(value)) {
@@ -178,22 +187,30 @@ export function resolveRateLimit(
   if (o.tokensPerMinute !== undefined) {
     limits.tokens = { ratePerSecond: o.tokensPerMinute / 60, capacity: o.tokensPerMinute };
   }
-  const limiter = createRateLimiter({ limits, maxQueue: o.maxQueue ?? 1000 });
+  const limiterOptions = { limits, maxQueue: o.maxQueue ?? 1000 };
+  const limiter =
+    shared === undefined
+      ? createRateLimiter(limiterOptions)
+      : sharedRateLimiter(shared, limiterOptions);
   return {
     limiter,
-    own: true,
-    key: o.key ?? defaults.id,
+    own: shared === undefined,
+    key: o.key ?? shared ?? defaults.id,
     timeoutMs: o.timeoutMs ?? 60_000,
     hasRequests: true,
     tokensCapacity: o.tokensPerMinute,
   };
 }
 
-/** `cache`: options, a cache to share, or false. `ttl` keeps answers that must not be stored out. */
+/**
+ * `cache`: options, a cache to share, or false. `ttl` keeps answers that must not be stored out.
+ * With a `share` name, options make the process-wide `sharedCache(name)` instead.
+ */
 export function resolveCache(
   value: unknown,
   defaults: PieceDefaults,
   ttl: (request: object, response: unknown) => number | undefined | false,
+  shared?: string,
 ): { cache: Cache | undefined; own: boolean } {
   if (value === false) return { cache: undefined, own: false };
   if (isCache(value)) return { cache: value, own: false };
@@ -205,6 +222,7 @@ export function resolveCache(
     ttl,
     ...(value as CacheOptions | undefined),
   };
+  if (shared !== undefined) return { cache: sharedCache(shared, options), own: false };
   return { cache: createCache(options), own: true };
 }
 

@@ -18,6 +18,7 @@ import {
   type TokenOptions,
 } from './compose/pieces';
 import { resolveShare, type ShareOptions } from './compose/share';
+import { judging } from './compose/shared-breaker';
 import {
   type AuthHeaders,
   type CredentialSource,
@@ -235,7 +236,7 @@ function noTtl(): undefined {
 
 /** Builds the runtime: validates the shared options and composes the pieces. */
 export function createRuntime(config: CoreConfig): Runtime {
-  const { options, identity, kit } = config;
+  const { options, identity } = config;
   const defaults: PieceDefaults = { ...config.defaults, id: identity.id };
   const headers = validateHeaders(options.headers);
   if (
@@ -276,7 +277,12 @@ export function createRuntime(config: CoreConfig): Runtime {
       ? resolveConcurrency(options.maxConcurrent)
       : resolveConcurrency(options.maxConcurrent, (o) => sharedConcurrencyLimiter(slots, o), false);
   const origin = new URL(config.baseUrl).origin;
-  const breaker = resolveBreaker(options.breaker, defaults, origin, share.breaker).breaker;
+  const { breaker, judge } = resolveBreaker(options.breaker, defaults, origin, share.breaker);
+  // A shared breaker has one classify: this provider records its own verdicts on its errors.
+  const { kit, httpError } =
+    judge === undefined
+      ? { kit: config.kit, httpError: config.httpError }
+      : judging(config.kit, config.httpError, judge);
   const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? noTtl, share.cache).cache;
   let pool: Pool | undefined;
   let ownPool = false;
@@ -305,7 +311,7 @@ export function createRuntime(config: CoreConfig): Runtime {
         const { endpoint, statusCode: status, model } = failure;
         audit.emit({ type: 'auth-rejected', endpoint, status, model });
       }
-      return config.httpError(failure);
+      return httpError(failure);
     },
     baseUrl: config.baseUrl,
     origin,

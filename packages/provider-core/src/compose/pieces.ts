@@ -11,6 +11,7 @@ import { createPool, type Pool, type PoolOptions } from '@x/pool';
 import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
 import { type Calibrator, createCalibrator } from '@x/tokens';
 import { classifyForBreaker } from './classify';
+import { classifyShared } from './shared-breaker';
 
 /** Options of the provider's own rate limiter (used when `rateLimit` is not an instance). */
 export interface ProviderRateLimitOptions {
@@ -99,14 +100,16 @@ export function isCalibratorLike(value: unknown): value is Calibrator {
 
 /**
  * `breaker`: options (over the provider's preset and classification), a breaker to share, or
- * false. With a `share` name, options make the process-wide `sharedBreaker(name)` instead.
+ * false. With a `share` name, options make the process-wide `sharedBreaker(name)` instead: its
+ * `classify` is {@link classifyShared}, and `judge` is this provider's own classification when it
+ * is not the default (the provider then records its verdict on each error it creates).
  */
 export function resolveBreaker(
   value: unknown,
   defaults: PieceDefaults,
   origin: string,
   shared?: string,
-): { breaker: Breaker | undefined; own: boolean } {
+): { breaker: Breaker | undefined; own: boolean; judge?: BreakerOptions['classify'] } {
   if (value === false) return { breaker: undefined, own: false };
   if (isBreaker(value)) return { breaker: value, own: false };
   if (value !== undefined && !isPlainObject(value)) {
@@ -118,7 +121,13 @@ export function resolveBreaker(
     classify: classifyForBreaker,
     ...(value as BreakerOptions | undefined),
   };
-  if (shared !== undefined) return { breaker: sharedBreaker(shared, options), own: false };
+  if (shared !== undefined) {
+    const own = options.classify;
+    const breaker = sharedBreaker(shared, { ...options, classify: classifyShared });
+    return own === classifyForBreaker || own === undefined
+      ? { breaker, own: false }
+      : { breaker, own: false, judge: own };
+  }
   return { breaker: createBreaker(options), own: true };
 }
 

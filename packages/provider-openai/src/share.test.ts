@@ -1,5 +1,8 @@
 import { releaseSharedBreaker } from '@x/breaker';
 import { describe, expect, it } from 'vitest';
+import { errorBody, json, startServer } from './__fixtures__/server';
+import { ask, track, trackServer } from './__fixtures__/setup';
+import { isRateLimitedError } from './errors';
 import { createOpenAIProvider } from './provider';
 
 describe('createOpenAIProvider({ share })', () => {
@@ -22,6 +25,39 @@ describe('createOpenAIProvider({ share })', () => {
       await other.rateLimiter?.close();
       releaseSharedBreaker('openai-share-test');
       releaseSharedBreaker('openai-share-test-2');
+    }
+  });
+
+  it("keeps this provider's classification on a shared breaker: a retryable 429 opens nothing", async () => {
+    const server = trackServer(
+      await startServer({
+        '/v1/chat/completions': json(
+          429,
+          errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'),
+          { 'retry-after-ms': '10' },
+        ),
+      }),
+    );
+    const share = 'openai-share-test-429';
+    const provider = track(
+      createOpenAIProvider({
+        baseUrl: server.url,
+        apiKey: 'k',
+        share,
+        retry: false,
+        rateLimit: false,
+      }),
+    );
+    try {
+      for (let i = 0; i < 6; i++) {
+        const error = await provider.complete(ask(`call ${i}`)).catch((e: unknown) => e);
+        expect(isRateLimitedError(error)).toBe(true);
+      }
+      // The openai preset opens after 5 failures: none of the six counted.
+      expect(provider.breaker?.state).toBe('closed');
+      expect(provider.breaker?.stats()).toMatchObject({ failures: 0 });
+    } finally {
+      releaseSharedBreaker(share);
     }
   });
 });

@@ -112,6 +112,7 @@ describe('expectSharedName', () => {
       new TypeError('Expected `name` to be a non-empty string (a label), got `3` (number)'),
     );
     expect(() => expectSharedName('')).toThrow(RangeError);
+    expect(() => expectSharedName('two\nlines')).toThrow(RangeError);
   });
 });
 

@@ -22,6 +22,12 @@ const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@|[^\s/:@]+:[^\s/@]+@[^
  */
 const KEY_LIKE = /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bbearer\s|[A-Za-z0-9+/]{32,}/i;
 
+/** A control character (a newline would split a log line). */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 32) return true;
+  return false;
+}
+
 function registryOf(pkg: string): Registry {
   const key = Symbol.for(`x.${pkg}.shared`);
   const global = globalThis as { [key: symbol]: Registry | undefined };
@@ -50,7 +56,7 @@ function namesOf(pkg: string, kind: string): Map<string, Entry> {
  */
 export function expectSharedName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string') fail(field, 'a non-empty string (a label)', name);
-  if (name.length === 0 || name.length > MAX_NAME || /[\u0000-\u001f]/.test(name)) {
+  if (name.length === 0 || name.length > MAX_NAME || hasControl(name)) {
     fail(field, `a label of 1 to ${MAX_NAME} printable characters`, name, true);
   }
   if (URL_CREDENTIALS.test(name) || KEY_LIKE.test(name)) {

@@ -12,7 +12,7 @@ const CALLS = 10;
  * `OPENAI_BASE_URL` is set (the provider reads both, as OpenAI's client does), else the
  * simulator's `/v1` with a quota.
  */
-function openProvider(env: NodeJS.ProcessEnv, sim: OllamaSim | undefined): OpenAIProvider {
+function openProvider(sim: OllamaSim | undefined): OpenAIProvider {
   if (sim === undefined) return createOpenAIProvider({ cache: false });
   return createOpenAIProvider({
     baseUrl: `${sim.url}/v1`,
@@ -31,7 +31,7 @@ export async function openaiStep(out: Out, env: NodeJS.ProcessEnv = process.env)
     'them, so a client at its quota waits before sending rather than collecting 429s.',
   );
   const sim = real ? undefined : await startDemoSim({ quota: QUOTA });
-  const provider = openProvider(env, sim);
+  const provider = openProvider(sim);
   const model = real ? (env.OPENAI_MODEL ?? 'gpt-4o-mini') : SIM_MODEL;
   out.line(
     dim(

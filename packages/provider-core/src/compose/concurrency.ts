@@ -11,9 +11,9 @@ export interface ResolvedConcurrency {
  * The queue of a limiter the provider creates from a number: the rate limiter's own defaults,
  * so that both local limits wait and refuse alike.
  */
-export const CONCURRENCY_DEFAULTS = Object.freeze({ maxQueue: 1000, timeoutMs: 60_000 });
+const CONCURRENCY_DEFAULTS = Object.freeze({ maxQueue: 1000, timeoutMs: 60_000 });
 
-export function isConcurrencyLimiter(value: unknown): value is ConcurrencyLimiter {
+function isConcurrencyLimiter(value: unknown): value is ConcurrencyLimiter {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (

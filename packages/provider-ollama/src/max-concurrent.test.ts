@@ -170,6 +170,19 @@ describe('maxConcurrent (real clock, real simulator)', () => {
     expect(slots.active).toBe(0);
   });
 
+  it('rejects a call still waiting for a slot with ProviderClosedError when the provider closes', async () => {
+    const { provider } = await setup({ maxConcurrent: 1 }, { tokensPerSecond: 20 });
+    const holder = provider.stream(ask('holds the slot'))[Symbol.asyncIterator]();
+    await holder.next();
+    const waiting = provider.complete(ask('still waiting')).catch((e: unknown) => e);
+    await until(() => provider.concurrencyLimiter!.queued === 1);
+    await provider.close();
+    const error = await waiting;
+    expect(isOllamaError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'X_PROVIDER_OLLAMA_CLOSED', kind: 'closed' });
+    await holder.return?.(undefined);
+  });
+
   it('shows the calls in flight and queued as gauges, and closes a limiter of its own', async () => {
     const { provider } = await setup({ maxConcurrent: 2 });
     await provider.complete(ask('hello'));

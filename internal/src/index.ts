@@ -33,6 +33,12 @@ export {
   PackageLog,
 } from './logger';
 export { createRandom, type Random } from './random';
+export {
+  expectSharedName,
+  firstDifference,
+  releaseShared,
+  sharedInstance,
+} from './shared-registry';
 export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

@@ -13,6 +13,8 @@ describe('pnpm demo', () => {
   it('walks through every step against the embedded simulator when OLLAMA_HOST is unset', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.OLLAMA_HOST;
+    delete env.OPENAI_API_KEY;
+    delete env.OPENAI_BASE_URL;
     const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', join(appDir, 'src/main.ts')],
@@ -67,7 +69,29 @@ describe('pnpm demo', () => {
       /pool: \d+ socket\(s\) for \d+ requests \(reuse \d+%\) · cache: 1 entry,/,
     );
     expect(stdout).toContain('x_provider_ollama_requests_total');
-    expect(stdout).toMatch(/done: 9 steps in/);
+    // concurrency slots and shared managers: two providers, one set of slots, one breaker
+    expect(stdout).toContain('same limiter: true · same breaker: true');
+    expect(stdout).toMatch(
+      /12 calls at once, half through each provider: at most 2 in flight, up to \d+ waiting in the process, 0 ever queued at the server/,
+    );
+    expect(stdout).toContain('[X_PROVIDER_OPENAI_CIRCUIT_OPEN]');
+    expect(stdout).toContain(
+      "the breaker ollama opened refused openai's call; the server saw 0 request(s)",
+    );
+    // a pull with its progress, as plain lines when stdout is not a terminal
+    expect(stdout).toContain('before: tinyllama:1.1b is not on the server');
+    expect(stdout).toContain('pulling manifest');
+    expect(stdout).toMatch(/\[█{24}\] 100% {2}24\.0 MB\/24\.0 MB/);
+    expect(stdout).toMatch(/success: \d+ progress events in .+; tinyllama:1\.1b is now listed/);
+    expect(stdout).not.toContain('\r');
+    // the OpenAI provider against the simulator's /v1: complete, stream, limits learned
+    expect(stdout).toMatch(/complete\(\): ".+" · \d+ \+ \d+ tokens/);
+    expect(stdout).toMatch(/\d+ chunks over server-sent events/);
+    expect(stdout).toMatch(/the server said: \d+ of 4 requests left in this window/);
+    expect(stdout).toMatch(
+      /10 calls in a loop against a quota of 4 per window: 10 answered in .+, 0 429 answers from the server/,
+    );
+    expect(stdout).toMatch(/done: 12 steps in/);
   }, 60_000);
 
   it('uses the server named by OLLAMA_HOST, and its first chat model, when it is set', async () => {
@@ -76,6 +100,8 @@ describe('pnpm demo', () => {
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', OLLAMA_HOST: external.url };
       delete env.OLLAMA_MODEL;
+      delete env.OPENAI_API_KEY;
+      delete env.OPENAI_BASE_URL;
       const { stdout } = await run(
         process.execPath,
         ['--import', 'tsx', join(appDir, 'src/main.ts')],
@@ -90,7 +116,7 @@ describe('pnpm demo', () => {
       );
       expect(stdout).toContain('this step runs against an embedded simulator');
       expect(stdout).not.toContain('this step failed');
-      expect(stdout).toMatch(/done: 9 steps in/);
+      expect(stdout).toMatch(/done: 12 steps in/);
       expect(external.stats().byRoute['/api/chat']).toBeGreaterThan(0);
     } finally {
       await external.close();

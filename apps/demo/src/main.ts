@@ -10,10 +10,13 @@ import { bold, createOut, dim, errorLine, type Out, red } from './output';
 import { cacheStep } from './steps/cache';
 import { fallbackStep } from './steps/fallback';
 import { healthStep } from './steps/health';
+import { openaiStep } from './steps/openai';
 import { outageStep } from './steps/outage';
 import { overflowStep } from './steps/overflow';
 import { poolStep } from './steps/pool';
+import { pullStep } from './steps/pull';
 import { rateLimitStep } from './steps/rate-limit';
+import { shareStep } from './steps/share';
 import { streamStep } from './steps/stream';
 import { tokensStep } from './steps/tokens';
 import { openTarget, type Target } from './target';
@@ -62,7 +65,16 @@ async function run(): Promise<number> {
       title: 'Fallback: a router moves calls to a backup deployment, then brings the primary back',
       run: (o, t) => fallbackStep(o, t),
     },
+    {
+      title: 'Concurrency slots and shared managers: two providers, one server',
+      run: (o, t) => shareStep(o, t),
+    },
     { title: 'Streaming with tokens per second', run: (o, t) => streamStep(o, t, provider) },
+    { title: 'Pulling a model, with a progress bar', run: (o, t) => pullStep(o, t) },
+    {
+      title: 'The OpenAI provider: complete, stream, limits learned from headers',
+      run: (o) => openaiStep(o),
+    },
     { title: 'Token counts and cost, several providers', run: (o) => tokensStep(o) },
     {
       title: 'Context overflow caught before sending',

@@ -1,6 +1,8 @@
 /** Terminal output of the demo: numbered steps, a few lines of explanation, then real results. */
 
-const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+/** stdout is a terminal: progress is redrawn in place there, printed as lines elsewhere. */
+export const tty = Boolean(process.stdout.isTTY);
+const colour = tty && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
 export const bold = (s: string) => paint('1', s);
 export const dim = (s: string) => paint('2', s);

@@ -12,6 +12,8 @@ describe('index', () => {
         "isBreakerError",
         "isBreakerOpenError",
         "isBreakerProbeTimeoutError",
+        "releaseSharedBreaker",
+        "sharedBreaker",
       ]
     `);
   });

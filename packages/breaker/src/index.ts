@@ -21,6 +21,7 @@ export type {
 } from './options';
 export type { BreakerPreset } from './presets';
 export { breakerPresets } from './presets';
+export { releaseSharedBreaker, sharedBreaker } from './shared';
 export type { BreakerSnapshot, WindowSnapshot } from './snapshot';
 export type {
   Breaker,

@@ -16,6 +16,7 @@ describe('@x/cache', () => {
         "isCacheKeyError",
         "isCacheStoreError",
         "isCacheValueError",
+        "sharedCache",
       ]
     `);
   });

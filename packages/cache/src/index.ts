@@ -37,6 +37,7 @@ export type {
 } from './events';
 export type { CacheLogger, CacheLogMethod } from './log';
 export type { CacheOptions, CacheTtlFunction } from './options';
+export { sharedCache } from './shared';
 export type { CacheStore, CacheStoreLock } from './store';
 export type { CacheDecision, CacheDecisionReason, CacheStrategy } from './strategy';
 export { CACHE_STRATEGIES } from './strategy';

@@ -1,7 +1,7 @@
 import type { Breaker } from '@x/breaker';
 import type { Cache } from '@x/cache';
 import type { Pool } from '@x/pool';
-import type { RateLimiter } from '@x/rate-limit';
+import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { AuditEvent } from './observe/audit';
 import type { ErrorEvent, ResponseEvent, RetryEvent, TruncatedEvent } from './observe/events';
 import type { MetricFamily } from './observe/families';
@@ -97,6 +97,14 @@ export abstract class ProviderFacade {
   /** The rate limiter in use, if any. */
   get rateLimiter(): RateLimiter | undefined {
     return this.#the().rateLimiter;
+  }
+
+  /**
+   * The concurrency limiter in use (`maxConcurrent`), if any: `active` and `queued` now, and
+   * its `stats()`.
+   */
+  get concurrencyLimiter(): ConcurrencyLimiter | undefined {
+    return this.#the().concurrencyLimiter;
   }
 
   /** The cache in use, if any. */

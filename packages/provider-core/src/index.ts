@@ -1,5 +1,6 @@
 export { classifyForBreaker } from './compose/classify';
 export type { ProviderRateLimitOptions, ResolvedTokens, TokenOptions } from './compose/pieces';
+export type { ShareOptions } from './compose/share';
 export type {
   AuthHeaders,
   CredentialOutcome,

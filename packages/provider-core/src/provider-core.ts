@@ -1,7 +1,7 @@
 import type { Breaker } from '@x/breaker';
 import type { Cache } from '@x/cache';
 import type { Pool } from '@x/pool';
-import type { RateLimiter } from '@x/rate-limit';
+import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { ErrorKit } from './errors';
 import { streamAttempt } from './http/attempt';
 import type { ProviderEventMap } from './observe/events';
@@ -176,6 +176,7 @@ export class ProviderCore {
       {
         breakerState: rt.breaker?.state,
         rateLimitQueued: rt.limit?.limiter.stats().queued,
+        concurrency: rt.concurrency?.limiter,
         cache: rt.cache.cache?.stats() as { entries?: number; hitRate?: number } | undefined,
         pool: rt.pool?.stats().totals as { connected?: number; queued?: number } | undefined,
       },
@@ -207,6 +208,11 @@ export class ProviderCore {
     return this.#rt.limit?.limiter;
   }
 
+  /** The concurrency limiter in use (`maxConcurrent`), if any. */
+  get concurrencyLimiter(): ConcurrencyLimiter | undefined {
+    return this.#rt.concurrency?.limiter;
+  }
+
   /** The cache in use, if any. */
   get cache(): Cache | undefined {
     return this.#rt.cache.cache;
@@ -230,6 +236,7 @@ export class ProviderCore {
       rt.agent?.close(),
       rt.ownPool ? rt.pool?.close() : undefined,
       rt.limit?.own === true ? rt.limit.limiter.close() : undefined,
+      rt.concurrency?.own === true ? rt.concurrency.limiter.close() : undefined,
     ]).then(noop);
     return this.#closing;
   }

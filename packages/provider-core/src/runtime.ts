@@ -2,9 +2,10 @@ import type { Breaker, BreakerOptions } from '@x/breaker';
 import type { Cache, CacheOptions } from '@x/cache';
 import { expectLogger, fail, optionalFunction, optionalNumber, PackageLog } from '@x/internal';
 import type { Pool, PoolOptions } from '@x/pool';
-import type { RateLimiter } from '@x/rate-limit';
+import { type ConcurrencyLimiter, type RateLimiter, sharedConcurrencyLimiter } from '@x/rate-limit';
 import type { Calibrator, Provider as TokensProvider } from '@x/tokens';
 import type { Agent } from 'undici';
+import { type ResolvedConcurrency, resolveConcurrency } from './compose/concurrency';
 import {
   type PieceDefaults,
   type ProviderRateLimitOptions,
@@ -16,6 +17,8 @@ import {
   resolveTokens,
   type TokenOptions,
 } from './compose/pieces';
+import { resolveShare, type ShareOptions } from './compose/share';
+import { judging } from './compose/shared-breaker';
 import {
   type AuthHeaders,
   type CredentialSource,
@@ -62,6 +65,26 @@ export interface CoreOptions {
   pool?: PoolOptions | Pool | false;
   /** Rate limiter (`@x/rate-limit`): options, a limiter to share, or `false`. */
   rateLimit?: ProviderRateLimitOptions | RateLimiter | false;
+  /**
+   * The most calls in flight at once (chat, generate, embeddings; a stream holds its slot until
+   * it ends). A number gets a limiter of the provider's own: a FIFO queue of at most 1000
+   * callers, each waiting up to 60 s before `LocalLimitError`; a limiter from
+   * `createConcurrencyLimiter()` (`@x/rate-limit`) sets another queue or is shared between
+   * providers. Taken after the rate limit, so a call never holds a slot while it waits for a token.
+   * @default undefined (no limit)
+   */
+  maxConcurrent?: number | ConcurrencyLimiter | false;
+  /**
+   * Takes pieces from the process-wide registries instead of creating private ones, so that
+   * several providers pointed at one server share one quota and one outage state without passing
+   * instances around. A name shares the breaker, the rate limiter and (with `maxConcurrent` a
+   * number) the concurrency limiter; an object names each piece, the cache included. Providers
+   * asking for one name must ask with equal options (a `RangeError` otherwise). A piece given as
+   * an instance is used as given; a shared piece is never closed by `close()`. A name is a label
+   * that shows in logs and events: never derive it from a key.
+   * @default undefined (private pieces)
+   */
+  share?: string | ShareOptions;
   /** Circuit breaker (`@x/breaker`): options, a breaker to share, or `false`. */
   breaker?: BreakerOptions | Breaker | false;
   /** Retry options, a policy from `createRetryPolicy()` to share its budget, or `false`. */
@@ -114,6 +137,8 @@ export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
   'getApiKey',
   'pool',
   'rateLimit',
+  'maxConcurrent',
+  'share',
   'breaker',
   'retry',
   'cache',
@@ -186,6 +211,7 @@ export interface Runtime {
   readonly ownPool: boolean;
   readonly breaker: Breaker | undefined;
   readonly limit: ResolvedRateLimit | undefined;
+  readonly concurrency: ResolvedConcurrency | undefined;
   readonly cache: CacheStage;
   readonly context: ContextStage<any>;
   readonly usage: UsageStage<any>;
@@ -203,9 +229,14 @@ export interface Runtime {
   closed: boolean;
 }
 
+/** The cache TTL of a provider that keeps nothing out: one function, so shared caches compare equal. */
+function noTtl(): undefined {
+  return undefined;
+}
+
 /** Builds the runtime: validates the shared options and composes the pieces. */
 export function createRuntime(config: CoreConfig): Runtime {
-  const { options, identity, kit } = config;
+  const { options, identity } = config;
   const defaults: PieceDefaults = { ...config.defaults, id: identity.id };
   const headers = validateHeaders(options.headers);
   if (
@@ -238,10 +269,21 @@ export function createRuntime(config: CoreConfig): Runtime {
   const timeouts = resolveTimeouts(options.timeouts);
   const retry = retryParts(options.retry);
   const tokens = resolveTokens(options.tokens, config.tokenKeys);
-  const limit = resolveRateLimit(options.rateLimit, defaults);
+  const share = resolveShare(options.share);
+  const limit = resolveRateLimit(options.rateLimit, defaults, share.rateLimit);
+  const slots = share.maxConcurrent;
+  const concurrency =
+    slots === undefined
+      ? resolveConcurrency(options.maxConcurrent)
+      : resolveConcurrency(options.maxConcurrent, (o) => sharedConcurrencyLimiter(slots, o), false);
   const origin = new URL(config.baseUrl).origin;
-  const breaker = resolveBreaker(options.breaker, defaults, origin).breaker;
-  const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? (() => undefined)).cache;
+  const { breaker, judge } = resolveBreaker(options.breaker, defaults, origin, share.breaker);
+  // A shared breaker has one classify: this provider records its own verdicts on its errors.
+  const { kit, httpError } =
+    judge === undefined
+      ? { kit: config.kit, httpError: config.httpError }
+      : judging(config.kit, config.httpError, judge);
+  const cache = resolveCache(options.cache, defaults, config.cacheTtl ?? noTtl, share.cache).cache;
   let pool: Pool | undefined;
   let ownPool = false;
   if (options.transport !== undefined) {
@@ -269,7 +311,7 @@ export function createRuntime(config: CoreConfig): Runtime {
         const { endpoint, statusCode: status, model } = failure;
         audit.emit({ type: 'auth-rejected', endpoint, status, model });
       }
-      return config.httpError(failure);
+      return httpError(failure);
     },
     baseUrl: config.baseUrl,
     origin,
@@ -282,6 +324,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     ownPool,
     breaker,
     limit,
+    concurrency,
     cache: new CacheStage(cache, stats, topics),
     context: new ContextStage<any>({
       tokens,

@@ -34,6 +34,16 @@ import { mapHttpError } from './wire/http-errors';
 type Signal = { signal?: AbortSignal };
 
 /**
+ * A silently truncated answer is never stored. One function for every provider, so that
+ * providers sharing a cache (`share: { cache }`) ask for it with equal options.
+ */
+function keepTruncatedOut(_request: object, value: unknown): false | undefined {
+  return (value as { response?: ChatResponse } | undefined)?.response?.truncated
+    ? false
+    : undefined;
+}
+
+/**
  * An Ollama client with a connection pool, rate limiting, a circuit breaker, retries, a response
  * cache, token accounting, deadlines, typed errors, statistics and events, all on by default. The
  * request path is `@x/provider-core`'s; this class is Ollama's wire (`wire/`) and what only Ollama
@@ -84,9 +94,7 @@ export class OllamaProvider extends ProviderFacade {
         options.apiKey === undefined && resolved.core.apiKey !== undefined
           ? 'OLLAMA_API_KEY'
           : undefined,
-      // A silently truncated answer is never stored.
-      cacheTtl: (_request, value) =>
-        (value as { response?: ChatResponse } | undefined)?.response?.truncated ? false : undefined,
+      cacheTtl: keepTruncatedOut,
     });
     this.attach(this.#core);
     this.#server = new ServerApi(this.#core);

@@ -25,6 +25,8 @@ it('exports exactly the public API of @x/rate-limit', async () => {
       "parseRateLimitHeaders",
       "rateLimitPresets",
       "rateLimited",
+      "sharedConcurrencyLimiter",
+      "sharedRateLimiter",
     ]
   `);
 });

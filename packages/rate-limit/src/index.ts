@@ -43,6 +43,7 @@ export type { BucketLike, LimiterLike, RateLimitedOptions } from './rate-limited
 export { rateLimited } from './rate-limited';
 export type { Costs, RateLimiter, RateLimiterOptions, RateLimiterStats } from './rate-limiter';
 export { createRateLimiter } from './rate-limiter';
+export { sharedConcurrencyLimiter, sharedRateLimiter } from './shared';
 export type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 export type { TokenBucket, TokenBucketStats } from './token-bucket';
 export { createTokenBucket } from './token-bucket';

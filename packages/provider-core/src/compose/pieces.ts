@@ -1,5 +1,5 @@
-import { type Breaker, type BreakerOptions, createBreaker } from '@x/breaker';
-import { type Cache, type CacheOptions, createCache } from '@x/cache';
+import { type Breaker, type BreakerOptions, createBreaker, sharedBreaker } from '@x/breaker';
+import { type Cache, type CacheOptions, createCache, sharedCache } from '@x/cache';
 import {
   expectKnownKeys,
   fail,
@@ -8,9 +8,10 @@ import {
   optionalNumber,
 } from '@x/internal';
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
-import { createRateLimiter, type RateLimiter } from '@x/rate-limit';
+import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
 import { type Calibrator, createCalibrator } from '@x/tokens';
 import { classifyForBreaker } from './classify';
+import { classifyShared } from './shared-breaker';
 
 /** Options of the provider's own rate limiter (used when `rateLimit` is not an instance). */
 export interface ProviderRateLimitOptions {
@@ -97,12 +98,18 @@ export function isCalibratorLike(value: unknown): value is Calibrator {
   return isObject(value) && typeof value.observe === 'function' && typeof value.get === 'function';
 }
 
-/** `breaker`: options (over the provider's preset and classification), a breaker to share, or false. */
+/**
+ * `breaker`: options (over the provider's preset and classification), a breaker to share, or
+ * false. With a `share` name, options make the process-wide `sharedBreaker(name)` instead: its
+ * `classify` is {@link classifyShared}, and `judge` is this provider's own classification when it
+ * is not the default (the provider then records its verdict on each error it creates).
+ */
 export function resolveBreaker(
   value: unknown,
   defaults: PieceDefaults,
   origin: string,
-): { breaker: Breaker | undefined; own: boolean } {
+  shared?: string,
+): { breaker: Breaker | undefined; own: boolean; judge?: BreakerOptions['classify'] } {
   if (value === false) return { breaker: undefined, own: false };
   if (isBreaker(value)) return { breaker: value, own: false };
   if (value !== undefined && !isPlainObject(value)) {
@@ -110,10 +117,17 @@ export function resolveBreaker(
   }
   const options: BreakerOptions = {
     ...defaults.breaker,
-    name: `${defaults.id} ${origin}`,
+    name: shared ?? `${defaults.id} ${origin}`,
     classify: classifyForBreaker,
     ...(value as BreakerOptions | undefined),
   };
+  if (shared !== undefined) {
+    const own = options.classify;
+    const breaker = sharedBreaker(shared, { ...options, classify: classifyShared });
+    return own === classifyForBreaker || own === undefined
+      ? { breaker, own: false }
+      : { breaker, own: false, judge: own };
+  }
   return { breaker: createBreaker(options), own: true };
 }
 
@@ -138,10 +152,14 @@ export function resolvePool(
   return { pool: createPool(options), own: true };
 }
 
-/** `rateLimit`: options, a limiter to share (its `requests` and `tokens` limits), or false. */
+/**
+ * `rateLimit`: options, a limiter to share (its `requests` and `tokens` limits), or false. With a
+ * `share` name, options make the process-wide `sharedRateLimiter(name)`, charged under that name.
+ */
 export function resolveRateLimit(
   value: unknown,
   defaults: PieceDefaults,
+  shared?: string,
 ): ResolvedRateLimit | undefined {
   if (value === false) return undefined;
   if (isLimiter(value)) {
@@ -178,22 +196,30 @@ export function resolveRateLimit(
   if (o.tokensPerMinute !== undefined) {
     limits.tokens = { ratePerSecond: o.tokensPerMinute / 60, capacity: o.tokensPerMinute };
   }
-  const limiter = createRateLimiter({ limits, maxQueue: o.maxQueue ?? 1000 });
+  const limiterOptions = { limits, maxQueue: o.maxQueue ?? 1000 };
+  const limiter =
+    shared === undefined
+      ? createRateLimiter(limiterOptions)
+      : sharedRateLimiter(shared, limiterOptions);
   return {
     limiter,
-    own: true,
-    key: o.key ?? defaults.id,
+    own: shared === undefined,
+    key: o.key ?? shared ?? defaults.id,
     timeoutMs: o.timeoutMs ?? 60_000,
     hasRequests: true,
     tokensCapacity: o.tokensPerMinute,
   };
 }
 
-/** `cache`: options, a cache to share, or false. `ttl` keeps answers that must not be stored out. */
+/**
+ * `cache`: options, a cache to share, or false. `ttl` keeps answers that must not be stored out.
+ * With a `share` name, options make the process-wide `sharedCache(name)` instead.
+ */
 export function resolveCache(
   value: unknown,
   defaults: PieceDefaults,
   ttl: (request: object, response: unknown) => number | undefined | false,
+  shared?: string,
 ): { cache: Cache | undefined; own: boolean } {
   if (value === false) return { cache: undefined, own: false };
   if (isCache(value)) return { cache: value, own: false };
@@ -205,6 +231,7 @@ export function resolveCache(
     ttl,
     ...(value as CacheOptions | undefined),
   };
+  if (shared !== undefined) return { cache: sharedCache(shared, options), own: false };
   return { cache: createCache(options), own: true };
 }
 

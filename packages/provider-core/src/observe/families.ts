@@ -27,6 +27,8 @@ export interface MetricsSource {
 export interface PieceGauges {
   breakerState: string | undefined;
   rateLimitQueued: number | undefined;
+  /** The `maxConcurrent` limiter: its calls in flight and queued, read when rendered. */
+  concurrency?: { readonly active: number; readonly queued: number } | undefined;
   cache: { entries?: number; hitRate?: number } | undefined;
   pool: { connected?: number; queued?: number } | undefined;
 }
@@ -233,6 +235,16 @@ function pieceFamilies(
   if (pieces.rateLimitQueued !== undefined) {
     families.push(
       gauge('rate_limit_queued', 'Callers waiting for the rate limiter.', pieces.rateLimitQueued),
+    );
+  }
+  if (pieces.concurrency !== undefined) {
+    families.push(
+      gauge('concurrency_active', 'Calls holding a concurrency slot.', pieces.concurrency.active),
+      gauge(
+        'concurrency_queued',
+        'Calls waiting for a concurrency slot.',
+        pieces.concurrency.queued,
+      ),
     );
   }
   if (pieces.cache?.entries !== undefined) {

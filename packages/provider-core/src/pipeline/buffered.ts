@@ -83,6 +83,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     signal,
     readmit: readmitter(rt.limit, rt.stats, model),
   };
+  // The concurrency slot is held through every attempt and given back however the call ends.
   return withRetries(rt.retry, target, async (attempt) => {
     const accumulator = op.accumulator(send.redact);
     if (format !== undefined) {
@@ -160,7 +161,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
       firstTokenMs: undefined,
       streamed: false,
     });
-  });
+  }).finally(send.release);
 }
 
 /**

@@ -52,6 +52,8 @@ export function normalizeFailure(
         cause: error,
       });
     case 'X_POOL_CLOSED':
+    // The provider's own limiter, closed by `close()` while the call waited in its queue.
+    case 'X_RATE_LIMIT_CLOSED':
       return rt.kit.closed();
     default:
       return error;

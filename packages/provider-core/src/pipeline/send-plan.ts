@@ -2,6 +2,7 @@ import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
 import { admit } from '../stages/admit';
 import type { Prepared } from '../stages/context';
+import { takeSlot } from '../stages/slot';
 import { headersFor } from './shared';
 
 /** What a fresh call sends, decided once for all its attempts. */
@@ -11,11 +12,17 @@ export interface SendPlan {
   headers: Record<string, string>;
   /** Scrubs the secrets this call carried (its own key included) from server text. */
   redact: (text: string) => string;
+  /**
+   * Gives back the call's concurrency slot (`maxConcurrent`): called once the exchange ended,
+   * however it ended. Idempotent; a no-op without a concurrency limit.
+   */
+  release: () => void;
 }
 
 /**
  * The stages before the first attempt, in order: tokens and context window, rate limit, the
- * request body, then the headers (a key callback runs last, so a fresh key is used at once).
+ * concurrency slot, the request body, then the headers (a key callback runs last, so a fresh key
+ * is used at once). The slot is held from here: the caller releases it through the plan.
  */
 export async function planSend<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
@@ -28,9 +35,16 @@ export async function planSend<Request extends CoreRequest, Response extends Cor
   const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
   const prepared = pending instanceof Promise ? await pending : pending;
   await admit(rt.limit, rt.stats, prepared, signal, op.model(request));
-  const body = JSON.stringify(op.body(request, stream, prepared));
-  const pendingHeaders = headersFor(rt, accept, signal);
-  const { headers, key } =
-    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  return { prepared, body, headers, redact: rt.redactor.redactFor(key, op.endpoint) };
+  const slot = takeSlot(rt.concurrency, signal);
+  const release = slot instanceof Promise ? await slot : slot;
+  try {
+    const body = JSON.stringify(op.body(request, stream, prepared));
+    const pendingHeaders = headersFor(rt, accept, signal);
+    const { headers, key } =
+      pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+    return { prepared, body, headers, redact: rt.redactor.redactFor(key, op.endpoint), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }

@@ -74,6 +74,8 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     }
     const record: StreamChunk<Response>[] | undefined = plan.use === 'none' ? undefined : [];
     const send = await within(call, () => planSend(rt, op, request, signal, true, format.accept));
+    // The concurrency slot lasts as long as the call: to its end, cancellation or abandonment.
+    scope.hold(send.release);
     const opened = await within(call, () =>
       withRetries(
         rt.retry,
@@ -131,6 +133,8 @@ export async function* stream<Request extends CoreRequest, Response extends Core
       throw withPartial(rt, error, op.endpoint, accumulator);
     } finally {
       await opened.release();
+      // The exchange is over: the slot frees now, not when the caller asks past the last chunk.
+      send.release();
     }
     const response = finish(rt, op, request, send.prepared, accumulator.build(), {
       attempt: opened.attempt,

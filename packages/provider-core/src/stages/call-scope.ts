@@ -10,6 +10,11 @@ export interface CallScope {
   readonly signal: AbortSignal | undefined;
   /** Ends the call: clears the deadline, releases the in-flight slot. Idempotent. */
   end(): void;
+  /**
+   * Gives `release` back when the call ends (at once if it already ended): a stream's
+   * concurrency slot, held until its last chunk, its cancellation or its abandonment.
+   */
+  hold(release: () => void): void;
 }
 
 /**
@@ -31,6 +36,11 @@ export function beginCall(init: {
   const record = stats.started(init.model);
   init.budget?.deposit();
   let ended = false;
+  let held: (() => void) | undefined;
+  const hold = (release: () => void): void => {
+    if (ended) release();
+    else held = release;
+  };
   if (init.totalMs === undefined) {
     return {
       started,
@@ -39,7 +49,9 @@ export function beginCall(init: {
         if (ended) return;
         ended = true;
         stats.ended(record);
+        held?.();
       },
+      hold,
     };
   }
   const totalMs = init.totalMs;
@@ -56,6 +68,8 @@ export function beginCall(init: {
       ended = true;
       clearTimeout(timer);
       stats.ended(record);
+      held?.();
     },
+    hold,
   };
 }

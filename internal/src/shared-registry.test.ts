@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  expectSharedName,
+  firstDifference,
+  releaseShared,
+  sharedInstance,
+} from './shared-registry';
+
+class Thing {
+  closed = false;
+  constructor(readonly options: unknown) {}
+  close(): void {
+    this.closed = true;
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
+const KEY = Symbol.for('x.test-pkg.shared');
+afterEach(() => {
+  delete (globalThis as Record<symbol, unknown>)[KEY];
+});
+
+const ask = (name: unknown, options?: unknown, closes = true) =>
+  sharedInstance({
+    pkg: 'test-pkg',
+    kind: 'thing',
+    label: 'shared thing',
+    name,
+    options,
+    create: (o) => new Thing(o),
+    closes,
+  });
+
+describe('sharedInstance', () => {
+  it('returns one instance per name, created once with the first options', () => {
+    const a = ask('local', { size: 2 });
+    expect(ask('local')).toBe(a);
+    expect(ask('local', { size: 2 })).toBe(a);
+    expect(ask('other')).not.toBe(a);
+    expect(a.options).toEqual({ size: 2 });
+  });
+
+  it('keeps the registry on globalThis under Symbol.for, where a second copy finds it', () => {
+    const a = ask('local');
+    const registry = (
+      globalThis as Record<symbol, Map<string, Map<string, { instance: unknown }>>>
+    )[KEY];
+    expect(registry?.get('thing')?.get('local')?.instance).toBe(a);
+  });
+
+  it('throws a RangeError naming the first option that differs', () => {
+    ask('local', { size: 2, nested: { ttl: 5 } });
+    expect(() => ask('local', { size: 2, nested: { ttl: 6 } })).toThrow(
+      new RangeError(
+        'The shared thing "local" already exists with other options (`nested.ttl` differs): ask with the options it was created with, or with none to use it as it is',
+      ),
+    );
+  });
+
+  it('releases the name when the instance is closed, directly or by asyncDispose', async () => {
+    const a = ask('local');
+    a.close();
+    expect(a.closed).toBe(true);
+    const b = ask('local');
+    expect(b).not.toBe(a);
+    await b[Symbol.asyncDispose]();
+    expect(ask('local')).not.toBe(b);
+  });
+
+  it('keeps the instance registered until releaseShared when close does not release it', () => {
+    const a = ask('local', undefined, false);
+    a.close();
+    expect(ask('local')).toBe(a);
+    expect(releaseShared('test-pkg', 'thing', 'local', new Thing({}))).toBe(false);
+    expect(releaseShared('test-pkg', 'thing', 'local', a)).toBe(true);
+    expect(ask('local', undefined, false)).not.toBe(a);
+  });
+});
+
+describe('expectSharedName', () => {
+  it('accepts labels, including long hyphenated ones and host:port', () => {
+    for (const name of ['ollama-local', 'gpu-a 127.0.0.1:11434', 'team@ollama', 'x'.repeat(5)]) {
+      expect(expectSharedName(name)).toBe(name);
+    }
+    expect(expectSharedName('ollama-on-the-second-gpu-of-the-rack-in-building-b')).toBeTruthy();
+  });
+
+  it('refuses names that hold credentials without showing them', () => {
+    for (const name of [
+      'http://user:hunter2@ollama:11434',
+      'user:hunter2@ollama',
+      'sk-proj-abcdefghijklmnopqrstuvwxyz',
+      'Bearer abc',
+      'a3f9c2e4b1d8a7f6e5c4b3a2918f7e6d5c4b3a29',
+    ]) {
+      let error: unknown;
+      try {
+        expectSharedName(name);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toContain('without credentials');
+      expect((error as Error).message).not.toContain(name);
+    }
+  });
+
+  it('throws the house argument errors for a wrong type or an empty name', () => {
+    expect(() => expectSharedName(3)).toThrow(
+      new TypeError('Expected `name` to be a non-empty string (a label), got `3` (number)'),
+    );
+    expect(() => expectSharedName('')).toThrow(RangeError);
+    expect(() => expectSharedName('two\nlines')).toThrow(RangeError);
+  });
+});
+
+describe('firstDifference', () => {
+  it('compares plain objects and arrays by value, anything else by identity', () => {
+    const fn = () => 1;
+    expect(firstDifference({ a: [1, { b: fn }] }, { a: [1, { b: fn }] })).toBeUndefined();
+    expect(firstDifference({ a: [1, { b: fn }] }, { a: [1, { b: () => 1 }] })).toBe('a.1.b');
+    expect(firstDifference({ a: 1 }, { a: 1, b: 2 })).toBe('b');
+  });
+});

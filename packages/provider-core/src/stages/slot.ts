@@ -1,0 +1,19 @@
+import type { ResolvedConcurrency } from '../compose/concurrency';
+
+function noop(): void {}
+
+/**
+ * The concurrency step, after the rate limit (a call never holds a slot while it waits for a
+ * token): waits in the limiter's FIFO queue for a slot, up to its timeout, abortable. Resolves
+ * with the function that gives the slot back (idempotent; a no-op without a limit). A timeout
+ * or a full queue rejects with the limiter's error, which the call's boundary turns into the
+ * provider's `LocalLimitError`; an abort rejects with `signal.reason`.
+ */
+export function takeSlot(
+  concurrency: ResolvedConcurrency | undefined,
+  signal: AbortSignal | undefined,
+): (() => void) | Promise<() => void> {
+  if (concurrency === undefined) return noop;
+  // Not `tryAcquire()` first: a shared limiter's `rejected` counter would count every busy moment.
+  return concurrency.limiter.acquire(signal === undefined ? undefined : { signal });
+}

@@ -43,6 +43,12 @@ export function track(provider: OpenAIProvider): OpenAIProvider {
   return provider;
 }
 
+/** Closes `server` after the test. */
+export function trackServer(server: TestServer): TestServer {
+  servers.push(server);
+  return server;
+}
+
 /** The chat requests a server received. */
 export const chats = (server: TestServer) =>
   server.requests.filter((r) => r.path === '/v1/chat/completions');

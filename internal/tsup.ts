@@ -15,6 +15,12 @@ export function packageBuild(options: Options = {}): Options {
     target: 'node20',
     splitting: false,
     ...options,
+    // The maps point at `src/`, which every package ships: embedding the sources again in the
+    // maps would more than double the installed size (issue 17: @x/provider-ollama within 5 MB).
+    esbuildOptions(esbuild, context) {
+      esbuild.sourcesContent = false;
+      options.esbuildOptions?.(esbuild, context);
+    },
     noExternal: ['@x/internal', ...(options.noExternal ?? [])],
   };
 }

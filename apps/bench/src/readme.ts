@@ -94,12 +94,15 @@ function provenance(run: RunResult, region: Region): string {
   );
 }
 
-function suiteRegion(file: string, pkg: string, suites: [string]): Region {
+function suiteRegion(file: string, pkg: string, suites: [string], scenario?: string): Region {
   return {
     file,
     name: suites[0],
     rerun: `pnpm --filter ${pkg} bench`,
-    render: (run) => suiteTables(run, suites),
+    render: (run) =>
+      scenario === undefined
+        ? suiteTables(run, suites)
+        : `${suiteTables(run, suites)}\n\n${scenarioTables(run, scenario)}`,
   };
 }
 
@@ -119,7 +122,7 @@ export const regions: Region[] = [
     },
   },
   suiteRegion('packages/breaker/README.md', '@x/breaker', ['breaker']),
-  suiteRegion('packages/pool/README.md', '@x/pool', ['pool']),
+  suiteRegion('packages/pool/README.md', '@x/pool', ['pool'], 'reuse'),
   suiteRegion('packages/tokens/README.md', '@x/tokens', ['tokens']),
   {
     ...suiteRegion('packages/tokens/README.md', '@x/tokens', ['install-size']),

@@ -32,6 +32,8 @@ export const breakerSuite: Suite = {
 
     // closed path: every breaker wraps an async function that resolves at once
     const opossumClosed = new CircuitBreaker(ok, { timeout: false, errorThresholdPercentage: 50 });
+    // opossum's defaults start a 10 s timer per call: what a user who changes nothing pays
+    const opossumDefaults = new CircuitBreaker(ok);
     const cockatielClosed = circuitBreaker(handleAll, {
       halfOpenAfter: 30_000,
       breaker: new ConsecutiveBreaker(5),
@@ -89,6 +91,13 @@ export const breakerSuite: Suite = {
               async: true,
               fn: () => cockatielClosed.execute(ok),
             },
+            {
+              name: 'opossum fire() (defaults: a 10 s timeout per call)',
+              library: 'opossum (defaults)',
+              role: 'peer',
+              async: true,
+              fn: () => opossumDefaults.fire(),
+            },
           ],
         },
         {
@@ -125,6 +134,7 @@ export const breakerSuite: Suite = {
       ],
       close() {
         opossumClosed.shutdown();
+        opossumDefaults.shutdown();
         opossumOpen.shutdown();
         isolation.dispose();
       },

@@ -1,10 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createRateLimiter, createTokenBucket } from '@x/rate-limit';
+import { createConcurrencyLimiter, createRateLimiter, createTokenBucket } from '@x/rate-limit';
 import { createRedisTokenBucket } from '@x/rate-limit/redis';
 import Bottleneck from 'bottleneck';
+import { bulkhead } from 'cockatiel';
 import { Redis } from 'ioredis';
 import { RateLimiter, TokenBucket } from 'limiter';
+import pLimit from 'p-limit';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Suite } from '../context';
 import type { MicroGroup } from '../micro';
@@ -75,6 +77,10 @@ export const rateLimitSuite: Suite = {
     const bottleneck = new Bottleneck({ maxConcurrent: null, minTime: 0 });
     closers.push(() => bottleneck.disconnect());
     const resolved = () => Promise.resolve();
+    const slots = createConcurrencyLimiter({ maxConcurrent: 8 });
+    closers.push(() => slots.close());
+    const limit8 = pLimit(8);
+    const bulk8 = bulkhead(8, Number.POSITIVE_INFINITY);
 
     const groups: MicroGroup[] = [
       {
@@ -163,6 +169,34 @@ export const rateLimitSuite: Suite = {
             role: 'peer',
             async: true,
             fn: () => bottleneck.schedule(resolved),
+          },
+        ],
+      },
+      {
+        name: 'concurrency limiter, a free slot (8 slots)',
+        description:
+          'one awaited run(fn) of an already-resolved job through a limiter of 8 slots, one caller: the cost of taking and giving back a slot',
+        cases: [
+          {
+            name: '@x/rate-limit createConcurrencyLimiter().run(fn)',
+            library: '@x/rate-limit',
+            role: 'ours',
+            async: true,
+            fn: () => slots.run(resolved),
+          },
+          {
+            name: 'p-limit(8)(fn)',
+            library: 'p-limit',
+            role: 'peer',
+            async: true,
+            fn: () => limit8(resolved),
+          },
+          {
+            name: 'cockatiel bulkhead(8).execute(fn)',
+            library: 'cockatiel bulkhead',
+            role: 'peer',
+            async: true,
+            fn: () => bulk8.execute(resolved),
           },
         ],
       },

@@ -119,30 +119,26 @@ export const installSizeSuite: Suite = {
       ];
       ctx.progress.start('install-size', names.length + 5);
       const packed = new Map<string, string>();
-      for (const name of names) {
-        packed.set(name, await pack(root, name, tarballs));
-        ctx.progress.tick(`packed ${name}`);
-      }
+      await Promise.all(
+        names.map(async (name) => {
+          packed.set(name, await pack(root, name, tarballs));
+          ctx.progress.tick(`packed ${name}`);
+        }),
+      );
       const of = (pkg: string) => [...closure(root, pkg)].map((n) => packed.get(n)!);
-      const tick =
-        <T>(label: string) =>
-        (x: T) => {
-          ctx.progress.tick(label);
-          return x;
-        };
-      // one at a time: parallel installs would race on npm's cache folder
-      const ollama = await install(base, 'ollama', of('@x/provider-ollama')).then(
-        tick('@x/provider-ollama'),
-      );
-      const openai = await install(base, 'openai', of('@x/provider-openai')).then(
-        tick('@x/provider-openai'),
-      );
-      const tokens = await install(base, 'tokens', of('@x/tokens')).then(tick('@x/tokens'));
-      const tokensExact = await install(base, 'tokens-exact', [
-        ...of('@x/tokens'),
-        'js-tiktoken@^1.0.21',
-      ]).then(tick('@x/tokens + js-tiktoken'));
-      const ollamaJs = await install(base, 'ollama-js', ['ollama']).then(tick('ollama-js'));
+      const measure = async (label: string, specs: string[]) => {
+        const installed = await install(base, label, specs);
+        ctx.progress.tick(label);
+        return installed;
+      };
+      // side by side: npm's cache (cacache) is safe for concurrent installs
+      const [ollama, openai, tokens, tokensExact, ollamaJs] = await Promise.all([
+        measure('provider-ollama', of('@x/provider-ollama')),
+        measure('provider-openai', of('@x/provider-openai')),
+        measure('tokens', of('@x/tokens')),
+        measure('tokens-exact', [...of('@x/tokens'), 'js-tiktoken@^1.0.21']),
+        measure('ollama-js', ['ollama']),
+      ]);
       ctx.progress.done();
       const checks: Check[] = [
         {

@@ -98,8 +98,8 @@ export const tokensSuite: Suite = {
         };
       });
       groups.push({
-        name: `count ${encoding}`,
-        description: `count the tokens of one corpus sample with the ${encoding} encoding`,
+        name: `count ${encoding}, one corpus sample, memo caches warm`,
+        description: `count the tokens of one corpus sample with the ${encoding} encoding, cycling through the samples (caches that memoise pieces keep them between calls)`,
         targets: [{ vs: 'gpt-tokenizer', min: 1 }],
         cases,
         facts: (rows) => {

@@ -60,7 +60,7 @@ describe('pnpm bench --smoke', () => {
       expect(existsSync(join(out, file!)), file).toBe(true);
       expect(readFileSync(join(out, file!), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('exits with 2 and names the option when an option is unknown', async () => {
     const err = await run(

@@ -58,17 +58,25 @@ function closure(root: string, name: string, seen = new Set<string>()): Set<stri
   return seen;
 }
 
-/** `pnpm pack` (which rewrites workspace: ranges) of one package; the tarball's path. */
-async function pack(root: string, name: string, into: string): Promise<string> {
-  const dir = join(root, 'packages', name.slice('@x/'.length));
-  const { stdout } = await run('pnpm', ['pack', '--pack-destination', into], { cwd: dir });
-  const tarball = stdout
-    .trim()
-    .split('\n')
-    .reverse()
-    .find((l) => l.trim().endsWith('.tgz'));
-  if (!tarball) throw new Error(`pnpm pack of ${name} printed no tarball: ${stdout.slice(-200)}`);
-  return tarball.trim().startsWith('/') ? tarball.trim() : join(into, tarball.trim());
+/**
+ * One `pnpm pack` over `roots` and everything they depend on (pnpm rewrites workspace: ranges);
+ * the tarball of each @x package by name.
+ */
+async function packAll(root: string, roots: string[], into: string): Promise<Map<string, string>> {
+  const filters = roots.flatMap((r) => ['--filter', `${r}...`]);
+  await run('pnpm', [...filters, 'pack', '--pack-destination', into], {
+    cwd: root,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const files = readdirSync(into);
+  const packed = new Map<string, string>();
+  for (const name of roots.flatMap((r) => [...closure(root, r)])) {
+    const short = name.slice('@x/'.length);
+    const file = files.find((f) => new RegExp(`^x-${short}-\\d.*\\.tgz$`).test(f));
+    if (!file) throw new Error(`pnpm pack wrote no tarball for ${name} in ${into}`);
+    packed.set(name, join(into, file));
+  }
+  return packed;
 }
 
 /** A real `npm install` of `specs` into an empty project; the size of its node_modules. */
@@ -111,20 +119,12 @@ export const installSizeSuite: Suite = {
     try {
       const tarballs = join(base, 'tarballs');
       mkdirSync(tarballs);
-      const names = [
-        ...new Set([
-          ...closure(root, '@x/provider-ollama'),
-          ...closure(root, '@x/provider-openai'),
-        ]),
-      ];
-      ctx.progress.start('install-size', names.length + 5);
-      const packed = new Map<string, string>();
-      await Promise.all(
-        names.map(async (name) => {
-          packed.set(name, await pack(root, name, tarballs));
-          ctx.progress.tick(`packed ${name}`);
-        }),
-      );
+      // --quick measures what the target needs (and ollama-js beside it), nothing more
+      const full = ctx.profile.name !== 'quick';
+      const roots = full ? ['@x/provider-ollama', '@x/provider-openai'] : ['@x/provider-ollama'];
+      ctx.progress.start('install-size', 1 + (full ? 5 : 2));
+      const packed = await packAll(root, roots, tarballs);
+      ctx.progress.tick('packed');
       const of = (pkg: string) => [...closure(root, pkg)].map((n) => packed.get(n)!);
       const measure = async (label: string, specs: string[]) => {
         const installed = await install(base, label, specs);
@@ -132,20 +132,24 @@ export const installSizeSuite: Suite = {
         return installed;
       };
       // side by side: npm's cache (cacache) is safe for concurrent installs
-      const [ollama, openai, tokens, tokensExact, ollamaJs] = await Promise.all([
+      const [ollama, ollamaJs, openai, tokens, tokensExact] = await Promise.all([
         measure('provider-ollama', of('@x/provider-ollama')),
-        measure('provider-openai', of('@x/provider-openai')),
-        measure('tokens', of('@x/tokens')),
-        measure('tokens-exact', [...of('@x/tokens'), 'js-tiktoken@^1.0.21']),
         measure('ollama-js', ['ollama']),
+        ...(full
+          ? [
+              measure('provider-openai', of('@x/provider-openai')),
+              measure('tokens', of('@x/tokens')),
+              measure('tokens-exact', [...of('@x/tokens'), 'js-tiktoken@^1.0.21']),
+            ]
+          : []),
       ]);
       ctx.progress.done();
       const checks: Check[] = [
         {
           what: '@x/provider-ollama install size',
-          value: describeInstall(ollama),
+          value: describeInstall(ollama!),
           target: `≤ ${mb(BUDGET_BYTES)}`,
-          met: ollama.bytes <= BUDGET_BYTES,
+          met: ollama!.bytes <= BUDGET_BYTES,
         },
       ];
       return {
@@ -157,11 +161,15 @@ export const installSizeSuite: Suite = {
             cases: [],
             checks: () => checks,
             facts: () => ({
-              '@x/provider-ollama': describeInstall(ollama),
-              '@x/provider-openai': describeInstall(openai),
-              '@x/tokens (estimates, no exact OpenAI counts)': describeInstall(tokens),
-              '@x/tokens + js-tiktoken (exact OpenAI counts)': describeInstall(tokensExact),
-              'ollama-js (`ollama`, for comparison)': describeInstall(ollamaJs),
+              '@x/provider-ollama': describeInstall(ollama!),
+              ...(openai ? { '@x/provider-openai': describeInstall(openai) } : {}),
+              ...(tokens
+                ? { '@x/tokens (estimates, no exact OpenAI counts)': describeInstall(tokens) }
+                : {}),
+              ...(tokensExact
+                ? { '@x/tokens + js-tiktoken (exact OpenAI counts)': describeInstall(tokensExact) }
+                : {}),
+              'ollama-js (`ollama`, for comparison)': describeInstall(ollamaJs!),
             }),
           },
         ],

@@ -74,7 +74,7 @@ export const ollamaSimSuite: Suite = {
     ): MicroCase => ({ name, library, role, async: true, concurrency: CONCURRENCY, fn });
     const groups: MicroGroup[] = [
       {
-        name: 'chat, non-streaming, 32 in flight',
+        name: 'chat, non-streaming, c=32',
         description: `${CONCURRENCY} concurrent non-streaming /api/chat requests over 16 keep-alive undici connections, client and servers in this process; the simulator generates 14 tokens with no delay`,
         cases: [
           item('@x/ollama-sim', '@x/ollama-sim', 'ours', call(sim.url, false)),
@@ -94,7 +94,7 @@ export const ollamaSimSuite: Suite = {
         ],
       },
       {
-        name: 'chat, streaming, 32 in flight',
+        name: 'chat, streaming, c=32',
         description: `${CONCURRENCY} concurrent streamed /api/chat requests (14 tokens, chunked NDJSON), the body read whole`,
         cases: [
           item('@x/ollama-sim', '@x/ollama-sim', 'ours', call(sim.url, true)),

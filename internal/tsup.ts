@@ -2,7 +2,8 @@ import type { Options } from 'tsup';
 
 /**
  * The build every published package shares: ESM + CJS with declarations and source maps (without
- * `sourcesContent`) for Node 20, and `@x/internal` inlined so that no published `dist` imports this private package.
+ * `sourcesContent`) for Node 20, and `@x/internal` inlined so that no published `dist` imports
+ * this private package.
  * A package's `tsup.config.ts` passes only what differs (its entries, a bundled dependency).
  */
 export function packageBuild(options: Options = {}): Options {

@@ -23,6 +23,18 @@ describe('parseArgs', () => {
       'Expected `--concurrency` to be an integer >= 1, got `0`',
     );
   });
+  it('refuses --publish of a partial run when --only or --skip is given', () => {
+    expect(() => parseArgs(['--publish', '--only', 'breaker'])).toThrow(/whole committed report/);
+    expect(() => parseArgs(['--publish', '--skip', 'load'])).toThrow(/whole committed report/);
+  });
+  it('refuses --publish of a smoke run or of a run that is not written', () => {
+    expect(() => parseArgs(['--publish', '--smoke'])).toThrow(/--smoke/);
+    expect(() => parseArgs(['--publish', '--no-write'])).toThrow(/--no-write/);
+  });
+  it('publishes only when --publish is given', () => {
+    expect(parseArgs([]).publish).toBe(false);
+    expect(parseArgs(['--publish']).publish).toBe(true);
+  });
   it('throws with the usage when an option is unknown', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/Unknown option `--fast`[\s\S]*Usage/);
   });

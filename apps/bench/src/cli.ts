@@ -21,6 +21,8 @@ export interface CliOptions {
   /** Re-render report.md from a saved run instead of measuring. */
   from?: string;
   write: boolean;
+  /** After the run, replace the committed report and the README tables with it. */
+  publish: boolean;
   list: boolean;
   help: boolean;
   /** Overrides for the load scenarios (steady load and the ones that take them). */
@@ -57,9 +59,12 @@ Micro-benchmarks
   --time <ms>           tinybench time budget per case per sample
 
 Output
-  --out <dir>           where <timestamp>.json, report.md and the SVG charts go (default: <repo>/bench-results)
+  --out <dir>           where run.json, report.md and the SVG charts go
+                        (default: apps/bench/runs/<timestamp>/, untracked: a run leaves git status clean)
+  --publish             then copy the run to bench-results/ and regenerate the README tables
+                        (what \`pnpm bench:publish\` does; the only way the committed report changes)
   --no-write            print the table only
-  --from <file.json>    re-render report.md from a saved run (no measuring; charts are kept)
+  --from <run.json>     re-render report.md from a saved run (no measuring; charts are kept)
   --help                this text
 `;
 
@@ -111,6 +116,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     only: [],
     skip: [],
     write: true,
+    publish: false,
     list: false,
     help: false,
     seed: 42,
@@ -156,6 +162,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--no-write':
         opts.write = false;
         break;
+      case '--publish':
+        opts.publish = true;
+        break;
       case '--list':
         opts.list = true;
         break;
@@ -187,6 +196,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       default:
         throw new RangeError(`Unknown option \`${raw}\`\n\n${usage}`);
     }
+  }
+  if (opts.publish && !opts.write) {
+    throw new RangeError('`--publish` needs the run written: drop `--no-write`');
+  }
+  if (opts.publish && (opts.only.length > 0 || opts.skip.length > 0)) {
+    throw new RangeError(
+      '`--publish` replaces the whole committed report: run every suite (no `--only`/`--skip`)',
+    );
+  }
+  if (opts.publish && profile.name === 'smoke') {
+    throw new RangeError('`--publish` of a `--smoke` run: its figures mean nothing');
   }
   opts.profile = {
     ...profile,

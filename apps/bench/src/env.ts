@@ -26,6 +26,8 @@ export const trackedPackages = [
   '@x/pool',
   '@x/ollama-sim',
   '@x/provider-ollama',
+  '@x/provider-openai',
+  '@x/router',
   'opossum',
   'cockatiel',
   'limiter',
@@ -39,6 +41,7 @@ export const trackedPackages = [
   'undici',
   'axios',
   'ollama',
+  'openai',
   'ioredis',
   'tinybench',
 ] as const;

@@ -1,15 +1,17 @@
 /**
  * The benchmark and load-test harness: every @x package side by side with the library users
- * would otherwise pick, then load scenarios against @x/ollama-sim. Writes
- * bench-results/<timestamp>.json, bench-results/report.md and SVG charts.
+ * would otherwise pick, then load scenarios against @x/ollama-sim. Writes run.json, report.md
+ * and SVG charts to apps/bench/runs/<timestamp>/ (untracked); `--publish` then makes that run
+ * the committed report (bench-results/) and regenerates the README tables from it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs, usage } from './cli';
 import { type BenchContext, chartWriter, type RedisHandle } from './context';
-import { collectEnvironment, findRepoRoot } from './env';
+import { appDir, collectEnvironment, findRepoRoot } from './env';
 import { groupTicks, runGroup } from './micro';
+import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
@@ -31,8 +33,13 @@ function describe(e: unknown): string {
 }
 
 function commandLine(argv: string[]): string {
-  const args = argv.filter((a) => a !== '--');
-  return ['pnpm bench', ...args].join(' ');
+  const args = argv.filter((a) => a !== '--' && a !== '--publish');
+  return [argv.includes('--publish') ? 'pnpm bench:publish' : 'pnpm bench', ...args].join(' ');
+}
+
+/** `2026-12-03T04-10-00Z`: a folder name that sorts by time. */
+function stampOf(iso: string): string {
+  return iso.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -73,9 +80,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const root = findRepoRoot();
-  const outDir = resolve(cli.outDir ?? join(root, 'bench-results'));
-  if (cli.write) mkdirSync(outDir, { recursive: true });
   const startedAt = new Date();
+  const outDir = resolve(cli.outDir ?? join(appDir, 'runs', stampOf(startedAt.toISOString())));
+  if (cli.write) mkdirSync(outDir, { recursive: true });
   const t0 = performance.now();
   const environment = collectEnvironment();
   const progress = createProgress();
@@ -211,8 +218,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.stdout.write(`${summaryText(suiteResults)}\n`);
   if (cli.write) {
-    const stamp = run.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
-    const jsonFile = join(outDir, `${stamp}.json`);
+    const jsonFile = join(outDir, 'run.json');
     writeFileSync(jsonFile, `${JSON.stringify(run, null, 2)}\n`);
     writeFileSync(join(outDir, 'report.md'), renderReport(run));
     const rel = (p: string) => {
@@ -224,6 +230,13 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   if (failed) process.stderr.write('Some suites or scenarios failed; see above.\n');
+  if (cli.publish) {
+    if (failed) {
+      process.stderr.write('Not published: a suite or scenario failed.\n');
+      return 1;
+    }
+    for (const line of publishRun(outDir, root)) process.stdout.write(`${line}\n`);
+  }
   return failed ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 import { Bench } from 'tinybench';
 import type { Profile } from './profiles';
-import type { GroupResult, MicroRow, Role, Target } from './results';
+import type { Check, GroupResult, MicroRow, Role, Target } from './results';
 import { median, spreadPercent } from './stats';
 import type { Progress } from './terminal/progress';
 
@@ -31,6 +31,8 @@ export interface MicroGroup {
   targets?: Target[];
   /** Facts to compute after the run from the rows (overhead against a baseline...). */
   facts?: (rows: MicroRow[]) => Record<string, number | string>;
+  /** Targets that are not ratios (a size, an overhead), checked from the rows after the run. */
+  checks?: (rows: MicroRow[]) => Check[];
 }
 
 interface CaseState {
@@ -213,6 +215,7 @@ export async function runGroup(
     description: group.description,
     rows,
     facts: group.facts?.(rows) ?? {},
+    ...(group.checks ? { checks: group.checks(rows) } : {}),
   };
 }
 

@@ -28,11 +28,11 @@ export const profiles: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick',
     samples: 3,
-    sampleMs: 100,
-    warmupMs: 40,
-    loadScale: 0.25,
-    concurrencyLevels: [1, 16, 64],
-    stressLevels: [1, 4, 16, 64, 128],
+    sampleMs: 60,
+    warmupMs: 20,
+    loadScale: 0.15,
+    concurrencyLevels: [1, 16],
+    stressLevels: [1, 16, 128],
   },
   smoke: {
     name: 'smoke',

@@ -1,83 +1,233 @@
 /**
- * Regenerates the measured-ratios table of the root README.md (between `<!-- bench:start -->`
- * and `<!-- bench:end -->`) from bench-results/report.md. Nothing else in the README is touched.
+ * The benchmark tables of the READMEs, generated from the committed report
+ * (bench-results/report.json) between `<!-- bench:<name>:start -->` and `<!-- bench:<name>:end -->`.
+ * Nothing else in a README is touched. A test fails when a table disagrees with the report, so a
+ * number in a README is always one the report holds.
  *
- *   pnpm --filter @x/bench readme [--report <file>] [--readme <file>]
+ *   pnpm --filter @x/bench readme            # rewrite the tables from bench-results/report.json
+ *   pnpm --filter @x/bench readme -- --check # exit 1 when a table is stale
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findRepoRoot } from './env';
-import { ratiosEnd, ratiosStart } from './report/markdown';
+import { checkColumns, checkRows, groupTable, ratioColumns, ratioRows } from './report/markdown';
+import type { RunResult, ScenarioResult, SuiteResult } from './results';
+import { markdownTable } from './terminal/table';
 
-export const readmeStart = '<!-- bench:start -->';
-export const readmeEnd = '<!-- bench:end -->';
+/** The committed report every README table is generated from, relative to the repository root. */
+export const reportJson = 'bench-results/report.json';
 
-function between(text: string, start: string, end: string, what: string): string {
+export interface Region {
+  /** README path relative to the repository root. */
+  file: string;
+  /** Marker name: `<!-- bench:<name>:start -->`. */
+  name: string;
+  /** The command that reruns just what the table shows (into apps/bench/runs/). */
+  rerun: string;
+  render(run: RunResult): string;
+}
+
+export function markers(name: string): [string, string] {
+  return [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
+}
+
+function suiteOf(run: RunResult, name: string): SuiteResult | undefined {
+  return run.suites.find((s) => s.name === name);
+}
+
+function scenarioOf(run: RunResult, name: string): ScenarioResult | undefined {
+  return run.scenarios.find((s) => s.name === name);
+}
+
+function suiteTables(run: RunResult, names: string[]): string {
+  const out: string[] = [];
+  for (const name of names) {
+    const suite = suiteOf(run, name);
+    if (!suite) {
+      out.push(`_The published run has no \`${name}\` suite._`, '');
+      continue;
+    }
+    if (suite.skipped) {
+      out.push(`_Skipped in the published run: ${suite.skipped}_`, '');
+      continue;
+    }
+    for (const group of suite.groups) {
+      out.push(`**${group.name}**: ${group.description}`, '', groupTable(group), '');
+      const facts = Object.entries(group.facts);
+      if (facts.length > 0) out.push(...facts.map(([k, v]) => `- ${k}: ${v}`), '');
+    }
+  }
+  return out.join('\n').trim();
+}
+
+function scenarioTables(run: RunResult, name: string): string {
+  const s = scenarioOf(run, name);
+  if (!s) return `_The published run has no \`${name}\` scenario._`;
+  if (s.skipped) return `_Skipped in the published run: ${s.skipped}_`;
+  const out: string[] = [s.description, ''];
+  const metrics = Object.entries(s.metrics);
+  if (metrics.length > 0) {
+    out.push(
+      markdownTable(
+        ['measure', 'value'],
+        metrics.map(([k, v]) => [k, v]),
+      ),
+      '',
+    );
+  }
+  for (const t of s.tables) out.push(`**${t.title}**`, '', markdownTable(t.columns, t.rows), '');
+  return out.join('\n').trim();
+}
+
+/** Where the numbers come from and how to get them again: the first line of every table. */
+function provenance(run: RunResult, region: Region): string {
+  const env = run.environment;
+  const date = run.startedAt.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const up = region.file.split('/').length - 1;
+  const link = `${'../'.repeat(up)}bench-results/report.md`;
+  return (
+    `Measured ${date} by \`${run.command}\` (profile \`${run.profile}\`, wall clock) on Node ` +
+    `${env.node}, ${env.cpuModel} × ${env.cpuCount} (load average ${env.loadAverage.join(' / ')}). ` +
+    `Rerun: \`${region.rerun}\` (writes to \`apps/bench/runs/\`, not here). This table is ` +
+    `generated from [the published report](${link}) by \`pnpm bench:publish\`; do not edit it.`
+  );
+}
+
+function suiteRegion(file: string, pkg: string, suites: [string], scenario?: string): Region {
+  return {
+    file,
+    name: suites[0],
+    rerun: `pnpm --filter ${pkg} bench`,
+    render: (run) =>
+      scenario === undefined
+        ? suiteTables(run, suites)
+        : `${suiteTables(run, suites)}\n\n${scenarioTables(run, scenario)}`,
+  };
+}
+
+export const regions: Region[] = [
+  {
+    file: 'README.md',
+    name: 'ratios',
+    rerun: 'pnpm bench',
+    render(run) {
+      const checks = checkRows(run.suites);
+      return [
+        'ours ÷ theirs in operations per second, above 1x means the @x package is faster.',
+        '',
+        markdownTable(ratioColumns, ratioRows(run.suites)),
+        ...(checks.length > 0 ? ['', markdownTable(checkColumns, checks)] : []),
+      ].join('\n');
+    },
+  },
+  suiteRegion('packages/breaker/README.md', '@x/breaker', ['breaker']),
+  suiteRegion('packages/pool/README.md', '@x/pool', ['pool'], 'reuse'),
+  suiteRegion('packages/tokens/README.md', '@x/tokens', ['tokens']),
+  {
+    ...suiteRegion('packages/tokens/README.md', '@x/tokens', ['install-size']),
+    rerun: 'pnpm --filter @x/bench bench -- --only install-size',
+  },
+  suiteRegion('packages/rate-limit/README.md', '@x/rate-limit', ['rate-limit']),
+  suiteRegion('packages/cache/README.md', '@x/cache', ['cache']),
+  suiteRegion('packages/provider-ollama/README.md', '@x/provider-ollama', ['provider-ollama']),
+  {
+    ...suiteRegion('packages/provider-ollama/README.md', '@x/provider-ollama', ['install-size']),
+    rerun: 'pnpm --filter @x/bench bench -- --only install-size',
+  },
+  suiteRegion('packages/provider-openai/README.md', '@x/provider-openai', ['provider-openai']),
+  suiteRegion('packages/ollama-sim/README.md', '@x/ollama-sim', ['ollama-sim']),
+  {
+    file: 'packages/router/README.md',
+    name: 'router',
+    rerun: 'pnpm --filter @x/router bench',
+    render: (run) => scenarioTables(run, 'router'),
+  },
+];
+
+/** The text between a region's markers, as generated from `run`. */
+export function regionBody(region: Region, run: RunResult): string {
+  return `\n${provenance(run, region)}\n\n${region.render(run)}\n`;
+}
+
+/** Replaces only the marked region. Throws when its markers are missing. */
+export function replaceRegion(text: string, region: Region, run: RunResult, what: string): string {
+  const [start, end] = markers(region.name);
   const a = text.indexOf(start);
   const b = text.indexOf(end, a + start.length);
   if (a < 0 || b < 0) throw new Error(`${what}: markers \`${start}\` ... \`${end}\` not found`);
-  return text.slice(a + start.length, b);
+  return text.slice(0, a + start.length) + regionBody(region, run) + text.slice(b);
 }
 
-/** The README region built from a report: where it came from, then the ratio table. */
-export function readmeRegion(report: string): string {
-  const table = between(report, ratiosStart, ratiosEnd, 'report.md').trim();
-  const generated = /^Generated (.+?) by `([^`]+)` \(profile `([^`]+)`/m.exec(report);
-  const node = /^\|\s*Node\s*\|\s*(v[\d.]+)/m.exec(report)?.[1];
-  const cpu = /^\|\s*CPU\s*\|\s*([^|]+?)\s*\|/m.exec(report)?.[1];
-  const load = /^\|\s*load average at start\s*\|\s*([^|]+?)\s*\|/m.exec(report)?.[1];
-  const lines: string[] = [];
-  if (generated) {
-    const [, date, command] = generated;
-    lines.push(
-      `Measured ${date} with \`${command}\`${node ? ` on Node ${node}` : ''}${cpu ? `, ${cpu}` : ''}${
-        load ? ` (load average ${load})` : ''
-      }; ours ÷ theirs in operations per second, above 1x means the @x package is faster. ` +
-        'Full report with the load scenarios and charts: [bench-results/report.md](bench-results/report.md). ' +
-        'Refresh this table with `pnpm --filter @x/bench readme`.',
-    );
-  }
-  lines.push('', table);
-  return `\n${lines.join('\n')}\n`;
+export interface RegionState {
+  file: string;
+  name: string;
+  stale: boolean;
+  /** The README with the region regenerated. */
+  text: string;
 }
 
-/** Replaces only the marked region of the README. Throws when the markers are missing. */
-export function updateReadme(readme: string, report: string): string {
-  const a = readme.indexOf(readmeStart);
-  const b = readme.indexOf(readmeEnd, a + readmeStart.length);
-  if (a < 0 || b < 0) {
-    throw new Error(`README.md: markers \`${readmeStart}\` ... \`${readmeEnd}\` not found`);
+/** Every region of every README, regenerated from `run`, and whether the file disagrees. */
+export function regionStates(root: string, run: RunResult): RegionState[] {
+  const texts = new Map<string, string>();
+  const states: RegionState[] = [];
+  for (const region of regions) {
+    const path = join(root, region.file);
+    const before = texts.get(path) ?? readFileSync(path, 'utf8');
+    const after = replaceRegion(before, region, run, region.file);
+    texts.set(path, after);
+    states.push({ file: region.file, name: region.name, stale: after !== before, text: after });
   }
-  return readme.slice(0, a + readmeStart.length) + readmeRegion(report) + readme.slice(b);
+  return states;
+}
+
+export function readReport(root: string): RunResult {
+  return JSON.parse(readFileSync(join(root, reportJson), 'utf8')) as RunResult;
+}
+
+/** Rewrites every stale README region from `run`; returns what changed. */
+export function writeReadmes(root: string, run: RunResult): string[] {
+  const changed: string[] = [];
+  const last = new Map<string, string>();
+  for (const state of regionStates(root, run)) {
+    last.set(state.file, state.text);
+    if (state.stale) changed.push(`${state.file} (${state.name})`);
+  }
+  for (const [file, text] of last) {
+    const path = join(root, file);
+    if (readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
+  }
+  return changed;
 }
 
 function main(argv: string[]): number {
   const root = findRepoRoot();
-  let reportFile = join(root, 'bench-results', 'report.md');
-  let readmeFile = join(root, 'README.md');
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--report' && argv[i + 1]) reportFile = resolve(argv[++i]!);
-    else if (argv[i] === '--readme' && argv[i + 1]) readmeFile = resolve(argv[++i]!);
-    else if (argv[i] !== '--') {
-      process.stderr.write(
-        `Unknown option \`${argv[i]}\`; usage: readme [--report <file>] [--readme <file>]\n`,
-      );
-      return 2;
-    }
+  const check = argv.includes('--check');
+  const unknown = argv.filter((a) => a !== '--' && a !== '--check');
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown option \`${unknown[0]}\`; usage: readme [--check]\n`);
+    return 2;
   }
-  let report: string;
+  let run: RunResult;
   try {
-    report = readFileSync(reportFile, 'utf8');
+    run = readReport(root);
   } catch {
-    process.stderr.write(`No report at ${reportFile}: run \`pnpm bench --quick\` first.\n`);
+    process.stderr.write(`No ${reportJson}: run \`pnpm bench:publish\` first.\n`);
     return 1;
   }
-  const before = readFileSync(readmeFile, 'utf8');
-  const after = updateReadme(before, report);
-  if (after !== before) writeFileSync(readmeFile, after);
+  if (check) {
+    const stale = regionStates(root, run).filter((s) => s.stale);
+    for (const s of stale) {
+      process.stderr.write(`stale: ${s.file} (bench:${s.name}) disagrees with ${reportJson}\n`);
+    }
+    if (stale.length > 0) {
+      process.stderr.write('Regenerate with `pnpm --filter @x/bench readme`.\n');
+    }
+    return stale.length > 0 ? 1 : 0;
+  }
+  const changed = writeReadmes(root, run);
   process.stdout.write(
-    `${after === before ? 'unchanged' : 'updated'}: ${readmeFile} (ratios from ${reportFile})\n`,
+    changed.length > 0 ? `updated: ${changed.join(', ')}\n` : 'README tables up to date\n',
   );
   return 0;
 }

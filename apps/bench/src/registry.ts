@@ -42,10 +42,29 @@ export const suites: Entry<Suite>[] = [
     load: async () => (await import('./suites/cache')).cacheSuite,
   },
   {
-    name: 'provider',
+    name: 'provider-ollama',
     kind: 'micro',
-    summary: '@x/provider-ollama against a raw undici request and ollama-js, on @x/ollama-sim',
+    summary: '@x/provider-ollama complete() against raw undici and ollama-js, on @x/ollama-sim',
     load: async () => (await import('./suites/provider')).providerSuite,
+  },
+  {
+    name: 'provider-openai',
+    kind: 'micro',
+    summary:
+      "@x/provider-openai complete() against raw undici and the openai client, on @x/ollama-sim's /v1",
+    load: async () => (await import('./suites/provider-openai')).providerOpenAISuite,
+  },
+  {
+    name: 'ollama-sim',
+    kind: 'micro',
+    summary: '@x/ollama-sim requests/s against a bare node:http server answering fixture bytes',
+    load: async () => (await import('./suites/ollama-sim')).ollamaSimSuite,
+  },
+  {
+    name: 'install-size',
+    kind: 'micro',
+    summary: 'npm install size of @x/provider-ollama, @x/provider-openai, @x/tokens and ollama-js',
+    load: async () => (await import('./suites/install-size')).installSizeSuite,
   },
 ];
 

@@ -42,13 +42,29 @@ export interface Target {
   min: number;
 }
 
+/**
+ * A target that is not a ratio of ops/s (an install size, a p50 overhead, bytes per key): the
+ * measured value, the bound, and whether it is met. Printed ✓/✗ like the ratio targets.
+ */
+export interface Check {
+  /** What is measured, e.g. `@x/provider-ollama install size`. */
+  what: string;
+  /** The measured value in display units, e.g. `3.9 MB`. */
+  value: string;
+  /** The bound in display units, e.g. `≤ 5 MB`. */
+  target: string;
+  met: boolean;
+}
+
 export interface GroupResult {
-  /** e.g. `closed path` */
+  /** The setup, named so that two different measurements never read as one claim. */
   name: string;
   description: string;
   rows: MicroRow[];
   /** Extra measured facts of the group (overhead per call in ns, compression ratio...). */
   facts: Record<string, number | string>;
+  /** Targets that are not ratios, checked after the run. */
+  checks?: Check[];
 }
 
 export interface SuiteResult {

@@ -15,16 +15,24 @@ describe('pnpm bench --smoke', () => {
   it('writes the JSON results, the report and every chart it links when run end to end', async () => {
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', join(appDir, 'src/main.ts'), '--smoke', '--out', out],
+      // install-size runs npm against the registry: it has its own run in the full bench
+      [
+        '--import',
+        'tsx',
+        join(appDir, 'src/main.ts'),
+        '--smoke',
+        '--skip',
+        'install-size',
+        '--out',
+        out,
+      ],
       { cwd: appDir, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 32 * 1024 * 1024 },
     );
     expect(stdout).toContain('profile smoke');
     expect(stdout).toContain('@x/breaker');
 
-    const files = readdirSync(out);
-    const jsonFile = files.find((f) => /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/.test(f));
-    expect(jsonFile).toBeDefined();
-    const result = JSON.parse(readFileSync(join(out, jsonFile!), 'utf8')) as RunResult;
+    expect(readdirSync(out)).toContain('run.json');
+    const result = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunResult;
     expect(result.schema).toBe(1);
     expect(result.profile).toBe('smoke');
     expect(result.environment.node).toBe(process.version);
@@ -52,7 +60,7 @@ describe('pnpm bench --smoke', () => {
       expect(existsSync(join(out, file!)), file).toBe(true);
       expect(readFileSync(join(out, file!), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('exits with 2 and names the option when an option is unknown', async () => {
     const err = await run(

@@ -38,9 +38,29 @@ export function ratioRows(suites: SuiteResult[]): (string | number)[][] {
   return rows;
 }
 
+/** One line per non-ratio target (install size, p50 overhead, bytes per key) across every suite. */
+export function checkRows(suites: SuiteResult[]): string[][] {
+  const rows: string[][] = [];
+  for (const suite of suites) {
+    for (const group of suite.groups) {
+      for (const c of group.checks ?? []) {
+        rows.push([
+          c.what,
+          group.name,
+          `**${c.value}**`,
+          `${c.target} ${c.met ? '✓' : '✗ missed'}`,
+        ]);
+      }
+    }
+  }
+  return rows;
+}
+
+export const checkColumns = ['measure', 'setup', 'measured', 'target'];
+
 export const ratioColumns = [
   'package',
-  'comparison',
+  'setup',
   'against',
   'ours ops/s',
   'theirs ops/s',
@@ -48,7 +68,7 @@ export const ratioColumns = [
   'target',
 ];
 
-function groupTable(group: GroupResult): string {
+export function groupTable(group: GroupResult): string {
   const anyConcurrency = group.rows.some((r) => r.concurrency > 1);
   const columns = [
     'case',
@@ -66,9 +86,17 @@ function groupTable(group: GroupResult): string {
     r.error ? `failed: ${r.error}` : formatOps(r.opsPerSec),
     r.error ? '' : `±${r.spreadPct.toFixed(1)}%`,
     r.error ? '' : formatNs(r.nsPerOp),
-    r.ratios.map((x) => `${formatRatio(x.ratio)} vs ${x.vs}`).join(', '),
+    r.ratios.map((x) => `${formatRatio(x.ratio)} vs ${x.vs}${targetMark(x)}`).join(', '),
   ]);
-  return markdownTable(columns, rows);
+  const checks = (group.checks ?? []).map(
+    (c) => `- ${c.what}: **${c.value}** (target ${c.target} ${c.met ? '✓' : '✗ missed'})`,
+  );
+  return [markdownTable(columns, rows), ...(checks.length > 0 ? ['', ...checks] : [])].join('\n');
+}
+
+function targetMark(r: { target?: number; met?: boolean }): string {
+  if (r.target === undefined) return '';
+  return ` (≥ ${+r.target.toFixed(2)}x ${r.met ? '✓' : '✗'})`;
 }
 
 function scenarioSection(s: ScenarioResult): string {
@@ -107,8 +135,9 @@ export function renderReport(run: RunResult): string {
     '# Benchmark report',
     '',
     `Generated ${date} by \`${run.command}\` (profile \`${run.profile}\`, ${formatMs(run.durationMs)}). ` +
-      'Regenerate it with the same command; the raw figures of every run are in ' +
-      '`bench-results/<timestamp>.json`.',
+      '`pnpm bench` writes every run to `apps/bench/runs/<timestamp>/` (untracked); only ' +
+      '`pnpm bench:publish` measures and replaces this report, `report.json` beside it and the ' +
+      'README tables generated from it.',
     '',
     '## Environment',
     '',
@@ -134,13 +163,18 @@ export function renderReport(run: RunResult): string {
     '',
     '## Measured ratios',
     '',
-    'ours ÷ theirs, in operations per second (above 1x: the @x package is faster).',
+    'ours ÷ theirs, in operations per second measured in wall-clock time (above 1x: the @x ' +
+      'package is faster).',
     '',
     ratiosStart,
     markdownTable(ratioColumns, ratioRows(run.suites)),
     ratiosEnd,
     '',
   ];
+  const checks = checkRows(run.suites);
+  if (checks.length > 0) {
+    out.push('Targets that are not ratios:', '', markdownTable(checkColumns, checks), '');
+  }
   if (run.notes.length > 0) {
     out.push(...run.notes.map((n) => `- ${n}`), '');
   }
@@ -168,6 +202,7 @@ export function renderReport(run: RunResult): string {
   out.push(
     '## Method',
     '',
+    '- Every figure is wall-clock time (`performance.now()`), never CPU time.',
     '- Sequential cases run in tinybench 6; calls of a few nanoseconds are batched so one ' +
       'iteration lasts about 20 µs and the timer does not dominate. Each sample is the batch size ' +
       'times 1000 divided by the mean iteration time.',

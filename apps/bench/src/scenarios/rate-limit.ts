@@ -23,7 +23,7 @@ export const rateLimitScenario: Scenario = {
   async run(ctx) {
     const rate = 50;
     const burst = 10;
-    const seconds = ctx.profile.name === 'full' ? 6 : ctx.profile.name === 'quick' ? 3 : 1;
+    const seconds = ctx.profile.name === 'full' ? 6 : ctx.profile.name === 'quick' ? 2 : 1;
     const requests = burst + rate * seconds;
     const concurrency = ctx.cli.concurrency ?? 32;
     const sim = await startBenchSim({ numParallel: 64, maxLogEntries: 0 });

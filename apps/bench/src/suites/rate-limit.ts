@@ -1,11 +1,32 @@
-import { createRateLimiter, createTokenBucket } from '@x/rate-limit';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createConcurrencyLimiter, createRateLimiter, createTokenBucket } from '@x/rate-limit';
 import { createRedisTokenBucket } from '@x/rate-limit/redis';
 import Bottleneck from 'bottleneck';
+import { bulkhead } from 'cockatiel';
 import { Redis } from 'ioredis';
 import { RateLimiter, TokenBucket } from 'limiter';
+import pLimit from 'p-limit';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Suite } from '../context';
 import type { MicroGroup } from '../micro';
+
+/** A full collection, for heap figures: `--expose-gc` set at run time, `gc` from a new context. */
+function collect(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Retained heap of what `fill` builds, in bytes per key. */
+async function bytesPerKey(fill: () => Promise<unknown>, keys: number): Promise<number> {
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  const kept = await fill();
+  collect();
+  const after = process.memoryUsage().heapUsed;
+  if (kept === undefined) throw new Error('fill must return what it built');
+  return (after - before) / keys;
+}
 
 /** Limits high enough that every call is admitted: what is measured is the decision's cost. */
 const RATE = 1e9;
@@ -26,9 +47,16 @@ export const rateLimitSuite: Suite = {
 
     const ours = createTokenBucket({ ratePerSecond: RATE, capacity: RATE });
     const oursAsync = createTokenBucket({ ratePerSecond: RATE, capacity: RATE });
-    const oursMany = createRateLimiter({
-      limits: { requests: { ratePerSecond: RATE, capacity: RATE } },
-    });
+    const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
+    let oursMany!: ReturnType<typeof createRateLimiter>;
+    const oursBytes = await bytesPerKey(async () => {
+      // a huge capacity refilled slowly: every key keeps its state yet no call is refused
+      oursMany = createRateLimiter({
+        limits: { requests: { ratePerSecond: 1, capacity: RATE } },
+      });
+      for (const k of keys) await oursMany.tryAcquire(k, { requests: 1 });
+      return oursMany;
+    }, KEYS);
     closers.push(() => oursMany.close());
     const limiterBucket = new TokenBucket({
       bucketSize: RATE,
@@ -36,12 +64,12 @@ export const rateLimitSuite: Suite = {
       interval: 'second',
     });
     const rlfMemory = new RateLimiterMemory({ points: RATE, duration: 1 });
-    const rlfMany = new RateLimiterMemory({ points: RATE, duration: 60 });
-    const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
-    for (const k of keys) {
-      await rlfMany.consume(k);
-      await oursMany.tryAcquire(k, { requests: 1 });
-    }
+    let rlfMany!: RateLimiterMemory;
+    const rlfBytes = await bytesPerKey(async () => {
+      rlfMany = new RateLimiterMemory({ points: RATE, duration: 60 });
+      for (const k of keys) await rlfMany.consume(k);
+      return rlfMany;
+    }, KEYS);
     let oi = 0;
     let ki = 0;
 
@@ -49,6 +77,10 @@ export const rateLimitSuite: Suite = {
     const bottleneck = new Bottleneck({ maxConcurrent: null, minTime: 0 });
     closers.push(() => bottleneck.disconnect());
     const resolved = () => Promise.resolve();
+    const slots = createConcurrencyLimiter({ maxConcurrent: 8 });
+    closers.push(() => slots.close());
+    const limit8 = pLimit(8);
+    const bulk8 = bulkhead(8, Number.POSITIVE_INFINITY);
 
     const groups: MicroGroup[] = [
       {
@@ -83,7 +115,19 @@ export const rateLimitSuite: Suite = {
       {
         name: `tryAcquire, ${KEYS / 1000}k keys`,
         description: `one admission decision for a key taken in turn from ${KEYS.toLocaleString('en')} keys that all hold state`,
-        targets: [{ vs: 'rate-limiter-flexible', min: 5 }],
+        // issue 17
+        targets: [{ vs: 'rate-limiter-flexible', min: 3 }],
+        facts: () => ({
+          'retained heap per key, rate-limiter-flexible': `${rlfBytes.toFixed(0)} bytes`,
+        }),
+        checks: () => [
+          {
+            what: `@x/rate-limit retained heap per key (${KEYS.toLocaleString('en')} keys)`,
+            value: `${oursBytes.toFixed(0)} bytes`,
+            target: '≤ 150 bytes',
+            met: oursBytes <= 150,
+          },
+        ],
         cases: [
           {
             name: `@x/rate-limit createRateLimiter tryAcquire(key of ${KEYS / 1000}k)`,
@@ -128,6 +172,34 @@ export const rateLimitSuite: Suite = {
           },
         ],
       },
+      {
+        name: 'concurrency limiter, a free slot (8 slots)',
+        description:
+          'one awaited run(fn) of an already-resolved job through a limiter of 8 slots, one caller: the cost of taking and giving back a slot',
+        cases: [
+          {
+            name: '@x/rate-limit createConcurrencyLimiter().run(fn)',
+            library: '@x/rate-limit',
+            role: 'ours',
+            async: true,
+            fn: () => slots.run(resolved),
+          },
+          {
+            name: 'p-limit(8)(fn)',
+            library: 'p-limit',
+            role: 'peer',
+            async: true,
+            fn: () => limit8(resolved),
+          },
+          {
+            name: 'cockatiel bulkhead(8).execute(fn)',
+            library: 'cockatiel bulkhead',
+            role: 'peer',
+            async: true,
+            fn: () => bulk8.execute(resolved),
+          },
+        ],
+      },
     ];
 
     const redis = await ctx.redis();
@@ -148,27 +220,35 @@ export const rateLimitSuite: Suite = {
         capacity: RATE,
       });
       closers.unshift(() => oursRedis.close());
-      groups.push({
-        name: 'Redis bucket',
-        description: `one admission decision against a real redis-server on loopback (${redis.version})`,
-        targets: [{ vs: 'rate-limiter-flexible Redis', min: 2 }],
-        cases: [
-          {
-            name: '@x/rate-limit/redis tryAcquire(1)',
-            library: '@x/rate-limit/redis',
-            role: 'ours',
-            async: true,
-            fn: () => oursRedis.tryAcquire(1),
-          },
-          {
-            name: 'rate-limiter-flexible RateLimiterRedis.consume(key)',
-            library: 'rate-limiter-flexible Redis',
-            role: 'peer',
-            async: true,
-            fn: () => rlfRedis.consume('k'),
-          },
-        ],
-      });
+      // issue 17: ≥ 1x at c=1, ≥ 1.5x at c=16
+      for (const [c, min] of [
+        [1, 1],
+        [16, 1.5],
+      ] as const) {
+        groups.push({
+          name: `Redis bucket, one key, c=${c}`,
+          description: `${c === 1 ? 'one admission decision at a time' : `${c} admission decisions in flight`} on one key, against a real redis-server on loopback (${redis.version}), one ioredis client`,
+          targets: [{ vs: 'rate-limiter-flexible Redis', min }],
+          cases: [
+            {
+              name: '@x/rate-limit/redis tryAcquire(1)',
+              library: '@x/rate-limit/redis',
+              role: 'ours',
+              async: true,
+              concurrency: c,
+              fn: () => oursRedis.tryAcquire(1),
+            },
+            {
+              name: 'rate-limiter-flexible RateLimiterRedis.consume(key)',
+              library: 'rate-limiter-flexible Redis',
+              role: 'peer',
+              async: true,
+              concurrency: c,
+              fn: () => rlfRedis.consume('k'),
+            },
+          ],
+        });
+      }
     } else {
       notes.push(
         'Redis row skipped: redis-server is not installed (apt-get install redis-server, or set REDIS_SERVER_BIN).',

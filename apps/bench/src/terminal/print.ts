@@ -1,4 +1,4 @@
-import { ratioColumns, ratioRows } from '../report/markdown';
+import { checkColumns, checkRows, ratioColumns, ratioRows } from '../report/markdown';
 import type { GroupResult, ScenarioResult, SuiteResult } from '../results';
 import { formatNs, formatOps, formatRatio, textTable } from './table';
 
@@ -32,10 +32,14 @@ export function groupText(group: GroupResult): string {
   ]);
   const errors = group.rows.filter((r) => r.error).map((r) => dim(`  ${r.name}: ${r.error}`));
   const facts = Object.entries(group.facts).map(([k, v]) => dim(`  ${k}: ${v}`));
+  const checks = (group.checks ?? []).map(
+    (c) => `  ${c.what}: ${c.value} ${c.met ? '✓' : `✗(${c.target})`}`,
+  );
   return [
     bold(`${group.name}`) + dim(` — ${group.description}`),
-    textTable(columns, rows),
+    ...(rows.length > 0 ? [textTable(columns, rows)] : []),
     ...errors,
+    ...checks,
     ...facts,
   ].join('\n');
 }
@@ -68,7 +72,17 @@ export function scenarioText(s: ScenarioResult): string {
 }
 
 export function summaryText(suites: SuiteResult[]): string {
-  const rows = ratioRows(suites).map((r) => r.map((c) => String(c).replace(/\*\*|`/g, '')));
-  if (rows.length === 0) return '';
-  return `${bold('\nMeasured ratios (ours ÷ theirs, ops/s)')}\n${textTable(ratioColumns, rows)}`;
+  const plain = (r: (string | number)[]) => r.map((c) => String(c).replace(/\*\*|`/g, ''));
+  const rows = ratioRows(suites).map(plain);
+  const checks = checkRows(suites).map(plain);
+  const out: string[] = [];
+  if (rows.length > 0) {
+    out.push(
+      `${bold('\nMeasured ratios (ours ÷ theirs, ops/s, wall clock)')}\n${textTable(ratioColumns, rows)}`,
+    );
+  }
+  if (checks.length > 0) {
+    out.push(`${bold('\nOther targets')}\n${textTable(checkColumns, checks)}`);
+  }
+  return out.join('\n');
 }

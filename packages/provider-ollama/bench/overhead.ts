@@ -143,18 +143,18 @@ for (const [label, options] of Object.entries(variants)) {
  * Client CPU per call (user + system) of each subject at c=1, rounds interleaved: robust to what
  * else runs, where wall-clock figures are not.
  */
-async function cpuPerCall(which: string[]): Promise<void> {
+async function cpuPerCall(which: string[], c: number): Promise<void> {
   const cpu = new Map<string, number[]>(which.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of which) {
       const before = process.cpuUsage();
-      await timed(subjects[name]!, 1, CALLS);
+      await timed(subjects[name]!, c, CALLS);
       const used = process.cpuUsage(before);
       cpu.get(name)!.push((used.user + used.system) / CALLS);
     }
   }
   for (const [name, values] of cpu) {
-    console.log(`client CPU per call at c=1, ${name}: ${median(values).toFixed(1)} µs`);
+    console.log(`client CPU per call at c=${c}, ${name}: ${median(values).toFixed(1)} µs`);
   }
 }
 
@@ -206,11 +206,11 @@ if (profile !== '') {
   }
   console.log(`${profile}: ${n} calls at c=${c}`);
 } else if (arg('cpu', '') !== '') {
-  await cpuPerCall(arg('cpu', '').split(','));
+  await cpuPerCall(arg('cpu', '').split(','), Number(arg('c', '1')));
 } else {
   await ratios(1);
   await ratios(16);
-  await cpuPerCall(Object.keys(subjects));
+  await cpuPerCall(Object.keys(subjects), 1);
   await p50Overhead();
 }
 

@@ -142,7 +142,10 @@ export async function* streamAttempt(
   let response: TransportResponse | undefined;
   let finished = false;
   try {
-    if (timeouts.firstTokenMs !== undefined) watchdog?.arm('firstToken', timeouts.firstTokenMs);
+    if (timeouts.firstTokenMs !== undefined) {
+      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
+      watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
+    }
     response = await open(init, control);
     let first = true;
     try {
@@ -223,7 +226,10 @@ export async function readAttempt(
     },
   );
   try {
-    if (firstToken !== undefined) watchdog?.arm('firstToken', firstToken);
+    if (firstToken !== undefined) {
+      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
+      watchdog?.arm('firstToken', firstToken, timeouts.idleMs);
+    }
     const response = await open(init, control);
     onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as NodeJS.ReadableStream & {

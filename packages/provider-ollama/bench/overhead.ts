@@ -1,13 +1,19 @@
 /**
- * A small driver for profiling the pipeline's own cost: `complete()` against a raw undici Pool
- * doing the same request and JSON parse, both against @x/ollama-sim in a child process.
+ * The pipeline's own cost against the sim: `complete()` beside a raw undici Pool making the same
+ * request and JSON parse (`raw`: `stream: false`, what apps/bench compares with), and beside raw
+ * undici reading the answer streamed as `complete()` asks for it (`raw-stream`: the same NDJSON
+ * lines, parsed), @x/ollama-sim in a child process. Run from packages/provider-ollama, built:
  *
- *   pnpm exec tsx bench/overhead.ts                 # ratios at c=1 and c=16, p50 overhead
+ *   node --import tsx bench/overhead.ts                    # ratios at c=1 and c=16, client CPU per
+ *                                                          # call, p50 overhead at c=1
+ *   node --import tsx bench/overhead.ts --cpu=ours,raw --c=16           # client CPU per call only
+ *   node --import tsx bench/overhead.ts --baseline=/tmp/base            # + `base`: another build
+ *   node --import tsx bench/overhead.ts --cpu=ours,lean --variants='{"lean":{"tokens":false}}'
  *   node --cpu-prof --import tsx bench/overhead.ts --profile=ours --c=16 --seconds=10
- *   node --cpu-prof --import tsx bench/overhead.ts --profile=raw --c=16 --seconds=10
  *
- * Ratios are measured in one process, in alternating order, over many short rounds: the median
- * of per-round ratios holds on a shared, noisy machine where absolute figures do not.
+ * Everything compared runs in one process, in rotated order, over many short rounds: the median
+ * of per-round ratios holds on a shared, noisy machine where absolute figures do not. Client CPU
+ * per call (process.cpuUsage) is the steadiest of the three figures.
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -109,7 +115,6 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-const names = ['ours', 'raw', 'raw-stream'];
 // --baseline=/tmp/base: another build of the packages (node_modules/@x/* in that folder), as the
 // subject `base`, for a before/after comparison in one process.
 const baseline = arg('baseline', '');
@@ -158,41 +163,54 @@ async function cpuPerCall(which: string[], c: number): Promise<void> {
   }
 }
 
-/** Median over rounds of the throughput of `ours` over each peer, the order rotated per round. */
+/** The subjects compared with raw undici: ours, and the baseline build when given. */
+const compared = () => ['ours', ...(subjects.base === undefined ? [] : ['base'])];
+
+/**
+ * Median over rounds of each compared subject's throughput over raw undici (and over raw undici
+ * reading the same streamed answer), every subject once per round, the order rotated per round.
+ */
 async function ratios(c: number): Promise<void> {
-  const per: Record<string, number[]> = { raw: [], 'raw-stream': [] };
+  const all = [...compared(), 'raw', 'raw-stream'];
+  const per = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
     const ms: Record<string, number> = {};
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length]!;
+    for (let i = 0; i < all.length; i++) {
+      const name = all[(i + round) % all.length]!;
       ms[name] = await timed(subjects[name]!, c, CALLS);
     }
-    per.raw!.push(ms.raw! / ms.ours!);
-    per['raw-stream']!.push(ms['raw-stream']! / ms.ours!);
+    for (const name of compared()) {
+      for (const peer of ['raw', 'raw-stream']) {
+        const key = `${name} vs ${peer}`;
+        per.set(key, [...(per.get(key) ?? []), ms[peer]! / ms[name]!]);
+      }
+    }
   }
-  const spread = (r: number[]) =>
-    `${median(r).toFixed(3)}x (min ${Math.min(...r).toFixed(3)}, max ${Math.max(...r).toFixed(3)})`;
-  console.log(
-    `c=${c}, ${ROUNDS} rounds: ours vs raw ${spread(per.raw!)}; vs raw streamed ${spread(per['raw-stream']!)}`,
-  );
+  for (const [key, r] of per) {
+    console.log(
+      `c=${c}, ${ROUNDS} rounds: ${key} ${median(r).toFixed(3)}x (min ${Math.min(...r).toFixed(3)}, max ${Math.max(...r).toFixed(3)})`,
+    );
+  }
 }
 
-/** Sequential pairs (ours, raw), each call timed on its own: the p50 difference. */
+/** Sequential calls (each compared subject, then raw), each timed on its own: the p50 differences. */
 async function p50Overhead(): Promise<void> {
-  const ours: number[] = [];
-  const rawMs: number[] = [];
+  const times = new Map<string, number[]>([...compared(), 'raw'].map((name) => [name, []]));
   for (let i = 0; i < PAIRS; i++) {
-    let t = performance.now();
-    await subjects.ours!();
-    ours.push(performance.now() - t);
-    t = performance.now();
-    await subjects.raw!();
-    rawMs.push(performance.now() - t);
+    for (const [name, list] of times) {
+      const t = performance.now();
+      await subjects[name]!();
+      list.push(performance.now() - t);
+    }
   }
   const us = (ms: number) => (ms * 1000).toFixed(1);
-  console.log(
-    `p50 overhead (c=1, ${PAIRS} interleaved pairs): ${us(median(ours) - median(rawMs))} µs (ours ${us(median(ours))} µs, raw ${us(median(rawMs))} µs)`,
-  );
+  const raw = median(times.get('raw')!);
+  for (const name of compared()) {
+    const p50 = median(times.get(name)!);
+    console.log(
+      `p50 overhead of ${name} (c=1, ${PAIRS} interleaved): ${us(p50 - raw)} µs (${name} ${us(p50)} µs, raw ${us(raw)} µs)`,
+    );
+  }
 }
 
 for (const name of Object.keys(subjects)) await timed(subjects[name]!, 16, CALLS);

@@ -10,6 +10,8 @@ import { defaultMaxListeners, getMaxListeners, setMaxListeners } from 'node:even
  * its `fetch` does).
  */
 export function liftAbortListenerLimit(signal: AbortSignal): void {
+  // A look-alike (a light signal of our own transports): no limit, and no exception to pay for.
+  if (!(signal instanceof EventTarget)) return;
   try {
     if (getMaxListeners(signal) === defaultMaxListeners) setMaxListeners(0, signal);
   } catch {

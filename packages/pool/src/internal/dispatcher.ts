@@ -1,93 +1,23 @@
-import { isAbortSignal, liftAbortListenerLimit, onAbort } from '@x/internal';
-import { Client, Dispatcher, errors as undiciErrors } from 'undici';
+import { isAbortSignal, liftAbortListenerLimit } from '@x/internal';
+import { Dispatcher, errors as undiciErrors } from 'undici';
 import { PoolClosedError, PoolTimeoutError } from '../errors';
 import type { PoolDisconnectReason, PoolTopics } from '../events';
-import { logConnectFailed } from '../log';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
 import { DnsCache } from './dns-cache';
+import { failHandler, noop } from './handlers';
+import { OriginRegistry, type OriginState, originKey } from './origins';
+import { type QueueItem, RequestQueue } from './request-queue';
+import { findIdle, openSlot, type Slot, type SlotEvents } from './slot';
 
 type Handler = Dispatcher.DispatchHandler;
 type DispatchOptions = Dispatcher.DispatchOptions;
-
-interface QueueItem {
-  opts: DispatchOptions;
-  handler: Handler;
-  origin: OriginState;
-  enqueuedAt: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** Removes the listener on the caller's signal that drops the item when it aborts. */
-  stopListening: (() => void) | undefined;
-  done: boolean;
-}
-
-interface Slot {
-  client: Client;
-  origin: OriginState;
-  /** True while the client cannot take another request (undici's needDrain). */
-  busy: boolean;
-  /** Set once the pool stopped using this client; no request is sent to it any more. */
-  retired: boolean;
-  /** True while the client has a connected socket (undici's 'connect' until 'disconnect'). */
-  connected: boolean;
-  /**
-   * Requests handed to the client while it had no socket: counted as served once it connects,
-   * dropped when the connection fails (undici then fails them without sending anything).
-   */
-  awaitingSocket: number;
-  /** Why the pool retired it, for the disconnect event. */
-  endReason: PoolDisconnectReason | undefined;
-  /** Settles when the client (and its socket) is gone. */
-  ending: Promise<void> | undefined;
-}
-
-export interface OriginState {
-  key: string;
-  aliases: string[];
-  slots: Slot[];
-  queue: (QueueItem | undefined)[];
-  head: number;
-  queued: number;
-  socketsCreated: number;
-  requestsServed: number;
-}
 
 export interface PoolCounters {
   socketsCreated: number;
   requestsServed: number;
   queueTimeouts: number;
   evictions: number;
-}
-
-const noop = () => {};
-
-/** A controller for new-style (undici 7) handlers that receive an error before any request start. */
-const detachedController = {
-  abort: noop,
-  pause: noop,
-  resume: noop,
-  aborted: false,
-  paused: false,
-  reason: null,
-  rawHeaders: null,
-  rawTrailers: null,
-};
-
-/** Fails a request that never reached a connection, whichever handler style it uses. */
-function failHandler(handler: Handler, error: Error): void {
-  const h = handler as {
-    onError?: (error: Error) => void;
-    onResponseError?: (controller: unknown, error: Error) => void;
-  };
-  if (typeof h.onError === 'function') h.onError(error);
-  else if (typeof h.onResponseError === 'function') h.onResponseError(detachedController, error);
-  else throw error;
-}
-
-function originKey(origin: DispatchOptions['origin']): string | undefined {
-  if (typeof origin === 'string') return origin;
-  if (origin instanceof URL) return origin.origin;
-  return undefined;
 }
 
 /**
@@ -110,21 +40,18 @@ export class PoolDispatcher extends Dispatcher {
   readonly #options: ResolvedPoolOptions;
   readonly #topics: PoolTopics;
   readonly #connect: ReturnType<typeof createConnector>;
-  /** Lookup by the origin string as given by callers; several aliases may share one state. */
-  readonly #byKey = new Map<string, OriginState>();
-  readonly #origins = new Set<OriginState>();
+  readonly #origins: OriginRegistry;
   /** Every client alive, including those being evicted; its size is the total socket count. */
   readonly #slots = new Set<Slot>();
   /** Origins with queued requests that wait for a slot under the total cap, oldest first. */
   readonly #waiters = new Set<OriginState>();
+  readonly #queue: RequestQueue;
+  readonly #slotEvents: SlotEvents;
   #evicting = 0;
-  #queuedTotal = 0;
   #closed = false;
   #destroyed = false;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
-  #onQueuesEmpty: (() => void) | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedPoolOptions, topics: PoolTopics) {
     super();
@@ -143,6 +70,32 @@ export class PoolDispatcher extends Dispatcher {
       },
     );
     this.#connect = createConnector(this.dns, options.connectTimeoutMs, options.tls);
+    this.#origins = new OriginRegistry({
+      cleanupIntervalMs: options.cleanupIntervalMs,
+      closed: () => this.#closed,
+      onDrop: (origin) => this.#waiters.delete(origin),
+      // DNS entries that can no longer serve go with the origins' sweep.
+      onSweep: () => this.dns.prune(),
+    });
+    this.#queue = new RequestQueue(options.queueTimeoutMs, (item, waitedMs) =>
+      this.#expire(item, waitedMs),
+    );
+    this.#slotEvents = {
+      socket: (slot, info) => {
+        this.counters.socketsCreated++;
+        slot.origin.socketsCreated++;
+        if (this.#topics.connect.active) {
+          this.#topics.connect.emit({
+            origin: slot.origin.key,
+            address: info.address,
+            totalConnections: this.#slots.size,
+          });
+        }
+      },
+      served: (slot, n) => this.#countServed(slot, n),
+      drain: (slot) => this.#onDrain(slot),
+      disconnect: (slot, error, connected) => this.#onDisconnect(slot, error, connected),
+    };
   }
 
   get closed(): boolean {
@@ -154,7 +107,7 @@ export class PoolDispatcher extends Dispatcher {
   }
 
   get origins(): ReadonlySet<OriginState> {
-    return this.#origins;
+    return this.#origins.all;
   }
 
   get totalSockets(): number {
@@ -162,7 +115,7 @@ export class PoolDispatcher extends Dispatcher {
   }
 
   get timerActive(): boolean {
-    return this.#timer !== undefined;
+    return this.#origins.timerActive;
   }
 
   override dispatch(opts: DispatchOptions, handler: Handler): boolean {
@@ -182,7 +135,7 @@ export class PoolDispatcher extends Dispatcher {
       // undici's request adds an abort listener to the caller's signal without lifting Node's
       // limit: many requests sharing one signal would print MaxListenersExceededWarning.
       if (signal != null && isAbortSignal(signal)) liftAbortListenerLimit(signal);
-      const origin = this.#byKey.get(key) ?? this.#addOrigin(key);
+      const origin = this.#origins.get(key);
       const slots = origin.slots;
       if (origin.queued === 0) {
         for (let i = 0; i < slots.length; i++) {
@@ -223,7 +176,8 @@ export class PoolDispatcher extends Dispatcher {
   override close(callback?: () => void): Promise<void> | void {
     if (this.#closing === undefined) {
       this.#closed = true;
-      this.#closing = this.#whenQueuesEmpty()
+      this.#closing = this.#queue
+        .whenEmpty()
         .then(() => {
           const endings: Promise<void>[] = [];
           for (const slot of this.#slots) {
@@ -254,11 +208,11 @@ export class PoolDispatcher extends Dispatcher {
     if (this.#destroying === undefined) {
       this.#closed = true;
       this.#destroyed = true;
-      for (const origin of this.#origins) {
-        let item = this.#shift(origin);
+      for (const origin of this.#origins.all) {
+        let item = this.#queue.shift(origin);
         while (item !== undefined) {
           failHandler(item.handler, error ?? new PoolClosedError(origin.key));
-          item = this.#shift(origin);
+          item = this.#queue.shift(origin);
         }
       }
       this.#waiters.clear();
@@ -304,54 +258,7 @@ export class PoolDispatcher extends Dispatcher {
   }
 
   #openSlot(origin: OriginState): Slot {
-    const o = this.#options;
-    const connect = this.#connect;
-    const slot: Slot = {
-      client: undefined as unknown as Client,
-      origin,
-      busy: false,
-      retired: false,
-      connected: false,
-      awaitingSocket: 0,
-      endReason: undefined,
-      ending: undefined,
-    };
-    const onSocket = (info: { address: string }) => {
-      this.counters.socketsCreated++;
-      origin.socketsCreated++;
-      if (this.#topics.connect.active) {
-        this.#topics.connect.emit({
-          origin: origin.key,
-          address: info.address,
-          totalConnections: this.#slots.size,
-        });
-      }
-    };
-    slot.client = new Client(origin.key, {
-      pipelining: 1,
-      keepAliveTimeout: o.keepAliveTimeoutMs,
-      keepAliveMaxTimeout: o.keepAliveTimeoutMs,
-      keepAliveTimeoutThreshold: 1_000,
-      headersTimeout: o.headersTimeoutMs,
-      bodyTimeout: o.bodyTimeoutMs,
-      connect: (options, callback) => connect(options, callback, onSocket),
-    });
-    slot.client.on('drain', () => this.#onDrain(slot));
-    slot.client.on('connect', () => {
-      slot.connected = true;
-      this.#countServed(slot, slot.awaitingSocket);
-      slot.awaitingSocket = 0;
-    });
-    slot.client.on('disconnect', (_o, _t, error) => {
-      slot.connected = false;
-      this.#onDisconnect(slot, error, true);
-    });
-    slot.client.on('connectionError', (_o, _t, error) => {
-      // undici failed every request waiting for this socket: none of them was served.
-      slot.awaitingSocket = 0;
-      logConnectFailed(this.#options.log, slot.origin.key, error);
-      this.#onDisconnect(slot, error, false);
-    });
+    const slot = openSlot(origin, this.#options, this.#connect, this.#slotEvents);
     origin.slots.push(slot);
     this.#slots.add(slot);
     return slot;
@@ -362,7 +269,7 @@ export class PoolDispatcher extends Dispatcher {
     slot.busy = false;
     const origin = slot.origin;
     while (!slot.busy) {
-      const item = this.#shift(origin);
+      const item = this.#queue.shift(origin);
       if (item === undefined) break;
       this.#send(slot, item.opts, item.handler);
     }
@@ -433,7 +340,7 @@ export class PoolDispatcher extends Dispatcher {
       }
       if (this.#slots.size >= maxConnections) break;
       const slot = this.#openSlot(origin);
-      const item = this.#shift(origin);
+      const item = this.#queue.shift(origin);
       if (item !== undefined) this.#send(slot, item.opts, item.handler);
       // Round robin between waiting origins: this one goes to the back of the line.
       this.#waiters.delete(origin);
@@ -441,7 +348,7 @@ export class PoolDispatcher extends Dispatcher {
     }
     let wanted = this.#waiters.size - this.#evicting;
     while (wanted > 0) {
-      const victim = this.#findIdle();
+      const victim = findIdle(this.#origins.all);
       if (victim === undefined) break;
       this.#evicting++;
       this.counters.evictions++;
@@ -450,178 +357,27 @@ export class PoolDispatcher extends Dispatcher {
     }
   }
 
-  /** An idle slot to evict: one without a socket first, else any idle one. */
-  #findIdle(): Slot | undefined {
-    let idle: Slot | undefined;
-    for (const origin of this.#origins) {
-      for (const slot of origin.slots) {
-        if (slot.busy || slot.client.stats.size !== 0) continue;
-        if (!slot.client.stats.connected) return slot;
-        idle ??= slot;
-      }
-    }
-    return idle;
-  }
-
   // --- queue -------------------------------------------------------------------------------------
 
   #enqueue(origin: OriginState, opts: DispatchOptions, handler: Handler): void {
-    const signal = (opts as { signal?: unknown }).signal;
-    const abortSignal = isAbortSignal(signal) ? signal : undefined;
-    if (abortSignal?.aborted) {
-      failHandler(handler, abortSignal.reason);
-      return;
-    }
-    const item: QueueItem = {
-      opts,
-      handler,
-      origin,
-      enqueuedAt: performance.now(),
-      timer: undefined,
-      stopListening: undefined,
-      done: false,
-    };
-    const timeoutMs = this.#options.queueTimeoutMs;
-    if (timeoutMs !== Number.POSITIVE_INFINITY) {
-      item.timer = setTimeout(() => this.#expire(item), timeoutMs);
-      item.timer.unref?.();
-    }
-    if (abortSignal !== undefined) {
-      item.stopListening = onAbort(abortSignal, () => this.#drop(item, abortSignal.reason));
-    }
-    origin.queue.push(item);
-    origin.queued++;
-    this.#queuedTotal++;
+    if (!this.#queue.add(origin, opts, handler)) return;
     if (origin.slots.length < this.#options.connectionsPerHost) {
       this.#waiters.add(origin);
       this.#pump();
     }
   }
 
-  #shift(origin: OriginState): QueueItem | undefined {
-    const queue = origin.queue;
-    while (origin.head < queue.length) {
-      const item = queue[origin.head];
-      queue[origin.head++] = undefined;
-      if (item !== undefined && !item.done) {
-        this.#settle(item);
-        this.#compact(origin);
-        return item;
-      }
-    }
-    this.#compact(origin);
-    return undefined;
-  }
-
-  #compact(origin: OriginState): void {
-    if (origin.head === origin.queue.length) {
-      origin.queue.length = 0;
-      origin.head = 0;
-    } else if (origin.head > 1024 && origin.head * 2 > origin.queue.length) {
-      origin.queue = origin.queue.slice(origin.head);
-      origin.head = 0;
-    }
-  }
-
-  /** Marks an item as leaving the queue (sent, timed out or aborted) and releases its timer. */
-  #settle(item: QueueItem): void {
-    item.done = true;
-    item.origin.queued--;
-    this.#queuedTotal--;
-    if (item.timer !== undefined) clearTimeout(item.timer);
-    item.stopListening?.();
-    if (this.#queuedTotal === 0 && this.#onQueuesEmpty !== undefined) {
-      const resolve = this.#onQueuesEmpty;
-      this.#onQueuesEmpty = undefined;
-      queueMicrotask(resolve);
-    }
-  }
-
-  #drop(item: QueueItem, error: unknown): void {
-    if (item.done) return;
-    this.#settle(item);
-    failHandler(item.handler, error as Error);
-  }
-
-  #expire(item: QueueItem): void {
-    if (item.done) return;
-    const waitedMs = performance.now() - item.enqueuedAt;
+  #expire(item: QueueItem, waitedMs: number): void {
     this.counters.queueTimeouts++;
     const origin = item.origin.key;
-    this.#drop(item, new PoolTimeoutError(origin, waitedMs, this.#options.queueTimeoutMs));
+    this.#queue.drop(item, new PoolTimeoutError(origin, waitedMs, this.#options.queueTimeoutMs));
     if (this.#topics['queue-timeout'].active) {
       this.#topics['queue-timeout'].emit({ origin, waitedMs });
     }
   }
 
-  #whenQueuesEmpty(): Promise<void> {
-    if (this.#queuedTotal === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#onQueuesEmpty = resolve;
-    });
-  }
-
-  // --- origins and clean-up ----------------------------------------------------------------------
-
-  #addOrigin(key: string): OriginState {
-    let normalised: string;
-    try {
-      normalised = new URL(key).origin;
-    } catch {
-      throw new undiciErrors.InvalidArgumentError(`Invalid origin: ${key}`);
-    }
-    if (normalised === 'null')
-      throw new undiciErrors.InvalidArgumentError(`Invalid origin: ${key}`);
-    const existing = this.#byKey.get(normalised);
-    if (existing !== undefined) {
-      existing.aliases.push(key);
-      this.#byKey.set(key, existing);
-      return existing;
-    }
-    const origin: OriginState = {
-      key: normalised,
-      aliases: normalised === key ? [key] : [normalised, key],
-      slots: [],
-      queue: [],
-      head: 0,
-      queued: 0,
-      socketsCreated: 0,
-      requestsServed: 0,
-    };
-    for (const alias of origin.aliases) this.#byKey.set(alias, origin);
-    this.#origins.add(origin);
-    this.#armCleanup();
-    return origin;
-  }
-
-  #armCleanup(): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setTimeout(() => this.#cleanup(), this.#options.cleanupIntervalMs);
-    this.#timer.unref?.();
-  }
-
-  /** Drops origins without sockets or queued requests and DNS entries that can no longer serve. */
-  #cleanup(): void {
-    this.#timer = undefined;
-    for (const origin of this.#origins) {
-      if (origin.slots.length === 0 && origin.queued === 0) this.#dropOrigin(origin);
-    }
-    this.dns.prune();
-    if (this.#origins.size > 0) this.#armCleanup();
-  }
-
-  #dropOrigin(origin: OriginState): void {
-    this.#origins.delete(origin);
-    this.#waiters.delete(origin);
-    for (const alias of origin.aliases) this.#byKey.delete(alias);
-  }
-
   #finish(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    for (const origin of [...this.#origins]) this.#dropOrigin(origin);
+    this.#origins.clear();
     this.dns.clear();
   }
 }

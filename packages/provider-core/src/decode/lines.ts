@@ -30,30 +30,56 @@ export class LineSplitter {
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    let nl = buf.indexOf(10, start);
-    while (nl !== -1) {
-      let line: string;
-      if (this.#pendingBytes > 0) {
-        this.#check(this.#pendingBytes + nl - start);
-        this.#pending.push(buf.subarray(start, nl));
-        line = Buffer.concat(this.#pending).toString('utf8');
-        this.#pending = [];
-        this.#pendingBytes = 0;
-      } else {
-        this.#check(nl - start);
-        line = buf.toString('utf8', start, nl);
+    if (this.#pendingBytes > 0) {
+      // The line carried over from earlier reads ends in this one (or not yet).
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        this.#carry(buf, 0);
+        return;
       }
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      this.#check(this.#pendingBytes + nl);
+      this.#pending.push(buf.subarray(0, nl));
+      const line = Buffer.concat(this.#pending).toString('utf8');
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      onLine(withoutCr(line));
       start = nl + 1;
-      nl = buf.indexOf(10, start);
     }
-    if (start < buf.length) {
-      const rest = buf.length - start;
-      this.#check(this.#pendingBytes + rest);
-      // Copy: the caller may reuse its buffer.
-      this.#pending.push(Buffer.from(buf.subarray(start)));
-      this.#pendingBytes += rest;
+    const last = buf.lastIndexOf(10);
+    if (last >= start) {
+      if (last - start <= this.#maxLineBytes) {
+        // No line in here can exceed the cap: the complete lines are decoded in one go, then cut
+        // on '\n' (the same cuts as on the byte 0x0A), instead of one decoding per line.
+        const text = buf.toString('utf8', start, last);
+        let from = 0;
+        let nl = text.indexOf('\n');
+        while (nl !== -1) {
+          onLine(withoutCr(text.slice(from, nl)));
+          from = nl + 1;
+          nl = text.indexOf('\n', from);
+        }
+        onLine(withoutCr(from === 0 ? text : text.slice(from)));
+      } else {
+        let nl = buf.indexOf(10, start);
+        while (nl !== -1) {
+          this.#check(nl - start);
+          onLine(withoutCr(buf.toString('utf8', start, nl)));
+          start = nl + 1;
+          nl = buf.indexOf(10, start);
+        }
+      }
+      start = last + 1;
     }
+    if (start < buf.length) this.#carry(buf, start);
+  }
+
+  /** Keeps the bytes of an incomplete line, from `start`, for the next read. */
+  #carry(buf: Buffer, start: number): void {
+    const rest = buf.length - start;
+    this.#check(this.#pendingBytes + rest);
+    // Copy: the caller may reuse its buffer.
+    this.#pending.push(Buffer.from(buf.subarray(start)));
+    this.#pendingBytes += rest;
   }
 
   /** Flushes a last line that had no trailing newline. */
@@ -62,7 +88,7 @@ export class LineSplitter {
     const line = Buffer.concat(this.#pending).toString('utf8');
     this.#pending = [];
     this.#pendingBytes = 0;
-    onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    onLine(withoutCr(line));
   }
 
   #check(bytes: number): void {
@@ -72,4 +98,9 @@ export class LineSplitter {
       throw new LineTooLongError(this.#maxLineBytes);
     }
   }
+}
+
+/** A line without the CR of a CRLF ending. */
+function withoutCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }

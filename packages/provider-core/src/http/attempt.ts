@@ -1,7 +1,7 @@
-import { onAbort } from '@x/internal';
 import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
 import { EMPTY_PARTIAL } from '../types';
+import { AttemptSignal } from './attempt-signal';
 import {
   type ExchangeAnswered,
   type ExchangeObserver,
@@ -16,6 +16,7 @@ import {
   type Transport,
   type TransportRequestOptions,
   type TransportResponse,
+  takesAnySignal,
 } from './transport';
 import { Watchdog } from './watchdog';
 
@@ -45,61 +46,6 @@ export interface AttemptInit {
 
 /** Upper bound of an error body that is read. */
 const MAX_ERROR_BODY_BYTES = 65_536;
-
-/**
- * The signals of one attempt folded into the one the transport gets, plus the deadline that may
- * fire. An AbortController costs more than the rest of a call: with a single signal and no
- * deadline to enforce through it, that signal is handed over as is.
- */
-class AttemptSignal {
-  readonly signal: AbortSignal | undefined;
-  readonly #controller: AbortController | undefined;
-  readonly #sources: ReadonlyArray<AbortSignal | undefined>;
-  readonly #stops: Array<() => void> = [];
-  timeoutError: ProviderTimeoutError | undefined;
-
-  constructor(sources: ReadonlyArray<AbortSignal | undefined>, needController: boolean) {
-    this.#sources = sources;
-    let single: AbortSignal | undefined;
-    let count = 0;
-    for (const source of sources) {
-      if (source === undefined) continue;
-      if (source.aborted) throw source.reason;
-      single = source;
-      count++;
-    }
-    if (count <= 1 && !needController) {
-      this.signal = single;
-      return;
-    }
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.signal = controller.signal;
-    for (const source of sources) {
-      if (source === undefined) continue;
-      this.#stops.push(onAbort(source, () => controller.abort(source.reason)));
-    }
-  }
-
-  /** Aborts the transport (a deadline fired, or the consumer left). */
-  abort(reason: unknown): void {
-    if (this.#controller !== undefined && !this.#controller.signal.aborted) {
-      this.#controller.abort(reason);
-    }
-  }
-
-  /** Why the attempt was cut, if it was: a deadline, or an aborted signal's reason. */
-  reason(): unknown {
-    if (this.timeoutError !== undefined) return this.timeoutError;
-    for (const source of this.#sources) if (source?.aborted) return source.reason;
-    return undefined;
-  }
-
-  release(): void {
-    for (const stop of this.#stops) stop();
-    this.#stops.length = 0;
-  }
-}
 
 function watchdogFor(
   init: AttemptInit,
@@ -189,14 +135,17 @@ function tell(answered: ExchangeAnswered, response: TransportResponse): void {
 export async function* streamAttempt(
   init: AttemptInit,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const control = new AttemptSignal(init.signals, true);
+  const control = new AttemptSignal(init.signals, true, takesAnySignal(init.transport));
   let gotBytes = false;
   const watchdog = watchdogFor(init, control, () => gotBytes);
   const { timeouts } = init;
   let response: TransportResponse | undefined;
   let finished = false;
   try {
-    if (timeouts.firstTokenMs !== undefined) watchdog?.arm('firstToken', timeouts.firstTokenMs);
+    if (timeouts.firstTokenMs !== undefined) {
+      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
+      watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
+    }
     response = await open(init, control);
     let first = true;
     try {
@@ -258,7 +207,11 @@ export async function readAttempt(
   const firstToken = init.stream ? timeouts.firstTokenMs : undefined;
   // The idle deadline destroys the body instead of aborting a signal; only a first-token deadline
   // (before the headers) needs a controller. A call with one signal hands it over as is.
-  const control = new AttemptSignal(init.signals, firstToken !== undefined);
+  const control = new AttemptSignal(
+    init.signals,
+    firstToken !== undefined,
+    takesAnySignal(init.transport),
+  );
   let gotBytes = false;
   let body: (NodeJS.ReadableStream & { destroy(error?: Error): void }) | undefined;
   const watchdog = watchdogFor(
@@ -273,7 +226,10 @@ export async function readAttempt(
     },
   );
   try {
-    if (firstToken !== undefined) watchdog?.arm('firstToken', firstToken);
+    if (firstToken !== undefined) {
+      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
+      watchdog?.arm('firstToken', firstToken, timeouts.idleMs);
+    }
     const response = await open(init, control);
     onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as NodeJS.ReadableStream & {

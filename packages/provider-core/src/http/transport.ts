@@ -53,6 +53,18 @@ export function send(transport: Transport, request: OutgoingRequest): Promise<Tr
   });
 }
 
+/**
+ * The built-in transports (the pool's dispatcher, the Agent): undici's `request` takes any signal
+ * with `aborted`, `reason` and `addEventListener`, so an attempt hands them a light one instead of
+ * an `AbortController`'s (see `attempt-signal.ts`). A custom transport gets a real `AbortSignal`.
+ */
+const builtIn = new WeakSet<Transport>();
+
+/** True for a built-in transport, which accepts an abort signal that is not an `AbortSignal`. */
+export function takesAnySignal(transport: Transport): boolean {
+  return builtIn.has(transport);
+}
+
 /** A transport and what must be closed with the provider. */
 export interface ResolvedTransport {
   transport: Transport;
@@ -75,17 +87,23 @@ export function resolveTransport(init: {
   const { pool, origin } = init;
   if (pool !== undefined) {
     const dispatcher = pool.dispatcher;
-    return {
-      agent: undefined,
-      transport: (target, options) =>
-        dispatcher.request({
-          ...options,
-          origin,
-          path: target.startsWith(origin)
-            ? target.slice(origin.length) || '/'
-            : new URL(target).pathname,
-        }) as unknown as Promise<TransportResponse>,
-    };
+    // The request options written out, not spread: an object built as `{ ...options, origin,
+    // path }` takes V8's slow path, both when it is copied and when undici reads its fields.
+    const transport: Transport = (target, options) =>
+      dispatcher.request({
+        origin,
+        path: target.startsWith(origin)
+          ? target.slice(origin.length) || '/'
+          : new URL(target).pathname,
+        method: options.method,
+        headers: options.headers,
+        body: options.body,
+        signal: options.signal,
+        headersTimeout: options.headersTimeout,
+        bodyTimeout: options.bodyTimeout,
+      }) as unknown as Promise<TransportResponse>;
+    builtIn.add(transport);
+    return { agent: undefined, transport };
   }
   const agent = new Agent({
     connections: 20,
@@ -94,14 +112,18 @@ export function resolveTransport(init: {
     bodyTimeout: 0,
     connect: { timeout: init.connectTimeoutMs || undefined },
   });
-  return {
-    agent,
-    transport: (target, options) =>
-      undiciRequest(target, {
-        ...options,
-        dispatcher: agent,
-      }) as unknown as Promise<TransportResponse>,
-  };
+  const transport: Transport = (target, options) =>
+    undiciRequest(target, {
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      signal: options.signal,
+      headersTimeout: options.headersTimeout,
+      bodyTimeout: options.bodyTimeout,
+      dispatcher: agent,
+    }) as unknown as Promise<TransportResponse>;
+  builtIn.add(transport);
+  return { agent, transport };
 }
 
 /** The first value of a response header. */

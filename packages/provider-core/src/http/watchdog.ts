@@ -6,6 +6,8 @@ import type { TimeoutKind } from '../errors';
  */
 export class Watchdog {
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending timer fires. */
+  #wakeAt = 0;
   #deadline = 0;
   #kind: TimeoutKind = 'idle';
   #ms = 0;
@@ -16,12 +18,20 @@ export class Watchdog {
     this.#onFire = onFire;
   }
 
-  arm(kind: TimeoutKind, ms: number): void {
+  /**
+   * Starts a deadline `ms` from now. `wakeWithin` wakes the timer earlier (it re-arms itself for
+   * the rest): arming the next deadline before that wake-up then needs no new timer, as when the
+   * idle deadline follows the first token.
+   */
+  arm(kind: TimeoutKind, ms: number, wakeWithin = ms): void {
     this.#kind = kind;
     this.#ms = ms;
     this.#deadline = performance.now() + ms;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#schedule(ms);
+    if (this.#timer !== undefined) {
+      if (this.#wakeAt <= this.#deadline) return;
+      clearTimeout(this.#timer);
+    }
+    this.#schedule(Math.min(ms, wakeWithin));
   }
 
   touch(): void {
@@ -46,9 +56,11 @@ export class Watchdog {
   }
 
   #schedule(ms: number): void {
-    const timer = setTimeout(this.#fire, Math.max(0, Math.ceil(ms)));
+    const delay = Math.max(0, Math.ceil(ms));
+    const timer = setTimeout(this.#fire, delay);
     timer.unref?.();
     this.#timer = timer;
+    this.#wakeAt = performance.now() + delay;
   }
 
   readonly #fire = (): void => {

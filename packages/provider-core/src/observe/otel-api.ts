@@ -10,6 +10,9 @@ export interface SpanLike {
   setAttribute(key: string, value: string | number | boolean | string[]): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   end(endTime?: number): void;
+  /** False for a span nobody records (no SDK, or sampled out): its attributes go nowhere. */
+  isRecording?(): boolean;
+  spanContext?(): unknown;
 }
 
 export interface TracerLike {
@@ -50,8 +53,12 @@ export interface OtelApi {
   trace: {
     getTracerProvider(): TracerProviderLike;
     setSpan(context: unknown, span: SpanLike): unknown;
+    /** False for the invalid span context of a span started without any SDK. */
+    isSpanContextValid?(spanContext: unknown): boolean;
   };
   metrics: { getMeterProvider(): MeterProviderLike };
+  /** The meter every provider hands out when no SDK is registered. */
+  createNoopMeter?(): unknown;
   context: { active(): unknown; with<T>(context: unknown, fn: () => T): T };
   SpanKind: { CLIENT: number };
   SpanStatusCode: { ERROR: number };

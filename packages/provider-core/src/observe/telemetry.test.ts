@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AggregationTemporality,
@@ -216,6 +216,50 @@ describe('telemetry (OpenTelemetry GenAI conventions, in-memory exporters)', () 
     expect(() =>
       observedProvider('http://127.0.0.1:1', { telemetry: { tracer: {} } as never }),
     ).toThrow(/Unknown option `telemetry.tracer`: did you mean `telemetry.tracerProvider`\?/);
+  });
+});
+
+describe('Telemetry without an SDK', () => {
+  const init = { id: 'x', name: 'x', origin: 'http://127.0.0.1:1', redact: (t: string) => t };
+  const answer = { model: 'm', usage: { promptTokens: 3, completionTokens: 4 }, timings: {} };
+
+  it('measures nothing while the global meter is the no-op one, and measures once an SDK is registered', async () => {
+    const telemetry = createTelemetry({}, init)!;
+    expect(telemetry.measuring()).toBe(false);
+    const otel = sdk();
+    metrics.setGlobalMeterProvider(otel.meterProvider);
+    cleanup.push(() => metrics.disable());
+    expect(telemetry.measuring()).toBe(true);
+    telemetry.start('chat', 'm', {}, false).succeeded(answer);
+    const histograms = await otel.histograms();
+    const tokens = histograms.get('gen_ai.client.token.usage')!;
+    expect(tokens.dataPoints.map((p) => p.attributes['gen_ai.token.type']).sort()).toEqual([
+      'input',
+      'output',
+    ]);
+    expect(histograms.get('gen_ai.client.operation.duration')!.dataPoints[0]!.attributes).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'x',
+      'gen_ai.system': 'x',
+      'server.address': '127.0.0.1',
+      'server.port': 1,
+      'gen_ai.request.model': 'm',
+      'gen_ai.response.model': 'm',
+    });
+  });
+
+  it("leaves the active context alone for a span nobody records, and keeps a traced caller's", async () => {
+    const telemetry = createTelemetry({}, init)!;
+    const untraced = telemetry.start('chat', 'm', {}, false);
+    expect(untraced.within(() => trace.getActiveSpan())).toBeUndefined();
+    const otel = sdk();
+    const parent = otel.tracerProvider.getTracer('app').startSpan('handle request');
+    const traced = context.with(trace.setSpan(context.active(), parent), () =>
+      telemetry.start('chat', 'm', {}, false),
+    );
+    const active = traced.within(() => trace.getActiveSpan());
+    expect(active?.spanContext().traceId).toBe(parent.spanContext().traceId);
+    parent.end();
   });
 });
 

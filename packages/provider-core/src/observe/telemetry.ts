@@ -85,7 +85,9 @@ export function resolveTelemetryOption(value: unknown): TelemetryOptions | false
 export class Telemetry {
   readonly api: OtelApi;
   readonly #options: TelemetryOptions;
-  readonly #base: Attributes;
+  readonly #id: string;
+  readonly #address: string;
+  readonly #port: number;
   readonly #providerName: string;
   readonly #redact: (text: string) => string;
   #tracerFrom: TracerProviderLike | undefined;
@@ -93,6 +95,7 @@ export class Telemetry {
   #meterFrom: MeterProviderLike | undefined;
   #duration: HistogramLike | undefined;
   #tokens: HistogramLike | undefined;
+  #meterNoop = false;
 
   constructor(
     api: OtelApi,
@@ -105,12 +108,25 @@ export class Telemetry {
     this.#redact = init.redact;
     const url = new URL(init.origin);
     const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-    this.#base = {
-      'gen_ai.provider.name': init.id,
+    this.#id = init.id;
+    this.#address = url.hostname.replace(/^\[|\]$/g, '');
+    this.#port = port;
+  }
+
+  /**
+   * The attributes every span and measurement of a call carries, a new object each time, written
+   * as one literal: an object built by a spread and then given more keys takes V8's slow path
+   * (microseconds each, several times per call).
+   */
+  attributes(name: string, model: string): Attributes {
+    return {
+      'gen_ai.operation.name': name,
+      'gen_ai.provider.name': this.#id,
       // The attribute's name before semantic conventions 1.37, still read by some backends.
-      'gen_ai.system': init.id,
-      'server.address': url.hostname.replace(/^\[|\]$/g, ''),
-      'server.port': port,
+      'gen_ai.system': this.#id,
+      'server.address': this.#address,
+      'server.port': this.#port,
+      'gen_ai.request.model': model,
     };
   }
 
@@ -124,12 +140,17 @@ export class Telemetry {
     return this.#tracer;
   }
 
-  /** The histograms, re-created when the global meter provider changes (it has no proxy). */
-  #instruments(): { duration: HistogramLike; tokens: HistogramLike } {
+  /**
+   * The histograms, re-created when the global meter provider changes (it has no proxy). False
+   * while the meter is the API's no-op one (no SDK registered): nothing would be recorded, so the
+   * attributes of a measurement are not even built.
+   */
+  measuring(): boolean {
     const from = this.#options.meterProvider ?? this.api.metrics.getMeterProvider();
     if (from !== this.#meterFrom || this.#duration === undefined || this.#tokens === undefined) {
       this.#meterFrom = from;
       const meter = from.getMeter(SCOPE);
+      this.#meterNoop = meter === this.api.createNoopMeter?.();
       this.#duration = meter.createHistogram('gen_ai.client.operation.duration', {
         description: 'GenAI operation duration.',
         unit: 's',
@@ -141,19 +162,15 @@ export class Telemetry {
         advice: { explicitBucketBoundaries: TOKEN_BOUNDARIES },
       });
     }
-    return { duration: this.#duration, tokens: this.#tokens };
+    return !this.#meterNoop;
   }
 
   /** Starts the span of one call (`chat llama3.2`), a child of the caller's active context. */
   start(operation: string, model: string, request: object, stream: boolean): CallTelemetry {
     const name = OPERATIONS[operation] ?? operation;
-    const attributes: Attributes = {
-      'gen_ai.operation.name': name,
-      ...this.#base,
-      'gen_ai.request.model': model,
-    };
     const sampling = request as SamplingFields;
-    const spanAttributes: Attributes = { ...attributes, 'x.provider.name': this.#providerName };
+    const spanAttributes = this.attributes(name, model);
+    spanAttributes['x.provider.name'] = this.#providerName;
     if (stream) spanAttributes['gen_ai.request.stream'] = true;
     if (typeof sampling.temperature === 'number')
       spanAttributes['gen_ai.request.temperature'] = sampling.temperature;
@@ -166,22 +183,29 @@ export class Telemetry {
       { kind: this.api.SpanKind.CLIENT, attributes: spanAttributes },
       this.api.context.active(),
     );
-    return new CallTelemetry(this, span, attributes);
+    return new CallTelemetry(this, span, name, model);
   }
 
-  /** Records the duration and, for a fresh answer, the tokens of one finished call. */
+  /**
+   * Records the duration and, for a fresh answer, the tokens of one finished call; `attributes`
+   * makes a new object of the call's attributes for each measurement.
+   */
   record(
     seconds: number,
-    attributes: Attributes,
+    attributes: () => Attributes,
     usage: { input: number | undefined; output: number | undefined } | undefined,
   ): void {
-    const { duration, tokens } = this.#instruments();
-    duration.record(seconds, attributes);
+    if (!this.measuring()) return;
+    this.#duration!.record(seconds, attributes());
     if (usage?.input !== undefined) {
-      tokens.record(usage.input, { ...attributes, 'gen_ai.token.type': 'input' });
+      const input = attributes();
+      input['gen_ai.token.type'] = 'input';
+      this.#tokens!.record(usage.input, input);
     }
     if (usage?.output !== undefined) {
-      tokens.record(usage.output, { ...attributes, 'gen_ai.token.type': 'output' });
+      const output = attributes();
+      output['gen_ai.token.type'] = 'output';
+      this.#tokens!.record(usage.output, output);
     }
   }
 
@@ -194,65 +218,94 @@ export class Telemetry {
 export class CallTelemetry {
   readonly #telemetry: Telemetry;
   readonly #span: SpanLike;
-  readonly #attributes: Attributes;
+  readonly #name: string;
+  readonly #model: string;
   readonly #started = performance.now();
   #ended = false;
 
-  constructor(telemetry: Telemetry, span: SpanLike, attributes: Attributes) {
+  constructor(telemetry: Telemetry, span: SpanLike, name: string, model: string) {
     this.#telemetry = telemetry;
     this.#span = span;
-    this.#attributes = attributes;
+    this.#name = name;
+    this.#model = model;
   }
 
   /** Runs `fn` with this call's span active, so HTTP spans of its attempts become its children. */
   within<T>(fn: () => T): T {
     const { api } = this.#telemetry;
-    return api.context.with(api.trace.setSpan(api.context.active(), this.#span), fn);
+    const span = this.#span;
+    // A span started without any SDK (and no traced caller) has an invalid context: made active,
+    // it would tell the attempts' spans nothing, and setting it costs a context per call.
+    if (
+      api.trace.isSpanContextValid !== undefined &&
+      span.spanContext !== undefined &&
+      !api.trace.isSpanContextValid(span.spanContext())
+    ) {
+      return fn();
+    }
+    return api.context.with(api.trace.setSpan(api.context.active(), span), fn);
   }
 
   succeeded(response: AnswerFields): void {
     if (this.#ended) return;
     this.#ended = true;
-    const attributes = { ...this.#attributes };
-    if (typeof response.model === 'string' && response.model !== '') {
-      attributes['gen_ai.response.model'] = response.model;
-    }
+    const model =
+      typeof response.model === 'string' && response.model !== '' ? response.model : undefined;
     const cached = response.cached === true;
     const input = cached ? undefined : response.usage.promptTokens;
     const output = cached ? undefined : response.usage.completionTokens;
-    const span: Attributes = {
-      'gen_ai.response.model': attributes['gen_ai.response.model'],
-      'gen_ai.usage.input_tokens': input,
-      'gen_ai.usage.output_tokens': output,
-      'x.cached': cached,
-      'x.attempts': response.attempts,
-    };
-    if (typeof response.finishReason === 'string') {
-      span['gen_ai.response.finish_reasons'] = [response.finishReason];
-    }
-    if (response.timings.firstTokenMs !== undefined) {
-      span['gen_ai.response.time_to_first_chunk'] = response.timings.firstTokenMs / 1000;
-    }
-    for (const [key, value] of Object.entries(span)) {
-      // The SDK warns about an attribute set to undefined: unknown values are left out.
-      if (value !== undefined) this.#span.setAttribute(key, value);
+    // A span nobody records (no SDK, or sampled out) drops its attributes: none are built.
+    if (this.#span.isRecording?.() !== false) {
+      const span: Attributes = {
+        'gen_ai.response.model': model,
+        'gen_ai.usage.input_tokens': input,
+        'gen_ai.usage.output_tokens': output,
+        'x.cached': cached,
+        'x.attempts': response.attempts,
+      };
+      if (typeof response.finishReason === 'string') {
+        span['gen_ai.response.finish_reasons'] = [response.finishReason];
+      }
+      if (response.timings.firstTokenMs !== undefined) {
+        span['gen_ai.response.time_to_first_chunk'] = response.timings.firstTokenMs / 1000;
+      }
+      for (const [key, value] of Object.entries(span)) {
+        // The SDK warns about an attribute set to undefined: unknown values are left out.
+        if (value !== undefined) this.#span.setAttribute(key, value);
+      }
     }
     this.#span.end();
-    this.#telemetry.record(this.#seconds(), attributes, { input, output });
+    this.#telemetry.record(
+      this.#seconds(),
+      () => {
+        const attributes = this.#telemetry.attributes(this.#name, this.#model);
+        if (model !== undefined) attributes['gen_ai.response.model'] = model;
+        return attributes;
+      },
+      { input, output },
+    );
   }
 
   failed(error: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
-    const attributes = { ...this.#attributes, 'error.type': failureCode(error) };
+    const code = failureCode(error);
     const message = error instanceof Error ? error.message : String(error);
-    this.#span.setAttribute('error.type', attributes['error.type'] as string);
+    this.#span.setAttribute('error.type', code);
     this.#span.setStatus({
       code: this.#telemetry.api.SpanStatusCode.ERROR,
       message: this.#telemetry.redact(message),
     });
     this.#span.end();
-    this.#telemetry.record(this.#seconds(), attributes, undefined);
+    this.#telemetry.record(
+      this.#seconds(),
+      () => {
+        const attributes = this.#telemetry.attributes(this.#name, this.#model);
+        attributes['error.type'] = code;
+        return attributes;
+      },
+      undefined,
+    );
   }
 
   /** A stream the caller stopped reading: the span ends unmarked, no duration is recorded. */

@@ -1,4 +1,9 @@
-import { estimateTokens, type Provider, type ChatMessage as TokensChatMessage } from '@x/tokens';
+import {
+  type EstimateTokensOptions,
+  estimateTokens,
+  type Provider,
+  type ChatMessage as TokensChatMessage,
+} from '@x/tokens';
 import type { ResolvedTokens } from '../compose/pieces';
 import type { ErrorKit } from '../errors';
 import type { ProviderTopics } from '../observe/events';
@@ -112,12 +117,10 @@ export class ContextStage<Request> {
     if (tokens === undefined || op.prompt === undefined) return undefined;
     const input = op.prompt(request);
     try {
-      const options = {
-        model: op.model(request),
-        provider: this.#provider,
-        ...(input.tools !== undefined ? { tools: input.tools as never } : {}),
-        ...(tokens.calibrator !== undefined ? { calibrator: tokens.calibrator } : {}),
-      };
+      // Keys added one by one, not spread in: conditional spreads cost an allocation each.
+      const options: EstimateTokensOptions = { model: op.model(request), provider: this.#provider };
+      if (input.tools !== undefined) options.tools = input.tools as never;
+      if (tokens.calibrator !== undefined) options.calibrator = tokens.calibrator;
       // `@x/tokens` counts every string field of a message: the fields a server renders.
       const messages = input.messages as readonly TokensChatMessage[] | undefined;
       const result = estimateTokens(messages ?? input.text ?? '', options);

@@ -1,4 +1,5 @@
 import {
+  type CalibrationObservation,
   type Calibrator,
   estimateCost,
   type Provider,
@@ -163,13 +164,14 @@ export class UsageStage<Request> {
     if (this.#calibrated.has(model) && (this.#observations++ & 7) !== 0) return;
     const input = op.prompt!(request);
     try {
-      calibrator.observe({
+      const observation: CalibrationObservation = {
         model,
         provider: this.#provider,
         input: (input.messages as readonly TokensChatMessage[] | undefined) ?? input.text ?? '',
-        ...(input.tools !== undefined ? { tools: input.tools as never } : {}),
         actualTokens,
-      });
+      };
+      if (input.tools !== undefined) observation.tools = input.tools as never;
+      calibrator.observe(observation);
     } catch {
       // A calibrator's complaint must not fail an answer that arrived.
     }

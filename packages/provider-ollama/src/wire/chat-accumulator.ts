@@ -240,7 +240,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     const message: ChatResponse['message'] = { role: 'assistant', content: this.content };
     if (thinking !== undefined) message.thinking = thinking;
     if (hasTools) message.toolCalls = this.toolCalls;
-    return {
+    const response: ChatResponse = {
       content: this.content,
       message,
       toolCalls: this.toolCalls,
@@ -256,7 +256,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       estimatedPromptTokens: undefined,
       numCtx: undefined,
       attempts: 0,
-      ...(this.logprobs !== undefined ? { logprobs: this.logprobs } : {}),
     };
+    if (this.logprobs !== undefined) response.logprobs = this.logprobs;
+    return response;
   }
 }

@@ -15,10 +15,9 @@ function cacheKey(request: ChatRequest): Record<string, unknown> {
  * renders into the prompt (content, thinking, tool name): no copy needed.
  */
 function prompt(request: ChatRequest): PromptInput {
-  return {
-    messages: request.messages,
-    ...(request.tools !== undefined ? { tools: request.tools } : {}),
-  };
+  const input: PromptInput = { messages: request.messages };
+  if (request.tools !== undefined) input.tools = request.tools;
+  return input;
 }
 
 /** Ollama streams newline-delimited JSON. */

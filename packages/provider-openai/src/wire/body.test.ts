@@ -91,6 +91,18 @@ describe('toChatBody', () => {
     });
     expect(body).toEqual({ model: 'm' });
   });
+
+  it('keeps an extraBody field named __proto__ as a field, never as the prototype', () => {
+    const extraBody = JSON.parse('{"__proto__":{"polluted":true},"top_k":5}');
+    const body = toStreamBody(toChatBody({ model: 'm', messages: [], extraBody }, openai), openai);
+    expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
+    expect((body as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(body))).toEqual(
+      JSON.parse(
+        '{"__proto__":{"polluted":true},"top_k":5,"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true}}',
+      ),
+    );
+  });
 });
 
 describe('toEmbedBody', () => {

@@ -112,9 +112,24 @@ export function toStreamBody(
   body: Record<string, unknown>,
   dialect: WireDialect,
 ): Record<string, unknown> {
-  return dialect.streamUsage
-    ? { ...body, stream: true, stream_options: STREAM_OPTIONS }
-    : { ...body, stream: true };
+  // Copied key by key: an object spread and then given more keys takes V8's slow path (a few µs
+  // per call). The body is shared with the cache key, so it is never changed in place.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) {
+    // `{ ...body }` defines an own `__proto__` (an `extraBody` parsed from JSON); assigning it
+    // would set the prototype instead.
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value: body[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = body[key];
+  }
+  out.stream = true;
+  if (dialect.streamUsage) out.stream_options = STREAM_OPTIONS;
+  return out;
 }
 
 /** The `/embeddings` body. */

@@ -1,0 +1,237 @@
+/**
+ * The pipeline's own cost against the sim: `complete()` beside a raw undici Pool making the same
+ * request and JSON parse (`raw`: `stream: false`, what apps/bench compares with), and beside raw
+ * undici reading the answer streamed as `complete()` asks for it (`raw-stream`: the same NDJSON
+ * lines, parsed), @x/ollama-sim in a child process. Run from packages/provider-ollama, built:
+ *
+ *   node --import tsx profile/overhead.ts                    # ratios at c=1 and c=16, client CPU per
+ *                                                          # call, p50 overhead at c=1
+ *   node --import tsx profile/overhead.ts --cpu=ours,raw --c=16           # client CPU per call only
+ *   node --import tsx profile/overhead.ts --baseline=/tmp/base            # + `base`: another build
+ *   node --import tsx profile/overhead.ts --cpu=ours,lean --variants='{"lean":{"tokens":false}}'
+ *   node --cpu-prof --import tsx profile/overhead.ts --profile=ours --c=16 --seconds=10
+ *
+ * Everything compared runs in one process, in rotated order, over many short rounds: the median
+ * of per-round ratios holds on a shared, noisy machine where absolute figures do not. Client CPU
+ * per call (process.cpuUsage) is the steadiest of the three figures.
+ */
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { createOllamaProvider } from '@x/provider-ollama';
+import { Pool } from 'undici';
+
+const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const ROUNDS = Number(arg('rounds', '15'));
+const CALLS = Number(arg('calls', '400'));
+const PAIRS = Number(arg('pairs', '1000'));
+const profile = arg('profile', '');
+const MODEL = 'llama3.2';
+const messages = [
+  { role: 'system' as const, content: 'You are a concise assistant.' },
+  { role: 'user' as const, content: 'Say hello to user number 1.' },
+];
+
+const child = spawn(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `const { startOllamaSim } = await import('@x/ollama-sim');
+     const sim = await startOllamaSim({ numParallel: 256, maxQueue: 4096, maxLogEntries: 0, responseTokens: { min: 16, max: 16 } });
+     process.stdout.write(sim.url + '\\n');
+     process.stdin.on('end', () => sim.close().then(() => process.exit(0)));
+     process.stdin.resume();`,
+  ],
+  { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('..', import.meta.url) },
+);
+const url = await new Promise<string>((resolve, reject) => {
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    if (buffer.includes('\n')) resolve(buffer.split('\n')[0]!.trim());
+  });
+  child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+});
+
+const provider = createOllamaProvider({
+  baseUrl: url,
+  cache: false,
+  rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+});
+await provider.initialize();
+const raw = new Pool(url, { connections: 16 });
+const body = JSON.stringify({ model: MODEL, messages, stream: false });
+const streamBody = JSON.stringify({ model: MODEL, messages, stream: true });
+
+const subjects: Record<string, () => Promise<unknown>> = {
+  ours: () => provider.complete({ model: MODEL, messages }),
+  raw: async () => {
+    const res = await raw.request({
+      path: '/api/chat',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    return res.body.json();
+  },
+  // The request complete() makes: the answer streamed as NDJSON, each line parsed, content joined.
+  'raw-stream': async () => {
+    const res = await raw.request({
+      path: '/api/chat',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: streamBody,
+    });
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    let content = '';
+    let last: { done?: boolean } = {};
+    for (const line of (await res.body.text()).split('\n')) {
+      if (line === '') continue;
+      last = JSON.parse(line);
+      content += (last as { message?: { content?: string } }).message?.content ?? '';
+    }
+    if (last.done !== true) throw new Error('incomplete');
+    return { ...last, content };
+  },
+};
+
+/** Milliseconds for `calls` calls made by `c` callers, each calling in a loop. */
+async function timed(fn: () => Promise<unknown>, c: number, calls: number): Promise<number> {
+  const started = performance.now();
+  let left = calls;
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (left-- > 0) await fn();
+    }),
+  );
+  return performance.now() - started;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+// --baseline=/tmp/base: another build of the packages (node_modules/@x/* in that folder), as the
+// subject `base`, for a before/after comparison in one process.
+const baseline = arg('baseline', '');
+if (baseline !== '') {
+  const entry = pathToFileURL(`${baseline}/node_modules/@x/provider-ollama/dist/index.js`).href;
+  const { createOllamaProvider: createBase } = (await import(entry)) as {
+    createOllamaProvider: typeof createOllamaProvider;
+  };
+  const base = createBase({
+    baseUrl: url,
+    cache: false,
+    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+  });
+  await base.initialize();
+  subjects.base = () => base.complete({ model: MODEL, messages });
+}
+// --variants='{"no-otel":{"telemetry":false}}': more providers, to see what one piece costs.
+const variants: Record<string, object> = JSON.parse(arg('variants', '{}'));
+for (const [label, options] of Object.entries(variants)) {
+  const variant = createOllamaProvider({
+    baseUrl: url,
+    cache: false,
+    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+    ...options,
+  });
+  await variant.initialize();
+  subjects[label] = () => variant.complete({ model: MODEL, messages });
+}
+
+/**
+ * Client CPU per call (user + system) of each subject at c=1, rounds interleaved: robust to what
+ * else runs, where wall-clock figures are not.
+ */
+async function cpuPerCall(which: string[], c: number): Promise<void> {
+  const cpu = new Map<string, number[]>(which.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of which) {
+      const before = process.cpuUsage();
+      await timed(subjects[name]!, c, CALLS);
+      const used = process.cpuUsage(before);
+      cpu.get(name)!.push((used.user + used.system) / CALLS);
+    }
+  }
+  for (const [name, values] of cpu) {
+    console.log(`client CPU per call at c=${c}, ${name}: ${median(values).toFixed(1)} µs`);
+  }
+}
+
+/** The subjects compared with raw undici: ours, and the baseline build when given. */
+const compared = () => ['ours', ...(subjects.base === undefined ? [] : ['base'])];
+
+/**
+ * Median over rounds of each compared subject's throughput over raw undici (and over raw undici
+ * reading the same streamed answer), every subject once per round, the order rotated per round.
+ */
+async function ratios(c: number): Promise<void> {
+  const all = [...compared(), 'raw', 'raw-stream'];
+  const per = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const ms: Record<string, number> = {};
+    for (let i = 0; i < all.length; i++) {
+      const name = all[(i + round) % all.length]!;
+      ms[name] = await timed(subjects[name]!, c, CALLS);
+    }
+    for (const name of compared()) {
+      for (const peer of ['raw', 'raw-stream']) {
+        const key = `${name} vs ${peer}`;
+        per.set(key, [...(per.get(key) ?? []), ms[peer]! / ms[name]!]);
+      }
+    }
+  }
+  for (const [key, r] of per) {
+    console.log(
+      `c=${c}, ${ROUNDS} rounds: ${key} ${median(r).toFixed(3)}x (min ${Math.min(...r).toFixed(3)}, max ${Math.max(...r).toFixed(3)})`,
+    );
+  }
+}
+
+/** Sequential calls (each compared subject, then raw), each timed on its own: the p50 differences. */
+async function p50Overhead(): Promise<void> {
+  const times = new Map<string, number[]>([...compared(), 'raw'].map((name) => [name, []]));
+  for (let i = 0; i < PAIRS; i++) {
+    for (const [name, list] of times) {
+      const t = performance.now();
+      await subjects[name]!();
+      list.push(performance.now() - t);
+    }
+  }
+  const us = (ms: number) => (ms * 1000).toFixed(1);
+  const raw = median(times.get('raw')!);
+  for (const name of compared()) {
+    const p50 = median(times.get(name)!);
+    console.log(
+      `p50 overhead of ${name} (c=1, ${PAIRS} interleaved): ${us(p50 - raw)} µs (${name} ${us(p50)} µs, raw ${us(raw)} µs)`,
+    );
+  }
+}
+
+for (const name of Object.keys(subjects)) await timed(subjects[name]!, 16, CALLS);
+if (profile !== '') {
+  const c = Number(arg('c', '16'));
+  const until = performance.now() + Number(arg('seconds', '10')) * 1000;
+  let n = 0;
+  while (performance.now() < until) {
+    await timed(subjects[profile]!, c, 1000);
+    n += 1000;
+  }
+  console.log(`${profile}: ${n} calls at c=${c}`);
+} else if (arg('cpu', '') !== '') {
+  await cpuPerCall(arg('cpu', '').split(','), Number(arg('c', '1')));
+} else {
+  await ratios(1);
+  await ratios(16);
+  await cpuPerCall(Object.keys(subjects), 1);
+  await p50Overhead();
+}
+
+await provider.close();
+await raw.close();
+child.stdin!.end();

@@ -1,0 +1,93 @@
+/**
+ * The pipeline alone, without a network: `complete()` over a transport that answers at once with a
+ * recorded streamed answer (16 content lines and the final one), in one process. Client CPU per
+ * call of the default pipeline and of variants with one piece switched off, so the cost of each
+ * piece shows without the noise of sockets and a server. Run from packages/provider-ollama, built:
+ *
+ *   node --import tsx profile/pipeline.ts
+ *
+ * A custom transport gets a real AbortSignal per attempt (the pool and the Agent get a lighter
+ * one), so the figures are a little above what the built-in transports cost.
+ */
+import { Readable } from 'node:stream';
+import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
+
+const line = (fields: Record<string, unknown>) =>
+  JSON.stringify({ model: 'llama3.2', created_at: '2026-12-03T04:05:34.553936324Z', ...fields });
+const answer = Buffer.from(
+  `${[
+    ...Array.from({ length: 16 }, () =>
+      line({ message: { role: 'assistant', content: ' word' }, done: false }),
+    ),
+    line({
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: 'stop',
+      total_duration: 21842537,
+      load_duration: 20760761,
+      prompt_eval_count: 16,
+      prompt_eval_duration: 16000,
+      eval_count: 16,
+      eval_duration: 1065776,
+    }),
+  ].join('\n')}\n`,
+);
+const transport = async () => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/x-ndjson' },
+  body: Readable.from([answer]),
+});
+const messages = [
+  { role: 'system' as const, content: 'You are a concise assistant.' },
+  { role: 'user' as const, content: 'Say hello to user number 1.' },
+];
+
+const bare = {
+  telemetry: false,
+  tokens: false,
+  rateLimit: false,
+  breaker: false,
+  retry: false,
+} as const;
+const variants: Record<string, OllamaProviderOptions> = {
+  default: {},
+  'telemetry: false': { telemetry: false },
+  'tokens: false': { tokens: false },
+  'rateLimit: false': { rateLimit: false },
+  'breaker: false': { breaker: false },
+  'retry: false': { retry: false },
+  'all five off': bare,
+  'all five off, timeouts: false': { ...bare, timeouts: false },
+};
+const subjects: Record<string, () => Promise<unknown>> = {};
+for (const [name, options] of Object.entries(variants)) {
+  const provider = createOllamaProvider({
+    baseUrl: 'http://127.0.0.1:9',
+    cache: false,
+    pool: false,
+    transport,
+    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+    ...options,
+  });
+  subjects[name] = () => provider.complete({ model: 'llama3.2', messages });
+}
+subjects['the transport alone'] = async () => {
+  for await (const _ of (await transport()).body);
+};
+
+const ROUNDS = 41;
+const CALLS = 500;
+const cpu = new Map<string, number[]>();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, fn] of Object.entries(subjects)) {
+    const before = process.cpuUsage();
+    for (let i = 0; i < CALLS; i++) await fn();
+    const used = process.cpuUsage(before);
+    // The first rounds warm the JIT up.
+    if (round >= 3) cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / CALLS]);
+  }
+}
+for (const [name, values] of cpu) {
+  values.sort((a, b) => a - b);
+  console.log(`${name.padEnd(32)} ${values[values.length >> 1]!.toFixed(1)} µs CPU per call`);
+}

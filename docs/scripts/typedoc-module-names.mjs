@@ -7,7 +7,8 @@ export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     for (const mod of context.project.getReflectionsByKind(ReflectionKind.Module)) {
       const match = /^(?:packages\/)?([^/]+)\/src(?:\/(.+))?$/.exec(mod.name);
-      if (match) mod.name = `@x/${match[1]}${match[2] && match[2] !== 'index' ? `/${match[2]}` : ''}`;
+      if (match)
+        mod.name = `@x/${match[1]}${match[2] && match[2] !== 'index' ? `/${match[2]}` : ''}`;
     }
   });
 }

@@ -79,7 +79,10 @@ export function codeBlocks(file: string, text = readFileSync(file, 'utf8')): Cod
       file,
       line: i + 1,
       lang: lang.toLowerCase(),
-      meta: rest.replace(/\{[^}]*\}/g, ' ').split(/\s+/).filter(Boolean),
+      meta: rest
+        .replace(/\{[^}]*\}/g, ' ')
+        .split(/\s+/)
+        .filter(Boolean),
       code: body.join('\n'),
       exempt: k >= 0 && /<!--\s*no-check\s*-->/.test(lines[k]!),
     });
@@ -134,7 +137,7 @@ export function vitepressSlug(raw: string): string {
   return plainHeading(raw)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[\u0000-\u001f]/g, '')
+    .replace(/\p{Cc}/gu, '') // control characters
     .replace(/[\s~`!@#$%^&*()\-_+=[\]{}|\\;:"'“”‘’<>,.?/]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '')

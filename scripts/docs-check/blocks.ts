@@ -4,7 +4,7 @@
  * module in docs/.blocks (inside docs/, so `@x/*` resolve to the workspace packages' dist).
  *
  * A block is exempt when its fence says `ts fragment` or the line before it is
- * `<!-- no-check -->`: keep those few, for code that cannot stand alone (a type's shape, a line
+ * `<!-- no-check: why -->`: keep those few, for code that cannot stand alone (a type's shape, a line
  * of an options object). A block whose fence says `ts runnable` is also run (run-blocks.ts).
  *
  * Also typechecks every entry point of every package under `moduleResolution: node10`

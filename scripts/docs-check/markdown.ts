@@ -52,7 +52,7 @@ export interface CodeBlock {
   /** The words after the language: `ts fragment`, `ts runnable`. */
   readonly meta: readonly string[];
   readonly code: string;
-  /** `<!-- no-check -->` on the line before the fence. */
+  /** `<!-- no-check: why -->` on the line before the fence. */
   readonly exempt: boolean;
 }
 
@@ -84,7 +84,7 @@ export function codeBlocks(file: string, text = readFileSync(file, 'utf8')): Cod
         .split(/\s+/)
         .filter(Boolean),
       code: body.join('\n'),
-      exempt: k >= 0 && /<!--\s*no-check\s*-->/.test(lines[k]!),
+      exempt: k >= 0 && /<!--\s*no-check\b[^>]*-->/.test(lines[k]!),
     });
     i = j;
   }

@@ -4,6 +4,7 @@
  * passes when it exits 0 by itself: one that leaves a socket or a timer open fails on the timeout.
  */
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +14,21 @@ import { blocksDir } from './blocks.ts';
 import { docsDir, rel, root } from './markdown.ts';
 
 const TIMEOUT_MS = 60_000;
-const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const ts = createRequire(join(root, 'package.json'))('typescript') as typeof import('typescript');
+
+/**
+ * The block as plain JavaScript beside its .ts (types stripped, `await using` lowered): node starts
+ * it in a fraction of the time tsx takes, which adds up over every runnable block.
+ */
+function transpile(block: ExtractedBlock): string {
+  const { outputText } = ts.transpileModule(block.code, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    fileName: block.path,
+  });
+  const path = block.path.replace(/\.ts$/, '.mjs');
+  writeFileSync(path, outputText);
+  return path;
+}
 
 interface Sim {
   readonly url: string;
@@ -33,7 +48,7 @@ function runOne(block: ExtractedBlock, env: NodeJS.ProcessEnv): Promise<string |
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [tsx, block.path],
+      [transpile(block)],
       { cwd: blocksDir, env, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (!error) return resolve(undefined);

@@ -28,7 +28,15 @@ export default defineConfig({
   description: 'Resilient LLM provider calls for TypeScript, à la carte.',
   cleanUrls: true,
   lastUpdated: false,
-  srcExclude: ['**/node_modules/**', '.blocks/**', '.verify/**', 'examples/**', 'README.md'],
+  // Fragments are included into pages, never pages of their own.
+  srcExclude: [
+    '**/node_modules/**',
+    '.blocks/**',
+    '.verify/**',
+    'examples/**',
+    'README.md',
+    'reference/fragments/**',
+  ],
   // Links into the repository (READMEs, the dashboard) are absolute GitHub URLs; every relative
   // link must reach a page of the guide, or the build fails.
   ignoreDeadLinks: false,

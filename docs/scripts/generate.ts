@@ -1,0 +1,228 @@
+/**
+ * Writes the guide's generated pages into docs/reference/ (never committed, so they cannot drift):
+ * - errors.md: every error code of every package, its cause from the package README's Errors table
+ *   and its remedy from docs/error-remedies.json. Fails when a code defined in a package's
+ *   src/errors.ts is missing from its README table or has no remedy, or a remedy names no code;
+ * - benchmarks.md and its charts: bench-results/report.md as `pnpm bench` wrote it;
+ * - fragments/*.md: sections of the READMEs and ARCHITECTURE.md that pages include, so the guide
+ *   keeps one copy of them.
+ * Relative links of copied text are rebased to the repository on GitHub (the link check maps such
+ * URLs back to the files and verifies them).
+ */
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, posix, relative } from 'node:path';
+import { docsDir, proseOnly, root } from '../../scripts/docs-check/markdown.ts';
+
+export const REPO_URL = 'https://github.com/x-llm/resilience/blob/main';
+const outDir = join(docsDir, 'reference');
+
+/** The packages in the order of the guide: the leaves, the simulator, the core, the providers. */
+export const PACKAGES = [
+  'pool',
+  'rate-limit',
+  'breaker',
+  'cache',
+  'tokens',
+  'ollama-sim',
+  'provider-core',
+  'provider-ollama',
+  'provider-openai',
+  'router',
+];
+
+/** Rewrites the relative links of text copied from `source` to absolute GitHub URLs. */
+export function rebaseLinks(text: string, source: string): string {
+  const from = posix.dirname(relative(root, source).split('\\').join('/'));
+  const file = relative(root, source).split('\\').join('/');
+  return text.replace(/(\]\()([^)\s]+)(\))/g, (whole, open: string, target: string, close) => {
+    if (/^[a-z]+:/i.test(target)) return whole;
+    if (target.startsWith('#')) return `${open}${REPO_URL}/${file}${target}${close}`;
+    const [path = '', hash] = target.split('#');
+    const resolved = posix.normalize(posix.join(from, path));
+    return `${open}${REPO_URL}/${resolved}${hash ? `#${hash}` : ''}${close}`;
+  });
+}
+
+/** The body of the section under the first heading matching `heading`, up to the next one of its level or above. */
+export function section(file: string, heading: RegExp): string {
+  const text = readFileSync(file, 'utf8');
+  const prose = proseOnly(text).split('\n');
+  const lines = text.split('\n');
+  const start = prose.findIndex((l) => /^#{1,6}\s/.test(l) && heading.test(l));
+  if (start < 0) throw new Error(`${relative(root, file)}: no heading matching ${heading}`);
+  const level = /^#+/.exec(prose[start]!)![0].length;
+  let end = start + 1;
+  while (end < lines.length) {
+    const m = /^(#{1,6})\s/.exec(prose[end]!);
+    if (m && m[1]!.length <= level) break;
+    end++;
+  }
+  return lines
+    .slice(start + 1, end)
+    .join('\n')
+    .trim();
+}
+
+interface ErrorRow {
+  readonly pkg: string;
+  readonly className: string;
+  readonly code: string;
+  readonly when: string;
+}
+
+const cells = (line: string): string[] =>
+  line
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim());
+
+/** The rows of the tables in a README's Errors section that carry a code. */
+export function readmeErrorRows(pkg: string): ErrorRow[] {
+  const file = join(root, 'packages', pkg, 'README.md');
+  const body = rebaseLinks(section(file, /^##\s+Errors\s*$/), file);
+  const rows: ErrorRow[] = [];
+  let header: string[] | undefined;
+  for (const line of body.split('\n')) {
+    if (!line.trim().startsWith('|')) {
+      header = undefined;
+      continue;
+    }
+    const row = cells(line);
+    if (!header) {
+      header = row.map((c) => c.replace(/`/g, '').toLowerCase());
+      continue;
+    }
+    if (row.every((c) => /^:?-+:?$/.test(c))) continue;
+    const codeAt = header.findIndex((h) => h === 'code' || h === 'code suffix');
+    const classAt = header.indexOf('class');
+    const whenAt = header.indexOf('when');
+    const code = /X_[A-Z0-9_]+[A-Z0-9]/.exec(row[codeAt] ?? '')?.[0];
+    if (codeAt < 0 || !code) continue;
+    rows.push({ pkg, className: row[classAt] ?? '', code, when: row[whenAt] ?? '' });
+  }
+  return rows;
+}
+
+/** Every complete code string literal of a package's src/errors.ts. */
+export function sourceCodes(pkg: string): string[] {
+  const file = join(root, 'packages', pkg, 'src', 'errors.ts');
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  return [...new Set([...text.matchAll(/'(X_[A-Z0-9_]*[A-Z0-9])'/g)].map((m) => m[1]!))];
+}
+
+function errorsPage(problems: string[]): string {
+  const remedies: Record<string, string> = JSON.parse(
+    readFileSync(join(docsDir, 'error-remedies.json'), 'utf8'),
+  );
+  const used = new Set<string>();
+  const parts: string[] = [
+    '# Every error code',
+    '',
+    "<!-- Generated by docs/scripts/generate.ts from each package README's Errors table and docs/error-remedies.json: edit those. -->",
+    '',
+    'Every runtime error of every package has a stable `code`; renaming one is a breaking change. The',
+    "cause is the package README's own Errors table; the remedy is what to do about it. Argument",
+    'errors (`TypeError`, `RangeError`) have no code: they are thrown before anything is sent or',
+    'stored and name the field and, for an unknown option key, the closest known key. A listener that',
+    'throws is reported as a process warning of type `XListenerError` with the code',
+    '`X_<PACKAGE>_LISTENER_ERROR`; it never fails the call.',
+    '',
+  ];
+  for (const pkg of PACKAGES) {
+    const rows = readmeErrorRows(pkg);
+    const inTable = new Set(rows.map((r) => r.code));
+    for (const code of sourceCodes(pkg)) {
+      if (!inTable.has(code))
+        problems.push(
+          `packages/${pkg}/README.md: ${code} (src/errors.ts) is missing from the Errors table`,
+        );
+    }
+    if (rows.length === 0) continue;
+    parts.push(`## @x/${pkg}`, '');
+    parts.push(
+      `From [the README's Errors section](${REPO_URL}/packages/${pkg}/README.md#errors).`,
+      '',
+    );
+    for (const row of rows) {
+      const remedy = remedies[row.code];
+      if (!remedy) problems.push(`docs/error-remedies.json: no remedy for ${row.code} (@x/${pkg})`);
+      used.add(row.code);
+      parts.push(`### \`${row.code}\``, '');
+      parts.push(`**Class** ${row.className}`, '');
+      parts.push(`**Cause.** ${row.when}`, '');
+      parts.push(`**Remedy.** ${remedy ?? '(missing)'}`, '');
+    }
+  }
+  for (const code of Object.keys(remedies)) {
+    if (!used.has(code) && !code.startsWith('$'))
+      problems.push(`docs/error-remedies.json: ${code} is in no package README's Errors table`);
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+function benchmarks(): void {
+  const dir = join(root, 'bench-results');
+  const report = join(dir, 'report.md');
+  const intro = [
+    '<!-- Generated by docs/scripts/generate.ts: a copy of bench-results/report.md as `pnpm bench` wrote it. -->',
+    '',
+  ].join('\n');
+  if (!existsSync(report)) {
+    writeFileSync(
+      join(outDir, 'benchmarks.md'),
+      `${intro}# Benchmark report\n\nRun \`pnpm bench\` to write it.\n`,
+    );
+    return;
+  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.svg')))
+    copyFileSync(join(dir, file), join(outDir, file));
+  const text = rebaseLinks(readFileSync(report, 'utf8'), report).replace(
+    new RegExp(`\\]\\(${REPO_URL}/bench-results/([\\w.-]+\\.svg)\\)`, 'g'),
+    '](./$1)',
+  );
+  writeFileSync(join(outDir, 'benchmarks.md'), `${intro}${text}`);
+}
+
+/** Sections the pages include with `<!--@include: ../reference/fragments/<name>.md-->`. */
+const FRAGMENTS: ReadonlyArray<readonly [name: string, file: string, heading: RegExp]> = [
+  ['request-path', 'ARCHITECTURE.md', /^##\s+The request path/],
+  ['package-graph', 'ARCHITECTURE.md', /^##\s+The package graph/],
+  ['ollama-js', 'packages/provider-ollama/README.md', /^##\s+Coming from ollama-js/],
+  ['measured', 'README.md', /^##\s+Measured/],
+];
+
+function fragments(): void {
+  mkdirSync(join(outDir, 'fragments'), { recursive: true });
+  for (const [name, file, heading] of FRAGMENTS) {
+    const path = join(root, file);
+    const body = rebaseLinks(section(path, heading), path).replace(/<!--[^>]*-->\n?/g, '');
+    writeFileSync(join(outDir, 'fragments', `${name}.md`), `${body}\n`);
+  }
+}
+
+/** Writes docs/reference/; returns the problems found (empty when the sources are complete). */
+export function generate(): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const problems: string[] = [];
+  writeFileSync(join(outDir, 'errors.md'), errorsPage(problems));
+  benchmarks();
+  fragments();
+  return problems;
+}
+
+if (process.argv[1] && dirname(process.argv[1]) === import.meta.dirname) {
+  // The build only warns; `pnpm check:docs` (or `--check`) fails on a missing code or remedy.
+  const problems = generate();
+  for (const p of problems) console.error(`generate: ${p}`);
+  if (problems.length > 0 && process.argv.includes('--check')) process.exit(1);
+  console.log(`generate: ${relative(root, outDir)}/ written`);
+}

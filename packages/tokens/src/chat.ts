@@ -81,27 +81,29 @@ export function expectTools(tools: unknown): asserts tools is readonly ToolDefin
 }
 
 /**
- * @internal The strings of a message that are billed, in order, and whether it has a name.
- * Shared by the exact counter and the estimator so both see the same text.
+ * @internal Writes the strings of a message that are billed, in order, into `out` from index 0
+ * and returns how many there are (entries past that are stale). Shared by the exact counter and
+ * the estimator so both see the same text; the estimator, which runs on every request, reuses one
+ * array.
  */
-export function messageStrings(message: ChatMessage): string[] {
-  const out: string[] = [];
+export function messageStrings(message: ChatMessage, out: string[]): number {
+  let n = 0;
   for (const key of Object.keys(message)) {
     const value = message[key];
     if (typeof value === 'string') {
-      out.push(value);
+      out[n++] = value;
     } else if (key === 'content' && Array.isArray(value)) {
       for (const part of value as ChatMessage['content'] & unknown[]) {
-        if (part && typeof part === 'object' && typeof part.text === 'string') out.push(part.text);
+        if (part && typeof part === 'object' && typeof part.text === 'string') out[n++] = part.text;
       }
     } else if (key === 'tool_calls' && Array.isArray(value)) {
       for (const call of value as NonNullable<ChatMessage['tool_calls']>) {
-        if (typeof call?.function?.name === 'string') out.push(call.function.name);
-        if (typeof call?.function?.arguments === 'string') out.push(call.function.arguments);
+        if (typeof call?.function?.name === 'string') out[n++] = call.function.name;
+        if (typeof call?.function?.arguments === 'string') out[n++] = call.function.arguments;
       }
     }
   }
-  return out;
+  return n;
 }
 
 const stripDot = (text: string) => (text.endsWith('.') ? text.slice(0, -1) : text);
@@ -148,10 +150,12 @@ export function countChatExact(
   const counter = getCounter(encoding);
   const format = FORMATS[encoding];
   let total = format.priming;
+  const strings: string[] = [];
   for (const message of messages) {
     total += format.perMessage;
     if (typeof message.name === 'string') total += format.perName;
-    for (const text of messageStrings(message)) total += counter.count(text, false);
+    const n = messageStrings(message, strings);
+    for (let i = 0; i < n; i++) total += counter.count(strings[i]!, false);
   }
   if (tools !== undefined) {
     const { strings, overhead } = toolParts(tools, format);

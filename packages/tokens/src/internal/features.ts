@@ -43,114 +43,6 @@ export interface TextFeatures {
   astral: number;
 }
 
-enum Kind {
-  None = 0,
-  Letter = 1,
-  Digit = 2,
-  Punct = 3,
-  Space = 4,
-  Other = 5,
-  Alphabetic = 6,
-}
-
-export function textFeatures(text: string): TextFeatures {
-  const f: TextFeatures = {
-    chars: 0,
-    words: 0,
-    letters: 0,
-    digitRuns: 0,
-    digits: 0,
-    punctRuns: 0,
-    puncts: 0,
-    prefixed: 0,
-    breaks: 0,
-    tabs: 0,
-    indents: 0,
-    cjk: 0,
-    kana: 0,
-    hangul: 0,
-    latin: 0,
-    alphabetic: 0,
-    other: 0,
-    astral: 0,
-  };
-  let previous = Kind.None;
-  let spaceRun = 0;
-  let punctRun = 0;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    f.chars++;
-    let kind: Kind;
-    if (code < 0x80) {
-      if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) {
-        kind = Kind.Letter;
-        f.letters++;
-        if (previous !== Kind.Letter) f.words++;
-        if (previous === Kind.Punct) {
-          // The punctuation mark joins the word (`[^\p{L}\p{N}]?\p{L}+` in tiktoken-style splits).
-          f.puncts--;
-          f.prefixed++;
-          if (punctRun === 1) f.punctRuns--;
-        }
-      } else if (code >= 0x30 && code <= 0x39) {
-        kind = Kind.Digit;
-        f.digits++;
-        if (previous !== Kind.Digit) f.digitRuns++;
-      } else if (code === 0x20) {
-        kind = Kind.Space;
-        spaceRun++;
-        if (spaceRun === 2) f.indents++;
-      } else if (code === 0x0a || code === 0x0d) {
-        kind = Kind.Space;
-        f.breaks++;
-      } else if (code < 0x20 || code === 0x7f) {
-        kind = Kind.Space;
-        f.tabs++;
-      } else {
-        kind = Kind.Punct;
-        f.puncts++;
-        if (previous !== Kind.Punct) {
-          f.punctRuns++;
-          punctRun = 0;
-        }
-        punctRun++;
-      }
-    } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
-      kind = Kind.Letter;
-      f.latin++;
-      if (previous !== Kind.Letter) f.words++;
-    } else if (code >= 0x370 && code <= 0x6ff) {
-      kind = Kind.Alphabetic;
-      f.alphabetic++;
-    } else {
-      kind = Kind.Other;
-      if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
-        const next = text.charCodeAt(i + 1);
-        if (next >= 0xdc00 && next <= 0xdfff) i++;
-        f.astral++;
-      } else if (code >= 0x3040 && code <= 0x30ff) {
-        f.kana++;
-      } else if (
-        (code >= 0x3000 && code <= 0x303f) ||
-        (code >= 0x3400 && code <= 0x4dbf) ||
-        (code >= 0x4e00 && code <= 0x9fff) ||
-        (code >= 0xf900 && code <= 0xfaff) ||
-        (code >= 0xff00 && code <= 0xffef)
-      ) {
-        f.cjk++;
-      } else if ((code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff)) {
-        f.hangul++;
-      } else {
-        f.other++;
-      }
-    }
-    if (code !== 0x20) spaceRun = 0;
-    previous = kind;
-  }
-  return f;
-}
-
 /** Feature names in the order of a profile's weight vector. */
 export const FEATURE_NAMES = [
   'words',
@@ -173,3 +65,170 @@ export const FEATURE_NAMES = [
 ] as const satisfies readonly (keyof TextFeatures)[];
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+// Slots of a feature vector: the features in FEATURE_NAMES order, then the character count.
+const WORDS = 0;
+const LETTERS = 1;
+const DIGIT_RUNS = 2;
+const DIGITS = 3;
+const PUNCT_RUNS = 4;
+const PUNCTS = 5;
+const PREFIXED = 6;
+const BREAKS = 7;
+const TABS = 8;
+const INDENTS = 9;
+const CJK = 10;
+const KANA = 11;
+const HANGUL = 12;
+const LATIN = 13;
+const ALPHABETIC = 14;
+const OTHER = 15;
+const ASTRAL = 16;
+/** The slot of the character count in a feature vector. */
+export const CHARS = 17;
+/** The length of a feature vector. */
+export const VECTOR_LENGTH = 18;
+
+// Run kinds: what the previous character continues (a word, a digit run, a punctuation run).
+const NONE = 0;
+const WORD = 1;
+const DIGIT_RUN = 2;
+const PUNCT_RUN = 3;
+
+/**
+ * Counts the features of `text` into `out` (FEATURE_NAMES order, then CHARS), in one pass and
+ * without allocating: the estimator runs on every request. The counts are locals (registers), and
+ * the branches test ASCII first: measured, that beats a per-code-unit lookup table, which costs a
+ * load per character and spreads CJK text over 64 KiB.
+ */
+export function countFeatures(text: string, out: Float64Array): void {
+  let chars = 0;
+  let words = 0;
+  let letters = 0;
+  let digitRuns = 0;
+  let digits = 0;
+  let punctRuns = 0;
+  let puncts = 0;
+  let prefixed = 0;
+  let breaks = 0;
+  let tabs = 0;
+  let indents = 0;
+  let cjk = 0;
+  let kana = 0;
+  let hangul = 0;
+  let latin = 0;
+  let alphabetic = 0;
+  let other = 0;
+  let astral = 0;
+  let previous = NONE;
+  let spaceRun = 0;
+  let punctRun = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    chars++;
+    let run = NONE;
+    if (code < 0x80) {
+      if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) {
+        run = WORD;
+        letters++;
+        if (previous !== WORD) words++;
+        if (previous === PUNCT_RUN) {
+          // The punctuation mark joins the word (`[^\p{L}\p{N}]?\p{L}+` in tiktoken-style splits).
+          puncts--;
+          prefixed++;
+          if (punctRun === 1) punctRuns--;
+        }
+      } else if (code >= 0x30 && code <= 0x39) {
+        run = DIGIT_RUN;
+        digits++;
+        if (previous !== DIGIT_RUN) digitRuns++;
+      } else if (code === 0x20) {
+        spaceRun++;
+        if (spaceRun === 2) indents++;
+      } else if (code === 0x0a || code === 0x0d) {
+        breaks++;
+      } else if (code < 0x20 || code === 0x7f) {
+        tabs++;
+      } else {
+        run = PUNCT_RUN;
+        puncts++;
+        if (previous !== PUNCT_RUN) {
+          punctRuns++;
+          punctRun = 0;
+        }
+        punctRun++;
+      }
+    } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
+      // Accented Latin letters continue a word (but a punctuation mark does not join them).
+      run = WORD;
+      latin++;
+      if (previous !== WORD) words++;
+    } else if (code >= 0x370 && code <= 0x6ff) {
+      alphabetic++;
+    } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
+      // A pair is one character; so is a lone high surrogate (other, at the very end).
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      astral++;
+    } else if (code >= 0x3040 && code <= 0x30ff) {
+      kana++;
+    } else if (
+      (code >= 0x3000 && code <= 0x303f) ||
+      (code >= 0x3400 && code <= 0x4dbf) ||
+      (code >= 0x4e00 && code <= 0x9fff) ||
+      (code >= 0xf900 && code <= 0xfaff) ||
+      (code >= 0xff00 && code <= 0xffef)
+    ) {
+      cjk++;
+    } else if ((code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff)) {
+      hangul++;
+    } else {
+      other++;
+    }
+    if (code !== 0x20) spaceRun = 0;
+    previous = run;
+  }
+  out[WORDS] = words;
+  out[LETTERS] = letters;
+  out[DIGIT_RUNS] = digitRuns;
+  out[DIGITS] = digits;
+  out[PUNCT_RUNS] = punctRuns;
+  out[PUNCTS] = puncts;
+  out[PREFIXED] = prefixed;
+  out[BREAKS] = breaks;
+  out[TABS] = tabs;
+  out[INDENTS] = indents;
+  out[CJK] = cjk;
+  out[KANA] = kana;
+  out[HANGUL] = hangul;
+  out[LATIN] = latin;
+  out[ALPHABETIC] = alphabetic;
+  out[OTHER] = other;
+  out[ASTRAL] = astral;
+  out[CHARS] = chars;
+}
+
+/** Characters the ASCII-centred features predict least well, of a feature vector. */
+export function nonAsciiOf(vector: Float64Array): number {
+  return (
+    vector[CJK]! +
+    vector[KANA]! +
+    vector[HANGUL]! +
+    vector[LATIN]! +
+    vector[ALPHABETIC]! +
+    vector[OTHER]! +
+    vector[ASTRAL]!
+  );
+}
+
+/** The features of `text` as an object (the fitting and error scripts read them by name). */
+export function textFeatures(text: string): TextFeatures {
+  const vector = new Float64Array(VECTOR_LENGTH);
+  countFeatures(text, vector);
+  const features = { chars: vector[CHARS]! } as TextFeatures;
+  FEATURE_NAMES.forEach((name, i) => {
+    features[name] = vector[i]!;
+  });
+  return features;
+}

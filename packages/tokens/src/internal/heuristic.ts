@@ -1,8 +1,8 @@
 import { messageStrings, toolParts } from '../chat';
 import { resolveModelRecord } from '../models';
 import type { ChatMessage, Provider, ToolDefinition } from '../types';
-import { FEATURE_NAMES, textFeatures } from './features';
-import { type HeuristicProfile, nonAsciiChars, PROFILES } from './profiles';
+import { CHARS, countFeatures, FEATURE_NAMES, nonAsciiOf, VECTOR_LENGTH } from './features';
+import { type HeuristicProfile, PROFILES } from './profiles';
 
 // Tool overhead for models without a known format: OpenAI's o200k constants, the best public data.
 const TOOL_FORMAT = {
@@ -29,17 +29,20 @@ export function profileFor(provider: Provider, modelId: string | undefined): Heu
   }
 }
 
-function rawCount(
-  text: string,
-  profile: HeuristicProfile,
-  totals: { chars: number; nonAscii: number },
-): number {
+// Scratch space of the estimator, which is synchronous: the feature vector of one text (read
+// back by the caller right after `rawCount`) and the strings of one message (up to a count).
+const features = new Float64Array(VECTOR_LENGTH);
+const strings: string[] = [];
+const FEATURE_COUNT = FEATURE_NAMES.length;
+
+/** @internal The weighted features of `text` (before rounding); its counts stay in `features`. */
+export function rawCount(text: string, profile: HeuristicProfile): number {
+  countFeatures(text, features);
   if (text === '') return 0;
-  const features = textFeatures(text);
-  totals.chars += features.chars;
-  totals.nonAscii += nonAsciiChars(features);
+  // Summed in FEATURE_NAMES order, as the weights were fitted: the same float result every time.
+  const weights = profile.vector;
   let total = 0;
-  for (const name of FEATURE_NAMES) total += features[name] * profile.weights[name];
+  for (let i = 0; i < FEATURE_COUNT; i++) total += features[i]! * weights[i]!;
   return Math.max(1, total);
 }
 
@@ -63,22 +66,36 @@ export function heuristicTokens(
   profile: HeuristicProfile,
   tools: readonly ToolDefinition[] | undefined,
 ): { tokens: number; chars: number; nonAscii: number } {
-  const totals = { chars: 0, nonAscii: 0 };
+  let chars = 0;
+  let nonAscii = 0;
   let total = 0;
   if (typeof input === 'string') {
-    total = rawCount(input, profile, totals);
+    total = rawCount(input, profile);
+    chars += features[CHARS]!;
+    nonAscii += nonAsciiOf(features);
   } else {
     total = profile.priming;
     for (const message of input) {
       total += profile.perMessage;
       if (typeof message.name === 'string') total += profile.perName;
-      for (const text of messageStrings(message)) total += rawCount(text, profile, totals);
+      const n = messageStrings(message, strings);
+      for (let i = 0; i < n; i++) {
+        total += rawCount(strings[i]!, profile);
+        chars += features[CHARS]!;
+        nonAscii += nonAsciiOf(features);
+      }
     }
+    // Not kept alive by the scratch array: the prompt's strings.
+    strings.length = 0;
   }
   if (tools !== undefined && tools.length > 0) {
-    const { strings, overhead } = toolParts(tools, TOOL_FORMAT);
-    total += overhead;
-    for (const text of strings) total += rawCount(text, profile, totals);
+    const parts = toolParts(tools, TOOL_FORMAT);
+    total += parts.overhead;
+    for (const text of parts.strings) {
+      total += rawCount(text, profile);
+      chars += features[CHARS]!;
+      nonAscii += nonAsciiOf(features);
+    }
   }
-  return { tokens: Math.round(total), ...totals };
+  return { tokens: Math.round(total), chars, nonAscii };
 }

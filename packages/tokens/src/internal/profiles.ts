@@ -9,6 +9,8 @@ export interface HeuristicProfile {
   ratio: number;
   /** Tokens per unit of each character-class feature. */
   weights: Readonly<Record<FeatureName, number>>;
+  /** `weights` in FEATURE_NAMES order, for the estimator's hot loop. */
+  vector: Float64Array;
   /** Formatting tokens each chat message adds (role markers, separators). */
   perMessage: number;
   /** Extra tokens when a message carries a `name`. */
@@ -33,6 +35,10 @@ function scaled(weights: Record<FeatureName, number>, factor: number): Record<Fe
   const out = { ...weights };
   for (const name of FEATURE_NAMES) out[name] = Number((weights[name] * factor).toFixed(4));
   return out;
+}
+
+function vectorOf(weights: Record<FeatureName, number>): Float64Array {
+  return Float64Array.from(FEATURE_NAMES, (name) => weights[name]);
 }
 
 // Fitted by bench/fit-estimator.ts (non-negative least squares on relative error, training half
@@ -98,11 +104,18 @@ const MISTRAL_V1 = {
   astral: 3.9811,
 };
 
+// No Gemini tokenizer runs offline: the o200k weights scaled by the original 0.22 / 0.25.
+const GEMINI = scaled(O200K, 0.22 / 0.25);
+// No Claude tokenizer runs offline: Claude 3+ uses noticeably more tokens than o200k for the same
+// text, so the o200k weights are scaled up by 1.2, with a wide margin.
+const ANTHROPIC = scaled(O200K, 1.2);
+
 export const PROFILES = {
   openai: {
     name: 'openai',
     ratio: 0.25,
     weights: O200K,
+    vector: vectorOf(O200K),
     perMessage: 3,
     perName: 1,
     priming: 3,
@@ -116,6 +129,7 @@ export const PROFILES = {
     name: 'ollama',
     ratio: 0.27,
     weights: LLAMA3,
+    vector: vectorOf(LLAMA3),
     perMessage: 5,
     perName: 1,
     priming: 5,
@@ -131,6 +145,7 @@ export const PROFILES = {
     name: 'mistral',
     ratio: 0.27,
     weights: MISTRAL_V1,
+    vector: vectorOf(MISTRAL_V1),
     perMessage: 5,
     perName: 1,
     priming: 1,
@@ -143,8 +158,8 @@ export const PROFILES = {
   gemini: {
     name: 'gemini',
     ratio: 0.22,
-    // No Gemini tokenizer runs offline: the o200k weights scaled by the original 0.22 / 0.25.
-    weights: scaled(O200K, 0.22 / 0.25),
+    weights: GEMINI,
+    vector: vectorOf(GEMINI),
     perMessage: 4,
     perName: 1,
     priming: 3,
@@ -157,9 +172,8 @@ export const PROFILES = {
   anthropic: {
     name: 'anthropic',
     ratio: 0.3,
-    // No Claude tokenizer runs offline: Claude 3+ uses noticeably more tokens than o200k for the
-    // same text, so the o200k weights are scaled up by 1.2, with a wide margin.
-    weights: scaled(O200K, 1.2),
+    weights: ANTHROPIC,
+    vector: vectorOf(ANTHROPIC),
     perMessage: 5,
     perName: 1,
     priming: 3,
@@ -169,19 +183,6 @@ export const PROFILES = {
     scaleRange: [0.4, 3],
   },
 } as const satisfies Record<string, HeuristicProfile>;
-
-/** Characters the ASCII-centred features predict least well. */
-export function nonAsciiChars(features: TextFeatures): number {
-  return (
-    features.cjk +
-    features.kana +
-    features.hangul +
-    features.latin +
-    features.alphabetic +
-    features.other +
-    features.astral
-  );
-}
 
 /** The relative margin for an input with `nonAscii` of `chars` characters outside ASCII. */
 export function marginFor(profile: HeuristicProfile, nonAscii: number, chars: number): number {

@@ -1,0 +1,71 @@
+import type { Pool } from 'undici';
+
+/**
+ * The floors the provider suites compare `complete()` with: a raw undici request making the same
+ * call and reading the answer the same way (whole JSON, or streamed lines parsed one by one and
+ * the content joined), with nothing else: no validation, no pipeline.
+ */
+export interface RawCall {
+  pool: Pool;
+  path: string;
+  headers: Record<string, string>;
+  /** The request body, serialised once. */
+  body: string;
+}
+
+async function send(call: RawCall) {
+  const res = await call.pool.request({
+    path: call.path,
+    method: 'POST',
+    headers: call.headers,
+    body: call.body,
+  });
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    throw new Error(`HTTP ${res.statusCode}`);
+  }
+  return res;
+}
+
+/** One JSON answer (`stream: false`), parsed. */
+export async function rawWhole(call: RawCall): Promise<unknown> {
+  return (await send(call)).body.json();
+}
+
+/** Ollama's streamed answer: NDJSON lines, each parsed, `message.content` joined. */
+export async function rawNdjson(call: RawCall): Promise<unknown> {
+  const text = await (await send(call)).body.text();
+  let content = '';
+  let last: { done?: boolean; message?: { content?: string } } = {};
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    last = JSON.parse(line);
+    content += last.message?.content ?? '';
+  }
+  if (last.done !== true) throw new Error('the stream ended before its final line');
+  return { ...last, content };
+}
+
+/** OpenAI's streamed answer: SSE `data:` events up to `[DONE]`, each parsed, deltas joined. */
+export async function rawSse(call: RawCall): Promise<unknown> {
+  const text = await (await send(call)).body.text();
+  let content = '';
+  let usage: unknown;
+  let done = false;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('data:')) continue;
+    const data = line.slice(5).trim();
+    if (data === '[DONE]') {
+      done = true;
+      break;
+    }
+    const event = JSON.parse(data) as {
+      choices?: { delta?: { content?: string } }[];
+      usage?: unknown;
+    };
+    content += event.choices?.[0]?.delta?.content ?? '';
+    if (event.usage) usage = event.usage;
+  }
+  if (!done) throw new Error('the stream ended before [DONE]');
+  return { content, usage };
+}

@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import { corpus } from '../__fixtures__/corpus';
+import type { ChatMessage } from '../types';
+import { FEATURE_NAMES, type TextFeatures, textFeatures } from './features';
+import { heuristicTokens, rawCount } from './heuristic';
+import { type HeuristicProfile, PROFILES } from './profiles';
+
+// The oracle: the estimator as it was before the table-driven single pass (features by name, an
+// object per text, weights looked up by name). The new one must give bit-identical results.
+function oracleFeatures(text: string): TextFeatures {
+  const f: TextFeatures = {
+    chars: 0,
+    words: 0,
+    letters: 0,
+    digitRuns: 0,
+    digits: 0,
+    punctRuns: 0,
+    puncts: 0,
+    prefixed: 0,
+    breaks: 0,
+    tabs: 0,
+    indents: 0,
+    cjk: 0,
+    kana: 0,
+    hangul: 0,
+    latin: 0,
+    alphabetic: 0,
+    other: 0,
+    astral: 0,
+  };
+  // 0 none, 1 letter, 2 digit, 3 punct, 4 space, 5 other, 6 alphabetic
+  let previous = 0;
+  let spaceRun = 0;
+  let punctRun = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    f.chars++;
+    let kind: number;
+    if (code < 0x80) {
+      if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) {
+        kind = 1;
+        f.letters++;
+        if (previous !== 1) f.words++;
+        if (previous === 3) {
+          f.puncts--;
+          f.prefixed++;
+          if (punctRun === 1) f.punctRuns--;
+        }
+      } else if (code >= 0x30 && code <= 0x39) {
+        kind = 2;
+        f.digits++;
+        if (previous !== 2) f.digitRuns++;
+      } else if (code === 0x20) {
+        kind = 4;
+        spaceRun++;
+        if (spaceRun === 2) f.indents++;
+      } else if (code === 0x0a || code === 0x0d) {
+        kind = 4;
+        f.breaks++;
+      } else if (code < 0x20 || code === 0x7f) {
+        kind = 4;
+        f.tabs++;
+      } else {
+        kind = 3;
+        f.puncts++;
+        if (previous !== 3) {
+          f.punctRuns++;
+          punctRun = 0;
+        }
+        punctRun++;
+      }
+    } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
+      kind = 1;
+      f.latin++;
+      if (previous !== 1) f.words++;
+    } else if (code >= 0x370 && code <= 0x6ff) {
+      kind = 6;
+      f.alphabetic++;
+    } else {
+      kind = 5;
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) i++;
+        f.astral++;
+      } else if (code >= 0x3040 && code <= 0x30ff) {
+        f.kana++;
+      } else if (
+        (code >= 0x3000 && code <= 0x303f) ||
+        (code >= 0x3400 && code <= 0x4dbf) ||
+        (code >= 0x4e00 && code <= 0x9fff) ||
+        (code >= 0xf900 && code <= 0xfaff) ||
+        (code >= 0xff00 && code <= 0xffef)
+      ) {
+        f.cjk++;
+      } else if ((code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff)) {
+        f.hangul++;
+      } else {
+        f.other++;
+      }
+    }
+    if (code !== 0x20) spaceRun = 0;
+    previous = kind;
+  }
+  return f;
+}
+
+function oracleRaw(text: string, profile: HeuristicProfile): number {
+  if (text === '') return 0;
+  const features = oracleFeatures(text);
+  let total = 0;
+  for (const name of FEATURE_NAMES) total += features[name] * profile.weights[name];
+  return Math.max(1, total);
+}
+
+function oracleNonAscii(f: TextFeatures): number {
+  return f.cjk + f.kana + f.hangul + f.latin + f.alphabetic + f.other + f.astral;
+}
+
+function oracleTokens(messages: readonly ChatMessage[], profile: HeuristicProfile) {
+  let chars = 0;
+  let nonAscii = 0;
+  let total = profile.priming;
+  for (const message of messages) {
+    total += profile.perMessage;
+    if (typeof message.name === 'string') total += profile.perName;
+    for (const key of Object.keys(message)) {
+      const text = message[key];
+      if (typeof text !== 'string') continue;
+      total += oracleRaw(text, profile);
+      if (text !== '') {
+        const f = oracleFeatures(text);
+        chars += f.chars;
+        nonAscii += oracleNonAscii(f);
+      }
+    }
+  }
+  return { tokens: Math.round(total), chars, nonAscii };
+}
+
+// A seeded generator (mulberry32): the same strings on every run, so a failure reproduces.
+function generator(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Ranges that cover every class and every class boundary, plus whole snippets of code and prose.
+const RANGES: [number, number][] = [
+  [0x00, 0x7f],
+  [0x20, 0x20],
+  [0x0a, 0x0d],
+  [0x41, 0x7a],
+  [0x30, 0x39],
+  [0x80, 0x2ff],
+  [0xd7, 0xd7],
+  [0xf7, 0xf7],
+  [0x36f, 0x700],
+  [0x1100, 0x11ff],
+  [0x2fff, 0x3100],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xac00, 0xd7af],
+  [0xd800, 0xdfff],
+  [0xf8ff, 0xfb00],
+  [0xfeff, 0xffff],
+  [0x0, 0xffff],
+];
+const SNIPPETS = [
+  'const x = foo.bar(1, 2);\n',
+  '    if (a_b) {\n\t\treturn [0x1f, "s"];\n    }\n',
+  '😀',
+  '👩‍👩‍👧',
+  '日本語のテキスト',
+  '한국어 문장',
+  'Ünïcödé façade',
+  'Привет, мир',
+  '  ',
+  '...__init__(self)',
+  '\r\n',
+];
+
+function randomText(random: () => number): string {
+  const parts: string[] = [];
+  const length = Math.floor(random() * 40);
+  for (let i = 0; i < length; i++) {
+    if (random() < 0.25) {
+      parts.push(SNIPPETS[Math.floor(random() * SNIPPETS.length)]!);
+    } else {
+      const [from, to] = RANGES[Math.floor(random() * RANGES.length)]!;
+      parts.push(String.fromCharCode(from + Math.floor(random() * (to - from + 1))));
+    }
+  }
+  return parts.join('');
+}
+
+const profiles = Object.values(PROFILES) as HeuristicProfile[];
+
+describe('rawCount', () => {
+  it('equals the by-name estimator bit for bit when given random text of every script', () => {
+    const random = generator(17);
+    for (let i = 0; i < 5000; i++) {
+      const text = randomText(random);
+      for (const profile of profiles) {
+        const actual = rawCount(text, profile);
+        const expected = oracleRaw(text, profile);
+        if (!Object.is(actual, expected)) expect({ text, actual }).toEqual({ text, expected });
+      }
+    }
+  });
+
+  it('equals the by-name estimator bit for bit when given the corpus samples', () => {
+    for (const sample of corpus) {
+      for (const profile of profiles) {
+        expect(rawCount(sample.text, profile)).toBe(oracleRaw(sample.text, profile));
+      }
+    }
+  });
+});
+
+describe('textFeatures', () => {
+  it('counts what the by-name scan counted when given random text of every script', () => {
+    const random = generator(42);
+    for (let i = 0; i < 2000; i++) {
+      const text = randomText(random);
+      expect(textFeatures(text)).toEqual(oracleFeatures(text));
+    }
+  });
+});
+
+describe('heuristicTokens', () => {
+  it('returns the tokens, characters and non-ASCII share of before when given random messages', () => {
+    const random = generator(7);
+    for (let i = 0; i < 1000; i++) {
+      const messages: ChatMessage[] = [];
+      const count = 1 + Math.floor(random() * 4);
+      for (let m = 0; m < count; m++) {
+        const message: ChatMessage = { role: random() < 0.5 ? 'user' : 'system', content: '' };
+        message.content = randomText(random);
+        if (random() < 0.3) message.name = randomText(random);
+        messages.push(message);
+      }
+      for (const profile of profiles) {
+        expect(heuristicTokens(messages, profile, undefined)).toEqual(
+          oracleTokens(messages, profile),
+        );
+      }
+    }
+  });
+});

@@ -16,6 +16,7 @@ export {
   type TrickleOptions,
 } from './hostile-servers';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
+export { type LogEntry, recordingLogger } from './recording-logger';
 export {
   type Handler,
   type Received,

@@ -1,3 +1,4 @@
+import { recordingLogger } from '@x/internal/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCache } from './cache';
 import type { CacheStore } from './store';
@@ -7,18 +8,6 @@ const req = (n: number) => ({
   messages: [{ role: 'user', content: `question ${n}` }],
   options: { temperature: 0 },
 });
-
-/** A logger that records every entry as `[level, fields, message]`. */
-function recordingLogger() {
-  const entries: [string, Record<string, unknown>, string | undefined][] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      entries.push([level, fields, message]);
-    };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, entries };
-}
 
 /** A store whose `get` answers `answer` (or throws it when it is an Error). */
 function store(answer: Uint8Array | Error | undefined): CacheStore {

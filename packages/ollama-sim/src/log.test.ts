@@ -1,5 +1,5 @@
 // A real simulator on 127.0.0.1 and the real clock: the entries follow real sockets.
-import { until } from '@x/internal/testing';
+import { recordingLogger, until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { send } from './__fixtures__/client';
 import type { OllamaSimOptions } from './options';
@@ -14,18 +14,6 @@ afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-/** A logger that records every entry as `[level, fields, message]`. */
-function recordingLogger() {
-  const entries: [string, Record<string, unknown>, string | undefined][] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      entries.push([level, fields, message]);
-    };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, entries };
-}
 
 const chat = {
   model: 'llama3.2',

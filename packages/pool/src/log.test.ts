@@ -1,3 +1,4 @@
+import { recordingLogger } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CountingServer, FAKE_TIMERS, refusedPort, startServer } from './__fixtures__/servers';
 import type { ResolvedAddress } from './options';
@@ -11,20 +12,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
   vi.useRealTimers();
 });
-
-/** A logger that records every entry as `[level, fields, message]`. */
-function recordingLogger() {
-  const entries: [string, Record<string, unknown>, string | undefined][] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      entries.push([level, fields, message]);
-    };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  const events = (level?: string) =>
-    entries.filter(([l]) => level === undefined || l === level).map(([, f]) => f.event);
-  return { logger, entries, events };
-}
 
 async function server(options: Parameters<typeof startServer>[0] = {}) {
   const s = await startServer(options);

@@ -1,22 +1,11 @@
 import { keyHash } from '@x/internal';
+import { recordingLogger } from '@x/internal/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createConcurrencyLimiter } from './concurrency-limiter';
 import { createRateLimiter } from './rate-limiter';
 import { createRedisStore, type RedisClientLike } from './redis';
 import { createTokenBucket } from './token-bucket';
-
-/** A logger that records every entry as `[level, fields, message]`. */
-function recordingLogger() {
-  const entries: [string, Record<string, unknown>, string | undefined][] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      entries.push([level, fields, message]);
-    };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, entries };
-}
 
 const USER = 'user:alice@example.com';
 

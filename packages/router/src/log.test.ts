@@ -1,3 +1,4 @@
+import { recordingLogger } from '@x/internal/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
 import { createRouter } from './router';
@@ -9,19 +10,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** A logger that records every entry as `[level, fields, message]`. */
-function recordingLogger() {
-  const entries: [string, Record<string, unknown>, string | undefined][] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      entries.push([level, fields, message]);
-    };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  const events = () => entries.map(([level, fields]) => `${level} ${fields.event}`);
-  return { logger, entries, events };
-}
 
 function primaryAndBackup(logger: object) {
   const a = fakeProvider('a');
@@ -39,7 +27,7 @@ function primaryAndBackup(logger: object) {
 
 describe('createRouter logger', () => {
   it('logs fallbacks at info, the cooldown at warn and the recovery at info, each naming @x/router and its event', async () => {
-    const { logger, entries, events } = recordingLogger();
+    const { logger, entries, lines } = recordingLogger();
     const { a, router } = primaryAndBackup(logger);
     a.script = [apiError(503), apiError(503)];
     for (let i = 0; i < 2; i++) await router.complete({ model: 'chat', messages: HI });
@@ -84,7 +72,7 @@ describe('createRouter logger', () => {
       },
       'a back in rotation after 5000 ms (probe)',
     ]);
-    expect(events()).toEqual([
+    expect(lines()).toEqual([
       'info fallback',
       'debug response',
       'warn cooldown',

@@ -1,19 +1,8 @@
+import { recordingLogger } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCalibrator } from './calibrator';
 import { loadEncoding, loadedEncodings } from './encodings';
 import { estimateTokens, getHeuristicProfile } from './estimate';
-
-/** A logger that records every entry as `[level, fields, message]`. */
-function recordingLogger() {
-  const entries: [string, Record<string, unknown>, string | undefined][] = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown>, message?: string): void => {
-      entries.push([level, fields, message]);
-    };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, entries };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -237,7 +237,9 @@ function noTtl(): undefined {
 /** Builds the runtime: validates the shared options and composes the pieces. */
 export function createRuntime(config: CoreConfig): Runtime {
   const { options, identity } = config;
-  const defaults: PieceDefaults = { ...config.defaults, id: identity.id };
+  const logger = expectLogger('logger', options.logger);
+  // The provider's logger also goes to the pieces it creates (not to shared or passed-in ones).
+  const defaults: PieceDefaults = { ...config.defaults, id: identity.id, logger };
   const headers = validateHeaders(options.headers);
   if (
     options.apiKey !== undefined &&
@@ -253,7 +255,6 @@ export function createRuntime(config: CoreConfig): Runtime {
     fail('name', 'a non-empty string', options.name);
   }
   const name = options.name ?? identity.id;
-  const logger = expectLogger('logger', options.logger);
   const telemetryOption = resolveTelemetryOption(options.telemetry);
   const topics = createProviderTopics(identity.pkg);
   const audit = new Audit(topics.audit, name);
@@ -292,7 +293,7 @@ export function createRuntime(config: CoreConfig): Runtime {
       fail('pool', 'unset or false when `transport` is given', '[pool]');
     }
   } else {
-    ({ pool, own: ownPool } = resolvePool(options.pool, timeouts.connectMs));
+    ({ pool, own: ownPool } = resolvePool(options.pool, timeouts.connectMs, logger));
   }
   const { transport, agent } = resolveTransport({
     transport: options.transport,

@@ -4,6 +4,7 @@ import {
   expectKnownKeys,
   fail,
   isPlainObject,
+  type Logger,
   optionalDuration,
   optionalNumber,
 } from '@x/internal';
@@ -76,6 +77,8 @@ export interface PieceDefaults {
   requestsPerSecond: number;
   /** The breaker preset (a `breakerPresets` entry). */
   breaker: BreakerOptions;
+  /** The provider's `logger`: the default of the pieces it creates for itself. */
+  logger?: Logger;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -128,6 +131,7 @@ export function resolveBreaker(
       ? { breaker, own: false }
       : { breaker, own: false, judge: own };
   }
+  // No logger here: the provider logs its breaker's transitions itself (`breaker-transition`).
   return { breaker: createBreaker(options), own: true };
 }
 
@@ -135,6 +139,7 @@ export function resolveBreaker(
 export function resolvePool(
   value: unknown,
   connectTimeoutMs: number,
+  logger?: Logger,
 ): { pool: Pool | undefined; own: boolean } {
   if (value === false) return { pool: undefined, own: false };
   if (isPool(value)) return { pool: value, own: false };
@@ -149,7 +154,7 @@ export function resolvePool(
     ...(connectTimeoutMs > 0 ? { connectTimeoutMs } : {}),
     ...(value as PoolOptions | undefined),
   };
-  return { pool: createPool(options), own: true };
+  return { pool: createPool(withLogger(options, value, logger)), own: true };
 }
 
 /**
@@ -199,7 +204,7 @@ export function resolveRateLimit(
   const limiterOptions = { limits, maxQueue: o.maxQueue ?? 1000 };
   const limiter =
     shared === undefined
-      ? createRateLimiter(limiterOptions)
+      ? createRateLimiter(withLogger(limiterOptions, undefined, defaults.logger))
       : sharedRateLimiter(shared, limiterOptions);
   return {
     limiter,
@@ -232,7 +237,13 @@ export function resolveCache(
     ...(value as CacheOptions | undefined),
   };
   if (shared !== undefined) return { cache: sharedCache(shared, options), own: false };
-  return { cache: createCache(options), own: true };
+  return { cache: createCache(withLogger(options, value, defaults.logger)), own: true };
+}
+
+/** `options` with the provider's logger, unless the piece's own options name one. */
+function withLogger<T extends object>(options: T, own: unknown, logger: Logger | undefined): T {
+  if (logger === undefined || (isObject(own) && own.logger !== undefined)) return options;
+  return { ...options, logger };
 }
 
 /** Options of token accounting and context-window checks. */

@@ -31,7 +31,7 @@ describe('ProviderCore logger', () => {
   it('logs retries, the failure, breaker transitions and audit events with the shared field names', async () => {
     const server = await startReplyServer();
     cleanup.push(() => server.close());
-    const { logger, entries } = capture();
+    const { logger, entries: all } = capture();
     const p = observedProvider(server.url, {
       name: 'gpu-a',
       logger,
@@ -43,6 +43,9 @@ describe('ProviderCore logger', () => {
     await p.complete(ask('m'));
     server.status = 503;
     await p.complete(ask('m')).catch(() => {});
+    // The pool the provider created logs to the same logger, under its own package.
+    expect(all.find((e) => e.fields.package === '@x/pool')?.fields.event).toBe('connect');
+    const entries = all.filter((e) => e.fields.package === '@x/provider-reply');
     const events = entries.map(
       (e) => `${e.level} ${e.fields.event}${e.fields.type ? `/${e.fields.type}` : ''}`,
     );
@@ -136,6 +139,23 @@ describe('ProviderCore logger', () => {
       expect.objectContaining({ package: '@x/provider-reply', event: 'retry', model: 'm' }),
       expect.stringContaining('retrying /v1/reply (attempt 2)'),
     );
+  });
+
+  it('leaves the logger a piece names in its own options to that piece', async () => {
+    const server = await startReplyServer();
+    cleanup.push(() => server.close());
+    const provider = capture();
+    const pool = capture();
+    const p = observedProvider(server.url, {
+      logger: provider.logger,
+      pool: { logger: pool.logger },
+    });
+    cleanup.push(() => p.core.close());
+    await p.complete(ask('m'));
+    expect(pool.entries.map((e) => `${e.fields.package} ${e.fields.event}`)).toContain(
+      '@x/pool connect',
+    );
+    expect(provider.entries.some((e) => e.fields.package === '@x/pool')).toBe(false);
   });
 
   it('refuses a logger without log methods, naming the option', () => {

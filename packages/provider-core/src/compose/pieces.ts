@@ -4,13 +4,13 @@ import {
   expectKnownKeys,
   fail,
   isPlainObject,
-  type Logger,
   optionalDuration,
   optionalNumber,
 } from '@x/internal';
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
 import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
 import { type Calibrator, createCalibrator } from '@x/tokens';
+import type { Logger } from '../observe/log';
 import { classifyForBreaker } from './classify';
 import { classifyShared } from './shared-breaker';
 

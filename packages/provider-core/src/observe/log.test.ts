@@ -1,7 +1,6 @@
-import { startEchoSecrets } from '@x/internal/testing';
+import { recordingLogger, startEchoSecrets } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ask, observedProvider, startReplyServer } from '../__fixtures__/observed';
-import type { Logger } from '../index';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -9,29 +8,11 @@ afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
 
-interface Entry {
-  level: string;
-  fields: Record<string, unknown>;
-  message: string | undefined;
-}
-
-/** A pino-shaped logger that keeps what it is given. */
-function capture(): { logger: Logger; entries: Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message?: string) => {
-    entries.push({ level, fields, message });
-  };
-  return {
-    entries,
-    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
-  };
-}
-
 describe('ProviderCore logger', () => {
   it('logs retries, the failure, breaker transitions and audit events with the shared field names', async () => {
     const server = await startReplyServer();
     cleanup.push(() => server.close());
-    const { logger, entries: all } = capture();
+    const { logger, entries: all } = recordingLogger();
     const p = observedProvider(server.url, {
       name: 'gpu-a',
       logger,
@@ -44,11 +25,9 @@ describe('ProviderCore logger', () => {
     server.status = 503;
     await p.complete(ask('m')).catch(() => {});
     // The pool the provider created logs to the same logger, under its own package.
-    expect(all.find((e) => e.fields.package === '@x/pool')?.fields.event).toBe('connect');
-    const entries = all.filter((e) => e.fields.package === '@x/provider-reply');
-    const events = entries.map(
-      (e) => `${e.level} ${e.fields.event}${e.fields.type ? `/${e.fields.type}` : ''}`,
-    );
+    expect(all.find((e) => e[1].package === '@x/pool')?.[1].event).toBe('connect');
+    const entries = all.filter((e) => e[1].package === '@x/provider-reply');
+    const events = entries.map((e) => `${e[0]} ${e[1].event}${e[1].type ? `/${e[1].type}` : ''}`);
     expect(events).toEqual([
       'info audit/credential-fetched',
       'debug response',
@@ -57,28 +36,26 @@ describe('ProviderCore logger', () => {
       'error call-failed',
     ]);
     for (const entry of entries) {
-      expect(entry.fields).toMatchObject({ package: '@x/provider-reply', provider: 'gpu-a' });
-      expect(Object.keys(entry.fields).slice(0, 3)).toEqual(['package', 'provider', 'event']);
-      expect(typeof entry.message).toBe('string');
+      expect(entry[1]).toMatchObject({ package: '@x/provider-reply', provider: 'gpu-a' });
+      expect(Object.keys(entry[1]).slice(0, 3)).toEqual(['package', 'provider', 'event']);
+      expect(typeof entry[2]).toBe('string');
     }
-    expect(entries[2]!.fields).toMatchObject({
+    expect(entries[2]![1]).toMatchObject({
       event: 'retry',
       model: 'm',
       endpoint: '/v1/reply',
       code: 'X_PROVIDER_REPLY_SERVER_BUSY',
       attempt: 2,
     });
-    expect(entries[3]).toMatchObject({
-      fields: {
-        event: 'breaker-transition',
-        breaker: 'b1',
-        from: 'closed',
-        to: 'open',
-        reason: 'failure-threshold',
-      },
-      message: 'breaker "b1" closed -> open (failure-threshold)',
+    expect(entries[3]![1]).toMatchObject({
+      event: 'breaker-transition',
+      breaker: 'b1',
+      from: 'closed',
+      to: 'open',
+      reason: 'failure-threshold',
     });
-    expect(entries[4]!.fields).toMatchObject({
+    expect(entries[3]![2]).toBe('breaker "b1" closed -> open (failure-threshold)');
+    expect(entries[4]![1]).toMatchObject({
       event: 'call-failed',
       model: 'm',
       code: 'X_PROVIDER_REPLY_SERVER_BUSY',
@@ -89,13 +66,13 @@ describe('ProviderCore logger', () => {
   it('writes no secret into any entry when a hostile server echoes the key (startEchoSecrets)', async () => {
     await using echo = await startEchoSecrets();
     const key = 'sk-log-Zq7Xv9Lm3Pw8Rt2Y';
-    const { logger, entries } = capture();
+    const { logger, entries } = recordingLogger();
     const p = observedProvider(echo.url, { logger, apiKey: key, retry: false });
     cleanup.push(() => p.core.close());
     await p.complete(ask('m')).catch(() => {});
     const text = JSON.stringify(entries);
     expect(text).toContain('[redacted]');
-    expect(entries.map((e) => e.fields.type ?? e.fields.event)).toEqual(
+    expect(entries.map((e) => e[1].type ?? e[1].event)).toEqual(
       expect.arrayContaining([
         'credential-fetched',
         'auth-rejected',
@@ -144,18 +121,16 @@ describe('ProviderCore logger', () => {
   it('leaves the logger a piece names in its own options to that piece', async () => {
     const server = await startReplyServer();
     cleanup.push(() => server.close());
-    const provider = capture();
-    const pool = capture();
+    const provider = recordingLogger();
+    const pool = recordingLogger();
     const p = observedProvider(server.url, {
       logger: provider.logger,
       pool: { logger: pool.logger },
     });
     cleanup.push(() => p.core.close());
     await p.complete(ask('m'));
-    expect(pool.entries.map((e) => `${e.fields.package} ${e.fields.event}`)).toContain(
-      '@x/pool connect',
-    );
-    expect(provider.entries.some((e) => e.fields.package === '@x/pool')).toBe(false);
+    expect(pool.entries.map((e) => `${e[1].package} ${e[1].event}`)).toContain('@x/pool connect');
+    expect(provider.entries.some((e) => e[1].package === '@x/pool')).toBe(false);
   });
 
   it('refuses a logger without log methods, naming the option', () => {

@@ -44,7 +44,6 @@ export function normalizeFailure(
     case 'X_RATE_LIMIT_QUEUE_FULL':
     case 'X_RATE_LIMIT_STORE_UNAVAILABLE':
     case 'X_RATE_LIMIT_CONCURRENCY_TIMEOUT':
-    case 'X_RATE_LIMIT_CONCURRENCY_QUEUE_FULL':
     case 'X_POOL_TIMEOUT':
       return rt.kit.localLimit({
         message: `${rt.identity.label} call refused by a local limit: ${rt.redactor.redact(message)}`,

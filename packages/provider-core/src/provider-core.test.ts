@@ -158,3 +158,24 @@ describe('ProviderCore retries', () => {
     expect(arrivals).toHaveLength(1);
   });
 });
+
+describe('ProviderCore with a total deadline', () => {
+  it('hands a custom transport a real AbortSignal that the deadline aborts', async () => {
+    const signals: AbortSignal[] = [];
+    const provider = core('http://127.0.0.1:9', {
+      timeouts: { totalMs: 50, firstTokenMs: 0, idleMs: 0 },
+      retry: false,
+      transport: async (_url, options) => {
+        signals.push(options.signal!);
+        // Never answers: only the deadline ends the call.
+        return new Promise((_resolve, reject) => {
+          options.signal!.addEventListener('abort', () => reject(options.signal!.reason));
+        });
+      },
+    });
+    await expect(provider.complete(op, ask)).rejects.toMatchObject({ timeout: 'total' });
+    expect(signals).toHaveLength(1);
+    expect(signals[0]).toBeInstanceOf(AbortSignal);
+    expect(signals[0]!.aborted).toBe(true);
+  });
+});

@@ -38,6 +38,18 @@ for (const record of MODELS) {
 const customHosted = new Map<string, ModelRecord>();
 const customLocal = new Map<string, ModelRecord>();
 const resolved = new Map<string, ModelRecord | null>();
+/** Bumped whenever a registration changes what a name resolves to: memos keyed by name drop. */
+let generation = 0;
+
+/** @internal The registry's generation: a memo built under another generation is stale. */
+export function registryGeneration(): number {
+  return generation;
+}
+
+function forgetResolved(): void {
+  resolved.clear();
+  generation++;
+}
 
 function find(key: string, local: boolean): ModelRecord | undefined {
   return local
@@ -179,11 +191,11 @@ export function registerModel(input: RegisterModelInput): () => void {
   const key = record.id.toLowerCase().replace(/^ollama\//, '');
   const target = input.provider === 'ollama' ? customLocal : customHosted;
   target.set(key, record);
-  resolved.clear();
+  forgetResolved();
   return () => {
     if (target.get(key) === record) {
       target.delete(key);
-      resolved.clear();
+      forgetResolved();
     }
   };
 }

@@ -17,7 +17,6 @@ import {
   type Transport,
   type WireMessage,
 } from '../index';
-import { AttemptAbort } from './attempt-signal';
 
 const servers: http.Server[] = [];
 const cores: ProviderCore[] = [];
@@ -107,30 +106,6 @@ function core(url: string, options: ConstructorParameters<typeof ProviderCore>[0
 async function settleIo(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((resolve) => setImmediate(resolve));
 }
-
-describe('AttemptAbort', () => {
-  it('runs each listener once, with the reason set, when aborted', () => {
-    const signal = new AttemptAbort();
-    const seen: unknown[] = [];
-    signal.addEventListener('abort', () => seen.push(signal.reason));
-    signal.addEventListener('abort', () => seen.push('second'));
-    const reason = new Error('deadline');
-    signal.abort(reason);
-    signal.abort(new Error('again'));
-    expect(signal.aborted).toBe(true);
-    expect(seen).toEqual([reason, 'second']);
-  });
-
-  it('skips a removed listener and reports an AbortError when aborted without a reason', () => {
-    const signal = new AttemptAbort();
-    const listener = vi.fn();
-    signal.addEventListener('abort', listener);
-    signal.removeEventListener('abort', listener);
-    signal.abort(undefined);
-    expect(listener).not.toHaveBeenCalled();
-    expect(signal.reason).toMatchObject({ name: 'AbortError' });
-  });
-});
 
 describe('AttemptSignal', () => {
   it('ends a call waiting in the pool queue when its first-token deadline fires, and empties the queue', async () => {

@@ -1,4 +1,5 @@
 import type { Cache } from '@x/cache';
+import { realSignal } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
@@ -90,7 +91,8 @@ export class CacheStage {
         own = await load(loaderSignal);
         return { response: own } satisfies CachedAnswer<Response>;
       },
-      signal === undefined ? undefined : { signal },
+      // The cache may hand the signal to its store: code of the user's, which needs a real one.
+      signal === undefined ? undefined : { signal: realSignal(signal) },
     );
     if (own !== undefined) {
       this.#stats.cacheMiss(model);
@@ -108,7 +110,8 @@ export class CacheStage {
     model: string,
     signal: AbortSignal | undefined,
   ): Promise<CachedAnswer<Response> | undefined> {
-    const hit = (await this.cache!.lookup(key, signal === undefined ? undefined : { signal })) as
+    const options = signal === undefined ? undefined : { signal: realSignal(signal) };
+    const hit = (await this.cache!.lookup(key, options)) as
       | CachedAnswer<Response>
       | undefined;
     if (hit === undefined) this.#stats.cacheMiss(model);

@@ -1,4 +1,5 @@
-import { anySignal } from '@x/internal';
+import { onAbort } from '@x/internal';
+import { lightSignal } from '../light-signal';
 import type { ErrorKit } from '../errors';
 import type { StatsRecorder } from '../observe/stats';
 import type { RetryBudget } from '../retry-policy';
@@ -6,7 +7,10 @@ import type { RetryBudget } from '../retry-policy';
 /** The bookkeeping of one logical call: the prologue and the epilogue every entry point shares. */
 export interface CallScope {
   readonly started: number;
-  /** The caller's signal joined with the total deadline (undefined when neither exists). */
+  /**
+   * The caller's signal joined with the total deadline (undefined when neither exists): a light
+   * signal when there is a deadline, made real by `realSignal()` for code outside the project.
+   */
   readonly signal: AbortSignal | undefined;
   /** Ends the call: clears the deadline, releases the in-flight slot. Idempotent. */
   end(): void;
@@ -55,18 +59,24 @@ export function beginCall(init: {
     };
   }
   const totalMs = init.totalMs;
-  const controller = new AbortController();
+  // A light signal: the deadline is on every call and rarely fires (see light-signal.ts).
+  const deadline = lightSignal();
   const timer = setTimeout(() => {
-    controller.abort(init.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
+    deadline.abort(init.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
   }, totalMs);
   timer.unref?.();
+  const caller = init.callerSignal;
+  let stopCaller: (() => void) | undefined;
+  if (caller?.aborted) deadline.abort(caller.reason);
+  else if (caller !== undefined) stopCaller = onAbort(caller, () => deadline.abort(caller.reason));
   return {
     started,
-    signal: anySignal(init.callerSignal, controller.signal),
+    signal: deadline,
     end: () => {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
+      stopCaller?.();
       stats.ended(record);
       held?.();
     },

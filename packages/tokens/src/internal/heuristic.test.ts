@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { corpus } from '../__fixtures__/corpus';
 import type { ChatMessage } from '../types';
 import { FEATURE_NAMES, type TextFeatures, textFeatures } from './features';
-import { heuristicTokens, rawCount } from './heuristic';
+import { registerModel } from '../models';
+import { heuristicContext, heuristicTokens, rawCount } from './heuristic';
 import { type HeuristicProfile, PROFILES } from './profiles';
 
 // The oracle: the estimator as it was before the table-driven single pass (features by name, an
@@ -251,5 +252,32 @@ describe('heuristicTokens', () => {
         );
       }
     }
+  });
+});
+
+describe('heuristicContext', () => {
+  it('follows a registration made after the name was first resolved, and its removal', () => {
+    const before = heuristicContext('acme-mistral-tune', undefined);
+    expect(before.key).toBe('openai/acme-mistral-tune');
+    const unregister = registerModel({
+      id: 'acme-mistral-tune',
+      provider: 'ollama',
+      contextWindow: 8192,
+    });
+    try {
+      expect(heuristicContext('acme-mistral-tune', undefined).key).toBe('ollama/acme-mistral-tune');
+    } finally {
+      unregister();
+    }
+    expect(heuristicContext('acme-mistral-tune', undefined)).toEqual(before);
+  });
+
+  it('keeps contexts apart by provider for one model name', () => {
+    expect(heuristicContext('mistral-acme', 'ollama').profile).toBe(PROFILES.mistral);
+    expect(heuristicContext('mistral-acme', 'openai')).toEqual({
+      profile: PROFILES.openai,
+      key: 'openai/mistral-acme',
+    });
+    expect(heuristicContext('mistral-acme', 'ollama').key).toBe('ollama/mistral-acme');
   });
 });

@@ -1,5 +1,5 @@
 import { messageStrings, toolParts } from '../chat';
-import { resolveModelRecord } from '../models';
+import { registryGeneration, resolveModelRecord } from '../models';
 import type { ChatMessage, Provider, ToolDefinition } from '../types';
 import { CHARS, countFeatures, FEATURE_NAMES, nonAsciiOf, VECTOR_LENGTH } from './features';
 import { type HeuristicProfile, PROFILES } from './profiles';
@@ -46,18 +46,58 @@ export function rawCount(text: string, profile: HeuristicProfile): number {
   return Math.max(1, total);
 }
 
+/** The profile and calibration key of `{ model, provider }`. */
+export interface HeuristicContext {
+  readonly profile: HeuristicProfile;
+  readonly key: string;
+}
+
+// Memo of contexts by provider, then model: resolved on every estimate and every calibrator
+// lookup, from a name that rarely changes. Dropped when a registration changes what names
+// resolve to, and bounded like the registry's own memo.
+const contexts = new Map<string, Map<string, HeuristicContext>>();
+let contextsGeneration = -1;
+let memoized = 0;
+const MAX_MEMOIZED = 10_000;
+
 /** Resolves the profile and calibration key of `{ model, provider }`. */
 export function heuristicContext(
   model: string | undefined,
   provider: Provider | undefined,
-): { profile: HeuristicProfile; key: string } {
+): HeuristicContext {
+  if (model === undefined) return resolveContext(model, provider);
+  const generation = registryGeneration();
+  if (generation !== contextsGeneration || memoized >= MAX_MEMOIZED) {
+    contexts.clear();
+    contextsGeneration = generation;
+    memoized = 0;
+  }
+  const scope = provider ?? '';
+  let byModel = contexts.get(scope);
+  if (byModel === undefined) {
+    byModel = new Map();
+    contexts.set(scope, byModel);
+  }
+  let context = byModel.get(model);
+  if (context === undefined) {
+    context = resolveContext(model, provider);
+    byModel.set(model, context);
+    memoized++;
+  }
+  return context;
+}
+
+function resolveContext(
+  model: string | undefined,
+  provider: Provider | undefined,
+): HeuristicContext {
   const record = model !== undefined ? resolveModelRecord(model) : undefined;
   const effective = provider ?? record?.provider ?? 'openai';
   const id = record?.id ?? model?.trim().toLowerCase();
-  return {
+  return Object.freeze({
     profile: profileFor(effective, id),
     key: record ? `${record.provider}/${record.id}` : `${effective}/${id ?? '*'}`,
-  };
+  });
 }
 
 /** Heuristic token count of a text or a chat request under a profile. */

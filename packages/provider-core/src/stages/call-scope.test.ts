@@ -1,0 +1,64 @@
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createErrorKit } from '../error-kit';
+import { StatsRecorder } from '../observe/stats';
+import { beginCall } from './call-scope';
+
+const kit = createErrorKit({ provider: 'demo', label: 'Demo' });
+const begin = (totalMs: number | undefined, callerSignal?: AbortSignal) =>
+  beginCall({
+    stats: new StatsRecorder(),
+    model: 'm',
+    budget: undefined,
+    kit,
+    totalMs,
+    callerSignal,
+  });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('beginCall', () => {
+  it("hands over the caller's signal as is (or none) when there is no total deadline", () => {
+    const caller = new AbortController().signal;
+    expect(begin(undefined, caller).signal).toBe(caller);
+    expect(begin(undefined).signal).toBeUndefined();
+  });
+
+  it('aborts its signal with the total timeout error at totalMs, and not once ended', () => {
+    vi.useFakeTimers();
+    const running = begin(1_000);
+    const ended = begin(1_000);
+    ended.end();
+    vi.advanceTimersByTime(999);
+    expect(running.signal!.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(running.signal!.aborted).toBe(true);
+    expect(running.signal!.reason).toMatchObject({ timeout: 'total', timeoutMs: 1_000 });
+    expect(ended.signal!.aborted).toBe(false);
+  });
+
+  it("aborts with the caller's reason, and leaves no listener on the caller's signal once ended", () => {
+    const caller = new AbortController();
+    const scopes = Array.from({ length: 20 }, () => begin(60_000, caller.signal));
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(20);
+    for (const scope of scopes.slice(1)) scope.end();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('caller left');
+    caller.abort(reason);
+    expect(scopes[0]!.signal!.aborted).toBe(true);
+    expect(scopes[0]!.signal!.reason).toBe(reason);
+    scopes[0]!.end();
+  });
+
+  it("starts aborted when the caller's signal already is", () => {
+    const caller = new AbortController();
+    caller.abort(new Error('too late'));
+    const scope = begin(60_000, caller.signal);
+    expect(scope.signal!.aborted).toBe(true);
+    expect(scope.signal!.reason).toEqual(new Error('too late'));
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    scope.end();
+  });
+});

@@ -42,8 +42,31 @@ interface CaseState {
   error?: string;
 }
 
+/**
+ * How long a case runs before its batch is sized. Sized on cold code (the first call compiles it
+ * and fills its caches: tens of µs), nearly every batch came out as one call, and tinybench's own
+ * cost per iteration (its clock reads, and for an async case its awaited wrapper: ~40 ns sync,
+ * 130-300 ns async on the 2-core bench VM) was then added to every call measured. The same amount
+ * on both sides pulls every ratio towards 1, against the faster side, and the bare baselines
+ * (cheap even cold, so batched) were measured unlike the cases compared with them.
+ */
+const WARM_BEFORE_SIZING_MS = 20;
+
+function warmSync(fn: () => unknown): void {
+  const end = performance.now() + WARM_BEFORE_SIZING_MS;
+  do fn();
+  while (performance.now() < end);
+}
+
+async function warmAsync(fn: () => unknown): Promise<void> {
+  const end = performance.now() + WARM_BEFORE_SIZING_MS;
+  do await fn();
+  while (performance.now() < end);
+}
+
 /** How many sync calls make one tinybench iteration last ~20 µs. */
-function calibrateBatch(fn: () => unknown): number {
+export function calibrateBatch(fn: () => unknown): number {
+  warmSync(fn);
   let n = 1;
   for (let i = 0; i < 24; i++) {
     const t0 = performance.now();
@@ -55,7 +78,9 @@ function calibrateBatch(fn: () => unknown): number {
   return n;
 }
 
-async function calibrateAsyncBatch(fn: () => unknown): Promise<number> {
+/** How many awaited calls make one tinybench iteration last ~50 µs. */
+export async function calibrateAsyncBatch(fn: () => unknown): Promise<number> {
+  await warmAsync(fn);
   let n = 1;
   for (let i = 0; i < 16; i++) {
     const t0 = performance.now();

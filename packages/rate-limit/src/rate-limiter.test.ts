@@ -237,6 +237,50 @@ describe('createRateLimiter argument errors', () => {
   });
 });
 
+describe('RateLimiter costs', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('admits a queued waiter for its own costs when later calls name other costs', async () => {
+    vi.useFakeTimers();
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 1, capacity: 3 } } });
+    expect(await limiter.tryAcquire('k', { requests: 3 })).toBe(true);
+    let admitted = false;
+    const waiting = limiter.acquire('k', { requests: 2 }).then(() => {
+      admitted = true;
+    });
+    // other keys, other costs, repeated: none of them may change what the waiter asked for
+    expect(await limiter.tryAcquire('a', { requests: 1 })).toBe(true);
+    expect(await limiter.tryAcquire('b', { requests: 1 })).toBe(true);
+    await limiter.adjust('c', { requests: 1 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(admitted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await waiting;
+    expect(admitted).toBe(true);
+    expect(await limiter.tryAcquire('k', { requests: 0.5 })).toBe(false);
+  });
+
+  it('takes a limit left undefined as 0 and still rejects an unknown name after a run of equal costs', async () => {
+    const limiter = createRateLimiter({
+      limits: {
+        requests: { ratePerSecond: 1, capacity: 2 },
+        tokens: { ratePerSecond: 1, capacity: 10 },
+      },
+    });
+    for (let i = 0; i < 3; i++) expect(await limiter.tryAcquire(`k${i}`, { tokens: 4 })).toBe(true);
+    expect(await limiter.tryAcquire('k0', { requests: 1, tokens: undefined })).toBe(true);
+    expect(await limiter.tryAcquire('k0', { tokens: 6 })).toBe(true);
+    expect(await limiter.tryAcquire('k0', { tokens: 1 })).toBe(false);
+    await expect(limiter.tryAcquire('k1', { tokens: 4, tokns: 1 } as never)).rejects.toThrow(
+      new TypeError('Unknown limit `costs.tokns`: did you mean `costs.tokens`?'),
+    );
+    await expect(limiter.tryAcquire('k1', { tokens: 11 })).rejects.toThrow(RangeError);
+    expect(limiter.stats()).toMatchObject({ admitted: 5, rejected: 1 });
+  });
+});
+
 describe('RateLimiter.adjust bounds', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -4,24 +4,26 @@ import { costError, type NormalizedLimit, unknownLimit } from '../options';
 /**
  * Costs (or deltas) by limit name, as a store sees them: one number per limit, in limit order.
  * Built once per limiter; `ones` is the vector of a call that names no costs.
+ *
+ * A vector handed out is frozen and never changes (a queued waiter and a Redis batch keep theirs),
+ * so a call naming the same costs as the call before gets that call's vector again: a caller
+ * sending `{ requests: 1 }` every time allocates nothing here and validates nothing twice.
  */
 export class CostVectors {
   readonly ones: readonly number[];
   readonly #limits: readonly NormalizedLimit[];
+  readonly #names: readonly string[];
   readonly #positions = new Map<string, number>();
+  #lastCosts: readonly number[];
+  #lastDeltas: readonly number[];
 
   constructor(limits: readonly NormalizedLimit[]) {
     this.#limits = limits;
+    this.#names = limits.map((l) => l.name);
     for (const [i, l] of limits.entries()) this.#positions.set(l.name, i);
     this.ones = Object.freeze(limits.map(() => 1));
-  }
-
-  /** A zero vector, to add costs into (a loop: `map` with a closure cost more than the decision). */
-  zeros(): number[] {
-    const n = this.ones.length;
-    const vector = new Array<number>(n);
-    for (let i = 0; i < n; i++) vector[i] = 0;
-    return vector;
+    this.#lastCosts = this.ones;
+    this.#lastDeltas = this.ones;
   }
 
   /**
@@ -29,12 +31,36 @@ export class CostVectors {
    * `RangeError` out of range). Deltas: each a finite number. An unknown limit name is a
    * `TypeError` naming the closest known one; a limit left out is 0.
    */
-  vector(costs: unknown, isCost: boolean): number[] {
-    const what = isCost ? 'costs' : 'deltas';
+  vector(costs: unknown, isCost: boolean): readonly number[] {
     if (typeof costs !== 'object' || costs === null) {
-      fail(what, 'an object of numbers by limit name', costs);
+      fail(isCost ? 'costs' : 'deltas', 'an object of numbers by limit name', costs);
     }
-    const vector = this.zeros();
+    // The same numbers as the last vector, which was checked when it was built, and no other
+    // key (counted, not read: a key left `undefined` also misses, which is only slower).
+    const record = costs as Record<string, unknown>;
+    const names = this.#names;
+    const last = isCost ? this.#lastCosts : this.#lastDeltas;
+    let named = 0;
+    let same = true;
+    for (let i = 0; i < names.length; i++) {
+      const value = record[names[i]!];
+      if (value !== undefined) named++;
+      if ((value === undefined ? 0 : value) !== last[i]) same = false;
+    }
+    if (same) {
+      let keys = 0;
+      for (const _ in record) keys++;
+      if (keys === named) return last;
+    }
+    const vector = this.#build(costs, isCost);
+    if (isCost) this.#lastCosts = vector;
+    else this.#lastDeltas = vector;
+    return vector;
+  }
+
+  #build(costs: object, isCost: boolean): readonly number[] {
+    const what = isCost ? 'costs' : 'deltas';
+    const vector = this.#limits.map(() => 0);
     for (const name in costs) {
       const value = (costs as Record<string, unknown>)[name];
       if (value === undefined) continue;
@@ -50,7 +76,7 @@ export class CostVectors {
       }
       vector[i] = value;
     }
-    return vector;
+    return Object.freeze(vector);
   }
 }
 

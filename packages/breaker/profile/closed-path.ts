@@ -1,0 +1,144 @@
+/**
+ * Where the closed path's time goes: one awaited `execute()` of an async function that resolves
+ * at once, beside cockatiel and opossum (`timeout: false`, as apps/bench compares) and beside the
+ * bare shapes any promise-based breaker is built from. Run from packages/breaker, built
+ * (`pnpm --filter @x/breaker build`; the peers are apps/bench's dependencies):
+ *
+ *   node --import tsx profile/closed-path.ts                      # ns per call, ticks per call
+ *   node --import tsx profile/closed-path.ts --baseline=/tmp/base # + `base`: another build's dist
+ *   node --cpu-prof --import tsx profile/closed-path.ts --only=ours --rounds=200
+ *
+ * Everything runs in one process, in rotated order, over many short rounds: the median of the
+ * per-round figures holds on a shared, noisy machine where one long sample does not. `ticks` is
+ * how many microtask turns pass before the caller's `await` resumes.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { createBreaker } from '@x/breaker';
+
+const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const ROUNDS = Number(arg('rounds', '60'));
+const CALLS = Number(arg('calls', '20000'));
+const only = arg('only', '');
+
+const peers = createRequire(new URL('../../../apps/bench/package.json', import.meta.url));
+const { circuitBreaker, ConsecutiveBreaker, handleAll } = peers('cockatiel');
+const OpossumBreaker = peers('opossum');
+
+const ok = async () => 1;
+let outcomes = 0;
+const onValue = (value: unknown) => {
+  outcomes++;
+  return value;
+};
+const onError = (error: unknown) => {
+  outcomes++;
+  throw error;
+};
+const observeError = () => {
+  outcomes++;
+};
+async function asyncWrapper<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    const value = await fn();
+    outcomes++;
+    return value;
+  } catch (error) {
+    outcomes++;
+    throw error;
+  }
+}
+
+const ours = createBreaker({ name: 'profile' });
+const cockatiel = circuitBreaker(handleAll, {
+  halfOpenAfter: 30_000,
+  breaker: new ConsecutiveBreaker(5),
+});
+const opossum = new OpossumBreaker(ok, { timeout: false, errorThresholdPercentage: 50 });
+
+const subjects: Record<string, () => unknown> = {
+  // the floor: no breaker at all, one tick
+  bare: () => ok(),
+  // fn's own promise returned, an observer reaction attached first: one tick, one extra job
+  observer: () => {
+    const p = ok();
+    p.then(onValue, observeError);
+    return p;
+  },
+  // a derived promise: what a breaker that returns its own promise needs, two ticks
+  '.then': () => ok().then(onValue, onError),
+  'async fn': () => asyncWrapper(ok),
+  ours: () => ours.execute(ok),
+  cockatiel: () => cockatiel.execute(ok),
+  opossum: () => opossum.fire(),
+};
+
+// --baseline=/tmp/base: the dist folder of another build of @x/breaker
+const baseline = arg('baseline', '');
+if (baseline !== '') {
+  const base = (await import(pathToFileURL(`${baseline}/index.js`).href)) as {
+    createBreaker: typeof createBreaker;
+  };
+  const b = base.createBreaker({ name: 'baseline' });
+  subjects.base = () => b.execute(ok);
+}
+if (only !== '') {
+  const keep = new Set(only.split(','));
+  for (const name of Object.keys(subjects)) if (!keep.has(name)) delete subjects[name];
+}
+
+async function ticksOf(fn: () => unknown): Promise<number> {
+  let ticks = 0;
+  let done = false;
+  const count = () => {
+    if (done) return;
+    ticks++;
+    queueMicrotask(count);
+  };
+  queueMicrotask(count);
+  await fn();
+  done = true;
+  return ticks;
+}
+
+async function round(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < CALLS; i++) await fn();
+  const wall = ((performance.now() - t0) * 1e6) / CALLS;
+  const used = process.cpuUsage(cpu0);
+  return { wall, cpu: ((used.user + used.system) * 1e3) / CALLS };
+}
+
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
+const names = Object.keys(subjects);
+const wall = new Map(names.map((n) => [n, [] as number[]]));
+const cpu = new Map(names.map((n) => [n, [] as number[]]));
+for (const n of names) await round(subjects[n]!); // warm up every shape before measuring
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < names.length; i++) {
+    const n = names[(i + r) % names.length]!;
+    const m = await round(subjects[n]!);
+    wall.get(n)!.push(m.wall);
+    cpu.get(n)!.push(m.cpu);
+  }
+}
+console.log(`${ROUNDS} rounds of ${CALLS} awaited calls, medians (outcomes seen: ${outcomes})`);
+console.log('subject      ticks  wall ns  cpu ns  time ÷ ours (wall)');
+const oursWall = wall.get('ours');
+for (const n of names) {
+  const w = median(wall.get(n)!);
+  const ratio =
+    oursWall === undefined
+      ? ''
+      : `${median(wall.get(n)!.map((x, i) => x / oursWall[i]!)).toFixed(2)}x`;
+  console.log(
+    `${n.padEnd(12)} ${String(await ticksOf(subjects[n]!)).padStart(5)}  ${w.toFixed(0).padStart(7)}  ${median(cpu.get(n)!).toFixed(0).padStart(6)}  ${ratio}`,
+  );
+}
+opossum.shutdown();

@@ -111,9 +111,7 @@ export class CacheStage {
     signal: AbortSignal | undefined,
   ): Promise<CachedAnswer<Response> | undefined> {
     const options = signal === undefined ? undefined : { signal: realSignal(signal) };
-    const hit = (await this.cache!.lookup(key, options)) as
-      | CachedAnswer<Response>
-      | undefined;
+    const hit = (await this.cache!.lookup(key, options)) as CachedAnswer<Response> | undefined;
     if (hit === undefined) this.#stats.cacheMiss(model);
     return hit;
   }

@@ -1,6 +1,6 @@
 import { onAbort } from '@x/internal';
-import { lightSignal } from '../light-signal';
 import type { ErrorKit } from '../errors';
+import { lightSignal } from '../light-signal';
 import type { StatsRecorder } from '../observe/stats';
 import type { RetryBudget } from '../retry-policy';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { corpus } from '../__fixtures__/corpus';
+import { registerModel } from '../models';
 import type { ChatMessage } from '../types';
 import { FEATURE_NAMES, type TextFeatures, textFeatures } from './features';
-import { registerModel } from '../models';
 import { heuristicContext, heuristicTokens, rawCount } from './heuristic';
 import { type HeuristicProfile, PROFILES } from './profiles';
 

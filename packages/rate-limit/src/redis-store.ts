@@ -1,7 +1,8 @@
 /**
  * The Redis store (published as `@x/rate-limit/redis`): the script runner with its decision
  * timeout, and the outage state machine (available, unavailable, probing) shared by every limiter
- * bound to the store. The batching of decisions lives in `internal/redis-bound.ts`.
+ * bound to the store. The coalescing of decisions lives in `internal/redis-coalesce.ts`, the
+ * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
 import { Topic } from '@x/internal';
 import { RateLimitStoreError } from './errors';
@@ -205,9 +206,10 @@ export class RedisStoreImpl implements RedisStore {
 }
 
 /**
- * Creates a Redis store for `createRateLimiter({ store })`: every decision is one `EVALSHA` of an
- * atomic Lua token bucket on the Redis server's clock (reloaded on `NOSCRIPT`), with a declared
- * policy for when Redis does not answer within `decisionTimeoutMs`.
+ * Creates a Redis store for `createRateLimiter({ store })`: decisions run an atomic Lua token
+ * bucket on the Redis server's clock with `EVALSHA` (reloaded on `NOSCRIPT`), those for one key
+ * sharing a script call when they come while one is in flight, with a declared policy for when
+ * Redis does not answer within `decisionTimeoutMs`.
  *
  * @throws TypeError / RangeError when an option is invalid.
  * @example

@@ -57,8 +57,9 @@ export interface RedisStoreOptions {
    */
   localShare?: number;
   /**
-   * Also send decisions for different keys made in the same tick in one script call (decisions
-   * for one key always share a call). Much higher throughput under load on a standalone Redis;
+   * Also send decisions for different keys together in one script call (those made in the same
+   * tick, or freed by the same answer; decisions for one key always share calls). Much higher
+   * throughput under load on a standalone Redis;
    * leave it off with Redis Cluster unless every key shares a hash tag (`{tenant}:...`), since a
    * multi-key script across slots fails there.
    * @default false

@@ -1,7 +1,8 @@
 /**
  * The Redis store (published as `@x/rate-limit/redis`): the script runner with its decision
  * timeout, and the outage state machine (available, unavailable, probing) shared by every limiter
- * bound to the store. The batching of decisions lives in `internal/redis-bound.ts`.
+ * bound to the store. The coalescing of decisions lives in `internal/redis-coalesce.ts`, the
+ * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
 import { Topic } from '@x/internal';
 import { RateLimitStoreError } from './errors';
@@ -102,49 +103,59 @@ export class RedisStoreImpl implements RedisStore {
   }
 
   /**
-   * Runs the script once (one round trip), loading it again when Redis answers `NOSCRIPT`.
-   * Rejects with `DecisionTimeout` when `decisionTimeoutMs` passes first.
+   * Runs the script once (one round trip) on `argv` (its `numKeys` keys, then its arguments),
+   * loading it again when Redis answers `NOSCRIPT`, and
+   * calls `done` once: with the reply, or with the error (`DecisionTimeout` when
+   * `decisionTimeoutMs` passes first; then `late` gets the reply if it comes).
    */
   run(
     script: RedisScript,
-    keys: readonly string[],
-    args: (string | number)[],
+    numKeys: number,
+    argv: readonly (string | number)[],
+    done: (error: unknown, reply?: unknown) => void,
     late?: (reply: unknown) => void,
-  ): Promise<unknown> {
-    const call = this.client
-      .evalsha(script.sha, keys.length, ...keys, ...args)
-      .catch((error: unknown) => {
-        if (isNoScript(error)) {
-          this.counters.scriptReloads++;
-          return this.client.eval(script.source, keys.length, ...keys, ...args);
-        }
-        throw error;
-      });
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        reject(new DecisionTimeout());
+  ): void {
+    let settled = false;
+    // Callbacks, not a promise per step: this is the whole client-side cost of a decision.
+    const timer = setTimeout(() => {
+      settled = true;
+      done(new DecisionTimeout());
+    }, this.decisionTimeoutMs);
+    timer.unref?.();
+    const onReply = (reply: unknown) => {
+      if (settled) {
         // A reply that arrives after the policy decided must not leave a debit behind.
-        call.then(
-          (reply) => late?.(reply),
-          () => {},
-        );
-      }, this.decisionTimeoutMs);
-      timer.unref?.();
-      call.then(
-        (reply) => {
-          if (settled) return;
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+        late?.(reply);
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      done(undefined, reply);
+    };
+    const onError = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      done(error);
+    };
+    const reload = (error: unknown) => {
+      if (!isNoScript(error)) {
+        onError(error);
+        return;
+      }
+      this.counters.scriptReloads++;
+      try {
+        this.client.eval(script.source, numKeys, ...argv).then(onReply, onError);
+      } catch (thrown) {
+        onError(thrown);
+      }
+    };
+    try {
+      this.client.evalsha(script.sha, numKeys, ...argv).then(onReply, reload);
+    } catch (thrown) {
+      // a client that throws instead of rejecting (not ioredis): the same as a rejection
+      onError(thrown);
+    }
   }
 
   succeeded(decisions: number): void {
@@ -195,9 +206,10 @@ export class RedisStoreImpl implements RedisStore {
 }
 
 /**
- * Creates a Redis store for `createRateLimiter({ store })`: every decision is one `EVALSHA` of an
- * atomic Lua token bucket on the Redis server's clock (reloaded on `NOSCRIPT`), with a declared
- * policy for when Redis does not answer within `decisionTimeoutMs`.
+ * Creates a Redis store for `createRateLimiter({ store })`: decisions run an atomic Lua token
+ * bucket on the Redis server's clock with `EVALSHA` (reloaded on `NOSCRIPT`), those for one key
+ * sharing a script call when they come while one is in flight, with a declared policy for when
+ * Redis does not answer within `decisionTimeoutMs`.
  *
  * @throws TypeError / RangeError when an option is invalid.
  * @example

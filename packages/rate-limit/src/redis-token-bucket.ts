@@ -36,7 +36,10 @@ export interface RedisTokenBucketOptions extends RedisStoreOptions {
 
 /** A token bucket shared through Redis: see {@link createRedisTokenBucket}. */
 export interface RedisTokenBucket {
-  /** One decision, one round trip; `false` debits nothing. */
+  /**
+   * One decision, at most one round trip: calls made while one is in flight share the next
+   * script call, each with its own answer. `false` debits nothing.
+   */
   tryAcquire(cost?: number): Promise<boolean>;
   /**
    * Waits (FIFO within this process) for the time the script says, bounded by `timeoutMs`.

@@ -2,39 +2,26 @@ import { RateLimitStoreError, RateLimitStoreUnavailableError } from '../errors';
 import { createMemoryStore } from '../memory-store';
 import type { RedisStoreImpl } from '../redis-store';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
+import { type Group, type Pending, type SendTakes, TakeCoalescer } from './redis-coalesce';
 import { programErrorReply } from './redis-errors';
-import { SINGLE_TAKE, TOKEN_BUCKET } from './redis-script';
+import { ONE_LIMIT_TAKE, type RedisScript, TOKEN_BUCKET } from './redis-script';
 
 type Mode = 'take' | 'peek' | 'adjust';
 
-interface Pending {
-  readonly costs: readonly number[];
-  readonly resolve: (wait: number) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** One key's requests within a script call. */
-interface Group {
-  readonly key: string;
-  readonly requests: readonly (readonly number[])[];
-}
-
-/** The most decisions sent in one script call (a bound on ARGV size and Lua stack use). */
-const MAX_BATCH = 128;
-
-/** A Redis store bound to one limiter's limits: batching, the script's arguments, the policy. */
+/**
+ * A Redis store bound to one limiter's limits: the scripts' arguments and replies, the outage
+ * policy, and the coalescing of `take` decisions (`redis-coalesce.ts`).
+ */
 export class BoundRedis implements BoundRateLimitStore {
   readonly remote = true;
   private readonly local: BoundRateLimitStore | undefined;
   private readonly localCaps: number[];
   /** per limit: name, rate in units/ms, capacity, as script arguments */
   private readonly spec: (string | number)[];
-  /** rate and capacity of a one-limit limiter, the arguments of `SINGLE_TAKE` before the cost */
+  /** rate and capacity of a one-limit limiter, the arguments of `ONE_LIMIT_TAKE` before the costs */
   private readonly single: readonly string[] | undefined;
   private readonly count: number;
-  /** `take` calls of this tick, by key: they go to Redis together */
-  private pending = new Map<string, Pending[]>();
-  private flushQueued = false;
+  private readonly takes: TakeCoalescer;
 
   constructor(
     private readonly store: RedisStoreImpl,
@@ -55,89 +42,42 @@ export class BoundRedis implements BoundRateLimitStore {
             })),
           )
         : undefined;
+    const send: SendTakes = (groups, settled) => this.decide('take', groups, settled);
+    this.takes = new TakeCoalescer(send, store.batchKeys);
   }
 
   /**
-   * Decisions requested in the same tick share one script call: those for one key always, those
-   * for different keys with `batchKeys` (still one round trip, in call order, as if they had
-   * arrived one after the other).
+   * Decisions for one key share a script call: those of the same tick, and those asked while a
+   * call for the key is in flight (they wait for it). With `batchKeys`, keys share calls too.
+   * Either way the script decides them in order, as if they had arrived one after the other.
    */
   take(key: string, costs: readonly number[]): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      let list = this.pending.get(key);
-      if (list === undefined) {
-        list = [];
-        this.pending.set(key, list);
-      }
-      list.push({ costs, resolve, reject });
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        queueMicrotask(() => this.flush());
-      }
-    });
+    return this.takes.take(key, costs);
   }
 
-  async waitTime(key: string, costs: readonly number[]): Promise<number> {
-    return this.outcome((await this.decide('peek', [{ key, requests: [costs] }]))[0]![0]!);
+  waitTime(key: string, costs: readonly number[]): Promise<number> {
+    return this.one('peek', key, costs);
   }
 
   async adjust(key: string, deltas: readonly number[]): Promise<void> {
-    this.outcome((await this.decide('adjust', [{ key, requests: [deltas] }]))[0]![0]!);
+    await this.one('adjust', key, deltas);
   }
 
   stats(): Record<string, unknown> {
     return { ...this.store.stats() };
   }
 
+  /** Sends the decisions still waiting behind a call in flight, so none is left behind. */
   close(): void {
+    this.takes.flushNow();
     this.local?.close();
   }
 
-  private flush(): void {
-    this.flushQueued = false;
-    const pending = this.pending;
-    this.pending = new Map();
-    let groups: Group[] = [];
-    let waiters: Pending[][] = [];
-    let size = 0;
-    const send = () => {
-      const sent = waiters;
-      this.decide('take', groups).then(
-        (results) => {
-          for (let g = 0; g < sent.length; g++) {
-            const list = sent[g]!;
-            const waits = results[g]!;
-            for (let i = 0; i < list.length; i++) {
-              const wait = waits[i]!;
-              if (wait >= 0) list[i]!.resolve(wait);
-              else list[i]!.reject(this.wrongType());
-            }
-          }
-        },
-        (error: unknown) => {
-          for (const list of sent) for (const p of list) p.reject(error);
-        },
-      );
-      groups = [];
-      waiters = [];
-      size = 0;
-    };
-    for (const [key, list] of pending) {
-      for (let start = 0; start < list.length; start += MAX_BATCH) {
-        const part = list.length <= MAX_BATCH ? list : list.slice(start, start + MAX_BATCH);
-        if (size > 0 && (!this.store.batchKeys || size + part.length > MAX_BATCH)) send();
-        groups.push({ key, requests: part.map((p) => p.costs) });
-        waiters.push(part);
-        size += part.length;
-      }
-    }
-    if (size > 0) send();
-  }
-
-  /** A script result: -1 means the key holds another Redis type (see the script). */
-  private outcome(wait: number): number {
-    if (wait < 0) throw this.wrongType();
-    return wait;
+  /** One `peek` or `adjust`, alone in its script call. */
+  private one(mode: Mode, key: string, amounts: readonly number[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.decide(mode, [{ key, requests: [{ costs: amounts, resolve, reject }] }]);
+    });
   }
 
   private wrongType(): Error {
@@ -151,96 +91,157 @@ export class BoundRedis implements BoundRateLimitStore {
     const args: (string | number)[] = [mode, this.count, ...this.spec];
     for (const { requests } of groups) {
       args.push(requests.length);
-      for (const amounts of requests) for (let i = 0; i < this.count; i++) args.push(amounts[i]!);
+      for (const { costs } of requests) for (let i = 0; i < this.count; i++) args.push(costs[i]!);
     }
     return args;
   }
 
-  private async decide(mode: Mode, groups: readonly Group[]): Promise<number[][]> {
+  /**
+   * One script call for `groups` (or the outage policy): answers every request (resolve or
+   * reject, once), then calls `settled`. Never throws.
+   */
+  private decide(mode: Mode, groups: readonly Group[], settled?: () => void): void {
     const store = this.store;
     let decisions = 0;
     for (const g of groups) decisions += g.requests.length;
-    if (!store.skipRedis()) {
-      const keys = groups.map((g) => store.prefix + g.key);
-      const single = mode === 'take' && decisions === 1 ? this.single : undefined;
-      let reply: unknown;
-      try {
-        reply = await store.run(
-          single === undefined ? TOKEN_BUCKET : SINGLE_TAKE,
-          keys,
-          single === undefined ? this.args(mode, groups) : [...single, groups[0]!.requests[0]![0]!],
-          (late) => {
-            if (mode === 'take' && Array.isArray(late)) this.refund(groups, late);
-          },
-        );
-      } catch (error) {
-        const reply = programErrorReply(error);
-        if (reply !== undefined) throw store.programError(error, reply);
-        store.failed(error);
-        store.fallback(decisions);
-        return this.policyDecision(mode, groups);
-      }
-      store.succeeded(decisions);
-      if (!Array.isArray(reply) || reply.length !== decisions) {
-        // A client that is not ioredis-shaped, or a proxy answering for Redis: not an outage.
-        throw new RateLimitStoreError(
+    if (store.skipRedis()) {
+      this.fallback(mode, groups, decisions, settled);
+      return;
+    }
+    let script: RedisScript;
+    let argv: (string | number)[];
+    if (mode === 'take' && this.single !== undefined && groups.length === 1) {
+      // the usual decision: one key of a one-limit limiter (see ONE_LIMIT_TAKE)
+      script = ONE_LIMIT_TAKE;
+      argv = [store.prefix + groups[0]!.key, this.single[0]!, this.single[1]!];
+      for (const { costs } of groups[0]!.requests) argv.push(costs[0]!);
+    } else {
+      script = TOKEN_BUCKET;
+      argv = groups.map((g) => store.prefix + g.key);
+      for (const arg of this.args(mode, groups)) argv.push(arg);
+    }
+    store.run(
+      script,
+      groups.length,
+      argv,
+      (error, reply) => {
+        if (error !== undefined) {
+          const program = programErrorReply(error);
+          if (program !== undefined) {
+            rejectAll(groups, store.programError(error, program));
+            settled?.();
+          } else {
+            store.failed(error);
+            this.fallback(mode, groups, decisions, settled);
+          }
+          return;
+        }
+        store.succeeded(decisions);
+        this.answer(groups, decisions, reply);
+        settled?.();
+      },
+      mode === 'take' ? (late) => this.refund(groups, decisions, late) : undefined,
+    );
+  }
+
+  /**
+   * Answers every request from the script's reply: one integer per request (-1: the key holds
+   * another Redis type), or one integer that every request got (`ONE_LIMIT_TAKE`).
+   */
+  private answer(groups: readonly Group[], decisions: number, reply: unknown): void {
+    if (typeof reply === 'number') {
+      for (const g of groups) for (const p of g.requests) this.settle(p, reply);
+      return;
+    }
+    if (!Array.isArray(reply) || reply.length !== decisions) {
+      // A client that is not ioredis-shaped, or a proxy answering for Redis: not an outage.
+      rejectAll(
+        groups,
+        new RateLimitStoreError(
           { reply: 'UNEXPECTED_REPLY' },
           { cause: new TypeError('Unexpected reply from the rate-limit script') },
-        );
-      }
-      const results: number[][] = [];
-      let r = 0;
-      for (const g of groups) results.push(g.requests.map(() => Number(reply[r++])));
-      return results;
+        ),
+      );
+      return;
     }
-    store.fallback(decisions);
-    return this.policyDecision(mode, groups);
+    let r = 0;
+    for (const g of groups) for (const p of g.requests) this.settle(p, Number(reply[r++]));
+  }
+
+  private settle(p: Pending, wait: number): void {
+    if (wait >= 0) p.resolve(wait);
+    else p.reject(this.wrongType());
+  }
+
+  private fallback(
+    mode: Mode,
+    groups: readonly Group[],
+    decisions: number,
+    settled: (() => void) | undefined,
+  ): void {
+    this.store.fallback(decisions);
+    try {
+      this.policyDecision(mode, groups);
+    } catch (error) {
+      rejectAll(groups, error);
+    }
+    settled?.();
   }
 
   /** Redis admitted after the policy had decided: give those tokens back, key by key. */
-  private refund(groups: readonly Group[], late: readonly unknown[]): void {
+  private refund(groups: readonly Group[], decisions: number, late: unknown): void {
+    const admitted = (r: number) =>
+      typeof late === 'number' ? late === 0 : Array.isArray(late) && Number(late[r]) === 0;
+    if (typeof late !== 'number' && !(Array.isArray(late) && late.length === decisions)) return;
     let r = 0;
-    const refunds: Group[] = [];
     for (const g of groups) {
       const refund = new Array<number>(this.count).fill(0);
       let any = false;
-      for (const amounts of g.requests) {
-        if (Number(late[r++]) !== 0) continue;
+      for (const { costs } of g.requests) {
+        if (!admitted(r++)) continue;
         any = true;
-        for (let i = 0; i < this.count; i++) refund[i]! -= amounts[i]!;
+        for (let i = 0; i < this.count; i++) refund[i]! -= costs[i]!;
       }
-      if (any) refunds.push({ key: g.key, requests: [refund] });
-    }
-    for (const g of refunds) {
-      this.store
-        .run(TOKEN_BUCKET, [this.store.prefix + g.key], this.args('adjust', [g]))
-        .catch(() => {});
+      if (!any) continue;
+      const group: Group = {
+        key: g.key,
+        requests: [{ costs: refund, resolve: noop, reject: noop }],
+      };
+      this.store.run(
+        TOKEN_BUCKET,
+        1,
+        [this.store.prefix + g.key, ...this.args('adjust', [group])],
+        noop,
+      );
     }
   }
 
-  private policyDecision(mode: Mode, groups: readonly Group[]): number[][] {
-    switch (this.store.policy) {
-      case 'fail-open':
-        return groups.map((g) => g.requests.map(() => 0));
-      case 'fail-closed':
-        if (mode === 'adjust') return groups.map((g) => g.requests.map(() => 0));
-        throw new RateLimitStoreUnavailableError({ policy: 'fail-closed' });
-      case 'local': {
+  /** The outage policy's answers (`fail-closed` throws for a take or a peek). */
+  private policyDecision(mode: Mode, groups: readonly Group[]): void {
+    const policy = this.store.policy;
+    if (policy === 'fail-closed' && mode !== 'adjust') {
+      throw new RateLimitStoreUnavailableError({ policy: 'fail-closed' });
+    }
+    for (const { key, requests } of groups) {
+      for (const p of requests) {
+        if (policy !== 'local' || mode === 'adjust') {
+          if (policy === 'local') this.local!.adjust(key, p.costs);
+          p.resolve(0);
+          continue;
+        }
+        // A cost above the local share is charged as a full local bucket, so it still passes.
+        const clamped = p.costs.map((a, i) => Math.min(a, this.localCaps[i]!));
         const local = this.local!;
-        return groups.map(({ key, requests }) =>
-          requests.map((amounts) => {
-            if (mode === 'adjust') {
-              local.adjust(key, amounts);
-              return 0;
-            }
-            // A cost above the local share is charged as a full local bucket, so it still passes.
-            const clamped = amounts.map((a, i) => Math.min(a, this.localCaps[i]!));
-            return (
-              mode === 'peek' ? local.waitTime(key, clamped) : local.take(key, clamped)
-            ) as number;
-          }),
+        p.resolve(
+          (mode === 'peek' ? local.waitTime(key, clamped) : local.take(key, clamped)) as number,
         );
       }
     }
   }
+}
+
+function noop(): void {}
+
+function rejectAll(groups: readonly Group[], error: unknown): void {
+  for (const g of groups) for (const p of g.requests) p.reject(error);
 }

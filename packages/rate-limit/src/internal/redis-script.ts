@@ -138,23 +138,27 @@ const script = (source: string): RedisScript => ({
 export const TOKEN_BUCKET: RedisScript = script(TOKEN_BUCKET_SCRIPT);
 
 /**
- * The most common decision alone, `take` of one request on one key of a one-limit limiter, with
- * the same arithmetic and the same stored value as {@link TOKEN_BUCKET_SCRIPT}, so both scripts
- * share keys.
+ * The most common decisions, `take` on one key of a one-limit limiter (every Redis token bucket),
+ * one request or several decided in order, with the same arithmetic and the same stored value as
+ * {@link TOKEN_BUCKET_SCRIPT}, so both scripts share keys.
  *
  * KEYS     the key
- * ARGV     rate (units/ms), capacity, cost
+ * ARGV     rate (units/ms), capacity, then one cost per request
  *
- * Why a script of its own: a sequential decision is one round trip, and the general script's
- * arguments (mode, the limit's name, counts) and tables cost about as much, in the client and in
- * Redis, as everything the two scripts have in common.
+ * Returns an integer when every request got the same answer (always for one request; 0 when all
+ * were admitted, the usual batch), otherwise one integer per request: 0 admitted, else the whole
+ * ms to wait. A key of another type fails the whole call with `WRONGTYPE` (all its requests are
+ * for that key).
+ *
+ * Why a script of its own: a decision is one round trip and most of its time in Redis is fixed
+ * cost, so what the general script adds (mode, limit names and counts as arguments, tables of
+ * limits, `pcall`, a table reply) costs about as much as everything the two have in common.
  */
-export const SINGLE_TAKE: RedisScript = script(`
+export const ONE_LIMIT_TAKE: RedisScript = script(`
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
 local rate = tonumber(ARGV[1])
 local cap = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
 local raw = redis.call('GET', KEYS[1])
 local tokens = cap
 if raw and #raw == 16 then
@@ -164,19 +168,38 @@ if raw and #raw == 16 then
   tokens = stored + elapsed * rate
   if tokens > cap or tokens ~= tokens then tokens = cap elseif tokens < -cap then tokens = -cap end
 end
-local missing = cost - tokens
-if missing > 1e-9 then
-  local wait = math.ceil(missing / rate)
-  if wait > 4503599627370496 then wait = 4503599627370496 end
-  return { wait }
+local first
+local results
+local changed = false
+for j = 3, #ARGV do
+  local cost = tonumber(ARGV[j])
+  local wait = 0
+  local missing = cost - tokens
+  if missing > 1e-9 then
+    wait = math.ceil(missing / rate)
+    if wait > 4503599627370496 then wait = 4503599627370496 end
+  else
+    tokens = tokens - cost
+    changed = true
+  end
+  if j == 3 then
+    first = wait
+  elseif results then
+    results[j - 2] = wait
+  elseif wait ~= first then
+    results = {}
+    for i = 1, j - 3 do results[i] = first end
+    results[j - 2] = wait
+  end
 end
-tokens = tokens - cost
-if tokens < cap then
-  local ttl = math.ceil((cap - tokens) / rate)
-  if ttl > 4503599627370496 then ttl = 4503599627370496 end
-  redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', ttl + 1)
-else
-  redis.call('DEL', KEYS[1])
+if changed then
+  if tokens < cap then
+    local ttl = math.ceil((cap - tokens) / rate)
+    if ttl > 4503599627370496 then ttl = 4503599627370496 end
+    redis.call('SET', KEYS[1], struct.pack('dd', now, tokens), 'PX', ttl + 1)
+  else
+    redis.call('DEL', KEYS[1])
+  end
 end
-return { 0 }
+return results or first
 `);

@@ -16,6 +16,14 @@ export {
   type TrickleOptions,
 } from './hostile-servers';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
+export {
+  cliArg,
+  keepOnly,
+  medianOf,
+  type ProfileSubject,
+  type RoundFigures,
+  rotatedRounds,
+} from './profiling';
 export { type LogEntry, recordingLogger } from './recording-logger';
 export {
   type Handler,

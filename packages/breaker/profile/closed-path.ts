@@ -15,9 +15,14 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { createBreaker } from '@x/breaker';
+import {
+  cliArg as arg,
+  keepOnly,
+  medianOf as median,
+  type ProfileSubject,
+  rotatedRounds,
+} from '@x/internal/testing';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const ROUNDS = Number(arg('rounds', '60'));
 const CALLS = Number(arg('calls', '20000'));
 const only = arg('only', '');
@@ -83,10 +88,7 @@ if (baseline !== '') {
   const b = base.createBreaker({ name: 'baseline' });
   subjects.base = () => b.execute(ok);
 }
-if (only !== '') {
-  const keep = new Set(only.split(','));
-  for (const name of Object.keys(subjects)) if (!keep.has(name)) delete subjects[name];
-}
+keepOnly(subjects, only);
 
 async function ticksOf(fn: () => unknown): Promise<number> {
   let ticks = 0;
@@ -102,43 +104,17 @@ async function ticksOf(fn: () => unknown): Promise<number> {
   return ticks;
 }
 
-async function round(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < CALLS; i++) await fn();
-  const wall = ((performance.now() - t0) * 1e6) / CALLS;
-  const used = process.cpuUsage(cpu0);
-  return { wall, cpu: ((used.user + used.system) * 1e3) / CALLS };
-}
-
-const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
-
-const names = Object.keys(subjects);
-const wall = new Map(names.map((n) => [n, [] as number[]]));
-const cpu = new Map(names.map((n) => [n, [] as number[]]));
-for (const n of names) await round(subjects[n]!); // warm up every shape before measuring
-for (let r = 0; r < ROUNDS; r++) {
-  for (let i = 0; i < names.length; i++) {
-    const n = names[(i + r) % names.length]!;
-    const m = await round(subjects[n]!);
-    wall.get(n)!.push(m.wall);
-    cpu.get(n)!.push(m.cpu);
-  }
-}
+const awaited: Record<string, ProfileSubject> = {};
+for (const [name, fn] of Object.entries(subjects)) awaited[name] = { fn, async: true };
+const figures = await rotatedRounds(awaited, ROUNDS, CALLS);
 console.log(`${ROUNDS} rounds of ${CALLS} awaited calls, medians (outcomes seen: ${outcomes})`);
 console.log('subject      ticks  wall ns  cpu ns  time ÷ ours (wall)');
-const oursWall = wall.get('ours');
-for (const n of names) {
-  const w = median(wall.get(n)!);
+const oursWall = figures.get('ours')?.wall;
+for (const [n, { wall, cpu }] of figures) {
   const ratio =
-    oursWall === undefined
-      ? ''
-      : `${median(wall.get(n)!.map((x, i) => x / oursWall[i]!)).toFixed(2)}x`;
+    oursWall === undefined ? '' : `${median(wall.map((x, i) => x / oursWall[i]!)).toFixed(2)}x`;
   console.log(
-    `${n.padEnd(12)} ${String(await ticksOf(subjects[n]!)).padStart(5)}  ${w.toFixed(0).padStart(7)}  ${median(cpu.get(n)!).toFixed(0).padStart(6)}  ${ratio}`,
+    `${n.padEnd(12)} ${String(await ticksOf(subjects[n]!)).padStart(5)}  ${median(wall).toFixed(0).padStart(7)}  ${median(cpu).toFixed(0).padStart(6)}  ${ratio}`,
   );
 }
 opossum.shutdown();

@@ -46,12 +46,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { cliArg as arg, medianOf as median } from '@x/internal/testing';
 import { createRedisTokenBucket } from '@x/rate-limit/redis';
 import Redis from 'ioredis';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const C = Number(arg('c', '16'));
 const ROUNDS = Number(arg('rounds', '21'));
 const ROUND_MS = Number(arg('ms', '300'));
@@ -118,8 +117,6 @@ async function redisCpuMs(): Promise<number> {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 if (monitor) {
   const watcher = await new Redis(server.url, { retryStrategy: () => null }).monitor();

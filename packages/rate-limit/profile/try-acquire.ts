@@ -22,10 +22,15 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import {
+  cliArg as arg,
+  keepOnly,
+  medianOf as median,
+  type ProfileSubject,
+  rotatedRounds,
+} from '@x/internal/testing';
 import { createRateLimiter, createTokenBucket } from '@x/rate-limit';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const ROUNDS = Number(arg('rounds', '40'));
 const CALLS = Number(arg('calls', '20000'));
 const KEYS = Number(arg('keys', '100000'));
@@ -45,11 +50,7 @@ const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
 const index = new Map(keys.map((k, i) => [k, i]));
 
 /** One sync subject (called in a loop) or async subject (each call awaited). */
-interface Subject {
-  fn: () => unknown;
-  async: boolean;
-}
-const subjects: Record<string, Subject> = {};
+const subjects: Record<string, ProfileSubject> = {};
 
 async function addOurs(api: Api, prefix: string): Promise<void> {
   const bucket = api.createTokenBucket({ ratePerSecond: RATE, capacity: RATE });
@@ -116,45 +117,15 @@ subjects['object same'] = { fn: () => (sink += dictionary[keys[x2++ % KEYS]!]!),
 subjects['map fresh'] = { fn: () => (sink += index.get(`user:${x3++ % KEYS}`)!), async: true };
 subjects['object fresh'] = { fn: () => (sink += dictionary[`user:${x4++ % KEYS}`]!), async: true };
 
-if (only !== '') {
-  const keep = new Set(only.split(','));
-  for (const name of Object.keys(subjects)) if (!keep.has(name)) delete subjects[name];
-}
+keepOnly(subjects, only);
 
-async function round(s: Subject): Promise<{ wall: number; cpu: number }> {
-  const fn = s.fn;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  if (s.async) for (let i = 0; i < CALLS; i++) await fn();
-  else for (let i = 0; i < CALLS; i++) fn();
-  const wall = ((performance.now() - t0) * 1e6) / CALLS;
-  const used = process.cpuUsage(cpu0);
-  return { wall, cpu: ((used.user + used.system) * 1e3) / CALLS };
-}
-
-const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
-
-const names = Object.keys(subjects);
-const wall = new Map(names.map((n) => [n, [] as number[]]));
-const cpu = new Map(names.map((n) => [n, [] as number[]]));
-for (const n of names) await round(subjects[n]!); // warm up every subject before measuring
-for (let k = 0; k < ROUNDS; k++) {
-  for (let i = 0; i < names.length; i++) {
-    const n = names[(i + k) % names.length]!;
-    const t = await round(subjects[n]!);
-    wall.get(n)!.push(t.wall);
-    cpu.get(n)!.push(t.cpu);
-  }
-}
+const figures = await rotatedRounds(subjects, ROUNDS, CALLS);
 console.log(`${ROUNDS} rounds of ${CALLS} calls, ${KEYS} keys, medians`);
 console.log('subject              wall ns  cpu ns  min wall ns');
-for (const n of names) {
+for (const [n, { wall, cpu }] of figures) {
   console.log(
-    `${n.padEnd(20)} ${median(wall.get(n)!).toFixed(1).padStart(7)}  ${median(cpu.get(n)!).toFixed(1).padStart(6)}  ${Math.min(
-      ...wall.get(n)!,
+    `${n.padEnd(20)} ${median(wall).toFixed(1).padStart(7)}  ${median(cpu).toFixed(1).padStart(6)}  ${Math.min(
+      ...wall,
     )
       .toFixed(1)
       .padStart(11)}`,

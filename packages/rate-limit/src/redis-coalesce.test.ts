@@ -69,17 +69,29 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * A bucket on a fresh key over `redis` (a held client), its script already loaded: what a test
+ * counts from `redis.calls` afterwards is the decisions' calls only.
+ */
+async function loadedBucket(
+  redis: ReturnType<typeof held>,
+  options: { capacity: number; ratePerSecond?: number },
+): Promise<ReturnType<typeof createRedisTokenBucket>> {
+  const bucket = createRedisTokenBucket({
+    client: redis.client,
+    prefix,
+    key: randomUUID(),
+    ratePerSecond: options.ratePerSecond ?? SLOW,
+    capacity: options.capacity,
+  });
+  await bucket.tryAcquire(0);
+  return bucket;
+}
+
 describe('createRedisTokenBucket coalescing', () => {
   it('admits exactly capacity of 16 concurrent calls, in call order, in one script call', async () => {
     const redis = held(client);
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key: randomUUID(),
-      ratePerSecond: SLOW,
-      capacity: 10,
-    });
-    await bucket.tryAcquire(0); // loads the script on a fresh server
+    const bucket = await loadedBucket(redis, { capacity: 10 });
     const before = redis.calls.length;
     const results = await Promise.all(Array.from({ length: 16 }, () => bucket.tryAcquire(1)));
     expect(results).toEqual([...Array(10).fill(true), ...Array(6).fill(false)]);
@@ -90,14 +102,7 @@ describe('createRedisTokenBucket coalescing', () => {
 
   it('sends calls made while one is in flight together once it is answered, decided in order', async () => {
     const redis = held(client);
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key: randomUUID(),
-      ratePerSecond: SLOW,
-      capacity: 10,
-    });
-    await bucket.tryAcquire(0);
+    const bucket = await loadedBucket(redis, { capacity: 10 });
     const before = redis.calls.length;
     redis.hold();
     const first = bucket.tryAcquire(4);
@@ -147,14 +152,7 @@ describe('createRedisTokenBucket coalescing', () => {
 
   it('gives a coalesced acquire the wait the script computed for it, and its own timeout', async () => {
     const redis = held(client);
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key: randomUUID(),
-      ratePerSecond: 1,
-      capacity: 2,
-    });
-    await bucket.tryAcquire(0);
+    const bucket = await loadedBucket(redis, { capacity: 2, ratePerSecond: 1 });
     redis.hold();
     const first = bucket.tryAcquire(2);
     await settle();
@@ -171,14 +169,7 @@ describe('createRedisTokenBucket coalescing', () => {
 
   it('sends at most 128 decisions per script call, and still decides them in call order', async () => {
     const redis = held(client);
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key: randomUUID(),
-      ratePerSecond: SLOW,
-      capacity: 200,
-    });
-    await bucket.tryAcquire(0);
+    const bucket = await loadedBucket(redis, { capacity: 200 });
     const before = redis.calls.length;
     const results = await Promise.all(Array.from({ length: 300 }, () => bucket.tryAcquire(1)));
     expect(results.indexOf(false)).toBe(200);
@@ -214,14 +205,7 @@ describe('createRedisTokenBucket coalescing', () => {
 
   it('sends what waits behind a call in flight at close(), and every caller gets its answer', async () => {
     const redis = held(client);
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key: randomUUID(),
-      ratePerSecond: SLOW,
-      capacity: 3,
-    });
-    await bucket.tryAcquire(0);
+    const bucket = await loadedBucket(redis, { capacity: 3 });
     const before = redis.calls.length;
     redis.hold();
     const first = bucket.tryAcquire(1);

@@ -91,10 +91,13 @@ export const cacheSuite: Suite = {
     const ours = createCache<object>({ maxEntries: ENTRIES, strategy: 'aggressive' });
     const qlru = new QuickLRU<string, unknown>({ maxSize: ENTRIES });
     const lru = new LRUCache<string, object>({ max: ENTRIES });
+    // with a TTL, as every @x/cache entry has one: its get checks expiry too
+    const lruTtl = new LRUCache<string, object>({ max: ENTRIES, ttl: 3_600_000 });
     for (const k of keys) {
       ours.set(k, value);
       qlru.set(k, value);
       lru.set(k, value);
+      lruTtl.set(k, value);
     }
     let gi = 0;
     const nextKey = () => keys[draws[gi++ & 4095]!]!;
@@ -129,7 +132,7 @@ export const cacheSuite: Suite = {
     const groups: MicroGroup[] = [
       {
         name: 'get(key) of a stored object, uniform random over 1,000 hot keys',
-        description: `get() of a present small object by a precomputed key drawn uniformly at random over ${ENTRIES} entries, no TTL on the peers`,
+        description: `get() of a present small object by a precomputed key drawn uniformly at random over ${ENTRIES} entries; quick-lru and lru-cache keep no TTL, \`lru-cache (ttl)\` keeps one as every @x/cache entry does, so its get checks expiry too`,
         targets: [{ vs: 'quick-lru', min: 0.67 }],
         cases: [
           {
@@ -149,6 +152,12 @@ export const cacheSuite: Suite = {
             library: 'lru-cache',
             role: 'peer',
             fn: () => lru.get(nextKey()),
+          },
+          {
+            name: 'lru-cache get, entries with a TTL (1 h)',
+            library: 'lru-cache (ttl)',
+            role: 'peer',
+            fn: () => lruTtl.get(nextKey()),
           },
         ],
       },

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRandom } from '@x/internal';
 import { appDir, findRepoRoot } from './env';
-import { seededRandom } from './load/engine';
 
 /*
  * A mixed corpus for the token counters, about 100 KB: English prose (this repository's own
@@ -104,7 +104,7 @@ let cached: Corpus | undefined;
 
 export function mixedCorpus(targetBytes = 100_000): Corpus {
   if (cached && cached.bytes >= targetBytes * 0.95) return cached;
-  const random = seededRandom(20261126);
+  const random = createRandom(20261126);
   const samples: Corpus['samples'] = [];
   const budget = { prose: 0.4, code: 0.3, json: 0.2, cjk: 0.1 };
 

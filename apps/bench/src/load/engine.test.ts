@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runLoad, seededRandom } from './engine';
+import { runLoad } from './engine';
 
 describe('runLoad', () => {
   it('runs exactly the requested count and counts outcomes by error code when some fail', async () => {
@@ -38,15 +38,5 @@ describe('runLoad', () => {
   });
   it('throws when neither a count nor a duration is given', async () => {
     await expect(runLoad({ concurrency: 1, request: async () => {} })).rejects.toThrow(TypeError);
-  });
-});
-
-describe('seededRandom', () => {
-  it('repeats its sequence when given the same seed', () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
-    const xs = Array.from({ length: 5 }, () => a());
-    expect(Array.from({ length: 5 }, () => b())).toEqual(xs);
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { createCache } from '@x/cache';
+import { createRandom } from '@x/internal';
 import { createOllamaProvider } from '@x/provider-ollama';
 import type { Scenario } from '../context';
-import { runLoad, seededRandom } from '../load/engine';
+import { runLoad } from '../load/engine';
 import { scaled } from '../profiles';
 import { histogramSvg } from '../report/svg';
 import { MODEL, startBenchSim, unlimitedRate } from '../servers/sim';
@@ -66,7 +67,7 @@ export const cacheScenario: Scenario = {
     const provider = createOllamaProvider({ baseUrl: sim.url, cache, rateLimit: unlimitedRate });
     try {
       await provider.initialize();
-      const next = zipf(distinct, 1.1, seededRandom(ctx.cli.seed));
+      const next = zipf(distinct, 1.1, createRandom(ctx.cli.seed));
       const hits: number[] = [];
       const misses: number[] = [];
       const result = await runLoad({

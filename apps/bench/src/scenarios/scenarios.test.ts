@@ -1,5 +1,5 @@
+import { createRandom } from '@x/internal';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../load/engine';
 import { zipf } from './cache';
 import { bucketOutcomes, stateSpans } from './outage';
 import { maxInWindow } from './rate-limit';
@@ -15,7 +15,7 @@ describe('maxInWindow', () => {
 
 describe('zipf', () => {
   it('draws low ranks far more often than high ones when sampling', () => {
-    const next = zipf(100, 1.1, seededRandom(1));
+    const next = zipf(100, 1.1, createRandom(1));
     const counts = new Array<number>(100).fill(0);
     for (let i = 0; i < 10_000; i++) counts[next()]!++;
     expect(counts.every((_, i) => i >= 0 && i < 100)).toBe(true);

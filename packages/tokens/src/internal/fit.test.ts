@@ -1,3 +1,4 @@
+import { createRandom } from '@x/internal';
 import { describe, expect, it } from 'vitest';
 import { type Fit, type FitBounds, fitSamples, type Sample } from './fit';
 
@@ -76,18 +77,6 @@ function oracleFit(samples: readonly Sample[], bounds: FitBounds): Fit {
   return { scale, overhead, tokensPerChar, errorMargin: Number(errorMargin.toFixed(4)) };
 }
 
-// A seeded generator (mulberry32): the same windows on every run, so a failure reproduces.
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const same = (a: Fit, b: Fit) =>
   Object.is(a.scale, b.scale) &&
   Object.is(a.overhead, b.overhead) &&
@@ -96,7 +85,7 @@ const same = (a: Fit, b: Fit) =>
 
 describe('fitSamples', () => {
   it('fits bit for bit as the sorting fit did when given random windows with many ties', () => {
-    const random = generator(5);
+    const random = createRandom(5);
     const bounds: FitBounds = {
       minScale: 0.4,
       maxScale: 4,

@@ -1,3 +1,4 @@
+import { createRandom } from '@x/internal';
 import { describe, expect, it } from 'vitest';
 import { corpus } from '../__fixtures__/corpus';
 import { registerModel } from '../models';
@@ -139,18 +140,6 @@ function oracleTokens(messages: readonly ChatMessage[], profile: HeuristicProfil
   return { tokens: Math.round(total), chars, nonAscii };
 }
 
-// A seeded generator (mulberry32): the same strings on every run, so a failure reproduces.
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Ranges that cover every class and every class boundary, plus whole snippets of code and prose.
 const RANGES: [number, number][] = [
   [0x00, 0x7f],
@@ -204,7 +193,7 @@ const profiles = Object.values(PROFILES) as HeuristicProfile[];
 
 describe('rawCount', () => {
   it('equals the by-name estimator bit for bit when given random text of every script', () => {
-    const random = generator(17);
+    const random = createRandom(17);
     for (let i = 0; i < 5000; i++) {
       const text = randomText(random);
       for (const profile of profiles) {
@@ -226,7 +215,7 @@ describe('rawCount', () => {
 
 describe('textFeatures', () => {
   it('counts what the by-name scan counted when given random text of every script', () => {
-    const random = generator(42);
+    const random = createRandom(42);
     for (let i = 0; i < 2000; i++) {
       const text = randomText(random);
       expect(textFeatures(text)).toEqual(oracleFeatures(text));
@@ -236,7 +225,7 @@ describe('textFeatures', () => {
 
 describe('heuristicTokens', () => {
   it('returns the tokens, characters and non-ASCII share of before when given random messages', () => {
-    const random = generator(7);
+    const random = createRandom(7);
     for (let i = 0; i < 1000; i++) {
       const messages: ChatMessage[] = [];
       const count = 1 + Math.floor(random() * 4);

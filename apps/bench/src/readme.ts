@@ -11,7 +11,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findRepoRoot } from './env';
-import { checkColumns, checkRows, groupTable, ratioColumns, ratioRows } from './report/markdown';
+import {
+  checkColumns,
+  checkRows,
+  groupTable,
+  ratioColumns,
+  ratioRows,
+  scenarioTables as scenarioBody,
+} from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
 import { markdownTable } from './terminal/table';
 
@@ -65,19 +72,7 @@ function scenarioTables(run: RunResult, name: string): string {
   const s = scenarioOf(run, name);
   if (!s) return `_The published run has no \`${name}\` scenario._`;
   if (s.skipped) return `_Skipped in the published run: ${s.skipped}_`;
-  const out: string[] = [s.description, ''];
-  const metrics = Object.entries(s.metrics);
-  if (metrics.length > 0) {
-    out.push(
-      markdownTable(
-        ['measure', 'value'],
-        metrics.map(([k, v]) => [k, v]),
-      ),
-      '',
-    );
-  }
-  for (const t of s.tables) out.push(`**${t.title}**`, '', markdownTable(t.columns, t.rows), '');
-  return out.join('\n').trim();
+  return [s.description, '', ...scenarioBody(s)].join('\n').trim();
 }
 
 /** Where the numbers come from and how to get them again: the first line of every table. */

@@ -99,6 +99,15 @@ function targetMark(r: { target?: number; met?: boolean }): string {
   return ` (≥ ${+r.target.toFixed(2)}x ${r.met ? '✓' : '✗'})`;
 }
 
+/** A scenario's measures (a table) and its tables, each followed by a blank line. */
+export function scenarioTables(s: ScenarioResult): string[] {
+  const out: string[] = [];
+  const metrics = Object.entries(s.metrics);
+  if (metrics.length > 0) out.push(markdownTable(['measure', 'value'], metrics), '');
+  for (const t of s.tables) out.push(`**${t.title}**`, '', markdownTable(t.columns, t.rows), '');
+  return out;
+}
+
 function scenarioSection(s: ScenarioResult): string {
   const out: string[] = [`### ${s.title}`, '', s.description, ''];
   if (s.skipped) {
@@ -109,19 +118,7 @@ function scenarioSection(s: ScenarioResult): string {
     .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
   if (params) out.push(`Parameters: ${params}.`, '');
-  const metrics = Object.entries(s.metrics);
-  if (metrics.length > 0) {
-    out.push(
-      markdownTable(
-        ['measure', 'value'],
-        metrics.map(([k, v]) => [k, v]),
-      ),
-      '',
-    );
-  }
-  for (const t of s.tables) {
-    out.push(`**${t.title}**`, '', markdownTable(t.columns, t.rows), '');
-  }
+  out.push(...scenarioTables(s));
   for (const c of s.charts) out.push(`![${c.title}](${c.file})`, '');
   for (const n of s.notes) out.push(`- ${n}`);
   if (s.notes.length > 0) out.push('');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DefaultTheme, defineConfig } from 'vitepress';
+import { PACKAGES } from '../scripts/packages.ts';
 
 const REPO = 'https://github.com/x-llm/resilience';
 
@@ -9,19 +10,6 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
   const file = fileURLToPath(new URL('../api/typedoc-sidebar.json', import.meta.url));
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
 }
-
-const PACKAGES = [
-  'pool',
-  'rate-limit',
-  'breaker',
-  'cache',
-  'tokens',
-  'ollama-sim',
-  'provider-core',
-  'provider-ollama',
-  'provider-openai',
-  'router',
-];
 
 export default defineConfig({
   title: 'x-llm resilience',

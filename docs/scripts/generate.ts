@@ -19,24 +19,10 @@ import {
 } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { docsDir, proseOnly, root } from '../../scripts/docs-check/markdown.ts';
+import { PACKAGES } from './packages.ts';
 
 export const REPO_URL = 'https://github.com/x-llm/resilience/blob/main';
 const outDir = join(docsDir, 'reference');
-
-/** The packages in the order of the guide: the leaves, the simulator, the core, the providers. */
-export const PACKAGES = [
-  'pool',
-  'rate-limit',
-  'breaker',
-  'cache',
-  'tokens',
-  'ollama-sim',
-  'provider-core',
-  'provider-ollama',
-  'provider-openai',
-  'router',
-];
-
 /** Rewrites the relative links of text copied from `source` to absolute GitHub URLs. */
 export function rebaseLinks(text: string, source: string): string {
   const from = posix.dirname(relative(root, source).split('\\').join('/'));

@@ -27,6 +27,15 @@ function dashboardQueries(): Array<{ panel: string; expr: string }> {
   );
 }
 
+/** The histograms the dashboard's quantile panels read. */
+const HISTOGRAMS = [
+  'request_duration_seconds',
+  'first_token_seconds',
+  'request_completion_tokens',
+  'request_prompt_tokens',
+  'tokens_per_second',
+];
+
 const running: Array<PrometheusHandle | Dashboard> = [];
 afterEach(async () => {
   for (const item of running.splice(0).reverse()) {
@@ -62,6 +71,14 @@ describe('the Grafana dashboard against a real Prometheus', () => {
         expect(Number(closed[0]?.value?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
         const state = await prometheus.query('x_provider_ollama_breaker_state{state="closed"}');
         expect(state[0]?.value?.[1]).toBe('1');
+        // A rate needs two samples of a series: on a busy machine the histograms' first ones can
+        // come a scrape or two after the counters'.
+        for (const histogram of HISTOGRAMS) {
+          const samples = await prometheus.query(
+            `max(count_over_time({__name__=~"x_provider_[a-z0-9]+_${histogram}_count"}[1m]))`,
+          );
+          expect(Number(samples[0]?.value?.[1] ?? 0)).toBeGreaterThanOrEqual(2);
+        }
       },
       { timeout: 40_000, interval: 250 },
     );

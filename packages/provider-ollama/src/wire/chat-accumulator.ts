@@ -7,6 +7,7 @@ import {
 } from '@x/provider-core';
 import { OllamaStreamError, type PartialResponse } from '../errors';
 import type { ChatResponse, FinishReason, StreamChunk, ToolCall, Usage } from '../types';
+import { readDeltaLine } from './delta-line';
 
 type Json = Record<string, unknown>;
 
@@ -150,6 +151,20 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   /** Parses one line. Returns the delta as a stream chunk, or undefined for the final chunk. */
   addLine(line: string): StreamChunk | undefined {
+    const delta = readDeltaLine(line);
+    if (delta !== undefined) {
+      // What addObject() makes of the same line, without building it first.
+      this.chunks++;
+      this.model = delta.model;
+      this.content += delta.content;
+      return {
+        content: delta.content,
+        thinking: undefined,
+        toolCalls: undefined,
+        done: false,
+        response: undefined,
+      };
+    }
     let obj: unknown;
     try {
       obj = JSON.parse(line);

@@ -8,6 +8,7 @@ import type {
   StreamChunk,
   TokenLogprob,
 } from '../types';
+import { readDeltaEvent } from './delta-event';
 import { readErrorBody } from './http-errors';
 import { ToolCalls } from './tool-calls';
 
@@ -107,32 +108,20 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       const calls = this.#takeCalls();
       return calls === undefined ? undefined : chunk('', undefined, calls);
     }
-    const event = this.#parse(message.data);
-    if (message.event === 'error' || event.error !== undefined) this.#fail(message.data);
-    this.chunks++;
-    this.#meta(event);
-    const choice = obj(Array.isArray(event.choices) ? event.choices[0] : undefined);
+    const delta = message.event === undefined ? readDeltaEvent(message.data) : undefined;
     let content = '';
     let thinking: string | undefined;
-    if (choice !== undefined) {
-      const delta = obj(choice.delta) ?? {};
-      const text = str(delta.content);
-      if (text !== undefined && text.length > 0) {
-        content = text;
-        this.content += text;
-      }
-      // DeepSeek, vLLM and Together stream `reasoning_content`; Groq and Ollama `reasoning`.
-      const reasoning = str(delta.reasoning_content) ?? str(delta.reasoning);
-      if (reasoning !== undefined && reasoning.length > 0) {
-        thinking = reasoning;
-        this.thinking += reasoning;
-      }
-      const refusal = str(delta.refusal);
-      if (refusal !== undefined) this.refusal += refusal;
-      this.#calls.add(delta.tool_calls);
-      if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
-      const finish = str(choice.finish_reason);
-      if (finish !== undefined) this.#finish = finish;
+    if (delta !== undefined) {
+      // What #fold() makes of the same event, without building it first.
+      this.chunks++;
+      this.#id = delta.id;
+      if (delta.model.length > 0) this.#model = delta.model;
+      this.#created = delta.created;
+      this.#fingerprint = delta.fingerprint;
+      content = delta.content;
+      this.content += content;
+    } else {
+      ({ content, thinking } = this.#fold(message));
     }
     if (this.#finish !== undefined && this.#usage !== undefined) this.#done = true;
     const calls = this.#finish !== undefined ? this.#takeCalls() : undefined;
@@ -222,6 +211,38 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       refusal: this.refusal.length > 0 ? this.refusal : undefined,
       logprobs: this.#logprobs,
     };
+  }
+
+  /** Folds an event in through `JSON.parse`; returns the text and reasoning it adds. */
+  #fold(message: WireMessage): { content: string; thinking: string | undefined } {
+    const event = this.#parse(message.data);
+    if (message.event === 'error' || event.error !== undefined) this.#fail(message.data);
+    this.chunks++;
+    this.#meta(event);
+    const choice = obj(Array.isArray(event.choices) ? event.choices[0] : undefined);
+    let content = '';
+    let thinking: string | undefined;
+    if (choice !== undefined) {
+      const delta = obj(choice.delta) ?? {};
+      const text = str(delta.content);
+      if (text !== undefined && text.length > 0) {
+        content = text;
+        this.content += text;
+      }
+      // DeepSeek, vLLM and Together stream `reasoning_content`; Groq and Ollama `reasoning`.
+      const reasoning = str(delta.reasoning_content) ?? str(delta.reasoning);
+      if (reasoning !== undefined && reasoning.length > 0) {
+        thinking = reasoning;
+        this.thinking += reasoning;
+      }
+      const refusal = str(delta.refusal);
+      if (refusal !== undefined) this.refusal += refusal;
+      this.#calls.add(delta.tool_calls);
+      if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
+      const finish = str(choice.finish_reason);
+      if (finish !== undefined) this.#finish = finish;
+    }
+    return { content, thinking };
   }
 
   /** The assembled tool calls, once: when the answer says why it finished (or at its end). */

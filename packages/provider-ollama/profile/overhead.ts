@@ -15,11 +15,11 @@
  * of per-round ratios holds on a shared, noisy machine where absolute figures do not. Client CPU
  * per call (process.cpuUsage) is the steadiest of the three figures.
  */
-import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { cliArg as arg } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
+import { startSimChild } from './sim-child';
 
 const ROUNDS = Number(arg('rounds', '15'));
 const CALLS = Number(arg('calls', '400'));
@@ -31,27 +31,8 @@ const messages = [
   { role: 'user' as const, content: 'Say hello to user number 1.' },
 ];
 
-const child = spawn(
-  process.execPath,
-  [
-    '--input-type=module',
-    '-e',
-    `const { startOllamaSim } = await import('@x/ollama-sim');
-     const sim = await startOllamaSim({ numParallel: 256, maxQueue: 4096, maxLogEntries: 0, responseTokens: { min: 16, max: 16 } });
-     process.stdout.write(sim.url + '\\n');
-     process.stdin.on('end', () => sim.close().then(() => process.exit(0)));
-     process.stdin.resume();`,
-  ],
-  { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('..', import.meta.url) },
-);
-const url = await new Promise<string>((resolve, reject) => {
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    if (buffer.includes('\n')) resolve(buffer.split('\n')[0]!.trim());
-  });
-  child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-});
+const sim = await startSimChild();
+const { url } = sim;
 
 const provider = createOllamaProvider({
   baseUrl: url,
@@ -233,4 +214,4 @@ if (profile !== '') {
 
 await provider.close();
 await raw.close();
-child.stdin!.end();
+sim.close();

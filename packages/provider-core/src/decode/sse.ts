@@ -9,7 +9,8 @@ import { LineSplitter, LineTooLongError } from './lines';
 export class SseDecoder implements StreamDecoder {
   readonly #lines: LineSplitter;
   readonly #maxEventBytes: number;
-  #data: string[] = [];
+  /** The event's data so far (its `data:` lines joined with newlines), or none yet. */
+  #data: string | undefined;
   #size = 0;
   #event: string | undefined;
 
@@ -33,31 +34,38 @@ export class SseDecoder implements StreamDecoder {
       this.#dispatch(onMessage);
       return;
     }
-    if (line.charCodeAt(0) === 58 /* : */) return;
+    const first = line.charCodeAt(0);
+    if (first === 58 /* : */) return;
+    // `data: …`, what every event carries, read without slicing out the field name first.
+    if (first === 100 /* d */ && line.startsWith('data:')) {
+      this.#addData(line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5));
+      return;
+    }
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') {
-      this.#size += value.length + 1;
-      if (this.#size > this.#maxEventBytes) {
-        this.#data = [];
-        this.#size = 0;
-        throw new LineTooLongError(this.#maxEventBytes);
-      }
-      this.#data.push(value);
-    } else if (field === 'event') {
-      this.#event = value;
+    if (field === 'data') this.#addData(value);
+    else if (field === 'event') this.#event = value;
+  }
+
+  #addData(value: string): void {
+    this.#size += value.length + 1;
+    if (this.#size > this.#maxEventBytes) {
+      this.#data = undefined;
+      this.#size = 0;
+      throw new LineTooLongError(this.#maxEventBytes);
     }
+    this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
   }
 
   #dispatch(onMessage: (message: WireMessage) => void): void {
-    if (this.#data.length === 0) {
+    if (this.#data === undefined) {
       this.#event = undefined;
       return;
     }
-    const message: WireMessage = { data: this.#data.join('\n'), event: this.#event };
-    this.#data = [];
+    const message: WireMessage = { data: this.#data, event: this.#event };
+    this.#data = undefined;
     this.#size = 0;
     this.#event = undefined;
     onMessage(message);

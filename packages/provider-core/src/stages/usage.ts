@@ -18,6 +18,12 @@ import type { ContextInput, Prepared } from './context';
  */
 const MAX_PLAUSIBLE_TOKENS = 10_000_000;
 
+/** Answers a calibrator has seen of a model before its observations are sampled one in 64. */
+const SETTLED = 64;
+/** Sampling masks: one answer in eight while a model settles, one in 64 after. */
+const SAMPLE_CALIBRATED = 7;
+const SAMPLE_SETTLED = 63;
+
 function plausible(count: number | undefined): number | undefined {
   return count !== undefined &&
     Number.isInteger(count) &&
@@ -49,8 +55,12 @@ export class UsageStage<Request> {
   /** A local server charges nothing per token: an unknown price is 0, not unknown. */
   readonly #local: boolean;
   readonly #keeps: ((window: number) => number) | undefined;
-  /** Models seen calibrated (if the calibrator drops one, the sampled observations reteach it). */
-  readonly #calibrated = new Set<string>();
+  /**
+   * Models seen calibrated, with the mask that samples their answers (7: one in eight, 63: one in
+   * 64). A model the calibrator no longer knows as ready (it dropped it) is taught on every answer
+   * again.
+   */
+  readonly #calibrated = new Map<string, number>();
   #observations = 0;
 
   constructor(init: {
@@ -148,7 +158,9 @@ export class UsageStage<Request> {
 
   /**
    * Feeds an answer to the calibrator: every answer until it is calibrated for the model, then one
-   * in eight (observing re-reads the prompt, a cost on every call otherwise).
+   * in eight until it has seen {@link SETTLED} answers of it, then one in 64. Observing re-reads
+   * the prompt and refits (about 10 µs inside a call), and a fit over a full window moves little
+   * with one more answer; one in 64 still renews a window of 50 within a few thousand calls.
    */
   #observe(
     calibrator: Calibrator | undefined,
@@ -158,10 +170,12 @@ export class UsageStage<Request> {
     actualTokens: number,
   ): void {
     if (calibrator === undefined) return;
-    if (!this.#calibrated.has(model)) {
-      if (calibrator.get(model, this.#provider)?.ready === true) this.#calibrated.add(model);
+    let mask = this.#calibrated.get(model);
+    if (mask === undefined && calibrator.get(model, this.#provider)?.ready === true) {
+      mask = SAMPLE_CALIBRATED;
+      this.#calibrated.set(model, mask);
     }
-    if (this.#calibrated.has(model) && (this.#observations++ & 7) !== 0) return;
+    if (mask !== undefined && (this.#observations++ & mask) !== 0) return;
     const input = op.prompt!(request);
     try {
       const observation: CalibrationObservation = {
@@ -175,6 +189,10 @@ export class UsageStage<Request> {
     } catch {
       // A calibrator's complaint must not fail an answer that arrived.
     }
+    if (mask === undefined) return;
+    const state = calibrator.get(model, this.#provider);
+    if (state?.ready !== true) this.#calibrated.delete(model);
+    else if (state.observations >= SETTLED) this.#calibrated.set(model, SAMPLE_SETTLED);
   }
 
   #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {

@@ -19,17 +19,12 @@ import { pathToFileURL } from 'node:url';
 import { cliArg as arg } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
-import { startSimChild } from './sim-child';
+import { MODEL, messages, rawStreamedChat, startSimChild } from './setup';
 
 const ROUNDS = Number(arg('rounds', '15'));
 const CALLS = Number(arg('calls', '400'));
 const PAIRS = Number(arg('pairs', '1000'));
 const profile = arg('profile', '');
-const MODEL = 'llama3.2';
-const messages = [
-  { role: 'system' as const, content: 'You are a concise assistant.' },
-  { role: 'user' as const, content: 'Say hello to user number 1.' },
-];
 
 const sim = await startSimChild();
 const { url } = sim;
@@ -42,7 +37,6 @@ const provider = createOllamaProvider({
 await provider.initialize();
 const raw = new Pool(url, { connections: 16 });
 const body = JSON.stringify({ model: MODEL, messages, stream: false });
-const streamBody = JSON.stringify({ model: MODEL, messages, stream: true });
 
 const subjects: Record<string, () => Promise<unknown>> = {
   ours: () => provider.complete({ model: MODEL, messages }),
@@ -56,25 +50,7 @@ const subjects: Record<string, () => Promise<unknown>> = {
     if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
     return res.body.json();
   },
-  // The request complete() makes: the answer streamed as NDJSON, each line parsed, content joined.
-  'raw-stream': async () => {
-    const res = await raw.request({
-      path: '/api/chat',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: streamBody,
-    });
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    let content = '';
-    let last: { done?: boolean } = {};
-    for (const line of (await res.body.text()).split('\n')) {
-      if (line === '') continue;
-      last = JSON.parse(line);
-      content += (last as { message?: { content?: string } }).message?.content ?? '';
-    }
-    if (last.done !== true) throw new Error('incomplete');
-    return { ...last, content };
-  },
+  'raw-stream': rawStreamedChat(raw),
 };
 
 /** Milliseconds for `calls` calls made by `c` callers, each calling in a loop. */

@@ -21,14 +21,9 @@ import { subscribe } from 'node:diagnostics_channel';
 import { cliArg as arg, medianOf } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
-import { startSimChild } from './sim-child';
+import { MODEL, messages, rawStreamedChat, startSimChild } from './setup';
 
 const PAIRS = Number(arg('pairs', '3000'));
-const MODEL = 'llama3.2';
-const messages = [
-  { role: 'system' as const, content: 'You are a concise assistant.' },
-  { role: 'user' as const, content: 'Say hello to user number 1.' },
-];
 
 const sim = await startSimChild();
 const provider = createOllamaProvider({
@@ -38,23 +33,10 @@ const provider = createOllamaProvider({
 });
 await provider.initialize();
 const raw = new Pool(sim.url, { connections: 1 });
-const body = JSON.stringify({ model: MODEL, messages, stream: true });
 
 const subjects: Record<string, () => Promise<unknown>> = {
   ours: () => provider.complete({ model: MODEL, messages }),
-  raw: async () => {
-    const res = await raw.request({
-      path: '/api/chat',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    let content = '';
-    for (const line of (await res.body.text()).split('\n')) {
-      if (line !== '') content += JSON.parse(line).message?.content ?? '';
-    }
-    return content;
-  },
+  raw: rawStreamedChat(raw),
 };
 
 // The first time each undici event fires during the call being timed (one request per call).

@@ -11,9 +11,10 @@
  */
 import { Readable } from 'node:stream';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
+import { MODEL, messages } from './setup';
 
 const line = (fields: Record<string, unknown>) =>
-  JSON.stringify({ model: 'llama3.2', created_at: '2026-12-03T04:05:34.553936324Z', ...fields });
+  JSON.stringify({ model: MODEL, created_at: '2026-12-03T04:05:34.553936324Z', ...fields });
 const answer = Buffer.from(
   `${[
     ...Array.from({ length: 16 }, () =>
@@ -37,10 +38,6 @@ const transport = async () => ({
   headers: { 'content-type': 'application/x-ndjson' },
   body: Readable.from([answer]),
 });
-const messages = [
-  { role: 'system' as const, content: 'You are a concise assistant.' },
-  { role: 'user' as const, content: 'Say hello to user number 1.' },
-];
 
 const bare = {
   telemetry: false,
@@ -69,7 +66,7 @@ for (const [name, options] of Object.entries(variants)) {
     rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
     ...options,
   });
-  subjects[name] = () => provider.complete({ model: 'llama3.2', messages });
+  subjects[name] = () => provider.complete({ model: MODEL, messages });
 }
 subjects['the transport alone'] = async () => {
   for await (const _ of (await transport()).body);

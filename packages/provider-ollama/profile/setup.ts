@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import type { Pool } from 'undici';
+
+/** The request every driver makes: a short chat, answered with 16 tokens. */
+export const MODEL = 'llama3.2';
+export const messages = [
+  { role: 'system' as const, content: 'You are a concise assistant.' },
+  { role: 'user' as const, content: 'Say hello to user number 1.' },
+];
+
+/**
+ * The request `complete()` makes, raw: the answer streamed as NDJSON, read whole, each line
+ * parsed, the content joined.
+ */
+export function rawStreamedChat(pool: Pool): () => Promise<unknown> {
+  const body = JSON.stringify({ model: MODEL, messages, stream: true });
+  return async () => {
+    const res = await pool.request({
+      path: '/api/chat',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    let content = '';
+    let last: { done?: boolean; message?: { content?: string } } = {};
+    for (const line of (await res.body.text()).split('\n')) {
+      if (line === '') continue;
+      last = JSON.parse(line);
+      content += last.message?.content ?? '';
+    }
+    if (last.done !== true) throw new Error('incomplete');
+    return { ...last, content };
+  };
+}
+
+/**
+ * @x/ollama-sim in a child process, as Ollama would be (its CPU is not the client's), answering at
+ * once with 16 tokens. `close()` ends it.
+ */
+export async function startSimChild(): Promise<{ url: string; close: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { startOllamaSim } = await import('@x/ollama-sim');
+       const sim = await startOllamaSim({ numParallel: 256, maxQueue: 4096, maxLogEntries: 0, responseTokens: { min: 16, max: 16 } });
+       process.stdout.write(sim.url + '\\n');
+       process.stdin.on('end', () => sim.close().then(() => process.exit(0)));
+       process.stdin.resume();`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('..', import.meta.url) },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes('\n')) resolve(buffer.split('\n')[0]!.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return { url, close: () => child.stdin!.end() };
+}

@@ -15,6 +15,7 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export { jsonHostileText } from './json-text';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
 export {
   cliArg,

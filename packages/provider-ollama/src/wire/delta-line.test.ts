@@ -1,4 +1,5 @@
 import { createRandom } from '@x/internal';
+import { jsonHostileText } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { ChatAccumulator } from './chat-accumulator';
 import { readDeltaLine } from './delta-line';
@@ -9,29 +10,6 @@ const chatLine = (content: string, model = 'llama3.2') =>
 const generateLine = (response: string) =>
   JSON.stringify({ model: 'llama3.2', created_at: at, response, done: false });
 
-/** Texts with what JSON escapes: quotes, backslashes, controls, surrogates, HTML (Go escapes it). */
-function randomText(random: () => number): string {
-  const alphabet = [
-    'a',
-    ' ',
-    '"',
-    '\\',
-    '\n',
-    '\t',
-    '\u0000',
-    '\u001f',
-    'é',
-    '😀',
-    '<',
-    '/',
-    '\ud800',
-  ];
-  let text = '';
-  const length = Math.floor(random() * 12);
-  for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
-  return text;
-}
-
 /** Go's encoder writes `<`, `>` and `&` as \u003c, \u003e and \u0026. */
 const goEscaped = (line: string) =>
   line.replaceAll('<', '\\u003c').replaceAll('>', '\\u003e').replaceAll('&', '\\u0026');
@@ -40,7 +18,7 @@ describe('readDeltaLine', () => {
   it('reads what JSON.parse reads from a text-delta line, escapes included', () => {
     const random = createRandom(7);
     for (let i = 0; i < 2000; i++) {
-      const text = randomText(random);
+      const text = jsonHostileText(random);
       for (const line of [chatLine(text), goEscaped(chatLine(text)), generateLine(text)]) {
         expect(readDeltaLine(line), line).toEqual({ model: 'llama3.2', content: text });
       }
@@ -140,7 +118,7 @@ describe('readDeltaLine', () => {
 describe('ChatAccumulator with text-delta lines', () => {
   it('folds them exactly as it folds the parsed objects', () => {
     const random = createRandom(11);
-    const lines = Array.from({ length: 200 }, () => chatLine(randomText(random)));
+    const lines = Array.from({ length: 200 }, () => chatLine(jsonHostileText(random)));
     const final = JSON.stringify({
       model: 'llama3.2',
       created_at: at,

@@ -1,4 +1,5 @@
 import { createRandom } from '@x/internal';
+import { jsonHostileText } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { ChatAccumulator } from './chat-accumulator';
 import { readDeltaEvent } from './delta-event';
@@ -40,19 +41,11 @@ const shapes: Shape[] = [
   { serviceTier: true, logprobsNull: true, usageNull: true, obfuscation: true },
 ];
 
-function randomText(random: () => number): string {
-  const alphabet = ['a', ' ', '"', '\\', '\n', '\u0000', 'é', '😀', '<', '/', '\udfff'];
-  let text = '';
-  const length = Math.floor(random() * 12);
-  for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
-  return text;
-}
-
 describe('readDeltaEvent', () => {
   it('reads what JSON.parse reads from a text-delta event, in every shape', () => {
     const random = createRandom(5);
     for (let i = 0; i < 1000; i++) {
-      const content = randomText(random);
+      const content = jsonHostileText(random);
       for (const shape of shapes) {
         const data = event(content, shape);
         expect(readDeltaEvent(data), data).toEqual({
@@ -100,7 +93,7 @@ describe('ChatAccumulator with text-delta events', () => {
     const random = createRandom(3);
     const events = [
       event('', { role: true }),
-      ...Array.from({ length: 100 }, () => event(randomText(random), shapes[2])),
+      ...Array.from({ length: 100 }, () => event(jsonHostileText(random), shapes[2])),
       '{"id":"chatcmpl-574","object":"chat.completion.chunk","created":1741569953,"model":"gpt-4o-mini","system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
       '{"id":"chatcmpl-574","object":"chat.completion.chunk","created":1741569953,"model":"gpt-4o-mini","system_fingerprint":"fp_ollama","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":100,"total_tokens":112}}',
     ];

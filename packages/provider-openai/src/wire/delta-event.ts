@@ -16,7 +16,7 @@ import { JSON_PLAIN, JSON_TEXT, jsonText, MAX_SHAPED_LINE } from '@x/provider-co
 const CHUNK = new RegExp(
   [
     String.raw`^\{"id":"(${JSON_PLAIN})","object":"chat\.completion\.chunk","created":(0|[1-9]\d{0,14}),`,
-    String.raw`"model":"(${JSON_PLAIN})",(?:"service_tier":"${JSON_PLAIN}",)?"system_fingerprint":"(${JSON_PLAIN})",`,
+    `"model":"(${JSON_PLAIN})",(?:"service_tier":"${JSON_PLAIN}",)?"system_fingerprint":"(${JSON_PLAIN})",`,
     String.raw`"choices":\[\{"index":0,"delta":\{(?:"role":"assistant",)?"content":"${JSON_TEXT}"\}`,
     String.raw`(?:,"logprobs":null)?,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"${JSON_PLAIN}")?\}$`,
   ].join(''),

@@ -8,8 +8,8 @@ import type {
   StreamChunk,
   TokenLogprob,
 } from '../types';
-import { readDeltaEvent } from './delta-event';
 import { readErrorBody } from './http-errors';
+import { readEventMeta, readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
 
 type Json = Record<string, unknown>;
@@ -89,6 +89,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   #model = '';
   #created: number | undefined;
   #fingerprint: string | undefined;
+  /** The last event read by its shape: its id, model and timestamp are not read yet. */
+  #metaFrom: string | undefined;
   #done = false;
 
   constructor(redact: (text: string) => string, label: string) {
@@ -108,18 +110,18 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       const calls = this.#takeCalls();
       return calls === undefined ? undefined : chunk('', undefined, calls);
     }
-    const delta = message.event === undefined ? readDeltaEvent(message.data) : undefined;
+    const shaped = message.event === undefined ? readShapedEvent(message.data) : undefined;
     let content = '';
     let thinking: string | undefined;
-    if (delta !== undefined) {
-      // What #fold() makes of the same event, without building it first.
+    if (shaped !== undefined) {
+      // What #fold() makes of the same event, without building it first; its id, model and
+      // timestamp are read later, from the last such event (#settleMeta).
       this.chunks++;
-      this.#id = delta.id;
-      if (delta.model.length > 0) this.#model = delta.model;
-      this.#created = delta.created;
-      this.#fingerprint = delta.fingerprint;
-      content = delta.content;
+      this.#metaFrom = message.data;
+      if (shaped.usage !== undefined) this.#usage = shaped.usage;
+      content = shaped.content;
       this.content += content;
+      if (shaped.finish !== undefined) this.#finish = shaped.finish;
     } else {
       ({ content, thinking } = this.#fold(message));
     }
@@ -171,6 +173,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   build(): ChatResponse {
+    this.#settleMeta();
     const toolCalls = this.#calls.list();
     const thinking = this.thinking.length > 0 ? this.thinking : undefined;
     const message: ChatResponse['message'] = { role: 'assistant', content: this.content };
@@ -218,6 +221,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     const event = this.#parse(message.data);
     if (message.event === 'error' || event.error !== undefined) this.#fail(message.data);
     this.chunks++;
+    this.#settleMeta();
     this.#meta(event);
     const choice = obj(Array.isArray(event.choices) ? event.choices[0] : undefined);
     let content = '';
@@ -250,6 +254,17 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (this.#callsSent || this.#calls.size === 0) return undefined;
     this.#callsSent = true;
     return this.#calls.list();
+  }
+
+  /** Reads the identity fields of the last event read by its shape, as #meta() would have. */
+  #settleMeta(): void {
+    if (this.#metaFrom === undefined) return;
+    const meta = readEventMeta(this.#metaFrom);
+    this.#metaFrom = undefined;
+    this.#id = meta.id;
+    if (meta.model.length > 0) this.#model = meta.model;
+    this.#created = meta.created;
+    this.#fingerprint = meta.fingerprint;
   }
 
   #meta(event: Json): void {

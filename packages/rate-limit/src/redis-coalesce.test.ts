@@ -73,17 +73,27 @@ async function settle(): Promise<void> {
  * A bucket on a fresh key over `redis` (a held client), its script already loaded: what a test
  * counts from `redis.calls` afterwards is the decisions' calls only.
  */
+/** A bucket on the held client, under `key` (a new one by default), refilling `SLOW`ly. */
+function newBucket(
+  redis: ReturnType<typeof held>,
+  options: { capacity: number; ratePerSecond?: number; key?: string; onUnavailable?: 'fail-open' },
+): ReturnType<typeof createRedisTokenBucket> {
+  return createRedisTokenBucket({
+    client: redis.client,
+    prefix,
+    key: options.key ?? randomUUID(),
+    ratePerSecond: options.ratePerSecond ?? SLOW,
+    capacity: options.capacity,
+    ...(options.onUnavailable === undefined ? {} : { onUnavailable: options.onUnavailable }),
+  });
+}
+
+/** {@link newBucket}, its script already loaded in Redis. */
 async function loadedBucket(
   redis: ReturnType<typeof held>,
   options: { capacity: number; ratePerSecond?: number },
 ): Promise<ReturnType<typeof createRedisTokenBucket>> {
-  const bucket = createRedisTokenBucket({
-    client: redis.client,
-    prefix,
-    key: randomUUID(),
-    ratePerSecond: options.ratePerSecond ?? SLOW,
-    capacity: options.capacity,
-  });
+  const bucket = newBucket(redis, options);
   await bucket.tryAcquire(0);
   return bucket;
 }
@@ -181,14 +191,7 @@ describe('createRedisTokenBucket coalescing', () => {
   it('rejects every caller of a script call with RateLimitStoreError when the key holds another type', async () => {
     const redis = held(client);
     const key = randomUUID();
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key,
-      ratePerSecond: SLOW,
-      capacity: 10,
-      onUnavailable: 'fail-open',
-    });
+    const bucket = newBucket(redis, { key, capacity: 10, onUnavailable: 'fail-open' });
     await client.hset(`${prefix}${key}`, 'owner', 'another program');
     redis.hold();
     const first = bucket.tryAcquire(1).catch((e: unknown) => e);
@@ -225,15 +228,7 @@ describe('createRedisTokenBucket coalescing', () => {
 
   it('gives back what a coalesced acquire was granted when its signal aborted it meanwhile', async () => {
     const redis = held(client);
-    const key = randomUUID();
-    const bucket = createRedisTokenBucket({
-      client: redis.client,
-      prefix,
-      key,
-      ratePerSecond: SLOW,
-      capacity: 5,
-    });
-    await bucket.tryAcquire(0);
+    const bucket = await loadedBucket(redis, { capacity: 5 });
     redis.hold();
     const first = bucket.tryAcquire(1);
     await settle();

@@ -23,6 +23,7 @@ export {
   medianOf,
   type ProfileSubject,
   type RoundFigures,
+  requirePeer,
   rotatedRounds,
 } from './profiling';
 export { type LogEntry, recordingLogger } from './recording-logger';

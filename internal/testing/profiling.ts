@@ -4,6 +4,15 @@
  * per-round figures holds on a shared, noisy machine where one long sample does not. Profiling
  * tools, not the published figures (those come from `apps/bench`).
  */
+import { createRequire } from 'node:module';
+
+/**
+ * Loads a peer library a profile compares with (cockatiel, opossum, limiter,
+ * rate-limiter-flexible): apps/bench depends on them, the packages do not.
+ */
+export const requirePeer: NodeJS.Require = createRequire(
+  new URL('../../apps/bench/package.json', import.meta.url),
+);
 
 /** `--name=value` from the command line, or `fallback`. */
 export function cliArg(name: string, fallback: string): string {

@@ -12,7 +12,6 @@
  * per-round figures holds on a shared, noisy machine where one long sample does not. `ticks` is
  * how many microtask turns pass before the caller's `await` resumes.
  */
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { createBreaker } from '@x/breaker';
 import {
@@ -20,6 +19,7 @@ import {
   keepOnly,
   medianOf as median,
   type ProfileSubject,
+  requirePeer,
   rotatedRounds,
 } from '@x/internal/testing';
 
@@ -27,9 +27,8 @@ const ROUNDS = Number(arg('rounds', '60'));
 const CALLS = Number(arg('calls', '20000'));
 const only = arg('only', '');
 
-const peers = createRequire(new URL('../../../apps/bench/package.json', import.meta.url));
-const { circuitBreaker, ConsecutiveBreaker, handleAll } = peers('cockatiel');
-const OpossumBreaker = peers('opossum');
+const { circuitBreaker, ConsecutiveBreaker, handleAll } = requirePeer('cockatiel');
+const OpossumBreaker = requirePeer('opossum');
 
 const ok = async () => 1;
 let outcomes = 0;

@@ -44,9 +44,8 @@
  *   async-context bookkeeping): JavaScript per decision 1.64 µs -> 0.9 µs on a fake client.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { cliArg as arg, medianOf as median } from '@x/internal/testing';
+import { cliArg as arg, medianOf as median, requirePeer } from '@x/internal/testing';
 import { createRedisTokenBucket } from '@x/rate-limit/redis';
 import Redis from 'ioredis';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
@@ -85,9 +84,7 @@ for (const [name, dir] of variants) {
   const bucket = other.createRedisTokenBucket({ ...options, key: `bench-${name}` });
   fns[name] = () => bucket.tryAcquire(1);
 }
-// rate-limiter-flexible is apps/bench's dependency, not this package's
-const requireBench = createRequire(new URL('../../../apps/bench/package.json', import.meta.url));
-const { RateLimiterRedis } = requireBench('rate-limiter-flexible');
+const { RateLimiterRedis } = requirePeer('rate-limiter-flexible');
 const rlf = new RateLimiterRedis({
   storeClient: client,
   points: RATE,

@@ -20,13 +20,13 @@
  * medians of the rounds (wall clock, and process CPU time, which a busy machine disturbs less)
  * and the fastest round (the least disturbed one).
  */
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import {
   cliArg as arg,
   keepOnly,
   medianOf as median,
   type ProfileSubject,
+  requirePeer,
   rotatedRounds,
 } from '@x/internal/testing';
 import { createRateLimiter, createTokenBucket } from '@x/rate-limit';
@@ -36,9 +36,8 @@ const CALLS = Number(arg('calls', '20000'));
 const KEYS = Number(arg('keys', '100000'));
 const only = arg('only', '');
 
-const peers = createRequire(new URL('../../../apps/bench/package.json', import.meta.url));
-const { TokenBucket } = peers('limiter');
-const { RateLimiterMemory } = peers('rate-limiter-flexible');
+const { TokenBucket } = requirePeer('limiter');
+const { RateLimiterMemory } = requirePeer('rate-limiter-flexible');
 
 /** Limits no call reaches, as in apps/bench: every call is an admission. */
 const RATE = 1e9;

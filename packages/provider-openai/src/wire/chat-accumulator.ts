@@ -261,22 +261,32 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (this.#metaFrom === undefined) return;
     const meta = readEventMeta(this.#metaFrom);
     this.#metaFrom = undefined;
-    this.#id = meta.id;
-    if (meta.model.length > 0) this.#model = meta.model;
-    this.#created = meta.created;
-    this.#fingerprint = meta.fingerprint;
+    this.#identify(meta.id, meta.model, meta.created, meta.fingerprint);
   }
 
   #meta(event: Json): void {
-    const id = str(event.id);
-    if (id !== undefined) this.#id = id;
-    const model = str(event.model);
-    if (model !== undefined && model.length > 0) this.#model = model;
-    this.#created = num(event.created) ?? this.#created;
-    this.#fingerprint = str(event.system_fingerprint) ?? this.#fingerprint;
+    this.#identify(
+      str(event.id),
+      str(event.model),
+      num(event.created),
+      str(event.system_fingerprint),
+    );
     // Groq puts the usage under `x_groq` in its last chunk.
     const usage = obj(event.usage) ?? obj(obj(event.x_groq)?.usage);
     if (usage !== undefined) this.#usage = usage;
+  }
+
+  /** An event's identity fields: each one it gives replaces the last (an empty model does not). */
+  #identify(
+    id: string | undefined,
+    model: string | undefined,
+    created: number | undefined,
+    fingerprint: string | undefined,
+  ): void {
+    if (id !== undefined) this.#id = id;
+    if (model !== undefined && model.length > 0) this.#model = model;
+    if (created !== undefined) this.#created = created;
+    if (fingerprint !== undefined) this.#fingerprint = fingerprint;
   }
 
   #parse(text: string): Json {

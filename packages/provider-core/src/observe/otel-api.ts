@@ -59,6 +59,11 @@ export interface OtelApi {
   metrics: { getMeterProvider(): MeterProviderLike };
   /** The meter every provider hands out when no SDK is registered. */
   createNoopMeter?(): unknown;
+  /**
+   * The class of the global tracer provider: a proxy whose delegate is the API's no-op provider
+   * until an SDK registers one.
+   */
+  ProxyTracerProvider?: new () => TracerProviderLike & { getDelegate(): unknown };
   context: { active(): unknown; with<T>(context: unknown, fn: () => T): T };
   SpanKind: { CLIENT: number };
   SpanStatusCode: { ERROR: number };

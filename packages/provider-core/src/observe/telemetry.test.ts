@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ask, observedProvider, startReplyServer } from '../__fixtures__/observed';
 import type { Transport } from '../index';
 import { readApi } from './otel-api';
-import { createTelemetry } from './telemetry';
+import { createTelemetry, within } from './telemetry';
 
 const contextManager = new AsyncLocalStorageContextManager();
 beforeAll(() => {
@@ -230,7 +230,7 @@ describe('Telemetry without an SDK', () => {
     metrics.setGlobalMeterProvider(otel.meterProvider);
     cleanup.push(() => metrics.disable());
     expect(telemetry.measuring()).toBe(true);
-    telemetry.start('chat', 'm', {}, false).succeeded(answer);
+    telemetry.start('chat', 'm', {}, false)!.succeeded(answer);
     const histograms = await otel.histograms();
     const tokens = histograms.get('gen_ai.client.token.usage')!;
     expect(tokens.dataPoints.map((p) => p.attributes['gen_ai.token.type']).sort()).toEqual([
@@ -248,18 +248,31 @@ describe('Telemetry without an SDK', () => {
     });
   });
 
-  it("leaves the active context alone for a span nobody records, and keeps a traced caller's", async () => {
+  it("starts nothing while no SDK is registered, leaving the caller's context as it is", async () => {
     const telemetry = createTelemetry({}, init)!;
     const untraced = telemetry.start('chat', 'm', {}, false);
-    expect(untraced.within(() => trace.getActiveSpan())).toBeUndefined();
+    expect(untraced).toBeUndefined();
+    expect(within(untraced, () => trace.getActiveSpan())).toBeUndefined();
+    // A caller traced by an SDK that is not registered globally keeps its span active.
     const otel = sdk();
     const parent = otel.tracerProvider.getTracer('app').startSpan('handle request');
-    const traced = context.with(trace.setSpan(context.active(), parent), () =>
-      telemetry.start('chat', 'm', {}, false),
+    const active = context.with(trace.setSpan(context.active(), parent), () =>
+      within(telemetry.start('chat', 'm', {}, false), () => trace.getActiveSpan()),
     );
-    const active = traced.within(() => trace.getActiveSpan());
-    expect(active?.spanContext().traceId).toBe(parent.spanContext().traceId);
+    expect(active?.spanContext().spanId).toBe(parent.spanContext().spanId);
     parent.end();
+  });
+
+  it('traces from the first call after an SDK registers its tracer provider', () => {
+    const telemetry = createTelemetry({}, init)!;
+    expect(telemetry.start('chat', 'before', {}, false)).toBeUndefined();
+    const otel = sdk();
+    trace.setGlobalTracerProvider(otel.tracerProvider);
+    cleanup.push(() => trace.disable());
+    const call = telemetry.start('chat', 'after', {}, false);
+    expect(call).toBeDefined();
+    call!.succeeded(answer);
+    expect(otel.spans().map((span) => span.name)).toEqual(['chat after']);
   });
 });
 

@@ -96,6 +96,8 @@ export class Telemetry {
   #duration: HistogramLike | undefined;
   #tokens: HistogramLike | undefined;
   #meterNoop = false;
+  /** The API's no-op tracer provider: the delegate of the global proxy before any SDK registers. */
+  readonly #noopTracers: unknown;
 
   constructor(
     api: OtelApi,
@@ -111,6 +113,8 @@ export class Telemetry {
     this.#id = init.id;
     this.#address = url.hostname.replace(/^\[|\]$/g, '');
     this.#port = port;
+    const Proxy = api.ProxyTracerProvider;
+    this.#noopTracers = typeof Proxy === 'function' ? new Proxy().getDelegate() : undefined;
   }
 
   /**
@@ -130,9 +134,23 @@ export class Telemetry {
     };
   }
 
-  /** The tracer, re-read when the global provider changes (an SDK registered after us). */
-  #currentTracer(): TracerLike {
+  /**
+   * The tracer, re-read when the global provider changes (an SDK registered after us); undefined
+   * while the provider is the API's proxy with no SDK behind it. Such a tracer records nothing
+   * and its span would only carry the caller's context, which stays active anyway: starting it
+   * (the span, its attributes, its context) is several microseconds of every call for nothing.
+   */
+  #currentTracer(): TracerLike | undefined {
     const from = this.#options.tracerProvider ?? this.api.trace.getTracerProvider();
+    const Proxy = this.api.ProxyTracerProvider;
+    if (
+      this.#noopTracers !== undefined &&
+      Proxy !== undefined &&
+      from instanceof Proxy &&
+      from.getDelegate() === this.#noopTracers
+    ) {
+      return undefined;
+    }
     if (from !== this.#tracerFrom || this.#tracer === undefined) {
       this.#tracerFrom = from;
       this.#tracer = from.getTracer(SCOPE);
@@ -165,9 +183,21 @@ export class Telemetry {
     return !this.#meterNoop;
   }
 
-  /** Starts the span of one call (`chat llama3.2`), a child of the caller's active context. */
-  start(operation: string, model: string, request: object, stream: boolean): CallTelemetry {
+  /**
+   * Starts the span of one call (`chat llama3.2`), a child of the caller's active context.
+   * Undefined when no SDK is registered at all: there is no span to start and nothing to measure.
+   */
+  start(
+    operation: string,
+    model: string,
+    request: object,
+    stream: boolean,
+  ): CallTelemetry | undefined {
     const name = OPERATIONS[operation] ?? operation;
+    const tracer = this.#currentTracer();
+    if (tracer === undefined) {
+      return this.measuring() ? new CallTelemetry(this, undefined, name, model) : undefined;
+    }
     const sampling = request as SamplingFields;
     const spanAttributes = this.attributes(name, model);
     spanAttributes['x.provider.name'] = this.#providerName;
@@ -178,7 +208,7 @@ export class Telemetry {
     if (typeof sampling.maxTokens === 'number')
       spanAttributes['gen_ai.request.max_tokens'] = sampling.maxTokens;
     if (typeof sampling.seed === 'number') spanAttributes['gen_ai.request.seed'] = sampling.seed;
-    const span = this.#currentTracer().startSpan(
+    const span = tracer.startSpan(
       `${name} ${model}`,
       { kind: this.api.SpanKind.CLIENT, attributes: spanAttributes },
       this.api.context.active(),
@@ -217,13 +247,14 @@ export class Telemetry {
 /** The span of one call and what its metrics are recorded with. Ends once. */
 export class CallTelemetry {
   readonly #telemetry: Telemetry;
-  readonly #span: SpanLike;
+  /** Undefined when no tracer records spans (no SDK): only the measurements are taken. */
+  readonly #span: SpanLike | undefined;
   readonly #name: string;
   readonly #model: string;
   readonly #started = performance.now();
   #ended = false;
 
-  constructor(telemetry: Telemetry, span: SpanLike, name: string, model: string) {
+  constructor(telemetry: Telemetry, span: SpanLike | undefined, name: string, model: string) {
     this.#telemetry = telemetry;
     this.#span = span;
     this.#name = name;
@@ -234,6 +265,7 @@ export class CallTelemetry {
   within<T>(fn: () => T): T {
     const { api } = this.#telemetry;
     const span = this.#span;
+    if (span === undefined) return fn();
     // A span started without any SDK (and no traced caller) has an invalid context: made active,
     // it would tell the attempts' spans nothing, and setting it costs a context per call.
     if (
@@ -255,7 +287,8 @@ export class CallTelemetry {
     const input = cached ? undefined : response.usage.promptTokens;
     const output = cached ? undefined : response.usage.completionTokens;
     // A span nobody records (no SDK, or sampled out) drops its attributes: none are built.
-    if (this.#span.isRecording?.() !== false) {
+    const recorded = this.#span;
+    if (recorded !== undefined && recorded.isRecording?.() !== false) {
       const span: Attributes = {
         'gen_ai.response.model': model,
         'gen_ai.usage.input_tokens': input,
@@ -271,10 +304,10 @@ export class CallTelemetry {
       }
       for (const [key, value] of Object.entries(span)) {
         // The SDK warns about an attribute set to undefined: unknown values are left out.
-        if (value !== undefined) this.#span.setAttribute(key, value);
+        if (value !== undefined) recorded.setAttribute(key, value);
       }
     }
-    this.#span.end();
+    this.#span?.end();
     this.#telemetry.record(
       this.#seconds(),
       () => {
@@ -290,13 +323,16 @@ export class CallTelemetry {
     if (this.#ended) return;
     this.#ended = true;
     const code = failureCode(error);
-    const message = error instanceof Error ? error.message : String(error);
-    this.#span.setAttribute('error.type', code);
-    this.#span.setStatus({
-      code: this.#telemetry.api.SpanStatusCode.ERROR,
-      message: this.#telemetry.redact(message),
-    });
-    this.#span.end();
+    const span = this.#span;
+    if (span !== undefined) {
+      const message = error instanceof Error ? error.message : String(error);
+      span.setAttribute('error.type', code);
+      span.setStatus({
+        code: this.#telemetry.api.SpanStatusCode.ERROR,
+        message: this.#telemetry.redact(message),
+      });
+      span.end();
+    }
     this.#telemetry.record(
       this.#seconds(),
       () => {
@@ -312,8 +348,8 @@ export class CallTelemetry {
   cancelled(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#span.setAttribute('x.cancelled', true);
-    this.#span.end();
+    this.#span?.setAttribute('x.cancelled', true);
+    this.#span?.end();
   }
 
   #seconds(): number {

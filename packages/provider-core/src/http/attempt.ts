@@ -18,6 +18,7 @@ import {
   type TransportResponse,
   takesAnySignal,
 } from './transport';
+import { sharedTimer, type Timed } from './shared-timer';
 import { Watchdog } from './watchdog';
 
 /** One HTTP attempt. */
@@ -260,10 +261,10 @@ export async function readAttempt(
         cleanup();
         stream.on('error', ignore);
         if (stream.readableEnded === true) return;
-        const grace = setTimeout(() => stream.destroy(), 1_000);
-        grace.unref?.();
+        // The end is usually one tick away: on the shared timer, waiting for it sets no timer.
+        const grace = new Grace(() => stream.destroy());
         const done = () => {
-          clearTimeout(grace);
+          grace.cancel();
           stream.removeListener('end', done);
           stream.removeListener('data', extra);
         };
@@ -333,3 +334,29 @@ export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Prom
 }
 
 function ignore(): void {}
+
+/** How long a complete answer's body may take to end before its socket is given up. */
+const GRACE_MS = 1_000;
+
+/** Runs `expire` once, {@link GRACE_MS} from now, unless cancelled first. */
+class Grace implements Timed {
+  readonly #at: number;
+  readonly #expire: () => void;
+
+  constructor(expire: () => void) {
+    const now = performance.now();
+    this.#at = now + GRACE_MS;
+    this.#expire = expire;
+    sharedTimer.watch(this, this.#at);
+  }
+
+  cancel(): void {
+    sharedTimer.unwatch(this);
+  }
+
+  check(now: number): number | undefined {
+    if (this.#at - now >= 1) return this.#at;
+    this.#expire();
+    return undefined;
+  }
+}

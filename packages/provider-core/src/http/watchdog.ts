@@ -1,17 +1,16 @@
 import type { TimeoutKind } from '../errors';
+import { sharedTimer, type Timed } from './shared-timer';
 
 /**
- * One deadline at a time on one global, unref'd timer. `touch()` only moves the deadline; the
- * timer re-arms itself for the rest when it fires early, so a fast stream costs no timer churn.
+ * One deadline at a time of one attempt, on the process's shared timer. `touch()` only moves the
+ * deadline: the shared timer re-checks it when it wakes, so a fast stream costs no timer churn.
  */
-export class Watchdog {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the pending timer fires. */
-  #wakeAt = 0;
+export class Watchdog implements Timed {
   #deadline = 0;
   #kind: TimeoutKind = 'idle';
   #ms = 0;
   #paused = false;
+  #armed = false;
   readonly #onFire: (kind: TimeoutKind, ms: number) => void;
 
   constructor(onFire: (kind: TimeoutKind, ms: number) => void) {
@@ -19,26 +18,24 @@ export class Watchdog {
   }
 
   /**
-   * Starts a deadline `ms` from now. `wakeWithin` wakes the timer earlier (it re-arms itself for
-   * the rest): arming the next deadline before that wake-up then needs no new timer, as when the
-   * idle deadline follows the first token.
+   * Starts a deadline `ms` from now. `wakeWithin` wakes the shared timer earlier (it re-checks
+   * then): arming the next deadline before that wake-up then moves no timer, as when the idle
+   * deadline follows the first token.
    */
   arm(kind: TimeoutKind, ms: number, wakeWithin = ms): void {
     this.#kind = kind;
     this.#ms = ms;
-    this.#deadline = performance.now() + ms;
-    if (this.#timer !== undefined) {
-      if (this.#wakeAt <= this.#deadline) return;
-      clearTimeout(this.#timer);
-    }
-    this.#schedule(Math.min(ms, wakeWithin));
+    const now = performance.now();
+    this.#deadline = now + ms;
+    this.#armed = true;
+    sharedTimer.watch(this, now + Math.min(ms, wakeWithin));
   }
 
   touch(): void {
     this.#deadline = performance.now() + this.#ms;
   }
 
-  /** While paused (the consumer holds a chunk), silence is not the server's: the timer waits. */
+  /** While paused (the consumer holds a chunk), silence is not the server's: the deadline waits. */
   pause(): void {
     this.#paused = true;
   }
@@ -49,25 +46,17 @@ export class Watchdog {
   }
 
   stop(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    if (!this.#armed) return;
+    this.#armed = false;
+    sharedTimer.unwatch(this);
   }
 
-  #schedule(ms: number): void {
-    const delay = Math.max(0, Math.ceil(ms));
-    const timer = setTimeout(this.#fire, delay);
-    timer.unref?.();
-    this.#timer = timer;
-    this.#wakeAt = performance.now() + delay;
+  check(now: number): number | undefined {
+    if (this.#paused) return now + this.#ms;
+    // Within a millisecond counts as due: Node's timers have millisecond resolution.
+    if (this.#deadline - now >= 1) return this.#deadline;
+    this.#armed = false;
+    this.#onFire(this.#kind, this.#ms);
+    return undefined;
   }
-
-  readonly #fire = (): void => {
-    this.#timer = undefined;
-    const left = this.#deadline - performance.now();
-    if (this.#paused) this.#schedule(this.#ms);
-    else if (left >= 1) this.#schedule(left);
-    else this.#onFire(this.#kind, this.#ms);
-  };
 }

@@ -1,0 +1,68 @@
+/** Something with a deadline on the shared timer. */
+export interface Timed {
+  /**
+   * Called when the shared timer wakes: fires (and returns `undefined`) when the deadline has
+   * passed, else returns when to be checked again (a `performance.now()` time).
+   */
+  check(now: number): number | undefined;
+}
+
+/**
+ * The deadlines of every attempt in the process on one unref'd timer, as undici does for its own
+ * timeouts. A Node timer per attempt costs a `Timeout`, a timer list created and deleted for its
+ * duration and a native call or two to start and stop it, on every call, for a deadline that
+ * almost never fires: together about a tenth of a fast call's overhead
+ * (`packages/provider-ollama/profile/phases.ts`).
+ *
+ * Here arming a deadline later than the next wake-up (the common case: every call of a provider
+ * has the same deadlines) only adds it to a set, and a finished attempt only leaves it. The timer
+ * is never stopped: it wakes when it was set for, checks what is still watched and sleeps again
+ * until the earliest deadline, or not at all when nothing is left.
+ */
+class SharedTimer {
+  readonly #watched = new Set<Timed>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The `setTimeout` that made the timer: tests switch to fake timers and back. */
+  #madeBy: typeof setTimeout | undefined;
+  #wakeAt = 0;
+
+  /** Watches `timed` and wakes for it at `at` at the latest. */
+  watch(timed: Timed, at: number): void {
+    this.#watched.add(timed);
+    if (this.#timer !== undefined && this.#madeBy === setTimeout && this.#wakeAt <= at) return;
+    this.#wake(at);
+  }
+
+  unwatch(timed: Timed): void {
+    this.#watched.delete(timed);
+  }
+
+  #wake(at: number): void {
+    if (this.#timer !== undefined && this.#madeBy === setTimeout) clearTimeout(this.#timer);
+    const now = performance.now();
+    const delay = Math.max(0, Math.ceil(at - now));
+    const timer = setTimeout(this.#fire, delay);
+    timer.unref?.();
+    this.#timer = timer;
+    this.#madeBy = setTimeout;
+    this.#wakeAt = now + delay;
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    // What fires may arm or stop other deadlines: a Set visits what is added while iterating.
+    for (const timed of this.#watched) {
+      const at = timed.check(now);
+      if (at === undefined) this.#watched.delete(timed);
+      else if (at < next) next = at;
+    }
+    if (next === Number.POSITIVE_INFINITY) return;
+    // A deadline armed meanwhile may have set the timer already, possibly later than `next`.
+    if (this.#timer === undefined || this.#wakeAt > next) this.#wake(next);
+  };
+}
+
+/** The process's one shared timer. */
+export const sharedTimer = new SharedTimer();

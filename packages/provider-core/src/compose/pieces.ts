@@ -65,6 +65,8 @@ export interface ResolvedRateLimit {
   own: boolean;
   key: string;
   timeoutMs: number;
+  /** `{ timeoutMs }`, made once: the options of a wait without a signal. */
+  waitOptions: Readonly<{ timeoutMs: number }>;
   hasRequests: boolean;
   tokensCapacity: number | undefined;
 }
@@ -174,6 +176,7 @@ export function resolveRateLimit(
       own: false,
       key: defaults.id,
       timeoutMs: 60_000,
+      waitOptions: Object.freeze({ timeoutMs: 60_000 }),
       hasRequests: value.limits.some((l) => l.name === 'requests'),
       tokensCapacity: tokens?.capacity,
     };
@@ -206,11 +209,13 @@ export function resolveRateLimit(
     shared === undefined
       ? createRateLimiter(withLogger(limiterOptions, undefined, defaults.logger))
       : sharedRateLimiter(shared, limiterOptions);
+  const timeoutMs = o.timeoutMs ?? 60_000;
   return {
     limiter,
     own: shared === undefined,
     key: o.key ?? shared ?? defaults.id,
-    timeoutMs: o.timeoutMs ?? 60_000,
+    timeoutMs,
+    waitOptions: Object.freeze({ timeoutMs }),
     hasRequests: true,
     tokensCapacity: o.tokensPerMinute,
   };

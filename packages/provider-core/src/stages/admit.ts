@@ -4,6 +4,9 @@ import type { Prepared } from './context';
 
 function noop(): void {}
 
+const ONE_REQUEST = Object.freeze({ requests: 1 });
+const NO_COST = Object.freeze({});
+
 /**
  * The rate-limit step: one request plus the estimated prompt tokens (when the limiter has a
  * `tokens` limit), waiting in the limiter's fair queue up to its timeout. Records the wait.
@@ -16,21 +19,28 @@ export async function admit(
   model: string,
 ): Promise<void> {
   if (limit === undefined) return;
-  const costs: Record<string, number> = {};
-  if (limit.hasRequests) costs.requests = 1;
+  let costs: Readonly<Record<string, number>>;
   if (limit.tokensCapacity !== undefined && prepared.estimate !== undefined) {
-    costs.tokens = Math.max(1, Math.min(limit.tokensCapacity, prepared.estimate));
-    prepared.charged = costs.tokens;
+    const tokens = Math.max(1, Math.min(limit.tokensCapacity, prepared.estimate));
+    costs = limit.hasRequests ? { requests: 1, tokens } : { tokens };
+    prepared.charged = tokens;
+  } else {
+    // The same frozen objects on every call: nothing to allocate, and the limiter's cost check
+    // recognises the vector it built last time.
+    costs = limit.hasRequests ? ONE_REQUEST : NO_COST;
   }
   const started = performance.now();
-  await limit.limiter.acquire(
-    limit.key,
-    costs,
-    signal === undefined ? { timeoutMs: limit.timeoutMs } : { signal, timeoutMs: limit.timeoutMs },
-  );
+  await limit.limiter.acquire(limit.key, costs, waitOptions(limit, signal));
   const waited = performance.now() - started;
   prepared.queueWaitMs = waited;
   stats.admitted(model, waited);
+}
+
+function waitOptions(
+  limit: ResolvedRateLimit,
+  signal: AbortSignal | undefined,
+): { signal?: AbortSignal; timeoutMs: number } {
+  return signal === undefined ? limit.waitOptions : { signal, timeoutMs: limit.timeoutMs };
 }
 
 /**
@@ -46,15 +56,10 @@ export async function readmit(
 ): Promise<void> {
   if (limit === undefined || !limit.hasRequests) return;
   const started = performance.now();
-  await limit.limiter.acquire(
-    limit.key,
-    ONE_REQUEST,
-    signal === undefined ? { timeoutMs: limit.timeoutMs } : { signal, timeoutMs: limit.timeoutMs },
-  );
+  await limit.limiter.acquire(limit.key, ONE_REQUEST, waitOptions(limit, signal));
   stats.admitted(model, performance.now() - started);
 }
 
-const ONE_REQUEST = Object.freeze({ requests: 1 });
 
 /** The readmission of a call's retries, when a rate limiter is on. */
 export function readmitter(

@@ -3,23 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createPool } from '@x/pool';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  type Accumulator,
-  type BaseChatRequest,
-  type BaseChatResponse,
-  chatResponse,
-  createErrorKit,
-  EMPTY_PARTIAL,
-  mapHttpStatus,
-  type Operation,
-  ProviderCore,
-  type StreamChunk,
-  type Transport,
-  type WireMessage,
-} from '../index';
+import { ask, lineCore as core, cores, streamed } from '../__fixtures__/line-core';
+import type { Transport } from '../index';
 
 const servers: http.Server[] = [];
-const cores: ProviderCore[] = [];
 
 afterEach(async () => {
   vi.useRealTimers();
@@ -41,65 +28,6 @@ async function silentServer(): Promise<{ url: string; arrived: () => number }> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     arrived: () => arrived,
   };
-}
-
-class Lines implements Accumulator<StreamChunk, BaseChatResponse> {
-  text = '';
-  chunks = 0;
-  done = false;
-  add({ data }: WireMessage): undefined {
-    const line = JSON.parse(data) as { delta?: string; done?: boolean };
-    this.chunks++;
-    if (line.done === true) this.done = true;
-    else this.text += line.delta ?? '';
-    return undefined;
-  }
-  addWhole(body: string): void {
-    this.text = body;
-    this.done = true;
-  }
-  partial() {
-    return { ...EMPTY_PARTIAL, content: this.text, chunks: this.chunks };
-  }
-  build() {
-    return chatResponse({ content: this.text, model: 'm' });
-  }
-}
-
-/** Read as an NDJSON stream: the first-token deadline applies, so every attempt has a signal. */
-const streamed: Operation<BaseChatRequest, BaseChatResponse> = {
-  name: 'chat',
-  endpoint: '/reply',
-  checksContext: false,
-  stream: { framing: 'ndjson', accept: 'application/x-ndjson' },
-  model: (request) => request.model,
-  body: (request) => ({ model: request.model }),
-  accumulator: () => new Lines(),
-};
-
-const origin = { provider: 'demo', label: 'Demo' };
-const ask: BaseChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
-
-function core(url: string, options: ConstructorParameters<typeof ProviderCore>[0]['options']) {
-  const created = new ProviderCore({
-    identity: { id: 'demo', label: 'Demo', pkg: 'provider-demo', tokens: 'openai' },
-    baseUrl: url,
-    options: {
-      cache: false,
-      tokens: false,
-      breaker: false,
-      rateLimit: false,
-      retry: false,
-      ...options,
-    },
-    kit: createErrorKit(origin),
-    httpError: mapHttpStatus(origin),
-    auth: (key) => ({ authorization: `Bearer ${key}` }),
-    local: false,
-    defaults: { requestsPerSecond: 100, breaker: {} },
-  });
-  cores.push(created);
-  return created;
 }
 
 /** Real sockets, fake clock: lets I/O run without moving the clock. */

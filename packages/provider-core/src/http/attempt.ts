@@ -1,71 +1,27 @@
-import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
-import type { ResolvedTimeouts } from '../options';
 import { EMPTY_PARTIAL } from '../types';
 import { AttemptSignal } from './attempt-signal';
+import { directAttempt } from './direct-attempt';
 import {
-  type ExchangeAnswered,
-  type ExchangeObserver,
-  type HttpErrorMapper,
-  mapTransportError,
-} from './failures';
+  type AttemptInit,
+  GRACE_MS,
+  httpErrorOf,
+  ignore,
+  MAX_ERROR_BODY_BYTES,
+  tell,
+  watch,
+  watchdogFor,
+} from './exchange';
+import { mapTransportError } from './failures';
+import { OneShot } from './shared-timer';
 import {
   destroyQuietly,
+  directDispatch,
   header,
   readCapped,
   send,
-  type Transport,
-  type TransportRequestOptions,
   type TransportResponse,
   takesAnySignal,
 } from './transport';
-import { sharedTimer, type Timed } from './shared-timer';
-import { Watchdog } from './watchdog';
-
-/** One HTTP attempt. */
-export interface AttemptInit {
-  transport: Transport;
-  kit: ErrorKit;
-  httpError: HttpErrorMapper;
-  url: string;
-  /** The origin called, for connection errors (never with credentials). */
-  origin: string;
-  endpoint: string;
-  method: TransportRequestOptions['method'];
-  headers: Record<string, string>;
-  body: string | undefined;
-  /** The model, to name it in a not-found error. */
-  model: string | undefined;
-  /** True when the answer is a stream: the first-token deadline applies. */
-  stream: boolean;
-  timeouts: ResolvedTimeouts;
-  /** Signals that abort the attempt with their reason (caller and total deadline, breaker). */
-  signals: ReadonlyArray<AbortSignal | undefined>;
-  redact: (text: string) => string;
-  /** Sees the exchange: called as it is sent; what it returns gets the answer's status and headers. */
-  observe?: ExchangeObserver | undefined;
-}
-
-/** Upper bound of an error body that is read. */
-const MAX_ERROR_BODY_BYTES = 65_536;
-
-function watchdogFor(
-  init: AttemptInit,
-  control: AttemptSignal,
-  gotBytes: () => boolean,
-  onFire?: (error: ProviderTimeoutError) => void,
-): Watchdog | undefined {
-  const { timeouts } = init;
-  const needed = init.stream
-    ? timeouts.firstTokenMs !== undefined || timeouts.idleMs !== undefined
-    : timeouts.idleMs !== undefined;
-  if (!needed) return undefined;
-  return new Watchdog((kind: TimeoutKind, ms: number) => {
-    const error = init.kit.timeout({ timeout: kind, timeoutMs: ms, retryable: !gotBytes() });
-    control.timeoutError = error;
-    control.abort(error);
-    onFire?.(error);
-  });
-}
 
 /** Sends the request; maps a failure before the answer and an error status to typed errors. */
 async function open(init: AttemptInit, control: AttemptSignal): Promise<TransportResponse> {
@@ -84,7 +40,7 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
       control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
     );
   }
-  if (answered !== undefined) tell(answered, response);
+  if (answered !== undefined) tell(answered, response.statusCode, response.headers);
   // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says where
   // to go, not a body to parse.
   if (response.statusCode >= 300) {
@@ -93,35 +49,9 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
         control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
       );
     });
-    throw init.httpError({
-      statusCode: response.statusCode,
-      contentType: header(response.headers, 'content-type'),
-      body: text,
-      endpoint: init.endpoint,
-      model: init.model,
-      headers: response.headers,
-      location: header(response.headers, 'location'),
-      redact: init.redact,
-    });
+    throw httpErrorOf(init, response.statusCode, response.headers, text);
   }
   return response;
-}
-
-/** Starts watching one exchange; an observer that throws is the provider's bug, never the call's. */
-function watch(observe: ExchangeObserver, endpoint: string): ExchangeAnswered | undefined {
-  try {
-    return observe(endpoint);
-  } catch {
-    return undefined;
-  }
-}
-
-function tell(answered: ExchangeAnswered, response: TransportResponse): void {
-  try {
-    answered(response.statusCode, response.headers);
-  } catch {
-    // Same as above: what an observer learns is advice, never a reason to fail the call.
-  }
 }
 
 /**
@@ -190,19 +120,33 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * One attempt whose body is read with `data` events, no generator hops: the fast path. `sink`
- * gets every chunk and returns true once the answer is complete (what follows is not read: the
- * body is destroyed if it has not ended). At most `maxBytes` are read. The same deadlines and
- * error mapping as {@link streamAttempt}: with `init.stream`, the first-token deadline runs from
- * the send; the idle deadline between chunks.
+ * One attempt whose body is handed to `sink` chunk by chunk, no generator hops: the fast path.
+ * `sink` returns true once the answer is complete (what follows is not read: the body is
+ * given up if it has not ended). At most `maxBytes` are read. The same deadlines and error mapping
+ * as {@link streamAttempt}: with `init.stream`, the first-token deadline runs from the send; the
+ * idle deadline between chunks. A built-in transport is dispatched to directly
+ * (`direct-attempt.ts`); a custom one is called and its body read with `data` events.
  */
-export async function readAttempt(
+export function readAttempt(
   init: AttemptInit,
   maxBytes: number,
   sink: (chunk: Buffer) => boolean,
   onTooLarge: () => unknown = () => new BodyTooLargeError(maxBytes),
   /** Told the answer's content type before its first chunk. */
   onContentType?: (contentType: string | undefined) => void,
+): Promise<void> {
+  const direct = directDispatch(init.transport);
+  return direct !== undefined
+    ? directAttempt(init, direct, maxBytes, sink, onTooLarge, onContentType)
+    : readFromTransport(init, maxBytes, sink, onTooLarge, onContentType);
+}
+
+async function readFromTransport(
+  init: AttemptInit,
+  maxBytes: number,
+  sink: (chunk: Buffer) => boolean,
+  onTooLarge: () => unknown,
+  onContentType: ((contentType: string | undefined) => void) | undefined,
 ): Promise<void> {
   const { timeouts } = init;
   const firstToken = init.stream ? timeouts.firstTokenMs : undefined;
@@ -262,7 +206,7 @@ export async function readAttempt(
         stream.on('error', ignore);
         if (stream.readableEnded === true) return;
         // The end is usually one tick away: on the shared timer, waiting for it sets no timer.
-        const grace = new Grace(() => stream.destroy());
+        const grace = new OneShot(GRACE_MS, () => stream.destroy());
         const done = () => {
           grace.cancel();
           stream.removeListener('end', done);
@@ -331,32 +275,4 @@ export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Prom
     return false;
   });
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-}
-
-function ignore(): void {}
-
-/** How long a complete answer's body may take to end before its socket is given up. */
-const GRACE_MS = 1_000;
-
-/** Runs `expire` once, {@link GRACE_MS} from now, unless cancelled first. */
-class Grace implements Timed {
-  readonly #at: number;
-  readonly #expire: () => void;
-
-  constructor(expire: () => void) {
-    const now = performance.now();
-    this.#at = now + GRACE_MS;
-    this.#expire = expire;
-    sharedTimer.watch(this, this.#at);
-  }
-
-  cancel(): void {
-    sharedTimer.unwatch(this);
-  }
-
-  check(now: number): number | undefined {
-    if (this.#at - now >= 1) return this.#at;
-    this.#expire();
-    return undefined;
-  }
 }

@@ -66,3 +66,25 @@ class SharedTimer {
 
 /** The process's one shared timer. */
 export const sharedTimer = new SharedTimer();
+
+/** Runs `expire` once, `ms` from now, on the shared timer, unless cancelled first. */
+export class OneShot implements Timed {
+  readonly #at: number;
+  readonly #expire: () => void;
+
+  constructor(ms: number, expire: () => void) {
+    this.#at = performance.now() + ms;
+    this.#expire = expire;
+    sharedTimer.watch(this, this.#at);
+  }
+
+  cancel(): void {
+    sharedTimer.unwatch(this);
+  }
+
+  check(now: number): number | undefined {
+    if (this.#at - now >= 1) return this.#at;
+    this.#expire();
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import type { Pool } from '@x/pool';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 
 /** What a provider needs from an HTTP client: undici's `request` semantics. */
 export interface TransportRequestOptions {
@@ -53,16 +53,51 @@ export function send(transport: Transport, request: OutgoingRequest): Promise<Tr
   });
 }
 
+/** What undici's `dispatch` takes besides the handler, for one request of a built-in transport. */
+export interface DispatchRequest {
+  method: TransportRequestOptions['method'];
+  headers: Record<string, string>;
+  body: string | undefined;
+  /**
+   * The attempt's signal: undici's core ignores it, but the pool drops a request waiting in its
+   * queue when it aborts.
+   */
+  signal: AbortSignal | undefined;
+}
+
 /**
- * The built-in transports (the pool's dispatcher, the Agent): undici's `request` takes any signal
- * with `aborted`, `reason` and `addEventListener`, so an attempt hands them a light one instead of
- * an `AbortController`'s (see `attempt-signal.ts`). A custom transport gets a real `AbortSignal`.
+ * Sends a request straight to undici's `dispatch` with a handler (undici 7's handler interface):
+ * no response stream, no request promise. The built-in transports have one.
  */
-const builtIn = new WeakSet<Transport>();
+export type DirectDispatch = (
+  url: string,
+  request: DispatchRequest,
+  handler: Dispatcher.DispatchHandler,
+) => void;
+
+/**
+ * The built-in transports (the pool's dispatcher, the Agent), with their direct dispatch. Undici's
+ * `request` takes any signal with `aborted`, `reason` and `addEventListener`, so an attempt hands
+ * them a light one instead of an `AbortController`'s (see `attempt-signal.ts`). A custom
+ * transport gets a real `AbortSignal`, and is called as a function.
+ */
+const builtIn = new WeakMap<Transport, DirectDispatch>();
 
 /** True for a built-in transport, which accepts an abort signal that is not an `AbortSignal`. */
 export function takesAnySignal(transport: Transport): boolean {
   return builtIn.has(transport);
+}
+
+/** The direct dispatch of a built-in transport; undefined for a custom one. */
+export function directDispatch(transport: Transport): DirectDispatch | undefined {
+  return builtIn.get(transport);
+}
+
+/** The path of `target` on `origin` (every URL a provider builds is on its own origin). */
+function pathOn(origin: string, target: string): string {
+  if (target.startsWith(origin)) return target.slice(origin.length) || '/';
+  const url = new URL(target);
+  return url.pathname + url.search;
 }
 
 /** A transport and what must be closed with the provider. */
@@ -92,9 +127,7 @@ export function resolveTransport(init: {
     const transport: Transport = (target, options) =>
       dispatcher.request({
         origin,
-        path: target.startsWith(origin)
-          ? target.slice(origin.length) || '/'
-          : new URL(target).pathname,
+        path: pathOn(origin, target),
         method: options.method,
         headers: options.headers,
         body: options.body,
@@ -102,7 +135,7 @@ export function resolveTransport(init: {
         headersTimeout: options.headersTimeout,
         bodyTimeout: options.bodyTimeout,
       }) as unknown as Promise<TransportResponse>;
-    builtIn.add(transport);
+    builtIn.set(transport, directTo(dispatcher, origin));
     return { agent: undefined, transport };
   }
   const agent = new Agent({
@@ -122,8 +155,25 @@ export function resolveTransport(init: {
       bodyTimeout: options.bodyTimeout,
       dispatcher: agent,
     }) as unknown as Promise<TransportResponse>;
-  builtIn.add(transport);
+  builtIn.set(transport, directTo(agent, origin));
   return { agent, transport };
+}
+
+/** The direct dispatch through `dispatcher`, undici's own timeouts off as for `request`. */
+function directTo(dispatcher: Dispatcher, origin: string): DirectDispatch {
+  return (target, request, handler) => {
+    const options: Dispatcher.DispatchOptions & { signal: AbortSignal | undefined } = {
+      origin,
+      path: pathOn(origin, target),
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    dispatcher.dispatch(options, handler);
+  };
 }
 
 /** The first value of a response header. */

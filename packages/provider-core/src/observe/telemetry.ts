@@ -113,8 +113,9 @@ export class Telemetry {
     this.#id = init.id;
     this.#address = url.hostname.replace(/^\[|\]$/g, '');
     this.#port = port;
-    const Proxy = api.ProxyTracerProvider;
-    this.#noopTracers = typeof Proxy === 'function' ? new Proxy().getDelegate() : undefined;
+    const ProxyProvider = api.ProxyTracerProvider;
+    this.#noopTracers =
+      typeof ProxyProvider === 'function' ? new ProxyProvider().getDelegate() : undefined;
   }
 
   /**
@@ -142,11 +143,11 @@ export class Telemetry {
    */
   #currentTracer(): TracerLike | undefined {
     const from = this.#options.tracerProvider ?? this.api.trace.getTracerProvider();
-    const Proxy = this.api.ProxyTracerProvider;
+    const ProxyProvider = this.api.ProxyTracerProvider;
     if (
       this.#noopTracers !== undefined &&
-      Proxy !== undefined &&
-      from instanceof Proxy &&
+      ProxyProvider !== undefined &&
+      from instanceof ProxyProvider &&
       from.getDelegate() === this.#noopTracers
     ) {
       return undefined;

@@ -2,7 +2,8 @@ import type { RequestHeaders } from '../credentials';
 import type { Accumulator } from '../decode/accumulator';
 import { LineTooLongError } from '../decode/lines';
 import { isProviderErrorOfKind, partialOf } from '../errors';
-import { type AttemptInit, BodyTooLargeError } from '../http/attempt';
+import { BodyTooLargeError } from '../http/attempt';
+import type { AttemptInit } from '../http/exchange';
 import type { TransportRequestOptions } from '../http/transport';
 import type { Runtime } from '../runtime';
 

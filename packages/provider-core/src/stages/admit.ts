@@ -60,7 +60,6 @@ export async function readmit(
   stats.admitted(model, performance.now() - started);
 }
 
-
 /** The readmission of a call's retries, when a rate limiter is on. */
 export function readmitter(
   limit: ResolvedRateLimit | undefined,

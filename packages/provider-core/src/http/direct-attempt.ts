@@ -1,0 +1,307 @@
+import type { Dispatcher } from 'undici';
+import { EMPTY_PARTIAL } from '../types';
+import { AttemptSignal } from './attempt-signal';
+import {
+  type AttemptInit,
+  GRACE_MS,
+  httpErrorOf,
+  MAX_ERROR_BODY_BYTES,
+  tell,
+  watch,
+  watchdogFor,
+} from './exchange';
+import type { ExchangeAnswered } from './failures';
+import { mapTransportError } from './failures';
+import { OneShot } from './shared-timer';
+import { type DirectDispatch, header, type TransportResponse } from './transport';
+import type { Watchdog } from './watchdog';
+
+type Controller = Dispatcher.DispatchController;
+type Headers = TransportResponse['headers'];
+
+/** Where an exchange is. */
+enum Phase {
+  /** Sent, no answer yet. */
+  Sending,
+  /** An error status: its body is read, up to a cap, for the error. */
+  ErrorBody,
+  /** The answer's body, chunk by chunk, to the sink. */
+  Reading,
+  /** The sink has the whole answer; the body has still to end (or is given up). */
+  Complete,
+  /** Settled otherwise: whatever still arrives is ignored. */
+  Done,
+}
+
+/**
+ * {@link readAttempt} through undici's `dispatch`, for the built-in transports: the handler gets
+ * the status, the headers and each chunk as undici parses them. Against `request()` this skips
+ * the request's promise, its async resource, the response's `Readable` and its events: about a
+ * tenth of the client's CPU per call against a fast server (`profile/overhead.ts`).
+ *
+ * Same contract as the `request()` path, which custom transports still take: the same deadlines,
+ * typed errors, size caps, observer and early end when the sink has the whole answer.
+ */
+export function directAttempt(
+  init: AttemptInit,
+  dispatch: DirectDispatch,
+  maxBytes: number,
+  sink: (chunk: Buffer) => boolean,
+  onTooLarge: () => unknown,
+  onContentType: ((contentType: string | undefined) => void) | undefined,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    new DirectExchange(init, maxBytes, sink, onTooLarge, onContentType, resolve, reject).send(
+      dispatch,
+    );
+  });
+}
+
+/** One exchange, as undici's handler (its methods are called by undici, in order). */
+class DirectExchange implements Dispatcher.DispatchHandler {
+  readonly #init: AttemptInit;
+  readonly #maxBytes: number;
+  readonly #sink: (chunk: Buffer) => boolean;
+  readonly #onTooLarge: () => unknown;
+  readonly #onContentType: ((contentType: string | undefined) => void) | undefined;
+  readonly #resolve: () => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #control: AttemptSignal;
+  readonly #watchdog: Watchdog | undefined;
+  readonly #firstToken: number | undefined;
+  #phase = Phase.Sending;
+  #controller: Controller | undefined;
+  /** Why the exchange was cut before undici handed over its controller. */
+  #cutBefore: Error | undefined;
+  #answered: ExchangeAnswered | undefined;
+  #gotBytes = false;
+  #size = 0;
+  #statusCode = 0;
+  #headers: Headers = {};
+  #errorParts: Buffer[] | undefined;
+  #grace: OneShot | undefined;
+
+  constructor(
+    init: AttemptInit,
+    maxBytes: number,
+    sink: (chunk: Buffer) => boolean,
+    onTooLarge: () => unknown,
+    onContentType: ((contentType: string | undefined) => void) | undefined,
+    resolve: () => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#init = init;
+    this.#maxBytes = maxBytes;
+    this.#sink = sink;
+    this.#onTooLarge = onTooLarge;
+    this.#onContentType = onContentType;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#firstToken = init.stream ? init.timeouts.firstTokenMs : undefined;
+    // A first-token deadline aborts the signal the pool sees, so that a request still waiting in
+    // its queue leaves it. Throws an aborted signal's reason, which rejects the attempt.
+    this.#control = new AttemptSignal(init.signals, this.#firstToken !== undefined, true);
+    this.#watchdog = watchdogFor(init, this.#control, () => this.#gotBytes, this.#cut);
+  }
+
+  send(dispatch: DirectDispatch): void {
+    const init = this.#init;
+    const { timeouts } = init;
+    if (this.#firstToken !== undefined) {
+      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
+      this.#watchdog?.arm('firstToken', this.#firstToken, timeouts.idleMs);
+    }
+    if (init.observe !== undefined) this.#answered = watch(init.observe, init.endpoint);
+    this.#control.signal?.addEventListener('abort', this.#onAbort);
+    dispatch(
+      init.url,
+      { method: init.method, headers: init.headers, body: init.body, signal: this.#control.signal },
+      this,
+    );
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller;
+    if (this.#cutBefore !== undefined) controller.abort(this.#cutBefore);
+  }
+
+  onResponseStart(_controller: Controller, statusCode: number, headers: Headers): void {
+    // An informational answer (100 Continue) is followed by the real one.
+    if (this.#phase !== Phase.Sending || statusCode < 200) return;
+    if (this.#answered !== undefined) tell(this.#answered, statusCode, headers);
+    if (statusCode >= 300) {
+      this.#phase = Phase.ErrorBody;
+      this.#statusCode = statusCode;
+      this.#headers = headers;
+      this.#errorParts = [];
+      return;
+    }
+    this.#phase = Phase.Reading;
+    try {
+      this.#onContentType?.(header(headers, 'content-type'));
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    const { timeouts } = this.#init;
+    if (this.#firstToken === undefined && timeouts.idleMs !== undefined) {
+      this.#watchdog?.arm('idle', timeouts.idleMs);
+    }
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    switch (this.#phase) {
+      case Phase.Reading:
+        this.#read(chunk);
+        return;
+      case Phase.ErrorBody:
+        this.#readError(chunk);
+        return;
+      case Phase.Complete:
+        // More after the final message (lines, an error): not read, the socket is closed.
+        this.#giveUp();
+        return;
+      default:
+    }
+  }
+
+  onResponseEnd(): void {
+    switch (this.#phase) {
+      case Phase.Reading:
+        // Ended before the final message: the caller sees the answer is incomplete.
+        this.#settle();
+        this.#resolve();
+        return;
+      case Phase.ErrorBody:
+        this.#settle();
+        this.#reject(this.#httpError());
+        return;
+      case Phase.Complete:
+        this.#phase = Phase.Done;
+        this.#grace?.cancel();
+        return;
+      default:
+    }
+  }
+
+  onResponseError(_controller: Controller | undefined, error: Error): void {
+    const phase = this.#phase;
+    if (phase === Phase.Complete) {
+      this.#phase = Phase.Done;
+      this.#grace?.cancel();
+      return;
+    }
+    if (phase === Phase.Done) return;
+    this.#settle();
+    const init = this.#init;
+    const cut = this.#control.reason();
+    if (cut !== undefined) this.#reject(cut);
+    else if (phase === Phase.Reading) {
+      this.#reject(init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error }));
+    } else {
+      this.#reject(mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs));
+    }
+  }
+
+  #read(chunk: Buffer): void {
+    const watchdog = this.#watchdog;
+    if (!this.#gotBytes) {
+      this.#gotBytes = true;
+      if (this.#firstToken !== undefined) {
+        const { idleMs } = this.#init.timeouts;
+        if (idleMs !== undefined) watchdog?.arm('idle', idleMs);
+        else watchdog?.stop();
+      }
+    } else watchdog?.touch();
+    this.#size += chunk.length;
+    if (this.#size > this.#maxBytes) {
+      this.#fail(this.#onTooLarge());
+      return;
+    }
+    let complete: boolean;
+    try {
+      complete = this.#sink(chunk);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (!complete) return;
+    this.#settle();
+    // Usually the body's end is already in this chunk, and follows at once.
+    this.#phase = Phase.Complete;
+    this.#grace = new OneShot(GRACE_MS, this.#giveUp);
+    this.#resolve();
+  }
+
+  #readError(chunk: Buffer): void {
+    const parts = this.#errorParts!;
+    const room = MAX_ERROR_BODY_BYTES - this.#size;
+    if (chunk.length < room) {
+      parts.push(chunk);
+      this.#size += chunk.length;
+      return;
+    }
+    // Enough to say what went wrong: the rest is not read, the socket is closed.
+    parts.push(chunk.subarray(0, room));
+    this.#settle();
+    this.#abortExchange(new Error('error body cap reached'));
+    this.#reject(this.#httpError());
+  }
+
+  #httpError(): Error {
+    const text = Buffer.concat(this.#errorParts ?? []).toString('utf8');
+    return httpErrorOf(this.#init, this.#statusCode, this.#headers, text);
+  }
+
+  /** Ends the exchange with `error`, the socket closed. */
+  #fail(error: unknown): void {
+    this.#settle();
+    this.#abortExchange(error instanceof Error ? error : new Error(String(error)));
+    this.#reject(error);
+  }
+
+  /** A deadline fired (the watchdog has set the timeout error the attempt rejects with). */
+  readonly #cut = (error: Error): void => {
+    this.#stop(error);
+  };
+
+  /** The caller's, the total or the breaker's signal aborted. */
+  readonly #onAbort = (): void => {
+    const reason = this.#control.reason();
+    this.#stop(reason instanceof Error ? reason : new Error('aborted'));
+  };
+
+  /**
+   * Cuts the exchange; undici then reports the abort, and the attempt rejects with why it was cut.
+   * A request still waiting in the pool's queue reports nothing until it leaves it: the caller
+   * does not wait for that.
+   */
+  #stop(reason: Error): void {
+    this.#abortExchange(reason);
+    if (this.#phase === Phase.Sending && this.#controller === undefined) {
+      this.#settle();
+      this.#reject(this.#control.reason() ?? reason);
+    }
+  }
+
+  /** The answer is complete but its body goes on, or does not end: the socket is closed. */
+  readonly #giveUp = (): void => {
+    this.#phase = Phase.Done;
+    this.#grace?.cancel();
+    this.#abortExchange(new Error('the answer was complete'));
+  };
+
+  #abortExchange(reason: Error): void {
+    const controller = this.#controller;
+    if (controller === undefined) this.#cutBefore ??= reason;
+    else if (!controller.aborted) controller.abort(reason);
+  }
+
+  /** Stops the deadlines and the signal listeners: the attempt has its outcome. */
+  #settle(): void {
+    this.#phase = Phase.Done;
+    this.#watchdog?.stop();
+    this.#control.signal?.removeEventListener('abort', this.#onAbort);
+    this.#control.release();
+  }
+}

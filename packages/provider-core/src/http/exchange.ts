@@ -1,0 +1,109 @@
+import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
+import type { ResolvedTimeouts } from '../options';
+import type { AttemptSignal } from './attempt-signal';
+import type { ExchangeAnswered, ExchangeObserver, HttpErrorMapper } from './failures';
+import {
+  header,
+  type Transport,
+  type TransportRequestOptions,
+  type TransportResponse,
+} from './transport';
+import { Watchdog } from './watchdog';
+
+/** One HTTP attempt. */
+export interface AttemptInit {
+  transport: Transport;
+  kit: ErrorKit;
+  httpError: HttpErrorMapper;
+  url: string;
+  /** The origin called, for connection errors (never with credentials). */
+  origin: string;
+  endpoint: string;
+  method: TransportRequestOptions['method'];
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** The model, to name it in a not-found error. */
+  model: string | undefined;
+  /** True when the answer is a stream: the first-token deadline applies. */
+  stream: boolean;
+  timeouts: ResolvedTimeouts;
+  /** Signals that abort the attempt with their reason (caller and total deadline, breaker). */
+  signals: ReadonlyArray<AbortSignal | undefined>;
+  redact: (text: string) => string;
+  /** Sees the exchange: called as it is sent; what it returns gets the answer's status and headers. */
+  observe?: ExchangeObserver | undefined;
+}
+
+/** Upper bound of an error body that is read. */
+export const MAX_ERROR_BODY_BYTES = 65_536;
+
+/**
+ * How long a complete answer's body may take to end (usually one tick: the chunk terminator)
+ * before its socket is given up.
+ */
+export const GRACE_MS = 1_000;
+
+/** The first-token and idle deadlines of an attempt, when it has any. */
+export function watchdogFor(
+  init: AttemptInit,
+  control: AttemptSignal,
+  gotBytes: () => boolean,
+  onFire?: (error: ProviderTimeoutError) => void,
+): Watchdog | undefined {
+  const { timeouts } = init;
+  const needed = init.stream
+    ? timeouts.firstTokenMs !== undefined || timeouts.idleMs !== undefined
+    : timeouts.idleMs !== undefined;
+  if (!needed) return undefined;
+  return new Watchdog((kind: TimeoutKind, ms: number) => {
+    const error = init.kit.timeout({ timeout: kind, timeoutMs: ms, retryable: !gotBytes() });
+    control.timeoutError = error;
+    control.abort(error);
+    onFire?.(error);
+  });
+}
+
+/** Starts watching one exchange; an observer that throws is the provider's bug, never the call's. */
+export function watch(observe: ExchangeObserver, endpoint: string): ExchangeAnswered | undefined {
+  try {
+    return observe(endpoint);
+  } catch {
+    return undefined;
+  }
+}
+
+export function tell(
+  answered: ExchangeAnswered,
+  statusCode: number,
+  headers: TransportResponse['headers'],
+): void {
+  try {
+    answered(statusCode, headers);
+  } catch {
+    // Same as above: what an observer learns is advice, never a reason to fail the call.
+  }
+}
+
+/**
+ * The typed error of an answer with status 300 or above. undici follows no redirect: a 3xx (a
+ * proxy sending http to https) is an error that says where to go, not a body to parse.
+ */
+export function httpErrorOf(
+  init: AttemptInit,
+  statusCode: number,
+  headers: TransportResponse['headers'],
+  body: string,
+): Error {
+  return init.httpError({
+    statusCode,
+    contentType: header(headers, 'content-type'),
+    body,
+    endpoint: init.endpoint,
+    model: init.model,
+    headers,
+    location: header(headers, 'location'),
+    redact: init.redact,
+  });
+}
+
+export function ignore(): void {}

@@ -1,10 +1,13 @@
 /** Something with a deadline on the shared timer. */
-export interface Timed {
+export abstract class Timed {
+  /** Its place in the shared timer's list; -1 while not watched. */
+  timerSlot = -1;
+
   /**
-   * Called when the shared timer wakes: fires (and returns `undefined`) when the deadline has
-   * passed, else returns when to be checked again (a `performance.now()` time).
+   * Called when the shared timer wakes: when the deadline has passed, leaves the timer, fires and
+   * returns `undefined`; else returns when to be checked again (a `performance.now()` time).
    */
-  check(now: number): number | undefined;
+  abstract check(now: number): number | undefined;
 }
 
 /**
@@ -15,12 +18,13 @@ export interface Timed {
  * (`packages/provider-ollama/profile/phases.ts`).
  *
  * Here arming a deadline later than the next wake-up (the common case: every call of a provider
- * has the same deadlines) only adds it to a set, and a finished attempt only leaves it. The timer
- * is never stopped: it wakes when it was set for, checks what is still watched and sleeps again
- * until the earliest deadline, or not at all when nothing is left.
+ * has the same deadlines) only adds it to a list, and a finished attempt only leaves it (a swap
+ * with the last entry: no hashing, nothing allocated). The timer is never stopped: it wakes when
+ * it was set for, checks what is still watched and sleeps again until the earliest deadline, or
+ * not at all when nothing is left.
  */
 class SharedTimer {
-  readonly #watched = new Set<Timed>();
+  readonly #watched: Timed[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The `setTimeout` that made the timer: tests switch to fake timers and back. */
   #madeBy: typeof setTimeout | undefined;
@@ -28,13 +32,24 @@ class SharedTimer {
 
   /** Watches `timed` and wakes for it at `at` at the latest. */
   watch(timed: Timed, at: number): void {
-    this.#watched.add(timed);
+    if (timed.timerSlot === -1) {
+      timed.timerSlot = this.#watched.length;
+      this.#watched.push(timed);
+    }
     if (this.#timer !== undefined && this.#madeBy === setTimeout && this.#wakeAt <= at) return;
     this.#wake(at);
   }
 
   unwatch(timed: Timed): void {
-    this.#watched.delete(timed);
+    const slot = timed.timerSlot;
+    if (slot === -1) return;
+    timed.timerSlot = -1;
+    const watched = this.#watched;
+    const last = watched.pop()!;
+    if (last !== timed) {
+      watched[slot] = last;
+      last.timerSlot = slot;
+    }
   }
 
   #wake(at: number): void {
@@ -52,11 +67,11 @@ class SharedTimer {
     this.#timer = undefined;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
-    // What fires may arm or stop other deadlines: a Set visits what is added while iterating.
-    for (const timed of this.#watched) {
+    // A copy: what fires may arm or stop other deadlines. One armed meanwhile sets the timer.
+    for (const timed of this.#watched.slice()) {
+      if (timed.timerSlot === -1) continue;
       const at = timed.check(now);
-      if (at === undefined) this.#watched.delete(timed);
-      else if (at < next) next = at;
+      if (at !== undefined && at < next) next = at;
     }
     if (next === Number.POSITIVE_INFINITY) return;
     // A deadline armed meanwhile may have set the timer already, possibly later than `next`.
@@ -68,11 +83,12 @@ class SharedTimer {
 export const sharedTimer = new SharedTimer();
 
 /** Runs `expire` once, `ms` from now, on the shared timer, unless cancelled first. */
-export class OneShot implements Timed {
+export class OneShot extends Timed {
   readonly #at: number;
   readonly #expire: () => void;
 
   constructor(ms: number, expire: () => void) {
+    super();
     this.#at = performance.now() + ms;
     this.#expire = expire;
     sharedTimer.watch(this, this.#at);
@@ -84,6 +100,7 @@ export class OneShot implements Timed {
 
   check(now: number): number | undefined {
     if (this.#at - now >= 1) return this.#at;
+    sharedTimer.unwatch(this);
     this.#expire();
     return undefined;
   }

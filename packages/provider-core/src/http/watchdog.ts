@@ -1,19 +1,19 @@
 import type { TimeoutKind } from '../errors';
-import { sharedTimer, type Timed } from './shared-timer';
+import { sharedTimer, Timed } from './shared-timer';
 
 /**
  * One deadline at a time of one attempt, on the process's shared timer. `touch()` only moves the
  * deadline: the shared timer re-checks it when it wakes, so a fast stream costs no timer churn.
  */
-export class Watchdog implements Timed {
+export class Watchdog extends Timed {
   #deadline = 0;
   #kind: TimeoutKind = 'idle';
   #ms = 0;
   #paused = false;
-  #armed = false;
   readonly #onFire: (kind: TimeoutKind, ms: number) => void;
 
   constructor(onFire: (kind: TimeoutKind, ms: number) => void) {
+    super();
     this.#onFire = onFire;
   }
 
@@ -27,7 +27,6 @@ export class Watchdog implements Timed {
     this.#ms = ms;
     const now = performance.now();
     this.#deadline = now + ms;
-    this.#armed = true;
     sharedTimer.watch(this, now + Math.min(ms, wakeWithin));
   }
 
@@ -46,8 +45,6 @@ export class Watchdog implements Timed {
   }
 
   stop(): void {
-    if (!this.#armed) return;
-    this.#armed = false;
     sharedTimer.unwatch(this);
   }
 
@@ -55,7 +52,8 @@ export class Watchdog implements Timed {
     if (this.#paused) return now + this.#ms;
     // Within a millisecond counts as due: Node's timers have millisecond resolution.
     if (this.#deadline - now >= 1) return this.#deadline;
-    this.#armed = false;
+    // Left before it fires: what it fires may arm it again.
+    sharedTimer.unwatch(this);
     this.#onFire(this.#kind, this.#ms);
     return undefined;
   }

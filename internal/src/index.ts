@@ -39,6 +39,6 @@ export {
   releaseShared,
   sharedInstance,
 } from './shared-registry';
-export { type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
+export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';

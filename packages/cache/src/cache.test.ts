@@ -156,6 +156,25 @@ describe('TTL', () => {
     expect(cache.get(req(2))).toBeUndefined();
   });
 
+  it('serves an entry past its TTL only until the clock reading renews (1 ms), never with exactExpiry', async () => {
+    // The clock moves, but no timer runs: as in a synchronous run that keeps reading the cache.
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const options = { strategy: 'aggressive', minTtlMs: 1, maxTtlMs: 10 } as const;
+    const coarse = createCache(options);
+    const exact = createCache({ ...options, exactExpiry: true });
+    for (const cache of [coarse, exact]) cache.set(req(1), 'v', { ttlMs: 5 });
+    expect(coarse.get(req(1))).toBe('v');
+    expect(exact.get(req(1))).toBe('v');
+    vi.advanceTimersByTime(6);
+    expect(exact.get(req(1))).toBeUndefined();
+    expect(coarse.get(req(1))).toBe('v');
+    // Once a timer can run, the reading is renewed and the entry is gone.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(coarse.get(req(1))).toBeUndefined();
+    expect(coarse.stats().expirations).toBe(1);
+  });
+
   it('runs no timer when entries are stored', () => {
     const cache = createCache();
     cache.set(req(1), 'v');

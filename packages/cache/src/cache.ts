@@ -58,7 +58,12 @@ class LlmCache<T> implements Cache<T> {
 
   constructor(options: ResolvedCacheOptions) {
     this.#options = options;
-    this.#memory = new MemoryTier(options.maxEntries, options.maxBytes, this.#topics);
+    this.#memory = new MemoryTier(
+      options.maxEntries,
+      options.maxBytes,
+      this.#topics,
+      options.exactExpiry,
+    );
     if (options.store) this.#store = new StoreTier(options.store, this.#topics, options);
     logCacheEvents(options.log, this.#topics);
   }

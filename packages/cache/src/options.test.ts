@@ -48,6 +48,7 @@ describe('createCache options', () => {
       RangeError,
       'Expected `compressionLevel` to be an integer between 1 and 9, got `0` (number)',
     ],
+    [{ exactExpiry: 1 }, TypeError, 'Expected `exactExpiry` to be a boolean, got `1` (number)'],
     [
       { minTtlMs: 0 },
       RangeError,

@@ -5,6 +5,7 @@ import {
   expectOneOf,
   expectString,
   fail,
+  optionalBoolean,
   optionalFunction,
   optionalSignal,
   PackageLog,
@@ -63,6 +64,15 @@ export interface CacheOptions {
    */
   maxTtlMs?: number;
   /**
+   * Read the clock at every expiry check. By default a check reuses a reading up to a
+   * millisecond old (as lru-cache's `ttlResolution` does): on a virtual machine a clock read
+   * costs as much as the rest of a hit, and an entry may then be served up to a millisecond past
+   * its TTL, or as long past it as a synchronous run in progress that reads the cache (the
+   * reading is renewed by a timer).
+   * @default false
+   */
+  exactExpiry?: boolean;
+  /**
    * Overrides the strategy's TTL per answer: return milliseconds (clamped to [minTtlMs,
    * maxTtlMs]), `undefined` to keep the strategy's TTL, or `false` to not store this answer.
    * @default undefined
@@ -96,6 +106,7 @@ export interface ResolvedCacheOptions {
   readonly compressionLevel: number;
   readonly minTtlMs: number;
   readonly maxTtlMs: number;
+  readonly exactExpiry: boolean;
   readonly ttl: CacheTtlFunction | undefined;
   readonly namespace: string | undefined;
   readonly store: CacheStore | undefined;
@@ -122,6 +133,7 @@ const OPTION_KEYS = [
   'compressionLevel',
   'minTtlMs',
   'maxTtlMs',
+  'exactExpiry',
   'ttl',
   'namespace',
   'store',
@@ -198,6 +210,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions
     max: MAX_TTL_MS,
     integer: true,
   });
+  const exactExpiry = optionalBoolean('exactExpiry', options.exactExpiry) ?? false;
   const ttl = optionalFunction<CacheTtlFunction>('ttl', options.ttl);
   const namespace =
     options.namespace === undefined
@@ -212,6 +225,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions
     compressionLevel,
     minTtlMs,
     maxTtlMs,
+    exactExpiry,
     ttl,
     namespace,
     store,

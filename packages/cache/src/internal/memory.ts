@@ -1,4 +1,4 @@
-import type { Topic } from '@x/internal';
+import { coarseNow, type Topic } from '@x/internal';
 import type { CacheEvictEvent, CacheSetEvent } from '../events';
 import { deepFreeze, type Encoded, inflate } from './codec';
 
@@ -50,6 +50,10 @@ function decode(entry: Entry): unknown {
  * only use room the entries leave under `maxBytes`: the oldest copies are dropped first, before
  * any entry is evicted, and a copy that does not fit is not kept.
  */
+function exactNow(): number {
+  return performance.now();
+}
+
 export class MemoryTier {
   readonly #index = new Map<string, Entry>();
   /** Head of the queue: the next candidate for eviction. */
@@ -57,6 +61,11 @@ export class MemoryTier {
   /** Tail of the queue. */
   #newest: Entry | undefined;
   readonly #maxEntries: number;
+  /**
+   * The clock of the expiry checks on reads: by default read at most once a millisecond (it
+   * would cost as much as the rest of a hit); `exactExpiry` reads it every time.
+   */
+  readonly #now: () => number;
   readonly #maxBytes: number;
   readonly #topics: { readonly set: Topic<CacheSetEvent>; readonly evict: Topic<CacheEvictEvent> };
 
@@ -75,7 +84,9 @@ export class MemoryTier {
     maxEntries: number,
     maxBytes: number,
     topics: { readonly set: Topic<CacheSetEvent>; readonly evict: Topic<CacheEvictEvent> },
+    exactExpiry: boolean,
   ) {
+    this.#now = exactExpiry ? exactNow : coarseNow;
     this.#maxEntries = maxEntries;
     this.#maxBytes = maxBytes;
     this.#topics = topics;
@@ -92,7 +103,7 @@ export class MemoryTier {
   read(key: string): Entry | undefined {
     const entry = this.#index.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= performance.now()) {
+    if (entry.expiresAt <= this.#now()) {
       this.#remove(entry, 'expired');
       return undefined;
     }
@@ -142,7 +153,7 @@ export class MemoryTier {
   has(key: string): boolean {
     const entry = this.#index.get(key);
     if (entry === undefined) return false;
-    if (entry.expiresAt <= performance.now()) {
+    if (entry.expiresAt <= this.#now()) {
       this.#remove(entry, 'expired');
       return false;
     }

@@ -15,7 +15,7 @@
  * Calls alternate (ours, raw; then raw, ours); medians of each phase. Run from
  * packages/provider-ollama, built:
  *
- *   node --import tsx profile/phases.ts [--pairs=3000]
+ *   node --import tsx profile/phases.ts [--pairs=3000] [--warmup=4000]
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { cliArg as arg, medianOf } from '@x/internal/testing';
@@ -24,6 +24,9 @@ import { Pool } from 'undici';
 import { MODEL, messages, rawStreamedChat, startSimChild } from './setup';
 
 const PAIRS = Number(arg('pairs', '3000'));
+// V8 settles the provider's path over the first few thousand calls (see apps/bench's
+// overheadWarmup): the phases are timed after that.
+const WARMUP = Number(arg('warmup', '4000'));
 
 const sim = await startSimChild();
 const provider = createOllamaProvider({
@@ -74,7 +77,7 @@ async function timed(name: string): Promise<void> {
   }
 }
 
-for (let i = 0; i < 200; i++) for (const name of Object.keys(subjects)) await subjects[name]!();
+for (let i = 0; i < WARMUP; i++) for (const name of Object.keys(subjects)) await subjects[name]!();
 for (let i = 0; i < PAIRS; i++) {
   const order = i % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
   for (const name of order) await timed(name);

@@ -4,8 +4,9 @@ export abstract class Timed {
   timerSlot = -1;
 
   /**
-   * Called when the shared timer wakes: when the deadline has passed, leaves the timer, fires and
-   * returns `undefined`; else returns when to be checked again (a `performance.now()` time).
+   * Called when the shared timer wakes: returns when to be checked again (a `performance.now()`
+   * time), or leaves the timer and returns `undefined` (its deadline passed and it fired, or it
+   * has nothing left to watch).
    */
   abstract check(now: number): number | undefined;
 }

@@ -1,3 +1,4 @@
+import { sharedTimer, Timed } from '../http/shared-timer';
 import type { Runtime } from '../runtime';
 
 /**
@@ -5,19 +6,19 @@ import type { Runtime } from '../runtime';
  * (`timeouts.consumerMs`). A caller that drops its iterator after one chunk would otherwise hold
  * the socket, the breaker's probe slot and an in-flight slot forever: the stream's code is
  * suspended and nothing else can release them. When the bound passes, `onAbandon` releases them;
- * a later read rejects with a `consumer` timeout. One unref'd timer, re-armed lazily: handing a
- * chunk over only moves a deadline.
+ * a later read rejects with a `consumer` timeout. On the process's shared timer: handing a chunk
+ * over only moves a deadline.
  */
-export class ConsumerWatch {
+export class ConsumerWatch extends Timed {
   readonly #rt: Runtime;
   readonly #ms: number | undefined;
   readonly #onAbandon: () => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #deadline = 0;
   #holding = false;
   abandoned = false;
 
   constructor(rt: Runtime, onAbandon: () => void) {
+    super();
     this.#rt = rt;
     this.#ms = rt.timeouts.consumerMs;
     this.#onAbandon = onAbandon;
@@ -29,7 +30,7 @@ export class ConsumerWatch {
     if (ms === undefined) return;
     this.#holding = true;
     this.#deadline = performance.now() + ms;
-    if (this.#timer === undefined) this.#arm(ms);
+    if (this.timerSlot === -1) sharedTimer.watch(this, this.#deadline);
   }
 
   /** The caller asked for the next chunk. */
@@ -39,8 +40,7 @@ export class ConsumerWatch {
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    sharedTimer.unwatch(this);
   }
 
   error(): unknown {
@@ -51,21 +51,13 @@ export class ConsumerWatch {
     });
   }
 
-  #arm(ms: number): void {
-    const timer = setTimeout(this.#fire, Math.max(1, Math.ceil(ms)));
-    timer.unref?.();
-    this.#timer = timer;
-  }
-
-  readonly #fire = (): void => {
-    this.#timer = undefined;
-    if (!this.#holding) return;
-    const left = this.#deadline - performance.now();
-    if (left >= 1) {
-      this.#arm(left);
-      return;
-    }
+  check(now: number): number | undefined {
+    if (this.#holding && this.#deadline - now >= 1) return this.#deadline;
+    // Not holding a chunk: nothing to watch until the next one is handed over.
+    sharedTimer.unwatch(this);
+    if (!this.#holding) return undefined;
     this.abandoned = true;
     this.#onAbandon();
-  };
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import { onAbort } from '@x/internal';
 import type { ErrorKit } from '../errors';
+import { OneShot } from '../http/shared-timer';
 import { lightSignal } from '../light-signal';
 import type { StatsRecorder } from '../observe/stats';
 import type { RetryBudget } from '../retry-policy';
@@ -61,10 +62,10 @@ export function beginCall(init: {
   const totalMs = init.totalMs;
   // A light signal: the deadline is on every call and rarely fires (see light-signal.ts).
   const deadline = lightSignal();
-  const timer = setTimeout(() => {
+  // On the shared timer, as the attempts' deadlines: no Node timer per call.
+  const timer = new OneShot(totalMs, () => {
     deadline.abort(init.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
-  }, totalMs);
-  timer.unref?.();
+  });
   const caller = init.callerSignal;
   let stopCaller: (() => void) | undefined;
   if (caller?.aborted) deadline.abort(caller.reason);
@@ -75,7 +76,7 @@ export function beginCall(init: {
     end: () => {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
+      timer.cancel();
       stopCaller?.();
       stats.ended(record);
       held?.();

@@ -110,7 +110,7 @@ export async function clientGroups(cmp: ClientComparison, profile: Profile): Pro
             },
             checks: () => [
               {
-                what: `${cmp.ours.library} p50 overhead over raw undici (${pairs} alternating pairs)`,
+                what: `${cmp.ours.library} p50 overhead over raw undici (${pairs} alternating pairs, after ${warmup} warm-up calls)`,
                 value: `${overhead.toFixed(1)} µs`,
                 target: `< ${cmp.maxP50OverheadUs} µs`,
                 met: overhead < cmp.maxP50OverheadUs,

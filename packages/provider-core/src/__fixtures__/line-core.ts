@@ -1,43 +1,15 @@
 import {
-  type Accumulator,
   type BaseChatRequest,
   type BaseChatResponse,
-  chatResponse,
   createErrorKit,
-  EMPTY_PARTIAL,
   mapHttpStatus,
   type Operation,
   ProviderCore,
-  type StreamChunk,
-  type WireMessage,
 } from '../index';
+import { Answer } from './observed';
 
-/**
- * A minimal provider on the core for the HTTP tests: POST /reply answers NDJSON `{ delta }` lines,
- * then `{ done: true }`. Every piece is off unless a test turns it on.
- */
-class Lines implements Accumulator<StreamChunk, BaseChatResponse> {
-  text = '';
-  chunks = 0;
-  done = false;
-  add({ data }: WireMessage): undefined {
-    const line = JSON.parse(data) as { delta?: string; done?: boolean };
-    this.chunks++;
-    if (line.done === true) this.done = true;
-    else this.text += line.delta ?? '';
-    return undefined;
-  }
-  addWhole(body: string): void {
-    this.text = body;
-    this.done = true;
-  }
-  partial() {
-    return { ...EMPTY_PARTIAL, content: this.text, chunks: this.chunks };
-  }
-  build() {
-    return chatResponse({ content: this.text, model: 'm' });
-  }
-}
+// A minimal provider on the core for the HTTP tests: POST /reply answers NDJSON `{ delta }` lines,
+// then `{ done: true }`. Every piece is off unless a test turns it on.
 
 /** Read as an NDJSON stream: the first-token deadline applies, so every attempt has a signal. */
 export const streamed: Operation<BaseChatRequest, BaseChatResponse> = {
@@ -47,7 +19,7 @@ export const streamed: Operation<BaseChatRequest, BaseChatResponse> = {
   stream: { framing: 'ndjson', accept: 'application/x-ndjson' },
   model: (request) => request.model,
   body: (request) => ({ model: request.model }),
-  accumulator: () => new Lines(),
+  accumulator: () => new Answer(),
 };
 
 const origin = { provider: 'demo', label: 'Demo' };

@@ -17,7 +17,8 @@ import {
   type WireMessage,
 } from '../index';
 
-class Answer implements Accumulator<StreamChunk, BaseChatResponse> {
+/** The made-up API's answer: NDJSON `{ delta }` lines, then `{ done: true, in, out }`; or one `{ text, in, out }`. */
+export class Answer implements Accumulator<StreamChunk, BaseChatResponse> {
   text = '';
   chunks = 0;
   done = false;

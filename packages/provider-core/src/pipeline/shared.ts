@@ -4,22 +4,15 @@ import { LineTooLongError } from '../decode/lines';
 import { isProviderErrorOfKind, partialOf } from '../errors';
 import { BodyTooLargeError } from '../http/attempt';
 import type { AttemptInit } from '../http/exchange';
-import type { TransportRequestOptions } from '../http/transport';
 import type { Runtime } from '../runtime';
 
 /** The attempt of a call, from the runtime: the one place its transport inputs are gathered. */
 export function attemptInit(
   rt: Runtime,
-  init: {
-    endpoint: string;
-    method: TransportRequestOptions['method'];
-    headers: Record<string, string>;
-    body: string | undefined;
-    model: string | undefined;
-    stream: boolean;
-    signals: ReadonlyArray<AbortSignal | undefined>;
-    redact: (text: string) => string;
-  },
+  init: Pick<
+    AttemptInit,
+    'endpoint' | 'method' | 'headers' | 'body' | 'model' | 'stream' | 'signals' | 'redact'
+  >,
 ): AttemptInit {
   return {
     transport: rt.transport,

@@ -113,11 +113,21 @@ class DirectExchange implements Dispatcher.DispatchHandler {
     }
     if (init.observe !== undefined) this.#answered = watch(init.observe, init.endpoint);
     this.#control.signal?.addEventListener('abort', this.#onAbort);
-    dispatch(
-      init.url,
-      { method: init.method, headers: init.headers, body: init.body, signal: this.#control.signal },
-      this,
-    );
+    try {
+      dispatch(
+        init.url,
+        {
+          method: init.method,
+          headers: init.headers,
+          body: init.body,
+          signal: this.#control.signal,
+        },
+        this,
+      );
+    } catch (error) {
+      // undici reports a refused request to the handler; anything thrown here is ours to end.
+      if (this.#phase !== Phase.Done) this.#fail(error);
+    }
   }
 
   onRequestStart(controller: Controller): void {

@@ -16,15 +16,20 @@ export async function rateLimitStep(
   );
   const t0 = performance.now();
   const done: { i: number; t: number }[] = [];
+  // Each answer says how long it waited for the limiter: this burst's own waits, whatever the
+  // earlier steps' calls waited (the provider's stats add them all up).
+  const waits: number[] = [];
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      await provider.complete({
+      const answer = await provider.complete({
         model: target.model,
         messages: [{ role: 'user', content: `Reply with the number ${i + 1}.` }],
         maxTokens: 1,
         cache: 'bypass',
       });
       done.push({ i: i + 1, t: performance.now() - t0 });
+      const waited = answer.timings.queueWaitMs ?? 0;
+      if (waited >= 1) waits.push(waited);
     }),
   );
   const scale = 40 / Math.max(1, done[done.length - 1]!.t);
@@ -33,12 +38,10 @@ export async function rateLimitStep(
       `request #${String(d.i).padEnd(2)} done at ${`+${d.t.toFixed(0)} ms`.padStart(9)}  ${'·'.repeat(Math.round(d.t * scale))}●`,
     );
   }
-  const stats = provider.stats();
+  waits.sort((x, y) => x - y);
   out.line(
-    `${bold(String(stats.rateLimitWaits))} requests waited for the limiter, p50 wait ${
-      stats.rateLimitWaitMs.p50 !== undefined
-        ? `${Number(stats.rateLimitWaitMs.p50).toFixed(0)} ms`
-        : '?'
+    `${bold(String(waits.length))} requests waited for the limiter, p50 wait ${
+      waits.length > 0 ? `${waits[(waits.length - 1) >> 1]!.toFixed(0)} ms` : '-'
     }`,
   );
   out.line(

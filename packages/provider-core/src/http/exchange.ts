@@ -105,5 +105,3 @@ export function httpErrorOf(
     redact: init.redact,
   });
 }
-
-export function ignore(): void {}

@@ -182,7 +182,8 @@ export function header(headers: TransportResponse['headers'], name: string): str
   return Array.isArray(value) ? value[0] : value;
 }
 
-function ignore(): void {}
+/** A listener that does nothing: keeps an expected `error` event from going uncaught. */
+export function ignore(): void {}
 
 /** Destroys a body without letting undici's abort error go uncaught. */
 export function destroyQuietly(body: TransportResponse['body']): void {

@@ -12,7 +12,7 @@ import {
 } from './exchange';
 import type { ExchangeAnswered } from './failures';
 import { mapTransportError } from './failures';
-import { OneShot } from './shared-timer';
+import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
 import type { Watchdog } from './watchdog';
 
@@ -58,7 +58,7 @@ export function directAttempt(
 }
 
 /** One exchange, as undici's handler (its methods are called by undici, in order). */
-class DirectExchange implements Dispatcher.DispatchHandler {
+class DirectExchange extends Timed implements Dispatcher.DispatchHandler {
   readonly #init: AttemptInit;
   readonly #maxBytes: number;
   readonly #sink: (chunk: Buffer) => boolean;
@@ -79,7 +79,8 @@ class DirectExchange implements Dispatcher.DispatchHandler {
   #statusCode = 0;
   #headers: Headers = {};
   #errorParts: Buffer[] | undefined;
-  #grace: OneShot | undefined;
+  /** When a complete answer's body is given up if it has not ended (on the shared timer). */
+  #graceUntil = 0;
 
   constructor(
     init: AttemptInit,
@@ -90,6 +91,7 @@ class DirectExchange implements Dispatcher.DispatchHandler {
     resolve: () => void,
     reject: (error: unknown) => void,
   ) {
+    super();
     this.#init = init;
     this.#maxBytes = maxBytes;
     this.#sink = sink;
@@ -188,7 +190,7 @@ class DirectExchange implements Dispatcher.DispatchHandler {
         return;
       case Phase.Complete:
         this.#phase = Phase.Done;
-        this.#grace?.cancel();
+        sharedTimer.unwatch(this);
         return;
       default:
     }
@@ -198,7 +200,7 @@ class DirectExchange implements Dispatcher.DispatchHandler {
     const phase = this.#phase;
     if (phase === Phase.Complete) {
       this.#phase = Phase.Done;
-      this.#grace?.cancel();
+      sharedTimer.unwatch(this);
       return;
     }
     if (phase === Phase.Done) return;
@@ -239,7 +241,8 @@ class DirectExchange implements Dispatcher.DispatchHandler {
     this.#settle();
     // Usually the body's end is already in this chunk, and follows at once.
     this.#phase = Phase.Complete;
-    this.#grace = new OneShot(GRACE_MS, this.#giveUp);
+    this.#graceUntil = performance.now() + GRACE_MS;
+    sharedTimer.watch(this, this.#graceUntil);
     this.#resolve();
   }
 
@@ -294,12 +297,23 @@ class DirectExchange implements Dispatcher.DispatchHandler {
     }
   }
 
+  /** The grace of a complete answer's body (the only deadline the exchange itself keeps). */
+  check(now: number): number | undefined {
+    if (this.#phase !== Phase.Complete) {
+      sharedTimer.unwatch(this);
+      return undefined;
+    }
+    if (this.#graceUntil - now >= 1) return this.#graceUntil;
+    this.#giveUp();
+    return undefined;
+  }
+
   /** The answer is complete but its body goes on, or does not end: the socket is closed. */
-  readonly #giveUp = (): void => {
+  #giveUp(): void {
     this.#phase = Phase.Done;
-    this.#grace?.cancel();
+    sharedTimer.unwatch(this);
     this.#abortExchange(new Error('the answer was complete'));
-  };
+  }
 
   #abortExchange(reason: Error): void {
     const controller = this.#controller;

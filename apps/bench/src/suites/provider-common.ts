@@ -49,20 +49,16 @@ export async function p50Overhead(ours: Call, raw: Call, pairs: number): Promise
   return (median(oursMs) - median(rawMs)) * 1000;
 }
 
-/** Pairs timed for the p50 overhead: a pair costs about a millisecond, so --quick affords 1,000. */
-export function overheadPairs(profile: Profile): number {
-  return profile.name === 'full' ? 4000 : profile.name === 'quick' ? 1000 : 40;
-}
-
 /**
- * Calls of each client before the p50 pairs. The provider's path runs a few dozen functions that
- * V8 optimises over the first few thousand calls (and its calibrator learns the model over the
- * first hundreds): timed in rounds of 1,000 pairs after 100 warm-up calls, its p50 overhead read
+ * Pairs timed for the p50 overhead (a pair costs about a millisecond, so --quick affords 1,000),
+ * and calls of each client before them. The provider's path runs a few dozen functions that V8
+ * optimises over the first few thousand calls (and its calibrator learns the model over the first
+ * hundreds): timed in rounds of 1,000 pairs after 100 warm-up calls, its p50 overhead read
  * 92-112, 48-55, 30-37, then 20-30 µs from the fourth round on. The target is the overhead a
  * long-running process pays, so the pairs start once it has settled.
  */
-export function overheadWarmup(profile: Profile): number {
-  return profile.name === 'full' ? 4000 : profile.name === 'quick' ? 1000 : 10;
+export function overheadPairs(profile: Profile): number {
+  return profile.name === 'full' ? 4000 : profile.name === 'quick' ? 1000 : 40;
 }
 
 /**
@@ -72,7 +68,7 @@ export function overheadWarmup(profile: Profile): number {
 export async function clientGroups(cmp: ClientComparison, profile: Profile): Promise<MicroGroup[]> {
   // Warm-up: connections open and the JIT settled before the first timed pair.
   for (let i = 0; i < 100; i++) await cmp.peer.call();
-  const warmup = overheadWarmup(profile);
+  const warmup = overheadPairs(profile);
   for (let i = 0; i < warmup; i++) {
     await cmp.ours.call();
     await cmp.raw.call();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cookbookMessages, cookbookToolMessages, cookbookTools } from './__fixtures__/cookbook';
 import { countChatTokens } from './chat';
 import { countTokens } from './count-tokens';
+import { clearCountCache, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
 import type { ToolDefinition, ToolProperty } from './types';
 
@@ -107,5 +108,43 @@ describe('countChatTokens', () => {
       countChatTokens([], { model: 'gpt-4o', tools: [{ function: {} } as never] }),
     ).toThrow('Expected `tools[0].function.name` to be a non-empty string');
     expect(() => countChatTokens([], undefined as never)).toThrow(TypeError);
+  });
+});
+
+describe('the memo of message texts', () => {
+  const counter = () => getCounter('o200k_base');
+
+  it('counts a resent message once and a changed one again, with the same counts as countTokens', () => {
+    clearCountCache();
+    const system = { role: 'system', content: 'You are a concise assistant.' };
+    const first = countChatTokens([system, { role: 'user', content: 'Hi' }], { model: 'gpt-4o' });
+    const held = counter().cachedTexts;
+    expect(held).toBe(4); // 'system', its content, 'user', 'Hi'
+    expect(countChatTokens([system, { role: 'user', content: 'Hi' }], { model: 'gpt-4o' })).toBe(
+      first,
+    );
+    expect(counter().cachedTexts).toBe(held);
+    const edited = 'Hi, and a longer question with 12345 numbers in it?';
+    expect(countChatTokens([system, { role: 'user', content: edited }], { model: 'gpt-4o' })).toBe(
+      first - countTokens('Hi') + countTokens(edited),
+    );
+    expect(counter().cachedTexts).toBe(held + 1);
+  });
+
+  it('counts a text over 64 Ki characters every time, without holding it', () => {
+    clearCountCache();
+    const long = 'word '.repeat(20_000);
+    const count = countChatTokens([{ role: 'user', content: long }], { model: 'gpt-4o' });
+    expect(count).toBe(countTokens('user') + countTokens(long) + 3 + 3);
+    expect(counter().cachedTexts).toBe(1); // 'user' only
+  });
+
+  it('is emptied by clearCountCache() and counts the same afterwards', () => {
+    const messages = [{ role: 'user', content: 'Count me twice.' }];
+    const before = countChatTokens(messages, { model: 'gpt-4o' });
+    expect(counter().cachedTexts).toBeGreaterThan(0);
+    clearCountCache();
+    expect(counter().cachedTexts).toBe(0);
+    expect(countChatTokens(messages, { model: 'gpt-4o' })).toBe(before);
   });
 });

@@ -155,12 +155,12 @@ export function countChatExact(
     total += format.perMessage;
     if (typeof message.name === 'string') total += format.perName;
     const n = messageStrings(message, strings);
-    for (let i = 0; i < n; i++) total += counter.count(strings[i]!, false);
+    for (let i = 0; i < n; i++) total += counter.countRepeated(strings[i]!);
   }
   if (tools !== undefined) {
     const { strings, overhead } = toolParts(tools, format);
     total += overhead;
-    for (const text of strings) total += counter.count(text, false);
+    for (const text of strings) total += counter.countRepeated(text);
   }
   return total;
 }

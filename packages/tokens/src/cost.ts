@@ -1,5 +1,5 @@
 import { expectNumber, expectString } from '@x/internal';
-import { getModelInfo } from './models';
+import { modelPricing } from './models';
 import { type EstimateCostInput, expectOptions, KEYS } from './options';
 
 /** The result of `estimateCost`, in US dollars. */
@@ -40,9 +40,8 @@ export function estimateCost(request: EstimateCostInput): CostEstimate | undefin
       `Expected \`cachedInputTokens\` to be <= \`inputTokens\` (${inputTokens}), got \`${cachedInputTokens}\` (number)`,
     );
   }
-  const info = getModelInfo(request.model);
-  if (info?.pricing == null) return undefined;
-  const { pricing } = info;
+  const pricing = modelPricing(request.model);
+  if (pricing == null) return undefined;
   const perToken = (usdPerMillion: number) => usdPerMillion / 1_000_000;
   const input = (inputTokens - cachedInputTokens) * perToken(pricing.input);
   const cachedInput = cachedInputTokens * perToken(pricing.cachedInput ?? pricing.input);

@@ -9,6 +9,7 @@ import {
 } from '@x/internal';
 import { EncodingLoadError } from './errors';
 import { BpeCounter, type RankFile } from './internal/bpe';
+import { clearFeatureMemo } from './internal/heuristic';
 import { logEncodingLoad, type TokensLogger } from './log';
 import { lookupRegisteredEncoding } from './models';
 import { expectEncoding, expectOptions, KEYS } from './options';
@@ -229,14 +230,17 @@ export function onEncodingLoad(listener: (event: EncodingLoadEvent) => void): ()
 }
 
 /**
- * Empties the memo of counted pieces of every loaded encoding (each keeps at most 100,000 pieces).
- * Counting stays correct either way; this only frees memory or measures cold-cache speed.
+ * Empties the memos of counts: the counted pieces of every loaded encoding (at most 100,000 each),
+ * the message texts `countChatTokens` counted whole (at most 8,192 texts and 2 Mi characters per
+ * encoding), and the texts the heuristic estimator read (as many). Counts and estimates stay the
+ * same either way; this only frees memory or measures cold-cache speed.
  *
  * @example
  * clearCountCache();
  */
 export function clearCountCache(): void {
   for (const counter of counters.values()) counter.clearCache();
+  clearFeatureMemo();
 }
 
 /**

@@ -6,6 +6,7 @@ import { corpus, type Sample } from './__fixtures__/corpus';
 import { createCalibrator } from './calibrator';
 import { countChatTokens } from './chat';
 import { countTokens } from './count-tokens';
+import { clearCountCache } from './encodings';
 import { estimateTokens, getHeuristicProfile } from './estimate';
 import type { Provider } from './types';
 
@@ -153,5 +154,36 @@ describe('estimateTokens', () => {
       'Expected `calibrator` to be a calibrator from createCalibrator(), got `{}` (object)',
     );
     expect(() => estimateTokens('x', null as never)).toThrow(TypeError);
+  });
+});
+
+describe('the memo of estimated texts', () => {
+  it('gives every corpus sample the same estimate read fresh, from the memo and after clearing it', () => {
+    const providers: Provider[] = ['ollama', 'anthropic', 'mistral'];
+    for (const provider of providers) {
+      clearCountCache();
+      const fresh = corpus.map((s) => estimateTokens(s.text, { provider }).tokens);
+      const again = corpus.map((s) => estimateTokens(s.text, { provider }).tokens);
+      const asMessages = corpus.map(
+        (s) => estimateTokens([{ role: 'user', content: s.text }], { provider }).tokens,
+      );
+      clearCountCache();
+      const cleared = corpus.map((s) => estimateTokens(s.text, { provider }).tokens);
+      expect(again).toEqual(fresh);
+      expect(cleared).toEqual(fresh);
+      // a message adds its role and the chat's framing, never less than the text alone
+      for (const [i, tokens] of asMessages.entries()) expect(tokens).toBeGreaterThan(fresh[i]!);
+    }
+  });
+
+  it('estimates a text after another of the same length from its own characters', () => {
+    const a = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+    const b = '頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁頁';
+    expect(b.length).toBe(a.length);
+    const first = estimateTokens(a, { provider: 'ollama' });
+    const second = estimateTokens(b, { provider: 'ollama' });
+    expect(second.tokens).toBeGreaterThan(first.tokens);
+    expect(estimateTokens(a, { provider: 'ollama' })).toEqual(first);
+    expect(estimateTokens(b, { provider: 'ollama' })).toEqual(second);
   });
 });

@@ -111,17 +111,30 @@ function resolve(model: string): ModelRecord | undefined {
   return record;
 }
 
+/** A record's prices (USD per million tokens), or null when it has none. */
+function pricingOf(record: ModelRecord): ModelPricing | null {
+  if (record.price === null) return null;
+  const [input, output, cachedInput] = record.price;
+  const asOf =
+    (record as { asOf?: string }).asOf ??
+    (record.source ? DATA_SOURCES[record.source].date : PRICES_AS_OF);
+  const pricing: ModelPricing = { input, output, asOf };
+  if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
+  return pricing;
+}
+
+/**
+ * @internal The prices of a model, without building the rest of its info: `estimateCost` runs
+ * after every answer of a provider.
+ */
+export function modelPricing(model: string): ModelPricing | null | undefined {
+  const record = resolve(model);
+  return record === undefined ? undefined : pricingOf(record);
+}
+
 function toInfo(record: ModelRecord): ModelInfo {
   const local = record.provider === 'ollama';
-  let pricing: ModelPricing | null = null;
-  if (record.price !== null) {
-    const [input, output, cachedInput] = record.price;
-    const asOf =
-      (record as { asOf?: string }).asOf ??
-      (record.source ? DATA_SOURCES[record.source].date : PRICES_AS_OF);
-    pricing = { input, output, asOf };
-    if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
-  }
+  const pricing = pricingOf(record);
   return {
     id: record.id,
     provider: record.provider,

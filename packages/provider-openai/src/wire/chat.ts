@@ -18,14 +18,18 @@ export function chatOperation(
   /** `complete()` reads the answer as a stream (its first-token and idle deadlines apply). */
   streamed: boolean,
 ): Operation<ChatRequest, ChatResponse> {
-  const bodies = new WeakMap<ChatRequest, Record<string, unknown>>();
+  // The body of the request seen last: prompt(), cacheKey() and body() of one call ask for it in
+  // turn. A WeakMap entry per call cost ~1 µs (most of it in the garbage collector's ephemeron
+  // work); calls that interleave just build it again, a pure function of the request. finish()
+  // lets go of it, so a large request is not held once its call has answered.
+  let lastRequest: ChatRequest | undefined;
+  let lastBody: Record<string, unknown> | undefined;
   const bodyOf = (request: ChatRequest): Record<string, unknown> => {
-    let body = bodies.get(request);
-    if (body === undefined) {
-      body = toChatBody(request, dialect);
-      bodies.set(request, body);
+    if (request !== lastRequest || lastBody === undefined) {
+      lastBody = toChatBody(request, dialect);
+      lastRequest = request;
     }
-    return body;
+    return lastBody;
   };
   return Object.freeze({
     name: 'chat',
@@ -47,6 +51,10 @@ export function chatOperation(
     finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
       // The echoed model, or the requested one when the server left it out.
       if (response.model === '') response.model = request.model;
+      if (request === lastRequest) {
+        lastRequest = undefined;
+        lastBody = undefined;
+      }
     },
   });
 }

@@ -1,4 +1,4 @@
-import { PieceCache } from './piece-cache';
+import { CountMemo } from './count-memo';
 import { isAscii, utf8BinaryString } from './utf8';
 
 /** The shape of js-tiktoken's rank files (`js-tiktoken/ranks/<encoding>`). */
@@ -156,16 +156,26 @@ function mergeCountLong(bytes: string, ranks: Map<string, number>): number {
 // Below this many bytes the quadratic loop's small constant wins.
 const LONG_PIECE = 256;
 
+/** Texts of chat messages memoised whole, per generation of the memo (two generations). */
+const TEXT_MEMO_ENTRIES = 4_096;
+/** Characters of memoised texts per generation: at most twice that is held (~4 MB at worst). */
+const TEXT_MEMO_CHARS = 1 << 20;
+/** A longer text is counted every time: one must not push every other text out. */
+const TEXT_MEMO_MAX_TEXT = 1 << 16;
+
 /**
  * A token counter for one tiktoken encoding, built on js-tiktoken's rank data. It pre-tokenises
  * with the encoding's own regular expression, answers repeated pieces from a bounded memo, answers
  * pieces that are whole tokens with one Map lookup, and runs the byte-pair merge only for the rest.
+ * Texts counted with {@link BpeCounter.countRepeated} (a chat's messages, resent every turn) are
+ * also memoised whole.
  */
 export class BpeCounter {
   readonly #ranks: Map<string, number>;
   readonly #pattern: RegExp;
   readonly #special: RegExp | undefined;
-  readonly #cache: PieceCache;
+  readonly #cache: CountMemo;
+  readonly #texts = new CountMemo(TEXT_MEMO_ENTRIES, TEXT_MEMO_CHARS);
 
   constructor(file: RankFile, cacheSize: number) {
     this.#ranks = parseRanks(file.bpe_ranks);
@@ -173,7 +183,7 @@ export class BpeCounter {
     const specials = Object.keys(file.special_tokens);
     this.#special =
       specials.length > 0 ? new RegExp(specials.map(escapeRegExp).join('|'), 'g') : undefined;
-    this.#cache = new PieceCache(cacheSize);
+    this.#cache = new CountMemo(cacheSize);
   }
 
   /** Number of distinct tokens in the vocabulary (without special tokens). */
@@ -186,8 +196,28 @@ export class BpeCounter {
     return this.#cache.size;
   }
 
+  /** Texts currently memoised whole. */
+  get cachedTexts(): number {
+    return this.#texts.size;
+  }
+
   clearCache(): void {
     this.#cache.clear();
+    this.#texts.clear();
+  }
+
+  /**
+   * Counts a text that is likely to be counted again as it is (ordinary text, no special tokens):
+   * the system prompt and the history a chat resends every turn. Texts up to 64 Ki characters are
+   * memoised whole, so a repeat costs one Map lookup instead of the regex split.
+   */
+  countRepeated(text: string): number {
+    if (text.length > TEXT_MEMO_MAX_TEXT) return this.#countOrdinary(text);
+    const memo = this.#texts.get(text);
+    if (memo !== undefined) return memo;
+    const count = this.#countOrdinary(text);
+    this.#texts.set(text, count);
+    return count;
   }
 
   /**

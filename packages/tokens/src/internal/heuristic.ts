@@ -1,6 +1,7 @@
 import { messageStrings, toolParts } from '../chat';
 import { registryGeneration, resolveModelRecord } from '../models';
 import type { ChatMessage, Provider, ToolDefinition } from '../types';
+import { CountMemo } from './count-memo';
 import { CHARS, countFeatures, FEATURE_NAMES, nonAsciiOf, VECTOR_LENGTH } from './features';
 import { type HeuristicProfile, PROFILES } from './profiles';
 
@@ -35,9 +36,34 @@ const features = new Float64Array(VECTOR_LENGTH);
 const strings: string[] = [];
 const FEATURE_COUNT = FEATURE_NAMES.length;
 
+/**
+ * Feature vectors of the texts estimated lately, for the reason the exact counter memoises message
+ * texts: a chat resends its system prompt and its whole history on every turn, and the heuristic
+ * reads every character of them. Bounded like that memo (two generations of at most 4,096 texts
+ * and 1 Mi characters each); a text over 64 Ki characters is read every time. Entries are never
+ * handed out, only copied into `features`.
+ */
+const vectors = new CountMemo<Float64Array>(4_096, 1 << 20);
+const MEMO_MAX_TEXT = 1 << 16;
+/** Below this length reading the text costs less than the memo's hashing and copying. */
+const MEMO_MIN_TEXT = 24;
+
+/** @internal Empties the memo of feature vectors (`clearCountCache()`). */
+export function clearFeatureMemo(): void {
+  vectors.clear();
+}
+
 /** @internal The weighted features of `text` (before rounding); its counts stay in `features`. */
 export function rawCount(text: string, profile: HeuristicProfile): number {
-  countFeatures(text, features);
+  if (text.length < MEMO_MIN_TEXT || text.length > MEMO_MAX_TEXT) countFeatures(text, features);
+  else {
+    const known = vectors.get(text);
+    if (known !== undefined) features.set(known);
+    else {
+      countFeatures(text, features);
+      vectors.set(text, features.slice());
+    }
+  }
   if (text === '') return 0;
   // Summed in FEATURE_NAMES order, as the weights were fitted: the same float result every time.
   const weights = profile.vector;

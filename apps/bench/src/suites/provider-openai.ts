@@ -115,6 +115,7 @@ export const providerOpenAISuite: Suite = {
       notes: [
         'The simulator answers at once, in a child process of its own: what is measured is the client (validation, pipeline, HTTP, parsing).',
         "Two setups, each like for like: `streamed` is complete()'s default (SSE, the answer read whole), against raw undici and the official client reading the same stream; `whole` is `completeAs: 'whole'` (one JSON answer), against the same request made raw and with the official client.",
+        "Every call sends the same two messages, as the raw request sends the same body: after the first call the provider's exact prompt count reads each message from @x/tokens' memo of message texts, as it does for a chat's resent system prompt and history.",
       ],
       async close() {
         await streamed.close();

@@ -101,6 +101,7 @@ export const providerSuite: Suite = {
       notes: [
         'The simulator answers at once, in a child process of its own: what is measured is the client (validation, pipeline, HTTP, parsing).',
         "Two setups, each like for like: `streamed` is complete()'s default (Ollama streams NDJSON, the answer is read whole), against raw undici and ollama-js reading the same stream; `whole` is `completeAs: 'whole'` (`stream: false`), against the same request made raw and with ollama-js.",
+        "Every call sends the same two messages, as the raw request sends the same body: after the first call the provider's token estimate reads each message from @x/tokens' memo of estimated texts, as it does for a chat's resent system prompt and history.",
       ],
       async close() {
         await streamed.close();

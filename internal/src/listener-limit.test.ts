@@ -17,6 +17,15 @@ describe('liftAbortListenerLimit', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('leaves a limit that getMaxListeners() can read again, so a shared signal costs no exception', () => {
+    const { signal } = new AbortController();
+    liftAbortListenerLimit(signal);
+    // Node 20 throws ERR_INVALID_ARG_TYPE here for a limit of 0, which the next lift then caught.
+    expect(getMaxListeners(signal)).toBe(Number.POSITIVE_INFINITY);
+    liftAbortListenerLimit(signal);
+    expect(getMaxListeners(signal)).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('leaves alone a limit the signal owner set, and ignores a look-alike signal', () => {
     const { signal } = new AbortController();
     setMaxListeners(3, signal);

@@ -13,8 +13,13 @@ export function liftAbortListenerLimit(signal: AbortSignal): void {
   // A look-alike (a light signal of our own transports): no limit, and no exception to pay for.
   if (!(signal instanceof EventTarget)) return;
   try {
-    if (getMaxListeners(signal) === defaultMaxListeners) setMaxListeners(0, signal);
+    // Infinity, not 0: both mean no limit, but Node 20's getMaxListeners() throws for an
+    // EventTarget whose limit is 0, and this runs on every call that shares the signal (a
+    // breaker's never-aborted signal, a server's shutdown signal): an exception with its stack
+    // trace each time, most of a streamed call's listener cost.
+    if (getMaxListeners(signal) === defaultMaxListeners) setMaxListeners(Infinity, signal);
   } catch {
-    // A look-alike signal that is not an EventTarget of this realm: nothing to lift.
+    // A look-alike signal that is not an EventTarget of this realm, or one its owner set to 0
+    // (no limit): nothing to lift.
   }
 }

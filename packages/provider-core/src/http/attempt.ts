@@ -65,6 +65,12 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
  */
 export async function* streamAttempt(
   init: AttemptInit,
+  /**
+   * Asked when the consumer stops early: true when what it read is the whole answer (the final
+   * message arrived). The body is then let end, and the socket goes back to the pool, instead of
+   * the request being aborted.
+   */
+  complete?: () => boolean,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const control = new AttemptSignal(init.signals, true, takesAnySignal(init.transport));
   let gotBytes = false;
@@ -80,7 +86,7 @@ export async function* streamAttempt(
     response = await open(init, control);
     let first = true;
     try {
-      for await (const chunk of response.body) {
+      for await (const chunk of chunksOf(response.body)) {
         gotBytes = true;
         if (first) {
           first = false;
@@ -101,12 +107,59 @@ export async function* streamAttempt(
   } finally {
     watchdog?.stop();
     if (!finished) {
-      // The consumer left early, or an error: release the request and its socket.
-      control.abort(control.reason());
-      if (response !== undefined) destroyQuietly(response.body);
+      if (response !== undefined && complete?.() === true && control.reason() === undefined) {
+        letBodyEnd(response.body as EndingBody);
+      } else {
+        // The consumer left early, or an error: release the request and its socket.
+        control.abort(control.reason());
+        if (response !== undefined) destroyQuietly(response.body);
+      }
     }
     control.release();
   }
+}
+
+type EndingBody = NodeJS.ReadableStream & {
+  destroy(error?: Error): void;
+  readableEnded?: boolean;
+};
+
+/**
+ * The body's chunks. A Node stream's own iterator destroys the stream when the loop is left
+ * early, even after the answer's final message: that aborts the request, which makes two or three
+ * errors with their stack traces, and closes the socket, on every successful streamed call. Left
+ * intact, the body can end on its own (see `letBodyEnd`).
+ */
+function chunksOf(body: TransportResponse['body']): AsyncIterable<Uint8Array> {
+  const iterator = (body as { iterator?: (options: { destroyOnReturn: boolean }) => unknown })
+    .iterator;
+  return typeof iterator === 'function'
+    ? (iterator.call(body, { destroyOnReturn: false }) as AsyncIterable<Uint8Array>)
+    : body;
+}
+
+/**
+ * The answer is complete: its body's end usually follows at once (the chunk terminator), and then
+ * the socket goes back to the pool. Anything after the final message (more bytes, a connection
+ * left open past the grace) is not read: the body is destroyed, closing that socket.
+ */
+function letBodyEnd(stream: EndingBody): void {
+  stream.on('error', ignore);
+  if (stream.readableEnded === true) return;
+  // The end is usually one tick away: on the shared timer, waiting for it sets no timer.
+  const grace = new OneShot(GRACE_MS, () => stream.destroy());
+  const done = () => {
+    grace.cancel();
+    stream.removeListener('end', done);
+    stream.removeListener('data', extra);
+  };
+  const extra = () => {
+    done();
+    stream.destroy();
+  };
+  stream.once('end', done);
+  stream.on('data', extra);
+  stream.resume();
 }
 
 /** Thrown by {@link bufferedAttempt} when the body exceeds its cap. */
@@ -203,21 +256,7 @@ async function readFromTransport(
       // connection left open) is not read: the body is destroyed, closing that socket.
       const finish = () => {
         cleanup();
-        stream.on('error', ignore);
-        if (stream.readableEnded === true) return;
-        // The end is usually one tick away: on the shared timer, waiting for it sets no timer.
-        const grace = new OneShot(GRACE_MS, () => stream.destroy());
-        const done = () => {
-          grace.cancel();
-          stream.removeListener('end', done);
-          stream.removeListener('data', extra);
-        };
-        const extra = () => {
-          done();
-          stream.destroy();
-        };
-        stream.once('end', done);
-        stream.on('data', extra);
+        letBodyEnd(stream);
       };
       const onData = (chunk: Buffer) => {
         if (!gotBytes) {

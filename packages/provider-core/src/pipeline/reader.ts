@@ -80,6 +80,8 @@ export class AnswerReader<Response> {
           signals: signalsOf(init.signal, breakerSignal),
           redact: init.redact,
         }),
+        // Released once the final message arrived: the body may end, the socket is kept.
+        () => this.accumulator.done,
       ),
     );
   }

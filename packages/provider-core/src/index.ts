@@ -59,6 +59,7 @@ export type {
   TransportRequestOptions,
   TransportResponse,
 } from './http/transport';
+export { type LightSignal, lightSignal } from './light-signal';
 export type {
   AuditEvent,
   AuthRejectedAudit,

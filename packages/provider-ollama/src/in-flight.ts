@@ -1,44 +1,54 @@
-import { anySignal } from '@x/internal';
+import { onAbort } from '@x/internal';
+import { type LightSignal, lightSignal } from '@x/provider-core';
 
 /**
- * The streams in flight of one provider, for `abortAll()`: each stream runs under its own
- * controller joined with the caller's signal, and leaves the set when it ends however it ends.
- * The iterator is wrapped by hand (not a second generator) so a chunk costs no extra hop.
+ * The streams in flight of one provider, for `abortAll()`: each stream runs under a light signal
+ * of its own (no `AbortController`: in Node 20 one, and a listener on it, cost microseconds per
+ * stream) that follows the caller's signal, and leaves the set when it ends however it ends. The
+ * iterator is wrapped by hand, with handlers made once per stream: a chunk costs one `then`, no
+ * second generator and no async function.
  */
 export class InFlightStreams {
-  readonly #controllers = new Set<AbortController>();
+  readonly #signals = new Set<LightSignal>();
 
   /** Starts `start` under a signal that `abortAll()` also aborts. */
   track<T>(
-    signal: AbortSignal | undefined,
-    start: (signal: AbortSignal | undefined) => AsyncGenerator<T, void, undefined>,
+    callerSignal: AbortSignal | undefined,
+    start: (signal: AbortSignal) => AsyncGenerator<T, void, undefined>,
   ): AsyncIterator<T, void, undefined> {
-    const controller = new AbortController();
-    this.#controllers.add(controller);
-    const release = () => this.#controllers.delete(controller);
+    const signal = lightSignal();
+    let stopFollowing: (() => void) | undefined;
+    if (callerSignal?.aborted) signal.abort(callerSignal.reason);
+    else if (callerSignal !== undefined) {
+      stopFollowing = onAbort(callerSignal, () => signal.abort(callerSignal.reason));
+    }
+    this.#signals.add(signal);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#signals.delete(signal);
+      stopFollowing?.();
+    };
     let inner: AsyncGenerator<T, void, undefined>;
     try {
-      inner = start(anySignal(signal, controller.signal));
+      inner = start(signal);
     } catch (error) {
       release();
       throw error;
     }
-    const settle = async (
-      step: Promise<IteratorResult<T, void>>,
-    ): Promise<IteratorResult<T, void>> => {
-      try {
-        const result = await step;
-        if (result.done === true) release();
-        return result;
-      } catch (error) {
-        release();
-        throw error;
-      }
+    const onStep = (result: IteratorResult<T, void>): IteratorResult<T, void> => {
+      if (result.done === true) release();
+      return result;
+    };
+    const onError = (error: unknown): never => {
+      release();
+      throw error;
     };
     return {
-      next: () => settle(inner.next()),
-      return: () => settle(inner.return(undefined)),
-      throw: (error?: unknown) => settle(inner.throw(error)),
+      next: () => inner.next().then(onStep, onError),
+      return: () => inner.return(undefined).then(onStep, onError),
+      throw: (error?: unknown) => inner.throw(error).then(onStep, onError),
     };
   }
 
@@ -55,11 +65,12 @@ export class InFlightStreams {
 
   /** Aborts every stream in flight; each rejects with `reason` (an `AbortError`). */
   abortAll(reason: unknown): void {
-    for (const controller of this.#controllers) controller.abort(reason);
-    this.#controllers.clear();
+    const signals = [...this.#signals];
+    this.#signals.clear();
+    for (const signal of signals) signal.abort(reason);
   }
 
   get size(): number {
-    return this.#controllers.size;
+    return this.#signals.size;
   }
 }

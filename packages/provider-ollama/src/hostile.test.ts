@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import type { HostileServer } from '@x/internal/testing';
 import {
@@ -76,6 +78,44 @@ describe('data after done (real clock)', () => {
       expect(provider.stats().inFlight).toBe(0);
     });
   }
+});
+
+describe('a stream read to its final line (real clock)', () => {
+  it('keeps its connection for the next call when the body ends just after the final line', async () => {
+    let connections = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        const line = (content: string, done: boolean) =>
+          `${JSON.stringify({ model: 'hostile', created_at: '2026-12-03T00:00:00Z', message: { role: 'assistant', content }, done, ...(done ? { done_reason: 'stop', prompt_eval_count: 3, eval_count: 2 } : {}) })}\n`;
+        res.write(line('Hel', false));
+        res.write(line('lo', true));
+        // The end of the chunked body a moment after the final line, as a separate packet.
+        setTimeout(() => res.end(), 20);
+      });
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const provider = createOllamaProvider({ baseUrl: `http://127.0.0.1:${port}`, tokens: false });
+    providers.push(provider);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const chunks = await drain(provider.stream({ ...ask, cache: 'bypass' }));
+        expect(chunks.at(-1)!.response!.content).toBe('Hello');
+        // The body's end has arrived: the connection is free again unless it was destroyed.
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      expect((await provider.complete({ ...ask, cache: 'bypass' })).content).toBe('Hello');
+      expect(connections).toBe(1);
+      expect(provider.stats().inFlight).toBe(0);
+    } finally {
+      await provider.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
 
 describe('a server that never answers', () => {

@@ -1,0 +1,89 @@
+import { createBreaker } from '@x/breaker';
+import { describe, expect, it } from 'vitest';
+import { streamThroughBreaker } from './breaker-gate';
+
+/** A source of `items`, then `failure` if given; records what was asked of it. */
+function source(items: number[], failure?: Error) {
+  const log: string[] = [];
+  async function* generate(): AsyncGenerator<number, void, undefined> {
+    try {
+      for (const item of items) {
+        log.push('next');
+        yield item;
+      }
+      log.push('next');
+      if (failure !== undefined) throw failure;
+    } finally {
+      log.push('finally');
+    }
+  }
+  return { src: generate(), log };
+}
+
+async function drain(stream: AsyncIterator<number, void>): Promise<number[]> {
+  const seen: number[] = [];
+  for (;;) {
+    const step = await stream.next();
+    if (step.done === true) return seen;
+    seen.push(step.value);
+  }
+}
+
+describe('streamThroughBreaker', () => {
+  it('counts a body read to its end as a success, and starts nothing before the first next()', async () => {
+    const breaker = createBreaker({ name: 'gate-success' });
+    const { src } = source([1, 2, 3]);
+    const stream = streamThroughBreaker(breaker, undefined, () => src);
+    expect(breaker.stats().calls).toBe(0);
+    expect(await drain(stream)).toEqual([1, 2, 3]);
+    expect(breaker.stats()).toMatchObject({ calls: 1, successes: 1, failures: 0 });
+  });
+
+  it('counts a failure in the middle of the body as a failure and passes the error on', async () => {
+    const breaker = createBreaker({ name: 'gate-failure' });
+    const broken = new Error('connection reset mid-stream');
+    const { src } = source([1], broken);
+    const stream = streamThroughBreaker(breaker, undefined, () => src);
+    await expect(drain(stream)).rejects.toBe(broken);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(breaker.stats()).toMatchObject({ calls: 1, successes: 0, failures: 1 });
+  });
+
+  it('lets go of the source without blame when the consumer leaves early', async () => {
+    const breaker = createBreaker({ name: 'gate-early' });
+    const { src, log } = source([1, 2, 3]);
+    const stream = streamThroughBreaker(breaker, undefined, () => src);
+    expect((await stream.next()).value).toBe(1);
+    expect(await stream.return(undefined)).toEqual({ done: true, value: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['next', 'finally']);
+    expect(breaker.stats()).toMatchObject({ calls: 1, failures: 0 });
+  });
+
+  it('never starts a stream an open breaker refuses, and stays ended after the refusal', async () => {
+    const breaker = createBreaker({ name: 'gate-open' });
+    breaker.open();
+    let started = 0;
+    const stream = streamThroughBreaker(breaker, undefined, () => {
+      started++;
+      return source([1]).src;
+    });
+    await expect(stream.next()).rejects.toMatchObject({ reason: 'open' });
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(started).toBe(0);
+    expect(breaker.stats().rejections).toBe(1);
+  });
+
+  it('starts nothing when the consumer leaves before the first chunk', async () => {
+    const breaker = createBreaker({ name: 'gate-unread' });
+    let started = 0;
+    const stream = streamThroughBreaker(breaker, undefined, () => {
+      started++;
+      return source([1]).src;
+    });
+    await stream.return(undefined);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(started).toBe(0);
+    expect(breaker.stats().calls).toBe(0);
+  });
+});

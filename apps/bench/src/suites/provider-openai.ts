@@ -5,7 +5,7 @@ import type { Suite } from '../context';
 import type { Target } from '../results';
 import { startSimProcess } from '../servers/sim';
 import { clientGroups } from './provider-common';
-import { type RawCall, rawSse, rawWhole } from './raw-undici';
+import { type RawCall, rawSse, rawSseIterated, rawWhole } from './raw-undici';
 
 /** An OpenAI model: the provider counts its prompt exactly (js-tiktoken's o200k_base). */
 const MODEL = 'gpt-4o-mini';
@@ -87,6 +87,46 @@ export const providerOpenAISuite: Suite = {
       },
       ctx.profile,
     );
+    // stream(), as a chat UI reads it: every chunk handed over as it arrives. No issue sets a
+    // target for it; the groups say what streaming costs against the same floor and peer.
+    const iteratedGroups = await clientGroups(
+      {
+        ours: {
+          library: '@x/provider-openai',
+          name: '@x/provider-openai stream() (chunks iterated)',
+          call: async () => {
+            let content = '';
+            for await (const chunk of streamed.stream({ model: MODEL, messages })) {
+              content += chunk.content;
+            }
+            return content;
+          },
+        },
+        raw: {
+          name: 'raw undici Pool.request (stream: true, body iterated, each SSE event parsed as it arrives)',
+          call: () => rawSseIterated(streamCall),
+        },
+        peer: {
+          library: 'openai',
+          name: 'openai (official client) chat.completions.create({ stream: true }) (chunks iterated)',
+          call: async () => {
+            let content = '';
+            const stream = await official.chat.completions.create({
+              model: MODEL,
+              messages,
+              ...streamOptions,
+            });
+            for await (const chunk of stream) content += chunk.choices[0]?.delta?.content ?? '';
+            return content;
+          },
+        },
+        targets: () => [],
+        setup: 'OpenAI /v1/chat/completions stream() iterated',
+        description: (c) =>
+          describe(c, 'the answer streamed as SSE and iterated chunk by chunk by everyone'),
+      },
+      ctx.profile,
+    );
     const wholeGroups = await clientGroups(
       {
         ours: {
@@ -111,7 +151,7 @@ export const providerOpenAISuite: Suite = {
       ctx.profile,
     );
     return {
-      groups: [...streamedGroups, ...wholeGroups],
+      groups: [...streamedGroups, ...iteratedGroups, ...wholeGroups],
       notes: [
         'The simulator answers at once, in a child process of its own: what is measured is the client (validation, pipeline, HTTP, parsing).',
         "Two setups, each like for like: `streamed` is complete()'s default (SSE, the answer read whole), against raw undici and the official client reading the same stream; `whole` is `completeAs: 'whole'` (one JSON answer), against the same request made raw and with the official client.",

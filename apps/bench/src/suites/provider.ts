@@ -5,7 +5,7 @@ import type { Suite } from '../context';
 import type { Target } from '../results';
 import { chatMessages, MODEL, startSimProcess, unlimitedRate } from '../servers/sim';
 import { clientGroups } from './provider-common';
-import { type RawCall, rawNdjson, rawWhole } from './raw-undici';
+import { type RawCall, rawNdjson, rawNdjsonIterated, rawWhole } from './raw-undici';
 
 // issue 17: ≥ 0.9x raw undici reading the answer the same way (p50 overhead < 30 µs below);
 // issue 1: ≥ 1.5x ollama-js
@@ -73,6 +73,43 @@ export const providerSuite: Suite = {
       },
       ctx.profile,
     );
+    // stream(), as a chat UI reads it: every chunk handed over as it arrives. No issue sets a
+    // target for it; the groups say what streaming costs against the same floor and peer.
+    const iteratedGroups = await clientGroups(
+      {
+        ours: {
+          library: '@x/provider-ollama',
+          name: '@x/provider-ollama stream() (chunks iterated)',
+          call: async () => {
+            let content = '';
+            for await (const chunk of streamed.stream({ model: MODEL, messages })) {
+              content += chunk.content;
+            }
+            return content;
+          },
+        },
+        raw: {
+          name: 'raw undici Pool.request (stream: true, body iterated, each NDJSON line parsed as it arrives)',
+          call: () => rawNdjsonIterated(streamCall),
+        },
+        peer: {
+          library: 'ollama-js',
+          name: 'ollama-js chat({ stream: true }) (parts iterated)',
+          call: async () => {
+            let content = '';
+            for await (const part of await ollama.chat({ model: MODEL, messages, stream: true })) {
+              content += part.message.content;
+            }
+            return content;
+          },
+        },
+        targets: () => [],
+        setup: 'Ollama /api/chat stream() iterated',
+        description: (c) =>
+          describe(c, 'the answer streamed as NDJSON and iterated chunk by chunk by everyone'),
+      },
+      ctx.profile,
+    );
     const wholeGroups = await clientGroups(
       {
         ours: {
@@ -97,7 +134,7 @@ export const providerSuite: Suite = {
       ctx.profile,
     );
     return {
-      groups: [...streamedGroups, ...wholeGroups],
+      groups: [...streamedGroups, ...iteratedGroups, ...wholeGroups],
       notes: [
         'The simulator answers at once, in a child process of its own: what is measured is the client (validation, pipeline, HTTP, parsing).',
         "Two setups, each like for like: `streamed` is complete()'s default (Ollama streams NDJSON, the answer is read whole), against raw undici and ollama-js reading the same stream; `whole` is `completeAs: 'whole'` (`stream: false`), against the same request made raw and with ollama-js.",

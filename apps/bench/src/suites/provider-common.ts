@@ -5,6 +5,13 @@ import { median } from '../stats';
 
 type Call = () => Promise<unknown>;
 
+/** The content of a stream whose chunks are iterated as they arrive, as a chat UI reads one. */
+export async function joined(chunks: AsyncIterable<{ content: string }>): Promise<string> {
+  let content = '';
+  for await (const chunk of chunks) content += chunk.content;
+  return content;
+}
+
 export interface ClientComparison {
   /** `@x/provider-ollama` */
   ours: { library: string; name: string; call: Call };

@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 import type { Suite } from '../context';
 import type { Target } from '../results';
 import { startSimProcess } from '../servers/sim';
-import { clientGroups } from './provider-common';
+import { clientGroups, joined } from './provider-common';
 import { type RawCall, rawSse, rawSseIterated, rawWhole } from './raw-undici';
 
 /** An OpenAI model: the provider counts its prompt exactly (js-tiktoken's o200k_base). */
@@ -51,6 +51,17 @@ export const providerOpenAISuite: Suite = {
     // What complete() sends by default: the usage comes in the last event.
     const streamOptions = { stream: true, stream_options: { include_usage: true } } as const;
     const streamCall = raw(streamOptions);
+    // The official client streaming as its users read it: chunks iterated, deltas joined.
+    const officialStreamed = async () => {
+      let content = '';
+      const stream = await official.chat.completions.create({
+        model: MODEL,
+        messages,
+        ...streamOptions,
+      });
+      for await (const chunk of stream) content += chunk.choices[0]?.delta?.content ?? '';
+      return content;
+    };
     const wholeCall = raw({});
     const describe = (c: number, how: string) =>
       `${c} concurrent caller${c > 1 ? 's' : ''}, /v1/chat/completions against @x/ollama-sim's /v1 (its own process, answering at once with 16 tokens), ${how}; the provider with pool, breaker, retries, exact token count (${MODEL}) and a rate limiter it never reaches, cache off`;
@@ -69,16 +80,7 @@ export const providerOpenAISuite: Suite = {
         peer: {
           library: 'openai',
           name: 'openai (official client) chat.completions.create({ stream: true }) (deltas joined)',
-          call: async () => {
-            let content = '';
-            const stream = await official.chat.completions.create({
-              model: MODEL,
-              messages,
-              ...streamOptions,
-            });
-            for await (const chunk of stream) content += chunk.choices[0]?.delta?.content ?? '';
-            return content;
-          },
+          call: officialStreamed,
         },
         targets,
         maxP50OverheadUs: 30,
@@ -94,13 +96,7 @@ export const providerOpenAISuite: Suite = {
         ours: {
           library: '@x/provider-openai',
           name: '@x/provider-openai stream() (chunks iterated)',
-          call: async () => {
-            let content = '';
-            for await (const chunk of streamed.stream({ model: MODEL, messages })) {
-              content += chunk.content;
-            }
-            return content;
-          },
+          call: () => joined(streamed.stream({ model: MODEL, messages })),
         },
         raw: {
           name: 'raw undici Pool.request (stream: true, body iterated, each SSE event parsed as it arrives)',
@@ -109,16 +105,7 @@ export const providerOpenAISuite: Suite = {
         peer: {
           library: 'openai',
           name: 'openai (official client) chat.completions.create({ stream: true }) (chunks iterated)',
-          call: async () => {
-            let content = '';
-            const stream = await official.chat.completions.create({
-              model: MODEL,
-              messages,
-              ...streamOptions,
-            });
-            for await (const chunk of stream) content += chunk.choices[0]?.delta?.content ?? '';
-            return content;
-          },
+          call: officialStreamed,
         },
         targets: () => [],
         setup: 'OpenAI /v1/chat/completions stream() iterated',

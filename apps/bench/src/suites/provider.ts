@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 import type { Suite } from '../context';
 import type { Target } from '../results';
 import { chatMessages, MODEL, startSimProcess, unlimitedRate } from '../servers/sim';
-import { clientGroups } from './provider-common';
+import { clientGroups, joined } from './provider-common';
 import { type RawCall, rawNdjson, rawNdjsonIterated, rawWhole } from './raw-undici';
 
 // issue 17: ≥ 0.9x raw undici reading the answer the same way (p50 overhead < 30 µs below);
@@ -40,6 +40,15 @@ export const providerSuite: Suite = {
       body: JSON.stringify({ model: MODEL, messages, stream }),
     });
     const streamCall = raw(true);
+    // ollama-js streaming as its users read it: parts iterated, content joined (one loop, no
+    // wrapper of ours around its iterator).
+    const ollamaJsStreamed = async () => {
+      let content = '';
+      for await (const part of await ollama.chat({ model: MODEL, messages, stream: true })) {
+        content += part.message.content;
+      }
+      return content;
+    };
     const wholeCall = raw(false);
     const describe = (c: number, how: string) =>
       `${c} concurrent caller${c > 1 ? 's' : ''}, /api/chat against @x/ollama-sim (its own process, answering at once with 16 tokens), ${how}; ${PIPELINE}`;
@@ -58,13 +67,7 @@ export const providerSuite: Suite = {
         peer: {
           library: 'ollama-js',
           name: 'ollama-js chat({ stream: true }) (parts joined)',
-          call: async () => {
-            let content = '';
-            for await (const part of await ollama.chat({ model: MODEL, messages, stream: true })) {
-              content += part.message.content;
-            }
-            return content;
-          },
+          call: ollamaJsStreamed,
         },
         targets,
         maxP50OverheadUs: 30,
@@ -80,13 +83,7 @@ export const providerSuite: Suite = {
         ours: {
           library: '@x/provider-ollama',
           name: '@x/provider-ollama stream() (chunks iterated)',
-          call: async () => {
-            let content = '';
-            for await (const chunk of streamed.stream({ model: MODEL, messages })) {
-              content += chunk.content;
-            }
-            return content;
-          },
+          call: () => joined(streamed.stream({ model: MODEL, messages })),
         },
         raw: {
           name: 'raw undici Pool.request (stream: true, body iterated, each NDJSON line parsed as it arrives)',
@@ -95,13 +92,7 @@ export const providerSuite: Suite = {
         peer: {
           library: 'ollama-js',
           name: 'ollama-js chat({ stream: true }) (parts iterated)',
-          call: async () => {
-            let content = '';
-            for await (const part of await ollama.chat({ model: MODEL, messages, stream: true })) {
-              content += part.message.content;
-            }
-            return content;
-          },
+          call: ollamaJsStreamed,
         },
         targets: () => [],
         setup: 'Ollama /api/chat stream() iterated',

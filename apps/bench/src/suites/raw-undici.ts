@@ -32,42 +32,66 @@ export async function rawWhole(call: RawCall): Promise<unknown> {
   return (await send(call)).body.json();
 }
 
-/** Ollama's streamed answer: NDJSON lines, each parsed, `message.content` joined. */
-export async function rawNdjson(call: RawCall): Promise<unknown> {
-  const text = await (await send(call)).body.text();
-  let content = '';
-  let last: { done?: boolean; message?: { content?: string } } = {};
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    last = JSON.parse(line);
-    content += last.message?.content ?? '';
+/** Ollama's NDJSON lines, joined as they are given: each parsed, `message.content` appended. */
+class NdjsonJoin {
+  content = '';
+  last: { done?: boolean; message?: { content?: string } } = {};
+
+  add(line: string): void {
+    if (line === '') return;
+    this.last = JSON.parse(line);
+    this.content += this.last.message?.content ?? '';
   }
-  if (last.done !== true) throw new Error('the stream ended before its final line');
-  return { ...last, content };
+
+  result(): unknown {
+    if (this.last.done !== true) throw new Error('the stream ended before its final line');
+    return { ...this.last, content: this.content };
+  }
 }
 
-/** OpenAI's streamed answer: SSE `data:` events up to `[DONE]`, each parsed, deltas joined. */
-export async function rawSse(call: RawCall): Promise<unknown> {
-  const text = await (await send(call)).body.text();
-  let content = '';
-  let usage: unknown;
-  let done = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('data:')) continue;
+/** OpenAI's SSE lines, joined as they are given: each `data:` event parsed, deltas appended. */
+class SseJoin {
+  content = '';
+  usage: unknown;
+  done = false;
+
+  /** False once `[DONE]` was read. */
+  add(line: string): boolean {
+    if (!line.startsWith('data:')) return true;
     const data = line.slice(5).trim();
     if (data === '[DONE]') {
-      done = true;
-      break;
+      this.done = true;
+      return false;
     }
     const event = JSON.parse(data) as {
       choices?: { delta?: { content?: string } }[];
       usage?: unknown;
     };
-    content += event.choices?.[0]?.delta?.content ?? '';
-    if (event.usage) usage = event.usage;
+    this.content += event.choices?.[0]?.delta?.content ?? '';
+    if (event.usage) this.usage = event.usage;
+    return true;
   }
-  if (!done) throw new Error('the stream ended before [DONE]');
-  return { content, usage };
+
+  result(): unknown {
+    if (!this.done) throw new Error('the stream ended before [DONE]');
+    return { content: this.content, usage: this.usage };
+  }
+}
+
+/** Ollama's streamed answer read whole: NDJSON lines, each parsed, `message.content` joined. */
+export async function rawNdjson(call: RawCall): Promise<unknown> {
+  const text = await (await send(call)).body.text();
+  const join = new NdjsonJoin();
+  for (const line of text.split('\n')) join.add(line);
+  return join.result();
+}
+
+/** OpenAI's streamed answer read whole: SSE `data:` events up to `[DONE]`, each parsed. */
+export async function rawSse(call: RawCall): Promise<unknown> {
+  const text = await (await send(call)).body.text();
+  const join = new SseJoin();
+  for (const line of text.split('\n')) if (!join.add(line)) break;
+  return join.result();
 }
 
 /**
@@ -89,38 +113,17 @@ async function* linesOf(call: RawCall): AsyncGenerator<string, void, undefined> 
   if (rest !== '') yield rest;
 }
 
-/** Ollama's streamed answer read as it arrives: each NDJSON line parsed on arrival, content joined. */
+/** Ollama's streamed answer read as it arrives: each NDJSON line parsed on arrival. */
 export async function rawNdjsonIterated(call: RawCall): Promise<unknown> {
-  let content = '';
-  let last: { done?: boolean; message?: { content?: string } } = {};
-  for await (const line of linesOf(call)) {
-    if (line === '') continue;
-    last = JSON.parse(line);
-    content += last.message?.content ?? '';
-  }
-  if (last.done !== true) throw new Error('the stream ended before its final line');
-  return { ...last, content };
+  const join = new NdjsonJoin();
+  for await (const line of linesOf(call)) join.add(line);
+  return join.result();
 }
 
 /** OpenAI's streamed answer read as it arrives: each SSE `data:` event parsed on arrival. */
 export async function rawSseIterated(call: RawCall): Promise<unknown> {
-  let content = '';
-  let usage: unknown;
-  let done = false;
-  for await (const line of linesOf(call)) {
-    if (!line.startsWith('data:')) continue;
-    const data = line.slice(5).trim();
-    if (data === '[DONE]') {
-      done = true;
-      continue;
-    }
-    const event = JSON.parse(data) as {
-      choices?: { delta?: { content?: string } }[];
-      usage?: unknown;
-    };
-    content += event.choices?.[0]?.delta?.content ?? '';
-    if (event.usage) usage = event.usage;
-  }
-  if (!done) throw new Error('the stream ended before [DONE]');
-  return { content, usage };
+  const join = new SseJoin();
+  // Read to the end after `[DONE]`: the connection goes back to the pool.
+  for await (const line of linesOf(call)) join.add(line);
+  return join.result();
 }

@@ -26,6 +26,7 @@ export {
   requirePeer,
   rotatedRounds,
 } from './profiling';
+export { pullAll } from './pull';
 export { type LogEntry, recordingLogger } from './recording-logger';
 export {
   type Handler,

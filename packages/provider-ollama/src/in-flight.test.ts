@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { pullAll } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { InFlightStreams } from './in-flight';
 
@@ -8,15 +9,6 @@ async function* numbers(signal: AbortSignal, count: number): AsyncGenerator<numb
     await new Promise((resolve) => setImmediate(resolve));
     if (signal.aborted) throw signal.reason;
     yield i;
-  }
-}
-
-async function drain(iterator: AsyncIterator<number, void>): Promise<number[]> {
-  const seen: number[] = [];
-  for (;;) {
-    const step = await iterator.next();
-    if (step.done === true) return seen;
-    seen.push(step.value);
   }
 }
 
@@ -30,8 +22,8 @@ describe('InFlightStreams', () => {
     expect(streams.size).toBe(2);
     const reason = new DOMException('Aborted by abortAll()', 'AbortError');
     streams.abortAll(reason);
-    await expect(drain(a)).rejects.toBe(reason);
-    await expect(drain(b)).rejects.toBe(reason);
+    await expect(pullAll(a)).rejects.toBe(reason);
+    await expect(pullAll(b)).rejects.toBe(reason);
     expect(streams.size).toBe(0);
   });
 
@@ -39,7 +31,7 @@ describe('InFlightStreams', () => {
     const streams = new InFlightStreams();
     const caller = new AbortController();
     const done = streams.track(caller.signal, (signal) => numbers(signal, 3));
-    expect(await drain(done)).toEqual([0, 1, 2]);
+    expect(await pullAll(done)).toEqual([0, 1, 2]);
     expect(streams.size).toBe(0);
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
 
@@ -47,7 +39,7 @@ describe('InFlightStreams', () => {
     await cut.next();
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
     caller.abort(new Error('caller gave up'));
-    await expect(drain(cut)).rejects.toThrow('caller gave up');
+    await expect(pullAll(cut)).rejects.toThrow('caller gave up');
     expect(streams.size).toBe(0);
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
@@ -61,7 +53,7 @@ describe('InFlightStreams', () => {
     const caller = new AbortController();
     caller.abort(new Error('already'));
     const never = streams.track(caller.signal, (signal) => numbers(signal, 3));
-    await expect(drain(never)).rejects.toThrow('already');
+    await expect(pullAll(never)).rejects.toThrow('already');
     expect(streams.size).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { createBreaker } from '@x/breaker';
+import { pullAll } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { streamThroughBreaker } from './breaker-gate';
 
@@ -20,22 +21,13 @@ function source(items: number[], failure?: Error) {
   return { src: generate(), log };
 }
 
-async function drain(stream: AsyncIterator<number, void>): Promise<number[]> {
-  const seen: number[] = [];
-  for (;;) {
-    const step = await stream.next();
-    if (step.done === true) return seen;
-    seen.push(step.value);
-  }
-}
-
 describe('streamThroughBreaker', () => {
   it('counts a body read to its end as a success, and starts nothing before the first next()', async () => {
     const breaker = createBreaker({ name: 'gate-success' });
     const { src } = source([1, 2, 3]);
     const stream = streamThroughBreaker(breaker, undefined, () => src);
     expect(breaker.stats().calls).toBe(0);
-    expect(await drain(stream)).toEqual([1, 2, 3]);
+    expect(await pullAll(stream)).toEqual([1, 2, 3]);
     expect(breaker.stats()).toMatchObject({ calls: 1, successes: 1, failures: 0 });
   });
 
@@ -44,7 +36,7 @@ describe('streamThroughBreaker', () => {
     const broken = new Error('connection reset mid-stream');
     const { src } = source([1], broken);
     const stream = streamThroughBreaker(breaker, undefined, () => src);
-    await expect(drain(stream)).rejects.toBe(broken);
+    await expect(pullAll(stream)).rejects.toBe(broken);
     await new Promise((resolve) => setImmediate(resolve));
     expect(breaker.stats()).toMatchObject({ calls: 1, successes: 0, failures: 1 });
   });

@@ -14,9 +14,9 @@ export function liftAbortListenerLimit(signal: AbortSignal): void {
   if (!(signal instanceof EventTarget)) return;
   try {
     // Infinity, not 0: both mean no limit, but Node 20's getMaxListeners() throws for an
-    // EventTarget whose limit is 0, and this runs on every call that shares the signal (a
-    // breaker's never-aborted signal, a server's shutdown signal): an exception with its stack
-    // trace each time, most of a streamed call's listener cost.
+    // EventTarget whose limit is 0, and this runs again for every listener added later (the
+    // steps of one call listening on the caller's signal, every call sharing a server's shutdown
+    // signal): an exception with its stack trace each time.
     if (getMaxListeners(signal) === defaultMaxListeners) setMaxListeners(Infinity, signal);
   } catch {
     // A look-alike signal that is not an EventTarget of this realm, or one its owner set to 0

@@ -2,24 +2,12 @@ import { createBreaker } from '@x/breaker';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import type { Suite } from '../context';
-import type { MicroRow } from '../results';
+import { beyondBaseline } from './baseline';
 
 const ok = async () => 1;
 const fail = async () => {
   throw new Error('down');
 };
-
-function overheadFacts(rows: MicroRow[]): Record<string, string> {
-  const bare = rows.find((r) => r.role === 'baseline');
-  const facts: Record<string, string> = {};
-  if (!bare || !Number.isFinite(bare.nsPerOp)) return facts;
-  for (const r of rows) {
-    if (r.role === 'baseline' || !Number.isFinite(r.nsPerOp)) continue;
-    facts[`overhead per call, ${r.library}`] =
-      `${Math.max(0, r.nsPerOp - bare.nsPerOp).toFixed(0)} ns`;
-  }
-  return facts;
-}
 
 export const breakerSuite: Suite = {
   name: 'breaker',
@@ -67,7 +55,7 @@ export const breakerSuite: Suite = {
             { vs: 'cockatiel', min: 2 },
             { vs: 'opossum', min: 8 },
           ],
-          facts: overheadFacts,
+          facts: (rows) => beyondBaseline(rows, (library) => `overhead per call, ${library}`),
           cases: [
             { name: 'bare async call', library: 'none', role: 'baseline', async: true, fn: ok },
             {

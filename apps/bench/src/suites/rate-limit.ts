@@ -10,6 +10,7 @@ import pLimit from 'p-limit';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Suite } from '../context';
 import type { MicroGroup } from '../micro';
+import { beyondBaseline } from './baseline';
 
 /** A full collection, for heap figures: `--expose-gc` set at run time, `gc` from a new context. */
 function collect(): void {
@@ -72,6 +73,11 @@ export const rateLimitSuite: Suite = {
     }, KEYS);
     let oi = 0;
     let ki = 0;
+    // The floor of a decision over many keys: the clock, the key's Map entry, the await.
+    const floorIndex = new Map(keys.map((k, i) => [k, i]));
+    const resolvedTrue = Promise.resolve(true);
+    const resolvedFalse = Promise.resolve(false);
+    let fi = 0;
 
     const limiterAsync = new RateLimiter({ tokensPerInterval: RATE, interval: 'second' });
     const bottleneck = new Bottleneck({ maxConcurrent: null, minTime: 0 });
@@ -90,7 +96,15 @@ export const rateLimitSuite: Suite = {
           { vs: 'limiter', min: 1.5 },
           { vs: 'rate-limiter-flexible', min: 5 },
         ],
+        facts: (rows) =>
+          beyondBaseline(rows, (library) => `cost beyond the clock read, ${library}`),
         cases: [
+          {
+            name: 'one performance.now() read (the clock each bucket reads per decision)',
+            library: 'none',
+            role: 'baseline',
+            fn: () => performance.now(),
+          },
           {
             name: '@x/rate-limit tryAcquire(1)',
             library: '@x/rate-limit',
@@ -117,8 +131,9 @@ export const rateLimitSuite: Suite = {
         description: `one admission decision for a key taken in turn from ${KEYS.toLocaleString('en')} keys that all hold state`,
         // issue 17
         targets: [{ vs: 'rate-limiter-flexible', min: 3 }],
-        facts: () => ({
+        facts: (rows) => ({
           'retained heap per key, rate-limiter-flexible': `${rlfBytes.toFixed(0)} bytes`,
+          ...beyondBaseline(rows, (library) => `cost beyond the floor, ${library}`),
         }),
         checks: () => [
           {
@@ -129,6 +144,17 @@ export const rateLimitSuite: Suite = {
           },
         ],
         cases: [
+          {
+            name: `floor: one clock read, one Map.get over the same ${KEYS / 1000}k keys, one await`,
+            library: 'none',
+            role: 'baseline',
+            async: true,
+            fn: () => {
+              // Both results decide the answer: an unused Map.get is pure, the compiler drops it.
+              const slot = floorIndex.get(keys[fi++ % KEYS]!);
+              return slot !== undefined && performance.now() > 0 ? resolvedTrue : resolvedFalse;
+            },
+          },
           {
             name: `@x/rate-limit createRateLimiter tryAcquire(key of ${KEYS / 1000}k)`,
             library: '@x/rate-limit',

@@ -119,6 +119,7 @@ export async function* streamAttempt(
   }
 }
 
+/** A body as a Node stream: what both readers here end, give up or destroy. */
 type EndingBody = NodeJS.ReadableStream & {
   destroy(error?: Error): void;
   readableEnded?: boolean;
@@ -211,7 +212,7 @@ async function readFromTransport(
     takesAnySignal(init.transport),
   );
   let gotBytes = false;
-  let body: (NodeJS.ReadableStream & { destroy(error?: Error): void }) | undefined;
+  let body: EndingBody | undefined;
   const watchdog = watchdogFor(
     init,
     control,
@@ -230,10 +231,7 @@ async function readFromTransport(
     }
     const response = await open(init, control);
     onContentType?.(header(response.headers, 'content-type'));
-    const stream = response.body as unknown as NodeJS.ReadableStream & {
-      destroy(error?: Error): void;
-      readableEnded?: boolean;
-    };
+    const stream = response.body as unknown as EndingBody;
     body = stream;
     if (firstToken === undefined && timeouts.idleMs !== undefined) {
       watchdog?.arm('idle', timeouts.idleMs);

@@ -6,6 +6,7 @@ import type { AuditEvent } from './observe/audit';
 import type { ErrorEvent, ResponseEvent, RetryEvent, TruncatedEvent } from './observe/events';
 import type { MetricFamily } from './observe/families';
 import type { ProviderStats } from './observe/stats';
+import type { CoreRequest, CoreResponse, Operation } from './operation';
 import type { ProviderCore } from './provider-core';
 
 /**
@@ -35,6 +36,24 @@ export abstract class ProviderFacade {
     const core = this.#the();
     core.assertOpen();
     return core;
+  }
+
+  /**
+   * A buffered call: `validate(request)`, then `op` through the whole request path. A bad request
+   * or a closed provider rejects the promise (never a synchronous throw). Not an `async` method:
+   * one returning the core's promise would add a promise and two microtask hops to every call.
+   */
+  protected completeWith<Request extends CoreRequest, Response extends CoreResponse>(
+    op: Operation<Request, Response>,
+    request: Request,
+    validate: (request: Request) => void,
+  ): Promise<Response> {
+    try {
+      validate(request);
+      return this.openCore().complete(op, request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** A JSON-serialisable snapshot of the counters. Never resets them. */

@@ -138,9 +138,8 @@ export class OllamaProvider extends ProviderFacade {
    * A chat answer (`/api/chat`) through the whole request path.
    * @throws {TypeError} for a malformed request, before anything is sent.
    */
-  async complete(request: ChatRequest): Promise<ChatResponse> {
-    validateChatRequest(request);
-    return this.openCore().complete(this.#chat, request);
+  complete(request: ChatRequest): Promise<ChatResponse> {
+    return this.completeWith(this.#chat, request, validateChatRequest);
   }
 
   /**
@@ -154,9 +153,8 @@ export class OllamaProvider extends ProviderFacade {
   }
 
   /** A completion (`/api/generate`) through the whole request path. */
-  async generate(request: GenerateRequest): Promise<GenerateResponse> {
-    validateGenerateRequest(request);
-    return this.openCore().complete(this.#generate, request);
+  generate(request: GenerateRequest): Promise<GenerateResponse> {
+    return this.completeWith(this.#generate, request, validateGenerateRequest);
   }
 
   /** A streamed completion, as {@link stream} for chat. */
@@ -167,9 +165,8 @@ export class OllamaProvider extends ProviderFacade {
   }
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
-  async embed(request: EmbedRequest): Promise<EmbedResponse> {
-    validateEmbedRequest(request);
-    return this.openCore().complete(EMBED, request);
+  embed(request: EmbedRequest): Promise<EmbedResponse> {
+    return this.completeWith(EMBED, request, validateEmbedRequest);
   }
 
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */

@@ -138,9 +138,8 @@ export class OpenAIProvider extends ProviderFacade {
    * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
    * @throws {ContextOverflowError} when the prompt does not fit the model's known window.
    */
-  async complete(request: ChatRequest): Promise<ChatResponse> {
-    validateChatRequest(request);
-    return this.openCore().complete(this.#chat, request);
+  complete(request: ChatRequest): Promise<ChatResponse> {
+    return this.completeWith(this.#chat, request, validateChatRequest);
   }
 
   /**
@@ -159,9 +158,8 @@ export class OpenAIProvider extends ProviderFacade {
    * Embeddings (`/embeddings`), cached under the default strategy (they are deterministic).
    * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
    */
-  async embed(request: EmbedRequest): Promise<EmbedResponse> {
-    validateEmbedRequest(request);
-    return this.openCore().complete(this.#embed, request);
+  embed(request: EmbedRequest): Promise<EmbedResponse> {
+    return this.completeWith(this.#embed, request, validateEmbedRequest);
   }
 
   /** The models the key may use (`/models`); their context windows, where listed, are learnt. */

@@ -84,84 +84,89 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     readmit: readmitter(rt.limit, rt.stats, model),
   };
   // The concurrency slot is held through every attempt and given back however the call ends.
-  return withRetries(rt.retry, target, async (attempt) => {
-    const accumulator = op.accumulator(send.redact);
-    if (format !== undefined) {
-      // Read as a stream, without generator hops: messages fold as they arrive, and the read
-      // stops at the final one.
-      const decoder =
-        format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
-      const onMessage = (message: WireMessage) => {
-        accumulator.add(message);
-      };
-      const progress = new Progress(rt);
-      // A server (or a proxy) may answer one JSON document although a stream was asked for.
-      let whole: Buffer[] | undefined;
-      try {
-        await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-          readAttempt(
-            attemptInit(rt, {
-              endpoint: op.endpoint,
-              method: 'POST',
-              headers: send.headers,
-              body: send.body,
-              model,
-              stream: true,
-              signals: signalsOf(signal, breakerSignal),
-              redact: send.redact,
-            }),
-            rt.maxAnswerBytes,
-            (chunk) => {
-              if (whole !== undefined) {
-                whole.push(chunk);
-                return false;
-              }
-              decoder.push(chunk, onMessage);
-              const stalled = progress.check(accumulator);
-              if (stalled !== undefined) throw stalled;
-              return accumulator.done;
-            },
-            () => tooLarge(rt, op.endpoint, accumulator),
-            (contentType) => {
-              if (format.framing === 'sse' && wholeDocument(contentType)) whole = [];
-            },
-          ),
-        );
-        if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
-        else if (!accumulator.done) decoder.end(onMessage);
-      } catch (error) {
-        throw withPartial(rt, error, op.endpoint, accumulator);
+  // (`await` in a `try`, not `.finally()` on the returned promise: two promises and hops fewer.)
+  try {
+    return await withRetries(rt.retry, target, async (attempt) => {
+      const accumulator = op.accumulator(send.redact);
+      if (format !== undefined) {
+        // Read as a stream, without generator hops: messages fold as they arrive, and the read
+        // stops at the final one.
+        const decoder =
+          format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
+        const onMessage = (message: WireMessage) => {
+          accumulator.add(message);
+        };
+        const progress = new Progress(rt);
+        // A server (or a proxy) may answer one JSON document although a stream was asked for.
+        let whole: Buffer[] | undefined;
+        try {
+          await throughBreaker(rt.breaker, signal, (breakerSignal) =>
+            readAttempt(
+              attemptInit(rt, {
+                endpoint: op.endpoint,
+                method: 'POST',
+                headers: send.headers,
+                body: send.body,
+                model,
+                stream: true,
+                signals: signalsOf(signal, breakerSignal),
+                redact: send.redact,
+              }),
+              rt.maxAnswerBytes,
+              (chunk) => {
+                if (whole !== undefined) {
+                  whole.push(chunk);
+                  return false;
+                }
+                decoder.push(chunk, onMessage);
+                const stalled = progress.check(accumulator);
+                if (stalled !== undefined) throw stalled;
+                return accumulator.done;
+              },
+              () => tooLarge(rt, op.endpoint, accumulator),
+              (contentType) => {
+                if (format.framing === 'sse' && wholeDocument(contentType)) whole = [];
+              },
+            ),
+          );
+          if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
+          else if (!accumulator.done) decoder.end(onMessage);
+        } catch (error) {
+          throw withPartial(rt, error, op.endpoint, accumulator);
+        }
+      } else {
+        try {
+          const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
+            bufferedAttempt(
+              attemptInit(rt, {
+                endpoint: op.endpoint,
+                method: 'POST',
+                headers: send.headers,
+                body: send.body,
+                model,
+                stream: false,
+                signals: signalsOf(signal, breakerSignal),
+                redact: send.redact,
+              }),
+              rt.maxBytes,
+            ),
+          );
+          accumulator.addWhole(buffer.toString('utf8'));
+        } catch (error) {
+          throw withPartial(rt, error, op.endpoint, accumulator);
+        }
       }
-    } else {
-      try {
-        const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-          bufferedAttempt(
-            attemptInit(rt, {
-              endpoint: op.endpoint,
-              method: 'POST',
-              headers: send.headers,
-              body: send.body,
-              model,
-              stream: false,
-              signals: signalsOf(signal, breakerSignal),
-              redact: send.redact,
-            }),
-            rt.maxBytes,
-          ),
-        );
-        accumulator.addWhole(buffer.toString('utf8'));
-      } catch (error) {
-        throw withPartial(rt, error, op.endpoint, accumulator);
-      }
-    }
-    if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
-    return finish(rt, op, request, send.prepared, accumulator.build(), {
-      attempt,
-      started,
-      firstTokenMs: undefined,
-      streamed: false,
+      if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
+      return finish(rt, op, request, send.prepared, accumulator.build(), {
+        attempt,
+        started,
+        firstTokenMs: undefined,
+        streamed: false,
+      });
     });
-  }).finally(send.release);
+  } finally {
+    send.release();
+  }
 }
 
 /**

@@ -8,6 +8,8 @@
  *                                                          # call, p50 overhead at c=1
  *   node --import tsx profile/overhead.ts --cpu=ours,raw --c=16           # client CPU per call only
  *   node --import tsx profile/overhead.ts --baseline=/tmp/base            # + `base`: another build
+ *   node --import tsx profile/overhead.ts --baseline=/tmp/base --cpu=ours-stream,base-stream
+ *                                              # stream() iterated, client CPU per call, both builds
  *   node --import tsx profile/overhead.ts --cpu=ours,lean --variants='{"lean":{"tokens":false}}'
  *   node --cpu-prof --import tsx profile/overhead.ts --profile=ours --c=16 --seconds=10
  *
@@ -51,7 +53,17 @@ const subjects: Record<string, () => Promise<unknown>> = {
     return res.body.json();
   },
   'raw-stream': rawStreamedChat(raw),
+  'ours-stream': iterated(provider),
 };
+
+/** `stream()` with its chunks iterated as they arrive, the content joined. */
+function iterated(p: Pick<typeof provider, 'stream'>): () => Promise<string> {
+  return async () => {
+    let content = '';
+    for await (const chunk of p.stream({ model: MODEL, messages })) content += chunk.content;
+    return content;
+  };
+}
 
 /** Milliseconds for `calls` calls made by `c` callers, each calling in a loop. */
 async function timed(fn: () => Promise<unknown>, c: number, calls: number): Promise<number> {
@@ -86,6 +98,7 @@ if (baseline !== '') {
   });
   await base.initialize();
   subjects.base = () => base.complete({ model: MODEL, messages });
+  subjects['base-stream'] = iterated(base);
 }
 // --variants='{"no-otel":{"telemetry":false}}': more providers, to see what one piece costs.
 const variants: Record<string, object> = JSON.parse(arg('variants', '{}'));

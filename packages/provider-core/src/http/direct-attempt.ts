@@ -57,8 +57,56 @@ export function directAttempt(
   });
 }
 
+/** What a reader that takes its time controls of a {@link directStream} exchange. */
+export interface StreamedExchange {
+  /**
+   * The consumer holds what arrived: the idle deadline waits, since time it takes is not the
+   * server's silence (an event loop it blocks does not read the server's next bytes either).
+   */
+  hold(): void;
+  /** Stops reading the socket (the consumer has enough waiting): the server is held back by TCP. */
+  pause(): void;
+  /** The consumer asks for more: the idle deadline counts from now, the socket is read again. */
+  resume(): void;
+  /**
+   * The reader left before the answer was complete: the exchange is cut and its socket closed
+   * (the returned promise rejects, with `reason` or undici's error). A no-op once the answer is
+   * complete: its body is let end, and the connection kept.
+   */
+  cancel(reason: Error): void;
+}
+
+/**
+ * {@link directAttempt} for a streamed answer read by a consumer at its own pace: `opened` gets
+ * the exchange at once, to pause it while the consumer has enough waiting, and to cancel it when
+ * the consumer leaves. The promise settles as the exchange does: when `sink` says the answer is
+ * complete (or the body ends), or with the attempt's typed error.
+ */
+export function directStream(
+  init: AttemptInit,
+  dispatch: DirectDispatch,
+  maxBytes: number,
+  sink: (chunk: Buffer) => boolean,
+  onTooLarge: () => unknown,
+  opened: (exchange: StreamedExchange) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const exchange = new DirectExchange(
+      init,
+      maxBytes,
+      sink,
+      onTooLarge,
+      undefined,
+      resolve,
+      reject,
+    );
+    opened(exchange);
+    exchange.send(dispatch);
+  });
+}
+
 /** One exchange, as undici's handler (its methods are called by undici, in order). */
-class DirectExchange extends Timed implements Dispatcher.DispatchHandler {
+class DirectExchange extends Timed implements Dispatcher.DispatchHandler, StreamedExchange {
   readonly #init: AttemptInit;
   readonly #maxBytes: number;
   readonly #sink: (chunk: Buffer) => boolean;
@@ -81,6 +129,9 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler {
   #errorParts: Buffer[] | undefined;
   /** When a complete answer's body is given up if it has not ended (on the shared timer). */
   #graceUntil = 0;
+  /** Held, paused by the consumer (see {@link StreamedExchange}). */
+  #held = false;
+  #paused = false;
 
   constructor(
     init: AttemptInit,
@@ -271,6 +322,35 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler {
     this.#settle();
     this.#abortExchange(error instanceof Error ? error : new Error(String(error)));
     this.#reject(error);
+  }
+
+  hold(): void {
+    if (this.#held || this.#phase !== Phase.Reading) return;
+    this.#held = true;
+    this.#watchdog?.pause();
+  }
+
+  pause(): void {
+    if (this.#paused || this.#phase !== Phase.Reading) return;
+    this.#paused = true;
+    this.#controller?.pause();
+  }
+
+  resume(): void {
+    const reading = this.#phase === Phase.Reading;
+    if (this.#held) {
+      this.#held = false;
+      if (reading) this.#watchdog?.resume();
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      if (reading) this.#controller?.resume();
+    }
+  }
+
+  cancel(reason: Error): void {
+    if (this.#phase >= Phase.Complete) return;
+    this.#stop(reason);
   }
 
   /** A deadline fired (the watchdog has set the timeout error the attempt rejects with). */

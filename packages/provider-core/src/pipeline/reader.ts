@@ -3,8 +3,11 @@ import type { Framing, StreamDecoder, WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
+import { directStream, type StreamedExchange } from '../http/direct-attempt';
+import type { AttemptInit } from '../http/exchange';
+import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
-import { streamThroughBreaker } from '../stages/breaker-gate';
+import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
 import { Progress, tooLarge } from './progress';
 import { attemptInit, signalsOf } from './shared';
@@ -23,20 +26,36 @@ export interface StreamedAttempt {
 }
 
 /**
+ * Decoded chunks waiting for the caller beyond which the socket is paused: the server is then held
+ * back by TCP instead of filling this process's memory. (One read may decode more than this: the
+ * overshoot is bounded by the size of a read.)
+ */
+const HIGH_WATER = 64;
+
+/** Why an exchange is cut when its reader leaves before the answer is complete. */
+const LEFT = new Error('the reader left before the answer was complete');
+
+/**
  * One attempt's streamed answer, read message by message: the chunks decoded and not yet handed
  * on, a failure decoded with them, and the bytes read, capped at `maxAnswerBytes` (an endless
  * stream ends with a typed error carrying what arrived, never with the process out of memory).
  * The answer ends at its final message: what a server sends after it is not read.
+ *
+ * Over the built-in transports the answer is pushed: undici hands each chunk to a dispatch
+ * handler, which decodes it at once, and the socket is paused while {@link HIGH_WATER} chunks wait
+ * for the caller. A custom transport's body is pulled, one chunk per read, through the breaker's
+ * stream gate. Both keep the breaker's call open until the answer is complete, and neither blames
+ * the server for a caller who leaves early.
  */
 export class AnswerReader<Response> {
   readonly attempt: number;
   readonly accumulator: Accumulator<StreamChunk<Response>, Response>;
   readonly #decoder: StreamDecoder;
-  readonly #body: AsyncGenerator<Uint8Array, void, undefined>;
   readonly #rt: Runtime;
   readonly #endpoint: string;
   readonly #recordsFirstToken: boolean;
   readonly #model: string;
+  readonly #init: StreamedAttempt;
   /** Decoded, not yet handed to the caller. */
   readonly pending: StreamChunk<Response>[] = [];
   /** A failure decoded from the same read as `pending`: thrown once they reached the caller. */
@@ -52,6 +71,16 @@ export class AnswerReader<Response> {
     const chunk = this.accumulator.add(message);
     if (chunk !== undefined) this.pending.push(chunk);
   };
+  /** Pulled: the custom transport's body, through the breaker (created at the first read). */
+  #body: AsyncGenerator<Uint8Array, void, undefined> | undefined;
+  /** Pushed: the exchange, once sent, and how its breaker call settled. */
+  #exchange: StreamedExchange | undefined;
+  #outcome: Promise<void> | undefined;
+  /** The caller holds the chunks of the last read (until it reads again). */
+  #held = false;
+  #left = false;
+  /** A read waiting for the next push. */
+  #wake: (() => void) | undefined;
 
   constructor(
     rt: Runtime,
@@ -60,6 +89,7 @@ export class AnswerReader<Response> {
     init: StreamedAttempt,
   ) {
     this.#rt = rt;
+    this.#init = init;
     this.#endpoint = init.endpoint;
     this.#recordsFirstToken = init.recordsFirstToken;
     this.#progress = new Progress(rt);
@@ -68,32 +98,25 @@ export class AnswerReader<Response> {
     this.accumulator = accumulator;
     this.#decoder =
       init.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
-    this.#body = streamThroughBreaker(rt.breaker, init.signal, (breakerSignal) =>
-      streamAttempt(
-        attemptInit(rt, {
-          endpoint: init.endpoint,
-          method: 'POST',
-          headers: init.headers,
-          body: init.body,
-          model: init.model,
-          stream: true,
-          signals: signalsOf(init.signal, breakerSignal),
-          redact: init.redact,
-        }),
-        // Released once the final message arrived: the body may end, the socket is kept.
-        () => this.accumulator.done,
-      ),
-    );
   }
 
   /** Reads until something is pending, a failure was decoded, or the answer ended. */
   async fill(): Promise<void> {
     const { accumulator } = this;
     this.#progress.resume(accumulator.chunks);
+    if (this.#body === undefined && this.#outcome === undefined) this.#open();
+    this.#held = false;
+    this.#exchange?.resume();
     while (this.pending.length === 0 && this.failure === undefined && !this.ended) {
       if (accumulator.done) {
         this.ended = true;
         break;
+      }
+      if (this.#body === undefined) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        continue;
       }
       const next = await this.#body.next();
       if (next.done === true) {
@@ -106,12 +129,40 @@ export class AnswerReader<Response> {
         if (this.#bytes > this.#rt.maxAnswerBytes) {
           throw tooLarge(this.#rt, this.#endpoint, accumulator);
         }
-        this.#decoder.push(next.value, this.#onMessage);
-        const stalled = this.#progress.check(accumulator);
-        if (stalled !== undefined) throw stalled;
+        this.#take(next.value);
       } catch (error) {
         this.failure = error;
+        // Through the breaker's gate, which then counts it as the server's failure (as the pushed
+        // answer's exchange does) and closes the socket.
+        this.#body.throw(error).catch(() => {});
       }
+    }
+    // What is pending is the caller's now: until it asks for more, silence is not the server's.
+    this.#held = true;
+    this.#exchange?.hold();
+  }
+
+  /**
+   * Releases the socket and the breaker's call if the answer was not read to its end. A complete
+   * answer's body is let end, and its connection kept.
+   */
+  release(): Promise<unknown> {
+    if (this.#body !== undefined) return this.#body.return(undefined).catch(() => {});
+    if (this.#outcome === undefined) return Promise.resolve();
+    this.#left = true;
+    this.#exchange?.cancel(LEFT);
+    return this.#outcome.catch(() => {});
+  }
+
+  /** Decodes one read: messages into `pending`; throws a stall (the answer made no progress). */
+  #take(chunk: Uint8Array): void {
+    const { accumulator } = this;
+    try {
+      this.#decoder.push(chunk, this.#onMessage);
+      // Pushed while the caller holds chunks: not a time the server is answerable for.
+      const stalled = this.#held ? undefined : this.#progress.check(accumulator);
+      if (stalled !== undefined) throw stalled;
+    } finally {
       if (this.firstTokenMs === undefined && accumulator.chunks > 0) {
         this.firstTokenMs = performance.now() - this.#sentAt;
         if (this.#recordsFirstToken) this.#rt.stats.firstTokenAfter(this.#model, this.firstTokenMs);
@@ -119,8 +170,77 @@ export class AnswerReader<Response> {
     }
   }
 
-  /** Releases the socket and the breaker's call if the body was not read to its end. */
-  release(): Promise<unknown> {
-    return this.#body.return(undefined).catch(() => {});
+  /** Sends the attempt: pushed over a built-in transport, pulled over a custom one. */
+  #open(): void {
+    const rt = this.#rt;
+    const init = this.#init;
+    const request = (breakerSignal: AbortSignal | undefined): AttemptInit =>
+      attemptInit(rt, {
+        endpoint: init.endpoint,
+        method: 'POST',
+        headers: init.headers,
+        body: init.body,
+        model: init.model,
+        stream: true,
+        signals: signalsOf(init.signal, breakerSignal),
+        redact: init.redact,
+      });
+    const dispatch = directDispatch(rt.transport);
+    if (dispatch === undefined) {
+      this.#body = streamThroughBreaker(rt.breaker, init.signal, (breakerSignal) =>
+        // Released once the final message arrived: the body may end, the socket is kept.
+        streamAttempt(request(breakerSignal), () => this.accumulator.done),
+      );
+      return;
+    }
+    this.#outcome = throughBreaker(rt.breaker, init.signal, (breakerSignal) =>
+      directStream(
+        request(breakerSignal),
+        dispatch,
+        rt.maxAnswerBytes,
+        this.#push,
+        () => tooLarge(rt, this.#endpoint, this.accumulator),
+        (exchange) => {
+          this.#exchange = exchange;
+        },
+      ).catch((error: unknown) => {
+        // A caller who left is not the server's failure: no blame for the breaker.
+        if (!this.#left) throw error;
+      }),
+    );
+    this.#outcome.then(this.#ended, this.#failed);
+  }
+
+  /** A pushed chunk: decoded at once; true when the answer is complete. */
+  readonly #push = (chunk: Buffer): boolean => {
+    this.#take(chunk);
+    if (this.pending.length >= HIGH_WATER && !this.accumulator.done) this.#exchange?.pause();
+    if (this.pending.length > 0) this.#wakeUp();
+    return this.accumulator.done;
+  };
+
+  readonly #ended = (): void => {
+    // The body ended before the final message: the decoder may hold its last line.
+    if (!this.accumulator.done) {
+      try {
+        this.#decoder.end(this.#onMessage);
+      } catch (error) {
+        this.failure = error;
+      }
+    }
+    this.ended = true;
+    this.#wakeUp();
+  };
+
+  readonly #failed = (error: unknown): void => {
+    this.failure = error;
+    this.#wakeUp();
+  };
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    if (wake === undefined) return;
+    this.#wake = undefined;
+    wake();
   }
 }

@@ -22,6 +22,7 @@ export { brand, hasBrand, mark } from './brand';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys } from './known-keys';
+export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
 export { keyHash, redactUrlCredentials } from './log-redact';
 export {

@@ -212,12 +212,22 @@ export function createPool(options?: PoolOptions): Pool {
         (typeof input === 'object' && input !== null && 'signal' in input
           ? (input.signal as AbortSignal)
           : undefined);
-      if (signal == null) return undiciFetch(input, { ...init, dispatcher });
+      // Each key written first and set again after the spread (so that it wins), as in `request`
+      // above: `{ ...init, dispatcher }` takes V8's slow path, built and read.
+      const options = { dispatcher: dispatcher as Dispatcher, ...init };
+      if (signal == null) {
+        options.dispatcher = dispatcher;
+        return undiciFetch(input, options);
+      }
       const withSignal = {
-        dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) =>
-          dispatcher.dispatch({ ...opts, signal } as Dispatcher.DispatchOptions, handler),
+        dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
+          const signalled = { signal, ...opts };
+          signalled.signal = signal;
+          return dispatcher.dispatch(signalled, handler);
+        },
       } as unknown as Dispatcher;
-      return undiciFetch(input, { ...init, dispatcher: withSignal });
+      options.dispatcher = withSignal;
+      return undiciFetch(input, options);
     },
     stats,
     onConnect: (listener) => topics.connect.on(expectFunction('listener', listener)),

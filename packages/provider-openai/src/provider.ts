@@ -1,5 +1,5 @@
 import { type BreakerOptions, breakerPresets } from '@x/breaker';
-import { fail, isPlainObject } from '@x/internal';
+import { fail, isPlainObject, LazyIterable } from '@x/internal';
 import { classifyForBreaker, type Operation, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { ModelWindows } from './context';
 import { isRateLimitedError, openAIErrorKit } from './errors';
@@ -151,7 +151,7 @@ export class OpenAIProvider extends ProviderFacade {
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
     const core = this.openCore();
-    return { [Symbol.asyncIterator]: () => core.stream(this.#chat, SSE, request) };
+    return new LazyIterable(() => core.stream(this.#chat, SSE, request));
   }
 
   /**

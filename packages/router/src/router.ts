@@ -1,4 +1,4 @@
-import { fail } from '@x/internal';
+import { fail, LazyIterable } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import type {
   RouterCooldownEvent,
@@ -83,12 +83,12 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   stream(request: RouterRequest<D>): AsyncIterable<RoutedChunk<ChunkOf<ProviderOf<D>>>> {
     const group = this.#check(request);
     const rt = this.#rt;
-    return {
-      [Symbol.asyncIterator]: () =>
+    return new LazyIterable(
+      () =>
         routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
           RoutedChunk<ChunkOf<ProviderOf<D>>>
         >,
-    };
+    );
   }
 
   /** Embeddings from the first deployment of the group that gives them. */

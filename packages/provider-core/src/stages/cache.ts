@@ -146,7 +146,10 @@ export function fromCache<Response extends Cacheable>(
   response.cached = true;
   response.attempts = 0;
   if ('content' in response) response.toolCalls ??= [];
-  const timings = { ...response.timings, latencyMs };
+  // Set after the spread, not written after it (`{ ...timings, latencyMs }`): in Node 20 an object
+  // built by a spread followed by more keys takes V8's slow path, built and read.
+  const timings = { ...response.timings };
+  timings.latencyMs = latencyMs;
   if ('queueWaitMs' in timings) timings.queueWaitMs = undefined;
   if ('firstTokenMs' in timings) timings.firstTokenMs = undefined;
   response.timings = timings;

@@ -29,6 +29,14 @@ describe('toChatBody', () => {
     expect(toChatBody({ model: 'm', messages: [] }, false, undefined).stream).toBe(false);
   });
 
+  it('leaves stream out of the cache key, the other keys in the wire order', () => {
+    const request = { model: 'm', messages: [], temperature: 0, keepAlive: '5m' };
+    const wire = toChatBody(request, true, undefined);
+    const key = toChatBody(request, undefined, undefined);
+    expect('stream' in key).toBe(false);
+    expect(Object.keys(key)).toEqual(Object.keys(wire).filter((k) => k !== 'stream'));
+  });
+
   it("leaves an application's own message fields off the wire", () => {
     const message = { role: 'user' as const, content: 'hi', id: 'msg-1', at: 123 };
     const plain = { role: 'user' as const, content: 'hi' };

@@ -62,17 +62,21 @@ export function wireOptions(
   return undefined;
 }
 
-/** The `/api/chat` body. `stream` is always explicit; `keep_alive` only when set. */
+/**
+ * The `/api/chat` body. `stream` is always explicit on the wire; `undefined` leaves it out (the
+ * cache key's input: a key built without it, rather than a body with it deleted, which would turn
+ * the object into a slow dictionary for every later read). `keep_alive` only when set.
+ */
 export function toChatBody(
   request: ChatRequest,
-  stream: boolean,
+  stream: boolean | undefined,
   numCtx: number | undefined,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: request.model,
     messages: request.messages.map(wireMessage),
-    stream,
   };
+  if (stream !== undefined) body.stream = stream;
   if (request.format !== undefined) body.format = request.format;
   const options = wireOptions(request, numCtx);
   if (options !== undefined) body.options = options;
@@ -92,17 +96,17 @@ function addLogprobs(
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
 }
 
-/** The `/api/generate` body. `stream` is always explicit; optional fields only when set. */
+/** The `/api/generate` body, `stream` as in {@link toChatBody}; optional fields only when set. */
 export function toGenerateBody(
   request: GenerateRequest,
-  stream: boolean,
+  stream: boolean | undefined,
   numCtx: number | undefined,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: request.model,
     prompt: request.prompt ?? '',
-    stream,
   };
+  if (stream !== undefined) body.stream = stream;
   if (request.suffix !== undefined) body.suffix = request.suffix;
   if (request.system !== undefined) body.system = request.system;
   if (request.template !== undefined) body.template = request.template;

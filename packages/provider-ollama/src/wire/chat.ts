@@ -5,9 +5,7 @@ import { ChatAccumulator } from './chat-accumulator';
 
 /** The part of a chat request that decides the answer: the cache key's input. */
 function cacheKey(request: ChatRequest): Record<string, unknown> {
-  const body = toChatBody(request, false, undefined);
-  delete body.stream;
-  return body;
+  return toChatBody(request, undefined, undefined);
 }
 
 /**

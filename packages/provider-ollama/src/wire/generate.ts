@@ -20,9 +20,7 @@ class GenerateAccumulator extends ChatAccumulator {
 
 /** The part of a request that decides the answer: the cache key's input. */
 function cacheKey(request: GenerateRequest): Record<string, unknown> {
-  const body = toGenerateBody(request, false, undefined);
-  delete body.stream;
-  return body;
+  return toGenerateBody(request, undefined, undefined);
 }
 
 /**

@@ -41,6 +41,11 @@ enum Phase {
  *
  * Same contract as the `request()` path, which custom transports still take: the same deadlines,
  * typed errors, size caps, observer and early end when the sink has the whole answer.
+ *
+ * A streamed answer read by a consumer at its own pace passes `opened`, which gets the exchange at
+ * once: to hold its deadlines and pause it while the consumer has enough waiting, and to cancel
+ * it when the consumer leaves. The promise settles as the exchange does: when `sink` says the
+ * answer is complete (or the body ends), or with the attempt's typed error.
  */
 export function directAttempt(
   init: AttemptInit,
@@ -49,15 +54,24 @@ export function directAttempt(
   sink: (chunk: Buffer) => boolean,
   onTooLarge: () => unknown,
   onContentType: ((contentType: string | undefined) => void) | undefined,
+  opened?: (exchange: StreamedExchange) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    new DirectExchange(init, maxBytes, sink, onTooLarge, onContentType, resolve, reject).send(
-      dispatch,
+    const exchange = new DirectExchange(
+      init,
+      maxBytes,
+      sink,
+      onTooLarge,
+      onContentType,
+      resolve,
+      reject,
     );
+    opened?.(exchange);
+    exchange.send(dispatch);
   });
 }
 
-/** What a reader that takes its time controls of a {@link directStream} exchange. */
+/** What a consumer that takes its time controls of a {@link directAttempt} exchange. */
 export interface StreamedExchange {
   /**
    * The consumer holds what arrived: the idle deadline waits, since time it takes is not the
@@ -74,35 +88,6 @@ export interface StreamedExchange {
    * complete: its body is let end, and the connection kept.
    */
   cancel(reason: Error): void;
-}
-
-/**
- * {@link directAttempt} for a streamed answer read by a consumer at its own pace: `opened` gets
- * the exchange at once, to pause it while the consumer has enough waiting, and to cancel it when
- * the consumer leaves. The promise settles as the exchange does: when `sink` says the answer is
- * complete (or the body ends), or with the attempt's typed error.
- */
-export function directStream(
-  init: AttemptInit,
-  dispatch: DirectDispatch,
-  maxBytes: number,
-  sink: (chunk: Buffer) => boolean,
-  onTooLarge: () => unknown,
-  opened: (exchange: StreamedExchange) => void,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const exchange = new DirectExchange(
-      init,
-      maxBytes,
-      sink,
-      onTooLarge,
-      undefined,
-      resolve,
-      reject,
-    );
-    opened(exchange);
-    exchange.send(dispatch);
-  });
 }
 
 /** One exchange, as undici's handler (its methods are called by undici, in order). */

@@ -2,6 +2,7 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { bufferedAttempt, readAttempt } from '../http/attempt';
+import type { AttemptInit } from '../http/exchange';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
@@ -83,6 +84,18 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     signal,
     readmit: readmitter(rt.limit, rt.stats, model),
   };
+  // One attempt of the plan, answered as a stream or as one document.
+  const post = (stream: boolean, breakerSignal: AbortSignal | undefined): AttemptInit =>
+    attemptInit(rt, {
+      endpoint: op.endpoint,
+      method: 'POST',
+      headers: send.headers,
+      body: send.body,
+      model,
+      stream,
+      signals: signalsOf(signal, breakerSignal),
+      redact: send.redact,
+    });
   // The concurrency slot is held through every attempt and given back however the call ends.
   // (`await` in a `try`, not `.finally()` on the returned promise: two promises and hops fewer.)
   try {
@@ -102,16 +115,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
         try {
           await throughBreaker(rt.breaker, signal, (breakerSignal) =>
             readAttempt(
-              attemptInit(rt, {
-                endpoint: op.endpoint,
-                method: 'POST',
-                headers: send.headers,
-                body: send.body,
-                model,
-                stream: true,
-                signals: signalsOf(signal, breakerSignal),
-                redact: send.redact,
-              }),
+              post(true, breakerSignal),
               rt.maxAnswerBytes,
               (chunk) => {
                 if (whole !== undefined) {
@@ -137,19 +141,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
       } else {
         try {
           const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-            bufferedAttempt(
-              attemptInit(rt, {
-                endpoint: op.endpoint,
-                method: 'POST',
-                headers: send.headers,
-                body: send.body,
-                model,
-                stream: false,
-                signals: signalsOf(signal, breakerSignal),
-                redact: send.redact,
-              }),
-              rt.maxBytes,
-            ),
+            bufferedAttempt(post(false, breakerSignal), rt.maxBytes),
           );
           accumulator.addWhole(buffer.toString('utf8'));
         } catch (error) {

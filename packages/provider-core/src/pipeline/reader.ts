@@ -3,7 +3,7 @@ import type { Framing, StreamDecoder, WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
-import { directStream, type StreamedExchange } from '../http/direct-attempt';
+import { directAttempt, type StreamedExchange } from '../http/direct-attempt';
 import type { AttemptInit } from '../http/exchange';
 import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
@@ -194,12 +194,13 @@ export class AnswerReader<Response> {
       return;
     }
     this.#outcome = throughBreaker(rt.breaker, init.signal, (breakerSignal) =>
-      directStream(
+      directAttempt(
         request(breakerSignal),
         dispatch,
         rt.maxAnswerBytes,
         this.#push,
         () => tooLarge(rt, this.#endpoint, this.accumulator),
+        undefined,
         (exchange) => {
           this.#exchange = exchange;
         },

@@ -78,7 +78,7 @@ export class InFlightStreams {
  * `request` under `signal`. Written `{ signal, ...request }` and then set, not
  * `{ ...request, signal }`: in Node 20 an object built by a spread followed by more keys takes
  * V8's slow path, both when it is built and whenever the request path reads one of its fields
- * (about 1.5 µs per stream, against 35 ns this way).
+ * (about 1.3 µs per stream, against 60 ns this way: `profile/object-shapes.ts`).
  */
 function withSignal<R extends { signal?: AbortSignal }>(request: R, signal: AbortSignal): R {
   const tracked = { signal, ...request };

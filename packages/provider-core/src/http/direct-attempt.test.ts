@@ -111,6 +111,24 @@ async function outcome(url: string, transport: Transport | undefined) {
   }
 }
 
+/** What a caller can observe of a stream read chunk by chunk: the chunks, then how it ended. */
+async function streamOutcome(url: string, transport: Transport | undefined) {
+  const core = lineCore(url, {
+    maxAnswerBytes: 2048,
+    ...(transport === undefined ? {} : { pool: false, transport }),
+  });
+  const chunks: string[] = [];
+  try {
+    for await (const chunk of core.stream(streamed, streamed.stream!, ask)) {
+      chunks.push(chunk.done ? `done: ${chunk.response!.content}` : chunk.content);
+    }
+    return { chunks };
+  } catch (error) {
+    const e = error as Record<string, unknown> & Error;
+    return { chunks, name: e.name, code: e.code, statusCode: e.statusCode, reason: e.reason };
+  }
+}
+
 describe('the direct dispatch of the built-in transports', () => {
   for (const [name, answer] of Object.entries(answers)) {
     it(`ends like undici's request() path for ${name}`, async () => {
@@ -118,6 +136,15 @@ describe('the direct dispatch of the built-in transports', () => {
       const direct = await outcome(url, undefined);
       const viaTransport = await outcome(url, viaRequest);
       expect(direct).toEqual(viaTransport);
+    });
+  }
+
+  for (const [name, answer] of Object.entries(answers)) {
+    it(`streams pushed as undici's request() path streams pulled, for ${name}`, async () => {
+      const url = await serve(answer);
+      const pushed = await streamOutcome(url, undefined);
+      const pulled = await streamOutcome(url, viaRequest);
+      expect(pushed).toEqual(pulled);
     });
   }
 

@@ -44,8 +44,9 @@ const LEFT = new Error('the reader left before the answer was complete');
  * Over the built-in transports the answer is pushed: undici hands each chunk to a dispatch
  * handler, which decodes it at once, and the socket is paused while {@link HIGH_WATER} chunks wait
  * for the caller. A custom transport's body is pulled, one chunk per read, through the breaker's
- * stream gate. Both keep the breaker's call open until the answer is complete, and neither blames
- * the server for a caller who leaves early.
+ * stream gate. The breaker's call stays open until the answer is complete (pushed) or read to its
+ * end (pulled); a failure in the answer counts against the server, a caller who leaves early
+ * does not.
  */
 export class AnswerReader<Response> {
   readonly attempt: number;

@@ -128,16 +128,19 @@ export class ProviderCore {
     let size = 0;
     try {
       for await (const chunk of streamAttempt(
-        attemptInit(rt, {
-          endpoint,
-          method,
-          headers,
-          body: undefined,
-          model: undefined,
-          stream: false,
-          signals: [signal],
-          redact: rt.redactor.redactFor(key, endpoint),
-        }),
+        attemptInit(
+          rt,
+          {
+            endpoint,
+            method,
+            headers,
+            body: undefined,
+            model: undefined,
+            signal,
+            redact: rt.redactor.redactFor(key, endpoint),
+          },
+          false,
+        ),
       )) {
         size += chunk.byteLength;
         if (size > maxBytes) {

@@ -2,7 +2,6 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { bufferedAttempt, readAttempt } from '../http/attempt';
-import type { AttemptInit } from '../http/exchange';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
@@ -14,7 +13,7 @@ import { normalizeFailure } from './normalize';
 import { failed, finish, succeeded } from './outcome';
 import { Progress, tooLarge } from './progress';
 import { planSend } from './send-plan';
-import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
+import { attemptInit, type CallRequest, headersFor, withPartial } from './shared';
 
 /**
  * A buffered call through the whole request path: cache, tokens, rate limit,
@@ -84,18 +83,15 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     signal,
     readmit: readmitter(rt.limit, rt.stats, model),
   };
-  // One attempt of the plan, answered as a stream or as one document.
-  const post = (stream: boolean, breakerSignal: AbortSignal | undefined): AttemptInit =>
-    attemptInit(rt, {
-      endpoint: op.endpoint,
-      method: 'POST',
-      headers: send.headers,
-      body: send.body,
-      model,
-      stream,
-      signals: signalsOf(signal, breakerSignal),
-      redact: send.redact,
-    });
+  const call: CallRequest = {
+    endpoint: op.endpoint,
+    method: 'POST',
+    headers: send.headers,
+    body: send.body,
+    model,
+    signal,
+    redact: send.redact,
+  };
   // The concurrency slot is held through every attempt and given back however the call ends.
   // (`await` in a `try`, not `.finally()` on the returned promise: two promises and hops fewer.)
   try {
@@ -115,7 +111,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
         try {
           await throughBreaker(rt.breaker, signal, (breakerSignal) =>
             readAttempt(
-              post(true, breakerSignal),
+              attemptInit(rt, call, true, breakerSignal),
               rt.maxAnswerBytes,
               (chunk) => {
                 if (whole !== undefined) {
@@ -141,7 +137,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
       } else {
         try {
           const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-            bufferedAttempt(post(false, breakerSignal), rt.maxBytes),
+            bufferedAttempt(attemptInit(rt, call, false, breakerSignal), rt.maxBytes),
           );
           accumulator.addWhole(buffer.toString('utf8'));
         } catch (error) {
@@ -182,22 +178,11 @@ export async function request(
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
   const redact = rt.redactor.redactFor(key, endpoint);
   const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
+  const call: CallRequest = { endpoint, method: init.method, headers, body, model, signal, redact };
   return withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
     try {
       const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-        bufferedAttempt(
-          attemptInit(rt, {
-            endpoint,
-            method: init.method,
-            headers,
-            body,
-            model,
-            stream: false,
-            signals: signalsOf(signal, breakerSignal),
-            redact,
-          }),
-          rt.maxBytes,
-        ),
+        bufferedAttempt(attemptInit(rt, call, false, breakerSignal), rt.maxBytes),
       );
       return { text: buffer.toString('utf8'), attempts: attempt };
     } catch (error) {

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { normalizeFailure } from './normalize';
-import { attemptInit, headersFor, signalsOf, withPartial } from './shared';
+import { attemptInit, type CallRequest, headersFor, withPartial } from './shared';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */
 export interface MessagesInit<T> {
@@ -40,19 +40,9 @@ export async function* messages<T>(
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
   const redact = rt.redactor.redactFor(key, endpoint);
   const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
+  const call: CallRequest = { endpoint, method: init.method, headers, body, model, signal, redact };
   const open = (breakerSignal: AbortSignal | undefined) =>
-    streamAttempt(
-      attemptInit(rt, {
-        endpoint,
-        method: init.method,
-        headers,
-        body,
-        model,
-        stream: true,
-        signals: signalsOf(signal, breakerSignal),
-        redact,
-      }),
-    );
+    streamAttempt(attemptInit(rt, call, true, breakerSignal));
   const pending: T[] = [];
   let failure: unknown;
   let ended = false;

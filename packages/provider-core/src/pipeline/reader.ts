@@ -4,23 +4,17 @@ import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
 import { directAttempt, type StreamedExchange } from '../http/direct-attempt';
-import type { AttemptInit } from '../http/exchange';
 import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
 import { Progress, tooLarge } from './progress';
-import { attemptInit, signalsOf } from './shared';
+import { attemptInit, type CallRequest } from './shared';
 
-/** What one streamed attempt sends. */
-export interface StreamedAttempt {
-  endpoint: string;
-  headers: Record<string, string>;
-  body: string;
+/** What one streamed attempt sends, and how its answer is read. */
+export interface StreamedAttempt extends CallRequest {
   model: string;
   framing: Framing;
-  signal: AbortSignal | undefined;
-  redact: (text: string) => string;
   /** Record the time to the first chunk in the stats (a stream the caller reads). */
   recordsFirstToken: boolean;
 }
@@ -175,17 +169,8 @@ export class AnswerReader<Response> {
   #open(): void {
     const rt = this.#rt;
     const init = this.#init;
-    const request = (breakerSignal: AbortSignal | undefined): AttemptInit =>
-      attemptInit(rt, {
-        endpoint: init.endpoint,
-        method: 'POST',
-        headers: init.headers,
-        body: init.body,
-        model: init.model,
-        stream: true,
-        signals: signalsOf(init.signal, breakerSignal),
-        redact: init.redact,
-      });
+    const request = (breakerSignal: AbortSignal | undefined) =>
+      attemptInit(rt, init, true, breakerSignal);
     const dispatch = directDispatch(rt.transport);
     if (dispatch === undefined) {
       this.#body = streamThroughBreaker(rt.breaker, init.signal, (breakerSignal) =>

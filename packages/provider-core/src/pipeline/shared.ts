@@ -6,29 +6,44 @@ import { BodyTooLargeError } from '../http/attempt';
 import type { AttemptInit } from '../http/exchange';
 import type { Runtime } from '../runtime';
 
-/** The attempt of a call, from the runtime: the one place its transport inputs are gathered. */
+/** What a call sends on every attempt, decided once per call. */
+export interface CallRequest {
+  endpoint: string;
+  method: AttemptInit['method'];
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** The model, to name it in a not-found error. */
+  model: string | undefined;
+  /** The call's signal (the caller's, joined with the total deadline). */
+  signal: AbortSignal | undefined;
+  redact: (text: string) => string;
+}
+
+/**
+ * One attempt of `call`, from the runtime: the one place its transport inputs are gathered. It
+ * follows the call's signal, plus the breaker's while the breaker probes (`breakerSignal`).
+ */
 export function attemptInit(
   rt: Runtime,
-  init: Pick<
-    AttemptInit,
-    'endpoint' | 'method' | 'headers' | 'body' | 'model' | 'stream' | 'signals' | 'redact'
-  >,
+  call: CallRequest,
+  stream: boolean,
+  breakerSignal?: AbortSignal,
 ): AttemptInit {
   return {
     transport: rt.transport,
     kit: rt.kit,
     httpError: rt.httpError,
-    url: rt.baseUrl + init.endpoint,
+    url: rt.baseUrl + call.endpoint,
     origin: rt.origin,
-    endpoint: init.endpoint,
-    method: init.method,
-    headers: init.headers,
-    body: init.body,
-    model: init.model,
-    stream: init.stream,
+    endpoint: call.endpoint,
+    method: call.method,
+    headers: call.headers,
+    body: call.body,
+    model: call.model,
+    stream,
     timeouts: rt.timeouts,
-    signals: init.signals,
-    redact: init.redact,
+    signals: breakerSignal === undefined ? [call.signal] : [call.signal, breakerSignal],
+    redact: call.redact,
     observe: rt.observe,
   };
 }
@@ -42,14 +57,6 @@ export function headersFor(
   return rt.credentials.static
     ? rt.credentials.fixed(accept)
     : rt.credentials.fresh(accept, signal);
-}
-
-/** The signals an attempt follows: the call's, plus the breaker's while it probes. */
-export function signalsOf(
-  signal: AbortSignal | undefined,
-  breakerSignal: AbortSignal | undefined,
-): ReadonlyArray<AbortSignal | undefined> {
-  return breakerSignal === undefined ? [signal] : [signal, breakerSignal];
 }
 
 /**

@@ -87,6 +87,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
             op.accumulator(send.redact),
             {
               endpoint: op.endpoint,
+              method: 'POST',
               headers: send.headers,
               body: send.body,
               model,

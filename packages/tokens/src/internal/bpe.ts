@@ -1,4 +1,4 @@
-import { CountMemo } from './count-memo';
+import { CountMemo, MAX_MEMO_TEXT, textMemo } from './count-memo';
 import { isAscii, utf8BinaryString } from './utf8';
 
 /** The shape of js-tiktoken's rank files (`js-tiktoken/ranks/<encoding>`). */
@@ -156,13 +156,6 @@ function mergeCountLong(bytes: string, ranks: Map<string, number>): number {
 // Below this many bytes the quadratic loop's small constant wins.
 const LONG_PIECE = 256;
 
-/** Texts of chat messages memoised whole, per generation of the memo (two generations). */
-const TEXT_MEMO_ENTRIES = 4_096;
-/** Characters of memoised texts per generation: at most twice that is held (~4 MB at worst). */
-const TEXT_MEMO_CHARS = 1 << 20;
-/** A longer text is counted every time: one must not push every other text out. */
-const TEXT_MEMO_MAX_TEXT = 1 << 16;
-
 /**
  * A token counter for one tiktoken encoding, built on js-tiktoken's rank data. It pre-tokenises
  * with the encoding's own regular expression, answers repeated pieces from a bounded memo, answers
@@ -175,7 +168,7 @@ export class BpeCounter {
   readonly #pattern: RegExp;
   readonly #special: RegExp | undefined;
   readonly #cache: CountMemo;
-  readonly #texts = new CountMemo(TEXT_MEMO_ENTRIES, TEXT_MEMO_CHARS);
+  readonly #texts = textMemo<number>();
 
   constructor(file: RankFile, cacheSize: number) {
     this.#ranks = parseRanks(file.bpe_ranks);
@@ -212,7 +205,7 @@ export class BpeCounter {
    * memoised whole, so a repeat costs one Map lookup instead of the regex split.
    */
   countRepeated(text: string): number {
-    if (text.length > TEXT_MEMO_MAX_TEXT) return this.#countOrdinary(text);
+    if (text.length > MAX_MEMO_TEXT) return this.#countOrdinary(text);
     const memo = this.#texts.get(text);
     if (memo !== undefined) return memo;
     const count = this.#countOrdinary(text);

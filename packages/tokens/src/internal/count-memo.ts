@@ -59,3 +59,14 @@ export class CountMemo<V = number> {
     this.#oldChars = 0;
   }
 }
+
+/** The longest text memoised whole: a longer one is read every time, never pushing the rest out. */
+export const MAX_MEMO_TEXT = 1 << 16;
+
+/**
+ * A memo of whole message texts, which a chat resends every turn (its system prompt, its
+ * history): two generations of at most 4,096 texts and 1 Mi characters each (~4 MB at worst).
+ */
+export function textMemo<V>(): CountMemo<V> {
+  return new CountMemo<V>(4_096, 1 << 20);
+}

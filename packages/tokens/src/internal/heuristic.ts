@@ -1,7 +1,7 @@
 import { messageStrings, toolParts } from '../chat';
 import { registryGeneration, resolveModelRecord } from '../models';
 import type { ChatMessage, Provider, ToolDefinition } from '../types';
-import { CountMemo } from './count-memo';
+import { MAX_MEMO_TEXT, textMemo } from './count-memo';
 import { CHARS, countFeatures, FEATURE_NAMES, nonAsciiOf, VECTOR_LENGTH } from './features';
 import { type HeuristicProfile, PROFILES } from './profiles';
 
@@ -39,12 +39,10 @@ const FEATURE_COUNT = FEATURE_NAMES.length;
 /**
  * Feature vectors of the texts estimated lately, for the reason the exact counter memoises message
  * texts: a chat resends its system prompt and its whole history on every turn, and the heuristic
- * reads every character of them. Bounded like that memo (two generations of at most 4,096 texts
- * and 1 Mi characters each); a text over 64 Ki characters is read every time. Entries are never
+ * reads every character of them. The same bounds as that memo (`textMemo()`); entries are never
  * handed out, only copied into `features`.
  */
-const vectors = new CountMemo<Float64Array>(4_096, 1 << 20);
-const MEMO_MAX_TEXT = 1 << 16;
+const vectors = textMemo<Float64Array>();
 /** Below this length reading the text costs less than the memo's hashing and copying. */
 const MEMO_MIN_TEXT = 24;
 
@@ -55,7 +53,7 @@ export function clearFeatureMemo(): void {
 
 /** @internal The weighted features of `text` (before rounding); its counts stay in `features`. */
 export function rawCount(text: string, profile: HeuristicProfile): number {
-  if (text.length < MEMO_MIN_TEXT || text.length > MEMO_MAX_TEXT) countFeatures(text, features);
+  if (text.length < MEMO_MIN_TEXT || text.length > MAX_MEMO_TEXT) countFeatures(text, features);
   else {
     const known = vectors.get(text);
     if (known !== undefined) features.set(known);

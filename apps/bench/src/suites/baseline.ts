@@ -1,4 +1,4 @@
-import type { MicroRow } from '../results';
+import type { MicroRow, Target } from '../results';
 
 /**
  * What each case of a group costs beyond the group's baseline row (a bare call, a clock read, a
@@ -14,6 +14,32 @@ export function beyondBaseline(
   for (const r of rows) {
     if (r.role === 'baseline' || !Number.isFinite(r.nsPerOp)) continue;
     facts[label(r.library)] = `${Math.max(0, r.nsPerOp - base.nsPerOp).toFixed(0)} ns`;
+  }
+  return facts;
+}
+
+/**
+ * For each target of a group, the cost beyond the baseline that the target leaves to the case it
+ * judges: the peer's time divided by the target, minus the baseline's time, in ns. Below zero, no
+ * implementation that pays the baseline (one clock read per decision, one awaited call) can meet
+ * the target, however little it adds: the fact says so, so that a miss reads as what it is.
+ */
+export function roomForTargets(
+  rows: MicroRow[],
+  targets: readonly Target[],
+  beyond: string,
+): Record<string, string> {
+  const base = rows.find((r) => r.role === 'baseline');
+  const facts: Record<string, string> = {};
+  if (!base || !Number.isFinite(base.nsPerOp)) return facts;
+  for (const { vs, min } of targets) {
+    const peer = rows.find((r) => r.role === 'peer' && r.library === vs);
+    if (!peer || !Number.isFinite(peer.nsPerOp)) continue;
+    const room = peer.nsPerOp / min - base.nsPerOp;
+    facts[`room left by ≥ ${min}x vs ${vs}, beyond ${beyond}`] =
+      room >= 0
+        ? `${room.toFixed(0)} ns`
+        : `${room.toFixed(0)} ns: out of reach while each call pays ${beyond}`;
   }
   return facts;
 }

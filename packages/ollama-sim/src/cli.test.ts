@@ -74,6 +74,11 @@ describe('ollama-sim CLI', () => {
   it('exits 2 naming the flag, with a pointer to --help, for a bad command line', async () => {
     const cases: [string[], string][] = [
       [['--bogus'], "Unknown option '--bogus'"],
+      [['--prot', '1'], "Unknown option '--prot'; did you mean '--port'?"],
+      [
+        ['--tokens-per-sec=3'],
+        "Unknown option '--tokens-per-sec'; did you mean '--tokens-per-second'?",
+      ],
       [['--port', 'abc'], '--port expects a number, got "abc"'],
       [['--port='], '--port expects a number, got ""'],
       [['--num-parallel', '0'], 'Expected `--num-parallel` to be an integer between 1 and 1024'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { closestKey } from '@x/internal';
 import type { FaultPlan, FaultRule } from './faults';
 import { loadFixture } from './fixtures';
 import { defaultModels, type SimModel } from './models';
@@ -109,30 +110,42 @@ function parse() {
     return parseCommandLine();
   } catch (error) {
     // node:util's parseArgs: unknown option, missing value, positional argument.
-    return usageError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    return usageError(`${message}${flagHint(error)}`);
   }
 }
 
+/** For a mistyped flag, the closest known one (`--prot` -> `--port`), as option objects get. */
+function flagHint(error: unknown): string {
+  if ((error as { code?: unknown })?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const flag = /'(-{1,2}[^'=]+)/.exec((error as Error).message)?.[1];
+  if (flag === undefined) return '';
+  const near = closestKey(flag.replace(/^-+/, ''), Object.keys(CLI_OPTIONS));
+  return near === undefined ? '' : `; did you mean '--${near}'?`;
+}
+
+const CLI_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  models: { type: 'string' },
+  'tokens-per-second': { type: 'string' },
+  'prompt-tokens-per-second': { type: 'string' },
+  'load-time': { type: 'string' },
+  'transfer-bytes-per-second': { type: 'string' },
+  'num-parallel': { type: 'string' },
+  'max-queue': { type: 'string' },
+  'num-ctx': { type: 'string' },
+  seed: { type: 'string' },
+  faults: { type: 'string' },
+  quota: { type: 'string' },
+  fixture: { type: 'string', multiple: true },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseCommandLine() {
   return parseArgs({
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      models: { type: 'string' },
-      'tokens-per-second': { type: 'string' },
-      'prompt-tokens-per-second': { type: 'string' },
-      'load-time': { type: 'string' },
-      'transfer-bytes-per-second': { type: 'string' },
-      'num-parallel': { type: 'string' },
-      'max-queue': { type: 'string' },
-      'num-ctx': { type: 'string' },
-      seed: { type: 'string' },
-      faults: { type: 'string' },
-      quota: { type: 'string' },
-      fixture: { type: 'string', multiple: true },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: CLI_OPTIONS,
     strict: true,
   });
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -23,20 +23,38 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Whether something accepts a TCP connection on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 describe('README', () => {
   it('names the scoped package wherever it runs the command through npx', () => {
     expect(readme).not.toMatch(/npx ollama-sim/);
     expect(readme).toContain(COMMAND);
   });
 
-  // Real clock and a child process: the example starts the CLI (from source) in the background.
-  it('answers both curl calls of the shell example pasted as is, on the real clock', async () => {
-    const example = blocks('sh').find((b) => b.includes(COMMAND));
+  // Real clock and a child process: the example starts the CLI (from source) in the background,
+  // as the installed bin does (a shebang script: `$!` is the simulator's own process).
+  it('answers both curl calls of the shell example pasted as is, then stops on its kill', async () => {
+    const BIN = 'node_modules/.bin/ollama-sim';
+    const example = blocks('sh').find((b) => b.includes(BIN));
     expect(example).toBeDefined();
     const port = await freePort();
-    // The published command becomes the CLI run from source, and 11434 a free port.
+    // The install line needs the published package; the bin becomes the CLI run from source, and
+    // 11434 a free port.
     const script = example!
-      .replace(COMMAND, `${JSON.stringify(process.execPath)} --import tsx src/cli.ts`)
+      .split('\n')
+      .filter((line) => !line.startsWith('npm install'))
+      .join('\n')
+      .replace(BIN, `${JSON.stringify(process.execPath)} --import tsx src/cli.ts`)
       .replaceAll('11434', String(port));
     const child = spawn('bash', ['-c', script], {
       cwd: join(import.meta.dirname, '..'),
@@ -53,6 +71,13 @@ describe('README', () => {
       expect(out).toContain('{"models":[');
       const lastLine = out.trim().split('\n').at(-1)!;
       expect(JSON.parse(lastLine)).toMatchObject({ model: 'llama3.2', done: true });
+      // `kill $SIM` stopped the simulator: within 5 s nothing listens on the port any more.
+      let listening = true;
+      for (let i = 0; i < 50 && listening; i++) {
+        listening = await accepts(port);
+        if (listening) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(listening).toBe(false);
     } finally {
       // The example stops the simulator itself; this only guards against a failed run.
       try {

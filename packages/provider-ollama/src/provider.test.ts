@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
 import { errorTexts, expectNoSecret, until, watchOutputs } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -1334,6 +1335,21 @@ describe('createOllamaProvider', () => {
     expect(() => createOllamaProvider({ timeouts: { idleMs: -1 } })).toThrow(RangeError);
     expect(() => createOllamaProvider({ retry: { retries: 1.5 } })).toThrow(RangeError);
     expect(() => createOllamaProvider({ apiKey: '' })).toThrow(TypeError);
+  });
+
+  it('throws the option error the README quotes, word for word', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(
+      /\s+/g,
+      ' ',
+    );
+    let message = '';
+    try {
+      createOllamaProvider({ timeouts: { idleMs: -1 } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/timeouts\.idleMs/);
+    expect(readme).toContain(`(\`\`${message}\`\`)`);
   });
 
   it('leaves no socket or timer behind after close()', async () => {

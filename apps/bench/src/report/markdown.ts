@@ -91,7 +91,10 @@ export function groupTable(group: GroupResult): string {
   const checks = (group.checks ?? []).map(
     (c) => `- ${c.what}: **${c.value}** (target ${c.target} ${c.met ? '✓' : '✗ missed'})`,
   );
-  return [markdownTable(columns, rows), ...(checks.length > 0 ? ['', ...checks] : [])].join('\n');
+  // A group of checks only (install size) has no timed case: a header with no row says nothing.
+  const table = rows.length > 0 ? [markdownTable(columns, rows)] : [];
+  const gap = table.length > 0 && checks.length > 0 ? [''] : [];
+  return [...table, ...gap, ...checks].join('\n');
 }
 
 function targetMark(r: { target?: number; met?: boolean }): string {

@@ -1,13 +1,22 @@
-import { expected } from './describe';
+import { expectedParts } from './describe';
+import { type MessageParts, optionError } from './option-error';
 import { MAX_TIMER_MS } from './timers';
 
 /** What a secret looks like in an argument error: never its value. */
 export const REDACTED = '[redacted]';
 
-/** Throws the house argument error; a `RangeError` when `range` (right type, wrong value). */
-export function fail(name: string, what: string, value: unknown, range = false): never {
-  const message = expected(name, what, value);
-  throw range ? new RangeError(message) : new TypeError(message);
+/**
+ * Throws the house argument error; a `RangeError` when `range` (right type, wrong value). It
+ * carries `name` (and the options `what` names as parts: text, path, text...) as option paths,
+ * so `withOptionPath` can re-raise it under a parent's name.
+ */
+export function fail(
+  name: string,
+  what: string | MessageParts,
+  value: unknown,
+  range = false,
+): never {
+  throw optionError(expectedParts(name, what, value), range);
 }
 
 /** An object literal or `Object.create(null)`: not an array, a class instance or a function. */

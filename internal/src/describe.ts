@@ -1,3 +1,5 @@
+import type { MessageParts } from './option-error';
+
 /** Longest rendering of a received value in an argument error. */
 const MAX_SHOWN = 60;
 
@@ -37,5 +39,16 @@ export function describe(value: unknown): string {
 
 /** The house wording: ``Expected `name` to be <what>, got `value` (type)``. */
 export function expected(name: string, what: string, value: unknown): string {
-  return `Expected \`${name}\` to be ${what}, got ${describe(value)}`;
+  return expectedParts(name, what, value).join('');
+}
+
+/**
+ * {@link expected} as message parts for `optionError`: text, path, text... `what` may name other
+ * options as parts of its own (`['>= `', 'minTtlMs', '`']`), so they get a parent's prefix too.
+ */
+export function expectedParts(name: string, what: string | MessageParts, value: unknown): string[] {
+  const [first = '', ...rest] = typeof what === 'string' ? [what] : what;
+  const parts = ['Expected `', name, `\` to be ${first}`, ...rest];
+  parts[parts.length - 1] += `, got ${describe(value)}`;
+  return parts;
 }

@@ -21,7 +21,7 @@ export { BoundedMap } from './bounded-map';
 export { brand, hasBrand, mark } from './brand';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
-export { closestKey, editDistance, expectKnownKeys } from './known-keys';
+export { closestKey, editDistance, expectKnownKeys, type KeyAliases } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
 export { keyHash, redactUrlCredentials } from './log-redact';
@@ -33,6 +33,7 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
+export { type MessageParts, withOptionPath } from './option-error';
 export { createRandom, type Random } from './random';
 export {
   expectSharedName,

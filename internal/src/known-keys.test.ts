@@ -36,3 +36,19 @@ describe('expectKnownKeys', () => {
     expect(() => expectKnownKeys(undefined, { cache: undefined }, ['cache'])).not.toThrow();
   });
 });
+
+describe('expectKnownKeys with aliases', () => {
+  const known = ['maxTtlMs', 'minTtlMs', 'ttl'];
+
+  it('suggests the aliased key over the closest spelling', () => {
+    expect(closestKey('ttlMs', known)).toBe('ttl');
+    expect(() => expectKnownKeys(undefined, { ttlMs: 1 }, known, { ttlMs: 'maxTtlMs' })).toThrow(
+      new TypeError('Unknown option `ttlMs`: did you mean `maxTtlMs`?'),
+    );
+  });
+
+  it('ignores an alias naming no known key, and inherited names such as constructor', () => {
+    expect(closestKey('ttlMs', known, { ttlMs: 'gone' })).toBe('ttl');
+    expect(closestKey('constructor', known, {})).toBeUndefined();
+  });
+});

@@ -1,3 +1,5 @@
+import { optionError } from './option-error';
+
 /**
  * Edit distance between two short strings (insertions, deletions, substitutions, and swaps of two
  * neighbours, so `cahce` is one edit from `cache`). Case-insensitive.
@@ -28,11 +30,27 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
+ * Spellings a package knows users bring from elsewhere, mapped to its own key: `ttlMs` (a fixed
+ * time-to-live elsewhere) is `maxTtlMs` in `@x/cache`, not the edit-distance neighbour `ttl`
+ * (a function there). Consulted before the edit-distance guess.
+ */
+export type KeyAliases = Readonly<Record<string, string>>;
+
+/**
  * The known key closest to `key`, when one is close enough to be a likely typo or a sibling
  * package's spelling (`ratePerSecond` for `requestsPerSecond` is not; `cahce` for `cache` is).
  * A key that contains a known one, or is contained in it, also counts (`timeout` → `timeoutMs`).
+ * An entry of `aliases` for `key` (naming a known key) wins over any guess.
  */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
+export function closestKey(
+  key: string,
+  known: readonly string[],
+  aliases?: KeyAliases,
+): string | undefined {
+  // `known` decides: an alias naming no key of this version (or `constructor`, inherited by any
+  // object literal) is no hint.
+  const alias = aliases?.[key];
+  if (alias !== undefined && known.includes(alias)) return alias;
   let best: string | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
   const lower = key.toLowerCase();
@@ -54,22 +72,28 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 
 /**
  * Throws a `TypeError` for the first own key of `value` that is not in `known`, naming it with the
- * path (`rateLimit.ratePerSecond`) and the closest known key, or listing the known keys when none
- * is close. Keys whose value is `undefined` are checked too: a misspelt key is a bug either way.
+ * path (`rateLimit.ratePerSecond`) and the closest known key (see {@link closestKey}), or listing
+ * the known keys when none is close. Keys whose value is `undefined` are checked too: a misspelt
+ * key is a bug either way. Both paths can be prefixed by `withOptionPath`.
  */
 export function expectKnownKeys(
   name: string | undefined,
   value: object,
   known: readonly string[],
+  aliases?: KeyAliases,
 ): void {
+  const pathOf = (key: string): string => (name === undefined ? key : `${name}.${key}`);
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
-    const path = name === undefined ? key : `${name}.${key}`;
-    const near = closestKey(key, known);
-    const hint =
+    const near = closestKey(key, known, aliases);
+    throw optionError(
       near !== undefined
-        ? `did you mean \`${name === undefined ? near : `${name}.${near}`}\`?`
-        : `known keys: ${known.map((k) => `\`${k}\``).join(', ')}`;
-    throw new TypeError(`Unknown option \`${path}\`: ${hint}`);
+        ? ['Unknown option `', pathOf(key), '`: did you mean `', pathOf(near), '`?']
+        : [
+            'Unknown option `',
+            pathOf(key),
+            `\`: known keys: ${known.map((k) => `\`${k}\``).join(', ')}`,
+          ],
+    );
   }
 }

@@ -290,13 +290,15 @@ export function resolveOptions(options: BreakerOptions | undefined): ResolvedOpt
     options.slowCallDurationMs,
     POSITIVE,
   );
+  // Through `fail` with the other option as a part: a provider's `breaker` options then show
+  // both under `breaker.`.
   if (options.slowCallRateThreshold !== undefined && slowCallDurationMs === undefined)
-    throw new TypeError(
-      'Expected `slowCallDurationMs` to be set when `slowCallRateThreshold` is set, got `undefined` (undefined)',
-    );
+    fail('slowCallDurationMs', ['set when `', 'slowCallRateThreshold', '` is set'], undefined);
   if (slowCallDurationMs !== undefined && window === undefined)
-    throw new TypeError(
-      'Expected `window` to be set when `slowCallDurationMs` is set (the slow-call rate is computed over it), got `undefined` (undefined)',
+    fail(
+      'window',
+      ['set when `', 'slowCallDurationMs', '` is set (the slow-call rate is computed over it)'],
+      undefined,
     );
   const slowCallRateThreshold =
     optionalNumber('slowCallRateThreshold', options.slowCallRateThreshold, RATE) ?? 1;

@@ -57,9 +57,13 @@ describe('createCache options', () => {
     [
       { minTtlMs: 5000, maxTtlMs: 1000 },
       RangeError,
-      'Expected `maxTtlMs` to be an integer between 5000 and 9007199254740991, got `1000` (number)',
+      'Expected `maxTtlMs` to be an integer >= `minTtlMs` (5000); lower `minTtlMs` too for a shorter TTL, got `1000` (number)',
     ],
-    [{ ttl: 5 }, TypeError, 'Expected `ttl` to be a function, got `5` (number)'],
+    [
+      { ttl: 5 },
+      TypeError,
+      'Expected `ttl` to be a function (request, response) => milliseconds | undefined | false (a fixed TTL is `minTtlMs` and `maxTtlMs` set to the same number), got `5` (number)',
+    ],
     [
       { namespace: '' },
       RangeError,
@@ -72,11 +76,18 @@ describe('createCache options', () => {
       'Expected `store.lock` to be a function, got `1` (number)',
     ],
     [{ maxEntires: 10 }, TypeError, 'Unknown option `maxEntires`: did you mean `maxEntries`?'],
-    [{ ttlMs: 10 }, TypeError, 'Unknown option `ttlMs`: did you mean `ttl`?'],
+    [{ ttlMs: 10 }, TypeError, 'Unknown option `ttlMs`: did you mean `maxTtlMs`?'],
+    [{ max: 10 }, TypeError, 'Unknown option `max`: did you mean `maxEntries`?'],
+    [{ maxSize: 10 }, TypeError, 'Unknown option `maxSize`: did you mean `maxBytes`?'],
+    [
+      { maxTtlMs: 1000 },
+      RangeError,
+      'Expected `maxTtlMs` to be an integer >= `minTtlMs` (30000); lower `minTtlMs` too for a shorter TTL, got `1000` (number)',
+    ],
     [
       { maxTtlMs: 1e300 },
       RangeError,
-      'Expected `maxTtlMs` to be an integer between 30000 and 9007199254740991, got `1e+300` (number)',
+      'Expected `maxTtlMs` to be an integer between 1 and 9007199254740991, got `1e+300` (number)',
     ],
     [[], TypeError, 'Expected `options` to be an object, got `[]` (array)'],
   ])('throws when given %o', (options, kind, message) => {
@@ -93,6 +104,13 @@ describe('createCache options', () => {
       reason: 'deterministic',
     });
     expect(cache.decide({ temperature: 0.5 }).ttlMs).toBe(30_000);
+  });
+
+  it('gives every cached answer the same TTL when minTtlMs equals maxTtlMs (where the ttl and ttlMs hints lead)', () => {
+    const cache = createCache({ minTtlMs: 1000, maxTtlMs: 1000 });
+    expect(cache.decide({ temperature: 0 }).ttlMs).toBe(1000);
+    expect(cache.decide({ temperature: 0.25 }).ttlMs).toBe(1000);
+    expect(cache.decide({ temperature: 0.5 }).ttlMs).toBe(1000);
   });
 
   it('reports an unbounded byte limit as null when maxBytes is Infinity', () => {

@@ -5,8 +5,8 @@ import {
   expectOneOf,
   expectString,
   fail,
+  type KeyAliases,
   optionalBoolean,
-  optionalFunction,
   optionalSignal,
   PackageLog,
 } from '@x/internal';
@@ -75,6 +75,8 @@ export interface CacheOptions {
   /**
    * Overrides the strategy's TTL per answer: return milliseconds (clamped to [minTtlMs,
    * maxTtlMs]), `undefined` to keep the strategy's TTL, or `false` to not store this answer.
+   * A function, never a number: a fixed TTL for every entry is `minTtlMs` and `maxTtlMs` set to
+   * the same number.
    * @default undefined
    */
   ttl?: CacheTtlFunction | undefined;
@@ -141,18 +143,50 @@ const OPTION_KEYS = [
 ] as const satisfies readonly (keyof CacheOptions)[];
 
 /**
+ * Option names users bring from lru-cache and similar caches, where `ttl` / `ttlMs` is a fixed
+ * number of milliseconds: here that is `maxTtlMs` (the TTL of every entry the strategy keeps at
+ * full length), and `ttl` is a function. `max` and `maxSize` are lru-cache's bounds.
+ */
+const OPTION_ALIASES: KeyAliases = {
+  ttlMs: 'maxTtlMs',
+  defaultTtlMs: 'maxTtlMs',
+  max: 'maxEntries',
+  maxSize: 'maxBytes',
+};
+
+/**
+ * What `ttl` is, said to a user who gave it a number (lru-cache's `ttl` is one). The options it
+ * names are parts, so a provider that passes its `cache` options here shows `cache.minTtlMs`.
+ */
+const TTL_FUNCTION = [
+  'a function (request, response) => milliseconds | undefined | false (a fixed TTL is `',
+  'minTtlMs',
+  '` and `',
+  'maxTtlMs',
+  '` set to the same number)',
+];
+
+/**
  * Longest TTL: TTLs feed no timer here, but they travel to the store (`SET ... PX`) and into
  * float arithmetic, where integers stay exact up to 2^53 - 1.
  */
 const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
 
-/** Checks that `options` is an object, when given, and that it has only known keys. */
-export function expectOptions(name: string, options: unknown, keys: readonly string[]): void {
+/**
+ * Checks that `options` is an object, when given, and that it has only known keys (`aliases`:
+ * see {@link OPTION_ALIASES}).
+ */
+export function expectOptions(
+  name: string,
+  options: unknown,
+  keys: readonly string[],
+  aliases?: KeyAliases,
+): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     fail(name, 'an object', options);
   }
-  expectKnownKeys(undefined, options, keys);
+  expectKnownKeys(undefined, options, keys, aliases);
 }
 
 function checkStore(store: unknown): CacheStore | undefined {
@@ -179,7 +213,7 @@ function checkStore(store: unknown): CacheStore | undefined {
  * @throws {RangeError} when a number is out of range.
  */
 export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions {
-  expectOptions('options', options, OPTION_KEYS);
+  expectOptions('options', options, OPTION_KEYS, OPTION_ALIASES);
   const maxEntries = expectNumber('maxEntries', options.maxEntries ?? DEFAULTS.maxEntries, {
     min: 1,
     integer: true,
@@ -206,12 +240,31 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedCacheOptions
     integer: true,
   });
   const maxTtlMs = expectNumber('maxTtlMs', options.maxTtlMs ?? DEFAULTS.maxTtlMs, {
-    min: minTtlMs,
+    min: 1,
     max: MAX_TTL_MS,
     integer: true,
   });
+  if (maxTtlMs < minTtlMs) {
+    // Name the bound: `maxTtlMs: 1000` alone (a fixed TTL, as `ttlMs` suggests) meets the
+    // default `minTtlMs` of 30 s, and a bare "between 30000 and ..." does not say where it is.
+    fail(
+      'maxTtlMs',
+      [
+        'an integer >= `',
+        'minTtlMs',
+        `\` (${minTtlMs}); lower \``,
+        'minTtlMs',
+        '` too for a shorter TTL',
+      ],
+      maxTtlMs,
+      true,
+    );
+  }
   const exactExpiry = optionalBoolean('exactExpiry', options.exactExpiry) ?? false;
-  const ttl = optionalFunction<CacheTtlFunction>('ttl', options.ttl);
+  if (options.ttl !== undefined && typeof options.ttl !== 'function') {
+    fail('ttl', TTL_FUNCTION, options.ttl);
+  }
+  const ttl = options.ttl;
   const namespace =
     options.namespace === undefined
       ? undefined

@@ -230,7 +230,8 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
   if (resolved.connectionsPerHost > resolved.maxConnections) {
     fail(
       'connectionsPerHost',
-      `<= \`maxConnections\` (${resolved.maxConnections})`,
+      // `maxConnections` as a path of its own: under a provider it reads `pool.maxConnections`.
+      ['<= `', 'maxConnections', `\` (${resolved.maxConnections})`],
       resolved.connectionsPerHost,
       true,
     );

@@ -6,6 +6,7 @@ import {
   isPlainObject,
   optionalDuration,
   optionalNumber,
+  withOptionPath,
 } from '@x/internal';
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
 import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
@@ -83,6 +84,10 @@ export interface PieceDefaults {
   logger?: Logger;
 }
 
+// A leaf's argument errors name its own fields (`maxEntries`): its factory is called through
+// `withOptionPath` so the user reads the option they wrote (`cache.maxEntries`). The rate limiter
+// and the calibrator need no such call: their options are built here from checked values.
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 function isBreaker(value: unknown): value is Breaker {
@@ -128,13 +133,15 @@ export function resolveBreaker(
   };
   if (shared !== undefined) {
     const own = options.classify;
-    const breaker = sharedBreaker(shared, { ...options, classify: classifyShared });
+    const breaker = withOptionPath('breaker', () =>
+      sharedBreaker(shared, { ...options, classify: classifyShared }),
+    );
     return own === classifyForBreaker || own === undefined
       ? { breaker, own: false }
       : { breaker, own: false, judge: own };
   }
   // No logger here: the provider logs its breaker's transitions itself (`breaker-transition`).
-  return { breaker: createBreaker(options), own: true };
+  return { breaker: withOptionPath('breaker', () => createBreaker(options)), own: true };
 }
 
 /** `pool`: options for a private pool, a pool to share, or false (a plain keep-alive Agent). */
@@ -156,7 +163,8 @@ export function resolvePool(
     ...(connectTimeoutMs > 0 ? { connectTimeoutMs } : {}),
     ...(value as PoolOptions | undefined),
   };
-  return { pool: createPool(withLogger(options, value, logger)), own: true };
+  const pool = withOptionPath('pool', () => createPool(withLogger(options, value, logger)));
+  return { pool, own: true };
 }
 
 /**
@@ -241,8 +249,13 @@ export function resolveCache(
     ttl,
     ...(value as CacheOptions | undefined),
   };
-  if (shared !== undefined) return { cache: sharedCache(shared, options), own: false };
-  return { cache: createCache(withLogger(options, value, defaults.logger)), own: true };
+  if (shared !== undefined) {
+    return { cache: withOptionPath('cache', () => sharedCache(shared, options)), own: false };
+  }
+  const cache = withOptionPath('cache', () =>
+    createCache(withLogger(options, value, defaults.logger)),
+  );
+  return { cache, own: true };
 }
 
 /** `options` with the provider's logger, unless the piece's own options name one. */

@@ -1,0 +1,96 @@
+import { createCache } from '@x/cache';
+import { describe, expect, it } from 'vitest';
+import type { OllamaProviderOptions } from './options';
+import { createOllamaProvider } from './provider';
+
+const baseUrl = 'http://127.0.0.1:9';
+
+/** The error `createOllamaProvider` throws for these options (it must throw). */
+function refusal(options: Partial<Record<keyof OllamaProviderOptions, unknown>>): Error {
+  try {
+    createOllamaProvider({ baseUrl, ...options } as OllamaProviderOptions);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected createOllamaProvider to throw');
+}
+
+describe('createOllamaProvider nested piece options', () => {
+  it.each([
+    [
+      { cache: { maxEntires: 5 } },
+      TypeError,
+      'Unknown option `cache.maxEntires`: did you mean `cache.maxEntries`?',
+    ],
+    [
+      { cache: { maxEntries: 0 } },
+      RangeError,
+      'Expected `cache.maxEntries` to be an integer >= 1, got `0` (number)',
+    ],
+    [
+      { breaker: { failureTreshold: 3 } },
+      TypeError,
+      'Unknown option `breaker.failureTreshold`: did you mean `breaker.failureThreshold`?',
+    ],
+    [
+      { breaker: { failureThreshold: 0 } },
+      RangeError,
+      'Expected `breaker.failureThreshold` to be an integer >= 1, or Infinity, got `0` (number)',
+    ],
+    [
+      { breaker: { window: { type: 'count', size: 0 } } },
+      RangeError,
+      'Expected `breaker.window.size` to be an integer >= 1, got `0` (number)',
+    ],
+    [
+      { breaker: { slowCallDurationMs: 5 } },
+      TypeError,
+      'Expected `breaker.window` to be set when `breaker.slowCallDurationMs` is set (the slow-call rate is computed over it), got `undefined` (undefined)',
+    ],
+    [
+      { pool: { connectionPerHost: 2 } },
+      TypeError,
+      'Unknown option `pool.connectionPerHost`: did you mean `pool.connectionsPerHost`?',
+    ],
+    [
+      { pool: { keepAliveTimeoutMs: 0 } },
+      RangeError,
+      'Expected `pool.keepAliveTimeoutMs` to be a finite number between 1 and 2147483647, got `0` (number)',
+    ],
+    [
+      { pool: { connectionsPerHost: 30, maxConnections: 10 } },
+      RangeError,
+      'Expected `pool.connectionsPerHost` to be <= `pool.maxConnections` (10), got `30` (number)',
+    ],
+  ])('names the full option path when given %o', (options, kind, message) => {
+    const error = refusal(options);
+    expect(error).toBeInstanceOf(kind);
+    expect(error.message).toBe(message);
+  });
+
+  it('points cache.ttlMs and a number given as cache.ttl at the options of a fixed TTL', () => {
+    expect(refusal({ cache: { ttlMs: 1000 } }).message).toBe(
+      'Unknown option `cache.ttlMs`: did you mean `cache.maxTtlMs`?',
+    );
+    const error = refusal({ cache: { ttl: 1000 } });
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe(
+      'Expected `cache.ttl` to be a function (request, response) => milliseconds | undefined | false (a fixed TTL is `cache.minTtlMs` and `cache.maxTtlMs` set to the same number), got `1000` (number)',
+    );
+  });
+
+  it('names the full path for the options of a shared cache and a shared breaker too', () => {
+    expect(refusal({ share: { cache: 'options-test' }, cache: { maxEntires: 1 } }).message).toBe(
+      'Unknown option `cache.maxEntires`: did you mean `cache.maxEntries`?',
+    );
+    expect(
+      refusal({ share: { breaker: 'options-test' }, breaker: { failureTreshold: 1 } }).message,
+    ).toBe('Unknown option `breaker.failureTreshold`: did you mean `breaker.failureThreshold`?');
+  });
+
+  it('leaves the message of a cache created on its own as it was', () => {
+    expect(() => createCache({ maxEntires: 5 } as never)).toThrow(
+      new TypeError('Unknown option `maxEntires`: did you mean `maxEntries`?'),
+    );
+  });
+});

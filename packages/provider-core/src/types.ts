@@ -24,6 +24,11 @@ export interface ToolDefinition {
     description?: string;
     /** JSON Schema of the arguments. */
     parameters?: Record<string, unknown>;
+    /**
+     * OpenAI's structured outputs: the arguments follow `parameters` exactly. Sent to the
+     * OpenAI-compatible APIs; Ollama's API has no such field and does not receive it.
+     */
+    strict?: boolean;
   };
 }
 

@@ -51,6 +51,23 @@ describe('expectChatMessage', () => {
     ).toThrow(/`m\.x`/);
     expect(() => check.expectChatMessage('m', { role: 'user', content: 'hi' })).not.toThrow();
   });
+
+  it('accepts only the fields of ChatMessage when no keys are given', () => {
+    expect(() => check.expectChatMessage('m', { role: 'user', content: '', contnet: '' })).toThrow(
+      new TypeError('Unknown option `m.contnet`: did you mean `m.content`?'),
+    );
+    const reply = {
+      role: 'assistant',
+      content: '',
+      name: 'a',
+      images: [],
+      thinking: 't',
+      toolCalls: [],
+      toolName: 'f',
+      toolCallId: 'c',
+    };
+    expect(() => check.expectChatMessage('m', reply)).not.toThrow();
+  });
 });
 
 describe('optionalImages', () => {
@@ -74,6 +91,20 @@ describe('optionalToolCalls', () => {
     check.optionalToolCalls('c', [{ name: 'f', arguments: {} }], (_call, at) => seen.push(at));
     expect(seen).toEqual(['c[0]']);
   });
+
+  it('throws naming an unknown key of a call, the fields of ToolCall or `knownKeys` accepted', () => {
+    const call = { id: 'c1', index: 0, name: 'f', arguments: {} };
+    expect(() => check.optionalToolCalls('c', [call])).not.toThrow();
+    expect(() => check.optionalToolCalls('c', [{ ...call, argument: {} }])).toThrow(
+      new TypeError('Unknown option `c[0].argument`: did you mean `c[0].arguments`?'),
+    );
+    const extra = { ...call, raw: '{}' };
+    expect(() => check.optionalToolCalls('c', [extra], undefined, ['name', 'arguments'])).toThrow(
+      'Unknown option `c[0].id`',
+    );
+    const keys = ['id', 'index', 'name', 'arguments', 'raw'];
+    expect(() => check.optionalToolCalls('c', [extra], undefined, keys)).not.toThrow();
+  });
 });
 
 describe('optionalTools', () => {
@@ -84,5 +115,24 @@ describe('optionalTools', () => {
     expect(() =>
       check.optionalTools('t', [{ type: 'function', function: { name: 'f' } }]),
     ).not.toThrow();
+  });
+
+  it('throws naming an unknown key of a tool or of its function', () => {
+    const fn = { name: 'f', description: 'd', parameters: { type: 'object', anything: 1 } };
+    expect(() => check.optionalTools('t', [{ type: 'function', function: fn }])).not.toThrow();
+    expect(() =>
+      check.optionalTools('t', [{ type: 'function', function: fn, functon: fn }]),
+    ).toThrow(new TypeError('Unknown option `t[0].functon`: did you mean `t[0].function`?'));
+    expect(() =>
+      check.optionalTools('t', [{ type: 'function', function: { ...fn, paramters: {} } }]),
+    ).toThrow('Unknown option `t[0].function.paramters`: did you mean `t[0].function.parameters`?');
+  });
+
+  it("accepts OpenAI's boolean `strict` on a function, and nothing else there", () => {
+    const fn = { name: 'f', parameters: { type: 'object' }, strict: true };
+    expect(() => check.optionalTools('t', [{ type: 'function', function: fn }])).not.toThrow();
+    expect(() =>
+      check.optionalTools('t', [{ type: 'function', function: { ...fn, strict: 'yes' } }]),
+    ).toThrow('Expected `t[0].function.strict` to be a boolean');
   });
 });

@@ -1,5 +1,5 @@
 import { expectKnownKeys, expectNumber, expectOneOf, fail, isPlainObject } from '@x/internal';
-import type { CacheMode, ChatRole } from './types';
+import type { CacheMode, ChatMessage, ChatRole, ToolCall, ToolDefinition } from './types';
 
 // Checks of the request fields every chat API has, for a provider's `validate*Request`. Each
 // throws before anything is sent, worded the house way: ``Expected `request.x` to be ..., got ...``
@@ -7,6 +7,38 @@ import type { CacheMode, ChatRole } from './types';
 
 const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant', 'tool'];
 const CACHE_MODES: readonly CacheMode[] = ['default', 'bypass', 'refresh'];
+
+// The keys a request may hold below its top level are exactly the fields of the shared types: a
+// `Record` over `keyof` makes adding a field to a type fail to compile until it is accepted here
+// too, so a reply pushed back into `messages` (`message`, its `toolCalls`) never has a key the
+// next request refuses, and a misspelt `imgaes` is an error instead of a silently dropped image.
+const MESSAGE_FIELDS: Record<keyof ChatMessage, true> = {
+  role: true,
+  content: true,
+  name: true,
+  images: true,
+  thinking: true,
+  toolCalls: true,
+  toolName: true,
+  toolCallId: true,
+};
+const TOOL_CALL_FIELDS: Record<keyof ToolCall, true> = {
+  id: true,
+  index: true,
+  name: true,
+  arguments: true,
+};
+const TOOL_FIELDS: Record<keyof ToolDefinition, true> = { type: true, function: true };
+const FUNCTION_FIELDS: Record<keyof ToolDefinition['function'], true> = {
+  name: true,
+  description: true,
+  parameters: true,
+  strict: true,
+};
+const MESSAGE_KEYS = Object.keys(MESSAGE_FIELDS);
+const TOOL_CALL_KEYS = Object.keys(TOOL_CALL_FIELDS);
+const TOOL_KEYS = Object.keys(TOOL_FIELDS);
+const FUNCTION_KEYS = Object.keys(FUNCTION_FIELDS);
 
 /** A model name: a non-empty string. `example` names one in the message (`"llama3.2"`). */
 export function expectModelName(name: string, value: unknown, example: string): void {
@@ -41,16 +73,17 @@ export function optionalCacheMode(name: string, value: unknown): void {
 }
 
 /**
- * The start of a chat message: an object (with only `knownKeys`, when given), a known `role`, a
- * string `content`. The provider checks its own fields after.
+ * The start of a chat message: an object with only `knownKeys` (by default the fields of
+ * {@link ChatMessage}), a known `role`, a string `content`. The provider checks its own fields
+ * after.
  */
 export function expectChatMessage(
   at: string,
   message: unknown,
-  knownKeys?: readonly string[],
+  knownKeys: readonly string[] = MESSAGE_KEYS,
 ): asserts message is Record<string, unknown> {
   if (!isPlainObject(message)) fail(at, 'an object with `role` and `content`', message);
-  if (knownKeys !== undefined) expectKnownKeys(at, message, knownKeys);
+  expectKnownKeys(at, message, knownKeys);
   expectOneOf(`${at}.role`, message.role, ROLES);
   if (typeof message.content !== 'string') fail(`${at}.content`, 'a string', message.content);
 }
@@ -71,13 +104,15 @@ export function optionalImages(
 }
 
 /**
- * Optional tool calls of an assistant message: an array of `{ name, arguments }` objects.
- * `each` checks a provider's extra fields of one call.
+ * Optional tool calls of an assistant message: an array of `{ name, arguments }` objects with only
+ * `knownKeys` (by default the fields of {@link ToolCall}). `each` checks a provider's extra fields
+ * of one call.
  */
 export function optionalToolCalls(
   name: string,
   value: unknown,
   each?: (call: Record<string, unknown>, at: string) => void,
+  knownKeys: readonly string[] = TOOL_CALL_KEYS,
 ): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array', value);
@@ -86,11 +121,16 @@ export function optionalToolCalls(
     if (!isPlainObject(c) || typeof c.name !== 'string' || !isPlainObject(c.arguments)) {
       fail(`${name}[${j}]`, 'an object with `name` and object `arguments`', call);
     }
+    expectKnownKeys(`${name}[${j}]`, c, knownKeys);
     each?.(c, `${name}[${j}]`);
   });
 }
 
-/** Optional tool definitions: an array of `{ type: 'function', function: { name, ... } }`. */
+/**
+ * Optional tool definitions: an array of `{ type: 'function', function: { name, description?,
+ * parameters? } }`, with no other key at either level (`parameters`, a JSON Schema, is the
+ * caller's and is not looked into).
+ */
 export function optionalTools(name: string, value: unknown): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array of tool definitions', value);
@@ -100,8 +140,13 @@ export function optionalTools(name: string, value: unknown): void {
     if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {
       fail(`${name}[${i}]`, '`{ type: "function", function: { name, ... } }`', tool);
     }
+    expectKnownKeys(`${name}[${i}]`, t, TOOL_KEYS);
+    expectKnownKeys(`${name}[${i}].function`, fn, FUNCTION_KEYS);
     if (typeof fn.name !== 'string' || fn.name.length === 0) {
       fail(`${name}[${i}].function.name`, 'a non-empty string', fn.name);
+    }
+    if (fn.strict !== undefined && typeof fn.strict !== 'boolean') {
+      fail(`${name}[${i}].function.strict`, 'a boolean', fn.strict);
     }
   });
 }

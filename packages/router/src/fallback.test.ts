@@ -215,6 +215,28 @@ describe('no fallback', () => {
     expect(simA.stats().requests + simB.stats().requests).toBe(0);
   });
 
+  it('rejects a misspelt message key with the TypeError naming it, and accepts a reply pushed back', async () => {
+    const { simA, simB, router } = await setup();
+    const typo = { role: 'user', content: 'Hi', imgaes: [] } as { role: 'user'; content: string };
+    await expect(router.complete({ model: 'chat', messages: [typo] })).rejects.toThrow(
+      new TypeError(
+        'Unknown option `request.messages[0].imgaes`: did you mean `request.messages[0].images`?',
+      ),
+    );
+    expect(simA.stats().requests + simB.stats().requests).toBe(0);
+
+    const tools = [{ type: 'function' as const, function: { name: 'get_current_weather' } }];
+    const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await router.complete({ model: 'chat', messages, tools });
+    expect(first.message.toolCalls).toHaveLength(1);
+    const again = await router.complete({
+      model: 'chat',
+      messages: [...messages, first.message, { role: 'tool', content: '21 °C' }],
+      tools,
+    });
+    expect(again.content.length).toBeGreaterThan(0);
+  });
+
   it("rejects with the caller's abort reason and tries nothing else", async () => {
     const { simA, simB, router } = await setup();
     simA.setFaults([{ route: '/api/chat', fault: { kind: 'latency', ms: 60_000 } }]);

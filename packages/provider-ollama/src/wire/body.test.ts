@@ -114,6 +114,20 @@ describe('toChatBody', () => {
     ]);
   });
 
+  it("sends tool definitions without OpenAI's `strict`, which Ollama's API does not have", () => {
+    const parameters = { type: 'object', properties: {} };
+    const body = toChatBody(
+      {
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'function', function: { name: 'f', parameters, strict: true } }],
+      },
+      true,
+      undefined,
+    );
+    expect(body.tools).toEqual([{ type: 'function', function: { name: 'f', parameters } }]);
+  });
+
   it('maps tools, images, thinking and tool results to the wire names', () => {
     const fixture = loadFixture('14-chat-tool-calls.json');
     const tools = (fixture.request.body as { tools: unknown }).tools as never;

@@ -1,4 +1,11 @@
-import type { ChatMessage, ChatRequest, EmbedRequest, GenerateRequest, ToolCall } from '../types';
+import type {
+  ChatMessage,
+  ChatRequest,
+  EmbedRequest,
+  GenerateRequest,
+  ToolCall,
+  ToolDefinition,
+} from '../types';
 
 /** The sampling fields chat and generate share. */
 type Sampling = Pick<
@@ -81,10 +88,20 @@ export function toChatBody(
   const options = wireOptions(request, numCtx);
   if (options !== undefined) body.options = options;
   if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
-  if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools;
+  if (request.tools !== undefined && request.tools.length > 0)
+    body.tools = wireTools(request.tools);
   if (request.think !== undefined) body.think = request.think;
   addLogprobs(body, request);
   return body;
+}
+
+/**
+ * Tool definitions as Ollama's API has them: OpenAI's `function.strict` is not one of its fields,
+ * so a definition written for both providers is sent without it (and as given otherwise).
+ */
+function wireTools(tools: readonly ToolDefinition[]): readonly ToolDefinition[] {
+  if (!tools.some((t) => t.function.strict !== undefined)) return tools;
+  return tools.map(({ type, function: { strict: _, ...fn } }) => ({ type, function: fn }));
 }
 
 /** `logprobs` and `top_logprobs`, when asked. */

@@ -78,6 +78,14 @@ describe('toChatBody', () => {
     expect(toChatBody(request, vllm)).toMatchObject({ max_tokens: 5 });
   });
 
+  it("sends a tool's `strict` (structured outputs) as given", () => {
+    const tools = [
+      { type: 'function' as const, function: { name: 'f', parameters: {}, strict: true } },
+    ];
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }], tools };
+    expect(toChatBody(request, openai).tools).toEqual(tools);
+  });
+
   it('adds stream fields only to the streamed body, stream_options only where accepted', () => {
     const body = { model: 'm' };
     expect(toStreamBody(body, openai)).toEqual({

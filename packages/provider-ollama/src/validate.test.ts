@@ -1,0 +1,175 @@
+// Keys below a request's top level (messages, their tool calls, tool definitions), through the
+// public API against @x/ollama-sim: a typo throws before anything is sent, and every field of a
+// reply the provider returned is accepted when the reply is pushed back into the conversation.
+import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOllamaProvider, type OllamaProvider } from './provider';
+import type { ChatMessage, ChatRequest, StreamChunk, ToolDefinition } from './types';
+
+const open: Array<OllamaSim | OllamaProvider> = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+async function setup(): Promise<{ sim: OllamaSim; provider: OllamaProvider }> {
+  const sim = await startOllamaSim({ loadTimeMs: 0 });
+  const provider = createOllamaProvider({ baseUrl: sim.url, retry: false, cache: false });
+  open.push(provider, sim);
+  return { sim, provider };
+}
+
+const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/chat');
+
+const weather: ToolDefinition = {
+  type: 'function',
+  function: {
+    name: 'get_current_weather',
+    description: 'The weather now',
+    parameters: {
+      type: 'object',
+      properties: { location: { type: 'string' } },
+      required: ['location'],
+    },
+  },
+};
+
+/** A request with typos where TypeScript would catch them: built from JSON, as users' often are. */
+const untyped = (request: unknown) => request as ChatRequest;
+
+describe('OllamaProvider.complete', () => {
+  it('throws a TypeError naming the message key and the closest known one, before sending', async () => {
+    const { sim, provider } = await setup();
+    await expect(
+      provider.complete(
+        untyped({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi', contnet: 'x' }] }),
+      ),
+    ).rejects.toThrow(
+      new TypeError(
+        'Unknown option `request.messages[0].contnet`: did you mean `request.messages[0].content`?',
+      ),
+    );
+    await expect(
+      provider.complete(
+        untyped({
+          model: 'llama3.2',
+          messages: [{ role: 'user', content: 'What is this?', imgaes: ['aGk='] }],
+        }),
+      ),
+    ).rejects.toThrow(
+      'Unknown option `request.messages[0].imgaes`: did you mean `request.messages[0].images`?',
+    );
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('throws a TypeError naming the full path of an unknown key in a tool call or a tool', async () => {
+    const { sim, provider } = await setup();
+    const call = { name: 'get_current_weather', arguments: { location: 'Paris' }, indx: 0 };
+    await expect(
+      provider.complete(
+        untyped({
+          model: 'llama3.2',
+          messages: [
+            { role: 'user', content: 'Weather in Paris?' },
+            { role: 'assistant', content: '', toolCalls: [call] },
+          ],
+        }),
+      ),
+    ).rejects.toThrow(
+      new TypeError(
+        'Unknown option `request.messages[1].toolCalls[0].indx`: did you mean `request.messages[1].toolCalls[0].index`?',
+      ),
+    );
+    const tool = { type: 'function', function: { name: 'f', paramters: {} } };
+    await expect(
+      provider.complete(untyped({ model: 'llama3.2', messages: [], tools: [tool] })),
+    ).rejects.toThrow(
+      'Unknown option `request.tools[0].function.paramters`: did you mean `request.tools[0].function.parameters`?',
+    );
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('throws at once from stream() for an unknown message key', async () => {
+    const { sim, provider } = await setup();
+    expect(() =>
+      provider.stream(
+        untyped({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi', rol: 'x' }] }),
+      ),
+    ).toThrow('Unknown option `request.messages[0].rol`: did you mean `request.messages[0].role`?');
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('continues a conversation with tool calls and thinking when each reply is pushed back', async () => {
+    const { sim, provider } = await setup();
+    const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
+    expect(first.message.toolCalls).toHaveLength(1);
+    expect(first.message.thinking).toEqual(expect.any(String));
+    messages.push(first.message);
+    const call = first.message.toolCalls![0]!;
+    messages.push({ role: 'tool', content: '{"celsius":21}', toolName: call.name });
+
+    const second = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
+    expect(second.content.length).toBeGreaterThan(0);
+    messages.push(second.message, { role: 'user', content: 'And the weather in Rome?' });
+
+    // A streamed reply: the last chunk's response carries the message to push back.
+    const chunks: StreamChunk[] = [];
+    for await (const chunk of provider.stream({ model: 'qwen3:4b', messages, tools: [weather] })) {
+      chunks.push(chunk);
+    }
+    const streamed = chunks.at(-1)!.response!;
+    expect(streamed.message.toolCalls).toHaveLength(1);
+    messages.push(streamed.message, {
+      role: 'tool',
+      content: '{"celsius":25}',
+      toolName: streamed.message.toolCalls![0]!.name,
+    });
+    const last = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
+    expect(last.content.length).toBeGreaterThan(0);
+
+    const sent = chatsAt(sim).at(-1)!.body as { messages: Array<Record<string, unknown>> };
+    expect(sent.messages.map((m) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'user',
+      'assistant',
+      'tool',
+    ]);
+    expect(sent.messages[1]).toMatchObject({
+      thinking: first.message.thinking,
+      tool_calls: [{ id: call.id, function: { name: call.name, arguments: call.arguments } }],
+    });
+  });
+
+  it("accepts an OpenAI reply's tool call with `rawArguments` (a router may send it here), and does not send it", async () => {
+    const { sim, provider } = await setup();
+    // What `@x/provider-openai` returns as `message`, typed as the provider that made it.
+    const openaiReply = {
+      role: 'assistant' as const,
+      content: '',
+      toolCalls: [
+        {
+          id: 'call_1',
+          index: 0,
+          name: 'get_current_weather',
+          arguments: { location: 'Paris' },
+          rawArguments: '{"location":"Paris"}',
+        },
+      ],
+    };
+    const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    messages.push(openaiReply, { role: 'tool', content: '{"celsius":21}', toolCallId: 'call_1' });
+    const answer = await provider.complete({ model: 'llama3.2', messages });
+    expect(answer.content.length).toBeGreaterThan(0);
+    const sent = chatsAt(sim).at(-1)!.body as { messages: Array<Record<string, unknown>> };
+    expect(sent.messages[1]!.tool_calls).toEqual([
+      {
+        id: 'call_1',
+        function: { name: 'get_current_weather', arguments: { location: 'Paris' }, index: 0 },
+      },
+    ]);
+  });
+});

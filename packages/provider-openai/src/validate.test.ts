@@ -1,0 +1,167 @@
+// Keys below a request's top level (messages, their tool calls, tool definitions), through the
+// public API against @x/ollama-sim's OpenAI-compatible /v1: a typo throws before anything is sent,
+// and every field of a reply the provider returned is accepted when the reply is pushed back.
+import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOpenAIProvider, type OpenAIProvider } from './provider';
+import type { ChatMessage, ChatRequest, StreamChunk, ToolDefinition } from './types';
+
+const open: Array<OllamaSim | OpenAIProvider> = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+async function setup(): Promise<{ sim: OllamaSim; provider: OpenAIProvider }> {
+  const sim = await startOllamaSim({ loadTimeMs: 0 });
+  const provider = createOpenAIProvider({
+    preset: 'ollama',
+    baseUrl: `${sim.url}/v1`,
+    retry: false,
+    cache: false,
+  });
+  open.push(provider, sim);
+  return { sim, provider };
+}
+
+const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/v1/chat/completions');
+
+const weather: ToolDefinition = {
+  type: 'function',
+  function: {
+    name: 'get_current_weather',
+    description: 'The weather now',
+    parameters: {
+      type: 'object',
+      properties: { location: { type: 'string' } },
+      required: ['location'],
+    },
+  },
+};
+
+/** A request with typos where TypeScript would catch them: built from JSON, as users' often are. */
+const untyped = (request: unknown) => request as ChatRequest;
+
+describe('OpenAIProvider.complete', () => {
+  it('throws a TypeError naming the message key and the closest known one, before sending', async () => {
+    const { sim, provider } = await setup();
+    await expect(
+      provider.complete(
+        untyped({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi', contnet: 'x' }] }),
+      ),
+    ).rejects.toThrow(
+      new TypeError(
+        'Unknown option `request.messages[0].contnet`: did you mean `request.messages[0].content`?',
+      ),
+    );
+    await expect(
+      provider.complete(
+        untyped({
+          model: 'llama3.2',
+          messages: [{ role: 'user', content: 'What is this?', imgaes: ['aGk='] }],
+        }),
+      ),
+    ).rejects.toThrow(
+      'Unknown option `request.messages[0].imgaes`: did you mean `request.messages[0].images`?',
+    );
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('throws a TypeError naming the full path of an unknown key in a tool call or a tool', async () => {
+    const { sim, provider } = await setup();
+    const call = {
+      id: 'call_1',
+      name: 'get_current_weather',
+      arguments: { location: 'Paris' },
+      rawArgument: '{"location":"Paris"}',
+    };
+    await expect(
+      provider.complete(
+        untyped({
+          model: 'llama3.2',
+          messages: [
+            { role: 'user', content: 'Weather in Paris?' },
+            { role: 'assistant', content: '', toolCalls: [call] },
+          ],
+        }),
+      ),
+    ).rejects.toThrow(
+      new TypeError(
+        'Unknown option `request.messages[1].toolCalls[0].rawArgument`: did you mean `request.messages[1].toolCalls[0].rawArguments`?',
+      ),
+    );
+    const tool = { type: 'function', function: { name: 'f', descripton: 'x' } };
+    await expect(
+      provider.complete(untyped({ model: 'llama3.2', messages: [], tools: [tool] })),
+    ).rejects.toThrow(
+      'Unknown option `request.tools[0].function.descripton`: did you mean `request.tools[0].function.description`?',
+    );
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('throws at once from stream() for an unknown message key', async () => {
+    const { sim, provider } = await setup();
+    expect(() =>
+      provider.stream(
+        untyped({ model: 'llama3.2', messages: [{ role: 'tool', content: '1', toolCallID: 'c' }] }),
+      ),
+    ).toThrow(
+      'Unknown option `request.messages[0].toolCallID`: did you mean `request.messages[0].toolCallId`?',
+    );
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('continues a conversation with tool calls and reasoning when each reply is pushed back', async () => {
+    const { sim, provider } = await setup();
+    const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const first = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
+    expect(first.message.toolCalls).toHaveLength(1);
+    expect(first.message.thinking).toEqual(expect.any(String));
+    const call = first.message.toolCalls![0]!;
+    expect(call.rawArguments).toEqual(expect.any(String));
+    messages.push(first.message, { role: 'tool', content: '{"celsius":21}', toolCallId: call.id! });
+
+    const second = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
+    expect(second.content.length).toBeGreaterThan(0);
+    messages.push(second.message, { role: 'user', content: 'And the weather in Rome?' });
+
+    // A streamed reply: the last chunk's response carries the message to push back.
+    const chunks: StreamChunk[] = [];
+    for await (const chunk of provider.stream({ model: 'qwen3:4b', messages, tools: [weather] })) {
+      chunks.push(chunk);
+    }
+    const streamed = chunks.at(-1)!.response!;
+    expect(streamed.message.toolCalls).toHaveLength(1);
+    const streamedCall = streamed.message.toolCalls![0]!;
+    messages.push(streamed.message, {
+      role: 'tool',
+      content: '{"celsius":25}',
+      toolCallId: streamedCall.id!,
+    });
+    const last = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
+    expect(last.content.length).toBeGreaterThan(0);
+
+    const sent = chatsAt(sim).at(-1)!.body as { messages: Array<Record<string, unknown>> };
+    expect(sent.messages.map((m) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'user',
+      'assistant',
+      'tool',
+    ]);
+    expect(sent.messages[1]!.tool_calls).toEqual([
+      {
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.rawArguments },
+      },
+    ]);
+    expect(sent.messages[6]).toEqual({
+      role: 'tool',
+      content: '{"celsius":25}',
+      tool_call_id: streamedCall.id,
+    });
+  });
+});

@@ -28,15 +28,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 export interface NumberRange {
   /** Smallest accepted value. @default -Infinity */
-  min?: number;
+  min?: number | undefined;
   /** Largest accepted value. @default Infinity */
-  max?: number;
+  max?: number | undefined;
   /** `min` itself is refused. */
-  exclusiveMin?: boolean;
+  exclusiveMin?: boolean | undefined;
   /** Only whole numbers. */
-  integer?: boolean;
+  integer?: boolean | undefined;
   /** `Infinity` is accepted (as "no limit"), whatever `max` says. */
-  allowInfinity?: boolean;
+  allowInfinity?: boolean | undefined;
 }
 
 function rangeWords(range: NumberRange): string {

@@ -8,11 +8,11 @@ export type LogMethod = (fields: Record<string, unknown>, message?: string) => v
  * the logger lacks falls back to `log`; a logger with neither skips that level.
  */
 export interface Logger {
-  debug?: LogMethod;
-  info?: LogMethod;
-  warn?: LogMethod;
-  error?: LogMethod;
-  log?: LogMethod;
+  debug?: LogMethod | undefined;
+  info?: LogMethod | undefined;
+  warn?: LogMethod | undefined;
+  error?: LogMethod | undefined;
+  log?: LogMethod | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -138,7 +138,7 @@ export function sharedInstance<T extends object>(init: {
 
 /** Wraps `close()` so that closing the instance also releases its name. */
 function unregisterOnClose(names: Map<string, Entry>, name: string, instance: object): void {
-  const target = instance as { close?: (...args: unknown[]) => unknown };
+  const target = instance as { close?: ((...args: unknown[]) => unknown) | undefined };
   const close = target.close;
   if (typeof close !== 'function') return;
   Object.defineProperty(instance, 'close', {

@@ -34,4 +34,5 @@ export {
   type RouteServer,
   startRouteServer,
 } from './route-server';
+export { undefinedOptionsRefused } from './undefined-options';
 export { until } from './until';

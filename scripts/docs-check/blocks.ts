@@ -29,6 +29,10 @@ const BASE_OPTIONS = {
   lib: ['ES2023', 'ESNext.Disposable'],
   types: ['node'],
   strict: true,
+  // On in `tsc --init` since TypeScript 5.9: a user passes `process.env.API_KEY` (string |
+  // undefined) to an optional option. Every optional field is typed `?: T | undefined`
+  // (scripts/check-optional-types.mjs), and the examples compile as such a user compiles them.
+  exactOptionalPropertyTypes: true,
   noEmit: true,
   skipLibCheck: true,
   allowImportingTsExtensions: true,

@@ -1,3 +1,4 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createBreaker } from './breaker';
 import type { BreakerOptions } from './options';
@@ -200,5 +201,11 @@ describe('createBreaker options', () => {
 
   it('defaults minimumCalls to 10, capped at a count window size', () => {
     expect(make({ window: { type: 'count', size: 3 } })).not.toThrow();
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createBreaker accepts', async () => {
+    expect(await undefinedOptionsRefused((o) => createBreaker(o), {})).toEqual([]);
   });
 });

@@ -36,13 +36,13 @@ export interface CountWindowOptions {
    * Calls the window must hold before a rate can open the breaker. An integer from 1 to `size`.
    * @default Math.min(10, size)
    */
-  readonly minimumCalls?: number;
+  readonly minimumCalls?: number | undefined;
   /**
    * Failure rate (0 < rate <= 1) at which the breaker opens. Inclusive: `0.5` opens at exactly
    * half the calls failing.
    * @default 0.5
    */
-  readonly failureRateThreshold?: number;
+  readonly failureRateThreshold?: number | undefined;
 }
 
 /** A window over the calls that completed in the last `durationMs`, kept in 10 buckets. */
@@ -54,12 +54,12 @@ export interface TimeWindowOptions {
    * Calls the window must hold before a rate can open the breaker. An integer >= 1.
    * @default 10
    */
-  readonly minimumCalls?: number;
+  readonly minimumCalls?: number | undefined;
   /**
    * Failure rate (0 < rate <= 1) at which the breaker opens. Inclusive.
    * @default 0.5
    */
-  readonly failureRateThreshold?: number;
+  readonly failureRateThreshold?: number | undefined;
 }
 
 /** A rate window: by call count or by time. */
@@ -75,11 +75,11 @@ export type BreakerLogMethod = (fields: Record<string, unknown>, message?: strin
  * (failure-threshold)')`. `log` is used when a level is missing; a logger with neither skips it.
  */
 export interface BreakerLogger {
-  debug?: BreakerLogMethod;
-  info?: BreakerLogMethod;
-  warn?: BreakerLogMethod;
-  error?: BreakerLogMethod;
-  log?: BreakerLogMethod;
+  debug?: BreakerLogMethod | undefined;
+  info?: BreakerLogMethod | undefined;
+  warn?: BreakerLogMethod | undefined;
+  error?: BreakerLogMethod | undefined;
+  log?: BreakerLogMethod | undefined;
 }
 
 /** Options of {@link createBreaker}. Every field is optional. */
@@ -88,62 +88,62 @@ export interface BreakerOptions {
    * Name used in errors, events, logs and stats, to tell breakers apart.
    * @default 'breaker'
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * Consecutive failures that open the breaker (a success resets the count; ignored outcomes
    * neither count nor reset). An integer >= 1, or `Infinity` to trip on rates only.
    * @default 5
    */
-  readonly failureThreshold?: number;
+  readonly failureThreshold?: number | undefined;
   /**
    * Optional rate window. Both rules apply: the breaker opens on `failureThreshold` consecutive
    * failures or when a rate in the window reaches its threshold, whichever comes first.
    * @default undefined (no window)
    */
-  readonly window?: BreakerWindowOptions;
+  readonly window?: BreakerWindowOptions | undefined;
   /**
    * A call that takes at least this long (ms) is slow, whether it succeeded or failed. Needs a
    * `window`. A slow half-open probe counts as a failed probe. A finite number > 0, at most
    * 2^31-1.
    * @default undefined (slow calls are not tracked)
    */
-  readonly slowCallDurationMs?: number;
+  readonly slowCallDurationMs?: number | undefined;
   /**
    * Rate of slow calls in the window (0 < rate <= 1, inclusive) that opens the breaker.
    * Only with `slowCallDurationMs`.
    * @default 1
    */
-  readonly slowCallRateThreshold?: number;
+  readonly slowCallRateThreshold?: number | undefined;
   /**
    * Consecutive successful probes that close a half-open breaker. An integer >= 1.
    * @default 2
    */
-  readonly successThreshold?: number;
+  readonly successThreshold?: number | undefined;
   /**
    * How long the breaker stays open before it lets probes through. A finite number from 0 to
    * 2^31-1.
    * @default 30000
    */
-  readonly openTimeoutMs?: number;
+  readonly openTimeoutMs?: number | undefined;
   /**
    * Upper bound of the open period. When larger than `openTimeoutMs`, each failed probe multiplies
    * the open period by `openTimeoutGrowth`, up to this bound; closing resets it.
    * A finite number from `openTimeoutMs` to 2^31-1.
    * @default openTimeoutMs (no growth)
    */
-  readonly maxOpenTimeoutMs?: number;
+  readonly maxOpenTimeoutMs?: number | undefined;
   /**
    * Factor applied to the open period after each failed probe (with `maxOpenTimeoutMs`).
    * A finite number >= 1.
    * @default 2
    */
-  readonly openTimeoutGrowth?: number;
+  readonly openTimeoutGrowth?: number | undefined;
   /**
    * Probes allowed to run at the same time while half-open; other calls are rejected at once.
    * An integer >= 1.
    * @default 1
    */
-  readonly halfOpenMaxProbes?: number;
+  readonly halfOpenMaxProbes?: number | undefined;
   /**
    * A probe that has not settled after this many milliseconds counts as a failure, frees its
    * slot, rejects with `BreakerProbeTimeoutError` and aborts the signal its function received.
@@ -151,26 +151,26 @@ export interface BreakerOptions {
    * out by the breaker. While a probe is pending, its timer keeps the process alive.
    * @default undefined (probes are not timed out)
    */
-  readonly probeTimeoutMs?: number;
+  readonly probeTimeoutMs?: number | undefined;
   /**
    * Decides how an error counts. The default counts every error as a failure, except an abort
    * caused by the caller's own signal, which is ignored. If `classify` throws or returns
    * something else, the error counts as a failure.
    * @default (error, { callerAborted }) => (callerAborted ? 'ignore' : 'failure')
    */
-  readonly classify?: BreakerClassifier;
+  readonly classify?: BreakerClassifier | undefined;
   /**
    * pino, `console` or any {@link BreakerLogger}; gets one structured entry per state transition
    * (`warn` when opening, `info` otherwise). See the README's Logging section.
    * @default undefined (no logging)
    */
-  readonly logger?: BreakerLogger;
+  readonly logger?: BreakerLogger | undefined;
   /**
    * A snapshot from `breaker.toJSON()` to start from (state, remaining open time, grown open
    * timeout, counters of the rules). Validated: a malformed snapshot throws a `TypeError`.
    * @default undefined (start closed)
    */
-  readonly restore?: BreakerSnapshot;
+  readonly restore?: BreakerSnapshot | undefined;
 }
 
 /** @internal Options after validation and defaults. */

@@ -67,7 +67,7 @@ export class CacheStoreError extends Error {
   readonly timedOut: boolean;
   constructor(
     operation: CacheStoreOperation,
-    options: { cause?: unknown; timedOut?: boolean } = {},
+    options: { cause?: unknown; timedOut?: boolean | undefined } = {},
   ) {
     const timedOut = options.timedOut === true;
     super(

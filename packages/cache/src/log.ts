@@ -9,11 +9,11 @@ export type CacheLogMethod = (fields: Record<string, unknown>, message?: string)
  * lacks falls back to `log`, else is skipped).
  */
 export interface CacheLogger {
-  debug?: CacheLogMethod;
-  info?: CacheLogMethod;
-  warn?: CacheLogMethod;
-  error?: CacheLogMethod;
-  log?: CacheLogMethod;
+  debug?: CacheLogMethod | undefined;
+  info?: CacheLogMethod | undefined;
+  warn?: CacheLogMethod | undefined;
+  error?: CacheLogMethod | undefined;
+  log?: CacheLogMethod | undefined;
 }
 
 /** Evictions are summed, not logged one by one: at most one entry per this period. */

@@ -1,3 +1,4 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCache } from './cache';
 
@@ -177,5 +178,17 @@ describe('cache call options', () => {
       new TypeError('Expected `signal` to be an AbortSignal, got `"now"` (string)'),
     );
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createCache accepts', async () => {
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createCache(o),
+        {},
+        (c) => c.close(),
+      ),
+    ).toEqual([]);
   });
 });

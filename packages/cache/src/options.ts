@@ -27,42 +27,42 @@ export interface CacheOptions {
    * Most entries kept in memory; the least recently used go first.
    * @default 1000
    */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /**
    * Most bytes kept in memory, counted as stored: JSON text in UTF-8, or its compressed form,
    * plus the JSON size of the decoded copies kept of compressed entries read again. Never exceeded. A single value whose JSON is larger than this is not stored
    * (`skipped['too-large']`), so no read ever decodes more than this many bytes.
    * @default 67108864 (64 MiB)
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /**
    * Which requests are cached and for how long: `'disabled'`, `'conservative'`, `'selective'`
    * or `'aggressive'` (see the strategy table).
    * @default 'selective'
    */
-  strategy?: CacheStrategy;
+  strategy?: CacheStrategy | undefined;
   /**
    * Values whose JSON is larger than this many bytes are stored zlib-compressed (when that is
    * smaller). `Infinity` turns compression off.
    * @default 1024
    */
-  compressAboveBytes?: number;
+  compressAboveBytes?: number | undefined;
   /**
    * zlib compression level, 1 (fastest) to 9 (smallest).
    * @default 6
    */
-  compressionLevel?: number;
+  compressionLevel?: number | undefined;
   /**
    * Shortest TTL any entry gets.
    * @default 30000 (30 s)
    */
-  minTtlMs?: number;
+  minTtlMs?: number | undefined;
   /**
    * Longest TTL any entry gets, also one read from the store whatever expiry it carries. TTLs
    * feed no timer (expiry is checked when an entry is read), so they may exceed 2^31-1 ms.
    * @default 3600000 (1 h)
    */
-  maxTtlMs?: number;
+  maxTtlMs?: number | undefined;
   /**
    * Read the clock at every expiry check. By default a check reuses a reading up to a
    * millisecond old (as lru-cache's `ttlResolution` does): on a virtual machine a clock read
@@ -71,7 +71,7 @@ export interface CacheOptions {
    * reading is renewed by a timer).
    * @default false
    */
-  exactExpiry?: boolean;
+  exactExpiry?: boolean | undefined;
   /**
    * Overrides the strategy's TTL per answer: return milliseconds (clamped to [minTtlMs,
    * maxTtlMs]), `undefined` to keep the strategy's TTL, or `false` to not store this answer.

@@ -46,32 +46,32 @@ export interface RedisStoreOptions {
    * `<prefix>lock:<key>`.
    * @default 'x:cache:'
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * How long one Redis command may take before it counts as failed (the cache then carries on
    * from memory or the loader). Keeps an unreachable Redis from stalling requests.
    * Integer, 1 to 2^31-1.
    * @default 500
    */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
   /**
    * Expiry of the load lock. The holder renews it every third of this while its loader runs, so
    * it only runs out when the holder died; then another process takes over. Integer, 1 to 2^31-1.
    * @default 10000
    */
-  lockTtlMs?: number;
+  lockTtlMs?: number | undefined;
   /**
    * Longest time a process waits for another one's load before loading itself.
    * Integer, 1 to 2^31-1.
    * @default 60000
    */
-  lockWaitMs?: number;
+  lockWaitMs?: number | undefined;
   /**
    * How often a waiting process looks for the value (and for a dead lock holder).
    * Integer, 1 to 2^31-1.
    * @default 50
    */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
 }
 
 /** A {@link CacheStore} in Redis, with `clear()` for its prefix and `close()`. */

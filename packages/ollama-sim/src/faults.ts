@@ -35,11 +35,11 @@ export interface StatusFault {
   /** HTTP status, e.g. 500, 503, 429, 502. */
   readonly status: number;
   /** The `error` text. @default Ollama's text for that status (500: runner stopped, 503: server busy…) */
-  readonly error?: string;
+  readonly error?: string | undefined;
   /** A raw body that replaces the JSON (with `contentType`). */
-  readonly body?: string;
+  readonly body?: string | undefined;
   /** @default 'application/json; charset=utf-8' */
-  readonly contentType?: string;
+  readonly contentType?: string | undefined;
 }
 
 /**
@@ -61,40 +61,40 @@ export interface RateLimitFault {
    * does not help).
    * @default 'rate_limit_exceeded'
    */
-  readonly code?: 'rate_limit_exceeded' | 'insufficient_quota';
+  readonly code?: 'rate_limit_exceeded' | 'insufficient_quota' | undefined;
   /** The limit that ran out: its remaining header says 0 and its reset is `retryAfterMs`. @default 'requests' */
-  readonly limit?: 'requests' | 'tokens';
+  readonly limit?: 'requests' | 'tokens' | undefined;
   /** `retry-after-ms`; `retry-after` is it in whole seconds, rounded up. @default 1000 */
-  readonly retryAfterMs?: number;
+  readonly retryAfterMs?: number | undefined;
   /** `x-ratelimit-limit-requests`. @default 60 */
-  readonly limitRequests?: number;
+  readonly limitRequests?: number | undefined;
   /** `x-ratelimit-limit-tokens`. @default 150000 */
-  readonly limitTokens?: number;
+  readonly limitTokens?: number | undefined;
   /** The error `message`. @default OpenAI's text for the code */
-  readonly message?: string;
+  readonly message?: string | undefined;
 }
 
 /** An `{"error":"..."}` NDJSON line in a 200 stream, after which the server closes the stream. Non-streaming: a 500. */
 export interface ErrorLineFault {
   readonly kind: 'error-line';
   /** Body chunks (NDJSON lines) written before the error line. @default all but the final `done` chunk */
-  readonly afterChunks?: number;
+  readonly afterChunks?: number | undefined;
   /** @default 'an error was encountered while running the model: unexpected EOF' */
-  readonly error?: string;
+  readonly error?: string | undefined;
 }
 
 /** The TCP connection is destroyed (no clean end). */
 export interface DestroyFault {
   readonly kind: 'destroy';
   /** Body chunks written first; `0` destroys before the headers. @default all but the final chunk */
-  readonly afterChunks?: number;
+  readonly afterChunks?: number | undefined;
 }
 
 /** The stream ends cleanly (chunked terminator) but without the `done:true` chunk; non-streaming: half a JSON body. */
 export interface EndWithoutDoneFault {
   readonly kind: 'end-without-done';
   /** Body chunks written before ending. @default all but the final chunk */
-  readonly afterChunks?: number;
+  readonly afterChunks?: number | undefined;
 }
 
 /** A pause of `ms` before a chunk. */
@@ -102,20 +102,20 @@ export interface StallFault {
   readonly kind: 'stall';
   readonly ms: number;
   /** Index of the chunk that is delayed (chunks written before it). @default 1 */
-  readonly afterChunks?: number;
+  readonly afterChunks?: number | undefined;
   /** Stall before every chunk after the first instead of one. @default false */
-  readonly everyChunk?: boolean;
+  readonly everyChunk?: boolean | undefined;
 }
 
 /** Body bytes written as separate socket writes split at these offsets (may fall inside a UTF-8 character). */
 export interface SplitFault {
   readonly kind: 'split';
   /** Absolute byte offsets in the response body where a write ends. */
-  readonly at?: readonly number[];
+  readonly at?: readonly number[] | undefined;
   /** Or: split every N bytes. */
-  readonly every?: number;
+  readonly every?: number | undefined;
   /** Pause between the pieces so they leave as separate TCP segments. @default 2 */
-  readonly gapMs?: number;
+  readonly gapMs?: number | undefined;
 }
 
 /** The current connection is destroyed and the server stops listening for `ms`, then listens again on the same port. */
@@ -161,24 +161,24 @@ export type FaultKind = Fault['kind'];
  */
 export interface FaultRule {
   /** Path(s) the rule applies to (`'/api/chat'`), or `'*'`. @default '*' */
-  readonly route?: string | readonly string[];
+  readonly route?: string | readonly string[] | undefined;
   /** Only requests for this model name (as sent, compared case-insensitively, `:latest` implied). */
-  readonly model?: string;
+  readonly model?: string | undefined;
   /** Scripted faults, one entry per matching request. */
-  readonly sequence?: readonly (Fault | readonly Fault[] | null)[];
+  readonly sequence?: readonly (Fault | readonly Fault[] | null)[] | undefined;
   /** Restart the sequence when it runs out. @default false */
-  readonly repeat?: boolean;
+  readonly repeat?: boolean | undefined;
   /** A fault (or several) applied with `probability`. */
-  readonly fault?: Fault | readonly Fault[];
+  readonly fault?: Fault | readonly Fault[] | undefined;
   /** Chance in [0, 1] that `fault` applies, drawn from the seeded generator. @default 1 */
-  readonly probability?: number;
+  readonly probability?: number | undefined;
   /** Stop after this many applications. @default Infinity */
-  readonly times?: number;
+  readonly times?: number | undefined;
 }
 
 /** A fault plan: rules plus the seed for probabilistic ones. A bare array of rules is accepted too. */
 export interface FaultPlan {
   readonly rules: readonly FaultRule[];
   /** Seed of the probability and latency-distribution draws. @default the simulator's `seed` */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }

@@ -9,22 +9,22 @@ import { FixtureError } from './errors';
  * response bytes (`body`, or separate socket `writes` / `writes_base64`, with optional delays).
  */
 export interface Fixture {
-  readonly name?: string;
+  readonly name?: string | undefined;
   readonly request: {
     readonly method: string;
     readonly path: string;
-    readonly headers?: Readonly<Record<string, string>>;
+    readonly headers?: Readonly<Record<string, string>> | undefined;
     readonly body?: unknown;
   };
   readonly response: {
     readonly status: number;
-    readonly headers?: Readonly<Record<string, string>>;
-    readonly body?: string;
-    readonly writes?: readonly string[];
-    readonly writes_base64?: readonly string[];
-    readonly write_delays_ms?: readonly number[];
+    readonly headers?: Readonly<Record<string, string>> | undefined;
+    readonly body?: string | undefined;
+    readonly writes?: readonly string[] | undefined;
+    readonly writes_base64?: readonly string[] | undefined;
+    readonly write_delays_ms?: readonly number[] | undefined;
   };
-  readonly notes?: string;
+  readonly notes?: string | undefined;
 }
 
 /** The response of a fixture as the byte chunks to write, one socket write each. */

@@ -9,11 +9,11 @@ export type OllamaSimLogMethod = (fields: Record<string, unknown>, message?: str
  * lacks falls back to `log`, else is skipped).
  */
 export interface OllamaSimLogger {
-  debug?: OllamaSimLogMethod;
-  info?: OllamaSimLogMethod;
-  warn?: OllamaSimLogMethod;
-  error?: OllamaSimLogMethod;
-  log?: OllamaSimLogMethod;
+  debug?: OllamaSimLogMethod | undefined;
+  info?: OllamaSimLogMethod | undefined;
+  warn?: OllamaSimLogMethod | undefined;
+  error?: OllamaSimLogMethod | undefined;
+  log?: OllamaSimLogMethod | undefined;
 }
 
 /** The request's model, when its JSON body names one (never anything else of the body). */

@@ -22,51 +22,51 @@ export interface SimModel {
   /** `[namespace/]model[:tag]`; the tag defaults to `latest`. Matched case-insensitively. */
   readonly name: string;
   /** `details.family`. @default 'llama' */
-  readonly family?: string;
+  readonly family?: string | undefined;
   /** GGUF `general.architecture`, the prefix of `<arch>.context_length` in `/api/show`. @default family */
-  readonly architecture?: string;
+  readonly architecture?: string | undefined;
   /** Trained maximum context (`<arch>.context_length`); caps every window. @default 131072 */
-  readonly contextLength?: number;
+  readonly contextLength?: number | undefined;
   /** Modelfile `num_ctx`: this model's default window, used when a request sets none. @default undefined (the server's `defaultNumCtx`) */
-  readonly numCtx?: number;
+  readonly numCtx?: number | undefined;
   /** `details.parameter_size`. @default '3.2B' */
-  readonly parameterSize?: string;
+  readonly parameterSize?: string | undefined;
   /** `details.quantization_level`. @default 'Q4_K_M' */
-  readonly quantizationLevel?: string;
+  readonly quantizationLevel?: string | undefined;
   /** Capabilities. @default ['completion'] */
-  readonly capabilities?: readonly ModelCapability[];
+  readonly capabilities?: readonly ModelCapability[] | undefined;
   /** `<arch>.embedding_length`: hidden size, and the vector length `/api/embed` returns. @default 3072 (768 for embedding models) */
-  readonly embeddingLength?: number;
+  readonly embeddingLength?: number | undefined;
   /** File size in bytes (`/api/tags` `size`). @default derived from `parameterSize` */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** sha256 hex digest. @default derived from the name */
-  readonly digest?: string;
+  readonly digest?: string | undefined;
   /** `modified_at` (ms since epoch, Date or ISO string). @default 2026-08-01T00:00:00Z */
-  readonly modifiedAt?: number | Date | string;
+  readonly modifiedAt?: number | Date | string | undefined;
   /** Time to load the model before its first answer (and after a `num_ctx` change), in ms. @default the server's `loadTimeMs` */
-  readonly loadTimeMs?: number;
+  readonly loadTimeMs?: number | undefined;
   /** Generation speed in tokens per second; `0` or `Infinity` means no delay. @default the server's `tokensPerSecond` */
-  readonly tokensPerSecond?: number;
+  readonly tokensPerSecond?: number | undefined;
   /** Parallel request slots. Forced to 1 for embedding models, as Ollama does. @default the server's `numParallel` */
-  readonly numParallel?: number;
+  readonly numParallel?: number | undefined;
   /**
    * What a prompt longer than the window does: `'truncate'` (silent, 200, `prompt_eval_count` ≈
    * `num_ctx / 2 + 2`, the default) or `'error'` (400, newer servers on models without context shift).
    * @default 'truncate'
    */
-  readonly contextOverflow?: 'truncate' | 'error';
+  readonly contextOverflow?: 'truncate' | 'error' | undefined;
   /** Stop sequences listed in `/api/show` `parameters`. @default [] */
-  readonly stop?: readonly string[];
+  readonly stop?: readonly string[] | undefined;
   /** Chat template text shown by `/api/show`. @default a llama-3 style template */
-  readonly template?: string;
+  readonly template?: string | undefined;
   /** Licence text shown by `/api/show` (omitted when absent, as Ollama omits empty fields). @default undefined */
-  readonly license?: string;
+  readonly license?: string | undefined;
   /**
    * Modelfile `SYSTEM` prompt: shown by `/api/show` and counted in `prompt_eval_count` of every
    * request that sends no system message of its own (invisible to the client, as in Ollama).
    * @default undefined
    */
-  readonly system?: string;
+  readonly system?: string | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { type OllamaSim, startOllamaSim } from './sim';
 
@@ -214,5 +215,17 @@ describe('OllamaSim[Symbol.asyncDispose]', () => {
     expect(() => kept.setFaults([])).toThrow(
       expect.objectContaining({ code: 'X_OLLAMA_SIM_CLOSED' }),
     );
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option startOllamaSim accepts', async () => {
+    expect(
+      await undefinedOptionsRefused(
+        (o) => startOllamaSim(o),
+        {},
+        async (s) => (await s).close(),
+      ),
+    ).toEqual([]);
   });
 });

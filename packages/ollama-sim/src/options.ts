@@ -49,11 +49,11 @@ export type ReplyHook = (context: ReplyContext) => string | undefined;
  */
 export interface QuotaOptions {
   /** Requests per window per key (1 to 2^31). */
-  readonly requests?: number;
+  readonly requests?: number | undefined;
   /** Tokens per window per key: each answer's `usage.total_tokens` (embeddings: `prompt_tokens`). */
-  readonly tokens?: number;
+  readonly tokens?: number | undefined;
   /** Window length in ms; a key's window starts with its first request. @default 60000 */
-  readonly windowMs?: number;
+  readonly windowMs?: number | undefined;
 }
 
 /**
@@ -66,66 +66,66 @@ export interface QuotaOptions {
  */
 export interface OllamaSimOptions {
   /** Interface to listen on. @default '127.0.0.1' */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** Port; `0` picks a free one. @default 0 */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Models served. @default defaultModels */
-  readonly models?: readonly SimModel[];
+  readonly models?: readonly SimModel[] | undefined;
   /** Version reported by `/api/version`. @default '0.32.15' */
-  readonly version?: string;
+  readonly version?: string | undefined;
   /** Generation speed in tokens per second; `0` or `Infinity` means no delay at all (load tests). @default Infinity */
-  readonly tokensPerSecond?: number;
+  readonly tokensPerSecond?: number | undefined;
   /** Prompt evaluation speed in tokens per second; `0` or `Infinity` means no delay. @default Infinity */
-  readonly promptTokensPerSecond?: number;
+  readonly promptTokensPerSecond?: number | undefined;
   /** Load time of a model not yet loaded (or reloaded for another `num_ctx`), in ms. @default 0 */
-  readonly loadTimeMs?: number;
+  readonly loadTimeMs?: number | undefined;
   /** Parallel slots per model (`OLLAMA_NUM_PARALLEL`). @default 1 */
-  readonly numParallel?: number;
+  readonly numParallel?: number | undefined;
   /** Requests that may wait for a slot across all models (`OLLAMA_MAX_QUEUE`); beyond it, 503. @default 512 */
-  readonly maxQueue?: number;
+  readonly maxQueue?: number | undefined;
   /** Server default window when neither the request nor the model sets `num_ctx` (`OLLAMA_CONTEXT_LENGTH`). @default 4096 */
-  readonly defaultNumCtx?: number;
+  readonly defaultNumCtx?: number | undefined;
   /** Default `keep_alive` (`OLLAMA_KEEP_ALIVE`) in ms; negative means forever. @default 300000 */
-  readonly keepAliveMs?: number;
+  readonly keepAliveMs?: number | undefined;
   /** Tokens per character of the prompt token estimate. @default 0.27 */
-  readonly tokensPerChar?: number;
+  readonly tokensPerChar?: number | undefined;
   /** Length of generated answers in tokens, drawn per request from this range (capped by `num_predict`). @default { min: 8, max: 32 } */
-  readonly responseTokens?: { readonly min: number; readonly max: number };
+  readonly responseTokens?: { readonly min: number; readonly max: number } | undefined;
   /** Seed of generated text, tool-call ids and fault draws. @default 0 */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Custom reply text; return `undefined` to fall back to generated text. */
-  readonly reply?: ReplyHook;
+  readonly reply?: ReplyHook | undefined;
   /** Initial fault plan (see `setFaults`). @default [] */
-  readonly faults?: FaultPlan | readonly FaultRule[];
+  readonly faults?: FaultPlan | readonly FaultRule[] | undefined;
   /** Fixtures answered byte for byte when a request matches their method, path and body. @default [] */
-  readonly fixtures?: readonly Fixture[];
+  readonly fixtures?: readonly Fixture[] | undefined;
   /** Largest accepted request body in bytes; larger gets 413. @default 33554432 (32 MiB) */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /** Entries kept in `requests` (oldest dropped first). @default 1000 */
-  readonly maxLogEntries?: number;
+  readonly maxLogEntries?: number | undefined;
   /**
    * pino, `console` or any {@link OllamaSimLogger}: one `debug` entry per request (credential
    * headers redacted, never the body), one `info` entry per injected fault. See the README.
    * @default undefined (silent)
    */
-  readonly logger?: OllamaSimLogger;
+  readonly logger?: OllamaSimLogger | undefined;
   /**
    * The models `/api/pull` can fetch, as if from registry.ollama.ai (a push adds to them).
    * @default `defaultModels` and `models`
    */
-  readonly registry?: readonly SimModel[];
+  readonly registry?: readonly SimModel[] | undefined;
   /** Speed of pulls, pushes and quantizing, paced in 60 ms steps as Ollama reports progress; `0` or `Infinity`: no delay. @default Infinity */
-  readonly transferBytesPerSecond?: number;
+  readonly transferBytesPerSecond?: number | undefined;
   /** Inputs one `/api/embed` request may carry; more is a 400 (a simulator bound, not Ollama's). @default 2048 */
-  readonly maxEmbedInputs?: number;
+  readonly maxEmbedInputs?: number | undefined;
   /** Values (inputs × dimensions) one embed answer may hold; more is a 400. @default 16777216 */
-  readonly maxEmbedValues?: number;
+  readonly maxEmbedValues?: number | undefined;
   /** Answer 403 to a `Host` header that is not local, as Ollama does when bound to loopback. @default true */
-  readonly hostCheck?: boolean;
+  readonly hostCheck?: boolean | undefined;
   /** A per-API-key quota on `/v1/*` (off by default: Ollama has none). @default undefined */
-  readonly quota?: QuotaOptions;
+  readonly quota?: QuotaOptions | undefined;
   /** Aborts the start: `startOllamaSim` rejects with `signal.reason` and leaves nothing listening. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface ResolvedOptions {

@@ -3,7 +3,7 @@ import { createPool, type Pool } from './pool';
 
 // Shared through the global registry so duplicate installs of @x/pool see one pool.
 const KEY = Symbol.for('@x/pool/global');
-type Registry = { [KEY]?: Pool };
+type Registry = { [KEY]?: Pool | undefined };
 
 /**
  * The process-wide pool shared by every provider, created with default options on first use.

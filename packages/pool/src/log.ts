@@ -10,11 +10,11 @@ export type PoolLogMethod = (fields: Record<string, unknown>, message?: string) 
  * lacks falls back to `log`, else is skipped).
  */
 export interface PoolLogger {
-  debug?: PoolLogMethod;
-  info?: PoolLogMethod;
-  warn?: PoolLogMethod;
-  error?: PoolLogMethod;
-  log?: PoolLogMethod;
+  debug?: PoolLogMethod | undefined;
+  info?: PoolLogMethod | undefined;
+  warn?: PoolLogMethod | undefined;
+  error?: PoolLogMethod | undefined;
+  log?: PoolLogMethod | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createPool } from './pool';
 
@@ -133,5 +134,17 @@ describe('createPool options', () => {
     });
     expect(pool.closed).toBe(false);
     await pool.close();
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createPool accepts', async () => {
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createPool(o),
+        {},
+        (p) => p.close(),
+      ),
+    ).toEqual([]);
   });
 });

@@ -15,12 +15,12 @@ export interface ResolvedAddress {
   /** An IPv4 or IPv6 address. */
   address: string;
   /** 4 or 6; inferred from `address` when omitted. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
   /**
    * Time to live of the record in seconds (as DNS and `dns.resolve4(host, { ttl: true })` report
    * it). The cache keeps the answer for `min(ttl, dnsTtlMs)`; without it, for `dnsTtlMs`.
    */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /**
@@ -51,80 +51,80 @@ export interface PoolOptions {
    * Most sockets open (or opening) to one origin (`scheme://host:port`) at a time.
    * @default 20
    */
-  connectionsPerHost?: number;
+  connectionsPerHost?: number | undefined;
   /**
    * Most sockets open (or opening) across all origins at a time. When it is reached, an idle socket
    * of another origin is closed to make room; if none is idle, the request waits.
    * @default 100
    */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /**
    * How long an idle socket is kept open for reuse. A server's shorter `Keep-Alive: timeout=N` hint
    * wins (the socket then closes one second before the server would close it).
    * @default 300_000
    */
-  keepAliveTimeoutMs?: number;
+  keepAliveTimeoutMs?: number | undefined;
   /**
    * Longest time a DNS answer is cached; a record's shorter TTL wins.
    * @default 300_000
    */
-  dnsTtlMs?: number;
+  dnsTtlMs?: number | undefined;
   /**
    * How long a failed DNS lookup is remembered (further lookups fail at once without a query).
    * @default 5_000
    */
-  dnsNegativeTtlMs?: number;
+  dnsNegativeTtlMs?: number | undefined;
   /**
    * How long past its expiry a cached DNS answer may still be served when the resolver fails.
    * `0` disables serving stale answers.
    * @default 60_000
    */
-  dnsMaxStaleMs?: number;
+  dnsMaxStaleMs?: number | undefined;
   /**
    * Interval of the clean-up timer that drops idle origins and expired DNS entries. The timer is
    * unref'd and runs only while the pool holds origins.
    * @default 60_000
    */
-  cleanupIntervalMs?: number;
+  cleanupIntervalMs?: number | undefined;
   /**
    * Time allowed for one TCP (and TLS) connection attempt to one address.
    * @default 10_000
    */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /**
    * Time allowed between sending a request and receiving the complete response headers.
    * @default 300_000
    */
-  headersTimeoutMs?: number;
+  headersTimeoutMs?: number | undefined;
   /**
    * Longest silence allowed between two chunks of the response body. `0` disables it.
    * @default 300_000
    */
-  bodyTimeoutMs?: number;
+  bodyTimeoutMs?: number | undefined;
   /**
    * Longest time a request may wait for a socket before it fails with `PoolTimeoutError`.
    * `Infinity` waits as long as it takes (no timer is armed).
    * @default Infinity
    */
-  queueTimeoutMs?: number;
+  queueTimeoutMs?: number | undefined;
   /**
    * Resolves hostnames; inject one for tests or for a custom DNS. IP literals never reach it.
    * @default dns.promises.lookup(hostname, { all: true })
    */
-  resolver?: Resolver;
+  resolver?: Resolver | undefined;
   /**
    * TLS options for `https:` origins, passed to `tls.connect` (`ca`, `cert`, `key`,
    * `rejectUnauthorized`, ...). The SNI server name is always the origin's hostname, also when the
    * socket connects to a cached IP address.
    * @default undefined (Node's defaults: system CAs, certificates verified)
    */
-  tls?: Omit<ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'servername'>;
+  tls?: Omit<ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'servername'> | undefined;
   /**
    * pino, `console` or any {@link PoolLogger}: structured entries for connection failures, DNS
    * failures and stale answers, queue timeouts and the pool's end (see the README's Logging).
    * @default undefined (silent)
    */
-  logger?: PoolLogger;
+  logger?: PoolLogger | undefined;
 }
 
 /** Options after validation and defaults. */
@@ -199,7 +199,7 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
     optionalNumber(name, given[name], COUNT) ?? defaults[name];
   const duration = (
     name: Exclude<keyof typeof defaults, 'connectionsPerHost' | 'maxConnections'>,
-    range: { min?: number; allowInfinity?: boolean } = {},
+    range: { min?: number | undefined; allowInfinity?: boolean | undefined } = {},
   ): number => optionalDuration(name, given[name], range) ?? defaults[name];
   const resolved: ResolvedPoolOptions = {
     connectionsPerHost: count('connectionsPerHost'),

@@ -45,7 +45,7 @@ export class Credentials {
     /** Where the fixed credential (`apiKey`, or a key header) comes from; none without one. */
     source?: CredentialSource | undefined;
     /** Told when a credential is read: the fixed one once, a callback's on each call. */
-    onFetched?: (source: CredentialSource, outcome: CredentialOutcome) => void;
+    onFetched?: ((source: CredentialSource, outcome: CredentialOutcome) => void) | undefined;
   }) {
     this.#extra = init.headers;
     this.#apiKey = init.apiKey;

@@ -106,7 +106,7 @@ export interface ApiErrorInit {
   endpoint: string;
   retryable: boolean;
   retryAfterMs?: number | undefined;
-  message?: string;
+  message?: string | undefined;
   cause?: unknown;
 }
 
@@ -120,7 +120,11 @@ export class ProviderApiError extends ProviderError {
   readonly endpoint: string;
 
   constructor(
-    init: ApiErrorInit & { origin: ErrorOrigin; kind?: ProviderErrorKind; reason?: string },
+    init: ApiErrorInit & {
+      origin: ErrorOrigin;
+      kind?: ProviderErrorKind | undefined;
+      reason?: string | undefined;
+    },
   ) {
     super(
       init.message ??
@@ -145,11 +149,11 @@ export class ProviderApiError extends ProviderError {
 export interface ContextOverflowInit {
   model: string;
   promptTokens?: number | undefined;
-  reserveOutputTokens?: number;
+  reserveOutputTokens?: number | undefined;
   contextWindow?: number | undefined;
   trainedContextLength?: number | undefined;
   source: 'estimate' | 'server';
-  serverMessage?: string;
+  serverMessage?: string | undefined;
   cause?: unknown;
 }
 
@@ -208,9 +212,9 @@ export type StreamFailure = 'server-error' | 'line-too-long' | 'invalid-json' | 
 
 export interface StreamErrorInit {
   reason: StreamFailure;
-  serverMessage?: string;
+  serverMessage?: string | undefined;
   partial: PartialResponse;
-  message?: string;
+  message?: string | undefined;
   cause?: unknown;
 }
 
@@ -252,7 +256,7 @@ export class IncompleteStreamError extends ProviderError {
   constructor(init: {
     partial: PartialResponse;
     cause?: unknown;
-    message?: string;
+    message?: string | undefined;
     origin: ErrorOrigin;
   }) {
     super(

@@ -21,8 +21,8 @@ export interface CoreResponse {
     firstTokenMs?: number | undefined;
     tokensPerSecond?: number | undefined;
   };
-  cached?: boolean;
-  truncated?: boolean;
+  cached?: boolean | undefined;
+  truncated?: boolean | undefined;
   estimatedPromptTokens?: number | undefined;
   costUsd?: number | undefined;
 }
@@ -50,7 +50,7 @@ export interface Operation<Request extends CoreRequest, Response extends CoreRes
    * stream too (nothing reaches the caller until the end): the first-token and idle deadlines then
    * bound it, where a `stream: false` answer sends nothing until it is complete.
    */
-  readonly stream?: StreamFormat;
+  readonly stream?: StreamFormat | undefined;
   /** The JSON body of an attempt; `prepared` holds what the tokens step decided. */
   body(request: Request, stream: boolean, prepared: Prepared): unknown;
   /** A fresh accumulator for one attempt's answer; `redact` scrubs server text. */

@@ -13,24 +13,24 @@ export interface TimeoutOptions {
    * Opening the TCP connection.
    * @default 10_000
    */
-  connectMs?: number;
+  connectMs?: number | undefined;
   /**
    * From sending the request until the first chunk of the answer. Covers model load and prompt
    * evaluation, so it is generous. Retried when it fires (nothing reached the caller).
    * @default 300_000
    */
-  firstTokenMs?: number;
+  firstTokenMs?: number | undefined;
   /**
    * Longest silence between two chunks of an answer.
    * @default 60_000
    */
-  idleMs?: number;
+  idleMs?: number | undefined;
   /**
    * The whole call, retries and rate-limit wait included. Off by default: a long generation is
    * never cut short unless you ask for it.
    * @default undefined
    */
-  totalMs?: number;
+  totalMs?: number | undefined;
   /**
    * Streams: longest time the caller may hold a chunk before asking for the next. Past it the
    * stream is abandoned (a dropped iterator): its socket, breaker slot and in-flight slot are
@@ -38,7 +38,7 @@ export interface TimeoutOptions {
    * deadline does not run while the caller holds a chunk.
    * @default 300_000
    */
-  consumerMs?: number;
+  consumerMs?: number | undefined;
 }
 
 /** Retry options. */
@@ -47,35 +47,35 @@ export interface RetryOptions {
    * Retries after the first attempt.
    * @default 2
    */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * Base of the exponential backoff; the n-th retry waits a random time in
    * [0, min(maxDelayMs, baseDelayMs * 2^n)) (full jitter).
    * @default 250
    */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /**
    * Cap of one backoff delay.
    * @default 10_000
    */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /**
    * A `Retry-After` longer than this is not waited for: the error is thrown at once.
    * @default 60_000
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /**
    * Retry budget: every request deposits `ratio` retries, every retry spends one, starting from
    * (and capped at) `reserve`. Keeps retries under `ratio` of the traffic during an outage.
    * `false` turns the budget off.
    * @default { ratio: 0.2, reserve: 10 }
    */
-  budget?: { ratio?: number; reserve?: number } | false;
+  budget?: { ratio?: number | undefined; reserve?: number | undefined } | false | undefined;
   /**
    * Source of randomness for the jitter, in [0, 1).
    * @default Math.random
    */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 export interface ResolvedRetry {

@@ -180,8 +180,12 @@ export class ProviderCore {
         breakerState: rt.breaker?.state,
         rateLimitQueued: rt.limit?.limiter.stats().queued,
         concurrency: rt.concurrency?.limiter,
-        cache: rt.cache.cache?.stats() as { entries?: number; hitRate?: number } | undefined,
-        pool: rt.pool?.stats().totals as { connected?: number; queued?: number } | undefined,
+        cache: rt.cache.cache?.stats() as
+          | { entries?: number | undefined; hitRate?: number | undefined }
+          | undefined,
+        pool: rt.pool?.stats().totals as
+          | { connected?: number | undefined; queued?: number | undefined }
+          | undefined,
       },
       metricPrefix(rt.identity.pkg),
       rt.name,

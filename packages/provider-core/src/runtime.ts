@@ -56,15 +56,15 @@ import { UsageStage } from './stages/usage';
 /** The options every provider built on the core accepts (each adds its own). */
 export interface CoreOptions {
   /** Extra headers sent with every request. Never copied into errors, events or stats. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** The API key, sent the way the provider's API expects it. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Called before each request for a fresh key; wins over `apiKey`. */
-  getApiKey?: GetApiKey;
+  getApiKey?: GetApiKey | undefined;
   /** Connection pool (`@x/pool`): options for a private pool, a pool to share, or `false`. */
-  pool?: PoolOptions | Pool | false;
+  pool?: PoolOptions | Pool | false | undefined;
   /** Rate limiter (`@x/rate-limit`): options, a limiter to share, or `false`. */
-  rateLimit?: ProviderRateLimitOptions | RateLimiter | false;
+  rateLimit?: ProviderRateLimitOptions | RateLimiter | false | undefined;
   /**
    * The most calls in flight at once (chat, generate, embeddings; a stream holds its slot until
    * it ends). A number gets a limiter of the provider's own: a FIFO queue of at most 1000
@@ -73,7 +73,7 @@ export interface CoreOptions {
    * providers. Taken after the rate limit, so a call never holds a slot while it waits for a token.
    * @default undefined (no limit)
    */
-  maxConcurrent?: number | ConcurrencyLimiter | false;
+  maxConcurrent?: number | ConcurrencyLimiter | false | undefined;
   /**
    * Takes pieces from the process-wide registries instead of creating private ones, so that
    * several providers pointed at one server share one quota and one outage state without passing
@@ -84,50 +84,50 @@ export interface CoreOptions {
    * that shows in logs and events: never derive it from a key.
    * @default undefined (private pieces)
    */
-  share?: string | ShareOptions;
+  share?: string | ShareOptions | undefined;
   /** Circuit breaker (`@x/breaker`): options, a breaker to share, or `false`. */
-  breaker?: BreakerOptions | Breaker | false;
+  breaker?: BreakerOptions | Breaker | false | undefined;
   /** Retry options, a policy from `createRetryPolicy()` to share its budget, or `false`. */
-  retry?: RetryOptions | RetryPolicy | false;
+  retry?: RetryOptions | RetryPolicy | false | undefined;
   /** Response cache (`@x/cache`): options, a cache to share, or `false`. */
-  cache?: CacheOptions | Cache | false;
+  cache?: CacheOptions | Cache | false | undefined;
   /** Token accounting (`@x/tokens`): options, a calibrator to share, or `false`. */
-  tokens?: TokenOptions | Calibrator | false;
+  tokens?: TokenOptions | Calibrator | false | undefined;
   /** Deadlines, or `false` for none at all. */
-  timeouts?: TimeoutOptions | false;
+  timeouts?: TimeoutOptions | false | undefined;
   /**
    * Longest line of a streamed answer, and longest buffered answer, in bytes.
    * @default 16 * 1024 * 1024
    */
-  maxLineBytes?: number;
+  maxLineBytes?: number | undefined;
   /**
    * Most bytes one streamed answer may take, all its lines together: past it the call ends with a
    * stream error (`too-large`) carrying what arrived. About 200,000 tokens of Ollama's NDJSON.
    * @default 32 * 1024 * 1024
    */
-  maxAnswerBytes?: number;
+  maxAnswerBytes?: number | undefined;
   /** HTTP client with undici `request` semantics; replaces the pool. For tests. */
-  transport?: Transport;
+  transport?: Transport | undefined;
   /**
    * This provider's name in metrics (the `provider` label), logs, audit events and spans: tells
    * two providers of one kind apart (an Ollama per GPU).
    * @default the provider's id (`'ollama'`)
    */
-  name?: string;
+  name?: string | undefined;
   /**
    * Structured logs (pino, `console`, or any object with `debug`/`info`/`warn`/`error`): one
    * entry per retry, failure, breaker transition, truncation, context raise and audit event, as
    * `logger.warn({ package, provider, event, model, code, ... }, message)`. Never a secret.
    * @default undefined (silent)
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * OpenTelemetry (through the optional peer dependency `@opentelemetry/api`): a span per call
    * and the GenAI client metrics. `false` turns it off (nothing is loaded); providers given here
    * replace the globally registered ones.
    * @default {} (the global providers, when `@opentelemetry/api` is installed)
    */
-  telemetry?: TelemetryOptions | false;
+  telemetry?: TelemetryOptions | false | undefined;
 }
 
 /** The keys of {@link CoreOptions}, for a provider's unknown-key check. */
@@ -179,18 +179,18 @@ export interface CoreConfig {
   /** The provider's rate preset and breaker preset. */
   defaults: Omit<PieceDefaults, 'id'>;
   /** Keys of `tokens` the provider adds and checks itself. */
-  tokenKeys?: readonly string[];
+  tokenKeys?: readonly string[] | undefined;
   /** Where context windows come from; without one, prompts are not checked against a window. */
-  planner?: ContextPlanner<any>;
+  planner?: ContextPlanner<any> | undefined;
   /** How many prompt tokens the server keeps when it silently cuts a prompt (Ollama: half + 2). */
-  truncationKeeps?: (window: number) => number;
+  truncationKeeps?: ((window: number) => number) | undefined;
   /** Keeps an answer out of a cache the provider creates (`false`), or sets its TTL. */
-  cacheTtl?: (request: object, value: unknown) => number | undefined | false;
+  cacheTtl?: ((request: object, value: unknown) => number | undefined | false) | undefined;
   /**
    * Watches every HTTP exchange: called as an attempt is sent, and what it returns receives the
    * answer's status and headers (to learn rate limits from them, say). Never fails a call.
    */
-  onExchange?: ExchangeObserver;
+  onExchange?: ExchangeObserver | undefined;
   /** The environment variable `options.apiKey` was read from, if the provider read it there. */
   apiKeyEnv?: string | undefined;
 }

@@ -21,14 +21,14 @@ export interface ToolDefinition {
   type: 'function';
   function: {
     name: string;
-    description?: string;
+    description?: string | undefined;
     /** JSON Schema of the arguments. */
-    parameters?: Record<string, unknown>;
+    parameters?: Record<string, unknown> | undefined;
     /**
      * OpenAI's structured outputs: the arguments follow `parameters` exactly. Sent to the
      * OpenAI-compatible APIs; Ollama's API has no such field and does not receive it.
      */
-    strict?: boolean;
+    strict?: boolean | undefined;
   };
 }
 
@@ -44,17 +44,17 @@ export interface ChatMessage {
   role: ChatRole | (string & {});
   content: string;
   /** Name of the author (counted by token estimates; sent only where the API has the field). */
-  name?: string;
+  name?: string | undefined;
   /** Images as base64 strings, `data:...;base64,` URLs or raw bytes (vision models). */
-  images?: readonly (string | Uint8Array)[];
+  images?: readonly (string | Uint8Array)[] | undefined;
   /** The thinking text of an earlier assistant turn. */
-  thinking?: string;
+  thinking?: string | undefined;
   /** Tool calls of an earlier assistant turn. */
-  toolCalls?: readonly ToolCall[];
+  toolCalls?: readonly ToolCall[] | undefined;
   /** For `role: 'tool'`: the name of the function whose result this is. */
-  toolName?: string;
+  toolName?: string | undefined;
   /** For `role: 'tool'`: the id of the call answered. */
-  toolCallId?: string;
+  toolCallId?: string | undefined;
 }
 
 /** How the cache treats one request. */
@@ -67,21 +67,21 @@ export interface BaseChatRequest {
   /** The conversation. */
   messages: readonly ChatMessage[];
   /** Sampling temperature. */
-  temperature?: number;
+  temperature?: number | undefined;
   /** Nucleus sampling. */
-  topP?: number;
+  topP?: number | undefined;
   /** Seed for reproducible answers, where the server supports it. */
-  seed?: number;
+  seed?: number | undefined;
   /** Maximum tokens to generate. */
-  maxTokens?: number;
+  maxTokens?: number | undefined;
   /** Stop sequences. */
-  stop?: string | readonly string[];
+  stop?: string | readonly string[] | undefined;
   /** Functions the model may call. */
-  tools?: readonly ToolDefinition[];
+  tools?: readonly ToolDefinition[] | undefined;
   /** Aborts the request. The promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
-  cache?: CacheMode;
+  cache?: CacheMode | undefined;
 }
 
 /** Why generation ended. */
@@ -135,8 +135,8 @@ export interface TokenLogprob {
 export interface AssistantMessage {
   role: 'assistant';
   content: string;
-  thinking?: string;
-  toolCalls?: ToolCall[];
+  thinking?: string | undefined;
+  toolCalls?: ToolCall[] | undefined;
 }
 
 /** What every chat answer has, whatever the provider. */
@@ -236,7 +236,7 @@ export function chatResponse(init: {
   content: string;
   model: string;
   thinking?: string | undefined;
-  toolCalls?: ToolCall[];
+  toolCalls?: ToolCall[] | undefined;
   finishReason?: FinishReason | undefined;
   promptTokens?: number | undefined;
   completionTokens?: number | undefined;

@@ -23,7 +23,10 @@ export function rawStreamedChat(pool: Pool): () => Promise<unknown> {
     });
     if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
     let content = '';
-    let last: { done?: boolean; message?: { content?: string } } = {};
+    let last: {
+      done?: boolean | undefined;
+      message?: { content?: string | undefined } | undefined;
+    } = {};
     for (const line of (await res.body.text()).split('\n')) {
       if (line === '') continue;
       last = JSON.parse(line);

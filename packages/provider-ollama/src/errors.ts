@@ -132,7 +132,7 @@ export class OllamaApiError extends ProviderApiError {
   /** Delay asked for by a `Retry-After` header, in ms. */
   declare readonly retryAfterMs: number | undefined;
 
-  constructor(init: ApiErrorInit & { code?: OllamaErrorCode }) {
+  constructor(init: ApiErrorInit & { code?: OllamaErrorCode | undefined }) {
     const code = init.code ?? 'X_PROVIDER_OLLAMA_API';
     super({
       ...init,
@@ -209,9 +209,9 @@ export class OllamaStreamError extends ProviderStreamError {
 
   constructor(init: {
     reason: StreamFailure;
-    serverMessage?: string;
+    serverMessage?: string | undefined;
     partial: PartialResponse;
-    message?: string;
+    message?: string | undefined;
     cause?: unknown;
   }) {
     super({ ...init, origin: OLLAMA });

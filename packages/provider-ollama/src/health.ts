@@ -14,7 +14,7 @@ const PROBE_MAX_BYTES = 256 * 1024;
  */
 export async function checkHealth(
   core: ProviderCore,
-  options: { signal?: AbortSignal; timeoutMs?: number },
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
 ): Promise<HealthReport> {
   core.assertOpen();
   const deadline = healthDeadline(

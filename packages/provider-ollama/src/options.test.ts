@@ -1,4 +1,5 @@
 import { createCache } from '@x/cache';
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import type { OllamaProviderOptions } from './options';
 import { createOllamaProvider } from './provider';
@@ -92,5 +93,17 @@ describe('createOllamaProvider nested piece options', () => {
     expect(() => createCache({ maxEntires: 5 } as never)).toThrow(
       new TypeError('Unknown option `maxEntires`: did you mean `maxEntries`?'),
     );
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createOllamaProvider accepts', async () => {
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createOllamaProvider(o),
+        { baseUrl: 'http://127.0.0.1:9' },
+        (p) => p.close(),
+      ),
+    ).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ export interface TokenOptions extends CoreTokenOptions {
    * else 4096; never above the trained length. Kept constant per model so Ollama never reloads.
    * @default undefined
    */
-  numCtx?: number;
+  numCtx?: number | undefined;
 }
 
 /** Options of {@link createOllamaProvider}. */
@@ -25,12 +25,12 @@ export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
    * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies.
    * @default process.env.OLLAMA_HOST ?? 'http://localhost:11434'
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Token accounting (`@x/tokens`): options, a calibrator to share, or `false` (no estimate, no
    * context check, no `num_ctx` chosen for you).
    */
-  tokens?: TokenOptions | Calibrator | false;
+  tokens?: TokenOptions | Calibrator | false | undefined;
   /**
    * How `complete()` and `generate()` read an answer. `'stream'` asks Ollama to stream and reads
    * the answer whole before returning: the first-token and idle deadlines then bound every call,
@@ -39,7 +39,7 @@ export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
    * `timeouts.totalMs` (off by default) bounds a call.
    * @default 'stream'
    */
-  completeAs?: 'stream' | 'whole';
+  completeAs?: 'stream' | 'whole' | undefined;
 }
 
 export const DEFAULT_BASE_URL = 'http://localhost:11434';

@@ -31,14 +31,14 @@ import { EMBED } from './wire/embed';
 import { GENERATE, GENERATE_WHOLE } from './wire/generate';
 import { mapHttpError } from './wire/http-errors';
 
-type Signal = { signal?: AbortSignal };
+type Signal = { signal?: AbortSignal | undefined };
 
 /**
  * A silently truncated answer is never stored. One function for every provider, so that
  * providers sharing a cache (`share: { cache }`) ask for it with equal options.
  */
 function keepTruncatedOut(_request: object, value: unknown): false | undefined {
-  return (value as { response?: ChatResponse } | undefined)?.response?.truncated
+  return (value as { response?: ChatResponse | undefined } | undefined)?.response?.truncated
     ? false
     : undefined;
 }
@@ -105,7 +105,7 @@ export class OllamaProvider extends ProviderFacade {
    * its version and models (`/api/version`, `/api/tags`).
    * @throws {OllamaConnectionError} naming the address when it is not ready in time.
    */
-  initialize(options: Signal & { timeoutMs?: number } = {}): Promise<InitializeResult> {
+  initialize(options: Signal & { timeoutMs?: number | undefined } = {}): Promise<InitializeResult> {
     return this.#server.initialize(options);
   }
 
@@ -209,7 +209,7 @@ export class OllamaProvider extends ProviderFacade {
   }
 
   /** Health without generating tokens; never throws for a down server. */
-  health(options: Signal & { timeoutMs?: number } = {}): Promise<HealthReport> {
+  health(options: Signal & { timeoutMs?: number | undefined } = {}): Promise<HealthReport> {
     return checkHealth(this.#core, options);
   }
 

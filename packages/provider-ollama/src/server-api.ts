@@ -94,8 +94,8 @@ export class ServerApi {
    * its version and models. Past the deadline: the connection error, naming the address.
    */
   async initialize(options: {
-    signal?: AbortSignal;
-    timeoutMs?: number;
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number | undefined;
   }): Promise<InitializeResult> {
     this.#core.assertOpen();
     const { signal } = options;

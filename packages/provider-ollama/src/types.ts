@@ -22,24 +22,24 @@ export type {
 /** A chat request, in camelCase. Mapped to Ollama's `/api/chat` body. */
 export interface ChatRequest extends BaseChatRequest {
   /** Top-k sampling (`options.top_k`). */
-  topK?: number;
+  topK?: number | undefined;
   /** `'json'` or a JSON Schema object for structured output. */
-  format?: 'json' | Record<string, unknown>;
+  format?: 'json' | Record<string, unknown> | undefined;
   /** Thinking on or off, or a level on models that support levels. */
-  think?: boolean | 'low' | 'medium' | 'high' | 'max';
+  think?: boolean | 'low' | 'medium' | 'high' | 'max' | undefined;
   /**
    * How long the model stays loaded: seconds, or a Go duration string with a unit (`'10m'`).
    * Sent only when set, so the server's `OLLAMA_KEEP_ALIVE` applies otherwise.
    */
-  keepAlive?: number | string;
+  keepAlive?: number | string | undefined;
   /** Context window for this request (`options.num_ctx`). Overrides the provider's choice. */
-  numCtx?: number;
+  numCtx?: number | undefined;
   /** Raw Ollama options, passed through. The named fields above win over the same keys here. */
-  options?: Record<string, unknown>;
+  options?: Record<string, unknown> | undefined;
   /** Return the log probability of each generated token (`logprobs`, newer servers). */
-  logprobs?: boolean;
+  logprobs?: boolean | undefined;
   /** With `logprobs`: also the 0 to 20 likeliest alternatives at each position (`top_logprobs`). */
-  topLogprobs?: number;
+  topLogprobs?: number | undefined;
 }
 
 /**
@@ -49,19 +49,19 @@ export interface ChatRequest extends BaseChatRequest {
  */
 export interface GenerateRequest extends Omit<ChatRequest, 'messages' | 'tools'> {
   /** The prompt. An empty prompt only loads the model. */
-  prompt?: string;
+  prompt?: string | undefined;
   /** Text after the insertion point, for fill-in-the-middle (models with the `insert` capability). */
-  suffix?: string;
+  suffix?: string | undefined;
   /** A system prompt, overriding the Modelfile's. */
-  system?: string;
+  system?: string | undefined;
   /** A prompt template, overriding the Modelfile's. */
-  template?: string;
+  template?: string | undefined;
   /** Send the prompt as is, without the template (then no `context` comes back). */
-  raw?: boolean;
+  raw?: boolean | undefined;
   /** Images as base64 strings, `data:` URLs or raw bytes (vision models). */
-  images?: readonly (string | Uint8Array)[];
+  images?: readonly (string | Uint8Array)[] | undefined;
   /** The `context` of an earlier answer, to continue it (deprecated by Ollama in favour of chat). */
-  context?: readonly number[];
+  context?: readonly number[] | undefined;
 }
 
 /** A completion answer. `content` is the generated text. */
@@ -93,16 +93,16 @@ export interface EmbedRequest {
   /** One text or several. */
   input: string | readonly string[];
   /** `false` makes over-long input an error instead of silently cut. Default: server's (true). */
-  truncate?: boolean;
+  truncate?: boolean | undefined;
   /** Cut vectors to this many dimensions (re-normalised by the server). */
-  dimensions?: number;
+  dimensions?: number | undefined;
   /** See {@link ChatRequest.keepAlive}. */
-  keepAlive?: number | string;
+  keepAlive?: number | string | undefined;
   /** Raw Ollama options, passed through. */
-  options?: Record<string, unknown>;
-  signal?: AbortSignal;
+  options?: Record<string, unknown> | undefined;
+  signal?: AbortSignal | undefined;
   /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
-  cache?: CacheMode;
+  cache?: CacheMode | undefined;
 }
 
 /** An embedding answer. */
@@ -200,9 +200,9 @@ export interface ProgressEvent {
 export interface PullRequest {
   model: string;
   /** Allow a registry over plain http or with a self-signed certificate. */
-  insecure?: boolean;
+  insecure?: boolean | undefined;
   /** Aborts the transfer; the iteration rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A model creation (`/api/create`). */
@@ -210,26 +210,26 @@ export interface CreateRequest {
   /** The name of the new model. */
   model: string;
   /** The model it starts from. */
-  from?: string;
+  from?: string | undefined;
   /** GGUF or safetensors files already uploaded as blobs: file name to `sha256:` digest. */
-  files?: Record<string, string>;
+  files?: Record<string, string> | undefined;
   /** LoRA adapters already uploaded as blobs: file name to digest. */
-  adapters?: Record<string, string>;
-  template?: string;
-  license?: string | string[];
-  system?: string;
+  adapters?: Record<string, string> | undefined;
+  template?: string | undefined;
+  license?: string | string[] | undefined;
+  system?: string | undefined;
   /** Model parameters (`num_ctx`, `temperature`, `stop`...). */
-  parameters?: Record<string, unknown>;
+  parameters?: Record<string, unknown> | undefined;
   /** A conversation the model starts from. */
-  messages?: readonly ChatMessage[];
+  messages?: readonly ChatMessage[] | undefined;
   /** Quantize a non-quantized model (`q4_K_M`, `q8_0`). */
-  quantize?: string;
-  signal?: AbortSignal;
+  quantize?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** A model copy (`/api/copy`). */
 export interface CopyRequest {
   source: string;
   destination: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }

@@ -111,8 +111,8 @@ export interface OpenAIErrorBody {
 
 /** Options of {@link OpenAIApiError}. */
 export interface OpenAIApiErrorInit extends ApiErrorInit, OpenAIErrorBody {
-  code?: OpenAIErrorCode;
-  label?: string;
+  code?: OpenAIErrorCode | undefined;
+  label?: string | undefined;
 }
 
 /**
@@ -204,7 +204,7 @@ export class ServerBusyError extends OpenAIApiError {
 export class ContextOverflowError extends CoreContextOverflowError {
   declare readonly code: OpenAIErrorCode;
 
-  constructor(init: ContextOverflowInit & { label?: string }) {
+  constructor(init: ContextOverflowInit & { label?: string | undefined }) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, CONTEXT_OVERFLOW, 'ContextOverflowError');
   }
@@ -213,10 +213,10 @@ export class ContextOverflowError extends CoreContextOverflowError {
 /** Options of {@link OpenAIStreamError}. */
 export interface OpenAIStreamErrorInit extends OpenAIErrorBody {
   reason: StreamFailure;
-  serverMessage?: string;
+  serverMessage?: string | undefined;
   partial: PartialResponse;
-  message?: string;
-  label?: string;
+  message?: string | undefined;
+  label?: string | undefined;
   cause?: unknown;
 }
 
@@ -244,7 +244,7 @@ export class OpenAIStreamError extends ProviderStreamError {
 export class IncompleteStreamError extends CoreIncompleteStreamError {
   declare readonly code: OpenAIErrorCode;
 
-  constructor(init: { partial: PartialResponse; cause?: unknown; label?: string }) {
+  constructor(init: { partial: PartialResponse; cause?: unknown; label?: string | undefined }) {
     super({
       ...init,
       origin: originOf(init.label),
@@ -258,7 +258,7 @@ export class IncompleteStreamError extends CoreIncompleteStreamError {
 export class OpenAITimeoutError extends ProviderTimeoutError {
   declare readonly code: OpenAIErrorCode;
 
-  constructor(init: TimeoutErrorInit & { label?: string }) {
+  constructor(init: TimeoutErrorInit & { label?: string | undefined }) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, TIMEOUT, 'OpenAITimeoutError');
   }
@@ -272,7 +272,7 @@ export class OpenAIConnectionError extends ProviderConnectionError {
     origin: string;
     causeCode?: string | undefined;
     cause?: unknown;
-    label?: string;
+    label?: string | undefined;
   }) {
     super({ ...init, from: originOf(init.label) });
     branded(this, CONNECTION, 'OpenAIConnectionError');
@@ -283,7 +283,7 @@ export class OpenAIConnectionError extends ProviderConnectionError {
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: OpenAIErrorCode;
 
-  constructor(init: { label?: string } = {}) {
+  constructor(init: { label?: string | undefined } = {}) {
     super({ origin: originOf(init.label) });
     branded(this, CLOSED, 'ProviderClosedError');
   }
@@ -296,7 +296,11 @@ export class ProviderClosedError extends CoreProviderClosedError {
 export class CircuitOpenError extends CoreCircuitOpenError {
   declare readonly code: OpenAIErrorCode;
 
-  constructor(init: { retryAfterMs: number | undefined; cause: unknown; label?: string }) {
+  constructor(init: {
+    retryAfterMs: number | undefined;
+    cause: unknown;
+    label?: string | undefined;
+  }) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, CIRCUIT_OPEN, 'CircuitOpenError');
   }
@@ -314,7 +318,7 @@ export class LocalLimitError extends CoreLocalLimitError {
     message: string;
     retryAfterMs: number | undefined;
     cause: unknown;
-    label?: string;
+    label?: string | undefined;
   }) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, LOCAL_LIMIT, 'LocalLimitError');

@@ -22,7 +22,7 @@ export async function checkHealth(
   core: ProviderCore,
   serverLimits: ServerLimits | undefined,
   label: string,
-  options: { signal?: AbortSignal; timeoutMs?: number },
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
 ): Promise<HealthReport> {
   core.assertOpen();
   const deadline = healthDeadline(

@@ -1,3 +1,4 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createOpenAIProvider } from './provider';
 
@@ -29,5 +30,17 @@ describe('createOpenAIProvider nested piece options', () => {
     const create = () => createOpenAIProvider({ baseUrl, apiKey: 'k', ...(options as object) });
     expect(create).toThrow(kind);
     expect(create).toThrow(message);
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createOpenAIProvider accepts', async () => {
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createOpenAIProvider(o),
+        { baseUrl: 'http://127.0.0.1:9/v1' },
+        (p) => p.close(),
+      ),
+    ).toEqual([]);
   });
 });

@@ -16,39 +16,39 @@ export interface OpenAIProviderOptions extends CoreOptions {
    * The API spoken to: its base URL, key variable, rate, token method, prices and dialect.
    * @default 'openai'
    */
-  preset?: OpenAIPresetName;
+  preset?: OpenAIPresetName | undefined;
   /**
    * The API's base URL, with its version prefix, as OpenAI's own client takes it: endpoints
    * (`/chat/completions`, `/embeddings`, `/models`) are appended to it.
    * @default process.env.OPENAI_BASE_URL (preset `openai` only), else the preset's
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Sent as `OpenAI-Organization`.
    * @default process.env.OPENAI_ORG_ID (preset `openai` only)
    */
-  organization?: string;
+  organization?: string | undefined;
   /**
    * Sent as `OpenAI-Project`.
    * @default process.env.OPENAI_PROJECT_ID (preset `openai` only)
    */
-  project?: string;
+  project?: string | undefined;
   /**
    * The header the key is sent in, raw (`'api-key'` for Azure OpenAI). Unset: `Authorization:
    * Bearer <key>`.
    * @default undefined
    */
-  authHeader?: string;
+  authHeader?: string | undefined;
   /**
    * Context windows by model name, over what the server lists and `@x/tokens` knows.
    * @default {}
    */
-  contextWindows?: Record<string, number>;
+  contextWindows?: Record<string, number> | undefined;
   /**
    * Adjust the rate limiter to what the server's rate-limit headers and 429s say.
    * @default true
    */
-  learnLimits?: boolean;
+  learnLimits?: boolean | undefined;
   /**
    * How `complete()` reads an answer. `'stream'` asks the server to stream and reads the answer
    * whole before returning: the first-token and idle deadlines then bound every call, and a long
@@ -56,7 +56,7 @@ export interface OpenAIProviderOptions extends CoreOptions {
    * the server sends nothing until the answer is complete, so only `timeouts.totalMs` bounds a call.
    * @default 'stream'
    */
-  completeAs?: 'stream' | 'whole';
+  completeAs?: 'stream' | 'whole' | undefined;
 }
 
 export const OPTION_KEYS = [

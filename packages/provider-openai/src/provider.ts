@@ -163,7 +163,7 @@ export class OpenAIProvider extends ProviderFacade {
   }
 
   /** The models the key may use (`/models`); their context windows, where listed, are learnt. */
-  async listModels(options: { signal?: AbortSignal } = {}): Promise<ModelSummary[]> {
+  async listModels(options: { signal?: AbortSignal | undefined } = {}): Promise<ModelSummary[]> {
     this.#core.assertOpen();
     const { text } = await this.#core.request({
       endpoint: '/models',
@@ -177,7 +177,9 @@ export class OpenAIProvider extends ProviderFacade {
   }
 
   /** Health without generating tokens; never throws for a down server. See {@link checkHealth}. */
-  health(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<HealthReport> {
+  health(
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
+  ): Promise<HealthReport> {
     return checkHealth(this.#core, this.serverLimits(), this.#label, options);
   }
 

@@ -23,7 +23,7 @@ export type {
  * the model wrote it, sent back unchanged when the call is part of a later request.
  */
 export interface OpenAIToolCall extends ToolCall {
-  rawArguments?: string;
+  rawArguments?: string | undefined;
 }
 
 /** Structured output (`response_format`). */
@@ -35,10 +35,10 @@ export type ResponseFormat =
       /** Sent as `json_schema`. */
       jsonSchema: {
         name: string;
-        description?: string;
-        schema?: Record<string, unknown>;
+        description?: string | undefined;
+        schema?: Record<string, unknown> | undefined;
         /** Follow the schema exactly (OpenAI's structured outputs). */
-        strict?: boolean;
+        strict?: boolean | undefined;
       };
     };
 
@@ -52,30 +52,30 @@ export type ToolChoice =
 /** A chat request, in camelCase; mapped to `/chat/completions`. */
 export interface ChatRequest extends BaseChatRequest {
   /** `response_format`: `json_object`, or a JSON schema the answer follows. */
-  responseFormat?: ResponseFormat;
+  responseFormat?: ResponseFormat | undefined;
   /** `tool_choice`. */
-  toolChoice?: ToolChoice;
+  toolChoice?: ToolChoice | undefined;
   /** `parallel_tool_calls`. */
-  parallelToolCalls?: boolean;
+  parallelToolCalls?: boolean | undefined;
   /** `logprobs`: the log probability of each generated token, returned in `logprobs`. */
-  logprobs?: boolean;
+  logprobs?: boolean | undefined;
   /** `top_logprobs`, 0 to 20: the most likely alternatives of each token (needs `logprobs`). */
-  topLogprobs?: number;
+  topLogprobs?: number | undefined;
   /** `frequency_penalty`, -2 to 2. */
-  frequencyPenalty?: number;
+  frequencyPenalty?: number | undefined;
   /** `presence_penalty`, -2 to 2. */
-  presencePenalty?: number;
+  presencePenalty?: number | undefined;
   /** `logit_bias`: token id to a bias in -100..100. */
-  logitBias?: Record<string, number>;
+  logitBias?: Record<string, number> | undefined;
   /** `reasoning_effort` of reasoning models. */
-  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high';
+  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | undefined;
   /** `user`: an id of your end user, for the provider's abuse monitoring. */
-  user?: string;
+  user?: string | undefined;
   /**
    * Fields of a server's own dialect (vLLM's `top_k`, Perplexity's `search_domain_filter`...), sent
    * as they are. The named fields above win over the same keys here.
    */
-  extraBody?: Record<string, unknown>;
+  extraBody?: Record<string, unknown> | undefined;
 }
 
 /** One generated token's log probability. */
@@ -98,7 +98,7 @@ export interface OpenAIUsage extends Usage {
 
 /** The assistant message of an answer. */
 export interface OpenAIAssistantMessage extends AssistantMessage {
-  toolCalls?: OpenAIToolCall[];
+  toolCalls?: OpenAIToolCall[] | undefined;
 }
 
 /** Why generation ended. */
@@ -131,17 +131,17 @@ export interface EmbedRequest {
   /** One text or several. */
   input: string | readonly string[];
   /** Shorter vectors (text-embedding-3 models). */
-  dimensions?: number;
+  dimensions?: number | undefined;
   /**
    * The wire format; either way `embeddings` holds numbers.
    * @default the preset's (`base64` for OpenAI, as its own client does; `float` elsewhere)
    */
-  encodingFormat?: 'float' | 'base64';
+  encodingFormat?: 'float' | 'base64' | undefined;
   /** `user`: an id of your end user. */
-  user?: string;
-  signal?: AbortSignal;
+  user?: string | undefined;
+  signal?: AbortSignal | undefined;
   /** `'bypass'` neither reads nor writes the cache; `'refresh'` skips the read and stores. */
-  cache?: CacheMode;
+  cache?: CacheMode | undefined;
 }
 
 /** An embeddings answer. */

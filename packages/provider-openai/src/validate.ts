@@ -94,7 +94,7 @@ function validateMessage(message: unknown, i: number): void {
 
 function validateToolChoice(choice: unknown): void {
   if (typeof choice === 'string' && TOOL_CHOICES.has(choice)) return;
-  const fn = (choice as { function?: { name?: unknown } } | undefined)?.function;
+  const fn = (choice as { function?: { name?: unknown } | undefined } | undefined)?.function;
   if (
     isPlainObject(choice) &&
     choice.type === 'function' &&

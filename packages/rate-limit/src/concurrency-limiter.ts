@@ -32,20 +32,20 @@ export interface ConcurrencyLimiterOptions {
    * @default Infinity
    * Range: an integer >= 0, or `Infinity`.
    */
-  maxQueue?: number;
+  maxQueue?: number | undefined;
   /**
    * The longest a caller waits for a slot, in ms, unless its call says otherwise; then it
    * rejects with `ConcurrencyTimeoutError`. 0: never wait.
    * @default undefined (wait as long as it takes)
    * Range: 0 to 2^31-1.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * pino, `console` or any {@link RateLimitLogger}: calls turned away (a wait that timed out, a
    * full queue) at debug (see the README's Logging).
    * @default undefined (silent)
    */
-  logger?: RateLimitLogger;
+  logger?: RateLimitLogger | undefined;
 }
 
 /** Gives the slot back. Idempotent: a second call does nothing. */

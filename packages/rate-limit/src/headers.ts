@@ -11,21 +11,21 @@ export type HeadersLike =
  */
 export interface RateLimitHeaders {
   /** From `retry-after-ms`, or `retry-after` (seconds or an HTTP date). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** `x-ratelimit-limit-requests` (OpenAI, Groq...) or `anthropic-ratelimit-requests-limit`. */
-  limitRequests?: number;
-  remainingRequests?: number;
+  limitRequests?: number | undefined;
+  remainingRequests?: number | undefined;
   /** Ms until the request window resets (`6m0s`, `1s`, `20ms`, seconds, or a date). */
-  resetRequestsMs?: number;
+  resetRequestsMs?: number | undefined;
   /** `x-ratelimit-limit-tokens` or `anthropic-ratelimit-tokens-limit`. */
-  limitTokens?: number;
-  remainingTokens?: number;
-  resetTokensMs?: number;
+  limitTokens?: number | undefined;
+  remainingTokens?: number | undefined;
+  resetTokensMs?: number | undefined;
   /** The generic `x-ratelimit-limit` / IETF `ratelimit-limit`. */
-  limit?: number;
-  remaining?: number;
+  limit?: number | undefined;
+  remaining?: number | undefined;
   /** `x-ratelimit-reset` / `ratelimit-reset`: seconds, a duration, epoch seconds, or a date. */
-  resetMs?: number;
+  resetMs?: number | undefined;
 }
 
 function reader(headers: HeadersLike): (name: string) => string | undefined {

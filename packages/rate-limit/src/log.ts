@@ -11,11 +11,11 @@ export type RateLimitLogMethod = (fields: Record<string, unknown>, message?: str
  * some of these methods (a level it lacks falls back to `log`, else is skipped).
  */
 export interface RateLimitLogger {
-  debug?: RateLimitLogMethod;
-  info?: RateLimitLogMethod;
-  warn?: RateLimitLogMethod;
-  error?: RateLimitLogMethod;
-  log?: RateLimitLogMethod;
+  debug?: RateLimitLogMethod | undefined;
+  info?: RateLimitLogMethod | undefined;
+  warn?: RateLimitLogMethod | undefined;
+  error?: RateLimitLogMethod | undefined;
+  log?: RateLimitLogMethod | undefined;
 }
 
 /** Scrubs the userinfo of any URL (a Redis connection string) out of a message. */

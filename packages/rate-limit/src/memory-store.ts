@@ -13,7 +13,7 @@ export interface MemoryStoreOptions {
    * @default 1
    * Range: a finite number >= 0 (0 disables the incremental sweep; `prune()` still works).
    */
-  sweepPerOperation?: number;
+  sweepPerOperation?: number | undefined;
 }
 
 /** A JSON-serialisable snapshot of a memory store. */

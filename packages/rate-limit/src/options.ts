@@ -30,24 +30,24 @@ export interface TokenBucketOptions {
    * @default ratePerSecond
    * Range: a finite number > 0.
    */
-  capacity?: number;
+  capacity?: number | undefined;
   /**
    * Tokens in the bucket at creation.
    * @default capacity
    * Range: 0 to `capacity`.
    */
-  initialTokens?: number;
+  initialTokens?: number | undefined;
   /**
    * The most `acquire()` calls that may wait at once; one more rejects with `QueueFullError`.
    * @default Infinity
    * Range: an integer >= 0, or `Infinity`.
    */
-  maxQueue?: number;
+  maxQueue?: number | undefined;
   /**
    * pino, `console` or any {@link RateLimitLogger}: rejections at debug, pauses at info (see the README's Logging).
    * @default undefined (silent)
    */
-  logger?: RateLimitLogger;
+  logger?: RateLimitLogger | undefined;
 }
 
 /** One limit of a {@link createRateLimiter} (for example `requests` or `tokens`). */
@@ -58,20 +58,20 @@ export interface LimitOptions {
    * The burst: the most units a key holds.
    * @default ratePerSecond
    */
-  capacity?: number;
+  capacity?: number | undefined;
 }
 
 /** Options of one `acquire()` call. */
 export interface AcquireOptions {
   /** Aborting it removes this waiter from the queue and rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * The longest the call may wait, in ms. When the predicted wait already exceeds it, the call
    * rejects at once with `RateLimitTimeoutError` and nothing is queued.
    * @default undefined (wait as long as it takes)
    * Range: 0 to 2^31-1 (Node's timer limit, about 24.8 days).
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** @internal a validated limit */

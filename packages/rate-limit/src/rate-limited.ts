@@ -17,17 +17,21 @@ export interface RateLimitedOptions<Args extends unknown[] = unknown[]> {
    * function of the call's arguments returning either.
    * @default 1 (every limit of a keyed limiter: 1)
    */
-  cost?: number | Record<string, number> | ((...args: Args) => number | Record<string, number>);
+  cost?:
+    | number
+    | Record<string, number>
+    | ((...args: Args) => number | Record<string, number>)
+    | undefined;
   /** The key, for a keyed `RateLimiter` (required there): a string or a function of the arguments. */
-  key?: string | ((...args: Args) => string);
+  key?: string | ((...args: Args) => string) | undefined;
   /**
    * The longest a call may wait for admission, in ms; then it rejects with `RateLimitTimeoutError`
    * and `fn` is not called.
    * @default undefined (wait as long as it takes)
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Picks the call's `AbortSignal` from its arguments, so an abort also ends the wait. */
-  signal?: (...args: Args) => AbortSignal | undefined;
+  signal?: ((...args: Args) => AbortSignal | undefined) | undefined;
 }
 
 function isKeyed(limiter: LimiterLike): limiter is RateLimiter<string> {

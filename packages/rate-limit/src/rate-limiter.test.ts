@@ -1,9 +1,11 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { storeBehaviour } from './__fixtures__/store-behaviour';
 import { isRateLimitTimeoutError } from './errors';
 import { createMemoryStore } from './memory-store';
 import { createRateLimiter } from './rate-limiter';
+import { createTokenBucket } from './token-bucket';
 
 let counter = 0;
 storeBehaviour(
@@ -426,5 +428,25 @@ describe('RateLimiter.pauseFor', () => {
     expect(() => limiter.pauseFor('api', 2 ** 31)).toThrow(RangeError);
     await limiter.close();
     vi.useRealTimers();
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for createRateLimiter and createTokenBucket', async () => {
+    const limits = { requests: { ratePerSecond: 5 } };
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createRateLimiter(o as never),
+        { limits },
+        (l) => l.close(),
+      ),
+    ).toEqual([]);
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createTokenBucket(o as never),
+        { ratePerSecond: 5 },
+        (b) => b.close(),
+      ),
+    ).toEqual([]);
   });
 });

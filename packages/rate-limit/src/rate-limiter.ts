@@ -34,21 +34,21 @@ export interface RateLimiterOptions<Name extends string> {
    * Where bucket state lives.
    * @default createMemoryStore()
    */
-  store?: RateLimitStore;
+  store?: RateLimitStore | undefined;
   /**
    * The most `acquire()` calls that may wait per key; one more rejects with `QueueFullError`.
    * @default Infinity
    */
-  maxQueue?: number;
+  maxQueue?: number | undefined;
   /**
    * pino, `console` or any {@link RateLimitLogger}: rejections at debug, pauses at info, a correction larger than a bucket at warn (see the README's Logging).
    * @default undefined (silent)
    */
-  logger?: RateLimitLogger;
+  logger?: RateLimitLogger | undefined;
 }
 
 /** Costs (or deltas) by limit name. A limit left out costs 0. */
-export type Costs<Name extends string> = Partial<Record<Name, number>>;
+export type Costs<Name extends string> = { [K in Name]?: number | undefined };
 
 /** A JSON-serialisable snapshot of a rate limiter; counters never reset. */
 export interface RateLimiterStats {

@@ -35,27 +35,27 @@ export interface RedisStoreOptions {
    * Prepended to every key in Redis.
    * @default 'x:rate-limit:'
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * How long one decision may wait for Redis before the outage policy decides instead, in ms.
    * @default 250
    * Range: > 0 and <= 2^31-1 (Node's timer limit).
    */
-  decisionTimeoutMs?: number;
+  decisionTimeoutMs?: number | undefined;
   /**
    * The outage policy: `fail-open` admits everything, `fail-closed` admits nothing
    * (`acquire` rejects with `RateLimitStoreUnavailableError`, `tryAcquire` resolves false),
    * `local` admits from an in-process bucket holding `localShare` of each limit.
    * @default 'local'
    */
-  onUnavailable?: OutagePolicy;
+  onUnavailable?: OutagePolicy | undefined;
   /**
    * The share of each limit (rate and capacity) this process may use on its own during an outage,
    * with `onUnavailable: 'local'`; typically 1 / the number of processes.
    * @default 0.25
    * Range: a number > 0 and <= 1.
    */
-  localShare?: number;
+  localShare?: number | undefined;
   /**
    * Also send decisions for different keys together in one script call (those made in the same
    * tick, or freed by the same answer; decisions for one key always share calls). Much higher
@@ -64,19 +64,19 @@ export interface RedisStoreOptions {
    * multi-key script across slots fails there.
    * @default false
    */
-  batchKeys?: boolean;
+  batchKeys?: boolean | undefined;
   /**
    * After a failed decision, how long to apply the policy without asking Redis, in ms; then one
    * decision probes Redis again while the others keep applying the policy.
    * @default 1000
    * Range: 0 to 2^31-1.
    */
-  probeIntervalMs?: number;
+  probeIntervalMs?: number | undefined;
   /**
    * pino, `console` or any {@link RateLimitLogger}: an outage and the policy applied at warn, the recovery at info (see the README's Logging).
    * @default undefined (silent)
    */
-  logger?: RateLimitLogger;
+  logger?: RateLimitLogger | undefined;
 }
 
 /** The `unavailable` event: Redis did not decide in time; the policy applies from now on. */

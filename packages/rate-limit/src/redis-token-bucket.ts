@@ -26,12 +26,12 @@ export interface RedisTokenBucketOptions extends RedisStoreOptions {
    * @default ratePerSecond
    * Range: a finite number >= 1.
    */
-  capacity?: number;
+  capacity?: number | undefined;
   /**
    * The most `acquire()` calls that may wait in this process.
    * @default Infinity
    */
-  maxQueue?: number;
+  maxQueue?: number | undefined;
 }
 
 /** A token bucket shared through Redis: see {@link createRedisTokenBucket}. */

@@ -29,7 +29,7 @@ export interface BoundRateLimitStore {
    * True when calls return promises and cost a round trip; the limiter then skips the optional
    * `waitTime()` predictions it would otherwise make for queued calls.
    */
-  readonly remote?: boolean;
+  readonly remote?: boolean | undefined;
   /**
    * Debits every cost at once when all of them fit, and returns 0; otherwise debits nothing and
    * returns the ms to wait until they would fit (> 0).

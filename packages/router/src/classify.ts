@@ -43,7 +43,10 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
     case 'context-overflow':
       return 'context';
     case 'api': {
-      const { statusCode, retryable } = error as { statusCode?: number; retryable: boolean };
+      const { statusCode, retryable } = error as {
+        statusCode?: number | undefined;
+        retryable: boolean;
+      };
       if (statusCode === undefined || statusCode < 400) return 'fallback';
       if (statusCode >= 500) {
         // A 500 the provider knows is the caller's mistake (`option "num_ctx" must be of type
@@ -54,7 +57,7 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
     }
     case 'stream': {
       // A line or an answer over the caller's size caps would be as large elsewhere.
-      const reason = (error as { reason?: string }).reason;
+      const reason = (error as { reason?: string | undefined }).reason;
       return reason === 'line-too-long' || reason === 'too-large' ? 'fatal' : 'fallback';
     }
     default:
@@ -82,7 +85,7 @@ export function retryAfterOf(error: unknown): number | undefined {
   if (!isProviderError(error)) return undefined;
   const ms = error.retryAfterMs;
   if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
-  const status = (error as { statusCode?: number }).statusCode;
+  const status = (error as { statusCode?: number | undefined }).statusCode;
   if (error.kind === 'local-limit' || error.kind === 'server-busy' || status === 429) return ms;
   return undefined;
 }

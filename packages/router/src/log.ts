@@ -9,11 +9,11 @@ export type RouterLogMethod = (fields: Record<string, unknown>, message?: string
  * lacks falls back to `log`, else is skipped).
  */
 export interface RouterLogger {
-  debug?: RouterLogMethod;
-  info?: RouterLogMethod;
-  warn?: RouterLogMethod;
-  error?: RouterLogMethod;
-  log?: RouterLogMethod;
+  debug?: RouterLogMethod | undefined;
+  info?: RouterLogMethod | undefined;
+  warn?: RouterLogMethod | undefined;
+  error?: RouterLogMethod | undefined;
+  log?: RouterLogMethod | undefined;
 }
 
 /**

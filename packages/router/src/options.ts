@@ -35,7 +35,7 @@ export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider
    * the same on every instance).
    * @default `${group}/${n}`, n counting the group's deployments from 0
    */
-  id?: string;
+  id?: string | undefined;
   /** The model group requests name (`model: 'chat-small'`). */
   group: string;
   /** Any object with the provider methods (`@x/provider-ollama`, `@x/provider-openai`...). */
@@ -47,26 +47,26 @@ export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider
    * the tie-break of the other strategies).
    * @default 1
    */
-  weight?: number;
+  weight?: number | undefined;
   /**
    * Deployments with a lower number are tried first; balancing happens among those of the same
    * priority. A primary and a backup: 0 and 1.
    * @default 0
    */
-  priority?: number;
+  priority?: number | undefined;
   /** Tags a request can ask for (`tags: ['eu']`). */
-  tags?: readonly string[];
+  tags?: readonly string[] | undefined;
   /**
    * Most calls of this router in flight on the deployment; a full deployment is passed over.
    * @default Infinity
    */
-  maxConcurrent?: number;
+  maxConcurrent?: number | undefined;
   /**
    * The model's context window in tokens, for context-window fallbacks. Without it the router
    * learns it from the provider's overflow errors and `modelInfo()`.
    * @default undefined
    */
-  contextWindow?: number;
+  contextWindow?: number | undefined;
 }
 
 /** When a failing deployment is taken out of rotation, and for how long. */
@@ -75,22 +75,22 @@ export interface CooldownOptions {
    * Failures in a row (no success in between) that take a deployment out.
    * @default 3
    */
-  failures?: number;
+  failures?: number | undefined;
   /**
    * The failures must fall within this window, in ms.
    * @default 10_000
    */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /**
    * How long a deployment stays out, in ms; then one call probes it.
    * @default 10_000
    */
-  durationMs?: number;
+  durationMs?: number | undefined;
   /**
    * The longest cooldown a `Retry-After` can impose, in ms.
    * @default 300_000
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
 }
 
 /** Options of the `lowest-latency` strategy. */
@@ -99,13 +99,13 @@ export interface LatencyOptions {
    * Weight of the newest sample in the moving average, in (0, 1].
    * @default 0.3
    */
-  smoothing?: number;
+  smoothing?: number | undefined;
   /**
    * Share of calls that go to a deployment drawn by weight instead of the fastest one, so a
    * deployment that was slow (or just recovered) is measured again.
    * @default 0.05
    */
-  exploration?: number;
+  exploration?: number | undefined;
 }
 
 /** Options of {@link createRouter}. */
@@ -116,47 +116,47 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
    * How the router picks among deployments of the same group and priority.
    * @default 'weighted-random'
    */
-  strategy?: StrategyName;
+  strategy?: StrategyName | undefined;
   /**
    * Groups tried, in this order, when every deployment of a group failed:
    * `{ 'chat-small': ['chat-large'] }`. Not followed transitively.
    * @default {}
    */
-  fallbacks?: Readonly<Record<string, readonly string[]>>;
+  fallbacks?: Readonly<Record<string, readonly string[]>> | undefined;
   /**
    * Groups tried, in this order, after a context overflow (and only then), besides the larger
    * deployments of the group and of its `fallbacks`: `{ 'chat-small': ['chat-long'] }`.
    * @default {}
    */
-  contextFallbacks?: Readonly<Record<string, readonly string[]>>;
+  contextFallbacks?: Readonly<Record<string, readonly string[]>> | undefined;
   /**
    * Cooldowns of failing deployments, or `false` for none.
    * @default { failures: 3, windowMs: 10_000, durationMs: 10_000, maxRetryAfterMs: 300_000 }
    */
-  cooldown?: CooldownOptions | false;
+  cooldown?: CooldownOptions | false | undefined;
   /** The `lowest-latency` strategy's moving average and exploration. */
-  latency?: LatencyOptions;
+  latency?: LatencyOptions | undefined;
   /**
    * Source of randomness in [0, 1): the weighted draw and the exploration.
    * @default Math.random
    */
-  random?: () => number;
+  random?: (() => number) | undefined;
   /**
    * Shares cooldowns with other instances (`createRedisRouterState()` from `@x/router/redis`).
    * @default undefined (this instance's own view only)
    */
-  state?: RouterState;
+  state?: RouterState | undefined;
   /**
    * `close()` also closes every provider.
    * @default false
    */
-  closeProviders?: boolean;
+  closeProviders?: boolean | undefined;
   /**
    * pino, `console` or any {@link RouterLogger}: fallbacks, cooldowns, recoveries, shared-state
    * outages and failed calls, in the format every `@x` package writes (see the README's Logging).
    * @default undefined (silent)
    */
-  logger?: RouterLogger;
+  logger?: RouterLogger | undefined;
 }
 
 export interface ResolvedCooldown {

@@ -152,10 +152,10 @@ export class Plan {
     let needed: number | undefined;
     if (isProviderErrorOfKind(error, 'context-overflow')) {
       const e = error as {
-        contextWindow?: number;
-        trainedContextLength?: number;
-        promptTokens?: number;
-        reserveOutputTokens?: number;
+        contextWindow?: number | undefined;
+        trainedContextLength?: number | undefined;
+        promptTokens?: number | undefined;
+        reserveOutputTokens?: number | undefined;
       };
       window = e.trainedContextLength ?? e.contextWindow;
       if (e.promptTokens !== undefined) needed = e.promptTokens + (e.reserveOutputTokens ?? 0);

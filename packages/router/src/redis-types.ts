@@ -24,17 +24,17 @@ export interface RedisRouterStateOptions {
    * The connection that receives the other instances' news.
    * @default client.duplicate(), closed by the router's `close()`
    */
-  subscriber?: RedisSubscriberLike;
+  subscriber?: RedisSubscriberLike | undefined;
   /**
    * Prepended to every key and to the channel; instances that share deployments share a prefix.
    * @default 'x:router:'
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * How long one command may take before Redis counts as unavailable, in ms.
    * @default 1000
    */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
 }
 
 /** A JSON-serialisable snapshot of the Redis state (the router's `stats().state`). */

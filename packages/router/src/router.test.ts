@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import {
   type BaseChatRequest,
   type BaseChatResponse,
@@ -492,5 +493,18 @@ describe('Router.close', () => {
       await router.complete({ model: 'g', messages: HI });
     }
     expect(shared.closed).toBe(true);
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createRouter accepts', async () => {
+    const deployments = [{ id: 'a', group: 'chat', model: 'm', provider: fakeProvider('a') }];
+    expect(
+      await undefinedOptionsRefused(
+        (o) => createRouter(o as never),
+        { deployments },
+        (r) => r.close(),
+      ),
+    ).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import type {
 export interface EmbedRequestLike {
   model: string;
   input: string | readonly string[];
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** An embedding answer, as every provider returns it. */
@@ -64,7 +64,7 @@ export interface RoutableProvider {
   /** Model metadata (Ollama's `/api/show`): the context window, for context-window fallbacks. */
   modelInfo?(
     model: string,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<{ contextLength?: number | undefined }>;
   /** Called by the router's `close()` only with `closeProviders: true`. */
   close?(): Promise<void>;
@@ -87,7 +87,7 @@ export interface RouteRequestFields {
    * Only deployments carrying every one of these tags serve the call (fallback groups included).
    * Removed before the request reaches a provider.
    */
-  tags?: readonly string[];
+  tags?: readonly string[] | undefined;
 }
 
 /** One error, as an answer or a `RouterError` reports it (JSON-serialisable, secrets scrubbed). */

@@ -12,11 +12,11 @@ export interface CalibrationObservation {
   /** The model that counted (calibration is per model; Ollama tags share their family's). */
   model: string;
   /** The provider, when the model is not in the registry. */
-  provider?: Provider;
+  provider?: Provider | undefined;
   /** The prompt text or messages that were sent. */
   input: string | readonly ChatMessage[];
   /** Tool definitions sent with the request. */
-  tools?: readonly ToolDefinition[];
+  tools?: readonly ToolDefinition[] | undefined;
   /**
    * The prompt token count the server reported (OpenAI `prompt_tokens`, Ollama
    * `prompt_eval_count`). A count that cannot be the prompt's (not a whole number >= 1, or outside

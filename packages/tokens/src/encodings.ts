@@ -86,7 +86,10 @@ function install(
 }
 
 function rankFile(encoding: EncodingName, module: unknown): RankFile {
-  const value = module as ({ default?: RankFile } & Partial<RankFile>) | null | undefined;
+  const value = module as
+    | ({ default?: RankFile | undefined } & Partial<RankFile>)
+    | null
+    | undefined;
   const file = value?.bpe_ranks === undefined ? value?.default : value;
   if (typeof file?.bpe_ranks !== 'string' || typeof file.pat_str !== 'string') {
     throw new EncodingLoadError(
@@ -161,13 +164,13 @@ export interface LoadEncodingOptions {
    * Stops waiting: the promise rejects with `signal.reason`. The import itself cannot be cancelled;
    * if it completes later, the encoding is simply ready for the next count.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * pino, `console` or any {@link TokensLogger}: one entry when the encoding loaded (`info`) or
    * failed to (`warn`). Nothing when it was loaded already.
    * @default undefined (silent)
    */
-  logger?: TokensLogger;
+  logger?: TokensLogger | undefined;
 }
 
 /**

@@ -10,11 +10,11 @@ export type TokensLogMethod = (fields: Record<string, unknown>, message?: string
  * with some of these methods (a level it lacks falls back to `log`, else is skipped).
  */
 export interface TokensLogger {
-  debug?: TokensLogMethod;
-  info?: TokensLogMethod;
-  warn?: TokensLogMethod;
-  error?: TokensLogMethod;
-  log?: TokensLogMethod;
+  debug?: TokensLogMethod | undefined;
+  info?: TokensLogMethod | undefined;
+  warn?: TokensLogMethod | undefined;
+  error?: TokensLogMethod | undefined;
+  log?: TokensLogMethod | undefined;
 }
 
 /** Why an observation was not used. */

@@ -14,17 +14,17 @@ export interface RegisterModelInput {
    * Maximum reply tokens.
    * @default contextWindow
    */
-  maxOutputTokens?: number;
+  maxOutputTokens?: number | undefined;
   /**
    * The tiktoken encoding, to count the model exactly (an Azure deployment name of gpt-4o, say).
    * @default null
    */
-  encoding?: EncodingName | null;
+  encoding?: EncodingName | null | undefined;
   /**
    * Prices in USD per 1M tokens; `asOf` defaults to today.
    * @default null (unknown; Ollama models default to zero prices)
    */
-  pricing?: (Omit<ModelPricing, 'asOf'> & { asOf?: string }) | null;
+  pricing?: (Omit<ModelPricing, 'asOf'> & { asOf?: string | undefined }) | null | undefined;
 }
 
 const PREFIXES = /^(?:openai|anthropic|google|gemini|models|mistral|mistralai|perplexity)\//;
@@ -116,7 +116,7 @@ function pricingOf(record: ModelRecord): ModelPricing | null {
   if (record.price === null) return null;
   const [input, output, cachedInput] = record.price;
   const asOf =
-    (record as { asOf?: string }).asOf ??
+    (record as { asOf?: string | undefined }).asOf ??
     (record.source ? DATA_SOURCES[record.source].date : PRICES_AS_OF);
   const pricing: ModelPricing = { input, output, asOf };
   if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
@@ -192,7 +192,7 @@ export function registerModel(input: RegisterModelInput): () => void {
     price = [pricing.input, pricing.output, pricing.cachedInput];
     asOf = pricing.asOf ?? new Date().toISOString().slice(0, 10);
   }
-  const record: ModelRecord & { asOf?: string } = {
+  const record: ModelRecord & { asOf?: string | undefined } = {
     id: input.id.trim(),
     provider: input.provider,
     contextWindow: input.contextWindow,

@@ -1,3 +1,4 @@
+import { undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createCalibrator } from './calibrator';
 import { countChatTokens } from './chat';
@@ -94,5 +95,11 @@ describe('options objects', () => {
       new TypeError('Expected `options` to be an object, got `[]` (array)'),
     );
     expect(() => countTokens('x', 'gpt-4o' as never)).toThrow(TypeError);
+  });
+});
+
+describe('an option set to undefined', () => {
+  it('is the same as leaving it out, for every option createCalibrator accepts', async () => {
+    expect(await undefinedOptionsRefused((o) => createCalibrator(o), {})).toEqual([]);
   });
 });

@@ -19,18 +19,18 @@ export interface CountTokensOptions {
    * A model name; its encoding is looked up (`gpt-4o` -> `o200k_base`, `gpt-4` -> `cl100k_base`).
    * Do not combine with `encoding`.
    */
-  model?: string;
+  model?: string | undefined;
   /**
    * The encoding to count with.
    * @default 'o200k_base' (when `model` is not given either)
    */
-  encoding?: EncodingName;
+  encoding?: EncodingName | undefined;
   /**
    * Count special-token strings such as `<|endoftext|>` as one token each. When false they are
    * ordinary text (as in tiktoken's `encode_ordinary`), so user content never throws.
    * @default false
    */
-  allowSpecial?: boolean;
+  allowSpecial?: boolean | undefined;
 }
 
 /** Options of `countChatTokens`. */
@@ -38,7 +38,7 @@ export interface CountChatTokensOptions {
   /** The chat model (an OpenAI model, or any model registered with an `encoding`). */
   model: string;
   /** Tool definitions sent with the request; their billed overhead is added. */
-  tools?: readonly ToolDefinition[];
+  tools?: readonly ToolDefinition[] | undefined;
 }
 
 /** Options of `estimateTokens`. */
@@ -47,16 +47,16 @@ export interface EstimateTokensOptions {
    * The model. OpenAI models (and registered models with an `encoding`) are counted exactly;
    * others pick the provider's heuristic profile from the registry.
    */
-  model?: string;
+  model?: string | undefined;
   /**
    * The provider, when the model is unknown or not given.
    * @default the model's provider, else 'openai'
    */
-  provider?: Provider;
+  provider?: Provider | undefined;
   /** Tool definitions sent with the request (exact for OpenAI models, estimated otherwise). */
-  tools?: readonly ToolDefinition[];
+  tools?: readonly ToolDefinition[] | undefined;
   /** A calibrator; once it has learned the model, estimates are `'calibrated'`. */
-  calibrator?: Calibrator;
+  calibrator?: Calibrator | undefined;
 }
 
 /** Options of `fitsContext`. */
@@ -66,18 +66,18 @@ export interface FitsContextOptions extends EstimateTokensOptions {
    * reports). Required when the model is unknown.
    * @default the model's context window
    */
-  contextWindow?: number;
+  contextWindow?: number | undefined;
   /**
    * Tokens kept free for the reply.
    * @default 0
    */
-  reserveOutputTokens?: number;
+  reserveOutputTokens?: number | undefined;
   /**
    * For estimated (not exact) counts, check the upper end of the estimate's error margin, so a
    * prompt that "fits" does not get silently truncated.
    * @default true
    */
-  useErrorMargin?: boolean;
+  useErrorMargin?: boolean | undefined;
 }
 
 /** Input of `estimateCost`. */
@@ -90,12 +90,12 @@ export interface EstimateCostInput {
    * Completion tokens.
    * @default 0
    */
-  outputTokens?: number;
+  outputTokens?: number | undefined;
   /**
    * The part of `inputTokens` read from the provider's prompt cache (billed at the cached price).
    * @default 0
    */
-  cachedInputTokens?: number;
+  cachedInputTokens?: number | undefined;
 }
 
 /** Options of `createCalibrator`. */
@@ -104,31 +104,31 @@ export interface CalibratorOptions {
    * Models remembered at most; the least recently updated model is forgotten first.
    * @default 256
    */
-  maxModels?: number;
+  maxModels?: number | undefined;
   /**
    * The most recent observations per model the fit uses (at most 1,000): older ones are
    * forgotten, so the calibration follows drift and no observation weighs on it for good.
    * @default 50
    */
-  window?: number;
+  window?: number | undefined;
   /**
    * Observations needed before estimates report `'calibrated'`.
    * @default 3
    */
-  minObservations?: number;
+  minObservations?: number | undefined;
   /**
    * The largest fixed overhead (tokens the server adds that the client cannot see: a Modelfile
    * `SYSTEM` prompt, a template) the calibrator will learn. A count above
    * `maxScale × estimate + maxOverheadTokens` cannot be the prompt's and is ignored.
    * @default 32768
    */
-  maxOverheadTokens?: number;
+  maxOverheadTokens?: number | undefined;
   /**
    * pino, `console` or any {@link TokensLogger}: ignored counts (`debug`), a model calibrated, a
    * fit clamped at a bound, held outliers used (`info`). See the README's Logging.
    * @default undefined (silent)
    */
-  logger?: TokensLogger;
+  logger?: TokensLogger | undefined;
 }
 
 /** The known keys of each options object, for `expectKnownKeys`. */

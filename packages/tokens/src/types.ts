@@ -7,14 +7,14 @@ export type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'perplexi
 /** A text part of a multi-part message (`{ type: 'text', text }`); other part types are ignored. */
 export interface ChatContentPart {
   type: string;
-  text?: string;
+  text?: string | undefined;
   [key: string]: unknown;
 }
 
 /** A tool call made by the assistant, OpenAI shape. */
 export interface ChatToolCall {
-  id?: string;
-  type?: string;
+  id?: string | undefined;
+  type?: string | undefined;
   function: { name: string; arguments: string };
 }
 
@@ -24,32 +24,34 @@ export interface ChatToolCall {
  */
 export interface ChatMessage {
   role: string;
-  content?: string | null | readonly ChatContentPart[];
-  name?: string;
-  tool_calls?: readonly ChatToolCall[];
-  tool_call_id?: string;
+  content?: string | null | readonly ChatContentPart[] | undefined;
+  name?: string | undefined;
+  tool_calls?: readonly ChatToolCall[] | undefined;
+  tool_call_id?: string | undefined;
   [key: string]: unknown;
 }
 
 /** A JSON-schema property of a tool's parameters (the parts that are billed). */
 export interface ToolProperty {
-  type?: string | readonly string[];
-  description?: string;
-  enum?: readonly (string | number | boolean)[];
+  type?: string | readonly string[] | undefined;
+  description?: string | undefined;
+  enum?: readonly (string | number | boolean)[] | undefined;
   [key: string]: unknown;
 }
 
 /** A tool definition as sent in a chat request (`tools: [...]`), OpenAI shape. */
 export interface ToolDefinition {
-  type?: 'function' | string;
+  type?: 'function' | string | undefined;
   function: {
     name: string;
-    description?: string;
-    parameters?: {
-      type?: string;
-      properties?: Record<string, ToolProperty>;
-      [key: string]: unknown;
-    };
+    description?: string | undefined;
+    parameters?:
+      | {
+          type?: string | undefined;
+          properties?: Record<string, ToolProperty> | undefined;
+          [key: string]: unknown;
+        }
+      | undefined;
   };
 }
 
@@ -60,7 +62,7 @@ export interface ModelPricing {
   /** USD per 1M output (completion) tokens. */
   output: number;
   /** USD per 1M cached input tokens (prompt-cache reads); the input price when absent. */
-  cachedInput?: number;
+  cachedInput?: number | undefined;
   /** The date (YYYY-MM-DD) the prices stand for: the date of the source they were read from. */
   asOf: string;
 }

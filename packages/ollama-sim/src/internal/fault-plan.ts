@@ -128,7 +128,7 @@ function validateFault(name: string, fault: Fault): void {
       parseFixture(fault.fixture, `${name}.fixture`);
       return;
     default:
-      optionalCount('afterChunks', (fault as { afterChunks?: number }).afterChunks);
+      optionalCount('afterChunks', (fault as { afterChunks?: number | undefined }).afterChunks);
   }
 }
 

@@ -36,10 +36,10 @@ export interface HandlerDeps {
 
 /** The body as read: bytes and decoded JSON, a decoder error, or the reason it was not read. */
 interface Read {
-  readonly raw?: Buffer;
+  readonly raw?: Buffer | undefined;
   readonly body?: unknown;
-  readonly error?: string;
-  readonly upload?: Upload;
+  readonly error?: string | undefined;
+  readonly upload?: Upload | undefined;
 }
 
 async function read(

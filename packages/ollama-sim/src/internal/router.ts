@@ -9,9 +9,9 @@ export interface Route {
   /** `json`: decoded as `api.<struct>` (Go's decoder errors); `upload`: hashed, not kept; `none`: not read. */
   readonly body: 'none' | 'json' | 'upload';
   /** The Go request type named in decoder errors (`api.` implied unless qualified). */
-  readonly struct?: string;
+  readonly struct?: string | undefined;
   /** `openai`: Ollama's OpenAI-compatible layer (its error shape, the quota). @default native */
-  readonly dialect?: 'openai';
+  readonly dialect?: 'openai' | undefined;
   readonly handle: (ctx: SimContext, ex: Exchange) => Promise<void>;
 }
 

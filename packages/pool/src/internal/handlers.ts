@@ -19,8 +19,8 @@ const detachedController = {
 /** Fails a request that never reached a connection, whichever handler style it uses. */
 export function failHandler(handler: Handler, error: Error): void {
   const h = handler as {
-    onError?: (error: Error) => void;
-    onResponseError?: (controller: unknown, error: Error) => void;
+    onError?: ((error: Error) => void) | undefined;
+    onResponseError?: ((controller: unknown, error: Error) => void) | undefined;
   };
   if (typeof h.onError === 'function') h.onError(error);
   else if (typeof h.onResponseError === 'function') h.onResponseError(detachedController, error);

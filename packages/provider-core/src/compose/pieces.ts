@@ -21,34 +21,34 @@ export interface ProviderRateLimitOptions {
    * Requests per second.
    * @default the provider's preset (Ollama 10, OpenAI 60...)
    */
-  requestsPerSecond?: number;
+  requestsPerSecond?: number | undefined;
   /**
    * Burst of requests.
    * @default requestsPerSecond
    */
-  burst?: number;
+  burst?: number | undefined;
   /**
    * Prompt + generated tokens per minute. Charged with the estimate before the call and corrected
    * with the server's counts after it. Off unless set.
    * @default undefined
    */
-  tokensPerMinute?: number;
+  tokensPerMinute?: number | undefined;
   /**
    * Longest wait in the limiter's queue before `RateLimitTimeoutError`.
    * @default 60_000
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Most callers waiting at once; more get `QueueFullError`.
    * @default 1000
    */
-  maxQueue?: number;
+  maxQueue?: number | undefined;
   /**
    * The limiter key: one quota per server by default. Give a shared limiter and a key per
    * provider to split one quota between processes (with `@x/rate-limit/redis`).
    * @default the provider's id (`'ollama'`)
    */
-  key?: string;
+  key?: string | undefined;
 }
 
 const RATE_LIMIT_KEYS = [
@@ -81,7 +81,7 @@ export interface PieceDefaults {
   /** The breaker preset (a `breakerPresets` entry). */
   breaker: BreakerOptions;
   /** The provider's `logger`: the default of the pieces it creates for itself. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 // A leaf's argument errors name its own fields (`maxEntries`): its factory is called through
@@ -119,7 +119,7 @@ export function resolveBreaker(
   defaults: PieceDefaults,
   origin: string,
   shared?: string,
-): { breaker: Breaker | undefined; own: boolean; judge?: BreakerOptions['classify'] } {
+): { breaker: Breaker | undefined; own: boolean; judge?: BreakerOptions['classify'] | undefined } {
   if (value === false) return { breaker: undefined, own: false };
   if (isBreaker(value)) return { breaker: value, own: false };
   if (value !== undefined && !isPlainObject(value)) {
@@ -271,25 +271,25 @@ export interface TokenOptions {
    * `false` for plain heuristics.
    * @default createCalibrator()
    */
-  calibrator?: Calibrator | false;
+  calibrator?: Calibrator | false | undefined;
   /**
    * What to do when the estimated prompt does not fit the window: `'error'` throws
    * `ContextOverflowError` before sending; `'raise'` asks for a larger window where the provider
    * can (Ollama's `num_ctx`); `'allow'` sends anyway (the answer may be flagged `truncated`).
    * @default 'error'
    */
-  onOverflow?: 'error' | 'raise' | 'allow';
+  onOverflow?: 'error' | 'raise' | 'allow' | undefined;
   /**
    * Tokens kept free for the answer in the overflow check (a request's `maxTokens` wins).
    * @default 0
    */
-  reserveOutputTokens?: number;
+  reserveOutputTokens?: number | undefined;
   /**
    * A response whose prompt count is below `truncationRatio` × the estimate (for a prompt
    * estimated at 75% of the window or more) is flagged `truncated`.
    * @default 0.5
    */
-  truncationRatio?: number;
+  truncationRatio?: number | undefined;
 }
 
 const TOKEN_KEYS = ['calibrator', 'onOverflow', 'reserveOutputTokens', 'truncationRatio'] as const;

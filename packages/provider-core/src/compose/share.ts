@@ -3,13 +3,13 @@ import { expectKnownKeys, expectSharedName, fail, isPlainObject } from '@x/inter
 /** Which pieces a provider takes from the process-wide registries, and under which names. */
 export interface ShareOptions {
   /** The name of a `sharedBreaker()`: one outage state. */
-  breaker?: string;
+  breaker?: string | undefined;
   /** The name of a `sharedRateLimiter()`: one quota (charged under this name as its key). */
-  rateLimit?: string;
+  rateLimit?: string | undefined;
   /** The name of a `sharedConcurrencyLimiter()` (with `maxConcurrent` a number): one set of slots. */
-  maxConcurrent?: string;
+  maxConcurrent?: string | undefined;
   /** The name of a `sharedCache()`: one cache. */
-  cache?: string;
+  cache?: string | undefined;
 }
 
 const SHARE_KEYS = ['breaker', 'rateLimit', 'maxConcurrent', 'cache'] as const;

@@ -8,7 +8,7 @@ export interface JsonAnswerInit<Response> {
   /** Scrubs secrets out of the answer's text before an error quotes it. */
   redact: (text: string) => string;
   /** Whether the parsed object is this answer (default: any object). */
-  accept?: (parsed: Json) => boolean;
+  accept?: ((parsed: Json) => boolean) | undefined;
   /** The provider's stream error for an answer that is not JSON or not accepted; `excerpt` is redacted. */
   invalid: (excerpt: string) => Error;
   /** The response from the parsed object. */

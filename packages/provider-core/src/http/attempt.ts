@@ -122,7 +122,7 @@ export async function* streamAttempt(
 /** A body as a Node stream: what both readers here end, give up or destroy. */
 type EndingBody = NodeJS.ReadableStream & {
   destroy(error?: Error): void;
-  readableEnded?: boolean;
+  readableEnded?: boolean | undefined;
 };
 
 /**
@@ -132,8 +132,9 @@ type EndingBody = NodeJS.ReadableStream & {
  * intact, the body can end on its own (see `letBodyEnd`).
  */
 function chunksOf(body: TransportResponse['body']): AsyncIterable<Uint8Array> {
-  const iterator = (body as { iterator?: (options: { destroyOnReturn: boolean }) => unknown })
-    .iterator;
+  const iterator = (
+    body as { iterator?: ((options: { destroyOnReturn: boolean }) => unknown) | undefined }
+  ).iterator;
   return typeof iterator === 'function'
     ? (iterator.call(body, { destroyOnReturn: false }) as AsyncIterable<Uint8Array>)
     : body;

@@ -90,7 +90,7 @@ const CONNECTION_CODES = new Set([
 function systemCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { code?: unknown; errors?: unknown[]; cause?: unknown };
+    const e = current as { code?: unknown; errors?: unknown[] | undefined; cause?: unknown };
     if (typeof e.code === 'string' && e.code !== 'UND_ERR_REQ_RETRY') return e.code;
     if (Array.isArray(e.errors) && e.errors.length > 0) current = e.errors[0];
     else current = e.cause;

@@ -188,7 +188,7 @@ export function ignore(): void {}
 /** Destroys a body without letting undici's abort error go uncaught. */
 export function destroyQuietly(body: TransportResponse['body']): void {
   try {
-    (body as { on?: (event: string, fn: () => void) => void }).on?.('error', ignore);
+    (body as { on?: ((event: string, fn: () => void) => void) | undefined }).on?.('error', ignore);
     body.destroy?.();
   } catch {
     // Already destroyed.

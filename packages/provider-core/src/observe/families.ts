@@ -7,7 +7,7 @@ export interface MetricSample {
   labels: Readonly<Record<string, string>>;
   value: number;
   /** `_bucket`, `_sum` or `_count` for a histogram's parts; absent otherwise. */
-  suffix?: '_bucket' | '_sum' | '_count';
+  suffix?: '_bucket' | '_sum' | '_count' | undefined;
 }
 
 /** A metric family as the Prometheus exposition format has it: one name, one type, its samples. */
@@ -29,8 +29,8 @@ export interface PieceGauges {
   rateLimitQueued: number | undefined;
   /** The `maxConcurrent` limiter: its calls in flight and queued, read when rendered. */
   concurrency?: { readonly active: number; readonly queued: number } | undefined;
-  cache: { entries?: number; hitRate?: number } | undefined;
-  pool: { connected?: number; queued?: number } | undefined;
+  cache: { entries?: number | undefined; hitRate?: number | undefined } | undefined;
+  pool: { connected?: number | undefined; queued?: number | undefined } | undefined;
 }
 
 const BREAKER_STATES = ['closed', 'half-open', 'open'];

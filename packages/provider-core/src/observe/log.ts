@@ -13,11 +13,11 @@ export type LogMethod = (fields: Record<string, unknown>, message?: string) => v
  * declared here so that the published types stand alone.
  */
 export interface Logger {
-  debug?: LogMethod;
-  info?: LogMethod;
-  warn?: LogMethod;
-  error?: LogMethod;
-  log?: LogMethod;
+  debug?: LogMethod | undefined;
+  info?: LogMethod | undefined;
+  warn?: LogMethod | undefined;
+  error?: LogMethod | undefined;
+  log?: LogMethod | undefined;
 }
 
 /** The level of an audit entry: what needs a look is a warning, routine reads are debug. */

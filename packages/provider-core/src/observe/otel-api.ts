@@ -3,6 +3,10 @@ import { createRequire } from 'node:module';
 /**
  * The parts of `@opentelemetry/api` the core uses, written out so that no published type names
  * the package: an app without it installed compiles and runs exactly as before.
+ *
+ * check-optional-types: exact. These are the API's shapes, which the core calls: its optional
+ * fields stay as the API declares them (`kind?: SpanKind`), or an SDK's tracer would no longer
+ * match them under `exactOptionalPropertyTypes`.
  */
 export type Attributes = Record<string, string | number | boolean | string[] | undefined>;
 

@@ -11,7 +11,7 @@ export interface PromClientRegistry {
 interface PromClientValue {
   value: number;
   labels: Record<string, string>;
-  metricName?: string;
+  metricName?: string | undefined;
 }
 
 /** The families of each source, computed once per scrape (prom-client asks every metric at once). */

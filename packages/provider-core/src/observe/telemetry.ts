@@ -14,9 +14,9 @@ import { failureCode } from './stats';
 /** Where spans and GenAI metrics go. Each defaults to the provider registered with `@opentelemetry/api`. */
 export interface TelemetryOptions {
   /** A tracer provider (the SDK's `BasicTracerProvider`, `NodeTracerProvider`...). */
-  tracerProvider?: TracerProviderLike;
+  tracerProvider?: TracerProviderLike | undefined;
   /** A meter provider (the SDK's `MeterProvider`). */
-  meterProvider?: MeterProviderLike;
+  meterProvider?: MeterProviderLike | undefined;
 }
 
 /** The instrumentation scope of every span and metric. */
@@ -53,8 +53,8 @@ interface SamplingFields {
 interface AnswerFields {
   model?: unknown;
   finishReason?: unknown;
-  cached?: boolean;
-  attempts?: number;
+  cached?: boolean | undefined;
+  attempts?: number | undefined;
   usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
   timings: { firstTokenMs?: number | undefined };
 }

@@ -86,7 +86,7 @@ export function failed(
     topic.emit({
       model,
       endpoint,
-      code: (error as { code?: string })?.code,
+      code: (error as { code?: string | undefined })?.code,
       name: (error as Error)?.name ?? 'Error',
       message: rt.redactor.redactAt((error as Error)?.message ?? String(error), endpoint),
     });

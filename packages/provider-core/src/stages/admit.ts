@@ -39,7 +39,7 @@ export async function admit(
 function waitOptions(
   limit: ResolvedRateLimit,
   signal: AbortSignal | undefined,
-): { signal?: AbortSignal; timeoutMs: number } {
+): { signal?: AbortSignal | undefined; timeoutMs: number } {
   return signal === undefined ? limit.waitOptions : { signal, timeoutMs: limit.timeoutMs };
 }
 

@@ -7,25 +7,25 @@ import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
   c: string;
-  t?: string;
-  tc?: ToolCall[];
-  lp?: TokenLogprob[];
+  t?: string | undefined;
+  tc?: ToolCall[] | undefined;
+  lp?: TokenLogprob[] | undefined;
 }
 
 /** What the cache holds for one request: the answer, and the chunks when it was streamed. */
 export interface CachedAnswer<Response> {
   response: Response;
-  chunks?: RecordedChunk[];
+  chunks?: RecordedChunk[] | undefined;
 }
 
 /** The parts of an answer the cache step reads and rewrites on a hit. */
 interface Cacheable {
-  cached?: boolean;
-  attempts?: number;
-  truncated?: boolean;
-  content?: string;
+  cached?: boolean | undefined;
+  attempts?: number | undefined;
+  truncated?: boolean | undefined;
+  content?: string | undefined;
   thinking?: string | undefined;
-  toolCalls?: ToolCall[];
+  toolCalls?: ToolCall[] | undefined;
   timings: {
     latencyMs: number | undefined;
     queueWaitMs?: number | undefined;

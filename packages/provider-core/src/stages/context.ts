@@ -12,11 +12,11 @@ import type { ChatMessage } from '../types';
 
 /** What the prompt estimate counts: messages (with tools) or a plain text. */
 export interface PromptInput {
-  messages?: readonly ChatMessage[];
-  text?: string;
-  tools?: readonly unknown[];
+  messages?: readonly ChatMessage[] | undefined;
+  text?: string | undefined;
+  tools?: readonly unknown[] | undefined;
   /** Tokens the prompt carries already counted (Ollama's `context` of a previous answer). */
-  extraTokens?: number;
+  extraTokens?: number | undefined;
 }
 
 /** The window a model runs with, and the one to ask the server for (if any). */

@@ -83,7 +83,7 @@ export async function withRetries<T>(
           model: target.model,
           attempt: retry + 2,
           delayMs: delay,
-          code: (error as { code?: string }).code,
+          code: (error as { code?: string | undefined }).code,
           message: context.redact((error as Error).message),
         });
       }

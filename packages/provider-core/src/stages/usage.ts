@@ -36,7 +36,7 @@ function plausible(count: number | undefined): number | undefined {
 /** The usage fields of an answer the reconcile step reads and fills. */
 export interface Reconcilable {
   usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
-  truncated?: boolean;
+  truncated?: boolean | undefined;
   estimatedPromptTokens?: number | undefined;
   costUsd?: number | undefined;
 }

@@ -47,12 +47,15 @@ export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
 
 function mapAlternative(
   raw: unknown,
-): { token: string; logprob: number; bytes?: number[] } | undefined {
+): { token: string; logprob: number; bytes?: number[] | undefined } | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const item = raw as Json;
   const logprob = num(item.logprob);
   if (typeof item.token !== 'string' || logprob === undefined) return undefined;
-  const out: { token: string; logprob: number; bytes?: number[] } = { token: item.token, logprob };
+  const out: { token: string; logprob: number; bytes?: number[] | undefined } = {
+    token: item.token,
+    logprob,
+  };
   if (Array.isArray(item.bytes))
     out.bytes = item.bytes.filter((b): b is number => typeof b === 'number');
   return out;

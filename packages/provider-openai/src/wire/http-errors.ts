@@ -39,7 +39,9 @@ const structured = (value: unknown): string | undefined =>
  * `{ message, type, code }` (vLLM), `{ "error": "text" }` (proxies) or Gemini's
  * `[{ "error": { code, message, status } }]`.
  */
-export function readErrorBody(body: string): (OpenAIErrorBody & { message?: string }) | undefined {
+export function readErrorBody(
+  body: string,
+): (OpenAIErrorBody & { message?: string | undefined }) | undefined {
   const trimmed = body.trim();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
   let parsed: unknown;

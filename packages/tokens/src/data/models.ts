@@ -24,7 +24,7 @@ export interface DataSource {
   /** Where it is: a permalink to the file at the commit read, or a page address. */
   url: string;
   /** The commit of the stored version that was read, for repository sources. */
-  commit?: string;
+  commit?: string | undefined;
   /** The date (YYYY-MM-DD) its figures stand for; see `dateNote` for how it was established. */
   date: string;
   /** How `date` was established, and anything a reader must know about the source. */
@@ -90,9 +90,9 @@ export interface ModelRecord {
   encoding: EncodingName | null;
   /** [input, output, cachedInput?] in USD per 1M tokens; null when unknown. */
   price: readonly [number, number, number?] | null;
-  aliases?: readonly string[];
+  aliases?: readonly string[] | undefined;
   /** Where the figures come from (built-in rows; absent on registered ones). */
-  source?: DataSourceKey;
+  source?: DataSourceKey | undefined;
 }
 
 /** A built-in row: always sourced. */

@@ -16,9 +16,9 @@ const PROGRESS_JSON = 'application/json';
 
 export interface ProgressLine {
   readonly status: string;
-  readonly digest?: string;
-  readonly total?: number;
-  readonly completed?: number;
+  readonly digest?: string | undefined;
+  readonly total?: number | undefined;
+  readonly completed?: number | undefined;
 }
 
 export class Progress {

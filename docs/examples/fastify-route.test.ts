@@ -39,3 +39,59 @@ describe('buildApp (Fastify route example)', () => {
     expect(res.statusCode).toBe(400);
   });
 });
+
+// `inject` has no socket: over a real one, Node closes the request once its body is read, and a
+// route that aborted on that would fail every call.
+describe('buildApp over a real socket', () => {
+  let sim: Awaited<ReturnType<typeof startOllamaSim>>;
+  let app: ReturnType<typeof buildApp>;
+  let provider: ReturnType<typeof createOllamaProvider>;
+  let url: string;
+  beforeAll(async () => {
+    // 20 tokens/s and 40 tokens: an answer takes about 2 s, time for a client to hang up.
+    sim = await startOllamaSim({
+      host: '127.0.0.1',
+      port: 0,
+      tokensPerSecond: 20,
+      responseTokens: { min: 40, max: 40 },
+    });
+    provider = createOllamaProvider({ baseUrl: sim.url, retry: { retries: 0 }, cache: false });
+    app = buildApp(provider);
+    url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/ask`;
+  });
+  afterAll(async () => {
+    await app.close();
+    await sim.close();
+  });
+
+  const post = (question: string, signal?: AbortSignal) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question }),
+      ...(signal ? { signal } : {}),
+    });
+
+  it('answers 200 with the model answer', async () => {
+    const res = await post('Why is the sky blue?');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { answer: string }).answer.length).toBeGreaterThan(0);
+  }, 15_000);
+
+  it('aborts the model call when the client hangs up mid-answer', async () => {
+    const before = sim.stats().aborted;
+    const hangUp = new AbortController();
+    const pending = post('Tell me a long story.', hangUp.signal).catch((e: unknown) => e);
+    // hang up once the model is generating
+    const deadline = Date.now() + 5_000;
+    while (sim.stats().active === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(sim.stats()).toMatchObject({ active: 1 });
+    hangUp.abort();
+    expect(await pending).toMatchObject({ name: 'AbortError' });
+    // the provider hung up on the model server in turn: the simulator saw its request aborted
+    while (sim.stats().aborted === before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(sim.stats()).toMatchObject({ aborted: before + 1, active: 0 });
+  }, 15_000);
+});

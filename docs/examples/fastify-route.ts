@@ -26,9 +26,10 @@ export function buildApp(provider: OllamaProvider = createOllamaProvider()): Fas
     },
     async (request, reply) => {
       // The browser went away: stop generating (the provider frees its socket and limiter slot).
+      // The response's 'close', not the request's: Node closes the request once its body is read.
       const abort = new AbortController();
-      request.raw.once('close', () => {
-        if (!reply.sent) abort.abort();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
       });
       try {
         const answer = await provider.complete({

@@ -92,6 +92,14 @@ describe('optionalToolCalls', () => {
     expect(seen).toEqual(['c[0]']);
   });
 
+  it("accepts a reply's string `rawArguments` from any provider, and nothing else there", () => {
+    const call = { name: 'f', arguments: { a: 1 }, rawArguments: '{"a":1}' };
+    expect(() => check.optionalToolCalls('c', [call])).not.toThrow();
+    expect(() => check.optionalToolCalls('c', [{ ...call, rawArguments: { a: 1 } }])).toThrow(
+      'Expected `c[0].rawArguments` to be a string',
+    );
+  });
+
   it('throws naming an unknown key of a call, the fields of ToolCall or `knownKeys` accepted', () => {
     const call = { id: 'c1', index: 0, name: 'f', arguments: {} };
     expect(() => check.optionalToolCalls('c', [call])).not.toThrow();

@@ -22,11 +22,16 @@ const MESSAGE_FIELDS: Record<keyof ChatMessage, true> = {
   toolName: true,
   toolCallId: true,
 };
-const TOOL_CALL_FIELDS: Record<keyof ToolCall, true> = {
+// A tool call as any provider's reply carries it: the fields of `ToolCall`, and `rawArguments`,
+// the arguments' JSON text as an OpenAI-compatible server sent them (`@x/provider-openai` sends it
+// back unchanged). Accepted by every provider, so that a reply pushed back into `messages`, or
+// moved to another provider by a router, is valid input; an API without the field never gets it.
+const TOOL_CALL_FIELDS: Record<keyof ToolCall | 'rawArguments', true> = {
   id: true,
   index: true,
   name: true,
   arguments: true,
+  rawArguments: true,
 };
 const TOOL_FIELDS: Record<keyof ToolDefinition, true> = { type: true, function: true };
 const FUNCTION_FIELDS: Record<keyof ToolDefinition['function'], true> = {
@@ -122,6 +127,9 @@ export function optionalToolCalls(
       fail(`${name}[${j}]`, 'an object with `name` and object `arguments`', call);
     }
     expectKnownKeys(`${name}[${j}]`, c, knownKeys);
+    if (c.rawArguments !== undefined && typeof c.rawArguments !== 'string') {
+      fail(`${name}[${j}].rawArguments`, 'a string', c.rawArguments);
+    }
     each?.(c, `${name}[${j}]`);
   });
 }

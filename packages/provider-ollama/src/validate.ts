@@ -16,7 +16,7 @@ import {
   optionalToolCalls,
   optionalTools,
 } from '@x/provider-core';
-import type { ChatRequest, EmbedRequest, GenerateRequest, ToolCall } from './types';
+import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
 
 const THINK_LEVELS = new Set(['low', 'medium', 'high', 'max']);
 
@@ -95,18 +95,6 @@ function optionalKeepAlive(name: string, value: unknown): void {
   );
 }
 
-// The fields of a tool call, plus `rawArguments`: `@x/provider-openai`'s replies carry it, and a
-// router with deployments of both providers may send such a reply, pushed back into `messages`, to
-// this one. Ollama takes the arguments as an object, so it is not sent.
-const TOOL_CALL_FIELDS: Record<keyof ToolCall | 'rawArguments', true> = {
-  id: true,
-  index: true,
-  name: true,
-  arguments: true,
-  rawArguments: true,
-};
-const TOOL_CALL_KEYS = Object.keys(TOOL_CALL_FIELDS);
-
 function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
@@ -115,12 +103,8 @@ function validateMessage(message: unknown, i: number): void {
   for (const field of ['thinking', 'toolName', 'toolCallId'] as const) {
     optionalString(`${at}.${field}`, message[field]);
   }
-  optionalToolCalls(
-    `${at}.toolCalls`,
-    message.toolCalls,
-    (call, callAt) => optionalString(`${callAt}.rawArguments`, call.rawArguments),
-    TOOL_CALL_KEYS,
-  );
+  // `rawArguments` (an OpenAI reply's, through a router) is accepted there and not sent.
+  optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }
 
 /** The fields chat and generate share: sampling, format, thinking, keep-alive, logprobs... */

@@ -12,7 +12,7 @@ export const yellow = (s: string) => paint('33', s);
 export const cyan = (s: string) => paint('36', s);
 
 export interface Out {
-  /** A step heading, e.g. `3/9 Circuit breaker`. */
+  /** A step heading, e.g. `3/12  Outage: the circuit breaker opens...`. */
   heading(title: string): void;
   /** What the step shows, in a few lines (dimmed). */
   explain(...lines: string[]): void;
@@ -40,6 +40,38 @@ export function createOut(write: (s: string) => void = (s) => process.stdout.wri
       write(text);
     },
     now: () => performance.now() - t0,
+  };
+}
+
+/**
+ * Lines written by event listeners (a breaker's state change, a router's cooldown). A listener
+ * runs inside the call that caused the event, before that call returns: while a call is in
+ * flight (`hold()` ... `flush()`) its event lines are kept and printed after the call's own result
+ * line, so the output reads in cause-and-effect order. Outside a call they are printed at once.
+ */
+export interface EventLines {
+  line(text: string): void;
+  /** A call starts: keep event lines until `flush()`. */
+  hold(): void;
+  /** The call's result line is printed: print what it caused. */
+  flush(): void;
+}
+
+export function createEventLines(out: Out): EventLines {
+  let held: string[] | undefined;
+  return {
+    line(text) {
+      if (held === undefined) out.line(text);
+      else held.push(text);
+    },
+    hold() {
+      held ??= [];
+    },
+    flush() {
+      const lines = held ?? [];
+      held = undefined;
+      for (const l of lines) out.line(l);
+    },
   };
 }
 

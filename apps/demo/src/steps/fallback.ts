@@ -1,6 +1,6 @@
 import { createOllamaProvider } from '@x/provider-ollama';
 import { createRouter } from '@x/router';
-import { bold, dim, green, ms, type Out, red, sleep, yellow } from '../output';
+import { bold, createEventLines, dim, green, ms, type Out, red, sleep, yellow } from '../output';
 import { SIM_MODEL, startDemoSim, type Target } from '../target';
 
 export async function fallbackStep(out: Out, target: Target): Promise<void> {
@@ -44,28 +44,36 @@ export async function fallbackStep(out: Out, target: Target): Promise<void> {
   });
   const t0 = performance.now();
   const at = () => `at +${(performance.now() - t0).toFixed(0)} ms`;
+  // The listeners run inside the call that took the primary out or probed it back: their lines
+  // wait for that call's.
+  const events = createEventLines(out);
   router.onCooldown((e) =>
-    out.line(
+    events.line(
       bold(`  ⇒ ${e.deployment} ${red('taken out')} for ${ms(e.durationMs)} (${e.reason}) ${at()}`),
     ),
   );
   router.onRecovered((e) =>
-    out.line(bold(`  ⇒ ${e.deployment} ${green('back in rotation')} (${e.source}) ${at()}`)),
+    events.line(bold(`  ⇒ ${e.deployment} ${green('back in rotation')} (${e.source}) ${at()}`)),
   );
   let n = 0;
   const call = async () => {
     n++;
     const started = performance.now();
-    const { route } = await router.complete({
-      model: 'chat',
-      messages: [{ role: 'user', content: `ping ${n}` }],
-    });
-    const before = route.attempts.map((a) => `${a.deployment} failed: ${a.error.code}`);
-    out.line(
-      `call ${n}  served by ${bold(route.deployment)}  ${ms(performance.now() - started)}${
-        before.length > 0 ? `  ${dim(`(${before.join(', ')})`)}` : ''
-      }`,
-    );
+    events.hold();
+    try {
+      const { route } = await router.complete({
+        model: 'chat',
+        messages: [{ role: 'user', content: `ping ${n}` }],
+      });
+      const before = route.attempts.map((a) => `${a.deployment} failed: ${a.error.code}`);
+      out.line(
+        `call ${n}  served by ${bold(route.deployment)}  ${ms(performance.now() - started)}${
+          before.length > 0 ? `  ${dim(`(${before.join(', ')})`)}` : ''
+        }`,
+      );
+    } finally {
+      events.flush();
+    }
   };
   try {
     await call();

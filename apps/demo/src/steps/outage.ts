@@ -1,12 +1,24 @@
 import { createBreaker } from '@x/breaker';
 import { createOllamaProvider } from '@x/provider-ollama';
-import { bold, dim, errorLine, green, ms, type Out, red, sleep, yellow } from '../output';
+import {
+  bold,
+  createEventLines,
+  dim,
+  errorLine,
+  green,
+  ms,
+  type Out,
+  red,
+  sleep,
+  yellow,
+} from '../output';
 import { SIM_MODEL, startDemoSim, type Target } from '../target';
 
 export async function outageStep(out: Out, target: Target): Promise<void> {
   const openTimeoutMs = 1000;
+  const failureThreshold = 3;
   out.explain(
-    'A server that starts failing (every chat answers HTTP 500, injected in the simulator). After 3',
+    `A server that starts failing (every chat answers HTTP 500, injected in the simulator). After ${failureThreshold}`,
     'consecutive failures the breaker opens and rejects calls at once, without touching the server.',
     `After ${ms(openTimeoutMs)} probes are let through one at a time; 2 successful probes close it again.`,
   );
@@ -20,15 +32,17 @@ export async function outageStep(out: Out, target: Target): Promise<void> {
   const sim = await startDemoSim({ tokensPerSecond: 0 });
   const breaker = createBreaker({
     name: 'demo',
-    failureThreshold: 3,
+    failureThreshold,
     successThreshold: 2,
     openTimeoutMs,
     halfOpenMaxProbes: 1,
   });
   const t0 = performance.now();
+  // The listener runs inside the call that moved the breaker: its line waits for that call's.
+  const events = createEventLines(out);
   const off = breaker.onStateChange((e) => {
     const paint = e.to === 'open' ? red : e.to === 'half-open' ? yellow : green;
-    out.line(
+    events.line(
       bold(
         `  ⇒ breaker ${e.from} → ${paint(e.to)} (${e.reason}) at +${(performance.now() - t0).toFixed(0)} ms`,
       ),
@@ -46,6 +60,7 @@ export async function outageStep(out: Out, target: Target): Promise<void> {
   const call = async () => {
     n++;
     const started = performance.now();
+    events.hold();
     try {
       await provider.complete({
         model: SIM_MODEL,
@@ -57,6 +72,8 @@ export async function outageStep(out: Out, target: Target): Promise<void> {
       out.line(
         `call ${String(n).padStart(2)}  ${red('×')}   ${ms(performance.now() - started)}  ${dim(text.length > 110 ? `${text.slice(0, 109)}…` : text)}`,
       );
+    } finally {
+      events.flush();
     }
   };
   try {
@@ -64,8 +81,14 @@ export async function outageStep(out: Out, target: Target): Promise<void> {
     await call();
     out.line(yellow('the server starts failing'));
     sim.setFaults([{ route: '/api/chat', fault: { kind: 'status', status: 500 } }]);
-    for (let i = 0; i < 3; i++) await call();
-    const before = served();
+    let before = served();
+    for (let i = 0; i < failureThreshold; i++) await call();
+    out.line(
+      dim(
+        `the server received ${served() - before} of these ${failureThreshold} calls; the breaker is now ${breaker.state}`,
+      ),
+    );
+    before = served();
     for (let i = 0; i < 3; i++) await call();
     out.line(
       dim(

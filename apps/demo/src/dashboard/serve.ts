@@ -30,9 +30,13 @@ export async function serve(out: Out, argv: readonly string[]): Promise<number> 
     ),
   );
   out.line(dim('Ctrl+C to stop'));
+  // `on`, not `once`, and never removed: Ctrl+C reaches this process twice, from the terminal and
+  // forwarded by pnpm, and a second SIGINT that finds no listener (while closing, or while the
+  // last handles wind down after) kills it with status 130 instead of a clean exit. The process
+  // ends once the dashboard is closed.
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   await dashboard.close();
   return 0;

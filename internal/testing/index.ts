@@ -28,6 +28,7 @@ export {
 } from './profiling';
 export { pullAll } from './pull';
 export { type LogEntry, recordingLogger } from './recording-logger';
+export { type ChatCalls, expectRequestKeyTyposRefused } from './request-key-typos';
 export {
   type Handler,
   type Received,

@@ -1,10 +1,12 @@
 // Keys below a request's top level (messages, their tool calls, tool definitions), through the
 // public API against @x/ollama-sim's OpenAI-compatible /v1: a typo throws before anything is sent,
 // and every field of a reply the provider returned is accepted when the reply is pushed back.
+
+import { expectRequestKeyTyposRefused } from '@x/internal/testing';
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIProvider, type OpenAIProvider } from './provider';
-import type { ChatMessage, ChatRequest, StreamChunk, ToolDefinition } from './types';
+import type { ChatMessage, StreamChunk, ToolDefinition } from './types';
 
 const open: Array<OllamaSim | OpenAIProvider> = [];
 
@@ -39,76 +41,10 @@ const weather: ToolDefinition = {
   },
 };
 
-/** A request with typos where TypeScript would catch them: built from JSON, as users' often are. */
-const untyped = (request: unknown) => request as ChatRequest;
-
 describe('OpenAIProvider.complete', () => {
-  it('throws a TypeError naming the message key and the closest known one, before sending', async () => {
+  it('refuses a misspelt key at any depth before sending, from complete() and stream()', async () => {
     const { sim, provider } = await setup();
-    await expect(
-      provider.complete(
-        untyped({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi', contnet: 'x' }] }),
-      ),
-    ).rejects.toThrow(
-      new TypeError(
-        'Unknown option `request.messages[0].contnet`: did you mean `request.messages[0].content`?',
-      ),
-    );
-    await expect(
-      provider.complete(
-        untyped({
-          model: 'llama3.2',
-          messages: [{ role: 'user', content: 'What is this?', imgaes: ['aGk='] }],
-        }),
-      ),
-    ).rejects.toThrow(
-      'Unknown option `request.messages[0].imgaes`: did you mean `request.messages[0].images`?',
-    );
-    expect(chatsAt(sim)).toHaveLength(0);
-  });
-
-  it('throws a TypeError naming the full path of an unknown key in a tool call or a tool', async () => {
-    const { sim, provider } = await setup();
-    const call = {
-      id: 'call_1',
-      name: 'get_current_weather',
-      arguments: { location: 'Paris' },
-      rawArgument: '{"location":"Paris"}',
-    };
-    await expect(
-      provider.complete(
-        untyped({
-          model: 'llama3.2',
-          messages: [
-            { role: 'user', content: 'Weather in Paris?' },
-            { role: 'assistant', content: '', toolCalls: [call] },
-          ],
-        }),
-      ),
-    ).rejects.toThrow(
-      new TypeError(
-        'Unknown option `request.messages[1].toolCalls[0].rawArgument`: did you mean `request.messages[1].toolCalls[0].rawArguments`?',
-      ),
-    );
-    const tool = { type: 'function', function: { name: 'f', descripton: 'x' } };
-    await expect(
-      provider.complete(untyped({ model: 'llama3.2', messages: [], tools: [tool] })),
-    ).rejects.toThrow(
-      'Unknown option `request.tools[0].function.descripton`: did you mean `request.tools[0].function.description`?',
-    );
-    expect(chatsAt(sim)).toHaveLength(0);
-  });
-
-  it('throws at once from stream() for an unknown message key', async () => {
-    const { sim, provider } = await setup();
-    expect(() =>
-      provider.stream(
-        untyped({ model: 'llama3.2', messages: [{ role: 'tool', content: '1', toolCallID: 'c' }] }),
-      ),
-    ).toThrow(
-      'Unknown option `request.messages[0].toolCallID`: did you mean `request.messages[0].toolCallId`?',
-    );
-    expect(chatsAt(sim)).toHaveLength(0);
+    await expectRequestKeyTyposRefused(provider, 'llama3.2', () => chatsAt(sim).length);
   });
 
   it('continues a conversation with tool calls and reasoning when each reply is pushed back', async () => {

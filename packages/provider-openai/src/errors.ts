@@ -174,13 +174,18 @@ export class RateLimitedError extends OpenAIApiError {
   /** True for `insufficient_quota`: no retry will succeed until the account's quota changes. */
   readonly quotaExhausted: boolean;
 
-  constructor(init: Omit<OpenAIApiErrorInit, 'statusCode' | 'retryable' | 'code'>) {
+  /** `shouldRetry: false`: the server said `x-should-retry: false`, which no status overrides. */
+  constructor(
+    init: Omit<OpenAIApiErrorInit, 'statusCode' | 'retryable' | 'code'> & {
+      shouldRetry?: boolean | undefined;
+    },
+  ) {
     const quotaExhausted =
       init.errorCode === 'insufficient_quota' || init.type === 'insufficient_quota';
     super({
       ...init,
       statusCode: 429,
-      retryable: !quotaExhausted,
+      retryable: !quotaExhausted && init.shouldRetry !== false,
       code: 'X_PROVIDER_OPENAI_RATE_LIMITED',
       message: `${init.label ?? 'OpenAI'} ${init.endpoint} answered 429 (${quotaExhausted ? 'quota exhausted' : 'rate limited'}): ${init.serverMessage || '(empty body)'}`,
     });
@@ -189,10 +194,19 @@ export class RateLimitedError extends OpenAIApiError {
   }
 }
 
-/** 503 or 529: the server is overloaded. Retried with backoff. */
+/**
+ * 503 or 529: the server is overloaded. Retried with backoff, unless it said
+ * `x-should-retry: false` (`shouldRetry: false`).
+ */
 export class ServerBusyError extends OpenAIApiError {
-  constructor(init: Omit<OpenAIApiErrorInit, 'retryable' | 'code'>) {
-    super({ ...init, retryable: true, code: 'X_PROVIDER_OPENAI_SERVER_BUSY' });
+  constructor(
+    init: Omit<OpenAIApiErrorInit, 'retryable' | 'code'> & { shouldRetry?: boolean | undefined },
+  ) {
+    super({
+      ...init,
+      retryable: init.shouldRetry !== false,
+      code: 'X_PROVIDER_OPENAI_SERVER_BUSY',
+    });
     branded(this, SERVER_BUSY, 'ServerBusyError');
   }
 }

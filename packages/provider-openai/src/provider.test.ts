@@ -462,6 +462,19 @@ describe('OpenAIProvider error mapping', () => {
     expect(again).toMatchObject({ code: 'X_PROVIDER_OPENAI_SERVER_BUSY', retryable: true });
   });
 
+  it('does not retry a 503 or a 429 that says x-should-retry: false', async () => {
+    for (const status of [503, 429]) {
+      const { server, provider } = await setup({
+        '/chat/completions': json(status, errorBody('go away', 'server_error'), {
+          'x-should-retry': 'false',
+        }),
+      });
+      const error = await provider.complete(ask()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ statusCode: status, retryable: false });
+      expect(chats(server)).toHaveLength(1);
+    }
+  });
+
   it("reads Gemini's error array and a text body alike", async () => {
     const { provider } = await setup(
       {

@@ -10,8 +10,12 @@ import type { AttemptError } from './types';
  */
 export type Verdict = 'fatal' | 'fallback' | 'context';
 
-/** 4xx statuses that are the deployment's trouble, not the caller's. */
-const DEPLOYMENT_4XX = new Set([401, 403, 408, 425, 429]);
+/**
+ * 4xx statuses that are the deployment's trouble, not the caller's: its key (401, 403), its pace
+ * (429), a timeout or a too-early replay (408, 425), a conflict on its side (409: OpenAI's lock
+ * timeout, which its own client retries).
+ */
+const DEPLOYMENT_4XX = new Set([401, 403, 408, 409, 425, 429]);
 
 /**
  * Classifies the error of one attempt. Only the server's or the deployment's trouble moves the

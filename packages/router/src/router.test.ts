@@ -132,6 +132,8 @@ describe('Router.complete', () => {
     ['a 401 (its key)', () => apiError(401)],
     ['a 403', () => apiError(403)],
     ['a 408', () => apiError(408)],
+    ['a 409 (a conflict on its side, retried by OpenAI clients)', () => apiError(409)],
+    ['a 425', () => apiError(425)],
     ['a 429 of an exhausted quota (not retryable)', () => apiError(429, { retryable: false })],
     [
       'an open breaker',

@@ -88,7 +88,11 @@ export function mapHttpError(label: string): HttpErrorMapper {
       param: fields?.param === undefined ? undefined : redact(fields.param),
     };
     const retryAfterMs = parseRateLimitHeaders(failure.headers).retryAfterMs;
-    if (statusCode === 429) return new RateLimitedError({ ...body, retryAfterMs });
+    // The server may say itself whether a retry can help (OpenAI's `x-should-retry`): its word
+    // wins over the status, a 429 or a 503 included.
+    const should = failure.headers['x-should-retry'];
+    const shouldRetry = should === 'true' ? true : should === 'false' ? false : undefined;
+    if (statusCode === 429) return new RateLimitedError({ ...body, retryAfterMs, shouldRetry });
     if (
       statusCode === 404 &&
       model !== undefined &&
@@ -106,16 +110,9 @@ export function mapHttpError(label: string): HttpErrorMapper {
       return new ContextOverflowError({ label, model, source: 'server', serverMessage });
     }
     if (statusCode === 503 || statusCode === 529) {
-      return new ServerBusyError({ ...body, statusCode, retryAfterMs });
+      return new ServerBusyError({ ...body, statusCode, retryAfterMs, shouldRetry });
     }
-    // The server may say itself whether a retry can help (OpenAI's `x-should-retry`).
-    const should = failure.headers['x-should-retry'];
-    const retryable =
-      should === 'true'
-        ? true
-        : should === 'false'
-          ? false
-          : RETRYABLE_STATUS.has(statusCode) || statusCode > 500;
+    const retryable = shouldRetry ?? (RETRYABLE_STATUS.has(statusCode) || statusCode > 500);
     return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs });
   };
 }

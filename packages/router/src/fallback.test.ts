@@ -243,10 +243,19 @@ describe('no fallback', () => {
     const controller = new AbortController();
     const pending = router.complete({ ...ask, signal: controller.signal }).catch((e: unknown) => e);
     await vi.waitFor(() => expect(chats(simA)).toBe(1));
+    const errors: unknown[] = [];
+    router.onError((e) => errors.push(e));
     controller.abort(new Error('user left'));
     expect(await pending).toBe(controller.signal.reason);
     expect(simB.stats().requests).toBe(0);
-    expect(router.stats().deployments.a).toMatchObject({ status: 'healthy', inFlight: 0 });
+    // A cancellation, not a failure: no error event, no failure of the call or of `a`.
+    expect(router.stats()).toMatchObject({ failures: 0, failuresByCode: {}, cancelled: 1 });
+    expect(router.stats().deployments.a).toMatchObject({
+      status: 'healthy',
+      inFlight: 0,
+      failures: 0,
+    });
+    expect(errors).toEqual([]);
   });
 
   it('rejects at once with an aborted signal', async () => {

@@ -27,6 +27,21 @@ export interface Moved {
   attempt: number;
 }
 
+/**
+ * A call that ends without an answer: one the caller aborted counts as `cancelled` (no `error`
+ * event, no failure of the call or its group), any other failed.
+ */
+export function callEnded(
+  rt: RouterRuntime,
+  op: Operation,
+  plan: Plan,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): void {
+  if (signal?.aborted === true) rt.counters.cancelled++;
+  else callFailed(rt, op, plan, error);
+}
+
 /** Emits `error` and counts a failed call. */
 export function callFailed(rt: RouterRuntime, op: Operation, plan: Plan, error: unknown): void {
   const { code, name, message } = describeError(error);
@@ -109,7 +124,7 @@ export async function routeCall<R extends object>(
         return { ...response, route };
       } catch (error) {
         const verdict = classify(error, signal);
-        rt.failed(d, error, verdict, candidate.probe);
+        rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
         if (verdict === 'fatal') throw error;
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
@@ -119,7 +134,7 @@ export async function routeCall<R extends object>(
       }
     }
   } catch (error) {
-    callFailed(rt, op, plan, error);
+    callEnded(rt, op, plan, error, signal);
     throw error;
   } finally {
     rt.counters.inFlight--;

@@ -3,7 +3,7 @@ import { classify, countsAgainst } from './classify';
 import { Plan } from './plan';
 import {
   callAnswered,
-  callFailed,
+  callEnded,
   forDeployment,
   type IncomingRequest,
   type Moved,
@@ -64,7 +64,7 @@ export async function* routeStream(
       } catch (error) {
         d.inFlight--;
         const verdict = classify(error, signal);
-        rt.failed(d, error, verdict, candidate.probe);
+        rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
         if (verdict === 'fatal') throw error;
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
@@ -98,7 +98,7 @@ export async function* routeStream(
       return;
     }
   } catch (error) {
-    callFailed(rt, 'stream', plan, error);
+    callEnded(rt, 'stream', plan, error, signal);
     throw error;
   } finally {
     rt.counters.inFlight--;

@@ -138,9 +138,18 @@ export class RouterRuntime implements PlanContext {
     }
   }
 
-  /** A call to `d` failed with `error`, judged `verdict`. */
-  failed(d: Deployment, error: unknown, verdict: Verdict, probe: boolean): void {
-    d.failures++;
+  /**
+   * A call to `d` failed with `error`, judged `verdict`. When the caller aborted, it is no
+   * failure of `d`: not counted, and a probe only frees its slot.
+   */
+  failed(
+    d: Deployment,
+    error: unknown,
+    verdict: Verdict,
+    probe: boolean,
+    callerAborted = false,
+  ): void {
+    if (!callerAborted) d.failures++;
     const config = this.cooldown;
     if (config !== undefined && verdict === 'fallback') {
       const now = performance.now();

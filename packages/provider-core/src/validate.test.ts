@@ -39,6 +39,17 @@ describe('optionalCacheMode', () => {
 });
 
 describe('expectChatMessage', () => {
+  it('throws naming a string field of ChatMessage that is not a string, for every provider', () => {
+    for (const field of ['name', 'thinking', 'toolName', 'toolCallId']) {
+      expect(() => check.expectChatMessage('m', { role: 'tool', content: '', [field]: 1 })).toThrow(
+        `Expected \`m.${field}\` to be a string, got \`1\` (number)`,
+      );
+    }
+    expect(() => check.optionalToolCalls('c', [{ id: 7, name: 'f', arguments: {} }])).toThrow(
+      'Expected `c[0].id` to be a string',
+    );
+  });
+
   it('throws naming the field when the role, the content or a key is wrong', () => {
     expect(() => check.expectChatMessage('m', { role: 'robot', content: '' })).toThrow(
       'Expected `m.role` to be one of "system", "user", "assistant", "tool"',

@@ -77,10 +77,13 @@ export function optionalCacheMode(name: string, value: unknown): void {
   if (value !== undefined) expectOneOf(name, value, CACHE_MODES);
 }
 
+/** The optional string fields of {@link ChatMessage}. */
+const MESSAGE_STRINGS = ['name', 'thinking', 'toolName', 'toolCallId'] as const;
+
 /**
- * The start of a chat message: an object with only `knownKeys` (by default the fields of
- * {@link ChatMessage}), a known `role`, a string `content`. The provider checks its own fields
- * after.
+ * A chat message but its images and tool calls (whose checks a provider words or extends): an
+ * object with only `knownKeys` (by default the fields of {@link ChatMessage}), a known `role`, a
+ * string `content`, and strings where `name`, `thinking`, `toolName` and `toolCallId` are given.
  */
 export function expectChatMessage(
   at: string,
@@ -91,6 +94,11 @@ export function expectChatMessage(
   expectKnownKeys(at, message, knownKeys);
   expectOneOf(`${at}.role`, message.role, ROLES);
   if (typeof message.content !== 'string') fail(`${at}.content`, 'a string', message.content);
+  // The path is built only for the error: this runs for every message of every request.
+  for (const field of MESSAGE_STRINGS) {
+    const value = message[field];
+    if (value !== undefined && typeof value !== 'string') fail(`${at}.${field}`, 'a string', value);
+  }
 }
 
 /** Optional images: an array of base64 strings or bytes; `what` words the array and an item. */
@@ -127,8 +135,9 @@ export function optionalToolCalls(
       fail(`${name}[${j}]`, 'an object with `name` and object `arguments`', call);
     }
     expectKnownKeys(`${name}[${j}]`, c, knownKeys);
-    if (c.rawArguments !== undefined && typeof c.rawArguments !== 'string') {
-      fail(`${name}[${j}].rawArguments`, 'a string', c.rawArguments);
+    for (const field of ['id', 'rawArguments'] as const) {
+      const v = c[field];
+      if (v !== undefined && typeof v !== 'string') fail(`${name}[${j}].${field}`, 'a string', v);
     }
     each?.(c, `${name}[${j}]`);
   });

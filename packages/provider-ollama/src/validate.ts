@@ -98,11 +98,7 @@ function optionalKeepAlive(name: string, value: unknown): void {
 function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
-  optionalString(`${at}.name`, message.name);
   optionalImages(`${at}.images`, message.images);
-  for (const field of ['thinking', 'toolName', 'toolCallId'] as const) {
-    optionalString(`${at}.${field}`, message[field]);
-  }
   // `rawArguments` (an OpenAI reply's, through a router) is accepted there and not sent.
   optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }

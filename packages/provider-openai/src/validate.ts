@@ -66,14 +66,9 @@ const IMAGES = {
 function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
-  for (const field of ['name', 'thinking', 'toolName', 'toolCallId'] as const) {
-    optionalString(`${at}.${field}`, message[field]);
-  }
   optionalImages(`${at}.images`, message.images, IMAGES);
   // A reply's tool calls carry `rawArguments`, sent back unchanged (checked by the core).
-  optionalToolCalls(`${at}.toolCalls`, message.toolCalls, (call, callAt) =>
-    optionalString(`${callAt}.id`, call.id),
-  );
+  optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }
 
 function validateToolChoice(choice: unknown): void {

@@ -1,6 +1,6 @@
 import { startOllamaSim } from '@x/ollama-sim';
 import { createOllamaProvider } from '@x/provider-ollama';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from './fastify-route.ts';
 
 // Real clock: a real simulator on 127.0.0.1 port 0 answers the route's calls.
@@ -83,15 +83,12 @@ describe('buildApp over a real socket', () => {
     const hangUp = new AbortController();
     const pending = post('Tell me a long story.', hangUp.signal).catch((e: unknown) => e);
     // hang up once the model is generating
-    const deadline = Date.now() + 5_000;
-    while (sim.stats().active === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(sim.stats()).toMatchObject({ active: 1 });
+    await vi.waitFor(() => expect(sim.stats()).toMatchObject({ active: 1 }), { timeout: 5_000 });
     hangUp.abort();
     expect(await pending).toMatchObject({ name: 'AbortError' });
     // the provider hung up on the model server in turn: the simulator saw its request aborted
-    while (sim.stats().aborted === before && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(sim.stats()).toMatchObject({ aborted: before + 1, active: 0 });
+    await vi.waitFor(() => expect(sim.stats()).toMatchObject({ aborted: before + 1, active: 0 }), {
+      timeout: 5_000,
+    });
   }, 15_000);
 });

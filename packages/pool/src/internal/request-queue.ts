@@ -94,6 +94,7 @@ export class RequestQueue {
   drop(item: QueueItem, error: unknown): void {
     if (item.done) return;
     this.#settle(item);
+    this.#sweep(item.origin);
     failHandler(item.handler, error as Error);
   }
 
@@ -103,6 +104,23 @@ export class RequestQueue {
     return new Promise((resolve) => {
       this.#onEmpty = resolve;
     });
+  }
+
+  /**
+   * Lets go of dropped items (aborted or timed out) once they outnumber the live ones. Only
+   * `shift()` walks the array, and it runs when a slot frees up: while every socket of an origin
+   * is stuck, nothing would ever release the abandoned requests and their bodies. Each sweep
+   * removes at least half of what it walks, so its cost spreads over the drops that called for it.
+   */
+  #sweep(origin: OriginState): void {
+    const waiting = origin.queue.length - origin.head;
+    if (origin.queued === 0) {
+      origin.queue.length = 0;
+      origin.head = 0;
+    } else if (waiting > 32 && origin.queued * 2 < waiting) {
+      origin.queue = origin.queue.slice(origin.head).filter((item) => item?.done === false);
+      origin.head = 0;
+    }
   }
 
   #compact(origin: OriginState): void {

@@ -174,6 +174,18 @@ describe('cache.getOrLoad', () => {
     expect(loader).not.toHaveBeenCalled();
   });
 
+  it('rejects with the reason at once when the caller aborts an uncached load whose loader ignores the signal', async () => {
+    const cache = createCache({ strategy: 'selective' });
+    const sampled = req(1, { options: { temperature: 0.9 } });
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    const call = cache.getOrLoad(sampled, () => new Promise<never>(() => {}), {
+      signal: controller.signal,
+    });
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+  });
+
   it('calls the loader every time and shares nothing when the strategy does not cache', async () => {
     const cache = createCache({ strategy: 'selective' });
     const sampled = req(1, { options: { temperature: 0.9 } });

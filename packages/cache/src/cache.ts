@@ -1,4 +1,4 @@
-import { expectFunction } from '@x/internal';
+import { expectFunction, raceAbort } from '@x/internal';
 import type {
   Cache,
   CacheCallOptions,
@@ -237,7 +237,10 @@ class LlmCache<T> implements Cache<T> {
     if (!decision.cacheable) {
       // Not cached means not shared either: two sampled answers must stay two answers.
       this.#skip(key, decision.reason as CacheSkipReason);
-      return { value: await loader(signal ?? NEVER_ABORTED), source: 'uncached' };
+      // The caller's abort ends the call at once, as it does for a shared load, even when the
+      // loader ignores the signal it was given.
+      const loaded = Promise.resolve(loader(signal ?? NEVER_ABORTED));
+      return { value: await raceAbort(loaded, signal), source: 'uncached' };
     }
     const local = this.#memoryGet(key);
     if (local !== MISS) return { value: local, source: 'memory' };

@@ -415,6 +415,30 @@ describe('RateLimiter.pauseFor', () => {
     vi.useRealTimers();
   });
 
+  it('admits no burst after a pause when nobody waited through it, and never empties the key later', async () => {
+    vi.useFakeTimers();
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 10, capacity: 10 } },
+    });
+    limiter.pauseFor('api', 1_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    // The key was not asked for during the pause: it still starts from empty when it ends.
+    expect(await limiter.tryAcquire('api')).toBe(false);
+    expect(await limiter.waitTimeMs('api')).toBe(100);
+    // Refilled again, a queue that forms much later waits only for the tokens it lacks.
+    await vi.advanceTimersByTimeAsync(5_000);
+    for (let i = 0; i < 10; i++) await limiter.acquire('api');
+    let admitted = false;
+    const eleventh = limiter.acquire('api').then(() => {
+      admitted = true;
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(admitted).toBe(true);
+    await eleventh;
+    await limiter.close();
+    vi.useRealTimers();
+  });
+
   it('times a waiter out at once when the pause outlasts its timeout, and refuses bad durations', async () => {
     vi.useFakeTimers();
     const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 100 } } });

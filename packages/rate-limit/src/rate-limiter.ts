@@ -305,6 +305,8 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
     expectKey(key);
     const vector = this.costs.vector(deltas, false);
     if (this.log.enabled) logClampedCorrection(this.log, key, this.limits, vector);
+    // A pause that ended empties the limits first, or it would wipe out this correction later.
+    this.queues.pausedFor(key);
     await this.store.adjust(key, vector);
     this.queues.wake(key);
   }
@@ -312,6 +314,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   async waitTimeMs(key: string, costs?: Costs<Name>): Promise<number> {
     expectKey(key);
     const vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
+    this.queues.pausedFor(key); // a pause that ended has emptied the limits: predict from there
     return this.store.waitTime(key, this.queues.totalWith(key, vector));
   }
 

@@ -46,8 +46,6 @@ export class KeyQueues {
   readonly #queues = new Map<string, KeyQueue>();
   /** Keys held back by `pauseFor()`, until when (`performance.now()` time). */
   readonly #paused = new BoundedMap<string, number>(MAX_PAUSED_KEYS);
-  /** Paused keys whose limits are emptied when the pause ends (they refilled meanwhile). */
-  readonly #drain = new Set<string>();
   readonly #limits: readonly ResolvedLimit[];
   readonly #store: BoundRateLimitStore;
   readonly #maxQueue: number;
@@ -137,7 +135,11 @@ export class KeyQueues {
     if (until === undefined) return 0;
     const left = until - performance.now();
     if (left > 0) return left;
+    // The pause is over: its limits refilled meanwhile, so they start from empty, whoever asks
+    // first (a waiter, tryAcquire, a new acquire). Done here, where the end is first seen, so no
+    // per-key flag outlives the pause.
     this.#paused.delete(key);
+    this.#empty(key);
     return 0;
   }
 
@@ -149,7 +151,6 @@ export class KeyQueues {
   pause(key: string, until: number): void {
     if (until <= (this.#paused.get(key) ?? 0)) return;
     this.#paused.set(key, until);
-    this.#drain.add(key);
     const kq = this.#queues.get(key);
     if (kq !== undefined && !kq.busy) kq.queue.wakeIn(until - performance.now());
   }
@@ -235,7 +236,6 @@ export class KeyQueues {
       kq.queue.wakeIn(paused);
       return;
     }
-    if (this.#drain.size > 0 && this.#drain.delete(kq.key)) this.#empty(kq);
     for (;;) {
       const head = kq.queue.peek();
       if (head === undefined) {
@@ -263,10 +263,10 @@ export class KeyQueues {
    * a full cost is known from the store's wait prediction). An in-process store answers at once;
    * a remote one is emptied in the background, its next decision coming after.
    */
-  #empty(kq: KeyQueue): void {
+  #empty(key: string): void {
     const deltas = this.#limits.map((limit, i) => {
       const full = this.#limits.map((_, j) => (j === i ? limit.capacity : 0));
-      const wait = this.#store.waitTime(kq.key, full);
+      const wait = this.#store.waitTime(key, full);
       if (typeof wait !== 'number') {
         wait.catch(() => {});
         return limit.capacity;
@@ -275,7 +275,7 @@ export class KeyQueues {
     });
     if (deltas.every((d) => d === 0)) return;
     try {
-      const adjusted = this.#store.adjust(kq.key, deltas);
+      const adjusted = this.#store.adjust(key, deltas);
       if (adjusted instanceof Promise) adjusted.catch(() => {});
     } catch {
       // A store that refuses: the pause held; only the pace after it is lost.

@@ -682,6 +682,10 @@ describe('OpenAIProvider lifecycle', () => {
     const error = await provider.complete(ask()).catch((e: unknown) => e);
     expect(isOpenAIStreamError(error)).toBe(true);
     expect(error).toMatchObject({ reason: 'invalid-json' });
+    // It says what came back and where to look, not only that it was not JSON.
+    expect((error as Error).message).toContain('HTML or XML document, not a chat completion');
+    expect((error as Error).message).toContain('baseUrl');
+    expect((error as Error).message).toContain('<!doctype html><title>Login</title>');
   });
 
   it('sums usage across calls', async () => {

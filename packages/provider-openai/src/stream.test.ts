@@ -191,6 +191,41 @@ describe('OpenAIProvider.stream', () => {
     expect(chats(server)).toHaveLength(1);
   });
 
+  it('reads events sent with text/event-stream parameters, text/plain, application/x-ndjson or no content type', async () => {
+    for (const type of [
+      'text/event-stream; charset=utf-8',
+      'text/plain; charset=utf-8',
+      'application/x-ndjson',
+      undefined,
+    ]) {
+      const { provider } = await setup({
+        '/chat/completions': (_req, res) => {
+          res.writeHead(200, type === undefined ? {} : { 'content-type': type });
+          res.end(streamOf('Hi', ' you').join(''));
+        },
+      });
+      const chunks = await collect(provider.stream(ask()));
+      expect(chunks.at(-1)!.response, String(type)).toMatchObject({ content: 'Hi you' });
+    }
+  });
+
+  it('throws a server-error OpenAIStreamError quoting an error event whose data is plain text', async () => {
+    const { provider } = await setup({
+      '/chat/completions': sse([
+        chunk({ content: 'Part' }),
+        'event: error\ndata: model crashed\n\n',
+      ]),
+    });
+    const error = await collect(provider.stream(ask())).catch((e: unknown) => e);
+    expect(isOpenAIStreamError(error)).toBe(true);
+    expect(error).toMatchObject({
+      reason: 'server-error',
+      serverMessage: 'model crashed',
+      message: 'OpenAI stream failed: model crashed',
+      partial: { content: 'Part' },
+    });
+  });
+
   it('throws IncompleteStreamError with the partial answer when the body ends before [DONE]', async () => {
     const { provider } = await setup({
       '/chat/completions': sse([chunk({ role: 'assistant', content: 'cut' })]),

@@ -141,6 +141,16 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       decoder.end(onMessage);
       return;
     }
+    // A web page where the API should be: a baseUrl without the API's path, a captive portal, a
+    // proxy's login page. Saying so beats "not JSON", which sends the user to the server's output.
+    if (start.startsWith('<')) {
+      throw new OpenAIStreamError({
+        label: this.#label,
+        reason: 'invalid-json',
+        message: `${this.#label} answered with an HTML or XML document, not a chat completion (is baseUrl the API's address, with its version prefix such as /v1?): ${this.#redact(start).slice(0, 80)}`,
+        partial: this.partial(),
+      });
+    }
     const answer = this.#parse(text);
     if (answer.error !== undefined) this.#fail(text);
     if (!Array.isArray(answer.choices)) {
@@ -218,8 +228,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   /** Folds an event in through `JSON.parse`; returns the text and reasoning it adds. */
   #fold(message: WireMessage): { content: string; thinking: string | undefined } {
+    // An event named `error` is the server's failure whatever its data: plain text included
+    // (a crashed server's or a proxy's words), which is its message, not an answer that is not JSON.
+    if (message.event === 'error') this.#fail(message.data);
     const event = this.#parse(message.data);
-    if (message.event === 'error' || event.error !== undefined) this.#fail(message.data);
+    if (event.error !== undefined) this.#fail(message.data);
     this.chunks++;
     this.#settleMeta();
     this.#meta(event);

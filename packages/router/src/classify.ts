@@ -84,13 +84,23 @@ export function countsAgainst(error: unknown, verdict: Verdict): boolean {
   return !(isProviderError(error) && error.kind === 'circuit-open');
 }
 
+/** A delay the deployment asked for, and what asked for it (for the skip messages). */
+export interface RetryAfter {
+  ms: number;
+  /** `a 429 (Retry-After)`, `a 503 (Retry-After)`, `a local limit`: no server text, no secret. */
+  cause: string;
+}
+
 /** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
-export function retryAfterOf(error: unknown): number | undefined {
+export function retryAfterOf(error: unknown): RetryAfter | undefined {
   if (!isProviderError(error)) return undefined;
   const ms = error.retryAfterMs;
   if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
   const status = (error as { statusCode?: number | undefined }).statusCode;
-  if (error.kind === 'local-limit' || error.kind === 'server-busy' || status === 429) return ms;
+  if (error.kind === 'local-limit') return { ms, cause: "its provider's local limit" };
+  if (error.kind === 'server-busy' || status === 429) {
+    return { ms, cause: status === undefined ? 'a Retry-After' : `a ${status} (Retry-After)` };
+  }
   return undefined;
 }
 

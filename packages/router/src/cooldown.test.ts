@@ -1,7 +1,9 @@
 import { CircuitOpenError } from '@x/provider-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import type { RouterError } from './errors';
 import { createRouter, type Router } from './router';
+import type { RouterState, StateLink } from './state';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -221,5 +223,97 @@ describe('cooldown', () => {
     a.fallback = apiError(503);
     for (let i = 0; i < 3; i++) await ask(router);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a deployment passed over while cooling down', () => {
+  /** The skip entry of `a` in the RouterError of a call that `b` fails too. */
+  async function skipOfA(router: Router, b: ReturnType<typeof fakeProvider>) {
+    b.script = [apiError(503)];
+    const error = (await ask(router).catch((e: unknown) => e)) as RouterError;
+    const skip = error.attempts.find((x) => x.deployment === 'a');
+    expect(skip).toMatchObject({ skipped: 'cooldown', error: { code: 'X_ROUTER_COOLDOWN' } });
+    return skip!.error.message;
+  }
+
+  it('says how many failures took it out and how long is left', async () => {
+    const { a, b, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await skipOfA(router, b)).toBe('cooling down for another 4 s after 3 failures in a row');
+  });
+
+  it("says a 429's Retry-After took it out, without the server's text", async () => {
+    const { a, b, router } = primaryAndBackup();
+    a.script = [apiError(429, { retryAfterMs: 12_000 })];
+    await ask(router);
+    const message = await skipOfA(router, b);
+    expect(message).toBe('cooling down for another 12 s after a 429 (Retry-After)');
+    expect(message).not.toContain('status 429');
+  });
+
+  it("says a 503's Retry-After took it out, in ms under a second", async () => {
+    const { a, b, router } = primaryAndBackup();
+    a.script = [apiError(503, { kind: 'server-busy', retryAfterMs: 700 })];
+    await ask(router);
+    expect(await skipOfA(router, b)).toBe(
+      'cooling down for another 700 ms after a 503 (Retry-After)',
+    );
+  });
+
+  it('says its probe failed, or its breaker opened', async () => {
+    const { a, b, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await ask(router);
+    expect(await skipOfA(router, b)).toBe('cooling down for another 5 s after its probe failed');
+    const second = primaryAndBackup();
+    const breaker = { state: 'closed' };
+    second.a.breaker = breaker;
+    second.a.script = [
+      () => {
+        breaker.state = 'open';
+        return apiError(503);
+      },
+    ];
+    await ask(second.router);
+    breaker.state = 'half-open';
+    expect(await skipOfA(second.router, second.b)).toBe(
+      "cooling down for another 5 s after its provider's circuit breaker opened",
+    );
+  });
+
+  it('says another instance took it out, and why', async () => {
+    let link: StateLink | undefined;
+    const state: RouterState = {
+      bind(l) {
+        link = l;
+        return {
+          cooldown() {},
+          recovered() {},
+          claimProbe: async () => true,
+          stats: () => ({}),
+          close: async () => {},
+        };
+      },
+    };
+    const b = fakeProvider('b');
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: fakeProvider('a'), model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+      state,
+    });
+    link!.cooldown('a', 30_000, 'retry-after');
+    expect(await skipOfA(router, b)).toBe(
+      'cooling down for another 30 s after a Retry-After on another instance',
+    );
+    link!.cooldown('a', 60_000, 'failures');
+    expect(await skipOfA(router, b)).toBe(
+      'cooling down for another 60 s after failures on another instance',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { RetryAfter } from './classify';
 import type { ResolvedCooldown } from './options';
 import type { CooldownReason } from './state';
 
@@ -36,6 +37,10 @@ export class Health {
   /** Cooldowns started (here or told by another instance). */
   cooldowns = 0;
   reason: CooldownReason | undefined;
+  /** What started the running cooldown, kept for the skip message (set only when one starts). */
+  #failuresInRow = 0;
+  #cause: string | undefined;
+  #shared = false;
 
   status(now: number): HealthStatus {
     if (!this.#out) return 'healthy';
@@ -61,13 +66,14 @@ export class Health {
   failed(
     now: number,
     config: ResolvedCooldown,
-    retryAfterMs: number | undefined,
+    retryAfter: RetryAfter | undefined,
     probe: boolean,
   ): StartedCooldown | undefined {
-    if (retryAfterMs !== undefined) {
-      const durationMs = Math.min(retryAfterMs, config.maxRetryAfterMs);
+    if (retryAfter !== undefined) {
+      const durationMs = Math.min(retryAfter.ms, config.maxRetryAfterMs);
       if (durationMs > 0 && now + durationMs > this.#until) {
-        return this.cool(now, durationMs, 'retry-after', this.#failures.length + 1);
+        const failures = this.#failures.length + 1;
+        return this.cool(now, durationMs, 'retry-after', failures, retryAfter.cause);
       }
     }
     if (probe) return this.cool(now, config.durationMs, 'probe-failed', 1);
@@ -79,8 +85,20 @@ export class Health {
     return this.cool(now, config.durationMs, 'failures', failures.length);
   }
 
-  /** Takes the deployment out for `durationMs` from `now` (never shortens a running cooldown). */
-  cool(now: number, durationMs: number, reason: CooldownReason, failures: number): StartedCooldown {
+  /**
+   * Takes the deployment out for `durationMs` from `now` (never shortens a running cooldown).
+   * `cause` names what asked for a `retry-after` cooldown (`a 429 (Retry-After)`).
+   */
+  cool(
+    now: number,
+    durationMs: number,
+    reason: CooldownReason,
+    failures: number,
+    cause?: string,
+  ): StartedCooldown {
+    this.#failuresInRow = failures;
+    this.#cause = cause;
+    this.#shared = false;
     if (!this.#out) this.#since = now;
     this.#out = true;
     this.#probing = false;
@@ -90,6 +108,41 @@ export class Health {
     this.cooldowns++;
     this.reason = reason;
     return { durationMs, reason, failures };
+  }
+
+  /** Another instance took the deployment out (it told the reason, not the failures). */
+  coolShared(now: number, durationMs: number, reason: CooldownReason): StartedCooldown {
+    const started = this.cool(now, durationMs, reason, 0);
+    this.#shared = true;
+    return started;
+  }
+
+  /**
+   * Why the deployment is out and for how long still, in words for a skip entry of
+   * `RouterError.attempts`: `cooling down for another 12 s after a 429 (Retry-After)`. Built only
+   * when a call passes the deployment over, from what `cool` kept.
+   */
+  describe(now: number): string {
+    const left = this.remainingMs(now);
+    const time = left < 1000 ? `${Math.ceil(left)} ms` : `${Math.ceil(left / 1000)} s`;
+    const elsewhere = this.#shared ? ' on another instance' : '';
+    let why: string;
+    switch (this.reason) {
+      case 'retry-after':
+        why = this.#shared ? 'a Retry-After' : (this.#cause ?? 'a Retry-After');
+        break;
+      case 'probe-failed':
+        why = 'its probe failed';
+        break;
+      case 'breaker-open':
+        why = "its provider's circuit breaker opened";
+        break;
+      default: {
+        const n = this.#failuresInRow;
+        why = this.#shared || n < 1 ? 'failures' : `${n} failure${n === 1 ? '' : 's'} in a row`;
+      }
+    }
+    return `cooling down for another ${time} after ${why}${elsewhere}`;
   }
 
   /** A call succeeded. True when that ended a cooldown (the deployment is back in rotation). */

@@ -28,8 +28,8 @@ const SKIP_KIND: Record<SkipReason, AttemptError['kind']> = {
   unsupported: undefined,
 };
 
-const SKIP_MESSAGE: Record<SkipReason, string> = {
-  cooldown: 'cooling down after failures',
+/** `cooldown` says why and for how long: `Health.describe`. */
+const SKIP_MESSAGE: Record<Exclude<SkipReason, 'cooldown'>, string> = {
   'breaker-open': "its provider's circuit breaker is open",
   probing: 'another call is probing it after its cooldown',
   busy: 'maxConcurrent calls in flight',
@@ -85,7 +85,7 @@ export class Plan {
       this.#seen.add(deployment);
       const reason = this.#skipReason(deployment, now);
       if (reason !== undefined) {
-        this.skip(deployment, reason);
+        this.skip(deployment, reason, now);
         continue;
       }
       const probe = deployment.health.status(now) === 'probe-due';
@@ -112,8 +112,8 @@ export class Plan {
     );
   }
 
-  /** Records a deployment passed over without a call. */
-  skip(deployment: Deployment, reason: SkipReason): void {
+  /** Records a deployment passed over without a call (`now` words a cooldown's time left). */
+  skip(deployment: Deployment, reason: SkipReason, now = performance.now()): void {
     deployment.skipped++;
     this.attempts.push({
       deployment: deployment.id,
@@ -123,7 +123,7 @@ export class Plan {
         name: 'Skipped',
         code: `X_ROUTER_${reason.toUpperCase().replace(/-/g, '_')}`,
         kind: SKIP_KIND[reason],
-        message: SKIP_MESSAGE[reason],
+        message: reason === 'cooldown' ? deployment.health.describe(now) : SKIP_MESSAGE[reason],
       },
       skipped: reason,
       durationMs: 0,

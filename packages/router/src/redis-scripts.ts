@@ -25,9 +25,17 @@ redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1
 `;
 
-/** KEYS: probe. ARGV: ttl ms, instance. 1 when this instance holds the probe, else 0. */
+/**
+ * KEYS: probe. ARGV: ttl ms, instance. 1 when this instance holds the probe, else 0. A claim this
+ * instance already holds is renewed: its probe ended without a verdict (the caller aborted it),
+ * and its next call probes instead of waiting for its own claim to expire.
+ */
 export const CLAIM_SCRIPT = `
 if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[2] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return 1
+end
 return 0
 `;
 

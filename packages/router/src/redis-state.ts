@@ -6,6 +6,7 @@ import {
   optionalDuration,
   optionalString,
 } from '@x/internal';
+import { label, type Message, parseMessage, REASONS } from './redis-message';
 import { CLAIM_SCRIPT, COOLDOWN_SCRIPT, RECOVERED_SCRIPT, SYNC_SCRIPT } from './redis-scripts';
 import type {
   RedisRouterClientLike,
@@ -21,41 +22,10 @@ import type {
   StateUnavailableEvent,
 } from './state';
 
-interface Message {
-  from: string;
-  type: 'cooldown' | 'recovered';
-  deployment: string;
-  ms: number;
-  reason: CooldownReason;
-  at: number;
-}
-
-const REASONS: readonly string[] = ['failures', 'retry-after', 'probe-failed', 'breaker-open'];
 const OPTION_KEYS = ['client', 'subscriber', 'prefix', 'commandTimeoutMs'] as const;
 
 class CommandTimeout extends Error {
   override name = 'CommandTimeout';
-}
-
-function parseMessage(text: string): Message | undefined {
-  try {
-    const m = JSON.parse(text) as Partial<Message>;
-    if (
-      typeof m.from === 'string' &&
-      (m.type === 'cooldown' || m.type === 'recovered') &&
-      typeof m.deployment === 'string' &&
-      typeof m.ms === 'number' &&
-      typeof m.at === 'number'
-    ) {
-      return {
-        ...m,
-        reason: REASONS.includes(m.reason as string) ? m.reason! : 'failures',
-      } as Message;
-    }
-  } catch {
-    // Not ours: another publisher on the channel.
-  }
-  return undefined;
 }
 
 /** One router's binding: its subscription, its commands and its outage bookkeeping. */
@@ -81,6 +51,8 @@ class RedisBinding implements BoundRouterState {
   #subscribed = false;
   /** The subscription's connection closed since it was last ready. */
   #lost = false;
+  /** A sync is running: the `#up` its own reply triggers starts no second one. */
+  #syncing = false;
   #closed = false;
   readonly #onMessage = (channel: string, text: string) => this.#received(channel, text);
   readonly #onClose = () => {
@@ -156,11 +128,15 @@ class RedisBinding implements BoundRouterState {
   async claimProbe(deployment: string, ttlMs: number): Promise<boolean> {
     // Disconnected: every instance probes on its own.
     if (!this.#subscribed) return true;
-    const reply = await this.#run(
+    const claim = this.#run(
       CLAIM_SCRIPT,
       [`${this.#prefix}probe:${deployment}`],
       [Math.max(1, Math.round(ttlMs)), this.#instance],
     );
+    // Unavailable (timeouts, error replies): probe here without making the call wait up to
+    // `commandTimeoutMs` again; the claim still goes out, and its reply says when Redis is back.
+    if (this.#downSince !== undefined) return true;
+    const reply = await claim;
     if (reply === undefined) return true;
     const won = Number(reply) === 1;
     if (won) this.#counters.probes.won++;
@@ -186,13 +162,32 @@ class RedisBinding implements BoundRouterState {
     sub.removeListener('close', this.#onClose);
     sub.removeListener('ready', this.#onReady);
     try {
-      if (this.#ownSubscriber) await sub.quit();
-      else await sub.unsubscribe?.(this.#channel);
+      const done = this.#ownSubscriber ? sub.quit() : sub.unsubscribe?.(this.#channel);
+      // A server that hangs never answers QUIT: drop the connection we own after the timeout.
+      if (!(await this.#within(done)) && this.#ownSubscriber) sub.disconnect?.();
     } catch {
       // Already disconnected: nothing to free.
     } finally {
       sub.removeListener('error', this.#onError);
     }
+  }
+
+  /** True when `work` settled within `commandTimeoutMs` (the timer stays ref'd: close awaits it). */
+  #within(work: Promise<unknown> | undefined): Promise<boolean> {
+    if (work === undefined) return Promise.resolve(true);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve(false), this.#timeoutMs);
+      work.then(
+        () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   #keys(deployment: string): string[] {
@@ -221,11 +216,17 @@ class RedisBinding implements BoundRouterState {
    */
   async #sync(): Promise<void> {
     const ids = this.#link.deployments;
-    const reply = await this.#run(
-      SYNC_SCRIPT,
-      ids.map((id) => `${this.#prefix}cooldown:${id}`),
-      [],
-    );
+    this.#syncing = true;
+    let reply: unknown;
+    try {
+      reply = await this.#run(
+        SYNC_SCRIPT,
+        ids.map((id) => `${this.#prefix}cooldown:${id}`),
+        [],
+      );
+    } finally {
+      this.#syncing = false;
+    }
     if (!Array.isArray(reply) || this.#closed) return;
     this.#counters.syncs++;
     const remote = new Map<string, number>();
@@ -254,7 +255,14 @@ class RedisBinding implements BoundRouterState {
    */
   #run(script: string, keys: readonly string[], args: (string | number)[]): Promise<unknown> {
     if (this.#closed) return Promise.resolve(undefined);
-    const call = this.#client.eval(script, keys.length, ...keys, ...args);
+    let call: Promise<unknown>;
+    try {
+      call = Promise.resolve(this.#client.eval(script, keys.length, ...keys, ...args));
+    } catch (error) {
+      // A client that throws instead of rejecting must not fail the call that told a cooldown.
+      this.#failed(error);
+      return Promise.resolve(undefined);
+    }
     return new Promise((resolve) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -302,14 +310,10 @@ class RedisBinding implements BoundRouterState {
     const downMs = performance.now() - this.#downSince;
     this.#downSince = undefined;
     this.#link.available({ kind: 'redis', downMs });
+    // An outage the subscription lived through (a timeout, an error reply) has no reconnection
+    // to catch up on: the cooldowns decided meanwhile were never written, so sync here.
+    if (!this.#syncing) void this.#sync();
   }
-}
-
-/** The error's `code` or `name`: never its message, which can name hosts and credentials. */
-function label(error: unknown): string | undefined {
-  const e = error as { code?: unknown; name?: unknown } | null;
-  if (typeof e?.code === 'string') return e.code;
-  return typeof e?.name === 'string' ? e.name : undefined;
 }
 
 /**

@@ -148,6 +148,34 @@ describe('shared cooldowns (real Redis, real clock)', () => {
   });
 });
 
+describe('probes after an abort (real Redis, real clock)', () => {
+  it('lets the instance whose probe the caller aborted probe again at its next call', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared, { durationMs: 300 });
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }));
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    await ask(one);
+    await vi.waitFor(() => expect(one.stats().deployments.a!.status).toBe('probe-due'), {
+      timeout: 2_000,
+    });
+    shared.a.fallback = 'ok';
+    shared.a.delayMs = 100;
+    const controller = new AbortController();
+    const probe = one
+      .complete({ model: 'chat', messages: HI, signal: controller.signal })
+      .catch((e: unknown) => e);
+    await vi.waitFor(() => expect(shared.a.inFlight).toBe(1));
+    controller.abort();
+    expect(await probe).toBe(controller.signal.reason);
+    // Its own claim is still in Redis: the next call renews it and probes, without waiting.
+    expect((await ask(one)).route.deployment).toBe('a');
+    expect(one.stats().deployments.a!.status).toBe('healthy');
+    expect(one.stats().state).toMatchObject({ probes: { won: 2, lost: 0 } });
+  });
+});
+
 describe('Redis down (real Redis, real clock)', () => {
   it('keeps routing by its own view, says so, and writes its cooldowns back when Redis returns', async () => {
     const server = await startRedisServer();
@@ -178,5 +206,62 @@ describe('Redis down (real Redis, real clock)', () => {
     // The cooldown decided during the outage is in Redis now: an instance starting sees it.
     const late = instance(prefix, shared, { url: server.url });
     await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+  });
+
+  it('writes back the cooldowns decided while Redis answered errors, once a command works again', async () => {
+    const server = await startRedisServer();
+    open.push(() => server.stop());
+    const admin = client(server.url);
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared, { url: server.url });
+    const events: string[] = [];
+    one.onStateUnavailable((e) => events.push(`unavailable:${e.reason}`));
+    one.onStateRecovered(() => events.push('recovered'));
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }));
+    // Writes are refused (an error reply), while the subscription stays connected.
+    await admin.config('SET', 'min-replicas-to-write', '1');
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    await ask(one);
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:error']));
+    await admin.config('SET', 'min-replicas-to-write', '0');
+    shared.b.fallback = apiError(503);
+    await ask(one).catch(() => {});
+    await ask(one).catch(() => {});
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:error', 'recovered']));
+    const late = instance(prefix, shared, { url: server.url });
+    await vi.waitFor(() => {
+      expect(late.stats().deployments.a!.status).toBe('cooling');
+      expect(late.stats().deployments.b!.status).toBe('cooling');
+    });
+  });
+
+  it("keeps answering, and probes on its own, when the client's eval() throws instead of rejecting", async () => {
+    const throwing = {
+      eval(): Promise<unknown> {
+        throw new TypeError('eval() takes (script, options)');
+      },
+    };
+    const shared = providers();
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: shared.a, model: 'm' },
+        { id: 'b', group: 'chat', provider: shared.b, model: 'm', priority: 1 },
+      ],
+      cooldown: { failures: 2, durationMs: 200 },
+      state: createRedisRouterState({ client: throwing, subscriber: client() }),
+    });
+    open.push(() => router.close());
+    const reasons: string[] = [];
+    router.onStateUnavailable((e) => reasons.push(`${e.reason}:${e.error}`));
+    await vi.waitFor(() => expect(reasons).toEqual(['error:TypeError']));
+    shared.a.fallback = apiError(503);
+    await ask(router);
+    expect((await ask(router)).route.deployment).toBe('b');
+    expect(router.stats().deployments.a!.status).toBe('cooling');
+    await vi.waitFor(() => expect(router.stats().deployments.a!.status).toBe('probe-due'));
+    shared.a.fallback = 'ok';
+    expect((await ask(router)).route.deployment).toBe('a');
   });
 });

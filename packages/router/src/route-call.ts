@@ -125,7 +125,8 @@ export async function routeCall<R extends object>(
       } catch (error) {
         const verdict = classify(error, signal);
         rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
-        if (verdict === 'fatal') throw error;
+        // The caller's abort rejects with its reason, whatever the provider made of it.
+        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : error;
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
         moved = { from: d, verdict: verdict, attempt: plan.attempts.length - 1 };

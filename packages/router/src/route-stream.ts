@@ -38,6 +38,8 @@ export async function* routeStream(
   rt.counters.streams++;
   rt.counters.inFlight++;
   let moved: Moved | undefined;
+  /** Counted as answered when its last chunk was handed over, as the providers count it. */
+  let answered = false;
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -65,7 +67,7 @@ export async function* routeStream(
         d.inFlight--;
         const verdict = classify(error, signal);
         rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
-        if (verdict === 'fatal') throw error;
+        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : error;
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
         moved = { from: d, verdict, attempt: plan.attempts.length - 1 };
@@ -78,6 +80,11 @@ export async function* routeStream(
       let finished = false;
       try {
         for (let result = first; !result.done; result = await iterator.next()) {
+          // A caller that breaks out of its loop at the last chunk had the whole answer.
+          if (result.value.done && !answered) {
+            answered = true;
+            callAnswered(rt, 'stream', route, now - started);
+          }
           yield withRoute(result.value, route);
         }
         finished = true;
@@ -89,16 +96,16 @@ export async function* routeStream(
       } finally {
         // The caller left the loop early: end the provider's stream (it aborts its request).
         if (!finished) {
-          rt.counters.cancelled++;
+          if (!answered) rt.counters.cancelled++;
           await iterator.return?.();
         }
         d.inFlight--;
       }
-      callAnswered(rt, 'stream', route, now - started);
+      if (!answered) callAnswered(rt, 'stream', route, now - started);
       return;
     }
   } catch (error) {
-    callEnded(rt, 'stream', plan, error, signal);
+    if (!answered) callEnded(rt, 'stream', plan, error, signal);
     throw error;
   } finally {
     rt.counters.inFlight--;

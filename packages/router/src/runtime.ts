@@ -226,9 +226,16 @@ export class RouterRuntime implements PlanContext {
       const left = this.byId.get(a.deployment)!.health.remainingMs(now);
       soonest = soonest === undefined ? left : Math.min(soonest, left);
     }
+    // A deployment passed over for a while (cooling, busy...) may answer a retry; one without the
+    // method or the window for this request never will.
     const retryable =
       plan.errors.some((e) => isProviderError(e) && e.retryable) ||
-      attempts.some((a) => a.skipped !== undefined && a.skipped !== 'unsupported');
+      attempts.some(
+        (a) =>
+          a.skipped !== undefined &&
+          a.skipped !== 'unsupported' &&
+          a.skipped !== 'window-too-small',
+      );
     return new RouterError({
       group: plan.group,
       attempts,
@@ -251,7 +258,7 @@ export class RouterRuntime implements PlanContext {
         if (d.health.status(now) === 'cooling' && d.health.remainingMs(now) >= durationMs - 1) {
           return;
         }
-        this.cooled(d, d.health.cool(now, durationMs, reason, 0), 'shared');
+        this.cooled(d, d.health.coolShared(now, durationMs, reason), 'shared');
       },
       recovered: (id: string) => {
         const d = this.byId.get(id);

@@ -1,0 +1,88 @@
+import { ContextOverflowError } from '@x/provider-core';
+import { describe, expect, it } from 'vitest';
+import { fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import type { RouterError } from './errors';
+import { createRouter } from './router';
+
+/** How calls end: the stats, events and rejection a caller sees for each way out. */
+describe('Router.stream', () => {
+  it('counts a stream the caller leaves at its last chunk as answered, not cancelled', async () => {
+    const a = fakeProvider('a');
+    const router = createRouter({
+      deployments: [{ id: 'a', group: 'chat', provider: a, model: 'm' }],
+    });
+    const answered: unknown[] = [];
+    router.onResponse((e) => answered.push(e));
+    let last: unknown;
+    for await (const chunk of router.stream({ model: 'chat', messages: HI })) {
+      if (chunk.done) {
+        last = chunk.response?.route.deployment;
+        break;
+      }
+    }
+    expect(last).toBe('a');
+    expect(router.stats()).toMatchObject({ requests: 1, successes: 1, cancelled: 0, inFlight: 0 });
+    expect(answered).toHaveLength(1);
+    expect(router.stats().deployments.a).toMatchObject({ inFlight: 0, successes: 1 });
+  });
+
+  it('still counts a stream left before its last chunk as cancelled', async () => {
+    const router = createRouter({
+      deployments: [{ id: 'a', group: 'chat', provider: fakeProvider('a'), model: 'm' }],
+    });
+    for await (const _ of router.stream({ model: 'chat', messages: HI })) break;
+    expect(router.stats()).toMatchObject({ requests: 1, successes: 0, cancelled: 1, inFlight: 0 });
+  });
+});
+
+describe('Router.complete', () => {
+  it("rejects with the caller's abort reason when a provider turns the abort into its own error", async () => {
+    const b = fakeProvider('b');
+    const own = {
+      async complete(request: { signal?: AbortSignal | undefined }) {
+        await new Promise<void>((resolve) =>
+          request.signal?.addEventListener('abort', () => resolve()),
+        );
+        throw new Error('request cancelled');
+      },
+    };
+    const router = createRouter({
+      deployments: [
+        { id: 'own', group: 'chat', provider: own as never, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+    });
+    const controller = new AbortController();
+    const call = router
+      .complete({ model: 'chat', messages: HI, signal: controller.signal })
+      .catch((e: unknown) => e);
+    controller.abort(new Error('user left'));
+    expect(await call).toBe(controller.signal.reason);
+    expect(b.requests).toHaveLength(0);
+    expect(router.stats()).toMatchObject({ cancelled: 1, failures: 0 });
+  });
+
+  it('fails as not retryable when the prompt fits no deployment (a retry would overflow again)', async () => {
+    const x = fakeProvider('x');
+    x.fallback = new ContextOverflowError({
+      origin: ORIGIN,
+      model: 's',
+      source: 'estimate',
+      promptTokens: 9_000,
+      contextWindow: 8_192,
+    });
+    const y = fakeProvider('y');
+    const router = createRouter({
+      deployments: [
+        { id: 'x', group: 'chat', provider: x, model: 's' },
+        { id: 'y', group: 'chat', provider: y, model: 's', priority: 1, contextWindow: 4_096 },
+      ],
+    });
+    const error = (await router
+      .complete({ model: 'chat', messages: HI })
+      .catch((e: unknown) => e)) as RouterError;
+    expect(error.attempts.map((a) => a.skipped)).toEqual([undefined, 'window-too-small']);
+    expect(error).toMatchObject({ kind: 'context-overflow', retryable: false });
+    expect(y.requests).toHaveLength(0);
+  });
+});

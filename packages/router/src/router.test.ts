@@ -269,6 +269,32 @@ describe('Router.complete', () => {
       vi.useRealTimers();
     }
   });
+
+  it("passes on a Retry-After when cooldowns are off, the soonest of the deployments'", async () => {
+    const { a, b, router } = pair({ cooldown: false });
+    a.fallback = apiError(429, { retryAfterMs: 5_000 });
+    b.fallback = apiError(429, { retryAfterMs: 2_000 });
+    const error = await router.complete({ model: 'chat', messages: HI }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ retryable: true, retryAfterMs: 2_000 });
+  });
+
+  it('gives no retryAfterMs when a deployment a retry could go to is still in rotation', async () => {
+    vi.useFakeTimers();
+    try {
+      const { a, b, router } = pair({ cooldown: { failures: 2, durationMs: 4_000 } });
+      a.script = [apiError(503), apiError(503)];
+      await router.complete({ model: 'chat', messages: HI });
+      await router.complete({ model: 'chat', messages: HI }); // a's second failure cools it down
+      b.script = [apiError(500)]; // b's first failure leaves it in rotation
+      const error = (await router
+        .complete({ model: 'chat', messages: HI })
+        .catch((e: unknown) => e)) as RouterError;
+      expect(error.attempts.map((x) => x.skipped)).toEqual(['cooldown', undefined]);
+      expect(error).toMatchObject({ retryable: true, retryAfterMs: undefined });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('types', () => {
@@ -495,6 +521,26 @@ describe('Router.close', () => {
       await router.complete({ model: 'g', messages: HI });
     }
     expect(shared.closed).toBe(true);
+  });
+
+  it('closes every provider even when one throws, then rejects with that error', async () => {
+    const broken = new Error('close failed');
+    const first = fakeProvider('first');
+    first.close = () => {
+      throw broken;
+    };
+    const second = fakeProvider('second');
+    const router = createRouter({
+      deployments: [
+        { id: 'x', group: 'g', provider: first, model: 'a' },
+        { id: 'y', group: 'g', provider: second, model: 'b' },
+      ],
+      closeProviders: true,
+    });
+    await expect(router.close()).rejects.toBe(broken);
+    expect(second.closed).toBe(true);
+    // Idempotent: a second caller gets the same outcome, not a second round of closes.
+    await expect(router.close()).rejects.toBe(broken);
   });
 });
 

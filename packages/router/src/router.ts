@@ -39,8 +39,6 @@ export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> 
 /** A chunk of a routed stream: the last one's `response` carries `route`. */
 export type RoutedChunk<C> = C extends StreamChunk<infer R> ? StreamChunk<Routed<R>> : C;
 
-function noop(): void {}
-
 /**
  * A provider over providers: each call names a model group, and the router sends it to one of the
  * group's deployments (by the strategy), falling back to the next deployment, then to the
@@ -157,10 +155,14 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const rt = this.#rt;
     rt.closed = true;
     const providers = rt.closeProviders ? new Set(rt.deployments.map((d) => d.provider)) : [];
-    this.#closing = Promise.all([
-      rt.state?.close(),
-      ...[...providers].map((p) => p.close?.()),
-    ]).then(noop);
+    const steps = [() => rt.state?.close(), ...[...providers].map((p) => () => p.close?.())];
+    // Every step runs whatever the others do (one provider's failure, even thrown synchronously,
+    // must not leave the shared state or the other providers open); the first failure is reported.
+    this.#closing = Promise.allSettled(steps.map((step) => new Promise((ok) => ok(step())))).then(
+      (results) => {
+        for (const result of results) if (result.status === 'rejected') throw result.reason;
+      },
+    );
     return this.#closing;
   }
 

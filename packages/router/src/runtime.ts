@@ -219,12 +219,22 @@ export class RouterRuntime implements PlanContext {
     const kind: ProviderErrorKind =
       attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
       (isProviderError(last) ? last.kind : 'api');
+    // How long until a retry could find a deployment back: over the deployments a retry could go
+    // to, the soonest end of a cooldown (met by the call or started by its failures) or of a
+    // Retry-After it was given (with `cooldown: false` that starts no cooldown). None when one of
+    // them could answer at once.
     const now = performance.now();
     let soonest: number | undefined;
+    let failure = 0;
     for (const a of attempts) {
-      if (a.skipped !== 'cooldown') continue;
-      const left = this.byId.get(a.deployment)!.health.remainingMs(now);
-      soonest = soonest === undefined ? left : Math.min(soonest, left);
+      const error = a.skipped === undefined ? plan.errors[failure++] : undefined;
+      if (a.skipped === 'unsupported' || a.skipped === 'window-too-small') continue;
+      if (a.skipped === undefined && !(isProviderError(error) && error.retryable)) continue;
+      const health = this.byId.get(a.deployment)!.health;
+      let wait = health.status(now) === 'cooling' ? health.remainingMs(now) : 0;
+      const asked = isProviderError(error) ? error.retryAfterMs : undefined;
+      if (asked !== undefined && Number.isFinite(asked) && asked > wait) wait = asked;
+      soonest = soonest === undefined ? wait : Math.min(soonest, wait);
     }
     // A deployment passed over for a while (cooling, busy...) may answer a retry; one without the
     // method or the window for this request never will.
@@ -242,7 +252,7 @@ export class RouterRuntime implements PlanContext {
       errors: plan.errors,
       kind,
       retryable,
-      retryAfterMs: soonest,
+      retryAfterMs: soonest !== undefined && soonest > 0 ? soonest : undefined,
     });
   }
 

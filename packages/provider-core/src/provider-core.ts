@@ -137,6 +137,7 @@ export class ProviderCore {
             body: undefined,
             model: undefined,
             signal,
+            callerSignal: signal,
             redact: rt.redactor.redactFor(key, endpoint),
           },
           false,

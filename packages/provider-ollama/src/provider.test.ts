@@ -339,10 +339,18 @@ describe('OllamaProvider.complete', () => {
     const controller = new AbortController();
     const pending = provider.complete(ask('x', { signal: controller.signal }));
     await until(() => chats(server).length === 1);
+    const errors: unknown[] = [];
+    provider.onError((event) => errors.push(event));
     controller.abort(new Error('cancelled'));
     await expect(pending).rejects.toThrow('cancelled');
     await until(() => server.aborted() === 1);
-    expect(provider.stats().inFlight).toBe(0);
+    // The caller's choice, not the server's failure: counted as cancelled, the breaker untouched.
+    expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+    expect(errors).toEqual([]);
+    expect(provider.breaker?.stats()).toMatchObject({ failures: 0, state: 'closed' });
+    expect(provider.toPrometheus()).toContain(
+      'x_provider_ollama_cancelled_total{provider="ollama",model="llama3.2"} 1',
+    );
   });
 
   it('throws OllamaTimeoutError total when the whole call exceeds totalMs', async () => {
@@ -785,7 +793,16 @@ describe('OllamaProvider metadata', () => {
       const error = await call().catch((e) => e);
       expect(isOllamaStreamError(error)).toBe(true);
       expect(error).toMatchObject({ reason: 'invalid-json', code: 'X_PROVIDER_OLLAMA_STREAM' });
-      expect(error.message).toContain('<!doctype html>');
+      expect(error.message).toContain('Open WebUI');
+    }
+    // Calls through the request path name the content type (initialize() reads a probe's text).
+    for (const call of [
+      () => provider.listModels(),
+      () => provider.embed({ model: 'nomic-embed-text', input: 'x' }),
+    ]) {
+      expect((await call().catch((e) => e)).message).toContain(
+        'answered with a web page (text/html), not application/json',
+      );
     }
   });
 
@@ -1189,11 +1206,19 @@ describe('OllamaProvider.stats', () => {
   });
 
   it('renders valid Prometheus text with escaped label values when error codes hold quotes and newlines', async () => {
-    const { provider } = await setup({ '/api/chat': loadFixture('01-chat-nonstream.json') });
+    // A key callback's own error is counted under its code, whatever that holds.
+    let failing = false;
+    const getApiKey = () => {
+      if (failing) throw Object.assign(new Error('stop'), { code: 'we"ird\\code\nx' });
+      return undefined;
+    };
+    const { provider } = await setup(
+      { '/api/chat': loadFixture('01-chat-nonstream.json') },
+      { getApiKey },
+    );
     await provider.complete(ask());
-    const controller = new AbortController();
-    controller.abort(Object.assign(new Error('stop'), { code: 'we"ird\\code\nx' }));
-    await provider.complete(ask('x', { signal: controller.signal })).catch(() => {});
+    failing = true;
+    await provider.complete(ask('x')).catch(() => {});
     const text = provider.toPrometheus();
     expect(text.endsWith('\n')).toBe(true);
     const typed = new Map<string, string>();

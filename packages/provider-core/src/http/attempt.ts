@@ -71,6 +71,8 @@ export async function* streamAttempt(
    * the request being aborted.
    */
   complete?: () => boolean,
+  /** Told the answer's content type before its first chunk. */
+  onContentType?: (contentType: string | undefined) => void,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const control = new AttemptSignal(init.signals, true, takesAnySignal(init.transport));
   let gotBytes = false;
@@ -84,6 +86,7 @@ export async function* streamAttempt(
       watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
     }
     response = await open(init, control);
+    onContentType?.(header(response.headers, 'content-type'));
     let first = true;
     try {
       for await (const chunk of chunksOf(response.body)) {
@@ -164,7 +167,7 @@ function letBodyEnd(stream: EndingBody): void {
   stream.resume();
 }
 
-/** Thrown by {@link bufferedAttempt} when the body exceeds its cap. */
+/** Thrown by {@link readAttempt} when the body exceeds its cap and no other error is given. */
 export class BodyTooLargeError extends Error {
   readonly limit: number;
   constructor(limit: number) {
@@ -301,16 +304,4 @@ async function readFromTransport(
     watchdog?.stop();
     control.release();
   }
-}
-
-/** One attempt whose body is read whole (metadata, non-streamed answers), at most `maxBytes`. */
-export async function bufferedAttempt(init: AttemptInit, maxBytes: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  await readAttempt(init, maxBytes, (chunk) => {
-    parts.push(chunk);
-    size += chunk.length;
-    return false;
-  });
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }

@@ -11,7 +11,10 @@ export interface CallCounts {
   failuresByCode: Record<string, number>;
   /** Calls running now. */
   inFlight: number;
-  /** Streams the caller stopped reading before the end (neither successes nor failures). */
+  /**
+   * Calls the caller aborted through its `signal` (queued, waiting or reading), and streams it
+   * stopped reading before the end: neither successes nor failures.
+   */
   cancelled: number;
 }
 

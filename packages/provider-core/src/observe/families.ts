@@ -51,7 +51,11 @@ const MODEL_COUNTERS: ReadonlyArray<[string, string, Counter]> = [
     (r) => r.requests,
   ],
   ['successes_total', 'Calls that returned an answer.', (r) => r.successes],
-  ['cancelled_total', 'Streams the caller stopped reading before the end.', (r) => r.cancelled],
+  [
+    'cancelled_total',
+    'Calls the caller aborted, and streams it stopped reading before the end.',
+    (r) => r.cancelled,
+  ],
   [
     'attempts_total',
     'HTTP attempts, retries and server metadata calls included.',

@@ -63,6 +63,19 @@ describe('ProviderCore logger', () => {
     });
   });
 
+  it('logs no call-failed entry for calls their caller aborted', async () => {
+    const server = await startReplyServer();
+    cleanup.push(() => server.close());
+    const { logger, entries } = recordingLogger();
+    const p = observedProvider(server.url, { logger, retry: false });
+    cleanup.push(() => p.core.close());
+    const signal = AbortSignal.abort();
+    await expect(p.complete({ ...ask('m'), signal })).rejects.toBe(signal.reason);
+    await expect(p.stream({ ...ask('m'), signal }).next()).rejects.toBe(signal.reason);
+    expect(entries.filter((e) => e[1].event === 'call-failed')).toEqual([]);
+    expect(p.core.stats()).toMatchObject({ cancelled: 2, failures: 0 });
+  });
+
   it('writes no secret into any entry when a hostile server echoes the key (startEchoSecrets)', async () => {
     await using echo = await startEchoSecrets();
     const key = 'sk-log-Zq7Xv9Lm3Pw8Rt2Y';

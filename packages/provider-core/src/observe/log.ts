@@ -68,10 +68,9 @@ export function logEvents(log: PackageLog, topics: ProviderTopics): void {
       `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${e.message}`,
     ),
   );
+  // A call its caller aborted is cancelled, not failed: it never reaches this topic.
   topics.error.on((e) =>
-    // A caller's own abort is not a failure of the provider.
-    log.write(
-      e.name === 'AbortError' ? 'info' : 'error',
+    log.error(
       { event: 'call-failed', model: e.model, endpoint: e.endpoint, code: e.code, error: e.name },
       `${e.endpoint} failed: ${e.message}`,
     ),

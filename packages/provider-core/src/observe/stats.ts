@@ -141,7 +141,7 @@ export class StatsRecorder {
     this.models.get(model).failure(code);
   }
 
-  /** A stream the caller stopped reading before its end (not a failure). */
+  /** A call the caller aborted, or a stream it stopped reading before its end (not a failure). */
   cancel(model: string): void {
     this.cancelled++;
     this.models.get(model).cancelled++;

@@ -163,6 +163,25 @@ describe('telemetry (OpenTelemetry GenAI conventions, in-memory exporters)', () 
     expect(duration.dataPoints[0]!.attributes['error.type']).toBe('X_PROVIDER_REPLY_SERVER_BUSY');
   });
 
+  it('marks a call its caller aborted with x.cancelled, no error status and no duration', async () => {
+    const otel = sdk();
+    const s = await server();
+    const p = observedProvider(s.url, { retry: false, telemetry: providersOf(otel) });
+    cleanup.push(() => p.core.close());
+    const reason = new Error('the user left');
+    const aborted = { ...ask('m'), signal: AbortSignal.abort(reason) };
+    await expect(p.complete(aborted)).rejects.toBe(reason);
+    await expect(p.stream(aborted).next()).rejects.toBe(reason);
+    const spans = otel.spans();
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(span.attributes['x.cancelled']).toBe(true);
+      expect(span.attributes['error.type']).toBeUndefined();
+      expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    }
+    expect((await otel.histograms()).get('gen_ai.client.operation.duration')).toBeUndefined();
+  });
+
   it("nests under the caller's active span and is the active span while its attempts are sent", async () => {
     const otel = sdk();
     const s = await server();

@@ -345,7 +345,10 @@ export class CallTelemetry {
     );
   }
 
-  /** A stream the caller stopped reading: the span ends unmarked, no duration is recorded. */
+  /**
+   * A call the caller cancelled (aborted, or a stream it stopped reading): the span ends marked
+   * `x.cancelled`, without an error status, and no duration is recorded.
+   */
   cancelled(): void {
     if (this.#ended) return;
     this.#ended = true;

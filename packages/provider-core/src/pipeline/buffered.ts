@@ -1,7 +1,7 @@
 import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
-import { bufferedAttempt, readAttempt } from '../http/attempt';
+import { readAttempt } from '../http/attempt';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
@@ -10,10 +10,11 @@ import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import { normalizeFailure } from './normalize';
-import { failed, finish, succeeded } from './outcome';
+import { ended, finish, succeeded } from './outcome';
 import { Progress, tooLarge } from './progress';
 import { planSend } from './send-plan';
 import { attemptInit, type CallRequest, headersFor, withPartial } from './shared';
+import { droppingPageKept, isWebPage, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**
  * A buffered call through the whole request path: cache, tokens, rate limit,
@@ -49,7 +50,7 @@ export async function complete<Request extends CoreRequest, Response extends Cor
     succeeded(rt, response, model, scope.started, call);
     return response;
   } catch (error) {
-    throw failed(rt, error, model, op.endpoint, request.signal, call);
+    throw ended(rt, error, model, op.endpoint, request.signal, call);
   } finally {
     scope.end();
   }
@@ -90,6 +91,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     body: send.body,
     model,
     signal,
+    callerSignal: request.signal,
     redact: send.redact,
   };
   // The concurrency slot is held through every attempt and given back however the call ends.
@@ -108,8 +110,9 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
         const progress = new Progress(rt);
         // A server (or a proxy) may answer one JSON document although a stream was asked for.
         let whole: Buffer[] | undefined;
+        let page: WebPage | undefined;
         try {
-          await throughBreaker(rt.breaker, signal, (breakerSignal) =>
+          await throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
             readAttempt(
               attemptInit(rt, call, true, breakerSignal),
               rt.maxAnswerBytes,
@@ -118,6 +121,8 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
                   whole.push(chunk);
                   return false;
                 }
+                if (page?.keep(chunk) === true) throw PAGE_KEPT;
+                if (page !== undefined) return false;
                 decoder.push(chunk, onMessage);
                 const stalled = progress.check(accumulator);
                 if (stalled !== undefined) throw stalled;
@@ -125,10 +130,15 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
               },
               () => tooLarge(rt, op.endpoint, accumulator),
               (contentType) => {
-                if (format.framing === 'sse' && wholeDocument(contentType)) whole = [];
+                // An SSE wire reads an HTML page whole: its accumulator says what it is.
+                if (format.framing === 'sse') {
+                  if (wholeDocument(contentType)) whole = [];
+                } else if (isWebPage(contentType)) page = new WebPage(contentType!);
               },
-            ),
+            ).catch(droppingPageKept),
           );
+          // After the breaker: a page where the API should be is a wrong address, not an outage.
+          if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
           if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
           else if (!accumulator.done) decoder.end(onMessage);
         } catch (error) {
@@ -136,10 +146,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
         }
       } else {
         try {
-          const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-            bufferedAttempt(attemptInit(rt, call, false, breakerSignal), rt.maxBytes),
-          );
-          accumulator.addWhole(buffer.toString('utf8'));
+          accumulator.addWhole((await readWhole(rt, call)).toString('utf8'));
         } catch (error) {
           throw withPartial(rt, error, op.endpoint, accumulator);
         }
@@ -178,12 +185,19 @@ export async function request(
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
   const redact = rt.redactor.redactFor(key, endpoint);
   const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
-  const call: CallRequest = { endpoint, method: init.method, headers, body, model, signal, redact };
+  const call: CallRequest = {
+    endpoint,
+    method: init.method,
+    headers,
+    body,
+    model,
+    signal,
+    callerSignal: signal,
+    redact,
+  };
   return withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
     try {
-      const buffer = await throughBreaker(rt.breaker, signal, (breakerSignal) =>
-        bufferedAttempt(attemptInit(rt, call, false, breakerSignal), rt.maxBytes),
-      );
+      const buffer = await readWhole(rt, call);
       return { text: buffer.toString('utf8'), attempts: attempt };
     } catch (error) {
       throw withPartial(rt, error, endpoint, undefined);

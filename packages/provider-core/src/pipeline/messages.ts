@@ -40,7 +40,16 @@ export async function* messages<T>(
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
   const redact = rt.redactor.redactFor(key, endpoint);
   const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
-  const call: CallRequest = { endpoint, method: init.method, headers, body, model, signal, redact };
+  const call: CallRequest = {
+    endpoint,
+    method: init.method,
+    headers,
+    body,
+    model,
+    signal,
+    callerSignal: signal,
+    redact,
+  };
   const open = (breakerSignal: AbortSignal | undefined) =>
     streamAttempt(attemptInit(rt, call, true, breakerSignal));
   const pending: T[] = [];

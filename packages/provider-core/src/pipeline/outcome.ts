@@ -66,10 +66,35 @@ export function succeeded(
 }
 
 /**
+ * Ends a call that has no answer. One its caller aborted, in any phase (queued, waiting for the
+ * answer, reading it), is cancelled: the caller's choice is no failure of the provider, so it
+ * must not show as one in the failure counts, alerts and error logs that track the server. Any
+ * other end failed. Returns the error to throw.
+ */
+export function ended(
+  rt: Runtime,
+  raw: unknown,
+  model: string,
+  endpoint: string,
+  callerSignal: AbortSignal | undefined,
+  call?: CallTelemetry,
+): unknown {
+  if (callerSignal?.aborted !== true) return failed(rt, raw, model, endpoint, callerSignal, call);
+  cancelled(rt, model, call);
+  return normalizeFailure(rt, raw, callerSignal);
+}
+
+/** Counts a call the caller cancelled: neither a success nor a failure; its span is marked. */
+export function cancelled(rt: Runtime, model: string, call?: CallTelemetry): void {
+  rt.stats.cancel(model);
+  call?.cancelled();
+}
+
+/**
  * Counts a failed call and tells the `error` listeners (the message scrubbed of secrets). Returns
  * the error to throw: the provider's typed error for what a composed piece threw.
  */
-export function failed(
+function failed(
   rt: Runtime,
   raw: unknown,
   model: string | undefined,

@@ -10,11 +10,14 @@ import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
 import { Progress, tooLarge } from './progress';
 import { attemptInit, type CallRequest } from './shared';
+import { droppingPageKept, isWebPage, PAGE_KEPT, WebPage } from './web-page';
 
 /** What one streamed attempt sends, and how its answer is read. */
 export interface StreamedAttempt extends CallRequest {
   model: string;
   framing: Framing;
+  /** The `accept` header sent: what the answer should have been. */
+  accept: string;
   /** Record the time to the first chunk in the stats (a stream the caller reads). */
   recordsFirstToken: boolean;
 }
@@ -76,6 +79,11 @@ export class AnswerReader<Response> {
   #left = false;
   /** A read waiting for the next push. */
   #wake: (() => void) | undefined;
+  /** A web page answered instead of the stream: its start is kept, then it fails the attempt. */
+  #page: WebPage | undefined;
+  readonly #onContentType = (contentType: string | undefined): void => {
+    if (isWebPage(contentType)) this.#page = new WebPage(contentType!);
+  };
 
   constructor(
     rt: Runtime,
@@ -114,6 +122,11 @@ export class AnswerReader<Response> {
         continue;
       }
       const next = await this.#body.next();
+      const page = this.#page;
+      if (page !== undefined) {
+        if (next.done === true || page.keep(next.value)) this.failure = this.#pageError(page);
+        continue;
+      }
       if (next.done === true) {
         this.#decoder.end(this.#onMessage);
         this.ended = true;
@@ -173,26 +186,26 @@ export class AnswerReader<Response> {
       attemptInit(rt, init, true, breakerSignal);
     const dispatch = directDispatch(rt.transport);
     if (dispatch === undefined) {
-      this.#body = streamThroughBreaker(rt.breaker, init.signal, (breakerSignal) =>
+      this.#body = streamThroughBreaker(rt.breaker, init.callerSignal, (breakerSignal) =>
         // Released once the final message arrived: the body may end, the socket is kept.
-        streamAttempt(request(breakerSignal), () => this.accumulator.done),
+        streamAttempt(request(breakerSignal), () => this.accumulator.done, this.#onContentType),
       );
       return;
     }
-    this.#outcome = throughBreaker(rt.breaker, init.signal, (breakerSignal) =>
+    this.#outcome = throughBreaker(rt.breaker, init.callerSignal, (breakerSignal) =>
       directAttempt(
         request(breakerSignal),
         dispatch,
         rt.maxAnswerBytes,
         this.#push,
         () => tooLarge(rt, this.#endpoint, this.accumulator),
-        undefined,
+        this.#onContentType,
         (exchange) => {
           this.#exchange = exchange;
         },
       ).catch((error: unknown) => {
         // A caller who left is not the server's failure: no blame for the breaker.
-        if (!this.#left) throw error;
+        if (!this.#left) droppingPageKept(error);
       }),
     );
     this.#outcome.then(this.#ended, this.#failed);
@@ -200,6 +213,9 @@ export class AnswerReader<Response> {
 
   /** A pushed chunk: decoded at once; true when the answer is complete. */
   readonly #push = (chunk: Buffer): boolean => {
+    // Enough of the page is kept: the exchange is cut, and `#ended` fails the attempt.
+    if (this.#page?.keep(chunk) === true) throw PAGE_KEPT;
+    if (this.#page !== undefined) return false;
     this.#take(chunk);
     if (this.pending.length >= HIGH_WATER && !this.accumulator.done) this.#exchange?.pause();
     if (this.pending.length > 0) this.#wakeUp();
@@ -207,6 +223,10 @@ export class AnswerReader<Response> {
   };
 
   readonly #ended = (): void => {
+    if (this.#page !== undefined) {
+      this.#failed(this.#pageError(this.#page));
+      return;
+    }
     // The body ended before the final message: the decoder may hold its last line.
     if (!this.accumulator.done) {
       try {
@@ -223,6 +243,10 @@ export class AnswerReader<Response> {
     this.failure = error;
     this.#wakeUp();
   };
+
+  #pageError(page: WebPage): unknown {
+    return page.error(this.#rt, this.#endpoint, this.#init.accept, this.#init.redact);
+  }
 
   #wakeUp(): void {
     const wake = this.#wake;

@@ -16,6 +16,11 @@ export interface CallRequest {
   model: string | undefined;
   /** The call's signal (the caller's, joined with the total deadline). */
   signal: AbortSignal | undefined;
+  /**
+   * The caller's own signal: the breaker ignores what follows its abort, so it must not be given
+   * the total deadline, which is the provider's own timeout and a failure of the server.
+   */
+  callerSignal: AbortSignal | undefined;
   redact: (text: string) => string;
 }
 

@@ -7,7 +7,7 @@ import { beginCall, type CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
 import { ConsumerWatch } from './consumer-watch';
-import { failed, finish, succeeded } from './outcome';
+import { cancelled, ended, finish, succeeded } from './outcome';
 import { AnswerReader } from './reader';
 import { planSend } from './send-plan';
 import { withPartial } from './shared';
@@ -41,16 +41,14 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   rt.stats.streams++;
   const { signal, started } = scope;
   const call = rt.telemetry?.start(op.name, model, request, true);
-  let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
+  // A stream that ends uncounted (the caller stopped reading) counts as cancelled.
+  let counted = false;
   let reader: AnswerReader<Response> | undefined;
   // Ends the call for a caller who stopped reading: the socket, breaker and in-flight slots free.
   const watch = new ConsumerWatch(rt, () => {
     void reader?.release();
-    if (outcome === 'cancelled') {
-      rt.stats.cancel(model);
-      call?.cancelled();
-    }
-    outcome = 'failure';
+    if (!counted) cancelled(rt, model, call);
+    counted = true;
     scope.end();
   });
   try {
@@ -67,7 +65,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
         }
         if (signal?.aborted) throw signal.reason;
         succeeded(rt, response, model, started, call);
-        outcome = 'success';
+        counted = true;
         yield finalChunk(response);
         return;
       }
@@ -92,7 +90,9 @@ export async function* stream<Request extends CoreRequest, Response extends Core
               body: send.body,
               model,
               framing: format.framing,
+              accept: format.accept,
               signal,
+              callerSignal: request.signal,
               redact: send.redact,
               recordsFirstToken: true,
             },
@@ -147,21 +147,18 @@ export async function* stream<Request extends CoreRequest, Response extends Core
       rt.cache.store(plan.key, { response, chunks: record.map(recorded) });
     }
     succeeded(rt, response, model, started, call);
-    outcome = 'success';
+    counted = true;
     watch.handOver();
     yield finalChunk(response);
   } catch (error) {
     if (watch.abandoned) throw watch.error();
-    outcome = 'failure';
-    throw failed(rt, error, model, op.endpoint, request.signal, call);
+    counted = true;
+    throw ended(rt, error, model, op.endpoint, request.signal, call);
   } finally {
     watch.stop();
     if (!watch.abandoned) {
       scope.end();
-      if (outcome === 'cancelled') {
-        rt.stats.cancel(model);
-        call?.cancelled();
-      }
+      if (!counted) cancelled(rt, model, call);
     }
   }
 }

@@ -197,6 +197,16 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         partial: this.partial(),
       });
     }
+    // Every chunk Ollama sends has `done`, and text in `message` or `response`. Anything else is
+    // another service's JSON (`{"detail":"Not Found"}`): counted as a chunk, it would be yielded
+    // and the answer would end as a stream cut short, blaming the network.
+    if (typeof obj.done !== 'boolean' && obj.message === undefined && obj.response === undefined) {
+      throw new OllamaStreamError({
+        reason: 'invalid-json',
+        message: `Ollama sent JSON that is not a chat or generate chunk (no done, message or response): ${this.#redact(JSON.stringify(obj)).slice(0, 80)}`,
+        partial: this.partial(),
+      });
+    }
     this.chunks++;
     if (typeof obj.model === 'string') this.model = obj.model;
     const message = obj.message as Json | undefined;

@@ -1,0 +1,94 @@
+import { readAttempt } from '../http/attempt';
+import type { Runtime } from '../runtime';
+import { throughBreaker } from '../stages/breaker-gate';
+import { EMPTY_PARTIAL } from '../types';
+import { attemptInit, type CallRequest } from './shared';
+
+/** Bytes of a page kept for its error: enough for the `<title>` of most pages. */
+const KEPT_BYTES = 2048;
+
+/**
+ * True for a web page's content type (`text/html; charset=utf-8`...): never a model API's stream,
+ * whatever follows the media type.
+ */
+export function isWebPage(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const end = contentType.indexOf(';');
+  const type = (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
+  return type === 'text/html' || type === 'application/xhtml+xml';
+}
+
+/**
+ * Thrown from a read's sink once enough of a page is kept: the exchange is cut at once (a page may
+ * never end), and the attempt's breaker call, which drops it, settles as a success.
+ */
+export const PAGE_KEPT = new Error('enough of the web page was kept');
+
+/** Lets {@link PAGE_KEPT} end a breaker call quietly; anything else is rethrown. */
+export function droppingPageKept(error: unknown): void {
+  if (error !== PAGE_KEPT) throw error;
+}
+
+/**
+ * A web page that answered 200 where the API's stream was asked for: a `baseUrl` pointing at a web
+ * UI (Open WebUI) or a proxy's login page. Read as lines, it would end as "not JSON" or, with an
+ * empty or JSON-looking body, as a stream cut short, which sends the user after the network.
+ * Only its first bytes are kept, for the error; the rest is not read.
+ */
+export class WebPage {
+  readonly #parts: Buffer[] = [];
+  #size = 0;
+
+  constructor(readonly contentType: string) {}
+
+  /** Keeps the start of the page; true once enough is kept (reading can stop). */
+  keep(chunk: Uint8Array): boolean {
+    if (this.#size < KEPT_BYTES) {
+      this.#parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.#size += chunk.byteLength;
+    }
+    return this.#size >= KEPT_BYTES;
+  }
+
+  /** The provider's stream error naming the content type and the page's title (or its start). */
+  error(rt: Runtime, endpoint: string, accept: string, redact: (text: string) => string): unknown {
+    const text = Buffer.concat(this.#parts).toString('utf8', 0, KEPT_BYTES);
+    const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+    const start = text.replace(/\s+/g, ' ').trim();
+    let seen = 'Its body is empty.';
+    if (title) seen = `Its title: "${redact(title).slice(0, 80)}".`;
+    else if (start) seen = `It starts: ${JSON.stringify(redact(start).slice(0, 80))}.`;
+    const label = rt.identity.label;
+    return rt.kit.stream({
+      reason: 'invalid-json',
+      message: `${label}'s ${endpoint} answered with a web page (${redact(this.contentType).slice(0, 80)}), not ${accept} as ${label} does: is baseUrl ${label}'s API address, not a web UI or a proxy's login page? ${seen}`,
+      partial: EMPTY_PARTIAL,
+    });
+  }
+}
+
+/**
+ * One attempt's answer read whole through the breaker, at most `maxLineBytes` (a JSON answer, a
+ * metadata call). A web page ends it with the page's error once the breaker call has settled.
+ */
+export async function readWhole(rt: Runtime, call: CallRequest): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let page: WebPage | undefined;
+  await throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
+    readAttempt(
+      attemptInit(rt, call, false, breakerSignal),
+      rt.maxBytes,
+      (chunk) => {
+        if (page?.keep(chunk) === true) throw PAGE_KEPT;
+        if (page === undefined) parts.push(chunk);
+        return false;
+      },
+      undefined,
+      (contentType) => {
+        if (isWebPage(contentType)) page = new WebPage(contentType!);
+      },
+    ).catch(droppingPageKept),
+  );
+  if (page !== undefined) throw page.error(rt, call.endpoint, 'application/json', call.redact);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}

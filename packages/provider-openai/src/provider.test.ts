@@ -683,6 +683,20 @@ describe('OpenAIProvider lifecycle', () => {
     expect(isOpenAIStreamError(error)).toBe(true);
     expect(error).toMatchObject({ reason: 'invalid-json' });
     // It says what came back and where to look, not only that it was not JSON.
+    expect((error as Error).message).toContain('answered with a web page (text/html)');
+    expect((error as Error).message).toContain('is baseUrl');
+    expect((error as Error).message).toContain('Its title: "Login"');
+  });
+
+  it('names an HTML page sent under another content type, and points at baseUrl', async () => {
+    const { provider } = await setup({
+      '/chat/completions': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('<!doctype html><title>Login</title>');
+      },
+    });
+    const error = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'invalid-json' });
     expect((error as Error).message).toContain('HTML or XML document, not a chat completion');
     expect((error as Error).message).toContain('baseUrl');
     expect((error as Error).message).toContain('<!doctype html><title>Login</title>');

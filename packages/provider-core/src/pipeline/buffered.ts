@@ -13,7 +13,7 @@ import { normalizeFailure } from './normalize';
 import { ended, finish, succeeded } from './outcome';
 import { Progress, tooLarge } from './progress';
 import { planSend } from './send-plan';
-import { attemptInit, type CallRequest, headersFor, withPartial } from './shared';
+import { attemptInit, type CallRequest, headersFor, isJsonDocument, withPartial } from './shared';
 import { droppingPageKept, isWebPage, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**
@@ -130,10 +130,8 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
               },
               () => tooLarge(rt, op.endpoint, accumulator),
               (contentType) => {
-                // An SSE wire reads an HTML page whole: its accumulator says what it is.
-                if (format.framing === 'sse') {
-                  if (wholeDocument(contentType)) whole = [];
-                } else if (isWebPage(contentType)) page = new WebPage(contentType!);
+                if (isWebPage(contentType)) page = new WebPage(contentType!);
+                else if (format.framing === 'sse' && isJsonDocument(contentType)) whole = [];
               },
             ).catch(droppingPageKept),
           );
@@ -205,14 +203,4 @@ export async function request(
   }).catch((error: unknown) => {
     throw normalizeFailure(rt, error, signal);
   });
-}
-
-/**
- * An SSE call answered with one document: JSON (a server that ignores `stream`) or HTML (another
- * service on the port), read whole so the answer parses, or fails as invalid JSON, as one body.
- */
-function wholeDocument(contentType: string | undefined): boolean {
-  return (
-    contentType !== undefined && (contentType.includes('json') || contentType.includes('html'))
-  );
 }

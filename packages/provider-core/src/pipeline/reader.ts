@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime';
 import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
 import { Progress, tooLarge } from './progress';
-import { attemptInit, type CallRequest } from './shared';
+import { attemptInit, type CallRequest, isJsonDocument } from './shared';
 import { droppingPageKept, isWebPage, PAGE_KEPT, WebPage } from './web-page';
 
 /** What one streamed attempt sends, and how its answer is read. */
@@ -81,8 +81,11 @@ export class AnswerReader<Response> {
   #wake: (() => void) | undefined;
   /** A web page answered instead of the stream: its start is kept, then it fails the attempt. */
   #page: WebPage | undefined;
+  /** One JSON document answered instead of events: read whole, handed on as one chunk. */
+  #whole: Buffer[] | undefined;
   readonly #onContentType = (contentType: string | undefined): void => {
     if (isWebPage(contentType)) this.#page = new WebPage(contentType!);
+    else if (this.#init.framing === 'sse' && isJsonDocument(contentType)) this.#whole = [];
   };
 
   constructor(
@@ -128,7 +131,7 @@ export class AnswerReader<Response> {
         continue;
       }
       if (next.done === true) {
-        this.#decoder.end(this.#onMessage);
+        this.#end();
         this.ended = true;
         break;
       }
@@ -165,6 +168,10 @@ export class AnswerReader<Response> {
   /** Decodes one read: messages into `pending`; throws a stall (the answer made no progress). */
   #take(chunk: Uint8Array): void {
     const { accumulator } = this;
+    if (this.#whole !== undefined) {
+      this.#whole.push(Buffer.from(chunk));
+      return;
+    }
     try {
       this.#decoder.push(chunk, this.#onMessage);
       // Pushed while the caller holds chunks: not a time the server is answerable for.
@@ -230,7 +237,7 @@ export class AnswerReader<Response> {
     // The body ended before the final message: the decoder may hold its last line.
     if (!this.accumulator.done) {
       try {
-        this.#decoder.end(this.#onMessage);
+        this.#end();
       } catch (error) {
         this.failure = error;
       }
@@ -243,6 +250,29 @@ export class AnswerReader<Response> {
     this.failure = error;
     this.#wakeUp();
   };
+
+  /**
+   * The body ended: the decoder's last line, or the JSON document read whole, whose typed error is
+   * thrown before anything reached the caller, or whose answer is handed on as one chunk.
+   */
+  #end(): void {
+    const whole = this.#whole;
+    if (whole === undefined) {
+      this.#decoder.end(this.#onMessage);
+      return;
+    }
+    this.#whole = undefined;
+    const { accumulator } = this;
+    accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
+    const { content, thinking, toolCalls } = accumulator.partial();
+    this.pending.push({
+      content,
+      thinking: thinking.length > 0 ? thinking : undefined,
+      toolCalls: toolCalls.length > 0 ? [...toolCalls] : undefined,
+      done: false,
+      response: undefined,
+    });
+  }
 
   #pageError(page: WebPage): unknown {
     return page.error(this.#rt, this.#endpoint, this.#init.accept, this.#init.redact);

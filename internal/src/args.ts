@@ -141,14 +141,18 @@ export function optionalSignal(name: string, value: unknown): AbortSignal | unde
   return value as AbortSignal | undefined;
 }
 
-/** One of a fixed set of strings; the message lists them. */
+/**
+ * One of a fixed set of strings; the message lists them. Another string is a RangeError (right
+ * type, wrong value), anything else a TypeError, as for numbers out of range.
+ */
 export function expectOneOf<T extends string>(
   name: string,
   value: unknown,
   choices: readonly T[],
 ): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    fail(name, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+    const expected = `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`;
+    fail(name, expected, value, typeof value === 'string');
   }
   return value as T;
 }

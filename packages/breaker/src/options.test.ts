@@ -86,7 +86,7 @@ describe('createBreaker options', () => {
     ],
     [
       { window: { type: 'sliding' } },
-      TypeError,
+      RangeError,
       "Expected `window.type` to be 'count' or 'time', got `\"sliding\"` (string)",
     ],
     [

@@ -262,7 +262,7 @@ function resolveWindow(value: unknown): ResolvedWindow | undefined {
       failureRateThreshold: rate(),
     };
   }
-  return fail('window.type', "'count' or 'time'", window.type);
+  return fail('window.type', "'count' or 'time'", window.type, typeof window.type === 'string');
 }
 
 /**

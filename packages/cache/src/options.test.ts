@@ -31,7 +31,7 @@ describe('createCache options', () => {
     ],
     [
       { strategy: 'always' },
-      TypeError,
+      RangeError,
       'Expected `strategy` to be one of "disabled", "conservative", "selective", "aggressive", got `"always"` (string)',
     ],
     [

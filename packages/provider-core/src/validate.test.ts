@@ -30,10 +30,12 @@ describe('optionalStop', () => {
 });
 
 describe('optionalCacheMode', () => {
-  it('throws a TypeError listing the modes when the mode is unknown', () => {
+  it('throws a RangeError listing the modes when the mode is unknown, a TypeError for a non-string', () => {
+    expect(() => check.optionalCacheMode('request.cache', 'always')).toThrow(RangeError);
     expect(() => check.optionalCacheMode('request.cache', 'always')).toThrow(
       'Expected `request.cache` to be one of "default", "bypass", "refresh"',
     );
+    expect(() => check.optionalCacheMode('request.cache', 1)).toThrow(TypeError);
     expect(() => check.optionalCacheMode('request.cache', 'bypass')).not.toThrow();
   });
 });

@@ -128,7 +128,7 @@ describe('createOpenAIProvider options', () => {
 
   it('throws TypeError or RangeError for invalid values', () => {
     const base = { baseUrl: 'http://127.0.0.1:9/v1' };
-    expect(() => createOpenAIProvider({ preset: 'azure' as never })).toThrow(TypeError);
+    expect(() => createOpenAIProvider({ preset: 'azure' as never })).toThrow(RangeError);
     expect(() => createOpenAIProvider({ baseUrl: 'ftp://x/v1' })).toThrow(TypeError);
     expect(() => createOpenAIProvider({ baseUrl: 'http://x/v1?q=1' })).toThrow(TypeError);
     expect(() => createOpenAIProvider({ ...base, contextWindows: { m: 0 } })).toThrow(RangeError);

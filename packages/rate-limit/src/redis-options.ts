@@ -6,6 +6,7 @@ import {
   expectDuration,
   expectLogger,
   expectNumber,
+  expectOneOf,
   fail,
   optionalBoolean,
   optionalString,
@@ -144,20 +145,6 @@ const STORE_KEYS = [
 /** @internal */
 export const BUCKET_KEYS = [...STORE_KEYS, 'key', 'ratePerSecond', 'capacity', 'maxQueue'] as const;
 
-/** `expectOneOf`, but a string that is not a policy is a RangeError (right type, wrong value). */
-function expectPolicy(value: unknown): OutagePolicy {
-  if (value === undefined) return 'local';
-  if (!(POLICIES as readonly unknown[]).includes(value)) {
-    fail(
-      'onUnavailable',
-      'one of "fail-open", "fail-closed", "local"',
-      value,
-      typeof value === 'string',
-    );
-  }
-  return value as OutagePolicy;
-}
-
 /** @internal the store's options, validated */
 export interface ResolvedRedisStoreOptions {
   readonly client: RedisClientLike;
@@ -192,7 +179,10 @@ export function resolveRedisStoreOptions(
       o.decisionTimeoutMs === undefined
         ? 250
         : expectDuration('decisionTimeoutMs', o.decisionTimeoutMs, { exclusiveMin: true }),
-    policy: expectPolicy(o.onUnavailable),
+    policy:
+      o.onUnavailable === undefined
+        ? 'local'
+        : expectOneOf('onUnavailable', o.onUnavailable, POLICIES),
     localShare:
       o.localShare === undefined
         ? 0.25

@@ -147,9 +147,10 @@ describe('loadEncoding', () => {
     expect(loadedEncodings()).toEqual(['o200k_base']);
   });
 
-  it('rejects with TypeError when the encoding is unknown', async () => {
+  it('rejects with a RangeError when the encoding is unknown, a TypeError when it is no string', async () => {
     const { loadEncoding } = await import('./index');
-    await expect(loadEncoding('gpt2' as never)).rejects.toThrow(TypeError);
+    await expect(loadEncoding('gpt2' as never)).rejects.toThrow(RangeError);
+    await expect(loadEncoding(5 as never)).rejects.toThrow(TypeError);
   });
 });
 

@@ -168,14 +168,14 @@ describe('registerModel', () => {
 
   it('throws TypeError or RangeError when the input is invalid', () => {
     expect(() => registerModel({ id: 'x', provider: 'acme' as never, contextWindow: 1 })).toThrow(
-      TypeError,
+      RangeError,
     );
     expect(() => registerModel({ id: 'x', provider: 'openai', contextWindow: 0 })).toThrow(
       'Expected `contextWindow` to be an integer >= 1, got `0` (number)',
     );
     expect(() =>
       registerModel({ id: 'x', provider: 'openai', contextWindow: 10, encoding: 'gpt2' as never }),
-    ).toThrow(TypeError);
+    ).toThrow(RangeError);
     expect(() =>
       registerModel({
         id: 'x',

@@ -1,6 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  chunk,
   completion,
   DONE,
   errorBody,
@@ -259,6 +260,26 @@ describe('OpenAIProvider.complete', () => {
     const error = await pending;
     expect(isOpenAITimeoutError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'X_PROVIDER_OPENAI_TIMEOUT', timeout: 'total' });
+  });
+
+  it('gives the total timeout of a complete() the chunks that had arrived', async () => {
+    const { provider } = await setup(
+      {
+        '/chat/completions': (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write(chunk({ role: 'assistant', content: 'Half an ' }));
+          res.write(chunk({ content: 'answer' }));
+          // then silence: the total deadline ends the call
+        },
+      },
+      { timeouts: { totalMs: 500 }, retry: { retries: 0 } },
+    );
+    const error = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(isOpenAITimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({
+      timeout: 'total',
+      partial: { content: 'Half an answer', chunks: 2 },
+    });
   });
 
   it('throws OpenAIConnectionError after retrying when nothing listens', async () => {

@@ -1,5 +1,5 @@
 import { sleep } from '@x/internal';
-import { type ErrorKit, isProviderError } from '../errors';
+import { type ErrorKit, isProviderError, isProviderErrorOfKind, partialOf } from '../errors';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { ResolvedRetry } from '../options';
@@ -73,7 +73,7 @@ export async function withRetries<T>(
       return await attempt(retry + 1);
     } catch (error) {
       const { signal } = target;
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) throw cutError(error, signal.reason);
       const delay = nextDelay(context, error, retry, target.model);
       if (delay === undefined) throw error;
       context.stats.retried(target.model);
@@ -102,4 +102,21 @@ export async function withRetries<T>(
       }
     }
   }
+}
+
+/**
+ * The error of an attempt the call's signal cut: the signal's reason (the caller's own, as `fetch`
+ * rejects), unless the attempt already turned that deadline into the same timeout carrying the
+ * chunks that had arrived, which the caller would otherwise lose.
+ */
+function cutError(error: unknown, reason: unknown): unknown {
+  if (
+    isProviderErrorOfKind(error, 'timeout') &&
+    isProviderErrorOfKind(reason, 'timeout') &&
+    (error as { timeout?: unknown }).timeout === (reason as { timeout?: unknown }).timeout &&
+    partialOf(error) !== undefined
+  ) {
+    return error;
+  }
+  return reason;
 }

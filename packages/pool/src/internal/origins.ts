@@ -34,7 +34,7 @@ function normaliseOrigin(key: string): string {
 }
 
 /** A new origin with nothing open or queued, known under its normalised key and `key`. */
-function newOrigin(normalised: string, key: string): OriginState {
+export function newOrigin(normalised: string, key: string): OriginState {
   return {
     key: normalised,
     aliases: normalised === key ? [key] : [normalised, key],

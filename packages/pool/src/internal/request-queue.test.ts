@@ -1,19 +1,10 @@
 import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { OriginState } from './origins';
+import { newOrigin, type OriginState } from './origins';
 import { RequestQueue } from './request-queue';
 
 function origin(): OriginState {
-  return {
-    key: 'http://127.0.0.1:1',
-    aliases: ['http://127.0.0.1:1'],
-    slots: [],
-    queue: [],
-    head: 0,
-    queued: 0,
-    socketsCreated: 0,
-    requestsServed: 0,
-  };
+  return newOrigin('http://127.0.0.1:1', 'http://127.0.0.1:1');
 }
 
 function request(signal: AbortSignal): Dispatcher.DispatchOptions {

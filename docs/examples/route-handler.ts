@@ -1,7 +1,7 @@
 /**
  * A Next.js-style route handler (`app/api/chat/route.ts`) streaming a model's answer to the
  * browser: a Web `Request` in, a `Response` whose body is a `ReadableStream` out. Nothing here
- * needs Next: any runtime with Web streams (Node 20, Bun, Deno, a Worker) can serve it.
+ * needs Next: the handler uses only Web APIs, and the provider needs Node 20.19 or later.
  * The provider lives at module scope, so every request shares its pool, limiter, breaker and cache.
  */
 import { createOllamaProvider, isOllamaError } from '@x/provider-ollama';

@@ -356,6 +356,18 @@ describe('errors before the stream', () => {
       400,
       "Unsupported type: 'bool'",
     ],
+    [
+      'a think that is neither a boolean nor a string',
+      { model: 'qwen3:4b', messages: user('hi'), think: 1 },
+      400,
+      'think must be a boolean or string ("high", "medium", "low", "max", true, or false)',
+    ],
+    [
+      'an unknown think level',
+      { model: 'qwen3:4b', messages: user('hi'), think: 'extreme' },
+      400,
+      'invalid think value: "extreme" (must be "high", "medium", "low", "max", true, or false)',
+    ],
   ];
   for (const [name, body, status, text] of cases) {
     it(`answers ${status} ${JSON.stringify(text)} as JSON when the chat request has ${name}`, async () => {
@@ -803,6 +815,21 @@ describe('OllamaSim', () => {
     await s.stop();
     await expect(pending).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
     await vi.waitFor(() => expect(s.requests[0]?.outcome).toBe('aborted'));
+  });
+
+  it('resolves close() once a stream it cut is counted aborted and reported', async () => {
+    const s = await start({ tokensPerSecond: 1 });
+    const seen: string[] = [];
+    s.onRequest((e) => seen.push(e.outcome));
+    const pending = send(s.url, '/api/chat', {
+      body: { model: 'llama3.2', messages: user('hi') },
+    }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(s.stats().active).toBe(1));
+    await s.close();
+    expect(s.stats()).toMatchObject({ active: 0, aborted: 1 });
+    expect(s.requests[0]?.outcome).toBe('aborted');
+    expect(seen).toEqual(['aborted']);
+    expect(await pending).toMatchObject({ code: 'UND_ERR_SOCKET' });
   });
 
   it('leaves no server handle behind after close()', async () => {

@@ -46,7 +46,10 @@ export interface OllamaSim {
   onRequest(listener: (entry: RequestLogEntry) => void): () => void;
   /** Called when faults are applied to a request. Returns an unsubscribe function. Same listener-error policy. */
   onFault(listener: (event: FaultEvent) => void): () => void;
-  /** Stops the server, ends every connection and timer. Idempotent. */
+  /**
+   * Stops the server, ends every connection and timer. Idempotent. Resolves once the requests it
+   * cut are accounted (`aborted` in `stats()` and `requests`, `onRequest` called).
+   */
   close(): Promise<void>;
   /** Calls `close()`: `await using sim = await startOllamaSim()` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -122,7 +125,10 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     throw signal.reason;
   }
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const close = () => listener.close();
+  // The sockets are gone when the listener resolves, but each response's 'close' (its outcome,
+  // `aborted`, the onRequest event) comes a tick later: wait for them, so that what a test reads
+  // after `await sim.close()` is final.
+  const close = () => listener.close().then(() => log.settled());
 
   return {
     get url() {

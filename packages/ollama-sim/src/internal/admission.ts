@@ -72,6 +72,12 @@ function touch(rt: ModelRuntime, keepAliveMs: number): void {
   if (rt.loaded !== undefined) rt.loaded.expiresAtMs = Date.now() + keepAliveMs;
 }
 
+/** A request that takes the runner sets its keep-alive anew, as Ollama's getRunner does. */
+function renew(rt: ModelRuntime, keepAliveMs: number): void {
+  rt.unloadWhenIdle = false;
+  touch(rt, keepAliveMs);
+}
+
 /**
  * Takes a slot (or answers 503) and loads the model with this window. False when the request is
  * over (answered or aborted); true when it holds a slot to {@link release}.
@@ -95,15 +101,28 @@ export async function takeSlot(
     ctx.scheduler.release(rt);
     return false;
   }
-  touch(rt, keepAliveMs);
+  renew(rt, keepAliveMs);
   return true;
 }
 
-/** Gives the slot back; `keep_alive: 0` unloads the model once idle. */
+/** Gives the slot back; `keep_alive: 0` (or an unload asked meanwhile) unloads the model once idle. */
 export function release(ctx: SimContext, rt: ModelRuntime, keepAliveMs: number): void {
   touch(rt, keepAliveMs);
   ctx.scheduler.release(rt);
-  if (keepAliveMs === 0 && rt.active === 0) rt.loaded = undefined;
+  if ((keepAliveMs === 0 || rt.unloadWhenIdle) && rt.active === 0) {
+    rt.loaded = undefined;
+    rt.unloadWhenIdle = false;
+  }
+}
+
+/**
+ * An empty prompt with `keep_alive: 0` ("0", "0s", 0.0...): Ollama's handlers expire the runner
+ * before any capability check, slot or load (sched.expireRunner), so the answer is immediate and
+ * nothing loads; a runner still serving requests goes once they end.
+ */
+function expireRunner(rt: ModelRuntime): void {
+  if (rt.active === 0) rt.loaded = undefined;
+  else if (rt.loaded !== undefined) rt.unloadWhenIdle = true;
 }
 
 function toolsName(rt: ModelRuntime): string {
@@ -111,17 +130,26 @@ function toolsName(rt: ModelRuntime): string {
   return name.includes('/') ? `registry.ollama.ai/${name}` : `registry.ollama.ai/library/${name}`;
 }
 
-/** Common checks of chat and generate, in Ollama's order: an error [status, text] or undefined. */
-function precheck(
+/** The checks of chat and generate that come before an unload: an error [status, text] or undefined. */
+function lookupCheck(
   body: Json,
   model: string,
   rt: ModelRuntime | undefined,
-  route: 'chat' | 'generate',
 ): [number, string] | undefined {
   const top = body.top_logprobs;
   if (typeof top === 'number' && (top < 0 || top > 20))
     return [400, 'top_logprobs must be between 0 and 20'];
   if (rt === undefined) return [404, `model '${model}' not found`];
+  return undefined;
+}
+
+/** The other common checks of chat and generate, in Ollama's order. */
+function precheck(
+  body: Json,
+  model: string,
+  rt: ModelRuntime,
+  route: 'chat' | 'generate',
+): [number, string] | undefined {
   const caps = rt.model.capabilities;
   const think = body.think;
   if ((think === true || typeof think === 'string') && !caps.includes('thinking'))
@@ -143,22 +171,35 @@ function precheck(
 
 /**
  * The admission chat and generate share once their own checks passed. Undefined when an error
- * was answered or the client went away while queued.
+ * was answered or the client went away while queued; `'unload'` when `emptyPrompt` with
+ * `keep_alive: 0` expired the runner (the caller answers `done_reason: "unload"`).
  */
 export async function admit(
   ctx: SimContext,
   ex: Exchange,
   model: string,
   route: 'chat' | 'generate',
-): Promise<Admitted | undefined> {
+  emptyPrompt: boolean,
+): Promise<Admitted | 'unload' | undefined> {
   const { body, out, life } = ex;
   const rt = ctx.store.find(model);
-  const pre = precheck(body, model, rt, route);
-  if (pre !== undefined || rt === undefined) {
-    await sendError(out, pre?.[0] ?? 404, pre?.[1] ?? `model '${model}' not found`);
+  const missing = lookupCheck(body, model, rt);
+  if (missing !== undefined || rt === undefined) {
+    await sendError(out, missing?.[0] ?? 404, missing?.[1] ?? `model '${model}' not found`);
     return undefined;
   }
   const keepAliveMs = keepAliveOf(ctx, body);
+  // Only a keep_alive the request sends: a server default of 0 loads, as `req.KeepAlive != nil`.
+  const sent = body.keep_alive !== undefined && body.keep_alive !== null;
+  if (emptyPrompt && sent && keepAliveMs === 0) {
+    expireRunner(rt);
+    return 'unload';
+  }
+  const pre = precheck(body, model, rt, route);
+  if (pre !== undefined) {
+    await sendError(out, pre[0], pre[1]);
+    return undefined;
+  }
   const options = isPlainObject(body.options) ? body.options : undefined;
   const numCtx = windowFor(ctx, rt.model, options);
   const start = nowNs();

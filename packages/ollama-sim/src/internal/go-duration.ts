@@ -12,6 +12,9 @@ const UNIT_NS: Record<string, number> = {
   h: 3600e9,
 };
 
+/** 2^63 ns: a time.Duration (int64) holds less; ParseDuration calls more an invalid duration. */
+const MAX_NS = 2 ** 63;
+
 export type DurationResult = { ok: true; ns: number } | { ok: false; error: string };
 
 /** time.ParseDuration: `"10m"`, `"1h30m"`, `"-1m"`, `"0"`, `"1.5s"`; `"10"` is an error. */
@@ -43,6 +46,7 @@ export function parseGoDuration(text: string): DurationResult {
       };
     s = s.slice(unit.length);
     total += Number(`${intPart || '0'}.${fracPart ?? ''}0`) * scale;
+    if (total >= MAX_NS) return invalid;
   }
   return { ok: true, ns: negative ? -total : total };
 }
@@ -54,7 +58,12 @@ export function parseKeepAlive(value: unknown, defaultMs: number): KeepAliveResu
   if (value === undefined || value === null) return { ok: true, ms: defaultMs };
   if (typeof value === 'number') {
     if (value < 0) return { ok: true, ms: Number.POSITIVE_INFINITY };
-    return { ok: true, ms: Math.trunc(value) * 1000 };
+    // api.Duration: time.Duration(t * float64(time.Second)), so 0.5 is half a second (not 0,
+    // which would unload the model) and only the nanoseconds are truncated.
+    // Beyond Go's int64 of nanoseconds the conversion is the platform's: saturate to forever, as
+    // arm64 does, rather than hold a date no clock can print (it broke /api/ps).
+    if (value * 1e9 >= MAX_NS) return { ok: true, ms: Number.POSITIVE_INFINITY };
+    return { ok: true, ms: Math.trunc(value * 1e9) / 1e6 };
   }
   if (typeof value === 'string') {
     const parsed = parseGoDuration(value);

@@ -55,6 +55,8 @@ export class RequestLog {
   readonly byRoute: Record<string, number> = {};
   readonly byStatus: Record<string, number> = {};
   readonly faults: Partial<Record<FaultKind, number>> = {};
+  /** Waiting for every request in progress to be accounted (close() and stop()). */
+  private readonly idle: (() => void)[] = [];
 
   constructor(
     private readonly limit: number,
@@ -99,6 +101,12 @@ export class RequestLog {
     return entry;
   }
 
+  /** Resolves once no request is in progress: each one's outcome is final in the log and stats. */
+  settled(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
   /** Closes a request's accounting when its response ends (or its connection went away). */
   finish(
     entry: RequestLogEntry | undefined,
@@ -110,10 +118,12 @@ export class RequestLog {
     const key = String(status);
     this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
     if (outcome === 'aborted') this.aborted++;
-    if (entry === undefined) return;
-    entry.status = status;
-    entry.outcome = outcome;
-    entry.durationMs = durationMs;
-    this.topic.emit(entry);
+    if (entry !== undefined) {
+      entry.status = status;
+      entry.outcome = outcome;
+      entry.durationMs = durationMs;
+      this.topic.emit(entry);
+    }
+    if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -15,6 +15,8 @@ export class ModelRuntime {
   loaded: LoadedState | undefined;
   loading: { numCtx: number; done: Promise<void> } | undefined;
   loads = 0;
+  /** An unload was asked while requests ran: the runner goes when the last one ends. */
+  unloadWhenIdle = false;
   /** The `/api/show` body, serialised once (it is ~20 KB with the tensor list). */
   show: string | undefined;
 

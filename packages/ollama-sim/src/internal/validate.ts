@@ -4,7 +4,7 @@ import { goQuote } from './go-json';
 // Request decoding errors are Go's json package texts (400), option type errors come from
 // api.Options.FromMap (500). Field tables list the Go types the messages name.
 
-type Kind = 'string' | 'bool' | 'array' | 'object' | 'int' | 'number' | 'any';
+type Kind = 'string' | 'bool' | 'array' | 'object' | 'int' | 'number' | 'think' | 'any';
 export type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
 
 export const CHAT_FIELDS: FieldTable = {
@@ -17,6 +17,7 @@ export const CHAT_FIELDS: FieldTable = {
   shift: ['bool', 'bool'],
   logprobs: ['bool', 'bool'],
   top_logprobs: ['int', 'int'],
+  think: ['think', 'api.ThinkValue'],
 };
 
 export const GENERATE_FIELDS: FieldTable = {
@@ -34,6 +35,7 @@ export const GENERATE_FIELDS: FieldTable = {
   shift: ['bool', 'bool'],
   logprobs: ['bool', 'bool'],
   top_logprobs: ['int', 'int'],
+  think: ['think', 'api.ThinkValue'],
 };
 
 export const EMBED_FIELDS: FieldTable = {
@@ -109,6 +111,17 @@ function jsonKind(value: unknown): string {
   return 'object';
 }
 
+const THINK_LEVELS = ['high', 'medium', 'low', 'max'];
+const THINK_CHOICES = '"high", "medium", "low", "max", true, or false';
+
+/** api.ThinkValue.UnmarshalJSON: its own texts, not the decoder's (a 400 before anything runs). */
+function thinkError(value: unknown): string | undefined {
+  if (typeof value === 'boolean') return undefined;
+  if (typeof value !== 'string') return `think must be a boolean or string (${THINK_CHOICES})`;
+  if (THINK_LEVELS.includes(value)) return undefined;
+  return `invalid think value: ${goQuote(value)} (must be ${THINK_CHOICES})`;
+}
+
 function matches(kind: Kind, value: unknown): boolean {
   switch (kind) {
     case 'string':
@@ -151,6 +164,11 @@ export function checkFields(
     const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (field === undefined) continue;
     const [kind, goType] = field;
+    if (kind === 'think') {
+      const error = thinkError(value);
+      if (error !== undefined) return error;
+      continue;
+    }
     if (!matches(kind, value))
       return `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${struct}.${key} of type ${goType}`;
     if (kind === 'int' && !Number.isInteger(value))

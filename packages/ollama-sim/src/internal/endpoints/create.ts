@@ -139,8 +139,7 @@ async function quantize(
 
 export async function create(ctx: SimContext, ex: Exchange): Promise<void> {
   const { body, out } = ex;
-  const bad =
-    checkFields(body, CREATE_FIELDS, 'CreateRequest', ctx.opts.keepAliveMs) ?? checkRequest(body);
+  const bad = checkFields(body, CREATE_FIELDS, 'CreateRequest', undefined) ?? checkRequest(body);
   if (bad !== undefined) return sendError(out, 400, bad);
   const name = fullModelName((body.model as string | undefined) || (body.name as string));
   const progress = new Progress(ex);

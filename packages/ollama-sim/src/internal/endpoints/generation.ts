@@ -23,22 +23,6 @@ export interface GenerationWriter {
   ): Promise<void>;
 }
 
-/** An empty prompt loads the model (`done_reason: "load"`), or unloads it with `keep_alive: 0`. */
-async function loadOnly(
-  ex: Exchange,
-  admitted: Admitted,
-  model: string,
-  route: 'chat' | 'generate',
-  writer: GenerationWriter,
-): Promise<void> {
-  const reason =
-    ex.body.keep_alive === 0 || ex.body.keep_alive === '0'
-      ? ('unload' as const)
-      : ('load' as const);
-  if (reason === 'unload') admitted.rt.loaded = undefined;
-  return writer.loadOnly(ex, model, route, reason);
-}
-
 /** The native answer of an empty prompt: one done line without counters. */
 function nativeLoadOnly(
   ex: Exchange,
@@ -119,11 +103,12 @@ export async function runChat(
   if (bad !== undefined) return sendError(out, 400, bad);
   const model = typeof body.model === 'string' ? body.model : '';
   if (model === '') return sendError(out, 400, 'model is required');
-  const admitted = await admit(ctx, ex, model, 'chat');
+  const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
+  const admitted = await admit(ctx, ex, model, 'chat', messages.length === 0);
   if (admitted === undefined) return;
+  if (admitted === 'unload') return writer.loadOnly(ex, model, 'chat', 'unload');
   try {
-    const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
-    if (messages.length === 0) return await loadOnly(ex, admitted, model, 'chat', writer);
+    if (messages.length === 0) return await writer.loadOnly(ex, model, 'chat', 'load');
     // Rendered-prompt estimate and the seed text, in one pass over the messages.
     const tpc = ctx.opts.tokensPerChar;
     let tokens = 4; // BOS + assistant header
@@ -186,12 +171,13 @@ export async function runGenerate(
   if (model === '') return sendError(out, 404, "model '' not found");
   if (body.raw === true && (body.template || body.system || Array.isArray(body.context)))
     return sendError(out, 400, 'raw mode does not support template, system, or context');
-  const admitted = await admit(ctx, ex, model, 'generate');
+  const prompt = typeof body.prompt === 'string' ? body.prompt : '';
+  const admitted = await admit(ctx, ex, model, 'generate', prompt === '');
   if (admitted === undefined) return;
+  if (admitted === 'unload') return writer.loadOnly(ex, model, 'generate', 'unload');
   try {
-    const prompt = typeof body.prompt === 'string' ? body.prompt : '';
     if (prompt === '' && !Array.isArray(body.images))
-      return await loadOnly(ex, admitted, model, 'generate', writer);
+      return await writer.loadOnly(ex, model, 'generate', 'load');
     const tpc = ctx.opts.tokensPerChar;
     const system =
       typeof body.system === 'string' && body.system !== ''

@@ -31,7 +31,7 @@ function psJson(ctx: SimContext): string {
 }
 
 export function show(ctx: SimContext, { body, out }: Exchange): Promise<void> {
-  const bad = checkFields(body, SHOW_FIELDS, 'ShowRequest', ctx.opts.keepAliveMs);
+  const bad = checkFields(body, SHOW_FIELDS, 'ShowRequest', undefined);
   if (bad !== undefined) return sendError(out, 400, bad);
   const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
   if (name === '') return sendError(out, 400, 'model is required');

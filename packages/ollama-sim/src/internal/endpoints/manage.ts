@@ -9,7 +9,7 @@ import { COPY_FIELDS, checkFields, DELETE_FIELDS } from '../validate';
 
 export async function remove(ctx: SimContext, ex: Exchange): Promise<void> {
   const { body, out } = ex;
-  const bad = checkFields(body, DELETE_FIELDS, 'DeleteRequest', ctx.opts.keepAliveMs);
+  const bad = checkFields(body, DELETE_FIELDS, 'DeleteRequest', undefined);
   if (bad !== undefined) return sendError(out, 400, bad);
   const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
   if (!isValidName(name)) return sendError(out, 400, `name ${goQuote(name)} is invalid`);
@@ -21,7 +21,7 @@ export async function remove(ctx: SimContext, ex: Exchange): Promise<void> {
 
 export async function copy(ctx: SimContext, ex: Exchange): Promise<void> {
   const { body, out } = ex;
-  const bad = checkFields(body, COPY_FIELDS, 'CopyRequest', ctx.opts.keepAliveMs);
+  const bad = checkFields(body, COPY_FIELDS, 'CopyRequest', undefined);
   if (bad !== undefined) return sendError(out, 400, bad);
   const source = typeof body.source === 'string' ? body.source : '';
   const destination = typeof body.destination === 'string' ? body.destination : '';

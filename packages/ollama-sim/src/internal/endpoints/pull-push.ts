@@ -61,7 +61,7 @@ export async function pullModel(
 }
 
 export async function pull(ctx: SimContext, ex: Exchange): Promise<void> {
-  const bad = checkFields(ex.body, PULL_FIELDS, 'PullRequest', ctx.opts.keepAliveMs);
+  const bad = checkFields(ex.body, PULL_FIELDS, 'PullRequest', undefined);
   if (bad !== undefined) return sendError(ex.out, 400, bad);
   const name = nameOf(ex);
   if (!isValidName(name)) return sendError(ex.out, 400, 'invalid model name');
@@ -70,7 +70,7 @@ export async function pull(ctx: SimContext, ex: Exchange): Promise<void> {
 }
 
 export async function push(ctx: SimContext, ex: Exchange): Promise<void> {
-  const bad = checkFields(ex.body, PUSH_FIELDS, 'PushRequest', ctx.opts.keepAliveMs);
+  const bad = checkFields(ex.body, PUSH_FIELDS, 'PushRequest', undefined);
   if (bad !== undefined) return sendError(ex.out, 400, bad);
   const name = nameOf(ex);
   if (name === '') return sendError(ex.out, 400, 'model is required');

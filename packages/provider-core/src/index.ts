@@ -100,6 +100,7 @@ export type {
 } from './options';
 export { SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
+export { isWebPageAnswer } from './pipeline/web-page';
 export { ProviderCore } from './provider-core';
 export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';

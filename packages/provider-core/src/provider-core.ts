@@ -14,6 +14,7 @@ import { complete, request } from './pipeline/buffered';
 import { type MessagesInit, messages } from './pipeline/messages';
 import { attemptInit, headersFor, parseJson, withPartial } from './pipeline/shared';
 import { stream } from './pipeline/stream';
+import { isWebPage, WebPage } from './pipeline/web-page';
 import { type CoreConfig, createRuntime, type Runtime } from './runtime';
 import { EMPTY_PARTIAL, type StreamChunk } from './types';
 
@@ -112,7 +113,9 @@ export class ProviderCore {
 
   /**
    * One probe for health: no breaker, limiter or retries, at most `maxBytes` of body (an endless
-   * answer is cut, never buffered), under `signal`. Rejects with the provider's typed errors.
+   * answer is cut, never buffered), under `signal`. Rejects with the provider's typed errors; a
+   * 200 web page (`text/html`) to a GET rejects, as every other call does, with the stream error
+   * naming it ({@link isWebPageAnswer}), after at most 2 KiB of it.
    */
   async probe(
     endpoint: string,
@@ -126,6 +129,12 @@ export class ProviderCore {
       pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
     const parts: Buffer[] = [];
     let size = 0;
+    // A HEAD reads no body: it only says something answers there (an API's root may be a page).
+    let page: WebPage | undefined;
+    const onContentType = (contentType: string | undefined): void => {
+      if (method === 'GET' && isWebPage(contentType)) page = new WebPage(contentType!);
+    };
+    const redact = rt.redactor.redactFor(key, endpoint);
     try {
       for await (const chunk of streamAttempt(
         attemptInit(
@@ -138,11 +147,18 @@ export class ProviderCore {
             model: undefined,
             signal,
             callerSignal: signal,
-            redact: rt.redactor.redactFor(key, endpoint),
+            redact,
           },
           false,
         ),
+        undefined,
+        onContentType,
       )) {
+        // Leaving the loop closes the socket: a page may never end.
+        if (page !== undefined) {
+          if (page.keep(chunk)) break;
+          continue;
+        }
         size += chunk.byteLength;
         if (size > maxBytes) {
           throw rt.kit.stream({
@@ -153,6 +169,7 @@ export class ProviderCore {
         }
         parts.push(Buffer.from(chunk));
       }
+      if (page !== undefined) throw page.error(rt, endpoint, 'application/json', redact);
     } catch (error) {
       throw withPartial(rt, error, endpoint, undefined);
     }

@@ -1,4 +1,10 @@
-import { healthDeadline, healthStatus, type ProviderCore, piecesHealth } from '@x/provider-core';
+import {
+  healthDeadline,
+  healthStatus,
+  isWebPageAnswer,
+  type ProviderCore,
+  piecesHealth,
+} from '@x/provider-core';
 import { OllamaTimeoutError } from './errors';
 import type { HealthReport, LoadedModel } from './types';
 import { parseLoadedModels } from './wire/models';
@@ -9,7 +15,8 @@ const PROBE_MAX_BYTES = 256 * 1024;
 /**
  * Health without generating tokens: `HEAD /`, `/api/version` and `/api/ps` (bypassing the breaker,
  * limiter and retries, each body capped), plus the state of every resilience piece. `unhealthy`
- * when the server is unreachable or the breaker is open; `degraded` when the breaker is half-open,
+ * when the server is unreachable, web pages answer where Ollama's API should be (`/api/version`
+ * a page, `/api/ps` no Ollama answer: baseUrl is a web UI's or a proxy's) or the breaker is open; `degraded` when the breaker is half-open,
  * callers queue in the rate limiter, or part of the probe failed. Never throws for a down server.
  */
 export async function checkHealth(
@@ -28,6 +35,8 @@ export async function checkHealth(
   let latencyMs: number | undefined;
   let loadedModels: LoadedModel[] = [];
   let error: string | undefined;
+  /** The error of a web page at `/api/version`: something answers there, maybe not Ollama. */
+  let page: string | undefined;
   try {
     const started = performance.now();
     await core.probe('/', 'HEAD', signal, PROBE_MAX_BYTES);
@@ -46,13 +55,17 @@ export async function checkHealth(
       else reasons.push('version unavailable: the answer has no version');
     } catch (cause) {
       reasons.push(`version unavailable: ${core.redact(messageOf(cause))}`);
+      if (isWebPageAnswer(cause)) page = core.redact(messageOf(cause));
     }
     try {
       if (psText.status === 'rejected') throw psText.reason;
       loadedModels = parseLoadedModels(core.json(psText.value, '/api/ps'));
+      // Ollama answered `/api/ps`: a page at `/api/version` is a proxy's, not a wrong baseUrl.
+      page = undefined;
     } catch (cause) {
       reasons.push(`loaded models unavailable: ${core.redact(messageOf(cause))}`);
     }
+    error = page;
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;
     error = core.redact(messageOf(cause));
@@ -63,7 +76,7 @@ export async function checkHealth(
   const pieces = piecesHealth(core);
   reasons.push(...pieces.reasons);
   return {
-    status: healthStatus(!reachable, pieces, reasons),
+    status: healthStatus(!reachable || error !== undefined, pieces, reasons),
     reasons,
     reachable,
     version,

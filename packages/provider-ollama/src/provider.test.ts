@@ -795,9 +795,10 @@ describe('OllamaProvider metadata', () => {
       expect(error).toMatchObject({ reason: 'invalid-json', code: 'X_PROVIDER_OLLAMA_STREAM' });
       expect(error.message).toContain('Open WebUI');
     }
-    // Calls through the request path name the content type (initialize() reads a probe's text).
+    // Every call names the content type: initialize()'s probe as much as the request path.
     for (const call of [
       () => provider.listModels(),
+      () => provider.initialize(),
       () => provider.embed({ model: 'nomic-embed-text', input: 'x' }),
     ]) {
       expect((await call().catch((e) => e)).message).toContain(
@@ -922,9 +923,25 @@ describe('OllamaProvider.health', () => {
     const report = await provider.health();
     expect(report).toMatchObject({ status: 'degraded', reachable: true, version: undefined });
     expect(report.error).toBeUndefined();
-    expect(report.reasons).toEqual([expect.stringMatching(/^version unavailable: .*not JSON/)]);
-    expect(report.reasons.join(' ')).not.toMatch(/unreachable|Unexpected token/);
+    expect(report.reasons).toEqual([
+      expect.stringMatching(/^version unavailable: .*answered with a web page \(text\/html\)/),
+    ]);
+    expect(report.reasons.join(' ')).not.toMatch(/unreachable|Unexpected token|not JSON/);
     expect(report.loadedModels).toHaveLength(2);
+  });
+
+  it('reports unhealthy, reachable, naming the page, when baseUrl is a web UI', async () => {
+    const page: Handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>Open WebUI</title><body>sign in</body>');
+    };
+    const { provider } = await setup({ 'HEAD /': page, '/api/version': page, '/api/ps': page });
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'unhealthy', reachable: true, version: undefined });
+    expect(report.error).toMatch(
+      /answered with a web page \(text\/html; charset=utf-8\).*Open WebUI/,
+    );
+    expect(report.reasons.join(' ')).not.toMatch(/unreachable|not JSON/);
   });
 
   it('reports unhealthy on time, with the reason, when a probe answers an endless body', async () => {

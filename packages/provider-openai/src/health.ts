@@ -2,6 +2,7 @@ import {
   healthDeadline,
   healthStatus,
   isProviderErrorOfKind,
+  isWebPageAnswer,
   type ProviderCore,
   piecesHealth,
 } from '@x/provider-core';
@@ -14,7 +15,8 @@ const PROBE_MAX_BYTES = 1024 * 1024;
 /**
  * Health without generating tokens: one `GET /models` (no breaker, limiter or retries, body
  * capped), plus the state of every resilience piece. `unhealthy` when the server cannot be reached,
- * refuses the key (401, 403) or the breaker is open; `degraded` when it answers another error
+ * refuses the key (401, 403), answers a web page (baseUrl is a web UI's or a proxy's login page,
+ * not the API) or the breaker is open; `degraded` when it answers another error
  * (a 429 included), the breaker is half-open or callers queue in the rate limiter. Never throws
  * for a down server.
  */
@@ -33,6 +35,7 @@ export async function checkHealth(
   const reasons: string[] = [];
   let reachable = false;
   let refused = false;
+  let page = false;
   let latencyMs: number | undefined;
   let error: string | undefined;
   const started = performance.now();
@@ -54,6 +57,12 @@ export async function checkHealth(
       latencyMs = performance.now() - started;
       refused = status === 401 || status === 403;
       reasons.push(refused ? `the server refused the key: ${error}` : `/models failed: ${error}`);
+    } else if (isWebPageAnswer(cause)) {
+      // Something answers, but not the API: as down as a refused key, and not unreachable.
+      reachable = true;
+      latencyMs = performance.now() - started;
+      page = true;
+      reasons.push(`not ${label}'s API: ${error}`);
     } else {
       reasons.push(`server unreachable: ${error}`);
     }
@@ -67,7 +76,7 @@ export async function checkHealth(
     reasons.push(`the server's rate limit holds calls back for ${paused - Date.now()} ms`);
   }
   return {
-    status: healthStatus(!reachable || refused, pieces, reasons),
+    status: healthStatus(!reachable || refused || page, pieces, reasons),
     reasons,
     reachable,
     latencyMs,

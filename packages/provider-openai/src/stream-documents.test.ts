@@ -96,3 +96,15 @@ describe('OpenAIProvider.stream against an answer that is not server-sent events
     expect(chunks.map((c) => c.content)).toEqual(['a', 'b', '']);
   });
 });
+
+describe('OpenAIProvider.health against a web page', () => {
+  it('reports unhealthy and reachable, naming the page and keeping the key out, when baseUrl is a web UI', async () => {
+    const page = `<!doctype html><html><head><title>Sign in</title></head><body>${KEY}</body></html>`;
+    const { provider } = await setup({ '/models': answer('text/html', page) });
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'unhealthy', reachable: true });
+    expect(report.reasons[0]).toMatch(/^not .*'s API: .*answered with a web page \(text\/html\)/);
+    expect(report.error).toContain('"Sign in"');
+    expect(JSON.stringify(report)).not.toContain(KEY);
+  });
+});

@@ -114,3 +114,70 @@ describe('createRedisRouterState with a Redis that stopped answering', () => {
     expect(redis.subscriber.disconnected).toBe(false);
   });
 });
+
+describe('createRedisRouterState with a probe claim Redis is slow to answer', () => {
+  /** Redis answers everything at once except the first probe claim, which hangs. */
+  function slowClaimRedis() {
+    let calls = 0;
+    let claims = 0;
+    const client: RedisRouterClientLike = {
+      eval(_script, _numKeys, ...args) {
+        calls++;
+        if (calls === 1) return Promise.resolve(['-2', '', '-2', '']);
+        if (String(args[0]).includes('probe:')) {
+          claims++;
+          return claims === 1 ? never() : Promise.resolve(1);
+        }
+        return Promise.resolve(1);
+      },
+    };
+    const subscriber: RedisSubscriberLike = {
+      subscribe: () => Promise.resolve(1),
+      on: () => undefined,
+      removeListener: () => undefined,
+      quit: () => Promise.resolve('OK'),
+    };
+    return { client, subscriber, claims: () => claims };
+  }
+
+  it("rejects with the caller's abort reason at once and frees the probe slot for the next call", async () => {
+    const redis = slowClaimRedis();
+    const a = fakeProvider('a');
+    const b = fakeProvider('b');
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: a, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+      cooldown: { failures: 1, durationMs: 1_000 },
+      state: createRedisRouterState({
+        client: redis.client,
+        subscriber: redis.subscriber,
+        commandTimeoutMs: 5_000,
+      }),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    a.script = [apiError(503)];
+    expect((await router.complete({ model: 'chat', messages: HI })).route.deployment).toBe('b');
+    await vi.advanceTimersByTimeAsync(1_000);
+    const controller = new AbortController();
+    const outcome = router
+      .complete({ model: 'chat', messages: HI, signal: controller.signal })
+      .then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.claims()).toBe(1);
+    const reason = new Error('caller left');
+    controller.abort(reason);
+    await vi.advanceTimersByTimeAsync(0);
+    // Well before the claim's commandTimeoutMs.
+    expect(await outcome).toBe(reason);
+    expect(router.stats()).toMatchObject({ cancelled: 1 });
+    // The slot is free: the next call probes `a` (its claim answered) instead of passing it over.
+    expect((await router.complete({ model: 'chat', messages: HI })).route.deployment).toBe('a');
+    expect(redis.claims()).toBe(2);
+    await router.close();
+  });
+});

@@ -1,3 +1,4 @@
+import { raceAbort } from '@x/internal';
 import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
@@ -109,7 +110,13 @@ export class RouterRuntime implements PlanContext {
     }
     if (claim) {
       const ttl = this.cooldown!.durationMs;
-      if (!(await this.state!.claimProbe(d.id, ttl))) {
+      // The claim is a Redis round trip (up to commandTimeoutMs): a caller who leaves meanwhile
+      // gets its reason at once, and the probe slot goes to the next call. A claim won for a
+      // caller who left expires with its TTL, as a probe that never reported does.
+      const claimed = raceAbort(this.state!.claimProbe(d.id, ttl), signal, () =>
+        d.health.releaseProbe(),
+      );
+      if (!(await claimed)) {
         d.health.probeElsewhere(performance.now(), ttl);
         plan.skip(d, 'probing');
         return false;

@@ -18,6 +18,15 @@ export interface Accumulator<Chunk, Response> {
   readonly done: boolean;
   /** Messages received, for the partial answer of an error. */
   readonly chunks: number;
+  /**
+   * Messages that moved the answer on: new text, reasoning, tool-call bytes, log probabilities, a
+   * finish reason, or the message that completed it. The first-token and idle deadlines count
+   * these, not `chunks`: a server repeating empty deltas (`{"delta":{}}`, an empty
+   * `message.content`) is as stalled as a silent one. A role-only first message or a usage-only
+   * last one is read as usual, but is not progress unless it completes the answer. Left out,
+   * every message counts (`chunks`).
+   */
+  readonly progress?: number | undefined;
   /** What has arrived so far. */
   partial(): PartialResponse;
   /** The response; the shared stages then fill the client-side fields (attempts, timings...). */

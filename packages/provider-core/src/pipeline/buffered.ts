@@ -133,12 +133,17 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
                 if (isWebPage(contentType)) page = new WebPage(contentType!);
                 else if (format.framing === 'sse' && isJsonDocument(contentType)) whole = [];
               },
-            ).catch(droppingPageKept),
+            ).then(() => {
+              // The last line, when the body ended without its newline: read inside the breaker's
+              // call, so an unreadable one counts against the server as it would with a newline.
+              if (page === undefined && whole === undefined && !accumulator.done) {
+                decoder.end(onMessage);
+              }
+            }, droppingPageKept),
           );
           // After the breaker: a page where the API should be is a wrong address, not an outage.
           if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
           if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
-          else if (!accumulator.done) decoder.end(onMessage);
         } catch (error) {
           throw withPartial(rt, error, op.endpoint, accumulator);
         }

@@ -1,42 +1,57 @@
 import type { Accumulator } from '../decode/accumulator';
 import type { Runtime } from '../runtime';
 
+/** Messages of an answer that moved it on (see {@link Accumulator.progress}). */
+function progressOf(accumulator: Accumulator<unknown, unknown>): number {
+  return accumulator.progress ?? accumulator.chunks;
+}
+
 /**
  * Message-level deadlines of a streamed answer. Bytes that arrive without completing a message
  * are not progress: a server trickling one byte at a time would keep the byte-level idle deadline
- * quiet forever. Before the first message the first-token deadline counts from the send; after it
- * the idle deadline counts from the last message, or from when the caller asked for more (time
- * the caller holds a chunk is not the server's).
+ * quiet forever. Nor are messages that carry nothing (empty deltas sent every 100 ms), which would
+ * hold a call open until `maxAnswerBytes`, half an hour later. Before the first message that
+ * carries something the first-token deadline counts from the send; after it the idle deadline
+ * counts from the last such message. Time the caller holds a chunk is not the server's and is
+ * left out, without restarting the clock: empty chunks handed to the caller one by one would
+ * otherwise restart it each time.
  */
 export class Progress {
   readonly #rt: Runtime;
-  readonly #sentAt = performance.now();
-  #from = this.#sentAt;
-  #chunks = 0;
+  /** When the server's current wait began (the send, or the last progress), held time left out. */
+  #from = performance.now();
+  #seen = 0;
+  #heldAt: number | undefined;
 
   constructor(rt: Runtime) {
     this.#rt = rt;
   }
 
-  /** The caller asked for more: the idle clock starts now. */
-  resume(chunks: number): void {
-    this.#from = performance.now();
-    this.#chunks = chunks;
+  /** The caller holds what was read: its time stops counting. */
+  hold(): void {
+    this.#heldAt = performance.now();
+  }
+
+  /** The caller asked for more: the server's time counts again, from where it stopped. */
+  resume(): void {
+    if (this.#heldAt === undefined) return;
+    this.#from += performance.now() - this.#heldAt;
+    this.#heldAt = undefined;
   }
 
   /** After a read: the timeout error when the answer made no progress for too long. */
   check(accumulator: Accumulator<unknown, unknown>): unknown {
-    const { chunks } = accumulator;
-    if (chunks > this.#chunks) {
+    const seen = progressOf(accumulator);
+    if (seen > this.#seen) {
       this.#from = performance.now();
-      this.#chunks = chunks;
+      this.#seen = seen;
       return undefined;
     }
     const { timeouts } = this.#rt;
-    const first = chunks === 0;
+    const first = seen === 0;
     const limit = first ? timeouts.firstTokenMs : timeouts.idleMs;
     if (limit === undefined) return undefined;
-    if (performance.now() - (first ? this.#sentAt : this.#from) <= limit) return undefined;
+    if (performance.now() - this.#from <= limit) return undefined;
     return this.#rt.kit.timeout({
       timeout: first ? 'firstToken' : 'idle',
       timeoutMs: limit,

@@ -109,7 +109,7 @@ export class AnswerReader<Response> {
   /** Reads until something is pending, a failure was decoded, or the answer ended. */
   async fill(): Promise<void> {
     const { accumulator } = this;
-    this.#progress.resume(accumulator.chunks);
+    this.#progress.resume();
     if (this.#body === undefined && this.#outcome === undefined) this.#open();
     this.#held = false;
     this.#exchange?.resume();
@@ -150,6 +150,7 @@ export class AnswerReader<Response> {
     }
     // What is pending is the caller's now: until it asks for more, silence is not the server's.
     this.#held = true;
+    this.#progress.hold();
     this.#exchange?.hold();
   }
 
@@ -194,8 +195,11 @@ export class AnswerReader<Response> {
     const dispatch = directDispatch(rt.transport);
     if (dispatch === undefined) {
       this.#body = streamThroughBreaker(rt.breaker, init.callerSignal, (breakerSignal) =>
-        // Released once the final message arrived: the body may end, the socket is kept.
-        streamAttempt(request(breakerSignal), () => this.accumulator.done, this.#onContentType),
+        thenFlush(
+          // Released once the final message arrived: the body may end, the socket is kept.
+          streamAttempt(request(breakerSignal), () => this.accumulator.done, this.#onContentType),
+          this.#flush,
+        ),
       );
       return;
     }
@@ -210,13 +214,23 @@ export class AnswerReader<Response> {
         (exchange) => {
           this.#exchange = exchange;
         },
-      ).catch((error: unknown) => {
+      ).then(this.#flush, (error: unknown) => {
         // A caller who left is not the server's failure: no blame for the breaker.
         if (!this.#left) droppingPageKept(error);
       }),
     );
     this.#outcome.then(this.#ended, this.#failed);
   }
+
+  /**
+   * The body ended: the decoder's last line (one without its newline), read inside the breaker's
+   * call, so that an unreadable last line counts against the server with or without a newline.
+   */
+  readonly #flush = (): void => {
+    if (this.#page === undefined && this.#whole === undefined && !this.accumulator.done) {
+      this.#decoder.end(this.#onMessage);
+    }
+  };
 
   /** A pushed chunk: decoded at once; true when the answer is complete. */
   readonly #push = (chunk: Buffer): boolean => {
@@ -234,7 +248,7 @@ export class AnswerReader<Response> {
       this.#failed(this.#pageError(this.#page));
       return;
     }
-    // The body ended before the final message: the decoder may hold its last line.
+    // A JSON document read whole (the last line was flushed inside the breaker's call).
     if (!this.accumulator.done) {
       try {
         this.#end();
@@ -252,15 +266,12 @@ export class AnswerReader<Response> {
   };
 
   /**
-   * The body ended: the decoder's last line, or the JSON document read whole, whose typed error is
-   * thrown before anything reached the caller, or whose answer is handed on as one chunk.
+   * The body ended: the JSON document read whole, whose typed error is thrown before anything
+   * reached the caller, or whose answer is handed on as one chunk.
    */
   #end(): void {
     const whole = this.#whole;
-    if (whole === undefined) {
-      this.#decoder.end(this.#onMessage);
-      return;
-    }
+    if (whole === undefined) return;
     this.#whole = undefined;
     const { accumulator } = this;
     accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
@@ -284,4 +295,13 @@ export class AnswerReader<Response> {
     this.#wake = undefined;
     wake();
   }
+}
+
+/** The body's chunks, then `flush` once it ended, still inside the breaker's stream gate. */
+async function* thenFlush(
+  body: AsyncGenerator<Uint8Array, void, undefined>,
+  flush: () => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  yield* body;
+  flush();
 }

@@ -1,3 +1,4 @@
+import { brand, hasBrand, mark } from '@x/internal';
 import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
@@ -6,6 +7,18 @@ import { attemptInit, type CallRequest } from './shared';
 
 /** Bytes of a page kept for its error: enough for the `<title>` of most pages. */
 const KEPT_BYTES = 2048;
+
+/** Marks the error of a web page answered where the API should be (shared by duplicate installs). */
+const WEB_PAGE = brand('provider-core', 'webPageAnswer');
+
+/**
+ * True for the error of a 200 web page (`text/html`) answered where the API was asked: a wrong
+ * `baseUrl` (a web UI, a proxy's login page), not a server in trouble. Health checks report it as
+ * such, whatever the provider's stream error class.
+ */
+export function isWebPageAnswer(error: unknown): boolean {
+  return hasBrand(error, WEB_PAGE);
+}
 
 /**
  * True for a web page's content type (`text/html; charset=utf-8`...): never a model API's stream,
@@ -59,11 +72,13 @@ export class WebPage {
     if (title) seen = `Its title: "${redact(title).slice(0, 80)}".`;
     else if (start) seen = `It starts: ${JSON.stringify(redact(start).slice(0, 80))}.`;
     const label = rt.identity.label;
-    return rt.kit.stream({
+    const error = rt.kit.stream({
       reason: 'invalid-json',
       message: `${label}'s ${endpoint} answered with a web page (${redact(this.contentType).slice(0, 80)}), not ${accept} as ${label} does: is baseUrl ${label}'s API address, not a web UI or a proxy's login page? ${seen}`,
       partial: EMPTY_PARTIAL,
     });
+    mark(error as object, WEB_PAGE);
+    return error;
   }
 }
 

@@ -125,6 +125,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   thinking = '';
   toolCalls: ToolCall[] = [];
   chunks = 0;
+  /** Lines that brought text, thinking, tool calls or log probabilities, or ended the answer. */
+  progress = 0;
   model = '';
   final: Json | undefined;
   /** Log probabilities, when the request asked for them. */
@@ -158,6 +160,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (delta !== undefined) {
       // What addObject() makes of the same line, without building it first.
       this.chunks++;
+      // An empty `content` is no progress: a server repeating it must not hold off `idleMs`.
+      if (delta.content.length > 0) this.progress++;
       this.model = delta.model;
       this.content += delta.content;
       return {
@@ -235,6 +239,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     }
     const logprobs = mapLogprobs(obj.logprobs);
     if (logprobs !== undefined) (this.logprobs ??= []).push(...logprobs);
+    if (
+      content.length > 0 ||
+      thinking !== undefined ||
+      toolCalls !== undefined ||
+      logprobs !== undefined ||
+      obj.done === true
+    ) {
+      this.progress++;
+    }
     if (obj.done === true) {
       this.final = obj;
       // A final chunk usually has empty content; it still counts if the server put text there.

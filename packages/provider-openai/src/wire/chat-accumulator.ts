@@ -80,6 +80,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   thinking = '';
   refusal = '';
   chunks = 0;
+  /**
+   * Events that brought text, reasoning, a refusal, tool-call bytes, log probabilities or a finish
+   * reason, or completed the answer: what the idle deadline counts (an empty delta is not).
+   */
+  progress = 0;
   readonly #calls = new ToolCalls();
   #callsSent = false;
   #logprobs: TokenLogprob[] | undefined;
@@ -107,12 +112,14 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (this.#done) return undefined;
     if (message.data === '[DONE]') {
       this.#done = true;
+      this.progress++;
       const calls = this.#takeCalls();
       return calls === undefined ? undefined : chunk('', undefined, calls);
     }
     const shaped = message.event === undefined ? readShapedEvent(message.data) : undefined;
     let content = '';
     let thinking: string | undefined;
+    let moved: boolean;
     if (shaped !== undefined) {
       // What #fold() makes of the same event, without building it first; its id, model and
       // timestamp are read later, from the last such event (#settleMeta).
@@ -122,10 +129,14 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       content = shaped.content;
       this.content += content;
       if (shaped.finish !== undefined) this.#finish = shaped.finish;
+      moved = content.length > 0 || shaped.finish !== undefined;
     } else {
-      ({ content, thinking } = this.#fold(message));
+      ({ content, thinking, moved } = this.#fold(message));
     }
     if (this.#finish !== undefined && this.#usage !== undefined) this.#done = true;
+    // A usage-only event counts only when it completes the answer: a server repeating usage
+    // with empty deltas (continuous usage stats) is not generating anything.
+    if (moved || this.#done) this.progress++;
     const calls = this.#finish !== undefined ? this.#takeCalls() : undefined;
     if (content.length === 0 && thinking === undefined && calls === undefined) return undefined;
     return chunk(content, thinking, calls);
@@ -226,8 +237,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     };
   }
 
-  /** Folds an event in through `JSON.parse`; returns the text and reasoning it adds. */
-  #fold(message: WireMessage): { content: string; thinking: string | undefined } {
+  /**
+   * Folds an event in through `JSON.parse`; returns the text and reasoning it adds, and whether it
+   * brought anything (text, reasoning, a refusal, tool-call bytes, log probabilities, a finish).
+   */
+  #fold(message: WireMessage): {
+    content: string;
+    thinking: string | undefined;
+    moved: boolean;
+  } {
     // An event named `error` is the server's failure whatever its data: plain text included
     // (a crashed server's or a proxy's words), which is its message, not an answer that is not JSON.
     if (message.event === 'error') this.#fail(message.data);
@@ -239,6 +257,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     const choice = obj(Array.isArray(event.choices) ? event.choices[0] : undefined);
     let content = '';
     let thinking: string | undefined;
+    let moved = false;
     if (choice !== undefined) {
       const delta = obj(choice.delta) ?? {};
       const text = str(delta.content);
@@ -254,12 +273,20 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       }
       const refusal = str(delta.refusal);
       if (refusal !== undefined) this.refusal += refusal;
-      this.#calls.add(delta.tool_calls);
+      const called = this.#calls.add(delta.tool_calls);
+      const logprobs = this.#logprobs?.length ?? 0;
       if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
       const finish = str(choice.finish_reason);
       if (finish !== undefined) this.#finish = finish;
+      moved =
+        content.length > 0 ||
+        thinking !== undefined ||
+        (refusal !== undefined && refusal.length > 0) ||
+        called ||
+        (this.#logprobs?.length ?? 0) > logprobs ||
+        finish !== undefined;
     }
-    return { content, thinking };
+    return { content, thinking, moved };
   }
 
   /** The assembled tool calls, once: when the answer says why it finished (or at its end). */

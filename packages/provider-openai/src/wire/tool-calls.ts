@@ -45,9 +45,13 @@ export class ToolCalls {
     return this.#calls.size;
   }
 
-  /** The `tool_calls` of one delta (or of a whole message, `whole`: each item is a new call). */
-  add(items: unknown, whole = false): void {
-    if (!Array.isArray(items)) return;
+  /**
+   * The `tool_calls` of one delta (or of a whole message, `whole`: each item is a new call).
+   * Returns true when it brought something: a new call, its id or name, or argument text.
+   */
+  add(items: unknown, whole = false): boolean {
+    if (!Array.isArray(items)) return false;
+    let added = false;
     for (const item of items) {
       if (typeof item !== 'object' || item === null) continue;
       const delta = item as Json;
@@ -67,15 +71,22 @@ export class ToolCalls {
       if (pending === undefined) {
         pending = { id, index, name: '', args: '' };
         this.#calls.set(index, pending);
+        added = true;
       }
       if (id !== undefined && pending.id === undefined) pending.id = id;
       // The name comes once; a server that repeats it in every delta must not double it.
-      if (typeof fn.name === 'string' && pending.name.length === 0) pending.name = fn.name;
+      if (typeof fn.name === 'string' && pending.name.length === 0) {
+        pending.name = fn.name;
+        added ||= fn.name.length > 0;
+      }
       const args = fn.arguments;
+      const before = pending.args.length;
       if (typeof args === 'string') pending.args += args;
       else if (typeof args === 'object' && args !== null) pending.args += JSON.stringify(args);
+      added ||= pending.args.length > before;
       this.#last = pending;
     }
+    return added;
   }
 
   /** The calls so far, in index order. */

@@ -1,0 +1,85 @@
+import type { ServerResponse } from 'node:http';
+import { type Handler, startRouteServer } from '@x/internal/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isOllamaTimeoutError } from './errors';
+import { createOllamaProvider, type OllamaProvider } from './provider';
+import type { ChatRequest } from './types';
+
+const servers: Array<{ close(): Promise<unknown> }> = [];
+const providers: OllamaProvider[] = [];
+
+afterEach(async () => {
+  await Promise.all(providers.splice(0).map((p) => p.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const ask: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+const line = (message: Record<string, unknown>, done = false) =>
+  `${JSON.stringify({ model: 'm', created_at: 't', message: { role: 'assistant', ...message }, done })}\n`;
+
+/** Writes `first`, then `next(i)` every 20 ms until it returns undefined (then ends) or forever. */
+function paced(first: string[], next: (i: number) => string | undefined): Handler {
+  return (_req, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    for (const text of first) res.write(text);
+    let i = 0;
+    const timer = setInterval(() => {
+      const text = next(i++);
+      if (text === undefined) {
+        clearInterval(timer);
+        res.end();
+      } else res.write(text);
+    }, 20);
+    res.on('close', () => clearInterval(timer));
+  };
+}
+
+async function against(handler: Handler) {
+  const server = await startRouteServer({ '/api/chat': handler });
+  servers.push(server);
+  const provider = createOllamaProvider({
+    baseUrl: server.url,
+    tokens: false,
+    retry: false,
+    timeouts: { firstTokenMs: 400, idleMs: 200 },
+  });
+  providers.push(provider);
+  return provider;
+}
+
+describe('timeouts.idleMs against chunks that carry nothing (real clock: the server paces lines)', () => {
+  it('ends stream() with an idle timeout keeping the text when empty chunks follow it forever', async () => {
+    const provider = await against(
+      paced([line({ content: 'Hello' })], () => line({ content: '' })),
+    );
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of provider.stream(ask)) seen.push(chunk.content);
+    })().catch((e: unknown) => e);
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 200, partial: { content: 'Hello' } });
+    expect(seen[0]).toBe('Hello');
+  }, 10_000);
+
+  it('ends complete() with a first-token timeout when only empty chunks ever come', async () => {
+    const provider = await against(paced([], () => line({ content: '' })));
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 400 });
+  }, 10_000);
+
+  it('keeps a thinking model going: thinking chunks for longer than idleMs are progress', async () => {
+    const provider = await against(
+      paced([line({ content: '' })], (i) =>
+        i < 20
+          ? line({ content: '', thinking: 'hmm ' })
+          : i === 20
+            ? line({ content: 'ok' }, true)
+            : undefined,
+      ),
+    );
+    const answer = await provider.complete(ask);
+    expect(answer.content).toBe('ok');
+    expect(answer.thinking).toBe('hmm '.repeat(20));
+  }, 10_000);
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { chunk, DONE, type Handler, usageChunk } from './__fixtures__/server';
+import { ask, collect, setup } from './__fixtures__/setup';
+import { isOpenAITimeoutError } from './errors';
+
+/** The bare empty delta of the reviews: `{"choices":[{"delta":{}}]}`. */
+const EMPTY = 'data: {"choices":[{"delta":{}}]}\n\n';
+
+/** Writes `first`, then `next(i)` every 20 ms until it returns undefined (then ends) or forever. */
+function paced(first: string[], next: (i: number) => string | undefined): Handler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const text of first) res.write(text);
+    let i = 0;
+    const timer = setInterval(() => {
+      const text = next(i++);
+      if (text === undefined) {
+        clearInterval(timer);
+        res.end();
+      } else res.write(text);
+    }, 20);
+    res.on('close', () => clearInterval(timer));
+  };
+}
+
+const timeouts = { firstTokenMs: 400, idleMs: 200 };
+
+describe('timeouts.idleMs against events that carry nothing (real clock: the server paces events)', () => {
+  it('ends stream() with an idle timeout keeping the text when empty deltas follow it forever', async () => {
+    const { provider } = await setup(
+      { '/chat/completions': paced([chunk({ role: 'assistant', content: 'Hi' })], () => EMPTY) },
+      { timeouts, retry: false },
+    );
+    const error = await collect(provider.stream(ask())).catch((e: unknown) => e);
+    expect(isOpenAITimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 200, partial: { content: 'Hi' } });
+  }, 10_000);
+
+  it('ends complete() with a first-token timeout when a role-only chunk is followed by empty deltas', async () => {
+    const { provider } = await setup(
+      { '/chat/completions': paced([chunk({ role: 'assistant', content: '' })], () => EMPTY) },
+      { timeouts, retry: false },
+    );
+    const error = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(isOpenAITimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 400 });
+  }, 10_000);
+
+  it('keeps reasoning and tool-call argument deltas going for longer than idleMs', async () => {
+    const steps = [
+      ...Array.from({ length: 12 }, () => chunk({ reasoning_content: 'hmm ' })),
+      chunk({
+        tool_calls: [
+          { index: 0, id: 'call_A', type: 'function', function: { name: 'f', arguments: '' } },
+        ],
+      }),
+      ...Array.from({ length: 12 }, (_, i) =>
+        chunk({
+          tool_calls: [
+            { index: 0, function: { arguments: i === 0 ? '{"n":"' : i === 11 ? '"}' : 'x' } },
+          ],
+        }),
+      ),
+      chunk({}, 'tool_calls'),
+      usageChunk(),
+      DONE,
+    ];
+    const { provider } = await setup(
+      {
+        '/chat/completions': paced([chunk({ role: 'assistant', content: '' })], (i) => steps[i]),
+      },
+      { timeouts, retry: false },
+    );
+    const answer = await provider.complete(ask());
+    expect(answer.thinking).toBe('hmm '.repeat(12));
+    expect(answer.toolCalls).toEqual([
+      expect.objectContaining({ name: 'f', arguments: { n: 'x'.repeat(10) } }),
+    ]);
+  }, 10_000);
+});

@@ -13,7 +13,14 @@ import { normalizeFailure } from './normalize';
 import { ended, finish, succeeded } from './outcome';
 import { Progress, tooLarge } from './progress';
 import { planSend } from './send-plan';
-import { attemptInit, type CallRequest, headersFor, isJsonDocument, withPartial } from './shared';
+import {
+  attemptInit,
+  type CallRequest,
+  isJsonDocument,
+  type PlainCallInit,
+  plainCall,
+  withPartial,
+} from './shared';
 import { droppingPageKept, isWebPage, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**
@@ -173,31 +180,11 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
  */
 export async function request(
   rt: Runtime,
-  init: {
-    endpoint: string;
-    method: 'GET' | 'POST' | 'DELETE';
-    payload: unknown;
-    model: string | undefined;
-    signal: AbortSignal | undefined;
-  },
+  init: PlainCallInit,
 ): Promise<{ text: string; attempts: number }> {
   if (rt.closed) throw rt.kit.closed();
   const { endpoint, model, signal } = init;
-  const pendingHeaders = headersFor(rt, 'application/json', signal);
-  const { headers, key } =
-    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  const redact = rt.redactor.redactFor(key, endpoint);
-  const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
-  const call: CallRequest = {
-    endpoint,
-    method: init.method,
-    headers,
-    body,
-    model,
-    signal,
-    callerSignal: signal,
-    redact,
-  };
+  const call = await plainCall(rt, init, 'application/json');
   return withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
     try {
       const buffer = await readWhole(rt, call);

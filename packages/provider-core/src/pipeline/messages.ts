@@ -7,15 +7,10 @@ import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { normalizeFailure } from './normalize';
-import { attemptInit, type CallRequest, headersFor, withPartial } from './shared';
+import { attemptInit, type PlainCallInit, plainCall, withPartial } from './shared';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */
-export interface MessagesInit<T> {
-  endpoint: string;
-  method: 'POST' | 'GET' | 'DELETE';
-  payload: unknown;
-  model: string | undefined;
-  signal: AbortSignal | undefined;
+export interface MessagesInit<T> extends PlainCallInit {
   format: StreamFormat;
   /** Through the circuit breaker (a call that says something about the server's health). */
   breaker: boolean;
@@ -35,21 +30,8 @@ export async function* messages<T>(
 ): AsyncGenerator<T, void, undefined> {
   if (rt.closed) throw rt.kit.closed();
   const { endpoint, model, signal } = init;
-  const pendingHeaders = headersFor(rt, init.format.accept, signal);
-  const { headers, key } =
-    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-  const redact = rt.redactor.redactFor(key, endpoint);
-  const body = init.payload === undefined ? undefined : JSON.stringify(init.payload);
-  const call: CallRequest = {
-    endpoint,
-    method: init.method,
-    headers,
-    body,
-    model,
-    signal,
-    callerSignal: signal,
-    redact,
-  };
+  const call = await plainCall(rt, init, init.format.accept);
+  const { redact } = call;
   const open = (breakerSignal: AbortSignal | undefined) =>
     streamAttempt(attemptInit(rt, call, true, breakerSignal));
   const pending: T[] = [];

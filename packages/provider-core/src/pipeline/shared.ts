@@ -24,6 +24,38 @@ export interface CallRequest {
   redact: (text: string) => string;
 }
 
+/** A call outside the answer path (metadata, model management): no cache, tokens or limiter. */
+export interface PlainCallInit {
+  endpoint: string;
+  method: AttemptInit['method'];
+  payload: unknown;
+  model: string | undefined;
+  /** The caller's signal: such a call has no total deadline of its own. */
+  signal: AbortSignal | undefined;
+}
+
+/** What a call outside the answer path sends on every attempt: its headers, body and redactor. */
+export async function plainCall(
+  rt: Runtime,
+  init: PlainCallInit,
+  accept: string,
+): Promise<CallRequest> {
+  const { endpoint, signal } = init;
+  const pendingHeaders = headersFor(rt, accept, signal);
+  const { headers, key } =
+    pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+  return {
+    endpoint,
+    method: init.method,
+    headers,
+    body: init.payload === undefined ? undefined : JSON.stringify(init.payload),
+    model: init.model,
+    signal,
+    callerSignal: signal,
+    redact: rt.redactor.redactFor(key, endpoint),
+  };
+}
+
 /**
  * One attempt of `call`, from the runtime: the one place its transport inputs are gathered. It
  * follows the call's signal, plus the breaker's while the breaker probes (`breakerSignal`).

@@ -28,11 +28,15 @@ export const ask: BaseChatRequest = { model: 'm', messages: [{ role: 'user', con
 /** Every core made, for the test's `afterEach` to close. */
 export const cores: ProviderCore[] = [];
 
+type CoreInit = ConstructorParameters<typeof ProviderCore>[0];
+
 export function lineCore(
   url: string,
-  options: ConstructorParameters<typeof ProviderCore>[0]['options'],
+  options: CoreInit['options'],
+  hooks: Pick<CoreInit, 'onExchange'> = {},
 ): ProviderCore {
   const created = new ProviderCore({
+    ...hooks,
     identity: { id: 'demo', label: 'Demo', pkg: 'provider-demo', tokens: 'openai' },
     baseUrl: url,
     options: {

@@ -1,14 +1,8 @@
 import { type Handler, startRouteServer } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ask, lineCore } from '../__fixtures__/line-core';
 import { Answer } from '../__fixtures__/observed';
-import {
-  type BaseChatRequest,
-  type BaseChatResponse,
-  createErrorKit,
-  mapHttpStatus,
-  type Operation,
-  ProviderCore,
-} from '../index';
+import type { BaseChatRequest, BaseChatResponse, Operation, ProviderCore } from '../index';
 
 // A caller's abort is a cancellation: neither a success nor a failure of the provider, whatever
 // phase the call was in. The provider's own deadlines stay failures.
@@ -32,7 +26,6 @@ const streamed = {
   stream: { framing: 'ndjson', accept: 'application/x-ndjson' },
 } as const;
 const NDJSON = { framing: 'ndjson', accept: 'application/x-ndjson' } as const;
-const ask: BaseChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 
 /** The replies held open by the server, to end them at the test's close. */
 const held: Parameters<Handler>[1][] = [];
@@ -71,36 +64,20 @@ async function server(handler: Handler) {
   return s;
 }
 
-function provider(
-  url: string,
-  options: ConstructorParameters<typeof ProviderCore>[0]['options'] = {},
-) {
-  const origin = { provider: 'demo', label: 'Demo' };
-  const core = new ProviderCore({
-    identity: { id: 'demo', label: 'Demo', pkg: 'provider-demo', tokens: 'openai' },
-    baseUrl: url,
-    options: {
-      cache: false,
-      tokens: false,
-      rateLimit: false,
-      retry: false,
-      telemetry: false,
-      breaker: { failureThreshold: 1 },
-      ...options,
+function provider(url: string, options: Parameters<typeof lineCore>[1] = {}) {
+  let answered = 0;
+  const core = lineCore(
+    url,
+    { telemetry: false, breaker: { failureThreshold: 1 }, ...options },
+    {
+      onExchange: () => () => {
+        answered++;
+      },
     },
-    kit: createErrorKit(origin),
-    httpError: mapHttpStatus(origin),
-    auth: (key) => ({ authorization: `Bearer ${key}` }),
-    local: false,
-    defaults: { requestsPerSecond: 100, breaker: {} },
-    onExchange: () => () => {
-      answered++;
-    },
-  });
+  );
   cleanup.push(() => core.close());
   const errors: unknown[] = [];
   core.on('error', (e) => errors.push(e));
-  let answered = 0;
   return { core, errors, answered: () => answered };
 }
 

@@ -24,7 +24,7 @@ export { describe, expected, typeName } from './describe';
 export { closestKey, editDistance, expectKnownKeys, type KeyAliases } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
-export { keyHash, redactUrlCredentials } from './log-redact';
+export { keyHash, redactUrlCredentials, withoutCommandArgs } from './log-redact';
 export {
   expectLogger,
   type LogFields,

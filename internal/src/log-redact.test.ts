@@ -1,5 +1,6 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { keyHash, redactUrlCredentials } from './log-redact';
+import { keyHash, redactUrlCredentials, withoutCommandArgs } from './log-redact';
 
 describe('redactUrlCredentials', () => {
   it('hides the userinfo of every URL in a text when it holds a password or a token', () => {
@@ -28,5 +29,33 @@ describe('keyHash', () => {
     expect(keyHash('user:alice@example.com')).toBe(hash);
     expect(keyHash('user:bob@example.com')).not.toBe(hash);
     expect(hash).not.toContain('alice');
+  });
+});
+
+describe('withoutCommandArgs', () => {
+  class ReplyError extends Error {
+    override name = 'ReplyError';
+  }
+
+  it('drops the command arguments and keeps class, message, stack and command name when an error quotes them', () => {
+    const error = Object.assign(new ReplyError('WRONGPASS invalid username-password pair'), {
+      command: { name: 'auth', args: ['hunter2secret'] },
+      code: 'X',
+    });
+    const copy = withoutCommandArgs(error) as ReplyError & Record<string, unknown>;
+    expect(copy).toBeInstanceOf(ReplyError);
+    expect(copy.message).toBe(error.message);
+    expect(copy.stack).toBe(error.stack);
+    expect(copy.code).toBe('X');
+    expect(copy.command).toEqual({ name: 'auth' });
+    expect(inspect(copy, { depth: 5 })).not.toContain('hunter2');
+    // the client's own error is left alone
+    expect(error.command.args).toEqual(['hunter2secret']);
+  });
+
+  it('returns the error itself when it quotes no command arguments', () => {
+    const error = new Error('Connection is closed.');
+    expect(withoutCommandArgs(error)).toBe(error);
+    expect(withoutCommandArgs('text')).toBe('text');
   });
 });

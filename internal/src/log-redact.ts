@@ -22,3 +22,25 @@ export function redactUrlCredentials(text: string): string {
 export function keyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
+
+/**
+ * A copy of a Redis client's error without the arguments of the command it quotes, for the
+ * `cause` of a package's error. ioredis attaches `command: { name, args }` to every reply error,
+ * and after a failed `AUTH` (a rotated password) it hands that error, `args: [password]`, to the
+ * next queued command; for a `SET` the args hold the whole value. The copy keeps the class, the
+ * message, the stack, the code and the command's name; an error without `command.args` is
+ * returned as it is.
+ */
+export function withoutCommandArgs(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const command = (error as { command?: unknown }).command;
+  if (typeof command !== 'object' || command === null || !('args' in command)) return error;
+  const copy = Object.create(Object.getPrototypeOf(error)) as Record<PropertyKey, unknown>;
+  for (const key of Reflect.ownKeys(error)) {
+    if (key !== 'command') {
+      Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!);
+    }
+  }
+  copy.command = { name: (command as { name?: unknown }).name };
+  return copy;
+}

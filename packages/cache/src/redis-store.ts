@@ -7,8 +7,14 @@ import {
   optionalString,
   REDACTED,
   sleep,
+  withoutCommandArgs,
 } from '@x/internal';
-import { CacheClosedError, CacheStoreError, type CacheStoreOperation } from './errors';
+import {
+  CacheClosedError,
+  CacheStoreError,
+  type CacheStoreOperation,
+  isCacheStoreError,
+} from './errors';
 import { expectOptions } from './options';
 import type { CacheStore, CacheStoreLock } from './store';
 
@@ -191,7 +197,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         },
         (cause: unknown) => {
           clearTimeout(timer);
-          reject(new CacheStoreError(operation, { cause }));
+          // ioredis quotes the command's arguments: after a refused AUTH, the password.
+          reject(new CacheStoreError(operation, { cause: withoutCommandArgs(cause) }));
         },
       );
     });
@@ -271,7 +278,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const deadline = performance.now() + lockWaitMs;
     for (;;) {
       signal.throwIfAborted();
-      const taken = await command('lock', () => client.set(lockKey, token, 'PX', lockTtlMs, 'NX'));
+      const taken = await takeLock(lockKey, token);
       if (taken === 'OK') {
         const release = hold(lockKey, token);
         // The previous holder may have stored the value between our miss and our lock.
@@ -294,6 +301,32 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       await sleep(pollIntervalMs, signal, false);
       const value = await get(key);
       if (value !== undefined) return { value };
+    }
+  }
+
+  /**
+   * `SET NX` of the lock. When it times out, Redis may still take it later (a paused or slow
+   * server, the client's offline queue): nobody would hold that lock, and every process missing
+   * the key would wait `lockTtlMs` for it. So a lock that lands late is given back at once.
+   */
+  async function takeLock(lockKey: string, token: string): Promise<'OK' | null> {
+    let sent: Promise<'OK' | null> | undefined;
+    try {
+      return await command('lock', () => {
+        sent = client.set(lockKey, token, 'PX', lockTtlMs, 'NX');
+        return sent;
+      });
+    } catch (error) {
+      if (sent !== undefined && isCacheStoreError(error) && error.timedOut) {
+        Promise.resolve(sent).then(
+          (late) => {
+            if (late !== 'OK') return;
+            send('unlock', () => client.eval(RELEASE, 1, lockKey, token)).catch(() => {});
+          },
+          () => {},
+        );
+      }
+      throw error;
     }
   }
 

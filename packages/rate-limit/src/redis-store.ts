@@ -4,7 +4,7 @@
  * bound to the store. The coalescing of decisions lives in `internal/redis-coalesce.ts`, the
  * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
-import { Topic } from '@x/internal';
+import { Topic, withoutCommandArgs } from '@x/internal';
 import { RateLimitStoreError } from './errors';
 import { BoundRedis } from './internal/redis-bound';
 import { errorLabel, isNoScript } from './internal/redis-errors';
@@ -197,7 +197,8 @@ export class RedisStoreImpl implements RedisStore {
   programError(error: unknown, reply: string): RateLimitStoreError {
     this.counters.scriptErrors++;
     this.answered();
-    return new RateLimitStoreError({ reply }, { cause: error });
+    // ioredis quotes the command's arguments: after a refused AUTH, the password.
+    return new RateLimitStoreError({ reply }, { cause: withoutCommandArgs(error) });
   }
 
   fallback(decisions: number): void {

@@ -24,6 +24,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : '';
 }
 
+/** The first word of a Redis error reply (`ERR`, `WRONGTYPE`, `BUSY`...), when it has one. */
+function replyCode(text: string): string | undefined {
+  return /^([A-Z][A-Z_]+)\s/.exec(text)?.[1];
+}
+
 export function isNoScript(error: unknown): boolean {
   return message(error).startsWith('NOSCRIPT');
 }
@@ -35,19 +40,27 @@ export function isNoScript(error: unknown): boolean {
  */
 export function programErrorReply(error: unknown): string | undefined {
   const text = message(error);
-  const prefix = /^([A-Z][A-Z_]+)\s/.exec(text)?.[1];
+  const prefix = replyCode(text);
   if (prefix === undefined || !PROGRAM_ERRORS.has(prefix)) return undefined;
   // Redis words a full client table as an ERR; it is a capacity problem, not a program error.
   if (text.startsWith('ERR max number of clients')) return undefined;
   return prefix;
 }
 
-/** The error's `code` or `name` for events: never its message, which may carry connection details. */
+/**
+ * What failed, for events and logs: a Redis reply's error code (`BUSY`, `OOM`, `READONLY`,
+ * `LOADING`...), else the error's `code` or `name`. Never its message, which may carry connection
+ * details. (ioredis names every reply error `ReplyError`, which says nothing.)
+ */
 export function errorLabel(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string') return code;
     const name = (error as { name?: unknown }).name;
+    if (name === 'ReplyError') {
+      const reply = replyCode(message(error));
+      if (reply !== undefined) return reply;
+    }
     if (typeof name === 'string') return name;
   }
   return undefined;

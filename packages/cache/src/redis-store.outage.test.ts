@@ -1,0 +1,89 @@
+// Real clock throughout: each test runs its own redis-server and makes it misbehave (a rotated
+// password, writes paused), which would disturb the tests sharing the global one.
+import { randomUUID } from 'node:crypto';
+import { errorTexts } from '@x/internal/testing';
+import Redis, { type RedisOptions } from 'ioredis';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type RedisServerHandle, startRedisServer } from '../../../scripts/testing/redis-server';
+import { createCache } from './cache';
+import { isCacheStoreError } from './errors';
+import { createRedisStore } from './redis-store';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(): Promise<RedisServerHandle> {
+  const handle = await startRedisServer();
+  cleanups.push(() => handle.stop());
+  return handle;
+}
+
+function connect(url: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, ...options });
+  client.on('error', () => {});
+  cleanups.push(() => client.disconnect());
+  return client;
+}
+
+const req = (n: number | string) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content: `question ${n}` }],
+  options: { temperature: 0 },
+});
+
+describe('createRedisStore when Redis misbehaves', () => {
+  it('keeps the Redis password out of store errors when Redis refuses the password', async () => {
+    const secret = 'hunter2-rotated-away';
+    const redis = await server();
+    const admin = connect(redis.url);
+    await admin.config('SET', 'requirepass', secret);
+    await admin.auth(secret);
+    const client = connect(`redis://:${secret}@127.0.0.1:${redis.port}`);
+    await client.ping();
+    const cache = createCache({ store: createRedisStore({ client, commandTimeoutMs: 1000 }) });
+    const errors: unknown[] = [];
+    cache.onStoreError((error) => errors.push(error));
+    // The password is rotated and the connection dropped: ioredis reconnects with the old one.
+    await admin.config('SET', 'requirepass', 'the-new-password');
+    await admin.client('KILL', 'TYPE', 'normal');
+
+    // Which command meets the refused AUTH depends on the reconnection's timing: ask until one does.
+    let n = 0;
+    await vi.waitFor(async () => {
+      expect(await cache.getOrLoad(req(n++), async () => 'loaded')).toBe('loaded');
+      await cache.flush();
+      expect(errorTexts(errors).join('\n')).toContain('WRONGPASS');
+    }, 10_000);
+    expect(errors.every(isCacheStoreError)).toBe(true);
+    const texts = errorTexts(errors).join('\n');
+    expect(texts).not.toContain(secret);
+  });
+
+  it('gives back a lock that Redis took after its command timed out, so nobody waits for it', async () => {
+    const redis = await server();
+    const admin = connect(redis.url);
+    const client = connect(redis.url, { maxRetriesPerRequest: null });
+    const prefix = `t:${randomUUID()}:`;
+    const store = createRedisStore({ client, prefix, commandTimeoutMs: 100 });
+    const cache = createCache({ store });
+    const lockKey = `${prefix}lock:${cache.key(req(1))}`;
+    // Reads go on, writes wait: the read misses, the lock (SET NX) is held back past its timeout.
+    await admin.client('PAUSE', 500, 'WRITE');
+    const failing = cache.getOrLoad(req(1), async () => {
+      throw new Error('provider down');
+    });
+    await expect(failing).rejects.toThrow('provider down');
+    expect(cache.stats().store).toMatchObject({ errors: 1 });
+    // Once writes resume the late SET NX lands (a write sent after it on the same connection
+    // returns after it); the store must release it, not leave it for lockTtlMs (10 s by
+    // default) to every process that misses the key.
+    await client.set(`${prefix}after-pause`, '1');
+    await vi.waitFor(async () => expect(await admin.exists(lockKey)).toBe(0), {
+      timeout: 3000,
+      interval: 50,
+    });
+    await store.close();
+  });
+});

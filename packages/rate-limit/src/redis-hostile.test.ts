@@ -1,0 +1,105 @@
+// Real clock throughout: each test runs its own redis-server and makes it misbehave (a rotated
+// password, a busy script, no memory, a replica), which would disturb the tests sharing the
+// global one.
+import { randomUUID } from 'node:crypto';
+import { errorTexts } from '@x/internal/testing';
+import Redis from 'ioredis';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  freePort,
+  type RedisServerHandle,
+  startRedisServer,
+} from '../../../scripts/testing/redis-server';
+import { isRateLimitStoreError } from './errors';
+import { createRateLimiter } from './rate-limiter';
+import { createRedisStore, type RedisUnavailableEvent } from './redis';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(): Promise<RedisServerHandle> {
+  const handle = await startRedisServer();
+  cleanups.push(() => handle.stop());
+  return handle;
+}
+
+function connect(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  cleanups.push(() => client.disconnect());
+  return client;
+}
+
+/** A fail-closed limiter on `client`, and the outage events of its store. */
+function limiterOn(client: Redis) {
+  const store = createRedisStore({ client, onUnavailable: 'fail-closed', probeIntervalMs: 0 });
+  const limiter = createRateLimiter({
+    limits: { requests: { ratePerSecond: 100, capacity: 100 } },
+    store,
+  });
+  cleanups.push(() => limiter.close());
+  const outages: RedisUnavailableEvent[] = [];
+  store.onUnavailable((event) => outages.push(event));
+  return { limiter, outages };
+}
+
+describe('createRedisStore when Redis misbehaves', () => {
+  it('keeps the Redis password out of the RateLimitStoreError when Redis refuses the password', async () => {
+    const secret = 'hunter2-rotated-away';
+    const redis = await server();
+    const admin = connect(redis.url);
+    await admin.config('SET', 'requirepass', secret);
+    await admin.auth(secret);
+    const client = connect(`redis://:${secret}@127.0.0.1:${redis.port}`);
+    await client.ping();
+    const { limiter } = limiterOn(client);
+    // The password is rotated and the connection dropped: ioredis reconnects with the old one.
+    await admin.config('SET', 'requirepass', 'the-new-password');
+    await admin.client('KILL', 'TYPE', 'normal');
+
+    // Which call meets the refused AUTH depends on the reconnection's timing: ask until one does.
+    let error: unknown;
+    await vi.waitFor(async () => {
+      error = await limiter.tryAcquire(randomUUID()).catch((e: unknown) => e);
+      expect(isRateLimitStoreError(error)).toBe(true);
+    });
+    expect(error).toMatchObject({ reply: 'WRONGPASS' });
+    const texts = errorTexts([error]).join('\n');
+    expect(texts).toContain('WRONGPASS');
+    expect(texts).not.toContain(secret);
+  });
+
+  it('names the Redis error (BUSY, OOM, READONLY) in the unavailable event when Redis cannot decide', async () => {
+    const redis = await server();
+    const admin = connect(redis.url);
+    const { limiter, outages } = limiterOn(connect(redis.url));
+    const decide = () => limiter.tryAcquire(randomUUID());
+
+    // BUSY: another client's script runs past busy-reply-threshold.
+    await admin.config('SET', 'busy-reply-threshold', '20');
+    const busy = connect(redis.url);
+    await busy.ping();
+    const looping = busy.eval('while true do end', 0).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await decide()).toBe(false);
+    await admin.script('KILL');
+    await looping;
+    expect(await decide()).toBe(true);
+
+    // OOM: maxmemory reached with noeviction; an admitted take has to write.
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    expect(await decide()).toBe(false);
+    await admin.config('SET', 'maxmemory', '0');
+    expect(await decide()).toBe(true);
+
+    // READONLY: the server became a replica (of a master that does not answer).
+    await admin.replicaof('127.0.0.1', String(await freePort()));
+    expect(await decide()).toBe(false);
+    await admin.replicaof('NO', 'ONE');
+
+    expect(outages.map((event) => event.error)).toEqual(['BUSY', 'OOM', 'READONLY']);
+  });
+});

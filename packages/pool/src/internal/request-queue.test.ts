@@ -8,7 +8,13 @@ function origin(): OriginState {
 }
 
 function request(signal: AbortSignal): Dispatcher.DispatchOptions {
-  return { origin: 'http://127.0.0.1:1', path: '/', method: 'POST', body: 'x'.repeat(1024), signal };
+  return {
+    origin: 'http://127.0.0.1:1',
+    path: '/',
+    method: 'POST',
+    body: 'x'.repeat(1024),
+    signal,
+  };
 }
 
 describe('RequestQueue', () => {

@@ -24,9 +24,18 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : '';
 }
 
-/** The first word of a Redis error reply (`ERR`, `WRONGTYPE`, `BUSY`...), when it has one. */
+/**
+ * The code of a Redis error reply (`ERR`, `WRONGTYPE`, `BUSY`...), when it has one. Before Redis 7
+ * the error of a command the script called comes wrapped in an `ERR`: `ERR Error running script
+ * (call to f_…): @user_script:41: @user_script: 41: -OOM command not allowed when used memory >
+ * 'maxmemory'.` The inner code is what happened: an `OOM` or a `READONLY` is an outage there too.
+ */
 function replyCode(text: string): string | undefined {
-  return /^([A-Z][A-Z_]+)\s/.exec(text)?.[1];
+  const code = /^([A-Z][A-Z_]+)\s/.exec(text)?.[1];
+  if (code === 'ERR' && text.startsWith('ERR Error running script')) {
+    return /: -([A-Z][A-Z_]+)\s/.exec(text)?.[1] ?? code;
+  }
+  return code;
 }
 
 export function isNoScript(error: unknown): boolean {

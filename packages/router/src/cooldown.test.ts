@@ -1,9 +1,10 @@
 import { CircuitOpenError } from '@x/provider-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { linkedState, primaryAndBackup as pairOf } from './__fixtures__/routers';
 import type { RouterError } from './errors';
+import type { RouterOptions } from './options';
 import { createRouter, type Router } from './router';
-import type { RouterState, StateLink } from './state';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,18 +13,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Primary `a` (priority 0) and backup `b` (priority 1): every call tries `a` first. */
-function primaryAndBackup(cooldown?: object | false) {
-  const a = fakeProvider('a');
-  const b = fakeProvider('b');
-  const router = createRouter({
-    deployments: [
-      { id: 'a', group: 'chat', provider: a, model: 'm' },
-      { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-    ],
-    cooldown: cooldown ?? { failures: 3, windowMs: 10_000, durationMs: 5_000 },
-  });
-  return { a, b, router };
+/** The primary and its backup, with a cooldown after 3 failures in 10 s unless told otherwise. */
+function primaryAndBackup(cooldown?: RouterOptions['cooldown']) {
+  return pairOf({ cooldown: cooldown ?? { failures: 3, windowMs: 10_000, durationMs: 5_000 } });
 }
 
 const ask = (router: Router) => router.complete({ model: 'chat', messages: HI });
@@ -286,19 +278,7 @@ describe('a deployment passed over while cooling down', () => {
   });
 
   it('says another instance took it out, and why', async () => {
-    let link: StateLink | undefined;
-    const state: RouterState = {
-      bind(l) {
-        link = l;
-        return {
-          cooldown() {},
-          recovered() {},
-          claimProbe: async () => true,
-          stats: () => ({}),
-          close: async () => {},
-        };
-      },
-    };
+    const { state, link } = linkedState();
     const b = fakeProvider('b');
     const router = createRouter({
       deployments: [
@@ -307,11 +287,11 @@ describe('a deployment passed over while cooling down', () => {
       ],
       state,
     });
-    link!.cooldown('a', 30_000, 'retry-after');
+    link().cooldown('a', 30_000, 'retry-after');
     expect(await skipOfA(router, b)).toBe(
       'cooling down for another 30 s after a Retry-After on another instance',
     );
-    link!.cooldown('a', 60_000, 'failures');
+    link().cooldown('a', 60_000, 'failures');
     expect(await skipOfA(router, b)).toBe(
       'cooling down for another 60 s after failures on another instance',
     );

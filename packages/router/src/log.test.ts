@@ -1,8 +1,8 @@
 import { recordingLogger } from '@x/internal/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
+import { linkedState, primaryAndBackup as pairOf } from './__fixtures__/routers';
 import { createRouter } from './router';
-import type { RouterState, StateLink } from './state';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,17 +12,7 @@ afterEach(() => {
 });
 
 function primaryAndBackup(logger: object) {
-  const a = fakeProvider('a');
-  const b = fakeProvider('b');
-  const router = createRouter({
-    deployments: [
-      { id: 'a', group: 'chat', provider: a, model: 'm' },
-      { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-    ],
-    cooldown: { failures: 2, windowMs: 10_000, durationMs: 5_000 },
-    logger,
-  });
-  return { a, b, router };
+  return pairOf({ cooldown: { failures: 2, windowMs: 10_000, durationMs: 5_000 }, logger });
 }
 
 describe('createRouter logger', () => {
@@ -109,26 +99,14 @@ describe('createRouter logger', () => {
 
   it('logs the shared state unavailable at warn and back at info, scrubbing connection strings', () => {
     const { logger, entries } = recordingLogger();
-    let link: StateLink | undefined;
-    const state: RouterState = {
-      bind(l) {
-        link = l;
-        return {
-          cooldown() {},
-          recovered() {},
-          claimProbe: async () => true,
-          stats: () => ({}),
-          close: async () => {},
-        };
-      },
-    };
+    const { state, link } = linkedState();
     createRouter({
       deployments: [{ id: 'a', group: 'chat', provider: fakeProvider('a'), model: 'm' }],
       state,
       logger,
     });
-    link!.unavailable({ kind: 'redis', reason: 'error', error: 'redis://:hunter2@db:6379' });
-    link!.available({ kind: 'redis', downMs: 1_500 });
+    link().unavailable({ kind: 'redis', reason: 'error', error: 'redis://:hunter2@db:6379' });
+    link().available({ kind: 'redis', downMs: 1_500 });
     expect(entries).toEqual([
       [
         'warn',

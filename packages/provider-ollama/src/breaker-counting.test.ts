@@ -53,3 +53,32 @@ describe('the breaker and an unreadable last line', () => {
     }
   }
 });
+
+describe('the breaker and an unreadable whole answer', () => {
+  const notJson: Handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"model":"m","message":{"con');
+  };
+
+  for (const [name, call] of [
+    ["complete() with completeAs: 'whole'", (p: OllamaProvider) => p.complete(ask)],
+    ['embed()', (p: OllamaProvider) => p.embed({ model: 'm', input: 'hi' })],
+  ] as const) {
+    it(`counts it as the server's failure (${name})`, async () => {
+      const server = await startRouteServer({ '/api/chat': notJson, '/api/embed': notJson });
+      servers.push(server);
+      const provider = createOllamaProvider({
+        baseUrl: server.url,
+        tokens: false,
+        retry: false,
+        completeAs: 'whole',
+        breaker: { failureThreshold: 1 },
+      });
+      providers.push(provider);
+      const error = await call(provider).catch((e: unknown) => e);
+      expect(isOllamaStreamError(error)).toBe(true);
+      expect(error).toMatchObject({ reason: 'invalid-json' });
+      expect(provider.breaker?.state).toBe('open');
+    });
+  }
+});

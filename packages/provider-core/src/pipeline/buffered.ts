@@ -141,22 +141,21 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
                 else if (format.framing === 'sse' && isJsonDocument(contentType)) whole = [];
               },
             ).then(() => {
-              // The last line, when the body ended without its newline: read inside the breaker's
-              // call, so an unreadable one counts against the server as it would with a newline.
-              if (page === undefined && whole === undefined && !accumulator.done) {
-                decoder.end(onMessage);
-              }
+              // The last line (a body that ended without its newline), or the one document: read
+              // inside the breaker's call, so an unreadable answer counts against the server.
+              if (page !== undefined) return;
+              if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
+              else if (!accumulator.done) decoder.end(onMessage);
             }, droppingPageKept),
           );
           // After the breaker: a page where the API should be is a wrong address, not an outage.
           if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
-          if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
         } catch (error) {
           throw withPartial(rt, error, op.endpoint, accumulator);
         }
       } else {
         try {
-          accumulator.addWhole((await readWhole(rt, call)).toString('utf8'));
+          await readWhole(rt, call, (body) => accumulator.addWhole(body.toString('utf8')));
         } catch (error) {
           throw withPartial(rt, error, op.endpoint, accumulator);
         }

@@ -131,7 +131,7 @@ export class AnswerReader<Response> {
         continue;
       }
       if (next.done === true) {
-        this.#end();
+        // What the body held last was read inside the breaker's gate (`thenFlush`).
         this.ended = true;
         break;
       }
@@ -223,13 +223,13 @@ export class AnswerReader<Response> {
   }
 
   /**
-   * The body ended: the decoder's last line (one without its newline), read inside the breaker's
-   * call, so that an unreadable last line counts against the server with or without a newline.
+   * The body ended: the decoder's last line (one without its newline), or the one JSON document,
+   * read inside the breaker's call, so that an unreadable answer counts against the server.
    */
   readonly #flush = (): void => {
-    if (this.#page === undefined && this.#whole === undefined && !this.accumulator.done) {
-      this.#decoder.end(this.#onMessage);
-    }
+    if (this.#page !== undefined) return;
+    if (this.#whole !== undefined) this.#end();
+    else if (!this.accumulator.done) this.#decoder.end(this.#onMessage);
   };
 
   /** A pushed chunk: decoded at once; true when the answer is complete. */
@@ -248,14 +248,7 @@ export class AnswerReader<Response> {
       this.#failed(this.#pageError(this.#page));
       return;
     }
-    // A JSON document read whole (the last line was flushed inside the breaker's call).
-    if (!this.accumulator.done) {
-      try {
-        this.#end();
-      } catch (error) {
-        this.failure = error;
-      }
-    }
+    // What the body held last was read inside the breaker's call (`#flush`).
     this.ended = true;
     this.#wakeUp();
   };

@@ -84,11 +84,18 @@ export class WebPage {
 
 /**
  * One attempt's answer read whole through the breaker, at most `maxLineBytes` (a JSON answer, a
- * metadata call). A web page ends it with the page's error once the breaker call has settled.
+ * metadata call). `read`, when given, takes the body inside the breaker's call: an answer it cannot
+ * read (not JSON, an error body sent with a 200) then counts against the server, as an unreadable
+ * streamed line does. A web page ends it with the page's error once the breaker call has settled.
  */
-export async function readWhole(rt: Runtime, call: CallRequest): Promise<Buffer> {
+export async function readWhole(
+  rt: Runtime,
+  call: CallRequest,
+  read?: (body: Buffer) => void,
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   let page: WebPage | undefined;
+  const body = () => (parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   await throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
     readAttempt(
       attemptInit(rt, call, false, breakerSignal),
@@ -102,8 +109,10 @@ export async function readWhole(rt: Runtime, call: CallRequest): Promise<Buffer>
       (contentType) => {
         if (isWebPage(contentType)) page = new WebPage(contentType!);
       },
-    ).catch(droppingPageKept),
+    ).then(() => {
+      if (page === undefined) read?.(body());
+    }, droppingPageKept),
   );
   if (page !== undefined) throw page.error(rt, call.endpoint, 'application/json', call.redact);
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return body();
 }

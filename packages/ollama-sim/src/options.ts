@@ -99,7 +99,10 @@ export interface OllamaSimOptions {
   readonly faults?: FaultPlan | readonly FaultRule[] | undefined;
   /** Fixtures answered byte for byte when a request matches their method, path and body. @default [] */
   readonly fixtures?: readonly Fixture[] | undefined;
-  /** Largest accepted request body in bytes; larger gets 413. @default 33554432 (32 MiB) */
+  /**
+   * Largest accepted request body in bytes; larger gets 413. The simulator's own bound: Ollama
+   * caps no body on these routes, so a client should not rely on this 413. @default 33554432 (32 MiB)
+   */
   readonly maxBodyBytes?: number | undefined;
   /** Entries kept in `requests` (oldest dropped first). @default 1000 */
   readonly maxLogEntries?: number | undefined;

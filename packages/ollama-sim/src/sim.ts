@@ -35,7 +35,10 @@ export interface OllamaSim {
    */
   setFaults(faults: FaultPlan | readonly FaultRule[]): void;
   stats(): OllamaSimStats;
-  /** Stops listening and drops every connection: clients now get ECONNREFUSED. */
+  /**
+   * Stops listening and drops every connection: clients now get ECONNREFUSED. Resolves once the
+   * port is closed, before the dropped requests fail on the client side and are counted.
+   */
   stop(): Promise<void>;
   /** Listens again on the same port after `stop()`. @throws {ListenError} @throws {SimClosedError} */
   restart(): Promise<void>;
@@ -48,7 +51,8 @@ export interface OllamaSim {
   onFault(listener: (event: FaultEvent) => void): () => void;
   /**
    * Stops the server, ends every connection and timer. Idempotent. Resolves once the requests it
-   * cut are accounted (`aborted` in `stats()` and `requests`, `onRequest` called).
+   * cut are accounted (`aborted` in `stats()` and `requests`, `onRequest` called), which is after
+   * their clients saw them fail: attach a rejection handler to a pending call before awaiting it.
    */
   close(): Promise<void>;
   /** Calls `close()`: `await using sim = await startOllamaSim()` closes it at the end of the scope. */
@@ -169,6 +173,10 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         quota: quota?.stats() ?? {},
       };
     },
+    // Unlike close(), stop() does not wait for the dropped requests to be counted: that wait lasts
+    // until their clients have seen the drop, so a test's `const p = client.chat(); await
+    // sim.stop(); await expect(p).rejects…` would see `p` reject with no handler yet (an unhandled
+    // rejection, which fails a vitest run). stop() happens mid-test; close() usually at the end.
     stop: () => listener.stop(),
     restart: () => listener.restart(),
     onRequest: (listener) => topics.request.on(listener),

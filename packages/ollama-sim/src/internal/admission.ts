@@ -125,6 +125,16 @@ function expireRunner(rt: ModelRuntime): void {
   else if (rt.loaded !== undefined) rt.unloadWhenIdle = true;
 }
 
+/** Go's `req.Template != "" || req.System != "" || len(req.Context) > 0`: an empty list is none. */
+function hasRawConflict(body: Json): boolean {
+  const filled = (v: unknown) => typeof v === 'string' && v !== '';
+  return (
+    filled(body.template) ||
+    filled(body.system) ||
+    (Array.isArray(body.context) && body.context.length > 0)
+  );
+}
+
 function toolsName(rt: ModelRuntime): string {
   const name = rt.model.name;
   return name.includes('/') ? `registry.ollama.ai/${name}` : `registry.ollama.ai/library/${name}`;
@@ -143,13 +153,19 @@ function lookupCheck(
   return undefined;
 }
 
-/** The other common checks of chat and generate, in Ollama's order. */
+/**
+ * The other checks of chat and generate, in Ollama's order. GenerateHandler refuses `raw` with a
+ * template, system or context only after the model lookup and the unload (routes.go), so an
+ * unknown model is 404 and an empty prompt with `keep_alive: 0` unloads whatever else is sent.
+ */
 function precheck(
   body: Json,
   model: string,
   rt: ModelRuntime,
   route: 'chat' | 'generate',
 ): [number, string] | undefined {
+  if (route === 'generate' && body.raw === true && hasRawConflict(body))
+    return [400, 'raw mode does not support template, system, or context'];
   const caps = rt.model.capabilities;
   const think = body.think;
   if ((think === true || typeof think === 'string') && !caps.includes('thinking'))

@@ -2,7 +2,7 @@ import { blob } from './endpoints/blobs';
 import { create } from './endpoints/create';
 import { embed, embeddings } from './endpoints/embed';
 import { chat, generate } from './endpoints/generation';
-import { ps, root, show, tags, version } from './endpoints/info';
+import { ps, root, show, status, tags, version } from './endpoints/info';
 import { copy, remove } from './endpoints/manage';
 import { embeddingsV1 } from './endpoints/openai-embeddings';
 import { chatCompletions, completions } from './endpoints/openai-generation';
@@ -15,6 +15,8 @@ import type { Route, RouteTable } from './router';
 const routes: Route[] = [
   { path: '/', methods: ['GET', 'HEAD'], body: 'none', handle: root },
   { path: '/api/version', methods: ['GET', 'HEAD'], body: 'none', handle: version },
+  // GET only: gin registers no HEAD for it (a HEAD is 405), unlike /api/version and /api/tags.
+  { path: '/api/status', methods: ['GET'], body: 'none', handle: status },
   { path: '/api/tags', methods: ['GET', 'HEAD'], body: 'none', handle: tags },
   { path: '/api/ps', methods: ['GET'], body: 'none', handle: ps },
   { path: '/api/show', methods: ['POST'], body: 'json', struct: 'ShowRequest', handle: show },

@@ -4,12 +4,22 @@ import { goQuote } from './go-json';
 // Request decoding errors are Go's json package texts (400), option type errors come from
 // api.Options.FromMap (500). Field tables list the Go types the messages name.
 
-type Kind = 'string' | 'bool' | 'array' | 'object' | 'int' | 'number' | 'think' | 'any';
+// `messages`: a `[]api.Message`, whose elements decode through Message.UnmarshalJSON.
+type Kind =
+  | 'string'
+  | 'bool'
+  | 'array'
+  | 'object'
+  | 'int'
+  | 'number'
+  | 'think'
+  | 'messages'
+  | 'any';
 export type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
 
 export const CHAT_FIELDS: FieldTable = {
   model: ['string', 'string'],
-  messages: ['array', '[]api.Message'],
+  messages: ['messages', '[]api.Message'],
   tools: ['array', 'api.Tools'],
   stream: ['bool', 'bool'],
   options: ['object', 'map[string]interface {}'],
@@ -129,6 +139,7 @@ function matches(kind: Kind, value: unknown): boolean {
     case 'bool':
       return typeof value === 'boolean';
     case 'array':
+    case 'messages':
       return Array.isArray(value);
     case 'object':
       return typeof value === 'object' && !Array.isArray(value);
@@ -141,9 +152,14 @@ function matches(kind: Kind, value: unknown): boolean {
 }
 
 /**
- * Checks a decoded body against a field table the way Go's decoder would; returns Go's error text
- * for the first mismatch in document order (keep_alive included unless `keepAliveDefaultMs` is
- * undefined: a type without that field), or undefined.
+ * Checks a decoded body against a field table the way Go's decoder would; returns Go's error text,
+ * or undefined (keep_alive is checked unless `keepAliveDefaultMs` is undefined: a type without
+ * that field).
+ *
+ * Which error wins follows encoding/json (decode.go): a type mismatch is recorded (`saveError`,
+ * the first one kept) and decoding goes on; an error from a type's own UnmarshalJSON (keep_alive's
+ * api.Duration, think's api.ThinkValue, each api.Message) is returned at once and ends decoding. So
+ * the first such error in document order wins, even over an earlier mismatch; else the first mismatch.
  */
 export function checkFields(
   body: Record<string, unknown>,
@@ -151,6 +167,7 @@ export function checkFields(
   struct: string,
   keepAliveDefaultMs: number | undefined,
 ): string | undefined {
+  let mismatch: string | undefined;
   for (const key of Object.keys(body)) {
     const value = body[key];
     // undefined: a field a rewritten (/v1) request leaves out, as Go's omitempty would.
@@ -169,25 +186,37 @@ export function checkFields(
       if (error !== undefined) return error;
       continue;
     }
-    if (!matches(kind, value))
-      return `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${struct}.${key} of type ${goType}`;
-    if (kind === 'int' && !Number.isInteger(value))
-      return `json: cannot unmarshal number ${String(value)} into Go struct field ${struct}.${key} of type ${goType}`;
+    if (!matches(kind, value)) {
+      mismatch ??= `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${struct}.${key} of type ${goType}`;
+      continue;
+    }
+    if (kind === 'int' && !Number.isInteger(value)) {
+      mismatch ??= `json: cannot unmarshal number ${String(value)} into Go struct field ${struct}.${key} of type ${goType}`;
+      continue;
+    }
+    if (kind === 'messages') {
+      const error = messagesError(value as unknown[], struct);
+      if (error !== undefined) return error;
+    }
   }
-  return undefined;
+  return mismatch;
 }
 
-/** Go's errors for chat messages of the wrong shape (first one, in order). */
-export function checkMessages(messages: unknown): string | undefined {
-  if (!Array.isArray(messages)) return undefined;
+const MESSAGE_STRINGS = new Set(['role', 'content', 'thinking', 'tool_name', 'tool_call_id']);
+
+/**
+ * The error of the first malformed message. Message.UnmarshalJSON decodes each one on its own, so
+ * within a message the first mismatch in document order is the one reported.
+ */
+function messagesError(messages: readonly unknown[], struct: string): string | undefined {
   for (const m of messages) {
     if (m === null) continue;
     if (typeof m !== 'object' || Array.isArray(m))
-      return `json: cannot unmarshal ${jsonKind(m)} into Go struct field ChatRequest.messages of type api.Message`;
+      return `json: cannot unmarshal ${jsonKind(m)} into Go struct field ${struct}.messages of type api.Message`;
     const msg = m as Record<string, unknown>;
-    for (const key of ['role', 'content', 'thinking', 'tool_name', 'tool_call_id']) {
+    for (const key of Object.keys(msg)) {
       const v = msg[key];
-      if (v !== undefined && v !== null && typeof v !== 'string')
+      if (MESSAGE_STRINGS.has(key) && v !== undefined && v !== null && typeof v !== 'string')
         return `json: cannot unmarshal ${jsonKind(v)} into Go struct field Message.messages.${key} of type string`;
     }
   }

@@ -5,7 +5,7 @@ import { type Exchange, type Json, type SimContext, sendError } from '../context
 import { goJson } from '../go-json';
 import { goTimeUtc } from '../go-time';
 import { estimateTextTokens } from '../text';
-import { CHAT_FIELDS, checkFields, checkMessages, GENERATE_FIELDS } from '../validate';
+import { CHAT_FIELDS, checkFields, GENERATE_FIELDS } from '../validate';
 import { type AnswerSpec, answer } from './answer';
 
 // `/api/chat` and `/api/generate`: each request's own checks, its prompt estimate and the seeded
@@ -97,9 +97,7 @@ export async function runChat(
   writer: GenerationWriter,
 ): Promise<void> {
   const { body, out } = ex;
-  const bad =
-    checkFields(body, CHAT_FIELDS, 'ChatRequest', ctx.opts.keepAliveMs) ??
-    checkMessages(body.messages);
+  const bad = checkFields(body, CHAT_FIELDS, 'ChatRequest', ctx.opts.keepAliveMs);
   if (bad !== undefined) return sendError(out, 400, bad);
   const model = typeof body.model === 'string' ? body.model : '';
   if (model === '') return sendError(out, 400, 'model is required');
@@ -169,15 +167,14 @@ export async function runGenerate(
   if (bad !== undefined) return sendError(out, 400, bad);
   const model = typeof body.model === 'string' ? body.model : '';
   if (model === '') return sendError(out, 404, "model '' not found");
-  if (body.raw === true && (body.template || body.system || Array.isArray(body.context)))
-    return sendError(out, 400, 'raw mode does not support template, system, or context');
   const prompt = typeof body.prompt === 'string' ? body.prompt : '';
   const admitted = await admit(ctx, ex, model, 'generate', prompt === '');
   if (admitted === undefined) return;
   if (admitted === 'unload') return writer.loadOnly(ex, model, 'generate', 'unload');
   try {
-    if (prompt === '' && !Array.isArray(body.images))
-      return await writer.loadOnly(ex, model, 'generate', 'load');
+    // Ollama tests the prompt alone (`req.Prompt == ""` in GenerateHandler): images without a
+    // prompt only load the model.
+    if (prompt === '') return await writer.loadOnly(ex, model, 'generate', 'load');
     const tpc = ctx.opts.tokensPerChar;
     const system =
       typeof body.system === 'string' && body.system !== ''

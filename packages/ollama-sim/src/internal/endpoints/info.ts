@@ -13,6 +13,15 @@ export function version(ctx: SimContext, { out }: Exchange): Promise<void> {
   return out.send(200, goJson({ version: ctx.opts.version }));
 }
 
+/**
+ * `/api/status` (StatusHandler, api.StatusResponse): whether cloud features are off. A server
+ * without OLLAMA_NO_CLOUD or `disable_ollama_cloud` answers not disabled, source "none"; the
+ * simulator has no cloud to turn off, so that is its only answer.
+ */
+export function status(_ctx: SimContext, { out }: Exchange): Promise<void> {
+  return out.send(200, goJson({ cloud: { disabled: false, source: 'none' } }));
+}
+
 export function tags(ctx: SimContext, { out }: Exchange): Promise<void> {
   return out.send(200, ctx.store.tagsJson());
 }

@@ -35,6 +35,8 @@ export interface OpenAIPreset {
   readonly local: boolean;
   /** The field the answer's length cap (`maxTokens`) is sent in. */
   readonly maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  /** The field `seed` is sent in: Mistral's is `random_seed`, and it refuses `seed` (422). */
+  readonly seedField: 'seed' | 'random_seed';
   /** The embeddings' wire format: `base64` is 4x smaller than decimal text (decoded for you). */
   readonly embeddingsEncoding: 'float' | 'base64';
   /**
@@ -63,6 +65,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     local: false,
     // o-series and gpt-5 models refuse `max_tokens`.
     maxTokensField: 'max_completion_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'base64',
     streamUsage: true,
     contextWindow: undefined,
@@ -76,6 +79,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'gemini',
     local: false,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -89,6 +93,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'perplexity',
     local: false,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -104,6 +109,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'ollama',
     local: false,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -118,6 +124,9 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'mistral',
     local: false,
     maxTokensField: 'max_tokens',
+    // Mistral's request schema has `random_seed` and forbids unknown keys: `seed` is a 422
+    // (ChatCompletionRequest in github.com/mistralai/platform-docs-public, public/openapi.yaml).
+    seedField: 'random_seed',
     embeddingsEncoding: 'float',
     streamUsage: false,
     contextWindow: undefined,
@@ -132,6 +141,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'openai',
     local: false,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -145,6 +155,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'ollama',
     local: false,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -159,6 +170,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'ollama',
     local: true,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -172,6 +184,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'ollama',
     local: true,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
@@ -185,6 +198,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     tokens: 'ollama',
     local: true,
     maxTokensField: 'max_tokens',
+    seedField: 'seed',
     embeddingsEncoding: 'float',
     streamUsage: true,
     // Ollama's default num_ctx: its OpenAI layer cannot ask for more (use @x/provider-ollama).

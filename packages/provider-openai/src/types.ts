@@ -101,7 +101,10 @@ export interface OpenAIAssistantMessage extends AssistantMessage {
   toolCalls?: OpenAIToolCall[] | undefined;
 }
 
-/** Why generation ended. */
+/**
+ * Why generation ended, in OpenAI's words: other servers' `eos` (Together) is `'stop'` and
+ * `model_length` (Mistral) is `'length'`; a reason OpenAI has no word for comes as it was sent.
+ */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | (string & {});
 
 /** A complete chat answer. */

@@ -3,11 +3,13 @@ import { imageUrl, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './
 
 const openai = {
   maxTokensField: 'max_completion_tokens',
+  seedField: 'seed',
   embeddingsEncoding: 'base64',
   streamUsage: true,
 } as const;
 const vllm = {
   maxTokensField: 'max_tokens',
+  seedField: 'seed',
   embeddingsEncoding: 'float',
   streamUsage: true,
 } as const;

@@ -4,6 +4,7 @@ import type { ChatRequest, EmbedRequest, OpenAIToolCall, ResponseFormat } from '
 /** What differs between OpenAI-compatible servers in how a body is written. */
 export interface WireDialect {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  seedField: 'seed' | 'random_seed';
   embeddingsEncoding: 'float' | 'base64';
   /** Ask for the usage in the stream (`stream_options.include_usage`). */
   streamUsage: boolean;
@@ -81,7 +82,7 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
   body.messages = request.messages.map(wireMessage);
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.seed !== undefined) body.seed = request.seed;
+  if (request.seed !== undefined) body[dialect.seedField] = request.seed;
   if (request.maxTokens !== undefined) body[dialect.maxTokensField] = request.maxTokens;
   if (request.stop !== undefined) {
     body.stop = typeof request.stop === 'string' ? request.stop : [...request.stop];

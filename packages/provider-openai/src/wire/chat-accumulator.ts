@@ -55,15 +55,32 @@ function mapUsage(usage: Json | undefined): OpenAIUsage {
       (promptTokens !== undefined && completionTokens !== undefined
         ? promptTokens + completionTokens
         : undefined),
-    cachedPromptTokens: num(obj(usage?.prompt_tokens_details)?.cached_tokens),
+    // DeepSeek has long counted cache hits in its own `prompt_cache_hit_tokens`.
+    cachedPromptTokens:
+      num(obj(usage?.prompt_tokens_details)?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
     reasoningTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
   };
 }
 
+/**
+ * Other servers' words for OpenAI's reasons, so `finishReason === 'stop'` holds everywhere:
+ * Together ends with `eos` (its API's finish reasons: stop, eos, length, tool_calls,
+ * function_call); Mistral with `model_length` when the model's window is full
+ * (ChatCompletionChoice in its public/openapi.yaml).
+ */
+const SAME_REASON: Readonly<Record<string, FinishReason>> = { eos: 'stop', model_length: 'length' };
+
 function finishReason(raw: string | undefined, hasToolCalls: boolean): FinishReason | undefined {
-  // Some servers (Ollama's /v1) say `stop` when the model called tools.
-  if (hasToolCalls && (raw === 'stop' || raw === undefined)) return 'tool_calls';
-  return raw === undefined || raw.length === 0 ? undefined : raw;
+  // Some servers say `stop` (Ollama's /v1), `eos` or the legacy `function_call` (Together) when
+  // the model called tools.
+  if (
+    hasToolCalls &&
+    (raw === undefined || raw === 'stop' || raw === 'eos' || raw === 'function_call')
+  ) {
+    return 'tool_calls';
+  }
+  if (raw === undefined || raw.length === 0) return undefined;
+  return Object.hasOwn(SAME_REASON, raw) ? SAME_REASON[raw] : raw;
 }
 
 /**

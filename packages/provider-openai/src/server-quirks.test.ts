@@ -1,0 +1,175 @@
+// What real OpenAI-compatible servers send and accept where they differ from OpenAI, each replayed
+// by a loopback server as that server's own documentation or SDK describes it.
+import { describe, expect, it } from 'vitest';
+import { chunk, completion, DONE, type Handler, json, sse, usage } from './__fixtures__/server';
+import { ask, chats, collect, setup } from './__fixtures__/setup';
+
+/**
+ * Mistral's `/chat/completions`: its request schema lists its fields and sets
+ * `additionalProperties: false`, so any other key is a 422 `extra_forbidden` (ChatCompletionRequest
+ * in github.com/mistralai/platform-docs-public, public/openapi.yaml; the error body as users report
+ * it for `stream_options`, e.g. dnakov/anon-kode#53).
+ */
+const MISTRAL_FIELDS = new Set([
+  'model',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'stream',
+  'stop',
+  'random_seed',
+  'metadata',
+  'messages',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'presence_penalty',
+  'frequency_penalty',
+  'n',
+  'prediction',
+  'parallel_tool_calls',
+  'reasoning_effort',
+  'prompt_mode',
+  'guardrails',
+  'prompt_cache_key',
+  'service_tier',
+  'safe_prompt',
+]);
+
+const mistral: Handler = (_req, res, received) => {
+  const extra = Object.keys(received.json ?? {}).filter((key) => !MISTRAL_FIELDS.has(key));
+  if (extra.length > 0) {
+    const detail = extra.map((key) => ({
+      type: 'extra_forbidden',
+      loc: ['body', key],
+      msg: 'Extra inputs are not permitted',
+    }));
+    res.writeHead(422, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        object: 'error',
+        message: { detail },
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      }),
+    );
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(completion({ content: 'Bonjour' })));
+};
+
+describe('the mistral preset', () => {
+  it('sends seed as random_seed, which Mistral accepts, instead of seed, which it refuses', async () => {
+    const { server, provider } = await setup(
+      { '/chat/completions': mistral },
+      { preset: 'mistral', cache: false },
+    );
+    const whole = await provider.complete({ ...ask('Salut', { seed: 42 }), maxTokens: 8 });
+    expect(whole.content).toBe('Bonjour');
+    expect(chats(server)[0]!.json).toMatchObject({ random_seed: 42, max_tokens: 8 });
+    expect(chats(server)[0]!.json).not.toHaveProperty('seed');
+  });
+
+  it("reads Mistral's model_length as length: the model's window ran out", async () => {
+    const { provider } = await setup(
+      { '/chat/completions': json(200, completion({ content: 'Long' }, {}, 'model_length')) },
+      { preset: 'mistral' },
+    );
+    expect((await provider.complete(ask())).finishReason).toBe('length');
+  });
+
+  it('still sends seed under its own name to the other presets', async () => {
+    const { server, provider } = await setup(
+      { '/chat/completions': json(200, completion({ content: 'ok' })) },
+      { preset: 'together' },
+    );
+    await provider.complete(ask('x', { seed: 7 }));
+    expect(chats(server)[0]!.json).toMatchObject({ seed: 7 });
+    expect(chats(server)[0]!.json).not.toHaveProperty('random_seed');
+  });
+});
+
+describe('the together preset', () => {
+  // Together's finish reasons are stop, eos, length, tool_calls and function_call (its API
+  // spec, as generated into togethercomputer/together-go's ChatCompletionChoicesFinishReason).
+  it("reads Together's eos as stop, streamed and whole", async () => {
+    const { provider } = await setup(
+      {
+        '/chat/completions': [
+          sse([
+            chunk({ role: 'assistant', content: 'Hi' }),
+            chunk({}, 'eos', { usage: usage(5, 1) }),
+            DONE,
+          ]),
+          json(200, completion({ content: 'Hi' }, {}, 'eos')),
+        ],
+      },
+      { preset: 'together', cache: false },
+    );
+    const chunks = await collect(provider.stream(ask()));
+    expect(chunks.at(-1)!.response).toMatchObject({ content: 'Hi', finishReason: 'stop' });
+    expect((await provider.complete({ ...ask(), cache: 'bypass' })).finishReason).toBe('stop');
+  });
+
+  it('reads eos or function_call as tool_calls when the model called tools', async () => {
+    const call = {
+      index: 0,
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+    };
+    const { provider } = await setup(
+      {
+        '/chat/completions': [
+          json(200, completion({ tool_calls: [call] }, {}, 'eos')),
+          json(200, completion({ tool_calls: [call] }, {}, 'function_call')),
+        ],
+      },
+      { preset: 'together', cache: false },
+    );
+    const first = await provider.complete(ask());
+    const second = await provider.complete(ask());
+    expect([first.finishReason, second.finishReason]).toEqual(['tool_calls', 'tool_calls']);
+    expect(first.toolCalls[0]).toMatchObject({ name: 'get_weather', arguments: { city: 'Oslo' } });
+  });
+});
+
+describe('the deepseek preset', () => {
+  it("counts DeepSeek's prompt_cache_hit_tokens as cached prompt tokens", async () => {
+    // DeepSeek's usage: prompt_cache_hit_tokens and prompt_cache_miss_tokens beside the counts
+    // (its context-caching guide and Create Chat Completion reference).
+    const deepseekUsage = {
+      prompt_tokens: 320,
+      completion_tokens: 180,
+      total_tokens: 500,
+      prompt_cache_hit_tokens: 256,
+      prompt_cache_miss_tokens: 64,
+    };
+    const { provider } = await setup(
+      {
+        '/chat/completions': json(200, {
+          ...completion({ content: 'ok' }),
+          usage: deepseekUsage,
+        }),
+      },
+      { preset: 'deepseek' },
+    );
+    const answer = await provider.complete(ask());
+    expect(answer.usage).toMatchObject({ promptTokens: 320, cachedPromptTokens: 256 });
+  });
+
+  it("prefers OpenAI's prompt_tokens_details.cached_tokens when both are sent", async () => {
+    const { provider } = await setup(
+      {
+        '/chat/completions': json(200, {
+          ...completion({ content: 'ok' }),
+          usage: usage(19, 10, { prompt_cache_hit_tokens: 3 }),
+        }),
+      },
+      { preset: 'deepseek' },
+    );
+    expect((await provider.complete(ask())).usage.cachedPromptTokens).toBe(0);
+  });
+});

@@ -36,8 +36,9 @@ export interface OllamaSim {
   setFaults(faults: FaultPlan | readonly FaultRule[]): void;
   stats(): OllamaSimStats;
   /**
-   * Stops listening and drops every connection: clients now get ECONNREFUSED. Resolves once the
-   * port is closed, before the dropped requests fail on the client side and are counted.
+   * Stops listening and drops every connection: clients now get ECONNREFUSED. The requests it
+   * drops are counted at once (`aborted` in `stats()` and `requests`, `onRequest` called); it
+   * resolves once the port is closed, before their clients see them fail.
    */
   stop(): Promise<void>;
   /** Listens again on the same port after `stop()`. @throws {ListenError} @throws {SimClosedError} */
@@ -50,9 +51,8 @@ export interface OllamaSim {
   /** Called when faults are applied to a request. Returns an unsubscribe function. Same listener-error policy. */
   onFault(listener: (event: FaultEvent) => void): () => void;
   /**
-   * Stops the server, ends every connection and timer. Idempotent. Resolves once the requests it
-   * cut are accounted (`aborted` in `stats()` and `requests`, `onRequest` called), which is after
-   * their clients saw them fail: attach a rejection handler to a pending call before awaiting it.
+   * Stops the server, ends every connection and timer. Idempotent. The requests it cuts are
+   * counted at once, as with `stop()`; it resolves before their clients see them fail.
    */
   close(): Promise<void>;
   /** Calls `close()`: `await using sim = await startOllamaSim()` closes it at the end of the scope. */
@@ -129,10 +129,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
     throw signal.reason;
   }
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  // The sockets are gone when the listener resolves, but each response's 'close' (its outcome,
-  // `aborted`, the onRequest event) comes a tick later: wait for them, so that what a test reads
-  // after `await sim.close()` is final.
-  const close = () => listener.close().then(() => log.settled());
+  const close = () => listener.close();
 
   return {
     get url() {
@@ -173,10 +170,10 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         quota: quota?.stats() ?? {},
       };
     },
-    // Unlike close(), stop() does not wait for the dropped requests to be counted: that wait lasts
-    // until their clients have seen the drop, so a test's `const p = client.chat(); await
-    // sim.stop(); await expect(p).rejects…` would see `p` reject with no handler yet (an unhandled
-    // rejection, which fails a vitest run). stop() happens mid-test; close() usually at the end.
+    // stop() and close() count what they drop before the sockets go (`Life.drop`), and resolve
+    // without waiting for the clients: a test's `const p = client.chat(); await sim.stop(); await
+    // expect(p).rejects…` must not see `p` reject before it attached its handler (an unhandled
+    // rejection fails a vitest run).
     stop: () => listener.stop(),
     restart: () => listener.restart(),
     onRequest: (listener) => topics.request.on(listener),

@@ -87,14 +87,20 @@ export function createHandler(
     deps.lives.add(life);
     let entry: RequestLogEntry | undefined;
     let out: Responder | undefined;
-    res.on('close', () => {
+    // Counted once: when the response closes, or earlier when the simulator drops it.
+    let counted = false;
+    const count = () => {
+      if (counted) return;
+      counted = true;
       deps.lives.delete(life);
       let outcome: RequestLogEntry['outcome'] = 'completed';
       if (out?.cut) outcome = 'cut';
       else if (!res.writableFinished) outcome = 'aborted';
       if (!res.writableFinished) life.abort();
       log.finish(entry, res.headersSent ? res.statusCode : 0, outcome, performance.now() - started);
-    });
+    };
+    res.on('close', count);
+    life.whenDropped(count);
     const record = (raw?: Buffer, body?: unknown, faults: RequestFaults = NO_FAULTS) => {
       entry = log.record({
         id,

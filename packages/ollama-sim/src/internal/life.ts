@@ -7,6 +7,7 @@ export class Life {
   aborted = false;
   private readonly pending = new Map<ReturnType<typeof setTimeout>, () => void>();
   private readonly onAbort: (() => void)[] = [];
+  private readonly onDrop: (() => void)[] = [];
 
   /**
    * Resolves after `ms`, or at once when the life is aborted. Timers are unref'd. Configured delays
@@ -29,6 +30,17 @@ export class Life {
   whenAborted(fn: () => void): void {
     if (this.aborted) fn();
     else this.onAbort.push(fn);
+  }
+
+  /** Registers what runs first when the simulator drops the request (stop(), close()). */
+  whenDropped(fn: () => void): void {
+    this.onDrop.push(fn);
+  }
+
+  /** The simulator drops the request: its drop callbacks run, then it is aborted. */
+  drop(): void {
+    for (const fn of this.onDrop.splice(0)) fn();
+    this.abort();
   }
 
   abort(): void {

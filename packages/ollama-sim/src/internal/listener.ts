@@ -61,7 +61,9 @@ export class Listener {
   }
 
   private dropConnections(): void {
-    for (const life of this.lives) life.abort();
+    // Dropped first: each request is counted `aborted` now, before its socket goes, so stop() and
+    // close() resolve with final counts and without waiting for the clients to see the drop.
+    for (const life of [...this.lives]) life.drop();
     this.server.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();
   }

@@ -55,8 +55,6 @@ export class RequestLog {
   readonly byRoute: Record<string, number> = {};
   readonly byStatus: Record<string, number> = {};
   readonly faults: Partial<Record<FaultKind, number>> = {};
-  /** Waiting for every request in progress to be accounted (close() and stop()). */
-  private readonly idle: (() => void)[] = [];
 
   constructor(
     private readonly limit: number,
@@ -101,12 +99,6 @@ export class RequestLog {
     return entry;
   }
 
-  /** Resolves once no request is in progress: each one's outcome is final in the log and stats. */
-  settled(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
-  }
-
   /** Closes a request's accounting when its response ends (or its connection went away). */
   finish(
     entry: RequestLogEntry | undefined,
@@ -124,6 +116,5 @@ export class RequestLog {
       entry.durationMs = durationMs;
       this.topic.emit(entry);
     }
-    if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -70,6 +70,21 @@ describe('OpenAIProvider.stream against an answer that is not server-sent events
     });
   });
 
+  for (const method of ['stream', 'complete'] as const) {
+    it(`counts a JSON error body sent with a 200 against the breaker (${method}())`, async () => {
+      const { provider } = await setup(
+        { '/chat/completions': json(200, { error: { message: 'Upstream provider unavailable' } }) },
+        { retry: false, breaker: { failureThreshold: 1 } },
+      );
+      const error =
+        method === 'stream'
+          ? (await read(provider.stream(ask()))).error
+          : await provider.complete(ask()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'server-error' });
+      expect(provider.breaker?.state).toBe('open');
+    });
+  }
+
   it('reads a whole chat.completion from a server that ignored stream: true, as one chunk then the response', async () => {
     const { provider } = await setup({
       '/chat/completions': json(200, completion({ content: 'Hello there' })),

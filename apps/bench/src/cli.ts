@@ -37,8 +37,8 @@ export const usage = `Usage: pnpm bench [--quick | --smoke] [options]
        (inside apps/bench: pnpm bench -- [options], or tsx src/main.ts [options])
 
 Profiles
-  (default)             full profile: 5 samples per case, load scenarios at full size
-  --quick               3 short samples, scaled-down scenarios: the whole run under 2 minutes
+  (default)             full profile: 9 samples per case, load scenarios at full size
+  --quick               the same cases, 3 short samples each; scaled-down scenarios
   --smoke               the smallest run that exercises every suite (used by the tests)
 
 Selection

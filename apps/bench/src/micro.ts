@@ -52,9 +52,25 @@ interface CaseState {
  */
 const WARM_BEFORE_SIZING_MS = 20;
 
+/**
+ * Where sync results go. A result left unused lets the compiler drop whatever computed it without
+ * a side effect (a pure Map lookup, a quick-lru hit): a case would then be timed without its work.
+ * Every call's result is compared with an object no case returns, so each one is computed; the
+ * comparison costs every case alike.
+ */
+const NEVER_RETURNED = Symbol('never returned');
+const sink = { matches: 0 };
+
+/** Runs `fn` `n` times, consuming every result. */
+export function runConsumed(fn: () => unknown, n: number): void {
+  let seen = 0;
+  for (let k = 0; k < n; k++) if (fn() === NEVER_RETURNED) seen++;
+  sink.matches += seen;
+}
+
 function warmSync(fn: () => unknown): void {
   const end = performance.now() + WARM_BEFORE_SIZING_MS;
-  do fn();
+  do runConsumed(fn, 1);
   while (performance.now() < end);
 }
 
@@ -72,7 +88,7 @@ export function calibrateBatch(fn: () => unknown): number {
   warmSync(fn);
   const time = (n: number): number => {
     const t0 = performance.now();
-    for (let k = 0; k < n; k++) fn();
+    runConsumed(fn, n);
     return performance.now() - t0;
   };
   let n = 1;
@@ -120,9 +136,7 @@ async function tinybenchSample(
       for (let k = 0; k < batch; k++) await fn();
     });
   } else {
-    bench.add(c.name, () => {
-      for (let k = 0; k < batch; k++) fn();
-    });
+    bench.add(c.name, () => runConsumed(fn, batch));
   }
   await bench.run();
   const result = bench.tasks[0]!.result;
@@ -228,20 +242,7 @@ export async function runGroup(
       ...(s.c.note ? { note: s.c.note } : {}),
     };
   });
-  for (const row of rows) {
-    if (row.role !== 'ours' || !Number.isFinite(row.opsPerSec)) continue;
-    for (const peer of rows) {
-      if (peer.role !== 'peer' || peer.concurrency !== row.concurrency) continue;
-      if (!Number.isFinite(peer.opsPerSec) || peer.opsPerSec <= 0) continue;
-      const ratio = row.opsPerSec / peer.opsPerSec;
-      const target = group.targets?.find((t) => t.vs === peer.library)?.min;
-      row.ratios.push({
-        vs: peer.library,
-        ratio: Math.round(ratio * 1000) / 1000,
-        ...(target !== undefined ? { target, met: ratio >= target } : {}),
-      });
-    }
-  }
+  addRatios(rows, group.targets);
   return {
     name: group.name,
     description: group.description,
@@ -249,6 +250,27 @@ export async function runGroup(
     facts: group.facts?.(rows) ?? {},
     ...(group.checks ? { checks: group.checks(rows) } : {}),
   };
+}
+
+/**
+ * Fills each `ours` row's ratios against every peer at its concurrency. A target is met or missed
+ * by the ratio the report stores and prints (three decimals), never a more precise one.
+ */
+export function addRatios(rows: MicroRow[], targets: readonly Target[] | undefined): void {
+  for (const row of rows) {
+    if (row.role !== 'ours' || !Number.isFinite(row.opsPerSec)) continue;
+    for (const peer of rows) {
+      if (peer.role !== 'peer' || peer.concurrency !== row.concurrency) continue;
+      if (!Number.isFinite(peer.opsPerSec) || peer.opsPerSec <= 0) continue;
+      const ratio = Math.round((row.opsPerSec / peer.opsPerSec) * 1000) / 1000;
+      const target = targets?.find((t) => t.vs === peer.library)?.min;
+      row.ratios.push({
+        vs: peer.library,
+        ratio,
+        ...(target !== undefined ? { target, met: ratio >= target } : {}),
+      });
+    }
+  }
 }
 
 /** Number of progress ticks `runGroup` makes for a group. */

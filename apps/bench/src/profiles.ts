@@ -33,7 +33,8 @@ export const profiles: Record<Profile['name'], Profile> = {
     sampleMs: 60,
     warmupMs: 20,
     loadScale: 0.15,
-    concurrencyLevels: [1, 16],
+    // the same comparisons as the full profile, with fewer and shorter samples
+    concurrencyLevels: [1, 16, 64],
     stressLevels: [1, 16, 128],
   },
   smoke: {

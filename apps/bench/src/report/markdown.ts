@@ -1,5 +1,11 @@
 import type { GroupResult, MicroRow, RunResult, ScenarioResult, SuiteResult } from '../results';
-import { formatMs, formatNs, formatOps, formatRatio, markdownTable } from '../terminal/table';
+import {
+  formatCheckedRatio,
+  formatMs,
+  formatNs,
+  formatOps,
+  markdownTable,
+} from '../terminal/table';
 
 export const ratiosStart = '<!-- ratios:start -->';
 export const ratiosEnd = '<!-- ratios:end -->';
@@ -28,7 +34,7 @@ export function ratioRows(suites: SuiteResult[]): (string | number)[][] {
             r.vs,
             formatOps(row.opsPerSec),
             peer ? formatOps(peer.opsPerSec) : '—',
-            `**${formatRatio(r.ratio)}**`,
+            `**${formatCheckedRatio(r)}**`,
             targetCell(r),
           ]);
         }
@@ -86,7 +92,7 @@ export function groupTable(group: GroupResult): string {
     r.error ? `failed: ${r.error}` : formatOps(r.opsPerSec),
     r.error ? '' : `±${r.spreadPct.toFixed(1)}%`,
     r.error ? '' : formatNs(r.nsPerOp),
-    r.ratios.map((x) => `${formatRatio(x.ratio)} vs ${x.vs}${targetMark(x)}`).join(', '),
+    r.ratios.map((x) => `${formatCheckedRatio(x)} vs ${x.vs}${targetMark(x)}`).join(', '),
   ]);
   const checks = (group.checks ?? []).map(
     (c) => `- ${c.what}: **${c.value}** (target ${c.target} ${c.met ? '✓' : '✗ missed'})`,

@@ -21,12 +21,23 @@ export const steadyScenario: Scenario = {
     const seed = cli.seed;
     const sim = await startBenchSim({ seed, numParallel: 64 });
     try {
+      // `completeAs: 'whole'`: `stream: false`, as ollama-js is called below (complete()'s default
+      // streams NDJSON and reads it whole, a different request)
       const provider = createOllamaProvider({
         baseUrl: sim.url,
         cache: false,
         rateLimit: unlimitedRate,
+        completeAs: 'whole',
       });
       await provider.initialize();
+      const ollama = new Ollama({ host: sim.url });
+      // Both clients warmed alike before either is measured (no faults yet), so the one measured
+      // first does not pay for the cold simulator and cold shared code alone.
+      const warm = Math.min(200, scaled(profile, 200, 20));
+      for (let i = 0; i < warm; i++) {
+        await provider.complete({ model: MODEL, messages: chatMessages(i) });
+        await ollama.chat({ model: MODEL, messages: chatMessages(i), stream: false });
+      }
       sim.setFaults({ rules: faultRules(mix), seed });
       const ours = await runLoad({
         concurrency,
@@ -41,7 +52,6 @@ export const steadyScenario: Scenario = {
 
       // the same load, same fault draws, through the official client
       sim.setFaults({ rules: faultRules(mix), seed });
-      const ollama = new Ollama({ host: sim.url });
       const theirs = await runLoad({
         concurrency,
         ...(requests !== undefined ? { requests } : {}),
@@ -73,7 +83,7 @@ export const steadyScenario: Scenario = {
       );
       return {
         description:
-          'A closed loop of concurrent clients sending non-streaming chat requests to the simulator, which adds the fault mix. The same load, with the same seeded fault draws, then runs through ollama-js.',
+          "A closed loop of concurrent clients sending non-streaming chat requests (the provider with `completeAs: 'whole'`, ollama-js with `stream: false`) to the simulator, which adds the fault mix. The same load, with the same seeded fault draws, then runs through ollama-js. Both clients make the same warm-up requests first.",
         params: {
           concurrency,
           ...(requests !== undefined ? { requests } : { durationMs }),

@@ -44,34 +44,47 @@ export const stressScenario: Scenario = {
     if (ctx.cli.faults) sim.setFaults({ rules: faultRules(ctx.cli.faults), seed: ctx.cli.seed });
     const capacity = (SLOTS * TOKENS_PER_SECOND) / RESPONSE_TOKENS;
     try {
+      // `completeAs: 'whole'` (`stream: false`), the request ollama-js makes below
       const provider = createOllamaProvider({
         baseUrl: sim.url,
         cache: false,
         rateLimit: unlimitedRate,
+        completeAs: 'whole',
       });
       await provider.initialize();
       const ollama = new Ollama({ host: sim.url });
       const ours: LoadResult[] = [];
       const theirs: LoadResult[] = [];
-      for (const c of levels) {
-        ours.push(
-          await runLoad({
-            concurrency: c,
-            durationMs: stepMs,
-            label: `stress x c=${c}`,
-            progress: ctx.progress,
-            request: (i) => provider.complete({ model: MODEL, messages: chatMessages(i) }),
-          }),
-        );
-        theirs.push(
-          await runLoad({
-            concurrency: c,
-            durationMs: stepMs,
-            label: `stress ollama c=${c}`,
-            progress: ctx.progress,
-            request: (i) => ollama.chat({ model: MODEL, messages: chatMessages(i), stream: false }),
-          }),
-        );
+      for (const [step, c] of levels.entries()) {
+        const runOurs = async () =>
+          ours.push(
+            await runLoad({
+              concurrency: c,
+              durationMs: stepMs,
+              label: `stress x c=${c}`,
+              progress: ctx.progress,
+              request: (i) => provider.complete({ model: MODEL, messages: chatMessages(i) }),
+            }),
+          );
+        const runTheirs = async () =>
+          theirs.push(
+            await runLoad({
+              concurrency: c,
+              durationMs: stepMs,
+              label: `stress ollama c=${c}`,
+              progress: ctx.progress,
+              request: (i) =>
+                ollama.chat({ model: MODEL, messages: chatMessages(i), stream: false }),
+            }),
+          );
+        // who goes first alternates step by step: neither always meets the queue the other left
+        if (step % 2 === 0) {
+          await runOurs();
+          await runTheirs();
+        } else {
+          await runTheirs();
+          await runOurs();
+        }
       }
       await provider.close();
       const steps = levels.map((c, i) => ({ concurrency: c, throughput: ours[i]!.throughput }));
@@ -102,7 +115,7 @@ export const stressScenario: Scenario = {
         ),
       );
       return {
-        description: `Concurrency doubles step by step against a simulator that can serve ${capacity.toFixed(0)} requests/s (${SLOTS} parallel slots, a queue of ${MAX_QUEUE}, beyond which it answers 503 like Ollama). The saturation point is the first step after which doubling the callers adds less than 15% throughput; past it, more callers only add latency, then errors. The provider's pool caps sockets per host (20 by default), so its surplus callers wait client-side instead of overflowing the server's queue.`,
+        description: `Concurrency doubles step by step against a simulator that can serve ${capacity.toFixed(0)} requests/s (${SLOTS} parallel slots, a queue of ${MAX_QUEUE}, beyond which it answers 503 like Ollama). The saturation point is the first step after which doubling the callers adds less than 15% throughput; past it, more callers only add latency, then errors. Both clients send \`stream: false\` (the provider with \`completeAs: 'whole'\`) and take turns going first from step to step. The provider's pool caps sockets per host (20 by default), so its surplus callers wait client-side instead of overflowing the server's queue.`,
         params: {
           levels: levels.join(', '),
           stepMs,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, createCache } from '@x/cache';
@@ -8,6 +8,7 @@ import stringify from 'safe-stable-stringify';
 import type { Suite } from '../context';
 import { appDir } from '../env';
 import type { MicroGroup } from '../micro';
+import { asPrinted } from '../terminal/table';
 
 const ENTRIES = 1000;
 const ANSWERS = 64;
@@ -76,8 +77,16 @@ function uniformIndices(n: number, count: number, seed = 42): Uint16Array {
   return out;
 }
 
+/** The fixture keys of the `get` group (not timed). */
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const sssKey = (r: object) => sha256(stringify(r) ?? '');
+/**
+ * A request key as the peers make it, with the same hash call as `cacheKey` (Node's one-shot
+ * `crypto.hash`, which its docs recommend over `createHash` for small inputs) and the same 43
+ * characters of base64url: the rows then differ by how the request is serialised, not by a slower
+ * hash call or a longer digest on the peer's side.
+ */
+const digest = (text: string) => hash('sha256', text, 'base64url');
+const sssKey = (r: object) => digest(stringify(r) ?? '');
 
 export const cacheSuite: Suite = {
   name: 'cache',
@@ -118,6 +127,7 @@ export const cacheSuite: Suite = {
       plain.set(r, answers[i]!);
       qlruFull.set(sssKey(r), answers[i]!);
     });
+    // before any read: what the entries take once stored
     const stats = stored.stats();
     const rawBytes = answers.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)), 0);
     let ri = 0;
@@ -164,7 +174,7 @@ export const cacheSuite: Suite = {
       {
         name: 'key of a chat request',
         description:
-          'a deterministic key for a typical chat request (model, two messages, options)',
+          'a deterministic key for a typical chat request (model, two messages, options): serialised, then sha256 with `crypto.hash` to 43 base64url characters on every side',
         targets: [{ vs: 'safe-stable-stringify + sha256', min: 1.5 }],
         cases: [
           {
@@ -177,7 +187,7 @@ export const cacheSuite: Suite = {
             name: 'JSON.stringify + sha256 (key-order sensitive)',
             library: 'JSON.stringify + sha256',
             role: 'peer',
-            fn: () => sha256(JSON.stringify(nextRequest())),
+            fn: () => digest(JSON.stringify(nextRequest())),
           },
           {
             name: 'safe-stable-stringify + sha256',
@@ -189,7 +199,7 @@ export const cacheSuite: Suite = {
       },
       {
         name: 'hit by request, 4 KiB answer, default compression (zlib stored)',
-        description: `a cache hit for a chat request, end to end: key the request, find the entry, return the ~4 KiB Markdown answer; @x/cache with its defaults stores it zlib-compressed and inflates it on the hit, the hand-rolled peer keeps the object`,
+        description: `a cache hit for a chat request, end to end: key the request, find the entry, return the ~4 KiB Markdown answer; @x/cache with its defaults stores it zlib-compressed and, from an entry's second read on, keeps its decoded copy (counted in \`decodedBytes\`, within \`maxBytes\`), so these repeated hits on ${ANSWERS} hot answers return that copy and inflate nothing; the hand-rolled peer keeps the object`,
         targets: [{ vs: 'quick-lru + safe-stable-stringify', min: 0.5 }],
         cases: [
           {
@@ -200,12 +210,20 @@ export const cacheSuite: Suite = {
           },
           handRolled,
         ],
+        facts: () => {
+          // after the timed hits: the compressed entries plus the decoded copies the hits read
+          const after = stored.stats();
+          const held = after.bytes + after.decodedBytes;
+          return {
+            'memory held after the hits (stored + decoded copies)': `${((held / rawBytes) * 100).toFixed(1)}% of their JSON (${(held / 1024).toFixed(0)} KiB for ${(rawBytes / 1024).toFixed(0)} KiB)`,
+          };
+        },
         checks: () => [
           {
-            what: '@x/cache stored size of 4 KiB Markdown answers',
+            what: '@x/cache stored size of 4 KiB Markdown answers (before any read)',
             value: `${((stats.bytes / rawBytes) * 100).toFixed(1)}% of their JSON (${stats.compressedEntries}/${answers.length} compressed)`,
             target: '≤ 40%',
-            met: stats.bytes / rawBytes <= 0.4,
+            met: asPrinted((stats.bytes / rawBytes) * 100, 1) <= 40,
           },
         ],
       },

@@ -91,7 +91,7 @@ export const poolSuite: Suite = {
     return {
       groups,
       notes: [
-        'All clients talk to the same loopback node:http server (in a child process of its own) with keep-alive; sockets are capped at the highest concurrency level for every client. @x/pool also enforces its total cap (100) and goes through its DNS cache.',
+        'All clients talk to the same loopback node:http server (in a child process of its own) with keep-alive; sockets are capped at the highest concurrency level for every client but global fetch, whose default dispatcher has no cap (a closed loop of c callers never needs more than c sockets). @x/pool also enforces its total cap (100) and goes through its DNS cache.',
       ],
       async close() {
         await ours.close();

@@ -2,6 +2,7 @@ import type { MicroCase, MicroGroup } from '../micro';
 import type { Profile } from '../profiles';
 import type { MicroRow, Target } from '../results';
 import { median } from '../stats';
+import { asPrinted } from '../terminal/table';
 
 type Call = () => Promise<unknown>;
 
@@ -72,14 +73,22 @@ export function overheadPairs(profile: Profile): number {
  * One group per concurrency (1 and 16): ours, raw undici and the official client in closed
  * loops, interleaved. The same shape for every provider, so their figures read alike.
  */
-export async function clientGroups(cmp: ClientComparison, profile: Profile): Promise<MicroGroup[]> {
-  // Warm-up: connections open and the JIT settled before the first timed pair.
-  for (let i = 0; i < 100; i++) await cmp.peer.call();
-  const warmup = overheadPairs(profile);
-  for (let i = 0; i < warmup; i++) {
-    await cmp.ours.call();
-    await cmp.raw.call();
+/**
+ * `rounds` calls of every client, taken in turn and in an order that rotates each round, so that
+ * each has as many calls behind it (its connections open, its code optimised) before anything is
+ * timed, and none always runs right after another.
+ */
+export async function warmUp(calls: readonly Call[], rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    for (let j = 0; j < calls.length; j++) await calls[(i + j) % calls.length]!();
   }
+}
+
+export async function clientGroups(cmp: ClientComparison, profile: Profile): Promise<MicroGroup[]> {
+  // Warm-up: connections open and the JIT settled before the first timed pair, for the official
+  // client as much as for ours and the raw request (its path settles over thousands of calls too).
+  const warmup = overheadPairs(profile);
+  await warmUp([cmp.ours.call, cmp.raw.call, cmp.peer.call], warmup);
   const pairs = overheadPairs(profile);
   const bound = cmp.maxP50OverheadUs;
   const overhead =
@@ -118,10 +127,10 @@ export async function clientGroups(cmp: ClientComparison, profile: Profile): Pro
                 ? []
                 : [
                     {
-                      what: `${cmp.ours.library} p50 overhead over raw undici (${pairs} alternating pairs, after ${warmup} warm-up calls)`,
+                      what: `${cmp.ours.library} p50 overhead over raw undici (${pairs} alternating pairs, after ${warmup} warm-up calls of each client)`,
                       value: `${overhead.toFixed(1)} µs`,
                       target: `< ${bound} µs`,
-                      met: overhead < bound,
+                      met: asPrinted(overhead, 1) < bound,
                     },
                   ],
           }

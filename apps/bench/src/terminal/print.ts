@@ -1,6 +1,6 @@
 import { checkColumns, checkRows, ratioColumns, ratioRows } from '../report/markdown';
 import type { GroupResult, ScenarioResult, SuiteResult } from '../results';
-import { formatNs, formatOps, formatRatio, textTable } from './table';
+import { formatCheckedRatio, formatNs, formatOps, textTable } from './table';
 
 const useColour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (code: number, s: string) => (useColour ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -26,7 +26,7 @@ export function groupText(group: GroupResult): string {
     r.ratios
       .map(
         (x) =>
-          `${formatRatio(x.ratio)} vs ${x.vs}${x.target === undefined ? '' : x.met ? ' ✓' : ` ✗(≥${+x.target.toFixed(2)}x)`}`,
+          `${formatCheckedRatio(x)} vs ${x.vs}${x.target === undefined ? '' : x.met ? ' ✓' : ` ✗(≥${+x.target.toFixed(2)}x)`}`,
       )
       .join(', '),
   ]);

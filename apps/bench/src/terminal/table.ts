@@ -68,6 +68,14 @@ export function markdownTable(columns: string[], rows: (string | number)[][]): s
   return [line(head), rule, ...body.map(line)].join('\n');
 }
 
+/**
+ * `value` as printed with `digits` decimals, as a number: a check (✓/✗) compares this, so that
+ * 29.96 printed `30.0 µs` is not a pass of `< 30 µs`.
+ */
+export function asPrinted(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
 /** 1234567 -> "1.23M", 12345 -> "12.3k", 12.345 -> "12.3" */
 export function formatOps(n: number): string {
   if (!Number.isFinite(n)) return '—';
@@ -104,6 +112,16 @@ export function formatMs(ms: number): string {
 export function formatRatio(r: number): string {
   if (!Number.isFinite(r)) return '—';
   return r >= 10 ? `${r.toFixed(1)}x` : `${r.toFixed(2)}x`;
+}
+
+/**
+ * A ratio printed beside its ✓/✗: with the digits the check read when fewer would contradict it
+ * (0.9496 checked against 0.95 prints 0.950x ✗, not 0.95x ✗).
+ */
+export function formatCheckedRatio(r: { ratio: number; target?: number; met?: boolean }): string {
+  const short = formatRatio(r.ratio);
+  if (r.target === undefined || r.met === undefined || !Number.isFinite(r.ratio)) return short;
+  return Number.parseFloat(short) >= r.target === r.met ? short : `${r.ratio.toFixed(3)}x`;
 }
 
 export function formatPct(fraction: number, digits = 1): string {

@@ -1,22 +1,11 @@
 import { until } from '@x/internal/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lines, open, send, settlesSoon } from './__fixtures__/client';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { fakeClock, simPerTest } from './__fixtures__/sim-per-test';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  vi.useRealTimers();
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
-const fake = () =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+const fake = fakeClock;
 const chat = (extra: object = {}) => ({
   model: 'llama3.2',
   messages: [{ role: 'user', content: 'hi' }],

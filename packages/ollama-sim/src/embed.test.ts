@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { send } from './__fixtures__/client';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { simPerTest } from './__fixtures__/sim-per-test';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
 /** An embedding model wide enough that one request takes seconds of formatting. */
 const wide = { name: 'wide', capabilities: ['embedding'], embeddingLength: 65536 } as const;

@@ -1,25 +1,15 @@
 import diagnostics from 'node:diagnostics_channel';
 import { until } from '@x/internal/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lines, open, send, settlesSoon } from './__fixtures__/client';
+import { fakeClock, simPerTest } from './__fixtures__/sim-per-test';
 import type { FaultRule } from './faults';
 import type { Fixture } from './fixtures';
-import type { OllamaSimOptions } from './options';
 import { type OllamaSim, startOllamaSim } from './sim';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  vi.useRealTimers();
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
-const fake = () =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+const fake = fakeClock;
 const chat = (extra: object = {}) => ({
   model: 'llama3.2',
   messages: [{ role: 'user', content: 'Why is the sky blue?' }],

@@ -1,25 +1,15 @@
 import { until } from '@x/internal/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { open, send, settlesSoon } from './__fixtures__/client';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { fakeClock, simPerTest } from './__fixtures__/sim-per-test';
+import type { OllamaSim } from './sim';
 
 // keep_alive as Ollama's api.Duration reads it and its handlers act on it (server/routes.go,
 // server/sched.go expireRunner).
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  vi.useRealTimers();
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
-const fake = () =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+const fake = fakeClock;
 const user = [{ role: 'user', content: 'hi' }];
 const loaded = async (s: OllamaSim): Promise<string[]> =>
   (JSON.parse((await send(s.url, '/api/ps')).text).models as { name: string }[]).map((m) => m.name);

@@ -1,19 +1,11 @@
 // A real simulator on 127.0.0.1 and the real clock: the entries follow real sockets.
 import { recordingLogger, until } from '@x/internal/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { send } from './__fixtures__/client';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { simPerTest } from './__fixtures__/sim-per-test';
+import { startOllamaSim } from './sim';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
 const chat = {
   model: 'llama3.2',

@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto';
 import { until } from '@x/internal/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lines, open, send, settlesSoon } from './__fixtures__/client';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { fakeClock, simPerTest } from './__fixtures__/sim-per-test';
+import type { OllamaSim } from './sim';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  vi.useRealTimers();
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
-const fake = () =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+const fake = fakeClock;
 /** A small model in the registry, so paced transfers take a few ticks. */
 const tiny = { name: 'tiny:1b', size: 3000, license: 'MIT' };
 const names = async (s: OllamaSim, path = '/api/tags') =>

@@ -1,23 +1,14 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { send } from './__fixtures__/client';
+import { fakeClock, simPerTest } from './__fixtures__/sim-per-test';
 import { sseEvents } from './__fixtures__/sse';
 import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { startOllamaSim } from './sim';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  vi.useRealTimers();
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
-const fake = () =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+const fake = fakeClock;
 const chat = (extra: object = {}) => ({
   model: 'llama3.2',
   messages: [{ role: 'user', content: 'Why is the sky blue?' }],

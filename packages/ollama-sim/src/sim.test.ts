@@ -1,11 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lines, send, sharedFixtures } from './__fixtures__/client';
 import { keysOf, shapeOf } from './__fixtures__/shape';
+import { simPerTest } from './__fixtures__/sim-per-test';
 import { isSimClosedError } from './errors';
 import type { Fixture } from './fixtures';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import { startOllamaSim } from './sim';
 
 const fixtures = new Map<string, Fixture>(sharedFixtures().map((x) => [x.file, x.fixture]));
 const fixture = (file: string) => fixtures.get(file)!;
@@ -13,15 +13,7 @@ const fixtureJson = (file: string) =>
   JSON.parse(fixture(file).response.body!) as Record<string, unknown>;
 const fixtureLines = (file: string) => lines(fixture(file).response.body!);
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
 const user = (content: string) => [{ role: 'user', content }];
 

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { open, send, settlesSoon } from './__fixtures__/client';
 import { keysOf } from './__fixtures__/shape';
+import { simPerTest } from './__fixtures__/sim-per-test';
 import { deltas, sseData, sseEvents } from './__fixtures__/sse';
-import type { OllamaSimOptions } from './options';
-import { type OllamaSim, startOllamaSim } from './sim';
+import type { OllamaSim } from './sim';
 
-let sim: OllamaSim | undefined;
-async function start(options: OllamaSimOptions = {}): Promise<OllamaSim> {
-  sim = await startOllamaSim(options);
-  return sim;
-}
-afterEach(async () => {
-  vi.useRealTimers();
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
 const PATH = '/v1/chat/completions';
 const chat = (extra: object = {}) => ({

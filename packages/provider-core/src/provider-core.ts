@@ -10,11 +10,12 @@ import { watchBreaker } from './observe/log';
 import { renderFamilies } from './observe/prometheus';
 import type { ProviderStats } from './observe/stats';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
+import { isWebPage } from './pipeline/answer-type';
 import { complete, request } from './pipeline/buffered';
 import { type MessagesInit, messages } from './pipeline/messages';
 import { attemptInit, headersFor, parseJson, withPartial } from './pipeline/shared';
 import { stream } from './pipeline/stream';
-import { isWebPage, WebPage } from './pipeline/web-page';
+import { WebPage } from './pipeline/web-page';
 import { type CoreConfig, createRuntime, type Runtime } from './runtime';
 import { EMPTY_PARTIAL, type StreamChunk } from './types';
 

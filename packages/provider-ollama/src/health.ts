@@ -16,8 +16,9 @@ const PROBE_MAX_BYTES = 256 * 1024;
  * Health without generating tokens: `HEAD /`, `/api/version` and `/api/ps` (bypassing the breaker,
  * limiter and retries, each body capped), plus the state of every resilience piece. `unhealthy`
  * when the server is unreachable, web pages answer where Ollama's API should be (`/api/version`
- * a page, `/api/ps` no Ollama answer: baseUrl is a web UI's or a proxy's) or the breaker is open; `degraded` when the breaker is half-open,
- * callers queue in the rate limiter, or part of the probe failed. Never throws for a down server.
+ * a page, `/api/ps` no Ollama answer: baseUrl is a web UI's or a proxy's) or the breaker is open;
+ * `degraded` when the breaker is half-open, callers queue in the rate limiter, or part of the
+ * probe failed. Never throws for a down server.
  */
 export async function checkHealth(
   core: ProviderCore,

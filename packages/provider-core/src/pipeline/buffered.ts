@@ -9,6 +9,7 @@ import { readmitter } from '../stages/admit';
 import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
+import { answerShape } from './answer-type';
 import { normalizeFailure } from './normalize';
 import { ended, finish, succeeded } from './outcome';
 import { Progress, tooLarge } from './progress';
@@ -16,12 +17,11 @@ import { planSend } from './send-plan';
 import {
   attemptInit,
   type CallRequest,
-  isJsonDocument,
   type PlainCallInit,
   plainCall,
   withPartial,
 } from './shared';
-import { droppingPageKept, isWebPage, PAGE_KEPT, readWhole, WebPage } from './web-page';
+import { droppingPageKept, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**
  * A buffered call through the whole request path: cache, tokens, rate limit,
@@ -137,8 +137,9 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
               },
               () => tooLarge(rt, op.endpoint, accumulator),
               (contentType) => {
-                if (isWebPage(contentType)) page = new WebPage(contentType!);
-                else if (format.framing === 'sse' && isJsonDocument(contentType)) whole = [];
+                const shape = answerShape(contentType, format.framing);
+                if (shape === 'page') page = new WebPage(contentType!);
+                else if (shape === 'document') whole = [];
               },
             ).then(() => {
               // The last line (a body that ended without its newline), or the one document: read

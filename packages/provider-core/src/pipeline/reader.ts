@@ -8,9 +8,10 @@ import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
+import { answerShape } from './answer-type';
 import { Progress, tooLarge } from './progress';
-import { attemptInit, type CallRequest, isJsonDocument } from './shared';
-import { droppingPageKept, isWebPage, PAGE_KEPT, WebPage } from './web-page';
+import { attemptInit, type CallRequest } from './shared';
+import { droppingPageKept, PAGE_KEPT, WebPage } from './web-page';
 
 /** What one streamed attempt sends, and how its answer is read. */
 export interface StreamedAttempt extends CallRequest {
@@ -84,8 +85,9 @@ export class AnswerReader<Response> {
   /** One JSON document answered instead of events: read whole, handed on as one chunk. */
   #whole: Buffer[] | undefined;
   readonly #onContentType = (contentType: string | undefined): void => {
-    if (isWebPage(contentType)) this.#page = new WebPage(contentType!);
-    else if (this.#init.framing === 'sse' && isJsonDocument(contentType)) this.#whole = [];
+    const shape = answerShape(contentType, this.#init.framing);
+    if (shape === 'page') this.#page = new WebPage(contentType!);
+    else if (shape === 'document') this.#whole = [];
   };
 
   constructor(

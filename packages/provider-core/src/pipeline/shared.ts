@@ -150,17 +150,3 @@ export function parseJson(rt: Runtime, text: string, endpoint: string): unknown 
     });
   }
 }
-
-/**
- * True for one JSON document (`application/json`, `application/problem+json`...; charset and case
- * ignored) where an SSE stream was asked for: a server that ignored `stream`, or an error body
- * sent with a 200. It is read whole, so the answer parses or fails as the accumulator's invalid
- * answer. NDJSON and every other type (`text/event-stream` with parameters, `text/plain` from
- * proxies, none) are read as events, as the official OpenAI client reads them.
- */
-export function isJsonDocument(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const end = contentType.indexOf(';');
-  const type = (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json');
-}

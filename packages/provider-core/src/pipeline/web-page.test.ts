@@ -12,7 +12,7 @@ import {
   ProviderCore,
   type Transport,
 } from '../index';
-import { isWebPage } from './web-page';
+import { isWebPage } from './answer-type';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {

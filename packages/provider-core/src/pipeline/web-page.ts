@@ -3,6 +3,7 @@ import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
 import { EMPTY_PARTIAL } from '../types';
+import { isWebPage } from './answer-type';
 import { attemptInit, type CallRequest } from './shared';
 
 /** Bytes of a page kept for its error: enough for the `<title>` of most pages. */
@@ -18,17 +19,6 @@ const WEB_PAGE = brand('provider-core', 'webPageAnswer');
  */
 export function isWebPageAnswer(error: unknown): boolean {
   return hasBrand(error, WEB_PAGE);
-}
-
-/**
- * True for a web page's content type (`text/html; charset=utf-8`...): never a model API's stream,
- * whatever follows the media type.
- */
-export function isWebPage(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const end = contentType.indexOf(';');
-  const type = (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
-  return type === 'text/html' || type === 'application/xhtml+xml';
 }
 
 /**

@@ -196,6 +196,30 @@ describe('cacheKey', () => {
     ).toBe('L6iKBXARyTWrvhNaSd5LPySem2vWNazdQIp_2JsVtTc');
   });
 
+  it('keys class instances and prototype-less objects by their own members, like plain ones', () => {
+    class Options {
+      temperature = 0;
+      seed = 7;
+    }
+    const bare = Object.assign(Object.create(null) as object, { temperature: 0, seed: 7 });
+    const plain = cacheKey({ model: 'x', options: { seed: 7, temperature: 0 } });
+    expect(cacheKey({ model: 'x', options: new Options() })).toBe(plain);
+    expect(cacheKey({ model: 'x', options: bare })).toBe(plain);
+  });
+
+  it('returns the same keys once more names than it remembers have been seen', () => {
+    // member names past the remembered ones (1,024 key tokens, 512 top-level names, 64
+    // characters each) are encoded the same way, only without the lookup
+    const long = 'n'.repeat(65);
+    const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]));
+    const before = [cacheKey({ [long]: 1, options: many }), cacheKey({ api_key: 's', [long]: 1 })];
+    for (let round = 0; round < 2; round++) {
+      expect(cacheKey({ [long]: 1, options: many })).toBe(before[0]);
+      expect(cacheKey({ api_key: 's', [long]: 1 })).toBe(before[1]);
+      expect(cacheKey({ [long]: 1 })).toBe(before[1]);
+    }
+    expect(cacheKey({ [long]: 1, options: many })).not.toBe(cacheKey({ [long]: 1 }));
+  });
   it('throws CacheKeyError when the request is not an object or is cyclic', () => {
     const cyclic: Record<string, unknown> = { model: 'x' };
     cyclic.self = cyclic;

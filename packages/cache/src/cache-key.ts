@@ -55,10 +55,26 @@ const SECRET_FIELDS = new Set([
 
 const normalizedSecretName = /[-_]/g;
 
+/**
+ * Answers of {@link isIgnoredField} by member name. A request has a handful of top-level names,
+ * the same on every call, and lower-casing plus a regex replace costs ~25 ns a name: remembered,
+ * a key skips ~100 ns of its ~1.7 µs. Bounded (count and name length), so a caller inventing
+ * names cannot grow it.
+ */
+const ignoredByName = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 512;
+
 /** Whether a top-level request member is left out of the key. */
 export function isIgnoredField(name: string): boolean {
-  if (TRANSPORT_FIELDS.has(name)) return true;
-  return SECRET_FIELDS.has(name.toLowerCase().replace(normalizedSecretName, ''));
+  const known = ignoredByName.get(name);
+  if (known !== undefined) return known;
+  const ignored =
+    TRANSPORT_FIELDS.has(name) ||
+    SECRET_FIELDS.has(name.toLowerCase().replace(normalizedSecretName, ''));
+  if (ignoredByName.size < MAX_REMEMBERED_NAMES && name.length <= 64) {
+    ignoredByName.set(name, ignored);
+  }
+  return ignored;
 }
 
 /** `String.prototype.isWellFormed` (Node 20, ES2024; the compiler targets ES2023 typings). */

@@ -81,6 +81,14 @@ function encodeArray(array: readonly unknown[], depth: number): string {
 
 function encodeObject(object: Record<string, unknown>, depth: number): string {
   if (typeof object.toJSON === 'function') return encodeValue(object.toJSON(), depth);
+  // Plain objects (nearly every value of a request) skip the three byte-container checks.
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) return encodeSpecial(object, depth);
+  return encodeMembers(object, depth);
+}
+
+/** Bytes (typed arrays, `DataView`, `ArrayBuffer`) and class instances, encoded by their members. */
+function encodeSpecial(object: Record<string, unknown>, depth: number): string {
   if (ArrayBuffer.isView(object)) {
     const view = object as ArrayBufferView;
     const kind = typedArrayName.call(view) ?? 'DataView';
@@ -91,6 +99,10 @@ function encodeObject(object: Record<string, unknown>, depth: number): string {
   if (object instanceof SharedArrayBuffer) {
     return encodeBytes('SharedArrayBuffer', object, 0, object.byteLength);
   }
+  return encodeMembers(object, depth);
+}
+
+function encodeMembers(object: Record<string, unknown>, depth: number): string {
   const keys = Object.keys(object);
   sortKeys(keys);
   let out = '{';
@@ -98,9 +110,30 @@ function encodeObject(object: Record<string, unknown>, depth: number): string {
     const key = keys[i]!;
     const item = object[key];
     if (skipped(item)) continue;
-    out += key.length + ':' + key + encodeValue(item, depth);
+    out += keyToken(key) + encodeValue(item, depth);
   }
   return out + '}';
+}
+
+/**
+ * The `<length>:<key>` token of each object key seen, so a key's token is one lookup rather than
+ * three concatenations: requests reuse a few dozen key names. Bounded, so a caller whose keys are
+ * data (a map of user ids) cannot grow it; past the bound, and for long keys, tokens are built
+ * each time.
+ */
+const tokenByKey = new Map<string, string>();
+const MAX_KEY_TOKENS = 1024;
+const MAX_REMEMBERED_KEY_LENGTH = 64;
+
+function keyToken(key: string): string {
+  let token = tokenByKey.get(key);
+  if (token === undefined) {
+    token = key.length + ':' + key;
+    if (tokenByKey.size < MAX_KEY_TOKENS && key.length <= MAX_REMEMBERED_KEY_LENGTH) {
+      tokenByKey.set(key, token);
+    }
+  }
+  return token;
 }
 
 /**
@@ -140,7 +173,7 @@ export function encodeTopLevel(
     if (ignore(key)) continue;
     const item = object[key];
     if (skipped(item)) continue;
-    out += key.length + ':' + key + encodeValue(item, 1);
+    out += keyToken(key) + encodeValue(item, 1);
   }
   return out + '}';
 }

@@ -6,6 +6,7 @@
  */
 import { Topic, withoutCommandArgs } from '@x/internal';
 import { RateLimitStoreError } from './errors';
+import { FifoDeadlines } from './internal/deadlines';
 import { BoundRedis } from './internal/redis-bound';
 import { errorLabel, isNoScript } from './internal/redis-errors';
 import type { RedisScript } from './internal/redis-script';
@@ -44,6 +45,8 @@ export class RedisStoreImpl implements RedisStore {
     'rate-limit',
     'store-recovered',
   );
+  /** every decision's `decisionTimeoutMs`, on one timer */
+  private readonly deadlines: FifoDeadlines;
   private downSince: number | undefined;
   private nextProbeAt = 0;
   private probing = false;
@@ -65,6 +68,7 @@ export class RedisStoreImpl implements RedisStore {
     this.localShare = options.localShare;
     this.probeIntervalMs = options.probeIntervalMs;
     this.batchKeys = options.batchKeys;
+    this.deadlines = new FifoDeadlines(options.decisionTimeoutMs);
     logRedisOutages(
       options.log,
       this.unavailableEvents,
@@ -115,28 +119,18 @@ export class RedisStoreImpl implements RedisStore {
     done: (error: unknown, reply?: unknown) => void,
     late?: (reply: unknown) => void,
   ): void {
-    let settled = false;
     // Callbacks, not a promise per step: this is the whole client-side cost of a decision.
-    const timer = setTimeout(() => {
-      settled = true;
-      done(new DecisionTimeout());
-    }, this.decisionTimeoutMs);
-    timer.unref?.();
+    const deadline = this.deadlines.start(() => done(new DecisionTimeout()));
     const onReply = (reply: unknown) => {
-      if (settled) {
+      if (!this.deadlines.settle(deadline)) {
         // A reply that arrives after the policy decided must not leave a debit behind.
         late?.(reply);
         return;
       }
-      settled = true;
-      clearTimeout(timer);
       done(undefined, reply);
     };
     const onError = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      done(error);
+      if (this.deadlines.settle(deadline)) done(error);
     };
     const reload = (error: unknown) => {
       if (!isNoScript(error)) {

@@ -30,7 +30,12 @@ interface KeyState {
   inFlight: number;
   /** listed in `ready`: sent at the next flush */
   ready: boolean;
+  /** nothing waiting, nothing in flight: kept for the key's next decision, or swept */
+  idle: boolean;
 }
+
+/** Idle keys kept for their next decision at least, whatever the number of busy keys. */
+const KEPT_IDLE = 64;
 
 /**
  * The most decisions in one script call: a bound on the call's arguments and the script's work.
@@ -43,8 +48,14 @@ export const MAX_BATCH = 128;
 const RESOLVED = Promise.resolve();
 
 export class TakeCoalescer {
-  /** Keys with a caller waiting or a call in flight; a key leaves when it has neither. */
+  /**
+   * Keys with a caller waiting or a call in flight, and idle keys until the next sweep. Removing
+   * a key as soon as it is idle would cost each decision on a hot key a `Map` delete and insert:
+   * on a long-lived `Map` (V8 moves it to the old generation), that pair reallocates the table and
+   * costs ~500 ns, more than the rest of the client-side decision.
+   */
   readonly #keys = new Map<string, KeyState>();
+  #idle = 0;
   #ready: KeyState[] = [];
   #flushQueued = false;
   /** after `flushNow()`: a take is sent at the next flush even when its key has a call in flight */
@@ -67,8 +78,11 @@ export class TakeCoalescer {
     return new Promise<number>((resolve, reject) => {
       let state = this.#keys.get(key);
       if (state === undefined) {
-        state = { key, waiting: [], inFlight: 0, ready: false };
+        state = { key, waiting: [], inFlight: 0, ready: false, idle: false };
         this.#keys.set(key, state);
+      } else if (state.idle) {
+        state.idle = false;
+        this.#idle--;
       }
       state.waiting.push({ costs, resolve, reject });
       if ((state.inFlight === 0 || this.#closing) && !state.ready) {
@@ -158,8 +172,26 @@ export class TakeCoalescer {
         this.#flushQueued = true;
         void RESOLVED.then(this.#flush);
       }
-    } else if (this.#keys.get(state.key) === state) {
-      this.#keys.delete(state.key);
+    } else {
+      state.idle = true;
+      if (++this.#idle > KEPT_IDLE && this.#idle * 2 > this.#keys.size) this.#sweep();
     }
+  }
+
+  /**
+   * Drops every idle key. It runs once at least half the keys (and more than {@link KEPT_IDLE})
+   * are idle, so each key dropped pays for its share of the walk: a constant cost per decision,
+   * and at most twice the busy keys plus {@link KEPT_IDLE} held.
+   */
+  #sweep(): void {
+    for (const state of this.#keys.values()) {
+      if (state.idle) this.#keys.delete(state.key);
+    }
+    this.#idle = 0;
+  }
+
+  /** Keys held now, busy or idle (for tests). */
+  get size(): number {
+    return this.#keys.size;
   }
 }

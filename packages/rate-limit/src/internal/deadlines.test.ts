@@ -1,0 +1,62 @@
+// Real timers: the queue reads performance.now() and arms Node's own timer.
+import { describe, expect, it } from 'vitest';
+import { FifoDeadlines } from './deadlines';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('FifoDeadlines', () => {
+  it('expires each unsettled deadline once its time has passed, in the order they were set', async () => {
+    const deadlines = new FifoDeadlines(30);
+    const expired: string[] = [];
+    const started = performance.now();
+    const at: number[] = [];
+    deadlines.start(() => {
+      expired.push('a');
+      at.push(performance.now() - started);
+    });
+    await sleep(10);
+    const b = deadlines.start(() => expired.push('b'));
+    deadlines.start(() => {
+      expired.push('c');
+      at.push(performance.now() - started);
+    });
+    expect(deadlines.settle(b)).toBe(true);
+    await sleep(80);
+    expect(expired).toEqual(['a', 'c']);
+    // never before the deadline (a timer may fire early by a fraction of a ms: it waits a turn)
+    expect(at[0]).toBeGreaterThanOrEqual(30);
+    expect(at[1]).toBeGreaterThanOrEqual(40);
+    expect(deadlines.pending).toBe(0);
+  });
+
+  it('answers false when a deadline is settled after it expired, or twice', async () => {
+    const deadlines = new FifoDeadlines(5);
+    const late = deadlines.start(() => {});
+    await sleep(30);
+    expect(deadlines.settle(late)).toBe(false);
+    const twice = deadlines.start(() => {});
+    expect(deadlines.settle(twice)).toBe(true);
+    expect(deadlines.settle(twice)).toBe(false);
+  });
+
+  it('holds nothing once every deadline is settled, in order or not', () => {
+    const deadlines = new FifoDeadlines(60_000);
+    const list = Array.from({ length: 5000 }, () => deadlines.start(() => {}));
+    // the oldest stays pending while the rest settle: the front is compacted behind it
+    for (let i = list.length - 1; i >= 1; i--) deadlines.settle(list[i]!);
+    expect(deadlines.pending).toBe(1);
+    deadlines.settle(list[0]!);
+    expect(deadlines.pending).toBe(0);
+  });
+
+  it('keeps a deadline started by an expiry on the timer', async () => {
+    const deadlines = new FifoDeadlines(10);
+    const expired: string[] = [];
+    deadlines.start(() => {
+      expired.push('first');
+      deadlines.start(() => expired.push('second'));
+    });
+    await sleep(60);
+    expect(expired).toEqual(['first', 'second']);
+  });
+});

@@ -18,6 +18,7 @@
  * `Uint16Array [0x0201]`). A kind is a built-in class name, with no `:`, so the token stays
  * self-delimiting. Adding kinds changed only the keys of requests that hold bytes.
  */
+import { nameMemo } from './name-memo';
 
 /** Deeper than this is treated as a cycle: requests are shallow, and recursion must stay bounded. */
 const MAX_DEPTH = 256;
@@ -115,26 +116,8 @@ function encodeMembers(object: Record<string, unknown>, depth: number): string {
   return out + '}';
 }
 
-/**
- * The `<length>:<key>` token of each object key seen, so a key's token is one lookup rather than
- * three concatenations: requests reuse a few dozen key names. Bounded, so a caller whose keys are
- * data (a map of user ids) cannot grow it; past the bound, and for long keys, tokens are built
- * each time.
- */
-const tokenByKey = new Map<string, string>();
-const MAX_KEY_TOKENS = 1024;
-const MAX_REMEMBERED_KEY_LENGTH = 64;
-
-function keyToken(key: string): string {
-  let token = tokenByKey.get(key);
-  if (token === undefined) {
-    token = key.length + ':' + key;
-    if (tokenByKey.size < MAX_KEY_TOKENS && key.length <= MAX_REMEMBERED_KEY_LENGTH) {
-      tokenByKey.set(key, token);
-    }
-  }
-  return token;
-}
+/** The `<length>:<key>` token of an object key: one lookup rather than three concatenations. */
+const keyToken = nameMemo((key) => key.length + ':' + key, 1024);
 
 /**
  * The name of a typed array's kind (`Uint8Array`, `Float32Array`...; `undefined` for a

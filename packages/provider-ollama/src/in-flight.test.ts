@@ -56,4 +56,27 @@ describe('InFlightStreams', () => {
     await expect(pullAll(never)).rejects.toThrow('already');
     expect(streams.size).toBe(0);
   });
+
+  it('lets go of streams ending in any order, and aborts only those still in flight', async () => {
+    const streams = new InFlightStreams();
+    const started = [0, 1, 2, 3].map(() =>
+      streams.track(undefined, (signal) => numbers(signal, 1_000)),
+    );
+    for (const s of started) await s.next();
+    // the middle, the last started, then the first: every position of the list
+    await started[1]!.return?.();
+    await started[3]!.return?.();
+    await started[0]!.return?.();
+    expect(streams.size).toBe(1);
+    const reason = new DOMException('Aborted by abortAll()', 'AbortError');
+    streams.abortAll(reason);
+    await expect(pullAll(started[2]!)).rejects.toBe(reason);
+    expect(streams.size).toBe(0);
+    // one started after abortAll() is tracked afresh, and an aborted one ending changes nothing
+    const after = streams.track(undefined, (signal) => numbers(signal, 2));
+    await after.next();
+    expect(streams.size).toBe(1);
+    expect(await pullAll(after)).toEqual([1]);
+    expect(streams.size).toBe(0);
+  });
 });

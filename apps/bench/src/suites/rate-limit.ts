@@ -290,6 +290,12 @@ export const rateLimitSuite: Suite = {
         capacity: RATE,
       });
       closers.unshift(() => oursRedis.close());
+      // What each decision costs inside Redis (its script, all commands included): at c=1 a
+      // decision is one loopback round trip, so this difference shows in the ratio.
+      const redisMicros = {
+        ours: await redisTimePerCall(client, () => oursRedis.tryAcquire(1)),
+        rlf: await redisTimePerCall(client, () => rlfRedis.consume('k')),
+      };
       // issue 17: ≥ 1x at c=1, ≥ 1.5x at c=16
       for (const [c, min] of [
         [1, 1],
@@ -299,6 +305,13 @@ export const rateLimitSuite: Suite = {
           name: `Redis bucket, one key, c=${c}`,
           description: `${c === 1 ? 'one admission decision at a time' : `${c} admission decisions in flight`} on one key, against a real redis-server on loopback (${redis.version}), one ioredis client`,
           targets: [{ vs: 'rate-limiter-flexible Redis', min }],
+          facts: (): Record<string, string> =>
+            c === 1
+              ? {
+                  'Redis time per decision (INFO commandstats), @x/rate-limit/redis': `${redisMicros.ours} µs (TIME, GET, SET PX: a token bucket with fractional tokens)`,
+                  'Redis time per decision (INFO commandstats), rate-limiter-flexible Redis': `${redisMicros.rlf} µs (SET NX, INCRBY, PTTL: a counter per fixed window)`,
+                }
+              : {},
           cases: [
             {
               name: '@x/rate-limit/redis tryAcquire(1)',
@@ -334,3 +347,16 @@ export const rateLimitSuite: Suite = {
     };
   },
 };
+
+/**
+ * Microseconds Redis spends per call of `decide` (its `EVALSHA`, every command the script runs
+ * included), from `INFO commandstats` over 2,000 sequential calls after `CONFIG RESETSTAT`.
+ */
+async function redisTimePerCall(client: Redis, decide: () => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 1000; i++) await decide();
+  await client.config('RESETSTAT');
+  for (let i = 0; i < 2000; i++) await decide();
+  const stats = await client.info('commandstats');
+  const evalsha = /cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(stats);
+  return evalsha ? Number(evalsha[1]).toFixed(1) : 'n/a';
+}

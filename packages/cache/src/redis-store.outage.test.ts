@@ -3,27 +3,18 @@
 import { randomUUID } from 'node:crypto';
 import { errorTexts } from '@x/internal/testing';
 import Redis, { type RedisOptions } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from '../../../scripts/testing/redis-server';
+import { describe, expect, it, vi } from 'vitest';
+import { redisPerTest } from '../../../scripts/testing/redis-per-test';
 import { createCache } from './cache';
 import { isCacheStoreError } from './errors';
 import { createRedisStore } from './redis-store';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(): Promise<RedisServerHandle> {
-  const handle = await startRedisServer();
-  cleanups.push(() => handle.stop());
-  return handle;
-}
+const { server, afterTest } = redisPerTest();
 
 function connect(url: string, options: RedisOptions = {}): Redis {
   const client = new Redis(url, { maxRetriesPerRequest: 1, ...options });
   client.on('error', () => {});
-  cleanups.push(() => client.disconnect());
+  afterTest(() => client.disconnect());
   return client;
 }
 

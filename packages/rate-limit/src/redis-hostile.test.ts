@@ -4,31 +4,19 @@
 import { randomUUID } from 'node:crypto';
 import { errorTexts } from '@x/internal/testing';
 import Redis from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  freePort,
-  type RedisServerHandle,
-  startRedisServer,
-} from '../../../scripts/testing/redis-server';
+import { describe, expect, it, vi } from 'vitest';
+import { redisPerTest } from '../../../scripts/testing/redis-per-test';
+import { freePort } from '../../../scripts/testing/redis-server';
 import { isRateLimitStoreError } from './errors';
 import { createRateLimiter } from './rate-limiter';
 import { createRedisStore, type RedisUnavailableEvent } from './redis';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(): Promise<RedisServerHandle> {
-  const handle = await startRedisServer();
-  cleanups.push(() => handle.stop());
-  return handle;
-}
+const { server, afterTest } = redisPerTest();
 
 function connect(url: string): Redis {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   client.on('error', () => {});
-  cleanups.push(() => client.disconnect());
+  afterTest(() => client.disconnect());
   return client;
 }
 
@@ -39,7 +27,7 @@ function limiterOn(client: Redis) {
     limits: { requests: { ratePerSecond: 100, capacity: 100 } },
     store,
   });
-  cleanups.push(() => limiter.close());
+  afterTest(() => limiter.close());
   const outages: RedisUnavailableEvent[] = [];
   store.onUnavailable((event) => outages.push(event));
   return { limiter, outages };

@@ -1,0 +1,32 @@
+/**
+ * For test files that make Redis misbehave (a rotated password, paused writes, a replica): each
+ * test starts its own `redis-server`, so the tests sharing the global one are not disturbed, and
+ * everything a test opened is closed after it, most recent first (clients before their server).
+ */
+import { afterEach } from 'vitest';
+import { type RedisServerHandle, startRedisServer } from './redis-server';
+
+export interface RedisPerTest {
+  /** A `redis-server` of this test's own, stopped after it. */
+  server(): Promise<RedisServerHandle>;
+  /** Runs `cleanup` after the test (a client's `disconnect`, a limiter's `close`). */
+  afterTest(cleanup: () => unknown): void;
+}
+
+/** Call at the top of a test file: registers the `afterEach` that closes what each test opened. */
+export function redisPerTest(): RedisPerTest {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    async server() {
+      const handle = await startRedisServer();
+      cleanups.push(() => handle.stop());
+      return handle;
+    },
+    afterTest(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
+}

@@ -174,4 +174,38 @@ describe('createRedisStore with hostile entries', () => {
       emitWarning.mockRestore();
     }
   });
+
+  it.each([
+    ['a string', (c: Redis, k: string) => c.set(k, 'left by another program')],
+    ['a hash', (c: Redis, k: string) => c.hset(k, 'owner', 'someone')],
+  ])(
+    'takes the lock once a lock key holding %s with no expiry has fallen away (lockTtlMs)',
+    async (_, plant) => {
+      const client = connect();
+      const prefix = `hostile:${randomUUID()}:`;
+      const store = createRedisStore({
+        client,
+        prefix,
+        lockTtlMs: 300,
+        lockWaitMs: 10_000,
+        pollIntervalMs: 10,
+      });
+      const cache = createCache({ store });
+      const lockKey = `${prefix}lock:${cache.key(req(1))}`;
+      await plant(client, lockKey);
+      // The stray value is given the lock's TTL at the first try, so the waiting load takes the
+      // lock within ~lockTtlMs instead of loading without it after lockWaitMs (10 s), as every
+      // later load would too.
+      let holder: string | null = null;
+      const started = performance.now();
+      const answer = await cache.getOrLoad(req(1), async () => {
+        holder = (await client.type(lockKey)) === 'string' ? await client.get(lockKey) : null;
+        return 'loaded';
+      });
+      expect(answer).toBe('loaded');
+      expect(holder).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      await store.close();
+    },
+  );
 });

@@ -109,6 +109,15 @@ const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
 
 /** Deletes the lock only if it is still ours (it may have expired and been taken). */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/**
+ * Takes the lock (`SET NX PX`): 1 when taken. A value at the lock key without an expiry is none of
+ * ours (every lock is set with one; another program's key, or one `PERSIST` kept): left alone,
+ * every process missing the entry would wait `lockWaitMs` for it on every load, for ever. It gets
+ * the lock's TTL instead, and falls away within `lockTtlMs`.
+ */
+const TAKE = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+if redis.call('pttl', KEYS[1]) == -1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
 /** Extends the lock only if it is still ours. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
@@ -278,8 +287,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const deadline = performance.now() + lockWaitMs;
     for (;;) {
       signal.throwIfAborted();
-      const taken = await takeLock(lockKey, token);
-      if (taken === 'OK') {
+      if (await takeLock(lockKey, token)) {
         const release = hold(lockKey, token);
         // The previous holder may have stored the value between our miss and our lock.
         let value: Uint8Array | undefined;
@@ -305,22 +313,23 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
 
   /**
-   * `SET NX` of the lock. When it times out, Redis may still take it later (a paused or slow
+   * The lock's {@link TAKE}. When it times out, Redis may still take it later (a paused or slow
    * server, the client's offline queue): nobody would hold that lock, and every process missing
    * the key would wait `lockTtlMs` for it. So a lock that lands late is given back at once.
    */
-  async function takeLock(lockKey: string, token: string): Promise<'OK' | null> {
-    let sent: Promise<'OK' | null> | undefined;
+  async function takeLock(lockKey: string, token: string): Promise<boolean> {
+    let sent: Promise<unknown> | undefined;
     try {
-      return await command('lock', () => {
-        sent = client.set(lockKey, token, 'PX', lockTtlMs, 'NX');
+      const taken = await command('lock', () => {
+        sent = client.eval(TAKE, 1, lockKey, token, lockTtlMs);
         return sent;
       });
+      return taken === 1;
     } catch (error) {
       if (sent !== undefined && isCacheStoreError(error) && error.timedOut) {
         Promise.resolve(sent).then(
           (late) => {
-            if (late !== 'OK') return;
+            if (late !== 1) return;
             send('unlock', () => client.eval(RELEASE, 1, lockKey, token)).catch(() => {});
           },
           () => {},

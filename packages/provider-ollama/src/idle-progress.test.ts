@@ -58,7 +58,8 @@ describe('timeouts.idleMs against chunks that carry nothing (real clock: the ser
     })().catch((e: unknown) => e);
     expect(isOllamaTimeoutError(error)).toBe(true);
     expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 200, partial: { content: 'Hello' } });
-    expect(seen[0]).toBe('Hello');
+    // the empty lines that followed were no chunks either
+    expect(seen).toEqual(['Hello']);
   }, 10_000);
 
   it('ends complete() with a first-token timeout when only empty chunks ever come', async () => {
@@ -81,5 +82,45 @@ describe('timeouts.idleMs against chunks that carry nothing (real clock: the ser
     const answer = await provider.complete(ask);
     expect(answer.content).toBe('ok');
     expect(answer.thinking).toBe('hmm '.repeat(20));
+  }, 10_000);
+});
+
+describe('stream() chunks', () => {
+  it('hands on only chunks that carry something: empty deltas and an empty final line are left out', async () => {
+    const lines = [
+      line({ content: '' }),
+      line({ content: 'Hel' }),
+      line({ content: '' }),
+      line({ content: '', thinking: 'hmm' }),
+      line({ content: 'lo' }),
+      line({ content: '' }, true),
+    ];
+    const provider = await against(paced(lines, () => undefined));
+    const chunks: { content: string; thinking: string | undefined; done: boolean }[] = [];
+    for await (const chunk of provider.stream(ask)) {
+      chunks.push({ content: chunk.content, thinking: chunk.thinking, done: chunk.done });
+    }
+    // then the one closing chunk every stream ends with (done, carrying the response)
+    expect(chunks).toEqual([
+      { content: 'Hel', thinking: undefined, done: false },
+      { content: '', thinking: 'hmm', done: false },
+      { content: 'lo', thinking: undefined, done: false },
+      { content: '', thinking: undefined, done: true },
+    ]);
+    const answer = await provider.complete(ask);
+    expect(answer).toMatchObject({ content: 'Hello', thinking: 'hmm' });
+  }, 10_000);
+
+  it('times the first token from the first line that brings one, not from an empty delta', async () => {
+    // an empty line at once, empty lines every 20 ms, then the first text after ~100 ms
+    const provider = await against(
+      paced([line({ content: '' })], (i) =>
+        i < 4 ? line({ content: '' }) : i === 4 ? line({ content: 'Hi' }, true) : undefined,
+      ),
+    );
+    let last: Awaited<ReturnType<typeof provider.complete>> | undefined;
+    for await (const chunk of provider.stream(ask)) last = chunk.response ?? last;
+    expect(last?.content).toBe('Hi');
+    expect(last?.timings.firstTokenMs).toBeGreaterThanOrEqual(80);
   }, 10_000);
 });

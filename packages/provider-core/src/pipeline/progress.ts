@@ -2,7 +2,7 @@ import type { Accumulator } from '../decode/accumulator';
 import type { Runtime } from '../runtime';
 
 /** Messages of an answer that moved it on (see {@link Accumulator.progress}). */
-function progressOf(accumulator: Accumulator<unknown, unknown>): number {
+export function progressOf(accumulator: Accumulator<unknown, unknown>): number {
   return accumulator.progress ?? accumulator.chunks;
 }
 

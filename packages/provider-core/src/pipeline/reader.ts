@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime';
 import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk } from '../types';
 import { answerShape } from './answer-type';
-import { Progress, tooLarge } from './progress';
+import { Progress, progressOf, tooLarge } from './progress';
 import { attemptInit, type CallRequest } from './shared';
 import { droppingPageKept, PAGE_KEPT, WebPage } from './web-page';
 
@@ -181,7 +181,8 @@ export class AnswerReader<Response> {
       const stalled = this.#held ? undefined : this.#progress.check(accumulator);
       if (stalled !== undefined) throw stalled;
     } finally {
-      if (this.firstTokenMs === undefined && accumulator.chunks > 0) {
+      // The first message that moved the answer on: an empty delta first is no token.
+      if (this.firstTokenMs === undefined && progressOf(accumulator) > 0) {
         this.firstTokenMs = performance.now() - this.#sentAt;
         if (this.#recordsFirstToken) this.#rt.stats.firstTokenAfter(this.#model, this.firstTokenMs);
       }

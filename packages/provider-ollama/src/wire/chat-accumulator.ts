@@ -132,7 +132,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   /** Log probabilities, when the request asked for them. */
   logprobs: TokenLogprob[] | undefined;
 
-  /** One NDJSON line. Returns the delta as a stream chunk, or undefined for the final chunk. */
+  /** One NDJSON line. Returns the delta as a stream chunk, or undefined when the line brings nothing to hand on (the final chunk, an empty delta). */
   add(message: WireMessage): StreamChunk | undefined {
     if (this.final !== undefined) return undefined;
     return this.addLine(message.data);
@@ -154,15 +154,17 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     }
   }
 
-  /** Parses one line. Returns the delta as a stream chunk, or undefined for the final chunk. */
+  /** Parses one line. Returns the delta as a stream chunk, or undefined when the line brings nothing to hand on (the final chunk, an empty delta). */
   addLine(line: string): StreamChunk | undefined {
     const delta = readDeltaLine(line);
     if (delta !== undefined) {
       // What addObject() makes of the same line, without building it first.
       this.chunks++;
-      // An empty `content` is no progress: a server repeating it must not hold off `idleMs`.
-      if (delta.content.length > 0) this.progress++;
       this.model = delta.model;
+      // An empty `content` is no progress (a server repeating it must not hold off `idleMs`),
+      // and no chunk: the caller gets only chunks that carry something, as from OpenAI.
+      if (delta.content.length === 0) return undefined;
+      this.progress++;
       this.content += delta.content;
       return {
         content: delta.content,
@@ -248,12 +250,16 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     ) {
       this.progress++;
     }
-    if (obj.done === true) {
-      this.final = obj;
-      // A final chunk usually has empty content; it still counts if the server put text there.
-      if (content.length === 0 && thinking === undefined && toolCalls === undefined) {
-        return undefined;
-      }
+    if (obj.done === true) this.final = obj;
+    // Nothing to hand on (a final chunk usually, or an empty delta): no chunk for the caller. A
+    // final chunk still counts if the server put text there.
+    if (
+      content.length === 0 &&
+      thinking === undefined &&
+      toolCalls === undefined &&
+      logprobs === undefined
+    ) {
+      return undefined;
     }
     const chunk: StreamChunk = { content, thinking, toolCalls, done: false, response: undefined };
     if (logprobs !== undefined) chunk.logprobs = logprobs;

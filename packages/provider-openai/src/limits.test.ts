@@ -169,4 +169,31 @@ describe('limits learned from the server', () => {
     });
     expect(provider.serverLimits()).toMatchObject({ limitTokens: 10_000, remainingTokens: 100 });
   });
+
+  it("learns Mistral's per-minute counts: none left holds the next request", async () => {
+    vi.useFakeTimers(FAKE);
+    const mistral = (remaining: number) =>
+      json(200, completion({ content: 'ok' }), {
+        'x-ratelimit-limit-req-minute': '2',
+        'x-ratelimit-remaining-req-minute': String(remaining),
+        'x-ratelimit-limit-tokens-minute': '500000',
+        'x-ratelimit-remaining-tokens-minute': '499000',
+      });
+    const { server, provider } = await setup({ '/chat/completions': [mistral(0), mistral(1)] });
+    await provider.complete(ask('a'));
+    const second = provider.complete(ask('b'));
+    await flush();
+    // no reset stated: held for the provider's default pause (1 s), not sent at once
+    expect(chats(server)).toHaveLength(1);
+    expect(provider.serverLimits()).toMatchObject({
+      limitRequests: 2,
+      remainingRequests: 0,
+      limitTokens: 500_000,
+      remainingTokens: 499_000,
+    });
+    await vi.advanceTimersByTimeAsync(1_050);
+    await flush();
+    await expect(second).resolves.toMatchObject({ content: 'ok' });
+    expect(chats(server)).toHaveLength(2);
+  });
 });

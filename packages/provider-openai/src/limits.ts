@@ -12,7 +12,11 @@ export const MAX_PAUSE_MS = 5 * 60_000;
 /** The pause when the server says nothing is left but not when that changes. */
 const UNKNOWN_RESET_MS = 1_000;
 
-/** The headers worth parsing: most answers carry none, and then nothing is parsed. */
+/**
+ * The headers worth parsing: most answers carry none, and then nothing is parsed. With the counts
+ * some servers suffix with their window: Mistral's `-req-minute` and `-tokens-minute`, Cerebras'
+ * `-requests-day` and `-tokens-minute` (`parseRateLimitHeaders` reads the same names).
+ */
 const LIMIT_HEADERS = [
   'x-ratelimit-remaining-requests',
   'x-ratelimit-remaining-tokens',
@@ -20,6 +24,10 @@ const LIMIT_HEADERS = [
   'ratelimit-remaining',
   'retry-after',
   'retry-after-ms',
+  'x-ratelimit-remaining-req-minute',
+  'x-ratelimit-remaining-requests-minute',
+  'x-ratelimit-remaining-requests-day',
+  'x-ratelimit-remaining-tokens-minute',
 ];
 
 type Headers = Parameters<ExchangeAnswered>[1];

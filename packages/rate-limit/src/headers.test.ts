@@ -98,6 +98,56 @@ describe('parseRateLimitHeaders', () => {
     });
   });
 
+  it("reads Mistral's per-minute counts (requests spelled req, no reset)", () => {
+    expect(
+      parseRateLimitHeaders({
+        'x-ratelimit-limit-req-minute': '120',
+        'x-ratelimit-remaining-req-minute': '84',
+        'x-ratelimit-limit-tokens-minute': '500000',
+        'x-ratelimit-remaining-tokens-minute': '499100',
+        'x-ratelimit-limit-tokens-month': '1000000000',
+        'x-ratelimit-tokens-query-cost': '900',
+      }),
+    ).toEqual({
+      limitRequests: 120,
+      remainingRequests: 84,
+      limitTokens: 500_000,
+      remainingTokens: 499_100,
+    });
+  });
+
+  it('takes the window with least left when a server states several (Cerebras)', () => {
+    expect(
+      parseRateLimitHeaders({
+        'x-ratelimit-limit-requests-day': '14400',
+        'x-ratelimit-remaining-requests-day': '12',
+        'x-ratelimit-reset-requests-day': '33011.4',
+        'x-ratelimit-limit-requests-minute': '30',
+        'x-ratelimit-remaining-requests-minute': '29',
+        'x-ratelimit-reset-requests-minute': '41.5',
+        'x-ratelimit-limit-tokens-minute': '60000',
+        'x-ratelimit-remaining-tokens-minute': '0',
+        'x-ratelimit-reset-tokens-minute': '15s',
+      }),
+    ).toEqual({
+      limitRequests: 14_400,
+      remainingRequests: 12,
+      resetRequestsMs: 33_011_400,
+      limitTokens: 60_000,
+      remainingTokens: 0,
+      resetTokensMs: 15_000,
+    });
+  });
+
+  it('prefers the unsuffixed OpenAI counts over windowed ones', () => {
+    expect(
+      parseRateLimitHeaders({
+        'x-ratelimit-remaining-requests': '59',
+        'x-ratelimit-remaining-requests-minute': '3',
+      }),
+    ).toEqual({ remainingRequests: 59 });
+  });
+
   it('leaves out headers it cannot parse instead of guessing', () => {
     expect(
       parseRateLimitHeaders({

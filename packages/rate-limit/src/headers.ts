@@ -101,11 +101,46 @@ function parseRetryAfter(text: string | undefined, now: number): number | undefi
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The windows servers name at the end of their counts (Mistral, Cerebras), shortest first. */
+const WINDOWS = ['minute', 'hour', 'day'] as const;
+
+/** How each kind is spelled in windowed names: Mistral writes `req` for requests. */
+const SPELLINGS = { requests: ['requests', 'req'], tokens: ['tokens'] } as const;
+
+/**
+ * The window-suffixed counts of a kind (`x-ratelimit-remaining-req-minute`,
+ * `x-ratelimit-remaining-tokens-minute`, `x-ratelimit-reset-requests-day`): of the windows that
+ * state what is left, the one with least left (the shorter on a tie), which is the one that binds.
+ */
+function tightestWindow(
+  get: (name: string) => string | undefined,
+  kind: keyof typeof SPELLINGS,
+  now: number,
+): { limit?: number; remaining: number; resetMs?: number } | undefined {
+  let tightest: { limit?: number; remaining: number; resetMs?: number } | undefined;
+  for (const window of WINDOWS) {
+    for (const spelling of SPELLINGS[kind]) {
+      const remaining = parseCount(get(`x-ratelimit-remaining-${spelling}-${window}`));
+      if (remaining === undefined) continue;
+      if (tightest === undefined || remaining < tightest.remaining) {
+        tightest = { remaining };
+        const limit = parseCount(get(`x-ratelimit-limit-${spelling}-${window}`));
+        if (limit !== undefined) tightest.limit = limit;
+        const resetMs = parseReset(get(`x-ratelimit-reset-${spelling}-${window}`), now);
+        if (resetMs !== undefined) tightest.resetMs = resetMs;
+      }
+    }
+  }
+  return tightest;
+}
+
 /**
  * Reads `Retry-After` (seconds or HTTP date), `retry-after-ms`, and the common rate-limit headers:
  * OpenAI-style `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (resets like `6m0s`, `1s`,
- * `20ms`), Anthropic's `anthropic-ratelimit-*`, and the generic `x-ratelimit-*` / IETF
- * `ratelimit-*`. Unparseable headers are left out, never guessed.
+ * `20ms`), the same suffixed with their window (`-minute`, `-hour`, `-day`: Mistral's
+ * `x-ratelimit-remaining-req-minute`, Cerebras' `x-ratelimit-remaining-tokens-minute`; of several,
+ * the one with least left), Anthropic's `anthropic-ratelimit-*`, and the generic `x-ratelimit-*` /
+ * IETF `ratelimit-*`. Unparseable headers are left out, never guessed.
  *
  * @throws TypeError when `headers` is not an object.
  * @example
@@ -137,6 +172,12 @@ export function parseRateLimitHeaders(headers: HeadersLike): RateLimitHeaders {
     set(`limit${cap}`, parseCount(get(`anthropic-ratelimit-${kind}-limit`)));
     set(`remaining${cap}`, parseCount(get(`anthropic-ratelimit-${kind}-remaining`)));
     set(`reset${cap}Ms`, parseReset(get(`anthropic-ratelimit-${kind}-reset`), now));
+    const windowed = tightestWindow(get, kind, now);
+    if (windowed !== undefined) {
+      set(`limit${cap}`, windowed.limit);
+      set(`remaining${cap}`, windowed.remaining);
+      set(`reset${cap}Ms`, windowed.resetMs);
+    }
   }
   for (const prefix of ['x-ratelimit-', 'ratelimit-']) {
     set('limit', parseCount(get(`${prefix}limit`)));

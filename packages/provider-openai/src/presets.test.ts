@@ -67,6 +67,65 @@ describe('openAIPresets', () => {
   });
 });
 
+describe('fields a preset server refuses', () => {
+  it.each([
+    [
+      'groq',
+      { logitBias: { '42': 5 } },
+      'Groq does not accept `request.logitBias` (its API refuses `logit_bias`',
+    ],
+    ['groq', { logprobs: false }, 'Groq does not accept `request.logprobs`'],
+    [
+      'mistral',
+      { topLogprobs: 2 },
+      'Mistral does not accept `request.topLogprobs` (its API refuses `top_logprobs`',
+    ],
+    ['mistral', { user: 'u-1' }, 'Mistral does not accept `request.user`'],
+  ] as const)('%s: refuses %o before sending, naming it', async (preset, fields, message) => {
+    const { server, provider } = await setup({ '/chat/completions': hello }, { preset });
+    const request = { ...ask('x'), ...fields };
+    await expect(provider.complete(request)).rejects.toBeInstanceOf(TypeError);
+    await expect(provider.complete(request)).rejects.toThrow(message);
+    expect(() => provider.stream(request)).toThrow(message);
+    expect(chats(server)).toHaveLength(0);
+  });
+
+  it("refuses a message's name for Groq and Mistral (not a tool result's), and sends it to OpenAI", async () => {
+    const named = {
+      model: 'm',
+      messages: [{ role: 'user' as const, content: 'hi', name: 'ada' }],
+    };
+    const groq = await setup({ '/chat/completions': hello }, { preset: 'groq' });
+    await expect(groq.provider.complete(named)).rejects.toThrow(
+      'Groq does not accept `request.messages[].name`',
+    );
+    expect(chats(groq.server)).toHaveLength(0);
+    const mistral = await setup({ '/chat/completions': hello }, { preset: 'mistral' });
+    await expect(mistral.provider.complete(named)).rejects.toThrow(
+      'Mistral does not accept `request.messages[].name`',
+    );
+    await mistral.provider.complete({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'time?' },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'c1', name: 'clock', arguments: {} }],
+        },
+        { role: 'tool', content: '12:00', toolCallId: 'c1', name: 'clock' },
+      ],
+    });
+    expect(chats(mistral.server)).toHaveLength(1);
+    const openai = await setup({ '/chat/completions': hello }, { preset: 'openai' });
+    await openai.provider.complete({ ...named, logitBias: { '42': 5 } });
+    expect(chats(openai.server)[0]!.json).toMatchObject({
+      messages: [{ name: 'ada' }],
+      logit_bias: { '42': 5 },
+    });
+  });
+});
+
 describe('createOpenAIProvider environment', () => {
   it('reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID as the official client does', async () => {
     const { server } = await setup({ '/chat/completions': hello });

@@ -14,6 +14,12 @@ export type OpenAIPresetName =
   | 'lmstudio'
   | 'ollama';
 
+/**
+ * A request field a server refuses when it is sent at all, named as in `ChatRequest`
+ * (`messages[].name`: the `name` of a user, system or assistant message).
+ */
+export type RefusedField = 'logprobs' | 'topLogprobs' | 'logitBias' | 'user' | 'messages[].name';
+
 /** What a preset sets: where the API is, how it is called, limited, counted and priced. */
 export interface OpenAIPreset {
   /** Name in messages: `Groq /chat/completions answered 429`. */
@@ -46,6 +52,11 @@ export interface OpenAIPreset {
   readonly streamUsage: boolean;
   /** The window the server runs a model with when that is not the model's own (Ollama's `num_ctx`). */
   readonly contextWindow: number | undefined;
+  /**
+   * Fields the server answers with a 4xx whenever they are sent: a request that sets one is
+   * refused before anything is sent, naming the field, rather than failing on the server.
+   */
+  readonly refusedFields: readonly RefusedField[];
 }
 
 const preset = (fields: OpenAIPreset): OpenAIPreset => Object.freeze(fields);
@@ -69,6 +80,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'base64',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   gemini: preset({
     label: 'Gemini',
@@ -83,6 +95,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   perplexity: preset({
     label: 'Perplexity',
@@ -97,6 +110,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   groq: preset({
     label: 'Groq',
@@ -113,6 +127,8 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    // "will result in a 400 error if they are supplied" (console.groq.com/docs/openai)
+    refusedFields: ['logprobs', 'topLogprobs', 'logitBias', 'messages[].name'],
   }),
   mistral: preset({
     label: 'Mistral',
@@ -130,6 +146,8 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: false,
     contextWindow: undefined,
+    // Not in ChatCompletionRequest, which forbids other keys (a 422), same source as seedField.
+    refusedFields: ['logprobs', 'topLogprobs', 'logitBias', 'user', 'messages[].name'],
   }),
   deepseek: preset({
     label: 'DeepSeek',
@@ -145,6 +163,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   together: preset({
     label: 'Together',
@@ -159,6 +178,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   vllm: preset({
     label: 'vLLM',
@@ -174,6 +194,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   lmstudio: preset({
     label: 'LM Studio',
@@ -188,6 +209,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
+    refusedFields: [],
   }),
   ollama: preset({
     label: 'Ollama',
@@ -203,6 +225,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     // Ollama's default num_ctx: its OpenAI layer cannot ask for more (use @x/provider-ollama).
     contextWindow: 4096,
+    refusedFields: [],
   }),
 });
 

@@ -17,7 +17,7 @@ import type {
   ServerLimits,
   StreamChunk,
 } from './types';
-import { validateChatRequest, validateEmbedRequest } from './validate';
+import { expectAcceptedFields, validateChatRequest, validateEmbedRequest } from './validate';
 import { chatOperation, SSE } from './wire/chat';
 import { embedOperation } from './wire/embeddings';
 import { mapHttpError } from './wire/http-errors';
@@ -56,6 +56,8 @@ export class OpenAIProvider extends ProviderFacade {
   readonly #embed: Operation<EmbedRequest, EmbedResponse>;
   readonly #windows: ModelWindows;
   readonly #learner: LimitLearner | undefined;
+  /** A chat request's checks: its shape, then the fields the preset's server refuses. */
+  readonly #validateChat: (request: ChatRequest) => void;
   #models: ModelSummary[] | undefined;
 
   constructor(options: OpenAIProviderOptions = {}) {
@@ -77,6 +79,10 @@ export class OpenAIProvider extends ProviderFacade {
     this.#label = preset.label;
     this.#chat = chatOperation(preset, preset.label, options.completeAs !== 'whole');
     this.#embed = embedOperation(preset, preset.label);
+    this.#validateChat = (request) => {
+      validateChatRequest(request);
+      expectAcceptedFields(request, preset);
+    };
     this.#windows = new ModelWindows(options.contextWindows, preset.contextWindow);
     const learn = options.learnLimits !== false;
     let learner: LimitLearner | undefined;
@@ -139,7 +145,7 @@ export class OpenAIProvider extends ProviderFacade {
    * @throws {ContextOverflowError} when the prompt does not fit the model's known window.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
-    return this.completeWith(this.#chat, request, validateChatRequest);
+    return this.completeWith(this.#chat, request, this.#validateChat);
   }
 
   /**
@@ -149,7 +155,7 @@ export class OpenAIProvider extends ProviderFacade {
    * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
    */
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
-    validateChatRequest(request);
+    this.#validateChat(request);
     const core = this.openCore();
     return new LazyIterable(() => core.stream(this.#chat, SSE, request));
   }

@@ -18,6 +18,7 @@ import {
   optionalToolCalls,
   optionalTools,
 } from '@x/provider-core';
+import type { OpenAIPreset, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
 
 const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high'] as const;
@@ -151,6 +152,33 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   }
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
+}
+
+/** Each refusable field: how to find it in a request, and its name on the wire. */
+const REFUSABLE: Record<RefusedField, { set: (r: ChatRequest) => boolean; wire: string }> = {
+  logprobs: { set: (r) => r.logprobs !== undefined, wire: 'logprobs' },
+  topLogprobs: { set: (r) => r.topLogprobs !== undefined, wire: 'top_logprobs' },
+  logitBias: { set: (r) => r.logitBias !== undefined, wire: 'logit_bias' },
+  user: { set: (r) => r.user !== undefined, wire: 'user' },
+  // A tool result's `name` is Mistral's own field (its ToolMessage), and no other preset refuses it.
+  'messages[].name': {
+    set: (r) => r.messages.some((m) => m.name !== undefined && m.role !== 'tool'),
+    wire: 'messages[].name',
+  },
+};
+
+/**
+ * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
+ * sent (Groq's `logit_bias`, Mistral's `user`): the error names the field and the server.
+ */
+export function expectAcceptedFields(request: ChatRequest, preset: OpenAIPreset): void {
+  for (const field of preset.refusedFields) {
+    const { set, wire } = REFUSABLE[field];
+    if (!set(request)) continue;
+    throw new TypeError(
+      `${preset.label} does not accept \`request.${field}\` (its API refuses \`${wire}\` with a 4xx): leave it out for this preset`,
+    );
+  }
 }
 
 /** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */

@@ -66,7 +66,7 @@ export {
   ServerBusyError,
 } from './errors';
 export type { OpenAIProviderOptions } from './options';
-export type { OpenAIPreset, OpenAIPresetName } from './presets';
+export type { OpenAIPreset, OpenAIPresetName, RefusedField } from './presets';
 export { openAIPresets } from './presets';
 export { createOpenAIProvider, OpenAIProvider } from './provider';
 export type {

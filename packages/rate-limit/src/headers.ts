@@ -116,8 +116,8 @@ function tightestWindow(
   get: (name: string) => string | undefined,
   kind: keyof typeof SPELLINGS,
   now: number,
-): { limit?: number; remaining: number; resetMs?: number } | undefined {
-  let tightest: { limit?: number; remaining: number; resetMs?: number } | undefined;
+): { limit?: number | undefined; remaining: number; resetMs?: number | undefined } | undefined {
+  let tightest: { limit?: number | undefined; remaining: number; resetMs?: number | undefined } | undefined;
   for (const window of WINDOWS) {
     for (const spelling of SPELLINGS[kind]) {
       const remaining = parseCount(get(`x-ratelimit-remaining-${spelling}-${window}`));

@@ -107,6 +107,13 @@ const WINDOWS = ['minute', 'hour', 'day'] as const;
 /** How each kind is spelled in windowed names: Mistral writes `req` for requests. */
 const SPELLINGS = { requests: ['requests', 'req'], tokens: ['tokens'] } as const;
 
+/** One window's counts. */
+interface WindowCounts {
+  limit?: number | undefined;
+  remaining: number;
+  resetMs?: number | undefined;
+}
+
 /**
  * The window-suffixed counts of a kind (`x-ratelimit-remaining-req-minute`,
  * `x-ratelimit-remaining-tokens-minute`, `x-ratelimit-reset-requests-day`): of the windows that
@@ -116,8 +123,8 @@ function tightestWindow(
   get: (name: string) => string | undefined,
   kind: keyof typeof SPELLINGS,
   now: number,
-): { limit?: number | undefined; remaining: number; resetMs?: number | undefined } | undefined {
-  let tightest: { limit?: number | undefined; remaining: number; resetMs?: number | undefined } | undefined;
+): WindowCounts | undefined {
+  let tightest: WindowCounts | undefined;
   for (const window of WINDOWS) {
     for (const spelling of SPELLINGS[kind]) {
       const remaining = parseCount(get(`x-ratelimit-remaining-${spelling}-${window}`));

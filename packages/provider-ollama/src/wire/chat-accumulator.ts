@@ -132,7 +132,10 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   /** Log probabilities, when the request asked for them. */
   logprobs: TokenLogprob[] | undefined;
 
-  /** One NDJSON line. Returns the delta as a stream chunk, or undefined when the line brings nothing to hand on (the final chunk, an empty delta). */
+  /**
+   * One NDJSON line. Returns the delta as a stream chunk, or undefined when the line brings
+   * nothing to hand on (the final chunk, an empty delta).
+   */
   add(message: WireMessage): StreamChunk | undefined {
     if (this.final !== undefined) return undefined;
     return this.addLine(message.data);
@@ -154,7 +157,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     }
   }
 
-  /** Parses one line. Returns the delta as a stream chunk, or undefined when the line brings nothing to hand on (the final chunk, an empty delta). */
+  /** Parses one line: the delta as a stream chunk, or undefined, as {@link add} says. */
   addLine(line: string): StreamChunk | undefined {
     const delta = readDeltaLine(line);
     if (delta !== undefined) {

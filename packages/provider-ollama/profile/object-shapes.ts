@@ -3,10 +3,13 @@
  * one more key (`{ ...request, signal }`, as a stream once got its `abortAll()` signal) and then
  * read the way the request path reads it, against the key written first and set again after the
  * spread; an async iterable as a literal with a computed `[Symbol.asyncIterator]` key, against an
- * instance of a class. Run from packages/provider-ollama:
+ * instance of a class; a call entered in a long-lived `Set` and deleted again (as in-flight
+ * tracking did), against a link of a list. Run from packages/provider-ollama:
  *
  *   node --import tsx profile/object-shapes.ts
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
 
 const request = {
@@ -29,6 +32,14 @@ class Iterable {
     return this.#start();
   }
 }
+
+/** A provider's own set of calls in flight: measured before and after a full collection. */
+const inFlight = new Set<object>();
+interface Link {
+  prev: Link | undefined;
+  next: Link | undefined;
+}
+const head: { first: Link | undefined } = { first: undefined };
 
 let sink: unknown;
 const bench = new Bench({ time: 500 });
@@ -54,4 +65,38 @@ console.table(
     'median ns': Math.round((task.result as { latency: { p50: number } }).latency.p50 * 1e6),
   })),
 );
+
+/** Median ns per call of `step` over rounds of plain loops (timed outside tinybench's wrapper). */
+function perCall(step: () => void): number {
+  const rounds: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 200_000; i++) step();
+    rounds.push(Number(process.hrtime.bigint() - started) / 200_000);
+  }
+  return Math.round(rounds.sort((a, b) => a - b)[3]!);
+}
+const addThenDelete = () => {
+  const call = {};
+  inFlight.add(call);
+  inFlight.delete(call);
+  sink = call;
+};
+const linkThenUnlink = () => {
+  const link: Link = { prev: undefined, next: head.first };
+  if (head.first !== undefined) head.first.prev = link;
+  head.first = link;
+  if (link.next !== undefined) link.next.prev = undefined;
+  head.first = link.next;
+  sink = link;
+};
+const longLived = perCall(addThenDelete);
+// A full collection, as in a process that has served calls for a while.
+setFlagsFromString('--expose-gc');
+(runInNewContext('gc') as () => void)();
+console.table([
+  { case: 'a long-lived Set: add a call, then delete it', 'median ns': longLived },
+  { case: 'the same, right after a full GC', 'median ns': perCall(addThenDelete) },
+  { case: 'a list: link a call, then unlink it', 'median ns': perCall(linkThenUnlink) },
+]);
 void sink;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
+import { apiError, HI } from './__fixtures__/fake-provider';
+import { primaryAndBackup } from './__fixtures__/routers';
 import { createRedisRouterState } from './redis';
 import type { RedisRouterClientLike, RedisSubscriberLike } from './redis-types';
-import { createRouter } from './router';
 
 /**
  * The Redis state against a server that stops answering (a paused or overloaded Redis: commands
@@ -43,13 +43,7 @@ function hangingRedis() {
 }
 
 function routerOver(redis: ReturnType<typeof hangingRedis>, subscriberIsOwn: boolean) {
-  const a = fakeProvider('a');
-  const b = fakeProvider('b');
-  const router = createRouter({
-    deployments: [
-      { id: 'a', group: 'chat', provider: a, model: 'm' },
-      { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-    ],
+  return primaryAndBackup({
     cooldown: { failures: 1, durationMs: 1_000 },
     state: createRedisRouterState(
       subscriberIsOwn
@@ -57,7 +51,6 @@ function routerOver(redis: ReturnType<typeof hangingRedis>, subscriberIsOwn: boo
         : { client: redis.client, subscriber: redis.subscriber, commandTimeoutMs: 500 },
     ),
   });
-  return { a, b, router };
 }
 
 describe('createRedisRouterState with a Redis that stopped answering', () => {
@@ -142,13 +135,7 @@ describe('createRedisRouterState with a probe claim Redis is slow to answer', ()
 
   it("rejects with the caller's abort reason at once and frees the probe slot for the next call", async () => {
     const redis = slowClaimRedis();
-    const a = fakeProvider('a');
-    const b = fakeProvider('b');
-    const router = createRouter({
-      deployments: [
-        { id: 'a', group: 'chat', provider: a, model: 'm' },
-        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-      ],
+    const { a, router } = primaryAndBackup({
       cooldown: { failures: 1, durationMs: 1_000 },
       state: createRedisRouterState({
         client: redis.client,

@@ -126,6 +126,28 @@ describe('ollama-sim CLI', () => {
     expect((await send(url, '/api/chat', { body })).status).toBe(200);
   }, 20_000);
 
+  it('exits 2 naming the place in the --faults file, in either of its forms, for a bad rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-'));
+    const cases: [unknown, string][] = [
+      [
+        [{ route: '/api/caht', fault: { kind: 'destroy' } }],
+        "Expected `--faults [0].route` to be '*' or a path the simulator serves (did you mean '/api/chat'?), got `\"/api/caht\"` (string)",
+      ],
+      [
+        { rules: [{ route: '/api/chat', sequence: [{ kind: 'destory' }] }] },
+        "Expected `--faults rules[0].sequence[0].kind` to be one of 'latency', 'slow-headers', 'status', 'rate-limit', 'error-line', 'destroy', 'end-without-done', 'stall', 'split', 'refuse', 'replay' (did you mean 'destroy'?), got `\"destory\"` (string)",
+      ],
+      [{ rules: [], sead: 1 }, 'Unknown option `--faults sead`: did you mean `--faults seed`?'],
+    ];
+    for (const [i, [plan, message]] of cases.entries()) {
+      const file = join(dir, `faults-${i}.json`);
+      writeFileSync(file, JSON.stringify(plan));
+      const { code, err } = await runToExit(['--port', '0', '--faults', file]);
+      expect({ plan, code }).toEqual({ plan, code: 2 });
+      expect(err).toContain(`ollama-sim: ${message}\n`);
+    }
+  }, 30_000);
+
   it('enforces --quota on /v1 per API key and names the flag for a bad quota', async () => {
     const url = await runCli(['--port', '0', '--quota', 'requests=1,windowMs=60000', '--quiet']);
     const body = { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] };

@@ -52,6 +52,24 @@ const FLAGS: Readonly<Record<string, string>> = {
   quota: '--quota',
 };
 
+/**
+ * A library message with its option paths as the flags (and the places in their JSON files) the
+ * user wrote: `quota.requests` -> `--quota requests`, `faults[0].route` -> `--faults [0].route`.
+ * Only the paths an argument error names (after `Expected`, `Unknown option`, `did you mean`):
+ * a listed known key such as `seed` is not the `--seed` flag.
+ */
+function asFlags(message: string): string {
+  return message.replace(
+    /(Expected |Unknown option |did you mean )`([A-Za-z]+)((?:\.[\w$]+|\[\d+\])*)`/g,
+    (match, lead: string, name: string, path: string) => {
+      if (!Object.hasOwn(FLAGS, name)) return match;
+      const flag = FLAGS[name];
+      const inside = path.startsWith('.') ? path.slice(1) : path;
+      return `${lead}\`${flag}${inside === '' ? '' : ` ${inside}`}\``;
+    },
+  );
+}
+
 /** A mistake in the command line: said on stderr with a pointer to --help, exit status 2. */
 function usageError(message: string): never {
   process.stderr.write(`ollama-sim: ${message}\nRun 'ollama-sim --help' for the options.\n`);
@@ -186,17 +204,8 @@ async function main(): Promise<void> {
     sim = await startOllamaSim(options);
   } catch (error) {
     // Invalid values are the caller's mistake: name the flag, not the library option.
-    if (error instanceof TypeError || error instanceof RangeError) {
-      usageError(
-        error.message.replace(
-          /^Expected `([A-Za-z]+)((?:\.[A-Za-z]+)*)`/,
-          (match, name: string, path: string) =>
-            FLAGS[name] === undefined
-              ? match
-              : `Expected \`${FLAGS[name]}${path === '' ? '' : ` ${path.slice(1)}`}\``,
-        ),
-      );
-    }
+    if (error instanceof TypeError || error instanceof RangeError)
+      usageError(asFlags(error.message));
     throw error;
   }
   // A reader that goes away (`ollama-sim | head -1`, a harness that stops reading after the URL)

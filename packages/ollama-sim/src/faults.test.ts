@@ -414,11 +414,82 @@ describe('fault rules', () => {
     expect(published).toEqual(heard);
   });
 
-  it('throws a TypeError naming the field for a malformed plan', async () => {
-    await expect(() =>
-      startOllamaSim({ faults: [{ fault: { kind: 'nope' } as never }] }),
+  const KINDS =
+    "'latency', 'slow-headers', 'status', 'rate-limit', 'error-line', 'destroy', 'end-without-done', 'stall', 'split', 'refuse', 'replay'";
+
+  it('throws a RangeError listing the fault kinds and the closest one for a misspelt kind', async () => {
+    await expect(
+      startOllamaSim({ faults: [{ route: '/api/chat', fault: { kind: 'statuss' } as never }] }),
     ).rejects.toThrow(
-      'Expected `faults.rules[0].fault.kind` to be a known fault kind, got `"nope"` (string)',
+      new RangeError(
+        `Expected \`faults[0].fault.kind\` to be one of ${KINDS} (did you mean 'status'?), got \`"statuss"\` (string)`,
+      ),
     );
+    const s = await start();
+    expect(() =>
+      s.setFaults({ rules: [{ sequence: [null, { kind: 'destory' } as never] }] }),
+    ).toThrow(
+      new RangeError(
+        `Expected \`faults.rules[0].sequence[1].kind\` to be one of ${KINDS} (did you mean 'destroy'?), got \`"destory"\` (string)`,
+      ),
+    );
+    expect(() => s.setFaults([{ fault: { kind: 'nope' } as never }])).toThrow(
+      new RangeError(
+        `Expected \`faults[0].fault.kind\` to be one of ${KINDS}, got \`"nope"\` (string)`,
+      ),
+    );
+    expect(() => s.setFaults([{ fault: { status: 500 } as never }])).toThrow(
+      new TypeError(
+        `Expected \`faults[0].fault.kind\` to be one of ${KINDS}, got \`undefined\` (undefined)`,
+      ),
+    );
+  });
+
+  it('throws a RangeError naming the closest served route for a route the simulator does not serve', async () => {
+    const s = await start();
+    const notServed = (path: string, got: string, near: string) =>
+      new RangeError(
+        `Expected \`${path}\` to be '*' or a path the simulator serves (did you mean '${near}'?), got \`${JSON.stringify(got)}\` (string)`,
+      );
+    const destroy = { kind: 'destroy' } as const;
+    expect(() => s.setFaults([{ route: '/api/caht', fault: destroy }])).toThrow(
+      notServed('faults[0].route', '/api/caht', '/api/chat'),
+    );
+    expect(() => s.setFaults({ rules: [{ route: '/api/chat/', fault: destroy }] })).toThrow(
+      notServed('faults.rules[0].route', '/api/chat/', '/api/chat'),
+    );
+    expect(() => s.setFaults([{ route: ['/api/chat', '/v1/chat'], fault: destroy }])).toThrow(
+      notServed('faults[0].route[1]', '/v1/chat', '/v1/chat/completions'),
+    );
+    // Routed as one blob named `:digst`, but meant as the pattern.
+    expect(() => s.setFaults([{ route: '/api/blobs/:digst', fault: destroy }])).toThrow(
+      notServed('faults[0].route', '/api/blobs/:digst', '/api/blobs/:digest'),
+    );
+    expect(() => s.setFaults([{ route: '/metrics', fault: destroy }])).toThrow(
+      /^Expected `faults\[0\]\.route` to be '\*' or a path the simulator serves: '\/', '\/api\/version', .*'\/v1\/models\/:model', got `"\/metrics"` \(string\)$/,
+    );
+    expect(() => s.setFaults([{ route: [], fault: destroy }])).toThrow(
+      new RangeError(
+        "Expected `faults[0].route` to be a path, a non-empty array of paths or '*', got `[]` (array)",
+      ),
+    );
+  });
+
+  it('accepts every served path, pattern and `*`, and fires on a path with a parameter', async () => {
+    const s = await start();
+    const routes = [
+      '*',
+      '/',
+      '/api/chat',
+      '/api/blobs/:digest',
+      '/api/blobs/sha256:0000',
+      '/v1/models/:model',
+      '/v1/chat/completions',
+    ];
+    for (const route of routes) s.setFaults([{ route, fault: { kind: 'destroy' } }]);
+    s.setFaults([{ route: ['/api/tags', '*'], fault: { kind: 'destroy' } }]);
+    s.setFaults([{ route: '/v1/models/llama3.2', sequence: [{ kind: 'status', status: 502 }] }]);
+    expect((await send(s.url, '/v1/models/qwen3:4b')).status).toBe(200);
+    expect((await send(s.url, '/v1/models/llama3.2')).status).toBe(502);
   });
 });

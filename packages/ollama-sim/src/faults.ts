@@ -160,7 +160,12 @@ export type FaultKind = Fault['kind'];
  * ```
  */
 export interface FaultRule {
-  /** Path(s) the rule applies to (`'/api/chat'`), or `'*'`. @default '*' */
+  /**
+   * Path(s) the rule applies to, matched exactly: a served path (`'/api/chat'`,
+   * `'/v1/models/llama3.2'`), a route's pattern (`'/api/blobs/:digest'`, `'/v1/models/:model'`), or
+   * `'*'`. A path the simulator does not serve is a `RangeError` naming the closest route.
+   * @default '*'
+   */
   readonly route?: string | readonly string[] | undefined;
   /** Only requests for this model name (as sent, compared case-insensitively, `:latest` implied). */
   readonly model?: string | undefined;

@@ -50,25 +50,25 @@ describe('startOllamaSim options', () => {
       'a probability above 1',
       { faults: [{ fault: { kind: 'latency', ms: 1 }, probability: 2 }] },
       RangeError,
-      'Expected `faults.rules[0].probability` to be a finite number between 0 and 1, got `2` (number)',
+      'Expected `faults[0].probability` to be a finite number between 0 and 1, got `2` (number)',
     ],
     [
       'a rule with both sequence and fault',
       { faults: [{ fault: { kind: 'latency', ms: 1 }, sequence: [] }] },
       TypeError,
-      'Expected `faults.rules[0]` to be a rule with exactly one of `sequence` and `fault`, got `{"fault":{"kind":"latency","ms":1},"sequence":[]}` (object)',
+      'Expected `faults[0]` to be a rule with exactly one of `sequence` and `fault`, got `{"fault":{"kind":"latency","ms":1},"sequence":[]}` (object)',
     ],
     [
       'a split without offsets',
       { faults: [{ fault: { kind: 'split' } }] },
       TypeError,
-      'Expected `faults.rules[0].fault.at` to be an array of byte offsets (or `every`), got `undefined` (undefined)',
+      'Expected `faults[0].fault.at` to be an array of byte offsets (or `every`), got `undefined` (undefined)',
     ],
     [
       'an inverted latency range',
       { faults: [{ fault: { kind: 'latency', ms: { min: 5, max: 1 } } }] },
       RangeError,
-      'Expected `faults.rules[0].fault.ms.max` to be a number >= min (5), got `1` (number)',
+      'Expected `faults[0].fault.ms.max` to be a number >= min (5), got `1` (number)',
     ],
   ];
   for (const [name, options, Type, message] of cases) {
@@ -130,12 +130,12 @@ describe('startOllamaSim options', () => {
     [
       'a misspelt fault field',
       { faults: [{ fault: { kind: 'stall', msec: 10 } }] },
-      'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+      'Unknown option `faults[0].fault.msec`: did you mean `faults[0].fault.ms`?',
     ],
     [
       'a misspelt rule field',
       { faults: [{ rout: '/api/chat', fault: { kind: 'destroy' } }] },
-      'Unknown option `faults.rules[0].rout`: did you mean `faults.rules[0].route`?',
+      'Unknown option `faults[0].rout`: did you mean `faults[0].route`?',
     ],
     [
       'a misspelt plan field',
@@ -145,7 +145,7 @@ describe('startOllamaSim options', () => {
     [
       'a field of another fault kind',
       { faults: [{ fault: { kind: 'destroy', ms: 10 } }] },
-      'Unknown option `faults.rules[0].fault.ms`: known keys: `kind`, `afterChunks`',
+      'Unknown option `faults[0].fault.ms`: known keys: `kind`, `afterChunks`',
     ],
   ];
   for (const [name, options, message] of unknown) {
@@ -157,8 +157,29 @@ describe('startOllamaSim options', () => {
   it('throws the same TypeError from setFaults for a misspelt fault field', async () => {
     await using sim = await startOllamaSim();
     expect(() => sim.setFaults([{ fault: { kind: 'latency', msec: 5 } as never }])).toThrow(
+      new TypeError('Unknown option `faults[0].fault.msec`: did you mean `faults[0].fault.ms`?'),
+    );
+  });
+
+  it('names the path the caller wrote: faults[0] in the array shorthand, faults.rules[0] in a plan', async () => {
+    const rule = { route: '/api/chat', fault: { kind: 'stall', msec: 10 } } as never;
+    const inArray = new TypeError(
+      'Unknown option `faults[0].fault.msec`: did you mean `faults[0].fault.ms`?',
+    );
+    const inPlan = new TypeError(
+      'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+    );
+    await expect(startOllamaSim({ faults: [rule] })).rejects.toThrow(inArray);
+    await expect(startOllamaSim({ faults: { rules: [rule] } })).rejects.toThrow(inPlan);
+    await using sim = await startOllamaSim();
+    expect(() => sim.setFaults([rule])).toThrow(inArray);
+    expect(() => sim.setFaults({ rules: [rule] })).toThrow(inPlan);
+    expect(() => sim.setFaults({ rulse: [rule] } as never)).toThrow(
+      new TypeError('Unknown option `faults.rulse`: did you mean `faults.rules`?'),
+    );
+    expect(() => sim.setFaults({ seed: 1 } as never)).toThrow(
       new TypeError(
-        'Unknown option `faults.rules[0].fault.msec`: did you mean `faults.rules[0].fault.ms`?',
+        'Expected `faults.rules` to be an array of fault rules, got `undefined` (undefined)',
       ),
     );
   });
@@ -167,29 +188,23 @@ describe('startOllamaSim options', () => {
   const durations: [string, object][] = [
     ['loadTimeMs', { loadTimeMs: tooLong }],
     ['models[0].loadTimeMs', { models: [{ name: 'm', loadTimeMs: tooLong }] }],
-    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'latency', ms: tooLong } }] }],
+    ['faults[0].fault.ms', { faults: [{ fault: { kind: 'latency', ms: tooLong } }] }],
     [
-      'faults.rules[0].fault.ms.max',
+      'faults[0].fault.ms.max',
       { faults: [{ fault: { kind: 'latency', ms: { min: 0, max: tooLong } } }] },
     ],
     [
-      'faults.rules[0].fault.ms.mean',
+      'faults[0].fault.ms.mean',
       {
         faults: [
           { fault: { kind: 'latency', ms: { distribution: 'exponential', mean: tooLong } } },
         ],
       },
     ],
-    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'stall', ms: tooLong } }] }],
-    ['faults.rules[0].fault.ms', { faults: [{ fault: { kind: 'slow-headers', ms: tooLong } }] }],
-    [
-      'faults.rules[0].sequence[0].ms',
-      { faults: [{ sequence: [{ kind: 'refuse', ms: tooLong }] }] },
-    ],
-    [
-      'faults.rules[0].fault.gapMs',
-      { faults: [{ fault: { kind: 'split', every: 4, gapMs: tooLong } }] },
-    ],
+    ['faults[0].fault.ms', { faults: [{ fault: { kind: 'stall', ms: tooLong } }] }],
+    ['faults[0].fault.ms', { faults: [{ fault: { kind: 'slow-headers', ms: tooLong } }] }],
+    ['faults[0].sequence[0].ms', { faults: [{ sequence: [{ kind: 'refuse', ms: tooLong }] }] }],
+    ['faults[0].fault.gapMs', { faults: [{ fault: { kind: 'split', every: 4, gapMs: tooLong } }] }],
   ];
   for (const [field, options] of durations) {
     it(`throws a RangeError naming ${field} when a delay exceeds 2^31-1 ms`, async () => {

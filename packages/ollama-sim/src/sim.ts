@@ -31,7 +31,8 @@ export interface OllamaSim {
   readonly requests: readonly RequestLogEntry[];
   /**
    * Replaces the fault plan; sequence positions and probability draws start over.
-   * @throws {TypeError | RangeError} on a malformed plan. @throws {SimClosedError} after close().
+   * @throws {TypeError | RangeError} on a malformed plan (an unknown key, fault kind or route names
+   * the closest known one), before the current plan is replaced. @throws {SimClosedError} after close().
    */
   setFaults(faults: FaultPlan | readonly FaultRule[]): void;
   stats(): OllamaSimStats;

@@ -215,7 +215,7 @@ describe('fault: rate-limit', () => {
       s.setFaults([{ fault: { kind: 'rate-limit', code: 'nope' as 'insufficient_quota' } }]),
     ).toThrow(
       new RangeError(
-        "Expected `faults.rules[0].fault.code` to be one of 'rate_limit_exceeded', 'insufficient_quota', got `\"nope\"` (string)",
+        "Expected `faults[0].fault.code` to be one of 'rate_limit_exceeded', 'insufficient_quota', got `\"nope\"` (string)",
       ),
     );
     expect(() => s.setFaults([{ fault: { kind: 'rate-limit', retryAfterMs: -1 } }])).toThrow(
@@ -229,7 +229,7 @@ describe('fault: rate-limit', () => {
         { fault: { kind: 'rate-limit', retryAfter: 1 } as unknown as FaultRule['fault'] & object },
       ]),
     ).toThrow(
-      /Unknown option `faults.rules\[0\].fault.retryAfter`: did you mean `faults.rules\[0\].fault.retryAfterMs`\?/,
+      /Unknown option `faults\[0\].fault.retryAfter`: did you mean `faults\[0\].fault.retryAfterMs`\?/,
     );
   });
 });

@@ -1,7 +1,9 @@
-import { expectKnownKeys, expectNumber, fail, isPlainObject } from '@x/internal';
+import { closestKey, expectKnownKeys, expectNumber, fail, isPlainObject } from '@x/internal';
 import type { Fault, FaultKind, FaultPlan, FaultRule, LatencySpec } from '../faults';
 import { parseFixture } from '../fixtures';
 import { duration, intInRange } from './checks';
+import { findRoute, type Route } from './router';
+import { ROUTES } from './routes';
 
 const PLAN_KEYS: readonly (keyof FaultPlan)[] = ['rules', 'seed'];
 const RULE_KEYS: readonly (keyof FaultRule)[] = [
@@ -36,6 +38,20 @@ const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
   refuse: ['kind', 'ms'],
   replay: ['kind', 'fixture'],
 };
+const FAULT_KINDS = Object.keys(FAULT_KEYS);
+
+/** What a rule's `route` can name: every served path, a parameter's as its pattern. */
+const ROUTE_PATHS = [...ROUTES.exact.keys(), ...[...ROUTES.prefixed.values()].map((r) => r.path)];
+// `/` is inside every path, so closestKey would offer it for any short unknown one.
+const SUGGESTED_ROUTES = ROUTE_PATHS.filter((p) => p !== '/');
+
+/** ` (did you mean 'x'?)` for the known value closest to a misspelt one, else nothing. */
+function nearHint(value: unknown, known: readonly string[]): string {
+  const near = typeof value === 'string' ? closestKey(value, known) : undefined;
+  return near === undefined ? '' : ` (did you mean '${near}'?)`;
+}
+
+const quoted = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
 function validateLatency(name: string, spec: LatencySpec): void {
   if (typeof spec === 'number') {
@@ -72,15 +88,21 @@ function required(name: string, value: unknown, what: string): void {
 
 function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
   if (value === undefined || allowed.includes(value as string)) return;
-  const what = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
-  fail(name, what, value, typeof value === 'string');
+  fail(
+    name,
+    `one of ${quoted(allowed)}${nearHint(value, allowed)}`,
+    value,
+    typeof value === 'string',
+  );
 }
 
 function validateFault(name: string, fault: Fault): void {
   if (!isPlainObject(fault as unknown)) fail(name, 'a fault object', fault);
   const kind = (fault as { kind: unknown }).kind;
-  if (typeof kind !== 'string' || !Object.hasOwn(FAULT_KEYS, kind))
-    fail(`${name}.kind`, 'a known fault kind', kind);
+  if (typeof kind !== 'string' || !Object.hasOwn(FAULT_KEYS, kind)) {
+    const what = `one of ${quoted(FAULT_KINDS)}${nearHint(kind, FAULT_KINDS)}`;
+    fail(`${name}.kind`, what, kind, typeof kind === 'string');
+  }
   expectKnownKeys(name, fault, FAULT_KEYS[kind as FaultKind]);
   const optionalCount = (key: string, value: unknown) => {
     if (value !== undefined) intInRange(`${name}.${key}`, value, 0, Number.MAX_SAFE_INTEGER, 0);
@@ -143,16 +165,45 @@ function validateFaultEntry(name: string, entry: Fault | readonly Fault[] | null
   validateFault(name, entry as Fault);
 }
 
+/** `/api/blobs/:digst` is routed as one blob's path, but it was meant as the pattern. */
+function isMisspeltPattern(
+  path: string,
+  found: { route: Route; param: string | undefined },
+): boolean {
+  return found.param?.startsWith(':') === true && found.route.path !== path;
+}
+
+/**
+ * A path no route serves is answered (404, redirect) before any fault is picked, so a rule naming
+ * it would never fire: refused, with the closest served route, or the list of them.
+ */
+function expectServed(name: string, path: string): void {
+  if (path === '*') return;
+  const found = findRoute(ROUTES, path);
+  if (found !== undefined && !isMisspeltPattern(path, found)) return;
+  const hint = nearHint(path, SUGGESTED_ROUTES);
+  const what = `'*' or a path the simulator serves`;
+  fail(name, hint === '' ? `${what}: ${quoted(ROUTE_PATHS)}` : `${what}${hint}`, path, true);
+}
+
+function validateRoute(name: string, route: unknown): void {
+  if (route === undefined) return;
+  if (typeof route === 'string') {
+    expectServed(name, route);
+    return;
+  }
+  const what = `a path, a non-empty array of paths or '*'`;
+  if (!Array.isArray(route) || !route.every((r) => typeof r === 'string')) fail(name, what, route);
+  if (route.length === 0) fail(name, what, route, true);
+  route.forEach((path: string, i) => {
+    expectServed(`${name}[${i}]`, path);
+  });
+}
+
 function validateRule(at: string, rule: FaultRule): void {
   if (!isPlainObject(rule as unknown)) fail(at, 'a fault rule object', rule);
   expectKnownKeys(at, rule, RULE_KEYS);
-  const route = rule.route;
-  if (
-    route !== undefined &&
-    typeof route !== 'string' &&
-    !(Array.isArray(route) && route.every((r) => typeof r === 'string'))
-  )
-    fail(`${at}.route`, 'a path, an array of paths or "*"', route);
+  validateRoute(`${at}.route`, rule.route);
   if (rule.model !== undefined && typeof rule.model !== 'string')
     fail(`${at}.model`, 'a string', rule.model);
   if ((rule.sequence === undefined) === (rule.fault === undefined))
@@ -177,13 +228,22 @@ function validateRule(at: string, rule: FaultRule): void {
  * known one.
  */
 export function normalizeFaultPlan(input: unknown, defaultSeed: number): FaultPlan {
-  const plan = (Array.isArray(input) ? { rules: input } : input) as FaultPlan;
-  if (!isPlainObject(plan) || !Array.isArray(plan.rules))
-    fail('faults', 'an array of fault rules or { rules, seed }', input);
-  expectKnownKeys('faults', plan, PLAN_KEYS);
-  const seed = intInRange('faults.seed', plan.seed, 0, 2 ** 32 - 1, defaultSeed);
-  plan.rules.forEach((rule, i) => {
-    validateRule(`faults.rules[${i}]`, rule);
+  // Paths name what the caller wrote: `faults[0]` in the array shorthand, `faults.rules[0]` in a plan.
+  if (Array.isArray(input)) {
+    validateRules('faults', input);
+    return { rules: input, seed: defaultSeed };
+  }
+  if (!isPlainObject(input)) fail('faults', 'an array of fault rules or { rules, seed }', input);
+  expectKnownKeys('faults', input, PLAN_KEYS);
+  const { rules } = input as { rules: unknown };
+  if (!Array.isArray(rules)) fail('faults.rules', 'an array of fault rules', rules);
+  const seed = intInRange('faults.seed', input.seed, 0, 2 ** 32 - 1, defaultSeed);
+  validateRules('faults.rules', rules);
+  return { rules, seed };
+}
+
+function validateRules(at: string, rules: readonly FaultRule[]): void {
+  rules.forEach((rule, i) => {
+    validateRule(`${at}[${i}]`, rule);
   });
-  return { rules: plan.rules, seed };
 }

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Fails when a built package's dist imports @x/internal, the private helpers package that tsup must
-// inline (see internal/tsup.ts): a published package must never depend on it at run time.
+// inline (see internal/tsup.ts): a published package must never depend on it at run time; or when
+// it holds a source map, whose sources are not published.
 // Run from a package folder by its `check:package` script, after the build.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const dist = join(process.cwd(), 'dist');
 const offenders = [];
+const maps = [];
 function walk(dir) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) walk(path);
+    // A map would point stack traces at `src/` files the tarball does not hold (internal/tsup.ts).
+    else if (entry.endsWith('.map')) maps.push(path);
     else if (/\.(c|m)?js$|\.d\.(c|m)?ts$/.test(entry)) {
       const text = readFileSync(path, 'utf8');
       if (/(from\s*|require\(\s*|import\(\s*)["']@x\/internal/.test(text)) offenders.push(path);
@@ -31,4 +35,12 @@ if (offenders.length > 0) {
   );
   process.exit(1);
 }
-console.log('check-dist: no import of @x/internal in dist');
+if (maps.length > 0) {
+  console.error(
+    `check-dist: these source maps would be published without their sources:\n  ${maps
+      .map((p) => relative(process.cwd(), p))
+      .join('\n  ')}`,
+  );
+  process.exit(1);
+}
+console.log('check-dist: no import of @x/internal and no source map in dist');

@@ -1,4 +1,7 @@
 // Test tooling shared by every package's tests (`@x/internal/testing`): never bundled into a dist.
+export { chaosSeeds } from './chaos-run';
+export type { ChaosWire } from './chaos-server';
+export { expectChaosSoakHolds } from './chaos-soak';
 export type { HostileServer, HostileStats } from './hostile-server';
 export {
   type DataAfterDoneOptions,

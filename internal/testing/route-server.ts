@@ -18,18 +18,11 @@ export type Handler = (
   received: Received,
 ) => void | Promise<void>;
 
-export interface RouteServer {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  url: string;
-  port: number;
+export interface RouteServer extends TrackedListener {
   /** Every request received, in order. */
   requests: Received[];
   /** Requests whose response was closed before it ended (client aborts). */
   aborted: () => number;
-  /** Sockets open right now. */
-  openSockets: () => number;
-  /** Destroys every socket, then closes the server. */
-  close: () => Promise<void>;
 }
 
 /**
@@ -43,7 +36,6 @@ export async function startRouteServer(
   const requests: Received[] = [];
   const counters = new Map<string, number>();
   let aborted = 0;
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -84,6 +76,26 @@ export async function startRouteServer(
       void handler(req, res, received);
     });
   });
+  return { ...(await listenTracked(server)), requests, aborted: () => aborted };
+}
+
+/** A test server listening on 127.0.0.1 that counts its sockets and closes them all. */
+export interface TrackedListener {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  port: number;
+  /** Sockets open right now. */
+  openSockets: () => number;
+  /** Destroys every socket, then closes the server. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Listens on a free loopback port and tracks every socket, so a test can tell that a client gave
+ * its connections back and can close the server without waiting for keep-alive ones.
+ */
+export async function listenTracked(server: http.Server): Promise<TrackedListener> {
+  const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -93,8 +105,6 @@ export async function startRouteServer(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    requests,
-    aborted: () => aborted,
     openSockets: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -317,7 +317,10 @@ export class ProviderTimeoutError extends ProviderError {
   }
 }
 
-/** The connection failed or broke before an answer arrived (refused, reset, DNS). Retryable. */
+/**
+ * The connection failed or broke before an answer arrived (refused, reset, DNS), or what came back
+ * was not HTTP (another service on the port: `causeCode` `HPE_*`). Retryable.
+ */
 export class ProviderConnectionError extends ProviderError {
   /** The system or undici error code, such as `ECONNREFUSED`. */
   readonly causeCode: string | undefined;

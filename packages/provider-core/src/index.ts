@@ -53,7 +53,12 @@ export type {
   HttpErrorMapper,
   HttpFailure,
 } from './http/failures';
-export { mapHttpStatus, parseRetryAfter, serverMessage } from './http/failures';
+export {
+  mapHttpStatus,
+  notServedMessage,
+  parseRetryAfter,
+  serverMessage,
+} from './http/failures';
 export type {
   Transport,
   TransportRequestOptions,

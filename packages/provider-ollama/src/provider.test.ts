@@ -488,6 +488,22 @@ describe('error mapping', () => {
     expect(isModelNotFoundError(error)).toBe(false);
     expect(error).toMatchObject({ statusCode: 404, serverMessage: '404 page not found' });
   });
+
+  it('says where a 404 for a path not served went and asks about baseUrl', async () => {
+    const { server } = await setup({});
+    const provider = createOllamaProvider({
+      baseUrl: `${server.url}/v1`,
+      retry: false,
+      tokens: false,
+    });
+    providers.push(provider);
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(isOllamaApiError(error)).toBe(true);
+    expect(error.message).toMatch(
+      /^Ollama \/api\/chat answered 404 \(404 page not found\): nothing is served at POST http:\/\/127\.0\.0\.1:\d+\/v1\/api\/chat\. Is baseUrl right\? Ollama's API is at the server's root/,
+    );
+    expect(error.serverMessage).toBe('404 page not found');
+  });
 });
 
 describe('OllamaProvider.stream', () => {

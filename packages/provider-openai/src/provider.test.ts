@@ -12,7 +12,7 @@ import {
   until,
   usage,
 } from './__fixtures__/server';
-import { ask, chats, setup } from './__fixtures__/setup';
+import { ask, chats, setup, track } from './__fixtures__/setup';
 import {
   isContextOverflowError,
   isModelNotFoundError,
@@ -356,6 +356,29 @@ describe('OpenAIProvider.complete', () => {
 });
 
 describe('OpenAIProvider error mapping', () => {
+  it("says where a 404 for a path not served went (OpenAI's `Invalid URL`) and asks about baseUrl", async () => {
+    const { server } = await setup({
+      '/v1/chat/completions': json(
+        404,
+        errorBody('Invalid URL (POST /v1/v1/chat/completions)', 'invalid_request_error'),
+      ),
+    });
+    // a baseUrl with the version prefix twice
+    const provider = track(
+      createOpenAIProvider({
+        baseUrl: `${server.url}/v1`,
+        apiKey: 'sk-test-key-for-the-local-server',
+        retry: false,
+      }),
+    );
+    const error = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(isOpenAIApiError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^OpenAI \/chat\/completions answered 404 \(Invalid URL \(POST \/v1\/v1\/chat\/completions\)\): nothing is served at POST http:\/\/127\.0\.0\.1:\d+\/v1\/v1\/chat\/completions\. Is baseUrl right\? An OpenAI-compatible API sits under a version prefix/,
+    );
+    expect(chats(server)).toHaveLength(0);
+  });
+
   it('keeps the error body fields and does not retry a 400', async () => {
     const { server, provider } = await setup({
       '/chat/completions': json(

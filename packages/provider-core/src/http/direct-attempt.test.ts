@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ask, cores, lineCore, streamed } from '../__fixtures__/line-core';
@@ -75,6 +76,10 @@ const answers: Record<string, Answer> = {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.write(delta('half'));
     setTimeout(() => res.socket?.destroy(), 5);
+  },
+  // baseUrl pointed at another service's port: its greeting where the status line should be.
+  'bytes that are not HTTP': (res) => {
+    res.socket!.end('SSH-2.0-OpenSSH_9.6\r\n');
   },
 };
 
@@ -165,7 +170,29 @@ describe('the direct dispatch of the built-in transports', () => {
       'more lines after the final one, the connection left open': { content: 'done' },
       'an answer over maxAnswerBytes': { reason: 'too-large' },
       'a dropped connection': { partial: 'half' },
+      'bytes that are not HTTP': {
+        name: 'ProviderConnectionError',
+        code: 'X_PROVIDER_DEMO_CONNECTION',
+        message: expect.stringMatching(/^Could not reach Demo at http:\/\/127\.0\.0\.1:\d+ \(HPE_/),
+      },
     });
+  });
+
+  it('keeps the bytes of an answer that is not HTTP, credentials echoed in them, out of the error', async () => {
+    const key = 'sk-echoed-in-garbage-42';
+    const url = await serve((res) => {
+      const authorization = res.req.headers.authorization ?? '';
+      res.socket!.end(`${authorization}\r\n\x00\x01 not http`);
+    });
+    for (const transport of [undefined, viaRequest]) {
+      const core = lineCore(url, {
+        apiKey: key,
+        ...(transport === undefined ? {} : { pool: false, transport }),
+      });
+      const error = await core.complete(streamed, ask).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ProviderConnectionError', retryable: true });
+      expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(key);
+    }
   });
 
   it('closes the socket of an answer whose body goes on after the final line', async () => {

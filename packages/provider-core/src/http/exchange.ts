@@ -1,7 +1,12 @@
 import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
 import type { AttemptSignal } from './attempt-signal';
-import type { ExchangeAnswered, ExchangeObserver, HttpErrorMapper } from './failures';
+import {
+  describeRequest,
+  type ExchangeAnswered,
+  type ExchangeObserver,
+  type HttpErrorMapper,
+} from './failures';
 import {
   header,
   type Transport,
@@ -102,6 +107,7 @@ export function httpErrorOf(
     model: init.model,
     headers,
     location: header(headers, 'location'),
+    request: describeRequest(init.method, init.url),
     redact: init.redact,
   });
 }

@@ -13,6 +13,8 @@ export interface HttpFailure {
   headers: Record<string, string | string[] | undefined>;
   /** The `Location` of a redirect. */
   location: string | undefined;
+  /** What was asked, `POST http://host:11434/api/chat`: no credentials, no query. */
+  request: string;
   /** Scrubs secrets from server text. */
   redact: (text: string) => string;
 }
@@ -33,6 +35,34 @@ export type ExchangeObserver = (endpoint: string) => ExchangeAnswered | undefine
 
 /** Maps an HTTP error answer (status 300 and above) to a typed error. */
 export type HttpErrorMapper = (failure: HttpFailure) => Error;
+
+/**
+ * The message of a 404 that is not the API's word on a model: the server serves nothing at that
+ * path, so the request went to the wrong place, nearly always a `baseUrl` with a path too many or
+ * one too few. The bare `404 page not found` would send the user after the model instead.
+ * `advice` says what the provider's `baseUrl` looks like.
+ */
+export function notServedMessage(
+  label: string,
+  failure: HttpFailure,
+  serverText: string,
+  advice: string,
+): string {
+  return `${label} ${failure.endpoint} answered 404 (${serverText || 'empty body'}): nothing is served at ${failure.request}. Is baseUrl right? ${advice}`;
+}
+
+/**
+ * `POST http://host:11434/api/chat` for a message: the URL without its credentials, query or
+ * fragment, which may hold secrets (`?key=` for some gateways).
+ */
+export function describeRequest(method: string, url: string): string {
+  try {
+    const u = new URL(url);
+    return `${method} ${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return method;
+  }
+}
 
 /** Reads `Retry-After` (seconds or an HTTP date) as ms. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
@@ -99,9 +129,34 @@ function systemCode(error: unknown): string | undefined {
 }
 
 /**
- * Maps an error thrown before an answer arrived: network failures become the provider's
- * connection error, undici's connect timeout its timeout error; anything else (a sibling
- * package's error, a programming error) is returned unchanged.
+ * undici's errors for an answer that is not HTTP/1.1 (bytes where the status line or a chunk size
+ * should be, headers past its limit, a body shorter than its Content-Length): the code of one,
+ * looking through `cause`, or undefined. Its parser leaves `code` unset for some failures, so the
+ * class name counts too.
+ */
+function protocolCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof e.code === 'string' && (e.code.startsWith('HPE_') || PROTOCOL_CODES.has(e.code))) {
+      return e.code;
+    }
+    if (e.name === 'HTTPParserError') return 'HPE_INVALID';
+    current = e.cause;
+  }
+  return undefined;
+}
+
+const PROTOCOL_CODES = new Set([
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_INFO',
+]);
+
+/**
+ * Maps an error thrown before an answer arrived: network failures, and answers that are not HTTP
+ * at all, become the provider's connection error, undici's connect timeout its timeout error;
+ * anything else (a sibling package's error, a programming error) is returned unchanged.
  */
 export function mapTransportError(
   error: unknown,
@@ -121,6 +176,13 @@ export function mapTransportError(
   // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
   if (code !== undefined && (CONNECTION_CODES.has(code) || code === 'X_POOL_DNS')) {
     return kit.connection({ origin, causeCode: code, cause: error });
+  }
+  const protocol = protocolCode(error);
+  if (protocol !== undefined) {
+    // The cause keeps undici's message and code, never its copy of the server's bytes (`data`):
+    // they are the server's text, unredacted, and may echo the request's credentials.
+    const cause = Object.assign(new Error(String((error as Error).message)), { code: protocol });
+    return kit.connection({ origin, causeCode: protocol, cause });
   }
   return error;
 }

@@ -1,4 +1,9 @@
-import { type HttpFailure, parseRetryAfter, serverMessage } from '@x/provider-core';
+import {
+  type HttpFailure,
+  notServedMessage,
+  parseRetryAfter,
+  serverMessage,
+} from '@x/provider-core';
 import {
   ContextOverflowError,
   ModelNotFoundError,
@@ -14,6 +19,9 @@ const CLIENT_MISTAKE_500 =
   /must be of type|does not support|invalid|is required|unknown|cannot be/i;
 
 const CONTEXT_OVERFLOW_400 = /longer than the context length|exceeds the context length/i;
+
+const NOT_SERVED_ADVICE =
+  "Ollama's API is at the server's root (`/api/chat`), so baseUrl takes no path such as /v1 (Ollama's OpenAI-compatible /v1 is @x/provider-openai's, with `preset: 'ollama'`).";
 
 /** Maps an Ollama HTTP error answer to a typed error. */
 export function mapHttpError(failure: HttpFailure): Error {
@@ -42,5 +50,11 @@ export function mapHttpError(failure: HttpFailure): Error {
     endpoint,
     retryable,
     retryAfterMs,
+    // Ollama says `404 page not found` in plain text for a path it does not serve (its JSON 404s
+    // are about models): a baseUrl with a path, `/v1` most often.
+    message:
+      statusCode === 404 && !isJson
+        ? notServedMessage('Ollama', failure, message, NOT_SERVED_ADVICE)
+        : undefined,
   });
 }

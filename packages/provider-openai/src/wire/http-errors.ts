@@ -1,4 +1,4 @@
-import type { HttpErrorMapper, HttpFailure } from '@x/provider-core';
+import { type HttpErrorMapper, type HttpFailure, notServedMessage } from '@x/provider-core';
 import { parseRateLimitHeaders } from '@x/rate-limit';
 import {
   ContextOverflowError,
@@ -63,6 +63,9 @@ export function readErrorBody(
   };
 }
 
+const NOT_SERVED_ADVICE =
+  'An OpenAI-compatible API sits under a version prefix: baseUrl ends in it (`http://127.0.0.1:11434/v1` for Ollama, `https://api.groq.com/openai/v1` for Groq), without `/chat/completions`.';
+
 /** Maps an OpenAI-style HTTP error answer to a typed error, naming `label` in messages. */
 export function mapHttpError(label: string): HttpErrorMapper {
   return (failure: HttpFailure) => {
@@ -113,6 +116,12 @@ export function mapHttpError(label: string): HttpErrorMapper {
       return new ServerBusyError({ ...body, statusCode, retryAfterMs, shouldRetry });
     }
     const retryable = shouldRetry ?? (RETRYABLE_STATUS.has(statusCode) || statusCode > 500);
-    return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs });
+    // Any other 404 is a path the server does not serve (OpenAI says `Invalid URL`, Ollama
+    // `404 page not found`): a baseUrl without its version prefix, or with one too many.
+    const message =
+      statusCode === 404
+        ? notServedMessage(label, failure, serverMessage, NOT_SERVED_ADVICE)
+        : undefined;
+    return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs, message });
   };
 }

@@ -15,6 +15,13 @@ describe('closestKey', () => {
     expect(closestKey('timeout', ['timeoutMs', 'maxQueue'])).toBe('timeoutMs');
     expect(closestKey('zzzzzz', ['cache', 'pool'])).toBeUndefined();
   });
+
+  it('takes the start of a known key for the key, unless a closer one is known', () => {
+    expect(closestKey('rate', ['ratePerSecond', 'capacity'])).toBe('ratePerSecond');
+    expect(closestKey('rate', ['ratePerSecond', 'rates'])).toBe('rates');
+    // two letters start too many names to be a hint
+    expect(closestKey('ra', ['ratePerSecond', 'capacity'])).toBeUndefined();
+  });
 });
 
 describe('expectKnownKeys', () => {

@@ -39,7 +39,8 @@ export type KeyAliases = Readonly<Record<string, string>>;
 /**
  * The known key closest to `key`, when one is close enough to be a likely typo or a sibling
  * package's spelling (`ratePerSecond` for `requestsPerSecond` is not; `cahce` for `cache` is).
- * A key that contains a known one, or is contained in it, also counts (`timeout` → `timeoutMs`).
+ * A key that contains a known one, or is contained in it, also counts (`timeout` → `timeoutMs`),
+ * and so does the start of a known key (`rate` → `ratePerSecond`).
  * An entry of `aliases` for `key` (naming a known key) wins over any guess.
  */
 export function closestKey(
@@ -60,6 +61,9 @@ export function closestKey(
     if (other.includes(lower) || lower.includes(other)) {
       score = Math.min(score, Math.abs(other.length - lower.length) / 2);
     }
+    // The start of a known key is a shortened name (`rate` for `ratePerSecond`), however much
+    // longer the key: one edit, so a closer candidate still wins.
+    if (lower.length >= 3 && other.startsWith(lower)) score = Math.min(score, 1);
     if (score < bestScore) {
       bestScore = score;
       best = candidate;

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 
 /**
  * Misspelt keys at every depth of a chat request (a message, an image list, a tool call, a tool
- * definition, a tool result), each with the error every provider must throw before sending: the
+ * definition, a tool result), and other APIs' names for its fields, each with the error every provider must throw before sending: the
  * full path and the closest known key. One list, run against each provider's public API.
  */
 const TYPOS: readonly { request: Record<string, unknown>; message: string }[] = [
@@ -64,6 +64,20 @@ const TYPOS: readonly { request: Record<string, unknown>; message: string }[] = 
   {
     request: { messages: [], tools: [{ type: 'function', function: { name: 'f' }, functon: {} }] },
     message: 'Unknown option `request.tools[0].functon`: did you mean `request.tools[0].function`?',
+  },
+  // other APIs' names for a field (CHAT_REQUEST_ALIASES in @x/provider-core)
+  {
+    request: { prompt: 'hi', messages: [] },
+    message: 'Unknown option `request.prompt`: did you mean `request.messages`?',
+  },
+  {
+    request: { messages: [], stream: true },
+    message:
+      'Unknown option `request.stream`: complete() returns the whole answer and stream() yields it chunk by chunk, so there is no `stream` flag',
+  },
+  {
+    request: { messages: [], max_completion_tokens: 10 },
+    message: 'Unknown option `request.max_completion_tokens`: did you mean `request.maxTokens`?',
   },
 ];
 

@@ -111,7 +111,7 @@ export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusa
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, CoreOptions, ProviderIdentity } from './runtime';
-export { CORE_OPTION_KEYS } from './runtime';
+export { CORE_OPTION_ALIASES, CORE_OPTION_KEYS } from './runtime';
 export type { ContextPlanner, Prepared, PromptInput, WindowPlan } from './stages/context';
 export type {
   AssistantMessage,
@@ -132,6 +132,7 @@ export type {
 } from './types';
 export { chatResponse, EMPTY_PARTIAL, usageOf } from './types';
 export {
+  CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
   optionalCacheMode,
@@ -140,4 +141,5 @@ export {
   optionalStop,
   optionalToolCalls,
   optionalTools,
+  refuseStreamFlag,
 } from './validate';

@@ -152,6 +152,30 @@ export const CORE_OPTION_KEYS: readonly (keyof CoreOptions)[] = [
   'telemetry',
 ];
 
+/**
+ * The names other clients give a provider option (ollama-js `host`, the openai client's
+ * `maxRetries`, `timeout`, `fetch`), for the unknown-key error to name ours: edit distance alone
+ * does not lead from `maxRetries` to `retry`.
+ */
+export const CORE_OPTION_ALIASES: Readonly<Record<string, string>> = {
+  host: 'baseUrl',
+  url: 'baseUrl',
+  endpoint: 'baseUrl',
+  retries: 'retry',
+  maxRetries: 'retry',
+  timeout: 'timeouts',
+  timeoutMs: 'timeouts',
+  fetch: 'transport',
+  dispatcher: 'pool',
+  agent: 'pool',
+  httpAgent: 'pool',
+  limiter: 'rateLimit',
+  rateLimiter: 'rateLimit',
+  circuitBreaker: 'breaker',
+  key: 'apiKey',
+  token: 'apiKey',
+};
+
 /** Who the provider is. */
 export interface ProviderIdentity {
   /** Lower-case id (`ollama`): error codes, the limiter key, the cache namespace. */

@@ -5,6 +5,20 @@ import type { CacheMode, ChatMessage, ChatRole, ToolCall, ToolDefinition } from 
 // throws before anything is sent, worded the house way: ``Expected `request.x` to be ..., got ...``
 // (TypeError for a wrong type, RangeError for a number out of range).
 
+/**
+ * The names other APIs give a chat request's fields, for the unknown-key error to name ours:
+ * `prompt` (a completion API's) is `messages` here, OpenAI's `max_completion_tokens` is `maxTokens`.
+ */
+export const CHAT_REQUEST_ALIASES: Readonly<Record<string, string>> = {
+  prompt: 'messages',
+  input: 'messages',
+  max_completion_tokens: 'maxTokens',
+  maxCompletionTokens: 'maxTokens',
+  num_predict: 'maxTokens',
+  numPredict: 'maxTokens',
+  abortSignal: 'signal',
+};
+
 const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant', 'tool'];
 const CACHE_MODES: readonly CacheMode[] = ['default', 'bypass', 'refresh'];
 
@@ -44,6 +58,22 @@ const MESSAGE_KEYS = Object.keys(MESSAGE_FIELDS);
 const TOOL_CALL_KEYS = Object.keys(TOOL_CALL_FIELDS);
 const TOOL_KEYS = Object.keys(TOOL_FIELDS);
 const FUNCTION_KEYS = Object.keys(FUNCTION_FIELDS);
+
+/**
+ * Refuses the `stream` flag other clients take (ollama-js, the openai client): here the method
+ * says how the answer comes, and the unknown-key error alone would not say which to call.
+ * `whole` and `chunks` name the provider's two methods (`complete()`, `stream()`).
+ */
+export function refuseStreamFlag(
+  request: Record<string, unknown>,
+  whole: string,
+  chunks: string,
+): void {
+  if (!Object.hasOwn(request, 'stream')) return;
+  throw new TypeError(
+    `Unknown option \`request.stream\`: ${whole} returns the whole answer and ${chunks} yields it chunk by chunk, so there is no \`stream\` flag`,
+  );
+}
 
 /** A model name: a non-empty string. `example` names one in the message (`"llama3.2"`). */
 export function expectModelName(name: string, value: unknown, example: string): void {

@@ -96,6 +96,21 @@ describe('createOllamaProvider nested piece options', () => {
   });
 });
 
+describe('options named as other clients name them', () => {
+  it.each([
+    [{ host: 'http://127.0.0.1:11434' }, 'Unknown option `host`: did you mean `baseUrl`?'],
+    [{ retries: 3 }, 'Unknown option `retries`: did you mean `retry`?'],
+    [{ timeout: 5_000 }, 'Unknown option `timeout`: did you mean `timeouts`?'],
+    [{ fetch }, 'Unknown option `fetch`: did you mean `transport`?'],
+    [
+      { rateLimit: { rps: 5 } },
+      'Unknown option `rateLimit.rps`: did you mean `rateLimit.requestsPerSecond`?',
+    ],
+  ])('%o names the option to use', (options, message) => {
+    expect(refusal(options as never)).toEqual(new TypeError(message));
+  });
+});
+
 describe('an option set to undefined', () => {
   it('is the same as leaving it out, for every option createOllamaProvider accepts', async () => {
     expect(

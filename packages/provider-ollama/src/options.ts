@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { expectKnownKeys, expectNumber, expectOneOf, fail } from '@x/internal';
 import {
+  CORE_OPTION_ALIASES,
   CORE_OPTION_KEYS,
   type CoreOptions,
   type TokenOptions as CoreTokenOptions,
@@ -141,7 +142,7 @@ export function resolveOptions(options: OllamaProviderOptions): {
   core: CoreOptions;
 } {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
-  expectKnownKeys(undefined, options, OPTION_KEYS);
+  expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   const fromEnv = options.baseUrl === undefined ? envHost() : undefined;
   const rawBase = options.baseUrl ?? fromEnv ?? DEFAULT_BASE_URL;
   if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);

@@ -42,6 +42,21 @@ describe('OllamaProvider.complete', () => {
     await expectRequestKeyTyposRefused(provider, 'llama3.2', () => chatsAt(sim).length);
   });
 
+  it("names streamGenerate() for generate()'s `stream` flag and `prompt` for its `messages`", async () => {
+    const { sim, provider } = await setup();
+    await expect(
+      provider.generate({ model: 'llama3.2', prompt: 'hi', stream: true } as never),
+    ).rejects.toThrow(
+      new TypeError(
+        'Unknown option `request.stream`: generate() returns the whole answer and streamGenerate() yields it chunk by chunk, so there is no `stream` flag',
+      ),
+    );
+    await expect(provider.generate({ model: 'llama3.2', messages: [] } as never)).rejects.toThrow(
+      new TypeError('Unknown option `request.messages`: did you mean `request.prompt`?'),
+    );
+    expect(sim.requests).toHaveLength(0);
+  });
+
   it('continues a conversation with tool calls and thinking when each reply is pushed back', async () => {
     const { sim, provider } = await setup();
     const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];

@@ -7,6 +7,7 @@ import {
   optionalString,
 } from '@x/internal';
 import {
+  CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
   optionalCacheMode,
@@ -15,8 +16,12 @@ import {
   optionalStop,
   optionalToolCalls,
   optionalTools,
+  refuseStreamFlag,
 } from '@x/provider-core';
 import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
+
+/** A chat request's fields given to `generate()`: its prompt is one string, `prompt`. */
+const GENERATE_ALIASES = { messages: 'prompt', maxCompletionTokens: 'maxTokens' } as const;
 
 const THINK_LEVELS = new Set(['low', 'medium', 'high', 'max']);
 
@@ -139,7 +144,8 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
     fail('request', 'an object with `model` and `messages`', request);
   }
   const r = request as Record<string, unknown>;
-  expectKnownKeys('request', r, CHAT_KEYS);
+  refuseStreamFlag(r, 'complete()', 'stream()');
+  expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
   expectModelName('request.model', r.model, 'llama3.2');
   if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
@@ -153,7 +159,8 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
     fail('request', 'an object with `model` and `prompt`', request);
   }
   const r = request as Record<string, unknown>;
-  expectKnownKeys('request', r, GENERATE_KEYS);
+  refuseStreamFlag(r, 'generate()', 'streamGenerate()');
+  expectKnownKeys('request', r, GENERATE_KEYS, GENERATE_ALIASES);
   expectModelName('request.model', r.model, 'llama3.2');
   for (const field of ['prompt', 'suffix', 'system', 'template'] as const) {
     optionalString(`request.${field}`, r[field]);

@@ -21,6 +21,9 @@ describe('createOpenAIProvider nested piece options', () => {
       TypeError,
       'Unknown option `breaker.failureTreshold`: did you mean `breaker.failureThreshold`?',
     ],
+    // the official client's names
+    [{ maxRetries: 2 }, TypeError, 'Unknown option `maxRetries`: did you mean `retry`?'],
+    [{ timeout: 60_000 }, TypeError, 'Unknown option `timeout`: did you mean `timeouts`?'],
     [
       { pool: { connectionsPerHost: 0 } },
       RangeError,

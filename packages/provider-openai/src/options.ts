@@ -7,7 +7,7 @@ import {
   optionalBoolean,
   optionalString,
 } from '@x/internal';
-import { CORE_OPTION_KEYS, type CoreOptions } from '@x/provider-core';
+import { CORE_OPTION_ALIASES, CORE_OPTION_KEYS, type CoreOptions } from '@x/provider-core';
 import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
 
 /** Options of {@link createOpenAIProvider}. */
@@ -102,14 +102,21 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   if (url.username !== '' || url.password !== '') {
     fail(name, 'a URL without credentials (pass the key as `apiKey`)', shown);
   }
-  if (url.search !== '' || url.hash !== '') fail(name, 'a URL without query or fragment', shown);
+  // The query is not shown: some gateways take their key there (`?key=`).
+  if (url.search !== '' || url.hash !== '') {
+    fail(
+      name,
+      'a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`)',
+      `${url.origin}${url.pathname}${url.search === '' ? '' : '?[redacted]'}${url.hash === '' ? '' : '#[redacted]'}`,
+    );
+  }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** Validates this package's own options (the core validates the shared ones). */
 export function validateOptions(options: OpenAIProviderOptions): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
-  expectKnownKeys(undefined, options, OPTION_KEYS);
+  expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   if (options.preset !== undefined) expectOneOf('preset', options.preset, PRESET_NAMES);
   for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
     optionalString(key, options[key]);

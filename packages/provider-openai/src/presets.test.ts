@@ -179,7 +179,10 @@ describe('createOpenAIProvider options', () => {
         baseUrl: 'http://127.0.0.1:9/v1',
         rateLimit: { ratePerSecond: 1e9 } as never,
       }),
-    ).toThrow(/Unknown option `rateLimit.ratePerSecond`: known keys: `requestsPerSecond`/);
+    ).toThrow(
+      // @x/rate-limit's name for it
+      /Unknown option `rateLimit.ratePerSecond`: did you mean `rateLimit.requestsPerSecond`\?/,
+    );
     expect(() =>
       createOpenAIProvider({ baseUrl: 'http://127.0.0.1:9/v1', timeouts: { idelMs: 1 } as never }),
     ).toThrow(/did you mean `timeouts.idleMs`/);
@@ -209,5 +212,18 @@ describe('createOpenAIProvider options', () => {
       createOpenAIProvider({ baseUrl: 'https://gateway.example/openai/v1/', apiKey: 'k-123' }),
     );
     expect(provider.baseUrl).toBe('https://gateway.example/openai/v1');
+  });
+
+  it('refuses a query in the base URL without repeating it (a gateway key may be there)', () => {
+    expect(() =>
+      createOpenAIProvider({
+        baseUrl: 'https://gateway.example/v1?key=sk-query-SECRET',
+        apiKey: 'k',
+      }),
+    ).toThrow(
+      new TypeError(
+        'Expected `baseUrl` to be a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`), got `"https://gateway.example/v1?[redacted]"` (string)',
+      ),
+    );
   });
 });

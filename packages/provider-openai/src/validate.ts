@@ -9,6 +9,7 @@ import {
   optionalString,
 } from '@x/internal';
 import {
+  CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
   optionalCacheMode,
@@ -17,6 +18,7 @@ import {
   optionalStop,
   optionalToolCalls,
   optionalTools,
+  refuseStreamFlag,
 } from '@x/provider-core';
 import type { OpenAIPreset, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
@@ -119,7 +121,8 @@ function validateResponseFormat(format: unknown): void {
 export function validateChatRequest(request: unknown): asserts request is ChatRequest {
   if (!isPlainObject(request)) fail('request', 'an object with `model` and `messages`', request);
   const r = request as Record<string, unknown>;
-  expectKnownKeys('request', r, CHAT_KEYS);
+  refuseStreamFlag(r, 'complete()', 'stream()');
+  expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
   expectModelName('request.model', r.model, 'gpt-4o-mini');
   if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);

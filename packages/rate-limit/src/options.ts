@@ -12,6 +12,7 @@ import {
   expectNumber,
   fail,
   isPlainObject,
+  type KeyAliases,
   MAX_TIMER_MS,
   optionalSignal,
   PackageLog,
@@ -89,6 +90,28 @@ const ACQUIRE_KEYS = ['signal', 'timeoutMs'] as const;
 const LIMIT_KEYS = ['ratePerSecond', 'capacity'] as const;
 const BUCKET_KEYS = ['ratePerSecond', 'capacity', 'initialTokens', 'maxQueue', 'logger'] as const;
 
+/**
+ * The names limiter (`tokensPerInterval`, `interval`), rate-limiter-flexible (`points`,
+ * `duration`) and bottleneck (`maxConcurrent`, `reservoir`) give these options, for the
+ * unknown-key error to name ours; an alias counts only where its target is a key of the call.
+ */
+const OPTION_ALIASES: KeyAliases = {
+  rps: 'ratePerSecond',
+  perSecond: 'ratePerSecond',
+  tokensPerInterval: 'ratePerSecond',
+  interval: 'ratePerSecond',
+  points: 'ratePerSecond',
+  duration: 'ratePerSecond',
+  burst: 'capacity',
+  bucketSize: 'capacity',
+  reservoir: 'capacity',
+  concurrency: 'maxConcurrent',
+  limit: 'maxConcurrent',
+  timeout: 'timeoutMs',
+  queueSize: 'maxQueue',
+  highWater: 'maxQueue',
+};
+
 /** @internal an options argument: a plain object with only known keys */
 export function expectOptions(
   name: string | undefined,
@@ -96,7 +119,7 @@ export function expectOptions(
   known: readonly string[],
 ): Record<string, unknown> {
   if (!isPlainObject(value)) fail(name ?? 'options', 'an object', value);
-  expectKnownKeys(name, value, known);
+  expectKnownKeys(name, value, known, OPTION_ALIASES);
   return value;
 }
 

@@ -34,6 +34,20 @@ describe('createTokenBucket', () => {
     );
   });
 
+  it.each([
+    [{ rate: 5 }, 'rate', 'ratePerSecond'],
+    [{ tokensPerInterval: 5, interval: 'second' }, 'tokensPerInterval', 'ratePerSecond'],
+    [{ points: 5, duration: 1 }, 'points', 'ratePerSecond'],
+    [{ ratePerSecond: 5, burst: 10 }, 'burst', 'capacity'],
+  ])(
+    'names the option to use for %o (a shortened name, or limiter and rate-limiter-flexible names)',
+    (options, key, hint) => {
+      expect(() => createTokenBucket(options as never)).toThrow(
+        new TypeError(`Unknown option \`${key}\`: did you mean \`${hint}\`?`),
+      );
+    },
+  );
+
   it('throws a TypeError when capacity is not a number', () => {
     expect(() =>
       createTokenBucket({ ratePerSecond: 1, capacity: '5' as unknown as number }),

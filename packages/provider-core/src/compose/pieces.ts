@@ -60,6 +60,16 @@ const RATE_LIMIT_KEYS = [
   'key',
 ] as const;
 
+/** Other names for these keys (`@x/rate-limit`'s own among them), for the unknown-key error. */
+const RATE_LIMIT_ALIASES = {
+  rps: 'requestsPerSecond',
+  ratePerSecond: 'requestsPerSecond',
+  capacity: 'burst',
+  tpm: 'tokensPerMinute',
+  queueSize: 'maxQueue',
+  timeout: 'timeoutMs',
+} as const;
+
 /** The rate limiter of a provider and how it is charged. */
 export interface ResolvedRateLimit {
   limiter: RateLimiter;
@@ -193,7 +203,7 @@ export function resolveRateLimit(
     fail('rateLimit', 'rate-limit options, a limiter from createRateLimiter(), or false', value);
   }
   const o = (value ?? {}) as ProviderRateLimitOptions;
-  expectKnownKeys('rateLimit', o, RATE_LIMIT_KEYS);
+  expectKnownKeys('rateLimit', o, RATE_LIMIT_KEYS, RATE_LIMIT_ALIASES);
   optionalNumber('rateLimit.requestsPerSecond', o.requestsPerSecond, {
     min: 0,
     exclusiveMin: true,

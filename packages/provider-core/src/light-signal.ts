@@ -9,7 +9,7 @@
  * and an attempt's first-token deadline need a signal on every call, and they rarely abort.
  *
  * Code outside the project (a custom cache store, a custom transport) gets a real `AbortSignal`
- * through {@link realSignal}, made on first use and aborted with this one.
+ * through `realSignal()`, made on first use and aborted with this one.
  */
 export class LightSignal {
   aborted = false;

@@ -182,7 +182,7 @@ export class OpenAIProvider extends ProviderFacade {
     return models;
   }
 
-  /** Health without generating tokens; never throws for a down server. See {@link checkHealth}. */
+  /** Health without generating tokens (one `GET /models`, plus the state of every piece); never throws for a down server. */
   health(
     options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
   ): Promise<HealthReport> {

@@ -205,7 +205,7 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
  * Creates a {@link Router}.
  *
  * @throws {TypeError} for an option of the wrong type or an unknown option key (naming the
- * closest known one); {@link RangeError} for a value out of range (a duplicate id, a fallback to
+ * closest known one); `RangeError` for a value out of range (a duplicate id, a fallback to
  * an unknown group).
  * @example
  * const router = createRouter({

@@ -1,9 +1,23 @@
-import { expectedParts } from './describe';
+import { describe, expectedParts } from './describe';
 import { type MessageParts, optionError } from './option-error';
 import { MAX_TIMER_MS } from './timers';
 
 /** What a secret looks like in an argument error: never its value. */
 export const REDACTED = '[redacted]';
+
+/**
+ * Throws the argument error for a wrong Redis client (or the options that should hold one)
+ * without echoing it: a string may be a connection URL with a password, an object may hold one
+ * in its options. `what` names what was expected (`a Redis client with eval() (ioredis 5)`).
+ */
+export function failRedisClient(name: string, what: string, value: unknown): never {
+  let shown: string;
+  if (typeof value === 'string') shown = describe(REDACTED);
+  else if (typeof value === 'object' && value !== null) shown = 'an object without it';
+  else if (typeof value === 'function') shown = 'a function without it';
+  else shown = describe(value);
+  throw optionError(['Expected `', name, `\` to be ${what}, got ${shown}`]);
+}
 
 /**
  * Throws the house argument error; a `RangeError` when `range` (right type, wrong value). It

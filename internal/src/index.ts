@@ -6,6 +6,7 @@ export {
   expectOneOf,
   expectString,
   fail,
+  failRedisClient,
   isAbortSignal,
   isPlainObject,
   type NumberRange,

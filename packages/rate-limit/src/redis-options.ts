@@ -7,7 +7,8 @@ import {
   expectLogger,
   expectNumber,
   expectOneOf,
-  fail,
+  failRedisClient,
+  isPlainObject,
   optionalBoolean,
   optionalString,
   PackageLog,
@@ -162,6 +163,7 @@ export function resolveRedisStoreOptions(
   options: unknown,
   known: readonly string[] = STORE_KEYS,
 ): ResolvedRedisStoreOptions {
+  if (!isPlainObject(options)) failRedisClient('options', 'an object with a `client`', options);
   const o = expectOptions(undefined, options, known);
   const client = o.client as Partial<RedisClientLike> | undefined;
   if (
@@ -170,7 +172,7 @@ export function resolveRedisStoreOptions(
     typeof client.evalsha !== 'function' ||
     typeof client.eval !== 'function'
   ) {
-    fail('client', 'a Redis client with evalsha() and eval() (ioredis 5)', client);
+    failRedisClient('client', 'a Redis client with evalsha() and eval() (ioredis 5)', client);
   }
   return {
     client: client as RedisClientLike,

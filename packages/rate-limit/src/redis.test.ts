@@ -57,6 +57,26 @@ describe('createRedisStore', () => {
     expect(() => createRedisStore({ client, localShare: 2 })).toThrow(RangeError);
   });
 
+  it('never repeats a client given as a URL or an options object: it may hold a password', () => {
+    const expected =
+      'Expected `client` to be a Redis client with evalsha() and eval() (ioredis 5), got';
+    expect(() => createRedisStore({ client: 'redis://u:pw-SECRET-1@h' as never })).toThrow(
+      new TypeError(`${expected} \`"[redacted]"\` (string)`),
+    );
+    expect(() =>
+      createRedisTokenBucket({
+        client: { options: { password: 'pw-SECRET-1' } } as never,
+        key: 'k',
+        ratePerSecond: 1,
+      }),
+    ).toThrow(new TypeError(`${expected} an object without it`));
+    expect(() => createRedisStore('redis://u:pw-SECRET-1@h' as never)).toThrow(
+      new TypeError(
+        'Expected `options` to be an object with a `client`, got `"[redacted]"` (string)',
+      ),
+    );
+  });
+
   it('makes each decision in exactly one round trip (one EVALSHA)', async () => {
     const { wrapped, counts } = counting(client);
     const limiter = createRateLimiter({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   expectKnownKeys,
   fail,
+  failRedisClient,
   isPlainObject,
   optionalDuration,
   optionalString,
@@ -331,15 +332,15 @@ class RedisBinding implements BoundRouterState {
  * const router = createRouter({ deployments, state: createRedisRouterState({ client: redis }) });
  */
 export function createRedisRouterState(options: RedisRouterStateOptions): RouterState {
-  if (!isPlainObject(options)) fail('options', 'an object', options);
+  if (!isPlainObject(options)) failRedisClient('options', 'an object with a `client`', options);
   expectKnownKeys(undefined, options, OPTION_KEYS);
   const client = options.client as Partial<RedisRouterClientLike> | undefined;
   if (typeof client !== 'object' || client === null || typeof client.eval !== 'function') {
-    fail('client', 'a Redis client with eval() (ioredis 5)', client);
+    failRedisClient('client', 'a Redis client with eval() (ioredis 5)', client);
   }
   const subscriber = options.subscriber;
   if (subscriber !== undefined && typeof subscriber?.subscribe !== 'function') {
-    fail('subscriber', 'a Redis connection with subscribe() (ioredis 5)', subscriber);
+    failRedisClient('subscriber', 'a Redis connection with subscribe() (ioredis 5)', subscriber);
   }
   if (subscriber === undefined && typeof client.duplicate !== 'function') {
     fail('subscriber', 'given when the client has no duplicate()', subscriber);

@@ -61,6 +61,26 @@ describe('createRedisRouterState', () => {
     );
   });
 
+  it('never repeats a client given as a URL or an options object: it may hold a password', () => {
+    expect(() => createRedisRouterState({ client: 'redis://u:pw-SECRET-1@h' as never })).toThrow(
+      new TypeError(
+        'Expected `client` to be a Redis client with eval() (ioredis 5), got `"[redacted]"` (string)',
+      ),
+    );
+    expect(() =>
+      createRedisRouterState({ client: { options: { password: 'pw-SECRET-1' } } as never }),
+    ).toThrow(
+      new TypeError(
+        'Expected `client` to be a Redis client with eval() (ioredis 5), got an object without it',
+      ),
+    );
+    expect(() => createRedisRouterState('redis://u:pw-SECRET-1@h' as never)).toThrow(
+      new TypeError(
+        'Expected `options` to be an object with a `client`, got `"[redacted]"` (string)',
+      ),
+    );
+  });
+
   it('serves one router only', () => {
     const state = createRedisRouterState({ client: client() });
     const deployments = [{ group: 'g', provider: fakeProvider('a'), model: 'm' }];

@@ -277,6 +277,34 @@ describe('a deployment passed over while cooling down', () => {
     );
   });
 
+  it('takes its own cooldown back from another instance as the same one, a few ms later or not', async () => {
+    const { state, link } = linkedState();
+    const a = fakeProvider('a');
+    a.fallback = apiError(503);
+    const b = fakeProvider('b');
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: a, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+      cooldown: { failures: 1, durationMs: 5_000 },
+      state,
+    });
+    const cooled: string[] = [];
+    router.onCooldown((e) => cooled.push(`${e.deployment} ${e.source}`));
+    await ask(router);
+    expect(cooled).toEqual(['a local']);
+    // What every instance writes back when Redis returns: its view, ending 40 ms after ours.
+    await vi.advanceTimersByTimeAsync(1_000);
+    link().cooldown('a', 4_040, 'failures');
+    expect(cooled).toEqual(['a local']);
+    expect(router.stats().cooldowns).toMatchObject({ local: 1, shared: 0 });
+    expect(await skipOfA(router, b)).toBe('cooling down for another 4 s after 1 failure in a row');
+    // Longer by more than the drift: a cooldown of its own.
+    link().cooldown('a', 10_000, 'failures');
+    expect(cooled).toEqual(['a local', 'b local', 'a shared']);
+  });
+
   it('says another instance took it out, and why', async () => {
     const { state, link } = linkedState();
     const b = fakeProvider('b');

@@ -12,6 +12,7 @@ import {
 import { createOllamaProvider } from '@x/provider-ollama';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { linkedState } from './__fixtures__/routers';
 import { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
 import { createRouter } from './router';
 
@@ -268,6 +269,19 @@ describe('Router.complete', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('takes its kind from the last call that failed, not from a deployment passed over after it', async () => {
+    const { state, link } = linkedState();
+    const { a, router } = pair({ state });
+    a.fallback = apiError(500);
+    // b, tried after a, is out of rotation: its skip comes last among the attempts
+    link().cooldown('b', 30_000, 'failures');
+    const error = (await router
+      .complete({ model: 'chat', messages: HI })
+      .catch((e: unknown) => e)) as RouterError;
+    expect(error.attempts.map((x) => x.skipped)).toEqual([undefined, 'cooldown']);
+    expect(error.kind).toBe('api');
   });
 
   it("passes on a Retry-After when cooldowns are off, the soonest of the deployments'", async () => {

@@ -13,6 +13,12 @@ import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
 
 /**
+ * How much later a shared cooldown may end than this instance's own and still be the same one:
+ * instances learn a cooldown milliseconds apart, and Redis' messages take milliseconds more.
+ */
+const SAME_COOLDOWN_MS = 250;
+
+/**
  * Everything the calls of one router share: the deployments and their health, the strategy, the
  * counters and events, and the shared state. The call loops (`route-call.ts`, `route-stream.ts`)
  * report to it; it decides cooldowns and tells the other instances.
@@ -223,7 +229,10 @@ export class RouterRuntime implements PlanContext {
   allFailed(plan: Plan): RouterError {
     const attempts = plan.attempts;
     const last = plan.errors.at(-1);
+    // The kind of the last call that failed, wherever the draw put the deployments passed over;
+    // theirs (`circuit-open`) only when no call was made.
     const kind: ProviderErrorKind =
+      attempts.findLast((a) => a.skipped === undefined && a.error.kind !== undefined)?.error.kind ??
       attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
       (isProviderError(last) ? last.kind : 'api');
     // How long until a retry could find a deployment back: over the deployments a retry could go
@@ -271,8 +280,14 @@ export class RouterRuntime implements PlanContext {
         const d = this.byId.get(id);
         if (d === undefined || this.cooldown === undefined) return;
         const now = performance.now();
-        // Already out for at least as long: nothing new.
-        if (d.health.status(now) === 'cooling' && d.health.remainingMs(now) >= durationMs - 1) {
+        // Already out for about as long: nothing new. Ends a little later are the same cooldown
+        // seen from another instance (it learned it a few ms later, and the message took a few
+        // more to come back), such as the running cooldowns every instance writes back when Redis
+        // returns: counting those again would report this instance's own decision as another's.
+        if (
+          d.health.status(now) === 'cooling' &&
+          d.health.remainingMs(now) >= durationMs - SAME_COOLDOWN_MS
+        ) {
           return;
         }
         this.cooled(d, d.health.coolShared(now, durationMs, reason), 'shared');

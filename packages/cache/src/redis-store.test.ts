@@ -270,7 +270,12 @@ describe('createRedisStore when Redis fails', () => {
     try {
       const client = connect(server.url);
       const cache = createCache({
-        store: createRedisStore({ client, prefix: 'outage:', commandTimeoutMs: 200 }),
+        store: createRedisStore({
+          client,
+          prefix: 'outage:',
+          commandTimeoutMs: 200,
+          probeIntervalMs: 300,
+        }),
       });
       expect(await cache.getOrLoad(req(1), async () => 'one')).toBe('one');
       await cache.flush();
@@ -288,12 +293,89 @@ describe('createRedisStore when Redis fails', () => {
         if (client.status === 'ready') resolve();
         else client.once('ready', () => resolve());
       });
-      const before = cache.stats().store!.writes;
-      cache.set(req(3), 'three');
-      await cache.flush();
-      expect(cache.stats().store!.writes).toBe(before + 1);
+      // Once probeIntervalMs has passed since the last failure, commands are sent again.
+      await vi.waitFor(async () => {
+        const before = cache.stats().store!.writes;
+        cache.set(req(3), 'three');
+        await cache.flush();
+        expect(cache.stats().store!.writes).toBe(before + 1);
+      }, 5_000);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('createRedisStore during an outage', () => {
+  /** A client whose commands never answer (a Redis gone while ioredis queues and reconnects). */
+  function silentClient(reply?: () => Promise<unknown>) {
+    const sent: string[] = [];
+    const command =
+      (name: string) =>
+      (..._args: unknown[]): Promise<never> => {
+        sent.push(name);
+        return (reply?.() ?? new Promise(() => {})) as Promise<never>;
+      };
+    const client = {
+      getBuffer: command('get'),
+      set: command('set'),
+      del: command('del'),
+      eval: command('eval'),
+      scan: command('scan'),
+    };
+    return { client, sent };
+  }
+
+  it('sends nothing for probeIntervalMs after a timeout, so a miss pays at most one timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const { client, sent } = silentClient();
+      const cache = createCache({
+        store: createRedisStore({ client, commandTimeoutMs: 200, probeIntervalMs: 1_000 }),
+      });
+      const first = cache.getOrLoad(req(1), async () => 'one');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(await first).toBe('one');
+      // the get timed out; the lock (and the write) were not sent
+      expect(sent).toEqual(['get']);
+      expect(await cache.getOrLoad(req(2), async () => 'two')).toBe('two');
+      expect(sent).toEqual(['get']);
+      await vi.advanceTimersByTimeAsync(1_000);
+      const third = cache.getOrLoad(req(3), async () => 'three');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(await third).toBe('three');
+      expect(sent).toEqual(['get', 'get']);
+      expect(cache.stats().store!.errors).toBeGreaterThanOrEqual(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps sending after an error Redis answered (the connection works), and with probeIntervalMs 0', async () => {
+    const wrongType = () =>
+      Promise.reject(Object.assign(new Error('WRONGTYPE Operation'), { name: 'ReplyError' }));
+    const answered = silentClient(wrongType);
+    const cache = createCache({ store: createRedisStore({ client: answered.client }) });
+    expect(await cache.getOrLoad(req(1), async () => 'one')).toBe('one');
+    expect(await cache.getOrLoad(req(2), async () => 'two')).toBe('two');
+    expect(answered.sent.filter((c) => c === 'get')).toHaveLength(2);
+
+    vi.useFakeTimers();
+    try {
+      const silent = silentClient();
+      const eager = createCache({
+        store: createRedisStore({
+          client: silent.client,
+          commandTimeoutMs: 50,
+          probeIntervalMs: 0,
+        }),
+      });
+      const one = eager.getOrLoad(req(1), async () => 'one');
+      await vi.advanceTimersByTimeAsync(100);
+      await one;
+      expect(silent.sent.slice(0, 2)).toEqual(['get', 'eval']);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  describe,
   expectDuration,
-  fail,
+  failRedisClient,
   onAbort,
   optionalString,
-  REDACTED,
   sleep,
   withoutCommandArgs,
 } from '@x/internal';
@@ -78,6 +76,13 @@ export interface RedisStoreOptions {
    * @default 50
    */
   pollIntervalMs?: number | undefined;
+  /**
+   * After a command times out or the connection fails, how long every command fails at once
+   * without being sent (the cache serves from memory or calls the loader); then commands are sent
+   * again, and the first answer ends the outage. 0 sends every command. Integer, 0 to 2^31-1.
+   * @default 1000
+   */
+  probeIntervalMs?: number | undefined;
 }
 
 /** A {@link CacheStore} in Redis, with `clear()` for its prefix and `close()`. */
@@ -103,6 +108,7 @@ const OPTION_KEYS = [
   'lockTtlMs',
   'lockWaitMs',
   'pollIntervalMs',
+  'probeIntervalMs',
 ] as const satisfies readonly (keyof RedisStoreOptions)[];
 
 const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
@@ -125,20 +131,13 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-/** What a wrong `client` was, without echoing it: a string may be a URL with a password. */
-function shownClient(value: unknown): string {
-  if (typeof value === 'string') return describe(REDACTED);
-  if (typeof value === 'object' && value !== null) return 'an object without it';
-  if (typeof value === 'function') return 'a function without it';
-  return describe(value);
-}
+/** The cause of a command not sent during an outage (`probeIntervalMs`). */
+const NOT_SENT = new Error('not sent: the store failed within probeIntervalMs');
 
 function checkClient(client: unknown): RedisStoreClient {
   for (const command of COMMANDS) {
     if (typeof (client as Record<string, unknown> | null | undefined)?.[command] !== 'function') {
-      throw new TypeError(
-        `Expected \`client\` to be a Redis client with a \`${command}\` method (ioredis 5), got ${shownClient(client)}`,
-      );
+      failRedisClient('client', `a Redis client with a \`${command}\` method (ioredis 5)`, client);
     }
   }
   return client as RedisStoreClient;
@@ -167,7 +166,7 @@ function checkClient(client: unknown): RedisStoreClient {
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   if (typeof options !== 'object' || options === null) {
-    fail('options', 'an object with a `client`', typeof options === 'string' ? REDACTED : options);
+    failRedisClient('options', 'an object with a `client`', options);
   }
   expectOptions('options', options, OPTION_KEYS);
   const client = checkClient(options.client);
@@ -178,6 +177,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const lockTtlMs = duration('lockTtlMs', options.lockTtlMs, 10_000);
   const lockWaitMs = duration('lockWaitMs', options.lockWaitMs, 60_000);
   const pollIntervalMs = duration('pollIntervalMs', options.pollIntervalMs, 50);
+  const probeIntervalMs = expectDuration('probeIntervalMs', options.probeIntervalMs ?? 1000, {
+    min: 0,
+    integer: true,
+  });
+  /**
+   * `performance.now()` until which commands fail without being sent: during an outage each one
+   * would wait out `commandTimeoutMs` (ioredis queues commands while it reconnects), and a miss
+   * sends two (`get`, then the lock), so every miss would pay twice the timeout.
+   */
+  let downUntil = 0;
 
   /** One per lock() in progress; close() aborts them with CacheClosedError. */
   const waits = new Set<AbortController>();
@@ -188,10 +197,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   /** Runs one command within the timeout; rejects with CacheStoreError. */
   function send<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new CacheStoreError(operation, { timedOut: true })),
-        commandTimeoutMs,
-      );
+      const timer = setTimeout(() => {
+        downUntil = performance.now() + probeIntervalMs;
+        reject(new CacheStoreError(operation, { timedOut: true }));
+      }, commandTimeoutMs);
       timer.unref?.();
       let pending: Promise<R>;
       try {
@@ -202,10 +211,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       pending.then(
         (value) => {
           clearTimeout(timer);
+          downUntil = 0;
           resolve(value);
         },
         (cause: unknown) => {
           clearTimeout(timer);
+          // An error Redis answered (WRONGTYPE, OOM...) says the connection works; any other
+          // (a closed connection, ioredis giving up on its retries) that it does not.
+          if ((cause as { name?: unknown } | null)?.name !== 'ReplyError') {
+            downUntil = performance.now() + probeIntervalMs;
+          } else downUntil = 0;
           // ioredis quotes the command's arguments: after a refused AUTH, the password.
           reject(new CacheStoreError(operation, { cause: withoutCommandArgs(cause) }));
         },
@@ -213,9 +228,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     });
   }
 
-  /** {@link send}, refused once the store is closed. */
+  /** {@link send}, refused once the store is closed, and not sent during an outage. */
   function command<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
     if (closed !== undefined) return Promise.reject(new CacheClosedError('store'));
+    if (downUntil !== 0 && performance.now() < downUntil) {
+      return Promise.reject(new CacheStoreError(operation, { cause: NOT_SENT }));
+    }
     return send(operation, run);
   }
 

@@ -59,6 +59,16 @@ describe('num_ctx', () => {
     expect(await loadedWindow(provider)).toBe(sent[1]);
   });
 
+  it('raises the window when tokens.onOverflow is undefined, as when it is left out', async () => {
+    const { sim, provider } = await setup(4_096, { tokens: { onOverflow: undefined } });
+    const answer = await provider.complete({
+      model: 'llama3.2',
+      messages: [{ role: 'user', content: words(4_500) }],
+    });
+    expect(answer.truncated).toBe(false);
+    expect((chats(sim)[0]!.options as { num_ctx?: number }).num_ctx).toBeGreaterThanOrEqual(8_192);
+  });
+
   it('uses the window tokens.numCtx pins, sent with every request', async () => {
     const { sim, provider } = await setup(16_384, { tokens: { numCtx: 8_192 } });
     await provider.complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] });

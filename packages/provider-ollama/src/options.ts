@@ -128,7 +128,9 @@ export function withTokenDefaults(
     return { calibrator: tokens as Calibrator, onOverflow: 'raise' };
   }
   if (typeof tokens !== 'object' || tokens === null) return tokens;
-  return { onOverflow: 'raise', ...(tokens as TokenOptions) };
+  // `onOverflow: undefined` is the option left out, as everywhere: the default still applies.
+  const given = tokens as TokenOptions;
+  return { ...given, onOverflow: given.onOverflow ?? 'raise' };
 }
 
 const OPTION_KEYS = [...CORE_OPTION_KEYS, 'baseUrl', 'completeAs'] as const;

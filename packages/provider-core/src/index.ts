@@ -1,6 +1,8 @@
 export { classifyForBreaker } from './compose/classify';
 export type { ProviderRateLimitOptions, ResolvedTokens, TokenOptions } from './compose/pieces';
 export type { ShareOptions } from './compose/share';
+export type { CoreOptions } from './core-options';
+export { CORE_OPTION_ALIASES, CORE_OPTION_KEYS } from './core-options';
 export type {
   AuthHeaders,
   CredentialOutcome,
@@ -110,8 +112,7 @@ export { ProviderCore } from './provider-core';
 export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
-export type { CoreConfig, CoreOptions, ProviderIdentity } from './runtime';
-export { CORE_OPTION_ALIASES, CORE_OPTION_KEYS } from './runtime';
+export type { CoreConfig, ProviderIdentity } from './runtime';
 export type { ContextPlanner, Prepared, PromptInput, WindowPlan } from './stages/context';
 export type {
   AssistantMessage,

@@ -12,6 +12,7 @@
  *                                              # stream() iterated, client CPU per call, both builds
  *   node --import tsx profile/overhead.ts --cpu=ours,lean --variants='{"lean":{"tokens":false}}'
  *   node --cpu-prof --import tsx profile/overhead.ts --profile=ours --c=16 --seconds=10
+ *   node --import tsx profile/overhead.ts --whole ...   # `ours` and `base` with completeAs: 'whole'
  *
  * Everything compared runs in one process, in rotated order, over many short rounds: the median
  * of per-round ratios holds on a shared, noisy machine where absolute figures do not. Client CPU
@@ -21,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { cliArg as arg } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
-import { MODEL, messages, rawStreamedChat, startSimChild } from './setup';
+import { MODEL, messages, rawStreamedChat, rawWholeChat, startSimChild } from './setup';
 
 const ROUNDS = Number(arg('rounds', '15'));
 const CALLS = Number(arg('calls', '400'));
@@ -31,27 +32,20 @@ const profile = arg('profile', '');
 const sim = await startSimChild();
 const { url } = sim;
 
+// --whole: `ours` and `base` read one JSON answer (`stream: false`), as `raw` does.
+const asked = process.argv.includes('--whole') ? ({ completeAs: 'whole' } as const) : {};
 const provider = createOllamaProvider({
   baseUrl: url,
   cache: false,
   rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+  ...asked,
 });
 await provider.initialize();
 const raw = new Pool(url, { connections: 16 });
-const body = JSON.stringify({ model: MODEL, messages, stream: false });
 
 const subjects: Record<string, () => Promise<unknown>> = {
   ours: () => provider.complete({ model: MODEL, messages }),
-  raw: async () => {
-    const res = await raw.request({
-      path: '/api/chat',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    return res.body.json();
-  },
+  raw: rawWholeChat(raw),
   'raw-stream': rawStreamedChat(raw),
   'ours-stream': iterated(provider),
 };
@@ -95,6 +89,7 @@ if (baseline !== '') {
     baseUrl: url,
     cache: false,
     rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+    ...asked,
   });
   await base.initialize();
   subjects.base = () => base.complete({ model: MODEL, messages });

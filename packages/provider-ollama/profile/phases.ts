@@ -15,31 +15,36 @@
  * Calls alternate (ours, raw; then raw, ours); medians of each phase. Run from
  * packages/provider-ollama, built:
  *
- *   node --import tsx profile/phases.ts [--pairs=3000] [--warmup=4000]
+ *   node --import tsx profile/phases.ts [--pairs=3000] [--warmup=4000] [--whole]
+ *
+ * `--whole`: `completeAs: 'whole'` beside the raw `stream: false` request, one JSON answer each.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { cliArg as arg, medianOf } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
-import { MODEL, messages, rawStreamedChat, startSimChild } from './setup';
+import { MODEL, messages, rawStreamedChat, rawWholeChat, startSimChild } from './setup';
 
 const PAIRS = Number(arg('pairs', '3000'));
 // V8 settles the provider's path over the first few thousand calls (see apps/bench's
 // overheadWarmup): the phases are timed after that.
 const WARMUP = Number(arg('warmup', '4000'));
 
+const WHOLE = process.argv.includes('--whole');
+
 const sim = await startSimChild();
 const provider = createOllamaProvider({
   baseUrl: sim.url,
   cache: false,
   rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+  ...(WHOLE ? { completeAs: 'whole' as const } : {}),
 });
 await provider.initialize();
 const raw = new Pool(sim.url, { connections: 1 });
 
 const subjects: Record<string, () => Promise<unknown>> = {
   ours: () => provider.complete({ model: MODEL, messages }),
-  raw: rawStreamedChat(raw),
+  raw: WHOLE ? rawWholeChat(raw) : rawStreamedChat(raw),
 };
 
 // The first time each undici event fires during the call being timed (one request per call).

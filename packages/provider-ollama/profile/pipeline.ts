@@ -5,11 +5,16 @@
  * piece shows without the noise of sockets and a server. Run from packages/provider-ollama, built:
  *
  *   node --import tsx profile/pipeline.ts
+ *   node --import tsx profile/pipeline.ts --whole --only=default,transport
+ *
+ * `--whole`: `completeAs: 'whole'` over one JSON answer (`stream: false`); `--only`: the variants
+ * to time (their names' first word), for a before/after comparison of two builds.
  *
  * A custom transport gets a real AbortSignal per attempt (the pool and the Agent get a lighter
  * one), so the figures are a little above what the built-in transports cost.
  */
 import { Readable } from 'node:stream';
+import { cliArg } from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
 import { MODEL, messages } from './setup';
 
@@ -33,10 +38,26 @@ const answer = Buffer.from(
     }),
   ].join('\n')}\n`,
 );
+const WHOLE = process.argv.includes('--whole');
+const document = Buffer.from(
+  JSON.stringify({
+    model: MODEL,
+    created_at: '2026-12-03T04:05:34.553936324Z',
+    message: { role: 'assistant', content: ' word'.repeat(16) },
+    done: true,
+    done_reason: 'stop',
+    total_duration: 21842537,
+    load_duration: 20760761,
+    prompt_eval_count: 16,
+    prompt_eval_duration: 16000,
+    eval_count: 16,
+    eval_duration: 1065776,
+  }),
+);
 const transport = async () => ({
   statusCode: 200,
-  headers: { 'content-type': 'application/x-ndjson' },
-  body: Readable.from([answer]),
+  headers: { 'content-type': WHOLE ? 'application/json' : 'application/x-ndjson' },
+  body: Readable.from([WHOLE ? document : answer]),
 });
 
 const bare = {
@@ -56,23 +77,31 @@ const variants: Record<string, OllamaProviderOptions> = {
   'all five off': bare,
   'all five off, timeouts: false': { ...bare, timeouts: false },
 };
+const only = cliArg('only', '')
+  .split(',')
+  .filter((word) => word !== '');
+const wanted = (name: string) => only.length === 0 || only.includes(name.split(/[ :,]/)[0]!);
 const subjects: Record<string, () => Promise<unknown>> = {};
 for (const [name, options] of Object.entries(variants)) {
+  if (!wanted(name)) continue;
   const provider = createOllamaProvider({
     baseUrl: 'http://127.0.0.1:9',
     cache: false,
     pool: false,
     transport,
     rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+    ...(WHOLE ? { completeAs: 'whole' as const } : {}),
     ...options,
   });
   subjects[name] = () => provider.complete({ model: MODEL, messages });
 }
-subjects['the transport alone'] = async () => {
-  for await (const _ of (await transport()).body);
-};
+if (wanted('the transport alone')) {
+  subjects['the transport alone'] = async () => {
+    for await (const _ of (await transport()).body);
+  };
+}
 
-const ROUNDS = 41;
+const ROUNDS = Number(cliArg('rounds', '41'));
 const CALLS = 500;
 const cpu = new Map<string, number[]>();
 for (let round = 0; round < ROUNDS; round++) {

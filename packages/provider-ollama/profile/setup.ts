@@ -37,6 +37,21 @@ export function rawStreamedChat(pool: Pool): () => Promise<unknown> {
   };
 }
 
+/** The request `completeAs: 'whole'` makes, raw: `stream: false`, one JSON answer parsed. */
+export function rawWholeChat(pool: Pool): () => Promise<unknown> {
+  const body = JSON.stringify({ model: MODEL, messages, stream: false });
+  return async () => {
+    const res = await pool.request({
+      path: '/api/chat',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    return res.body.json();
+  };
+}
+
 /**
  * @x/ollama-sim in a child process, as Ollama would be (its CPU is not the client's), answering at
  * once with 16 tokens. `close()` ends it.

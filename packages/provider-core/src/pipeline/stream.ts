@@ -1,7 +1,6 @@
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
-import { readmitter } from '../stages/admit';
 import { fromCache, recorded, replayChunks } from '../stages/cache';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
@@ -77,7 +76,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     const opened = await within(call, () =>
       withRetries(
         rt.retry,
-        { endpoint: op.endpoint, model, signal, readmit: readmitter(rt.limit, rt.stats, model) },
+        { endpoint: op.endpoint, model, signal, limit: rt.limit },
         async (attempt) => {
           const attemptReader = new AnswerReader<Response>(
             rt,

@@ -60,15 +60,6 @@ export async function readmit(
   stats.admitted(model, performance.now() - started);
 }
 
-/** The readmission of a call's retries, when a rate limiter is on. */
-export function readmitter(
-  limit: ResolvedRateLimit | undefined,
-  stats: StatsRecorder,
-  model: string,
-): ((signal: AbortSignal | undefined) => Promise<void>) | undefined {
-  return limit === undefined ? undefined : (signal) => readmit(limit, stats, signal, model);
-}
-
 /**
  * Corrects the limiter's token charge with what the server counted: the estimate was charged
  * before the call, the real prompt + generated tokens are known after it.

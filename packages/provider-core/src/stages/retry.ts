@@ -1,9 +1,11 @@
 import { sleep } from '@x/internal';
+import type { ResolvedRateLimit } from '../compose/pieces';
 import { type ErrorKit, isProviderError, isProviderErrorOfKind, partialOf } from '../errors';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { ResolvedRetry } from '../options';
 import { backoffDelay, type RetryBudget } from '../retry-policy';
+import { readmit } from './admit';
 
 /** What the retry loop reads and writes, shared by every call of a provider. */
 export interface RetryContext {
@@ -22,8 +24,11 @@ export interface RetryTarget {
   endpoint: string;
   model: string | undefined;
   signal: AbortSignal | undefined;
-  /** Admits a retry through the rate limiter before it is sent (calls that went through it). */
-  readmit?: ((signal: AbortSignal | undefined) => Promise<void>) | undefined;
+  /**
+   * The rate limit the call went through: a retry is admitted through it again before it is sent.
+   * (The limit itself, not a closure over it: nothing is allocated for retries that never happen.)
+   */
+  limit?: ResolvedRateLimit | undefined;
 }
 
 /** Delay before the next attempt, or undefined when the error must be thrown. */
@@ -53,8 +58,8 @@ function nextDelay(
  * longer than `maxRetryAfterMs` ends the loop at once. Retry sits outside the breaker, so every
  * attempt is seen by it and an open breaker (not retryable) ends the retrying.
  *
- * A retry of a call that went through the rate limiter goes through it again (`readmit`): it is
- * one more request to the server.
+ * A retry of a call that went through the rate limiter goes through it again (`target.limit`):
+ * it is one more request to the server.
  *
  * A streamed call runs only its opening through here (until the first chunk reached the caller):
  * nothing is retried after that.
@@ -90,9 +95,9 @@ export async function withRetries<T>(
       // A ref'd timer: between attempts no socket holds the process open, and a script whose
       // only pending work is this call must not exit before the retry runs.
       await sleep(delay, signal);
-      if (target.readmit !== undefined) {
+      if (target.limit !== undefined) {
         try {
-          await target.readmit(signal);
+          await readmit(target.limit, context.stats, signal, target.model ?? '');
         } catch {
           if (signal?.aborted) throw signal.reason;
           // The limiter cannot admit the retry in time: the server's refusal is what the caller

@@ -35,6 +35,15 @@ describe('parseArgs', () => {
     expect(parseArgs([]).publish).toBe(false);
     expect(parseArgs(['--publish']).publish).toBe(true);
   });
+  it('runs each suite in a process of its own unless --in-process is given', () => {
+    expect(parseArgs([]).inProcess).toBe(false);
+    expect(parseArgs(['--in-process']).inProcess).toBe(true);
+    expect(parseArgs(['--only', 'breaker', '--child-result', '/tmp/r.json']).childResult).toBe(
+      '/tmp/r.json',
+    );
+    expect(() => parseArgs(['--child-result'])).toThrow(/`--child-result`/);
+  });
+
   it('throws with the usage when an option is unknown', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/Unknown option `--fast`[\s\S]*Usage/);
   });

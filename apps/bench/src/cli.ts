@@ -31,6 +31,10 @@ export interface CliOptions {
   durationMs?: number;
   faults?: FaultMix;
   seed: number;
+  /** Every suite in this process, one after the other, instead of a process per suite. */
+  inProcess: boolean;
+  /** Internal: run the one selected suite here and write its report to this file (see fork.ts). */
+  childResult?: string;
 }
 
 export const usage = `Usage: pnpm bench [--quick | --smoke] [options]
@@ -57,6 +61,9 @@ Load scenarios (each flag overrides the profile where the scenario has that knob
 Micro-benchmarks
   --samples <n>         samples per case (median published, spread = half range / median)
   --time <ms>           tinybench time budget per case per sample
+  --in-process          run every suite in this process, one after the other (to attach a
+                        profiler or a debugger); by default each suite runs in a process of its
+                        own, so no suite is measured with the JIT feedback another one left
 
 Output
   --out <dir>           where run.json, report.md and the SVG charts go
@@ -120,6 +127,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     list: false,
     help: false,
     seed: 42,
+    inProcess: false,
   };
   let samples: number | undefined;
   let sampleMs: number | undefined;
@@ -193,6 +201,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--time':
         sampleMs = positiveInt('--time', value());
         break;
+      case '--in-process':
+        opts.inProcess = true;
+        break;
+      case '--child-result': {
+        const file = value();
+        if (!file) throw new RangeError('Expected `--child-result` to be followed by a file');
+        opts.childResult = file;
+        break;
+      }
       default:
         throw new RangeError(`Unknown option \`${raw}\`\n\n${usage}`);
     }

@@ -10,23 +10,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs, usage } from './cli';
 import { type BenchContext, chartWriter, type RedisHandle } from './context';
 import { appDir, collectEnvironment, findRepoRoot } from './env';
-import { groupTicks, runGroup } from './micro';
+import { type ChildReport, forkSuite } from './fork';
 import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
+import { isMissingModule, notBuilt, runSuite } from './suite-run';
 import { bold, dim, scenarioText, suiteText, summaryText } from './terminal/print';
 import { createProgress } from './terminal/progress';
-
-function isMissingModule(e: unknown): boolean {
-  const code = (e as { code?: string } | undefined)?.code;
-  const message = e instanceof Error ? e.message : String(e);
-  return (
-    code === 'ERR_MODULE_NOT_FOUND' ||
-    code === 'MODULE_NOT_FOUND' ||
-    /Cannot find (module|package)|Failed to resolve entry/.test(message)
-  );
-}
 
 function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -125,46 +116,44 @@ export async function main(argv: string[]): Promise<number> {
     },
   };
 
-  process.stdout.write(
-    `${bold('@x bench')} ${dim(`profile ${cli.profile.name} · Node ${environment.node} · ${environment.cpuModel} × ${environment.cpuCount} · load ${environment.loadAverage.join(' ')}`)}\n`,
-  );
+  if (cli.childResult === undefined)
+    process.stdout.write(
+      `${bold('@x bench')} ${dim(`profile ${cli.profile.name} · Node ${environment.node} · ${environment.cpuModel} × ${environment.cpuCount} · load ${environment.loadAverage.join(' ')}`)}\n`,
+    );
 
   const suiteResults: SuiteResult[] = [];
-  for (const entry of select(suites, cli.only, cli.skip)) {
-    const s0 = performance.now();
-    const result: SuiteResult = {
-      name: entry.name,
-      title: entry.name,
-      kind: 'micro',
-      groups: [],
-      notes: [],
-      durationMs: 0,
-    };
-    try {
-      const suite = await entry.load();
-      result.title = suite.title;
-      const prepared = await suite.prepare(ctx);
-      try {
-        const ticks = prepared.groups.reduce((n, g) => n + groupTicks(g, cli.profile), 0);
-        progress.start(entry.name, ticks);
-        for (const group of prepared.groups) {
-          result.groups.push(await runGroup(group, cli.profile, progress));
-        }
-        progress.done();
-        result.notes.push(...(prepared.notes ?? []));
-      } finally {
-        await prepared.close?.();
-      }
-    } catch (e) {
-      progress.done();
-      if (isMissingModule(e)) {
-        result.skipped = `a package it needs is not built (${describe(e).slice(0, 160)}); run \`pnpm build\` first`;
-      } else {
-        failed = true;
-        result.skipped = `failed: ${describe(e)}`;
-      }
+  const selected = select(suites, cli.only, cli.skip);
+  if (cli.childResult !== undefined) {
+    // A child of fork.ts: the one suite it was given, its report to the parent, nothing else.
+    const entry = selected[0];
+    if (entry === undefined || selected.length !== 1) {
+      process.stderr.write('`--child-result` runs exactly one suite (`--only <suite>`)\n');
+      return 2;
     }
-    result.durationMs = Math.round(performance.now() - s0);
+    const { result, failed: childFailed } = await runSuite(entry, ctx);
+    await stopRedis?.();
+    const report: ChildReport = {
+      suite: result,
+      failed: childFailed,
+      notes,
+      redisServer: environment.redisServer,
+    };
+    writeFileSync(cli.childResult, JSON.stringify(report));
+    return childFailed ? 1 : 0;
+  }
+  for (const entry of selected) {
+    let result: SuiteResult;
+    if (cli.inProcess) {
+      const ran = await runSuite(entry, ctx);
+      result = ran.result;
+      failed ||= ran.failed;
+    } else {
+      const child = await forkSuite(entry.name, cli, outDir);
+      result = child.suite;
+      failed ||= child.failed;
+      notes.push(...child.notes);
+      if (child.redisServer !== undefined) environment.redisServer = child.redisServer;
+    }
     suiteResults.push(result);
     process.stdout.write(`${suiteText(result)}\n`);
   }
@@ -191,9 +180,7 @@ export async function main(argv: string[]): Promise<number> {
         tables: [],
         charts: [],
         notes: [],
-        skipped: missing
-          ? `a package it needs is not built (${describe(e).slice(0, 160)}); run \`pnpm build\` first`
-          : `failed: ${describe(e)}`,
+        skipped: missing ? notBuilt(e) : `failed: ${describe(e)}`,
         durationMs: 0,
       };
     }

@@ -20,39 +20,29 @@ import { MODEL, messages } from './setup';
 
 const line = (fields: Record<string, unknown>) =>
   JSON.stringify({ model: MODEL, created_at: '2026-12-03T04:05:34.553936324Z', ...fields });
+/** The final line's fields: the counts and durations Ollama ends an answer with. */
+const ending = {
+  done: true,
+  done_reason: 'stop',
+  total_duration: 21842537,
+  load_duration: 20760761,
+  prompt_eval_count: 16,
+  prompt_eval_duration: 16000,
+  eval_count: 16,
+  eval_duration: 1065776,
+};
 const answer = Buffer.from(
   `${[
     ...Array.from({ length: 16 }, () =>
       line({ message: { role: 'assistant', content: ' word' }, done: false }),
     ),
-    line({
-      message: { role: 'assistant', content: '' },
-      done: true,
-      done_reason: 'stop',
-      total_duration: 21842537,
-      load_duration: 20760761,
-      prompt_eval_count: 16,
-      prompt_eval_duration: 16000,
-      eval_count: 16,
-      eval_duration: 1065776,
-    }),
+    line({ message: { role: 'assistant', content: '' }, ...ending }),
   ].join('\n')}\n`,
 );
 const WHOLE = process.argv.includes('--whole');
+// The same answer as one document (`stream: false`).
 const document = Buffer.from(
-  JSON.stringify({
-    model: MODEL,
-    created_at: '2026-12-03T04:05:34.553936324Z',
-    message: { role: 'assistant', content: ' word'.repeat(16) },
-    done: true,
-    done_reason: 'stop',
-    total_duration: 21842537,
-    load_duration: 20760761,
-    prompt_eval_count: 16,
-    prompt_eval_duration: 16000,
-    eval_count: 16,
-    eval_duration: 1065776,
-  }),
+  line({ message: { role: 'assistant', content: ' word'.repeat(16) }, ...ending }),
 );
 const transport = async () => ({
   statusCode: 200,

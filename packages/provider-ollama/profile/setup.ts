@@ -13,15 +13,9 @@ export const messages = [
  * parsed, the content joined.
  */
 export function rawStreamedChat(pool: Pool): () => Promise<unknown> {
-  const body = JSON.stringify({ model: MODEL, messages, stream: true });
+  const send = rawChat(pool, true);
   return async () => {
-    const res = await pool.request({
-      path: '/api/chat',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    const res = await send();
     let content = '';
     let last: {
       done?: boolean | undefined;
@@ -39,7 +33,13 @@ export function rawStreamedChat(pool: Pool): () => Promise<unknown> {
 
 /** The request `completeAs: 'whole'` makes, raw: `stream: false`, one JSON answer parsed. */
 export function rawWholeChat(pool: Pool): () => Promise<unknown> {
-  const body = JSON.stringify({ model: MODEL, messages, stream: false });
+  const send = rawChat(pool, false);
+  return async () => (await send()).body.json();
+}
+
+/** The chat request made raw, its body serialised once; a status other than 200 throws. */
+function rawChat(pool: Pool, stream: boolean) {
+  const body = JSON.stringify({ model: MODEL, messages, stream });
   return async () => {
     const res = await pool.request({
       path: '/api/chat',
@@ -48,7 +48,7 @@ export function rawWholeChat(pool: Pool): () => Promise<unknown> {
       body,
     });
     if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    return res.body.json();
+    return res;
   };
 }
 

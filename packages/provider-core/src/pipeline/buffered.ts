@@ -120,14 +120,14 @@ async function freshWhole<Request extends CoreRequest, Response extends CoreResp
   // The concurrency slot is held through every attempt and given back however the call ends.
   // (`await` in a `try`, not `.finally()` on the returned promise: two promises and hops fewer.)
   try {
-    return await withRetries(rt.retry, call, async (attempt) => {
+    return await withRetries(rt.retry, call, (attempt) => {
       const accumulator = op.accumulator(send.redact);
-      try {
-        await readWhole(rt, call, (body) => accumulator.addWhole(body.toString('utf8')));
-      } catch (error) {
-        throw withPartial(rt, error, op.endpoint, accumulator);
-      }
-      return answerOf(rt, op, request, send, accumulator, attempt, started);
+      return readWhole(rt, call, (body) => accumulator.addWhole(body.toString('utf8'))).then(
+        () => answerOf(rt, op, request, send, accumulator, attempt, started),
+        (error: unknown) => {
+          throw withPartial(rt, error, op.endpoint, accumulator);
+        },
+      );
     });
   } finally {
     send.release();

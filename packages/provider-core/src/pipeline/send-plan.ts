@@ -34,7 +34,8 @@ export async function planSend<Request extends CoreRequest, Response extends Cor
 ): Promise<SendPlan> {
   const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
   const prepared = pending instanceof Promise ? await pending : pending;
-  await admit(rt.limit, rt.stats, prepared, signal, op.model(request));
+  const admitted = admit(rt.limit, rt.stats, prepared, signal, op.model(request));
+  if (admitted !== undefined) await admitted;
   const slot = takeSlot(rt.concurrency, signal);
   const release = slot instanceof Promise ? await slot : slot;
   try {

@@ -10,15 +10,17 @@ const NO_COST = Object.freeze({});
 /**
  * The rate-limit step: one request plus the estimated prompt tokens (when the limiter has a
  * `tokens` limit), waiting in the limiter's fair queue up to its timeout. Records the wait.
+ * Undefined without a limiter. A `then`, not an `async` function: an async function that awaits
+ * allocates about 400 bytes a call (its frame, its promise, the await's reaction), a `then` 150.
  */
-export async function admit(
+export function admit(
   limit: ResolvedRateLimit | undefined,
   stats: StatsRecorder,
   prepared: Prepared,
   signal: AbortSignal | undefined,
   model: string,
-): Promise<void> {
-  if (limit === undefined) return;
+): Promise<void> | undefined {
+  if (limit === undefined) return undefined;
   let costs: Readonly<Record<string, number>>;
   if (limit.tokensCapacity !== undefined && prepared.estimate !== undefined) {
     const tokens = Math.max(1, Math.min(limit.tokensCapacity, prepared.estimate));
@@ -30,10 +32,11 @@ export async function admit(
     costs = limit.hasRequests ? ONE_REQUEST : NO_COST;
   }
   const started = performance.now();
-  await limit.limiter.acquire(limit.key, costs, waitOptions(limit, signal));
-  const waited = performance.now() - started;
-  prepared.queueWaitMs = waited;
-  stats.admitted(model, waited);
+  return limit.limiter.acquire(limit.key, costs, waitOptions(limit, signal)).then(() => {
+    const waited = performance.now() - started;
+    prepared.queueWaitMs = waited;
+    stats.admitted(model, waited);
+  });
 }
 
 function waitOptions(

@@ -3,7 +3,7 @@
  * function for the calls it has seen, so a suite run after others would be measured with their
  * feedback in code it shares with them (the breaker, the limiter, the pool and the token counter
  * sit inside every provider call; undici inside every raw request). Measured: the Ollama
- * whole-answer rows read 0.91-0.98x raw undici at c=1 run alone and 0.79x after the breaker,
+ * whole-answer rows read 0.84-0.98x raw undici at c=1 run alone and 0.79x after the breaker,
  * tokens and cache suites in the same process. A user's process does not run our benchmarks
  * before its calls.
  */

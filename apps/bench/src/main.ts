@@ -15,13 +15,9 @@ import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
-import { isMissingModule, notBuilt, runSuite } from './suite-run';
+import { describe, isMissingModule, notBuilt, runSuite } from './suite-run';
 import { bold, dim, scenarioText, suiteText, summaryText } from './terminal/print';
 import { createProgress } from './terminal/progress';
-
-function describe(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
 
 function commandLine(argv: string[]): string {
   const args = argv.filter((a) => a !== '--' && a !== '--publish');
@@ -116,10 +112,11 @@ export async function main(argv: string[]): Promise<number> {
     },
   };
 
-  if (cli.childResult === undefined)
+  if (cli.childResult === undefined) {
     process.stdout.write(
       `${bold('@x bench')} ${dim(`profile ${cli.profile.name} · Node ${environment.node} · ${environment.cpuModel} × ${environment.cpuCount} · load ${environment.loadAverage.join(' ')}`)}\n`,
     );
+  }
 
   const suiteResults: SuiteResult[] = [];
   const selected = select(suites, cli.only, cli.skip);

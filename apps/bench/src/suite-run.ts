@@ -3,7 +3,8 @@ import { groupTicks, runGroup } from './micro';
 import type { Entry } from './registry';
 import type { SuiteResult } from './results';
 
-function describe(e: unknown): string {
+/** An error as one line: its name and message. */
+export function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 

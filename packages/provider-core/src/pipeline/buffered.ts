@@ -67,83 +67,86 @@ export async function complete<Request extends CoreRequest, Response extends Cor
 /**
  * The request path after the cache: a fresh answer. An operation that can stream is read as a
  * stream (nothing reaches the caller until the end), so its first-token and idle deadlines apply
- * and it ends at its final message; the others are one JSON document read whole. Two functions,
- * not one with a branch per attempt: each allocates only what its own reading needs.
+ * and it ends at its final message; the others are one JSON document read whole. Each reading is
+ * an attempt function of its own, not one branching per attempt: V8's feedback for one does not
+ * mix with the other's in a process that uses both, and each allocates only what it reads with.
  */
-function fresh<Request extends CoreRequest, Response extends CoreResponse>(
+async function fresh<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
   request: Request,
   signal: AbortSignal | undefined,
   started: number,
 ): Promise<Response> {
-  return op.stream === undefined
-    ? freshWhole(rt, op, request, signal, started)
-    : freshStreamed(rt, op, op.stream, request, signal, started);
-}
-
-/**
- * What every attempt of a fresh call sends, the call's retry target as well: it carries the
- * endpoint, the model, the signal and the rate limit a retry goes through again.
- */
-function callOf(
-  rt: Runtime,
-  op: { endpoint: string },
-  send: SendPlan,
-  model: string,
-  signal: AbortSignal | undefined,
-  callerSignal: AbortSignal | undefined,
-): CallRequest & RetryTarget {
-  return {
+  const format = op.stream;
+  const send = await planSend(
+    rt,
+    op,
+    request,
+    signal,
+    format !== undefined,
+    format?.accept ?? 'application/json',
+  );
+  // What every attempt sends, and the call's retry target as well: the endpoint, the model, the
+  // signal and the rate limit a retry goes through again.
+  const call: CallRequest & RetryTarget = {
     endpoint: op.endpoint,
     method: 'POST',
     headers: send.headers,
     body: send.body,
-    model,
+    model: op.model(request),
     signal,
-    callerSignal,
+    callerSignal: request.signal,
     redact: send.redact,
     limit: rt.limit,
   };
-}
-
-/** A fresh answer read as one JSON document (`stream: false`). */
-async function freshWhole<Request extends CoreRequest, Response extends CoreResponse>(
-  rt: Runtime,
-  op: Operation<Request, Response>,
-  request: Request,
-  signal: AbortSignal | undefined,
-  started: number,
-): Promise<Response> {
-  const send = await planSend(rt, op, request, signal, false, 'application/json');
-  const call = callOf(rt, op, send, op.model(request), signal, request.signal);
+  const shared = { rt, op, request, send, call, started };
   // The concurrency slot is held through every attempt and given back however the call ends.
   // (`await` in a `try`, not `.finally()` on the returned promise: two promises and hops fewer.)
   try {
-    return await withRetries(rt.retry, call, (attempt) => {
-      const accumulator = op.accumulator(send.redact);
-      return readWhole(rt, call, (body) => accumulator.addWhole(body.toString('utf8'))).then(
-        () => answerOf(rt, op, request, send, accumulator, attempt, started),
-        (error: unknown) => {
-          throw withPartial(rt, error, op.endpoint, accumulator);
-        },
-      );
-    });
+    return await withRetries(
+      rt.retry,
+      call,
+      format === undefined ? wholeAttempt(shared) : streamedAttempt(shared, format),
+    );
   } finally {
     send.release();
   }
 }
 
+/** What the attempts of one fresh call share. */
+interface FreshCall<Request extends CoreRequest, Response extends CoreResponse> {
+  rt: Runtime;
+  op: Operation<Request, Response>;
+  request: Request;
+  send: SendPlan;
+  call: CallRequest;
+  started: number;
+}
+
+/** An attempt reading one JSON document (`stream: false`). */
+function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse>(
+  fresh: FreshCall<Request, Response>,
+): (attempt: number) => Promise<Response> {
+  const { rt, op, send, call } = fresh;
+  return (attempt) => {
+    const accumulator = op.accumulator(send.redact);
+    return readWhole(rt, call, (body) => accumulator.addWhole(body.toString('utf8'))).then(
+      () => answerOf(fresh, accumulator, attempt),
+      (error: unknown) => {
+        throw withPartial(rt, error, op.endpoint, accumulator);
+      },
+    );
+  };
+}
+
 /** The answer of a finished attempt, or the incomplete-stream error when it never got its end. */
 function answerOf<Request extends CoreRequest, Response extends CoreResponse>(
-  rt: Runtime,
-  op: Operation<Request, Response>,
-  request: Request,
-  send: SendPlan,
+  fresh: FreshCall<Request, Response>,
   accumulator: Accumulator<StreamChunk<Response>, Response>,
   attempt: number,
-  started: number,
 ): Response {
+  const { rt, op, request, send, started } = fresh;
   if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
   return finish(rt, op, request, send.prepared, accumulator.build(), {
     attempt,
@@ -153,72 +156,63 @@ function answerOf<Request extends CoreRequest, Response extends CoreResponse>(
   });
 }
 
-/** A fresh answer read as the stream it was asked as, whole before it returns. */
-async function freshStreamed<Request extends CoreRequest, Response extends CoreResponse>(
-  rt: Runtime,
-  op: Operation<Request, Response>,
+/** An attempt reading the stream it asked for, whole before it returns. */
+function streamedAttempt<Request extends CoreRequest, Response extends CoreResponse>(
+  fresh: FreshCall<Request, Response>,
   format: StreamFormat,
-  request: Request,
-  signal: AbortSignal | undefined,
-  started: number,
-): Promise<Response> {
-  const send = await planSend(rt, op, request, signal, true, format.accept);
-  const call = callOf(rt, op, send, op.model(request), signal, request.signal);
-  try {
-    return await withRetries(rt.retry, call, async (attempt) => {
-      const accumulator = op.accumulator(send.redact);
-      // Read as a stream, without generator hops: messages fold as they arrive, and the read
-      // stops at the final one.
-      const decoder =
-        format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
-      const onMessage = (message: WireMessage) => {
-        accumulator.add(message);
-      };
-      const progress = new Progress(rt);
-      // A server (or a proxy) may answer one JSON document although a stream was asked for.
-      let whole: Buffer[] | undefined;
-      let page: WebPage | undefined;
-      try {
-        await throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
-          readAttempt(
-            attemptInit(rt, call, true, breakerSignal),
-            rt.maxAnswerBytes,
-            (chunk) => {
-              if (whole !== undefined) {
-                whole.push(chunk);
-                return false;
-              }
-              if (page?.keep(chunk) === true) throw PAGE_KEPT;
-              if (page !== undefined) return false;
-              decoder.push(chunk, onMessage);
-              const stalled = progress.check(accumulator);
-              if (stalled !== undefined) throw stalled;
-              return accumulator.done;
-            },
-            () => tooLarge(rt, op.endpoint, accumulator),
-            (contentType) => {
-              const shape = answerShape(contentType, format.framing);
-              if (shape === 'page') page = new WebPage(contentType!);
-              else if (shape === 'document') whole = [];
-            },
-          ).then(() => {
-            // The last line (a body that ended without its newline), or the one document: read
-            // inside the breaker's call, so an unreadable answer counts against the server.
-            if (page !== undefined) return;
-            if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
-            else if (!accumulator.done) decoder.end(onMessage);
-          }, droppingPageKept),
-        );
-        // After the breaker: a page where the API should be is a wrong address, not an outage.
-        if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
-      } catch (error) {
-        throw withPartial(rt, error, op.endpoint, accumulator);
-      }
-      return answerOf(rt, op, request, send, accumulator, attempt, started);
-    });
-  } finally {
-    send.release();
-  }
+): (attempt: number) => Promise<Response> {
+  const { rt, op, send, call } = fresh;
+  return async (attempt) => {
+    const accumulator = op.accumulator(send.redact);
+    // Read as a stream, without generator hops: messages fold as they arrive, and the read
+    // stops at the final one.
+    const decoder =
+      format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
+    const onMessage = (message: WireMessage) => {
+      accumulator.add(message);
+    };
+    const progress = new Progress(rt);
+    // A server (or a proxy) may answer one JSON document although a stream was asked for.
+    let whole: Buffer[] | undefined;
+    let page: WebPage | undefined;
+    try {
+      await throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
+        readAttempt(
+          attemptInit(rt, call, true, breakerSignal),
+          rt.maxAnswerBytes,
+          (chunk) => {
+            if (whole !== undefined) {
+              whole.push(chunk);
+              return false;
+            }
+            if (page?.keep(chunk) === true) throw PAGE_KEPT;
+            if (page !== undefined) return false;
+            decoder.push(chunk, onMessage);
+            const stalled = progress.check(accumulator);
+            if (stalled !== undefined) throw stalled;
+            return accumulator.done;
+          },
+          () => tooLarge(rt, op.endpoint, accumulator),
+          (contentType) => {
+            const shape = answerShape(contentType, format.framing);
+            if (shape === 'page') page = new WebPage(contentType!);
+            else if (shape === 'document') whole = [];
+          },
+        ).then(() => {
+          // The last line (a body that ended without its newline), or the one document: read
+          // inside the breaker's call, so an unreadable answer counts against the server.
+          if (page !== undefined) return;
+          if (whole !== undefined) accumulator.addWhole(Buffer.concat(whole).toString('utf8'));
+          else if (!accumulator.done) decoder.end(onMessage);
+        }, droppingPageKept),
+      );
+      // After the breaker: a page where the API should be is a wrong address, not an outage.
+      if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
+    } catch (error) {
+      throw withPartial(rt, error, op.endpoint, accumulator);
+    }
+    return answerOf(fresh, accumulator, attempt);
+  };
 }
 
 /**

@@ -7,7 +7,8 @@
  *   node --import tsx profile/overhead.ts                    # ratios at c=1 and c=16, client CPU per
  *                                                          # call, p50 overhead at c=1
  *   node --import tsx profile/overhead.ts --cpu=ours,raw --c=16           # client CPU per call only
- *   node --import tsx profile/overhead.ts --baseline=/tmp/base            # + `base`: another build
+ *   node --import tsx profile/overhead.ts --baseline=/tmp/base            # + `base`: the build
+ *                                              # saved by profile/save-build.ts /tmp/base
  *   node --import tsx profile/overhead.ts --baseline=/tmp/base --cpu=ours-stream,base-stream
  *                                              # stream() iterated, client CPU per call, both builds
  *   node --import tsx profile/overhead.ts --cpu=ours,lean --variants='{"lean":{"tokens":false}}'
@@ -18,11 +19,17 @@
  * of per-round ratios holds on a shared, noisy machine where absolute figures do not. Client CPU
  * per call (process.cpuUsage) is the steadiest of the three figures.
  */
-import { pathToFileURL } from 'node:url';
 import { cliArg as arg } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
-import { MODEL, messages, rawStreamedChat, rawWholeChat, startSimChild } from './setup';
+import {
+  loadBaseline,
+  MODEL,
+  messages,
+  rawStreamedChat,
+  rawWholeChat,
+  startSimChild,
+} from './setup';
 
 const ROUNDS = Number(arg('rounds', '15'));
 const CALLS = Number(arg('calls', '400'));
@@ -77,14 +84,11 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-// --baseline=/tmp/base: another build of the packages (node_modules/@x/* in that folder), as the
-// subject `base`, for a before/after comparison in one process.
+// --baseline=/tmp/base: another build, saved there by profile/save-build.ts, as the subject
+// `base`, for a before/after comparison in one process.
 const baseline = arg('baseline', '');
 if (baseline !== '') {
-  const entry = pathToFileURL(`${baseline}/node_modules/@x/provider-ollama/dist/index.js`).href;
-  const { createOllamaProvider: createBase } = (await import(entry)) as {
-    createOllamaProvider: typeof createOllamaProvider;
-  };
+  const createBase = await loadBaseline(baseline);
   const base = createBase({
     baseUrl: url,
     cache: false,

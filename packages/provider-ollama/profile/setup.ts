@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import type { createOllamaProvider } from '@x/provider-ollama';
 import type { Pool } from 'undici';
 
 /** The request every driver makes: a short chat, answered with 16 tokens. */
@@ -79,4 +81,14 @@ export async function startSimChild(): Promise<{ url: string; close: () => void 
     child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
   });
   return { url, close: () => child.stdin!.end() };
+}
+
+/**
+ * `createOllamaProvider` of the build saved in `folder` by `profile/save-build.ts`, for timing it
+ * beside the current build in one process (`--baseline=<folder>`).
+ */
+export async function loadBaseline(folder: string): Promise<typeof createOllamaProvider> {
+  const entry = pathToFileURL(`${folder}/node_modules/@x/provider-ollama/dist/index.js`).href;
+  const loaded = (await import(entry)) as { createOllamaProvider: typeof createOllamaProvider };
+  return loaded.createOllamaProvider;
 }

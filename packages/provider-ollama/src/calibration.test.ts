@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createCalibrator } from '@x/tokens';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOllamaProvider, type OllamaProvider } from './provider';
 
 const providers: OllamaProvider[] = [];
@@ -62,10 +62,37 @@ describe('teaching the calibrator', () => {
     expect(seen.count).toBe(64);
     expect(calibrator.get('llama3.2', 'ollama')?.observations).toBe(64);
     const settled = seen.count;
-    await calls(640);
-    // One in 64, wherever the sampling counter stood.
-    expect(seen.count - settled).toBeGreaterThanOrEqual(9);
-    expect(seen.count - settled).toBeLessThanOrEqual(11);
+    // One in 64, each at least 100 ms after the last (the clock moved on by hand).
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      for (let i = 0; i < 10; i++) {
+        vi.advanceTimersByTime(100);
+        await calls(64);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(seen.count - settled).toBe(10);
+  });
+
+  it('observes a settled model at most once per 100 ms, however many answers arrive', async () => {
+    const { seen, calls } = counted();
+    await calls(3 + 61 * 8);
+    expect(seen.count).toBe(64);
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      // The clock stands still: ten answers in 64 would be sampled, one is observed.
+      await calls(640);
+      expect(seen.count).toBe(65);
+      vi.advanceTimersByTime(99);
+      await calls(64);
+      expect(seen.count).toBe(65);
+      vi.advanceTimersByTime(1);
+      await calls(64);
+      expect(seen.count).toBe(66);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('teaches a model the calibrator forgot on every answer again', async () => {

@@ -23,6 +23,21 @@ const SETTLED = 64;
 /** Sampling masks: one answer in eight while a model settles, one in 64 after. */
 const SAMPLE_CALIBRATED = 7;
 const SAMPLE_SETTLED = 63;
+/**
+ * Once settled, at most one observation of a model per this many ms. An observation costs 40-50 µs
+ * inside a busy process (its code runs too rarely to stay in the CPU's caches; 3.5 µs in a loop),
+ * so one in 64 alone cost a provider answering 15,000 calls a second 0.5 µs a call; capped, the
+ * calibrator's work is bounded by time, not by traffic, and a window of 50 still renews in 5 s.
+ */
+const SETTLED_INTERVAL_MS = 100;
+
+/** How the answers of one calibrated model are sampled. */
+interface Sampling {
+  /** One answer in `mask + 1`. */
+  mask: number;
+  /** When settled: the earliest `performance.now()` of the next observation. */
+  next: number;
+}
 
 function plausible(count: number | undefined): number | undefined {
   return count !== undefined &&
@@ -56,11 +71,11 @@ export class UsageStage<Request> {
   readonly #local: boolean;
   readonly #keeps: ((window: number) => number) | undefined;
   /**
-   * Models seen calibrated, with the mask that samples their answers (7: one in eight, 63: one in
-   * 64). A model the calibrator no longer knows as ready (it dropped it) is taught on every answer
-   * again.
+   * Models seen calibrated, with how their answers are sampled (mask 7: one in eight, 63: one in
+   * 64 and at most one per {@link SETTLED_INTERVAL_MS}). A model the calibrator no longer knows as
+   * ready (it dropped it) is taught on every answer again.
    */
-  readonly #calibrated = new Map<string, number>();
+  readonly #calibrated = new Map<string, Sampling>();
   #observations = 0;
 
   constructor(init: {
@@ -158,9 +173,10 @@ export class UsageStage<Request> {
 
   /**
    * Feeds an answer to the calibrator: every answer until it is calibrated for the model, then one
-   * in eight until it has seen {@link SETTLED} answers of it, then one in 64. Observing re-reads
-   * the prompt and refits (about 10 µs inside a call), and a fit over a full window moves little
-   * with one more answer; one in 64 still renews a window of 50 within a few thousand calls.
+   * in eight until it has seen {@link SETTLED} answers of it, then one in 64 and at most one per
+   * {@link SETTLED_INTERVAL_MS}. Observing re-reads the prompt and refits, and a fit over a full
+   * window moves little with one more answer; a window of 50 still renews within a few thousand
+   * calls, or 5 s under heavy traffic. The clock is read on sampled answers only.
    */
   #observe(
     calibrator: Calibrator | undefined,
@@ -170,12 +186,19 @@ export class UsageStage<Request> {
     actualTokens: number,
   ): void {
     if (calibrator === undefined) return;
-    let mask = this.#calibrated.get(model);
-    if (mask === undefined && calibrator.get(model, this.#provider)?.ready === true) {
-      mask = SAMPLE_CALIBRATED;
-      this.#calibrated.set(model, mask);
+    let sampling = this.#calibrated.get(model);
+    if (sampling === undefined && calibrator.get(model, this.#provider)?.ready === true) {
+      sampling = { mask: SAMPLE_CALIBRATED, next: 0 };
+      this.#calibrated.set(model, sampling);
     }
-    if (mask !== undefined && (this.#observations++ & mask) !== 0) return;
+    if (sampling !== undefined) {
+      if ((this.#observations++ & sampling.mask) !== 0) return;
+      if (sampling.mask === SAMPLE_SETTLED) {
+        const now = performance.now();
+        if (now < sampling.next) return;
+        sampling.next = now + SETTLED_INTERVAL_MS;
+      }
+    }
     const input = op.prompt!(request);
     try {
       const observation: CalibrationObservation = {
@@ -189,10 +212,10 @@ export class UsageStage<Request> {
     } catch {
       // A calibrator's complaint must not fail an answer that arrived.
     }
-    if (mask === undefined) return;
+    if (sampling === undefined) return;
     const state = calibrator.get(model, this.#provider);
     if (state?.ready !== true) this.#calibrated.delete(model);
-    else if (state.observations >= SETTLED) this.#calibrated.set(model, SAMPLE_SETTLED);
+    else if (state.observations >= SETTLED) sampling.mask = SAMPLE_SETTLED;
   }
 
   #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {

@@ -139,6 +139,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
     const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
     const value = () => inline ?? args.shift();
+    const required = (what: string): string => {
+      const given = value();
+      if (!given) throw new RangeError(`Expected \`${flag}\` to be followed by ${what}`);
+      return given;
+    };
     switch (flag) {
       case '--quick':
         profile = profiles.quick;
@@ -155,18 +160,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--skip':
         opts.skip.push(...(value() ?? '').split(',').filter(Boolean));
         break;
-      case '--out': {
-        const dir = value();
-        if (!dir) throw new RangeError('Expected `--out` to be followed by a folder');
-        opts.outDir = dir;
+      case '--out':
+        opts.outDir = required('a folder');
         break;
-      }
-      case '--from': {
-        const file = value();
-        if (!file) throw new RangeError('Expected `--from` to be followed by a results file');
-        opts.from = file;
+      case '--from':
+        opts.from = required('a results file');
         break;
-      }
       case '--no-write':
         opts.write = false;
         break;
@@ -204,12 +203,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--in-process':
         opts.inProcess = true;
         break;
-      case '--child-result': {
-        const file = value();
-        if (!file) throw new RangeError('Expected `--child-result` to be followed by a file');
-        opts.childResult = file;
+      case '--child-result':
+        opts.childResult = required('a file');
         break;
-      }
       default:
         throw new RangeError(`Unknown option \`${raw}\`\n\n${usage}`);
     }

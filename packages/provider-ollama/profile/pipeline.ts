@@ -12,14 +12,14 @@
  * to time (their names' first word); `--baseline=<folder>`: the default pipeline of the build
  * saved there by `profile/save-build.ts` as one more subject, `baseline`, for a before/after
  * comparison in one process. The subjects take turns within each round, in an order rotated from
- * round to round; over 200 rounds two builds of the same code read within ~0.2 µs of each other,
+ * round to round (`rotatedRounds` of `@x/internal/testing`); over 200 rounds two builds of the same code read within ~0.2 µs of each other,
  * where two separate runs of one build differ by a microsecond or more.
  *
  * A custom transport gets a real AbortSignal per attempt (the pool and the Agent get a lighter
  * one), so the figures are a little above what the built-in transports cost.
  */
 import { Readable } from 'node:stream';
-import { cliArg } from '@x/internal/testing';
+import { cliArg, medianOf, type ProfileSubject, rotatedRounds } from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
 import { loadBaseline, MODEL, messages } from './setup';
 
@@ -103,20 +103,12 @@ if (wanted('the transport alone')) {
 
 const ROUNDS = Number(cliArg('rounds', '41'));
 const CALLS = 500;
-const cpu = new Map<string, number[]>();
-const names = Object.keys(subjects);
-for (let round = 0; round < ROUNDS; round++) {
-  for (let i = 0; i < names.length; i++) {
-    const name = names[(i + round) % names.length]!;
-    const fn = subjects[name]!;
-    const before = process.cpuUsage();
-    for (let i = 0; i < CALLS; i++) await fn();
-    const used = process.cpuUsage(before);
-    // The first rounds warm the JIT up.
-    if (round >= 3) cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / CALLS]);
-  }
-}
-for (const [name, values] of cpu) {
-  values.sort((a, b) => a - b);
-  console.log(`${name.padEnd(32)} ${values[values.length >> 1]!.toFixed(1)} µs CPU per call`);
+// The first rounds warm the JIT up; the shared loop then warms each subject once more.
+const WARM_ROUNDS = 3;
+const asked: Record<string, ProfileSubject> = {};
+for (const [name, fn] of Object.entries(subjects)) asked[name] = { fn, async: true };
+const figures = await rotatedRounds(asked, ROUNDS, CALLS);
+for (const [name, { cpu }] of figures) {
+  const perCall = medianOf(cpu.slice(WARM_ROUNDS)) / 1000;
+  console.log(`${name.padEnd(32)} ${perCall.toFixed(1)} µs CPU per call`);
 }

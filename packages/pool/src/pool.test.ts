@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
 import { inspect } from 'node:util';
 import { until } from '@x/internal/testing';
 import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
@@ -91,6 +92,23 @@ describe('createPool', () => {
     expect(stats.requestsServed).toBe(5);
     expect(stats.reuseRatio).toBeCloseTo(0.8, 10);
     expect(stats.origins[s.url]).toMatchObject({ connected: 1, free: 1, running: 0, queued: 0 });
+  });
+
+  it('keeps sequential requests on the socket that served the latest one when others are open', async () => {
+    const s = await server();
+    const ports: number[] = [];
+    s.server.on('request', (req: IncomingMessage) => ports.push(req.socket.remotePort!));
+    const p = pool();
+    // Two at once: two sockets.
+    await Promise.all([text(p.request(s.url)), text(p.request(s.url))]);
+    expect(s.sockets.opened).toBe(2);
+    ports.length = 0;
+    for (let i = 0; i < 6; i++) expect(await text(p.request(s.url))).toBe('ok');
+    // Not alternating between the two: undici reports a socket free one event-loop turn after its
+    // answer, so the first slot reported free was always the other one.
+    expect(new Set(ports).size).toBe(1);
+    expect(s.sockets.opened).toBe(2);
+    expect(p.stats().requestsServed).toBe(8);
   });
 
   it('closes an idle socket of another origin when the total cap is reached', async () => {

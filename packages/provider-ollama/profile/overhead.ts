@@ -11,7 +11,6 @@
  *                                              # saved by profile/save-build.ts /tmp/base
  *   node --import tsx profile/overhead.ts --baseline=/tmp/base --cpu=ours-stream,base-stream
  *                                              # stream() iterated, client CPU per call, both builds
- *   node --import tsx profile/overhead.ts --cpu=ours,lean --variants='{"lean":{"tokens":false}}'
  *   node --cpu-prof --import tsx profile/overhead.ts --profile=ours --c=16 --seconds=10
  *   node --import tsx profile/overhead.ts --whole ...   # `ours` and `base` with completeAs: 'whole'
  *
@@ -99,18 +98,8 @@ if (baseline !== '') {
   subjects.base = () => base.complete({ model: MODEL, messages });
   subjects['base-stream'] = iterated(base);
 }
-// --variants='{"no-otel":{"telemetry":false}}': more providers, to see what one piece costs.
-const variants: Record<string, object> = JSON.parse(arg('variants', '{}'));
-for (const [label, options] of Object.entries(variants)) {
-  const variant = createOllamaProvider({
-    baseUrl: url,
-    cache: false,
-    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
-    ...options,
-  });
-  await variant.initialize();
-  subjects[label] = () => variant.complete({ model: MODEL, messages });
-}
+// What one piece costs (a provider with it switched off) is measured by profile/variants.ts, each
+// variant in a process of its own: variants in one process share the provider's compiled code.
 
 /**
  * Client CPU per call (user + system) of each subject at c=1, rounds interleaved: robust to what

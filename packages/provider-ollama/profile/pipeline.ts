@@ -17,6 +17,10 @@
  *
  * A custom transport gets a real AbortSignal per attempt (the pool and the Agent get a lighter
  * one), so the figures are a little above what the built-in transports cost.
+ *
+ * The variants share one process, warm and without sockets: a view of each piece's own work. What
+ * a piece costs a busy process answering over sockets, where a call runs with colder caches, is
+ * measured by `profile/variants.ts`, each variant in a process of its own.
  */
 import { Readable } from 'node:stream';
 import { cliArg, medianOf, type ProfileSubject, rotatedRounds } from '@x/internal/testing';

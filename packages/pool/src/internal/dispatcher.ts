@@ -138,6 +138,16 @@ export class PoolDispatcher extends Dispatcher {
       const origin = this.#origins.get(key);
       const slots = origin.slots;
       if (origin.queued === 0) {
+        // The socket that served the latest request first, as soon as it has nothing in flight
+        // (undici reports it free one event-loop turn later): sequential calls keep to one warm
+        // socket, where taking the first slot already reported free alternated between two, and
+        // each switch paid the keep-alive timer, the socket's ref and unref and a 'drain'. The
+        // sockets left idle close at their keep-alive timeout.
+        const last = origin.last;
+        if (last?.connected && (!last.busy || last.client.stats.size === 0)) {
+          this.#send(last, opts, handler);
+          return true;
+        }
         for (let i = 0; i < slots.length; i++) {
           const slot = slots[i]!;
           if (!slot.busy) {
@@ -235,6 +245,7 @@ export class PoolDispatcher extends Dispatcher {
   // --- slots -------------------------------------------------------------------------------------
 
   #send(slot: Slot, opts: DispatchOptions, handler: Handler): void {
+    slot.origin.last = slot;
     if (slot.client.dispatch(opts, handler)) {
       slot.busy = false;
     } else if (slot.client.stats.size > 0) {
@@ -306,6 +317,7 @@ export class PoolDispatcher extends Dispatcher {
   ): void {
     slot.retired = true;
     slot.endReason = reason;
+    if (slot.origin.last === slot) slot.origin.last = undefined;
     const list = slot.origin.slots;
     const index = list.indexOf(slot);
     if (index !== -1) list.splice(index, 1);

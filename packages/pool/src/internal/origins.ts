@@ -7,6 +7,8 @@ export interface OriginState {
   key: string;
   aliases: string[];
   slots: Slot[];
+  /** The slot given the origin's latest request: the first one tried for the next. */
+  last: Slot | undefined;
   queue: (QueueItem | undefined)[];
   head: number;
   queued: number;
@@ -39,6 +41,7 @@ export function newOrigin(normalised: string, key: string): OriginState {
     key: normalised,
     aliases: normalised === key ? [key] : [normalised, key],
     slots: [],
+    last: undefined,
     queue: [],
     head: 0,
     queued: 0,

@@ -22,6 +22,7 @@ import { cliArg as arg } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
 import {
+  byCallers,
   loadBaseline,
   MODEL,
   messages,
@@ -68,12 +69,7 @@ function iterated(p: Pick<typeof provider, 'stream'>): () => Promise<string> {
 /** Milliseconds for `calls` calls made by `c` callers, each calling in a loop. */
 async function timed(fn: () => Promise<unknown>, c: number, calls: number): Promise<number> {
   const started = performance.now();
-  let left = calls;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (left-- > 0) await fn();
-    }),
-  );
+  await byCallers(fn, c, calls);
   return performance.now() - started;
 }
 

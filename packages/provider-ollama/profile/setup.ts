@@ -92,3 +92,17 @@ export async function loadBaseline(folder: string): Promise<typeof createOllamaP
   const loaded = (await import(entry)) as { createOllamaProvider: typeof createOllamaProvider };
   return loaded.createOllamaProvider;
 }
+
+/** `calls` calls made by `c` callers, each calling in a loop until none are left. */
+export async function byCallers(
+  fn: () => Promise<unknown>,
+  c: number,
+  calls: number,
+): Promise<void> {
+  let left = calls;
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (left-- > 0) await fn();
+    }),
+  );
+}

@@ -29,6 +29,7 @@ import { cliArg, medianOf, rotatedRounds } from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
 import { Pool } from 'undici';
 import {
+  byCallers,
   loadBaseline,
   MODEL,
   messages,
@@ -45,16 +46,6 @@ const CALLS = Number(cliArg('calls', '400'));
 const baseline = cliArg('baseline', '');
 const variants: Record<string, OllamaProviderOptions> = JSON.parse(cliArg('variants', '{}'));
 const child = cliArg('child', '');
-
-/** `calls` calls made by `c` callers, each calling in a loop. */
-async function batch(fn: () => Promise<unknown>, c: number, calls: number): Promise<void> {
-  let left = calls;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (left-- > 0) await fn();
-    }),
-  );
-}
 
 /** One subject in this process: its client CPU per call over raw undici's, µs. */
 async function measure(subject: string): Promise<{ overhead: number; ours: number; raw: number }> {
@@ -75,13 +66,13 @@ async function measure(subject: string): Promise<{ overhead: number; ours: numbe
   // callers first: both clients then hold the sockets a busy process holds, as in apps/bench,
   // where the c=16 groups run before the c=1 ones of the next setup.
   for (const c of [16, C]) {
-    await batch(ours, c, 4000);
-    await batch(raw, c, 4000);
+    await byCallers(ours, c, 4000);
+    await byCallers(raw, c, 4000);
   }
   const figures = await rotatedRounds(
     {
-      ours: { fn: () => batch(ours, C, CALLS), async: true },
-      raw: { fn: () => batch(raw, C, CALLS), async: true },
+      ours: { fn: () => byCallers(ours, C, CALLS), async: true },
+      raw: { fn: () => byCallers(raw, C, CALLS), async: true },
     },
     ROUNDS,
     1,

@@ -18,13 +18,14 @@
  * of per-round ratios holds on a shared, noisy machine where absolute figures do not. Client CPU
  * per call (process.cpuUsage) is the steadiest of the three figures.
  */
-import { cliArg as arg } from '@x/internal/testing';
+import { cliArg as arg, medianOf as median } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
 import {
   byCallers,
   loadBaseline,
   MODEL,
+  measuredOptions,
   messages,
   rawStreamedChat,
   rawWholeChat,
@@ -40,13 +41,8 @@ const sim = await startSimChild();
 const { url } = sim;
 
 // --whole: `ours` and `base` read one JSON answer (`stream: false`), as `raw` does.
-const asked = process.argv.includes('--whole') ? ({ completeAs: 'whole' } as const) : {};
-const provider = createOllamaProvider({
-  baseUrl: url,
-  cache: false,
-  rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
-  ...asked,
-});
+const options = measuredOptions(url, process.argv.includes('--whole'));
+const provider = createOllamaProvider(options);
 await provider.initialize();
 const raw = new Pool(url, { connections: 16 });
 
@@ -73,23 +69,12 @@ async function timed(fn: () => Promise<unknown>, c: number, calls: number): Prom
   return performance.now() - started;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 // --baseline=/tmp/base: another build, saved there by profile/save-build.ts, as the subject
 // `base`, for a before/after comparison in one process.
 const baseline = arg('baseline', '');
 if (baseline !== '') {
   const createBase = await loadBaseline(baseline);
-  const base = createBase({
-    baseUrl: url,
-    cache: false,
-    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
-    ...asked,
-  });
+  const base = createBase(options);
   await base.initialize();
   subjects.base = () => base.complete({ model: MODEL, messages });
   subjects['base-stream'] = iterated(base);

@@ -23,7 +23,14 @@ import { subscribe } from 'node:diagnostics_channel';
 import { cliArg as arg, medianOf } from '@x/internal/testing';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { Pool } from 'undici';
-import { MODEL, messages, rawStreamedChat, rawWholeChat, startSimChild } from './setup';
+import {
+  MODEL,
+  measuredOptions,
+  messages,
+  rawStreamedChat,
+  rawWholeChat,
+  startSimChild,
+} from './setup';
 
 const PAIRS = Number(arg('pairs', '3000'));
 // V8 settles the provider's path over the first few thousand calls (see apps/bench's
@@ -33,12 +40,7 @@ const WARMUP = Number(arg('warmup', '4000'));
 const WHOLE = process.argv.includes('--whole');
 
 const sim = await startSimChild();
-const provider = createOllamaProvider({
-  baseUrl: sim.url,
-  cache: false,
-  rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
-  ...(WHOLE ? { completeAs: 'whole' as const } : {}),
-});
+const provider = createOllamaProvider(measuredOptions(sim.url, WHOLE));
 await provider.initialize();
 const raw = new Pool(sim.url, { connections: 1 });
 

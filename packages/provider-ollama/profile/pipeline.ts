@@ -12,8 +12,9 @@
  * to time (their names' first word); `--baseline=<folder>`: the default pipeline of the build
  * saved there by `profile/save-build.ts` as one more subject, `baseline`, for a before/after
  * comparison in one process. The subjects take turns within each round, in an order rotated from
- * round to round (`rotatedRounds` of `@x/internal/testing`); over 200 rounds two builds of the same code read within ~0.2 µs of each other,
- * where two separate runs of one build differ by a microsecond or more.
+ * round to round (`rotatedRounds` of `@x/internal/testing`); over 200 rounds two builds of the
+ * same code read within ~0.2 µs of each other, where two separate runs of one build differ by a
+ * microsecond or more.
  *
  * A custom transport gets a real AbortSignal per attempt (the pool and the Agent get a lighter
  * one), so the figures are a little above what the built-in transports cost.
@@ -25,7 +26,7 @@
 import { Readable } from 'node:stream';
 import { cliArg, medianOf, type ProfileSubject, rotatedRounds } from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
-import { loadBaseline, MODEL, messages } from './setup';
+import { loadBaseline, MODEL, measuredOptions, messages } from './setup';
 
 const line = (fields: Record<string, unknown>) =>
   JSON.stringify({ model: MODEL, created_at: '2026-12-03T04:05:34.553936324Z', ...fields });
@@ -80,13 +81,11 @@ const only = cliArg('only', '')
   .split(',')
   .filter((word) => word !== '');
 const wanted = (name: string) => only.length === 0 || only.includes(name.split(/[ :,]/)[0]!);
+// No socket: the transport answers in memory.
 const common: OllamaProviderOptions = {
-  baseUrl: 'http://127.0.0.1:9',
-  cache: false,
+  ...measuredOptions('http://127.0.0.1:9', WHOLE),
   pool: false,
   transport,
-  rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
-  ...(WHOLE ? { completeAs: 'whole' as const } : {}),
 };
 const subjects: Record<string, () => Promise<unknown>> = {};
 for (const [name, options] of Object.entries(variants)) {

@@ -1,7 +1,20 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import type { createOllamaProvider } from '@x/provider-ollama';
+import type { createOllamaProvider, OllamaProviderOptions } from '@x/provider-ollama';
 import type { Pool } from 'undici';
+
+/**
+ * The provider every driver measures: cache off, and a rate limiter it never reaches (the pipeline
+ * runs the step, nothing waits). `whole`: `completeAs: 'whole'`, one JSON answer (`stream: false`).
+ */
+export function measuredOptions(baseUrl: string, whole: boolean): OllamaProviderOptions {
+  return {
+    baseUrl,
+    cache: false,
+    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
+    ...(whole ? { completeAs: 'whole' as const } : {}),
+  };
+}
 
 /** The request every driver makes: a short chat, answered with 16 tokens. */
 export const MODEL = 'llama3.2';

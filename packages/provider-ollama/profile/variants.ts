@@ -32,6 +32,7 @@ import {
   byCallers,
   loadBaseline,
   MODEL,
+  measuredOptions,
   messages,
   rawStreamedChat,
   rawWholeChat,
@@ -51,13 +52,7 @@ const child = cliArg('child', '');
 async function measure(subject: string): Promise<{ overhead: number; ours: number; raw: number }> {
   const sim = await startSimChild();
   const create = subject === 'baseline' ? await loadBaseline(baseline) : createOllamaProvider;
-  const provider = create({
-    baseUrl: sim.url,
-    cache: false,
-    rateLimit: { requestsPerSecond: 1e9, burst: 1e9 },
-    ...(WHOLE ? { completeAs: 'whole' as const } : {}),
-    ...(variants[subject] ?? {}),
-  });
+  const provider = create({ ...measuredOptions(sim.url, WHOLE), ...(variants[subject] ?? {}) });
   await provider.initialize();
   const pool = new Pool(sim.url, { connections: 16 });
   const ours = () => provider.complete({ model: MODEL, messages });

@@ -8,7 +8,7 @@ import { DnsCache } from './dns-cache';
 import { failHandler, noop } from './handlers';
 import { OriginRegistry, type OriginState, originKey } from './origins';
 import { type QueueItem, RequestQueue } from './request-queue';
-import { findIdle, openSlot, type Slot, type SlotEvents } from './slot';
+import { findIdle, idleNow, openSlot, type Slot, type SlotEvents } from './slot';
 
 type Handler = Dispatcher.DispatchHandler;
 type DispatchOptions = Dispatcher.DispatchOptions;
@@ -138,13 +138,12 @@ export class PoolDispatcher extends Dispatcher {
       const origin = this.#origins.get(key);
       const slots = origin.slots;
       if (origin.queued === 0) {
-        // The socket that served the latest request first, as soon as it has nothing in flight
-        // (undici reports it free one event-loop turn later): sequential calls keep to one warm
-        // socket, where taking the first slot already reported free alternated between two, and
-        // each switch paid the keep-alive timer, the socket's ref and unref and a 'drain'. The
-        // sockets left idle close at their keep-alive timeout.
+        // The socket that served the latest request first, as soon as it has nothing in flight:
+        // sequential calls keep to one warm socket, where taking the first slot already reported
+        // free alternated between two, and each switch paid the keep-alive timer, the socket's
+        // ref and unref and a 'drain'. The sockets left idle close at their keep-alive timeout.
         const last = origin.last;
-        if (last?.connected && (!last.busy || last.client.stats.size === 0)) {
+        if (last !== undefined && (!last.busy || idleNow(last))) {
           this.#send(last, opts, handler);
           return true;
         }
@@ -156,13 +155,11 @@ export class PoolDispatcher extends Dispatcher {
           }
         }
         if (slots.length < this.#options.connectionsPerHost) {
-          // undici waits one event-loop turn before it reports a keep-alive socket free again
-          // ('drain'). A request arriving in that gap would open a new socket next to an idle
-          // one; queueing it on the idle client reuses the socket instead.
+          // A request arriving before undici reports an idle socket free would open a new socket
+          // next to it; queueing it on the idle client reuses the socket instead.
           for (let i = 0; i < slots.length; i++) {
             const slot = slots[i]!;
-            const c = slot.client.stats;
-            if (c.connected && c.size === 0) {
+            if (idleNow(slot)) {
               this.#send(slot, opts, handler);
               return true;
             }

@@ -87,6 +87,14 @@ export function openSlot(
   return slot;
 }
 
+/**
+ * A connected socket with nothing in flight, whether or not undici has reported it free yet: it
+ * waits one event-loop turn after each answer before its 'drain'.
+ */
+export function idleNow(slot: Slot): boolean {
+  return slot.connected && slot.client.stats.size === 0;
+}
+
 /** An idle slot to evict: one without a socket first, else any idle one. */
 export function findIdle(origins: Iterable<OriginState>): Slot | undefined {
   let idle: Slot | undefined;

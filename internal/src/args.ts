@@ -115,9 +115,18 @@ export function optionalDuration(
   return value === undefined ? undefined : expectDuration(name, value, range);
 }
 
+/**
+ * True for an empty or whitespace-only string. A string that starts with a printable ASCII
+ * character other than a space is not blank, which needs no `trim()`: checked per request.
+ */
+export function isBlank(value: string): boolean {
+  const first = value.charCodeAt(0);
+  return !(first > 0x20 && first < 0x7f) && value.trim().length === 0;
+}
+
 export function expectString(name: string, value: unknown, nonEmpty = false): string {
   if (typeof value !== 'string') fail(name, nonEmpty ? 'a non-empty string' : 'a string', value);
-  if (nonEmpty && value.trim().length === 0) fail(name, 'a non-empty string', value, true);
+  if (nonEmpty && isBlank(value)) fail(name, 'a non-empty string', value, true);
   return value;
 }
 

@@ -8,6 +8,7 @@ export {
   fail,
   failRedisClient,
   isAbortSignal,
+  isBlank,
   isPlainObject,
   type NumberRange,
   optionalBoolean,

@@ -51,7 +51,11 @@ export interface Operation<Request extends CoreRequest, Response extends CoreRes
    * bound it, where a `stream: false` answer sends nothing until it is complete.
    */
   readonly stream?: StreamFormat | undefined;
-  /** The JSON body of an attempt; `prepared` holds what the tokens step decided. */
+  /**
+   * The JSON body of an attempt; `prepared` holds what the tokens step decided. A string is the
+   * body's JSON text, written by the operation (`jsonQuote`, `jsonValue`, `jsonObject`); anything
+   * else is given to `JSON.stringify`.
+   */
   body(request: Request, stream: boolean, prepared: Prepared): unknown;
   /** A fresh accumulator for one attempt's answer; `redact` scrubs server text. */
   accumulator(redact: (text: string) => string): Accumulator<StreamChunk<Response>, Response>;

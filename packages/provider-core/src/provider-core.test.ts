@@ -145,6 +145,23 @@ describe('ProviderCore retries', () => {
     expect(provider.stats().rateLimitWaits).toBe(1);
   });
 
+  it('reports no queue wait for a call admitted at once, and the wait of one that queued', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { url, arrivals } = await scriptedServer([ok, ok]);
+    const provider = core(url, { rateLimit: { requestsPerSecond: 1, burst: 1 } });
+    const first = await provider.complete(op, ask);
+    expect(first.timings.queueWaitMs).toBe(0);
+    const pending = provider.complete(op, ask);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(arrivals).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(600);
+    while (arrivals.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    const second = await pending;
+    expect(second.timings.queueWaitMs).toBeGreaterThanOrEqual(900);
+    expect(second.timings.queueWaitMs).toBeLessThanOrEqual(1_100);
+    expect(provider.stats()).toMatchObject({ rateLimitAdmitted: 2, rateLimitWaits: 1 });
+  });
+
   it("throws the server's error when the rate limiter cannot admit the retry in time", async () => {
     const { url, arrivals } = await scriptedServer([{ status: 503, body: '{"error":"busy"}' }, ok]);
     const provider = core(url, {

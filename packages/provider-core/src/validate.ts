@@ -1,4 +1,11 @@
-import { expectKnownKeys, expectNumber, expectOneOf, fail, isPlainObject } from '@x/internal';
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectOneOf,
+  fail,
+  isBlank,
+  isPlainObject,
+} from '@x/internal';
 import type { CacheMode, ChatMessage, ChatRole, ToolCall, ToolDefinition } from './types';
 
 // Checks of the request fields every chat API has, for a provider's `validate*Request`. Each
@@ -77,7 +84,7 @@ export function refuseStreamFlag(
 
 /** A model name: a non-empty string. `example` names one in the message (`"llama3.2"`). */
 export function expectModelName(name: string, value: unknown, example: string): void {
-  if (typeof value !== 'string' || value.trim().length === 0) {
+  if (typeof value !== 'string' || isBlank(value)) {
     fail(name, `a non-empty string (a model name such as "${example}")`, value);
   }
 }

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 it('exports exactly the public API of @x/rate-limit', async () => {
   expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
     [
+      "ADMITTED",
       "ConcurrencyTimeoutError",
       "QueueFullError",
       "RateLimitClosedError",

@@ -1,3 +1,4 @@
+export { ADMITTED } from './admitted';
 export type {
   ConcurrencyLimiter,
   ConcurrencyLimiterOptions,

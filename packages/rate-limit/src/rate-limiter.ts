@@ -1,4 +1,5 @@
 import { expectDuration, expectLogger, fail, isPlainObject, PackageLog, Topic } from '@x/internal';
+import { ADMITTED } from './admitted';
 import { isRateLimitStoreUnavailableError, RateLimitClosedError } from './errors';
 import type { RateLimitRejectEvent } from './events';
 import { CostVectors, sum } from './internal/costs';
@@ -123,7 +124,6 @@ export interface RateLimiter<Name extends string = string> {
 
 const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
-const RESOLVED: Promise<void> = Promise.resolve();
 const LIMITER_KEYS = ['limits', 'store', 'maxQueue', 'logger'] as const;
 
 class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
@@ -274,7 +274,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
       }
       if (result === 0) {
         this.counters.admitted++;
-        return RESOLVED;
+        return ADMITTED;
       }
       // Summed only now: an admission at once (the common case) never needs it.
       const total = sum(vector);

@@ -1,4 +1,5 @@
 import { expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
+import { ADMITTED } from './admitted';
 import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
 import type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
 import { logPauses, logRejects } from './log';
@@ -186,7 +187,7 @@ class TokenBucketImpl implements TokenBucket {
     if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) {
       this.tokens -= cost;
       this.admitted++;
-      return RESOLVED;
+      return ADMITTED;
     }
     if (this.closed) return Promise.reject(closedError());
     if (timeoutMs !== undefined) {

@@ -214,7 +214,7 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
     return entry.state;
   };
 
-  return {
+  const calibrator: KeyedCalibrator = {
     observe(observation) {
       expectOptions('observation', 'observation', observation, KEYS.observation);
       const { model, provider, input, tools, actualTokens } = observation;
@@ -267,6 +267,7 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
     get(model, provider) {
       return entries.get(keyOf(model, provider).key)?.state;
     },
+    [STATE_BY_KEY]: (key: string) => entries.get(key)?.state,
     clear(model, provider) {
       if (model === undefined) {
         entries.clear();
@@ -288,6 +289,19 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
       };
     },
   };
+  return calibrator;
+}
+
+/**
+ * @internal A calibrator's state by calibration key, for the estimator: it has resolved the key
+ * of `{ model, provider }` already, which `get()` would check and resolve again on every estimate.
+ * Only calibrators of `createCalibrator()` have it; the estimator calls `get()` on any other.
+ */
+export const STATE_BY_KEY: unique symbol = Symbol('calibrator state by key');
+
+/** @internal A calibrator of `createCalibrator()`, as the estimator sees it. */
+export interface KeyedCalibrator extends Calibrator {
+  [STATE_BY_KEY]?: ((key: string) => CalibrationState | undefined) | undefined;
 }
 
 /** @internal Type guard used by the estimator's option validation. */

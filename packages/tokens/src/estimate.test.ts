@@ -3,7 +3,7 @@ import mistralTokenizer from 'mistral-tokenizer-js';
 import { describe, expect, it } from 'vitest';
 import { cookbookMessages, cookbookToolMessages, cookbookTools } from './__fixtures__/cookbook';
 import { corpus, type Sample } from './__fixtures__/corpus';
-import { createCalibrator } from './calibrator';
+import { type Calibrator, createCalibrator } from './calibrator';
 import { countChatTokens } from './chat';
 import { countTokens } from './count-tokens';
 import { clearCountCache } from './encodings';
@@ -143,6 +143,23 @@ describe('estimateTokens', () => {
     expect(calibrated.method).toBe('calibrated');
     expect(calibrated.tokens).toBe(heuristic.tokens * 2);
     expect(calibrated.errorMargin).toBeLessThan(heuristic.errorMargin);
+  });
+
+  it("asks any other object with observe() and get() for the model's state", () => {
+    const real = createCalibrator({ minObservations: 1 });
+    const text = 'A calibrator written by the application, wrapping one of ours.';
+    real.observe({ model: 'llama3.2', input: text, actualTokens: 500 });
+    const asked: unknown[] = [];
+    const wrapper = {
+      observe: real.observe,
+      get: (model: string, provider?: never) => {
+        asked.push([model, provider]);
+        return real.get(model, provider);
+      },
+    } as unknown as Calibrator;
+    const estimate = estimateTokens(text, { model: 'llama3.2', calibrator: wrapper });
+    expect(asked).toEqual([['llama3.2', undefined]]);
+    expect(estimate).toMatchObject({ method: 'calibrated', tokens: 500 });
   });
 
   it('throws TypeError when input or options are invalid', () => {

@@ -1,5 +1,5 @@
 import { expectString, fail } from '@x/internal';
-import { isCalibrator } from './calibrator';
+import { isCalibrator, type KeyedCalibrator, STATE_BY_KEY } from './calibrator';
 import { countChatExact, expectMessages, expectTools } from './chat';
 import { encodingForModel, getCounter } from './encodings';
 import { isEncodingLoadError } from './errors';
@@ -136,10 +136,11 @@ export function estimate(
     if (tokens !== undefined) return { tokens, method: 'exact', errorMargin: 0, overheadTokens: 0 };
   }
 
-  const { profile } = heuristicContext(model, provider);
+  const { profile, key } = heuristicContext(model, provider);
   const { tokens, chars, nonAscii } = heuristicTokens(input, profile, tools);
   if (calibrator !== undefined && model !== undefined) {
-    const state = calibrator.get(model, provider);
+    const byKey = (calibrator as KeyedCalibrator)[STATE_BY_KEY];
+    const state = byKey !== undefined ? byKey(key) : calibrator.get(model, provider);
     if (state?.ready) {
       const overheadTokens = state.overheadTokens;
       const own = tokens === 0 ? 0 : Math.max(1, Math.round(tokens * state.scale));

@@ -39,7 +39,8 @@ export async function planSend<Request extends CoreRequest, Response extends Cor
   const slot = takeSlot(rt.concurrency, signal);
   const release = slot instanceof Promise ? await slot : slot;
   try {
-    const body = JSON.stringify(op.body(request, stream, prepared));
+    const payload = op.body(request, stream, prepared);
+    const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
     const pendingHeaders = headersFor(rt, accept, signal);
     const { headers, key } =
       pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;

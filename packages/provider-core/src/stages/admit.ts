@@ -1,3 +1,4 @@
+import { ADMITTED } from '@x/rate-limit';
 import type { ResolvedRateLimit } from '../compose/pieces';
 import type { StatsRecorder } from '../observe/stats';
 import type { Prepared } from './context';
@@ -10,8 +11,9 @@ const NO_COST = Object.freeze({});
 /**
  * The rate-limit step: one request plus the estimated prompt tokens (when the limiter has a
  * `tokens` limit), waiting in the limiter's fair queue up to its timeout. Records the wait.
- * Undefined without a limiter. A `then`, not an `async` function: an async function that awaits
- * allocates about 400 bytes a call (its frame, its promise, the await's reaction), a `then` 150.
+ * Undefined without a limiter, or when the limiter admitted the call at once. A `then`, not an
+ * `async` function: an async function that awaits allocates about 400 bytes a call (its frame,
+ * its promise, the await's reaction), a `then` 150.
  */
 export function admit(
   limit: ResolvedRateLimit | undefined,
@@ -31,8 +33,17 @@ export function admit(
     // recognises the vector it built last time.
     costs = limit.hasRequests ? ONE_REQUEST : NO_COST;
   }
+  const pending = limit.limiter.acquire(limit.key, costs, waitOptions(limit, signal));
+  if (pending === ADMITTED) {
+    // Admitted at once, the common case: nothing waited, so no clock to read before and after
+    // and no hop for the caller to await.
+    prepared.queueWaitMs = 0;
+    stats.admitted(model, 0);
+    return undefined;
+  }
+  // The wait is timed from here: deciding took microseconds, and the queue holds the call now.
   const started = performance.now();
-  return limit.limiter.acquire(limit.key, costs, waitOptions(limit, signal)).then(() => {
+  return pending.then(() => {
     const waited = performance.now() - started;
     prepared.queueWaitMs = waited;
     stats.admitted(model, waited);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../__fixtures__/server';
+import type { ChatRequest } from '../types';
 import { validateChatRequest, validateEmbedRequest } from '../validate';
-import { toChatBody, toEmbedBody } from './body';
+import { chatBodyJson, toChatBody, toEmbedBody } from './body';
 
 describe('toChatBody', () => {
   it('produces the body of fixture 01 when the request uses camelCase fields', () => {
@@ -176,6 +177,82 @@ describe('toChatBody', () => {
       },
       { role: 'tool', content: '21C', tool_name: 'get_current_weather', tool_call_id: 'call_1' },
     ]);
+  });
+});
+
+describe('chatBodyJson', () => {
+  const tools = [
+    {
+      type: 'function' as const,
+      function: { name: 'f', description: 'a "tool"', parameters: { type: 'object' } },
+    },
+  ];
+  /** Requests using every field the chat body has, and strings each escape rule applies to. */
+  const requests: ChatRequest[] = [
+    { model: 'llama3.2', messages: [] },
+    {
+      model: 'llama3.2',
+      messages: [
+        { role: 'system', content: 'You are a concise assistant.' },
+        { role: 'user', content: 'Say "hi"\n\ttwice \\ \u0001 é 😀 \ud800' },
+      ],
+    },
+    {
+      model: 'qwen3:8b',
+      messages: [
+        { role: 'user', content: 'look', images: [new Uint8Array([1, 2, 3]), 'AAAA'] },
+        {
+          role: 'assistant',
+          content: '',
+          thinking: 'hmm',
+          toolCalls: [{ id: 'c1', index: 0, name: 'f', arguments: { a: 1 } }],
+        },
+        { role: 'tool', content: '21C', toolName: 'f', toolCallId: 'c1' },
+        { role: 'user', content: 'own fields', id: 'msg-1' } as ChatRequest['messages'][number],
+      ],
+      format: { type: 'object', properties: { a: { type: 'string' } } },
+      options: { mirostat: 2, num_ctx: 1024, 'odd "key"': [1, 'x'] },
+      temperature: 0.2,
+      topP: 0.5,
+      topK: 20,
+      seed: 42,
+      maxTokens: 64,
+      stop: ['\n', 'User:'],
+      keepAlive: '10m',
+      tools,
+      think: 'high',
+      logprobs: true,
+      topLogprobs: 3,
+    },
+    {
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      format: 'json',
+      numCtx: 8192,
+      keepAlive: 0,
+      think: false,
+      tools: [],
+    },
+  ];
+
+  it('is the JSON text of toChatBody: the same keys in the same order', () => {
+    for (const request of requests) {
+      for (const [stream, numCtx] of [
+        [true, undefined],
+        [false, 4096],
+      ] as const) {
+        expect(chatBodyJson(request, stream, numCtx)).toBe(
+          JSON.stringify(toChatBody(request, stream, numCtx)),
+        );
+      }
+    }
+  });
+
+  it('writes a message whose keys come in another order as the same JSON', () => {
+    const request = { model: 'm', messages: [{ content: 'hi', role: 'user' as const }] };
+    expect(JSON.parse(chatBodyJson(request, false, undefined))).toEqual(
+      toChatBody(request, false, undefined),
+    );
   });
 });
 

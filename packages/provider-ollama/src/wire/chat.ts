@@ -1,6 +1,6 @@
 import type { Operation, PromptInput, StreamFormat } from '@x/provider-core';
 import type { ChatRequest, ChatResponse } from '../types';
-import { requestedNumCtx, toChatBody } from './body';
+import { chatBodyJson, requestedNumCtx, toChatBody } from './body';
 import { ChatAccumulator } from './chat-accumulator';
 
 /** The part of a chat request that decides the answer: the cache key's input. */
@@ -39,7 +39,7 @@ export const CHAT: Operation<ChatRequest, ChatResponse> = Object.freeze({
   reserve: (request: ChatRequest) => request.maxTokens,
   cacheKey,
   body: (request: ChatRequest, stream: boolean, prepared: { numCtx: number | undefined }) =>
-    toChatBody(request, stream, prepared.numCtx),
+    chatBodyJson(request, stream, prepared.numCtx),
   accumulator: (redact: (text: string) => string) => new ChatAccumulator(redact),
   finish(response: ChatResponse, prepared: { numCtx: number | undefined }, request: ChatRequest) {
     response.numCtx = prepared.numCtx ?? requestedNumCtx(request);

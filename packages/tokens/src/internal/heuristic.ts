@@ -147,10 +147,12 @@ export function heuristicTokens(
         total += rawCount(strings[i]!, profile);
         chars += features[CHARS]!;
         nonAscii += nonAsciiOf(features);
+        // Not kept alive by the scratch array: the prompt's strings. (An element store, where
+        // `length = 0` is a call into the runtime and gives the array's storage back, to be
+        // grown again by the next estimate.)
+        strings[i] = '';
       }
     }
-    // Not kept alive by the scratch array: the prompt's strings.
-    strings.length = 0;
   }
   if (tools !== undefined && tools.length > 0) {
     const parts = toolParts(tools, TOOL_FORMAT);

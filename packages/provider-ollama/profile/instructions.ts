@@ -1,0 +1,178 @@
+/**
+ * The instructions a call executes, counted rather than timed: the provider and raw undici making
+ * the same call, each run under valgrind's cachegrind for two numbers of calls, the difference
+ * divided by the calls between them. @x/ollama-sim runs in a child process valgrind does not
+ * follow. Needs valgrind (`apt install valgrind`). Run from packages/provider-ollama, built:
+ *
+ *   node --import tsx profile/instructions.ts --whole
+ *   node --import tsx profile/instructions.ts --variants='{"tokens-off":{"tokens":false}}' --whole
+ *   node --import tsx profile/instructions.ts --whole --top=30
+ *
+ * `--whole`: `completeAs: 'whole'` against the raw `stream: false` request (else the streamed
+ * answer); `--calls=4000,10000`: the two call counts (the first is the warm-up both runs share);
+ * `--top`: the functions that differ most between the provider and raw undici, per call.
+ *
+ * Why count: timed, two processes of the same code read 2-3 µs apart at c=1, more than most
+ * changes to the pipeline are worth, and a change had to be measured many times to be seen.
+ * Counted, two runs of the same build read within 1-2% of each other, and the count says where
+ * the difference lies (V8's builtins by name; the JavaScript the JIT wrote as one `???`). V8's
+ * optimising compiler and parser are left out: in a process of its own they run on other threads,
+ * and they are run on the main thread here (`--no-concurrent-recompilation`), so that both runs
+ * install the same optimised code at the same call. An instruction is
+ * not a fixed time (a cache miss costs more than many instructions), so a saving is confirmed
+ * with apps/bench before it is claimed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cliArg } from '@x/internal/testing';
+import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
+import { Pool } from 'undici';
+import {
+  byCallers,
+  MODEL,
+  measuredOptions,
+  messages,
+  rawStreamedChat,
+  rawWholeChat,
+  startSimChild,
+} from './setup';
+
+const WHOLE = process.argv.includes('--whole');
+const [FIRST, SECOND] = cliArg('calls', '4000,10000').split(',').map(Number) as [number, number];
+const TOP = Number(cliArg('top', '0'));
+const variants: Record<string, OllamaProviderOptions> = JSON.parse(cliArg('variants', '{}'));
+const child = cliArg('child', '');
+
+/** Functions left out of the count: V8's optimising compiler and parser (mangled C++ names). */
+const NOT_COUNTED = /compiler|Zone|Parser|AstValue|sprp/;
+
+/** In the process valgrind runs: `calls` calls of one subject, one at a time. */
+async function callMany(subject: string, url: string, calls: number): Promise<void> {
+  if (subject === 'raw') {
+    const pool = new Pool(url, { connections: 16 });
+    await byCallers(WHOLE ? rawWholeChat(pool) : rawStreamedChat(pool), 1, calls);
+    await pool.close();
+    return;
+  }
+  const provider = createOllamaProvider({
+    ...measuredOptions(url, WHOLE),
+    ...(variants[subject] ?? {}),
+  });
+  await provider.initialize();
+  await byCallers(() => provider.complete({ model: MODEL, messages }), 1, calls);
+  await provider.close();
+}
+
+/** Instructions by function in a cachegrind output file (`fn=` then `<line> <count>` lines). */
+function byFunction(file: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let fn = '';
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('fn=')) fn = line.slice(3);
+    else if (fn !== '' && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
+      const count = Number(line.slice(line.indexOf(' ') + 1));
+      counts.set(fn, (counts.get(fn) ?? 0) + count);
+    }
+  }
+  return counts;
+}
+
+/** Runs this script under cachegrind for one subject and call count; its counts by function. */
+function underValgrind(subject: string, url: string, calls: number, dir: string) {
+  const out = join(dir, `${subject}.${calls}`);
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('--child='));
+  const proc = spawn(
+    'valgrind',
+    [
+      '--tool=cachegrind',
+      '--cache-sim=no',
+      `--cachegrind-out-file=${out}`,
+      process.execPath,
+      // Optimised code installed at the same call in both runs, not whenever a background
+      // thread finishes under valgrind's one-thread-at-a-time scheduling.
+      '--no-concurrent-recompilation',
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...args,
+      `--child=${subject}`,
+      `--url=${url}`,
+      `--n=${calls}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let errors = '';
+  proc.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  return new Promise<Map<string, number>>((resolve, reject) => {
+    proc.on('error', (error) =>
+      reject(new Error(`valgrind could not start (apt install valgrind): ${error.message}`)),
+    );
+    proc.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${subject}: exited with ${code}\n${errors.slice(-2000)}`));
+      else resolve(byFunction(out));
+    });
+  });
+}
+
+/** Per call between the two counts, by function. */
+function perCall(first: Map<string, number>, second: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const fn of new Set([...first.keys(), ...second.keys()])) {
+    out.set(fn, ((second.get(fn) ?? 0) - (first.get(fn) ?? 0)) / (SECOND - FIRST));
+  }
+  return out;
+}
+
+function counted(fns: Map<string, number>): number {
+  let total = 0;
+  for (const [fn, n] of fns) if (!NOT_COUNTED.test(fn)) total += n;
+  return total;
+}
+
+if (child !== '') {
+  await callMany(child, cliArg('url', ''), Number(cliArg('n', '0')));
+  process.exit(0);
+} else {
+  const sim = await startSimChild();
+  const dir = mkdtempSync(join(tmpdir(), 'instructions-'));
+  try {
+    const subjects = ['raw', 'default', ...Object.keys(variants)];
+    const results = new Map<string, Map<string, number>>();
+    for (const subject of subjects) {
+      // The two counts of one subject at once: two cores, and valgrind runs one thread a process.
+      const [first, second] = await Promise.all([
+        underValgrind(subject, sim.url, FIRST, dir),
+        underValgrind(subject, sim.url, SECOND, dir),
+      ]);
+      results.set(subject, perCall(first, second));
+    }
+    const raw = counted(results.get('raw')!);
+    const how = WHOLE ? "completeAs: 'whole'" : 'streamed';
+    console.log(`instructions per call (${how}, calls ${FIRST} to ${SECOND}):`);
+    console.log(`  raw undici       ${raw.toFixed(0)}`);
+    for (const subject of subjects.slice(1)) {
+      const n = counted(results.get(subject)!);
+      console.log(
+        `  ${subject.padEnd(16)} ${n.toFixed(0)} (${(n - raw).toFixed(0)} over raw undici)`,
+      );
+    }
+    if (TOP > 0) {
+      const ours = results.get('default')!;
+      const rawFns = results.get('raw')!;
+      const diff = [...new Set([...ours.keys(), ...rawFns.keys()])]
+        .filter((fn) => !NOT_COUNTED.test(fn))
+        .map((fn) => [fn, (ours.get(fn) ?? 0) - (rawFns.get(fn) ?? 0)] as const)
+        .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+        .slice(0, TOP);
+      console.log('\nthe functions that differ most, default minus raw undici, per call:');
+      for (const [fn, n] of diff) console.log(`  ${n.toFixed(0).padStart(7)}  ${fn.slice(0, 110)}`);
+    }
+  } finally {
+    sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

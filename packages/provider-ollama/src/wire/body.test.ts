@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../__fixtures__/server';
-import type { ChatRequest } from '../types';
+import type { ChatRequest, GenerateRequest } from '../types';
 import { validateChatRequest, validateEmbedRequest } from '../validate';
-import { chatBodyJson, toChatBody, toEmbedBody } from './body';
+import { chatBodyJson, generateBodyJson, toChatBody, toEmbedBody, toGenerateBody } from './body';
 
 describe('toChatBody', () => {
   it('produces the body of fixture 01 when the request uses camelCase fields', () => {
@@ -253,6 +253,45 @@ describe('chatBodyJson', () => {
     expect(JSON.parse(chatBodyJson(request, false, undefined))).toEqual(
       toChatBody(request, false, undefined),
     );
+  });
+});
+
+describe('generateBodyJson', () => {
+  const requests: GenerateRequest[] = [
+    { model: 'llama3.2', prompt: 'Why is the sky "blue"?\n' },
+    { model: 'llama3.2' } as GenerateRequest,
+    {
+      model: 'codellama:7b-code',
+      prompt: 'def fib(n):',
+      suffix: '    return result',
+      system: 'You write Python.',
+      template: '{{ .Prompt }}',
+      raw: true,
+      images: [new Uint8Array([1, 2, 3]), 'data:image/png;base64,iVBORw0KGgo='],
+      context: [1, 2, 3],
+      format: { type: 'object' },
+      options: { mirostat: 2 },
+      temperature: 0,
+      maxTokens: 32,
+      stop: 'END',
+      keepAlive: '5m',
+      think: true,
+      logprobs: true,
+      topLogprobs: 2,
+    },
+  ];
+
+  it('is the JSON text of toGenerateBody: the same keys in the same order', () => {
+    for (const request of requests) {
+      for (const [stream, numCtx] of [
+        [true, undefined],
+        [false, 2048],
+      ] as const) {
+        expect(generateBodyJson(request, stream, numCtx)).toBe(
+          JSON.stringify(toGenerateBody(request, stream, numCtx)),
+        );
+      }
+    }
   });
 });
 

@@ -196,6 +196,30 @@ export function toGenerateBody(
   return body;
 }
 
+/** {@link toGenerateBody} as the JSON text sent, written directly as {@link chatBodyJson} is. */
+export function generateBodyJson(
+  request: GenerateRequest,
+  stream: boolean,
+  numCtx: number | undefined,
+): string {
+  let out = `{"model":${jsonQuote(request.model)},"prompt":${jsonQuote(request.prompt ?? '')}`;
+  out += `,"stream":${stream}`;
+  out += field(',"suffix":', request.suffix);
+  out += field(',"system":', request.system);
+  out += field(',"template":', request.template);
+  out += field(',"raw":', request.raw);
+  if (request.images !== undefined)
+    out += `,"images":${JSON.stringify(request.images.map(toBase64))}`;
+  if (request.context !== undefined) out += `,"context":${JSON.stringify(request.context)}`;
+  out += field(',"format":', request.format);
+  const options = wireOptions(request, numCtx);
+  if (options !== undefined) out += `,"options":${jsonObject(options)}`;
+  out += field(',"keep_alive":', request.keepAlive);
+  out += field(',"think":', request.think);
+  out += field(',"logprobs":', request.logprobs);
+  return `${out + field(',"top_logprobs":', request.topLogprobs)}}`;
+}
+
 /** The `/api/embed` body. */
 export function toEmbedBody(request: EmbedRequest): Record<string, unknown> {
   const body: Record<string, unknown> = {

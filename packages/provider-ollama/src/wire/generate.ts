@@ -1,6 +1,6 @@
 import type { Operation, PromptInput } from '@x/provider-core';
 import type { GenerateRequest, GenerateResponse } from '../types';
-import { requestedNumCtx, toGenerateBody } from './body';
+import { generateBodyJson, requestedNumCtx, toGenerateBody } from './body';
 import { NDJSON } from './chat';
 import { ChatAccumulator } from './chat-accumulator';
 
@@ -45,7 +45,7 @@ export const GENERATE: Operation<GenerateRequest, GenerateResponse> = Object.fre
   reserve: (request: GenerateRequest) => request.maxTokens,
   cacheKey,
   body: (request: GenerateRequest, stream: boolean, prepared: { numCtx: number | undefined }) =>
-    toGenerateBody(request, stream, prepared.numCtx),
+    generateBodyJson(request, stream, prepared.numCtx),
   accumulator: (redact: (text: string) => string) =>
     new GenerateAccumulator(redact) as unknown as ReturnType<
       Operation<GenerateRequest, GenerateResponse>['accumulator']

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageUrl, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './body';
+import { chatBodyJson, imageUrl, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './body';
 
 const openai = {
   maxTokensField: 'max_completion_tokens',
@@ -112,6 +112,65 @@ describe('toChatBody', () => {
         '{"__proto__":{"polluted":true},"top_k":5,"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true}}',
       ),
     );
+  });
+});
+
+describe('chatBodyJson', () => {
+  const requests = [
+    { model: 'gpt-4o-mini', messages: [] },
+    {
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system' as const, content: 'You are a concise assistant.' },
+        { role: 'user' as const, content: 'Say "hi"\n\ttwice \\ \u0001 é 😀 \ud800' },
+        { content: 'keys in another order', role: 'user' as const },
+      ],
+    },
+    {
+      model: 'o3',
+      messages: [
+        { role: 'user' as const, content: 'look', images: ['data:image/png;base64,iVBORw0KGgo='] },
+        {
+          role: 'assistant' as const,
+          content: '',
+          toolCalls: [{ id: 'c1', name: 'f', arguments: { a: 1 } }],
+        },
+        { role: 'tool' as const, content: '21C', toolCallId: 'c1' },
+        { role: 'user' as const, content: 'named', name: 'ann' },
+      ],
+      temperature: 0.2,
+      topP: 0.5,
+      seed: 42,
+      maxTokens: 64,
+      stop: ['\n', 'User:'],
+      tools: [{ type: 'function' as const, function: { name: 'f', parameters: {} } }],
+      toolChoice: 'auto' as const,
+      parallelToolCalls: false,
+      responseFormat: { type: 'json_object' as const },
+      logprobs: true,
+      topLogprobs: 2,
+      frequencyPenalty: 0.1,
+      presencePenalty: -0.1,
+      logitBias: { '50256': -100 },
+      reasoningEffort: 'low' as const,
+      user: 'u-1',
+      extraBody: { top_k: 20, 'odd "key"': [1, null], skipped: undefined },
+    },
+    {
+      model: 'm',
+      messages: [{ role: 'user' as const, content: 'x' }],
+      extraBody: JSON.parse('{"__proto__": {"polluted": true}, "stream": false}'),
+    },
+  ];
+
+  it('is the JSON text of the body, streamed or not, with and without stream_options', () => {
+    for (const request of requests) {
+      for (const dialect of [openai, vllm, { ...vllm, streamUsage: false }]) {
+        const body = toChatBody(request as never, dialect);
+        expect(chatBodyJson(body, false, dialect)).toBe(JSON.stringify(body));
+        expect(chatBodyJson(body, true, dialect)).toBe(JSON.stringify(toStreamBody(body, dialect)));
+      }
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, ToolCall } from '@x/provider-core';
+import { type ChatMessage, jsonQuote, jsonValue, type ToolCall } from '@x/provider-core';
 import type { ChatRequest, EmbedRequest, OpenAIToolCall, ResponseFormat } from '../types';
 
 /** What differs between OpenAI-compatible servers in how a body is written. */
@@ -131,6 +131,58 @@ export function toStreamBody(
   out.stream = true;
   if (dialect.streamUsage) out.stream_options = STREAM_OPTIONS;
   return out;
+}
+
+/** `,"stream":true`, and `stream_options` where the dialect accepts it: a streamed call's keys. */
+function streamFieldsJson(dialect: WireDialect): string {
+  return dialect.streamUsage
+    ? ',"stream":true,"stream_options":{"include_usage":true}'
+    : ',"stream":true';
+}
+
+/** A message as JSON text: the common `{ role, content }` written directly, others serialised. */
+function messageJson(m: unknown): string {
+  const message = m as Record<string, unknown>;
+  let keys = 0;
+  let first: string | undefined;
+  for (const key in message) {
+    if (keys++ === 0) first = key;
+  }
+  const { role, content } = message;
+  return keys === 2 && first === 'role' && typeof role === 'string' && typeof content === 'string'
+    ? `{"role":${jsonQuote(role)},"content":${jsonQuote(content)}}`
+    : JSON.stringify(message);
+}
+
+/**
+ * The JSON text of a chat body ({@link toChatBody}), and of its streamed form
+ * ({@link toStreamBody}) when `stream`, written directly rather than given to `JSON.stringify`:
+ * the messages, most of the text, are quoted without V8's serializer (`encode/json-write.ts` of
+ * `@x/provider-core`). The same keys in the same order; `body.test.ts` holds the two together.
+ */
+export function chatBodyJson(
+  body: Record<string, unknown>,
+  stream: boolean,
+  dialect: WireDialect,
+): string {
+  // An `extraBody` that sets `stream` itself keeps its key where it was: rare, left to the copy.
+  if (stream && (Object.hasOwn(body, 'stream') || Object.hasOwn(body, 'stream_options'))) {
+    return JSON.stringify(toStreamBody(body, dialect));
+  }
+  let out = '{';
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    if (out.length > 1) out += ',';
+    if (key === 'messages' && Array.isArray(value)) {
+      out += '"messages":[';
+      for (let i = 0; i < value.length; i++) {
+        out += i === 0 ? messageJson(value[i]) : `,${messageJson(value[i])}`;
+      }
+      out += ']';
+    } else out += `${jsonQuote(key)}:${jsonValue(value)}`;
+  }
+  return `${stream ? out + streamFieldsJson(dialect) : out}}`;
 }
 
 /** The `/embeddings` body. */

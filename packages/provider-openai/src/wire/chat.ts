@@ -1,7 +1,7 @@
 import type { Operation, PromptInput, StreamFormat } from '@x/provider-core';
 import type { ChatMessage as TokensChatMessage } from '@x/tokens';
 import type { ChatRequest, ChatResponse } from '../types';
-import { toChatBody, toStreamBody, type WireDialect } from './body';
+import { chatBodyJson, toChatBody, type WireDialect } from './body';
 import { ChatAccumulator } from './chat-accumulator';
 
 /** OpenAI streams server-sent events. */
@@ -45,8 +45,7 @@ export function chatOperation(
     },
     reserve: (request: ChatRequest) => request.maxTokens,
     cacheKey: bodyOf,
-    body: (request: ChatRequest, stream: boolean) =>
-      stream ? toStreamBody(bodyOf(request), dialect) : bodyOf(request),
+    body: (request: ChatRequest, stream: boolean) => chatBodyJson(bodyOf(request), stream, dialect),
     accumulator: (redact: (text: string) => string) => new ChatAccumulator(redact, label),
     finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
       // The echoed model, or the requested one when the server left it out.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonObject, jsonQuote, jsonValue } from './json-write';
+import { jsonMessage, jsonObject, jsonQuote, jsonValue } from './json-write';
 
 /** Strings each escape rule of JSON.stringify applies to, and some it does not. */
 const STRINGS = [
@@ -83,5 +83,25 @@ describe('jsonObject', () => {
     expect(jsonObject(object)).toBe(JSON.stringify(object));
     expect(jsonObject({})).toBe('{}');
     expect(jsonObject({ only: undefined })).toBe('{}');
+  });
+});
+
+describe('jsonMessage', () => {
+  it('writes a message as JSON.stringify does, whatever its role, fields and key order', () => {
+    const messages = [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: 'Say "hi"\n' },
+      { role: 'assistant', content: '' },
+      { role: 'tool', content: '21C' },
+      { role: 'developer', content: 'a role it has no constant for' },
+      { role: 'we"ird', content: 'a role that needs an escape' },
+      { content: 'keys in another order', role: 'user' },
+      { role: 'user', content: [{ type: 'text', text: 'parts' }] },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1' }] },
+      { role: 'user', content: 'x', name: 'ann' },
+      { role: 'user' },
+      {},
+    ];
+    for (const message of messages) expect(jsonMessage(message)).toBe(JSON.stringify(message));
   });
 });

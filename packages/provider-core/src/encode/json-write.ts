@@ -52,3 +52,37 @@ export function jsonObject(object: Readonly<Record<string, unknown>>): string {
   }
   return `${out}}`;
 }
+
+/** The start of a message's JSON text: a known role is a constant, checked for nothing. */
+function messageStart(role: string): string {
+  switch (role) {
+    case 'system':
+      return '{"role":"system","content":';
+    case 'user':
+      return '{"role":"user","content":';
+    case 'assistant':
+      return '{"role":"assistant","content":';
+    case 'tool':
+      return '{"role":"tool","content":';
+    default:
+      return `{"role":${jsonQuote(role)},"content":`;
+  }
+}
+
+/**
+ * `JSON.stringify(message)` for a chat message: the common one, exactly `{ role, content }` in
+ * that order with two strings, written directly (most of a chat body's text is its messages);
+ * any other given to `JSON.stringify`.
+ */
+export function jsonMessage(message: object): string {
+  let keys = 0;
+  let first: string | undefined;
+  for (const key in message) {
+    if (keys++ === 0) first = key;
+  }
+  if (keys !== 2 || first !== 'role') return JSON.stringify(message);
+  const { role, content } = message as { role?: unknown; content?: unknown };
+  return typeof role === 'string' && typeof content === 'string'
+    ? `${messageStart(role)}${jsonQuote(content)}}`
+    : JSON.stringify(message);
+}

@@ -1,4 +1,4 @@
-import { jsonObject, jsonQuote, jsonValue } from '@x/provider-core';
+import { jsonMessage, jsonObject, jsonQuote, jsonValue } from '@x/provider-core';
 import type {
   ChatMessage,
   ChatRequest,
@@ -101,30 +101,6 @@ function field(prefix: string, value: unknown): string {
   return value === undefined ? '' : prefix + jsonValue(value);
 }
 
-/** The start of a message's JSON text: a known role written as a constant, checked for nothing. */
-function messageStart(role: string): string {
-  switch (role) {
-    case 'system':
-      return '{"role":"system","content":';
-    case 'user':
-      return '{"role":"user","content":';
-    case 'assistant':
-      return '{"role":"assistant","content":';
-    case 'tool':
-      return '{"role":"tool","content":';
-    default:
-      return `{"role":${jsonQuote(role)},"content":`;
-  }
-}
-
-/** A message as JSON text: the common `{ role, content }` written directly, others serialised. */
-function messageJson(m: ChatMessage): string {
-  const wire = wireMessage(m);
-  return wire === m
-    ? `${messageStart(m.role)}${jsonQuote(m.content as string)}}`
-    : JSON.stringify(wire);
-}
-
 /**
  * {@link toChatBody} as the JSON text sent, written directly rather than built and given to
  * `JSON.stringify` (a third of its cost for a short chat: `encode/json-write.ts` of
@@ -138,7 +114,8 @@ export function chatBodyJson(
   let out = `{"model":${jsonQuote(request.model)},"messages":[`;
   const messages = request.messages;
   for (let i = 0; i < messages.length; i++) {
-    out += i === 0 ? messageJson(messages[i]!) : `,${messageJson(messages[i]!)}`;
+    const message = wireMessage(messages[i]!);
+    out += i === 0 ? jsonMessage(message) : `,${jsonMessage(message)}`;
   }
   out += `],"stream":${stream}`;
   out += field(',"format":', request.format);

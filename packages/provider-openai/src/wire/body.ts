@@ -1,4 +1,10 @@
-import { type ChatMessage, jsonQuote, jsonValue, type ToolCall } from '@x/provider-core';
+import {
+  type ChatMessage,
+  jsonMessage,
+  jsonQuote,
+  jsonValue,
+  type ToolCall,
+} from '@x/provider-core';
 import type { ChatRequest, EmbedRequest, OpenAIToolCall, ResponseFormat } from '../types';
 
 /** What differs between OpenAI-compatible servers in how a body is written. */
@@ -140,20 +146,6 @@ function streamFieldsJson(dialect: WireDialect): string {
     : ',"stream":true';
 }
 
-/** A message as JSON text: the common `{ role, content }` written directly, others serialised. */
-function messageJson(m: unknown): string {
-  const message = m as Record<string, unknown>;
-  let keys = 0;
-  let first: string | undefined;
-  for (const key in message) {
-    if (keys++ === 0) first = key;
-  }
-  const { role, content } = message;
-  return keys === 2 && first === 'role' && typeof role === 'string' && typeof content === 'string'
-    ? `{"role":${jsonQuote(role)},"content":${jsonQuote(content)}}`
-    : JSON.stringify(message);
-}
-
 /**
  * The JSON text of a chat body ({@link toChatBody}), and of its streamed form
  * ({@link toStreamBody}) when `stream`, written directly rather than given to `JSON.stringify`:
@@ -177,7 +169,7 @@ export function chatBodyJson(
     if (key === 'messages' && Array.isArray(value)) {
       out += '"messages":[';
       for (let i = 0; i < value.length; i++) {
-        out += i === 0 ? messageJson(value[i]) : `,${messageJson(value[i])}`;
+        out += i === 0 ? jsonMessage(value[i]) : `,${jsonMessage(value[i])}`;
       }
       out += ']';
     } else out += `${jsonQuote(key)}:${jsonValue(value)}`;

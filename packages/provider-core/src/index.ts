@@ -16,7 +16,13 @@ export { JSON_PLAIN, JSON_TEXT, jsonText, MAX_SHAPED_LINE } from './decode/json-
 export { LineSplitter, LineTooLongError } from './decode/lines';
 export { NdjsonDecoder } from './decode/ndjson';
 export { SseDecoder } from './decode/sse';
-export { jsonMessage, jsonObject, jsonQuote, jsonValue } from './encode/json-write';
+export {
+  jsonChatMessage,
+  jsonMessage,
+  jsonObject,
+  jsonQuote,
+  jsonValue,
+} from './encode/json-write';
 export { createErrorKit } from './error-kit';
 export type {
   ApiErrorInit,

@@ -50,10 +50,12 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
 
 // Messages and tools are data with open shapes (any extra field is billed or ignored), so unlike
 // options objects they may carry unknown keys and be class instances.
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function expectRecord(name: string, value: unknown): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(name, 'an object', value);
-  }
+  if (!isRecord(value)) fail(name, 'an object', value);
 }
 
 /** @internal Validates a message list (shared by the estimator). */
@@ -66,14 +68,7 @@ export function expectMessages(
     const message: unknown = messages[i];
     // Checked first, named only on failure: the names are strings built per message, and every
     // estimate checks its messages.
-    if (
-      typeof message === 'object' &&
-      message !== null &&
-      !Array.isArray(message) &&
-      typeof (message as { role?: unknown }).role === 'string'
-    ) {
-      continue;
-    }
+    if (isRecord(message) && typeof message.role === 'string') continue;
     expectRecord(`${name}[${i}]`, message);
     expectString(`${name}[${i}].role`, message.role);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonMessage, jsonObject, jsonQuote, jsonValue } from './json-write';
+import { jsonChatMessage, jsonMessage, jsonObject, jsonQuote, jsonValue } from './json-write';
 
 /** Strings each escape rule of JSON.stringify applies to, and some it does not. */
 const STRINGS = [
@@ -84,6 +84,20 @@ describe('jsonObject', () => {
     expect(jsonObject({})).toBe('{}');
     expect(jsonObject({ only: undefined })).toBe('{}');
   });
+
+  it('writes a messages array as JSON.stringify does, and ends with the tail given', () => {
+    const body = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { content: 'other order', role: 'user' },
+        { role: 'assistant', content: null, tool_calls: [] },
+      ],
+    };
+    expect(jsonObject(body)).toBe(JSON.stringify(body));
+    expect(jsonObject(body, ',"stream":true')).toBe(JSON.stringify({ ...body, stream: true }));
+    expect(jsonObject({}, ',"stream":true')).toBe('{"stream":true}');
+  });
 });
 
 describe('jsonMessage', () => {
@@ -103,5 +117,15 @@ describe('jsonMessage', () => {
       {},
     ];
     for (const message of messages) expect(jsonMessage(message)).toBe(JSON.stringify(message));
+  });
+});
+
+describe('jsonChatMessage', () => {
+  it('writes { role, content } as JSON.stringify does', () => {
+    for (const role of ['system', 'user', 'assistant', 'tool', 'developer', 'we"ird']) {
+      for (const content of STRINGS) {
+        expect(jsonChatMessage(role, content)).toBe(JSON.stringify({ role, content }));
+      }
+    }
   });
 });

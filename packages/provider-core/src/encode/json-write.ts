@@ -38,19 +38,28 @@ export function jsonValue(value: unknown): string {
 }
 
 /**
- * `JSON.stringify(object)` for an object literal the caller built (as a wire body's `options`):
- * its keys in order, each value through {@link jsonValue}, the values `JSON.stringify` leaves out
- * (`undefined`, functions, symbols) left out.
+ * `JSON.stringify(object)` for an object the caller built (a wire body, its `options`): its keys
+ * in order, each value through {@link jsonValue}, a `messages` array message by message
+ * ({@link jsonMessage}), and the values `JSON.stringify` leaves out (`undefined`, functions,
+ * symbols) left out. `tail` is more `,"key":value` text to end the object with (a streamed
+ * call's `stream` fields), written without copying the object to add them.
  */
-export function jsonObject(object: Readonly<Record<string, unknown>>): string {
+export function jsonObject(object: Readonly<Record<string, unknown>>, tail = ''): string {
   let out = '{';
   for (const key in object) {
     const value = object[key];
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     if (out.length > 1) out += ',';
-    out += `${jsonQuote(key)}:${jsonValue(value)}`;
+    if (key === 'messages' && Array.isArray(value)) {
+      out += '"messages":[';
+      for (let i = 0; i < value.length; i++) {
+        out += i === 0 ? jsonMessage(value[i]) : `,${jsonMessage(value[i])}`;
+      }
+      out += ']';
+    } else out += `${jsonQuote(key)}:${jsonValue(value)}`;
   }
-  return `${out}}`;
+  // Without keys of its own, the object's text starts at the tail's first key.
+  return out.length > 1 ? `${out}${tail}}` : `{${tail.slice(1)}}`;
 }
 
 /** The start of a message's JSON text: a known role is a constant, checked for nothing. */
@@ -70,6 +79,14 @@ function messageStart(role: string): string {
 }
 
 /**
+ * `JSON.stringify({ role, content })`: the common chat message, for a caller that has already
+ * found its message to be just these two strings (and need not look at its keys again).
+ */
+export function jsonChatMessage(role: string, content: string): string {
+  return `${messageStart(role)}${jsonQuote(content)}}`;
+}
+
+/**
  * `JSON.stringify(message)` for a chat message: the common one, exactly `{ role, content }` in
  * that order with two strings, written directly (most of a chat body's text is its messages);
  * any other given to `JSON.stringify`.
@@ -83,6 +100,6 @@ export function jsonMessage(message: object): string {
   if (keys !== 2 || first !== 'role') return JSON.stringify(message);
   const { role, content } = message as { role?: unknown; content?: unknown };
   return typeof role === 'string' && typeof content === 'string'
-    ? `${messageStart(role)}${jsonQuote(content)}}`
+    ? jsonChatMessage(role, content)
     : JSON.stringify(message);
 }

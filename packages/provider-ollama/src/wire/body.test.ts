@@ -180,6 +180,22 @@ describe('toChatBody', () => {
   });
 });
 
+/** Each request's body text is `JSON.stringify` of its body object, streamed or not. */
+function expectSameText<R>(
+  requests: readonly R[],
+  text: (request: R, stream: boolean, numCtx: number | undefined) => string,
+  object: (request: R, stream: boolean, numCtx: number | undefined) => unknown,
+): void {
+  for (const request of requests) {
+    for (const [stream, numCtx] of [
+      [true, undefined],
+      [false, 4096],
+    ] as const) {
+      expect(text(request, stream, numCtx)).toBe(JSON.stringify(object(request, stream, numCtx)));
+    }
+  }
+}
+
 describe('chatBodyJson', () => {
   const tools = [
     {
@@ -236,16 +252,7 @@ describe('chatBodyJson', () => {
   ];
 
   it('is the JSON text of toChatBody: the same keys in the same order', () => {
-    for (const request of requests) {
-      for (const [stream, numCtx] of [
-        [true, undefined],
-        [false, 4096],
-      ] as const) {
-        expect(chatBodyJson(request, stream, numCtx)).toBe(
-          JSON.stringify(toChatBody(request, stream, numCtx)),
-        );
-      }
-    }
+    expectSameText(requests, chatBodyJson, toChatBody);
   });
 
   it('writes a message whose keys come in another order as the same JSON', () => {
@@ -282,16 +289,7 @@ describe('generateBodyJson', () => {
   ];
 
   it('is the JSON text of toGenerateBody: the same keys in the same order', () => {
-    for (const request of requests) {
-      for (const [stream, numCtx] of [
-        [true, undefined],
-        [false, 2048],
-      ] as const) {
-        expect(generateBodyJson(request, stream, numCtx)).toBe(
-          JSON.stringify(toGenerateBody(request, stream, numCtx)),
-        );
-      }
-    }
+    expectSameText(requests, generateBodyJson, toGenerateBody);
   });
 });
 

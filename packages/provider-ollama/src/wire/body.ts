@@ -1,4 +1,4 @@
-import { jsonMessage, jsonObject, jsonQuote, jsonValue } from '@x/provider-core';
+import { jsonChatMessage, jsonObject, jsonQuote, jsonValue } from '@x/provider-core';
 import type {
   ChatMessage,
   ChatRequest,
@@ -102,6 +102,15 @@ function field(prefix: string, value: unknown): string {
 }
 
 /**
+ * A message as JSON text: one {@link wireMessage} returns as it is (just `role` and `content`)
+ * written directly, without looking at its keys again; any other serialised as copied.
+ */
+function messageJson(m: ChatMessage): string {
+  const wire = wireMessage(m);
+  return wire === m ? jsonChatMessage(m.role, m.content as string) : JSON.stringify(wire);
+}
+
+/**
  * {@link toChatBody} as the JSON text sent, written directly rather than built and given to
  * `JSON.stringify` (a third of its cost for a short chat: `encode/json-write.ts` of
  * `@x/provider-core`). The same keys in the same order; `body.test.ts` holds the two together.
@@ -114,8 +123,7 @@ export function chatBodyJson(
   let out = `{"model":${jsonQuote(request.model)},"messages":[`;
   const messages = request.messages;
   for (let i = 0; i < messages.length; i++) {
-    const message = wireMessage(messages[i]!);
-    out += i === 0 ? jsonMessage(message) : `,${jsonMessage(message)}`;
+    out += i === 0 ? messageJson(messages[i]!) : `,${messageJson(messages[i]!)}`;
   }
   out += `],"stream":${stream}`;
   out += field(',"format":', request.format);

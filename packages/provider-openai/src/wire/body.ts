@@ -1,10 +1,4 @@
-import {
-  type ChatMessage,
-  jsonMessage,
-  jsonQuote,
-  jsonValue,
-  type ToolCall,
-} from '@x/provider-core';
+import { type ChatMessage, jsonObject, type ToolCall } from '@x/provider-core';
 import type { ChatRequest, EmbedRequest, OpenAIToolCall, ResponseFormat } from '../types';
 
 /** What differs between OpenAI-compatible servers in how a body is written. */
@@ -161,20 +155,7 @@ export function chatBodyJson(
   if (stream && (Object.hasOwn(body, 'stream') || Object.hasOwn(body, 'stream_options'))) {
     return JSON.stringify(toStreamBody(body, dialect));
   }
-  let out = '{';
-  for (const key of Object.keys(body)) {
-    const value = body[key];
-    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    if (out.length > 1) out += ',';
-    if (key === 'messages' && Array.isArray(value)) {
-      out += '"messages":[';
-      for (let i = 0; i < value.length; i++) {
-        out += i === 0 ? jsonMessage(value[i]) : `,${jsonMessage(value[i])}`;
-      }
-      out += ']';
-    } else out += `${jsonQuote(key)}:${jsonValue(value)}`;
-  }
-  return `${stream ? out + streamFieldsJson(dialect) : out}}`;
+  return jsonObject(body, stream ? streamFieldsJson(dialect) : '');
 }
 
 /** The `/embeddings` body. */

@@ -143,6 +143,7 @@ export {
   CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
+  isPlainChatMessage,
   optionalCacheMode,
   optionalImages,
   optionalNumberIn,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type Accumulator,
@@ -194,5 +195,42 @@ describe('ProviderCore with a total deadline', () => {
     expect(signals).toHaveLength(1);
     expect(signals[0]).toBeInstanceOf(AbortSignal);
     expect(signals[0]!.aborted).toBe(true);
+  });
+});
+
+describe('ProviderCore behind a path', () => {
+  it("sends to the base URL's path and the endpoint, over the pool, an Agent and a custom transport", async () => {
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      paths.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(ok.body);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    for (const options of [{}, { pool: false as const }]) {
+      await core(`${url}/proxy/v1`, options).complete(op, ask);
+      await core(url, options).complete(op, ask);
+    }
+    // A custom transport is handed the whole URL.
+    const targets: string[] = [];
+    await core(`${url}/proxy/v1`, {
+      transport: (target, options) => {
+        targets.push(target);
+        return request(target, options) as never;
+      },
+    }).complete(op, ask);
+    expect(targets).toEqual([`${url}/proxy/v1/reply`]);
+    expect(paths).toEqual([
+      '/proxy/v1/reply',
+      '/reply',
+      '/proxy/v1/reply',
+      '/reply',
+      '/proxy/v1/reply',
+    ]);
   });
 });

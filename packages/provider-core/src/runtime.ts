@@ -84,6 +84,12 @@ export interface Runtime {
   readonly httpError: HttpErrorMapper;
   readonly baseUrl: string;
   readonly origin: string;
+  /**
+   * The base URL's path on its origin (`''` for an origin alone, `'/v1'`): a built-in transport's
+   * request path is this and the endpoint, where reading it back out of the full URL on every
+   * attempt cost a scan of a freshly joined string.
+   */
+  readonly basePath: string;
   readonly timeouts: ResolvedTimeouts;
   readonly maxBytes: number;
   readonly maxAnswerBytes: number;
@@ -198,6 +204,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     },
     baseUrl: config.baseUrl,
     origin,
+    basePath: basePathOf(config.baseUrl),
     timeouts,
     maxBytes: options.maxLineBytes ?? 16 * 1024 * 1024,
     maxAnswerBytes: options.maxAnswerBytes ?? 32 * 1024 * 1024,
@@ -276,4 +283,9 @@ function credentialSource(
 ): CredentialSource | undefined {
   if (apiKey !== undefined) return env === undefined ? 'apiKey' : 'env';
   return Object.keys(headers).some((header) => SECRET_HEADER.test(header)) ? 'headers' : undefined;
+}
+
+/** The path of a base URL without its trailing slashes: `''` for `http://127.0.0.1:11434`. */
+export function basePathOf(baseUrl: string): string {
+  return new URL(baseUrl).pathname.replace(/\/+$/, '');
 }

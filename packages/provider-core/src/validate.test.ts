@@ -83,6 +83,40 @@ describe('expectChatMessage', () => {
   });
 });
 
+describe('isPlainChatMessage', () => {
+  it('is true only for a plain object of a known role and a string content, nothing else', () => {
+    for (const role of ['system', 'user', 'assistant', 'tool']) {
+      expect(check.isPlainChatMessage({ role, content: '' })).toBe(true);
+      expect(check.isPlainChatMessage({ content: 'hi', role })).toBe(true);
+    }
+    const others: unknown[] = [
+      null,
+      'hi',
+      { role: 'robot', content: '' },
+      { role: 'user', content: 1 },
+      { role: 'user' },
+      { role: 'user', content: '', name: 'a' },
+      { role: 'user', content: '', images: undefined },
+      Object.assign(Object.create(null), { role: 'user', content: '' }),
+      Object.assign(Object.create({ extra: 1 }), { role: 'user', content: '' }),
+      new (class Message {
+        role = 'user';
+        content = '';
+      })(),
+      Object.assign([], { role: 'user', content: '' }),
+    ];
+    for (const message of others) expect(check.isPlainChatMessage(message)).toBe(false);
+  });
+
+  it('is never true for a message the full check refuses', () => {
+    const refused = [{ role: 'robot', content: '' }, { role: 'user', content: '', x: 1 }, []];
+    for (const message of refused) {
+      expect(() => check.expectChatMessage('m', message)).toThrow();
+      expect(check.isPlainChatMessage(message)).toBe(false);
+    }
+  });
+});
+
 describe('optionalImages', () => {
   it('names the bad item with the wording given', () => {
     expect(() => check.optionalImages('i', ['ok', 3])).toThrow(

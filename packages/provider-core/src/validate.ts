@@ -114,6 +114,30 @@ export function optionalCacheMode(name: string, value: unknown): void {
   if (value !== undefined) expectOneOf(name, value, CACHE_MODES);
 }
 
+/**
+ * True for the common chat message: a plain object of exactly a known `role` and a string
+ * `content`. It passes {@link expectChatMessage} and a provider's checks of images and tool calls,
+ * so a provider skips them for it, and the paths their errors would name are never built: they
+ * run for every message of every request.
+ */
+export function isPlainChatMessage(message: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const { role, content } = message as { role?: unknown; content?: unknown };
+  if (typeof content !== 'string') return false;
+  switch (role) {
+    case 'system':
+    case 'user':
+    case 'assistant':
+    case 'tool':
+      break;
+    default:
+      return false;
+  }
+  let keys = 0;
+  for (const _ in message) keys++;
+  return keys === 2 && Object.getPrototypeOf(message) === Object.prototype;
+}
+
 /** The optional string fields of {@link ChatMessage}. */
 const MESSAGE_STRINGS = ['name', 'thinking', 'toolName', 'toolCallId'] as const;
 

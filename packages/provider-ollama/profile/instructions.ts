@@ -7,10 +7,13 @@
  *   node --import tsx profile/instructions.ts --whole
  *   node --import tsx profile/instructions.ts --variants='{"tokens-off":{"tokens":false}}' --whole
  *   node --import tsx profile/instructions.ts --whole --top=30
+ *   node --import tsx profile/instructions.ts --whole --js=40
  *
  * `--whole`: `completeAs: 'whole'` against the raw `stream: false` request (else the streamed
  * answer); `--calls=4000,10000`: the two call counts (the first is the warm-up both runs share);
- * `--top`: the functions that differ most between the provider and raw undici, per call.
+ * `--top`: the functions that differ most between the provider and raw undici, per call. `--js`:
+ * the provider alone under callgrind, its instructions by JavaScript function of our packages
+ * (`jit-names.ts` says how, and how far to trust it), the N largest, per call.
  *
  * Why count: timed, two processes of the same code read 2-3 µs apart at c=1, more than most
  * changes to the pipeline are worth, and a change had to be measured many times to be seen.
@@ -30,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { cliArg } from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
 import { Pool } from 'undici';
+import { byJsFunction } from './jit-names';
 import {
   byCallers,
   MODEL,
@@ -43,6 +47,7 @@ import {
 const WHOLE = process.argv.includes('--whole');
 const [FIRST, SECOND] = cliArg('calls', '4000,10000').split(',').map(Number) as [number, number];
 const TOP = Number(cliArg('top', '0'));
+const JS = Number(cliArg('js', '0'));
 const variants: Record<string, OllamaProviderOptions> = JSON.parse(cliArg('variants', '{}'));
 const child = cliArg('child', '');
 
@@ -80,20 +85,32 @@ function byFunction(file: string): Map<string, number> {
   return counts;
 }
 
-/** Runs this script under cachegrind for one subject and call count; its counts by function. */
+/**
+ * Runs this script under valgrind for one subject and call count; its counts by function: native
+ * functions under cachegrind, or JavaScript functions under callgrind with `--js`.
+ */
 function underValgrind(subject: string, url: string, calls: number, dir: string) {
   const out = join(dir, `${subject}.${calls}`);
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--child='));
+  const tool =
+    JS > 0
+      ? [
+          '--tool=callgrind',
+          '--dump-instr=yes',
+          '--compress-strings=no',
+          '--compress-pos=no',
+          `--callgrind-out-file=${out}`,
+        ]
+      : ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
   const proc = spawn(
     'valgrind',
     [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      `--cachegrind-out-file=${out}`,
+      ...tool,
       process.execPath,
       // Optimised code installed at the same call in both runs, not whenever a background
       // thread finishes under valgrind's one-thread-at-a-time scheduling.
       '--no-concurrent-recompilation',
+      ...(JS > 0 ? ['--perf-basic-prof'] : []),
       ...process.execArgv,
       fileURLToPath(import.meta.url),
       ...args,
@@ -113,7 +130,8 @@ function underValgrind(subject: string, url: string, calls: number, dir: string)
     );
     proc.on('close', (code) => {
       if (code !== 0) reject(new Error(`${subject}: exited with ${code}\n${errors.slice(-2000)}`));
-      else resolve(byFunction(out));
+      // The guest keeps valgrind's pid: its perf map is /tmp/perf-<pid>.map.
+      else resolve(JS > 0 ? byJsFunction(out, proc.pid!) : byFunction(out));
     });
   });
 }
@@ -140,36 +158,52 @@ if (child !== '') {
   const sim = await startSimChild();
   const dir = mkdtempSync(join(tmpdir(), 'instructions-'));
   try {
-    const subjects = ['raw', 'default', ...Object.keys(variants)];
-    const results = new Map<string, Map<string, number>>();
-    for (const subject of subjects) {
-      // The two counts of one subject at once: two cores, and valgrind runs one thread a process.
+    if (JS > 0) {
       const [first, second] = await Promise.all([
-        underValgrind(subject, sim.url, FIRST, dir),
-        underValgrind(subject, sim.url, SECOND, dir),
+        underValgrind('default', sim.url, FIRST, dir),
+        underValgrind('default', sim.url, SECOND, dir),
       ]);
-      results.set(subject, perCall(first, second));
-    }
-    const raw = counted(results.get('raw')!);
-    const how = WHOLE ? "completeAs: 'whole'" : 'streamed';
-    console.log(`instructions per call (${how}, calls ${FIRST} to ${SECOND}):`);
-    console.log(`  raw undici       ${raw.toFixed(0)}`);
-    for (const subject of subjects.slice(1)) {
-      const n = counted(results.get(subject)!);
-      console.log(
-        `  ${subject.padEnd(16)} ${n.toFixed(0)} (${(n - raw).toFixed(0)} over raw undici)`,
-      );
-    }
-    if (TOP > 0) {
-      const ours = results.get('default')!;
-      const rawFns = results.get('raw')!;
-      const diff = [...new Set([...ours.keys(), ...rawFns.keys()])]
-        .filter((fn) => !NOT_COUNTED.test(fn))
-        .map((fn) => [fn, (ours.get(fn) ?? 0) - (rawFns.get(fn) ?? 0)] as const)
+      const ours = [...perCall(first, second)]
+        .filter(([fn]) => fn.includes('/packages/'))
         .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
-        .slice(0, TOP);
-      console.log('\nthe functions that differ most, default minus raw undici, per call:');
-      for (const [fn, n] of diff) console.log(`  ${n.toFixed(0).padStart(7)}  ${fn.slice(0, 110)}`);
+        .slice(0, JS);
+      console.log(
+        `instructions per call by JavaScript function of our packages (${WHOLE ? 'whole' : 'streamed'}):`,
+      );
+      for (const [fn, n] of ours) console.log(`  ${n.toFixed(0).padStart(7)}  ${fn.slice(0, 150)}`);
+    } else {
+      const subjects = ['raw', 'default', ...Object.keys(variants)];
+      const results = new Map<string, Map<string, number>>();
+      for (const subject of subjects) {
+        // The two counts of one subject at once: two cores, and valgrind runs one thread a process.
+        const [first, second] = await Promise.all([
+          underValgrind(subject, sim.url, FIRST, dir),
+          underValgrind(subject, sim.url, SECOND, dir),
+        ]);
+        results.set(subject, perCall(first, second));
+      }
+      const raw = counted(results.get('raw')!);
+      const how = WHOLE ? "completeAs: 'whole'" : 'streamed';
+      console.log(`instructions per call (${how}, calls ${FIRST} to ${SECOND}):`);
+      console.log(`  raw undici       ${raw.toFixed(0)}`);
+      for (const subject of subjects.slice(1)) {
+        const n = counted(results.get(subject)!);
+        console.log(
+          `  ${subject.padEnd(16)} ${n.toFixed(0)} (${(n - raw).toFixed(0)} over raw undici)`,
+        );
+      }
+      if (TOP > 0) {
+        const ours = results.get('default')!;
+        const rawFns = results.get('raw')!;
+        const diff = [...new Set([...ours.keys(), ...rawFns.keys()])]
+          .filter((fn) => !NOT_COUNTED.test(fn))
+          .map((fn) => [fn, (ours.get(fn) ?? 0) - (rawFns.get(fn) ?? 0)] as const)
+          .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+          .slice(0, TOP);
+        console.log('\nthe functions that differ most, default minus raw undici, per call:');
+        for (const [fn, n] of diff)
+          console.log(`  ${n.toFixed(0).padStart(7)}  ${fn.slice(0, 110)}`);
+      }
     }
   } finally {
     sim.close();

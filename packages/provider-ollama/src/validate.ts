@@ -10,6 +10,7 @@ import {
   CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
+  isPlainChatMessage,
   optionalCacheMode,
   optionalImages,
   optionalNumberIn,
@@ -101,6 +102,7 @@ function optionalKeepAlive(name: string, value: unknown): void {
 }
 
 function validateMessage(message: unknown, i: number): void {
+  if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
   optionalImages(`${at}.images`, message.images);

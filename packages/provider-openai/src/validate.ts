@@ -12,6 +12,7 @@ import {
   CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
+  isPlainChatMessage,
   optionalCacheMode,
   optionalImages,
   optionalNumberIn,
@@ -67,6 +68,7 @@ const IMAGES = {
 };
 
 function validateMessage(message: unknown, i: number): void {
+  if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
   optionalImages(`${at}.images`, message.images, IMAGES);

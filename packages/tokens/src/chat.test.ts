@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cookbookMessages, cookbookToolMessages, cookbookTools } from './__fixtures__/cookbook';
-import { countChatTokens } from './chat';
+import { countChatTokens, messageStrings } from './chat';
 import { countTokens } from './count-tokens';
 import { clearCountCache, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
-import type { ToolDefinition, ToolProperty } from './types';
+import type { ChatMessage, ToolDefinition, ToolProperty } from './types';
 
 describe('countChatTokens', () => {
   it("returns OpenAI's billed 124 on gpt-4o and 129 on gpt-4 for the cookbook's six messages", () => {
@@ -146,5 +146,30 @@ describe('the memo of message texts', () => {
     clearCountCache();
     expect(counter().cachedTexts).toBe(0);
     expect(countChatTokens(messages, { model: 'gpt-4o' })).toBe(before);
+  });
+});
+
+describe('messageStrings', () => {
+  const strings = (message: object) => {
+    const out: string[] = ['stale', 'stale', 'stale', 'stale'];
+    return out.slice(0, messageStrings(message as ChatMessage, out));
+  };
+
+  it('lists the strings of a message in its own key order, the common two-key one included', () => {
+    expect(strings({ role: 'user', content: 'hi' })).toEqual(['user', 'hi']);
+    expect(strings({ content: 'hi', role: 'user' })).toEqual(['hi', 'user']);
+    expect(strings({ role: 'user', content: 'hi', name: 'ann' })).toEqual(['user', 'hi', 'ann']);
+    expect(strings({ role: 'user', name: 'ann' })).toEqual(['user', 'ann']);
+  });
+
+  it('reads parts and tool calls when content is not a string', () => {
+    const parts = { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image' }] };
+    expect(strings(parts)).toEqual(['user', 'a']);
+    const call = {
+      role: 'assistant',
+      content: '',
+      tool_calls: [{ function: { name: 'f', arguments: '{}' } }],
+    };
+    expect(strings(call)).toEqual(['assistant', '', 'f', '{}']);
   });
 });

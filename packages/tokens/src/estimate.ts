@@ -159,7 +159,8 @@ export function estimate(
   return {
     tokens,
     method: 'heuristic',
-    errorMargin: Number(errorMargin.toFixed(4)),
+    // Four decimals, by arithmetic: `toFixed` and back was a sixth of an estimate's work.
+    errorMargin: Math.round(errorMargin * 1e4) / 1e4,
     overheadTokens: 0,
   };
 }

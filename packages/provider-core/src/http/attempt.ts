@@ -29,7 +29,7 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
   let response: TransportResponse;
   try {
     response = await send(init.transport, {
-      url: init.url,
+      url: init.baseUrl + init.endpoint,
       method: init.method,
       headers: init.headers,
       body: init.body,

@@ -153,7 +153,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     this.#control.signal?.addEventListener('abort', this.#onAbort);
     try {
       dispatch(
-        init.url,
+        init.path,
         {
           method: init.method,
           headers: init.headers,

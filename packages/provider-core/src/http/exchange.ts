@@ -20,7 +20,10 @@ export interface AttemptInit {
   transport: Transport;
   kit: ErrorKit;
   httpError: HttpErrorMapper;
-  url: string;
+  /** The provider's base URL: the request's URL is it and `endpoint` (joined where it is used). */
+  baseUrl: string;
+  /** The request's path on `origin`, which a built-in transport sends. */
+  path: string;
   /** The origin called, for connection errors (never with credentials). */
   origin: string;
   endpoint: string;
@@ -107,7 +110,7 @@ export function httpErrorOf(
     model: init.model,
     headers,
     location: header(headers, 'location'),
-    request: describeRequest(init.method, init.url),
+    request: describeRequest(init.method, init.baseUrl + init.endpoint),
     redact: init.redact,
   });
 }

@@ -70,7 +70,7 @@ export interface DispatchRequest {
  * no response stream, no request promise. The built-in transports have one.
  */
 export type DirectDispatch = (
-  url: string,
+  path: string,
   request: DispatchRequest,
   handler: Dispatcher.DispatchHandler,
 ) => void;
@@ -161,10 +161,10 @@ export function resolveTransport(init: {
 
 /** The direct dispatch through `dispatcher`, undici's own timeouts off as for `request`. */
 function directTo(dispatcher: Dispatcher, origin: string): DirectDispatch {
-  return (target, request, handler) => {
+  return (path, request, handler) => {
     const options: Dispatcher.DispatchOptions & { signal: AbortSignal | undefined } = {
       origin,
-      path: pathOn(origin, target),
+      path,
       method: request.method,
       headers: request.headers,
       body: request.body,

@@ -38,6 +38,12 @@ export interface BucketSnapshot {
 
 export class BucketHistogram {
   readonly bounds: readonly number[];
+  /**
+   * The bounds searched on every record: one typed array for every histogram. The frozen arrays
+   * above hold integers in one and fractions in another (two element kinds), which turned the
+   * search's reads into generic keyed loads, about 1,100 instructions of a call's six records.
+   */
+  readonly #search: Float64Array;
   /** Per-bucket (not cumulative) counts; the last slot is above the highest bound. */
   readonly #counts: Float64Array;
   sum = 0;
@@ -45,13 +51,14 @@ export class BucketHistogram {
 
   constructor(bounds: readonly number[]) {
     this.bounds = bounds;
+    this.#search = Float64Array.from(bounds);
     this.#counts = new Float64Array(bounds.length + 1);
   }
 
   /** Records one value; NaN, negative and infinite values are ignored. */
   record(value: number): void {
     if (!(value >= 0) || !Number.isFinite(value)) return;
-    const bounds = this.bounds;
+    const bounds = this.#search;
     // Binary search for the first bound >= value (`le` is inclusive).
     let lo = 0;
     let hi = bounds.length;

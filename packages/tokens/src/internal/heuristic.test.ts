@@ -204,6 +204,22 @@ describe('rawCount', () => {
     }
   });
 
+  it('gives the same sum from its memo when a text comes back under another profile', () => {
+    const random = createRandom(23);
+    const texts = Array.from({ length: 200 }, () => randomText(random));
+    // Each text under every profile, three rounds, profiles in a different order each round: a
+    // memoised sum belongs to the profile it was weighed under.
+    for (const order of [profiles, [...profiles].reverse(), profiles]) {
+      for (const text of texts) {
+        for (const profile of order) {
+          const actual = rawCount(text, profile);
+          const expected = oracleRaw(text, profile);
+          if (!Object.is(actual, expected)) expect({ text, actual }).toEqual({ text, expected });
+        }
+      }
+    }
+  });
+
   it('equals the by-name estimator bit for bit when given the corpus samples', () => {
     for (const sample of corpus) {
       for (const profile of profiles) {
@@ -230,8 +246,12 @@ describe('heuristicTokens', () => {
       const messages: ChatMessage[] = [];
       const count = 1 + Math.floor(random() * 4);
       for (let m = 0; m < count; m++) {
-        const message: ChatMessage = { role: random() < 0.5 ? 'user' : 'system', content: '' };
-        message.content = randomText(random);
+        const role = random() < 0.5 ? 'user' : 'system';
+        // Both key orders: the strings are summed in the message's own order.
+        const message: ChatMessage =
+          random() < 0.5
+            ? { role, content: randomText(random) }
+            : { content: randomText(random), role };
         if (random() < 0.3) message.name = randomText(random);
         messages.push(message);
       }

@@ -30,44 +30,85 @@ export function profileFor(provider: Provider, modelId: string | undefined): Heu
   }
 }
 
-// Scratch space of the estimator, which is synchronous: the feature vector of one text (read
-// back by the caller right after `rawCount`) and the strings of one message (up to a count).
+// Scratch space of the estimator, which is synchronous: the feature vector of a text not
+// memoised and the strings of one message (up to a count).
 const features = new Float64Array(VECTOR_LENGTH);
 const strings: string[] = [];
 const FEATURE_COUNT = FEATURE_NAMES.length;
 
+/** What one text counts, memoised: its features, and their weighted sum under the last profile. */
+class Counted {
+  readonly vector: Float64Array;
+  readonly chars: number;
+  readonly nonAscii: number;
+  profile: HeuristicProfile | undefined = undefined;
+  total = 0;
+
+  constructor(vector: Float64Array) {
+    this.vector = vector;
+    this.chars = vector[CHARS]!;
+    this.nonAscii = nonAsciiOf(vector);
+  }
+}
+
 /**
- * Feature vectors of the texts estimated lately, for the reason the exact counter memoises message
- * texts: a chat resends its system prompt and its whole history on every turn, and the heuristic
- * reads every character of them. The same bounds as that memo (`textMemo()`); entries are never
- * handed out, only copied into `features`.
+ * The texts estimated lately, for the reason the exact counter memoises message texts: a chat
+ * resends its system prompt and its whole history on every turn, and the heuristic reads every
+ * character of them. Short texts too: a role name is one of every message's strings, and a hit
+ * (one lookup, the sum kept for the profile) costs less than reading six characters and weighing
+ * eighteen features, each a typed-array read. The same bounds as the exact counter's memo
+ * (`textMemo()`).
  */
-const vectors = textMemo<Float64Array>();
-/** Below this length reading the text costs less than the memo's hashing and copying. */
-const MEMO_MIN_TEXT = 24;
+const memo = textMemo<Counted>();
 
 /** @internal Empties the memo of feature vectors (`clearCountCache()`). */
 export function clearFeatureMemo(): void {
-  vectors.clear();
+  memo.clear();
 }
 
-/** @internal The weighted features of `text` (before rounding); its counts stay in `features`. */
-export function rawCount(text: string, profile: HeuristicProfile): number {
-  if (text.length < MEMO_MIN_TEXT || text.length > MAX_MEMO_TEXT) countFeatures(text, features);
-  else {
-    const known = vectors.get(text);
-    if (known !== undefined) features.set(known);
-    else {
-      countFeatures(text, features);
-      vectors.set(text, features.slice());
-    }
-  }
-  if (text === '') return 0;
-  // Summed in FEATURE_NAMES order, as the weights were fitted: the same float result every time.
+/** The weighted sum of a feature vector, in FEATURE_NAMES order as the weights were fitted. */
+function weigh(vector: Float64Array, profile: HeuristicProfile): number {
   const weights = profile.vector;
   let total = 0;
-  for (let i = 0; i < FEATURE_COUNT; i++) total += features[i]! * weights[i]!;
+  for (let i = 0; i < FEATURE_COUNT; i++) total += vector[i]! * weights[i]!;
   return Math.max(1, total);
+}
+
+// What the latest `rawCount` read: plain numbers, which the caller adds up.
+let countedChars = 0;
+let countedNonAscii = 0;
+
+/**
+ * @internal The weighted features of `text` (before rounding); its characters and non-ASCII
+ * characters are left in `countedChars` and `countedNonAscii`.
+ */
+export function rawCount(text: string, profile: HeuristicProfile): number {
+  if (text === '') {
+    countedChars = 0;
+    countedNonAscii = 0;
+    return 0;
+  }
+  if (text.length > MAX_MEMO_TEXT) {
+    countFeatures(text, features);
+    countedChars = features[CHARS]!;
+    countedNonAscii = nonAsciiOf(features);
+    return weigh(features, profile);
+  }
+  let counted = memo.get(text);
+  if (counted === undefined) {
+    const vector = new Float64Array(VECTOR_LENGTH);
+    countFeatures(text, vector);
+    counted = new Counted(vector);
+    memo.set(text, counted);
+  }
+  countedChars = counted.chars;
+  countedNonAscii = counted.nonAscii;
+  // Profiles are constants: a sum kept for the same one is the same sum.
+  if (counted.profile !== profile) {
+    counted.total = weigh(counted.vector, profile);
+    counted.profile = profile;
+  }
+  return counted.total;
 }
 
 /** The profile and calibration key of `{ model, provider }`. */
@@ -135,8 +176,8 @@ export function heuristicTokens(
   let total = 0;
   if (typeof input === 'string') {
     total = rawCount(input, profile);
-    chars += features[CHARS]!;
-    nonAscii += nonAsciiOf(features);
+    chars += countedChars;
+    nonAscii += countedNonAscii;
   } else {
     total = profile.priming;
     for (const message of input) {
@@ -145,8 +186,8 @@ export function heuristicTokens(
       const n = messageStrings(message, strings);
       for (let i = 0; i < n; i++) {
         total += rawCount(strings[i]!, profile);
-        chars += features[CHARS]!;
-        nonAscii += nonAsciiOf(features);
+        chars += countedChars;
+        nonAscii += countedNonAscii;
         // Not kept alive by the scratch array: the prompt's strings. (An element store, where
         // `length = 0` is a call into the runtime and gives the array's storage back, to be
         // grown again by the next estimate.)
@@ -159,8 +200,8 @@ export function heuristicTokens(
     total += parts.overhead;
     for (const text of parts.strings) {
       total += rawCount(text, profile);
-      chars += features[CHARS]!;
-      nonAscii += nonAsciiOf(features);
+      chars += countedChars;
+      nonAscii += countedNonAscii;
     }
   }
   return { tokens: Math.round(total), chars, nonAscii };

@@ -44,6 +44,14 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--child-result'])).toThrow(/`--child-result`/);
   });
 
+  it('runs the suites once, three times for a publish, and as often as --runs says', () => {
+    expect(parseArgs([]).runs).toBe(1);
+    expect(parseArgs(['--publish']).runs).toBe(3);
+    expect(parseArgs(['--runs', '5']).runs).toBe(5);
+    expect(parseArgs(['--publish', '--runs=1']).runs).toBe(1);
+    expect(() => parseArgs(['--runs', '0'])).toThrow('Expected `--runs` to be an integer >= 1');
+  });
+
   it('throws with the usage when an option is unknown', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/Unknown option `--fast`[\s\S]*Usage/);
   });

@@ -11,6 +11,7 @@ import { parseArgs, usage } from './cli';
 import { type BenchContext, chartWriter, type RedisHandle } from './context';
 import { appDir, collectEnvironment, findRepoRoot } from './env';
 import { type ChildReport, forkSuite } from './fork';
+import { medianRun } from './median-run';
 import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
@@ -118,7 +119,6 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
 
-  const suiteResults: SuiteResult[] = [];
   const selected = select(suites, cli.only, cli.skip);
   if (cli.childResult !== undefined) {
     // A child of fork.ts: the one suite it was given, its report to the parent, nothing else.
@@ -138,21 +138,33 @@ export async function main(argv: string[]): Promise<number> {
     writeFileSync(cli.childResult, JSON.stringify(report));
     return childFailed ? 1 : 0;
   }
-  for (const entry of selected) {
-    let result: SuiteResult;
-    if (cli.inProcess) {
-      const ran = await runSuite(entry, ctx);
-      result = ran.result;
-      failed ||= ran.failed;
-    } else {
-      const child = await forkSuite(entry.name, cli, outDir);
-      result = child.suite;
-      failed ||= child.failed;
-      notes.push(...child.notes);
-      if (child.redisServer !== undefined) environment.redisServer = child.redisServer;
+  const rounds: SuiteResult[][] = [];
+  for (let round = 1; round <= cli.runs; round++) {
+    if (cli.runs > 1) process.stdout.write(`${bold(`round ${round} of ${cli.runs}`)}\n`);
+    const results: SuiteResult[] = [];
+    for (const entry of selected) {
+      let result: SuiteResult;
+      if (cli.inProcess) {
+        const ran = await runSuite(entry, ctx);
+        result = ran.result;
+        failed ||= ran.failed;
+      } else {
+        const child = await forkSuite(entry.name, cli, outDir);
+        result = child.suite;
+        failed ||= child.failed;
+        notes.push(...child.notes);
+        if (child.redisServer !== undefined) environment.redisServer = child.redisServer;
+      }
+      results.push(result);
+      process.stdout.write(`${suiteText(result)}\n`);
     }
-    suiteResults.push(result);
-    process.stdout.write(`${suiteText(result)}\n`);
+    rounds.push(results);
+  }
+  const suiteResults = cli.runs === 1 ? rounds[0]! : medianRun(rounds);
+  if (cli.runs > 1 && suiteResults.length > 0) {
+    notes.push(
+      `The suites ran ${cli.runs} times, one round after another; each group is shown as measured in the round where its first targeted ratio (else its first ratio) was the median of the ${cli.runs}, so its ratios, figures, facts and checks come from one measurement. The charts are the last round's.`,
+    );
   }
 
   const scenarioResults: ScenarioResult[] = [];
@@ -194,11 +206,12 @@ export async function main(argv: string[]): Promise<number> {
     finishedAt: new Date().toISOString(),
     durationMs: Math.round(performance.now() - t0),
     profile: cli.profile.name,
+    runs: cli.runs,
     command: commandLine(argv),
     environment,
     suites: suiteResults,
     scenarios: scenarioResults,
-    notes,
+    notes: [...new Set(notes)],
   };
   process.stdout.write(`${summaryText(suiteResults)}\n`);
   if (cli.write) {

@@ -75,6 +75,12 @@ function scenarioTables(run: RunResult, name: string): string {
   return [s.description, '', ...scenarioBody(s)].join('\n').trim();
 }
 
+/** How many rounds of the suites the run's comparisons are the median of, when more than one. */
+function rounds(run: RunResult): string {
+  const n = run.runs ?? 1;
+  return n > 1 ? `, each comparison from the median of ${n} rounds` : '';
+}
+
 /** Where the numbers come from and how to get them again: the first line of every table. */
 function provenance(run: RunResult, region: Region): string {
   const env = run.environment;
@@ -82,7 +88,7 @@ function provenance(run: RunResult, region: Region): string {
   const up = region.file.split('/').length - 1;
   const link = `${'../'.repeat(up)}bench-results/report.md`;
   return (
-    `Measured ${date} by \`${run.command}\` (profile \`${run.profile}\`, wall clock) on Node ` +
+    `Measured ${date} by \`${run.command}\` (profile \`${run.profile}\`, wall clock${rounds(run)}) on Node ` +
     `${env.node}, ${env.cpuModel} × ${env.cpuCount} (load average ${env.loadAverage.join(' / ')}). ` +
     `Rerun: \`${region.rerun}\` (writes to \`apps/bench/runs/\`, not here). This table is ` +
     `generated from [the published report](${link}) by \`pnpm bench:publish\`; do not edit it.`

@@ -109,6 +109,11 @@ export interface RunResult {
   finishedAt: string;
   durationMs: number;
   profile: string;
+  /**
+   * Rounds of the suites, each comparison kept from its median round (`median-run.ts`); absent
+   * in runs made before rounds existed, which were one.
+   */
+  runs?: number;
   /** The command line that made it, as a user would type it. */
   command: string;
   environment: Environment;

@@ -23,7 +23,13 @@ export { BoundedMap } from './bounded-map';
 export { brand, hasBrand, mark } from './brand';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
-export { closestKey, editDistance, expectKnownKeys, type KeyAliases } from './known-keys';
+export {
+  closestKey,
+  editDistance,
+  expectKnownKeys,
+  firstOfTwoKeys,
+  type KeyAliases,
+} from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
 export { keyHash, redactUrlCredentials, withoutCommandArgs } from './log-redact';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestKey, editDistance, expectKnownKeys } from './known-keys';
+import { closestKey, editDistance, expectKnownKeys, firstOfTwoKeys } from './known-keys';
 
 describe('editDistance', () => {
   it('counts a swap of two neighbours as one edit', () => {
@@ -57,5 +57,20 @@ describe('expectKnownKeys with aliases', () => {
   it('ignores an alias naming no known key, and inherited names such as constructor', () => {
     expect(closestKey('ttlMs', known, { ttlMs: 'gone' })).toBe('ttl');
     expect(closestKey('constructor', known, {})).toBeUndefined();
+  });
+});
+
+describe('firstOfTwoKeys', () => {
+  it('names the first of exactly two enumerable keys, in the order for...in lists them', () => {
+    expect(firstOfTwoKeys({ role: 'user', content: '' })).toBe('role');
+    expect(firstOfTwoKeys({ content: '', role: 'user' })).toBe('content');
+    expect(firstOfTwoKeys(Object.assign(Object.create({ inherited: 1 }), { own: 1 }))).toBe('own');
+  });
+
+  it('is undefined for fewer or more keys', () => {
+    expect(firstOfTwoKeys({})).toBeUndefined();
+    expect(firstOfTwoKeys({ role: 'user' })).toBeUndefined();
+    expect(firstOfTwoKeys({ role: 'user', content: '', name: 'a' })).toBeUndefined();
+    expect(firstOfTwoKeys(Object.defineProperty({ a: 1 }, 'b', { value: 2 }))).toBeUndefined();
   });
 });

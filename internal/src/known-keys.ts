@@ -112,3 +112,19 @@ function unknownKey(
         ],
   );
 }
+
+/**
+ * The first key of an object with exactly two enumerable keys (inherited ones counted, as
+ * `for...in` counts them), else `undefined`. How the request path knows the common chat message,
+ * `{ role, content }` in either order, without listing its keys: every stage that reads a message
+ * asks, for every message of every request.
+ */
+export function firstOfTwoKeys(object: object): string | undefined {
+  let keys = 0;
+  let first: string | undefined;
+  for (const key in object) {
+    if (++keys > 2) return undefined;
+    if (keys === 1) first = key;
+  }
+  return keys === 2 ? first : undefined;
+}

@@ -3,6 +3,7 @@ import {
   expectNumber,
   expectOneOf,
   fail,
+  firstOfTwoKeys,
   isBlank,
   isPlainObject,
 } from '@x/internal';
@@ -133,9 +134,9 @@ export function isPlainChatMessage(message: unknown): boolean {
     default:
       return false;
   }
-  let keys = 0;
-  for (const _ in message) keys++;
-  return keys === 2 && Object.getPrototypeOf(message) === Object.prototype;
+  return (
+    firstOfTwoKeys(message) !== undefined && Object.getPrototypeOf(message) === Object.prototype
+  );
 }
 
 /** The optional string fields of {@link ChatMessage}. */

@@ -145,6 +145,16 @@ function perCall(first: Map<string, number>, second: Map<string, number>): Map<s
   return out;
 }
 
+/** A subject's counts per call between FIRST and SECOND calls, by function. */
+async function countedPerCall(subject: string, url: string, dir: string) {
+  // The two counts at once: two cores, and valgrind runs one thread a process.
+  const [first, second] = await Promise.all([
+    underValgrind(subject, url, FIRST, dir),
+    underValgrind(subject, url, SECOND, dir),
+  ]);
+  return perCall(first, second);
+}
+
 function counted(fns: Map<string, number>): number {
   let total = 0;
   for (const [fn, n] of fns) if (!NOT_COUNTED.test(fn)) total += n;
@@ -159,11 +169,7 @@ if (child !== '') {
   const dir = mkdtempSync(join(tmpdir(), 'instructions-'));
   try {
     if (JS > 0) {
-      const [first, second] = await Promise.all([
-        underValgrind('default', sim.url, FIRST, dir),
-        underValgrind('default', sim.url, SECOND, dir),
-      ]);
-      const ours = [...perCall(first, second)]
+      const ours = [...(await countedPerCall('default', sim.url, dir))]
         .filter(([fn]) => fn.includes('/packages/'))
         .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
         .slice(0, JS);
@@ -175,12 +181,7 @@ if (child !== '') {
       const subjects = ['raw', 'default', ...Object.keys(variants)];
       const results = new Map<string, Map<string, number>>();
       for (const subject of subjects) {
-        // The two counts of one subject at once: two cores, and valgrind runs one thread a process.
-        const [first, second] = await Promise.all([
-          underValgrind(subject, sim.url, FIRST, dir),
-          underValgrind(subject, sim.url, SECOND, dir),
-        ]);
-        results.set(subject, perCall(first, second));
+        results.set(subject, await countedPerCall(subject, sim.url, dir));
       }
       const raw = counted(results.get('raw')!);
       const how = WHOLE ? "completeAs: 'whole'" : 'streamed';

@@ -1,4 +1,4 @@
-import { expectString, fail } from '@x/internal';
+import { expectString, fail, firstOfTwoKeys } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
 import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
@@ -94,12 +94,8 @@ export function expectTools(tools: unknown): asserts tools is readonly ToolDefin
 export function messageStrings(message: ChatMessage, out: string[]): number {
   // The common message, two strings under `role` and `content`, without listing its keys and
   // reading each by name (a generic keyed load per key): about half of this function's work.
-  let keys = 0;
-  let first: string | undefined;
-  for (const key in message) {
-    if (keys++ === 0) first = key;
-  }
-  if (keys === 2) {
+  const first = firstOfTwoKeys(message);
+  if (first !== undefined) {
     const { role, content } = message;
     if (typeof role === 'string' && typeof content === 'string') {
       if (first === 'role') {

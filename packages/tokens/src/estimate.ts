@@ -4,7 +4,7 @@ import { countChatExact, expectMessages, expectTools } from './chat';
 import { encodingForModel, getCounter } from './encodings';
 import { isEncodingLoadError } from './errors';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
-import { marginFor, PROFILES } from './internal/profiles';
+import { marginFor, PROFILES, roundMargin } from './internal/profiles';
 import { type EstimateTokensOptions, expectOptions, expectProvider, KEYS } from './options';
 import type { ChatMessage, EncodingName, Provider, ToolDefinition } from './types';
 
@@ -159,8 +159,7 @@ export function estimate(
   return {
     tokens,
     method: 'heuristic',
-    // Four decimals, by arithmetic: `toFixed` and back was a sixth of an estimate's work.
-    errorMargin: Math.round(errorMargin * 1e4) / 1e4,
+    errorMargin: roundMargin(errorMargin),
     overheadTokens: 0,
   };
 }

@@ -5,6 +5,7 @@
  * string); a provider that writes its few fixed keys itself and quotes only the strings costs a
  * third of that. Each function writes exactly what `JSON.stringify` writes for the same value.
  */
+import { firstOfTwoKeys } from '@x/internal';
 
 /** A character `JSON.stringify` would escape (`"`, `\`, a control) or a surrogate, lone or not. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what JSON escapes.
@@ -92,12 +93,7 @@ export function jsonChatMessage(role: string, content: string): string {
  * any other given to `JSON.stringify`.
  */
 export function jsonMessage(message: object): string {
-  let keys = 0;
-  let first: string | undefined;
-  for (const key in message) {
-    if (keys++ === 0) first = key;
-  }
-  if (keys !== 2 || first !== 'role') return JSON.stringify(message);
+  if (firstOfTwoKeys(message) !== 'role') return JSON.stringify(message);
   const { role, content } = message as { role?: unknown; content?: unknown };
   return typeof role === 'string' && typeof content === 'string'
     ? jsonChatMessage(role, content)

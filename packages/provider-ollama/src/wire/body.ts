@@ -1,3 +1,4 @@
+import { firstOfTwoKeys } from '@x/internal';
 import { jsonChatMessage, jsonObject, jsonQuote, jsonValue } from '@x/provider-core';
 import type {
   ChatMessage,
@@ -34,9 +35,13 @@ function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
   // The common message, exactly `{ role, content }`, is already in Ollama's shape: no copy.
   // Anything else is copied field by field, so an application's own fields never reach the wire
   // (or the cache key).
-  let keys = 0;
-  for (const _ in m) keys++;
-  if (keys === 2 && typeof m.role === 'string' && typeof m.content === 'string') return m;
+  if (
+    firstOfTwoKeys(m) !== undefined &&
+    typeof m.role === 'string' &&
+    typeof m.content === 'string'
+  ) {
+    return m;
+  }
   const out: Record<string, unknown> = { role: m.role, content: m.content };
   if (m.images !== undefined) out.images = m.images.map(toBase64);
   if (m.thinking !== undefined) out.thinking = m.thinking;

@@ -11,6 +11,7 @@
  * lowest and highest thirds, then the median residual as the intercept), so a minority of wrong
  * counts cannot move it, and the window is bounded, so no observation weighs on it for good.
  */
+import { roundMargin } from './profiles';
 
 /** One accepted observation. */
 export interface Sample {
@@ -205,7 +206,7 @@ export function fitSamples(samples: readonly Sample[], bounds: FitBounds): Fit {
     values[i] = (samples[i]!.y - overhead) / samples[i]!.chars;
   }
   const tokensPerChar = Math.max(0, median(samples.length));
-  return { scale, overhead, tokensPerChar, errorMargin: Number(errorMargin.toFixed(4)) };
+  return { scale, overhead, tokensPerChar, errorMargin: roundMargin(errorMargin) };
 }
 
 /** The prediction of a fit for a heuristic estimate `x`. */

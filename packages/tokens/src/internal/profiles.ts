@@ -190,6 +190,14 @@ export function marginFor(profile: HeuristicProfile, nonAscii: number, chars: nu
   return profile.errorMargin + (profile.nonAsciiMargin - profile.errorMargin) * share;
 }
 
+/**
+ * A margin as reported, to four decimals: by arithmetic, since `Number(x.toFixed(4))` (a string
+ * and back) was a sixth of an estimate's work.
+ */
+export function roundMargin(margin: number): number {
+  return Math.round(margin * 1e4) / 1e4;
+}
+
 /** Heuristic token count of one text under a profile (0 for the empty string, else >= 1). */
 export function heuristicCount(features: TextFeatures, profile: HeuristicProfile): number {
   if (features.chars === 0) return 0;

@@ -196,6 +196,24 @@ describe('cacheKey', () => {
     ).toBe('L6iKBXARyTWrvhNaSd5LPySem2vWNazdQIp_2JsVtTc');
   });
 
+  it('returns the keys of earlier versions for numbers and string lengths at the edges of the tokens built once', () => {
+    // tokens of the integers 0-1023 and heads of strings shorter than 1,024 are built once and
+    // reused; on either side of those bounds a key must read exactly as before they were
+    const numbers = [0, -0, 1, 1023, 1024, -1, 0.5, 2 ** 31, -(2 ** 31), 2 ** 32 + 5, 1e21, NaN];
+    const strings = [0, 1, 1023, 1024, 1025].map((n) => 'a'.repeat(n));
+    for (let round = 0; round < 2; round++) {
+      expect(cacheKey({ model: 'x', options: { values: numbers } })).toBe(
+        'J0VxvpL1jWIivk_zQ_qsKtMcDGEjQn3QbjQ-wdDkHQM',
+      );
+      expect(cacheKey({ model: 'x', messages: strings })).toBe(
+        'rF1w2z6GrovchH9pNWqq3Zbrc2G2vLygjMsNuqyCb4I',
+      );
+    }
+    expect(cacheKey({ model: 'x', options: { seed: -0 } })).toBe(
+      cacheKey({ model: 'x', options: { seed: 0 } }),
+    );
+  });
+
   it('keys class instances and prototype-less objects by their own members, like plain ones', () => {
     class Options {
       temperature = 0;

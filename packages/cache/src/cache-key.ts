@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { describe, optionalString } from '@x/internal';
 import { CacheKeyError } from './errors';
-import { CanonicalError, encodeTopLevel } from './internal/canonical';
+import { CanonicalError, encodeTopLevel, keyTokenOf } from './internal/canonical';
 import { nameMemo } from './internal/name-memo';
 import { expectOptions } from './options';
 
@@ -67,6 +67,12 @@ export const isIgnoredField: (name: string) => boolean = nameMemo(
   512,
 );
 
+/** A top-level member's key token, or `''` when the member is left out of the key. */
+const topLevelToken: (name: string) => string = nameMemo(
+  (name) => (isIgnoredField(name) ? '' : keyTokenOf(name)),
+  512,
+);
+
 /** `String.prototype.isWellFormed` (Node 20, ES2024; the compiler targets ES2023 typings). */
 interface WellFormedCheck {
   isWellFormed(): boolean;
@@ -122,7 +128,7 @@ export function hashRequest(request: object): string {
   }
   let text: string;
   try {
-    text = FORMAT + encodeTopLevel(request as Record<string, unknown>, isIgnoredField);
+    text = FORMAT + encodeTopLevel(request as Record<string, unknown>, topLevelToken);
   } catch (error) {
     if (error instanceof CanonicalError || error instanceof RangeError) {
       throw new CacheKeyError('Expected `request` to be acyclic and nested at most 256 deep', {

@@ -54,9 +54,9 @@ function skipped(value: unknown): boolean {
 export function encodeValue(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return 's' + value.length + ':' + value;
+      return stringHead(value.length) + value;
     case 'number':
-      return Number.isFinite(value) ? 'n' + value + ',' : 'N';
+      return numberToken(value);
     case 'boolean':
       return value ? 'T' : 'F';
     case 'bigint':
@@ -69,6 +69,26 @@ export function encodeValue(value: unknown, depth: number): string {
     default:
       return 'N';
   }
+}
+
+/** Heads `s<length>:` of the lengths most strings in a request have, built once. */
+const STRING_HEADS: (string | undefined)[] = new Array(1024);
+
+/** A string token's head: one array read instead of two concatenations and a number printed. */
+function stringHead(length: number): string {
+  if (length >= 1024) return 's' + length + ':';
+  return (STRING_HEADS[length] ??= 's' + length + ':');
+}
+
+/** Tokens `n<x>,` of the integers 0-1023 (counts, seeds, token limits), built on first use. */
+const SMALL_INTEGERS: (string | undefined)[] = new Array(1024);
+
+function numberToken(value: number): string {
+  if (!Number.isFinite(value)) return 'N';
+  // `value | 0` equals value only for an int32 (or -0, printed `0` either way)
+  const index = value | 0;
+  if (index !== value || index < 0 || index >= 1024) return 'n' + value + ',';
+  return (SMALL_INTEGERS[index] ??= 'n' + value + ',');
 }
 
 function encodeArray(array: readonly unknown[], depth: number): string {
@@ -116,8 +136,13 @@ function encodeMembers(object: Record<string, unknown>, depth: number): string {
   return out + '}';
 }
 
+/** The `<length>:<key>` token of an object key, as written (not remembered). */
+export function keyTokenOf(key: string): string {
+  return key.length + ':' + key;
+}
+
 /** The `<length>:<key>` token of an object key: one lookup rather than three concatenations. */
-const keyToken = nameMemo((key) => key.length + ':' + key, 1024);
+const keyToken = nameMemo(keyTokenOf, 1024);
 
 /**
  * The name of a typed array's kind (`Uint8Array`, `Float32Array`...; `undefined` for a
@@ -140,23 +165,25 @@ function encodeBytes(
 }
 
 /**
- * Encodes the top level of a request, leaving out the members `ignore` says to leave out. Only the
+ * Encodes the top level of a request. `topToken` gives each member's key token
+ * ({@link keyTokenOf}), or `''` for a member left out: one lookup a member decides both. Only the
  * top level is filtered: deeper members (a tool schema property called `password`) can change the
  * answer and are kept.
  */
 export function encodeTopLevel(
   object: Record<string, unknown>,
-  ignore: (key: string) => boolean,
+  topToken: (key: string) => string,
 ): string {
   const keys = Object.keys(object);
   sortKeys(keys);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (ignore(key)) continue;
+    const token = topToken(key);
+    if (token === '') continue;
     const item = object[key];
     if (skipped(item)) continue;
-    out += keyToken(key) + encodeValue(item, 1);
+    out += token + encodeValue(item, 1);
   }
   return out + '}';
 }

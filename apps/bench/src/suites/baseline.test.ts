@@ -49,6 +49,20 @@ describe('roomForTargets', () => {
     });
   });
 
+  it('measures from the baseline named, when the group holds several', () => {
+    const floor = { ...row('none', 'baseline', 80), name: 'one derived promise' };
+    const facts = roomForTargets(
+      [...rows, floor],
+      [{ vs: 'slow', min: 8 }],
+      'one derived promise',
+      'one derived promise',
+    );
+    expect(facts).toEqual({
+      'room left by ≥ 8x vs slow, beyond one derived promise':
+        '-13 ns: out of reach while each call pays one derived promise',
+    });
+  });
+
   it('returns nothing when the group has no baseline figure', () => {
     expect(roomForTargets([row('slow', 'peer', 540)], [{ vs: 'slow', min: 2 }], 'x')).toEqual({});
   });

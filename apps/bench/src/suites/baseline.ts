@@ -22,14 +22,20 @@ export function beyondBaseline(
  * For each target of a group, the cost beyond the baseline that the target leaves to the case it
  * judges: the peer's time divided by the target, minus the baseline's time, in ns. Below zero, no
  * implementation that pays the baseline (one clock read per decision, one awaited call) can meet
- * the target, however little it adds: the fact says so, so that a miss reads as what it is.
+ * the target, however little it adds: the fact says so, so that a miss reads as what it is. A
+ * group may hold several baselines (a bare call, and the least a design of that kind must add to
+ * it); `baseName` picks the one the room is measured from.
  */
 export function roomForTargets(
   rows: MicroRow[],
   targets: readonly Target[],
   beyond: string,
+  /** the baseline row to measure from, by case name; the group's first baseline by default */
+  baseName?: string,
 ): Record<string, string> {
-  const base = rows.find((r) => r.role === 'baseline');
+  const base = rows.find(
+    (r) => r.role === 'baseline' && (baseName === undefined || r.name === baseName),
+  );
   const facts: Record<string, string> = {};
   if (!base || !Number.isFinite(base.nsPerOp)) return facts;
   for (const { vs, min } of targets) {

@@ -5,6 +5,16 @@ import type { Suite } from '../context';
 import { beyondBaseline, roomForTargets } from './baseline';
 
 const ok = async () => 1;
+
+/**
+ * The least a breaker adds when it returns a promise of its own (so that a failure the caller
+ * drops still surfaces as an unhandled rejection): one `then` on fn's promise, one more tick.
+ */
+const DERIVED = "fn's promise and one .then (the floor of a breaker that returns its own promise)";
+const passValue = (value: number) => value;
+const passError = (error: unknown): never => {
+  throw error;
+};
 const fail = async () => {
   throw new Error('down');
 };
@@ -61,9 +71,17 @@ export const breakerSuite: Suite = {
           facts: (rows) => ({
             ...beyondBaseline(rows, (library) => `overhead per call, ${library}`),
             ...roomForTargets(rows, closedTargets, 'the bare awaited call'),
+            ...roomForTargets(rows, closedTargets, "one .then on fn's promise", DERIVED),
           }),
           cases: [
             { name: 'bare async call', library: 'none', role: 'baseline', async: true, fn: ok },
+            {
+              name: DERIVED,
+              library: 'none',
+              role: 'baseline',
+              async: true,
+              fn: () => ok().then(passValue, passError),
+            },
             {
               name: '@x/breaker execute()',
               library: '@x/breaker',

@@ -308,7 +308,7 @@ export const rateLimitSuite: Suite = {
           facts: (): Record<string, string> =>
             c === 1
               ? {
-                  'Redis time per decision (INFO commandstats), @x/rate-limit/redis': `${redisMicros.ours} µs (TIME, GET, SET PX: a token bucket with fractional tokens)`,
+                  'Redis time per decision (INFO commandstats), @x/rate-limit/redis': `${redisMicros.ours} µs (TIME, GET, SET KEEPTTL, or PX when the TTL must grow: a token bucket with fractional tokens)`,
                   'Redis time per decision (INFO commandstats), rate-limiter-flexible Redis': `${redisMicros.rlf} µs (SET NX, INCRBY, PTTL: a counter per fixed window)`,
                 }
               : {},

@@ -18,6 +18,7 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export { COUNTED_NODE_FLAGS, type CountedProcess, perUnit, startCounted } from './instructions';
 export { jsonHostileText } from './json-text';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
 export {

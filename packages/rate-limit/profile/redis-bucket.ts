@@ -22,13 +22,14 @@
  *   JavaScript per decision was ~2.2 µs against ~1.1 µs for rate-limiter-flexible (a fake client
  *   answering at once); it is now about the same as theirs. Redis' `INFO commandstats`: our
  *   script 7-9 µs per call against ~5 µs for their `SET NX` + `INCRBY` + `PTTL`; of ours, `TIME`
- *   ~1.5 µs and `SET ... PX` ~2 µs more than a plain `SET` (the expiry is rewritten on every
- *   admission; `KEEPTTL` needs Redis 6). Both are one round trip: the ratio moves between 0.8x and
- *   1.1x with the machine.
+ *   ~1.5 µs and `SET ... PX` ~2 µs more than a plain `SET` (the expiry was rewritten on every
+ *   admission). The script now keeps the expiry (`KEEPTTL`) while a TTL set with slack outlives
+ *   the deficit; `profile/script-instructions.ts` counts what that saves inside Redis. Both are
+ *   one round trip: the ratio moves between 0.8x and 1.1x with the machine.
  * - At c=16 the closed loop's 16 callers already shared one script call per round before this
  *   work (`evalsha/decision` 0.0625: calls of one tick went together); calls made while a call for
  *   the key is in flight now wait for it too. MONITOR shows, per round, one `EVALSHA` with 16
- *   costs, then `TIME`, `GET`, `SET ... PX`. Per decision the client spends 3-9 µs of CPU against
+ *   costs, then `TIME`, `GET`, `SET` (`KEEPTTL` now, mostly). Per decision the client spends 3-9 µs of CPU against
  *   13-16 µs for rate-limiter-flexible, and redis-server 3-5 µs against 11-12 µs (its CPU over
  *   decisions/s). But the client is idle 60-65% of the time: each round waits for a round trip
  *   (~75 µs on a busy machine, ~210 µs on an idle one: two wake-ups, client → Redis → client,

@@ -59,8 +59,17 @@ describe('roomForTargets', () => {
     );
     expect(facts).toEqual({
       'room left by ≥ 8x vs slow, beyond one derived promise':
-        '-13 ns: out of reach while each call pays one derived promise',
+        '-12 ns: out of reach while each call pays one derived promise',
     });
+  });
+
+  it('reads a room that rounds to zero as 0 ns, never as -0 ns out of reach', () => {
+    const facts = roomForTargets(
+      [row('none', 'baseline', 50), row('slow', 'peer', 399)],
+      [{ vs: 'slow', min: 8 }],
+      'x',
+    );
+    expect(facts).toEqual({ 'room left by ≥ 8x vs slow, beyond x': '0 ns' });
   });
 
   it('returns nothing when the group has no baseline figure', () => {

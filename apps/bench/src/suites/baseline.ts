@@ -41,11 +41,10 @@ export function roomForTargets(
   for (const { vs, min } of targets) {
     const peer = rows.find((r) => r.role === 'peer' && r.library === vs);
     if (!peer || !Number.isFinite(peer.nsPerOp)) continue;
-    const room = peer.nsPerOp / min - base.nsPerOp;
+    // decided on the printed figure, so that a room of -0.4 ns reads `0 ns`, not `-0 ns: out of reach`
+    const room = Math.round(peer.nsPerOp / min - base.nsPerOp) || 0;
     facts[`room left by ≥ ${min}x vs ${vs}, beyond ${beyond}`] =
-      room >= 0
-        ? `${room.toFixed(0)} ns`
-        : `${room.toFixed(0)} ns: out of reach while each call pays ${beyond}`;
+      room >= 0 ? `${room} ns` : `${room} ns: out of reach while each call pays ${beyond}`;
   }
   return facts;
 }

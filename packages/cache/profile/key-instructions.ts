@@ -2,8 +2,8 @@
  * The instructions one cache key of a chat request executes, counted under valgrind (see
  * `@x/internal/testing`'s `instructions.ts`), beside the peer apps/bench compares it with
  * (safe-stable-stringify, then the same `crypto.hash` SHA-256) and beside that hash call alone on
- * a text of the same length. The request is apps/bench's. Needs valgrind. Run from
- * packages/cache, built (`pnpm build`):
+ * a text of the same length. The requests are apps/bench's (`suites/chat-request.ts`). Needs
+ * valgrind. Run from packages/cache, built (`pnpm build`):
  *
  *   node --import tsx profile/key-instructions.ts
  *   node --import tsx profile/key-instructions.ts --calls=100000,300000
@@ -18,22 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { cacheKey } from '@x/cache';
 import { COUNTED_NODE_FLAGS, cliArg, perUnit, startCounted } from '@x/internal/testing';
 import stringify from 'safe-stable-stringify';
-
-/** apps/bench's chat request (`suites/cache.ts`), one of 64 that differ in one number. */
-function chatRequest(i: number) {
-  return {
-    model: 'llama3.2:3b',
-    messages: [
-      { role: 'system', content: 'You are a concise assistant. Answer in one paragraph.' },
-      {
-        role: 'user',
-        content: `Summarise request number ${i} of the nightly batch in two sentences.`,
-      },
-    ],
-    options: { temperature: 0, seed: 42, top_p: 0.9, num_ctx: 4096 },
-    stream: false,
-  };
-}
+import { chatRequest } from '../../../apps/bench/src/suites/chat-request';
 
 const requests = Array.from({ length: 64 }, (_, i) => chatRequest(i));
 const text = stringify(requests[0]) ?? '';

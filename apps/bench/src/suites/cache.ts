@@ -9,25 +9,10 @@ import type { Suite } from '../context';
 import { appDir } from '../env';
 import type { MicroGroup } from '../micro';
 import { asPrinted } from '../terminal/table';
+import { chatRequest } from './chat-request';
 
 const ENTRIES = 1000;
 const ANSWERS = 64;
-
-/** A typical chat request as a provider would cache it. */
-function chatRequest(i: number) {
-  return {
-    model: 'llama3.2:3b',
-    messages: [
-      { role: 'system', content: 'You are a concise assistant. Answer in one paragraph.' },
-      {
-        role: 'user',
-        content: `Summarise request number ${i} of the nightly batch in two sentences.`,
-      },
-    ],
-    options: { temperature: 0, seed: 42, top_p: 0.9, num_ctx: 4096 },
-    stream: false,
-  };
-}
 
 /** Real technical Markdown (READMEs of installed packages): text that compresses as answers do. */
 function markdownCorpus(): string {

@@ -18,7 +18,14 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
-export { COUNTED_NODE_FLAGS, type CountedProcess, perUnit, startCounted } from './instructions';
+export {
+  COUNTED_NODE_FLAGS,
+  type CountedProcess,
+  perUnit,
+  runUnderValgrind,
+  startCounted,
+  type ValgrindRun,
+} from './instructions';
 export { jsonHostileText } from './json-text';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
 export {

@@ -18,47 +18,66 @@ import { join } from 'node:path';
  */
 export const COUNTED_NODE_FLAGS: readonly string[] = ['--single-threaded'];
 
-/** A process started under cachegrind: `exited` is its total instruction count once it ends. */
-export interface CountedProcess {
+/** A process run under valgrind: its pid (a guest keeps valgrind's) and its end. */
+export interface ValgrindRun {
   readonly pid: number;
-  readonly exited: Promise<number>;
+  /** Settles when the process has ended: rejects when valgrind is missing or it failed. */
+  readonly done: Promise<void>;
 }
 
-/** Starts `command` under cachegrind; its output (stdout, stderr) is kept for an error message. */
-export function startCounted(command: string, args: readonly string[]): CountedProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'counted-'));
-  const out = join(dir, 'cachegrind.out');
-  const proc = spawn(
-    'valgrind',
-    ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, command, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/**
+ * Runs `command` under valgrind with `toolArgs` (the tool, its output file...): the one place the
+ * profile drivers start valgrind. The process's output is kept (its tail) for the error message.
+ */
+export function runUnderValgrind(
+  toolArgs: readonly string[],
+  command: string,
+  args: readonly string[],
+): ValgrindRun {
+  const proc = spawn('valgrind', [...toolArgs, command, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
-  const exited = new Promise<number>((resolve, reject) => {
+  const done = new Promise<void>((resolve, reject) => {
     proc.on('error', (error) =>
       reject(new Error(`valgrind could not start (apt install valgrind): ${error.message}`)),
     );
     proc.on('close', (code, signal) => {
-      try {
-        if (code !== 0) {
-          throw new Error(`${command} under valgrind ended with ${code ?? signal}\n${output}`);
-        }
-        const summary = /^summary: (\d+)/m.exec(readFileSync(out, 'utf8'));
-        if (summary === null) throw new Error(`no summary line in ${command}'s cachegrind output`);
-        resolve(Number(summary[1]));
-      } catch (error) {
-        reject(error);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      if (code === 0) resolve();
+      else reject(new Error(`${command} under valgrind ended with ${code ?? signal}\n${output}`));
     });
   });
-  return { pid: proc.pid ?? -1, exited };
+  return { pid: proc.pid ?? -1, done };
+}
+
+/** A process started under cachegrind: `exited` is its total instruction count once it ends. */
+export interface CountedProcess {
+  readonly pid: number;
+  readonly exited: Promise<number>;
+}
+
+/** Starts `command` under cachegrind, for its total instruction count. */
+export function startCounted(command: string, args: readonly string[]): CountedProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'counted-'));
+  const out = join(dir, 'cachegrind.out');
+  const run = runUnderValgrind(
+    ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`],
+    command,
+    args,
+  );
+  const exited = run.done
+    .then(() => {
+      const summary = /^summary: (\d+)/m.exec(readFileSync(out, 'utf8'));
+      if (summary === null) throw new Error(`no summary line in ${command}'s cachegrind output`);
+      return Number(summary[1]);
+    })
+    .finally(() => rmSync(dir, { recursive: true, force: true }));
+  return { pid: run.pid, exited };
 }
 
 /**

@@ -25,12 +25,11 @@
  * not a fixed time (a cache miss costs more than many instructions), so a saving is confirmed
  * with apps/bench before it is claimed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliArg } from '@x/internal/testing';
+import { cliArg, runUnderValgrind } from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
 import { Pool } from 'undici';
 import { byJsFunction } from './jit-names';
@@ -102,38 +101,20 @@ function underValgrind(subject: string, url: string, calls: number, dir: string)
           `--callgrind-out-file=${out}`,
         ]
       : ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
-  const proc = spawn(
-    'valgrind',
-    [
-      ...tool,
-      process.execPath,
-      // Optimised code installed at the same call in both runs, not whenever a background
-      // thread finishes under valgrind's one-thread-at-a-time scheduling.
-      '--no-concurrent-recompilation',
-      ...(JS > 0 ? ['--perf-basic-prof'] : []),
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      ...args,
-      `--child=${subject}`,
-      `--url=${url}`,
-      `--n=${calls}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let errors = '';
-  proc.stderr.on('data', (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  return new Promise<Map<string, number>>((resolve, reject) => {
-    proc.on('error', (error) =>
-      reject(new Error(`valgrind could not start (apt install valgrind): ${error.message}`)),
-    );
-    proc.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${subject}: exited with ${code}\n${errors.slice(-2000)}`));
-      // The guest keeps valgrind's pid: its perf map is /tmp/perf-<pid>.map.
-      else resolve(JS > 0 ? byJsFunction(out, proc.pid!) : byFunction(out));
-    });
-  });
+  const run = runUnderValgrind(tool, process.execPath, [
+    // Optimised code installed at the same call in both runs, not whenever a background
+    // thread finishes under valgrind's one-thread-at-a-time scheduling.
+    '--no-concurrent-recompilation',
+    ...(JS > 0 ? ['--perf-basic-prof'] : []),
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...args,
+    `--child=${subject}`,
+    `--url=${url}`,
+    `--n=${calls}`,
+  ]);
+  // The guest keeps valgrind's pid: its perf map is /tmp/perf-<pid>.map.
+  return run.done.then(() => (JS > 0 ? byJsFunction(out, run.pid) : byFunction(out)));
 }
 
 /** Per call between the two counts, by function. */

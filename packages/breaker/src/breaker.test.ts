@@ -1102,6 +1102,25 @@ describe('createBreaker', () => {
       const breaker = createBreaker();
       await expect(breaker.execute(() => 7)).resolves.toBe(7);
     });
+
+    it('adopts a thenable and a Promise subclass, and returns a native promise for each', async () => {
+      class Tracked<T> extends Promise<T> {}
+      const breaker = createBreaker({ failureThreshold: 2 });
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test hands execute()
+        then: (resolve: (v: number) => void) => resolve(8),
+      } as PromiseLike<number>;
+      const fromThenable = breaker.execute(() => thenable);
+      const fromSubclass = breaker.execute(() => Tracked.resolve(9));
+      const rejected = breaker.execute(() => Tracked.reject(new Error('sub')));
+      for (const p of [fromThenable, fromSubclass, rejected]) {
+        expect(Object.getPrototypeOf(p)).toBe(Promise.prototype);
+      }
+      await expect(fromThenable).resolves.toBe(8);
+      await expect(fromSubclass).resolves.toBe(9);
+      await expect(rejected).rejects.toThrow('sub');
+      expect(breaker.stats()).toMatchObject({ successes: 2, failures: 1 });
+    });
   });
 
   describe('stats', () => {

@@ -90,7 +90,7 @@ class BoundMemory implements BoundMemoryStore {
       const base = slot * this.stride;
       for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]! - costs[i]!;
       this.cells[slot * this.stride] = now;
-      if (this.sweepPerOperation > 0) this.sweep(now);
+      if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
       return 0;
     }
     const base = slot * this.stride;
@@ -105,7 +105,7 @@ class BoundMemory implements BoundMemoryStore {
     }
     if (wait > 0) return Math.max(1, Math.ceil(wait));
     for (let i = 0; i < n; i++) this.cells[base + 1 + i]! -= costs[i]!;
-    if (this.sweepPerOperation > 0) this.sweep(now);
+    if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
     return 0;
   }
 
@@ -157,7 +157,7 @@ class BoundMemory implements BoundMemoryStore {
       this.cells[base + 1 + i] = t;
     }
     if (full) this.release(slot);
-    if (this.sweepPerOperation > 0) this.sweep(now);
+    if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
   }
 
   stats(): MemoryStoreStats & Record<string, unknown> {
@@ -235,11 +235,10 @@ class BoundMemory implements BoundMemoryStore {
 
   /**
    * Examines `sweepPerOperation` keys per call on average, in batches of 16, walking the slots
-   * round and round; free slots are skipped without counting.
+   * round and round; free slots are skipped without counting. Operations add their credit before
+   * calling, so the 15 calls in 16 that have no batch to run make no call at all.
    */
   private sweep(now: number): void {
-    this.sweepCredit += this.sweepPerOperation;
-    if (this.sweepCredit < 16) return;
     let budget = Math.min(Math.floor(this.sweepCredit), this.index.size);
     this.sweepCredit = 0;
     const used = this.used;

@@ -22,15 +22,38 @@ describe('createMemoryStore', () => {
     );
   });
 
-  it('evicts keys whose buckets are full again during later operations, with no timer', () => {
-    const store = createMemoryStore().bind(limits);
-    for (let i = 0; i < 1000; i++) store.take(`idle-${i}`, [1, 100]);
-    expect(store.stats().keys).toBe(1000);
-    expect(vi.getTimerCount()).toBe(0);
-    vi.advanceTimersByTime(10_000); // every idle key is full again
-    for (let i = 0; i < 1100; i++) store.take('busy', [0.001, 0]);
-    expect(store.stats()).toMatchObject({ keys: 1, evicted: 1000 });
-  });
+  // One limit is swept by its own check (two numbers, not array reads): both shapes are covered.
+  const shapes = [
+    { shape: 'two limits', bound: limits, cost: [1, 100], crumb: [0.001, 0] },
+    { shape: 'one limit', bound: limits.slice(0, 1), cost: [1], crumb: [0.001] },
+  ];
+
+  it.each(shapes)(
+    'evicts keys whose buckets are full again during later operations, with no timer ($shape)',
+    ({ bound, cost, crumb }) => {
+      const store = createMemoryStore().bind(bound);
+      for (let i = 0; i < 1000; i++) store.take(`idle-${i}`, cost);
+      expect(store.stats().keys).toBe(1000);
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(10_000); // every idle key is full again
+      for (let i = 0; i < 1100; i++) store.take('busy', crumb);
+      expect(store.stats()).toMatchObject({ keys: 1, evicted: 1000 });
+    },
+  );
+
+  it.each(shapes)(
+    'keeps a key one hundredth of a token short of full, and drops it once full ($shape)',
+    ({ bound, cost, crumb }) => {
+      const store = createMemoryStore({ sweepPerOperation: 16 }).bind(bound);
+      store.take('almost', cost); // one request short: full again after 100 ms
+      vi.advanceTimersByTime(99);
+      for (let i = 0; i < 16; i++) store.take('busy', crumb);
+      expect(store.stats()).toMatchObject({ keys: 2, evicted: 0 });
+      vi.advanceTimersByTime(1);
+      for (let i = 0; i < 16; i++) store.take('busy', crumb);
+      expect(store.stats()).toMatchObject({ keys: 1, evicted: 1 });
+    },
+  );
 
   it('keeps keys that are still refilling', () => {
     const store = createMemoryStore().bind(limits);
@@ -64,30 +87,33 @@ describe('createMemoryStore', () => {
     expect(store.waitTime('idle', [10, 10_000])).toBe(0);
   });
 
-  it('decides exactly as a store that never evicts, whatever the calls and the time (property)', () => {
-    const op = fc.record({
-      key: fc.integer({ min: 0, max: 40 }),
-      costs: fc.tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10_000 })),
-      advanceMs: fc.integer({ min: 0, max: 1500 }),
-    });
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        vi.setSystemTime(0);
-        const sweeping = createMemoryStore({ sweepPerOperation: 16 }).bind(limits);
-        const keeping = createMemoryStore({ sweepPerOperation: 0 }).bind(limits);
-        for (const { key, costs, advanceMs } of ops) {
-          vi.advanceTimersByTime(advanceMs);
-          expect(sweeping.take(`k${key}`, costs)).toBe(keeping.take(`k${key}`, costs));
-        }
-        for (let key = 0; key <= 40; key++) {
-          expect(sweeping.waitTime(`k${key}`, [10, 10_000])).toBe(
-            keeping.waitTime(`k${key}`, [10, 10_000]),
-          );
-        }
-        expect(sweeping.stats().keys).toBeLessThanOrEqual(keeping.stats().keys);
-      }),
-    );
-  });
+  it.each(shapes)(
+    'decides exactly as a store that never evicts, whatever the calls and the time ($shape, property)',
+    ({ bound }) => {
+      const op = fc.record({
+        key: fc.integer({ min: 0, max: 40 }),
+        costs: fc.tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10_000 })),
+        advanceMs: fc.integer({ min: 0, max: 1500 }),
+      });
+      const full = [10, 10_000].slice(0, bound.length);
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+          vi.setSystemTime(0);
+          const sweeping = createMemoryStore({ sweepPerOperation: 16 }).bind(bound);
+          const keeping = createMemoryStore({ sweepPerOperation: 0 }).bind(bound);
+          for (const { key, costs, advanceMs } of ops) {
+            vi.advanceTimersByTime(advanceMs);
+            const vector = costs.slice(0, bound.length);
+            expect(sweeping.take(`k${key}`, vector)).toBe(keeping.take(`k${key}`, vector));
+          }
+          for (let key = 0; key <= 40; key++) {
+            expect(sweeping.waitTime(`k${key}`, full)).toBe(keeping.waitTime(`k${key}`, full));
+          }
+          expect(sweeping.stats().keys).toBeLessThanOrEqual(keeping.stats().keys);
+        }),
+      );
+    },
+  );
 
   it('behaves like a fresh key after eviction (no state lost that mattered)', async () => {
     const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 1, capacity: 2 } } });

@@ -22,7 +22,7 @@ describe('createMemoryStore', () => {
     );
   });
 
-  // One limit is swept by its own check (two numbers, not array reads): both shapes are covered.
+  // Eviction checks every limit of a key: covered with one limit and with two.
   const shapes = [
     { shape: 'two limits', bound: limits, cost: [1, 100], crumb: [0.001, 0] },
     { shape: 'one limit', bound: limits.slice(0, 1), cost: [1], crumb: [0.001] },

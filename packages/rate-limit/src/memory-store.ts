@@ -242,35 +242,17 @@ class BoundMemory implements BoundMemoryStore {
     let budget = Math.min(Math.floor(this.sweepCredit), this.index.size);
     this.sweepCredit = 0;
     const used = this.used;
-    const keys = this.keys;
-    const cells = this.cells;
-    // One limit (the common case) is checked here with its rate and capacity held as two numbers:
-    // counted under callgrind, a key examined through isFull() cost about 110 instructions (its
-    // arrays' reads checked again for every key), 78 this way.
-    const single = this.count === 1;
-    const rate = this.rates[0]!;
-    const cap = this.caps[0]!;
-    const epsilon = EPSILON;
-    let cursor = this.cursor;
     // at most one full turn, however many slots are free
     for (let seen = 0; budget > 0 && seen < used; seen++) {
-      const slot = cursor < used ? cursor : 0;
-      cursor = slot + 1;
-      if (keys[slot] === undefined) continue;
+      const slot = this.cursor < used ? this.cursor : 0;
+      this.cursor = slot + 1;
+      if (this.keys[slot] === undefined) continue;
       budget--;
-      let full: boolean;
-      if (single) {
-        const last = cells[slot * 2]!;
-        full = cells[slot * 2 + 1]! + (now > last ? now - last : 0) * rate + epsilon >= cap;
-      } else {
-        full = this.isFull(slot, now);
-      }
-      if (full) {
+      if (this.isFull(slot, now)) {
         this.release(slot);
         this.evicted++;
       }
     }
-    this.cursor = cursor;
   }
 }
 

@@ -19,8 +19,11 @@ export {
   type TrickleOptions,
 } from './hostile-servers';
 export {
+  COLLECTOR_FUNCTIONS,
+  COMPILER_FUNCTIONS,
   COUNTED_NODE_FLAGS,
   type CountedProcess,
+  instructionsByFunction,
   perUnit,
   runUnderValgrind,
   startCounted,

@@ -55,14 +55,51 @@ export function runUnderValgrind(
   return { pid: proc.pid ?? -1, done };
 }
 
-/** A process started under cachegrind: `exited` is its total instruction count once it ends. */
+/**
+ * V8's optimising compiler and parser (mangled C++ names): they run whenever a function's
+ * feedback says so, and two runs of the same work compile at different points, so what they cost
+ * between two call counts differs from run to run by more than a small call costs.
+ */
+export const COMPILER_FUNCTIONS = /compiler|Zone|Parser|AstValue|sprp/;
+
+/**
+ * V8's garbage collector (scavenges, marking, sweeping, and the write barrier's slow path while
+ * marking runs): it collects when a space fills, so two runs pay a different share of a
+ * collection between their two call counts. Leaving it out also leaves out what an allocation
+ * costs later; the allocation itself is still counted.
+ */
+export const COLLECTOR_FUNCTIONS =
+  /Scaveng|MarkingVisitor|MarkCompact|MarkingWorklist|Sweeper|RecordWrite|RecordMigrated|Evacuat|heap::base/;
+
+/** Instructions by function in a cachegrind output file (`fn=` then `<line> <count>` lines). */
+export function instructionsByFunction(file: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let fn = '';
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('fn=')) fn = line.slice(3);
+    else if (fn !== '' && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
+      const count = Number(line.slice(line.indexOf(' ') + 1));
+      counts.set(fn, (counts.get(fn) ?? 0) + count);
+    }
+  }
+  return counts;
+}
+
+/** A process started under cachegrind: `exited` is its instruction count once it ends. */
 export interface CountedProcess {
   readonly pid: number;
   readonly exited: Promise<number>;
 }
 
-/** Starts `command` under cachegrind, for its total instruction count. */
-export function startCounted(command: string, args: readonly string[]): CountedProcess {
+/**
+ * Starts `command` under cachegrind, for its total instruction count, or with `leaveOut`, the
+ * count of every function whose name does not match one of its patterns.
+ */
+export function startCounted(
+  command: string,
+  args: readonly string[],
+  leaveOut: readonly RegExp[] = [],
+): CountedProcess {
   const dir = mkdtempSync(join(tmpdir(), 'counted-'));
   const out = join(dir, 'cachegrind.out');
   const run = runUnderValgrind(
@@ -72,6 +109,13 @@ export function startCounted(command: string, args: readonly string[]): CountedP
   );
   const exited = run.done
     .then(() => {
+      if (leaveOut.length > 0) {
+        let total = 0;
+        for (const [fn, n] of instructionsByFunction(out)) {
+          if (!leaveOut.some((pattern) => pattern.test(fn))) total += n;
+        }
+        return total;
+      }
       const summary = /^summary: (\d+)/m.exec(readFileSync(out, 'utf8'));
       if (summary === null) throw new Error(`no summary line in ${command}'s cachegrind output`);
       return Number(summary[1]);

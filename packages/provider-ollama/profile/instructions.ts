@@ -25,11 +25,16 @@
  * not a fixed time (a cache miss costs more than many instructions), so a saving is confirmed
  * with apps/bench before it is claimed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliArg, runUnderValgrind } from '@x/internal/testing';
+import {
+  COMPILER_FUNCTIONS,
+  cliArg,
+  instructionsByFunction,
+  runUnderValgrind,
+} from '@x/internal/testing';
 import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
 import { Pool } from 'undici';
 import { byJsFunction } from './jit-names';
@@ -50,9 +55,6 @@ const JS = Number(cliArg('js', '0'));
 const variants: Record<string, OllamaProviderOptions> = JSON.parse(cliArg('variants', '{}'));
 const child = cliArg('child', '');
 
-/** Functions left out of the count: V8's optimising compiler and parser (mangled C++ names). */
-const NOT_COUNTED = /compiler|Zone|Parser|AstValue|sprp/;
-
 /** In the process valgrind runs: `calls` calls of one subject, one at a time. */
 async function callMany(subject: string, url: string, calls: number): Promise<void> {
   if (subject === 'raw') {
@@ -68,20 +70,6 @@ async function callMany(subject: string, url: string, calls: number): Promise<vo
   await provider.initialize();
   await byCallers(() => provider.complete({ model: MODEL, messages }), 1, calls);
   await provider.close();
-}
-
-/** Instructions by function in a cachegrind output file (`fn=` then `<line> <count>` lines). */
-function byFunction(file: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  let fn = '';
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('fn=')) fn = line.slice(3);
-    else if (fn !== '' && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
-      const count = Number(line.slice(line.indexOf(' ') + 1));
-      counts.set(fn, (counts.get(fn) ?? 0) + count);
-    }
-  }
-  return counts;
 }
 
 /**
@@ -114,7 +102,7 @@ function underValgrind(subject: string, url: string, calls: number, dir: string)
     `--n=${calls}`,
   ]);
   // The guest keeps valgrind's pid: its perf map is /tmp/perf-<pid>.map.
-  return run.done.then(() => (JS > 0 ? byJsFunction(out, run.pid) : byFunction(out)));
+  return run.done.then(() => (JS > 0 ? byJsFunction(out, run.pid) : instructionsByFunction(out)));
 }
 
 /** Per call between the two counts, by function. */
@@ -136,9 +124,10 @@ async function countedPerCall(subject: string, url: string, dir: string) {
   return perCall(first, second);
 }
 
+/** The count of a subject, V8's optimising compiler and parser left out (see the header). */
 function counted(fns: Map<string, number>): number {
   let total = 0;
-  for (const [fn, n] of fns) if (!NOT_COUNTED.test(fn)) total += n;
+  for (const [fn, n] of fns) if (!COMPILER_FUNCTIONS.test(fn)) total += n;
   return total;
 }
 
@@ -178,7 +167,7 @@ if (child !== '') {
         const ours = results.get('default')!;
         const rawFns = results.get('raw')!;
         const diff = [...new Set([...ours.keys(), ...rawFns.keys()])]
-          .filter((fn) => !NOT_COUNTED.test(fn))
+          .filter((fn) => !COMPILER_FUNCTIONS.test(fn))
           .map((fn) => [fn, (ours.get(fn) ?? 0) - (rawFns.get(fn) ?? 0)] as const)
           .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
           .slice(0, TOP);

@@ -21,8 +21,8 @@ export {
 export {
   COLLECTOR_FUNCTIONS,
   COMPILER_FUNCTIONS,
-  COUNTED_NODE_FLAGS,
   type CountedProcess,
+  countedChild,
   instructionsByFunction,
   perUnit,
   runUnderValgrind,

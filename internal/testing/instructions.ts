@@ -2,21 +2,24 @@
  * Instructions counted rather than time measured, for the packages' profile drivers: a process run
  * under valgrind's cachegrind (`apt install valgrind`), its total read from the output file. Two
  * runs of the same work at two sizes, differenced, give the instructions of one unit without the
- * start-up both share. Counts repeat within 1-2% whatever else the machine does, where a timed
- * figure on a shared 2-core machine does not; an instruction is not a fixed time, so a saving is
- * still confirmed with apps/bench before it is claimed.
+ * start-up both share. Counts of units of tens of thousands of instructions repeat within 1-2%
+ * whatever else the machine does, where a timed figure on a shared 2-core machine does not; for
+ * units of about a thousand, leave V8's compiler and collector out ({@link startCounted}'s
+ * `leaveOut`). An instruction is not a fixed time, so a saving is still confirmed with apps/bench
+ * before it is claimed.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Flags for a Node.js process counted under valgrind: the optimising compiler and the garbage
  * collector on the main thread, so that two runs install the same optimised code at the same
  * call instead of whenever a background thread gets valgrind's one-thread-at-a-time turn.
  */
-export const COUNTED_NODE_FLAGS: readonly string[] = ['--single-threaded'];
+const COUNTED_NODE_FLAGS: readonly string[] = ['--single-threaded'];
 
 /** A process run under valgrind: its pid (a guest keeps valgrind's) and its end. */
 export interface ValgrindRun {
@@ -122,6 +125,30 @@ export function startCounted(
     })
     .finally(() => rmSync(dir, { recursive: true, force: true }));
   return { pid: run.pid, exited };
+}
+
+/**
+ * A profile driver counting one of its own subjects: `script` (the driver's `import.meta.url`) run
+ * again under cachegrind with `--child=<subject> --n=<units>` and Node's flags for a counted
+ * process; the result counts a run of `units` units, for {@link perUnit}.
+ */
+export function countedChild(
+  script: string,
+  subject: string,
+  leaveOut: readonly RegExp[] = [],
+): (units: number) => Promise<number> {
+  return (units) =>
+    startCounted(
+      process.execPath,
+      [
+        ...COUNTED_NODE_FLAGS,
+        ...process.execArgv,
+        fileURLToPath(script),
+        `--child=${subject}`,
+        `--n=${units}`,
+      ],
+      leaveOut,
+    ).exited;
 }
 
 /**

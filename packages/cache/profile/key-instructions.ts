@@ -14,9 +14,8 @@
  * token and filter were one lookup), `cacheKey()` read 26,200.
  */
 import { hash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { cacheKey } from '@x/cache';
-import { COUNTED_NODE_FLAGS, cliArg, perUnit, startCounted } from '@x/internal/testing';
+import { cliArg, countedChild, perUnit } from '@x/internal/testing';
 import stringify from 'safe-stable-stringify';
 import { chatRequest } from '../../../apps/bench/src/suites/chat-request';
 
@@ -43,17 +42,9 @@ if (child !== '') {
     number,
     number,
   ];
-  const run = (subject: string) => (n: number) =>
-    startCounted(process.execPath, [
-      ...COUNTED_NODE_FLAGS,
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      `--child=${subject}`,
-      `--n=${n}`,
-    ]).exited;
   console.log(`instructions per key (calls ${first} to ${second}):`);
   for (const subject of Object.keys(subjects)) {
-    const n = await perUnit(run(subject), first, second);
+    const n = await perUnit(countedChild(import.meta.url, subject), first, second);
     console.log(`  ${subject.padEnd(40)} ${n.toFixed(0)}`);
   }
 }

@@ -20,16 +20,14 @@
  * An instruction is not a fixed time (a cache miss costs more than many), so a saving counted here
  * is confirmed with apps/bench before it is claimed.
  */
-import { fileURLToPath } from 'node:url';
 import {
   COLLECTOR_FUNCTIONS,
   COMPILER_FUNCTIONS,
-  COUNTED_NODE_FLAGS,
   cliArg,
+  countedChild,
   keepOnly,
   perUnit,
   requirePeer,
-  startCounted,
 } from '@x/internal/testing';
 import { createRateLimiter, createTokenBucket } from '@x/rate-limit';
 
@@ -149,21 +147,10 @@ if (child !== '') {
     number,
     number,
   ];
-  const count = (subject: string) => (n: number) =>
-    startCounted(
-      process.execPath,
-      [
-        ...COUNTED_NODE_FLAGS,
-        ...process.execArgv,
-        fileURLToPath(import.meta.url),
-        `--child=${subject}`,
-        `--n=${n}`,
-      ],
-      [COMPILER_FUNCTIONS, COLLECTOR_FUNCTIONS],
-    ).exited;
+  const leaveOut = [COMPILER_FUNCTIONS, COLLECTOR_FUNCTIONS];
   console.log(`instructions per decision (calls ${first} to ${second}):`);
   for (const subject of Object.keys(subjects)) {
-    const n = await perUnit(count(subject), first, second);
+    const n = await perUnit(countedChild(import.meta.url, subject, leaveOut), first, second);
     console.log(`  ${subject.padEnd(14)} ${n.toFixed(0)}`);
   }
 }

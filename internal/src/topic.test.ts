@@ -67,8 +67,13 @@ describe('Topic', () => {
     expect(topic.active).toBe(true);
   });
 
-  it('refuses a listener that is not a function', () => {
+  it('refuses a listener that is not a function, in the wording of every other argument error', () => {
     const topic = new Topic<number>('demo-pkg', 'tick');
-    expect(() => topic.on(42 as never)).toThrow(TypeError);
+    expect(() => topic.on(42 as never)).toThrow(
+      new TypeError('Expected `listener` to be a function, got `42` (number)'),
+    );
+    expect(() => topic.on(null as never)).toThrow(
+      new TypeError('Expected `listener` to be a function, got `null` (null)'),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { type Channel, channel } from 'node:diagnostics_channel';
+import { expectFunction } from './args';
 
 type Listener<E> = (event: E) => unknown;
 
@@ -42,10 +43,8 @@ export class Topic<E> {
 
   /** Adds a listener; returns its unsubscribe function (idempotent). */
   on(listener: Listener<E>): () => void {
-    if (typeof listener !== 'function') {
-      const shown = listener === null ? 'null' : typeof listener;
-      throw new TypeError(`Expected \`listener\` to be a function, got ${shown}`);
-    }
+    // the house wording (`got \`5\` (number)`), as every other argument error reads
+    expectFunction('listener', listener);
     // Wrapped, so the same function subscribed twice is two subscriptions, each removed alone.
     const entry: Listener<E> = (event) => listener(event);
     this.#listeners = [...this.#listeners, entry];

@@ -214,12 +214,20 @@ export async function main(argv: string[]): Promise<number> {
     notes: [...new Set(notes)],
   };
   process.stdout.write(`${summaryText(suiteResults)}\n`);
+  if (cli.profile.name === 'quick') {
+    // A ✗ here is a short sample, often on a busy machine, not a regression by itself.
+    process.stdout.write(
+      `${dim('A --quick run takes 3 short samples a case: ratios move by tens of percent from run to run, more on a busy machine. The published figures come from `pnpm bench:publish` (three rounds, medians) on an idle one.')}\n`,
+    );
+  }
   if (cli.write) {
     const jsonFile = join(outDir, 'run.json');
     writeFileSync(jsonFile, `${JSON.stringify(run, null, 2)}\n`);
     writeFileSync(join(outDir, 'report.md'), renderReport(run));
+    // relative to where the user typed the command: pnpm runs the script in apps/bench and says
+    // where it was started in INIT_CWD
     const rel = (p: string) => {
-      const r = relative(process.cwd(), p);
+      const r = relative(process.env.INIT_CWD ?? process.cwd(), p);
       return r && !r.startsWith('..') ? r : p;
     };
     process.stdout.write(

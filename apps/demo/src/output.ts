@@ -99,6 +99,11 @@ export function sleep(msToWait: number): Promise<void> {
 }
 
 /** The error's code and message, one line, for showing what a typed error carries. */
+/** `text` cut to at most `max` characters, an ellipsis marking the cut (trailing spaces dropped). */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
 export function errorLine(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as { code?: string }).code;

@@ -368,6 +368,24 @@ describe('createPool', () => {
     await first;
   });
 
+  it('rejects with signal.reason and opens no socket when the signal is already aborted and a slot is free', async () => {
+    const s = await server();
+    const p = pool();
+    const connects: unknown[] = [];
+    p.onConnect((event) => connects.push(event));
+    const reason = new Error('already');
+    await expect(p.request(s.url, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(p.fetch(s.url, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(connects).toEqual([]);
+    expect(p.stats().socketsCreated).toBe(0);
+    expect(s.requests).toBe(0);
+    // not the connection error either, where nothing listens
+    const down = await server();
+    await down.close();
+    await expect(p.request(down.url, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(await text(p.request(s.url))).toBe('ok');
+  });
+
   it('fails with PoolClosedError after close()', async () => {
     const s = await server();
     const p = pool();

@@ -52,6 +52,15 @@ describe('createConcurrencyLimiter', () => {
   });
 });
 
+describe('ConcurrencyLimiter.stats', () => {
+  it('is a JSON-serialisable snapshot: an unbounded queue reads null, a bounded one its size', () => {
+    const unbounded = createConcurrencyLimiter({ maxConcurrent: 2 }).stats();
+    expect(unbounded.maxQueue).toBeNull();
+    expect(JSON.parse(JSON.stringify(unbounded))).toEqual(unbounded);
+    expect(createConcurrencyLimiter({ maxConcurrent: 2, maxQueue: 5 }).stats().maxQueue).toBe(5);
+  });
+});
+
 describe('ConcurrencyLimiter.acquire', () => {
   it('admits maxConcurrent callers at once and the rest in FIFO order as slots are released', async () => {
     const limiter = createConcurrencyLimiter({ maxConcurrent: 2 });

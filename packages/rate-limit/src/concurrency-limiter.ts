@@ -54,7 +54,8 @@ export type Release = () => void;
 /** A JSON-serialisable snapshot of a concurrency limiter; counters never reset. */
 export interface ConcurrencyLimiterStats {
   maxConcurrent: number;
-  maxQueue: number;
+  /** `null` when the queue is unbounded (`Infinity`, which `JSON.stringify` would turn into `null` anyway). */
+  maxQueue: number | null;
   /** Slots held now. */
   active: number;
   /** Callers waiting for a slot now. */
@@ -193,7 +194,7 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
   stats(): ConcurrencyLimiterStats {
     return {
       maxConcurrent: this.maxConcurrent,
-      maxQueue: this.#queue.maxQueue,
+      maxQueue: Number.isFinite(this.#queue.maxQueue) ? this.#queue.maxQueue : null,
       active: this.#active,
       queued: this.#queue.size,
       ...this.#counters,

@@ -2,6 +2,7 @@ import { createBreaker } from '@x/breaker';
 import { createOllamaProvider } from '@x/provider-ollama';
 import {
   bold,
+  clip,
   createEventLines,
   dim,
   errorLine,
@@ -70,7 +71,7 @@ export async function outageStep(out: Out, target: Target): Promise<void> {
     } catch (e) {
       const text = errorLine(e);
       out.line(
-        `call ${String(n).padStart(2)}  ${red('×')}   ${ms(performance.now() - started)}  ${dim(text.length > 110 ? `${text.slice(0, 109)}…` : text)}`,
+        `call ${String(n).padStart(2)}  ${red('×')}   ${ms(performance.now() - started)}  ${dim(clip(text, 110))}`,
       );
     } finally {
       events.flush();

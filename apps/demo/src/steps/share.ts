@@ -1,7 +1,7 @@
 import { releaseSharedBreaker } from '@x/breaker';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { createOpenAIProvider } from '@x/provider-openai';
-import { bold, dim, errorLine, green, type Out, red } from '../output';
+import { bold, clip, dim, errorLine, green, type Out, red } from '../output';
 import { SIM_MODEL, startDemoSim, type Target } from '../target';
 
 const SHARE = 'demo-gpu';
@@ -67,12 +67,12 @@ export async function shareStep(out: Out, target: Target): Promise<void> {
     ]);
     for (let i = 0; i < 3; i++) {
       await ollama.complete(ask(100 + i)).catch((e: unknown) => {
-        out.line(`ollama call ${i + 1}  ${red('×')}  ${dim(errorLine(e).slice(0, 90))}`);
+        out.line(`ollama call ${i + 1}  ${red('×')}  ${dim(clip(errorLine(e), 90))}`);
       });
     }
     const served = sim.stats().requests;
     const refused = await openai.complete(ask(200)).catch((e: unknown) => e);
-    out.line(`openai call    ${red('×')}  ${dim(errorLine(refused).slice(0, 90))}`);
+    out.line(`openai call    ${red('×')}  ${dim(clip(errorLine(refused), 90))}`);
     out.line(
       `${green('one outage state')}: the breaker ollama opened refused openai's call; the server saw ${sim.stats().requests - served} request(s) for it`,
     );

@@ -132,9 +132,17 @@ export class PoolDispatcher extends Dispatcher {
       }
       if (this.#closed) throw new PoolClosedError(key);
       const signal = (opts as { signal?: unknown }).signal;
-      // undici's request adds an abort listener to the caller's signal without lifting Node's
-      // limit: many requests sharing one signal would print MaxListenersExceededWarning.
-      if (signal != null && isAbortSignal(signal)) liftAbortListenerLimit(signal);
+      if (signal != null && isAbortSignal(signal)) {
+        // undici's client sees an aborted signal only once its socket connects: refused here, the
+        // request rejects with the signal's reason and opens no socket, as it does when queued.
+        if (signal.aborted) {
+          failHandler(handler, signal.reason);
+          return true;
+        }
+        // undici's request adds an abort listener to the caller's signal without lifting Node's
+        // limit: many requests sharing one signal would print MaxListenersExceededWarning.
+        liftAbortListenerLimit(signal);
+      }
       const origin = this.#origins.get(key);
       const slots = origin.slots;
       if (origin.queued === 0) {

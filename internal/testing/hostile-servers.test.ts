@@ -215,7 +215,7 @@ describe('startDataAfterDone', () => {
 });
 
 describe('startEchoSecrets', () => {
-  it('answers 401 echoing the URL and headers raw, URL-encoded and in base64', async () => {
+  it('answers 401 echoing the URL and headers raw, URL-encoded, in base64, base64url and hex', async () => {
     server = await startEchoSecrets();
     const token = 'sk-a/b+c=d';
     const res = await fetch(`${server.url}/api/chat?key=q%2Fsecret`, {
@@ -229,7 +229,11 @@ describe('startEchoSecrets', () => {
       expect(error).toContain(secret);
       expect(error).toContain(encodeURIComponent(secret));
       expect(error).toContain(Buffer.from(secret).toString('base64'));
+      expect(error).toContain(Buffer.from(secret).toString('base64url'));
+      expect(error).toContain(Buffer.from(secret).toString('hex'));
     }
+    // the whole header value too, whose base64 does not contain the token's own
+    expect(error).toContain(Buffer.from(`Bearer ${token}`).toString('base64'));
     expect(error).toContain('/api/chat?key=q%2Fsecret');
   });
 

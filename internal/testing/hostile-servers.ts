@@ -164,9 +164,17 @@ export interface EchoSecretsOptions {
   readonly status?: number;
 }
 
-/** Every form in which a leaked value can come back: raw, URL-encoded, base64. */
+/** Every form in which a leaked value can come back: raw, URL-encoded, base64, base64url, hex. */
 function forms(value: string): string[] {
-  return [value, encodeURIComponent(value), Buffer.from(value, 'utf8').toString('base64')];
+  const bytes = Buffer.from(value, 'utf8');
+  return [
+    value,
+    encodeURIComponent(value),
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+  ];
 }
 
 /** The request's URL and each header value (and each word of it: `Bearer X` gives `X`), in every form. */
@@ -186,7 +194,8 @@ function echoText(req: IncomingMessage): string {
 
 /**
  * Answers `status` (401 by default, 500 also useful) with `{"error": ...}` echoing the request's
- * URL and headers in raw, URL-encoded and base64 forms, as careless servers and proxies do.
+ * URL and headers in raw, URL-encoded, base64, base64url and hex forms, as careless servers and
+ * proxies do.
  */
 export function startEchoSecrets(options: EchoSecretsOptions = {}): Promise<HostileServer> {
   return startHttpHostile(async ({ req, res }) => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { expectNoSecret } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from './secrets';
 
@@ -48,9 +50,44 @@ describe('Redactor', () => {
 
   it('keeps recognising the last keys handed out per request, and no more than a few', () => {
     const redactor = new Redactor();
-    for (let i = 0; i < 20; i++) redactor.remember(`key-number-${i}`);
-    expect(redactor.redact('key-number-19')).toBe('[redacted]');
-    expect(redactor.redact('key-number-0')).toBe('key-number-0');
-    expect(redactor.redactFor('key-number-0')('key-number-0')).toBe('[redacted]');
+    // keys that share no piece of eight characters, as pieces are scrubbed too
+    const keyOf = (i: number) => createHash('sha256').update(String(i)).digest('hex').slice(0, 24);
+    for (let i = 0; i < 20; i++) redactor.remember(keyOf(i));
+    expect(redactor.redact(keyOf(19))).toBe('[redacted]');
+    expect(redactor.redact(keyOf(0))).toBe(keyOf(0));
+    expect(redactor.redactFor(keyOf(0))(keyOf(0))).toBe('[redacted]');
+  });
+
+  describe('a key inside a longer encoded value, or in part', () => {
+    const key = 'sk-proj-SUPERSECRET0123456789abcdefXYZ';
+    const echoes: Record<string, string> = {
+      'base64 of the Authorization value': Buffer.from(`Bearer ${key}`).toString('base64'),
+      'base64url of a JSON body': Buffer.from(JSON.stringify({ key })).toString('base64url'),
+      'a Basic credential of the key': Buffer.from(`user:${key}`).toString('base64'),
+      'base64 at the third alignment': Buffer.from(`ab${key}cd`).toString('base64'),
+      hex: Buffer.from(key).toString('hex'),
+      'hex, upper case, inside more': Buffer.from(`k=${key};`).toString('hex').toUpperCase(),
+      'its first 20 characters': key.slice(0, 20),
+      'its last 12 characters': key.slice(-12),
+    };
+    for (const [what, echo] of Object.entries(echoes)) {
+      it(`scrubs ${what}`, () => {
+        const configured = new Redactor();
+        configured.add(key);
+        expectNoSecret(configured.redact(`the server said: ${echo}.`), key);
+        // a key from a key callback, scrubbed the same way
+        const perRequest = new Redactor();
+        expectNoSecret(perRequest.redactFor(key)(`the server said: ${echo}.`), key);
+      });
+    }
+
+    it('leaves the words around a whole echo alone, and the scheme word of a header', () => {
+      const redactor = new Redactor();
+      redactor.add(`Bearer ${key}`);
+      expect(redactor.redact(`sent Bearer ${key} then ${key}.`)).toBe(
+        'sent [redacted] then [redacted].',
+      );
+      expect(redactor.redact('Bearer-based auth failed')).toBe('Bearer-based auth failed');
+    });
   });
 });

@@ -1,14 +1,16 @@
 import type http from 'node:http';
+import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { until } from '@x/internal/testing';
+import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import type { Transport } from '@x/provider-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadFixture, startServer, type TestServer } from './__fixtures__/server';
-import { isModelNotFoundError, isOllamaStreamError } from './errors';
+import { isModelNotFoundError, isOllamaConnectionError, isOllamaStreamError } from './errors';
 import { createOllamaProvider, type OllamaProvider } from './provider';
 import type { ProgressEvent } from './types';
 
-const servers: TestServer[] = [];
+const servers: (TestServer | OllamaSim)[] = [];
 const providers: OllamaProvider[] = [];
 
 afterEach(async () => {
@@ -213,5 +215,49 @@ describe('OLLAMA_API_KEY', () => {
     expect(cloud.headers[0]!.authorization).toBe('Bearer ollama-cloud-key-1234');
     expect(local.headers[0]!.authorization).toBeUndefined();
     expect(own.headers[0]!.authorization).toBe('Bearer mine-5678');
+  });
+});
+
+/** A loopback port nothing listens on (taken, then given back). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('OllamaProvider.initialize (real clock)', () => {
+  it('sees a server that comes up after the backoff steps would have passed the deadline', async () => {
+    const port = await freePort();
+    const provider = createOllamaProvider({ baseUrl: `http://127.0.0.1:${port}` });
+    providers.push(provider);
+    // Backoff probes at about 0, 100, 300 and 700 ms; the next full step (800 ms) would end past
+    // the deadline, so what is left is halved instead of giving up at 700 ms.
+    const started = performance.now();
+    const up = new Promise<void>((resolve) =>
+      setTimeout(async () => {
+        servers.push(await startOllamaSim({ port }));
+        resolve();
+      }, 800),
+    );
+    const result = await provider.initialize({ timeoutMs: 1_400 });
+    await up;
+    expect(typeof result.version).toBe('string');
+    expect(performance.now() - started).toBeGreaterThan(800);
+  });
+
+  it('fails with the connection error only once timeoutMs has (nearly) passed', async () => {
+    const port = await freePort();
+    const provider = createOllamaProvider({ baseUrl: `http://127.0.0.1:${port}` });
+    providers.push(provider);
+    const started = performance.now();
+    const error = await provider.initialize({ timeoutMs: 700 }).catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
+    expect(isOllamaConnectionError(error)).toBe(true);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+    // not at the last backoff step (300 ms), and not far past the deadline
+    expect(elapsed).toBeGreaterThan(600);
+    expect(elapsed).toBeLessThan(1_500);
   });
 });

@@ -47,6 +47,9 @@ function modelName(name: string, value: unknown): asserts value is string {
 }
 
 /** A server that is still starting: refused, reset, busy loading, or not answering yet. */
+/** Less time than this left before `initialize()`'s deadline: no probe is worth starting. */
+const LAST_PROBE_MS = 20;
+
 function stillStarting(error: unknown): boolean {
   return (
     isOllamaConnectionError(error) ||
@@ -109,22 +112,31 @@ export class ServerApi {
     timer.unref?.();
     const joined = anySignal(signal, controller.signal);
     let text: string | undefined;
+    /** What the server last answered (or how it refused), for the error once the deadline passes. */
+    let last: unknown;
     try {
       for (let delay = 100; text === undefined; delay = Math.min(delay * 2, 2_000)) {
         try {
           text = await this.#core.probe('/api/version', 'GET', joined);
         } catch (error) {
           if (signal?.aborted) throw signal.reason;
-          if (!stillStarting(error)) throw error;
-          if (controller.signal.aborted || performance.now() + delay > deadline) {
-            throw isOllamaConnectionError(error)
-              ? error
+          // The deadline cut this probe short: the failure before it says what was wrong.
+          const cut = controller.signal.aborted;
+          if (!cut && !stillStarting(error)) throw error;
+          if (!cut) last = error;
+          const left = deadline - performance.now();
+          if (cut || left < LAST_PROBE_MS) {
+            const cause = last ?? error;
+            throw isOllamaConnectionError(cause)
+              ? cause
               : new OllamaConnectionError({
                   origin: new URL(this.#core.baseUrl).origin,
-                  cause: error,
+                  cause,
                 });
           }
-          await sleep(delay, signal);
+          // The backoff's next step, or half of what is left when the step would pass the
+          // deadline: a server that comes up shortly before it is still seen.
+          await sleep(delay < left ? delay : left / 2, signal);
         }
       }
     } finally {

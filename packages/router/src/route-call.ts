@@ -91,17 +91,20 @@ export async function routeCall<R extends object>(
   request: IncomingRequest,
 ): Promise<R & { route: RouteInfo }> {
   const signal = request.signal;
+  // A call accepted before close() ends its current attempt before close() goes on.
+  rt.assertOpen();
   const plan = new Plan(rt, group, op, request.tags);
   const started = performance.now();
   rt.counters.requests++;
   rt.counters.group(group).requests++;
   if (op === 'embed') rt.counters.embeddings++;
-  rt.counters.inFlight++;
+  rt.callStarted();
   /** The failure the call moves on from, reported once the next deployment is known. */
   let moved: Moved | undefined;
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
+      // after close(), the attempt in flight ends the call: no other is started
       rt.assertOpen();
       const candidate = plan.next(performance.now());
       if (candidate === undefined) throw rt.allFailed(plan);
@@ -138,6 +141,6 @@ export async function routeCall<R extends object>(
     callEnded(rt, op, plan, error, signal);
     throw error;
   } finally {
-    rt.counters.inFlight--;
+    rt.callFinished();
   }
 }

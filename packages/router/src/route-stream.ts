@@ -31,18 +31,21 @@ export async function* routeStream(
   request: IncomingRequest,
 ): AsyncGenerator<Chunk, void, undefined> {
   const signal = request.signal;
+  // A stream iterated before close() ends its current attempt before close() goes on.
+  rt.assertOpen();
   const plan = new Plan(rt, group, 'stream', request.tags);
   const started = performance.now();
   rt.counters.requests++;
   rt.counters.group(group).requests++;
   rt.counters.streams++;
-  rt.counters.inFlight++;
+  rt.callStarted();
   let moved: Moved | undefined;
   /** Counted as answered when its last chunk was handed over, as the providers count it. */
   let answered = false;
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
+      // after close(), the attempt in flight ends the call: no other is started
       rt.assertOpen();
       const candidate = plan.next(performance.now());
       if (candidate === undefined) throw rt.allFailed(plan);
@@ -108,6 +111,6 @@ export async function* routeStream(
     if (!answered) callEnded(rt, 'stream', plan, error, signal);
     throw error;
   } finally {
-    rt.counters.inFlight--;
+    rt.callFinished();
   }
 }

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { undefinedOptionsRefused } from '@x/internal/testing';
+import { startOllamaSim } from '@x/ollama-sim';
 import {
   type BaseChatRequest,
   type BaseChatResponse,
@@ -535,6 +536,52 @@ describe('Router.close', () => {
       await router.complete({ model: 'g', messages: HI });
     }
     expect(shared.closed).toBe(true);
+  });
+
+  it('lets the attempt in flight end before it closes the providers', async () => {
+    // A real provider refuses a call not yet sent once it is closed: the router must not close it
+    // under a call it accepted (here one made in the same tick as close()).
+    const sim = await startOllamaSim({ loadTimeMs: 0 });
+    try {
+      const ollama = createOllamaProvider({ baseUrl: sim.url });
+      const router = createRouter({
+        deployments: [{ id: 'local', group: 'chat', provider: ollama, model: 'llama3.2' }],
+        closeProviders: true,
+      });
+      const inFlight = router.complete({ model: 'chat', messages: HI });
+      const closing = router.close();
+      const refused = await router
+        .complete({ model: 'chat', messages: HI })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RouterClosedError);
+      expect((await inFlight).route.deployment).toBe('local');
+      await closing;
+      expect(router.stats().inFlight).toBe(0);
+      await expect(
+        ollama.complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] }),
+      ).rejects.toMatchObject({ kind: 'closed' });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('starts no other attempt for a call in flight once closed, and closes when it ends', async () => {
+    const failing = fakeProvider('failing', { delayMs: 5 });
+    failing.fallback = apiError(503);
+    const spare = fakeProvider('spare');
+    const router = createRouter({
+      deployments: [
+        { id: 'first', group: 'chat', provider: failing, model: 'm', priority: 0 },
+        { id: 'second', group: 'chat', provider: spare, model: 'm', priority: 1 },
+      ],
+      closeProviders: true,
+    });
+    const inFlight = router.complete({ model: 'chat', messages: HI }).catch((e: unknown) => e);
+    const closing = router.close();
+    expect(await inFlight).toBeInstanceOf(RouterClosedError);
+    await closing;
+    expect(spare.requests).toHaveLength(0);
+    expect(failing.closed && spare.closed).toBe(true);
   });
 
   it('closes every provider even when one throws, then rejects with that error', async () => {

@@ -147,8 +147,10 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   }
 
   /**
-   * Stops accepting calls (calls in flight finish), unbinds the shared state, and with
-   * `closeProviders: true` closes every provider. Idempotent: every caller gets the same promise.
+   * Stops accepting calls and waits for the calls in flight to end their current attempt (none
+   * starts another; a stream ends when its consumer finishes or leaves the loop), then unbinds the
+   * shared state and with `closeProviders: true` closes every provider: a provider closed under a
+   * call would refuse it. Idempotent: every caller gets the same promise.
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
@@ -158,11 +160,12 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const steps = [() => rt.state?.close(), ...[...providers].map((p) => () => p.close?.())];
     // Every step runs whatever the others do (one provider's failure, even thrown synchronously,
     // must not leave the shared state or the other providers open); the first failure is reported.
-    this.#closing = Promise.allSettled(steps.map((step) => new Promise((ok) => ok(step())))).then(
-      (results) => {
+    this.#closing = rt
+      .idle()
+      .then(() => Promise.allSettled(steps.map((step) => new Promise((ok) => ok(step())))))
+      .then((results) => {
         for (const result of results) if (result.status === 'rejected') throw result.reason;
-      },
-    );
+      });
     return this.#closing;
   }
 

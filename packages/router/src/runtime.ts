@@ -38,6 +38,8 @@ export class RouterRuntime implements PlanContext {
   readonly topics = createRouterTopics();
   readonly state: BoundRouterState | undefined;
   closed = false;
+  /** Who waits for the calls in flight to end (`close()`). */
+  #whenIdle: (() => void)[] = [];
 
   constructor(options: ResolvedOptions) {
     this.deployments = options.deployments.map((d) => new Deployment(d));
@@ -71,6 +73,23 @@ export class RouterRuntime implements PlanContext {
 
   assertOpen(): void {
     if (this.closed) throw new RouterClosedError();
+  }
+
+  /** A call starts: in flight until {@link callFinished}. */
+  callStarted(): void {
+    this.counters.inFlight++;
+  }
+
+  /** A call ended, however: the last one out lets `close()` go on. */
+  callFinished(): void {
+    if (--this.counters.inFlight > 0 || this.#whenIdle.length === 0) return;
+    for (const resolve of this.#whenIdle.splice(0)) resolve();
+  }
+
+  /** Settles once no call is in flight. */
+  idle(): Promise<void> {
+    if (this.counters.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenIdle.push(resolve));
   }
 
   /**

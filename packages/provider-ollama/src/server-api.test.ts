@@ -1,7 +1,6 @@
 import type http from 'node:http';
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
-import { until } from '@x/internal/testing';
+import { freePort, until } from '@x/internal/testing';
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import type { Transport } from '@x/provider-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -217,15 +216,6 @@ describe('OLLAMA_API_KEY', () => {
     expect(own.headers[0]!.authorization).toBe('Bearer mine-5678');
   });
 });
-
-/** A loopback port nothing listens on (taken, then given back). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('OllamaProvider.initialize (real clock)', () => {
   it('sees a server that comes up after the backoff steps would have passed the deadline', async () => {

@@ -32,7 +32,7 @@ export {
 } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
-export { keyHash, redactUrlCredentials, withoutCommandArgs } from './log-redact';
+export { driverErrorForCause, keyHash, redactUrlCredentials } from './log-redact';
 export {
   expectLogger,
   type LogFields,
@@ -43,6 +43,7 @@ export {
 } from './logger';
 export { type MessageParts, withOptionPath } from './option-error';
 export { createRandom, type Random } from './random';
+export { errorMessage, redisErrorLabel, redisReplyCode } from './redis-reply';
 export {
   expectSharedName,
   firstDifference,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { keyHash, redactUrlCredentials, withoutCommandArgs } from './log-redact';
+import { driverErrorForCause, keyHash, redactUrlCredentials } from './log-redact';
 
 describe('redactUrlCredentials', () => {
   it('hides the userinfo of every URL in a text when it holds a password or a token', () => {
@@ -32,7 +32,7 @@ describe('keyHash', () => {
   });
 });
 
-describe('withoutCommandArgs', () => {
+describe('driverErrorForCause', () => {
   class ReplyError extends Error {
     override name = 'ReplyError';
   }
@@ -42,7 +42,7 @@ describe('withoutCommandArgs', () => {
       command: { name: 'auth', args: ['hunter2secret'] },
       code: 'X',
     });
-    const copy = withoutCommandArgs(error) as ReplyError & Record<string, unknown>;
+    const copy = driverErrorForCause(error) as ReplyError & Record<string, unknown>;
     expect(copy).toBeInstanceOf(ReplyError);
     expect(copy.message).toBe(error.message);
     expect(copy.stack).toBe(error.stack);
@@ -55,7 +55,23 @@ describe('withoutCommandArgs', () => {
 
   it('returns the error itself when it quotes no command arguments', () => {
     const error = new Error('Connection is closed.');
-    expect(withoutCommandArgs(error)).toBe(error);
-    expect(withoutCommandArgs('text')).toBe('text');
+    expect(driverErrorForCause(error)).toBe(error);
+    expect(driverErrorForCause('text')).toBe('text');
+  });
+
+  it('redacts a connection string the message (and so the stack) quotes, in a copy', () => {
+    const error = Object.assign(
+      new Error('connect ECONNREFUSED redis://default:secretpass@10.1.1.1:6379'),
+      { code: 'ECONNREFUSED' },
+    );
+    const copy = driverErrorForCause(error) as Error & { code: string };
+    expect(copy).not.toBe(error);
+    expect(copy).toBeInstanceOf(Error);
+    expect(copy.code).toBe('ECONNREFUSED');
+    expect(copy.message).toBe('connect ECONNREFUSED redis://[redacted]@10.1.1.1:6379');
+    expect(inspect(copy, { depth: 5, showHidden: true })).not.toContain('secretpass');
+    expect(JSON.stringify(copy)).not.toContain('secretpass');
+    expect(error.message).toContain('secretpass');
+    expect(driverErrorForCause('failed: redis://:pw@h')).toBe('failed: redis://[redacted]@h');
   });
 });

@@ -24,23 +24,41 @@ export function keyHash(key: string): string {
 }
 
 /**
- * A copy of a Redis client's error without the arguments of the command it quotes, for the
- * `cause` of a package's error. ioredis attaches `command: { name, args }` to every reply error,
- * and after a failed `AUTH` (a rotated password) it hands that error, `args: [password]`, to the
- * next queued command; for a `SET` the args hold the whole value. The copy keeps the class, the
- * message, the stack, the code and the command's name; an error without `command.args` is
- * returned as it is.
+ * A store driver's error made safe for the `cause` of a package's error: the error itself when it
+ * holds nothing secret, else a copy (same class, code, command name) without what it leaked.
+ * - ioredis attaches `command: { name, args }` to every reply error, and after a failed `AUTH` (a
+ *   rotated password) it hands that error, `args: [password]`, to the next queued command; for a
+ *   `SET` the args hold the whole value. The copy keeps the command's name only.
+ * - A driver (or a wrapper of one) may quote its connection string in the message, and so in the
+ *   stack: `redis://:secret@host`. The copy's message and stack have the userinfo redacted.
+ * The client's own error is never changed. A string is redacted the same way.
  */
-export function withoutCommandArgs(error: unknown): unknown {
+export function driverErrorForCause(error: unknown): unknown {
+  if (typeof error === 'string') return redactUrlCredentials(error);
   if (typeof error !== 'object' || error === null) return error;
   const command = (error as { command?: unknown }).command;
-  if (typeof command !== 'object' || command === null || !('args' in command)) return error;
+  const hasArgs = typeof command === 'object' && command !== null && 'args' in command;
+  const texts = ['message', 'stack'].filter((key) => {
+    const text = (error as Record<string, unknown>)[key];
+    return typeof text === 'string' && redactUrlCredentials(text) !== text;
+  });
+  if (!hasArgs && texts.length === 0) return error;
   const copy = Object.create(Object.getPrototypeOf(error)) as Record<PropertyKey, unknown>;
   for (const key of Reflect.ownKeys(error)) {
     if (key !== 'command') {
       Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!);
     }
   }
-  copy.command = { name: (command as { name?: unknown }).name };
+  if (hasArgs) copy.command = { name: (command as { name?: unknown }).name };
+  else if (command !== undefined) copy.command = command;
+  for (const key of texts) {
+    const text = (error as Record<string, string>)[key]!;
+    Object.defineProperty(copy, key, {
+      value: redactUrlCredentials(text),
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
   return copy;
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   CacheKeyError,
@@ -10,6 +11,16 @@ import {
 } from './errors';
 
 describe('errors', () => {
+  it('keeps a password a store driver quotes out of a CacheStoreError, its cause included', () => {
+    const cause = new Error('connect ECONNREFUSED redis://default:secretpass@10.1.1.1:6379');
+    const error = new CacheStoreError('get', { cause });
+    expect(error.message).toBe(
+      'Cache store `get` failed: connect ECONNREFUSED redis://[redacted]@10.1.1.1:6379',
+    );
+    expect(inspect(error, { depth: 5, showHidden: true })).not.toContain('secretpass');
+    expect((error.cause as Error).message).not.toContain('secretpass');
+  });
+
   it('carries a name, a stable code and a brand when constructed', () => {
     const cause = new Error('ECONNREFUSED');
     const store = new CacheStoreError('get', { cause });

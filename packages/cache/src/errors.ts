@@ -2,7 +2,7 @@
  * Error classes of `@x/cache`. Each has a stable `code`, a `Symbol.for` brand (so the guards work
  * across duplicate installs) and read-only data fields. Renaming a code is a breaking change.
  */
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, driverErrorForCause, hasBrand, mark } from '@x/internal';
 
 const CACHE_ERROR = brand('cache', 'CacheError');
 const KEY_ERROR = brand('cache', 'CacheKeyError');
@@ -70,11 +70,13 @@ export class CacheStoreError extends Error {
     options: { cause?: unknown; timedOut?: boolean | undefined } = {},
   ) {
     const timedOut = options.timedOut === true;
+    // whatever store failed: no command argument, no password of a quoted connection string
+    const cause = driverErrorForCause(options.cause);
     super(
       timedOut
         ? `Cache store \`${operation}\` did not answer in time`
-        : `Cache store \`${operation}\` failed: ${causeText(options.cause)}`,
-      { cause: options.cause },
+        : `Cache store \`${operation}\` failed: ${causeText(cause)}`,
+      { cause },
     );
     this.operation = operation;
     this.timedOut = timedOut;

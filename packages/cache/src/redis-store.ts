@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  expectDuration,
-  failRedisClient,
-  onAbort,
-  optionalString,
-  sleep,
-  withoutCommandArgs,
-} from '@x/internal';
+import { expectDuration, failRedisClient, onAbort, optionalString, sleep } from '@x/internal';
 import {
   CacheClosedError,
   CacheStoreError,
@@ -222,7 +215,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
             downUntil = performance.now() + probeIntervalMs;
           } else downUntil = 0;
           // ioredis quotes the command's arguments: after a refused AUTH, the password.
-          reject(new CacheStoreError(operation, { cause: withoutCommandArgs(cause) }));
+          reject(new CacheStoreError(operation, { cause }));
         },
       );
     });

@@ -281,6 +281,8 @@ export interface TimeoutErrorInit {
   retryable: boolean;
   partial?: PartialResponse | undefined;
   cause?: unknown;
+  /** What was waited for, when not what `timeout` names (`the whole answer` of a metadata call). */
+  waitedFor?: string | undefined;
 }
 
 /** A deadline fired. Retryable when nothing had arrived yet. */
@@ -303,7 +305,8 @@ export class ProviderTimeoutError extends ProviderError {
     };
     const option =
       init.timeout === 'probe' ? 'breaker.probeTimeoutMs' : `timeouts.${init.timeout}Ms`;
-    super(`Timed out after ${init.timeoutMs} ms waiting for ${what[init.timeout]} (${option})`, {
+    const waited = init.waitedFor ?? what[init.timeout];
+    super(`Timed out after ${init.timeoutMs} ms waiting for ${waited} (${option})`, {
       origin: init.origin,
       kind: 'timeout',
       reason: 'TIMEOUT',

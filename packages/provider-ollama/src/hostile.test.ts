@@ -10,6 +10,7 @@ import {
   startEndlessNdjson,
   startNeverResponds,
   startRouteServer,
+  startTrickle,
   until,
   watchOutputs,
 } from '@x/internal/testing';
@@ -139,6 +140,41 @@ describe('a server that never answers', () => {
     const error = await pending;
     expect(isOllamaTimeoutError(error)).toBe(true);
     expect(error).toMatchObject({ timeout: 'firstToken' });
+  });
+
+  it('ends every call that is answered at once (metadata, embeddings) at firstTokenMs, and close() then ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await against(() => startNeverResponds(), { retry: false });
+    const calls = [
+      provider.embed({ model: 'm', input: 'x' }),
+      provider.listModels(),
+      provider.version(),
+      provider.modelInfo('m'),
+      provider.ps(),
+    ].map((call) => (call as Promise<unknown>).catch((e: unknown) => e));
+    await until(() => server.stats.connections === calls.length);
+    await vi.advanceTimersByTimeAsync(300_000);
+    for (const error of await Promise.all(calls)) {
+      expect(isOllamaTimeoutError(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        'Timed out after 300000 ms waiting for the whole answer (timeouts.firstTokenMs)',
+      );
+    }
+    await provider.close();
+    expect(provider.pool!.stats().totals).toMatchObject({ running: 0, queued: 0 });
+  });
+
+  it('ends a metadata answer that trickles whitespace at firstTokenMs, whatever arrives', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { provider } = await against(
+      () => startTrickle({ body: `{"models": []${' '.repeat(100_000)}}`, intervalMs: 100 }),
+      { retry: false },
+    );
+    const pending = provider.listModels().catch((e: unknown) => e);
+    for (let t = 0; t < 300_000 + 1_000; t += 1_000) await vi.advanceTimersByTimeAsync(1_000);
+    const error = await pending;
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 300_000 });
   });
 
   it('ends a trickle that never completes a line with a deadline, not never', async () => {

@@ -4,11 +4,11 @@
  * bound to the store. The coalescing of decisions lives in `internal/redis-coalesce.ts`, the
  * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
-import { Topic, withoutCommandArgs } from '@x/internal';
+import { driverErrorForCause, redisErrorLabel, Topic } from '@x/internal';
 import { RateLimitStoreError } from './errors';
 import { FifoDeadlines } from './internal/deadlines';
 import { BoundRedis } from './internal/redis-bound';
-import { errorLabel, isNoScript } from './internal/redis-errors';
+import { isNoScript } from './internal/redis-errors';
 import type { RedisScript } from './internal/redis-script';
 import { logRedisOutages } from './log';
 import {
@@ -179,7 +179,7 @@ export class RedisStoreImpl implements RedisStore {
       this.unavailableEvents.emit({
         policy: this.policy,
         reason: timeout ? 'timeout' : 'error',
-        error: timeout ? undefined : errorLabel(error),
+        error: timeout ? undefined : redisErrorLabel(error),
       });
     }
   }
@@ -192,7 +192,7 @@ export class RedisStoreImpl implements RedisStore {
     this.counters.scriptErrors++;
     this.answered();
     // ioredis quotes the command's arguments: after a refused AUTH, the password.
-    return new RateLimitStoreError({ reply }, { cause: withoutCommandArgs(error) });
+    return new RateLimitStoreError({ reply }, { cause: driverErrorForCause(error) });
   }
 
   fallback(decisions: number): void {

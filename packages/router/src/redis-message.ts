@@ -38,10 +38,3 @@ export function parseMessage(text: string): Message | undefined {
   }
   return undefined;
 }
-
-/** The error's `code` or `name`: never its message, which can name hosts and credentials. */
-export function label(error: unknown): string | undefined {
-  const e = error as { code?: unknown; name?: unknown } | null;
-  if (typeof e?.code === 'string') return e.code;
-  return typeof e?.name === 'string' ? e.name : undefined;
-}

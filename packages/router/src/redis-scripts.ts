@@ -32,19 +32,35 @@ return 1
  */
 export const CLAIM_SCRIPT = `
 if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[2] then
+local holder = redis.pcall('GET', KEYS[1])
+if holder == ARGV[2] then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return 1
+end
+if type(holder) == 'table' and holder.err then
+  -- another program's key of another type, under this router's prefix: it holds no claim
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
   return 1
 end
 return 0
 `;
 
-/** KEYS: every cooldown key. Returns, per key, its remaining ms (<= 0: none) and its reason. */
+/**
+ * KEYS: every cooldown key. Returns, per key, its remaining ms (<= 0: none) and its reason. A key
+ * another program wrote with another type is no cooldown: read as none, so one such key does not
+ * fail the read of every other deployment's.
+ */
 export const SYNC_SCRIPT = `
 local out = {}
 for i, key in ipairs(KEYS) do
-  out[2 * i - 1] = redis.call('PTTL', key)
-  out[2 * i] = redis.call('GET', key) or ''
+  local reason = redis.pcall('GET', key)
+  if type(reason) == 'table' and reason.err then
+    out[2 * i - 1] = -2
+    out[2 * i] = ''
+  else
+    out[2 * i - 1] = redis.call('PTTL', key)
+    out[2 * i] = reason or ''
+  end
 end
 return out
 `;

@@ -6,8 +6,9 @@ import {
   isPlainObject,
   optionalDuration,
   optionalString,
+  redisErrorLabel,
 } from '@x/internal';
-import { label, type Message, parseMessage, REASONS } from './redis-message';
+import { type Message, parseMessage, REASONS } from './redis-message';
 import { CLAIM_SCRIPT, COOLDOWN_SCRIPT, RECOVERED_SCRIPT, SYNC_SCRIPT } from './redis-scripts';
 import type {
   RedisRouterClientLike,
@@ -97,7 +98,8 @@ class RedisBinding implements BoundRouterState {
         this.#subscribed = true;
         void this.#sync();
       },
-      (error: unknown) => this.#down({ kind: 'redis', reason: 'error', error: label(error) }),
+      (error: unknown) =>
+        this.#down({ kind: 'redis', reason: 'error', error: redisErrorLabel(error) }),
     );
   }
 
@@ -295,7 +297,7 @@ class RedisBinding implements BoundRouterState {
     this.#down({
       kind: 'redis',
       reason: timeout ? 'timeout' : 'error',
-      error: timeout ? undefined : label(error),
+      error: timeout ? undefined : redisErrorLabel(error),
     });
   }
 

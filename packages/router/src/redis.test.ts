@@ -4,6 +4,7 @@ import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
 import { apiError, type FakeProvider, fakeProvider, HI } from './__fixtures__/fake-provider';
 import { createRedisRouterState } from './redis';
+import { CLAIM_SCRIPT } from './redis-scripts';
 import { createRouter, type Router } from './router';
 
 /**
@@ -135,6 +136,31 @@ describe('shared cooldowns (real Redis, real clock)', () => {
     const late = instance(prefix, shared);
     await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
     expect(late.stats().cooldowns.shared).toBe(1);
+  });
+
+  it("reads the other deployments' cooldowns, and claims a probe, past a key another program wrote with another type", async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const shared = providers();
+    const one = instance(prefix, shared);
+    shared.a.fallback = apiError(503);
+    await ask(one);
+    await ask(one);
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }));
+    // b's cooldown and probe keys hold hashes: GET on them is a WRONGTYPE error
+    const other = client();
+    await other.hset(`${prefix}cooldown:b`, 'f', '1');
+    await other.hset(`${prefix}probe:b`, 'f', '1');
+    const unavailable: unknown[] = [];
+    const late = instance(prefix, shared);
+    late.onStateUnavailable((event) => unavailable.push(event));
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+    expect(late.stats().state).toMatchObject({ state: 'available', syncs: 1 });
+    expect(unavailable).toEqual([]);
+    expect((await ask(late)).route.deployment).toBe('b');
+    // a probe claim replaces such a key (it holds no claim) instead of failing
+    expect(await other.eval(CLAIM_SCRIPT, 1, `${prefix}probe:b`, 5_000, 'instance-1')).toBe(1);
+    expect(await other.get(`${prefix}probe:b`)).toBe('instance-1');
+    expect(await other.pttl(`${prefix}probe:b`)).toBeGreaterThan(0);
   });
 
   it('lets one instance probe after the cooldown, and brings the deployment back everywhere', async () => {

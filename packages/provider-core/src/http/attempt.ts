@@ -208,11 +208,12 @@ async function readFromTransport(
 ): Promise<void> {
   const { timeouts } = init;
   const firstToken = init.stream ? timeouts.firstTokenMs : undefined;
-  // The idle deadline destroys the body instead of aborting a signal; only a first-token deadline
-  // (before the headers) needs a controller. A call with one signal hands it over as is.
+  const wholeWithin = init.wholeWithinMs;
+  // The idle deadline destroys the body instead of aborting a signal; only a deadline that runs
+  // before the headers needs a controller. A call with one signal hands it over as is.
   const control = new AttemptSignal(
     init.signals,
-    firstToken !== undefined,
+    firstToken !== undefined || wholeWithin !== undefined,
     takesAnySignal(init.transport),
   );
   let gotBytes = false;
@@ -229,7 +230,8 @@ async function readFromTransport(
     },
   );
   try {
-    if (firstToken !== undefined) {
+    if (wholeWithin !== undefined) watchdog?.arm('firstToken', wholeWithin);
+    else if (firstToken !== undefined) {
       // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
       watchdog?.arm('firstToken', firstToken, timeouts.idleMs);
     }
@@ -237,7 +239,7 @@ async function readFromTransport(
     onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as EndingBody;
     body = stream;
-    if (firstToken === undefined && timeouts.idleMs !== undefined) {
+    if (firstToken === undefined && wholeWithin === undefined && timeouts.idleMs !== undefined) {
       watchdog?.arm('idle', timeouts.idleMs);
     }
     await new Promise<void>((resolve, reject) => {
@@ -261,7 +263,8 @@ async function readFromTransport(
         letBodyEnd(stream);
       };
       const onData = (chunk: Buffer) => {
-        if (!gotBytes) {
+        if (wholeWithin !== undefined) gotBytes = true;
+        else if (!gotBytes) {
           gotBytes = true;
           if (firstToken !== undefined) {
             if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);

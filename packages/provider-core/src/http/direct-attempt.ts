@@ -102,6 +102,8 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   readonly #control: AttemptSignal;
   readonly #watchdog: Watchdog | undefined;
   readonly #firstToken: number | undefined;
+  /** The whole answer's deadline (see `AttemptInit.wholeWithinMs`): armed at the send, never moved. */
+  readonly #wholeWithin: number | undefined;
   #phase = Phase.Sending;
   #controller: Controller | undefined;
   /** Why the exchange was cut before undici handed over its controller. */
@@ -136,16 +138,22 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     this.#resolve = resolve;
     this.#reject = reject;
     this.#firstToken = init.stream ? init.timeouts.firstTokenMs : undefined;
+    this.#wholeWithin = init.wholeWithinMs;
     // A first-token deadline aborts the signal the pool sees, so that a request still waiting in
     // its queue leaves it. Throws an aborted signal's reason, which rejects the attempt.
-    this.#control = new AttemptSignal(init.signals, this.#firstToken !== undefined, true);
+    this.#control = new AttemptSignal(
+      init.signals,
+      this.#firstToken !== undefined || this.#wholeWithin !== undefined,
+      true,
+    );
     this.#watchdog = watchdogFor(init, this.#control, () => this.#gotBytes, this.#cut);
   }
 
   send(dispatch: DirectDispatch): void {
     const init = this.#init;
     const { timeouts } = init;
-    if (this.#firstToken !== undefined) {
+    if (this.#wholeWithin !== undefined) this.#watchdog?.arm('firstToken', this.#wholeWithin);
+    else if (this.#firstToken !== undefined) {
       // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
       this.#watchdog?.arm('firstToken', this.#firstToken, timeouts.idleMs);
     }
@@ -192,7 +200,11 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
       return;
     }
     const { timeouts } = this.#init;
-    if (this.#firstToken === undefined && timeouts.idleMs !== undefined) {
+    if (
+      this.#firstToken === undefined &&
+      this.#wholeWithin === undefined &&
+      timeouts.idleMs !== undefined
+    ) {
       this.#watchdog?.arm('idle', timeouts.idleMs);
     }
   }
@@ -253,7 +265,8 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
 
   #read(chunk: Buffer): void {
     const watchdog = this.#watchdog;
-    if (!this.#gotBytes) {
+    if (this.#wholeWithin !== undefined) this.#gotBytes = true;
+    else if (!this.#gotBytes) {
       this.#gotBytes = true;
       if (this.#firstToken !== undefined) {
         const { idleMs } = this.#init.timeouts;

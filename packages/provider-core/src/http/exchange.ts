@@ -34,6 +34,12 @@ export interface AttemptInit {
   model: string | undefined;
   /** True when the answer is a stream: the first-token deadline applies. */
   stream: boolean;
+  /**
+   * For a buffered answer that generates nothing (server metadata, embeddings): the whole answer
+   * must arrive within this many ms of the send (`timeouts.firstTokenMs`). No chunk moves it, so
+   * neither a server that never answers nor one that trickles bytes holds the call.
+   */
+  wholeWithinMs?: number | undefined;
   timeouts: ResolvedTimeouts;
   /** Signals that abort the attempt with their reason (caller and total deadline, breaker). */
   signals: ReadonlyArray<AbortSignal | undefined>;
@@ -59,12 +65,20 @@ export function watchdogFor(
   onFire?: (error: ProviderTimeoutError) => void,
 ): Watchdog | undefined {
   const { timeouts } = init;
-  const needed = init.stream
-    ? timeouts.firstTokenMs !== undefined || timeouts.idleMs !== undefined
-    : timeouts.idleMs !== undefined;
+  const needed =
+    init.wholeWithinMs !== undefined ||
+    (init.stream
+      ? timeouts.firstTokenMs !== undefined || timeouts.idleMs !== undefined
+      : timeouts.idleMs !== undefined);
   if (!needed) return undefined;
+  const waitedFor = init.wholeWithinMs !== undefined ? 'the whole answer' : undefined;
   return new Watchdog((kind: TimeoutKind, ms: number) => {
-    const error = init.kit.timeout({ timeout: kind, timeoutMs: ms, retryable: !gotBytes() });
+    const error = init.kit.timeout({
+      timeout: kind,
+      timeoutMs: ms,
+      retryable: !gotBytes(),
+      waitedFor,
+    });
     control.timeoutError = error;
     control.abort(error);
     onFire?.(error);

@@ -131,7 +131,12 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
   const { rt, op, send, call } = fresh;
   return (attempt) => {
     const accumulator = op.accumulator(send.redact);
-    return readWhole(rt, call, (body) => accumulator.addWhole(body.toString('utf8'))).then(
+    return readWhole(
+      rt,
+      call,
+      (body) => accumulator.addWhole(body.toString('utf8')),
+      op.answersAtOnce === true,
+    ).then(
       () => answerOf(fresh, accumulator, attempt),
       (error: unknown) => {
         throw withPartial(rt, error, op.endpoint, accumulator);
@@ -228,7 +233,8 @@ export async function request(
   const call = await plainCall(rt, init, 'application/json');
   return withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
     try {
-      const buffer = await readWhole(rt, call);
+      // Server metadata is answered at once: it must arrive whole within `firstTokenMs`.
+      const buffer = await readWhole(rt, call, undefined, true);
       return { text: buffer.toString('utf8'), attempts: attempt };
     } catch (error) {
       throw withPartial(rt, error, endpoint, undefined);

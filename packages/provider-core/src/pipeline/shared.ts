@@ -65,6 +65,8 @@ export function attemptInit(
   call: CallRequest,
   stream: boolean,
   breakerSignal?: AbortSignal,
+  /** A buffered answer computed at once: its whole answer's deadline (`AttemptInit.wholeWithinMs`). */
+  atOnce = false,
 ): AttemptInit {
   return {
     transport: rt.transport,
@@ -79,6 +81,7 @@ export function attemptInit(
     body: call.body,
     model: call.model,
     stream,
+    wholeWithinMs: atOnce ? rt.timeouts.firstTokenMs : undefined,
     timeouts: rt.timeouts,
     signals: breakerSignal === undefined ? [call.signal] : [call.signal, breakerSignal],
     redact: call.redact,

@@ -82,6 +82,8 @@ export function readWhole(
   rt: Runtime,
   call: CallRequest,
   read?: (body: Buffer) => void,
+  /** Computed at once (metadata, embeddings): the whole answer within `timeouts.firstTokenMs`. */
+  atOnce = false,
 ): Promise<Buffer> {
   const parts: Buffer[] = [];
   let page: WebPage | undefined;
@@ -89,7 +91,7 @@ export function readWhole(
   // Chained, not an `async` function: one fewer frame and promise on every buffered call.
   return throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
     readAttempt(
-      attemptInit(rt, call, false, breakerSignal),
+      attemptInit(rt, call, false, breakerSignal, atOnce),
       rt.maxBytes,
       (chunk) => {
         if (page?.keep(chunk) === true) throw PAGE_KEPT;

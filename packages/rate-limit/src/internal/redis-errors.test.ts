@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorLabel, programErrorReply } from './redis-errors';
+import { programErrorReply } from './redis-errors';
 
 class ReplyError extends Error {
   override name = 'ReplyError';
@@ -37,17 +37,5 @@ describe('programErrorReply', () => {
         ),
       ),
     ).toBe('ERR');
-  });
-});
-
-describe('errorLabel', () => {
-  it("names a reply error by Redis' code, the wrapped one included", () => {
-    expect(errorLabel(wrapped("-OOM command not allowed when used memory > 'maxmemory'."))).toBe(
-      'OOM',
-    );
-    expect(errorLabel(new ReplyError('BUSY Redis is busy running a script.'))).toBe('BUSY');
-    expect(
-      errorLabel(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
-    ).toBe('ECONNREFUSED');
   });
 });

@@ -44,6 +44,7 @@ export {
 export { type MessageParts, withOptionPath } from './option-error';
 export { createRandom, type Random } from './random';
 export { errorMessage, redisErrorLabel, redisReplyCode } from './redis-reply';
+export { retryAfterMs } from './retry-after';
 export {
   expectSharedName,
   firstDifference,

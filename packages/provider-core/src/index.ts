@@ -66,6 +66,7 @@ export {
   mapHttpStatus,
   notServedMessage,
   parseRetryAfter,
+  redirectMessage,
   serverMessage,
 } from './http/failures';
 export type {

@@ -481,6 +481,31 @@ describe('error mapping', () => {
     expect(provider.breaker?.state).toBe('closed');
   });
 
+  it('names a redirect without the credentials its Location carries', async () => {
+    const locations = [
+      'http://user:hunter2-pass@evil.example/api/chat',
+      '/x?model=m&api_key=abcd1234abcd1234&X-Amz-Signature=0f0f0f0f0f0f',
+    ];
+    let answered = 0;
+    const { provider } = await setup(
+      {
+        '/api/chat': (_req, res) => {
+          res.writeHead(302, { location: locations[answered++ % locations.length]! });
+          res.end();
+        },
+      },
+      { tokens: false },
+    );
+    const messages: string[] = [];
+    for (let i = 0; i < locations.length; i++) {
+      messages.push(((await provider.complete(ask()).catch((e) => e)) as Error).message);
+    }
+    expect(messages).toEqual([
+      'Ollama /api/chat answered 302: redirected to http://[redacted]@evil.example/api/chat; use that address as baseUrl',
+      'Ollama /api/chat answered 302: redirected to /x?model=m&api_key=[redacted]&X-Amz-Signature=[redacted]; use that address as baseUrl',
+    ]);
+  });
+
   it('maps a 404 with a text body (unknown path) to OllamaApiError, not ModelNotFoundError', async () => {
     const { provider } = await setup({}, { tokens: false });
     const error = await provider.embed({ model: 'nomic-embed-text', input: 'x' }).catch((e) => e);

@@ -66,6 +66,18 @@ describe('parseRateLimitHeaders', () => {
     });
   });
 
+  it('caps a retry delay no timer can wait, and refuses a Retry-After that is neither seconds nor a date', () => {
+    expect(parseRateLimitHeaders({ 'retry-after': '99999999999' }).retryAfterMs).toBe(
+      2_147_483_647,
+    );
+    expect(parseRateLimitHeaders({ 'retry-after-ms': '99999999999999' }).retryAfterMs).toBe(
+      2_147_483_647,
+    );
+    expect(parseRateLimitHeaders({ 'retry-after-ms': '0' }).retryAfterMs).toBe(0);
+    expect(parseRateLimitHeaders({ 'retry-after': '1e9' }).retryAfterMs).toBeUndefined();
+    expect(parseRateLimitHeaders({ 'retry-after': '-5' }).retryAfterMs).toBeUndefined();
+  });
+
   it('prefers retry-after-ms over retry-after', () => {
     expect(
       parseRateLimitHeaders([

@@ -1,4 +1,4 @@
-import { fail } from '@x/internal';
+import { fail, MAX_TIMER_MS, retryAfterMs } from '@x/internal';
 /** Response headers in any of the usual shapes. */
 export type HeadersLike =
   | { get(name: string): string | null }
@@ -93,14 +93,6 @@ function parseReset(text: string | undefined, now: number): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function parseRetryAfter(text: string | undefined, now: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = text.trim();
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** The windows servers name at the end of their counts (Mistral, Cerebras), shortest first. */
 const WINDOWS = ['minute', 'hour', 'day'] as const;
 
@@ -167,9 +159,14 @@ export function parseRateLimitHeaders(headers: HeadersLike): RateLimitHeaders {
     if (value !== undefined && result[key] === undefined) result[key] = value;
   };
 
-  const retryAfterMs = get('retry-after-ms');
-  set('retryAfterMs', retryAfterMs === undefined ? undefined : parseCount(retryAfterMs));
-  set('retryAfterMs', parseRetryAfter(get('retry-after'), now));
+  const afterMs = get('retry-after-ms');
+  const parsedAfterMs = afterMs === undefined ? undefined : parseCount(afterMs);
+  // capped as `retry-after` is: a delay no timer can wait would fire at once
+  set(
+    'retryAfterMs',
+    parsedAfterMs === undefined ? undefined : Math.min(parsedAfterMs, MAX_TIMER_MS),
+  );
+  set('retryAfterMs', retryAfterMs(get('retry-after'), now));
 
   for (const kind of ['requests', 'tokens'] as const) {
     const cap = kind === 'requests' ? 'Requests' : 'Tokens';

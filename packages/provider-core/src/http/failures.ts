@@ -1,4 +1,23 @@
+import { redactUrlCredentials, retryAfterMs } from '@x/internal';
 import { type ErrorKit, type ErrorOrigin, ProviderApiError } from '../errors';
+
+/** Query parameters whose value is a credential: names as secret headers have, and signatures. */
+const SECRET_PARAM = /auth|key|token|secret|session|pass|pwd|sig|credential/i;
+
+/**
+ * The server message of a redirect, which is never followed: where it points, for the user to
+ * set as `baseUrl`, without a password in its userinfo or the value of a query parameter that
+ * holds a credential (`?api_key=`, a signed URL's signature), besides every known secret.
+ */
+export function redirectMessage(failure: HttpFailure): string {
+  const location = redactUrlCredentials(failure.redact(failure.location ?? '(no location)'));
+  const safe = location.replace(
+    /([?&;])([^=&#;]*)=([^&#;]*)/g,
+    (whole, sep: string, name: string) =>
+      SECRET_PARAM.test(name) ? `${sep}${name}=[redacted]` : whole,
+  );
+  return `redirected to ${safe}; use that address as baseUrl`;
+}
 
 /** What an HTTP error answer said, for a provider's mapping to its typed errors. */
 export interface HttpFailure {
@@ -64,15 +83,10 @@ export function describeRequest(method: string, url: string): string {
   }
 }
 
-/** Reads `Retry-After` (seconds or an HTTP date) as ms. */
+/** Reads `Retry-After` (delay-seconds or an HTTP date) as ms, capped at the longest timer (2^31-1 ms). */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
-  if (typeof text !== 'string' || text.trim().length === 0) return undefined;
-  const seconds = Number(text);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return typeof text === 'string' ? retryAfterMs(text, now) : undefined;
 }
 
 /**
@@ -200,7 +214,7 @@ export function mapHttpStatus(origin: ErrorOrigin): HttpErrorMapper {
     const { statusCode } = failure;
     const message =
       statusCode < 400
-        ? `redirected to ${failure.redact(failure.location ?? '(no location)')}; use that address as baseUrl`
+        ? redirectMessage(failure)
         : serverMessage(failure.contentType, failure.body, failure.redact);
     const busy = statusCode === 503 || statusCode === 529;
     return new ProviderApiError({

@@ -2,6 +2,7 @@ import {
   type HttpFailure,
   notServedMessage,
   parseRetryAfter,
+  redirectMessage,
   serverMessage,
 } from '@x/provider-core';
 import {
@@ -28,7 +29,7 @@ export function mapHttpError(failure: HttpFailure): Error {
   const { statusCode, endpoint, model } = failure;
   const message =
     statusCode < 400
-      ? `redirected to ${failure.redact(failure.location ?? '(no location)')}; use that address as baseUrl`
+      ? redirectMessage(failure)
       : serverMessage(failure.contentType, failure.body, failure.redact);
   const retryAfterMs = parseRetryAfter(failure.headers['retry-after']);
   const isJson =

@@ -1,4 +1,9 @@
-import { type HttpErrorMapper, type HttpFailure, notServedMessage } from '@x/provider-core';
+import {
+  type HttpErrorMapper,
+  type HttpFailure,
+  notServedMessage,
+  redirectMessage,
+} from '@x/provider-core';
 import { parseRateLimitHeaders } from '@x/rate-limit';
 import {
   ContextOverflowError,
@@ -76,7 +81,7 @@ export function mapHttpError(label: string): HttpErrorMapper {
         statusCode,
         endpoint,
         retryable: false,
-        serverMessage: `redirected to ${redact(failure.location ?? '(no location)')}; use that address as baseUrl`,
+        serverMessage: redirectMessage(failure),
       });
     }
     const fields = readErrorBody(failure.body);

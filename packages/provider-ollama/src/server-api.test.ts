@@ -102,6 +102,47 @@ describe('OllamaProvider.pull', () => {
     expect((error as Error).message).toContain('file does not exist');
   });
 
+  it('ends a download whose server trickles blank lines at the idle deadline (real clock)', async () => {
+    const server = await startServer({
+      '/api/pull': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write('{"status":"pulling manifest"}\n');
+        const tick = setInterval(() => {
+          if (res.destroyed) clearInterval(tick);
+          else res.write('\n');
+        }, 20);
+        res.on('close', () => clearInterval(tick));
+      },
+    });
+    servers.push(server);
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      retry: false,
+      timeouts: { firstTokenMs: 2_000, idleMs: 300 },
+    });
+    providers.push(provider);
+    const seen: string[] = [];
+    const started = performance.now();
+    const error = await (async () => {
+      for await (const event of provider.pull({ model: 'm' })) seen.push(event.status);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(['pulling manifest']);
+    expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 300 });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('refuses a progress line without a status: `{}` is not progress', async () => {
+    const { provider } = await setup({
+      '/api/pull': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end('{"status":"pulling manifest"}\n{}\n');
+      },
+    });
+    const error = await collect(provider.pull({ model: 'm' })).catch((e: unknown) => e);
+    expect(isOllamaStreamError(error)).toBe(true);
+    expect((error as Error).message).toBe('Ollama sent a progress line without a status: {}');
+  });
+
   it('checks the request before sending: unknown keys, a missing model', async () => {
     const { server, provider } = await setup({ '/api/pull': progress(1) });
     expect(() => provider.pull({ modle: 'x' } as never)).toThrow(/request\.modle.*request\.model/);

@@ -276,8 +276,17 @@ function parseProgress(message: WireMessage, redact: (text: string) => string): 
       partial: EMPTY_PARTIAL,
     });
   }
+  if (typeof line.status !== 'string') {
+    // Every progress line of Ollama's names its step: `{}` is not progress, and would otherwise
+    // hold the call open as one.
+    throw new OllamaStreamError({
+      reason: 'invalid-json',
+      message: `Ollama sent a progress line without a status: ${redact(message.data).slice(0, 80)}`,
+      partial: EMPTY_PARTIAL,
+    });
+  }
   return {
-    status: typeof line.status === 'string' ? line.status : '',
+    status: line.status,
     digest: typeof line.digest === 'string' ? line.digest : undefined,
     total: num(line.total),
     completed: num(line.completed),

@@ -6,7 +6,9 @@ import type { StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
+import { EMPTY_PARTIAL } from '../types';
 import { normalizeFailure } from './normalize';
+import { Progress } from './progress';
 import { attemptInit, type PlainCallInit, plainCall, withPartial } from './shared';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */
@@ -39,25 +41,40 @@ export async function* messages<T>(
   let ended = false;
   const decoder =
     init.format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
+  // Message-level deadlines, as for answers: bytes that complete no message (a trickle of
+  // whitespace, blank lines) are not progress, though they keep the byte-level idle deadline quiet.
+  const read = { progress: 0, chunks: 0, partial: () => EMPTY_PARTIAL };
+  let progress = new Progress(rt);
   const onMessage = (message: WireMessage) => {
     pending.push(init.parse(message, redact));
+    read.progress++;
   };
   let source: AsyncGenerator<Uint8Array, void, undefined> | undefined;
   const fill = async (body: AsyncGenerator<Uint8Array, void, undefined>) => {
+    // The time the caller held what was read is not the server's.
+    progress.resume();
     while (pending.length === 0 && failure === undefined && !ended) {
       const next = await body.next();
       try {
         if (next.done === true) {
           decoder.end(onMessage);
           ended = true;
-        } else decoder.push(next.value, onMessage);
+        } else {
+          decoder.push(next.value, onMessage);
+          const stalled = progress.check(read as never);
+          if (stalled !== undefined) throw stalled;
+        }
       } catch (error) {
         failure = error;
       }
     }
+    progress.hold();
   };
   try {
     source = await withRetries(rt.retry, { endpoint, model, signal }, async () => {
+      // each attempt's deadlines count from its own send
+      progress = new Progress(rt);
+      read.progress = 0;
       const body = init.breaker ? streamThroughBreaker(rt.breaker, signal, open) : open(undefined);
       try {
         await fill(body);

@@ -24,7 +24,7 @@ import {
 } from './redis-options';
 import type { BoundRateLimitStore, ResolvedLimit } from './store';
 
-class DecisionTimeout extends Error {
+export class DecisionTimeout extends Error {
   override name = 'DecisionTimeout';
 }
 

@@ -521,6 +521,42 @@ describe('outage policies', () => {
     expect(recovered[0]).toMatchObject({ policy: 'fail-open', downMs: expect.any(Number) });
   });
 
+  it('sends the corrections made while Redis was unreachable once it answers again', async () => {
+    for (const onUnavailable of ['fail-open', 'fail-closed', 'local'] as const) {
+      const store = createRedisStore({
+        client: own,
+        prefix,
+        onUnavailable,
+        decisionTimeoutMs: 100,
+        probeIntervalMs: 300,
+      });
+      const limiter = createRateLimiter({
+        limits: { tokens: { ratePerSecond: 1, capacity: 5 } },
+        store,
+      });
+      const key = randomUUID();
+      await server.stop();
+      // the first call times out and starts the outage; the correction is then not sent at all
+      await limiter.tryAcquire(key).catch(() => false);
+      expect(store.stats().state).toBe('unavailable');
+      await limiter.adjust(key, { tokens: 10 });
+      await server.restart();
+      await new Promise((r) => setTimeout(r, 350));
+      // the next decision reaches Redis, and the held correction follows it
+      let state = store.stats().state;
+      for (let i = 0; i < 100 && state !== 'available'; i++) {
+        await limiter.tryAcquire(randomUUID()).catch(() => false);
+        state = store.stats().state;
+        if (state !== 'available') await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(state).toBe('available');
+      await vi.waitFor(async () => expect(await limiter.waitTimeMs(key)).toBeGreaterThan(4_000), {
+        timeout: 2_000,
+      });
+      expect(await limiter.tryAcquire(key)).toBe(false);
+    }
+  });
+
   it('keeps deciding, by the local policy, while Redis stops in the middle of a run', async () => {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const until = async (condition: () => boolean) => {

@@ -1,12 +1,16 @@
+import { BoundedMap } from '@x/internal';
 import { RateLimitStoreError, RateLimitStoreUnavailableError } from '../errors';
 import { createMemoryStore } from '../memory-store';
-import type { RedisStoreImpl } from '../redis-store';
+import { DecisionTimeout, type RedisStoreImpl } from '../redis-store';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
 import { type Group, type Pending, type SendTakes, TakeCoalescer } from './redis-coalesce';
 import { programErrorReply } from './redis-errors';
 import { ONE_LIMIT_TAKE, type RedisScript, TOKEN_BUCKET } from './redis-script';
 
 type Mode = 'take' | 'peek' | 'adjust';
+
+/** Keys whose corrections are held during an outage (the oldest key's are dropped beyond it). */
+const MAX_HELD_KEYS = 10_000;
 
 /**
  * A Redis store bound to one limiter's limits: the scripts' arguments and replies, the outage
@@ -22,6 +26,11 @@ export class BoundRedis implements BoundRateLimitStore {
   private readonly single: readonly string[] | undefined;
   private readonly count: number;
   private readonly takes: TakeCoalescer;
+  /**
+   * Corrections (`adjust`) Redis never received during an outage, summed per key, sent once it
+   * answers again: a charge for real usage must reach the shared buckets, late rather than never.
+   */
+  private readonly held = new BoundedMap<string, number[]>(MAX_HELD_KEYS);
 
   constructor(
     private readonly store: RedisStoreImpl,
@@ -105,7 +114,7 @@ export class BoundRedis implements BoundRateLimitStore {
     let decisions = 0;
     for (const g of groups) decisions += g.requests.length;
     if (store.skipRedis()) {
-      this.fallback(mode, groups, decisions, settled);
+      this.fallback(mode, groups, decisions, settled, true);
       return;
     }
     let script: RedisScript;
@@ -132,13 +141,15 @@ export class BoundRedis implements BoundRateLimitStore {
             settled?.();
           } else {
             store.failed(error);
-            this.fallback(mode, groups, decisions, settled);
+            // A call that timed out may still be carried out: only a failed one was not.
+            this.fallback(mode, groups, decisions, settled, !(error instanceof DecisionTimeout));
           }
           return;
         }
         store.succeeded(decisions);
         this.answer(groups, decisions, reply);
         settled?.();
+        if (this.held.size > 0) this.sendHeld();
       },
       mode === 'take' ? (late) => this.refund(groups, decisions, late) : undefined,
     );
@@ -178,14 +189,45 @@ export class BoundRedis implements BoundRateLimitStore {
     groups: readonly Group[],
     decisions: number,
     settled: (() => void) | undefined,
+    unsent: boolean,
   ): void {
     this.store.fallback(decisions);
+    if (mode === 'adjust' && unsent) {
+      for (const { key, requests } of groups) for (const p of requests) this.hold(key, p.costs);
+    }
     try {
       this.policyDecision(mode, groups);
     } catch (error) {
       rejectAll(groups, error);
     }
     settled?.();
+  }
+
+  private hold(key: string, deltas: readonly number[]): void {
+    const sum = this.held.get(key);
+    if (sum === undefined) this.held.set(key, [...deltas]);
+    else for (let i = 0; i < this.count; i++) sum[i]! += deltas[i]!;
+  }
+
+  /** Sends the corrections held during the outage, one script call a key; held again if it fails. */
+  private sendHeld(): void {
+    const held = [...this.held];
+    this.held.clear();
+    for (const [key, deltas] of held) {
+      const group: Group = { key, requests: [{ costs: deltas, resolve: noop, reject: noop }] };
+      this.store.run(
+        TOKEN_BUCKET,
+        1,
+        [this.store.prefix + key, ...this.args('adjust', [group])],
+        (error) => {
+          const lost =
+            error !== undefined &&
+            !(error instanceof DecisionTimeout) &&
+            programErrorReply(error) === undefined;
+          if (lost) this.hold(key, deltas);
+        },
+      );
+    }
   }
 
   /** Redis admitted after the policy had decided: give those tokens back, key by key. */

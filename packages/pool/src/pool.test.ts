@@ -386,6 +386,22 @@ describe('createPool', () => {
     expect(await text(p.request(s.url))).toBe('ok');
   });
 
+  it('counts a socket that close() is still closing until it is closed', async () => {
+    const s = await server({ hold: true });
+    const p = pool();
+    const held = text(p.request(s.url));
+    await s.waitForRequests(1);
+    const closing = p.close();
+    // close() retires the socket once the queue is empty (a tick later); it answers on
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(p.stats().totals).toMatchObject({ sockets: 1, connected: 1, running: 1, free: 0 });
+    expect(p.stats().origins[s.url]).toMatchObject({ sockets: 1, running: 1 });
+    s.release();
+    expect(await held).toBe('ok');
+    await closing;
+    expect(p.stats().totals).toMatchObject({ sockets: 0, connected: 0, running: 0 });
+  });
+
   it('fails with PoolClosedError after close()', async () => {
     const s = await server();
     const p = pool();

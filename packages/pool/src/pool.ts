@@ -8,6 +8,7 @@ import {
   type PoolQueueTimeoutEvent,
 } from './events';
 import { PoolDispatcher } from './internal/dispatcher';
+import type { OriginState } from './internal/origins';
 import { createTargetParser } from './internal/targets';
 import { logEnd, logPoolEvents } from './log';
 import { type PoolOptions, resolveOptions } from './options';
@@ -110,27 +111,39 @@ export function createPool(options?: PoolOptions): Pool {
   const stats = (): PoolStats => {
     const origins: Record<string, OriginStats> = {};
     const totals = { connected: 0, free: 0, pending: 0, running: 0, queued: 0, sockets: 0 };
-    for (const origin of dispatcher.origins) {
-      const s: OriginStats = {
-        connected: 0,
-        free: 0,
-        pending: origin.queued,
-        running: 0,
-        queued: origin.queued,
-        sockets: origin.slots.length,
-        socketsCreated: origin.socketsCreated,
-        requestsServed: origin.requestsServed,
-      };
-      for (const slot of origin.slots) {
-        const c = slot.client.stats;
-        if (c.connected) {
-          s.connected++;
-          if (c.size === 0) s.free++;
-        }
-        s.pending += c.pending;
-        s.running += c.running;
+    const entry = (origin: OriginState): OriginStats => {
+      let s = origins[origin.key];
+      if (s === undefined) {
+        s = {
+          connected: 0,
+          free: 0,
+          pending: origin.queued,
+          running: 0,
+          queued: origin.queued,
+          sockets: 0,
+          socketsCreated: origin.socketsCreated,
+          requestsServed: origin.requestsServed,
+        };
+        origins[origin.key] = s;
       }
-      origins[origin.key] = s;
+      return s;
+    };
+    for (const origin of dispatcher.origins) entry(origin);
+    // Every socket still open, those being closed (by close(), an eviction) included: stats say
+    // what is open until it really is closed.
+    for (const slot of dispatcher.slots) {
+      const s = entry(slot.origin);
+      const c = slot.client.stats;
+      // open or opening; once being closed, only while its socket is still connected
+      if (!slot.retired || c.connected) s.sockets++;
+      if (c.connected) {
+        s.connected++;
+        if (c.size === 0 && !slot.retired) s.free++;
+      }
+      s.pending += c.pending;
+      s.running += c.running;
+    }
+    for (const s of Object.values(origins)) {
       totals.connected += s.connected;
       totals.free += s.free;
       totals.pending += s.pending;

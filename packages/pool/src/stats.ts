@@ -10,7 +10,10 @@ export interface OriginStats {
   running: number;
   /** Requests waiting in the pool's queue for a socket (per-host or total cap reached). */
   queued: number;
-  /** Sockets open or opening to this origin (at most `connectionsPerHost`). */
+  /**
+   * Sockets open or opening to this origin, and those being closed (by `close()`, an eviction)
+   * until they are: `connectionsPerHost` caps the others.
+   */
   sockets: number;
   /** Sockets ever opened to this origin. */
   socketsCreated: number;

@@ -114,6 +114,11 @@ export class PoolDispatcher extends Dispatcher {
     return this.#slots.size;
   }
 
+  /** Every client alive, those being closed included: their sockets are still open. */
+  get slots(): ReadonlySet<Slot> {
+    return this.#slots;
+  }
+
   get timerActive(): boolean {
     return this.#origins.timerActive;
   }

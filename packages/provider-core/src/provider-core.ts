@@ -257,6 +257,7 @@ export class ProviderCore {
     if (this.#closing !== undefined) return this.#closing;
     const rt = this.#rt;
     rt.closed = true;
+    rt.closing.abort();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#closing = Promise.all([
       rt.agent?.close(),

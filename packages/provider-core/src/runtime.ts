@@ -115,6 +115,8 @@ export interface Runtime {
   readonly log: PackageLog;
   readonly telemetry: Telemetry | undefined;
   closed: boolean;
+  /** Aborted by `close()`: ends the retry backoffs waiting then, with their timers. */
+  readonly closing: AbortController;
 }
 
 /** The cache TTL of a provider that keeps nothing out: one function, so shared caches compare equal. */
@@ -192,6 +194,7 @@ export function createRuntime(config: CoreConfig): Runtime {
   const stats = new StatsRecorder();
   const log = new PackageLog(identity.pkg, logger, { provider: name }, redactor.redactQuietly);
   logEvents(log, topics);
+  const closing = new AbortController();
   const runtime: Runtime = {
     identity,
     kit,
@@ -256,6 +259,7 @@ export function createRuntime(config: CoreConfig): Runtime {
       topics,
       redact: redactor.redact,
       closed: () => runtime.closed,
+      closing: closing.signal,
       kit,
     },
     stats,
@@ -271,6 +275,7 @@ export function createRuntime(config: CoreConfig): Runtime {
       redact: redactor.redactQuietly,
     }),
     closed: false,
+    closing,
   };
   return runtime;
 }

@@ -1492,6 +1492,27 @@ describe('createOllamaProvider', () => {
     expect(order).toEqual(['released', 'first', 'second']);
   });
 
+  it('ends a call waiting out a retry backoff as soon as close() is called, its timer with it', async () => {
+    const { server, provider } = await setup(
+      {
+        '/api/chat': (_req, res) => {
+          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });
+          res.end('{"error":"server busy"}');
+        },
+      },
+      { tokens: false, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 10_000 } },
+    );
+    const pending = provider.complete(ask()).catch((e: unknown) => e);
+    await until(() => server.requests.length === 1);
+    const started = performance.now();
+    await provider.close();
+    const error = await pending;
+    expect(error).toBeInstanceOf(ProviderClosedError);
+    // not after the 5 s the server asked for
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('rejects new calls with ProviderClosedError after close()', async () => {
     const provider = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
     await provider.close();

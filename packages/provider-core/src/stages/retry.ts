@@ -1,4 +1,4 @@
-import { sleep } from '@x/internal';
+import { anySignal, sleep } from '@x/internal';
 import type { ResolvedRateLimit } from '../compose/pieces';
 import { type ErrorKit, isProviderError, isProviderErrorOfKind, partialOf } from '../errors';
 import type { ProviderTopics } from '../observe/events';
@@ -12,6 +12,8 @@ export interface RetryContext {
   options: ResolvedRetry;
   /** True once the provider is closed: no attempt starts after that. */
   closed: () => boolean;
+  /** Aborted by `close()`: a backoff waiting then ends at once (and its timer with it). */
+  closing: AbortSignal;
   kit: ErrorKit;
   budget: RetryBudget | undefined;
   stats: StatsRecorder;
@@ -106,8 +108,14 @@ async function retryAfter<T>(
       });
     }
     // A ref'd timer: between attempts no socket holds the process open, and a script whose
-    // only pending work is this call must not exit before the retry runs.
-    await sleep(delay, signal);
+    // only pending work is this call must not exit before the retry runs. close() ends it.
+    try {
+      await sleep(delay, anySignal(signal, context.closing));
+    } catch (stopped) {
+      if (signal?.aborted) throw signal.reason;
+      if (context.closed()) throw context.kit.closed();
+      throw stopped;
+    }
     if (target.limit !== undefined) {
       try {
         await readmit(target.limit, context.stats, signal, target.model ?? '');

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ReplyError } from '../testing/redis-replies';
 import { driverErrorForCause, keyHash, redactUrlCredentials } from './log-redact';
 
 describe('redactUrlCredentials', () => {
@@ -33,10 +34,6 @@ describe('keyHash', () => {
 });
 
 describe('driverErrorForCause', () => {
-  class ReplyError extends Error {
-    override name = 'ReplyError';
-  }
-
   it('drops the command arguments and keeps class, message, stack and command name when an error quotes them', () => {
     const error = Object.assign(new ReplyError('WRONGPASS invalid username-password pair'), {
       command: { name: 'auth', args: ['hunter2secret'] },

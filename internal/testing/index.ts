@@ -43,6 +43,7 @@ export {
 } from './profiling';
 export { pullAll } from './pull';
 export { type LogEntry, recordingLogger } from './recording-logger';
+export { ReplyError, scriptReplyError } from './redis-replies';
 export { type ChatCalls, expectRequestKeyTyposRefused } from './request-key-typos';
 export {
   type Handler,

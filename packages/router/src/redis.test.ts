@@ -44,6 +44,18 @@ function instance(
 const ask = (router: Router) => router.complete({ model: 'chat', messages: HI });
 const providers = () => ({ a: fakeProvider('a'), b: fakeProvider('b') });
 
+/** One instance under a fresh prefix that took `a` out (two failures) and told Redis so. */
+async function coolingInRedis() {
+  const prefix = `test:${randomUUID()}:`;
+  const shared = providers();
+  const one = instance(prefix, shared);
+  shared.a.fallback = apiError(503);
+  await ask(one);
+  await ask(one);
+  await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }));
+  return { prefix, shared, one };
+}
+
 describe('createRedisRouterState', () => {
   it('throws for a client without eval(), without duplicate() and no subscriber, or an unknown key', () => {
     expect(() => createRedisRouterState({ client: {} as never })).toThrow(
@@ -126,26 +138,14 @@ describe('shared cooldowns (real Redis, real clock)', () => {
   });
 
   it('tells an instance that starts later about the cooldowns running', async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const shared = providers();
-    const one = instance(prefix, shared);
-    shared.a.fallback = apiError(503);
-    await ask(one);
-    await ask(one);
-    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }));
+    const { prefix, shared } = await coolingInRedis();
     const late = instance(prefix, shared);
     await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
     expect(late.stats().cooldowns.shared).toBe(1);
   });
 
   it("reads the other deployments' cooldowns, and claims a probe, past a key another program wrote with another type", async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const shared = providers();
-    const one = instance(prefix, shared);
-    shared.a.fallback = apiError(503);
-    await ask(one);
-    await ask(one);
-    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }));
+    const { prefix, shared } = await coolingInRedis();
     // b's cooldown and probe keys hold hashes: GET on them is a WRONGTYPE error
     const other = client();
     await other.hset(`${prefix}cooldown:b`, 'f', '1');

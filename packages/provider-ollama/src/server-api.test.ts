@@ -275,7 +275,7 @@ describe('OllamaProvider.initialize (real clock)', () => {
     const result = await provider.initialize({ timeoutMs: 1_400 });
     await up;
     expect(typeof result.version).toBe('string');
-    expect(performance.now() - started).toBeGreaterThan(800);
+    expect(performance.now() - started).toBeGreaterThan(750);
   });
 
   it('fails with the connection error only once timeoutMs has (nearly) passed', async () => {

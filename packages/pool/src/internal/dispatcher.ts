@@ -382,7 +382,7 @@ export class PoolDispatcher extends Dispatcher {
   // --- queue -------------------------------------------------------------------------------------
 
   #enqueue(origin: OriginState, opts: DispatchOptions, handler: Handler): void {
-    if (!this.#queue.add(origin, opts, handler)) return;
+    this.#queue.add(origin, opts, handler);
     if (origin.slots.length < this.#options.connectionsPerHost) {
       this.#waiters.add(origin);
       this.#pump();

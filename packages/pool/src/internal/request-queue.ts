@@ -41,16 +41,12 @@ export class RequestQueue {
   }
 
   /**
-   * Queues a request at the back of its origin's line. False when its signal is aborted already:
-   * the handler has failed with the signal's reason and nothing was queued.
+   * Queues a request at the back of its origin's line. Its signal is not aborted yet: the
+   * dispatcher refuses an aborted one before choosing a slot or the queue.
    */
-  add(origin: OriginState, opts: DispatchOptions, handler: Handler): boolean {
+  add(origin: OriginState, opts: DispatchOptions, handler: Handler): void {
     const signal = (opts as { signal?: unknown }).signal;
     const abortSignal = isAbortSignal(signal) ? signal : undefined;
-    if (abortSignal?.aborted) {
-      failHandler(handler, abortSignal.reason);
-      return false;
-    }
     const item: QueueItem = {
       opts,
       handler,
@@ -71,7 +67,6 @@ export class RequestQueue {
     origin.queue.push(item);
     origin.queued++;
     this.#total++;
-    return true;
   }
 
   /** Takes the oldest waiting request of `origin` off the queue, if any. */

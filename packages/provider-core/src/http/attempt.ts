@@ -3,6 +3,10 @@ import { AttemptSignal } from './attempt-signal';
 import { directAttempt } from './direct-attempt';
 import {
   type AttemptInit,
+  armAtChunk,
+  armAtHeaders,
+  armAtSend,
+  deadlineBeforeHeaders,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -206,14 +210,11 @@ async function readFromTransport(
   onTooLarge: () => unknown,
   onContentType: ((contentType: string | undefined) => void) | undefined,
 ): Promise<void> {
-  const { timeouts } = init;
-  const firstToken = init.stream ? timeouts.firstTokenMs : undefined;
-  const wholeWithin = init.wholeWithinMs;
   // The idle deadline destroys the body instead of aborting a signal; only a deadline that runs
   // before the headers needs a controller. A call with one signal hands it over as is.
   const control = new AttemptSignal(
     init.signals,
-    firstToken !== undefined || wholeWithin !== undefined,
+    deadlineBeforeHeaders(init),
     takesAnySignal(init.transport),
   );
   let gotBytes = false;
@@ -230,18 +231,12 @@ async function readFromTransport(
     },
   );
   try {
-    if (wholeWithin !== undefined) watchdog?.arm('firstToken', wholeWithin);
-    else if (firstToken !== undefined) {
-      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
-      watchdog?.arm('firstToken', firstToken, timeouts.idleMs);
-    }
+    armAtSend(init, watchdog);
     const response = await open(init, control);
     onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as EndingBody;
     body = stream;
-    if (firstToken === undefined && wholeWithin === undefined && timeouts.idleMs !== undefined) {
-      watchdog?.arm('idle', timeouts.idleMs);
-    }
+    armAtHeaders(init, watchdog);
     await new Promise<void>((resolve, reject) => {
       let size = 0;
       const cleanup = () => {
@@ -263,14 +258,8 @@ async function readFromTransport(
         letBodyEnd(stream);
       };
       const onData = (chunk: Buffer) => {
-        if (wholeWithin !== undefined) gotBytes = true;
-        else if (!gotBytes) {
-          gotBytes = true;
-          if (firstToken !== undefined) {
-            if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);
-            else watchdog?.stop();
-          }
-        } else watchdog?.touch();
+        armAtChunk(init, watchdog, !gotBytes);
+        gotBytes = true;
         size += chunk.length;
         if (size > maxBytes) {
           stop();

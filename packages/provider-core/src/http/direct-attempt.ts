@@ -3,6 +3,10 @@ import { EMPTY_PARTIAL } from '../types';
 import { AttemptSignal } from './attempt-signal';
 import {
   type AttemptInit,
+  armAtChunk,
+  armAtHeaders,
+  armAtSend,
+  deadlineBeforeHeaders,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -101,9 +105,6 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   readonly #reject: (error: unknown) => void;
   readonly #control: AttemptSignal;
   readonly #watchdog: Watchdog | undefined;
-  readonly #firstToken: number | undefined;
-  /** The whole answer's deadline (see `AttemptInit.wholeWithinMs`): armed at the send, never moved. */
-  readonly #wholeWithin: number | undefined;
   #phase = Phase.Sending;
   #controller: Controller | undefined;
   /** Why the exchange was cut before undici handed over its controller. */
@@ -137,26 +138,15 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     this.#onContentType = onContentType;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#firstToken = init.stream ? init.timeouts.firstTokenMs : undefined;
-    this.#wholeWithin = init.wholeWithinMs;
-    // A first-token deadline aborts the signal the pool sees, so that a request still waiting in
-    // its queue leaves it. Throws an aborted signal's reason, which rejects the attempt.
-    this.#control = new AttemptSignal(
-      init.signals,
-      this.#firstToken !== undefined || this.#wholeWithin !== undefined,
-      true,
-    );
+    // A deadline before the headers aborts the signal the pool sees, so that a request still
+    // waiting in its queue leaves it. Throws an aborted signal's reason, which rejects the attempt.
+    this.#control = new AttemptSignal(init.signals, deadlineBeforeHeaders(init), true);
     this.#watchdog = watchdogFor(init, this.#control, () => this.#gotBytes, this.#cut);
   }
 
   send(dispatch: DirectDispatch): void {
     const init = this.#init;
-    const { timeouts } = init;
-    if (this.#wholeWithin !== undefined) this.#watchdog?.arm('firstToken', this.#wholeWithin);
-    else if (this.#firstToken !== undefined) {
-      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
-      this.#watchdog?.arm('firstToken', this.#firstToken, timeouts.idleMs);
-    }
+    armAtSend(init, this.#watchdog);
     if (init.observe !== undefined) this.#answered = watch(init.observe, init.endpoint);
     this.#control.signal?.addEventListener('abort', this.#onAbort);
     try {
@@ -199,14 +189,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
       this.#fail(error);
       return;
     }
-    const { timeouts } = this.#init;
-    if (
-      this.#firstToken === undefined &&
-      this.#wholeWithin === undefined &&
-      timeouts.idleMs !== undefined
-    ) {
-      this.#watchdog?.arm('idle', timeouts.idleMs);
-    }
+    armAtHeaders(this.#init, this.#watchdog);
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
@@ -264,16 +247,8 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   }
 
   #read(chunk: Buffer): void {
-    const watchdog = this.#watchdog;
-    if (this.#wholeWithin !== undefined) this.#gotBytes = true;
-    else if (!this.#gotBytes) {
-      this.#gotBytes = true;
-      if (this.#firstToken !== undefined) {
-        const { idleMs } = this.#init.timeouts;
-        if (idleMs !== undefined) watchdog?.arm('idle', idleMs);
-        else watchdog?.stop();
-      }
-    } else watchdog?.touch();
+    armAtChunk(this.#init, this.#watchdog, !this.#gotBytes);
+    this.#gotBytes = true;
     this.#size += chunk.length;
     if (this.#size > this.#maxBytes) {
       this.#fail(this.#onTooLarge());

@@ -85,6 +85,51 @@ export function watchdogFor(
   });
 }
 
+/**
+ * The deadlines of one buffered read, in one place for both readers (`direct-attempt.ts` and a
+ * custom transport's): which runs from the send, which from the headers, and what a chunk does.
+ */
+/** True when a deadline runs before the headers: the attempt then needs a signal of its own. */
+export function deadlineBeforeHeaders(init: AttemptInit): boolean {
+  return (
+    init.wholeWithinMs !== undefined || (init.stream && init.timeouts.firstTokenMs !== undefined)
+  );
+}
+
+/** At the send: the whole answer's deadline, else a stream's first-token one. */
+export function armAtSend(init: AttemptInit, watchdog: Watchdog | undefined): void {
+  const { timeouts } = init;
+  if (init.wholeWithinMs !== undefined) watchdog?.arm('firstToken', init.wholeWithinMs);
+  else if (init.stream && timeouts.firstTokenMs !== undefined) {
+    // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
+    watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
+  }
+}
+
+/** At the headers: an answer with no deadline before them starts its idle one. */
+export function armAtHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
+  const { idleMs } = init.timeouts;
+  if (idleMs !== undefined && !deadlineBeforeHeaders(init)) watchdog?.arm('idle', idleMs);
+}
+
+/**
+ * At a chunk of the body: the first one moves a stream from its first-token deadline to the idle
+ * one, each later one moves the idle deadline on; the whole answer's deadline never moves.
+ */
+export function armAtChunk(
+  init: AttemptInit,
+  watchdog: Watchdog | undefined,
+  first: boolean,
+): void {
+  if (init.wholeWithinMs !== undefined) return;
+  if (!first) watchdog?.touch();
+  else if (init.stream && init.timeouts.firstTokenMs !== undefined) {
+    const { idleMs } = init.timeouts;
+    if (idleMs !== undefined) watchdog?.arm('idle', idleMs);
+    else watchdog?.stop();
+  }
+}
+
 /** Starts watching one exchange; an observer that throws is the provider's bug, never the call's. */
 export function watch(observe: ExchangeObserver, endpoint: string): ExchangeAnswered | undefined {
   try {

@@ -43,7 +43,12 @@ export {
 } from './logger';
 export { type MessageParts, withOptionPath } from './option-error';
 export { createRandom, type Random } from './random';
-export { errorMessage, redisErrorLabel, redisReplyCode } from './redis-reply';
+export {
+  errorMessage,
+  isUnusableRedisReply,
+  redisErrorLabel,
+  redisReplyCode,
+} from './redis-reply';
 export { retryAfterMs } from './retry-after';
 export {
   expectSharedName,

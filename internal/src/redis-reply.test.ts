@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReplyError, scriptReplyError } from '../testing/redis-replies';
-import { redisErrorLabel } from './redis-reply';
+import { isUnusableRedisReply, redisErrorLabel } from './redis-reply';
 
 describe('redisErrorLabel', () => {
   it("names a reply error by Redis' code, the wrapped one included", () => {
@@ -15,5 +15,41 @@ describe('redisErrorLabel', () => {
       redisErrorLabel(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
     ).toBe('ECONNREFUSED');
     expect(redisErrorLabel(new ReplyError('a reply without a code'))).toBe('ReplyError');
+  });
+});
+
+describe('isUnusableRedisReply', () => {
+  it('is true for the replies every command gets: refused credentials or permissions, loading, busy', () => {
+    for (const text of [
+      'WRONGPASS invalid username-password pair or user is disabled.',
+      'NOAUTH Authentication required.',
+      'NOPERM User limited has no permissions to run the evalsha command',
+      'LOADING Redis is loading the dataset in memory',
+      'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+      "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+      'CLUSTERDOWN The cluster is down',
+      'ERR max number of clients reached',
+    ]) {
+      expect(isUnusableRedisReply(new ReplyError(text)), text).toBe(true);
+    }
+    // Redis 6 wraps what a command called by a script got in an ERR.
+    expect(
+      isUnusableRedisReply(scriptReplyError('-NOPERM this user has no permissions to access')),
+    ).toBe(true);
+  });
+
+  it('is false for a reply that proves Redis works, a write-only refusal, and a client-side error', () => {
+    for (const error of [
+      new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value'),
+      new ReplyError('ERR Error running script (call to f_1): @user_script:3: attempt to compare'),
+      new ReplyError("OOM command not allowed when used memory > 'maxmemory'."),
+      new ReplyError("READONLY You can't write against a read only replica."),
+      new Error('Connection is closed.'),
+      new Error('Reached the max retries per request limit (which is 1).'),
+      'NOAUTH as a string, not an error',
+      undefined,
+    ]) {
+      expect(isUnusableRedisReply(error), String(error)).toBe(false);
+    }
   });
 });

@@ -18,6 +18,37 @@ export function redisReplyCode(text: string): string | undefined {
 }
 
 /**
+ * Error replies every command gets while they last, whatever it is: Redis refuses this client's
+ * credentials (`NOAUTH`, `WRONGPASS`: a missing or rotated password) or what its ACL user may run
+ * (`NOPERM`), is loading its dataset (`LOADING`), is held by a script past its time limit (`BUSY`),
+ * or is a replica cut off from its master (`MASTERDOWN`) or a cluster that cannot serve
+ * (`CLUSTERDOWN`). Not `OOM`, `READONLY` or `MISCONF`: they refuse writes only.
+ */
+const UNUSABLE_REPLIES = new Set([
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPERM',
+  'LOADING',
+  'BUSY',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+]);
+
+/**
+ * True for an error reply that says Redis cannot be used now ({@link UNUSABLE_REPLIES}, or a full
+ * client table). Such a reply comes at once, on every command: it proves a connection, not that
+ * Redis is back, so an outage goes on through it and only a command that succeeds ends it.
+ * Client-side errors (a closed connection, a retry limit) carry no upper-case code: false.
+ */
+export function isUnusableRedisReply(error: unknown): boolean {
+  const text = errorMessage(error);
+  const code = redisReplyCode(text);
+  if (code === undefined) return false;
+  // Redis words a full client table as an ERR (then closes the connection).
+  return UNUSABLE_REPLIES.has(code) || text.startsWith('ERR max number of clients');
+}
+
+/**
  * What failed, for events and logs: a Redis reply's error code (`BUSY`, `OOM`, `READONLY`,
  * `WRONGTYPE`, `NOPERM`...), else the error's `code` or `name`. Never its message, which may carry
  * connection details. (ioredis names every reply error `ReplyError`, which says nothing.)

@@ -4,11 +4,11 @@
  * everything a test opened is closed after it, most recent first (clients before their server).
  */
 import { afterEach } from 'vitest';
-import { type RedisServerHandle, startRedisServer } from './redis-server';
+import { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server';
 
 export interface RedisPerTest {
   /** A `redis-server` of this test's own, stopped after it. */
-  server(): Promise<RedisServerHandle>;
+  server(options?: RedisServerOptions): Promise<RedisServerHandle>;
   /** Runs `cleanup` after the test (a client's `disconnect`, a limiter's `close`). */
   afterTest(cleanup: () => unknown): void;
 }
@@ -20,8 +20,8 @@ export function redisPerTest(): RedisPerTest {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
   return {
-    async server() {
-      const handle = await startRedisServer();
+    async server(options) {
+      const handle = await startRedisServer(options);
       cleanups.push(() => handle.stop());
       return handle;
     },

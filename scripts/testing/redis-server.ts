@@ -44,14 +44,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Started with `--requirepass`: every client must authenticate as `default` with it. */
+  requirepass?: string | undefined;
+}
+
+function ping(port: number, auth: boolean): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.setTimeout(500);
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      const reply = data.toString();
+      // With a password the server answers NOAUTH: up, and refusing unauthenticated clients.
+      resolve(reply.startsWith('+PONG') || (auth && reply.startsWith('-NOAUTH')));
     });
     socket.on('timeout', () => {
       socket.destroy();
@@ -61,27 +69,28 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-async function waitUntilReady(port: number, child: ChildProcess): Promise<void> {
+async function waitUntilReady(port: number, child: ChildProcess, auth: boolean): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    if (await ping(port)) return;
+    if (await ping(port, auth)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server did not answer PING on port ${port} within 5 s`);
 }
 
-export async function startRedisServer(): Promise<RedisServerHandle> {
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<RedisServerHandle> {
   const bin = findBinary();
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const auth = options.requirepass !== undefined;
+  if (auth) args.push('--requirepass', options.requirepass!);
 
   const start = async () => {
-    child = spawn(
-      bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    await waitUntilReady(port, child);
+    child = spawn(bin, args, { stdio: 'ignore' });
+    await waitUntilReady(port, child, auth);
   };
   const stop = async () => {
     const c = child;

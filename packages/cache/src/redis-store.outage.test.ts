@@ -1,13 +1,14 @@
 // Real clock throughout: each test runs its own redis-server and makes it misbehave (a rotated
-// password, writes paused), which would disturb the tests sharing the global one.
+// password, writes paused, a password the client lacks), which would disturb the tests sharing the
+// global one.
 import { randomUUID } from 'node:crypto';
-import { errorTexts } from '@x/internal/testing';
+import { errorTexts, expectNoSecret } from '@x/internal/testing';
 import Redis, { type RedisOptions } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisPerTest } from '../../../scripts/testing/redis-per-test';
 import { createCache } from './cache';
 import { isCacheStoreError } from './errors';
-import { createRedisStore } from './redis-store';
+import { createRedisStore, type RedisStoreClient } from './redis-store';
 
 const { server, afterTest } = redisPerTest();
 
@@ -77,4 +78,60 @@ describe('createRedisStore when Redis misbehaves', () => {
     });
     await store.close();
   });
+
+  it.each([
+    { refused: 'a wrong password', code: 'WRONGPASS', password: `old-${randomUUID()}` },
+    { refused: 'no password', code: 'NOAUTH', password: undefined },
+  ])(
+    'sends nothing for probeIntervalMs after Redis refuses $refused ($code), as after a timeout',
+    async ({ code, password }) => {
+      const required = `pw-${randomUUID()}`;
+      const redis = await server({ requirepass: required });
+      // `retryStrategy`: a short, fixed delay between the refused reconnections.
+      const client = connect(`redis://127.0.0.1:${redis.port}`, {
+        password,
+        retryStrategy: () => 50,
+      });
+      const { counted, sent } = counting(client);
+      const cache = createCache({
+        store: createRedisStore({
+          client: counted,
+          commandTimeoutMs: 500,
+          probeIntervalMs: 60_000,
+        }),
+      });
+      const errors: unknown[] = [];
+      cache.onStoreError((error) => errors.push(error));
+
+      for (let n = 0; n < 10; n++) {
+        expect(await cache.getOrLoad(req(n), async () => `loaded ${n}`)).toBe(`loaded ${n}`);
+      }
+      await cache.flush();
+
+      // The first read met the refusal; nothing was sent after it (no lock, no write, no read).
+      expect(sent).toEqual(['get']);
+      expect(cache.stats().store!.errors).toBeGreaterThanOrEqual(10);
+      expectNoSecret(errorTexts(errors).join('\n'), password ?? required, { shows: code });
+    },
+  );
 });
+
+/** `client` behind a wrapper that lists the commands the store sends. */
+function counting(client: Redis): { counted: RedisStoreClient; sent: string[] } {
+  const sent: string[] = [];
+  const counted: Record<string, unknown> = {};
+  for (const [name, command] of [
+    ['get', 'getBuffer'],
+    ['set', 'set'],
+    ['del', 'del'],
+    ['eval', 'eval'],
+    ['scan', 'scan'],
+  ] as const) {
+    const run = client[command] as (...args: unknown[]) => unknown;
+    counted[command] = (...args: unknown[]) => {
+      sent.push(name);
+      return run.apply(client, args);
+    };
+  }
+  return { counted: counted as unknown as RedisStoreClient, sent };
+}

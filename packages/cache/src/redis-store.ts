@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { expectDuration, failRedisClient, onAbort, optionalString, sleep } from '@x/internal';
+import {
+  expectDuration,
+  failRedisClient,
+  isUnusableRedisReply,
+  onAbort,
+  optionalString,
+  sleep,
+} from '@x/internal';
 import {
   CacheClosedError,
   CacheStoreError,
@@ -70,9 +77,10 @@ export interface RedisStoreOptions {
    */
   pollIntervalMs?: number | undefined;
   /**
-   * After a command times out or the connection fails, how long every command fails at once
-   * without being sent (the cache serves from memory or calls the loader); then commands are sent
-   * again, and the first answer ends the outage. 0 sends every command. Integer, 0 to 2^31-1.
+   * After a command times out, the connection fails or Redis refuses the client (`NOAUTH`,
+   * `WRONGPASS`, `NOPERM`, `LOADING`...), how long every command fails at once, unsent (the cache
+   * serves from memory or calls the loader); then commands are sent again, and the first answer
+   * that is no such refusal ends the outage. 0 sends every command. Integer, 0 to 2^31-1.
    * @default 1000
    */
   probeIntervalMs?: number | undefined;
@@ -209,11 +217,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         },
         (cause: unknown) => {
           clearTimeout(timer);
-          // An error Redis answered (WRONGTYPE, OOM...) says the connection works; any other
-          // (a closed connection, ioredis giving up on its retries) that it does not.
-          if ((cause as { name?: unknown } | null)?.name !== 'ReplyError') {
-            downUntil = performance.now() + probeIntervalMs;
-          } else downUntil = 0;
+          // An error Redis answered (WRONGTYPE, OOM...) says the connection works, unless every
+          // command gets it (a wrong password, LOADING); any other (a closed connection, ioredis
+          // giving up on its retries) says it does not.
+          const answered = (cause as { name?: unknown } | null)?.name === 'ReplyError';
+          if (answered && !isUnusableRedisReply(cause)) downUntil = 0;
+          else downUntil = performance.now() + probeIntervalMs;
           // ioredis quotes the command's arguments: after a refused AUTH, the password.
           reject(new CacheStoreError(operation, { cause }));
         },

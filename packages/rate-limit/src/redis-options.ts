@@ -26,7 +26,10 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
-/** What the store does when Redis does not answer within `decisionTimeoutMs`. */
+/**
+ * What the store does when Redis does not answer within `decisionTimeoutMs`, or answers with a
+ * refusal of the client (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...).
+ */
 export type OutagePolicy = 'fail-open' | 'fail-closed' | 'local';
 
 /** Options of {@link createRedisStore}. */
@@ -81,16 +84,28 @@ export interface RedisStoreOptions {
   logger?: RateLimitLogger | undefined;
 }
 
-/** The `unavailable` event: Redis did not decide in time; the policy applies from now on. */
+/**
+ * The `unavailable` event: Redis did not decide in time, or refused the client; the policy applies
+ * from now on, until a decision succeeds.
+ */
 export interface RedisUnavailableEvent {
   readonly policy: OutagePolicy;
-  /** `timeout`: no answer within `decisionTimeoutMs`; `error`: the client failed. */
+  /**
+   * `timeout`: no answer within `decisionTimeoutMs`; `error`: the client failed, or Redis refused
+   * it (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...).
+   */
   readonly reason: 'timeout' | 'error';
-  /** The error's `code` or `name` (never its message, which could carry connection details). */
+  /**
+   * Redis' error code (`WRONGPASS`, `BUSY`...), else the error's `code` or `name` (never its
+   * message, which could carry connection details).
+   */
   readonly error: string | undefined;
 }
 
-/** The `recovered` event: Redis answers again. */
+/**
+ * The `recovered` event: a decision succeeded again (a refusal such as `WRONGPASS` or `LOADING`
+ * is an answer, but no recovery).
+ */
 export interface RedisRecoveredEvent {
   readonly policy: OutagePolicy;
   /** How long the outage lasted, in ms. */
@@ -103,6 +118,12 @@ export interface RedisStoreStats {
   policy: OutagePolicy;
   /** `available`, or `unavailable` while the outage policy decides. */
   state: 'available' | 'unavailable';
+  /**
+   * While `unavailable`: the error that keeps it so, by Redis' error code when Redis refused the
+   * client (`WRONGPASS`, `NOAUTH`, `NOPERM`, `LOADING`, `BUSY`...), else the code or name of the
+   * error that began the outage; `undefined` for a timeout, and while `available`. Never a message.
+   */
+  outageError: string | undefined;
   /** Decisions Redis made. */
   decisions: number;
   /** Decisions the outage policy made. */
@@ -113,7 +134,7 @@ export interface RedisStoreStats {
   outages: number;
   /** Decisions that hit `decisionTimeoutMs`. */
   timeouts: number;
-  /** Decisions that failed with a client error. */
+  /** Decisions that failed with a client error or a refusal (`WRONGPASS`, `LOADING`...). */
   errors: number;
   /**
    * Calls Redis answered with an error that is not an outage (a script error, `WRONGTYPE`...):

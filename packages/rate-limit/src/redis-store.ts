@@ -4,7 +4,7 @@
  * bound to the store. The coalescing of decisions lives in `internal/redis-coalesce.ts`, the
  * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
-import { driverErrorForCause, redisErrorLabel, Topic } from '@x/internal';
+import { driverErrorForCause, isUnusableRedisReply, redisErrorLabel, Topic } from '@x/internal';
 import { RateLimitStoreError } from './errors';
 import { FifoDeadlines } from './internal/deadlines';
 import { BoundRedis } from './internal/redis-bound';
@@ -48,6 +48,8 @@ export class RedisStoreImpl implements RedisStore {
   /** every decision's `decisionTimeoutMs`, on one timer */
   private readonly deadlines: FifoDeadlines;
   private downSince: number | undefined;
+  /** What keeps the store unavailable, for `stats()`: see {@link failed}. */
+  private outageError: string | undefined;
   private nextProbeAt = 0;
   private probing = false;
   private counters = {
@@ -86,6 +88,7 @@ export class RedisStoreImpl implements RedisStore {
       kind: 'redis',
       policy: this.policy,
       state: this.downSince === undefined ? 'available' : 'unavailable',
+      outageError: this.outageError,
       ...this.counters,
     };
   }
@@ -157,11 +160,13 @@ export class RedisStoreImpl implements RedisStore {
     this.answered();
   }
 
+  /** A command Redis carried out (or refused as sent, which only a working Redis does). */
   private answered(): void {
     this.probing = false;
     if (this.downSince !== undefined) {
       const downMs = performance.now() - this.downSince;
       this.downSince = undefined;
+      this.outageError = undefined;
       this.recoveredEvents.emit({ policy: this.policy, downMs });
     }
   }
@@ -176,11 +181,16 @@ export class RedisStoreImpl implements RedisStore {
     if (this.downSince === undefined) {
       this.downSince = now;
       this.counters.outages++;
+      this.outageError = timeout ? undefined : redisErrorLabel(error);
       this.unavailableEvents.emit({
         policy: this.policy,
         reason: timeout ? 'timeout' : 'error',
-        error: timeout ? undefined : redisErrorLabel(error),
+        error: this.outageError,
       });
+    } else if (isUnusableRedisReply(error)) {
+      // Redis' own refusal (a wrong password) says why; the timeouts and dropped connections of
+      // ioredis reconnecting into it, between two refusals, do not.
+      this.outageError = redisErrorLabel(error);
     }
   }
 

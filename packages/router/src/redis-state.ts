@@ -4,6 +4,7 @@ import {
   fail,
   failRedisClient,
   isPlainObject,
+  isUnusableRedisReply,
   optionalDuration,
   optionalString,
   redisErrorLabel,
@@ -50,6 +51,8 @@ class RedisBinding implements BoundRouterState {
   };
   #lastPropagationMs: number | undefined;
   #downSince: number | undefined;
+  /** What keeps the state unavailable, for `stats()`: see {@link #down}. */
+  #outageError: string | undefined;
   #subscribed = false;
   /** The subscription's connection closed since it was last ready. */
   #lost = false;
@@ -69,8 +72,11 @@ class RedisBinding implements BoundRouterState {
     this.#subscribed = true;
     void this.#sync();
   };
-  readonly #onError = () => {
-    // Connection errors are followed through `close` and `ready`; the client reconnects.
+  readonly #onError = (error: unknown) => {
+    // Connection errors are followed through `close` and `ready`; the client reconnects. A
+    // refusal (the password rotated away, `NOAUTH`) comes before the close that ends each
+    // attempt, and only here: it says why Redis stays unavailable.
+    if (isUnusableRedisReply(error)) this.#down(this.#errorEvent(error), true);
   };
 
   constructor(init: {
@@ -98,8 +104,7 @@ class RedisBinding implements BoundRouterState {
         this.#subscribed = true;
         void this.#sync();
       },
-      (error: unknown) =>
-        this.#down({ kind: 'redis', reason: 'error', error: redisErrorLabel(error) }),
+      (error: unknown) => this.#down(this.#errorEvent(error), isUnusableRedisReply(error)),
     );
   }
 
@@ -151,6 +156,7 @@ class RedisBinding implements BoundRouterState {
     return {
       kind: 'redis',
       state: this.#downSince === undefined ? 'available' : 'unavailable',
+      outageError: this.#outageError,
       ...this.#counters,
       probes: { ...this.#counters.probes },
       lastPropagationMs: this.#lastPropagationMs,
@@ -293,25 +299,38 @@ class RedisBinding implements BoundRouterState {
 
   #failed(error: unknown): void {
     this.#counters.failedCommands++;
-    const timeout = error instanceof CommandTimeout;
-    this.#down({
-      kind: 'redis',
-      reason: timeout ? 'timeout' : 'error',
-      error: timeout ? undefined : redisErrorLabel(error),
-    });
+    if (error instanceof CommandTimeout) {
+      this.#down({ kind: 'redis', reason: 'timeout', error: undefined });
+    } else this.#down(this.#errorEvent(error), isUnusableRedisReply(error));
   }
 
-  #down(event: StateUnavailableEvent): void {
-    if (this.#downSince !== undefined || this.#closed) return;
+  #errorEvent(error: unknown): StateUnavailableEvent {
+    return { kind: 'redis', reason: 'error', error: redisErrorLabel(error) };
+  }
+
+  /**
+   * Starts an outage, or, during one, keeps the code of a refusal (`unusable`: a wrong password,
+   * `LOADING`) for `stats()`: it says why, where the timeouts and closed connections of the
+   * client reconnecting into it do not.
+   */
+  #down(event: StateUnavailableEvent, unusable = false): void {
+    if (this.#closed) return;
+    if (this.#downSince !== undefined) {
+      if (unusable) this.#outageError = event.error;
+      return;
+    }
     this.#downSince = performance.now();
+    this.#outageError = event.error;
     this.#counters.outages++;
     this.#link.unavailable(event);
   }
 
+  /** A command succeeded: only that ends an outage, never an error reply. */
   #up(): void {
     if (this.#downSince === undefined || this.#closed) return;
     const downMs = performance.now() - this.#downSince;
     this.#downSince = undefined;
+    this.#outageError = undefined;
     this.#link.available({ kind: 'redis', downMs });
     // An outage the subscription lived through (a timeout, an error reply) has no reconnection
     // to catch up on: the cooldowns decided meanwhile were never written, so sync here.

@@ -44,6 +44,13 @@ export interface RedisRouterStateStats {
   kind: 'redis';
   /** `unavailable` while the router decides from its own view alone. */
   state: 'available' | 'unavailable';
+  /**
+   * While `unavailable`: the error that keeps it so, by Redis' error code when Redis refused the
+   * connections (`WRONGPASS`, `NOAUTH`, `NOPERM`, `LOADING`, `BUSY`...), else the code or name of
+   * the error that began the outage; `undefined` for a timeout or a lost connection, and while
+   * `available`. Never a message.
+   */
+  outageError: string | undefined;
   outages: number;
   /** Cooldowns and recoveries told to the other instances. */
   published: number;

@@ -27,13 +27,22 @@ export interface ActiveCooldown {
 export interface StateUnavailableEvent {
   /** The state's kind (`redis`). */
   kind: string;
-  /** `disconnected`: the connection closed; `timeout` or `error`: a command failed. */
+  /**
+   * `disconnected`: the connection closed; `timeout` or `error`: a command failed, or Redis
+   * refused the connection (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...).
+   */
   reason: 'disconnected' | 'timeout' | 'error';
-  /** The error's `code` or `name` (never its message, which can hold connection details). */
+  /**
+   * Redis' error code (`WRONGPASS`...), else the error's `code` or `name` (never its message,
+   * which can hold connection details).
+   */
   error: string | undefined;
 }
 
-/** Payload of `onStateRecovered` and `x:router:state-recovered`. */
+/**
+ * Payload of `onStateRecovered` and `x:router:state-recovered`: the state works again (Redis: a
+ * command succeeded; an error reply, however fast, is no recovery).
+ */
 export interface StateRecoveredEvent {
   kind: string;
   /** How long the state was unavailable, in ms. */

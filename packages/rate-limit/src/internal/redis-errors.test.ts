@@ -31,4 +31,16 @@ describe('programErrorReply', () => {
       ),
     ).toBe('ERR');
   });
+
+  it('reads a refusal of the client (NOAUTH, WRONGPASS, NOPERM, a full client table) as an outage', () => {
+    for (const error of [
+      new ReplyError('NOAUTH Authentication required.'),
+      new ReplyError('WRONGPASS invalid username-password pair or user is disabled.'),
+      new ReplyError('NOPERM User limiter has no permissions to run the evalsha command'),
+      scriptReplyError('-NOPERM this user has no permissions to access one of the keys'),
+      new ReplyError('ERR max number of clients reached'),
+    ]) {
+      expect(programErrorReply(error), error.message).toBeUndefined();
+    }
+  });
 });

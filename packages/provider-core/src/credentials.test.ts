@@ -21,6 +21,7 @@ describe('Credentials', () => {
     expect(first.headers).toEqual({
       'content-type': 'application/json',
       accept: 'application/json',
+      'accept-encoding': 'identity',
       'x-team': 'a',
       authorization: 'Bearer k1',
     });

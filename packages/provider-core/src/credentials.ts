@@ -20,7 +20,8 @@ export interface RequestHeaders {
 }
 
 /**
- * Builds request headers: content type, accept, the user's extra headers and the credential.
+ * Builds request headers: content type, accept, `accept-encoding: identity`, the user's extra
+ * headers and the credential.
  * Without a key callback the headers are the same for every request and built once per `accept`
  * (no allocation per call); with one, the key is fetched per request under the call's signal, so
  * a callback that never settles cannot hold a call past its abort or deadline.
@@ -108,6 +109,10 @@ export class Credentials {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept,
+      // No Accept-Encoding means any coding will do (RFC 9110), and neither reader decodes one:
+      // an encoded answer is refused at its headers (`http/exchange.ts`). The user's `headers`
+      // still win, as for the two above (a custom transport may decode, and drop the header).
+      'accept-encoding': 'identity',
       ...this.#extra,
     };
     if (key !== undefined) Object.assign(headers, this.#auth(key));

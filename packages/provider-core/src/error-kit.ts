@@ -10,6 +10,7 @@ import {
   type StreamErrorInit,
   type TimeoutErrorInit,
 } from './errors';
+import { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 import { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
 import type { PartialResponse } from './types';
 
@@ -23,6 +24,7 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
     timeout: (init: TimeoutErrorInit) => new ProviderTimeoutError({ ...init, origin }),
     connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
       new ProviderConnectionError({ ...init, from: origin }),
+    protocol: (init: ProtocolErrorInit) => new ProviderProtocolError({ ...init, from: origin }),
     stream: (init: StreamErrorInit) => new ProviderStreamError({ ...init, origin }),
     incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
       new IncompleteStreamError({ ...init, origin }),

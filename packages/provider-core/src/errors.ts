@@ -1,4 +1,5 @@
 import { brand, hasBrand, mark } from '@x/internal';
+import type { ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 import type { PartialResponse } from './types';
 
 /**
@@ -24,6 +25,8 @@ export type ProviderErrorKind =
   | 'timeout'
   /** The server could not be reached. */
   | 'connection'
+  /** The answer is not valid HTTP, or is in a Content-Encoding that was not asked for. */
+  | 'protocol'
   /** The provider was closed. */
   | 'closed'
   /** The circuit breaker refused the call: the server failed recently (see `retryAfterMs`). */
@@ -321,8 +324,8 @@ export class ProviderTimeoutError extends ProviderError {
 }
 
 /**
- * The connection failed or broke before an answer arrived (refused, reset, DNS), or what came back
- * was not HTTP (another service on the port: `causeCode` `HPE_*`). Retryable.
+ * The connection failed or broke before an answer arrived (refused, reset, DNS). Retryable. What
+ * came back but is not HTTP is a `ProviderProtocolError` (`protocol-error.ts`) instead.
  */
 export class ProviderConnectionError extends ProviderError {
   /** The system or undici error code, such as `ECONNREFUSED`. */
@@ -363,6 +366,7 @@ export interface ErrorKit {
     causeCode?: string | undefined;
     cause?: unknown;
   }): ProviderError;
+  protocol(init: ProtocolErrorInit): ProviderProtocolError;
   stream(init: StreamErrorInit): ProviderStreamError;
   incomplete(init: { partial: PartialResponse; cause?: unknown }): IncompleteStreamError;
   contextOverflow(init: ContextOverflowInit): ContextOverflowError;

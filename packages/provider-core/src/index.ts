@@ -116,6 +116,7 @@ export type {
 export { SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
 export { isWebPageAnswer } from './pipeline/web-page';
+export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 export { ProviderCore } from './provider-core';
 export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';

@@ -18,13 +18,14 @@ import {
   IncompleteStreamError as CoreIncompleteStreamError,
   LocalLimitError as CoreLocalLimitError,
   ProviderClosedError as CoreProviderClosedError,
-  type ErrorKit,
   type ErrorOrigin,
   type PartialResponse,
+  type ProtocolErrorInit,
   ProviderApiError,
   ProviderConnectionError,
   ProviderError,
   type ProviderErrorKind,
+  ProviderProtocolError,
   ProviderStreamError,
   ProviderTimeoutError,
   type StreamFailure,
@@ -48,6 +49,7 @@ const STREAM_ERROR = own('OllamaStreamError');
 const INCOMPLETE_STREAM = own('IncompleteStreamError');
 const TIMEOUT = own('OllamaTimeoutError');
 const CONNECTION = own('OllamaConnectionError');
+const PROTOCOL = own('OllamaProtocolError');
 const CLOSED = own('ProviderClosedError');
 const CIRCUIT_OPEN = own('CircuitOpenError');
 const LOCAL_LIMIT = own('LocalLimitError');
@@ -62,6 +64,7 @@ export type OllamaErrorCode =
   | 'X_PROVIDER_OLLAMA_INCOMPLETE_STREAM'
   | 'X_PROVIDER_OLLAMA_TIMEOUT'
   | 'X_PROVIDER_OLLAMA_CONNECTION'
+  | 'X_PROVIDER_OLLAMA_PROTOCOL'
   | 'X_PROVIDER_OLLAMA_CLOSED'
   | 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN'
   | 'X_PROVIDER_OLLAMA_LOCAL_LIMIT';
@@ -75,6 +78,7 @@ const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
   X_PROVIDER_OLLAMA_INCOMPLETE_STREAM: 'incomplete-stream',
   X_PROVIDER_OLLAMA_TIMEOUT: 'timeout',
   X_PROVIDER_OLLAMA_CONNECTION: 'connection',
+  X_PROVIDER_OLLAMA_PROTOCOL: 'protocol',
   X_PROVIDER_OLLAMA_CLOSED: 'closed',
   X_PROVIDER_OLLAMA_CIRCUIT_OPEN: 'circuit-open',
   X_PROVIDER_OLLAMA_LOCAL_LIMIT: 'local-limit',
@@ -259,6 +263,21 @@ export class OllamaConnectionError extends ProviderConnectionError {
   }
 }
 
+/**
+ * Ollama's address answered with something that is not valid HTTP (`causeCode` `HPE_*`...:
+ * another service on the port, a proxy mangling the answer), or with a body in a
+ * `Content-Encoding` other than the identity asked for (`CONTENT_ENCODING`, `contentEncoding`).
+ * Never retried: the server answered, maybe after it started generating.
+ */
+export class OllamaProtocolError extends ProviderProtocolError {
+  declare readonly code: OllamaErrorCode;
+
+  constructor(init: ProtocolErrorInit) {
+    super({ ...init, from: OLLAMA });
+    branded(this, PROTOCOL, 'OllamaProtocolError');
+  }
+}
+
 /** The provider was closed; no new request is accepted. */
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: OllamaErrorCode;
@@ -295,23 +314,6 @@ export class LocalLimitError extends CoreLocalLimitError {
   }
 }
 
-/** The constructors the shared request path uses to raise this package's errors. */
-export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
-  origin: OLLAMA,
-  timeout: (init: TimeoutErrorInit) => new OllamaTimeoutError(init),
-  connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
-    new OllamaConnectionError(init),
-  stream: (init: ConstructorParameters<typeof OllamaStreamError>[0]) => new OllamaStreamError(init),
-  incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
-    new IncompleteStreamError(init),
-  contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError(init),
-  closed: () => new ProviderClosedError(),
-  circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
-    new CircuitOpenError(init),
-  localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
-    new LocalLimitError(init),
-});
-
 /** True for any error of this package (checks the brand, works across duplicate installs). */
 export const isOllamaError = (error: unknown): error is OllamaError =>
   hasBrand(error, OLLAMA_ERROR);
@@ -339,6 +341,9 @@ export const isOllamaTimeoutError = (error: unknown): error is OllamaTimeoutErro
 /** True for an {@link OllamaConnectionError}. */
 export const isOllamaConnectionError = (error: unknown): error is OllamaConnectionError =>
   hasBrand(error, CONNECTION);
+/** True for an {@link OllamaProtocolError}. */
+export const isOllamaProtocolError = (error: unknown): error is OllamaProtocolError =>
+  hasBrand(error, PROTOCOL);
 /** True for a {@link ProviderClosedError}. */
 export const isProviderClosedError = (error: unknown): error is ProviderClosedError =>
   hasBrand(error, CLOSED);

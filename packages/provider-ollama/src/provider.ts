@@ -2,7 +2,7 @@ import { breakerPresets } from '@x/breaker';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { ContextWindows } from './context';
-import { OLLAMA_ERRORS } from './errors';
+import { OLLAMA_ERRORS } from './error-kit';
 import { checkHealth } from './health';
 import { InFlightStreams } from './in-flight';
 import { type OllamaProviderOptions, resolveOptions } from './options';

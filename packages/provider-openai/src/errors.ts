@@ -20,12 +20,13 @@ import {
   IncompleteStreamError as CoreIncompleteStreamError,
   LocalLimitError as CoreLocalLimitError,
   ProviderClosedError as CoreProviderClosedError,
-  type ErrorKit,
   type ErrorOrigin,
   type PartialResponse,
+  type ProtocolErrorInit,
   ProviderApiError,
   ProviderConnectionError,
   type ProviderErrorKind,
+  ProviderProtocolError,
   ProviderStreamError,
   ProviderTimeoutError,
   type StreamFailure,
@@ -46,6 +47,7 @@ const STREAM_ERROR = own('OpenAIStreamError');
 const INCOMPLETE_STREAM = own('IncompleteStreamError');
 const TIMEOUT = own('OpenAITimeoutError');
 const CONNECTION = own('OpenAIConnectionError');
+const PROTOCOL = own('OpenAIProtocolError');
 const CLOSED = own('ProviderClosedError');
 const CIRCUIT_OPEN = own('CircuitOpenError');
 const LOCAL_LIMIT = own('LocalLimitError');
@@ -61,6 +63,7 @@ export type OpenAIErrorCode =
   | 'X_PROVIDER_OPENAI_INCOMPLETE_STREAM'
   | 'X_PROVIDER_OPENAI_TIMEOUT'
   | 'X_PROVIDER_OPENAI_CONNECTION'
+  | 'X_PROVIDER_OPENAI_PROTOCOL'
   | 'X_PROVIDER_OPENAI_CLOSED'
   | 'X_PROVIDER_OPENAI_CIRCUIT_OPEN'
   | 'X_PROVIDER_OPENAI_LOCAL_LIMIT';
@@ -75,7 +78,7 @@ const KIND_OF_CODE: Partial<Record<OpenAIErrorCode, ProviderErrorKind>> = {
 };
 
 /** Who raises the errors: codes `X_PROVIDER_OPENAI_*`, messages naming the preset. */
-function originOf(label = 'OpenAI'): ErrorOrigin {
+export function originOf(label = 'OpenAI'): ErrorOrigin {
   return { provider: 'openai', label };
 }
 
@@ -293,6 +296,19 @@ export class OpenAIConnectionError extends ProviderConnectionError {
   }
 }
 
+/**
+ * The server answered with something that is not valid HTTP (`causeCode` `HPE_*`...), or with a
+ * body in a `Content-Encoding` other than the identity asked (`CONTENT_ENCODING`). Never retried.
+ */
+export class OpenAIProtocolError extends ProviderProtocolError {
+  declare readonly code: OpenAIErrorCode;
+
+  constructor(init: ProtocolErrorInit & { label?: string | undefined }) {
+    super({ ...init, from: originOf(init.label) });
+    branded(this, PROTOCOL, 'OpenAIProtocolError');
+  }
+}
+
 /** The provider was closed; no new request is accepted. */
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: OpenAIErrorCode;
@@ -339,26 +355,6 @@ export class LocalLimitError extends CoreLocalLimitError {
   }
 }
 
-/** The constructors the shared request path uses, naming `label` in messages. */
-export function openAIErrorKit(label: string): ErrorKit {
-  return Object.freeze({
-    origin: originOf(label),
-    timeout: (init: TimeoutErrorInit) => new OpenAITimeoutError({ ...init, label }),
-    connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
-      new OpenAIConnectionError({ ...init, label }),
-    stream: (init: Omit<OpenAIStreamErrorInit, 'label'>) =>
-      new OpenAIStreamError({ ...init, label }),
-    incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
-      new IncompleteStreamError({ ...init, label }),
-    contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, label }),
-    closed: () => new ProviderClosedError({ label }),
-    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
-      new CircuitOpenError({ ...init, label }),
-    localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
-      new LocalLimitError({ ...init, label }),
-  });
-}
-
 /** True for any error of this package (checks the brand, works across duplicate installs). */
 export const isOpenAIError = (error: unknown): error is OpenAIError =>
   hasBrand(error, OPENAI_ERROR);
@@ -389,6 +385,9 @@ export const isOpenAITimeoutError = (error: unknown): error is OpenAITimeoutErro
 /** True for an {@link OpenAIConnectionError}. */
 export const isOpenAIConnectionError = (error: unknown): error is OpenAIConnectionError =>
   hasBrand(error, CONNECTION);
+/** True for an {@link OpenAIProtocolError}. */
+export const isOpenAIProtocolError = (error: unknown): error is OpenAIProtocolError =>
+  hasBrand(error, PROTOCOL);
 /** True for a {@link ProviderClosedError}. */
 export const isProviderClosedError = (error: unknown): error is ProviderClosedError =>
   hasBrand(error, CLOSED);

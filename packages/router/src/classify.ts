@@ -64,6 +64,10 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
       const reason = (error as { reason?: string | undefined }).reason;
       return reason === 'line-too-long' || reason === 'too-large' ? 'fatal' : 'fallback';
     }
+    case 'protocol':
+      // An answer that is not HTTP, or encoded though identity was asked: another service on
+      // that port, or a proxy in front of this deployment only. Another deployment may answer.
+      return 'fallback';
     default:
       // server-busy, timeout, connection, circuit-open, local-limit, incomplete-stream, closed
       return 'fallback';

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startEchoSecrets } from '@x/internal/testing';
 import { defaultModels, type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { isProviderError } from '@x/provider-core';
@@ -87,6 +89,25 @@ describe('fallbacks', () => {
       kind: 'connection',
     });
     expect(answer.route.deployment).toBe('b');
+  });
+
+  it('moves the call on when what answers on the port is not HTTP', async () => {
+    // Another service where deployment a should be: its greeting where a status line should be.
+    const other = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.socket!.end('SSH-2.0-OpenSSH_9.6\r\n'));
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise<void>((resolve) => other.close(() => resolve())) });
+    const baseUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const { simB, router } = await setup({ a: { baseUrl, tokens: false } });
+    const answer = await router.complete(ask);
+    expect(answer.route.attempts[0]!.error).toMatchObject({
+      code: 'X_PROVIDER_OLLAMA_PROTOCOL',
+      kind: 'protocol',
+    });
+    expect(answer.route.deployment).toBe('b');
+    expect(chats(simB)).toBe(1);
   });
 
   it('moves the call on when a deadline fires (fake timers)', async () => {

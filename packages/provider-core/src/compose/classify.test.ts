@@ -15,6 +15,8 @@ describe('classifyForBreaker', () => {
     expect(classifyForBreaker(api(429, true), closed)).toBe('failure');
     expect(classifyForBreaker(api(500, true), closed)).toBe('failure');
     expect(classifyForBreaker(kit.connection({ origin: 'http://x' }), closed)).toBe('failure');
+    const garbage = kit.protocol({ origin: 'http://x', causeCode: 'HPE_INVALID_CONSTANT' });
+    expect(classifyForBreaker(garbage, closed)).toBe('failure');
     expect(
       classifyForBreaker(kit.timeout({ timeout: 'idle', timeoutMs: 1, retryable: false }), closed),
     ).toBe('failure');

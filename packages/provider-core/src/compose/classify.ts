@@ -2,7 +2,8 @@ import type { BreakerOutcome } from '@x/breaker';
 import { isProviderError, type ProviderApiError } from '../errors';
 
 /**
- * The default breaker classification of every provider: only the server's trouble counts. Client
+ * The default breaker classification of every provider: only the server's trouble counts (an
+ * answer that is not valid HTTP, `protocol`, included: what answers on that port is broken). Client
  * mistakes (4xx, 500s that are client mistakes, context overflow, model not found), the caller's
  * own aborts, local errors (pool queue, rate limiter, a key callback that threw) and a closed
  * provider are ignored: a local error sends nothing, so it says nothing about the server.
@@ -21,6 +22,7 @@ export function classifyForBreaker(
       if (statusCode === 500 && !error.retryable) return 'ignore';
       return statusCode >= 500 || statusCode === 429 || statusCode === 408 ? 'failure' : 'ignore';
     }
+    // Timeouts, connections, broken or unreadable answers (`protocol`): the server's doing.
     return kind === 'context-overflow' || kind === 'closed' ? 'ignore' : 'failure';
   }
   // Anything else happened here, not on the server: local saturation (pool queue, rate limiter), a

@@ -7,6 +7,7 @@ import {
   armAtHeaders,
   armAtSend,
   deadlineBeforeHeaders,
+  encodedAnswerError,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -27,7 +28,10 @@ import {
   takesAnySignal,
 } from './transport';
 
-/** Sends the request; maps a failure before the answer and an error status to typed errors. */
+/**
+ * Sends the request; maps a failure before the answer, an error status and an encoded answer to
+ * typed errors.
+ */
 async function open(init: AttemptInit, control: AttemptSignal): Promise<TransportResponse> {
   const answered = init.observe === undefined ? undefined : watch(init.observe, init.endpoint);
   let response: TransportResponse;
@@ -49,11 +53,16 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
   // to go, not a body to parse.
   if (response.statusCode >= 300) {
     const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
-      throw (
-        control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
-      );
+      const { connectMs } = init.timeouts;
+      throw control.reason() ?? mapTransportError(error, init.kit, init.origin, connectMs, true);
     });
     throw httpErrorOf(init, response.statusCode, response.headers, text);
+  }
+  const encoded = encodedAnswerError(init, response.headers);
+  if (encoded !== undefined) {
+    // Refused before its body: destroying it closes the socket.
+    destroyQuietly(response.body);
+    throw encoded;
   }
   return response;
 }
@@ -64,8 +73,9 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
  * so the server stops generating.
  *
  * Errors: an aborted signal's reason as is; the provider's timeout error (retryable before the
- * first byte); its typed HTTP errors; its connection error before the answer; its incomplete-stream
- * error when the body broke after it started.
+ * first byte); its typed HTTP errors; its connection error before the answer; its protocol error
+ * for an answer that is not HTTP or is encoded; its incomplete-stream error when the body broke
+ * after it started.
  */
 export async function* streamAttempt(
   init: AttemptInit,

@@ -1,8 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { errorTexts, expectNoSecret } from '@x/internal/testing';
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ask, cores, lineCore, streamed } from '../__fixtures__/line-core';
 import type { Transport } from '../index';
 
@@ -25,6 +27,49 @@ const line = (value: object) => `${JSON.stringify(value)}\n`;
 const delta = (text: string) => line({ delta: text });
 
 type Answer = (res: http.ServerResponse) => void;
+
+/** The request's credential, which a hostile server echoes back in what it answers. */
+const echoed = (res: http.ServerResponse) => res.req.headers.authorization ?? 'none';
+
+/** Raw bytes on the socket, where node:http would refuse to write them. */
+const raw = (res: http.ServerResponse, text: string) => res.socket!.end(text);
+
+/**
+ * Answers that are not valid HTTP, or encoded though the request asked for identity: each must
+ * end in the provider's protocol error at its headers, never retried, nothing of it in the error.
+ */
+const protocolAnswers: Record<string, Answer> = {
+  // Request smuggling's classic: two framings at once, which no client may guess between.
+  'Content-Length together with Transfer-Encoding chunked': (res) =>
+    raw(
+      res,
+      `HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nX-Echo: ${echoed(res)}\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+    ),
+  'an unsolicited 101 Switching Protocols': (res) =>
+    raw(
+      res,
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Echo: ${echoed(res)}\r\n\r\n`,
+    ),
+  // undici sends no `Expect: 100-continue`: a 100 is not an answer to it.
+  'an unsolicited 100 Continue': (res) =>
+    raw(
+      res,
+      `HTTP/1.1 100 Continue\r\nX-Echo: ${echoed(res)}\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`,
+    ),
+  // undici's limit is Node's --max-http-header-size, 16 KiB.
+  "headers over undici's limit": (res) =>
+    raw(res, `HTTP/1.1 200 OK\r\nX-Echo: ${echoed(res)}\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`),
+  'a status line followed by broken headers': (res) =>
+    raw(res, `HTTP/1.1 200 OK\r\nX-Echo: ${echoed(res)}\r\n\x00\x01 garbage\r\n\r\n`),
+  // A proxy compressing what passes through it; the coding named in its header echoes the key.
+  'a gzip-encoded stream': (res) => {
+    res.writeHead(200, {
+      'content-type': 'application/x-ndjson',
+      'content-encoding': `gzip, ${echoed(res)}`,
+    });
+    res.end(gzipSync(delta(echoed(res)) + line({ done: true })));
+  },
+};
 
 /** How servers answer, good and bad; each test runs one through both paths. */
 const answers: Record<string, Answer> = {
@@ -81,16 +126,27 @@ const answers: Record<string, Answer> = {
   'bytes that are not HTTP': (res) => {
     res.socket!.end('SSH-2.0-OpenSSH_9.6\r\n');
   },
+  'a gzip-encoded error answer': (res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(JSON.stringify({ error: 'overloaded' })));
+  },
+  ...protocolAnswers,
 };
 
+/** How many requests each server started by {@link serve} received, by its URL. */
+const received = new Map<string, number>();
+
 async function serve(answer: Answer): Promise<string> {
+  let url = '';
   const server = http.createServer((req, res) => {
+    received.set(url, (received.get(url) ?? 0) + 1);
     req.resume();
     req.on('end', () => answer(res));
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return url;
 }
 
 /** What a caller can observe of a call's outcome. */
@@ -108,6 +164,8 @@ async function outcome(url: string, transport: Transport | undefined) {
       name: e.name,
       message: e.message,
       code: e.code,
+      kind: e.kind,
+      retryable: e.retryable,
       statusCode: e.statusCode,
       retryAfterMs: e.retryAfterMs,
       reason: e.reason,
@@ -171,11 +229,113 @@ describe('the direct dispatch of the built-in transports', () => {
       'an answer over maxAnswerBytes': { reason: 'too-large' },
       'a dropped connection': { partial: 'half' },
       'bytes that are not HTTP': {
-        name: 'ProviderConnectionError',
-        code: 'X_PROVIDER_DEMO_CONNECTION',
-        message: expect.stringMatching(/^Could not reach Demo at http:\/\/127\.0\.0\.1:\d+ \(HPE_/),
+        name: 'ProviderProtocolError',
+        code: 'X_PROVIDER_DEMO_PROTOCOL',
+        kind: 'protocol',
+        retryable: false,
+        message: expect.stringMatching(
+          /^Demo at http:\/\/127\.0\.0\.1:\d+ answered with something that is not valid HTTP \(HPE_\w+\): is another service listening on that port, or a proxy in between altering the answer\?$/,
+        ),
+      },
+      // Reported by its status; the body, which it is no use decoding, stays out of the message.
+      'a gzip-encoded error answer': {
+        statusCode: 503,
+        message: expect.stringMatching(/^Demo \/reply answered 503: [\x20-\x7e]*$/),
+      },
+      'Content-Length together with Transfer-Encoding chunked': {
+        kind: 'protocol',
+        message: expect.stringContaining('(UND_ERR_RES_CONTENT_LENGTH_MISMATCH)'),
+      },
+      'an unsolicited 101 Switching Protocols': {
+        kind: 'protocol',
+        message: expect.stringContaining('(UNEXPECTED_UPGRADE)'),
+      },
+      'an unsolicited 100 Continue': {
+        kind: 'protocol',
+        message: expect.stringContaining('(UNEXPECTED_CONTINUE)'),
+      },
+      "headers over undici's limit": {
+        kind: 'protocol',
+        message: expect.stringContaining('(UND_ERR_HEADERS_OVERFLOW)'),
+      },
+      'a status line followed by broken headers': {
+        kind: 'protocol',
+        message: expect.stringContaining('not valid HTTP (HPE_'),
+      },
+      'a gzip-encoded stream': {
+        kind: 'protocol',
+        code: 'X_PROVIDER_DEMO_PROTOCOL',
+        message: expect.stringMatching(
+          /^Demo at http:\/\/127\.0\.0\.1:\d+ answered with a body in Content-Encoding "gzip, [^"]*" \(CONTENT_ENCODING\), though the request asked for identity: /,
+        ),
       },
     });
+  });
+
+  for (const [name, answer] of Object.entries(protocolAnswers)) {
+    it(`refuses ${name} at once as a protocol error, never retried, nothing of it in the error`, async () => {
+      const key = 'sk-echoed-by-a-hostile-server-7f3a9c';
+      const url = await serve(answer);
+      for (const transport of [undefined, viaRequest]) {
+        received.set(url, 0);
+        const core = lineCore(url, {
+          apiKey: key,
+          retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 },
+          ...(transport === undefined ? {} : { pool: false, transport }),
+        });
+        const error = await core.complete(streamed, ask).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          name: 'ProviderProtocolError',
+          kind: 'protocol',
+          retryable: false,
+          origin: url,
+        });
+        expect(received.get(url)).toBe(1);
+        // Only the gzip answer's encoding name came from the server (and was scrubbed); the other
+        // errors hold nothing of its: their class name shows the text is the error's.
+        expectNoSecret(errorTexts([error]).join('\n'), key, {
+          shows: name.includes('gzip') ? '[redacted]' : 'ProviderProtocolError',
+        });
+      }
+    });
+  }
+
+  it('sends accept-encoding: identity with every request', async () => {
+    const seen: Array<string | undefined> = [];
+    const url = await serve((res) => {
+      seen.push(res.req.headers['accept-encoding']);
+      answers['a stream']!(res);
+    });
+    for (const transport of [undefined, viaRequest]) {
+      const core = lineCore(url, transport === undefined ? {} : { pool: false, transport });
+      await core.complete(streamed, ask);
+    }
+    expect(seen).toEqual(['identity', 'identity']);
+  });
+
+  it('refuses an encoded answer at its headers and closes its socket, its body unread', async () => {
+    let closed = 0;
+    // The compressed body never ends and no deadline runs: only a refusal at the headers ends
+    // the call.
+    const url = await serve((res) => {
+      res.on('close', () => closed++);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-encoding': 'br' });
+      res.write(Buffer.from([0x1b, 0x03, 0x00, 0xf8]));
+    });
+    for (const transport of [undefined, viaRequest]) {
+      const core = lineCore(url, {
+        timeouts: false,
+        ...(transport === undefined ? {} : { pool: false, transport }),
+      });
+      const error = await core.complete(streamed, ask).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        kind: 'protocol',
+        causeCode: 'CONTENT_ENCODING',
+        contentEncoding: 'br',
+      });
+      expect(core.stats().inFlight).toBe(0);
+    }
+    await vi.waitFor(() => expect(closed).toBe(2));
   });
 
   it('keeps the bytes of an answer that is not HTTP, credentials echoed in them, out of the error', async () => {
@@ -190,7 +350,7 @@ describe('the direct dispatch of the built-in transports', () => {
         ...(transport === undefined ? {} : { pool: false, transport }),
       });
       const error = await core.complete(streamed, ask).catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: 'ProviderConnectionError', retryable: true });
+      expect(error).toMatchObject({ name: 'ProviderProtocolError', retryable: false });
       expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(key);
     }
   });

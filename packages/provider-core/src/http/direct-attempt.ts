@@ -7,6 +7,7 @@ import {
   armAtHeaders,
   armAtSend,
   deadlineBeforeHeaders,
+  encodedAnswerError,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -182,6 +183,12 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
       this.#errorParts = [];
       return;
     }
+    const encoded = encodedAnswerError(this.#init, headers);
+    if (encoded !== undefined) {
+      // Refused before its body: the exchange is cut, which closes the socket.
+      this.#fail(encoded);
+      return;
+    }
     this.#phase = Phase.Reading;
     try {
       this.#onContentType?.(header(headers, 'content-type'));
@@ -242,7 +249,9 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     else if (phase === Phase.Reading) {
       this.#reject(init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error }));
     } else {
-      this.#reject(mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs));
+      const { connectMs } = init.timeouts;
+      const answered = phase === Phase.ErrorBody;
+      this.#reject(mapTransportError(error, init.kit, init.origin, connectMs, answered));
     }
   }
 

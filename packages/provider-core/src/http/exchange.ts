@@ -1,5 +1,6 @@
 import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
+import type { ProviderProtocolError } from '../protocol-error';
 import type { AttemptSignal } from './attempt-signal';
 import {
   describeRequest,
@@ -152,8 +153,54 @@ export function tell(
 }
 
 /**
+ * The answer's `Content-Encoding` when it names a coding other than identity, else undefined.
+ * Neither reader decodes one (a custom transport has undici `request` semantics: the body as
+ * sent), and every request asks for identity (`credentials.ts`).
+ */
+function codingOf(headers: TransportResponse['headers']): string | undefined {
+  const value = headers['content-encoding'];
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  for (const coding of text.split(',')) {
+    const name = coding.trim().toLowerCase();
+    if (name !== '' && name !== 'identity') return text;
+  }
+  return undefined;
+}
+
+/** A header value of the server's, fit for a message: secrets scrubbed, printable, short. */
+function shown(init: AttemptInit, value: string): string {
+  return init
+    .redact(value)
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 64);
+}
+
+/**
+ * The protocol error of a successful answer whose body is encoded (a proxy compressing what
+ * passes through it), raised at its headers so that no byte of the body is parsed: read as
+ * text it is binary, which would fail later as JSON that is not JSON, or as an answer cut short.
+ * Undefined for an unencoded answer.
+ */
+export function encodedAnswerError(
+  init: AttemptInit,
+  headers: TransportResponse['headers'],
+): ProviderProtocolError | undefined {
+  const coding = codingOf(headers);
+  if (coding === undefined) return undefined;
+  const asked = init.headers['accept-encoding'];
+  return init.kit.protocol({
+    origin: init.origin,
+    causeCode: 'CONTENT_ENCODING',
+    contentEncoding: shown(init, coding),
+    askedIdentity: asked === undefined || asked.trim().toLowerCase() === 'identity',
+  });
+}
+
+/**
  * The typed error of an answer with status 300 or above. undici follows no redirect: a 3xx (a
- * proxy sending http to https) is an error that says where to go, not a body to parse.
+ * proxy sending http to https) is an error that says where to go, not a body to parse. An
+ * encoded error body is not decoded: the status says what went wrong, the binary would not.
  */
 export function httpErrorOf(
   init: AttemptInit,
@@ -161,10 +208,11 @@ export function httpErrorOf(
   headers: TransportResponse['headers'],
   body: string,
 ): Error {
+  const coding = codingOf(headers);
   return init.httpError({
     statusCode,
     contentType: header(headers, 'content-type'),
-    body,
+    body: coding === undefined ? body : `(a body in Content-Encoding ${shown(init, coding)})`,
     endpoint: init.endpoint,
     model: init.model,
     headers,

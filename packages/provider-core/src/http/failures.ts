@@ -128,6 +128,9 @@ const CONNECTION_CODES = new Set([
   'ECONNABORTED',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
+  // undici's socket closed under the request (`reset`, `socket idle timeout`): not the answer's
+  // fault, and a request it fails was not answered.
+  'UND_ERR_INFO',
 ]);
 
 /** The system or undici code of an error, looking through `cause` and `AggregateError`. */
@@ -143,17 +146,33 @@ function systemCode(error: unknown): string | undefined {
 }
 
 /**
- * undici's errors for an answer that is not HTTP/1.1 (bytes where the status line or a chunk size
- * should be, headers past its limit, a body shorter than its Content-Length): the code of one,
- * looking through `cause`, or undefined. Its parser leaves `code` unset for some failures, so the
- * class name counts too.
+ * undici's `SocketError`s that are the answer's fault, by message (undici gives them no code of
+ * their own): a 101 to a request that asked for no upgrade, a 100 to one that sent no `Expect`.
  */
-function protocolCode(error: unknown): string | undefined {
+const UNSOLICITED: Record<string, string> = {
+  'bad upgrade': 'UNEXPECTED_UPGRADE',
+  'bad response': 'UNEXPECTED_CONTINUE',
+};
+
+/**
+ * undici's errors for an answer that is not HTTP/1.1 (bytes where the status line or a chunk size
+ * should be, headers past its limit, a 1xx nobody asked for): the code of one, looking through
+ * `cause`, or undefined. Its parser leaves `code` unset for some failures, so the class name
+ * counts too. Before the answer's headers, a Content-Length mismatch is a framing the headers
+ * contradict (Content-Length with chunked); once a body is being read, it is a body cut short,
+ * which the connection, not the protocol, explains.
+ */
+function protocolCode(error: unknown, answered: boolean): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { code?: unknown; name?: unknown; cause?: unknown };
-    if (typeof e.code === 'string' && (e.code.startsWith('HPE_') || PROTOCOL_CODES.has(e.code))) {
-      return e.code;
+    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.code === 'string') {
+      if (e.code.startsWith('HPE_') || e.code === 'UND_ERR_HEADERS_OVERFLOW') return e.code;
+      if (e.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && !answered) return e.code;
+      if (e.code === 'UND_ERR_SOCKET' && typeof e.message === 'string') {
+        const unsolicited = UNSOLICITED[e.message];
+        if (unsolicited !== undefined) return unsolicited;
+      }
     }
     if (e.name === 'HTTPParserError') return 'HPE_INVALID';
     current = e.cause;
@@ -161,22 +180,19 @@ function protocolCode(error: unknown): string | undefined {
   return undefined;
 }
 
-const PROTOCOL_CODES = new Set([
-  'UND_ERR_HEADERS_OVERFLOW',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_INFO',
-]);
-
 /**
- * Maps an error thrown before an answer arrived: network failures, and answers that are not HTTP
- * at all, become the provider's connection error, undici's connect timeout its timeout error;
- * anything else (a sibling package's error, a programming error) is returned unchanged.
+ * Maps an error thrown before an answer arrived, or while an error answer's body was read
+ * (`answered`): network failures become the provider's connection error (retryable), answers
+ * that are not HTTP its protocol error (never retried: the server answered, maybe after it began
+ * generating), undici's connect timeout its timeout error; anything else (a sibling package's
+ * error, a programming error) is returned unchanged.
  */
 export function mapTransportError(
   error: unknown,
   kit: ErrorKit,
   origin: string,
   connectTimeoutMs: number,
+  answered = false,
 ): unknown {
   const code = systemCode(error);
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -187,16 +203,23 @@ export function mapTransportError(
       cause: error,
     });
   }
-  // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
-  if (code !== undefined && (CONNECTION_CODES.has(code) || code === 'X_POOL_DNS')) {
-    return kit.connection({ origin, causeCode: code, cause: error });
-  }
-  const protocol = protocolCode(error);
+  // First: a 101 nobody asked for arrives as undici's socket error, which is a connection code.
+  const protocol = protocolCode(error, answered);
   if (protocol !== undefined) {
     // The cause keeps undici's message and code, never its copy of the server's bytes (`data`):
     // they are the server's text, unredacted, and may echo the request's credentials.
     const cause = Object.assign(new Error(String((error as Error).message)), { code: protocol });
-    return kit.connection({ origin, causeCode: protocol, cause });
+    return kit.protocol({ origin, causeCode: protocol, cause });
+  }
+  // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
+  // A body cut short after its headers said its length: the connection broke under it.
+  if (
+    code !== undefined &&
+    (CONNECTION_CODES.has(code) ||
+      code === 'X_POOL_DNS' ||
+      code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+  ) {
+    return kit.connection({ origin, causeCode: code, cause: error });
   }
   return error;
 }

@@ -1,0 +1,66 @@
+// The error of an answer that arrived but cannot be read as HTTP: the server was reached, so it is
+// not a connection failure, and sending the request again could run a generation twice.
+import { type ErrorOrigin, ProviderError } from './errors';
+
+/** What was wrong with an answer that is not valid HTTP, or not in the coding asked for. */
+export interface ProtocolErrorInit {
+  /** The origin that was called (never with credentials). */
+  origin: string;
+  /**
+   * What was wrong: undici's code (`HPE_INVALID_HEADER_TOKEN`, `UND_ERR_HEADERS_OVERFLOW`...),
+   * `UNEXPECTED_UPGRADE` or `UNEXPECTED_CONTINUE` for a 101 or 100 nobody asked for, or
+   * `CONTENT_ENCODING` for a body in a coding the provider does not decode.
+   */
+  causeCode: string;
+  /** The answer's `Content-Encoding` (secrets scrubbed, cut short), for `CONTENT_ENCODING`. */
+  contentEncoding?: string | undefined;
+  /**
+   * False when the request's own headers replaced `accept-encoding: identity` (the user's
+   * `headers`): the message then points at them instead of at a proxy.
+   */
+  askedIdentity?: boolean | undefined;
+  /** undici's error, without the server's bytes it keeps (they may echo credentials). */
+  cause?: unknown;
+}
+
+/**
+ * The server answered with something that is not valid HTTP (another service on the port, a
+ * proxy that mangles the answer: `causeCode` `HPE_*`, `UND_ERR_HEADERS_OVERFLOW`...), or with a
+ * body in a `Content-Encoding` other than identity although identity was asked for (`causeCode`
+ * `CONTENT_ENCODING`, refused at its headers, its body unread). Never retried: the server
+ * answered, maybe after it started generating. No byte of the answer is in the message.
+ */
+export class ProviderProtocolError extends ProviderError {
+  /** What was wrong with the answer (see {@link ProtocolErrorInit.causeCode}). */
+  readonly causeCode: string;
+  /** The origin that was called (never with credentials). */
+  readonly origin: string;
+  /** The answer's `Content-Encoding` (secrets scrubbed), when that is what was wrong. */
+  readonly contentEncoding: string | undefined;
+
+  constructor(init: ProtocolErrorInit & { from: ErrorOrigin }) {
+    super(protocolMessage(init), {
+      origin: init.from,
+      kind: 'protocol',
+      reason: 'PROTOCOL',
+      retryable: false,
+      cause: init.cause,
+    });
+    this.name = 'ProviderProtocolError';
+    this.causeCode = init.causeCode;
+    this.origin = init.origin;
+    this.contentEncoding = init.contentEncoding;
+  }
+}
+
+/** What happened and what to check, in the words of the failure. */
+function protocolMessage(init: ProtocolErrorInit & { from: ErrorOrigin }): string {
+  const at = `${init.from.label} at ${init.origin}`;
+  if (init.contentEncoding === undefined) {
+    return `${at} answered with something that is not valid HTTP (${init.causeCode}): is another service listening on that port, or a proxy in between altering the answer?`;
+  }
+  const answered = `${at} answered with a body in Content-Encoding "${init.contentEncoding}" (${init.causeCode})`;
+  return init.askedIdentity === false
+    ? `${answered}, which the provider does not decode: the accept-encoding of your headers allows it; leave that header out`
+    : `${answered}, though the request asked for identity: is a proxy in between compressing answers? It must pass them on unencoded`;
+}

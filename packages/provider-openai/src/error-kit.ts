@@ -1,0 +1,41 @@
+import type {
+  ContextOverflowInit,
+  ErrorKit,
+  PartialResponse,
+  ProtocolErrorInit,
+  TimeoutErrorInit,
+} from '@x/provider-core';
+import {
+  CircuitOpenError,
+  ContextOverflowError,
+  IncompleteStreamError,
+  LocalLimitError,
+  OpenAIConnectionError,
+  OpenAIProtocolError,
+  OpenAIStreamError,
+  type OpenAIStreamErrorInit,
+  OpenAITimeoutError,
+  originOf,
+  ProviderClosedError,
+} from './errors';
+
+/** The constructors the shared request path uses, naming `label` (the preset's) in messages. */
+export function openAIErrorKit(label: string): ErrorKit {
+  return Object.freeze({
+    origin: originOf(label),
+    timeout: (init: TimeoutErrorInit) => new OpenAITimeoutError({ ...init, label }),
+    connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
+      new OpenAIConnectionError({ ...init, label }),
+    protocol: (init: ProtocolErrorInit) => new OpenAIProtocolError({ ...init, label }),
+    stream: (init: Omit<OpenAIStreamErrorInit, 'label'>) =>
+      new OpenAIStreamError({ ...init, label }),
+    incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
+      new IncompleteStreamError({ ...init, label }),
+    contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, label }),
+    closed: () => new ProviderClosedError({ label }),
+    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
+      new CircuitOpenError({ ...init, label }),
+    localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
+      new LocalLimitError({ ...init, label }),
+  });
+}

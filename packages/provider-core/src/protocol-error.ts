@@ -31,7 +31,10 @@ export interface ProtocolErrorInit {
  * answered, maybe after it started generating. No byte of the answer is in the message.
  */
 export class ProviderProtocolError extends ProviderError {
-  /** What was wrong with the answer (see {@link ProtocolErrorInit.causeCode}). */
+  /**
+   * What was wrong with the answer: undici's code (`HPE_*`, `UND_ERR_HEADERS_OVERFLOW`...),
+   * `UNEXPECTED_UPGRADE`, `UNEXPECTED_CONTINUE` or `CONTENT_ENCODING`.
+   */
   readonly causeCode: string;
   /** The origin that was called (never with credentials). */
   readonly origin: string;

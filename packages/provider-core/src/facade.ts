@@ -11,8 +11,8 @@ import type { ProviderCore } from './provider-core';
 
 /**
  * The members every provider exposes the same way: statistics, metrics, listeners, the composed
- * pieces and closing. A provider extends it and calls {@link ProviderFacade.attach} once its core
- * is built, so the public surface is written once rather than once per provider.
+ * pieces, closing and destroying. A provider extends it and calls {@link ProviderFacade.attach}
+ * once its core is built, so the public surface is written once rather than once per provider.
  */
 export abstract class ProviderFacade {
   #core: ProviderCore | undefined;
@@ -138,10 +138,28 @@ export abstract class ProviderFacade {
 
   /**
    * Stops accepting calls and closes what the provider created (pool, limiter); shared instances
-   * are left open. Every caller waits for the same closing. Idempotent.
+   * are left open. A call waiting out a retry backoff ends with `ProviderClosedError`; a request
+   * on a socket runs to its own deadline. Every caller waits for the same closing. Idempotent.
    */
   close(): Promise<void> {
     return this.#the().close();
+  }
+
+  /**
+   * Does what {@link close} does, and ends every call in flight at once with
+   * `ProviderClosedError`: queued (rate limit, `maxConcurrent`, pool), waiting for an answer,
+   * reading one (a stream's next read rejects), or waiting out a retry backoff. Its socket, queue
+   * place and deadlines are released: a pool the provider created is destroyed; a shared pool
+   * stays open for its other users, only this provider's requests are aborted. A caller whose own
+   * signal aborted first keeps its reason. Resolves once what the provider created is closed.
+   * Idempotent; a {@link close} in progress resolves too, and a `close()` afterwards returns the
+   * same promise.
+   *
+   * @example
+   * process.once('SIGTERM', () => void provider.destroy());
+   */
+  destroy(): Promise<void> {
+    return this.#the().destroy();
   }
 
   /** `await using provider = create...()` closes it at the end of the scope. */

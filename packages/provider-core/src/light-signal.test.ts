@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { LightSignal, realSignal } from './light-signal';
+import { CallSignal, LightSignal, realSignal } from './light-signal';
 
 describe('LightSignal', () => {
   it('runs each listener once, with the reason set, when aborted', () => {
@@ -30,6 +31,59 @@ describe('LightSignal', () => {
     const reason = new Error('gone');
     signal.abort(reason);
     expect(() => signal.throwIfAborted()).toThrow(reason);
+  });
+});
+
+describe('LightSignal.follow', () => {
+  it('aborts every follower with its reason, after its own listeners, except one that unfollowed', () => {
+    const leader = new LightSignal();
+    const followers = Array.from({ length: 5 }, () => new LightSignal());
+    for (const follower of followers) follower.follow(leader);
+    const order: string[] = [];
+    leader.addEventListener('abort', () => order.push('leader'));
+    followers[0]!.addEventListener('abort', () => {
+      order.push('follower');
+      // What an abort runs may let go of another follower: the others still abort.
+      followers[3]!.unfollow();
+    });
+    followers[2]!.unfollow();
+    const reason = new Error('destroyed');
+    leader.abort(reason);
+    expect(order).toEqual(['leader', 'follower']);
+    expect(followers.map((f) => f.aborted)).toEqual([true, true, false, true, true]);
+    expect(followers[4]!.reason).toBe(reason);
+  });
+
+  it('aborts at once when its leader already has, and leaves its leader when it aborts first', () => {
+    const leader = new LightSignal();
+    leader.abort(new Error('early'));
+    const late = new LightSignal();
+    late.follow(leader);
+    expect(late.reason).toEqual(new Error('early'));
+    const running = new LightSignal();
+    const follower = new LightSignal();
+    follower.follow(running);
+    follower.abort(new Error('own'));
+    running.abort(new Error('later'));
+    expect(follower.reason).toEqual(new Error('own'));
+  });
+});
+
+describe('CallSignal', () => {
+  it("aborts with the caller's signal or the ending one, whichever is first, until released", () => {
+    const ending = new LightSignal();
+    const caller = new AbortController();
+    const first = new CallSignal(ending, caller.signal);
+    const released = new CallSignal(ending, caller.signal);
+    released.release();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('the caller left');
+    caller.abort(reason);
+    ending.abort(new Error('destroyed'));
+    expect(first.reason).toBe(reason);
+    expect(released.aborted).toBe(false);
+    const after = new CallSignal(new LightSignal(), caller.signal);
+    expect(after.reason).toBe(reason);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Pool } from '@x/pool';
 import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { ErrorKit } from './errors';
 import { streamAttempt } from './http/attempt';
+import { joinEnding, releaseSignal } from './light-signal';
 import type { ProviderEventMap } from './observe/events';
 import { buildFamilies, type MetricFamily, metricPrefix } from './observe/families';
 import { watchBreaker } from './observe/log';
@@ -30,6 +31,7 @@ export class ProviderCore {
   readonly #rt: Runtime;
   readonly #unsubscribe: Array<() => void> = [];
   #closing: Promise<void> | undefined;
+  #destroying: Promise<void> | undefined;
 
   constructor(config: CoreConfig) {
     this.#rt = createRuntime(config);
@@ -47,9 +49,17 @@ export class ProviderCore {
     return this.#rt.kit;
   }
 
-  /** True once {@link close} was called. */
+  /** True once {@link close} or {@link destroy} was called. */
   get closed(): boolean {
     return this.#rt.closed;
+  }
+
+  /**
+   * Aborted by {@link close} and {@link destroy}: a wait of the provider's own outside the
+   * request path (a readiness poll's backoff) ends with it.
+   */
+  get closeSignal(): AbortSignal {
+    return this.#rt.closing.signal;
   }
 
   /** Scrubs every known secret out of text (server messages) before it goes anywhere. */
@@ -57,7 +67,7 @@ export class ProviderCore {
     return this.#rt.redactor.redact(text);
   }
 
-  /** Throws the provider's closed error once {@link close} was called. */
+  /** Throws the provider's closed error once {@link close} or {@link destroy} was called. */
   assertOpen(): void {
     if (this.#rt.closed) throw this.#rt.kit.closed();
   }
@@ -125,56 +135,58 @@ export class ProviderCore {
     maxBytes = 64 * 1024,
   ): Promise<string> {
     const rt = this.#rt;
-    const pendingHeaders = headersFor(rt, 'application/json', signal);
-    const { headers, key } =
-      pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-    const parts: Buffer[] = [];
-    let size = 0;
-    // A HEAD reads no body: it only says something answers there (an API's root may be a page).
-    let page: WebPage | undefined;
-    const onContentType = (contentType: string | undefined): void => {
-      if (method === 'GET' && isWebPage(contentType)) page = new WebPage(contentType!);
-    };
-    const redact = rt.redactor.redactFor(key, endpoint);
+    const joined = joinEnding(rt.ending, signal);
     try {
-      for await (const chunk of streamAttempt(
-        attemptInit(
-          rt,
-          {
-            endpoint,
-            method,
-            headers,
-            body: undefined,
-            model: undefined,
-            signal,
-            callerSignal: signal,
-            redact,
-          },
-          false,
-        ),
-        undefined,
-        onContentType,
-      )) {
-        // Leaving the loop closes the socket: a page may never end.
-        if (page !== undefined) {
-          if (page.keep(chunk)) break;
-          continue;
+      const pendingHeaders = headersFor(rt, 'application/json', joined);
+      const { headers, key } =
+        pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+      const parts: Buffer[] = [];
+      let size = 0;
+      // A HEAD reads no body: it only says something answers there (an API's root may be a page).
+      let page: WebPage | undefined;
+      const onContentType = (contentType: string | undefined): void => {
+        if (method === 'GET' && isWebPage(contentType)) page = new WebPage(contentType!);
+      };
+      const redact = rt.redactor.redactFor(key, endpoint);
+      const call = {
+        endpoint,
+        method,
+        headers,
+        body: undefined,
+        model: undefined,
+        signal: joined,
+        callerSignal: signal,
+        redact,
+      };
+      try {
+        for await (const chunk of streamAttempt(
+          attemptInit(rt, call, false),
+          undefined,
+          onContentType,
+        )) {
+          // Leaving the loop closes the socket: a page may never end.
+          if (page !== undefined) {
+            if (page.keep(chunk)) break;
+            continue;
+          }
+          size += chunk.byteLength;
+          if (size > maxBytes) {
+            throw rt.kit.stream({
+              reason: 'too-large',
+              message: `${rt.identity.label}'s ${endpoint} answer exceeded ${maxBytes} bytes`,
+              partial: EMPTY_PARTIAL,
+            });
+          }
+          parts.push(Buffer.from(chunk));
         }
-        size += chunk.byteLength;
-        if (size > maxBytes) {
-          throw rt.kit.stream({
-            reason: 'too-large',
-            message: `${rt.identity.label}'s ${endpoint} answer exceeded ${maxBytes} bytes`,
-            partial: EMPTY_PARTIAL,
-          });
-        }
-        parts.push(Buffer.from(chunk));
+        if (page !== undefined) throw page.error(rt, endpoint, 'application/json', redact);
+      } catch (error) {
+        throw withPartial(rt, error, endpoint, undefined);
       }
-      if (page !== undefined) throw page.error(rt, endpoint, 'application/json', redact);
-    } catch (error) {
-      throw withPartial(rt, error, endpoint, undefined);
+      return Buffer.concat(parts).toString('utf8');
+    } finally {
+      releaseSignal(joined);
     }
-    return Buffer.concat(parts).toString('utf8');
   }
 
   /** A JSON-serialisable snapshot of the counters. Never resets them. */
@@ -251,21 +263,64 @@ export class ProviderCore {
 
   /**
    * Stops accepting calls and closes what the provider created (pool or agent, limiter); shared
-   * instances are left open. Every caller waits for the same closing. Idempotent.
+   * instances are left open. A call waiting out a retry backoff ends with the closed error; a
+   * request on a socket runs to its end. Every caller waits for the same closing. Idempotent;
+   * after {@link destroy}, its promise.
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     const rt = this.#rt;
-    rt.closed = true;
-    rt.closing.abort();
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#refuse();
     this.#closing = Promise.all([
       rt.agent?.close(),
       rt.ownPool ? rt.pool?.close() : undefined,
-      rt.limit?.own === true ? rt.limit.limiter.close() : undefined,
-      rt.concurrency?.own === true ? rt.concurrency.limiter.close() : undefined,
+      ...this.#ownLimitersClosed(),
     ]).then(noop);
     return this.#closing;
+  }
+
+  /**
+   * Does what {@link close} does, and ends every call in flight at once with the closed error
+   * (queued, on a socket, mid-stream or in a backoff), releasing its queue place, its socket and
+   * its deadlines: a pool or agent the provider created is destroyed; the requests of a shared
+   * pool are aborted one by one and the pool stays open for its other users. Resolves once what
+   * the provider created is closed. Idempotent; ends a {@link close} in progress, whose promise
+   * resolves too.
+   */
+  destroy(): Promise<void> {
+    if (this.#destroying !== undefined) return this.#destroying;
+    const rt = this.#rt;
+    this.#refuse();
+    // Every call's signal follows this one (see `Runtime.ending`): the abort reaches each wait.
+    rt.ending.abort(rt.kit.closed());
+    const closing = this.#closing;
+    this.#destroying = Promise.all([
+      rt.agent?.destroy(),
+      rt.ownPool ? rt.pool?.destroy() : undefined,
+      ...this.#ownLimitersClosed(),
+      // A close in progress is waited for: undici's Agent, once closing, leaves the connections
+      // it closes out of destroy(); they end as their requests, aborted above, do.
+      closing,
+    ]).then(noop);
+    this.#closing = this.#destroying;
+    return this.#destroying;
+  }
+
+  /** New calls are refused and backoffs end (`close()` and `destroy()` both). */
+  #refuse(): void {
+    const rt = this.#rt;
+    rt.closed = true;
+    rt.closing.abort();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** Closes the limiters the provider created: their waiters end with the closed error. */
+  #ownLimitersClosed(): unknown[] {
+    const { limit, concurrency } = this.#rt;
+    return [
+      limit?.own === true ? limit.limiter.close() : undefined,
+      concurrency?.own === true ? concurrency.limiter.close() : undefined,
+    ];
   }
 
   /** `await using core = ...` closes it. */

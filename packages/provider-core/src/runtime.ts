@@ -21,6 +21,7 @@ import { type AuthHeaders, type CredentialSource, Credentials } from './credenti
 import type { ErrorKit } from './errors';
 import type { ExchangeObserver, HttpErrorMapper } from './http/failures';
 import { resolveTransport, type Transport } from './http/transport';
+import { LightSignal } from './light-signal';
 import { Audit } from './observe/audit';
 import { createProviderTopics, type ProviderTopics } from './observe/events';
 import { logEvents } from './observe/log';
@@ -115,8 +116,18 @@ export interface Runtime {
   readonly log: PackageLog;
   readonly telemetry: Telemetry | undefined;
   closed: boolean;
-  /** Aborted by `close()`: ends the retry backoffs waiting then, with their timers. */
+  /**
+   * Aborted by `close()` and `destroy()`: ends the retry backoffs waiting then, with their
+   * timers.
+   */
   readonly closing: AbortController;
+  /**
+   * Aborted by `destroy()` with the closed error. Every call runs under a signal that follows it
+   * (`beginCall`, `joinEnding`), and every attempt under one that follows the call's
+   * (`AttemptSignal`): each call in flight ends at once, wherever it waits, leaving its queue,
+   * its socket and its deadlines.
+   */
+  readonly ending: LightSignal;
 }
 
 /** The cache TTL of a provider that keeps nothing out: one function, so shared caches compare equal. */
@@ -161,7 +172,13 @@ export function createRuntime(config: CoreConfig): Runtime {
   const retry = retryParts(options.retry);
   const tokens = resolveTokens(options.tokens, config.tokenKeys);
   const share = resolveShare(options.share);
-  const limit = resolveRateLimit(options.rateLimit, defaults, share.rateLimit);
+  const ending = new LightSignal();
+  const limit = resolveRateLimit(
+    options.rateLimit,
+    defaults,
+    share.rateLimit,
+    ending as unknown as AbortSignal,
+  );
   const slots = share.maxConcurrent;
   const concurrency =
     slots === undefined
@@ -218,7 +235,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     breaker,
     limit,
     concurrency,
-    cache: new CacheStage(cache, stats, topics),
+    cache: new CacheStage(cache, stats, topics, ending),
     context: new ContextStage<any>({
       tokens,
       provider: identity.tokens,
@@ -276,6 +293,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     }),
     closed: false,
     closing,
+    ending,
   };
   return runtime;
 }

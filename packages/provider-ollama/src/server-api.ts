@@ -135,8 +135,14 @@ export class ServerApi {
                 });
           }
           // The backoff's next step, or half of what is left when the step would pass the
-          // deadline: a server that comes up shortly before it is still seen.
-          await sleep(delay < left ? delay : left / 2, signal);
+          // deadline: a server that comes up shortly before it is still seen. close() and
+          // destroy() end it: the next probe would be refused.
+          await sleep(
+            delay < left ? delay : left / 2,
+            anySignal(signal, this.#core.closeSignal),
+          ).catch(() => {
+            throw signal?.aborted ? signal.reason : this.#core.kit.closed();
+          });
         }
       }
     } finally {

@@ -76,8 +76,11 @@ export interface ResolvedRateLimit {
   own: boolean;
   key: string;
   timeoutMs: number;
-  /** `{ timeoutMs }`, made once: the options of a wait without a signal. */
-  waitOptions: Readonly<{ timeoutMs: number }>;
+  /**
+   * `{ timeoutMs, signal }`, made once: the options of a wait under the provider's `ending`
+   * signal, the signal of every call that has none of its own.
+   */
+  waitOptions: Readonly<{ timeoutMs: number; signal: AbortSignal | undefined }>;
   hasRequests: boolean;
   tokensCapacity: number | undefined;
 }
@@ -185,6 +188,7 @@ export function resolveRateLimit(
   value: unknown,
   defaults: PieceDefaults,
   shared?: string,
+  ending?: AbortSignal,
 ): ResolvedRateLimit | undefined {
   if (value === false) return undefined;
   if (isLimiter(value)) {
@@ -194,7 +198,7 @@ export function resolveRateLimit(
       own: false,
       key: defaults.id,
       timeoutMs: 60_000,
-      waitOptions: Object.freeze({ timeoutMs: 60_000 }),
+      waitOptions: Object.freeze({ timeoutMs: 60_000, signal: ending }),
       hasRequests: value.limits.some((l) => l.name === 'requests'),
       tokensCapacity: tokens?.capacity,
     };
@@ -233,7 +237,7 @@ export function resolveRateLimit(
     own: shared === undefined,
     key: o.key ?? shared ?? defaults.id,
     timeoutMs,
-    waitOptions: Object.freeze({ timeoutMs }),
+    waitOptions: Object.freeze({ timeoutMs, signal: ending }),
     hasRequests: true,
     tokensCapacity: o.tokensPerMinute,
   };

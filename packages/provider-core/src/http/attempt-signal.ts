@@ -1,16 +1,20 @@
 import { onAbort } from '@x/internal';
 import type { ProviderTimeoutError } from '../errors';
-import { LightSignal, realSignal } from '../light-signal';
+import { LightSignal } from '../light-signal';
 
 /**
  * The signals of one attempt folded into the one the transport gets, plus the deadline that may
- * fire. With a single signal and no deadline to enforce through it, that signal is handed over as
- * is; otherwise a built-in transport gets a {@link LightSignal}, a custom one an
- * `AbortController`'s signal.
+ * fire. With a single real signal (or none) and no deadline to enforce through it, that signal is
+ * handed over as is; otherwise the attempt has a {@link LightSignal} of its own (a custom
+ * transport gets it as a real `AbortSignal`).
+ *
+ * A light source (the call's signal) is followed, never listened to nor handed over: it may be
+ * the provider's `ending` signal itself, which every call without a signal of its own shares, and
+ * what a transport adds to the signal it gets would collect there.
  */
 export class AttemptSignal {
   readonly signal: AbortSignal | undefined;
-  readonly #abort: ((reason: unknown) => void) | undefined;
+  readonly #link: LightSignal | undefined;
   readonly #sources: ReadonlyArray<AbortSignal | undefined>;
   #stops: Array<() => void> | undefined;
   timeoutError: ProviderTimeoutError | undefined;
@@ -29,35 +33,29 @@ export class AttemptSignal {
       single = source;
       count++;
     }
-    if (count <= 1 && !needController) {
-      // A custom transport is code outside the project: a light signal reaches it as a real one.
-      this.signal = light ? single : realSignal(single);
+    if (count <= 1 && !needController && !(single instanceof LightSignal)) {
+      this.signal = single;
       return;
     }
-    let abort: (reason: unknown) => void;
-    if (light) {
-      const link = new LightSignal();
-      this.signal = link as unknown as AbortSignal;
-      abort = (reason) => link.abort(reason);
-    } else {
-      const controller = new AbortController();
-      this.signal = controller.signal;
-      abort = (reason) => {
-        if (!controller.signal.aborted) controller.abort(reason);
-      };
-    }
-    this.#abort = abort;
-    if (count === 0) return;
-    this.#stops = [];
+    const link = new LightSignal();
+    this.#link = link;
+    // A custom transport is code outside the project: it gets a real signal.
+    this.signal = light ? (link as unknown as AbortSignal) : link.toAbortSignal();
+    let followed = false;
     for (const source of sources) {
       if (source === undefined) continue;
-      this.#stops.push(onAbort(source, () => abort(source.reason)));
+      if (!followed && source instanceof LightSignal) {
+        followed = true;
+        link.follow(source);
+      } else {
+        (this.#stops ??= []).push(onAbort(source, () => link.abort(source.reason)));
+      }
     }
   }
 
   /** Aborts the transport (a deadline fired, or the consumer left). */
   abort(reason: unknown): void {
-    this.#abort?.(reason);
+    this.#link?.abort(reason);
   }
 
   /** Why the attempt was cut, if it was: a deadline, or an aborted signal's reason. */
@@ -68,6 +66,7 @@ export class AttemptSignal {
   }
 
   release(): void {
+    this.#link?.unfollow();
     const stops = this.#stops;
     if (stops === undefined) return;
     this.#stops = undefined;

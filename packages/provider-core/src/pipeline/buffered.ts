@@ -3,6 +3,7 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { readAttempt } from '../http/attempt';
+import { joinEnding, releaseSignal } from '../light-signal';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
@@ -42,6 +43,7 @@ export async function complete<Request extends CoreRequest, Response extends Cor
     kit: rt.kit,
     totalMs: rt.timeouts.totalMs,
     callerSignal: request.signal,
+    ending: rt.ending,
   });
   if (op.name === 'embed') rt.stats.embeddings++;
   const call = rt.telemetry?.start(op.name, model, request, false);
@@ -229,17 +231,22 @@ export async function request(
   init: PlainCallInit,
 ): Promise<{ text: string; attempts: number }> {
   if (rt.closed) throw rt.kit.closed();
-  const { endpoint, model, signal } = init;
-  const call = await plainCall(rt, init, 'application/json');
-  return withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
-    try {
-      // Server metadata is answered at once: it must arrive whole within `firstTokenMs`.
-      const buffer = await readWhole(rt, call, undefined, true);
-      return { text: buffer.toString('utf8'), attempts: attempt };
-    } catch (error) {
-      throw withPartial(rt, error, endpoint, undefined);
-    }
-  }).catch((error: unknown) => {
-    throw normalizeFailure(rt, error, signal);
-  });
+  const { endpoint, model } = init;
+  const signal = joinEnding(rt.ending, init.signal);
+  try {
+    const call = await plainCall(rt, init, 'application/json', signal);
+    return await withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
+      try {
+        // Server metadata is answered at once: it must arrive whole within `firstTokenMs`.
+        const buffer = await readWhole(rt, call, undefined, true);
+        return { text: buffer.toString('utf8'), attempts: attempt };
+      } catch (error) {
+        throw withPartial(rt, error, endpoint, undefined);
+      }
+    }).catch((error: unknown) => {
+      throw normalizeFailure(rt, error, init.signal);
+    });
+  } finally {
+    releaseSignal(signal);
+  }
 }

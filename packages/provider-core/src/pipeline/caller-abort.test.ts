@@ -157,6 +157,33 @@ describe('complete() aborted by the caller', () => {
     expect(core.stats()).toMatchObject({ successes: 1, requests: 2 });
   });
 
+  it.each([
+    ['without', {}],
+    ['with', { totalMs: 600_000 }],
+  ])(
+    'counts as cancelled when aborted while waiting out a retry backoff, %s a total deadline (real clock)',
+    async (_, timeouts) => {
+      const s = await server((_req, res) => {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '60' });
+        res.end('{"error":"busy"}');
+      });
+      const { core, errors } = provider(s.url, {
+        timeouts,
+        retry: { retries: 1 },
+        breaker: false,
+      });
+      const controller = new AbortController();
+      const pending = core.complete(chat, { ...ask, signal: controller.signal });
+      await vi.waitFor(() => expect(core.stats().retries).toBe(1));
+      controller.abort(reason);
+      // At once: not after the 60 s the server asked for.
+      await expect(pending).rejects.toBe(reason);
+      expect(s.requests).toHaveLength(1);
+      expect(core.stats()).toMatchObject({ failures: 0, cancelled: 1, inFlight: 0 });
+      expect(errors).toEqual([]);
+    },
+  );
+
   it('stays a failure that counts against the breaker when the total deadline ends it (real clock)', async () => {
     const s = await server(silent);
     const { core, errors } = provider(s.url, { timeouts: { totalMs: 50 } });

@@ -2,6 +2,7 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
+import { joinEnding, releaseSignal } from '../light-signal';
 import type { StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
@@ -9,7 +10,13 @@ import { withRetries } from '../stages/retry';
 import { EMPTY_PARTIAL } from '../types';
 import { normalizeFailure } from './normalize';
 import { Progress } from './progress';
-import { attemptInit, type PlainCallInit, plainCall, withPartial } from './shared';
+import {
+  attemptInit,
+  type CallRequest,
+  type PlainCallInit,
+  plainCall,
+  withPartial,
+} from './shared';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */
 export interface MessagesInit<T> extends PlainCallInit {
@@ -31,8 +38,15 @@ export async function* messages<T>(
   init: MessagesInit<T>,
 ): AsyncGenerator<T, void, undefined> {
   if (rt.closed) throw rt.kit.closed();
-  const { endpoint, model, signal } = init;
-  const call = await plainCall(rt, init, init.format.accept);
+  const { endpoint, model } = init;
+  const signal = joinEnding(rt.ending, init.signal);
+  let call: CallRequest;
+  try {
+    call = await plainCall(rt, init, init.format.accept, signal);
+  } catch (error) {
+    releaseSignal(signal);
+    throw error;
+  }
   const { redact } = call;
   const open = (breakerSignal: AbortSignal | undefined) =>
     streamAttempt(attemptInit(rt, call, true, breakerSignal));
@@ -75,7 +89,9 @@ export async function* messages<T>(
       // each attempt's deadlines count from its own send
       progress = new Progress(rt);
       read.progress = 0;
-      const body = init.breaker ? streamThroughBreaker(rt.breaker, signal, open) : open(undefined);
+      const body = init.breaker
+        ? streamThroughBreaker(rt.breaker, init.signal, open)
+        : open(undefined);
       try {
         await fill(body);
         // Nothing reached the caller yet: a failure here may still be retried.
@@ -97,8 +113,9 @@ export async function* messages<T>(
       await fill(source);
     }
   } catch (error) {
-    throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), signal);
+    throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), init.signal);
   } finally {
     await source?.return(undefined).catch(() => {});
+    releaseSignal(signal);
   }
 }

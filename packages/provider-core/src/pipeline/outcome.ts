@@ -68,8 +68,8 @@ export function succeeded(
 /**
  * Ends a call that has no answer. One its caller aborted, in any phase (queued, waiting for the
  * answer, reading it), is cancelled: the caller's choice is no failure of the provider, so it
- * must not show as one in the failure counts, alerts and error logs that track the server. Any
- * other end failed. Returns the error to throw.
+ * must not show as one in the failure counts, alerts and error logs that track the server. So is
+ * one that `destroy()` ended: the owner's choice. Any other end failed. Returns the error to throw.
  */
 export function ended(
   rt: Runtime,
@@ -79,7 +79,9 @@ export function ended(
   callerSignal: AbortSignal | undefined,
   call?: CallTelemetry,
 ): unknown {
-  if (callerSignal?.aborted !== true) return failed(rt, raw, model, endpoint, callerSignal, call);
+  if (callerSignal?.aborted !== true && !rt.ending.aborted) {
+    return failed(rt, raw, model, endpoint, callerSignal, call);
+  }
   cancelled(rt, model, call);
   return normalizeFailure(rt, raw, callerSignal);
 }

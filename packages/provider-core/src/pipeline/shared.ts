@@ -14,7 +14,10 @@ export interface CallRequest {
   body: string | undefined;
   /** The model, to name it in a not-found error. */
   model: string | undefined;
-  /** The call's signal (the caller's, joined with the total deadline). */
+  /**
+   * The call's signal: the caller's, joined with the total deadline and the provider's `ending`
+   * (`beginCall`, `joinEnding`).
+   */
   signal: AbortSignal | undefined;
   /**
    * The caller's own signal: the breaker ignores what follows its abort, so it must not be given
@@ -34,13 +37,17 @@ export interface PlainCallInit {
   signal: AbortSignal | undefined;
 }
 
-/** What a call outside the answer path sends on every attempt: its headers, body and redactor. */
+/**
+ * What a call outside the answer path sends on every attempt: its headers, body and redactor.
+ * `signal` is the call's (`joinEnding` of the caller's); the breaker is given the caller's own.
+ */
 export async function plainCall(
   rt: Runtime,
   init: PlainCallInit,
   accept: string,
+  signal: AbortSignal,
 ): Promise<CallRequest> {
-  const { endpoint, signal } = init;
+  const { endpoint } = init;
   const pendingHeaders = headersFor(rt, accept, signal);
   const { headers, key } =
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
@@ -51,7 +58,7 @@ export async function plainCall(
     body: init.payload === undefined ? undefined : JSON.stringify(init.payload),
     model: init.model,
     signal,
-    callerSignal: signal,
+    callerSignal: init.signal,
     redact: rt.redactor.redactFor(key, endpoint),
   };
 }

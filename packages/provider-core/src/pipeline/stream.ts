@@ -36,6 +36,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     kit: rt.kit,
     totalMs: rt.timeouts.totalMs,
     callerSignal: request.signal,
+    ending: rt.ending,
   });
   rt.stats.streams++;
   const { signal, started } = scope;

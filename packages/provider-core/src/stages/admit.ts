@@ -54,7 +54,10 @@ function waitOptions(
   limit: ResolvedRateLimit,
   signal: AbortSignal | undefined,
 ): { signal?: AbortSignal | undefined; timeoutMs: number } {
-  return signal === undefined ? limit.waitOptions : { signal, timeoutMs: limit.timeoutMs };
+  const made = limit.waitOptions;
+  return signal === undefined || signal === made.signal
+    ? made
+    : { signal, timeoutMs: limit.timeoutMs };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Cache } from '@x/cache';
-import { realSignal } from '../light-signal';
+import { CallSignal, type LightSignal, realSignal } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
@@ -55,11 +55,30 @@ export class CacheStage {
   readonly cache: Cache | undefined;
   readonly #stats: StatsRecorder;
   readonly #topics: ProviderTopics;
+  /** The provider's `ending` signal (`destroy()`). */
+  readonly #ending: LightSignal;
 
-  constructor(cache: Cache | undefined, stats: StatsRecorder, topics: ProviderTopics) {
+  constructor(
+    cache: Cache | undefined,
+    stats: StatsRecorder,
+    topics: ProviderTopics,
+    ending: LightSignal,
+  ) {
     this.cache = cache;
     this.#stats = stats;
     this.#topics = topics;
+    this.#ending = ending;
+  }
+
+  /**
+   * The signal a cache call is given: none for the provider's `ending` signal, which is the
+   * signal of every call that has none of its own. The cache would check it and listen to it on
+   * each call, for nothing: a waiter gets what the load ends with, and the load follows `ending`.
+   */
+  #options(signal: AbortSignal | undefined): { signal: AbortSignal | undefined } | undefined {
+    if (signal === undefined || (signal as unknown) === this.#ending) return undefined;
+    // The cache may hand the signal to its store: code of the user's, which needs a real one.
+    return { signal: realSignal(signal) };
   }
 
   /** Decides how a request meets the cache (bypassed, refreshed, or read through). */
@@ -84,15 +103,27 @@ export class CacheStage {
     load: (signal: AbortSignal | undefined) => Promise<Response>,
   ): Promise<Response> {
     const cache = this.cache!;
+    const ending = this.#ending;
     let own: Response | undefined;
     const value = await cache.getOrLoad(
       key,
       async (loaderSignal) => {
-        own = await load(loaderSignal);
+        // The load is this provider's request, whoever else waits for it: destroy() ends it. A
+        // call without a signal of its own runs it under `ending` itself: the cache's signal
+        // aborts once every waiter left, and that call, which gave the cache none, never leaves.
+        if ((signal as unknown) === ending) {
+          own = await load(signal);
+        } else {
+          const joined = new CallSignal(ending, loaderSignal);
+          try {
+            own = await load(joined as unknown as AbortSignal);
+          } finally {
+            joined.release();
+          }
+        }
         return { response: own } satisfies CachedAnswer<Response>;
       },
-      // The cache may hand the signal to its store: code of the user's, which needs a real one.
-      signal === undefined ? undefined : { signal: realSignal(signal) },
+      this.#options(signal),
     );
     if (own !== undefined) {
       this.#stats.cacheMiss(model);
@@ -110,8 +141,9 @@ export class CacheStage {
     model: string,
     signal: AbortSignal | undefined,
   ): Promise<CachedAnswer<Response> | undefined> {
-    const options = signal === undefined ? undefined : { signal: realSignal(signal) };
-    const hit = (await this.cache!.lookup(key, options)) as CachedAnswer<Response> | undefined;
+    const hit = (await this.cache!.lookup(key, this.#options(signal))) as
+      | CachedAnswer<Response>
+      | undefined;
     if (hit === undefined) this.#stats.cacheMiss(model);
     return hit;
   }

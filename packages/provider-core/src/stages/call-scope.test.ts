@@ -1,11 +1,16 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createErrorKit } from '../error-kit';
+import { LightSignal } from '../light-signal';
 import { StatsRecorder } from '../observe/stats';
 import { beginCall } from './call-scope';
 
 const kit = createErrorKit({ provider: 'demo', label: 'Demo' });
-const begin = (totalMs: number | undefined, callerSignal?: AbortSignal) =>
+const begin = (
+  totalMs: number | undefined,
+  callerSignal?: AbortSignal,
+  ending = new LightSignal(),
+) =>
   beginCall({
     stats: new StatsRecorder(),
     model: 'm',
@@ -13,6 +18,7 @@ const begin = (totalMs: number | undefined, callerSignal?: AbortSignal) =>
     kit,
     totalMs,
     callerSignal,
+    ending,
   });
 
 afterEach(() => {
@@ -20,10 +26,23 @@ afterEach(() => {
 });
 
 describe('beginCall', () => {
-  it("hands over the caller's signal as is (or none) when there is no total deadline", () => {
-    const caller = new AbortController().signal;
-    expect(begin(undefined, caller).signal).toBe(caller);
-    expect(begin(undefined).signal).toBeUndefined();
+  it("runs under the provider's ending signal itself when there is neither a deadline nor a caller signal", () => {
+    const ending = new LightSignal();
+    expect(begin(undefined, undefined, ending).signal).toBe(ending);
+  });
+
+  it('aborts with the ending signal while running, whatever else it follows, and not once ended', () => {
+    const ending = new LightSignal();
+    const caller = new AbortController();
+    const scopes = [begin(undefined, caller.signal, ending), begin(60_000, undefined, ending)];
+    const ended = begin(60_000, caller.signal, ending);
+    ended.end();
+    const reason = new Error('destroyed');
+    ending.abort(reason);
+    for (const scope of scopes) expect(scope.signal.reason).toBe(reason);
+    expect(ended.signal.aborted).toBe(false);
+    for (const scope of scopes) scope.end();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborts its signal with the total timeout error at totalMs, and not once ended', () => {

@@ -1,7 +1,6 @@
-import { onAbort } from '@x/internal';
 import type { ErrorKit } from '../errors';
 import { OneShot } from '../http/shared-timer';
-import { lightSignal } from '../light-signal';
+import { CallSignal, type LightSignal } from '../light-signal';
 import type { StatsRecorder } from '../observe/stats';
 import type { RetryBudget } from '../retry-policy';
 
@@ -9,10 +8,11 @@ import type { RetryBudget } from '../retry-policy';
 export interface CallScope {
   readonly started: number;
   /**
-   * The caller's signal joined with the total deadline (undefined when neither exists): a light
-   * signal when there is a deadline, made real by `realSignal()` for code outside the project.
+   * The caller's signal joined with the total deadline and the provider's `ending` signal
+   * (`destroy()`): `ending` itself when there is neither, a light signal otherwise, made real by
+   * `realSignal()` for code outside the project.
    */
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortSignal;
   /** Ends the call: clears the deadline, releases the in-flight slot. Idempotent. */
   end(): void;
   /**
@@ -25,7 +25,9 @@ export interface CallScope {
 /**
  * The call prologue, the only one: counts the call, takes an in-flight slot, deposits into the
  * retry budget, and starts the total deadline (`timeouts.totalMs`) as a signal joined with the
- * caller's. Nothing here allocates when there is no deadline and no caller signal.
+ * caller's. Every stage of the call runs under that signal, which follows the provider's `ending`
+ * (aborted by `destroy()`): with neither a deadline nor a caller signal it is `ending` itself, and
+ * no signal is allocated.
  */
 export function beginCall(init: {
   stats: StatsRecorder;
@@ -35,6 +37,8 @@ export function beginCall(init: {
   kit: ErrorKit;
   totalMs: number | undefined;
   callerSignal: AbortSignal | undefined;
+  /** The provider's signal that `destroy()` aborts. */
+  ending: LightSignal;
 }): CallScope {
   const { stats } = init;
   const started = performance.now();
@@ -46,10 +50,12 @@ export function beginCall(init: {
     if (ended) release();
     else held = release;
   };
-  if (init.totalMs === undefined) {
+  const caller = init.callerSignal;
+  const totalMs = init.totalMs;
+  if (totalMs === undefined && caller === undefined) {
     return {
       started,
-      signal: init.callerSignal,
+      signal: init.ending as unknown as AbortSignal,
       end: () => {
         if (ended) return;
         ended = true;
@@ -59,25 +65,25 @@ export function beginCall(init: {
       hold,
     };
   }
-  const totalMs = init.totalMs;
-  // A light signal: the deadline is on every call and rarely fires (see light-signal.ts).
-  const deadline = lightSignal();
+  // A light signal: a call's own signal rarely aborts, and costs little (see light-signal.ts).
+  const signal = new CallSignal(init.ending, caller);
   // On the shared timer, as the attempts' deadlines: no Node timer per call.
-  const timer = new OneShot(totalMs, () => {
-    deadline.abort(init.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
-  });
-  const caller = init.callerSignal;
-  let stopCaller: (() => void) | undefined;
-  if (caller?.aborted) deadline.abort(caller.reason);
-  else if (caller !== undefined) stopCaller = onAbort(caller, () => deadline.abort(caller.reason));
+  const timer =
+    totalMs === undefined
+      ? undefined
+      : new OneShot(totalMs, () => {
+          signal.abort(
+            init.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }),
+          );
+        });
   return {
     started,
-    signal: deadline,
+    signal: signal as unknown as AbortSignal,
     end: () => {
       if (ended) return;
       ended = true;
-      timer.cancel();
-      stopCaller?.();
+      timer?.cancel();
+      signal.release();
       stats.ended(record);
       held?.();
     },

@@ -1,6 +1,7 @@
 import { anySignal, sleep } from '@x/internal';
 import type { ResolvedRateLimit } from '../compose/pieces';
 import { type ErrorKit, isProviderError, isProviderErrorOfKind, partialOf } from '../errors';
+import { realSignal } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { ResolvedRetry } from '../options';
@@ -12,7 +13,10 @@ export interface RetryContext {
   options: ResolvedRetry;
   /** True once the provider is closed: no attempt starts after that. */
   closed: () => boolean;
-  /** Aborted by `close()`: a backoff waiting then ends at once (and its timer with it). */
+  /**
+   * Aborted by `close()` and `destroy()`: a backoff waiting then ends at once (and its timer
+   * with it).
+   */
   closing: AbortSignal;
   kit: ErrorKit;
   budget: RetryBudget | undefined;
@@ -109,8 +113,9 @@ async function retryAfter<T>(
     }
     // A ref'd timer: between attempts no socket holds the process open, and a script whose
     // only pending work is this call must not exit before the retry runs. close() ends it.
+    // (`AbortSignal.any()` does not follow a light signal: it gets the call's as a real one.)
     try {
-      await sleep(delay, anySignal(signal, context.closing));
+      await sleep(delay, anySignal(realSignal(signal), context.closing));
     } catch (stopped) {
       if (signal?.aborted) throw signal.reason;
       if (context.closed()) throw context.kit.closed();

@@ -1511,6 +1511,8 @@ describe('createOllamaProvider', () => {
     // not after the 5 s the server asked for
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(server.requests).toHaveLength(1);
+    // The owner's choice, as with destroy(): cancelled, not a failure of the server.
+    expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
   });
 
   it('rejects new calls with ProviderClosedError after close()', async () => {

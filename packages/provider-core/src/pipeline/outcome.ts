@@ -1,4 +1,4 @@
-import { partialOf } from '../errors';
+import { isProviderErrorOfKind, partialOf } from '../errors';
 import type { CallTelemetry } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
@@ -69,7 +69,7 @@ export function succeeded(
  * Ends a call that has no answer. One its caller aborted, in any phase (queued, waiting for the
  * answer, reading it), is cancelled: the caller's choice is no failure of the provider, so it
  * must not show as one in the failure counts, alerts and error logs that track the server. So is
- * one that `destroy()` ended: the owner's choice. Any other end failed. Returns the error to throw.
+ * one that `destroy()` or `close()` ended: the owner's choice. Any other end failed. Returns the error to throw.
  */
 export function ended(
   rt: Runtime,
@@ -79,7 +79,9 @@ export function ended(
   callerSignal: AbortSignal | undefined,
   call?: CallTelemetry,
 ): unknown {
-  if (callerSignal?.aborted !== true && !rt.ending.aborted) {
+  // close() ends only calls waiting out a backoff, with the closed error: the owner's choice too.
+  const ownerEnded = rt.ending.aborted || (rt.closed && isProviderErrorOfKind(raw, 'closed'));
+  if (callerSignal?.aborted !== true && !ownerEnded) {
     return failed(rt, raw, model, endpoint, callerSignal, call);
   }
   cancelled(rt, model, call);

@@ -47,6 +47,7 @@ export type RoutedChunk<C> = C extends StreamChunk<infer R> ? StreamChunk<Routed
 export class Router<D extends DeploymentOptions = DeploymentOptions> {
   readonly #rt: RouterRuntime;
   #closing: Promise<void> | undefined;
+  #destroying: Promise<void> | undefined;
 
   constructor(options: RouterOptions<D>) {
     this.#rt = new RouterRuntime(resolveOptions(options));
@@ -167,6 +168,30 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
         for (const result of results) if (result.status === 'rejected') throw result.reason;
       });
     return this.#closing;
+  }
+
+  /**
+   * {@link close}, without waiting for the providers' calls in flight to end by themselves: with
+   * `closeProviders: true` every provider is destroyed at once (its `destroy()`, else its
+   * `close()`), which ends their calls in flight, and so the router's (`RouterClosedError`); then
+   * the router closes as `close()` does. Without
+   * `closeProviders` the router owns no provider and this is `close()`. A `close()` in progress
+   * resolves with it. Idempotent.
+   */
+  destroy(): Promise<void> {
+    if (this.#destroying !== undefined) return this.#destroying;
+    const rt = this.#rt;
+    rt.closed = true;
+    const providers = rt.closeProviders ? new Set(rt.deployments.map((d) => d.provider)) : [];
+    // Destroyed first: their calls in flight end now, which is what close() waits for.
+    const destroyed = Promise.allSettled(
+      [...providers].map((p) => new Promise((ok) => ok(p.destroy ? p.destroy() : p.close?.()))),
+    );
+    const closed = this.close();
+    this.#destroying = Promise.all([destroyed, closed]).then(([results]) => {
+      for (const result of results) if (result.status === 'rejected') throw result.reason;
+    });
+    return this.#destroying;
   }
 
   /** `await using router = createRouter(...)` closes it at the end of the scope. */

@@ -68,6 +68,8 @@ export interface RoutableProvider {
   ): Promise<{ contextLength?: number | undefined }>;
   /** Called by the router's `close()` only with `closeProviders: true`. */
   close?(): Promise<void>;
+  /** Called by the router's `destroy()` only with `closeProviders: true` (else `close()`). */
+  destroy?(): Promise<void>;
 }
 
 /** The request type of a provider's `complete` (the base chat request for any provider). */

@@ -1,0 +1,105 @@
+// Real clock, real sockets, real providers: a call to a server that never answers would wait for
+// the provider's first-token deadline (300 s by default) unless destroy() ends it, so a test that
+// passes within the test timeout is one where destroy() did.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOllamaProvider, type OllamaProvider } from '@x/provider-ollama';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeProvider, HI } from './__fixtures__/fake-provider';
+import { RouterClosedError } from './errors';
+import { createRouter } from './router';
+
+const servers: http.Server[] = [];
+const providers: OllamaProvider[] = [];
+
+afterEach(async () => {
+  await Promise.all(providers.splice(0).map((p) => p.destroy()));
+  await Promise.all(
+    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
+  );
+});
+
+/** An Ollama address that accepts every request and never answers it; counts the requests. */
+async function silentOllama(): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = http.createServer((req) => {
+    requests++;
+    req.resume();
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+  };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+function ollama(url: string): OllamaProvider {
+  const provider = createOllamaProvider({ baseUrl: url, tokens: false, retry: false });
+  providers.push(provider);
+  return provider;
+}
+
+describe('destroy()', () => {
+  it('with closeProviders: true, destroys the providers, which ends the calls in flight at once', async () => {
+    const server = await silentOllama();
+    const first = ollama(server.url);
+    const second = ollama(server.url);
+    const router = createRouter({
+      deployments: [
+        { id: 'first', group: 'chat', provider: first, model: 'llama3.2', priority: 0 },
+        { id: 'second', group: 'chat', provider: second, model: 'llama3.2', priority: 1 },
+      ],
+      closeProviders: true,
+    });
+    const pending = router.complete({ model: 'chat', messages: HI }).catch((e: unknown) => e);
+    const closing = router.close(); // graceful: it would wait for the answer that never comes
+    await until(() => server.requests() === 1);
+    await router.destroy();
+    await closing;
+    const error = await pending;
+    expect(error).toBeInstanceOf(RouterClosedError);
+    // No other deployment was tried after the first one was destroyed under the call.
+    expect(server.requests()).toBe(1);
+    expect(router.stats().inFlight).toBe(0);
+    await expect(
+      second.complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] }),
+    ).rejects.toMatchObject({ kind: 'closed' });
+    // Idempotent: the same promise, and close() afterwards too.
+    expect(router.destroy()).toBe(router.destroy());
+    await expect(router.close()).resolves.toBeUndefined();
+  });
+
+  it('closes a provider that has no destroy(), and reports the first failure after every step ran', async () => {
+    const plain = fakeProvider('plain');
+    const broken = fakeProvider('broken');
+    const failure = new Error('close failed');
+    broken.close = () => Promise.reject(failure);
+    const router = createRouter({
+      deployments: [
+        { id: 'plain', group: 'g', provider: plain, model: 'a' },
+        { id: 'broken', group: 'g', provider: broken, model: 'b' },
+      ],
+      closeProviders: true,
+    });
+    await expect(router.destroy()).rejects.toBe(failure);
+    expect(plain.closed).toBe(true);
+  });
+
+  it('without closeProviders, is close(): the providers stay open', async () => {
+    const plain = fakeProvider('plain');
+    const router = createRouter({
+      deployments: [{ id: 'plain', group: 'g', provider: plain, model: 'a' }],
+    });
+    await router.destroy();
+    expect(router.closed).toBe(true);
+    expect(plain.closed).toBe(false);
+    await expect(router.complete({ model: 'g', messages: HI })).rejects.toBeInstanceOf(
+      RouterClosedError,
+    );
+  });
+});

@@ -184,6 +184,9 @@ export function createRuntime(config: CoreConfig): Runtime {
     slots === undefined
       ? resolveConcurrency(options.maxConcurrent)
       : resolveConcurrency(options.maxConcurrent, (o) => sharedConcurrencyLimiter(slots, o), false);
+  if (concurrency !== undefined) {
+    concurrency.endingOptions = Object.freeze({ signal: ending as unknown as AbortSignal });
+  }
   const origin = new URL(config.baseUrl).origin;
   const { breaker, judge } = resolveBreaker(options.breaker, defaults, origin, share.breaker);
   // A shared breaker has one classify: this provider records its own verdicts on its errors.

@@ -5,6 +5,11 @@ import { type ConcurrencyLimiter, createConcurrencyLimiter } from '@x/rate-limit
 export interface ResolvedConcurrency {
   limiter: ConcurrencyLimiter;
   own: boolean;
+  /**
+   * `{ signal }` of the provider's `ending` signal (`destroy()`), made once: the options of a wait
+   * by a call without a signal of its own, which runs under `ending` itself.
+   */
+  endingOptions?: Readonly<{ signal: AbortSignal }> | undefined;
 }
 
 /**

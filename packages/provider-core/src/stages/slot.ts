@@ -15,5 +15,7 @@ export function takeSlot(
 ): (() => void) | Promise<() => void> {
   if (concurrency === undefined) return noop;
   // Not `tryAcquire()` first: a shared limiter's `rejected` counter would count every busy moment.
-  return concurrency.limiter.acquire(signal === undefined ? undefined : { signal });
+  const made = concurrency.endingOptions;
+  if (signal === undefined) return concurrency.limiter.acquire();
+  return concurrency.limiter.acquire(made?.signal === signal ? made : { signal });
 }

@@ -50,10 +50,8 @@ function coarseStale(): void {
  * `performance.now()` read at most once a millisecond: the reading is kept until a 1 ms timer
  * marks it stale. On a virtual machine a clock read costs 40-60 ns, as much as the rest of a
  * cache lookup; this costs a few. For checks that tolerate a reading a millisecond old, or as old
- * as the synchronous run in progress (the timer cannot fire during one): a cache entry's expiry,
- * a rate limiter's admission that is confirmed on the exact clock before it refuses. Never for a
- * deadline or a measured duration. A reading may be older than an exact one taken since: callers
- * that store a time must not let this one move it backwards.
+ * as the synchronous run in progress (the timer cannot fire during one), such as a cache entry's
+ * expiry: never for a rate, a deadline or a measured duration.
  */
 export function coarseNow(): number {
   if (coarseFresh && coarseBy === setTimeout) return coarse;

@@ -1,4 +1,4 @@
-import { coarseNow, expectNumber, optionalBoolean } from '@x/internal';
+import { expectNumber } from '@x/internal';
 import { expectOptions } from './options';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
 
@@ -14,13 +14,6 @@ export interface MemoryStoreOptions {
    * Range: a finite number >= 0 (0 disables the incremental sweep; `prune()` still works).
    */
   sweepPerOperation?: number | undefined;
-  /**
-   * Read the clock on every admission instead of a reading at most a millisecond old (see the
-   * README's Clock): a refusal is always confirmed on the exact clock, so the coarse one only
-   * makes admissions cheaper, and can admit at most a millisecond's refill more than this.
-   * @default false
-   */
-  exactClock?: boolean | undefined;
 }
 
 /** A JSON-serialisable snapshot of a memory store. */
@@ -76,10 +69,8 @@ class BoundMemory implements BoundMemoryStore {
   private sweepCredit = 0;
   private readonly sweepPerOperation: number;
   private evicted = 0;
-  private readonly exactClock: boolean;
 
-  constructor(limits: readonly ResolvedLimit[], sweepPerOperation: number, exactClock: boolean) {
-    this.exactClock = exactClock;
+  constructor(limits: readonly ResolvedLimit[], sweepPerOperation: number) {
     this.count = limits.length;
     this.rates = Float64Array.from(limits, (l) => l.ratePerSecond / 1000);
     this.caps = Float64Array.from(limits, (l) => l.capacity);
@@ -90,12 +81,11 @@ class BoundMemory implements BoundMemoryStore {
   }
 
   take(key: string, costs: readonly number[]): number {
+    const now = performance.now();
     const n = this.count;
     let slot = this.index.get(key);
     if (slot === undefined) {
       // An unknown key is a full bucket and every cost is <= capacity (checked by the limiter).
-      // It is stamped with the exact time, like any bucket that fills up (see `refill()`).
-      const now = performance.now();
       slot = this.allocate(key);
       const base = slot * this.stride;
       for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]! - costs[i]!;
@@ -103,21 +93,8 @@ class BoundMemory implements BoundMemoryStore {
       if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
       return 0;
     }
-    // The coarse clock first (an exact read costs more than the rest of a decision); a refusal is
-    // confirmed on the exact clock, so a stale reading never refuses what an exact one admits.
-    const exact = this.exactClock;
-    let now = exact ? performance.now() : coarseNow();
-    let wait = this.takeAt(slot, now, exact, costs);
-    if (wait > 0 && !exact) wait = this.takeAt(slot, (now = performance.now()), true, costs);
-    if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
-    return wait;
-  }
-
-  /** Takes `costs` from a key's buckets at `now`: 0, or the ms until they are there (nothing taken). */
-  private takeAt(slot: number, now: number, exact: boolean, costs: readonly number[]): number {
-    const n = this.count;
     const base = slot * this.stride;
-    this.refill(slot, now, exact);
+    this.refill(slot, now);
     let wait = 0;
     for (let i = 0; i < n; i++) {
       const missing = costs[i]! - this.cells[base + 1 + i]!;
@@ -128,6 +105,7 @@ class BoundMemory implements BoundMemoryStore {
     }
     if (wait > 0) return Math.max(1, Math.ceil(wait));
     for (let i = 0; i < n; i++) this.cells[base + 1 + i]! -= costs[i]!;
+    if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
     return 0;
   }
 
@@ -207,30 +185,17 @@ class BoundMemory implements BoundMemoryStore {
     this.cursor = 0;
   }
 
-  /**
-   * Accrues a key's buckets up to `now`; a reading older than the key's last one (the coarse clock
-   * lags the exact one) accrues nothing. A key with a full bucket is stamped with the exact time:
-   * stamped with a stale reading, it would later be credited with refill that an exact clock loses
-   * to the cap while the bucket sits full. A coarse reading then only defers refill, and over any
-   * window a key admits at most what it would over that window made longer by the reading's age.
-   */
-  private refill(slot: number, now: number, exact = true): void {
-    const at = slot * this.stride;
-    const last = this.cells[at]!;
-    const elapsed = now > last ? now - last : 0;
+  private refill(slot: number, now: number): void {
+    const last = this.cells[slot * this.stride]!;
+    if (now <= last) return;
+    const elapsed = now - last;
     const n = this.count;
-    let full = false;
+    const base = slot * this.stride;
     for (let i = 0; i < n; i++) {
-      const t = this.cells[at + 1 + i]! + elapsed * this.rates[i]!;
-      const cap = this.caps[i]!;
-      if (t < cap) this.cells[at + 1 + i] = t;
-      else {
-        this.cells[at + 1 + i] = cap;
-        full = true;
-      }
+      const t = this.cells[base + 1 + i]! + elapsed * this.rates[i]!;
+      this.cells[base + 1 + i] = Math.min(t, this.caps[i]!);
     }
-    const stamp = full && !exact ? performance.now() : now;
-    if (stamp > last) this.cells[at] = stamp;
+    this.cells[slot * this.stride] = now;
   }
 
   private isFull(slot: number, now: number): boolean {
@@ -302,15 +267,14 @@ class BoundMemory implements BoundMemoryStore {
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const o = expectOptions(undefined, options, ['sweepPerOperation', 'exactClock']);
+  const o = expectOptions(undefined, options, ['sweepPerOperation']);
   const sweepPerOperation =
     o.sweepPerOperation === undefined
       ? 1
       : expectNumber('sweepPerOperation', o.sweepPerOperation, { min: 0 });
-  const exactClock = optionalBoolean('exactClock', o.exactClock) ?? false;
   return {
     bind(limits) {
-      return new BoundMemory(limits, sweepPerOperation, exactClock);
+      return new BoundMemory(limits, sweepPerOperation);
     },
   };
 }

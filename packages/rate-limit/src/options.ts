@@ -14,7 +14,6 @@ import {
   isPlainObject,
   type KeyAliases,
   MAX_TIMER_MS,
-  optionalBoolean,
   optionalSignal,
   PackageLog,
 } from '@x/internal';
@@ -45,13 +44,6 @@ export interface TokenBucketOptions {
    * Range: an integer >= 0, or `Infinity`.
    */
   maxQueue?: number | undefined;
-  /**
-   * Read the clock on every admission instead of a reading at most a millisecond old (see the
-   * README's Clock): a refusal is always confirmed on the exact clock, so the coarse one only
-   * makes admissions cheaper, and can admit at most a millisecond's refill more than this.
-   * @default false
-   */
-  exactClock?: boolean | undefined;
   /**
    * pino, `console` or any {@link RateLimitLogger}: rejections at debug, pauses at info (see the README's Logging).
    * @default undefined (silent)
@@ -96,14 +88,7 @@ const POSITIVE = { min: 0, exclusiveMin: true } as const;
 const QUEUE_LIMIT = { min: 0, integer: true, allowInfinity: true } as const;
 const ACQUIRE_KEYS = ['signal', 'timeoutMs'] as const;
 const LIMIT_KEYS = ['ratePerSecond', 'capacity'] as const;
-const BUCKET_KEYS = [
-  'ratePerSecond',
-  'capacity',
-  'initialTokens',
-  'maxQueue',
-  'exactClock',
-  'logger',
-] as const;
+const BUCKET_KEYS = ['ratePerSecond', 'capacity', 'initialTokens', 'maxQueue', 'logger'] as const;
 
 /**
  * The names limiter (`tokensPerInterval`, `interval`), rate-limiter-flexible (`points`,
@@ -218,7 +203,6 @@ interface NormalizedBucketOptions {
   limit: NormalizedLimit;
   initialTokens: number;
   maxQueue: number;
-  exactClock: boolean;
   log: PackageLog;
 }
 
@@ -244,7 +228,6 @@ export function normalizeTokenBucketOptions(options: unknown): NormalizedBucketO
     limit: { name: 'tokens', ratePerSecond, ratePerMs: ratePerSecond / 1000, capacity },
     initialTokens,
     maxQueue: expectQueueLimit('maxQueue', o.maxQueue),
-    exactClock: optionalBoolean('exactClock', o.exactClock) ?? false,
     log: new PackageLog('rate-limit', expectLogger('logger', o.logger)),
   };
 }

@@ -1,4 +1,4 @@
-import { coarseNow, expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
+import { expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { ADMITTED } from './admitted';
 import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
 import type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
@@ -121,12 +121,9 @@ class TokenBucketImpl implements TokenBucket {
   private queueFull = 0;
   private aborted = 0;
   private closed = false;
-  /** Admissions read {@link coarseNow} (false) or `performance.now()` (`exactClock`). */
-  private readonly exactClock: boolean;
 
   constructor(options: TokenBucketOptions) {
     const o = normalizeTokenBucketOptions(options);
-    this.exactClock = o.exactClock;
     this.ratePerMs = o.limit.ratePerMs;
     this.capacity = o.limit.capacity;
     this.tokens = o.initialTokens;
@@ -146,10 +143,20 @@ class TokenBucketImpl implements TokenBucket {
   tryAcquire(cost = 1): boolean {
     if (typeof cost !== 'number' || !(cost >= 0 && cost <= this.capacity))
       throw costError('cost', cost, this.capacity);
-    if (this.queue.size === 0 && this.admitNow(cost)) {
+    if (this.queue.size !== 0) {
+      this.rejected++;
+      return false;
+    }
+    const now = performance.now();
+    let tokens = this.tokens + (now - this.last) * this.ratePerMs;
+    if (tokens > this.capacity) tokens = this.capacity;
+    this.last = now;
+    if (tokens + EPSILON >= cost && now >= this.pausedUntil) {
+      this.tokens = tokens - cost;
       this.admitted++;
       return true;
     }
+    this.tokens = tokens;
     this.rejected++;
     return false;
   }
@@ -174,13 +181,14 @@ class TokenBucketImpl implements TokenBucket {
       this.aborted++;
       return Promise.reject(signal!.reason);
     }
+    const now = performance.now();
+    this.refill(now);
     // A closed bucket is paused for ever, so it never passes here: the check waits until after.
-    if (this.queue.size === 0 && this.admitNow(cost)) {
+    if (this.queue.size === 0 && now >= this.pausedUntil && this.tokens + EPSILON >= cost) {
+      this.tokens -= cost;
       this.admitted++;
       return ADMITTED;
     }
-    const now = performance.now();
-    this.refill(now);
     if (this.closed) return Promise.reject(closedError());
     if (timeoutMs !== undefined) {
       const predicted = this.predict(now, this.queuedCost + cost);
@@ -290,45 +298,11 @@ class TokenBucketImpl implements TokenBucket {
     return RESOLVED;
   }
 
-  /**
-   * Takes `cost` now if the bucket holds it and is not paused. The first look reads the coarse
-   * clock (a reading up to a millisecond old costs a few ns, an exact one 40-60 ns on a VM, more
-   * than the rest of the decision); a refusal is confirmed on the exact clock, so a stale reading
-   * never refuses what an exact one admits. See `refill()` for how little more it can admit.
-   */
-  private admitNow(cost: number): boolean {
-    if (this.exactClock) return this.admitAt(performance.now(), true, cost);
-    return this.admitAt(coarseNow(), false, cost) || this.admitAt(performance.now(), true, cost);
-  }
-
-  private admitAt(now: number, exact: boolean, cost: number): boolean {
-    this.refill(now, exact);
-    if (this.tokens + EPSILON >= cost && now >= this.pausedUntil) {
-      this.tokens -= cost;
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Accrues tokens up to `now`; a reading older than `last` (the coarse clock lags the exact one)
-   * accrues nothing. A full bucket is stamped with the exact time: stamped with a stale reading,
-   * it would later be credited with refill that an exact clock loses to the cap while the bucket
-   * sits full. A coarse reading then only defers refill, and over any window the bucket admits at
-   * most what an exact one admits over that window made longer by the reading's age.
-   */
-  private refill(now: number, exact = true): void {
-    const last = this.last;
-    const tokens = now > last ? this.tokens + (now - last) * this.ratePerMs : this.tokens;
-    if (tokens < this.capacity) {
-      if (now > last) {
-        this.tokens = tokens;
-        this.last = now;
-      }
-    } else {
-      this.tokens = this.capacity;
-      const at = exact ? now : performance.now();
-      if (at > last) this.last = at;
+  private refill(now: number): void {
+    if (now > this.last) {
+      const tokens = this.tokens + (now - this.last) * this.ratePerMs;
+      this.tokens = Math.min(tokens, this.capacity);
+      this.last = now;
     }
   }
 

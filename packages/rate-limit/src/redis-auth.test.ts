@@ -3,6 +3,7 @@
 // those answers must neither end nor restart.
 import { randomUUID } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import {
   errorTexts,
   expectNoSecret,
@@ -59,6 +60,8 @@ function watched(client: RedisClientLike, onUnavailable: OutagePolicy) {
   }
   const everything = (errors: unknown[]) =>
     [JSON.stringify(seen), JSON.stringify(entries), JSON.stringify(store.stats())]
+      // what `console.log(store)` prints: ioredis keeps the password in its client's options
+      .concat(inspect(store, { depth: 8 }), inspect(limiter, { depth: 8 }))
       .concat(errorTexts(errors))
       .join('\n');
   return { store, limiter, events, entries, everything };

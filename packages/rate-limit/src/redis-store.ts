@@ -30,7 +30,8 @@ export class DecisionTimeout extends Error {
 
 /** @internal the store; its bindings ({@link BoundRedis}) call the methods below */
 export class RedisStoreImpl implements RedisStore {
-  readonly client: RedisClientLike;
+  // Private: `util.inspect(store)` would print the client, and ioredis keeps its password in it.
+  readonly #client: RedisClientLike;
   readonly prefix: string;
   readonly decisionTimeoutMs: number;
   readonly policy: OutagePolicy;
@@ -63,7 +64,7 @@ export class RedisStoreImpl implements RedisStore {
   };
 
   constructor(options: ResolvedRedisStoreOptions) {
-    this.client = options.client;
+    this.#client = options.client;
     this.prefix = options.prefix;
     this.decisionTimeoutMs = options.decisionTimeoutMs;
     this.policy = options.policy;
@@ -142,13 +143,13 @@ export class RedisStoreImpl implements RedisStore {
       }
       this.counters.scriptReloads++;
       try {
-        this.client.eval(script.source, numKeys, ...argv).then(onReply, onError);
+        this.#client.eval(script.source, numKeys, ...argv).then(onReply, onError);
       } catch (thrown) {
         onError(thrown);
       }
     };
     try {
-      this.client.evalsha(script.sha, numKeys, ...argv).then(onReply, reload);
+      this.#client.evalsha(script.sha, numKeys, ...argv).then(onReply, reload);
     } catch (thrown) {
       // a client that throws instead of rejecting (not ioredis): the same as a rejection
       onError(thrown);

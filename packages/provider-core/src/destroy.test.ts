@@ -4,6 +4,7 @@
 
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createBreaker } from '@x/breaker';
 import { createPool } from '@x/pool';
 import { createConcurrencyLimiter, createRateLimiter } from '@x/rate-limit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -30,8 +31,8 @@ afterEach(async () => {
 });
 
 /**
- * Answers by the request's model: `m` in full, `one` with one line and then nothing, `busy` with
- * a 503 and `Retry-After: 60`; any other model is never answered.
+ * Answers by the request's model: `m` in full, `late` in full after 100 ms, `one` with one line
+ * and then nothing, `busy` with a 503 and `Retry-After: 60`; any other model is never answered.
  */
 async function startServer(): Promise<Server> {
   const received: string[] = [];
@@ -51,6 +52,11 @@ async function startServer(): Promise<Server> {
       } else if (model === 'one') {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.write('{"delta":"first"}\n');
+      } else if (model === 'late') {
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+          res.end('{"delta":"late"}\n{"done":true}\n');
+        }, 100);
       } else if (model === 'busy') {
         res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '60' });
         res.end('{"error":"busy"}');
@@ -96,12 +102,23 @@ describe('ProviderCore.destroy', () => {
     await provider.destroy();
     expect(await waiting).toBeInstanceOf(ProviderClosedError);
     expect(await next).toBeInstanceOf(ProviderClosedError);
+    // Told apart from a call made after a close: the message says what ended it.
+    expect(await waiting).toMatchObject({
+      destroyed: true,
+      message: expect.stringMatching(
+        /provider was destroyed: destroy\(\) ended this call in flight$/,
+      ),
+    });
     // The owner's choice, not the server's failure: cancelled, as a caller's abort is.
     expect(provider.stats()).toMatchObject({ cancelled: 2, failures: 0, inFlight: 0 });
     expect(provider.pool!.closed).toBe(true);
     expect(provider.pool!.stats().totals.connected).toBe(0);
     await vi.waitFor(() => expect(server.open()).toBe(0));
-    await expect(provider.complete(streamed, to('m'))).rejects.toBeInstanceOf(ProviderClosedError);
+    await expect(provider.complete(streamed, to('m'))).rejects.toMatchObject({
+      name: 'ProviderClosedError',
+      destroyed: false,
+      message: expect.stringMatching(/provider is closed$/),
+    });
   });
 
   it('ends metadata calls, message streams, probes and retry backoffs', async () => {
@@ -239,5 +256,47 @@ describe('ProviderCore.destroy', () => {
       await idle.close();
       await idle.destroy();
     }
+  });
+});
+
+describe('ProviderCore.close and the calls still queued', () => {
+  it.each([
+    { limiter: 'its own limiter (maxConcurrent: 1)', own: true },
+    { limiter: 'a limiter it was given', own: false },
+  ])(
+    'lets the call on a socket finish and ends one queued in $limiter unsent, counted as cancelled',
+    async ({ own }) => {
+      const server = await startServer();
+      const slots = createConcurrencyLimiter({ maxConcurrent: 1 });
+      const provider = core(server.url, { maxConcurrent: own ? 1 : slots });
+      const sent = provider.complete(streamed, to('late'));
+      const queued = outcome(provider.complete(streamed, to('m')));
+      await vi.waitFor(() => expect(server.received).toEqual(['late']));
+      await provider.close();
+      await expect(sent).resolves.toMatchObject({ content: 'late' });
+      expect(await queued).toBeInstanceOf(ProviderClosedError);
+      expect(server.received).toEqual(['late']);
+      // The owner's choice, not the server's failure.
+      expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
+      slots.close();
+    },
+  );
+});
+
+describe('ProviderCore.destroy and a breaker it was given', () => {
+  it('tells the breaker of destroy() as of an abort: ignored, not a failure that opens it for the others', async () => {
+    const server = await startServer();
+    const breaker = createBreaker({ failureThreshold: 1 });
+    const provider = core(server.url, { breaker, retry: false });
+    const other = core(server.url, { breaker, retry: false });
+    const calls = [
+      outcome(provider.complete(streamed, to('silent'))),
+      outcome(provider.complete(streamed, to('silent', new AbortController().signal))),
+    ];
+    await vi.waitFor(() => expect(server.received).toHaveLength(2));
+    await provider.destroy();
+    for (const call of calls) expect(await call).toBeInstanceOf(ProviderClosedError);
+    expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, ignored: 2 });
+    await expect(other.complete(streamed, to('m'))).resolves.toMatchObject({ content: 'hi' });
   });
 });

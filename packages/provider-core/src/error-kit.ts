@@ -29,7 +29,8 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
     incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
       new IncompleteStreamError({ ...init, origin }),
     contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, origin }),
-    closed: () => new ProviderClosedError({ origin }),
+    closed: (init?: { destroyed?: boolean | undefined }) =>
+      new ProviderClosedError({ ...init, origin }),
     circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
       new CircuitOpenError({ ...init, origin }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>

@@ -370,7 +370,8 @@ export interface ErrorKit {
   stream(init: StreamErrorInit): ProviderStreamError;
   incomplete(init: { partial: PartialResponse; cause?: unknown }): IncompleteStreamError;
   contextOverflow(init: ContextOverflowInit): ContextOverflowError;
-  closed(): ProviderError;
+  /** `destroyed`: the error of the calls `destroy()` ends in flight. */
+  closed(init?: { destroyed?: boolean | undefined }): ProviderError;
   circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
   localLimit(init: {
     message: string;

@@ -56,9 +56,20 @@ export class ProviderProtocolError extends ProviderError {
   }
 }
 
+/** The interim answers undici refuses when nothing asked for them. */
+const INTERIM: Record<string, string> = {
+  UNEXPECTED_CONTINUE: 'a `100 Continue`',
+  UNEXPECTED_UPGRADE: 'a `101 Switching Protocols`',
+};
+
 /** What happened and what to check, in the words of the failure. */
 function protocolMessage(init: ProtocolErrorInit & { from: ErrorOrigin }): string {
   const at = `${init.from.label} at ${init.origin}`;
+  const interim = INTERIM[init.causeCode];
+  if (interim !== undefined) {
+    // HTTP lets a server send these; undici, under every built-in transport, refuses them.
+    return `${at} answered with ${interim} the request did not ask for (${init.causeCode}), which undici does not accept: is a proxy in between adding it?`;
+  }
   if (init.contentEncoding === undefined) {
     return `${at} answered with something that is not valid HTTP (${init.causeCode}): is another service listening on that port, or a proxy in between altering the answer?`;
   }

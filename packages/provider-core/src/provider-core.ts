@@ -292,7 +292,7 @@ export class ProviderCore {
     const rt = this.#rt;
     this.#refuse();
     // Every call's signal follows this one (see `Runtime.ending`): the abort reaches each wait.
-    rt.ending.abort(rt.kit.closed());
+    rt.ending.abort(rt.kit.closed({ destroyed: true }));
     const closing = this.#closing;
     this.#destroying = Promise.all([
       rt.agent?.destroy(),

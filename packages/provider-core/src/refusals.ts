@@ -2,16 +2,27 @@
 // or a local limit (rate limiter, concurrency limit, pool queue) gave up waiting.
 import { type ErrorOrigin, ProviderError } from './errors';
 
-/** The provider was closed; no new request is accepted. */
+/**
+ * The provider was closed; no new request is accepted. `destroyed`: `destroy()` ended this call
+ * in flight.
+ */
 export class ProviderClosedError extends ProviderError {
-  constructor(init: { origin: ErrorOrigin }) {
-    super(`The ${init.origin.label} provider is closed`, {
+  /** `destroy()` ended this call in flight (it was not refused for being made after a close). */
+  readonly destroyed: boolean;
+
+  constructor(init: { origin: ErrorOrigin; destroyed?: boolean | undefined }) {
+    const destroyed = init.destroyed === true;
+    const message = destroyed
+      ? `The ${init.origin.label} provider was destroyed: destroy() ended this call in flight`
+      : `The ${init.origin.label} provider is closed`;
+    super(message, {
       origin: init.origin,
       kind: 'closed',
       reason: 'CLOSED',
       retryable: false,
     });
     this.name = 'ProviderClosedError';
+    this.destroyed = destroyed;
   }
 }
 

@@ -30,6 +30,7 @@ import { createTelemetry, resolveTelemetryOption, type Telemetry } from './obser
 import { type ResolvedTimeouts, resolveTimeouts, SECRET_HEADER, validateHeaders } from './options';
 import { retryParts } from './retry-policy';
 import { Redactor } from './secrets';
+import { type BreakerLike, givenBreakerGate } from './stages/breaker-gate';
 import { CacheStage } from './stages/cache';
 import { type ContextPlanner, ContextStage } from './stages/context';
 import type { RetryContext } from './stages/retry';
@@ -99,6 +100,8 @@ export interface Runtime {
   readonly pool: Pool | undefined;
   readonly ownPool: boolean;
   readonly breaker: Breaker | undefined;
+  /** The breaker as calls run through it (a given one is told of `destroy()`: `givenBreakerGate`). */
+  readonly gate: BreakerLike | undefined;
   readonly limit: ResolvedRateLimit | undefined;
   readonly concurrency: ResolvedConcurrency | undefined;
   readonly cache: CacheStage;
@@ -188,7 +191,16 @@ export function createRuntime(config: CoreConfig): Runtime {
     concurrency.endingOptions = Object.freeze({ signal: ending as unknown as AbortSignal });
   }
   const origin = new URL(config.baseUrl).origin;
-  const { breaker, judge } = resolveBreaker(options.breaker, defaults, origin, share.breaker);
+  const { breaker, judge, given } = resolveBreaker(
+    options.breaker,
+    defaults,
+    origin,
+    share.breaker,
+  );
+  const gate =
+    given === true && breaker !== undefined
+      ? givenBreakerGate(breaker, ending.toAbortSignal())
+      : breaker;
   // A shared breaker has one classify: this provider records its own verdicts on its errors.
   const { kit, httpError } =
     judge === undefined
@@ -236,6 +248,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     pool,
     ownPool,
     breaker,
+    gate,
     limit,
     concurrency,
     cache: new CacheStage(cache, stats, topics, ending),

@@ -50,6 +50,9 @@ async function stallingServer(): Promise<TestServer> {
     'GET /api/tags': (_req, res) => {
       held.push(res);
     },
+    'HEAD /': (_req, res) => {
+      held.push(res);
+    },
   });
   servers.push(server);
   return server;
@@ -177,4 +180,16 @@ describe('OllamaProvider.destroy in a process of its own', () => {
     });
     for (const res of held.splice(0)) res.destroy();
   }, 30_000);
+});
+
+describe('health() and destroy()', () => {
+  it('rejects a check in flight with ProviderClosedError instead of reporting the server unreachable', async () => {
+    const server = await stallingServer();
+    const provider = createOllamaProvider({ baseUrl: server.url });
+    providers.push(provider);
+    const report = provider.health({ timeoutMs: 30_000 }).catch((e: unknown) => e);
+    await until(() => server.requests.some((r) => r.method === 'HEAD'));
+    await provider.destroy();
+    expect(await report).toBeInstanceOf(ProviderClosedError);
+  });
 });

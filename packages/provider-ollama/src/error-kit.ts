@@ -29,7 +29,7 @@ export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
   incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
     new IncompleteStreamError(init),
   contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError(init),
-  closed: () => new ProviderClosedError(),
+  closed: (init?: { destroyed?: boolean | undefined }) => new ProviderClosedError(init),
   circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
     new CircuitOpenError(init),
   localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>

@@ -282,8 +282,8 @@ export class OllamaProtocolError extends ProviderProtocolError {
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: OllamaErrorCode;
 
-  constructor() {
-    super({ origin: OLLAMA });
+  constructor(init: { destroyed?: boolean | undefined } = {}) {
+    super({ origin: OLLAMA, destroyed: init.destroyed });
     branded(this, CLOSED, 'ProviderClosedError');
   }
 }

@@ -1,6 +1,7 @@
 import {
   healthDeadline,
   healthStatus,
+  isProviderErrorOfKind,
   isWebPageAnswer,
   type ProviderCore,
   piecesHealth,
@@ -69,8 +70,16 @@ export async function checkHealth(
     error = page;
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;
+    // Closed or destroyed under the check: that says nothing of the server, as after close().
+    if (isProviderErrorOfKind(cause, 'closed')) throw cause;
     error = core.redact(messageOf(cause));
-    reasons.push(`server unreachable: ${error}`);
+    if (isProviderErrorOfKind(cause, 'protocol')) {
+      // Something answered, in bytes that are not valid HTTP: reached, and as down as a web page.
+      reachable = true;
+      reasons.push(`not Ollama's API: ${error}`);
+    } else {
+      reasons.push(`server unreachable: ${error}`);
+    }
   } finally {
     deadline.clear();
   }

@@ -110,3 +110,20 @@ describe('an encoded answer', () => {
     expect((error as Error).message).toMatch(/^[\x20-\x7e]+$/);
   });
 });
+
+describe('health() when the answer is not HTTP', () => {
+  it('reports the server reached but unhealthy, not unreachable', async () => {
+    const server = await startServer({
+      'HEAD /': (_req, res) => {
+        res.socket!.end('SSH-2.0-OpenSSH_9.6\r\n');
+      },
+    });
+    servers.push(server);
+    const provider = createOllamaProvider({ baseUrl: server.url });
+    providers.push(provider);
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'unhealthy', reachable: true });
+    expect(report.reasons.join(' ')).toMatch(/^not Ollama's API: .*not valid HTTP/);
+    expect(report.reasons.join(' ')).not.toMatch(/unreachable/);
+  });
+});

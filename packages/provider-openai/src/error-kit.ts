@@ -32,7 +32,8 @@ export function openAIErrorKit(label: string): ErrorKit {
     incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
       new IncompleteStreamError({ ...init, label }),
     contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, label }),
-    closed: () => new ProviderClosedError({ label }),
+    closed: (init?: { destroyed?: boolean | undefined }) =>
+      new ProviderClosedError({ ...init, label }),
     circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
       new CircuitOpenError({ ...init, label }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>

@@ -313,8 +313,8 @@ export class OpenAIProtocolError extends ProviderProtocolError {
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: OpenAIErrorCode;
 
-  constructor(init: { label?: string | undefined } = {}) {
-    super({ origin: originOf(init.label) });
+  constructor(init: { label?: string | undefined; destroyed?: boolean | undefined } = {}) {
+    super({ origin: originOf(init.label), destroyed: init.destroyed });
     branded(this, CLOSED, 'ProviderClosedError');
   }
 }

@@ -45,6 +45,8 @@ export async function checkHealth(
     reachable = true;
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;
+    // Closed or destroyed under the check: that says nothing of the server, as after close().
+    if (isProviderErrorOfKind(cause, 'closed')) throw cause;
     error = core.redact(cause instanceof Error ? cause.message : String(cause));
     const status = (cause as { statusCode?: unknown }).statusCode;
     if (
@@ -57,8 +59,9 @@ export async function checkHealth(
       latencyMs = performance.now() - started;
       refused = status === 401 || status === 403;
       reasons.push(refused ? `the server refused the key: ${error}` : `/models failed: ${error}`);
-    } else if (isWebPageAnswer(cause)) {
-      // Something answers, but not the API: as down as a refused key, and not unreachable.
+    } else if (isWebPageAnswer(cause) || isProviderErrorOfKind(cause, 'protocol')) {
+      // Something answers, but not the API (a web page, bytes that are not valid HTTP): as down
+      // as a refused key, and not unreachable.
       reachable = true;
       latencyMs = performance.now() - started;
       page = true;

@@ -101,3 +101,17 @@ describe('an encoded answer', () => {
     expect((error as Error).message).toMatch(/^[\x20-\x7e]+$/);
   });
 });
+
+describe('health() when the answer is not HTTP', () => {
+  it('reports the server reached but unhealthy, not unreachable', async () => {
+    const { provider } = await setup({
+      '/models': (_req, res) => {
+        res.socket!.end('SSH-2.0-OpenSSH_9.6\r\n');
+      },
+    });
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'unhealthy', reachable: true });
+    expect(report.reasons.join(' ')).toMatch(/not valid HTTP/);
+    expect(report.reasons.join(' ')).not.toMatch(/unreachable/);
+  });
+});

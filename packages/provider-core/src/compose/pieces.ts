@@ -132,9 +132,15 @@ export function resolveBreaker(
   defaults: PieceDefaults,
   origin: string,
   shared?: string,
-): { breaker: Breaker | undefined; own: boolean; judge?: BreakerOptions['classify'] | undefined } {
+): {
+  breaker: Breaker | undefined;
+  own: boolean;
+  judge?: BreakerOptions['classify'] | undefined;
+  /** A breaker instance the provider was given: its `classify` is the user's. */
+  given?: true;
+} {
   if (value === false) return { breaker: undefined, own: false };
-  if (isBreaker(value)) return { breaker: value, own: false };
+  if (isBreaker(value)) return { breaker: value, own: false, given: true };
   if (value !== undefined && !isPlainObject(value)) {
     fail('breaker', 'breaker options, a breaker from createBreaker(), or false', value);
   }

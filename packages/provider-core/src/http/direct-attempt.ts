@@ -8,6 +8,7 @@ import {
   armAtSend,
   deadlineBeforeHeaders,
   encodedAnswerError,
+  encodedErrorAnswer,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -177,10 +178,15 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     if (this.#phase !== Phase.Sending || statusCode < 200) return;
     if (this.#answered !== undefined) tell(this.#answered, statusCode, headers);
     if (statusCode >= 300) {
-      this.#phase = Phase.ErrorBody;
-      this.#statusCode = statusCode;
-      this.#headers = headers;
-      this.#errorParts = [];
+      // An encoded error body is not read: the exchange is cut, which closes the socket.
+      const encoded = encodedErrorAnswer(this.#init, statusCode, headers);
+      if (encoded !== undefined) this.#fail(encoded);
+      else {
+        this.#phase = Phase.ErrorBody;
+        this.#statusCode = statusCode;
+        this.#headers = headers;
+        this.#errorParts = [];
+      }
       return;
     }
     const encoded = encodedAnswerError(this.#init, headers);

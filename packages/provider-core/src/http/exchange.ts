@@ -198,6 +198,20 @@ export function encodedAnswerError(
 }
 
 /**
+ * The typed error of an error answer (status 300 or above) whose body is encoded, given at its
+ * headers: its body is not decoded, so there is nothing to wait for (a body that trickles would
+ * otherwise hold the call until a deadline, and lose the status). Undefined for an unencoded one,
+ * whose body is read for the server's message.
+ */
+export function encodedErrorAnswer(
+  init: AttemptInit,
+  statusCode: number,
+  headers: TransportResponse['headers'],
+): Error | undefined {
+  return codingOf(headers) === undefined ? undefined : httpErrorOf(init, statusCode, headers, '');
+}
+
+/**
  * The typed error of an answer with status 300 or above. undici follows no redirect: a 3xx (a
  * proxy sending http to https) is an error that says where to go, not a body to parse. An
  * encoded error body is not decoded: the status says what went wrong, the binary would not.

@@ -183,7 +183,7 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
     let whole: Buffer[] | undefined;
     let page: WebPage | undefined;
     try {
-      await throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
+      await throughBreaker(rt.gate, call.callerSignal, (breakerSignal) =>
         readAttempt(
           attemptInit(rt, call, true, breakerSignal),
           rt.maxAnswerBytes,

@@ -90,7 +90,7 @@ export async function* messages<T>(
       progress = new Progress(rt);
       read.progress = 0;
       const body = init.breaker
-        ? streamThroughBreaker(rt.breaker, init.signal, open)
+        ? streamThroughBreaker(rt.gate, init.signal, open)
         : open(undefined);
       try {
         await fill(body);

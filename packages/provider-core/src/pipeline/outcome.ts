@@ -69,7 +69,8 @@ export function succeeded(
  * Ends a call that has no answer. One its caller aborted, in any phase (queued, waiting for the
  * answer, reading it), is cancelled: the caller's choice is no failure of the provider, so it
  * must not show as one in the failure counts, alerts and error logs that track the server. So is
- * one that `destroy()` or `close()` ended: the owner's choice. Any other end failed. Returns the error to throw.
+ * one that `destroy()` or `close()` ended: the owner's choice. Any other end failed. Returns the
+ * error to throw.
  */
 export function ended(
   rt: Runtime,
@@ -79,13 +80,16 @@ export function ended(
   callerSignal: AbortSignal | undefined,
   call?: CallTelemetry,
 ): unknown {
-  // close() ends only calls waiting out a backoff, with the closed error: the owner's choice too.
-  const ownerEnded = rt.ending.aborted || (rt.closed && isProviderErrorOfKind(raw, 'closed'));
+  const error = normalizeFailure(rt, raw, callerSignal);
+  // After close(), a call ends with the closed error only where it was not yet sent: waiting out
+  // a backoff, or queued for a limit (the provider's own limiter, closed with it, or one it was
+  // given, which refuses it when its turn comes).
+  const ownerEnded = rt.ending.aborted || (rt.closed && isProviderErrorOfKind(error, 'closed'));
   if (callerSignal?.aborted !== true && !ownerEnded) {
-    return failed(rt, raw, model, endpoint, callerSignal, call);
+    return failed(rt, error, model, endpoint, callerSignal, call);
   }
   cancelled(rt, model, call);
-  return normalizeFailure(rt, raw, callerSignal);
+  return error;
 }
 
 /** Counts a call the caller cancelled: neither a success nor a failure; its span is marked. */

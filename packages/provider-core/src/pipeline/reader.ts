@@ -197,7 +197,7 @@ export class AnswerReader<Response> {
       attemptInit(rt, init, true, breakerSignal);
     const dispatch = directDispatch(rt.transport);
     if (dispatch === undefined) {
-      this.#body = streamThroughBreaker(rt.breaker, init.callerSignal, (breakerSignal) =>
+      this.#body = streamThroughBreaker(rt.gate, init.callerSignal, (breakerSignal) =>
         thenFlush(
           // Released once the final message arrived: the body may end, the socket is kept.
           streamAttempt(request(breakerSignal), () => this.accumulator.done, this.#onContentType),
@@ -206,7 +206,7 @@ export class AnswerReader<Response> {
       );
       return;
     }
-    this.#outcome = throughBreaker(rt.breaker, init.callerSignal, (breakerSignal) =>
+    this.#outcome = throughBreaker(rt.gate, init.callerSignal, (breakerSignal) =>
       directAttempt(
         request(breakerSignal),
         dispatch,

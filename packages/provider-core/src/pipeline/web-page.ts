@@ -89,7 +89,7 @@ export function readWhole(
   let page: WebPage | undefined;
   const body = () => (parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   // Chained, not an `async` function: one fewer frame and promise on every buffered call.
-  return throughBreaker(rt.breaker, call.callerSignal, (breakerSignal) =>
+  return throughBreaker(rt.gate, call.callerSignal, (breakerSignal) =>
     readAttempt(
       attemptInit(rt, call, false, breakerSignal, atOnce),
       rt.maxBytes,

@@ -5,6 +5,27 @@ import { deferred } from '@x/internal';
 export type BreakerLike = Pick<Breaker, 'execute' | 'state'>;
 
 /**
+ * A breaker the provider was given (`breaker: createBreaker(...)`) judges errors with its own
+ * `classify`, which knows nothing of `destroy()`: a call it ended would count as the server's
+ * failure, and open the breaker for every provider sharing it. Through this gate the breaker is
+ * told of `destroy()` as of a caller's abort (ignored by default): every call it runs gets a
+ * signal that aborts with `ending` too. That takes the breaker's slow path, which a breaker of the
+ * provider's own does not need (its `classify` ignores the closed error).
+ */
+export function givenBreakerGate(breaker: Breaker, ending: AbortSignal): BreakerLike {
+  return {
+    get state() {
+      return breaker.state;
+    },
+    execute(fn, options) {
+      const caller = options?.signal;
+      const signal = caller === undefined ? ending : AbortSignal.any([caller, ending]);
+      return breaker.execute(fn, { signal });
+    },
+  };
+}
+
+/**
  * The breaker-signal rule, in one place: an attempt follows the signal the breaker hands it only
  * while the breaker is probing (half-open), where it aborts a probe that outlives
  * `probeTimeoutMs`. While closed that signal is the caller's own or a shared one that never aborts:

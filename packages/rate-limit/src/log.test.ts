@@ -194,7 +194,7 @@ describe('createRedisStore logger (real Redis)', () => {
           reason: 'error',
           error: 'ECONNREFUSED',
         },
-        'Redis did not decide (error): fail-open, admitting every request until it answers',
+        'Redis did not decide (error): fail-open, admitting every request until it decides again',
       ],
       [
         'info',
@@ -205,7 +205,7 @@ describe('createRedisStore logger (real Redis)', () => {
           downMs: expect.any(Number),
           fallbackDecisions: 2,
         },
-        expect.stringMatching(/^Redis answers again after \d+ ms$/),
+        expect.stringMatching(/^Redis decides again after \d+ ms$/),
       ],
     ]);
     expect(JSON.stringify(entries)).not.toContain('hunter2');

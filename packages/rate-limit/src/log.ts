@@ -95,9 +95,9 @@ export function logConcurrencyRejects(log: PackageLog, topic: Topic<ConcurrencyR
 }
 
 const POLICY_TEXT = {
-  'fail-open': 'admitting every request until it answers',
-  'fail-closed': 'rejecting every request until it answers',
-  local: 'deciding with local buckets until it answers',
+  'fail-open': 'admitting every request until it decides again',
+  'fail-closed': 'rejecting every request until it decides again',
+  local: 'deciding with local buckets until it decides again',
 } as const;
 
 /**
@@ -128,7 +128,7 @@ export function logRedisOutages(
         downMs: Math.round(e.downMs),
         fallbackDecisions: fallbackDecisions() - before,
       },
-      `Redis answers again after ${Math.round(e.downMs)} ms`,
+      `Redis decides again after ${Math.round(e.downMs)} ms`,
     ),
   );
 }

@@ -9,7 +9,12 @@ const PRIVATE = ['@x/internal'];
 module.exports = {
   hooks: {
     beforePacking(pkg) {
-      for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      for (const field of [
+        'dependencies',
+        'devDependencies',
+        'peerDependencies',
+        'optionalDependencies',
+      ]) {
         const deps = pkg[field];
         if (deps === undefined) continue;
         for (const name of PRIVATE) delete deps[name];

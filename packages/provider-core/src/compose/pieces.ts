@@ -137,7 +137,7 @@ export function resolveBreaker(
   own: boolean;
   judge?: BreakerOptions['classify'] | undefined;
   /** A breaker instance the provider was given: its `classify` is the user's. */
-  given?: true;
+  given?: true | undefined;
 } {
   if (value === false) return { breaker: undefined, own: false };
   if (isBreaker(value)) return { breaker: value, own: false, given: true };

@@ -13,26 +13,15 @@ import {
 } from '@x/internal/testing';
 import Redis, { type RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { redisPerTest } from '../../../scripts/testing/redis-per-test';
+import { BRIEF_RECONNECT, redisPerTest } from '../../../scripts/testing/redis-per-test';
 import { isRateLimitStoreUnavailableError } from './errors';
 import { createRateLimiter } from './rate-limiter';
 import { createRedisStore, type OutagePolicy, type RedisClientLike } from './redis';
 
-const { server, afterTest } = redisPerTest();
+const { server, afterTest, connected } = redisPerTest();
 
-function connect(port: number, options: RedisOptions): Redis {
-  // A short, fixed reconnection delay keeps each refused reconnection (and the test) brief.
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => 50,
-    ...options,
-  });
-  client.on('error', () => {});
-  afterTest(() => client.disconnect());
-  return client;
-}
+const connect = (port: number, options: RedisOptions): Redis =>
+  connected(new Redis({ ...BRIEF_RECONNECT, port, ...options }));
 
 /** A limiter on a store over `client`, and everything the store lets out. */
 function watched(client: RedisClientLike, onUnavailable: OutagePolicy) {

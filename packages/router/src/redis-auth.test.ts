@@ -7,27 +7,16 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { expectNoSecret, recordingLogger } from '@x/internal/testing';
 import Redis, { type RedisOptions } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
-import { redisPerTest } from '../../../scripts/testing/redis-per-test';
+import { BRIEF_RECONNECT, redisPerTest } from '../../../scripts/testing/redis-per-test';
 import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
 import { createRedisRouterState } from './redis';
 import type { RedisSubscriberLike } from './redis-types';
 import { createRouter } from './router';
 
-const { server, afterTest } = redisPerTest();
+const { server, afterTest, connected } = redisPerTest();
 
-function connect(port: number, options: RedisOptions): Redis {
-  // A short, fixed reconnection delay keeps each refused reconnection (and the test) brief.
-  const client = new Redis({
-    host: '127.0.0.1',
-    port,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => 50,
-    ...options,
-  });
-  client.on('error', () => {});
-  afterTest(() => client.disconnect());
-  return client;
-}
+const connect = (port: number, options: RedisOptions): Redis =>
+  connected(new Redis({ ...BRIEF_RECONNECT, port, ...options }));
 
 /** A router over `a` then `b` on a Redis state, and everything it lets out about the state. */
 function routerOn(client: Redis, subscriber?: RedisSubscriberLike) {

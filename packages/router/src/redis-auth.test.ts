@@ -8,10 +8,10 @@ import { expectNoSecret, recordingLogger } from '@x/internal/testing';
 import Redis, { type RedisOptions } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { BRIEF_RECONNECT, redisPerTest } from '../../../scripts/testing/redis-per-test';
-import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
+import { apiError, HI } from './__fixtures__/fake-provider';
+import { primaryAndBackup } from './__fixtures__/routers';
 import { createRedisRouterState } from './redis';
 import type { RedisSubscriberLike } from './redis-types';
-import { createRouter } from './router';
 
 const { server, afterTest, connected } = redisPerTest();
 
@@ -21,13 +21,7 @@ const connect = (port: number, options: RedisOptions): Redis =>
 /** A router over `a` then `b` on a Redis state, and everything it lets out about the state. */
 function routerOn(client: Redis, subscriber?: RedisSubscriberLike) {
   const { logger, entries } = recordingLogger();
-  const a = fakeProvider('a');
-  const b = fakeProvider('b');
-  const router = createRouter({
-    deployments: [
-      { id: 'a', group: 'chat', provider: a, model: 'm' },
-      { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-    ],
+  const { a, b, router } = primaryAndBackup({
     cooldown: { failures: 1, durationMs: 20 },
     state: createRedisRouterState({ client, subscriber, commandTimeoutMs: 500 }),
     logger,

@@ -21,7 +21,7 @@ const connect = (port: number, options: RedisOptions): Redis =>
 /** A router over `a` then `b` on a Redis state, and everything it lets out about the state. */
 function routerOn(client: Redis, subscriber?: RedisSubscriberLike) {
   const { logger, entries } = recordingLogger();
-  const { a, b, router } = primaryAndBackup({
+  const { a, router } = primaryAndBackup({
     cooldown: { failures: 1, durationMs: 20 },
     state: createRedisRouterState({ client, subscriber, commandTimeoutMs: 500 }),
     logger,

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createBreaker } from '@x/breaker';
+import { createCache } from '@x/cache';
 import { createPool } from '@x/pool';
 import { createConcurrencyLimiter, createRateLimiter } from '@x/rate-limit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -216,6 +217,25 @@ describe('ProviderCore.destroy', () => {
     expect(server.received).toEqual(['silent', 'silent']);
     await vi.waitFor(() => expect(server.closed()).toBe(2));
     expect(pool.closed).toBe(false);
+  });
+
+  it("loads again when the load it joined on a shared cache was another provider's, destroyed", async () => {
+    const server = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const cached = { ...streamed, cacheKey: (request: BaseChatRequest) => ({ ...request }) };
+    const destroyed = core(server.url, { cache });
+    const alive = core(server.url, { cache });
+    // `late` is answered after 100 ms: the first load is still in flight when destroy() ends it.
+    const loading = outcome(destroyed.complete(cached, to('late')));
+    const joined = alive.complete(cached, to('late'));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    await vi.waitFor(() => expect(server.received).toEqual(['late']));
+    await destroyed.destroy();
+    expect(await loading).toMatchObject({ name: 'ProviderClosedError', destroyed: true });
+    // Not the other provider's closed error: its own load, answered.
+    await expect(joined).resolves.toMatchObject({ content: 'late', cached: false });
+    expect(server.received).toEqual(['late', 'late']);
+    expect(alive.stats()).toMatchObject({ successes: 1, failures: 0 });
   });
 
   it("keeps the reason of a caller's signal that aborted first", async () => {

@@ -102,6 +102,26 @@ export class CacheStage {
     started: number,
     load: (signal: AbortSignal | undefined) => Promise<Response>,
   ): Promise<Response> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.#readThrough(key, model, signal, started, load);
+      } catch (error) {
+        // A cache shared by providers: the load this call joined was another provider's, which
+        // `destroy()` ended. This one is not being destroyed: it loads again (the failed load
+        // left the cache), at most twice more, as the next load may be joined and ended alike.
+        const destroyed = (error as { destroyed?: unknown } | null)?.destroyed === true;
+        if (!destroyed || this.#ending.aborted || tries === 3) throw error;
+      }
+    }
+  }
+
+  async #readThrough<Response extends Cacheable>(
+    key: Record<string, unknown>,
+    model: string,
+    signal: AbortSignal | undefined,
+    started: number,
+    load: (signal: AbortSignal | undefined) => Promise<Response>,
+  ): Promise<Response> {
     const cache = this.cache!;
     const ending = this.#ending;
     let own: Response | undefined;

@@ -8,7 +8,6 @@ import {
   armAtSend,
   deadlineBeforeHeaders,
   encodedAnswerError,
-  encodedErrorAnswer,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -50,26 +49,20 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
     );
   }
   if (answered !== undefined) tell(answered, response.statusCode, response.headers);
+  const encoded = encodedAnswerError(init, response.statusCode, response.headers);
+  if (encoded !== undefined) {
+    // Refused before its body: destroying it closes the socket.
+    destroyQuietly(response.body);
+    throw encoded;
+  }
   // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says where
   // to go, not a body to parse.
   if (response.statusCode >= 300) {
-    const encoded = encodedErrorAnswer(init, response.statusCode, response.headers);
-    if (encoded !== undefined) {
-      // Its body is not read: destroying it closes the socket.
-      destroyQuietly(response.body);
-      throw encoded;
-    }
     const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
       const { connectMs } = init.timeouts;
       throw control.reason() ?? mapTransportError(error, init.kit, init.origin, connectMs, true);
     });
     throw httpErrorOf(init, response.statusCode, response.headers, text);
-  }
-  const encoded = encodedAnswerError(init, response.headers);
-  if (encoded !== undefined) {
-    // Refused before its body: destroying it closes the socket.
-    destroyQuietly(response.body);
-    throw encoded;
   }
   return response;
 }

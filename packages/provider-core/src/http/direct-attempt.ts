@@ -8,7 +8,6 @@ import {
   armAtSend,
   deadlineBeforeHeaders,
   encodedAnswerError,
-  encodedErrorAnswer,
   GRACE_MS,
   httpErrorOf,
   MAX_ERROR_BODY_BYTES,
@@ -177,22 +176,17 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     // An informational answer (100 Continue) is followed by the real one.
     if (this.#phase !== Phase.Sending || statusCode < 200) return;
     if (this.#answered !== undefined) tell(this.#answered, statusCode, headers);
-    if (statusCode >= 300) {
-      // An encoded error body is not read: the exchange is cut, which closes the socket.
-      const encoded = encodedErrorAnswer(this.#init, statusCode, headers);
-      if (encoded !== undefined) this.#fail(encoded);
-      else {
-        this.#phase = Phase.ErrorBody;
-        this.#statusCode = statusCode;
-        this.#headers = headers;
-        this.#errorParts = [];
-      }
-      return;
-    }
-    const encoded = encodedAnswerError(this.#init, headers);
+    const encoded = encodedAnswerError(this.#init, statusCode, headers);
     if (encoded !== undefined) {
       // Refused before its body: the exchange is cut, which closes the socket.
       this.#fail(encoded);
+      return;
+    }
+    if (statusCode >= 300) {
+      this.#phase = Phase.ErrorBody;
+      this.#statusCode = statusCode;
+      this.#headers = headers;
+      this.#errorParts = [];
       return;
     }
     this.#phase = Phase.Reading;

@@ -1,6 +1,5 @@
 import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
-import type { ProviderProtocolError } from '../protocol-error';
 import type { AttemptSignal } from './attempt-signal';
 import {
   describeRequest,
@@ -86,10 +85,9 @@ export function watchdogFor(
   });
 }
 
-/**
- * The deadlines of one buffered read, in one place for both readers (`direct-attempt.ts` and a
- * custom transport's): which runs from the send, which from the headers, and what a chunk does.
- */
+// The deadlines of one buffered read, in one place for both readers (`direct-attempt.ts` and a
+// custom transport's): which runs from the send, which from the headers, and what a chunk does.
+
 /** True when a deadline runs before the headers: the attempt then needs a signal of its own. */
 export function deadlineBeforeHeaders(init: AttemptInit): boolean {
   return (
@@ -177,17 +175,20 @@ function shown(init: AttemptInit, value: string): string {
 }
 
 /**
- * The protocol error of a successful answer whose body is encoded (a proxy compressing what
- * passes through it), raised at its headers so that no byte of the body is parsed: read as
- * text it is binary, which would fail later as JSON that is not JSON, or as an answer cut short.
- * Undefined for an unencoded answer.
+ * The error of an answer whose body is encoded, given at its headers: neither reader decodes one,
+ * so its body is never read. A successful answer gets the protocol error (a proxy compressing
+ * what passes through it: read as text, the binary would fail later as JSON that is not JSON, or
+ * as an answer cut short); an error answer its status error, at once (a body that trickles would
+ * otherwise hold the call until a deadline, and lose the status). Undefined for an unencoded one.
  */
 export function encodedAnswerError(
   init: AttemptInit,
+  statusCode: number,
   headers: TransportResponse['headers'],
-): ProviderProtocolError | undefined {
+): Error | undefined {
   const coding = codingOf(headers);
   if (coding === undefined) return undefined;
+  if (statusCode >= 300) return httpErrorOf(init, statusCode, headers, '');
   const asked = init.headers['accept-encoding'];
   return init.kit.protocol({
     origin: init.origin,
@@ -195,20 +196,6 @@ export function encodedAnswerError(
     contentEncoding: shown(init, coding),
     askedIdentity: asked === undefined || asked.trim().toLowerCase() === 'identity',
   });
-}
-
-/**
- * The typed error of an error answer (status 300 or above) whose body is encoded, given at its
- * headers: its body is not decoded, so there is nothing to wait for (a body that trickles would
- * otherwise hold the call until a deadline, and lose the status). Undefined for an unencoded one,
- * whose body is read for the server's message.
- */
-export function encodedErrorAnswer(
-  init: AttemptInit,
-  statusCode: number,
-  headers: TransportResponse['headers'],
-): Error | undefined {
-  return codingOf(headers) === undefined ? undefined : httpErrorOf(init, statusCode, headers, '');
 }
 
 /**

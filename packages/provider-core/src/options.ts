@@ -194,8 +194,11 @@ export function resolveRetry(value: unknown): ResolvedRetry {
   };
 }
 
-/** Header names whose values are credentials, however a gateway names its key header. */
-export const SECRET_HEADER = /auth|key|token|secret|cookie|session|password/i;
+/**
+ * Header names whose values are credentials, however a gateway names its key header; query
+ * parameters named alike too (`?api_key=`, a signed URL's signature).
+ */
+export const SECRET_HEADER = /auth|key|token|secret|cookie|session|pass|pwd|sig|credential/i;
 
 /** Validates extra headers: an object of strings, names lower-cased; secret values never shown. */
 export function validateHeaders(value: unknown): Record<string, string> {

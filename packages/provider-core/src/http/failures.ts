@@ -1,8 +1,6 @@
 import { redactUrlCredentials, retryAfterMs } from '@x/internal';
 import { type ErrorKit, type ErrorOrigin, ProviderApiError } from '../errors';
-
-/** Query parameters whose value is a credential: names as secret headers have, and signatures. */
-const SECRET_PARAM = /auth|key|token|secret|session|pass|pwd|sig|credential/i;
+import { SECRET_HEADER } from '../options';
 
 /**
  * The server message of a redirect, which is never followed: where it points, for the user to
@@ -14,7 +12,7 @@ export function redirectMessage(failure: HttpFailure): string {
   const safe = location.replace(
     /([?&;])([^=&#;]*)=([^&#;]*)/g,
     (whole, sep: string, name: string) =>
-      SECRET_PARAM.test(name) ? `${sep}${name}=[redacted]` : whole,
+      SECRET_HEADER.test(name) ? `${sep}${name}=[redacted]` : whole,
   );
   return `redirected to ${safe}; use that address as baseUrl`;
 }

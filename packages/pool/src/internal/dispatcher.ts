@@ -1,11 +1,10 @@
-import { isAbortSignal, liftAbortListenerLimit } from '@x/internal';
 import { Dispatcher, errors as undiciErrors } from 'undici';
 import { PoolClosedError, PoolTimeoutError } from '../errors';
 import type { PoolDisconnectReason, PoolTopics } from '../events';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
 import { DnsCache } from './dns-cache';
-import { failHandler, noop } from './handlers';
+import { failHandler, noop, refusedForSignal } from './handlers';
 import { OriginRegistry, type OriginState, originKey } from './origins';
 import { type QueueItem, RequestQueue } from './request-queue';
 import { findIdle, idleNow, openSlot, type Slot, type SlotEvents } from './slot';
@@ -136,18 +135,7 @@ export class PoolDispatcher extends Dispatcher {
         throw new undiciErrors.InvalidArgumentError('opts.origin must be a string or a URL');
       }
       if (this.#closed) throw new PoolClosedError(key);
-      const signal = (opts as { signal?: unknown }).signal;
-      if (signal != null && isAbortSignal(signal)) {
-        // undici's client sees an aborted signal only once its socket connects: refused here, the
-        // request rejects with the signal's reason and opens no socket, as it does when queued.
-        if (signal.aborted) {
-          failHandler(handler, signal.reason);
-          return true;
-        }
-        // undici's request adds an abort listener to the caller's signal without lifting Node's
-        // limit: many requests sharing one signal would print MaxListenersExceededWarning.
-        liftAbortListenerLimit(signal);
-      }
+      if (refusedForSignal(opts, handler)) return true;
       const origin = this.#origins.get(key);
       const slots = origin.slots;
       if (origin.queued === 0) {

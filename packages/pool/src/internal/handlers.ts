@@ -1,3 +1,4 @@
+import { isAbortSignal, liftAbortListenerLimit } from '@x/internal';
 import type { Dispatcher } from 'undici';
 
 type Handler = Dispatcher.DispatchHandler;
@@ -25,4 +26,22 @@ export function failHandler(handler: Handler, error: Error): void {
   if (typeof h.onError === 'function') h.onError(error);
   else if (typeof h.onResponseError === 'function') h.onResponseError(detachedController, error);
   else throw error;
+}
+
+/**
+ * Prepares the caller's `signal` of a request before it is dispatched; true when the request was
+ * refused for it. undici's client sees an aborted signal only once its socket connects: refused
+ * here, the request rejects with the signal's reason and opens no socket, as it does when queued.
+ * And undici's request adds an abort listener to the signal without lifting Node's limit: many
+ * requests sharing one signal would print MaxListenersExceededWarning.
+ */
+export function refusedForSignal(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
+  const signal = (opts as { signal?: unknown }).signal;
+  if (signal == null || !isAbortSignal(signal)) return false;
+  if (signal.aborted) {
+    failHandler(handler, signal.reason);
+    return true;
+  }
+  liftAbortListenerLimit(signal);
+  return false;
 }

@@ -153,7 +153,7 @@ export function joinEnding(ending: LightSignal, caller: AbortSignal | undefined)
 }
 
 /** Lets go of what {@link joinEnding} linked. */
-export function releaseSignal(signal: AbortSignal): void {
+export function releaseSignal(signal: AbortSignal | undefined): void {
   if (signal instanceof CallSignal) signal.release();
 }
 

@@ -1,5 +1,5 @@
 import type { Cache } from '@x/cache';
-import { CallSignal, type LightSignal, realSignal } from '../light-signal';
+import { joinEnding, type LightSignal, realSignal, releaseSignal } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
@@ -131,15 +131,11 @@ export class CacheStage {
         // The load is this provider's request, whoever else waits for it: destroy() ends it. A
         // call without a signal of its own runs it under `ending` itself: the cache's signal
         // aborts once every waiter left, and that call, which gave the cache none, never leaves.
-        if ((signal as unknown) === ending) {
-          own = await load(signal);
-        } else {
-          const joined = new CallSignal(ending, loaderSignal);
-          try {
-            own = await load(joined as unknown as AbortSignal);
-          } finally {
-            joined.release();
-          }
+        const joined = (signal as unknown) === ending ? signal : joinEnding(ending, loaderSignal);
+        try {
+          own = await load(joined);
+        } finally {
+          releaseSignal(joined);
         }
         return { response: own } satisfies CachedAnswer<Response>;
       },

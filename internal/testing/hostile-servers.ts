@@ -58,16 +58,20 @@ export interface EndlessNdjsonOptions {
   readonly content?: string;
   /** Pause between chunks in ms; 0 writes as fast as the client reads. @default 0 */
   readonly intervalMs?: number;
+  /** Another message to repeat (a `/api/pull` progress line...), in place of a chat chunk. */
+  readonly message?: Record<string, unknown>;
 }
 
 /** Answers `/api/chat`-style: valid NDJSON chunks with `done: false`, forever. */
 export function startEndlessNdjson(options: EndlessNdjsonOptions = {}): Promise<HostileServer> {
-  const line = `${JSON.stringify({
-    model: options.model ?? 'hostile',
-    created_at: '2026-08-24T09:15:02.44446383Z',
-    message: { role: 'assistant', content: options.content ?? 'token ' },
-    done: false,
-  })}\n`;
+  const line = `${JSON.stringify(
+    options.message ?? {
+      model: options.model ?? 'hostile',
+      created_at: '2026-08-24T09:15:02.44446383Z',
+      message: { role: 'assistant', content: options.content ?? 'token ' },
+      done: false,
+    },
+  )}\n`;
   const intervalMs = options.intervalMs ?? 0;
   // Without a pause, lines are written in batches so the client, not the server, is the bottleneck.
   const batch = intervalMs > 0 ? line : line.repeat(Math.max(1, Math.floor(16_384 / line.length)));

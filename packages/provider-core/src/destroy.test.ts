@@ -7,7 +7,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createBreaker } from '@x/breaker';
 import { createCache } from '@x/cache';
 import { createPool } from '@x/pool';
-import { createConcurrencyLimiter, createRateLimiter } from '@x/rate-limit';
+import {
+  createConcurrencyLimiter,
+  createRateLimiter,
+  sharedConcurrencyLimiter,
+} from '@x/rate-limit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ask, lineCore as core, cores, streamed } from './__fixtures__/line-core';
 import { type BaseChatRequest, ProviderClosedError, type ProviderCore } from './index';
@@ -33,7 +37,8 @@ afterEach(async () => {
 
 /**
  * Answers by the request's model: `m` in full, `late` in full after 100 ms, `one` with one line
- * and then nothing, `busy` with a 503 and `Retry-After: 60`; any other model is never answered.
+ * and then nothing, `unavailable` with a 503, `busy` with a 503 and `Retry-After: 60`; any other
+ * model is never answered.
  */
 async function startServer(): Promise<Server> {
   const received: string[] = [];
@@ -58,6 +63,9 @@ async function startServer(): Promise<Server> {
           res.writeHead(200, { 'content-type': 'application/x-ndjson' });
           res.end('{"delta":"late"}\n{"done":true}\n');
         }, 100);
+      } else if (model === 'unavailable') {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end('{"error":"unavailable"}');
       } else if (model === 'busy') {
         res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '60' });
         res.end('{"error":"busy"}');
@@ -301,6 +309,97 @@ describe('ProviderCore.close and the calls still queued', () => {
       slots.close();
     },
   );
+});
+
+describe('ProviderCore.close and limiters it was given', () => {
+  it('ends the calls queued in them at once, unsent, and leaves them open with nothing queued', async () => {
+    const server = await startServer();
+    // One slot, held by a call the server never answers: the queued calls would wait forever.
+    const slots = createConcurrencyLimiter({ maxConcurrent: 1 });
+    const provider = core(server.url, { maxConcurrent: slots });
+    const onSocket = outcome(provider.complete(streamed, to('silent')));
+    await vi.waitFor(() => expect(server.received).toEqual(['silent']));
+    const caller = new AbortController();
+    const slotWaits = [
+      outcome(provider.complete(streamed, to('m'))),
+      outcome(provider.complete(streamed, to('m', caller.signal))),
+    ];
+    // One request per 20 s: the first call took the token, the others wait for the next two
+    // (within the 60 s a provider waits in a limiter it was given).
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.05, capacity: 1 } },
+    });
+    const limited = core(server.url, { rateLimit: limiter });
+    await expect(limited.complete(streamed, to('m'))).resolves.toMatchObject({ content: 'hi' });
+    const tokenWaits = [
+      outcome(limited.complete(streamed, to('m'))),
+      outcome(limited.complete(streamed, to('m', caller.signal))),
+    ];
+    await vi.waitFor(() => {
+      expect(slots.queued).toBe(2);
+      expect(limiter.stats().queued).toBe(2);
+    });
+    // close() resolves once the call on a socket ends; the queued ones end before.
+    const closing = provider.close();
+    await limited.close();
+    for (const call of [...slotWaits, ...tokenWaits]) {
+      expect(await call).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
+    }
+    expect(server.received).toEqual(['silent', 'm']);
+    expect(slots.stats()).toMatchObject({ active: 1, queued: 0, closed: false });
+    expect(limiter.stats()).toMatchObject({ queued: 0, aborted: 2 });
+    // The owner's choice, not the server's failure; the call on a socket runs on.
+    expect(provider.stats()).toMatchObject({ cancelled: 2, failures: 0, inFlight: 1 });
+    expect(limited.stats()).toMatchObject({ cancelled: 2, failures: 0, inFlight: 0 });
+    await provider.destroy();
+    await closing;
+    expect(await onSocket).toMatchObject({ name: 'ProviderClosedError', destroyed: true });
+    expect(slots.stats()).toMatchObject({ active: 0, queued: 0, closed: false });
+    await limiter.close();
+  });
+
+  it('ends a retry waiting in one for its request token, unsent', async () => {
+    const server = await startServer();
+    // The first attempt takes the only token; its retry would wait 20 s for the next.
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.05, capacity: 1 } },
+    });
+    const provider = core(server.url, {
+      rateLimit: limiter,
+      retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const call = outcome(provider.complete(streamed, to('unavailable')));
+    await vi.waitFor(() => expect(limiter.stats().queued).toBe(1));
+    await provider.close();
+    expect(await call).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
+    expect(server.received).toEqual(['unavailable']);
+    expect(limiter.stats()).toMatchObject({ queued: 0, aborted: 1 });
+    expect(provider.stats()).toMatchObject({ retries: 1, cancelled: 1, failures: 0 });
+    await limiter.close();
+  });
+
+  it('ends a call queued in a limiter shared by name (share) at once, and the other provider keeps it', async () => {
+    const server = await startServer();
+    const name = `close-test-${process.pid}`;
+    const share = { maxConcurrent: name };
+    const provider = core(server.url, { maxConcurrent: 1, share });
+    const other = core(server.url, { maxConcurrent: 1, share });
+    const slots = sharedConcurrencyLimiter(name);
+    const onSocket = outcome(provider.complete(streamed, to('silent')));
+    await vi.waitFor(() => expect(server.received).toEqual(['silent']));
+    const queued = outcome(provider.complete(streamed, to('m')));
+    const othersQueued = outcome(other.complete(streamed, to('m')));
+    await vi.waitFor(() => expect(slots.queued).toBe(2));
+    const closing = provider.close();
+    expect(await queued).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
+    await provider.destroy();
+    await closing;
+    expect(await onSocket).toBeInstanceOf(ProviderClosedError);
+    // The slot freed by the destroyed call goes to the other provider's waiter.
+    await expect(othersQueued).resolves.toMatchObject({ content: 'hi' });
+    await other.close();
+    slots.close();
+  });
 });
 
 describe('ProviderCore.destroy and a breaker it was given', () => {

@@ -32,10 +32,11 @@ export interface TimeoutOptions {
    */
   totalMs?: number | undefined;
   /**
-   * Streams: longest time the caller may hold a chunk before asking for the next. Past it the
-   * stream is abandoned (a dropped iterator): its socket, breaker slot and in-flight slot are
-   * freed, and a later read rejects with a `consumer` timeout. Not the server's silence: the idle
-   * deadline does not run while the caller holds a chunk.
+   * Streams (and `messages()`, a model download's progress): longest time the caller may hold a
+   * chunk before asking for the next. Past it the stream is abandoned (a dropped iterator): its
+   * socket, breaker slot and in-flight slot are freed, and a later read rejects with a `consumer`
+   * timeout. Not the server's silence: the idle deadline does not run while the caller holds a
+   * chunk.
    * @default 300_000
    */
   consumerMs?: number | undefined;

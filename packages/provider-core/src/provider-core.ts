@@ -59,7 +59,7 @@ export class ProviderCore {
    * request path (a readiness poll's backoff) ends with it.
    */
   get closeSignal(): AbortSignal {
-    return this.#rt.closing.signal;
+    return this.#rt.closing.toAbortSignal();
   }
 
   /** Scrubs every known secret out of text (server messages) before it goes anywhere. */
@@ -270,7 +270,7 @@ export class ProviderCore {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     const rt = this.#rt;
-    this.#refuse();
+    this.#refuse(rt.kit.closed());
     this.#closing = Promise.all([
       rt.agent?.close(),
       rt.ownPool ? rt.pool?.close() : undefined,
@@ -290,9 +290,10 @@ export class ProviderCore {
   destroy(): Promise<void> {
     if (this.#destroying !== undefined) return this.#destroying;
     const rt = this.#rt;
-    this.#refuse();
+    const destroyed = rt.kit.closed({ destroyed: true });
+    this.#refuse(destroyed);
     // Every call's signal follows this one (see `Runtime.ending`): the abort reaches each wait.
-    rt.ending.abort(rt.kit.closed({ destroyed: true }));
+    rt.ending.abort(destroyed);
     const closing = this.#closing;
     this.#destroying = Promise.all([
       rt.agent?.destroy(),
@@ -306,11 +307,14 @@ export class ProviderCore {
     return this.#destroying;
   }
 
-  /** New calls are refused and backoffs end (`close()` and `destroy()` both). */
-  #refuse(): void {
+  /**
+   * New calls are refused; backoffs and waits queued in shared limiters end with `reason`
+   * (`close()` and `destroy()` both).
+   */
+  #refuse(reason: Error): void {
     const rt = this.#rt;
     rt.closed = true;
-    rt.closing.abort();
+    rt.closing.abort(reason);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 

@@ -120,10 +120,11 @@ export interface Runtime {
   readonly telemetry: Telemetry | undefined;
   closed: boolean;
   /**
-   * Aborted by `close()` and `destroy()`: ends the retry backoffs waiting then, with their
-   * timers.
+   * Aborted by `close()` and `destroy()` with the closed error: ends the retry backoffs waiting
+   * then, with their timers, and the waits queued in a limiter the provider did not create
+   * (`queueSignal`).
    */
-  readonly closing: AbortController;
+  readonly closing: LightSignal;
   /**
    * Aborted by `destroy()` with the closed error. Every call runs under a signal that follows it
    * (`beginCall`, `joinEnding`), and every attempt under one that follows the call's
@@ -176,11 +177,13 @@ export function createRuntime(config: CoreConfig): Runtime {
   const tokens = resolveTokens(options.tokens, config.tokenKeys);
   const share = resolveShare(options.share);
   const ending = new LightSignal();
+  const closing = new LightSignal();
   const limit = resolveRateLimit(
     options.rateLimit,
     defaults,
     share.rateLimit,
     ending as unknown as AbortSignal,
+    closing,
   );
   const slots = share.maxConcurrent;
   const concurrency =
@@ -188,7 +191,10 @@ export function createRuntime(config: CoreConfig): Runtime {
       ? resolveConcurrency(options.maxConcurrent)
       : resolveConcurrency(options.maxConcurrent, (o) => sharedConcurrencyLimiter(slots, o), false);
   if (concurrency !== undefined) {
-    concurrency.endingOptions = Object.freeze({ signal: ending as unknown as AbortSignal });
+    concurrency.ending = ending as unknown as AbortSignal;
+    if (!concurrency.own) concurrency.closing = closing;
+    const queueOf = concurrency.own ? ending : closing;
+    concurrency.endingOptions = Object.freeze({ signal: queueOf as unknown as AbortSignal });
   }
   const origin = new URL(config.baseUrl).origin;
   const { breaker, judge, given } = resolveBreaker(
@@ -226,7 +232,6 @@ export function createRuntime(config: CoreConfig): Runtime {
   const stats = new StatsRecorder();
   const log = new PackageLog(identity.pkg, logger, { provider: name }, redactor.redactQuietly);
   logEvents(log, topics);
-  const closing = new AbortController();
   const runtime: Runtime = {
     identity,
     kit,
@@ -292,7 +297,7 @@ export function createRuntime(config: CoreConfig): Runtime {
       topics,
       redact: redactor.redact,
       closed: () => runtime.closed,
-      closing: closing.signal,
+      closing: closing.toAbortSignal(),
       kit,
     },
     stats,

@@ -228,6 +228,31 @@ describe('a dropped stream iterator', () => {
   });
 });
 
+describe('a dropped pull() iterator', () => {
+  it('gives its socket back after timeouts.consumerMs, and a later read says why', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { server, provider } = await against(() =>
+      startEndlessNdjson({
+        message: {
+          status: 'pulling 8eeb52dfb3bb',
+          digest: 'sha256:8eeb',
+          total: 100,
+          completed: 1,
+        },
+      }),
+    );
+    const iterator = provider.pull({ model: 'hostile' })[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first).toMatchObject({ done: false, value: { status: 'pulling 8eeb52dfb3bb' } });
+    // The caller never asks for more (the iterator is dropped).
+    expect(provider.pool!.stats().totals.running).toBe(1);
+    await vi.advanceTimersByTimeAsync(300_000);
+    await until(() => server.stats.clientGone);
+    expect(provider.pool!.stats().totals.running).toBe(0);
+    await expect(iterator.next()).rejects.toMatchObject({ timeout: 'consumer' });
+  });
+});
+
 describe('a server that echoes secrets', () => {
   it.each([401, 500])(
     'leaves no secret, in any encoding, in errors, partials, events, stats or inspect output (%i)',

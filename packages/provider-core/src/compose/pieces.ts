@@ -11,6 +11,7 @@ import {
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
 import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
 import { type Calibrator, createCalibrator } from '@x/tokens';
+import type { LightSignal } from '../light-signal';
 import type { Logger } from '../observe/log';
 import { classifyForBreaker } from './classify';
 import { classifyShared } from './shared-breaker';
@@ -77,10 +78,15 @@ export interface ResolvedRateLimit {
   key: string;
   timeoutMs: number;
   /**
-   * `{ timeoutMs, signal }`, made once: the options of a wait under the provider's `ending`
-   * signal, the signal of every call that has none of its own.
+   * `{ timeoutMs, signal }`, made once: the options of a wait by a call without a signal of its
+   * own, which runs under the provider's `ending` signal. The signal is `ending` for the
+   * provider's own limiter, `closing` for one it was given or shares (see `queueSignal`).
    */
   waitOptions: Readonly<{ timeoutMs: number; signal: AbortSignal | undefined }>;
+  /** The provider's `destroy()` signal, which a call without a signal of its own runs under. */
+  ending: AbortSignal | undefined;
+  /** For a limiter the provider did not create: aborted by `close()` and `destroy()`. */
+  closing: LightSignal | undefined;
   hasRequests: boolean;
   tokensCapacity: number | undefined;
 }
@@ -195,8 +201,10 @@ export function resolveRateLimit(
   defaults: PieceDefaults,
   shared?: string,
   ending?: AbortSignal,
+  closing?: LightSignal,
 ): ResolvedRateLimit | undefined {
   if (value === false) return undefined;
+  const queueOf = closing as unknown as AbortSignal | undefined;
   if (isLimiter(value)) {
     const tokens = value.limits.find((l) => l.name === 'tokens');
     return {
@@ -204,7 +212,9 @@ export function resolveRateLimit(
       own: false,
       key: defaults.id,
       timeoutMs: 60_000,
-      waitOptions: Object.freeze({ timeoutMs: 60_000, signal: ending }),
+      waitOptions: Object.freeze({ timeoutMs: 60_000, signal: queueOf ?? ending }),
+      ending,
+      closing,
       hasRequests: value.limits.some((l) => l.name === 'requests'),
       tokensCapacity: tokens?.capacity,
     };
@@ -238,12 +248,15 @@ export function resolveRateLimit(
       ? createRateLimiter(withLogger(limiterOptions, undefined, defaults.logger))
       : sharedRateLimiter(shared, limiterOptions);
   const timeoutMs = o.timeoutMs ?? 60_000;
+  const own = shared === undefined;
   return {
     limiter,
-    own: shared === undefined,
+    own,
     key: o.key ?? shared ?? defaults.id,
     timeoutMs,
-    waitOptions: Object.freeze({ timeoutMs, signal: ending }),
+    waitOptions: Object.freeze({ timeoutMs, signal: own ? ending : (queueOf ?? ending) }),
+    ending,
+    closing: own ? undefined : closing,
     hasRequests: true,
     tokensCapacity: o.tokensPerMinute,
   };

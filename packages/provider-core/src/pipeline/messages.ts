@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { EMPTY_PARTIAL } from '../types';
+import { ConsumerWatch } from './consumer-watch';
 import { normalizeFailure } from './normalize';
 import { Progress } from './progress';
 import {
@@ -31,7 +32,9 @@ export interface MessagesInit<T> extends PlainCallInit {
  * Messages of a streamed exchange, parsed, with retries and (optionally) the breaker but no cache,
  * tokens or rate limit: model downloads, uploads and creation report their progress this way.
  * Retries happen only until the first message reached the caller; leaving the loop aborts the
- * request. Deadlines: first message and idle, as for answers.
+ * request, and so does a caller that stops reading for longer than `timeouts.consumerMs` (a
+ * dropped iterator), whose next read then rejects. Deadlines: first message and idle, as for
+ * answers.
  */
 export async function* messages<T>(
   rt: Runtime,
@@ -64,6 +67,11 @@ export async function* messages<T>(
     read.progress++;
   };
   let source: AsyncGenerator<Uint8Array, void, undefined> | undefined;
+  // Ends the exchange for a caller who stopped reading: its socket (and breaker probe slot) free.
+  const watch = new ConsumerWatch(rt, () => {
+    void source?.return(undefined).catch(() => {});
+    releaseSignal(signal);
+  });
   const fill = async (body: AsyncGenerator<Uint8Array, void, undefined>) => {
     // The time the caller held what was read is not the server's.
     progress.resume();
@@ -106,15 +114,19 @@ export async function* messages<T>(
     for (;;) {
       while (pending.length > 0) {
         if (signal?.aborted) throw signal.reason;
+        watch.handOver();
         yield pending.shift()!;
+        watch.resumed();
       }
       if (failure !== undefined) throw failure;
       if (ended) return;
       await fill(source);
     }
   } catch (error) {
+    if (watch.abandoned) throw watch.error();
     throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), init.signal);
   } finally {
+    watch.stop();
     await source?.return(undefined).catch(() => {});
     releaseSignal(signal);
   }

@@ -1,7 +1,9 @@
 import { ADMITTED } from '@x/rate-limit';
 import type { ResolvedRateLimit } from '../compose/pieces';
+import { releaseSignal } from '../light-signal';
 import type { StatsRecorder } from '../observe/stats';
 import type { Prepared } from './context';
+import { queueSignal } from './queue-wait';
 
 function noop(): void {}
 
@@ -33,21 +35,24 @@ export function admit(
     // recognises the vector it built last time.
     costs = limit.hasRequests ? ONE_REQUEST : NO_COST;
   }
-  const pending = limit.limiter.acquire(limit.key, costs, waitOptions(limit, signal));
+  const wait = queueSignal(signal, limit.ending, limit.closing);
+  const pending = limit.limiter.acquire(limit.key, costs, waitOptions(limit, wait));
   if (pending === ADMITTED) {
     // Admitted at once, the common case: nothing waited, so no clock to read before and after
     // and no hop for the caller to await.
+    if (wait !== signal) releaseSignal(wait);
     prepared.queueWaitMs = 0;
     stats.admitted(model, 0);
     return undefined;
   }
   // The wait is timed from here: deciding took microseconds, and the queue holds the call now.
   const started = performance.now();
-  return pending.then(() => {
+  const admitted = pending.then(() => {
     const waited = performance.now() - started;
     prepared.queueWaitMs = waited;
     stats.admitted(model, waited);
   });
+  return wait === signal ? admitted : admitted.finally(() => releaseSignal(wait));
 }
 
 function waitOptions(
@@ -73,7 +78,12 @@ export async function readmit(
 ): Promise<void> {
   if (limit === undefined || !limit.hasRequests) return;
   const started = performance.now();
-  await limit.limiter.acquire(limit.key, ONE_REQUEST, waitOptions(limit, signal));
+  const wait = queueSignal(signal, limit.ending, limit.closing);
+  try {
+    await limit.limiter.acquire(limit.key, ONE_REQUEST, waitOptions(limit, wait));
+  } finally {
+    releaseSignal(wait);
+  }
   stats.admitted(model, performance.now() - started);
 }
 

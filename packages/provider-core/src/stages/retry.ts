@@ -126,6 +126,8 @@ async function retryAfter<T>(
         await readmit(target.limit, context.stats, signal, target.model ?? '');
       } catch {
         if (signal?.aborted) throw signal.reason;
+        // close() ended the wait (in a limiter the provider shares): the retry was never sent.
+        if (context.closed()) throw context.kit.closed();
         // The limiter cannot admit the retry in time: the server's refusal is what the caller
         // needs to see, not the limiter's timeout.
         throw error;

@@ -1,4 +1,6 @@
 import type { ResolvedConcurrency } from '../compose/concurrency';
+import { releaseSignal } from '../light-signal';
+import { queueSignal } from './queue-wait';
 
 function noop(): void {}
 
@@ -16,6 +18,11 @@ export function takeSlot(
   if (concurrency === undefined) return noop;
   // Not `tryAcquire()` first: a shared limiter's `rejected` counter would count every busy moment.
   const made = concurrency.endingOptions;
-  if (signal === undefined) return concurrency.limiter.acquire();
-  return concurrency.limiter.acquire(made?.signal === signal ? made : { signal });
+  const wait = queueSignal(signal, concurrency.ending, concurrency.closing);
+  if (wait === undefined) return concurrency.limiter.acquire();
+  const taken = concurrency.limiter.acquire(made?.signal === wait ? made : { signal: wait });
+  // A wait of its own (a shared limiter's, for a call with a signal) lets go once it is over.
+  return wait === signal || wait === made?.signal
+    ? taken
+    : taken.finally(() => releaseSignal(wait));
 }

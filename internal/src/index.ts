@@ -32,7 +32,12 @@ export {
 } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
-export { driverErrorForCause, keyHash, redactUrlCredentials } from './log-redact';
+export {
+  driverErrorForCause,
+  keyHash,
+  redactUrlCredentials,
+  SECRET_HEADER,
+} from './log-redact';
 export {
   expectLogger,
   type LogFields,

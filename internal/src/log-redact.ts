@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { REDACTED } from './args';
 
+/**
+ * Names whose values are credentials, however a gateway or a client names its key header
+ * (`authorization`, `x-api-key`, `apikey`, `x-auth-token`, `ocp-apim-subscription-key`,
+ * `x-amz-security-token`, a cookie, a password), and query parameters named alike (`?api_key=`,
+ * a signed URL's signature). Wide on purpose: scrubbing a harmless header costs nothing, leaking
+ * a key does.
+ */
+export const SECRET_HEADER = /auth|key|token|secret|cookie|session|pass|pwd|sig|credential/i;
+
 // `scheme://user:password@` (or `scheme://token@`): the userinfo of a URL, which is where a Redis
 // or proxy connection string keeps its password.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;

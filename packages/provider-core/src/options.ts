@@ -5,6 +5,7 @@ import {
   isPlainObject,
   optionalDuration,
   optionalFunction,
+  SECRET_HEADER,
 } from '@x/internal';
 
 /** Deadlines of one call. Every value is in ms; `undefined` (or `0`) turns one off. */
@@ -195,11 +196,9 @@ export function resolveRetry(value: unknown): ResolvedRetry {
   };
 }
 
-/**
- * Header names whose values are credentials, however a gateway names its key header; query
- * parameters named alike too (`?api_key=`, a signed URL's signature).
- */
-export const SECRET_HEADER = /auth|key|token|secret|cookie|session|pass|pwd|sig|credential/i;
+// Header names whose values are credentials: one pattern for every package (the simulator's
+// request log scrubs with it too), exported from here for providers built on the core.
+export { SECRET_HEADER };
 
 /** Validates extra headers: an object of strings, names lower-cased; secret values never shown. */
 export function validateHeaders(value: unknown): Record<string, string> {

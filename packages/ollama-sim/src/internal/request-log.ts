@@ -1,17 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { REDACTED, type Topic } from '@x/internal';
+import { REDACTED, SECRET_HEADER, type Topic } from '@x/internal';
 import type { FaultKind } from '../faults';
 import type { RequestLogEntry } from '../reports';
 
 /** Bodies above this size are not kept: a log of 1000 long prompts would hold gigabytes. */
 const LOG_BODY_LIMIT = 64 * 1024;
-
-/**
- * Header names that carry credentials: `authorization`, `cookie`, and any name that says key,
- * token, secret, password, session, credential or signature (`x-api-key`, `x-auth-token`,
- * `api-key`, `x-goog-api-key`, `x-amz-security-token`...).
- */
-const SECRET_HEADER = /auth|cookie|key|token|secret|passw|session|credential|signature/i;
 
 /** The headers with every credential's value replaced (a whole value: no encoding of it survives). */
 function redact(

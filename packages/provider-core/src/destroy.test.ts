@@ -37,7 +37,7 @@ afterEach(async () => {
 
 /**
  * Answers by the request's model: `m` in full, `late` in full after 100 ms, `one` with one line
- * and then nothing, `unavailable` with a 503, `busy` with a 503 and `Retry-After: 60`; any other
+ * and then nothing, `slow` with one line and the rest after 100 ms, `unavailable` with a 503, `busy` with a 503 and `Retry-After: 60`; any other
  * model is never answered.
  */
 async function startServer(): Promise<Server> {
@@ -63,6 +63,10 @@ async function startServer(): Promise<Server> {
           res.writeHead(200, { 'content-type': 'application/x-ndjson' });
           res.end('{"delta":"late"}\n{"done":true}\n');
         }, 100);
+      } else if (model === 'slow') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write('{"delta":"sl"}\n');
+        setTimeout(() => res.end('{"delta":"ow"}\n{"done":true}\n'), 100);
       } else if (model === 'unavailable') {
         res.writeHead(503, { 'content-type': 'application/json' });
         res.end('{"error":"unavailable"}');
@@ -378,6 +382,48 @@ describe('ProviderCore.close and limiters it was given', () => {
     await limiter.close();
   });
 
+  it.each([
+    { where: 'queued in a limiter it was given', backoff: false },
+    { where: 'in a retry backoff', backoff: true },
+  ])(
+    "loads again when the load it joined on a shared cache was another provider's, closed $where",
+    async ({ backoff }) => {
+      const server = await startServer();
+      await using cache = createCache({ strategy: 'aggressive' });
+      const cached = { ...streamed, cacheKey: (request: BaseChatRequest) => ({ ...request }) };
+      const limiter = createRateLimiter({
+        limits: { requests: { ratePerSecond: 0.05, capacity: 1 } },
+      });
+      const closed = core(server.url, {
+        cache,
+        ...(backoff ? { retry: { retries: 1 } } : { rateLimit: limiter }),
+      });
+      const alive = core(server.url, { cache });
+      if (!backoff) await closed.complete(streamed, to('m')); // takes the only token
+      // `busy` says Retry-After: 60, so the first load waits out a 60 s backoff
+      const model = backoff ? 'busy' : 'm';
+      const loading = outcome(closed.complete(cached, to(model)));
+      const joined = outcome(alive.complete(cached, to(model)));
+      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+      await vi.waitFor(() =>
+        backoff ? expect(closed.stats().retries).toBe(1) : expect(limiter.stats().queued).toBe(1),
+      );
+      await closed.close();
+      expect(await loading).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
+      // Not the other provider's closed error: its own load.
+      if (backoff) {
+        expect(await joined).toMatchObject({ name: 'ProviderApiError' });
+      } else {
+        expect(await joined).toMatchObject({ content: 'hi', cached: false });
+      }
+      expect(alive.stats()).toMatchObject(
+        backoff ? { failures: 1 } : { successes: 1, failures: 0 },
+      );
+      expect(alive.closed).toBe(false);
+      await limiter.close();
+    },
+  );
+
   it('ends a call queued in a limiter shared by name (share) at once, and the other provider keeps it', async () => {
     const server = await startServer();
     const name = `close-test-${process.pid}`;
@@ -400,6 +446,74 @@ describe('ProviderCore.close and limiters it was given', () => {
     await other.close();
     slots.close();
   });
+});
+
+describe('a load several callers share through the cache', () => {
+  it.each([
+    { breaker: 'with a breaker', options: { breaker: {} } },
+    { breaker: 'without one', options: {} },
+  ])(
+    'goes on for the others when the caller who started it aborts ($breaker)',
+    async ({ options }) => {
+      const server = await startServer();
+      await using cache = createCache({ strategy: 'aggressive' });
+      const cached = {
+        ...streamed,
+        cacheKey: (request: BaseChatRequest) => ({ m: request.model }),
+      };
+      const provider = core(server.url, { cache, ...options });
+      const first = new AbortController();
+      // `slow` sends its first line, the rest after 100 ms: the first caller leaves while the
+      // answer is being read.
+      const leaving = outcome(provider.complete(cached, to('slow', first.signal)));
+      const staying = provider.complete(cached, to('slow'));
+      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+      await vi.waitFor(() => expect(server.received).toEqual(['slow']));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      first.abort();
+      expect(await leaving).toMatchObject({ name: 'AbortError' });
+      await expect(staying).resolves.toMatchObject({ content: 'slow' });
+      expect(server.received).toEqual(['slow']);
+      expect(provider.stats()).toMatchObject({ successes: 1, failures: 0, cancelled: 1 });
+    },
+  );
+});
+
+describe('a stream whose caller holds a chunk', () => {
+  it.each([
+    { ends: 'destroy()', error: { name: 'ProviderClosedError', destroyed: true } },
+    { ends: "the caller's abort", error: { name: 'AbortError' } },
+  ])(
+    'gives a shared slot back at once when $ends ends it, and tells onEnd',
+    async ({ ends, error }) => {
+      const server = await startServer();
+      const slots = createConcurrencyLimiter({ maxConcurrent: 1 });
+      const provider = core(server.url, { maxConcurrent: slots, timeouts: { consumerMs: 0 } });
+      const other = core(server.url, { maxConcurrent: slots });
+      const caller = new AbortController();
+      let over = 0;
+      // The server sends one line and holds the answer open; the caller holds that chunk.
+      const reading = provider.stream(
+        streamed,
+        streamed.stream!,
+        to('one', caller.signal),
+        () => over++,
+      );
+      await expect(reading.next()).resolves.toMatchObject({ value: { content: 'first' } });
+      const waiting = other.complete(streamed, to('m'));
+      await vi.waitFor(() => expect(slots.queued).toBe(1));
+      if (ends === 'destroy()') await provider.destroy();
+      else caller.abort();
+      // The other provider's call gets the slot without the caller reading on.
+      await expect(waiting).resolves.toMatchObject({ content: 'hi' });
+      expect(over).toBe(1);
+      expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+      // A later read says what ended it.
+      await expect(reading.next()).rejects.toMatchObject(error);
+      expect(over).toBe(1);
+      slots.close();
+    },
+  );
 });
 
 describe('ProviderCore.destroy and a breaker it was given', () => {

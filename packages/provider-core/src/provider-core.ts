@@ -80,13 +80,22 @@ export class ProviderCore {
     return complete(this.#rt, op, input);
   }
 
-  /** A streamed call of `op` through the whole request path. Validate `request` first. */
+  /**
+   * A streamed call of `op` through the whole request path. Validate `request` first.
+   *
+   * `onEnd` is called once when the call is over, however it ends: its last chunk, an error, the
+   * caller leaving its loop, or while the caller holds a chunk (`timeouts.consumerMs` passed on a
+   * dropped iterator, `destroy()`, the caller's abort), when the iterator itself may never
+   * settle. A wrapper that keeps state per stream (a list of streams in flight, a count) lets go
+   * of it there.
+   */
   stream<Request extends CoreRequest, Response extends CoreResponse>(
     op: Operation<Request, Response>,
     format: StreamFormat,
     input: Request,
+    onEnd?: () => void,
   ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
-    return stream(this.#rt, op, format, input);
+    return stream(this.#rt, op, format, input, onEnd);
   }
 
   /**

@@ -256,7 +256,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     gate,
     limit,
     concurrency,
-    cache: new CacheStage(cache, stats, topics, ending),
+    cache: new CacheStage(cache, stats, topics, ending, closing),
     context: new ContextStage<any>({
       tokens,
       provider: identity.tokens,

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
@@ -228,6 +229,27 @@ describe('a dropped stream iterator', () => {
   });
 });
 
+describe('dropped iterators under a long-lived signal', () => {
+  it('leave no listener on it once consumerMs has passed', async () => {
+    // Fake timers, as the tests around: the shared deadline timer is process-wide.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { provider } = await against(() => startEndlessNdjson({ intervalMs: 0 }), {
+      timeouts: { consumerMs: 50 },
+    });
+    const app = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      const iterator = provider.stream({ ...ask, signal: app.signal })[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      // dropped: the caller never asks for more, nor returns
+    }
+    expect(getEventListeners(app.signal, 'abort')).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(100);
+    await until(() => provider.stats().inFlight === 0);
+    expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
+    expect(provider.pool!.stats().totals.running).toBe(0);
+  });
+});
+
 describe('a dropped pull() iterator', () => {
   it('gives its socket back after timeouts.consumerMs, and a later read says why', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
@@ -250,6 +272,30 @@ describe('a dropped pull() iterator', () => {
     await until(() => server.stats.clientGone);
     expect(provider.pool!.stats().totals.running).toBe(0);
     await expect(iterator.next()).rejects.toMatchObject({ timeout: 'consumer' });
+  });
+
+  it('still ends normally when the download had ended while the caller held a message', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const server = await startRouteServer({
+      '/api/pull': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end('{"status":"pulling manifest"}\n{"status":"success"}\n');
+      },
+    });
+    servers.push(server);
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      tokens: false,
+      timeouts: { consumerMs: 50 },
+    });
+    providers.push(provider);
+    const statuses: string[] = [];
+    for await (const progress of provider.pull({ model: 'hostile' })) {
+      statuses.push(progress.status);
+      // held past consumerMs: the transfer was already read to its end
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    expect(statuses).toEqual(['pulling manifest', 'success']);
   });
 });
 

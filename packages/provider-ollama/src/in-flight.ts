@@ -22,10 +22,15 @@ export class InFlightStreams {
   #first: Tracked | undefined;
   #size = 0;
 
-  /** Starts `start` under a signal that `abortAll()` also aborts. */
+  /**
+   * Starts `start` under a signal that `abortAll()` also aborts. `start` gets the function that
+   * lets go of the stream, for the core to call when the call is over while its iterator never
+   * settles (a dropped iterator, `destroy()` while the caller holds a chunk): without it, such a
+   * stream would stay in the list and listening to the caller's signal.
+   */
   track<T>(
     callerSignal: AbortSignal | undefined,
-    start: (signal: AbortSignal) => AsyncGenerator<T, void, undefined>,
+    start: (signal: AbortSignal, ended: () => void) => AsyncGenerator<T, void, undefined>,
   ): AsyncIterator<T, void, undefined> {
     const signal = lightSignal();
     let stopFollowing: (() => void) | undefined;
@@ -43,7 +48,7 @@ export class InFlightStreams {
     };
     let inner: AsyncGenerator<T, void, undefined>;
     try {
-      inner = start(signal);
+      inner = start(signal, release);
     } catch (error) {
       release();
       throw error;
@@ -66,10 +71,10 @@ export class InFlightStreams {
   /** A stream that `abortAll()` can abort, started lazily when iterated. */
   iterable<R extends { signal?: AbortSignal | undefined }, T>(
     request: R,
-    start: (request: R) => AsyncGenerator<T, void, undefined>,
+    start: (request: R, ended: () => void) => AsyncGenerator<T, void, undefined>,
   ): AsyncIterable<T> {
     return new LazyIterable(() =>
-      this.track(request.signal, (signal) => start(withSignal(request, signal))),
+      this.track(request.signal, (signal, ended) => start(withSignal(request, signal), ended)),
     );
   }
 

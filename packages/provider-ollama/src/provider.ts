@@ -149,7 +149,7 @@ export class OllamaProvider extends ProviderFacade {
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(request, (r) => core.stream(CHAT, NDJSON, r));
+    return this.#streams.iterable(request, (r, ended) => core.stream(CHAT, NDJSON, r, ended));
   }
 
   /** A completion (`/api/generate`) through the whole request path. */
@@ -161,7 +161,7 @@ export class OllamaProvider extends ProviderFacade {
   streamGenerate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
     validateGenerateRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(request, (r) => core.stream(GENERATE, NDJSON, r));
+    return this.#streams.iterable(request, (r, ended) => core.stream(GENERATE, NDJSON, r, ended));
   }
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
@@ -172,24 +172,24 @@ export class OllamaProvider extends ProviderFacade {
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */
   pull(request: PullRequest): AsyncIterable<ProgressEvent> {
     const body = transferBody(request);
-    return this.#streams.iterable(request, (r) =>
-      this.#server.progress('/api/pull', body, r.model, r.signal),
+    return this.#streams.iterable(request, (r, ended) =>
+      this.#server.progress('/api/pull', body, r.model, r.signal, ended),
     );
   }
 
   /** Uploads a model to its registry: its progress, ending with `success`. */
   push(request: PullRequest): AsyncIterable<ProgressEvent> {
     const body = transferBody(request);
-    return this.#streams.iterable(request, (r) =>
-      this.#server.progress('/api/push', body, r.model, r.signal),
+    return this.#streams.iterable(request, (r, ended) =>
+      this.#server.progress('/api/push', body, r.model, r.signal, ended),
     );
   }
 
   /** Creates a model (from another, with a system prompt, parameters...): its progress. */
   create(request: CreateRequest): AsyncIterable<ProgressEvent> {
     const body = createBody(request);
-    return this.#streams.iterable(request, (r) =>
-      this.#server.progress('/api/create', body, r.model, r.signal),
+    return this.#streams.iterable(request, (r, ended) =>
+      this.#server.progress('/api/create', body, r.model, r.signal, ended),
     );
   }
 

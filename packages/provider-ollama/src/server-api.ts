@@ -246,8 +246,10 @@ export class ServerApi {
     payload: Record<string, unknown>,
     model: string,
     signal: AbortSignal | undefined,
+    onEnd?: () => void,
   ): AsyncGenerator<ProgressEvent, void, undefined> {
     return this.#core.messages({
+      onEnd,
       endpoint,
       method: 'POST',
       payload: { ...payload, stream: true },
@@ -256,6 +258,8 @@ export class ServerApi {
       format: NDJSON,
       breaker: false,
       parse: (message, redact) => parseProgress(message, redact),
+      // Ollama's last progress line: what follows it (nothing, from Ollama) is not read.
+      last: (event) => event.status === 'success',
     });
   }
 }

@@ -51,10 +51,10 @@ export async function complete<Request extends CoreRequest, Response extends Cor
     const plan = rt.cache.plan(op, request, request.cache);
     const run = (): Promise<Response> =>
       plan.use === 'read-through'
-        ? rt.cache.readThrough(plan.key, model, scope.signal, scope.started, (signal) =>
-            fresh(rt, op, request, signal, scope.started),
+        ? rt.cache.readThrough(plan.key, model, scope.signal, scope.started, (signal, callers) =>
+            fresh(rt, op, request, signal, scope.started, callers),
           )
-        : fresh(rt, op, request, scope.signal, scope.started);
+        : fresh(rt, op, request, scope.signal, scope.started, request.signal);
     const response = await within(call, run);
     if (plan.use === 'refresh') rt.cache.store(plan.key, { response });
     succeeded(rt, response, model, scope.started, call);
@@ -79,6 +79,8 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
   request: Request,
   signal: AbortSignal | undefined,
   started: number,
+  /** The signal of whoever waits for this answer: the caller's, or a shared load's (the cache's). */
+  callerSignal: AbortSignal | undefined,
 ): Promise<Response> {
   const format = op.stream;
   const send = await planSend(
@@ -98,7 +100,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     body: send.body,
     model: op.model(request),
     signal,
-    callerSignal: request.signal,
+    callerSignal,
     redact: send.redact,
     limit: rt.limit,
   };

@@ -26,6 +26,16 @@ export interface MessagesInit<T> extends PlainCallInit {
   breaker: boolean;
   /** Reads one message; throws the provider's typed error for an error message. */
   parse(message: WireMessage, redact: (text: string) => string): T;
+  /**
+   * True for the message that ends the exchange (a download's `success`): nothing after it is
+   * read, as nothing after an answer's last chunk is. Without it, the exchange ends with its body.
+   */
+  last?: ((message: T) => boolean) | undefined;
+  /**
+   * Called once when the exchange is over, however it ends, the caller's iterator dropped
+   * included (see {@link ProviderCore.stream}'s `onEnd`).
+   */
+  onEnd?: (() => void) | undefined;
 }
 
 /**
@@ -48,6 +58,7 @@ export async function* messages<T>(
     call = await plainCall(rt, init, init.format.accept, signal);
   } catch (error) {
     releaseSignal(signal);
+    init.onEnd?.();
     throw error;
   }
   const { redact } = call;
@@ -62,16 +73,32 @@ export async function* messages<T>(
   // whitespace, blank lines) are not progress, though they keep the byte-level idle deadline quiet.
   const read = { progress: 0, chunks: 0, partial: () => EMPTY_PARTIAL };
   let progress = new Progress(rt);
+  const { last } = init;
   const onMessage = (message: WireMessage) => {
-    pending.push(init.parse(message, redact));
+    if (ended) return;
+    const parsed = init.parse(message, redact);
+    pending.push(parsed);
     read.progress++;
+    if (last?.(parsed) === true) ended = true;
   };
   let source: AsyncGenerator<Uint8Array, void, undefined> | undefined;
-  // Ends the exchange for a caller who stopped reading: its socket (and breaker probe slot) free.
-  const watch = new ConsumerWatch(rt, () => {
-    void source?.return(undefined).catch(() => {});
+  let over = false;
+  const endCall = () => {
+    if (over) return;
+    over = true;
     releaseSignal(signal);
-  });
+    init.onEnd?.();
+  };
+  // Ends the exchange for a caller who stopped reading, or whose call ended while it held a
+  // message (destroy(), its abort): its socket (and breaker probe slot) free at once.
+  const watch = new ConsumerWatch(
+    rt,
+    () => {
+      void source?.return(undefined).catch(() => {});
+      endCall();
+    },
+    signal,
+  );
   const fill = async (body: AsyncGenerator<Uint8Array, void, undefined>) => {
     // The time the caller held what was read is not the server's.
     progress.resume();
@@ -116,18 +143,19 @@ export async function* messages<T>(
         if (signal?.aborted) throw signal.reason;
         watch.handOver();
         yield pending.shift()!;
-        watch.resumed();
+        // A transfer read to its end while the caller held a message is still whole.
+        watch.resumed(ended && failure === undefined);
       }
       if (failure !== undefined) throw failure;
       if (ended) return;
       await fill(source);
     }
   } catch (error) {
-    if (watch.abandoned) throw watch.error();
+    if (watch.abandoned) throw normalizeFailure(rt, watch.error(), init.signal);
     throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), init.signal);
   } finally {
     watch.stop();
     await source?.return(undefined).catch(() => {});
-    releaseSignal(signal);
+    endCall();
   }
 }

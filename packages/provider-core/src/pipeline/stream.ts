@@ -26,6 +26,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   op: Operation<Request, Response>,
   format: StreamFormat,
   request: Request,
+  onEnd?: () => void,
 ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
   if (rt.closed) throw rt.kit.closed();
   const model = op.model(request);
@@ -44,13 +45,28 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   // A stream that ends uncounted (the caller stopped reading) counts as cancelled.
   let counted = false;
   let reader: AnswerReader<Response> | undefined;
-  // Ends the call for a caller who stopped reading: the socket, breaker and in-flight slots free.
-  const watch = new ConsumerWatch(rt, () => {
-    void reader?.release();
-    if (!counted) cancelled(rt, model, call);
-    counted = true;
+  let over = false;
+  const endCall = () => {
+    if (over) return;
+    over = true;
     scope.end();
-  });
+    onEnd?.();
+  };
+  // Ends the call for a caller who stopped reading, or whose call ended while it held a chunk
+  // (destroy(), its abort, totalMs): the socket, breaker and in-flight slots free at once.
+  const watch = new ConsumerWatch(
+    rt,
+    () => {
+      void reader?.release();
+      if (!counted) {
+        counted = true;
+        if (watch.reason === undefined) cancelled(rt, model, call);
+        else watch.reason = ended(rt, watch.reason, model, op.endpoint, request.signal, call);
+      }
+      endCall();
+    },
+    signal,
+  );
   try {
     const plan = rt.cache.plan(op, request, request.cache);
     if (plan.use === 'read-through') {
@@ -157,7 +173,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   } finally {
     watch.stop();
     if (!watch.abandoned) {
-      scope.end();
+      endCall();
       if (!counted) cancelled(rt, model, call);
     }
   }

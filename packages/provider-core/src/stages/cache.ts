@@ -1,4 +1,5 @@
 import type { Cache } from '@x/cache';
+import { isProviderErrorOfKind } from '../errors';
 import { joinEnding, type LightSignal, realSignal, releaseSignal } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
@@ -57,17 +58,21 @@ export class CacheStage {
   readonly #topics: ProviderTopics;
   /** The provider's `ending` signal (`destroy()`). */
   readonly #ending: LightSignal;
+  /** The provider's `closing` signal (`close()` and `destroy()`). */
+  readonly #closing: LightSignal;
 
   constructor(
     cache: Cache | undefined,
     stats: StatsRecorder,
     topics: ProviderTopics,
     ending: LightSignal,
+    closing: LightSignal,
   ) {
     this.cache = cache;
     this.#stats = stats;
     this.#topics = topics;
     this.#ending = ending;
+    this.#closing = closing;
   }
 
   /**
@@ -100,17 +105,22 @@ export class CacheStage {
     model: string,
     signal: AbortSignal | undefined,
     started: number,
-    load: (signal: AbortSignal | undefined) => Promise<Response>,
+    load: (
+      signal: AbortSignal | undefined,
+      callerSignal: AbortSignal | undefined,
+    ) => Promise<Response>,
   ): Promise<Response> {
     for (let tries = 1; ; tries++) {
       try {
         return await this.#readThrough(key, model, signal, started, load);
       } catch (error) {
         // A cache shared by providers: the load this call joined was another provider's, which
-        // `destroy()` ended. This one is not being destroyed: it loads again (the failed load
-        // left the cache), at most twice more, as the next load may be joined and ended alike.
-        const destroyed = (error as { destroyed?: unknown } | null)?.destroyed === true;
-        if (!destroyed || this.#ending.aborted || tries === 3) throw error;
+        // its `close()` (the load was queued, or in a backoff) or `destroy()` ended. This one is
+        // still open: it loads again (the failed load left the cache), at most twice more, as
+        // the next load may be joined and ended alike.
+        if (!isProviderErrorOfKind(error, 'closed') || this.#closing.aborted || tries === 3) {
+          throw error;
+        }
       }
     }
   }
@@ -120,7 +130,10 @@ export class CacheStage {
     model: string,
     signal: AbortSignal | undefined,
     started: number,
-    load: (signal: AbortSignal | undefined) => Promise<Response>,
+    load: (
+      signal: AbortSignal | undefined,
+      callerSignal: AbortSignal | undefined,
+    ) => Promise<Response>,
   ): Promise<Response> {
     const cache = this.cache!;
     const ending = this.#ending;
@@ -133,7 +146,10 @@ export class CacheStage {
         // aborts once every waiter left, and that call, which gave the cache none, never leaves.
         const joined = (signal as unknown) === ending ? signal : joinEnding(ending, loaderSignal);
         try {
-          own = await load(joined);
+          // Its callers' signal, for the breaker and the error's telling: the cache's, which
+          // aborts once every waiter left, not this caller's, whose abort must not end the load
+          // for the others (none without a signal of its own: nothing to listen to).
+          own = await load(joined, (signal as unknown) === ending ? undefined : loaderSignal);
         } finally {
           releaseSignal(joined);
         }

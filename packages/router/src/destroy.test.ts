@@ -44,6 +44,69 @@ function ollama(url: string): OllamaProvider {
   return provider;
 }
 
+/** An Ollama address that streams one chunk of every chat and holds the answer open. */
+async function oneChunkOllama(): Promise<{ url: string }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.write(
+      `${JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content: 'Hel' }, done: false })}\n`,
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe('a routed stream whose caller holds a chunk', () => {
+  it('is let go of after consumerMs: counts given back, close() resolves, a later read says why', async () => {
+    const server = await oneChunkOllama();
+    const provider = ollama(server.url);
+    const router = createRouter({
+      deployments: [{ id: 'only', group: 'chat', provider, model: 'llama3.2' }],
+      consumerMs: 50,
+    });
+    const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toMatchObject({ value: { content: 'Hel' } });
+    // dropped: the caller never asks for more, nor returns
+    expect(router.stats()).toMatchObject({ inFlight: 1 });
+    await until(() => router.stats().inFlight === 0);
+    expect(router.stats().deployments.only).toMatchObject({ inFlight: 0 });
+    expect(router.stats()).toMatchObject({ cancelled: 1 });
+    await until(() => provider.stats().inFlight === 0);
+    await router.close();
+    await expect(iterator.next()).rejects.toMatchObject({
+      name: 'ProviderTimeoutError',
+      timeout: 'consumer',
+      timeoutMs: 50,
+    });
+  });
+
+  it('ends at once when destroy() (closeProviders) ends its provider', async () => {
+    const server = await oneChunkOllama();
+    const provider = ollama(server.url);
+    const router = createRouter({
+      deployments: [{ id: 'only', group: 'chat', provider, model: 'llama3.2' }],
+      closeProviders: true,
+    });
+    const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toMatchObject({ value: { content: 'Hel' } });
+    await router.destroy();
+    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1 });
+    expect(provider.stats()).toMatchObject({ inFlight: 0 });
+    await expect(iterator.next()).rejects.toBeInstanceOf(RouterClosedError);
+  });
+
+  it('refuses a consumerMs that is no duration, naming it', () => {
+    expect(() =>
+      createRouter({
+        deployments: [{ id: 'only', group: 'chat', provider: fakeProvider('only'), model: 'm' }],
+        consumerMs: -1,
+      }),
+    ).toThrow(/consumerMs/);
+  });
+});
+
 describe('destroy()', () => {
   it('with closeProviders: true, destroys the providers, which ends the calls in flight at once', async () => {
     const server = await silentOllama();

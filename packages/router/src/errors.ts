@@ -8,7 +8,8 @@ import { brand, hasBrand, mark } from '@x/internal';
 import { type ErrorOrigin, ProviderError, type ProviderErrorKind } from '@x/provider-core';
 import type { RouteAttempt } from './types';
 
-const ORIGIN: ErrorOrigin = Object.freeze({ provider: 'router', label: 'Router' });
+/** The router as an error's origin: its own errors, and the timeouts it raises itself. */
+export const ROUTER_ORIGIN: ErrorOrigin = Object.freeze({ provider: 'router', label: 'Router' });
 
 /** Every error code this package throws. Renaming one is a breaking change. */
 export type RouterErrorCode = 'X_ROUTER_ALL_FAILED' | 'X_ROUTER_CLOSED';
@@ -60,7 +61,7 @@ export class RouterError extends ProviderError {
     super(
       `Every deployment of "${init.group}" failed or was unavailable (${summary(init.attempts)})`,
       {
-        origin: ORIGIN,
+        origin: ROUTER_ORIGIN,
         kind: init.kind,
         reason: 'ALL_FAILED',
         retryable: init.retryable,
@@ -83,7 +84,7 @@ export class RouterClosedError extends ProviderError {
 
   constructor() {
     super('The router is closed', {
-      origin: ORIGIN,
+      origin: ROUTER_ORIGIN,
       kind: 'closed',
       reason: 'CLOSED',
       retryable: false,

@@ -152,6 +152,14 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
    */
   closeProviders?: boolean | undefined;
   /**
+   * Streams: the longest your code may hold a routed chunk before asking for the next. Past it
+   * the stream is ended (a dropped iterator): its provider's stream is returned, which frees the
+   * socket, and the deployment's in-flight count and the router's are given back; a later read
+   * rejects with a `ProviderTimeoutError` (`timeout: 'consumer'`). 0 turns it off.
+   * @default 300_000 (the providers' own `timeouts.consumerMs`)
+   */
+  consumerMs?: number | undefined;
+  /**
    * pino, `console` or any {@link RouterLogger}: fallbacks, cooldowns, recoveries, shared-state
    * outages and failed calls, in the format every `@x` package writes (see the README's Logging).
    * @default undefined (silent)
@@ -189,6 +197,8 @@ export interface ResolvedOptions {
   random: () => number;
   state: RouterState | undefined;
   closeProviders: boolean;
+  /** undefined: off. */
+  consumerMs: number | undefined;
   log: PackageLog;
 }
 
@@ -210,6 +220,7 @@ const OPTION_KEYS = [
   'state',
   'logger',
   'closeProviders',
+  'consumerMs',
 ] as const;
 const DEPLOYMENT_KEYS = [
   'id',
@@ -368,6 +379,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
         : expectFunction<() => number>('random', options.random),
     state,
     closeProviders: optionalBoolean('closeProviders', options.closeProviders) ?? false,
+    // 300 s unless given; 0 turns the bound off
+    consumerMs: (optionalDuration('consumerMs', options.consumerMs) ?? 300_000) || undefined,
     log: new PackageLog('router', expectLogger('logger', options.logger), {}, redactRouterLog),
   };
 }

@@ -1,5 +1,6 @@
 import type { StreamChunk } from '@x/provider-core';
 import { classify, countsAgainst } from './classify';
+import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
 import {
   callAnswered,
@@ -42,6 +43,11 @@ export async function* routeStream(
   let moved: Moved | undefined;
   /** Counted as answered when its last chunk was handed over, as the providers count it. */
   let answered = false;
+  /**
+   * Set when the call was let go of while its caller held a chunk (`consumerMs`, `destroy()`):
+   * counted then, and what the caller's next read rejects with.
+   */
+  let letGo: { error: unknown } | undefined;
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -81,6 +87,18 @@ export async function* routeStream(
       rt.succeeded(d, 'stream', now - t0);
       const route = plan.route(d);
       let finished = false;
+      const provided = iterator;
+      const held: HeldStream = {
+        since: 0,
+        end: (error) => {
+          // The caller holds a chunk and the stream's code is suspended: let go of it here.
+          letGo = { error };
+          if (!answered) rt.counters.cancelled++;
+          d.inFlight--;
+          rt.callFinished();
+          void Promise.resolve(provided.return?.()).catch(() => {});
+        },
+      };
       try {
         for (let result = first; !result.done; result = await iterator.next()) {
           // A caller that breaks out of its loop at the last chunk had the whole answer.
@@ -88,29 +106,36 @@ export async function* routeStream(
             answered = true;
             callAnswered(rt, 'stream', route, now - started);
           }
+          rt.held.hold(held);
           yield withRoute(result.value, route);
+          rt.held.release(held);
+          if (letGo !== undefined) throw letGo.error;
         }
         finished = true;
       } catch (error) {
         finished = true;
+        if (letGo !== undefined) throw error;
         const verdict = classify(error, signal);
         if (countsAgainst(error, verdict)) rt.failed(d, error, verdict, false);
         throw error;
       } finally {
-        // The caller left the loop early: end the provider's stream (it aborts its request).
-        if (!finished) {
-          if (!answered) rt.counters.cancelled++;
-          await iterator.return?.();
+        rt.held.release(held);
+        if (letGo === undefined) {
+          // The caller left the loop early: end the provider's stream (it aborts its request).
+          if (!finished) {
+            if (!answered) rt.counters.cancelled++;
+            await iterator.return?.();
+          }
+          d.inFlight--;
         }
-        d.inFlight--;
       }
       if (!answered) callAnswered(rt, 'stream', route, now - started);
       return;
     }
   } catch (error) {
-    if (!answered) callEnded(rt, 'stream', plan, error, signal);
+    if (!answered && letGo === undefined) callEnded(rt, 'stream', plan, error, signal);
     throw error;
   } finally {
-    rt.callFinished();
+    if (letGo === undefined) rt.callFinished();
   }
 }

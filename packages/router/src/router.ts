@@ -1,5 +1,6 @@
 import { fail, LazyIterable } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
+import { RouterClosedError } from './errors';
 import type {
   RouterCooldownEvent,
   RouterErrorEvent,
@@ -187,6 +188,8 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const destroyed = Promise.allSettled(
       [...providers].map((p) => new Promise((ok) => ok(p.destroy ? p.destroy() : p.close?.()))),
     );
+    // A stream whose caller holds a chunk is suspended: its provider's end cannot reach it.
+    if (rt.closeProviders) rt.held.endAll(new RouterClosedError());
     const closed = this.close();
     this.#destroying = Promise.all([destroyed, closed]).then(([results]) => {
       for (const result of results) if (result.status === 'rejected') throw result.reason;

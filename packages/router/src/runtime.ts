@@ -5,6 +5,7 @@ import { Deployment, type Operation } from './deployment';
 import { RouterClosedError, RouterError } from './errors';
 import { createRouterTopics } from './events';
 import type { StartedCooldown } from './health';
+import { HeldStreams } from './held-streams';
 import { logRouterEvents } from './log';
 import type { ResolvedCooldown, ResolvedOptions } from './options';
 import type { Candidate, Plan, PlanContext } from './plan';
@@ -37,11 +38,14 @@ export class RouterRuntime implements PlanContext {
   readonly counters = new RouterCounters();
   readonly topics = createRouterTopics();
   readonly state: BoundRouterState | undefined;
+  /** Streams whose caller holds a chunk (`consumerMs`, `destroy()`). */
+  readonly held: HeldStreams;
   closed = false;
   /** Who waits for the calls in flight to end (`close()`). */
   #whenIdle: (() => void)[] = [];
 
   constructor(options: ResolvedOptions) {
+    this.held = new HeldStreams(options.consumerMs);
     this.deployments = options.deployments.map((d) => new Deployment(d));
     const byGroup = new Map<string, Deployment[]>();
     for (const d of this.deployments) {

@@ -1,4 +1,4 @@
-import { describe, expectedParts } from './describe';
+import { describe, expectedParts, typeName } from './describe';
 import { type MessageParts, optionError } from './option-error';
 import { MAX_TIMER_MS } from './timers';
 
@@ -31,6 +31,18 @@ export function fail(
   range = false,
 ): never {
   throw optionError(expectedParts(name, what, value), range);
+}
+
+/**
+ * {@link fail} for a value that may hold a credential (an API key of the wrong shape): the
+ * message names its type, never the value.
+ */
+export function failSecret(name: string, what: string, value: unknown): never {
+  throw optionError([
+    'Expected `',
+    name,
+    `\` to be ${what}, got \`${REDACTED}\` (${typeName(value)})`,
+  ]);
 }
 
 /** An object literal or `Object.create(null)`: not an array, a class instance or a function. */

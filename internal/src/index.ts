@@ -7,6 +7,7 @@ export {
   expectString,
   fail,
   failRedisClient,
+  failSecret,
   isAbortSignal,
   isBlank,
   isPlainObject,

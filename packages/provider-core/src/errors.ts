@@ -85,6 +85,15 @@ export class ProviderError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     mark(this, PROVIDER_ERROR);
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field of the error. Secrets were scrubbed from the
+   * message when it was made.
+   */
+  toJSON(): Record<string, unknown> {
+    return Object.assign({ name: this.name, message: this.message }, this as object);
+  }
 }
 
 /** True for an error of any provider built on `@x/provider-core` (works across duplicate installs). */

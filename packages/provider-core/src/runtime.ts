@@ -1,5 +1,12 @@
 import type { Breaker } from '@x/breaker';
-import { expectLogger, fail, optionalFunction, optionalNumber, PackageLog } from '@x/internal';
+import {
+  expectLogger,
+  fail,
+  failSecret,
+  optionalFunction,
+  optionalNumber,
+  PackageLog,
+} from '@x/internal';
 import type { Pool } from '@x/pool';
 import { sharedConcurrencyLimiter } from '@x/rate-limit';
 import type { Provider as TokensProvider } from '@x/tokens';
@@ -151,7 +158,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     (typeof options.apiKey !== 'string' || options.apiKey === '' || /[\r\n]/.test(options.apiKey))
   ) {
     // Never shown: a key is a secret even when it is malformed.
-    fail('apiKey', 'a non-empty string without CR or LF', '[redacted]');
+    failSecret('apiKey', 'a non-empty string without CR or LF', options.apiKey);
   }
   optionalFunction('getApiKey', options.getApiKey);
   optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });

@@ -125,6 +125,10 @@ describe('secrets', () => {
     expect(() =>
       createOpenAIProvider({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'sk-x\nInjected: 1' }),
     ).toThrow(/apiKey.*\[redacted\]/);
+    // The type of a key of the wrong type is named, never its value.
+    expect(() =>
+      createOpenAIProvider({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 123456789 as never }),
+    ).toThrow('got `[redacted]` (number)');
   });
 
   it('keeps the key out of a stream that ends cleanly too', async () => {

@@ -37,9 +37,10 @@ function summary(attempts: readonly RouteAttempt[]): string {
  * busy, window too small). `attempts` lists each one in order, with its error; `errors` holds the
  * original errors of the calls made, the last one is also the `cause`.
  *
- * `kind` is the kind of the last failure (`circuit-open` when every deployment was passed over
- * while cooling down), `retryable` is true when any failure was, and `retryAfterMs` is the
- * soonest a passed-over deployment comes back, when known.
+ * `kind` is the kind of the last failure; when no call was made, that of the last deployment
+ * passed over (`circuit-open` cooling down, probing or breaker open, `local-limit` busy,
+ * `context-overflow` window too small, `api` without the method). `retryable` is true when any
+ * failure was, and `retryAfterMs` is the soonest a passed-over deployment comes back, when known.
  */
 export class RouterError extends ProviderError {
   declare readonly code: RouterErrorCode;

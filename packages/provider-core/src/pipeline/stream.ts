@@ -167,7 +167,12 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     watch.handOver();
     yield finalChunk(response);
   } catch (error) {
-    if (watch.abandoned) throw watch.error();
+    if (watch.abandoned) {
+      // A consumer timeout carries what was read, as the other deadlines do.
+      throw watch.reason === undefined
+        ? withPartial(rt, watch.error(), op.endpoint, reader?.accumulator)
+        : watch.error();
+    }
     counted = true;
     throw ended(rt, error, model, op.endpoint, request.signal, call);
   } finally {

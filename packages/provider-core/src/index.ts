@@ -134,6 +134,7 @@ export type {
   HealthStatus,
   PartialResponse,
   StreamChunk,
+  StreamChunkText,
   Timings,
   TokenLogprob,
   ToolCall,

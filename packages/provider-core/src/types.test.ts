@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { usageOf } from './types';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type BaseChatResponse, type StreamChunk, usageOf } from './types';
 
 describe('usageOf', () => {
   it('sums the total when both counts are known, and leaves it undefined otherwise', () => {
@@ -9,5 +9,26 @@ describe('usageOf', () => {
       completionTokens: undefined,
       totalTokens: undefined,
     });
+  });
+});
+
+describe('StreamChunk', () => {
+  it('narrows on done: the last item has its response, the others none', () => {
+    const last: StreamChunk = {
+      content: '',
+      thinking: undefined,
+      toolCalls: undefined,
+      done: true,
+      response: { model: 'm' } as BaseChatResponse,
+    };
+    const read = (chunk: StreamChunk): string | undefined => {
+      if (chunk.done) {
+        expectTypeOf(chunk.response).toEqualTypeOf<BaseChatResponse>();
+        return chunk.response.model;
+      }
+      expectTypeOf(chunk.response).toEqualTypeOf<undefined>();
+      return undefined;
+    };
+    expect(read(last)).toBe('m');
   });
 });

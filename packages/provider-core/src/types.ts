@@ -174,8 +174,15 @@ export interface BaseChatResponse {
   logprobs?: TokenLogprob[] | undefined;
 }
 
-/** One item of a stream. The last item has `done: true` and the complete `response`. */
-export interface StreamChunk<R = BaseChatResponse> {
+/**
+ * One item of a stream. The last item has `done: true` and the complete `response`: after
+ * `if (chunk.done)`, `chunk.response` is the response, with no check for `undefined`.
+ */
+export type StreamChunk<R = BaseChatResponse> = StreamChunkText &
+  ({ done: false; response: undefined } | { done: true; response: R });
+
+/** What every item of a stream carries. */
+export interface StreamChunkText {
   /** Text added by this chunk. */
   content: string;
   /** Thinking text added by this chunk. */
@@ -184,10 +191,6 @@ export interface StreamChunk<R = BaseChatResponse> {
   toolCalls: ToolCall[] | undefined;
   /** Log probabilities of this chunk's tokens, when the request asked for them. */
   logprobs?: TokenLogprob[] | undefined;
-  /** True on the last item only. */
-  done: boolean;
-  /** The complete response, on the last item only. */
-  response: R | undefined;
 }
 
 /** What a stream had produced before it failed. */

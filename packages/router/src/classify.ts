@@ -85,7 +85,19 @@ function isAbortError(error: unknown): boolean {
  */
 export function countsAgainst(error: unknown, verdict: Verdict): boolean {
   if (verdict !== 'fallback') return false;
-  return !(isProviderError(error) && error.kind === 'circuit-open');
+  return !(isProviderError(error) && error.kind === 'circuit-open') && !isConsumerTimeout(error);
+}
+
+/**
+ * A stream ended because its consumer held a chunk too long (`consumerMs`, the provider's or the
+ * router's): the caller's doing, counted as cancelled, never against the deployment.
+ */
+export function isConsumerTimeout(error: unknown): boolean {
+  return (
+    isProviderError(error) &&
+    error.kind === 'timeout' &&
+    (error as { timeout?: unknown }).timeout === 'consumer'
+  );
 }
 
 /** A delay the deployment asked for, and what asked for it (for the skip messages). */

@@ -58,7 +58,76 @@ async function oneChunkOllama(): Promise<{ url: string }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** An Ollama address that answers every chat in full, as two chunks. */
+async function wholeOllama(): Promise<{ url: string }> {
+  const line = (content: string, done: boolean) =>
+    `${JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content }, done, ...(done ? { done_reason: 'stop', eval_count: 2, prompt_eval_count: 3 } : {}) })}\n`;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end(line('Hel', false) + line('lo', true));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 describe('a routed stream whose caller holds a chunk', () => {
+  it('ends normally when the caller held the last chunk past consumerMs', async () => {
+    const server = await wholeOllama();
+    const provider = ollama(server.url);
+    const router = createRouter({
+      deployments: [{ id: 'only', group: 'chat', provider, model: 'llama3.2' }],
+      consumerMs: 30,
+    });
+    const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+    let last = await iterator.next();
+    while (!last.done && !last.value.done) last = await iterator.next();
+    await until(() => router.stats().inFlight === 0);
+    await expect(iterator.next()).resolves.toMatchObject({ done: true });
+    expect(router.stats()).toMatchObject({ successes: 1, cancelled: 0, failures: 0 });
+  });
+
+  it("lets go at once when the caller's signal aborts while it holds a chunk", async () => {
+    const server = await oneChunkOllama();
+    const provider = ollama(server.url);
+    const router = createRouter({
+      deployments: [{ id: 'only', group: 'chat', provider, model: 'llama3.2' }],
+    });
+    const caller = new AbortController();
+    const iterator = router
+      .stream({ model: 'chat', messages: HI, signal: caller.signal })
+      [Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toMatchObject({ value: { content: 'Hel' } });
+    caller.abort();
+    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1 });
+    expect(router.stats().deployments.only).toMatchObject({ inFlight: 0 });
+    await router.close();
+    await expect(iterator.next()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it("counts its provider's consumer timeout as cancelled, not against the deployment", async () => {
+    const server = await oneChunkOllama();
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      tokens: false,
+      retry: false,
+      timeouts: { consumerMs: 30 },
+    });
+    providers.push(provider);
+    const router = createRouter({
+      deployments: [{ id: 'only', group: 'chat', provider, model: 'llama3.2' }],
+    });
+    const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+    await iterator.next();
+    await until(() => provider.stats().inFlight === 0);
+    await expect(iterator.next()).rejects.toMatchObject({ timeout: 'consumer' });
+    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+    expect(router.stats().deployments.only).toMatchObject({ failures: 0 });
+  });
+
   it('is let go of after consumerMs: counts given back, close() resolves, a later read says why', async () => {
     const server = await oneChunkOllama();
     const provider = ollama(server.url);

@@ -15,8 +15,9 @@ export interface HeldStream {
  * for) forever. Past `consumerMs` such a stream is ended here: its provider's stream is returned
  * and the counts given back; `endAll()` does it at once for `destroy()`.
  *
- * One unref'd interval while any stream is held, none per stream or per chunk; a stream ends
- * between `consumerMs` and a quarter of it (at most 1 s) later.
+ * One unref'd interval while any stream is held (stopped by the first sweep that finds none),
+ * none per stream or per chunk; a stream ends between `consumerMs` and a quarter of it (at most
+ * 1 s) later.
  */
 export class HeldStreams {
   readonly #ms: number | undefined;
@@ -36,9 +37,13 @@ export class HeldStreams {
     this.#timer.unref();
   }
 
-  release(stream: HeldStream): void {
-    this.#held.delete(stream);
-    if (this.#held.size === 0) this.#stop();
+  /**
+   * The caller asked for the next chunk (or the stream ended): true when it was held. The
+   * interval is left to the next sweep, which stops it when nothing is held: a stream handing
+   * over chunk after chunk does not start and stop a timer each time.
+   */
+  release(stream: HeldStream): boolean {
+    return this.#held.delete(stream);
   }
 
   /** Ends every held stream with `error` (what its caller's next read rejects with). */

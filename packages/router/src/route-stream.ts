@@ -1,5 +1,6 @@
+import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
-import { classify, countsAgainst } from './classify';
+import { classify, countsAgainst, isConsumerTimeout } from './classify';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
 import {
@@ -93,12 +94,21 @@ export async function* routeStream(
         end: (error) => {
           // The caller holds a chunk and the stream's code is suspended: let go of it here.
           letGo = { error };
+          stopFollowing?.();
           if (!answered) rt.counters.cancelled++;
           d.inFlight--;
           rt.callFinished();
           void Promise.resolve(provided.return?.()).catch(() => {});
         },
       };
+      // The caller's abort while it holds a chunk lets go at once too (its provider's stream
+      // does the same on its side); one listener per stream, none per chunk.
+      const stopFollowing =
+        signal === undefined
+          ? undefined
+          : onAbort(signal, () => {
+              if (rt.held.release(held)) held.end(signal.reason);
+            });
       try {
         for (let result = first; !result.done; result = await iterator.next()) {
           // A caller that breaks out of its loop at the last chunk had the whole answer.
@@ -109,7 +119,11 @@ export async function* routeStream(
           rt.held.hold(held);
           yield withRoute(result.value, route);
           rt.held.release(held);
-          if (letGo !== undefined) throw letGo.error;
+          if (letGo !== undefined) {
+            // The whole answer had reached the caller: nothing was lost by letting go.
+            if (answered) return;
+            throw letGo.error;
+          }
         }
         finished = true;
       } catch (error) {
@@ -120,6 +134,7 @@ export async function* routeStream(
         throw error;
       } finally {
         rt.held.release(held);
+        stopFollowing?.();
         if (letGo === undefined) {
           // The caller left the loop early: end the provider's stream (it aborts its request).
           if (!finished) {
@@ -133,7 +148,10 @@ export async function* routeStream(
       return;
     }
   } catch (error) {
-    if (!answered && letGo === undefined) callEnded(rt, 'stream', plan, error, signal);
+    if (answered || letGo !== undefined) throw error;
+    // The provider let go of a consumer who held a chunk too long: the caller's doing.
+    if (isConsumerTimeout(error)) rt.counters.cancelled++;
+    else callEnded(rt, 'stream', plan, error, signal);
     throw error;
   } finally {
     if (letGo === undefined) rt.callFinished();

@@ -87,7 +87,9 @@ export class ConsumerWatch extends Timed {
     if (this.abandoned) return;
     this.abandoned = true;
     this.reason = reason;
-    sharedTimer.unwatch(this);
+    // A dropped iterator never reaches stop(): let go of the signal here, or a call running under
+    // the provider's `ending` would stay linked to it (and hold all it read) until destroy().
+    this.stop();
     this.#onAbandon();
   }
 }

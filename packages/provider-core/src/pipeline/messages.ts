@@ -50,7 +50,10 @@ export async function* messages<T>(
   rt: Runtime,
   init: MessagesInit<T>,
 ): AsyncGenerator<T, void, undefined> {
-  if (rt.closed) throw rt.kit.closed();
+  if (rt.closed) {
+    init.onEnd?.();
+    throw rt.kit.closed();
+  }
   const { endpoint, model } = init;
   const signal = joinEnding(rt.ending, init.signal);
   let call: CallRequest;

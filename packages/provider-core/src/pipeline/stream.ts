@@ -28,7 +28,10 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   request: Request,
   onEnd?: () => void,
 ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
-  if (rt.closed) throw rt.kit.closed();
+  if (rt.closed) {
+    onEnd?.();
+    throw rt.kit.closed();
+  }
   const model = op.model(request);
   const scope: CallScope = beginCall({
     stats: rt.stats,

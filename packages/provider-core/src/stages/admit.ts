@@ -82,7 +82,8 @@ export async function readmit(
   try {
     await limit.limiter.acquire(limit.key, ONE_REQUEST, waitOptions(limit, wait));
   } finally {
-    releaseSignal(wait);
+    // Only a signal made for this wait: the call's own one goes on with the call.
+    if (wait !== signal) releaseSignal(wait);
   }
   stats.admitted(model, performance.now() - started);
 }

@@ -1,6 +1,13 @@
 import type { Cache } from '@x/cache';
+import { onAbort } from '@x/internal';
 import { isProviderErrorOfKind } from '../errors';
-import { joinEnding, type LightSignal, realSignal, releaseSignal } from '../light-signal';
+import {
+  joinEnding,
+  type LightSignal,
+  lightSignal,
+  realSignal,
+  releaseSignal,
+} from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
@@ -145,13 +152,15 @@ export class CacheStage {
         // call without a signal of its own runs it under `ending` itself: the cache's signal
         // aborts once every waiter left, and that call, which gave the cache none, never leaves.
         const joined = (signal as unknown) === ending ? signal : joinEnding(ending, loaderSignal);
+        // Its callers' signal, for the breaker and the error's telling (none for a call without
+        // a signal of its own: nothing to listen to). Not this caller's, whose abort must not end
+        // the load for the others: one that aborts once every waiter left by its caller's choice.
+        const callers = (signal as unknown) === ending ? undefined : callersLeft(loaderSignal);
         try {
-          // Its callers' signal, for the breaker and the error's telling: the cache's, which
-          // aborts once every waiter left, not this caller's, whose abort must not end the load
-          // for the others (none without a signal of its own: nothing to listen to).
-          own = await load(joined, (signal as unknown) === ending ? undefined : loaderSignal);
+          own = await load(joined, callers?.signal);
         } finally {
           releaseSignal(joined);
+          callers?.release();
         }
         return { response: own } satisfies CachedAnswer<Response>;
       },
@@ -244,4 +253,20 @@ export function replayChunks<Response extends Cacheable>(
     done: false,
     response: undefined,
   }));
+}
+
+/**
+ * A signal that aborts with `loaderSignal` (the cache's, aborted once every waiter of a shared
+ * load left) unless the last one left on the provider's own deadline (`totalMs`) or its
+ * `destroy()`: the breaker ignores what callers abort, and must count a load that timed out as it
+ * would for one caller.
+ */
+function callersLeft(loaderSignal: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const left = lightSignal();
+  const release = onAbort(loaderSignal, () => {
+    const reason: unknown = loaderSignal.reason;
+    if (isProviderErrorOfKind(reason, 'timeout') || isProviderErrorOfKind(reason, 'closed')) return;
+    left.abort(reason);
+  });
+  return { signal: left, release };
 }

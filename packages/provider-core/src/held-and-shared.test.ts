@@ -1,0 +1,160 @@
+// Real clock and real sockets: a stream whose caller holds a chunk, and a load several callers
+// share through the cache, end (or go on) as the callers and the owner decide.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createBreaker } from '@x/breaker';
+import { createCache } from '@x/cache';
+import { createConcurrencyLimiter } from '@x/rate-limit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { lineCore as core, cores, streamed } from './__fixtures__/line-core';
+import {
+  closeModelServers,
+  outcome,
+  startModelServer as startServer,
+  to,
+} from './__fixtures__/model-server';
+import type { BaseChatRequest } from './index';
+
+afterEach(async () => {
+  await Promise.all(cores.splice(0).map((c) => c.destroy()));
+  await closeModelServers();
+});
+
+describe('a load several callers share through the cache', () => {
+  it.each([
+    { breaker: 'with a breaker', options: { breaker: {} } },
+    { breaker: 'without one', options: {} },
+  ])(
+    'goes on for the others when the caller who started it aborts ($breaker)',
+    async ({ options }) => {
+      const server = await startServer();
+      await using cache = createCache({ strategy: 'aggressive' });
+      const cached = {
+        ...streamed,
+        cacheKey: (request: BaseChatRequest) => ({ m: request.model }),
+      };
+      const provider = core(server.url, { cache, ...options });
+      const first = new AbortController();
+      // `slow` sends its first line, the rest after 100 ms: the first caller leaves while the
+      // answer is being read.
+      const leaving = outcome(provider.complete(cached, to('slow', first.signal)));
+      const staying = provider.complete(cached, to('slow'));
+      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+      await vi.waitFor(() => expect(server.received).toEqual(['slow']));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      first.abort();
+      expect(await leaving).toMatchObject({ name: 'AbortError' });
+      await expect(staying).resolves.toMatchObject({ content: 'slow' });
+      expect(server.received).toEqual(['slow']);
+      expect(provider.stats()).toMatchObject({ successes: 1, failures: 0, cancelled: 1 });
+    },
+  );
+});
+
+describe('a stream whose caller holds a chunk', () => {
+  it.each([
+    { ends: 'destroy()', error: { name: 'ProviderClosedError', destroyed: true } },
+    { ends: "the caller's abort", error: { name: 'AbortError' } },
+  ])(
+    'gives a shared slot back at once when $ends ends it, and tells onEnd',
+    async ({ ends, error }) => {
+      const server = await startServer();
+      const slots = createConcurrencyLimiter({ maxConcurrent: 1 });
+      const provider = core(server.url, { maxConcurrent: slots, timeouts: { consumerMs: 0 } });
+      const other = core(server.url, { maxConcurrent: slots });
+      const caller = new AbortController();
+      let over = 0;
+      // The server sends one line and holds the answer open; the caller holds that chunk.
+      const reading = provider.stream(
+        streamed,
+        streamed.stream!,
+        to('one', caller.signal),
+        () => over++,
+      );
+      await expect(reading.next()).resolves.toMatchObject({ value: { content: 'first' } });
+      const waiting = other.complete(streamed, to('m'));
+      await vi.waitFor(() => expect(slots.queued).toBe(1));
+      if (ends === 'destroy()') await provider.destroy();
+      else caller.abort();
+      // The other provider's call gets the slot without the caller reading on.
+      await expect(waiting).resolves.toMatchObject({ content: 'hi' });
+      expect(over).toBe(1);
+      expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+      // A later read says what ended it.
+      await expect(reading.next()).rejects.toMatchObject(error);
+      expect(over).toBe(1);
+      slots.close();
+    },
+  );
+});
+
+describe('a call that was retried', () => {
+  it('still follows its caller after waiting in its own limiter for the retry', async () => {
+    const server = await startServer();
+    const provider = core(server.url, {
+      rateLimit: {},
+      retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const caller = new AbortController();
+    // `flaky` answers 503 once, then never: the retry waits for an answer that does not come.
+    const call = outcome(provider.complete(streamed, to('flaky', caller.signal)));
+    await vi.waitFor(() => expect(server.received).toEqual(['flaky', 'flaky']));
+    caller.abort();
+    expect(await call).toMatchObject({ name: 'AbortError' });
+    expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1, retries: 1 });
+  });
+});
+
+describe('a dropped stream', () => {
+  it('keeps nothing of the call once consumerMs has passed (no caller signal)', async () => {
+    const server = await startServer();
+    const provider = core(server.url, { timeouts: { consumerMs: 20 } });
+    const requests: WeakRef<object>[] = [];
+    for (let i = 0; i < 8; i++) {
+      const request = to('one');
+      requests.push(new WeakRef(request));
+      const iterator = provider.stream(streamed, streamed.stream!, request);
+      expect((await iterator.next()).done).toBe(false);
+      // dropped: neither read on nor returned
+    }
+    await vi.waitFor(() => expect(provider.stats().inFlight).toBe(0));
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    (runInNewContext('gc') as () => void)();
+    // Nothing of the provider holds a dropped call's request (the last one may still sit in a
+    // register or a microtask of this test).
+    expect(requests.filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('ProviderCore.stream after close()', () => {
+  it('refuses the stream and calls onEnd once', async () => {
+    const server = await startServer();
+    const provider = core(server.url, {});
+    await provider.close();
+    let ends = 0;
+    const iterator = provider.stream(streamed, streamed.stream!, to('m'), () => ends++);
+    await expect(iterator.next()).rejects.toMatchObject({ name: 'ProviderClosedError' });
+    expect(ends).toBe(1);
+  });
+});
+
+describe('a shared load that the provider ends by its own deadline', () => {
+  it('counts against the breaker as a call alone would', async () => {
+    const server = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const breaker = createBreaker({ failureThreshold: 100 });
+    const cached = {
+      ...streamed,
+      cacheKey: (request: BaseChatRequest) => ({ m: request.model }),
+    };
+    const provider = core(server.url, { cache, breaker, timeouts: { totalMs: 100 } });
+    // `silent` is never answered: the call's total deadline ends it.
+    const error = await outcome(
+      provider.complete(cached, to('silent', new AbortController().signal)),
+    );
+    expect(error).toMatchObject({ name: 'ProviderTimeoutError', timeout: 'total' });
+    expect(breaker.stats()).toMatchObject({ failures: 1, ignored: 0 });
+  });
+});

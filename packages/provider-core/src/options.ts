@@ -5,7 +5,7 @@ import {
   isPlainObject,
   optionalDuration,
   optionalFunction,
-  SECRET_HEADER,
+  SECRET_HEADER as SECRET_NAMES,
 } from '@x/internal';
 
 /** Deadlines of one call. Every value is in ms; `undefined` (or `0`) turns one off. */
@@ -196,9 +196,13 @@ export function resolveRetry(value: unknown): ResolvedRetry {
   };
 }
 
-// Header names whose values are credentials: one pattern for every package (the simulator's
-// request log scrubs with it too), exported from here for providers built on the core.
-export { SECRET_HEADER };
+/**
+ * Header names whose values are credentials, however a gateway names its key header; query
+ * parameters named alike too (`?api_key=`, a signed URL's signature). One pattern for every
+ * package (the simulator's request log scrubs with it too), exported here for providers built on
+ * the core.
+ */
+export const SECRET_HEADER: RegExp = SECRET_NAMES;
 
 /** Validates extra headers: an object of strings, names lower-cased; secret values never shown. */
 export function validateHeaders(value: unknown): Record<string, string> {

@@ -25,6 +25,13 @@ export interface WaiterQueueHooks<T> {
   onAbort?(waiter: Waiting<T>, reason: unknown): void;
   /** The timer armed by {@link WaiterQueue.wakeIn} fired (typically: look at the head again). */
   onWake?(): void;
+  /**
+   * Waiters' timeout timers keep the process alive. For a queue that has no wake-up timer (a
+   * concurrency limiter, whose waiters are admitted by other callers' releases): there, the
+   * timeout is all that settles a waiter whose slot holder never gives it back, and an `await`
+   * of it must reject when it runs out, not let the process exit unsettled.
+   */
+  refTimeouts?: boolean;
 }
 
 /** A consumed prefix longer than this, and longer than the live part, is cut off the array. */
@@ -40,7 +47,7 @@ const COMPACT_AFTER = 1024;
  * errors a waiter is rejected with belong to the owner, through {@link WaiterQueueHooks}.
  *
  * Timers: a waiter's timeout timer is `unref()`'d (a caller who gives up must not keep the process
- * alive); the wake-up timer is ref'd, because it exists only while a caller awaits admission and a
+ * alive), unless the queue has no wake-up timer (`refTimeouts`); the wake-up timer is ref'd, because it exists only while a caller awaits admission and a
  * script whose only pending work is that `await` must not exit first. Both accept any delay (a far
  * deadline is chained, never fired early, never spinning). The abort listener goes through
  * `onAbort`, so many waiters sharing one signal print no `MaxListenersExceededWarning`.
@@ -84,10 +91,14 @@ export class WaiterQueue<T> {
     this.#items.push(entry);
     this.#size++;
     if (timeoutMs !== undefined) {
-      entry.timer = setLongTimeout(() => {
-        entry.timer = undefined;
-        if (!entry.done) this.#hooks.onTimeout?.(entry);
-      }, timeoutMs);
+      entry.timer = setLongTimeout(
+        () => {
+          entry.timer = undefined;
+          if (!entry.done) this.#hooks.onTimeout?.(entry);
+        },
+        timeoutMs,
+        this.#hooks.refTimeouts === true,
+      );
     }
     if (signal !== undefined) {
       entry.stopAbort = onAbort(signal, () => {

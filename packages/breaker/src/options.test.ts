@@ -67,8 +67,21 @@ describe('createBreaker options', () => {
       RangeError,
       'Expected `probeTimeoutMs` to be a finite number between 0 (excluded) and 2147483647, got `0` (number)',
     ],
-    [{ name: '' }, RangeError, 'Expected `name` to be a non-empty string, got `""` (string)'],
-    [{ name: 7 }, TypeError, 'Expected `name` to be a non-empty string, got `7` (number)'],
+    [
+      { name: '' },
+      RangeError,
+      'Expected `name` to be a label of 1 to 200 printable characters, got `""` (string)',
+    ],
+    [
+      { name: 7 },
+      TypeError,
+      'Expected `name` to be a non-empty string (a label), got `7` (number)',
+    ],
+    [
+      { name: 'http://u:hunter2@h' },
+      RangeError,
+      'Expected `name` to be a label without credentials (never a URL with a password, never derived from a key), got `"[redacted]"` (string)',
+    ],
     [
       { classify: 'fail' },
       TypeError,

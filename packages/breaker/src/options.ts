@@ -4,7 +4,7 @@ import {
   expectKnownKeys,
   expectLogger,
   expectNumber,
-  expectString,
+  expectSharedName,
   fail,
   optionalDuration,
   optionalNumber,
@@ -275,7 +275,8 @@ export function resolveOptions(options: BreakerOptions | undefined): ResolvedOpt
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS);
 
-  const name = options.name === undefined ? 'breaker' : expectString('name', options.name, true);
+  // A label, checked as a shared one's: it shows in errors, events, logs, stats and snapshots.
+  const name = options.name === undefined ? 'breaker' : expectSharedName(options.name);
 
   const failureThreshold =
     optionalNumber('failureThreshold', options.failureThreshold, {

@@ -150,6 +150,9 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
           this.#counters.aborted++;
           waiter.value.reject(reason);
         },
+        // No wake-up timer here: a slot comes back from another caller, or never (a leaked
+        // one), and `await acquire()` must then reject at its timeout, not exit unsettled.
+        refTimeouts: true,
       },
       expectQueueLimit('maxQueue', o.maxQueue),
     );

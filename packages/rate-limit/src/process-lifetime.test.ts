@@ -36,4 +36,17 @@ describe('process lifetime', () => {
     `);
     expect(result).toEqual({ code: 0, stdout: 'admitted 3\n' });
   });
+
+  it('rejects a concurrency wait at its timeout when the slot is never given back', async () => {
+    const result = await runScript(`
+      const slots = rl.createConcurrencyLimiter({ maxConcurrent: 1, timeoutMs: 50 });
+      await slots.acquire(); // held for ever: a leaked slot
+      try {
+        await slots.acquire();
+      } catch (error) {
+        console.log(error.name);
+      }
+    `);
+    expect(result).toEqual({ code: 0, stdout: 'ConcurrencyTimeoutError\n' });
+  });
 });

@@ -34,18 +34,26 @@ describe('encodingForModel', () => {
     ['gpt-35-turbo', 'cl100k_base'],
     ['text-embedding-3-small', 'cl100k_base'],
     ['text-embedding-ada-002', 'cl100k_base'],
+    ['ft:gpt-4o-mini-2024-07-18:acme::9aBcDeF', 'o200k_base'],
+    ['ft:gpt-3.5-turbo-0125:acme:support:8xYz', 'cl100k_base'],
   ])('maps %s to %s', async (model, encoding) => {
     const { encodingForModel } = await import('./index');
     expect(encodingForModel(model)).toBe(encoding);
   });
 
-  it.each(['llama3.2', 'claude-sonnet-4', 'gemini-2.5-pro', 'mistral', 'sonar', 'davinci', 'o2'])(
-    'returns undefined when %s has no exact encoding',
-    async (model) => {
-      const { encodingForModel } = await import('./index');
-      expect(encodingForModel(model)).toBeUndefined();
-    },
-  );
+  it.each([
+    'llama3.2',
+    'claude-sonnet-4',
+    'gemini-2.5-pro',
+    'mistral',
+    'sonar',
+    'davinci',
+    'o2',
+    'ft:llama3.2:acme::1',
+  ])('returns undefined when %s has no exact encoding', async (model) => {
+    const { encodingForModel } = await import('./index');
+    expect(encodingForModel(model)).toBeUndefined();
+  });
 
   it('uses the encoding of a registered model when one is registered', async () => {
     const { encodingForModel, registerModel } = await import('./index');

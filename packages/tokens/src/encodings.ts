@@ -41,7 +41,8 @@ const CL100K =
  * The tiktoken encoding of a model, or `undefined` for models this package cannot count exactly.
  * Registered models (see `registerModel`) win; then OpenAI's naming: `o200k_base` for gpt-4o,
  * gpt-4.1, gpt-4.5, gpt-5, gpt-oss and the o-series; `cl100k_base` for gpt-4, gpt-4-turbo,
- * gpt-3.5-turbo and the text-embedding-3 / ada-002 models. An `openai/` prefix is ignored.
+ * gpt-3.5-turbo and the text-embedding-3 / ada-002 models. An `openai/` prefix is ignored, and a
+ * fine-tuned model (`ft:gpt-4o-mini:org::id`) counts as the one it was tuned from.
  *
  * @example
  * encodingForModel('gpt-4o-mini') // 'o200k_base'
@@ -51,10 +52,13 @@ export function encodingForModel(model: string): EncodingName | undefined {
   expectString('model', model, true);
   const registered = lookupRegisteredEncoding(model);
   if (registered !== undefined) return registered ?? undefined;
+  // `openai/` (a gateway's prefix) and `ft:` (a fine-tuned model, `ft:gpt-4o-mini:org::id`,
+  // counted as the model it was tuned from) are ignored.
   const name = model
     .trim()
     .toLowerCase()
-    .replace(/^openai\//, '');
+    .replace(/^openai\//, '')
+    .replace(/^ft:/, '');
   if (O200K.test(name)) return 'o200k_base';
   if (CL100K.test(name)) return 'cl100k_base';
   return undefined;

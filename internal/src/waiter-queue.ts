@@ -31,7 +31,7 @@ export interface WaiterQueueHooks<T> {
    * timeout is all that settles a waiter whose slot holder never gives it back, and an `await`
    * of it must reject when it runs out, not let the process exit unsettled.
    */
-  refTimeouts?: boolean;
+  refTimeouts?: boolean | undefined;
 }
 
 /** A consumed prefix longer than this, and longer than the live part, is cut off the array. */

@@ -6,20 +6,17 @@ import {
   createRateLimiter,
   sharedConcurrencyLimiter,
 } from '@x/rate-limit';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lineCore as core, cores, streamed } from './__fixtures__/line-core';
+import { describe, expect, it, vi } from 'vitest';
+import { lineCore as core, streamed } from './__fixtures__/line-core';
 import {
-  closeModelServers,
+  destroyAfterEach,
   outcome,
   startModelServer as startServer,
   to,
 } from './__fixtures__/model-server';
 import { type BaseChatRequest, ProviderClosedError } from './index';
 
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.destroy()));
-  await closeModelServers();
-});
+destroyAfterEach();
 
 describe('ProviderCore.close and the calls still queued', () => {
   it.each([

@@ -5,20 +5,17 @@ import { createBreaker } from '@x/breaker';
 import { createCache } from '@x/cache';
 import { createPool } from '@x/pool';
 import { createConcurrencyLimiter, createRateLimiter } from '@x/rate-limit';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lineCore as core, cores, streamed } from './__fixtures__/line-core';
+import { describe, expect, it, vi } from 'vitest';
+import { lineCore as core, streamed } from './__fixtures__/line-core';
 import {
-  closeModelServers,
+  destroyAfterEach,
   outcome,
   startModelServer as startServer,
   to,
 } from './__fixtures__/model-server';
 import { type BaseChatRequest, ProviderClosedError, type ProviderCore } from './index';
 
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.destroy()));
-  await closeModelServers();
-});
+destroyAfterEach();
 
 describe('ProviderCore.destroy', () => {
   it('ends calls waiting for an answer and reading one, and destroys the pool it created', async () => {

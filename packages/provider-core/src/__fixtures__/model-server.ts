@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ask } from './line-core';
+import { afterEach } from 'vitest';
 import type { BaseChatRequest } from '../index';
+import { ask, cores } from './line-core';
 
 /** A server of the shutdown tests: what it received, its sockets. */
 export interface ModelServer {
@@ -16,11 +17,19 @@ export interface ModelServer {
 
 const servers: http.Server[] = [];
 
-/** Closes every server started, and their sockets (an `afterEach`). */
-export async function closeModelServers(): Promise<void> {
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
-  );
+/**
+ * After each test of the calling file: destroys every provider `lineCore()` made, then closes
+ * every server started, and their sockets.
+ */
+export function destroyAfterEach(): void {
+  afterEach(async () => {
+    await Promise.all(cores.splice(0).map((c) => c.destroy()));
+    await Promise.all(
+      servers
+        .splice(0)
+        .map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
+    );
+  });
 }
 
 /**

@@ -59,10 +59,17 @@ export class PoolClosedError extends Error {
   /** The origin of the refused request, when known. */
   readonly origin: string | undefined;
 
-  constructor(origin?: string, options?: { cause?: unknown }) {
+  /**
+   * `aborted`: the request was running when `destroy()` ran (it was not refused, it was cut).
+   */
+  constructor(origin?: string, options?: { cause?: unknown; aborted?: boolean }) {
     super(
-      origin ? `The pool is closed; request to ${origin} refused` : 'The pool is closed',
-      options,
+      !origin
+        ? 'The pool is closed'
+        : options?.aborted === true
+          ? `The pool was destroyed; request to ${origin} aborted`
+          : `The pool is closed; request to ${origin} refused`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.origin = origin;
     seal(this, CLOSED_BRAND, ['code', 'origin']);

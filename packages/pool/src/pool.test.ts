@@ -463,7 +463,12 @@ describe('createPool', () => {
     const queued = p.request(s.url).catch((e: unknown) => e);
     await p.destroy();
     expect(isPoolClosedError(await queued)).toBe(true);
-    expect(await running).toBeInstanceOf(Error);
+    expect((await queued) as Error).toMatchObject({ message: expect.stringMatching(/refused$/) });
+    // The running one was cut, not refused: the message says so.
+    expect(isPoolClosedError(await running)).toBe(true);
+    expect((await running) as Error).toMatchObject({
+      message: expect.stringMatching(/^The pool was destroyed; request to .* aborted$/),
+    });
     await s.waitForClosedSockets(1);
     expect(s.sockets.open).toBe(0);
   });

@@ -228,7 +228,10 @@ export class PoolDispatcher extends Dispatcher {
       for (const slot of this.#slots) {
         if (slot.ending === undefined)
           this.#retire(slot, 'pool-closed', 'destroy', undefined, error);
-        else slot.client.destroy(error ?? new PoolClosedError(slot.origin.key)).catch(noop);
+        else
+          slot.client
+            .destroy(error ?? new PoolClosedError(slot.origin.key, { aborted: true }))
+            .catch(noop);
         endings.push(slot.ending!);
       }
       this.#destroying = Promise.all(endings).then(() => this.#finish());
@@ -326,7 +329,7 @@ export class PoolDispatcher extends Dispatcher {
     const announce = slot.client.stats.connected;
     const end =
       how === 'destroy'
-        ? slot.client.destroy(error ?? new PoolClosedError(slot.origin.key))
+        ? slot.client.destroy(error ?? new PoolClosedError(slot.origin.key, { aborted: true }))
         : slot.client.close();
     slot.ending = end.catch(noop).then(() => {
       this.#slots.delete(slot);

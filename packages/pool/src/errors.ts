@@ -62,7 +62,7 @@ export class PoolClosedError extends Error {
   /**
    * `aborted`: the request was running when `destroy()` ran (it was not refused, it was cut).
    */
-  constructor(origin?: string, options?: { cause?: unknown; aborted?: boolean }) {
+  constructor(origin?: string, options?: { cause?: unknown; aborted?: boolean | undefined }) {
     super(
       !origin
         ? 'The pool is closed'

@@ -40,6 +40,7 @@ import { Redactor } from './secrets';
 import { type BreakerLike, givenBreakerGate } from './stages/breaker-gate';
 import { CacheStage } from './stages/cache';
 import { type ContextPlanner, ContextStage } from './stages/context';
+import { queueWaits } from './stages/queue-wait';
 import type { RetryContext } from './stages/retry';
 import { UsageStage } from './stages/usage';
 
@@ -185,23 +186,17 @@ export function createRuntime(config: CoreConfig): Runtime {
   const share = resolveShare(options.share);
   const ending = new LightSignal();
   const closing = new LightSignal();
-  const limit = resolveRateLimit(
-    options.rateLimit,
-    defaults,
-    share.rateLimit,
-    ending as unknown as AbortSignal,
-    closing,
-  );
+  const waitsFor = (own: boolean) => queueWaits(own, ending, closing);
+  const limit = resolveRateLimit(options.rateLimit, defaults, share.rateLimit, waitsFor);
   const slots = share.maxConcurrent;
   const concurrency =
     slots === undefined
       ? resolveConcurrency(options.maxConcurrent)
       : resolveConcurrency(options.maxConcurrent, (o) => sharedConcurrencyLimiter(slots, o), false);
   if (concurrency !== undefined) {
-    concurrency.ending = ending as unknown as AbortSignal;
-    if (!concurrency.own) concurrency.closing = closing;
-    const queueOf = concurrency.own ? ending : closing;
-    concurrency.endingOptions = Object.freeze({ signal: queueOf as unknown as AbortSignal });
+    const waits = waitsFor(concurrency.own);
+    concurrency.waits = waits;
+    concurrency.endingOptions = Object.freeze({ signal: waits.idle });
   }
   const origin = new URL(config.baseUrl).origin;
   const { breaker, judge, given } = resolveBreaker(

@@ -1,21 +1,18 @@
 import { expectNumber, fail } from '@x/internal';
 import { type ConcurrencyLimiter, createConcurrencyLimiter } from '@x/rate-limit';
-import type { LightSignal } from '../light-signal';
+import type { QueueWaits } from '../stages/queue-wait';
 
 /** The concurrency limit of a provider: the limiter and whether the provider created it. */
 export interface ResolvedConcurrency {
   limiter: ConcurrencyLimiter;
   own: boolean;
   /**
-   * `{ signal }` made once: the options of a wait by a call without a signal of its own, which
-   * runs under `ending` itself. The signal is `ending` for the provider's own limiter, `closing`
-   * for one it shares (see `queueSignal`).
+   * `{ signal: waits.idle }`, made once: the options of a wait by a call without a signal of its
+   * own, which runs under the provider's `ending` signal.
    */
   endingOptions?: Readonly<{ signal: AbortSignal }> | undefined;
-  /** The provider's `destroy()` signal, which a call without a signal of its own runs under. */
-  ending?: AbortSignal | undefined;
-  /** For a limiter the provider did not create: aborted by `close()` and `destroy()`. */
-  closing?: LightSignal | undefined;
+  /** How calls wait in its queue (see `queueSignal`). */
+  waits?: QueueWaits | undefined;
 }
 
 /**

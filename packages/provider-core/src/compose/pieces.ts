@@ -11,8 +11,8 @@ import {
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
 import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-limit';
 import { type Calibrator, createCalibrator } from '@x/tokens';
-import type { LightSignal } from '../light-signal';
 import type { Logger } from '../observe/log';
+import type { QueueWaits } from '../stages/queue-wait';
 import { classifyForBreaker } from './classify';
 import { classifyShared } from './shared-breaker';
 
@@ -78,15 +78,12 @@ export interface ResolvedRateLimit {
   key: string;
   timeoutMs: number;
   /**
-   * `{ timeoutMs, signal }`, made once: the options of a wait by a call without a signal of its
-   * own, which runs under the provider's `ending` signal. The signal is `ending` for the
-   * provider's own limiter, `closing` for one it was given or shares (see `queueSignal`).
+   * `{ timeoutMs, signal: waits.idle }`, made once: the options of a wait by a call without a
+   * signal of its own, which runs under the provider's `ending` signal.
    */
   waitOptions: Readonly<{ timeoutMs: number; signal: AbortSignal | undefined }>;
-  /** The provider's `destroy()` signal, which a call without a signal of its own runs under. */
-  ending: AbortSignal | undefined;
-  /** For a limiter the provider did not create: aborted by `close()` and `destroy()`. */
-  closing: LightSignal | undefined;
+  /** How calls wait in its queue (see `queueSignal`). */
+  waits: QueueWaits | undefined;
   hasRequests: boolean;
   tokensCapacity: number | undefined;
 }
@@ -200,21 +197,19 @@ export function resolveRateLimit(
   value: unknown,
   defaults: PieceDefaults,
   shared?: string,
-  ending?: AbortSignal,
-  closing?: LightSignal,
+  waitsFor?: (own: boolean) => QueueWaits,
 ): ResolvedRateLimit | undefined {
   if (value === false) return undefined;
-  const queueOf = closing as unknown as AbortSignal | undefined;
   if (isLimiter(value)) {
     const tokens = value.limits.find((l) => l.name === 'tokens');
+    const waits = waitsFor?.(false);
     return {
       limiter: value,
       own: false,
       key: defaults.id,
       timeoutMs: 60_000,
-      waitOptions: Object.freeze({ timeoutMs: 60_000, signal: queueOf ?? ending }),
-      ending,
-      closing,
+      waitOptions: Object.freeze({ timeoutMs: 60_000, signal: waits?.idle }),
+      waits,
       hasRequests: value.limits.some((l) => l.name === 'requests'),
       tokensCapacity: tokens?.capacity,
     };
@@ -249,14 +244,14 @@ export function resolveRateLimit(
       : sharedRateLimiter(shared, limiterOptions);
   const timeoutMs = o.timeoutMs ?? 60_000;
   const own = shared === undefined;
+  const waits = waitsFor?.(own);
   return {
     limiter,
     own,
     key: o.key ?? shared ?? defaults.id,
     timeoutMs,
-    waitOptions: Object.freeze({ timeoutMs, signal: own ? ending : (queueOf ?? ending) }),
-    ending,
-    closing: own ? undefined : closing,
+    waitOptions: Object.freeze({ timeoutMs, signal: waits?.idle }),
+    waits,
     hasRequests: true,
     tokensCapacity: o.tokensPerMinute,
   };

@@ -3,7 +3,7 @@ import type { ResolvedRateLimit } from '../compose/pieces';
 import { releaseSignal } from '../light-signal';
 import type { StatsRecorder } from '../observe/stats';
 import type { Prepared } from './context';
-import { queueSignal } from './queue-wait';
+import { madeForWait, queueSignal } from './queue-wait';
 
 function noop(): void {}
 
@@ -35,12 +35,12 @@ export function admit(
     // recognises the vector it built last time.
     costs = limit.hasRequests ? ONE_REQUEST : NO_COST;
   }
-  const wait = queueSignal(signal, limit.ending, limit.closing);
+  const wait = queueSignal(signal, limit.waits);
   const pending = limit.limiter.acquire(limit.key, costs, waitOptions(limit, wait));
   if (pending === ADMITTED) {
     // Admitted at once, the common case: nothing waited, so no clock to read before and after
     // and no hop for the caller to await.
-    if (wait !== signal) releaseSignal(wait);
+    if (madeForWait(wait, signal)) releaseSignal(wait);
     prepared.queueWaitMs = 0;
     stats.admitted(model, 0);
     return undefined;
@@ -52,7 +52,7 @@ export function admit(
     prepared.queueWaitMs = waited;
     stats.admitted(model, waited);
   });
-  return wait === signal ? admitted : admitted.finally(() => releaseSignal(wait));
+  return madeForWait(wait, signal) ? admitted.finally(() => releaseSignal(wait)) : admitted;
 }
 
 function waitOptions(
@@ -78,12 +78,12 @@ export async function readmit(
 ): Promise<void> {
   if (limit === undefined || !limit.hasRequests) return;
   const started = performance.now();
-  const wait = queueSignal(signal, limit.ending, limit.closing);
+  const wait = queueSignal(signal, limit.waits);
   try {
     await limit.limiter.acquire(limit.key, ONE_REQUEST, waitOptions(limit, wait));
   } finally {
     // Only a signal made for this wait: the call's own one goes on with the call.
-    if (wait !== signal) releaseSignal(wait);
+    if (madeForWait(wait, signal)) releaseSignal(wait);
   }
   stats.admitted(model, performance.now() - started);
 }

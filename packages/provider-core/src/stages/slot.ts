@@ -1,6 +1,6 @@
 import type { ResolvedConcurrency } from '../compose/concurrency';
 import { releaseSignal } from '../light-signal';
-import { queueSignal } from './queue-wait';
+import { madeForWait, queueSignal } from './queue-wait';
 
 function noop(): void {}
 
@@ -18,11 +18,9 @@ export function takeSlot(
   if (concurrency === undefined) return noop;
   // Not `tryAcquire()` first: a shared limiter's `rejected` counter would count every busy moment.
   const made = concurrency.endingOptions;
-  const wait = queueSignal(signal, concurrency.ending, concurrency.closing);
+  const wait = queueSignal(signal, concurrency.waits);
   if (wait === undefined) return concurrency.limiter.acquire();
   const taken = concurrency.limiter.acquire(made?.signal === wait ? made : { signal: wait });
   // A wait of its own (a shared limiter's, for a call with a signal) lets go once it is over.
-  return wait === signal || wait === made?.signal
-    ? taken
-    : taken.finally(() => releaseSignal(wait));
+  return madeForWait(wait, signal) ? taken.finally(() => releaseSignal(wait)) : taken;
 }

@@ -59,6 +59,15 @@ export type CachePlan =
  * `cached`; a streamed answer is recorded and replayed as a stream. Only complete, successful,
  * untruncated answers are stored.
  */
+/**
+ * Loads a fresh answer under `signal` (ended by `destroy()`); `callerSignal` is that of whoever
+ * waits for it, for the breaker to tell their abort from a failure.
+ */
+type Load<Response> = (
+  signal: AbortSignal | undefined,
+  callerSignal: AbortSignal | undefined,
+) => Promise<Response>;
+
 export class CacheStage {
   readonly cache: Cache | undefined;
   readonly #stats: StatsRecorder;
@@ -112,10 +121,7 @@ export class CacheStage {
     model: string,
     signal: AbortSignal | undefined,
     started: number,
-    load: (
-      signal: AbortSignal | undefined,
-      callerSignal: AbortSignal | undefined,
-    ) => Promise<Response>,
+    load: Load<Response>,
   ): Promise<Response> {
     for (let tries = 1; ; tries++) {
       try {
@@ -137,10 +143,7 @@ export class CacheStage {
     model: string,
     signal: AbortSignal | undefined,
     started: number,
-    load: (
-      signal: AbortSignal | undefined,
-      callerSignal: AbortSignal | undefined,
-    ) => Promise<Response>,
+    load: Load<Response>,
   ): Promise<Response> {
     const cache = this.cache!;
     const ending = this.#ending;

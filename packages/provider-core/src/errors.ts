@@ -34,6 +34,9 @@ export type ProviderErrorKind =
   /** A local limit refused the call: the rate limiter, the concurrency limit or the pool queue. */
   | 'local-limit';
 
+/** The kinds a {@link ProviderApiError} can have: its subclasses for a missing model and a busy server. */
+export type ApiErrorKind = 'api' | 'model-not-found' | 'server-busy';
+
 /** Which deadline fired (`probe`: the breaker's `probeTimeoutMs` while it probed the server). */
 export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total' | 'probe' | 'consumer';
 
@@ -124,6 +127,7 @@ export interface ApiErrorInit {
 
 /** The server answered with an HTTP error status (or a redirect, which is not followed). */
 export class ProviderApiError extends ProviderError {
+  declare readonly kind: ApiErrorKind;
   /** HTTP status code. */
   readonly statusCode: number;
   /** The error text of the body (secrets scrubbed), cut to 500 characters. */
@@ -134,7 +138,7 @@ export class ProviderApiError extends ProviderError {
   constructor(
     init: ApiErrorInit & {
       origin: ErrorOrigin;
-      kind?: ProviderErrorKind | undefined;
+      kind?: ApiErrorKind | undefined;
       reason?: string | undefined;
     },
   ) {
@@ -174,6 +178,7 @@ export interface ContextOverflowInit {
  * or reported by the server (`source: 'server'`). Never retried.
  */
 export class ContextOverflowError extends ProviderError {
+  declare readonly kind: 'context-overflow';
   readonly model: string;
   /** Estimated prompt tokens, when known. */
   readonly promptTokens: number | undefined;
@@ -236,6 +241,7 @@ export interface StreamErrorInit {
  * that is not JSON (`'invalid-json'`). Carries what arrived before. Never retried.
  */
 export class ProviderStreamError extends ProviderError {
+  declare readonly kind: 'stream';
   readonly reason: StreamFailure;
   /** The server's error text (for `'server-error'`). */
   readonly serverMessage: string;
@@ -262,6 +268,7 @@ export class ProviderStreamError extends ProviderError {
 
 /** The answer ended before it was complete. Carries what arrived before. Never retried. */
 export class IncompleteStreamError extends ProviderError {
+  declare readonly kind: 'incomplete-stream';
   /** What had arrived before the end. */
   readonly partial: PartialResponse;
 
@@ -299,6 +306,7 @@ export interface TimeoutErrorInit {
 
 /** A deadline fired. Retryable when nothing had arrived yet. */
 export class ProviderTimeoutError extends ProviderError {
+  declare readonly kind: 'timeout';
   /** Which deadline fired. */
   readonly timeout: TimeoutKind;
   /** Its length in ms. */
@@ -337,6 +345,7 @@ export class ProviderTimeoutError extends ProviderError {
  * came back but is not HTTP is a `ProviderProtocolError` (`protocol-error.ts`) instead.
  */
 export class ProviderConnectionError extends ProviderError {
+  declare readonly kind: 'connection';
   /** The system or undici error code, such as `ECONNREFUSED`. */
   readonly causeCode: string | undefined;
   /** The origin that was called (never with credentials). */

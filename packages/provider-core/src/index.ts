@@ -26,6 +26,7 @@ export {
 export { createErrorKit } from './error-kit';
 export type {
   ApiErrorInit,
+  ApiErrorKind,
   ContextOverflowInit,
   ErrorKit,
   ErrorOrigin,

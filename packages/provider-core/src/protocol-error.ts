@@ -31,6 +31,7 @@ export interface ProtocolErrorInit {
  * answered, maybe after it started generating. No byte of the answer is in the message.
  */
 export class ProviderProtocolError extends ProviderError {
+  declare readonly kind: 'protocol';
   /**
    * What was wrong with the answer: undici's code (`HPE_*`, `UND_ERR_HEADERS_OVERFLOW`...),
    * `UNEXPECTED_UPGRADE`, `UNEXPECTED_CONTINUE` or `CONTENT_ENCODING`.

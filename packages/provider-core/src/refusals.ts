@@ -7,6 +7,7 @@ import { type ErrorOrigin, ProviderError } from './errors';
  * in flight.
  */
 export class ProviderClosedError extends ProviderError {
+  declare readonly kind: 'closed';
   /** `destroy()` ended this call in flight (it was not refused for being made after a close). */
   readonly destroyed: boolean;
 
@@ -32,6 +33,7 @@ export class ProviderClosedError extends ProviderError {
  * `BreakerOpenError` is the `cause`.
  */
 export class CircuitOpenError extends ProviderError {
+  declare readonly kind: 'circuit-open';
   constructor(init: { retryAfterMs: number | undefined; cause: unknown; origin: ErrorOrigin }) {
     super(
       `${init.origin.label} is failing: the circuit breaker is open${
@@ -58,6 +60,7 @@ export class CircuitOpenError extends ProviderError {
  * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
  */
 export class LocalLimitError extends ProviderError {
+  declare readonly kind: 'local-limit';
   constructor(init: {
     message: string;
     retryAfterMs: number | undefined;

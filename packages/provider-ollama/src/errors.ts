@@ -12,6 +12,7 @@
 import { brand, hasBrand, mark } from '@x/internal';
 import {
   type ApiErrorInit,
+  type ApiErrorKind,
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
@@ -69,10 +70,16 @@ export type OllamaErrorCode =
   | 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN'
   | 'X_PROVIDER_OLLAMA_LOCAL_LIMIT';
 
-const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
+/** The codes of {@link OllamaApiError} and its subclasses, with their kinds. */
+const API_KIND = {
   X_PROVIDER_OLLAMA_API: 'api',
   X_PROVIDER_OLLAMA_MODEL_NOT_FOUND: 'model-not-found',
   X_PROVIDER_OLLAMA_SERVER_BUSY: 'server-busy',
+} as const satisfies Partial<Record<OllamaErrorCode, ApiErrorKind>>;
+type OllamaApiErrorCode = keyof typeof API_KIND;
+
+const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
+  ...API_KIND,
   X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW: 'context-overflow',
   X_PROVIDER_OLLAMA_STREAM: 'stream',
   X_PROVIDER_OLLAMA_INCOMPLETE_STREAM: 'incomplete-stream',
@@ -132,16 +139,16 @@ export class OllamaError extends ProviderError {
  * `retryable` is true for 429, 502, 503, 504 and 500s that are not client mistakes.
  */
 export class OllamaApiError extends ProviderApiError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: OllamaApiErrorCode;
   /** Delay asked for by a `Retry-After` header, in ms. */
   declare readonly retryAfterMs: number | undefined;
 
-  constructor(init: ApiErrorInit & { code?: OllamaErrorCode | undefined }) {
+  constructor(init: ApiErrorInit & { code?: OllamaApiErrorCode | undefined }) {
     const code = init.code ?? 'X_PROVIDER_OLLAMA_API';
     super({
       ...init,
       origin: OLLAMA,
-      kind: KIND_OF_CODE[code],
+      kind: API_KIND[code],
       reason: code.slice(PREFIX.length),
     });
     branded(this, API_ERROR, 'OllamaApiError');
@@ -150,6 +157,8 @@ export class OllamaApiError extends ProviderApiError {
 
 /** The model is not pulled on the server (404 with a JSON `error`). Never retried. */
 export class ModelNotFoundError extends OllamaApiError {
+  declare readonly code: 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND';
+  declare readonly kind: 'model-not-found';
   /** The model name as it was requested. */
   readonly model: string;
 
@@ -170,6 +179,9 @@ export class ModelNotFoundError extends OllamaApiError {
 
 /** The server's scheduler queue is full (503 "server busy"). Retried with backoff. */
 export class ServerBusyError extends OllamaApiError {
+  declare readonly code: 'X_PROVIDER_OLLAMA_SERVER_BUSY';
+  declare readonly kind: 'server-busy';
+
   constructor(init: {
     serverMessage: string;
     endpoint: string;
@@ -195,7 +207,7 @@ export class ServerBusyError extends OllamaApiError {
  * or reported by the server (`source: 'server'`, a 400). Never retried.
  */
 export class ContextOverflowError extends CoreContextOverflowError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW';
 
   constructor(init: ContextOverflowInit) {
     super({ ...init, origin: OLLAMA });
@@ -209,7 +221,7 @@ export class ContextOverflowError extends CoreContextOverflowError {
  * Carries what arrived before. Never retried.
  */
 export class OllamaStreamError extends ProviderStreamError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_STREAM';
 
   constructor(init: {
     reason: StreamFailure;
@@ -225,7 +237,7 @@ export class OllamaStreamError extends ProviderStreamError {
 
 /** The response ended without a `done:true` chunk. Carries what arrived before. Never retried. */
 export class IncompleteStreamError extends CoreIncompleteStreamError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_INCOMPLETE_STREAM';
 
   constructor(init: { partial: PartialResponse; cause?: unknown }) {
     super({
@@ -242,7 +254,7 @@ export class IncompleteStreamError extends CoreIncompleteStreamError {
  * `firstToken`, or `total` before the first byte).
  */
 export class OllamaTimeoutError extends ProviderTimeoutError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_TIMEOUT';
 
   constructor(init: TimeoutErrorInit) {
     super({ ...init, origin: OLLAMA });
@@ -255,7 +267,7 @@ export class OllamaTimeoutError extends ProviderTimeoutError {
  * Retryable.
  */
 export class OllamaConnectionError extends ProviderConnectionError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_CONNECTION';
 
   constructor(init: { origin: string; causeCode?: string | undefined; cause?: unknown }) {
     super({ ...init, from: OLLAMA });
@@ -270,7 +282,7 @@ export class OllamaConnectionError extends ProviderConnectionError {
  * Never retried: the server answered, maybe after it started generating.
  */
 export class OllamaProtocolError extends ProviderProtocolError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_PROTOCOL';
 
   constructor(init: ProtocolErrorInit) {
     super({ ...init, from: OLLAMA });
@@ -280,7 +292,7 @@ export class OllamaProtocolError extends ProviderProtocolError {
 
 /** The provider was closed; no new request is accepted. */
 export class ProviderClosedError extends CoreProviderClosedError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_CLOSED';
 
   constructor(init: { destroyed?: boolean | undefined } = {}) {
     super({ origin: OLLAMA, destroyed: init.destroyed });
@@ -293,7 +305,7 @@ export class ProviderClosedError extends CoreProviderClosedError {
  * `retryAfterMs`; the breaker's `BreakerOpenError` is the `cause`.
  */
 export class CircuitOpenError extends CoreCircuitOpenError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN';
 
   constructor(init: { retryAfterMs: number | undefined; cause: unknown }) {
     super({ ...init, origin: OLLAMA });
@@ -306,7 +318,7 @@ export class CircuitOpenError extends CoreCircuitOpenError {
  * the pool queue). Retryable; `retryAfterMs` when predicted; the limit's error is the `cause`.
  */
 export class LocalLimitError extends CoreLocalLimitError {
-  declare readonly code: OllamaErrorCode;
+  declare readonly code: 'X_PROVIDER_OLLAMA_LOCAL_LIMIT';
 
   constructor(init: { message: string; retryAfterMs: number | undefined; cause: unknown }) {
     super({ ...init, origin: OLLAMA });
@@ -314,8 +326,28 @@ export class LocalLimitError extends CoreLocalLimitError {
   }
 }
 
+/**
+ * Every error a call of this package ends with, as a union on `kind` (and `code`): after
+ * `isOllamaError(e)`, `switch (e.kind)` narrows to the class, so `case 'api':` reads `statusCode`
+ * and `case 'timeout':` reads `timeout`.
+ */
+export type AnyOllamaError =
+  // thrown as itself, it is the plain `api` kind; a missing model or a busy server is a subclass
+  | (OllamaApiError & { readonly kind: 'api'; readonly code: 'X_PROVIDER_OLLAMA_API' })
+  | ModelNotFoundError
+  | ServerBusyError
+  | ContextOverflowError
+  | OllamaStreamError
+  | IncompleteStreamError
+  | OllamaTimeoutError
+  | OllamaConnectionError
+  | OllamaProtocolError
+  | ProviderClosedError
+  | CircuitOpenError
+  | LocalLimitError;
+
 /** True for any error of this package (checks the brand, works across duplicate installs). */
-export const isOllamaError = (error: unknown): error is OllamaError =>
+export const isOllamaError = (error: unknown): error is AnyOllamaError =>
   hasBrand(error, OLLAMA_ERROR);
 /** True for an {@link OllamaApiError} (and its subclasses). */
 export const isOllamaApiError = (error: unknown): error is OllamaApiError =>

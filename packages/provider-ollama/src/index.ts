@@ -31,7 +31,7 @@ export type {
   TruncatedEvent,
 } from '@x/provider-core';
 export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
-export type { OllamaErrorCode, PartialResponse, TimeoutKind } from './errors';
+export type { AnyOllamaError, OllamaErrorCode, PartialResponse, TimeoutKind } from './errors';
 export {
   CircuitOpenError,
   ContextOverflowError,

@@ -5,6 +5,7 @@ import type {
   ProtocolErrorInit,
   TimeoutErrorInit,
 } from '@x/provider-core';
+import { originOf } from './error-codes';
 import {
   CircuitOpenError,
   ContextOverflowError,
@@ -15,7 +16,6 @@ import {
   OpenAIStreamError,
   type OpenAIStreamErrorInit,
   OpenAITimeoutError,
-  originOf,
   ProviderClosedError,
 } from './errors';
 

@@ -11,7 +11,7 @@
  *
  * No message or field ever holds an API key or an Authorization header.
  */
-import { brand, hasBrand, mark } from '@x/internal';
+import { hasBrand } from '@x/internal';
 import {
   type ApiErrorInit,
   type ContextOverflowInit,
@@ -20,74 +20,27 @@ import {
   IncompleteStreamError as CoreIncompleteStreamError,
   LocalLimitError as CoreLocalLimitError,
   ProviderClosedError as CoreProviderClosedError,
-  type ErrorOrigin,
   type PartialResponse,
   type ProtocolErrorInit,
   ProviderApiError,
   ProviderConnectionError,
-  type ProviderErrorKind,
   ProviderProtocolError,
   ProviderStreamError,
   ProviderTimeoutError,
   type StreamFailure,
   type TimeoutErrorInit,
 } from '@x/provider-core';
+import {
+  API_KIND,
+  BRAND,
+  branded,
+  type OpenAIApiErrorCode,
+  type OpenAIErrorCode,
+  originOf,
+  PREFIX,
+} from './error-codes';
 
 export type { PartialResponse, TimeoutKind } from '@x/provider-core';
-
-const own = (name: string): symbol => brand('provider-openai', name);
-
-const OPENAI_ERROR = own('OpenAIError');
-const API_ERROR = own('OpenAIApiError');
-const MODEL_NOT_FOUND = own('ModelNotFoundError');
-const RATE_LIMITED = own('RateLimitedError');
-const SERVER_BUSY = own('ServerBusyError');
-const CONTEXT_OVERFLOW = own('ContextOverflowError');
-const STREAM_ERROR = own('OpenAIStreamError');
-const INCOMPLETE_STREAM = own('IncompleteStreamError');
-const TIMEOUT = own('OpenAITimeoutError');
-const CONNECTION = own('OpenAIConnectionError');
-const PROTOCOL = own('OpenAIProtocolError');
-const CLOSED = own('ProviderClosedError');
-const CIRCUIT_OPEN = own('CircuitOpenError');
-const LOCAL_LIMIT = own('LocalLimitError');
-
-/** Every error code this package throws. Renaming one is a breaking change. */
-export type OpenAIErrorCode =
-  | 'X_PROVIDER_OPENAI_API'
-  | 'X_PROVIDER_OPENAI_MODEL_NOT_FOUND'
-  | 'X_PROVIDER_OPENAI_RATE_LIMITED'
-  | 'X_PROVIDER_OPENAI_SERVER_BUSY'
-  | 'X_PROVIDER_OPENAI_CONTEXT_OVERFLOW'
-  | 'X_PROVIDER_OPENAI_STREAM'
-  | 'X_PROVIDER_OPENAI_INCOMPLETE_STREAM'
-  | 'X_PROVIDER_OPENAI_TIMEOUT'
-  | 'X_PROVIDER_OPENAI_CONNECTION'
-  | 'X_PROVIDER_OPENAI_PROTOCOL'
-  | 'X_PROVIDER_OPENAI_CLOSED'
-  | 'X_PROVIDER_OPENAI_CIRCUIT_OPEN'
-  | 'X_PROVIDER_OPENAI_LOCAL_LIMIT';
-
-const PREFIX = 'X_PROVIDER_OPENAI_';
-
-const KIND_OF_CODE: Partial<Record<OpenAIErrorCode, ProviderErrorKind>> = {
-  X_PROVIDER_OPENAI_API: 'api',
-  X_PROVIDER_OPENAI_MODEL_NOT_FOUND: 'model-not-found',
-  X_PROVIDER_OPENAI_RATE_LIMITED: 'api',
-  X_PROVIDER_OPENAI_SERVER_BUSY: 'server-busy',
-};
-
-/** Who raises the errors: codes `X_PROVIDER_OPENAI_*`, messages naming the preset. */
-export function originOf(label = 'OpenAI'): ErrorOrigin {
-  return { provider: 'openai', label };
-}
-
-/** Brands an error of this package: the base brand and its own. */
-function branded(error: Error, symbol: symbol, name: string): void {
-  error.name = name;
-  mark(error, OPENAI_ERROR);
-  mark(error, symbol);
-}
 
 /**
  * Base of every runtime error of this package, for `instanceof`: the concrete classes extend the
@@ -114,7 +67,7 @@ export interface OpenAIErrorBody {
 
 /** Options of {@link OpenAIApiError}. */
 export interface OpenAIApiErrorInit extends ApiErrorInit, OpenAIErrorBody {
-  code?: OpenAIErrorCode | undefined;
+  code?: OpenAIApiErrorCode | undefined;
   label?: string | undefined;
 }
 
@@ -125,7 +78,7 @@ export interface OpenAIApiErrorInit extends ApiErrorInit, OpenAIErrorBody {
  * 5xx, or as the server's `x-should-retry` header says.
  */
 export class OpenAIApiError extends ProviderApiError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: OpenAIApiErrorCode;
   /** `error.type` of the body. */
   readonly type: string | undefined;
   /** `error.code` of the body (`code` is this package's stable code). */
@@ -138,10 +91,10 @@ export class OpenAIApiError extends ProviderApiError {
     super({
       ...init,
       origin: originOf(init.label),
-      kind: KIND_OF_CODE[code] ?? 'api',
+      kind: API_KIND[code],
       reason: code.slice(PREFIX.length),
     });
-    branded(this, API_ERROR, 'OpenAIApiError');
+    branded(this, BRAND.api, 'OpenAIApiError');
     this.type = init.type;
     this.errorCode = init.errorCode;
     this.param = init.param;
@@ -150,6 +103,8 @@ export class OpenAIApiError extends ProviderApiError {
 
 /** The model does not exist, or the key may not use it (404 `model_not_found`). Never retried. */
 export class ModelNotFoundError extends OpenAIApiError {
+  declare readonly code: 'X_PROVIDER_OPENAI_MODEL_NOT_FOUND';
+  declare readonly kind: 'model-not-found';
   /** The model name as it was requested. */
   readonly model: string;
 
@@ -163,7 +118,7 @@ export class ModelNotFoundError extends OpenAIApiError {
       code: 'X_PROVIDER_OPENAI_MODEL_NOT_FOUND',
       message: `Model "${init.model}" was not found on ${init.label ?? 'OpenAI'} (or the key may not use it): ${init.serverMessage}`,
     });
-    branded(this, MODEL_NOT_FOUND, 'ModelNotFoundError');
+    branded(this, BRAND.modelNotFound, 'ModelNotFoundError');
     this.model = init.model;
   }
 }
@@ -174,6 +129,8 @@ export class ModelNotFoundError extends OpenAIApiError {
  * (`insufficient_quota`: billing, not pace), which is never retried.
  */
 export class RateLimitedError extends OpenAIApiError {
+  declare readonly code: 'X_PROVIDER_OPENAI_RATE_LIMITED';
+  declare readonly kind: 'api';
   /** True for `insufficient_quota`: no retry will succeed until the account's quota changes. */
   readonly quotaExhausted: boolean;
 
@@ -192,7 +149,7 @@ export class RateLimitedError extends OpenAIApiError {
       code: 'X_PROVIDER_OPENAI_RATE_LIMITED',
       message: `${init.label ?? 'OpenAI'} ${init.endpoint} answered 429 (${quotaExhausted ? 'quota exhausted' : 'rate limited'}): ${init.serverMessage || '(empty body)'}`,
     });
-    branded(this, RATE_LIMITED, 'RateLimitedError');
+    branded(this, BRAND.rateLimited, 'RateLimitedError');
     this.quotaExhausted = quotaExhausted;
   }
 }
@@ -202,6 +159,8 @@ export class RateLimitedError extends OpenAIApiError {
  * `x-should-retry: false` (`shouldRetry: false`).
  */
 export class ServerBusyError extends OpenAIApiError {
+  declare readonly code: 'X_PROVIDER_OPENAI_SERVER_BUSY';
+  declare readonly kind: 'server-busy';
   constructor(
     init: Omit<OpenAIApiErrorInit, 'retryable' | 'code'> & { shouldRetry?: boolean | undefined },
   ) {
@@ -210,7 +169,7 @@ export class ServerBusyError extends OpenAIApiError {
       retryable: init.shouldRetry !== false,
       code: 'X_PROVIDER_OPENAI_SERVER_BUSY',
     });
-    branded(this, SERVER_BUSY, 'ServerBusyError');
+    branded(this, BRAND.serverBusy, 'ServerBusyError');
   }
 }
 
@@ -219,11 +178,11 @@ export class ServerBusyError extends OpenAIApiError {
  * or said by the server (`source: 'server'`, `context_length_exceeded`). Never retried.
  */
 export class ContextOverflowError extends CoreContextOverflowError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_CONTEXT_OVERFLOW';
 
   constructor(init: ContextOverflowInit & { label?: string | undefined }) {
     super({ ...init, origin: originOf(init.label) });
-    branded(this, CONTEXT_OVERFLOW, 'ContextOverflowError');
+    branded(this, BRAND.contextOverflow, 'ContextOverflowError');
   }
 }
 
@@ -243,14 +202,14 @@ export interface OpenAIStreamErrorInit extends OpenAIErrorBody {
  * data that is not JSON (`'invalid-json'`). Carries what arrived before. Never retried.
  */
 export class OpenAIStreamError extends ProviderStreamError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_STREAM';
   readonly type: string | undefined;
   readonly errorCode: string | undefined;
   readonly param: string | undefined;
 
   constructor(init: OpenAIStreamErrorInit) {
     super({ ...init, origin: originOf(init.label) });
-    branded(this, STREAM_ERROR, 'OpenAIStreamError');
+    branded(this, BRAND.stream, 'OpenAIStreamError');
     this.type = init.type;
     this.errorCode = init.errorCode;
     this.param = init.param;
@@ -259,7 +218,7 @@ export class OpenAIStreamError extends ProviderStreamError {
 
 /** The stream ended before `data: [DONE]`. Carries what arrived before. Never retried. */
 export class IncompleteStreamError extends CoreIncompleteStreamError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_INCOMPLETE_STREAM';
 
   constructor(init: { partial: PartialResponse; cause?: unknown; label?: string | undefined }) {
     super({
@@ -267,23 +226,23 @@ export class IncompleteStreamError extends CoreIncompleteStreamError {
       origin: originOf(init.label),
       message: `${init.label ?? 'OpenAI'}'s response ended before it was complete (no [DONE]) after ${init.partial.chunks} chunk(s)`,
     });
-    branded(this, INCOMPLETE_STREAM, 'IncompleteStreamError');
+    branded(this, BRAND.incompleteStream, 'IncompleteStreamError');
   }
 }
 
 /** A deadline of `timeouts` fired. Retryable when nothing had arrived yet. */
 export class OpenAITimeoutError extends ProviderTimeoutError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_TIMEOUT';
 
   constructor(init: TimeoutErrorInit & { label?: string | undefined }) {
     super({ ...init, origin: originOf(init.label) });
-    branded(this, TIMEOUT, 'OpenAITimeoutError');
+    branded(this, BRAND.timeout, 'OpenAITimeoutError');
   }
 }
 
 /** The connection failed before an answer (refused, reset, DNS). Retryable. */
 export class OpenAIConnectionError extends ProviderConnectionError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_CONNECTION';
 
   constructor(init: {
     origin: string;
@@ -292,7 +251,7 @@ export class OpenAIConnectionError extends ProviderConnectionError {
     label?: string | undefined;
   }) {
     super({ ...init, from: originOf(init.label) });
-    branded(this, CONNECTION, 'OpenAIConnectionError');
+    branded(this, BRAND.connection, 'OpenAIConnectionError');
   }
 }
 
@@ -301,21 +260,21 @@ export class OpenAIConnectionError extends ProviderConnectionError {
  * body in a `Content-Encoding` other than the identity asked (`CONTENT_ENCODING`). Never retried.
  */
 export class OpenAIProtocolError extends ProviderProtocolError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_PROTOCOL';
 
   constructor(init: ProtocolErrorInit & { label?: string | undefined }) {
     super({ ...init, from: originOf(init.label) });
-    branded(this, PROTOCOL, 'OpenAIProtocolError');
+    branded(this, BRAND.protocol, 'OpenAIProtocolError');
   }
 }
 
 /** The provider was closed; no new request is accepted. */
 export class ProviderClosedError extends CoreProviderClosedError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_CLOSED';
 
   constructor(init: { label?: string | undefined; destroyed?: boolean | undefined } = {}) {
     super({ origin: originOf(init.label), destroyed: init.destroyed });
-    branded(this, CLOSED, 'ProviderClosedError');
+    branded(this, BRAND.closed, 'ProviderClosedError');
   }
 }
 
@@ -324,7 +283,7 @@ export class ProviderClosedError extends CoreProviderClosedError {
  * after `retryAfterMs`; the breaker's `BreakerOpenError` is the `cause`.
  */
 export class CircuitOpenError extends CoreCircuitOpenError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_CIRCUIT_OPEN';
 
   constructor(init: {
     retryAfterMs: number | undefined;
@@ -332,7 +291,7 @@ export class CircuitOpenError extends CoreCircuitOpenError {
     label?: string | undefined;
   }) {
     super({ ...init, origin: originOf(init.label) });
-    branded(this, CIRCUIT_OPEN, 'CircuitOpenError');
+    branded(this, BRAND.circuitOpen, 'CircuitOpenError');
   }
 }
 
@@ -342,7 +301,7 @@ export class CircuitOpenError extends CoreCircuitOpenError {
  * Not the server's 429: that is {@link RateLimitedError}.
  */
 export class LocalLimitError extends CoreLocalLimitError {
-  declare readonly code: OpenAIErrorCode;
+  declare readonly code: 'X_PROVIDER_OPENAI_LOCAL_LIMIT';
 
   constructor(init: {
     message: string;
@@ -351,49 +310,70 @@ export class LocalLimitError extends CoreLocalLimitError {
     label?: string | undefined;
   }) {
     super({ ...init, origin: originOf(init.label) });
-    branded(this, LOCAL_LIMIT, 'LocalLimitError');
+    branded(this, BRAND.localLimit, 'LocalLimitError');
   }
 }
 
+/**
+ * Every error a call of this package ends with, as a union on `kind` (and `code`): after
+ * `isOpenAIError(e)`, `switch (e.kind)` narrows to the class, so `case 'api':` reads `statusCode`
+ * and `case 'timeout':` reads `timeout`.
+ */
+export type AnyOpenAIError =
+  // thrown as itself, it is the plain `api` kind; a missing model or a busy server is a subclass
+  | (OpenAIApiError & { readonly kind: 'api'; readonly code: 'X_PROVIDER_OPENAI_API' })
+  | ModelNotFoundError
+  | RateLimitedError
+  | ServerBusyError
+  | ContextOverflowError
+  | OpenAIStreamError
+  | IncompleteStreamError
+  | OpenAITimeoutError
+  | OpenAIConnectionError
+  | OpenAIProtocolError
+  | ProviderClosedError
+  | CircuitOpenError
+  | LocalLimitError;
+
 /** True for any error of this package (checks the brand, works across duplicate installs). */
-export const isOpenAIError = (error: unknown): error is OpenAIError =>
-  hasBrand(error, OPENAI_ERROR);
+export const isOpenAIError = (error: unknown): error is AnyOpenAIError =>
+  hasBrand(error, BRAND.error);
 /** True for an {@link OpenAIApiError} (and its subclasses). */
 export const isOpenAIApiError = (error: unknown): error is OpenAIApiError =>
-  hasBrand(error, API_ERROR);
+  hasBrand(error, BRAND.api);
 /** True for a {@link ModelNotFoundError}. */
 export const isModelNotFoundError = (error: unknown): error is ModelNotFoundError =>
-  hasBrand(error, MODEL_NOT_FOUND);
+  hasBrand(error, BRAND.modelNotFound);
 /** True for a {@link RateLimitedError}. */
 export const isRateLimitedError = (error: unknown): error is RateLimitedError =>
-  hasBrand(error, RATE_LIMITED);
+  hasBrand(error, BRAND.rateLimited);
 /** True for a {@link ServerBusyError}. */
 export const isServerBusyError = (error: unknown): error is ServerBusyError =>
-  hasBrand(error, SERVER_BUSY);
+  hasBrand(error, BRAND.serverBusy);
 /** True for a {@link ContextOverflowError}. */
 export const isContextOverflowError = (error: unknown): error is ContextOverflowError =>
-  hasBrand(error, CONTEXT_OVERFLOW);
+  hasBrand(error, BRAND.contextOverflow);
 /** True for an {@link OpenAIStreamError}. */
 export const isOpenAIStreamError = (error: unknown): error is OpenAIStreamError =>
-  hasBrand(error, STREAM_ERROR);
+  hasBrand(error, BRAND.stream);
 /** True for an {@link IncompleteStreamError}. */
 export const isIncompleteStreamError = (error: unknown): error is IncompleteStreamError =>
-  hasBrand(error, INCOMPLETE_STREAM);
+  hasBrand(error, BRAND.incompleteStream);
 /** True for an {@link OpenAITimeoutError}. */
 export const isOpenAITimeoutError = (error: unknown): error is OpenAITimeoutError =>
-  hasBrand(error, TIMEOUT);
+  hasBrand(error, BRAND.timeout);
 /** True for an {@link OpenAIConnectionError}. */
 export const isOpenAIConnectionError = (error: unknown): error is OpenAIConnectionError =>
-  hasBrand(error, CONNECTION);
+  hasBrand(error, BRAND.connection);
 /** True for an {@link OpenAIProtocolError}. */
 export const isOpenAIProtocolError = (error: unknown): error is OpenAIProtocolError =>
-  hasBrand(error, PROTOCOL);
+  hasBrand(error, BRAND.protocol);
 /** True for a {@link ProviderClosedError}. */
 export const isProviderClosedError = (error: unknown): error is ProviderClosedError =>
-  hasBrand(error, CLOSED);
+  hasBrand(error, BRAND.closed);
 /** True for a {@link CircuitOpenError}. */
 export const isCircuitOpenError = (error: unknown): error is CircuitOpenError =>
-  hasBrand(error, CIRCUIT_OPEN);
+  hasBrand(error, BRAND.circuitOpen);
 /** True for a {@link LocalLimitError}. */
 export const isLocalLimitError = (error: unknown): error is LocalLimitError =>
-  hasBrand(error, LOCAL_LIMIT);
+  hasBrand(error, BRAND.localLimit);

@@ -31,9 +31,10 @@ export type {
   TruncatedEvent,
 } from '@x/provider-core';
 export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
+export type { OpenAIErrorCode } from './error-codes';
 export type {
+  AnyOpenAIError,
   OpenAIErrorBody,
-  OpenAIErrorCode,
   PartialResponse,
   TimeoutKind,
 } from './errors';

@@ -474,3 +474,39 @@ describe('an option set to undefined', () => {
     ).toEqual([]);
   });
 });
+
+describe('RateLimiter counters with a remote store', () => {
+  /** A remote store whose every key is empty for `waitMs`: each decision is a round trip. */
+  const emptyRemote = (waitMs: number) => ({
+    bind: () => ({
+      remote: true,
+      take: async () => waitMs,
+      adjust: async () => {},
+      waitTime: async () => waitMs,
+      stats: () => ({ kind: 'test' }),
+      close: () => {},
+    }),
+  });
+
+  it('counts a first decision past timeoutMs as timed out, not as waited, as the memory store does', async () => {
+    const remote = createRateLimiter({
+      limits: { r: { ratePerSecond: 1 } },
+      store: emptyRemote(500),
+    });
+    const local = createRateLimiter({ limits: { r: { ratePerSecond: 1, capacity: 1 } } });
+    await local.acquire('k');
+    for (const limiter of [remote, local]) {
+      const error = await limiter
+        .acquire('k', undefined, { timeoutMs: 0 })
+        .catch((e: unknown) => e);
+      expect(isRateLimitTimeoutError(error)).toBe(true);
+      expect(limiter.stats()).toMatchObject({ waited: 0, timedOut: 1, queued: 0 });
+    }
+    // a first decision within the deadline does queue, and is counted once
+    const waiting = remote.acquire('k', undefined, { timeoutMs: 10_000 });
+    await vi.waitFor(() => expect(remote.stats()).toMatchObject({ waited: 1, queued: 1 }));
+    await remote.close();
+    await waiting.catch(() => {});
+    await local.close();
+  });
+});

@@ -321,17 +321,13 @@ export class KeyQueues {
       waiter.resolve();
       return false;
     }
-    if (!waiter.counted) {
-      if (this.#maxQueue === 0) {
-        // a remote first decision said "wait", and nobody may wait
-        this.#remove(kq, head);
-        this.#counters.queueFull++;
-        this.emitReject('queue-full', kq.key, waiter.total, wait);
-        waiter.reject(new QueueFullError({ maxQueue: 0 }));
-        return false;
-      }
-      waiter.counted = true;
-      this.#counters.waited++;
+    if (!waiter.counted && this.#maxQueue === 0) {
+      // a remote first decision said "wait", and nobody may wait
+      this.#remove(kq, head);
+      this.#counters.queueFull++;
+      this.emitReject('queue-full', kq.key, waiter.total, wait);
+      waiter.reject(new QueueFullError({ maxQueue: 0 }));
+      return false;
     }
     if (performance.now() + wait > waiter.deadline) {
       // The store's own prediction already passes this waiter's deadline.
@@ -346,6 +342,12 @@ export class KeyQueues {
         }),
       );
       return false;
+    }
+    // Counted only now: a first decision past the deadline is refused without having waited, as
+    // the in-process path and the other limiters count it.
+    if (!waiter.counted) {
+      waiter.counted = true;
+      this.#counters.waited++;
     }
     // However far (a tiny rate, a debt): the wake-up is chained, it never fires early or spins.
     kq.queue.wakeIn(wait);

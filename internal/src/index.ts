@@ -24,6 +24,7 @@ export { BoundedMap } from './bounded-map';
 export { brand, hasBrand, mark } from './brand';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
+export { displayUrl } from './display-url';
 export {
   closestKey,
   editDistance,

@@ -17,6 +17,15 @@ describe('redactUrlCredentials', () => {
     );
   });
 
+  it('hides a password that holds an @ or a / unescaped, up to the last @ of the URL', () => {
+    expect(redactUrlCredentials('redis://:p@ss-SECRET99@host:6379 down')).toBe(
+      'redis://[redacted]@host:6379 down',
+    );
+    expect(redactUrlCredentials('"redis://:SECRET99/x@h" failed')).toBe(
+      '"redis://[redacted]@h" failed',
+    );
+  });
+
   it('leaves a text without URL credentials as it is', () => {
     const text = 'connect ECONNREFUSED 127.0.0.1:6379 (redis://cache:6379, mail a@b.test)';
     expect(redactUrlCredentials(text)).toBe(text);

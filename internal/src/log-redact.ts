@@ -8,11 +8,15 @@ import { REDACTED } from './args';
  * a signed URL's signature). Wide on purpose: scrubbing a harmless header costs nothing, leaking
  * a key does.
  */
-export const SECRET_HEADER = /auth|key|token|secret|cookie|session|pass|pwd|sig|credential/i;
+export const SECRET_HEADER =
+  /auth|key|token|secret|cookie|session|pass|pwd|sig|credential|bearer|jwt/i;
 
 // `scheme://user:password@` (or `scheme://token@`): the userinfo of a URL, which is where a Redis
-// or proxy connection string keeps its password.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+// or proxy connection string keeps its password. Up to the last `@` before a space, a quote, a
+// query or a fragment: a password may hold `@` or `/` unescaped (`redis://:p@ss/w@host`), and
+// showing less of a URL is the safe way to be wrong. Not a URL with no authority (`file:///`, as
+// in a stack trace through a `.pnpm/name@version/` folder).
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>][^\s?#"'<>]*@/gi;
 
 /**
  * Replaces the userinfo of every URL in `text` with `[redacted]`: a driver's error message may

@@ -5,6 +5,9 @@ import { expect } from 'vitest';
  * definition, a tool result), and other APIs' names for its fields, each with the error every provider must throw before sending: the
  * full path and the closest known key. One list, run against each provider's public API.
  */
+/** A conversation of one message: an empty one is refused (by the OpenAI provider) before a typo. */
+const HI = [{ role: 'user', content: 'hi' }];
+
 const TYPOS: readonly { request: Record<string, unknown>; message: string }[] = [
   {
     request: { messages: [{ role: 'user', content: 'hi', contnet: 'x' }] },
@@ -55,28 +58,28 @@ const TYPOS: readonly { request: Record<string, unknown>; message: string }[] = 
   },
   {
     request: {
-      messages: [],
+      messages: HI,
       tools: [{ type: 'function', function: { name: 'f', paramters: {} } }],
     },
     message:
       'Unknown option `request.tools[0].function.paramters`: did you mean `request.tools[0].function.parameters`?',
   },
   {
-    request: { messages: [], tools: [{ type: 'function', function: { name: 'f' }, functon: {} }] },
+    request: { messages: HI, tools: [{ type: 'function', function: { name: 'f' }, functon: {} }] },
     message: 'Unknown option `request.tools[0].functon`: did you mean `request.tools[0].function`?',
   },
   // other APIs' names for a field (CHAT_REQUEST_ALIASES in @x/provider-core)
   {
-    request: { prompt: 'hi', messages: [] },
+    request: { prompt: 'hi', messages: HI },
     message: 'Unknown option `request.prompt`: did you mean `request.messages`?',
   },
   {
-    request: { messages: [], stream: true },
+    request: { messages: HI, stream: true },
     message:
       'Unknown option `request.stream`: complete() returns the whole answer and stream() yields it chunk by chunk, so there is no `stream` flag',
   },
   {
-    request: { messages: [], max_completion_tokens: 10 },
+    request: { messages: HI, max_completion_tokens: 10 },
     message: 'Unknown option `request.max_completion_tokens`: did you mean `request.maxTokens`?',
   },
 ];

@@ -279,9 +279,29 @@ describe('createPool', () => {
     );
     for (const error of errors) {
       expect(error).toBeInstanceOf(TypeError);
-      expect(inspect(error)).toContain('[redacted]@');
+      // A `#` before the last `@` may end the userinfo or start the fragment: nothing is shown.
+      expect(inspect(error)).toContain('[redacted]');
       expect(inspect(error)).not.toMatch(/s3cr3t|s3\/cr/);
     }
+  });
+
+  it('never shows the query of an invalid or refused URL in its error', async () => {
+    const p = pool();
+    const errors = await Promise.all(
+      [
+        'http://h:99999/?api_key=S3CR3T-VALUE',
+        'ftp://example.test/?token=S3CR3T-VALUE#S3CR3T-VALUE',
+        new URL('ftp://example.test/?sig=S3CR3T-VALUE'),
+      ].map((url) => p.request(url).catch((error: unknown) => error)),
+    );
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(TypeError);
+      expect(inspect(error)).toContain('?[redacted]');
+      expect(inspect(error)).not.toContain('S3CR3T');
+    }
+    expect((errors[0] as Error).message).toBe(
+      'Expected `url` to be an absolute http: or https: URL, got `"http://h:99999/?[redacted]"` (string)',
+    );
   });
 
   it('prints no MaxListenersExceededWarning when 50 concurrent requests share one signal', async () => {

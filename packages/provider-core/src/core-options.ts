@@ -19,11 +19,24 @@ import type { RetryPolicy } from './retry-policy';
 
 /** The options every provider built on the core accepts (each adds its own). */
 export interface CoreOptions {
-  /** Extra headers sent with every request. Never copied into errors, events or stats. */
+  /**
+   * Extra headers sent with every request. Never copied into errors, events or stats: a value
+   * that is not a string, or holds a character no HTTP header may (CR, LF, NUL, another control
+   * character, one above U+00FF), is a `TypeError` naming `headers.<name>`, never the value.
+   */
   headers?: Record<string, string> | undefined;
-  /** The API key, sent the way the provider's API expects it. */
+  /**
+   * The API key, sent the way the provider's API expects it. A key with a character no HTTP
+   * header may hold is a `TypeError` naming `apiKey`, its value shown as `[redacted]`.
+   */
   apiKey?: string | undefined;
-  /** Called before each request for a fresh key; wins over `apiKey`. */
+  /**
+   * Called before each request for a fresh key; wins over `apiKey`. When it throws, rejects, or
+   * returns something that is not a key (not a string, or a character no HTTP header may hold),
+   * the call ends with the provider's `LocalLimitError` before anything is sent: its message
+   * names what went wrong (`getApiKey() failed (VaultError)`), never what the callback threw,
+   * and its `cause` keeps only the thrown error's name and code.
+   */
   getApiKey?: GetApiKey | undefined;
   /** Connection pool (`@x/pool`): options for a private pool, a pool to share, or `false`. */
   pool?: PoolOptions | Pool | false | undefined;
@@ -74,7 +87,9 @@ export interface CoreOptions {
   transport?: Transport | undefined;
   /**
    * This provider's name in metrics (the `provider` label), logs, audit events and spans: tells
-   * two providers of one kind apart (an Ollama per GPU).
+   * two providers of one kind apart (an Ollama per GPU). A label of at most 200 printable
+   * characters; one that holds a credential (a URL with a password, an `sk-...` key, `Bearer
+   * ...`) is a `RangeError`, as for `share`.
    * @default the provider's id (`'ollama'`)
    */
   name?: string | undefined;

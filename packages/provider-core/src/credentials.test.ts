@@ -1,6 +1,11 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Credentials } from './credentials';
+import { Credentials, type GetApiKey } from './credentials';
+import { createErrorKit } from './error-kit';
+import { isProviderErrorOfKind } from './errors';
 import { Redactor } from './secrets';
+
+const kit = createErrorKit({ provider: 'demo', label: 'Demo' });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -11,6 +16,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 describe('Credentials', () => {
   it('builds the same headers object once per accept when there is no key callback', () => {
     const credentials = new Credentials({
+      kit,
       headers: { 'x-team': 'a' },
       apiKey: 'k1',
       getApiKey: undefined,
@@ -30,6 +36,7 @@ describe('Credentials', () => {
 
   it('stops waiting for a key callback that never settles when the call is aborted', async () => {
     const credentials = new Credentials({
+      kit,
       headers: {},
       apiKey: undefined,
       getApiKey: () => new Promise<string>(() => {}),
@@ -43,14 +50,81 @@ describe('Credentials', () => {
     await expect(pending).rejects.toBe(reason);
   });
 
-  it('refuses a key with CR or LF from the callback, before anything is sent', async () => {
-    const credentials = new Credentials({
+  const fetched = (getApiKey: GetApiKey) =>
+    new Credentials({
+      kit,
       headers: {},
-      apiKey: undefined,
-      getApiKey: () => 'abc\r\nx-evil: 1',
+      apiKey: 'configured-key-0123456789',
+      getApiKey,
       auth: bearer,
       redactor: new Redactor(),
+    })
+      .fresh('application/json', undefined)
+      .then(
+        () => {
+          throw new Error('expected getApiKey() to fail the call');
+        },
+        (error: unknown) => error as Error,
+      );
+
+  it.each([
+    ['CR and LF', 'abc\r\nx-evil: 1'],
+    ['NUL', 'sk-SECRET-0123456789\0x'],
+    ['a character above U+00FF', 'sk-SECRET-0123456789é€'],
+    ['DEL', 'sk-SECRET-0123456789\x7f'],
+  ])(
+    'ends the call with a local-limit error when the callback returns a key with %s',
+    async (_, key) => {
+      const error = await fetched(() => key);
+      expect(isProviderErrorOfKind(error, 'local-limit')).toBe(true);
+      expect(error.message).toBe(
+        'getApiKey() returned a key that cannot be sent in an HTTP header (it holds CR, LF, NUL, another control character or a character above U+00FF): nothing was sent to Demo',
+      );
+      expect(inspect(error) + JSON.stringify(error)).not.toContain(key.slice(0, 8));
+    },
+  );
+
+  it('ends the call with a local-limit error naming the type when the callback returns a number', async () => {
+    const error = await fetched(() => 42 as never);
+    expect(isProviderErrorOfKind(error, 'local-limit')).toBe(true);
+    expect(error.message).toBe(
+      'getApiKey() returned number, not a string or undefined: nothing was sent to Demo',
+    );
+  });
+
+  it('names what the callback threw, never its message, and keeps only its name and code', async () => {
+    const secret = 'sk-live-LEAKED-0123456789';
+    const vaultError = Object.assign(new Error(`vault token hvs.TOKEN-0123456789 for ${secret}`), {
+      name: 'VaultError',
+      code: 'ECONNREFUSED',
     });
-    await expect(credentials.fresh('application/json', undefined)).rejects.toThrow(TypeError);
+    const error = await fetched(() => Promise.reject(vaultError));
+    expect(isProviderErrorOfKind(error, 'local-limit')).toBe(true);
+    expect(error.message).toBe(
+      'getApiKey() failed (VaultError, ECONNREFUSED): nothing was sent to Demo',
+    );
+    expect(error.cause).toEqual({ name: 'VaultError', code: 'ECONNREFUSED' });
+    const shown = [
+      inspect(error, { showHidden: true, depth: 9 }),
+      JSON.stringify(error),
+      error.stack,
+    ];
+    expect(shown.join('\n')).not.toMatch(/LEAKED|TOKEN-0123|vault token/);
+  });
+
+  it.each([
+    ['a string', 'sk-live-LEAKED-0123456789', 'string'],
+    [
+      'an error named like a key',
+      Object.assign(new Error('x'), { name: 'sk-live-LEAKED-0123456789', code: 'sk-live-LEAKED' }),
+      'Error',
+    ],
+    ['a plain object', { message: 'sk-live-LEAKED-0123456789' }, 'object'],
+  ])('shows only the type when the callback throws %s', async (_, thrown, name) => {
+    const error = await fetched(() => {
+      throw thrown;
+    });
+    expect(error.message).toBe(`getApiKey() failed (${name}): nothing was sent to Demo`);
+    expect(inspect(error, { showHidden: true }) + JSON.stringify(error)).not.toContain('LEAKED');
   });
 });

@@ -1,4 +1,6 @@
-import { raceAbort } from '@x/internal';
+import { raceAbort, typeName } from '@x/internal';
+import type { ErrorKit, ProviderError } from './errors';
+import { isFieldValue } from './options';
 import type { Redactor } from './secrets';
 
 /** How a provider sends its key (`Authorization: Bearer <key>`, `x-api-key: <key>`...). */
@@ -27,6 +29,7 @@ export interface RequestHeaders {
  * a callback that never settles cannot hold a call past its abort or deadline.
  */
 export class Credentials {
+  readonly #kit: ErrorKit;
   readonly #extra: Record<string, string>;
   readonly #apiKey: string | undefined;
   readonly #getApiKey: GetApiKey | undefined;
@@ -38,6 +41,8 @@ export class Credentials {
   #announced = false;
 
   constructor(init: {
+    /** Raises the error of a key callback that failed. */
+    kit: ErrorKit;
     headers: Record<string, string>;
     apiKey: string | undefined;
     getApiKey: GetApiKey | undefined;
@@ -48,6 +53,7 @@ export class Credentials {
     /** Told when a credential is read: the fixed one once, a callback's on each call. */
     onFetched?: ((source: CredentialSource, outcome: CredentialOutcome) => void) | undefined;
   }) {
+    this.#kit = init.kit;
     this.#extra = init.headers;
     this.#apiKey = init.apiKey;
     this.#getApiKey = init.getApiKey;
@@ -76,7 +82,12 @@ export class Credentials {
     return entry;
   }
 
-  /** Headers for one request; the key callback runs under `signal`. */
+  /**
+   * Headers for one request; the key callback runs under `signal`. A callback that throws, or
+   * hands back something that is not a key, ends the call with the provider's `LocalLimitError`
+   * before anything is sent: its message names what went wrong, never the callback's own text,
+   * which may quote the key or the vault's token.
+   */
   async fresh(accept: string, signal: AbortSignal | undefined): Promise<RequestHeaders> {
     const getApiKey = this.#getApiKey;
     if (getApiKey === undefined) return this.fixed(accept);
@@ -86,23 +97,34 @@ export class Credentials {
       fresh = await raceAbort(Promise.resolve().then(getApiKey), signal);
     } catch (error) {
       // The call's own abort is not the callback's failure.
-      if (!signal?.aborted) this.#onFetched?.('getApiKey', 'failed');
-      throw error;
+      if (signal?.aborted) throw error;
+      const label = thrownLabel(error);
+      const shown = label.code === undefined ? label.name : `${label.name}, ${label.code}`;
+      throw this.#refuse(`failed (${shown})`, label);
     }
     if (fresh !== undefined && typeof fresh !== 'string') {
-      this.#onFetched?.('getApiKey', 'failed');
-      throw new TypeError(
-        `Expected \`getApiKey()\` to return a string or undefined, got ${typeof fresh}`,
-      );
+      throw this.#refuse(`returned ${typeName(fresh)}, not a string or undefined`, undefined);
     }
-    if (fresh !== undefined && /[\r\n]/.test(fresh)) {
-      this.#onFetched?.('getApiKey', 'failed');
-      throw new TypeError('Expected `getApiKey()` to return a key without CR or LF');
+    if (fresh !== undefined && !isFieldValue(fresh)) {
+      throw this.#refuse(
+        `returned a key that cannot be sent in an HTTP header (it holds CR, LF, NUL, another control character or a character above U+00FF)`,
+        undefined,
+      );
     }
     const key = fresh || this.#apiKey;
     this.#onFetched?.('getApiKey', fresh ? 'ok' : 'empty');
     if (fresh) this.#redactor.remember(fresh);
     return { headers: this.#build(accept, key), key };
+  }
+
+  #refuse(what: string, cause: ThrownLabel | undefined): ProviderError {
+    this.#onFetched?.('getApiKey', 'failed');
+    return this.#kit.localLimit({
+      message: `getApiKey() ${what}: nothing was sent to ${this.#kit.origin.label}`,
+      retryAfterMs: undefined,
+      // Only the name and code: the thrown error's message and stack may quote the key.
+      cause: cause === undefined ? undefined : Object.freeze(cause),
+    });
   }
 
   #build(accept: string, key: string | undefined): Record<string, string> {
@@ -118,4 +140,33 @@ export class Credentials {
     if (key !== undefined) Object.assign(headers, this.#auth(key));
     return headers;
   }
+}
+
+/** What an error may say of a value a key callback threw: its name and code, never its text. */
+interface ThrownLabel {
+  name: string;
+  code?: string | undefined;
+}
+
+/** A class name: `Error`, `VaultError`, `DOMException`; never a token set as a name. */
+const ERROR_NAME = /^(?:[A-Za-z_$][\w$]{0,39})?(?:Error|Exception)$/;
+/** An error code: `ECONNREFUSED`, `ERR_INVALID_ARG`, `VAULT_SEALED` (no digits-and-letters key). */
+const ERROR_CODE = /^(?:E[A-Z]{2,31}|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){1,7})$/;
+
+/**
+ * The name and code of a thrown value as an error may show them: a name only when it reads as a
+ * class name (else the constructor's, else the value's type), a code only when it reads as one.
+ * Either may be set by the callback's author to anything, the key included, hence the shapes.
+ */
+function thrownLabel(thrown: unknown): ThrownLabel {
+  if (typeof thrown !== 'object' || thrown === null) return { name: typeName(thrown) };
+  const { name, code } = thrown as { name?: unknown; code?: unknown };
+  const constructorName = (thrown as { constructor?: { name?: unknown } | undefined }).constructor
+    ?.name;
+  const shown = [name, constructorName].find(
+    (candidate): candidate is string => typeof candidate === 'string' && ERROR_NAME.test(candidate),
+  );
+  const label: ThrownLabel = { name: shown ?? 'object' };
+  if (typeof code === 'string' && ERROR_CODE.test(code)) label.code = code;
+  return label;
 }

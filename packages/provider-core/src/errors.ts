@@ -31,7 +31,10 @@ export type ProviderErrorKind =
   | 'closed'
   /** The circuit breaker refused the call: the server failed recently (see `retryAfterMs`). */
   | 'circuit-open'
-  /** A local limit refused the call: the rate limiter, the concurrency limit or the pool queue. */
+  /**
+   * A local limit refused the call: the rate limiter, the concurrency limit or the pool queue; or
+   * the `getApiKey()` callback failed, so no request could be sent.
+   */
   | 'local-limit';
 
 /** The kinds a {@link ProviderApiError} can have: its subclasses for a missing model and a busy server. */

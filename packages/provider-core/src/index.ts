@@ -11,9 +11,10 @@ export type {
 } from './credentials';
 export type { Accumulator } from './decode/accumulator';
 export type { Framing, StreamDecoder, WireMessage } from './decode/decoder';
+export { embeddingsMismatch } from './decode/embeddings';
 export { JsonAnswerAccumulator, type JsonAnswerInit } from './decode/json-answer';
 export { JSON_PLAIN, JSON_TEXT, jsonText, MAX_SHAPED_LINE } from './decode/json-text';
-export { LineSplitter, LineTooLongError } from './decode/lines';
+export { type LineEndings, LineSplitter, LineTooLongError } from './decode/lines';
 export { NdjsonDecoder } from './decode/ndjson';
 export { SseDecoder } from './decode/sse';
 export {

@@ -2,6 +2,7 @@ import {
   expectKnownKeys,
   expectNumber,
   fail,
+  failSecret,
   isPlainObject,
   optionalDuration,
   optionalFunction,
@@ -204,23 +205,37 @@ export function resolveRetry(value: unknown): ResolvedRetry {
  */
 export const SECRET_HEADER: RegExp = SECRET_NAMES;
 
-/** Validates extra headers: an object of strings, names lower-cased; secret values never shown. */
+/**
+ * True when every character of `value` may be sent in an HTTP field value (RFC 9110): HTAB, SP,
+ * VCHAR and obs-text (0x80-0xff). Anything else (CR or LF, which would split the header, NUL, DEL,
+ * a character above U+00FF such as `€`) makes undici refuse every request with a message that
+ * names no option: it is refused where the value is given instead.
+ */
+export function isFieldValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x09) continue;
+    if (code < 0x20 || code === 0x7f || code > 0xff) return false;
+  }
+  return true;
+}
+
+/** What a header value or a key is made of, in the words of an argument error. */
+export const FIELD_CHARACTERS =
+  'HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF)';
+
+/**
+ * Validates extra headers: an object of strings, names lower-cased. A value is never shown in an
+ * error, whatever its header's name: a custom name (`x-bearer`, `x-jwt`) may carry a credential
+ * that {@link SECRET_HEADER} does not recognise.
+ */
 export function validateHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (!isPlainObject(value)) fail('headers', 'an object of header names to strings', value);
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') {
-      fail(`headers.${key}`, 'a string', SECRET_HEADER.test(key) ? '[redacted]' : v);
-    }
-    // A CR or LF would split the header (and fail every request locally): refuse it now.
-    if (/[\r\n]/.test(v)) {
-      fail(
-        `headers.${key}`,
-        'a string without CR or LF',
-        SECRET_HEADER.test(key) ? '[redacted]' : v,
-      );
-    }
+    if (typeof v !== 'string') failSecret(`headers.${key}`, 'a string', v);
+    if (!isFieldValue(v)) failSecret(`headers.${key}`, `a string of ${FIELD_CHARACTERS}`, v);
     out[key.toLowerCase()] = v;
   }
   return out;

@@ -1,5 +1,6 @@
 // Errors of a call refused before anything was sent: the provider is closed, the breaker is open,
-// or a local limit (rate limiter, concurrency limit, pool queue) gave up waiting.
+// a local limit (rate limiter, concurrency limit, pool queue) gave up waiting, or the key callback
+// failed.
 import { type ErrorOrigin, ProviderError } from './errors';
 
 /**
@@ -57,7 +58,10 @@ export class CircuitOpenError extends ProviderError {
 /**
  * A local limit refused the call before it was sent: the rate limiter's queue timed out or was
  * full, the concurrency limit's queue likewise, or no pooled connection freed in time. Retryable;
- * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
+ * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`. Also the
+ * refusal of a call whose `getApiKey()` callback failed or handed back no usable key: a local
+ * precondition of sending, like a limit, and another deployment may well have its key; its
+ * `cause` is then only the thrown error's `{ name, code }` (its message may quote a secret).
  */
 export class LocalLimitError extends ProviderError {
   declare readonly kind: 'local-limit';

@@ -1,6 +1,7 @@
 import type { Breaker } from '@x/breaker';
 import {
   expectLogger,
+  expectSharedName,
   fail,
   failSecret,
   optionalFunction,
@@ -34,8 +35,16 @@ import { createProviderTopics, type ProviderTopics } from './observe/events';
 import { logEvents } from './observe/log';
 import { StatsRecorder } from './observe/stats';
 import { createTelemetry, resolveTelemetryOption, type Telemetry } from './observe/telemetry';
-import { type ResolvedTimeouts, resolveTimeouts, SECRET_HEADER, validateHeaders } from './options';
+import {
+  FIELD_CHARACTERS,
+  isFieldValue,
+  type ResolvedTimeouts,
+  resolveTimeouts,
+  SECRET_HEADER,
+  validateHeaders,
+} from './options';
 import { retryParts } from './retry-policy';
+import { scrubbingGate } from './scrub-partial';
 import { Redactor } from './secrets';
 import { type BreakerLike, givenBreakerGate } from './stages/breaker-gate';
 import { CacheStage } from './stages/cache';
@@ -156,16 +165,21 @@ export function createRuntime(config: CoreConfig): Runtime {
   const headers = validateHeaders(options.headers);
   if (
     options.apiKey !== undefined &&
-    (typeof options.apiKey !== 'string' || options.apiKey === '' || /[\r\n]/.test(options.apiKey))
+    (typeof options.apiKey !== 'string' || options.apiKey === '' || !isFieldValue(options.apiKey))
   ) {
     // Never shown: a key is a secret even when it is malformed.
-    failSecret('apiKey', 'a non-empty string without CR or LF', options.apiKey);
+    failSecret('apiKey', `a non-empty string of ${FIELD_CHARACTERS}`, options.apiKey);
   }
   optionalFunction('getApiKey', options.getApiKey);
   optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });
   optionalNumber('maxAnswerBytes', options.maxAnswerBytes, { min: 1024, integer: true });
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
-    fail('name', 'a non-empty string', options.name);
+  if (options.name !== undefined) {
+    if (typeof options.name !== 'string' || options.name === '') {
+      fail('name', 'a non-empty string', options.name);
+    }
+    // The `provider` label of every metric, log line and audit event: checked as `share` and
+    // `breaker.name` are, so a key pasted into the wrong option is refused, never published.
+    expectSharedName(options.name, 'name');
   }
   const name = options.name ?? identity.id;
   const telemetryOption = resolveTelemetryOption(options.telemetry);
@@ -206,9 +220,12 @@ export function createRuntime(config: CoreConfig): Runtime {
     share.breaker,
   );
   const gate =
-    given === true && breaker !== undefined
-      ? givenBreakerGate(breaker, ending.toAbortSignal())
-      : breaker;
+    breaker === undefined
+      ? undefined
+      : scrubbingGate(
+          given === true ? givenBreakerGate(breaker, ending.toAbortSignal()) : breaker,
+          redactor,
+        );
   // A shared breaker has one classify: this provider records its own verdicts on its errors.
   const { kit, httpError } =
     judge === undefined
@@ -277,6 +294,7 @@ export function createRuntime(config: CoreConfig): Runtime {
       keeps: config.truncationKeeps,
     }),
     credentials: new Credentials({
+      kit,
       headers,
       apiKey: options.apiKey,
       getApiKey: options.getApiKey,

@@ -30,6 +30,45 @@ describe('Redactor', () => {
     expect(out).toBe('got [redacted] and [redacted] and [redacted]');
   });
 
+  it('scrubs a key echoed in another case, every byte percent-encoded, or in base64 wrapped at any width', () => {
+    const key = 'sk-LEAK/TEST+9f8e=7d6c5b4a3z';
+    const redactor = new Redactor();
+    redactor.add(key);
+    const bytes = [...Buffer.from(`Bearer ${key}`)];
+    const percent = bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const base64 = Buffer.from(`Bearer ${key}`).toString('base64');
+    const echoes = [
+      key.toUpperCase(),
+      key.toLowerCase(),
+      percent,
+      percent.toUpperCase(),
+      ...[5, 9, 13, 76].map((width) => base64.replace(new RegExp(`(.{${width}})`, 'g'), '$1\r\n')),
+    ];
+    for (const echo of echoes) {
+      const out = redactor.redact(`auth=${echo}!`);
+      expect(out).toMatch(/^auth=.*\[redacted\]/s);
+      expectNoSecret(out.replace(/\s+/g, ''), key);
+      expect(out.toLowerCase()).not.toContain('leak/test');
+      // what is left of a base64 echo decodes to no piece of the key either
+      const left = Buffer.from(out.replace(/\[redacted\]|\s|auth=|!/g, ''), 'base64').toString();
+      expect(left.toLowerCase()).not.toContain('leak');
+    }
+  });
+
+  it('keeps one placeholder for overlapping echoes, and the text around them', () => {
+    const redactor = new Redactor();
+    redactor.add('sk-overlap-123456789');
+    expect(redactor.redact('a sk-overlap-123456789sk-overlap-1234 b')).toBe('a [redacted] b');
+  });
+
+  it('scrubs a lower-case bearer token, and leaves the English word basic alone', () => {
+    const redactor = new Redactor();
+    expect(redactor.redact('authorization: bearer abc.def-ghi')).toBe(
+      'authorization: bearer [redacted]',
+    );
+    expect(redactor.redact('a basic check failed')).toBe('a basic check failed');
+  });
+
   it('scrubs any Bearer token even when it is not a known secret', () => {
     expect(new Redactor().redact('Authorization: Bearer abc.def-ghi')).toBe(
       'Authorization: Bearer [redacted]',

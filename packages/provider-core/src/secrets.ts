@@ -1,4 +1,6 @@
 const PLACEHOLDER = '[redacted]';
+/** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
+const CLEAN_MEMO = 1024;
 /** Keys handed out per request by a key callback that are still recognised (bounded memory). */
 const RECENT_KEYS = 8;
 
@@ -16,12 +18,23 @@ interface Forms {
 }
 
 /**
- * The forms in which a server (or a proxy) may echo a secret back: whole (raw, URL-encoded,
- * base64, base64url, hex), then every piece of {@link PIECE} characters, raw and encoded. The
- * encoded pieces are what finds a secret inside a longer encoded value (`base64("Bearer " +
- * key)`, a Basic credential): there the secret does not start on a 3-byte boundary, so its own
- * base64 is not a substring of the whole's, but every 6 bytes of it that do start on one encode
- * to 8 characters of their own, whichever of the three alignments it sits at.
+ * ASCII letters lower-cased, nothing else: the same length as `text`, so an index found in it is
+ * an index in `text` (`toLowerCase()` may lengthen a string: `İ` becomes two characters).
+ */
+const foldCase = (text: string): string => text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+
+/** Every byte as `%xx`: a proxy or a logger that escapes all of a value, not only what it must. */
+const percentEveryByte = (bytes: Buffer): string =>
+  Array.from(bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+
+/**
+ * The forms in which a server (or a proxy) may echo a secret back: whole (raw, URL-encoded, every
+ * byte percent-encoded, base64, base64url, hex), then every piece of {@link PIECE} characters, raw
+ * and encoded. The encoded pieces are what finds a secret inside a longer encoded value
+ * (`base64("Bearer " + key)`, a Basic credential): there the secret does not start on a 3-byte
+ * boundary, so its own base64 is not a substring of the whole's, but every 6 bytes of it that do
+ * start on one encode to 8 characters of their own, whichever of the three alignments it sits at.
+ * Forms are case-folded: they are searched in case-folded text.
  */
 function encodings(secret: string): Forms {
   const whole = new Set<string>([secret]);
@@ -30,16 +43,18 @@ function encodings(secret: string): Forms {
   // `+` in a query string.
   whole.add(uri.replace(/%20/g, '+'));
   const bytes = Buffer.from(secret, 'utf8');
+  whole.add(percentEveryByte(bytes));
   const base64 = bytes.toString('base64');
   whole.add(base64);
   whole.add(base64.replace(/=+$/, ''));
   whole.add(bytes.toString('base64url'));
-  const hex = bytes.toString('hex');
-  whole.add(hex);
-  whole.add(hex.toUpperCase());
+  whole.add(bytes.toString('hex'));
   const pieces = new Set<string>();
   for (const text of uri === secret ? [secret] : [secret, uri]) {
     for (let i = 0; i + PIECE <= text.length; i++) pieces.add(text.slice(i, i + PIECE));
+  }
+  for (let i = 0; i + PIECE <= bytes.length; i++) {
+    pieces.add(percentEveryByte(bytes.subarray(i, i + PIECE)));
   }
   for (let i = 0; i + 6 <= bytes.length; i++) {
     const six = bytes.subarray(i, i + 6);
@@ -47,12 +62,14 @@ function encodings(secret: string): Forms {
     pieces.add(six.toString('base64url'));
   }
   for (let i = 0; i + PIECE / 2 <= bytes.length; i++) {
-    const piece = bytes.subarray(i, i + PIECE / 2).toString('hex');
-    pieces.add(piece);
-    pieces.add(piece.toUpperCase());
+    pieces.add(bytes.subarray(i, i + PIECE / 2).toString('hex'));
   }
-  for (const form of whole) pieces.delete(form);
-  return { whole: [...whole], pieces: [...pieces] };
+  const folded = { whole: new Set([...whole].map(foldCase)), pieces: new Set<string>() };
+  for (const piece of pieces) {
+    const form = foldCase(piece);
+    if (!folded.whole.has(form)) folded.pieces.add(form);
+  }
+  return { whole: [...folded.whole], pieces: [...folded.pieces] };
 }
 
 /**
@@ -78,15 +95,57 @@ function parts(value: string): { text: string; pieces: boolean }[] {
   return out;
 }
 
+/** Any credential after its scheme, known or not. */
+const BEARER_OR_BASIC = /\b([Bb]earer|BEARER|Basic|BASIC)\s+[A-Za-z0-9._~+/=-]{4,}/g;
+
 /** Told that secrets were scrubbed: how many, and from the answer of which endpoint (if known). */
 export type ScrubListener = (endpoint: string | undefined, occurrences: number) => void;
 
-/** Replaces every `form` in `text`, counting the replacements into `count.n`. */
-function replaceAll(text: string, form: string, count: { n: number }): string {
-  if (!text.includes(form)) return text;
-  const parts = text.split(form);
-  count.n += parts.length - 1;
-  return parts.join(PLACEHOLDER);
+/**
+ * Where secrets are looked for: `text` case-folded, without its line breaks (a base64 block wrapped
+ * at any width, a key cut across lines), and the index in `text` of each of its characters (none
+ * when no line break was taken out).
+ */
+function searchable(text: string): { folded: string; at: number[] | undefined } {
+  const folded = foldCase(text);
+  if (!/[\r\n]/.test(folded)) return { folded, at: undefined };
+  let joined = '';
+  const at: number[] = [];
+  for (let i = 0; i < folded.length; i++) {
+    const c = folded[i]!;
+    if (c === '\n' || c === '\r') continue;
+    joined += c;
+    at.push(i);
+  }
+  return { folded: joined, at };
+}
+
+/** Adds to `found` the spans of `text` (as [start, end) pairs) where `form` occurs in `view`. */
+function find(view: ReturnType<typeof searchable>, form: string, found: number[]): void {
+  const { folded, at } = view;
+  for (let i = folded.indexOf(form); i !== -1; i = folded.indexOf(form, i + 1)) {
+    const end = i + form.length;
+    found.push(at === undefined ? i : at[i]!, at === undefined ? end : at[end - 1]! + 1);
+  }
+}
+
+/** `text` with each run of overlapping or touching spans replaced by one placeholder. */
+function cut(text: string, found: number[]): { text: string; runs: number } {
+  const spans: [number, number][] = [];
+  for (let i = 0; i < found.length; i += 2) spans.push([found[i]!, found[i + 1]!]);
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  let runs = 0;
+  for (let i = 0; i < spans.length; ) {
+    const start = spans[i]![0];
+    let end = spans[i]![1];
+    for (i++; i < spans.length && spans[i]![0] <= end; i++) end = Math.max(end, spans[i]![1]);
+    out += text.slice(from, start) + PLACEHOLDER;
+    from = end;
+    runs++;
+  }
+  return { text: out + text.slice(from), runs };
 }
 
 /**
@@ -104,6 +163,8 @@ export class Redactor {
   /** The last keys handed out, each with its forms once a scrub needed them. */
   readonly #recent: { key: string; forms: Forms | undefined }[] = [];
   readonly #onScrub: ScrubListener | undefined;
+  /** Texts {@link holdsSecret} found clean; emptied when a secret is added. */
+  readonly #clean = new Set<string>();
 
   constructor(onScrub?: ScrubListener) {
     this.#onScrub = onScrub;
@@ -111,6 +172,7 @@ export class Redactor {
 
   /** Adds a credential (an API key, a header value such as `Bearer x` or `Basic ...`). */
   add(secret: string): void {
+    this.#clean.clear();
     for (const part of parts(secret)) {
       // Very short values (a header `x-token: 1`) would shred ordinary text.
       if (part.text.length < 4) continue;
@@ -120,6 +182,19 @@ export class Redactor {
     }
     // a piece that is also a whole form is scrubbed with the whole forms
     for (const form of this.#whole) this.#pieces.delete(form);
+  }
+
+  /**
+   * True when `text` holds a configured secret, in any form: for a name that goes into stats,
+   * metrics, spans and logs as it is (a request's `model`, a key pasted where the model goes).
+   * Each text is checked once (a few model names, over and over), in a bounded memo.
+   */
+  holdsSecret(text: string): boolean {
+    if (this.#clean.has(text)) return false;
+    if (this.#scrub(text, undefined, undefined, false) !== text) return true;
+    if (this.#clean.size >= CLEAN_MEMO) this.#clean.clear();
+    this.#clean.add(text);
+    return false;
   }
 
   /** Remembers a key handed out for one request (bounded: the last few). */
@@ -150,7 +225,7 @@ export class Redactor {
    */
   redactFor(key: string | undefined, endpoint?: string): (text: string) => string {
     // A configured key is already known in every form: no per-request work for it.
-    const known = key === undefined || key.length === 0 || this.#whole.has(key);
+    const known = key === undefined || key.length === 0 || this.#whole.has(foldCase(key));
     if (known && endpoint === undefined) return this.redact;
     // Built on the first scrub (a failure), not per request: a key callback's key is new each time.
     let forms: Forms | undefined;
@@ -163,26 +238,28 @@ export class Redactor {
     endpoint: string | undefined,
     report = true,
   ): string {
-    const count = { n: 0 };
-    let out = text;
     for (const recent of this.#recent) recent.forms ??= encodings(recent.key);
-    // Every whole form before any piece: a piece scrubbed first would cut a whole echo into
-    // `[redacted]` and the characters around it.
-    if (first !== undefined) for (const form of first.whole) out = replaceAll(out, form, count);
-    for (const form of this.#whole) out = replaceAll(out, form, count);
-    for (const recent of this.#recent) {
-      for (const form of recent.forms!.whole) out = replaceAll(out, form, count);
+    // Every span of every form is found in the text as it came, then each run of overlapping
+    // spans becomes one placeholder: a piece scrubbed before a whole form would otherwise cut a
+    // whole echo into `[redacted]` and the characters around it.
+    const view = searchable(text);
+    const found: number[] = [];
+    for (const forms of [first, ...this.#recent.map((recent) => recent.forms)]) {
+      if (forms === undefined) continue;
+      for (const form of forms.whole) find(view, form, found);
+      for (const form of forms.pieces) find(view, form, found);
     }
-    if (first !== undefined) for (const form of first.pieces) out = replaceAll(out, form, count);
-    for (const form of this.#pieces) out = replaceAll(out, form, count);
-    for (const recent of this.#recent) {
-      for (const form of recent.forms!.pieces) out = replaceAll(out, form, count);
-    }
-    out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, (_match, scheme: string) => {
-      count.n++;
+    for (const form of this.#whole) find(view, form, found);
+    for (const form of this.#pieces) find(view, form, found);
+    let count = 0;
+    let out = text;
+    if (found.length > 0) ({ text: out, runs: count } = cut(text, found));
+    // `bearer` in any case; `Basic` only as a scheme is written, not the English word
+    out = out.replace(BEARER_OR_BASIC, (_match, scheme: string) => {
+      count++;
       return `${scheme} ${PLACEHOLDER}`;
     });
-    if (count.n > 0 && report) this.#onScrub?.(endpoint, count.n);
+    if (count > 0 && report) this.#onScrub?.(endpoint, count);
     return out;
   }
 }

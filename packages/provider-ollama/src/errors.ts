@@ -217,8 +217,9 @@ export class ContextOverflowError extends CoreContextOverflowError {
 
 /**
  * The stream failed after it started: an `{"error": ...}` line (`reason: 'server-error'`), a line
- * over the size cap (`'line-too-long'`) or a line or whole answer that is not JSON (`'invalid-json'`).
- * Carries what arrived before. Never retried.
+ * over the size cap (`'line-too-long'`) or a line or whole answer that is not JSON, or not the answer
+ * asked for, such as an embeddings answer that is not one vector of numbers per input
+ * (`'invalid-json'`). Carries what arrived before. Never retried.
  */
 export class OllamaStreamError extends ProviderStreamError {
   declare readonly code: 'X_PROVIDER_OLLAMA_STREAM';

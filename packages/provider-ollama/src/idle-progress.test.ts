@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { type Handler, startRouteServer } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isOllamaTimeoutError } from './errors';
+import { isIncompleteStreamError, isOllamaTimeoutError } from './errors';
 import { createOllamaProvider, type OllamaProvider } from './provider';
 import type { ChatRequest } from './types';
 
@@ -122,5 +122,68 @@ describe('stream() chunks', () => {
     for await (const chunk of provider.stream(ask)) last = chunk.response ?? last;
     expect(last?.content).toBe('Hi');
     expect(last?.timings.firstTokenMs).toBeGreaterThanOrEqual(80);
+  }, 10_000);
+});
+
+describe('progress streams (pull, push, create) against a hostile server', () => {
+  const progressLine = '{"status":"pulling abc","digest":"abc","total":100,"completed":5}\n';
+
+  async function progressServer(routes: Record<string, Handler>) {
+    const server = await startRouteServer(routes);
+    servers.push(server);
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      retry: false,
+      timeouts: { firstTokenMs: 400, idleMs: 200 },
+    });
+    providers.push(provider);
+    return provider;
+  }
+
+  const statuses = async (events: AsyncIterable<{ status: string }>) => {
+    const seen: string[] = [];
+    for await (const event of events) seen.push(event.status);
+    return seen;
+  };
+
+  it('ends a transfer whose body stops before its success line as incomplete, not as done', async () => {
+    const provider = await progressServer({
+      '/api/pull': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end(`{"status":"pulling manifest"}\n${progressLine}`);
+      },
+    });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const event of provider.pull({ model: 'm' })) seen.push(event.status);
+    })().catch((e: unknown) => e);
+    expect(isIncompleteStreamError(error)).toBe(true);
+    expect(seen).toEqual(['pulling manifest', 'pulling abc']);
+  });
+
+  it('ends a transfer that repeats the same progress line for ever at the idle deadline', async () => {
+    const provider = await progressServer({
+      '/api/create': paced([progressLine], () => progressLine),
+    });
+    const error = await statuses(provider.create({ model: 'm', from: 'x' })).catch(
+      (e: unknown) => e,
+    );
+    expect(isOllamaTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 200 });
+  }, 10_000);
+
+  it('keeps a transfer whose progress moves on, and ends it at its success line', async () => {
+    const provider = await progressServer({
+      '/api/push': paced([], (i) =>
+        i < 20
+          ? `{"status":"pushing abc","digest":"abc","total":100,"completed":${i * 5}}\n`
+          : i === 20
+            ? '{"status":"success"}\n'
+            : undefined,
+      ),
+    });
+    const seen = await statuses(provider.push({ model: 'm' }));
+    expect(seen.at(-1)).toBe('success');
+    expect(seen).toHaveLength(21);
   }, 10_000);
 });

@@ -1,6 +1,6 @@
 import { createCache } from '@x/cache';
-import { undefinedOptionsRefused } from '@x/internal/testing';
-import { describe, expect, it } from 'vitest';
+import { errorTexts, undefinedOptionsRefused } from '@x/internal/testing';
+import { describe, expect, it, vi } from 'vitest';
 import type { OllamaProviderOptions } from './options';
 import { createOllamaProvider } from './provider';
 
@@ -121,4 +121,92 @@ describe('an option set to undefined', () => {
       ),
     ).toEqual([]);
   });
+});
+
+describe('option errors and credentials', () => {
+  const SECRET = 'SECRET-0123456789abcdef';
+
+  /** Every text the error shows: message, stack, JSON, util.inspect. */
+  function shown(options: Partial<Record<keyof OllamaProviderOptions, unknown>>): string {
+    const error = refusal(options);
+    expect(error).toBeInstanceOf(TypeError);
+    return errorTexts([error]).join('\n');
+  }
+
+  it.each([
+    ['ftp://h/?token=SECRET-0123456789abcdef', 'ftp://h/?[redacted]'],
+    ['http://u:SECRET-0123456789abcdef@h:11434', 'http://[redacted]@h:11434'],
+    ['http://h:99999/?key=SECRET-0123456789abcdef', 'http://h:99999/?[redacted]'],
+    ['http://h:11434/?api_key=SECRET-0123456789abcdef', 'http://h:11434/?[redacted]'],
+    ['http://h:11434/#SECRET-0123456789abcdef', 'http://h:11434/#[redacted]'],
+  ])('shows baseUrl %j as %j, never the secret', (value, display) => {
+    const texts = shown({ baseUrl: value });
+    expect(texts).toContain(`got \`"${display}"\` (string)`);
+    expect(texts).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it('refuses a baseUrl with a query or fragment, which Ollama would never see', () => {
+    expect(refusal({ baseUrl: `http://h:11434/?api_key=${SECRET}` }).message).toBe(
+      'Expected `baseUrl` to be a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`), got `"http://h:11434/?[redacted]"` (string)',
+    );
+  });
+
+  it('shows OLLAMA_HOST without its query', () => {
+    vi.stubEnv('OLLAMA_HOST', `h:99999?key=${SECRET}`);
+    try {
+      const error = refusal({ baseUrl: undefined });
+      expect(error.message).toBe(
+        'Expected `OLLAMA_HOST` to be a URL such as "http://localhost:11434", got `"h:99999?[redacted]"` (string)',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it.each([
+    [{ 'X-Bearer': `${SECRET}\r` }, 'X-Bearer'],
+    [{ 'x-jwt': `${SECRET}\n` }, 'x-jwt'],
+    [{ 'x-team': `${SECRET}\0` }, 'x-team'],
+    [{ 'x-team': `${SECRET}€` }, 'x-team'],
+    [{ 'x-team': `${SECRET}\x7f` }, 'x-team'],
+  ])('refuses headers %j naming the header, never its value', (headers, name) => {
+    const texts = shown({ headers });
+    expect(texts).toContain(
+      `Expected \`headers.${name}\` to be a string of HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF), got \`[redacted]\` (string)`,
+    );
+    expect(texts).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it('names the type of a header value that is not a string, never the value', () => {
+    expect(refusal({ headers: { 'x-jwt': 123456789 } }).message).toBe(
+      'Expected `headers.x-jwt` to be a string, got `[redacted]` (number)',
+    );
+  });
+
+  it.each([`sk-${SECRET}\0x`, `sk-${SECRET}é€`, `sk-${SECRET}\x7f`])(
+    'refuses an apiKey with a character no HTTP header may hold (%j)',
+    (apiKey) => {
+      const texts = shown({ apiKey });
+      expect(texts).toContain(
+        'Expected `apiKey` to be a non-empty string of HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF), got `[redacted]` (string)',
+      );
+      expect(texts).not.toContain(SECRET.slice(0, 8));
+    },
+  );
+
+  it('accepts an apiKey with obs-text (latin-1) characters, which HTTP allows', () => {
+    expect(() => createOllamaProvider({ baseUrl, apiKey: 'clé-0123' })).not.toThrow();
+  });
+
+  it.each([`sk-proj-${SECRET}`, `Bearer ${SECRET}`, `https://u:${SECRET}@h`])(
+    'refuses a name holding a credential (%j), as share does',
+    (name) => {
+      const error = refusal({ name });
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toBe(
+        'Expected `name` to be a label without credentials (never a URL with a password, never derived from a key), got `"[redacted]"` (string)',
+      );
+      expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
+    },
+  );
 });

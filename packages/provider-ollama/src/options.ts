@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { expectKnownKeys, expectNumber, expectOneOf, fail } from '@x/internal';
+import { displayUrl, expectKnownKeys, expectNumber, expectOneOf, fail } from '@x/internal';
 import {
   CORE_OPTION_ALIASES,
   CORE_OPTION_KEYS,
@@ -58,9 +58,8 @@ export function normaliseBaseUrl(raw: string, name: string): string {
     .trim()
     .replace(/^["']+|["']+$/g, '')
     .trim();
-  // What an error may show of the value: never a password written into it.
-  // Up to the last `@`: a password may itself hold `/`, `#` or `?`, which end a URL's authority.
-  const shown = raw.replace(/^(\s*["']?[a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, '$1[redacted]@');
+  // What an error may show of the value: never a password or a query written into it.
+  const shown = displayUrl(raw);
   if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown);
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   let explicitPort = false;
@@ -85,7 +84,16 @@ export function normaliseBaseUrl(raw: string, name: string): string {
     fail(name, 'an http: or https: URL', shown);
   }
   if (url.username || url.password) {
-    fail(name, 'a URL without credentials (pass them as `apiKey` or `headers`)', '[redacted]');
+    fail(name, 'a URL without credentials (pass them as `apiKey` or `headers`)', shown);
+  }
+  // Ollama's API takes no query: one here is a gateway's key (`?api_key=`) that would otherwise
+  // be dropped without a word, and every call would fail unauthenticated.
+  if (url.search !== '' || url.hash !== '') {
+    fail(
+      name,
+      'a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`)',
+      shown,
+    );
   }
   // 0.0.0.0 is where a server listens, not an address to call.
   if (url.hostname === '0.0.0.0' || url.hostname === '') url.hostname = '127.0.0.1';

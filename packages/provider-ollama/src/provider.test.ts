@@ -1,6 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { errorTexts, expectNoSecret, until, watchOutputs } from '@x/internal/testing';
+import type { Transport } from '@x/provider-core';
+import { request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   chatChunk,
@@ -1264,15 +1266,16 @@ describe('OllamaProvider.stats', () => {
   });
 
   it('renders valid Prometheus text with escaped label values when error codes hold quotes and newlines', async () => {
-    // A key callback's own error is counted under its code, whatever that holds.
+    // A custom transport's own error is counted under its code, whatever that holds. (A key
+    // callback's is not: it ends the call as a LocalLimitError, never quoting what it threw.)
     let failing = false;
-    const getApiKey = () => {
-      if (failing) throw Object.assign(new Error('stop'), { code: 'we"ird\\code\nx' });
-      return undefined;
-    };
+    const transport: Transport = (url, options) =>
+      failing
+        ? Promise.reject(Object.assign(new Error('stop'), { code: 'we"ird\\code\nx' }))
+        : request(url, options);
     const { provider } = await setup(
       { '/api/chat': loadFixture('01-chat-nonstream.json') },
-      { getApiKey },
+      { transport },
     );
     await provider.complete(ask());
     failing = true;

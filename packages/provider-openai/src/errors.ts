@@ -199,7 +199,8 @@ export interface OpenAIStreamErrorInit extends OpenAIErrorBody {
 /**
  * The stream failed after it started: an error event from the server (`reason: 'server-error'`,
  * with the error's `type` and `errorCode`), an event over `maxLineBytes` (`'line-too-long'`), or
- * data that is not JSON (`'invalid-json'`). Carries what arrived before. Never retried.
+ * data that is not JSON, or not the answer asked for, such as an embeddings answer that is not one
+ * vector of numbers per input (`'invalid-json'`). Carries what arrived before. Never retried.
  */
 export class OpenAIStreamError extends ProviderStreamError {
   declare readonly code: 'X_PROVIDER_OPENAI_STREAM';

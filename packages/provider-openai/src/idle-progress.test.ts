@@ -78,3 +78,40 @@ describe('timeouts.idleMs against events that carry nothing (real clock: the ser
     ]);
   }, 10_000);
 });
+
+describe('answers that hold a call open without a deadline moving (real clock)', () => {
+  /** One space of a JSON document every 20 ms, for ever: bytes, never a whole answer. */
+  const trickledDocument: Handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const timer = setInterval(() => res.write(' '), 20);
+    res.on('close', () => clearInterval(timer));
+  };
+
+  /** An error status whose body stops after its first bytes, the connection left open. */
+  const stalledErrorBody: Handler = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'content-length': '100' });
+    res.write('{"error":');
+  };
+
+  it('ends a JSON document trickled in answer to a stream at the first-token deadline, in complete() and stream()', async () => {
+    const { provider } = await setup(
+      { '/chat/completions': trickledDocument },
+      { timeouts, retry: false },
+    );
+    for (const run of [() => provider.complete(ask()), () => collect(provider.stream(ask()))]) {
+      const error = await run().catch((e: unknown) => e);
+      expect(isOpenAITimeoutError(error)).toBe(true);
+      expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 400 });
+    }
+  }, 10_000);
+
+  it('ends an error answer whose body stalls within idleMs when the answer is asked for whole', async () => {
+    const { provider } = await setup(
+      { '/chat/completions': stalledErrorBody },
+      { timeouts, retry: false, completeAs: 'whole' },
+    );
+    const error = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(isOpenAITimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ timeout: 'idle', timeoutMs: 200 });
+  }, 10_000);
+});

@@ -1,5 +1,5 @@
-import { undefinedOptionsRefused } from '@x/internal/testing';
-import { describe, expect, it } from 'vitest';
+import { errorTexts, undefinedOptionsRefused } from '@x/internal/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { createOpenAIProvider } from './provider';
 
 const baseUrl = 'http://127.0.0.1:9/v1';
@@ -46,4 +46,88 @@ describe('an option set to undefined', () => {
       ),
     ).toEqual([]);
   });
+});
+
+describe('option errors and credentials', () => {
+  const SECRET = 'SECRET-0123456789abcdef';
+
+  /** The error `createOpenAIProvider` throws for these options (it must throw). */
+  function refusal(options: Record<string, unknown>): Error {
+    try {
+      createOpenAIProvider({ baseUrl, apiKey: 'k', ...options });
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected createOpenAIProvider to throw');
+  }
+
+  /** Every text the error shows (message, stack, JSON, util.inspect), after a TypeError. */
+  function shown(options: Record<string, unknown>): string {
+    const error = refusal(options);
+    expect(error).toBeInstanceOf(TypeError);
+    return errorTexts([error]).join('\n');
+  }
+
+  it.each([
+    [`https://u:${SECRET}@api.example.com/v1\n`, 'https://[redacted]@api.example.com/v1\\n'],
+    [`https://api.example.com/v1?api-key=${SECRET}\n`, 'https://api.example.com/v1?[redacted]'],
+    [
+      `https://api.example.com:99999/v1?api-key=${SECRET}`,
+      'https://api.example.com:99999/v1?[redacted]',
+    ],
+    [`https://api example.com/v1?key=${SECRET}`, 'https://api example.com/v1?[redacted]'],
+    [`ftp://api.example.com/v1?key=${SECRET}`, 'ftp://api.example.com/v1?[redacted]'],
+    [`https://u:${SECRET}@api.example.com/v1`, 'https://[redacted]@api.example.com/v1'],
+  ])('shows baseUrl %j as %j, never the secret', (value, display) => {
+    const texts = shown({ baseUrl: value });
+    expect(texts).toContain(`got \`"${display}"\` (string)`);
+    expect(texts).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it('shows OPENAI_BASE_URL without its query', () => {
+    vi.stubEnv('OPENAI_BASE_URL', `https://api.example.com:99999/v1?api-key=${SECRET}`);
+    try {
+      expect(refusal({ baseUrl: undefined }).message).toBe(
+        'Expected `OPENAI_BASE_URL` to be a URL such as "https://api.openai.com/v1", got `"https://api.example.com:99999/v1?[redacted]"` (string)',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it.each([
+    [{ 'X-Bearer': `${SECRET}\r` }, 'X-Bearer'],
+    [{ 'x-jwt': `${SECRET}\n` }, 'x-jwt'],
+    [{ 'x-team': `${SECRET}\0` }, 'x-team'],
+    [{ 'x-team': `${SECRET}€` }, 'x-team'],
+  ])('refuses headers %j naming the header, never its value', (headers, name) => {
+    const texts = shown({ headers });
+    expect(texts).toContain(
+      `Expected \`headers.${name}\` to be a string of HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF), got \`[redacted]\` (string)`,
+    );
+    expect(texts).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it.each([`sk-${SECRET}\0x`, `sk-${SECRET}é€`, `sk-${SECRET}\x7f`])(
+    'refuses an apiKey with a character no HTTP header may hold (%j)',
+    (apiKey) => {
+      const texts = shown({ apiKey });
+      expect(texts).toContain(
+        'Expected `apiKey` to be a non-empty string of HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF), got `[redacted]` (string)',
+      );
+      expect(texts).not.toContain(SECRET.slice(0, 8));
+    },
+  );
+
+  it.each([`sk-proj-${SECRET}`, `Bearer ${SECRET}`, `https://u:${SECRET}@h`])(
+    'refuses a name holding a credential (%j), as share does',
+    (name) => {
+      const error = refusal({ name });
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toBe(
+        'Expected `name` to be a label without credentials (never a URL with a password, never derived from a key), got `"[redacted]"` (string)',
+      );
+      expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import {
+  displayUrl,
   expectKnownKeys,
   expectNumber,
   expectOneOf,
@@ -88,8 +89,8 @@ export function readEnv(name: string): string | undefined {
 
 /** The base URL without a trailing slash; credentials in it are refused and never shown. */
 export function normaliseBaseUrl(raw: string, name: string): string {
-  // Up to the last `@`: a password may itself hold `/`, `#` or `?`, which end a URL's authority.
-  const shown = raw.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, '$1[redacted]@');
+  // What an error may show of the value: never a password or a query (`?key=`) written into it.
+  const shown = displayUrl(raw);
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -102,12 +103,11 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   if (url.username !== '' || url.password !== '') {
     fail(name, 'a URL without credentials (pass the key as `apiKey`)', shown);
   }
-  // The query is not shown: some gateways take their key there (`?key=`).
   if (url.search !== '' || url.hash !== '') {
     fail(
       name,
       'a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`)',
-      `${url.origin}${url.pathname}${url.search === '' ? '' : '?[redacted]'}${url.hash === '' ? '' : '#[redacted]'}`,
+      shown,
     );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
@@ -120,8 +120,10 @@ export function validateOptions(options: OpenAIProviderOptions): void {
   if (options.preset !== undefined) expectOneOf('preset', options.preset, PRESET_NAMES);
   for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
     optionalString(key, options[key]);
-    if (typeof options[key] === 'string' && /[\r\n]/.test(options[key])) {
-      fail(key, 'a string without CR or LF', options[key]);
+    const value = options[key];
+    if (typeof value === 'string' && /[\r\n]/.test(value)) {
+      // Checked before the URL is read: a base URL is shown as any URL in an error is.
+      fail(key, 'a string without CR or LF', key === 'baseUrl' ? displayUrl(value) : value);
     }
   }
   if (options.authHeader !== undefined && !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(options.authHeader)) {

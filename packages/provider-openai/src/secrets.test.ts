@@ -1,3 +1,5 @@
+import diagnostics from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import { errorTexts, expectNoSecret, watchOutputs } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { chunk, completion, errorBody, json, sse, streamOf } from './__fixtures__/server';
@@ -135,5 +137,54 @@ describe('secrets', () => {
     const { provider } = await setup({ '/chat/completions': sse(streamOf('ok')) }, { apiKey: key });
     const chunks = await collect(provider.stream(ask()));
     expect(JSON.stringify(chunks)).not.toContain(key.slice(0, 12));
+  });
+
+  it('scrubs the partial answer of a failed stream before the breaker publishes the error', async () => {
+    const seen: string[] = [];
+    const listener = (message: unknown) => seen.push(inspect(message, { depth: 10 }));
+    diagnostics.subscribe('x:breaker:failure', listener);
+    try {
+      const { provider } = await setup(
+        {
+          '/chat/completions': (req, res) =>
+            sse([chunk({ role: 'assistant', content: `echo ${echo(req)}` }), 'data: {broken\n\n'])(
+              req,
+              res,
+              undefined as never,
+            ),
+        },
+        { apiKey: key, retry: false },
+      );
+      const error = await provider.complete(ask()).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: 'OpenAIStreamError',
+        partial: { content: 'echo [redacted]' },
+      });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toContain('[redacted]');
+      expectNoSecret(seen[0]!, key);
+    } finally {
+      diagnostics.unsubscribe('x:breaker:failure', listener);
+    }
+  });
+
+  it('refuses a model name that holds the key before sending, and keeps it out of stats and metrics', async () => {
+    const { server, provider } = await setup(
+      { '/chat/completions': sse(streamOf('ok')) },
+      { apiKey: key },
+    );
+    const model = `gpt-4o ${key}`;
+    const whole = await provider.complete({ ...ask(), model }).catch((e: unknown) => e);
+    const streamed = await collect(provider.stream({ ...ask(), model })).catch((e: unknown) => e);
+    for (const error of [whole, streamed]) {
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/`request\.model` to be a model name/);
+      expectNoSecret(inspect(error), key);
+    }
+    expect(server.requests).toHaveLength(0);
+    expect(JSON.stringify(provider.stats())).not.toContain(key.slice(0, 12));
+    expect(provider.toPrometheus()).not.toContain(key.slice(0, 12));
+    // an ordinary model is not slowed by the check's memo, nor refused
+    await expect(provider.complete(ask())).resolves.toMatchObject({ content: 'ok' });
   });
 });

@@ -1,7 +1,16 @@
 // What real OpenAI-compatible servers send and accept where they differ from OpenAI, each replayed
 // by a loopback server as that server's own documentation or SDK describes it.
 import { describe, expect, it } from 'vitest';
-import { chunk, completion, DONE, type Handler, json, sse, usage } from './__fixtures__/server';
+import {
+  chunk,
+  completion,
+  DONE,
+  type Handler,
+  json,
+  sse,
+  streamOf,
+  usage,
+} from './__fixtures__/server';
 import { ask, chats, collect, setup } from './__fixtures__/setup';
 
 /**
@@ -171,5 +180,56 @@ describe('the deepseek preset', () => {
       { preset: 'deepseek' },
     );
     expect((await provider.complete(ask())).usage.cachedPromptTokens).toBe(0);
+  });
+});
+
+describe('event streams framed their own way', () => {
+  const words = ['The', ' sky', ' is', ' blue.'];
+  const events = streamOf(...words);
+
+  /** The answer of `writes`, through `complete()` and `stream()`, each from a server of its own. */
+  async function contents(writes: Array<string | Buffer>): Promise<string[]> {
+    const out: string[] = [];
+    for (const read of ['complete', 'stream'] as const) {
+      const { provider } = await setup({ '/chat/completions': sse(writes) });
+      out.push(
+        read === 'complete'
+          ? (await provider.complete(ask())).content
+          : (await collect(provider.stream(ask()))).at(-1)!.response!.content,
+      );
+    }
+    return out;
+  }
+
+  it('reads the first event after a byte order mark opening the stream, its bytes in one read or three', async () => {
+    // A .NET or Java server writing UTF-8 "with BOM": the WHATWG event stream interpretation
+    // drops it. Kept, it makes the first line's field `\uFEFFdata`, and the event is lost.
+    const first = chunk({ content: 'The' });
+    const rest = [chunk({ content: ' sky' }), chunk({}, 'stop'), DONE];
+    const whole = await contents([`\uFEFF${first}`, ...rest]);
+    const split = await contents([
+      Buffer.from([0xef]),
+      Buffer.from([0xbb]),
+      Buffer.from([0xbf]),
+      first,
+      ...rest,
+    ]);
+    expect([...whole, ...split]).toEqual(Array(4).fill('The sky'));
+  });
+
+  it('reads lines ended by a lone CR, by CRLF split between reads, and by a mix of all three', async () => {
+    const text = events.join('');
+    const crOnly = [text.replace(/\n/g, '\r')];
+    // Every CR ends a read, its LF opens the next: read as two line ends, the blank line after
+    // each `data:` line would come early and events would be cut in two.
+    const crlfSplit = text.replace(/\n/g, '\r\n').split(/(?<=\r)/);
+    // Each event's two line ends of its own kind, or of two kinds.
+    const ends = ['\r\r', '\n\n', '\r\n\r\n', '\n\r\n', '\r\n\r', '\r\n\n'];
+    const mixed = [
+      events.map((event, i) => event.replace(/\n\n$/, ends[i % ends.length]!)).join(''),
+    ];
+    for (const writes of [crOnly, crlfSplit, mixed]) {
+      expect(await contents(writes)).toEqual([words.join(''), words.join('')]);
+    }
   });
 });

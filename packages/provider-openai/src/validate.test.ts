@@ -47,6 +47,14 @@ describe('OpenAIProvider.complete', () => {
     await expectRequestKeyTyposRefused(provider, 'llama3.2', () => chatsAt(sim).length);
   });
 
+  it('refuses an empty messages list before sending, naming the field', async () => {
+    const { sim, provider } = await setup();
+    await expect(provider.complete({ model: 'llama3.2', messages: [] })).rejects.toThrow(
+      /`request\.messages` to be a non-empty array/,
+    );
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
   it('continues a conversation with tool calls and reasoning when each reply is pushed back', async () => {
     const { sim, provider } = await setup();
     const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];

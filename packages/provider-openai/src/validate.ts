@@ -126,7 +126,10 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   refuseStreamFlag(r, 'complete()', 'stream()');
   expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
   expectModelName('request.model', r.model, 'gpt-4o-mini');
-  if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
+  // The Chat Completions API refuses an empty list (400): said here, before a round trip.
+  if (!Array.isArray(r.messages) || r.messages.length === 0) {
+    fail('request.messages', 'a non-empty array of messages', r.messages);
+  }
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
   optionalNumberIn('request.temperature', r.temperature, 0, 2);
   optionalNumberIn('request.topP', r.topP, 0, 1);

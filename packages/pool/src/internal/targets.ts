@@ -1,4 +1,4 @@
-import { fail, REDACTED } from '@x/internal';
+import { displayUrl, fail } from '@x/internal';
 
 export interface Target {
   origin: string;
@@ -7,18 +7,6 @@ export interface Target {
 
 const MAX_ENTRIES = 512;
 const EXPECTED_URL = 'an absolute http: or https: URL';
-
-/**
- * The URL as an error may show it: user name and password replaced. Unparsed text is cut up to
- * its last `@`, so a password holding `/` or `#` is hidden too.
- */
-function shownUrl(url: string, parsed: URL | undefined): string {
-  if (parsed === undefined)
-    return url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)?.*@/is, `$1${REDACTED}@`);
-  if (parsed.username === '' && parsed.password === '') return parsed.href;
-  const { protocol, host, pathname, search, hash } = parsed;
-  return `${protocol}//${REDACTED}@${host}${pathname}${search}${hash}`;
-}
 
 /**
  * Parses request URLs into undici's `{ origin, path }`, remembering recent ones: services call the
@@ -38,11 +26,12 @@ export function createTargetParser(): (url: string | URL) => Target {
     try {
       parsed = typeof url === 'string' ? new URL(url) : url;
     } catch {
-      // Node's own error would carry the whole input, password included, in its `input` field.
-      return fail('url', EXPECTED_URL, shownUrl(url as string, undefined));
+      // Node's own error would carry the whole input, password included, in its `input` field;
+      // ours shows it without userinfo or query (a key may sit in either).
+      return fail('url', EXPECTED_URL, displayUrl(url as string));
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      fail('url', EXPECTED_URL, shownUrl(parsed.href, parsed));
+      fail('url', EXPECTED_URL, displayUrl(parsed.href));
     }
     const target: Target = {
       origin: parsed.origin,

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, LineTooLongError } from './lines';
+import { type LineEndings, LineSplitter, LineTooLongError } from './lines';
 
 /** Every line `push`/`end` hand on, for `parts` fed in order. */
-function split(parts: Buffer[], max: number): string[] {
-  const splitter = new LineSplitter(max);
+function split(parts: Buffer[], max: number, endings: LineEndings = 'lf'): string[] {
+  const splitter = new LineSplitter(max, endings);
   const lines: string[] = [];
   for (const part of parts) splitter.push(part, (line) => lines.push(line));
   splitter.end((line) => lines.push(line));
@@ -43,6 +43,40 @@ describe('LineSplitter', () => {
     );
   });
 
+  it("hands on the lines of the text with 'sse' endings, each line ended by LF, CRLF or a lone CR, whether the complete lines of a read fit the cap together or not", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n', '\r')), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 200 }),
+        (ended, cuts, slack) => {
+          const lines = ended.map(([chars]) => chars.join('').replace(/\r/g, 'r'));
+          // After a lone CR, an empty line ended by LF would read as one CRLF: it ends in CR too.
+          let text = '';
+          for (const [i, [, end]] of ended.entries()) {
+            text += lines[i] === '' && text.endsWith('\r') ? '\r' : `${lines[i]}${end}`;
+          }
+          const bytes = Buffer.from(text);
+          const longest = Math.max(...lines.map((l) => Buffer.byteLength(l) + 2));
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const parts: Buffer[] = [];
+          let start = 0;
+          for (const point of [...points, bytes.length]) {
+            parts.push(bytes.subarray(start, point));
+            start = point;
+          }
+          expect(split(parts, longest + slack, 'sse')).toEqual(lines);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('hands on the lines before a line over the cap, then throws LineTooLongError', () => {
     const lines: string[] = [];
     const splitter = new LineSplitter(8);
@@ -52,5 +86,12 @@ describe('LineSplitter', () => {
       ),
     ).toThrow(LineTooLongError);
     expect(lines).toEqual(['short', 'also ok']);
+    // With 'sse' endings, each of the lines a lone CR ends is capped alone.
+    for (const text of ['ok\rthis one is too long\r\n', 'ok\rthis one is too long\rok\n']) {
+      const seen: string[] = [];
+      const splitter = new LineSplitter(8, 'sse');
+      expect(() => splitter.push(Buffer.from(text), (l) => seen.push(l))).toThrow(LineTooLongError);
+      expect(seen).toEqual(['ok']);
+    }
   });
 });

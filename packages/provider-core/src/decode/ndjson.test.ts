@@ -61,4 +61,16 @@ describe('NdjsonDecoder', () => {
     const parts = Array.from({ length: 10 }, () => Buffer.from('y'.repeat(200)));
     expect(() => decodeAll(parts, 1024)).toThrow(LineTooLongError);
   });
+
+  it('drops a byte order mark opening the stream, its bytes split or not', () => {
+    const bytes = Buffer.from('\uFEFF{"a":1}\n{"b":2}\n');
+    for (let cut = 0; cut <= 4; cut++) {
+      expect(decodeAll(splitAt(bytes, [cut]))).toEqual(['{"a":1}', '{"b":2}']);
+    }
+    expect(decodeAll([Buffer.from('\uFEFF{"a":1}')])).toEqual(['{"a":1}']);
+  });
+
+  it('keeps a lone CR inside a line: only LF ends an NDJSON line', () => {
+    expect(decodeAll([Buffer.from('{"a":"x\ry"}\r\n')])).toEqual(['{"a":"x\ry"}']);
+  });
 });

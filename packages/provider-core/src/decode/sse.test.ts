@@ -73,4 +73,80 @@ describe('SseDecoder', () => {
     const many = Array.from({ length: 20 }, () => Buffer.from(`data: ${'y'.repeat(100)}\n`));
     expect(() => decodeAll(many, 1024)).toThrow(LineTooLongError);
   });
+
+  it('yields the first event when a byte order mark opens the stream, its bytes split or not', () => {
+    const events = Buffer.from('\uFEFFdata: {"first":1}\n\ndata: {"second":2}\n\n');
+    const both = [
+      { data: '{"first":1}', event: undefined },
+      { data: '{"second":2}', event: undefined },
+    ];
+    for (let cut = 0; cut <= 4; cut++) {
+      expect(decodeAll([events.subarray(0, cut), events.subarray(cut)])).toEqual(both);
+    }
+    expect(decodeAll([...events].map((byte) => Buffer.from([byte])))).toEqual(both);
+    // Only the stream's first: one later in a line is part of it (here, an unknown field).
+    expect(decodeAll([Buffer.from('data: 1\n\n\uFEFFdata: 2\n\n')])).toEqual([
+      { data: '1', event: undefined },
+    ]);
+  });
+
+  it('yields the same events whether lines end in LF, CRLF, a lone CR or a mix, split anywhere', () => {
+    const lines = [
+      ': keep-alive comment',
+      'data: {"choices":[{"delta":{"content":"héllo 🌍"}}]}',
+      '',
+      'data: {"a":1}',
+      'data: {"b":2}',
+      '',
+      'event: error',
+      'data: {"error":{"message":"overloaded"}}',
+      '',
+      'data: [DONE]',
+      '',
+    ];
+    const endings = fc.array(fc.constantFrom('\n', '\r\n', '\r'), {
+      minLength: lines.length,
+      maxLength: lines.length,
+    });
+    fc.assert(
+      fc.property(endings, fc.array(fc.nat(), { maxLength: 20 }), (ends, cuts) => {
+        // A lone CR, then a blank line ended by LF, is one CRLF: that blank line ends in CR too.
+        const text = Buffer.from(
+          lines
+            .map((line, i) =>
+              line === '' && ends[i - 1] === '\r' && ends[i]!.startsWith('\n')
+                ? '\r'
+                : line + ends[i],
+            )
+            .join(''),
+        );
+        const sorted = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const parts: Uint8Array[] = [];
+        let start = 0;
+        for (const cut of [...sorted, text.length]) {
+          parts.push(new Uint8Array(text.subarray(start, cut)));
+          start = cut;
+        }
+        expect(decodeAll(parts)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("dispatches an event as soon as a lone CR ends its blank line, and takes an LF in the next read as that CRLF's", () => {
+    const decoder = new SseDecoder(1 << 20);
+    const messages: WireMessage[] = [];
+    decoder.push(Buffer.from('data: {"a":1}\r\r'), (m) => messages.push(m));
+    expect(messages).toEqual([{ data: '{"a":1}', event: undefined }]);
+    // Split CRLFs: `data: 2` then a blank line. Read as two line ends each, the blank line
+    // before `data: 3` would dispatch `2` alone, and `3` apart from it.
+    for (const part of ['data: 2\r', '\ndata: 3\r', '\n\r', '\n']) {
+      decoder.push(Buffer.from(part), (m) => messages.push(m));
+    }
+    decoder.end((m) => messages.push(m));
+    expect(messages).toEqual([
+      { data: '{"a":1}', event: undefined },
+      { data: '2\n3', event: undefined },
+    ]);
+  });
 });

@@ -4,7 +4,9 @@ import { LineSplitter, LineTooLongError } from './lines';
 /**
  * Server-sent events (OpenAI-style streams): `data:` lines joined with newlines, dispatched at a
  * blank line; `event:` names the event; comments (`:` lines, keep-alives), `id:` and `retry:` are
- * ignored. One event is capped like a line: its data may not exceed `maxEventBytes`.
+ * ignored. One event is capped like a line: its data may not exceed `maxEventBytes`. As the WHATWG
+ * event stream interpretation says, a line ends in CRLF, LF or a lone CR, and one byte order mark
+ * opening the stream is dropped.
  */
 export class SseDecoder implements StreamDecoder {
   readonly #lines: LineSplitter;
@@ -15,7 +17,7 @@ export class SseDecoder implements StreamDecoder {
   #event: string | undefined;
 
   constructor(maxEventBytes: number) {
-    this.#lines = new LineSplitter(maxEventBytes);
+    this.#lines = new LineSplitter(maxEventBytes, 'sse');
     this.#maxEventBytes = maxEventBytes;
   }
 

@@ -15,7 +15,7 @@ import {
   watch,
   watchdogFor,
 } from './exchange';
-import { mapTransportError } from './failures';
+import { mapTransportError, transportCause } from './failures';
 import { OneShot } from './shared-timer';
 import {
   destroyQuietly,
@@ -32,7 +32,12 @@ import {
  * Sends the request; maps a failure before the answer, an error status and an encoded answer to
  * typed errors.
  */
-async function open(init: AttemptInit, control: AttemptSignal): Promise<TransportResponse> {
+async function open(
+  init: AttemptInit,
+  control: AttemptSignal,
+  /** Told of an error answer before its body is read: that read needs a deadline too. */
+  onErrorBody?: (body: TransportResponse['body']) => void,
+): Promise<TransportResponse> {
   const answered = init.observe === undefined ? undefined : watch(init.observe, init.endpoint);
   let response: TransportResponse;
   try {
@@ -58,6 +63,7 @@ async function open(init: AttemptInit, control: AttemptSignal): Promise<Transpor
   // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says where
   // to go, not a body to parse.
   if (response.statusCode >= 300) {
+    onErrorBody?.(response.body);
     const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
       const { connectMs } = init.timeouts;
       throw control.reason() ?? mapTransportError(error, init.kit, init.origin, connectMs, true);
@@ -99,7 +105,7 @@ export async function* streamAttempt(
       // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
       watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
     }
-    response = await open(init, control);
+    response = await open(init, control, () => armAtHeaders(init, watchdog));
     onContentType?.(header(response.headers, 'content-type'));
     let first = true;
     try {
@@ -118,7 +124,10 @@ export async function* streamAttempt(
         watchdog?.resume();
       }
     } catch (error) {
-      throw control.reason() ?? init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error });
+      throw (
+        control.reason() ??
+        init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error) })
+      );
     }
     finished = true;
   } finally {
@@ -242,7 +251,10 @@ async function readFromTransport(
   );
   try {
     armAtSend(init, watchdog);
-    const response = await open(init, control);
+    const response = await open(init, control, (errorBody) => {
+      body = errorBody as unknown as EndingBody;
+      armAtHeaders(init, watchdog);
+    });
     onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as EndingBody;
     body = stream;
@@ -296,7 +308,10 @@ async function readFromTransport(
       const onError = (error: unknown) => {
         cleanup();
         stream.on('error', ignore);
-        reject(control.reason() ?? init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error }));
+        reject(
+          control.reason() ??
+            init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error) }),
+        );
       };
       stream.on('data', onData);
       stream.on('end', onEnd);

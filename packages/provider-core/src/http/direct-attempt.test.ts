@@ -367,6 +367,46 @@ describe('the direct dispatch of the built-in transports', () => {
     }
   });
 
+  it('keeps the bytes of a body whose chunked framing breaks, credentials echoed in them, out of the error', async () => {
+    const key = 'sk-echoed-in-chunks-42';
+    const url = await serve((res) =>
+      raw(
+        res,
+        `HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ntransfer-encoding: chunked\r\n\r\n${(3).toString(16)}\r\n{"d\r\nZZZ ${echoed(res)}\r\n`,
+      ),
+    );
+    for (const transport of [undefined, viaRequest]) {
+      const core = lineCore(url, {
+        apiKey: key,
+        ...(transport === undefined ? {} : { pool: false, transport }),
+      });
+      const whole = await core.complete(streamed, ask).catch((e: unknown) => e);
+      const streamedError = await (async () => {
+        for await (const _ of core.stream(streamed, streamed.stream!, ask));
+      })().catch((e: unknown) => e);
+      for (const error of [whole, streamedError]) {
+        expect(error).toMatchObject({ name: 'IncompleteStreamError' });
+        expect((error as Error).cause).toMatchObject({ name: 'HTTPParserError' });
+        expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(key);
+      }
+    }
+  });
+
+  it('ends an error answer whose body stalls at the idle deadline when no deadline ran before the headers', async () => {
+    const url = await serve((res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"error":');
+    });
+    for (const transport of [undefined, viaRequest]) {
+      const core = lineCore(url, {
+        timeouts: { firstTokenMs: 0, idleMs: 150 },
+        ...(transport === undefined ? {} : { pool: false, transport }),
+      });
+      const error = await core.complete(streamed, ask).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'timeout', timeout: 'idle', timeoutMs: 150 });
+    }
+  });
+
   it('closes the socket of an answer whose body goes on after the final line', async () => {
     let closed = false;
     const server = http.createServer((req, res) => {

@@ -16,7 +16,7 @@ import {
   watchdogFor,
 } from './exchange';
 import type { ExchangeAnswered } from './failures';
-import { mapTransportError } from './failures';
+import { mapTransportError, transportCause } from './failures';
 import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
 import type { Watchdog } from './watchdog';
@@ -187,6 +187,8 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
       this.#statusCode = statusCode;
       this.#headers = headers;
       this.#errorParts = [];
+      // An error body's chunks never move the deadline: all of it arrives within one idleMs.
+      armAtHeaders(this.#init, this.#watchdog);
       return;
     }
     this.#phase = Phase.Reading;
@@ -247,7 +249,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     const cut = this.#control.reason();
     if (cut !== undefined) this.#reject(cut);
     else if (phase === Phase.Reading) {
-      this.#reject(init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: error }));
+      this.#reject(init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error) }));
     } else {
       const { connectMs } = init.timeouts;
       const answered = phase === Phase.ErrorBody;

@@ -179,6 +179,19 @@ function protocolCode(error: unknown, answered: boolean): string | undefined {
 }
 
 /**
+ * What an error of ours keeps as `cause` of a transport error: undici's parser errors carry their
+ * copy of the server's bytes as `data` (unredacted, and a server that echoes the request echoes its
+ * credentials), so such an error is kept as its name, message and code only. `code` overrides the
+ * code (the protocol code a 101 or a 100 is reported under).
+ */
+export function transportCause(error: unknown, code?: string): unknown {
+  if (code === undefined && !(error instanceof Error && 'data' in error)) return error;
+  const copy = new Error(String((error as Error | undefined)?.message));
+  copy.name = String((error as Error | undefined)?.name ?? 'Error');
+  return Object.assign(copy, { code: code ?? (error as { code?: unknown }).code });
+}
+
+/**
  * Maps an error thrown before an answer arrived, or while an error answer's body was read
  * (`answered`): network failures become the provider's connection error (retryable), answers
  * that are not HTTP its protocol error (never retried: the server answered, maybe after it began
@@ -204,10 +217,7 @@ export function mapTransportError(
   // First: a 101 nobody asked for arrives as undici's socket error, which is a connection code.
   const protocol = protocolCode(error, answered);
   if (protocol !== undefined) {
-    // The cause keeps undici's message and code, never its copy of the server's bytes (`data`):
-    // they are the server's text, unredacted, and may echo the request's credentials.
-    const cause = Object.assign(new Error(String((error as Error).message)), { code: protocol });
-    return kit.protocol({ origin, causeCode: protocol, cause });
+    return kit.protocol({ origin, causeCode: protocol, cause: transportCause(error, protocol) });
   }
   // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
   // A body cut short after its headers said its length: the connection broke under it.

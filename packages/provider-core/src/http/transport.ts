@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Pool } from '@x/pool';
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 
@@ -159,6 +160,33 @@ export function resolveTransport(init: {
   return { agent, transport };
 }
 
+/**
+ * Over this many characters a request body goes to undici in pieces, not as one string. undici
+ * counts a string as sent once it is queued on the socket: a server that answers before it has
+ * read a large body, and never reads the rest, would leave the socket to the pool with megabytes
+ * unsent, and the next call on it would wait behind them until its deadline. Pieces are written
+ * as the socket drains, and undici closes a socket whose answer came before its request was out.
+ * Prompts this long are rare; the common body keeps the cheaper string path.
+ */
+const PIECEWISE_BODY_CHARS = 64 * 1024;
+const PIECE_BYTES = 64 * 1024;
+
+function* piecesOf(bytes: Buffer): Generator<Buffer, void, undefined> {
+  for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
+}
+
+/** The body and headers as undici is handed them (see {@link PIECEWISE_BODY_CHARS}). */
+function bodyOf(request: DispatchRequest): Pick<Dispatcher.DispatchOptions, 'body' | 'headers'> {
+  const { body, headers } = request;
+  if (body === undefined || body.length <= PIECEWISE_BODY_CHARS) return { body, headers };
+  const bytes = Buffer.from(body, 'utf8');
+  // its length said, so that the pieces are not sent chunked
+  return {
+    body: Readable.from(piecesOf(bytes), { objectMode: false }),
+    headers: { ...headers, 'content-length': String(bytes.length) },
+  };
+}
+
 /** The direct dispatch through `dispatcher`, undici's own timeouts off as for `request`. */
 function directTo(dispatcher: Dispatcher, origin: string): DirectDispatch {
   return (path, request, handler) => {
@@ -166,8 +194,7 @@ function directTo(dispatcher: Dispatcher, origin: string): DirectDispatch {
       origin,
       path,
       method: request.method,
-      headers: request.headers,
-      body: request.body,
+      ...bodyOf(request),
       signal: request.signal,
       headersTimeout: 0,
       bodyTimeout: 0,

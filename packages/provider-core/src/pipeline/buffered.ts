@@ -19,6 +19,7 @@ import { planSend, type SendPlan } from './send-plan';
 import {
   attemptInit,
   type CallRequest,
+  modelOf,
   type PlainCallInit,
   plainCall,
   withPartial,
@@ -35,7 +36,7 @@ export async function complete<Request extends CoreRequest, Response extends Cor
   request: Request,
 ): Promise<Response> {
   if (rt.closed) throw rt.kit.closed();
-  const model = op.model(request);
+  const model = modelOf(rt, op.model(request));
   const scope = beginCall({
     stats: rt.stats,
     model,
@@ -192,6 +193,10 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
           (chunk) => {
             if (whole !== undefined) {
               whole.push(chunk);
+              // Nothing of one document counts until all of it is there: it arrives within the
+              // first-token deadline, or a trickle of whitespace holds the call open for ever.
+              const stalled = progress.check(accumulator);
+              if (stalled !== undefined) throw stalled;
               return false;
             }
             if (page?.keep(chunk) === true) throw PAGE_KEPT;

@@ -77,11 +77,16 @@ export async function* messages<T>(
   const read = { progress: 0, chunks: 0, partial: () => EMPTY_PARTIAL };
   let progress = new Progress(rt);
   const { last } = init;
+  /** The previous message's text: the same message again is no progress. */
+  let previous: string | undefined;
   const onMessage = (message: WireMessage) => {
     if (ended) return;
     const parsed = init.parse(message, redact);
     pending.push(parsed);
-    read.progress++;
+    // A download reporting the same byte count on a timer moves nothing on: sent for ever, it
+    // would hold the call past every idle deadline.
+    if (message.data !== previous) read.progress++;
+    previous = message.data;
     if (last?.(parsed) === true) ended = true;
   };
   let source: AsyncGenerator<Uint8Array, void, undefined> | undefined;
@@ -110,6 +115,8 @@ export async function* messages<T>(
       try {
         if (next.done === true) {
           decoder.end(onMessage);
+          // An exchange that has a last message ended without it: cut short, not done.
+          if (!ended && last !== undefined) throw rt.kit.incomplete({ partial: EMPTY_PARTIAL });
           ended = true;
         } else {
           decoder.push(next.value, onMessage);
@@ -127,6 +134,7 @@ export async function* messages<T>(
       // each attempt's deadlines count from its own send
       progress = new Progress(rt);
       read.progress = 0;
+      previous = undefined;
       const body = init.breaker
         ? streamThroughBreaker(rt.gate, init.signal, open)
         : open(undefined);

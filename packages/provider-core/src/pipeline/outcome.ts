@@ -1,7 +1,8 @@
-import { isProviderErrorOfKind, partialOf } from '../errors';
+import { isProviderErrorOfKind } from '../errors';
 import type { CallTelemetry } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
+import { scrubPartial } from '../scrub-partial';
 import type { Prepared } from '../stages/context';
 import type { FinishReason, Usage } from '../types';
 import { normalizeFailure } from './normalize';
@@ -111,7 +112,8 @@ function failed(
   call?: CallTelemetry,
 ): unknown {
   const error = normalizeFailure(rt, raw, signal);
-  scrubPartial(rt, error, endpoint);
+  // an error the kit did not make (the kit's own are scrubbed already, and none is twice)
+  scrubPartial(rt.redactor, error, endpoint);
   rt.stats.failed(model, error);
   call?.failed(error);
   const topic = rt.topics.error;
@@ -125,22 +127,4 @@ function failed(
     });
   }
   return error;
-}
-
-/**
- * What a failed stream had produced is model output, but a hostile server can echo a request's
- * key into it: the partial answer an error carries is scrubbed like any server text.
- */
-function scrubPartial(rt: Runtime, error: unknown, endpoint: string): void {
-  const partial = partialOf(error);
-  if (partial === undefined) return;
-  const content = rt.redactor.redactAt(partial.content, endpoint);
-  const thinking = rt.redactor.redactAt(partial.thinking, endpoint);
-  if (content === partial.content && thinking === partial.thinking) return;
-  Object.defineProperty(error, 'partial', {
-    value: Object.freeze({ ...partial, content, thinking }),
-    enumerable: true,
-    writable: false,
-    configurable: true,
-  });
 }

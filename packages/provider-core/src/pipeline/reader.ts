@@ -173,6 +173,10 @@ export class AnswerReader<Response> {
     const { accumulator } = this;
     if (this.#whole !== undefined) {
       this.#whole.push(Buffer.from(chunk));
+      // One document: nothing counts until all of it is there (see `Progress`), and nothing of
+      // it was handed to the caller, so no time is held.
+      const stalled = this.#progress.check(accumulator);
+      if (stalled !== undefined) throw stalled;
       return;
     }
     try {

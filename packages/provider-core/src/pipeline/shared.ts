@@ -1,3 +1,4 @@
+import { failSecret } from '@x/internal';
 import type { RequestHeaders } from '../credentials';
 import type { Accumulator } from '../decode/accumulator';
 import { LineTooLongError } from '../decode/lines';
@@ -38,6 +39,17 @@ export interface PlainCallInit {
 }
 
 /**
+ * The model a call names, refused when it holds a configured secret (a key pasted where the model
+ * goes): the model labels stats, metrics, spans and logs as it is. Checked once per name.
+ */
+export function modelOf(rt: Runtime, model: string): string {
+  if (rt.redactor.holdsSecret(model)) {
+    failSecret('request.model', 'a model name, not a credential', model);
+  }
+  return model;
+}
+
+/**
  * What a call outside the answer path sends on every attempt: its headers, body and redactor.
  * `signal` is the call's (`joinEnding` of the caller's); the breaker is given the caller's own.
  */
@@ -56,7 +68,7 @@ export async function plainCall(
     method: init.method,
     headers,
     body: init.payload === undefined ? undefined : JSON.stringify(init.payload),
-    model: init.model,
+    model: init.model === undefined ? undefined : modelOf(rt, init.model),
     signal,
     callerSignal: init.signal,
     redact: rt.redactor.redactFor(key, endpoint),

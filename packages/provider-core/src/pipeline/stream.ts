@@ -9,7 +9,7 @@ import { ConsumerWatch } from './consumer-watch';
 import { cancelled, ended, finish, succeeded } from './outcome';
 import { AnswerReader } from './reader';
 import { planSend } from './send-plan';
-import { withPartial } from './shared';
+import { modelOf, withPartial } from './shared';
 
 function finalChunk<Response>(response: Response): StreamChunk<Response> {
   return { content: '', thinking: undefined, toolCalls: undefined, done: true, response };
@@ -32,7 +32,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     onEnd?.();
     throw rt.kit.closed();
   }
-  const model = op.model(request);
+  const model = modelOf(rt, op.model(request));
   const scope: CallScope = beginCall({
     stats: rt.stats,
     model,

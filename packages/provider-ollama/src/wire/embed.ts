@@ -1,4 +1,9 @@
-import { EMPTY_PARTIAL, JsonAnswerAccumulator, type Operation } from '@x/provider-core';
+import {
+  EMPTY_PARTIAL,
+  embeddingsMismatch,
+  JsonAnswerAccumulator,
+  type Operation,
+} from '@x/provider-core';
 import { OllamaStreamError } from '../errors';
 import type { EmbedRequest, EmbedResponse } from '../types';
 import { toEmbedBody } from './body';
@@ -20,6 +25,7 @@ function embedAccumulator(redact: (text: string) => string) {
       const loadNs = num(parsed.load_duration);
       return {
         model: typeof parsed.model === 'string' ? parsed.model : '',
+        // Checked against the request in `finish`, before the answer can reach the cache.
         embeddings: Array.isArray(parsed.embeddings) ? (parsed.embeddings as number[][]) : [],
         usage: { promptTokens: num(parsed.prompt_eval_count) },
         timings: {
@@ -49,6 +55,19 @@ export const EMBED: Operation<EmbedRequest, EmbedResponse> = Object.freeze({
   body: (request: EmbedRequest) => toEmbedBody(request),
   accumulator: embedAccumulator,
   finish(response: EmbedResponse, _prepared: unknown, request: EmbedRequest) {
+    // An answer that is not one vector per input fails the call (never retried, never cached):
+    // returned, the caller would pair its texts with the wrong vectors, or none.
+    const mismatch = embeddingsMismatch(
+      response.embeddings,
+      typeof request.input === 'string' ? 1 : request.input.length,
+    );
+    if (mismatch !== undefined) {
+      throw new OllamaStreamError({
+        reason: 'invalid-json',
+        message: `Ollama's /api/embed answer is not the embeddings asked for: ${mismatch}`,
+        partial: EMPTY_PARTIAL,
+      });
+    }
     // The echoed model, or the requested one when the server left it out.
     if (response.model === '') response.model = request.model;
   },

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { displayUrl } from './display-url';
+
+describe('displayUrl', () => {
+  it.each([
+    ['https://api.example.com/v1', 'https://api.example.com/v1'],
+    ['https://u:SECRET@api.example.com/v1\n', 'https://[redacted]@api.example.com/v1\n'],
+    ['https://api.example.com/v1?api-key=SECRET\n', 'https://api.example.com/v1?[redacted]'],
+    [
+      'https://api.example.com:99999/v1?api-key=SECRET',
+      'https://api.example.com:99999/v1?[redacted]',
+    ],
+    ['https://api example.com/v1?key=SECRET', 'https://api example.com/v1?[redacted]'],
+    ['https://api.example.com/v1#key=SECRET', 'https://api.example.com/v1#[redacted]'],
+    ['ftp://h/?token=SECRET', 'ftp://h/?[redacted]'],
+    ['h:99999?key=SECRET', 'h:99999?[redacted]'],
+    [' "http://u:SECRET@h:1"', ' "http://[redacted]@h:1"'],
+    // A password holding `/`, `?` or `#`: everything up to the last `@` is userinfo.
+    ['https://u:SE/CRET@h/v1', 'https://[redacted]@h/v1'],
+    ['https://u:SE?CRET@h:99999/v1', 'https://[redacted]'],
+    ['https://u:SE#CRET@h/v1?k=SECRET', 'https://[redacted]'],
+    // An `@` inside the query: the parser says where the query starts.
+    ['https://h/v1?mail=a@b.example&key=SECRET', 'https://h/v1?[redacted]'],
+  ])('shows %j as %j', (text, shown) => {
+    expect(displayUrl(text)).toBe(shown);
+    expect(displayUrl(text)).not.toContain('SECRET');
+    expect(displayUrl(text)).not.toContain('SE/');
+  });
+});

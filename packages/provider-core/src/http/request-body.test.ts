@@ -1,0 +1,54 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ask, cores, lineCore, streamed } from '../__fixtures__/line-core';
+
+const servers: net.Server[] = [];
+const sockets: net.Socket[] = [];
+afterEach(async () => {
+  await Promise.all(cores.splice(0).map((c) => c.destroy()));
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+const answer = `${JSON.stringify({ delta: 'ok' })}\n${JSON.stringify({ done: true })}\n`;
+
+/**
+ * Answers each connection's first request at its first bytes, then stops reading that
+ * connection for good (keeping it open): what it did not read of the request stays unsent.
+ */
+async function answersBeforeReading(): Promise<{ url: string; connections: () => number }> {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.push(socket);
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.pause();
+      socket.write(
+        `HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ncontent-length: ${answer.length}\r\n\r\n${answer}`,
+      );
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, connections: () => connections };
+}
+
+describe('a large request body the server stops reading', () => {
+  it('never leaves its unsent rest on a pooled socket for the next call to wait behind', async () => {
+    const { url, connections } = await answersBeforeReading();
+    for (const pool of [undefined, false] as const) {
+      const core = lineCore(url, { timeouts: { firstTokenMs: 2_000 }, pool });
+      // the fixture sends the model as the body: 8 MB, more than the kernel's socket buffers take
+      const large = { ...ask, model: 'x'.repeat(8_000_000) };
+      for (let i = 0; i < 2; i++) {
+        const started = performance.now();
+        await expect(core.complete(streamed, large)).resolves.toMatchObject({ content: 'ok' });
+        expect(performance.now() - started).toBeLessThan(1_500);
+      }
+    }
+    // each call had a socket of its own: the one with unsent bytes was closed, not reused
+    expect(connections()).toBe(4);
+  });
+});

@@ -233,3 +233,13 @@ describe('event streams framed their own way', () => {
     }
   });
 });
+
+describe('a whole JSON answer written "with BOM"', () => {
+  it('is read as JSON, asked for whole or answered to a stream request', async () => {
+    const body = `\uFEFF${JSON.stringify(completion({ content: 'Hello' }))}`;
+    for (const completeAs of ['whole', 'stream'] as const) {
+      const { provider } = await setup({ '/chat/completions': json(200, body) }, { completeAs });
+      await expect(provider.complete(ask())).resolves.toMatchObject({ content: 'Hello' });
+    }
+  });
+});

@@ -9,6 +9,15 @@ export class LineTooLongError extends Error {
 }
 
 /**
+ * `text` without the byte order mark that may open it: `Buffer#toString` keeps one (TextDecoder
+ * drops it), and `JSON.parse` or a field name with it in front fails. For the first line of a
+ * stream and for a whole answer.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
  * What ends a line: `'lf'` (NDJSON, Ollama's framing) the byte 0x0A, a CR before it dropped;
  * `'sse'` also a lone CR, as the server-sent events format allows (CRLF, LF or CR).
  */
@@ -161,7 +170,7 @@ export class LineSplitter {
     return (line) => {
       if (this.#atStart) {
         this.#atStart = false;
-        if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+        line = withoutBom(line);
       }
       onLine(line);
     };

@@ -243,3 +243,21 @@ describe('a whole JSON answer written "with BOM"', () => {
     }
   });
 });
+
+describe('an answer with nothing in it', () => {
+  it('is a stream error, not an empty success: [DONE] before any event, or no choices', async () => {
+    const routes: Handler[] = [
+      sse([DONE]),
+      json(200, { ...completion({ content: 'x' }), choices: [] }),
+    ];
+    for (const [i, handler] of routes.entries()) {
+      const { provider } = await setup(
+        { '/chat/completions': handler },
+        { retry: false, completeAs: i === 0 ? 'stream' : 'whole' },
+      );
+      const error = await provider.complete(ask()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'OpenAIStreamError', reason: 'invalid-json' });
+      expect((error as Error).message).toMatch(/is not a chat completion/);
+    }
+  });
+});

@@ -128,6 +128,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   add(message: WireMessage): StreamChunk | undefined {
     if (this.#done) return undefined;
     if (message.data === '[DONE]') {
+      // The end of an answer that never began: a proxy that dropped every event, not an empty
+      // reply (one of those still has a choice, with its finish reason).
+      if (this.chunks === 0) throw this.#notAnswer('[DONE] before any event');
       this.#done = true;
       this.progress++;
       const calls = this.#takeCalls();
@@ -181,13 +184,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     }
     const answer = this.#parse(text);
     if (answer.error !== undefined) this.#fail(text);
-    if (!Array.isArray(answer.choices)) {
-      throw new OpenAIStreamError({
-        label: this.#label,
-        reason: 'invalid-json',
-        message: `${this.#label}'s answer is not a chat completion: ${this.#redact(text.trim()).slice(0, 80)}`,
-        partial: this.partial(),
-      });
+    if (!Array.isArray(answer.choices) || answer.choices.length === 0) {
+      throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
     }
     this.#meta(answer);
     const choice = obj(answer.choices[0]) ?? {};
@@ -199,6 +197,16 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
     this.#finish = str(choice.finish_reason);
     this.#done = true;
+  }
+
+  /** The error of an answer that is no chat completion (`what` already redacted). */
+  #notAnswer(what: string): OpenAIStreamError {
+    return new OpenAIStreamError({
+      label: this.#label,
+      reason: 'invalid-json',
+      message: `${this.#label}'s answer is not a chat completion: ${what}`,
+      partial: this.partial(),
+    });
   }
 
   partial(): PartialResponse {

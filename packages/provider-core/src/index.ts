@@ -115,7 +115,7 @@ export type {
   RetryOptions,
   TimeoutOptions,
 } from './options';
-export { SECRET_HEADER, validateHeaders } from './options';
+export { isFieldValue, SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
 export { isWebPageAnswer } from './pipeline/web-page';
 export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';

@@ -84,6 +84,15 @@ describe('option errors and credentials', () => {
     expect(texts).not.toContain(SECRET.slice(0, 8));
   });
 
+  it.each([
+    ['organization', 'org-\u0000'],
+    ['project', 'proj-€'],
+  ])('refuses %s holding a byte a header cannot hold, naming it', (key, value) => {
+    expect(refusal({ [key]: value }).message).toMatch(
+      new RegExp(`^Expected \`${key}\` to be a value an HTTP header can hold`),
+    );
+  });
+
   it('shows OPENAI_BASE_URL without its query', () => {
     vi.stubEnv('OPENAI_BASE_URL', `https://api.example.com:99999/v1?api-key=${SECRET}`);
     try {

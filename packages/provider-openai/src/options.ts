@@ -8,7 +8,12 @@ import {
   optionalBoolean,
   optionalString,
 } from '@x/internal';
-import { CORE_OPTION_ALIASES, CORE_OPTION_KEYS, type CoreOptions } from '@x/provider-core';
+import {
+  CORE_OPTION_ALIASES,
+  CORE_OPTION_KEYS,
+  type CoreOptions,
+  isFieldValue,
+} from '@x/provider-core';
 import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
 
 /** Options of {@link createOpenAIProvider}. */
@@ -124,6 +129,10 @@ export function validateOptions(options: OpenAIProviderOptions): void {
     if (typeof value === 'string' && /[\r\n]/.test(value)) {
       // Checked before the URL is read: a base URL is shown as any URL in an error is.
       fail(key, 'a string without CR or LF', key === 'baseUrl' ? displayUrl(value) : value);
+    }
+    // Sent as header values: a byte a header cannot hold would fail every call in undici.
+    if ((key === 'organization' || key === 'project') && typeof value === 'string') {
+      if (!isFieldValue(value)) fail(key, 'a value an HTTP header can hold', value);
     }
   }
   if (options.authHeader !== undefined && !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(options.authHeader)) {

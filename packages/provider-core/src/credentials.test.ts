@@ -73,10 +73,10 @@ describe('Credentials', () => {
     ['a character above U+00FF', 'sk-SECRET-0123456789é€'],
     ['DEL', 'sk-SECRET-0123456789\x7f'],
   ])(
-    'ends the call with a local-limit error when the callback returns a key with %s',
+    'ends the call with a credentials error when the callback returns a key with %s',
     async (_, key) => {
       const error = await fetched(() => key);
-      expect(isProviderErrorOfKind(error, 'local-limit')).toBe(true);
+      expect(isProviderErrorOfKind(error, 'credentials')).toBe(true);
       expect(error.message).toBe(
         'getApiKey() returned a key that cannot be sent in an HTTP header (it holds CR, LF, NUL, another control character or a character above U+00FF): nothing was sent to Demo',
       );
@@ -84,9 +84,9 @@ describe('Credentials', () => {
     },
   );
 
-  it('ends the call with a local-limit error naming the type when the callback returns a number', async () => {
+  it('ends the call with a credentials error naming the type when the callback returns a number', async () => {
     const error = await fetched(() => 42 as never);
-    expect(isProviderErrorOfKind(error, 'local-limit')).toBe(true);
+    expect(isProviderErrorOfKind(error, 'credentials')).toBe(true);
     expect(error.message).toBe(
       'getApiKey() returned number, not a string or undefined: nothing was sent to Demo',
     );
@@ -99,7 +99,7 @@ describe('Credentials', () => {
       code: 'ECONNREFUSED',
     });
     const error = await fetched(() => Promise.reject(vaultError));
-    expect(isProviderErrorOfKind(error, 'local-limit')).toBe(true);
+    expect(isProviderErrorOfKind(error, 'credentials')).toBe(true);
     expect(error.message).toBe(
       'getApiKey() failed (VaultError, ECONNREFUSED): nothing was sent to Demo',
     );

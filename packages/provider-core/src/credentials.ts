@@ -84,7 +84,7 @@ export class Credentials {
 
   /**
    * Headers for one request; the key callback runs under `signal`. A callback that throws, or
-   * hands back something that is not a key, ends the call with the provider's `LocalLimitError`
+   * hands back something that is not a key, ends the call with the provider's `CredentialsError`
    * before anything is sent: its message names what went wrong, never the callback's own text,
    * which may quote the key or the vault's token.
    */
@@ -119,9 +119,8 @@ export class Credentials {
 
   #refuse(what: string, cause: ThrownLabel | undefined): ProviderError {
     this.#onFetched?.('getApiKey', 'failed');
-    return this.#kit.localLimit({
+    return this.#kit.credentials({
       message: `getApiKey() ${what}: nothing was sent to ${this.#kit.origin.label}`,
-      retryAfterMs: undefined,
       // Only the name and code: the thrown error's message and stack may quote the key.
       cause: cause === undefined ? undefined : Object.freeze(cause),
     });

@@ -11,7 +11,12 @@ import {
   type TimeoutErrorInit,
 } from './errors';
 import { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
-import { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
+import {
+  CircuitOpenError,
+  CredentialsError,
+  LocalLimitError,
+  ProviderClosedError,
+} from './refusals';
 import type { PartialResponse } from './types';
 
 /**
@@ -35,5 +40,7 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
       new CircuitOpenError({ ...init, origin }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
       new LocalLimitError({ ...init, origin }),
+    credentials: (init: { message: string; cause: unknown }) =>
+      new CredentialsError({ ...init, origin }),
   });
 }

@@ -31,11 +31,10 @@ export type ProviderErrorKind =
   | 'closed'
   /** The circuit breaker refused the call: the server failed recently (see `retryAfterMs`). */
   | 'circuit-open'
-  /**
-   * A local limit refused the call: the rate limiter, the concurrency limit or the pool queue; or
-   * the `getApiKey()` callback failed, so no request could be sent.
-   */
-  | 'local-limit';
+  /** A local limit refused the call: the rate limiter, the concurrency limit or the pool queue. */
+  | 'local-limit'
+  /** The `getApiKey()` callback failed, or gave no key a request can carry: nothing was sent. */
+  | 'credentials';
 
 /** The kinds a {@link ProviderApiError} can have: its subclasses for a missing model and a busy server. */
 export type ApiErrorKind = 'api' | 'model-not-found' | 'server-busy';
@@ -399,6 +398,8 @@ export interface ErrorKit {
     retryAfterMs: number | undefined;
     cause: unknown;
   }): ProviderError;
+  /** A key callback that failed: `cause` holds no text of the callback's (it may quote a key). */
+  credentials(init: { message: string; cause: unknown }): ProviderError;
 }
 
 /** The partial answer an error carries, if any. */

@@ -120,7 +120,12 @@ export type { MessagesInit } from './pipeline/messages';
 export { isWebPageAnswer } from './pipeline/web-page';
 export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 export { ProviderCore } from './provider-core';
-export { CircuitOpenError, LocalLimitError, ProviderClosedError } from './refusals';
+export {
+  CircuitOpenError,
+  CredentialsError,
+  LocalLimitError,
+  ProviderClosedError,
+} from './refusals';
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, ProviderIdentity } from './runtime';

@@ -58,10 +58,7 @@ export class CircuitOpenError extends ProviderError {
 /**
  * A local limit refused the call before it was sent: the rate limiter's queue timed out or was
  * full, the concurrency limit's queue likewise, or no pooled connection freed in time. Retryable;
- * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`. Also the
- * refusal of a call whose `getApiKey()` callback failed or handed back no usable key: a local
- * precondition of sending, like a limit, and another deployment may well have its key; its
- * `cause` is then only the thrown error's `{ name, code }` (its message may quote a secret).
+ * `retryAfterMs` when the limiter predicts it. The limit's own error is the `cause`.
  */
 export class LocalLimitError extends ProviderError {
   declare readonly kind: 'local-limit';
@@ -80,5 +77,26 @@ export class LocalLimitError extends ProviderError {
       cause: init.cause,
     });
     this.name = 'LocalLimitError';
+  }
+}
+
+/**
+ * The `getApiKey()` callback threw or rejected, or handed back something no request can carry (not
+ * a string, a byte a header cannot hold): the call ends before anything is sent. The message names
+ * what went wrong (the thrown value's class and code, never its text, which may quote the key or a
+ * vault's token); `cause` is only that `{ name, code }`. Retryable: a key store that failed once
+ * may answer the next call, and another deployment has a key of its own.
+ */
+export class CredentialsError extends ProviderError {
+  declare readonly kind: 'credentials';
+  constructor(init: { message: string; cause: unknown; origin: ErrorOrigin }) {
+    super(init.message, {
+      origin: init.origin,
+      kind: 'credentials',
+      reason: 'CREDENTIALS',
+      retryable: true,
+      cause: init.cause,
+    });
+    this.name = 'CredentialsError';
   }
 }

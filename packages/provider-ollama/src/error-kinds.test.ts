@@ -31,6 +31,7 @@ const everyError = (): unknown[] => [
   OLLAMA_ERRORS.closed(),
   OLLAMA_ERRORS.circuitOpen({ retryAfterMs: 10, cause: new Error('open') }),
   OLLAMA_ERRORS.localLimit({ message: 'full', retryAfterMs: undefined, cause: new Error('full') }),
+  OLLAMA_ERRORS.credentials({ message: 'getApiKey() failed (Error)', cause: { name: 'Error' } }),
 ];
 
 /** What a caller reads after `switch (e.kind)`: each branch compiles only if it narrowed. */
@@ -63,6 +64,8 @@ function describeError(e: AnyOllamaError): string {
       return `circuit-open ${e.retryAfterMs}`;
     case 'local-limit':
       return `local-limit ${e.retryable}`;
+    case 'credentials':
+      return `credentials ${e.retryable}`;
     default:
       // every kind is handled: nothing is left for the default branch
       expectTypeOf(e).toBeNever();
@@ -86,6 +89,7 @@ describe('isOllamaError narrows on kind', () => {
       'closed false',
       'circuit-open 10',
       'local-limit true',
+      'credentials true',
     ]);
   });
 
@@ -104,6 +108,7 @@ describe('isOllamaError narrows on kind', () => {
       'closed X_PROVIDER_OLLAMA_CLOSED',
       'circuit-open X_PROVIDER_OLLAMA_CIRCUIT_OPEN',
       'local-limit X_PROVIDER_OLLAMA_LOCAL_LIMIT',
+      'credentials X_PROVIDER_OLLAMA_CREDENTIALS',
     ]);
   });
 });

@@ -5,12 +5,13 @@ import type {
   ProtocolErrorInit,
   TimeoutErrorInit,
 } from '@x/provider-core';
+import { OLLAMA } from './error-codes';
 import {
   CircuitOpenError,
   ContextOverflowError,
+  CredentialsError,
   IncompleteStreamError,
   LocalLimitError,
-  OLLAMA,
   OllamaConnectionError,
   OllamaProtocolError,
   OllamaStreamError,
@@ -34,4 +35,5 @@ export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
     new CircuitOpenError(init),
   localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
     new LocalLimitError(init),
+  credentials: (init: { message: string; cause: unknown }) => new CredentialsError(init),
 });

@@ -9,94 +9,39 @@
  *
  * No message or field ever holds an API key or an Authorization header.
  */
-import { brand, hasBrand, mark } from '@x/internal';
+import { hasBrand, mark } from '@x/internal';
 import {
   type ApiErrorInit,
-  type ApiErrorKind,
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
+  CredentialsError as CoreCredentialsError,
   IncompleteStreamError as CoreIncompleteStreamError,
   LocalLimitError as CoreLocalLimitError,
   ProviderClosedError as CoreProviderClosedError,
-  type ErrorOrigin,
   type PartialResponse,
   type ProtocolErrorInit,
   ProviderApiError,
   ProviderConnectionError,
   ProviderError,
-  type ProviderErrorKind,
   ProviderProtocolError,
   ProviderStreamError,
   ProviderTimeoutError,
   type StreamFailure,
   type TimeoutErrorInit,
 } from '@x/provider-core';
+import {
+  API_KIND,
+  BRAND,
+  branded,
+  KIND_OF_CODE,
+  OLLAMA,
+  type OllamaApiErrorCode,
+  type OllamaErrorCode,
+  PREFIX,
+} from './error-codes';
 
 export type { PartialResponse, TimeoutKind } from '@x/provider-core';
-
-/** Who raises these errors: codes `X_PROVIDER_OLLAMA_*`, messages naming Ollama. */
-export const OLLAMA: ErrorOrigin = Object.freeze({ provider: 'ollama', label: 'Ollama' });
-
-const PREFIX = 'X_PROVIDER_OLLAMA_';
-const own = (name: string): symbol => brand('provider-ollama', name);
-
-const OLLAMA_ERROR = own('OllamaError');
-const API_ERROR = own('OllamaApiError');
-const MODEL_NOT_FOUND = own('ModelNotFoundError');
-const SERVER_BUSY = own('ServerBusyError');
-const CONTEXT_OVERFLOW = own('ContextOverflowError');
-const STREAM_ERROR = own('OllamaStreamError');
-const INCOMPLETE_STREAM = own('IncompleteStreamError');
-const TIMEOUT = own('OllamaTimeoutError');
-const CONNECTION = own('OllamaConnectionError');
-const PROTOCOL = own('OllamaProtocolError');
-const CLOSED = own('ProviderClosedError');
-const CIRCUIT_OPEN = own('CircuitOpenError');
-const LOCAL_LIMIT = own('LocalLimitError');
-
-/** Every error code this package throws. Renaming one is a breaking change. */
-export type OllamaErrorCode =
-  | 'X_PROVIDER_OLLAMA_API'
-  | 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND'
-  | 'X_PROVIDER_OLLAMA_SERVER_BUSY'
-  | 'X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW'
-  | 'X_PROVIDER_OLLAMA_STREAM'
-  | 'X_PROVIDER_OLLAMA_INCOMPLETE_STREAM'
-  | 'X_PROVIDER_OLLAMA_TIMEOUT'
-  | 'X_PROVIDER_OLLAMA_CONNECTION'
-  | 'X_PROVIDER_OLLAMA_PROTOCOL'
-  | 'X_PROVIDER_OLLAMA_CLOSED'
-  | 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN'
-  | 'X_PROVIDER_OLLAMA_LOCAL_LIMIT';
-
-/** The codes of {@link OllamaApiError} and its subclasses, with their kinds. */
-const API_KIND = {
-  X_PROVIDER_OLLAMA_API: 'api',
-  X_PROVIDER_OLLAMA_MODEL_NOT_FOUND: 'model-not-found',
-  X_PROVIDER_OLLAMA_SERVER_BUSY: 'server-busy',
-} as const satisfies Partial<Record<OllamaErrorCode, ApiErrorKind>>;
-type OllamaApiErrorCode = keyof typeof API_KIND;
-
-const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
-  ...API_KIND,
-  X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW: 'context-overflow',
-  X_PROVIDER_OLLAMA_STREAM: 'stream',
-  X_PROVIDER_OLLAMA_INCOMPLETE_STREAM: 'incomplete-stream',
-  X_PROVIDER_OLLAMA_TIMEOUT: 'timeout',
-  X_PROVIDER_OLLAMA_CONNECTION: 'connection',
-  X_PROVIDER_OLLAMA_PROTOCOL: 'protocol',
-  X_PROVIDER_OLLAMA_CLOSED: 'closed',
-  X_PROVIDER_OLLAMA_CIRCUIT_OPEN: 'circuit-open',
-  X_PROVIDER_OLLAMA_LOCAL_LIMIT: 'local-limit',
-};
-
-/** Brands an error of this package: the base brand and its own. */
-function branded(error: Error, symbol: symbol, name: string): void {
-  error.name = name;
-  mark(error, OLLAMA_ERROR);
-  mark(error, symbol);
-}
 
 /**
  * Base class of every runtime error of this package. The concrete classes extend the matching
@@ -119,7 +64,7 @@ export class OllamaError extends ProviderError {
       cause: options?.cause,
     });
     this.name = 'OllamaError';
-    mark(this, OLLAMA_ERROR);
+    mark(this, BRAND.error);
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -151,7 +96,7 @@ export class OllamaApiError extends ProviderApiError {
       kind: API_KIND[code],
       reason: code.slice(PREFIX.length),
     });
-    branded(this, API_ERROR, 'OllamaApiError');
+    branded(this, BRAND.api, 'OllamaApiError');
   }
 }
 
@@ -172,7 +117,7 @@ export class ModelNotFoundError extends OllamaApiError {
       message: `Model "${init.model}" was not found on the Ollama server (pull it with \`ollama pull ${init.model}\`)`,
       cause: init.cause,
     });
-    branded(this, MODEL_NOT_FOUND, 'ModelNotFoundError');
+    branded(this, BRAND.modelNotFound, 'ModelNotFoundError');
     this.model = init.model;
   }
 }
@@ -198,7 +143,7 @@ export class ServerBusyError extends OllamaApiError {
       message: `Ollama is busy (503): ${init.serverMessage || '(empty body)'}`,
       cause: init.cause,
     });
-    branded(this, SERVER_BUSY, 'ServerBusyError');
+    branded(this, BRAND.serverBusy, 'ServerBusyError');
   }
 }
 
@@ -211,7 +156,7 @@ export class ContextOverflowError extends CoreContextOverflowError {
 
   constructor(init: ContextOverflowInit) {
     super({ ...init, origin: OLLAMA });
-    branded(this, CONTEXT_OVERFLOW, 'ContextOverflowError');
+    branded(this, BRAND.contextOverflow, 'ContextOverflowError');
   }
 }
 
@@ -232,7 +177,7 @@ export class OllamaStreamError extends ProviderStreamError {
     cause?: unknown;
   }) {
     super({ ...init, origin: OLLAMA });
-    branded(this, STREAM_ERROR, 'OllamaStreamError');
+    branded(this, BRAND.stream, 'OllamaStreamError');
   }
 }
 
@@ -246,7 +191,7 @@ export class IncompleteStreamError extends CoreIncompleteStreamError {
       origin: OLLAMA,
       message: `Ollama's response ended without a done chunk after ${init.partial.chunks} chunk(s)`,
     });
-    branded(this, INCOMPLETE_STREAM, 'IncompleteStreamError');
+    branded(this, BRAND.incompleteStream, 'IncompleteStreamError');
   }
 }
 
@@ -259,7 +204,7 @@ export class OllamaTimeoutError extends ProviderTimeoutError {
 
   constructor(init: TimeoutErrorInit) {
     super({ ...init, origin: OLLAMA });
-    branded(this, TIMEOUT, 'OllamaTimeoutError');
+    branded(this, BRAND.timeout, 'OllamaTimeoutError');
   }
 }
 
@@ -272,7 +217,7 @@ export class OllamaConnectionError extends ProviderConnectionError {
 
   constructor(init: { origin: string; causeCode?: string | undefined; cause?: unknown }) {
     super({ ...init, from: OLLAMA });
-    branded(this, CONNECTION, 'OllamaConnectionError');
+    branded(this, BRAND.connection, 'OllamaConnectionError');
   }
 }
 
@@ -287,7 +232,7 @@ export class OllamaProtocolError extends ProviderProtocolError {
 
   constructor(init: ProtocolErrorInit) {
     super({ ...init, from: OLLAMA });
-    branded(this, PROTOCOL, 'OllamaProtocolError');
+    branded(this, BRAND.protocol, 'OllamaProtocolError');
   }
 }
 
@@ -297,7 +242,7 @@ export class ProviderClosedError extends CoreProviderClosedError {
 
   constructor(init: { destroyed?: boolean | undefined } = {}) {
     super({ origin: OLLAMA, destroyed: init.destroyed });
-    branded(this, CLOSED, 'ProviderClosedError');
+    branded(this, BRAND.closed, 'ProviderClosedError');
   }
 }
 
@@ -310,7 +255,7 @@ export class CircuitOpenError extends CoreCircuitOpenError {
 
   constructor(init: { retryAfterMs: number | undefined; cause: unknown }) {
     super({ ...init, origin: OLLAMA });
-    branded(this, CIRCUIT_OPEN, 'CircuitOpenError');
+    branded(this, BRAND.circuitOpen, 'CircuitOpenError');
   }
 }
 
@@ -323,7 +268,20 @@ export class LocalLimitError extends CoreLocalLimitError {
 
   constructor(init: { message: string; retryAfterMs: number | undefined; cause: unknown }) {
     super({ ...init, origin: OLLAMA });
-    branded(this, LOCAL_LIMIT, 'LocalLimitError');
+    branded(this, BRAND.localLimit, 'LocalLimitError');
+  }
+}
+
+/**
+ * `getApiKey()` failed, or gave no key a request can carry: nothing was sent. The message names
+ * the thrown value's class and code, never its text; retryable.
+ */
+export class CredentialsError extends CoreCredentialsError {
+  declare readonly code: 'X_PROVIDER_OLLAMA_CREDENTIALS';
+
+  constructor(init: { message: string; cause: unknown }) {
+    super({ ...init, origin: OLLAMA });
+    branded(this, BRAND.credentials, 'CredentialsError');
   }
 }
 
@@ -345,44 +303,48 @@ export type AnyOllamaError =
   | OllamaProtocolError
   | ProviderClosedError
   | CircuitOpenError
-  | LocalLimitError;
+  | LocalLimitError
+  | CredentialsError;
 
 /** True for any error of this package (checks the brand, works across duplicate installs). */
 export const isOllamaError = (error: unknown): error is AnyOllamaError =>
-  hasBrand(error, OLLAMA_ERROR);
+  hasBrand(error, BRAND.error);
 /** True for an {@link OllamaApiError} (and its subclasses). */
 export const isOllamaApiError = (error: unknown): error is OllamaApiError =>
-  hasBrand(error, API_ERROR);
+  hasBrand(error, BRAND.api);
 /** True for a {@link ModelNotFoundError}. */
 export const isModelNotFoundError = (error: unknown): error is ModelNotFoundError =>
-  hasBrand(error, MODEL_NOT_FOUND);
+  hasBrand(error, BRAND.modelNotFound);
 /** True for a {@link ServerBusyError}. */
 export const isServerBusyError = (error: unknown): error is ServerBusyError =>
-  hasBrand(error, SERVER_BUSY);
+  hasBrand(error, BRAND.serverBusy);
 /** True for a {@link ContextOverflowError}. */
 export const isContextOverflowError = (error: unknown): error is ContextOverflowError =>
-  hasBrand(error, CONTEXT_OVERFLOW);
+  hasBrand(error, BRAND.contextOverflow);
 /** True for an {@link OllamaStreamError}. */
 export const isOllamaStreamError = (error: unknown): error is OllamaStreamError =>
-  hasBrand(error, STREAM_ERROR);
+  hasBrand(error, BRAND.stream);
 /** True for an {@link IncompleteStreamError}. */
 export const isIncompleteStreamError = (error: unknown): error is IncompleteStreamError =>
-  hasBrand(error, INCOMPLETE_STREAM);
+  hasBrand(error, BRAND.incompleteStream);
 /** True for an {@link OllamaTimeoutError}. */
 export const isOllamaTimeoutError = (error: unknown): error is OllamaTimeoutError =>
-  hasBrand(error, TIMEOUT);
+  hasBrand(error, BRAND.timeout);
 /** True for an {@link OllamaConnectionError}. */
 export const isOllamaConnectionError = (error: unknown): error is OllamaConnectionError =>
-  hasBrand(error, CONNECTION);
+  hasBrand(error, BRAND.connection);
 /** True for an {@link OllamaProtocolError}. */
 export const isOllamaProtocolError = (error: unknown): error is OllamaProtocolError =>
-  hasBrand(error, PROTOCOL);
+  hasBrand(error, BRAND.protocol);
 /** True for a {@link ProviderClosedError}. */
 export const isProviderClosedError = (error: unknown): error is ProviderClosedError =>
-  hasBrand(error, CLOSED);
+  hasBrand(error, BRAND.closed);
 /** True for a {@link CircuitOpenError}. */
 export const isCircuitOpenError = (error: unknown): error is CircuitOpenError =>
-  hasBrand(error, CIRCUIT_OPEN);
+  hasBrand(error, BRAND.circuitOpen);
 /** True for a {@link LocalLimitError}. */
 export const isLocalLimitError = (error: unknown): error is LocalLimitError =>
-  hasBrand(error, LOCAL_LIMIT);
+  hasBrand(error, BRAND.localLimit);
+/** True for a {@link CredentialsError}. */
+export const isCredentialsError = (error: unknown): error is CredentialsError =>
+  hasBrand(error, BRAND.credentials);

@@ -6,6 +6,7 @@ describe('index', () => {
       [
         "CircuitOpenError",
         "ContextOverflowError",
+        "CredentialsError",
         "IncompleteStreamError",
         "LocalLimitError",
         "ModelNotFoundError",
@@ -22,6 +23,7 @@ describe('index', () => {
         "createRetryPolicy",
         "isCircuitOpenError",
         "isContextOverflowError",
+        "isCredentialsError",
         "isIncompleteStreamError",
         "isLocalLimitError",
         "isModelNotFoundError",

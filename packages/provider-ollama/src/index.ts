@@ -31,13 +31,16 @@ export type {
   TruncatedEvent,
 } from '@x/provider-core';
 export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
-export type { AnyOllamaError, OllamaErrorCode, PartialResponse, TimeoutKind } from './errors';
+export type { OllamaErrorCode } from './error-codes';
+export type { AnyOllamaError, PartialResponse, TimeoutKind } from './errors';
 export {
   CircuitOpenError,
   ContextOverflowError,
+  CredentialsError,
   IncompleteStreamError,
   isCircuitOpenError,
   isContextOverflowError,
+  isCredentialsError,
   isIncompleteStreamError,
   isLocalLimitError,
   isModelNotFoundError,

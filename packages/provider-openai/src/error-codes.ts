@@ -20,7 +20,8 @@ export type OpenAIErrorCode =
   | 'X_PROVIDER_OPENAI_PROTOCOL'
   | 'X_PROVIDER_OPENAI_CLOSED'
   | 'X_PROVIDER_OPENAI_CIRCUIT_OPEN'
-  | 'X_PROVIDER_OPENAI_LOCAL_LIMIT';
+  | 'X_PROVIDER_OPENAI_LOCAL_LIMIT'
+  | 'X_PROVIDER_OPENAI_CREDENTIALS';
 
 export const PREFIX = 'X_PROVIDER_OPENAI_';
 
@@ -56,6 +57,7 @@ export const BRAND = Object.freeze({
   closed: own('ProviderClosedError'),
   circuitOpen: own('CircuitOpenError'),
   localLimit: own('LocalLimitError'),
+  credentials: own('CredentialsError'),
 });
 
 /** Brands an error of this package: the base brand and its own. */

@@ -35,6 +35,7 @@ const everyError = (): unknown[] => [
   OPENAI_ERRORS.closed(),
   OPENAI_ERRORS.circuitOpen({ retryAfterMs: 10, cause: new Error('open') }),
   OPENAI_ERRORS.localLimit({ message: 'full', retryAfterMs: undefined, cause: new Error('full') }),
+  OPENAI_ERRORS.credentials({ message: 'getApiKey() failed (Error)', cause: { name: 'Error' } }),
 ];
 
 /** What a caller reads after `switch (e.kind)`: each branch compiles only if it narrowed. */
@@ -70,6 +71,8 @@ function describeError(e: AnyOpenAIError): string {
       return `circuit-open ${e.retryAfterMs}`;
     case 'local-limit':
       return `local-limit ${e.retryable}`;
+    case 'credentials':
+      return `credentials ${e.retryable}`;
     default:
       // every kind is handled: nothing is left for the default branch
       expectTypeOf(e).toBeNever();
@@ -94,6 +97,7 @@ describe('isOpenAIError narrows on kind', () => {
       'closed false',
       'circuit-open 10',
       'local-limit true',
+      'credentials true',
     ]);
   });
 
@@ -113,6 +117,7 @@ describe('isOpenAIError narrows on kind', () => {
       'closed X_PROVIDER_OPENAI_CLOSED',
       'circuit-open X_PROVIDER_OPENAI_CIRCUIT_OPEN',
       'local-limit X_PROVIDER_OPENAI_LOCAL_LIMIT',
+      'credentials X_PROVIDER_OPENAI_CREDENTIALS',
     ]);
   });
 });

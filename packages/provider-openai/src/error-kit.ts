@@ -9,6 +9,7 @@ import { originOf } from './error-codes';
 import {
   CircuitOpenError,
   ContextOverflowError,
+  CredentialsError,
   IncompleteStreamError,
   LocalLimitError,
   OpenAIConnectionError,
@@ -38,5 +39,7 @@ export function openAIErrorKit(label: string): ErrorKit {
       new CircuitOpenError({ ...init, label }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
       new LocalLimitError({ ...init, label }),
+    credentials: (init: { message: string; cause: unknown }) =>
+      new CredentialsError({ ...init, label }),
   });
 }

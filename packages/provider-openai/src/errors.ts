@@ -17,6 +17,7 @@ import {
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
+  CredentialsError as CoreCredentialsError,
   IncompleteStreamError as CoreIncompleteStreamError,
   LocalLimitError as CoreLocalLimitError,
   ProviderClosedError as CoreProviderClosedError,
@@ -316,6 +317,19 @@ export class LocalLimitError extends CoreLocalLimitError {
 }
 
 /**
+ * `getApiKey()` failed, or gave no key a request can carry: nothing was sent. The message names
+ * the thrown value's class and code, never its text; retryable.
+ */
+export class CredentialsError extends CoreCredentialsError {
+  declare readonly code: 'X_PROVIDER_OPENAI_CREDENTIALS';
+
+  constructor(init: { message: string; cause: unknown; label?: string | undefined }) {
+    super({ ...init, origin: originOf(init.label) });
+    branded(this, BRAND.credentials, 'CredentialsError');
+  }
+}
+
+/**
  * Every error a call of this package ends with, as a union on `kind` (and `code`): after
  * `isOpenAIError(e)`, `switch (e.kind)` narrows to the class, so `case 'api':` reads `statusCode`
  * and `case 'timeout':` reads `timeout`.
@@ -334,7 +348,8 @@ export type AnyOpenAIError =
   | OpenAIProtocolError
   | ProviderClosedError
   | CircuitOpenError
-  | LocalLimitError;
+  | LocalLimitError
+  | CredentialsError;
 
 /** True for any error of this package (checks the brand, works across duplicate installs). */
 export const isOpenAIError = (error: unknown): error is AnyOpenAIError =>
@@ -378,3 +393,6 @@ export const isCircuitOpenError = (error: unknown): error is CircuitOpenError =>
 /** True for a {@link LocalLimitError}. */
 export const isLocalLimitError = (error: unknown): error is LocalLimitError =>
   hasBrand(error, BRAND.localLimit);
+/** True for a {@link CredentialsError}. */
+export const isCredentialsError = (error: unknown): error is CredentialsError =>
+  hasBrand(error, BRAND.credentials);

@@ -6,6 +6,7 @@ describe('index', () => {
       [
         "CircuitOpenError",
         "ContextOverflowError",
+        "CredentialsError",
         "IncompleteStreamError",
         "LocalLimitError",
         "ModelNotFoundError",
@@ -23,6 +24,7 @@ describe('index', () => {
         "createRetryPolicy",
         "isCircuitOpenError",
         "isContextOverflowError",
+        "isCredentialsError",
         "isIncompleteStreamError",
         "isLocalLimitError",
         "isModelNotFoundError",

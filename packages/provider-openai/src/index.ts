@@ -41,9 +41,11 @@ export type {
 export {
   CircuitOpenError,
   ContextOverflowError,
+  CredentialsError,
   IncompleteStreamError,
   isCircuitOpenError,
   isContextOverflowError,
+  isCredentialsError,
   isIncompleteStreamError,
   isLocalLimitError,
   isModelNotFoundError,

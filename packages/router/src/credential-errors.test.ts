@@ -54,7 +54,7 @@ describe('a getApiKey() that throws', () => {
 
     const direct = await a.complete(ask).catch((e: unknown) => e as Error);
     expect(isOllamaError(direct)).toBe(true);
-    expect(isProviderErrorOfKind(direct, 'local-limit')).toBe(true);
+    expect(isProviderErrorOfKind(direct, 'credentials')).toBe(true);
     expect(direct.message).toBe('getApiKey() failed (Error): nothing was sent to Ollama');
 
     const routed = await router

@@ -102,30 +102,48 @@ const BEARER_OR_BASIC = /\b([Bb]earer|BEARER|Basic|BASIC)\s+[A-Za-z0-9._~+/=-]{4
 export type ScrubListener = (endpoint: string | undefined, occurrences: number) => void;
 
 /**
- * Where secrets are looked for: `text` case-folded, without its line breaks (a base64 block wrapped
- * at any width, a key cut across lines), and the index in `text` of each of its characters (none
- * when no line break was taken out).
+ * Where secrets are looked for: `text` case-folded and without its line breaks (a base64 block
+ * wrapped at any width, a key cut across lines), with what maps an index in it back to `text`:
+ * the positions the breaks were taken from, in `text` (a partial answer can be megabytes of
+ * markdown; one number per line break, not per character).
  */
-function searchable(text: string): { folded: string; at: number[] | undefined } {
+interface SearchView {
+  readonly folded: string;
+  /** For the j-th break taken out: its index in `text` minus j (its index in `folded`). */
+  readonly breaks: number[];
+}
+
+function searchable(text: string): SearchView {
   const folded = foldCase(text);
-  if (!/[\r\n]/.test(folded)) return { folded, at: undefined };
-  let joined = '';
-  const at: number[] = [];
-  for (let i = 0; i < folded.length; i++) {
-    const c = folded[i]!;
-    if (c === '\n' || c === '\r') continue;
-    joined += c;
-    at.push(i);
+  const breaks: number[] = [];
+  const pattern = /[\r\n]/g;
+  for (let m = pattern.exec(folded); m !== null; m = pattern.exec(folded)) {
+    breaks.push(m.index - breaks.length);
   }
-  return { folded: joined, at };
+  return { folded: breaks.length === 0 ? folded : folded.replace(pattern, ''), breaks };
+}
+
+/** The index in `text` of the character at `i` in the view. */
+function original(view: SearchView, i: number): number {
+  const { breaks } = view;
+  // breaks taken out before it: those whose place in the view is at or before `i`
+  let low = 0;
+  let high = breaks.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (breaks[mid]! <= i) low = mid + 1;
+    else high = mid;
+  }
+  return i + low;
 }
 
 /** Adds to `found` the spans of `text` (as [start, end) pairs) where `form` occurs in `view`. */
-function find(view: ReturnType<typeof searchable>, form: string, found: number[]): void {
-  const { folded, at } = view;
+function find(view: SearchView, form: string, found: number[]): void {
+  const { folded, breaks } = view;
   for (let i = folded.indexOf(form); i !== -1; i = folded.indexOf(form, i + 1)) {
     const end = i + form.length;
-    found.push(at === undefined ? i : at[i]!, at === undefined ? end : at[end - 1]! + 1);
+    if (breaks.length === 0) found.push(i, end);
+    else found.push(original(view, i), original(view, end - 1) + 1);
   }
 }
 

@@ -17,10 +17,14 @@ describe('displayUrl', () => {
     [' "http://u:SECRET@h:1"', ' "http://[redacted]@h:1"'],
     // A password holding `/`, `?` or `#`: everything up to the last `@` is userinfo.
     ['https://u:SE/CRET@h/v1', 'https://[redacted]@h/v1'],
-    ['https://u:SE?CRET@h:99999/v1', 'https://[redacted]'],
-    ['https://u:SE#CRET@h/v1?k=SECRET', 'https://[redacted]'],
-    // An `@` inside the query: the parser says where the query starts.
+    ['https://u:SE?CRET@h:99999/v1', 'https://[redacted]@h:99999/v1'],
+    ['https://u:SE#CRET@h/v1?k=SECRET', 'https://[redacted]@h/v1?[redacted]'],
+    ['http://admin:SECRET#x@host', 'http://[redacted]@host'],
+    // An `@` past the host is the path's or the query's, not userinfo.
     ['https://h/v1?mail=a@b.example&key=SECRET', 'https://h/v1?[redacted]'],
+    ['https://host/users/@me', 'https://host/users/@me'],
+    ['http://[::1]:99999/@x', 'http://[::1]:99999/@x'],
+    ['https://unpkg.com/react@18/umd/react.js', 'https://unpkg.com/react@18/umd/react.js'],
   ])('shows %j as %j', (text, shown) => {
     expect(displayUrl(text)).toBe(shown);
     expect(displayUrl(text)).not.toContain('SECRET');

@@ -26,6 +26,19 @@ describe('redactUrlCredentials', () => {
     );
   });
 
+  it('hides a password holding # and leaves an @ in a path alone', () => {
+    expect(redactUrlCredentials('redis://:abc#def@host:6379 refused')).toBe(
+      'redis://[redacted]@host:6379 refused',
+    );
+    const paths = [
+      'fetch https://unpkg.com/react@18/umd/react.js failed',
+      'see https://medium.com/@user/post',
+      'at http://localhost:3000/node_modules/.vite/deps/pkg@1.js:10:5',
+      'at file:///work/node_modules/.pnpm/vitest@4.1.12/node_modules/vitest/dist/index.js:1:1',
+    ];
+    for (const text of paths) expect(redactUrlCredentials(text)).toBe(text);
+  });
+
   it('leaves a text without URL credentials as it is', () => {
     const text = 'connect ECONNREFUSED 127.0.0.1:6379 (redis://cache:6379, mail a@b.test)';
     expect(redactUrlCredentials(text)).toBe(text);

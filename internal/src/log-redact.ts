@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { REDACTED } from './args';
+import { userinfoEnd } from './url-userinfo';
 
 /**
  * Names whose values are credentials, however a gateway or a client names its key header
@@ -11,20 +12,22 @@ import { REDACTED } from './args';
 export const SECRET_HEADER =
   /auth|key|token|secret|cookie|session|pass|pwd|sig|credential|bearer|jwt/i;
 
-// `scheme://user:password@` (or `scheme://token@`): the userinfo of a URL, which is where a Redis
-// or proxy connection string keeps its password. Up to the last `@` before a space, a quote, a
-// query or a fragment: a password may hold `@` or `/` unescaped (`redis://:p@ss/w@host`), and
-// showing less of a URL is the safe way to be wrong. Not a URL with no authority (`file:///`, as
-// in a stack trace through a `.pnpm/name@version/` folder).
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>][^\s?#"'<>]*@/gi;
+// A URL in a text: its `scheme://` and what follows up to a space or a quote (a password holding
+// one of those is cut there: nothing in a text tells where it would end).
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
 
 /**
  * Replaces the userinfo of every URL in `text` with `[redacted]`: a driver's error message may
  * quote the connection string it was given (`redis://:secret@host:6379`). For a `PackageLog`'s
- * `redact` hook.
+ * `redact` hook. Where the userinfo ends is read as in an option error (`userinfoEnd`): a password
+ * may hold `@`, `#` or `/` unescaped, and an `@` in a path (`unpkg.com/react@18`) is left alone.
  */
 export function redactUrlCredentials(text: string): string {
-  return text.includes('://') ? text.replace(URL_USERINFO, `$1${REDACTED}@`) : text;
+  if (!text.includes('://')) return text;
+  return text.replace(URL_IN_TEXT, (match: string, scheme: string, rest: string) => {
+    const at = userinfoEnd(rest);
+    return at === -1 ? match : `${scheme}${REDACTED}${rest.slice(at)}`;
+  });
 }
 
 /**

@@ -233,10 +233,38 @@ export function validateHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (!isPlainObject(value)) fail('headers', 'an object of header names to strings', value);
   const out: Record<string, string> = {};
+  const given = new Map<string, string>();
   for (const [key, v] of Object.entries(value)) {
+    if (!HEADER_NAME.test(key)) fail('headers', 'an object whose keys are HTTP header names', key);
+    const name = key.toLowerCase();
+    // (a header's value is never shown, whatever its name)
+    if (MANAGED_HEADERS.has(name)) {
+      failSecret(`headers.${key}`, 'left out: the HTTP client writes it from the request', v);
+    }
+    const twin = given.get(name);
+    if (twin !== undefined) {
+      failSecret(`headers.${key}`, `left out: \`headers.${twin}\` names the same header`, v);
+    }
+    given.set(name, key);
     if (typeof v !== 'string') failSecret(`headers.${key}`, 'a string', v);
     if (!isFieldValue(v)) failSecret(`headers.${key}`, `a string of ${FIELD_CHARACTERS}`, v);
-    out[key.toLowerCase()] = v;
+    out[name] = v;
   }
   return out;
 }
+
+/** An HTTP header name (a token): what undici accepts as one. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Headers the HTTP client writes from the request itself (framing, connection reuse): undici
+ * refuses them in a request's headers, so each call would fail with its error instead.
+ */
+const MANAGED_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'expect',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+]);

@@ -97,6 +97,9 @@ export interface CoreConfig {
 }
 
 /** Everything one provider's calls share, resolved once at construction. */
+/** The shortest value of a header named like a credential that is scrubbed as one. */
+const SECRET_HEADER_MIN = 8;
+
 export interface Runtime {
   readonly identity: ProviderIdentity;
   readonly kit: ErrorKit;
@@ -191,8 +194,13 @@ export function createRuntime(config: CoreConfig): Runtime {
   if (options.apiKey !== undefined) redactor.add(options.apiKey);
   for (const [name, value] of Object.entries(headers)) {
     // Gateways name their key header freely: `apikey` (Kong), `x-api-key`, `api_key`,
-    // `ocp-apim-subscription-key`, `x-auth-token`...
-    if (SECRET_HEADER.test(name)) redactor.add(value);
+    // `ocp-apim-subscription-key`, `x-auth-token`... The pattern is wide, so a short value under
+    // such a name (`x-session-sticky: true`) is no credential: scrubbing it would shred text.
+    if (SECRET_HEADER.test(name) && value.length >= SECRET_HEADER_MIN) redactor.add(value);
+  }
+  // ... and the `provider` label is never the key itself, whatever its shape.
+  if (options.name !== undefined && redactor.holdsSecret(options.name)) {
+    failSecret('name', 'a label, not a credential', options.name);
   }
   const timeouts = resolveTimeouts(options.timeouts);
   const retry = retryParts(options.retry);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expectNoSecret } from '@x/internal/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from './secrets';
 
@@ -128,5 +129,81 @@ describe('Redactor', () => {
       );
       expect(redactor.redact('Bearer-based auth failed')).toBe('Bearer-based auth failed');
     });
+  });
+
+  it('matches a short secret only as written, and never counts it in a model name', () => {
+    const redactor = new Redactor();
+    redactor.add('EMPTY');
+    redactor.add('test');
+    expect(redactor.redact('the text was empty, the EMPTY key')).toBe(
+      'the text was empty, the [redacted] key',
+    );
+    expect(redactor.holdsSecret('llama3.2:latest')).toBe(false);
+    expect(redactor.holdsSecret('TEST')).toBe(false);
+  });
+
+  it('finds a long secret in a name in any case, and a key handed out later too', () => {
+    const redactor = new Redactor();
+    redactor.add('sk-configured-key-0123456789');
+    expect(redactor.holdsSecret('gpt-4o SK-CONFIGURED-KEY-0123456789')).toBe(true);
+    const rotated = 'rk-rotated-9876543210abcdef';
+    expect(redactor.holdsSecret(`m-${rotated}`)).toBe(false);
+    redactor.remember(rotated);
+    expect(redactor.holdsSecret(`m-${rotated}`)).toBe(true);
+  });
+
+  it('leaves English words after bearer or basic alone, and scrubs a token in any case', () => {
+    const redactor = new Redactor();
+    const prose = 'The bearer token is missing. Basic plan users, Basic realm="api".';
+    expect(redactor.redact(prose)).toBe(prose);
+    expect(redactor.redact('Authorization: bEARER sk-unknowntoken12345')).toBe(
+      'Authorization: bEARER [redacted]',
+    );
+  });
+
+  it('finds base64 wrapped with indentation after each line break', () => {
+    const key = 'sk-wrapped-indented-31415926';
+    const redactor = new Redactor();
+    redactor.add(key);
+    const base64 = Buffer.from(`Bearer ${key}`).toString('base64');
+    const wrapped = base64.replace(/(.{7})/g, '$1\n    ');
+    const out = redactor.redact(`auth:\n    ${wrapped}\nend`);
+    expect(out.startsWith('auth:\n    ')).toBe(true);
+    expect(out.endsWith('\nend')).toBe(true);
+    const left = out.replace(/\[redacted\]|\s/g, '').replace(/^auth:|end$/g, '');
+    expect(Buffer.from(left, 'base64').toString().toLowerCase()).not.toContain('wrapped');
+  });
+
+  it('maps every find back to the text it came from, whatever the line breaks around it', () => {
+    const key = 'sk-prop-Zq7Xv9Lm3Pw8Rt2Y';
+    const redactor = new Redactor();
+    redactor.add(key);
+    const forms = [
+      key,
+      Buffer.from(key).toString('base64'),
+      Buffer.from(`Bearer ${key}`).toString('base64'),
+    ];
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 40 }).filter((t) => !/[A-Za-z0-9+/=]{8}/.test(t)),
+        fc.string({ maxLength: 40 }).filter((t) => !/[A-Za-z0-9+/=]{8}/.test(t)),
+        fc.constantFrom(...forms),
+        fc.array(fc.constantFrom('\n', '\r\n', '\r', '\n  '), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (before, after, form, breaks, at) => {
+          let echoed = form;
+          breaks.forEach((b, i) => {
+            const cut = (at[i] ?? 0) % (echoed.length + 1);
+            echoed = echoed.slice(0, cut) + b + echoed.slice(cut);
+          });
+          const out = redactor.redact(`${before}|${echoed}|${after}`);
+          const flat = out.replace(/\s/g, '');
+          for (let i = 0; i + 8 <= key.length; i++) expect(flat).not.toContain(key.slice(i, i + 8));
+          expect(out.startsWith(`${before}|`)).toBe(true);
+          expect(out.endsWith(`|${after}`)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -198,6 +198,9 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
     typeof r.input === 'string' ||
     (Array.isArray(r.input) && r.input.every((s) => typeof s === 'string'));
   if (!okInput) fail('request.input', 'a string or an array of strings', r.input);
+  // Ollama answers no vector at all for one empty string (an empty string inside an array still
+  // gets its own): said here, rather than as an answer that does not match the input.
+  if (r.input === '') fail('request.input', 'a non-empty string or an array of strings', r.input);
   optionalBoolean('request.truncate', r.truncate);
   optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
   optionalKeepAlive('request.keepAlive', r.keepAlive);

@@ -93,6 +93,15 @@ describe('option errors and credentials', () => {
     );
   });
 
+  it.each([
+    [{ 'x bad': '1' }, /^Expected `headers` to be an object whose keys are HTTP header names/],
+    [{ 'Content-Length': '5' }, /^Expected `headers.Content-Length` to be left out/],
+    [{ Connection: 'close' }, /^Expected `headers.Connection` to be left out/],
+    [{ 'X-Key': 'a', 'x-key': 'b' }, /^Expected `headers.x-key` to be left out: `headers.X-Key`/],
+  ])('refuses headers %j undici would refuse on every call', (headers, message) => {
+    expect(refusal({ headers }).message).toMatch(message);
+  });
+
   it('shows OPENAI_BASE_URL without its query', () => {
     vi.stubEnv('OPENAI_BASE_URL', `https://api.example.com:99999/v1?api-key=${SECRET}`);
     try {

@@ -30,6 +30,13 @@ describe('classifyForBreaker', () => {
     ).toBe('ignore');
     expect(classifyForBreaker({ code: 'X_RATE_LIMIT_TIMEOUT' }, closed)).toBe('ignore');
     expect(classifyForBreaker({ code: 'X_POOL_TIMEOUT' }, closed)).toBe('ignore');
+    // refused before anything was sent: a local limit, a key callback, a header undici refused
+    const limit = kit.localLimit({ message: 'full', retryAfterMs: undefined, cause: undefined });
+    expect(classifyForBreaker(limit, closed)).toBe('ignore');
+    const key = kit.credentials({ message: 'getApiKey() failed (Error)', cause: undefined });
+    expect(classifyForBreaker(key, closed)).toBe('ignore');
+    expect(classifyForBreaker({ code: 'UND_ERR_INVALID_ARG' }, closed)).toBe('ignore');
+    expect(classifyForBreaker({ code: 'UND_ERR_SOCKET' }, closed)).toBe('failure');
     expect(classifyForBreaker(api(503, true), { callerAborted: true })).toBe('ignore');
   });
 });

@@ -1,5 +1,5 @@
 import type { BreakerOutcome } from '@x/breaker';
-import { isProviderError, type ProviderApiError } from '../errors';
+import { isProviderError, type ProviderApiError, type ProviderErrorKind } from '../errors';
 
 /**
  * The default breaker classification of every provider: only the server's trouble counts (an
@@ -22,12 +22,24 @@ export function classifyForBreaker(
       if (statusCode === 500 && !error.retryable) return 'ignore';
       return statusCode >= 500 || statusCode === 429 || statusCode === 408 ? 'failure' : 'ignore';
     }
-    // Timeouts, connections, broken or unreadable answers (`protocol`): the server's doing.
-    return kind === 'context-overflow' || kind === 'closed' ? 'ignore' : 'failure';
+    // Timeouts, connections, broken or unreadable answers (`protocol`): the server's doing. A
+    // refusal before sending (a local limit, a key callback that failed) says nothing of it.
+    return LOCAL_KINDS.has(kind) ? 'ignore' : 'failure';
   }
   // Anything else happened here, not on the server: local saturation (pool queue, rate limiter), a
   // key callback that threw, a malformed header. Only an unmapped transport error of undici is the
   // server's (or the network's) doing.
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('UND_ERR') ? 'failure' : 'ignore';
+  // ... but not an argument undici refused before sending (a header it will not write).
+  return typeof code === 'string' && code.startsWith('UND_ERR') && code !== 'UND_ERR_INVALID_ARG'
+    ? 'failure'
+    : 'ignore';
 }
+
+/** Kinds that say nothing of the server's health. */
+const LOCAL_KINDS = new Set<ProviderErrorKind>([
+  'context-overflow',
+  'closed',
+  'local-limit',
+  'credentials',
+]);

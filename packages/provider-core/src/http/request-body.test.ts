@@ -51,4 +51,28 @@ describe('a large request body the server stops reading', () => {
     // each call had a socket of its own: the one with unsent bytes was closed, not reused
     expect(connections()).toBe(4);
   });
+
+  it('is written as the socket drains on the messages path too (model downloads, uploads)', async () => {
+    const { url, connections } = await answersBeforeReading();
+    const core = lineCore(url, { timeouts: { firstTokenMs: 2_000 } });
+    const payload = { blob: 'x'.repeat(8_000_000) };
+    const lines: string[] = [];
+    for await (const line of core.messages({
+      endpoint: '/upload',
+      method: 'POST',
+      payload,
+      model: undefined,
+      signal: undefined,
+      format: { framing: 'ndjson', accept: 'application/x-ndjson' },
+      breaker: false,
+      parse: (message) => message.data,
+    })) {
+      lines.push(line);
+    }
+    expect(lines).toHaveLength(2);
+    const started = performance.now();
+    await expect(core.complete(streamed, ask)).resolves.toMatchObject({ content: 'ok' });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(connections()).toBe(2);
+  });
 });

@@ -125,17 +125,19 @@ export function resolveTransport(init: {
     const dispatcher = pool.dispatcher;
     // The request options written out, not spread: an object built as `{ ...options, origin,
     // path }` takes V8's slow path, both when it is copied and when undici reads its fields.
-    const transport: Transport = (target, options) =>
-      dispatcher.request({
+    const transport: Transport = (target, options) => {
+      const large = piecewise(options);
+      return dispatcher.request({
         origin,
         path: pathOn(origin, target),
         method: options.method,
-        headers: options.headers,
-        body: options.body,
+        headers: large?.headers ?? options.headers,
+        body: large?.body ?? options.body,
         signal: options.signal,
         headersTimeout: options.headersTimeout,
         bodyTimeout: options.bodyTimeout,
       }) as unknown as Promise<TransportResponse>;
+    };
     builtIn.set(transport, directTo(dispatcher, origin));
     return { agent: undefined, transport };
   }
@@ -146,16 +148,18 @@ export function resolveTransport(init: {
     bodyTimeout: 0,
     connect: { timeout: init.connectTimeoutMs || undefined },
   });
-  const transport: Transport = (target, options) =>
-    undiciRequest(target, {
+  const transport: Transport = (target, options) => {
+    const large = piecewise(options);
+    return undiciRequest(target, {
       method: options.method,
-      headers: options.headers,
-      body: options.body,
+      headers: large?.headers ?? options.headers,
+      body: large?.body ?? options.body,
       signal: options.signal,
       headersTimeout: options.headersTimeout,
       bodyTimeout: options.bodyTimeout,
       dispatcher: agent,
     }) as unknown as Promise<TransportResponse>;
+  };
   builtIn.set(transport, directTo(agent, origin));
   return { agent, transport };
 }
@@ -175,26 +179,34 @@ function* piecesOf(bytes: Buffer): Generator<Buffer, void, undefined> {
   for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
 }
 
-/** The body and headers as undici is handed them (see {@link PIECEWISE_BODY_CHARS}). */
-function bodyOf(request: DispatchRequest): Pick<Dispatcher.DispatchOptions, 'body' | 'headers'> {
-  const { body, headers } = request;
-  if (body === undefined || body.length <= PIECEWISE_BODY_CHARS) return { body, headers };
+/**
+ * A body over {@link PIECEWISE_BODY_CHARS} as undici is handed it, with its headers; `undefined`
+ * for any other, which goes as the string it is (no object made on the common path).
+ */
+function piecewise(request: {
+  body?: string | undefined;
+  headers: Record<string, string>;
+}): { body: Readable; headers: Record<string, string> } | undefined {
+  const { body } = request;
+  if (body === undefined || body.length <= PIECEWISE_BODY_CHARS) return undefined;
   const bytes = Buffer.from(body, 'utf8');
   // its length said, so that the pieces are not sent chunked
   return {
     body: Readable.from(piecesOf(bytes), { objectMode: false }),
-    headers: { ...headers, 'content-length': String(bytes.length) },
+    headers: { ...request.headers, 'content-length': String(bytes.length) },
   };
 }
 
 /** The direct dispatch through `dispatcher`, undici's own timeouts off as for `request`. */
 function directTo(dispatcher: Dispatcher, origin: string): DirectDispatch {
   return (path, request, handler) => {
+    const large = piecewise(request);
     const options: Dispatcher.DispatchOptions & { signal: AbortSignal | undefined } = {
       origin,
       path,
       method: request.method,
-      ...bodyOf(request),
+      headers: large?.headers ?? request.headers,
+      body: large?.body ?? request.body,
       signal: request.signal,
       headersTimeout: 0,
       bodyTimeout: 0,

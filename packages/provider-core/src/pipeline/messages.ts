@@ -77,16 +77,14 @@ export async function* messages<T>(
   const read = { progress: 0, chunks: 0, partial: () => EMPTY_PARTIAL };
   let progress = new Progress(rt);
   const { last } = init;
-  /** The previous message's text: the same message again is no progress. */
-  let previous: string | undefined;
   const onMessage = (message: WireMessage) => {
     if (ended) return;
     const parsed = init.parse(message, redact);
     pending.push(parsed);
-    // A download reporting the same byte count on a timer moves nothing on: sent for ever, it
-    // would hold the call past every idle deadline.
-    if (message.data !== previous) read.progress++;
-    previous = message.data;
+    // Every message is progress, the same one again included: Ollama repeats a transfer's line
+    // every 60 ms while it retries a stalled part on its own, for a minute or more, and that
+    // is a live server (a caller bounds a transfer with its `signal`).
+    read.progress++;
     if (last?.(parsed) === true) ended = true;
   };
   let source: AsyncGenerator<Uint8Array, void, undefined> | undefined;
@@ -134,7 +132,6 @@ export async function* messages<T>(
       // each attempt's deadlines count from its own send
       progress = new Progress(rt);
       read.progress = 0;
-      previous = undefined;
       const body = init.breaker
         ? streamThroughBreaker(rt.gate, init.signal, open)
         : open(undefined);

@@ -103,4 +103,12 @@ describe('OllamaProvider.embed', () => {
       embeddings: [],
     });
   });
+
+  it('refuses one empty string before sending: Ollama would answer no vector for it', async () => {
+    const { server, provider } = await setup('{"model":"m","embeddings":[]}');
+    await expect(provider.embed({ model: 'm', input: '' })).rejects.toThrow(
+      /`request\.input` to be a non-empty string or an array of strings/,
+    );
+    expect(embeds(server)).toHaveLength(0);
+  });
 });

@@ -4,6 +4,7 @@ import { directAttempt } from './direct-attempt';
 import {
   type AttemptInit,
   armAtChunk,
+  armAtErrorHeaders,
   armAtHeaders,
   armAtSend,
   deadlineBeforeHeaders,
@@ -105,7 +106,7 @@ export async function* streamAttempt(
       // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
       watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
     }
-    response = await open(init, control, () => armAtHeaders(init, watchdog));
+    response = await open(init, control, () => armAtErrorHeaders(init, watchdog));
     onContentType?.(header(response.headers, 'content-type'));
     let first = true;
     try {
@@ -253,7 +254,7 @@ async function readFromTransport(
     armAtSend(init, watchdog);
     const response = await open(init, control, (errorBody) => {
       body = errorBody as unknown as EndingBody;
-      armAtHeaders(init, watchdog);
+      armAtErrorHeaders(init, watchdog);
     });
     onContentType?.(header(response.headers, 'content-type'));
     const stream = response.body as unknown as EndingBody;

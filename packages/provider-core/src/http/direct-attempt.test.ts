@@ -392,14 +392,19 @@ describe('the direct dispatch of the built-in transports', () => {
     }
   });
 
-  it('ends an error answer whose body stalls at the idle deadline when no deadline ran before the headers', async () => {
+  it('ends an error answer whose body stalls at the idle deadline from its headers, a first-token deadline or none before', async () => {
     const url = await serve((res) => {
       res.writeHead(503, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"error":');
     });
-    for (const transport of [undefined, viaRequest]) {
+    for (const [transport, firstTokenMs] of [
+      [undefined, 0],
+      [viaRequest, 0],
+      [undefined, 30_000],
+      [viaRequest, 30_000],
+    ] as const) {
       const core = lineCore(url, {
-        timeouts: { firstTokenMs: 0, idleMs: 150 },
+        timeouts: { firstTokenMs, idleMs: 150 },
         ...(transport === undefined ? {} : { pool: false, transport }),
       });
       const error = await core.complete(streamed, ask).catch((e: unknown) => e);

@@ -4,6 +4,7 @@ import { AttemptSignal } from './attempt-signal';
 import {
   type AttemptInit,
   armAtChunk,
+  armAtErrorHeaders,
   armAtHeaders,
   armAtSend,
   deadlineBeforeHeaders,
@@ -187,8 +188,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
       this.#statusCode = statusCode;
       this.#headers = headers;
       this.#errorParts = [];
-      // An error body's chunks never move the deadline: all of it arrives within one idleMs.
-      armAtHeaders(this.#init, this.#watchdog);
+      armAtErrorHeaders(this.#init, this.#watchdog);
       return;
     }
     this.#phase = Phase.Reading;

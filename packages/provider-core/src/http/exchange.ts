@@ -112,6 +112,17 @@ export function armAtHeaders(init: AttemptInit, watchdog: Watchdog | undefined):
 }
 
 /**
+ * At the headers of an error answer: its body, read for the error, arrives within one `idleMs`
+ * from them (its chunks never move it on), after a stream's first-token deadline too (300 s by
+ * default, which would otherwise hold a 503 whose body stalls). A whole answer's deadline (a
+ * metadata call, a health probe) still bounds it as it bounds the rest.
+ */
+export function armAtErrorHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
+  const { idleMs } = init.timeouts;
+  if (idleMs !== undefined && init.wholeWithinMs === undefined) watchdog?.arm('idle', idleMs);
+}
+
+/**
  * At a chunk of the body: the first one moves a stream from its first-token deadline to the idle
  * one, each later one moves the idle deadline on; the whole answer's deadline never moves.
  */

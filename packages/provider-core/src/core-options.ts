@@ -33,7 +33,7 @@ export interface CoreOptions {
   /**
    * Called before each request for a fresh key; wins over `apiKey`. When it throws, rejects, or
    * returns something that is not a key (not a string, or a character no HTTP header may hold),
-   * the call ends with the provider's `LocalLimitError` before anything is sent: its message
+   * the call ends with the provider's `CredentialsError` before anything is sent: its message
    * names what went wrong (`getApiKey() failed (VaultError)`), never what the callback threw,
    * and its `cause` keeps only the thrown error's name and code.
    */

@@ -1,5 +1,6 @@
 import { raceAbort, typeName } from '@x/internal';
-import type { ErrorKit, ProviderError } from './errors';
+import type { ErrorKit } from './error-kit';
+import type { ProviderError } from './errors';
 import { isFieldValue } from './options';
 import type { Redactor } from './secrets';
 

@@ -1,10 +1,10 @@
 import {
   ContextOverflowError,
   type ContextOverflowInit,
-  type ErrorKit,
   type ErrorOrigin,
   IncompleteStreamError,
   ProviderConnectionError,
+  type ProviderError,
   ProviderStreamError,
   ProviderTimeoutError,
   type StreamErrorInit,
@@ -18,6 +18,34 @@ import {
   ProviderClosedError,
 } from './refusals';
 import type { PartialResponse } from './types';
+
+/**
+ * How the shared stages create a provider's own error classes. A provider passes constructors of
+ * its subclasses; the stages never name a provider's classes.
+ */
+export interface ErrorKit {
+  readonly origin: ErrorOrigin;
+  timeout(init: TimeoutErrorInit): ProviderTimeoutError;
+  connection(init: {
+    origin: string;
+    causeCode?: string | undefined;
+    cause?: unknown;
+  }): ProviderError;
+  protocol(init: ProtocolErrorInit): ProviderProtocolError;
+  stream(init: StreamErrorInit): ProviderStreamError;
+  incomplete(init: { partial: PartialResponse; cause?: unknown }): IncompleteStreamError;
+  contextOverflow(init: ContextOverflowInit): ContextOverflowError;
+  /** `destroyed`: the error of the calls `destroy()` ends in flight. */
+  closed(init?: { destroyed?: boolean | undefined }): ProviderError;
+  circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
+  localLimit(init: {
+    message: string;
+    retryAfterMs: number | undefined;
+    cause: unknown;
+  }): ProviderError;
+  /** A key callback that failed: `cause` holds no text of the callback's (it may quote a key). */
+  credentials(init: { message: string; cause: unknown }): ProviderError;
+}
 
 /**
  * An {@link ErrorKit} of the core classes for a provider that needs no classes of its own: codes

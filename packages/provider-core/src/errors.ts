@@ -1,5 +1,4 @@
 import { brand, hasBrand, mark } from '@x/internal';
-import type { ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 import type { PartialResponse } from './types';
 
 /**
@@ -372,34 +371,6 @@ export class ProviderConnectionError extends ProviderError {
     this.causeCode = init.causeCode;
     this.origin = init.origin;
   }
-}
-
-/**
- * How the shared stages create a provider's own error classes. A provider passes constructors of
- * its subclasses; the stages never name a provider's classes.
- */
-export interface ErrorKit {
-  readonly origin: ErrorOrigin;
-  timeout(init: TimeoutErrorInit): ProviderTimeoutError;
-  connection(init: {
-    origin: string;
-    causeCode?: string | undefined;
-    cause?: unknown;
-  }): ProviderError;
-  protocol(init: ProtocolErrorInit): ProviderProtocolError;
-  stream(init: StreamErrorInit): ProviderStreamError;
-  incomplete(init: { partial: PartialResponse; cause?: unknown }): IncompleteStreamError;
-  contextOverflow(init: ContextOverflowInit): ContextOverflowError;
-  /** `destroyed`: the error of the calls `destroy()` ends in flight. */
-  closed(init?: { destroyed?: boolean | undefined }): ProviderError;
-  circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
-  localLimit(init: {
-    message: string;
-    retryAfterMs: number | undefined;
-    cause: unknown;
-  }): ProviderError;
-  /** A key callback that failed: `cause` holds no text of the callback's (it may quote a key). */
-  credentials(init: { message: string; cause: unknown }): ProviderError;
 }
 
 /** The partial answer an error carries, if any. */

@@ -24,12 +24,11 @@ export {
   jsonQuote,
   jsonValue,
 } from './encode/json-write';
-export { createErrorKit } from './error-kit';
+export { createErrorKit, type ErrorKit } from './error-kit';
 export type {
   ApiErrorInit,
   ApiErrorKind,
   ContextOverflowInit,
-  ErrorKit,
   ErrorOrigin,
   ProviderErrorKind,
   StreamErrorInit,

@@ -2,7 +2,7 @@ import type { Breaker } from '@x/breaker';
 import type { Cache } from '@x/cache';
 import type { Pool } from '@x/pool';
 import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
-import type { ErrorKit } from './errors';
+import type { ErrorKit } from './error-kit';
 import { streamAttempt } from './http/attempt';
 import { joinEnding, releaseSignal } from './light-signal';
 import type { ProviderEventMap } from './observe/events';

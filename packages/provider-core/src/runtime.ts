@@ -26,7 +26,7 @@ import { resolveShare } from './compose/share';
 import { judging } from './compose/shared-breaker';
 import type { CoreOptions } from './core-options';
 import { type AuthHeaders, type CredentialSource, Credentials } from './credentials';
-import type { ErrorKit } from './errors';
+import type { ErrorKit } from './error-kit';
 import type { ExchangeObserver, HttpErrorMapper } from './http/failures';
 import { resolveTransport, type Transport } from './http/transport';
 import { LightSignal } from './light-signal';
@@ -96,10 +96,10 @@ export interface CoreConfig {
   apiKeyEnv?: string | undefined;
 }
 
-/** Everything one provider's calls share, resolved once at construction. */
 /** The shortest value of a header named like a credential that is scrubbed as one. */
 const SECRET_HEADER_MIN = 8;
 
+/** Everything one provider's calls share, resolved once at construction. */
 export interface Runtime {
   readonly identity: ProviderIdentity;
   readonly kit: ErrorKit;
@@ -227,13 +227,16 @@ export function createRuntime(config: CoreConfig): Runtime {
     origin,
     share.breaker,
   );
+  const gated =
+    given === true && breaker !== undefined
+      ? givenBreakerGate(breaker, ending.toAbortSignal())
+      : breaker;
+  // Without a key there is nothing a partial answer could echo (an unknown `Bearer` token is
+  // still scrubbed when the call fails): no scrubbing hop on each call through the breaker.
   const gate =
-    breaker === undefined
-      ? undefined
-      : scrubbingGate(
-          given === true ? givenBreakerGate(breaker, ending.toAbortSignal()) : breaker,
-          redactor,
-        );
+    gated !== undefined && (redactor.knowsSecrets || options.getApiKey !== undefined)
+      ? scrubbingGate(gated, redactor)
+      : gated;
   // A shared breaker has one classify: this provider records its own verdicts on its errors.
   const { kit, httpError } =
     judge === undefined

@@ -85,6 +85,11 @@ export class Redactor {
     this.#onScrub = onScrub;
   }
 
+  /** True once a credential was added (a key callback's keys are remembered later, by call). */
+  get knowsSecrets(): boolean {
+    return this.#known.size > 0;
+  }
+
   /** Adds a credential (an API key, a header value such as `Bearer x` or `Basic ...`). */
   add(secret: string): void {
     this.#clean.clear();

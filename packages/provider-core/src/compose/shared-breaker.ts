@@ -1,5 +1,5 @@
 import type { BreakerClassifier, BreakerOutcome } from '@x/breaker';
-import type { ErrorKit } from '../errors';
+import type { ErrorKit } from '../error-kit';
 import type { HttpErrorMapper } from '../http/failures';
 import { classifyForBreaker } from './classify';
 

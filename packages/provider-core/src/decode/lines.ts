@@ -17,6 +17,11 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** A whole answer's bytes as text, without the byte order mark that may open them. */
+export function wholeText(bytes: Buffer): string {
+  return withoutBom(bytes.toString('utf8'));
+}
+
 /**
  * What ends a line: `'lf'` (NDJSON, Ollama's framing) the byte 0x0A, a CR before it dropped;
  * `'sse'` also a lone CR, as the server-sent events format allows (CRLF, LF or CR).

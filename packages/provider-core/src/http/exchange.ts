@@ -1,4 +1,5 @@
-import type { ErrorKit, ProviderTimeoutError, TimeoutKind } from '../errors';
+import type { ErrorKit } from '../error-kit';
+import type { ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
 import type { AttemptSignal } from './attempt-signal';
 import {

@@ -1,5 +1,6 @@
 import { redactUrlCredentials, retryAfterMs } from '@x/internal';
-import { type ErrorKit, type ErrorOrigin, ProviderApiError } from '../errors';
+import type { ErrorKit } from '../error-kit';
+import { type ErrorOrigin, ProviderApiError } from '../errors';
 import { SECRET_HEADER } from '../options';
 
 /**

@@ -1,6 +1,6 @@
 import type { Accumulator } from '../decode/accumulator';
 import type { WireMessage } from '../decode/decoder';
-import { withoutBom } from '../decode/lines';
+import { wholeText } from '../decode/lines';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { readAttempt } from '../http/attempt';
@@ -140,7 +140,7 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
     return readWhole(
       rt,
       call,
-      (body) => accumulator.addWhole(withoutBom(body.toString('utf8'))),
+      (body) => accumulator.addWhole(wholeText(body)),
       op.answersAtOnce === true,
     ).then(
       () => answerOf(fresh, accumulator, attempt),
@@ -217,8 +217,7 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
           // The last line (a body that ended without its newline), or the one document: read
           // inside the breaker's call, so an unreadable answer counts against the server.
           if (page !== undefined) return;
-          if (whole !== undefined)
-            accumulator.addWhole(withoutBom(Buffer.concat(whole).toString('utf8')));
+          if (whole !== undefined) accumulator.addWhole(wholeText(Buffer.concat(whole)));
           else if (!accumulator.done) decoder.end(onMessage);
         }, droppingPageKept),
       );
@@ -248,7 +247,7 @@ export async function request(
       try {
         // Server metadata is answered at once: it must arrive whole within `firstTokenMs`.
         const buffer = await readWhole(rt, call, undefined, true);
-        return { text: withoutBom(buffer.toString('utf8')), attempts: attempt };
+        return { text: wholeText(buffer), attempts: attempt };
       } catch (error) {
         throw withPartial(rt, error, endpoint, undefined);
       }

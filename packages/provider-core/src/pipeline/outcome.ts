@@ -112,7 +112,8 @@ function failed(
   call?: CallTelemetry,
 ): unknown {
   const error = normalizeFailure(rt, raw, signal);
-  // an error the kit did not make (the kit's own are scrubbed already, and none is twice)
+  // an error that did not pass the breaker's gate (no breaker, a refusal before it): a partial
+  // the gate scrubbed is not looked at again
   scrubPartial(rt.redactor, error, endpoint);
   rt.stats.failed(model, error);
   call?.failed(error);

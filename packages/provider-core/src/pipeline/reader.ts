@@ -1,6 +1,6 @@
 import type { Accumulator } from '../decode/accumulator';
 import type { Framing, StreamDecoder, WireMessage } from '../decode/decoder';
-import { withoutBom } from '../decode/lines';
+import { wholeText } from '../decode/lines';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
@@ -275,7 +275,7 @@ export class AnswerReader<Response> {
     if (whole === undefined) return;
     this.#whole = undefined;
     const { accumulator } = this;
-    accumulator.addWhole(withoutBom(Buffer.concat(whole).toString('utf8')));
+    accumulator.addWhole(wholeText(Buffer.concat(whole)));
     const { content, thinking, toolCalls } = accumulator.partial();
     this.pending.push({
       content,

@@ -1,4 +1,4 @@
-import type { ErrorKit } from '../errors';
+import type { ErrorKit } from '../error-kit';
 import { OneShot } from '../http/shared-timer';
 import { CallSignal, type LightSignal } from '../light-signal';
 import type { StatsRecorder } from '../observe/stats';

@@ -5,7 +5,7 @@ import {
   type ChatMessage as TokensChatMessage,
 } from '@x/tokens';
 import type { ResolvedTokens } from '../compose/pieces';
-import type { ErrorKit } from '../errors';
+import type { ErrorKit } from '../error-kit';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { ChatMessage } from '../types';

@@ -1,6 +1,7 @@
 import { anySignal, sleep } from '@x/internal';
 import type { ResolvedRateLimit } from '../compose/pieces';
-import { type ErrorKit, isProviderError, isProviderErrorOfKind, partialOf } from '../errors';
+import type { ErrorKit } from '../error-kit';
+import { isProviderError, isProviderErrorOfKind, partialOf } from '../errors';
 import { realSignal } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';

@@ -44,9 +44,8 @@ import {
   validateHeaders,
 } from './options';
 import { retryParts } from './retry-policy';
-import { scrubbingGate } from './scrub-partial';
 import { Redactor } from './secrets';
-import { type BreakerLike, givenBreakerGate } from './stages/breaker-gate';
+import { type BreakerLike, type Gate, givenBreakerGate } from './stages/breaker-gate';
 import { CacheStage } from './stages/cache';
 import { type ContextPlanner, ContextStage } from './stages/context';
 import { queueWaits } from './stages/queue-wait';
@@ -100,7 +99,7 @@ export interface CoreConfig {
 const SECRET_HEADER_MIN = 8;
 
 /** Everything one provider's calls share, resolved once at construction. */
-export interface Runtime {
+export interface Runtime extends Gate {
   readonly identity: ProviderIdentity;
   readonly kit: ErrorKit;
   readonly httpError: HttpErrorMapper;
@@ -122,6 +121,7 @@ export interface Runtime {
   readonly breaker: Breaker | undefined;
   /** The breaker as calls run through it (a given one is told of `destroy()`: `givenBreakerGate`). */
   readonly gate: BreakerLike | undefined;
+  readonly scrubsPartials: boolean;
   readonly limit: ResolvedRateLimit | undefined;
   readonly concurrency: ResolvedConcurrency | undefined;
   readonly cache: CacheStage;
@@ -231,12 +231,9 @@ export function createRuntime(config: CoreConfig): Runtime {
     given === true && breaker !== undefined
       ? givenBreakerGate(breaker, ending.toAbortSignal())
       : breaker;
-  // Without a key there is nothing a partial answer could echo (an unknown `Bearer` token is
-  // still scrubbed when the call fails): no scrubbing hop on each call through the breaker.
-  const gate =
-    gated !== undefined && (redactor.knowsSecrets || options.getApiKey !== undefined)
-      ? scrubbingGate(gated, redactor)
-      : gated;
+  // Without a key there is nothing a partial answer could echo: no scrubbing hop per call.
+  const scrubsPartials =
+    gated !== undefined && (redactor.knowsSecrets || options.getApiKey !== undefined);
   // A shared breaker has one classify: this provider records its own verdicts on its errors.
   const { kit, httpError } =
     judge === undefined
@@ -283,7 +280,8 @@ export function createRuntime(config: CoreConfig): Runtime {
     pool,
     ownPool,
     breaker,
-    gate,
+    gate: gated,
+    scrubsPartials,
     limit,
     concurrency,
     cache: new CacheStage(cache, stats, topics, ending, closing),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createErrorKit } from './error-kit';
-import { scrubbingGate, scrubPartial } from './scrub-partial';
+import { scrubPartial } from './scrub-partial';
 import { Redactor } from './secrets';
-import type { BreakerLike } from './stages/breaker-gate';
+import { type BreakerLike, throughBreaker } from './stages/breaker-gate';
 
 const key = 'sk-partial-Zq7Xv9Lm3Pw8Rt2Y';
 const kit = createErrorKit({ provider: 'demo', label: 'Demo' });
@@ -25,8 +25,8 @@ describe('scrubPartial', () => {
     const counting = new Redactor(() => scrubs++);
     counting.add(key);
     const error = echoing();
-    scrubPartial(counting, error);
-    scrubPartial(counting, error);
+    scrubPartial(counting.redact, error);
+    scrubPartial(counting.redact, error);
     expect(error.partial).toEqual({
       content: 'echo [redacted]',
       thinking: 'think [redacted]',
@@ -39,9 +39,10 @@ describe('scrubPartial', () => {
     expect(scrubs).toBe(4);
   });
 
-  it('is done before the breaker sees the error', async () => {
+  it("is done before the breaker sees the error, with the call's own key", async () => {
     const redactor = new Redactor();
-    redactor.add(key);
+    // a key a callback handed out, long since evicted from the keys the provider remembers
+    const own = 'sk-own-call-Kd93jf83Jd92mQ0';
     let seen: unknown;
     const breaker: BreakerLike = {
       state: 'closed',
@@ -54,11 +55,21 @@ describe('scrubPartial', () => {
         }
       },
     };
-    await scrubbingGate(breaker, redactor)
-      .execute(async () => {
-        throw echoing();
-      })
-      .catch(() => {});
-    expect(JSON.stringify(seen)).not.toContain(key.slice(0, 12));
+    const failing = (text: string) => async () => {
+      throw kit.incomplete({ partial: { content: text, thinking: '', toolCalls: [], chunks: 1 } });
+    };
+    const via = { gate: breaker, scrubsPartials: true };
+    await throughBreaker(via, undefined, failing(`echo ${own}`), redactor.redactFor(own)).catch(
+      () => {},
+    );
+    expect(seen).toMatchObject({ content: 'echo [redacted]' });
+    // a provider without secrets pays no scrubbing hop
+    await throughBreaker(
+      { gate: breaker, scrubsPartials: false },
+      undefined,
+      failing(`echo ${own}`),
+      redactor.redactFor(own),
+    ).catch(() => {});
+    expect(seen).toMatchObject({ content: `echo ${own}` });
   });
 });

@@ -1,6 +1,4 @@
 import { partialOf } from './errors';
-import type { Redactor } from './secrets';
-import type { BreakerLike } from './stages/breaker-gate';
 
 /** Partial answers already scrubbed: the breaker's gate scrubs one, the call's end sees it again. */
 const scrubbed = new WeakSet<object>();
@@ -9,12 +7,12 @@ const scrubbed = new WeakSet<object>();
  * What a failed stream had produced is model output, but a hostile server can echo a request's
  * key into it: the partial answer an error carries (its text, its thinking, the arguments of its
  * tool calls) is scrubbed like any server text, in place (the error is ours, just made), once.
- * Reported as coming from `endpoint` when it is known.
+ * `redact` is the call's own where it is known (`Redactor.redactFor`: its key in every form,
+ * however many keys a key callback handed out since), else the provider's.
  */
-export function scrubPartial(redactor: Redactor, error: unknown, endpoint?: string): void {
+export function scrubPartial(redact: (text: string) => string, error: unknown): void {
   const partial = partialOf(error);
   if (partial === undefined || scrubbed.has(partial)) return;
-  const redact = (text: string) => redactor.redactAt(text, endpoint);
   const content = redact(partial.content);
   const thinking = redact(partial.thinking);
   const toolCalls = redactDeep(partial.toolCalls, redact);
@@ -56,25 +54,14 @@ function redactDeep<T>(value: T, redact: (text: string) => string): T {
 }
 
 /**
- * The breaker, told of an attempt's error only once its partial answer is scrubbed: the breaker
- * publishes the error (`x:breaker:failure`, `onFailure`) before the call ends, which is where a
- * failed call's error is scrubbed otherwise. Errors made by a wire decoder go this way too, not
- * only the provider's error kit.
+ * What an attempt run inside the breaker ends with when it fails: its error, its partial answer
+ * scrubbed with the call's `redact`. The breaker publishes the error (`x:breaker:failure`,
+ * `onFailure`) before the call ends, which is where a failed call's error is scrubbed otherwise;
+ * errors made by a wire decoder go this way too, not only the provider's error kit.
  */
-export function scrubbingGate(breaker: BreakerLike, redactor: Redactor): BreakerLike {
-  const scrubbed = (error: unknown): never => {
-    scrubPartial(redactor, error);
+export function scrubbingFailure(redact: (text: string) => string): (error: unknown) => never {
+  return (error) => {
+    scrubPartial(redact, error);
     throw error;
-  };
-  return {
-    get state() {
-      return breaker.state;
-    },
-    execute(fn, options) {
-      return breaker.execute(
-        (signal) => Promise.resolve(fn(signal)).then(undefined, scrubbed),
-        options,
-      );
-    },
   };
 }

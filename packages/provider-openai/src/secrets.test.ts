@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { errorTexts, expectNoSecret, watchOutputs } from '@x/internal/testing';
@@ -163,6 +164,51 @@ describe('secrets', () => {
       expect(seen).toHaveLength(1);
       expect(seen[0]).toContain('[redacted]');
       expectNoSecret(seen[0]!, key);
+    } finally {
+      diagnostics.unsubscribe('x:breaker:failure', listener);
+    }
+  });
+
+  it("scrubs each failed call's own key from its partial answer, however many keys a callback handed out since", async () => {
+    const seen: string[] = [];
+    const listener = (message: unknown) => seen.push(inspect(message, { depth: 10 }));
+    diagnostics.subscribe('x:breaker:failure', listener);
+    const calls = 12;
+    // every call is answered once all have sent: by then each key was handed out, and more keys
+    // than the provider remembers came after the first ones
+    const waiting: (() => void)[] = [];
+    // unrelated keys: no piece of one is a piece of another
+    const keys = Array.from({ length: calls }, () => `sk-${randomBytes(18).toString('base64url')}`);
+    let n = 0;
+    try {
+      const { provider } = await setup(
+        {
+          '/chat/completions': (req, res) => {
+            waiting.push(() =>
+              sse([
+                chunk({ role: 'assistant', content: `echo ${echo(req)}` }),
+                'data: {broken\n\n',
+              ])(req, res, undefined as never),
+            );
+            if (waiting.length === calls) for (const answer of waiting) answer();
+          },
+        },
+        {
+          apiKey: undefined,
+          getApiKey: () => keys[n++],
+          retry: false,
+          breaker: { failureThreshold: 100 },
+        },
+      );
+      const errors = await Promise.all(
+        Array.from({ length: calls }, () => provider.complete(ask()).catch((e: unknown) => e)),
+      );
+      expect(seen).toHaveLength(calls);
+      for (const own of keys) {
+        expectNoSecret(errorTexts(errors).join('\n'), own);
+        expectNoSecret(seen.join('\n'), own);
+      }
+      expect(errors[0]).toMatchObject({ partial: { content: 'echo [redacted]' } });
     } finally {
       diagnostics.unsubscribe('x:breaker:failure', listener);
     }

@@ -25,7 +25,8 @@ describe('LineSplitter', () => {
         (chars, cuts, slack) => {
           const lines = chars.map((c) => c.join('').replace(/\r/g, 'r'));
           const bytes = Buffer.from(`${lines.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n')}\n`);
-          const longest = Math.max(...lines.map((l) => Buffer.byteLength(l) + 1));
+          // The cap is the longest line's own bytes: the CR of a CRLF is not the line's.
+          const longest = Math.max(...lines.map((l) => Buffer.byteLength(l)));
           const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
             (a, b) => a - b,
           );
@@ -60,7 +61,7 @@ describe('LineSplitter', () => {
             text += lines[i] === '' && text.endsWith('\r') ? '\r' : `${lines[i]}${end}`;
           }
           const bytes = Buffer.from(text);
-          const longest = Math.max(...lines.map((l) => Buffer.byteLength(l) + 2));
+          const longest = Math.max(...lines.map((l) => Buffer.byteLength(l)));
           const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
             (a, b) => a - b,
           );
@@ -75,6 +76,38 @@ describe('LineSplitter', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('caps a line on its own bytes, its CR or CRLF ending not counted, wherever the reads split it', () => {
+    for (const endings of ['lf', 'sse'] as const) {
+      for (const [text, fits] of [
+        ['12345678\r\nnext\n', true],
+        ['12345678\nnext\n', true],
+        ['123456789\r\nnext\n', false],
+        ['123456789\nnext\n', false],
+      ] as const) {
+        const bytes = Buffer.from(text);
+        for (let cut = 0; cut <= bytes.length; cut++) {
+          const parts = [bytes.subarray(0, cut), bytes.subarray(cut)];
+          const outcome = (() => {
+            try {
+              return split(parts, 8, endings);
+            } catch (error) {
+              return error;
+            }
+          })();
+          if (fits)
+            expect(outcome, `${endings} ${JSON.stringify(text)} cut at ${cut}`).toEqual([
+              text.split(/\r?\n/)[0],
+              'next',
+            ]);
+          else
+            expect(outcome, `${endings} ${JSON.stringify(text)} cut at ${cut}`).toBeInstanceOf(
+              LineTooLongError,
+            );
+        }
+      }
+    }
   });
 
   it('hands on the lines before a line over the cap, then throws LineTooLongError', () => {

@@ -159,7 +159,9 @@ export class LineSplitter {
       }
     }
     const rest = buf.length - start;
-    this.#check(this.#pendingBytes + rest);
+    // With 'lf' endings a CR ending the read may be its line's CRLF's: not counted yet (bytes
+    // after it in a later read count it again).
+    this.#check(this.#pendingBytes + rest - (buf[buf.length - 1] === 13 ? 1 : 0));
     // Copy: the caller may reuse its buffer.
     this.#pending.push(Buffer.from(buf.subarray(start)));
     this.#pendingBytes += rest;
@@ -198,12 +200,21 @@ export class LineSplitter {
    */
   #checkLf(bytes: number, buf: Buffer, start: number, end: number): void {
     if (bytes <= this.#maxLineBytes) return;
+    // The CR of a CRLF is not the line's, wherever the reads split them.
+    if (bytes === this.#maxLineBytes + 1 && this.#crBefore(buf, start, end)) return;
     if (this.#sse) {
       // A CR before the last byte is a lone one (the last may be a CRLF's).
       const cr = buf.indexOf(13, start);
       if (cr !== -1 && cr < end - 1) return;
     }
     this.#check(bytes);
+  }
+
+  /** Whether the byte before the LF at `end` (in `buf` from `start`, else pending) is a CR. */
+  #crBefore(buf: Buffer, start: number, end: number): boolean {
+    if (end > start) return buf[end - 1] === 13;
+    const held = this.#pending[this.#pending.length - 1];
+    return held !== undefined && held[held.length - 1] === 13;
   }
 
   #check(bytes: number): void {

@@ -145,7 +145,7 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
     ).then(
       () => answerOf(fresh, accumulator, attempt),
       (error: unknown) => {
-        throw withPartial(rt, error, op.endpoint, accumulator);
+        throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
       },
     );
   };
@@ -187,44 +187,48 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
     let whole: Buffer[] | undefined;
     let page: WebPage | undefined;
     try {
-      await throughBreaker(rt.gate, call.callerSignal, (breakerSignal) =>
-        readAttempt(
-          attemptInit(rt, call, true, breakerSignal),
-          rt.maxAnswerBytes,
-          (chunk) => {
-            if (whole !== undefined) {
-              whole.push(chunk);
-              // Nothing of one document counts until all of it is there: it arrives within the
-              // first-token deadline, or a trickle of whitespace holds the call open for ever.
+      await throughBreaker(
+        rt,
+        call.callerSignal,
+        (breakerSignal) =>
+          readAttempt(
+            attemptInit(rt, call, true, breakerSignal),
+            rt.maxAnswerBytes,
+            (chunk) => {
+              if (whole !== undefined) {
+                whole.push(chunk);
+                // Nothing of one document counts until all of it is there: it arrives within the
+                // first-token deadline, or a trickle of whitespace holds the call open for ever.
+                const stalled = progress.check(accumulator);
+                if (stalled !== undefined) throw stalled;
+                return false;
+              }
+              if (page?.keep(chunk) === true) throw PAGE_KEPT;
+              if (page !== undefined) return false;
+              decoder.push(chunk, onMessage);
               const stalled = progress.check(accumulator);
               if (stalled !== undefined) throw stalled;
-              return false;
-            }
-            if (page?.keep(chunk) === true) throw PAGE_KEPT;
-            if (page !== undefined) return false;
-            decoder.push(chunk, onMessage);
-            const stalled = progress.check(accumulator);
-            if (stalled !== undefined) throw stalled;
-            return accumulator.done;
-          },
-          () => tooLarge(rt, op.endpoint, accumulator),
-          (contentType) => {
-            const shape = answerShape(contentType, format.framing);
-            if (shape === 'page') page = new WebPage(contentType!);
-            else if (shape === 'document') whole = [];
-          },
-        ).then(() => {
-          // The last line (a body that ended without its newline), or the one document: read
-          // inside the breaker's call, so an unreadable answer counts against the server.
-          if (page !== undefined) return;
-          if (whole !== undefined) accumulator.addWhole(wholeText(Buffer.concat(whole)));
-          else if (!accumulator.done) decoder.end(onMessage);
-        }, droppingPageKept),
+              return accumulator.done;
+            },
+            () => tooLarge(rt, op.endpoint, accumulator),
+            (contentType) => {
+              const shape = answerShape(contentType, format.framing);
+              if (shape === 'page') page = new WebPage(contentType!);
+              else if (shape === 'document') whole = [];
+            },
+          ).then(() => {
+            // The last line (a body that ended without its newline), or the one document: read
+            // inside the breaker's call, so an unreadable answer counts against the server.
+            if (page !== undefined) return;
+            if (whole !== undefined) accumulator.addWhole(wholeText(Buffer.concat(whole)));
+            else if (!accumulator.done) decoder.end(onMessage);
+          }, droppingPageKept),
+        call.redact,
       );
       // After the breaker: a page where the API should be is a wrong address, not an outage.
       if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
     } catch (error) {
-      throw withPartial(rt, error, op.endpoint, accumulator);
+      throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
     }
     return answerOf(fresh, accumulator, attempt);
   };

@@ -133,7 +133,7 @@ export async function* messages<T>(
       progress = new Progress(rt);
       read.progress = 0;
       const body = init.breaker
-        ? streamThroughBreaker(rt.gate, init.signal, open)
+        ? streamThroughBreaker(rt, init.signal, open, redact)
         : open(undefined);
       try {
         await fill(body);

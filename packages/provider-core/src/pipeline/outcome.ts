@@ -114,7 +114,7 @@ function failed(
   const error = normalizeFailure(rt, raw, signal);
   // an error that did not pass the breaker's gate (no breaker, a refusal before it): a partial
   // the gate scrubbed is not looked at again
-  scrubPartial(rt.redactor, error, endpoint);
+  scrubPartial((text) => rt.redactor.redactAt(text, endpoint), error);
   rt.stats.failed(model, error);
   call?.failed(error);
   const topic = rt.topics.error;

@@ -202,30 +202,38 @@ export class AnswerReader<Response> {
       attemptInit(rt, init, true, breakerSignal);
     const dispatch = directDispatch(rt.transport);
     if (dispatch === undefined) {
-      this.#body = streamThroughBreaker(rt.gate, init.callerSignal, (breakerSignal) =>
-        thenFlush(
-          // Released once the final message arrived: the body may end, the socket is kept.
-          streamAttempt(request(breakerSignal), () => this.accumulator.done, this.#onContentType),
-          this.#flush,
-        ),
+      this.#body = streamThroughBreaker(
+        rt,
+        init.callerSignal,
+        (breakerSignal) =>
+          thenFlush(
+            // Released once the final message arrived: the body may end, the socket is kept.
+            streamAttempt(request(breakerSignal), () => this.accumulator.done, this.#onContentType),
+            this.#flush,
+          ),
+        init.redact,
       );
       return;
     }
-    this.#outcome = throughBreaker(rt.gate, init.callerSignal, (breakerSignal) =>
-      directAttempt(
-        request(breakerSignal),
-        dispatch,
-        rt.maxAnswerBytes,
-        this.#push,
-        () => tooLarge(rt, this.#endpoint, this.accumulator),
-        this.#onContentType,
-        (exchange) => {
-          this.#exchange = exchange;
-        },
-      ).then(this.#flush, (error: unknown) => {
-        // A caller who left is not the server's failure: no blame for the breaker.
-        if (!this.#left) droppingPageKept(error);
-      }),
+    this.#outcome = throughBreaker(
+      rt,
+      init.callerSignal,
+      (breakerSignal) =>
+        directAttempt(
+          request(breakerSignal),
+          dispatch,
+          rt.maxAnswerBytes,
+          this.#push,
+          () => tooLarge(rt, this.#endpoint, this.accumulator),
+          this.#onContentType,
+          (exchange) => {
+            this.#exchange = exchange;
+          },
+        ).then(this.#flush, (error: unknown) => {
+          // A caller who left is not the server's failure: no blame for the breaker.
+          if (!this.#left) droppingPageKept(error);
+        }),
+      init.redact,
     );
     this.#outcome.then(this.#ended, this.#failed);
   }
@@ -284,6 +292,11 @@ export class AnswerReader<Response> {
       done: false,
       response: undefined,
     });
+  }
+
+  /** Scrubs the secrets this call carried (its own key included) from server text. */
+  get redact(): (text: string) => string {
+    return this.#init.redact;
   }
 
   #pageError(page: WebPage): unknown {

@@ -6,6 +6,7 @@ import { isProviderErrorOfKind, partialOf } from '../errors';
 import { BodyTooLargeError } from '../http/attempt';
 import type { AttemptInit } from '../http/exchange';
 import type { Runtime } from '../runtime';
+import { scrubPartial } from '../scrub-partial';
 
 /** What a call sends on every attempt, decided once per call. */
 export interface CallRequest {
@@ -121,9 +122,22 @@ export function headersFor(
 
 /**
  * Turns a size error into the provider's stream error and gives an error raised below the
- * accumulator the content that had arrived.
+ * accumulator the content that had arrived, scrubbed with `redact` (the call's own: its key
+ * however many keys a key callback handed out since) when it is given.
  */
 export function withPartial(
+  rt: Runtime,
+  error: unknown,
+  endpoint: string,
+  accumulator: Accumulator<unknown, unknown> | undefined,
+  redact?: (text: string) => string,
+): unknown {
+  const out = partialFor(rt, error, endpoint, accumulator);
+  if (redact !== undefined) scrubPartial(redact, out);
+  return out;
+}
+
+function partialFor(
   rt: Runtime,
   error: unknown,
   endpoint: string,

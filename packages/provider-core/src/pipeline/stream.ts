@@ -125,7 +125,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
             return attemptReader;
           } catch (error) {
             await attemptReader.release();
-            throw withPartial(rt, error, op.endpoint, attemptReader.accumulator);
+            throw withPartial(rt, error, op.endpoint, attemptReader.accumulator, send.redact);
           }
         },
       ),
@@ -150,7 +150,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
       }
       if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
     } catch (error) {
-      throw withPartial(rt, error, op.endpoint, accumulator);
+      throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
     } finally {
       await opened.release();
       // The exchange is over: the slot frees now, not when the caller asks past the last chunk.
@@ -173,7 +173,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     if (watch.abandoned) {
       // A consumer timeout carries what was read, as the other deadlines do.
       throw watch.reason === undefined
-        ? withPartial(rt, watch.error(), op.endpoint, reader?.accumulator)
+        ? withPartial(rt, watch.error(), op.endpoint, reader?.accumulator, reader?.redact)
         : watch.error();
     }
     counted = true;

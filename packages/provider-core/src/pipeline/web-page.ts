@@ -89,22 +89,26 @@ export function readWhole(
   let page: WebPage | undefined;
   const body = () => (parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   // Chained, not an `async` function: one fewer frame and promise on every buffered call.
-  return throughBreaker(rt.gate, call.callerSignal, (breakerSignal) =>
-    readAttempt(
-      attemptInit(rt, call, false, breakerSignal, atOnce),
-      rt.maxBytes,
-      (chunk) => {
-        if (page?.keep(chunk) === true) throw PAGE_KEPT;
-        if (page === undefined) parts.push(chunk);
-        return false;
-      },
-      undefined,
-      (contentType) => {
-        if (isWebPage(contentType)) page = new WebPage(contentType!);
-      },
-    ).then(() => {
-      if (page === undefined) read?.(body());
-    }, droppingPageKept),
+  return throughBreaker(
+    rt,
+    call.callerSignal,
+    (breakerSignal) =>
+      readAttempt(
+        attemptInit(rt, call, false, breakerSignal, atOnce),
+        rt.maxBytes,
+        (chunk) => {
+          if (page?.keep(chunk) === true) throw PAGE_KEPT;
+          if (page === undefined) parts.push(chunk);
+          return false;
+        },
+        undefined,
+        (contentType) => {
+          if (isWebPage(contentType)) page = new WebPage(contentType!);
+        },
+      ).then(() => {
+        if (page === undefined) read?.(body());
+      }, droppingPageKept),
+    call.redact,
   ).then(() => {
     if (page !== undefined) throw page.error(rt, call.endpoint, 'application/json', call.redact);
     return body();

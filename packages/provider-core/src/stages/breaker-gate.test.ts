@@ -1,7 +1,7 @@
-import { createBreaker } from '@x/breaker';
+import { type Breaker, createBreaker } from '@x/breaker';
 import { pullAll } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { streamThroughBreaker } from './breaker-gate';
+import { type Gate, streamThroughBreaker } from './breaker-gate';
 
 /** A source of `items`, then `failure` if given; records what was asked of it. */
 function source(items: number[], failure?: Error) {
@@ -21,11 +21,15 @@ function source(items: number[], failure?: Error) {
   return { src: generate(), log };
 }
 
+/** The gate of a provider without secrets: nothing to scrub from a failure's partial. */
+const gate = (breaker: Breaker): Gate => ({ gate: breaker, scrubsPartials: false });
+const same = (text: string) => text;
+
 describe('streamThroughBreaker', () => {
   it('counts a body read to its end as a success, and starts nothing before the first next()', async () => {
     const breaker = createBreaker({ name: 'gate-success' });
     const { src } = source([1, 2, 3]);
-    const stream = streamThroughBreaker(breaker, undefined, () => src);
+    const stream = streamThroughBreaker(gate(breaker), undefined, () => src, same);
     expect(breaker.stats().calls).toBe(0);
     expect(await pullAll(stream)).toEqual([1, 2, 3]);
     expect(breaker.stats()).toMatchObject({ calls: 1, successes: 1, failures: 0 });
@@ -35,7 +39,7 @@ describe('streamThroughBreaker', () => {
     const breaker = createBreaker({ name: 'gate-failure' });
     const broken = new Error('connection reset mid-stream');
     const { src } = source([1], broken);
-    const stream = streamThroughBreaker(breaker, undefined, () => src);
+    const stream = streamThroughBreaker(gate(breaker), undefined, () => src, same);
     await expect(pullAll(stream)).rejects.toBe(broken);
     await new Promise((resolve) => setImmediate(resolve));
     expect(breaker.stats()).toMatchObject({ calls: 1, successes: 0, failures: 1 });
@@ -44,7 +48,7 @@ describe('streamThroughBreaker', () => {
   it('lets go of the source without blame when the consumer leaves early', async () => {
     const breaker = createBreaker({ name: 'gate-early' });
     const { src, log } = source([1, 2, 3]);
-    const stream = streamThroughBreaker(breaker, undefined, () => src);
+    const stream = streamThroughBreaker(gate(breaker), undefined, () => src, same);
     expect((await stream.next()).value).toBe(1);
     expect(await stream.return(undefined)).toEqual({ done: true, value: undefined });
     await new Promise((resolve) => setImmediate(resolve));
@@ -56,10 +60,15 @@ describe('streamThroughBreaker', () => {
     const breaker = createBreaker({ name: 'gate-open' });
     breaker.open();
     let started = 0;
-    const stream = streamThroughBreaker(breaker, undefined, () => {
-      started++;
-      return source([1]).src;
-    });
+    const stream = streamThroughBreaker(
+      gate(breaker),
+      undefined,
+      () => {
+        started++;
+        return source([1]).src;
+      },
+      same,
+    );
     await expect(stream.next()).rejects.toMatchObject({ reason: 'open' });
     expect(await stream.next()).toEqual({ done: true, value: undefined });
     expect(started).toBe(0);
@@ -69,10 +78,15 @@ describe('streamThroughBreaker', () => {
   it('starts nothing when the consumer leaves before the first chunk', async () => {
     const breaker = createBreaker({ name: 'gate-unread' });
     let started = 0;
-    const stream = streamThroughBreaker(breaker, undefined, () => {
-      started++;
-      return source([1]).src;
-    });
+    const stream = streamThroughBreaker(
+      gate(breaker),
+      undefined,
+      () => {
+        started++;
+        return source([1]).src;
+      },
+      same,
+    );
     await stream.return(undefined);
     expect(await stream.next()).toEqual({ done: true, value: undefined });
     expect(started).toBe(0);

@@ -1,5 +1,6 @@
 import type { Breaker } from '@x/breaker';
 import { deferred } from '@x/internal';
+import { scrubbingFailure } from '../scrub-partial';
 
 /** The part of `@x/breaker`'s breaker the request path uses. */
 export type BreakerLike = Pick<Breaker, 'execute' | 'state'>;
@@ -39,21 +40,39 @@ function followed(
   return probing && breakerSignal !== callerSignal ? breakerSignal : undefined;
 }
 
-/** Runs a buffered attempt through the breaker (or straight, without one). */
+/**
+ * What the request path runs its attempts through: the breaker (or none), and whether a failed
+ * attempt's partial answer must be scrubbed before the breaker publishes it. Without a key and
+ * a key callback there is nothing a partial could echo (an unknown `Bearer` token is still
+ * scrubbed when the call fails), and no scrubbing hop is paid on each call.
+ */
+export interface Gate {
+  readonly gate: BreakerLike | undefined;
+  readonly scrubsPartials: boolean;
+}
+
+/**
+ * Runs a buffered attempt through the breaker (or straight, without one). `redact` is the
+ * call's own: a failure's partial answer is scrubbed of its key before the breaker sees it.
+ */
 export function throughBreaker<T>(
-  breaker: BreakerLike | undefined,
+  via: Gate,
   callerSignal: AbortSignal | undefined,
   run: (breakerSignal: AbortSignal | undefined) => Promise<T>,
+  redact: (text: string) => string,
 ): Promise<T> {
+  const breaker = via.gate;
   if (breaker === undefined) return run(undefined);
   const probing = breaker.state !== 'closed';
+  const scrubbed = via.scrubsPartials ? scrubbingFailure(redact) : undefined;
+  const attempt =
+    scrubbed === undefined
+      ? (signal: AbortSignal) => run(followed(probing, signal, callerSignal))
+      : (signal: AbortSignal) =>
+          run(followed(probing, signal, callerSignal)).then(undefined, scrubbed);
   // Without a caller signal the breaker keeps its allocation-free fast path.
-  if (callerSignal === undefined) {
-    return breaker.execute((signal) => run(followed(probing, signal, undefined)));
-  }
-  return breaker.execute((signal) => run(followed(probing, signal, callerSignal)), {
-    signal: callerSignal,
-  });
+  if (callerSignal === undefined) return breaker.execute(attempt);
+  return breaker.execute(attempt, { signal: callerSignal });
 }
 
 /**
@@ -63,11 +82,12 @@ export function throughBreaker<T>(
  * reading ends the call without blame.
  */
 export async function* streamThroughBreaker<T>(
-  breaker: BreakerLike | undefined,
+  via: Gate,
   callerSignal: AbortSignal | undefined,
   start: (breakerSignal: AbortSignal | undefined) => AsyncGenerator<T, void, undefined>,
+  redact: (text: string) => string,
 ): AsyncGenerator<T, void, undefined> {
-  if (breaker === undefined) {
+  if (via.gate === undefined) {
     yield* start(undefined);
     return;
   }
@@ -75,10 +95,15 @@ export async function* streamThroughBreaker<T>(
   const outcome = deferred<void>();
   // The breaker may reject before running the function (open): then nobody awaits `outcome`.
   outcome.promise.catch(() => {});
-  const execution = throughBreaker(breaker, callerSignal, (breakerSignal) => {
-    ready.resolve(start(breakerSignal));
-    return outcome.promise;
-  });
+  const execution = throughBreaker(
+    via,
+    callerSignal,
+    (breakerSignal) => {
+      ready.resolve(start(breakerSignal));
+      return outcome.promise;
+    },
+    redact,
+  );
   execution.catch((error: unknown) => ready.reject(error));
   const generator = await ready.promise;
   let settled = false;

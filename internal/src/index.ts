@@ -25,6 +25,7 @@ export { brand, hasBrand, mark } from './brand';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
+export { type InspectArgs, inspectStats } from './inspect';
 export {
   closestKey,
   editDistance,

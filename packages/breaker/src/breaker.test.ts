@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { addAbortListener, getEventListeners } from 'node:events';
+import { inspect } from 'node:util';
 import { deferred } from '@x/internal';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
@@ -1164,6 +1165,15 @@ describe('createBreaker', () => {
         },
       });
       expect(breaker.stats()).toEqual(first);
+    });
+
+    it('is what util.inspect (console.log) prints, not the private fields', () => {
+      const breaker = createBreaker({ name: 'shown' });
+      const text = inspect(breaker);
+      expect(text).toMatch(/^Breaker \{\s+name: 'shown',\s+state: 'closed',/);
+      expect(text).toContain('calls: 0');
+      expect(text).not.toMatch(/stateCode|generation|Channel|onClosed/);
+      expect(inspect({ a: { b: breaker } }, { depth: 1 })).toBe('{ a: { b: [Breaker] } }');
     });
   });
 });

@@ -1,4 +1,12 @@
-import { expectFunction, expectKnownKeys, fail, optionalSignal, Topic } from '@x/internal';
+import {
+  expectFunction,
+  expectKnownKeys,
+  fail,
+  type InspectArgs,
+  inspectStats,
+  optionalSignal,
+  Topic,
+} from '@x/internal';
 import { Call, NEVER_ABORTED } from './call';
 import type { RejectReason } from './errors';
 import { createOpenError } from './errors';
@@ -172,6 +180,14 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
       retryAfterMs: this.retryAfter(),
       window,
     };
+  }
+
+  /**
+   * `console.log(breaker)`: `Breaker { name: ..., state: 'closed', ... }`, the `stats()` snapshot.
+   * Like reading `state`, it moves an open breaker whose open period is over to half-open.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](...args: InspectArgs): string {
+    return inspectStats('Breaker', this, ...args);
   }
 
   toJSON(): BreakerSnapshot {

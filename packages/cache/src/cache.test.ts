@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCache } from './cache';
@@ -378,6 +379,15 @@ describe('cache.stats', () => {
     expect(stats).toMatchObject({ hits: 2, misses: 1, sets: 1, entries: 1, store: null });
     expect(stats.hitRate).toBeCloseTo(2 / 3);
     expect(cache.stats().hits).toBe(2);
+  });
+
+  it('is what util.inspect (console.log) prints, not an empty LlmCache {}', () => {
+    const cache = createCache({ maxEntries: 7 });
+    const text = inspect(cache);
+    expect(text).toMatch(/^Cache \{\s+entries: 0,\s+bytes: 0,\s+maxEntries: 7,/);
+    expect(text).toContain('store: null');
+    expect(text).not.toMatch(/LlmCache|MemoryTier|Flight/);
+    expect(inspect({ a: { b: cache } }, { depth: 1 })).toBe('{ a: { b: [Cache] } }');
   });
 });
 

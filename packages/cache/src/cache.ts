@@ -1,4 +1,4 @@
-import { expectFunction, raceAbort } from '@x/internal';
+import { expectFunction, type InspectArgs, inspectStats, raceAbort } from '@x/internal';
 import type {
   Cache,
   CacheCallOptions,
@@ -353,6 +353,9 @@ class LlmCache<T> implements Cache<T> {
       inflight: this.#inflight.size,
       skipped: this.#skipped,
     });
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](...args: InspectArgs): string {
+    return inspectStats('Cache', this, ...args); // console.log(cache): the stats() snapshot
   }
 
   onHit(listener: Listener<CacheHitEvent>): () => void {

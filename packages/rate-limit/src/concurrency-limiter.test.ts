@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import { deferred } from '@x/internal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConcurrencyLimiter, type Release } from './concurrency-limiter';
@@ -58,6 +59,15 @@ describe('ConcurrencyLimiter.stats', () => {
     expect(unbounded.maxQueue).toBeNull();
     expect(JSON.parse(JSON.stringify(unbounded))).toEqual(unbounded);
     expect(createConcurrencyLimiter({ maxConcurrent: 2, maxQueue: 5 }).stats().maxQueue).toBe(5);
+  });
+
+  it('is what util.inspect (console.log) prints, not the private fields', () => {
+    const limiter = createConcurrencyLimiter({ maxConcurrent: 2 });
+    const text = inspect(limiter);
+    expect(text).toMatch(/^ConcurrencyLimiter \{\s+maxConcurrent: 2,\s+maxQueue: null,/);
+    expect(text).toContain('active: 0');
+    expect(text).not.toMatch(/WaiterQueue|Topic|timeoutMs/);
+    expect(inspect({ a: { b: limiter } }, { depth: 1 })).toBe('{ a: { b: [ConcurrencyLimiter] } }');
   });
 });
 

@@ -9,6 +9,7 @@ import {
 } from '@x/internal';
 import { ConcurrencyTimeoutError, QueueFullError, RateLimitClosedError } from './errors';
 import type { ConcurrencyRejectEvent } from './events';
+import { StatsView } from './internal/stats-view';
 import { logConcurrencyRejects, type RateLimitLogger } from './log';
 import {
   type AcquireOptions,
@@ -122,7 +123,7 @@ interface SlotWaiter {
 const KEYS = ['maxConcurrent', 'maxQueue', 'timeoutMs', 'logger'] as const;
 const RESOLVED: Promise<void> = Promise.resolve();
 
-class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
+class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
   readonly maxConcurrent: number;
   #active = 0;
   #closed = false;
@@ -140,6 +141,7 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
   };
 
   constructor(options: ConcurrencyLimiterOptions) {
+    super('ConcurrencyLimiter');
     const o = expectOptions(undefined, options, KEYS);
     this.maxConcurrent = expectNumber('maxConcurrent', o.maxConcurrent, { min: 1, integer: true });
     this.#timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);

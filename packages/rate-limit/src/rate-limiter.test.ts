@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { undefinedOptionsRefused } from '@x/internal/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -26,6 +27,16 @@ describe('createRateLimiter', () => {
         'Expected `limits.requests.ratePerSecond` to be a finite number > 0, got `-1` (number)',
       ),
     );
+  });
+
+  it('shows its stats() to util.inspect (console.log), not the private fields', () => {
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 60 } } });
+    const text = inspect(limiter);
+    expect(text).toMatch(/^RateLimiter \{\s+limits: \[/);
+    expect(text).toContain("name: 'requests'");
+    expect(text).toContain("store: { kind: 'memory', keys: 0, evicted: 0 }");
+    expect(text).not.toMatch(/BoundMemory|KeyQueues|CostVectors|rejectEvents/);
+    expect(inspect({ a: { b: limiter } }, { depth: 1 })).toBe('{ a: { b: [RateLimiter] } }');
   });
 
   it('exposes its limits in declaration order', () => {

@@ -4,6 +4,7 @@ import { isRateLimitStoreUnavailableError, RateLimitClosedError } from './errors
 import type { RateLimitRejectEvent } from './events';
 import { CostVectors, sum } from './internal/costs';
 import { KeyQueues, type LimiterCounters } from './internal/key-queues';
+import { StatsView } from './internal/stats-view';
 import {
   logClampedCorrection,
   logPause,
@@ -126,7 +127,7 @@ const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
 const LIMITER_KEYS = ['limits', 'store', 'maxQueue', 'logger'] as const;
 
-class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
+class RateLimiterImpl<Name extends string> extends StatsView implements RateLimiter<Name> {
   readonly limits: readonly ResolvedLimit[];
   private readonly costs: CostVectors;
   private readonly ones: readonly number[];
@@ -147,6 +148,7 @@ class RateLimiterImpl<Name extends string> implements RateLimiter<Name> {
   private readonly log: PackageLog;
 
   constructor(options: RateLimiterOptions<Name>) {
+    super('RateLimiter');
     const o = expectOptions(undefined, options, LIMITER_KEYS);
     this.log = new PackageLog(
       'rate-limit',

@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isQueueFullError, isRateLimitTimeoutError } from './errors';
@@ -347,6 +348,15 @@ describe('stats', () => {
     expect(JSON.parse(JSON.stringify(first))).toEqual(first);
     expect(first).toMatchObject({ admitted: 1, rejected: 1 });
     expect(bucket.stats()).toMatchObject({ admitted: 1, rejected: 1 });
+  });
+
+  it('is what util.inspect (console.log) prints, not the private fields', () => {
+    const bucket = createTokenBucket({ ratePerSecond: 2, capacity: 4 });
+    const text = inspect(bucket);
+    expect(text).toMatch(/^TokenBucket \{\s+ratePerSecond: 2,\s+capacity: 4,/);
+    expect(text).toContain('closed: false');
+    expect(text).not.toMatch(/ratePerMs|pausedUntil|WaiterQueue|rejectEvents/);
+    expect(inspect({ a: { b: bucket } }, { depth: 1 })).toBe('{ a: { b: [TokenBucket] } }');
   });
 });
 

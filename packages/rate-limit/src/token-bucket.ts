@@ -2,6 +2,7 @@ import { expectNumber, Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { ADMITTED } from './admitted';
 import { QueueFullError, RateLimitClosedError, RateLimitTimeoutError } from './errors';
 import type { RateLimitPauseEvent, RateLimitRejectEvent } from './events';
+import { StatsView } from './internal/stats-view';
 import { logPauses, logRejects } from './log';
 import {
   type AcquireOptions,
@@ -104,7 +105,7 @@ interface BucketWaiter {
   readonly reject: (reason: unknown) => void;
 }
 
-class TokenBucketImpl implements TokenBucket {
+class TokenBucketImpl extends StatsView implements TokenBucket {
   private tokens: number;
   private last: number;
   private ratePerMs: number;
@@ -123,6 +124,7 @@ class TokenBucketImpl implements TokenBucket {
   private closed = false;
 
   constructor(options: TokenBucketOptions) {
+    super('TokenBucket');
     const o = normalizeTokenBucketOptions(options);
     this.ratePerMs = o.limit.ratePerMs;
     this.capacity = o.limit.capacity;

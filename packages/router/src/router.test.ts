@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
 import { undefinedOptionsRefused } from '@x/internal/testing';
 import { startOllamaSim } from '@x/ollama-sim';
 import {
@@ -479,6 +480,15 @@ describe('stats and toPrometheus', () => {
       breaker: undefined,
     });
     expect(JSON.parse(JSON.stringify(stats))).toEqual(JSON.parse(JSON.stringify(router.stats())));
+  });
+
+  it('is what util.inspect (console.log) prints, not an empty Router {}', () => {
+    const { router } = pair();
+    const text = inspect(router);
+    expect(text).toMatch(/^Router \{\s+requests: 0,/);
+    expect(text).toContain("strategy: 'weighted-random'");
+    expect(text).not.toMatch(/RouterRuntime|Router \{\}/);
+    expect(inspect({ a: { b: router } }, { depth: 1 })).toBe('{ a: { b: [Router] } }');
   });
 
   it('renders every metric as x_router_* in a text format a parser reads', async () => {

@@ -1,4 +1,4 @@
-import { fail, LazyIterable } from '@x/internal';
+import { fail, type InspectArgs, inspectStats, LazyIterable } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { RouterClosedError } from './errors';
 import type {
@@ -111,6 +111,14 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   /** Every statistic in the Prometheus text format, each name `x_router_*`. */
   toPrometheus(): string {
     return renderPrometheus(this.stats());
+  }
+
+  /**
+   * `console.log(router)` (`util.inspect`): `Router { ...stats() }`. Like `stats()`, it reads each
+   * deployment's breaker `state`, which turns an open breaker past its open period half-open.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](...args: InspectArgs): string {
+    return inspectStats('Router', this, ...args);
   }
 
   /** Called when a call is answered. Returns an unsubscribe function. */

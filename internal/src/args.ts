@@ -1,9 +1,9 @@
 import { describe, expectedParts, typeName } from './describe';
 import { type MessageParts, optionError } from './option-error';
+import { REDACTED } from './redacted';
 import { MAX_TIMER_MS } from './timers';
 
-/** What a secret looks like in an argument error: never its value. */
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 /**
  * Throws the argument error for a wrong Redis client (or the options that should hold one)

@@ -21,6 +21,15 @@ suite('describe', () => {
     expect(describe(circular)).toBe('`[object Object]` (object)');
   });
 
+  it('never shows what looks like a credential, alone or in an object', () => {
+    expect(describe('sk-proj-Zq7Xv9Lm3Pw8Rt2Yb6Nc4Hd')).toBe('`"[redacted]"` (string)');
+    expect(describe({ apiKey: 'hunter2', model: 'llama3.2' })).toBe(
+      '`{"apiKey":"[redacted]","model":"llama3.2"}` (object)',
+    );
+    expect(describe(['Bearer abc.def'])).toBe('`["Bearer [redacted]"]` (array)');
+    expect(describe('redis://:pw@host:6379/0')).toBe('`"redis://[redacted]@host:6379/0"` (string)');
+  });
+
   it('cuts long values to 60 characters', () => {
     const shown = describe('x'.repeat(500));
     expect(shown.length).toBeLessThan(80);

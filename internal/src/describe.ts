@@ -1,4 +1,6 @@
 import type { MessageParts } from './option-error';
+import { REDACTED } from './redacted';
+import { hideSecretShapes, SECRET_HEADER } from './secret-text';
 
 /** Longest rendering of a received value in an argument error. */
 const MAX_SHOWN = 60;
@@ -15,19 +17,30 @@ export function typeName(value: unknown): string {
 }
 
 /**
+ * An object's strings as an argument error shows them: a field named like a credential
+ * (`apiKey`, `authorization`, `password`) never, any other string without what looks like one.
+ */
+function shownField(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return key !== '' && SECRET_HEADER.test(key) ? REDACTED : hideSecretShapes(value);
+}
+
+/**
  * Formats a received value for an argument error: `` `0` (number) ``, `` `"10"` (string) ``,
  * `` `[10]` (array) ``. Strings are quoted so `"10"` and `10` read differently; long values are cut.
+ * What looks like a credential is never shown (`hideSecretShapes`): a key pasted into the wrong
+ * option, an object holding one.
  */
 export function describe(value: unknown): string {
   let shown: string;
-  if (typeof value === 'string') shown = clip(JSON.stringify(value));
+  if (typeof value === 'string') shown = clip(JSON.stringify(hideSecretShapes(value)));
   else if (typeof value === 'bigint') shown = `${value}n`;
   else if (typeof value === 'function')
     shown = value.name ? `[Function ${value.name}]` : '[Function]';
   else if (typeof value === 'symbol') shown = value.toString();
   else if (typeof value === 'object' && value !== null) {
     try {
-      shown = JSON.stringify(value) ?? Object.prototype.toString.call(value);
+      shown = JSON.stringify(value, shownField) ?? Object.prototype.toString.call(value);
     } catch {
       // Circular, or a BigInt inside.
       shown = Object.prototype.toString.call(value);

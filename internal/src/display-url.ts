@@ -1,4 +1,4 @@
-import { REDACTED } from './args';
+import { REDACTED } from './redacted';
 import { userinfoEnd } from './url-userinfo';
 
 /** A scheme and its `//`, after what a user may wrap a URL in (spaces, quotes). */

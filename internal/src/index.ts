@@ -35,12 +35,7 @@ export {
 } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
-export {
-  driverErrorForCause,
-  keyHash,
-  redactUrlCredentials,
-  SECRET_HEADER,
-} from './log-redact';
+export { driverErrorForCause, keyHash } from './log-redact';
 export {
   expectLogger,
   type LogFields,
@@ -58,6 +53,7 @@ export {
   redisReplyCode,
 } from './redis-reply';
 export { retryAfterMs } from './retry-after';
+export { hideSecretShapes, redactUrlCredentials, SECRET_HEADER } from './secret-text';
 export {
   expectSharedName,
   firstDifference,

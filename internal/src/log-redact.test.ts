@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ReplyError } from '../testing/redis-replies';
-import { driverErrorForCause, keyHash, redactUrlCredentials } from './log-redact';
+import { driverErrorForCause, keyHash } from './log-redact';
+import { redactUrlCredentials } from './secret-text';
 
 describe('redactUrlCredentials', () => {
   it('hides the userinfo of every URL in a text when it holds a password or a token', () => {

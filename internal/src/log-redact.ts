@@ -1,34 +1,6 @@
 import { createHash } from 'node:crypto';
-import { REDACTED } from './args';
-import { userinfoEnd } from './url-userinfo';
-
-/**
- * Names whose values are credentials, however a gateway or a client names its key header
- * (`authorization`, `x-api-key`, `apikey`, `x-auth-token`, `ocp-apim-subscription-key`,
- * `x-amz-security-token`, a cookie, a password), and query parameters named alike (`?api_key=`,
- * a signed URL's signature). Wide on purpose: scrubbing a harmless header costs nothing, leaking
- * a key does.
- */
-export const SECRET_HEADER =
-  /auth|key|token|secret|cookie|session|pass|pwd|sig|credential|bearer|jwt/i;
-
-// A URL in a text: its `scheme://` and what follows up to a space or a quote (a password holding
-// one of those is cut there: nothing in a text tells where it would end).
-const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
-
-/**
- * Replaces the userinfo of every URL in `text` with `[redacted]`: a driver's error message may
- * quote the connection string it was given (`redis://:secret@host:6379`). For a `PackageLog`'s
- * `redact` hook. Where the userinfo ends is read as in an option error (`userinfoEnd`): a password
- * may hold `@`, `#` or `/` unescaped, and an `@` in a path (`unpkg.com/react@18`) is left alone.
- */
-export function redactUrlCredentials(text: string): string {
-  if (!text.includes('://')) return text;
-  return text.replace(URL_IN_TEXT, (match: string, scheme: string, rest: string) => {
-    const at = userinfoEnd(rest);
-    return at === -1 ? match : `${scheme}${REDACTED}${rest.slice(at)}`;
-  });
-}
+import { REDACTED } from './redacted';
+import { redactUrlCredentials } from './secret-text';
 
 /**
  * A short, stable digest of a key that may be user data (a rate-limit key naming a user, a tenant

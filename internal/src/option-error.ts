@@ -1,3 +1,5 @@
+import { hideSecretShapes } from './secret-text';
+
 /**
  * Where an argument error keeps its message as parts: text, option path, text, path, ..., text
  * (odd indices are paths). A package that hands a user's nested options to another package's
@@ -16,6 +18,9 @@ export type MessageParts = readonly string[];
  * message parts under a non-enumerable key so it prints and serialises as a plain error.
  */
 export function optionError(parts: MessageParts, range = false): TypeError | RangeError {
+  // An option path may hold a name the user wrote: a key pasted as a model name in
+  // `contextWindows`, an unknown option named after one.
+  parts = parts.map((part, i) => (i % 2 === 1 ? hideSecretShapes(part) : part));
   const message = parts.join('');
   const error = range ? new RangeError(message) : new TypeError(message);
   Object.defineProperty(error, MESSAGE_PARTS, { value: Object.freeze([...parts]) });

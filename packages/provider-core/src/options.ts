@@ -231,7 +231,8 @@ export const FIELD_CHARACTERS =
  */
 export function validateHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
-  if (!isPlainObject(value)) fail('headers', 'an object of header names to strings', value);
+  // not shown: a string here is most often a header line with its credential (`Bearer sk-...`)
+  if (!isPlainObject(value)) failSecret('headers', 'an object of header names to strings', value);
   const out: Record<string, string> = {};
   const given = new Map<string, string>();
   for (const [key, v] of Object.entries(value)) {

@@ -173,7 +173,10 @@ export function createRuntime(config: CoreConfig): Runtime {
     // Never shown: a key is a secret even when it is malformed.
     failSecret('apiKey', `a non-empty string of ${FIELD_CHARACTERS}`, options.apiKey);
   }
-  optionalFunction('getApiKey', options.getApiKey);
+  if (options.getApiKey !== undefined && typeof options.getApiKey !== 'function') {
+    // Never shown either: what lands here instead of a function is most often the key itself.
+    failSecret('getApiKey', 'a function returning the key', options.getApiKey);
+  }
   optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });
   optionalNumber('maxAnswerBytes', options.maxAnswerBytes, { min: 1024, integer: true });
   if (options.name !== undefined) {

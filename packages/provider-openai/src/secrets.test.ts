@@ -134,6 +134,32 @@ describe('secrets', () => {
     ).toThrow('got `[redacted]` (number)');
   });
 
+  it('never shows a key pasted into the wrong option', async () => {
+    const { createOpenAIProvider } = await import('./provider');
+    const baseUrl = 'http://127.0.0.1:1/v1';
+    const misplaced = [
+      { getApiKey: key },
+      { headers: `Bearer ${key}` },
+      { headers: [key] },
+      { authHeader: `Authorization: Bearer ${key}` },
+      { organization: { key } },
+      { transport: key },
+      { logger: key },
+      { contextWindows: { [key]: -1 } },
+      { [key]: true },
+    ];
+    for (const options of misplaced) {
+      let error: unknown;
+      try {
+        createOpenAIProvider({ baseUrl, ...options } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(Object.keys(options))).toBeInstanceOf(Error);
+      expectNoSecret(errorTexts([error]).join('\n'), key);
+    }
+  });
+
   it('keeps the key out of a stream that ends cleanly too', async () => {
     const { provider } = await setup({ '/chat/completions': sse(streamOf('ok')) }, { apiKey: key });
     const chunks = await collect(provider.stream(ask()));

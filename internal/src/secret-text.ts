@@ -1,0 +1,69 @@
+import { REDACTED } from './redacted';
+import { userinfoEnd } from './url-userinfo';
+
+/**
+ * Names whose values are credentials, however a gateway or a client names its key header
+ * (`authorization`, `x-api-key`, `apikey`, `x-auth-token`, `ocp-apim-subscription-key`,
+ * `x-amz-security-token`, a cookie, a password), and query parameters named alike (`?api_key=`,
+ * a signed URL's signature). Wide on purpose: scrubbing a harmless header costs nothing, leaking
+ * a key does.
+ */
+export const SECRET_HEADER =
+  /auth|key|token|secret|cookie|session|pass|pwd|sig|credential|bearer|jwt/i;
+
+// A URL in a text: its `scheme://` and what follows up to a space or a quote (a password holding
+// one of those is cut there: nothing in a text tells where it would end).
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
+
+/**
+ * Replaces the userinfo of every URL in `text` with `[redacted]`: a driver's error message may
+ * quote the connection string it was given (`redis://:secret@host:6379`). For a `PackageLog`'s
+ * `redact` hook. Where the userinfo ends is read as in an option error (`userinfoEnd`): a password
+ * may hold `@`, `#` or `/` unescaped, and an `@` in a path (`unpkg.com/react@18`) is left alone.
+ */
+export function redactUrlCredentials(text: string): string {
+  if (!text.includes('://')) return text;
+  return text.replace(URL_IN_TEXT, (match: string, scheme: string, rest: string) => {
+    const at = userinfoEnd(rest);
+    return at === -1 ? match : `${scheme}${REDACTED}${rest.slice(at)}`;
+  });
+}
+
+/**
+ * `Bearer x`, `Basic x`: an `Authorization` value's scheme, then its credential (8 characters or
+ * more, or holding more than letters: `a bearer of bad news` is left alone).
+ */
+const AUTH_VALUE = /\b(Bearer|Basic)(\s+)(?=[^\s"',;]{8}|[A-Za-z]*[^A-Za-z\s"',;])[^\s"',;]+/gi;
+
+/**
+ * A run of 16 or more letters and digits (and base64's `+`, `=`) mixing letters and digits is
+ * what a generated key, token or password holds (`sk-proj-<run>`, a JWT's parts, an Azure or AWS
+ * key); names a user writes break into short runs (`llama3.2:latest`,
+ * `meta-llama/Llama-3.1-8B-Instruct`, `maxAnswerBytes`). The whole token holding one is hidden, its
+ * prefix too (`sk-proj-`): a token ends at a space, a quote or a URL's separators.
+ */
+const TOKEN = /[^\s"'`,;:/@<>()[\]{}]{16,}/g;
+const RUN = /[A-Za-z0-9+=]{16,}/g;
+
+function generated(token: string): boolean {
+  for (const run of token.match(RUN) ?? []) {
+    if (/\d/.test(run) && /[A-Za-z]/.test(run)) return true;
+  }
+  return false;
+}
+
+/**
+ * `text` with what looks like a credential replaced by `[redacted]`: a URL's userinfo, the
+ * credential of a `Bearer`/`Basic` value, a token holding a long run of letters and digits. For
+ * values an argument error shows, where a key pasted into the wrong option (`getApiKey: 'sk-...'`,
+ * `headers: 'Bearer sk-...'`, a Redis URL with its password) must not be echoed. A heuristic on
+ * top of the options that never show their value (`apiKey`, header values): it cannot know a
+ * short password, only the shapes of generated ones.
+ */
+export function hideSecretShapes(text: string): string {
+  return redactUrlCredentials(text)
+    .replace(AUTH_VALUE, (_match: string, scheme: string, space: string) => {
+      return `${scheme}${space}${REDACTED}`;
+    })
+    .replace(TOKEN, (token) => (generated(token) ? REDACTED : token));
+}

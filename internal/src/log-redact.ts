@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { REDACTED } from './redacted';
 import { redactUrlCredentials } from './secret-text';
 
 /**

@@ -44,7 +44,7 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
-export { type MessageParts, withOptionPath } from './option-error';
+export { type MessageParts, optionError, withOptionPath } from './option-error';
 export { createRandom, type Random } from './random';
 export {
   errorMessage,

@@ -306,6 +306,13 @@ describe('readApi', () => {
     expect(readApi(() => ({}))).toBeNull();
     const init = { id: 'x', name: 'x', origin: 'http://127.0.0.1:1', redact: (t: string) => t };
     expect(createTelemetry({}, init, () => null)).toBeUndefined();
+    // a provider given explicitly asks for telemetry: without the API it would record nothing
+    expect(() =>
+      createTelemetry({ tracerProvider: trace.getTracerProvider() }, init, () => null),
+    ).toThrow(/^`telemetry\.tracerProvider` needs `@opentelemetry\/api`/);
+    expect(() =>
+      createTelemetry({ meterProvider: metrics.getMeterProvider() }, init, () => null),
+    ).toThrow(TypeError);
     let loaded = false;
     expect(
       createTelemetry(false, init, () => {

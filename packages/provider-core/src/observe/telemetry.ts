@@ -1,4 +1,4 @@
-import { expectKnownKeys, fail, isPlainObject } from '@x/internal';
+import { expectKnownKeys, fail, isPlainObject, optionError } from '@x/internal';
 import {
   type Attributes,
   type HistogramLike,
@@ -384,7 +384,9 @@ export function within<T>(call: CallTelemetry | undefined, fn: () => T): T {
 
 /**
  * The telemetry of a provider: `undefined` (nothing recorded, nothing loaded) when the option is
- * `false` or `@opentelemetry/api` is not installed.
+ * `false` or `@opentelemetry/api` is not installed. A tracer or meter provider given explicitly
+ * without the API to drive it is an argument error: the user asked for telemetry, and would
+ * otherwise get none without a word (with pnpm, the API an SDK brings is not visible to us).
  */
 export function createTelemetry(
   option: TelemetryOptions | false,
@@ -393,5 +395,15 @@ export function createTelemetry(
 ): Telemetry | undefined {
   if (option === false) return undefined;
   const api = load();
-  return api === null ? undefined : new Telemetry(api, option, init);
+  if (api !== null) return new Telemetry(api, option, init);
+  for (const given of ['tracerProvider', 'meterProvider'] as const) {
+    if (option[given] !== undefined) {
+      throw optionError([
+        '`',
+        `telemetry.${given}`,
+        '` needs `@opentelemetry/api` (>=1.7 <2), which could not be loaded: add it to your own dependencies (with pnpm, the copy an OpenTelemetry SDK brings is not visible to other packages)',
+      ]);
+    }
+  }
+  return undefined;
 }

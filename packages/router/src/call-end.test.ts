@@ -33,6 +33,36 @@ describe('Router.stream', () => {
     for await (const _ of router.stream({ model: 'chat', messages: HI })) break;
     expect(router.stats()).toMatchObject({ requests: 1, successes: 0, cancelled: 1, inFlight: 0 });
   });
+
+  it("gives the deployment back when the caller leaves and its provider's return() rejects", async () => {
+    const a = fakeProvider('a');
+    a.stream = () => ({
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({
+          done: false,
+          value: {
+            content: 'Hel',
+            thinking: undefined,
+            toolCalls: undefined,
+            done: false,
+            response: undefined,
+          },
+        }),
+        return: async () => {
+          throw new Error('the provider could not end its stream');
+        },
+      }),
+    });
+    const router = createRouter({
+      deployments: [{ id: 'a', group: 'chat', provider: a, model: 'm', maxConcurrent: 1 }],
+    });
+    for await (const _ of router.stream({ model: 'chat', messages: HI })) break;
+    expect(router.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
+    expect(router.stats().deployments.a).toMatchObject({ inFlight: 0, failures: 0 });
+    // Its one slot is free: the next call is served, not passed over as busy.
+    const answer = await router.complete({ model: 'chat', messages: HI });
+    expect(answer.route.deployment).toBe('a');
+  });
 });
 
 describe('Router.complete', () => {

@@ -69,7 +69,8 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
       // that port, or a proxy in front of this deployment only. Another deployment may answer.
       return 'fallback';
     default:
-      // server-busy, timeout, connection, circuit-open, local-limit, incomplete-stream, closed
+      // server-busy, timeout, connection, circuit-open, local-limit, incomplete-stream, closed (a
+      // closed provider: another deployment's may be open)
       return 'fallback';
   }
 }
@@ -81,11 +82,16 @@ function isAbortError(error: unknown): boolean {
 
 /**
  * True when a failure counts against the deployment's health (towards a cooldown). An open
- * breaker already keeps calls away and a context overflow says nothing about the server.
+ * breaker already keeps calls away, a context overflow says nothing about the server, and
+ * neither does a provider that was closed (an object of this process, not the server: a cooldown
+ * would take the deployment out on every instance).
  */
 export function countsAgainst(error: unknown, verdict: Verdict): boolean {
   if (verdict !== 'fallback') return false;
-  return !(isProviderError(error) && error.kind === 'circuit-open') && !isConsumerTimeout(error);
+  if (isProviderError(error) && (error.kind === 'circuit-open' || error.kind === 'closed')) {
+    return false;
+  }
+  return !isConsumerTimeout(error);
 }
 
 /**

@@ -5,6 +5,7 @@ import { linkedState, primaryAndBackup as pairOf } from './__fixtures__/routers'
 import type { RouterError } from './errors';
 import type { RouterOptions } from './options';
 import { createRouter, type Router } from './router';
+import type { RouterState } from './state';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -157,6 +158,76 @@ describe('cooldown', () => {
     expect(router.stats().deployments.a!.status).toBe('cooling');
     await vi.advanceTimersByTimeAsync(1);
     expect((await ask(router)).route.deployment).toBe('a');
+  });
+
+  it('keeps a deployment out when a call that started before its cooldown answers', async () => {
+    const told: string[] = [];
+    const state: RouterState = {
+      bind: () => ({
+        cooldown: (id, _ms, reason) => told.push(`cooldown ${id} ${reason}`),
+        recovered: (id) => told.push(`recovered ${id}`),
+        claimProbe: async () => true,
+        stats: () => ({}),
+        close: async () => {},
+      }),
+    };
+    const { a, router } = pairOf({
+      cooldown: { failures: 3, durationMs: 5_000, maxRetryAfterMs: 60_000 },
+      state,
+    });
+    const recovered: unknown[] = [];
+    router.onRecovered((e) => recovered.push(e));
+    a.delayMs = 200;
+    const slow = ask(router);
+    // Meanwhile a second call meets a 429 asking for a minute.
+    a.delayMs = 0;
+    a.script = [apiError(429, { retryAfterMs: 60_000 })];
+    expect((await ask(router)).route.deployment).toBe('b');
+    await vi.advanceTimersByTimeAsync(200);
+    expect((await slow).route.deployment).toBe('a');
+    expect(recovered).toEqual([]);
+    expect(told).toEqual(['cooldown a retry-after']);
+    expect(router.stats().deployments.a).toMatchObject({ status: 'cooling', successes: 1 });
+    expect((await ask(router)).route.deployment).toBe('b');
+    expect(a.requests).toHaveLength(2);
+    // Its probe, once the minute is over, brings it back.
+    await vi.advanceTimersByTimeAsync(60_000 - 200);
+    expect((await ask(router)).route.deployment).toBe('a');
+    expect(recovered).toMatchObject([{ deployment: 'a', source: 'probe' }]);
+    expect(told).toEqual(['cooldown a retry-after', 'recovered a']);
+  });
+
+  it('judges a probe that streams by its end, not by its first chunk', async () => {
+    const { a, router } = primaryAndBackup();
+    a.fallback = apiError(503);
+    for (let i = 0; i < 3; i++) await ask(router);
+    await vi.advanceTimersByTimeAsync(5_000);
+    a.stream = () => ({
+      async *[Symbol.asyncIterator]() {
+        yield {
+          content: 'Hel',
+          thinking: undefined,
+          toolCalls: undefined,
+          done: false as const,
+          response: undefined,
+        };
+        throw apiError(503);
+      },
+    });
+    const recovered: unknown[] = [];
+    router.onRecovered((e) => recovered.push(e));
+    const received: string[] = [];
+    const error = await (async () => {
+      for await (const c of router.stream({ model: 'chat', messages: HI })) {
+        received.push(c.content);
+        // Until its end, the probe is in flight: other calls pass the deployment over.
+        expect(router.stats().deployments.a!.status).toBe('probing');
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 503 });
+    expect(received).toEqual(['Hel']);
+    expect(recovered).toEqual([]);
+    expect(router.stats().deployments.a).toMatchObject({ status: 'cooling', cooldowns: 2 });
   });
 
   it("takes a deployment out at once when a failure opened its provider's breaker", async () => {

@@ -31,7 +31,7 @@ export class Deployment {
   windowLooked = false;
   readonly health = new Health();
   readonly quota = new QuotaGauge();
-  /** Latency of successful calls (`stream`: until the first chunk), per kind of call. */
+  /** Latency of answered calls, per kind (`stream`: to its first chunk, however it ends). */
   readonly latency: Record<Operation, MovingAverage> = {
     complete: new MovingAverage(),
     stream: new MovingAverage(),

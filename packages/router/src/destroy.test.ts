@@ -1,18 +1,24 @@
 // Real clock, real sockets, real providers: a call to a server that never answers would wait for
 // the provider's first-token deadline (300 s by default) unless destroy() ends it, so a test that
 // passes within the test timeout is one where destroy() did.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOllamaProvider, type OllamaProvider } from '@x/provider-ollama';
-import { afterEach, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { fakeProvider, HI } from './__fixtures__/fake-provider';
 import { RouterClosedError } from './errors';
+import { createRedisRouterState } from './redis';
 import { createRouter } from './router';
 
 const servers: http.Server[] = [];
 const providers: OllamaProvider[] = [];
+/** Routers and Redis clients of a test, ended after it (last first). */
+const ends: Array<() => unknown> = [];
 
 afterEach(async () => {
+  for (const end of ends.splice(0).reverse()) await end();
   await Promise.all(providers.splice(0).map((p) => p.destroy()));
   await Promise.all(
     servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
@@ -204,6 +210,68 @@ describe('destroy()', () => {
     // Idempotent: the same promise, and close() afterwards too.
     expect(router.destroy()).toBe(router.destroy());
     await expect(router.close()).resolves.toBeUndefined();
+  });
+
+  it("says nothing of a deployment's health: the calls it ends are cancelled, and no instance cools it", async () => {
+    const silent = await silentOllama();
+    const chunked = await oneChunkOllama();
+    const prefix = `test:${randomUUID()}:`;
+    const redis = () => {
+      const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+      ends.push(() => client.disconnect());
+      return client;
+    };
+    const deployments = (a: OllamaProvider, s: OllamaProvider) => [
+      { id: 'a', group: 'chat', provider: a, model: 'llama3.2' },
+      { id: 's', group: 'stream', provider: s, model: 'llama3.2' },
+    ];
+    const one = createRouter({
+      deployments: deployments(ollama(silent.url), ollama(chunked.url)),
+      state: createRedisRouterState({ client: redis(), prefix }),
+      closeProviders: true,
+    });
+    const two = createRouter({
+      deployments: deployments(ollama(silent.url), ollama(chunked.url)),
+      state: createRedisRouterState({ client: redis(), prefix }),
+    });
+    ends.push(() => two.close());
+    const heard: unknown[] = [];
+    two.onCooldown((e) => heard.push(e));
+    const told: unknown[] = [];
+    one.onCooldown((e) => told.push(e));
+    one.onError((e) => told.push(e));
+    await until(() => (two.stats().state as { syncs: number }).syncs === 1);
+
+    const calls = [1, 2, 3].map(() =>
+      one.complete({ model: 'chat', messages: HI }).catch((e: unknown) => e),
+    );
+    const stream = one.stream({ model: 'stream', messages: HI })[Symbol.asyncIterator]();
+    await expect(stream.next()).resolves.toMatchObject({ value: { content: 'Hel' } });
+    // The caller waits for the next chunk (it holds none) when destroy() comes.
+    const next = stream.next().catch((e: unknown) => e);
+    await until(() => silent.requests() === 3);
+    await one.destroy();
+
+    for (const error of [...(await Promise.all(calls)), await next]) {
+      expect(error).toBeInstanceOf(RouterClosedError);
+    }
+    expect(one.stats()).toMatchObject({
+      requests: 4,
+      failures: 0,
+      failuresByCode: {},
+      cancelled: 4,
+      inFlight: 0,
+      cooldowns: { local: 0, shared: 0 },
+    });
+    for (const id of ['a', 's']) {
+      expect(one.stats().deployments[id]).toMatchObject({ status: 'healthy', failures: 0 });
+    }
+    expect(told).toEqual([]);
+    // Nothing was published: the other instance keeps both deployments in rotation.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await redis().exists(`${prefix}cooldown:a`, `${prefix}cooldown:s`)).toBe(0);
+    expect(heard).toEqual([]);
+    expect(two.stats().deployments.a).toMatchObject({ status: 'healthy' });
   });
 
   it('closes a provider that has no destroy(), and reports the first failure after every step ran', async () => {

@@ -79,16 +79,20 @@ export class RouterError extends ProviderError {
   }
 }
 
-/** The router was closed; no new call is accepted. */
+/**
+ * The router was closed; no new call is accepted, and a call its `destroy()` ended rejects with
+ * it (`cause`: what its provider raised).
+ */
 export class RouterClosedError extends ProviderError {
   declare readonly code: RouterErrorCode;
 
-  constructor() {
+  constructor(cause?: unknown) {
     super('The router is closed', {
       origin: ROUTER_ORIGIN,
       kind: 'closed',
       reason: 'CLOSED',
       retryable: false,
+      cause,
     });
     this.name = 'RouterClosedError';
     setCode(this, 'X_ROUTER_CLOSED');

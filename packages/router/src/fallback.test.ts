@@ -11,6 +11,7 @@ import {
 } from '@x/provider-ollama';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRouterError, type RouterError } from './errors';
+import type { RouterOptions } from './options';
 import { createRouter } from './router';
 
 /**
@@ -28,7 +29,12 @@ afterEach(async () => {
 const TINY = { name: 'tiny', contextLength: 512, capabilities: ['completion'] } as const;
 
 async function setup(
-  options: { a?: OllamaProviderOptions; b?: OllamaProviderOptions; windowA?: number } = {},
+  options: {
+    a?: OllamaProviderOptions;
+    b?: OllamaProviderOptions;
+    windowA?: number;
+    router?: Omit<RouterOptions, 'deployments'>;
+  } = {},
 ) {
   const models = [...defaultModels, TINY];
   const simA = await startOllamaSim({ models });
@@ -41,6 +47,7 @@ async function setup(
       { id: 'a', group: 'chat', provider: a, model: 'llama3.2', contextWindow: options.windowA },
       { id: 'b', group: 'chat', provider: b, model: 'llama3.2', priority: 1 },
     ],
+    ...options.router,
   });
   open.push(simA, simB, a, b, router);
   return { simA, simB, a, b, router };
@@ -258,6 +265,27 @@ describe('no fallback', () => {
     expect(again.content.length).toBeGreaterThan(0);
   });
 
+  it("names the router's own `tags` for a misspelt one, and leaves the provider's keys to it", async () => {
+    const { simA, simB, router } = await setup();
+    for (const key of ['tag', 'Tags', 'tgas']) {
+      const request = { ...ask, [key]: ['eu'] } as typeof ask;
+      const hint = new TypeError(
+        `Unknown option \`request.${key}\`: did you mean \`request.tags\`?`,
+      );
+      await expect(router.complete(request)).rejects.toThrow(hint);
+      await expect(
+        (async () => {
+          for await (const _ of router.stream(request));
+        })(),
+      ).rejects.toThrow(hint);
+    }
+    // A misspelt key of the provider's keeps the provider's own hint.
+    await expect(router.complete({ ...ask, temprature: 0 } as typeof ask)).rejects.toThrow(
+      new TypeError('Unknown option `request.temprature`: did you mean `request.temperature`?'),
+    );
+    expect(simA.stats().requests + simB.stats().requests).toBe(0);
+  });
+
   it("rejects with the caller's abort reason and tries nothing else", async () => {
     const { simA, simB, router } = await setup();
     simA.setFaults([{ route: '/api/chat', fault: { kind: 'latency', ms: 60_000 } }]);
@@ -358,6 +386,41 @@ describe('streams', () => {
     expect(received.length).toBeGreaterThanOrEqual(1);
     expect(isProviderError(error)).toBe(true);
     expect(simB.stats().requests).toBe(0);
+  });
+
+  it('cools down a deployment that breaks every stream after its first chunks', async () => {
+    // No breaker: the router's own cooldown is under test, not the provider's breaker.
+    const { simA, simB, router } = await setup({
+      a: { breaker: false },
+      router: { cooldown: { failures: 3, windowMs: 60_000 } },
+    });
+    // A pause after the first chunk lets it reach the caller before the connection breaks.
+    const fault = [
+      { kind: 'stall', ms: 20, afterChunks: 1 },
+      { kind: 'destroy', afterChunks: 3 },
+    ] as const;
+    simA.setFaults([{ route: '/api/chat', fault }]);
+    const cooldowns: unknown[] = [];
+    router.onCooldown((e) => cooldowns.push(e));
+    for (let i = 0; i < 3; i++) {
+      const received: string[] = [];
+      const error = await (async () => {
+        for await (const chunk of router.stream(ask)) received.push(chunk.content);
+      })().catch((e: unknown) => e);
+      expect(isProviderError(error)).toBe(true);
+      expect(received.length).toBeGreaterThanOrEqual(1);
+      // Its first chunk still measured its time to the first token (until the cooldown clears it).
+      if (i === 0) expect(router.stats().deployments.a!.latencyMs.stream).toBeGreaterThan(0);
+    }
+    expect(cooldowns).toMatchObject([{ deployment: 'a', reason: 'failures', source: 'local' }]);
+    expect(router.stats().deployments.a).toMatchObject({
+      status: 'cooling',
+      successes: 0,
+      failures: 3,
+    });
+    const chunks = await collect(router.stream(ask));
+    expect(chunks.at(-1)!.response).toMatchObject({ route: { deployment: 'b', attempts: [] } });
+    expect([chats(simA), chats(simB)]).toEqual([3, 1]);
   });
 
   it("aborts the provider's request when the caller stops reading", async () => {

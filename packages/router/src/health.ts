@@ -145,10 +145,20 @@ export class Health {
     return `cooling down for another ${time} after ${why}${elsewhere}`;
   }
 
-  /** A call succeeded. True when that ended a cooldown (the deployment is back in rotation). */
-  succeeded(): boolean {
-    this.#failures.length = 0;
-    if (!this.#out) return false;
+  /**
+   * A call succeeded. True when that ended a cooldown (the deployment is back in rotation). While
+   * the deployment is out, only the probe of the running cooldown brings it back: `probeOf` is
+   * the count of cooldowns when the probe was picked (`undefined` for any other call). Any other
+   * call that answers meanwhile started before the cooldown: its answer is older news than what
+   * took the deployment out (a 429's Retry-After, failures that came later), just as its failure
+   * would add nothing to the cooldown.
+   */
+  succeeded(probeOf: number | undefined): boolean {
+    if (!this.#out) {
+      this.#failures.length = 0;
+      return false;
+    }
+    if (probeOf !== this.cooldowns) return false;
     this.recover();
     return true;
   }

@@ -17,6 +17,11 @@ export interface PlanContext {
 export interface Candidate {
   deployment: Deployment;
   probe: boolean;
+  /**
+   * The deployment's count of cooldowns when it was picked: a probe whose cooldown was followed
+   * by another (a Retry-After, another instance's) before it answered does not end that one.
+   */
+  cooldowns: number;
 }
 
 const SKIP_KIND: Record<SkipReason, AttemptError['kind']> = {
@@ -91,7 +96,7 @@ export class Plan {
       const probe = deployment.health.status(now) === 'probe-due';
       // Claimed before anything awaits, so a concurrent call passes it over.
       if (probe) deployment.health.startProbe();
-      return { deployment, probe };
+      return { deployment, probe, cooldowns: deployment.health.cooldowns };
     }
   }
 

@@ -1,5 +1,7 @@
+import { closestKey, expectKnownKeys } from '@x/internal';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
+import { isRouterClosedError, RouterClosedError } from './errors';
 import { Plan } from './plan';
 import type { RouterRuntime } from './runtime';
 import type { RouteInfo } from './types';
@@ -10,6 +12,41 @@ export interface IncomingRequest {
   signal?: AbortSignal | undefined;
   tags?: readonly string[] | undefined;
   [field: string]: unknown;
+}
+
+/** The request keys the router reads itself; `forDeployment` keeps them from the providers. */
+const ROUTER_KEYS = ['tags'] as const;
+
+/** Where `@x/internal`'s argument errors keep their message as parts (text, path, text...). */
+const MESSAGE_PARTS = Symbol.for('@x/internal/option-message');
+
+/**
+ * A provider's unknown-key error for a top-level key of the request (``Unknown option
+ * `request.tag` ``), re-raised naming the router's own key when that is the closest one
+ * (``did you mean `request.tags`?``): the provider knows its keys, not the router's. Any other
+ * error is returned as is. Runs only on that error, never on a call's way.
+ */
+export function routerKeyHint(error: unknown): unknown {
+  if (!(error instanceof TypeError)) return error;
+  const parts: unknown = Reflect.get(error, MESSAGE_PARTS);
+  if (!Array.isArray(parts) || parts[0] !== 'Unknown option `') return error;
+  const path = parts[1];
+  if (typeof path !== 'string' || !/^request\.[^.[]+$/.test(path)) return error;
+  const key = path.slice('request.'.length);
+  // The provider's own guess, when it had one, competes with the router's keys.
+  const guess = parts.length === 5 ? parts[3] : undefined;
+  const theirs =
+    typeof guess === 'string' && guess.startsWith('request.')
+      ? [guess.slice('request.'.length)]
+      : [];
+  const near = closestKey(key, [...theirs, ...ROUTER_KEYS]);
+  if (near === undefined || theirs.includes(near)) return error;
+  try {
+    expectKnownKeys('request', { [key]: true }, [near]);
+  } catch (hint) {
+    return hint;
+  }
+  return error;
 }
 
 /** The request one deployment receives: the group replaced by its model, `tags` removed. */
@@ -28,8 +65,9 @@ export interface Moved {
 }
 
 /**
- * A call that ends without an answer: one the caller aborted counts as `cancelled` (no `error`
- * event, no failure of the call or its group), any other failed.
+ * A call that ends without an answer: one the caller aborted, or the router's own `close()` or
+ * `destroy()` ended (`RouterClosedError`), counts as `cancelled` (no `error` event, no failure of
+ * the call or its group), any other failed.
  */
 export function callEnded(
   rt: RouterRuntime,
@@ -38,7 +76,7 @@ export function callEnded(
   error: unknown,
   signal: AbortSignal | undefined,
 ): void {
-  if (signal?.aborted === true) rt.counters.cancelled++;
+  if (signal?.aborted === true || isRouterClosedError(error)) rt.counters.cancelled++;
   else callFailed(rt, op, plan, error);
 }
 
@@ -121,15 +159,20 @@ export async function routeCall<R extends object>(
         const call = d.provider[op] as (request: unknown) => Promise<R>;
         const response = await call.call(d.provider, forDeployment(request, d));
         const now = performance.now();
-        rt.succeeded(d, op, now - t0);
+        rt.measured(d, op, now - t0);
+        rt.succeeded(candidate);
         const route = plan.route(d);
         callAnswered(rt, op, route, now - started);
         return { ...response, route };
       } catch (error) {
+        if (rt.endedByShutdown(error)) {
+          rt.unjudged(d, candidate.probe);
+          throw isRouterClosedError(error) ? error : new RouterClosedError(error);
+        }
         const verdict = classify(error, signal);
         rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
         // The caller's abort rejects with its reason, whatever the provider made of it.
-        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : error;
+        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
         moved = { from: d, verdict: verdict, attempt: plan.attempts.length - 1 };

@@ -1,6 +1,7 @@
 import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { classify, countsAgainst, isConsumerTimeout } from './classify';
+import { isRouterClosedError, RouterClosedError } from './errors';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
 import {
@@ -9,6 +10,7 @@ import {
   forDeployment,
   type IncomingRequest,
   type Moved,
+  routerKeyHint,
 } from './route-call';
 import type { RouterRuntime } from './runtime';
 import type { RouteInfo } from './types';
@@ -75,18 +77,30 @@ export async function* routeStream(
         first = await iterator.next();
       } catch (error) {
         d.inFlight--;
+        if (rt.endedByShutdown(error)) {
+          rt.unjudged(d, candidate.probe);
+          throw isRouterClosedError(error) ? error : new RouterClosedError(error);
+        }
         const verdict = classify(error, signal);
         rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
-        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : error;
+        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
         moved = { from: d, verdict, attempt: plan.attempts.length - 1 };
         continue;
       }
-      // The deployment answered: it is up, whatever happens to the rest of the stream.
+      // The first chunk is the stream's latency (to the first token); whether the attempt went
+      // well is for its end to say: a deployment that breaks every stream after a few chunks
+      // fails every call, and must cool down as one that fails before them.
       const now = performance.now();
-      rt.succeeded(d, 'stream', now - t0);
+      rt.measured(d, 'stream', now - t0);
       const route = plan.route(d);
+      /** The whole answer arrived: the attempt's verdict, and the call's. */
+      const answer = () => {
+        answered = true;
+        rt.succeeded(candidate);
+        callAnswered(rt, 'stream', route, now - started);
+      };
       let finished = false;
       const provided = iterator;
       const held: HeldStream = {
@@ -95,7 +109,10 @@ export async function* routeStream(
           // The caller holds a chunk and the stream's code is suspended: let go of it here.
           letGo = { error };
           stopFollowing?.();
-          if (!answered) rt.counters.cancelled++;
+          if (!answered) {
+            rt.counters.cancelled++;
+            rt.unjudged(d, candidate.probe);
+          }
           d.inFlight--;
           rt.callFinished();
           void Promise.resolve(provided.return?.()).catch(() => {});
@@ -112,10 +129,7 @@ export async function* routeStream(
       try {
         for (let result = first; !result.done; result = await iterator.next()) {
           // A caller that breaks out of its loop at the last chunk had the whole answer.
-          if (result.value.done && !answered) {
-            answered = true;
-            callAnswered(rt, 'stream', route, now - started);
-          }
+          if (result.value.done && !answered) answer();
           rt.held.hold(held);
           yield withRoute(result.value, route);
           rt.held.release(held);
@@ -128,23 +142,39 @@ export async function* routeStream(
         finished = true;
       } catch (error) {
         finished = true;
-        if (letGo !== undefined) throw error;
+        // Let go of already, or answered in full already: judged.
+        if (letGo !== undefined || answered) throw error;
+        if (rt.endedByShutdown(error)) {
+          rt.unjudged(d, candidate.probe);
+          throw isRouterClosedError(error) ? error : new RouterClosedError(error);
+        }
         const verdict = classify(error, signal);
-        if (countsAgainst(error, verdict)) rt.failed(d, error, verdict, false);
+        if (countsAgainst(error, verdict)) rt.failed(d, error, verdict, candidate.probe);
+        else rt.unjudged(d, candidate.probe);
         throw error;
       } finally {
         rt.held.release(held);
         stopFollowing?.();
         if (letGo === undefined) {
-          // The caller left the loop early: end the provider's stream (it aborts its request).
-          if (!finished) {
-            if (!answered) rt.counters.cancelled++;
-            await iterator.return?.();
+          try {
+            // The caller left the loop early: end the provider's stream (it aborts its request).
+            if (!finished) {
+              if (!answered) {
+                rt.counters.cancelled++;
+                rt.unjudged(d, candidate.probe);
+              }
+              await iterator.return?.();
+            }
+          } catch {
+            // The provider failed to end its stream: the caller, who is leaving, has no use for
+            // that (the built-in providers swallow it too), and the counts are given back anyway.
+          } finally {
+            d.inFlight--;
           }
-          d.inFlight--;
         }
       }
-      if (!answered) callAnswered(rt, 'stream', route, now - started);
+      // A stream that ended without a last chunk marked done: all its provider had to say.
+      if (!answered) answer();
       return;
     }
   } catch (error) {

@@ -97,6 +97,37 @@ describe('createRouter', () => {
     expect(() => createRouter({ deployments: [d], state: {} } as never)).toThrow(TypeError);
   });
 
+  it('never repeats a secret in an option error: a Redis URL for state, a key for a provider', () => {
+    const dep = { group: 'chat', provider: fakeProvider('a'), model: 'm' };
+    const messages = [
+      () =>
+        createRouter({
+          deployments: [dep],
+          state: 'redis://:hunter2secret@redis.local:6379',
+        } as never),
+      () =>
+        createRouter({
+          deployments: [
+            { group: 'chat', model: 'm', provider: { apiKey: 'sk-proj-SECRETSECRET1234567890' } },
+          ],
+        } as never),
+    ].map((build) => {
+      try {
+        build();
+      } catch (error) {
+        expect(error).toBeInstanceOf(TypeError);
+        return (error as Error).message;
+      }
+      throw new Error('createRouter accepted it');
+    });
+    expect(messages[0]).toMatch(/^Expected `state` to be a router state/);
+    expect(messages[1]).toMatch(/^Expected `deployments\[0\]\.provider` to be a provider/);
+    for (const message of messages) {
+      expect(message).not.toContain('hunter2secret');
+      expect(message).not.toContain('SECRETSECRET');
+    }
+  });
+
   it('names deployments `<group>/<n>` when they have no id', async () => {
     const router = createRouter({
       deployments: [

@@ -182,8 +182,9 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   /**
    * {@link close}, without waiting for the providers' calls in flight to end by themselves: with
    * `closeProviders: true` every provider is destroyed at once (its `destroy()`, else its
-   * `close()`), which ends their calls in flight, and so the router's (`RouterClosedError`); then
-   * the router closes as `close()` does. Without
+   * `close()`), which ends their calls in flight, and so the router's (`RouterClosedError`,
+   * counted as cancelled: no failure or cooldown of their deployments, nothing told the other
+   * instances); then the router closes as `close()` does. Without
    * `closeProviders` the router owns no provider and this is `close()`. A `close()` in progress
    * resolves with it. Idempotent.
    */

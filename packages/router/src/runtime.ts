@@ -1,5 +1,5 @@
 import { raceAbort } from '@x/internal';
-import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
+import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
 import { RouterClosedError, RouterError } from './errors';
@@ -154,13 +154,21 @@ export class RouterRuntime implements PlanContext {
     return true;
   }
 
-  /** A call to `d` succeeded (`stream`: its first chunk arrived). */
-  succeeded(d: Deployment, op: Operation, latencyMs: number): void {
-    d.successes++;
+  /** A latency sample of `d` (`stream`: to its first chunk), for `lowest-latency` and stats. */
+  measured(d: Deployment, op: Operation, latencyMs: number): void {
     d.latency[op].add(latencyMs, this.smoothing);
+  }
+
+  /**
+   * The attempt of `candidate` ended well (`stream`: with its whole answer; its first chunk says
+   * nothing of a stream that breaks after it). Only its probe brings a deployment back.
+   */
+  succeeded(candidate: Candidate): void {
+    const d = candidate.deployment;
+    d.successes++;
     const now = performance.now();
     const outFor = d.health.outForMs(now);
-    if (d.health.succeeded()) {
+    if (d.health.succeeded(candidate.probe ? candidate.cooldowns : undefined)) {
       this.counters.recoveries.probe++;
       this.state?.recovered(d.id);
       if (this.topics.recovered.active) {
@@ -175,8 +183,24 @@ export class RouterRuntime implements PlanContext {
   }
 
   /**
+   * True when `error` ended an attempt because this router is closing (`closed` once it is: its
+   * providers destroyed under the call by `destroy()`). That says nothing of the deployment: no
+   * failure, no cooldown, nothing told the other instances.
+   */
+  endedByShutdown(error: unknown): boolean {
+    return this.closed && isProviderError(error) && error.kind === 'closed';
+  }
+
+  /** An attempt that says nothing of `d` (a shutdown, a caller who left): a probe frees its slot. */
+  unjudged(d: Deployment, probe: boolean): void {
+    if (probe) d.health.releaseProbe();
+  }
+
+  /**
    * A call to `d` failed with `error`, judged `verdict`. When the caller aborted, it is no
-   * failure of `d`: not counted, and a probe only frees its slot.
+   * failure of `d`: not counted, and a probe only frees its slot. A provider that was closed
+   * (`closed`) says nothing of the deployment's server either: another router or its owner
+   * closed that object, and a cooldown would take the deployment out on every instance.
    */
   failed(
     d: Deployment,
@@ -187,7 +211,7 @@ export class RouterRuntime implements PlanContext {
   ): void {
     if (!callerAborted) d.failures++;
     const config = this.cooldown;
-    if (config !== undefined && verdict === 'fallback') {
+    if (config !== undefined && verdict === 'fallback' && !isProviderErrorOfKind(error, 'closed')) {
       const now = performance.now();
       // A probe that met the deployment's trouble failed, whatever the error (its breaker may
       // have reopened on it).
@@ -206,7 +230,7 @@ export class RouterRuntime implements PlanContext {
       if (counts || started !== undefined) return;
     }
     // A probe that says nothing of the deployment (an abort, an overflow): the next call probes.
-    if (probe) d.health.releaseProbe();
+    this.unjudged(d, probe);
   }
 
   /** Records a cooldown: counters, events, and the other instances when it was decided here. */

@@ -28,12 +28,13 @@ export interface DeploymentStats {
   inFlight: number;
   /** Calls made to it. */
   calls: number;
+  /** Calls it answered (a stream: once its last chunk arrived). */
   successes: number;
   failures: number;
   /** Times it was passed over without a call. */
   skipped: number;
   cooldowns: number;
-  /** Moving averages of successful calls, in ms (`stream`: to the first chunk). */
+  /** Moving averages of answered calls, in ms (`stream`: to the first chunk, however it ends). */
   latencyMs: Record<Operation, number | undefined>;
   /** Its context window, configured or learnt. */
   contextWindow: number | undefined;

@@ -37,7 +37,8 @@ export interface RedisStoreOptions {
   /** A connected client (ioredis 5 or anything matching {@link RedisClientLike}); never closed by the store. */
   client: RedisClientLike;
   /**
-   * Prepended to every key in Redis.
+   * Prepended to every key in Redis. A limiter's key is `prefix`, its limit names, `|`, then the
+   * key (`x:rate-limit:requests,tokens|openai`); a `createRedisTokenBucket` key is `prefix + key`.
    * @default 'x:rate-limit:'
    */
   prefix?: string | undefined;

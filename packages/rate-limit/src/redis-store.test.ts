@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isRateLimitStoreError, type RateLimitStoreError } from './errors';
+import type { LimitOptions } from './options';
 import { createRateLimiter } from './rate-limiter';
 import { createRedisStore, createRedisTokenBucket } from './redis';
 
@@ -94,13 +95,82 @@ describe('createRedisStore bounds', () => {
   });
 });
 
+describe('createRedisStore keys', () => {
+  /** Takes all 5 of `limiter`'s requests on `key`, and proves the next one is refused. */
+  async function exhaust(limiter: ReturnType<typeof createRateLimiter>, key: string) {
+    for (let i = 0; i < 5; i++) expect(await limiter.tryAcquire(key)).toBe(true);
+    expect(await limiter.tryAcquire(key)).toBe(false);
+  }
+
+  it('never shares a key between limiters with other limit names, only between the same names', async () => {
+    const store = createRedisStore({ client, prefix });
+    const a = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.01, capacity: 5 } },
+      store,
+    });
+    const fast = { ratePerSecond: 1000, capacity: 1000 };
+    const others = (
+      [
+        { tokens: fast },
+        // the same names in another order, and names that a plain join would run together
+        { requests: fast, b: fast },
+        { b: fast, requests: fast },
+        { 'requests,b': fast },
+        { 'requests|b': fast },
+      ] as Record<string, LimitOptions>[]
+    ).map((limits) => createRateLimiter({ limits, store }));
+    const key = randomUUID();
+    await exhaust(a, key);
+    await sleep(20);
+    for (const other of others) {
+      expect(await other.tryAcquire(key)).toBe(true);
+      for (let i = 0; i < 5; i++) expect(await a.tryAcquire(key)).toBe(false);
+    }
+    // the same names on another store (or in another process): the same bucket
+    const again = createRateLimiter({
+      limits: { requests: { ratePerSecond: 0.01, capacity: 5 } },
+      store: createRedisStore({ client, prefix, batchKeys: true }),
+    });
+    expect(await again.tryAcquire(key)).toBe(false);
+    expect(await again.waitTimeMs(key)).toBeGreaterThan(90_000);
+
+    const slow = { ratePerSecond: 0.001, capacity: 5 };
+    const pair = createRateLimiter({ limits: { requests: slow, b: slow }, store });
+    const key2 = randomUUID();
+    await exhaust(pair, key2);
+    for (const other of others.slice(2)) {
+      expect(await other.tryAcquire(key2)).toBe(true);
+      expect(await pair.tryAcquire(key2)).toBe(false);
+    }
+  });
+
+  it('stores the buckets under prefix, limit names and key, leaving a hash tag to the key', async () => {
+    const limiter = createRateLimiter({
+      limits: { '{gpt}': { ratePerSecond: 1, capacity: 5 }, 'a,b|c%': { ratePerSecond: 1 } },
+      store: createRedisStore({ client, prefix }),
+    });
+    const key = `{${randomUUID()}}:user`;
+    expect(await limiter.tryAcquire(key)).toBe(true);
+    const stored = `${prefix}%7Bgpt%7D,a%2Cb%7Cc%25|${key}`;
+    expect(await client.exists(stored)).toBe(1);
+    expect(await client.exists(prefix + key)).toBe(0);
+    await client.del(stored);
+
+    // a bucket keeps the key it is given
+    const bucket = createRedisTokenBucket({ client, prefix, key, ratePerSecond: 1 });
+    expect(await bucket.tryAcquire()).toBe(true);
+    expect(await client.exists(prefix + key)).toBe(1);
+    await client.del(prefix + key);
+  });
+});
+
 describe('createRedisStore program errors', () => {
   it('rejects with RateLimitStoreError, not the outage policy, when the key holds another type', async () => {
     for (const onUnavailable of ['fail-closed', 'fail-open'] as const) {
       const store = createRedisStore({ client, prefix, onUnavailable });
       const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
       const key = randomUUID();
-      await client.hset(`${prefix}${key}`, 'owner', 'another program');
+      await client.hset(`${prefix}requests|${key}`, 'owner', 'another program');
       const error = (await limiter.tryAcquire(key).catch((e: unknown) => e)) as RateLimitStoreError;
       expect(isRateLimitStoreError(error)).toBe(true);
       expect(error).toMatchObject({ code: 'X_RATE_LIMIT_STORE_ERROR', reply: 'WRONGTYPE' });
@@ -113,7 +183,7 @@ describe('createRedisStore program errors', () => {
         scriptErrors: 2,
         fallbackDecisions: 0,
       });
-      await client.del(`${prefix}${key}`);
+      await client.del(`${prefix}requests|${key}`);
     }
   });
 });
@@ -163,7 +233,7 @@ describe('createRedisStore program errors in a batch', () => {
     });
     const broken = randomUUID();
     const good = randomUUID();
-    await client.hset(`${prefix}${broken}`, 'owner', 'another program');
+    await client.hset(`${prefix}requests|${broken}`, 'owner', 'another program');
     const outcomes = await Promise.all([
       limiter.tryAcquire(good),
       limiter.tryAcquire(broken).catch((e: unknown) => e),
@@ -183,6 +253,6 @@ describe('createRedisStore program errors in a batch', () => {
       reply: 'WRONGTYPE',
     });
     expect(store.stats()).toMatchObject({ state: 'available', outages: 0, scriptErrors: 4 });
-    await client.del(`${prefix}${broken}`);
+    await client.del(`${prefix}requests|${broken}`);
   });
 });

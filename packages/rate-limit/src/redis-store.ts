@@ -63,7 +63,14 @@ export class RedisStoreImpl implements RedisStore {
     scriptErrors: 0,
   };
 
-  constructor(options: ResolvedRedisStoreOptions) {
+  /**
+   * @param namesInKeys false for `createRedisTokenBucket`: its one bucket lives at exactly
+   * `prefix + key`, as documented, rather than under its limit's name (see `BoundRedis`)
+   */
+  constructor(
+    options: ResolvedRedisStoreOptions,
+    readonly namesInKeys = true,
+  ) {
     this.#client = options.client;
     this.prefix = options.prefix;
     this.decisionTimeoutMs = options.decisionTimeoutMs;

@@ -86,7 +86,7 @@ export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisT
   // a default cost of 1 must be admissible
   const capacity =
     o.capacity === undefined ? ratePerSecond : expectNumber('capacity', o.capacity, { min: 1 });
-  const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS));
+  const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS), false);
   const limiter = createRateLimiter({
     limits: { tokens: { ratePerSecond, capacity } },
     store,

@@ -160,12 +160,12 @@ describe('createRedisStore', () => {
     });
     const key = randomUUID();
     await limiter.tryAcquire(key, { requests: 2 });
-    const before = await client.getBuffer(prefix + key);
+    const before = await client.getBuffer(`${prefix}requests|${key}`);
     expect(await limiter.tryAcquire(key, { requests: 2 })).toBe(false);
     expect(before).not.toBeNull();
-    expect(await client.getBuffer(prefix + key)).toEqual(before);
+    expect(await client.getBuffer(`${prefix}requests|${key}`)).toEqual(before);
     // full again in 2000 ms; the TTL adds one full refill (2000 ms) and 2 ms
-    const ttl = await client.pttl(prefix + key);
+    const ttl = await client.pttl(`${prefix}requests|${key}`);
     expect(ttl).toBeGreaterThan(2000);
     expect(ttl).toBeLessThanOrEqual(4002);
   });
@@ -274,34 +274,34 @@ describe('stored value and TTL', () => {
     const deficit = ([, , requests, tokens]: number[]) =>
       Math.max((10 - requests!) / 0.01, (1000 - tokens!) / 0.1);
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 100 })).toBe(true);
-    const first = await stored(prefix + key);
+    const first = await stored(`${prefix}requests,tokens|${key}`);
     expect(first).toHaveLength(4); // last refill, kept-until, one number per limit
     expect(first.slice(2)).toEqual([9, 900]);
     // deficits of 100 and 1000 ms; one full refill of the slower limit
     expect(first[1]! - first[0]!).toBeCloseTo(keptFor(1000, 10_000), 3);
-    const expiry = await client.pexpiretime(prefix + key);
+    const expiry = await client.pexpiretime(`${prefix}requests,tokens|${key}`);
     expect(expiry).toBeGreaterThan(first[1]!);
-    expect(await client.pttl(prefix + key)).toBeGreaterThan(10_000);
+    expect(await client.pttl(`${prefix}requests,tokens|${key}`)).toBeGreaterThan(10_000);
 
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 100 })).toBe(true);
-    const second = await stored(prefix + key);
+    const second = await stored(`${prefix}requests,tokens|${key}`);
     expect(second[1]).toBe(first[1]);
-    expect(await client.pexpiretime(prefix + key)).toBe(expiry);
+    expect(await client.pexpiretime(`${prefix}requests,tokens|${key}`)).toBe(expiry);
 
     // a debt: 1500 tokens more makes the deficit about 17 000 ms, past kept-until
     await limiter.adjust(key, { tokens: 1500 });
-    const third = await stored(prefix + key);
+    const third = await stored(`${prefix}requests,tokens|${key}`);
     expect(third[3]).toBeLessThan(-650);
     expect(third[0]! + deficit(third)).toBeGreaterThan(first[1]!);
     expect(third[1]! - third[0]!).toBeCloseTo(keptFor(deficit(third), 10_000), 3);
-    const expiry3 = await client.pexpiretime(prefix + key);
+    const expiry3 = await client.pexpiretime(`${prefix}requests,tokens|${key}`);
     expect(expiry3).toBeGreaterThan(third[1]!);
     expect(expiry3).toBeGreaterThan(expiry);
 
     // a refund that the kept TTL covers keeps it
     await limiter.adjust(key, { tokens: -100 });
-    expect((await stored(prefix + key))[1]).toBe(third[1]);
-    expect(await client.pexpiretime(prefix + key)).toBe(expiry3);
+    expect((await stored(`${prefix}requests,tokens|${key}`))[1]).toBe(third[1]);
+    expect(await client.pexpiretime(`${prefix}requests,tokens|${key}`)).toBe(expiry3);
   });
 
   it('deletes a key whose buckets end full, and lets an idle key expire soon after it is full', async () => {
@@ -328,9 +328,9 @@ describe('stored value and TTL', () => {
     const key = randomUUID();
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 4 })).toBe(true);
     await limiter.adjust(key, { tokens: -4 }); // one limit is full again, the other is not
-    expect(await client.exists(prefix + key)).toBe(1);
+    expect(await client.exists(`${prefix}requests,tokens|${key}`)).toBe(1);
     await limiter.adjust(key, { requests: -1 }); // both full: the key equals a missing one
-    expect(await client.exists(prefix + key)).toBe(0);
+    expect(await client.exists(`${prefix}requests,tokens|${key}`)).toBe(0);
   });
 
   it('sets the TTL on every write where Redis has no KEEPTTL (Redis 5: no redis.setresp either)', async () => {
@@ -339,7 +339,7 @@ describe('stored value and TTL', () => {
       `local redis = { call = redis.call, pcall = redis.pcall }\n${source}`;
     for (const [source, args] of [
       [ONE_LIMIT_TAKE.source, ['0.01', '10', '1']],
-      [TOKEN_BUCKET.source, ['take', '1', 'tokens', '0.01', '10', '1', '1']],
+      [TOKEN_BUCKET.source, ['take', '1', '0.01', '10', '1', '1']],
     ] as const) {
       const key = prefix + randomUUID();
       await client.eval(redis5(source), 1, key, ...args);
@@ -678,7 +678,36 @@ describe('decision timeout', () => {
     fake.calls[0]!.resolve([0]); // Redis admitted it after all
     await vi.advanceTimersByTimeAsync(0);
     expect(adjustments).toHaveLength(1);
-    // mode, limits, spec (name, rate, capacity), then one request of -7 for the one key
-    expect(adjustments[0]!.slice(3)).toEqual(['adjust', 1, 'tokens', '0.01', '50', 1, -7]);
+    // mode, limits, spec (rate, capacity), then one request of -7 for the one key
+    expect(adjustments[0]!.slice(3)).toEqual(['adjust', 1, '0.01', '50', 1, -7]);
+  });
+
+  it('gives nothing back for a late reply that is not the script reply', async () => {
+    vi.useFakeTimers();
+    const fake = scriptedClient();
+    const adjustments: unknown[][] = [];
+    const client: RedisClientLike = {
+      evalsha: (...args) => {
+        if (args[3] === 'adjust') {
+          adjustments.push(args);
+          return Promise.resolve([0]);
+        }
+        return fake.client.evalsha(...args);
+      },
+      eval: fake.client.eval,
+    };
+    const store = createRedisStore({ client, onUnavailable: 'fail-open', decisionTimeoutMs: 100 });
+    const limiter = createRateLimiter({
+      limits: { tokens: { ratePerSecond: 10, capacity: 50 } },
+      store,
+    });
+    for (const late of [[null], [''], [[0]], ['0']]) {
+      const pending = limiter.tryAcquire('k', { tokens: 7 });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await pending).toBe(true); // fail-open
+      fake.calls.shift()!.resolve(late); // nothing says Redis admitted it
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(adjustments).toEqual([]);
   });
 });

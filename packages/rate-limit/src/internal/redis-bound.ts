@@ -12,6 +12,21 @@ type Mode = 'take' | 'peek' | 'adjust';
 /** Keys whose corrections are held during an outage (the oldest key's are dropped beyond it). */
 const MAX_HELD_KEYS = 10_000;
 
+/** The longest wait the scripts return (they cap waits there). */
+const MAX_WAIT_MS = 2 ** 52;
+
+/**
+ * What a limiter's Redis keys hold between the prefix and the key: its limit names in order, then
+ * `|`. Limiters with other limits then never share a bucket (one would read the other's tokens as
+ * its own), while processes with the same limits still do. `%`, `,`, `|`, `{` and `}` in a name
+ * are escaped as `%XX`: the names end at the first `|` (no key can pass for other names), and they
+ * add no hash tag, so the prefix's or the key's still decides the Redis Cluster slot.
+ */
+function limitNamesInKey(limits: readonly ResolvedLimit[]): string {
+  const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+  return `${limits.map((l) => l.name.replace(/[%,|{}]/g, percent)).join(',')}|`;
+}
+
 /**
  * A Redis store bound to one limiter's limits: the scripts' arguments and replies, the outage
  * policy, and the coalescing of `take` decisions (`redis-coalesce.ts`).
@@ -20,8 +35,10 @@ export class BoundRedis implements BoundRateLimitStore {
   readonly remote = true;
   private readonly local: BoundRateLimitStore | undefined;
   private readonly localCaps: number[];
-  /** per limit: name, rate in units/ms, capacity, as script arguments */
-  private readonly spec: (string | number)[];
+  /** what precedes a key in Redis: the store's prefix, and the limit names unless a bucket's */
+  private readonly keyPrefix: string;
+  /** per limit: rate in units/ms, capacity, as script arguments */
+  private readonly spec: string[];
   /** rate and capacity of a one-limit limiter, the arguments of `ONE_LIMIT_TAKE` before the costs */
   private readonly single: readonly string[] | undefined;
   private readonly count: number;
@@ -37,9 +54,9 @@ export class BoundRedis implements BoundRateLimitStore {
     limits: readonly ResolvedLimit[],
   ) {
     this.count = limits.length;
-    this.spec = limits.flatMap((l) => [l.name, String(l.ratePerSecond / 1000), String(l.capacity)]);
-    this.single =
-      limits.length === 1 ? [this.spec[1] as string, this.spec[2] as string] : undefined;
+    this.keyPrefix = store.namesInKeys ? store.prefix + limitNamesInKey(limits) : store.prefix;
+    this.spec = limits.flatMap((l) => [String(l.ratePerSecond / 1000), String(l.capacity)]);
+    this.single = limits.length === 1 ? this.spec : undefined;
     this.localCaps = limits.map((l) => l.capacity * store.localShare);
     this.local =
       store.policy === 'local'
@@ -122,11 +139,11 @@ export class BoundRedis implements BoundRateLimitStore {
     if (mode === 'take' && this.single !== undefined && groups.length === 1) {
       // the usual decision: one key of a one-limit limiter (see ONE_LIMIT_TAKE)
       script = ONE_LIMIT_TAKE;
-      argv = [store.prefix + groups[0]!.key, this.single[0]!, this.single[1]!];
+      argv = [this.keyPrefix + groups[0]!.key, this.single[0]!, this.single[1]!];
       for (const { costs } of groups[0]!.requests) argv.push(costs[0]!);
     } else {
       script = TOKEN_BUCKET;
-      argv = groups.map((g) => store.prefix + g.key);
+      argv = groups.map((g) => this.keyPrefix + g.key);
       for (const arg of this.args(mode, groups)) argv.push(arg);
     }
     store.run(
@@ -147,11 +164,13 @@ export class BoundRedis implements BoundRateLimitStore {
           return;
         }
         store.succeeded(decisions);
-        this.answer(groups, decisions, reply);
+        this.answer(groups, decisions, reply, script === ONE_LIMIT_TAKE);
         settled?.();
         if (this.held.size > 0) this.sendHeld();
       },
-      mode === 'take' ? (late) => this.refund(groups, decisions, late) : undefined,
+      mode === 'take'
+        ? (late) => this.refund(groups, decisions, late, script === ONE_LIMIT_TAKE)
+        : undefined,
     );
   }
 
@@ -159,13 +178,15 @@ export class BoundRedis implements BoundRateLimitStore {
    * Answers every request from the script's reply: one integer per request (-1: the key holds
    * another Redis type), or one integer that every request got (`ONE_LIMIT_TAKE`).
    */
-  private answer(groups: readonly Group[], decisions: number, reply: unknown): void {
-    if (typeof reply === 'number') {
-      for (const g of groups) for (const p of g.requests) this.settle(p, reply);
-      return;
-    }
-    if (!Array.isArray(reply) || reply.length !== decisions) {
-      // A client that is not ioredis-shaped, or a proxy answering for Redis: not an outage.
+  private answer(
+    groups: readonly Group[],
+    decisions: number,
+    reply: unknown,
+    oneLimit: boolean,
+  ): void {
+    if (!isScriptReply(reply, decisions, oneLimit)) {
+      // A client that is not ioredis-shaped, or a proxy answering for Redis: not an outage, and
+      // no decision either (read as numbers, nil or '' would admit).
       rejectAll(
         groups,
         new RateLimitStoreError(
@@ -175,8 +196,13 @@ export class BoundRedis implements BoundRateLimitStore {
       );
       return;
     }
+    if (typeof reply === 'number') {
+      for (const g of groups) for (const p of g.requests) this.settle(p, reply);
+      return;
+    }
+    const waits = reply as readonly number[];
     let r = 0;
-    for (const g of groups) for (const p of g.requests) this.settle(p, Number(reply[r++]));
+    for (const g of groups) for (const p of g.requests) this.settle(p, waits[r++]!);
   }
 
   private settle(p: Pending, wait: number): void {
@@ -218,7 +244,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.store.prefix + key, ...this.args('adjust', [group])],
+        [this.keyPrefix + key, ...this.args('adjust', [group])],
         (error) => {
           const lost =
             error !== undefined &&
@@ -231,10 +257,16 @@ export class BoundRedis implements BoundRateLimitStore {
   }
 
   /** Redis admitted after the policy had decided: give those tokens back, key by key. */
-  private refund(groups: readonly Group[], decisions: number, late: unknown): void {
+  private refund(
+    groups: readonly Group[],
+    decisions: number,
+    late: unknown,
+    oneLimit: boolean,
+  ): void {
+    // only what the script says it admitted: a reply that is not its own debited nothing we know
+    if (!isScriptReply(late, decisions, oneLimit)) return;
     const admitted = (r: number) =>
-      typeof late === 'number' ? late === 0 : Array.isArray(late) && Number(late[r]) === 0;
-    if (typeof late !== 'number' && !(Array.isArray(late) && late.length === decisions)) return;
+      typeof late === 'number' ? late === 0 : (late as readonly number[])[r] === 0;
     let r = 0;
     for (const g of groups) {
       const refund = new Array<number>(this.count).fill(0);
@@ -252,7 +284,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.store.prefix + g.key, ...this.args('adjust', [group])],
+        [this.keyPrefix + g.key, ...this.args('adjust', [group])],
         noop,
       );
     }
@@ -283,6 +315,23 @@ export class BoundRedis implements BoundRateLimitStore {
 }
 
 function noop(): void {}
+
+/**
+ * True when `reply` is what the script answers for `decisions` requests: `ONE_LIMIT_TAKE` (the
+ * `oneLimit` one) one integer that every request got, or one per request, each 0 (admitted) or a
+ * wait of 1 to 2^52 ms; `TOKEN_BUCKET` one per request, -1 also (the key holds another type).
+ */
+function isScriptReply(reply: unknown, decisions: number, oneLimit: boolean): boolean {
+  if (typeof reply === 'number') return oneLimit && isWait(reply, 0);
+  if (!Array.isArray(reply) || reply.length !== decisions) return false;
+  const lowest = oneLimit ? 0 : -1;
+  for (let i = 0; i < decisions; i++) if (!isWait(reply[i], lowest)) return false;
+  return true;
+}
+
+function isWait(value: unknown, lowest: number): boolean {
+  return Number.isInteger(value) && (value as number) >= lowest && (value as number) <= MAX_WAIT_MS;
+}
 
 function rejectAll(groups: readonly Group[], error: unknown): void {
   for (const g of groups) for (const p of g.requests) p.reject(error);

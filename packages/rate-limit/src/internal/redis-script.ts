@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
  *          kept-until in ms, then the tokens of each limit), so a decision costs TIME + GET + SET
  *          and no formatting
  * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas)
- * ARGV[2]  n, the number of limits; then per limit: name, rate (units/ms), capacity;
- *          then per key: m (its number of requests), then m * n amounts
+ * ARGV[2]  n, the number of limits; then per limit: rate (units/ms), capacity (the limit names
+ *          are part of each key, see `redis-bound.ts`); then per key: m (its number of
+ *          requests), then m * n amounts
  *
  * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would
  * be), otherwise the whole ms to wait (>= 1); -1 when the key holds another Redis type (only in
@@ -52,14 +53,14 @@ end
 local rate = {}
 local cap = {}
 for i = 1, n do
-  rate[i] = ARGV[i * 3 + 1] + 0
-  cap[i] = ARGV[i * 3 + 2] + 0
+  rate[i] = ARGV[i * 2 + 1] + 0
+  cap[i] = ARGV[i * 2 + 2] + 0
 end
 local layout = string.rep('d', n + 2)
 local size = 8 * (n + 2)
 local results = {}
 local r = 0
-local arg = 3 + n * 3
+local arg = 3 + n * 2
 for k = 1, #KEYS do
   local key = KEYS[k]
   local m = ARGV[arg] + 0
@@ -178,8 +179,8 @@ export const TOKEN_BUCKET: RedisScript = script(TOKEN_BUCKET_SCRIPT);
  * for that key).
  *
  * Why a script of its own: a decision is one round trip and most of its time in Redis is fixed
- * cost, so what the general script adds (mode, limit names and counts as arguments, tables of
- * limits, `pcall`, a table reply) costs about as much as everything the two have in common.
+ * cost, so what the general script adds (mode and counts as arguments, tables of limits,
+ * `pcall`, a table reply) costs about as much as everything the two have in common.
  */
 export const ONE_LIMIT_TAKE: RedisScript = script(`
 local clock = redis.call('TIME')

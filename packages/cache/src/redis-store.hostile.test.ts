@@ -67,8 +67,10 @@ function setup(options: Parameters<typeof createCache>[0] = {}) {
   const cache = createCache({ ...options, store: createRedisStore({ client, prefix }) });
   const corrupt: CacheCorruptEntryEvent[] = [];
   cache.onCorruptEntry((event) => corrupt.push(event));
-  const write = (key: string, value: Buffer) => client.set(prefix + key, value, 'PX', 60_000);
-  const stored = (key: string) => client.getBuffer(prefix + key);
+  // Values live at `<prefix>v:<key>` (locks at `<prefix>lock:<key>`).
+  const write = (key: string, value: Buffer) =>
+    client.set(`${prefix}v:${key}`, value, 'PX', 60_000);
+  const stored = (key: string) => client.getBuffer(`${prefix}v:${key}`);
   return { client, cache, corrupt, write, stored };
 }
 

@@ -51,7 +51,7 @@ describe('createRedisStore', () => {
     expect(b.stats().store).toMatchObject({ hits: 1, errors: 0 });
   });
 
-  it('stores compressed values under the prefix and namespace with a Redis TTL', async () => {
+  it('stores compressed values at <prefix>v:<namespace>:<digest> with a Redis TTL', async () => {
     const prefix = `t:${randomUUID()}:`;
     const client = connect();
     const cache = createCache({
@@ -63,8 +63,8 @@ describe('createRedisStore', () => {
     });
     cache.set(req(1), big);
     await cache.flush();
-    const redisKey = prefix + cache.key(req(1));
-    expect(redisKey.startsWith(`${prefix}ns:`)).toBe(true);
+    const redisKey = `${prefix}v:${cache.key(req(1))}`;
+    expect(redisKey.startsWith(`${prefix}v:ns:`)).toBe(true);
     const raw = await client.getBuffer(redisKey);
     expect(raw![0]).toBe(2); // deflated
     expect(raw!.length).toBeLessThan(JSON.stringify(big).length * 0.4);
@@ -259,7 +259,7 @@ describe('createRedisStore', () => {
       key = cache.key(req(1));
       cache.set(req(1), big);
     }
-    expect(await client.exists(prefix + key)).toBe(1);
+    expect(await client.exists(`${prefix}v:${key}`)).toBe(1);
     expect(client.status).toBe('ready');
   });
 });

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  expectDuration,
-  failRedisClient,
-  isUnusableRedisReply,
-  onAbort,
-  optionalString,
-  sleep,
-} from '@x/internal';
-import {
-  CacheClosedError,
-  CacheStoreError,
-  type CacheStoreOperation,
-  isCacheStoreError,
-} from './errors';
+import { expectDuration, failRedisClient, onAbort, optionalString, sleep } from '@x/internal';
+import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
+import { RedisCommands, type ReplyReader } from './internal/redis-commands';
+import { ignored, redisBytes, redisFlag, redisScan } from './internal/reply-checks';
 import { expectOptions } from './options';
 import type { CacheStore, CacheStoreLock } from './store';
 
@@ -46,7 +36,7 @@ export interface RedisStoreOptions {
   /** A connected Redis client (ioredis 5, or anything with the same commands). It stays yours. */
   client: RedisStoreClient;
   /**
-   * Prefix of every Redis key this store writes: values at `<prefix><key>`, locks at
+   * Prefix of every Redis key this store writes: values at `<prefix>v:<key>`, locks at
    * `<prefix>lock:<key>`.
    * @default 'x:cache:'
    */
@@ -79,8 +69,9 @@ export interface RedisStoreOptions {
   /**
    * After a command times out, the connection fails or Redis refuses the client (`NOAUTH`,
    * `WRONGPASS`, `NOPERM`, `LOADING`...), how long every command fails at once, unsent (the cache
-   * serves from memory or calls the loader); then commands are sent again, and the first answer
-   * that is no such refusal ends the outage. 0 sends every command. Integer, 0 to 2^31-1.
+   * serves from memory or calls the loader); then one command, the probe, is sent while the
+   * others still fail at once, and its answer, unless it is such a refusal, ends the outage.
+   * 0 sends every command. Integer, 0 to 2^31-1.
    * @default 1000
    */
   probeIntervalMs?: number | undefined;
@@ -132,9 +123,6 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-/** The cause of a command not sent during an outage (`probeIntervalMs`). */
-const NOT_SENT = new Error('not sent: the store failed within probeIntervalMs');
-
 function checkClient(client: unknown): RedisStoreClient {
   for (const command of COMMANDS) {
     if (typeof (client as Record<string, unknown> | null | undefined)?.[command] !== 'function') {
@@ -183,11 +171,19 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     integer: true,
   });
   /**
-   * `performance.now()` until which commands fail without being sent: during an outage each one
-   * would wait out `commandTimeoutMs` (ioredis queues commands while it reconnects), and a miss
-   * sends two (`get`, then the lock), so every miss would pay twice the timeout.
+   * During an outage, and while the client connects, commands fail without being sent but for one
+   * probe at a time: each would wait in the client's queue, which would grow with the outage, and
+   * a miss sends two (`get`, then the lock), so every miss would pay twice `commandTimeoutMs`.
    */
-  let downUntil = 0;
+  const commands = new RedisCommands(commandTimeoutMs, probeIntervalMs);
+  /**
+   * Values and locks in two key spaces that differ right after the prefix (`v` and `l`). A key is
+   * `<namespace>:<digest>` or any string given to `set()`: with values at `<prefix><key>`, a
+   * cache under namespace `lock` (or a key `lock:...`) read and wrote other caches' locks. Locks
+   * keep their keys, so processes of the previous version still share them during an upgrade.
+   */
+  const valueKeyOf = (key: string) => `${prefix}v:${key}`;
+  const lockKeyOf = (key: string) => `${prefix}lock:${key}`;
 
   /** One per lock() in progress; close() aborts them with CacheClosedError. */
   const waits = new Set<AbortController>();
@@ -195,53 +191,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const held = new Set<() => Promise<void>>();
   let closed: Promise<void> | undefined;
 
-  /** Runs one command within the timeout; rejects with CacheStoreError. */
-  function send<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        downUntil = performance.now() + probeIntervalMs;
-        reject(new CacheStoreError(operation, { timedOut: true }));
-      }, commandTimeoutMs);
-      timer.unref?.();
-      let pending: Promise<R>;
-      try {
-        pending = Promise.resolve(run());
-      } catch (cause) {
-        pending = Promise.reject(cause);
-      }
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          downUntil = 0;
-          resolve(value);
-        },
-        (cause: unknown) => {
-          clearTimeout(timer);
-          // An error Redis answered (WRONGTYPE, OOM...) says the connection works, unless every
-          // command gets it (a wrong password, LOADING); any other (a closed connection, ioredis
-          // giving up on its retries) says it does not.
-          const answered = (cause as { name?: unknown } | null)?.name === 'ReplyError';
-          if (answered && !isUnusableRedisReply(cause)) downUntil = 0;
-          else downUntil = performance.now() + probeIntervalMs;
-          // ioredis quotes the command's arguments: after a refused AUTH, the password.
-          reject(new CacheStoreError(operation, { cause }));
-        },
-      );
-    });
-  }
-
-  /** {@link send}, refused once the store is closed, and not sent during an outage. */
-  function command<R>(operation: CacheStoreOperation, run: () => Promise<R>): Promise<R> {
+  /** {@link RedisCommands.send}, refused once the store is closed, held back during an outage. */
+  function command<R>(
+    operation: CacheStoreOperation,
+    run: () => Promise<unknown>,
+    read: ReplyReader<R>,
+  ): Promise<R> {
     if (closed !== undefined) return Promise.reject(new CacheClosedError('store'));
-    if (downUntil !== 0 && performance.now() < downUntil) {
-      return Promise.reject(new CacheStoreError(operation, { cause: NOT_SENT }));
-    }
-    return send(operation, run);
+    return commands.gated(operation, run, read);
   }
 
   async function get(key: string): Promise<Uint8Array | undefined> {
-    const value = await command('get', () => client.getBuffer(prefix + key));
-    return value ?? undefined;
+    return command('get', () => client.getBuffer(valueKeyOf(key)), redisBytes);
   }
 
   /** Holds a lock: renews it while the loader runs, and releases it once. */
@@ -251,16 +212,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const renew = () => {
       timer = setTimeout(
         () => {
-          send('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs)).then(
-            (renewed) => {
-              // 0: the lock expired and is someone else's now; nothing left to renew.
-              if (!released && renewed !== 0) renew();
-            },
-            // A failed renewal is not fatal: at worst the lock expires and a second process loads.
-            () => {
-              if (!released) renew();
-            },
-          );
+          commands
+            .send('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs), redisFlag)
+            .then(
+              (renewed) => {
+                // false: the lock expired and is someone else's now; nothing left to renew.
+                if (!released && renewed) renew();
+              },
+              // A failed renewal is not fatal: at worst the lock expires and a second process loads.
+              () => {
+                if (!released) renew();
+              },
+            );
         },
         Math.max(1, Math.floor(lockTtlMs / 3)),
       );
@@ -273,7 +236,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       held.delete(release);
       clearTimeout(timer);
       // Sent even after close(): giving a lock back is part of closing.
-      await send('unlock', () => client.eval(RELEASE, 1, lockKey, token));
+      await commands.send('unlock', () => client.eval(RELEASE, 1, lockKey, token), ignored);
     };
     held.add(release);
     return release;
@@ -302,13 +265,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
 
   async function acquire(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
-    const lockKey = `${prefix}lock:${key}`;
+    const lock = lockKeyOf(key);
     const token = randomUUID();
     const deadline = performance.now() + lockWaitMs;
     for (;;) {
       signal.throwIfAborted();
-      if (await takeLock(lockKey, token)) {
-        const release = hold(lockKey, token);
+      if (await takeLock(lock, token)) {
+        const release = hold(lock, token);
         // The previous holder may have stored the value between our miss and our lock.
         let value: Uint8Array | undefined;
         try {
@@ -335,23 +298,36 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   /**
    * The lock's {@link TAKE}. When it times out, Redis may still take it later (a paused or slow
    * server, the client's offline queue): nobody would hold that lock, and every process missing
-   * the key would wait `lockTtlMs` for it. So a lock that lands late is given back at once.
+   * the key would wait `lockTtlMs` for it. So a lock that lands late is given back at once, and so
+   * is one whose reply is neither 0 nor 1 (it may have been taken; RELEASE deletes only our token).
    */
   async function takeLock(lockKey: string, token: string): Promise<boolean> {
     let sent: Promise<unknown> | undefined;
+    const giveBack = () => {
+      commands
+        .send('unlock', () => client.eval(RELEASE, 1, lockKey, token), ignored)
+        .catch(() => {});
+    };
     try {
-      const taken = await command('lock', () => {
-        sent = client.eval(TAKE, 1, lockKey, token, lockTtlMs);
-        return sent;
-      });
-      return taken === 1;
+      return await command(
+        'lock',
+        () => {
+          sent = client.eval(TAKE, 1, lockKey, token, lockTtlMs);
+          return sent;
+        },
+        (reply) => {
+          try {
+            return redisFlag(reply);
+          } catch (error) {
+            giveBack();
+            throw error;
+          }
+        },
+      );
     } catch (error) {
       if (sent !== undefined && isCacheStoreError(error) && error.timedOut) {
         Promise.resolve(sent).then(
-          (late) => {
-            if (late !== 1) return;
-            send('unlock', () => client.eval(RELEASE, 1, lockKey, token)).catch(() => {});
-          },
+          (late) => late === 1 && giveBack(),
           () => {},
         );
       }
@@ -374,23 +350,27 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const buffer = Buffer.isBuffer(value)
         ? value
         : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      await command('set', () =>
-        client.set(prefix + key, buffer, 'PX', Math.max(1, Math.round(ttlMs))),
+      await command(
+        'set',
+        () => client.set(valueKeyOf(key), buffer, 'PX', Math.max(1, Math.round(ttlMs))),
+        ignored,
       );
     },
     async delete(key) {
-      await command('delete', () => client.del(prefix + key));
+      await command('delete', () => client.del(valueKeyOf(key)), ignored);
     },
     lock,
     async clear() {
       const pattern = `${escapeGlob(prefix)}*`;
       let cursor = '0';
       do {
-        const [next, keys] = await command('delete', () =>
-          client.scan(cursor, 'MATCH', pattern, 'COUNT', 500),
+        const [next, keys] = await command(
+          'delete',
+          () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 500),
+          redisScan,
         );
         cursor = next;
-        if (keys.length > 0) await command('delete', () => client.del(...keys));
+        if (keys.length > 0) await command('delete', () => client.del(...keys), ignored);
       } while (cursor !== '0');
     },
     close,

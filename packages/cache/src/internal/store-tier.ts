@@ -4,6 +4,7 @@ import type { CacheTopics } from '../events';
 import type { CacheStore, CacheStoreLock } from '../store';
 import type { Encoded } from './codec';
 import { openEnvelope, toEnvelope } from './envelope';
+import { isStoreLock, storeBytes, unexpectedLock } from './reply-checks';
 
 /** A live value read from the store and checked. */
 export interface StoredValue {
@@ -113,11 +114,14 @@ export class StoreTier {
   async read(key: string, signal: AbortSignal | undefined): Promise<StoreRead> {
     let data: Uint8Array | undefined;
     try {
-      data = await raceAbort(
+      const got: unknown = await raceAbort(
         // A store that throws synchronously must not fail the request either.
         new Promise<Uint8Array | undefined>((resolve) => resolve(this.#store.get(key, { signal }))),
         signal,
       );
+      // Checked inside the try: a store resolving with anything but bytes has failed (a store
+      // error), where bytes that are no envelope are a corrupt entry (open()).
+      data = storeBytes(got);
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       this.failed('get', cause);
@@ -158,13 +162,14 @@ export class StoreTier {
     const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
       resolve(store.lock!(key, { signal })),
     );
+    let lock: unknown;
     try {
-      return await raceAbort(pending, signal);
+      lock = await raceAbort(pending, signal);
     } catch (cause) {
       if (signal.aborted) {
         // The store may still hand out the lock after everyone left: give it straight back.
         pending.then(
-          (late) => late?.release && this.release(late.release),
+          (late) => typeof late?.release === 'function' && this.release(late.release),
           () => {},
         );
         throw signal.reason;
@@ -172,5 +177,11 @@ export class StoreTier {
       this.failed('lock', cause);
       return undefined;
     }
+    if (isStoreLock(lock)) return lock ?? undefined;
+    // Neither a value nor a lock: load without one, and give back whatever it may hold.
+    const release = (lock as { release?: unknown } | null)?.release;
+    if (typeof release === 'function') this.release(async () => release.call(lock));
+    this.failed('lock', unexpectedLock(lock));
+    return undefined;
   }
 }

@@ -1,0 +1,86 @@
+// Real clock throughout: these tests share the global redis-server, each on a prefix of its own.
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { createCache } from './cache';
+import { createRedisStore } from './redis-store';
+
+const clients: Redis[] = [];
+function connect(): Redis {
+  const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  clients.push(client);
+  return client;
+}
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+});
+
+const req = (n: number | string) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content: `question ${n}` }],
+  options: { temperature: 0 },
+});
+
+/** Caches on one Redis and one prefix, each with its own store (as in separate processes). */
+function caches(prefix: string) {
+  return (namespace?: string) =>
+    createCache<string>({
+      namespace,
+      store: createRedisStore({
+        client: connect(),
+        prefix,
+        lockWaitMs: 10_000,
+        pollIntervalMs: 10,
+      }),
+    });
+}
+
+describe('createRedisStore key layout', () => {
+  it('loads at once when another cache stored a value under namespace "lock" for the same request', async () => {
+    const make = caches(`t:${randomUUID()}:`);
+    const a = make('lock');
+    const b = make();
+    a.set(req(1), 'from a');
+    await a.flush();
+    expect(a.stats().store).toMatchObject({ writes: 1 });
+    const started = performance.now();
+    expect(await b.getOrLoad(req(1), async () => 'from b')).toBe('from b');
+    // Read as B's lock, A's value would hold B back for lockWaitMs (10 s).
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('loads at once when a string key spells another request\'s lock ("lock:<key>")', async () => {
+    const make = caches(`t:${randomUUID()}:`);
+    const a = make();
+    const b = make();
+    a.set(`lock:${b.key(req(1))}`, 'from a');
+    await a.flush();
+    const started = performance.now();
+    expect(await b.getOrLoad(req(1), async () => 'from b')).toBe('from b');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('keeps a held lock when a cache under namespace "lock" looks the same request up', async () => {
+    const make = caches(`t:${randomUUID()}:`);
+    const a = make('lock');
+    const b = make();
+    const c = make();
+    let finish!: (value: string) => void;
+    const loading = b.getOrLoad(req(2), () => new Promise<string>((r) => (finish = r)));
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
+
+    expect(await a.lookup(req(2))).toBeUndefined();
+    await a.flush();
+    // B's lock token is no entry of A's: neither corrupt nor deleted.
+    expect(a.stats().store).toMatchObject({ corruptEntries: 0, errors: 0 });
+
+    const second = vi.fn(async () => 'from c');
+    const waiting = c.getOrLoad(req(2), second);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    finish('from b');
+    expect(await loading).toBe('from b');
+    expect(await waiting).toBe('from b');
+    expect(second).not.toHaveBeenCalled();
+  });
+});

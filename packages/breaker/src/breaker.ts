@@ -19,6 +19,9 @@ import type { Breaker, BreakerStats, ExecuteOptions, RejectEvent, WindowStats } 
 
 const EXECUTE_OPTION_KEYS = ['signal'] as const;
 
+/** Times one call re-reads a state that state-change listeners keep moving, before it gives up. */
+const MAX_TURNS = 10;
+
 /** The `signal` of `execute()`'s options, after checking the options object. */
 function executeSignal(options: ExecuteOptions): AbortSignal | undefined {
   if (typeof options !== 'object' || options === null)
@@ -77,7 +80,7 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
       try {
         result = fn(NEVER_ABORTED);
       } catch (error) {
-        this.closedError(error);
+        this.closedThrow(error);
         return Promise.reject(error);
       }
       // `Promise.resolve()` would return a native promise as it is, after a call to its builtin
@@ -97,23 +100,27 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     fn: (signal: AbortSignal) => T | PromiseLike<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
     let probe = false;
-    if (this.stateCode !== CLOSED) {
+    // A state-change listener may move the breaker again on open -> half-open, so the state is
+    // read anew. With `openTimeoutMs: 0` a listener that reopens every time would loop forever
+    // (it once recursed until the stack overflowed): after MAX_TURNS the call is refused as open.
+    for (let turn = 0; ; turn++) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (this.stateCode === CLOSED) break;
       if (this.stateCode === OPEN) {
         if (this.isolations > 0) return this.reject('isolated', Number.POSITIVE_INFINITY, 'open');
         const now = performance.now();
-        if (now < this.openUntil)
-          return this.reject('open', Math.ceil(this.openUntil - now), 'open');
+        if (now < this.openUntil || turn === MAX_TURNS)
+          return this.reject('open', Math.max(0, Math.ceil(this.openUntil - now)), 'open');
         this.transition(HALF_OPEN, 'open-timeout');
-        // A state-change listener may have moved the breaker again.
-        if ((this.stateCode as StateCode) !== HALF_OPEN) return this.executeSlow(fn, signal);
+        if ((this.stateCode as StateCode) !== HALF_OPEN) continue;
       }
       if (this.probesInFlight >= this.options.halfOpenMaxProbes)
         return this.reject('half-open-full', 0, 'half-open');
       this.probesInFlight++;
       this.probes++;
       probe = true;
+      break;
     }
     this.calls++;
     return new Promise<T>((resolve, reject) => {

@@ -19,7 +19,10 @@ function createNeverAbortedSignal(): AbortSignal {
 }
 
 /** What a call needs of its breaker. */
-export type CallOwner = Pick<BreakerOutcomes, 'name' | 'settle' | 'probeTimedOut'> & {
+export type CallOwner = Pick<
+  BreakerOutcomes,
+  'name' | 'settle' | 'probeTimedOut' | 'lateOutcome'
+> & {
   readonly probeTimeoutMs: number | undefined;
 };
 
@@ -33,6 +36,11 @@ export type CallOwner = Pick<BreakerOutcomes, 'name' | 'settle' | 'probeTimedOut
  */
 export class Call<T> {
   private settled = false;
+  /**
+   * Set when a probe timed out and that counted (it reopened the breaker): `fn` still owes its
+   * outcome, which comes from the generation before the reopening, so it is late.
+   */
+  private owesLateOutcome = false;
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Aborts the signal `fn` received when the probe times out (or the caller aborts). */
   private probeController: AbortController | undefined;
@@ -75,18 +83,31 @@ export class Call<T> {
   }
 
   private readonly onValue = (value: T): void => {
-    if (this.settled) return;
+    if (this.settled) {
+      this.settledAlready();
+      return;
+    }
     this.breaker.settle(this, undefined, false, false, this.finish());
     this.resolve(value);
   };
 
   private readonly onError = (error: unknown): void => {
-    if (this.settled) return;
+    if (this.settled) {
+      this.settledAlready();
+      return;
+    }
     // An error that follows the caller's abort is the abort, whatever shape fn gave it.
     const callerAborted = this.signal?.aborted === true;
     this.breaker.settle(this, error, true, callerAborted, this.finish());
     this.reject(error);
   };
+
+  /** `fn` settled after the call did: only the outcome of a timed-out probe is counted, as late. */
+  private settledAlready(): void {
+    if (!this.owesLateOutcome) return;
+    this.owesLateOutcome = false;
+    this.breaker.lateOutcome();
+  }
 
   private readonly onCallerAbort = (): void => {
     if (this.settled) return;
@@ -100,7 +121,7 @@ export class Call<T> {
     this.probeTimer = undefined;
     if (this.settled) return;
     const error = new BreakerProbeTimeoutError(this.breaker.name, this.breaker.probeTimeoutMs!);
-    this.breaker.probeTimedOut(this, error, this.finish());
+    this.owesLateOutcome = this.breaker.probeTimedOut(this, error, this.finish());
     this.reject(error);
     this.probeController!.abort(error);
   };

@@ -30,6 +30,8 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   /** Settle a closed-path call of the current closed period; rebound on every close. */
   protected onClosedValue!: (value: unknown) => unknown;
   protected onClosedError!: (error: unknown) => never;
+  /** The generation the closed handlers were bound in. */
+  private closedGeneration = 0;
 
   protected calls = 0;
   protected successes = 0;
@@ -70,6 +72,7 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
    */
   protected bindClosedHandlers(): void {
     const generation = this.generation;
+    this.closedGeneration = generation;
     this.onClosedValue = (value) => {
       if (generation === this.generation) this.closedSuccess();
       else this.late++;
@@ -93,8 +96,17 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     }
   }
 
+  /**
+   * A closed-path error thrown synchronously by `fn`. `fn` may have moved the breaker first
+   * (`breaker.open()`, then throw): judged like a rejection by `onClosedError`, it is then late.
+   */
+  protected closedThrow(error: unknown): void {
+    if (this.closedGeneration === this.generation) this.closedError(error);
+    else this.late++;
+  }
+
   /** A closed-path error, thrown synchronously by `fn` or rejected by its promise. */
-  protected closedError(error: unknown): void {
+  private closedError(error: unknown): void {
     const outcome = this.classify(error, false);
     if (outcome === 'failure') this.failure(false, error, 0, false);
     else if (outcome === 'success') this.success(false, 0, false, error, true);
@@ -126,17 +138,26 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     else this.ignored++;
   }
 
-  /** @internal Called by a Call whose probe timed out. */
-  probeTimedOut(call: SettledCall, error: BreakerProbeTimeoutError, durationMs: number): void {
+  /**
+   * @internal Called by a Call whose probe timed out. Returns whether the timeout counted (it
+   * reopened the breaker); a timeout that was itself late has already made its call late.
+   */
+  probeTimedOut(call: SettledCall, error: BreakerProbeTimeoutError, durationMs: number): boolean {
     if (call.generation !== this.generation) {
       this.late++;
-      return;
+      return false;
     }
     this.probesInFlight--;
     this.probeTimeouts++;
     this.failures++;
     this.emitFailure(error, durationMs, true, false);
     this.reopen('probe-timeout');
+    return true;
+  }
+
+  /** @internal Called by a Call whose timed-out probe's `fn` settled after all. */
+  lateOutcome(): void {
+    this.late++;
   }
 
   private classify(error: unknown, callerAborted: boolean): BreakerOutcome {

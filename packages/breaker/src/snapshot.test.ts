@@ -138,3 +138,63 @@ describe('toJSON', () => {
     ).toThrow('restore.window.outcomes');
   });
 });
+
+describe('restore with counts no real breaker could reach', () => {
+  const base = createBreaker().toJSON();
+  const timeWindow = { type: 'time' as const, durationMs: 1_000, minimumCalls: 5 };
+  const withBuckets = (buckets: unknown) =>
+    ({ ...base, window: { type: 'time', bucketMs: 100, offsetMs: 0, buckets } }) as never;
+
+  it('rejects a bucket count above 2^53, which would corrupt the window as it ages', () => {
+    expect(() =>
+      createBreaker({ window: timeWindow, restore: withBuckets([[1e20, 0, 0]]) }),
+    ).toThrow(
+      new TypeError(
+        'Expected `restore.window.buckets` to be an array of [calls, failures, slow] triples of integers from 0 to 2^53-1, failures and slow <= calls, got `[[100000000000000000000,0,0]]` (array)',
+      ),
+    );
+    expect(() =>
+      createBreaker({ window: timeWindow, restore: withBuckets([[1e20, 1e20, 0]]) }),
+    ).toThrow(TypeError);
+  });
+
+  it('rejects buckets whose calls add up to more than 2^52, and keeps a window up to it exact', async () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(() =>
+      createBreaker({ window: timeWindow, restore: withBuckets([[max, 0, 0]]) }),
+    ).toThrow('Expected `restore.window.buckets` to be buckets whose calls add up to at most 2^52');
+    const half = 2 ** 51;
+    const over = [
+      [half, 0, 0],
+      [half, 0, 0],
+      [1, 0, 0],
+    ];
+    expect(() => createBreaker({ window: timeWindow, restore: withBuckets(over) })).toThrow(
+      'restore.window.buckets',
+    );
+    // Real calls are added to the restored ones and subtracted again as the bucket ages out.
+    const restored = createBreaker({
+      failureThreshold: Number.POSITIVE_INFINITY,
+      window: timeWindow,
+      restore: withBuckets([
+        [half, 0, 0],
+        [half, 0, 0],
+      ]),
+    });
+    expect(restored.stats().window).toMatchObject({ calls: 2 ** 52 });
+    for (let i = 0; i < 10; i++) await restored.execute(boom).catch(() => {});
+    expect(restored.state).toBe('closed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (let i = 0; i < 5; i++) await restored.execute(boom).catch(() => {});
+    expect(restored.stats().window).toMatchObject({ calls: 5, failures: 5, failureRate: 1 });
+  });
+
+  it('rejects top-level counts above 2^53', () => {
+    for (const field of ['consecutiveFailures', 'consecutiveSuccesses'])
+      expect(() => createBreaker({ restore: { ...base, [field]: 2 ** 53 } as never })).toThrow(
+        new TypeError(
+          `Expected \`restore.${field}\` to be an integer from 0 to 2^53-1, got \`9007199254740992\` (number)`,
+        ),
+      );
+  });
+});

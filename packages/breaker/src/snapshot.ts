@@ -49,7 +49,25 @@ export interface BreakerSnapshot {
   readonly window: WindowSnapshot | null;
 }
 
-const count = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+// A count above 2^53 cannot be added to or subtracted from exactly, so a window holding one drifts
+// as its buckets age out (failures above calls, rates above 1). No breaker ever counted that far.
+const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const COUNT = 'an integer from 0 to 2^53-1';
+/**
+ * Most calls a restored time window may hold. Real calls are added to the restored ones, so the
+ * window must leave room for them to stay exact: 2^52 more is beyond any traffic in a window.
+ */
+const MAX_WINDOW_CALLS = 2 ** 52;
+
+function isBucket(bucket: unknown): bucket is readonly [number, number, number] {
+  return (
+    Array.isArray(bucket) &&
+    bucket.length === 3 &&
+    bucket.every(count) &&
+    bucket[1]! <= bucket[0]! &&
+    bucket[2]! <= bucket[0]!
+  );
+}
 const nonNegative = (v: unknown): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
@@ -92,13 +110,13 @@ export function parseSnapshot(value: unknown): BreakerSnapshot {
   check(
     count(snapshot.consecutiveFailures),
     'consecutiveFailures',
-    'an integer >= 0',
+    COUNT,
     snapshot.consecutiveFailures,
   );
   check(
     count(snapshot.consecutiveSuccesses),
     'consecutiveSuccesses',
-    'an integer >= 0',
+    COUNT,
     snapshot.consecutiveSuccesses,
   );
   const window = snapshot.window as Record<string, unknown> | null;
@@ -127,19 +145,21 @@ export function parseSnapshot(value: unknown): BreakerSnapshot {
         'a finite number >= 0',
         window.offsetMs,
       );
+      const buckets = window.buckets;
       check(
-        Array.isArray(window.buckets) &&
-          window.buckets.every(
-            (bucket) =>
-              Array.isArray(bucket) &&
-              bucket.length === 3 &&
-              bucket.every(count) &&
-              bucket[1]! <= bucket[0]! &&
-              bucket[2]! <= bucket[0]!,
-          ),
+        Array.isArray(buckets) && buckets.every(isBucket),
         'window.buckets',
-        'an array of [calls, failures, slow] integer triples',
-        window.buckets,
+        'an array of [calls, failures, slow] triples of integers from 0 to 2^53-1, failures and slow <= calls',
+        buckets,
+      );
+      let calls = 0;
+      for (const bucket of buckets as readonly (readonly [number, number, number])[])
+        calls += bucket[0];
+      check(
+        calls <= MAX_WINDOW_CALLS,
+        'window.buckets',
+        'buckets whose calls add up to at most 2^52',
+        buckets,
       );
     } else check(false, 'window.type', "'count' or 'time'", window.type);
   }

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StateChangeEvent } from './index';
+import { BreakerOpenError, BreakerProbeTimeoutError, createBreaker } from './index';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const boom = () => Promise.reject(new Error('boom'));
+
+describe('late outcomes', () => {
+  it('counts the outcome of a timed-out probe, once its fn settles, as late', async () => {
+    const breaker = createBreaker({
+      failureThreshold: 1,
+      openTimeoutMs: 1_000,
+      probeTimeoutMs: 30,
+    });
+    await breaker.execute(boom).catch(() => {});
+    await vi.advanceTimersByTimeAsync(1_000);
+    // fn ignores its signal and resolves after the probe timed out.
+    const probe = breaker.execute(() => new Promise((r) => setTimeout(() => r('done'), 50)));
+    const settled = expect(probe).rejects.toBeInstanceOf(BreakerProbeTimeoutError);
+    await vi.advanceTimersByTimeAsync(30);
+    await settled;
+    expect(breaker.stats()).toMatchObject({ state: 'open', probeTimeouts: 1, late: 0 });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(breaker.stats()).toMatchObject({ state: 'open', failures: 2, late: 1 });
+  });
+
+  it('counts a late rejection of a timed-out probe once, and not when the timeout was late', async () => {
+    const breaker = createBreaker({ failureThreshold: 1, openTimeoutMs: 0, probeTimeoutMs: 30 });
+    await breaker.execute(boom).catch(() => {});
+    const reject = (ms: number) => () =>
+      new Promise((_, r) => setTimeout(() => r(new Error('late')), ms));
+    const first = breaker.execute(reject(50)).catch(() => {});
+    await vi.advanceTimersByTimeAsync(50);
+    await first;
+    expect(breaker.stats()).toMatchObject({ probeTimeouts: 1, failures: 2, late: 1 });
+    // A probe whose timeout comes after the breaker moved on is late once, not twice.
+    const second = breaker.execute(reject(50)).catch(() => {});
+    breaker.open();
+    await vi.advanceTimersByTimeAsync(50);
+    await second;
+    expect(breaker.stats()).toMatchObject({ probeTimeouts: 1, failures: 2, late: 2 });
+  });
+
+  it('counts a synchronous throw after fn opened the breaker as late, like a rejection', async () => {
+    const breaker = createBreaker({ failureThreshold: 5 });
+    const error = new Error('boom');
+    const thrown = breaker.execute(() => {
+      breaker.open();
+      throw error;
+    });
+    await expect(thrown).rejects.toBe(error);
+    const rejected = createBreaker({ failureThreshold: 5 });
+    await rejected
+      .execute(() => {
+        rejected.open();
+        return Promise.reject(error);
+      })
+      .catch(() => {});
+    const counts = { failures: 0, consecutiveFailures: 0, late: 1 };
+    expect(breaker.stats()).toMatchObject({ state: 'open', ...counts });
+    expect(rejected.stats()).toMatchObject({ state: 'open', ...counts });
+  });
+});
+
+describe('a state-change listener that reopens on half-open', () => {
+  it('rejects the call with BreakerOpenError after a bounded number of turns, never throwing', async () => {
+    const breaker = createBreaker({ failureThreshold: 1, openTimeoutMs: 0 });
+    const events: StateChangeEvent[] = [];
+    breaker.onStateChange((event) => {
+      events.push(event);
+      if (event.to === 'half-open') breaker.open();
+    });
+    await breaker.execute(boom).catch(() => {});
+    let result: Promise<unknown> | undefined;
+    const fn = vi.fn(() => 'ran');
+    expect(() => {
+      result = breaker.execute(fn);
+    }).not.toThrow();
+    const error = await result!.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BreakerOpenError);
+    expect(error).toMatchObject({ reason: 'open', state: 'open', retryAfterMs: 0 });
+    expect(fn).not.toHaveBeenCalled();
+    expect(events.length).toBeLessThan(100);
+  });
+});

@@ -134,6 +134,28 @@ describe('createPool DNS cache', () => {
     expect(s.requests).toBe(1);
   });
 
+  it('keeps negative and positive TTLs when the wall clock steps back', async () => {
+    vi.useFakeTimers(FAKE_TIMERS);
+    const s = await closingServer();
+    const answer = [{ address: '127.0.0.1', ttl: 30 }];
+    const { resolver } = scriptedResolver(notFound(), answer, answer);
+    const p = pool({ resolver, dnsNegativeTtlMs: 2_000 });
+    const url = `http://stepped.test:${s.port}/`;
+    await expect(get(p, url)).rejects.toBeInstanceOf(PoolDnsError);
+    // An NTP step of an hour back moves Date only (the fake performance.now is separate).
+    const monotonic = performance.now();
+    vi.setSystemTime(Date.now() - 3_600_000);
+    expect(performance.now()).toBe(monotonic);
+    await vi.advanceTimersByTimeAsync(2_000);
+    // Before: the failure was remembered for the step too, an hour and 2 s.
+    expect(await get(p, url)).toBe('ok');
+    expect(resolver).toHaveBeenCalledTimes(2);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await get(p, url)).toBe('ok');
+    expect(resolver).toHaveBeenCalledTimes(3);
+  });
+
   it('serves the expired answer for at most dnsMaxStaleMs while the resolver fails', async () => {
     vi.useFakeTimers(FAKE_TIMERS);
     const s = await closingServer();

@@ -9,6 +9,7 @@ import {
 } from './events';
 import { PoolDispatcher } from './internal/dispatcher';
 import type { OriginState } from './internal/origins';
+import { scrubUserinfo, withoutUserinfo } from './internal/scrub';
 import { createTargetParser } from './internal/targets';
 import { logEnd, logPoolEvents } from './log';
 import { type PoolOptions, resolveOptions } from './options';
@@ -181,8 +182,14 @@ export function createPool(options?: PoolOptions): Pool {
       );
     }
     if (requestOptions != null && (requestOptions as { path?: unknown }).path != null) {
-      // undici's own `path` handling; rare, so it takes the general route.
-      return undiciRequest(url, { ...requestOptions, dispatcher }) as Promise<PoolResponseData>;
+      // undici's own `path` handling; rare, so it takes the general route. undici's errors quote
+      // a URL they refuse whole, password included (thrown at once for a URL that does not parse).
+      try {
+        const sent = undiciRequest(url, { ...requestOptions, dispatcher });
+        return withoutUserinfo(sent as Promise<PoolResponseData>, url);
+      } catch (error) {
+        return Promise.reject(scrubUserinfo(error, url));
+      }
     }
     let target: ReturnType<typeof parse>;
     try {
@@ -214,34 +221,41 @@ export function createPool(options?: PoolOptions): Pool {
     return dispatcher.request(dispatchOptions) as Promise<PoolResponseData>;
   };
 
+  const fetchThrough = (
+    input: PoolFetchInput,
+    init?: PoolFetchInit,
+  ): Promise<PoolFetchResponse> => {
+    // undici's fetch does not hand its signal to the dispatcher; pass it along so a fetch
+    // aborted while queued leaves the queue at once, as pool.request does.
+    const signal =
+      init?.signal ??
+      (typeof input === 'object' && input !== null && 'signal' in input
+        ? (input.signal as AbortSignal)
+        : undefined);
+    // Each key written first and set again after the spread (so that it wins), as in `request`
+    // above: `{ ...init, dispatcher }` takes V8's slow path, built and read.
+    const options = { dispatcher: dispatcher as Dispatcher, ...init };
+    if (signal == null) {
+      options.dispatcher = dispatcher;
+      return undiciFetch(input, options);
+    }
+    const withSignal = {
+      dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
+        const signalled = { signal, ...opts };
+        signalled.signal = signal;
+        return dispatcher.dispatch(signalled, handler);
+      },
+    } as unknown as Dispatcher;
+    options.dispatcher = withSignal;
+    return undiciFetch(input, options);
+  };
+
   return {
     dispatcher,
     request,
-    fetch: (input, init) => {
-      // undici's fetch does not hand its signal to the dispatcher; pass it along so a fetch
-      // aborted while queued leaves the queue at once, as pool.request does.
-      const signal =
-        init?.signal ??
-        (typeof input === 'object' && input !== null && 'signal' in input
-          ? (input.signal as AbortSignal)
-          : undefined);
-      // Each key written first and set again after the spread (so that it wins), as in `request`
-      // above: `{ ...init, dispatcher }` takes V8's slow path, built and read.
-      const options = { dispatcher: dispatcher as Dispatcher, ...init };
-      if (signal == null) {
-        options.dispatcher = dispatcher;
-        return undiciFetch(input, options);
-      }
-      const withSignal = {
-        dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
-          const signalled = { signal, ...opts };
-          signalled.signal = signal;
-          return dispatcher.dispatch(signalled, handler);
-        },
-      } as unknown as Dispatcher;
-      options.dispatcher = withSignal;
-      return undiciFetch(input, options);
-    },
+    // undici's fetch quotes a URL it refuses (one with credentials, a bad port) whole, password
+    // included: its errors are scrubbed when the input may hold one.
+    fetch: (input, init) => withoutUserinfo(fetchThrough(input, init), input),
     stats,
     onConnect: (listener) => topics.connect.on(expectFunction('listener', listener)),
     onDisconnect: (listener) => topics.disconnect.on(expectFunction('listener', listener)),

@@ -3,11 +3,19 @@ import { PoolClosedError, PoolTimeoutError } from '../errors';
 import type { PoolDisconnectReason, PoolTopics } from '../events';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
-import { DnsCache } from './dns-cache';
-import { failHandler, noop, refusedForSignal } from './handlers';
-import { OriginRegistry, type OriginState, originKey } from './origins';
+import { createDnsCache, type DnsCache } from './dns-cache';
+import { dispatchOrigin, failHandler, noop, refusedForSignal } from './handlers';
+import { displayOrigin, OriginRegistry, type OriginState } from './origins';
 import { type QueueItem, RequestQueue } from './request-queue';
-import { findIdle, idleNow, openSlot, type Slot, type SlotEvents } from './slot';
+import {
+  endClient,
+  findIdle,
+  idleNow,
+  openSlot,
+  type Slot,
+  type SlotEvents,
+  watchAbort,
+} from './slot';
 
 type Handler = Dispatcher.DispatchHandler;
 type DispatchOptions = Dispatcher.DispatchOptions;
@@ -56,18 +64,7 @@ export class PoolDispatcher extends Dispatcher {
     super();
     this.#options = options;
     this.#topics = topics;
-    this.dns = new DnsCache(
-      {
-        ttlMs: options.dnsTtlMs,
-        negativeTtlMs: options.dnsNegativeTtlMs,
-        maxStaleMs: options.dnsMaxStaleMs,
-        queryTimeoutMs: options.connectTimeoutMs,
-        resolver: options.resolver,
-      },
-      (hostname, outcome) => {
-        if (topics.dns.active) topics.dns.emit({ hostname, outcome });
-      },
-    );
+    this.dns = createDnsCache(options, topics);
     this.#connect = createConnector(this.dns, options.connectTimeoutMs, options.tls);
     this.#origins = new OriginRegistry({
       cleanupIntervalMs: options.cleanupIntervalMs,
@@ -109,17 +106,9 @@ export class PoolDispatcher extends Dispatcher {
     return this.#origins.all;
   }
 
-  get totalSockets(): number {
-    return this.#slots.size;
-  }
-
   /** Every client alive, those being closed included: their sockets are still open. */
   get slots(): ReadonlySet<Slot> {
     return this.#slots;
-  }
-
-  get timerActive(): boolean {
-    return this.#origins.timerActive;
   }
 
   override dispatch(opts: DispatchOptions, handler: Handler): boolean {
@@ -127,14 +116,9 @@ export class PoolDispatcher extends Dispatcher {
       throw new undiciErrors.InvalidArgumentError('handler must be an object');
     }
     try {
-      if (opts === null || typeof opts !== 'object') {
-        throw new undiciErrors.InvalidArgumentError('opts must be an object.');
-      }
-      const key = originKey(opts.origin);
-      if (key === undefined) {
-        throw new undiciErrors.InvalidArgumentError('opts.origin must be a string or a URL');
-      }
-      if (this.#closed) throw new PoolClosedError(key);
+      const key = dispatchOrigin(opts);
+      // The key as given may hold a password (`http://user:pass@host`): never in an error.
+      if (this.#closed) throw new PoolClosedError(displayOrigin(key));
       if (refusedForSignal(opts, handler)) return true;
       const origin = this.#origins.get(key);
       const slots = origin.slots;
@@ -229,9 +213,9 @@ export class PoolDispatcher extends Dispatcher {
         if (slot.ending === undefined)
           this.#retire(slot, 'pool-closed', 'destroy', undefined, error);
         else
-          slot.client
-            .destroy(error ?? new PoolClosedError(slot.origin.key, { aborted: true }))
-            .catch(noop);
+          endClient(slot, error ?? new PoolClosedError(slot.origin.key, { aborted: true })).catch(
+            noop,
+          );
         endings.push(slot.ending!);
       }
       this.#destroying = Promise.all(endings).then(() => this.#finish());
@@ -261,8 +245,21 @@ export class PoolDispatcher extends Dispatcher {
       return;
     }
     if (slot.connected) this.#countServed(slot, 1);
-    else slot.awaitingSocket++;
+    else {
+      slot.awaitingSocket++;
+      watchAbort(slot, opts, this.#abandon);
+    }
   }
+
+  /**
+   * A request waiting for its slot's socket was aborted: it fails with `signal.reason` now and the
+   * attempt is abandoned (requests queued behind get a slot of their own). A slot holding another
+   * request, which must not fail with this reason, is left to undici (it aborts at the connect).
+   */
+  readonly #abandon = (slot: Slot, reason: unknown): void => {
+    if (slot.retired || slot.connected || slot.client.stats.size !== 1) return;
+    this.#retire(slot, 'socket-closed', 'destroy', undefined, reason as Error);
+  };
 
   #countServed(slot: Slot, n: number): void {
     slot.origin.requestsServed += n;
@@ -327,10 +324,12 @@ export class PoolDispatcher extends Dispatcher {
     if (slot.origin.queued > 0 && !this.#destroyed) this.#waiters.add(slot.origin);
     // A socket that closed by itself was announced already (or never opened).
     const announce = slot.client.stats.connected;
-    const end =
+    const end = endClient(
+      slot,
       how === 'destroy'
-        ? slot.client.destroy(error ?? new PoolClosedError(slot.origin.key, { aborted: true }))
-        : slot.client.close();
+        ? (error ?? new PoolClosedError(slot.origin.key, { aborted: true }))
+        : undefined,
+    );
     slot.ending = end.catch(noop).then(() => {
       this.#slots.delete(slot);
       if (reason === 'evicted') this.#evicting--;

@@ -2,21 +2,37 @@ import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import { onAbort } from '@x/internal';
 import { PoolDnsError } from '../errors';
-import type { ResolvedAddress, Resolver } from '../options';
+import type { PoolTopics } from '../events';
+import type { ResolvedAddress, ResolvedPoolOptions, Resolver } from '../options';
+import { noop } from './handlers';
 
 export interface Address {
   address: string;
   family: 4 | 6;
 }
 
+/**
+ * A resolver query in flight, shared by every lookup of its name. Its time is read on the
+ * monotonic clock, as every time of the cache: a wall clock stepped back (NTP, a VM resumed) would
+ * stretch each TTL by the step, a failure cached for `dnsNegativeTtlMs` then lasting hours.
+ */
+interface Query {
+  promise: Promise<Address[]>;
+  /** Lookups waiting for the answer; the timer holds the process open only while there are some. */
+  waiters: number;
+  timer: ReturnType<typeof setTimeout>;
+  /** Ends the query at once: what the resolver answers later is neither cached nor reported. */
+  abandon(reason: unknown): void;
+}
+
 interface Entry {
   /** Last good answer, or null when the name never resolved. */
   addresses: Address[] | null;
-  /** Fresh until (epoch ms). */
+  /** Fresh until (`performance.now()` ms). */
   expiresAt: number;
-  /** A stale answer may be served until (epoch ms) when the resolver fails. */
+  /** A stale answer may be served until (`performance.now()` ms) when the resolver fails. */
   staleUntil: number;
-  /** Failures are remembered until (epoch ms); no query is made before it. */
+  /** Failures are remembered until (`performance.now()` ms); no query is made before it. */
   errorUntil: number;
   error: unknown;
   /** Round-robin position. */
@@ -104,10 +120,9 @@ export class DnsCache {
     queries: 0,
   };
   readonly #entries = new Map<string, Entry>();
-  readonly #inflight = new Map<string, Promise<Address[]>>();
+  readonly #inflight = new Map<string, Query>();
   readonly #options: DnsCacheOptions;
   readonly #resolver: Resolver;
-  #controller = new AbortController();
   readonly #observe: (hostname: string, outcome: DnsOutcome) => void;
 
   constructor(options: DnsCacheOptions, observe: (hostname: string, outcome: DnsOutcome) => void) {
@@ -120,12 +135,16 @@ export class DnsCache {
     return this.#entries.size;
   }
 
-  /** Addresses to try for `hostname`, in order. IP literals are returned as they are. */
-  lookup(hostname: string): Promise<Address[]> {
+  /**
+   * Addresses to try for `hostname`, in order. IP literals are returned as they are. A lookup
+   * given a `signal` stops waiting (rejects with its reason) when it aborts; the query goes on
+   * for the other lookups and the cache.
+   */
+  lookup(hostname: string, signal?: AbortSignal): Promise<Address[]> {
     const literal = isIP(hostname);
     if (literal !== 0)
       return Promise.resolve([{ address: hostname, family: literal === 6 ? 6 : 4 }]);
-    const now = Date.now();
+    const now = performance.now();
     const entry = this.#entries.get(hostname);
     if (entry !== undefined) {
       if (entry.addresses !== null && now < entry.expiresAt) {
@@ -146,18 +165,17 @@ export class DnsCache {
     }
     this.counters.misses++;
     this.#observe(hostname, 'miss');
-    let pending = this.#inflight.get(hostname);
-    if (pending === undefined) {
-      pending = this.#query(hostname);
-      this.#inflight.set(hostname, pending);
-      const clear = () => this.#inflight.delete(hostname);
-      pending.then(clear, clear);
+    let query = this.#inflight.get(hostname);
+    if (query === undefined) {
+      query = this.#query(hostname);
+      this.#inflight.set(hostname, query);
     }
-    return pending.then((addresses) => {
+    const take = (addresses: Address[]): Address[] => {
       const current = this.#entries.get(hostname);
       // Each caller takes its own turn of the rotation.
       return current?.addresses ? this.#take(current) : addresses;
-    });
+    };
+    return this.#wait(query, signal).then(take);
   }
 
   /** Remembers that `address` refused a connection, so it is tried last while its answer lives. */
@@ -171,7 +189,7 @@ export class DnsCache {
   }
 
   /** Drops entries that can no longer be served. Returns how many were dropped. */
-  prune(now = Date.now()): number {
+  prune(now = performance.now()): number {
     let dropped = 0;
     for (const [hostname, entry] of this.#entries) {
       const servable = entry.addresses !== null && now < entry.staleUntil;
@@ -183,10 +201,14 @@ export class DnsCache {
     return dropped;
   }
 
-  /** Aborts queries in flight and empties the cache. */
+  /**
+   * Ends every query in flight (their resolver's signal aborts, their timers stop, a late answer
+   * is dropped) and empties the cache: after the pool's end, nothing of it runs, fills the cache
+   * or reports a failure.
+   */
   clear(): void {
-    this.#controller.abort(new Error('DNS cache cleared'));
-    this.#controller = new AbortController();
+    const reason = new Error('DNS cache cleared');
+    for (const query of [...this.#inflight.values()]) query.abandon(reason);
     this.#entries.clear();
   }
 
@@ -197,76 +219,157 @@ export class DnsCache {
     return ordered;
   }
 
-  async #query(hostname: string): Promise<Address[]> {
+  /** The query's answer, as a waiting lookup sees it: `signal` ends the wait, not the query. */
+  #wait(query: Query, signal: AbortSignal | undefined): Promise<Address[]> {
+    if (signal === undefined) {
+      // Waits until the query settles: counted for good.
+      if (query.waiters++ === 0) query.timer.ref?.();
+      return query.promise;
+    }
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (query.waiters++ === 0) query.timer.ref?.();
+    return new Promise((resolve, reject) => {
+      const stop = onAbort(signal, () => {
+        // Nobody waits any more: the answer may still fill the cache, but the query's timer must
+        // not keep the process alive for a request no caller awaits.
+        if (--query.waiters === 0) query.timer.unref?.();
+        reject(signal.reason);
+      });
+      query.promise.then(
+        (addresses) => {
+          stop();
+          resolve(addresses);
+        },
+        (error: unknown) => {
+          stop();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #query(hostname: string): Query {
     this.counters.queries++;
-    const { queryTimeoutMs, ttlMs, negativeTtlMs, maxStaleMs } = this.#options;
+    const { queryTimeoutMs } = this.#options;
     const controller = new AbortController();
-    const parent = this.#controller.signal;
-    // One listener per query in flight on the cache's signal: more than ten hostnames resolving
-    // at once is normal, and must not print MaxListenersExceededWarning.
-    const stopListening = onAbort(parent, () => controller.abort(parent.reason));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    const query = { waiters: 0, abandon: noop } as unknown as Query;
+    query.promise = new Promise<Address[]>((resolve, reject) => {
+      let settled = false;
+      const end = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(query.timer);
+        if (this.#inflight.get(hostname) === query) this.#inflight.delete(hostname);
+        return true;
+      };
+      const settle = (failed: boolean, result: unknown): void => {
+        if (!end()) return;
+        try {
+          resolve(
+            failed
+              ? this.#failed(hostname, result)
+              : this.#answered(hostname, result as readonly ResolvedAddress[]),
+          );
+        } catch (error) {
+          reject(error);
+        }
+      };
+      query.abandon = (reason) => {
+        if (!end()) return;
+        controller.abort(reason);
+        reject(reason);
+      };
+      // Ref'd while a lookup waits (see #wait): a resolver that never answers holds no handle of
+      // its own, and an unref'd timer would let the process exit with the request unsettled
+      // instead of failing it with PoolDnsError.
+      query.timer = setTimeout(() => {
         const error = new Error(`DNS query for ${hostname} timed out after ${queryTimeoutMs} ms`);
         controller.abort(error);
-        reject(error);
+        settle(true, error);
       }, queryTimeoutMs);
-      timer.unref?.();
-    });
-    try {
-      const records = await Promise.race([
-        this.#resolver(hostname, { signal: controller.signal }),
-        timedOut,
-      ]);
-      const addresses = normalise(Array.isArray(records) ? records : []);
-      if (addresses.length === 0) {
-        throw Object.assign(new Error(`No address found for ${hostname}`), { code: 'ENOTFOUND' });
+      query.timer.unref?.();
+      let answer: Promise<readonly ResolvedAddress[]>;
+      try {
+        answer = Promise.resolve(this.#resolver(hostname, { signal: controller.signal }));
+      } catch (error) {
+        answer = Promise.reject(error);
       }
-      const now = Date.now();
-      const expiresAt = now + freshForMs(records, ttlMs);
-      const previous = this.#entries.get(hostname);
+      answer.then(
+        (records) => settle(false, records),
+        (error: unknown) => settle(true, error),
+      );
+    });
+    return query;
+  }
+
+  /** Caches a resolver's answer; an answer with no usable address is a failure. */
+  #answered(hostname: string, records: readonly ResolvedAddress[]): Address[] {
+    const addresses = normalise(Array.isArray(records) ? records : []);
+    if (addresses.length === 0) {
+      const error = Object.assign(new Error(`No address found for ${hostname}`), {
+        code: 'ENOTFOUND',
+      });
+      return this.#failed(hostname, error);
+    }
+    const expiresAt = performance.now() + freshForMs(records, this.#options.ttlMs);
+    const previous = this.#entries.get(hostname);
+    this.#entries.set(hostname, {
+      addresses,
+      expiresAt,
+      staleUntil: expiresAt + this.#options.maxStaleMs,
+      errorUntil: 0,
+      error: undefined,
+      cursor: previous?.cursor ?? 0,
+      failed: new Set(),
+    });
+    return addresses;
+  }
+
+  /** Records a failed query: the stale answer when one may serve, else PoolDnsError. */
+  #failed(hostname: string, cause: unknown): Address[] {
+    const { negativeTtlMs } = this.#options;
+    this.counters.errors++;
+    const now = performance.now();
+    const previous = this.#entries.get(hostname);
+    if (previous?.addresses && now < previous.staleUntil) {
+      // The resolver is failing: keep serving the last answer, and do not re-query before
+      // negativeTtlMs so a broken resolver is not hammered.
+      previous.errorUntil = now + negativeTtlMs;
+      previous.error = cause;
+      this.counters.stale++;
+      this.#observe(hostname, 'stale');
+      return previous.addresses;
+    }
+    this.#observe(hostname, 'error');
+    if (negativeTtlMs > 0) {
       this.#entries.set(hostname, {
-        addresses,
-        expiresAt,
-        staleUntil: expiresAt + maxStaleMs,
-        errorUntil: 0,
-        error: undefined,
-        cursor: previous?.cursor ?? 0,
+        addresses: null,
+        expiresAt: 0,
+        staleUntil: 0,
+        errorUntil: now + negativeTtlMs,
+        error: cause,
+        cursor: 0,
         failed: new Set(),
       });
-      return addresses;
-    } catch (cause) {
-      this.counters.errors++;
-      const now = Date.now();
-      const previous = this.#entries.get(hostname);
-      if (previous?.addresses && now < previous.staleUntil) {
-        // The resolver is failing: keep serving the last answer, and do not re-query before
-        // negativeTtlMs so a broken resolver is not hammered.
-        previous.errorUntil = now + negativeTtlMs;
-        previous.error = cause;
-        this.counters.stale++;
-        this.#observe(hostname, 'stale');
-        return previous.addresses;
-      }
-      this.#observe(hostname, 'error');
-      if (negativeTtlMs > 0) {
-        this.#entries.set(hostname, {
-          addresses: null,
-          expiresAt: 0,
-          staleUntil: 0,
-          errorUntil: now + negativeTtlMs,
-          error: cause,
-          cursor: 0,
-          failed: new Set(),
-        });
-      } else {
-        this.#entries.delete(hostname);
-      }
-      throw new PoolDnsError(hostname, false, { cause });
-    } finally {
-      clearTimeout(timer);
-      stopListening();
+    } else {
+      this.#entries.delete(hostname);
     }
+    throw new PoolDnsError(hostname, false, { cause });
   }
+}
+
+/** The pool's DNS cache: its options from the pool's, its outcomes to the `dns` topic. */
+export function createDnsCache(options: ResolvedPoolOptions, topics: PoolTopics): DnsCache {
+  return new DnsCache(
+    {
+      ttlMs: options.dnsTtlMs,
+      negativeTtlMs: options.dnsNegativeTtlMs,
+      maxStaleMs: options.dnsMaxStaleMs,
+      queryTimeoutMs: options.connectTimeoutMs,
+      resolver: options.resolver,
+    },
+    (hostname, outcome) => {
+      if (topics.dns.active) topics.dns.emit({ hostname, outcome });
+    },
+  );
 }

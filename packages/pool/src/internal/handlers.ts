@@ -1,9 +1,22 @@
 import { isAbortSignal, liftAbortListenerLimit } from '@x/internal';
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, errors as undiciErrors } from 'undici';
+import { originKey } from './origins';
 
 type Handler = Dispatcher.DispatchHandler;
 
 export function noop(): void {}
+
+/** The origin a dispatch is for, checked as undici's dispatchers do (its InvalidArgumentError). */
+export function dispatchOrigin(opts: Dispatcher.DispatchOptions): string {
+  if (opts === null || typeof opts !== 'object') {
+    throw new undiciErrors.InvalidArgumentError('opts must be an object.');
+  }
+  const key = originKey(opts.origin);
+  if (key === undefined) {
+    throw new undiciErrors.InvalidArgumentError('opts.origin must be a string or a URL');
+  }
+  return key;
+}
 
 /** A controller for new-style (undici 7) handlers that receive an error before any request start. */
 const detachedController = {

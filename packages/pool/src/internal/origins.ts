@@ -1,3 +1,4 @@
+import { displayUrl } from '@x/internal';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { QueueItem } from './request-queue';
 import type { Slot } from './slot';
@@ -23,15 +24,30 @@ export function originKey(origin: Dispatcher.DispatchOptions['origin']): string 
   return undefined;
 }
 
+/** `scheme://host:port` of an origin string, or undefined when it has none. */
+function parseOrigin(key: string): string | undefined {
+  try {
+    const normalised = new URL(key).origin;
+    return normalised === 'null' ? undefined : normalised;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An origin string as an error may show it: without a userinfo (`user:password@`), which undici
+ * and the URL parser accept in an origin but `URL.origin` drops.
+ */
+export function displayOrigin(key: string): string {
+  return parseOrigin(key) ?? displayUrl(key);
+}
+
 /** `scheme://host:port` of an origin string; undici's InvalidArgumentError when it has none. */
 function normaliseOrigin(key: string): string {
-  let normalised: string;
-  try {
-    normalised = new URL(key).origin;
-  } catch {
-    throw new undiciErrors.InvalidArgumentError(`Invalid origin: ${key}`);
+  const normalised = parseOrigin(key);
+  if (normalised === undefined) {
+    throw new undiciErrors.InvalidArgumentError(`Invalid origin: ${displayUrl(key)}`);
   }
-  if (normalised === 'null') throw new undiciErrors.InvalidArgumentError(`Invalid origin: ${key}`);
   return normalised;
 }
 

@@ -58,8 +58,11 @@ export class RequestQueue {
     };
     const timeoutMs = this.#timeoutMs;
     if (timeoutMs !== Number.POSITIVE_INFINITY) {
+      // Ref'd: it bounds a request its caller awaits. Unref'd, a request queued behind sockets
+      // that hold no handle (one waiting for a resolver that never answers) would let the
+      // process exit with it unsettled instead of failing it with PoolTimeoutError. It is
+      // cleared as soon as the request leaves the queue.
       item.timer = setTimeout(() => this.#expire(item), timeoutMs);
-      item.timer.unref?.();
     }
     if (abortSignal !== undefined) {
       item.stopListening = onAbort(abortSignal, () => this.drop(item, abortSignal.reason));

@@ -1,4 +1,5 @@
-import { Client } from 'undici';
+import { isAbortSignal, onAbort } from '@x/internal';
+import { Client, type Dispatcher } from 'undici';
 import type { PoolDisconnectReason } from '../events';
 import { logConnectFailed } from '../log';
 import type { ResolvedPoolOptions } from '../options';
@@ -20,6 +21,12 @@ export interface Slot {
    * dropped when the connection fails (undici then fails them without sending anything).
    */
   awaitingSocket: number;
+  /** Aborts the connection attempt in progress (DNS, then TCP and TLS), if any. */
+  connecting: AbortController | undefined;
+  /** Called when that attempt is over (its socket handed to undici, or closed). */
+  connectEnded: (() => void) | undefined;
+  /** Stops watching the signals of the requests waiting for the socket (see watchAbort). */
+  unwatch: (() => void) | undefined;
   /** Why the pool retired it, for the disconnect event. */
   endReason: PoolDisconnectReason | undefined;
   /** Settles when the client (and its socket) is gone. */
@@ -55,6 +62,9 @@ export function openSlot(
     retired: false,
     connected: false,
     awaitingSocket: 0,
+    connecting: undefined,
+    connectEnded: undefined,
+    unwatch: undefined,
     endReason: undefined,
     ending: undefined,
   };
@@ -66,11 +76,22 @@ export function openSlot(
     keepAliveTimeoutThreshold: 1_000,
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
-    connect: (connectOptions, callback) => connect(connectOptions, callback, onSocket),
+    connect: (connectOptions, callback) => {
+      const attempt = new AbortController();
+      slot.connecting = attempt;
+      const ended: typeof callback = (...args) => {
+        if (slot.connecting === attempt) slot.connecting = undefined;
+        slot.connectEnded?.();
+        slot.connectEnded = undefined;
+        callback(...args);
+      };
+      connect(connectOptions, ended, onSocket, attempt.signal);
+    },
   });
   slot.client.on('drain', () => events.drain(slot));
   slot.client.on('connect', () => {
     slot.connected = true;
+    unwatch(slot);
     events.served(slot, slot.awaitingSocket);
     slot.awaitingSocket = 0;
   });
@@ -81,10 +102,67 @@ export function openSlot(
   slot.client.on('connectionError', (_o, _t, error) => {
     // undici failed every request waiting for this socket: none of them was served.
     slot.awaitingSocket = 0;
+    unwatch(slot);
     logConnectFailed(options.log, slot.origin.key, error);
     events.disconnect(slot, error, false);
   });
   return slot;
+}
+
+/**
+ * Watches the signal of a request handed to a slot with no socket yet. undici's request handler
+ * only records an abort until the socket connects (its `onConnect`), so the caller would wait out
+ * the DNS query and the connect (and TLS) timeouts, and then get a connect error instead of
+ * `signal.reason`. Only requests that open a socket get here, never one reusing a socket.
+ */
+export function watchAbort(
+  slot: Slot,
+  opts: Dispatcher.DispatchOptions,
+  abandon: (slot: Slot, reason: unknown) => void,
+): void {
+  const signal = (opts as { signal?: unknown }).signal;
+  if (signal == null || !isAbortSignal(signal)) return;
+  const stop = onAbort(signal, () => abandon(slot, signal.reason));
+  const previous = slot.unwatch;
+  slot.unwatch =
+    previous === undefined
+      ? stop
+      : () => {
+          previous();
+          stop();
+        };
+}
+
+function unwatch(slot: Slot): void {
+  const stop = slot.unwatch;
+  slot.unwatch = undefined;
+  stop?.();
+}
+
+/**
+ * Ends a slot's client: `close()` without `error`, else `destroy(error)`, which also abandons the
+ * connection attempt in progress (undici's destroy does not stop its connector). Settles once no
+ * socket of the slot is left, the attempt's included.
+ */
+export function endClient(slot: Slot, error: Error | undefined): Promise<unknown> {
+  unwatch(slot);
+  if (error === undefined) return slot.client.close();
+  const destroyed = slot.client.destroy(error);
+  const attempt = slot.connecting;
+  if (attempt === undefined) return destroyed;
+  const attemptEnded = new Promise<void>((resolve) => {
+    // Ended twice (aborted, then the pool destroyed): both endings wait for the attempt.
+    const previous = slot.connectEnded;
+    slot.connectEnded =
+      previous === undefined
+        ? resolve
+        : () => {
+            previous();
+            resolve();
+          };
+  });
+  attempt.abort(error);
+  return Promise.all([destroyed, attemptEnded]);
 }
 
 /**

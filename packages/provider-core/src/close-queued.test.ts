@@ -1,5 +1,6 @@
 // Real clock and real sockets: a call queued in a limiter would wait for its turn (up to a
 // minute) unless close() ends it, so a test that passes is one where close() did.
+import { createBreaker } from '@x/breaker';
 import { createCache } from '@x/cache';
 import {
   createConcurrencyLimiter,
@@ -14,9 +15,81 @@ import {
   startModelServer as startServer,
   to,
 } from './__fixtures__/model-server';
-import { type BaseChatRequest, ProviderClosedError } from './index';
+import { type BaseChatRequest, ProviderClosedError, type ProviderCore } from './index';
 
 destroyAfterEach();
+
+/** A transfer of `model`'s progress lines (`/pull`, as Ollama's model downloads). */
+function transfer(provider: ProviderCore, model: string, breaker = false, onEnd?: () => void) {
+  return provider.messages({
+    endpoint: '/pull',
+    method: 'POST',
+    payload: { model },
+    model: undefined,
+    signal: undefined,
+    format: streamed.stream!,
+    breaker,
+    parse: (message) => message.data,
+    onEnd,
+  });
+}
+
+/** True when `promise` settles within `ms`: a close() that hangs fails the test, not its timeout. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
+}
+
+describe('ProviderCore.close and transfers in flight', () => {
+  it('ends them with the closed error and frees their sockets, lets an answer finish, and refuses new ones', async () => {
+    const server = await startServer();
+    const provider = core(server.url, {});
+    let ended = 0;
+    const onEnd = () => ended++;
+    // A download that sends progress forever: its caller holds a line when close() comes.
+    const held = transfer(provider, 'progress', false, onEnd);
+    await expect(held.next()).resolves.toMatchObject({ value: '{"delta":"part 0"}' });
+    // One whose server went quiet: its caller waits for the next line.
+    const waiting = transfer(provider, 'one', false, onEnd);
+    await expect(waiting.next()).resolves.toMatchObject({ value: '{"delta":"first"}' });
+    const next = outcome(waiting.next());
+    const answer = provider.complete(streamed, to('late'));
+    await vi.waitFor(() => expect(server.received).toEqual(['progress', 'one', 'late']));
+    expect(await settlesWithin(provider.close(), 1_500)).toBe(true);
+    await expect(answer).resolves.toMatchObject({ content: 'late' });
+    for (const read of [held.next(), next]) {
+      expect(await outcome(read)).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
+    }
+    expect(ended).toBe(2);
+    await vi.waitFor(() => expect(server.open()).toBe(0));
+    // A transfer started after close() is refused unsent, as every other call is.
+    expect(await outcome(transfer(provider, 'progress', false, onEnd).next())).toMatchObject({
+      name: 'ProviderClosedError',
+      destroyed: false,
+    });
+    expect(ended).toBe(3);
+    expect(server.received).toEqual(['progress', 'one', 'late']);
+  });
+
+  it('does not count the transfers it ends against a breaker it was given', async () => {
+    const server = await startServer();
+    const breaker = createBreaker({ failureThreshold: 1 });
+    const provider = core(server.url, { breaker });
+    const waiting = transfer(provider, 'one', true);
+    await waiting.next();
+    const next = outcome(waiting.next());
+    await vi.waitFor(() => expect(server.received).toEqual(['one']));
+    expect(await settlesWithin(provider.close(), 1_500)).toBe(true);
+    expect(await next).toBeInstanceOf(ProviderClosedError);
+    expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0 });
+    // The owner's choice, not the server's failure: another provider of the breaker still calls.
+    const other = core(server.url, { breaker });
+    await expect(other.complete(streamed, to('m'))).resolves.toMatchObject({ content: 'hi' });
+  });
+});
 
 describe('ProviderCore.close and the calls still queued', () => {
   it.each([

@@ -120,7 +120,8 @@ export class ProviderCore {
 
   /**
    * Messages of a streamed exchange outside the answer path (the progress of a model download),
-   * parsed by `init.parse`; retries until the first message, the breaker only when asked.
+   * parsed by `init.parse`; retries until the first message, the breaker only when asked. Ended
+   * by {@link close} as by {@link destroy}.
    */
   messages<T>(init: MessagesInit<T>): AsyncGenerator<T, void, undefined> {
     return messages(this.#rt, init);
@@ -273,7 +274,9 @@ export class ProviderCore {
   /**
    * Stops accepting calls and closes what the provider created (pool or agent, limiter); shared
    * instances are left open. A call waiting out a retry backoff ends with the closed error; a
-   * request on a socket runs to its end. Every caller waits for the same closing. Idempotent;
+   * request on a socket runs to its end, except a message stream ({@link messages}: a model
+   * transfer), which no deadline ends and which ends at once with the closed error, its socket
+   * freed, so that the closing is bounded. Every caller waits for the same closing. Idempotent;
    * after {@link destroy}, its promise.
    */
   close(): Promise<void> {

@@ -35,8 +35,9 @@ export function destroyAfterEach(): void {
 /**
  * Answers by the request's model: `m` in full, `late` in full after 100 ms, `one` with one line
  * and then nothing, `slow` with one line and the rest after 100 ms, `unavailable` with a 503,
- * `busy` with a 503 and `Retry-After: 60`, `flaky` with a 503 and then never again; any other
- * model is never answered.
+ * `busy` with a 503 and `Retry-After: 60`, `flaky` with a 503 and then never again, `progress`
+ * with a line every 20 ms that never ends (a long model download); any other model is never
+ * answered.
  */
 export async function startModelServer(): Promise<ModelServer> {
   const received: string[] = [];
@@ -56,6 +57,11 @@ export async function startModelServer(): Promise<ModelServer> {
       } else if (model === 'one') {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.write('{"delta":"first"}\n');
+      } else if (model === 'progress') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        let part = 0;
+        const timer = setInterval(() => res.write(`{"delta":"part ${part++}"}\n`), 20);
+        res.on('close', () => clearInterval(timer));
       } else if (model === 'late') {
         setTimeout(() => {
           res.writeHead(200, { 'content-type': 'application/x-ndjson' });

@@ -2,12 +2,13 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
-import { joinEnding, releaseSignal } from '../light-signal';
+import { CallSignal, joinEnding, releaseSignal } from '../light-signal';
 import type { StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { EMPTY_PARTIAL } from '../types';
+import { isWebPage } from './answer-type';
 import { ConsumerWatch } from './consumer-watch';
 import { normalizeFailure } from './normalize';
 import { Progress } from './progress';
@@ -18,6 +19,7 @@ import {
   plainCall,
   withPartial,
 } from './shared';
+import { WebPage } from './web-page';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */
 export interface MessagesInit<T> extends PlainCallInit {
@@ -44,7 +46,8 @@ export interface MessagesInit<T> extends PlainCallInit {
  * Retries happen only until the first message reached the caller; leaving the loop aborts the
  * request, and so does a caller that stops reading for longer than `timeouts.consumerMs` (a
  * dropped iterator), whose next read then rejects. Deadlines: first message and idle, as for
- * answers.
+ * answers. `close()` ends it as `destroy()` does (see `signal` below). A web page answered instead
+ * (`text/html`: a wrong `baseUrl`) fails it before any line is read, as it fails an answer.
  */
 export async function* messages<T>(
   rt: Runtime,
@@ -55,7 +58,14 @@ export async function* messages<T>(
     throw rt.kit.closed();
   }
   const { endpoint, model } = init;
-  const signal = joinEnding(rt.ending, init.signal);
+  // Under `closing`, not only `ending`: close() ends a transfer in flight with the closed error, as
+  // destroy() does. No deadline ever ends one (every line is progress, and a pull of a large model
+  // takes an hour), so a close() that waited for it would never resolve. Ollama keeps the parts
+  // downloaded and resumes the pull. Through the breaker, a signal of the call's own, which the
+  // breaker listens on: `closing` is shared by every transfer.
+  const own = init.breaker ? new CallSignal(rt.closing, init.signal) : undefined;
+  const signal =
+    own !== undefined ? (own as unknown as AbortSignal) : joinEnding(rt.closing, init.signal);
   let call: CallRequest;
   try {
     call = await plainCall(rt, init, init.format.accept, signal);
@@ -65,8 +75,17 @@ export async function* messages<T>(
     throw error;
   }
   const { redact } = call;
+  // A web page answered instead of the messages (a web UI or a proxy's login page at `baseUrl`):
+  // its start is kept for the error, and no line of it is read.
+  let page: WebPage | undefined;
+  const onContentType = (contentType: string | undefined): void => {
+    if (isWebPage(contentType)) page = new WebPage(contentType!);
+  };
   const open = (breakerSignal: AbortSignal | undefined) =>
-    streamAttempt(attemptInit(rt, call, true, breakerSignal));
+    streamAttempt(attemptInit(rt, call, true, breakerSignal), undefined, onContentType);
+  // The breaker is told of the close() that ends the exchange as of a caller's abort (ignored): a
+  // breaker the provider was given knows only of destroy() (`givenBreakerGate`).
+  const breakerSignal = own?.toAbortSignal();
   const pending: T[] = [];
   let failure: unknown;
   let ended = false;
@@ -111,7 +130,12 @@ export async function* messages<T>(
     while (pending.length === 0 && failure === undefined && !ended) {
       const next = await body.next();
       try {
-        if (next.done === true) {
+        if (page !== undefined) {
+          // Once enough is kept, the loop ends and the exchange is cut: a page may never end.
+          if (next.done === true || page.keep(next.value)) {
+            failure = page.error(rt, endpoint, init.format.accept, redact);
+          }
+        } else if (next.done === true) {
           decoder.end(onMessage);
           // An exchange that has a last message ended without it: cut short, not done.
           if (!ended && last !== undefined) throw rt.kit.incomplete({ partial: EMPTY_PARTIAL });
@@ -132,8 +156,9 @@ export async function* messages<T>(
       // each attempt's deadlines count from its own send
       progress = new Progress(rt);
       read.progress = 0;
+      page = undefined;
       const body = init.breaker
-        ? streamThroughBreaker(rt, init.signal, open, redact)
+        ? streamThroughBreaker(rt, breakerSignal, open, redact)
         : open(undefined);
       try {
         await fill(body);

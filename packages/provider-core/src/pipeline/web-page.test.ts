@@ -172,6 +172,69 @@ describe.each(Object.entries(reads))('%s answered 200 with a web page', (_, read
   });
 });
 
+/**
+ * A transfer's progress lines (`messages()`: Ollama's pull, push and create), every one read; a
+ * line that is not JSON fails it, as Ollama's does.
+ */
+async function transfer(core: ProviderCore, breaker: boolean) {
+  const lines: string[] = [];
+  try {
+    for await (const line of core.messages({
+      endpoint: '/reply',
+      method: 'POST',
+      payload: { model: 'm' },
+      model: 'm',
+      signal: undefined,
+      format: NDJSON,
+      breaker,
+      parse: (message) => {
+        JSON.parse(message.data);
+        return message.data;
+      },
+      last: (line) => line.includes('success'),
+    })) {
+      lines.push(line);
+    }
+  } catch (error) {
+    return { error, lines };
+  }
+  return { error: undefined, lines };
+}
+
+describe.each([
+  { breaker: true, via: 'through the breaker' },
+  { breaker: false, via: 'without the breaker' },
+])('a transfer (messages()) $via answered 200 with a web page', ({ breaker }) => {
+  it('fails with the stream error naming the content type and the title, before any line', async () => {
+    const html = `<html><head><title>Login (${KEY})</title></head><body>{"status":"success"}</body></html>\n`;
+    const { core, server } = await provider(page('text/html; charset=utf-8', html));
+    const { error, lines } = await transfer(core, breaker);
+    expect(lines).toEqual([]);
+    expect(isProviderErrorOfKind(error, 'stream')).toBe(true);
+    expect(error).toMatchObject({ reason: 'invalid-json', retryable: false });
+    const { message } = error as Error;
+    expect(message).toContain("Demo's /reply answered with a web page (text/html; charset=utf-8)");
+    expect(message).toContain('not application/x-ndjson as Demo does: is baseUrl');
+    expect(message).toContain('Its title: "Login ([redacted])"');
+    expect(message).not.toContain(KEY.slice(3));
+    // Not retried, and a wrong address does not open the breaker.
+    expect(server.requests).toHaveLength(1);
+    expect(core.breaker?.state).toBe('closed');
+  });
+
+  it('stops reading a page that never ends (real clock)', async () => {
+    const { core, server } = await provider((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.write('<html><head><title>Sign in</title></head><body>');
+      const timer = setInterval(() => res.write('<p>more</p>\n'.repeat(100)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    const { error } = await transfer(core, breaker);
+    expect((error as Error).message).toContain('Its title: "Sign in"');
+    await vi.waitFor(() => expect(server.aborted()).toBe(1));
+  });
+});
+
 describe('an NDJSON answer with a charset parameter', () => {
   it('is read as the stream it is', async () => {
     const { core } = await provider(

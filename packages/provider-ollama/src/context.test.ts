@@ -158,6 +158,42 @@ describe('the token estimate against what the server counts', () => {
   });
 });
 
+describe('absurd windows from the server', () => {
+  it('are ignored: the window falls back to the default and a long prompt raises it', async () => {
+    const show = JSON.parse(loadFixture('05-show-llama3.2.json').response.body!);
+    show.model_info['llama.context_length'] = 1e300;
+    show.parameters = `num_ctx                        1e+300\n${show.parameters}`;
+    const server = await startServer({
+      '/api/show': (_req, res) => void res.end(JSON.stringify(show)),
+      '/api/ps': (_req, res) =>
+        void res.end(
+          JSON.stringify({ models: [{ name: 'llama3.2:latest', context_length: 1e300 }] }),
+        ),
+      '/api/chat': (_req, res) =>
+        void res.end(
+          `${JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content: 'ok' }, done: true, prompt_eval_count: 12, eval_count: 1 })}\n`,
+        ),
+    });
+    const provider = createOllamaProvider({ baseUrl: server.url });
+    providers.push(provider);
+    try {
+      const info = await provider.modelInfo('llama3.2');
+      expect([info.contextLength, info.defaultNumCtx]).toEqual([undefined, undefined]);
+      expect((await provider.ps())[0]!.contextLength).toBeUndefined();
+      await provider.complete({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: words(4_500) }],
+      });
+      const chat = server.requests.find((r) => r.path === '/api/chat')!.json as {
+        options?: { num_ctx?: number };
+      };
+      expect(chat.options?.num_ctx).toBe(8_192);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('silent truncation with default options', () => {
   it('is flagged when the server keeps half its window', async () => {
     // The simulator counts 0.4 tokens per character, more than the estimate: a prompt estimated

@@ -3,6 +3,7 @@ import type { ContextPlanner, WindowPlan } from '@x/provider-core';
 import { isModelNotFoundError, isOllamaError } from './errors';
 import type { ChatRequest, LoadedModel, ModelInfo } from './types';
 import { requestedNumCtx } from './wire/body';
+import { modelKey } from './wire/models';
 
 /**
  * The window assumed for a model the server has not loaded and whose Modelfile names none: the
@@ -15,8 +16,7 @@ const MAX_MODELS = 256;
 
 /** `llama3.2` and `llama3.2:latest` are one model; names match case-insensitively. */
 function sameModel(a: string, b: string): boolean {
-  const full = (name: string) => (name.includes(':') ? name : `${name}:latest`).toLowerCase();
-  return full(a) === full(b);
+  return modelKey(a) === modelKey(b);
 }
 
 /**
@@ -35,6 +35,14 @@ export class ContextWindows implements ContextPlanner<ChatRequest> {
   readonly #plans = new BoundedMap<string, WindowPlan>(MAX_MODELS);
   /** Models whose window is a guess (not loaded when looked up, no Modelfile `num_ctx`). */
   readonly #guessed = new Set<string>();
+  /** Counts {@link forget} calls: a lookup that began before one does not store its plan. */
+  #epoch = 0;
+  /**
+   * Models changed since their last lookup (keys of {@link modelKey}): a runner loaded before the
+   * change still shows in `/api/ps` until it expires, with the old window, and Ollama reloads it
+   * for the next request, so its window says nothing of the one the model will run with.
+   */
+  readonly #changed = new Set<string>();
   readonly #configured: number | undefined;
   readonly #info: (model: string, signal: AbortSignal | undefined) => Promise<ModelInfo>;
   readonly #loaded: (signal: AbortSignal | undefined) => Promise<LoadedModel[]>;
@@ -58,10 +66,29 @@ export class ContextWindows implements ContextPlanner<ChatRequest> {
     return this.#plans.get(model);
   }
 
+  /**
+   * Forgets the plans of a model that was created, deleted, copied over or pulled: its Modelfile
+   * window may have changed. Plans are keyed by the name as requested (the hot path looks them up
+   * without normalising it), so every spelling of the name goes.
+   */
+  forget(model: string): void {
+    this.#epoch++;
+    const key = modelKey(model);
+    if (this.#changed.size < MAX_MODELS) this.#changed.add(key);
+    for (const name of [...this.#plans.keys()]) {
+      if (modelKey(name) === key) {
+        this.#plans.delete(name);
+        this.#guessed.delete(name);
+      }
+    }
+  }
+
   async lookup(model: string, signal: AbortSignal | undefined): Promise<WindowPlan> {
+    const epoch = this.#epoch;
+    const changed = this.#changed.size > 0 && this.#changed.delete(modelKey(model));
     const [info, loaded] = await Promise.all([
       this.#load(model, signal),
-      this.#configured === undefined ? this.#loadedWindow(model, signal) : undefined,
+      this.#configured === undefined && !changed ? this.#loadedWindow(model, signal) : undefined,
     ]);
     const trained = info?.contextLength;
     let window = this.#configured ?? loaded ?? info?.defaultNumCtx ?? DEFAULT_NUM_CTX;
@@ -70,6 +97,8 @@ export class ContextWindows implements ContextPlanner<ChatRequest> {
     const known = this.#plans.get(model);
     if (known !== undefined) return known;
     const plan = { window, send: this.#configured === undefined ? undefined : window, trained };
+    // The model changed while this was looked up: what was learnt may be stale, so not kept.
+    if (epoch !== this.#epoch) return plan;
     this.#plans.set(model, plan);
     if (
       this.#configured === undefined &&

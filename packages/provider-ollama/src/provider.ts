@@ -2,11 +2,12 @@ import { breakerPresets } from '@x/breaker';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { ContextWindows } from './context';
+import { createBody, transferBody } from './create-body';
 import { OLLAMA_ERRORS } from './error-kit';
 import { checkHealth } from './health';
 import { InFlightStreams } from './in-flight';
 import { type OllamaProviderOptions, resolveOptions } from './options';
-import { createBody, type InitializeResult, ServerApi, transferBody } from './server-api';
+import { type InitializeResult, ServerApi } from './server-api';
 import type {
   ChatRequest,
   ChatResponse,
@@ -34,14 +35,33 @@ import { mapHttpError } from './wire/http-errors';
 type Signal = { signal?: AbortSignal | undefined };
 
 /**
- * A silently truncated answer is never stored. One function for every provider, so that
- * providers sharing a cache (`share: { cache }`) ask for it with equal options.
+ * A silently truncated answer is never stored, nor a load or unload answer (it says nothing of a
+ * prompt: the request acted on the server). One function for every provider, so that providers
+ * sharing a cache (`share: { cache }`) ask for it with equal options.
  */
 function keepTruncatedOut(_request: object, value: unknown): false | undefined {
-  return (value as { response?: ChatResponse | undefined } | undefined)?.response?.truncated
-    ? false
-    : undefined;
+  const response = (value as { response?: ChatResponse | undefined } | undefined)?.response;
+  if (response === undefined) return undefined;
+  const reason = response.finishReason;
+  return response.truncated || reason === 'load' || reason === 'unload' ? false : undefined;
 }
+
+/**
+ * An empty prompt (generate) or no messages (chat) loads the model, or unloads it with
+ * `keepAlive: 0`: Ollama acts on the model and generates nothing. Such a request bypasses the
+ * cache (whoever made it), so each one reaches the server and none is shared with another. Only
+ * that request is copied; others cost one test.
+ */
+function bypassWhen<R extends object>(request: R, loadOrUnload: boolean): R {
+  return loadOrUnload ? { ...request, cache: 'bypass' } : request;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+const noMessages = (request: unknown): boolean =>
+  isObject(request) && Array.isArray(request.messages) && request.messages.length === 0;
+const noPrompt = (request: unknown): boolean =>
+  isObject(request) && (request.prompt === undefined || request.prompt === '');
 
 /**
  * An Ollama client with a connection pool, rate limiting, a circuit breaker, retries, a response
@@ -62,6 +82,7 @@ export class OllamaProvider extends ProviderFacade {
   /** The operations `complete()` and `generate()` use (`completeAs`). */
   readonly #chat: typeof CHAT;
   readonly #generate: typeof GENERATE;
+  readonly #windows: ContextWindows;
 
   constructor(options: OllamaProviderOptions = {}) {
     super();
@@ -69,6 +90,11 @@ export class OllamaProvider extends ProviderFacade {
     this.baseUrl = resolved.baseUrl;
     this.#chat = resolved.whole ? CHAT_WHOLE : CHAT;
     this.#generate = resolved.whole ? GENERATE_WHOLE : GENERATE;
+    this.#windows = new ContextWindows({
+      configured: resolved.numCtx,
+      info: (model, signal) => this.#server.modelInfo(model, signal),
+      loaded: (signal) => this.#server.loadedHint(signal),
+    });
     this.#core = new ProviderCore({
       identity: { id: 'ollama', label: 'Ollama', pkg: 'provider-ollama', tokens: 'ollama' },
       baseUrl: this.baseUrl,
@@ -84,11 +110,7 @@ export class OllamaProvider extends ProviderFacade {
       tokenKeys: ['numCtx'],
       // A prompt too long for its window is cut to half of it, plus two (ollama/ollama#17427).
       truncationKeeps: (window) => Math.floor(window / 2) + 2,
-      planner: new ContextWindows({
-        configured: resolved.numCtx,
-        info: (model, signal) => this.#server.modelInfo(model, signal),
-        loaded: (signal) => this.#server.loadedHint(signal),
-      }),
+      planner: this.#windows,
       // The audit trail names where a key came from (`OLLAMA_API_KEY`, as ollama-js reads it).
       apiKeyEnv:
         options.apiKey === undefined && resolved.core.apiKey !== undefined
@@ -97,7 +119,7 @@ export class OllamaProvider extends ProviderFacade {
       cacheTtl: keepTruncatedOut,
     });
     this.attach(this.#core);
-    this.#server = new ServerApi(this.#core);
+    this.#server = new ServerApi(this.#core, (model) => this.#windows.forget(model));
   }
 
   /**
@@ -139,7 +161,11 @@ export class OllamaProvider extends ProviderFacade {
    * @throws {TypeError} for a malformed request, before anything is sent.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
-    return this.completeWith(this.#chat, request, validateChatRequest);
+    return this.completeWith(
+      this.#chat,
+      bypassWhen(request, noMessages(request)),
+      validateChatRequest,
+    );
   }
 
   /**
@@ -149,19 +175,27 @@ export class OllamaProvider extends ProviderFacade {
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(request, (r, ended) => core.stream(CHAT, NDJSON, r, ended));
+    return this.#streams.iterable(bypassWhen(request, request.messages.length === 0), (r, ended) =>
+      core.stream(CHAT, NDJSON, r, ended),
+    );
   }
 
   /** A completion (`/api/generate`) through the whole request path. */
   generate(request: GenerateRequest): Promise<GenerateResponse> {
-    return this.completeWith(this.#generate, request, validateGenerateRequest);
+    return this.completeWith(
+      this.#generate,
+      bypassWhen(request, noPrompt(request)),
+      validateGenerateRequest,
+    );
   }
 
   /** A streamed completion, as {@link stream} for chat. */
   streamGenerate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
     validateGenerateRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(request, (r, ended) => core.stream(GENERATE, NDJSON, r, ended));
+    return this.#streams.iterable(bypassWhen(request, !request.prompt), (r, ended) =>
+      core.stream(GENERATE, NDJSON, r, ended),
+    );
   }
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */

@@ -278,6 +278,27 @@ describe('OllamaProvider.initialize (real clock)', () => {
     expect(performance.now() - started).toBeGreaterThan(750);
   });
 
+  it('bounds the /api/tags step by timeoutMs too: the connection error, not a later timeout', async () => {
+    const server = await startServer({
+      '/api/version': json(200, { version: '0.32.15' }),
+      // Answers nothing until the client goes away.
+      '/api/tags': () => {},
+    });
+    servers.push(server);
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      retry: { baseDelayMs: 1 },
+      timeouts: { firstTokenMs: 800 },
+    });
+    providers.push(provider);
+    const started = performance.now();
+    const error = await provider.initialize({ timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(isOllamaConnectionError(error)).toBe(true);
+    expect((error as Error).message).toContain(new URL(server.url).host);
+    expect(server.requests.filter((r) => r.path === '/api/tags')).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(750);
+  });
+
   it('fails with the connection error only once timeoutMs has (nearly) passed', async () => {
     const port = await freePort();
     const provider = createOllamaProvider({ baseUrl: `http://127.0.0.1:${port}` });

@@ -19,17 +19,9 @@ import {
   OllamaConnectionError,
   OllamaStreamError,
 } from './errors';
-import type {
-  CopyRequest,
-  CreateRequest,
-  LoadedModel,
-  ModelInfo,
-  ModelSummary,
-  ProgressEvent,
-  PullRequest,
-} from './types';
+import type { CopyRequest, LoadedModel, ModelInfo, ModelSummary, ProgressEvent } from './types';
 import { NDJSON } from './wire/chat';
-import { parseLoadedModels, parseModelInfo, parseModelList } from './wire/models';
+import { modelKey, parseLoadedModels, parseModelInfo, parseModelList } from './wire/models';
 
 /** Result of {@link OllamaProvider.initialize}. */
 export interface InitializeResult {
@@ -40,7 +32,7 @@ export interface InitializeResult {
 /** Models whose `/api/show` answer is remembered (one lookup per model, bounded memory). */
 const MAX_MODELS = 256;
 
-function modelName(name: string, value: unknown): asserts value is string {
+export function modelName(name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     fail(name, 'a non-empty string (a model name such as "llama3.2")', value);
   }
@@ -73,10 +65,26 @@ function num(value: unknown): number | undefined {
 export class ServerApi {
   readonly #core: ProviderCore;
   readonly #modelInfo = new BoundedMap<string, Promise<ModelInfo>>(MAX_MODELS);
+  /** Forgets what the context windows learnt of a model (its window plan). */
+  readonly #onChanged: (model: string) => void;
   models: ModelSummary[] | undefined;
 
-  constructor(core: ProviderCore) {
+  constructor(core: ProviderCore, onChanged: (model: string) => void = () => {}) {
     this.#core = core;
+    this.#onChanged = onChanged;
+  }
+
+  /**
+   * Forgets what was learnt of a model the provider changed (created, deleted, copied over,
+   * pulled): its `/api/show` info and its window. Entries are keyed by the name as asked, so every
+   * spelling of the name goes (`mine` is `Mine:latest` to Ollama).
+   */
+  #changed(model: string): void {
+    const key = modelKey(model);
+    for (const name of [...this.#modelInfo.keys()]) {
+      if (modelKey(name) === key) this.#modelInfo.delete(name);
+    }
+    this.#onChanged(model);
   }
 
   async json(
@@ -145,12 +153,23 @@ export class ServerApi {
           });
         }
       }
+      const parsed = this.#core.json(text, '/api/version') as { version?: unknown };
+      const version = typeof parsed?.version === 'string' ? parsed.version : undefined;
+      // Within the same deadline: a server that answers its version but not its models is not
+      // ready, and `timeoutMs` is the caller's bound on the whole wait.
+      try {
+        return { version, models: await this.listModels(joined) };
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (!controller.signal.aborted || isOllamaConnectionError(error)) throw error;
+        throw new OllamaConnectionError({
+          origin: new URL(this.#core.baseUrl).origin,
+          cause: error,
+        });
+      }
     } finally {
       clearTimeout(timer);
     }
-    const parsed = this.#core.json(text, '/api/version') as { version?: unknown };
-    const version = typeof parsed?.version === 'string' ? parsed.version : undefined;
-    return { version, models: await this.listModels(signal) };
   }
 
   async version(signal: AbortSignal | undefined): Promise<string | undefined> {
@@ -221,7 +240,7 @@ export class ServerApi {
       model,
       signal,
     });
-    this.#modelInfo.delete(model);
+    this.#changed(model);
   }
 
   async copyModel(request: CopyRequest): Promise<void> {
@@ -238,6 +257,7 @@ export class ServerApi {
       model: request.source,
       signal: request.signal,
     });
+    this.#changed(request.destination);
   }
 
   /** Progress of `/api/pull`, `/api/push` or `/api/create` (streamed), ending with `success`. */
@@ -248,8 +268,17 @@ export class ServerApi {
     signal: AbortSignal | undefined,
     onEnd?: () => void,
   ): AsyncGenerator<ProgressEvent, void, undefined> {
+    // A pull or a create may have replaced the model, whichever way it ended (a failed create can
+    // have written part of it); a push changes nothing here.
+    const ended =
+      endpoint === '/api/push'
+        ? onEnd
+        : () => {
+            this.#changed(model);
+            onEnd?.();
+          };
     return this.#core.messages({
-      onEnd,
+      onEnd: ended,
       endpoint,
       method: 'POST',
       payload: { ...payload, stream: true },
@@ -295,66 +324,11 @@ function parseProgress(message: WireMessage, redact: (text: string) => string): 
       partial: EMPTY_PARTIAL,
     });
   }
+  // Scrubbed as error lines are: a registry's text may echo a credential.
   return {
-    status: line.status,
-    digest: typeof line.digest === 'string' ? line.digest : undefined,
+    status: redact(line.status),
+    digest: typeof line.digest === 'string' ? redact(line.digest) : undefined,
     total: num(line.total),
     completed: num(line.completed),
   };
-}
-
-const PULL_KEYS = ['model', 'insecure', 'signal'] as const;
-const CREATE_KEYS = [
-  'model',
-  'from',
-  'files',
-  'adapters',
-  'template',
-  'license',
-  'system',
-  'parameters',
-  'messages',
-  'quantize',
-  'signal',
-] as const;
-
-/** Checks a pull or push request and builds its body. */
-export function transferBody(request: PullRequest): Record<string, unknown> {
-  if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
-  expectKnownKeys('request', request, PULL_KEYS);
-  modelName('request.model', request.model);
-  optionalSignal('request.signal', request.signal);
-  if (request.insecure !== undefined && typeof request.insecure !== 'boolean') {
-    fail('request.insecure', 'a boolean', request.insecure);
-  }
-  const body: Record<string, unknown> = { model: request.model };
-  if (request.insecure !== undefined) body.insecure = request.insecure;
-  return body;
-}
-
-/** Checks a create request and builds its body (Ollama's current create API). */
-export function createBody(request: CreateRequest): Record<string, unknown> {
-  if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
-  expectKnownKeys('request', request, CREATE_KEYS);
-  modelName('request.model', request.model);
-  optionalSignal('request.signal', request.signal);
-  if (request.from === undefined && request.files === undefined) {
-    fail('request.from', 'a model name (or `files` of uploaded blobs)', request.from);
-  }
-  const body: Record<string, unknown> = { model: request.model };
-  for (const key of ['from', 'template', 'system', 'quantize'] as const) {
-    const value = request[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') fail(`request.${key}`, 'a string', value);
-    body[key] = value;
-  }
-  for (const key of ['files', 'adapters', 'parameters'] as const) {
-    const value = request[key];
-    if (value === undefined) continue;
-    if (!isPlainObject(value)) fail(`request.${key}`, 'a plain object', value);
-    body[key] = value;
-  }
-  if (request.license !== undefined) body.license = request.license;
-  if (request.messages !== undefined) body.messages = request.messages;
-  return body;
 }

@@ -131,3 +131,61 @@ describe('OllamaProvider.complete', () => {
     ]);
   });
 });
+
+describe('generate and chat fields checked before sending', () => {
+  const generates = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/generate');
+
+  it.each([
+    [{ options: { num_ctx: -5 } }, RangeError, /request\.options\.num_ctx/],
+    [{ options: { num_ctx: 1.5 } }, RangeError, /request\.options\.num_ctx/],
+    [{ options: { num_ctx: '8192' } }, TypeError, /request\.options\.num_ctx/],
+    [{ context: [1e300] }, TypeError, /request\.context/],
+    [{ context: [1, -2] }, TypeError, /request\.context/],
+    [{ images: ['not base64 !!!'] }, TypeError, /request\.images\[0\]/],
+    [{ images: ['data:image/png,%89PNG'] }, TypeError, /request\.images\[0\]/],
+    [{ images: ['QUJD'.repeat(40).concat('Q!==')] }, TypeError, /request\.images\[0\]/],
+  ])('generate refuses %j', async (fields, type, message) => {
+    const { sim, provider } = await setup();
+    const error = await provider
+      .generate({ model: 'llama3.2', prompt: 'hi', ...fields } as never)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect((error as Error).message).toMatch(message);
+    expect(generates(sim)).toHaveLength(0);
+  });
+
+  it('chat refuses a bad options.num_ctx and a message image that is not base64', async () => {
+    const { sim, provider } = await setup();
+    const ask = (extra: object) =>
+      provider
+        .complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], ...extra })
+        .catch((e: unknown) => e);
+    expect(await ask({ options: { num_ctx: 0 } })).toBeInstanceOf(RangeError);
+    const image = await ask({
+      messages: [{ role: 'user', content: 'look', images: ['not base64 !!!'] }],
+    });
+    expect((image as Error).message).toMatch(/request\.messages\[0\]\.images\[0\]/);
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
+  it('sends raw with an empty system or context (Ollama refuses only non-empty ones) and valid images', async () => {
+    const { sim, provider } = await setup();
+    await provider.generate({
+      model: 'llama3.2',
+      prompt: 'hi',
+      raw: true,
+      system: '',
+      context: [],
+    });
+    await provider.generate({
+      model: 'llama3.2',
+      prompt: 'hi',
+      images: ['iVBORw0KGgo=', 'data:image/png;base64,iVBORw0KGgo=', new Uint8Array([1])],
+      options: { num_ctx: 8192 },
+    });
+    expect(generates(sim)).toHaveLength(2);
+    expect(generates(sim)[1]!.body).toMatchObject({
+      images: ['iVBORw0KGgo=', 'iVBORw0KGgo=', 'AQ=='],
+    });
+  });
+});

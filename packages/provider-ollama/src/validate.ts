@@ -12,7 +12,6 @@ import {
   expectModelName,
   isPlainChatMessage,
   optionalCacheMode,
-  optionalImages,
   optionalNumberIn,
   optionalStop,
   optionalToolCalls,
@@ -101,7 +100,49 @@ function optionalKeepAlive(name: string, value: unknown): void {
   );
 }
 
-function validateMessage(message: unknown, i: number): void {
+/** Standard base64 as Go decodes it for `images` (line breaks skipped, `=` padding at the end). */
+const BASE64 = /^[A-Za-z0-9+/\r\n]*$/;
+const BASE64_END = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
+/** Characters checked at each end of an image: it may be megabytes, and this runs per call. */
+const SAMPLE = 64;
+
+/**
+ * True for what can be base64: its first and last {@link SAMPLE} characters are, and so is the
+ * payload of a `data:` URL marked `;base64` (sent without its prefix). Text that is not (a path,
+ * a URL, a caption) fails to decode on the server, with HTTP 400 `illegal base64 data`.
+ */
+function looksBase64(image: string): boolean {
+  let text = image;
+  if (text.startsWith('data:')) {
+    const comma = text.indexOf(',');
+    if (comma === -1 || !text.slice(0, comma).endsWith(';base64')) return false;
+    text = text.slice(comma + 1);
+  }
+  if (text.length <= 2 * SAMPLE) return BASE64_END.test(text);
+  return BASE64.test(text.slice(0, SAMPLE)) && BASE64_END.test(text.slice(-SAMPLE));
+}
+
+/** Optional images: base64 strings (or `data:` URLs of base64) or bytes. */
+function optionalImages(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(name, 'an array of base64 strings or Uint8Arrays', value);
+  for (let j = 0; j < value.length; j++) {
+    const image: unknown = value[j];
+    if (typeof image === 'string' ? looksBase64(image) : image instanceof Uint8Array) continue;
+    fail(`${name}[${j}]`, 'a base64 string (or a `data:` URL of one) or a Uint8Array', image);
+  }
+}
+
+/** `options`: a plain object, whose `num_ctx` (when set) is a window, as `numCtx` is. */
+function optionalOptions(value: unknown): void {
+  if (value === undefined) return;
+  if (!isPlainObject(value)) fail('request.options', 'a plain object of Ollama options', value);
+  // Ollama answers 500 for a string, and a negative or zero window cannot hold any prompt.
+  optionalNumberIn('request.options.num_ctx', value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
+}
+
+/** One chat message (`request.messages[i]`), for chat and for `create()`. */
+export function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
@@ -130,9 +171,7 @@ function validateGenerationFields(r: Record<string, unknown>): void {
     fail('request.think', 'a boolean or one of "low", "medium", "high", "max"', r.think);
   }
   optionalKeepAlive('request.keepAlive', r.keepAlive);
-  if (r.options !== undefined && !isPlainObject(r.options)) {
-    fail('request.options', 'a plain object of Ollama options', r.options);
-  }
+  optionalOptions(r.options);
   optionalBoolean('request.logprobs', r.logprobs);
   // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
@@ -168,21 +207,27 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
     optionalString(`request.${field}`, r[field]);
   }
   optionalBoolean('request.raw', r.raw);
-  // Ollama answers 400 for these together: say so before sending.
+  if (
+    r.context !== undefined &&
+    !(Array.isArray(r.context) && r.context.every((t) => Number.isSafeInteger(t) && t >= 0))
+  ) {
+    fail(
+      'request.context',
+      'an array of token ids, non-negative integers (the context of an earlier answer)',
+      r.context,
+    );
+  }
+  // Ollama answers 400 for a non-empty one of these with `raw` (an empty one it ignores): say so
+  // before sending.
   if (r.raw === true) {
     for (const field of ['template', 'system', 'context'] as const) {
-      if (r[field] !== undefined) {
-        fail(`request.${field}`, 'unset when `raw` is true (Ollama refuses both)', r[field]);
+      const value = r[field] as string | readonly number[] | undefined;
+      if (value !== undefined && value.length > 0) {
+        fail(`request.${field}`, 'unset or empty when `raw` is true (Ollama refuses both)', value);
       }
     }
   }
   optionalImages('request.images', r.images);
-  if (
-    r.context !== undefined &&
-    !(Array.isArray(r.context) && r.context.every((t) => Number.isInteger(t)))
-  ) {
-    fail('request.context', 'an array of integers (the context of an earlier answer)', r.context);
-  }
   validateGenerationFields(r);
 }
 
@@ -204,9 +249,7 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   optionalBoolean('request.truncate', r.truncate);
   optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
   optionalKeepAlive('request.keepAlive', r.keepAlive);
-  if (r.options !== undefined && !isPlainObject(r.options)) {
-    fail('request.options', 'a plain object of Ollama options', r.options);
-  }
+  optionalOptions(r.options);
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
 }

@@ -51,6 +51,11 @@ function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
   return out;
 }
 
+/** Messages as Ollama's API has them (for `/api/create`, whose messages are chat's). */
+export function wireMessages(messages: readonly ChatMessage[]): unknown[] {
+  return messages.map(wireMessage);
+}
+
 /**
  * Builds Ollama's `options` object: the passthrough first, then the named fields over it, then
  * `num_ctx` (the request's `numCtx`, else the provider's choice, else whatever the passthrough set).

@@ -15,9 +15,13 @@ import {
 /** Statuses that are worth retrying (besides non-client 500s). */
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 
-/** 500 texts that are the caller's mistake and would fail the same way again. */
+/**
+ * 500 texts that are the caller's mistake and would fail the same way again: a bad option type,
+ * and `/api/create`'s (quantizing a quantized model, an unknown quantization type, a blob that was
+ * never uploaded: `open <models>/blobs/sha256-…: no such file or directory`).
+ */
 const CLIENT_MISTAKE_500 =
-  /must be of type|does not support|invalid|is required|unknown|cannot be/i;
+  /must be of type|does not support|invalid|is required|unknown|cannot be|quantization is only supported|unsupported quantization|no such file or directory/i;
 
 const CONTEXT_OVERFLOW_400 = /longer than the context length|exceeds the context length/i;
 

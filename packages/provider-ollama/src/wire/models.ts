@@ -5,14 +5,44 @@ type Json = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+/**
+ * The longest window a model can plausibly have. The longest trained today is about ten million
+ * tokens (Llama 4 Scout's 10,485,760); 1e300 from a broken or hostile server would otherwise be
+ * the window, and no prompt would ever be raised for, refused or flagged as cut.
+ */
+const MAX_PLAUSIBLE_WINDOW = 100_000_000;
 /** A window or length: a positive whole number, else unknown (a server's 0 or -5 is not a window). */
 const length = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+  typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_PLAUSIBLE_WINDOW
+    ? v
+    : undefined;
 /** Keys that would reach an object's prototype instead of the object. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
+
+/**
+ * One key per model however its name is spelled, as Ollama's `model.ParseName` completes it and
+ * `EqualFold` compares it: `mine`, `Mine:latest` and `registry.ollama.ai/library/mine:latest` are
+ * one model.
+ */
+export function modelKey(name: string): string {
+  let rest = name.trim();
+  let tag = 'latest';
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  const model = parts.pop() ?? '';
+  const namespace = parts.length > 0 ? parts.pop()! : 'library';
+  let host = parts.length > 0 ? parts.join('/') : 'registry.ollama.ai';
+  const scheme = host.indexOf('://');
+  if (scheme !== -1) host = host.slice(scheme + 3);
+  return `${host}/${namespace}/${model}:${tag}`.toLowerCase();
+}
 
 export function parseModelList(body: unknown): ModelSummary[] {
   const models = obj(body).models;

@@ -1,0 +1,138 @@
+import { expectKnownKeys, fail, isPlainObject, optionalBoolean, optionalSignal } from '@x/internal';
+import { optionalNumberIn } from '@x/provider-core';
+import { modelName } from './server-api';
+import type { ChatMessage, CreateRequest, PullRequest } from './types';
+import { validateMessage } from './validate';
+import { wireMessages } from './wire/body';
+
+const PULL_KEYS = ['model', 'insecure', 'signal'] as const;
+const CREATE_KEYS = [
+  'model',
+  'from',
+  'files',
+  'adapters',
+  'template',
+  'license',
+  'system',
+  'parameters',
+  'messages',
+  'quantize',
+  'signal',
+] as const;
+
+/** What Ollama's `BlobsPath` accepts; anything else fails the create (`invalid digest format`). */
+const DIGEST = /^sha256[:-][0-9a-fA-F]{64}$/;
+
+/**
+ * The types of Ollama's options (`api.Options` and `api.Runner`). A created model keeps its
+ * `parameters` as given, and every later request for it fails with HTTP 500 (`option "num_ctx"
+ * must be of type integer`) on one of the wrong type: said here, before the model is made.
+ */
+const INTEGER = [
+  'num_keep',
+  'seed',
+  'num_predict',
+  'top_k',
+  'repeat_last_n',
+  'num_batch',
+  'num_gpu',
+  'main_gpu',
+  'num_thread',
+];
+const NUMBER = [
+  'top_p',
+  'min_p',
+  'typical_p',
+  'temperature',
+  'repeat_penalty',
+  'presence_penalty',
+  'frequency_penalty',
+];
+
+/** Checks a pull or push request and builds its body. */
+export function transferBody(request: PullRequest): Record<string, unknown> {
+  if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
+  expectKnownKeys('request', request, PULL_KEYS);
+  modelName('request.model', request.model);
+  optionalSignal('request.signal', request.signal);
+  if (request.insecure !== undefined && typeof request.insecure !== 'boolean') {
+    fail('request.insecure', 'a boolean', request.insecure);
+  }
+  const body: Record<string, unknown> = { model: request.model };
+  if (request.insecure !== undefined) body.insecure = request.insecure;
+  return body;
+}
+
+/** `files` or `adapters`: file names to the digests of uploaded blobs. */
+function expectBlobs(name: string, value: unknown): void {
+  if (!isPlainObject(value)) fail(name, 'an object of file names to blob digests', value);
+  for (const [file, digest] of Object.entries(value)) {
+    if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+      fail(`${name}[${JSON.stringify(file)}]`, 'a blob digest (`sha256:<64 hex digits>`)', digest);
+    }
+  }
+}
+
+function expectParameters(value: unknown): void {
+  if (!isPlainObject(value)) fail('request.parameters', 'an object of Ollama options', value);
+  const at = (key: string) => `request.parameters.${key}`;
+  optionalNumberIn(at('num_ctx'), value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
+  for (const key of INTEGER) {
+    optionalNumberIn(at(key), value[key], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, true);
+  }
+  for (const key of NUMBER) optionalNumberIn(at(key), value[key], Number.NEGATIVE_INFINITY);
+  for (const key of ['use_mmap', 'numa']) optionalBoolean(at(key), value[key]);
+  const stop = value.stop;
+  if (stop !== undefined && !(Array.isArray(stop) && stop.every((s) => typeof s === 'string'))) {
+    // Ollama reads `stop` as an array only (`option "stop" must be of type array`).
+    fail(at('stop'), 'an array of strings', stop);
+  }
+}
+
+/** A string or an array of strings, as Ollama's `license` is. */
+function expectLicense(value: unknown): void {
+  if (typeof value === 'string') return;
+  if (!Array.isArray(value)) fail('request.license', 'a string or an array of strings', value);
+  value.forEach((text, i) => {
+    if (typeof text !== 'string') fail(`request.license[${i}]`, 'a string', text);
+  });
+}
+
+/** Checks a create request and builds its body (Ollama's current create API). */
+export function createBody(request: CreateRequest): Record<string, unknown> {
+  if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
+  expectKnownKeys('request', request, CREATE_KEYS);
+  modelName('request.model', request.model);
+  optionalSignal('request.signal', request.signal);
+  if (request.from === undefined && request.files === undefined) {
+    fail('request.from', 'a model name (or `files` of uploaded blobs)', request.from);
+  }
+  const body: Record<string, unknown> = { model: request.model };
+  for (const key of ['from', 'template', 'system', 'quantize'] as const) {
+    const value = request[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') fail(`request.${key}`, 'a string', value);
+    body[key] = value;
+  }
+  for (const key of ['files', 'adapters'] as const) {
+    if (request[key] === undefined) continue;
+    expectBlobs(`request.${key}`, request[key]);
+    body[key] = request[key];
+  }
+  if (request.parameters !== undefined) {
+    expectParameters(request.parameters);
+    body.parameters = request.parameters;
+  }
+  if (request.license !== undefined) {
+    expectLicense(request.license);
+    body.license = request.license;
+  }
+  const messages: unknown = request.messages;
+  if (messages !== undefined) {
+    if (!Array.isArray(messages)) fail('request.messages', 'an array of messages', messages);
+    for (let i = 0; i < messages.length; i++) validateMessage(messages[i], i);
+    // Encoded as chat encodes them: images as base64, tool calls as `tool_calls`.
+    body.messages = wireMessages(messages as ChatMessage[]);
+  }
+  return body;
+}

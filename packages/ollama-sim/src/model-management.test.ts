@@ -322,6 +322,40 @@ describe('/api/create', () => {
     });
   }
 
+  it('announces each GGUF file before opening its blob: a bad digest or a missing blob is an error line of the stream', async () => {
+    const s = await start();
+    const missing = `sha256:${'0'.repeat(64)}`;
+    const streamed = await send(s.url, '/api/create', {
+      body: { model: 'x', files: { 'a.gguf': missing } },
+    });
+    expect(streamed.status).toBe(200);
+    expect(lines(streamed.text)).toEqual([
+      { status: 'parsing GGUF' },
+      {
+        error: `open /usr/share/ollama/.ollama/models/blobs/sha256-${'0'.repeat(64)}: no such file or directory`,
+      },
+    ]);
+    const malformed = await send(s.url, '/api/create', {
+      body: { model: 'x', files: { 'a.gguf': 'sha256:xyz' } },
+    });
+    expect(lines(malformed.text)).toEqual([
+      { status: 'parsing GGUF' },
+      { error: 'invalid digest format' },
+    ]);
+    // not streamed: the error alone, as a 500
+    const whole = await send(s.url, '/api/create', {
+      body: { model: 'x', files: { 'a.gguf': missing }, stream: false },
+    });
+    expect(whole.status).toBe(500);
+    expect(JSON.parse(whole.text).error).toMatch(/no such file or directory$/);
+    // a file neither named .gguf nor a GGUF blob: refused before anything is sent
+    const unknown = await send(s.url, '/api/create', {
+      body: { model: 'x', files: { 'a.bin': missing } },
+    });
+    expect([unknown.status, JSON.parse(unknown.text)]).toEqual([400, { error: 'unknown type' }]);
+    expect(await names(s)).not.toContain('x:latest');
+  });
+
   it('applies faults: a 503 status before anything is created', async () => {
     const s = await start({
       faults: [{ route: '/api/create', sequence: [{ kind: 'status', status: 503 }] }],

@@ -37,19 +37,40 @@ function checkRequest(body: Json): string | undefined {
   return isValidName(name) ? undefined : 'invalid model name';
 }
 
-/** The uploaded blobs a `files`/`adapters` map names, as layers; or the error to answer. */
-function uploadedLayers(
+/** Where the real server keeps a blob, as its `open` errors name it. */
+const blobPath = (digest: string) =>
+  `/usr/share/ollama/.ollama/models/blobs/${digest.replace(':', '-')}`;
+
+/**
+ * The uploaded blobs a `files`/`adapters` map names, as layers; or the error it ended with (sent
+ * already). As Ollama does: GGUF files (a `.gguf` path, or a blob that is one) are read one by
+ * one in path order, each announced by a `parsing GGUF` line before its blob is opened, so a bad
+ * digest or a missing blob is an error line of a 200 stream (500 when not streamed); a map of
+ * neither kind is refused before anything is sent (`unknown type`, 400).
+ */
+async function uploadedLayers(
   ctx: SimContext,
+  progress: Progress,
   map: Record<string, unknown>,
   mediaType: string,
-): Layer[] | { error: string; status: number } {
-  const layers: Layer[] = [];
-  for (const path of Object.keys(map).sort()) {
+): Promise<Layer[] | undefined> {
+  const paths = Object.keys(map).sort();
+  const isGguf = (path: string) => {
     const digest = String(map[path]);
-    const blob = DIGEST_FORMAT.test(digest) ? ctx.store.blobs.get(digest) : undefined;
-    if (blob === undefined)
-      return { error: `open ${digest.replace(':', '-')}: no such file or directory`, status: 500 };
-    if (!path.endsWith('.gguf') && !blob.gguf) return { error: 'unknown type', status: 400 };
+    return DIGEST_FORMAT.test(digest) && ctx.store.blobs.get(digest)?.gguf === true;
+  };
+  if (!paths.some((path) => path.endsWith('.gguf')) && !paths.every(isGguf)) {
+    return void (await progress.fail('unknown type', 400));
+  }
+  const layers: Layer[] = [];
+  for (const path of paths) {
+    if (!(await progress.line({ status: 'parsing GGUF' }))) return undefined;
+    const digest = String(map[path]);
+    if (!DIGEST_FORMAT.test(digest)) return void (await progress.fail('invalid digest format'));
+    const blob = ctx.store.blobs.get(digest);
+    if (blob === undefined) {
+      return void (await progress.fail(`open ${blobPath(digest)}: no such file or directory`));
+    }
     layers.push({ mediaType, digest: `sha256:${digest.slice(7)}`, size: blob.size });
   }
   return layers;
@@ -68,10 +89,11 @@ async function baseModel(
     return ctx.store.find(from)?.model ?? pullModel(ctx, ex, progress, from);
   }
   if (isPlainObject(files)) {
-    const layers = uploadedLayers(ctx, files, MEDIA.model);
-    if ('error' in layers) return void (await progress.fail(layers.error, layers.status));
-    if (layers.length === 0) return void (await progress.fail('no files provided to convert', 400));
-    if (!(await progress.line({ status: 'parsing GGUF' }))) return undefined;
+    if (Object.keys(files).length === 0) {
+      return void (await progress.fail('no files provided to convert', 400));
+    }
+    const layers = await uploadedLayers(ctx, progress, files, MEDIA.model);
+    if (layers === undefined) return undefined;
     const model = resolveModel({ name }, 'model', ctx.opts);
     const weights = layers[0]!;
     return {
@@ -147,9 +169,12 @@ export async function create(ctx: SimContext, ex: Exchange): Promise<void> {
   if (base === undefined) return;
   let adapters: readonly Layer[] = base.adapters;
   if (isPlainObject(body.adapters)) {
-    const layers = uploadedLayers(ctx, body.adapters, MEDIA.adapter);
-    if ('error' in layers) return progress.fail(layers.error, layers.status);
-    if (layers.length > 1) return progress.fail('only one adapter is currently supported', 400);
+    // counted before any blob is read, as Ollama does
+    const count = Object.keys(body.adapters).length;
+    if (count === 0) return progress.fail('no files provided to convert', 400);
+    if (count > 1) return progress.fail('only one adapter is currently supported', 400);
+    const layers = await uploadedLayers(ctx, progress, body.adapters, MEDIA.adapter);
+    if (layers === undefined) return;
     adapters = layers;
   }
   const type = ((body.quantize || body.quantization || '') as string).toUpperCase();

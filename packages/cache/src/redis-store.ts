@@ -137,7 +137,7 @@ function checkClient(client: unknown): RedisStoreClient {
  * by the cache) with their TTL kept by Redis (`SET ... PX`), keys under a prefix, and at most one
  * loader across processes for a missing key (`SET lock NX PX`, renewed while loading; the others
  * poll for the value, and take over if the holder dies). Every command is bounded by
- * `commandTimeoutMs`; a failure rejects with {@link CacheStoreError}, which the cache counts and
+ * `commandTimeoutMs`; a failure rejects with `CacheStoreError` (from `@x/cache`), which the cache counts and
  * never passes to a caller.
  *
  * @throws {TypeError} when `client` lacks a command, or an option has the wrong type or is unknown.

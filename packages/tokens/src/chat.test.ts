@@ -4,6 +4,7 @@ import { countChatTokens, messageStrings } from './chat';
 import { countTokens } from './count-tokens';
 import { clearCountCache, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
+import { estimateTokens } from './estimate';
 import type { ChatMessage, ToolDefinition, ToolProperty } from './types';
 
 describe('countChatTokens', () => {
@@ -146,6 +147,58 @@ describe('the memo of message texts', () => {
     clearCountCache();
     expect(counter().cachedTexts).toBe(0);
     expect(countChatTokens(messages, { model: 'gpt-4o' })).toBe(before);
+  });
+});
+
+describe('tool definitions', () => {
+  const tool = (fn: object) => [{ type: 'function', function: { name: 'f', ...fn } }] as never;
+  const cases: [object, string][] = [
+    [
+      { description: 123 },
+      'Expected `tools[0].function.description` to be a string, got `123` (number)',
+    ],
+    [{ description: {} }, 'Expected `tools[0].function.description` to be a string'],
+    [{ parameters: 'x' }, 'Expected `tools[0].function.parameters` to be an object'],
+    [{ parameters: { properties: [] } }, 'Expected `tools[0].function.parameters.properties`'],
+    [
+      { parameters: { properties: { a: 1 } } },
+      'Expected `tools[0].function.parameters.properties.a` to be an object',
+    ],
+    [
+      { parameters: { properties: { a: { type: Symbol('t') } } } },
+      'Expected `tools[0].function.parameters.properties.a.type` to be a string or an array of strings',
+    ],
+    [
+      { parameters: { properties: { a: { type: ['x', 1] } } } },
+      'Expected `tools[0].function.parameters.properties.a.type` to be a string or an array of strings',
+    ],
+    [
+      { parameters: { properties: { a: { description: {} } } } },
+      'Expected `tools[0].function.parameters.properties.a.description` to be a string',
+    ],
+    [
+      { parameters: { properties: { a: { enum: 'x' } } } },
+      'Expected `tools[0].function.parameters.properties.a.enum` to be an array',
+    ],
+  ];
+
+  it('throws a TypeError naming the field when a field the count reads has the wrong type', () => {
+    for (const [fn, message] of cases) {
+      expect(() => countChatTokens([], { model: 'gpt-4o', tools: tool(fn) }), message).toThrow(
+        message,
+      );
+      expect(() => estimateTokens('hi', { model: 'llama3', tools: tool(fn) }), message).toThrow(
+        message,
+      );
+      expect(() => countChatTokens([], { model: 'gpt-4o', tools: tool(fn) })).toThrow(TypeError);
+    }
+    // Absent optional fields and keys the count does not read are accepted.
+    const tools = tool({
+      description: undefined,
+      parameters: { type: 'object', properties: { a: { type: ['string', 'null'], extra: 1 } } },
+      strict: true,
+    });
+    expect(countChatTokens([], { model: 'gpt-4o', tools })).toBeGreaterThan(0);
   });
 });
 

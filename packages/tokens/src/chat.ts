@@ -74,14 +74,52 @@ export function expectMessages(
   }
 }
 
-/** @internal Validates tool definitions. */
+function optionalText(name: () => string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') fail(name(), 'a string', value);
+}
+
+/**
+ * Checks the fields of one parameter schema that `toolParts` reads (type, description, enum),
+ * so a malformed one is an error naming it rather than a TypeError from inside the count.
+ */
+function expectProperty(path: () => string, property: unknown): void {
+  if (!isRecord(property)) fail(path(), 'an object', property);
+  const { type } = property;
+  if (
+    type !== undefined &&
+    typeof type !== 'string' &&
+    !(Array.isArray(type) && type.every((item) => typeof item === 'string'))
+  ) {
+    fail(`${path()}.type`, 'a string or an array of strings', type);
+  }
+  optionalText(() => `${path()}.description`, property.description);
+  if (property.enum !== undefined && !Array.isArray(property.enum)) {
+    fail(`${path()}.enum`, 'an array', property.enum);
+  }
+}
+
+/** @internal Validates tool definitions: every field the count reads. */
 export function expectTools(tools: unknown): asserts tools is readonly ToolDefinition[] {
   if (!Array.isArray(tools)) fail('tools', 'an array', tools);
   for (let i = 0; i < tools.length; i++) {
     const tool: unknown = tools[i];
     expectRecord(`tools[${i}]`, tool);
-    expectRecord(`tools[${i}].function`, tool.function);
-    expectString(`tools[${i}].function.name`, tool.function.name, true);
+    const fn = tool.function;
+    expectRecord(`tools[${i}].function`, fn);
+    expectString(`tools[${i}].function.name`, fn.name, true);
+    // Paths are built only on failure: every estimate with tools checks them.
+    optionalText(() => `tools[${i}].function.description`, fn.description);
+    const { parameters } = fn;
+    if (parameters === undefined) continue;
+    if (!isRecord(parameters)) fail(`tools[${i}].function.parameters`, 'an object', parameters);
+    const { properties } = parameters;
+    if (properties === undefined) continue;
+    if (!isRecord(properties)) {
+      fail(`tools[${i}].function.parameters.properties`, 'an object', properties);
+    }
+    for (const key of Object.keys(properties)) {
+      expectProperty(() => `tools[${i}].function.parameters.properties.${key}`, properties[key]);
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { EncodingLoadError } from './errors';
 import { BpeCounter, type RankFile } from './internal/bpe';
 import { clearFeatureMemo } from './internal/heuristic';
 import { logEncodingLoad, type TokensLogger } from './log';
-import { lookupRegisteredEncoding } from './models';
+import { clearResolvedNames, lookupRegisteredEncoding, namedEncoding } from './models';
 import { expectEncoding, expectOptions, KEYS } from './options';
 import type { EncodingName } from './types';
 
@@ -33,10 +33,6 @@ const counters = new Map<EncodingName, BpeCounter>();
 const missing = new Map<EncodingName, unknown>();
 const encodingLoad = new Topic<EncodingLoadEvent>('tokens', 'encoding-load');
 
-const O200K = /^(?:gpt-(?:4o|4\.1|4\.5|5|oss)|chatgpt-4o|codex-mini|o[134])(?:$|[-.:_])/;
-const CL100K =
-  /^(?:gpt-4|gpt-3\.5-turbo|gpt-35-turbo|text-embedding-3|text-embedding-ada-002)(?:$|[-.:_])/;
-
 /**
  * The tiktoken encoding of a model, or `undefined` for models this package cannot count exactly.
  * Registered models (see `registerModel`) win; then OpenAI's naming: `o200k_base` for gpt-4o,
@@ -54,14 +50,7 @@ export function encodingForModel(model: string): EncodingName | undefined {
   if (registered !== undefined) return registered ?? undefined;
   // `openai/` (a gateway's prefix) and `ft:` (a fine-tuned model, `ft:gpt-4o-mini:org::id`,
   // counted as the model it was tuned from) are ignored.
-  const name = model
-    .trim()
-    .toLowerCase()
-    .replace(/^openai\//, '')
-    .replace(/^ft:/, '');
-  if (O200K.test(name)) return 'o200k_base';
-  if (CL100K.test(name)) return 'cl100k_base';
-  return undefined;
+  return namedEncoding(model);
 }
 
 function install(
@@ -237,10 +226,11 @@ export function onEncodingLoad(listener: (event: EncodingLoadEvent) => void): ()
 }
 
 /**
- * Empties the memos of counts: the counted pieces of every loaded encoding (at most 100,000 each),
- * the message texts `countChatTokens` counted whole (at most 8,192 texts and 2 Mi characters per
- * encoding), and the texts the heuristic estimator read (as many). Counts and estimates stay the
- * same either way; this only frees memory or measures cold-cache speed.
+ * Empties the memos of counts: the counted pieces of every loaded encoding (at most 100,000 each,
+ * 2 Mi characters), the message texts `countChatTokens` counted whole (at most 8,192 texts and
+ * 2 Mi characters per encoding), the texts the heuristic estimator read (as many), and the
+ * resolved model names (at most 10,000 of at most 256 characters, twice). Counts and estimates
+ * stay the same either way; this only frees memory or measures cold-cache speed.
  *
  * @example
  * clearCountCache();
@@ -248,6 +238,7 @@ export function onEncodingLoad(listener: (event: EncodingLoadEvent) => void): ()
 export function clearCountCache(): void {
   for (const counter of counters.values()) counter.clearCache();
   clearFeatureMemo();
+  clearResolvedNames();
 }
 
 /**

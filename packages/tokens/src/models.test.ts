@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fitsContext } from './context';
+import { countTokens } from './count-tokens';
 import { DATA_SOURCES, MODEL_SOURCES, MODELS, PRICES_AS_OF } from './data/models';
+import { encodingForModel } from './encodings';
 import { getModelInfo, registerModel } from './models';
 
 describe('getModelInfo', () => {
@@ -184,5 +187,47 @@ describe('registerModel', () => {
         pricing: { input: -1, output: 0 },
       }),
     ).toThrow(RangeError);
+  });
+});
+
+describe('snapshots, fine-tuned names and overrides', () => {
+  it("declines a dated snapshot older than the table's own snapshots of that model", () => {
+    // gpt-3.5-turbo-0613 had a 4,096 window; OpenAI's MMDD dates carry no year to order them by.
+    expect(getModelInfo('gpt-3.5-turbo-0613')).toBeUndefined();
+    expect(getModelInfo('gpt-3.5-turbo-0125')?.contextWindow).toBe(16_385);
+    // mistral-large-2407 is Mistral Large 2, older than the listed 2411, not Large 3.
+    expect(getModelInfo('mistral-large-2407')).toBeUndefined();
+    expect(getModelInfo('mistral-large-2411')?.contextWindow).toBe(128_000);
+    expect(getModelInfo('mistral-large-2512')?.id).toBe('mistral-large');
+    expect(getModelInfo('gpt-4o-2024-08-06')?.id).toBe('gpt-4o');
+    expect(getModelInfo('claude-sonnet-4-5-20250929')?.id).toBe('claude-sonnet-4-5');
+  });
+
+  it('resolves a fine-tuned name to its base model, without the base model prices', () => {
+    const info = getModelInfo('ft:gpt-4o-mini-2024-07-18:org::abc');
+    expect(info).toMatchObject({ id: 'gpt-4o-mini', contextWindow: 128_000, pricing: null });
+    expect(info?.encoding).toBe('o200k_base');
+    const fit = fitsContext('hello', { model: 'ft:gpt-4o-mini-2024-07-18:org::abc' });
+    expect(fit).toMatchObject({ fits: true, contextWindow: 128_000, method: 'exact' });
+  });
+
+  it('keeps the built-in encoding when an override gives none', () => {
+    const unregister = registerModel({ id: 'gpt-4o', provider: 'openai', contextWindow: 32_000 });
+    expect(getModelInfo('gpt-4o')).toMatchObject({ contextWindow: 32_000, encoding: 'o200k_base' });
+    expect(encodingForModel('gpt-4o')).toBe('o200k_base');
+    expect(encodingForModel('gpt-4o-2024-08-06')).toBe('o200k_base');
+    expect(countTokens('tiktoken is great!', { model: 'gpt-4o' })).toBe(6);
+    unregister();
+    const named = registerModel({ id: 'gpt-4o-deploy', provider: 'openai', contextWindow: 9 });
+    expect(encodingForModel('gpt-4o-deploy')).toBe('o200k_base');
+    named();
+    const none = registerModel({
+      id: 'gpt-4o',
+      provider: 'openai',
+      contextWindow: 9,
+      encoding: null,
+    });
+    expect(encodingForModel('gpt-4o')).toBeUndefined();
+    none();
   });
 });

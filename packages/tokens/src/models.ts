@@ -16,8 +16,9 @@ export interface RegisterModelInput {
    */
   maxOutputTokens?: number | undefined;
   /**
-   * The tiktoken encoding, to count the model exactly (an Azure deployment name of gpt-4o, say).
-   * @default null
+   * The tiktoken encoding, to count the model exactly (an Azure deployment name of gpt-4o, say);
+   * `null`: no exact tokenizer.
+   * @default the built-in model's of the same id, else OpenAI's naming rules', else null
    */
   encoding?: EncodingName | null | undefined;
   /**
@@ -61,15 +62,79 @@ function find(key: string, local: boolean): ModelRecord | undefined {
 // `-2411`), `-latest`, `-preview`, `-exp`, `-001`. Anything else (`o3-deep-research`,
 // `gpt-5.4-mini`) is another model, and guessing its price would be silently wrong.
 const SNAPSHOT_SUFFIX = /^(?:-(?:\d{2,8}|latest|preview|exp))+$/;
+const DATED = /-\d{4}/;
+
+/**
+ * The date of a snapshot suffix as YYYYMMDD (a number that orders), `null` for a suffix without
+ * one (`-latest`), or `undefined` for a date that cannot be ordered: OpenAI's `-0613` is MMDD
+ * with no year (2023's 0613 comes after 2024's 0125), while Mistral's `-2411` is YYMM.
+ */
+function snapshotDate(suffix: string, provider: Provider): number | null | undefined {
+  const parts = suffix.split('-').filter((part) => /^\d+$/.test(part));
+  if (parts.length === 0) return null;
+  const joined = parts.join('');
+  if (parts.length === 3 && joined.length === 8) return Number(joined); // 2024-08-06
+  if (parts.length === 1 && joined.length === 8) return Number(joined); // 20241022
+  if (parts.length === 1 && joined.length === 4 && provider === 'mistral') {
+    return Number(`20${joined}00`); // 2411
+  }
+  return undefined;
+}
+
+/**
+ * Whether an unlisted snapshot (`base` + `suffix`) may take `record`'s data. The table lists
+ * some snapshots of a model apart (`gpt-4o-2024-05-13`, `mistral-large-2411`, the alias
+ * `gpt-3.5-turbo-0125`) because they differ from it: a snapshot dated after all of them is the
+ * model as listed; one dated before them, or one whose date cannot be ordered against them, is
+ * an older model the table does not have (`gpt-3.5-turbo-0613` had 4,096 tokens, not 16,385;
+ * `mistral-large-2407` is Mistral Large 2, not 3), and is unknown rather than guessed.
+ */
+function snapshotOf(base: string, suffix: string, record: ModelRecord, local: boolean): boolean {
+  const date = snapshotDate(suffix, record.provider);
+  if (date === null) return true;
+  const prefix = `${base}-`;
+  for (const map of local ? [builtinLocal, customLocal] : [builtinHosted, customHosted]) {
+    for (const key of map.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const listed = key.slice(base.length);
+      if (!DATED.test(listed) || !SNAPSHOT_SUFFIX.test(listed)) continue;
+      const listedDate = snapshotDate(listed, record.provider);
+      if (listedDate === null) continue;
+      if (date === undefined || listedDate === undefined || date <= listedDate) return false;
+    }
+  }
+  return true;
+}
 
 function findByPrefix(name: string, local: boolean): ModelRecord | undefined {
   let end = name.lastIndexOf('-');
   while (end > 0) {
-    if (!SNAPSHOT_SUFFIX.test(name.slice(end))) return undefined;
-    const hit = find(name.slice(0, end), local);
-    if (hit !== undefined) return hit;
+    const suffix = name.slice(end);
+    if (!SNAPSHOT_SUFFIX.test(suffix)) return undefined;
+    const base = name.slice(0, end);
+    const hit = find(base, local);
+    if (hit !== undefined) return snapshotOf(base, suffix, hit, local) ? hit : undefined;
     end = name.lastIndexOf('-', end - 1);
   }
+  return undefined;
+}
+
+const O200K = /^(?:gpt-(?:4o|4\.1|4\.5|5|oss)|chatgpt-4o|codex-mini|o[134])(?:$|[-.:_])/;
+const CL100K =
+  /^(?:gpt-4|gpt-3\.5-turbo|gpt-35-turbo|text-embedding-3|text-embedding-ada-002)(?:$|[-.:_])/;
+
+/**
+ * @internal The encoding OpenAI's naming gives a model (`gpt-4o*` -> o200k_base, `gpt-4*` ->
+ * cl100k_base...), ignoring an `openai/` prefix and a fine-tuning `ft:` one.
+ */
+export function namedEncoding(model: string): EncodingName | undefined {
+  const name = model
+    .trim()
+    .toLowerCase()
+    .replace(/^openai\//, '')
+    .replace(/^ft:/, '');
+  if (O200K.test(name)) return 'o200k_base';
+  if (CL100K.test(name)) return 'cl100k_base';
   return undefined;
 }
 
@@ -81,6 +146,13 @@ function resolveUncached(model: string): ModelRecord | undefined {
     forceLocal = true;
   }
   name = name.replace(PREFIXES, '');
+  if (name.startsWith('ft:')) {
+    // A fine-tuned model, `ft:<base>:<org>:<suffix>:<id>`: the base model's window and encoding,
+    // but not its prices (fine-tuned models are billed at their own rates, not in the table).
+    const base = name.slice(3).split(':', 1)[0]!;
+    const record = base === '' ? undefined : resolveHosted(base);
+    return record === undefined ? undefined : { ...record, price: null };
+  }
   const colon = name.indexOf(':');
   if (colon >= 0 || forceLocal) {
     // An Ollama name: `[namespace/]family[:tag]`, e.g. `llama3.2:3b-instruct-q4_K_M`.
@@ -96,19 +168,37 @@ function resolveUncached(model: string): ModelRecord | undefined {
       findByPrefix(family, true)
     );
   }
+  return resolveHosted(name);
+}
+
+function resolveHosted(name: string): ModelRecord | undefined {
   return (
     find(name, false) ?? find(name, true) ?? findByPrefix(name, false) ?? findByPrefix(name, true)
   );
 }
 
+/**
+ * The longest model name whose resolution is memoised. Real names are under 100 characters; a
+ * longer one (a caller passing arbitrary text as the model) is resolved every time rather than
+ * held: 2,000 names of 50,000 characters held 100 MB.
+ */
+export const MAX_MEMO_NAME = 256;
+const MAX_RESOLVED = 10_000;
+
 function resolve(model: string): ModelRecord | undefined {
   const cached = resolved.get(model);
   if (cached !== undefined) return cached ?? undefined;
   const record = resolveUncached(model);
+  if (model.length > MAX_MEMO_NAME) return record;
   // Bounded: model names come from configuration, but stay safe against unbounded inputs.
-  if (resolved.size >= 10_000) resolved.clear();
+  if (resolved.size >= MAX_RESOLVED) resolved.clear();
   resolved.set(model, record ?? null);
   return record;
+}
+
+/** @internal Empties the memo of resolved names (`clearCountCache()`); nothing else changes. */
+export function clearResolvedNames(): void {
+  resolved.clear();
 }
 
 /** A record's prices (USD per million tokens), or null when it has none. */
@@ -192,17 +282,28 @@ export function registerModel(input: RegisterModelInput): () => void {
     price = [pricing.input, pricing.output, pricing.cachedInput];
     asOf = pricing.asOf ?? new Date().toISOString().slice(0, 10);
   }
+  const key = input.id
+    .trim()
+    .toLowerCase()
+    .replace(/^ollama\//, '');
+  const local = input.provider === 'ollama';
+  // Without `encoding`, an override keeps what counted the name before: the built-in model's
+  // encoding or OpenAI's naming (re-registering gpt-4o for its window must not stop exact
+  // counts). An explicit `null` still means "no exact tokenizer".
+  const encoding =
+    input.encoding !== undefined
+      ? input.encoding
+      : (find(key, local)?.encoding ?? namedEncoding(key) ?? null);
   const record: ModelRecord & { asOf?: string | undefined } = {
     id: input.id.trim(),
     provider: input.provider,
     contextWindow: input.contextWindow,
     maxOutputTokens,
-    encoding: input.encoding ?? null,
+    encoding,
     price: price && price[2] === undefined ? [price[0], price[1]] : price,
     ...(asOf ? { asOf } : {}),
   };
-  const key = record.id.toLowerCase().replace(/^ollama\//, '');
-  const target = input.provider === 'ollama' ? customLocal : customHosted;
+  const target = local ? customLocal : customHosted;
   target.set(key, record);
   forgetResolved();
   return () => {
@@ -226,4 +327,9 @@ export function lookupRegisteredEncoding(model: string): EncodingName | null | u
 /** @internal */
 export function resolveModelRecord(model: string): ModelRecord | undefined {
   return resolve(model);
+}
+
+/** @internal Names whose resolution is memoised (tests check the bound and the clearing). */
+export function memoizedModelNames(): number {
+  return resolved.size;
 }

@@ -156,6 +156,14 @@ function mergeCountLong(bytes: string, ranks: Map<string, number>): number {
 // Below this many bytes the quadratic loop's small constant wins.
 const LONG_PIECE = 256;
 
+// The piece memo's bounds besides its entry count. Pieces are mostly words (a few characters);
+// a longer one (a run of one character, of spaces, of punctuation) is rare and would crowd out
+// thousands of words, and 40 pieces of 200,000 characters held 8 MB: pieces over 256 characters
+// are counted every time (their merge, not a regex split, is their cost either way). 1 Mi
+// characters per generation is about 200,000 ordinary pieces, so the entry count binds first.
+const MAX_MEMO_PIECE = 256;
+const PIECE_CHARS = 1 << 20;
+
 /**
  * A token counter for one tiktoken encoding, built on js-tiktoken's rank data. It pre-tokenises
  * with the encoding's own regular expression, answers repeated pieces from a bounded memo, answers
@@ -176,7 +184,7 @@ export class BpeCounter {
     const specials = Object.keys(file.special_tokens);
     this.#special =
       specials.length > 0 ? new RegExp(specials.map(escapeRegExp).join('|'), 'g') : undefined;
-    this.#cache = new CountMemo(cacheSize);
+    this.#cache = new CountMemo(cacheSize, PIECE_CHARS, MAX_MEMO_PIECE);
   }
 
   /** Number of distinct tokens in the vocabulary (without special tokens). */

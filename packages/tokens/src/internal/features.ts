@@ -41,6 +41,18 @@ export interface TextFeatures {
   other: number;
   /** Characters outside the BMP (emoji, rare ideographs). */
   astral: number;
+  /** Groups of three digits beyond the first two in digit runs over 6 digits (`ceil(n/3) - 2`). */
+  digitGroups: number;
+  /** Spaces beyond the 16th of a run of spaces. */
+  spaceExcess: number;
+  /** Line breaks beyond the 3rd of a run of them (not counted in `breaks`). */
+  breakExcess: number;
+  /** Tabs and control characters beyond the 4th of a run of them (not counted in `tabs`). */
+  tabExcess: number;
+  /** ASCII letters beyond the 20th of a word, unlike the letter before. */
+  wordExcess: number;
+  /** ASCII letters beyond the 20th of a word, repeating the letter before (`aaaa...`). */
+  repeatExcess: number;
 }
 
 /** Feature names in the order of a profile's weight vector. */
@@ -62,6 +74,12 @@ export const FEATURE_NAMES = [
   'alphabetic',
   'other',
   'astral',
+  'digitGroups',
+  'spaceExcess',
+  'breakExcess',
+  'tabExcess',
+  'wordExcess',
+  'repeatExcess',
 ] as const satisfies readonly (keyof TextFeatures)[];
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -84,10 +102,27 @@ const LATIN = 13;
 const ALPHABETIC = 14;
 const OTHER = 15;
 const ASTRAL = 16;
+const DIGIT_GROUPS = 17;
+const SPACE_EXCESS = 18;
+const BREAK_EXCESS = 19;
+const TAB_EXCESS = 20;
+const WORD_EXCESS = 21;
+const REPEAT_EXCESS = 22;
 /** The slot of the character count in a feature vector. */
-export const CHARS = 17;
+export const CHARS = 23;
 /** The length of a feature vector. */
-export const VECTOR_LENGTH = 18;
+export const VECTOR_LENGTH = 24;
+
+// Runs longer than any in the fitting corpus (digit runs of up to 6, spaces 12, line breaks 3,
+// tabs 2, words 20) are where per-character weights fail: tokenizers split digits in groups of
+// three and merge long runs of whitespace or of one letter into a few tokens. Beyond these
+// lengths a run's characters count in the `*Excess` features, whose weights were calibrated on
+// such runs (src/internal/long-runs.test.ts); below them the fitted features are unchanged.
+const DIGIT_RUN_FIT = 6;
+const SPACE_RUN_FIT = 16;
+const BREAK_RUN_FIT = 3;
+const TAB_RUN_FIT = 4;
+const WORD_FIT = 20;
 
 // Run kinds: what the previous character continues (a word, a digit run, a punctuation run).
 const NONE = 0;
@@ -120,9 +155,20 @@ export function countFeatures(text: string, out: Float64Array): void {
   let alphabetic = 0;
   let other = 0;
   let astral = 0;
+  let digitGroups = 0;
+  let spaceExcess = 0;
+  let breakExcess = 0;
+  let tabExcess = 0;
+  let wordExcess = 0;
+  let repeatExcess = 0;
   let previous = NONE;
   let spaceRun = 0;
   let punctRun = 0;
+  let breakRun = 0;
+  let tabRun = 0;
+  let wordRun = 0;
+  let digitRun = 0;
+  let previousCode = -1;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
@@ -132,7 +178,14 @@ export function countFeatures(text: string, out: Float64Array): void {
       if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) {
         run = WORD;
         letters++;
-        if (previous !== WORD) words++;
+        if (previous !== WORD) {
+          words++;
+          wordRun = 0;
+        }
+        if (++wordRun > WORD_FIT) {
+          if (code === previousCode) repeatExcess++;
+          else wordExcess++;
+        }
         if (previous === PUNCT_RUN) {
           // The punctuation mark joins the word (`[^\p{L}\p{N}]?\p{L}+` in tiktoken-style splits).
           puncts--;
@@ -142,14 +195,22 @@ export function countFeatures(text: string, out: Float64Array): void {
       } else if (code >= 0x30 && code <= 0x39) {
         run = DIGIT_RUN;
         digits++;
-        if (previous !== DIGIT_RUN) digitRuns++;
+        if (previous !== DIGIT_RUN) {
+          digitRuns++;
+          digitRun = 0;
+        }
+        // A group starts at digits 7, 10, 13...: ceil(n / 3) - 2 groups beyond the fitted two.
+        if (++digitRun > DIGIT_RUN_FIT && digitRun % 3 === 1) digitGroups++;
       } else if (code === 0x20) {
         spaceRun++;
         if (spaceRun === 2) indents++;
+        else if (spaceRun > SPACE_RUN_FIT) spaceExcess++;
       } else if (code === 0x0a || code === 0x0d) {
-        breaks++;
+        if (++breakRun > BREAK_RUN_FIT) breakExcess++;
+        else breaks++;
       } else if (code < 0x20 || code === 0x7f) {
-        tabs++;
+        if (++tabRun > TAB_RUN_FIT) tabExcess++;
+        else tabs++;
       } else {
         run = PUNCT_RUN;
         puncts++;
@@ -163,7 +224,10 @@ export function countFeatures(text: string, out: Float64Array): void {
       // Accented Latin letters continue a word (but a punctuation mark does not join them).
       run = WORD;
       latin++;
-      if (previous !== WORD) words++;
+      if (previous !== WORD) {
+        words++;
+        wordRun = 0;
+      }
     } else if (code >= 0x370 && code <= 0x6ff) {
       alphabetic++;
     } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
@@ -187,7 +251,10 @@ export function countFeatures(text: string, out: Float64Array): void {
       other++;
     }
     if (code !== 0x20) spaceRun = 0;
+    if (code !== 0x0a && code !== 0x0d) breakRun = 0;
+    if (code >= 0x20 || code === 0x0a || code === 0x0d) tabRun = 0;
     previous = run;
+    previousCode = code;
   }
   out[WORDS] = words;
   out[LETTERS] = letters;
@@ -206,6 +273,12 @@ export function countFeatures(text: string, out: Float64Array): void {
   out[ALPHABETIC] = alphabetic;
   out[OTHER] = other;
   out[ASTRAL] = astral;
+  out[DIGIT_GROUPS] = digitGroups;
+  out[SPACE_EXCESS] = spaceExcess;
+  out[BREAK_EXCESS] = breakExcess;
+  out[TAB_EXCESS] = tabExcess;
+  out[WORD_EXCESS] = wordExcess;
+  out[REPEAT_EXCESS] = repeatExcess;
   out[CHARS] = chars;
 }
 

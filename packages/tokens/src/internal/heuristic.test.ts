@@ -29,7 +29,19 @@ function oracleFeatures(text: string): TextFeatures {
     alphabetic: 0,
     other: 0,
     astral: 0,
+    digitGroups: 0,
+    spaceExcess: 0,
+    breakExcess: 0,
+    tabExcess: 0,
+    wordExcess: 0,
+    repeatExcess: 0,
   };
+  // Run lengths past which the long-run features count (see features.ts).
+  let wordRun = 0;
+  let digitRun = 0;
+  let breakRun = 0;
+  let tabRun = 0;
+  let previousCode = -1;
   // 0 none, 1 letter, 2 digit, 3 punct, 4 space, 5 other, 6 alphabetic
   let previous = 0;
   let spaceRun = 0;
@@ -43,7 +55,13 @@ function oracleFeatures(text: string): TextFeatures {
       if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) {
         kind = 1;
         f.letters++;
-        if (previous !== 1) f.words++;
+        if (previous !== 1) {
+          f.words++;
+          wordRun = 0;
+        }
+        wordRun++;
+        if (wordRun > 20 && code === previousCode) f.repeatExcess++;
+        else if (wordRun > 20) f.wordExcess++;
         if (previous === 3) {
           f.puncts--;
           f.prefixed++;
@@ -52,17 +70,27 @@ function oracleFeatures(text: string): TextFeatures {
       } else if (code >= 0x30 && code <= 0x39) {
         kind = 2;
         f.digits++;
-        if (previous !== 2) f.digitRuns++;
+        if (previous !== 2) {
+          f.digitRuns++;
+          digitRun = 0;
+        }
+        digitRun++;
+        f.digitGroups = f.digitGroups + (digitRun > 6 && digitRun % 3 === 1 ? 1 : 0);
       } else if (code === 0x20) {
         kind = 4;
         spaceRun++;
         if (spaceRun === 2) f.indents++;
+        if (spaceRun > 16) f.spaceExcess++;
       } else if (code === 0x0a || code === 0x0d) {
         kind = 4;
-        f.breaks++;
+        breakRun++;
+        if (breakRun > 3) f.breakExcess++;
+        else f.breaks++;
       } else if (code < 0x20 || code === 0x7f) {
         kind = 4;
-        f.tabs++;
+        tabRun++;
+        if (tabRun > 4) f.tabExcess++;
+        else f.tabs++;
       } else {
         kind = 3;
         f.puncts++;
@@ -75,7 +103,10 @@ function oracleFeatures(text: string): TextFeatures {
     } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
       kind = 1;
       f.latin++;
-      if (previous !== 1) f.words++;
+      if (previous !== 1) {
+        f.words++;
+        wordRun = 0;
+      }
     } else if (code >= 0x370 && code <= 0x6ff) {
       kind = 6;
       f.alphabetic++;
@@ -102,7 +133,10 @@ function oracleFeatures(text: string): TextFeatures {
       }
     }
     if (code !== 0x20) spaceRun = 0;
+    if (code !== 0x0a && code !== 0x0d) breakRun = 0;
+    if (code >= 0x20 || code === 0x0a || code === 0x0d) tabRun = 0;
     previous = kind;
+    previousCode = code;
   }
   return f;
 }

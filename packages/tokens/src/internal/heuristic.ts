@@ -1,5 +1,5 @@
 import { messageStrings, toolParts } from '../chat';
-import { registryGeneration, resolveModelRecord } from '../models';
+import { MAX_MEMO_NAME, registryGeneration, resolveModelRecord } from '../models';
 import type { ChatMessage, Provider, ToolDefinition } from '../types';
 import { MAX_MEMO_TEXT, textMemo } from './count-memo';
 import { CHARS, countFeatures, FEATURE_NAMES, nonAsciiOf, VECTOR_LENGTH } from './features';
@@ -61,9 +61,11 @@ class Counted {
  */
 const memo = textMemo<Counted>();
 
-/** @internal Empties the memo of feature vectors (`clearCountCache()`). */
+/** @internal Empties the memos of feature vectors and of contexts (`clearCountCache()`). */
 export function clearFeatureMemo(): void {
   memo.clear();
+  contexts.clear();
+  memoized = 0;
 }
 
 /** The weighted sum of a feature vector, in FEATURE_NAMES order as the weights were fitted. */
@@ -119,7 +121,8 @@ export interface HeuristicContext {
 
 // Memo of contexts by provider, then model: resolved on every estimate and every calibrator
 // lookup, from a name that rarely changes. Dropped when a registration changes what names
-// resolve to, and bounded like the registry's own memo.
+// resolve to, and bounded like the registry's own memo (entries, and names of at most
+// MAX_MEMO_NAME characters).
 const contexts = new Map<string, Map<string, HeuristicContext>>();
 let contextsGeneration = -1;
 let memoized = 0;
@@ -130,7 +133,8 @@ export function heuristicContext(
   model: string | undefined,
   provider: Provider | undefined,
 ): HeuristicContext {
-  if (model === undefined) return resolveContext(model, provider);
+  // A name too long to be a real one is not held (see MAX_MEMO_NAME).
+  if (model === undefined || model.length > MAX_MEMO_NAME) return resolveContext(model, provider);
   const generation = registryGeneration();
   if (generation !== contextsGeneration || memoized >= MAX_MEMOIZED) {
     contexts.clear();
@@ -205,4 +209,9 @@ export function heuristicTokens(
     }
   }
   return { tokens: Math.round(total), chars, nonAscii };
+}
+
+/** @internal Model names whose context is memoised (tests check the bound and the clearing). */
+export function memoizedContexts(): number {
+  return memoized;
 }

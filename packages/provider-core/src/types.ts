@@ -32,13 +32,17 @@ export interface ToolDefinition {
   };
 }
 
-/** The roles of a conversation. */
-export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+/**
+ * The roles of a conversation. `developer` is OpenAI's name for the instructions of newer models
+ * (its `ChatCompletionRole`); a provider whose API lacks it sends it as `system`, what OpenAI
+ * itself does for older models.
+ */
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 
 /** One chat message. */
 export interface ChatMessage {
   /**
-   * `system`, `user`, `assistant` or `tool`. Typed to also accept a plain `string`, so messages
+   * `system`, `developer`, `user`, `assistant` or `tool`. Typed to also accept a plain `string`, so messages
    * parsed from JSON need no `as const`: the role is checked when the request is validated.
    */
   role: ChatRole | (string & {});

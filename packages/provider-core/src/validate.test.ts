@@ -54,7 +54,7 @@ describe('expectChatMessage', () => {
 
   it('throws naming the field when the role, the content or a key is wrong', () => {
     expect(() => check.expectChatMessage('m', { role: 'robot', content: '' })).toThrow(
-      'Expected `m.role` to be one of "system", "user", "assistant", "tool"',
+      'Expected `m.role` to be one of "system", "developer", "user", "assistant", "tool"',
     );
     expect(() => check.expectChatMessage('m', { role: 'user', content: 1 })).toThrow(
       'Expected `m.content` to be a string',
@@ -85,8 +85,9 @@ describe('expectChatMessage', () => {
 
 describe('isPlainChatMessage', () => {
   it('is true only for a plain object of a known role and a string content, nothing else', () => {
-    for (const role of ['system', 'user', 'assistant', 'tool']) {
+    for (const role of ['system', 'developer', 'user', 'assistant', 'tool']) {
       expect(check.isPlainChatMessage({ role, content: '' })).toBe(true);
+      expect(() => check.expectChatMessage('m', { role, content: '', name: 'a' })).not.toThrow();
       expect(check.isPlainChatMessage({ content: 'hi', role })).toBe(true);
     }
     const others: unknown[] = [

@@ -27,7 +27,7 @@ export const CHAT_REQUEST_ALIASES: Readonly<Record<string, string>> = {
   abortSignal: 'signal',
 };
 
-const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant', 'tool'];
+const ROLES: readonly ChatRole[] = ['system', 'developer', 'user', 'assistant', 'tool'];
 const CACHE_MODES: readonly CacheMode[] = ['default', 'bypass', 'refresh'];
 
 // The keys a request may hold below its top level are exactly the fields of the shared types: a
@@ -125,8 +125,10 @@ export function isPlainChatMessage(message: unknown): boolean {
   if (typeof message !== 'object' || message === null) return false;
   const { role, content } = message as { role?: unknown; content?: unknown };
   if (typeof content !== 'string') return false;
+  // The roles of `ROLES`, as a switch: this runs for every message of every request.
   switch (role) {
     case 'system':
+    case 'developer':
     case 'user':
     case 'assistant':
     case 'tool':
@@ -208,12 +210,19 @@ export function optionalToolCalls(
 /**
  * Optional tool definitions: an array of `{ type: 'function', function: { name, description?,
  * parameters? } }`, with no other key at either level (`parameters`, a JSON Schema, is the
- * caller's and is not looked into).
+ * caller's and is not looked into). `other` checks a tool of a kind only its provider's API has
+ * (OpenAI's `type: 'custom'`): given the tool and its index, it returns true when the tool is one,
+ * and throws when that is malformed.
  */
-export function optionalTools(name: string, value: unknown): void {
+export function optionalTools(
+  name: string,
+  value: unknown,
+  other?: (tool: unknown, i: number) => boolean,
+): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array of tool definitions', value);
   value.forEach((tool: unknown, i) => {
+    if (other?.(tool, i) === true) return;
     const t = tool as Record<string, unknown>;
     const fn = t?.function as Record<string, unknown> | undefined;
     if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {

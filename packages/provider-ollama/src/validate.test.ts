@@ -42,6 +42,29 @@ describe('OllamaProvider.complete', () => {
     await expectRequestKeyTyposRefused(provider, 'llama3.2', () => chatsAt(sim).length);
   });
 
+  it("sends OpenAI's developer role as system, which Ollama's templates know", async () => {
+    const { sim, provider } = await setup();
+    const messages: ChatMessage[] = [
+      { role: 'developer', content: 'Answer in French.' },
+      { role: 'developer', content: 'Be brief.', name: 'style' },
+      { role: 'user', content: 'Hi' },
+    ];
+    await provider.complete({ model: 'llama3.2', messages });
+    for await (const _ of provider.stream({ model: 'llama3.2', messages })) {
+      // Read to the end.
+    }
+    for (const chat of chatsAt(sim)) {
+      expect((chat.body as { messages: unknown }).messages).toEqual([
+        { role: 'system', content: 'Answer in French.' },
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ]);
+    }
+    expect(chatsAt(sim)).toHaveLength(2);
+    // The caller's messages are not changed.
+    expect(messages[0]!.role).toBe('developer');
+  });
+
   it("names streamGenerate() for generate()'s `stream` flag and `prompt` for its `messages`", async () => {
     const { sim, provider } = await setup();
     await expect(

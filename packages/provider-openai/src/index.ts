@@ -79,6 +79,7 @@ export type {
   ChatMessage,
   ChatRequest,
   ChatResponse,
+  CustomToolDefinition,
   EmbedRequest,
   EmbedResponse,
   FinishReason,

@@ -6,6 +6,7 @@ import type {
   StreamChunk as CoreStreamChunk,
   HealthStatus,
   ToolCall,
+  ToolDefinition,
   Usage,
 } from '@x/provider-core';
 
@@ -42,15 +43,40 @@ export type ResponseFormat =
       };
     };
 
-/** Which tool the model must (or may) call. */
+/**
+ * A custom tool (OpenAI's `type: 'custom'`): the model calls it with free text rather than JSON
+ * arguments, shaped by `format` when given (`{ type: 'text' }` or a Lark or regex grammar).
+ * Sent as given.
+ */
+export interface CustomToolDefinition {
+  type: 'custom';
+  custom: {
+    name: string;
+    description?: string | undefined;
+    format?: Record<string, unknown> | undefined;
+  };
+}
+
+/** Which tool the model must (or may) call. Sent as given. */
 export type ToolChoice =
   | 'none'
   | 'auto'
   | 'required'
-  | { type: 'function'; function: { name: string } };
+  | { type: 'function'; function: { name: string } }
+  | { type: 'custom'; custom: { name: string } }
+  /** Only these of `tools` (`{ type: 'function', function: { name } }` each) may be called. */
+  | {
+      type: 'allowed_tools';
+      allowed_tools: { mode: 'auto' | 'required'; tools: Array<Record<string, unknown>> };
+    };
 
 /** A chat request, in camelCase; mapped to `/chat/completions`. */
-export interface ChatRequest extends BaseChatRequest {
+export interface ChatRequest extends Omit<BaseChatRequest, 'tools'> {
+  /**
+   * Functions (and OpenAI's custom tools) the model may call. An empty list sends no `tools`,
+   * and then neither `tool_choice` nor `parallel_tool_calls` (which APIs refuse without tools).
+   */
+  tools?: readonly (ToolDefinition | CustomToolDefinition)[] | undefined;
   /** `response_format`: `json_object`, or a JSON schema the answer follows. */
   responseFormat?: ResponseFormat | undefined;
   /** `tool_choice`. */
@@ -67,13 +93,14 @@ export interface ChatRequest extends BaseChatRequest {
   presencePenalty?: number | undefined;
   /** `logit_bias`: token id to a bias in -100..100. */
   logitBias?: Record<string, number> | undefined;
-  /** `reasoning_effort` of reasoning models. */
-  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | undefined;
+  /** `reasoning_effort` of reasoning models (which values a model takes is the model's). */
+  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max' | undefined;
   /** `user`: an id of your end user, for the provider's abuse monitoring. */
   user?: string | undefined;
   /**
    * Fields of a server's own dialect (vLLM's `top_k`, Perplexity's `search_domain_filter`...), sent
-   * as they are. The named fields above win over the same keys here.
+   * as they are. The named fields above win over the same keys here. `n` other than 1 is refused:
+   * the answer holds one choice, so make several calls for several answers.
    */
   extraBody?: Record<string, unknown> | undefined;
 }
@@ -131,8 +158,11 @@ export type StreamChunk = CoreStreamChunk<ChatResponse>;
 /** An embeddings request (`/embeddings`). */
 export interface EmbedRequest {
   model: string;
-  /** One text or several. */
-  input: string | readonly string[];
+  /**
+   * One text or several, or token ids (non-negative integers): one input's, or several inputs'.
+   * Token ids are counted as they are (one token each) by the estimate.
+   */
+  input: string | readonly string[] | readonly number[] | readonly (readonly number[])[];
   /** Shorter vectors (text-embedding-3 models). */
   dimensions?: number | undefined;
   /**

@@ -24,7 +24,8 @@ import {
 import type { OpenAIPreset, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
 
-const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high'] as const;
+// `ReasoningEffort` of openai-node's shared.ts; which of them a model accepts is the server's call.
+const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 const TOOL_CHOICES = new Set(['none', 'auto', 'required']);
 const FORMATS = ['text', 'json_object', 'json_schema'] as const;
 
@@ -76,22 +77,55 @@ function validateMessage(message: unknown, i: number): void {
   optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }
 
+const TOOL_CHOICE_SHAPES =
+  '"none", "auto", "required", `{ type: "function", function: { name } }`, `{ type: "custom", custom: { name } }` or `{ type: "allowed_tools", allowed_tools: { mode, tools } }`';
+
+/** True for `{ [key]: { name: string } }`: a named function or custom tool. */
+function names(choice: Record<string, unknown>, key: string): boolean {
+  const named = choice[key];
+  return isPlainObject(named) && typeof named.name === 'string';
+}
+
+/** The tool choices of OpenAI's `ChatCompletionToolChoiceOption`, sent as given. */
 function validateToolChoice(choice: unknown): void {
   if (typeof choice === 'string' && TOOL_CHOICES.has(choice)) return;
-  const fn = (choice as { function?: { name?: unknown } | undefined } | undefined)?.function;
-  if (
-    isPlainObject(choice) &&
-    choice.type === 'function' &&
-    isPlainObject(fn) &&
-    typeof fn.name === 'string'
-  ) {
-    return;
+  if (isPlainObject(choice)) {
+    if (choice.type === 'function' && names(choice, 'function')) return;
+    if (choice.type === 'custom' && names(choice, 'custom')) return;
+    const allowed = choice.allowed_tools;
+    if (choice.type === 'allowed_tools' && isPlainObject(allowed)) {
+      expectOneOf('request.toolChoice.allowed_tools.mode', allowed.mode, ['auto', 'required']);
+      if (!Array.isArray(allowed.tools) || !allowed.tools.every(isPlainObject)) {
+        fail('request.toolChoice.allowed_tools.tools', 'an array of tool objects', allowed.tools);
+      }
+      return;
+    }
   }
-  fail(
-    'request.toolChoice',
-    '"none", "auto", "required" or `{ type: "function", function: { name } }`',
-    choice,
-  );
+  fail('request.toolChoice', TOOL_CHOICE_SHAPES, choice);
+}
+
+/**
+ * A custom tool (`{ type: 'custom', custom: { name, description?, format? } }`): true when `tool`
+ * is one (checked), false for any other, left to the core's check of function tools.
+ */
+function customTool(tool: unknown, i: number): boolean {
+  if (!isPlainObject(tool) || tool.type !== 'custom') return false;
+  const at = `request.tools[${i}]`;
+  const custom = tool.custom;
+  if (!isPlainObject(custom) || typeof custom.name !== 'string' || custom.name.length === 0) {
+    fail(at, '`{ type: "custom", custom: { name, description?, format? } }`', tool);
+  }
+  expectKnownKeys(at, tool, ['type', 'custom']);
+  expectKnownKeys(`${at}.custom`, custom, ['name', 'description', 'format']);
+  optionalString(`${at}.custom.description`, custom.description);
+  if (custom.format !== undefined && !isPlainObject(custom.format)) {
+    fail(
+      `${at}.custom.format`,
+      '`{ type: "text" }` or `{ type: "grammar", grammar }`',
+      custom.format,
+    );
+  }
+  return true;
 }
 
 function validateResponseFormat(format: unknown): void {
@@ -139,7 +173,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalNumberIn('request.frequencyPenalty', r.frequencyPenalty, -2, 2);
   optionalNumberIn('request.presencePenalty', r.presencePenalty, -2, 2);
   optionalStop('request.stop', r.stop);
-  optionalTools('request.tools', r.tools);
+  optionalTools('request.tools', r.tools, customTool);
   if (r.toolChoice !== undefined) validateToolChoice(r.toolChoice);
   optionalBoolean('request.parallelToolCalls', r.parallelToolCalls);
   optionalBoolean('request.logprobs', r.logprobs);
@@ -155,8 +189,21 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
     expectOneOf('request.reasoningEffort', r.reasoningEffort, EFFORTS);
   }
   optionalString('request.user', r.user);
-  if (r.extraBody !== undefined && !isPlainObject(r.extraBody)) {
-    fail('request.extraBody', 'a plain object of extra body fields', r.extraBody);
+  if (r.extraBody !== undefined) {
+    if (!isPlainObject(r.extraBody)) {
+      fail('request.extraBody', 'a plain object of extra body fields', r.extraBody);
+    }
+    // The answer is one choice (the accumulator reads index 0 only): the others asked for would
+    // be generated, billed and dropped.
+    const n = r.extraBody.n;
+    if (n !== undefined && n !== 1) {
+      fail(
+        'request.extraBody.n',
+        '1 or left out (a call returns one answer: make several calls for several answers)',
+        n,
+        typeof n === 'number',
+      );
+    }
   }
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
@@ -189,16 +236,32 @@ export function expectAcceptedFields(request: ChatRequest, preset: OpenAIPreset)
   }
 }
 
+const isTokenId = (token: unknown) => Number.isSafeInteger(token) && (token as number) >= 0;
+const isTokens = (input: unknown) =>
+  Array.isArray(input) && input.length > 0 && input.every(isTokenId);
+
+/** Embeddings input: a text, texts, one input's token ids or several inputs'. */
+function isEmbedInput(input: unknown): boolean {
+  if (typeof input === 'string') return true;
+  if (!Array.isArray(input) || input.length === 0) return false;
+  const first: unknown = input[0];
+  if (typeof first === 'string') return input.every((text) => typeof text === 'string');
+  return Array.isArray(first) ? input.every(isTokens) : isTokens(input);
+}
+
 /** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */
 export function validateEmbedRequest(request: unknown): asserts request is EmbedRequest {
   if (!isPlainObject(request)) fail('request', 'an object with `model` and `input`', request);
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, EMBED_KEYS);
   expectModelName('request.model', r.model, 'gpt-4o-mini');
-  const okInput =
-    typeof r.input === 'string' ||
-    (Array.isArray(r.input) && r.input.length > 0 && r.input.every((s) => typeof s === 'string'));
-  if (!okInput) fail('request.input', 'a string or a non-empty array of strings', r.input);
+  if (!isEmbedInput(r.input)) {
+    fail(
+      'request.input',
+      'a string, a non-empty array of strings, or token ids (a non-empty array of non-negative integers, or a non-empty array of such arrays)',
+      r.input,
+    );
+  }
   optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
   if (r.encodingFormat !== undefined) {
     expectOneOf('request.encodingFormat', r.encodingFormat, ['float', 'base64']);

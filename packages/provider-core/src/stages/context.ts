@@ -15,7 +15,10 @@ export interface PromptInput {
   messages?: readonly ChatMessage[] | undefined;
   text?: string | undefined;
   tools?: readonly unknown[] | undefined;
-  /** Tokens the prompt carries already counted (Ollama's `context` of a previous answer). */
+  /**
+   * Tokens the prompt carries already counted (Ollama's `context` of a previous answer, OpenAI's
+   * token-array embeddings input, which has neither `messages` nor `text`).
+   */
   extraTokens?: number | undefined;
 }
 

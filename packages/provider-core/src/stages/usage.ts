@@ -1,6 +1,7 @@
 import {
   type CalibrationObservation,
   type Calibrator,
+  type EstimateCostInput,
   estimateCost,
   type Provider,
   type ChatMessage as TokensChatMessage,
@@ -50,7 +51,12 @@ function plausible(count: number | undefined): number | undefined {
 
 /** The usage fields of an answer the reconcile step reads and fills. */
 export interface Reconcilable {
-  usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
+  usage: {
+    promptTokens: number | undefined;
+    completionTokens?: number | undefined;
+    /** Prompt tokens the server served from its prompt cache (counted in `promptTokens`). */
+    cachedPromptTokens?: number | undefined;
+  };
   truncated?: boolean | undefined;
   estimatedPromptTokens?: number | undefined;
   costUsd?: number | undefined;
@@ -104,11 +110,7 @@ export class UsageStage<Request> {
     response: Reconcilable,
   ): void {
     response.estimatedPromptTokens = prepared.estimate;
-    const usage = response.usage as {
-      promptTokens: number | undefined;
-      completionTokens?: number | undefined;
-      totalTokens?: number | undefined;
-    };
+    const usage = response.usage as Reconcilable['usage'] & { totalTokens?: number | undefined };
     const promptTokens = plausible(usage.promptTokens);
     const completionTokens = plausible(usage.completionTokens);
     if (promptTokens !== usage.promptTokens || completionTokens !== usage.completionTokens) {
@@ -151,7 +153,10 @@ export class UsageStage<Request> {
       }
     }
     correctCharge(this.#limit, prepared, promptTokens, completionTokens);
-    if ('costUsd' in response) response.costUsd = this.#cost(model, promptTokens, completionTokens);
+    if ('costUsd' in response) {
+      const cached = plausible(usage.cachedPromptTokens);
+      response.costUsd = this.#cost(model, promptTokens, completionTokens, cached);
+    }
   }
 
   /**
@@ -200,6 +205,8 @@ export class UsageStage<Request> {
       }
     }
     const input = op.prompt!(request);
+    // A prompt of token ids only (OpenAI's embeddings of token arrays) has no text to learn from.
+    if (input.messages === undefined && input.text === undefined) return;
     try {
       const observation: CalibrationObservation = {
         model,
@@ -218,10 +225,26 @@ export class UsageStage<Request> {
     else if (state.observations >= SETTLED) sampling.mask = SAMPLE_SETTLED;
   }
 
-  #cost(model: string, input: number | undefined, output: number | undefined): number | undefined {
+  #cost(
+    model: string,
+    input: number | undefined,
+    output: number | undefined,
+    cached: number | undefined,
+  ): number | undefined {
     if (input === undefined && output === undefined) return undefined;
     try {
-      const cost = estimateCost({ model, inputTokens: input ?? 0, outputTokens: output ?? 0 });
+      const priced: EstimateCostInput = {
+        model,
+        inputTokens: input ?? 0,
+        outputTokens: output ?? 0,
+      };
+      // Cached prompt tokens are part of the prompt's count, billed at the cached-input price
+      // (half or less of the input price). A count above the prompt's, from a confused server, is
+      // not priced at all rather than made to fail the estimate.
+      if (cached !== undefined && input !== undefined && cached <= input) {
+        priced.cachedInputTokens = cached;
+      }
+      const cost = estimateCost(priced);
       if (cost !== undefined) return cost.total;
     } catch {
       // Unknown model: below.

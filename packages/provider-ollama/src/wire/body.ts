@@ -38,11 +38,17 @@ function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
   if (
     firstOfTwoKeys(m) !== undefined &&
     typeof m.role === 'string' &&
+    m.role !== 'developer' &&
     typeof m.content === 'string'
   ) {
     return m;
   }
-  const out: Record<string, unknown> = { role: m.role, content: m.content };
+  // Ollama's chat templates know system, user, assistant and tool: OpenAI's `developer`
+  // instructions are sent as the system prompt, as OpenAI itself does for older models.
+  const out: Record<string, unknown> = {
+    role: m.role === 'developer' ? 'system' : m.role,
+    content: m.content,
+  };
   if (m.images !== undefined) out.images = m.images.map(toBase64);
   if (m.thinking !== undefined) out.thinking = m.thinking;
   if (m.toolCalls !== undefined) out.tool_calls = m.toolCalls.map(wireToolCall);

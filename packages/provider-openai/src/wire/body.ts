@@ -87,10 +87,15 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
   if (request.stop !== undefined) {
     body.stop = typeof request.stop === 'string' ? request.stop : [...request.stop];
   }
-  if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools;
-  if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice;
-  if (request.parallelToolCalls !== undefined) {
-    body.parallel_tool_calls = request.parallelToolCalls;
+  // Without tools, `tool_choice` and `parallel_tool_calls` go too: OpenAI answers 400 to
+  // `parallel_tool_calls` and vLLM to `tool_choice` without `tools`, and an agent loop whose tool
+  // list came out empty should get a text answer, not an error (the Vercel AI SDK does the same).
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools;
+    if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice;
+    if (request.parallelToolCalls !== undefined) {
+      body.parallel_tool_calls = request.parallelToolCalls;
+    }
   }
   if (request.responseFormat !== undefined) {
     body.response_format = wireResponseFormat(request.responseFormat);

@@ -1,87 +1,19 @@
 import { type Accumulator, SseDecoder, type WireMessage } from '@x/provider-core';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
-import type {
-  ChatResponse,
-  FinishReason,
-  OpenAIToolCall,
-  OpenAIUsage,
-  StreamChunk,
-  TokenLogprob,
-} from '../types';
+import type { ChatResponse, OpenAIToolCall, StreamChunk, TokenLogprob } from '../types';
+import {
+  choiceZero,
+  finishReason,
+  type Json,
+  mapLogprobs,
+  mapUsage,
+  num,
+  obj,
+  str,
+} from './chat-fields';
 import { readErrorBody } from './http-errors';
 import { readEventMeta, readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
-
-type Json = Record<string, unknown>;
-
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const obj = (value: unknown): Json | undefined =>
-  typeof value === 'object' && value !== null ? (value as Json) : undefined;
-
-function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
-  const content = obj(raw)?.content;
-  if (!Array.isArray(content)) return;
-  const bytes = (v: unknown) => (Array.isArray(v) ? (v as number[]) : undefined);
-  for (const item of content) {
-    const entry = obj(item);
-    if (entry === undefined) continue;
-    const top = Array.isArray(entry.top_logprobs) ? entry.top_logprobs : [];
-    into.push({
-      token: str(entry.token) ?? '',
-      logprob: num(entry.logprob) ?? Number.NEGATIVE_INFINITY,
-      bytes: bytes(entry.bytes),
-      topLogprobs: top.map((t) => {
-        const alt = obj(t) ?? {};
-        return {
-          token: str(alt.token) ?? '',
-          logprob: num(alt.logprob) ?? Number.NEGATIVE_INFINITY,
-          bytes: bytes(alt.bytes),
-        };
-      }),
-    });
-  }
-}
-
-function mapUsage(usage: Json | undefined): OpenAIUsage {
-  const promptTokens = num(usage?.prompt_tokens);
-  const completionTokens = num(usage?.completion_tokens);
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens:
-      num(usage?.total_tokens) ??
-      (promptTokens !== undefined && completionTokens !== undefined
-        ? promptTokens + completionTokens
-        : undefined),
-    // DeepSeek has long counted cache hits in its own `prompt_cache_hit_tokens`.
-    cachedPromptTokens:
-      num(obj(usage?.prompt_tokens_details)?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
-    reasoningTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
-  };
-}
-
-/**
- * Other servers' words for OpenAI's reasons, so `finishReason === 'stop'` holds everywhere:
- * Together ends with `eos` (its API's finish reasons: stop, eos, length, tool_calls,
- * function_call); Mistral with `model_length` when the model's window is full
- * (ChatCompletionChoice in its public/openapi.yaml).
- */
-const SAME_REASON: Readonly<Record<string, FinishReason>> = { eos: 'stop', model_length: 'length' };
-
-function finishReason(raw: string | undefined, hasToolCalls: boolean): FinishReason | undefined {
-  // Some servers say `stop` (Ollama's /v1), `eos` or the legacy `function_call` (Together) when
-  // the model called tools.
-  if (
-    hasToolCalls &&
-    (raw === undefined || raw === 'stop' || raw === 'eos' || raw === 'function_call')
-  ) {
-    return 'tool_calls';
-  }
-  if (raw === undefined || raw.length === 0) return undefined;
-  return Object.hasOwn(SAME_REASON, raw) ? SAME_REASON[raw] : raw;
-}
 
 /**
  * Folds a `/chat/completions` answer into a response: a `chat.completion` object whole, or
@@ -188,7 +120,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
     }
     this.#meta(answer);
-    const choice = obj(answer.choices[0]) ?? {};
+    const choice = choiceZero(answer.choices) ?? {};
     const message = obj(choice.message) ?? {};
     this.content = str(message.content) ?? '';
     this.thinking = str(message.reasoning_content) ?? str(message.reasoning) ?? '';
@@ -279,7 +211,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.chunks++;
     this.#settleMeta();
     this.#meta(event);
-    const choice = obj(Array.isArray(event.choices) ? event.choices[0] : undefined);
+    const choice = choiceZero(event.choices);
     let content = '';
     let thinking: string | undefined;
     let moved = false;

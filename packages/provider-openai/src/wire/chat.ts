@@ -4,6 +4,18 @@ import type { ChatRequest, ChatResponse } from '../types';
 import { chatBodyJson, toChatBody, type WireDialect } from './body';
 import { ChatAccumulator } from './chat-accumulator';
 
+/**
+ * The function tools of a request, which the estimate counts; custom tools, whose format
+ * `@x/tokens` does not know (it would refuse the list and leave the prompt unestimated), are
+ * left out of the count. The list itself when it holds only functions (the common case).
+ */
+function functionTools(tools: NonNullable<ChatRequest['tools']>): readonly unknown[] {
+  for (const tool of tools) {
+    if (tool.type !== 'function') return tools.filter((t) => t.type === 'function');
+  }
+  return tools;
+}
+
 /** OpenAI streams server-sent events. */
 export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/event-stream' });
 
@@ -41,7 +53,7 @@ export function chatOperation(
       const messages = bodyOf(request).messages as readonly TokensChatMessage[];
       return request.tools === undefined
         ? { messages: messages as never }
-        : { messages: messages as never, tools: request.tools };
+        : { messages: messages as never, tools: functionTools(request.tools) };
     },
     reserve: (request: ChatRequest) => request.maxTokens,
     cacheKey: bodyOf,

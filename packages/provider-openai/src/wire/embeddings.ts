@@ -3,6 +3,7 @@ import {
   embeddingsMismatch,
   JsonAnswerAccumulator,
   type Operation,
+  type PromptInput,
 } from '@x/provider-core';
 import { OpenAIStreamError } from '../errors';
 import type { EmbedRequest, EmbedResponse } from '../types';
@@ -108,6 +109,11 @@ function notAsked(label: string, mismatch: string): OpenAIStreamError {
   });
 }
 
+/** How many inputs, hence vectors: a text or one array of token ids is one. */
+function inputCount(input: EmbedRequest['input']): number {
+  return typeof input === 'string' || typeof input[0] === 'number' ? 1 : input.length;
+}
+
 /**
  * `/embeddings`. Embeddings are deterministic, so the cache key says so (`temperature: 0`): the
  * cache's default (`selective`) strategy stores them, where a chat request without a temperature
@@ -123,9 +129,15 @@ export function embedOperation(
     answersAtOnce: true,
     checksContext: false,
     model: (request: EmbedRequest) => request.model,
-    prompt: (request: EmbedRequest) => ({
-      text: typeof request.input === 'string' ? request.input : request.input.join('\n'),
-    }),
+    prompt: (request: EmbedRequest): PromptInput => {
+      const { input } = request;
+      if (typeof input === 'string') return { text: input };
+      if (typeof input[0] === 'string') return { text: (input as readonly string[]).join('\n') };
+      // Token ids are the count itself: no text to estimate (nor to teach the calibrator).
+      let tokens = 0;
+      for (const item of input) tokens += typeof item === 'number' ? 1 : (item as number[]).length;
+      return { extraTokens: tokens };
+    },
     cacheKey: (request: EmbedRequest) => ({
       endpoint: '/embeddings',
       model: request.model,
@@ -136,10 +148,7 @@ export function embedOperation(
     body: (request: EmbedRequest) => toEmbedBody(request, dialect),
     accumulator: (redact: (text: string) => string) => embedAccumulator(redact, label),
     finish(response: EmbedResponse, _prepared: unknown, request: EmbedRequest) {
-      const mismatch = embeddingsMismatch(
-        response.embeddings,
-        typeof request.input === 'string' ? 1 : request.input.length,
-      );
+      const mismatch = embeddingsMismatch(response.embeddings, inputCount(request.input));
       if (mismatch !== undefined) throw notAsked(label, mismatch);
       if (response.model === '') response.model = request.model;
     },

@@ -1,0 +1,93 @@
+import type { FinishReason, OpenAIUsage, TokenLogprob } from '../types';
+
+// The fields of a chat completion that need mapping into the response's shape: usage, log
+// probabilities, the finish reason, and which choice is the answer.
+
+export type Json = Record<string, unknown>;
+
+export const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+export const str = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+export const obj = (value: unknown): Json | undefined =>
+  typeof value === 'object' && value !== null ? (value as Json) : undefined;
+
+export function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
+  const content = obj(raw)?.content;
+  if (!Array.isArray(content)) return;
+  const bytes = (v: unknown) => (Array.isArray(v) ? (v as number[]) : undefined);
+  for (const item of content) {
+    const entry = obj(item);
+    if (entry === undefined) continue;
+    const top = Array.isArray(entry.top_logprobs) ? entry.top_logprobs : [];
+    into.push({
+      token: str(entry.token) ?? '',
+      logprob: num(entry.logprob) ?? Number.NEGATIVE_INFINITY,
+      bytes: bytes(entry.bytes),
+      topLogprobs: top.map((t) => {
+        const alt = obj(t) ?? {};
+        return {
+          token: str(alt.token) ?? '',
+          logprob: num(alt.logprob) ?? Number.NEGATIVE_INFINITY,
+          bytes: bytes(alt.bytes),
+        };
+      }),
+    });
+  }
+}
+
+export function mapUsage(usage: Json | undefined): OpenAIUsage {
+  const promptTokens = num(usage?.prompt_tokens);
+  const completionTokens = num(usage?.completion_tokens);
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens:
+      num(usage?.total_tokens) ??
+      (promptTokens !== undefined && completionTokens !== undefined
+        ? promptTokens + completionTokens
+        : undefined),
+    // DeepSeek has long counted cache hits in its own `prompt_cache_hit_tokens`.
+    cachedPromptTokens:
+      num(obj(usage?.prompt_tokens_details)?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
+    reasoningTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
+  };
+}
+
+/**
+ * Other servers' words for OpenAI's reasons, so `finishReason === 'stop'` holds everywhere:
+ * Together ends with `eos` (its API's finish reasons: stop, eos, length, tool_calls,
+ * function_call); Mistral with `model_length` when the model's window is full
+ * (ChatCompletionChoice in its public/openapi.yaml).
+ */
+const SAME_REASON: Readonly<Record<string, FinishReason>> = { eos: 'stop', model_length: 'length' };
+
+export function finishReason(
+  raw: string | undefined,
+  hasToolCalls: boolean,
+): FinishReason | undefined {
+  // Some servers say `stop` (Ollama's /v1), `eos` or the legacy `function_call` (Together) when
+  // the model called tools.
+  if (
+    hasToolCalls &&
+    (raw === undefined || raw === 'stop' || raw === 'eos' || raw === 'function_call')
+  ) {
+    return 'tool_calls';
+  }
+  if (raw === undefined || raw.length === 0) return undefined;
+  return Object.hasOwn(SAME_REASON, raw) ? SAME_REASON[raw] : raw;
+}
+
+/**
+ * The answer's choice: the one of index 0 (or without an index: a server that numbers none sends
+ * one). A call asks for one answer (`n` other than 1 is refused), so another index is a server
+ * sending extra choices unasked: its deltas are not merged into the answer.
+ */
+export function choiceZero(choices: unknown): Json | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  for (const item of choices) {
+    const choice = obj(item);
+    if (choice !== undefined && (choice.index == null || choice.index === 0)) return choice;
+  }
+  return undefined;
+}

@@ -13,7 +13,7 @@ import type { ShareOptions } from './compose/share';
 import type { GetApiKey } from './credentials';
 import type { Transport } from './http/transport';
 import type { Logger } from './observe/log';
-import type { TelemetryOptions } from './observe/telemetry';
+import type { TelemetryOptions } from './observe/telemetry-option';
 import type { RetryOptions, TimeoutOptions } from './options';
 import type { RetryPolicy } from './retry-policy';
 

@@ -106,7 +106,7 @@ export type { MeterProviderLike, TracerProviderLike } from './observe/otel-api';
 export { type PromClientRegistry, registerPromClient } from './observe/prom-client';
 export { prometheusText } from './observe/prometheus';
 export type { ProviderStats } from './observe/stats';
-export type { TelemetryOptions } from './observe/telemetry';
+export type { TelemetryOptions } from './observe/telemetry-option';
 export type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 export type {
   ResolvedRetry,

@@ -34,7 +34,8 @@ import { Audit } from './observe/audit';
 import { createProviderTopics, type ProviderTopics } from './observe/events';
 import { logEvents } from './observe/log';
 import { StatsRecorder } from './observe/stats';
-import { createTelemetry, resolveTelemetryOption, type Telemetry } from './observe/telemetry';
+import type { Telemetry } from './observe/telemetry';
+import { createTelemetry, resolveTelemetryOption } from './observe/telemetry-option';
 import {
   FIELD_CHARACTERS,
   isFieldValue,

@@ -5,7 +5,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, expect, it, vi } from 'vitest';
-import { createTelemetry } from './telemetry';
+import { createTelemetry } from './telemetry-option';
 
 // No context manager is registered in this file: the API's global registry starts absent, as in
 // an application that has @opentelemetry/api installed (a dependency of a dependency) and no SDK.

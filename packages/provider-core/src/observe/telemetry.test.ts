@@ -18,7 +18,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ask, observedProvider, startReplyServer } from '../__fixtures__/observed';
 import type { Transport } from '../index';
 import { readApi } from './otel-api';
-import { createTelemetry, within } from './telemetry';
+import { within } from './telemetry';
+import { createTelemetry } from './telemetry-option';
 
 const contextManager = new AsyncLocalStorageContextManager();
 beforeAll(() => {

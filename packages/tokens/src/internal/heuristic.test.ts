@@ -35,7 +35,19 @@ function oracleFeatures(text: string): TextFeatures {
     tabExcess: 0,
     wordExcess: 0,
     repeatExcess: 0,
+    denseExcess: 0,
   };
+  // Base64-like runs, found by a regular expression here, counted in the single pass there.
+  for (const [run] of text.matchAll(/[A-Za-z0-9+/=_-]+/g)) {
+    let mix = 0;
+    let shown = -1;
+    for (let j = 0; j < run.length; j++) {
+      const c = run[j]!;
+      mix |= /[0-9]/.test(c) ? 4 : /[a-z]/.test(c) ? 2 : /[A-Z]/.test(c) ? 1 : 0;
+      if (j >= 16 && mix === 7 && shown === -1) shown = j;
+    }
+    if (shown !== -1) f.denseExcess += run.length;
+  }
   // Run lengths past which the long-run features count (see features.ts).
   let wordRun = 0;
   let digitRun = 0;

@@ -42,6 +42,17 @@ const samples: Record<string, string> = {
   '2,000 line breaks': '\n'.repeat(2_000),
   '2,000 × a': 'a'.repeat(2_000),
   '2,000 random lowercase letters': pick('abcdefghijklmnopqrstuvwxyz', 2_000),
+  // Base64-like runs mixing cases and digits: 40 % under the real count before `denseExcess`.
+  '4,000 base64 characters': Buffer.from(
+    Array.from({ length: 3_000 }, () => Math.floor(random() * 256)),
+  ).toString('base64'),
+  'a JWT in a sentence': `Authorization failed for token ${[
+    Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url'),
+    Buffer.from(Array.from({ length: 300 }, () => Math.floor(random() * 256))).toString(
+      'base64url',
+    ),
+    Buffer.from(Array.from({ length: 32 }, () => Math.floor(random() * 256))).toString('base64url'),
+  ].join('.')} at login.`,
 };
 
 describe('estimates of long runs', () => {

@@ -54,6 +54,7 @@ function longRuns(rates: {
   tab: number;
   word: number;
   repeat: number;
+  dense: number;
 }) {
   return {
     digitGroups: rates.digitGroup,
@@ -62,6 +63,7 @@ function longRuns(rates: {
     tabExcess: rates.tab,
     wordExcess: rates.word,
     repeatExcess: rates.repeat,
+    denseExcess: rates.dense,
   };
 }
 
@@ -95,6 +97,7 @@ const O200K = {
     tab: 0.0625,
     word: 0.5,
     repeat: 0.086,
+    dense: 0.255,
   }),
 };
 const LLAMA3 = {
@@ -122,6 +125,7 @@ const LLAMA3 = {
     tab: 0.0625,
     word: 0.5,
     repeat: 0.068,
+    dense: 0.295,
   }),
 };
 const MISTRAL_V1 = {
@@ -143,7 +147,15 @@ const MISTRAL_V1 = {
   other: 1.0359,
   astral: 3.9811,
   // SentencePiece v1 splits every digit, and has no tokens for runs of tabs or line breaks.
-  ...longRuns({ digitGroup: 2.476, space: 0.063, lineBreak: 1, tab: 1, word: 0.53, repeat: 0.036 }),
+  ...longRuns({
+    digitGroup: 2.476,
+    space: 0.063,
+    lineBreak: 1,
+    tab: 1,
+    word: 0.53,
+    repeat: 0.036,
+    dense: 0.2,
+  }),
 };
 
 // No Gemini tokenizer runs offline: the o200k weights scaled by the original 0.22 / 0.25.

@@ -60,6 +60,14 @@ export interface TextFeatures {
    * characters in o200k_base, where the other features give 1 per 2.4).
    */
   denseExcess: number;
+  /**
+   * CRs beyond the 3rd line break of a run of them (`\r\n\r\n...`, a Windows text's blank
+   * lines): tokenizers merge CRLF runs at another rate than LF runs (o200k_base: 4 CRLFs a token,
+   * 16 LFs). The LF of a CRLF is no line break of its own: the pair is one, as it is one token.
+   */
+  crlfExcess: number;
+  /** Lone CRs (no LF after) beyond the 3rd line break of a run: old Mac text, a progress bar's. */
+  crExcess: number;
 }
 
 /** Feature names in the order of a profile's weight vector. */
@@ -88,6 +96,8 @@ export const FEATURE_NAMES = [
   'wordExcess',
   'repeatExcess',
   'denseExcess',
+  'crlfExcess',
+  'crExcess',
 ] as const satisfies readonly (keyof TextFeatures)[];
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -117,10 +127,12 @@ const TAB_EXCESS = 20;
 const WORD_EXCESS = 21;
 const REPEAT_EXCESS = 22;
 const DENSE_EXCESS = 23;
+const CRLF_EXCESS = 24;
+const CR_EXCESS = 25;
 /** The slot of the character count in a feature vector. */
-export const CHARS = 24;
+export const CHARS = 26;
 /** The length of a feature vector. */
-export const VECTOR_LENGTH = 25;
+export const VECTOR_LENGTH = 27;
 
 // Runs longer than any in the fitting corpus (digit runs of up to 6, spaces 12, line breaks 3,
 // tabs 2, words 20) are where per-character weights fail: tokenizers split digits in groups of
@@ -174,6 +186,8 @@ export function countFeatures(text: string, out: Float64Array): void {
   let digitGroups = 0;
   let spaceExcess = 0;
   let breakExcess = 0;
+  let crlfExcess = 0;
+  let crExcess = 0;
   let tabExcess = 0;
   let wordExcess = 0;
   let repeatExcess = 0;
@@ -255,8 +269,13 @@ export function countFeatures(text: string, out: Float64Array): void {
         if (spaceRun === 2) indents++;
         else if (spaceRun > SPACE_RUN_FIT) spaceExcess++;
       } else if (code === 0x0a || code === 0x0d) {
-        if (++breakRun > BREAK_RUN_FIT) breakExcess++;
-        else breaks++;
+        // The LF of a CRLF: the pair is one line break, counted at its CR.
+        if (code === 0x0d || previousCode !== 0x0d) {
+          if (++breakRun <= BREAK_RUN_FIT) breaks++;
+          else if (code === 0x0a) breakExcess++;
+          else if (text.charCodeAt(i + 1) === 0x0a) crlfExcess++;
+          else crExcess++;
+        }
       } else if (code < 0x20 || code === 0x7f) {
         if (++tabRun > TAB_RUN_FIT) tabExcess++;
         else tabs++;
@@ -334,6 +353,8 @@ export function countFeatures(text: string, out: Float64Array): void {
   out[WORD_EXCESS] = wordExcess;
   out[REPEAT_EXCESS] = repeatExcess;
   out[DENSE_EXCESS] = denseExcess;
+  out[CRLF_EXCESS] = crlfExcess;
+  out[CR_EXCESS] = crExcess;
   out[CHARS] = chars;
 }
 

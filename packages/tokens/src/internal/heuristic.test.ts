@@ -36,6 +36,8 @@ function oracleFeatures(text: string): TextFeatures {
     wordExcess: 0,
     repeatExcess: 0,
     denseExcess: 0,
+    crlfExcess: 0,
+    crExcess: 0,
   };
   // Base64-like runs, found by a regular expression here, counted in the single pass there.
   for (const [run] of text.matchAll(/[A-Za-z0-9+/=_-]+/g)) {
@@ -95,9 +97,15 @@ function oracleFeatures(text: string): TextFeatures {
         if (spaceRun > 16) f.spaceExcess++;
       } else if (code === 0x0a || code === 0x0d) {
         kind = 4;
-        breakRun++;
-        if (breakRun > 3) f.breakExcess++;
-        else f.breaks++;
+        if (code === 0x0a && previousCode === 0x0d) {
+          // the LF of a CRLF
+        } else {
+          breakRun++;
+          if (breakRun <= 3) f.breaks++;
+          else if (code === 0x0a) f.breakExcess++;
+          else if (text[i + 1] === '\n') f.crlfExcess++;
+          else f.crExcess++;
+        }
       } else if (code < 0x20 || code === 0x7f) {
         kind = 4;
         tabRun++;

@@ -55,6 +55,8 @@ function longRuns(rates: {
   word: number;
   repeat: number;
   dense: number;
+  crlf: number;
+  cr: number;
 }) {
   return {
     digitGroups: rates.digitGroup,
@@ -64,6 +66,8 @@ function longRuns(rates: {
     wordExcess: rates.word,
     repeatExcess: rates.repeat,
     denseExcess: rates.dense,
+    crlfExcess: rates.crlf,
+    crExcess: rates.cr,
   };
 }
 
@@ -98,6 +102,8 @@ const O200K = {
     word: 0.5,
     repeat: 0.086,
     dense: 0.255,
+    crlf: 0.25,
+    cr: 0.5,
   }),
 };
 const LLAMA3 = {
@@ -126,6 +132,8 @@ const LLAMA3 = {
     word: 0.5,
     repeat: 0.068,
     dense: 0.295,
+    crlf: 0.25,
+    cr: 1,
   }),
 };
 const MISTRAL_V1 = {
@@ -155,6 +163,8 @@ const MISTRAL_V1 = {
     word: 0.53,
     repeat: 0.036,
     dense: 0.2,
+    crlf: 2,
+    cr: 0.5,
   }),
 };
 

@@ -2,6 +2,7 @@
 export { chaosSeeds } from './chaos-run';
 export type { ChaosWire } from './chaos-server';
 export { expectChaosSoakHolds } from './chaos-soak';
+export { type ChildResult, runModuleScript } from './child-script';
 export { freePort } from './free-port';
 export type { HostileServer, HostileStats } from './hostile-server';
 export {

@@ -1,22 +1,12 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runModuleScript } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
 
 // A child process whose only pending work is a request to the pool: an unref'd timer bounding
 // it would let Node exit with an unsettled top-level await (code 13) instead of failing it.
-function runScript(body: string): Promise<{ code: number | null; stdout: string }> {
-  const source = `import * as pool from ${JSON.stringify(entry)};\n${body}`;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', source],
-      { timeout: 20_000 },
-      (error, stdout) => resolve({ code: error ? (error.code as number) : 0, stdout }),
-    );
-  });
-}
+const runScript = (body: string) => runModuleScript(entry, 'pool', body);
 
 describe('process lifetime', () => {
   it('fails with PoolDnsError after connectTimeoutMs when the resolver never answers', async () => {
@@ -29,7 +19,7 @@ describe('process lifetime', () => {
         console.log(error.name, performance.now() - started >= 290);
       }
     `);
-    expect(result).toEqual({ code: 0, stdout: 'PoolDnsError true\n' });
+    expect(result).toEqual({ code: 0, stdout: 'PoolDnsError true\n', stderr: '' });
   });
 
   it('fails a request queued behind a hung lookup with PoolTimeoutError', async () => {
@@ -48,7 +38,7 @@ describe('process lifetime', () => {
       }
       await p.destroy();
     `);
-    expect(result).toEqual({ code: 0, stdout: 'PoolTimeoutError\n' });
+    expect(result).toEqual({ code: 0, stdout: 'PoolTimeoutError\n', stderr: '' });
   });
 
   it('lets the process exit once nothing is pending: keep-alive sockets, an abandoned lookup', async () => {
@@ -71,6 +61,6 @@ describe('process lifetime', () => {
       globalThis.started = performance.now();
       process.on('exit', () => console.log(performance.now() - globalThis.started < 2_000));
     `);
-    expect(result).toEqual({ code: 0, stdout: 'ok\ngone\ntrue\n' });
+    expect(result).toEqual({ code: 0, stdout: 'ok\ngone\ntrue\n', stderr: '' });
   });
 });

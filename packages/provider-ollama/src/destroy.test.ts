@@ -1,10 +1,9 @@
 // Real clock and real sockets: every call below would wait for minutes (the default first-token
 // deadline is 300 s, a Retry-After 60 s) unless destroy() ends it.
 
-import { execFile } from 'node:child_process';
 import type http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { until } from '@x/internal/testing';
+import { runModuleScript, until } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadFixture, startServer, type TestServer } from './__fixtures__/server';
 import { isProviderClosedError, ProviderClosedError } from './errors';
@@ -150,9 +149,11 @@ const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
 describe('OllamaProvider.destroy in a process of its own', () => {
   it('lets the process exit once it resolved, with calls on sockets and in a backoff (real clock, child process)', async () => {
     const server = await stallingServer();
-    const source = `
-      import { createOllamaProvider } from ${JSON.stringify(entry)};
-      const provider = createOllamaProvider({ baseUrl: ${JSON.stringify(server.url)}, retry: { retries: 1 } });
+    const result = await runModuleScript(
+      entry,
+      'ollama',
+      `
+      const provider = ollama.createOllamaProvider({ baseUrl: ${JSON.stringify(server.url)}, retry: { retries: 1 } });
       const ask = (model) => ({ model, messages: [{ role: 'user', content: 'Why?' }] });
       const code = (promise) => promise.then(() => 'answered', (error) => error.code);
       const retried = new Promise((resolve) => provider.onRetry(resolve));
@@ -162,17 +163,7 @@ describe('OllamaProvider.destroy in a process of its own', () => {
       await retried;
       await provider.destroy();
       console.log((await Promise.all(calls)).join(' '));
-    `;
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', '--input-type=module', '--eval', source],
-          { timeout: 20_000 },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? ((error.code as number) ?? -1) : 0, stdout, stderr }),
-        );
-      },
+    `,
     );
     expect(result).toMatchObject({
       code: 0,

@@ -1,22 +1,12 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runModuleScript } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
 
 // A child process whose only pending work is `await acquire()`: the token must arrive before the
 // process exits (a fully unref'd wait would let Node exit with an unsettled top-level await).
-function runScript(body: string): Promise<{ code: number | null; stdout: string }> {
-  const source = `import * as rl from ${JSON.stringify(entry)};\n${body}`;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', source],
-      { timeout: 20_000 },
-      (error, stdout) => resolve({ code: error ? (error.code as number) : 0, stdout }),
-    );
-  });
-}
+const runScript = (body: string) => runModuleScript(entry, 'rl', body);
 
 describe('process lifetime', () => {
   it('delivers every token when a waiting acquire() is the only pending work', async () => {
@@ -25,7 +15,7 @@ describe('process lifetime', () => {
       for (let i = 0; i < 4; i++) await bucket.acquire();
       console.log('acquired 4');
     `);
-    expect(result).toEqual({ code: 0, stdout: 'acquired 4\n' });
+    expect(result).toEqual({ code: 0, stdout: 'acquired 4\n', stderr: '' });
   });
 
   it('admits a queued keyed acquire when it is the only pending work', async () => {
@@ -34,7 +24,7 @@ describe('process lifetime', () => {
       for (let i = 0; i < 3; i++) await limiter.acquire('k', { requests: 1 });
       console.log('admitted 3');
     `);
-    expect(result).toEqual({ code: 0, stdout: 'admitted 3\n' });
+    expect(result).toEqual({ code: 0, stdout: 'admitted 3\n', stderr: '' });
   });
 
   it('rejects a concurrency wait at its timeout when the slot is never given back', async () => {
@@ -47,6 +37,6 @@ describe('process lifetime', () => {
         console.log(error.name);
       }
     `);
-    expect(result).toEqual({ code: 0, stdout: 'ConcurrencyTimeoutError\n' });
+    expect(result).toEqual({ code: 0, stdout: 'ConcurrencyTimeoutError\n', stderr: '' });
   });
 });

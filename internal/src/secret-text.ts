@@ -31,7 +31,10 @@ export function redactUrlCredentials(text: string): string {
 
 /**
  * `Bearer x`, `Basic x`: an `Authorization` value's scheme, then its credential (8 characters or
- * more, or holding more than letters: `a bearer of bad news` is left alone).
+ * more, or holding more than letters: `a bearer of bad news` is left alone). Wider than the rule
+ * `@x/provider-core`'s Redactor applies to server text (8+ token characters, not only letters):
+ * a value given to an option is rarely prose, and a server's error message often is
+ * (`Basic realm="api"`).
  */
 const AUTH_VALUE = /\b(Bearer|Basic)(\s+)(?=[^\s"',;]{8}|[A-Za-z]*[^A-Za-z\s"',;])[^\s"',;]+/gi;
 

@@ -1,7 +1,7 @@
 import { closestKey, expectKnownKeys } from '@x/internal';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
-import { isRouterClosedError, RouterClosedError } from './errors';
+import { isRouterClosedError } from './errors';
 import { Plan } from './plan';
 import type { RouterRuntime } from './runtime';
 import type { RouteInfo } from './types';
@@ -165,10 +165,8 @@ export async function routeCall<R extends object>(
         callAnswered(rt, op, route, now - started);
         return { ...response, route };
       } catch (error) {
-        if (rt.endedByShutdown(error)) {
-          rt.unjudged(d, candidate.probe);
-          throw isRouterClosedError(error) ? error : new RouterClosedError(error);
-        }
+        const closed = rt.shutdownError(error, d, candidate.probe);
+        if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
         rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
         // The caller's abort rejects with its reason, whatever the provider made of it.

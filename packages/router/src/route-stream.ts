@@ -1,7 +1,6 @@
 import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { classify, countsAgainst, isConsumerTimeout } from './classify';
-import { isRouterClosedError, RouterClosedError } from './errors';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
 import {
@@ -77,10 +76,8 @@ export async function* routeStream(
         first = await iterator.next();
       } catch (error) {
         d.inFlight--;
-        if (rt.endedByShutdown(error)) {
-          rt.unjudged(d, candidate.probe);
-          throw isRouterClosedError(error) ? error : new RouterClosedError(error);
-        }
+        const closed = rt.shutdownError(error, d, candidate.probe);
+        if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
         rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
         if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
@@ -144,10 +141,8 @@ export async function* routeStream(
         finished = true;
         // Let go of already, or answered in full already: judged.
         if (letGo !== undefined || answered) throw error;
-        if (rt.endedByShutdown(error)) {
-          rt.unjudged(d, candidate.probe);
-          throw isRouterClosedError(error) ? error : new RouterClosedError(error);
-        }
+        const closed = rt.shutdownError(error, d, candidate.probe);
+        if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
         if (countsAgainst(error, verdict)) rt.failed(d, error, verdict, candidate.probe);
         else rt.unjudged(d, candidate.probe);

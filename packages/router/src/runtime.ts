@@ -2,7 +2,7 @@ import { raceAbort } from '@x/internal';
 import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
-import { RouterClosedError, RouterError } from './errors';
+import { isRouterClosedError, RouterClosedError, RouterError } from './errors';
 import { createRouterTopics } from './events';
 import type { StartedCooldown } from './health';
 import { HeldStreams } from './held-streams';
@@ -183,12 +183,15 @@ export class RouterRuntime implements PlanContext {
   }
 
   /**
-   * True when `error` ended an attempt because this router is closing (`closed` once it is: its
-   * providers destroyed under the call by `destroy()`). That says nothing of the deployment: no
-   * failure, no cooldown, nothing told the other instances.
+   * The `RouterClosedError` to end the call with when `error` ended its attempt on `d` because
+   * this router is closing (`closed` once it is: its providers destroyed under the call by
+   * `destroy()`), else undefined. That says nothing of the deployment: no failure, no cooldown,
+   * nothing told the other instances; a probe frees its slot.
    */
-  endedByShutdown(error: unknown): boolean {
-    return this.closed && isProviderError(error) && error.kind === 'closed';
+  shutdownError(error: unknown, d: Deployment, probe: boolean): RouterClosedError | undefined {
+    if (!(this.closed && isProviderError(error) && error.kind === 'closed')) return undefined;
+    this.unjudged(d, probe);
+    return isRouterClosedError(error) ? error : new RouterClosedError(error);
   }
 
   /** An attempt that says nothing of `d` (a shutdown, a caller who left): a probe frees its slot. */

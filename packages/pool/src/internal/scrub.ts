@@ -45,10 +45,15 @@ export function scrubUserinfo(error: unknown, input: unknown): unknown {
 
 /**
  * `promise`, its rejection scrubbed of `input`'s userinfo when `input` may hold one: a string
- * without an `@` cannot, and pays nothing (no handler is added to its promise).
+ * with an `@`, or a `URL` with a user or a password (undici's `Request` refuses one that has
+ * either). Anything else pays nothing: no handler is added to its promise.
  */
 export function withoutUserinfo<T>(promise: Promise<T>, input: unknown): Promise<T> {
-  if (typeof input === 'string' && !input.includes('@')) return promise;
+  const mayHold =
+    typeof input === 'string'
+      ? input.includes('@')
+      : input instanceof URL && (input.username !== '' || input.password !== '');
+  if (!mayHold) return promise;
   return promise.catch((error: unknown) => {
     throw scrubUserinfo(error, input);
   });

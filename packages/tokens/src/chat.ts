@@ -1,4 +1,4 @@
-import { expectString, fail, firstOfTwoKeys } from '@x/internal';
+import { expectString, fail, firstOfTwoKeys, optionalString } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
 import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
@@ -74,27 +74,23 @@ export function expectMessages(
   }
 }
 
-function optionalText(name: () => string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'string') fail(name(), 'a string', value);
-}
-
 /**
  * Checks the fields of one parameter schema that `toolParts` reads (type, description, enum),
  * so a malformed one is an error naming it rather than a TypeError from inside the count.
  */
-function expectProperty(path: () => string, property: unknown): void {
-  if (!isRecord(property)) fail(path(), 'an object', property);
+function expectProperty(path: string, property: unknown): void {
+  if (!isRecord(property)) fail(path, 'an object', property);
   const { type } = property;
   if (
     type !== undefined &&
     typeof type !== 'string' &&
     !(Array.isArray(type) && type.every((item) => typeof item === 'string'))
   ) {
-    fail(`${path()}.type`, 'a string or an array of strings', type);
+    fail(`${path}.type`, 'a string or an array of strings', type);
   }
-  optionalText(() => `${path()}.description`, property.description);
+  optionalString(`${path}.description`, property.description);
   if (property.enum !== undefined && !Array.isArray(property.enum)) {
-    fail(`${path()}.enum`, 'an array', property.enum);
+    fail(`${path}.enum`, 'an array', property.enum);
   }
 }
 
@@ -107,8 +103,7 @@ export function expectTools(tools: unknown): asserts tools is readonly ToolDefin
     const fn = tool.function;
     expectRecord(`tools[${i}].function`, fn);
     expectString(`tools[${i}].function.name`, fn.name, true);
-    // Paths are built only on failure: every estimate with tools checks them.
-    optionalText(() => `tools[${i}].function.description`, fn.description);
+    optionalString(`tools[${i}].function.description`, fn.description);
     const { parameters } = fn;
     if (parameters === undefined) continue;
     if (!isRecord(parameters)) fail(`tools[${i}].function.parameters`, 'an object', parameters);
@@ -118,7 +113,7 @@ export function expectTools(tools: unknown): asserts tools is readonly ToolDefin
       fail(`tools[${i}].function.parameters.properties`, 'an object', properties);
     }
     for (const key of Object.keys(properties)) {
-      expectProperty(() => `tools[${i}].function.parameters.properties.${key}`, properties[key]);
+      expectProperty(`tools[${i}].function.parameters.properties.${key}`, properties[key]);
     }
   }
 }

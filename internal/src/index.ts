@@ -32,6 +32,8 @@ export {
   expectKnownKeys,
   firstOfTwoKeys,
   type KeyAliases,
+  UNKNOWN_KEY_LEAD,
+  unknownKeyError,
 } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
 export { liftAbortListenerLimit } from './listener-limit';
@@ -44,7 +46,12 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
-export { type MessageParts, optionError, withOptionPath } from './option-error';
+export {
+  type MessageParts,
+  messageParts,
+  optionError,
+  withOptionPath,
+} from './option-error';
 export { createRandom, type Random } from './random';
 export {
   errorMessage,

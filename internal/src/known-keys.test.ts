@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { closestKey, editDistance, expectKnownKeys, firstOfTwoKeys } from './known-keys';
+import {
+  closestKey,
+  editDistance,
+  expectKnownKeys,
+  firstOfTwoKeys,
+  UNKNOWN_KEY_LEAD,
+  unknownKeyError,
+} from './known-keys';
+import { messageParts } from './option-error';
 
 describe('editDistance', () => {
   it('counts a swap of two neighbours as one edit', () => {
@@ -72,5 +80,32 @@ describe('firstOfTwoKeys', () => {
     expect(firstOfTwoKeys({ role: 'user' })).toBeUndefined();
     expect(firstOfTwoKeys({ role: 'user', content: '', name: 'a' })).toBeUndefined();
     expect(firstOfTwoKeys(Object.defineProperty({ a: 1 }, 'b', { value: 2 }))).toBeUndefined();
+  });
+});
+
+describe('unknownKeyError', () => {
+  it('returns the error expectKnownKeys throws, without throwing', () => {
+    const error = unknownKeyError('request', 'tgas', ['tags']);
+    expect(error).toEqual(
+      new TypeError('Unknown option `request.tgas`: did you mean `request.tags`?'),
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(() => expectKnownKeys('request', { tgas: 1 }, ['tags'])).toThrow(error);
+    expect(messageParts(error)).toEqual([
+      UNKNOWN_KEY_LEAD,
+      'request.tgas',
+      '`: did you mean `',
+      'request.tags',
+      '`?',
+    ]);
+  });
+
+  it('lists the known keys when none is close, and takes aliases', () => {
+    expect(unknownKeyError(undefined, 'zzzzzz', ['type', 'size']).message).toBe(
+      'Unknown option `zzzzzz`: known keys: `type`, `size`',
+    );
+    expect(
+      unknownKeyError(undefined, 'ttlMs', ['maxTtlMs', 'ttl'], { ttlMs: 'maxTtlMs' }).message,
+    ).toBe('Unknown option `ttlMs`: did you mean `maxTtlMs`?');
   });
 });

@@ -94,23 +94,43 @@ export function expectKnownKeys(
   }
 }
 
+/**
+ * The first part of an unknown-key error's message parts (`messageParts`): its second part is
+ * the key's path, and, when a known key was close, its fourth that key's path.
+ */
+export const UNKNOWN_KEY_LEAD = 'Unknown option `';
+
+/**
+ * The `TypeError` {@link expectKnownKeys} throws for `key`, an own key of the object `name` that is
+ * not in `known`: for a caller that found the unknown key itself.
+ */
+export function unknownKeyError(
+  name: string | undefined,
+  key: string,
+  known: readonly string[],
+  aliases?: KeyAliases,
+): TypeError {
+  const pathOf = (k: string): string => (name === undefined ? k : `${name}.${k}`);
+  const near = closestKey(key, known, aliases);
+  // Not a range error: `optionError` builds a `TypeError`.
+  return optionError(
+    near !== undefined
+      ? [UNKNOWN_KEY_LEAD, pathOf(key), '`: did you mean `', pathOf(near), '`?']
+      : [
+          UNKNOWN_KEY_LEAD,
+          pathOf(key),
+          `\`: known keys: ${known.map((k) => `\`${k}\``).join(', ')}`,
+        ],
+  ) as TypeError;
+}
+
 function unknownKey(
   name: string | undefined,
   key: string,
   known: readonly string[],
   aliases: KeyAliases | undefined,
 ): never {
-  const pathOf = (k: string): string => (name === undefined ? k : `${name}.${k}`);
-  const near = closestKey(key, known, aliases);
-  throw optionError(
-    near !== undefined
-      ? ['Unknown option `', pathOf(key), '`: did you mean `', pathOf(near), '`?']
-      : [
-          'Unknown option `',
-          pathOf(key),
-          `\`: known keys: ${known.map((k) => `\`${k}\``).join(', ')}`,
-        ],
-  );
+  throw unknownKeyError(name, key, known, aliases);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectNumber, fail } from './args';
 import { expectKnownKeys } from './known-keys';
-import { optionError, withOptionPath } from './option-error';
+import { messageParts, optionError, withOptionPath } from './option-error';
 
 function thrown(fn: () => unknown): Error {
   try {
@@ -119,5 +119,23 @@ describe('fail', () => {
         'Expected `pool.connectionsPerHost` to be <= `pool.maxConnections` (100), got `200` (number)',
       ),
     );
+  });
+});
+
+describe('messageParts', () => {
+  it("reads an argument error's parts, and nothing from any other error", () => {
+    expect(messageParts(optionError(['Unknown option `', 'a', '`'], true))).toEqual([
+      'Unknown option `',
+      'a',
+      '`',
+    ]);
+    expect(messageParts(new TypeError('Unknown option `a`'))).toBeUndefined();
+    expect(messageParts('Unknown option `a`')).toBeUndefined();
+  });
+
+  it('is undefined once the message was rewritten after the throw', () => {
+    const error = optionError(['Unknown option `', 'a', '`']);
+    error.message = 'something else';
+    expect(messageParts(error)).toBeUndefined();
   });
 });

@@ -27,7 +27,12 @@ export function optionError(parts: MessageParts, range = false): TypeError | Ran
   return error;
 }
 
-function partsOf(error: unknown): MessageParts | undefined {
+/**
+ * The message parts of a house argument error (see {@link optionError}), from whichever copy of
+ * these helpers built it; `undefined` for any other error, or one whose parts are malformed or no
+ * longer match its message.
+ */
+export function messageParts(error: unknown): MessageParts | undefined {
   if (!(error instanceof TypeError || error instanceof RangeError)) return undefined;
   const parts: unknown = Reflect.get(error, MESSAGE_PARTS);
   if (!Array.isArray(parts) || parts.length % 2 === 0) return undefined;
@@ -47,7 +52,7 @@ export function withOptionPath<T>(prefix: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
-    const parts = partsOf(error);
+    const parts = messageParts(error);
     if (parts === undefined) throw error;
     const renamed = parts.map((part, i) => (i % 2 === 1 ? `${prefix}.${part}` : part));
     const outer = optionError(renamed, error instanceof RangeError);

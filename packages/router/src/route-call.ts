@@ -1,4 +1,4 @@
-import { closestKey, expectKnownKeys } from '@x/internal';
+import { closestKey, messageParts, UNKNOWN_KEY_LEAD, unknownKeyError } from '@x/internal';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
 import { isRouterClosedError } from './errors';
@@ -17,9 +17,6 @@ export interface IncomingRequest {
 /** The request keys the router reads itself; `forDeployment` keeps them from the providers. */
 const ROUTER_KEYS = ['tags'] as const;
 
-/** Where `@x/internal`'s argument errors keep their message as parts (text, path, text...). */
-const MESSAGE_PARTS = Symbol.for('@x/internal/option-message');
-
 /**
  * A provider's unknown-key error for a top-level key of the request (``Unknown option
  * `request.tag` ``), re-raised naming the router's own key when that is the closest one
@@ -28,10 +25,10 @@ const MESSAGE_PARTS = Symbol.for('@x/internal/option-message');
  */
 export function routerKeyHint(error: unknown): unknown {
   if (!(error instanceof TypeError)) return error;
-  const parts: unknown = Reflect.get(error, MESSAGE_PARTS);
-  if (!Array.isArray(parts) || parts[0] !== 'Unknown option `') return error;
+  const parts = messageParts(error);
+  if (parts === undefined || parts[0] !== UNKNOWN_KEY_LEAD) return error;
   const path = parts[1];
-  if (typeof path !== 'string' || !/^request\.[^.[]+$/.test(path)) return error;
+  if (path === undefined || !/^request\.[^.[]+$/.test(path)) return error;
   const key = path.slice('request.'.length);
   // The provider's own guess, when it had one, competes with the router's keys.
   const guess = parts.length === 5 ? parts[3] : undefined;
@@ -40,13 +37,8 @@ export function routerKeyHint(error: unknown): unknown {
       ? [guess.slice('request.'.length)]
       : [];
   const near = closestKey(key, [...theirs, ...ROUTER_KEYS]);
-  if (near === undefined || theirs.includes(near)) return error;
-  try {
-    expectKnownKeys('request', { [key]: true }, [near]);
-  } catch (hint) {
-    return hint;
-  }
-  return error;
+  if (near === undefined || near === key || theirs.includes(near)) return error;
+  return unknownKeyError('request', key, [near]);
 }
 
 /** The request one deployment receives: the group replaced by its model, `tags` removed. */

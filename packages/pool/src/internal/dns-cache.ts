@@ -1,10 +1,9 @@
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
-import { onAbort } from '@x/internal';
+import { deferred, raceAbort } from '@x/internal';
 import { PoolDnsError } from '../errors';
 import type { PoolTopics } from '../events';
 import type { ResolvedAddress, ResolvedPoolOptions, Resolver } from '../options';
-import { noop } from './handlers';
 
 export interface Address {
   address: string;
@@ -221,30 +220,13 @@ export class DnsCache {
 
   /** The query's answer, as a waiting lookup sees it: `signal` ends the wait, not the query. */
   #wait(query: Query, signal: AbortSignal | undefined): Promise<Address[]> {
-    if (signal === undefined) {
-      // Waits until the query settles: counted for good.
-      if (query.waiters++ === 0) query.timer.ref?.();
-      return query.promise;
-    }
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    // Counted until the query settles, or until `signal` ends the wait.
     if (query.waiters++ === 0) query.timer.ref?.();
-    return new Promise((resolve, reject) => {
-      const stop = onAbort(signal, () => {
-        // Nobody waits any more: the answer may still fill the cache, but the query's timer must
-        // not keep the process alive for a request no caller awaits.
-        if (--query.waiters === 0) query.timer.unref?.();
-        reject(signal.reason);
-      });
-      query.promise.then(
-        (addresses) => {
-          stop();
-          resolve(addresses);
-        },
-        (error: unknown) => {
-          stop();
-          reject(error);
-        },
-      );
+    return raceAbort(query.promise, signal, () => {
+      // Nobody waits any more: the answer may still fill the cache, but the query's timer must
+      // not keep the process alive for a request no caller awaits.
+      if (--query.waiters === 0) query.timer.unref?.();
     });
   }
 
@@ -252,53 +234,56 @@ export class DnsCache {
     this.counters.queries++;
     const { queryTimeoutMs } = this.#options;
     const controller = new AbortController();
-    const query = { waiters: 0, abandon: noop } as unknown as Query;
-    query.promise = new Promise<Address[]>((resolve, reject) => {
-      let settled = false;
-      const end = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        clearTimeout(query.timer);
-        if (this.#inflight.get(hostname) === query) this.#inflight.delete(hostname);
-        return true;
-      };
-      const settle = (failed: boolean, result: unknown): void => {
-        if (!end()) return;
-        try {
-          resolve(
-            failed
-              ? this.#failed(hostname, result)
-              : this.#answered(hostname, result as readonly ResolvedAddress[]),
-          );
-        } catch (error) {
-          reject(error);
-        }
-      };
-      query.abandon = (reason) => {
+    const result = deferred<Address[]>();
+    let settled = false;
+    const end = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      if (this.#inflight.get(hostname) === query) this.#inflight.delete(hostname);
+      return true;
+    };
+    const settle = (failed: boolean, outcome: unknown): void => {
+      if (!end()) return;
+      try {
+        result.resolve(
+          failed
+            ? this.#failed(hostname, outcome)
+            : this.#answered(hostname, outcome as readonly ResolvedAddress[]),
+        );
+      } catch (error) {
+        result.reject(error);
+      }
+    };
+    // Ref'd while a lookup waits (see #wait): a resolver that never answers holds no handle of
+    // its own, and an unref'd timer would let the process exit with the request unsettled
+    // instead of failing it with PoolDnsError.
+    const timer = setTimeout(() => {
+      const error = new Error(`DNS query for ${hostname} timed out after ${queryTimeoutMs} ms`);
+      controller.abort(error);
+      settle(true, error);
+    }, queryTimeoutMs);
+    timer.unref?.();
+    const query: Query = {
+      promise: result.promise,
+      waiters: 0,
+      timer,
+      abandon: (reason) => {
         if (!end()) return;
         controller.abort(reason);
-        reject(reason);
-      };
-      // Ref'd while a lookup waits (see #wait): a resolver that never answers holds no handle of
-      // its own, and an unref'd timer would let the process exit with the request unsettled
-      // instead of failing it with PoolDnsError.
-      query.timer = setTimeout(() => {
-        const error = new Error(`DNS query for ${hostname} timed out after ${queryTimeoutMs} ms`);
-        controller.abort(error);
-        settle(true, error);
-      }, queryTimeoutMs);
-      query.timer.unref?.();
-      let answer: Promise<readonly ResolvedAddress[]>;
-      try {
-        answer = Promise.resolve(this.#resolver(hostname, { signal: controller.signal }));
-      } catch (error) {
-        answer = Promise.reject(error);
-      }
-      answer.then(
-        (records) => settle(false, records),
-        (error: unknown) => settle(true, error),
-      );
-    });
+        result.reject(reason);
+      },
+    };
+    let answer: Promise<readonly ResolvedAddress[]>;
+    try {
+      answer = Promise.resolve(this.#resolver(hostname, { signal: controller.signal }));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
+      (records) => settle(false, records),
+      (error: unknown) => settle(true, error),
+    );
     return query;
   }
 

@@ -128,6 +128,21 @@ describe('optionalImages', () => {
     );
     expect(() => check.optionalImages('i', [new Uint8Array(1)])).not.toThrow();
   });
+
+  it('asks `accept` of each string image, never of bytes', () => {
+    const what = { list: 'a list', item: 'base64 text or bytes' };
+    const seen: string[] = [];
+    const accept = (image: string) => {
+      seen.push(image);
+      return image !== 'bad';
+    };
+    expect(() => check.optionalImages('i', ['ok', new Uint8Array(1)], what, accept)).not.toThrow();
+    expect(() => check.optionalImages('i', ['ok', 'bad'], what, accept)).toThrow(
+      'Expected `i[1]` to be base64 text or bytes',
+    );
+    expect(seen).toEqual(['ok', 'ok', 'bad']);
+    expect(() => check.optionalImages('i', [3], what, accept)).toThrow('Expected `i[0]`');
+  });
 });
 
 describe('optionalToolCalls', () => {

@@ -165,19 +165,28 @@ export function expectChatMessage(
   }
 }
 
-/** Optional images: an array of base64 strings or bytes; `what` words the array and an item. */
+/**
+ * Optional images: an array of base64 strings or bytes; `what` words the array and an item.
+ * `accept`, when given, is asked of each string image too (a provider's own check of its text,
+ * such as its base64): false refuses it, worded as `what.item`, which should then say what it
+ * expects of a string.
+ */
 export function optionalImages(
   name: string,
   value: unknown,
   what = { list: 'an array of base64 strings', item: 'a base64 string or a Uint8Array' },
+  accept?: (image: string) => boolean,
 ): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, what.list, value);
-  value.forEach((image, j) => {
-    if (typeof image !== 'string' && !(image instanceof Uint8Array)) {
-      fail(`${name}[${j}]`, what.item, image);
-    }
-  });
+  for (let j = 0; j < value.length; j++) {
+    const image: unknown = value[j];
+    const ok =
+      typeof image === 'string'
+        ? accept === undefined || accept(image)
+        : image instanceof Uint8Array;
+    if (!ok) fail(`${name}[${j}]`, what.item, image);
+  }
 }
 
 /**

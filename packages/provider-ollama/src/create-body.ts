@@ -2,7 +2,7 @@ import { expectKnownKeys, fail, isPlainObject, optionalBoolean, optionalSignal }
 import { optionalNumberIn } from '@x/provider-core';
 import { modelName } from './server-api';
 import type { ChatMessage, CreateRequest, PullRequest } from './types';
-import { validateMessage } from './validate';
+import { optionalOptions, validateMessage } from './validate';
 import { wireMessages } from './wire/body';
 
 const PULL_KEYS = ['model', 'insecure', 'signal'] as const;
@@ -73,10 +73,11 @@ function expectBlobs(name: string, value: unknown): void {
   }
 }
 
+/** `parameters`: Ollama options, checked as a request's `options` are, and some more of them. */
 function expectParameters(value: unknown): void {
-  if (!isPlainObject(value)) fail('request.parameters', 'an object of Ollama options', value);
+  if (value === undefined) fail('request.parameters', 'a plain object of Ollama options', value);
+  optionalOptions('request.parameters', value);
   const at = (key: string) => `request.parameters.${key}`;
-  optionalNumberIn(at('num_ctx'), value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
   for (const key of INTEGER) {
     optionalNumberIn(at(key), value[key], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, true);
   }

@@ -35,33 +35,14 @@ import { mapHttpError } from './wire/http-errors';
 type Signal = { signal?: AbortSignal | undefined };
 
 /**
- * A silently truncated answer is never stored, nor a load or unload answer (it says nothing of a
- * prompt: the request acted on the server). One function for every provider, so that providers
- * sharing a cache (`share: { cache }`) ask for it with equal options.
+ * A silently truncated answer is never stored. One function for every provider, so that providers
+ * sharing a cache (`share: { cache }`) ask for it with equal options. (A load or unload request,
+ * no messages or an empty prompt, has no cache key: `wire/chat.ts`, `wire/generate.ts`.)
  */
 function keepTruncatedOut(_request: object, value: unknown): false | undefined {
   const response = (value as { response?: ChatResponse | undefined } | undefined)?.response;
-  if (response === undefined) return undefined;
-  const reason = response.finishReason;
-  return response.truncated || reason === 'load' || reason === 'unload' ? false : undefined;
+  return response?.truncated ? false : undefined;
 }
-
-/**
- * An empty prompt (generate) or no messages (chat) loads the model, or unloads it with
- * `keepAlive: 0`: Ollama acts on the model and generates nothing. Such a request bypasses the
- * cache (whoever made it), so each one reaches the server and none is shared with another. Only
- * that request is copied; others cost one test.
- */
-function bypassWhen<R extends object>(request: R, loadOrUnload: boolean): R {
-  return loadOrUnload ? { ...request, cache: 'bypass' } : request;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null;
-const noMessages = (request: unknown): boolean =>
-  isObject(request) && Array.isArray(request.messages) && request.messages.length === 0;
-const noPrompt = (request: unknown): boolean =>
-  isObject(request) && (request.prompt === undefined || request.prompt === '');
 
 /**
  * An Ollama client with a connection pool, rate limiting, a circuit breaker, retries, a response
@@ -161,11 +142,7 @@ export class OllamaProvider extends ProviderFacade {
    * @throws {TypeError} for a malformed request, before anything is sent.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
-    return this.completeWith(
-      this.#chat,
-      bypassWhen(request, noMessages(request)),
-      validateChatRequest,
-    );
+    return this.completeWith(this.#chat, request, validateChatRequest);
   }
 
   /**
@@ -175,27 +152,19 @@ export class OllamaProvider extends ProviderFacade {
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(bypassWhen(request, request.messages.length === 0), (r, ended) =>
-      core.stream(CHAT, NDJSON, r, ended),
-    );
+    return this.#streams.iterable(request, (r, ended) => core.stream(CHAT, NDJSON, r, ended));
   }
 
   /** A completion (`/api/generate`) through the whole request path. */
   generate(request: GenerateRequest): Promise<GenerateResponse> {
-    return this.completeWith(
-      this.#generate,
-      bypassWhen(request, noPrompt(request)),
-      validateGenerateRequest,
-    );
+    return this.completeWith(this.#generate, request, validateGenerateRequest);
   }
 
   /** A streamed completion, as {@link stream} for chat. */
   streamGenerate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
     validateGenerateRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(bypassWhen(request, !request.prompt), (r, ended) =>
-      core.stream(GENERATE, NDJSON, r, ended),
-    );
+    return this.#streams.iterable(request, (r, ended) => core.stream(GENERATE, NDJSON, r, ended));
   }
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */

@@ -12,6 +12,7 @@ import {
   expectModelName,
   isPlainChatMessage,
   optionalCacheMode,
+  optionalImages,
   optionalNumberIn,
   optionalStop,
   optionalToolCalls,
@@ -122,23 +123,24 @@ function looksBase64(image: string): boolean {
   return BASE64.test(text.slice(0, SAMPLE)) && BASE64_END.test(text.slice(-SAMPLE));
 }
 
-/** Optional images: base64 strings (or `data:` URLs of base64) or bytes. */
-function optionalImages(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) fail(name, 'an array of base64 strings or Uint8Arrays', value);
-  for (let j = 0; j < value.length; j++) {
-    const image: unknown = value[j];
-    if (typeof image === 'string' ? looksBase64(image) : image instanceof Uint8Array) continue;
-    fail(`${name}[${j}]`, 'a base64 string (or a `data:` URL of one) or a Uint8Array', image);
-  }
-}
+/** How `images` are worded when refused: base64 strings (or `data:` URLs of base64) or bytes. */
+const IMAGES = {
+  list: 'an array of base64 strings or Uint8Arrays',
+  item: 'a base64 string (or a `data:` URL of one) or a Uint8Array',
+};
 
-/** `options`: a plain object, whose `num_ctx` (when set) is a window, as `numCtx` is. */
-function optionalOptions(value: unknown): void {
+/**
+ * `options` (at `at`: `request.options`, or `request.parameters` of `create()`): a plain object,
+ * whose `num_ctx` (when set) is a window, as `numCtx` is.
+ */
+export function optionalOptions(
+  at: string,
+  value: unknown,
+): asserts value is Record<string, unknown> | undefined {
   if (value === undefined) return;
-  if (!isPlainObject(value)) fail('request.options', 'a plain object of Ollama options', value);
+  if (!isPlainObject(value)) fail(at, 'a plain object of Ollama options', value);
   // Ollama answers 500 for a string, and a negative or zero window cannot hold any prompt.
-  optionalNumberIn('request.options.num_ctx', value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
+  optionalNumberIn(`${at}.num_ctx`, value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
 }
 
 /** One chat message (`request.messages[i]`), for chat and for `create()`. */
@@ -146,7 +148,7 @@ export function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
-  optionalImages(`${at}.images`, message.images);
+  optionalImages(`${at}.images`, message.images, IMAGES, looksBase64);
   // `rawArguments` (an OpenAI reply's, through a router) is accepted there and not sent.
   optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }
@@ -171,7 +173,7 @@ function validateGenerationFields(r: Record<string, unknown>): void {
     fail('request.think', 'a boolean or one of "low", "medium", "high", "max"', r.think);
   }
   optionalKeepAlive('request.keepAlive', r.keepAlive);
-  optionalOptions(r.options);
+  optionalOptions('request.options', r.options);
   optionalBoolean('request.logprobs', r.logprobs);
   // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
@@ -227,7 +229,7 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
       }
     }
   }
-  optionalImages('request.images', r.images);
+  optionalImages('request.images', r.images, IMAGES, looksBase64);
   validateGenerationFields(r);
 }
 
@@ -249,7 +251,7 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   optionalBoolean('request.truncate', r.truncate);
   optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
   optionalKeepAlive('request.keepAlive', r.keepAlive);
-  optionalOptions(r.options);
+  optionalOptions('request.options', r.options);
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
 }

@@ -44,8 +44,12 @@ interface Cacheable {
 /** The part of an operation the cache step reads. */
 export interface CacheInput<Request> {
   model(request: Request): string;
-  /** The request part that decides the answer: the key's input. Absent: never cached. */
-  cacheKey?(request: Request): Record<string, unknown>;
+  /**
+   * The request part that decides the answer: the key's input. Absent, or undefined for a
+   * request: never cached (that request is neither read from, stored in nor shared through the
+   * cache, as with `cache: 'bypass'`).
+   */
+  cacheKey?(request: Request): Record<string, unknown> | undefined;
 }
 
 /** How one request meets the cache. */
@@ -107,6 +111,7 @@ export class CacheStage {
     const cache = this.cache;
     if (cache === undefined || op.cacheKey === undefined || mode === 'bypass') return NONE;
     const key = op.cacheKey(request);
+    if (key === undefined) return NONE;
     if (mode === 'refresh') return { use: 'refresh', key };
     // Not cacheable (sampled, tools...): not shared either, straight to the server.
     return cache.decide(key).cacheable ? { use: 'read-through', key } : NONE;

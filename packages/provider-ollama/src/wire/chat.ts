@@ -3,9 +3,13 @@ import type { ChatRequest, ChatResponse } from '../types';
 import { chatBodyJson, requestedNumCtx, toChatBody } from './body';
 import { ChatAccumulator } from './chat-accumulator';
 
-/** The part of a chat request that decides the answer: the cache key's input. */
-function cacheKey(request: ChatRequest): Record<string, unknown> {
-  return toChatBody(request, undefined, undefined);
+/**
+ * The part of a chat request that decides the answer: the cache key's input. None for no messages:
+ * that request loads the model (or unloads it with `keepAlive: 0`) and generates nothing; it acts
+ * on the server, so it is never cached, and each one reaches the server.
+ */
+function cacheKey(request: ChatRequest): Record<string, unknown> | undefined {
+  return request.messages.length === 0 ? undefined : toChatBody(request, undefined, undefined);
 }
 
 /**

@@ -18,9 +18,13 @@ class GenerateAccumulator extends ChatAccumulator {
   }
 }
 
-/** The part of a request that decides the answer: the cache key's input. */
-function cacheKey(request: GenerateRequest): Record<string, unknown> {
-  return toGenerateBody(request, undefined, undefined);
+/**
+ * The part of a request that decides the answer: the cache key's input. None for an empty prompt:
+ * that request loads the model (or unloads it with `keepAlive: 0`) and generates nothing; it acts
+ * on the server, so it is never cached, and each one reaches the server.
+ */
+function cacheKey(request: GenerateRequest): Record<string, unknown> | undefined {
+  return request.prompt ? toGenerateBody(request, undefined, undefined) : undefined;
 }
 
 /**

@@ -62,12 +62,32 @@ export function encodings(secret: string, pieces: boolean): string[] {
     forms.add(six.toString('base64'));
     forms.add(six.toString('base64url'));
   }
+  // Under 8 bytes the windows above miss one alignment or more (none at all under 6 bytes), so a
+  // short secret (a URL's password) inside a longer base64 value needs its own forms per alignment.
+  if (bytes.length < PIECE) for (const form of alignedBase64(bytes)) forms.add(form);
   for (let i = 0; i + PIECE / 2 <= bytes.length; i++) {
     const piece = bytes.subarray(i, i + PIECE / 2).toString('hex');
     forms.add(piece);
     forms.add(piece.toUpperCase());
   }
   return [...forms];
+}
+
+/**
+ * The base64 characters that `bytes` alone decide, at each of the three places they can start in
+ * a 3-byte group of a longer value: the characters that also hold a neighbour's bits are left
+ * out. Each is at least 4 characters for 4 bytes or more.
+ */
+function alignedBase64(bytes: Buffer): string[] {
+  const forms: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(2)]);
+    const first = Math.ceil((8 * offset) / 6);
+    const end = Math.floor((8 * (offset + bytes.length)) / 6);
+    forms.push(padded.toString('base64').slice(first, end));
+    forms.push(padded.toString('base64url').slice(first, end));
+  }
+  return forms;
 }
 
 /**

@@ -131,6 +131,20 @@ describe('Redactor', () => {
     });
   });
 
+  it('finds a secret of 4 to 7 characters inside a longer base64 value, at every alignment', () => {
+    for (const secret of ['pw4x', 'p4ss5', 'hunter2']) {
+      const redactor = new Redactor();
+      redactor.add(secret);
+      for (const before of ['', 'u', 'us', 'user:']) {
+        const echo = Buffer.from(`${before}${secret}@db.internal`).toString('base64');
+        const out = redactor.redact(`dsn=${echo}`);
+        expect(out, `${secret} after ${JSON.stringify(before)}`).toContain('[redacted]');
+        const left = Buffer.from(out.replace(/\[redacted\]|dsn=/g, ''), 'base64').toString();
+        expect(left).not.toContain(secret);
+      }
+    }
+  });
+
   it('matches a short secret only as written, and never counts it in a model name', () => {
     const redactor = new Redactor();
     redactor.add('EMPTY');

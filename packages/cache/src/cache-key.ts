@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { describe, optionalString } from '@x/internal';
+import { describe, isWellFormed, optionalString } from '@x/internal';
 import { CacheKeyError } from './errors';
 import { CanonicalError, encodeTopLevel, keyTokenOf } from './internal/canonical';
 import { nameMemo } from './internal/name-memo';
@@ -74,11 +74,6 @@ const topLevelToken: (name: string) => string = nameMemo(
   512,
 );
 
-/** `String.prototype.isWellFormed` (Node 20, ES2024; the compiler targets ES2023 typings). */
-interface WellFormedCheck {
-  isWellFormed(): boolean;
-}
-
 /** Bumped when the encoding changes, so keys of two formats never meet. */
 const FORMAT = 'xck1|';
 
@@ -140,7 +135,7 @@ export function hashRequest(request: object): string {
   }
   // UTF-8 would map every lone surrogate to U+FFFD and merge different strings; such (rare)
   // text is hashed as UTF-16 instead. One-byte strings answer isWellFormed() without a scan.
-  return (text as unknown as WellFormedCheck).isWellFormed()
+  return isWellFormed(text)
     ? hash('sha256', text, 'base64url')
     : hash('sha256', Buffer.from(text, 'utf16le'), 'base64url');
 }

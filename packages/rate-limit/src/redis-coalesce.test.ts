@@ -192,7 +192,7 @@ describe('createRedisTokenBucket coalescing', () => {
     const redis = held(client);
     const key = randomUUID();
     const bucket = newBucket(redis, { key, capacity: 10, onUnavailable: 'fail-open' });
-    await client.hset(`${prefix}${key}`, 'owner', 'another program');
+    await client.hset(`${prefix}bucket|${key}`, 'owner', 'another program');
     redis.hold();
     const first = bucket.tryAcquire(1).catch((e: unknown) => e);
     await settle();
@@ -203,7 +203,7 @@ describe('createRedisTokenBucket coalescing', () => {
       expect(error).toMatchObject({ reply: 'WRONGTYPE' });
     }
     expect(bucket.stats().store).toMatchObject({ scriptErrors: 2, outages: 0 });
-    await client.del(`${prefix}${key}`);
+    await client.del(`${prefix}bucket|${key}`);
   });
 
   it('sends what waits behind a call in flight at close(), and every caller gets its answer', async () => {

@@ -37,8 +37,9 @@ export interface RedisStoreOptions {
   /** A connected client (ioredis 5 or anything matching {@link RedisClientLike}); never closed by the store. */
   client: RedisClientLike;
   /**
-   * Prepended to every key in Redis. A limiter's key is `prefix`, its limit names, `|`, then the
-   * key (`x:rate-limit:requests,tokens|openai`); a `createRedisTokenBucket` key is `prefix + key`.
+   * Prepended to every key in Redis. A limiter's key is `prefix`, `limiter:`, its limit names,
+   * `|`, then the key (`x:rate-limit:limiter:requests,tokens|openai`); a `createRedisTokenBucket`
+   * key is `prefix`, `bucket|`, then the key (`x:rate-limit:bucket|openai`).
    * @default 'x:rate-limit:'
    */
   prefix?: string | undefined;

@@ -144,23 +144,23 @@ describe('createRedisStore keys', () => {
     }
   });
 
-  it('stores the buckets under prefix, limit names and key, leaving a hash tag to the key', async () => {
+  it('stores the buckets under prefix, kind, limit names and key, leaving a hash tag to the key', async () => {
     const limiter = createRateLimiter({
       limits: { '{gpt}': { ratePerSecond: 1, capacity: 5 }, 'a,b|c%': { ratePerSecond: 1 } },
       store: createRedisStore({ client, prefix }),
     });
     const key = `{${randomUUID()}}:user`;
     expect(await limiter.tryAcquire(key)).toBe(true);
-    const stored = `${prefix}%7Bgpt%7D,a%2Cb%7Cc%25|${key}`;
+    const stored = `${prefix}limiter:%7Bgpt%7D,a%2Cb%7Cc%25|${key}`;
     expect(await client.exists(stored)).toBe(1);
     expect(await client.exists(prefix + key)).toBe(0);
     await client.del(stored);
 
-    // a bucket keeps the key it is given
+    // a bucket: its kind, then the key it is given
     const bucket = createRedisTokenBucket({ client, prefix, key, ratePerSecond: 1 });
     expect(await bucket.tryAcquire()).toBe(true);
-    expect(await client.exists(prefix + key)).toBe(1);
-    await client.del(prefix + key);
+    expect(await client.exists(`${prefix}bucket|${key}`)).toBe(1);
+    await client.del(`${prefix}bucket|${key}`);
   });
 });
 
@@ -170,7 +170,7 @@ describe('createRedisStore program errors', () => {
       const store = createRedisStore({ client, prefix, onUnavailable });
       const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
       const key = randomUUID();
-      await client.hset(`${prefix}requests|${key}`, 'owner', 'another program');
+      await client.hset(`${prefix}limiter:requests|${key}`, 'owner', 'another program');
       const error = (await limiter.tryAcquire(key).catch((e: unknown) => e)) as RateLimitStoreError;
       expect(isRateLimitStoreError(error)).toBe(true);
       expect(error).toMatchObject({ code: 'X_RATE_LIMIT_STORE_ERROR', reply: 'WRONGTYPE' });
@@ -183,7 +183,7 @@ describe('createRedisStore program errors', () => {
         scriptErrors: 2,
         fallbackDecisions: 0,
       });
-      await client.del(`${prefix}requests|${key}`);
+      await client.del(`${prefix}limiter:requests|${key}`);
     }
   });
 });
@@ -233,7 +233,7 @@ describe('createRedisStore program errors in a batch', () => {
     });
     const broken = randomUUID();
     const good = randomUUID();
-    await client.hset(`${prefix}requests|${broken}`, 'owner', 'another program');
+    await client.hset(`${prefix}limiter:requests|${broken}`, 'owner', 'another program');
     const outcomes = await Promise.all([
       limiter.tryAcquire(good),
       limiter.tryAcquire(broken).catch((e: unknown) => e),
@@ -253,6 +253,6 @@ describe('createRedisStore program errors in a batch', () => {
       reply: 'WRONGTYPE',
     });
     expect(store.stats()).toMatchObject({ state: 'available', outages: 0, scriptErrors: 4 });
-    await client.del(`${prefix}requests|${broken}`);
+    await client.del(`${prefix}limiter:requests|${broken}`);
   });
 });

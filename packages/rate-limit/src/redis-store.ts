@@ -9,6 +9,7 @@ import { RateLimitStoreError } from './errors';
 import { FifoDeadlines } from './internal/deadlines';
 import { BoundRedis } from './internal/redis-bound';
 import { isNoScript } from './internal/redis-errors';
+import type { RedisKeyKind } from './internal/redis-keys';
 import type { RedisScript } from './internal/redis-script';
 import { logRedisOutages } from './log';
 import {
@@ -64,12 +65,12 @@ export class RedisStoreImpl implements RedisStore {
   };
 
   /**
-   * @param namesInKeys false for `createRedisTokenBucket`: its one bucket lives at exactly
-   * `prefix + key`, as documented, rather than under its limit's name (see `BoundRedis`)
+   * @param keyKind `bucket` for `createRedisTokenBucket`: part of every Redis key, so that a
+   * bucket and a limiter never share one, whatever their keys (see `internal/redis-keys.ts`)
    */
   constructor(
     options: ResolvedRedisStoreOptions,
-    readonly namesInKeys = true,
+    readonly keyKind: RedisKeyKind = 'limiter',
   ) {
     this.#client = options.client;
     this.prefix = options.prefix;

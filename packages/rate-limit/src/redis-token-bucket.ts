@@ -17,7 +17,10 @@ import { RedisStoreImpl } from './redis-store';
 
 /** Options of {@link createRedisTokenBucket}. */
 export interface RedisTokenBucketOptions extends RedisStoreOptions {
-  /** The bucket's key in Redis (after `prefix`); every process using it shares one bucket. */
+  /**
+   * The bucket's key: stored at `prefix + 'bucket|' + key` in Redis; every process using it
+   * shares one bucket.
+   */
   key: string;
   /** Tokens added per second. Range: a finite number > 0. */
   ratePerSecond: number;
@@ -86,7 +89,7 @@ export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisT
   // a default cost of 1 must be admissible
   const capacity =
     o.capacity === undefined ? ratePerSecond : expectNumber('capacity', o.capacity, { min: 1 });
-  const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS), false);
+  const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS), 'bucket');
   const limiter = createRateLimiter({
     limits: { tokens: { ratePerSecond, capacity } },
     store,

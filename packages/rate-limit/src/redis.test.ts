@@ -160,12 +160,12 @@ describe('createRedisStore', () => {
     });
     const key = randomUUID();
     await limiter.tryAcquire(key, { requests: 2 });
-    const before = await client.getBuffer(`${prefix}requests|${key}`);
+    const before = await client.getBuffer(`${prefix}limiter:requests|${key}`);
     expect(await limiter.tryAcquire(key, { requests: 2 })).toBe(false);
     expect(before).not.toBeNull();
-    expect(await client.getBuffer(`${prefix}requests|${key}`)).toEqual(before);
+    expect(await client.getBuffer(`${prefix}limiter:requests|${key}`)).toEqual(before);
     // full again in 2000 ms; the TTL adds one full refill (2000 ms) and 2 ms
-    const ttl = await client.pttl(`${prefix}requests|${key}`);
+    const ttl = await client.pttl(`${prefix}limiter:requests|${key}`);
     expect(ttl).toBeGreaterThan(2000);
     expect(ttl).toBeLessThanOrEqual(4002);
   });
@@ -224,39 +224,40 @@ describe('stored value and TTL', () => {
     const key = randomUUID();
     // 10 per second (0.01 per ms), capacity 10: one token refills in 100 ms, all of them in 1000
     const bucket = createRedisTokenBucket({ client, prefix, key, ratePerSecond: 10, capacity: 10 });
+    const at = `${prefix}bucket|${key}`;
     const [s, us] = await client.time();
     const before = Number(s) * 1000 + Number(us) / 1000;
     expect(await bucket.tryAcquire(1)).toBe(true);
-    const first = await stored(prefix + key);
+    const first = await stored(at);
     expect(first).toHaveLength(3); // last refill, kept-until, tokens
     const [last, kept, tokens] = first as [number, number, number];
     expect(last).toBeGreaterThanOrEqual(before);
     expect(tokens).toBe(9);
     expect(kept - last).toBeCloseTo(keptFor(100, 1000), 3);
-    const expiry = await client.pexpiretime(prefix + key);
+    const expiry = await client.pexpiretime(at);
     // Redis counts PX from a whole ms at most 1 ms before `now`: the key outlives kept-until
     expect(expiry).toBeGreaterThan(kept);
     expect(expiry).toBeLessThanOrEqual(kept + 3);
-    const ttl = await client.pttl(prefix + key);
+    const ttl = await client.pttl(at);
     expect(ttl).toBeGreaterThan(1000);
     expect(ttl).toBeLessThanOrEqual(1102);
 
     // full again 200 ms from now, long before kept-until: the TTL stays as it was
     expect(await bucket.tryAcquire(1)).toBe(true);
-    const second = await stored(prefix + key);
+    const second = await stored(at);
     expect(second[1]).toBe(kept);
     expect(second[2]).toBeLessThan(9);
-    expect(await client.pexpiretime(prefix + key)).toBe(expiry);
-    expect(await client.pttl(prefix + key)).toBeLessThanOrEqual(ttl);
+    expect(await client.pexpiretime(at)).toBe(expiry);
+    expect(await client.pttl(at)).toBeLessThanOrEqual(ttl);
 
     // refilled by then; taking all 10 leaves a deficit of 1000 ms, past kept-until: a new TTL
     await sleep(300);
     expect(await bucket.tryAcquire(10)).toBe(true);
-    const [last3, kept3, tokens3] = (await stored(prefix + key)) as [number, number, number];
+    const [last3, kept3, tokens3] = (await stored(at)) as [number, number, number];
     expect(tokens3).toBe(0);
     expect(last3 + 1000).toBeGreaterThan(kept);
     expect(kept3 - last3).toBeCloseTo(keptFor(1000, 1000), 3);
-    const expiry3 = await client.pexpiretime(prefix + key);
+    const expiry3 = await client.pexpiretime(at);
     expect(expiry3).toBeGreaterThan(kept3);
     expect(expiry3).toBeGreaterThan(expiry);
   });
@@ -274,34 +275,34 @@ describe('stored value and TTL', () => {
     const deficit = ([, , requests, tokens]: number[]) =>
       Math.max((10 - requests!) / 0.01, (1000 - tokens!) / 0.1);
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 100 })).toBe(true);
-    const first = await stored(`${prefix}requests,tokens|${key}`);
+    const first = await stored(`${prefix}limiter:requests,tokens|${key}`);
     expect(first).toHaveLength(4); // last refill, kept-until, one number per limit
     expect(first.slice(2)).toEqual([9, 900]);
     // deficits of 100 and 1000 ms; one full refill of the slower limit
     expect(first[1]! - first[0]!).toBeCloseTo(keptFor(1000, 10_000), 3);
-    const expiry = await client.pexpiretime(`${prefix}requests,tokens|${key}`);
+    const expiry = await client.pexpiretime(`${prefix}limiter:requests,tokens|${key}`);
     expect(expiry).toBeGreaterThan(first[1]!);
-    expect(await client.pttl(`${prefix}requests,tokens|${key}`)).toBeGreaterThan(10_000);
+    expect(await client.pttl(`${prefix}limiter:requests,tokens|${key}`)).toBeGreaterThan(10_000);
 
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 100 })).toBe(true);
-    const second = await stored(`${prefix}requests,tokens|${key}`);
+    const second = await stored(`${prefix}limiter:requests,tokens|${key}`);
     expect(second[1]).toBe(first[1]);
-    expect(await client.pexpiretime(`${prefix}requests,tokens|${key}`)).toBe(expiry);
+    expect(await client.pexpiretime(`${prefix}limiter:requests,tokens|${key}`)).toBe(expiry);
 
     // a debt: 1500 tokens more makes the deficit about 17 000 ms, past kept-until
     await limiter.adjust(key, { tokens: 1500 });
-    const third = await stored(`${prefix}requests,tokens|${key}`);
+    const third = await stored(`${prefix}limiter:requests,tokens|${key}`);
     expect(third[3]).toBeLessThan(-650);
     expect(third[0]! + deficit(third)).toBeGreaterThan(first[1]!);
     expect(third[1]! - third[0]!).toBeCloseTo(keptFor(deficit(third), 10_000), 3);
-    const expiry3 = await client.pexpiretime(`${prefix}requests,tokens|${key}`);
+    const expiry3 = await client.pexpiretime(`${prefix}limiter:requests,tokens|${key}`);
     expect(expiry3).toBeGreaterThan(third[1]!);
     expect(expiry3).toBeGreaterThan(expiry);
 
     // a refund that the kept TTL covers keeps it
     await limiter.adjust(key, { tokens: -100 });
-    expect((await stored(`${prefix}requests,tokens|${key}`))[1]).toBe(third[1]);
-    expect(await client.pexpiretime(`${prefix}requests,tokens|${key}`)).toBe(expiry3);
+    expect((await stored(`${prefix}limiter:requests,tokens|${key}`))[1]).toBe(third[1]);
+    expect(await client.pexpiretime(`${prefix}limiter:requests,tokens|${key}`)).toBe(expiry3);
   });
 
   it('deletes a key whose buckets end full, and lets an idle key expire soon after it is full', async () => {
@@ -316,7 +317,7 @@ describe('stored value and TTL', () => {
     });
     expect(await bucket.tryAcquire(1)).toBe(true);
     await sleep(50);
-    expect(await client.exists(prefix + fast)).toBe(0);
+    expect(await client.exists(`${prefix}bucket|${fast}`)).toBe(0);
 
     const limiter = createRateLimiter({
       limits: {
@@ -328,9 +329,9 @@ describe('stored value and TTL', () => {
     const key = randomUUID();
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 4 })).toBe(true);
     await limiter.adjust(key, { tokens: -4 }); // one limit is full again, the other is not
-    expect(await client.exists(`${prefix}requests,tokens|${key}`)).toBe(1);
+    expect(await client.exists(`${prefix}limiter:requests,tokens|${key}`)).toBe(1);
     await limiter.adjust(key, { requests: -1 }); // both full: the key equals a missing one
-    expect(await client.exists(`${prefix}requests,tokens|${key}`)).toBe(0);
+    expect(await client.exists(`${prefix}limiter:requests,tokens|${key}`)).toBe(0);
   });
 
   it('sets the TTL on every write where Redis has no KEEPTTL (Redis 5: no redis.setresp either)', async () => {

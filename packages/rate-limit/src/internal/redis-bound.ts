@@ -5,6 +5,7 @@ import { DecisionTimeout, type RedisStoreImpl } from '../redis-store';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
 import { type Group, type Pending, type SendTakes, TakeCoalescer } from './redis-coalesce';
 import { programErrorReply } from './redis-errors';
+import { redisKeyOf } from './redis-keys';
 import { ONE_LIMIT_TAKE, type RedisScript, TOKEN_BUCKET } from './redis-script';
 
 type Mode = 'take' | 'peek' | 'adjust';
@@ -16,18 +17,6 @@ const MAX_HELD_KEYS = 10_000;
 const MAX_WAIT_MS = 2 ** 52;
 
 /**
- * What a limiter's Redis keys hold between the prefix and the key: its limit names in order, then
- * `|`. Limiters with other limits then never share a bucket (one would read the other's tokens as
- * its own), while processes with the same limits still do. `%`, `,`, `|`, `{` and `}` in a name
- * are escaped as `%XX`: the names end at the first `|` (no key can pass for other names), and they
- * add no hash tag, so the prefix's or the key's still decides the Redis Cluster slot.
- */
-function limitNamesInKey(limits: readonly ResolvedLimit[]): string {
-  const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
-  return `${limits.map((l) => l.name.replace(/[%,|{}]/g, percent)).join(',')}|`;
-}
-
-/**
  * A Redis store bound to one limiter's limits: the scripts' arguments and replies, the outage
  * policy, and the coalescing of `take` decisions (`redis-coalesce.ts`).
  */
@@ -35,8 +24,8 @@ export class BoundRedis implements BoundRateLimitStore {
   readonly remote = true;
   private readonly local: BoundRateLimitStore | undefined;
   private readonly localCaps: number[];
-  /** what precedes a key in Redis: the store's prefix, and the limit names unless a bucket's */
-  private readonly keyPrefix: string;
+  /** a caller's key -> its Redis key (see `redis-keys.ts`) */
+  private readonly redisKey: (key: string) => string;
   /** per limit: rate in units/ms, capacity, as script arguments */
   private readonly spec: string[];
   /** rate and capacity of a one-limit limiter, the arguments of `ONE_LIMIT_TAKE` before the costs */
@@ -54,7 +43,11 @@ export class BoundRedis implements BoundRateLimitStore {
     limits: readonly ResolvedLimit[],
   ) {
     this.count = limits.length;
-    this.keyPrefix = store.namesInKeys ? store.prefix + limitNamesInKey(limits) : store.prefix;
+    this.redisKey = redisKeyOf(
+      store.prefix,
+      store.keyKind,
+      limits.map((l) => l.name),
+    );
     this.spec = limits.flatMap((l) => [String(l.ratePerSecond / 1000), String(l.capacity)]);
     this.single = limits.length === 1 ? this.spec : undefined;
     this.localCaps = limits.map((l) => l.capacity * store.localShare);
@@ -139,11 +132,11 @@ export class BoundRedis implements BoundRateLimitStore {
     if (mode === 'take' && this.single !== undefined && groups.length === 1) {
       // the usual decision: one key of a one-limit limiter (see ONE_LIMIT_TAKE)
       script = ONE_LIMIT_TAKE;
-      argv = [this.keyPrefix + groups[0]!.key, this.single[0]!, this.single[1]!];
+      argv = [this.redisKey(groups[0]!.key), this.single[0]!, this.single[1]!];
       for (const { costs } of groups[0]!.requests) argv.push(costs[0]!);
     } else {
       script = TOKEN_BUCKET;
-      argv = groups.map((g) => this.keyPrefix + g.key);
+      argv = groups.map((g) => this.redisKey(g.key));
       for (const arg of this.args(mode, groups)) argv.push(arg);
     }
     store.run(
@@ -244,7 +237,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.keyPrefix + key, ...this.args('adjust', [group])],
+        [this.redisKey(key), ...this.args('adjust', [group])],
         (error) => {
           const lost =
             error !== undefined &&
@@ -284,7 +277,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.keyPrefix + g.key, ...this.args('adjust', [group])],
+        [this.redisKey(g.key), ...this.args('adjust', [group])],
         noop,
       );
     }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  *          and no formatting
  * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas)
  * ARGV[2]  n, the number of limits; then per limit: rate (units/ms), capacity (the limit names
- *          are part of each key, see `redis-bound.ts`); then per key: m (its number of
+ *          are part of each key, see `redis-keys.ts`); then per key: m (its number of
  *          requests), then m * n amounts
  *
  * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would

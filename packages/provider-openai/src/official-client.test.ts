@@ -1,10 +1,19 @@
 // The official `openai` npm client and this provider, on the same local server (127.0.0.1 only):
-// for the same request they must send equivalent bodies.
+// for the same request they must send equivalent bodies, and read the same tool calls.
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { completion, json, type Received, sse, streamOf } from './__fixtures__/server';
-import { chats, setup } from './__fixtures__/setup';
-import type { ChatRequest } from './types';
+import {
+  chunk,
+  completion,
+  DONE,
+  json,
+  type Received,
+  sse,
+  streamOf,
+  usageChunk,
+} from './__fixtures__/server';
+import { chats, collect, setup } from './__fixtures__/setup';
+import type { ChatRequest, OpenAIChatMessage, OpenAIToolCall } from './types';
 
 const KEY = 'sk-test-key-for-the-local-server';
 
@@ -157,5 +166,69 @@ describe('bodies compared with the official openai client', () => {
     });
     expect(server.requests[0]!.json).toEqual(server.requests[1]!.json);
     expect(mine.embeddings[0]).toEqual(Array.from(theirs.data[0]!.embedding));
+  });
+
+  it('read the same custom and function tool calls from a stream, and send them back alike', async () => {
+    const deltas = [
+      [{ index: 0, id: 'call_sql', type: 'custom', custom: { name: 'sql', input: '' } }],
+      [{ index: 0, custom: { input: 'SELECT count(*) ' } }],
+      [
+        {
+          index: 1,
+          id: 'call_fn',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '' },
+        },
+      ],
+      [{ index: 0, custom: { input: 'FROM users' } }],
+      [{ index: 1, function: { arguments: '{"city":"Paris"}' } }],
+    ];
+    const { server, provider, official } = await pair({
+      '/chat/completions': [
+        sse([
+          chunk({ role: 'assistant', content: null }),
+          ...deltas.map((toolCalls) => chunk({ tool_calls: toolCalls })),
+          chunk({}, 'tool_calls'),
+          usageChunk(),
+          DONE,
+        ]),
+      ],
+    });
+    const sql = { type: 'custom' as const, custom: { name: 'sql' } };
+    const user = { role: 'user' as const, content: 'Count the users; the weather in Paris?' };
+    const answer = (
+      await collect(provider.stream({ model: 'gpt-4o-mini', messages: [user], tools: [sql, tool] }))
+    ).at(-1)!.response!;
+    const stream = official.chat.completions.stream({
+      model: 'gpt-4o-mini',
+      messages: [user],
+      tools: [sql, tool],
+    });
+    const theirs = (await stream.finalChatCompletion()).choices[0]!.message.tool_calls;
+    // Ours in OpenAI's shape, field by field: what each call holds must match theirs.
+    const asWire = (call: OpenAIToolCall) =>
+      call.type === 'custom'
+        ? { id: call.id, type: 'custom', custom: { name: call.name, input: call.input } }
+        : {
+            id: call.id,
+            type: 'function',
+            function: { name: call.name, arguments: call.rawArguments },
+          };
+    expect(answer.toolCalls.map(asWire)).toEqual(theirs);
+
+    const result = { role: 'tool' as const, content: '42', toolCallId: 'call_sql' };
+    const messages: OpenAIChatMessage[] = [user, answer.message, result];
+    await provider.complete({ model: 'gpt-4o-mini', messages, tools: [sql, tool] });
+    await official.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [
+        user,
+        { role: 'assistant', content: null, tool_calls: theirs! },
+        { role: 'tool', content: '42', tool_call_id: 'call_sql' },
+      ],
+      tools: [sql, tool],
+    });
+    const [, , mine, theirBody] = chats(server);
+    expect(body(mine)).toEqual(body(theirBody));
   });
 });

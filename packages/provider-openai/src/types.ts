@@ -3,6 +3,7 @@ import type {
   BaseChatRequest,
   BaseChatResponse,
   CacheMode,
+  ChatMessage,
   StreamChunk as CoreStreamChunk,
   HealthStatus,
   ToolCall,
@@ -19,12 +20,46 @@ export type {
 } from '@x/provider-core';
 
 /**
- * A tool call. OpenAI sends the arguments as a JSON string: `arguments` is that string parsed
- * (`{}` when it is not a JSON object: a model may write invalid JSON), `rawArguments` the string as
- * the model wrote it, sent back unchanged when the call is part of a later request.
+ * A call of a function tool. OpenAI sends the arguments as a JSON string: `arguments` is that
+ * string parsed (`{}` when it is not a JSON object: a model may write invalid JSON),
+ * `rawArguments` the string as the model wrote it, sent back unchanged when the call is part of a
+ * later request. A function call read from an answer has no `type`: a reply pushed back, or moved
+ * to another provider by a router, stays valid input where tool calls have no such field.
+ * `type: 'function'` is accepted when sent.
  */
-export interface OpenAIToolCall extends ToolCall {
+export interface OpenAIFunctionToolCall extends ToolCall {
+  type?: 'function' | undefined;
   rawArguments?: string | undefined;
+  /** Only a custom call has `input`. */
+  input?: undefined;
+}
+
+/**
+ * A call of a custom tool ({@link CustomToolDefinition}): the model wrote free text, `input`
+ * (shaped by the tool's `format`, if any), not JSON arguments. Sent back as OpenAI's
+ * `{ type: 'custom', custom: { name, input } }`.
+ */
+export interface OpenAICustomToolCall extends ToolCall {
+  type: 'custom';
+  /** The text the model wrote for the tool, whole (a stream's pieces joined). */
+  input: string;
+  /**
+   * Always `{}`: a custom tool takes no JSON arguments. Kept so that the call is still a
+   * `ToolCall` of `@x/provider-core` (a router, code written for any provider).
+   */
+  arguments: Record<string, never>;
+  rawArguments?: undefined;
+}
+
+/** A tool call, of an answer or of a message sent back: `call.type === 'custom'` tells them apart. */
+export type OpenAIToolCall = OpenAIFunctionToolCall | OpenAICustomToolCall;
+
+/**
+ * A chat message whose tool calls may be custom calls too: an answer's `message`, or one written
+ * by hand, as `messages` of the next request.
+ */
+export interface OpenAIChatMessage extends Omit<ChatMessage, 'toolCalls'> {
+  toolCalls?: readonly OpenAIToolCall[] | undefined;
 }
 
 /** Structured output (`response_format`). */
@@ -72,6 +107,8 @@ export type ToolChoice =
 
 /** A chat request, in camelCase; mapped to `/chat/completions`. */
 export interface ChatRequest extends Omit<BaseChatRequest, 'tools'> {
+  /** The conversation; an assistant turn's tool calls may be custom calls. */
+  messages: readonly OpenAIChatMessage[];
   /**
    * Functions (and OpenAI's custom tools) the model may call. An empty list sends no `tools`,
    * and then neither `tool_choice` nor `parallel_tool_calls` (which APIs refuse without tools).

@@ -22,7 +22,12 @@ import {
   refuseStreamFlag,
 } from '@x/provider-core';
 import type { OpenAIPreset, RefusedField } from './presets';
-import type { ChatRequest, EmbedRequest } from './types';
+import type {
+  ChatRequest,
+  EmbedRequest,
+  OpenAICustomToolCall,
+  OpenAIFunctionToolCall,
+} from './types';
 
 // `ReasoningEffort` of openai-node's shared.ts; which of them a model accepts is the server's call.
 const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
@@ -68,13 +73,51 @@ const IMAGES = {
   item: 'a base64 string, a data: or https: URL, or a Uint8Array',
 };
 
+// The fields of a tool call of either kind: a function call's (the core's, `rawArguments`
+// included), and a custom call's `type` and `input`. A `Record` over their keys makes a field
+// added to either type fail to compile until it is accepted here.
+const TOOL_CALL_KEYS = Object.keys({
+  id: true,
+  index: true,
+  name: true,
+  arguments: true,
+  rawArguments: true,
+  type: true,
+  input: true,
+} satisfies Record<keyof OpenAIFunctionToolCall | keyof OpenAICustomToolCall, true>);
+
+/**
+ * The fields only OpenAI's tool calls have, of a call the core checked (`name`, object
+ * `arguments`, string `id` and `rawArguments`): a custom call's text is its `input`, a function
+ * call's its `arguments`, so each refuses the other's.
+ */
+function toolCallKind(call: Record<string, unknown>, at: string): void {
+  if (call.type !== undefined) expectOneOf(`${at}.type`, call.type, ['function', 'custom']);
+  if (call.type === 'custom') {
+    if (typeof call.input !== 'string') fail(`${at}.input`, 'a string', call.input);
+    if (call.rawArguments !== undefined) {
+      fail(
+        `${at}.rawArguments`,
+        'left out of a custom call (its text is `input`)',
+        call.rawArguments,
+      );
+    }
+  } else if (call.input !== undefined) {
+    fail(
+      `${at}.input`,
+      'left out of a function call (only a `type: "custom"` call has it)',
+      call.input,
+    );
+  }
+}
+
 function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
   optionalImages(`${at}.images`, message.images, IMAGES);
-  // A reply's tool calls carry `rawArguments`, sent back unchanged (checked by the core).
-  optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
+  // A reply's tool calls carry `rawArguments`, sent back unchanged, or a custom call's `input`.
+  optionalToolCalls(`${at}.toolCalls`, message.toolCalls, toolCallKind, TOOL_CALL_KEYS);
 }
 
 const TOOL_CHOICE_SHAPES =

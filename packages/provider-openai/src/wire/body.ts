@@ -1,5 +1,11 @@
-import { type ChatMessage, jsonObject, type ToolCall } from '@x/provider-core';
-import type { ChatRequest, EmbedRequest, OpenAIToolCall, ResponseFormat } from '../types';
+import { jsonObject } from '@x/provider-core';
+import type {
+  ChatRequest,
+  EmbedRequest,
+  OpenAIChatMessage,
+  OpenAIToolCall,
+  ResponseFormat,
+} from '../types';
 
 /** What differs between OpenAI-compatible servers in how a body is written. */
 export interface WireDialect {
@@ -29,18 +35,20 @@ export function imageUrl(image: string | Uint8Array): string {
   return `data:${mimeOf(Buffer.from(image.slice(0, 16), 'base64'))};base64,${image}`;
 }
 
-function wireToolCall(call: ToolCall): Record<string, unknown> {
-  const raw = (call as OpenAIToolCall).rawArguments;
+function wireToolCall(call: OpenAIToolCall): Record<string, unknown> {
+  if (call.type === 'custom') {
+    return { id: call.id, type: 'custom', custom: { name: call.name, input: call.input } };
+  }
   return {
     id: call.id,
     type: 'function',
     // Sent back exactly as the model wrote it: a re-serialised object could differ from it.
-    function: { name: call.name, arguments: raw ?? JSON.stringify(call.arguments) },
+    function: { name: call.name, arguments: call.rawArguments ?? JSON.stringify(call.arguments) },
   };
 }
 
 /** One message in OpenAI's shape. Fields OpenAI has no place for (`thinking`, `toolName`) stay out. */
-export function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
+export function wireMessage(m: OpenAIChatMessage): OpenAIChatMessage | Record<string, unknown> {
   // The common message, exactly `{ role, content }`, is already in OpenAI's shape: no copy.
   let keys = 0;
   for (const _ in m) keys++;

@@ -34,7 +34,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
    * reason, or completed the answer: what the idle deadline counts (an empty delta is not).
    */
   progress = 0;
-  readonly #calls = new ToolCalls();
+  readonly #calls = new ToolCalls((detail) => this.#malformedCall(detail));
   #callsSent = false;
   #logprobs: TokenLogprob[] | undefined;
   #finish: string | undefined;
@@ -141,6 +141,19 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     });
   }
 
+  /**
+   * The error of a tool call the answer holds malformed (a custom call without a name, or whose
+   * input is not text): returned, the caller would run a tool it cannot name, or with no input.
+   */
+  #malformedCall(detail: string): never {
+    throw new OpenAIStreamError({
+      label: this.#label,
+      reason: 'invalid-json',
+      message: `${this.#label} sent a malformed tool call: ${detail}`,
+      partial: this.partial(),
+    });
+  }
+
   partial(): PartialResponse {
     return {
       content: this.content,
@@ -152,7 +165,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   build(): ChatResponse {
     this.#settleMeta();
-    const toolCalls = this.#calls.list();
+    const toolCalls = this.#calls.complete();
     const thinking = this.thinking.length > 0 ? this.thinking : undefined;
     const message: ChatResponse['message'] = { role: 'assistant', content: this.content };
     if (thinking !== undefined) message.thinking = thinking;
@@ -250,7 +263,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   #takeCalls(): OpenAIToolCall[] | undefined {
     if (this.#callsSent || this.#calls.size === 0) return undefined;
     this.#callsSent = true;
-    return this.#calls.list();
+    return this.#calls.complete();
   }
 
   /** Reads the identity fields of the last event read by its shape, as #meta() would have. */

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ToolCalls } from './tool-calls';
 
+/** The accumulator turns these into its stream error; here the detail is enough. */
+const malformed = (detail: string): never => {
+  throw new Error(detail);
+};
+
 describe('ToolCalls', () => {
   it('assembles calls from deltas by index, in index order, whatever the order of arrival', () => {
-    const calls = new ToolCalls();
+    const calls = new ToolCalls(malformed);
     calls.add([{ index: 1, id: 'b', type: 'function', function: { name: 'g', arguments: '' } }]);
     calls.add([
       { index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{"x"' } },
@@ -19,7 +24,7 @@ describe('ToolCalls', () => {
   });
 
   it('does not double a name a server repeats, and starts a new call on a new id without index', () => {
-    const calls = new ToolCalls();
+    const calls = new ToolCalls(malformed);
     calls.add([{ id: 'a', function: { name: 'f', arguments: '{"a":' } }]);
     calls.add([{ function: { name: 'f', arguments: '2}' } }]);
     calls.add([{ id: 'b', function: { name: 'g', arguments: { already: 'object' } } }]);
@@ -36,7 +41,7 @@ describe('ToolCalls', () => {
   });
 
   it('keeps the raw text and gives {} when the arguments are not a JSON object', () => {
-    const calls = new ToolCalls();
+    const calls = new ToolCalls(malformed);
     calls.add(
       [
         { id: 'a', function: { name: 'f', arguments: '[1,2]' } },
@@ -48,5 +53,22 @@ describe('ToolCalls', () => {
       [{}, '[1,2]'],
       [{}, '{oops'],
     ]);
+  });
+
+  it("joins a custom call's input from its deltas, as text, never parsed", () => {
+    const calls = new ToolCalls(malformed);
+    calls.add([{ index: 0, id: 'a', type: 'custom', custom: { name: 'sql', input: '' } }]);
+    calls.add([{ index: 0, custom: { input: '{"not":' } }]);
+    calls.add([{ index: 0, custom: { name: 'sql', input: ' json' } }]);
+    expect(calls.complete()).toEqual([
+      { type: 'custom', id: 'a', index: 0, name: 'sql', input: '{"not": json', arguments: {} },
+    ]);
+  });
+
+  it('refuses a custom call without a name once complete, not while its deltas arrive', () => {
+    const calls = new ToolCalls(malformed);
+    calls.add([{ index: 0, id: 'a', type: 'custom', custom: { input: 'x' } }]);
+    expect(calls.list()).toMatchObject([{ type: 'custom', name: '', input: 'x' }]);
+    expect(() => calls.complete()).toThrow('tool call 0 is a custom call without `custom.name`');
   });
 });

@@ -1,21 +1,46 @@
+import { typeName } from '@x/internal';
 import type { OpenAIToolCall } from '../types';
+import { type Json, obj } from './chat-fields';
 
-type Json = Record<string, unknown>;
+/**
+ * Throws the accumulator's error for a malformed custom tool call; `detail` names the call and
+ * the field, never the server's text.
+ */
+export type MalformedCall = (detail: string) => never;
 
 interface Pending {
   id: string | undefined;
   index: number;
+  /**
+   * What a delta said the call is (`type`, or a `function` or `custom` object), fixed by the
+   * first one that says it; undefined reads as a function call, as servers that send no `type`
+   * mean.
+   */
+  kind: 'function' | 'custom' | undefined;
   name: string;
-  /** The JSON text of the arguments, as its pieces arrived. */
-  args: string;
+  /** The JSON text of a function's arguments, or a custom tool's input, as its pieces arrived. */
+  text: string;
 }
 
-/** A call's JSON arguments parsed; `{}` when they are not a JSON object (the raw text is kept). */
+/**
+ * A call as the answer gives it. A function call's JSON arguments are parsed, `{}` when they are
+ * not a JSON object (the raw text is kept); a custom call's input is its text as written.
+ */
 export function toolCall(pending: Pending): OpenAIToolCall {
+  if (pending.kind === 'custom') {
+    return {
+      type: 'custom',
+      id: pending.id,
+      index: pending.index,
+      name: pending.name,
+      input: pending.text,
+      arguments: {},
+    };
+  }
   let parsed: unknown;
-  if (pending.args.trim().length > 0) {
+  if (pending.text.trim().length > 0) {
     try {
-      parsed = JSON.parse(pending.args);
+      parsed = JSON.parse(pending.text);
     } catch {
       parsed = undefined;
     }
@@ -28,18 +53,24 @@ export function toolCall(pending: Pending): OpenAIToolCall {
       typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
         ? (parsed as Record<string, unknown>)
         : {},
-    rawArguments: pending.args,
+    rawArguments: pending.text,
   };
 }
 
 /**
  * Tool calls assembled from streamed deltas by `index`: the first delta of a call brings its id
- * and name, the next ones pieces of its arguments' JSON text, interleaved with other calls' pieces
- * or not. A whole answer's `tool_calls` go through the same path, one delta per call.
+ * and name, the next ones pieces of its arguments' JSON text (of a custom call's input text),
+ * interleaved with other calls' pieces or not. A whole answer's `tool_calls` go through the same
+ * path, one delta per call.
  */
 export class ToolCalls {
   readonly #calls = new Map<number, Pending>();
+  readonly #fail: MalformedCall;
   #last: Pending | undefined;
+
+  constructor(fail: MalformedCall) {
+    this.#fail = fail;
+  }
 
   get size(): number {
     return this.#calls.size;
@@ -47,17 +78,16 @@ export class ToolCalls {
 
   /**
    * The `tool_calls` of one delta (or of a whole message, `whole`: each item is a new call).
-   * Returns true when it brought something: a new call, its id or name, or argument text.
+   * Returns true when it brought something: a new call, its name, or argument or input text.
    */
   add(items: unknown, whole = false): boolean {
     if (!Array.isArray(items)) return false;
     let added = false;
     for (const item of items) {
-      if (typeof item !== 'object' || item === null) continue;
-      const delta = item as Json;
-      const fn = (
-        typeof delta.function === 'object' && delta.function !== null ? delta.function : {}
-      ) as Json;
+      const delta = obj(item);
+      if (delta === undefined) continue;
+      const fn = obj(delta.function);
+      const custom = obj(delta.custom);
       const id = typeof delta.id === 'string' && delta.id.length > 0 ? delta.id : undefined;
       let index = typeof delta.index === 'number' ? delta.index : undefined;
       if (index === undefined) {
@@ -69,32 +99,106 @@ export class ToolCalls {
       }
       let pending = this.#calls.get(index);
       if (pending === undefined) {
-        pending = { id, index, name: '', args: '' };
+        pending = { id, index, kind: undefined, name: '', text: '' };
         this.#calls.set(index, pending);
         added = true;
       }
+      this.#settleKind(pending, delta.type, fn, custom);
       if (id !== undefined && pending.id === undefined) pending.id = id;
-      // The name comes once; a server that repeats it in every delta must not double it.
-      if (typeof fn.name === 'string' && pending.name.length === 0) {
-        pending.name = fn.name;
-        added ||= fn.name.length > 0;
-      }
-      const args = fn.arguments;
-      const before = pending.args.length;
-      if (typeof args === 'string') pending.args += args;
-      else if (typeof args === 'object' && args !== null) pending.args += JSON.stringify(args);
-      added ||= pending.args.length > before;
+      const before = pending.text.length;
+      const named =
+        pending.kind === 'custom'
+          ? this.#addCustom(pending, custom ?? {}, whole)
+          : this.#addFunction(pending, fn ?? {});
+      added ||= named || pending.text.length > before;
+      if (whole && pending.kind === 'custom') this.#expectNamed(pending);
       this.#last = pending;
     }
     return added;
   }
 
-  /** The calls so far, in index order. */
+  /**
+   * Fixes what the call is from the first delta that says it (`type: 'custom'` or a `custom`
+   * object, a `function` object or `type: 'function'`). A delta saying both, or the other kind
+   * later, is a malformed answer: its text would be read as the wrong kind.
+   */
+  #settleKind(pending: Pending, type: unknown, fn: Json | undefined, custom: Json | undefined) {
+    const isCustom = type === 'custom' || custom !== undefined;
+    if (isCustom && fn !== undefined) {
+      this.#fail(`tool call ${pending.index} is both a \`function\` and a \`custom\` call`);
+    }
+    const kind = isCustom
+      ? 'custom'
+      : fn !== undefined || type === 'function'
+        ? 'function'
+        : undefined;
+    if (kind === undefined) return;
+    if (pending.kind !== undefined && pending.kind !== kind) {
+      this.#fail(`tool call ${pending.index} changes from a ${pending.kind} to a ${kind} call`);
+    }
+    pending.kind = kind;
+  }
+
+  /** True when the call got its name from `name` (only once: servers that repeat it). */
+  #name(pending: Pending, name: unknown): boolean {
+    // The name comes once; a server that repeats it in every delta must not double it.
+    if (typeof name !== 'string' || pending.name.length > 0) return false;
+    pending.name = name;
+    return name.length > 0;
+  }
+
+  /** A function call's name and a piece of its arguments; true when it brought the name. */
+  #addFunction(pending: Pending, fn: Json): boolean {
+    const named = this.#name(pending, fn.name);
+    const args = fn.arguments;
+    if (typeof args === 'string') pending.text += args;
+    else if (typeof args === 'object' && args !== null) pending.text += JSON.stringify(args);
+    return named;
+  }
+
+  /**
+   * A custom call's name and a piece of its input: text, unlike a function's arguments, which
+   * some servers send as an object. Anything but a string is a malformed answer, refused rather
+   * than read as an empty name or input the caller would act on. A stream's deltas may leave a
+   * field out (null included); a whole answer's call must hold its input. True when it brought
+   * the name.
+   */
+  #addCustom(pending: Pending, custom: Json, whole: boolean): boolean {
+    const { name, input } = custom;
+    if (name != null && typeof name !== 'string') {
+      this.#fail(`tool call ${pending.index}'s \`custom.name\` is ${typeName(name)}, not a string`);
+    }
+    const named = this.#name(pending, name);
+    if (typeof input === 'string') pending.text += input;
+    else if (input != null || whole) {
+      this.#fail(
+        `tool call ${pending.index}'s \`custom.input\` is ${typeName(input)}, not a string`,
+      );
+    }
+    return named;
+  }
+
+  /** A custom call without a name could not be run: refused, as OpenAI's own client does. */
+  #expectNamed(pending: Pending): void {
+    if (pending.name.length === 0) {
+      this.#fail(`tool call ${pending.index} is a custom call without \`custom.name\``);
+    }
+  }
+
+  /** The calls so far, in index order, as they stand (what a failed answer had brought). */
   list(): OpenAIToolCall[] {
     const out: OpenAIToolCall[] = [];
     for (const pending of [...this.#calls.values()].sort((a, b) => a.index - b.index)) {
       out.push(toolCall(pending));
     }
     return out;
+  }
+
+  /** The calls of a complete answer: {@link list}, once each custom call is known to be named. */
+  complete(): OpenAIToolCall[] {
+    for (const pending of this.#calls.values()) {
+      if (pending.kind === 'custom') this.#expectNamed(pending);
+    }
+    return this.list();
   }
 }

@@ -116,3 +116,64 @@ describe('Router.complete', () => {
     expect(y.requests).toHaveLength(0);
   });
 });
+
+describe('an abort during a fallback', () => {
+  /**
+   * `small` overflows, so the call moves on to `large`, whose window is looked up first; the
+   * caller aborts during that lookup, which fails with the abort as a provider's does.
+   */
+  function overflowThenLookup() {
+    const small = fakeProvider('small');
+    small.fallback = new ContextOverflowError({
+      origin: ORIGIN,
+      model: 's',
+      source: 'estimate',
+      promptTokens: 9_000,
+      contextWindow: 8_192,
+    });
+    const controller = new AbortController();
+    const looked: string[] = [];
+    const large = Object.assign(fakeProvider('large'), {
+      async modelInfo(model: string, options?: { signal?: AbortSignal | undefined }) {
+        looked.push(model);
+        controller.abort(new Error('user left'));
+        throw options?.signal?.reason;
+      },
+    });
+    const router = createRouter({
+      deployments: [
+        { id: 'small', group: 'chat', provider: small, model: 's' },
+        { id: 'large', group: 'chat', provider: large, model: 'l', priority: 1 },
+      ],
+    });
+    const fallbacks: unknown[] = [];
+    router.onFallback((e) => fallbacks.push(e));
+    const ended = () => {
+      expect(looked).toEqual(['l']);
+      // Nothing was called after the abort, and no fallback was announced.
+      expect(large.requests).toHaveLength(0);
+      expect(fallbacks).toEqual([]);
+      expect(router.stats()).toMatchObject({ cancelled: 1, failures: 0, fallbacks: 0 });
+      expect(router.stats().deployments.large).toMatchObject({ calls: 0, inFlight: 0 });
+    };
+    return { router, signal: controller.signal, ended };
+  }
+
+  it('calls no other deployment once the caller aborted during the window lookup (complete)', async () => {
+    const { router, signal, ended } = overflowThenLookup();
+    const error = await router.complete({ model: 'chat', messages: HI, signal }).catch((e) => e);
+    expect(error).toBe(signal.reason);
+    ended();
+  });
+
+  it('calls no other deployment once the caller aborted during the window lookup (stream)', async () => {
+    const { router, signal, ended } = overflowThenLookup();
+    const read = async () => {
+      for await (const _ of router.stream({ model: 'chat', messages: HI, signal })) {
+        // nothing arrives
+      }
+    };
+    expect(await read().catch((e: unknown) => e)).toBe(signal.reason);
+    ended();
+  });
+});

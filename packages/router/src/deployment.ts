@@ -1,5 +1,5 @@
+import type { ResolvedDeployment } from './deployment-options';
 import { Health } from './health';
-import type { ResolvedDeployment } from './options';
 import { QuotaGauge } from './quota';
 import type { RoutableProvider } from './types';
 
@@ -25,6 +25,8 @@ export class Deployment {
   readonly priority: number;
   readonly tags: readonly string[];
   readonly maxConcurrent: number;
+  /** Its provider takes token ids as embedding input (`embedTokenIds`). */
+  readonly embedTokenIds: boolean;
   /** The configured window, else the largest one learnt (overflow errors, `modelInfo()`). */
   contextWindow: number | undefined;
   /** `modelInfo()` was asked already (asked once). */
@@ -53,6 +55,7 @@ export class Deployment {
     this.priority = options.priority;
     this.tags = options.tags;
     this.maxConcurrent = options.maxConcurrent;
+    this.embedTokenIds = options.embedTokenIds;
     this.contextWindow = options.contextWindow;
   }
 

@@ -1,4 +1,5 @@
 export type { Operation } from './deployment';
+export type { DeploymentOptions } from './deployment-options';
 export type { RouterErrorCode } from './errors';
 export { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
 export type {
@@ -11,13 +12,7 @@ export type {
 } from './events';
 export type { HealthStatus } from './health';
 export type { RouterLogger, RouterLogMethod } from './log';
-export type {
-  CooldownOptions,
-  DeploymentOptions,
-  LatencyOptions,
-  RouterOptions,
-  StrategyName,
-} from './options';
+export type { CooldownOptions, LatencyOptions, RouterOptions, StrategyName } from './options';
 export type { RoutedChunk, RouterEmbedRequest, RouterRequest } from './router';
 export { createRouter, Router } from './router';
 export type {
@@ -33,6 +28,7 @@ export type { DeploymentStats, GroupStats, RouterStats } from './stats';
 export type {
   AttemptError,
   ChunkOf,
+  EmbedInput,
   EmbedRequestLike,
   EmbedRequestOf,
   EmbedResponseLike,

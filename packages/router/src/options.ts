@@ -2,7 +2,6 @@ import {
   expectFunction,
   expectKnownKeys,
   expectLogger,
-  expectString,
   fail,
   isPlainObject,
   optionalBoolean,
@@ -10,9 +9,13 @@ import {
   optionalNumber,
   PackageLog,
 } from '@x/internal';
+import {
+  type DeploymentOptions,
+  type ResolvedDeployment,
+  resolveDeployment,
+} from './deployment-options';
 import { type RouterLogger, redactRouterLog } from './log';
 import type { RouterState } from './state';
-import type { RoutableProvider } from './types';
 
 /** How the router picks among the deployments of one group (and one priority). */
 export type StrategyName =
@@ -27,47 +30,6 @@ const STRATEGIES: readonly StrategyName[] = [
   'lowest-latency',
   'most-quota-left',
 ];
-
-/** One deployment: a provider and the model name it is called with, in a model group. */
-export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider> {
-  /**
-   * Names the deployment in answers, errors, events, stats, metrics and the shared state (keep it
-   * the same on every instance).
-   * @default `${group}/${n}`, n counting the group's deployments from 0
-   */
-  id?: string | undefined;
-  /** The model group requests name (`model: 'chat-small'`). */
-  group: string;
-  /** Any object with the provider methods (`@x/provider-ollama`, `@x/provider-openai`...). */
-  provider: P;
-  /** The model name the provider is called with. */
-  model: string;
-  /**
-   * Share of the traffic among deployments of the same group and priority (`weighted-random`;
-   * the tie-break of the other strategies).
-   * @default 1
-   */
-  weight?: number | undefined;
-  /**
-   * Deployments with a lower number are tried first; balancing happens among those of the same
-   * priority. A primary and a backup: 0 and 1.
-   * @default 0
-   */
-  priority?: number | undefined;
-  /** Tags a request can ask for (`tags: ['eu']`). */
-  tags?: readonly string[] | undefined;
-  /**
-   * Most calls of this router in flight on the deployment; a full deployment is passed over.
-   * @default Infinity
-   */
-  maxConcurrent?: number | undefined;
-  /**
-   * The model's context window in tokens, for context-window fallbacks. Without it the router
-   * learns it from the provider's overflow errors and `modelInfo()`.
-   * @default undefined
-   */
-  contextWindow?: number | undefined;
-}
 
 /** When a failing deployment is taken out of rotation, and for how long. */
 export interface CooldownOptions {
@@ -174,18 +136,6 @@ export interface ResolvedCooldown {
   maxRetryAfterMs: number;
 }
 
-export interface ResolvedDeployment {
-  id: string;
-  group: string;
-  provider: RoutableProvider;
-  model: string;
-  weight: number;
-  priority: number;
-  tags: readonly string[];
-  maxConcurrent: number;
-  contextWindow: number | undefined;
-}
-
 export interface ResolvedOptions {
   deployments: ResolvedDeployment[];
   strategy: StrategyName;
@@ -222,60 +172,8 @@ const OPTION_KEYS = [
   'closeProviders',
   'consumerMs',
 ] as const;
-const DEPLOYMENT_KEYS = [
-  'id',
-  'group',
-  'provider',
-  'model',
-  'weight',
-  'priority',
-  'tags',
-  'maxConcurrent',
-  'contextWindow',
-] as const;
 const COOLDOWN_KEYS = ['failures', 'windowMs', 'durationMs', 'maxRetryAfterMs'] as const;
 const LATENCY_KEYS = ['smoothing', 'exploration'] as const;
-
-function resolveDeployment(value: unknown, at: string, counts: Map<string, number>) {
-  if (!isPlainObject(value)) fail(at, 'a deployment object', value);
-  expectKnownKeys(at, value, DEPLOYMENT_KEYS);
-  const group = expectString(`${at}.group`, value.group, true);
-  const model = expectString(`${at}.model`, value.model, true);
-  const provider = value.provider as RoutableProvider;
-  if (
-    typeof provider !== 'object' ||
-    provider === null ||
-    !['complete', 'stream', 'embed'].some((m) => typeof provider[m as 'complete'] === 'function')
-  ) {
-    fail(`${at}.provider`, 'a provider with complete(), stream() or embed()', provider);
-  }
-  const n = counts.get(group) ?? 0;
-  counts.set(group, n + 1);
-  const id = value.id === undefined ? `${group}/${n}` : expectString(`${at}.id`, value.id, true);
-  const tags = value.tags ?? [];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
-    fail(`${at}.tags`, 'an array of strings', value.tags);
-  }
-  return {
-    id,
-    group,
-    provider,
-    model,
-    weight: optionalNumber(`${at}.weight`, value.weight, { min: 0, exclusiveMin: true }) ?? 1,
-    priority: optionalNumber(`${at}.priority`, value.priority, { min: 0, integer: true }) ?? 0,
-    tags: Object.freeze([...(tags as string[])]),
-    maxConcurrent:
-      optionalNumber(`${at}.maxConcurrent`, value.maxConcurrent, {
-        min: 1,
-        integer: true,
-        allowInfinity: true,
-      }) ?? Number.POSITIVE_INFINITY,
-    contextWindow: optionalNumber(`${at}.contextWindow`, value.contextWindow, {
-      min: 1,
-      integer: true,
-    }),
-  };
-}
 
 function resolveGroupMap(
   name: string,

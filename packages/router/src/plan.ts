@@ -42,6 +42,9 @@ const SKIP_MESSAGE: Record<Exclude<SkipReason, 'cooldown'>, string> = {
   unsupported: 'its provider has no method for this call',
 };
 
+/** `unsupported` for a deployment that has the method, but not for this call's token ids. */
+const NO_TOKEN_IDS_MESSAGE = 'it takes no token ids as embedding input (`embedTokenIds`)';
+
 /**
  * The order in which one call tries deployments: its group's deployments by priority, each
  * priority ranked by the strategy when it is reached, then the fallback groups in their declared
@@ -60,6 +63,8 @@ export class Plan {
   readonly #ctx: PlanContext;
   readonly #op: Operation;
   readonly #tags: readonly string[] | undefined;
+  /** An embedding call whose input is token ids: only deployments that take them are called. */
+  readonly #tokenIds: boolean;
   readonly #groups: string[];
   readonly #seen = new Set<Deployment>();
   #groupIndex = 0;
@@ -70,11 +75,18 @@ export class Plan {
   #needsWindow: number | undefined;
   #overflowed = false;
 
-  constructor(ctx: PlanContext, group: string, op: Operation, tags: readonly string[] | undefined) {
+  constructor(
+    ctx: PlanContext,
+    group: string,
+    op: Operation,
+    tags: readonly string[] | undefined,
+    tokenIds = false,
+  ) {
     this.#ctx = ctx;
     this.group = group;
     this.#op = op;
     this.#tags = tags;
+    this.#tokenIds = tokenIds;
     this.#groups = [group, ...(ctx.fallbacks.get(group) ?? [])];
   }
 
@@ -128,7 +140,7 @@ export class Plan {
         name: 'Skipped',
         code: `X_ROUTER_${reason.toUpperCase().replace(/-/g, '_')}`,
         kind: SKIP_KIND[reason],
-        message: reason === 'cooldown' ? deployment.health.describe(now) : SKIP_MESSAGE[reason],
+        message: this.#skipMessage(deployment, reason, now),
       },
       skipped: reason,
       durationMs: 0,
@@ -191,6 +203,7 @@ export class Plan {
 
   #skipReason(deployment: Deployment, now: number): SkipReason | undefined {
     if (!deployment.supports(this.#op)) return 'unsupported';
+    if (this.#tokenIds && !deployment.embedTokenIds) return 'unsupported';
     if (this.#overflowed && this.tooSmall(deployment)) return 'window-too-small';
     const status = deployment.health.status(now);
     if (status === 'cooling') return 'cooldown';
@@ -198,6 +211,13 @@ export class Plan {
     if (deployment.breakerState() === 'open') return 'breaker-open';
     if (deployment.inFlight >= deployment.maxConcurrent) return 'busy';
     return undefined;
+  }
+
+  /** Why it was passed over, in words (`cooldown`: why and for how long still). */
+  #skipMessage(deployment: Deployment, reason: SkipReason, now: number): string {
+    if (reason === 'cooldown') return deployment.health.describe(now);
+    if (reason === 'unsupported' && deployment.supports(this.#op)) return NO_TOKEN_IDS_MESSAGE;
+    return SKIP_MESSAGE[reason];
   }
 
   /** Moves to the next priority of the group, or to the next group; false at the end. */

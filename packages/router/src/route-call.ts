@@ -1,6 +1,7 @@
 import { closestKey, messageParts, UNKNOWN_KEY_LEAD, unknownKeyError } from '@x/internal';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
+import { isTokenIds } from './embed-input';
 import { isRouterClosedError } from './errors';
 import { Plan } from './plan';
 import type { RouterRuntime } from './runtime';
@@ -123,7 +124,8 @@ export async function routeCall<R extends object>(
   const signal = request.signal;
   // A call accepted before close() ends its current attempt before close() goes on.
   rt.assertOpen();
-  const plan = new Plan(rt, group, op, request.tags);
+  const tokenIds = op === 'embed' && isTokenIds(request.input);
+  const plan = new Plan(rt, group, op, request.tags, tokenIds);
   const started = performance.now();
   rt.counters.requests++;
   rt.counters.group(group).requests++;

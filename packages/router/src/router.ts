@@ -1,5 +1,8 @@
 import { fail, type InspectArgs, inspectStats, LazyIterable } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
+import type { Deployment, Operation } from './deployment';
+import type { DeploymentOptions } from './deployment-options';
+import { checkTokenIds, isTokenIds } from './embed-input';
 import { RouterClosedError } from './errors';
 import type {
   RouterCooldownEvent,
@@ -8,7 +11,7 @@ import type {
   RouterRecoveredEvent,
   RouterResponseEvent,
 } from './events';
-import { type DeploymentOptions, expectGroup, type RouterOptions, resolveOptions } from './options';
+import { expectGroup, type RouterOptions, resolveOptions } from './options';
 import { renderPrometheus } from './prometheus';
 import { type IncomingRequest, routeCall } from './route-call';
 import { routeStream } from './route-stream';
@@ -32,7 +35,10 @@ export type RouterRequest<D extends DeploymentOptions = DeploymentOptions> = Req
   ProviderOf<D>
 > &
   RouteRequestFields;
-/** An embedding request of the router. */
+/**
+ * An embedding request of the router: a request of its providers' `embed()` (text, or token ids
+ * where a provider takes them; each provider's own fields) whose `model` names a model group.
+ */
 export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> = EmbedRequestOf<
   ProviderOf<D>
 > &
@@ -71,7 +77,7 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
    * @throws {RouterError} (rejected) when every deployment failed or was unavailable.
    */
   async complete(request: RouterRequest<D>): Promise<Routed<ResponseOf<ProviderOf<D>>>> {
-    const group = this.#check(request);
+    const group = this.#check(request, 'complete');
     return routeCall(this.#rt, 'complete', group, request as unknown as IncomingRequest);
   }
 
@@ -81,7 +87,7 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
    * @throws {TypeError | RangeError} at once for a request the router refuses.
    */
   stream(request: RouterRequest<D>): AsyncIterable<RoutedChunk<ChunkOf<ProviderOf<D>>>> {
-    const group = this.#check(request);
+    const group = this.#check(request, 'stream');
     const rt = this.#rt;
     return new LazyIterable(
       () =>
@@ -91,9 +97,15 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     );
   }
 
-  /** Embeddings from the first deployment of the group that gives them. */
+  /**
+   * Embeddings from the first deployment of the group that gives them. An `input` of token ids
+   * goes only to deployments that take them (`embedTokenIds`), the others passed over.
+   * @throws {TypeError | RangeError} (rejected) for a request the router or the provider refuses:
+   * token ids no deployment the call can reach takes, or that deployments of two models would.
+   * @throws {RouterError} (rejected) when every deployment failed or was unavailable.
+   */
   async embed(request: RouterEmbedRequest<D>): Promise<Routed<EmbedResponseOf<ProviderOf<D>>>> {
-    const group = this.#check(request);
+    const group = this.#check(request, 'embed');
     return routeCall(this.#rt, 'embed', group, request as unknown as IncomingRequest);
   }
 
@@ -211,24 +223,21 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     return this.close();
   }
 
-  /** Checks what the router itself reads of a request; the provider checks the rest. */
-  #check(request: unknown): string {
+  /**
+   * Checks what the router itself reads of a request (`model`, `tags`, and an embedding input of
+   * token ids, which only some deployments take); the provider checks the rest.
+   */
+  #check(request: unknown, op: Operation): string {
     const rt = this.#rt;
     rt.assertOpen();
     if (typeof request !== 'object' || request === null) fail('request', 'an object', request);
-    const r = request as { model?: unknown; tags?: unknown };
+    const r = request as { model?: unknown; tags?: unknown; input?: unknown };
     const group = expectGroup(r.model, rt.tiers);
     if (r.tags !== undefined) {
       if (!Array.isArray(r.tags) || r.tags.some((t) => typeof t !== 'string')) {
         fail('request.tags', 'an array of strings', r.tags);
       }
-      const tags = r.tags as string[];
-      const groups = [
-        group,
-        ...(rt.fallbacks.get(group) ?? []),
-        ...(rt.contextFallbacks.get(group) ?? []),
-      ];
-      if (!rt.deployments.some((d) => groups.includes(d.group) && d.hasTags(tags))) {
+      if (this.#reachable(group, r.tags as string[]).length === 0) {
         fail(
           'request.tags',
           `tags a deployment of "${group}" or its fallbacks carries`,
@@ -237,7 +246,21 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
         );
       }
     }
+    if (op === 'embed' && isTokenIds(r.input)) {
+      checkTokenIds(r.input, group, this.#reachable(group, r.tags as string[] | undefined));
+    }
     return group;
+  }
+
+  /** The deployments a call to `group` may reach: its own, its fallbacks' (both kinds), with `tags`. */
+  #reachable(group: string, tags: readonly string[] | undefined): Deployment[] {
+    const rt = this.#rt;
+    const groups = [
+      group,
+      ...(rt.fallbacks.get(group) ?? []),
+      ...(rt.contextFallbacks.get(group) ?? []),
+    ];
+    return rt.deployments.filter((d) => groups.includes(d.group) && d.hasTags(tags));
   }
 }
 

@@ -131,6 +131,12 @@ export class RouterRuntime implements PlanContext {
       } catch {
         // Unknown then: the deployment is tried, and its own overflow error says.
       }
+      // The caller left while the window was looked up (an aborted lookup fails, which would
+      // let the deployment be tried): nothing more is called, and a probe frees its slot.
+      if (signal?.aborted) {
+        this.unjudged(d, candidate.probe);
+        throw signal.reason;
+      }
       if (plan.tooSmall(d)) {
         if (candidate.probe) d.health.releaseProbe();
         plan.skip(d, 'window-too-small');

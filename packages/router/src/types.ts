@@ -6,15 +6,35 @@
 import type {
   BaseChatRequest,
   BaseChatResponse,
+  CacheMode,
   ProviderErrorKind,
   StreamChunk,
 } from '@x/provider-core';
 
-/** An embedding request, as every provider takes it. */
+/**
+ * What an embedding request's `input` may hold: one text or several, or token ids, one input's
+ * (`number[]`) or several inputs' (`number[][]`). Token ids are the ids of one model's tokenizer:
+ * the router sends them only to deployments that take them (`embedTokenIds`).
+ */
+export type EmbedInput =
+  | string
+  | readonly string[]
+  | readonly number[]
+  | readonly (readonly number[])[];
+
+/**
+ * An embedding request, as the router reads it: the fields every provider's request may have.
+ * Each provider's own fields (Ollama's `truncate`, `keepAlive`, `options`; OpenAI's
+ * `encodingFormat`, `user`) come from the deployments' providers, as a router infers them.
+ */
 export interface EmbedRequestLike {
   model: string;
-  input: string | readonly string[];
+  input: EmbedInput;
+  /** Shorter vectors, on models that can cut them (both built-in providers send it). */
+  dimensions?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** `'bypass'` neither reads nor writes the provider's cache; `'refresh'` skips the read and stores. */
+  cache?: CacheMode | undefined;
 }
 
 /** An embedding answer, as every provider returns it. */
@@ -70,6 +90,11 @@ export interface RoutableProvider {
   close?(): Promise<void>;
   /** Called by the router's `destroy()` only with `closeProviders: true` (else `close()`). */
   destroy?(): Promise<void>;
+  /**
+   * `@x/provider-openai`'s preset: such a provider takes token ids as embedding input (unless
+   * `'ollama'`), the default of its deployments' `embedTokenIds`.
+   */
+  readonly preset?: string | undefined;
 }
 
 /** The request type of a provider's `complete` (the base chat request for any provider). */
@@ -117,7 +142,10 @@ export type SkipReason =
   | 'busy'
   /** After a context overflow: its window is not larger than the one that overflowed. */
   | 'window-too-small'
-  /** Its provider has no method for this call (`stream`, `embed`). */
+  /**
+   * Its provider has no method for this call (`stream`, `embed`), or the call's embedding input
+   * is token ids and the deployment does not take them (`embedTokenIds`).
+   */
   | 'unsupported';
 
 /** One deployment the router tried, or passed over, before the answer (or the final error). */

@@ -1,0 +1,55 @@
+import { fail } from '@x/internal';
+import type { Deployment } from './deployment';
+import type { RoutableProvider } from './types';
+
+/**
+ * True when an embedding `input` holds token ids (`number[]`, `number[][]`) rather than text. Its
+ * first item decides, as `@x/provider-openai` reads it: an array mixing both is refused by the
+ * provider that receives it, and one that starts with a number never reaches a text-only one.
+ */
+export function isTokenIds(input: unknown): boolean {
+  return Array.isArray(input) && input.length > 0 && typeof input[0] !== 'string';
+}
+
+/**
+ * The default of a deployment's `embedTokenIds`. `@x/provider-openai`'s providers (read from their
+ * `preset`) send token ids as given; Ollama's OpenAI layer answers them with a 400 (`invalid input
+ * type`), and `@x/provider-ollama` refuses them. Any other provider is not assumed to take them:
+ * ids sent where they are not understood, or to a model with another tokenizer, would be embedded
+ * as other tokens, without any error.
+ */
+export function takesTokenIdsByDefault(provider: RoutableProvider): boolean {
+  const preset = provider.preset;
+  return typeof preset === 'string' && preset !== 'ollama';
+}
+
+/**
+ * Refuses an embedding call with token ids before anything is sent when no deployment it can
+ * reach (`reachable`: its group's, its fallbacks', with its tags) takes them, or when those that
+ * do serve more than one model: ids are one tokenizer's, and a fallback to another model would
+ * embed other tokens, without any error.
+ */
+export function checkTokenIds(
+  input: unknown,
+  group: string,
+  reachable: readonly Deployment[],
+): void {
+  const takers = reachable.filter((d) => d.supports('embed') && d.embedTokenIds);
+  if (takers.length === 0) {
+    fail(
+      'request.input',
+      `text: no deployment of "${group}" or its fallbacks takes token ids (\`embedTokenIds\`)`,
+      input,
+    );
+  }
+  const models = [...new Set(takers.map((d) => d.model))];
+  if (models.length > 1) {
+    const names = models.map((m) => JSON.stringify(m)).join(', ');
+    fail(
+      'request.input',
+      `text, or token ids of one model: the deployments of "${group}" and its fallbacks that take them serve ${names} (keep one with \`tags\`)`,
+      input,
+      true,
+    );
+  }
+}

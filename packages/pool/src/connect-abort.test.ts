@@ -108,10 +108,12 @@ describe('an abort while the socket connects', () => {
       expect(await result).toBe(reason);
       expect(performance.now() - started).toBeLessThan(500);
       await until(() => p.stats().totals.sockets === 0);
-      // The query goes on for the cache; the abandoned attempt opens no socket with its answer.
+      // Nobody waits for the query any more: it is cancelled, and its late answer (this resolver
+      // ignores its signal) is dropped. Before: it went on and filled the cache.
+      expect(dns.signals[0]?.aborted).toBe(true);
       dns.answer([{ address: '127.0.0.1' }]);
-      await until(() => p.stats().dns.entries === 1);
       await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(p.stats().dns.entries).toBe(0);
       expect(clients.opened).toBe(0);
       expect(s.sockets.opened).toBe(0);
     } finally {
@@ -135,6 +137,9 @@ describe('an abort while the socket connects', () => {
     await until(() => dns.signals.length === 1 && p.stats().totals.queued === 1);
     controller.abort(reason);
     expect(await aborted).toBe(reason);
+    // The queued request's own connection asks afresh: the aborted one's query was cancelled.
+    await until(() => dns.signals.length === 2);
+    expect(dns.signals.map((signal) => signal.aborted)).toEqual([true, false]);
     dns.answer([{ address: '127.0.0.1' }]);
     expect(await queued).toBe('ok');
     expect(s.requests).toBe(1);

@@ -26,10 +26,24 @@ export interface ResolvedAddress {
 /**
  * Resolves a hostname to addresses. The default uses `dns.promises.lookup(hostname, { all: true })`
  * (the operating system's resolver, including /etc/hosts), which reports no TTL.
+ *
+ * `signal` aborts when no request waits for the answer any more (every one aborted), when the
+ * query times out (`connectTimeoutMs`) and on `destroy()`; whatever the resolver answers after
+ * that is dropped. Honour it to cancel the query; one that ignores it runs to its end unused.
  * @example
  * ```ts
  * import { promises as dns } from 'node:dns';
- * const resolver: Resolver = async (host) => dns.resolve4(host, { ttl: true });
+ * const resolver: Resolver = async (host, { signal }) => {
+ *   // A channel per query: cancel() ends every query of its channel, other hosts' included.
+ *   const channel = new dns.Resolver({ timeout: 2_000, tries: 2 });
+ *   const cancel = () => channel.cancel();
+ *   signal.addEventListener('abort', cancel, { once: true });
+ *   try {
+ *     return await channel.resolve4(host, { ttl: true });
+ *   } finally {
+ *     signal.removeEventListener('abort', cancel);
+ *   }
+ * };
  * ```
  */
 export type Resolver = (
@@ -108,7 +122,9 @@ export interface PoolOptions {
    */
   queueTimeoutMs?: number | undefined;
   /**
-   * Resolves hostnames; inject one for tests or for a custom DNS. IP literals never reach it.
+   * Resolves hostnames; inject one for tests or for a custom DNS. IP literals never reach it. Its
+   * `signal` aborts once no request waits for the answer (see {@link Resolver}). The default runs
+   * at most `UV_THREADPOOL_SIZE - 1` lookups at once in the process (see the README's DNS notes).
    * @default dns.promises.lookup(hostname, { all: true })
    */
   resolver?: Resolver | undefined;

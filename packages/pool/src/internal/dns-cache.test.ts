@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { type Address, freshForMs, orderAddresses } from './dns-cache';
+import { describe, expect, it, vi } from 'vitest';
+import { type Address, DnsCache, freshForMs, orderAddresses } from './dns-cache';
 
 const addressList = fc
   .uniqueArray(fc.ipV4(), { minLength: 1, maxLength: 8 })
@@ -55,5 +55,46 @@ describe('freshForMs', () => {
         },
       ),
     );
+  });
+});
+
+describe('DnsCache.lookup', () => {
+  const options = {
+    ttlMs: 1_000,
+    negativeTtlMs: 1_000,
+    maxStaleMs: 0,
+    queryTimeoutMs: 1_000,
+  };
+
+  it('starts no query for a signal that is aborted already', async () => {
+    const resolver = vi.fn(() => new Promise<never>(() => {}));
+    const cache = new DnsCache({ ...options, resolver }, () => {});
+    const reason = new Error('gone');
+    await expect(cache.lookup('api.test', AbortSignal.abort(reason))).rejects.toBe(reason);
+    // Before: a query with no waiter was started, and ran on with its timer.
+    expect(resolver).not.toHaveBeenCalled();
+    expect(cache.counters.queries).toBe(0);
+  });
+
+  it('cancels the query when its last waiter leaves, and starts a new one after', async () => {
+    const signals: AbortSignal[] = [];
+    const resolver = vi.fn((_host: string, { signal }: { signal: AbortSignal }) => {
+      signals.push(signal);
+      return new Promise<never>(() => {});
+    });
+    const cache = new DnsCache({ ...options, resolver }, () => {});
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = cache.lookup('api.test', a.signal).catch((e: unknown) => e);
+    const second = cache.lookup('api.test', b.signal).catch((e: unknown) => e);
+    a.abort(new Error('a'));
+    expect(await first).toMatchObject({ message: 'a' });
+    expect(signals[0]?.aborted).toBe(false);
+    b.abort(new Error('b'));
+    expect(await second).toMatchObject({ message: 'b' });
+    expect(signals[0]?.aborted).toBe(true);
+    cache.lookup('api.test', new AbortController().signal).catch(() => {});
+    expect(resolver).toHaveBeenCalledTimes(2);
+    cache.clear();
   });
 });

@@ -1,9 +1,9 @@
-import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import { deferred, raceAbort } from '@x/internal';
 import { PoolDnsError } from '../errors';
 import type { PoolTopics } from '../events';
 import type { ResolvedAddress, ResolvedPoolOptions, Resolver } from '../options';
+import { type SystemLookups, systemLookups } from './system-lookup';
 
 export interface Address {
   address: string;
@@ -11,16 +11,19 @@ export interface Address {
 }
 
 /**
- * A resolver query in flight, shared by every lookup of its name. Its time is read on the
- * monotonic clock, as every time of the cache: a wall clock stepped back (NTP, a VM resumed) would
- * stretch each TTL by the step, a failure cached for `dnsNegativeTtlMs` then lasting hours.
+ * A resolver query in flight, shared by every lookup of its name. It lives only while a lookup
+ * waits for it: the last one gone, it is abandoned. Its time is read on the monotonic clock, as
+ * every time of the cache: a wall clock stepped back (NTP, a VM resumed) would stretch each TTL
+ * by the step, a failure cached for `dnsNegativeTtlMs` then lasting hours.
  */
 interface Query {
   promise: Promise<Address[]>;
-  /** Lookups waiting for the answer; the timer holds the process open only while there are some. */
+  /** Lookups waiting for the answer. */
   waiters: number;
-  timer: ReturnType<typeof setTimeout>;
-  /** Ends the query at once: what the resolver answers later is neither cached nor reported. */
+  /**
+   * Ends the query at once: the resolver's signal aborts, the timer stops, and what the resolver
+   * answers later is neither cached nor reported.
+   */
   abandon(reason: unknown): void;
 }
 
@@ -59,11 +62,6 @@ export interface DnsCounters {
   errors: number;
   queries: number;
 }
-
-const defaultResolver: Resolver = async (hostname) => {
-  const found = await dnsPromises.lookup(hostname, { all: true, order: 'verbatim' });
-  return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
-};
 
 /** Computes how long an answer stays fresh: the smallest record TTL, capped by `ttlMs`. */
 export function freshForMs(records: readonly ResolvedAddress[], ttlMs: number): number {
@@ -122,11 +120,14 @@ export class DnsCache {
   readonly #inflight = new Map<string, Query>();
   readonly #options: DnsCacheOptions;
   readonly #resolver: Resolver;
+  /** The default resolver's calls, when no `resolver` was given. */
+  readonly #system: SystemLookups | undefined;
   readonly #observe: (hostname: string, outcome: DnsOutcome) => void;
 
   constructor(options: DnsCacheOptions, observe: (hostname: string, outcome: DnsOutcome) => void) {
     this.#options = options;
-    this.#resolver = options.resolver ?? defaultResolver;
+    this.#system = options.resolver === undefined ? systemLookups() : undefined;
+    this.#resolver = options.resolver ?? systemLookups().resolve;
     this.#observe = observe;
   }
 
@@ -137,7 +138,7 @@ export class DnsCache {
   /**
    * Addresses to try for `hostname`, in order. IP literals are returned as they are. A lookup
    * given a `signal` stops waiting (rejects with its reason) when it aborts; the query goes on
-   * for the other lookups and the cache.
+   * for the other lookups, and is abandoned when none is left.
    */
   lookup(hostname: string, signal?: AbortSignal): Promise<Address[]> {
     const literal = isIP(hostname);
@@ -162,6 +163,8 @@ export class DnsCache {
         return Promise.reject(new PoolDnsError(hostname, true, { cause: entry.error }));
       }
     }
+    // Checked before a query exists: one started for no waiter would never be abandoned.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     this.counters.misses++;
     this.#observe(hostname, 'miss');
     let query = this.#inflight.get(hostname);
@@ -174,7 +177,7 @@ export class DnsCache {
       // Each caller takes its own turn of the rotation.
       return current?.addresses ? this.#take(current) : addresses;
     };
-    return this.#wait(query, signal).then(take);
+    return this.#wait(query, hostname, signal).then(take);
   }
 
   /** Remembers that `address` refused a connection, so it is tried last while its answer lives. */
@@ -218,15 +221,21 @@ export class DnsCache {
     return ordered;
   }
 
-  /** The query's answer, as a waiting lookup sees it: `signal` ends the wait, not the query. */
-  #wait(query: Query, signal: AbortSignal | undefined): Promise<Address[]> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    // Counted until the query settles, or until `signal` ends the wait.
-    if (query.waiters++ === 0) query.timer.ref?.();
+  /**
+   * The query's answer, as a waiting lookup sees it: `signal` ends the wait, and the last wait
+   * ends the query. Its answer would be for nobody: kept running, a resolver that can be
+   * cancelled would run on, the timer would fire for nobody and cache a failure (the name then
+   * failing at once for `dnsNegativeTtlMs`), and a late answer would fill the cache unasked,
+   * after fresher ones. A later lookup of the name starts a query of its own.
+   */
+  #wait(query: Query, hostname: string, signal: AbortSignal | undefined): Promise<Address[]> {
+    query.waiters++;
     return raceAbort(query.promise, signal, () => {
-      // Nobody waits any more: the answer may still fill the cache, but the query's timer must
-      // not keep the process alive for a request no caller awaits.
-      if (--query.waiters === 0) query.timer.unref?.();
+      if (--query.waiters > 0) return;
+      const why = new Error(`DNS query for ${hostname} abandoned: no request waits for it`, {
+        cause: signal?.reason,
+      });
+      query.abandon(why);
     });
   }
 
@@ -255,19 +264,24 @@ export class DnsCache {
         result.reject(error);
       }
     };
-    // Ref'd while a lookup waits (see #wait): a resolver that never answers holds no handle of
-    // its own, and an unref'd timer would let the process exit with the request unsettled
-    // instead of failing it with PoolDnsError.
+    // Ref'd: it lives only while a lookup waits (see #wait), and a resolver that never answers
+    // holds no handle of its own; an unref'd timer would let the process exit with the request
+    // unsettled instead of failing it with PoolDnsError.
     const timer = setTimeout(() => {
-      const error = new Error(`DNS query for ${hostname} timed out after ${queryTimeoutMs} ms`);
+      // A name that never got its turn is not the one to blame: the calls ahead of it are slow
+      // or hung.
+      const ahead = this.#system?.inLine(hostname)
+        ? `, waiting for its turn behind ${this.#system.running} OS resolver lookups still running`
+        : '';
+      const error = new Error(
+        `DNS query for ${hostname} timed out after ${queryTimeoutMs} ms${ahead}`,
+      );
       controller.abort(error);
       settle(true, error);
     }, queryTimeoutMs);
-    timer.unref?.();
     const query: Query = {
       promise: result.promise,
       waiters: 0,
-      timer,
       abandon: (reason) => {
         if (!end()) return;
         controller.abort(reason);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { unhandledRejectionsOf } from '../testing/unhandled';
 import { expectLogger, type LogMethod, PackageLog } from './logger';
 
 afterEach(() => {
@@ -93,6 +94,82 @@ describe('PackageLog', () => {
       type: 'XLoggerError',
       code: 'X_PROVIDER_OLLAMA_LOGGER_ERROR',
     });
+  });
+});
+
+describe('PackageLog with a logger that fails', () => {
+  it('reports an async log method whose promise rejects, once, without an unhandled rejection', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const log = new PackageLog('pool', {
+      debug: async () => {
+        throw new Error('log sink down');
+      },
+    });
+    const unhandled = await unhandledRejectionsOf(() => {
+      expect(() => log.debug({ event: 'socket' }, 'x')).not.toThrow();
+    });
+    expect(unhandled).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith('@x/pool: the logger threw: Error: log sink down', {
+      type: 'XLoggerError',
+      code: 'X_POOL_LOGGER_ERROR',
+    });
+  });
+
+  it('never throws for a thrown value that cannot be made a string, sync or async', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const thrown: unknown[] = [
+      Object.create(null),
+      {
+        toString() {
+          throw new Error('no text');
+        },
+      },
+      proxy,
+    ];
+    const unhandled = await unhandledRejectionsOf(() => {
+      for (const value of thrown) {
+        const sync = new PackageLog('pkg', {
+          warn: () => {
+            throw value;
+          },
+        });
+        const async = new PackageLog('pkg', { warn: () => Promise.reject(value) });
+        expect(() => sync.warn({ event: 'x' }, 'x')).not.toThrow();
+        expect(() => async.warn({ event: 'x' }, 'x')).not.toThrow();
+      }
+    });
+    expect(unhandled).toEqual([]);
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      '@x/pkg: the logger threw: `{}` (object)',
+      '@x/pkg: the logger threw: `{}` (object)',
+      '@x/pkg: the logger threw: an unreadable object',
+      // the async ones, reported a microtask later
+      '@x/pkg: the logger threw: `{}` (object)',
+      '@x/pkg: the logger threw: `{}` (object)',
+      '@x/pkg: the logger threw: an unreadable object',
+    ]);
+  });
+
+  it('hides a credential the logger quotes in its error, and applies the package redactor', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const log = new PackageLog(
+      'pkg',
+      {
+        error: () => {
+          throw new Error('POST https://svc:hunter2@logs.example/in failed (tenant acme-secret)');
+        },
+      },
+      {},
+      (text) => text.replaceAll('acme-secret', '[tenant]'),
+    );
+    log.error({ event: 'x' }, 'x');
+    const [message] = warn.mock.calls[0] as [string];
+    expect(message).toBe(
+      '@x/pkg: the logger threw: Error: POST https://[redacted]@logs.example/in failed (tenant [tenant])',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { fail } from './args';
+import { describeThrown, reportRejection, warnSafely } from './thrown';
 
 /** A log method as pino and `console` both have it: a structured object, then a message. */
 export type LogMethod = (fields: Record<string, unknown>, message?: string) => void;
@@ -108,13 +109,20 @@ export class PackageLog {
       entry[key] = typeof value === 'string' ? this.#redact(value) : value;
     }
     try {
-      method.call(logger, entry, this.#redact(message));
+      // pino and console return nothing; an `async` method returns a promise whose rejection
+      // would otherwise be unhandled, and crash the process, in every package that logs.
+      reportRejection(method.call(logger, entry, this.#redact(message)), this.#report);
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      process.emitWarning(`@x/${this.#pkg}: the logger threw: ${reason}`, {
-        type: 'XLoggerError',
-        code: `X_${this.#pkg.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_LOGGER_ERROR`,
-      });
+      this.#report(error);
     }
   }
+
+  // An arrow, so it can be handed to a promise as its rejection handler. The package's own
+  // `redact` too: a logger's error may quote the entry it failed to write.
+  readonly #report = (error: unknown): void => {
+    warnSafely(`@x/${this.#pkg}: the logger threw: ${this.#redact(describeThrown(error))}`, {
+      type: 'XLoggerError',
+      code: `X_${this.#pkg.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_LOGGER_ERROR`,
+    });
+  };
 }

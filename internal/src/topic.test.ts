@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { unhandledRejectionsOf } from '../testing/unhandled';
 import { Topic } from './topic';
 
 afterEach(() => {
@@ -50,6 +51,92 @@ describe('Topic', () => {
     expect(warn).toHaveBeenCalledWith(
       "@x/demo-pkg: a 'tick' listener threw: Error: later",
       expect.objectContaining({ type: 'XListenerError' }),
+    );
+  });
+
+  it('never throws for a thrown value that cannot be made a string, and still runs the others', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const seen: number[] = [];
+    topic.on(() => {
+      throw Object.create(null);
+    });
+    topic.on(() => {
+      throw {
+        toString() {
+          throw new Error('no text');
+        },
+      };
+    });
+    topic.on(() => {
+      throw proxy;
+    });
+    topic.on(() => {
+      throw Symbol('odd');
+    });
+    topic.on(async () => {
+      throw Object.create(null);
+    });
+    topic.on((n) => seen.push(n));
+    const unhandled = await unhandledRejectionsOf(() => {
+      expect(() => topic.emit(3)).not.toThrow();
+    });
+    expect(unhandled).toEqual([]);
+    expect(seen).toEqual([3]);
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      "@x/demo-pkg: a 'tick' listener threw: `{}` (object)",
+      "@x/demo-pkg: a 'tick' listener threw: `{}` (object)",
+      "@x/demo-pkg: a 'tick' listener threw: an unreadable object",
+      "@x/demo-pkg: a 'tick' listener threw: `Symbol(odd)` (symbol)",
+      "@x/demo-pkg: a 'tick' listener threw: `{}` (object)",
+    ]);
+    for (const [, options] of warn.mock.calls) {
+      expect(options).toMatchObject({ type: 'XListenerError', code: 'X_DEMO_PKG_LISTENER_ERROR' });
+    }
+  });
+
+  it('reports a thenable whose then cannot be read, without failing the emit', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    topic.on(() => ({
+      // biome-ignore lint/suspicious/noThenProperty: a listener's answer whose `then` cannot be read
+      get then(): never {
+        throw new TypeError('no then');
+      },
+    }));
+    expect(() => topic.emit(1)).not.toThrow();
+    expect(warn).toHaveBeenCalledWith(
+      "@x/demo-pkg: a 'tick' listener threw: TypeError: no then",
+      expect.objectContaining({ type: 'XListenerError' }),
+    );
+  });
+
+  it('hides a credential the listener error quotes, in the message and the stack', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const topic = new Topic<number>('demo-pkg', 'tick');
+    const key = 'sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e';
+    topic.on(() => {
+      throw new Error(`metrics push refused: Authorization: Bearer ${key}`);
+    });
+    topic.on(() => {
+      throw { request: { apiKey: key } };
+    });
+    topic.emit(1);
+    const texts = warn.mock.calls.flatMap(([message, options]) => [
+      message,
+      (options as { detail?: string }).detail ?? '',
+    ]);
+    expect(texts.join('\n')).not.toContain(key);
+    expect(texts[0]).toBe(
+      "@x/demo-pkg: a 'tick' listener threw: Error: metrics push refused: Authorization: Bearer [redacted]",
+    );
+    expect(texts[1]).toMatch(
+      /^Error: metrics push refused: Authorization: Bearer \[redacted\]\n\s+at /,
+    );
+    expect(texts[2]).toBe(
+      '@x/demo-pkg: a \'tick\' listener threw: `{"request":{"apiKey":"[redacted]"}}` (object)',
     );
   });
 

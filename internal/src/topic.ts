@@ -1,5 +1,6 @@
 import { type Channel, channel } from 'node:diagnostics_channel';
 import { expectFunction } from './args';
+import { describeThrown, reportRejection, thrownStack, warnSafely } from './thrown';
 
 type Listener<E> = (event: E) => unknown;
 
@@ -72,14 +73,7 @@ export class Topic<E> {
   emit(event: E): void {
     for (const listener of this.#listeners) {
       try {
-        const result = listener(event);
-        if (
-          result !== null &&
-          typeof result === 'object' &&
-          typeof (result as PromiseLike<unknown>).then === 'function'
-        ) {
-          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.#report(error));
-        }
+        reportRejection(listener(event), this.#report);
       } catch (error) {
         this.#report(error);
       }
@@ -87,14 +81,14 @@ export class Topic<E> {
     if (this.channel.hasSubscribers) this.channel.publish(event);
   }
 
-  #report(error: unknown): void {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    process.emitWarning(`@x/${this.#pkg}: a '${this.#event}' listener threw: ${reason}`, {
+  // An arrow, so it can be handed to a promise as its rejection handler.
+  readonly #report = (error: unknown): void => {
+    warnSafely(`@x/${this.#pkg}: a '${this.#event}' listener threw: ${describeThrown(error)}`, {
       type: 'XListenerError',
       code: codeOf(this.#pkg),
-      detail: error instanceof Error && error.stack !== undefined ? error.stack : undefined,
+      detail: thrownStack(error),
     });
-  }
+  };
 }
 
 /** One {@link Topic} per event name, for a package that has several. */

@@ -73,10 +73,15 @@ function chart(id, series, opts = {}) {
     out += '<path d="' + d + '" fill="none" stroke="' + s.color + '" stroke-width="1.6" stroke-linejoin="round"/>';
   }
   svg.innerHTML = out;
-  $(id + '-legend').innerHTML = series.map((s) => {
+  /* Built as nodes, not HTML: a series name (an error code) is text, whatever it holds. */
+  $(id + '-legend').replaceChildren(...series.map((s) => {
     const last = s.values[s.values.length - 1];
-    return '<span><i style="background:' + s.color + '"></i>' + s.name + ' ' + (opts.format ? opts.format(last) : fmt(last, 1)) + '</span>';
-  }).join('');
+    const swatch = document.createElement('i');
+    swatch.style.background = s.color;
+    const item = document.createElement('span');
+    item.append(swatch, s.name + ' ' + (opts.format ? opts.format(last) : fmt(last, 1)));
+    return item;
+  }));
 }
 
 function breakerStrip() {

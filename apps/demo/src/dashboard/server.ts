@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createCache } from '@x/cache';
 import { createOllamaProvider, prometheusText } from '@x/provider-ollama';
 import { startDemoSim } from '../target';
+import { type EventStreamLimits, EventStreams } from './event-streams';
 import { DEFAULT_CYCLE, type Phase, startLoad } from './load';
 import { dashboardPage } from './page';
 import { Sampler } from './sampler';
@@ -20,6 +21,8 @@ export interface DashboardOptions {
   cycle?: readonly Phase[];
   loop?: boolean;
   concurrency?: number;
+  /** `/events` limits: concurrent clients (32), ms a client may stall before it is dropped (30 s). */
+  events?: Partial<EventStreamLimits>;
 }
 
 export interface Dashboard {
@@ -56,7 +59,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   });
   const sampler = new Sampler({ provider, phase: () => load.phase });
   const page = dashboardPage(escapeHtml(sim.url));
-  const streams = new Set<http.ServerResponse>();
+  const streams = new EventStreams(() => sampler.frames, options.events);
+  sampler.onFrame((frame) => streams.broadcast(frame));
 
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -64,20 +68,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(prometheusText(provider));
     } else if (path === '/events') {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      res.write(`event: history\ndata: ${JSON.stringify(sampler.frames)}\n\n`);
-      const off = sampler.onFrame((frame) =>
-        res.write(`event: frame\ndata: ${JSON.stringify(frame)}\n\n`),
-      );
-      streams.add(res);
-      res.on('close', () => {
-        off();
-        streams.delete(res);
-      });
+      streams.accept(res);
     } else if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(page);
@@ -96,7 +87,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const close = () => {
     closing ??= (async () => {
       sampler.stop();
-      for (const res of streams) res.end();
+      streams.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

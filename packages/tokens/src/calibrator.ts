@@ -1,11 +1,12 @@
 import { expectLogger, expectNumber, expectString, fail, PackageLog, Topic } from '@x/internal';
-import { expectMessages, expectTools } from './chat';
+import { expectMessages } from './chat';
 import { type Fit, type FitBounds, fitSamples, predict, type Sample } from './internal/fit';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
 import type { HeuristicProfile } from './internal/profiles';
 import { logCalibration, logIgnored, logOutliersAdmitted } from './log';
 import { type CalibratorOptions, expectOptions, expectProvider, KEYS } from './options';
-import type { ChatMessage, Provider, ToolDefinition } from './types';
+import { expectTools } from './tools';
+import type { ChatMessage, ChatTool, Provider } from './types';
 
 /** One observed pair: the input and the token count the server reported for it. */
 export interface CalibrationObservation {
@@ -16,7 +17,7 @@ export interface CalibrationObservation {
   /** The prompt text or messages that were sent. */
   input: string | readonly ChatMessage[];
   /** Tool definitions sent with the request. */
-  tools?: readonly ToolDefinition[] | undefined;
+  tools?: readonly ChatTool[] | undefined;
   /**
    * The prompt token count the server reported (OpenAI `prompt_tokens`, Ollama
    * `prompt_eval_count`). A count that cannot be the prompt's (not a whole number >= 1, or outside

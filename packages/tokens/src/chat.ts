@@ -1,26 +1,26 @@
-import { expectString, fail, firstOfTwoKeys, optionalString } from '@x/internal';
+import { expectString, fail, firstOfTwoKeys } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
+import { expectRecord, isRecord } from './internal/records';
 import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
-import type { ChatMessage, EncodingName, ToolDefinition } from './types';
+import { expectTools, type ToolFormat, toolParts } from './tools';
+import type {
+  ChatCustomToolCall,
+  ChatMessage,
+  ChatTool,
+  ChatToolCall,
+  EncodingName,
+} from './types';
 
 /**
  * Per-encoding constants of OpenAI's chat format. Messages: `<|start|>{role}<|message|>{content}
  * <|end|>` costs 3 tokens beyond the strings; a `name` costs 1 more; `<|start|>assistant<|message|>`
- * primes the reply with 3. Tools (from OpenAI's cookbook, verified against the API there): each
- * function costs `functionStart`, a non-empty parameter list `propertiesStart`, each property
- * `property`, an enum `enumStart` plus `enumItem` per value, and the tool block `toolsEnd` once.
+ * primes the reply with 3. Tools: see {@link ToolFormat}.
  */
-interface ChatFormat {
+interface ChatFormat extends ToolFormat {
   perMessage: number;
   perName: number;
   priming: number;
-  functionStart: number;
-  propertiesStart: number;
-  property: number;
-  enumStart: number;
-  enumItem: number;
-  toolsEnd: number;
 }
 
 const FORMATS: Record<EncodingName, ChatFormat> = {
@@ -48,16 +48,6 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
   },
 };
 
-// Messages and tools are data with open shapes (any extra field is billed or ignored), so unlike
-// options objects they may carry unknown keys and be class instances.
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function expectRecord(name: string, value: unknown): asserts value is Record<string, unknown> {
-  if (!isRecord(value)) fail(name, 'an object', value);
-}
-
 /** @internal Validates a message list (shared by the estimator). */
 export function expectMessages(
   messages: unknown,
@@ -71,50 +61,6 @@ export function expectMessages(
     if (isRecord(message) && typeof message.role === 'string') continue;
     expectRecord(`${name}[${i}]`, message);
     expectString(`${name}[${i}].role`, message.role);
-  }
-}
-
-/**
- * Checks the fields of one parameter schema that `toolParts` reads (type, description, enum),
- * so a malformed one is an error naming it rather than a TypeError from inside the count.
- */
-function expectProperty(path: string, property: unknown): void {
-  if (!isRecord(property)) fail(path, 'an object', property);
-  const { type } = property;
-  if (
-    type !== undefined &&
-    typeof type !== 'string' &&
-    !(Array.isArray(type) && type.every((item) => typeof item === 'string'))
-  ) {
-    fail(`${path}.type`, 'a string or an array of strings', type);
-  }
-  optionalString(`${path}.description`, property.description);
-  if (property.enum !== undefined && !Array.isArray(property.enum)) {
-    fail(`${path}.enum`, 'an array', property.enum);
-  }
-}
-
-/** @internal Validates tool definitions: every field the count reads. */
-export function expectTools(tools: unknown): asserts tools is readonly ToolDefinition[] {
-  if (!Array.isArray(tools)) fail('tools', 'an array', tools);
-  for (let i = 0; i < tools.length; i++) {
-    const tool: unknown = tools[i];
-    expectRecord(`tools[${i}]`, tool);
-    const fn = tool.function;
-    expectRecord(`tools[${i}].function`, fn);
-    expectString(`tools[${i}].function.name`, fn.name, true);
-    optionalString(`tools[${i}].function.description`, fn.description);
-    const { parameters } = fn;
-    if (parameters === undefined) continue;
-    if (!isRecord(parameters)) fail(`tools[${i}].function.parameters`, 'an object', parameters);
-    const { properties } = parameters;
-    if (properties === undefined) continue;
-    if (!isRecord(properties)) {
-      fail(`tools[${i}].function.parameters.properties`, 'an object', properties);
-    }
-    for (const key of Object.keys(properties)) {
-      expectProperty(`tools[${i}].function.parameters.properties.${key}`, properties[key]);
-    }
   }
 }
 
@@ -153,55 +99,26 @@ export function messageStrings(message: ChatMessage, out: string[]): number {
         if (part && typeof part === 'object' && typeof part.text === 'string') out[n++] = part.text;
       }
     } else if (key === 'tool_calls' && Array.isArray(value)) {
-      for (const call of value as NonNullable<ChatMessage['tool_calls']>) {
-        if (typeof call?.function?.name === 'string') out[n++] = call.function.name;
-        if (typeof call?.function?.arguments === 'string') out[n++] = call.function.arguments;
+      // What the model wrote, billed again when sent back: a function call's name and JSON
+      // arguments, a custom call's name and free-text input (whichever object the call holds).
+      for (const call of value as readonly Partial<ChatToolCall & ChatCustomToolCall>[]) {
+        const fn = call?.function;
+        if (typeof fn?.name === 'string') out[n++] = fn.name;
+        if (typeof fn?.arguments === 'string') out[n++] = fn.arguments;
+        const custom = call?.custom;
+        if (typeof custom?.name === 'string') out[n++] = custom.name;
+        if (typeof custom?.input === 'string') out[n++] = custom.input;
       }
     }
   }
   return n;
 }
 
-const stripDot = (text: string) => (text.endsWith('.') ? text.slice(0, -1) : text);
-
-/** @internal The billed strings and constant overhead of tool definitions. */
-export function toolParts(
-  tools: readonly ToolDefinition[],
-  format: Omit<ChatFormat, 'perMessage' | 'perName' | 'priming'>,
-): { strings: string[]; overhead: number } {
-  const strings: string[] = [];
-  let overhead = 0;
-  if (tools.length === 0) return { strings, overhead };
-  for (const tool of tools) {
-    const fn = tool.function;
-    overhead += format.functionStart;
-    strings.push(`${fn.name}:${stripDot(fn.description ?? '')}`);
-    const properties = fn.parameters?.properties ?? {};
-    const keys = Object.keys(properties);
-    if (keys.length > 0) overhead += format.propertiesStart;
-    for (const key of keys) {
-      const property = properties[key] ?? {};
-      overhead += format.property;
-      if (Array.isArray(property.enum)) {
-        overhead += format.enumStart;
-        for (const item of property.enum) {
-          overhead += format.enumItem;
-          strings.push(String(item));
-        }
-      }
-      const type = Array.isArray(property.type) ? property.type.join('|') : (property.type ?? '');
-      strings.push(`${key}:${type}:${stripDot(property.description ?? '')}`);
-    }
-  }
-  overhead += format.toolsEnd;
-  return { strings, overhead };
-}
-
 /** @internal Exact count with a known encoding. */
 export function countChatExact(
   messages: readonly ChatMessage[],
   encoding: EncodingName,
-  tools: readonly ToolDefinition[] | undefined,
+  tools: readonly ChatTool[] | undefined,
 ): number {
   const counter = getCounter(encoding);
   const format = FORMATS[encoding];
@@ -226,7 +143,9 @@ export function countChatExact(
  * content, name, ...), 3 tokens per message, 1 more per `name`, 3 to prime the reply, and the
  * overhead of tool definitions. Matches the API's `usage.prompt_tokens` for text messages
  * (OpenAI's cookbook example: 124 on gpt-4o, 129 on gpt-4). Image and audio parts are not
- * counted; assistant `tool_calls` are counted as their name and arguments (approximate).
+ * counted; assistant `tool_calls` are counted as their name and arguments, or a custom call's
+ * name and input (approximate), custom tools on the high side (OpenAI does not publish their
+ * format).
  *
  * @throws {NoExactTokenizerError} for a model without a tiktoken encoding (use `estimateTokens`).
  * @example

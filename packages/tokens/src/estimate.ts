@@ -1,12 +1,13 @@
 import { expectString, fail } from '@x/internal';
 import { isCalibrator, type KeyedCalibrator, STATE_BY_KEY } from './calibrator';
-import { countChatExact, expectMessages, expectTools } from './chat';
+import { countChatExact, expectMessages } from './chat';
 import { encodingForModel, getCounter } from './encodings';
 import { isEncodingLoadError } from './errors';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
 import { marginFor, PROFILES, roundMargin } from './internal/profiles';
 import { type EstimateTokensOptions, expectOptions, expectProvider, KEYS } from './options';
-import type { ChatMessage, EncodingName, Provider, ToolDefinition } from './types';
+import { expectTools } from './tools';
+import type { ChatMessage, ChatTool, EncodingName, Provider } from './types';
 
 /** The result of `estimateTokens`. */
 export interface TokenEstimate {
@@ -101,7 +102,7 @@ export function estimateTokens(
 function exactTokens(
   input: string | readonly ChatMessage[],
   encoding: EncodingName,
-  tools: readonly ToolDefinition[] | undefined,
+  tools: readonly ChatTool[] | undefined,
 ): number | undefined {
   try {
     if (typeof input !== 'string') return countChatExact(input, encoding, tools);

@@ -48,8 +48,11 @@ export type {
 } from './options';
 export type {
   ChatContentPart,
+  ChatCustomToolCall,
   ChatMessage,
+  ChatTool,
   ChatToolCall,
+  CustomToolDefinition,
   EncodingName,
   ModelInfo,
   ModelPricing,

@@ -1,7 +1,7 @@
 import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
 import type { Calibrator } from './calibrator';
 import type { TokensLogger } from './log';
-import type { EncodingName, Provider, ToolDefinition } from './types';
+import type { ChatTool, EncodingName, Provider } from './types';
 
 export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
 export const PROVIDERS: readonly Provider[] = [
@@ -38,7 +38,7 @@ export interface CountChatTokensOptions {
   /** The chat model (an OpenAI model, or any model registered with an `encoding`). */
   model: string;
   /** Tool definitions sent with the request; their billed overhead is added. */
-  tools?: readonly ToolDefinition[] | undefined;
+  tools?: readonly ChatTool[] | undefined;
 }
 
 /** Options of `estimateTokens`. */
@@ -54,7 +54,7 @@ export interface EstimateTokensOptions {
    */
   provider?: Provider | undefined;
   /** Tool definitions sent with the request (exact for OpenAI models, estimated otherwise). */
-  tools?: readonly ToolDefinition[] | undefined;
+  tools?: readonly ChatTool[] | undefined;
   /** A calibrator; once it has learned the model, estimates are `'calibrated'`. */
   calibrator?: Calibrator | undefined;
 }

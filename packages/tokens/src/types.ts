@@ -18,6 +18,13 @@ export interface ChatToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A call of a custom tool made by the assistant, OpenAI shape: free text as `input`. */
+export interface ChatCustomToolCall {
+  id?: string | undefined;
+  type: 'custom';
+  custom: { name: string; input: string };
+}
+
 /**
  * A chat message in OpenAI's shape (Ollama uses the same fields). Every string field counts
  * (`role`, `content`, `name`, `tool_call_id`...), as in OpenAI's billing.
@@ -26,7 +33,7 @@ export interface ChatMessage {
   role: string;
   content?: string | null | readonly ChatContentPart[] | undefined;
   name?: string | undefined;
-  tool_calls?: readonly ChatToolCall[] | undefined;
+  tool_calls?: readonly (ChatToolCall | ChatCustomToolCall)[] | undefined;
   tool_call_id?: string | undefined;
   [key: string]: unknown;
 }
@@ -54,6 +61,26 @@ export interface ToolDefinition {
       | undefined;
   };
 }
+
+/**
+ * A custom tool as sent in a chat request, OpenAI shape (`type: 'custom'`): the model calls it
+ * with free text rather than JSON arguments, shaped by `format` when given (plain text, or a Lark
+ * or regular-expression grammar).
+ */
+export interface CustomToolDefinition {
+  type: 'custom';
+  custom: {
+    name: string;
+    description?: string | undefined;
+    format?:
+      | { type: 'text' }
+      | { type: 'grammar'; grammar: { definition: string; syntax: 'lark' | 'regex' } }
+      | undefined;
+  };
+}
+
+/** A tool of a chat request's `tools`: a function or a custom tool. */
+export type ChatTool = ToolDefinition | CustomToolDefinition;
 
 /** Prices in US dollars per million tokens. */
 export interface ModelPricing {

@@ -142,8 +142,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   /**
-   * The error of a tool call the answer holds malformed (a custom call without a name, or whose
-   * input is not text): returned, the caller would run a tool it cannot name, or with no input.
+   * The error of a tool call the answer holds malformed (a call without a name, a custom call
+   * whose input is not text): returned, the caller would run a tool it cannot name (`''`), or
+   * with no input.
    */
   #malformedCall(detail: string): never {
     throw new OpenAIStreamError({

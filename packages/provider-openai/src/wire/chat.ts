@@ -4,18 +4,6 @@ import type { ChatRequest, ChatResponse } from '../types';
 import { chatBodyJson, toChatBody, type WireDialect } from './body';
 import { ChatAccumulator } from './chat-accumulator';
 
-/**
- * The function tools of a request, which the estimate counts; custom tools, whose format
- * `@x/tokens` does not know (it would refuse the list and leave the prompt unestimated), are
- * left out of the count. The list itself when it holds only functions (the common case).
- */
-function functionTools(tools: NonNullable<ChatRequest['tools']>): readonly unknown[] {
-  for (const tool of tools) {
-    if (tool.type !== 'function') return tools.filter((t) => t.type === 'function');
-  }
-  return tools;
-}
-
 /** OpenAI streams server-sent events. */
 export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/event-stream' });
 
@@ -51,9 +39,10 @@ export function chatOperation(
     model: (request: ChatRequest) => request.model,
     prompt: (request: ChatRequest): PromptInput => {
       const messages = bodyOf(request).messages as readonly TokensChatMessage[];
+      // Custom tools and calls too: `@x/tokens` counts their text (grammars, inputs) as billed.
       return request.tools === undefined
         ? { messages: messages as never }
-        : { messages: messages as never, tools: functionTools(request.tools) };
+        : { messages: messages as never, tools: request.tools };
     },
     reserve: (request: ChatRequest) => request.maxTokens,
     cacheKey: bodyOf,

@@ -71,4 +71,34 @@ describe('ToolCalls', () => {
     expect(calls.list()).toMatchObject([{ type: 'custom', name: '', input: 'x' }]);
     expect(() => calls.complete()).toThrow('tool call 0 is a custom call without `custom.name`');
   });
+
+  it('names a function call by the first delta with a non-empty name, null and absent names after it no news', () => {
+    const calls = new ToolCalls(malformed);
+    calls.add([{ index: 0, id: 'a', type: 'function', function: { name: '', arguments: '' } }]);
+    calls.add([{ index: 0, function: { name: 'f', arguments: '{"x":' } }]);
+    calls.add([{ index: 0, function: { name: null, arguments: '1' } }]);
+    calls.add([{ index: 0, function: { name: 'g', arguments: '}' } }]);
+    expect(calls.complete()).toEqual([
+      { id: 'a', index: 0, name: 'f', arguments: { x: 1 }, rawArguments: '{"x":1}' },
+    ]);
+  });
+
+  it('refuses a function call without a name once complete, not while its deltas arrive', () => {
+    const calls = new ToolCalls(malformed);
+    calls.add([{ index: 0, id: 'a', function: { arguments: '{}' } }]);
+    calls.add([{ index: 0, function: { name: null } }]);
+    expect(calls.list()).toMatchObject([{ name: '', rawArguments: '{}' }]);
+    expect(() => calls.complete()).toThrow(
+      'tool call 0 is a function call without `function.name`',
+    );
+  });
+
+  it('refuses a whole function call without a name, or with a name that is not a string', () => {
+    expect(() =>
+      new ToolCalls(malformed).add([{ id: 'a', function: { arguments: '{}' } }], true),
+    ).toThrow('tool call 0 is a function call without `function.name`');
+    expect(() =>
+      new ToolCalls(malformed).add([{ id: 'a', function: { name: ['f'], arguments: '{}' } }]),
+    ).toThrow("tool call 0's `function.name` is array, not a string");
+  });
 });

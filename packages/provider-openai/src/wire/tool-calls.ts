@@ -3,8 +3,8 @@ import type { OpenAIToolCall } from '../types';
 import { type Json, obj } from './chat-fields';
 
 /**
- * Throws the accumulator's error for a malformed custom tool call; `detail` names the call and
- * the field, never the server's text.
+ * Throws the accumulator's error for a malformed tool call; `detail` names the call and the
+ * field, never the server's text.
  */
 export type MalformedCall = (detail: string) => never;
 
@@ -111,7 +111,8 @@ export class ToolCalls {
           ? this.#addCustom(pending, custom ?? {}, whole)
           : this.#addFunction(pending, fn ?? {});
       added ||= named || pending.text.length > before;
-      if (whole && pending.kind === 'custom') this.#expectNamed(pending);
+      // A whole answer's call is all there is of it: no later delta can bring its name.
+      if (whole) this.#expectNamed(pending);
       this.#last = pending;
     }
     return added;
@@ -139,9 +140,18 @@ export class ToolCalls {
     pending.kind = kind;
   }
 
-  /** True when the call got its name from `name` (only once: servers that repeat it). */
-  #name(pending: Pending, name: unknown): boolean {
-    // The name comes once; a server that repeats it in every delta must not double it.
+  /**
+   * True when the call got its name from `name`: the first delta with a non-empty one fixes it.
+   * vLLM, llama.cpp's server, Ollama's /v1 and LM Studio send it in the first delta only, or
+   * `null` after it, and some servers repeat it in every delta: a missing or null name is no
+   * news, a repeated one must not double it. Anything else but a string is a malformed answer,
+   * refused rather than read as an empty name the caller would dispatch on. `field` is the
+   * name's path in the delta, for the error.
+   */
+  #name(pending: Pending, name: unknown, field: string): boolean {
+    if (name != null && typeof name !== 'string') {
+      this.#fail(`tool call ${pending.index}'s \`${field}\` is ${typeName(name)}, not a string`);
+    }
     if (typeof name !== 'string' || pending.name.length > 0) return false;
     pending.name = name;
     return name.length > 0;
@@ -149,7 +159,7 @@ export class ToolCalls {
 
   /** A function call's name and a piece of its arguments; true when it brought the name. */
   #addFunction(pending: Pending, fn: Json): boolean {
-    const named = this.#name(pending, fn.name);
+    const named = this.#name(pending, fn.name, 'function.name');
     const args = fn.arguments;
     if (typeof args === 'string') pending.text += args;
     else if (typeof args === 'object' && args !== null) pending.text += JSON.stringify(args);
@@ -159,16 +169,12 @@ export class ToolCalls {
   /**
    * A custom call's name and a piece of its input: text, unlike a function's arguments, which
    * some servers send as an object. Anything but a string is a malformed answer, refused rather
-   * than read as an empty name or input the caller would act on. A stream's deltas may leave a
-   * field out (null included); a whole answer's call must hold its input. True when it brought
-   * the name.
+   * than read as an empty input the caller would act on. A stream's deltas may leave a field out
+   * (null included); a whole answer's call must hold its input. True when it brought the name.
    */
   #addCustom(pending: Pending, custom: Json, whole: boolean): boolean {
     const { name, input } = custom;
-    if (name != null && typeof name !== 'string') {
-      this.#fail(`tool call ${pending.index}'s \`custom.name\` is ${typeName(name)}, not a string`);
-    }
-    const named = this.#name(pending, name);
+    const named = this.#name(pending, name, 'custom.name');
     if (typeof input === 'string') pending.text += input;
     else if (input != null || whole) {
       this.#fail(
@@ -178,27 +184,32 @@ export class ToolCalls {
     return named;
   }
 
-  /** A custom call without a name could not be run: refused, as OpenAI's own client does. */
+  /**
+   * A call without a name could not be run (a caller would dispatch to tool `''`): refused, a
+   * function call as a custom one. A call that never said its kind reads as a function call.
+   */
   #expectNamed(pending: Pending): void {
-    if (pending.name.length === 0) {
-      this.#fail(`tool call ${pending.index} is a custom call without \`custom.name\``);
-    }
+    if (pending.name.length > 0) return;
+    const kind = pending.kind ?? 'function';
+    this.#fail(`tool call ${pending.index} is a ${kind} call without \`${kind}.name\``);
   }
 
   /** The calls so far, in index order, as they stand (what a failed answer had brought). */
   list(): OpenAIToolCall[] {
-    const out: OpenAIToolCall[] = [];
-    for (const pending of [...this.#calls.values()].sort((a, b) => a.index - b.index)) {
-      out.push(toolCall(pending));
-    }
-    return out;
+    return this.#inOrder().map(toolCall);
   }
 
-  /** The calls of a complete answer: {@link list}, once each custom call is known to be named. */
+  /**
+   * The calls of a complete answer: {@link list}, once each call is known to be named (checked in
+   * index order, so the error names the first nameless one).
+   */
   complete(): OpenAIToolCall[] {
-    for (const pending of this.#calls.values()) {
-      if (pending.kind === 'custom') this.#expectNamed(pending);
-    }
-    return this.list();
+    const pending = this.#inOrder();
+    for (const call of pending) this.#expectNamed(call);
+    return pending.map(toolCall);
+  }
+
+  #inOrder(): Pending[] {
+    return [...this.#calls.values()].sort((a, b) => a.index - b.index);
   }
 }

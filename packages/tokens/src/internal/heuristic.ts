@@ -1,6 +1,7 @@
-import { messageStrings, toolParts } from '../chat';
+import { messageStrings } from '../chat';
 import { MAX_MEMO_NAME, registryGeneration, resolveModelRecord } from '../models';
-import type { ChatMessage, Provider, ToolDefinition } from '../types';
+import { toolParts } from '../tools';
+import type { ChatMessage, ChatTool, Provider } from '../types';
 import { MAX_MEMO_TEXT, textMemo } from './count-memo';
 import { CHARS, countFeatures, FEATURE_NAMES, nonAsciiOf, VECTOR_LENGTH } from './features';
 import { type HeuristicProfile, PROFILES } from './profiles';
@@ -173,7 +174,7 @@ function resolveContext(
 export function heuristicTokens(
   input: string | readonly ChatMessage[],
   profile: HeuristicProfile,
-  tools: readonly ToolDefinition[] | undefined,
+  tools: readonly ChatTool[] | undefined,
 ): { tokens: number; chars: number; nonAscii: number } {
   let chars = 0;
   let nonAscii = 0;

@@ -457,6 +457,27 @@ describe('error mapping', () => {
     expect(error).toMatchObject({ source: 'server', model: 'llama3.2', retryable: false });
   });
 
+  it("maps llama-server's context error, which Ollama passes on for a prompt with images, to ContextOverflowError", async () => {
+    // Ollama does not truncate a prompt with images: llama-server's 400 body becomes the message
+    const runner = JSON.stringify({
+      error: {
+        code: 400,
+        message:
+          'request (9000 tokens) exceeds the available context size (4096 tokens), try increasing it',
+        type: 'exceed_context_size_error',
+      },
+    });
+    const { provider } = await setup({
+      '/api/chat': (_req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: runner }));
+      },
+    });
+    const error = await provider.complete(ask()).catch((e) => e);
+    expect(isContextOverflowError(error)).toBe(true);
+    expect(error).toMatchObject({ source: 'server', model: 'llama3.2', retryable: false });
+  });
+
   it('maps a redirect (a proxy sending http to https) to an OllamaApiError naming the new address', async () => {
     const moved: Handler = (req, res) => {
       res.writeHead(301, {

@@ -167,6 +167,10 @@ describe('generate and chat fields checked before sending', () => {
     [{ images: ['not base64 !!!'] }, TypeError, /request\.images\[0\]/],
     [{ images: ['data:image/png,%89PNG'] }, TypeError, /request\.images\[0\]/],
     [{ images: ['QUJD'.repeat(40).concat('Q!==')] }, TypeError, /request\.images\[0\]/],
+    // unpadded: Go's standard base64 answers 400 `illegal base64 data at input byte 0`
+    [{ images: ['abc'] }, TypeError, /request\.images\[0\]/],
+    [{ images: ['QUJD'.repeat(40).concat('QUI')] }, TypeError, /request\.images\[0\]/],
+    [{ images: ['QUJD\n'.repeat(40).concat('QU')] }, TypeError, /request\.images\[0\]/],
   ])('generate refuses %j', async (fields, type, message) => {
     const { sim, provider } = await setup();
     const error = await provider

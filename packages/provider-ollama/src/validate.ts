@@ -119,8 +119,18 @@ function looksBase64(image: string): boolean {
     if (comma === -1 || !text.slice(0, comma).endsWith(';base64')) return false;
     text = text.slice(comma + 1);
   }
+  if (!paddedLength(text)) return false;
   if (text.length <= 2 * SAMPLE) return BASE64_END.test(text);
   return BASE64.test(text.slice(0, SAMPLE)) && BASE64_END.test(text.slice(-SAMPLE));
+}
+
+/**
+ * Go's standard base64 takes whole groups of 4 characters only (unpadded text is `illegal base64
+ * data`), line breaks not counted. Two scans for a line break cost far less than the upload.
+ */
+function paddedLength(text: string): boolean {
+  const wrapped = text.includes('\n') || text.includes('\r');
+  return (wrapped ? text.replace(/[\r\n]/g, '').length : text.length) % 4 === 0;
 }
 
 /** How `images` are worded when refused: base64 strings (or `data:` URLs of base64) or bytes. */

@@ -444,6 +444,22 @@ describe('OpenAIProvider error mapping', () => {
     expect(error).toMatchObject({ source: 'server', retryable: false });
   });
 
+  it("maps llama.cpp's exceed_context_size_error to ContextOverflowError from the server", async () => {
+    const { provider } = await setup({
+      '/chat/completions': json(400, {
+        error: {
+          code: 400,
+          message:
+            'request (9000 tokens) exceeds the available context size (4096 tokens), try increasing it',
+          type: 'exceed_context_size_error',
+        },
+      }),
+    });
+    const error = await provider.complete({ ...ask(), model: 'unknown-model' }).catch((e) => e);
+    expect(isContextOverflowError(error)).toBe(true);
+    expect(error).toMatchObject({ source: 'server', retryable: false });
+  });
+
   it('waits for retry-after-ms before retrying a 429, then succeeds', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     const { server, provider } = await setup({

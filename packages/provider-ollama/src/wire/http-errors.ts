@@ -23,7 +23,13 @@ const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 const CLIENT_MISTAKE_500 =
   /must be of type|does not support|invalid|is required|unknown|cannot be|quantization is only supported|unsupported quantization|no such file or directory/i;
 
-const CONTEXT_OVERFLOW_400 = /longer than the context length|exceeds the context length/i;
+/**
+ * Ollama's own texts, and llama-server's, which Ollama passes through as it got it when it did not
+ * truncate the prompt itself (a request with images): `request (N tokens) exceeds the available
+ * context size (M tokens)`, type `exceed_context_size_error`.
+ */
+const CONTEXT_OVERFLOW_400 =
+  /longer than the context length|exceeds the context length|exceeds the available context size|exceed_context_size_error/i;
 
 const NOT_SERVED_ADVICE =
   "Ollama's API is at the server's root (`/api/chat`), so baseUrl takes no path such as /v1 (Ollama's OpenAI-compatible /v1 is @x/provider-openai's, with `preset: 'ollama'`).";

@@ -76,11 +76,16 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
       // The closed path: no closure, no timer, no clock read; the handlers are bound once per
       // closed period and know its generation, which is how late outcomes are told apart.
       this.calls++;
+      // Read before `fn` runs: `fn` may move the breaker through a new closed period, which binds
+      // new handlers, and its outcome belongs to the period it started in (late, as on the slow
+      // path).
+      const onValue = this.onClosedValue as (value: T) => T;
+      const onError = this.onClosedError;
       let result: T | PromiseLike<T>;
       try {
         result = fn(NEVER_ABORTED);
       } catch (error) {
-        this.closedThrow(error);
+        this.closedThrow(error, onError);
         return Promise.reject(error);
       }
       // `Promise.resolve()` would return a native promise as it is, after a call to its builtin
@@ -91,7 +96,7 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
         result instanceof Promise && result.constructor === Promise
           ? (result as Promise<T>)
           : Promise.resolve(result);
-      return promise.then(this.onClosedValue as (value: T) => T, this.onClosedError);
+      return promise.then(onValue, onError);
     }
     return this.executeSlow(fn, signal);
   }

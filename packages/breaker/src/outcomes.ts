@@ -97,18 +97,21 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   }
 
   /**
-   * A closed-path error thrown synchronously by `fn`. `fn` may have moved the breaker first
-   * (`breaker.open()`, then throw): judged like a rejection by `onClosedError`, it is then late.
+   * A closed-path error thrown synchronously by `fn`, with the `onClosedError` read before `fn`
+   * ran. `fn` may have moved the breaker first (`breaker.open()`, then throw; or `open()` and
+   * `close()`, which binds new handlers): judged like a rejection by that handler, it is then late.
    */
-  protected closedThrow(error: unknown): void {
-    if (this.closedGeneration === this.generation) this.closedError(error);
+  protected closedThrow(error: unknown, onError: (error: unknown) => never): void {
+    if (onError === this.onClosedError && this.closedGeneration === this.generation)
+      this.closedError(error);
     else this.late++;
   }
 
   /** A closed-path error, thrown synchronously by `fn` or rejected by its promise. */
   private closedError(error: unknown): void {
     const outcome = this.classify(error, false);
-    if (outcome === 'failure') this.failure(false, error, 0, false);
+    if (outcome === 'late') this.late++;
+    else if (outcome === 'failure') this.failure(false, error, 0, false);
     else if (outcome === 'success') this.success(false, 0, false, error, true);
     else this.ignored++;
   }
@@ -133,7 +136,8 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
       return;
     }
     const outcome = this.classify(error, callerAborted);
-    if (outcome === 'failure') this.failure(call.probe, error, durationMs, slow);
+    if (outcome === 'late') this.late++;
+    else if (outcome === 'failure') this.failure(call.probe, error, durationMs, slow);
     else if (outcome === 'success') this.success(call.probe, durationMs, slow, error, true);
     else this.ignored++;
   }
@@ -150,8 +154,8 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     this.probesInFlight--;
     this.probeTimeouts++;
     this.failures++;
-    this.emitFailure(error, durationMs, true, false);
-    this.reopen('probe-timeout');
+    // Either way the breaker has left the probe's generation, so `fn`'s outcome will be late.
+    if (this.emitFailure(error, durationMs, true, false)) this.reopen('probe-timeout');
     return true;
   }
 
@@ -160,13 +164,19 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     this.late++;
   }
 
-  private classify(error: unknown, callerAborted: boolean): BreakerOutcome {
+  /**
+   * Runs the `classify` option. `'late'` when it moved the breaker itself (`close()`, `isolate()`):
+   * the outcome it was asked about then belongs to a state that has ended, and counts for nothing.
+   */
+  private classify(error: unknown, callerAborted: boolean): BreakerOutcome | 'late' {
+    const generation = this.generation;
     let outcome: unknown;
     try {
       outcome = this.options.classify(error, callerAborted ? CALLER_ABORTED : NOT_ABORTED);
     } catch {
-      return 'failure';
+      outcome = 'failure';
     }
+    if (generation !== this.generation) return 'late';
     return outcome === 'success' || outcome === 'ignore' ? outcome : 'failure';
   }
 
@@ -180,11 +190,14 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     this.successes++;
     if (slow) this.slowCalls++;
     if (this.successTopic.active) {
+      const generation = this.generation;
       this.successTopic.emit(
         hasError
           ? { breaker: this.name, durationMs, probe, slow, error }
           : { breaker: this.name, durationMs, probe, slow },
       );
+      // A listener that moved the breaker wins, as in emitFailure().
+      if (generation !== this.generation) return;
     }
     if (probe) {
       if (slow) this.reopen('probe-slow');
@@ -203,7 +216,7 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   private failure(probe: boolean, error: unknown, durationMs: number, slow: boolean): void {
     this.failures++;
     if (slow) this.slowCalls++;
-    this.emitFailure(error, durationMs, probe, slow);
+    if (!this.emitFailure(error, durationMs, probe, slow)) return;
     if (probe) {
       this.reopen('probe-failure');
       return;
@@ -217,9 +230,16 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     else if (rateWindow !== undefined) this.checkRates(rateWindow);
   }
 
-  private emitFailure(error: unknown, durationMs: number, probe: boolean, slow: boolean): void {
-    if (this.failureTopic.active)
-      this.failureTopic.emit({ breaker: this.name, error, durationMs, probe, slow });
+  /**
+   * Emits a failure; returns false when a listener moved the breaker meanwhile (`isolate()`,
+   * `open()`, `close()`, or a call of its own that settled at once). The listener's move wins:
+   * the outcome has been counted and reported, and decides nothing more.
+   */
+  private emitFailure(error: unknown, durationMs: number, probe: boolean, slow: boolean): boolean {
+    if (!this.failureTopic.active) return true;
+    const generation = this.generation;
+    this.failureTopic.emit({ breaker: this.name, error, durationMs, probe, slow });
+    return generation === this.generation;
   }
 
   private checkRates(rateWindow: RateWindow): void {

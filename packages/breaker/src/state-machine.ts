@@ -37,6 +37,8 @@ export abstract class BreakerStateMachine {
   /** Times the breaker opened (`stats().opened`). */
   protected timesOpened = 0;
   protected readonly stateChangeTopic = new Topic<StateChangeEvent>('breaker', 'state-change');
+  /** Set while a state-change event is being delivered: the transitions it causes, in order. */
+  private pendingEvents: StateChangeEvent[] | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -74,13 +76,30 @@ export abstract class BreakerStateMachine {
       this.enteredClosed();
     }
     if (!this.stateChangeTopic.active) return;
-    this.stateChangeTopic.emit({
+    const event: StateChangeEvent = {
       breaker: this.name,
       from: STATE_NAMES[from]!,
       to: STATE_NAMES[to]!,
       reason,
       time: Date.now(),
-    });
+    };
+    // A listener that moves the breaker (close() on open) would otherwise have its event delivered
+    // in the middle of this one: later listeners and the channel would see `open>closed` before
+    // `closed>open` and end on the wrong state. Its transition happens at once; its event waits.
+    if (this.pendingEvents !== undefined) {
+      this.pendingEvents.push(event);
+      return;
+    }
+    const pending: StateChangeEvent[] = [];
+    this.pendingEvents = pending;
+    // emit() never throws; `finally` only makes sure a breaker can never be left queueing for good.
+    try {
+      this.stateChangeTopic.emit(event);
+      // Grows while it is read when a queued event's listener moves the breaker again.
+      for (let i = 0; i < pending.length; i++) this.stateChangeTopic.emit(pending[i]!);
+    } finally {
+      this.pendingEvents = undefined;
+    }
   }
 
   /** A failed probe: open again, for a longer period when growth is configured. */

@@ -182,6 +182,11 @@ export interface Breaker {
    * Listens to state changes. Returns an unsubscribe function. A listener that throws never fails
    * a call or crashes the process: it is reported with `process.emitWarning` (`XListenerError`),
    * as for every `onX()` of the breaker.
+   *
+   * A listener may move the breaker (`open()`, `close()`, `isolate()`): the move happens at once,
+   * and its event is delivered after the current one has reached every listener and the channel,
+   * so all of them see transitions in the order they happened. The state read inside a listener is
+   * the live state, which may already be past the event's `to`.
    */
   onStateChange(listener: (event: StateChangeEvent) => void): () => void;
   /** Listens to calls that counted as successes. Returns an unsubscribe function. */

@@ -70,4 +70,4 @@ export {
 export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';
-export { isWellFormed } from './well-formed';
+export { isWellFormed, toWellFormed } from './well-formed';

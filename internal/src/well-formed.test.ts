@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWellFormed } from './well-formed';
+import { isWellFormed, toWellFormed } from './well-formed';
 
 describe('isWellFormed', () => {
   it('is false for a lone surrogate only, whichever half', () => {
@@ -8,5 +8,16 @@ describe('isWellFormed', () => {
     expect(isWellFormed('a\uD800')).toBe(false);
     expect(isWellFormed('\uDC00b')).toBe(false);
     expect(isWellFormed('\uDC00\uD800')).toBe(false);
+  });
+});
+
+describe('toWellFormed', () => {
+  it('replaces each lone surrogate by U+FFFD, as UTF-8 writes it, and keeps pairs', () => {
+    expect(toWellFormed('plain ascii')).toBe('plain ascii');
+    expect(toWellFormed('emoji 😀 and é')).toBe('emoji 😀 and é');
+    expect(toWellFormed('m\uD800')).toBe('m\uFFFD');
+    expect(toWellFormed('m\uD801')).toBe(toWellFormed('m\uD800'));
+    expect(toWellFormed('\uDC00\uD800')).toBe('\uFFFD\uFFFD');
+    expect(toWellFormed('m\uD800')).toBe(Buffer.from('m\uD800', 'utf8').toString('utf8'));
   });
 });

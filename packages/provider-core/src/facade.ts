@@ -79,6 +79,11 @@ export abstract class ProviderFacade {
     return this.#the().name;
   }
 
+  /** True once {@link close} or {@link destroy} was called (`registerPromClient` then lets it go). */
+  get closed(): boolean {
+    return this.#the().closed;
+  }
+
   /** Called before every retry. Returns an unsubscribe function. */
   onRetry(listener: (event: RetryEvent) => void): () => void {
     return this.#the().on('retry', listener);

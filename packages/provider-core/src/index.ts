@@ -101,7 +101,8 @@ export type {
 export type { MetricFamily, MetricSample, MetricsSource } from './observe/families';
 export type { HistogramSnapshot } from './observe/histogram';
 export type { Logger, LogMethod } from './observe/log';
-export { MAX_MODELS, type ModelStats } from './observe/model-stats';
+export { MAX_MODEL_NAME, MAX_MODELS, OVERFLOW_MODEL } from './observe/model-labels';
+export type { ModelStats } from './observe/model-stats';
 export type { MeterProviderLike, TracerProviderLike } from './observe/otel-api';
 export { type PromClientRegistry, registerPromClient } from './observe/prom-client';
 export { prometheusText } from './observe/prometheus';

@@ -98,6 +98,33 @@ describe('Redactor', () => {
     expect(redactor.redactFor(keyOf(0))(keyOf(0))).toBe('[redacted]');
   });
 
+  it('scrubs a text it found clean before once it holds a key added or handed out since', () => {
+    const redactor = new Redactor();
+    const echo = 'model-9f3Kq2Lm8Xv4Tz7Wp1 said stop';
+    // found clean, and remembered so: an answer's model repeats on every call
+    expect(redactor.redact(echo)).toBe(echo);
+    expect(redactor.redact(echo)).toBe(echo);
+    redactor.remember('9f3Kq2Lm8Xv4Tz7Wp1');
+    expect(redactor.redact(echo)).toBe('model-[redacted] said stop');
+    const other = 'model-Hx8Vb3Nq6Rt1Yw5Kd9';
+    expect(redactor.redactFor('9f3Kq2Lm8Xv4Tz7Wp1')(other)).toBe(other);
+    redactor.add('Hx8Vb3Nq6Rt1Yw5Kd9');
+    expect(redactor.redactFor('9f3Kq2Lm8Xv4Tz7Wp1')(other)).toBe('model-[redacted]');
+  });
+
+  it("scrubs a recent key's pieces through the recent index as its own call's redaction would", () => {
+    const redactor = new Redactor();
+    const keyOf = (i: number) => createHash('sha256').update(`k${i}`).digest('hex').slice(0, 24);
+    for (let i = 0; i < 12; i++) {
+      redactor.remember(keyOf(i));
+      const echo = `m-${Buffer.from(keyOf(i).slice(3, 15)).toString('base64')}`;
+      expect(redactor.redactFor(keyOf(i))(echo)).toBe('m-[redacted]');
+      // the keys handed out before, while still recent
+      if (i >= 1) expect(redactor.redact(keyOf(i - 1))).toBe('[redacted]');
+    }
+    expect(redactor.redact(keyOf(0))).toBe(keyOf(0));
+  });
+
   describe('a key inside a longer encoded value, or in part', () => {
     const key = 'sk-proj-SUPERSECRET0123456789abcdefXYZ';
     const echoes: Record<string, string> = {

@@ -12,6 +12,11 @@ import {
 const PLACEHOLDER = '[redacted]';
 /** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
 const CLEAN_MEMO = 1024;
+/**
+ * The longest text a scrub remembers finding clean: an answer's model or finish reason, scrubbed
+ * on every call (and the same on most), not a megabyte a server sent once.
+ */
+const MEMO_TEXT = 1024;
 /** Keys handed out per request by a key callback that are still recognised (bounded memory). */
 const RECENT_KEYS = 8;
 /** Shorter values (a header `x-token: 1`) would shred ordinary text: they are not scrubbed. */
@@ -31,6 +36,21 @@ const FOLD_MIN = 16;
 const BEARER_OR_BASIC = /\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
 const TOKEN_LIKE = /[0-9._~+/=-]/;
 
+/** A secret's forms as they are looked for: unwrapped, and case-folded for a long secret. */
+interface LookedFor {
+  fold: boolean;
+  forms: readonly string[];
+}
+
+/** `secret`'s forms (its pieces too, with `pieces`) as they are looked for. */
+function lookedFor(secret: string, pieces: boolean): LookedFor {
+  const fold = secret.length >= FOLD_MIN;
+  const forms = encodings(secret, pieces).map((form) =>
+    fold ? foldCase(unwrapped(form)) : unwrapped(form),
+  );
+  return { fold, forms };
+}
+
 /** Where a set of secrets' forms is indexed: as written, and case-folded (long secrets). */
 class Indexes {
   readonly exact = new FormIndex();
@@ -39,13 +59,13 @@ class Indexes {
   /** Indexes `secret`'s forms (its pieces too, with `pieces`); false when it is too short. */
   add(secret: string, pieces: boolean): boolean {
     if (secret.length < SECRET_MIN) return false;
-    const fold = secret.length >= FOLD_MIN;
-    for (const form of encodings(secret, pieces)) {
-      const looked = unwrapped(form);
-      if (fold) this.folded.add(foldCase(looked));
-      else this.exact.add(looked);
-    }
+    this.addForms(lookedFor(secret, pieces));
     return true;
+  }
+
+  addForms({ fold, forms }: LookedFor): void {
+    const index = fold ? this.folded : this.exact;
+    for (const form of forms) index.add(form);
   }
 
   find(view: SearchView, found: number[]): void {
@@ -75,11 +95,23 @@ export class Redactor {
   /** The last keys handed out; their forms indexed on the next scrub after a change. */
   readonly #recent: string[] = [];
   #recentIndexes: Indexes | undefined;
+  /**
+   * The recent keys' forms, kept while they are recent: the index of the recent keys is built
+   * again whenever a key callback hands out a new key (an index cannot forget one), and working
+   * out a key's forms is most of that cost.
+   */
+  readonly #recentForms = new Map<string, LookedFor>();
   /** Long secrets, case-folded: what {@link holdsSecret} looks for. */
   readonly #names = new Set<string>();
   readonly #onScrub: ScrubListener | undefined;
   /** Texts {@link holdsSecret} found clean; emptied when a secret is added or remembered. */
   readonly #clean = new Set<string>();
+  /**
+   * Short texts a scrub found nothing in, with the secrets known now (configured and recent: no
+   * call's own index); emptied when a secret is added or remembered. Building the forms of the
+   * recent keys again costs milliseconds.
+   */
+  readonly #scrubbedClean = new Set<string>();
 
   constructor(onScrub?: ScrubListener) {
     this.#onScrub = onScrub;
@@ -93,6 +125,7 @@ export class Redactor {
   /** Adds a credential (an API key, a header value such as `Bearer x` or `Basic ...`). */
   add(secret: string): void {
     this.#clean.clear();
+    this.#scrubbedClean.clear();
     this.#known.add(secret);
     for (const part of parts(secret)) {
       if (this.#configured.add(part.text, part.pieces) && part.text.length >= FOLD_MIN) {
@@ -124,6 +157,7 @@ export class Redactor {
     if (key.length >= FOLD_MIN) this.#names.add(foldCase(key));
     this.#recentIndexes = undefined;
     this.#clean.clear();
+    this.#scrubbedClean.clear();
   }
 
   /** `text` with every known secret replaced by `[redacted]`. */
@@ -158,7 +192,26 @@ export class Redactor {
       }
       return own;
     };
-    return (text) => this.#scrub(text, known ? undefined : ownIndexes(), endpoint);
+    // A key still among the recent ones is in their index: no index of its own to build.
+    return (text) =>
+      this.#scrub(text, known || this.#recent.includes(key!) ? undefined : ownIndexes(), endpoint);
+  }
+
+  /** The index of the recent keys, from the forms kept of each (worked out for the new ones). */
+  #indexRecent(): Indexes {
+    const indexes = new Indexes();
+    for (const key of this.#recent) {
+      let forms = this.#recentForms.get(key);
+      if (forms === undefined) {
+        forms = lookedFor(key, true);
+        this.#recentForms.set(key, forms);
+      }
+      indexes.addForms(forms);
+    }
+    for (const key of this.#recentForms.keys()) {
+      if (!this.#recent.includes(key)) this.#recentForms.delete(key);
+    }
+    return indexes;
   }
 
   #scrub(
@@ -167,15 +220,14 @@ export class Redactor {
     endpoint: string | undefined,
     report = true,
   ): string {
+    const memo = first === undefined && text.length <= MEMO_TEXT;
+    if (memo && this.#scrubbedClean.has(text)) return text;
     const view = searchable(text);
     const found: number[] = [];
     first?.find(view, found);
     this.#configured.find(view, found);
     if (this.#recent.length > 0) {
-      if (this.#recentIndexes === undefined) {
-        this.#recentIndexes = new Indexes();
-        for (const key of this.#recent) this.#recentIndexes.add(key, true);
-      }
+      if (this.#recentIndexes === undefined) this.#recentIndexes = this.#indexRecent();
       this.#recentIndexes.find(view, found);
     }
     let count = 0;
@@ -190,6 +242,10 @@ export class Redactor {
       },
     );
     if (count > 0 && report) this.#onScrub?.(endpoint, count);
+    if (memo && count === 0) {
+      if (this.#scrubbedClean.size >= CLEAN_MEMO) this.#scrubbedClean.clear();
+      this.#scrubbedClean.add(text);
+    }
     return out;
   }
 }

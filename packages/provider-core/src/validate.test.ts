@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_MODEL_NAME, OVERFLOW_MODEL } from './observe/model-labels';
 import * as check from './validate';
 
 describe('expectModelName', () => {
@@ -9,6 +10,33 @@ describe('expectModelName', () => {
       ),
     );
     expect(() => check.expectModelName('request.model', 'm1', 'm1')).not.toThrow();
+  });
+
+  it('refuses a name longer than any real one with a RangeError naming the field and the length, not the text', () => {
+    // Ollama's longest valid name: host, namespace, model, tag and digest at their limits
+    const ollamaLongest = `${'h'.repeat(350)}/${'n'.repeat(80)}/${'m'.repeat(80)}:${'t'.repeat(80)}@${'d'.repeat(80)}`;
+    expect(ollamaLongest).toHaveLength(674);
+    expect(() => check.expectModelName('request.model', ollamaLongest, 'm1')).not.toThrow();
+    expect(() =>
+      check.expectModelName('request.model', 'm'.repeat(MAX_MODEL_NAME), 'm1'),
+    ).not.toThrow();
+    expect(() =>
+      check.expectModelName('request.model', 'm'.repeat(MAX_MODEL_NAME + 1), 'm1'),
+    ).toThrow(
+      new RangeError(
+        'Expected `request.model` to be a model name of at most 1024 characters, got a string of 1025',
+      ),
+    );
+  });
+
+  it('refuses the overflow label, (other), and accepts a model named other', () => {
+    expect(OVERFLOW_MODEL).toBe('(other)');
+    expect(() => check.expectModelName('request.model', '(other)', 'm1')).toThrow(
+      new RangeError(
+        'Expected `request.model` to be a model name other than "(other)", the label stats and metrics give the models past the first 256, got `"(other)"` (string)',
+      ),
+    );
+    expect(() => check.expectModelName('request.model', 'other', 'm1')).not.toThrow();
   });
 });
 

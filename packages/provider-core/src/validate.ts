@@ -6,7 +6,9 @@ import {
   firstOfTwoKeys,
   isBlank,
   isPlainObject,
+  optionError,
 } from '@x/internal';
+import { MAX_MODEL_NAME, MAX_MODELS, OVERFLOW_MODEL } from './observe/model-labels';
 import type { CacheMode, ChatMessage, ChatRole, ToolCall, ToolDefinition } from './types';
 
 // Checks of the request fields every chat API has, for a provider's `validate*Request`. Each
@@ -83,10 +85,42 @@ export function refuseStreamFlag(
   );
 }
 
-/** A model name: a non-empty string. `example` names one in the message (`"llama3.2"`). */
+/**
+ * A model name: a non-empty string that fits as a label ({@link expectModelLabel}). `example`
+ * names one in the message (`"llama3.2"`).
+ */
 export function expectModelName(name: string, value: unknown, example: string): void {
   if (typeof value !== 'string' || isBlank(value)) {
     fail(name, `a non-empty string (a model name such as "${example}")`, value);
+  }
+  expectModelLabel(name, value);
+}
+
+/**
+ * A model name labels stats, metrics, spans and logs as it is: refused when longer than any real
+ * one ({@link MAX_MODEL_NAME}: a 1 MiB name would be a MiB in every series of a scrape), or when
+ * it is the overflow label (it would merge with the models past the first {@link MAX_MODELS}).
+ * Also run on every call's model by the request path, whatever the provider validated.
+ */
+export function expectModelLabel(name: string, value: string): void {
+  if (value.length > MAX_MODEL_NAME) {
+    // The length, not the value: a megabyte of text is no help, and it may hold anything.
+    throw optionError(
+      [
+        'Expected `',
+        name,
+        `\` to be a model name of at most ${MAX_MODEL_NAME} characters, got a string of ${value.length}`,
+      ],
+      true,
+    );
+  }
+  if (value === OVERFLOW_MODEL) {
+    fail(
+      name,
+      `a model name other than "${OVERFLOW_MODEL}", the label stats and metrics give the models past the first ${MAX_MODELS}`,
+      value,
+      true,
+    );
   }
 }
 

@@ -73,7 +73,10 @@ export interface GenerateResponse extends ChatResponse {
 /** One item of {@link OllamaProvider.streamGenerate}. */
 export type GenerateChunk = CoreStreamChunk<GenerateResponse>;
 
-/** Why generation ended. */
+/**
+ * Why generation ended (Ollama's `done_reason`; `tool_calls` when the model called tools). An
+ * answer whose server gave no reason, or one outside this set, has `finishReason: undefined`.
+ */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'load' | 'unload';
 
 /** A complete chat answer. */

@@ -18,7 +18,7 @@ export const streamed: Operation<BaseChatRequest, BaseChatResponse> = {
   checksContext: false,
   stream: { framing: 'ndjson', accept: 'application/x-ndjson' },
   model: (request) => request.model,
-  body: (request) => ({ model: request.model }),
+  body: (request) => ({ model: request.model, messages: request.messages }),
   accumulator: () => new Answer(),
 };
 

@@ -17,12 +17,15 @@ import {
   type WireMessage,
 } from '../index';
 
-/** The made-up API's answer: NDJSON `{ delta }` lines, then `{ done: true, in, out }`; or one `{ text, in, out }`. */
+/**
+ * The made-up API's answer: NDJSON `{ delta }` lines, then `{ done: true, in, out }`; or one
+ * `{ text, in, out }`. The last may name the answer's `model` and its finish `reason`.
+ */
 export class Answer implements Accumulator<StreamChunk, BaseChatResponse> {
   text = '';
   chunks = 0;
   done = false;
-  tokens = { in: 0, out: 0 };
+  tokens: { in: number; out: number; model?: string; reason?: string } = { in: 0, out: 0 };
   add({ data }: WireMessage): StreamChunk | undefined {
     const line = JSON.parse(data);
     this.chunks++;
@@ -41,8 +44,8 @@ export class Answer implements Accumulator<StreamChunk, BaseChatResponse> {
     return { ...EMPTY_PARTIAL, content: this.text, chunks: this.chunks };
   }
   build() {
-    const { in: promptTokens, out: completionTokens } = this.tokens;
-    return chatResponse({ content: this.text, model: '', promptTokens, completionTokens, finishReason: 'stop' });
+    const { in: promptTokens, out: completionTokens, model = '', reason = 'stop' } = this.tokens;
+    return chatResponse({ content: this.text, model, promptTokens, completionTokens, finishReason: reason });
   }
 }
 
@@ -55,7 +58,7 @@ const CHAT: Operation<BaseChatRequest, BaseChatResponse> = {
   body: ({ model, messages }, stream) => ({ model, prompt: messages.at(-1)?.content, stream }),
   accumulator: () => new Answer(),
   finish: (response, _prepared, request) => {
-    response.model = `${request.model}-0613`;
+    if (response.model === '') response.model = `${request.model}-0613`;
   },
 };
 
@@ -95,6 +98,8 @@ export interface ReplyServer {
   url: string;
   /** The status of the next answers (200: an answer). */
   status: number;
+  /** Fields added to the last line of each answer (`model`, `reason`), from the request's headers. */
+  answerFields?: ((headers: http.IncomingHttpHeaders) => Record<string, unknown>) | undefined;
   close(): Promise<void>;
 }
 
@@ -113,16 +118,17 @@ export async function startReplyServer(): Promise<ReplyServer> {
       }
       const { prompt, stream } = JSON.parse(body) as { prompt: string; stream: boolean };
       const words = `you said ${prompt}`.split(' ');
+      const fields = reply.answerFields?.(req.headers);
       if (!stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ text: words.join(' '), in: 4, out: words.length }));
+        res.end(JSON.stringify({ text: words.join(' '), in: 4, out: words.length, ...fields }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       for (const [i, word] of words.entries()) {
         res.write(`${JSON.stringify({ delta: i === 0 ? word : ` ${word}` })}\n`);
       }
-      res.end(`${JSON.stringify({ done: true, in: 4, out: words.length })}\n`);
+      res.end(`${JSON.stringify({ done: true, in: 4, out: words.length, ...fields })}\n`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

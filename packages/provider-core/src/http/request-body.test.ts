@@ -40,8 +40,11 @@ describe('a large request body the server stops reading', () => {
     const { url, connections } = await answersBeforeReading();
     for (const pool of [undefined, false] as const) {
       const core = lineCore(url, { timeouts: { firstTokenMs: 2_000 }, pool });
-      // the fixture sends the model as the body: 8 MB, more than the kernel's socket buffers take
-      const large = { ...ask, model: 'x'.repeat(8_000_000) };
+      // 8 MB of body, more than the kernel's socket buffers take
+      const large = {
+        ...ask,
+        messages: [{ role: 'user' as const, content: 'x'.repeat(8_000_000) }],
+      };
       for (let i = 0; i < 2; i++) {
         const started = performance.now();
         await expect(core.complete(streamed, large)).resolves.toMatchObject({ content: 'ok' });

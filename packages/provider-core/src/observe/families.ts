@@ -21,6 +21,13 @@ export interface MetricFamily {
 /** Anything whose metrics can be exposed: a provider, or the core under it. */
 export interface MetricsSource {
   metricFamilies(): MetricFamily[];
+  /**
+   * The `provider` label of its series (a provider's `name` option): two sources rendered
+   * together must not share one. Without it, the labels its samples carry are compared.
+   */
+  readonly name?: string | undefined;
+  /** True once it was closed: `registerPromClient` then lets it go. */
+  readonly closed?: boolean | undefined;
 }
 
 /** Live state of the composed pieces, rendered as gauges. */
@@ -53,7 +60,7 @@ const MODEL_COUNTERS: ReadonlyArray<[string, string, Counter]> = [
   ['successes_total', 'Calls that returned an answer.', (r) => r.successes],
   [
     'cancelled_total',
-    'Calls the caller aborted, and streams it stopped reading before the end.',
+    'Calls the caller aborted, streams it stopped reading before the end, and calls destroy() or close() ended.',
     (r) => r.cancelled,
   ],
   [

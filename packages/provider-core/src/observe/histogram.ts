@@ -1,6 +1,8 @@
 /**
- * A log-bucketed histogram for latencies in ms: fixed memory (about 5 KB), O(1) record, quantiles
- * within about 2% relative error. Values below 1 µs share the first bucket.
+ * A log-bucketed histogram for latencies in ms: fixed memory (600 32-bit counts, about 2.4 KB),
+ * O(1) record, quantiles within 4% relative error (a quantile is its bucket's upper bound, and each
+ * bucket is 4% wider than the one below: measured, up to 3.99%). Values below 1 µs share the first
+ * bucket.
  */
 const GROWTH = 1.04;
 const LOG_GROWTH = Math.log(GROWTH);

@@ -5,18 +5,12 @@ import {
   TOKENS_PER_SECOND_BUCKETS,
 } from './buckets';
 import { type CallCounts, callCounts } from './call-counts';
+import { ModelLabels } from './model-labels';
 
-/**
- * Distinct models one provider tracks separately. Model names come from requests, which an app
- * may take from its own users: past this many, the others share one record, `model="other"`, so
- * a metrics scrape stays bounded (at most 257 values of the `model` label per provider).
- */
-export const MAX_MODELS = 256;
-
-/** Distinct error codes kept per model; more share the code `other`. */
+/** Distinct error codes kept per model; more share the code {@link OTHER}. */
 export const MAX_CODES = 64;
 
-/** The label of the models past {@link MAX_MODELS}, and of the codes past {@link MAX_CODES}. */
+/** The label of the codes past {@link MAX_CODES} (codes are ours, none is called `other`). */
 export const OTHER = 'other';
 
 /** The counters and histograms of one model, as `stats().byModel` shows them. */
@@ -104,28 +98,27 @@ export class ModelRecord {
 }
 
 /**
- * The records by model, bounded: the first {@link MAX_MODELS} names get their own, later ones
- * share {@link OTHER}. A call without a model (server metadata) is recorded under `''`.
+ * The records by model label (`ModelLabels`): the first `MAX_MODELS` names get their own,
+ * later ones, and names too long to be a model's, share `OVERFLOW_MODEL`. Names told apart
+ * only by lone surrogates share one record: rendered, they are one label. A call without a model
+ * (server metadata) is recorded under `''`.
  */
 export class ModelRecords {
   readonly #records = new Map<string, ModelRecord>();
-  #distinct = 0;
+  readonly #labels = new ModelLabels();
 
   get(model: string | undefined): ModelRecord {
     const name = model ?? '';
+    // Every key is a label, and a name that is a key is its own label: this runs several times
+    // per call, and the label of a name seen before is one lookup.
     let record = this.#records.get(name);
     if (record !== undefined) return record;
-    if (this.#distinct >= MAX_MODELS) {
-      record = this.#records.get(OTHER);
-      if (record === undefined) {
-        record = new ModelRecord();
-        this.#records.set(OTHER, record);
-      }
-      return record;
+    const label = this.#labels.label(name);
+    record = this.#records.get(label);
+    if (record === undefined) {
+      record = new ModelRecord();
+      this.#records.set(label, record);
     }
-    record = new ModelRecord();
-    this.#records.set(name, record);
-    if (name !== OTHER) this.#distinct++;
     return record;
   }
 

@@ -115,9 +115,10 @@ describe('prometheusText', () => {
     );
   });
 
-  it('folds the models past 256 into model="other", so a scrape stays bounded', async () => {
+  it('folds the models past 256 into model="(other)", a label no request can have, and keeps a real other among them', async () => {
     const server = await setup();
     const a = provider(server);
+    await a.complete(ask('other'));
     for (let i = 0; i < 260; i++) await a.complete(ask(`model-${i}`));
     const text = a.core.toPrometheus();
     const models = new Set(
@@ -126,8 +127,35 @@ describe('prometheusText', () => {
       ].map(([, m]) => m),
     );
     expect(models.size).toBe(257);
-    expect(models.has('other')).toBe(true);
-    expect(text).toContain('x_provider_reply_requests_total{provider="reply",model="other"} 4');
-    expect(a.core.stats().requests).toBe(260);
+    expect(text).toContain('x_provider_reply_requests_total{provider="reply",model="other"} 1');
+    expect(text).toContain('x_provider_reply_requests_total{provider="reply",model="(other)"} 5');
+    expect(a.core.stats().requests).toBe(261);
+    await expect(a.complete(ask('(other)'))).rejects.toThrow(
+      /^Expected `request\.model` to be a model name other than "\(other\)"/,
+    );
+  });
+
+  it('refuses calls naming 1 MiB models, naming `request.model`, and keeps rendering (was: RangeError: Invalid string length)', async () => {
+    const server = await setup();
+    const a = provider(server, { retry: false });
+    await a.complete(ask('m'));
+    for (let i = 0; i < 40; i++) {
+      const error = await a.complete(ask(`${i}`.padEnd(1024 * 1024, 'x'))).catch((e) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toBe(
+        'Expected `request.model` to be a model name of at most 1024 characters, got a string of 1048576',
+      );
+    }
+    const text = prometheusText(a.core);
+    expect(text.length).toBeLessThan(64 * 1024);
+    expect(text).toContain('x_provider_reply_requests_total{provider="reply",model="m"} 1');
+  });
+
+  it('says in the HELP of cancelled_total that calls destroy() or close() ended are counted there', async () => {
+    const server = await setup();
+    const a = provider(server);
+    expect(a.core.toPrometheus()).toContain(
+      '# HELP x_provider_reply_cancelled_total Calls the caller aborted, streams it stopped reading before the end, and calls destroy() or close() ended.',
+    );
   });
 });

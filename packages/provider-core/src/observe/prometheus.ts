@@ -1,4 +1,5 @@
 import type { MetricFamily, MetricsSource } from './families';
+import { ProviderLabels } from './provider-labels';
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -34,12 +35,16 @@ export function renderFamilies(families: readonly MetricFamily[]): string {
 /**
  * The families of several sources with the same names joined: two providers of one package (an
  * Ollama per GPU, told apart by their `name`) expose each family once, with both their samples.
- * @throws {TypeError} when two sources give one name two types.
+ * A source given twice counts once.
+ * @throws {TypeError} when two sources give one name two types, or share a `provider` label.
  */
 function mergeFamilies(sources: readonly MetricsSource[]): MetricFamily[] {
   const byName = new Map<string, MetricFamily>();
-  for (const source of sources) {
-    for (const family of source.metricFamilies()) {
+  const labels = new ProviderLabels();
+  for (const source of new Set(sources)) {
+    const families = source.metricFamilies();
+    labels.claim(source, families);
+    for (const family of families) {
       const seen = byName.get(family.name);
       if (seen === undefined) {
         byName.set(family.name, { ...family, samples: [...family.samples] });
@@ -57,7 +62,10 @@ function mergeFamilies(sources: readonly MetricsSource[]): MetricFamily[] {
 
 /**
  * The metrics of every provider given, as one Prometheus text exposition (for a `/metrics`
- * endpoint): each family once, whatever the number of providers of one package.
+ * endpoint): each family once, whatever the number of providers of one package. Each provider
+ * needs its own `name` (the `provider` label): two of one name are a `TypeError` naming it, as
+ * their series would be identical and Prometheus would keep only one. A closed provider given is
+ * rendered (its final counts): the caller chooses the sources.
  *
  * @example
  * const ollamaA = createOllamaProvider({ name: 'gpu-a', baseUrl: 'http://10.0.0.1:11434' });

@@ -61,4 +61,24 @@ describe('ProviderCore.stats', () => {
       new TypeError('Expected `name` to be a non-empty string, got `""` (string)'),
     );
   });
+
+  it('keeps a model named __proto__ in byModel like any other, as a plain object that serialises the same', async () => {
+    const server = await startReplyServer();
+    cleanup.push(() => server.close());
+    const p = observedProvider(server.url, { retry: false });
+    cleanup.push(() => p.core.close());
+    for (const model of ['a', '__proto__', 'b']) await p.complete(ask(model));
+    const { byModel } = p.core.stats();
+    expect(Object.keys(byModel)).toEqual(['a', '__proto__', 'b']);
+    expect(Object.getPrototypeOf(byModel)).toBe(Object.prototype);
+    expect(Object.hasOwn(byModel, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(byModel, '__proto__')?.value).toMatchObject({
+      requests: 1,
+      successes: 1,
+    });
+    const json = JSON.stringify(byModel);
+    expect(json.startsWith('{"a":{"requests":1,')).toBe(true);
+    expect(json).toContain('},"__proto__":{"requests":1,');
+    expect(Object.keys(JSON.parse(json))).toEqual(['a', '__proto__', 'b']);
+  });
 });

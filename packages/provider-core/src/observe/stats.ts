@@ -39,8 +39,9 @@ export interface ProviderStats extends CallCounts {
     meanAbsErrorPct: number | undefined;
   };
   /**
-   * The same counters by request model (at most 256 models, later ones under `other`; server
-   * metadata calls naming no model under `''`), with latency percentiles read from the buckets.
+   * The same counters by request model (at most 256 models, later ones and names over 1,024
+   * characters under `(other)`; server metadata calls naming no model under `''`), with latency
+   * percentiles read from the buckets. Keys are the `model` labels of the metrics.
    */
   byModel: Record<string, ModelStats>;
 }
@@ -213,8 +214,11 @@ export class StatsRecorder {
 
   snapshot(): ProviderStats {
     const n = this.#driftSamples;
-    const byModel: Record<string, ModelStats> = {};
-    for (const [model, record] of this.models.entries()) byModel[model] = record.snapshot();
+    // Defined, not assigned: a model named `__proto__` is a key like any other (an assignment
+    // would set the object's prototype and drop it).
+    const byModel: Record<string, ModelStats> = Object.fromEntries(
+      Array.from(this.models.entries(), ([model, record]) => [model, record.snapshot()]),
+    );
     return {
       ...callCounts(this),
       streams: this.streams,

@@ -22,11 +22,12 @@ it('uses providers given in its options while nothing is registered globally', a
   const spans = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const telemetry = createTelemetry({ tracerProvider: provider }, init)!;
-  telemetry.start('chat', 'given', {}, false)!.succeeded({
-    model: 'm',
-    usage: { promptTokens: 1, completionTokens: 1 },
-    timings: {},
-  });
+  telemetry
+    .start('chat', 'given', {}, false)!
+    .succeeded(
+      { usage: { promptTokens: 1, completionTokens: 1 }, timings: {} },
+      { model: 'm', finishReason: undefined },
+    );
   expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['chat given']);
   await provider.shutdown();
 });
@@ -43,7 +44,10 @@ it('asks the API for nothing while nothing is registered with it, and traces onc
   trace.setGlobalTracerProvider(provider);
   const call = telemetry.start('chat', 'after', {}, false);
   expect(call).toBeDefined();
-  call!.succeeded({ model: 'm', usage: { promptTokens: 1, completionTokens: 1 }, timings: {} });
+  call!.succeeded(
+    { usage: { promptTokens: 1, completionTokens: 1 }, timings: {} },
+    { model: 'm', finishReason: undefined },
+  );
   expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['chat after']);
   await provider.shutdown();
 });

@@ -1,21 +1,9 @@
 import { context, metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AggregationTemporality,
-  DataPointType,
-  type HistogramMetricData,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ask, observedProvider, startReplyServer } from '../__fixtures__/observed';
+import { providersOf, sdk as sdkOf } from '../__fixtures__/otel-sdk';
 import type { Transport } from '../index';
 import { readApi } from './otel-api';
 import { within } from './telemetry';
@@ -34,48 +22,8 @@ afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
 
-/** The SDK with its in-memory exporters, as an app would register it. */
-function sdk() {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(spans)],
-  });
-  const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({
-    exporter: metrics,
-    exportIntervalMillis: 3_600_000,
-  });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  cleanup.push(
-    () => meterProvider.shutdown(),
-    () => tracerProvider.shutdown(),
-  );
-  return {
-    tracerProvider,
-    meterProvider,
-    spans: () => spans.getFinishedSpans(),
-    /** Every histogram exported, by name. */
-    async histograms(): Promise<Map<string, HistogramMetricData>> {
-      await reader.forceFlush();
-      const out = new Map<string, HistogramMetricData>();
-      for (const resource of metrics.getMetrics()) {
-        for (const scope of resource.scopeMetrics) {
-          expect(scope.scope.name).toBe('@x/provider-core');
-          for (const metric of scope.metrics) {
-            if (metric.dataPointType === DataPointType.HISTOGRAM) {
-              out.set(metric.descriptor.name, metric as HistogramMetricData);
-            }
-          }
-        }
-      }
-      return out;
-    },
-  };
-}
-
-function providersOf(otel: ReturnType<typeof sdk>) {
-  return { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider };
-}
+/** The SDK, shut down after the test. */
+const sdk = () => sdkOf(cleanup);
 
 async function server() {
   const s = await startReplyServer();
@@ -241,7 +189,8 @@ describe('telemetry (OpenTelemetry GenAI conventions, in-memory exporters)', () 
 
 describe('Telemetry without an SDK', () => {
   const init = { id: 'x', name: 'x', origin: 'http://127.0.0.1:1', redact: (t: string) => t };
-  const answer = { model: 'm', usage: { promptTokens: 3, completionTokens: 4 }, timings: {} };
+  const answer = { usage: { promptTokens: 3, completionTokens: 4 }, timings: {} };
+  const shown = { model: 'm', finishReason: undefined };
 
   it('measures nothing while the global meter is the no-op one, and measures once an SDK is registered', async () => {
     const telemetry = createTelemetry({}, init)!;
@@ -250,7 +199,7 @@ describe('Telemetry without an SDK', () => {
     metrics.setGlobalMeterProvider(otel.meterProvider);
     cleanup.push(() => metrics.disable());
     expect(telemetry.measuring()).toBe(true);
-    telemetry.start('chat', 'm', {}, false)!.succeeded(answer);
+    telemetry.start('chat', 'm', {}, false)!.succeeded(answer, shown);
     const histograms = await otel.histograms();
     const tokens = histograms.get('gen_ai.client.token.usage')!;
     expect(tokens.dataPoints.map((p) => p.attributes['gen_ai.token.type']).sort()).toEqual([
@@ -291,7 +240,7 @@ describe('Telemetry without an SDK', () => {
     cleanup.push(() => trace.disable());
     const call = telemetry.start('chat', 'after', {}, false);
     expect(call).toBeDefined();
-    call!.succeeded(answer);
+    call!.succeeded(answer, shown);
     expect(otel.spans().map((span) => span.name)).toEqual(['chat after']);
   });
 });

@@ -1,3 +1,5 @@
+import type { ShownAnswer } from '../pipeline/answer-fields';
+import { FirstKeys, ModelLabels, modelLabelText, OVERFLOW_MODEL } from './model-labels';
 import type {
   Attributes,
   HistogramLike,
@@ -46,10 +48,8 @@ interface SamplingFields {
   seed?: unknown;
 }
 
-/** The answer fields a span reads. */
+/** The answer fields a span reads (the server-worded ones come as they may be shown). */
 interface AnswerFields {
-  model?: unknown;
-  finishReason?: unknown;
   cached?: boolean | undefined;
   attempts?: number | undefined;
   usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
@@ -77,6 +77,14 @@ export class Telemetry {
   #meterNoop = false;
   /** The API's no-op tracer provider: the delegate of the global proxy before any SDK registers. */
   readonly #noopTracers: unknown;
+  /**
+   * The `gen_ai.request.model` values of the metrics, bounded as the Prometheus `model` label is:
+   * past the SDK's series limit (2,000 per metric), every later series, a legitimate one too,
+   * would land in `otel.metric.overflow`.
+   */
+  readonly #requestModels = new ModelLabels();
+  /** The (request model, `gen_ai.response.model`) pairs of the metrics, bounded the same way. */
+  readonly #responsePairs = new FirstKeys();
 
   constructor(
     api: OtelApi,
@@ -112,6 +120,25 @@ export class Telemetry {
       'server.port': this.#port,
       'gen_ai.request.model': model,
     };
+  }
+
+  /**
+   * The attributes of one measurement: {@link attributes} with the request model as a bounded
+   * label, and the answer's model (already scrubbed and cut) when it has one. A server naming a
+   * new model in every answer gets its first pairs through, then the overflow label: the exact
+   * value stays on the span.
+   */
+  metricAttributes(name: string, model: string, responseModel: string | undefined): Attributes {
+    const label = this.#requestModels.label(model);
+    const attributes = this.attributes(name, label);
+    if (responseModel !== undefined) {
+      const text = modelLabelText(responseModel);
+      // The request label's length first: no two pairs make one key (`a` + `bc`, `ab` + `c`).
+      const pair = `${label.length}:${label}${text}`;
+      attributes['gen_ai.response.model'] =
+        text !== OVERFLOW_MODEL && this.#responsePairs.admits(pair) ? text : OVERFLOW_MODEL;
+    }
+    return attributes;
   }
 
   /**
@@ -268,11 +295,11 @@ export class CallTelemetry {
     return api.context.with(api.trace.setSpan(api.context.active(), span), fn);
   }
 
-  succeeded(response: AnswerFields): void {
+  /** `shown`: the answer's model and finish reason as they may be shown (`shownAnswer`). */
+  succeeded(response: AnswerFields, shown: ShownAnswer): void {
     if (this.#ended) return;
     this.#ended = true;
-    const model =
-      typeof response.model === 'string' && response.model !== '' ? response.model : undefined;
+    const { model, finishReason } = shown;
     const cached = response.cached === true;
     const input = cached ? undefined : response.usage.promptTokens;
     const output = cached ? undefined : response.usage.completionTokens;
@@ -286,9 +313,7 @@ export class CallTelemetry {
         'x.cached': cached,
         'x.attempts': response.attempts,
       };
-      if (typeof response.finishReason === 'string') {
-        span['gen_ai.response.finish_reasons'] = [response.finishReason];
-      }
+      if (finishReason !== undefined) span['gen_ai.response.finish_reasons'] = [finishReason];
       if (response.timings.firstTokenMs !== undefined) {
         span['gen_ai.response.time_to_first_chunk'] = response.timings.firstTokenMs / 1000;
       }
@@ -300,11 +325,7 @@ export class CallTelemetry {
     this.#span?.end();
     this.#telemetry.record(
       this.#seconds(),
-      () => {
-        const attributes = this.#telemetry.attributes(this.#name, this.#model);
-        if (model !== undefined) attributes['gen_ai.response.model'] = model;
-        return attributes;
-      },
+      () => this.#telemetry.metricAttributes(this.#name, this.#model, model),
       { input, output },
     );
   }
@@ -326,7 +347,7 @@ export class CallTelemetry {
     this.#telemetry.record(
       this.#seconds(),
       () => {
-        const attributes = this.#telemetry.attributes(this.#name, this.#model);
+        const attributes = this.#telemetry.metricAttributes(this.#name, this.#model, undefined);
         attributes['error.type'] = code;
         return attributes;
       },

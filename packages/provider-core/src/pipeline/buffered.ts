@@ -159,7 +159,7 @@ function answerOf<Request extends CoreRequest, Response extends CoreResponse>(
 ): Response {
   const { rt, op, request, send, started } = fresh;
   if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
-  return finish(rt, op, request, send.prepared, accumulator.build(), {
+  return finish(rt, op, request, send, accumulator.build(), {
     attempt,
     started,
     firstTokenMs: undefined,

@@ -3,23 +3,26 @@ import type { CallTelemetry } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
-import type { Prepared } from '../stages/context';
 import type { FinishReason, Usage } from '../types';
+import { scrubAnswer, shownAnswer } from './answer-fields';
 import { normalizeFailure } from './normalize';
+import type { SendPlan } from './send-plan';
 
 /**
  * The shared fields of a fresh answer: attempts, client timings, then the reconcile step (the
  * server's counts against the estimate, the calibrator, the limiter, the price) and the
- * operation's own fields.
+ * operation's own fields; last, what the server worded (`model`, finish reason) is scrubbed with
+ * the call's redactor, as its error messages are.
  */
 export function finish<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
   request: Request,
-  prepared: Prepared,
+  send: SendPlan,
   response: Response,
   client: { attempt: number; started: number; firstTokenMs: number | undefined; streamed: boolean },
 ): Response {
+  const { prepared } = send;
   response.attempts = client.attempt;
   response.timings.latencyMs = performance.now() - client.started;
   response.timings.queueWaitMs = prepared.queueWaitMs;
@@ -27,10 +30,16 @@ export function finish<Request extends CoreRequest, Response extends CoreRespons
   if (client.streamed) response.timings.firstTokenMs = client.firstTokenMs;
   rt.usage.reconcile(op, request, prepared, response);
   op.finish?.(response, prepared, request);
+  // After `op.finish`, which may set the model from the server's words.
+  scrubAnswer(response, send.redact, op.model(request));
   return response;
 }
 
-/** Counts a successful call and tells the `response` listeners (chat-like answers). */
+/**
+ * Counts a successful call and tells its span and metrics, and the `response` listeners
+ * (chat-like answers), what the server said of it: its model and finish reason as they may be
+ * shown (`shownAnswer`). The event's model is the request's when the answer names none.
+ */
 export function succeeded(
   rt: Runtime,
   response: CoreResponse,
@@ -46,21 +55,21 @@ export function succeeded(
     timings.tokensPerSecond,
     response.cached === true,
   );
-  call?.succeeded(response);
   const topic = rt.topics.response;
-  if (topic.active && 'finishReason' in response) {
-    const chat = response as CoreResponse & {
-      model: string;
-      finishReason: FinishReason | undefined;
-      usage: Usage;
-    };
+  const told = topic.active && 'finishReason' in response;
+  // Nobody to tell: nothing to read.
+  if (call === undefined && !told) return;
+  const shown = shownAnswer(rt, response);
+  call?.succeeded(response, shown);
+  if (told) {
+    const chat = response as CoreResponse & { usage: Usage; finishReason: unknown };
     topic.emit({
-      model: chat.model || model,
+      model: shown.model ?? model,
       cached: response.cached === true,
       attempts: response.attempts,
       latencyMs: timings.latencyMs,
       usage: chat.usage,
-      finishReason: chat.finishReason,
+      finishReason: shown.finishReason as FinishReason | undefined,
       truncated: response.truncated === true,
     });
   }

@@ -7,6 +7,7 @@ import { BodyTooLargeError } from '../http/attempt';
 import type { AttemptInit } from '../http/exchange';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
+import { expectModelLabel } from '../validate';
 
 /** What a call sends on every attempt, decided once per call. */
 export interface CallRequest {
@@ -40,10 +41,13 @@ export interface PlainCallInit {
 }
 
 /**
- * The model a call names, refused when it holds a configured secret (a key pasted where the model
- * goes): the model labels stats, metrics, spans and logs as it is. Checked once per name.
+ * The model a call names, refused when it cannot be a label (too long, the overflow label) or
+ * holds a configured secret (a key pasted where the model goes): the model labels stats, metrics,
+ * spans and logs as it is. The secret check is once per name; the length is checked first, so a
+ * megabyte-long name is not kept in its memo.
  */
 export function modelOf(rt: Runtime, model: string): string {
+  expectModelLabel('request.model', model);
   if (rt.redactor.holdsSecret(model)) {
     failSecret('request.model', 'a model name, not a credential', model);
   }

@@ -156,7 +156,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
       // The exchange is over: the slot frees now, not when the caller asks past the last chunk.
       send.release();
     }
-    const response = finish(rt, op, request, send.prepared, accumulator.build(), {
+    const response = finish(rt, op, request, send, accumulator.build(), {
       attempt: opened.attempt,
       started,
       firstTokenMs: opened.firstTokenMs,

@@ -102,10 +102,27 @@ export function mapTimings(final: Json | undefined): Timings {
   };
 }
 
+/**
+ * The `done_reason` values `FinishReason` promises, as a `Record` over it: a reason added to the
+ * type fails to compile until it is added here too.
+ */
+const FINISH_REASONS: Record<FinishReason, true> = {
+  stop: true,
+  length: true,
+  tool_calls: true,
+  load: true,
+  unload: true,
+};
+
+/**
+ * The answer's `FinishReason`: a `done_reason` outside the set the type promises (a newer
+ * server's, or any text a hostile one puts there) is unknown, `undefined`, never passed on as it is.
+ */
 function finishReason(raw: unknown, hasToolCalls: boolean): FinishReason | undefined {
   if (hasToolCalls && (raw === 'stop' || raw === undefined)) return 'tool_calls';
-  if (typeof raw !== 'string' || raw.length === 0) return undefined;
-  return raw as FinishReason;
+  return typeof raw === 'string' && Object.hasOwn(FINISH_REASONS, raw)
+    ? (raw as FinishReason)
+    : undefined;
 }
 
 /**

@@ -3,8 +3,8 @@ import type { AttemptError } from './types';
 
 /**
  * What a failed attempt means for the call:
- * - `fatal`: the caller's own problem (a bad request, an abort, a model that does not exist): the
- *   error reaches the caller as is, no other deployment is tried;
+ * - `fatal`: the caller's own problem (a bad request, an abort): the error reaches the caller as
+ *   is, no other deployment is tried;
  * - `fallback`: the deployment's trouble: the next deployment is tried;
  * - `context`: the prompt does not fit: only a deployment with a larger window is tried.
  */
@@ -43,7 +43,10 @@ export function classify(error: unknown, signal: AbortSignal | undefined): Verdi
 function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
   switch (kind) {
     case 'model-not-found':
-      return 'fatal';
+      // The router picks each deployment's model, not the caller: a box that lacks it (an Ollama
+      // server that never pulled it) is that deployment's trouble, as LiteLLM reads a 404.
+      // Another deployment may well have it; when none has, `allFailed` says so.
+      return 'fallback';
     case 'context-overflow':
       return 'context';
     case 'api': {

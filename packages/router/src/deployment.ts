@@ -1,19 +1,11 @@
 import type { ResolvedDeployment } from './deployment-options';
 import { Health } from './health';
+import { LatencyScore } from './latency';
 import { QuotaGauge } from './quota';
 import type { RoutableProvider } from './types';
 
 /** The three kinds of call, each with its own latency average. */
 export type Operation = 'complete' | 'stream' | 'embed';
-
-/** An exponential moving average of latency samples, in ms. */
-class MovingAverage {
-  value: number | undefined;
-
-  add(sample: number, smoothing: number): void {
-    this.value = this.value === undefined ? sample : this.value + smoothing * (sample - this.value);
-  }
-}
 
 /** One deployment as the router runs it: its options, health, load and measurements. */
 export class Deployment {
@@ -33,11 +25,14 @@ export class Deployment {
   windowLooked = false;
   readonly health = new Health();
   readonly quota = new QuotaGauge();
-  /** Latency of answered calls, per kind (`stream`: to its first chunk, however it ends). */
-  readonly latency: Record<Operation, MovingAverage> = {
-    complete: new MovingAverage(),
-    stream: new MovingAverage(),
-    embed: new MovingAverage(),
+  /**
+   * Latency of answered calls, per kind (`stream`: to its first chunk, however it ends), and the
+   * penalty of failures since, for `lowest-latency`.
+   */
+  readonly latency: Record<Operation, LatencyScore> = {
+    complete: new LatencyScore(),
+    stream: new LatencyScore(),
+    embed: new LatencyScore(),
   };
   inFlight = 0;
   calls = 0;
@@ -71,5 +66,15 @@ export class Deployment {
   /** Its breaker's state, when its provider has one (reading it moves an elapsed open breaker to half-open). */
   breakerState(): string | undefined {
     return this.provider.breaker?.state;
+  }
+
+  /**
+   * Ms until its open breaker lets a call through, when the breaker says (`stats().retryAfterMs`
+   * of `@x/breaker`); `undefined` when it cannot tell (no `stats()`, or opened by hand with
+   * `isolate()`, which lasts until closed by hand).
+   */
+  breakerRetryAfterMs(): number | undefined {
+    const ms = this.provider.breaker?.stats?.().retryAfterMs;
+    return typeof ms === 'number' && ms >= 0 && Number.isFinite(ms) ? ms : undefined;
   }
 }

@@ -53,6 +53,22 @@ export class Health {
     return this.#out ? Math.max(0, this.#until - now) : 0;
   }
 
+  /**
+   * Ms until a retry could find the deployment back: what is left of its cooldown, or of another
+   * instance's probe claim; 0 in rotation or when its probe is due. `undefined` while a probe of
+   * this instance is in flight: it settles whenever its call ends, which nobody can tell.
+   */
+  retryInMs(now: number): number | undefined {
+    switch (this.status(now)) {
+      case 'cooling':
+        return this.remainingMs(now);
+      case 'probing':
+        return this.#probing ? undefined : this.#probeElsewhereUntil - now;
+      default:
+        return 0;
+    }
+  }
+
   /** Ms since the deployment was taken out (for `recovered` events). */
   outForMs(now: number): number {
     return this.#out ? now - this.#since : 0;

@@ -5,11 +5,19 @@
  */
 
 /**
- * KEYS: cooldown, probe. ARGV: duration ms, reason, channel, message. Extends the cooldown when
- * this one ends later, frees the probe, and tells every instance.
+ * KEYS: cooldown, probe. ARGV: duration ms, reason, channel, message, deadline (the cooldown's end,
+ * epoch ms by the deciding instance's clock). Extends the cooldown when this one ends later, frees
+ * the probe, and tells every instance. A script that runs late (Redis stalled, or ioredis resent
+ * it after a reconnection) writes only what is left until the deadline by Redis' clock, and
+ * nothing once it has passed (0): replayed as new, it would take the deployment out again on
+ * every instance, for a cooldown long over. `TIME` before a write needs Redis 5 or later.
  */
 export const COOLDOWN_SCRIPT = `
+local clock = redis.call('TIME')
+local left = math.floor(tonumber(ARGV[5]) - (clock[1] * 1000 + clock[2] / 1000))
+if left <= 0 then return 0 end
 local ms = tonumber(ARGV[1])
+if left < ms then ms = left end
 if redis.call('PTTL', KEYS[1]) < ms then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ms)
 end

@@ -5,6 +5,11 @@ export interface RedisRouterClientLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /** A second connection for the subscription (ioredis `duplicate()`). */
   duplicate?(): RedisSubscriberLike;
+  /**
+   * The client's options (ioredis): its `keyPrefix`, which ioredis puts before every key but
+   * never before a channel, also goes before the channel's name.
+   */
+  readonly options?: { readonly keyPrefix?: string | undefined } | undefined;
 }
 
 /** A connection in subscriber mode (ioredis 5). */
@@ -28,7 +33,8 @@ export interface RedisRouterStateOptions {
    */
   subscriber?: RedisSubscriberLike | undefined;
   /**
-   * Prepended to every key and to the channel; instances that share deployments share a prefix.
+   * Prepended to every key and to the channel (after the client's own `keyPrefix`); instances
+   * that share deployments share a prefix.
    * @default 'x:router:'
    */
   prefix?: string | undefined;
@@ -42,7 +48,10 @@ export interface RedisRouterStateOptions {
 /** A JSON-serialisable snapshot of the Redis state (the router's `stats().state`). */
 export interface RedisRouterStateStats {
   kind: 'redis';
-  /** `unavailable` while the router decides from its own view alone. */
+  /**
+   * `unavailable` while the router decides from its own view alone: Redis failed, or the
+   * subscription that brings the other instances' news is not in place (yet).
+   */
   state: 'available' | 'unavailable';
   /**
    * While `unavailable`: the error that keeps it so, by Redis' error code when Redis refused the
@@ -62,6 +71,9 @@ export interface RedisRouterStateStats {
   probes: { won: number; lost: number };
   /** Times the cooldowns were read back (start, reconnection). */
   syncs: number;
-  /** From publishing to receipt of the last news, in ms, by the two hosts' wall clocks. */
+  /**
+   * From deciding to receipt of the last news, in ms, by the two hosts' wall clocks (a cooldown
+   * received is shortened by as much).
+   */
   lastPropagationMs: number | undefined;
 }

@@ -1,4 +1,5 @@
 import { closestKey, messageParts, UNKNOWN_KEY_LEAD, unknownKeyError } from '@x/internal';
+import { allFailed } from './all-failed';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
 import { isTokenIds } from './embed-input';
@@ -139,7 +140,7 @@ export async function routeCall<R extends object>(
       // after close(), the attempt in flight ends the call: no other is started
       rt.assertOpen();
       const candidate = plan.next(performance.now());
-      if (candidate === undefined) throw rt.allFailed(plan);
+      if (candidate === undefined) throw allFailed(plan, rt.byId);
       const admitted = rt.admit(plan, candidate, signal);
       if (admitted !== true && !(await admitted)) continue;
       if (moved !== undefined) rt.fellBack(plan, op, moved);
@@ -162,7 +163,7 @@ export async function routeCall<R extends object>(
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
-        rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
+        rt.failed(d, op, error, verdict, candidate.probe, signal?.aborted === true);
         // The caller's abort rejects with its reason, whatever the provider made of it.
         if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
         plan.failed(d, error, performance.now() - t0);

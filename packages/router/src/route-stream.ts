@@ -1,5 +1,6 @@
 import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
+import { allFailed } from './all-failed';
 import { classify, countsAgainst, isConsumerTimeout } from './classify';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
@@ -56,7 +57,7 @@ export async function* routeStream(
       // after close(), the attempt in flight ends the call: no other is started
       rt.assertOpen();
       const candidate = plan.next(performance.now());
-      if (candidate === undefined) throw rt.allFailed(plan);
+      if (candidate === undefined) throw allFailed(plan, rt.byId);
       const admitted = rt.admit(plan, candidate, signal);
       if (admitted !== true && !(await admitted)) continue;
       if (moved !== undefined) rt.fellBack(plan, 'stream', moved);
@@ -79,7 +80,7 @@ export async function* routeStream(
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
-        rt.failed(d, error, verdict, candidate.probe, signal?.aborted === true);
+        rt.failed(d, 'stream', error, verdict, candidate.probe, signal?.aborted === true);
         if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
@@ -144,7 +145,7 @@ export async function* routeStream(
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
-        if (countsAgainst(error, verdict)) rt.failed(d, error, verdict, candidate.probe);
+        if (countsAgainst(error, verdict)) rt.failed(d, 'stream', error, verdict, candidate.probe);
         else rt.unjudged(d, candidate.probe);
         throw error;
       } finally {

@@ -184,6 +184,7 @@ describe('Router.complete', () => {
         }),
     ],
     ['an unknown error of a provider not built on the core', () => new Error('socket hang up')],
+    ['a model missing on that deployment', () => apiError(404, { kind: 'model-not-found' })],
   ])('falls back after %s', async (_name, error) => {
     const { a, router } = pair();
     a.script = [error()];
@@ -194,7 +195,6 @@ describe('Router.complete', () => {
     ['a TypeError', () => new TypeError('bad')],
     ['a RangeError', () => new RangeError('bad')],
     ['a 422', () => apiError(422)],
-    ['model not found', () => apiError(404, { kind: 'model-not-found' })],
     ['an AbortError of its own', () => new DOMException('stop', 'AbortError')],
   ])('rejects with %s as is', async (_name, error) => {
     const { a, b, router } = pair();

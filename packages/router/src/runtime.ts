@@ -1,23 +1,18 @@
 import { raceAbort } from '@x/internal';
-import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
+import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
-import { isRouterClosedError, RouterClosedError, RouterError } from './errors';
+import { isRouterClosedError, RouterClosedError } from './errors';
 import { createRouterTopics } from './events';
 import type { StartedCooldown } from './health';
 import { HeldStreams } from './held-streams';
 import { logRouterEvents } from './log';
 import type { ResolvedCooldown, ResolvedOptions } from './options';
 import type { Candidate, Plan, PlanContext } from './plan';
-import type { BoundRouterState, CooldownReason, StateLink } from './state';
+import type { BoundRouterState } from './state';
+import { stateLink } from './state-link';
 import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
-
-/**
- * How much later a shared cooldown may end than this instance's own and still be the same one:
- * instances learn a cooldown milliseconds apart, and Redis' messages take milliseconds more.
- */
-const SAME_COOLDOWN_MS = 250;
 
 /**
  * Everything the calls of one router share: the deployments and their health, the strategy, the
@@ -72,7 +67,7 @@ export class RouterRuntime implements PlanContext {
     this.smoothing = options.smoothing;
     this.closeProviders = options.closeProviders;
     logRouterEvents(options.log, this.topics);
-    this.state = options.state?.bind(this.#link());
+    this.state = options.state?.bind(stateLink(this));
   }
 
   assertOpen(): void {
@@ -162,7 +157,7 @@ export class RouterRuntime implements PlanContext {
 
   /** A latency sample of `d` (`stream`: to its first chunk), for `lowest-latency` and stats. */
   measured(d: Deployment, op: Operation, latencyMs: number): void {
-    d.latency[op].add(latencyMs, this.smoothing);
+    d.latency[op].answered(latencyMs, this.smoothing);
   }
 
   /**
@@ -213,19 +208,24 @@ export class RouterRuntime implements PlanContext {
    */
   failed(
     d: Deployment,
+    op: Operation,
     error: unknown,
     verdict: Verdict,
     probe: boolean,
     callerAborted = false,
   ): void {
     if (!callerAborted) d.failures++;
+    const counts = countsAgainst(error, verdict);
+    // With cooldowns or without: a deployment that only fails is otherwise never measured, and
+    // `lowest-latency` would try it first on every call.
+    if (counts) d.latency[op].failed(performance.now());
     const config = this.cooldown;
     if (config !== undefined && verdict === 'fallback' && !isProviderErrorOfKind(error, 'closed')) {
       const now = performance.now();
       // A probe that met the deployment's trouble failed, whatever the error (its breaker may
       // have reopened on it).
-      const counts = countsAgainst(error, verdict) || probe;
-      let started = counts ? d.health.failed(now, config, retryAfterOf(error), probe) : undefined;
+      const cools = counts || probe;
+      let started = cools ? d.health.failed(now, config, retryAfterOf(error), probe) : undefined;
       // Its breaker is open after this call (it opened on this call's attempts): out here
       // already, so the other instances are told too.
       if (
@@ -236,7 +236,7 @@ export class RouterRuntime implements PlanContext {
         started = d.health.cool(now, config.durationMs, 'breaker-open', 1);
       }
       if (started !== undefined) this.cooled(d, started, 'local');
-      if (counts || started !== undefined) return;
+      if (cools || started !== undefined) return;
     }
     // A probe that says nothing of the deployment (an abort, an overflow): the next call probes.
     this.unjudged(d, probe);
@@ -246,7 +246,7 @@ export class RouterRuntime implements PlanContext {
   cooled(d: Deployment, started: StartedCooldown, source: 'local' | 'shared'): void {
     this.counters.cooldowns[source]++;
     // Measured afresh when it comes back: an old average would keep it out (or in) for nothing.
-    for (const op of ['complete', 'stream', 'embed'] as const) d.latency[op].value = undefined;
+    for (const op of ['complete', 'stream', 'embed'] as const) d.latency[op].clear();
     if (source === 'local') this.state?.cooldown(d.id, started.durationMs, started.reason);
     if (this.topics.cooldown.active) {
       this.topics.cooldown.emit({
@@ -279,104 +279,5 @@ export class RouterRuntime implements PlanContext {
       kind: error.kind,
       message: error.message,
     });
-  }
-
-  /** The error of a call when no deployment answered. */
-  allFailed(plan: Plan): RouterError {
-    const attempts = plan.attempts;
-    const last = plan.errors.at(-1);
-    // The kind of the last call that failed, wherever the draw put the deployments passed over;
-    // theirs (`circuit-open`) only when no call was made.
-    const kind: ProviderErrorKind =
-      attempts.findLast((a) => a.skipped === undefined && a.error.kind !== undefined)?.error.kind ??
-      attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
-      (isProviderError(last) ? last.kind : 'api');
-    // How long until a retry could find a deployment back: over the deployments a retry could go
-    // to, the soonest end of a cooldown (met by the call or started by its failures) or of a
-    // Retry-After it was given (with `cooldown: false` that starts no cooldown). None when one of
-    // them could answer at once.
-    const now = performance.now();
-    let soonest: number | undefined;
-    let failure = 0;
-    for (const a of attempts) {
-      const error = a.skipped === undefined ? plan.errors[failure++] : undefined;
-      if (a.skipped === 'unsupported' || a.skipped === 'window-too-small') continue;
-      if (a.skipped === undefined && !(isProviderError(error) && error.retryable)) continue;
-      const health = this.byId.get(a.deployment)!.health;
-      let wait = health.status(now) === 'cooling' ? health.remainingMs(now) : 0;
-      const asked = isProviderError(error) ? error.retryAfterMs : undefined;
-      if (asked !== undefined && Number.isFinite(asked) && asked > wait) wait = asked;
-      soonest = soonest === undefined ? wait : Math.min(soonest, wait);
-    }
-    // A deployment passed over for a while (cooling, busy...) may answer a retry; one without the
-    // method or the window for this request never will.
-    const retryable =
-      plan.errors.some((e) => isProviderError(e) && e.retryable) ||
-      attempts.some(
-        (a) =>
-          a.skipped !== undefined &&
-          a.skipped !== 'unsupported' &&
-          a.skipped !== 'window-too-small',
-      );
-    return new RouterError({
-      group: plan.group,
-      attempts,
-      errors: plan.errors,
-      kind,
-      retryable,
-      retryAfterMs: soonest !== undefined && soonest > 0 ? soonest : undefined,
-    });
-  }
-
-  /** The link a shared state uses to reach this router. */
-  #link(): StateLink {
-    return {
-      deployments: this.deployments.map((d) => d.id),
-      cooldown: (id: string, durationMs: number, reason: CooldownReason) => {
-        const d = this.byId.get(id);
-        if (d === undefined || this.cooldown === undefined) return;
-        const now = performance.now();
-        // Already out for about as long: nothing new. Ends a little later are the same cooldown
-        // seen from another instance (it learned it a few ms later, and the message took a few
-        // more to come back), such as the running cooldowns every instance writes back when Redis
-        // returns: counting those again would report this instance's own decision as another's.
-        if (
-          d.health.status(now) === 'cooling' &&
-          d.health.remainingMs(now) >= durationMs - SAME_COOLDOWN_MS
-        ) {
-          return;
-        }
-        this.cooled(d, d.health.coolShared(now, durationMs, reason), 'shared');
-      },
-      recovered: (id: string) => {
-        const d = this.byId.get(id);
-        if (d === undefined) return;
-        const now = performance.now();
-        if (d.health.status(now) === 'healthy') return;
-        const outForMs = d.health.outForMs(now);
-        d.health.recover();
-        this.counters.recoveries.shared++;
-        if (this.topics.recovered.active) {
-          this.topics.recovered.emit({
-            deployment: id,
-            group: d.group,
-            source: 'shared',
-            outForMs,
-          });
-        }
-      },
-      active: () => {
-        const now = performance.now();
-        return this.deployments
-          .filter((d) => d.health.status(now) === 'cooling')
-          .map((d) => ({
-            deployment: d.id,
-            remainingMs: d.health.remainingMs(now),
-            reason: d.health.reason ?? 'failures',
-          }));
-      },
-      unavailable: (event) => this.topics['state-unavailable'].emit(event),
-      available: (event) => this.topics['state-recovered'].emit(event),
-    };
   }
 }

@@ -1,19 +1,24 @@
 import { createRandom as seeded } from '@x/internal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type FakeProvider, fakeProvider, HI } from './__fixtures__/fake-provider';
+import { apiError, type FakeProvider, fakeProvider, HI } from './__fixtures__/fake-provider';
 import type { StrategyName } from './options';
 import { createRouter, type Router } from './router';
 
 function build(
   strategy: StrategyName,
   specs: { id: string; weight?: number; delayMs?: number }[],
-  extra: { latency?: { smoothing?: number; exploration?: number }; seed?: number } = {},
+  extra: {
+    latency?: { smoothing?: number; exploration?: number };
+    seed?: number;
+    cooldown?: false;
+  } = {},
 ) {
   const providers = new Map<string, FakeProvider>();
   const router = createRouter({
     strategy,
     random: seeded(extra.seed ?? 42),
     ...(extra.latency !== undefined ? { latency: extra.latency } : {}),
+    ...(extra.cooldown !== undefined ? { cooldown: extra.cooldown } : {}),
     deployments: specs.map((s) => {
       const provider = fakeProvider(s.id, { delayMs: s.delayMs ?? 0 });
       providers.set(s.id, provider);
@@ -154,6 +159,38 @@ describe("strategy 'lowest-latency'", () => {
     const counts = await timed(router, 200);
     // One call measures `b`, then every call goes to `a`.
     expect(counts).toEqual({ a: 199, b: 1 });
+  });
+
+  it('tries a deployment that only fails first on few calls when cooldowns are off', async () => {
+    const { router, providers } = build(
+      'lowest-latency',
+      [{ id: 'dead' }, { id: 'live', delayMs: 10 }],
+      { cooldown: false },
+    );
+    const dead = providers.get('dead')!;
+    dead.fallback = apiError(503);
+    const counts = await timed(router, 200);
+    expect(counts).toEqual({ live: 200 });
+    // Its first try, then about one in forty calls (exploration 5%, drawn by weight): its
+    // failures rank it behind the one that answers.
+    expect(dead.requests.length).toBeGreaterThanOrEqual(1);
+    expect(dead.requests.length).toBeLessThan(20);
+  });
+
+  it('tries a deployment that failed first again once its penalty has faded', async () => {
+    const { router, providers } = build(
+      'lowest-latency',
+      [{ id: 'flaky' }, { id: 'steady', delayMs: 10 }],
+      { latency: { exploration: 0 } },
+    );
+    const flaky = providers.get('flaky')!;
+    flaky.script = [apiError(503)];
+    await timed(router, 100);
+    // Its one failure, then 10 s of calls all to `steady`.
+    expect(flaky.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(await timed(router, 1)).toEqual({ flaky: 1 });
+    expect(router.stats().deployments.flaky!.latencyMs.complete).toBe(0);
   });
 });
 

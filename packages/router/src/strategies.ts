@@ -49,8 +49,9 @@ function leastInFlight(ctx: StrategyContext): Rank {
 }
 
 /**
- * The fastest moving average first, a deployment never measured before any other (so a new or
- * recovered one is measured at once); with probability `exploration`, a plain weighted draw, so
+ * The fastest moving average first, a deployment never tried before any other (so a new or
+ * recovered one is measured at once), one whose calls failed behind those that answer until its
+ * penalty fades (see `LatencyScore`); with probability `exploration`, a plain weighted draw, so
  * a deployment that was slow gets measured again.
  */
 function lowestLatency(ctx: StrategyContext): Rank {
@@ -59,7 +60,8 @@ function lowestLatency(ctx: StrategyContext): Rank {
     if (ctx.exploration > 0 && ctx.random() < ctx.exploration) {
       return byScore(deployments, ctx.random, () => 0);
     }
-    return byScore(deployments, ctx.random, (d) => d.latency[op].value ?? -1);
+    const now = performance.now();
+    return byScore(deployments, ctx.random, (d) => d.latency[op].score(now));
   };
 }
 

@@ -75,8 +75,16 @@ export interface RoutableProvider {
   complete?(request: BaseChatRequest): Promise<BaseChatResponse>;
   stream?(request: BaseChatRequest): AsyncIterable<StreamChunk<BaseChatResponse>>;
   embed?(request: EmbedRequestLike): Promise<EmbedResponseLike>;
-  /** Its circuit breaker: an `open` one is skipped without a call. */
-  readonly breaker?: { readonly state: string } | undefined;
+  /**
+   * Its circuit breaker: an `open` one is skipped without a call, and its `stats().retryAfterMs`
+   * (the time left open, `null` when it cannot tell) bounds a `RouterError`'s `retryAfterMs`.
+   */
+  readonly breaker?:
+    | {
+        readonly state: string;
+        stats?(): { readonly retryAfterMs?: number | null | undefined };
+      }
+    | undefined;
   /** Its rate limiter: read by `most-quota-left`. */
   readonly rateLimiter?: RateLimiterLike | undefined;
   /** The server's rate-limit headers (OpenAI-compatible providers): read by `most-quota-left`. */

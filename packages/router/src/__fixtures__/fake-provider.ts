@@ -24,7 +24,7 @@ export interface FakeProvider {
   delayMs: number;
   /** Calls running now. */
   inFlight: number;
-  breaker: { state: string } | undefined;
+  breaker: { state: string; stats?(): { retryAfterMs: number | null } } | undefined;
   rateLimiter: RateLimiterLike | undefined;
   serverLimits?: () => ServerLimitsLike | undefined;
   complete(request: BaseChatRequest): Promise<BaseChatResponse>;

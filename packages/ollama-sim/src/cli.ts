@@ -23,7 +23,7 @@ Options:
   --load-time <ms>           model load time (default 0)
   --transfer-bytes-per-second <n>  pull, push and quantize speed; 0 = no delay (default 0)
   --num-parallel <n>         parallel slots per model (default 1)
-  --max-queue <n>            pending requests before 503 (default 512)
+  --max-queue <n>            requests waiting for a model load before 503 (default 512)
   --num-ctx <n>              server default context window (default 4096)
   --seed <n>                 seed of generated text and fault draws (default 0)
   --faults <file.json>       fault rules: an array of rules or { "rules": [...], "seed": n }

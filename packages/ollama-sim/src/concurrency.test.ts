@@ -15,14 +15,21 @@ const chat = (extra: object = {}) => ({
 });
 
 describe('queueing', () => {
-  it("answers 503 with Ollama's exact text once the queue is full", async () => {
+  it("answers 503 with Ollama's exact text when maxQueue requests already wait for a load", async () => {
     fake();
     const s = await start({ tokensPerSecond: 10, numParallel: 1, maxQueue: 1 });
+    const window = (num_ctx: number) => ({ num_predict: 5, num_ctx });
     const first = send(s.url, '/api/chat', { body: chat() });
-    await until(() => s.stats().active === 1);
-    const second = send(s.url, '/api/chat', { body: chat() });
+    await until(() => s.stats().loadedModels.length === 1);
+    // Another window is a reload, which waits until nobody holds the runner: the scheduler is
+    // busy with it, and the next request for yet another window waits in its queue.
+    const reload = send(s.url, '/api/chat', { body: chat({ options: window(8192) }) });
     await until(() => s.stats().queued === 1);
-    const third = await send(s.url, '/api/chat', { body: chat({ stream: true }) });
+    const pending = send(s.url, '/api/chat', { body: chat({ options: window(2048) }) });
+    await until(() => s.stats().queued === 2);
+    const third = await send(s.url, '/api/chat', {
+      body: chat({ stream: true, options: window(16384) }),
+    });
     expect(third.status).toBe(503);
     expect(third.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(third.text).toBe(
@@ -31,10 +38,25 @@ describe('queueing', () => {
     expect(await settlesSoon(first)).toBe(false);
     await vi.advanceTimersByTimeAsync(500);
     expect((await first).status).toBe(200);
-    expect(await settlesSoon(second)).toBe(false);
     await vi.advanceTimersByTimeAsync(500);
-    expect((await second).status).toBe(200);
-    expect(s.stats()).toMatchObject({ rejected: 1, peakQueued: 1, queued: 0, active: 0 });
+    expect((await reload).status).toBe(200);
+    await vi.advanceTimersByTimeAsync(500);
+    expect((await pending).status).toBe(200);
+    expect(s.stats()).toMatchObject({ rejected: 1, peakQueued: 2, queued: 0, loads: 3 });
+  });
+
+  it('lets requests for a loaded, busy model wait for its slot without limit (no 503)', async () => {
+    fake();
+    const s = await start({ tokensPerSecond: 10, numParallel: 1, maxQueue: 0 });
+    const first = send(s.url, '/api/chat', { body: chat() });
+    await until(() => s.stats().loadedModels.length === 1 && s.stats().active === 1);
+    const waiting = [1, 2, 3].map(() => send(s.url, '/api/chat', { body: chat() }));
+    await until(() => s.stats().queued === 3);
+    expect(await settlesSoon(waiting[0]!)).toBe(false);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect((await first).status).toBe(200);
+    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(s.stats()).toMatchObject({ rejected: 0, peakQueued: 3, loads: 1 });
   });
 
   it('runs numParallel requests of one model at once and queues the rest in order', async () => {
@@ -56,16 +78,31 @@ describe('queueing', () => {
     expect(order).toHaveLength(3);
   });
 
+  it('loads once for requests that arrive during the load, queueing none of them', async () => {
+    fake();
+    const s = await start({ loadTimeMs: 1000, numParallel: 4, maxQueue: 0 });
+    const all = [1, 2, 3].map(() => send(s.url, '/api/chat', { body: chat() }));
+    await until(() => s.stats().active === 3);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await Promise.all(all)).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(s.stats()).toMatchObject({ loads: 1, peakQueued: 0, rejected: 0 });
+  });
+
   it('gives each model its own slots', async () => {
     fake();
     const s = await start({ tokensPerSecond: 10, maxQueue: 0 });
     const a = send(s.url, '/api/chat', { body: chat() });
     const b = send(s.url, '/api/chat', { body: chat({ model: 'qwen2.5:7b' }) });
-    await until(() => s.stats().active === 2);
-    expect((await send(s.url, '/api/chat', { body: chat() })).status).toBe(503);
+    await until(() => s.stats().active === 2 && s.stats().loadedModels.length === 2);
+    expect(s.stats().queued).toBe(0);
+    // A third for the first model waits for that model's slot only.
+    const c = send(s.url, '/api/chat', { body: chat() });
+    await until(() => s.stats().queued === 1);
     await vi.advanceTimersByTimeAsync(500);
     expect((await a).status).toBe(200);
     expect((await b).status).toBe(200);
+    await vi.advanceTimersByTimeAsync(500);
+    expect((await c).status).toBe(200);
   });
 
   it('frees the slot of a client that disconnects while waiting or generating', async () => {

@@ -70,3 +70,35 @@ describe('/api/embed bounds', () => {
     expect(s.stats().aborted).toBe(1);
   });
 });
+
+describe('/api/embed with nothing to embed', () => {
+  it('looks the model up and loads it before answering an empty list', async () => {
+    const s = await start({ loadTimeMs: 50 });
+    const unknown = await send(s.url, '/api/embed', { body: { model: 'nope', input: [] } });
+    expect([unknown.status, JSON.parse(unknown.text)]).toEqual([
+      404,
+      { error: 'model "nope" not found, try pulling it first' },
+    ]);
+    for (const input of [[], '', undefined]) {
+      const res = await send(s.url, '/api/embed', { body: { model: 'nomic-embed-text', input } });
+      expect([res.status, res.text]).toEqual([200, '{"model":"nomic-embed-text","embeddings":[]}']);
+    }
+    const ps = JSON.parse((await send(s.url, '/api/ps')).text) as { models: { name: string }[] };
+    expect(ps.models.map((m) => m.name)).toEqual(['nomic-embed-text:latest']);
+    expect(s.stats()).toMatchObject({ loads: 1, embeddings: 0 });
+  });
+
+  it('checks the input before the model, and the name before the input', async () => {
+    const s = await start();
+    const cases: [object, number, string][] = [
+      [{ model: 'nope', input: [1] }, 400, 'invalid input type'],
+      [{ model: 'bad name', input: [1] }, 400, 'invalid model name'],
+      [{ model: '', input: [] }, 404, "model '' not found"],
+    ];
+    for (const [body, status, error] of cases) {
+      const res = await send(s.url, '/api/embed', { body });
+      expect([res.status, JSON.parse(res.text)]).toEqual([status, { error }]);
+    }
+    expect(s.stats().loads).toBe(0);
+  });
+});

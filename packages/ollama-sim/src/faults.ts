@@ -74,13 +74,26 @@ export interface RateLimitFault {
   readonly message?: string | undefined;
 }
 
-/** An `{"error":"..."}` NDJSON line in a 200 stream, after which the server closes the stream. Non-streaming: a 500. */
+/**
+ * An `{"error":"..."}` NDJSON line in a 200 stream, after which the server closes the stream.
+ * Non-streaming: a 500. On `/v1` a stream gets what Ollama sends there: an ordinary chunk with an
+ * empty delta and `"model":""` (its OpenAI writer reads the error line as an empty answer), then
+ * the end, without finish chunk, `[DONE]` or the error text; `style: 'openai'` sends an OpenAI
+ * error event instead.
+ */
 export interface ErrorLineFault {
   readonly kind: 'error-line';
-  /** Body chunks (NDJSON lines) written before the error line. @default all but the final `done` chunk */
+  /** Body chunks (NDJSON lines, SSE events) written before the error. @default all but the final chunk */
   readonly afterChunks?: number | undefined;
   /** @default 'an error was encountered while running the model: unexpected EOF' */
   readonly error?: string | undefined;
+  /**
+   * How a `/v1` stream carries it: `'ollama'`, Ollama's bytes (the text is lost); `'openai'`, an
+   * event `data: {"error":{"message",...}}` as other OpenAI-compatible servers send (the official
+   * client raises it as an `APIError`), not something Ollama sends. Native routes ignore it.
+   * @default 'ollama'
+   */
+  readonly style?: 'ollama' | 'openai' | undefined;
 }
 
 /** The TCP connection is destroyed (no clean end). */

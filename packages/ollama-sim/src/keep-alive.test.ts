@@ -67,7 +67,7 @@ describe('keep_alive', () => {
     await until(() => s.stats().active === 1);
     await vi.advanceTimersByTimeAsync(100);
     const stream = await opening;
-    // maxQueue 0: anything that waited for the slot would get 503.
+    // The unload answers without a slot: waiting for one would last until the stream ends.
     const unload = await send(s.url, '/api/chat', {
       body: { model: 'llama3.2', messages: [], keep_alive: 0 },
     });

@@ -415,8 +415,13 @@ describe('/api/delete and /api/copy', () => {
       const res = await send(s.url, '/api/copy', { body });
       expect([res.status, JSON.parse(res.text)]).toEqual([status, { error }]);
     }
-    const del = await send(s.url, '/api/delete', { method: 'DELETE', body: { model: '' } });
-    expect([del.status, JSON.parse(del.text)]).toEqual([400, { error: 'name "" is invalid' }]);
+    for (const [model, error] of [
+      ['', 'model is required'],
+      ['a b', 'name "a b" is invalid'],
+    ]) {
+      const del = await send(s.url, '/api/delete', { method: 'DELETE', body: { model } });
+      expect([del.status, JSON.parse(del.text)]).toEqual([400, { error }]);
+    }
     expect((await send(s.url, '/api/delete', { body: { model: 'llama3.2' } })).status).toBe(405);
   });
 });

@@ -45,7 +45,7 @@ describe('openai (official client) against /v1', () => {
     const completion = await openai.chat.completions.create({
       model: 'llama3.2',
       messages: [{ role: 'user', content: 'Why is the sky blue?' }],
-      max_completion_tokens: 5,
+      max_tokens: 5,
     });
     expect(completion.object).toBe('chat.completion');
     expect(completion.choices[0]!.message.role).toBe('assistant');
@@ -113,11 +113,31 @@ describe('openai (official client) against /v1', () => {
     expect(text).toBe('Un café, très noir.');
   });
 
-  it('turns an error event mid-stream into an APIError', async () => {
+  it("reads Ollama's error mid-stream as one more empty chunk, and the stream's end", async () => {
     const faults: FaultRule[] = [
       {
         route: '/v1/chat/completions',
         fault: { kind: 'error-line', afterChunks: 2, error: 'runner died' },
+      },
+    ];
+    const openai = await client({ faults });
+    const stream = await openai.chat.completions.create({
+      model: 'llama3.2',
+      messages,
+      stream: true,
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks).toHaveLength(3);
+    expect(chunks[2]).toMatchObject({ model: '', choices: [{ delta: { content: '' } }] });
+    expect(chunks.every((c) => c.choices[0]!.finish_reason === null)).toBe(true);
+  });
+
+  it("turns an error event mid-stream into an APIError (the opt-in style 'openai')", async () => {
+    const faults: FaultRule[] = [
+      {
+        route: '/v1/chat/completions',
+        fault: { kind: 'error-line', afterChunks: 2, error: 'runner died', style: 'openai' },
       },
     ];
     const openai = await client({ faults });

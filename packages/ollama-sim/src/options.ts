@@ -81,7 +81,11 @@ export interface OllamaSimOptions {
   readonly loadTimeMs?: number | undefined;
   /** Parallel slots per model (`OLLAMA_NUM_PARALLEL`). @default 1 */
   readonly numParallel?: number | undefined;
-  /** Requests that may wait for a slot across all models (`OLLAMA_MAX_QUEUE`); beyond it, 503. @default 512 */
+  /**
+   * Requests that may wait in the scheduler's queue across all models (`OLLAMA_MAX_QUEUE`): those
+   * whose model is not loaded, or loaded with another `num_ctx`; beyond it, 503. A request for a
+   * model loaded with its window waits for a slot without limit, as in Ollama. @default 512
+   */
   readonly maxQueue?: number | undefined;
   /** Server default window when neither the request nor the model sets `num_ctx` (`OLLAMA_CONTEXT_LENGTH`). @default 4096 */
   readonly defaultNumCtx?: number | undefined;

@@ -30,9 +30,10 @@ export interface RequestLogEntry {
 export interface OllamaSimStats {
   readonly requests: number;
   readonly active: number;
+  /** Requests waiting now: for a slot on their model, or in the scheduler's queue for a load. */
   readonly queued: number;
   readonly peakQueued: number;
-  /** Requests refused with 503 because the queue was full. */
+  /** Requests refused with 503 because the scheduler's queue (`maxQueue`) was full. */
   readonly rejected: number;
   readonly byRoute: Readonly<Record<string, number>>;
   readonly byStatus: Readonly<Record<string, number>>;

@@ -65,3 +65,61 @@ describe('request decoding errors', () => {
     ]);
   });
 });
+
+describe('images that are not padded standard base64 (api.ImageData is []byte)', () => {
+  it("answers Go's base64 error with the offset of the first bad byte", async () => {
+    const cases: [string, number][] = [
+      ['not base64!', 3], // a bad character
+      ['QQ=', 3], // padding cut short
+      ['Q===', 1], // padding too early
+      ['YWJjZ', 4], // a length that is not a multiple of four
+      ['QQ==QQ==', 4], // data after the padding
+      ['QUJDé', 4], // offsets count UTF-8 bytes
+    ];
+    for (const [image, offset] of cases) {
+      const body = JSON.stringify({ model: 'llama3.2', prompt: 'hi', images: [image] });
+      expect([image, ...(await errorOf('/api/generate', body))]).toEqual([
+        image,
+        400,
+        `illegal base64 data at input byte ${offset}`,
+      ]);
+    }
+  });
+
+  it('accepts newlines inside the base64 and bits after the last byte, as Go does', async () => {
+    sim ??= await startOllamaSim();
+    for (const image of ['QUJD\nRA==', 'QR==\r\n', ''])
+      expect(
+        (
+          await send(sim.url, '/api/generate', {
+            body: { model: 'llama3.2', prompt: 'hi', images: [image], stream: false },
+          })
+        ).status,
+      ).toBe(200);
+  });
+
+  it('records a bad image like a type mismatch on generate: the first in the document wins', async () => {
+    const image = '"images":["@@@@"]';
+    expect(
+      await errorOf('/api/generate', `{"model":"llama3.2","stream":"yes","prompt":"hi",${image}}`),
+    ).toEqual([
+      400,
+      'json: cannot unmarshal string into Go struct field GenerateRequest.stream of type bool',
+    ]);
+    expect(
+      await errorOf('/api/generate', `{"model":"llama3.2",${image},"stream":"yes","prompt":"hi"}`),
+    ).toEqual([400, 'illegal base64 data at input byte 0']);
+    expect(
+      await errorOf('/api/generate', '{"model":"llama3.2","prompt":"hi","images":[1]}'),
+    ).toEqual([
+      400,
+      'json: cannot unmarshal number into Go struct field GenerateRequest.images of type api.ImageData',
+    ]);
+  });
+
+  it("reports a message's bad image over an earlier type mismatch on chat", async () => {
+    const body =
+      '{"model":"llama3.2","stream":"yes","messages":[{"role":"user","content":"hi","images":["QQ="]}]}';
+    expect(await errorOf('/api/chat', body)).toEqual([400, 'illegal base64 data at input byte 3']);
+  });
+});

@@ -153,7 +153,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         requests: log.total,
         active: log.active,
         queued: scheduler.queued,
-        peakQueued: scheduler.peakPending,
+        peakQueued: scheduler.peakQueued,
         rejected: scheduler.rejected,
         byRoute: { ...log.byRoute },
         byStatus: { ...log.byStatus },

@@ -306,14 +306,17 @@ describe('POST /v1/chat/completions', () => {
     }
   });
 
-  it('stops at max_tokens or max_completion_tokens with finish_reason "length"', async () => {
+  it('stops at max_tokens with finish_reason "length", and ignores max_completion_tokens as Ollama does', async () => {
     const s = await start();
-    for (const limit of [{ max_tokens: 3 }, { max_completion_tokens: 4 }]) {
-      const n = Object.values(limit)[0]!;
-      const body = await complete(s, chat(limit));
-      expect(body.choices[0]!.finish_reason).toBe('length');
-      expect(body.usage.completion_tokens).toBe(n);
-    }
+    const body = await complete(s, chat({ max_tokens: 3 }));
+    expect(body.choices[0]!.finish_reason).toBe('length');
+    expect(body.usage.completion_tokens).toBe(3);
+    // openai.ChatCompletionRequest has no max_completion_tokens: the answer is the unlimited one.
+    const unlimited = await complete(s, chat());
+    const ignored = await complete(s, chat({ max_completion_tokens: 3 }));
+    expect(ignored.choices[0]!.finish_reason).toBe('stop');
+    expect(ignored.usage.completion_tokens).toBe(unlimited.usage.completion_tokens);
+    expect(ignored.usage.completion_tokens).toBeGreaterThan(3);
   });
 
   it('ends the answer before a stop sequence, as /api/chat does with options.stop', async () => {
@@ -355,11 +358,12 @@ describe('POST /v1/chat/completions', () => {
     expect(ds.map((d) => d.reasoning ?? '').join('')).toBe(thinking.choices[0]!.message.reasoning);
   });
 
-  it('reads content parts and base64 images, counting each image in prompt_tokens', async () => {
-    const s = await start();
-    const text = await complete(s, chat());
-    const parts = await complete(s, {
-      model: 'llama3.2',
+  it('reads content parts and base64 images, counting each image in prompt_tokens of a vision model', async () => {
+    const s = await start({
+      models: [{ name: 'llama3.2' }, { name: 'eyes', capabilities: ['completion', 'vision'] }],
+    });
+    const withImage = (model: string) => ({
+      model,
       messages: [
         {
           role: 'user',
@@ -370,8 +374,15 @@ describe('POST /v1/chat/completions', () => {
         },
       ],
     });
-    // One more message (the image part) of 4 template tokens and 768 image tokens.
-    expect(parts.usage.prompt_tokens).toBe(text.usage.prompt_tokens + 4 + 768);
+    for (const [model, imageTokens] of [
+      ['eyes', 768],
+      ['llama3.2', 0],
+    ] as const) {
+      const text = await complete(s, chat({ model }));
+      const parts = await complete(s, withImage(model));
+      // One more message (the image part) of 4 template tokens, and the image's on a vision model.
+      expect(parts.usage.prompt_tokens).toBe(text.usage.prompt_tokens + 4 + imageTokens);
+    }
   });
 
   it('answers an assistant turn that carried tool calls, and the tool result, in text', async () => {

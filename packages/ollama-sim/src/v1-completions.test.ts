@@ -105,7 +105,7 @@ describe('POST /v1/completions', () => {
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text)).toEqual({
       error: {
-        message: '"llama3.2" does not support insert',
+        message: 'registry.ollama.ai/library/llama3.2:latest does not support insert',
         type: 'invalid_request_error',
         param: null,
         code: null,

@@ -95,7 +95,12 @@ describe('POST /v1/embeddings', () => {
     ['no input', { model: 'nomic-embed-text' }, 400, 'invalid input'],
     ['an empty input list', { model: 'nomic-embed-text', input: [] }, 400, 'invalid input'],
     ['token arrays', { model: 'nomic-embed-text', input: [[1, 2]] }, 400, 'invalid input type'],
-    ['an unknown model', { model: 'nope', input: 'x' }, 404, "model 'nope' not found"],
+    [
+      'an unknown model',
+      { model: 'nope', input: 'x' },
+      404,
+      'model "nope" not found, try pulling it first',
+    ],
   ];
   for (const [name, body, status, message] of rejected) {
     it(`answers ${status} ${JSON.stringify(message)} for ${name}`, async () => {

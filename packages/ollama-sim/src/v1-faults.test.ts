@@ -47,9 +47,61 @@ describe('faults on /v1', () => {
     expect(s.stats().faults).toEqual({ status: 2 });
   });
 
-  it('writes an error event mid-stream, then ends the stream without [DONE]', async () => {
+  it("writes Ollama's bytes for an error mid-stream: an empty chunk, then the end, without the error", async () => {
     const s = await start([
       { route: PATH, fault: { kind: 'error-line', afterChunks: 2, error: 'runner died' } },
+    ]);
+    const res = await send(s.url, PATH, { body: chat({ stream: true }) });
+    expect(res.status).toBe(200);
+    const data = sseData(res.text);
+    expect(data).toHaveLength(3);
+    const [first, , broken] = sseEvents(res.text);
+    // The writer decodes the native error line as an answer with nothing in it.
+    expect(broken).toEqual({
+      id: first!.id,
+      object: 'chat.completion.chunk',
+      created: first!.created,
+      model: '',
+      system_fingerprint: 'fp_ollama',
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: null }],
+    });
+    expect(res.text).not.toContain('runner died');
+    expect(data).not.toContain('[DONE]');
+    expect(s.requests.at(-1)!.outcome).toBe('cut');
+  });
+
+  it('writes the same for /v1/completions, with the zeroed usage of include_usage', async () => {
+    const s = await start([
+      { route: '/v1/completions', fault: { kind: 'error-line', afterChunks: 1, error: 'gone' } },
+    ]);
+    const res = await send(s.url, '/v1/completions', {
+      body: {
+        model: 'qwen2.5:7b',
+        prompt: 'Why?',
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+    });
+    const events = sseEvents(res.text);
+    expect(events).toHaveLength(2);
+    expect(events[1]).toEqual({
+      id: events[0]!.id,
+      object: 'text_completion',
+      created: expect.any(Number),
+      choices: [{ text: '', index: 0, finish_reason: null }],
+      model: '',
+      system_fingerprint: 'fp_ollama',
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
+    expect(sseData(res.text)).not.toContain('[DONE]');
+  });
+
+  it("writes an OpenAI error event mid-stream only when the fault opts in with style 'openai'", async () => {
+    const s = await start([
+      {
+        route: [PATH, '/api/chat'],
+        fault: { kind: 'error-line', afterChunks: 2, error: 'runner died', style: 'openai' },
+      },
     ]);
     const res = await send(s.url, PATH, { body: chat({ stream: true }) });
     expect(res.status).toBe(200);
@@ -58,7 +110,9 @@ describe('faults on /v1', () => {
     expect(JSON.parse(data[2]!)).toEqual(apiError('runner died'));
     expect(deltas(res.text.slice(0, res.text.lastIndexOf('data: ')))).toHaveLength(2);
     expect(data).not.toContain('[DONE]');
-    expect(s.requests.at(-1)!.outcome).toBe('cut');
+    // Native routes always get Ollama's error line.
+    const native = await send(s.url, '/api/chat', { body: chat() });
+    expect(native.text.endsWith('{"error":"runner died"}\n')).toBe(true);
   });
 
   it('answers 500 in OpenAI shape when the error comes before the first event or the answer is buffered', async () => {

@@ -3,15 +3,17 @@ import { type Exchange, type Json, nowNs, type SimContext, sendError } from './c
 import { parseKeepAlive } from './go-duration';
 import { goQuote } from './go-json';
 import type { Life } from './life';
-import { runnerSize } from './model-json';
+import { findModel, type LookupError } from './model-lookup';
+import { qualifiedName } from './model-name';
 import type { ResolvedModel } from './resolve-model';
 import type { Responder } from './responder';
 import type { ModelRuntime } from './scheduler';
 import { checkOptions } from './validate';
 
-// How a request gets to run on a model, as Ollama's scheduler does it: the checks, the keep_alive,
-// the context window, a slot in the model's queue (or 503), and a load when the runner is missing
-// or has another window.
+// How a request gets to run on a model, as Ollama's handlers and scheduler do it: the checks, the
+// keep_alive, the context window, the model's runner with that window (loaded through the
+// scheduler's queue when it is missing or has another window, or 503 when that queue is full), and
+// a slot on it.
 
 const BUSY_TEXT = 'server busy, please try again.  maximum pending requests exceeded';
 
@@ -30,42 +32,25 @@ export function keepAliveOf(ctx: SimContext, body: Json): number {
   return (parseKeepAlive(body.keep_alive, ctx.opts.keepAliveMs) as { ms: number }).ms;
 }
 
-/** `options.num_ctx`, else the model's `numCtx`, else the server default; capped at the trained length. */
+/** A vision model runs with at least this window (server/sched.go getRunner). */
+const VISION_MIN_CTX = 2048;
+
+/**
+ * `options.num_ctx`, else the model's `numCtx`, else the server default; at least 2048 for a
+ * vision model; capped at the trained length.
+ */
 export function windowFor(
   ctx: SimContext,
   model: ResolvedModel,
   options: Json | undefined,
 ): number {
   const requested = options?.num_ctx;
-  const base =
+  let base =
     typeof requested === 'number' && requested > 0
       ? Math.trunc(requested)
       : (model.numCtx ?? ctx.opts.defaultNumCtx);
+  if (model.capabilities.includes('vision')) base = Math.max(base, VISION_MIN_CTX);
   return Math.min(base, model.contextLength);
-}
-
-async function ensureLoaded(rt: ModelRuntime, numCtx: number, life: Life): Promise<void> {
-  for (;;) {
-    if (rt.isLoaded(numCtx, Date.now())) return;
-    if (rt.loading !== undefined) {
-      await rt.loading.done;
-      if (life.aborted) return;
-      continue;
-    }
-    const done = life.sleep(rt.model.loadTimeMs).then(() => {
-      rt.loading = undefined;
-      if (life.aborted) return; // a disconnect aborts the load, as in Ollama
-      rt.loads++;
-      rt.loaded = {
-        numCtx,
-        expiresAtMs: Number.POSITIVE_INFINITY,
-        sizeVram: runnerSize(rt.model, numCtx),
-      };
-    });
-    rt.loading = { numCtx, done };
-    await done;
-    if (life.aborted) return;
-  }
 }
 
 function touch(rt: ModelRuntime, keepAliveMs: number): void {
@@ -79,8 +64,9 @@ function renew(rt: ModelRuntime, keepAliveMs: number): void {
 }
 
 /**
- * Takes a slot (or answers 503) and loads the model with this window. False when the request is
- * over (answered or aborted); true when it holds a slot to {@link release}.
+ * Gets the model's runner with this window (loading it, or 503 when the scheduler's queue is
+ * full) and a slot on it. False when the request is over (answered or aborted); true when it
+ * holds a slot to {@link release}.
  */
 export async function takeSlot(
   ctx: SimContext,
@@ -90,13 +76,17 @@ export async function takeSlot(
   life: Life,
   out: Responder,
 ): Promise<boolean> {
-  const slot = ctx.scheduler.acquire(rt, life);
-  if (slot === 'busy') {
+  const runner = await ctx.scheduler.runner(rt, numCtx, life);
+  if (runner === 'busy') {
     await sendError(out, 503, BUSY_TEXT);
     return false;
   }
-  if (slot !== true && !(await slot)) return false;
-  if (!life.aborted) await ensureLoaded(rt, numCtx, life);
+  if (!runner) return false;
+  const slot = ctx.scheduler.slot(rt, life);
+  if (slot !== true && !(await slot)) {
+    rt.leave();
+    return false;
+  }
   if (life.aborted) {
     ctx.scheduler.release(rt);
     return false;
@@ -109,7 +99,7 @@ export async function takeSlot(
 export function release(ctx: SimContext, rt: ModelRuntime, keepAliveMs: number): void {
   touch(rt, keepAliveMs);
   ctx.scheduler.release(rt);
-  if ((keepAliveMs === 0 || rt.unloadWhenIdle) && rt.active === 0) {
+  if ((keepAliveMs === 0 || rt.unloadWhenIdle) && rt.refs === 0) {
     rt.loaded = undefined;
     rt.unloadWhenIdle = false;
   }
@@ -121,7 +111,7 @@ export function release(ctx: SimContext, rt: ModelRuntime, keepAliveMs: number):
  * nothing loads; a runner still serving requests goes once they end.
  */
 function expireRunner(rt: ModelRuntime): void {
-  if (rt.active === 0) rt.loaded = undefined;
+  if (rt.refs === 0) rt.loaded = undefined;
   else if (rt.loaded !== undefined) rt.unloadWhenIdle = true;
 }
 
@@ -135,22 +125,17 @@ function hasRawConflict(body: Json): boolean {
   );
 }
 
-function toolsName(rt: ModelRuntime): string {
-  const name = rt.model.name;
-  return name.includes('/') ? `registry.ollama.ai/${name}` : `registry.ollama.ai/library/${name}`;
-}
-
-/** The checks of chat and generate that come before an unload: an error [status, text] or undefined. */
-function lookupCheck(
+/** The checks of chat and generate before an unload: `top_logprobs`, then the model's name and lookup. */
+function lookup(
+  ctx: SimContext,
   body: Json,
   model: string,
-  rt: ModelRuntime | undefined,
-): [number, string] | undefined {
+  route: 'chat' | 'generate',
+): ModelRuntime | LookupError {
   const top = body.top_logprobs;
   if (typeof top === 'number' && (top < 0 || top > 20))
     return [400, 'top_logprobs must be between 0 and 20'];
-  if (rt === undefined) return [404, `model '${model}' not found`];
-  return undefined;
+  return findModel(ctx.store, route, model);
 }
 
 /**
@@ -177,9 +162,9 @@ function precheck(
     body.suffix !== '' &&
     !caps.includes('insert')
   )
-    return [400, `${goQuote(model)} does not support insert`];
+    return [400, `${qualifiedName(rt.model.name)} does not support insert`];
   if (Array.isArray(body.tools) && body.tools.length > 0 && !caps.includes('tools'))
-    return [400, `${toolsName(rt)} does not support tools`];
+    return [400, `${qualifiedName(rt.model.name)} does not support tools`];
   const badOption = checkOptions(isPlainObject(body.options) ? body.options : undefined);
   if (badOption !== undefined) return [500, badOption];
   return undefined;
@@ -198,10 +183,9 @@ export async function admit(
   emptyPrompt: boolean,
 ): Promise<Admitted | 'unload' | undefined> {
   const { body, out, life } = ex;
-  const rt = ctx.store.find(model);
-  const missing = lookupCheck(body, model, rt);
-  if (missing !== undefined || rt === undefined) {
-    await sendError(out, missing?.[0] ?? 404, missing?.[1] ?? `model '${model}' not found`);
+  const rt = lookup(ctx, body, model, route);
+  if (Array.isArray(rt)) {
+    await sendError(out, rt[0], rt[1]);
     return undefined;
   }
   const keepAliveMs = keepAliveOf(ctx, body);

@@ -30,7 +30,7 @@ const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
     'limitTokens',
     'message',
   ],
-  'error-line': ['kind', 'afterChunks', 'error'],
+  'error-line': ['kind', 'afterChunks', 'error', 'style'],
   destroy: ['kind', 'afterChunks'],
   'end-without-done': ['kind', 'afterChunks'],
   stall: ['kind', 'ms', 'afterChunks', 'everyChunk'],
@@ -148,6 +148,10 @@ function validateFault(name: string, fault: Fault): void {
       return;
     case 'replay':
       parseFixture(fault.fixture, `${name}.fixture`);
+      return;
+    case 'error-line':
+      optionalCount('afterChunks', fault.afterChunks);
+      oneOf(`${name}.style`, fault.style, ['ollama', 'openai']);
       return;
     default:
       optionalCount('afterChunks', (fault as { afterChunks?: number | undefined }).afterChunks);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { base64Error, base64ErrorOffset } from './go-base64';
 import { parseGoDuration, parseKeepAlive } from './go-duration';
 import { goFloat32, goJson } from './go-json';
 import { scanGoJson } from './go-json-error';
@@ -143,5 +144,36 @@ describe('go time formats', () => {
     const ms = Date.UTC(2026, 7, 21, 16, 3, 11, 804);
     expect(goTimeLocal(ms, 122907, -420)).toBe('2026-08-21T09:03:11.804122907-07:00');
     expect(goTimeLocal(ms, 0, 0)).toBe('2026-08-21T16:03:11.804Z');
+  });
+});
+
+describe('base64ErrorOffset (Go base64.StdEncoding)', () => {
+  it('accepts padded standard base64, newlines anywhere, and any bits after the last byte', () => {
+    for (const text of ['', 'QUJD', 'QUI=', 'QQ==', 'QR==', 'QUJD\nRA==', 'QQ==\r\n', 'QQ=\n='])
+      expect(base64ErrorOffset(text)).toBeUndefined();
+  });
+
+  it('reports the offset Go reports', () => {
+    const cases: [string, number][] = [
+      ['QUJ', 0], // input ends inside a group: the group's start
+      ['YWJjZ', 4],
+      ['QUJ\n', 1], // a newline inside the group still moves the end, not the digit count
+      ['QQ=', 3], // one `=` where two are due: the end
+      ['QQ=x', 2], // the byte before the one that should be `=`
+      ['Q===', 1],
+      ['====', 0],
+      ['QQ==QQ==', 4], // after the padding
+      ['not base64!', 3],
+      ['QUJDé', 4],
+      ['éQ==', 0],
+      ['QUJD-_==', 4], // the URL alphabet is not the standard one
+    ];
+    for (const [text, offset] of cases)
+      expect([text, base64ErrorOffset(text)]).toEqual([text, offset]);
+  });
+
+  it('words the error as Go does', () => {
+    expect(base64Error('QQ=')).toBe('illegal base64 data at input byte 3');
+    expect(base64Error('QQ==')).toBeUndefined();
   });
 });

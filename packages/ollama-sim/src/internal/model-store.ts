@@ -2,6 +2,7 @@ import { BlobStore } from './blob-store';
 import { goJson } from './go-json';
 import { blobsOf } from './layers';
 import { tagsEntry } from './model-json';
+import { type NameParts, parseName } from './model-name';
 import { fullModelName, type ResolvedModel } from './resolve-model';
 import { type LoadedState, ModelRuntime } from './scheduler';
 
@@ -53,13 +54,28 @@ export class ModelStore {
     return rt;
   }
 
+  /**
+   * A name with each part spelled the way a local model spells it (Ollama's getExistingName
+   * compares host, namespace, model and tag one at a time, case-insensitively): how `/api/show`
+   * names a model it does not have.
+   */
+  existingName(name: string): NameParts {
+    const out = { ...parseName(name) };
+    for (const rt of this.byKey.values()) {
+      const have = parseName(rt.model.name);
+      for (const part of ['host', 'namespace', 'model', 'tag'] as const)
+        if (have[part].toLowerCase() === out[part].toLowerCase()) out[part] = have[part];
+    }
+    return out;
+  }
+
   /** The loaded runners (local and retired), with their state, dropping retired ones that expired. */
   loaded(nowMs: number): { rt: ModelRuntime; state: LoadedState }[] {
     const out: { rt: ModelRuntime; state: LoadedState }[] = [];
     for (const rt of [...this.byKey.values(), ...this.retired]) {
       const state = rt.current(nowMs);
       if (state !== undefined) out.push({ rt, state });
-      else if (rt.active === 0 && this.retired.delete(rt)) this.retiredLoads += rt.loads;
+      else if (rt.refs === 0 && this.retired.delete(rt)) this.retiredLoads += rt.loads;
     }
     return out;
   }
@@ -100,7 +116,7 @@ export class ModelStore {
   }
 
   private retire(rt: ModelRuntime): void {
-    if (rt.loaded !== undefined || rt.active > 0) this.retired.add(rt);
+    if (rt.loaded !== undefined || rt.refs > 0) this.retired.add(rt);
     else this.retiredLoads += rt.loads;
   }
 

@@ -79,12 +79,19 @@ function wholeJson(r: Result, v1: V1Request): string {
 interface Events {
   readonly paced: (() => string)[];
   readonly last: () => string;
+  /**
+   * The chunk Ollama's writer makes of a native error line mid-stream: the line decodes as an
+   * answer with nothing in it, so the chunk is ordinary, with `"model":""` and an empty text.
+   */
+  readonly empty: () => string;
 }
 
 /** The events of a chat stream: role first, reasoning, content, tool calls in pieces, finish. */
 function chatEvents(r: Result, v1: V1Request): Events {
   const created = seconds();
-  const head = `data: {"id":"${r.id}","object":"chat.completion.chunk","created":${created},"model":${goJson(r.model)},"system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":`;
+  const headOf = (model: string) =>
+    `data: {"id":"${r.id}","object":"chat.completion.chunk","created":${created},"model":${goJson(model)},"system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":`;
+  const head = headOf(r.model);
   let first = true;
   const role = () => {
     const text = first ? '"role":"assistant",' : '';
@@ -128,7 +135,9 @@ function chatEvents(r: Result, v1: V1Request): Events {
       text += `data: {"id":"${r.id}","object":"chat.completion.chunk","created":${created},"model":${goJson(r.model)},"system_fingerprint":"fp_ollama","choices":[],"usage":${goJson(usageOf(r))}}\n\n`;
     return `${text}data: [DONE]\n\n`;
   };
-  return { paced, last };
+  // Every chunk of the stream shares `created`, the first answer's time (the writer pins it).
+  const empty = () => `${headOf('')}{${role()}"content":""},"finish_reason":null}]}\n\n`;
+  return { paced, last, empty };
 }
 
 /** The events of a text completion stream: one per native line, the final one with the reason. */
@@ -137,8 +146,8 @@ function completionEvents(r: Result, v1: V1Request): Events {
   const zeros = v1.includeUsage
     ? ',"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}'
     : '';
-  const event = (text: string, finish: string | null, usage = zeros) =>
-    `data: {"id":"${r.id}","object":"text_completion","created":${seconds()},"choices":[{"text":${goJson(text)},"index":0,"finish_reason":${goJson(finish)}}],"model":${goJson(r.model)},"system_fingerprint":"fp_ollama"${usage}}\n\n`;
+  const event = (text: string, finish: string | null, usage = zeros, model = r.model) =>
+    `data: {"id":"${r.id}","object":"text_completion","created":${seconds()},"choices":[{"text":${goJson(text)},"index":0,"finish_reason":${goJson(finish)}}],"model":${goJson(model)},"system_fingerprint":"fp_ollama"${usage}}\n\n`;
   // Thinking lines have an empty `response`: the writer turns them into empty chunks.
   const paced = [...r.thinking.map(() => ''), ...r.content].map((t) => () => event(t, null));
   const last = () => {
@@ -147,7 +156,7 @@ function completionEvents(r: Result, v1: V1Request): Events {
       text += `data: {"id":"${r.id}","object":"text_completion","created":${seconds()},"choices":[],"model":${goJson(r.model)},"system_fingerprint":"fp_ollama","usage":${goJson(usageOf(r))}}\n\n`;
     return `${text}data: [DONE]\n\n`;
   };
-  return { paced, last };
+  return { paced, last, empty: () => event('', null, zeros, '') };
 }
 
 async function write(
@@ -166,6 +175,7 @@ async function write(
   }
   if (counters !== undefined) counters.streams++;
   const events = r.route === 'chat' ? chatEvents(r, v1) : completionEvents(r, v1);
+  out.emptyEvent = events.empty;
   await out.start(200, SSE_TYPE);
   if (out.gone) return;
   // No pacing and no stream fault: one write of the same bytes (load-test speed).

@@ -1,5 +1,6 @@
 import { isPlainObject } from '@x/internal';
 import type { Json } from './context';
+import { base64Error } from './go-base64';
 import { goTypeName } from './go-duration';
 import { goQuote } from './go-json';
 import { checkFields, type FieldTable } from './validate';
@@ -104,9 +105,8 @@ function includeUsage(body: Json): boolean {
 function samplingOptions(body: Json, stop: string[] | undefined): Json {
   const options: Json = {};
   if (stop !== undefined) options.stop = stop;
-  // Ollama reads only `max_tokens`; the newer `max_completion_tokens` is honoured too here.
-  const max = body.max_tokens ?? body.max_completion_tokens;
-  if (typeof max === 'number') options.num_predict = Math.trunc(max);
+  // Only `max_tokens`: the request types have no `max_completion_tokens`, so it is ignored.
+  if (typeof body.max_tokens === 'number') options.num_predict = Math.trunc(body.max_tokens);
   options.temperature = typeof body.temperature === 'number' ? body.temperature : 1;
   if (typeof body.seed === 'number') options.seed = body.seed;
   if (typeof body.frequency_penalty === 'number')
@@ -117,7 +117,6 @@ function samplingOptions(body: Json, stop: string[] | undefined): Json {
 }
 
 const IMAGE_PREFIXES = ['jpeg', 'jpg', 'png', 'webp'].map((t) => `data:image/${t};base64,`);
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** A base64 data URI as the image bytes (base64 kept), or Ollama's error text. */
 function imageOf(url: string): { image: string } | { error: string } {
@@ -129,7 +128,8 @@ function imageOf(url: string): { image: string } | { error: string } {
     ? 'data:;base64,'
     : IMAGE_PREFIXES.find((p) => url.startsWith(p));
   const data = prefix === undefined ? undefined : url.slice(prefix.length);
-  if (data === undefined || !BASE64.test(data)) return { error: 'invalid image input' };
+  if (data === undefined || base64Error(data) !== undefined)
+    return { error: 'invalid image input' };
   return { image: data };
 }
 

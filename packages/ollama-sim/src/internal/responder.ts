@@ -24,6 +24,12 @@ export class Responder {
    * when the status line is about to leave.
    */
   onHead: ((res: ServerResponse) => void) | undefined;
+  /**
+   * The `/v1` stream's ordinary empty chunk: what Ollama's OpenAI writer makes of the native
+   * `{"error":"..."}` line it is handed mid-stream (middleware/openai.go decodes it as an answer
+   * with nothing in it), set by the writer of the stream.
+   */
+  emptyEvent: (() => string) | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -114,6 +120,17 @@ export class Responder {
     }
   }
 
+  /**
+   * An error the runner raised before the first chunk: a stream's status and bare
+   * `application/json` (Ollama's streamResponse), or a whole answer's JSON.
+   */
+  sendRunnerError(status: number, text: string, streaming: boolean): Promise<void> {
+    const answer = streaming
+      ? this.dialect.streamStartError(text, status)
+      : this.dialect.error(status, text);
+    return this.send(status, answer.body, answer.type);
+  }
+
   /** An error answer in this request's dialect (`kind`: the OpenAI `type` and `code`). */
   sendError(status: number, text: string, kind?: ErrorKind): Promise<void> {
     const answer = this.dialect.error(status, text, kind);
@@ -159,7 +176,7 @@ export class Responder {
         this.res.setHeader('Content-Type', answer.type);
         await this.write(answer.body);
       } else {
-        await this.write(this.dialect.streamError(text));
+        await this.write(this.midStreamError(text, f.errorLine.style));
       }
       this.end();
       return false;
@@ -173,6 +190,16 @@ export class Responder {
     this.chunks++;
     if (isFinal) this.end();
     return !this.gone;
+  }
+
+  /**
+   * What takes the place of the rest of a stream a fault breaks: Ollama's error line; on `/v1` the
+   * empty chunk Ollama's OpenAI writer makes of it (the text is lost, then the stream ends with no
+   * finish chunk and no [DONE]), unless the fault opts into an OpenAI error event.
+   */
+  private midStreamError(text: string, style: 'ollama' | 'openai' | undefined): string {
+    if (this.dialect.name === 'openai' && style !== 'openai') return this.emptyEvent?.() ?? '';
+    return this.dialect.streamError(text);
   }
 
   /** Writes bytes, split at the fault's offsets with a pause between the pieces. */

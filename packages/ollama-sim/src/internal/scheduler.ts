@@ -1,4 +1,5 @@
 import type { Life } from './life';
+import { runnerSize } from './model-json';
 import type { ResolvedModel } from './resolve-model';
 
 export interface LoadedState {
@@ -8,92 +9,230 @@ export interface LoadedState {
   sizeVram: number;
 }
 
-/** Per-model runtime state: slots, the wait queue, and the loaded runner. */
+interface SlotWaiter {
+  readonly resolve: (ok: boolean) => void;
+  readonly life: Life;
+}
+
+/** Per-model runtime state: the runner (loaded or loading), who holds it, its slots and their queue. */
 export class ModelRuntime {
+  /** Requests holding one of the runner's `numParallel` slots. */
   active = 0;
-  readonly waiting: { resolve: (ok: boolean) => void; life: Life }[] = [];
+  /**
+   * Requests given the runner, holding a slot or waiting for one (the scheduler's `refCount` in
+   * Ollama): a reload for another window waits until there are none.
+   */
+  refs = 0;
+  readonly waiting: SlotWaiter[] = [];
   loaded: LoadedState | undefined;
-  loading: { numCtx: number; done: Promise<void> } | undefined;
+  /** A load under way: its window, and whether it ended loaded (false: its client left). */
+  loading: { numCtx: number; done: Promise<boolean> } | undefined;
   loads = 0;
   /** An unload was asked while requests ran: the runner goes when the last one ends. */
   unloadWhenIdle = false;
   /** The `/api/show` body, serialised once (it is ~20 KB with the tensor list). */
   show: string | undefined;
+  private idle: (() => void)[] = [];
 
   constructor(readonly model: ResolvedModel) {}
 
   /** Whether a runner is loaded with this window and has not expired (expiry is lazy: no idle timer). */
   isLoaded(numCtx: number, nowMs: number): boolean {
-    const l = this.loaded;
-    if (l === undefined) return false;
-    if (this.active <= 1 && l.expiresAtMs < nowMs) {
-      this.loaded = undefined;
-      return false;
-    }
-    return l.numCtx === numCtx;
+    return this.current(nowMs)?.numCtx === numCtx;
   }
 
-  /** The loaded state if it has not expired (for /api/ps). */
+  /** The loaded state if it has not expired (a runner someone holds does not expire). */
   current(nowMs: number): LoadedState | undefined {
     const l = this.loaded;
-    if (l === undefined) return undefined;
-    if (this.active === 0 && l.expiresAtMs < nowMs) {
-      this.loaded = undefined;
-      return undefined;
-    }
-    return l;
+    if (l !== undefined && this.refs === 0 && l.expiresAtMs < nowMs) this.loaded = undefined;
+    return this.loaded;
+  }
+
+  /** Resolves once nobody holds the runner. */
+  whenIdle(): Promise<void> {
+    if (this.refs === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** A holder lets go of the runner. */
+  leave(): void {
+    this.refs--;
+    if (this.refs === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 }
 
+/** A request waiting for the scheduler to get its model loaded. */
+interface Pending {
+  readonly rt: ModelRuntime;
+  readonly numCtx: number;
+  readonly life: Life;
+  readonly resolve: (ok: boolean) => void;
+}
+
 /**
- * Ollama's concurrency model: `numParallel` slots per model and one pending queue of `maxQueue`
- * across models; a request that finds the queue full is refused (503) at once.
+ * Ollama's scheduler (server/sched.go) and each runner's slots (llm/llama_server.go). A request
+ * for a model whose runner is loaded, or loading, with its window takes that runner at once and
+ * waits, without limit, for one of its `numParallel` slots. Any other request (the model is not
+ * loaded, or loaded with another window) goes through the pending queue: one request at a time
+ * gets its runner loaded (a reload first waits until nobody holds the old runner), and a request
+ * that finds `maxQueue` others already waiting there is refused (503) at once.
  */
 export class Scheduler {
-  pending = 0;
-  peakPending = 0;
+  /** The pending queue (Ollama's buffered channel): a request left there by its client still counts until it is reached. */
+  private readonly pending: Pending[] = [];
+  /** The request the scheduler is getting a runner for, if any. */
+  private processing: Pending | undefined;
+  /** Set while that request waits (for a load, or for the old runner to be let go). */
+  private stalled = false;
+  private slotWaiters = 0;
+  peakQueued = 0;
   rejected = 0;
 
   constructor(private readonly maxQueue: number) {}
 
-  /** `true` when a slot is taken now, `'busy'` when the queue is full, else a promise (false if aborted). */
-  acquire(rt: ModelRuntime, life: Life): true | 'busy' | Promise<boolean> {
+  /** Requests waiting at the server: for the scheduler, or for a slot. */
+  get queued(): number {
+    let n = this.slotWaiters;
+    for (const p of this.pending) if (!p.life.aborted) n++;
+    if (this.stalled && this.processing?.life.aborted === false) n++;
+    return n;
+  }
+
+  /**
+   * Gives the request the model's runner with this window (it then holds it: {@link release}, or
+   * `rt.leave()` when it goes without a slot). `'busy'` when the pending queue is full, false when
+   * the client left first.
+   */
+  async runner(rt: ModelRuntime, numCtx: number, life: Life): Promise<boolean | 'busy'> {
+    for (;;) {
+      if (life.aborted) return false;
+      const loading = rt.loading;
+      if (loading?.numCtx === numCtx) {
+        await loading.done;
+        continue;
+      }
+      if (loading === undefined && rt.isLoaded(numCtx, Date.now())) {
+        rt.refs++;
+        return true;
+      }
+      const admitted = await this.enqueue(rt, numCtx, life);
+      if (admitted !== true) return admitted;
+    }
+  }
+
+  /** Joins the pending queue; true once the scheduler has loaded (or is loading) this window. */
+  private enqueue(rt: ModelRuntime, numCtx: number, life: Life): Promise<boolean | 'busy'> {
+    // An idle scheduler takes a request at once, even with no room to queue (maxQueue 0).
+    const idle = this.processing === undefined && this.pending.length === 0;
+    if (!idle && this.pending.length >= this.maxQueue) {
+      this.rejected++;
+      return Promise.resolve('busy');
+    }
+    return new Promise((resolve) => {
+      this.pending.push({ rt, numCtx, life, resolve });
+      // Taken at once by an idle scheduler: it has not waited (yet).
+      if (idle) void this.next();
+      else this.noteQueued();
+    });
+  }
+
+  /** Works through the pending queue, one request at a time. */
+  private async next(): Promise<void> {
+    for (let p = this.pending.shift(); p !== undefined; p = this.pending.shift()) {
+      if (p.life.aborted) {
+        p.resolve(false);
+        continue;
+      }
+      this.processing = p;
+      p.resolve(await this.prepare(p));
+      this.stalled = false;
+    }
+    this.processing = undefined;
+  }
+
+  /** Gets a runner with the request's window loaded or loading; false when its client left. */
+  private async prepare({ rt, numCtx, life }: Pending): Promise<boolean> {
+    for (;;) {
+      if (life.aborted) return false;
+      const loading = rt.loading;
+      if (loading !== undefined) {
+        // The same window: the request waits with the scheduler until it is up. Another one:
+        // once it is up, the runner is reloaded.
+        this.stall();
+        await loading.done;
+        if (loading.numCtx === numCtx && rt.isLoaded(numCtx, Date.now())) return true;
+        continue;
+      }
+      if (rt.isLoaded(numCtx, Date.now())) return true;
+      if (rt.loaded !== undefined) {
+        this.stall();
+        await rt.whenIdle();
+        if (rt.refs === 0) rt.loaded = undefined;
+        continue;
+      }
+      this.load(rt, numCtx, life);
+      return true;
+    }
+  }
+
+  /** Starts a load; a client that leaves aborts it, as it aborts Ollama's. */
+  private load(rt: ModelRuntime, numCtx: number, life: Life): void {
+    const done = life.sleep(rt.model.loadTimeMs).then(() => {
+      rt.loading = undefined;
+      if (life.aborted) return false;
+      rt.loads++;
+      rt.loaded = {
+        numCtx,
+        expiresAtMs: Number.POSITIVE_INFINITY,
+        sizeVram: runnerSize(rt.model, numCtx),
+      };
+      return true;
+    });
+    rt.loading = { numCtx, done };
+  }
+
+  /** A slot on the runner the request holds: `true` now, else a promise (false if the client left). */
+  slot(rt: ModelRuntime, life: Life): true | Promise<boolean> {
     if (rt.active < rt.model.numParallel && rt.waiting.length === 0) {
       rt.active++;
       return true;
     }
-    if (this.pending >= this.maxQueue) {
-      this.rejected++;
-      return 'busy';
-    }
-    this.pending++;
-    if (this.pending > this.peakPending) this.peakPending = this.pending;
+    this.slotWaiters++;
+    this.noteQueued();
     return new Promise<boolean>((resolve) => {
-      const waiter = { resolve, life };
+      const waiter: SlotWaiter = {
+        resolve: (ok) => {
+          this.slotWaiters--;
+          resolve(ok);
+        },
+        life,
+      };
       rt.waiting.push(waiter);
       life.whenAborted(() => {
         const i = rt.waiting.indexOf(waiter);
         if (i >= 0) {
           rt.waiting.splice(i, 1);
-          this.pending--;
-          resolve(false);
+          waiter.resolve(false);
         }
       });
     });
   }
 
-  /** Frees a slot, handing it straight to the next waiter (FIFO). */
+  /** Frees a slot, handing it straight to the next waiter (FIFO), and lets go of the runner. */
   release(rt: ModelRuntime): void {
     const next = rt.waiting.shift();
-    if (next) {
-      this.pending--;
-      next.resolve(true);
-      return;
-    }
-    rt.active--;
+    if (next !== undefined) next.resolve(true);
+    else rt.active--;
+    rt.leave();
   }
 
-  get queued(): number {
-    return this.pending;
+  private stall(): void {
+    this.stalled = true;
+    this.noteQueued();
+  }
+
+  private noteQueued(): void {
+    const n = this.queued;
+    if (n > this.peakQueued) this.peakQueued = n;
   }
 }

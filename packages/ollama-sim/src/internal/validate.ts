@@ -1,3 +1,4 @@
+import { base64Error } from './go-base64';
 import { parseKeepAlive } from './go-duration';
 import { goQuote } from './go-json';
 
@@ -14,6 +15,7 @@ type Kind =
   | 'number'
   | 'think'
   | 'messages'
+  | 'images'
   | 'any';
 export type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
 
@@ -39,7 +41,7 @@ export const GENERATE_FIELDS: FieldTable = {
   context: ['array', '[]int'],
   stream: ['bool', 'bool'],
   raw: ['bool', 'bool'],
-  images: ['array', '[]api.ImageData'],
+  images: ['images', '[]api.ImageData'],
   options: ['object', 'map[string]interface {}'],
   truncate: ['bool', 'bool'],
   shift: ['bool', 'bool'],
@@ -140,6 +142,7 @@ function matches(kind: Kind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'array':
     case 'messages':
+    case 'images':
       return Array.isArray(value);
     case 'object':
       return typeof value === 'object' && !Array.isArray(value);
@@ -156,8 +159,8 @@ function matches(kind: Kind, value: unknown): boolean {
  * or undefined (keep_alive is checked unless `keepAliveDefaultMs` is undefined: a type without
  * that field).
  *
- * Which error wins follows encoding/json (decode.go): a type mismatch is recorded (`saveError`,
- * the first one kept) and decoding goes on; an error from a type's own UnmarshalJSON (keep_alive's
+ * Which error wins follows encoding/json (decode.go): a type mismatch, or an image that is not
+ * base64, is recorded (`saveError`, the first one kept) and decoding goes on; an error from a type's own UnmarshalJSON (keep_alive's
  * api.Duration, think's api.ThinkValue, each api.Message) is returned at once and ends decoding. So
  * the first such error in document order wins, even over an earlier mismatch; else the first mismatch.
  */
@@ -194,6 +197,7 @@ export function checkFields(
       mismatch ??= `json: cannot unmarshal number ${String(value)} into Go struct field ${struct}.${key} of type ${goType}`;
       continue;
     }
+    if (kind === 'images') mismatch ??= imagesError(value as unknown[], `${struct}.${key}`);
     if (kind === 'messages') {
       const error = messagesError(value as unknown[], struct);
       if (error !== undefined) return error;
@@ -203,6 +207,33 @@ export function checkFields(
 }
 
 const MESSAGE_STRINGS = new Set(['role', 'content', 'thinking', 'tool_name', 'tool_call_id']);
+
+/**
+ * The first error in a list of images (api.ImageData is []byte, so each is padded standard
+ * base64; Go records the first bad one, like a type mismatch, and goes on decoding).
+ */
+function imagesError(images: readonly unknown[], field: string): string | undefined {
+  for (const image of images) {
+    if (image === null) continue;
+    if (typeof image !== 'string')
+      return `json: cannot unmarshal ${jsonKind(image)} into Go struct field ${field} of type api.ImageData`;
+    const error = base64Error(image);
+    if (error !== undefined) return error;
+  }
+  return undefined;
+}
+
+/** The error of one message field, in Message.UnmarshalJSON's decoding. */
+function messageFieldError(key: string, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const field = `Message.messages.${key}`;
+  if (MESSAGE_STRINGS.has(key) && typeof v !== 'string')
+    return `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type string`;
+  if (key !== 'images') return undefined;
+  if (!Array.isArray(v))
+    return `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type []api.ImageData`;
+  return imagesError(v, field);
+}
 
 /**
  * The error of the first malformed message. Message.UnmarshalJSON decodes each one on its own, so
@@ -215,9 +246,8 @@ function messagesError(messages: readonly unknown[], struct: string): string | u
       return `json: cannot unmarshal ${jsonKind(m)} into Go struct field ${struct}.messages of type api.Message`;
     const msg = m as Record<string, unknown>;
     for (const key of Object.keys(msg)) {
-      const v = msg[key];
-      if (MESSAGE_STRINGS.has(key) && v !== undefined && v !== null && typeof v !== 'string')
-        return `json: cannot unmarshal ${jsonKind(v)} into Go struct field Message.messages.${key} of type string`;
+      const error = messageFieldError(key, msg[key]);
+      if (error !== undefined) return error;
     }
   }
   return undefined;
@@ -234,6 +264,7 @@ const INT_OPTIONS = new Set([
   'num_gpu',
   'main_gpu',
   'num_thread',
+  'draft_num_predict',
 ]);
 const FLOAT_OPTIONS = new Set([
   'min_p',
@@ -244,9 +275,12 @@ const FLOAT_OPTIONS = new Set([
   'presence_penalty',
   'frequency_penalty',
 ]);
-const BOOL_OPTIONS = new Set(['use_mmap', 'numa']);
+const BOOL_OPTIONS = new Set(['use_mmap']);
 
-/** api.Options.FromMap: the text of the first bad option (HTTP 500 in Ollama), or undefined. */
+/**
+ * api.Options.FromMap: the text of the first bad option (HTTP 500 in Ollama), or undefined. Its
+ * table is api.Options (api/types.go); a key it does not list is logged and ignored.
+ */
 export function checkOptions(options: Record<string, unknown> | undefined): string | undefined {
   if (options === undefined) return undefined;
   for (const key of Object.keys(options)) {

@@ -24,9 +24,12 @@ export interface Dialect {
   error(status: number, text: string, kind?: ErrorKind): ErrorAnswer;
   /** An error raised while reading the request (decoding, request-level checks). */
   requestError(status: number, text: string): ErrorAnswer;
-  /** A stream that fails before its first chunk: a plain HTTP error (500 unless the fault says). */
-  streamStartError(text: string): ErrorAnswer;
-  /** The bytes that take the place of the rest of a stream that fails midway. */
+  /** A stream that fails before its first chunk: a plain HTTP error (500 unless `status` says). */
+  streamStartError(text: string, status?: number): ErrorAnswer;
+  /**
+   * The error line or event that takes the place of the rest of a stream that fails midway (on
+   * `/v1`, only when a fault opts into an OpenAI error event: see Responder).
+   */
   streamError(text: string): string;
 }
 
@@ -70,11 +73,11 @@ export const OPENAI: Dialect = {
     type: OPENAI_JSON_TYPE,
   }),
   requestError: (status, text) => ({ body: openAiErrorJson(status, text), type: JSON_TYPE }),
-  streamStartError: (text) => ({
-    body: `${openAiErrorJson(500, text)}\n`,
+  streamStartError: (text, status = 500) => ({
+    body: `${openAiErrorJson(status, text)}\n`,
     type: OPENAI_JSON_TYPE,
   }),
-  // What OpenAI-compatible servers send and the official client turns into an APIError. Ollama
-  // itself decodes its native error line as an empty chunk and ends the stream without [DONE].
+  // What other OpenAI-compatible servers send and the official client turns into an APIError;
+  // Ollama's own writer loses the text (Responder writes its bytes unless a fault opts in).
   streamError: (text) => `data: ${openAiErrorJson(500, text)}\n\n`,
 };

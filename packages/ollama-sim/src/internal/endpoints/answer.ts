@@ -1,7 +1,7 @@
 import type { Admitted } from '../admission';
 import type { Completion } from '../completion';
 import { contextIds } from '../completion';
-import { type Exchange, nowNs, type SimContext, sendError } from '../context';
+import { type Exchange, nowNs, type SimContext } from '../context';
 import { goJson } from '../go-json';
 import { goTimeUtc } from '../go-time';
 
@@ -10,6 +10,23 @@ import { goTimeUtc } from '../go-time';
 
 const OVERFLOW_TEXT =
   'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length';
+
+/**
+ * llama-server's 400 for a prompt that does not fit its slot (its exceed_context_size_error, with
+ * both counts), which Ollama passes on as the error text, body and all (llm/llama_server.go).
+ */
+function exceedsText(tokens: number, numCtx: number): string {
+  const message = `request (${tokens} tokens) exceeds the available context size (${numCtx} tokens), try increasing it`;
+  return goJson({
+    error: {
+      code: 400,
+      message,
+      type: 'exceed_context_size_error',
+      n_prompt_tokens: tokens,
+      n_ctx: numCtx,
+    },
+  });
+}
 
 /** What one chat or generate request answers. */
 export interface AnswerSpec {
@@ -20,8 +37,11 @@ export interface AnswerSpec {
   /** The estimated tokens of the rendered prompt. */
   readonly promptTokens: number;
   readonly completion: Completion;
-  /** `truncate: false`: a prompt longer than the window is a 400, not a silent truncation. */
-  readonly strictWindow: boolean;
+  /**
+   * Ollama hands the runner the prompt as it is (`truncate: false`, or images): one that does not
+   * fit the window is llama-server's 400, not a silent truncation.
+   */
+  readonly untruncated: boolean;
 }
 
 type Durations = Record<string, number>;
@@ -37,11 +57,16 @@ function tokenJson(token: string): string {
   return json;
 }
 
-/** The prompt tokens the runner evaluates: all of them, or about half the window when truncated. */
-function evaluated(ctx: SimContext, spec: AnswerSpec): number | 'overflow' {
+/**
+ * The prompt tokens the runner evaluates: all of them, or about half the window when truncated;
+ * else the error text of a prompt that does not fit. It fits below `num_ctx` tokens, one being
+ * left to generate (llm/llama_server.go, and llama-server's own check).
+ */
+function evaluated(ctx: SimContext, spec: AnswerSpec): number | { error: string } {
   const { promptTokens, admitted } = spec;
-  if (promptTokens <= admitted.numCtx) return promptTokens;
-  if (spec.strictWindow || admitted.rt.model.contextOverflow === 'error') return 'overflow';
+  if (promptTokens < admitted.numCtx) return promptTokens;
+  if (spec.untruncated) return { error: exceedsText(promptTokens, admitted.numCtx) };
+  if (admitted.rt.model.contextOverflow === 'error') return { error: OVERFLOW_TEXT };
   // The runner keeps num_keep tokens and the tail, about half the window: num_ctx/2 + 2.
   ctx.counters.truncatedPrompts++;
   return Math.min(promptTokens, Math.floor(admitted.numCtx / 2) + 2);
@@ -66,11 +91,13 @@ export async function evaluate(
   ex: Exchange,
   spec: AnswerSpec,
 ): Promise<Evaluated | undefined> {
-  const { out, life } = ex;
+  const { out, life, body } = ex;
   const { completion, admitted } = spec;
   const promptEvalCount = evaluated(ctx, spec);
-  if (promptEvalCount === 'overflow') {
-    await sendError(out, 400, OVERFLOW_TEXT);
+  if (typeof promptEvalCount !== 'number') {
+    // The runner's error reaches the handler before any chunk: a stream answers it as an error
+    // before its first line.
+    await out.sendRunnerError(400, promptEvalCount.error, body.stream !== false);
     return undefined;
   }
   const loaded = nowNs();

@@ -3,6 +3,7 @@ import { keepAliveOf, release, takeSlot, windowFor } from '../admission';
 import { type Exchange, nowNs, type SimContext, sendError } from '../context';
 import { type EmbedJob, embeddingsJson } from '../embedding';
 import { goJson, goQuote } from '../go-json';
+import { localModel, nameOf } from '../model-lookup';
 import { estimateTextTokens } from '../text';
 import { checkFields, checkOptions, EMBED_FIELDS, EMBEDDINGS_FIELDS } from '../validate';
 import { JSON_TYPE } from '../wire';
@@ -77,11 +78,14 @@ export async function runEmbed(
     : checkFields(body, EMBED_FIELDS, 'EmbedRequest', ctx.opts.keepAliveMs);
   if (bad !== undefined) return sendError(out, 400, bad);
   const model = typeof body.model === 'string' ? body.model : '';
+  const route = legacy ? 'embeddings' : 'embed';
+  // The name is checked before the input, the model looked up after (EmbedHandler).
+  const name = nameOf(route, model);
+  if (typeof name !== 'string') return sendError(out, name[0], name[1]);
   const inputs = inputsOf(body, legacy);
   if (typeof inputs === 'string') return sendError(out, 400, inputs);
-  if (!legacy && inputs.length === 0) return out.send(200, goJson({ model, embeddings: [] }));
-  const rt = ctx.store.find(model);
-  if (rt === undefined) return sendError(out, 404, `model '${model}' not found`);
+  const rt = localModel(ctx.store, route, model, name);
+  if (Array.isArray(rt)) return sendError(out, rt[0], rt[1]);
   const caps = rt.model.capabilities;
   if (!caps.includes('embedding') && !caps.includes('completion'))
     return sendError(out, 400, `${goQuote(model)} does not support embeddings`);
@@ -110,6 +114,9 @@ export async function runEmbed(
   const start = nowNs();
   if (!(await takeSlot(ctx, rt, numCtx, keepAliveMs, life, out))) return;
   try {
+    // Nothing to embed: the model was only loaded (it shows in /api/ps), as in Ollama.
+    if (!legacy && inputs.length === 0)
+      return await out.send(200, goJson({ model, embeddings: [] }));
     const loaded = nowNs();
     let count = 0;
     for (const input of inputs) {

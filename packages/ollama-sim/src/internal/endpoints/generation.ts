@@ -1,9 +1,9 @@
-import { isPlainObject } from '@x/internal';
 import { type Admitted, admit, release } from '../admission';
 import { type CompletionInput, complete } from '../completion';
 import { type Exchange, type Json, type SimContext, sendError } from '../context';
 import { goJson } from '../go-json';
 import { goTimeUtc } from '../go-time';
+import { chatPrompt, IMAGE_TOKENS } from '../prompt-tokens';
 import { estimateTextTokens } from '../text';
 import { CHAT_FIELDS, checkFields, GENERATE_FIELDS } from '../validate';
 import { type AnswerSpec, answer } from './answer';
@@ -100,56 +100,38 @@ export async function runChat(
   const bad = checkFields(body, CHAT_FIELDS, 'ChatRequest', ctx.opts.keepAliveMs);
   if (bad !== undefined) return sendError(out, 400, bad);
   const model = typeof body.model === 'string' ? body.model : '';
-  if (model === '') return sendError(out, 400, 'model is required');
   const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
   const admitted = await admit(ctx, ex, model, 'chat', messages.length === 0);
   if (admitted === undefined) return;
   if (admitted === 'unload') return writer.loadOnly(ex, model, 'chat', 'unload');
   try {
     if (messages.length === 0) return await writer.loadOnly(ex, model, 'chat', 'load');
-    // Rendered-prompt estimate and the seed text, in one pass over the messages.
-    const tpc = ctx.opts.tokensPerChar;
-    let tokens = 4; // BOS + assistant header
-    let seedText = '';
-    let lastRole: string | undefined;
-    let lastUser = '';
-    let hasSystem = false;
-    for (const m of messages) {
-      if (!isPlainObject(m)) continue;
-      const role = typeof m.role === 'string' ? m.role : '';
-      if (role === 'system') hasSystem = true;
-      const content = typeof m.content === 'string' ? m.content : '';
-      tokens += 4 + estimateTextTokens(content, tpc);
-      if (Array.isArray(m.images)) tokens += 768 * m.images.length;
-      seedText += `${role}\u0000${content}\u0000`;
-      lastRole = role;
-      if (role === 'user') lastUser = content;
-    }
-    // The Modelfile's SYSTEM is rendered when the conversation brings none: tokens the client
-    // never sees but the window pays for.
-    const modelSystem = admitted.rt.model.system;
-    if (modelSystem !== undefined && !hasSystem) tokens += 4 + estimateTextTokens(modelSystem, tpc);
+    const { rt, numCtx } = admitted;
     const tools = Array.isArray(body.tools) && body.tools.length > 0 ? body.tools : undefined;
-    if (tools !== undefined) {
-      const toolsText = JSON.stringify(tools);
-      tokens += estimateTextTokens(toolsText, tpc);
-      seedText += toolsText;
-    }
+    const prompt = chatPrompt({
+      messages,
+      tools,
+      tokensPerChar: ctx.opts.tokensPerChar,
+      modelSystem: rt.model.system,
+      vision: rt.model.capabilities.includes('vision'),
+      numCtx,
+      truncate: body.truncate !== false,
+    });
     const completion = complete({
       ...completionBase(ctx, body, admitted, model),
       route: '/api/chat',
-      promptText: seedText,
-      prompt: lastUser,
+      promptText: prompt.seedText,
+      prompt: prompt.lastUser,
       tools,
-      lastRole,
+      lastRole: prompt.lastRole,
     });
     await writer.answer(ctx, ex, {
       admitted,
       model,
       route: 'chat',
-      promptTokens: tokens,
+      promptTokens: prompt.tokens,
       completion,
-      strictWindow: body.truncate === false,
+      untruncated: body.truncate === false || prompt.media,
     });
   } finally {
     release(ctx, admitted.rt, admitted.keepAliveMs);
@@ -166,7 +148,6 @@ export async function runGenerate(
   const bad = checkFields(body, GENERATE_FIELDS, 'GenerateRequest', ctx.opts.keepAliveMs);
   if (bad !== undefined) return sendError(out, 400, bad);
   const model = typeof body.model === 'string' ? body.model : '';
-  if (model === '') return sendError(out, 404, "model '' not found");
   const prompt = typeof body.prompt === 'string' ? body.prompt : '';
   const admitted = await admit(ctx, ex, model, 'generate', prompt === '');
   if (admitted === undefined) return;
@@ -187,7 +168,8 @@ export async function runGenerate(
         : 12 + estimateTextTokens(prompt, tpc) + estimateTextTokens(system, tpc);
     tokens += estimateTextTokens(suffix, tpc);
     if (Array.isArray(body.context)) tokens += body.context.length;
-    if (Array.isArray(body.images)) tokens += 768 * body.images.length;
+    const images = Array.isArray(body.images) ? body.images.length : 0;
+    if (admitted.rt.model.capabilities.includes('vision')) tokens += IMAGE_TOKENS * images;
     const completion = complete({
       ...completionBase(ctx, body, admitted, model),
       route: '/api/generate',
@@ -202,7 +184,7 @@ export async function runGenerate(
       route: 'generate',
       promptTokens: tokens,
       completion,
-      strictWindow: false,
+      untruncated: body.truncate === false || images > 0,
     });
   } finally {
     release(ctx, admitted.rt, admitted.keepAliveMs);

@@ -1,6 +1,7 @@
 import { type Exchange, type SimContext, sendError } from '../context';
 import { goJson } from '../go-json';
 import { psEntry, showBody } from '../model-json';
+import { findModel } from '../model-lookup';
 import { checkFields, SHOW_FIELDS } from '../validate';
 
 // The read-only endpoints: liveness, version, the local models, the loaded ones, one model's details.
@@ -44,8 +45,8 @@ export function show(ctx: SimContext, { body, out }: Exchange): Promise<void> {
   if (bad !== undefined) return sendError(out, 400, bad);
   const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
   if (name === '') return sendError(out, 400, 'model is required');
-  const rt = ctx.store.find(name);
-  if (rt === undefined) return sendError(out, 404, `model '${name}' not found`);
+  const rt = findModel(ctx.store, 'show', name);
+  if (Array.isArray(rt)) return sendError(out, rt[0], rt[1]);
   rt.show ??= showBody(rt.model);
   return out.send(200, rt.show);
 }

@@ -1,5 +1,6 @@
 import { type Exchange, type SimContext, sendError } from '../context';
 import { goQuote } from '../go-json';
+import { findModel } from '../model-lookup';
 import { isValidName } from '../model-name';
 import { modelKey } from '../model-store';
 import { fullModelName } from '../resolve-model';
@@ -12,9 +13,8 @@ export async function remove(ctx: SimContext, ex: Exchange): Promise<void> {
   const bad = checkFields(body, DELETE_FIELDS, 'DeleteRequest', undefined);
   if (bad !== undefined) return sendError(out, 400, bad);
   const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
-  if (!isValidName(name)) return sendError(out, 400, `name ${goQuote(name)} is invalid`);
-  const rt = ctx.store.find(name);
-  if (rt === undefined) return sendError(out, 404, `model '${name}' not found`);
+  const rt = findModel(ctx.store, 'delete', name);
+  if (Array.isArray(rt)) return sendError(out, rt[0], rt[1]);
   ctx.store.remove(rt);
   return out.send(200, '', null);
 }

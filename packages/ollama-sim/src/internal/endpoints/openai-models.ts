@@ -1,6 +1,7 @@
 import type { Exchange, SimContext } from '../context';
 import { goJson } from '../go-json';
-import { fullModelName, type ResolvedModel } from '../resolve-model';
+import { findModel } from '../model-lookup';
+import type { ResolvedModel } from '../resolve-model';
 import { OPENAI_JSON_TYPE } from '../wire';
 
 // `GET /v1/models` and `GET /v1/models/{model}`: the local models (the ones /api/tags lists, so a
@@ -32,12 +33,6 @@ export function listModels(ctx: SimContext, { out }: Exchange): Promise<void> {
   return out.send(200, `${body}\n`, OPENAI_JSON_TYPE);
 }
 
-/** The name as Ollama's DisplayShortest prints it in errors: `x:latest`, no `library/`. */
-function shortest(name: string): string {
-  const full = fullModelName(name);
-  return full.startsWith('library/') ? full.slice('library/'.length) : full;
-}
-
 export function retrieveModel(ctx: SimContext, { out, param }: Exchange): Promise<void> {
   let id = param ?? '';
   try {
@@ -47,7 +42,8 @@ export function retrieveModel(ctx: SimContext, { out, param }: Exchange): Promis
   }
   // gin routes on the decoded path: an escaped slash makes it two segments, which no route has.
   if (id.includes('/')) return out.send(404, '404 page not found', 'text/plain');
-  const rt = ctx.store.find(id);
-  if (rt === undefined) return out.sendError(404, `model '${shortest(id)}' not found`);
+  // Ollama's middleware hands the name to the /api/show handler: its errors, in OpenAI's shape.
+  const rt = findModel(ctx.store, 'show', id);
+  if (Array.isArray(rt)) return out.sendError(rt[0], rt[1]);
   return out.send(200, `${goJson(modelObject(id, rt.model))}\n`, OPENAI_JSON_TYPE);
 }

@@ -106,11 +106,16 @@ export interface CacheStats {
 export interface Cache<T = unknown> {
   /** The key of a request in this cache (with its namespace). @throws {CacheKeyError} */
   key(request: object): string;
-  /** Whether, and for how long, this cache's strategy stores an answer to `request`. */
+  /**
+   * Whether, and for how long, this cache's strategy stores an answer to `request`.
+   * @throws {CacheKeyError} when `request` is not an object.
+   */
   decide(request: object): CacheDecision;
   /**
    * The live value in memory for a request or key, or `undefined`. Synchronous: the store tier
    * is read by `lookup()` and `getOrLoad()`. The value is a deep-frozen JSON copy.
+   * @throws {CacheKeyError} when `input` is neither a request (an object) nor a key (a string),
+   * as do `has()`, `set()`, `delete()` and `lookup()`.
    */
   get(input: CacheInput): T | undefined;
   /** Whether memory holds a live value; does not count as a hit or refresh recency. */
@@ -131,7 +136,11 @@ export interface Cache<T = unknown> {
   /**
    * The cached answer, or the loader's. Concurrent misses for one key share one loader call
    * (across processes too, with a store that locks); an error reaches every waiter and is not
-   * cached; requests the strategy does not cache go straight to the loader.
+   * cached; requests the strategy does not cache go straight to the loader. A loaded answer
+   * reaches every caller of the load, the one whose loader ran included, as a hit reads it back:
+   * its JSON form, deep-frozen (a value with no JSON form, or an `uncached` one, as the loader
+   * returned it). A loader must not load its own request through this cache: it would wait for
+   * itself.
    */
   getOrLoad(request: object, loader: CacheLoader<T>, options?: CacheCallOptions): Promise<T>;
   /**

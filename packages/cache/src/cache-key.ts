@@ -102,9 +102,23 @@ const FORMAT = 'xck1|';
  */
 export function cacheKey(request: object, options?: CacheKeyOptions): string {
   expectOptions('options', options, KEY_OPTION_KEYS);
-  const namespace = optionalString('namespace', options?.namespace);
+  return keyIn(optionalString('namespace', options?.namespace), request);
+}
+
+/** The key of a request under `namespace` (none when undefined or empty). */
+export function keyIn(namespace: string | undefined, request: object): string {
   const digest = hashRequest(request);
   return namespace ? namespace + ':' + digest : digest;
+}
+
+/**
+ * The key under `namespace` of an input of `get()`, `has()`, `set()`, `delete()` or `lookup()`
+ * that is not a key (a string; the cache takes those as they are): a request's key.
+ */
+export function inputKey(namespace: string | undefined, input: unknown): string {
+  // Named `input`, not `request`: these methods take a key too, which the message must not hide.
+  expectRequest('input', input);
+  return keyIn(namespace, input);
 }
 
 /**
@@ -117,11 +131,29 @@ function describeInput(value: unknown): string {
   return describe(value);
 }
 
+/**
+ * What the cache's methods accept, by parameter: `request` for those that take only a request
+ * (`key`, `decide`, `getOrLoad`, `load`), `input` for those that also take a key (`get`, `set`...).
+ */
+const ACCEPTED = {
+  request: 'an object',
+  input: 'a request (an object) or a key (a string)',
+} as const;
+
+/** Throws `CacheKeyError` unless `value` can be a request: an object that is not an array. */
+export function expectRequest(
+  name: keyof typeof ACCEPTED,
+  value: unknown,
+): asserts value is object {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
+  throw new CacheKeyError(
+    `Expected \`${name}\` to be ${ACCEPTED[name]}, got ${describeInput(value)}`,
+  );
+}
+
 /** The 43-character digest of a request, without the namespace. */
 export function hashRequest(request: object): string {
-  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-    throw new CacheKeyError(`Expected \`request\` to be an object, got ${describeInput(request)}`);
-  }
+  expectRequest('request', request);
   let text: string;
   try {
     text = FORMAT + encodeTopLevel(request as Record<string, unknown>, topLevelToken);

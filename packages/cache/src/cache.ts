@@ -8,23 +8,19 @@ import type {
   CacheSetOptions,
   CacheStats,
 } from './cache-api';
-import { hashRequest } from './cache-key';
-import { CacheClosedError, type CacheStoreError, CacheValueError } from './errors';
+import { expectRequest, inputKey, keyIn } from './cache-key';
+import { CacheClosedError, CacheValueError } from './errors';
 import {
-  type CacheCorruptEntryEvent,
-  type CacheEvictEvent,
-  type CacheHitEvent,
-  type CacheMissEvent,
-  type CacheSetEvent,
-  type CacheSkipEvent,
+  CacheEventSource,
   type CacheSkipReason,
+  type CacheTopics,
   createCacheTopics,
-  type Listener,
 } from './events';
-import { type Encoded, encode, toJson } from './internal/codec';
-import { Flight } from './internal/flight';
+import { deepFreeze, type Encoded, encode, toJson } from './internal/codec';
+import { Flights } from './internal/flight';
 import { MemoryTier } from './internal/memory';
 import { snapshot } from './internal/stats';
+import { StoreReads } from './internal/store-reads';
 import { type StoreRead, StoreTier } from './internal/store-tier';
 import { chooseTtl } from './internal/ttl';
 import { logCacheEvents, logLoaderFailed } from './log';
@@ -38,16 +34,19 @@ import {
 import { type CacheDecision, decideFor } from './strategy';
 
 const MISS = Symbol('miss');
+/** Gives back the store's load lock for a key. */
+type Release = () => Promise<void>;
 /** The signal a loader gets when its caller gave none. */
 const NEVER_ABORTED = new AbortController().signal;
 
 /** The cache: the memory tier, the optional store tier, single flight, counters and events. */
-class LlmCache<T> implements Cache<T> {
+class LlmCache<T> extends CacheEventSource implements Cache<T> {
   readonly #options: ResolvedCacheOptions;
-  readonly #topics = createCacheTopics();
+  readonly #topics: CacheTopics;
   readonly #memory: MemoryTier;
   readonly #store: StoreTier | undefined;
-  readonly #inflight = new Map<string, Flight<CacheLoadResult<T>>>();
+  readonly #flights = new Flights<CacheLoadResult<T>>();
+  readonly #reads = new StoreReads();
   #closing: Promise<void> | undefined;
 
   #hits = 0;
@@ -57,6 +56,9 @@ class LlmCache<T> implements Cache<T> {
   #skipped: Partial<Record<CacheSkipReason, number>> = {};
 
   constructor(options: ResolvedCacheOptions) {
+    const topics = createCacheTopics();
+    super(topics);
+    this.#topics = topics;
     this.#options = options;
     this.#memory = new MemoryTier(
       options.maxEntries,
@@ -69,13 +71,18 @@ class LlmCache<T> implements Cache<T> {
   }
 
   key(request: object): string {
-    const namespace = this.#options.namespace;
-    const digest = hashRequest(request);
-    return namespace === undefined ? digest : namespace + ':' + digest;
+    return keyIn(this.#options.namespace, request);
   }
 
   decide(request: object): CacheDecision {
+    // Checked as key() checks it: a strategy that reads no field would answer for `5` or `null`.
+    expectRequest('request', request);
     return decideFor(this.#options.strategy, request, this.#options);
+  }
+
+  /** The key of an input: a key as it is (checked first: `get(key)` is the hottest call). */
+  #keyOf(input: CacheInput): string {
+    return typeof input === 'string' ? input : inputKey(this.#options.namespace, input);
   }
 
   get size(): number {
@@ -90,7 +97,7 @@ class LlmCache<T> implements Cache<T> {
   // ---- memory tier -------------------------------------------------------------------------
 
   get(input: CacheInput): T | undefined {
-    const key = typeof input === 'string' ? input : this.key(input);
+    const key = this.#keyOf(input);
     const value = this.#memoryGet(key);
     if (value === MISS) {
       this.#missed(key);
@@ -104,9 +111,12 @@ class LlmCache<T> implements Cache<T> {
     const memory = this.#memory;
     const entry = memory.read(key);
     if (entry === undefined) return MISS;
+    // Decoded before the event: a listener may delete the entry, and a copy decoded after that
+    // would be kept (and counted) for an entry memory no longer holds.
+    const value = (entry.bytes === undefined ? entry.value : memory.value(entry)) as T;
     this.#hits++;
     if (this.#topics.hit.active) this.#topics.hit.emit({ key, tier: 'memory' });
-    return (entry.bytes === undefined ? entry.value : memory.value(entry)) as T;
+    return value;
   }
 
   #missed(key: string): void {
@@ -115,7 +125,7 @@ class LlmCache<T> implements Cache<T> {
   }
 
   has(input: CacheInput): boolean {
-    return this.#memory.has(typeof input === 'string' ? input : this.key(input));
+    return this.#memory.has(this.#keyOf(input));
   }
 
   set(input: CacheInput, value: T, options?: CacheSetOptions): boolean {
@@ -127,7 +137,7 @@ class LlmCache<T> implements Cache<T> {
         'Expected `value` to be JSON-serialisable (not undefined, a function, a BigInt or cyclic)',
       );
     }
-    const key = typeof input === 'string' ? input : this.key(input);
+    const key = this.#keyOf(input);
     const ttlMs = this.#ttlFor(input, key, value, ttlOverride);
     return ttlMs !== undefined && this.#keep(key, json, ttlMs);
   }
@@ -135,14 +145,17 @@ class LlmCache<T> implements Cache<T> {
   /**
    * Stores JSON in memory and writes it through to the store; returns whether it was stored.
    * A lock held for the key is released after the write, or at once when nothing is written.
+   * `value` is the deep-frozen value of `json`, when the caller has it already.
    */
-  #keep(key: string, json: string, ttlMs: number, release?: () => Promise<void>): boolean {
+  #keep(key: string, json: string, ttlMs: number, release?: Release, value?: unknown): boolean {
     const { compressAboveBytes, compressionLevel } = this.#options;
     const encoded = encode(json, compressAboveBytes, compressionLevel);
-    const stored = this.#insert(key, encoded, ttlMs);
-    if (stored) this.#store?.write(key, encoded, ttlMs, release);
+    this.#reads.changed(key);
+    // The write is sent before memory emits `set` (and `evict`): a listener that deletes the key
+    // then deletes it from the store after this write, not before it.
+    if (this.#memory.fits(encoded)) this.#store?.write(key, encoded, ttlMs, release);
     else if (release !== undefined) this.#store!.release(release);
-    return stored;
+    return this.#insert(key, encoded, ttlMs, value);
   }
 
   /** The TTL to store `value` with, or `undefined` (counted as skipped) when it is not stored. */
@@ -172,7 +185,8 @@ class LlmCache<T> implements Cache<T> {
 
   delete(input: CacheInput): boolean {
     this.#open();
-    const key = typeof input === 'string' ? input : this.key(input);
+    const key = this.#keyOf(input);
+    this.#reads.changed(key);
     const deleted = this.#memory.delete(key);
     this.#store?.delete(key);
     return deleted;
@@ -180,15 +194,19 @@ class LlmCache<T> implements Cache<T> {
 
   clear(): void {
     this.#memory.clear();
+    this.#reads.cleared();
   }
 
   // ---- store tier --------------------------------------------------------------------------
 
-  /** Takes a checked store read into memory: the value (counted as a hit) or MISS. */
-  #adopt(key: string, read: StoreRead): T | typeof MISS {
+  /**
+   * Takes a checked store read into memory: the value (counted as a hit) or MISS. A `stale` read
+   * (memory's entry changed while it was in flight, see StoreReads) answers its caller only.
+   */
+  #adopt(key: string, read: StoreRead, stale: boolean): T | typeof MISS {
     if (read === 'too-large') this.#skip(key, 'too-large');
     if (typeof read === 'string') return MISS;
-    this.#insert(key, read.encoded, read.ttlMs, read.value);
+    if (!stale) this.#insert(key, read.encoded, read.ttlMs, read.value);
     this.#hits++;
     this.#store!.hits++;
     if (this.#topics.hit.active) this.#topics.hit.emit({ key, tier: 'store' });
@@ -197,7 +215,8 @@ class LlmCache<T> implements Cache<T> {
 
   async #storeGet(key: string, signal: AbortSignal | undefined): Promise<T | typeof MISS> {
     const store = this.#store!;
-    const value = this.#adopt(key, await store.read(key, signal));
+    const { result, stale } = await this.#reads.track(key, store.read(key, signal));
+    const value = this.#adopt(key, result, stale);
     if (value === MISS) store.misses++;
     return value;
   }
@@ -206,7 +225,7 @@ class LlmCache<T> implements Cache<T> {
     this.#open();
     const signal = callSignal(options);
     signal?.throwIfAborted();
-    const key = typeof input === 'string' ? input : this.key(input);
+    const key = this.#keyOf(input);
     const local = this.#memoryGet(key);
     if (local !== MISS) return local;
     if (this.#store !== undefined) {
@@ -233,7 +252,8 @@ class LlmCache<T> implements Cache<T> {
     const signal = callSignal(options);
     signal?.throwIfAborted();
     const key = this.key(request);
-    const decision = this.decide(request);
+    // key() checked the request already.
+    const decision = decideFor(this.#options.strategy, request, this.#options);
     if (!decision.cacheable) {
       // Not cached means not shared either: two sampled answers must stay two answers.
       this.#skip(key, decision.reason as CacheSkipReason);
@@ -244,25 +264,15 @@ class LlmCache<T> implements Cache<T> {
     }
     const local = this.#memoryGet(key);
     if (local !== MISS) return { value: local, source: 'memory' };
-    const flight = this.#inflight.get(key);
+    const flight = this.#flights.get(key);
     if (flight !== undefined) {
       this.#coalesced++;
       const shared = await flight.join(signal);
       return { value: shared.value, source: 'coalesced' };
     }
-    const created: Flight<CacheLoadResult<T>> = new Flight(
-      (flightSignal) => this.#load(key, request, loader, flightSignal),
-      () => this.#land(key, created),
-    );
-    this.#inflight.set(key, created);
-    const land = () => this.#land(key, created);
-    created.promise.then(land, land);
-    return created.join(signal);
-  }
-
-  /** Forgets a flight once it settled or every waiter left (a new caller starts a new load). */
-  #land(key: string, flight: Flight<CacheLoadResult<T>>): void {
-    if (this.#inflight.get(key) === flight) this.#inflight.delete(key);
+    return this.#flights
+      .start(key, (flightSignal) => this.#load(key, request, loader, flightSignal))
+      .join(signal);
   }
 
   async #load(
@@ -274,14 +284,14 @@ class LlmCache<T> implements Cache<T> {
     // Let the creating caller register as a waiter before anything can settle.
     await undefined;
     const store = this.#store;
-    let release: (() => Promise<void>) | undefined;
+    let release: Release | undefined;
     if (store !== undefined) {
       const shared = await this.#storeGet(key, signal);
       if (shared !== MISS) return { value: shared, source: 'store' };
-      const lock = await store.lock(key, signal);
+      const { result: lock, stale } = await this.#reads.track(key, store.lock(key, signal));
       if (lock?.value !== undefined) {
         store.lockWaits++;
-        const adopted = this.#adopt(key, store.open(key, lock.value));
+        const adopted = this.#adopt(key, store.open(key, lock.value), stale);
         if (adopted !== MISS) return { value: adopted, source: 'store' };
       }
       release = lock?.release;
@@ -301,25 +311,34 @@ class LlmCache<T> implements Cache<T> {
       if (release !== undefined) store!.release(release);
       throw signal.reason;
     }
-    this.#storeLoaded(key, request, value, release);
-    return { value, source: 'loader' };
+    return { value: this.#storeLoaded(key, request, value, release), source: 'loader' };
   }
 
-  /** Stores a loaded answer when it can be; a failure here never fails the request. */
-  #storeLoaded(key: string, request: object, value: T, release?: () => Promise<void>): void {
+  /**
+   * Stores a loaded answer when it can be, and returns what every caller of the load gets: its
+   * JSON form, deep-frozen, as a hit would read it back, so no caller can change what another
+   * gets (and the loader's object is left alone). A failure here never fails the request.
+   */
+  #storeLoaded(key: string, request: object, value: T, release?: Release): T {
     const json = toJson(value);
-    let ttlMs: number | undefined;
     if (json === undefined) {
+      // No JSON form to share: the callers get the loader's value as it is.
       this.#skip(key, 'not-serializable');
-    } else {
-      try {
-        ttlMs = this.#ttlFor(request, key, value, undefined);
-      } catch {
-        // A throwing `ttl` function must not fail the request: the answer is simply not stored.
-      }
+      if (release !== undefined) this.#store!.release(release);
+      return value;
     }
-    if (json !== undefined && ttlMs !== undefined) this.#keep(key, json, ttlMs, release);
+    // Parsed once per load, whatever the number of callers; memory keeps this very value when
+    // it stores the answer uncompressed.
+    const frozen = deepFreeze(JSON.parse(json)) as T;
+    let ttlMs: number | undefined;
+    try {
+      ttlMs = this.#ttlFor(request, key, value, undefined);
+    } catch {
+      // A throwing `ttl` function must not fail the request: the answer is simply not stored.
+    }
+    if (ttlMs !== undefined) this.#keep(key, json, ttlMs, release, frozen);
     else if (release !== undefined) this.#store!.release(release);
+    return frozen;
   }
 
   async flush(): Promise<void> {
@@ -333,9 +352,10 @@ class LlmCache<T> implements Cache<T> {
 
   async #close(): Promise<void> {
     // Loads in flight finish for their callers and write their answers through.
-    await Promise.allSettled([...this.#inflight.values()].map((flight) => flight.promise));
+    await this.#flights.settled();
     await this.flush();
-    this.#memory.clear();
+    // Also marks the lookups still in flight stale: they answer their callers, memory stays empty.
+    this.clear();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -350,34 +370,12 @@ class LlmCache<T> implements Cache<T> {
       misses: this.#misses,
       loads: this.#loads,
       coalesced: this.#coalesced,
-      inflight: this.#inflight.size,
+      inflight: this.#flights.size,
       skipped: this.#skipped,
     });
   }
   [Symbol.for('nodejs.util.inspect.custom')](...args: InspectArgs): string {
     return inspectStats('Cache', this, ...args); // console.log(cache): the stats() snapshot
-  }
-
-  onHit(listener: Listener<CacheHitEvent>): () => void {
-    return this.#topics.hit.on(listener);
-  }
-  onMiss(listener: Listener<CacheMissEvent>): () => void {
-    return this.#topics.miss.on(listener);
-  }
-  onSet(listener: Listener<CacheSetEvent>): () => void {
-    return this.#topics.set.on(listener);
-  }
-  onEvict(listener: Listener<CacheEvictEvent>): () => void {
-    return this.#topics.evict.on(listener);
-  }
-  onSkip(listener: Listener<CacheSkipEvent>): () => void {
-    return this.#topics.skip.on(listener);
-  }
-  onStoreError(listener: Listener<CacheStoreError>): () => void {
-    return this.#topics['store-error'].on(listener);
-  }
-  onCorruptEntry(listener: Listener<CacheCorruptEntryEvent>): () => void {
-    return this.#topics['corrupt-entry'].on(listener);
   }
 }
 

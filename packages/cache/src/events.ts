@@ -97,3 +97,37 @@ export function createCacheTopics() {
 }
 
 export type CacheTopics = ReturnType<typeof createCacheTopics>;
+
+/**
+ * The `onX()` methods of the cache over its topics: subscriptions only, kept apart from what the
+ * cache does. The cache emits on the same topics.
+ */
+export class CacheEventSource {
+  readonly #topics: CacheTopics;
+
+  constructor(topics: CacheTopics) {
+    this.#topics = topics;
+  }
+
+  onHit(listener: Listener<CacheHitEvent>): () => void {
+    return this.#topics.hit.on(listener);
+  }
+  onMiss(listener: Listener<CacheMissEvent>): () => void {
+    return this.#topics.miss.on(listener);
+  }
+  onSet(listener: Listener<CacheSetEvent>): () => void {
+    return this.#topics.set.on(listener);
+  }
+  onEvict(listener: Listener<CacheEvictEvent>): () => void {
+    return this.#topics.evict.on(listener);
+  }
+  onSkip(listener: Listener<CacheSkipEvent>): () => void {
+    return this.#topics.skip.on(listener);
+  }
+  onStoreError(listener: Listener<CacheStoreError>): () => void {
+    return this.#topics['store-error'].on(listener);
+  }
+  onCorruptEntry(listener: Listener<CacheCorruptEntryEvent>): () => void {
+    return this.#topics['corrupt-entry'].on(listener);
+  }
+}

@@ -35,3 +35,37 @@ export class Flight<T> {
     }
   }
 }
+
+/** The loads in flight, one per key: a caller that misses a key being loaded joins its load. */
+export class Flights<T> {
+  readonly #flights = new Map<string, Flight<T>>();
+
+  /** Loads in flight now. */
+  get size(): number {
+    return this.#flights.size;
+  }
+
+  /** The load of `key` in flight, if any. */
+  get(key: string): Flight<T> | undefined {
+    return this.#flights.get(key);
+  }
+
+  /**
+   * Starts loading `key` with `run`. The flight is forgotten once it settled or every waiter left,
+   * so the next caller starts a new load rather than joining an aborted one.
+   */
+  start(key: string, run: (signal: AbortSignal) => Promise<T>): Flight<T> {
+    const land = (): void => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    };
+    const flight: Flight<T> = new Flight(run, land);
+    this.#flights.set(key, flight);
+    flight.promise.then(land, land);
+    return flight;
+  }
+
+  /** Resolves once every load in flight now has settled, whatever its outcome. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#flights.values()].map((flight) => flight.promise));
+  }
+}

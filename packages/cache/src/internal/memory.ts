@@ -160,6 +160,11 @@ export class MemoryTier {
     return true;
   }
 
+  /** Whether `insert()` would store this value: neither its JSON nor its stored form is too large. */
+  fits(encoded: Encoded): boolean {
+    return encoded.rawSize <= this.#maxBytes && encoded.size <= this.#maxBytes;
+  }
+
   /**
    * Stores an encoded value (replacing any under `key`), then evicts down to the bounds. Returns
    * the entry, or `undefined` when the value is larger than `maxBytes` (the old one is gone too).
@@ -168,7 +173,7 @@ export class MemoryTier {
   insert(key: string, encoded: Encoded, ttlMs: number, value?: unknown): Entry | undefined {
     const previous = this.#index.get(key);
     if (previous !== undefined) this.#drop(previous);
-    if (encoded.rawSize > this.#maxBytes || encoded.size > this.#maxBytes) return undefined;
+    if (!this.fits(encoded)) return undefined;
     const entry = new Entry(
       key,
       encoded.compressed ? undefined : (value ?? deepFreeze(JSON.parse(encoded.json))),

@@ -145,10 +145,12 @@ export class StoreTier {
     }
     if (opened.kind === 'too-large') return 'too-large';
     this.corruptEntries++;
+    // Deleted before the event: a listener that writes a value under the key (cache.set) sends
+    // that write after this delete, so the store keeps it.
+    this.delete(key);
     if (this.#topics['corrupt-entry'].active) {
       this.#topics['corrupt-entry'].emit({ key, reason: opened.reason });
     }
-    this.delete(key);
     return 'miss';
   }
 

@@ -52,7 +52,11 @@ export interface ConcurrencyLimiterOptions {
 /** Gives the slot back. Idempotent: a second call does nothing. */
 export type Release = () => void;
 
-/** A JSON-serialisable snapshot of a concurrency limiter; counters never reset. */
+/**
+ * A JSON-serialisable snapshot of a concurrency limiter; counters never reset. Each call that
+ * passed its argument checks lands in exactly one of `admitted`, `rejected`, `timedOut`,
+ * `queueFull`, `aborted` and `cancelled`; `waited` counts those of them that queued.
+ */
 export interface ConcurrencyLimiterStats {
   maxConcurrent: number;
   /** `null` when the queue is unbounded (`Infinity`, which `JSON.stringify` would turn into `null` anyway). */
@@ -71,8 +75,10 @@ export interface ConcurrencyLimiterStats {
   timedOut: number;
   /** Calls rejected with `QueueFullError`. */
   queueFull: number;
-  /** Calls ended by their signal while waiting. */
+  /** Calls ended by their signal (while waiting, or aborted already). */
   aborted: number;
+  /** Calls rejected with `RateLimitClosedError`: waiting when `close()` ran, or made after it. */
+  cancelled: number;
   /** Slots given back. */
   released: number;
   /** `close()` was called. */
@@ -137,6 +143,7 @@ class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
     timedOut: 0,
     queueFull: 0,
     aborted: 0,
+    cancelled: 0,
     released: 0,
   };
 
@@ -214,7 +221,9 @@ class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const waiter of this.#queue.clear()) waiter.value.reject(closedError());
+    const waiters = this.#queue.clear();
+    this.#counters.cancelled += waiters.length;
+    for (const waiter of waiters) waiter.value.reject(closedError());
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -244,7 +253,10 @@ class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
       this.#counters.aborted++;
       return Promise.reject(signal!.reason);
     }
-    if (this.#closed) return Promise.reject(closedError());
+    if (this.#closed) {
+      this.#counters.cancelled++;
+      return Promise.reject(closedError());
+    }
     if (this.#free()) return this.#grant();
     if (timeoutMs === 0) {
       this.#counters.timedOut++;

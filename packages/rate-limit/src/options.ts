@@ -28,7 +28,7 @@ export interface TokenBucketOptions {
   ratePerSecond: number;
   /**
    * The most tokens the bucket holds: the burst.
-   * @default ratePerSecond
+   * @default ratePerSecond (which must then be >= 1, for the default cost of 1 to fit)
    * Range: a finite number > 0.
    */
   capacity?: number | undefined;
@@ -198,6 +198,26 @@ export function normalizeLimit(path: string, name: string, options: unknown): No
   return { name, ratePerSecond, ratePerMs: ratePerSecond / 1000, capacity };
 }
 
+/**
+ * @internal A token bucket's capacity when its options leave it out: its rate, refused below 1
+ * (then the default cost of 1 could never be admitted, and every `tryAcquire()` would throw).
+ */
+export function defaultCapacity(ratePerSecond: number): number {
+  if (ratePerSecond < 1) {
+    fail(
+      'capacity',
+      [
+        'set when `',
+        'ratePerSecond',
+        `\` is below 1 (its default, \`ratePerSecond\` ${ratePerSecond}, cannot hold the default cost of 1)`,
+      ],
+      undefined,
+      true,
+    );
+  }
+  return ratePerSecond;
+}
+
 /** @internal */
 interface NormalizedBucketOptions {
   limit: NormalizedLimit;
@@ -211,7 +231,9 @@ export function normalizeTokenBucketOptions(options: unknown): NormalizedBucketO
   const o = expectOptions(undefined, options, BUCKET_KEYS);
   const ratePerSecond = expectPositive('ratePerSecond', o.ratePerSecond);
   const capacity =
-    o.capacity === undefined ? ratePerSecond : expectPositive('capacity', o.capacity);
+    o.capacity === undefined
+      ? defaultCapacity(ratePerSecond)
+      : expectPositive('capacity', o.capacity);
   let initialTokens = capacity;
   if (o.initialTokens !== undefined) {
     initialTokens = expectNumber('initialTokens', o.initialTokens, { min: 0 });

@@ -1,6 +1,6 @@
 import { expected, fail, optionalFunction } from '@x/internal';
 import { type AcquireOptions, expectOptions, optionalTimeout } from './options';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimiter } from './rate-limiter-api';
 
 /** Anything with a bucket-style `acquire(cost, options)`: a `TokenBucket`, a `RedisTokenBucket`. */
 export interface BucketLike {

@@ -5,123 +5,19 @@ import type { RateLimitRejectEvent } from './events';
 import { CostVectors, sum } from './internal/costs';
 import { KeyQueues, type LimiterCounters } from './internal/key-queues';
 import { StatsView } from './internal/stats-view';
-import {
-  logClampedCorrection,
-  logPause,
-  logRejects,
-  type RateLimitLogger,
-  redactRateLimitLog,
-} from './log';
+import { logClampedCorrection, logPause, logRejects, redactRateLimitLog } from './log';
 import { createMemoryStore } from './memory-store';
 import {
   type AcquireOptions,
   expectAcquireOptions,
   expectOptions,
   expectQueueLimit,
-  type LimitOptions,
   normalizeLimit,
   optionalTimeout,
   readSignal,
 } from './options';
+import type { Costs, RateLimiter, RateLimiterOptions, RateLimiterStats } from './rate-limiter-api';
 import type { BoundRateLimitStore, RateLimitStore, ResolvedLimit } from './store';
-
-/** Options of {@link createRateLimiter}. */
-export interface RateLimiterOptions<Name extends string> {
-  /**
-   * The buckets every key has, by name; a request is admitted only when all of them admit it.
-   * @example `{ requests: { ratePerSecond: 60 }, tokens: { ratePerSecond: 150_000 / 60, capacity: 150_000 } }`
-   */
-  limits: Record<Name, LimitOptions>;
-  /**
-   * Where bucket state lives.
-   * @default createMemoryStore()
-   */
-  store?: RateLimitStore | undefined;
-  /**
-   * The most `acquire()` calls that may wait per key; one more rejects with `QueueFullError`.
-   * @default Infinity
-   */
-  maxQueue?: number | undefined;
-  /**
-   * pino, `console` or any {@link RateLimitLogger}: rejections at debug, pauses at info, a correction larger than a bucket at warn (see the README's Logging).
-   * @default undefined (silent)
-   */
-  logger?: RateLimitLogger | undefined;
-}
-
-/** Costs (or deltas) by limit name. A limit left out costs 0. */
-export type Costs<Name extends string> = { [K in Name]?: number | undefined };
-
-/** A JSON-serialisable snapshot of a rate limiter; counters never reset. */
-export interface RateLimiterStats {
-  limits: { name: string; ratePerSecond: number; capacity: number }[];
-  /** Admitted calls (`tryAcquire` true plus resolved `acquire`). */
-  admitted: number;
-  /** `tryAcquire` calls that returned false. */
-  rejected: number;
-  /** `acquire` calls that had to queue. */
-  waited: number;
-  timedOut: number;
-  queueFull: number;
-  aborted: number;
-  /** Keys with waiters now. */
-  waitingKeys: number;
-  /** Waiters now, over all keys. */
-  queued: number;
-  /** The store's own snapshot (`kind`, key count, outage state...). */
-  store: Record<string, unknown>;
-}
-
-/** A keyed, multi-limit rate limiter: see {@link createRateLimiter}. */
-export interface RateLimiter<Name extends string = string> {
-  /** The limits, in declaration order. */
-  readonly limits: readonly ResolvedLimit[];
-  /**
-   * Takes every cost at once for `key` if all fit and nobody waits on that key; resolves `false`
-   * (debiting nothing) otherwise. Costs omitted: 1 on every limit.
-   * @throws RangeError (rejected) when a cost is not between 0 and its limit's capacity.
-   */
-  tryAcquire(key: string, costs?: Costs<Name>): Promise<boolean>;
-  /**
-   * Waits in the key's FIFO queue until every cost is taken at once (never a partial debit).
-   * Rejects like `TokenBucket.acquire`: `RateLimitTimeoutError`, `QueueFullError`, `RangeError`,
-   * `signal.reason`, and `RateLimitStoreUnavailableError` under a `fail-closed` outage.
-   */
-  acquire(key: string, costs?: Costs<Name>, options?: AcquireOptions): Promise<void>;
-  /**
-   * Corrects a charge once the real usage is known: positive deltas charge more (the bucket may
-   * go into debt, never beyond one capacity), negative deltas refund (up to capacity). Waiters
-   * are re-examined.
-   */
-  adjust(key: string, deltas: Costs<Name>): Promise<void>;
-  /**
-   * Ms until the limits admit `acquire(key, costs)`, counting the key's queue (0: at once). A
-   * `pauseFor()` is not counted: `pausedFor(key)` says how long it holds the key.
-   */
-  waitTimeMs(key: string, costs?: Costs<Name>): Promise<number>;
-  /**
-   * Holds `key` back for `ms` (a server said `retry-after`, or its quota resets then): meanwhile
-   * `tryAcquire` is false and `acquire` waits (or times out) in the key's queue. When the pause
-   * ends the key's limits start from empty (they would have refilled meanwhile), so its waiters
-   * leave in order at the limits' pace, not in a burst. A pause is never shortened by a shorter
-   * one. In this process only, whatever the store.
-   * @throws {RangeError} when `ms` is negative or above 2^31-1.
-   */
-  pauseFor(key: string, ms: number): void;
-  /** Ms left of `key`'s pause, 0 when it is not paused. */
-  pausedFor(key: string): number;
-  /** A JSON-serialisable snapshot. */
-  stats(): RateLimiterStats;
-  /** Listens to rejected `acquire()` calls; returns an unsubscribe function. */
-  onReject(listener: (event: RateLimitRejectEvent) => void): () => void;
-  /**
-   * Rejects every waiter with a `RateLimitClosedError` (named `AbortError`) and frees the store
-   * binding (never your Redis client).
-   */
-  close(): Promise<void>;
-  /** Calls `close()`: `await using limiter = createRateLimiter(...)` closes it at the end of the block. */
-  [Symbol.asyncDispose](): Promise<void>;
-}
 
 const TRUE = Promise.resolve(true);
 const FALSE = Promise.resolve(false);
@@ -142,6 +38,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     timedOut: 0,
     queueFull: 0,
     aborted: 0,
+    cancelled: 0,
     queued: 0,
   };
   private closed = false;
@@ -199,7 +96,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.closed) return Promise.reject(closedError());
+    if (this.closed) return this.rejectClosed();
     if (this.queues.has(key) || this.queues.pausedFor(key) > 0) {
       this.counters.rejected++;
       return FALSE;
@@ -255,7 +152,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
       this.counters.aborted++;
       return Promise.reject(signal!.reason);
     }
-    if (this.closed) return Promise.reject(closedError());
+    if (this.closed) return this.rejectClosed();
     const paused = this.queues.pausedFor(key);
     if (paused > 0 && !this.queues.has(key)) {
       // Held back by pauseFor(): wait for its end, then ask the store as the head of the queue.
@@ -291,12 +188,16 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
       return this.queues.enqueue(key, vector, total, timeoutMs, signal, result);
     }
     const total = sum(vector);
-    if (timeoutMs !== undefined && this.store.remote !== true) {
-      // Only an in-process store can predict without a round trip; a remote one relies on the timer.
-      const predicted = this.store.waitTime(key, this.queues.totalWith(key, vector));
-      if (typeof predicted === 'number' && predicted > timeoutMs) {
-        return this.queues.rejectTimeout(key, total, timeoutMs, predicted);
+    if (timeoutMs !== undefined) {
+      // The pause is known here whatever the store, and the queue waits at least that long; only
+      // an in-process store predicts the rest without a round trip (a remote one relies on the timer).
+      let predicted = paused;
+      if (this.store.remote !== true) {
+        const wait = this.store.waitTime(key, this.queues.totalWith(key, vector));
+        if (typeof wait !== 'number') wait.catch(() => {});
+        else if (wait > predicted) predicted = wait;
       }
+      if (predicted > timeoutMs) return this.queues.rejectTimeout(key, total, timeoutMs, predicted);
     }
     if (this.queues.waiting(key) >= this.maxQueue)
       return this.queues.rejectQueueFull(key, total, Number.POSITIVE_INFINITY);
@@ -306,6 +207,8 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   async adjust(key: string, deltas: Costs<Name>): Promise<void> {
     expectKey(key);
     const vector = this.costs.vector(deltas, false);
+    // a closed store binding must not take new state (a memory store would hold the key again)
+    if (this.closed) throw closedError();
     if (this.log.enabled) logClampedCorrection(this.log, key, this.limits, vector);
     // A pause that ended empties the limits first, or it would wipe out this correction later.
     this.queues.pausedFor(key);
@@ -316,6 +219,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   async waitTimeMs(key: string, costs?: Costs<Name>): Promise<number> {
     expectKey(key);
     const vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
+    if (this.closed) throw closedError();
     this.queues.pausedFor(key); // a pause that ended has emptied the limits: predict from there
     return this.store.waitTime(key, this.queues.totalWith(key, vector));
   }
@@ -347,6 +251,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
       timedOut: c.timedOut,
       queueFull: c.queueFull,
       aborted: c.aborted,
+      cancelled: c.cancelled,
       waitingKeys: this.queues.size,
       queued: c.queued,
       store: this.store.stats(),
@@ -355,6 +260,12 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
 
   onReject(listener: (event: RateLimitRejectEvent) => void): () => void {
     return this.rejectEvents.on(listener);
+  }
+
+  /** A call after `close()`: rejected, and counted as `cancelled` like the waiters close() rejected. */
+  private rejectClosed(): Promise<never> {
+    this.counters.cancelled++;
+    return Promise.reject(closedError());
   }
 
   async close(): Promise<void> {

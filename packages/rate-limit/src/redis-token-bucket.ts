@@ -4,8 +4,15 @@
  */
 import { expectNumber, fail } from '@x/internal';
 import type { RateLimitRejectEvent } from './events';
-import { type AcquireOptions, costError, expectOptions, expectPositive } from './options';
-import { createRateLimiter, type RateLimiterStats } from './rate-limiter';
+import {
+  type AcquireOptions,
+  costError,
+  defaultCapacity,
+  expectOptions,
+  expectPositive,
+} from './options';
+import { createRateLimiter } from './rate-limiter';
+import type { RateLimiterStats } from './rate-limiter-api';
 import {
   BUCKET_KEYS,
   type RedisRecoveredEvent,
@@ -88,7 +95,9 @@ export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisT
   const ratePerSecond = expectPositive('ratePerSecond', o.ratePerSecond);
   // a default cost of 1 must be admissible
   const capacity =
-    o.capacity === undefined ? ratePerSecond : expectNumber('capacity', o.capacity, { min: 1 });
+    o.capacity === undefined
+      ? defaultCapacity(ratePerSecond)
+      : expectNumber('capacity', o.capacity, { min: 1 });
   const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS), 'bucket');
   const limiter = createRateLimiter({
     limits: { tokens: { ratePerSecond, capacity } },

@@ -4,7 +4,8 @@ import {
   type ConcurrencyLimiterOptions,
   createConcurrencyLimiter,
 } from './concurrency-limiter';
-import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter';
+import { createRateLimiter } from './rate-limiter';
+import type { RateLimiter, RateLimiterOptions } from './rate-limiter-api';
 
 /**
  * The process-wide rate limiter named `name`, created on first ask with `options`: every caller

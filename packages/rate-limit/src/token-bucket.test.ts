@@ -3,6 +3,8 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isQueueFullError, isRateLimitTimeoutError } from './errors';
+import { createRateLimiter } from './rate-limiter';
+import { createRedisTokenBucket, type RedisClientLike } from './redis';
 import { createTokenBucket } from './token-bucket';
 
 beforeEach(() => {
@@ -67,6 +69,24 @@ describe('createTokenBucket', () => {
   it('defaults capacity to ratePerSecond and starts full', () => {
     const bucket = createTokenBucket({ ratePerSecond: 5 });
     expect(bucket.stats()).toMatchObject({ capacity: 5, available: 5, ratePerSecond: 5 });
+  });
+
+  it('refuses a rate below 1 without a capacity, naming capacity, as createRateLimiter does', async () => {
+    const message =
+      'Expected `capacity` to be set when `ratePerSecond` is below 1 (its default, `ratePerSecond` 0.5, cannot hold the default cost of 1), got `undefined` (undefined)';
+    expect(() => createTokenBucket({ ratePerSecond: 0.5 })).toThrow(new RangeError(message));
+    expect(() =>
+      createRedisTokenBucket({ client: {} as RedisClientLike, key: 'k', ratePerSecond: 0.5 }),
+    ).toThrow(new RangeError(message));
+    expect(() => createRateLimiter({ limits: { r: { ratePerSecond: 0.5 } } })).toThrow(RangeError);
+    // a slow rate with a capacity of its own admits the default cost
+    const slow = createTokenBucket({ ratePerSecond: 0.5, capacity: 1 });
+    expect(slow.tryAcquire()).toBe(true);
+    await expect(slow.acquire(1, { timeoutMs: 1_000 })).rejects.toMatchObject({
+      retryAfterMs: 2_000,
+    });
+    // a fractional capacity chosen on purpose still holds fractional costs
+    expect(createTokenBucket({ ratePerSecond: 0.5, capacity: 0.5 }).tryAcquire(0.5)).toBe(true);
   });
 
   it('starts with initialTokens when given', () => {

@@ -1,7 +1,8 @@
-import { BoundedMap, type Topic, WaiterQueue, type Waiting } from '@x/internal';
+import { type Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { QueueFullError, RateLimitTimeoutError } from '../errors';
 import type { RateLimitRejectEvent } from '../events';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
+import { PausedKeys } from './paused-keys';
 
 /** The counters a rate limiter reports in `stats()`; the key queues update them too. */
 export interface LimiterCounters {
@@ -11,6 +12,8 @@ export interface LimiterCounters {
   timedOut: number;
   queueFull: number;
   aborted: number;
+  /** Calls rejected with `RateLimitClosedError`: waiting when `close()` ran, or made after it. */
+  cancelled: number;
   /** Waiters now, over all keys. */
   queued: number;
 }
@@ -39,14 +42,10 @@ interface KeyQueue {
  * cycle), whose head asks the store again when its wake-up fires, with remote decisions kept one
  * at a time per key so that a key's callers are decided in order.
  */
-/** Keys whose pause is remembered at once (a pause per server quota: few keys). */
-const MAX_PAUSED_KEYS = 10_000;
-
 export class KeyQueues {
   readonly #queues = new Map<string, KeyQueue>();
-  /** Keys held back by `pauseFor()`, until when (`performance.now()` time). */
-  readonly #paused = new BoundedMap<string, number>(MAX_PAUSED_KEYS);
-  readonly #limits: readonly ResolvedLimit[];
+  /** Keys held back by `pauseFor()`. */
+  readonly #paused: PausedKeys;
   readonly #store: BoundRateLimitStore;
   readonly #maxQueue: number;
   readonly #counters: LimiterCounters;
@@ -61,7 +60,7 @@ export class KeyQueues {
     limits: readonly ResolvedLimit[],
   ) {
     const width = limits.length;
-    this.#limits = limits;
+    this.#paused = new PausedKeys(store, limits);
     this.#store = store;
     this.#maxQueue = maxQueue;
     this.#counters = counters;
@@ -128,19 +127,12 @@ export class KeyQueues {
     });
   }
 
-  /** Ms left of `key`'s pause, 0 when it is not paused. */
+  /**
+   * Ms left of `key`'s pause, 0 when it is not paused. A pause seen over here empties the key's
+   * limits, whoever asks first (a waiter, tryAcquire, a new acquire).
+   */
   pausedFor(key: string): number {
-    if (this.#paused.size === 0) return 0;
-    const until = this.#paused.get(key);
-    if (until === undefined) return 0;
-    const left = until - performance.now();
-    if (left > 0) return left;
-    // The pause is over: its limits refilled meanwhile, so they start from empty, whoever asks
-    // first (a waiter, tryAcquire, a new acquire). Done here, where the end is first seen, so no
-    // per-key flag outlives the pause.
-    this.#paused.delete(key);
-    this.#empty(key);
-    return 0;
+    return this.#paused.left(key);
   }
 
   /**
@@ -149,8 +141,7 @@ export class KeyQueues {
    * all at once (a server that said "wait" is not met with a burst).
    */
   pause(key: string, until: number): void {
-    if (until <= (this.#paused.get(key) ?? 0)) return;
-    this.#paused.set(key, until);
+    if (!this.#paused.extend(key, until)) return;
     const kq = this.#queues.get(key);
     if (kq !== undefined && !kq.busy) kq.queue.wakeIn(until - performance.now());
   }
@@ -161,12 +152,16 @@ export class KeyQueues {
     if (kq !== undefined && !kq.busy) this.#pump(kq);
   }
 
-  /** Takes every waiter of every key out, oldest first per key, for the owner to reject. */
+  /**
+   * Takes every waiter of every key out, oldest first per key, for the owner to reject with
+   * `RateLimitClosedError` (counted as `cancelled`).
+   */
   clear(): ((reason: unknown) => void)[] {
     const rejects: ((reason: unknown) => void)[] = [];
     for (const kq of this.#queues.values()) {
       for (const w of kq.queue.clear()) rejects.push(w.value.reject);
     }
+    this.#counters.cancelled += rejects.length;
     this.#counters.queued = 0;
     this.#queues.clear();
     return rejects;
@@ -223,23 +218,38 @@ export class KeyQueues {
     for (let i = 0; i < this.#width; i++) into[i]! += costs[i]!;
   }
 
+  /**
+   * Takes a waiter out of its key's queue. The key's last waiter takes the queue out of the map
+   * at once, before the caller emits or settles anything: a `reject` listener (or the code after
+   * an awaited rejection) then finds the key free, in `stats()` and to `tryAcquire()`, and a call
+   * it makes on the key starts a queue of its own. A queue busy with a remote decision stays: that
+   * decision's answer comes back to it.
+   */
   #remove(kq: KeyQueue, waiter: Waiting<KeyWaiter>): void {
-    if (kq.queue.remove(waiter)) this.#counters.queued--;
+    if (!kq.queue.remove(waiter)) return;
+    this.#counters.queued--;
+    if (kq.queue.size === 0 && !kq.busy) this.#forget(kq);
+  }
+
+  #forget(kq: KeyQueue): void {
+    if (this.#queues.get(kq.key) === kq) this.#queues.delete(kq.key);
   }
 
   /** Admits waiters from the head of one key's queue while the store says yes. */
   #pump(kq: KeyQueue): void {
     if (kq.busy) return;
     kq.queue.sleep();
-    const paused = this.pausedFor(kq.key);
-    if (paused > 0 && kq.queue.size > 0) {
-      kq.queue.wakeIn(paused);
-      return;
-    }
     for (;;) {
       const head = kq.queue.peek();
       if (head === undefined) {
-        if (this.#queues.get(kq.key) === kq) this.#queues.delete(kq.key);
+        this.#forget(kq);
+        return;
+      }
+      // Looked at before every decision, not once per pump: settling a head emits `reject`, and
+      // a listener may pause the key (a 429 seen elsewhere) before the next head is decided.
+      const paused = this.pausedFor(kq.key);
+      if (paused > 0) {
+        kq.queue.wakeIn(paused);
         return;
       }
       let result: number | Promise<number>;
@@ -255,30 +265,6 @@ export class KeyQueues {
         return;
       }
       if (this.#settle(kq, head, result)) return;
-    }
-  }
-
-  /**
-   * Brings every limit of the key down to an empty level (what a full one needs before it admits
-   * a full cost is known from the store's wait prediction). An in-process store answers at once;
-   * a remote one is emptied in the background, its next decision coming after.
-   */
-  #empty(key: string): void {
-    const deltas = this.#limits.map((limit, i) => {
-      const full = this.#limits.map((_, j) => (j === i ? limit.capacity : 0));
-      const wait = this.#store.waitTime(key, full);
-      if (typeof wait !== 'number') {
-        wait.catch(() => {});
-        return limit.capacity;
-      }
-      return Math.max(0, limit.capacity - (wait * limit.ratePerSecond) / 1000);
-    });
-    if (deltas.every((d) => d === 0)) return;
-    try {
-      const adjusted = this.#store.adjust(key, deltas);
-      if (adjusted instanceof Promise) adjusted.catch(() => {});
-    } catch {
-      // A store that refuses: the pause held; only the pace after it is lost.
     }
   }
 
@@ -365,6 +351,9 @@ export class KeyQueues {
       if (typeof predicted === 'number') retryAfterMs = predicted;
       else predicted.catch(() => {});
     }
+    // A pause holds the key whatever the store: the retry comes after it, not before.
+    const paused = this.pausedFor(kq.key);
+    if (paused > retryAfterMs) retryAfterMs = paused;
     this.#remove(kq, waiter);
     this.#counters.timedOut++;
     const { total, timeoutMs } = waiter.value;

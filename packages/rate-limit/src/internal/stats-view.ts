@@ -2,8 +2,8 @@ import { type InspectArgs, inspectStats } from '@x/internal';
 
 /**
  * The base of the in-process limiters: `console.log(limiter)` (`util.inspect`) prints
- * `<label> { ...stats() }`, not the private fields (see `inspectStats`). A base class rather than
- * a method in each class because `rate-limiter.ts` and `token-bucket.ts` are at the 400-line limit.
+ * `<label> { ...stats() }`, not the private fields (see `inspectStats`): one copy for the three
+ * limiters rather than a method in each class.
  */
 export abstract class StatsView {
   readonly #label: string;

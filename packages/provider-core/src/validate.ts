@@ -86,7 +86,7 @@ export function refuseStreamFlag(
 }
 
 /**
- * A model name: a non-empty string that fits as a label ({@link expectModelLabel}). `example`
+ * A model name: a non-empty string that fits as a label (`expectModelLabel`). `example`
  * names one in the message (`"llama3.2"`).
  */
 export function expectModelName(name: string, value: unknown, example: string): void {

@@ -3,8 +3,9 @@
 // sends them malformed; shapes as openai-node types them (ChatCompletionMessageCustomToolCall, the
 // chunk delta's `ToolCall.custom`).
 import { describe, expect, it } from 'vitest';
-import { bytesOf, chunk, completion, DONE, json, sse, usageChunk } from './__fixtures__/server';
+import { bytesOf, completion, json, sse } from './__fixtures__/server';
 import { ask, chats, collect, setup } from './__fixtures__/setup';
+import { expectMalformedToolCall, streamedToolCalls } from './__fixtures__/tool-calls';
 import { isOpenAIStreamError, type OpenAIStreamError } from './errors';
 import type { ChatRequest, OpenAIChatMessage, OpenAIToolCall } from './types';
 
@@ -40,14 +41,7 @@ const expected: OpenAIToolCall[] = [
   },
 ];
 
-/** The events of a streamed answer holding `calls`' deltas, then the finish reason and usage. */
-const streamed = (...calls: Array<Array<Record<string, unknown>>>) => [
-  chunk({ role: 'assistant', content: null, refusal: null }),
-  ...calls.map((toolCalls) => chunk({ tool_calls: toolCalls })),
-  chunk({}, 'tool_calls'),
-  usageChunk(),
-  DONE,
-];
+const streamed = streamedToolCalls;
 
 /** The input in pieces, as OpenAI streams it: the first delta names the call, the rest add text. */
 const sqlDeltas = [
@@ -265,22 +259,6 @@ describe('a malformed custom tool call from the server', () => {
 
   it.each(cases)(
     'fails with an invalid-json OpenAIStreamError, sent once: %s',
-    async (_what, body, says) => {
-      const whole = body.length === 1;
-      const { server, provider } = await setup(
-        { '/chat/completions': whole ? json(200, body[0]!) : sse(body) },
-        { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 } },
-      );
-      for (const read of ['complete', 'stream'] as const) {
-        const error = await (read === 'complete'
-          ? provider.complete(request())
-          : collect(provider.stream(request()))
-        ).catch((e: unknown) => e);
-        expect(isOpenAIStreamError(error)).toBe(true);
-        expect(error).toMatchObject({ code: 'X_PROVIDER_OPENAI_STREAM', reason: 'invalid-json' });
-        expect((error as Error).message).toBe(`OpenAI sent a malformed tool call: ${says}`);
-      }
-      expect(chats(server)).toHaveLength(2);
-    },
+    (_what, body, says) => expectMalformedToolCall(body, says, request),
   );
 });

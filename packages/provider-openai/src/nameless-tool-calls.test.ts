@@ -2,8 +2,9 @@
 // does, rather than reaching the caller as a call of tool `''`; the shapes real OpenAI-compatible
 // servers stream (the name in the first delta only, `name: null` after it) keep working.
 import { describe, expect, it } from 'vitest';
-import { chunk, completion, DONE, json, sse, usageChunk } from './__fixtures__/server';
-import { ask, chats, collect, setup } from './__fixtures__/setup';
+import { completion, sse } from './__fixtures__/server';
+import { ask, collect, setup } from './__fixtures__/setup';
+import { expectMalformedToolCall, streamedToolCalls } from './__fixtures__/tool-calls';
 import { isOpenAIStreamError, type OpenAIStreamError } from './errors';
 import type { OpenAIToolCall } from './types';
 
@@ -13,14 +14,7 @@ const weather = {
 };
 const request = () => ask('The weather in Oslo?', { tools: [weather] });
 
-/** The events of a streamed answer holding `calls`' deltas, then the finish reason and usage. */
-const streamed = (...calls: Array<Array<Record<string, unknown>>>) => [
-  chunk({ role: 'assistant', content: null }),
-  ...calls.map((toolCalls) => chunk({ tool_calls: toolCalls })),
-  chunk({}, 'tool_calls'),
-  usageChunk(),
-  DONE,
-];
+const streamed = streamedToolCalls;
 
 const wholeAnswer = (...calls: Array<Record<string, unknown>>) => [
   JSON.stringify(completion({ tool_calls: calls }, {}, 'tool_calls')),
@@ -104,24 +98,7 @@ describe('a function tool call without a usable name', () => {
 
   it.each(cases)(
     'fails with an invalid-json OpenAIStreamError, sent once: %s',
-    async (_what, body, says) => {
-      const whole = body.length === 1;
-      const { server, provider } = await setup(
-        { '/chat/completions': whole ? json(200, body[0]!) : sse(body) },
-        { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 } },
-      );
-      for (const read of ['complete', 'stream'] as const) {
-        const error = await (read === 'complete'
-          ? provider.complete(request())
-          : collect(provider.stream(request()))
-        ).catch((e: unknown) => e);
-        expect(isOpenAIStreamError(error)).toBe(true);
-        expect(error).toMatchObject({ code: 'X_PROVIDER_OPENAI_STREAM', reason: 'invalid-json' });
-        expect((error as Error).message).toBe(`OpenAI sent a malformed tool call: ${says}`);
-      }
-      // Not retried: the same server would send the same malformed answer again.
-      expect(chats(server)).toHaveLength(2);
-    },
+    (_what, body, says) => expectMalformedToolCall(body, says, request),
   );
 
   it('keeps what arrived in the error, the nameless call included', async () => {

@@ -1,22 +1,15 @@
 import { type Topic, WaiterQueue, type Waiting } from '@x/internal';
 import { QueueFullError, RateLimitTimeoutError } from '../errors';
 import type { RateLimitRejectEvent } from '../events';
+import type { RateLimiterStats } from '../rate-limiter-api';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
 import { PausedKeys } from './paused-keys';
 
 /** The counters a rate limiter reports in `stats()`; the key queues update them too. */
-export interface LimiterCounters {
-  admitted: number;
-  rejected: number;
-  waited: number;
-  timedOut: number;
-  queueFull: number;
-  aborted: number;
-  /** Calls rejected with `RateLimitClosedError`: waiting when `close()` ran, or made after it. */
-  cancelled: number;
-  /** Waiters now, over all keys. */
-  queued: number;
-}
+export type LimiterCounters = Pick<
+  RateLimiterStats,
+  'admitted' | 'rejected' | 'waited' | 'timedOut' | 'queueFull' | 'aborted' | 'cancelled' | 'queued'
+>;
 
 interface KeyWaiter {
   readonly costs: readonly number[];

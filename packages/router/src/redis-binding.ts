@@ -28,6 +28,11 @@ export class RedisBinding implements BoundRouterState {
     syncs: 0,
   };
   #lastPropagationMs: number | undefined;
+  /**
+   * Per deployment, the latest decision (epoch ms, the decider's clock) to take it out that this
+   * instance knows of: a recovery decided before it is stale news.
+   */
+  readonly #decidedAt = new Map<string, number>();
   #downSince: number | undefined;
   /** What keeps the state unavailable, for `stats()`: see {@link #down}. */
   #outageError: string | undefined;
@@ -90,26 +95,28 @@ export class RedisBinding implements BoundRouterState {
   }
 
   cooldown(deployment: string, durationMs: number, reason: CooldownReason): void {
+    const at = Date.now();
+    this.#decided(deployment, at);
     // Not subscribed: written back by the sync that follows the subscription.
     if (!this.#subscribed) return;
     const ms = Math.max(1, Math.round(durationMs));
-    const at = Date.now();
     const message = this.#message('cooldown', deployment, ms, reason, at);
-    void this.#commands
-      .run(COOLDOWN_SCRIPT, this.#keys(deployment), [ms, reason, this.#channel, message, at + ms])
-      .then((ok) => {
-        // 0: Redis ran it after the cooldown's end, and dropped it.
-        if (Number(ok) === 1) this.#counters.published++;
-      });
+    const args = [ms, reason, this.#channel, message, at + ms, at];
+    void this.#commands.run(COOLDOWN_SCRIPT, this.#keys(deployment), args).then((ok) => {
+      // 0: Redis ran it after the cooldown's end, and dropped it.
+      if (Number(ok) === 1) this.#counters.published++;
+    });
   }
 
   recovered(deployment: string): void {
     if (!this.#subscribed) return;
-    const message = this.#message('recovered', deployment, 0, 'failures', Date.now());
+    const at = Date.now();
+    const message = this.#message('recovered', deployment, 0, 'failures', at);
     void this.#commands
-      .run(RECOVERED_SCRIPT, this.#keys(deployment), [this.#channel, message])
+      .run(RECOVERED_SCRIPT, this.#keys(deployment), [this.#channel, message, at])
       .then((ok) => {
-        if (ok !== undefined) this.#counters.published++;
+        // 0: Redis ran it after a cooldown decided later, and left that one.
+        if (Number(ok) === 1) this.#counters.published++;
       });
   }
 
@@ -201,6 +208,10 @@ export class RedisBinding implements BoundRouterState {
     return [`${this.#prefix}cooldown:${deployment}`, `${this.#prefix}probe:${deployment}`];
   }
 
+  #decided(deployment: string, at: number): void {
+    if (at > (this.#decidedAt.get(deployment) ?? -Infinity)) this.#decidedAt.set(deployment, at);
+  }
+
   #message(
     type: Message['type'],
     deployment: string,
@@ -222,13 +233,19 @@ export class RedisBinding implements BoundRouterState {
     const now = Date.now();
     this.#lastPropagationMs = Math.max(0, now - m.at);
     if (m.type === 'recovered') {
+      // Decided before the cooldown this instance knows of (delayed by a stalled Redis, or resent
+      // after a reconnection): the deployment failed again since, and stays out.
+      if (m.at < (this.#decidedAt.get(m.deployment) ?? -Infinity)) return;
       this.#link.recovered(m.deployment);
       return;
     }
     // Applied from when it was decided, not from now: a message delayed by a stalled Redis
     // would otherwise take the deployment out anew, for its whole length.
     const left = remainingOf(m, now);
-    if (left > 0) this.#link.cooldown(m.deployment, left, m.reason);
+    if (left > 0) {
+      this.#decided(m.deployment, m.at);
+      this.#link.cooldown(m.deployment, left, m.reason);
+    }
   }
 
   /**
@@ -256,7 +273,9 @@ export class RedisBinding implements BoundRouterState {
       const ms = Number(reply[2 * i]);
       if (ms > 0) {
         remote.set(id, ms);
-        const reason = String(reply[2 * i + 1]);
+        // `<reason>:<at>`; a bare reason from an older version, or another program's value.
+        const [reason = '', at] = String(reply[2 * i + 1]).split(':');
+        if (at !== undefined && /^\d+$/.test(at)) this.#decided(id, Number(at));
         this.#link.cooldown(
           id,
           ms,

@@ -1,12 +1,13 @@
 /**
  * The Lua scripts of the Redis state, each one round trip. Keys per deployment:
- * `<prefix>cooldown:<id>` (its value is the reason, its PX expiry the end of the cooldown) and
+ * `<prefix>cooldown:<id>` (its value is `<reason>:<at>`, `at` the latest decision to take the
+ * deployment out, epoch ms by the deciding instance's clock; its PX expiry the end) and
  * `<prefix>probe:<id>` (the instance that holds the probe after a cooldown, with a PX expiry).
  */
 
 /**
  * KEYS: cooldown, probe. ARGV: duration ms, reason, channel, message, deadline (the cooldown's end,
- * epoch ms by the deciding instance's clock). Extends the cooldown when this one ends later, frees
+ * epoch ms by the deciding instance's clock), at (when it was decided, same clock). Extends the cooldown when this one ends later, frees
  * the probe, and tells every instance. A script that runs late (Redis stalled, or ioredis resent
  * it after a reconnection) writes only what is left until the deadline by Redis' clock, and
  * nothing once it has passed (0): replayed as new, it would take the deployment out again on
@@ -18,16 +19,35 @@ local left = math.floor(tonumber(ARGV[5]) - (clock[1] * 1000 + clock[2] / 1000))
 if left <= 0 then return 0 end
 local ms = tonumber(ARGV[1])
 if left < ms then ms = left end
-if redis.call('PTTL', KEYS[1]) < ms then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ms)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < ms then
+  redis.call('SET', KEYS[1], ARGV[2] .. ':' .. ARGV[6], 'PX', ms)
+else
+  -- A longer cooldown runs on: dated by this later decision, which a late recovery must not undo.
+  local value = redis.pcall('GET', KEYS[1])
+  if type(value) == 'string' then
+    local at = tonumber(string.match(value, ':(%d+)$'))
+    if at == nil or at < tonumber(ARGV[6]) then
+      redis.call('SET', KEYS[1], string.match(value, '^[^:]*') .. ':' .. ARGV[6], 'PX', ttl)
+    end
+  end
 end
 redis.call('DEL', KEYS[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `;
 
-/** KEYS: cooldown, probe. ARGV: channel, message. The deployment answered its probe. */
+/**
+ * KEYS: cooldown, probe. ARGV: channel, message, at (when the probe succeeded, epoch ms by the
+ * deciding instance's clock). The deployment answered its probe. A script that runs late (see
+ * {@link COOLDOWN_SCRIPT}) after a cooldown decided later leaves it and publishes nothing (0).
+ */
 export const RECOVERED_SCRIPT = `
+local value = redis.pcall('GET', KEYS[1])
+if type(value) == 'string' then
+  local at = tonumber(string.match(value, ':(%d+)$'))
+  if at ~= nil and at > tonumber(ARGV[3]) then return 0 end
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1
@@ -54,7 +74,7 @@ return 0
 `;
 
 /**
- * KEYS: every cooldown key. Returns, per key, its remaining ms (<= 0: none) and its reason. A key
+ * KEYS: every cooldown key. Returns, per key, its remaining ms (<= 0: none) and its value. A key
  * another program wrote with another type is no cooldown: read as none, so one such key does not
  * fail the read of every other deployment's.
  */

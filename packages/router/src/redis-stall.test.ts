@@ -44,6 +44,7 @@ async function twoInstances(durationMs: number) {
     two,
     events,
     admin,
+    shared,
     cooldownKey: `${prefix}cooldown:a`,
     /** `one` takes `a` out while Redis is stalled: its script waits in the server's socket. */
     async coolAStalled() {
@@ -95,5 +96,33 @@ describe('createRedisRouterState through a Redis stall (real Redis, real clock)'
     expect(await admin.pttl(cooldownKey)).toBeLessThanOrEqual(2_600);
     expect(two.stats().deployments.a!.status).toBe('cooling');
     expect(two.stats().deployments.a!.cooldownRemainingMs).toBeLessThanOrEqual(2_600);
+  });
+
+  it('never lets a recovery delayed by the stall undo a cooldown decided after it', async () => {
+    const { redis, one, two, events, admin, shared, cooldownKey, twoHeardAll } =
+      await twoInstances(1_500);
+    shared.a.fallback = apiError(503);
+    await one.complete({ model: 'chat', messages: HI });
+    await one.complete({ model: 'chat', messages: HI });
+    shared.a.fallback = 'ok';
+    await vi.waitFor(() => expect(two.stats().deployments.a!.status).toBe('cooling'));
+    await sleep(1_600);
+    redis.pause();
+    // `one` probes `a` on its own (its claim times out): it answers, and the recovery's script
+    // waits in the stalled server's socket.
+    expect((await one.complete({ model: 'chat', messages: HI })).route.deployment).toBe('a');
+    expect(one.stats().recoveries.probe).toBe(1);
+    // Then `two` probes `a` too, which fails again: a cooldown decided after the recovery.
+    shared.a.fallback = apiError(503);
+    await two.complete({ model: 'chat', messages: HI });
+    shared.a.fallback = 'ok';
+    expect(two.stats().deployments.a!.status).toBe('cooling');
+    redis.resume();
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:timeout', 'recovered']));
+    await twoHeardAll();
+    // Whichever script Redis ran first, the late recovery brings `a` back on no instance.
+    expect(two.stats().recoveries.shared).toBe(0);
+    expect(two.stats().deployments.a!.status).toBe('cooling');
+    expect(await admin.pttl(cooldownKey)).toBeGreaterThan(0);
   });
 });

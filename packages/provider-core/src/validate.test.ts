@@ -204,6 +204,21 @@ describe('optionalToolCalls', () => {
     const keys = ['id', 'index', 'name', 'arguments', 'raw'];
     expect(() => check.optionalToolCalls('c', [extra], undefined, keys)).not.toThrow();
   });
+
+  it('lets a call leave `arguments` out only where `noArguments` says it takes none', () => {
+    const keys = ['name', 'arguments', 'type', 'input'];
+    const custom = (call: Record<string, unknown>) => call.type === 'custom';
+    const free = { type: 'custom', name: 'sql', input: 'SELECT 1' };
+    expect(() => check.optionalToolCalls('c', [free], undefined, keys, custom)).not.toThrow();
+    expect(() => check.optionalToolCalls('c', [free], undefined, keys)).toThrow(
+      'Expected `c[0]` to be an object with `name` and object `arguments`',
+    );
+    for (const call of [{ name: 'f' }, { ...free, arguments: [] }]) {
+      expect(() => check.optionalToolCalls('c', [call], undefined, keys, custom)).toThrow(
+        'Expected `c[0]` to be an object with `name` and object `arguments`',
+      );
+    }
+  });
 });
 
 describe('optionalTools', () => {

@@ -226,19 +226,28 @@ export function optionalImages(
 /**
  * Optional tool calls of an assistant message: an array of `{ name, arguments }` objects with only
  * `knownKeys` (by default the fields of {@link ToolCall}). `each` checks a provider's extra fields
- * of one call.
+ * of one call. `noArguments`, when given, is asked of a call without `arguments`: true lets it
+ * leave them out (a provider's call of a kind that takes none, such as OpenAI's custom calls).
  */
 export function optionalToolCalls(
   name: string,
   value: unknown,
   each?: (call: Record<string, unknown>, at: string) => void,
   knownKeys: readonly string[] = TOOL_CALL_KEYS,
+  noArguments?: (call: Record<string, unknown>) => boolean,
 ): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array', value);
   value.forEach((call: unknown, j) => {
     const c = call as Record<string, unknown>;
-    if (!isPlainObject(c) || typeof c.name !== 'string' || !isPlainObject(c.arguments)) {
+    if (
+      !isPlainObject(c) ||
+      typeof c.name !== 'string' ||
+      !(
+        isPlainObject(c.arguments) ||
+        (c.arguments === undefined && noArguments !== undefined && noArguments(c))
+      )
+    ) {
       fail(`${name}[${j}]`, 'an object with `name` and object `arguments`', call);
     }
     expectKnownKeys(`${name}[${j}]`, c, knownKeys);

@@ -2,7 +2,7 @@
 // read from whole and streamed answers, sent back in the next request, and refused when a server
 // sends them malformed; shapes as openai-node types them (ChatCompletionMessageCustomToolCall, the
 // chunk delta's `ToolCall.custom`).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { bytesOf, completion, json, sse } from './__fixtures__/server';
 import { ask, chats, collect, setup } from './__fixtures__/setup';
 import { expectMalformedToolCall, streamedToolCalls } from './__fixtures__/tool-calls';
@@ -167,6 +167,54 @@ describe('a conversation with a custom tool call', () => {
       wire('c3', 'SELECT 2'),
       { role: 'tool', content: '2', tool_call_id: 'c3' },
     ]);
+  });
+
+  it("accepts a custom call written by hand without `arguments`, sent in OpenAI's shape", async () => {
+    const { server, provider } = await setup({
+      '/chat/completions': json(200, completion({ content: '1 row.' })),
+    });
+    const messages: OpenAIChatMessage[] = [
+      { role: 'user', content: 'Run it' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ type: 'custom', id: 'c1', name: 'sql', input: 'SELECT 1' }],
+      },
+      { role: 'tool', toolCallId: 'c1', content: '1' },
+    ];
+    expectTypeOf(messages[1]!).toExtend<ChatRequest['messages'][number]>();
+    expectTypeOf({ type: 'custom' as const, name: 'sql', input: 'SELECT 1' }).toExtend<
+      NonNullable<OpenAIChatMessage['toolCalls']>[number]
+    >();
+    expect((await provider.complete(request({ messages }))).content).toBe('1 row.');
+    const sent = chats(server).at(-1)!.json as { messages: Array<Record<string, unknown>> };
+    expect(sent.messages.slice(1)).toEqual([
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c1', type: 'custom', custom: { name: 'sql', input: 'SELECT 1' } }],
+      },
+      { role: 'tool', content: '1', tool_call_id: 'c1' },
+    ]);
+  });
+
+  it('still refuses a function call without `arguments`, with the same message', async () => {
+    const { server, provider } = await setup({ '/chat/completions': json(200, completion({})) });
+    for (const call of [
+      { id: 'f1', name: 'get_weather' },
+      { id: 'f1', type: 'function', name: 'get_weather' },
+    ]) {
+      const messages = [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: '', toolCalls: [call] },
+      ] as ChatRequest['messages'];
+      const error = await provider.complete(request({ messages })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toContain(
+        'Expected `request.messages[1].toolCalls[0]` to be an object with `name` and object `arguments`',
+      );
+    }
+    expect(chats(server)).toHaveLength(0);
   });
 
   it('refuses a malformed custom call in messages before sending, naming the field', async () => {

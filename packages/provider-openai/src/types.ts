@@ -54,12 +54,20 @@ export interface OpenAICustomToolCall extends ToolCall {
 /** A tool call, of an answer or of a message sent back: `call.type === 'custom'` tells them apart. */
 export type OpenAIToolCall = OpenAIFunctionToolCall | OpenAICustomToolCall;
 
+/** A custom call as sent in `messages`: `arguments` may be left out (a custom tool takes none). */
+export interface OpenAICustomToolCallInput extends Omit<OpenAICustomToolCall, 'arguments'> {
+  arguments?: Record<string, never> | undefined;
+}
+
+/** A tool call of a message sent: one of an answer, or one written by hand. */
+export type OpenAIToolCallInput = OpenAIFunctionToolCall | OpenAICustomToolCallInput;
+
 /**
  * A chat message whose tool calls may be custom calls too: an answer's `message`, or one written
  * by hand, as `messages` of the next request.
  */
 export interface OpenAIChatMessage extends Omit<ChatMessage, 'toolCalls'> {
-  toolCalls?: readonly OpenAIToolCall[] | undefined;
+  toolCalls?: readonly OpenAIToolCallInput[] | undefined;
 }
 
 /** Structured output (`response_format`). */
@@ -106,7 +114,7 @@ export type ToolChoice =
     };
 
 /** A chat request, in camelCase; mapped to `/chat/completions`. */
-export interface ChatRequest extends Omit<BaseChatRequest, 'tools'> {
+export interface ChatRequest extends Omit<BaseChatRequest, 'tools' | 'messages'> {
   /** The conversation; an assistant turn's tool calls may be custom calls. */
   messages: readonly OpenAIChatMessage[];
   /**

@@ -117,7 +117,14 @@ function validateMessage(message: unknown, i: number): void {
   expectChatMessage(at, message);
   optionalImages(`${at}.images`, message.images, IMAGES);
   // A reply's tool calls carry `rawArguments`, sent back unchanged, or a custom call's `input`.
-  optionalToolCalls(`${at}.toolCalls`, message.toolCalls, toolCallKind, TOOL_CALL_KEYS);
+  // A custom call takes no JSON arguments: one written by hand may leave `arguments` out.
+  optionalToolCalls(
+    `${at}.toolCalls`,
+    message.toolCalls,
+    toolCallKind,
+    TOOL_CALL_KEYS,
+    (call) => call.type === 'custom',
+  );
 }
 
 const TOOL_CHOICE_SHAPES =

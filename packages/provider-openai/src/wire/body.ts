@@ -3,7 +3,7 @@ import type {
   ChatRequest,
   EmbedRequest,
   OpenAIChatMessage,
-  OpenAIToolCall,
+  OpenAIToolCallInput,
   ResponseFormat,
 } from '../types';
 
@@ -35,7 +35,7 @@ export function imageUrl(image: string | Uint8Array): string {
   return `data:${mimeOf(Buffer.from(image.slice(0, 16), 'base64'))};base64,${image}`;
 }
 
-function wireToolCall(call: OpenAIToolCall): Record<string, unknown> {
+function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
   if (call.type === 'custom') {
     return { id: call.id, type: 'custom', custom: { name: call.name, input: call.input } };
   }

@@ -30,8 +30,6 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   /** Settle a closed-path call of the current closed period; rebound on every close. */
   protected onClosedValue!: (value: unknown) => unknown;
   protected onClosedError!: (error: unknown) => never;
-  /** The generation the closed handlers were bound in. */
-  private closedGeneration = 0;
 
   protected calls = 0;
   protected successes = 0;
@@ -72,7 +70,6 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
    */
   protected bindClosedHandlers(): void {
     const generation = this.generation;
-    this.closedGeneration = generation;
     this.onClosedValue = (value) => {
       if (generation === this.generation) this.closedSuccess();
       else this.late++;
@@ -102,9 +99,13 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
    * `close()`, which binds new handlers): judged like a rejection by that handler, it is then late.
    */
   protected closedThrow(error: unknown, onError: (error: unknown) => never): void {
-    if (onError === this.onClosedError && this.closedGeneration === this.generation)
-      this.closedError(error);
-    else this.late++;
+    // The handler makes the same generation check as for a rejection; it rethrows `error`, which
+    // the caller rejects with itself.
+    try {
+      onError(error);
+    } catch {
+      // `error`, rethrown by the handler.
+    }
   }
 
   /** A closed-path error, thrown synchronously by `fn` or rejected by its promise. */

@@ -233,21 +233,25 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     if (typeof request !== 'object' || request === null) fail('request', 'an object', request);
     const r = request as { model?: unknown; tags?: unknown; input?: unknown };
     const group = expectGroup(r.model, rt.tiers);
-    if (r.tags !== undefined) {
-      if (!Array.isArray(r.tags) || r.tags.some((t) => typeof t !== 'string')) {
-        fail('request.tags', 'an array of strings', r.tags);
+    const tags = r.tags as string[] | undefined;
+    // Listed once per call, and only when something reads it.
+    let reachable: Deployment[] | undefined;
+    if (tags !== undefined) {
+      if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
+        fail('request.tags', 'an array of strings', tags);
       }
-      if (this.#reachable(group, r.tags as string[]).length === 0) {
+      reachable = this.#reachable(group, tags);
+      if (reachable.length === 0) {
         fail(
           'request.tags',
           `tags a deployment of "${group}" or its fallbacks carries`,
-          r.tags,
+          tags,
           true,
         );
       }
     }
     if (op === 'embed' && isTokenIds(r.input)) {
-      checkTokenIds(r.input, group, this.#reachable(group, r.tags as string[] | undefined));
+      checkTokenIds(r.input, group, reachable ?? this.#reachable(group, tags));
     }
     return group;
   }

@@ -1,5 +1,5 @@
 import { expectString, fail, optionalString } from '@x/internal';
-import { expectRecord, isRecord } from './internal/records';
+import { expectRecord } from './internal/records';
 import type { ChatTool, CustomToolDefinition, ToolDefinition } from './types';
 
 /**
@@ -21,7 +21,7 @@ export interface ToolFormat {
  * so a malformed one is an error naming it rather than a TypeError from inside the count.
  */
 function expectProperty(path: string, property: unknown): void {
-  if (!isRecord(property)) fail(path, 'an object', property);
+  expectRecord(path, property);
   const { type } = property;
   if (
     type !== undefined &&
@@ -43,10 +43,10 @@ function expectFunction(path: string, fn: unknown): void {
   optionalString(`${path}.description`, fn.description);
   const { parameters } = fn;
   if (parameters === undefined) return;
-  if (!isRecord(parameters)) fail(`${path}.parameters`, 'an object', parameters);
+  expectRecord(`${path}.parameters`, parameters);
   const { properties } = parameters;
   if (properties === undefined) return;
-  if (!isRecord(properties)) fail(`${path}.parameters.properties`, 'an object', properties);
+  expectRecord(`${path}.parameters.properties`, properties);
   for (const key of Object.keys(properties)) {
     expectProperty(`${path}.parameters.properties.${key}`, properties[key]);
   }

@@ -7,6 +7,8 @@ import { goQuote } from './go-json';
 
 const PART = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const HOST = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
+const DEFAULT_HOST = 'registry.ollama.ai';
+const DEFAULT_NAMESPACE = 'library';
 
 /** The parts of a name as Go's `model.ParseName` splits and completes them. */
 export interface NameParts {
@@ -25,8 +27,8 @@ export function parseName(text: string): NameParts {
   }
   const parts = rest.split('/');
   const model = parts.pop() ?? '';
-  const namespace = parts.length > 0 ? parts.pop()! : 'library';
-  let host = parts.length > 0 ? parts.join('/') : 'registry.ollama.ai';
+  const namespace = parts.length > 0 ? parts.pop()! : DEFAULT_NAMESPACE;
+  let host = parts.length > 0 ? parts.join('/') : DEFAULT_HOST;
   const scheme = host.indexOf('://');
   if (scheme >= 0) host = host.slice(scheme + 3);
   return { host, namespace, model, tag };
@@ -49,9 +51,6 @@ export function isValidName(text: string): boolean {
     PART.test(tag)
   );
 }
-
-const DEFAULT_HOST = 'registry.ollama.ai';
-const DEFAULT_NAMESPACE = 'library';
 
 /** `Name.String()` of a complete name, `host/namespace/model:tag`: how capability errors name a model. */
 export function qualifiedName(text: string): string {

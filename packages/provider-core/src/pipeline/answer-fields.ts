@@ -10,6 +10,20 @@ import type { Runtime } from '../runtime';
 /** The longest finish reason shown: every API's are a word or two (`content_filter`). */
 const MAX_FINISH_REASON = 64;
 
+/**
+ * Finish reasons the APIs define (OpenAI's and Ollama's): words, not the server's own text, so
+ * the scrub of every successful call skips them.
+ */
+const KNOWN_FINISH_REASONS = new Set([
+  'stop',
+  'length',
+  'tool_calls',
+  'content_filter',
+  'function_call',
+  'load',
+  'unload',
+]);
+
 /** The answer fields a server words. */
 interface Worded {
   model?: unknown;
@@ -32,8 +46,9 @@ export function scrubAnswer(
   if (typeof worded.model === 'string' && worded.model !== '' && worded.model !== requestModel) {
     worded.model = redact(worded.model);
   }
-  if (typeof worded.finishReason === 'string' && worded.finishReason !== '') {
-    worded.finishReason = redact(worded.finishReason);
+  const reason = worded.finishReason;
+  if (typeof reason === 'string' && reason !== '' && !KNOWN_FINISH_REASONS.has(reason)) {
+    worded.finishReason = redact(reason);
   }
 }
 

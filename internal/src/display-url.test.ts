@@ -25,6 +25,12 @@ describe('displayUrl', () => {
     ['https://host/users/@me', 'https://host/users/@me'],
     ['http://[::1]:99999/@x', 'http://[::1]:99999/@x'],
     ['https://unpkg.com/react@18/umd/react.js', 'https://unpkg.com/react@18/umd/react.js'],
+    // A scheme with a typo, or more slashes than it needs, still has its userinfo hidden.
+    ['http//user:SECRET@127.0.0.1:11434', 'http//[redacted]@127.0.0.1:11434'],
+    ['http:/user:SECRET@127.0.0.1/x', 'http:/[redacted]@127.0.0.1/x'],
+    ['http:///user:SECRET@h/v1', 'http:///[redacted]@h/v1'],
+    ['http:\\\\user:SECRET@h/v1', 'http:\\\\[redacted]@h/v1'],
+    ['http:user:SECRET@h/v1', '[redacted]@h/v1'],
   ])('shows %j as %j', (text, shown) => {
     expect(displayUrl(text)).toBe(shown);
     expect(displayUrl(text)).not.toContain('SECRET');

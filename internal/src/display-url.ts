@@ -1,8 +1,12 @@
 import { REDACTED } from './redacted';
 import { userinfoEnd } from './url-userinfo';
 
-/** A scheme and its `//`, after what a user may wrap a URL in (spaces, quotes). */
-const SCHEME = /^\s*["']?[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * A scheme and its slashes, after what a user may wrap a URL in (spaces, quotes). Typos count
+ * (`http:/`, `http//`, `http:///`, backslashes): WHATWG parsers read `http:///u:pw@h` as userinfo
+ * `u:pw`, and a URL refused for its typo must not show its password either.
+ */
+const SCHEME = /^\s*["']?[a-z][a-z0-9+.-]*(?::[/\\]+|[/\\]{2})/i;
 
 /**
  * A URL as an argument error may show it: never its userinfo (`user:password@`), never its query

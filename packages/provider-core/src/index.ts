@@ -72,6 +72,7 @@ export {
 } from './http/failures';
 export type {
   Transport,
+  TransportBody,
   TransportRequestOptions,
   TransportResponse,
 } from './http/transport';
@@ -117,6 +118,7 @@ export type {
 } from './options';
 export { isFieldValue, SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
+export type { RawBody } from './pipeline/shared';
 export { isWebPageAnswer } from './pipeline/web-page';
 export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 export { ProviderCore } from './provider-core';
@@ -139,12 +141,14 @@ export type {
   ChatRole,
   FinishReason,
   HealthStatus,
+  LogprobOf,
   PartialResponse,
   StreamChunk,
   StreamChunkText,
   Timings,
   TokenLogprob,
   ToolCall,
+  ToolCallOf,
   ToolDefinition,
   Usage,
 } from './types';

@@ -52,13 +52,6 @@ export interface Operation<Request extends CoreRequest, Response extends CoreRes
    */
   readonly stream?: StreamFormat | undefined;
   /**
-   * True for an answer the server computes without generating (embeddings): read whole, it must
-   * arrive whole within `timeouts.firstTokenMs` of the send, so a server that never answers, or
-   * trickles bytes, cannot hold the call. A generation answered whole (`stream: false`) is bounded
-   * by `timeouts.totalMs` only, as it may take long.
-   */
-  readonly answersAtOnce?: boolean | undefined;
-  /**
    * The JSON body of an attempt; `prepared` holds what the tokens step decided. A string is the
    * body's JSON text, written by the operation (`jsonQuote`, `jsonValue`, `jsonObject`); anything
    * else is given to `JSON.stringify`.

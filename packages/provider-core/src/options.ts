@@ -9,7 +9,10 @@ import {
   SECRET_HEADER as SECRET_NAMES,
 } from '@x/internal';
 
-/** Deadlines of one call. Every value is in ms; `undefined` (or `0`) turns one off. */
+/**
+ * Deadlines of one call. Every value is in ms; `0` turns one off, and `undefined` is the default,
+ * as a key left out.
+ */
 export interface TimeoutOptions {
   /**
    * Opening the TCP connection.
@@ -140,13 +143,16 @@ export function resolveTimeouts(value: unknown): ResolvedTimeouts {
   expectKnownKeys('timeouts', value, TIMEOUT_KEYS);
   const t = value as TimeoutOptions;
   for (const key of TIMEOUT_KEYS) optionalDuration(`timeouts.${key}`, t[key]);
-  const positive = (v: number | undefined) => (v === undefined || v === 0 ? undefined : v);
+  // `undefined` is the default, as a key left out (`{ idleMs: process.env.X ? ... : undefined }`
+  // must not drop a deadline); only `0` turns one off.
+  const deadline = (v: number | undefined, fallback: number | undefined) =>
+    v === undefined ? fallback : v === 0 ? undefined : v;
   return {
     connectMs: t.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
-    firstTokenMs: 'firstTokenMs' in t ? positive(t.firstTokenMs) : DEFAULT_TIMEOUTS.firstTokenMs,
-    idleMs: 'idleMs' in t ? positive(t.idleMs) : DEFAULT_TIMEOUTS.idleMs,
-    totalMs: positive(t.totalMs),
-    consumerMs: 'consumerMs' in t ? positive(t.consumerMs) : DEFAULT_TIMEOUTS.consumerMs,
+    firstTokenMs: deadline(t.firstTokenMs, DEFAULT_TIMEOUTS.firstTokenMs),
+    idleMs: deadline(t.idleMs, DEFAULT_TIMEOUTS.idleMs),
+    totalMs: deadline(t.totalMs, DEFAULT_TIMEOUTS.totalMs),
+    consumerMs: deadline(t.consumerMs, DEFAULT_TIMEOUTS.consumerMs),
   };
 }
 

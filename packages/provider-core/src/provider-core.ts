@@ -14,7 +14,7 @@ import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './opera
 import { isWebPage } from './pipeline/answer-type';
 import { complete, request } from './pipeline/buffered';
 import { type MessagesInit, messages } from './pipeline/messages';
-import { attemptInit, headersFor, parseJson, withPartial } from './pipeline/shared';
+import { attemptInit, headersFor, parseJson, type RawBody, withPartial } from './pipeline/shared';
 import { stream } from './pipeline/stream';
 import { WebPage } from './pipeline/web-page';
 import { type CoreConfig, createRuntime, type Runtime } from './runtime';
@@ -100,19 +100,32 @@ export class ProviderCore {
 
   /**
    * A buffered exchange with retries and the breaker but no cache, tokens or rate limit: server
-   * metadata. Returns the body text and the attempts made.
+   * metadata and model management. Returns the body text, the attempts made and the status.
+   *
+   * `payload` is sent as JSON; `body` sends raw bytes instead (an upload: a `Uint8Array`, or an
+   * async iterable of them, streamed and then never retried; see {@link RawBody}). `answers` lists
+   * error statuses that are answers rather than errors (`[404]` for a `HEAD` that asks whether
+   * something exists): their body and status are returned as a success's are, and the breaker
+   * sees a success.
    */
   request(init: {
     endpoint: string;
-    method: 'GET' | 'POST' | 'DELETE';
+    method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
     payload?: unknown;
+    body?: RawBody | undefined;
+    answers?: readonly number[] | undefined;
     model?: string | undefined;
     signal?: AbortSignal | undefined;
-  }): Promise<{ text: string; attempts: number }> {
+  }): Promise<{ text: string; attempts: number; status: number }> {
+    if (init.payload !== undefined && init.body !== undefined) {
+      throw new TypeError('Expected either `payload` or `body`, got both');
+    }
     return request(this.#rt, {
       endpoint: init.endpoint,
       method: init.method,
       payload: init.payload,
+      body: init.body,
+      answers: init.answers,
       model: init.model,
       signal: init.signal,
     });

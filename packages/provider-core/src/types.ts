@@ -182,19 +182,30 @@ export interface BaseChatResponse {
  * One item of a stream. The last item has `done: true` and the complete `response`: after
  * `if (chunk.done)`, `chunk.response` is the response, with no check for `undefined`.
  */
-export type StreamChunk<R = BaseChatResponse> = StreamChunkText &
+export type StreamChunk<R = BaseChatResponse> = StreamChunkText<ToolCallOf<R>, LogprobOf<R>> &
   ({ done: false; response: undefined } | { done: true; response: R });
 
+/**
+ * The tool call type of a response: a chunk's `toolCalls` have the type of its answer's (OpenAI's
+ * custom calls included), so no cast is needed between the two.
+ */
+export type ToolCallOf<R> = R extends { toolCalls: readonly (infer C)[] } ? C : ToolCall;
+
+/** The log probability type of a response's `logprobs`, for its chunks. */
+export type LogprobOf<R> = R extends { logprobs?: readonly (infer L)[] | undefined }
+  ? L
+  : TokenLogprob;
+
 /** What every item of a stream carries. */
-export interface StreamChunkText {
+export interface StreamChunkText<C = ToolCall, L = TokenLogprob> {
   /** Text added by this chunk. */
   content: string;
   /** Thinking text added by this chunk. */
   thinking: string | undefined;
   /** Tool calls completed in this chunk. */
-  toolCalls: ToolCall[] | undefined;
+  toolCalls: C[] | undefined;
   /** Log probabilities of this chunk's tokens, when the request asked for them. */
-  logprobs?: TokenLogprob[] | undefined;
+  logprobs?: L[] | undefined;
 }
 
 /** What a stream had produced before it failed. */

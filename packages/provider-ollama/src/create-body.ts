@@ -67,13 +67,21 @@ export function transferBody(request: PullRequest): Record<string, unknown> {
 function expectBlobs(name: string, value: unknown): void {
   if (!isPlainObject(value)) fail(name, 'an object of file names to blob digests', value);
   for (const [file, digest] of Object.entries(value)) {
-    if (typeof digest !== 'string' || !DIGEST.test(digest)) {
-      fail(`${name}[${JSON.stringify(file)}]`, 'a blob digest (`sha256:<64 hex digits>`)', digest);
-    }
+    expectDigest(`${name}[${JSON.stringify(file)}]`, digest);
   }
 }
 
-/** `parameters`: Ollama options, checked as a request's `options` are, and some more of them. */
+/** A blob digest as `files`, `adapters` and the blob calls take it (`sha256:` or `sha256-`). */
+export function expectDigest(name: string, digest: unknown): asserts digest is string {
+  if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+    fail(name, 'a blob digest (`sha256:<64 hex digits>`)', digest);
+  }
+}
+
+/**
+ * `parameters`: Ollama options, checked as a request's `options` are (`num_ctx`, `stop`), and some
+ * more of them.
+ */
 function expectParameters(value: unknown): void {
   if (value === undefined) fail('request.parameters', 'a plain object of Ollama options', value);
   optionalOptions('request.parameters', value);
@@ -83,11 +91,6 @@ function expectParameters(value: unknown): void {
   }
   for (const key of NUMBER) optionalNumberIn(at(key), value[key], Number.NEGATIVE_INFINITY);
   for (const key of ['use_mmap', 'numa']) optionalBoolean(at(key), value[key]);
-  const stop = value.stop;
-  if (stop !== undefined && !(Array.isArray(stop) && stop.every((s) => typeof s === 'string'))) {
-    // Ollama reads `stop` as an array only (`option "stop" must be of type array`).
-    fail(at('stop'), 'an array of strings', stop);
-  }
 }
 
 /** A string or an array of strings, as Ollama's `license` is. */

@@ -26,6 +26,7 @@ export type {
   TimeoutOptions,
   TracerProviderLike,
   Transport,
+  TransportBody,
   TransportRequestOptions,
   TransportResponse,
   TruncatedEvent,
@@ -68,6 +69,7 @@ export { createOllamaProvider, OllamaProvider } from './provider';
 export type { InitializeResult } from './server-api';
 export type {
   AssistantMessage,
+  BlobData,
   CacheMode,
   ChatMessage,
   ChatRequest,
@@ -87,6 +89,7 @@ export type {
   ModelSummary,
   ProgressEvent,
   PullRequest,
+  PushBlobOptions,
   StreamChunk,
   Timings,
   TokenLogprob,

@@ -145,6 +145,19 @@ describe('option errors and credentials', () => {
     expect(texts).not.toContain(SECRET.slice(0, 8));
   });
 
+  it.each([
+    ['http//u:SECRET-0123456789abcdef@127.0.0.1:11434', 'http//[redacted]@127.0.0.1:11434'],
+    ['http:/u:SECRET-0123456789abcdef@127.0.0.1:11434', 'http:/[redacted]@127.0.0.1:11434'],
+    ['https:\\\\u:SECRET-0123456789abcdef@h', 'https:\\\\[redacted]@h'],
+  ])('refuses baseUrl %j, whose scheme has a typo, showing it as %j', (value, display) => {
+    // It was read as a host named `http` with the rest, password and all, as its path.
+    const error = refusal({ baseUrl: value });
+    expect(error.message).toBe(
+      `Expected \`baseUrl\` to be a URL whose scheme is written \`http://\` or \`https://\`, got \`${JSON.stringify(display)}\` (string)`,
+    );
+    expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
+  });
+
   it('refuses a baseUrl with a query or fragment, which Ollama would never see', () => {
     expect(refusal({ baseUrl: `http://h:11434/?api_key=${SECRET}` }).message).toBe(
       'Expected `baseUrl` to be a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`), got `"http://h:11434/?[redacted]"` (string)',

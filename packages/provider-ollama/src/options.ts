@@ -36,8 +36,8 @@ export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
    * How `complete()` and `generate()` read an answer. `'stream'` asks Ollama to stream and reads
    * the answer whole before returning: the first-token and idle deadlines then bound every call,
    * and a long generation is never cut. `'whole'` asks for `stream: false`: about 0.8 µs less CPU
-   * per generated token, but the server sends nothing until the answer is complete, so only
-   * `timeouts.totalMs` (off by default) bounds a call.
+   * per generated token, but the server sends nothing until the answer is complete, so the whole
+   * answer must arrive within `timeouts.firstTokenMs` (raise it for long generations).
    * @default 'stream'
    */
   completeAs?: 'stream' | 'whole' | undefined;
@@ -62,6 +62,11 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   const shown = displayUrl(raw);
   if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown);
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  // A scheme with a typo (`http//h`, `http:/h`, `https:\\h`) would read as a host named `http`
+  // with the rest as a path, credentials and all: refused, never guessed.
+  if (schemeless && /^https?(?::[/\\]|[/\\]{2})/i.test(text)) {
+    fail(name, 'a URL whose scheme is written `http://` or `https://`', shown);
+  }
   let explicitPort = false;
   if (schemeless) {
     const cut = text.search(/[/?#]/);

@@ -1,6 +1,7 @@
 import { breakerPresets } from '@x/breaker';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
+import { hasBlob, pushBlob } from './blobs';
 import { ContextWindows } from './context';
 import { createBody, transferBody } from './create-body';
 import { OLLAMA_ERRORS } from './error-kit';
@@ -9,6 +10,7 @@ import { InFlightStreams } from './in-flight';
 import { type OllamaProviderOptions, resolveOptions } from './options';
 import { type InitializeResult, ServerApi } from './server-api';
 import type {
+  BlobData,
   ChatRequest,
   ChatResponse,
   CopyRequest,
@@ -24,6 +26,7 @@ import type {
   ModelSummary,
   ProgressEvent,
   PullRequest,
+  PushBlobOptions,
   StreamChunk,
 } from './types';
 import { validateChatRequest, validateEmbedRequest, validateGenerateRequest } from './validate';
@@ -204,6 +207,31 @@ export class OllamaProvider extends ProviderFacade {
   /** Copies a model under another name (`/api/copy`). */
   copyModel(request: CopyRequest): Promise<void> {
     return this.#server.copyModel(request);
+  }
+
+  /**
+   * True when the server holds the blob (`HEAD /api/blobs/:digest`), false when it answers 404.
+   * @throws {TypeError} for a malformed digest, before anything is sent.
+   * @example
+   * if (!(await ollama.hasBlob(digest))) await ollama.pushBlob(bytes, { digest });
+   */
+  hasBlob(digest: string, options: Signal = {}): Promise<boolean> {
+    return hasBlob(this.#core, digest, options);
+  }
+
+  /**
+   * Uploads a file as a blob (`POST /api/blobs/:digest`), for `create({ files, adapters })`;
+   * returns its `sha256:` digest. `data` is a `Uint8Array` (hashed here unless `digest` is given;
+   * retried like any call) or a stream of `Uint8Array` (`fs.createReadStream`; `digest` required;
+   * streamed, sent once and never retried). The server's `digest mismatch` is an `OllamaApiError`
+   * (400), not retried.
+   * @throws {TypeError} for bad arguments, before anything is sent.
+   * @example
+   * const digest = await ollama.pushBlob(await readFile('model.gguf'));
+   * for await (const _ of ollama.create({ model: 'mine', files: { 'model.gguf': digest } }));
+   */
+  pushBlob(data: BlobData, options: PushBlobOptions = {}): Promise<string> {
+    return pushBlob(this.#core, data, options);
   }
 
   /** Aborts every stream in flight (chat, generate, pull, push, create), as ollama-js `abort()`. */

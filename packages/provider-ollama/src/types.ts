@@ -40,12 +40,24 @@ export interface ChatRequest extends BaseChatRequest {
   logprobs?: boolean | undefined;
   /** With `logprobs`: also the 0 to 20 likeliest alternatives at each position (`top_logprobs`). */
   topLogprobs?: number | undefined;
+  /**
+   * `false`: a prompt longer than the window is an error (`ContextOverflowError`) instead of being
+   * cut silently to fit. Sent only when set; Ollama's default is `true`.
+   */
+  truncate?: boolean | undefined;
+  /**
+   * `false`: when the window fills during generation, the context is not shifted (its earliest
+   * tokens dropped) to go on, so generation ends there. Sent only when set; Ollama's default is
+   * `true`. Newer servers start a model's runner with or without shifting: a value other than the
+   * loaded model's reloads it.
+   */
+  shift?: boolean | undefined;
 }
 
 /**
  * A completion request (`/api/generate`): a prompt instead of messages. The sampling fields,
- * `format`, `think`, `keepAlive`, `numCtx`, `options`, `logprobs`, `signal` and `cache` are as in
- * {@link ChatRequest}.
+ * `format`, `think`, `keepAlive`, `numCtx`, `options`, `logprobs`, `truncate`, `shift`, `signal`
+ * and `cache` are as in {@link ChatRequest}.
  */
 export interface GenerateRequest extends Omit<ChatRequest, 'messages' | 'tools'> {
   /** The prompt. An empty prompt only loads the model. */
@@ -227,6 +239,29 @@ export interface CreateRequest {
   messages?: readonly ChatMessage[] | undefined;
   /** Quantize a non-quantized model (`q4_K_M`, `q8_0`). */
   quantize?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The bytes of a blob for {@link OllamaProvider.pushBlob}: a `Uint8Array` (hashed here when no
+ * digest is given), or an async iterable of `Uint8Array` chunks such as `fs.createReadStream(path)`
+ * (streamed, never held in memory; its digest is required).
+ */
+export type BlobData = Uint8Array | AsyncIterable<Uint8Array>;
+
+/** Options of {@link OllamaProvider.pushBlob}. */
+export interface PushBlobOptions {
+  /**
+   * The blob's `sha256:<64 hex digits>` digest (`sha256-` is taken too). Required for a stream;
+   * for a `Uint8Array`, computed when left out. The server checks it against the bytes.
+   */
+  digest?: string | undefined;
+  /**
+   * The byte length of a stream, sent as `content-length` (without it the upload goes chunked).
+   * A `Uint8Array`'s own length is sent.
+   */
+  size?: number | undefined;
+  /** Aborts the upload; the call rejects with `signal.reason`. */
   signal?: AbortSignal | undefined;
 }
 

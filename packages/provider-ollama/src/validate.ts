@@ -43,6 +43,8 @@ const CHAT_KEYS = [
   'options',
   'logprobs',
   'topLogprobs',
+  'truncate',
+  'shift',
   'signal',
   'cache',
 ] as const;
@@ -69,6 +71,8 @@ const GENERATE_KEYS = [
   'options',
   'logprobs',
   'topLogprobs',
+  'truncate',
+  'shift',
   'signal',
   'cache',
 ] as const;
@@ -84,8 +88,11 @@ const EMBED_KEYS = [
   'cache',
 ] as const;
 
-/** Go duration with a unit (`10m`, `1h30m`, `-1s`, `500ms`) or a plain signed integer `-1`. */
-const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+/**
+ * What Go's `time.ParseDuration` accepts: a duration with a unit (`10m`, `1h30m`, `-1s`, `500ms`),
+ * or a zero without one, signed or not (`0`, `-0`, `+0`).
+ */
+const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 
 function optionalKeepAlive(name: string, value: unknown): void {
   if (value === undefined) return;
@@ -93,7 +100,7 @@ function optionalKeepAlive(name: string, value: unknown): void {
     if (!Number.isFinite(value)) fail(name, 'a finite number of seconds', value);
     return;
   }
-  if (typeof value === 'string' && (GO_DURATION.test(value) || value === '0')) return;
+  if (typeof value === 'string' && GO_DURATION.test(value)) return;
   fail(
     name,
     'a number of seconds or a duration string with a unit such as `"10m"` (Ollama rejects unitless strings)',
@@ -141,7 +148,8 @@ const IMAGES = {
 
 /**
  * `options` (at `at`: `request.options`, or `request.parameters` of `create()`): a plain object,
- * whose `num_ctx` (when set) is a window, as `numCtx` is.
+ * whose `num_ctx` (when set) is a window, as `numCtx` is, and whose `stop` (when set) is an array
+ * of strings.
  */
 export function optionalOptions(
   at: string,
@@ -151,6 +159,14 @@ export function optionalOptions(
   if (!isPlainObject(value)) fail(at, 'a plain object of Ollama options', value);
   // Ollama answers 500 for a string, and a negative or zero window cannot hold any prompt.
   optionalNumberIn(`${at}.num_ctx`, value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
+  // Ollama reads `stop` as an array of strings only, and answers 500 otherwise (`option "stop"
+  // must be of type array`, `... must be of an array of strings`).
+  const stop = value.stop;
+  if (stop === undefined) return;
+  if (!Array.isArray(stop)) fail(`${at}.stop`, 'an array of strings', stop);
+  for (let i = 0; i < stop.length; i++) {
+    if (typeof stop[i] !== 'string') fail(`${at}.stop[${i}]`, 'a string', stop[i]);
+  }
 }
 
 /** One chat message (`request.messages[i]`), for chat and for `create()`. */
@@ -187,6 +203,8 @@ function validateGenerationFields(r: Record<string, unknown>): void {
   optionalBoolean('request.logprobs', r.logprobs);
   // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
+  optionalBoolean('request.truncate', r.truncate);
+  optionalBoolean('request.shift', r.shift);
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
 }

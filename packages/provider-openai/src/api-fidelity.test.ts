@@ -187,6 +187,57 @@ describe('reasoning effort and roles', () => {
     ];
     expect(await sentBody({ messages })).toMatchObject({ messages });
   });
+
+  it("sends a reasoningEffort outside OpenAI's list as given: which values a model takes is the server's", async () => {
+    // Groq's qwen3 models take `default`.
+    expect(await sentBody({ reasoningEffort: 'default' })).toMatchObject({
+      reasoning_effort: 'default',
+    });
+  });
+
+  it('refuses a reasoningEffort that is not a non-empty string before sending', async () => {
+    const { server, provider } = await setup({ '/chat/completions': ok() });
+    for (const reasoningEffort of ['', 3]) {
+      const request = ask('Hi', { reasoningEffort: reasoningEffort as never });
+      const error = await provider.complete(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(reasoningEffort === '' ? RangeError : TypeError);
+      expect((error as Error).message).toMatch(
+        /^Expected `request\.reasoningEffort` to be a non-empty string/,
+      );
+      expect(() => provider.stream(request)).toThrow(/`request\.reasoningEffort`/);
+    }
+    expect(chats(server)).toHaveLength(0);
+  });
+
+  it('refuses images on any message but a user message before sending, naming the field', async () => {
+    const { server, provider } = await setup({ '/chat/completions': ok() });
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    for (const role of ['system', 'developer', 'assistant', 'tool'] as const) {
+      const request = ask('Hi', {
+        messages: [
+          { role: 'user', content: 'Hi', images: [png] },
+          { role, content: 'Look', images: [png], ...(role === 'tool' ? { toolCallId: 'c' } : {}) },
+        ],
+      });
+      const error = await provider.complete(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/`request\.messages\[1\]\.images`/);
+      expect((error as Error).message).toMatch(/only user messages carry images/);
+      expect(() => provider.stream(request)).toThrow(/`request\.messages\[1\]\.images`/);
+    }
+    expect(chats(server)).toHaveLength(0);
+    // A user message's images are sent as image_url parts.
+    const sent = await sentBody({ messages: [{ role: 'user', content: 'Hi', images: [png] }] });
+    expect(sent.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Hi' },
+          { type: 'image_url', image_url: { url: png } },
+        ],
+      },
+    ]);
+  });
 });
 
 describe('embeddings of token ids', () => {

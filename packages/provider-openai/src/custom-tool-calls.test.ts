@@ -80,7 +80,14 @@ describe('a custom tool call in a stream', () => {
     for (const writes of [events, bytesOf(events.join(''), 1)]) {
       const { provider } = await setup({ '/chat/completions': sse(writes) });
       const chunks = await collect(provider.stream(request()));
-      expect(chunks.flatMap((c) => c.toolCalls ?? [])).toEqual(expected);
+      const calls = chunks.flatMap((c) => c.toolCalls ?? []);
+      expect(calls).toEqual(expected);
+      // A chunk's calls have the answer's type: a custom call's `input` needs no cast.
+      expectTypeOf(calls).toEqualTypeOf<OpenAIToolCall[]>();
+      expect(calls.map((c) => (c.type === 'custom' ? c.input : c.rawArguments))).toEqual([
+        QUERY,
+        '{"city":"Oslo"}',
+      ]);
       expect(chunks.at(-1)!.response).toMatchObject({
         finishReason: 'tool_calls',
         toolCalls: expected,

@@ -105,6 +105,23 @@ describe('answers that hold a call open without a deadline moving (real clock)',
     }
   }, 10_000);
 
+  it('ends a whole answer (completeAs: whole) at the first-token deadline when the server trickles it or never answers, with no total deadline', async () => {
+    /** Accepts the request and never sends a byte back. */
+    const silent: Handler = () => {};
+    for (const handler of [trickledDocument, silent]) {
+      const { provider } = await setup(
+        { '/chat/completions': handler },
+        { timeouts, retry: false, completeAs: 'whole' },
+      );
+      const started = performance.now();
+      const error = await provider.complete(ask()).catch((e: unknown) => e);
+      expect(isOpenAITimeoutError(error)).toBe(true);
+      expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 400 });
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(provider.stats().inFlight).toBe(0);
+    }
+  }, 10_000);
+
   it('ends an error answer whose body stalls within idleMs when the answer is asked for whole', async () => {
     const { provider } = await setup(
       { '/chat/completions': stalledErrorBody },

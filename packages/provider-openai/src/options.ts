@@ -59,7 +59,8 @@ export interface OpenAIProviderOptions extends CoreOptions {
    * How `complete()` reads an answer. `'stream'` asks the server to stream and reads the answer
    * whole before returning: the first-token and idle deadlines then bound every call, and a long
    * generation is never cut. `'whole'` asks for one JSON answer: less client CPU per token, but
-   * the server sends nothing until the answer is complete, so only `timeouts.totalMs` bounds a call.
+   * the server sends nothing until the answer is complete, so the whole answer must arrive within
+   * `timeouts.firstTokenMs` (raise it for long generations).
    * @default 'stream'
    */
   completeAs?: 'stream' | 'whole' | undefined;

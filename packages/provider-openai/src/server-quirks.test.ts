@@ -261,3 +261,77 @@ describe('an answer with nothing in it', () => {
     }
   });
 });
+
+describe('an answer that always carries an `error` key', () => {
+  // Some servers write `"error": null` into every chunk or answer; openai-node reads an event as an
+  // error only when `error` is truthy.
+  it('is read as a normal answer when the error is null or false, streamed and whole', async () => {
+    for (const error of [null, false]) {
+      const events = [
+        chunk({ role: 'assistant', content: '' }, null, { error }),
+        chunk({ content: 'Blue' }, null, { error }),
+        chunk({ content: ' light.' }, null, { error }),
+        chunk({}, 'stop', { error, usage: usage() }),
+        DONE,
+      ];
+      const streamed = await setup({ '/chat/completions': sse(events) }, { retry: false });
+      expect((await collect(streamed.provider.stream(ask()))).at(-1)!.response).toMatchObject({
+        content: 'Blue light.',
+        finishReason: 'stop',
+      });
+      const whole = await setup(
+        { '/chat/completions': json(200, completion({ content: 'Blue light.' }, { error })) },
+        { retry: false, completeAs: 'whole' },
+      );
+      await expect(whole.provider.complete(ask())).resolves.toMatchObject({
+        content: 'Blue light.',
+        finishReason: 'stop',
+      });
+    }
+  });
+
+  it('still fails the call when the error is an object or a text, streamed and whole', async () => {
+    for (const error of [{ message: 'The server had an error', type: 'server_error' }, 'boom']) {
+      const events = [chunk({ content: 'Blue' }), chunk({ content: '' }, null, { error }), DONE];
+      const streamed = await setup({ '/chat/completions': sse(events) }, { retry: false });
+      await expect(streamed.provider.complete(ask())).rejects.toMatchObject({
+        name: 'OpenAIStreamError',
+        reason: 'server-error',
+        partial: { content: 'Blue' },
+      });
+      const whole = await setup(
+        { '/chat/completions': json(200, completion({ content: 'x' }, { error })) },
+        { retry: false, completeAs: 'whole' },
+      );
+      await expect(whole.provider.complete(ask())).rejects.toMatchObject({
+        name: 'OpenAIStreamError',
+        reason: 'server-error',
+      });
+    }
+  });
+});
+
+describe('the gemini preset', () => {
+  it('reads its over-long prompt answer, a JSON array, as a ContextOverflowError from the server', async () => {
+    const text =
+      'The input token count (132478) exceeds the maximum number of tokens allowed (131072).';
+    const body = [{ error: { code: 400, message: text, status: 'INVALID_ARGUMENT' } }];
+    const { server, provider } = await setup(
+      { '/chat/completions': json(400, body) },
+      { preset: 'gemini' },
+    );
+    const error = await provider.complete(ask('Hi', { model: 'gemini-2.5-flash' })).catch((e) => e);
+    expect(error).toMatchObject({
+      name: 'ContextOverflowError',
+      code: 'X_PROVIDER_OPENAI_CONTEXT_OVERFLOW',
+      source: 'server',
+      model: 'gemini-2.5-flash',
+      retryable: false,
+    });
+    // The server's own words, not the array's JSON text.
+    expect((error as Error).message).toBe(
+      `The prompt is longer than the context window of "gemini-2.5-flash" (server: ${text})`,
+    );
+    expect(chats(server)).toHaveLength(1);
+  });
+});

@@ -111,6 +111,38 @@ describe('OpenAIProvider.stream', () => {
     }
   });
 
+  it('keeps two calls apart that one delta numbers alike but gives their own ids (ai-dynamo)', async () => {
+    const call = (id: string, city: string) => ({
+      index: 0,
+      id,
+      type: 'function',
+      function: { name: 'get_weather', arguments: `{"city": "${city}"}` },
+    });
+    const events = [
+      chunk({ role: 'assistant', tool_calls: [call('call_A', 'Paris'), call('call_B', 'Oslo')] }),
+      chunk({}, 'tool_calls'),
+      DONE,
+    ];
+    const { provider } = await setup({ '/chat/completions': sse(events) });
+    const chunks = await collect(provider.stream(ask('Weather?', { tools: [weatherTool] })));
+    expect(chunks.at(-1)!.response!.toolCalls).toEqual([
+      {
+        id: 'call_A',
+        index: 0,
+        name: 'get_weather',
+        arguments: { city: 'Paris' },
+        rawArguments: '{"city": "Paris"}',
+      },
+      {
+        id: 'call_B',
+        index: 1,
+        name: 'get_weather',
+        arguments: { city: 'Oslo' },
+        rawArguments: '{"city": "Oslo"}',
+      },
+    ]);
+  });
+
   it('decodes characters whose UTF-8 bytes are split across reads', async () => {
     const text = ['héllo wörld', ' — 你好 🌍', ' ok'];
     const { provider } = await setup({

@@ -138,8 +138,21 @@ export interface ChatRequest extends Omit<BaseChatRequest, 'tools' | 'messages'>
   presencePenalty?: number | undefined;
   /** `logit_bias`: token id to a bias in -100..100. */
   logitBias?: Record<string, number> | undefined;
-  /** `reasoning_effort` of reasoning models (which values a model takes is the model's). */
-  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max' | undefined;
+  /**
+   * `reasoning_effort` of reasoning models, sent as given: OpenAI's values are listed, and any
+   * other non-empty text is taken (Groq's qwen3 takes `'default'`): which values a model takes is
+   * the server's to say.
+   */
+  reasoningEffort?:
+    | 'none'
+    | 'minimal'
+    | 'low'
+    | 'medium'
+    | 'high'
+    | 'xhigh'
+    | 'max'
+    | (string & {})
+    | undefined;
   /** `user`: an id of your end user, for the provider's abuse monitoring. */
   user?: string | undefined;
   /**

@@ -29,8 +29,6 @@ import type {
   OpenAIFunctionToolCall,
 } from './types';
 
-// `ReasoningEffort` of openai-node's shared.ts; which of them a model accepts is the server's call.
-const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 const TOOL_CHOICES = new Set(['none', 'auto', 'required']);
 const FORMATS = ['text', 'json_object', 'json_schema'] as const;
 
@@ -116,6 +114,15 @@ function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
   optionalImages(`${at}.images`, message.images, IMAGES);
+  // The Chat Completions API takes `image_url` parts in user messages only: a system, developer
+  // or tool message holds text parts, an assistant message text and refusal parts.
+  if (message.role !== 'user' && Array.isArray(message.images) && message.images.length > 0) {
+    fail(
+      `${at}.images`,
+      `left out of a ${message.role} message (only user messages carry images)`,
+      message.images,
+    );
+  }
   // A reply's tool calls carry `rawArguments`, sent back unchanged, or a custom call's `input`.
   // A custom call takes no JSON arguments: one written by hand may leave `arguments` out.
   optionalToolCalls(
@@ -235,9 +242,8 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
       expectNumber(`request.logitBias.${token}`, bias, { min: -100, max: 100 });
     }
   }
-  if (r.reasoningEffort !== undefined) {
-    expectOneOf('request.reasoningEffort', r.reasoningEffort, EFFORTS);
-  }
+  // Which efforts a model takes is the server's to say (Groq's qwen3 takes `default`): any text.
+  optionalString('request.reasoningEffort', r.reasoningEffort, true);
   optionalString('request.user', r.user);
   if (r.extraBody !== undefined) {
     if (!isPlainObject(r.extraBody)) {

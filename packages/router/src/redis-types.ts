@@ -21,6 +21,11 @@ export interface RedisSubscriberLike {
   quit(): Promise<unknown>;
   /** Drops the connection at once (ioredis): used when `quit()` gets no answer in time. */
   disconnect?(): void;
+  /**
+   * The connection's state (ioredis: `'connecting'`, `'connect'`, `'ready'`...): a subscriber the
+   * router made and is still connecting is let finish before its QUIT.
+   */
+  readonly status?: string | undefined;
 }
 
 /** Options of {@link createRedisRouterState}. */

@@ -74,6 +74,17 @@ describe('SseDecoder', () => {
     expect(() => decodeAll(many, 1024)).toThrow(LineTooLongError);
   });
 
+  it('charges each data line its cost in memory, so empty data lines reach the cap too', () => {
+    // 200,000 empty `data:` lines (1.2 MB) in one event, under a 1 MiB cap: each line was charged
+    // 1 byte (200 KB in all), while its rope node held ~32 bytes of heap.
+    const empty = [Buffer.from('data:\n'.repeat(200_000))];
+    expect(() => decodeAll(empty, 1 << 20)).toThrow(LineTooLongError);
+    // Several lines still join into one event's data, in order.
+    const lines = Array.from({ length: 1000 }, (_, i) => `data: ${i}\n`).join('');
+    const [event] = decodeAll([Buffer.from(`${lines}\n`)]);
+    expect(event!.data.split('\n')).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
+  });
+
   it('yields the first event when a byte order mark opens the stream, its bytes split or not', () => {
     const events = Buffer.from('\uFEFFdata: {"first":1}\n\ndata: {"second":2}\n\n');
     const both = [

@@ -8,11 +8,20 @@ import { LineSplitter, LineTooLongError } from './lines';
  * event stream interpretation says, a line ends in CRLF, LF or a lone CR, and one byte order mark
  * opening the stream is dropped.
  */
+/** What one `data:` line costs against the event's cap beyond its text. */
+const LINE_COST = 16;
+
 export class SseDecoder implements StreamDecoder {
   readonly #lines: LineSplitter;
   readonly #maxEventBytes: number;
-  /** The event's data so far (its `data:` lines joined with newlines), or none yet. */
+  /** The event's first `data:` line, or none yet. */
   #data: string | undefined;
+  /**
+   * Every `data:` line of an event that has several, joined once at its end: appending each to a
+   * string builds a rope of one ~32-byte node per line, so an event of millions of empty `data:`
+   * lines held several times its size in heap.
+   */
+  #dataLines: string[] | undefined;
   #size = 0;
   #event: string | undefined;
 
@@ -52,13 +61,18 @@ export class SseDecoder implements StreamDecoder {
   }
 
   #addData(value: string): void {
-    this.#size += value.length + 1;
+    // Each line is charged what it holds in memory beside its text (a slot in `#dataLines`, its
+    // newline), so the cap bounds the heap of an event of many short lines too.
+    this.#size += value.length + LINE_COST;
     if (this.#size > this.#maxEventBytes) {
       this.#data = undefined;
+      this.#dataLines = undefined;
       this.#size = 0;
       throw new LineTooLongError(this.#maxEventBytes);
     }
-    this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
+    if (this.#data === undefined) this.#data = value;
+    else if (this.#dataLines === undefined) this.#dataLines = [this.#data, value];
+    else this.#dataLines.push(value);
   }
 
   #dispatch(onMessage: (message: WireMessage) => void): void {
@@ -66,8 +80,10 @@ export class SseDecoder implements StreamDecoder {
       this.#event = undefined;
       return;
     }
-    const message: WireMessage = { data: this.#data, event: this.#event };
+    const data = this.#dataLines === undefined ? this.#data : this.#dataLines.join('\n');
+    const message: WireMessage = { data, event: this.#event };
     this.#data = undefined;
+    this.#dataLines = undefined;
     this.#size = 0;
     this.#event = undefined;
     onMessage(message);

@@ -18,6 +18,8 @@ export class AttemptSignal {
   readonly #sources: ReadonlyArray<AbortSignal | undefined>;
   #stops: Array<() => void> | undefined;
   timeoutError: ProviderTimeoutError | undefined;
+  /** What cut the attempt from inside (an upload's source that threw), when nothing else did. */
+  cutBy: unknown;
 
   constructor(
     sources: ReadonlyArray<AbortSignal | undefined>,
@@ -61,6 +63,7 @@ export class AttemptSignal {
   /** Why the attempt was cut, if it was: a deadline, or an aborted signal's reason. */
   reason(): unknown {
     if (this.timeoutError !== undefined) return this.timeoutError;
+    if (this.cutBy !== undefined) return this.cutBy;
     for (const source of this.#sources) if (source?.aborted) return source.reason;
     return undefined;
   }

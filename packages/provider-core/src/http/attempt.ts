@@ -6,11 +6,11 @@ import {
   armAtChunk,
   armAtErrorHeaders,
   armAtHeaders,
-  armAtSend,
   deadlineBeforeHeaders,
   encodedAnswerError,
   GRACE_MS,
   httpErrorOf,
+  isAnswer,
   MAX_ERROR_BODY_BYTES,
   tell,
   watch,
@@ -25,9 +25,11 @@ import {
   ignore,
   readCapped,
   send,
+  type TransportBody,
   type TransportResponse,
   takesAnySignal,
 } from './transport';
+import { bodyToSend } from './upload';
 
 /**
  * Sends the request; maps a failure before the answer, an error status and an encoded answer to
@@ -38,6 +40,8 @@ async function open(
   control: AttemptSignal,
   /** Told of an error answer before its body is read: that read needs a deadline too. */
   onErrorBody?: (body: TransportResponse['body']) => void,
+  /** What is sent (`bodyToSend`); the init's own body when not given. */
+  body: TransportBody | undefined = init.body as TransportBody | undefined,
 ): Promise<TransportResponse> {
   const answered = init.observe === undefined ? undefined : watch(init.observe, init.endpoint);
   let response: TransportResponse;
@@ -46,7 +50,7 @@ async function open(
       url: init.baseUrl + init.endpoint,
       method: init.method,
       headers: init.headers,
-      body: init.body,
+      body,
       signal: control.signal,
     });
   } catch (error) {
@@ -63,7 +67,7 @@ async function open(
   }
   // undici follows no redirect: a 3xx (a proxy sending http to https) is an error that says where
   // to go, not a body to parse.
-  if (response.statusCode >= 300) {
+  if (!isAnswer(init, response.statusCode)) {
     onErrorBody?.(response.body);
     const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
       const { connectMs } = init.timeouts;
@@ -214,8 +218,8 @@ export function readAttempt(
   maxBytes: number,
   sink: (chunk: Buffer) => boolean,
   onTooLarge: () => unknown = () => new BodyTooLargeError(maxBytes),
-  /** Told the answer's content type before its first chunk. */
-  onContentType?: (contentType: string | undefined) => void,
+  /** Told the answer's content type and status before its first chunk. */
+  onContentType?: (contentType: string | undefined, statusCode: number) => void,
 ): Promise<void> {
   const direct = directDispatch(init.transport);
   return direct !== undefined
@@ -228,7 +232,7 @@ async function readFromTransport(
   maxBytes: number,
   sink: (chunk: Buffer) => boolean,
   onTooLarge: () => unknown,
-  onContentType: ((contentType: string | undefined) => void) | undefined,
+  onContentType: ((contentType: string | undefined, statusCode: number) => void) | undefined,
 ): Promise<void> {
   // The idle deadline destroys the body instead of aborting a signal; only a deadline that runs
   // before the headers needs a controller. A call with one signal hands it over as is.
@@ -251,12 +255,17 @@ async function readFromTransport(
     },
   );
   try {
-    armAtSend(init, watchdog);
-    const response = await open(init, control, (errorBody) => {
-      body = errorBody as unknown as EndingBody;
-      armAtErrorHeaders(init, watchdog);
-    });
-    onContentType?.(header(response.headers, 'content-type'));
+    const sent = bodyToSend(init, control, watchdog);
+    const response = await open(
+      init,
+      control,
+      (errorBody) => {
+        body = errorBody as unknown as EndingBody;
+        armAtErrorHeaders(init, watchdog);
+      },
+      sent,
+    );
+    onContentType?.(header(response.headers, 'content-type'), response.statusCode);
     const stream = response.body as unknown as EndingBody;
     body = stream;
     armAtHeaders(init, watchdog);

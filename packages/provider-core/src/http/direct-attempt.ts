@@ -6,11 +6,11 @@ import {
   armAtChunk,
   armAtErrorHeaders,
   armAtHeaders,
-  armAtSend,
   deadlineBeforeHeaders,
   encodedAnswerError,
   GRACE_MS,
   httpErrorOf,
+  isAnswer,
   MAX_ERROR_BODY_BYTES,
   tell,
   watch,
@@ -20,6 +20,7 @@ import type { ExchangeAnswered } from './failures';
 import { mapTransportError, transportCause } from './failures';
 import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
+import { bodyToSend } from './upload';
 import type { Watchdog } from './watchdog';
 
 type Controller = Dispatcher.DispatchController;
@@ -59,7 +60,7 @@ export function directAttempt(
   maxBytes: number,
   sink: (chunk: Buffer) => boolean,
   onTooLarge: () => unknown,
-  onContentType: ((contentType: string | undefined) => void) | undefined,
+  onContentType: ((contentType: string | undefined, statusCode: number) => void) | undefined,
   opened?: (exchange: StreamedExchange) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -102,7 +103,9 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   readonly #maxBytes: number;
   readonly #sink: (chunk: Buffer) => boolean;
   readonly #onTooLarge: () => unknown;
-  readonly #onContentType: ((contentType: string | undefined) => void) | undefined;
+  readonly #onContentType:
+    | ((contentType: string | undefined, statusCode: number) => void)
+    | undefined;
   readonly #resolve: () => void;
   readonly #reject: (error: unknown) => void;
   readonly #control: AttemptSignal;
@@ -128,7 +131,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     maxBytes: number,
     sink: (chunk: Buffer) => boolean,
     onTooLarge: () => unknown,
-    onContentType: ((contentType: string | undefined) => void) | undefined,
+    onContentType: ((contentType: string | undefined, statusCode: number) => void) | undefined,
     resolve: () => void,
     reject: (error: unknown) => void,
   ) {
@@ -148,7 +151,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
 
   send(dispatch: DirectDispatch): void {
     const init = this.#init;
-    armAtSend(init, this.#watchdog);
+    const body = bodyToSend(init, this.#control, this.#watchdog);
     if (init.observe !== undefined) this.#answered = watch(init.observe, init.endpoint);
     this.#control.signal?.addEventListener('abort', this.#onAbort);
     try {
@@ -157,7 +160,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
         {
           method: init.method,
           headers: init.headers,
-          body: init.body,
+          body,
           signal: this.#control.signal,
         },
         this,
@@ -183,7 +186,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
       this.#fail(encoded);
       return;
     }
-    if (statusCode >= 300) {
+    if (!isAnswer(this.#init, statusCode)) {
       this.#phase = Phase.ErrorBody;
       this.#statusCode = statusCode;
       this.#headers = headers;
@@ -193,7 +196,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     }
     this.#phase = Phase.Reading;
     try {
-      this.#onContentType?.(header(headers, 'content-type'));
+      this.#onContentType?.(header(headers, 'content-type'), statusCode);
     } catch (error) {
       this.#fail(error);
       return;

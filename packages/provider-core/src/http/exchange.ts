@@ -10,6 +10,8 @@ import {
 } from './failures';
 import {
   header,
+  isUpload,
+  type RequestBody,
   type Transport,
   type TransportRequestOptions,
   type TransportResponse,
@@ -30,15 +32,22 @@ export interface AttemptInit {
   endpoint: string;
   method: TransportRequestOptions['method'];
   headers: Record<string, string>;
-  body: string | undefined;
+  /** A JSON text, or the bytes of an upload (`http/upload.ts` says when its deadlines run). */
+  body: RequestBody | undefined;
+  /**
+   * Error statuses read as answers (a 404 to `HEAD` that says "not there"): their body goes to the
+   * sink as a 200's would, and the caller is told the status (`onContentType`).
+   */
+  answers?: readonly number[] | undefined;
   /** The model, to name it in a not-found error. */
   model: string | undefined;
   /** True when the answer is a stream: the first-token deadline applies. */
   stream: boolean;
   /**
-   * For a buffered answer that generates nothing (server metadata, embeddings): the whole answer
-   * must arrive within this many ms of the send (`timeouts.firstTokenMs`). No chunk moves it, so
-   * neither a server that never answers nor one that trickles bytes holds the call.
+   * For an answer read whole (a generation asked with `stream: false`, embeddings, server
+   * metadata): the whole answer must arrive within this many ms of the send
+   * (`timeouts.firstTokenMs`). No chunk moves it, so neither a server that never answers nor one
+   * that trickles bytes holds the call.
    */
   wholeWithinMs?: number | undefined;
   timeouts: ResolvedTimeouts;
@@ -89,11 +98,24 @@ export function watchdogFor(
 // The deadlines of one buffered read, in one place for both readers (`direct-attempt.ts` and a
 // custom transport's): which runs from the send, which from the headers, and what a chunk does.
 
-/** True when a deadline runs before the headers: the attempt then needs a signal of its own. */
-export function deadlineBeforeHeaders(init: AttemptInit): boolean {
+/** True when the answer's own deadline (whole answer, first token) runs before its headers. */
+function answerDeadline(init: AttemptInit): boolean {
   return (
     init.wholeWithinMs !== undefined || (init.stream && init.timeouts.firstTokenMs !== undefined)
   );
+}
+
+/**
+ * True when something may cut the attempt before the headers (a deadline, an upload's source that
+ * throws): the attempt then needs a signal of its own.
+ */
+export function deadlineBeforeHeaders(init: AttemptInit): boolean {
+  return answerDeadline(init) || isUpload(init.body);
+}
+
+/** True for a status the attempt reads as an answer: a success, or one of `init.answers`. */
+export function isAnswer(init: AttemptInit, statusCode: number): boolean {
+  return statusCode < 300 || init.answers?.includes(statusCode) === true;
 }
 
 /** At the send: the whole answer's deadline, else a stream's first-token one. */
@@ -109,18 +131,20 @@ export function armAtSend(init: AttemptInit, watchdog: Watchdog | undefined): vo
 /** At the headers: an answer with no deadline before them starts its idle one. */
 export function armAtHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
   const { idleMs } = init.timeouts;
-  if (idleMs !== undefined && !deadlineBeforeHeaders(init)) watchdog?.arm('idle', idleMs);
+  if (idleMs !== undefined && !answerDeadline(init)) watchdog?.arm('idle', idleMs);
 }
 
 /**
  * At the headers of an error answer: its body, read for the error, arrives within one `idleMs`
  * from them (its chunks never move it on), after a stream's first-token deadline too (300 s by
  * default, which would otherwise hold a 503 whose body stalls). A whole answer's deadline (a
- * metadata call, a health probe) still bounds it as it bounds the rest.
+ * generation answered whole, a metadata call, a health probe) still bounds it when it ends sooner.
  */
 export function armAtErrorHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
   const { idleMs } = init.timeouts;
-  if (idleMs !== undefined && init.wholeWithinMs === undefined) watchdog?.arm('idle', idleMs);
+  if (idleMs === undefined) return;
+  if (init.wholeWithinMs === undefined) watchdog?.arm('idle', idleMs);
+  else watchdog?.armSooner('idle', idleMs);
 }
 
 /**

@@ -2,11 +2,36 @@ import { Readable } from 'node:stream';
 import type { Pool } from '@x/pool';
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 
+/** A request body as a call holds it: its JSON text, or the bytes of an upload. */
+export type RequestBody = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+/**
+ * A request body as a transport gets it: the JSON text of a call (a string), or the bytes of an
+ * upload. A `Uint8Array` of at most 64 KiB is handed over whole; a larger one, and any body the
+ * caller gave as an async iterable, arrive as a Node `Readable` of `Uint8Array` chunks (an async
+ * iterable too, which undici's `request` and `fetch` both take), to be read as the socket drains
+ * and never buffered whole, with `content-length` in the headers when the length is known (else it
+ * goes chunked).
+ */
+export type TransportBody = string | Uint8Array | Readable;
+
+/** True for a body that is sent piece by piece as the socket drains (see `http/upload.ts`). */
+export function isUpload(
+  body: RequestBody | undefined,
+): body is Uint8Array | AsyncIterable<Uint8Array> {
+  return (
+    body !== undefined &&
+    typeof body !== 'string' &&
+    !(body instanceof Uint8Array && body.byteLength <= PIECE_BYTES)
+  );
+}
+
 /** What a provider needs from an HTTP client: undici's `request` semantics. */
 export interface TransportRequestOptions {
   method: 'GET' | 'POST' | 'HEAD' | 'DELETE';
   headers: Record<string, string>;
-  body?: string | undefined;
+  /** See {@link TransportBody}: a string, a `Uint8Array`, or a `Readable` of `Uint8Array`. */
+  body?: TransportBody | undefined;
   /** Aborts the request; absent when nothing can abort it. */
   signal?: AbortSignal | undefined;
   /** 0 disables undici's own headers timeout: the provider runs its own deadlines. */
@@ -34,7 +59,7 @@ export interface OutgoingRequest {
   url: string;
   method: TransportRequestOptions['method'];
   headers: Record<string, string>;
-  body: string | undefined;
+  body: TransportBody | undefined;
   signal: AbortSignal | undefined;
 }
 
@@ -58,7 +83,7 @@ export function send(transport: Transport, request: OutgoingRequest): Promise<Tr
 export interface DispatchRequest {
   method: TransportRequestOptions['method'];
   headers: Record<string, string>;
-  body: string | undefined;
+  body: TransportBody | undefined;
   /**
    * The attempt's signal: undici's core ignores it, but the pool drops a request waiting in its
    * queue when it aborts.
@@ -173,9 +198,9 @@ export function resolveTransport(init: {
  * Prompts this long are rare; the common body keeps the cheaper string path.
  */
 const PIECEWISE_BODY_CHARS = 64 * 1024;
-const PIECE_BYTES = 64 * 1024;
+export const PIECE_BYTES = 64 * 1024;
 
-function* piecesOf(bytes: Buffer): Generator<Buffer, void, undefined> {
+export function* piecesOf(bytes: Uint8Array): Generator<Uint8Array, void, undefined> {
   for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
 }
 
@@ -184,11 +209,12 @@ function* piecesOf(bytes: Buffer): Generator<Buffer, void, undefined> {
  * for any other, which goes as the string it is (no object made on the common path).
  */
 function piecewise(request: {
-  body?: string | undefined;
+  body?: TransportBody | undefined;
   headers: Record<string, string>;
 }): { body: Readable; headers: Record<string, string> } | undefined {
   const { body } = request;
-  if (body === undefined || body.length <= PIECEWISE_BODY_CHARS) return undefined;
+  // Bytes and iterables arrive already in pieces when they are large (`http/upload.ts`).
+  if (typeof body !== 'string' || body.length <= PIECEWISE_BODY_CHARS) return undefined;
   const bytes = Buffer.from(body, 'utf8');
   // its length said, so that the pieces are not sent chunked
   return {

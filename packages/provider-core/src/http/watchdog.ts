@@ -30,6 +30,12 @@ export class Watchdog extends Timed {
     sharedTimer.watch(this, now + Math.min(ms, wakeWithin));
   }
 
+  /** Arms `kind` `ms` from now, unless the deadline already armed comes sooner. */
+  armSooner(kind: TimeoutKind, ms: number): void {
+    if (this.timerSlot !== -1 && this.#deadline <= performance.now() + ms) return;
+    this.arm(kind, ms);
+  }
+
   touch(): void {
     this.#deadline = performance.now() + this.#ms;
   }

@@ -10,7 +10,7 @@ import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../oper
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
 import { beginCall } from '../stages/call-scope';
-import { type RetryTarget, withRetries } from '../stages/retry';
+import { type RetryTarget, singleAttempt, withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
 import { answerShape } from './answer-type';
 import { normalizeFailure } from './normalize';
@@ -137,12 +137,7 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
   const { rt, op, send, call } = fresh;
   return (attempt) => {
     const accumulator = op.accumulator(send.redact);
-    return readWhole(
-      rt,
-      call,
-      (body) => accumulator.addWhole(wholeText(body)),
-      op.answersAtOnce === true,
-    ).then(
+    return readWhole(rt, call, (body) => accumulator.addWhole(wholeText(body))).then(
       () => answerOf(fresh, accumulator, attempt),
       (error: unknown) => {
         throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
@@ -241,21 +236,30 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
 export async function request(
   rt: Runtime,
   init: PlainCallInit,
-): Promise<{ text: string; attempts: number }> {
+): Promise<{ text: string; attempts: number; status: number }> {
   if (rt.closed) throw rt.kit.closed();
   const { endpoint, model } = init;
   const signal = joinEnding(rt.ending, init.signal);
   try {
     const call = await plainCall(rt, init, 'application/json', signal);
-    return await withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
+    const attempt = async (attempts: number) => {
+      let status = 200;
       try {
-        // Server metadata is answered at once: it must arrive whole within `firstTokenMs`.
-        const buffer = await readWhole(rt, call, undefined, true);
-        return { text: wholeText(buffer), attempts: attempt };
+        const buffer = await readWhole(rt, call, undefined, (code) => {
+          status = code;
+        });
+        return { text: wholeText(buffer), attempts, status };
       } catch (error) {
         throw withPartial(rt, error, endpoint, undefined);
       }
-    }).catch((error: unknown) => {
+    };
+    // An iterable body is consumed by its one attempt: nothing could be sent again.
+    const once = init.body !== undefined && !(init.body.data instanceof Uint8Array);
+    const target = { endpoint, model, signal };
+    return await (once
+      ? singleAttempt(rt.retry, target, attempt)
+      : withRetries(rt.retry, target, attempt)
+    ).catch((error: unknown) => {
       throw normalizeFailure(rt, error, init.signal);
     });
   } finally {

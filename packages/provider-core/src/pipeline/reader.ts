@@ -8,7 +8,7 @@ import { directAttempt, type StreamedExchange } from '../http/direct-attempt';
 import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
-import type { StreamChunk } from '../types';
+import type { StreamChunk, ToolCallOf } from '../types';
 import { answerShape } from './answer-type';
 import { Progress, progressOf, tooLarge } from './progress';
 import { attemptInit, type CallRequest } from './shared';
@@ -288,7 +288,8 @@ export class AnswerReader<Response> {
     this.pending.push({
       content,
       thinking: thinking.length > 0 ? thinking : undefined,
-      toolCalls: toolCalls.length > 0 ? [...toolCalls] : undefined,
+      // The accumulator made these calls, of its provider's own type.
+      toolCalls: toolCalls.length > 0 ? ([...toolCalls] as ToolCallOf<Response>[]) : undefined,
       done: false,
       response: undefined,
     });

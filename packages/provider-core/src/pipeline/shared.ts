@@ -5,6 +5,7 @@ import { LineTooLongError } from '../decode/lines';
 import { isProviderErrorOfKind, partialOf } from '../errors';
 import { BodyTooLargeError } from '../http/attempt';
 import type { AttemptInit } from '../http/exchange';
+import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
 import { expectModelLabel } from '../validate';
@@ -14,7 +15,9 @@ export interface CallRequest {
   endpoint: string;
   method: AttemptInit['method'];
   headers: Record<string, string>;
-  body: string | undefined;
+  body: RequestBody | undefined;
+  /** Error statuses read as answers (`AttemptInit.answers`). */
+  answers?: readonly number[] | undefined;
   /** The model, to name it in a not-found error. */
   model: string | undefined;
   /**
@@ -30,11 +33,37 @@ export interface CallRequest {
   redact: (text: string) => string;
 }
 
+/**
+ * The bytes of a request that is not JSON (an upload), instead of a `payload`.
+ *
+ * A `Uint8Array` is sent again on a retry. An async iterable of `Uint8Array` chunks (a Node
+ * `Readable` of a file, a generator) is read as the socket takes it, never buffered whole, and
+ * cannot be read twice: a request with one makes a single attempt, never retried.
+ */
+export interface RawBody {
+  /** The bytes, or their chunks. */
+  data: Uint8Array | AsyncIterable<Uint8Array>;
+  /**
+   * The `content-type` header.
+   * @default 'application/octet-stream'
+   */
+  contentType?: string | undefined;
+  /**
+   * The length of an iterable's bytes, sent as `content-length`; without it the body goes
+   * chunked. A `Uint8Array`'s own length is sent (this must then be left out, or equal it).
+   */
+  length?: number | undefined;
+}
+
 /** A call outside the answer path (metadata, model management): no cache, tokens or limiter. */
 export interface PlainCallInit {
   endpoint: string;
   method: AttemptInit['method'];
   payload: unknown;
+  /** Raw bytes instead of the JSON `payload` (never both). */
+  body?: RawBody | undefined;
+  /** Error statuses that are answers, not errors: `[404]` for a `HEAD` asking whether a thing exists. */
+  answers?: readonly number[] | undefined;
   model: string | undefined;
   /** The caller's signal: such a call has no total deadline of its own. */
   signal: AbortSignal | undefined;
@@ -68,16 +97,32 @@ export async function plainCall(
   const pendingHeaders = headersFor(rt, accept, signal);
   const { headers, key } =
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
+  const raw = init.body;
   return {
     endpoint,
     method: init.method,
-    headers,
-    body: init.payload === undefined ? undefined : JSON.stringify(init.payload),
+    headers: raw === undefined ? headers : rawHeaders(headers, raw),
+    body:
+      raw !== undefined
+        ? raw.data
+        : init.payload === undefined
+          ? undefined
+          : JSON.stringify(init.payload),
+    answers: init.answers,
     model: init.model === undefined ? undefined : modelOf(rt, init.model),
     signal,
     callerSignal: init.signal,
     redact: rt.redactor.redactFor(key, endpoint),
   };
+}
+
+/** The headers of a raw body: a copy (the JSON headers are shared by every call), its type and length. */
+function rawHeaders(headers: Record<string, string>, raw: RawBody): Record<string, string> {
+  const out: Record<string, string> = { ...headers };
+  out['content-type'] = raw.contentType ?? 'application/octet-stream';
+  const length = raw.data instanceof Uint8Array ? raw.data.byteLength : raw.length;
+  if (length !== undefined) out['content-length'] = String(length);
+  return out;
 }
 
 /**
@@ -89,8 +134,8 @@ export function attemptInit(
   call: CallRequest,
   stream: boolean,
   breakerSignal?: AbortSignal,
-  /** A buffered answer computed at once: its whole answer's deadline (`AttemptInit.wholeWithinMs`). */
-  atOnce = false,
+  /** An answer read whole: its whole answer's deadline (`AttemptInit.wholeWithinMs`). */
+  whole = false,
 ): AttemptInit {
   return {
     transport: rt.transport,
@@ -103,9 +148,10 @@ export function attemptInit(
     method: call.method,
     headers: call.headers,
     body: call.body,
+    answers: call.answers,
     model: call.model,
     stream,
-    wholeWithinMs: atOnce ? rt.timeouts.firstTokenMs : undefined,
+    wholeWithinMs: whole ? rt.timeouts.firstTokenMs : undefined,
     timeouts: rt.timeouts,
     signals: breakerSignal === undefined ? [call.signal] : [call.signal, breakerSignal],
     redact: call.redact,

@@ -74,16 +74,19 @@ export class WebPage {
 
 /**
  * One attempt's answer read whole through the breaker, at most `maxLineBytes` (a JSON answer, a
- * metadata call). `read`, when given, takes the body inside the breaker's call: an answer it cannot
- * read (not JSON, an error body sent with a 200) then counts against the server, as an unreadable
- * streamed line does. A web page ends it with the page's error once the breaker call has settled.
+ * metadata call), within `timeouts.firstTokenMs` of the send: nothing of it arrives before its
+ * end, so a server that never answers, or trickles bytes, cannot hold the call when no total
+ * deadline is set. `read`, when given, takes the body inside the breaker's call: an answer it
+ * cannot read (not JSON, an error body sent with a 200) then counts against the server, as an
+ * unreadable streamed line does. A web page ends it with the page's error once the breaker call
+ * has settled.
  */
 export function readWhole(
   rt: Runtime,
   call: CallRequest,
   read?: (body: Buffer) => void,
-  /** Computed at once (metadata, embeddings): the whole answer within `timeouts.firstTokenMs`. */
-  atOnce = false,
+  /** Told the answer's status: a success, or one of `call.answers`. */
+  onStatus?: (statusCode: number) => void,
 ): Promise<Buffer> {
   const parts: Buffer[] = [];
   let page: WebPage | undefined;
@@ -94,7 +97,7 @@ export function readWhole(
     call.callerSignal,
     (breakerSignal) =>
       readAttempt(
-        attemptInit(rt, call, false, breakerSignal, atOnce),
+        attemptInit(rt, call, false, breakerSignal, true),
         rt.maxBytes,
         (chunk) => {
           if (page?.keep(chunk) === true) throw PAGE_KEPT;
@@ -102,8 +105,10 @@ export function readWhole(
           return false;
         },
         undefined,
-        (contentType) => {
-          if (isWebPage(contentType)) page = new WebPage(contentType!);
+        (contentType, statusCode) => {
+          onStatus?.(statusCode);
+          // An error status read as an answer says what it says, whatever its body looks like.
+          if (statusCode < 300 && isWebPage(contentType)) page = new WebPage(contentType!);
         },
       ).then(() => {
         if (page === undefined) read?.(body());

@@ -10,7 +10,7 @@ import {
 } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
-import type { CacheMode, StreamChunk, TokenLogprob, ToolCall } from '../types';
+import type { CacheMode, StreamChunk, TokenLogprob, ToolCall, ToolCallOf } from '../types';
 
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
@@ -256,8 +256,11 @@ export function replayChunks<Response extends Cacheable>(
   return chunks.map((chunk) => ({
     content: chunk.c,
     thinking: chunk.t,
+    // Recorded from this provider's own chunks, so of its own tool call type.
     toolCalls:
-      chunk.tc !== undefined && chunk.tc.length > 0 ? structuredClone(chunk.tc) : undefined,
+      chunk.tc !== undefined && chunk.tc.length > 0
+        ? (structuredClone(chunk.tc) as ToolCallOf<Response>[])
+        : undefined,
     done: false,
     response: undefined,
   }));

@@ -88,6 +88,19 @@ export function withRetries<T>(
   return first.catch((error: unknown) => retryAfter(context, target, attempt, error));
 }
 
+/**
+ * One attempt and no retry, counted as {@link withRetries} counts its first: a request whose body
+ * cannot be sent twice (an upload read from a stream).
+ */
+export function singleAttempt<T>(
+  context: RetryContext,
+  target: RetryTarget,
+  attempt: (attemptNumber: number) => Promise<T>,
+): Promise<T> {
+  context.stats.attempt(target.model);
+  return attempt(1);
+}
+
 /** The retries after a failed first attempt: the loop of {@link withRetries}. */
 async function retryAfter<T>(
   context: RetryContext,

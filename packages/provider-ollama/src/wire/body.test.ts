@@ -237,6 +237,8 @@ describe('chatBodyJson', () => {
       keepAlive: '10m',
       tools,
       think: 'high',
+      truncate: false,
+      shift: true,
       logprobs: true,
       topLogprobs: 3,
     },
@@ -283,6 +285,8 @@ describe('generateBodyJson', () => {
       stop: 'END',
       keepAlive: '5m',
       think: true,
+      truncate: true,
+      shift: false,
       logprobs: true,
       topLogprobs: 2,
     },
@@ -306,6 +310,15 @@ describe('validateChatRequest', () => {
     );
     expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive: '10m' })).not.toThrow();
     expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive: -1 })).not.toThrow();
+  });
+
+  it("accepts a signed zero keepAlive without a unit ('-0', '+0'), as Go's time.ParseDuration does", () => {
+    for (const keepAlive of ['0', '-0', '+0']) {
+      expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive })).not.toThrow();
+    }
+    expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive: '-1' })).toThrow(
+      /request\.keepAlive/,
+    );
   });
 
   it('throws for a bad role, a bad message and out-of-range sampling values', () => {

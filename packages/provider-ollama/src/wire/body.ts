@@ -108,6 +108,7 @@ export function toChatBody(
   if (request.tools !== undefined && request.tools.length > 0)
     body.tools = wireTools(request.tools);
   if (request.think !== undefined) body.think = request.think;
+  addTruncateShift(body, request);
   addLogprobs(body, request);
   return body;
 }
@@ -149,6 +150,8 @@ export function chatBodyJson(
   if (request.tools !== undefined && request.tools.length > 0)
     out += `,"tools":${JSON.stringify(wireTools(request.tools))}`;
   out += field(',"think":', request.think);
+  out += field(',"truncate":', request.truncate);
+  out += field(',"shift":', request.shift);
   out += field(',"logprobs":', request.logprobs);
   return `${out + field(',"top_logprobs":', request.topLogprobs)}}`;
 }
@@ -160,6 +163,15 @@ export function chatBodyJson(
 function wireTools(tools: readonly ToolDefinition[]): readonly ToolDefinition[] {
   if (!tools.some((t) => t.function.strict !== undefined)) return tools;
   return tools.map(({ type, function: { strict: _, ...fn } }) => ({ type, function: fn }));
+}
+
+/** `truncate` and `shift`, when set (Ollama's default for both is `true`). */
+function addTruncateShift(
+  body: Record<string, unknown>,
+  request: Pick<ChatRequest, 'truncate' | 'shift'>,
+): void {
+  if (request.truncate !== undefined) body.truncate = request.truncate;
+  if (request.shift !== undefined) body.shift = request.shift;
 }
 
 /** `logprobs` and `top_logprobs`, when asked. */
@@ -193,6 +205,7 @@ export function toGenerateBody(
   if (options !== undefined) body.options = options;
   if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
   if (request.think !== undefined) body.think = request.think;
+  addTruncateShift(body, request);
   addLogprobs(body, request);
   return body;
 }
@@ -217,6 +230,8 @@ export function generateBodyJson(
   if (options !== undefined) out += `,"options":${jsonObject(options)}`;
   out += field(',"keep_alive":', request.keepAlive);
   out += field(',"think":', request.think);
+  out += field(',"truncate":', request.truncate);
+  out += field(',"shift":', request.shift);
   out += field(',"logprobs":', request.logprobs);
   return `${out + field(',"top_logprobs":', request.topLogprobs)}}`;
 }

@@ -251,13 +251,16 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       toolCalls = mapToolCalls(message.tool_calls);
       if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
     } else if (typeof obj.response === 'string') {
-      // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`.
+      // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`, and
+      // the calls a model's built-in parser found are top-level `tool_calls` (on the last chunk).
       content = obj.response;
       this.content += content;
       if (typeof obj.thinking === 'string' && obj.thinking.length > 0) {
         thinking = obj.thinking;
         this.thinking += thinking;
       }
+      toolCalls = mapToolCalls(obj.tool_calls);
+      if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
     }
     const logprobs = mapLogprobs(obj.logprobs);
     if (logprobs !== undefined) (this.logprobs ??= []).push(...logprobs);

@@ -44,7 +44,6 @@ function embedAccumulator(redact: (text: string) => string) {
 export const EMBED: Operation<EmbedRequest, EmbedResponse> = Object.freeze({
   name: 'embed',
   endpoint: '/api/embed',
-  answersAtOnce: true,
   checksContext: false,
   model: (request: EmbedRequest) => request.model,
   prompt: (request: EmbedRequest) => ({

@@ -16,20 +16,25 @@ import {
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 
 /**
- * 500 texts that are the caller's mistake and would fail the same way again: a bad option type,
- * and `/api/create`'s (quantizing a quantized model, an unknown quantization type, a blob that was
- * never uploaded: `open <models>/blobs/sha256-…: no such file or directory`).
+ * 500 texts that are the caller's mistake and would fail the same way again: a bad option type
+ * (`option "num_ctx" must be of type integer`, `option "stop" must be of an array of strings`),
+ * `/api/create`'s (quantizing a quantized model, an unknown quantization type, a blob that was
+ * never uploaded: `open <models>/blobs/sha256-…: no such file or directory`) and a pull or push
+ * from a plain-http registry without `insecure` (`insecure protocol http`).
  */
 const CLIENT_MISTAKE_500 =
-  /must be of type|does not support|invalid|is required|unknown|cannot be|quantization is only supported|unsupported quantization|no such file or directory/i;
+  /must be of (type|an array)|does not support|invalid|is required|unknown|cannot be|quantization is only supported|unsupported quantization|no such file or directory|insecure protocol/i;
 
 /**
  * Ollama's own texts, and llama-server's, which Ollama passes through as it got it when it did not
- * truncate the prompt itself (a request with images): `request (N tokens) exceeds the available
- * context size (M tokens)`, type `exceed_context_size_error`.
+ * truncate the prompt itself (a request with images, or `truncate: false`): `request (N tokens)
+ * exceeds the available context size (M tokens)`, type `exceed_context_size_error`. Also the MLX
+ * runner's `input length (N tokens) exceeds the model's maximum context length (M tokens)`, and
+ * `/api/embed`'s `input exceeds maximum context length and cannot be truncated further` and
+ * `input after truncation exceeds maximum context length`.
  */
 const CONTEXT_OVERFLOW_400 =
-  /longer than the context length|exceeds the context length|exceeds the available context size|exceed_context_size_error/i;
+  /longer than the context length|exceeds the context length|exceeds the available context size|exceed_context_size_error|exceeds (the )?(model's )?maximum context length/i;
 
 const NOT_SERVED_ADVICE =
   "Ollama's API is at the server's root (`/api/chat`), so baseUrl takes no path such as /v1 (Ollama's OpenAI-compatible /v1 is @x/provider-openai's, with `preset: 'ollama'`).";

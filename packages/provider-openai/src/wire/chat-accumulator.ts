@@ -115,7 +115,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       });
     }
     const answer = this.#parse(text);
-    if (answer.error !== undefined) this.#fail(text);
+    if (isError(answer.error)) this.#fail(text);
     if (!Array.isArray(answer.choices) || answer.choices.length === 0) {
       throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
     }
@@ -221,7 +221,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     // (a crashed server's or a proxy's words), which is its message, not an answer that is not JSON.
     if (message.event === 'error') this.#fail(message.data);
     const event = this.#parse(message.data);
-    if (event.error !== undefined) this.#fail(message.data);
+    if (isError(event.error)) this.#fail(message.data);
     this.chunks++;
     this.#settleMeta();
     this.#meta(event);
@@ -333,6 +333,17 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       partial: this.partial(),
     });
   }
+}
+
+/**
+ * True when an answer's or an event's `error` field reports a failure: an object, or a non-empty
+ * text. Some servers write `"error": null` into every chunk; `null`, `false`, `''` or no field is a
+ * normal answer, as openai-node reads only a truthy `error` as one.
+ */
+function isError(error: unknown): boolean {
+  return (
+    (typeof error === 'object' && error !== null) || (typeof error === 'string' && error.length > 0)
+  );
 }
 
 function chunk(

@@ -126,7 +126,6 @@ export function embedOperation(
   return Object.freeze({
     name: 'embed',
     endpoint: '/embeddings',
-    answersAtOnce: true,
     checksContext: false,
     model: (request: EmbedRequest) => request.model,
     prompt: (request: EmbedRequest): PromptInput => {

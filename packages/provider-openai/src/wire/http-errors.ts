@@ -22,10 +22,12 @@ const RETRYABLE_STATUS = new Set([408, 409, 425, 500, 502, 504]);
 /**
  * Server texts of a prompt too long for the model (OpenAI, vLLM, Groq, Mistral, llama.cpp...);
  * llama.cpp's server says `exceeds the available context size` (type `exceed_context_size_error`),
- * and Ollama passes that text on when it did not truncate the prompt itself.
+ * and Ollama passes that text on when it did not truncate the prompt itself. Gemini's compatibility
+ * endpoint says `The input token count (132478) exceeds the maximum number of tokens allowed
+ * (131072).`, in a JSON array (`[{ "error": { code, message, status } }]`).
  */
 const CONTEXT_OVERFLOW =
-  /maximum context length|context[_ ]length[_ ]exceeded|exceeds? the (model's )?(maximum |available )?context (window|length|size)|exceed_context_size_error|longer than the (model's )?context length|prompt is too long/i;
+  /maximum context length|context[_ ]length[_ ]exceeded|exceeds? the (model's )?(maximum |available )?context (window|length|size)|exceed_context_size_error|longer than the (model's )?context length|prompt is too long|exceeds the maximum number of tokens allowed/i;
 
 const asObject = (value: unknown): Json | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

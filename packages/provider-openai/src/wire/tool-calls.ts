@@ -10,7 +10,10 @@ export type MalformedCall = (detail: string) => never;
 
 interface Pending {
   id: string | undefined;
+  /** Its index in the answer: the server's, unless another call of the answer holds that one. */
   index: number;
+  /** The index the server gave it. */
+  serverIndex: number;
   /**
    * What a delta said the call is (`type`, or a `function` or `custom` object), fixed by the
    * first one that says it; undefined reads as a function call, as servers that send no `type`
@@ -61,10 +64,21 @@ export function toolCall(pending: Pending): OpenAIToolCall {
  * Tool calls assembled from streamed deltas by `index`: the first delta of a call brings its id
  * and name, the next ones pieces of its arguments' JSON text (of a custom call's input text),
  * interleaved with other calls' pieces or not. A whole answer's `tool_calls` go through the same
- * path, one delta per call.
+ * path, one delta per call. A delta that brings another id at an index held by a named call is
+ * a call of its own (ai-dynamo numbers every parallel call 0): it takes the next free index, and
+ * a later delta of that index without an id continues it.
  */
 export class ToolCalls {
+  /** The calls by their index in the answer (unique). */
   readonly #calls = new Map<number, Pending>();
+  /** The newest call of each index the server sent. */
+  readonly #byIndex = new Map<number, Pending>();
+  /**
+   * The calls by id, and the highest index in `#calls`: a hostile server's thousands of calls at
+   * one index are each found and placed in constant time, not by a scan of every call.
+   */
+  readonly #byId = new Map<string, Pending>();
+  #top = -1;
   readonly #fail: MalformedCall;
   #last: Pending | undefined;
 
@@ -95,16 +109,28 @@ export class ToolCalls {
         index =
           whole || this.#last === undefined || (id !== undefined && id !== this.#last.id)
             ? this.#calls.size
-            : this.#last.index;
+            : this.#last.serverIndex;
       }
-      let pending = this.#calls.get(index);
+      let pending = this.#byIndex.get(index);
+      if (
+        pending !== undefined &&
+        id !== undefined &&
+        pending.id !== undefined &&
+        id !== pending.id &&
+        pending.name.length > 0
+      ) {
+        // Another id at this index: a call held under it by that id, or a new call.
+        pending = this.#withId(index, id);
+      }
       if (pending === undefined) {
-        pending = { id, index, kind: undefined, name: '', text: '' };
-        this.#calls.set(index, pending);
+        pending = this.#open(index, id);
         added = true;
       }
       this.#settleKind(pending, delta.type, fn, custom);
-      if (id !== undefined && pending.id === undefined) pending.id = id;
+      if (id !== undefined && pending.id === undefined) {
+        pending.id = id;
+        if (!this.#byId.has(id)) this.#byId.set(id, pending);
+      }
       const before = pending.text.length;
       const named =
         pending.kind === 'custom'
@@ -116,6 +142,39 @@ export class ToolCalls {
       this.#last = pending;
     }
     return added;
+  }
+
+  /**
+   * A new call the server numbered `index`: at that index in the answer, or at the next free one
+   * when a call already holds it.
+   */
+  #open(index: number, id: string | undefined): Pending {
+    let at = index;
+    if (this.#calls.has(at)) at = this.#top + 1;
+    if (at > this.#top) this.#top = at;
+    const pending: Pending = {
+      id,
+      index: at,
+      serverIndex: index,
+      kind: undefined,
+      name: '',
+      text: '',
+    };
+    this.#calls.set(at, pending);
+    this.#byIndex.set(index, pending);
+    if (id !== undefined && !this.#byId.has(id)) this.#byId.set(id, pending);
+    return pending;
+  }
+
+  /**
+   * The call the server numbered `index` whose id is `id`, made the newest of its index again, or
+   * undefined.
+   */
+  #withId(index: number, id: string): Pending | undefined {
+    const pending = this.#byId.get(id);
+    if (pending === undefined || pending.serverIndex !== index) return undefined;
+    this.#byIndex.set(index, pending);
+    return pending;
   }
 
   /**

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { expectKnownKeys, fail, isPlainObject, optionalNumber, optionalSignal } from '@x/internal';
+import type { ProviderCore } from '@x/provider-core';
+import { expectDigest } from './create-body';
+import type { BlobData, PushBlobOptions } from './types';
+
+// Ollama's blob calls (`HEAD` and `POST /api/blobs/:digest`): what `create({ files, adapters })`
+// names must be on the server first. Both go through the core's metadata path (credentials,
+// deadlines, retries, breaker, typed errors, destroy()), the upload as a raw body.
+
+const HAS_BLOB_KEYS = ['signal'] as const;
+const PUSH_BLOB_KEYS = ['digest', 'size', 'signal'] as const;
+
+/**
+ * The digest as Ollama computes it for an upload (`sha256:` and lowercase hex): the server
+ * compares the one it is sent with the one it computed as text, so `sha256-ABC…` would be a
+ * mismatch for the right bytes.
+ */
+function canonical(digest: string): string {
+  return `sha256:${digest.slice(7).toLowerCase()}`;
+}
+
+function optionsOf(
+  value: unknown,
+  keys: readonly string[],
+): { digest?: unknown; size?: unknown; signal?: AbortSignal | undefined } {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) fail('options', 'an object', value);
+  expectKnownKeys('options', value, keys);
+  optionalSignal('options.signal', value.signal);
+  return value as { signal?: AbortSignal | undefined };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/**
+ * True when the server holds the blob (`HEAD /api/blobs/:digest` answers 200), false on its 404.
+ * Any other failure (a 500, a refused connection) is the provider's typed error, never `false`.
+ */
+export async function hasBlob(
+  core: ProviderCore,
+  digest: unknown,
+  options: unknown,
+): Promise<boolean> {
+  expectDigest('digest', digest);
+  const { signal } = optionsOf(options, HAS_BLOB_KEYS);
+  core.assertOpen();
+  const { status } = await core.request({
+    endpoint: `/api/blobs/${canonical(digest)}`,
+    method: 'HEAD',
+    answers: [404],
+    signal,
+  });
+  return status !== 404;
+}
+
+/**
+ * Uploads a blob (`POST /api/blobs/:digest`) and returns its digest, the name `files` and
+ * `adapters` take. The server hashes what it receives: bytes that are not the digest's end with
+ * its 400 (`digest mismatch`) as an `OllamaApiError`, never retried.
+ */
+export async function pushBlob(
+  core: ProviderCore,
+  data: BlobData,
+  options: PushBlobOptions | undefined,
+): Promise<string> {
+  const bytes = data instanceof Uint8Array;
+  if (!bytes && !isAsyncIterable(data)) {
+    fail('data', 'a Uint8Array, or an async iterable of Uint8Array (a Readable)', data);
+  }
+  const checked = optionsOf(options, PUSH_BLOB_KEYS);
+  if (checked.digest !== undefined) expectDigest('options.digest', checked.digest);
+  else if (!bytes) {
+    // Hashing a stream here would read it twice (once to hash, once to send).
+    fail('options.digest', 'a blob digest (`sha256:<64 hex digits>`) for a stream', undefined);
+  }
+  const size = optionalNumber('options.size', checked.size, { min: 0, integer: true });
+  if (bytes && size !== undefined && size !== data.byteLength) {
+    fail('options.size', `the length of \`data\` (${data.byteLength}) or left out`, size, true);
+  }
+  const digest = canonical(
+    (checked.digest as string | undefined) ??
+      `sha256:${createHash('sha256')
+        .update(data as Uint8Array)
+        .digest('hex')}`,
+  );
+  core.assertOpen();
+  await core.request({
+    endpoint: `/api/blobs/${digest}`,
+    method: 'POST',
+    body: { data, length: size },
+    signal: checked.signal,
+  });
+  return digest;
+}

@@ -1,6 +1,6 @@
 import { ContextOverflowError } from '@x/provider-core';
 import { describe, expect, it } from 'vitest';
-import { fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
 import type { RouterError } from './errors';
 import { createRouter } from './router';
 
@@ -62,6 +62,85 @@ describe('Router.stream', () => {
     // Its one slot is free: the next call is served, not passed over as busy.
     const answer = await router.complete({ model: 'chat', messages: HI });
     expect(answer.route.deployment).toBe('a');
+  });
+
+  it("rejects with the caller's abort reason when it aborts after the first chunk", async () => {
+    const a = fakeProvider('a');
+    a.stream = (request) => {
+      let sent = false;
+      return {
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            if (!sent) {
+              sent = true;
+              return {
+                done: false,
+                value: {
+                  content: 'Hel',
+                  thinking: undefined,
+                  toolCalls: undefined,
+                  done: false,
+                  response: undefined,
+                },
+              };
+            }
+            // The provider turns the abort into its own error, as a wire's reader may.
+            await new Promise<void>((resolve) =>
+              request.signal?.addEventListener('abort', () => resolve()),
+            );
+            throw new Error('request cancelled');
+          },
+        }),
+      };
+    };
+    const router = createRouter({
+      deployments: [{ id: 'a', group: 'chat', provider: a, model: 'm' }],
+    });
+    const controller = new AbortController();
+    const iterator = router
+      .stream({ model: 'chat', messages: HI, signal: controller.signal })
+      [Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toMatchObject({ value: { content: 'Hel' } });
+    const next = iterator.next().catch((e: unknown) => e);
+    controller.abort(new Error('user left'));
+    expect(await next).toBe(controller.signal.reason);
+    expect(router.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
+    expect(router.stats().deployments.a).toMatchObject({ failures: 0, inFlight: 0 });
+  });
+
+  it("counts a caller's bad request (400) against the call, not the deployment, on every path", async () => {
+    const a = fakeProvider('a');
+    const stream = a.stream;
+    const router = createRouter({
+      deployments: [{ id: 'a', group: 'chat', provider: a, model: 'm' }],
+    });
+    a.fallback = apiError(400);
+    await expect(router.complete({ model: 'chat', messages: HI })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    const read = async () => {
+      for await (const _ of router.stream({ model: 'chat', messages: HI })) {
+        // nothing to keep
+      }
+    };
+    // Before the first chunk...
+    await expect(read()).rejects.toMatchObject({ statusCode: 400 });
+    // ... and after it.
+    a.fallback = 'ok';
+    a.stream = (request) => ({
+      async *[Symbol.asyncIterator]() {
+        for await (const chunk of stream(request)) {
+          yield chunk;
+          throw apiError(400);
+        }
+      },
+    });
+    await expect(read()).rejects.toMatchObject({ statusCode: 400 });
+    expect(router.stats()).toMatchObject({
+      failures: 3,
+      failuresByCode: { X_PROVIDER_FAKE_API: 3 },
+    });
+    expect(router.stats().deployments.a).toMatchObject({ calls: 3, failures: 0 });
   });
 });
 

@@ -51,7 +51,7 @@ export class HeldStreams {
     const held = [...this.#held];
     this.#held.clear();
     this.#stop();
-    for (const stream of held) stream.end(error);
+    for (const stream of held) endQuietly(stream, error);
   }
 
   #sweep(ms: number): void {
@@ -59,7 +59,8 @@ export class HeldStreams {
     for (const stream of [...this.#held]) {
       if (now - stream.since < ms) continue;
       this.#held.delete(stream);
-      stream.end(
+      endQuietly(
+        stream,
         new ProviderTimeoutError({
           origin: ROUTER_ORIGIN,
           timeout: 'consumer',
@@ -75,5 +76,17 @@ export class HeldStreams {
     if (this.#timer === undefined) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+}
+
+/**
+ * Ends one stream; a failure there (a provider's `return()` that throws) is dropped: it must
+ * neither reach the interval (an uncaught exception) nor keep `destroy()` from ending the others.
+ */
+function endQuietly(stream: HeldStream, error: unknown): void {
+  try {
+    stream.end(error);
+  } catch {
+    // The stream's own code gives its counts back before it returns its provider's stream.
   }
 }

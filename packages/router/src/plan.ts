@@ -38,7 +38,8 @@ const SKIP_MESSAGE: Record<Exclude<SkipReason, 'cooldown'>, string> = {
   'breaker-open': "its provider's circuit breaker is open",
   probing: 'another call is probing it after its cooldown',
   busy: 'maxConcurrent calls in flight',
-  'window-too-small': 'its context window is not larger than the one that overflowed',
+  'window-too-small':
+    'its context window is too small for the prompt (not larger than the one that overflowed)',
   unsupported: 'its provider has no method for this call',
 };
 
@@ -170,14 +171,16 @@ export class Plan {
     if (isProviderErrorOfKind(error, 'context-overflow')) {
       const e = error as {
         contextWindow?: number | undefined;
-        trainedContextLength?: number | undefined;
         promptTokens?: number | undefined;
         reserveOutputTokens?: number | undefined;
       };
-      window = e.trainedContextLength ?? e.contextWindow;
+      // The window the request ran with (Ollama's `num_ctx`, or what the provider could raise
+      // it to) is what overflowed. The model's trained maximum is not: a deployment smaller than
+      // it may well hold the prompt, and it is never learnt as this deployment's window.
+      window = e.contextWindow;
       if (e.promptTokens !== undefined) needed = e.promptTokens + (e.reserveOutputTokens ?? 0);
     }
-    // What the deployment can hold at most, unless configured.
+    // What the deployment holds as it is called, unless configured.
     if (deployment.contextWindow === undefined && window !== undefined) {
       deployment.contextWindow = window;
     }

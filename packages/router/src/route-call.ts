@@ -141,15 +141,15 @@ export async function routeCall<R extends object>(
       rt.assertOpen();
       const candidate = plan.next(performance.now());
       if (candidate === undefined) throw allFailed(plan, rt.byId);
-      const admitted = rt.admit(plan, candidate, signal);
-      if (admitted !== true && !(await admitted)) continue;
+      // Takes the deployment's in-flight slot; after an await, checks the caller and close().
+      const entered = rt.enter(plan, candidate, signal);
+      if (entered !== true && !(await entered)) continue;
       if (moved !== undefined) rt.fellBack(plan, op, moved);
       moved = undefined;
       const d = candidate.deployment;
       const t0 = performance.now();
       plan.calls++;
       d.calls++;
-      d.inFlight++;
       try {
         const call = d.provider[op] as (request: unknown) => Promise<R>;
         const response = await call.call(d.provider, forDeployment(request, d));

@@ -24,6 +24,19 @@ function withRoute(chunk: Chunk, route: RouteInfo): Chunk {
 }
 
 /**
+ * Ends a provider's stream the caller let go of, dropping its failure, a synchronous throw
+ * included: the caller is gone, and the counts were given back already.
+ */
+function returnQuietly(iterator: AsyncIterator<Chunk>): void {
+  try {
+    const ended = iterator.return?.();
+    if (ended !== undefined) Promise.resolve(ended).catch(() => {});
+  } catch {
+    // Dropped, as a rejection is: nobody is left to tell.
+  }
+}
+
+/**
  * One streamed call. Deployments are tried in the plan's order until one delivers its first
  * chunk; from then on the stream is that deployment's, and a failure reaches the caller as is
  * (nothing falls back once a chunk reached the caller: the answer would be spliced from two
@@ -58,15 +71,15 @@ export async function* routeStream(
       rt.assertOpen();
       const candidate = plan.next(performance.now());
       if (candidate === undefined) throw allFailed(plan, rt.byId);
-      const admitted = rt.admit(plan, candidate, signal);
-      if (admitted !== true && !(await admitted)) continue;
+      // Takes the deployment's in-flight slot; after an await, checks the caller and close().
+      const entered = rt.enter(plan, candidate, signal);
+      if (entered !== true && !(await entered)) continue;
       if (moved !== undefined) rt.fellBack(plan, 'stream', moved);
       moved = undefined;
       const d = candidate.deployment;
       const t0 = performance.now();
       plan.calls++;
       d.calls++;
-      d.inFlight++;
       let iterator: AsyncIterator<Chunk> | undefined;
       let first: IteratorResult<Chunk>;
       try {
@@ -113,7 +126,7 @@ export async function* routeStream(
           }
           d.inFlight--;
           rt.callFinished();
-          void Promise.resolve(provided.return?.()).catch(() => {});
+          returnQuietly(provided);
         },
       };
       // The caller's abort while it holds a chunk lets go at once too (its provider's stream
@@ -147,7 +160,8 @@ export async function* routeStream(
         const verdict = classify(error, signal);
         if (countsAgainst(error, verdict)) rt.failed(d, 'stream', error, verdict, candidate.probe);
         else rt.unjudged(d, candidate.probe);
-        throw error;
+        // The caller's abort rejects with its reason, whatever the provider made of it.
+        throw signal?.aborted ? signal.reason : error;
       } finally {
         rt.held.release(held);
         stopFollowing?.();

@@ -194,8 +194,9 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   /**
    * {@link close}, without waiting for the providers' calls in flight to end by themselves: with
    * `closeProviders: true` every provider is destroyed at once (its `destroy()`, else its
-   * `close()`), which ends their calls in flight, and so the router's (`RouterClosedError`,
-   * counted as cancelled: no failure or cooldown of their deployments, nothing told the other
+   * `close()`), which ends their calls in flight, and so the router's (`RouterClosedError`; a call
+   * waiting for a deployment's window lookup or probe claim ends at once too; counted as
+   * cancelled: no failure or cooldown of their deployments, nothing told the other
    * instances); then the router closes as `close()` does. Without
    * `closeProviders` the router owns no provider and this is `close()`. A `close()` in progress
    * resolves with it. Idempotent.
@@ -209,8 +210,12 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const destroyed = Promise.allSettled(
       [...providers].map((p) => new Promise((ok) => ok(p.destroy ? p.destroy() : p.close?.()))),
     );
-    // A stream whose caller holds a chunk is suspended: its provider's end cannot reach it.
-    if (rt.closeProviders) rt.held.endAll(new RouterClosedError());
+    if (rt.closeProviders) {
+      // A stream whose caller holds a chunk is suspended: its provider's end cannot reach it.
+      rt.held.endAll(new RouterClosedError());
+      // Nor can it reach a call waiting for a window lookup or a probe claim.
+      rt.endAdmissions();
+    }
     const closed = this.close();
     this.#destroying = Promise.all([destroyed, closed]).then(([results]) => {
       for (const result of results) if (result.status === 'rejected') throw result.reason;

@@ -38,6 +38,11 @@ export class RouterRuntime implements PlanContext {
   closed = false;
   /** Who waits for the calls in flight to end (`close()`). */
   #whenIdle: (() => void)[] = [];
+  /**
+   * How to end each call waiting on an async admission (a window lookup, a probe claim), for
+   * `destroy()`. Entered only on that slow path, never on a call's common way.
+   */
+  readonly #admitting = new Set<(error: unknown) => void>();
 
   constructor(options: ResolvedOptions) {
     this.held = new HeldStreams(options.consumerMs);
@@ -92,14 +97,79 @@ export class RouterRuntime implements PlanContext {
   }
 
   /**
-   * Learns the window (when needed) and claims the probe (when due); false to pass the deployment
-   * over. Synchronous (true) in the common case, so concurrent calls see each other's load.
+   * Takes `candidate`'s in-flight slot, then admits it (learns its window when needed, claims its
+   * probe when due): true when the call goes on with the slot (given back when its attempt ends),
+   * false to pass the deployment over (slot given back). The slot is taken before anything is
+   * awaited, so `maxConcurrent` and `least-in-flight` count a call waiting for the deployment's
+   * window or probe claim. Rejects, with the slot given back and a probe's slot freed, when the
+   * caller aborted meanwhile (`signal.reason`) or this router closed meanwhile
+   * (`RouterClosedError`: nothing is called after `close()`, and `destroy()` ends the wait at once).
    */
-  admit(
+  enter(
     plan: Plan,
     candidate: Candidate,
     signal: AbortSignal | undefined,
   ): boolean | Promise<boolean> {
+    candidate.deployment.inFlight++;
+    const admitted = this.#admit(plan, candidate, signal);
+    return admitted === true ? true : this.#afterAdmission(admitted, candidate);
+  }
+
+  async #afterAdmission(admitted: Promise<boolean>, candidate: Candidate): Promise<boolean> {
+    const d = candidate.deployment;
+    let ok: boolean;
+    try {
+      ok = await this.#unlessDestroyed(admitted, candidate);
+      if (ok && this.closed) {
+        // close() came while this call waited: its attempt had not started, so none starts.
+        this.unjudged(d, candidate.probe);
+        throw new RouterClosedError();
+      }
+    } catch (error) {
+      d.inFlight--;
+      throw error;
+    }
+    if (!ok) d.inFlight--;
+    return ok;
+  }
+
+  /** Settles as `admitted`, or rejects at once when `destroy()` ends the calls waiting. */
+  #unlessDestroyed(admitted: Promise<boolean>, candidate: Candidate): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const end = (error: unknown) => {
+        // What the admission took is given back now; what it still does is ignored.
+        this.unjudged(candidate.deployment, candidate.probe);
+        reject(error);
+      };
+      this.#admitting.add(end);
+      admitted.then(
+        (ok) => {
+          if (this.#admitting.delete(end)) resolve(ok);
+        },
+        (error: unknown) => {
+          if (this.#admitting.delete(end)) reject(error);
+        },
+      );
+    });
+  }
+
+  /** `destroy()`: every call waiting on an async admission ends now with `RouterClosedError`. */
+  endAdmissions(): void {
+    if (this.#admitting.size === 0) return;
+    const ends = [...this.#admitting];
+    this.#admitting.clear();
+    for (const end of ends) end(new RouterClosedError());
+  }
+
+  /**
+   * Learns the window (when needed) and claims the probe (when due); false to pass the deployment
+   * over. Synchronous (true) in the common case, so concurrent calls see each other's load.
+   */
+  #admit(
+    plan: Plan,
+    candidate: Candidate,
+    signal: AbortSignal | undefined,
+  ): true | Promise<boolean> {
     const d = candidate.deployment;
     const lookup =
       plan.needsWindow(d) && !d.windowLooked && typeof d.provider.modelInfo === 'function';
@@ -201,8 +271,9 @@ export class RouterRuntime implements PlanContext {
   }
 
   /**
-   * A call to `d` failed with `error`, judged `verdict`. When the caller aborted, it is no
-   * failure of `d`: not counted, and a probe only frees its slot. A provider that was closed
+   * A call to `d` failed with `error`, judged `verdict`. When the caller aborted, or the error is
+   * the caller's own (`fatal`: a bad request), it is no failure of `d`: not counted, and a probe
+   * only frees its slot. A provider that was closed
    * (`closed`) says nothing of the deployment's server either: another router or its owner
    * closed that object, and a cooldown would take the deployment out on every instance.
    */
@@ -214,7 +285,7 @@ export class RouterRuntime implements PlanContext {
     probe: boolean,
     callerAborted = false,
   ): void {
-    if (!callerAborted) d.failures++;
+    if (!callerAborted && verdict !== 'fatal') d.failures++;
     const counts = countsAgainst(error, verdict);
     // With cooldowns or without: a deployment that only fails is otherwise never measured, and
     // `lowest-latency` would try it first on every call.

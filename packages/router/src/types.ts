@@ -148,7 +148,10 @@ export type SkipReason =
   | 'probing'
   /** It has `maxConcurrent` calls of this router in flight. */
   | 'busy'
-  /** After a context overflow: its window is not larger than the one that overflowed. */
+  /**
+   * After a context overflow: its window does not hold the prompt, or is not larger than the one
+   * that overflowed.
+   */
   | 'window-too-small'
   /**
    * Its provider has no method for this call (`stream`, `embed`), or the call's embedding input

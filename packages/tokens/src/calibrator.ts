@@ -1,5 +1,6 @@
 import { expectLogger, expectNumber, expectString, fail, PackageLog, Topic } from '@x/internal';
-import { expectMessages } from './chat';
+import { exactTokens, expectMessages } from './chat';
+import { encodingForModel } from './encodings';
 import { type Fit, type FitBounds, fitSamples, predict, type Sample } from './internal/fit';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
 import type { HeuristicProfile } from './internal/profiles';
@@ -219,14 +220,20 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
     observe(observation) {
       expectOptions('observation', 'observation', observation, KEYS.observation);
       const { model, provider, input, tools, actualTokens } = observation;
-      const { key, profile } = keyOf(model, provider);
+      const { key, profile, local } = keyOf(model, provider);
       if (typeof input !== 'string') {
         if (!Array.isArray(input)) fail('observation.input', 'a string or messages', input);
         expectMessages(input, 'observation.input');
       }
       if (tools !== undefined) expectTools(tools);
       if (typeof actualTokens !== 'number') fail('actualTokens', 'a number', actualTokens);
-      const { tokens: x, chars } = heuristicTokens(input, profile, tools);
+      const heuristic = heuristicTokens(input, profile, tools);
+      const { chars } = heuristic;
+      // A local model with an encoding is estimated from its exact count (see `estimate`): the
+      // fit relates the server's count to that.
+      const encoding = local ? encodingForModel(model as string) : undefined;
+      const exact = encoding === undefined ? undefined : exactTokens(input, encoding, tools);
+      const x = exact ?? heuristic.tokens;
       if (actualTokens === 0 || x === 0 || chars === 0) {
         rejected++;
         logIgnored(log, key, 'empty', actualTokens, x);

@@ -1,6 +1,6 @@
 import { expectString, fail, firstOfTwoKeys } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
-import { NoExactTokenizerError } from './errors';
+import { isEncodingLoadError, NoExactTokenizerError } from './errors';
 import { expectRecord, isRecord } from './internal/records';
 import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
 import { expectTools, type ToolFormat, toolParts } from './tools';
@@ -134,6 +134,41 @@ export function countChatExact(
     const { strings, overhead } = toolParts(tools, format);
     total += overhead;
     for (const text of strings) total += counter.countRepeated(text);
+  }
+  return total;
+}
+
+/**
+ * @internal The exact count of a text or a chat request (OpenAI's framing), or `undefined` when
+ * the encoding cannot be loaded (js-tiktoken missing). Shared by the estimator and the calibrator.
+ */
+export function exactTokens(
+  input: string | readonly ChatMessage[],
+  encoding: EncodingName,
+  tools: readonly ChatTool[] | undefined,
+): number | undefined {
+  try {
+    if (typeof input !== 'string') return countChatExact(input, encoding, tools);
+    const text = getCounter(encoding).count(input, false);
+    return tools === undefined ? text : text + countChatExact([], encoding, tools) - 3;
+  } catch (error) {
+    if (isEncodingLoadError(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * @internal The tokens of OpenAI's chat framing in a request: 3 per message, 1 per `name`, 3 to
+ * prime the reply (0 for a plain text). A local model's server frames the chat with its own
+ * template instead, so for it this part of an exact count is only an estimate.
+ */
+export function framingTokens(input: string | readonly ChatMessage[], encoding: EncodingName) {
+  if (typeof input === 'string') return 0;
+  const format = FORMATS[encoding];
+  let total = format.priming;
+  for (const message of input) {
+    total += format.perMessage;
+    if (typeof message.name === 'string') total += format.perName;
   }
   return total;
 }

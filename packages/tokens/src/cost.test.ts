@@ -87,6 +87,15 @@ describe('estimateCost', () => {
     );
   });
 
+  it('returns the exact decimal when the sum is thousands of dollars', () => {
+    // 987,654,321 × $10 / 1M: scaling by 1e12 went past 2^53 and read 9876.543210000002.
+    const cost = estimateCost({ model: 'gpt-5', inputTokens: 0, outputTokens: 987_654_321 })!;
+    expect(cost.output).toBe(9876.54321);
+    expect(cost.total).toBe(9876.54321);
+    const huge = estimateCost({ model: 'gpt-5', inputTokens: 0, outputTokens: 1e15 })!;
+    expect(huge.total).toBe(1e10);
+  });
+
   it('throws when counts are negative, not finite, or cached exceeds input', () => {
     expect(() => estimateCost({ model: 'gpt-4o', inputTokens: -1 })).toThrow(
       'Expected `inputTokens` to be a finite number >= 0, got `-1` (number)',

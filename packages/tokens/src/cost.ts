@@ -18,6 +18,19 @@ export interface CostEstimate {
 }
 
 /**
+ * Rounds away binary-float noise: to 1e-12 USD (a cached token of the cheapest model is about
+ * 2e-8 USD), or to 1e-9 USD for sums of $9,007 and more, where the 1e-12 scaling passes 2^53 and
+ * is no longer exact (987,654,321 gpt-5 output tokens read 9876.543210000002). Past about $9
+ * million a double's own step is about 1e-9 USD already, and the sum is returned as it is.
+ */
+function round(usd: number): number {
+  const fine = usd * 1e12;
+  if (Math.abs(fine) < Number.MAX_SAFE_INTEGER) return Math.round(fine) / 1e12;
+  const coarse = usd * 1e9;
+  return Math.abs(coarse) < Number.MAX_SAFE_INTEGER ? Math.round(coarse) / 1e9 : usd;
+}
+
+/**
  * The cost of a request in US dollars, from the registry's prices. `inputTokens` includes the
  * cached ones (as OpenAI's `prompt_tokens` does); those are billed at the cached-input price.
  *
@@ -46,8 +59,6 @@ export function estimateCost(request: EstimateCostInput): CostEstimate | undefin
   const input = (inputTokens - cachedInputTokens) * perToken(pricing.input);
   const cachedInput = cachedInputTokens * perToken(pricing.cachedInput ?? pricing.input);
   const output = outputTokens * perToken(pricing.output);
-  // Round away binary-float noise (1e-12 USD is far below any billing unit).
-  const round = (usd: number) => Math.round(usd * 1e12) / 1e12;
   return {
     input: round(input),
     cachedInput: round(cachedInput),

@@ -37,8 +37,8 @@ const encodingLoad = new Topic<EncodingLoadEvent>('tokens', 'encoding-load');
  * The tiktoken encoding of a model, or `undefined` for models this package cannot count exactly.
  * Registered models (see `registerModel`) win; then OpenAI's naming: `o200k_base` for gpt-4o,
  * gpt-4.1, gpt-4.5, gpt-5, gpt-oss and the o-series; `cl100k_base` for gpt-4, gpt-4-turbo,
- * gpt-3.5-turbo and the text-embedding-3 / ada-002 models. An `openai/` prefix is ignored, and a
- * fine-tuned model (`ft:gpt-4o-mini:org::id`) counts as the one it was tuned from.
+ * gpt-3.5-turbo and the text-embedding-3 / ada-002 models. An `openai/`, `azure/` or
+ * `openrouter/openai/` prefix is ignored, and a fine-tuned model (`ft:gpt-4o-mini:org::id`) counts as the one it was tuned from.
  *
  * @example
  * encodingForModel('gpt-4o-mini') // 'o200k_base'
@@ -48,7 +48,7 @@ export function encodingForModel(model: string): EncodingName | undefined {
   expectString('model', model, true);
   const registered = lookupRegisteredEncoding(model);
   if (registered !== undefined) return registered ?? undefined;
-  // `openai/` (a gateway's prefix) and `ft:` (a fine-tuned model, `ft:gpt-4o-mini:org::id`,
+  // `openai/`, `azure/`, `openrouter/openai/` (a gateway's prefix) and `ft:` (a fine-tuned model, `ft:gpt-4o-mini:org::id`,
   // counted as the model it was tuned from) are ignored.
   return namedEncoding(model);
 }

@@ -1,13 +1,12 @@
 import { expectString, fail } from '@x/internal';
 import { isCalibrator, type KeyedCalibrator, STATE_BY_KEY } from './calibrator';
-import { countChatExact, expectMessages } from './chat';
-import { encodingForModel, getCounter } from './encodings';
-import { isEncodingLoadError } from './errors';
+import { exactTokens, expectMessages, framingTokens } from './chat';
+import { encodingForModel } from './encodings';
 import { heuristicContext, heuristicTokens } from './internal/heuristic';
 import { marginFor, PROFILES, roundMargin } from './internal/profiles';
 import { type EstimateTokensOptions, expectOptions, expectProvider, KEYS } from './options';
 import { expectTools } from './tools';
-import type { ChatMessage, ChatTool, EncodingName, Provider } from './types';
+import type { ChatMessage, Provider } from './types';
 
 /** The result of `estimateTokens`. */
 export interface TokenEstimate {
@@ -98,22 +97,6 @@ export function estimateTokens(
   return estimate(input, options);
 }
 
-/** The exact count, or `undefined` when the encoding cannot be loaded (js-tiktoken missing). */
-function exactTokens(
-  input: string | readonly ChatMessage[],
-  encoding: EncodingName,
-  tools: readonly ChatTool[] | undefined,
-): number | undefined {
-  try {
-    if (typeof input !== 'string') return countChatExact(input, encoding, tools);
-    const text = getCounter(encoding).count(input, false);
-    return tools === undefined ? text : text + countChatExact([], encoding, tools) - 3;
-  } catch (error) {
-    if (isEncodingLoadError(error)) return undefined;
-    throw error;
-  }
-}
-
 /** @internal {@link estimateTokens} once the caller has checked the keys of `options`. */
 export function estimate(
   input: string | readonly ChatMessage[],
@@ -132,13 +115,23 @@ export function estimate(
   }
 
   const encoding = model !== undefined ? encodingForModel(model) : undefined;
+  const { profile, key, local } = heuristicContext(model, provider);
+  // A local model with an encoding (gpt-oss on Ollama): the text is counted exactly, but the
+  // server frames the chat with its own template (harmony), not OpenAI's, so that part is an
+  // estimate the calibrator corrects.
+  let localExact: number | undefined;
   if (encoding !== undefined) {
-    const tokens = exactTokens(input, encoding, tools);
-    if (tokens !== undefined) return { tokens, method: 'exact', errorMargin: 0, overheadTokens: 0 };
+    const exact = exactTokens(input, encoding, tools);
+    if (exact !== undefined && !local) {
+      return { tokens: exact, method: 'exact', errorMargin: 0, overheadTokens: 0 };
+    }
+    localExact = exact;
   }
 
-  const { profile, key } = heuristicContext(model, provider);
-  const { tokens, chars, nonAscii } = heuristicTokens(input, profile, tools);
+  const { tokens, chars, nonAscii, uncertain } =
+    localExact === undefined
+      ? heuristicTokens(input, profile, tools)
+      : { tokens: localExact, chars: 0, nonAscii: 0, uncertain: 0 };
   if (calibrator !== undefined && model !== undefined) {
     const byKey = (calibrator as KeyedCalibrator)[STATE_BY_KEY];
     const state = byKey !== undefined ? byKey(key) : calibrator.get(model, provider);
@@ -153,10 +146,24 @@ export function estimate(
       };
     }
   }
+  if (localExact !== undefined) {
+    // Only the framing is uncertain: it may be off by its own size and a token, plus what the
+    // family's template can add (the profile's ASCII margin).
+    const framing = encoding === undefined ? 0 : framingTokens(input, encoding);
+    const margin = tokens > 0 ? profile.errorMargin + (framing + 1) / tokens : 0;
+    return {
+      tokens,
+      method: 'heuristic',
+      errorMargin: roundMargin(Math.min(1, margin)),
+      overheadTokens: 0,
+    };
+  }
   // The margin blends the ASCII and non-ASCII margins by the input's share of non-ASCII
   // characters, and grows on very short inputs by one token's worth.
+  // Run features whose rate varies by character (control characters, alternating spaces and
+  // tabs, long punctuation runs) widen it by their share of the tokens.
   const margin = marginFor(profile, nonAscii, chars);
-  const errorMargin = Math.min(1, margin + (tokens > 0 ? 1 / tokens : 0));
+  const errorMargin = Math.min(1, margin + (tokens > 0 ? (uncertain + 1) / tokens : 0));
   return {
     tokens,
     method: 'heuristic',

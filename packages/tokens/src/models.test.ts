@@ -101,6 +101,9 @@ describe('getModelInfo', () => {
     ['o4-mini-2025-04-16', 'o4-mini', 'openai'],
     ['gemini-2.5-flash-preview-05-20', 'gemini-2.5-flash', 'gemini'],
     ['claude-3-7-sonnet-latest', 'claude-3-7-sonnet', 'anthropic'],
+    ['azure/gpt-4o', 'gpt-4o', 'openai'],
+    ['openrouter/openai/gpt-4o-mini', 'gpt-4o-mini', 'openai'],
+    ['openrouter/anthropic/claude-sonnet-4-5', 'claude-sonnet-4-5', 'anthropic'],
   ])('resolves the hosted name %s to %s (%s)', (name, id, provider) => {
     expect(getModelInfo(name)).toMatchObject({ id, provider, local: false });
   });
@@ -125,6 +128,9 @@ describe('getModelInfo', () => {
     expect(getModelInfo('o3-deep-research')).toBeUndefined();
     expect(getModelInfo('gpt-5.4-mini')).toBeUndefined();
     expect(getModelInfo('gpt-4o-audio-preview-x')).toBeUndefined();
+    // A bare `-preview` is another model: o1-preview had 128,000 / 32,768, not o1's figures.
+    expect(getModelInfo('o1-preview')).toBeUndefined();
+    expect(getModelInfo('gpt-5-preview')).toBeUndefined();
     expect(getModelInfo('acme:7b')).toBeUndefined();
   });
 

@@ -28,7 +28,12 @@ export interface RegisterModelInput {
   pricing?: (Omit<ModelPricing, 'asOf'> & { asOf?: string | undefined }) | null | undefined;
 }
 
-const PREFIXES = /^(?:openai|anthropic|google|gemini|models|mistral|mistralai|perplexity)\//;
+// Provider prefixes of routers and SDKs (litellm's `azure/gpt-4o`, OpenRouter's
+// `openrouter/openai/gpt-4o`): the model after them is the same model.
+const PREFIXES =
+  /^(?:openrouter\/)?(?:openai|azure|anthropic|google|gemini|models|mistral|mistralai|perplexity)\//;
+/** The prefixes under which OpenAI's naming rules still apply (Azure serves OpenAI's models). */
+const OPENAI_PREFIXES = /^(?:openrouter\/)?(?:openai|azure)\//;
 
 const builtinHosted = new Map<string, ModelRecord>();
 const builtinLocal = new Map<string, ModelRecord>();
@@ -60,8 +65,13 @@ function find(key: string, local: boolean): ModelRecord | undefined {
 
 // A known id followed only by snapshot markers: dates (`-2024-08-06`, `-20241022`, `-0613`,
 // `-2411`), `-latest`, `-preview`, `-exp`, `-001`. Anything else (`o3-deep-research`,
-// `gpt-5.4-mini`) is another model, and guessing its price would be silently wrong.
-const SNAPSHOT_SUFFIX = /^(?:-(?:\d{2,8}|latest|preview|exp))+$/;
+// `gpt-5.4-mini`) is another model, and guessing its price would be silently wrong. A `-preview`
+// is a snapshot only beside a date (`gemini-2.5-flash-preview-05-20`, `gpt-4-0125-preview`): a
+// bare one is another model (`o1-preview` had 128,000 tokens of context, not o1's 200,000).
+const SNAPSHOT_PART = /^(?:-(?:\d{2,8}|latest|preview|exp))+$/;
+function isSnapshotSuffix(suffix: string): boolean {
+  return SNAPSHOT_PART.test(suffix) && (!suffix.includes('-preview') || /-\d/.test(suffix));
+}
 const DATED = /-\d{4}/;
 
 /**
@@ -97,7 +107,7 @@ function snapshotOf(base: string, suffix: string, record: ModelRecord, local: bo
     for (const key of map.keys()) {
       if (!key.startsWith(prefix)) continue;
       const listed = key.slice(base.length);
-      if (!DATED.test(listed) || !SNAPSHOT_SUFFIX.test(listed)) continue;
+      if (!DATED.test(listed) || !isSnapshotSuffix(listed)) continue;
       const listedDate = snapshotDate(listed, record.provider);
       if (listedDate === null) continue;
       if (date === undefined || listedDate === undefined || date <= listedDate) return false;
@@ -110,7 +120,7 @@ function findByPrefix(name: string, local: boolean): ModelRecord | undefined {
   let end = name.lastIndexOf('-');
   while (end > 0) {
     const suffix = name.slice(end);
-    if (!SNAPSHOT_SUFFIX.test(suffix)) return undefined;
+    if (!isSnapshotSuffix(suffix)) return undefined;
     const base = name.slice(0, end);
     const hit = find(base, local);
     if (hit !== undefined) return snapshotOf(base, suffix, hit, local) ? hit : undefined;
@@ -125,14 +135,11 @@ const CL100K =
 
 /**
  * @internal The encoding OpenAI's naming gives a model (`gpt-4o*` -> o200k_base, `gpt-4*` ->
- * cl100k_base...), ignoring an `openai/` prefix and a fine-tuning `ft:` one.
+ * cl100k_base...), ignoring an `openai/`, `azure/` or `openrouter/openai/` prefix and a fine-tuning
+ * `ft:` one.
  */
 export function namedEncoding(model: string): EncodingName | undefined {
-  const name = model
-    .trim()
-    .toLowerCase()
-    .replace(/^openai\//, '')
-    .replace(/^ft:/, '');
+  const name = model.trim().toLowerCase().replace(OPENAI_PREFIXES, '').replace(/^ft:/, '');
   if (O200K.test(name)) return 'o200k_base';
   if (CL100K.test(name)) return 'cl100k_base';
   return undefined;

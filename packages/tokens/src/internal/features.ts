@@ -1,106 +1,6 @@
-/**
- * Character-class features of a text, the inputs of the heuristic estimator. Tokenizers treat
- * these classes very differently (an English word is often one token, a Han character often one
- * or two, a run of punctuation in code several), which is why a single tokens-per-character
- * ratio is far off on code and CJK text.
- */
-export interface TextFeatures {
-  /** Characters (UTF-16 code points, astral counted once). */
-  chars: number;
-  /** Runs of ASCII letters (roughly, words). */
-  words: number;
-  /** ASCII letters. */
-  letters: number;
-  /** Runs of ASCII digits. */
-  digitRuns: number;
-  /** ASCII digits. */
-  digits: number;
-  /** Runs of ASCII punctuation and symbols. */
-  punctRuns: number;
-  /** ASCII punctuation and symbols. */
-  puncts: number;
-  /** Punctuation directly before a word (`.id`, `_name`, `(self`), often merged into it. */
-  prefixed: number;
-  /** Line breaks. */
-  breaks: number;
-  /** Tabs and other control characters. */
-  tabs: number;
-  /** Runs of two or more spaces (indentation, alignment). */
-  indents: number;
-  /** Han ideographs, CJK punctuation and full-width forms. */
-  cjk: number;
-  /** Hiragana and katakana. */
-  kana: number;
-  /** Hangul syllables and jamo. */
-  hangul: number;
-  /** Accented Latin letters (U+00C0-U+024F); they also continue an ASCII word. */
-  latin: number;
-  /** Greek, Cyrillic, Armenian, Hebrew and Arabic letters (U+0370-U+06FF). */
-  alphabetic: number;
-  /** Other characters in the Basic Multilingual Plane (symbols, other scripts...). */
-  other: number;
-  /** Characters outside the BMP (emoji, rare ideographs). */
-  astral: number;
-  /** Groups of three digits beyond the first two in digit runs over 6 digits (`ceil(n/3) - 2`). */
-  digitGroups: number;
-  /** Spaces beyond the 16th of a run of spaces. */
-  spaceExcess: number;
-  /** Line breaks beyond the 3rd of a run of them (not counted in `breaks`). */
-  breakExcess: number;
-  /** Tabs and control characters beyond the 4th of a run of them (not counted in `tabs`). */
-  tabExcess: number;
-  /** ASCII letters beyond the 20th of a word, unlike the letter before. */
-  wordExcess: number;
-  /** ASCII letters beyond the 20th of a word, repeating the letter before (`aaaa...`). */
-  repeatExcess: number;
-  /**
-   * Characters of a run of base64 characters (letters, digits, `+/=-_`) longer than 16 that mixes
-   * upper case, lower case and digits: base64, a JWT, a generated key. Such text breaks
-   * into far more tokens than words and digit runs of the same length (about 1 per 1.5
-   * characters in o200k_base, where the other features give 1 per 2.4).
-   */
-  denseExcess: number;
-  /**
-   * CRs beyond the 3rd line break of a run of them (`\r\n\r\n...`, a Windows text's blank
-   * lines): tokenizers merge CRLF runs at another rate than LF runs (o200k_base: 4 CRLFs a token,
-   * 16 LFs). The LF of a CRLF is no line break of its own: the pair is one, as it is one token.
-   */
-  crlfExcess: number;
-  /** Lone CRs (no LF after) beyond the 3rd line break of a run: old Mac text, a progress bar's. */
-  crExcess: number;
-}
+import { FEATURE_NAMES, type TextFeatures } from './feature-names';
 
-/** Feature names in the order of a profile's weight vector. */
-export const FEATURE_NAMES = [
-  'words',
-  'letters',
-  'digitRuns',
-  'digits',
-  'punctRuns',
-  'puncts',
-  'prefixed',
-  'breaks',
-  'tabs',
-  'indents',
-  'cjk',
-  'kana',
-  'hangul',
-  'latin',
-  'alphabetic',
-  'other',
-  'astral',
-  'digitGroups',
-  'spaceExcess',
-  'breakExcess',
-  'tabExcess',
-  'wordExcess',
-  'repeatExcess',
-  'denseExcess',
-  'crlfExcess',
-  'crExcess',
-] as const satisfies readonly (keyof TextFeatures)[];
-
-export type FeatureName = (typeof FEATURE_NAMES)[number];
+export { FEATURE_NAMES, type FeatureName, type TextFeatures } from './feature-names';
 
 // Slots of a feature vector: the features in FEATURE_NAMES order, then the character count.
 const WORDS = 0;
@@ -129,10 +29,15 @@ const REPEAT_EXCESS = 22;
 const DENSE_EXCESS = 23;
 const CRLF_EXCESS = 24;
 const CR_EXCESS = 25;
+const CONTROLS = 26;
+const SPACE_TAB_SWITCHES = 27;
+const RULE_EXCESS = 28;
+const PUNCT_REPEAT_EXCESS = 29;
+const PUNCT_MIX_EXCESS = 30;
 /** The slot of the character count in a feature vector. */
-export const CHARS = 26;
+export const CHARS = 31;
 /** The length of a feature vector. */
-export const VECTOR_LENGTH = 27;
+export const VECTOR_LENGTH = 32;
 
 // Runs longer than any in the fitting corpus (digit runs of up to 6, spaces 12, line breaks 3,
 // tabs 2, words 20) are where per-character weights fail: tokenizers split digits in groups of
@@ -144,6 +49,8 @@ const SPACE_RUN_FIT = 16;
 const BREAK_RUN_FIT = 3;
 const TAB_RUN_FIT = 4;
 const WORD_FIT = 20;
+/** Punctuation runs: the corpus's longest is a markdown table rule of 17 (`|---|---|---|---|`). */
+const PUNCT_RUN_FIT = 17;
 /** Base64-like runs: the corpus has none mixing cases and digits past 16 characters. */
 const DENSE_FIT = 16;
 // Bits of what a base64-like run has shown.
@@ -192,6 +99,13 @@ export function countFeatures(text: string, out: Float64Array): void {
   let wordExcess = 0;
   let repeatExcess = 0;
   let denseExcess = 0;
+  let controls = 0;
+  let spaceTabSwitches = 0;
+  let ruleExcess = 0;
+  let punctRepeatExcess = 0;
+  let punctMixExcess = 0;
+  /** The excess counter the last punctuation character went to (0: none, it was in `puncts`). */
+  let lastExcess = 0;
   let denseRun = 0;
   let denseMix = 0;
   let denseCounted = false;
@@ -251,7 +165,10 @@ export function countFeatures(text: string, out: Float64Array): void {
         }
         if (previous === PUNCT_RUN) {
           // The punctuation mark joins the word (`[^\p{L}\p{N}]?\p{L}+` in tiktoken-style splits).
-          puncts--;
+          if (lastExcess === RULE_EXCESS) ruleExcess--;
+          else if (lastExcess === PUNCT_REPEAT_EXCESS) punctRepeatExcess--;
+          else if (lastExcess === PUNCT_MIX_EXCESS) punctMixExcess--;
+          else puncts--;
           prefixed++;
           if (punctRun === 1) punctRuns--;
         }
@@ -265,6 +182,7 @@ export function countFeatures(text: string, out: Float64Array): void {
         // A group starts at digits 7, 10, 13...: ceil(n / 3) - 2 groups beyond the fitted two.
         if (++digitRun > DIGIT_RUN_FIT && digitRun % 3 === 1) digitGroups++;
       } else if (code === 0x20) {
+        if (previousCode === 0x09) spaceTabSwitches++;
         spaceRun++;
         if (spaceRun === 2) indents++;
         else if (spaceRun > SPACE_RUN_FIT) spaceExcess++;
@@ -276,17 +194,42 @@ export function countFeatures(text: string, out: Float64Array): void {
           else if (text.charCodeAt(i + 1) === 0x0a) crlfExcess++;
           else crExcess++;
         }
-      } else if (code < 0x20 || code === 0x7f) {
+      } else if (code === 0x09) {
+        if (previousCode === 0x20) spaceTabSwitches++;
         if (++tabRun > TAB_RUN_FIT) tabExcess++;
         else tabs++;
+      } else if (code < 0x20 || code === 0x7f) {
+        controls += previousCode === 0x20 ? 2 : 1;
       } else {
         run = PUNCT_RUN;
-        puncts++;
         if (previous !== PUNCT_RUN) {
           punctRuns++;
           punctRun = 0;
         }
-        punctRun++;
+        if (++punctRun <= PUNCT_RUN_FIT) {
+          puncts++;
+          lastExcess = 0;
+        } else if (code !== previousCode) {
+          punctMixExcess++;
+          lastExcess = PUNCT_MIX_EXCESS;
+        } else if (
+          code === 0x23 || // #
+          code === 0x25 || // %
+          code === 0x2a || // *
+          code === 0x2b || // +
+          code === 0x2d || // -
+          code === 0x2e || // .
+          code === 0x2f || // /
+          code === 0x3d || // =
+          code === 0x5f || // _
+          code === 0x7e // ~
+        ) {
+          ruleExcess++;
+          lastExcess = RULE_EXCESS;
+        } else {
+          punctRepeatExcess++;
+          lastExcess = PUNCT_REPEAT_EXCESS;
+        }
       }
     } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
       // Accented Latin letters continue a word (but a punctuation mark does not join them).
@@ -325,7 +268,7 @@ export function countFeatures(text: string, out: Float64Array): void {
     }
     if (code !== 0x20) spaceRun = 0;
     if (code !== 0x0a && code !== 0x0d) breakRun = 0;
-    if (code >= 0x20 || code === 0x0a || code === 0x0d) tabRun = 0;
+    if (code !== 0x09) tabRun = 0;
     previous = run;
     previousCode = code;
   }
@@ -355,6 +298,11 @@ export function countFeatures(text: string, out: Float64Array): void {
   out[DENSE_EXCESS] = denseExcess;
   out[CRLF_EXCESS] = crlfExcess;
   out[CR_EXCESS] = crExcess;
+  out[CONTROLS] = controls;
+  out[SPACE_TAB_SWITCHES] = spaceTabSwitches;
+  out[RULE_EXCESS] = ruleExcess;
+  out[PUNCT_REPEAT_EXCESS] = punctRepeatExcess;
+  out[PUNCT_MIX_EXCESS] = punctMixExcess;
   out[CHARS] = chars;
 }
 

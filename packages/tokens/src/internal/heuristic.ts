@@ -44,6 +44,7 @@ class Counted {
   readonly nonAscii: number;
   profile: HeuristicProfile | undefined = undefined;
   total = 0;
+  uncertain = 0;
 
   constructor(vector: Float64Array) {
     this.vector = vector;
@@ -72,30 +73,45 @@ export function clearFeatureMemo(): void {
 /** The weighted sum of a feature vector, in FEATURE_NAMES order as the weights were fitted. */
 function weigh(vector: Float64Array, profile: HeuristicProfile): number {
   const weights = profile.vector;
+  const margins = profile.runMargins;
   let total = 0;
-  for (let i = 0; i < FEATURE_COUNT; i++) total += vector[i]! * weights[i]!;
+  let uncertain = 0;
+  for (let i = 0; i < FEATURE_COUNT; i++) {
+    const tokens = vector[i]! * weights[i]!;
+    total += tokens;
+    uncertain += tokens * margins[i]!;
+  }
+  weighedUncertain = uncertain;
   return Math.max(1, total);
 }
+
+// The tokens of the run features weighed last, times their margins (see `runMargins`).
+let weighedUncertain = 0;
 
 // What the latest `rawCount` read: plain numbers, which the caller adds up.
 let countedChars = 0;
 let countedNonAscii = 0;
+let countedUncertain = 0;
 
 /**
- * @internal The weighted features of `text` (before rounding); its characters and non-ASCII
- * characters are left in `countedChars` and `countedNonAscii`.
+ * @internal The weighted features of `text` (before rounding); its characters, non-ASCII
+ * characters and uncertain run tokens are left in `countedChars`, `countedNonAscii` and
+ * `countedUncertain`.
  */
 export function rawCount(text: string, profile: HeuristicProfile): number {
   if (text === '') {
     countedChars = 0;
     countedNonAscii = 0;
+    countedUncertain = 0;
     return 0;
   }
   if (text.length > MAX_MEMO_TEXT) {
     countFeatures(text, features);
     countedChars = features[CHARS]!;
     countedNonAscii = nonAsciiOf(features);
-    return weigh(features, profile);
+    const total = weigh(features, profile);
+    countedUncertain = weighedUncertain;
+    return total;
   }
   let counted = memo.get(text);
   if (counted === undefined) {
@@ -109,8 +125,10 @@ export function rawCount(text: string, profile: HeuristicProfile): number {
   // Profiles are constants: a sum kept for the same one is the same sum.
   if (counted.profile !== profile) {
     counted.total = weigh(counted.vector, profile);
+    counted.uncertain = weighedUncertain;
     counted.profile = profile;
   }
+  countedUncertain = counted.uncertain;
   return counted.total;
 }
 
@@ -118,6 +136,12 @@ export function rawCount(text: string, profile: HeuristicProfile): number {
 export interface HeuristicContext {
   readonly profile: HeuristicProfile;
   readonly key: string;
+  /**
+   * Whether the model runs locally (an Ollama model): a local model with an encoding (`gpt-oss`)
+   * has its text counted exactly, but the server frames the chat with its own template, so the
+   * framing is an estimate that a calibrator corrects.
+   */
+  readonly local: boolean;
 }
 
 // Memo of contexts by provider, then model: resolved on every estimate and every calibrator
@@ -167,6 +191,7 @@ function resolveContext(
   return Object.freeze({
     profile: profileFor(effective, id),
     key: record ? `${record.provider}/${record.id}` : `${effective}/${id ?? '*'}`,
+    local: record?.provider === 'ollama',
   });
 }
 
@@ -175,14 +200,16 @@ export function heuristicTokens(
   input: string | readonly ChatMessage[],
   profile: HeuristicProfile,
   tools: readonly ChatTool[] | undefined,
-): { tokens: number; chars: number; nonAscii: number } {
+): { tokens: number; chars: number; nonAscii: number; uncertain: number } {
   let chars = 0;
   let nonAscii = 0;
+  let uncertain = 0;
   let total = 0;
   if (typeof input === 'string') {
     total = rawCount(input, profile);
     chars += countedChars;
     nonAscii += countedNonAscii;
+    uncertain += countedUncertain;
   } else {
     total = profile.priming;
     for (const message of input) {
@@ -193,6 +220,7 @@ export function heuristicTokens(
         total += rawCount(strings[i]!, profile);
         chars += countedChars;
         nonAscii += countedNonAscii;
+        uncertain += countedUncertain;
         // Not kept alive by the scratch array: the prompt's strings. (An element store, where
         // `length = 0` is a call into the runtime and gives the array's storage back, to be
         // grown again by the next estimate.)
@@ -207,9 +235,10 @@ export function heuristicTokens(
       total += rawCount(text, profile);
       chars += countedChars;
       nonAscii += countedNonAscii;
+      uncertain += countedUncertain;
     }
   }
-  return { tokens: Math.round(total), chars, nonAscii };
+  return { tokens: Math.round(total), chars, nonAscii, uncertain };
 }
 
 /** @internal Model names whose context is memoised (tests check the bound and the clearing). */

@@ -29,6 +29,13 @@ export interface HeuristicProfile {
    * count outside it is a fixed overhead (above) or a partial count (below), not a ratio.
    */
   scaleRange: readonly [number, number];
+  /**
+   * Per feature (FEATURE_NAMES order), the relative uncertainty of the tokens it adds: 0 for the
+   * fitted features (their error is in `errorMargin`), the spread the real tokenizers showed for
+   * the run features that one rate cannot pin down (control characters, alternating spaces and
+   * tabs, long punctuation runs). An estimate's margin grows by these tokens' share of it.
+   */
+  runMargins: Float64Array;
 }
 
 function scaled(weights: Record<FeatureName, number>, factor: number): Record<FeatureName, number> {
@@ -71,6 +78,69 @@ function longRuns(rates: {
   };
 }
 
+type Rate = readonly [rate: number, margin: number];
+
+/**
+ * Rates of the run features that differ most between characters of one class, each the middle of
+ * the range measured on 2,000-character runs against the real tokenizers (run
+ * `pnpm exec tsx bench/run-rates.ts`), with the half-width of that range as its margin: a rate of
+ * (lo + hi) / 2 with a margin of (hi - lo) / (hi + lo) covers every run measured. Control
+ * characters have almost no merges in any vocabulary (o200k_base merges NULs in pairs); alternating
+ * spaces and tabs make a token per 2-9 characters; long runs of one rule character (`-----`,
+ * `=====`) 16-64 characters a token in o200k_base and Llama 3 and 4-16 in Mistral v1, of another
+ * punctuation character 2-32, of mixed punctuation about 1.6-15.
+ */
+function runClasses(rates: {
+  controls: Rate;
+  spaceTab: Rate;
+  rule: Rate;
+  repeat: Rate;
+  mix: Rate;
+}) {
+  return {
+    weights: {
+      controls: rates.controls[0],
+      spaceTabSwitches: rates.spaceTab[0],
+      ruleExcess: rates.rule[0],
+      punctRepeatExcess: rates.repeat[0],
+      punctMixExcess: rates.mix[0],
+    },
+    margins: {
+      controls: rates.controls[1],
+      spaceTabSwitches: rates.spaceTab[1],
+      ruleExcess: rates.rule[1],
+      punctRepeatExcess: rates.repeat[1],
+      punctMixExcess: rates.mix[1],
+    } as Partial<Record<FeatureName, number>>,
+  };
+}
+
+function marginsOf(margins: Partial<Record<FeatureName, number>>): Float64Array {
+  return Float64Array.from(FEATURE_NAMES, (name) => margins[name] ?? 0);
+}
+
+const O200K_RUNS = runClasses({
+  controls: [0.75, 0.34],
+  spaceTab: [0.345, 0.46],
+  rule: [0.0235, 0.35],
+  repeat: [0.281, 0.78],
+  mix: [0.345, 0.82],
+});
+const LLAMA3_RUNS = runClasses({
+  controls: [1, 0.02],
+  spaceTab: [0.307, 0.64],
+  rule: [0.0235, 0.35],
+  repeat: [0.266, 0.89],
+  mix: [0.345, 0.82],
+});
+const MISTRAL_V1_RUNS = runClasses({
+  controls: [1, 0.02],
+  spaceTab: [0.365, 0.57],
+  rule: [0.156, 0.61],
+  repeat: [0.375, 0.34],
+  mix: [0.67, 0.27],
+});
+
 // Fitted by bench/fit-estimator.ts (non-negative least squares on relative error, training half
 // of src/__fixtures__/corpus.json). Margins are the 95th percentile of the absolute relative error
 // on the held-out half, rounded up, as printed by bench/estimator-error.ts: `errorMargin` on the
@@ -105,6 +175,7 @@ const O200K = {
     crlf: 0.25,
     cr: 0.5,
   }),
+  ...O200K_RUNS.weights,
 };
 const LLAMA3 = {
   words: 0.7657,
@@ -135,6 +206,7 @@ const LLAMA3 = {
     crlf: 0.25,
     cr: 1,
   }),
+  ...LLAMA3_RUNS.weights,
 };
 const MISTRAL_V1 = {
   words: 0.756,
@@ -166,6 +238,7 @@ const MISTRAL_V1 = {
     crlf: 2,
     cr: 0.5,
   }),
+  ...MISTRAL_V1_RUNS.weights,
 };
 
 // No Gemini tokenizer runs offline: the o200k weights scaled by the original 0.22 / 0.25.
@@ -177,6 +250,7 @@ const ANTHROPIC = scaled(O200K, 1.2);
 export const PROFILES = {
   openai: {
     name: 'openai',
+    runMargins: marginsOf(O200K_RUNS.margins),
     ratio: 0.25,
     weights: O200K,
     vector: vectorOf(O200K),
@@ -191,6 +265,7 @@ export const PROFILES = {
   },
   ollama: {
     name: 'ollama',
+    runMargins: marginsOf(LLAMA3_RUNS.margins),
     ratio: 0.27,
     weights: LLAMA3,
     vector: vectorOf(LLAMA3),
@@ -207,6 +282,7 @@ export const PROFILES = {
   },
   mistral: {
     name: 'mistral',
+    runMargins: marginsOf(MISTRAL_V1_RUNS.margins),
     ratio: 0.27,
     weights: MISTRAL_V1,
     vector: vectorOf(MISTRAL_V1),
@@ -221,6 +297,7 @@ export const PROFILES = {
   },
   gemini: {
     name: 'gemini',
+    runMargins: marginsOf(O200K_RUNS.margins),
     ratio: 0.22,
     weights: GEMINI,
     vector: vectorOf(GEMINI),
@@ -235,6 +312,7 @@ export const PROFILES = {
   },
   anthropic: {
     name: 'anthropic',
+    runMargins: marginsOf(O200K_RUNS.margins),
     ratio: 0.3,
     weights: ANTHROPIC,
     vector: vectorOf(ANTHROPIC),

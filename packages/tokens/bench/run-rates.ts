@@ -1,0 +1,59 @@
+/**
+ * Measures runs of 2,000 characters (each ASCII punctuation mark, control characters, alternating
+ * whitespace, mixed punctuation) against the real tokenizers and prints, per tokenizer, the true
+ * count / the estimate ± its margin, `!!` where the truth is outside tokens × (1 ± errorMargin).
+ * The run rates and margins in src/internal/profiles.ts (`runClasses`) come from these counts.
+ *
+ *   pnpm exec tsx bench/run-rates.ts [label filter]
+ */
+import { getEncoding } from 'js-tiktoken';
+import llama3Tokenizer from 'llama3-tokenizer-js';
+import mistralTokenizer from 'mistral-tokenizer-js';
+import { estimateTokens } from '../src/estimate';
+
+const o200k = getEncoding('o200k_base');
+const tk: [string, 'openai' | 'ollama' | 'mistral', (t: string) => number][] = [
+  ['o200k', 'openai', (t) => o200k.encode(t, [], []).length],
+  ['llama3', 'ollama', (t) => llama3Tokenizer.encode(t, { bos: false, eos: false }).length],
+  ['mistral', 'mistral', (t) => mistralTokenizer.encode(t, false, false).length],
+];
+const samples: Record<string, string> = {};
+const punct = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+for (const c of punct) samples[`punct ${c}`] = c.repeat(2000);
+samples['\\0 x2000'] = '\0'.repeat(2000);
+samples['\\x01 x2000'] = '\x01'.repeat(2000);
+samples['\\x1b x2000'] = '\x1b'.repeat(2000);
+samples['\\x7f x2000'] = '\x7f'.repeat(2000);
+samples['\\f x2000'] = '\f'.repeat(2000);
+samples['\\v x2000'] = '\v'.repeat(2000);
+samples['sp-tab x1000'] = ' \t'.repeat(1000);
+samples['tab-sp x1000'] = '\t '.repeat(1000);
+samples['\\0sp x1000'] = '\0 '.repeat(1000);
+samples['sp\\0 x1000'] = ' \0'.repeat(1000);
+samples['2sp2tab x500'] = '  \t\t'.repeat(500);
+samples['sp-nl x1000'] = ' \n'.repeat(1000);
+samples['mixed punct 2000'] = Array.from(
+  { length: 2000 },
+  (_, i) => punct[(i * 7919) % punct.length],
+).join('');
+samples['!? x1000'] = '!?'.repeat(1000);
+samples['-= x1000'] = '-='.repeat(1000);
+samples['emoji x2000'] = '😀'.repeat(2000);
+samples['ascii art'] = (
+  '+' +
+  '-'.repeat(78) +
+  '+\n' +
+  ('|' + ' '.repeat(78) + '|\n').repeat(3)
+).repeat(10);
+samples['x!!! sentence'] =
+  'Wow!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!! Really?????????????????????? '.repeat(20);
+const only = process.argv[2];
+for (const [label, text] of Object.entries(samples)) {
+  if (only && !label.includes(only)) continue;
+  const row = tk.map(([n, p, c]) => {
+    const a = c(text);
+    const e = estimateTokens(text, { provider: p });
+    return `${n} ${a}/${e.tokens}±${e.errorMargin}${Math.abs(a / e.tokens - 1) <= e.errorMargin ? '' : ' !!'}`;
+  });
+  console.log(JSON.stringify(label).padEnd(20), row.join(' | '));
+}

@@ -1,0 +1,60 @@
+import { getEncoding } from 'js-tiktoken';
+import llama3Tokenizer from 'llama3-tokenizer-js';
+import mistralTokenizer from 'mistral-tokenizer-js';
+import { describe, expect, it } from 'vitest';
+import { fitsContext } from '../context';
+import { estimateTokens } from '../estimate';
+import type { Provider } from '../types';
+
+const o200k = getEncoding('o200k_base');
+const tokenizers: { name: string; provider: Provider; count: (text: string) => number }[] = [
+  { name: 'o200k_base', provider: 'openai', count: (t) => o200k.encode(t, [], []).length },
+  {
+    name: 'Llama 3',
+    provider: 'ollama',
+    count: (t) => llama3Tokenizer.encode(t, { bos: false, eos: false }).length,
+  },
+  {
+    name: 'Mistral v1',
+    provider: 'mistral',
+    count: (t) => mistralTokenizer.encode(t, false, false).length,
+  },
+];
+
+// Alternating whitespace, control characters and long punctuation runs: estimated at 1 token
+// (' \t' × 2,000) or 3-28× off before the control, space-tab and punctuation-run features.
+const samples: Record<string, string> = {
+  "' \\t' × 1,000": ' \t'.repeat(1_000),
+  "'\\0 ' × 1,000": '\0 '.repeat(1_000),
+  '2,000 NULs': '\0'.repeat(2_000),
+  '2,000 ESCs': '\x1b'.repeat(2_000),
+  '2,000 × !': '!'.repeat(2_000),
+  "2,000 × '": "'".repeat(2_000),
+  '2,000 × -': '-'.repeat(2_000),
+  '2,000 × =': '='.repeat(2_000),
+  '2,000 × {': '{'.repeat(2_000),
+  '2,000 mixed punctuation': Array.from({ length: 2_000 }, (_, i) =>
+    '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'.charAt((i * 7_919) % 32),
+  ).join(''),
+};
+
+describe('estimates of control, alternating whitespace and punctuation runs', () => {
+  for (const { name, provider, count } of tokenizers) {
+    it(`keep the ${name} count within tokens × (1 ± errorMargin)`, () => {
+      for (const [label, text] of Object.entries(samples)) {
+        const actual = count(text);
+        const estimate = estimateTokens(text, { provider });
+        const within = Math.abs(actual / estimate.tokens - 1) <= estimate.errorMargin;
+        expect({ label, actual, tokens: estimate.tokens, within }).toMatchObject({ within: true });
+      }
+    }, 60_000);
+  }
+
+  it('makes fitsContext refuse 4,000 characters of alternating spaces and tabs in 4,096', () => {
+    const fit = fitsContext(' \t'.repeat(2_000), { model: 'llama3.2', contextWindow: 4_096 });
+    expect(fit.promptTokens).toBeGreaterThan(500);
+    expect(fitsContext(' \t'.repeat(4_000), { model: 'llama3.2', contextWindow: 4_096 }).fits).toBe(
+      false,
+    );
+  });
+});

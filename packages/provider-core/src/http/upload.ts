@@ -44,7 +44,8 @@ export function bodyToSend(
 /** What a source yielded that is not bytes: the upload stops with a TypeError naming it. */
 function notBytes(chunk: unknown): TypeError {
   const type = chunk === null ? 'null' : typeof chunk;
-  const name = (chunk as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  const name = (chunk as { constructor?: { name?: unknown } | undefined } | null)?.constructor
+    ?.name;
   return new TypeError(
     `Expected every chunk of \`body\` to be a Uint8Array, got ${typeof name === 'string' ? name : type}`,
   );

@@ -74,9 +74,13 @@ export function parseDurationMs(text: string): number | undefined {
 
 function parseCount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const value = Number(text.split(',')[0]!.trim());
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const first = text.split(',')[0]!.trim();
+  // Decimal digits only: `Number()` reads '' and ' ' (a proxy's empty header) as 0, a quota used
+  // up, and '0x1F' or '1e3' as numbers no server writes.
+  return DECIMAL.test(first) ? Number(first) : undefined;
 }
+
+const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 /** Reset: a duration, a number of seconds (or epoch seconds when huge), or a date. */
 function parseReset(text: string | undefined, now: number): number | undefined {

@@ -71,9 +71,19 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(
       /router: 7 calls, 7 answered, 0 failed, 2 fallbacks, 1 cooldown\(s\), 1 probe\(s\) back/,
     );
-    // context overflow: typed error, nothing sent
+    // context overflow: typed error, nothing sent; sent anyway, cut silently (flagged), or
+    // refused by the server with truncate: false
     expect(stdout).toContain('[X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW]');
     expect(stdout).toContain('requests the server received for it: 0');
+    expect(stdout).toMatch(
+      /sent, Ollama's default \(truncate: true\): answered, but it read only 1026 tokens of the prompt → truncated: true/,
+    );
+    expect(stdout).toContain(
+      'sent with truncate: false: refused by the server → ContextOverflowError [X_PROVIDER_OLLAMA_CONTEXT_OVERFLOW], source: server',
+    );
+    expect(stdout).toMatch(
+      /the server said: request \(\d+ tokens\) exceeds the available context size \(2048 tokens\)/,
+    );
     // streaming: chunks, then tokens per second from the server's counters
     expect(stdout).toMatch(/\d+ chunks · first token after .+ · [\d.]+ tokens\/s/);
     // tokens and cost for several providers, exact for OpenAI
@@ -104,6 +114,20 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(/\[█{24}\] 100% {2}24\.0 MB\/24\.0 MB/);
     expect(stdout).toMatch(/success: \d+ progress events in .+; tinyllama:1\.1b is now listed/);
     expect(stdout).not.toContain('\r');
+    // a model created from an uploaded file: pushBlob, hasBlob, create's progress, then deleted
+    const blob = /pushBlob\(256 KiB\) → (sha256:[0-9a-f]{12})… in /.exec(stdout)?.[1];
+    expect(blob).toBeDefined();
+    expect(stdout).toContain(`before: hasBlob(${blob}…) → false`);
+    expect(stdout).toContain(`after: hasBlob(${blob}…) → true`);
+    expect(stdout).toMatch(
+      new RegExp(
+        `\\n {2}parsing GGUF\\n {2}using existing layer ${blob}…\\n(?: {2}.+\\n)*? {2}writing manifest\\n`,
+      ),
+    );
+    expect(stdout).toContain('success: demo-from-file:latest is now listed (256 KiB)');
+    expect(stdout).toContain(
+      "deleteModel('demo-from-file') → gone from the list; hasBlob → false (no model used it any more)",
+    );
     // the OpenAI provider against the simulator's /v1: complete, stream, limits learned
     expect(stdout).toMatch(/complete\(\): ".+" · \d+ \+ \d+ tokens/);
     expect(stdout).toMatch(/\d+ chunks over server-sent events/);
@@ -111,7 +135,7 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(
       /10 calls in a loop against a quota of 4 per window: 10 answered in .+, 0 429 answers from the server/,
     );
-    expect(stdout).toMatch(/done: 12 steps in/);
+    expect(stdout).toMatch(/done: 13 steps in/);
   }, 60_000);
 
   it('uses the server named by OLLAMA_HOST, and its first chat model, when it is set', async () => {
@@ -135,8 +159,13 @@ describe('pnpm demo', () => {
         `running against a real Ollama at ${external.url}, model qwen2.5:7b`,
       );
       expect(stdout).toContain('this step runs against an embedded simulator');
+      // the blob is uploaded to it, but no model created from a file that only looks like GGUF
+      expect(stdout).toMatch(/after: hasBlob\(sha256:[0-9a-f]{12}…\) → true/);
+      expect(stdout).toContain('create() runs against the simulator only');
+      expect(stdout).not.toContain('demo-from-file:latest is now listed');
+      expect(stdout).toContain('sent with truncate: false: refused by the server');
       expect(stdout).not.toContain('this step failed');
-      expect(stdout).toMatch(/done: 12 steps in/);
+      expect(stdout).toMatch(/done: 13 steps in/);
       expect(external.stats().byRoute['/api/chat']).toBeGreaterThan(0);
     } finally {
       await external.close();

@@ -8,6 +8,7 @@ import { createOllamaProvider } from '@x/provider-ollama';
 import { serve } from './dashboard/serve';
 import { bold, createOut, dim, errorLine, type Out, red } from './output';
 import { cacheStep } from './steps/cache';
+import { createStep } from './steps/create';
 import { fallbackStep } from './steps/fallback';
 import { healthStep } from './steps/health';
 import { openaiStep } from './steps/openai';
@@ -71,13 +72,14 @@ async function run(): Promise<number> {
     },
     { title: 'Streaming with tokens per second', run: (o, t) => streamStep(o, t, provider) },
     { title: 'Pulling a model, with a progress bar', run: (o, t) => pullStep(o, t) },
+    { title: 'Creating a model from an uploaded file', run: (o, t) => createStep(o, t) },
     {
       title: 'The OpenAI provider: complete, stream, limits learned from headers',
       run: (o) => openaiStep(o),
     },
     { title: 'Token counts and cost, several providers', run: (o) => tokensStep(o) },
     {
-      title: 'Context overflow caught before sending',
+      title: 'Context overflow: caught before sending, or refused by the server (truncate: false)',
       run: (o, t) => overflowStep(o, t, provider),
     },
     { title: 'Connection reuse', run: (o, t) => poolStep(o, t) },

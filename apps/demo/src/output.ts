@@ -98,12 +98,17 @@ export function sleep(msToWait: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, msToWait));
 }
 
-/** The error's code and message, one line, for showing what a typed error carries. */
+/** Every `sha256:` digest in `text` shortened to its first 12 hex digits and an ellipsis. */
+export function shortDigests(text: string): string {
+  return text.replace(/(sha256[:-][0-9a-f]{12})[0-9a-f]+/g, '$1…');
+}
+
 /** `text` cut to at most `max` characters, an ellipsis marking the cut (trailing spaces dropped). */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
+/** The error's code and message, one line, for showing what a typed error carries. */
 export function errorLine(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as { code?: string }).code;

@@ -1,6 +1,6 @@
 import type { OllamaProvider, ProgressEvent } from '@x/provider-ollama';
 import { createOllamaProvider } from '@x/provider-ollama';
-import { bold, dim, green, ms, type Out, tty } from '../output';
+import { bold, dim, green, ms, type Out, shortDigests, tty } from '../output';
 import { startDemoSim, type Target } from '../target';
 
 const PULLED = 'tinyllama:1.1b';
@@ -36,12 +36,12 @@ class ProgressView {
       this.#endLine();
       this.#status = status;
       this.#quarter = -1;
-      if (!layer || !tty) this.out.line(status.replace(/(sha256:[0-9a-f]{12})[0-9a-f]+/, '$1…'));
+      if (!layer || !tty) this.out.line(shortDigests(status));
     }
     if (!layer) return;
     const done = completed ?? 0;
     if (tty) {
-      const label = status.replace(/(sha256:[0-9a-f]{12})[0-9a-f]+/, '$1…');
+      const label = shortDigests(status);
       this.out.write(`\r\x1b[K  ${label}  ${bar(done, total)}`);
       this.#drawn = true;
       return;

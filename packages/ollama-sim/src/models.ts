@@ -50,8 +50,9 @@ export interface SimModel {
   /** Parallel request slots. Forced to 1 for embedding models, as Ollama does. @default the server's `numParallel` */
   readonly numParallel?: number | undefined;
   /**
-   * What a prompt longer than the window does: `'truncate'` (silent, 200, `prompt_eval_count` ≈
-   * `num_ctx / 2 + 2`, the default) or `'error'` (400, newer servers on models without context shift).
+   * What a prompt still longer than the window after a chat's oldest messages were dropped does:
+   * `'truncate'` (the runner's context shift cuts it: 200, `prompt_eval_count` ≈ `num_ctx / 2 + 2`,
+   * the default) or `'error'` (400, a model without context shift); a request's `shift` overrides it.
    * @default 'truncate'
    */
   readonly contextOverflow?: 'truncate' | 'error' | undefined;
@@ -63,7 +64,8 @@ export interface SimModel {
   readonly license?: string | undefined;
   /**
    * Modelfile `SYSTEM` prompt: shown by `/api/show` and counted in `prompt_eval_count` of every
-   * request that sends no system message of its own (invisible to the client, as in Ollama).
+   * chat whose first message is not a system message, and of generate without `system` (invisible
+   * to the client, as in Ollama).
    * @default undefined
    */
   readonly system?: string | undefined;

@@ -2,9 +2,11 @@ import { isPlainObject } from '@x/internal';
 import { estimateTextTokens } from './text';
 
 // The estimated size of a rendered chat prompt, and the part of the conversation the runner gets.
-// Ollama counts an image as 768 tokens only for a model with a vision projector (server/prompt.go);
-// a prompt with images reaches the runner as it is (llm/llama_server.go), after chatPrompt dropped
-// the oldest messages (system messages stay) until the rest fits the window.
+// Ollama's ChatHandler (server/routes.go) puts the Modelfile's SYSTEM first when the first message
+// is not a system message, then chatPrompt (server/prompt.go) drops the oldest messages, those it
+// drops that are system messages kept, until the rendered prompt fits the window (tokens <=
+// num_ctx), the last message at worst; nothing is dropped with `truncate: false`. An image counts
+// 768 tokens there only for a model with a vision projector, and only in the messages kept.
 
 /** What an image weighs in the window of a vision model. */
 export const IMAGE_TOKENS = 768;
@@ -15,10 +17,12 @@ export interface ChatPrompt {
   readonly tokens: number;
   /** The runner gets images with it, so nothing shortens it further. */
   readonly media: boolean;
-  /** Roles and contents of every message (and the tools), the completion's seed. */
+  /** Messages chatPrompt dropped to fit the window (0 when it fits or with `truncate: false`). */
+  readonly dropped: number;
+  /** Roles and contents of every message kept (and the tools), the completion's seed. */
   readonly seedText: string;
   readonly lastRole: string | undefined;
-  /** The last user message. */
+  /** The last user message kept. */
   readonly lastUser: string;
 }
 
@@ -26,7 +30,7 @@ export interface ChatPromptInput {
   readonly messages: readonly unknown[];
   readonly tools: readonly unknown[] | undefined;
   readonly tokensPerChar: number;
-  /** The Modelfile's SYSTEM: rendered when the conversation brings no system message. */
+  /** The Modelfile's SYSTEM: rendered when the conversation does not start with a system message. */
   readonly modelSystem: string | undefined;
   /** The model has a vision projector: its images count in the window. */
   readonly vision: boolean;
@@ -36,8 +40,12 @@ export interface ChatPromptInput {
 }
 
 interface Counted {
-  readonly system: boolean;
-  readonly tokens: number;
+  readonly role: string;
+  readonly content: string;
+  /** Template tokens and text. */
+  readonly text: number;
+  /** Its images' tokens (0 unless the model has a vision projector). */
+  readonly imageTokens: number;
   readonly images: number;
 }
 
@@ -46,59 +54,73 @@ function imagesOf(m: Record<string, unknown>): number {
 }
 
 /**
- * The first message kept: 0, or with images and `truncate`, the first from which the prompt
- * (earlier system messages kept) fits the window, the last message at worst.
+ * The first message kept, as chatPrompt's loop finds it: for i = 0, 1, …, the prompt made of the
+ * system messages before i (their text: imageTaggedMessages tags images from i only) and of the
+ * messages from i (with their images) fits when its tokens are at most num_ctx; the last message
+ * is kept whatever its size. 0 without `truncate`.
  */
 function firstKept(counted: readonly Counted[], fixed: number, input: ChatPromptInput): number {
-  const withImages = counted.some((c) => c.images > 0);
-  if (!withImages || !input.truncate || counted.length === 0) return 0;
-  let suffix = counted.reduce((sum, c) => sum + c.tokens, 0);
-  let droppedSystem = 0;
-  for (let i = 0; i < counted.length - 1; i++) {
-    if (fixed + droppedSystem + suffix <= input.numCtx) return i;
+  if (!input.truncate) return 0;
+  let suffix = counted.reduce((sum, c) => sum + c.text + c.imageTokens, 0);
+  let systems = 0;
+  const last = counted.length - 1;
+  for (let i = 0; i < last; i++) {
+    if (fixed + systems + suffix <= input.numCtx) return i;
     const c = counted[i]!;
-    suffix -= c.tokens;
-    if (c.system) droppedSystem += c.tokens;
+    suffix -= c.text + c.imageTokens;
+    if (c.role === 'system') systems += c.text;
   }
-  return counted.length - 1;
+  return Math.max(last, 0);
 }
 
 /** The estimate: 4 (BOS + assistant header) + per message 4 + its text (+ its images on a vision model). */
 export function chatPrompt(input: ChatPromptInput): ChatPrompt {
   const tpc = input.tokensPerChar;
   const counted: Counted[] = [];
-  let seedText = '';
-  let lastRole: string | undefined;
-  let lastUser = '';
-  let hasSystem = false;
   for (const m of input.messages) {
     if (!isPlainObject(m)) continue;
     const role = typeof m.role === 'string' ? m.role : '';
     const content = typeof m.content === 'string' ? m.content : '';
     const images = imagesOf(m);
-    const tokens =
-      4 + estimateTextTokens(content, tpc) + (input.vision ? IMAGE_TOKENS * images : 0);
-    counted.push({ system: role === 'system', tokens, images });
-    if (role === 'system') hasSystem = true;
-    seedText += `${role}\u0000${content}\u0000`;
-    lastRole = role;
-    if (role === 'user') lastUser = content;
+    const text = 4 + estimateTextTokens(content, tpc);
+    counted.push({
+      role,
+      content,
+      text,
+      imageTokens: input.vision ? IMAGE_TOKENS * images : 0,
+      images,
+    });
   }
   let fixed = 4;
-  // The Modelfile's SYSTEM: tokens the client never sees but the window pays for.
-  if (input.modelSystem !== undefined && !hasSystem)
+  // The Modelfile's SYSTEM: a system message the client never sees, always kept (ChatHandler adds
+  // it when `req.Messages[0].Role != "system"`).
+  if (input.modelSystem !== undefined && input.modelSystem !== '' && counted[0]?.role !== 'system')
     fixed += 4 + estimateTextTokens(input.modelSystem, tpc);
+  let toolsText = '';
   if (input.tools !== undefined) {
-    const toolsText = JSON.stringify(input.tools);
+    toolsText = JSON.stringify(input.tools);
     fixed += estimateTextTokens(toolsText, tpc);
-    seedText += toolsText;
   }
   const first = firstKept(counted, fixed, input);
   let tokens = fixed;
   let media = false;
+  let seedText = '';
+  let lastRole: string | undefined;
+  let lastUser = '';
   counted.forEach((c, i) => {
-    if (i >= first || c.system) tokens += c.tokens;
-    if (i >= first && c.images > 0) media = true;
+    if (i < first) {
+      // A dropped system message stays, without its images (chatPrompt's `system`).
+      if (c.role === 'system') {
+        tokens += c.text;
+        seedText += `${c.role}\u0000${c.content}\u0000`;
+      }
+      return;
+    }
+    tokens += c.text + c.imageTokens;
+    if (c.images > 0) media = true;
+    seedText += `${c.role}\u0000${c.content}\u0000`;
+    lastRole = c.role;
+    if (c.role === 'user') lastUser = c.content;
   });
-  return { tokens, media, seedText, lastRole, lastUser };
+  return { tokens, media, dropped: first, seedText: seedText + toolsText, lastRole, lastUser };
 }

@@ -28,7 +28,7 @@ export interface ResolvedModel {
   readonly stop: readonly string[];
   readonly template: string | undefined;
   readonly license: string | undefined;
-  /** Modelfile `SYSTEM`: counted in every prompt that brings no system message of its own. */
+  /** Modelfile `SYSTEM`: counted in every chat whose first message is not a system message. */
   readonly system: string | undefined;
   /** Modelfile parameters other than `num_ctx` and `stop` (a created model's `temperature`...). */
   readonly parameters: Readonly<Record<string, unknown>>;

@@ -42,6 +42,13 @@ export interface AnswerSpec {
    * fit the window is llama-server's 400, not a silent truncation.
    */
   readonly untruncated: boolean;
+  /**
+   * The runner was launched with `--context-shift` (server/sched.go resolveContextShift: the
+   * request's `shift`, else true but for models without it, here `contextOverflow: 'error'`).
+   */
+  readonly contextShift: boolean;
+  /** chatPrompt already dropped old messages to fit the window (a silent truncation too). */
+  readonly messagesDropped: boolean;
 }
 
 type Durations = Record<string, number>;
@@ -58,16 +65,21 @@ function tokenJson(token: string): string {
 }
 
 /**
- * The prompt tokens the runner evaluates: all of them, or about half the window when truncated;
- * else the error text of a prompt that does not fit. It fits below `num_ctx` tokens, one being
- * left to generate (llm/llama_server.go, and llama-server's own check).
+ * The prompt tokens the runner evaluates, else the error text of a prompt it refuses, as
+ * llamaServerRunner.completionPromptForRequest (llm/llama_server.go) decides: a prompt handed over
+ * as it is (`truncate: false`, images) goes to llama-server, which refuses one that does not fit;
+ * otherwise one of more than num_ctx - 1 tokens is 400 without context shift, and with it cut to
+ * num_keep tokens and the tail, contextShiftPromptLimit: num_ctx - (num_ctx - num_keep) / 2, with
+ * num_keep 4 here (num_ctx/2 + 2).
  */
 function evaluated(ctx: SimContext, spec: AnswerSpec): number | { error: string } {
   const { promptTokens, admitted } = spec;
-  if (promptTokens < admitted.numCtx) return promptTokens;
+  if (promptTokens < admitted.numCtx) {
+    if (spec.messagesDropped) ctx.counters.truncatedPrompts++;
+    return promptTokens;
+  }
   if (spec.untruncated) return { error: exceedsText(promptTokens, admitted.numCtx) };
-  if (admitted.rt.model.contextOverflow === 'error') return { error: OVERFLOW_TEXT };
-  // The runner keeps num_keep tokens and the tail, about half the window: num_ctx/2 + 2.
+  if (!spec.contextShift) return { error: OVERFLOW_TEXT };
   ctx.counters.truncatedPrompts++;
   return Math.min(promptTokens, Math.floor(admitted.numCtx / 2) + 2);
 }

@@ -82,6 +82,12 @@ function completionBase(
   };
 }
 
+/** server/sched.go resolveContextShift: the request's `shift`, else whether the model supports it. */
+function contextShift(body: Json, admitted: Admitted): boolean {
+  if (typeof body.shift === 'boolean') return body.shift;
+  return admitted.rt.model.contextOverflow !== 'error';
+}
+
 export function chat(ctx: SimContext, ex: Exchange): Promise<void> {
   return runChat(ctx, ex, NATIVE);
 }
@@ -131,7 +137,10 @@ export async function runChat(
       route: 'chat',
       promptTokens: prompt.tokens,
       completion,
+      // ChatHandler hands chatPrompt's prompt to the runner with `Truncate: truncate`.
       untruncated: body.truncate === false || prompt.media,
+      contextShift: contextShift(body, admitted),
+      messagesDropped: prompt.dropped > 0,
     });
   } finally {
     release(ctx, admitted.rt, admitted.keepAliveMs);
@@ -184,7 +193,11 @@ export async function runGenerate(
       route: 'generate',
       promptTokens: tokens,
       completion,
+      // GenerateHandler's messages (system, prompt) leave chatPrompt nothing to drop: only the
+      // runner truncates, with `Truncate: req.Truncate == nil || *req.Truncate`.
       untruncated: body.truncate === false || images > 0,
+      contextShift: contextShift(body, admitted),
+      messagesDropped: false,
     });
   } finally {
     release(ctx, admitted.rt, admitted.keepAliveMs);

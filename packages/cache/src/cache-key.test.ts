@@ -165,6 +165,31 @@ describe('cacheKey', () => {
     expect(cacheKey({ n: 1n })).not.toBe(cacheKey({ n: 1 }));
   });
 
+  it('keys boxed primitives as the primitives they hold, as JSON does', () => {
+    const key = (seed: unknown) => cacheKey({ o: { seed } });
+    expect(key(Object(1))).not.toBe(key(Object(2)));
+    expect(key(Object(1))).toBe(key(1));
+    expect(key(Object('ab'))).toBe(key('ab'));
+    expect(key(Object('ab'))).not.toBe(key({ 0: 'a', 1: 'b' }));
+    expect(key(Object(true))).toBe(key(true));
+    expect(key(Object(false))).not.toBe(key(Object(true)));
+    expect(key(Object(5n))).toBe(key(5n));
+    expect(key(Object(5n))).not.toBe(key(Object(6n)));
+    expect(cacheKey({ messages: [Object('hi')] })).toBe(cacheKey({ messages: ['hi'] }));
+  });
+
+  it('keys a request with its own toJSON by what toJSON returns, as JSON does', () => {
+    const withToJson = { toJSON: () => ({ a: 1 }), b: 2 };
+    expect(cacheKey(withToJson)).not.toBe(cacheKey({ b: 2 }));
+    expect(cacheKey(withToJson)).toBe(cacheKey({ a: 1 }));
+    expect(cacheKey({ toJSON: () => ({ a: 2 }) })).not.toBe(cacheKey({ toJSON: () => ({ a: 1 }) }));
+    // what toJSON returns is filtered as a request is: no transport fields, no secrets
+    expect(cacheKey({ toJSON: () => ({ a: 1, stream: true, apiKey: 'sk-1' }) })).toBe(
+      cacheKey({ a: 1 }),
+    );
+    expect(cacheKey({ toJSON: () => 'text' })).not.toBe(cacheKey({ toJSON: () => 'other' }));
+  });
+
   it('returns another key when the same bytes come in another typed-array kind', () => {
     const le = new Uint16Array([0x0201]);
     // The same two bytes on a little-endian machine; the numbers they stand for differ.

@@ -29,9 +29,13 @@ export interface CacheOptions {
    */
   maxEntries?: number | undefined;
   /**
-   * Most bytes kept in memory, counted as stored: JSON text in UTF-8, or its compressed form,
-   * plus the JSON size of the decoded copies kept of compressed entries read again. Never exceeded. A single value whose JSON is larger than this is not stored
-   * (`skipped['too-large']`), so no read ever decodes more than this many bytes.
+   * Most bytes of values kept in memory, counted as stored: the compressed size of a compressed
+   * value, else the UTF-8 length of its JSON text, plus the JSON size of the decoded copies kept
+   * of compressed entries read again. The count never exceeds it, but it is not the memory the
+   * cache takes: keys and per-entry bookkeeping are not counted, and an uncompressed value is
+   * held as a parsed object (see the README's Behaviour notes, Bounds). A single value whose JSON
+   * is larger than this is not stored (`skipped['too-large']`), so no read ever decodes more than
+   * this many bytes.
    * @default 67108864 (64 MiB)
    */
   maxBytes?: number | undefined;

@@ -50,6 +50,60 @@ const embedTimely = { model: 'nomic-embed-text', input: "What's the latest news 
 const responsesSampled = { model: 'gpt-4o', input: 'Tell me a joke', temperature: 1 };
 const responsesItems = { model: 'gpt-4o', input: [{ role: 'user', content: 'Tell me a joke' }] };
 
+// OpenAI Responses and Gemini requests, read by the time-sensitive and image checks too.
+const responsesTimely = { model: 'gpt-4o', input: 'What is the weather today?', temperature: 0.2 };
+const responsesTimelyItems = {
+  model: 'gpt-4o',
+  input: [{ role: 'user', content: 'What is the latest news?' }],
+  temperature: 0,
+};
+const responsesTimelyParts = {
+  model: 'gpt-4o',
+  input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'News now?' }] }],
+  temperature: 0,
+};
+const responsesDeveloperDate = {
+  model: 'gpt-4o',
+  input: [
+    { role: 'developer', content: 'Today is 2026-11-26.' },
+    { role: 'user', content: 'Explain TCP' },
+  ],
+  temperature: 0,
+};
+const responsesLow = { model: 'gpt-4o', input: 'Explain TCP', temperature: 0.25 };
+const responsesImage = {
+  model: 'gpt-4o',
+  temperature: 0,
+  input: [
+    {
+      role: 'user',
+      content: [
+        { type: 'input_text', text: 'What is this?' },
+        { type: 'input_image', image_url: 'data:image/png;base64,aGk=' },
+      ],
+    },
+  ],
+};
+const gemini = (contents: unknown) => ({
+  model: 'gemini-2.5-flash',
+  contents,
+  generationConfig: { temperature: 0 },
+});
+const geminiTimely = gemini([{ role: 'user', parts: [{ text: 'Will it rain? Weather today?' }] }]);
+const geminiNoRole = gemini([{ parts: [{ text: 'What is the latest release?' }] }]);
+const geminiString = gemini('Any news this week?');
+const geminiModelTurn = gemini([
+  { role: 'user', parts: [{ text: 'Explain TCP' }] },
+  { role: 'model', parts: [{ text: 'Today we look at TCP.' }] },
+  { role: 'user', parts: [{ text: 'And UDP?' }] },
+]);
+const geminiInline = gemini([
+  { role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: 'aGk=' } }] },
+]);
+const geminiFile = gemini([
+  { role: 'user', parts: [{ fileData: { mimeType: 'image/png', fileUri: 'gs://b/x.png' } }] },
+]);
+
 type Row = [name: string, request: object, cacheable: boolean, reason: string, ttlMs: number];
 
 const table: Record<CacheStrategy, Row[]> = {
@@ -71,6 +125,10 @@ const table: Record<CacheStrategy, Row[]> = {
     ['image content part', imagePart, false, 'has-images', 0],
     ['message images', messageImages, false, 'has-images', 0],
     ['time words at temperature 0', timely, true, 'deterministic', MAX],
+    ['an input_image part in a Responses input', responsesImage, false, 'has-images', 0],
+    ['a Gemini inlineData part', geminiInline, false, 'has-images', 0],
+    ['a Gemini fileData part', geminiFile, false, 'has-images', 0],
+    ['a Gemini text request at temperature 0', geminiModelTurn, true, 'deterministic', MAX],
   ],
   selective: [
     ['an embeddings request', embed, true, 'embeddings', MAX],
@@ -90,6 +148,15 @@ const table: Record<CacheStrategy, Row[]> = {
     ['"latest news today"', timely, false, 'time-sensitive', 0],
     ['"right now" in a prompt', timelyPrompt, false, 'time-sensitive', 0],
     ['a date in the system prompt only', systemDate, true, 'deterministic', MAX],
+    ['time words in a Responses input string', responsesTimely, false, 'time-sensitive', 0],
+    ['time words in a Responses user item', responsesTimelyItems, false, 'time-sensitive', 0],
+    ['time words in an input_text part', responsesTimelyParts, false, 'time-sensitive', 0],
+    ['a date in a developer item only', responsesDeveloperDate, true, 'deterministic', MAX],
+    ['a Responses input at 0.25', responsesLow, true, 'low-temperature', (MAX + MIN) / 2],
+    ['time words in a Gemini user turn', geminiTimely, false, 'time-sensitive', 0],
+    ['time words in a Gemini turn without a role', geminiNoRole, false, 'time-sensitive', 0],
+    ['time words in Gemini contents given as a string', geminiString, false, 'time-sensitive', 0],
+    ['time words in a Gemini model turn only', geminiModelTurn, true, 'deterministic', MAX],
   ],
   aggressive: [
     ['an embeddings request', embed, true, 'aggressive', MAX],

@@ -15,7 +15,10 @@ import {
  * | `disabled` | nothing | - |
  * | `conservative` | embeddings, and deterministic requests (temperature 0, or a fixed seed >= 0) without tools or images | `maxTtlMs` |
  * | `selective` | embeddings, deterministic requests, plus temperature <= 0.5, unless the user's text depends on the current time | `maxTtlMs` for embeddings and deterministic requests, shrinking linearly to `minTtlMs` at temperature 0.5 |
- * | `aggressive` | every complete, successful answer | `maxTtlMs` |
+ * | `aggressive` | every answer a loader returns | `maxTtlMs` |
+ *
+ * No strategy can tell a truncated answer from a complete one: the cache stores what the loader
+ * returns (the providers drop truncated answers before storing; alone, use `ttl` returning `false`).
  */
 export type CacheStrategy = 'disabled' | 'conservative' | 'selective' | 'aggressive';
 

@@ -11,13 +11,22 @@
  *   array                     [<items>]         object   {<length>:<key><value> ...}  (keys sorted)
  *
  * Object members whose value is `undefined`, a function or a symbol are left out and array holes
- * become `N`, as `JSON.stringify` does; objects with `toJSON` (Date) are encoded through it.
+ * become `N`, as `JSON.stringify` does; objects with `toJSON` (Date) are encoded through it, the
+ * request itself included, and boxed primitives (`Object(1)`, `new String('ab')`) as the primitive
+ * they hold, as `JSON.stringify` writes them (a boxed BigInt as a bigint).
  *
  * Bytes (typed arrays, `DataView`, `ArrayBuffer`) carry their kind, `Uint8Array` or `Float32Array`
  * say: the same bytes read as another kind are other numbers (`Uint8Array [1, 2]` and
  * `Uint16Array [0x0201]`). A kind is a built-in class name, with no `:`, so the token stays
  * self-delimiting. Adding kinds changed only the keys of requests that hold bytes.
  */
+import {
+  isBigIntObject,
+  isBooleanObject,
+  isBoxedPrimitive,
+  isNumberObject,
+  isStringObject,
+} from 'node:util/types';
 import { nameMemo } from './name-memo';
 
 /** Deeper than this is treated as a cycle: requests are shallow, and recursion must stay bounded. */
@@ -108,8 +117,11 @@ function encodeObject(object: Record<string, unknown>, depth: number): string {
   return encodeMembers(object, depth);
 }
 
-/** Bytes (typed arrays, `DataView`, `ArrayBuffer`) and class instances, encoded by their members. */
-function encodeSpecial(object: Record<string, unknown>, depth: number): string {
+/**
+ * Bytes (typed arrays, `DataView`, `ArrayBuffer`) and boxed primitives, by what they hold;
+ * `undefined` for any other object.
+ */
+function specialToken(object: object): string | undefined {
   if (ArrayBuffer.isView(object)) {
     const view = object as ArrayBufferView;
     const kind = typedArrayName.call(view) ?? 'DataView';
@@ -120,7 +132,26 @@ function encodeSpecial(object: Record<string, unknown>, depth: number): string {
   if (object instanceof SharedArrayBuffer) {
     return encodeBytes('SharedArrayBuffer', object, 0, object.byteLength);
   }
-  return encodeMembers(object, depth);
+  // Checked by the engine's slots, as JSON.stringify checks them (a subclass or another realm's
+  // Number is one too). Symbol objects are left to their members, as JSON leaves them.
+  if (isBoxedPrimitive(object)) {
+    if (isNumberObject(object)) return numberToken(Number(object));
+    if (isStringObject(object)) {
+      const text = String(object);
+      return stringHead(text.length) + text;
+    }
+    if (isBooleanObject(object)) return booleanValueOf.call(object) ? 'T' : 'F';
+    if (isBigIntObject(object)) return 'b' + bigIntValueOf.call(object) + ',';
+  }
+  return undefined;
+}
+
+const booleanValueOf = Boolean.prototype.valueOf;
+const bigIntValueOf = BigInt.prototype.valueOf;
+
+/** Bytes, boxed primitives and class instances, the last encoded by their members. */
+function encodeSpecial(object: Record<string, unknown>, depth: number): string {
+  return specialToken(object) ?? encodeMembers(object, depth);
 }
 
 function encodeMembers(object: Record<string, unknown>, depth: number): string {
@@ -171,9 +202,23 @@ function encodeBytes(
  * answer and are kept.
  */
 export function encodeTopLevel(
-  object: Record<string, unknown>,
+  request: Record<string, unknown>,
   topToken: (key: string) => string,
 ): string {
+  let object = request;
+  if (typeof request.toJSON === 'function') {
+    // Called once, with the key JSON.stringify gives the top level; what it returns is the request.
+    const json: unknown = request.toJSON('');
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return encodeValue(json, 1);
+    }
+    object = json as Record<string, unknown>;
+  }
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) {
+    const special = specialToken(object);
+    if (special !== undefined) return special;
+  }
   const keys = Object.keys(object);
   sortKeys(keys);
   let out = '{';

@@ -42,13 +42,35 @@ export interface Encoded {
 export function encode(json: string, compressAboveBytes: number, level: number): Encoded {
   const rawSize = Buffer.byteLength(json);
   if (rawSize > compressAboveBytes) {
-    const bytes = deflateSync(json, { level, dictionary: DICTIONARY_V1 });
+    const deflated = deflateSync(json, { level, dictionary: DICTIONARY_V1 });
     // Incompressible text (already random, tiny) stays raw: compression must never cost bytes.
-    if (bytes.length < rawSize) {
+    if (deflated.length < rawSize) {
+      // zlib answers with a view of its 16 KiB output chunk: kept as is, each entry would pin it.
+      const bytes = ownBytes(deflated);
       return { compressed: true, bytes, json, rawSize, size: bytes.length };
     }
   }
   return { compressed: false, bytes: undefined, json, rawSize, size: rawSize };
+}
+
+/**
+ * Bytes that own their memory: `bytes` itself when its ArrayBuffer is exactly its size, else an
+ * exact-size copy. A value kept in memory must not hold more than its `size` alive: zlib's output
+ * is a view of a 16 KiB chunk, a store's reply may be a view of a socket read, and a copy made
+ * with `Buffer.from()` under 4 KiB lands in Node's shared 8 KiB pool, which one kept entry pins
+ * whole. `maxBytes` counts `size`, so only this keeps it a bound on the memory held.
+ */
+export function ownBytes(bytes: Uint8Array): Buffer {
+  if (
+    bytes.byteOffset === 0 &&
+    bytes.buffer.byteLength === bytes.length &&
+    Buffer.isBuffer(bytes)
+  ) {
+    return bytes;
+  }
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /**

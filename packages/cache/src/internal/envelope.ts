@@ -1,5 +1,5 @@
 import type { CacheCorruptReason } from '../events';
-import { deepFreeze, type Encoded, inflate } from './codec';
+import { deepFreeze, type Encoded, inflate, ownBytes } from './codec';
 
 /**
  * The envelope written to a store: 1 byte format (1 = JSON text, 2 = JSON deflated with the
@@ -96,8 +96,9 @@ export function openEnvelope(
     if (inflated.length !== rawSize) return corrupt('size');
     const parsed = parse(inflated.toString('utf8'));
     if (parsed === undefined) return corrupt('json');
-    // A copy: the store's buffer may be a slice of a larger one that memory must not pin.
-    const bytes = Buffer.from(payload);
+    // Kept in memory: the store's buffer may be a slice of a larger one (a socket read), and a
+    // pooled copy would share an 8 KiB slab; memory must pin neither.
+    const bytes = ownBytes(payload);
     const encoded: Encoded = { compressed: true, bytes, json: '', rawSize, size: bytes.length };
     return { kind: 'value', expiresAtEpochMs, encoded, value: parsed.value };
   }

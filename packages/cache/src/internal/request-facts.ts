@@ -1,7 +1,8 @@
 /**
- * Reads what the strategies need from a request in either shape: Ollama-native (`options.temperature`,
- * `options.seed`, `images`, `messages[].images`) or provider-neutral camelCase (`temperature`, `seed`,
- * content parts of type `image`/`image_url`), plus Gemini-style `generationConfig`.
+ * Reads what the strategies need from a request in any of the shapes in use: Ollama-native
+ * (`options.temperature`, `options.seed`, `images`, `messages[].images`), provider-neutral
+ * camelCase (`temperature`, `seed`, content parts of type `image`/`image_url`), OpenAI Responses
+ * (`input`, `input_text`/`input_image` parts) and Gemini (`generationConfig`, `contents[].parts`).
  */
 
 type Loose = Record<string, unknown>;
@@ -47,49 +48,112 @@ function partIsImage(part: unknown): boolean {
   const object = asObject(part);
   if (!object) return false;
   if (typeof object.type === 'string' && IMAGE_PART.test(object.type)) return true;
-  return object.image !== undefined || object.image_url !== undefined;
+  return (
+    object.image !== undefined ||
+    object.image_url !== undefined ||
+    // Gemini's media parts, in the SDK's and in the REST API's spelling.
+    object.inlineData !== undefined ||
+    object.fileData !== undefined ||
+    object.inline_data !== undefined ||
+    object.file_data !== undefined
+  );
 }
 
-/** Whether the request carries an image anywhere: `images`, `messages[].images`, image parts. */
-export function hasImages(request: Loose): boolean {
-  if (nonEmpty(request.images)) return true;
-  const messages = request.messages;
-  if (!Array.isArray(messages)) return false;
-  for (const message of messages) {
-    const object = asObject(message);
+function someIsImage(parts: unknown): boolean {
+  if (!Array.isArray(parts)) return false;
+  for (const part of parts) if (partIsImage(part)) return true;
+  return false;
+}
+
+/**
+ * Whether a list of turns (`messages`, a Responses `input`, Gemini `contents`) carries an image:
+ * a turn's `images`, an image among its `content` or `parts`, or an image part given as a turn.
+ */
+function turnsHaveImages(turns: unknown): boolean {
+  if (!Array.isArray(turns)) {
+    // Gemini's SDK also takes one turn as `contents`.
+    const object = asObject(turns);
+    return object !== undefined && someIsImage(object.parts);
+  }
+  for (const turn of turns) {
+    const object = asObject(turn);
     if (!object) continue;
-    if (nonEmpty(object.images)) return true;
-    if (Array.isArray(object.content) && object.content.some(partIsImage)) return true;
+    if (nonEmpty(object.images) || partIsImage(object)) return true;
+    if (someIsImage(object.content) || someIsImage(object.parts)) return true;
   }
   return false;
 }
 
-function collectText(content: unknown, into: string[]): void {
-  if (typeof content === 'string') into.push(content);
-  else if (Array.isArray(content)) {
-    for (const part of content) {
-      const object = asObject(part);
-      if (typeof part === 'string') into.push(part);
-      else if (object && typeof object.text === 'string') into.push(object.text);
-    }
+/**
+ * Whether the request carries an image anywhere: `images`, `messages[].images`, image parts in
+ * `messages[].content` or a Responses `input`, Gemini media parts in `contents[].parts`.
+ */
+export function hasImages(request: Loose): boolean {
+  return (
+    nonEmpty(request.images) ||
+    turnsHaveImages(request.messages) ||
+    turnsHaveImages(request.input) ||
+    turnsHaveImages(request.contents)
+  );
+}
+
+/** Whether `pattern` matches a text of `content`: a string, or parts (strings, `{ text }`). */
+function textMatches(content: unknown, pattern: RegExp): boolean {
+  if (typeof content === 'string') return pattern.test(content);
+  if (!Array.isArray(content)) return false;
+  for (const part of content) {
+    const text = typeof part === 'string' ? part : asObject(part)?.text;
+    if (typeof text === 'string' && pattern.test(text)) return true;
   }
+  return false;
 }
 
 /**
- * What the user asked: `prompt` and the content of every `user` message. System prompts are left
- * out on purpose: they often say "current date: ..." and are part of the key anyway.
+ * Whether `pattern` matches the text of a user turn in `turns`: a string (Gemini's SDK, a
+ * Responses `input`), a text part given as a turn (no role), or a turn whose role is `user` (`content` of
+ * messages and Responses input items; `parts` of Gemini contents, whose role may be left out).
  */
-export function userText(request: Loose): string[] {
-  const texts: string[] = [];
-  collectText(request.prompt, texts);
-  const messages = request.messages;
-  if (Array.isArray(messages)) {
-    for (const message of messages) {
-      const object = asObject(message);
-      if (object?.role === 'user') collectText(object.content, texts);
+function userTurnsMatch(turns: unknown, pattern: RegExp): boolean {
+  if (typeof turns === 'string') return pattern.test(turns);
+  if (!Array.isArray(turns)) {
+    const object = asObject(turns);
+    return object !== undefined && isUserTurn(object) && textMatches(object.parts, pattern);
+  }
+  for (const turn of turns) {
+    if (typeof turn === 'string') {
+      if (pattern.test(turn)) return true;
+      continue;
+    }
+    const object = asObject(turn);
+    if (!object) continue;
+    if (object.role === undefined && typeof object.text === 'string') {
+      if (pattern.test(object.text)) return true;
+    } else if (isUserTurn(object)) {
+      if (textMatches(object.content, pattern) || textMatches(object.parts, pattern)) return true;
     }
   }
-  return texts;
+  return false;
+}
+
+/** A `user` turn, or a Gemini turn without a role (which means the user's). */
+function isUserTurn(turn: Loose): boolean {
+  return turn.role === 'user' || (turn.role === undefined && Array.isArray(turn.parts));
+}
+
+/**
+ * Whether `pattern` matches what the user asked: `prompt`, the content of every `user` message,
+ * a Responses `input` (a string, or its `user` items), and Gemini `contents` (`user` turns, or
+ * turns without a role). System prompts are left out on purpose (`system`, `instructions`,
+ * `systemInstruction`): they often say "current date: ..." and are part of the key anyway.
+ * Nothing is collected: the texts are tested where they are.
+ */
+function userTextMatches(request: Loose, pattern: RegExp): boolean {
+  return (
+    textMatches(request.prompt, pattern) ||
+    userTurnsMatch(request.messages, pattern) ||
+    userTurnsMatch(request.input, pattern) ||
+    userTurnsMatch(request.contents, pattern)
+  );
 }
 
 /**
@@ -138,8 +202,5 @@ const TIME_SENSITIVE =
 
 /** Whether the user's text depends on the current time ("today", "latest", "right now"...). */
 export function isTimeSensitive(request: Loose): boolean {
-  for (const text of userText(request)) {
-    if (TIME_SENSITIVE.test(text)) return true;
-  }
-  return false;
+  return userTextMatches(request, TIME_SENSITIVE);
 }

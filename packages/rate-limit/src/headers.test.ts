@@ -170,27 +170,23 @@ describe('parseRateLimitHeaders', () => {
     ).toEqual({});
   });
 
-  it.each([
-    [''],
-    [' '],
-    ['0x1F'],
-    ['0b11'],
-    ['1e3'],
-    ['Infinity'],
-  ])('leaves out a count written %j (never read as 0, hex or an exponent)', (text) => {
-    // A proxy's empty `remaining` header read as 0 made a caller pause a working key.
-    expect(
-      parseRateLimitHeaders({
-        'x-ratelimit-remaining-tokens': text,
-        'x-ratelimit-limit-requests': text,
-        'ratelimit-remaining': text,
-        'anthropic-ratelimit-tokens-remaining': text,
-      }),
-    ).toEqual({});
-    expect(parseRateLimitHeaders({ 'x-ratelimit-remaining-tokens': ` 42 ` })).toEqual({
-      remainingTokens: 42,
-    });
-  });
+  it.each([[''], [' '], ['0x1F'], ['0b11'], ['1e3'], ['Infinity']])(
+    'leaves out a count written %j (never read as 0, hex or an exponent)',
+    (text) => {
+      // A proxy's empty `remaining` header read as 0 made a caller pause a working key.
+      expect(
+        parseRateLimitHeaders({
+          'x-ratelimit-remaining-tokens': text,
+          'x-ratelimit-limit-requests': text,
+          'ratelimit-remaining': text,
+          'anthropic-ratelimit-tokens-remaining': text,
+        }),
+      ).toEqual({});
+      expect(parseRateLimitHeaders({ 'x-ratelimit-remaining-tokens': ` 42 ` })).toEqual({
+        remainingTokens: 42,
+      });
+    },
+  );
 
   it('throws a TypeError when headers is not an object', () => {
     expect(() => parseRateLimitHeaders(undefined as never)).toThrow(TypeError);

@@ -184,3 +184,21 @@ describe('maxConcurrent', () => {
     expect(router.stats().deployments.b).toMatchObject({ inFlight: 0 });
   });
 });
+
+describe('an abort while a window lookup is pending', () => {
+  it('ends the call with the reason at once, though the lookup ignores the signal', async () => {
+    // `b`'s lookup never settles and never reads its signal.
+    const { b, router, looking } = overflowThenLookup();
+    const controller = new AbortController();
+    const call = router
+      .complete({ model: 'chat', messages: HI, signal: controller.signal })
+      .catch((e: unknown) => e);
+    await looking;
+    const reason = new Error('the user left');
+    controller.abort(reason);
+    expect(await call).toBe(reason);
+    expect(b.requests).toHaveLength(0);
+    expect(router.stats().deployments.b).toMatchObject({ inFlight: 0 });
+    expect(router.stats().inFlight).toBe(0);
+  });
+});

@@ -189,7 +189,12 @@ export class RouterRuntime implements PlanContext {
     if (lookup) {
       d.windowLooked = true;
       try {
-        const info = await d.provider.modelInfo!(d.model, signal === undefined ? {} : { signal });
+        // Raced with the caller's signal: a provider whose lookup ignores it must not hold an
+        // aborted call (and its slot).
+        const info = await raceAbort(
+          d.provider.modelInfo!(d.model, signal === undefined ? {} : { signal }),
+          signal,
+        );
         if (d.contextWindow === undefined && (info?.contextLength ?? 0) > 0) {
           d.contextWindow = info.contextLength;
         }

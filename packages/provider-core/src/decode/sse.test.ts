@@ -79,6 +79,10 @@ describe('SseDecoder', () => {
     // 1 byte (200 KB in all), while its rope node held ~32 bytes of heap.
     const empty = [Buffer.from('data:\n'.repeat(200_000))];
     expect(() => decodeAll(empty, 1 << 20)).toThrow(LineTooLongError);
+    // One line just under the cap passes, as does an event of lines whose text and newlines
+    // together with 16 bytes per further line stay under it.
+    expect(decodeAll([Buffer.from(`data: ${'x'.repeat(1010)}\n\n`)], 1024)).toHaveLength(1);
+    expect(decodeAll([Buffer.from(`${'data: x\n'.repeat(50)}\n`)], 1024)).toHaveLength(1);
     // Several lines still join into one event's data, in order.
     const lines = Array.from({ length: 1000 }, (_, i) => `data: ${i}\n`).join('');
     const [event] = decodeAll([Buffer.from(`${lines}\n`)]);

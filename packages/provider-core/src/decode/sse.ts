@@ -1,16 +1,17 @@
 import type { StreamDecoder, WireMessage } from './decoder';
 import { LineSplitter, LineTooLongError } from './lines';
 
+/** What each `data:` line after an event's first costs against its cap beyond its text. */
+const LINE_COST = 16;
+
 /**
  * Server-sent events (OpenAI-style streams): `data:` lines joined with newlines, dispatched at a
  * blank line; `event:` names the event; comments (`:` lines, keep-alives), `id:` and `retry:` are
- * ignored. One event is capped like a line: its data may not exceed `maxEventBytes`. As the WHATWG
- * event stream interpretation says, a line ends in CRLF, LF or a lone CR, and one byte order mark
- * opening the stream is dropped.
+ * ignored. One event is capped like a line: its data may not exceed `maxEventBytes` (each data
+ * line after the first also counts `LINE_COST` bytes). As the WHATWG event stream interpretation
+ * says, a line ends in CRLF, LF or a lone CR, and one byte order mark opening the stream is
+ * dropped.
  */
-/** What one `data:` line costs against the event's cap beyond its text. */
-const LINE_COST = 16;
-
 export class SseDecoder implements StreamDecoder {
   readonly #lines: LineSplitter;
   readonly #maxEventBytes: number;
@@ -61,9 +62,10 @@ export class SseDecoder implements StreamDecoder {
   }
 
   #addData(value: string): void {
-    // Each line is charged what it holds in memory beside its text (a slot in `#dataLines`, its
-    // newline), so the cap bounds the heap of an event of many short lines too.
-    this.#size += value.length + LINE_COST;
+    // Each line after the first is charged what it holds in memory beside its text (a slot in
+    // `#dataLines`), so the cap bounds the heap of an event of many short lines too; the first,
+    // and an event of one line, only their text and newline.
+    this.#size += this.#data === undefined ? value.length + 1 : value.length + LINE_COST;
     if (this.#size > this.#maxEventBytes) {
       this.#data = undefined;
       this.#dataLines = undefined;

@@ -26,6 +26,23 @@ describe('raceAbort', () => {
     expect(onAborted).toHaveBeenCalledTimes(1);
   });
 
+  it('leaves no unhandled rejection of a promise dropped because its signal had aborted', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const controller = new AbortController();
+      controller.abort(new Error('left'));
+      // The work saw the abort first and rejected with it, before the race began.
+      const work = Promise.reject(controller.signal.reason);
+      await expect(raceAbort(work, controller.signal)).rejects.toThrow('left');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it('settles like the promise when the signal never aborts', async () => {
     await expect(raceAbort(Promise.resolve(3), new AbortController().signal)).resolves.toBe(3);
   });

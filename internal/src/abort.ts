@@ -15,6 +15,8 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   return () => signal.removeEventListener('abort', fn);
 }
 
+function ignore(): void {}
+
 /**
  * Settles like `promise`, or rejects with `signal.reason` as soon as `signal` aborts, whichever
  * comes first; `onAborted` then runs once (also when the signal was aborted already). The promise
@@ -27,6 +29,9 @@ export function raceAbort<T>(
 ): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) {
+    // Its outcome is dropped unread: a rejection (often the same abort, the work having seen the
+    // signal first) must not surface as an unhandled one.
+    promise.then(undefined, ignore);
     onAborted?.();
     return Promise.reject(signal.reason);
   }

@@ -301,7 +301,10 @@ export interface TimeoutErrorInit {
   retryable: boolean;
   partial?: PartialResponse | undefined;
   cause?: unknown;
-  /** What was waited for, when not what `timeout` names (`the whole answer` of a metadata call). */
+  /**
+   * What was waited for, when not what `timeout` names: `the whole answer` of a metadata call,
+   * `the error answer's body`, `the server to take the next part of the request body` (an upload).
+   */
   waitedFor?: string | undefined;
 }
 

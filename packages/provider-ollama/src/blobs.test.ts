@@ -100,6 +100,23 @@ describe('OllamaProvider.pushBlob and hasBlob', () => {
     expect(sim.requests.filter((r) => r.path.startsWith('/api/blobs/'))).toHaveLength(0);
   });
 
+  it('ends with a RangeError naming options.size, sent once, when the stream is longer or shorter', async () => {
+    const { sim, provider } = await setup();
+    const bytes = gguf(50_000);
+    const digest = sha256(bytes);
+    for (const size of [bytes.length + 10, bytes.length - 10]) {
+      const error = await provider
+        .pushBlob(chunks(bytes, 16_384), { digest, size })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toMatch(new RegExp(`^Expected \`options.size\` \\(${size}\\)`));
+      expect(error.message).toMatch(/`data`/);
+    }
+    expect(blobPosts(sim)).toBeLessThanOrEqual(2);
+    expect(await provider.hasBlob(digest)).toBe(false);
+    expect(provider.stats()).toMatchObject({ inFlight: 0 });
+  });
+
   it('ends an upload aborted mid-way with the signal reason and frees its socket', async () => {
     const { provider } = await setup();
     const controller = new AbortController();

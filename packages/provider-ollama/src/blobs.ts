@@ -91,11 +91,29 @@ export async function pushBlob(
         .digest('hex')}`,
   );
   core.assertOpen();
-  await core.request({
-    endpoint: `/api/blobs/${digest}`,
-    method: 'POST',
-    body: { data, length: size },
-    signal: checked.signal,
-  });
+  try {
+    await core.request({
+      endpoint: `/api/blobs/${digest}`,
+      method: 'POST',
+      body: { data, length: size },
+      signal: checked.signal,
+    });
+  } catch (error) {
+    throw namedForBlob(error);
+  }
   return digest;
 }
+
+/**
+ * The core's error for a stream whose bytes are not its declared length names the core's
+ * `body.length` and `body.data`: here they are `options.size` and `data`.
+ */
+function namedForBlob(error: unknown): unknown {
+  if (!(error instanceof RangeError) || !error.message.startsWith(LENGTH_ERROR)) return error;
+  const message = error.message
+    .replace(LENGTH_ERROR, 'Expected `options.size`')
+    .replaceAll('`body.data`', '`data`');
+  return new RangeError(message, { cause: error.cause ?? error });
+}
+
+const LENGTH_ERROR = 'Expected `body.length`';

@@ -29,7 +29,12 @@ import type {
   PushBlobOptions,
   StreamChunk,
 } from './types';
-import { validateChatRequest, validateEmbedRequest, validateGenerateRequest } from './validate';
+import {
+  REQUEST_FIELDS,
+  validateChatRequest,
+  validateEmbedRequest,
+  validateGenerateRequest,
+} from './validate';
 import { CHAT, CHAT_WHOLE, NDJSON } from './wire/chat';
 import { EMBED } from './wire/embed';
 import { GENERATE, GENERATE_WHOLE } from './wire/generate';
@@ -60,6 +65,17 @@ function keepTruncatedOut(_request: object, value: unknown): false | undefined {
 export class OllamaProvider extends ProviderFacade {
   /** The normalised base URL. */
   readonly baseUrl: string;
+  /**
+   * The top-level fields a request of `complete()`/`stream()` (`chat`) and of `embed()` may hold;
+   * any other is a `TypeError`. `@x/router` reads it to drop another provider's fields from a
+   * request sent here (`dropUnknownFields`).
+   * @example
+   * ollama.requestFields.chat.has('think'); // true
+   */
+  readonly requestFields: {
+    readonly chat: ReadonlySet<string>;
+    readonly embed: ReadonlySet<string>;
+  } = REQUEST_FIELDS;
   readonly #core: ProviderCore;
   readonly #server: ServerApi;
   readonly #streams = new InFlightStreams();

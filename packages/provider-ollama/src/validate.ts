@@ -89,6 +89,16 @@ const EMBED_KEYS = [
 ] as const;
 
 /**
+ * The top-level request fields `complete()`/`stream()` and `embed()` take: the provider's
+ * `requestFields`, read by `@x/router` to drop another provider's fields (`dropUnknownFields`).
+ * Built from the lists above, which decide what a request may hold.
+ */
+export const REQUEST_FIELDS: {
+  readonly chat: ReadonlySet<string>;
+  readonly embed: ReadonlySet<string>;
+} = Object.freeze({ chat: new Set<string>(CHAT_KEYS), embed: new Set<string>(EMBED_KEYS) });
+
+/**
  * What Go's `time.ParseDuration` accepts: a duration with a unit (`10m`, `1h30m`, `-1s`, `500ms`),
  * or a zero without one, signed or not (`0`, `-0`, `+0`).
  */

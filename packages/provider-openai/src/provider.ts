@@ -18,7 +18,13 @@ import type {
   ServerLimits,
   StreamChunk,
 } from './types';
-import { expectAcceptedFields, validateChatRequest, validateEmbedRequest } from './validate';
+import {
+  expectAcceptedFields,
+  type RequestFields,
+  requestFieldsOf,
+  validateChatRequest,
+  validateEmbedRequest,
+} from './validate';
 import { chatOperation, SSE } from './wire/chat';
 import { embedOperation } from './wire/embeddings';
 import { mapHttpError } from './wire/http-errors';
@@ -51,6 +57,15 @@ export class OpenAIProvider extends ProviderFacade {
   readonly baseUrl: string;
   /** The preset in use. */
   readonly preset: OpenAIPresetName;
+  /**
+   * The top-level fields a request of `complete()`/`stream()` (`chat`) and of `embed()` may hold
+   * on this preset (the fields its server refuses left out: Groq's `logitBias`); any other is a
+   * `TypeError`. `@x/router` reads it to drop another provider's fields from a request sent here
+   * (`dropUnknownFields`).
+   * @example
+   * openai.requestFields.chat.has('responseFormat'); // true
+   */
+  readonly requestFields: RequestFields;
   readonly #core: ProviderCore;
   readonly #label: string;
   readonly #chat: Operation<ChatRequest, ChatResponse>;
@@ -77,6 +92,7 @@ export class OpenAIProvider extends ProviderFacade {
     const { preset, name } = connection;
     this.baseUrl = connection.baseUrl;
     this.preset = name;
+    this.requestFields = requestFieldsOf(preset);
     this.#label = preset.label;
     this.#chat = chatOperation(preset, preset.label, options.completeAs !== 'whole');
     this.#embed = embedOperation(preset, preset.label);

@@ -66,6 +66,29 @@ const EMBED_KEYS = [
   'cache',
 ] as const;
 
+/** The top-level fields a provider's calls take: its `requestFields`. */
+export interface RequestFields {
+  readonly chat: ReadonlySet<string>;
+  readonly embed: ReadonlySet<string>;
+}
+
+const REQUEST_FIELDS: RequestFields = Object.freeze({
+  chat: new Set<string>(CHAT_KEYS),
+  embed: new Set<string>(EMBED_KEYS),
+});
+
+/**
+ * The top-level fields `complete()`/`stream()` and `embed()` take on `preset`, from the lists
+ * above: the chat fields its server refuses (`expectAcceptedFields`: Groq's `logitBias`) left
+ * out. Read by `@x/router` to drop another provider's fields (`dropUnknownFields`).
+ */
+export function requestFieldsOf(preset: OpenAIPreset): RequestFields {
+  const refused: readonly string[] = preset.refusedFields;
+  if (!refused.some((field) => REQUEST_FIELDS.chat.has(field))) return REQUEST_FIELDS;
+  const chat = new Set<string>(CHAT_KEYS.filter((key) => !refused.includes(key)));
+  return Object.freeze({ chat, embed: REQUEST_FIELDS.embed });
+}
+
 const IMAGES = {
   list: 'an array of images',
   item: 'a base64 string, a data: or https: URL, or a Uint8Array',

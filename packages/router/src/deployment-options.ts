@@ -7,7 +7,7 @@ import {
   optionalNumber,
 } from '@x/internal';
 import { takesTokenIdsByDefault } from './embed-input';
-import type { RoutableProvider } from './types';
+import type { RequestFieldsLike, RoutableProvider } from './types';
 
 /** One deployment: a provider and the model name it is called with, in a model group. */
 export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider> {
@@ -55,6 +55,13 @@ export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider
    * `'ollama'`, false otherwise
    */
   embedTokenIds?: boolean | undefined;
+  /**
+   * A request sent to this deployment loses the top-level fields its provider does not take
+   * (its `requestFields`) that another provider of the call's group takes: Ollama's `think` on
+   * the way to an OpenAI deployment. A field no provider of the group takes is still refused.
+   * @default the router's `dropUnknownFields` (false)
+   */
+  dropUnknownFields?: boolean | undefined;
 }
 
 export interface ResolvedDeployment {
@@ -68,6 +75,9 @@ export interface ResolvedDeployment {
   maxConcurrent: number;
   contextWindow: number | undefined;
   embedTokenIds: boolean;
+  dropUnknownFields: boolean;
+  /** The provider's, checked; read only when a deployment of the router drops fields. */
+  requestFields: RequestFieldsLike | undefined;
 }
 
 const DEPLOYMENT_KEYS = [
@@ -81,13 +91,18 @@ const DEPLOYMENT_KEYS = [
   'maxConcurrent',
   'contextWindow',
   'embedTokenIds',
+  'dropUnknownFields',
 ] as const;
 
-/** Validates one deployment of `createRouter`'s options; `counts` numbers each group's ids. */
+/**
+ * Validates one deployment of `createRouter`'s options; `counts` numbers each group's ids,
+ * `dropUnknownFields` is the router's.
+ */
 export function resolveDeployment(
   value: unknown,
   at: string,
   counts: Map<string, number>,
+  dropUnknownFields: boolean,
 ): ResolvedDeployment {
   if (!isPlainObject(value)) fail(at, 'a deployment object', value);
   expectKnownKeys(at, value, DEPLOYMENT_KEYS);
@@ -129,5 +144,8 @@ export function resolveDeployment(
     embedTokenIds:
       optionalBoolean(`${at}.embedTokenIds`, value.embedTokenIds) ??
       takesTokenIdsByDefault(provider),
+    dropUnknownFields:
+      optionalBoolean(`${at}.dropUnknownFields`, value.dropUnknownFields) ?? dropUnknownFields,
+    requestFields: undefined,
   };
 }

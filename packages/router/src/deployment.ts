@@ -2,7 +2,7 @@ import type { ResolvedDeployment } from './deployment-options';
 import { Health } from './health';
 import { LatencyScore } from './latency';
 import { QuotaGauge } from './quota';
-import type { RoutableProvider } from './types';
+import type { RequestFieldsLike, RoutableProvider } from './types';
 
 /** The three kinds of call, each with its own latency average. */
 export type Operation = 'complete' | 'stream' | 'embed';
@@ -19,6 +19,13 @@ export class Deployment {
   readonly maxConcurrent: number;
   /** Its provider takes token ids as embedding input (`embedTokenIds`). */
   readonly embedTokenIds: boolean;
+  /** A request sent to it loses the fields only other providers of its group take. */
+  readonly dropUnknownFields: boolean;
+  /**
+   * Its provider's `requestFields`, read at construction when a deployment of the router drops
+   * fields (else undefined).
+   */
+  readonly requestFields: RequestFieldsLike | undefined;
   /** The configured window, else the largest one learnt (overflow errors, `modelInfo()`). */
   contextWindow: number | undefined;
   /** `modelInfo()` was asked already (asked once). */
@@ -52,6 +59,8 @@ export class Deployment {
     this.maxConcurrent = options.maxConcurrent;
     this.embedTokenIds = options.embedTokenIds;
     this.contextWindow = options.contextWindow;
+    this.dropUnknownFields = options.dropUnknownFields;
+    this.requestFields = options.requestFields;
   }
 
   supports(op: Operation): boolean {

@@ -16,6 +16,8 @@ export interface RouterResponseEvent {
   fallbacks: number;
   /** From the call to the answer (`stream`: to the first chunk), in ms. */
   latencyMs: number;
+  /** The request's fields removed for that deployment (`dropUnknownFields`); only when any were. */
+  droppedFields?: string[] | undefined;
 }
 
 /** Payload of `onError` and `x:router:error`: a call failed. */

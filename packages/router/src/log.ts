@@ -1,4 +1,4 @@
-import { type PackageLog, redactUrlCredentials } from '@x/internal';
+import { type LogFields, type PackageLog, redactUrlCredentials } from '@x/internal';
 import type { RouterTopics } from './events';
 
 /** A log method as pino and `console` both have it: a structured object, then a message. */
@@ -33,20 +33,23 @@ export const redactRouterLog = redactUrlCredentials;
  */
 export function logRouterEvents(log: PackageLog, topics: RouterTopics): void {
   if (!log.enabled) return;
-  topics.response.on((e) =>
-    log.debug(
-      {
-        event: 'response',
-        operation: e.operation,
-        group: e.group,
-        deployment: e.deployment,
-        servedBy: e.servedBy,
-        fallbacks: e.fallbacks,
-        latencyMs: Math.round(e.latencyMs),
-      },
-      `${e.group} answered by ${e.deployment}`,
-    ),
-  );
+  topics.response.on((e) => {
+    const fields: LogFields = {
+      event: 'response',
+      operation: e.operation,
+      group: e.group,
+      deployment: e.deployment,
+      servedBy: e.servedBy,
+      fallbacks: e.fallbacks,
+      latencyMs: Math.round(e.latencyMs),
+    };
+    let message = `${e.group} answered by ${e.deployment}`;
+    if (e.droppedFields !== undefined) {
+      fields.droppedFields = e.droppedFields;
+      message += ` (sent without ${e.droppedFields.join(', ')})`;
+    }
+    log.debug(fields, message);
+  });
   topics.error.on((e) =>
     log.error(
       {

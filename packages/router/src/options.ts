@@ -14,6 +14,7 @@ import {
   type ResolvedDeployment,
   resolveDeployment,
 } from './deployment-options';
+import { readRequestFields } from './drop-fields';
 import { type RouterLogger, redactRouterLog } from './log';
 import type { RouterState } from './state';
 
@@ -127,6 +128,15 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
    * @default undefined (silent)
    */
   logger?: RouterLogger | undefined;
+  /**
+   * A request sent to a deployment loses the top-level fields its provider does not take (its
+   * `requestFields`) that another provider of the call's group (its own deployments and its
+   * fallback groups') takes, so a fallback from Ollama to OpenAI is not refused for Ollama's
+   * `think`; the answer's `route.droppedFields` lists them. A field no provider of the group
+   * takes (a typo) is still the provider's `TypeError`. Each deployment may set its own.
+   * @default false (such a field is the `TypeError` of the provider that lacks it)
+   */
+  dropUnknownFields?: boolean | undefined;
 }
 
 export interface ResolvedCooldown {
@@ -171,6 +181,7 @@ const OPTION_KEYS = [
   'logger',
   'closeProviders',
   'consumerMs',
+  'dropUnknownFields',
 ] as const;
 const COOLDOWN_KEYS = ['failures', 'windowMs', 'durationMs', 'maxRetryAfterMs'] as const;
 const LATENCY_KEYS = ['smoothing', 'exploration'] as const;
@@ -237,7 +248,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!Array.isArray(list)) fail('deployments', 'an array of deployments', list);
   if (list.length === 0) fail('deployments', 'a non-empty array of deployments', list, true);
   const counts = new Map<string, number>();
-  const deployments = list.map((d, i) => resolveDeployment(d, `deployments[${i}]`, counts));
+  const drop = optionalBoolean('dropUnknownFields', options.dropUnknownFields) ?? false;
+  const deployments = list.map((d, i) => resolveDeployment(d, `deployments[${i}]`, counts, drop));
+  if (deployments.some((d) => d.dropUnknownFields)) {
+    for (const [i, d] of deployments.entries()) {
+      const at = `deployments[${i}].provider.requestFields`;
+      d.requestFields = readRequestFields(d.provider.requestFields, at);
+    }
+  }
   const ids = new Set<string>();
   for (const [i, d] of deployments.entries()) {
     if (ids.has(d.id)) fail(`deployments[${i}].id`, 'an id no other deployment has', d.id, true);

@@ -193,15 +193,20 @@ export class Plan {
     }
   }
 
-  /** The route of an answer served by `deployment`. */
-  route(deployment: Deployment): RouteInfo {
-    return {
+  /**
+   * The route of an answer served by `deployment`, sent the request without `dropped`
+   * (`dropUnknownFields`).
+   */
+  route(deployment: Deployment, dropped: string[] | undefined): RouteInfo {
+    const route: RouteInfo = {
       group: this.group,
       deployment: deployment.id,
       servedBy: deployment.group,
       model: deployment.model,
       attempts: this.attempts.filter((a) => a.skipped === undefined),
     };
+    if (dropped !== undefined) route.droppedFields = dropped;
+    return route;
   }
 
   #skipReason(deployment: Deployment, now: number): SkipReason | undefined {

@@ -2,8 +2,10 @@ import { closestKey, messageParts, UNKNOWN_KEY_LEAD, unknownKeyError } from '@x/
 import { allFailed } from './all-failed';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
+import { fieldKind, fieldsToDrop } from './drop-fields';
 import { isTokenIds } from './embed-input';
 import { isRouterClosedError } from './errors';
+import type { RouterResponseEvent } from './events';
 import { Plan } from './plan';
 import type { RouterRuntime } from './runtime';
 import type { RouteInfo } from './types';
@@ -43,11 +45,27 @@ export function routerKeyHint(error: unknown): unknown {
   return unknownKeyError('request', key, [near]);
 }
 
-/** The request one deployment receives: the group replaced by its model, `tags` removed. */
-export function forDeployment(request: IncomingRequest, d: Deployment): Record<string, unknown> {
-  const { tags: _tags, ...rest } = request;
-  rest.model = d.model;
-  return rest;
+/**
+ * The request one deployment receives: the group replaced by its model, `tags` removed, and the
+ * fields in `dropped` (`dropUnknownFields`, rarely any) left out.
+ */
+export function forDeployment(
+  request: IncomingRequest,
+  d: Deployment,
+  dropped?: readonly string[],
+): Record<string, unknown> {
+  if (dropped === undefined) {
+    const { tags: _tags, ...rest } = request;
+    rest.model = d.model;
+    return rest;
+  }
+  // Built key by key rather than spread then deleted from: a deleted key slows every later read.
+  const kept: Record<string, unknown> = {};
+  for (const key in request) {
+    if (!Object.hasOwn(request, key) || key === 'tags' || dropped.includes(key)) continue;
+    kept[key] = key === 'model' ? d.model : request[key];
+  }
+  return kept;
 }
 
 /** A failure a call moves on from. */
@@ -101,14 +119,16 @@ export function callAnswered(
   rt.counters.successes++;
   rt.counters.group(route.group).successes++;
   if (rt.topics.response.active) {
-    rt.topics.response.emit({
+    const event: RouterResponseEvent = {
       operation: op,
       group: route.group,
       deployment: route.deployment,
       servedBy: route.servedBy,
       fallbacks: route.attempts.length,
       latencyMs,
-    });
+    };
+    if (route.droppedFields !== undefined) event.droppedFields = route.droppedFields;
+    rt.topics.response.emit(event);
   }
 }
 
@@ -127,6 +147,8 @@ export async function routeCall<R extends object>(
   rt.assertOpen();
   const tokenIds = op === 'embed' && isTokenIds(request.input);
   const plan = new Plan(rt, group, op, request.tags, tokenIds);
+  const kind = fieldKind(op);
+  const known = rt.knownFields.get(group);
   const started = performance.now();
   rt.counters.requests++;
   rt.counters.group(group).requests++;
@@ -150,13 +172,14 @@ export async function routeCall<R extends object>(
       const t0 = performance.now();
       plan.calls++;
       d.calls++;
+      const dropped = fieldsToDrop(request, d, kind, known);
       try {
         const call = d.provider[op] as (request: unknown) => Promise<R>;
-        const response = await call.call(d.provider, forDeployment(request, d));
+        const response = await call.call(d.provider, forDeployment(request, d, dropped));
         const now = performance.now();
         rt.measured(d, op, now - t0);
         rt.succeeded(candidate);
-        const route = plan.route(d);
+        const route = plan.route(d, dropped);
         callAnswered(rt, op, route, now - started);
         return { ...response, route };
       } catch (error) {

@@ -2,6 +2,7 @@ import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { allFailed } from './all-failed';
 import { classify, countsAgainst, isConsumerTimeout } from './classify';
+import { fieldsToDrop } from './drop-fields';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
 import {
@@ -51,6 +52,7 @@ export async function* routeStream(
   // A stream iterated before close() ends its current attempt before close() goes on.
   rt.assertOpen();
   const plan = new Plan(rt, group, 'stream', request.tags);
+  const known = rt.knownFields.get(group);
   const started = performance.now();
   rt.counters.requests++;
   rt.counters.group(group).requests++;
@@ -80,11 +82,12 @@ export async function* routeStream(
       const t0 = performance.now();
       plan.calls++;
       d.calls++;
+      const dropped = fieldsToDrop(request, d, 'chat', known);
       let iterator: AsyncIterator<Chunk> | undefined;
       let first: IteratorResult<Chunk>;
       try {
         const stream = d.provider.stream!(
-          forDeployment(request, d) as never,
+          forDeployment(request, d, dropped) as never,
         ) as AsyncIterable<Chunk>;
         iterator = stream[Symbol.asyncIterator]();
         first = await iterator.next();
@@ -105,7 +108,7 @@ export async function* routeStream(
       // fails every call, and must cool down as one that fails before them.
       const now = performance.now();
       rt.measured(d, 'stream', now - t0);
-      const route = plan.route(d);
+      const route = plan.route(d, dropped);
       /** The whole answer arrived: the attempt's verdict, and the call's. */
       const answer = () => {
         answered = true;

@@ -2,6 +2,7 @@ import { raceAbort } from '@x/internal';
 import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
+import { type KnownFields, knownFieldsByGroup } from './drop-fields';
 import { isRouterClosedError, RouterClosedError } from './errors';
 import { createRouterTopics } from './events';
 import type { StartedCooldown } from './health';
@@ -35,6 +36,11 @@ export class RouterRuntime implements PlanContext {
   readonly state: BoundRouterState | undefined;
   /** Streams whose caller holds a chunk (`consumerMs`, `destroy()`). */
   readonly held: HeldStreams;
+  /**
+   * For each group a call may name, the fields some provider the call can reach takes
+   * (`dropUnknownFields`); only groups that can reach a deployment that drops fields.
+   */
+  readonly knownFields: ReadonlyMap<string, KnownFields>;
   closed = false;
   /** Who waits for the calls in flight to end (`close()`). */
   #whenIdle: (() => void)[] = [];
@@ -62,6 +68,7 @@ export class RouterRuntime implements PlanContext {
     }
     this.fallbacks = options.fallbacks;
     this.contextFallbacks = options.contextFallbacks;
+    this.knownFields = knownFieldsByGroup(this.tiers, this.fallbacks, this.contextFallbacks);
     this.strategy = options.strategy;
     this.rank = createRank(options.strategy, {
       random: options.random,

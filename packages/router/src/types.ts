@@ -67,6 +67,16 @@ export interface ServerLimitsLike {
 }
 
 /**
+ * The top-level request fields a provider's calls take (`@x/provider-ollama`'s and
+ * `@x/provider-openai`'s `requestFields`): `chat` for `complete()` and `stream()`, `embed` for
+ * `embed()`. Read by `dropUnknownFields`.
+ */
+export interface RequestFieldsLike {
+  readonly chat?: ReadonlySet<string> | undefined;
+  readonly embed?: ReadonlySet<string> | undefined;
+}
+
+/**
  * Any provider the router can route to: the methods it has (at least one of `complete`, `stream`,
  * `embed`), and what it exposes of its resilience pieces. Every member is optional; the router
  * uses what is there.
@@ -103,6 +113,12 @@ export interface RoutableProvider {
    * `'ollama'`), the default of its deployments' `embedTokenIds`.
    */
   readonly preset?: string | undefined;
+  /**
+   * The top-level request fields its calls take. With `dropUnknownFields`, a field it lacks that
+   * another provider of the call's group takes is removed from the request sent to it; a
+   * provider without it is sent the request unchanged.
+   */
+  readonly requestFields?: RequestFieldsLike | undefined;
 }
 
 /** The request type of a provider's `complete` (the base chat request for any provider). */
@@ -187,6 +203,12 @@ export interface RouteInfo {
   model: string;
   /** The calls that failed before, in order (empty when the first choice served it). */
   attempts: RouteAttempt[];
+  /**
+   * The request's top-level fields removed before it reached the deployment that served it
+   * (`dropUnknownFields`): fields its provider does not take and another provider of the group
+   * does. Set only when one was.
+   */
+  droppedFields?: string[] | undefined;
 }
 
 /** An answer of the router: the provider's answer plus `route`. */

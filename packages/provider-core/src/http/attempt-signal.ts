@@ -20,6 +20,8 @@ export class AttemptSignal {
   timeoutError: ProviderTimeoutError | undefined;
   /** What cut the attempt from inside (an upload's source that threw), when nothing else did. */
   cutBy: unknown;
+  /** The upload the attempt sends, ended when it settles (`http/upload.ts`). */
+  upload: { end(): void } | undefined = undefined;
 
   constructor(
     sources: ReadonlyArray<AbortSignal | undefined>,

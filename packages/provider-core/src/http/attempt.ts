@@ -330,5 +330,6 @@ async function readFromTransport(
   } finally {
     watchdog?.stop();
     control.release();
+    control.upload?.end();
   }
 }

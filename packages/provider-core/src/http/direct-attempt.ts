@@ -16,8 +16,7 @@ import {
   watch,
   watchdogFor,
 } from './exchange';
-import type { ExchangeAnswered } from './failures';
-import { mapTransportError, transportCause } from './failures';
+import { type ExchangeAnswered, mapTransportError, transportCause } from './failures';
 import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
 import { bodyToSend } from './upload';
@@ -394,5 +393,6 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     this.#watchdog?.stop();
     this.#control.signal?.removeEventListener('abort', this.#onAbort);
     this.#control.release();
+    this.#control.upload?.end();
   }
 }

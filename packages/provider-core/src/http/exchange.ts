@@ -67,6 +67,13 @@ export const MAX_ERROR_BODY_BYTES = 65_536;
  */
 export const GRACE_MS = 1_000;
 
+/** What the deadline of an answer read whole waits for (`init.wholeWithinMs`). */
+const WHOLE_ANSWER = 'the whole answer';
+/** What an upload's deadline waits for while its body is sent (`http/upload.ts`). */
+export const SENDING = 'the server to take the next part of the request body';
+/** What the deadline armed at an error answer's headers waits for. */
+const ERROR_BODY = "the error answer's body";
+
 /** The first-token and idle deadlines of an attempt, when it has any. */
 export function watchdogFor(
   init: AttemptInit,
@@ -81,13 +88,16 @@ export function watchdogFor(
       ? timeouts.firstTokenMs !== undefined || timeouts.idleMs !== undefined
       : timeouts.idleMs !== undefined);
   if (!needed) return undefined;
-  const waitedFor = init.wholeWithinMs !== undefined ? 'the whole answer' : undefined;
-  return new Watchdog((kind: TimeoutKind, ms: number) => {
+  return new Watchdog((kind: TimeoutKind, ms: number, waitedFor: string | undefined) => {
     const error = init.kit.timeout({
       timeout: kind,
       timeoutMs: ms,
       retryable: !gotBytes(),
-      waitedFor,
+      // The deadline says what it waited for when it is not what its kind names; an answer read
+      // whole has no first token: its first-token deadline is the whole answer's.
+      waitedFor:
+        waitedFor ??
+        (kind === 'firstToken' && init.wholeWithinMs !== undefined ? WHOLE_ANSWER : undefined),
     });
     control.timeoutError = error;
     control.abort(error);
@@ -128,8 +138,20 @@ export function armAtSend(init: AttemptInit, watchdog: Watchdog | undefined): vo
   }
 }
 
+/**
+ * The answer's headers came while an upload was still being sent (a server that answers before
+ * it read the whole body): the sending deadline gives way to the answer's, as if the body had
+ * been sent.
+ */
+function leaveSending(init: AttemptInit, watchdog: Watchdog | undefined): void {
+  if (watchdog?.waitedFor !== SENDING) return;
+  watchdog.disarm();
+  armAtSend(init, watchdog);
+}
+
 /** At the headers: an answer with no deadline before them starts its idle one. */
 export function armAtHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
+  leaveSending(init, watchdog);
   const { idleMs } = init.timeouts;
   if (idleMs !== undefined && !answerDeadline(init)) watchdog?.arm('idle', idleMs);
 }
@@ -141,10 +163,11 @@ export function armAtHeaders(init: AttemptInit, watchdog: Watchdog | undefined):
  * generation answered whole, a metadata call, a health probe) still bounds it when it ends sooner.
  */
 export function armAtErrorHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
+  leaveSending(init, watchdog);
   const { idleMs } = init.timeouts;
   if (idleMs === undefined) return;
-  if (init.wholeWithinMs === undefined) watchdog?.arm('idle', idleMs);
-  else watchdog?.armSooner('idle', idleMs);
+  if (init.wholeWithinMs === undefined) watchdog?.arm('idle', idleMs, idleMs, ERROR_BODY);
+  else watchdog?.armSooner('idle', idleMs, ERROR_BODY);
 }
 
 /**

@@ -196,8 +196,9 @@ export function transportCause(error: unknown, code?: string): unknown {
  * Maps an error thrown before an answer arrived, or while an error answer's body was read
  * (`answered`): network failures become the provider's connection error (retryable), answers
  * that are not HTTP its protocol error (never retried: the server answered, maybe after it began
- * generating), undici's connect timeout its timeout error; anything else (a sibling package's
- * error, a programming error) is returned unchanged.
+ * generating), undici's connect timeout its timeout error, a request body whose length is not its
+ * `content-length` a `RangeError` (never retried); anything else (a sibling package's error, a
+ * programming error) is returned unchanged.
  */
 export function mapTransportError(
   error: unknown,
@@ -207,6 +208,14 @@ export function mapTransportError(
   answered = false,
 ): unknown {
   const code = systemCode(error);
+  if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+    // The upload's own count (`http/upload.ts`) ends such a call first; this is for a transport
+    // that changed the body on its way. The caller's `length` is wrong, not the server.
+    return new RangeError(
+      'Expected `body.length` to be the number of bytes of `body.data`: the request body sent did not match its content-length',
+      { cause: error },
+    );
+  }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return kit.timeout({
       timeout: 'connect',

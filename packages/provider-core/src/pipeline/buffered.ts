@@ -4,6 +4,7 @@ import { wholeText } from '../decode/lines';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { readAttempt } from '../http/attempt';
+import { UploadSource } from '../http/upload';
 import { joinEnding, releaseSignal } from '../light-signal';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
@@ -237,11 +238,18 @@ export async function request(
   rt: Runtime,
   init: PlainCallInit,
 ): Promise<{ text: string; attempts: number; status: number }> {
-  if (rt.closed) throw rt.kit.closed();
+  // An iterable body is the call's from now on: ended however the call ends (`UploadSource`).
+  const data = init.body?.data;
+  const upload =
+    data === undefined || data instanceof Uint8Array ? undefined : new UploadSource(data);
+  if (rt.closed) {
+    upload?.close();
+    throw rt.kit.closed();
+  }
   const { endpoint, model } = init;
   const signal = joinEnding(rt.ending, init.signal);
   try {
-    const call = await plainCall(rt, init, 'application/json', signal);
+    const call = await plainCall(rt, init, 'application/json', signal, upload);
     const attempt = async (attempts: number) => {
       let status = 200;
       try {
@@ -254,9 +262,8 @@ export async function request(
       }
     };
     // An iterable body is consumed by its one attempt: nothing could be sent again.
-    const once = init.body !== undefined && !(init.body.data instanceof Uint8Array);
     const target = { endpoint, model, signal };
-    return await (once
+    return await (upload !== undefined
       ? singleAttempt(rt.retry, target, attempt)
       : withRetries(rt.retry, target, attempt)
     ).catch((error: unknown) => {
@@ -264,5 +271,6 @@ export async function request(
     });
   } finally {
     releaseSignal(signal);
+    upload?.close();
   }
 }

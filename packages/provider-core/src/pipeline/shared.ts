@@ -38,7 +38,9 @@ export interface CallRequest {
  *
  * A `Uint8Array` is sent again on a retry. An async iterable of `Uint8Array` chunks (a Node
  * `Readable` of a file, a generator) is read as the socket takes it, never buffered whole, and
- * cannot be read twice: a request with one makes a single attempt, never retried.
+ * cannot be read twice: a request with one makes a single attempt, never retried. The call owns
+ * it: however the call ends, a source that has not ended is ended (`return()`, a `Readable`
+ * destroyed), even one nothing read.
  */
 export interface RawBody {
   /** The bytes, or their chunks. */
@@ -50,7 +52,8 @@ export interface RawBody {
   contentType?: string | undefined;
   /**
    * The length of an iterable's bytes, sent as `content-length`; without it the body goes
-   * chunked. A `Uint8Array`'s own length is sent (this must then be left out, or equal it).
+   * chunked. A `Uint8Array`'s own length is sent (this must then be left out, or equal it). A
+   * source that gives more or fewer bytes ends the call with a `RangeError` naming `body.length`.
    */
   length?: number | undefined;
 }
@@ -92,6 +95,8 @@ export async function plainCall(
   init: PlainCallInit,
   accept: string,
   signal: AbortSignal,
+  /** The call's own hold of an iterable `body.data` (`UploadSource`), sent in its place. */
+  upload?: RequestBody | undefined,
 ): Promise<CallRequest> {
   const { endpoint } = init;
   const pendingHeaders = headersFor(rt, accept, signal);
@@ -104,7 +109,7 @@ export async function plainCall(
     headers: raw === undefined ? headers : rawHeaders(headers, raw),
     body:
       raw !== undefined
-        ? raw.data
+        ? (upload ?? raw.data)
         : init.payload === undefined
           ? undefined
           : JSON.stringify(init.payload),

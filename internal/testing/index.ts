@@ -33,6 +33,7 @@ export {
 } from './instructions';
 export { jsonHostileText } from './json-text';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
+export { memoryAfterGc } from './memory-after-gc';
 export {
   cliArg,
   keepOnly,

@@ -1,18 +1,9 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { memoryAfterGc } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createCache } from './cache';
 import type { CacheStore } from './store';
 
-// A full collection without starting Node with --expose-gc, as packages/tokens' memory test does.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function arrayBuffersAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().arrayBuffers;
-}
+const arrayBuffersAfterGc = (): number => memoryAfterGc().arrayBuffers;
 
 const MAX_BYTES = 1024 * 1024;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lines, send } from './__fixtures__/client';
+import { exceedsContextText } from './__fixtures__/llama-server-refusal';
 import { simPerTest } from './__fixtures__/sim-per-test';
 import type { OllamaSim } from './sim';
 
@@ -17,19 +18,6 @@ const start = simPerTest();
 
 const OVERFLOW =
   'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length';
-
-/** llama-server's refusal of a prompt too long for its slot, passed on as the error text. */
-function exceeds(tokens: number, numCtx: number): string {
-  return JSON.stringify({
-    error: {
-      code: 400,
-      message: `request (${tokens} tokens) exceeds the available context size (${numCtx} tokens), try increasing it`,
-      type: 'exceed_context_size_error',
-      n_prompt_tokens: tokens,
-      n_ctx: numCtx,
-    },
-  });
-}
 
 const sim = () =>
   start({
@@ -125,7 +113,7 @@ describe('a chat longer than num_ctx', () => {
     // Nothing dropped: the runner gets all 942 tokens and llama-server refuses them.
     expect(await call(s, '/api/chat', { ...body, truncate: false })).toEqual({
       status: 400,
-      body: { error: exceeds(942, 512) },
+      body: { error: exceedsContextText(942, 512) },
     });
     // The last message alone (4 + 12 + 604 tokens) still does not fit: with context shift the
     // runner cuts it; with `shift: false` (or a model without it) the runner refuses it.
@@ -166,7 +154,7 @@ describe('a generate prompt longer than num_ctx', () => {
     });
     expect(await call(s, '/api/generate', { ...body, truncate: false })).toEqual({
       status: 400,
-      body: { error: exceeds(620, 512) },
+      body: { error: exceedsContextText(620, 512) },
     });
     expect(await call(s, '/api/generate', { ...body, shift: false })).toEqual({
       status: 400,
@@ -174,7 +162,7 @@ describe('a generate prompt longer than num_ctx', () => {
     });
     expect(await call(s, '/api/generate', { ...body, truncate: false, shift: false })).toEqual({
       status: 400,
-      body: { error: exceeds(620, 512) },
+      body: { error: exceedsContextText(620, 512) },
     });
     expect(await call(s, '/api/generate', { ...body, model: 'strict', shift: true })).toMatchObject(
       { status: 200, body: { prompt_eval_count: 258 } },

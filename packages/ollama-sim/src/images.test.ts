@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { send } from './__fixtures__/client';
+import { exceedsContextText } from './__fixtures__/llama-server-refusal';
 import { simPerTest } from './__fixtures__/sim-per-test';
 import type { OllamaSim } from './sim';
 
@@ -17,19 +18,6 @@ const models = [
   { name: 'llama3.2' },
   { name: 'eyes', capabilities: ['completion', 'vision'] },
 ] as const;
-
-/** The error text Ollama answers for llama-server's refusal of a prompt too long for its slot. */
-function exceeds(tokens: number, numCtx: number): string {
-  return JSON.stringify({
-    error: {
-      code: 400,
-      message: `request (${tokens} tokens) exceeds the available context size (${numCtx} tokens), try increasing it`,
-      type: 'exceed_context_size_error',
-      n_prompt_tokens: tokens,
-      n_ctx: numCtx,
-    },
-  });
-}
 
 async function call(s: OllamaSim, path: string, body: Record<string, unknown>) {
   const res = await send(s.url, path, { body });
@@ -75,7 +63,7 @@ describe('images in the prompt', () => {
     expect([eyes.status, eyes.type, eyes.body]).toEqual([
       400,
       'application/json; charset=utf-8',
-      { error: exceeds(2313, 2048) },
+      { error: exceedsContextText(2313, 2048) },
     ]);
     // The image alone weighs nothing on another model, but it keeps the long text whole.
     const streamed = await call(s, '/api/chat', {
@@ -86,7 +74,7 @@ describe('images in the prompt', () => {
     expect([streamed.status, streamed.type, streamed.body]).toEqual([
       400,
       'application/json',
-      { error: exceeds(2708, 1024) },
+      { error: exceedsContextText(2708, 1024) },
     ]);
     const generated = await call(s, '/api/generate', {
       model: 'llama3.2',
@@ -94,7 +82,10 @@ describe('images in the prompt', () => {
       images: [PIXEL],
       stream: false,
     });
-    expect([generated.status, generated.body]).toEqual([400, { error: exceeds(2712, 1024) }]);
+    expect([generated.status, generated.body]).toEqual([
+      400,
+      { error: exceedsContextText(2712, 1024) },
+    ]);
     expect(s.stats().truncatedPrompts).toBe(0);
   });
 
@@ -129,7 +120,7 @@ describe('images in the prompt', () => {
       truncate: false,
       stream: false,
     });
-    expect([strict.status, strict.body]).toEqual([400, { error: exceeds(2712, 1024) }]);
+    expect([strict.status, strict.body]).toEqual([400, { error: exceedsContextText(2712, 1024) }]);
   });
 
   it('passes the refusal on through /v1 as the message of an invalid_request_error', async () => {
@@ -154,7 +145,7 @@ describe('images in the prompt', () => {
       400,
       {
         error: {
-          message: exceeds(776, 512),
+          message: exceedsContextText(776, 512),
           type: 'invalid_request_error',
           param: null,
           code: null,

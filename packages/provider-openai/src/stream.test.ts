@@ -59,6 +59,24 @@ const toolCallEvents = [
   DONE,
 ];
 
+/** The two calls the tests' streams hold (`toolCallEvents`, or one delta with both), as parsed. */
+const PARIS_AND_OSLO_CALLS = [
+  {
+    id: 'call_A',
+    index: 0,
+    name: 'get_weather',
+    arguments: { city: 'Paris' },
+    rawArguments: '{"city": "Paris"}',
+  },
+  {
+    id: 'call_B',
+    index: 1,
+    name: 'get_weather',
+    arguments: { city: 'Oslo' },
+    rawArguments: '{"city": "Oslo"}',
+  },
+];
+
 describe('OpenAIProvider.stream', () => {
   it('yields the text of each event and ends with the complete response and its usage', async () => {
     const { server, provider } = await setup({
@@ -86,26 +104,10 @@ describe('OpenAIProvider.stream', () => {
       const { provider } = await setup({ '/chat/completions': sse(writes) });
       const chunks = await collect(provider.stream(ask('Weather?', { tools: [weatherTool] })));
       const calls = chunks.flatMap((c) => c.toolCalls ?? []);
-      const expected = [
-        {
-          id: 'call_A',
-          index: 0,
-          name: 'get_weather',
-          arguments: { city: 'Paris' },
-          rawArguments: '{"city": "Paris"}',
-        },
-        {
-          id: 'call_B',
-          index: 1,
-          name: 'get_weather',
-          arguments: { city: 'Oslo' },
-          rawArguments: '{"city": "Oslo"}',
-        },
-      ];
-      expect(calls).toEqual(expected);
+      expect(calls).toEqual(PARIS_AND_OSLO_CALLS);
       expect(chunks.at(-1)!.response).toMatchObject({
         finishReason: 'tool_calls',
-        toolCalls: expected,
+        toolCalls: PARIS_AND_OSLO_CALLS,
         usage: { promptTokens: 40, completionTokens: 30 },
       });
     }
@@ -125,22 +127,7 @@ describe('OpenAIProvider.stream', () => {
     ];
     const { provider } = await setup({ '/chat/completions': sse(events) });
     const chunks = await collect(provider.stream(ask('Weather?', { tools: [weatherTool] })));
-    expect(chunks.at(-1)!.response!.toolCalls).toEqual([
-      {
-        id: 'call_A',
-        index: 0,
-        name: 'get_weather',
-        arguments: { city: 'Paris' },
-        rawArguments: '{"city": "Paris"}',
-      },
-      {
-        id: 'call_B',
-        index: 1,
-        name: 'get_weather',
-        arguments: { city: 'Oslo' },
-        rawArguments: '{"city": "Oslo"}',
-      },
-    ]);
+    expect(chunks.at(-1)!.response!.toolCalls).toEqual(PARIS_AND_OSLO_CALLS);
   });
 
   it('decodes characters whose UTF-8 bytes are split across reads', async () => {

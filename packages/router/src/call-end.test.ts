@@ -1,6 +1,5 @@
-import { ContextOverflowError } from '@x/provider-core';
 import { describe, expect, it } from 'vitest';
-import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { apiError, fakeProvider, HI, overflowError } from './__fixtures__/fake-provider';
 import type { RouterError } from './errors';
 import { createRouter } from './router';
 
@@ -173,13 +172,7 @@ describe('Router.complete', () => {
 
   it('fails as not retryable when the prompt fits no deployment (a retry would overflow again)', async () => {
     const x = fakeProvider('x');
-    x.fallback = new ContextOverflowError({
-      origin: ORIGIN,
-      model: 's',
-      source: 'estimate',
-      promptTokens: 9_000,
-      contextWindow: 8_192,
-    });
+    x.fallback = overflowError({ model: 's', promptTokens: 9_000, contextWindow: 8_192 });
     const y = fakeProvider('y');
     const router = createRouter({
       deployments: [
@@ -203,13 +196,7 @@ describe('an abort during a fallback', () => {
    */
   function overflowThenLookup() {
     const small = fakeProvider('small');
-    small.fallback = new ContextOverflowError({
-      origin: ORIGIN,
-      model: 's',
-      source: 'estimate',
-      promptTokens: 9_000,
-      contextWindow: 8_192,
-    });
+    small.fallback = overflowError({ model: 's', promptTokens: 9_000, contextWindow: 8_192 });
     const controller = new AbortController();
     const looked: string[] = [];
     const large = Object.assign(fakeProvider('large'), {

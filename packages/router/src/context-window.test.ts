@@ -1,6 +1,5 @@
-import { ContextOverflowError } from '@x/provider-core';
 import { describe, expect, it } from 'vitest';
-import { fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { fakeProvider, HI, overflowError } from './__fixtures__/fake-provider';
 import type { RouterError } from './errors';
 import { createRouter } from './router';
 
@@ -12,10 +11,8 @@ import { createRouter } from './router';
  */
 function overflowOnSmallNumCtx() {
   const a = fakeProvider('a');
-  a.fallback = new ContextOverflowError({
-    origin: ORIGIN,
+  a.fallback = overflowError({
     model: 'm',
-    source: 'estimate',
     promptTokens: 5_000,
     contextWindow: 4_096,
     trainedContextLength: 131_072,
@@ -43,13 +40,7 @@ describe('Router.complete after a context overflow', () => {
   it('passes over a deployment that overflowed on its window in use when a later prompt is larger', async () => {
     const { a, c } = overflowOnSmallNumCtx();
     const x = fakeProvider('x');
-    x.fallback = new ContextOverflowError({
-      origin: ORIGIN,
-      model: 'x',
-      source: 'estimate',
-      promptTokens: 20_000,
-      contextWindow: 16_384,
-    });
+    x.fallback = overflowError({ model: 'x', promptTokens: 20_000, contextWindow: 16_384 });
     const router = createRouter({
       deployments: [
         { id: 'a', group: 'chat', provider: a, model: 'm' },

@@ -1,6 +1,5 @@
-import { ContextOverflowError } from '@x/provider-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeProvider, HI, ORIGIN } from './__fixtures__/fake-provider';
+import { apiError, fakeProvider, HI, overflowError } from './__fixtures__/fake-provider';
 import { isRouterClosedError, RouterClosedError } from './errors';
 import { createRouter, type Router } from './router';
 import type { RouterState } from './state';
@@ -18,13 +17,7 @@ afterEach(() => {
 /** `a` overflows (a 5 000-token prompt, a 4 096-token window); `b`'s window is looked up. */
 function overflowThenLookup(options: { maxConcurrent?: number } = {}) {
   const a = fakeProvider('a');
-  a.fallback = new ContextOverflowError({
-    origin: ORIGIN,
-    model: 'm',
-    source: 'estimate',
-    promptTokens: 5_000,
-    contextWindow: 4_096,
-  });
+  a.fallback = overflowError({ model: 'm', promptTokens: 5_000, contextWindow: 4_096 });
   const pending: Array<(info: { contextLength: number }) => void> = [];
   let lookedUp!: () => void;
   const looking = new Promise<void>((resolve) => {
@@ -55,38 +48,35 @@ function overflowThenLookup(options: { maxConcurrent?: number } = {}) {
   return { a, b, router, looking, answer, peak: () => peak };
 }
 
-async function readAll(router: Router): Promise<void> {
+const CALLS = ['complete', 'stream'] as const;
+
+/** One chat through `router.complete` or read to its end through `router.stream`. */
+async function callChat(router: Router, how: (typeof CALLS)[number]): Promise<void> {
+  if (how === 'complete') {
+    await router.complete({ model: 'chat', messages: HI });
+    return;
+  }
   for await (const _ of router.stream({ model: 'chat', messages: HI })) {
     // read to the end
   }
 }
 
 describe('Router.close', () => {
-  it('calls no other deployment when the router closed during the window lookup (complete)', async () => {
-    const { b, router, looking, answer } = overflowThenLookup();
-    const call = router.complete({ model: 'chat', messages: HI }).catch((e: unknown) => e);
-    await looking;
-    const closed = router.close();
-    answer(32_768);
-    expect(await call).toBeInstanceOf(RouterClosedError);
-    await closed;
-    expect(b.requests).toHaveLength(0);
-    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
-    expect(router.stats().deployments.b).toMatchObject({ calls: 0, inFlight: 0 });
-  });
-
-  it('calls no other deployment when the router closed during the window lookup (stream)', async () => {
-    const { b, router, looking, answer } = overflowThenLookup();
-    const call = readAll(router).catch((e: unknown) => e);
-    await looking;
-    const closed = router.close();
-    answer(32_768);
-    expect(await call).toBeInstanceOf(RouterClosedError);
-    await closed;
-    expect(b.requests).toHaveLength(0);
-    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
-    expect(router.stats().deployments.b).toMatchObject({ calls: 0, inFlight: 0 });
-  });
+  it.each(CALLS)(
+    'calls no other deployment when the router closed during the window lookup (%s)',
+    async (how) => {
+      const { b, router, looking, answer } = overflowThenLookup();
+      const call = callChat(router, how).catch((e: unknown) => e);
+      await looking;
+      const closed = router.close();
+      answer(32_768);
+      expect(await call).toBeInstanceOf(RouterClosedError);
+      await closed;
+      expect(b.requests).toHaveLength(0);
+      expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+      expect(router.stats().deployments.b).toMatchObject({ calls: 0, inFlight: 0 });
+    },
+  );
 });
 
 describe('Router.destroy', () => {
@@ -121,47 +111,30 @@ describe('Router.destroy', () => {
     return { a, b, router, claims };
   }
 
-  it('ends a call waiting for its probe claim at once, and calls nothing after (complete)', async () => {
-    const { a, b, router, claims } = await probeClaimPending();
-    const call = router.complete({ model: 'chat', messages: HI }).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(claims).toHaveLength(1);
-    let destroyed = false;
-    const destroying = router.destroy().then(() => {
-      destroyed = true;
-    });
-    await vi.advanceTimersByTimeAsync(0);
-    // Nothing answered the claim: destroy() did not wait for it.
-    expect(destroyed).toBe(true);
-    expect(isRouterClosedError(await call)).toBe(true);
-    claims[0]!(true);
-    await destroying;
-    await vi.advanceTimersByTimeAsync(0);
-    expect(a.requests).toHaveLength(1);
-    expect(b.requests).toHaveLength(1);
-    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
-    expect(router.stats().deployments.a).toMatchObject({ inFlight: 0, status: 'probe-due' });
-  });
-
-  it('ends a call waiting for its probe claim at once, and calls nothing after (stream)', async () => {
-    const { a, b, router, claims } = await probeClaimPending();
-    const call = readAll(router).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(claims).toHaveLength(1);
-    let destroyed = false;
-    const destroying = router.destroy().then(() => {
-      destroyed = true;
-    });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(destroyed).toBe(true);
-    expect(isRouterClosedError(await call)).toBe(true);
-    claims[0]!(true);
-    await destroying;
-    await vi.advanceTimersByTimeAsync(0);
-    expect(a.requests).toHaveLength(1);
-    expect(b.requests).toHaveLength(1);
-    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
-  });
+  it.each(CALLS)(
+    'ends a call waiting for its probe claim at once, and calls nothing after (%s)',
+    async (how) => {
+      const { a, b, router, claims } = await probeClaimPending();
+      const call = callChat(router, how).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(claims).toHaveLength(1);
+      let destroyed = false;
+      const destroying = router.destroy().then(() => {
+        destroyed = true;
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      // Nothing answered the claim: destroy() did not wait for it.
+      expect(destroyed).toBe(true);
+      expect(isRouterClosedError(await call)).toBe(true);
+      claims[0]!(true);
+      await destroying;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(a.requests).toHaveLength(1);
+      expect(b.requests).toHaveLength(1);
+      expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 1, failures: 0 });
+      expect(router.stats().deployments.a).toMatchObject({ inFlight: 0, status: 'probe-due' });
+    },
+  );
 });
 
 describe('maxConcurrent', () => {

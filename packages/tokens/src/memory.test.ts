@@ -1,5 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { memoryAfterGc } from '@x/internal/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countChatTokens } from './chat';
 import { countTokens } from './count-tokens';
@@ -8,15 +7,7 @@ import { estimateTokens } from './estimate';
 import { memoizedContexts } from './internal/heuristic';
 import { memoizedModelNames } from './models';
 
-// A full collection without starting Node with --expose-gc, as apps/bench does.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+const heapAfterGc = (): number => memoryAfterGc().heapUsed;
 
 const MB = 1e6;
 const DOCS = 12;

@@ -4,6 +4,7 @@
 import {
   type BaseChatRequest,
   type BaseChatResponse,
+  ContextOverflowError,
   chatResponse,
   ProviderApiError,
   type StreamChunk,
@@ -109,6 +110,16 @@ export function apiError(
     retryAfterMs: init.retryAfterMs,
     ...(init.kind !== undefined ? { kind: init.kind, reason: init.kind.toUpperCase() } : {}),
   });
+}
+
+/** A prompt (`promptTokens`) that the window in use (`contextWindow`) cannot hold, estimated before sending. */
+export function overflowError(init: {
+  model: string;
+  promptTokens: number;
+  contextWindow: number;
+  trainedContextLength?: number;
+}): ContextOverflowError {
+  return new ContextOverflowError({ origin: ORIGIN, source: 'estimate', ...init });
 }
 
 export const HI = [{ role: 'user', content: 'Hi' }] as const;

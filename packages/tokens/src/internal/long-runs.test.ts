@@ -1,25 +1,7 @@
-import { getEncoding } from 'js-tiktoken';
-import llama3Tokenizer from 'llama3-tokenizer-js';
-import mistralTokenizer from 'mistral-tokenizer-js';
 import { describe, expect, it } from 'vitest';
+import { referenceTokenizers as tokenizers } from '../__fixtures__/reference-tokenizers';
 import { fitsContext } from '../context';
 import { estimateTokens } from '../estimate';
-import type { Provider } from '../types';
-
-const o200k = getEncoding('o200k_base');
-const tokenizers: { name: string; provider: Provider; count: (text: string) => number }[] = [
-  { name: 'o200k_base', provider: 'openai', count: (t) => o200k.encode(t, [], []).length },
-  {
-    name: 'Llama 3',
-    provider: 'ollama',
-    count: (t) => llama3Tokenizer.encode(t, { bos: false, eos: false }).length,
-  },
-  {
-    name: 'Mistral v1',
-    provider: 'mistral',
-    count: (t) => mistralTokenizer.encode(t, false, false).length,
-  },
-];
 
 let seed = 7;
 const random = () => {

@@ -133,8 +133,15 @@ describe('startEndlessNdjson', () => {
     server = await startEndlessNdjson({ intervalMs: 20 });
     const res = await fetch(`${server.url}/api/chat`, { method: 'POST', body: '{}' });
     const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value).split('\n')).toHaveLength(2); // one line
+    // Three lines cannot arrive in less than two intervals, however late the reads are (a busy
+    // machine may deliver two lines in one read, so the read count proves nothing).
+    const started = performance.now();
+    let text = '';
+    while (text.split('\n').length <= 3) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
     await reader.cancel();
     await expectStoppedWriting(server);
   });

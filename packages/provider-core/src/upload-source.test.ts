@@ -191,6 +191,21 @@ describe('ProviderCore.request with a body.length that is not the bytes', () => 
         expect(error.message).toMatch(message);
         expect(isProviderError(error)).toBe(false);
       }
+      // A wrapper's own option is named instead, when it says which.
+      const named = await core
+        .request({
+          endpoint: '/u',
+          method: 'POST',
+          body: {
+            data: bytes(3_500),
+            length: 5_000,
+            names: { length: 'options.size', data: 'data' },
+          },
+        })
+        .catch((e) => e);
+      expect(named.message).toBe(
+        'Expected `options.size` (5000) to be the number of bytes of `data`, got 3500 bytes',
+      );
       // The core is usable afterwards: a right length goes through.
       const answer = await core.request({
         endpoint: '/u',

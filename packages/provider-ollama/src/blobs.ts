@@ -8,6 +8,9 @@ import type { BlobData, PushBlobOptions } from './types';
 // names must be on the server first. Both go through the core's metadata path (credentials,
 // deadlines, retries, breaker, typed errors, destroy()), the upload as a raw body.
 
+/** What a stream whose bytes are not its `size` is told about: this call's own arguments. */
+const BLOB_NAMES = { length: 'options.size', data: 'data' } as const;
+
 const HAS_BLOB_KEYS = ['signal'] as const;
 const PUSH_BLOB_KEYS = ['digest', 'size', 'signal'] as const;
 
@@ -91,29 +94,11 @@ export async function pushBlob(
         .digest('hex')}`,
   );
   core.assertOpen();
-  try {
-    await core.request({
-      endpoint: `/api/blobs/${digest}`,
-      method: 'POST',
-      body: { data, length: size },
-      signal: checked.signal,
-    });
-  } catch (error) {
-    throw namedForBlob(error);
-  }
+  await core.request({
+    endpoint: `/api/blobs/${digest}`,
+    method: 'POST',
+    body: { data, length: size, names: BLOB_NAMES },
+    signal: checked.signal,
+  });
   return digest;
 }
-
-/**
- * The core's error for a stream whose bytes are not its declared length names the core's
- * `body.length` and `body.data`: here they are `options.size` and `data`.
- */
-function namedForBlob(error: unknown): unknown {
-  if (!(error instanceof RangeError) || !error.message.startsWith(LENGTH_ERROR)) return error;
-  const message = error.message
-    .replace(LENGTH_ERROR, 'Expected `options.size`')
-    .replaceAll('`body.data`', '`data`');
-  return new RangeError(message, { cause: error.cause ?? error });
-}
-
-const LENGTH_ERROR = 'Expected `body.length`';

@@ -63,13 +63,27 @@ function notBytes(chunk: unknown): TypeError {
 }
 
 /** A count of bytes that is not the `content-length` sent: the call ends before undici sees it. */
-function lengthMismatch(declared: number, sent: number, more: boolean): RangeError {
+function lengthMismatch(
+  names: BodyNames,
+  declared: number,
+  sent: number,
+  more: boolean,
+): RangeError {
+  const expected = `Expected \`${names.length}\` (${declared}) to be the number of bytes of \`${names.data}\``;
   return new RangeError(
     more
-      ? `Expected \`body.length\` (${declared}) to be the number of bytes of \`body.data\`, got more than ${declared} bytes (${sent} so far)`
-      : `Expected \`body.length\` (${declared}) to be the number of bytes of \`body.data\`, got ${sent} bytes`,
+      ? `${expected}, got more than ${declared} bytes (${sent} so far)`
+      : `${expected}, got ${sent} bytes`,
   );
 }
+
+interface BodyNames {
+  readonly length: string;
+  readonly data: string;
+}
+
+/** The fields of core's own `request()`, named unless a wrapper names its own. */
+const BODY_NAMES: BodyNames = { length: 'body.length', data: 'body.data' };
 
 /**
  * The caller's chunks as the transport pulls them. The transport asks for the next chunk once
@@ -88,6 +102,7 @@ class Sending {
   readonly #control: AttemptSignal;
   readonly #watchdog: Watchdog | undefined;
   readonly #init: AttemptInit;
+  readonly #names: BodyNames;
 
   constructor(
     source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
@@ -101,6 +116,7 @@ class Sending {
     this.#control = control;
     this.#watchdog = watchdog;
     this.#init = init;
+    this.#names = source instanceof UploadSource ? source.names : BODY_NAMES;
   }
 
   /** The deadline is the sending one: not once the answer's headers came (`leaveSending`). */
@@ -140,13 +156,13 @@ class Sending {
         if (chunk.byteLength === 0) continue;
         sent += chunk.byteLength;
         if (declared !== undefined && sent > declared) {
-          throw this.#cut(lengthMismatch(declared, sent, true));
+          throw this.#cut(lengthMismatch(this.#names, declared, sent, true));
         }
         yield chunk;
       }
       ended = true;
       if (declared !== undefined && sent !== declared) {
-        throw this.#cut(lengthMismatch(declared, sent, false));
+        throw this.#cut(lengthMismatch(this.#names, declared, sent, false));
       }
       const watchdog = this.#sending();
       if (watchdog !== undefined) {
@@ -205,8 +221,12 @@ export class UploadSource implements AsyncIterable<Uint8Array>, AsyncIterator<Ui
   /** Done, thrown, or closed: nothing more to end. */
   #ended = false;
 
-  constructor(data: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
+  /** What a length error calls the declared length and the data (`RawBody.names`). */
+  readonly names: BodyNames;
+
+  constructor(data: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, names = BODY_NAMES) {
     this.#data = data;
+    this.names = names;
   }
 
   [Symbol.asyncIterator](): this {

@@ -241,7 +241,9 @@ export async function request(
   // An iterable body is the call's from now on: ended however the call ends (`UploadSource`).
   const data = init.body?.data;
   const upload =
-    data === undefined || data instanceof Uint8Array ? undefined : new UploadSource(data);
+    data === undefined || data instanceof Uint8Array
+      ? undefined
+      : new UploadSource(data, init.body?.names);
   if (rt.closed) {
     upload?.close();
     throw rt.kit.closed();

@@ -56,6 +56,12 @@ export interface RawBody {
    * source that gives more or fewer bytes ends the call with a `RangeError` naming `body.length`.
    */
   length?: number | undefined;
+  /**
+   * What that `RangeError` calls `length` and `data`: the arguments of a call built on this one
+   * (`pushBlob`'s `options.size` and `data`), so its caller reads the names they wrote.
+   * @default { length: 'body.length', data: 'body.data' }
+   */
+  names?: { readonly length: string; readonly data: string } | undefined;
 }
 
 /** A call outside the answer path (metadata, model management): no cache, tokens or limiter. */

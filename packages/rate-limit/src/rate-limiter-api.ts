@@ -35,8 +35,7 @@ export type Costs<Name extends string> = { [K in Name]?: number | undefined };
 /**
  * A JSON-serialisable snapshot of a rate limiter; counters never reset. Each call that passed its
  * argument checks lands in exactly one of `admitted`, `rejected`, `timedOut`, `queueFull`,
- * `aborted` and `cancelled` once it settles, except a call its store failed (it rejects with the
- * store's error; a Redis store counts those in `store`); `waited` counts those of them that queued.
+ * `aborted`, `cancelled` and `failed` once it settles; `waited` counts those of them that queued.
  */
 export interface RateLimiterStats {
   limits: { name: string; ratePerSecond: number; capacity: number }[];
@@ -54,6 +53,11 @@ export interface RateLimiterStats {
   aborted: number;
   /** Calls rejected with `RateLimitClosedError`: waiting when `close()` ran, or made after it. */
   cancelled: number;
+  /**
+   * Calls rejected with their store's error (a Redis program error, a `fail-closed` outage for
+   * `acquire()`, a custom store that throws); the store's own `stats()` says more about each.
+   */
+  failed: number;
   /** Keys with waiters now. */
   waitingKeys: number;
   /** Waiters now, over all keys. */

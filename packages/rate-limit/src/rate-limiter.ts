@@ -39,6 +39,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     queueFull: 0,
     aborted: 0,
     cancelled: 0,
+    failed: 0,
     queued: 0,
   };
   private closed = false;
@@ -105,7 +106,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     try {
       result = this.store.take(key, vector);
     } catch (error) {
-      return Promise.reject(error);
+      return this.rejectFailed(error);
     }
     if (typeof result === 'number') {
       if (result === 0) {
@@ -126,6 +127,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
           this.counters.rejected++;
           return false;
         }
+        this.counters.failed++;
         throw error;
       },
     );
@@ -169,7 +171,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
       try {
         result = this.store.take(key, vector);
       } catch (error) {
-        return Promise.reject(error);
+        return this.rejectFailed(error);
       }
       if (result === 0) {
         this.counters.admitted++;
@@ -252,6 +254,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
       queueFull: c.queueFull,
       aborted: c.aborted,
       cancelled: c.cancelled,
+      failed: c.failed,
       waitingKeys: this.queues.size,
       queued: c.queued,
       store: this.store.stats(),
@@ -266,6 +269,12 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   private rejectClosed(): Promise<never> {
     this.counters.cancelled++;
     return Promise.reject(closedError());
+  }
+
+  /** A call whose store threw: rejected with the store's error, counted as `failed`. */
+  private rejectFailed(error: unknown): Promise<never> {
+    this.counters.failed++;
+    return Promise.reject(error);
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,15 @@ import { PausedKeys } from './paused-keys';
 /** The counters a rate limiter reports in `stats()`; the key queues update them too. */
 export type LimiterCounters = Pick<
   RateLimiterStats,
-  'admitted' | 'rejected' | 'waited' | 'timedOut' | 'queueFull' | 'aborted' | 'cancelled' | 'queued'
+  | 'admitted'
+  | 'rejected'
+  | 'waited'
+  | 'timedOut'
+  | 'queueFull'
+  | 'aborted'
+  | 'cancelled'
+  | 'failed'
+  | 'queued'
 >;
 
 interface KeyWaiter {
@@ -250,6 +258,7 @@ export class KeyQueues {
         result = this.#store.take(kq.key, head.value.costs);
       } catch (error) {
         this.#remove(kq, head);
+        this.#counters.failed++;
         head.value.reject(error);
         continue;
       }
@@ -282,8 +291,10 @@ export class KeyQueues {
       },
       (error: unknown) => {
         kq.busy = false;
+        // a waiter that left meanwhile is already counted (aborted, timed out)
         if (!head.done) {
           this.#remove(kq, head);
+          this.#counters.failed++;
           head.value.reject(error);
         }
         this.#pump(kq);

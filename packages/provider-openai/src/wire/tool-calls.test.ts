@@ -157,4 +157,24 @@ describe('ToolCalls', () => {
       new ToolCalls(malformed).add([{ id: 'a', function: { name: ['f'], arguments: '{}' } }]),
     ).toThrow("tool call 0's `function.name` is array, not a string");
   });
+
+  it.each([
+    ['beyond 2^53 (JSON 1e400 parses as Infinity)', Number.POSITIVE_INFINITY],
+    ['past the safe integers', 2 ** 60],
+    ['negative', -1],
+    ['fractional', 0.5],
+  ])('keeps every call when a server numbers them with an index %s', (_, index) => {
+    const calls = new ToolCalls(malformed);
+    calls.add([{ index, id: 'a', function: { name: 'f', arguments: '{}' } }]);
+    calls.add([{ index, id: 'b', function: { name: 'g', arguments: '{}' } }]);
+    calls.add([{ index, id: 'c', function: { name: 'h', arguments: '{}' } }]);
+    const list = calls.complete();
+    expect(list.map((c) => [c.id, c.name])).toEqual([
+      ['a', 'f'],
+      ['b', 'g'],
+      ['c', 'h'],
+    ]);
+    // the answer's indexes are its own: small, distinct, in order
+    expect(list.map((c) => c.index)).toEqual([0, 1, 2]);
+  });
 });

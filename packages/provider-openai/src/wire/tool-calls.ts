@@ -26,6 +26,15 @@ interface Pending {
 }
 
 /**
+ * An index as servers number calls: a small whole number. Anything else is read as no index: a
+ * hostile `1e400` (Infinity once parsed) or `2 ** 60` would make "the next free index" equal the
+ * taken one, and a later call would replace an earlier one.
+ */
+function isIndex(index: unknown): index is number {
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < 2 ** 31;
+}
+
+/**
  * A call as the answer gives it. A function call's JSON arguments are parsed, `{}` when they are
  * not a JSON object (the raw text is kept); a custom call's input is its text as written.
  */
@@ -103,7 +112,7 @@ export class ToolCalls {
       const fn = obj(delta.function);
       const custom = obj(delta.custom);
       const id = typeof delta.id === 'string' && delta.id.length > 0 ? delta.id : undefined;
-      let index = typeof delta.index === 'number' ? delta.index : undefined;
+      let index = isIndex(delta.index) ? delta.index : undefined;
       if (index === undefined) {
         // Without an index (some servers): a new id, or a whole message, starts a new call.
         index =

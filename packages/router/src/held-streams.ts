@@ -46,6 +46,11 @@ export class HeldStreams {
     return this.#held.delete(stream);
   }
 
+  /** The router has no call in flight, so nothing is held: the interval stops now. */
+  idle(): void {
+    if (this.#held.size === 0) this.#stop();
+  }
+
   /** Ends every held stream with `error` (what its caller's next read rejects with). */
   endAll(error: unknown): void {
     const held = [...this.#held];

@@ -1,8 +1,9 @@
 import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { allFailed } from './all-failed';
-import { classify, countsAgainst, isConsumerTimeout } from './classify';
+import { classify, isConsumerTimeout } from './classify';
 import { fieldsToDrop } from './drop-fields';
+import { RouterClosedError } from './errors';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
 import {
@@ -35,6 +36,22 @@ function returnQuietly(iterator: AsyncIterator<Chunk>): void {
   } catch {
     // Dropped, as a rejection is: nobody is left to tell.
   }
+}
+
+/**
+ * Why a chunk that just arrived must not be handed over: the caller aborted, or `destroy()` ended
+ * the router's calls, while it was on its way. Nothing was held then for the abort listener or
+ * `destroy()` to let go of, and a provider may still deliver a chunk it had (one that ignores its
+ * signal, one whose `close()` lets its streams finish): handed over, it would keep the call, its
+ * deployment's slot and `destroy()` waiting on a caller who has left.
+ */
+function endedMeanwhile(
+  rt: RouterRuntime,
+  signal: AbortSignal | undefined,
+): { error: unknown } | undefined {
+  if (signal?.aborted) return { error: signal.reason };
+  if (rt.destroying) return { error: new RouterClosedError() };
+  return undefined;
 }
 
 /**
@@ -142,6 +159,12 @@ export async function* routeStream(
             });
       try {
         for (let result = first; !result.done; result = await iterator.next()) {
+          const ended = endedMeanwhile(rt, signal);
+          if (ended !== undefined) {
+            // Let go of as a held stream is (counted, slot given back, provider's stream ended).
+            held.end(ended.error);
+            throw ended.error;
+          }
           // A caller that breaks out of its loop at the last chunk had the whole answer.
           if (result.value.done && !answered) answer();
           rt.held.hold(held);
@@ -161,8 +184,12 @@ export async function* routeStream(
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
-        if (countsAgainst(error, verdict)) rt.failed(d, 'stream', error, verdict, candidate.probe);
-        else rt.unjudged(d, candidate.probe);
+        // Judged as a failure before the first chunk is: a deployment whose streams die mid-way
+        // fails as one whose streams never start (its breaker refusing, its provider closed under
+        // it, included). Left out: what is the caller's (its abort, `failed` leaves out; a chunk
+        // held past the provider's own `consumerMs`).
+        if (isConsumerTimeout(error)) rt.unjudged(d, candidate.probe);
+        else rt.failed(d, 'stream', error, verdict, candidate.probe, signal?.aborted === true);
         // The caller's abort rejects with its reason, whatever the provider made of it.
         throw signal?.aborted ? signal.reason : error;
       } finally {

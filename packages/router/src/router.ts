@@ -3,7 +3,6 @@ import type { StreamChunk } from '@x/provider-core';
 import type { Deployment, Operation } from './deployment';
 import type { DeploymentOptions } from './deployment-options';
 import { checkTokenIds, isTokenIds } from './embed-input';
-import { RouterClosedError } from './errors';
 import type {
   RouterCooldownEvent,
   RouterErrorEvent,
@@ -210,12 +209,9 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const destroyed = Promise.allSettled(
       [...providers].map((p) => new Promise((ok) => ok(p.destroy ? p.destroy() : p.close?.()))),
     );
-    if (rt.closeProviders) {
-      // A stream whose caller holds a chunk is suspended: its provider's end cannot reach it.
-      rt.held.endAll(new RouterClosedError());
-      // Nor can it reach a call waiting for a window lookup or a probe claim.
-      rt.endAdmissions();
-    }
+    // A stream whose caller holds a chunk is suspended: its provider's end cannot reach it, nor
+    // a call waiting for a window lookup or a probe claim.
+    if (rt.closeProviders) rt.endCalls();
     const closed = this.close();
     this.#destroying = Promise.all([destroyed, closed]).then(([results]) => {
       for (const result of results) if (result.status === 'rejected') throw result.reason;

@@ -10,7 +10,7 @@ import { HeldStreams } from './held-streams';
 import { logRouterEvents } from './log';
 import type { ResolvedCooldown, ResolvedOptions } from './options';
 import type { Candidate, Plan, PlanContext } from './plan';
-import type { BoundRouterState } from './state';
+import { type BoundRouterState, claimProbe } from './state';
 import { stateLink } from './state-link';
 import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
@@ -42,6 +42,12 @@ export class RouterRuntime implements PlanContext {
    */
   readonly knownFields: ReadonlyMap<string, KnownFields>;
   closed = false;
+  /**
+   * `destroy()` ended the calls in flight (`closeProviders: true`): whatever ends an attempt from
+   * now on is the shutdown, and a stream whose next chunk still arrives ends with
+   * `RouterClosedError` rather than handing it over.
+   */
+  destroying = false;
   /** Who waits for the calls in flight to end (`close()`). */
   #whenIdle: (() => void)[] = [];
   /**
@@ -93,7 +99,11 @@ export class RouterRuntime implements PlanContext {
 
   /** A call ended, however: the last one out lets `close()` go on. */
   callFinished(): void {
-    if (--this.counters.inFlight > 0 || this.#whenIdle.length === 0) return;
+    if (--this.counters.inFlight > 0) return;
+    // Idle: no stream can be held, so the `consumerMs` interval stops now rather than at its
+    // next tick, which would outlive `close()`.
+    this.held.idle();
+    if (this.#whenIdle.length === 0) return;
     for (const resolve of this.#whenIdle.splice(0)) resolve();
   }
 
@@ -160,8 +170,14 @@ export class RouterRuntime implements PlanContext {
     });
   }
 
-  /** `destroy()`: every call waiting on an async admission ends now with `RouterClosedError`. */
-  endAdmissions(): void {
+  /**
+   * `destroy()` with `closeProviders: true`: ends now, with `RouterClosedError`, what its
+   * providers' destruction cannot reach: the streams whose caller holds a chunk (suspended), the
+   * calls waiting on an async admission, and any stream whose next chunk still arrives.
+   */
+  endCalls(): void {
+    this.destroying = true;
+    this.held.endAll(new RouterClosedError());
     if (this.#admitting.size === 0) return;
     const ends = [...this.#admitting];
     this.#admitting.clear();
@@ -225,7 +241,7 @@ export class RouterRuntime implements PlanContext {
       // The claim is a Redis round trip (up to commandTimeoutMs): a caller who leaves meanwhile
       // gets its reason at once, and the probe slot goes to the next call. A claim won for a
       // caller who left expires with its TTL, as a probe that never reported does.
-      const claimed = raceAbort(this.state!.claimProbe(d.id, ttl), signal, () =>
+      const claimed = raceAbort(claimProbe(this.state!, d.id, ttl), signal, () =>
         d.health.releaseProbe(),
       );
       if (!(await claimed)) {
@@ -268,11 +284,13 @@ export class RouterRuntime implements PlanContext {
   /**
    * The `RouterClosedError` to end the call with when `error` ended its attempt on `d` because
    * this router is closing (`closed` once it is: its providers destroyed under the call by
-   * `destroy()`), else undefined. That says nothing of the deployment: no failure, no cooldown,
-   * nothing told the other instances; a probe frees its slot.
+   * `destroy()`; once `destroy()` ended the calls, any error: a provider not built on
+   * `@x/provider-core` ends them with its own), else undefined. That says nothing of the
+   * deployment: no failure, no cooldown, nothing told the other instances; a probe frees its slot.
    */
   shutdownError(error: unknown, d: Deployment, probe: boolean): RouterClosedError | undefined {
-    if (!(this.closed && isProviderError(error) && error.kind === 'closed')) return undefined;
+    const closedError = this.closed && isProviderError(error) && error.kind === 'closed';
+    if (!closedError && !this.destroying) return undefined;
     this.unjudged(d, probe);
     return isRouterClosedError(error) ? error : new RouterClosedError(error);
   }

@@ -88,3 +88,21 @@ export interface RouterState {
   /** Called once by `createRouter`; a state serves one router. */
   bind(link: StateLink): BoundRouterState;
 }
+
+/**
+ * `state`'s probe claim of `deployment`. A state that fails to answer (its promise rejects, or it
+ * throws) is an unavailable one: this instance probes, as `claimProbe` resolves then. Its error
+ * must not become the call's (another deployment may answer) nor leave the probe slot taken,
+ * which would keep the deployment out for good.
+ */
+export function claimProbe(
+  state: BoundRouterState,
+  deployment: string,
+  ttlMs: number,
+): Promise<boolean> {
+  try {
+    return Promise.resolve(state.claimProbe(deployment, ttlMs)).catch(() => true);
+  } catch {
+    return Promise.resolve(true);
+  }
+}

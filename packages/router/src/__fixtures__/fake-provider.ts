@@ -123,3 +123,8 @@ export function overflowError(init: {
 }
 
 export const HI = [{ role: 'user', content: 'Hi' }] as const;
+
+/** A chunk of a streamed answer that is not its last. */
+export function textChunk(content: string): StreamChunk {
+  return { content, thinking: undefined, toolCalls: undefined, done: false, response: undefined };
+}

@@ -14,7 +14,7 @@ import type { BreakerOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './options';
 import { BreakerOutcomes } from './outcomes';
 import type { BreakerSnapshot } from './snapshot';
-import { CLOSED, HALF_OPEN, OPEN, type StateCode } from './state-machine';
+import { CLOSED, HALF_OPEN, OPEN } from './state-machine';
 import type { Breaker, BreakerStats, ExecuteOptions, RejectEvent, WindowStats } from './types';
 
 const EXECUTE_OPTION_KEYS = ['signal'] as const;
@@ -81,22 +81,24 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
       // path).
       const onValue = this.onClosedValue as (value: T) => T;
       const onError = this.onClosedError;
-      let result: T | PromiseLike<T>;
       try {
-        result = fn(NEVER_ABORTED);
+        const result = fn(NEVER_ABORTED);
+        // `Promise.resolve()` would return a native promise as it is, after a call to its builtin
+        // (counted under callgrind, the closed path added 85 instructions to `fn().then()`, 58
+        // without that call); the same test, inlined, skips it. Anything else (a value, a
+        // thenable, a Promise subclass) still goes through `Promise.resolve()`.
+        const promise =
+          result instanceof Promise && result.constructor === Promise
+            ? (result as Promise<T>)
+            : Promise.resolve(result);
+        // Inside the `try`, with `fn`: a promise whose `constructor` getter throws, or a Proxy of
+        // one (`then` refuses it), is a failure of `fn` as on the slow path, not a synchronous
+        // throw out of `execute()`.
+        return promise.then(onValue, onError);
       } catch (error) {
         this.closedThrow(error, onError);
         return Promise.reject(error);
       }
-      // `Promise.resolve()` would return a native promise as it is, after a call to its builtin
-      // (counted under callgrind, the closed path added 85 instructions to `fn().then()`, 58
-      // without that call); the same test, inlined, skips it. Anything else (a value, a thenable, a
-      // Promise subclass) still goes through `Promise.resolve()`.
-      const promise =
-        result instanceof Promise && result.constructor === Promise
-          ? (result as Promise<T>)
-          : Promise.resolve(result);
-      return promise.then(onValue, onError);
     }
     return this.executeSlow(fn, signal);
   }
@@ -106,9 +108,11 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     signal: AbortSignal | undefined,
   ): Promise<T> {
     let probe = false;
-    // A state-change listener may move the breaker again on open -> half-open, so the state is
-    // read anew. With `openTimeoutMs: 0` a listener that reopens every time would loop forever
-    // (it once recursed until the stack overflowed): after MAX_TURNS the call is refused as open.
+    let carry = false;
+    // A state-change listener may move the breaker again on open -> half-open, or abort `signal`,
+    // so both are read anew. With `openTimeoutMs: 0` a listener that reopens every time would loop
+    // forever (it once recursed until the stack overflowed): after MAX_TURNS the call is refused
+    // as open.
     for (let turn = 0; ; turn++) {
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (this.stateCode === CLOSED) break;
@@ -118,10 +122,16 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
         if (now < this.openUntil || turn === MAX_TURNS)
           return this.reject('open', Math.max(0, Math.ceil(this.openUntil - now)), 'open');
         this.transition(HALF_OPEN, 'open-timeout');
-        if ((this.stateCode as StateCode) !== HALF_OPEN) continue;
+        continue;
       }
-      if (this.probesInFlight >= this.options.halfOpenMaxProbes)
-        return this.reject('half-open-full', 0, 'half-open');
+      const full = this.probesInFlight >= this.options.halfOpenMaxProbes;
+      if (this.verdictGeneration === this.generation) {
+        // Called by a listener of a probe's outcome, before the transition it causes (see
+        // `verdict`): the call waits for it, unless a free slot admits it beside a closing one.
+        if (this.verdict === OPEN || full) return this.afterTransition(fn, signal);
+        carry = true;
+      }
+      if (full) return this.reject('half-open-full', 0, 'half-open');
       this.probesInFlight++;
       this.probes++;
       probe = true;
@@ -129,7 +139,21 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     }
     this.calls++;
     return new Promise<T>((resolve, reject) => {
-      new Call<T>(this, this.generation, probe, signal, resolve, reject).run(fn);
+      const call = new Call<T>(this, this.generation, probe, signal, resolve, reject);
+      if (carry) (this.carried ??= []).push(call);
+      call.run(fn);
+    });
+  }
+
+  /** A call judged once the probe outcome being reported has been acted on. */
+  private afterTransition<T>(
+    fn: (signal: AbortSignal) => T | PromiseLike<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      (this.waiting ??= []).push(() => {
+        this.executeSlow(fn, signal).then(resolve, reject);
+      });
     });
   }
 

@@ -1,6 +1,6 @@
 import { onAbort } from '@x/internal';
 import { BreakerProbeTimeoutError } from './errors';
-import type { BreakerOutcomes } from './outcomes';
+import type { BreakerOutcomes, CarriedCall } from './outcomes';
 
 // Given to `fn` when there is no signal to give: allocating a controller per call would cost more
 // than the rest of the closed path. It is shared by every call, so a listener that `fn` (or fetch,
@@ -34,7 +34,7 @@ export type CallOwner = Pick<
  * pending work is a probe must live until the probe settles or times out, or it would exit with
  * the probe's promise never settled. It is cleared as soon as the probe settles.
  */
-export class Call<T> {
+export class Call<T> implements CarriedCall {
   private settled = false;
   /**
    * Set when a probe timed out and that counted (it reopened the breaker): `fn` still owes its
@@ -49,8 +49,9 @@ export class Call<T> {
 
   constructor(
     private readonly breaker: CallOwner,
-    readonly generation: number,
-    readonly probe: boolean,
+    // Both change once at most, when `adopt()` carries a probe into a closed period.
+    public generation: number,
+    public probe: boolean,
     private readonly signal: AbortSignal | undefined,
     private readonly resolve: (value: T) => void,
     private readonly reject: (error: unknown) => void,
@@ -65,14 +66,25 @@ export class Call<T> {
       this.probeTimer = setTimeout(this.onProbeTimeout, timeoutMs);
     }
     if (this.signal !== undefined) this.stopListening = onAbort(this.signal, this.onCallerAbort);
-    let result: T | PromiseLike<T>;
+    let settles: Promise<T>;
     try {
-      result = fn(fnSignal);
+      // Inside the `try`: `Promise.resolve()` reads a promise's `constructor`, and a getter that
+      // throws there would otherwise leave the call (and its probe slot) pending for good.
+      settles = Promise.resolve(fn(fnSignal));
     } catch (error) {
       this.onError(error);
       return;
     }
-    Promise.resolve(result).then(this.onValue, this.onError);
+    settles.then(this.onValue, this.onError);
+  }
+
+  /** @internal See `BreakerOutcomes.carried`: the probe becomes a call of the closed period. */
+  adopt(generation: number): void {
+    if (this.settled) return;
+    this.generation = generation;
+    this.probe = false;
+    if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
   }
 
   private finish(): number {

@@ -3,7 +3,7 @@ import type { BreakerProbeTimeoutError } from './errors';
 import type { RateWindow } from './internal/window';
 import { createWindow } from './internal/window';
 import type { BreakerOutcome, ResolvedOptions } from './options';
-import { BreakerStateMachine, CLOSED, OPEN } from './state-machine';
+import { BreakerStateMachine, CLOSED, HALF_OPEN, OPEN, type StateCode } from './state-machine';
 import type { FailureEvent, SuccessEvent, TransitionReason } from './types';
 
 const NOT_ABORTED = Object.freeze({ callerAborted: false });
@@ -13,6 +13,12 @@ const CALLER_ABORTED = Object.freeze({ callerAborted: true });
 export interface SettledCall {
   readonly generation: number;
   readonly probe: boolean;
+}
+
+/** A probe started while a closing probe's success was reported: see `carried`. */
+export interface CarriedCall {
+  /** Makes the call one of the closed period `generation`: no probe, no probe timeout. */
+  adopt(generation: number): void;
 }
 
 /**
@@ -43,6 +49,26 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   protected readonly successTopic: Topic<SuccessEvent>;
   protected readonly failureTopic: Topic<FailureEvent>;
 
+  /**
+   * A probe's outcome event comes before the transition it causes, so that a listener can still
+   * move the breaker itself. Meanwhile `verdict` holds the state that transition leads to (OPEN or
+   * CLOSED), valid while `generation` is `verdictGeneration` (a listener's own move ends it), and
+   * `execute()` judges a listener's call by it: the half-open state is about to end, so the call
+   * must not become a probe of it (a wasted one after a failure, one beyond `halfOpenMaxProbes`
+   * when the timed-out probe still runs).
+   */
+  protected verdict: StateCode = HALF_OPEN;
+  protected verdictGeneration = -1;
+  /** Calls made under a verdict that wait for its transition, run once the outcome is handled. */
+  protected waiting: (() => void)[] | undefined;
+  /**
+   * Probes a free slot admitted under a closing verdict (they run at once: one that fails at once
+   * still reopens the breaker, as any listener's move wins). The `probe-success` transition makes
+   * the ones still running calls of the closed period, instead of late probes of a state that
+   * ended, killed by a probe timeout in a closed breaker.
+   */
+  protected carried: CarriedCall[] | undefined;
+
   constructor(options: ResolvedOptions) {
     super(options);
     this.rateWindow = options.window === undefined ? undefined : createWindow(options.window);
@@ -59,9 +85,13 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     this.bindClosedHandlers();
   }
 
-  protected enteredClosed(): void {
+  protected enteredClosed(reason: TransitionReason): void {
     this.rateWindow?.reset();
     this.bindClosedHandlers();
+    const carried = this.carried;
+    if (reason !== 'probe-success' || carried === undefined) return;
+    this.carried = undefined;
+    for (const call of carried) call.adopt(this.generation);
   }
 
   /**
@@ -131,16 +161,59 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     }
     const slowMs = this.options.slowCallDurationMs;
     const slow = slowMs !== undefined && durationMs >= slowMs;
-    if (call.probe) this.probesInFlight--;
+    if (!call.probe) {
+      this.countOutcome(false, error, failed, callerAborted, durationMs, slow);
+      return;
+    }
+    this.probesInFlight--;
+    const { waiting, carried } = this;
+    this.waiting = this.carried = undefined;
+    this.countOutcome(true, error, failed, callerAborted, durationMs, slow);
+    this.resume(waiting, carried);
+  }
+
+  private countOutcome(
+    probe: boolean,
+    error: unknown,
+    failed: boolean,
+    callerAborted: boolean,
+    durationMs: number,
+    slow: boolean,
+  ): void {
     if (!failed) {
-      this.success(call.probe, durationMs, slow, undefined, false);
+      this.success(probe, durationMs, slow, undefined, false);
       return;
     }
     const outcome = this.classify(error, callerAborted);
     if (outcome === 'late') this.late++;
-    else if (outcome === 'failure') this.failure(call.probe, error, durationMs, slow);
-    else if (outcome === 'success') this.success(call.probe, durationMs, slow, error, true);
+    else if (outcome === 'failure') this.failure(probe, error, durationMs, slow);
+    else if (outcome === 'success') this.success(probe, durationMs, slow, error, true);
     else this.ignored++;
+  }
+
+  /**
+   * A probe's outcome has been acted on: puts back the lists of the outcome being handled around
+   * it (a listener's probe that failed at once) and runs the calls that waited for the transition.
+   */
+  private resume(waiting: (() => void)[] | undefined, carried: CarriedCall[] | undefined): void {
+    const ready = this.waiting;
+    this.waiting = waiting;
+    this.carried = carried;
+    if (ready !== undefined) for (const run of ready) run();
+  }
+
+  /** Emits a probe's outcome event under `verdict` (see there). */
+  private reportProbe<E>(topic: Topic<E>, event: E, verdict: StateCode): void {
+    const { verdict: outer, verdictGeneration: outerGeneration } = this;
+    this.verdict = verdict;
+    this.verdictGeneration = this.generation;
+    // emit() never throws; `finally` only makes sure a verdict can never outlive its event.
+    try {
+      topic.emit(event);
+    } finally {
+      this.verdict = outer;
+      this.verdictGeneration = outerGeneration;
+    }
   }
 
   /**
@@ -155,8 +228,11 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     this.probesInFlight--;
     this.probeTimeouts++;
     this.failures++;
+    const { waiting, carried } = this;
+    this.waiting = this.carried = undefined;
     // Either way the breaker has left the probe's generation, so `fn`'s outcome will be late.
     if (this.emitFailure(error, durationMs, true, false)) this.reopen('probe-timeout');
+    this.resume(waiting, carried);
     return true;
   }
 
@@ -192,11 +268,19 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     if (slow) this.slowCalls++;
     if (this.successTopic.active) {
       const generation = this.generation;
-      this.successTopic.emit(
-        hasError
-          ? { breaker: this.name, durationMs, probe, slow, error }
-          : { breaker: this.name, durationMs, probe, slow },
-      );
+      const event: SuccessEvent = hasError
+        ? { breaker: this.name, durationMs, probe, slow, error }
+        : { breaker: this.name, durationMs, probe, slow };
+      // A probe's success reopens (slow) or closes (the last one needed) the breaker, or neither.
+      const verdict = !probe
+        ? HALF_OPEN
+        : slow
+          ? OPEN
+          : this.consecutiveSuccesses + 1 >= this.options.successThreshold
+            ? CLOSED
+            : HALF_OPEN;
+      if (verdict === HALF_OPEN) this.successTopic.emit(event);
+      else this.reportProbe(this.successTopic, event, verdict);
       // A listener that moved the breaker wins, as in emitFailure().
       if (generation !== this.generation) return;
     }
@@ -239,7 +323,10 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   private emitFailure(error: unknown, durationMs: number, probe: boolean, slow: boolean): boolean {
     if (!this.failureTopic.active) return true;
     const generation = this.generation;
-    this.failureTopic.emit({ breaker: this.name, error, durationMs, probe, slow });
+    const event: FailureEvent = { breaker: this.name, error, durationMs, probe, slow };
+    // A failed (or timed-out) probe reopens the breaker.
+    if (probe) this.reportProbe(this.failureTopic, event, OPEN);
+    else this.failureTopic.emit(event);
     return generation === this.generation;
   }
 

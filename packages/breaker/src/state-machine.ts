@@ -50,8 +50,11 @@ export abstract class BreakerStateMachine {
     logTransitions(new PackageLog('breaker', options.logger), this.stateChangeTopic, options.name);
   }
 
-  /** Called on every transition to closed: the subclass clears its window and rebinds. */
-  protected abstract enteredClosed(): void;
+  /**
+   * Called on every transition to closed, before its event: the subclass clears its window,
+   * rebinds, and (after `probe-success`) carries over the calls a listener started meanwhile.
+   */
+  protected abstract enteredClosed(reason: TransitionReason): void;
 
   get state(): BreakerState {
     if (this.stateCode === OPEN && this.isolations === 0 && performance.now() >= this.openUntil)
@@ -73,7 +76,7 @@ export abstract class BreakerStateMachine {
     } else if (to === CLOSED) {
       this.consecutiveFailures = 0;
       this.openPeriodMs = this.options.openTimeoutMs;
-      this.enteredClosed();
+      this.enteredClosed(reason);
     }
     if (!this.stateChangeTopic.active) return;
     const event: StateChangeEvent = {

@@ -189,9 +189,18 @@ export interface Breaker {
    * the live state, which may already be past the event's `to`.
    */
   onStateChange(listener: (event: StateChangeEvent) => void): () => void;
-  /** Listens to calls that counted as successes. Returns an unsubscribe function. */
+  /**
+   * Listens to calls that counted as successes. Returns an unsubscribe function. The event comes
+   * before the transition it causes; an `execute()` made by the listener of a probe's success is
+   * judged by the state that success leads to (closed, or open for a slow one), never run as a
+   * new probe of a half-open state about to end.
+   */
   onSuccess(listener: (event: SuccessEvent) => void): () => void;
-  /** Listens to calls that counted as failures. Returns an unsubscribe function. */
+  /**
+   * Listens to calls that counted as failures. Returns an unsubscribe function. The event comes
+   * before the transition it causes; an `execute()` made by the listener of a failed or timed-out
+   * probe waits for the reopening and is refused with `BreakerOpenError`, without running `fn`.
+   */
   onFailure(listener: (event: FailureEvent) => void): () => void;
   /** Listens to calls refused without running. Returns an unsubscribe function. */
   onReject(listener: (event: RejectEvent) => void): () => void;

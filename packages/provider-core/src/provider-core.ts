@@ -182,8 +182,11 @@ export class ProviderCore {
         redact,
       };
       try {
+        // Read whole: the answer must arrive within `firstTokenMs`, as a metadata answer must,
+        // or a server trickling it byte by byte would hold the probe (and a call waiting on it)
+        // for as long as the trickle lasts, each byte within `idleMs`.
         for await (const chunk of streamAttempt(
-          attemptInit(rt, call, false),
+          attemptInit(rt, call, false, undefined, true),
           undefined,
           onContentType,
         )) {

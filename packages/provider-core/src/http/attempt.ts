@@ -106,7 +106,11 @@ export async function* streamAttempt(
   let response: TransportResponse | undefined;
   let finished = false;
   try {
-    if (timeouts.firstTokenMs !== undefined) {
+    // An answer read whole through this reader (a probe) has one deadline for all of it, which
+    // no chunk moves on.
+    const whole = init.wholeWithinMs !== undefined;
+    if (whole) watchdog?.arm('firstToken', init.wholeWithinMs!);
+    else if (timeouts.firstTokenMs !== undefined) {
       // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
       watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
     }
@@ -116,6 +120,12 @@ export async function* streamAttempt(
     try {
       for await (const chunk of chunksOf(response.body)) {
         gotBytes = true;
+        if (whole) {
+          // Its one deadline runs on: no chunk moves it, and a pause would restart it on resume
+          // (its one consumer reads each chunk at once).
+          yield chunk;
+          continue;
+        }
         if (first) {
           first = false;
           if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);

@@ -1,3 +1,4 @@
+import { CONSUMER_LEFT } from '../compose/classify';
 import type { Accumulator } from '../decode/accumulator';
 import type { Framing, StreamDecoder, WireMessage } from '../decode/decoder';
 import { wholeText } from '../decode/lines';
@@ -32,7 +33,6 @@ export interface StreamedAttempt extends CallRequest {
 const HIGH_WATER = 64;
 
 /** Why an exchange is cut when its reader leaves before the answer is complete. */
-const LEFT = new Error('the reader left before the answer was complete');
 
 /**
  * One attempt's streamed answer, read message by message: the chunks decoded and not yet handed
@@ -165,7 +165,7 @@ export class AnswerReader<Response> {
     if (this.#body !== undefined) return this.#body.return(undefined).catch(() => {});
     if (this.#outcome === undefined) return Promise.resolve();
     this.#left = true;
-    this.#exchange?.cancel(LEFT);
+    this.#exchange?.cancel(CONSUMER_LEFT);
     return this.#outcome.catch(() => {});
   }
 
@@ -212,6 +212,7 @@ export class AnswerReader<Response> {
             this.#flush,
           ),
         init.redact,
+        () => this.accumulator.done,
       );
       return;
     }
@@ -230,8 +231,13 @@ export class AnswerReader<Response> {
             this.#exchange = exchange;
           },
         ).then(this.#flush, (error: unknown) => {
-          // A caller who left is not the server's failure: no blame for the breaker.
-          if (!this.#left) droppingPageKept(error);
+          // A caller who left is not the server's failure, nor its success: the breaker ignores
+          // the call (a probe must not close it on an answer nobody saw end).
+          if (this.#left) {
+            if (this.accumulator.done) return;
+            throw CONSUMER_LEFT;
+          }
+          droppingPageKept(error);
         }),
       init.redact,
     );

@@ -1,6 +1,7 @@
 import { type Breaker, createBreaker } from '@x/breaker';
 import { pullAll } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
+import { classifyForBreaker } from '../compose/classify';
 import { type Gate, streamThroughBreaker } from './breaker-gate';
 
 /** A source of `items`, then `failure` if given; records what was asked of it. */
@@ -46,14 +47,32 @@ describe('streamThroughBreaker', () => {
   });
 
   it('lets go of the source without blame when the consumer leaves early', async () => {
-    const breaker = createBreaker({ name: 'gate-early' });
+    // the classify of every breaker the request path builds: the caller's leaving is ignored
+    const breaker = createBreaker({ name: 'gate-early', classify: classifyForBreaker });
     const { src, log } = source([1, 2, 3]);
     const stream = streamThroughBreaker(gate(breaker), undefined, () => src, same);
     expect((await stream.next()).value).toBe(1);
     expect(await stream.return(undefined)).toEqual({ done: true, value: undefined });
     await new Promise((resolve) => setImmediate(resolve));
     expect(log).toEqual(['next', 'finally']);
-    expect(breaker.stats()).toMatchObject({ calls: 1, failures: 0 });
+    // neither a failure nor a success: a probe left early must not close the breaker
+    expect(breaker.stats()).toMatchObject({ calls: 1, failures: 0, successes: 0, ignored: 1 });
+  });
+
+  it('counts a consumer who leaves once the answer is complete as a success', async () => {
+    const breaker = createBreaker({ name: 'gate-complete', classify: classifyForBreaker });
+    const { src } = source([1, 2, 3]);
+    const stream = streamThroughBreaker(
+      gate(breaker),
+      undefined,
+      () => src,
+      same,
+      () => true,
+    );
+    expect((await stream.next()).value).toBe(1);
+    await stream.return(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(breaker.stats()).toMatchObject({ calls: 1, failures: 0, successes: 1, ignored: 0 });
   });
 
   it('never starts a stream an open breaker refuses, and stays ended after the refusal', async () => {

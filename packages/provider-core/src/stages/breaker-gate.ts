@@ -1,5 +1,6 @@
 import type { Breaker } from '@x/breaker';
 import { deferred } from '@x/internal';
+import { CONSUMER_LEFT } from '../compose/classify';
 import { scrubbingFailure } from '../scrub-partial';
 
 /** The part of `@x/breaker`'s breaker the request path uses. */
@@ -20,8 +21,20 @@ export function givenBreakerGate(breaker: Breaker, ending: AbortSignal): Breaker
     },
     execute(fn, options) {
       const caller = options?.signal;
-      const signal = caller === undefined ? ending : AbortSignal.any([caller, ending]);
-      return breaker.execute(fn, { signal });
+      // A caller who stops reading a stream is told to this breaker as an abort too: its
+      // `classify` (the user's) then hears `callerAborted`, and by default ignores the call.
+      const left = new AbortController();
+      const signal = AbortSignal.any(
+        caller === undefined ? [ending, left.signal] : [caller, ending, left.signal],
+      );
+      return breaker.execute(
+        (breakerSignal) =>
+          Promise.resolve(fn(breakerSignal)).then(undefined, (error: unknown) => {
+            if (error === CONSUMER_LEFT) left.abort(error);
+            throw error;
+          }),
+        { signal },
+      );
     },
   };
 }
@@ -79,13 +92,15 @@ export function throughBreaker<T>(
  * Runs a streamed attempt inside the breaker, keeping the breaker's call open until the consumer
  * has read the whole body: the breaker sees a stall or a mid-stream failure as a failure, and a
  * probe slot is held exactly as long as the exchange (an abort frees it). A consumer that stops
- * reading ends the call without blame.
+ * reading ends the call without blame: its outcome rejects with {@link CONSUMER_LEFT}, which
+ * every breaker here ignores, unless `complete()` says it had read the whole answer (a success).
  */
 export async function* streamThroughBreaker<T>(
   via: Gate,
   callerSignal: AbortSignal | undefined,
   start: (breakerSignal: AbortSignal | undefined) => AsyncGenerator<T, void, undefined>,
   redact: (text: string) => string,
+  complete?: () => boolean,
 ): AsyncGenerator<T, void, undefined> {
   if (via.gate === undefined) {
     yield* start(undefined);
@@ -116,7 +131,10 @@ export async function* streamThroughBreaker<T>(
     outcome.reject(error);
     throw error;
   } finally {
-    if (!settled) outcome.resolve();
+    if (settled) {
+      // settled above
+    } else if (complete?.() === true) outcome.resolve();
+    else outcome.reject(CONSUMER_LEFT);
   }
   await execution.catch(() => {});
 }

@@ -52,7 +52,8 @@ export interface SimModel {
   /**
    * What a prompt still longer than the window after a chat's oldest messages were dropped does:
    * `'truncate'` (the runner's context shift cuts it: 200, `prompt_eval_count` ≈ `num_ctx / 2 + 2`,
-   * the default) or `'error'` (400, a model without context shift); a request's `shift` overrides it.
+   * the default) or `'error'` (400, a model without context shift); a request's `shift` overrides it,
+   * and reloads a runner launched with the other setting.
    * @default 'truncate'
    */
   readonly contextOverflow?: 'truncate' | 'error' | undefined;

@@ -77,7 +77,7 @@ export interface OllamaSimOptions {
   readonly tokensPerSecond?: number | undefined;
   /** Prompt evaluation speed in tokens per second; `0` or `Infinity` means no delay. @default Infinity */
   readonly promptTokensPerSecond?: number | undefined;
-  /** Load time of a model not yet loaded (or reloaded for another `num_ctx`), in ms. @default 0 */
+  /** Load time of a model not yet loaded (or reloaded for another `num_ctx` or context shift), in ms. @default 0 */
   readonly loadTimeMs?: number | undefined;
   /** Parallel slots per model (`OLLAMA_NUM_PARALLEL`). @default 1 */
   readonly numParallel?: number | undefined;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { errorTexts, expectNoSecret } from '@x/internal/testing';
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isOllamaApiError } from './errors';
@@ -51,6 +52,22 @@ describe('OllamaProvider.pushBlob and hasBlob', () => {
     }
     expect(statuses.at(-1)).toBe('success');
     expect((await provider.listModels()).map((m) => m.name)).toContain('mine:latest');
+  });
+
+  it('creates from a digest written in upper case, the blob hasBlob and pushBlob name', async () => {
+    // Ollama opens `blobs/sha256-<hex as sent>`: upper-case hex (PowerShell's Get-FileHash) names
+    // no file on a case-sensitive disk, where the upload stored the lower-case name.
+    const { provider } = await setup();
+    const bytes = gguf(1000);
+    const upper = `sha256:${sha256(bytes).slice(7).toUpperCase()}`;
+    expect(await provider.pushBlob(bytes, { digest: upper })).toBe(sha256(bytes));
+    expect(await provider.hasBlob(upper)).toBe(true);
+    const statuses: string[] = [];
+    const files = { 'model.gguf': upper.replace(':', '-') };
+    for await (const event of provider.create({ model: 'upper', files })) {
+      statuses.push(event.status);
+    }
+    expect(statuses.at(-1)).toBe('success');
   });
 
   it('answers false for a blob the server does not hold', async () => {
@@ -146,6 +163,64 @@ describe('OllamaProvider.pushBlob and hasBlob', () => {
       expect(provider.pool!.stats().totals).toMatchObject({ running: 0, pending: 0, queued: 0 });
       expect(ended).toBe(true);
     });
+  });
+
+  it('throws a typed error naming baseUrl, not false, when a 404 is not Ollama’s JSON blob answer', async () => {
+    // What answers 404 to every path where Ollama is not: gin's own text 404 (a wrong path on an
+    // Ollama server), a proxy's HTML page, an empty answer.
+    const answers: [string | undefined, string][] = [
+      ['text/plain', '404 page not found'],
+      ['text/html; charset=utf-8', '<html><body>Not Found</body></html>'],
+      [undefined, ''],
+    ];
+    let answer = answers[0]!;
+    let ollama = false;
+    const server = http.createServer((req, res) => {
+      if (ollama) {
+        // HeadBlobHandler's `{"error":"blob … not found"}`: net/http keeps its type and length
+        // and drops its body.
+        const written = JSON.stringify({ error: `blob "${req.url!.split('/').pop()}" not found` });
+        res.writeHead(404, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(written),
+        });
+        res.end();
+        return;
+      }
+      const [type, body] = answer;
+      res.writeHead(404, type === undefined ? {} : { 'content-type': type });
+      res.end(body);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const key = 'sk-blob-proxy-key-0123456789';
+    const header = 'proxy-token-abcdef0123456789';
+    const provider = createOllamaProvider({
+      baseUrl: `${origin}/ollama`,
+      apiKey: key,
+      headers: { 'x-proxy-token': header },
+      retry: false,
+    });
+    providers.push(provider);
+    const digest = sha256(randomBytes(10));
+    const errors: unknown[] = [];
+    for (answer of answers) {
+      const error = await provider.hasBlob(digest).catch((e: unknown) => e);
+      expect(isOllamaApiError(error), String(answer[0])).toBe(true);
+      expect(error).toMatchObject({ statusCode: 404, retryable: false });
+      expect((error as Error).message).toContain(`HEAD ${origin}/ollama/api/blobs/${digest}`);
+      expect((error as Error).message).toMatch(/Is baseUrl right\?/);
+      errors.push(error);
+    }
+    const everything = errorTexts(errors).join('\n');
+    for (const secret of [key, header]) {
+      expectNoSecret(everything, secret, { shows: 'Is baseUrl right?' });
+    }
+    // The same address answering as Ollama does for a blob it lacks: false, no failure counted.
+    ollama = true;
+    expect(await provider.hasBlob(digest)).toBe(false);
+    expect(provider.stats()).toMatchObject({ inFlight: 0, failures: 0 });
   });
 
   it('throws a typed error for a 500 to HEAD, not false', async () => {

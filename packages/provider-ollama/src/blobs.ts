@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { expectKnownKeys, fail, isPlainObject, optionalNumber, optionalSignal } from '@x/internal';
 import type { ProviderCore } from '@x/provider-core';
-import { expectDigest } from './create-body';
+import { canonicalDigest, expectDigest } from './create-body';
 import type { BlobData, PushBlobOptions } from './types';
+import { isBlobAbsent } from './wire/http-errors';
 
 // Ollama's blob calls (`HEAD` and `POST /api/blobs/:digest`): what `create({ files, adapters })`
 // names must be on the server first. Both go through the core's metadata path (credentials,
@@ -13,15 +14,6 @@ const BLOB_NAMES = { length: 'options.size', data: 'data' } as const;
 
 const HAS_BLOB_KEYS = ['signal'] as const;
 const PUSH_BLOB_KEYS = ['digest', 'size', 'signal'] as const;
-
-/**
- * The digest as Ollama computes it for an upload (`sha256:` and lowercase hex): the server
- * compares the one it is sent with the one it computed as text, so `sha256-ABC…` would be a
- * mismatch for the right bytes.
- */
-function canonical(digest: string): string {
-  return `sha256:${digest.slice(7).toLowerCase()}`;
-}
 
 function optionsOf(
   value: unknown,
@@ -43,8 +35,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
 }
 
 /**
- * True when the server holds the blob (`HEAD /api/blobs/:digest` answers 200), false on its 404.
- * Any other failure (a 500, a refused connection) is the provider's typed error, never `false`.
+ * True when the server holds the blob (`HEAD /api/blobs/:digest` answers 200), false on Ollama's
+ * JSON 404. A 404 that is not JSON (gin's text `404 page not found`, a proxy's page: a wrong
+ * `baseUrl`) and any other failure (a 500, a refused connection) are the provider's typed error,
+ * never `false`: the caller would otherwise upload to, and create on, the wrong server.
  */
 export async function hasBlob(
   core: ProviderCore,
@@ -54,13 +48,19 @@ export async function hasBlob(
   expectDigest('digest', digest);
   const { signal } = optionsOf(options, HAS_BLOB_KEYS);
   core.assertOpen();
-  const { status } = await core.request({
-    endpoint: `/api/blobs/${canonical(digest)}`,
-    method: 'HEAD',
-    answers: [404],
-    signal,
-  });
-  return status !== 404;
+  try {
+    // Not `answers: [404]`: only the error mapper sees the answer's type. The 404 is a client
+    // error, so it is neither retried nor counted by the breaker.
+    await core.request({
+      endpoint: `/api/blobs/${canonicalDigest(digest)}`,
+      method: 'HEAD',
+      signal,
+    });
+  } catch (error) {
+    if (isBlobAbsent(error)) return false;
+    throw error;
+  }
+  return true;
 }
 
 /**
@@ -87,7 +87,7 @@ export async function pushBlob(
   if (bytes && size !== undefined && size !== data.byteLength) {
     fail('options.size', `the length of \`data\` (${data.byteLength}) or left out`, size, true);
   }
-  const digest = canonical(
+  const digest = canonicalDigest(
     (checked.digest as string | undefined) ??
       `sha256:${createHash('sha256')
         .update(data as Uint8Array)

@@ -79,6 +79,15 @@ export function expectDigest(name: string, digest: unknown): asserts digest is s
 }
 
 /**
+ * A checked digest as Ollama names the blob it stores (`sha256:` and lower-case hex): an upload is
+ * compared with the digest Ollama computes as text, and `create()` opens `blobs/sha256-<hex as
+ * sent>`, which upper-case hex does not name on a case-sensitive disk.
+ */
+export function canonicalDigest(digest: string): string {
+  return `sha256:${digest.slice(7).toLowerCase()}`;
+}
+
+/**
  * `parameters`: Ollama options, checked as a request's `options` are (`num_ctx`, `stop`), and some
  * more of them.
  */
@@ -119,9 +128,21 @@ export function createBody(request: CreateRequest): Record<string, unknown> {
     body[key] = value;
   }
   for (const key of ['files', 'adapters'] as const) {
-    if (request[key] === undefined) continue;
-    expectBlobs(`request.${key}`, request[key]);
-    body[key] = request[key];
+    const blobs = request[key];
+    if (blobs === undefined) continue;
+    expectBlobs(`request.${key}`, blobs);
+    // Named as `pushBlob()` stored and `hasBlob()` asked for them; defined, not assigned, so that
+    // a file named `__proto__` stays a file.
+    const named: Record<string, string> = {};
+    for (const [file, digest] of Object.entries(blobs)) {
+      Object.defineProperty(named, file, {
+        value: canonicalDigest(digest),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    body[key] = named;
   }
   if (request.parameters !== undefined) {
     expectParameters(request.parameters);

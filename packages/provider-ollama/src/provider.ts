@@ -226,8 +226,11 @@ export class OllamaProvider extends ProviderFacade {
   }
 
   /**
-   * True when the server holds the blob (`HEAD /api/blobs/:digest`), false when it answers 404.
+   * True when the server holds the blob (`HEAD /api/blobs/:digest`), false when it answers
+   * Ollama's JSON 404.
    * @throws {TypeError} for a malformed digest, before anything is sent.
+   * @throws {OllamaApiError} for a 404 that is not JSON (a wrong `baseUrl`: the message names the
+   * URL asked) and any other error status.
    * @example
    * if (!(await ollama.hasBlob(digest))) await ollama.pushBlob(bytes, { digest });
    */

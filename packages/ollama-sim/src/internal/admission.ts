@@ -7,13 +7,13 @@ import { findModel, type LookupError } from './model-lookup';
 import { qualifiedName } from './model-name';
 import type { ResolvedModel } from './resolve-model';
 import type { Responder } from './responder';
-import type { ModelRuntime } from './scheduler';
+import type { ModelRuntime, RunnerSetup } from './scheduler';
 import { checkOptions } from './validate';
 
 // How a request gets to run on a model, as Ollama's handlers and scheduler do it: the checks, the
-// keep_alive, the context window, the model's runner with that window (loaded through the
-// scheduler's queue when it is missing or has another window, or 503 when that queue is full), and
-// a slot on it.
+// keep_alive, the context window and context shift, the model's runner launched with them (loaded
+// through the scheduler's queue when it is missing or was launched otherwise, or 503 when that
+// queue is full), and a slot on it.
 
 const BUSY_TEXT = 'server busy, please try again.  maximum pending requests exceeded';
 
@@ -23,6 +23,8 @@ export interface Admitted {
   readonly keepAliveMs: number;
   readonly options: Json | undefined;
   readonly numCtx: number;
+  /** The runner shifts the context when generation fills it (llama-server's `--context-shift`). */
+  readonly contextShift: boolean;
   /** `nowNs()` when the request was admitted: the start of `total_duration`. */
   readonly start: number;
 }
@@ -53,6 +55,14 @@ export function windowFor(
   return Math.min(base, model.contextLength);
 }
 
+/**
+ * server/sched.go resolveContextShift: the request's `shift`, else whether the model can shift
+ * (here, unless `contextOverflow: 'error'`). Embed requests send none: the model's own setting.
+ */
+export function contextShiftOf(model: ResolvedModel, shift: unknown): boolean {
+  return typeof shift === 'boolean' ? shift : model.contextOverflow !== 'error';
+}
+
 function touch(rt: ModelRuntime, keepAliveMs: number): void {
   if (rt.loaded !== undefined) rt.loaded.expiresAtMs = Date.now() + keepAliveMs;
 }
@@ -64,19 +74,19 @@ function renew(rt: ModelRuntime, keepAliveMs: number): void {
 }
 
 /**
- * Gets the model's runner with this window (loading it, or 503 when the scheduler's queue is
+ * Gets the model's runner with this setup (loading it, or 503 when the scheduler's queue is
  * full) and a slot on it. False when the request is over (answered or aborted); true when it
  * holds a slot to {@link release}.
  */
 export async function takeSlot(
   ctx: SimContext,
   rt: ModelRuntime,
-  numCtx: number,
+  setup: RunnerSetup,
   keepAliveMs: number,
   life: Life,
   out: Responder,
 ): Promise<boolean> {
-  const runner = await ctx.scheduler.runner(rt, numCtx, life);
+  const runner = await ctx.scheduler.runner(rt, setup, life);
   if (runner === 'busy') {
     await sendError(out, 503, BUSY_TEXT);
     return false;
@@ -201,8 +211,12 @@ export async function admit(
     return undefined;
   }
   const options = isPlainObject(body.options) ? body.options : undefined;
-  const numCtx = windowFor(ctx, rt.model, options);
+  const setup = {
+    numCtx: windowFor(ctx, rt.model, options),
+    contextShift: contextShiftOf(rt.model, body.shift),
+  };
   const start = nowNs();
-  if (!(await takeSlot(ctx, rt, numCtx, keepAliveMs, life, out))) return undefined;
-  return { rt, keepAliveMs, options, numCtx, start };
+  if (!(await takeSlot(ctx, rt, setup, keepAliveMs, life, out))) return undefined;
+  const { numCtx, contextShift } = setup;
+  return { rt, keepAliveMs, options, numCtx, contextShift, start };
 }

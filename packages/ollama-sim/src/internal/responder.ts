@@ -51,6 +51,14 @@ export class Responder {
     );
   }
 
+  /**
+   * A HEAD request. Go's net/http declares no length for a HEAD whose handler wrote nothing (an
+   * empty body cannot be told from one skipped for HEAD), but keeps the length of one it wrote.
+   */
+  private get head(): boolean {
+    return this.res.req?.method === 'HEAD';
+  }
+
   get gone(): boolean {
     return this.life.aborted || this.res.destroyed;
   }
@@ -90,7 +98,7 @@ export class Responder {
       const length = Buffer.byteLength(body);
       this.bytes += length;
       if (length <= CONTENT_LENGTH_LIMIT) {
-        res.setHeader('Content-Length', length);
+        if (length > 0 || !this.head) res.setHeader('Content-Length', length);
         res.end(body);
       } else {
         res.write(body);
@@ -106,7 +114,8 @@ export class Responder {
       res.end();
       return;
     }
-    if (buf.length <= CONTENT_LENGTH_LIMIT) res.setHeader('Content-Length', buf.length);
+    if (buf.length <= CONTENT_LENGTH_LIMIT && (buf.length > 0 || !this.head))
+      res.setHeader('Content-Length', buf.length);
     if (f.split !== undefined) {
       await this.write(buf);
       if (!this.gone) res.end();

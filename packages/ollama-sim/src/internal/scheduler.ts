@@ -2,8 +2,21 @@ import type { Life } from './life';
 import { runnerSize } from './model-json';
 import type { ResolvedModel } from './resolve-model';
 
-export interface LoadedState {
-  numCtx: number;
+/**
+ * What a runner is launched with and a request must find to use it (server/sched.go needsReload):
+ * its window and whether llama-server shifts the context when generation fills it.
+ */
+export interface RunnerSetup {
+  readonly numCtx: number;
+  readonly contextShift: boolean;
+}
+
+/** Whether a runner launched with `a` serves a request that needs `b`. */
+function sameSetup(a: RunnerSetup, b: RunnerSetup): boolean {
+  return a.numCtx === b.numCtx && a.contextShift === b.contextShift;
+}
+
+export interface LoadedState extends RunnerSetup {
   /** ms since epoch; Infinity for keep_alive < 0. */
   expiresAtMs: number;
   sizeVram: number;
@@ -25,8 +38,8 @@ export class ModelRuntime {
   refs = 0;
   readonly waiting: SlotWaiter[] = [];
   loaded: LoadedState | undefined;
-  /** A load under way: its window, and whether it ended loaded (false: its client left). */
-  loading: { numCtx: number; done: Promise<boolean> } | undefined;
+  /** A load under way: its setup, and whether it ended loaded (false: its client left). */
+  loading: { setup: RunnerSetup; done: Promise<boolean> } | undefined;
   loads = 0;
   /** An unload was asked while requests ran: the runner goes when the last one ends. */
   unloadWhenIdle = false;
@@ -36,9 +49,10 @@ export class ModelRuntime {
 
   constructor(readonly model: ResolvedModel) {}
 
-  /** Whether a runner is loaded with this window and has not expired (expiry is lazy: no idle timer). */
-  isLoaded(numCtx: number, nowMs: number): boolean {
-    return this.current(nowMs)?.numCtx === numCtx;
+  /** Whether a runner is loaded with this setup and has not expired (expiry is lazy: no idle timer). */
+  isLoaded(setup: RunnerSetup, nowMs: number): boolean {
+    const current = this.current(nowMs);
+    return current !== undefined && sameSetup(current, setup);
   }
 
   /** The loaded state if it has not expired (a runner someone holds does not expire). */
@@ -64,18 +78,19 @@ export class ModelRuntime {
 /** A request waiting for the scheduler to get its model loaded. */
 interface Pending {
   readonly rt: ModelRuntime;
-  readonly numCtx: number;
+  readonly setup: RunnerSetup;
   readonly life: Life;
   readonly resolve: (ok: boolean) => void;
 }
 
 /**
  * Ollama's scheduler (server/sched.go) and each runner's slots (llm/llama_server.go). A request
- * for a model whose runner is loaded, or loading, with its window takes that runner at once and
- * waits, without limit, for one of its `numParallel` slots. Any other request (the model is not
- * loaded, or loaded with another window) goes through the pending queue: one request at a time
- * gets its runner loaded (a reload first waits until nobody holds the old runner), and a request
- * that finds `maxQueue` others already waiting there is refused (503) at once.
+ * for a model whose runner is loaded, or loading, with its setup (window and context shift) takes
+ * that runner at once and waits, without limit, for one of its `numParallel` slots. Any other
+ * request (the model is not loaded, or loaded with another setup) goes through the pending queue:
+ * one request at a time gets its runner loaded (a reload first waits until nobody holds the old
+ * runner), and a request that finds `maxQueue` others already waiting there is refused (503) at
+ * once.
  */
 export class Scheduler {
   /** The pending queue (Ollama's buffered channel): a request left there by its client still counts until it is reached. */
@@ -99,29 +114,29 @@ export class Scheduler {
   }
 
   /**
-   * Gives the request the model's runner with this window (it then holds it: {@link release}, or
+   * Gives the request the model's runner with this setup (it then holds it: {@link release}, or
    * `rt.leave()` when it goes without a slot). `'busy'` when the pending queue is full, false when
    * the client left first.
    */
-  async runner(rt: ModelRuntime, numCtx: number, life: Life): Promise<boolean | 'busy'> {
+  async runner(rt: ModelRuntime, setup: RunnerSetup, life: Life): Promise<boolean | 'busy'> {
     for (;;) {
       if (life.aborted) return false;
       const loading = rt.loading;
-      if (loading?.numCtx === numCtx) {
+      if (loading !== undefined && sameSetup(loading.setup, setup)) {
         await loading.done;
         continue;
       }
-      if (loading === undefined && rt.isLoaded(numCtx, Date.now())) {
+      if (loading === undefined && rt.isLoaded(setup, Date.now())) {
         rt.refs++;
         return true;
       }
-      const admitted = await this.enqueue(rt, numCtx, life);
+      const admitted = await this.enqueue(rt, setup, life);
       if (admitted !== true) return admitted;
     }
   }
 
-  /** Joins the pending queue; true once the scheduler has loaded (or is loading) this window. */
-  private enqueue(rt: ModelRuntime, numCtx: number, life: Life): Promise<boolean | 'busy'> {
+  /** Joins the pending queue; true once the scheduler has loaded (or is loading) this setup. */
+  private enqueue(rt: ModelRuntime, setup: RunnerSetup, life: Life): Promise<boolean | 'busy'> {
     // An idle scheduler takes a request at once, even with no room to queue (maxQueue 0).
     const idle = this.processing === undefined && this.pending.length === 0;
     if (!idle && this.pending.length >= this.maxQueue) {
@@ -129,7 +144,7 @@ export class Scheduler {
       return Promise.resolve('busy');
     }
     return new Promise((resolve) => {
-      this.pending.push({ rt, numCtx, life, resolve });
+      this.pending.push({ rt, setup, life, resolve });
       // Taken at once by an idle scheduler: it has not waited (yet).
       if (idle) void this.next();
       else this.noteQueued();
@@ -150,45 +165,46 @@ export class Scheduler {
     this.processing = undefined;
   }
 
-  /** Gets a runner with the request's window loaded or loading; false when its client left. */
-  private async prepare({ rt, numCtx, life }: Pending): Promise<boolean> {
+  /** Gets a runner with the request's setup loaded or loading; false when its client left. */
+  private async prepare({ rt, setup, life }: Pending): Promise<boolean> {
     for (;;) {
       if (life.aborted) return false;
       const loading = rt.loading;
       if (loading !== undefined) {
-        // The same window: the request waits with the scheduler until it is up. Another one:
+        // The same setup: the request waits with the scheduler until it is up. Another one:
         // once it is up, the runner is reloaded.
         this.stall();
         await loading.done;
-        if (loading.numCtx === numCtx && rt.isLoaded(numCtx, Date.now())) return true;
+        if (sameSetup(loading.setup, setup) && rt.isLoaded(setup, Date.now())) return true;
         continue;
       }
-      if (rt.isLoaded(numCtx, Date.now())) return true;
+      if (rt.isLoaded(setup, Date.now())) return true;
       if (rt.loaded !== undefined) {
         this.stall();
         await rt.whenIdle();
         if (rt.refs === 0) rt.loaded = undefined;
         continue;
       }
-      this.load(rt, numCtx, life);
+      this.load(rt, setup, life);
       return true;
     }
   }
 
   /** Starts a load; a client that leaves aborts it, as it aborts Ollama's. */
-  private load(rt: ModelRuntime, numCtx: number, life: Life): void {
+  private load(rt: ModelRuntime, setup: RunnerSetup, life: Life): void {
     const done = life.sleep(rt.model.loadTimeMs).then(() => {
       rt.loading = undefined;
       if (life.aborted) return false;
       rt.loads++;
       rt.loaded = {
-        numCtx,
+        numCtx: setup.numCtx,
+        contextShift: setup.contextShift,
         expiresAtMs: Number.POSITIVE_INFINITY,
-        sizeVram: runnerSize(rt.model, numCtx),
+        sizeVram: runnerSize(rt.model, setup.numCtx),
       };
       return true;
     });
-    rt.loading = { numCtx, done };
+    rt.loading = { setup, done };
   }
 
   /** A slot on the runner the request holds: `true` now, else a promise (false if the client left). */

@@ -1,3 +1,4 @@
+import { brand, hasBrand, mark } from '@x/internal';
 import {
   type HttpFailure,
   notServedMessage,
@@ -39,6 +40,38 @@ const CONTEXT_OVERFLOW_400 =
 const NOT_SERVED_ADVICE =
   "Ollama's API is at the server's root (`/api/chat`), so baseUrl takes no path such as /v1 (Ollama's OpenAI-compatible /v1 is @x/provider-openai's, with `preset: 'ollama'`).";
 
+/** Marks the 404 with which Ollama says it does not hold a blob (see {@link isBlobAbsent}). */
+const BLOB_ABSENT = brand('provider-ollama', 'blobAbsent');
+
+/**
+ * True for the error of Ollama's own "no such blob" answer to `HEAD /api/blobs/:digest`: a 404 that
+ * is JSON. HeadBlobHandler writes `{"error":"blob … not found"}`; net/http sends no body to a HEAD
+ * but keeps the type (`application/json; charset=utf-8`) and length of what was written, whereas
+ * gin's 404 for a path it does not route is `text/plain`, and a proxy's or another server's is
+ * whatever it is. A HEAD has no body to read, so the type is all that tells them apart.
+ */
+export function isBlobAbsent(error: unknown): boolean {
+  return hasBrand(error, BLOB_ABSENT);
+}
+
+/** Whether a `Content-Type` is `application/json`, whatever its parameters (`charset=utf-8`). */
+function isJsonMedia(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  const media = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
+  return media.trim().toLowerCase() === 'application/json';
+}
+
+/** What a message may show of the server's `Content-Type`: scrubbed, printable, short. */
+function shownType(failure: HttpFailure): string {
+  const type = failure.contentType;
+  if (type === undefined) return 'no Content-Type';
+  return failure
+    .redact(type)
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 64);
+}
+
 /** Maps an Ollama HTTP error answer to a typed error. */
 export function mapHttpError(failure: HttpFailure): Error {
   const { statusCode, endpoint, model } = failure;
@@ -60,7 +93,11 @@ export function mapHttpError(failure: HttpFailure): Error {
   }
   const retryable =
     RETRYABLE_STATUS.has(statusCode) || (statusCode === 500 && !CLIENT_MISTAKE_500.test(message));
-  return new OllamaApiError({
+  // A blob's 404 is an answer only when it is Ollama's JSON; any other says the address is wrong
+  // (`hasBlob` would otherwise read "not there" from a proxy and upload to the wrong server).
+  const blob = statusCode === 404 && endpoint.startsWith('/api/blobs/');
+  const absent = blob && isJsonMedia(failure.contentType);
+  const error = new OllamaApiError({
     statusCode,
     serverMessage: message,
     endpoint,
@@ -69,8 +106,16 @@ export function mapHttpError(failure: HttpFailure): Error {
     // Ollama says `404 page not found` in plain text for a path it does not serve (its JSON 404s
     // are about models): a baseUrl with a path, `/v1` most often.
     message:
-      statusCode === 404 && !isJson
-        ? notServedMessage('Ollama', failure, message, NOT_SERVED_ADVICE)
+      (statusCode === 404 && !isJson) || (blob && !absent)
+        ? notServedMessage(
+            'Ollama',
+            failure,
+            // `hasBlob`'s HEAD has no body: the type is what it said.
+            blob && message === '' ? `${shownType(failure)}, not Ollama's JSON` : message,
+            NOT_SERVED_ADVICE,
+          )
         : undefined,
   });
+  if (absent) mark(error, BLOB_ABSENT);
+  return error;
 }

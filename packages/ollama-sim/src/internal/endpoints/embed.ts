@@ -1,5 +1,5 @@
 import { isPlainObject } from '@x/internal';
-import { keepAliveOf, release, takeSlot, windowFor } from '../admission';
+import { contextShiftOf, keepAliveOf, release, takeSlot, windowFor } from '../admission';
 import { type Exchange, nowNs, type SimContext, sendError } from '../context';
 import { type EmbedJob, embeddingsJson } from '../embedding';
 import { goJson, goQuote } from '../go-json';
@@ -111,8 +111,11 @@ export async function runEmbed(
     );
   const keepAliveMs = keepAliveOf(ctx, body);
   const numCtx = windowFor(ctx, rt.model, options);
+  // EmbedHandler schedules without a `shift`: a runner loaded by a chat with another setting is
+  // reloaded.
+  const setup = { numCtx, contextShift: contextShiftOf(rt.model, undefined) };
   const start = nowNs();
-  if (!(await takeSlot(ctx, rt, numCtx, keepAliveMs, life, out))) return;
+  if (!(await takeSlot(ctx, rt, setup, keepAliveMs, life, out))) return;
   try {
     // Nothing to embed: the model was only loaded (it shows in /api/ps), as in Ollama.
     if (!legacy && inputs.length === 0)

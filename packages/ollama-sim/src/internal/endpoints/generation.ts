@@ -82,12 +82,6 @@ function completionBase(
   };
 }
 
-/** server/sched.go resolveContextShift: the request's `shift`, else whether the model supports it. */
-function contextShift(body: Json, admitted: Admitted): boolean {
-  if (typeof body.shift === 'boolean') return body.shift;
-  return admitted.rt.model.contextOverflow !== 'error';
-}
-
 export function chat(ctx: SimContext, ex: Exchange): Promise<void> {
   return runChat(ctx, ex, NATIVE);
 }
@@ -139,7 +133,7 @@ export async function runChat(
       completion,
       // ChatHandler hands chatPrompt's prompt to the runner with `Truncate: truncate`.
       untruncated: body.truncate === false || prompt.media,
-      contextShift: contextShift(body, admitted),
+      contextShift: admitted.contextShift,
       messagesDropped: prompt.dropped > 0,
     });
   } finally {
@@ -196,7 +190,7 @@ export async function runGenerate(
       // GenerateHandler's messages (system, prompt) leave chatPrompt nothing to drop: only the
       // runner truncates, with `Truncate: req.Truncate == nil || *req.Truncate`.
       untruncated: body.truncate === false || images > 0,
-      contextShift: contextShift(body, admitted),
+      contextShift: admitted.contextShift,
       messagesDropped: false,
     });
   } finally {

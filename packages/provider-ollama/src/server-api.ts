@@ -65,6 +65,8 @@ function num(value: unknown): number | undefined {
 export class ServerApi {
   readonly #core: ProviderCore;
   readonly #modelInfo = new BoundedMap<string, Promise<ModelInfo>>(MAX_MODELS);
+  /** The `/api/ps` look in flight for the context windows, shared by the calls that need it. */
+  #loaded: Promise<LoadedModel[]> | undefined;
   /** Forgets what the context windows learnt of a model (its window plan). */
   readonly #onChanged: (model: string) => void;
   models: ModelSummary[] | undefined;
@@ -190,11 +192,26 @@ export class ServerApi {
 
   /**
    * The loaded models as a hint for the context windows: one try, no breaker and no retries (the
-   * request being planned makes its own), the body capped. Failures are the caller's to ignore.
+   * request being planned makes its own), the body capped, read whole within `firstTokenMs`.
+   * Failures are the caller's to ignore. Calls that need it meanwhile share one look (a cold
+   * burst of calls sent one `/api/ps` each, outside every limit): no caller's signal aborts it,
+   * each caller stops waiting instead, and it ends with the provider's `destroy()`.
    */
-  async loadedHint(signal: AbortSignal | undefined): Promise<LoadedModel[]> {
-    const text = await this.#core.probe('/api/ps', 'GET', signal, 256 * 1024);
-    return parseLoadedModels(this.#core.json(text, '/api/ps'));
+  loadedHint(signal: AbortSignal | undefined): Promise<LoadedModel[]> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let pending = this.#loaded;
+    if (pending === undefined) {
+      const created = this.#core
+        .probe('/api/ps', 'GET', undefined, 256 * 1024)
+        .then((text) => parseLoadedModels(this.#core.json(text, '/api/ps')));
+      this.#loaded = created;
+      const forget = (): void => {
+        if (this.#loaded === created) this.#loaded = undefined;
+      };
+      created.then(forget, forget);
+      pending = created;
+    }
+    return raceAbort(pending, signal);
   }
 
   /** The raw `/api/show` answer (for what {@link modelInfo} does not map). */

@@ -1,5 +1,6 @@
 import {
   expectKnownKeys,
+  expectSharedName,
   expectString,
   fail,
   isPlainObject,
@@ -106,7 +107,9 @@ export function resolveDeployment(
 ): ResolvedDeployment {
   if (!isPlainObject(value)) fail(at, 'a deployment object', value);
   expectKnownKeys(at, value, DEPLOYMENT_KEYS);
-  const group = expectString(`${at}.group`, value.group, true);
+  // Ids and groups appear in errors, events, stats, metrics labels and Redis keys: a label that
+  // holds a credential (a URL with a password) is refused, as a provider's or breaker's name is.
+  const group = expectSharedName(value.group, `${at}.group`);
   const model = expectString(`${at}.model`, value.model, true);
   const provider = value.provider as RoutableProvider;
   if (
@@ -118,7 +121,7 @@ export function resolveDeployment(
   }
   const n = counts.get(group) ?? 0;
   counts.set(group, n + 1);
-  const id = value.id === undefined ? `${group}/${n}` : expectString(`${at}.id`, value.id, true);
+  const id = value.id === undefined ? `${group}/${n}` : expectSharedName(value.id, `${at}.id`);
   const tags = value.tags ?? [];
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
     fail(`${at}.tags`, 'an array of strings', value.tags);

@@ -1,8 +1,10 @@
 /**
  * Measures runs of 2,000 characters (each ASCII punctuation mark, control characters, alternating
- * whitespace, mixed punctuation) against the real tokenizers and prints, per tokenizer, the true
- * count / the estimate ± its margin, `!!` where the truth is outside tokens × (1 ± errorMargin).
- * The run rates and margins in src/internal/profiles.ts (`runClasses`) come from these counts.
+ * whitespace, mixed punctuation) and a few shorter texts (emoji, rules, lone CRs, decomposed
+ * accents) against the real tokenizers and prints, per tokenizer, the true count / the estimate ±
+ * its margin, `!!` where the truth is outside tokens × (1 ± errorMargin). The run rates and
+ * margins in src/internal/profiles.ts (`runClasses`) come from these counts and from
+ * bench/feature-rates.ts.
  *
  *   pnpm exec tsx bench/run-rates.ts [label filter]
  */
@@ -39,6 +41,12 @@ samples['mixed punct 2000'] = Array.from(
 samples['!? x1000'] = '!?'.repeat(1000);
 samples['-= x1000'] = '-='.repeat(1000);
 samples['emoji x2000'] = '😀'.repeat(2000);
+samples['rare emoji x200'] = '🦩'.repeat(200);
+samples['- x80'] = '-'.repeat(80);
+samples['= x200'] = '='.repeat(200);
+samples['|---|---|'] = '|---|---|';
+samples['a\\rb\\r...j'] = [...'abcdefghij'].join('\r');
+samples['NFD French'] = 'Le résumé de la réunion a été présenté à l’équipe.'.normalize('NFD');
 samples['ascii art'] = (
   '+' +
   '-'.repeat(78) +

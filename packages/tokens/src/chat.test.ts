@@ -56,7 +56,7 @@ describe('countChatTokens', () => {
     expect(parts).toBe(text);
   });
 
-  it('counts tool call names and arguments when the assistant called a tool', () => {
+  it("counts tool call names, arguments and harmony's framing when the assistant called a tool", () => {
     const base = countChatTokens([{ role: 'assistant', content: '' }], { model: 'gpt-4o' });
     const withCall = countChatTokens(
       [
@@ -70,7 +70,9 @@ describe('countChatTokens', () => {
       ],
       { model: 'gpt-4o' },
     );
-    expect(withCall - base).toBe(countTokens('lookup') + countTokens('{"q":"x"}'));
+    // 12 for the call's own `<|start|>assistant<|channel|>…<|call|>`, less the 4 of the empty
+    // message it stands in for (see src/tool-calls.test.ts).
+    expect(withCall - base).toBe(countTokens('lookup') + countTokens('{"q":"x"}') + 8);
   });
 
   it('adds per-property and enum overhead when tools have parameters', () => {

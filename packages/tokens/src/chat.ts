@@ -4,24 +4,35 @@ import { isEncodingLoadError, NoExactTokenizerError } from './errors';
 import { expectRecord, isRecord } from './internal/records';
 import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
 import { expectTools, type ToolFormat, toolParts } from './tools';
-import type {
-  ChatCustomToolCall,
-  ChatMessage,
-  ChatTool,
-  ChatToolCall,
-  EncodingName,
-} from './types';
+import type { ChatMessage, ChatTool, EncodingName } from './types';
 
 /**
  * Per-encoding constants of OpenAI's chat format. Messages: `<|start|>{role}<|message|>{content}
  * <|end|>` costs 3 tokens beyond the strings; a `name` costs 1 more; `<|start|>assistant<|message|>`
- * primes the reply with 3. Tools: see {@link ToolFormat}.
+ * primes the reply with 3. Tools: see {@link ToolFormat}. Tool calls: see {@link CallFraming}.
  */
-interface ChatFormat extends ToolFormat {
+interface ChatFormat extends ToolFormat, CallFraming {
   perMessage: number;
   perName: number;
   priming: number;
 }
+
+/**
+ * What an assistant's tool call costs beyond its name and arguments. OpenAI publishes one chat
+ * format that renders calls, harmony (o200k_base, gpt-oss): each call is a message of its own,
+ * `<|start|>assistant<|channel|>commentary to=functions.{name}<|constrain|>json<|message|>{arguments}
+ * <|call|>`, 12 tokens beyond the name and arguments (src/tool-calls.test.ts renders it). A
+ * message holding only calls is not rendered itself, so the first call takes the place of its
+ * `<|start|>assistant<|message|>…<|end|>` (`shared`: the 3 per message and the role counted for
+ * it). No rendering of calls in cl100k_base's format is published: nothing is added there.
+ */
+export interface CallFraming {
+  perCall: number;
+  shared: number;
+}
+
+/** Harmony's framing of a call, also the heuristic's for every provider (the best public data). */
+export const HARMONY_CALLS: CallFraming = { perCall: 12, shared: 4 };
 
 const FORMATS: Record<EncodingName, ChatFormat> = {
   o200k_base: {
@@ -34,6 +45,7 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
     enumStart: -3,
     enumItem: 3,
     toolsEnd: 12,
+    ...HARMONY_CALLS,
   },
   cl100k_base: {
     perMessage: 3,
@@ -45,6 +57,8 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
     enumStart: -3,
     enumItem: 3,
     toolsEnd: 12,
+    perCall: 0,
+    shared: 0,
   },
 };
 
@@ -64,13 +78,17 @@ export function expectMessages(
   }
 }
 
+/** The tool calls the last `messageStrings` read (the framing of each is counted apart). */
+let callsRead = 0;
+
 /**
  * @internal Writes the strings of a message that are billed, in order, into `out` from index 0
- * and returns how many there are (entries past that are stale). Shared by the exact counter and
- * the estimator so both see the same text; the estimator, which runs on every request, reuses one
- * array.
+ * and returns how many there are (entries past that are stale); the number of tool calls read is
+ * left for `callFraming`. Shared by the exact counter and the estimator so both see the same
+ * text; the estimator, which runs on every request, reuses one array.
  */
 export function messageStrings(message: ChatMessage, out: string[]): number {
+  callsRead = 0;
   // The common message, two strings under `role` and `content`, without listing its keys and
   // reading each by name (a generic keyed load per key): about half of this function's work.
   const first = firstOfTwoKeys(message);
@@ -98,20 +116,42 @@ export function messageStrings(message: ChatMessage, out: string[]): number {
       for (const part of value as ChatMessage['content'] & unknown[]) {
         if (part && typeof part === 'object' && typeof part.text === 'string') out[n++] = part.text;
       }
-    } else if (key === 'tool_calls' && Array.isArray(value)) {
-      // What the model wrote, billed again when sent back: a function call's name and JSON
-      // arguments, a custom call's name and free-text input (whichever object the call holds).
-      for (const call of value as readonly Partial<ChatToolCall & ChatCustomToolCall>[]) {
-        const fn = call?.function;
-        if (typeof fn?.name === 'string') out[n++] = fn.name;
-        if (typeof fn?.arguments === 'string') out[n++] = fn.arguments;
-        const custom = call?.custom;
-        if (typeof custom?.name === 'string') out[n++] = custom.name;
-        if (typeof custom?.input === 'string') out[n++] = custom.input;
+    } else if ((key === 'tool_calls' || key === 'toolCalls') && Array.isArray(value)) {
+      // What the model wrote, billed again when sent back: a function call's name and arguments,
+      // a custom call's name and free-text input. OpenAI's wire nests them (`function`,
+      // `custom`); @x/provider-core's `toolCalls` hold them on the call. Arguments given as an
+      // object (Ollama's wire, provider-core) are sent as compact JSON.
+      for (const call of value as unknown[]) {
+        if (!isRecord(call)) continue;
+        callsRead++;
+        const body = isRecord(call.function)
+          ? call.function
+          : isRecord(call.custom)
+            ? call.custom
+            : call;
+        if (typeof body.name === 'string') out[n++] = body.name;
+        const input = typeof body.input === 'string' ? body.input : body.arguments;
+        if (typeof input === 'string') out[n++] = input;
+        else if (isRecord(input)) out[n++] = JSON.stringify(input);
       }
     }
   }
   return n;
+}
+
+/**
+ * @internal The framing of the tool calls the last `messageStrings` read, for a message whose
+ * calls are its only content (harmony renders no message around them) or not.
+ */
+export function callFraming(message: ChatMessage, framing: CallFraming): number {
+  if (callsRead === 0) return 0;
+  const { content } = message;
+  const bare =
+    content === undefined ||
+    content === null ||
+    content === '' ||
+    (Array.isArray(content) && content.length === 0);
+  return callsRead * framing.perCall - (bare ? framing.shared : 0);
 }
 
 /** @internal Exact count with a known encoding. */
@@ -129,6 +169,7 @@ export function countChatExact(
     if (typeof message.name === 'string') total += format.perName;
     const n = messageStrings(message, strings);
     for (let i = 0; i < n; i++) total += counter.countRepeated(strings[i]!);
+    total += callFraming(message, format);
   }
   if (tools !== undefined) {
     const { strings, overhead } = toolParts(tools, format);
@@ -159,16 +200,20 @@ export function exactTokens(
 
 /**
  * @internal The tokens of OpenAI's chat framing in a request: 3 per message, 1 per `name`, 3 to
- * prime the reply (0 for a plain text). A local model's server frames the chat with its own
- * template instead, so for it this part of an exact count is only an estimate.
+ * prime the reply, the framing of tool calls (0 for a plain text). A local model's server frames
+ * the chat with its own template instead, so for it this part of an exact count is only an
+ * estimate.
  */
 export function framingTokens(input: string | readonly ChatMessage[], encoding: EncodingName) {
   if (typeof input === 'string') return 0;
   const format = FORMATS[encoding];
+  const strings: string[] = [];
   let total = format.priming;
   for (const message of input) {
     total += format.perMessage;
     if (typeof message.name === 'string') total += format.perName;
+    messageStrings(message, strings);
+    total += callFraming(message, format);
   }
   return total;
 }
@@ -178,9 +223,12 @@ export function framingTokens(input: string | readonly ChatMessage[], encoding: 
  * content, name, ...), 3 tokens per message, 1 more per `name`, 3 to prime the reply, and the
  * overhead of tool definitions. Matches the API's `usage.prompt_tokens` for text messages
  * (OpenAI's cookbook example: 124 on gpt-4o, 129 on gpt-4). Image and audio parts are not
- * counted; assistant `tool_calls` are counted as their name and arguments, or a custom call's
- * name and input (approximate), custom tools on the high side (OpenAI does not publish their
- * format).
+ * counted. Assistant tool calls (`tool_calls`, or `@x/provider-core`'s `toolCalls`) count their
+ * name, arguments (an object as its JSON) or a custom call's input, and their framing in OpenAI's
+ * harmony format on o200k_base (12 a call, less 4 for a message of calls only; none on
+ * cl100k_base, whose rendering of calls is not published); hosted models do not publish theirs,
+ * so this is an approximation, as is the count of a tool result (its `tool_call_id` is text) and
+ * of custom tools (on the high side).
  *
  * @throws {NoExactTokenizerError} for a model without a tiktoken encoding (use `estimateTokens`).
  * @example

@@ -27,7 +27,9 @@ export interface ChatCustomToolCall {
 
 /**
  * A chat message in OpenAI's shape (Ollama uses the same fields). Every string field counts
- * (`role`, `content`, `name`, `tool_call_id`...), as in OpenAI's billing.
+ * (`role`, `content`, `name`, `tool_call_id`...), as in OpenAI's billing. Tool calls are read from
+ * `tool_calls` (`arguments` a JSON string, or an object as Ollama sends it) or from a `toolCalls`
+ * list of `{ name, arguments }` (the messages of `@x/provider-core`).
  */
 export interface ChatMessage {
   role: string;

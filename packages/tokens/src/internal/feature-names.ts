@@ -21,7 +21,7 @@ export interface TextFeatures {
   puncts: number;
   /** Punctuation directly before a word (`.id`, `_name`, `(self`), often merged into it. */
   prefixed: number;
-  /** Line breaks. */
+  /** Line breaks (LF, CRLF), but for `crs`. */
   breaks: number;
   /** Tabs (other control characters count in `controls`). */
   tabs: number;
@@ -39,7 +39,7 @@ export interface TextFeatures {
   alphabetic: number;
   /** Other characters in the Basic Multilingual Plane (symbols, other scripts...). */
   other: number;
-  /** Characters outside the BMP (emoji, rare ideographs). */
+  /** Characters outside the BMP (emoji, rare ideographs), but for `commonEmoji`. */
   astral: number;
   /** Groups of three digits beyond the first two in digit runs over 6 digits (`ceil(n/3) - 2`). */
   digitGroups: number;
@@ -76,14 +76,36 @@ export interface TextFeatures {
   /** A space after a tab or a tab after a space (`' \t \t'`): alternating whitespace merges little. */
   spaceTabSwitches: number;
   /**
-   * Characters beyond the 17th of a punctuation run, repeating the one before, of the rule
-   * characters `# * - . / = _ % + ~` (merged into long tokens: 16-64 a token in o200k_base).
+   * Characters beyond the 3rd of a run of one of the rule characters `# * - . / = _` (`-----`,
+   * `=====`): merged into long tokens, up to 64 or 80 characters a token in o200k_base and Llama 3,
+   * 16 in Mistral v1, so a rule of 80 costs what a rule of 4 does.
    */
   ruleExcess: number;
-  /** The same for the other punctuation characters (2-16 a token in o200k_base). */
+  /**
+   * Characters beyond the 17th of a punctuation run repeating the one before, other than a rule
+   * character (`!!!!`, `++++`: 2-32 a token in o200k_base).
+   */
   punctRepeatExcess: number;
   /** Characters beyond the 17th of a punctuation run, unlike the one before. */
   punctMixExcess: number;
+  /**
+   * Characters outside the BMP that Mistral v1's vocabulary holds whole: the most used emoji
+   * (😀 👍 🔥 🎉 🚀 🙏...), one token each there where other emoji take four byte tokens.
+   */
+  commonEmoji: number;
+  /**
+   * Combining diacritical marks (U+0300-U+036F): an accent written as a code point of its own
+   * (`e` + U+0301, text in Unicode's decomposed form). A mark continues the word it follows.
+   */
+  marks: number;
+  /** Lone CRs (no LF after) among the first 3 line breaks of a run (not counted in `breaks`). */
+  crs: number;
+  /**
+   * Changes of character in a punctuation run that holds a run of 3 or more `-` or `=`: a
+   * markdown table's `|---|:---:|` or a box's `+-----+` (o200k_base splits there: `|---|---|` is
+   * 5 tokens, where the other features give it 1).
+   */
+  ruleJunctions: number;
 }
 
 /** Feature names in the order of a profile's weight vector. */
@@ -119,6 +141,10 @@ export const FEATURE_NAMES = [
   'ruleExcess',
   'punctRepeatExcess',
   'punctMixExcess',
+  'commonEmoji',
+  'marks',
+  'crs',
+  'ruleJunctions',
 ] as const satisfies readonly (keyof TextFeatures)[];
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];

@@ -1,3 +1,4 @@
+import { COMMON_EMOJI_BITS } from './common-emoji';
 import { FEATURE_NAMES, type TextFeatures } from './feature-names';
 
 export { FEATURE_NAMES, type FeatureName, type TextFeatures } from './feature-names';
@@ -34,10 +35,14 @@ const SPACE_TAB_SWITCHES = 27;
 const RULE_EXCESS = 28;
 const PUNCT_REPEAT_EXCESS = 29;
 const PUNCT_MIX_EXCESS = 30;
+const COMMON_EMOJI = 31;
+const MARKS = 32;
+const CRS = 33;
+const RULE_JUNCTIONS = 34;
 /** The slot of the character count in a feature vector. */
-export const CHARS = 31;
+export const CHARS = 35;
 /** The length of a feature vector. */
-export const VECTOR_LENGTH = 32;
+export const VECTOR_LENGTH = 36;
 
 // Runs longer than any in the fitting corpus (digit runs of up to 6, spaces 12, line breaks 3,
 // tabs 2, words 20) are where per-character weights fail: tokenizers split digits in groups of
@@ -51,6 +56,13 @@ const TAB_RUN_FIT = 4;
 const WORD_FIT = 20;
 /** Punctuation runs: the corpus's longest is a markdown table rule of 17 (`|---|---|---|---|`). */
 const PUNCT_RUN_FIT = 17;
+/**
+ * Runs of one rule character: the corpus has none longer than 3 (`---`, `===`, `...`), and
+ * tokenizers merge longer ones whole (o200k_base: `-` × 16, × 32, × 64 and × 80 are one token
+ * each), so the per-character weight of punctuation would count `-` × 80 as three tokens.
+ */
+const RULE_RUN_FIT = 3;
+
 /** Base64-like runs: the corpus has none mixing cases and digits past 16 characters. */
 const DENSE_FIT = 16;
 // Bits of what a base64-like run has shown.
@@ -104,6 +116,15 @@ export function countFeatures(text: string, out: Float64Array): void {
   let ruleExcess = 0;
   let punctRepeatExcess = 0;
   let punctMixExcess = 0;
+  let commonEmoji = 0;
+  let marks = 0;
+  let crs = 0;
+  let ruleJunctions = 0;
+  /** How many times the current punctuation run's last character repeats at its end. */
+  let sameRun = 0;
+  /** Changes of character in the current punctuation run, and whether it holds a `---`. */
+  let changes = 0;
+  let ruleInRun = false;
   /** The excess counter the last punctuation character went to (0: none, it was in `puncts`). */
   let lastExcess = 0;
   let denseRun = 0;
@@ -117,6 +138,7 @@ export function countFeatures(text: string, out: Float64Array): void {
   let wordRun = 0;
   let digitRun = 0;
   let previousCode = -1;
+  let next = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
@@ -189,8 +211,13 @@ export function countFeatures(text: string, out: Float64Array): void {
       } else if (code === 0x0a || code === 0x0d) {
         // The LF of a CRLF: the pair is one line break, counted at its CR.
         if (code === 0x0d || previousCode !== 0x0d) {
-          if (++breakRun <= BREAK_RUN_FIT) breaks++;
-          else if (code === 0x0a) breakExcess++;
+          if (++breakRun <= BREAK_RUN_FIT) {
+            // A lone CR (progress output, old Mac text) has a rate of its own: a LF merges with
+            // the indentation after it and a CR does not, and between short lines a CR costs a
+            // token where the corpus's LFs cost more (Mistral v1: 2.2).
+            if (code === 0x0d && text.charCodeAt(i + 1) !== 0x0a) crs++;
+            else breaks++;
+          } else if (code === 0x0a) breakExcess++;
           else if (text.charCodeAt(i + 1) === 0x0a) crlfExcess++;
           else crExcess++;
         }
@@ -205,27 +232,43 @@ export function countFeatures(text: string, out: Float64Array): void {
         if (previous !== PUNCT_RUN) {
           punctRuns++;
           punctRun = 0;
+          changes = 0;
+          ruleInRun = false;
         }
-        if (++punctRun <= PUNCT_RUN_FIT) {
+        if (++punctRun > 1 && code === previousCode) {
+          sameRun++;
+        } else {
+          sameRun = 1;
+          // A run holding a rule of `-` or `=` (`|---|---|`, `+-----+`, `|:---:|`) splits into a
+          // token at each change of character, those before the rule included.
+          if (punctRun > 1) {
+            changes++;
+            if (ruleInRun) ruleJunctions++;
+          }
+        }
+        if (sameRun === 3 && !ruleInRun && (code === 0x2d || code === 0x3d)) {
+          ruleInRun = true;
+          ruleJunctions += changes;
+        }
+        if (
+          sameRun > 1 &&
+          (sameRun > RULE_RUN_FIT || punctRun > PUNCT_RUN_FIT) &&
+          (code === 0x23 || // #
+            code === 0x2a || // *
+            code === 0x2d || // -
+            code === 0x2e || // .
+            code === 0x2f || // /
+            code === 0x3d || // =
+            code === 0x5f) // _
+        ) {
+          ruleExcess++;
+          lastExcess = RULE_EXCESS;
+        } else if (punctRun <= PUNCT_RUN_FIT) {
           puncts++;
           lastExcess = 0;
         } else if (code !== previousCode) {
           punctMixExcess++;
           lastExcess = PUNCT_MIX_EXCESS;
-        } else if (
-          code === 0x23 || // #
-          code === 0x25 || // %
-          code === 0x2a || // *
-          code === 0x2b || // +
-          code === 0x2d || // -
-          code === 0x2e || // .
-          code === 0x2f || // /
-          code === 0x3d || // =
-          code === 0x5f || // _
-          code === 0x7e // ~
-        ) {
-          ruleExcess++;
-          lastExcess = RULE_EXCESS;
         } else {
           punctRepeatExcess++;
           lastExcess = PUNCT_REPEAT_EXCESS;
@@ -239,13 +282,31 @@ export function countFeatures(text: string, out: Float64Array): void {
         words++;
         wordRun = 0;
       }
+    } else if (code >= 0x300 && code <= 0x36f) {
+      // `e` + U+0301 is an `é` in two code points: the word goes on (tokenizers' pre-splitting
+      // keeps marks in words), and the mark is what it costs beyond the letter.
+      marks++;
+      if (previous === WORD) run = WORD;
     } else if (code >= 0x370 && code <= 0x6ff) {
       alphabetic++;
-    } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < length) {
-      // A pair is one character; so is a lone high surrogate (other, at the very end).
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-      astral++;
+    } else if (
+      code >= 0xd800 &&
+      code <= 0xdbff &&
+      (next = text.charCodeAt(i + 1)) >= 0xdc00 &&
+      next <= 0xdfff
+    ) {
+      // A pair is one character. A lone surrogate is `other`: UTF-8 encoders write U+FFFD for it.
+      i++;
+      const offset = ((code - 0xd800) << 10) + next - 0xdc00 + 0x10000 - 0x1f000;
+      if (
+        offset >= 0 &&
+        offset < 0xb00 &&
+        (COMMON_EMOJI_BITS[offset >>> 5]! >>> (offset & 31)) & 1
+      ) {
+        commonEmoji++;
+      } else {
+        astral++;
+      }
     } else if (code >= 0x3040 && code <= 0x30ff) {
       kana++;
     } else if (
@@ -303,6 +364,10 @@ export function countFeatures(text: string, out: Float64Array): void {
   out[RULE_EXCESS] = ruleExcess;
   out[PUNCT_REPEAT_EXCESS] = punctRepeatExcess;
   out[PUNCT_MIX_EXCESS] = punctMixExcess;
+  out[COMMON_EMOJI] = commonEmoji;
+  out[MARKS] = marks;
+  out[CRS] = crs;
+  out[RULE_JUNCTIONS] = ruleJunctions;
   out[CHARS] = chars;
 }
 
@@ -315,7 +380,9 @@ export function nonAsciiOf(vector: Float64Array): number {
     vector[LATIN]! +
     vector[ALPHABETIC]! +
     vector[OTHER]! +
-    vector[ASTRAL]!
+    vector[ASTRAL]! +
+    vector[COMMON_EMOJI]! +
+    vector[MARKS]!
   );
 }
 

@@ -1,4 +1,4 @@
-import { messageStrings } from '../chat';
+import { callFraming, HARMONY_CALLS, messageStrings } from '../chat';
 import { MAX_MEMO_NAME, registryGeneration, resolveModelRecord } from '../models';
 import { toolParts } from '../tools';
 import type { ChatMessage, ChatTool, Provider } from '../types';
@@ -226,6 +226,8 @@ export function heuristicTokens(
         // grown again by the next estimate.)
         strings[i] = '';
       }
+      // Tool calls' framing: harmony's, as the tool definitions' is OpenAI's (see TOOL_FORMAT).
+      total += callFraming(message, HARMONY_CALLS);
     }
   }
   if (tools !== undefined && tools.length > 0) {

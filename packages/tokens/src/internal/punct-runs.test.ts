@@ -40,3 +40,38 @@ describe('estimates of control, alternating whitespace and punctuation runs', ()
     );
   });
 });
+
+// Rules and table rules: `-` × 80 is one o200k_base token and was estimated 3 (the weight of a
+// punctuation mark times 17, then 63 more at the rate of 2,000-character runs); a table rule splits
+// at each `|` (`|---|---|---|---|---|` is 11 tokens) and was estimated 2.
+const TABLE = ['OpenAI', 'Ollama', 'Mistral', 'Gemini', 'Anthropic']
+  .map((provider) => `| ${provider} | measured | five percent |`)
+  .join('\n');
+const rules: Record<string, string> = {
+  '- × 80': '-'.repeat(80),
+  '= × 200': '='.repeat(200),
+  '|---|---|': '|---|---|',
+  '|---|---|---|---|---|': '|---|---|---|---|---|',
+  'aligned columns': '|:---|:---:|---:|',
+  'a markdown table': `| Provider | Profile | Margin |\n|---|---|---|\n${TABLE}\n`,
+  'an ASCII box': [
+    `+${'-'.repeat(20)}+${'-'.repeat(10)}+`,
+    '| name               | value    |',
+    `+${'='.repeat(20)}+${'='.repeat(10)}+`,
+    '| tokens             | 42       |',
+    `+${'-'.repeat(20)}+${'-'.repeat(10)}+`,
+  ].join('\n'),
+};
+
+describe('estimates of rules and table rules', () => {
+  for (const { name, provider, count } of tokenizers) {
+    it(`keep the ${name} count within tokens × (1 ± errorMargin)`, () => {
+      for (const [label, text] of Object.entries(rules)) {
+        const actual = count(text);
+        const estimate = estimateTokens(text, { provider });
+        const within = Math.abs(actual / estimate.tokens - 1) <= estimate.errorMargin;
+        expect({ label, actual, tokens: estimate.tokens, within }).toMatchObject({ within: true });
+      }
+    });
+  }
+});

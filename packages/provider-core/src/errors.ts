@@ -1,4 +1,5 @@
 import { brand, hasBrand, mark } from '@x/internal';
+import type { AnyProviderError, ProviderErrorOfKind } from './error-union';
 import type { PartialResponse } from './types';
 
 /**
@@ -100,16 +101,19 @@ export class ProviderError extends Error {
   }
 }
 
-/** True for an error of any provider built on `@x/provider-core` (works across duplicate installs). */
-export function isProviderError(error: unknown): error is ProviderError {
+/**
+ * True for an error of any provider built on `@x/provider-core` (works across duplicate installs).
+ * Narrows to {@link AnyProviderError}, so a check of `kind` then reads that class's fields.
+ */
+export function isProviderError(error: unknown): error is AnyProviderError {
   return hasBrand(error, PROVIDER_ERROR);
 }
 
-/** True for a provider error of the given kind. */
+/** True for a provider error of the given kind; narrows to that kind's class (`timeoutMs`...). */
 export function isProviderErrorOfKind<K extends ProviderErrorKind>(
   error: unknown,
   kind: K,
-): error is ProviderError & { kind: K } {
+): error is ProviderErrorOfKind<K> {
   return isProviderError(error) && error.kind === kind;
 }
 
@@ -228,6 +232,7 @@ export class ContextOverflowError extends ProviderError {
 /** Why a stream failed after it started. */
 export type StreamFailure = 'server-error' | 'line-too-long' | 'invalid-json' | 'too-large';
 
+/** What a {@link ProviderStreamError} is made of: why the stream failed, and what had arrived. */
 export interface StreamErrorInit {
   reason: StreamFailure;
   serverMessage?: string | undefined;
@@ -295,6 +300,7 @@ export class IncompleteStreamError extends ProviderError {
   }
 }
 
+/** What a {@link ProviderTimeoutError} is made of: which deadline fired, and after how long. */
 export interface TimeoutErrorInit {
   timeout: TimeoutKind;
   timeoutMs: number;

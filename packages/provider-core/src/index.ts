@@ -1,5 +1,10 @@
 export { classifyForBreaker } from './compose/classify';
-export type { ProviderRateLimitOptions, ResolvedTokens, TokenOptions } from './compose/pieces';
+export type {
+  PieceDefaults,
+  ProviderRateLimitOptions,
+  ResolvedTokens,
+  TokenOptions,
+} from './compose/pieces';
 export type { ShareOptions } from './compose/share';
 export type { CoreOptions } from './core-options';
 export { CORE_OPTION_ALIASES, CORE_OPTION_KEYS } from './core-options';
@@ -12,7 +17,7 @@ export type {
 export type { Accumulator } from './decode/accumulator';
 export type { Framing, StreamDecoder, WireMessage } from './decode/decoder';
 export { embeddingsMismatch } from './decode/embeddings';
-export { JsonAnswerAccumulator, type JsonAnswerInit } from './decode/json-answer';
+export { type Json, JsonAnswerAccumulator, type JsonAnswerInit } from './decode/json-answer';
 export { JSON_PLAIN, JSON_TEXT, jsonText, MAX_SHAPED_LINE } from './decode/json-text';
 export { type LineEndings, LineSplitter, LineTooLongError } from './decode/lines';
 export { NdjsonDecoder } from './decode/ndjson';
@@ -25,6 +30,12 @@ export {
   jsonValue,
 } from './encode/json-write';
 export { createErrorKit, type ErrorKit } from './error-kit';
+export type {
+  AnyProviderError,
+  GatheredProviderError,
+  ProviderErrorByKind,
+  ProviderErrorOfKind,
+} from './error-union';
 export type {
   ApiErrorInit,
   ApiErrorKind,
@@ -57,6 +68,7 @@ export {
   type PiecesHealth,
   piecesHealth,
 } from './health';
+export type { AttemptInit } from './http/exchange';
 export type {
   ExchangeAnswered,
   ExchangeObserver,
@@ -71,6 +83,7 @@ export {
   serverMessage,
 } from './http/failures';
 export type {
+  RequestBody,
   Transport,
   TransportBody,
   TransportRequestOptions,
@@ -78,6 +91,7 @@ export type {
 } from './http/transport';
 export { type LightSignal, lightSignal } from './light-signal';
 export type {
+  AuditBase,
   AuditEvent,
   AuthRejectedAudit,
   BreakerManualAudit,
@@ -104,7 +118,15 @@ export type { HistogramSnapshot } from './observe/histogram';
 export type { Logger, LogMethod } from './observe/log';
 export { MAX_MODEL_NAME, MAX_MODELS, OVERFLOW_MODEL } from './observe/model-labels';
 export type { ModelStats } from './observe/model-stats';
-export type { MeterProviderLike, TracerProviderLike } from './observe/otel-api';
+export type {
+  Attributes,
+  HistogramLike,
+  MeterLike,
+  MeterProviderLike,
+  SpanLike,
+  TracerLike,
+  TracerProviderLike,
+} from './observe/otel-api';
 export { type PromClientRegistry, registerPromClient } from './observe/prom-client';
 export { prometheusText } from './observe/prometheus';
 export type { ProviderStats } from './observe/stats';
@@ -118,7 +140,7 @@ export type {
 } from './options';
 export { isFieldValue, SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
-export type { RawBody } from './pipeline/shared';
+export type { PlainCallInit, RawBody } from './pipeline/shared';
 export { isWebPageAnswer } from './pipeline/web-page';
 export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 export { ProviderCore } from './provider-core';
@@ -131,7 +153,14 @@ export {
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, ProviderIdentity } from './runtime';
-export type { ContextPlanner, Prepared, PromptInput, WindowPlan } from './stages/context';
+export type { CacheInput } from './stages/cache';
+export type {
+  ContextInput,
+  ContextPlanner,
+  Prepared,
+  PromptInput,
+  WindowPlan,
+} from './stages/context';
 export type {
   AssistantMessage,
   BaseChatRequest,

@@ -84,6 +84,7 @@ export interface RetryOptions {
   random?: (() => number) | undefined;
 }
 
+/** {@link RetryOptions} checked, every default filled in; `budget: false` when off. */
 export interface ResolvedRetry {
   retries: number;
   baseDelayMs: number;
@@ -93,6 +94,7 @@ export interface ResolvedRetry {
   random: () => number;
 }
 
+/** {@link TimeoutOptions} checked, every default filled in; `undefined` for a deadline that is off. */
 export interface ResolvedTimeouts {
   connectMs: number;
   firstTokenMs: number | undefined;

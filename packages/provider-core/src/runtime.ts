@@ -81,8 +81,12 @@ export interface CoreConfig {
   defaults: Omit<PieceDefaults, 'id'>;
   /** Keys of `tokens` the provider adds and checks itself. */
   tokenKeys?: readonly string[] | undefined;
-  /** Where context windows come from; without one, prompts are not checked against a window. */
-  planner?: ContextPlanner<any> | undefined;
+  /**
+   * Where context windows come from; without one, prompts are not checked against a window. Its
+   * `requested()` gets the requests of the provider's own operations: a planner typed for them
+   * (`ContextPlanner<ChatRequest>`) fits, as a method's parameter is compared both ways.
+   */
+  planner?: ContextPlanner<unknown> | undefined;
   /** How many prompt tokens the server keeps when it silently cuts a prompt (Ollama: half + 2). */
   truncationKeeps?: ((window: number) => number) | undefined;
   /** Keeps an answer out of a cache the provider creates (`false`), or sets its TTL. */

@@ -25,14 +25,22 @@ export type OpenAIErrorCode =
 
 export const PREFIX = 'X_PROVIDER_OPENAI_';
 
-/** The codes of {@link OpenAIApiError} and its subclasses, with their kinds. */
+/** The codes of `OpenAIApiError` and its subclasses (a 404 model, a 429, a busy server). */
+export type OpenAIApiErrorCode = Extract<
+  OpenAIErrorCode,
+  | 'X_PROVIDER_OPENAI_API'
+  | 'X_PROVIDER_OPENAI_MODEL_NOT_FOUND'
+  | 'X_PROVIDER_OPENAI_RATE_LIMITED'
+  | 'X_PROVIDER_OPENAI_SERVER_BUSY'
+>;
+
+/** The kind of each code of {@link OpenAIApiErrorCode}. */
 export const API_KIND = {
   X_PROVIDER_OPENAI_API: 'api',
   X_PROVIDER_OPENAI_MODEL_NOT_FOUND: 'model-not-found',
   X_PROVIDER_OPENAI_RATE_LIMITED: 'api',
   X_PROVIDER_OPENAI_SERVER_BUSY: 'server-busy',
-} as const satisfies Partial<Record<OpenAIErrorCode, ApiErrorKind>>;
-export type OpenAIApiErrorCode = keyof typeof API_KIND;
+} as const satisfies Record<OpenAIApiErrorCode, ApiErrorKind>;
 
 /** Who raises the errors: codes `X_PROVIDER_OPENAI_*`, messages naming the preset. */
 export function originOf(label = 'OpenAI'): ErrorOrigin {

@@ -45,13 +45,14 @@ export type { PartialResponse, TimeoutKind } from '@x/provider-core';
 
 /**
  * Base of every runtime error of this package, for `instanceof`: the concrete classes extend the
- * matching `@x/provider-core` class instead, so `instanceof OpenAIError` checks the package brand.
+ * matching `@x/provider-core` class instead, so `instanceof OpenAIError` checks the package brand
+ * and narrows to {@link AnyOpenAIError}, whose `kind` names the class (`e.kind === 'timeout'`).
  */
 export abstract class OpenAIError extends Error {
   declare readonly code: OpenAIErrorCode;
   declare readonly retryable: boolean;
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): value is AnyOpenAIError {
     return isOpenAIError(value);
   }
 }
@@ -66,7 +67,7 @@ export interface OpenAIErrorBody {
   param?: string | undefined;
 }
 
-/** Options of {@link OpenAIApiError}. */
+/** Options of {@link OpenAIApiError}: the server's answer, its error body, the code to throw. */
 export interface OpenAIApiErrorInit extends ApiErrorInit, OpenAIErrorBody {
   code?: OpenAIApiErrorCode | undefined;
   label?: string | undefined;
@@ -187,7 +188,7 @@ export class ContextOverflowError extends CoreContextOverflowError {
   }
 }
 
-/** Options of {@link OpenAIStreamError}. */
+/** Options of {@link OpenAIStreamError}: why the stream failed, what had arrived, the error body. */
 export interface OpenAIStreamErrorInit extends OpenAIErrorBody {
   reason: StreamFailure;
   serverMessage?: string | undefined;

@@ -31,10 +31,12 @@ export type {
   TruncatedEvent,
 } from '@x/provider-core';
 export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
-export type { OpenAIErrorCode } from './error-codes';
+export type { OpenAIApiErrorCode, OpenAIErrorCode } from './error-codes';
 export type {
   AnyOpenAIError,
+  OpenAIApiErrorInit,
   OpenAIErrorBody,
+  OpenAIStreamErrorInit,
   PartialResponse,
   TimeoutKind,
 } from './errors';
@@ -102,3 +104,4 @@ export type {
   ToolChoice,
   ToolDefinition,
 } from './types';
+export type { RequestFields } from './validate';

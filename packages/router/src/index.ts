@@ -12,8 +12,14 @@ export type {
 } from './events';
 export type { HealthStatus } from './health';
 export type { RouterLogger, RouterLogMethod } from './log';
-export type { CooldownOptions, LatencyOptions, RouterOptions, StrategyName } from './options';
-export type { RoutedChunk, RouterEmbedRequest, RouterRequest } from './router';
+export type {
+  CooldownOptions,
+  KnownKeysOnly,
+  LatencyOptions,
+  RouterOptions,
+  StrategyName,
+} from './options';
+export type { ProviderOf, RoutedChunk, RouterEmbedRequest, RouterRequest } from './router';
 export { createRouter, Router } from './router';
 export type {
   ActiveCooldown,
@@ -34,6 +40,7 @@ export type {
   EmbedResponseLike,
   EmbedResponseOf,
   RateLimiterLike,
+  RequestFieldsLike,
   RequestOf,
   ResponseOf,
   RoutableProvider,

@@ -71,10 +71,23 @@ export interface LatencyOptions {
   exploration?: number | undefined;
 }
 
+/**
+ * A deployment whose keys {@link DeploymentOptions} lacks are `never`: `D` is inferred from the
+ * deployments written out, so a misspelt key (`wieght`) would otherwise become part of `D` and
+ * compile. Distributed over `D`, so one deployment's typo is caught among mixed providers; a key
+ * typed `undefined` is let through, as TypeScript gives one to the other members of an array
+ * literal when a single deployment has it (the typo is reported on that deployment alone).
+ */
+export type KnownKeysOnly<D> = D extends unknown
+  ? D & {
+      [K in Exclude<keyof D, keyof DeploymentOptions> as undefined extends D[K] ? never : K]: never;
+    }
+  : never;
+
 /** Options of {@link createRouter}. */
 export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> {
   /** Every deployment, in any group. At least one. */
-  deployments: readonly D[];
+  deployments: readonly KnownKeysOnly<D>[];
   /**
    * How the router picks among deployments of the same group and priority.
    * @default 'weighted-random'

@@ -12,12 +12,35 @@ export interface RedisRouterClientLike {
   readonly options?: { readonly keyPrefix?: string | undefined } | undefined;
 }
 
+/**
+ * The events the router listens to on its subscriber, and what each listener is called with (as
+ * ioredis 5 emits them). A listener takes `unknown` where the router reads any value, so a client
+ * that emits something other than an `Error` still fits.
+ */
+export interface RedisSubscriberEvents {
+  /** A message published on a channel the connection subscribed to. */
+  message: (channel: string, message: string) => void;
+  /** The connection failed, or Redis refused it (ioredis: an `Error` with Redis' code). */
+  error: (error: unknown) => void;
+  /** The connection is ready for commands (again, after a reconnection). */
+  ready: () => void;
+  /** The connection closed; the client may reconnect. */
+  close: () => void;
+  /** The connection ended for good (ioredis: no more reconnections). */
+  end: () => void;
+}
+
 /** A connection in subscriber mode (ioredis 5). */
 export interface RedisSubscriberLike {
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe?(...channels: string[]): Promise<unknown>;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  /** Adds one of the router's listeners, for the events it reads (ioredis' names and arguments). */
+  on<E extends keyof RedisSubscriberEvents>(event: E, listener: RedisSubscriberEvents[E]): unknown;
+  /** Removes a listener {@link on} added. */
+  removeListener<E extends keyof RedisSubscriberEvents>(
+    event: E,
+    listener: RedisSubscriberEvents[E],
+  ): unknown;
   quit(): Promise<unknown>;
   /** Drops the connection at once (ioredis): used when `quit()` gets no answer in time. */
   disconnect?(): void;

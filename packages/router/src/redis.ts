@@ -7,5 +7,6 @@ export type {
   RedisRouterClientLike,
   RedisRouterStateOptions,
   RedisRouterStateStats,
+  RedisSubscriberEvents,
   RedisSubscriberLike,
 } from './redis-types';

@@ -27,7 +27,8 @@ import type {
   RouteRequestFields,
 } from './types';
 
-type ProviderOf<D extends DeploymentOptions> = D['provider'];
+/** The provider type of a router's deployments (a union when they mix providers). */
+export type ProviderOf<D extends DeploymentOptions> = D['provider'];
 
 /** A request of the router: a request of its providers whose `model` names a model group. */
 export type RouterRequest<D extends DeploymentOptions = DeploymentOptions> = RequestOf<
@@ -42,8 +43,12 @@ export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> 
   ProviderOf<D>
 > &
   RouteRequestFields;
-/** A chunk of a routed stream: the last one's `response` carries `route`. */
-export type RoutedChunk<C> = C extends StreamChunk<infer R> ? StreamChunk<Routed<R>> : C;
+/**
+ * A chunk of a routed stream: the last one's `response` carries `route`. The chunk union is read
+ * whole (not distributed) so that `R` is inferred from the `done: true` half: distributing would
+ * infer `unknown` from the `done: false` half and hide the providers' answer fields.
+ */
+export type RoutedChunk<C> = [C] extends [StreamChunk<infer R>] ? StreamChunk<Routed<R>> : C;
 
 /**
  * A provider over providers: each call names a model group, and the router sends it to one of the

@@ -1,7 +1,8 @@
 import { EMPTY_PARTIAL, type PartialResponse, type StreamChunk } from '../types';
 import type { Accumulator } from './accumulator';
 
-type Json = Record<string, unknown>;
+/** A parsed JSON object, as {@link JsonAnswerInit}'s `accept` and `build` receive it. */
+export type Json = Record<string, unknown>;
 
 /** How {@link JsonAnswerAccumulator} reads one kind of answer. */
 export interface JsonAnswerInit<Response> {

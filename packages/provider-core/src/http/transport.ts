@@ -40,6 +40,10 @@ export interface TransportRequestOptions {
   bodyTimeout: number;
 }
 
+/**
+ * What a {@link Transport} resolves to once the answer's headers arrived: its status, headers and
+ * body (undici `request`'s shape); `destroy` lets the provider drop a body it stops reading.
+ */
 export interface TransportResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;

@@ -2,7 +2,7 @@ import type { Topic } from '@x/internal';
 import type { CredentialOutcome, CredentialSource } from '../credentials';
 
 /** Fields every audit event carries. */
-interface AuditBase {
+export interface AuditBase {
   /** The provider's `name` option (its id by default). */
   provider: string;
   /** `Date.now()` when it happened. */

@@ -9,6 +9,10 @@ const LOG_GROWTH = Math.log(GROWTH);
 const MIN = 0.001;
 const BUCKETS = 600; // MIN * 1.04^600 ≈ 1.7e7 ms, about 4.7 hours
 
+/**
+ * Latencies in ms as a histogram summarises them: `count` values, their mean and extremes, and
+ * quantiles within 4% (`undefined` while nothing was recorded).
+ */
 export interface HistogramSnapshot {
   count: number;
   mean: number | undefined;

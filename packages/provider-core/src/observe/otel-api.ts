@@ -1,15 +1,16 @@
 import { createRequire } from 'node:module';
 
-/**
- * The parts of `@opentelemetry/api` the core uses, written out so that no published type names
- * the package: an app without it installed compiles and runs exactly as before.
- *
- * check-optional-types: exact. These are the API's shapes, which the core calls: its optional
- * fields stay as the API declares them (`kind?: SpanKind`), or an SDK's tracer would no longer
- * match them under `exactOptionalPropertyTypes`.
- */
+// The parts of `@opentelemetry/api` the core uses, written out so that no published type names
+// the package: an app without it installed compiles and runs exactly as before.
+//
+// check-optional-types: exact. These are the API's shapes, which the core calls: its optional
+// fields stay as the API declares them (`kind?: SpanKind`), or an SDK's tracer would no longer
+// match them under `exactOptionalPropertyTypes`.
+
+/** The attributes of a span or a measurement (`@opentelemetry/api`'s `Attributes`). */
 export type Attributes = Record<string, string | number | boolean | string[] | undefined>;
 
+/** The span a {@link TracerLike} starts: what the core sets on it (`@opentelemetry/api`'s `Span`). */
 export interface SpanLike {
   setAttribute(key: string, value: string | number | boolean | string[]): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
@@ -19,6 +20,7 @@ export interface SpanLike {
   spanContext?(): unknown;
 }
 
+/** What `@opentelemetry/api`'s `Tracer` (and the SDK's) has: a span per provider call. */
 export interface TracerLike {
   startSpan(
     name: string,
@@ -32,11 +34,13 @@ export interface TracerProviderLike {
   getTracer(name: string, version?: string): TracerLike;
 }
 
+/** What `@opentelemetry/api`'s `Histogram` (and the SDK's) has: one value recorded at a time. */
 export interface HistogramLike {
   record(value: number, attributes?: Attributes): void;
 }
 
-interface MeterLike {
+/** What `@opentelemetry/api`'s `Meter` (and the SDK's) has: the histograms the core records. */
+export interface MeterLike {
   createHistogram(
     name: string,
     options?: {

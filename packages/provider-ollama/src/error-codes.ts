@@ -46,13 +46,18 @@ export type OllamaErrorCode =
   | 'X_PROVIDER_OLLAMA_LOCAL_LIMIT'
   | 'X_PROVIDER_OLLAMA_CREDENTIALS';
 
-/** The codes of {@link OllamaApiError} and its subclasses, with their kinds. */
+/** The codes of `OllamaApiError` and its subclasses (a model not pulled, a busy server). */
+export type OllamaApiErrorCode = Extract<
+  OllamaErrorCode,
+  'X_PROVIDER_OLLAMA_API' | 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND' | 'X_PROVIDER_OLLAMA_SERVER_BUSY'
+>;
+
+/** The kind of each code of {@link OllamaApiErrorCode}. */
 export const API_KIND = {
   X_PROVIDER_OLLAMA_API: 'api',
   X_PROVIDER_OLLAMA_MODEL_NOT_FOUND: 'model-not-found',
   X_PROVIDER_OLLAMA_SERVER_BUSY: 'server-busy',
-} as const satisfies Partial<Record<OllamaErrorCode, ApiErrorKind>>;
-export type OllamaApiErrorCode = keyof typeof API_KIND;
+} as const satisfies Record<OllamaApiErrorCode, ApiErrorKind>;
 
 export const KIND_OF_CODE: Record<OllamaErrorCode, ProviderErrorKind> = {
   ...API_KIND,

@@ -45,7 +45,8 @@ export type { PartialResponse, TimeoutKind } from '@x/provider-core';
 
 /**
  * Base class of every runtime error of this package. The concrete classes extend the matching
- * `@x/provider-core` class instead, so `instanceof OllamaError` checks the package brand.
+ * `@x/provider-core` class instead, so `instanceof OllamaError` checks the package brand and
+ * narrows to {@link AnyOllamaError}, whose `kind` names the class (`e.kind === 'timeout'`).
  */
 export class OllamaError extends ProviderError {
   declare readonly code: OllamaErrorCode;
@@ -67,11 +68,20 @@ export class OllamaError extends ProviderError {
     mark(this, BRAND.error);
   }
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  /**
+   * `x instanceof OllamaError` reads the package brand (it works across duplicate installs) and
+   * narrows `x` to {@link AnyOllamaError}. A subclass inherits this method, but `x instanceof
+   * Sub` reads the prototype chain, and narrows to `Sub`: the type, like the check, depends on the
+   * class on the right (`this`), not on the class that declares the method.
+   */
+  static override [Symbol.hasInstance]<C extends abstract new (...args: never[]) => unknown>(
+    this: C,
+    value: unknown,
+  ): value is typeof OllamaError extends C ? AnyOllamaError : InstanceType<C> {
     // Subclasses inherit this method: only `instanceof OllamaError` itself reads the brand, so
     // `this` (the class on the right of `instanceof`) is the point here.
     // biome-ignore lint/complexity/noThisInStatic: see above
-    return this === OllamaError
+    return (this as unknown) === OllamaError
       ? isOllamaError(value)
       : // biome-ignore lint/complexity/noThisInStatic: see above
         Function.prototype[Symbol.hasInstance].call(this, value);
@@ -286,15 +296,22 @@ export class CredentialsError extends CoreCredentialsError {
 }
 
 /**
+ * An {@link OllamaApiError} as a union on `kind` (and `code`): after `isOllamaApiError(e)`,
+ * `e.kind === 'model-not-found'` narrows to {@link ModelNotFoundError} and reads `e.model`.
+ */
+export type AnyOllamaApiError =
+  // thrown as itself, it is the plain `api` kind; a missing model or a busy server is a subclass
+  | (OllamaApiError & { readonly kind: 'api'; readonly code: 'X_PROVIDER_OLLAMA_API' })
+  | ModelNotFoundError
+  | ServerBusyError;
+
+/**
  * Every error a call of this package ends with, as a union on `kind` (and `code`): after
  * `isOllamaError(e)`, `switch (e.kind)` narrows to the class, so `case 'api':` reads `statusCode`
  * and `case 'timeout':` reads `timeout`.
  */
 export type AnyOllamaError =
-  // thrown as itself, it is the plain `api` kind; a missing model or a busy server is a subclass
-  | (OllamaApiError & { readonly kind: 'api'; readonly code: 'X_PROVIDER_OLLAMA_API' })
-  | ModelNotFoundError
-  | ServerBusyError
+  | AnyOllamaApiError
   | ContextOverflowError
   | OllamaStreamError
   | IncompleteStreamError
@@ -309,8 +326,11 @@ export type AnyOllamaError =
 /** True for any error of this package (checks the brand, works across duplicate installs). */
 export const isOllamaError = (error: unknown): error is AnyOllamaError =>
   hasBrand(error, BRAND.error);
-/** True for an {@link OllamaApiError} (and its subclasses). */
-export const isOllamaApiError = (error: unknown): error is OllamaApiError =>
+/**
+ * True for an {@link OllamaApiError} (and its subclasses). Narrows to {@link AnyOllamaApiError},
+ * so a check of `kind` then reads that class's fields.
+ */
+export const isOllamaApiError = (error: unknown): error is AnyOllamaApiError =>
   hasBrand(error, BRAND.api);
 /** True for a {@link ModelNotFoundError}. */
 export const isModelNotFoundError = (error: unknown): error is ModelNotFoundError =>

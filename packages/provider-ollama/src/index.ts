@@ -32,8 +32,8 @@ export type {
   TruncatedEvent,
 } from '@x/provider-core';
 export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
-export type { OllamaErrorCode } from './error-codes';
-export type { AnyOllamaError, PartialResponse, TimeoutKind } from './errors';
+export type { OllamaApiErrorCode, OllamaErrorCode } from './error-codes';
+export type { AnyOllamaApiError, AnyOllamaError, PartialResponse, TimeoutKind } from './errors';
 export {
   CircuitOpenError,
   ContextOverflowError,
@@ -65,6 +65,7 @@ export {
   ServerBusyError,
 } from './errors';
 export type { OllamaProviderOptions, TokenOptions } from './options';
+export type { Signal } from './provider';
 export { createOllamaProvider, OllamaProvider } from './provider';
 export type { InitializeResult } from './server-api';
 export type {

@@ -40,7 +40,11 @@ import { EMBED } from './wire/embed';
 import { GENERATE, GENERATE_WHOLE } from './wire/generate';
 import { mapHttpError } from './wire/http-errors';
 
-type Signal = { signal?: AbortSignal | undefined };
+/**
+ * The options of the calls that take nothing but a signal (`listModels()`, `ps()`, `hasBlob()`...):
+ * aborting it ends the call, which rejects with `signal.reason`.
+ */
+export type Signal = { signal?: AbortSignal | undefined };
 
 /**
  * A silently truncated answer is never stored. One function for every provider, so that providers

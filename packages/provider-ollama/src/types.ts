@@ -93,6 +93,8 @@ export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'load' | 'unload';
 
 /** A complete chat answer. */
 export interface ChatResponse extends BaseChatResponse {
+  /** Why generation ended: one of {@link FinishReason}, or `undefined` (see there). */
+  finishReason: FinishReason | undefined;
   /** `created_at` of the final chunk. */
   createdAt: string | undefined;
   /** The `num_ctx` sent, when one was sent. */

@@ -52,8 +52,22 @@ export abstract class OpenAIError extends Error {
   declare readonly code: OpenAIErrorCode;
   declare readonly retryable: boolean;
 
-  static override [Symbol.hasInstance](value: unknown): value is AnyOpenAIError {
-    return isOpenAIError(value);
+  /**
+   * `x instanceof OpenAIError` reads the package brand (it works across duplicate installs) and
+   * narrows `x` to {@link AnyOpenAIError}. A user's subclass inherits this method, but `x
+   * instanceof Sub` reads the prototype chain and narrows to `Sub`: the check and the type depend
+   * on the class on the right (`this`), not on the class that declares the method (read as the
+   * brand, every error of this package was an instance of any subclass).
+   */
+  static override [Symbol.hasInstance]<C extends abstract new (...args: never[]) => unknown>(
+    this: C,
+    value: unknown,
+  ): value is typeof OpenAIError extends C ? AnyOpenAIError : InstanceType<C> {
+    // biome-ignore lint/complexity/noThisInStatic: the class on the right of `instanceof` is the point
+    return (this as unknown) === OpenAIError
+      ? isOpenAIError(value)
+      : // biome-ignore lint/complexity/noThisInStatic: see above
+        Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
@@ -331,16 +345,23 @@ export class CredentialsError extends CoreCredentialsError {
 }
 
 /**
+ * An {@link OpenAIApiError} as a union on `kind` (and `code`): after `isOpenAIApiError(e)`,
+ * `e.kind === 'model-not-found'` narrows to {@link ModelNotFoundError} and reads `e.model`.
+ */
+export type AnyOpenAIApiError =
+  // thrown as itself, it is the plain `api` kind; a missing model or a busy server is a subclass
+  | (OpenAIApiError & { readonly kind: 'api'; readonly code: 'X_PROVIDER_OPENAI_API' })
+  | ModelNotFoundError
+  | RateLimitedError
+  | ServerBusyError;
+
+/**
  * Every error a call of this package ends with, as a union on `kind` (and `code`): after
  * `isOpenAIError(e)`, `switch (e.kind)` narrows to the class, so `case 'api':` reads `statusCode`
  * and `case 'timeout':` reads `timeout`.
  */
 export type AnyOpenAIError =
-  // thrown as itself, it is the plain `api` kind; a missing model or a busy server is a subclass
-  | (OpenAIApiError & { readonly kind: 'api'; readonly code: 'X_PROVIDER_OPENAI_API' })
-  | ModelNotFoundError
-  | RateLimitedError
-  | ServerBusyError
+  | AnyOpenAIApiError
   | ContextOverflowError
   | OpenAIStreamError
   | IncompleteStreamError
@@ -355,8 +376,11 @@ export type AnyOpenAIError =
 /** True for any error of this package (checks the brand, works across duplicate installs). */
 export const isOpenAIError = (error: unknown): error is AnyOpenAIError =>
   hasBrand(error, BRAND.error);
-/** True for an {@link OpenAIApiError} (and its subclasses). */
-export const isOpenAIApiError = (error: unknown): error is OpenAIApiError =>
+/**
+ * True for an {@link OpenAIApiError} (and its subclasses). Narrows to {@link AnyOpenAIApiError},
+ * so a check of `kind` then reads that class's fields.
+ */
+export const isOpenAIApiError = (error: unknown): error is AnyOpenAIApiError =>
   hasBrand(error, BRAND.api);
 /** True for a {@link ModelNotFoundError}. */
 export const isModelNotFoundError = (error: unknown): error is ModelNotFoundError =>

@@ -33,6 +33,7 @@ export type {
 export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
 export type { OpenAIApiErrorCode, OpenAIErrorCode } from './error-codes';
 export type {
+  AnyOpenAIApiError,
   AnyOpenAIError,
   OpenAIApiErrorInit,
   OpenAIErrorBody,

@@ -2,6 +2,8 @@ import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { openAIErrorKit } from './error-kit';
 import {
+  isOpenAIApiError,
+  ModelNotFoundError,
   type OpenAIApiErrorCode,
   type OpenAIApiErrorInit,
   OpenAIError,
@@ -62,5 +64,27 @@ describe('instanceof OpenAIError narrows like isOpenAIError', () => {
       'server-error' | 'line-too-long' | 'invalid-json' | 'too-large'
     >();
     expectTypeOf<RequestFields['chat']>().toEqualTypeOf<ReadonlySet<string>>();
+  });
+
+  it("a user's subclass is checked, and narrows, by its prototype, not the package brand", () => {
+    class Mine extends OpenAIError {
+      readonly mine = true;
+    }
+    const [timeout] = caught();
+    expect(timeout instanceof OpenAIError).toBe(true);
+    expect(timeout instanceof Mine).toBe(false);
+    const own: unknown = new Mine('mine');
+    expect(own instanceof Mine).toBe(true);
+    if (own instanceof Mine) expectTypeOf(own).toEqualTypeOf<Mine>();
+  });
+
+  it('isOpenAIApiError narrows to its classes on kind', () => {
+    const error: unknown = new ModelNotFoundError({
+      model: 'gpt-x',
+      serverMessage: 'no such model',
+      endpoint: '/chat/completions',
+    });
+    const model = isOpenAIApiError(error) && error.kind === 'model-not-found' ? error.model : '';
+    expect(model).toBe('gpt-x');
   });
 });

@@ -70,4 +70,10 @@ export {
 export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';
-export { isWellFormed, toWellFormed } from './well-formed';
+export {
+  codeUnitHex,
+  isWellFormed,
+  LONE_SURROGATE,
+  loneSurrogates,
+  toWellFormed,
+} from './well-formed';

@@ -1,13 +1,13 @@
 // Real clock throughout: these tests share the global redis-server, each on a prefix of its own.
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { createCache } from './cache';
 import { createRedisStore } from './redis-store';
 
 const clients: Redis[] = [];
-function connect(): Redis {
-  const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+function connect(options: RedisOptions = {}): Redis {
+  const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1, ...options });
   client.on('error', () => {});
   clients.push(client);
   return client;
@@ -82,5 +82,42 @@ describe('createRedisStore key layout', () => {
     expect(await loading).toBe('from b');
     expect(await waiting).toBe('from b');
     expect(second).not.toHaveBeenCalled();
+  });
+
+  it('keeps namespaces and keys apart that differ by a lone surrogate, which the client sends as U+FFFD', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const make = caches(prefix);
+    const replaced = make('tenant-\uFFFD');
+    replaced.set(req(1), 'for tenant-\uFFFD');
+    replaced.set('user:\uFFFD', 'for user:\uFFFD');
+    await replaced.flush();
+
+    const loader = vi.fn(async () => 'for tenant-\uD800');
+    expect(await make('tenant-\uD800').getOrLoad(req(1), loader)).toBe('for tenant-\uD800');
+    expect(loader).toHaveBeenCalledTimes(1);
+    const other = make();
+    expect(await other.lookup('user:\uD83D')).toBeUndefined();
+    expect(await other.lookup('user:\uFFFD')).toBe('for user:\uFFFD');
+    // the lone surrogate's place and value are in the name, before the key as the client sends it
+    expect(await connect().keys(`${prefix}v(*`)).toEqual([
+      `${prefix}v(7=D800):tenant-\uFFFD:${other.key(req(1))}`,
+    ]);
+  });
+
+  it('clears every key under its prefix when the client has an ioredis keyPrefix', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const plain = connect();
+    for (const keyPrefix of ['kp:', undefined]) {
+      const store = createRedisStore({ client: connect({ keyPrefix }), prefix });
+      const cache = createCache<string>({ store });
+      cache.set('a', 'x');
+      cache.set('b', 'y');
+      await cache.flush();
+      const under = `${keyPrefix ?? ''}${prefix}*`;
+      expect(await plain.keys(under)).toHaveLength(2);
+      await store.clear();
+      expect(await plain.keys(under)).toEqual([]);
+      expect(cache.stats().store).toMatchObject({ errors: 0 });
+    }
   });
 });

@@ -1,8 +1,9 @@
 // Real clock throughout: each test runs its own redis-server and makes it misbehave (a rotated
-// password, writes paused, a password the client lacks), which would disturb the tests sharing the
-// global one.
+// password, writes paused, a password the client lacks, a lost reply, a frozen process), which
+// would disturb the tests sharing the global one.
 import { randomUUID } from 'node:crypto';
-import { errorTexts, expectNoSecret } from '@x/internal/testing';
+import { deferred } from '@x/internal';
+import { errorTexts, expectNoSecret, startReplyDropProxy } from '@x/internal/testing';
 import Redis, { type RedisOptions } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisPerTest } from '../../../scripts/testing/redis-per-test';
@@ -114,6 +115,121 @@ describe('createRedisStore when Redis misbehaves', () => {
       expectNoSecret(errorTexts(errors).join('\n'), password ?? required, { shows: code });
     },
   );
+});
+
+describe('createRedisStore when a reply is lost or Redis freezes', () => {
+  /** A client through a proxy that can drop one reply and cut the connection. */
+  async function throughProxy(port: number, retryDelayMs: number) {
+    const proxy = await startReplyDropProxy(port);
+    afterTest(() => proxy.close());
+    // ioredis reconnects after `retryDelayMs` and sends the command without a reply again
+    const client = connect(proxy.url, { retryStrategy: () => retryDelayMs });
+    await client.ping();
+    return { proxy, client };
+  }
+
+  it('loads at once when the client sends the lock command again after its reply was lost (a reset)', async () => {
+    const redis = await server();
+    const admin = connect(redis.url);
+    const { proxy, client } = await throughProxy(redis.port, 20);
+    const prefix = `t:${randomUUID()}:`;
+    // (a timeout long enough for the reconnection: the command is answered, not timed out)
+    const store = createRedisStore({
+      client,
+      prefix,
+      commandTimeoutMs: 2_000,
+      lockWaitMs: 30_000,
+      pollIntervalMs: 10,
+    });
+    afterTest(() => store.close());
+    const cache = createCache({ store });
+    const errors: unknown[] = [];
+    cache.onStoreError((error) => errors.push(error));
+    const loader = vi.fn(async () => 'loaded');
+
+    // Redis takes the lock, the reply is lost, and ioredis sends the same SET NX again.
+    const dropped = proxy.dropReplyTo(`${prefix}lock:`);
+    const loading = cache.getOrLoad(req(1), loader);
+    await dropped;
+    // Refused as someone else's, the process waited lockTtlMs (10 s) for its own lock.
+    await vi.waitFor(() => expect(loader).toHaveBeenCalledTimes(1), { timeout: 3_000 });
+    expect(await loading).toBe('loaded');
+    await cache.flush();
+    expect(proxy.connections()).toBe(2);
+    expect(errors).toEqual([]);
+    // Released after the load: another process finds the value, not a lock.
+    expect(await admin.exists(`${prefix}lock:${cache.key(req(1))}`)).toBe(0);
+    expect(await admin.exists(`${prefix}v:${cache.key(req(1))}`)).toBe(1);
+  });
+
+  it('gives back a lock whose command Redis ran again after it timed out, so nobody waits for it', async () => {
+    const redis = await server();
+    const admin = connect(redis.url);
+    // the command is sent again 300 ms after the reset, long after its 100 ms timeout
+    const { proxy, client } = await throughProxy(redis.port, 300);
+    const prefix = `t:${randomUUID()}:`;
+    const store = createRedisStore({ client, prefix, commandTimeoutMs: 100 });
+    afterTest(() => store.close());
+    const cache = createCache({ store });
+    const lockKey = `${prefix}lock:${cache.key(req(1))}`;
+
+    const dropped = proxy.dropReplyTo(`${prefix}lock:`);
+    expect(await cache.getOrLoad(req(1), async () => 'loaded without the lock')).toBe(
+      'loaded without the lock',
+    );
+    await dropped;
+    // the lock timed out (and the write after the load found the outage gate closed)
+    expect(cache.stats().store!.errors).toBeGreaterThanOrEqual(1);
+    // The resent SET NX finds our token: taken, late, so given back. Read as someone else's
+    // lock, it stayed for lockTtlMs (10 s), held by nobody, for every process missing the key.
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2), { timeout: 3_000 });
+    await vi.waitFor(async () => expect(await admin.exists(lockKey)).toBe(0), {
+      timeout: 3_000,
+      interval: 50,
+    });
+  });
+
+  it('sends one probe per probeIntervalMs while Redis is frozen, not the renewals of every load (SIGSTOP)', async () => {
+    const redis = await server();
+    const admin = connect(redis.url);
+    // the redis-server this test started (its pid, as Redis reports it)
+    const pid = Number(/process_id:(\d+)/.exec(await admin.info('server'))![1]);
+    const { counted, sent } = counting(connect(redis.url));
+    // renewals every 200 ms; a command is lost after 100 ms; then one probe a second
+    const store = createRedisStore({
+      client: counted,
+      lockTtlMs: 600,
+      commandTimeoutMs: 100,
+      probeIntervalMs: 1000,
+    });
+    afterTest(() => store.close());
+    const cache = createCache({ store });
+    const finish = deferred<void>();
+    let started = 0;
+    const loads = Array.from({ length: 16 }, (_, n) =>
+      cache.getOrLoad(req(n), async () => {
+        started++;
+        await finish.promise;
+        return n;
+      }),
+    );
+    await vi.waitFor(() => expect(started).toBe(16), { timeout: 5_000 });
+
+    process.kill(pid, 'SIGSTOP');
+    // runs before the server's stop (cleanups run last first): a stopped process ignores SIGTERM
+    afterTest(() => process.kill(pid, 'SIGCONT'));
+    const before = sent.length;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const whileFrozen = sent.length - before;
+    process.kill(pid, 'SIGCONT');
+    finish.resolve();
+    expect(await Promise.all(loads)).toEqual(Array.from({ length: 16 }, (_, n) => n));
+
+    // Ungated, 16 loads renewing every 200 ms sent about 200 scripts into the frozen socket.
+    // Gated: at most one renewal per load before the first one times out (100 ms, less than the
+    // 200 ms between renewals), then one probe a second (2 or 3 in 2.5 s).
+    expect(whileFrozen).toBeLessThanOrEqual(16 + 3);
+  });
 });
 
 /** `client` behind a wrapper that lists the commands the store sends. */

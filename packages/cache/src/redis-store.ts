@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expectDuration, failRedisClient, onAbort, optionalString, sleep } from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
+import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
 import { RedisCommands, type ReplyReader } from './internal/redis-commands';
+import { keyPrefixOf, redisKeys, scanPattern } from './internal/redis-keys';
 import { ignored, redisBytes, redisFlag, redisScan } from './internal/reply-checks';
 import { expectOptions } from './options';
 import type { CacheStore, CacheStoreLock } from './store';
@@ -29,6 +31,12 @@ export interface RedisStoreClient {
     countToken: 'COUNT',
     count: number,
   ): Promise<[cursor: string, keys: string[]]>;
+  /**
+   * The client's options, read for `keyPrefix` only: ioredis prefixes every key it sends with it,
+   * but not a `SCAN` pattern, and `SCAN` answers whole key names, so `clear()` adds it to the
+   * pattern and takes it off the names it deletes.
+   */
+  readonly options?: { readonly keyPrefix?: string | undefined } | undefined;
 }
 
 /** Options of {@link createRedisStore}. */
@@ -37,7 +45,7 @@ export interface RedisStoreOptions {
   client: RedisStoreClient;
   /**
    * Prefix of every Redis key this store writes: values at `<prefix>v:<key>`, locks at
-   * `<prefix>lock:<key>`.
+   * `<prefix>lock:<key>` (after an ioredis `keyPrefix`, which the client adds).
    * @default 'x:cache:'
    */
   prefix?: string | undefined;
@@ -81,7 +89,10 @@ export interface RedisStoreOptions {
 export interface RedisStore extends CacheStore {
   /** The prefix of this store's keys. */
   readonly prefix: string;
-  /** Deletes every key under the prefix (values and locks), with SCAN + DEL. */
+  /**
+   * Deletes every key under the prefix (values and locks), with SCAN + DEL; under the client's
+   * ioredis `keyPrefix` when it has one.
+   */
   clear(): Promise<void>;
   /**
    * Stops renewing and releases the load locks this store holds, ends the waits for another
@@ -104,24 +115,6 @@ const OPTION_KEYS = [
 ] as const satisfies readonly (keyof RedisStoreOptions)[];
 
 const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
-
-/** Deletes the lock only if it is still ours (it may have expired and been taken). */
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-/**
- * Takes the lock (`SET NX PX`): 1 when taken. A value at the lock key without an expiry is none of
- * ours (every lock is set with one; another program's key, or one `PERSIST` kept): left alone,
- * every process missing the entry would wait `lockWaitMs` for it on every load, for ever. It gets
- * the lock's TTL instead, and falls away within `lockTtlMs`.
- */
-const TAKE = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
-if redis.call('pttl', KEYS[1]) == -1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0`;
-/** Extends the lock only if it is still ours. */
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}
 
 function checkClient(client: unknown): RedisStoreClient {
   for (const command of COMMANDS) {
@@ -176,14 +169,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
    * a miss sends two (`get`, then the lock), so every miss would pay twice `commandTimeoutMs`.
    */
   const commands = new RedisCommands(commandTimeoutMs, probeIntervalMs);
-  /**
-   * Values and locks in two key spaces that differ right after the prefix (`v` and `l`). A key is
-   * `<namespace>:<digest>` or any string given to `set()`: with values at `<prefix><key>`, a
-   * cache under namespace `lock` (or a key `lock:...`) read and wrote other caches' locks. Locks
-   * keep their keys, so processes of the previous version still share them during an upgrade.
-   */
-  const valueKeyOf = (key: string) => `${prefix}v:${key}`;
-  const lockKeyOf = (key: string) => `${prefix}lock:${key}`;
+  // values at `<prefix>v:<key>`, locks at `<prefix>lock:<key>` (see redis-keys.ts)
+  const { value: valueKeyOf, lock: lockKeyOf } = redisKeys(prefix);
 
   /** One per lock() in progress; close() aborts them with CacheClosedError. */
   const waits = new Set<AbortController>();
@@ -205,7 +192,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return command('get', () => client.getBuffer(valueKeyOf(key)), redisBytes);
   }
 
-  /** Holds a lock: renews it while the loader runs, and releases it once. */
+  /**
+   * Holds a lock: renews it while the loader runs, and releases it once. Both go through the
+   * outage gate, as every command does (only not through close(): giving a lock back is part of
+   * closing): sent during an outage, every renewal of every load in progress would wait in the
+   * client's queue. A renewal not sent is tried again a third of `lockTtlMs` later; a release not
+   * sent leaves the lock, no longer renewed, to expire within `lockTtlMs`.
+   */
   function hold(lockKey: string, token: string): () => Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let released = false;
@@ -213,7 +206,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       timer = setTimeout(
         () => {
           commands
-            .send('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs), redisFlag)
+            .gated('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs), redisFlag)
             .then(
               (renewed) => {
                 // false: the lock expired and is someone else's now; nothing left to renew.
@@ -235,8 +228,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       released = true;
       held.delete(release);
       clearTimeout(timer);
-      // Sent even after close(): giving a lock back is part of closing.
-      await commands.send('unlock', () => client.eval(RELEASE, 1, lockKey, token), ignored);
+      await commands.gated('unlock', () => client.eval(RELEASE, 1, lockKey, token), ignored);
     };
     held.add(release);
     return release;
@@ -266,10 +258,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   async function acquire(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
     const lock = lockKeyOf(key);
-    const token = randomUUID();
     const deadline = performance.now() + lockWaitMs;
     for (;;) {
       signal.throwIfAborted();
+      // A token per try: a lock that an earlier try's command took late is given back (see
+      // takeLock), and must not be taken for this try's meanwhile.
+      const token = randomUUID();
       if (await takeLock(lock, token)) {
         const release = hold(lock, token);
         // The previous holder may have stored the value between our miss and our lock.
@@ -299,7 +293,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
    * The lock's {@link TAKE}. When it times out, Redis may still take it later (a paused or slow
    * server, the client's offline queue): nobody would hold that lock, and every process missing
    * the key would wait `lockTtlMs` for it. So a lock that lands late is given back at once, and so
-   * is one whose reply is neither 0 nor 1 (it may have been taken; RELEASE deletes only our token).
+   * is one whose reply is neither 0 nor 1, or whose command failed once sent (a connection lost
+   * after Redis ran it): it may have been taken, and RELEASE deletes only our token.
    */
   async function takeLock(lockKey: string, token: string): Promise<boolean> {
     let sent: Promise<unknown> | undefined;
@@ -325,11 +320,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         },
       );
     } catch (error) {
-      if (sent !== undefined && isCacheStoreError(error) && error.timedOut) {
-        Promise.resolve(sent).then(
-          (late) => late === 1 && giveBack(),
-          () => {},
-        );
+      if (sent !== undefined && isCacheStoreError(error)) {
+        // Timed out: its reply, if one comes, says whether it landed. Failed once sent: it may
+        // have landed. (A reply that was no flag was given back above.)
+        const { timedOut } = error;
+        Promise.resolve(sent).then((late) => timedOut && late === 1 && giveBack(), giveBack);
       }
       throw error;
     }
@@ -361,7 +356,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     lock,
     async clear() {
-      const pattern = `${escapeGlob(prefix)}*`;
+      const outer = keyPrefixOf(client);
+      const pattern = scanPattern(outer, prefix);
       let cursor = '0';
       do {
         const [next, keys] = await command(
@@ -370,7 +366,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           redisScan,
         );
         cursor = next;
-        if (keys.length > 0) await command('delete', () => client.del(...keys), ignored);
+        if (keys.length > 0) {
+          const names = outer === '' ? keys : keys.map((name) => name.slice(outer.length));
+          await command('delete', () => client.del(...names), ignored);
+        }
       } while (cursor !== '0');
     },
     close,

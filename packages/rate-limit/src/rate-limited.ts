@@ -1,27 +1,32 @@
 import { expected, fail, optionalFunction } from '@x/internal';
 import { type AcquireOptions, expectOptions, optionalTimeout } from './options';
-import type { RateLimiter } from './rate-limiter-api';
+import type { Costs, RateLimiter } from './rate-limiter-api';
 
 /** Anything with a bucket-style `acquire(cost, options)`: a `TokenBucket`, a `RedisTokenBucket`. */
 export interface BucketLike {
   acquire(cost?: number, options?: AcquireOptions): Promise<void>;
 }
 
-/** A bucket, or a keyed `RateLimiter` (then `key` is required). */
-export type LimiterLike = BucketLike | RateLimiter<string>;
+/**
+ * A bucket, or a keyed `RateLimiter` (then `key` is required); `Name` is the limiter's limit
+ * names, which a `cost` object may use.
+ */
+export type LimiterLike<Name extends string = string> = BucketLike | RateLimiter<Name>;
 
-/** Options of {@link rateLimited}. */
-export interface RateLimitedOptions<Args extends unknown[] = unknown[]> {
+/**
+ * Options of {@link rateLimited}. `Args` is the wrapped function's arguments, which the option
+ * functions receive; `Name` the limit names of a keyed limiter, the keys a `cost` object may have.
+ */
+export interface RateLimitedOptions<
+  Args extends unknown[] = unknown[],
+  Name extends string = string,
+> {
   /**
    * What one call costs: a number for a bucket, costs by limit name for a keyed limiter, or a
    * function of the call's arguments returning either.
    * @default 1 (every limit of a keyed limiter: 1)
    */
-  cost?:
-    | number
-    | Record<string, number>
-    | ((...args: Args) => number | Record<string, number>)
-    | undefined;
+  cost?: number | Costs<Name> | ((...args: Args) => number | Costs<Name>) | undefined;
   /** The key, for a keyed `RateLimiter` (required there): a string or a function of the arguments. */
   key?: string | ((...args: Args) => string) | undefined;
   /**
@@ -104,15 +109,34 @@ function makeAcquire<Args extends unknown[]>(
  * }
  * ```
  */
-export function rateLimited<Args extends unknown[], Result, This = unknown>(
+export function rateLimited<
+  Args extends unknown[],
+  Result,
+  This = unknown,
+  Name extends string = string,
+>(
   fn: (this: This, ...args: Args) => Result,
-  limiter: LimiterLike,
-  options?: RateLimitedOptions<Args>,
+  limiter: LimiterLike<Name>,
+  options?: RateLimitedOptions<Args, Name>,
 ): (this: This, ...args: Args) => Promise<Awaited<Result>>;
-export function rateLimited(
-  limiter: LimiterLike,
-  options?: RateLimitedOptions<any[]>,
-): <This, Args extends unknown[], Result>(
+/**
+ * The standard (TC39) method decorator form of {@link rateLimited}: `@rateLimited(limiter)`. The
+ * options are written before the method is known, so their functions' parameters are annotated
+ * (`key: (user: string) => user`), or `unknown`; they type the method's leading arguments.
+ *
+ * @throws TypeError when `limiter` or an option is invalid, or when it decorates no method.
+ * @example
+ * ```ts
+ * class Client {
+ *   @rateLimited(limiter, { key: (user: string) => user, cost: { requests: 1 } })
+ *   async complete(user: string, prompt: string) { ... }
+ * }
+ * ```
+ */
+export function rateLimited<Read extends unknown[] = unknown[], Name extends string = string>(
+  limiter: LimiterLike<Name>,
+  options?: RateLimitedOptions<Read, Name>,
+): <This, Args extends [...Read, ...unknown[]], Result>(
   method: (this: This, ...args: Args) => Promise<Result>,
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<Result>>,
 ) => (this: This, ...args: Args) => Promise<Result>;

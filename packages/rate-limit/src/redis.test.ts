@@ -679,8 +679,10 @@ describe('decision timeout', () => {
     fake.calls[0]!.resolve([0]); // Redis admitted it after all
     await vi.advanceTimersByTimeAsync(0);
     expect(adjustments).toHaveLength(1);
-    // mode, limits, spec (rate, capacity), then one request of -7 for the one key
-    expect(adjustments[0]!.slice(3)).toEqual(['adjust', 1, '0.01', '50', 1, -7]);
+    // mode, limits, spec (rate, capacity), then one request of -7 for the one key, then the
+    // call's id, which Redis records so that the refund, if sent again, is applied once
+    expect(adjustments[0]!.slice(3, 9)).toEqual(['adjust', 1, '0.01', '50', 1, -7]);
+    expect(adjustments[0]!.slice(9)).toEqual([expect.stringMatching(/^[\w-]{8}$/)]);
   });
 
   it('gives nothing back for a late reply that is not the script reply', async () => {

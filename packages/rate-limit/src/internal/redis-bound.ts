@@ -1,17 +1,14 @@
-import { BoundedMap } from '@x/internal';
 import { RateLimitStoreError, RateLimitStoreUnavailableError } from '../errors';
 import { createMemoryStore } from '../memory-store';
 import { DecisionTimeout, type RedisStoreImpl } from '../redis-store';
 import type { BoundRateLimitStore, ResolvedLimit } from '../store';
+import { HeldCorrections, newCallId } from './held-corrections';
 import { type Group, type Pending, type SendTakes, TakeCoalescer } from './redis-coalesce';
 import { programErrorReply } from './redis-errors';
 import { redisKeyOf } from './redis-keys';
 import { ONE_LIMIT_TAKE, type RedisScript, TOKEN_BUCKET } from './redis-script';
 
 type Mode = 'take' | 'peek' | 'adjust';
-
-/** Keys whose corrections are held during an outage (the oldest key's are dropped beyond it). */
-const MAX_HELD_KEYS = 10_000;
 
 /** The longest wait the scripts return (they cap waits there). */
 const MAX_WAIT_MS = 2 ** 52;
@@ -32,17 +29,15 @@ export class BoundRedis implements BoundRateLimitStore {
   private readonly single: readonly string[] | undefined;
   private readonly count: number;
   private readonly takes: TakeCoalescer;
-  /**
-   * Corrections (`adjust`) Redis never received during an outage, summed per key, sent once it
-   * answers again: a charge for real usage must reach the shared buckets, late rather than never.
-   */
-  private readonly held = new BoundedMap<string, number[]>(MAX_HELD_KEYS);
+  /** Corrections Redis did not confirm during an outage, sent once it answers again. */
+  private readonly held: HeldCorrections;
 
   constructor(
     private readonly store: RedisStoreImpl,
     limits: readonly ResolvedLimit[],
   ) {
     this.count = limits.length;
+    this.held = new HeldCorrections(limits.length);
     this.redisKey = redisKeyOf(
       store.prefix,
       store.keyKind,
@@ -117,7 +112,8 @@ export class BoundRedis implements BoundRateLimitStore {
 
   /**
    * One script call for `groups` (or the outage policy): answers every request (resolve or
-   * reject, once), then calls `settled`. Never throws.
+   * reject, once), then calls `settled`. Never throws. An `adjust` goes with an id, so that
+   * Redis applies it once however often the client sends it (see `redis-script.ts`).
    */
   private decide(mode: Mode, groups: readonly Group[], settled?: () => void): void {
     const store = this.store;
@@ -139,6 +135,8 @@ export class BoundRedis implements BoundRateLimitStore {
       argv = groups.map((g) => this.redisKey(g.key));
       for (const arg of this.args(mode, groups)) argv.push(arg);
     }
+    const id = mode === 'adjust' ? newCallId() : undefined;
+    if (id !== undefined) argv.push(id);
     store.run(
       script,
       groups.length,
@@ -151,8 +149,10 @@ export class BoundRedis implements BoundRateLimitStore {
             settled?.();
           } else {
             store.failed(error);
-            // A call that timed out may still be carried out: only a failed one was not.
-            this.fallback(mode, groups, decisions, settled, !(error instanceof DecisionTimeout));
+            // A call that timed out may still be carried out: only a failed one is held, with
+            // its id, since it may have been carried out before the failure.
+            const timedOut = error instanceof DecisionTimeout;
+            this.fallback(mode, groups, decisions, settled, !timedOut, id);
           }
           return;
         }
@@ -203,16 +203,19 @@ export class BoundRedis implements BoundRateLimitStore {
     else p.reject(this.wrongType());
   }
 
+  /** `hold`: an `adjust` is held for later; `id`: the one it was sent with, if it was. */
   private fallback(
     mode: Mode,
     groups: readonly Group[],
     decisions: number,
     settled: (() => void) | undefined,
-    unsent: boolean,
+    hold: boolean,
+    id?: string,
   ): void {
     this.store.fallback(decisions);
-    if (mode === 'adjust' && unsent) {
-      for (const { key, requests } of groups) for (const p of requests) this.hold(key, p.costs);
+    if (mode === 'adjust' && hold) {
+      for (const { key, requests } of groups)
+        for (const p of requests) this.held.add(key, p.costs, id);
     }
     try {
       this.policyDecision(mode, groups);
@@ -222,28 +225,24 @@ export class BoundRedis implements BoundRateLimitStore {
     settled?.();
   }
 
-  private hold(key: string, deltas: readonly number[]): void {
-    const sum = this.held.get(key);
-    if (sum === undefined) this.held.set(key, [...deltas]);
-    else for (let i = 0; i < this.count; i++) sum[i]! += deltas[i]!;
-  }
-
-  /** Sends the corrections held during the outage, one script call a key; held again if it fails. */
+  /**
+   * Sends the corrections held during the outage, one script call each; held again (with the
+   * same id) if it fails.
+   */
   private sendHeld(): void {
-    const held = [...this.held];
-    this.held.clear();
-    for (const [key, deltas] of held) {
+    for (const [key, { deltas, id: sentWith }] of this.held.drain()) {
+      const id = sentWith ?? newCallId();
       const group: Group = { key, requests: [{ costs: deltas, resolve: noop, reject: noop }] };
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.redisKey(key), ...this.args('adjust', [group])],
+        [this.redisKey(key), ...this.args('adjust', [group]), id],
         (error) => {
           const lost =
             error !== undefined &&
             !(error instanceof DecisionTimeout) &&
             programErrorReply(error) === undefined;
-          if (lost) this.hold(key, deltas);
+          if (lost) this.held.add(key, deltas, id);
         },
       );
     }
@@ -277,7 +276,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.redisKey(g.key), ...this.args('adjust', [group])],
+        [this.redisKey(g.key), ...this.args('adjust', [group]), newCallId()],
         noop,
       );
     }

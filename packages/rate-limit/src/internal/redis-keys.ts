@@ -1,4 +1,4 @@
-import { isWellFormed } from '@x/internal';
+import { codeUnitHex, isWellFormed, LONE_SURROGATE, loneSurrogates } from '@x/internal';
 
 /**
  * The names of the Redis keys that hold the buckets: `prefix`, a header that says whose buckets
@@ -21,17 +21,12 @@ import { isWellFormed } from '@x/internal';
 
 export type RedisKeyKind = 'limiter' | 'bucket';
 
-/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /** What a limit name escapes: the header's delimiters, hash-tag braces, `%` itself, lone surrogates. */
 const NAME_ESCAPED = new RegExp(`[%,|{}]|${LONE_SURROGATE.source}`, 'g');
 
-const hex = (c: string, digits: number) =>
-  c.charCodeAt(0).toString(16).toUpperCase().padStart(digits, '0');
-
 /** `%XX` for an ASCII character, `%uXXXX` for a surrogate (`u` is no hex digit: no overlap). */
-const escapeChar = (c: string) => (c < '\u0080' ? `%${hex(c, 2)}` : `%u${hex(c, 4)}`);
+const escapeChar = (c: string) =>
+  c < '\u0080' ? `%${codeUnitHex(c, 2)}` : `%u${codeUnitHex(c, 4)}`;
 
 const escapeLimitName = (name: string) => name.replace(NAME_ESCAPED, escapeChar);
 
@@ -51,11 +46,4 @@ export function redisKeyOf(
   const plain = head + tail;
   return (key) =>
     isWellFormed(key) ? plain + key : `${head}(${loneSurrogates(key)})${tail}${key}`;
-}
-
-/** `index=HEX` of each lone surrogate in `key`, joined by `,` (no `)` or `|`: the header holds). */
-function loneSurrogates(key: string): string {
-  const found: string[] = [];
-  for (const m of key.matchAll(LONE_SURROGATE)) found.push(`${m.index}=${hex(m[0], 4)}`);
-  return found.join(',');
 }

@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
  *
  * KEYS     one or more keys; each holds n + 2 doubles packed with `struct` (last refill in ms,
  *          kept-until in ms, then the tokens of each limit), so a decision costs TIME + GET + SET
- *          and no formatting
+ *          and no formatting; then, once an `adjust` with an id wrote it, its record (below)
  * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas)
  * ARGV[2]  n, the number of limits; then per limit: rate (units/ms), capacity (the limit names
  *          are part of each key, see `redis-keys.ts`); then per key: m (its number of
- *          requests), then m * n amounts
+ *          requests), then m * n amounts; for `adjust`, optionally the call's id (8 bytes)
  *
  * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would
  * be), otherwise the whole ms to wait (>= 1); -1 when the key holds another Redis type (only in
@@ -30,6 +30,20 @@ import { createHash } from 'node:crypto';
  * records, so the key always outlives kept-until. An idle key thus expires at most one full refill (plus 2 ms)
  * after its buckets are full again, or later by what an `adjust` refund took off the deficit.
  * `KEEPTTL` needs Redis 6, where `redis.setresp` appeared too: on Redis 5 every write sets `PX`.
+ *
+ * Sent again: a client sends a command again when its reply was lost (ioredis reconnects and
+ * resends it, `autoResendUnfulfilledCommands`, on by default), so Redis may run one call twice.
+ * Twice, a refund (a negative `adjust`: a late reply, a waiter that left, the caller's) lets
+ * through more than the shared limit. So an `adjust` carries an id, and each key keeps a record
+ * of the ids of its last 32 adjusts after its numbers: `#` then the ids, newest first (a length
+ * no value of n + 2 doubles has, so nothing else reads as one). An adjust whose id the key holds
+ * changes nothing and answers as the first did. A write that records an id keeps the key (and so
+ * the record) at least 15 s, longer than ioredis keeps a command without a reply by default (it
+ * fails it after 21 reconnection attempts, about 12 s). A key whose buckets end full is still
+ * deleted, its record with it: a refund sent again onto a missing key finds full buckets and adds
+ * nothing, unless another process's take recreated the key meanwhile. Takes carry no id (a stored value stays n + 2
+ * doubles, a decision one GET and one SET): a take run twice debits twice, which never admits
+ * more than the limit. Every other write keeps the record as it is.
  *
  * Bounds, so that no input makes a command fail (which would look like an outage): an `adjust`
  * keeps each bucket between -capacity (a debt of at most one capacity) and capacity, and a stored
@@ -58,6 +72,13 @@ for i = 1, n do
 end
 local layout = string.rep('d', n + 2)
 local size = 8 * (n + 2)
+-- the call's id, for an adjust with one argument more than its amounts
+local id
+if mode == 'adjust' then
+  local last = 2 + n * 2
+  for k = 1, #KEYS do last = last + 1 + ARGV[last + 1] * n end
+  if #ARGV == last + 1 and #ARGV[last + 1] == 8 then id = ARGV[last + 1] end
+end
 local results = {}
 local r = 0
 local arg = 3 + n * 2
@@ -77,6 +98,19 @@ for k = 1, #KEYS do
     local tokens = {}
     -- no stored kept-until: the first write sets a TTL
     local kept = 0
+    -- the record of the key's last adjusts, after its numbers
+    local seen = ''
+    if raw and #raw > size and string.byte(raw, size + 1) == 35 and (#raw - size - 1) % 8 == 0 then
+      seen = string.sub(raw, size + 2)
+      raw = string.sub(raw, 1, size)
+    end
+    -- this adjust ran already: the same command, sent again
+    local again = false
+    if id then
+      local at = string.find(seen, id, 1, true)
+      while at and at % 8 ~= 1 do at = string.find(seen, id, at + 1, true) end
+      again = at ~= nil
+    end
     if raw and #raw == size then
       local state = { struct.unpack(layout, raw) }
       local elapsed = now - state[1]
@@ -94,12 +128,14 @@ for k = 1, #KEYS do
     for j = 1, m do
       r = r + 1
       if mode == 'adjust' then
-        for i = 1, n do
-          local v = tokens[i] - ARGV[arg + i - 1]
-          if v > cap[i] then v = cap[i] elseif v < -cap[i] then v = -cap[i] end
-          tokens[i] = v
+        if not again then
+          for i = 1, n do
+            local v = tokens[i] - ARGV[arg + i - 1]
+            if v > cap[i] then v = cap[i] elseif v < -cap[i] then v = -cap[i] end
+            tokens[i] = v
+          end
+          changed = true
         end
-        changed = true
         results[r] = 0
       else
         local wait = 0
@@ -123,6 +159,14 @@ for k = 1, #KEYS do
       arg = arg + n
     end
     if changed then
+      -- an id recorded: the key lives 15 s at least, so that the record outlives a resend
+      local hold = 0
+      if id then
+        seen = string.sub(id .. seen, 1, 256)
+        hold = 15000
+      end
+      local tail = ''
+      if seen ~= '' then tail = '#' .. seen end
       -- ms until every bucket is full again
       local deficit = -1
       for i = 1, n do
@@ -133,9 +177,9 @@ for k = 1, #KEYS do
       end
       if deficit < 0 then
         redis.call('DEL', key)
-      elseif now + deficit <= kept and redis.setresp then
+      elseif now + deficit <= kept and now + hold <= kept and redis.setresp then
         -- the TTL outlives the deficit (redis.setresp came with KEEPTTL, in Redis 6)
-        redis.call('SET', key, struct.pack(layout, now, kept, unpack(tokens)), 'KEEPTTL')
+        redis.call('SET', key, struct.pack(layout, now, kept, unpack(tokens)) .. tail, 'KEEPTTL')
       else
         local refill = 0
         for i = 1, n do
@@ -143,7 +187,9 @@ for k = 1, #KEYS do
           if f > refill then refill = f end
         end
         local ttl = ms(deficit + refill)
-        redis.call('SET', key, struct.pack(layout, now, now + ttl, unpack(tokens)), 'PX', ttl + 2)
+        if ttl < hold then ttl = hold end
+        local value = struct.pack(layout, now, now + ttl, unpack(tokens)) .. tail
+        redis.call('SET', key, value, 'PX', ttl + 2)
       end
     end
   end
@@ -167,8 +213,8 @@ export const TOKEN_BUCKET: RedisScript = script(TOKEN_BUCKET_SCRIPT);
 /**
  * The most common decisions, `take` on one key of a one-limit limiter (every Redis token bucket),
  * one request or several decided in order, with the same arithmetic, the same stored value (three
- * doubles: last refill, kept-until, tokens) and the same TTL rules as {@link TOKEN_BUCKET_SCRIPT},
- * so both scripts share keys.
+ * doubles: last refill, kept-until, tokens; then the record of the last adjusts, kept as it is)
+ * and the same TTL rules as {@link TOKEN_BUCKET_SCRIPT}, so both scripts share keys.
  *
  * KEYS     the key
  * ARGV     rate (units/ms), capacity, then one cost per request
@@ -191,6 +237,12 @@ local cap = ARGV[2] + 0
 local raw = redis.call('GET', KEYS[1])
 local tokens = cap
 local kept = 0
+-- the record of the key's last adjusts (see TOKEN_BUCKET_SCRIPT), written back as it is
+local tail = ''
+if raw and #raw > 24 and string.byte(raw, 25) == 35 and (#raw - 25) % 8 == 0 then
+  tail = string.sub(raw, 25)
+  raw = string.sub(raw, 1, 24)
+end
 if raw and #raw == 24 then
   local last, stored
   last, kept, stored = struct.unpack('ddd', raw)
@@ -228,11 +280,11 @@ if changed then
     -- the TTL rules of TOKEN_BUCKET_SCRIPT: keep the TTL while it outlives the deficit
     local deficit = (cap - tokens) / rate
     if now + deficit <= kept and redis.setresp then
-      redis.call('SET', KEYS[1], struct.pack('ddd', now, kept, tokens), 'KEEPTTL')
+      redis.call('SET', KEYS[1], struct.pack('ddd', now, kept, tokens) .. tail, 'KEEPTTL')
     else
       local ttl = math.ceil(deficit + cap / rate)
       if ttl > 4503599627370496 then ttl = 4503599627370496 end
-      redis.call('SET', KEYS[1], struct.pack('ddd', now, now + ttl, tokens), 'PX', ttl + 2)
+      redis.call('SET', KEYS[1], struct.pack('ddd', now, now + ttl, tokens) .. tail, 'PX', ttl + 2)
     end
   else
     redis.call('DEL', KEYS[1])

@@ -113,6 +113,10 @@ describe('expectSharedName', () => {
     );
     expect(() => expectSharedName('')).toThrow(RangeError);
     expect(() => expectSharedName('two\nlines')).toThrow(RangeError);
+    // a lone surrogate becomes U+FFFD once written out: 'a\uD800' and 'a\uFFFD' would be one
+    expect(() => expectSharedName('a\uD800')).toThrow(RangeError);
+    expect(() => expectSharedName('a\uDC00b')).toThrow(RangeError);
+    expect(expectSharedName('a\uFFFD \uD83D\uDE00')).toBe('a\uFFFD \uD83D\uDE00');
   });
 });
 

@@ -1,4 +1,5 @@
 import { fail, isPlainObject, REDACTED } from './args';
+import { isWellFormed } from './well-formed';
 
 /** One named instance and the options it was created with. */
 interface Entry {
@@ -56,7 +57,9 @@ function namesOf(pkg: string, kind: string): Map<string, Entry> {
  */
 export function expectSharedName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string') fail(field, 'a non-empty string (a label)', name);
-  if (name.length === 0 || name.length > MAX_NAME || hasControl(name)) {
+  // A lone surrogate is written out as U+FFFD (a metrics label, a Redis key, a log line): two
+  // names told apart only by one would become one there.
+  if (name.length === 0 || name.length > MAX_NAME || hasControl(name) || !isWellFormed(name)) {
     fail(field, `a label of 1 to ${MAX_NAME} printable characters`, name, true);
   }
   if (URL_CREDENTIALS.test(name) || KEY_LIKE.test(name)) {

@@ -24,6 +24,15 @@ describe('a deployment label', () => {
     }
   });
 
+  it('with a lone surrogate is refused: written to Redis or a label it would be another id', () => {
+    // 'a\uD800' reaches Redis as 'a\uFFFD': two deployments would share one cooldown key
+    for (const labels of [{ group: 'chat', id: 'a\uD800' }, { group: 'chat\uDC00' }]) {
+      expect(() =>
+        createRouter({ deployments: [{ ...labels, provider: fakeProvider('a'), model: 'm' }] }),
+      ).toThrow(RangeError);
+    }
+  });
+
   it('of plain words is taken as given', () => {
     const router = createRouter({
       deployments: [

@@ -62,4 +62,6 @@ export type ProviderErrorOfKind<K extends ProviderErrorKind> =
  * `timeoutMs` reads as `number | undefined` (`undefined` for a `RouterError`, which reports the
  * kind of the last failure it gathered without that failure's fields: its `errors` hold them).
  */
-export type AnyProviderError = { [K in ProviderErrorKind]: ProviderErrorOfKind<K> }[ProviderErrorKind];
+export type AnyProviderError = {
+  [K in ProviderErrorKind]: ProviderErrorOfKind<K>;
+}[ProviderErrorKind];

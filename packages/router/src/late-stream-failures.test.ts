@@ -14,8 +14,8 @@ import {
   overflowError,
   textChunk,
 } from './__fixtures__/fake-provider';
+import { primaryAndBackup, scriptedState } from './__fixtures__/routers';
 import { createRouter } from './router';
-import type { RouterState } from './state';
 
 /**
  * A stream that fails after its first chunk reached the caller: the error reaches the caller as
@@ -104,26 +104,13 @@ describe('Router.stream', () => {
 
   it("takes its deployment out when the stream's failure after its first chunk opened its breaker", async () => {
     const told: string[] = [];
-    const state: RouterState = {
-      bind: () => ({
+    const { a, router } = primaryAndBackup({
+      state: scriptedState({
         cooldown: (deployment, _ms, reason) => told.push(`${deployment} ${reason}`),
-        recovered() {},
-        claimProbe: async () => true,
-        stats: () => ({}),
-        close: async () => {},
       }),
-    };
-    const a = fakeProvider('a');
-    const b = fakeProvider('b');
+    });
     const breaker = { state: 'closed' };
     a.breaker = breaker;
-    const router = createRouter({
-      deployments: [
-        { id: 'a', group: 'chat', provider: a, model: 'm' },
-        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-      ],
-      state,
-    });
     const cooldowns: unknown[] = [];
     router.onCooldown((e) => cooldowns.push(e));
     failAfterFirstChunk(a, () => {
@@ -142,15 +129,7 @@ describe('Router.stream', () => {
 
   it('fails a probe whose stream its provider refuses after the first chunk', async () => {
     vi.useFakeTimers();
-    const a = fakeProvider('a');
-    const b = fakeProvider('b');
-    const router = createRouter({
-      deployments: [
-        { id: 'a', group: 'chat', provider: a, model: 'm' },
-        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-      ],
-      cooldown: { failures: 1, durationMs: 1_000 },
-    });
+    const { a, router } = primaryAndBackup({ cooldown: { failures: 1, durationMs: 1_000 } });
     const cooldowns: string[] = [];
     router.onCooldown((e) => cooldowns.push(e.reason));
     a.script = [apiError(503)];

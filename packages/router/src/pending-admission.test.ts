@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeProvider, HI, overflowError } from './__fixtures__/fake-provider';
+import { primaryAndBackup, scriptedState } from './__fixtures__/routers';
 import { isRouterClosedError, RouterClosedError } from './errors';
 import { createRouter, type Router } from './router';
-import type { RouterState } from './state';
 
 /**
  * Calls that wait between two deployments: for the next one's window (`modelInfo()`, after a
@@ -84,24 +84,11 @@ describe('Router.destroy', () => {
   async function probeClaimPending() {
     vi.useFakeTimers();
     const claims: Array<(won: boolean) => void> = [];
-    const state: RouterState = {
-      bind: () => ({
-        cooldown() {},
-        recovered() {},
-        claimProbe: () => new Promise<boolean>((resolve) => claims.push(resolve)),
-        stats: () => ({}),
-        close: async () => {},
-      }),
-    };
-    const a = fakeProvider('a');
-    const b = fakeProvider('b');
-    const router = createRouter({
-      deployments: [
-        { id: 'a', group: 'chat', provider: a, model: 'm' },
-        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-      ],
+    const { a, b, router } = primaryAndBackup({
       cooldown: { failures: 1, durationMs: 1_000 },
-      state,
+      state: scriptedState({
+        claimProbe: () => new Promise<boolean>((resolve) => claims.push(resolve)),
+      }),
       closeProviders: true,
     });
     a.script = [apiError(503)];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
-import { createRouter } from './router';
-import type { BoundRouterState, RouterState } from './state';
+import { apiError, HI } from './__fixtures__/fake-provider';
+import { primaryAndBackup, scriptedState } from './__fixtures__/routers';
+import type { BoundRouterState } from './state';
 
 /**
  * A shared state's probe claim resolves true when the state is unavailable. One that fails
@@ -29,24 +29,9 @@ describe('Router.complete', () => {
     "probes here when the shared state's claim %s, and the deployment comes back",
     async (_, claimProbe) => {
       vi.useFakeTimers();
-      const state: RouterState = {
-        bind: () => ({
-          cooldown() {},
-          recovered() {},
-          claimProbe,
-          stats: () => ({}),
-          close: async () => {},
-        }),
-      };
-      const a = fakeProvider('a');
-      const b = fakeProvider('b');
-      const router = createRouter({
-        deployments: [
-          { id: 'a', group: 'chat', provider: a, model: 'm' },
-          { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
-        ],
+      const { a, router } = primaryAndBackup({
         cooldown: { failures: 1, durationMs: 1_000 },
-        state,
+        state: scriptedState({ claimProbe }),
       });
       const recovered: unknown[] = [];
       router.onRecovered((e) => recovered.push(e));

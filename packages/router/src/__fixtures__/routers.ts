@@ -4,8 +4,25 @@ import type { RouterOptions } from '../options';
 import { createRedisRouterState } from '../redis';
 import type { RedisRouterClientLike } from '../redis-types';
 import { createRouter, type Router } from '../router';
-import type { RouterState, StateLink } from '../state';
+import type { BoundRouterState, RouterState, StateLink } from '../state';
 import { type FakeProvider, fakeProvider } from './fake-provider';
+
+/**
+ * A shared state that plays the other instances as the test scripts it: each method of its binding
+ * does nothing (every probe claim won) unless `binding` gives it.
+ */
+export function scriptedState(binding: Partial<BoundRouterState> = {}): RouterState {
+  return {
+    bind: () => ({
+      cooldown() {},
+      recovered() {},
+      claimProbe: async () => true,
+      stats: () => ({}),
+      close: async () => {},
+      ...binding,
+    }),
+  };
+}
 
 /** Primary `a` (priority 0) and backup `b` (priority 1): every call tries `a` first. */
 export function primaryAndBackup(options: Omit<RouterOptions, 'deployments'> = {}) {

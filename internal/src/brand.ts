@@ -19,3 +19,20 @@ export function hasBrand(value: unknown, symbol: symbol): boolean {
     (value as Record<symbol, unknown>)[symbol] === true
   );
 }
+
+/**
+ * `value instanceof target` for a package's base error class whose `Symbol.hasInstance` reads its
+ * brand (across duplicate installs). Subclasses inherit that method: for them (`target` is not
+ * `base`, the class on the right of `instanceof` is the point) the prototype chain decides, as
+ * JavaScript's own `instanceof` does, or every error of the package would be an instance of each.
+ */
+export function brandedInstanceOf(
+  target: unknown,
+  base: unknown,
+  value: unknown,
+  symbol: symbol,
+): boolean {
+  return target === base
+    ? hasBrand(value, symbol)
+    : Function.prototype[Symbol.hasInstance].call(target, value);
+}

@@ -21,7 +21,7 @@ export {
   REDACTED,
 } from './args';
 export { BoundedMap } from './bounded-map';
-export { brand, hasBrand, mark } from './brand';
+export { brand, brandedInstanceOf, hasBrand, mark } from './brand';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';

@@ -9,7 +9,7 @@
  *
  * No message or field ever holds an API key or an Authorization header.
  */
-import { hasBrand, mark } from '@x/internal';
+import { brandedInstanceOf, hasBrand, mark } from '@x/internal';
 import {
   type ApiErrorInit,
   type ContextOverflowInit,
@@ -78,13 +78,8 @@ export class OllamaError extends ProviderError {
     this: C,
     value: unknown,
   ): value is typeof OllamaError extends C ? AnyOllamaError : InstanceType<C> {
-    // Subclasses inherit this method: only `instanceof OllamaError` itself reads the brand, so
-    // `this` (the class on the right of `instanceof`) is the point here.
-    // biome-ignore lint/complexity/noThisInStatic: see above
-    return (this as unknown) === OllamaError
-      ? isOllamaError(value)
-      : // biome-ignore lint/complexity/noThisInStatic: see above
-        Function.prototype[Symbol.hasInstance].call(this, value);
+    // biome-ignore lint/complexity/noThisInStatic: the class on the right of `instanceof` is the point
+    return brandedInstanceOf(this, OllamaError, value, BRAND.error);
   }
 }
 

@@ -11,7 +11,7 @@
  *
  * No message or field ever holds an API key or an Authorization header.
  */
-import { hasBrand } from '@x/internal';
+import { brandedInstanceOf, hasBrand } from '@x/internal';
 import {
   type ApiErrorInit,
   type ContextOverflowInit,
@@ -64,10 +64,7 @@ export abstract class OpenAIError extends Error {
     value: unknown,
   ): value is typeof OpenAIError extends C ? AnyOpenAIError : InstanceType<C> {
     // biome-ignore lint/complexity/noThisInStatic: the class on the right of `instanceof` is the point
-    return (this as unknown) === OpenAIError
-      ? isOpenAIError(value)
-      : // biome-ignore lint/complexity/noThisInStatic: see above
-        Function.prototype[Symbol.hasInstance].call(this, value);
+    return brandedInstanceOf(this, OpenAIError, value, BRAND.error);
   }
 }
 

@@ -61,6 +61,11 @@ export interface RouterStats extends CallCounts {
   state: Record<string, unknown>;
 }
 
+/** Distinct error codes `failuresByCode` counts under their own name. */
+export const MAX_FAILURE_CODES = 64;
+/** Where `failuresByCode` counts the codes beyond {@link MAX_FAILURE_CODES}. */
+const OTHER_CODES = 'other';
+
 /** The router's counters. */
 export class RouterCounters {
   requests = 0;
@@ -85,9 +90,29 @@ export class RouterCounters {
     return stats;
   }
 
+  /** Codes counted under their own name so far (see {@link failed}). */
+  #codes = 0;
+
+  /**
+   * Counts a failed call under its error's `code`. A provider not built on `@x/provider-core` may
+   * give its errors any code (one per request id, say): after {@link MAX_FAILURE_CODES} distinct
+   * codes the others are counted under `other`, so `stats()` and the metrics stay bounded. An own
+   * property check, not a lookup: a code named `__proto__` or `constructor` is a code like any.
+   */
   failed(code: string): void {
     this.failures++;
-    this.failuresByCode[code] = (this.failuresByCode[code] ?? 0) + 1;
+    const by = this.failuresByCode;
+    let key = code;
+    if (!Object.hasOwn(by, key)) {
+      if (this.#codes >= MAX_FAILURE_CODES) key = OTHER_CODES;
+      else this.#codes++;
+    }
+    Object.defineProperty(by, key, {
+      value: (Object.hasOwn(by, key) ? by[key]! : 0) + 1,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { deferred } from '@x/internal';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { StateChangeEvent } from './index';
+import { boom, ok, path, recordTransitions } from './__fixtures__/calls';
 import {
   BreakerOpenError,
   BreakerProbeTimeoutError,
@@ -21,20 +21,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const ok = () => Promise.resolve('ok');
-const boom = () => Promise.reject(new Error('boom'));
-
 async function fail(breaker: ReturnType<typeof createBreaker>, times = 1) {
   for (let i = 0; i < times; i++) await breaker.execute(boom).catch(() => {});
 }
-
-function recordTransitions(breaker: ReturnType<typeof createBreaker>) {
-  const events: StateChangeEvent[] = [];
-  breaker.onStateChange((event) => events.push(event));
-  return events;
-}
-
-const path = (events: StateChangeEvent[]) => events.map((e) => `${e.from}>${e.to}:${e.reason}`);
 
 describe('createBreaker', () => {
   describe('consecutive failures (behaviour 1)', () => {

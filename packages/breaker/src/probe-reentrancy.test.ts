@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Breaker, BreakerOptions, StateChangeEvent } from './index';
+import { after, boom, failAfter, ok, path, recordTransitions } from './__fixtures__/calls';
+import type { Breaker, BreakerOptions } from './index';
 import { createBreaker, isBreakerOpenError, releaseSharedBreaker, sharedBreaker } from './index';
 
 // `execute()` called by a listener while the breaker reports a half-open probe's outcome: the
@@ -12,20 +13,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-const ok = () => Promise.resolve('ok');
-const boom = () => Promise.reject(new Error('boom'));
-const after = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
-const failAfter = (ms: number) =>
-  new Promise<never>((_, reject) => setTimeout(() => reject(new Error('later')), ms));
-
-const path = (events: StateChangeEvent[]) => events.map((e) => `${e.from}>${e.to}:${e.reason}`);
-
-function recordTransitions(breaker: Breaker): StateChangeEvent[] {
-  const events: StateChangeEvent[] = [];
-  breaker.onStateChange((event) => events.push(event));
-  return events;
-}
 
 const BASE: BreakerOptions = { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 100 };
 

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { boom, ok, path, recordTransitions } from './__fixtures__/calls';
 import type { Breaker, StateChangeEvent } from './index';
 import { breakerChannels, createBreaker } from './index';
 
@@ -13,19 +14,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const ok = () => Promise.resolve('ok');
-const boom = () => Promise.reject(new Error('boom'));
 const throwNow = () => {
   throw new Error('sync');
 };
-
-const path = (events: StateChangeEvent[]) => events.map((e) => `${e.from}>${e.to}:${e.reason}`);
-
-function recordTransitions(breaker: Breaker): StateChangeEvent[] {
-  const events: StateChangeEvent[] = [];
-  breaker.onStateChange((event) => events.push(event));
-  return events;
-}
 
 /** A breaker tripped by one failure and whose open period is over: the next call is a probe. */
 async function halfOpen(options: Parameters<typeof createBreaker>[0] = {}): Promise<Breaker> {

@@ -6,6 +6,7 @@ import {
   armAtChunk,
   armAtErrorHeaders,
   armAtHeaders,
+  armAtSend,
   deadlineBeforeHeaders,
   encodedAnswerError,
   GRACE_MS,
@@ -107,13 +108,9 @@ export async function* streamAttempt(
   let finished = false;
   try {
     // An answer read whole through this reader (a probe) has one deadline for all of it, which
-    // no chunk moves on.
+    // no chunk moves on; a stream's first-token one (every other caller streams).
     const whole = init.wholeWithinMs !== undefined;
-    if (whole) watchdog?.arm('firstToken', init.wholeWithinMs!);
-    else if (timeouts.firstTokenMs !== undefined) {
-      // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
-      watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
-    }
+    armAtSend(init, watchdog);
     response = await open(init, control, () => armAtErrorHeaders(init, watchdog));
     onContentType?.(header(response.headers, 'content-type'));
     let first = true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceTokenizers as tokenizers } from '../__fixtures__/reference-tokenizers';
+import { expectWithinMargin } from '../__fixtures__/within-margin';
 import { fitsContext } from '../context';
-import { estimateTokens } from '../estimate';
 
 // Alternating whitespace, control characters and long punctuation runs: estimated at 1 token
 // (' \t' × 2,000) or 3-28× off before the control, space-tab and punctuation-run features.
@@ -21,14 +21,9 @@ const samples: Record<string, string> = {
 };
 
 describe('estimates of control, alternating whitespace and punctuation runs', () => {
-  for (const { name, provider, count } of tokenizers) {
-    it(`keep the ${name} count within tokens × (1 ± errorMargin)`, () => {
-      for (const [label, text] of Object.entries(samples)) {
-        const actual = count(text);
-        const estimate = estimateTokens(text, { provider });
-        const within = Math.abs(actual / estimate.tokens - 1) <= estimate.errorMargin;
-        expect({ label, actual, tokens: estimate.tokens, within }).toMatchObject({ within: true });
-      }
+  for (const tokenizer of tokenizers) {
+    it(`keep the ${tokenizer.name} count within tokens × (1 ± errorMargin)`, () => {
+      expectWithinMargin(samples, tokenizer);
     }, 60_000);
   }
 
@@ -64,14 +59,9 @@ const rules: Record<string, string> = {
 };
 
 describe('estimates of rules and table rules', () => {
-  for (const { name, provider, count } of tokenizers) {
-    it(`keep the ${name} count within tokens × (1 ± errorMargin)`, () => {
-      for (const [label, text] of Object.entries(rules)) {
-        const actual = count(text);
-        const estimate = estimateTokens(text, { provider });
-        const within = Math.abs(actual / estimate.tokens - 1) <= estimate.errorMargin;
-        expect({ label, actual, tokens: estimate.tokens, within }).toMatchObject({ within: true });
-      }
+  for (const tokenizer of tokenizers) {
+    it(`keep the ${tokenizer.name} count within tokens × (1 ± errorMargin)`, () => {
+      expectWithinMargin(rules, tokenizer);
     });
   }
 });

@@ -96,8 +96,7 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
         // throw out of `execute()`.
         return promise.then(onValue, onError);
       } catch (error) {
-        this.closedThrow(error, onError);
-        return Promise.reject(error);
+        return Promise.reject(this.closedThrow(error, onError));
       }
     }
     return this.executeSlow(fn, signal);
@@ -115,7 +114,12 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     // as open.
     for (let turn = 0; ; turn++) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (this.stateCode === CLOSED) break;
+      if (this.stateCode === CLOSED) {
+        // Called by `classify`, or by a listener of an outcome that trips the breaker (see
+        // `BreakerVerdicts`): judged once that outcome has been acted on.
+        if (this.deciding) return this.afterOutcome(fn, signal);
+        break;
+      }
       if (this.stateCode === OPEN) {
         if (this.isolations > 0) return this.reject('isolated', Number.POSITIVE_INFINITY, 'open');
         const now = performance.now();
@@ -125,10 +129,12 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
         continue;
       }
       const full = this.probesInFlight >= this.options.halfOpenMaxProbes;
-      if (this.verdictGeneration === this.generation) {
-        // Called by a listener of a probe's outcome, before the transition it causes (see
-        // `verdict`): the call waits for it, unless a free slot admits it beside a closing one.
-        if (this.verdict === OPEN || full) return this.afterTransition(fn, signal);
+      if (this.deciding) {
+        // Called by `classify` of a probe's outcome, or by a listener of it before the transition
+        // it causes (see `BreakerVerdicts`): the call waits for the outcome to be acted on, unless
+        // a free slot admits it beside a closing one. It never takes the slot of the call whose
+        // outcome is being classified.
+        if (this.verdict !== CLOSED || full) return this.afterOutcome(fn, signal);
         carry = true;
       }
       if (full) return this.reject('half-open-full', 0, 'half-open');
@@ -145,8 +151,8 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     });
   }
 
-  /** A call judged once the probe outcome being reported has been acted on. */
-  private afterTransition<T>(
+  /** A call judged once the outcome being classified or reported has been acted on. */
+  private afterOutcome<T>(
     fn: (signal: AbortSignal) => T | PromiseLike<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {

@@ -1,6 +1,8 @@
 import { onAbort } from '@x/internal';
 import { BreakerProbeTimeoutError } from './errors';
-import type { BreakerOutcomes, CarriedCall } from './outcomes';
+import { rejectionOf } from './ignore';
+import type { BreakerOutcomes } from './outcomes';
+import type { CarriedCall } from './verdicts';
 
 // Given to `fn` when there is no signal to give: allocating a controller per call would cost more
 // than the rest of the closed path. It is shared by every call, so a listener that `fn` (or fetch,
@@ -111,7 +113,7 @@ export class Call<T> implements CarriedCall {
     // An error that follows the caller's abort is the abort, whatever shape fn gave it.
     const callerAborted = this.signal?.aborted === true;
     this.breaker.settle(this, error, true, callerAborted, this.finish());
-    this.reject(error);
+    this.reject(rejectionOf(error));
   };
 
   /** `fn` settled after the call did: only the outcome of a timed-out probe is counted, as late. */

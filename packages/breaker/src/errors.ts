@@ -159,7 +159,9 @@ export function isBreakerProbeTimeoutError(value: unknown): value is BreakerProb
 }
 
 /**
- * True when `value` is any error thrown by `@x/breaker` (a code starting with `X_BREAKER_`).
+ * True when `value` is any error `@x/breaker` rejects a call with: a {@link BreakerOpenError} or a
+ * {@link BreakerProbeTimeoutError}. (What `ignoreOutcome()` makes is `fn`'s, and never reaches a
+ * caller: the breaker rejects with its `reason` instead.)
  *
  * @example
  * ```ts

@@ -8,6 +8,8 @@ export {
   isBreakerOpenError,
   isBreakerProbeTimeoutError,
 } from './errors';
+export type { BreakerIgnore } from './ignore';
+export { ignoreOutcome, isBreakerIgnore } from './ignore';
 export type {
   BreakerClassifier,
   BreakerLogger,

@@ -17,7 +17,11 @@ export type BreakerOutcome = 'failure' | 'success' | 'ignore';
 
 /** What `classify` is told besides the error. */
 export interface ClassifyContext {
-  /** True when the caller's own `signal` aborted the call (the error is then `signal.reason`). */
+  /**
+   * True when the caller's own `signal` aborted the call (the error is then `signal.reason`), and
+   * when `fn` ended it with `ignoreOutcome(reason)` (the error is then `reason`; the call is
+   * ignored whatever `classify` answers).
+   */
   readonly callerAborted: boolean;
 }
 
@@ -155,7 +159,9 @@ export interface BreakerOptions {
   /**
    * Decides how an error counts. The default counts every error as a failure, except an abort
    * caused by the caller's own signal, which is ignored. If `classify` throws or returns
-   * something else, the error counts as a failure.
+   * something else, the error counts as a failure. An error made by `ignoreOutcome()` is ignored
+   * whatever it answers (it is told of it as of an abort). A call `classify` makes with
+   * `execute()` is judged once the outcome being classified has been acted on.
    * @default (error, { callerAborted }) => (callerAborted ? 'ignore' : 'failure')
    */
   readonly classify?: BreakerClassifier | undefined;

@@ -1,10 +1,12 @@
 import { expectFunction, Topic } from '@x/internal';
 import type { BreakerProbeTimeoutError } from './errors';
+import { isBreakerIgnore, rejectionOf } from './ignore';
 import type { RateWindow } from './internal/window';
 import { createWindow } from './internal/window';
 import type { BreakerOutcome, ResolvedOptions } from './options';
-import { BreakerStateMachine, CLOSED, HALF_OPEN, OPEN, type StateCode } from './state-machine';
+import { CLOSED, OPEN, type StateCode } from './state-machine';
 import type { FailureEvent, SuccessEvent, TransitionReason } from './types';
+import { BreakerVerdicts, UNDECIDED } from './verdicts';
 
 const NOT_ABORTED = Object.freeze({ callerAborted: false });
 const CALLER_ABORTED = Object.freeze({ callerAborted: true });
@@ -15,19 +17,13 @@ export interface SettledCall {
   readonly probe: boolean;
 }
 
-/** A probe started while a closing probe's success was reported: see `carried`. */
-export interface CarriedCall {
-  /** Makes the call one of the closed period `generation`: no probe, no probe timeout. */
-  adopt(generation: number): void;
-}
-
 /**
  * Counting outcomes: classification, the consecutive counts and the rate window, the success and
  * failure events, and the rules that open or close the breaker. Two entry points: the closed
  * path's handlers (no timing, no events, bound once per closed period) and `settle()` /
  * `probeTimedOut()` for calls that went through the slow path.
  */
-export abstract class BreakerOutcomes extends BreakerStateMachine {
+export abstract class BreakerOutcomes extends BreakerVerdicts {
   protected readonly rateWindow: RateWindow | undefined;
   /** A time window needs the clock on every outcome; a count window does not. */
   private readonly windowIsTimed: boolean;
@@ -49,40 +45,27 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   protected readonly successTopic: Topic<SuccessEvent>;
   protected readonly failureTopic: Topic<FailureEvent>;
 
-  /**
-   * A probe's outcome event comes before the transition it causes, so that a listener can still
-   * move the breaker itself. Meanwhile `verdict` holds the state that transition leads to (OPEN or
-   * CLOSED), valid while `generation` is `verdictGeneration` (a listener's own move ends it), and
-   * `execute()` judges a listener's call by it: the half-open state is about to end, so the call
-   * must not become a probe of it (a wasted one after a failure, one beyond `halfOpenMaxProbes`
-   * when the timed-out probe still runs).
-   */
-  protected verdict: StateCode = HALF_OPEN;
-  protected verdictGeneration = -1;
-  /** Calls made under a verdict that wait for its transition, run once the outcome is handled. */
-  protected waiting: (() => void)[] | undefined;
-  /**
-   * Probes a free slot admitted under a closing verdict (they run at once: one that fails at once
-   * still reopens the breaker, as any listener's move wins). The `probe-success` transition makes
-   * the ones still running calls of the closed period, instead of late probes of a state that
-   * ended, killed by a probe timeout in a closed breaker.
-   */
-  protected carried: CarriedCall[] | undefined;
-
   constructor(options: ResolvedOptions) {
     super(options);
     this.rateWindow = options.window === undefined ? undefined : createWindow(options.window);
     this.windowIsTimed = options.window?.type === 'time';
     this.closedPathIsFree = options.slowCallDurationMs === undefined;
-    const refresh = (): void => {
-      this.closedPathIsFree =
-        this.options.slowCallDurationMs === undefined &&
-        !this.successTopic.hasListeners &&
-        !this.failureTopic.hasListeners;
-    };
+    const refresh = (): void => this.refreshClosedPath();
     this.successTopic = new Topic<SuccessEvent>('breaker', 'success', refresh);
     this.failureTopic = new Topic<FailureEvent>('breaker', 'failure', refresh);
     this.bindClosedHandlers();
+  }
+
+  /**
+   * The closed path is for calls that need no timing and no per-call event, and never for a call
+   * made under a verdict (from `classify` or an outcome's listener): that one must wait.
+   */
+  protected refreshClosedPath(): void {
+    this.closedPathIsFree =
+      this.options.slowCallDurationMs === undefined &&
+      !this.successTopic.hasListeners &&
+      !this.failureTopic.hasListeners &&
+      !this.deciding;
   }
 
   protected enteredClosed(reason: TransitionReason): void {
@@ -108,7 +91,7 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     this.onClosedError = (error) => {
       if (generation === this.generation) this.closedError(error);
       else this.late++;
-      throw error;
+      throw rejectionOf(error);
     };
   }
 
@@ -127,24 +110,24 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
    * A closed-path error thrown synchronously by `fn`, with the `onClosedError` read before `fn`
    * ran. `fn` may have moved the breaker first (`breaker.open()`, then throw; or `open()` and
    * `close()`, which binds new handlers): judged like a rejection by that handler, it is then late.
+   * Returns what `execute()` rejects with.
    */
-  protected closedThrow(error: unknown, onError: (error: unknown) => never): void {
-    // The handler makes the same generation check as for a rejection; it rethrows `error`, which
-    // the caller rejects with itself.
+  protected closedThrow(error: unknown, onError: (error: unknown) => never): unknown {
+    // The handler makes the same generation check as for a rejection, and throws what the call
+    // rejects with.
     try {
-      onError(error);
-    } catch {
-      // `error`, rethrown by the handler.
+      return onError(error);
+    } catch (rejection) {
+      return rejection;
     }
   }
 
   /** A closed-path error, thrown synchronously by `fn` or rejected by its promise. */
   private closedError(error: unknown): void {
-    const outcome = this.classify(error, false);
-    if (outcome === 'late') this.late++;
-    else if (outcome === 'failure') this.failure(false, error, 0, false);
-    else if (outcome === 'success') this.success(false, 0, false, error, true);
-    else this.ignored++;
+    const { waiting, carried } = this;
+    this.waiting = this.carried = undefined;
+    this.judge(false, error, false, 0, false);
+    this.resume(waiting, carried);
   }
 
   /** @internal Called by a Call when it settles. */
@@ -161,59 +144,28 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     }
     const slowMs = this.options.slowCallDurationMs;
     const slow = slowMs !== undefined && durationMs >= slowMs;
-    if (!call.probe) {
-      this.countOutcome(false, error, failed, callerAborted, durationMs, slow);
-      return;
-    }
-    this.probesInFlight--;
+    const probe = call.probe;
+    if (probe) this.probesInFlight--;
     const { waiting, carried } = this;
     this.waiting = this.carried = undefined;
-    this.countOutcome(true, error, failed, callerAborted, durationMs, slow);
+    if (!failed) this.success(probe, durationMs, slow, undefined, false);
+    else this.judge(probe, error, callerAborted, durationMs, slow);
     this.resume(waiting, carried);
   }
 
-  private countOutcome(
+  /** An error (or a caller's abort): classified, then counted. */
+  private judge(
     probe: boolean,
     error: unknown,
-    failed: boolean,
     callerAborted: boolean,
     durationMs: number,
     slow: boolean,
   ): void {
-    if (!failed) {
-      this.success(probe, durationMs, slow, undefined, false);
-      return;
-    }
     const outcome = this.classify(error, callerAborted);
     if (outcome === 'late') this.late++;
     else if (outcome === 'failure') this.failure(probe, error, durationMs, slow);
     else if (outcome === 'success') this.success(probe, durationMs, slow, error, true);
     else this.ignored++;
-  }
-
-  /**
-   * A probe's outcome has been acted on: puts back the lists of the outcome being handled around
-   * it (a listener's probe that failed at once) and runs the calls that waited for the transition.
-   */
-  private resume(waiting: (() => void)[] | undefined, carried: CarriedCall[] | undefined): void {
-    const ready = this.waiting;
-    this.waiting = waiting;
-    this.carried = carried;
-    if (ready !== undefined) for (const run of ready) run();
-  }
-
-  /** Emits a probe's outcome event under `verdict` (see there). */
-  private reportProbe<E>(topic: Topic<E>, event: E, verdict: StateCode): void {
-    const { verdict: outer, verdictGeneration: outerGeneration } = this;
-    this.verdict = verdict;
-    this.verdictGeneration = this.generation;
-    // emit() never throws; `finally` only makes sure a verdict can never outlive its event.
-    try {
-      topic.emit(event);
-    } finally {
-      this.verdict = outer;
-      this.verdictGeneration = outerGeneration;
-    }
   }
 
   /**
@@ -231,7 +183,7 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
     const { waiting, carried } = this;
     this.waiting = this.carried = undefined;
     // Either way the breaker has left the probe's generation, so `fn`'s outcome will be late.
-    if (this.emitFailure(error, durationMs, true, false)) this.reopen('probe-timeout');
+    if (this.emitFailure(error, durationMs, true, false, OPEN)) this.reopen('probe-timeout');
     this.resume(waiting, carried);
     return true;
   }
@@ -242,18 +194,30 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   }
 
   /**
-   * Runs the `classify` option. `'late'` when it moved the breaker itself (`close()`, `isolate()`):
-   * the outcome it was asked about then belongs to a state that has ended, and counts for nothing.
+   * Runs the `classify` option, under the UNDECIDED verdict: a call it makes waits until this
+   * outcome has been acted on (it must not take the probe slot of the call being classified).
+   * `'late'` when it moved the breaker itself (`close()`, `isolate()`): the outcome it was asked
+   * about then belongs to a state that has ended, and counts for nothing. An `ignoreOutcome()`
+   * is ignored whatever it answers; it is told of it as of a caller's abort.
    */
   private classify(error: unknown, callerAborted: boolean): BreakerOutcome | 'late' {
+    const ignored = isBreakerIgnore(error);
     const generation = this.generation;
+    const { verdict: outer, verdictGeneration: outerGeneration } = this;
+    this.setVerdict(UNDECIDED, generation);
     let outcome: unknown;
     try {
-      outcome = this.options.classify(error, callerAborted ? CALLER_ABORTED : NOT_ABORTED);
+      outcome = this.options.classify(
+        ignored ? error.reason : error,
+        ignored || callerAborted ? CALLER_ABORTED : NOT_ABORTED,
+      );
     } catch {
       outcome = 'failure';
+    } finally {
+      this.setVerdict(outer, outerGeneration);
     }
     if (generation !== this.generation) return 'late';
+    if (ignored) return 'ignore';
     return outcome === 'success' || outcome === 'ignore' ? outcome : 'failure';
   }
 
@@ -266,82 +230,105 @@ export abstract class BreakerOutcomes extends BreakerStateMachine {
   ): void {
     this.successes++;
     if (slow) this.slowCalls++;
+    // A closed call is counted before its event, as in failure().
+    const trip = probe ? undefined : this.recordClosed(false, slow);
     if (this.successTopic.active) {
       const generation = this.generation;
       const event: SuccessEvent = hasError
         ? { breaker: this.name, durationMs, probe, slow, error }
         : { breaker: this.name, durationMs, probe, slow };
-      // A probe's success reopens (slow) or closes (the last one needed) the breaker, or neither.
+      // A probe's success reopens (slow) or closes (the last one needed) the breaker, or neither;
+      // a closed call's may open it (a rate).
       const verdict = !probe
-        ? HALF_OPEN
+        ? trip === undefined
+          ? undefined
+          : OPEN
         : slow
           ? OPEN
           : this.consecutiveSuccesses + 1 >= this.options.successThreshold
             ? CLOSED
-            : HALF_OPEN;
-      if (verdict === HALF_OPEN) this.successTopic.emit(event);
-      else this.reportProbe(this.successTopic, event, verdict);
+            : undefined;
+      if (verdict === undefined) this.successTopic.emit(event);
+      else this.emitUnder(this.successTopic, event, verdict);
       // A listener that moved the breaker wins, as in emitFailure().
       if (generation !== this.generation) return;
     }
-    if (probe) {
-      if (slow) this.reopen('probe-slow');
-      else if (++this.consecutiveSuccesses >= this.options.successThreshold)
-        this.transition(CLOSED, 'probe-success');
-      return;
-    }
-    this.consecutiveFailures = 0;
-    const rateWindow = this.rateWindow;
-    if (rateWindow !== undefined) {
-      rateWindow.record(this.windowIsTimed ? performance.now() : 0, false, slow);
-      this.checkRates(rateWindow);
-    }
+    if (!probe) {
+      if (trip !== undefined) this.transition(OPEN, trip);
+    } else if (slow) this.reopen('probe-slow');
+    else if (++this.consecutiveSuccesses >= this.options.successThreshold)
+      this.transition(CLOSED, 'probe-success');
   }
 
   private failure(probe: boolean, error: unknown, durationMs: number, slow: boolean): void {
     this.failures++;
     if (slow) this.slowCalls++;
-    if (!this.emitFailure(error, durationMs, probe, slow)) return;
     if (probe) {
-      this.reopen('probe-failure');
+      // A failed probe reopens the breaker.
+      if (this.emitFailure(error, durationMs, true, slow, OPEN)) this.reopen('probe-failure');
       return;
     }
-    this.consecutiveFailures++;
-    const rateWindow = this.rateWindow;
-    if (rateWindow !== undefined)
-      rateWindow.record(this.windowIsTimed ? performance.now() : 0, true, slow);
-    if (this.consecutiveFailures >= this.options.failureThreshold)
-      this.transition(OPEN, 'failure-threshold');
-    else if (rateWindow !== undefined) this.checkRates(rateWindow);
+    // Counted before the event, so that the event knows whether this failure trips the breaker:
+    // a call its listener makes is then judged by the open breaker, not run closed just before.
+    const trip = this.recordClosed(true, slow);
+    const verdict = trip === undefined ? undefined : OPEN;
+    if (this.emitFailure(error, durationMs, false, slow, verdict) && trip !== undefined)
+      this.transition(OPEN, trip);
   }
 
   /**
-   * Emits a failure; returns false when a listener moved the breaker meanwhile (`isolate()`,
-   * `open()`, `close()`, or a call of its own that settled at once). The listener's move wins:
-   * the outcome has been counted and reported, and decides nothing more.
+   * A closed call's outcome into the rules' counts (the consecutive failures and the window).
+   * Returns the transition it causes, made by the caller once the outcome has been reported.
    */
-  private emitFailure(error: unknown, durationMs: number, probe: boolean, slow: boolean): boolean {
+  private recordClosed(failed: boolean, slow: boolean): TransitionReason | undefined {
+    if (failed) this.consecutiveFailures++;
+    else this.consecutiveFailures = 0;
+    const rateWindow = this.rateWindow;
+    if (rateWindow !== undefined)
+      rateWindow.record(this.windowIsTimed ? performance.now() : 0, failed, slow);
+    if (failed && this.consecutiveFailures >= this.options.failureThreshold)
+      return 'failure-threshold';
+    return rateWindow === undefined ? undefined : this.rateTrip(rateWindow);
+  }
+
+  /**
+   * Emits a failure, under `verdict` when it causes a transition; returns false when a listener
+   * moved the breaker meanwhile (`isolate()`, `open()`, `close()`, or a call of its own that
+   * settled at once). The listener's move wins: the outcome has been counted and reported, and
+   * decides nothing more.
+   */
+  private emitFailure(
+    error: unknown,
+    durationMs: number,
+    probe: boolean,
+    slow: boolean,
+    verdict: StateCode | undefined,
+  ): boolean {
     if (!this.failureTopic.active) return true;
     const generation = this.generation;
     const event: FailureEvent = { breaker: this.name, error, durationMs, probe, slow };
-    // A failed (or timed-out) probe reopens the breaker.
-    if (probe) this.reportProbe(this.failureTopic, event, OPEN);
-    else this.failureTopic.emit(event);
+    if (verdict === undefined) this.failureTopic.emit(event);
+    else this.emitUnder(this.failureTopic, event, verdict);
     return generation === this.generation;
   }
 
   private checkRates(rateWindow: RateWindow): void {
+    const reason = this.rateTrip(rateWindow);
+    if (reason !== undefined) this.transition(OPEN, reason);
+  }
+
+  /** The rate of the window that opens the breaker now, if any. */
+  private rateTrip(rateWindow: RateWindow): TransitionReason | undefined {
     const windowOptions = this.options.window!;
-    if (rateWindow.total < windowOptions.minimumCalls) return;
-    let reason: TransitionReason | undefined;
+    if (rateWindow.total < windowOptions.minimumCalls) return undefined;
     if (rateWindow.failures / rateWindow.total >= windowOptions.failureRateThreshold)
-      reason = 'failure-rate';
-    else if (
+      return 'failure-rate';
+    if (
       this.options.slowCallDurationMs !== undefined &&
       rateWindow.slow / rateWindow.total >= this.options.slowCallRateThreshold
     )
-      reason = 'slow-call-rate';
-    if (reason !== undefined) this.transition(OPEN, reason);
+      return 'slow-call-rate';
+    return undefined;
   }
 
   onSuccess(listener: (event: SuccessEvent) => void): () => void {

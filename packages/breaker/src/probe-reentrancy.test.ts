@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { after, boom, failAfter, ok, path, recordTransitions } from './__fixtures__/calls';
+import {
+  after,
+  boom,
+  expectRefusedAsOpen,
+  failAfter,
+  handled,
+  ok,
+  path,
+  recordTransitions,
+  toHalfOpen,
+} from './__fixtures__/calls';
 import type { Breaker, BreakerOptions } from './index';
-import { createBreaker, isBreakerOpenError, releaseSharedBreaker, sharedBreaker } from './index';
+import { createBreaker, releaseSharedBreaker, sharedBreaker } from './index';
 
 // `execute()` called by a listener while the breaker reports a half-open probe's outcome: the
 // event comes before the transition it causes, and the call is judged by the state that
@@ -16,13 +26,6 @@ afterEach(() => {
 
 const BASE: BreakerOptions = { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 100 };
 
-/** Trips `breaker` with one failure and lets its open period pass: the next call is a probe. */
-async function toHalfOpen(breaker: Breaker): Promise<Breaker> {
-  await breaker.execute(boom).catch(() => {});
-  await vi.advanceTimersByTimeAsync(100);
-  return breaker;
-}
-
 const halfOpen = (options: BreakerOptions = {}) =>
   toHalfOpen(createBreaker({ ...BASE, ...options }));
 
@@ -32,22 +35,6 @@ function onProbe(breaker: Breaker, event: 'success' | 'failure', listener: () =>
   subscribe.call(breaker, (e: { probe: boolean }) => {
     if (e.probe) listener();
   });
-}
-
-/**
- * A call a listener makes is awaited only once the test has moved the clock: marked handled now,
- * or its refusal would be reported as an unhandled rejection in between (the same promise is
- * still awaited, and checked, later).
- */
-function handled<T>(call: Promise<T>): Promise<T> {
-  call.catch(() => {});
-  return call;
-}
-
-async function expectRefusedAsOpen(call: Promise<unknown> | undefined, retryAfterMs: number) {
-  const error = await call?.catch((e: unknown) => e);
-  expect(isBreakerOpenError(error)).toBe(true);
-  expect(error).toMatchObject({ reason: 'open', state: 'open', retryAfterMs });
 }
 
 describe('execute() from a listener of a failed probe', () => {

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { boom, ok, path, recordTransitions } from './__fixtures__/calls';
+import { boom, ok, path, recordTransitions, toHalfOpen } from './__fixtures__/calls';
 import type { Breaker, StateChangeEvent } from './index';
 import { breakerChannels, createBreaker } from './index';
 
@@ -19,16 +19,10 @@ const throwNow = () => {
 };
 
 /** A breaker tripped by one failure and whose open period is over: the next call is a probe. */
-async function halfOpen(options: Parameters<typeof createBreaker>[0] = {}): Promise<Breaker> {
-  const breaker = createBreaker({
-    failureThreshold: 1,
-    successThreshold: 1,
-    openTimeoutMs: 100,
-    ...options,
-  });
-  await breaker.execute(boom).catch(() => {});
-  await vi.advanceTimersByTimeAsync(100);
-  return breaker;
+function halfOpen(options: Parameters<typeof createBreaker>[0] = {}): Promise<Breaker> {
+  return toHalfOpen(
+    createBreaker({ failureThreshold: 1, successThreshold: 1, openTimeoutMs: 100, ...options }),
+  );
 }
 
 describe('a listener that moves the breaker during a probe outcome wins', () => {

@@ -98,7 +98,10 @@ export interface BreakerStats {
   readonly calls: number;
   readonly successes: number;
   readonly failures: number;
-  /** Outcomes classified `'ignore'` (including callers' own aborts by default). */
+  /**
+   * Outcomes classified `'ignore'` (including callers' own aborts by default) and calls `fn` ended
+   * with `ignoreOutcome()`.
+   */
   readonly ignored: number;
   /** Calls that took at least `slowCallDurationMs`. */
   readonly slowCalls: number;
@@ -161,8 +164,9 @@ export interface Breaker {
    * they could never run: passing it to `fetch` leaks nothing).
    *
    * @throws TypeError when `fn` is not a function or `signal` is not an AbortSignal.
-   * @returns what `fn` returns; rejects with `fn`'s error, `BreakerOpenError` when refused,
-   * `BreakerProbeTimeoutError` when a probe timed out, or `signal.reason` when aborted.
+   * @returns what `fn` returns; rejects with `fn`'s error (the `reason` of an `ignoreOutcome()`),
+   * `BreakerOpenError` when refused, `BreakerProbeTimeoutError` when a probe timed out, or
+   * `signal.reason` when aborted.
    */
   execute<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<T>;
   /**
@@ -193,13 +197,15 @@ export interface Breaker {
    * Listens to calls that counted as successes. Returns an unsubscribe function. The event comes
    * before the transition it causes; an `execute()` made by the listener of a probe's success is
    * judged by the state that success leads to (closed, or open for a slow one), never run as a
-   * new probe of a half-open state about to end.
+   * new probe of a half-open state about to end. A closed success that completes a failure rate
+   * of the window opens the breaker: a call its listener makes waits for that and is refused.
    */
   onSuccess(listener: (event: SuccessEvent) => void): () => void;
   /**
    * Listens to calls that counted as failures. Returns an unsubscribe function. The event comes
    * before the transition it causes; an `execute()` made by the listener of a failed or timed-out
-   * probe waits for the reopening and is refused with `BreakerOpenError`, without running `fn`.
+   * probe, or of the closed failure that trips the breaker, waits for the opening and is refused
+   * with `BreakerOpenError`, without running `fn`.
    */
   onFailure(listener: (event: FailureEvent) => void): () => void;
   /** Listens to calls refused without running. Returns an unsubscribe function. */

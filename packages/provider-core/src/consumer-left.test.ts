@@ -91,4 +91,43 @@ describe('a caller who leaves a stream early', () => {
     await readFirstAndLeave(provider, 'progress');
     expect(provider.breaker!.stats()).toMatchObject({ state: 'closed', failures: 0, ignored: 1 });
   });
+
+  it.each(Object.entries(readers))(
+    'is ignored by a breaker given with a classify that counts everything, over %s',
+    async (_, reader) => {
+      const server = await startModelServer();
+      // A classify that counts the caller's own aborts too: told of the caller leaving as of an
+      // abort, its 'failure' is not used.
+      const heard: boolean[] = [];
+      const breaker = createBreaker({
+        failureThreshold: 1,
+        classify: (_error, { callerAborted }) => {
+          heard.push(callerAborted);
+          return 'failure';
+        },
+      });
+      const provider = core(server.url, { ...reader, breaker, retry: false });
+      await readFirstAndLeave(provider, 'progress');
+      expect(heard).toEqual([true]);
+      expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, ignored: 1 });
+    },
+  );
+
+  it('tells a classify option of it as of an abort, whatever it answers', async () => {
+    const server = await startModelServer();
+    const heard: boolean[] = [];
+    const provider = core(server.url, {
+      breaker: {
+        failureThreshold: 1,
+        classify: (_error, { callerAborted }) => {
+          heard.push(callerAborted);
+          return 'failure';
+        },
+      },
+      retry: false,
+    });
+    await readFirstAndLeave(provider, 'progress');
+    expect(heard).toEqual([true]);
+    expect(provider.breaker!.stats()).toMatchObject({ state: 'closed', failures: 0, ignored: 1 });
+  });
 });

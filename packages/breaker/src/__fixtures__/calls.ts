@@ -1,6 +1,9 @@
 // The functions and records the breaker's tests share: calls that settle at once or after a
-// (fake) delay, and the transitions a breaker went through, as `from>to:reason`.
+// (fake) delay, the transitions a breaker went through, as `from>to:reason`, a breaker brought
+// to half-open, and a call refused as open.
+import { expect, vi } from 'vitest';
 import type { Breaker, StateChangeEvent } from '../index';
+import { isBreakerOpenError } from '../index';
 
 export const ok = () => Promise.resolve('ok');
 export const boom = () => Promise.reject(new Error('boom'));
@@ -17,4 +20,34 @@ export function recordTransitions(breaker: Breaker): StateChangeEvent[] {
   const events: StateChangeEvent[] = [];
   breaker.onStateChange((event) => events.push(event));
   return events;
+}
+
+/**
+ * Trips `breaker` (`failureThreshold: 1`) with one failure and lets its open period (100 ms at
+ * most) pass on the fake clock: the next call is a probe.
+ */
+export async function toHalfOpen(breaker: Breaker): Promise<Breaker> {
+  await breaker.execute(boom).catch(() => {});
+  await vi.advanceTimersByTimeAsync(100);
+  return breaker;
+}
+
+/**
+ * A call a listener makes is awaited only once the test has moved the clock: marked handled now,
+ * or its refusal would be reported as an unhandled rejection in between (the same promise is
+ * still awaited, and checked, later).
+ */
+export function handled<T>(call: Promise<T>): Promise<T> {
+  call.catch(() => {});
+  return call;
+}
+
+/** `call` was refused as open (`reason: 'open'`) with this `retryAfterMs`. */
+export async function expectRefusedAsOpen(
+  call: Promise<unknown> | undefined,
+  retryAfterMs: number,
+): Promise<void> {
+  const error = await call?.catch((e: unknown) => e);
+  expect(isBreakerOpenError(error)).toBe(true);
+  expect(error).toMatchObject({ reason: 'open', state: 'open', retryAfterMs });
 }

@@ -2,14 +2,6 @@ import type { BreakerOutcome } from '@x/breaker';
 import { isProviderError, type ProviderApiError, type ProviderErrorKind } from '../errors';
 
 /**
- * What a streamed call's breaker outcome rejects with when its caller stopped reading before the
- * answer was complete (a `break` out of the loop): the caller's doing, like an abort, so neither
- * a success (a probe would close the breaker on an answer nobody saw end) nor a failure. It never
- * reaches the caller, who has left; every breaker the request path uses ignores it.
- */
-export const CONSUMER_LEFT = new Error('the caller stopped reading before the answer was complete');
-
-/**
  * The default breaker classification of every provider: only the server's trouble counts (an
  * answer that is not valid HTTP, `protocol`, included: what answers on that port is broken). Client
  * mistakes (4xx, 500s that are client mistakes, context overflow, model not found), the caller's
@@ -20,7 +12,7 @@ export function classifyForBreaker(
   error: unknown,
   context: { callerAborted: boolean },
 ): BreakerOutcome {
-  if (context.callerAborted || error === CONSUMER_LEFT) return 'ignore';
+  if (context.callerAborted) return 'ignore';
   if (isProviderError(error)) {
     const { kind } = error;
     if (kind === 'api' || kind === 'server-busy' || kind === 'model-not-found') {

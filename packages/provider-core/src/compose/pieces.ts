@@ -13,7 +13,7 @@ import { createRateLimiter, type RateLimiter, sharedRateLimiter } from '@x/rate-
 import { type Calibrator, createCalibrator } from '@x/tokens';
 import type { Logger } from '../observe/log';
 import type { QueueWaits } from '../stages/queue-wait';
-import { CONSUMER_LEFT, classifyForBreaker } from './classify';
+import { classifyForBreaker } from './classify';
 import { classifyShared } from './shared-breaker';
 
 /** Options of the provider's own rate limiter (used when `rateLimit` is not an instance). */
@@ -147,21 +147,12 @@ export function resolveBreaker(
   if (value !== undefined && !isPlainObject(value)) {
     fail('breaker', 'breaker options, a breaker from createBreaker(), or false', value);
   }
-  let options: BreakerOptions = {
+  const options: BreakerOptions = {
     ...defaults.breaker,
     name: shared ?? `${defaults.id} ${origin}`,
     classify: classifyForBreaker,
     ...(value as BreakerOptions | undefined),
   };
-  const users = options.classify;
-  if (typeof users === 'function' && users !== classifyForBreaker && shared === undefined) {
-    // A caller who stops reading a stream is no news of the server, whatever the user's classify
-    // makes of errors (a shared breaker's classify already ignores it: it never reaches `judge`).
-    options = {
-      ...options,
-      classify: (error, context) => (error === CONSUMER_LEFT ? 'ignore' : users(error, context)),
-    };
-  }
   if (shared !== undefined) {
     const own = options.classify;
     const breaker = withOptionPath('breaker', () =>

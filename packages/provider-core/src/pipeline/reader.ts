@@ -1,4 +1,3 @@
-import { CONSUMER_LEFT } from '../compose/classify';
 import type { Accumulator } from '../decode/accumulator';
 import type { Framing, StreamDecoder, WireMessage } from '../decode/decoder';
 import { wholeText } from '../decode/lines';
@@ -8,7 +7,7 @@ import { streamAttempt } from '../http/attempt';
 import { directAttempt, type StreamedExchange } from '../http/direct-attempt';
 import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
-import { streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
+import { CONSUMER_LEFT, streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk, ToolCallOf } from '../types';
 import { answerShape } from './answer-type';
 import { Progress, progressOf, tooLarge } from './progress';

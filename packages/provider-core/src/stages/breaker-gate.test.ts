@@ -59,6 +59,17 @@ describe('streamThroughBreaker', () => {
     expect(breaker.stats()).toMatchObject({ calls: 1, failures: 0, successes: 0, ignored: 1 });
   });
 
+  it('lets go without blame whatever the classify of the breaker says', async () => {
+    // the rule is the breaker's own (`ignoreOutcome()`), not the classify's
+    const breaker = createBreaker({ name: 'gate-strict', classify: () => 'failure' });
+    const { src } = source([1, 2, 3]);
+    const stream = streamThroughBreaker(gate(breaker), undefined, () => src, same);
+    expect((await stream.next()).value).toBe(1);
+    await stream.return(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(breaker.stats()).toMatchObject({ calls: 1, failures: 0, successes: 0, ignored: 1 });
+  });
+
   it('counts a consumer who leaves once the answer is complete as a success', async () => {
     const breaker = createBreaker({ name: 'gate-complete', classify: classifyForBreaker });
     const { src } = source([1, 2, 3]);

@@ -1,7 +1,18 @@
-import type { Breaker } from '@x/breaker';
+import { type Breaker, ignoreOutcome } from '@x/breaker';
 import { deferred } from '@x/internal';
-import { CONSUMER_LEFT } from '../compose/classify';
 import { scrubbingFailure } from '../scrub-partial';
+
+/**
+ * What a streamed call's breaker outcome rejects with when its caller stopped reading before the
+ * answer was complete (a `break` out of the loop): the caller's doing, like an abort, so neither a
+ * success (a probe would close the breaker on an answer nobody saw end) nor a failure. Made by
+ * `ignoreOutcome()`, it is settled as not judged by every breaker, whatever its `classify` says (a
+ * breaker the provider was given, or a shared one, too): the rule lives in `@x/breaker`. It never
+ * reaches the caller, who has left.
+ */
+export const CONSUMER_LEFT = ignoreOutcome(
+  new Error('the caller stopped reading before the answer was complete'),
+);
 
 /** The part of `@x/breaker`'s breaker the request path uses. */
 export type BreakerLike = Pick<Breaker, 'execute' | 'state'>;
@@ -21,20 +32,8 @@ export function givenBreakerGate(breaker: Breaker, ending: AbortSignal): Breaker
     },
     execute(fn, options) {
       const caller = options?.signal;
-      // A caller who stops reading a stream is told to this breaker as an abort too: its
-      // `classify` (the user's) then hears `callerAborted`, and by default ignores the call.
-      const left = new AbortController();
-      const signal = AbortSignal.any(
-        caller === undefined ? [ending, left.signal] : [caller, ending, left.signal],
-      );
-      return breaker.execute(
-        (breakerSignal) =>
-          Promise.resolve(fn(breakerSignal)).then(undefined, (error: unknown) => {
-            if (error === CONSUMER_LEFT) left.abort(error);
-            throw error;
-          }),
-        { signal },
-      );
+      const signal = caller === undefined ? ending : AbortSignal.any([caller, ending]);
+      return breaker.execute(fn, { signal });
     },
   };
 }
@@ -93,7 +92,7 @@ export function throughBreaker<T>(
  * has read the whole body: the breaker sees a stall or a mid-stream failure as a failure, and a
  * probe slot is held exactly as long as the exchange (an abort frees it). A consumer that stops
  * reading ends the call without blame: its outcome rejects with {@link CONSUMER_LEFT}, which
- * every breaker here ignores, unless `complete()` says it had read the whole answer (a success).
+ * every breaker ignores, unless `complete()` says it had read the whole answer (a success).
  */
 export async function* streamThroughBreaker<T>(
   via: Gate,

@@ -1,4 +1,5 @@
 import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
+import { scrubErrorText } from './error-text';
 import type { AttemptError } from './types';
 
 /**
@@ -129,17 +130,36 @@ export function retryAfterOf(error: unknown): RetryAfter | undefined {
   return undefined;
 }
 
-/** The JSON-serialisable summary of an error that answers and `RouterError` carry. */
+/**
+ * The JSON-serialisable summary of an error that answers, `RouterError`, events, logs and stats
+ * carry. Its texts are scrubbed (`scrubErrorText`): a provider of the user's own may quote a URL
+ * with its password or an `Authorization` header. The error object itself is left as its
+ * provider made it.
+ */
 export function describeError(error: unknown): AttemptError {
   if (error instanceof Error) {
     const e = error as Error & { code?: unknown; kind?: unknown; statusCode?: unknown };
+    const name = scrubErrorText(asText(e.name));
     return {
-      name: e.name,
-      code: typeof e.code === 'string' && e.code !== '' ? e.code : e.name,
+      name,
+      code: typeof e.code === 'string' && e.code !== '' ? scrubErrorText(e.code) : name,
       kind: isProviderError(error) ? error.kind : undefined,
-      message: e.message,
+      message: scrubErrorText(asText(e.message)),
       ...(typeof e.statusCode === 'number' ? { statusCode: e.statusCode } : {}),
     };
   }
-  return { name: 'Error', code: 'Error', kind: undefined, message: String(error) };
+  return { name: 'Error', code: 'Error', kind: undefined, message: scrubErrorText(asText(error)) };
+}
+
+/**
+ * A value as text, never throwing: `String()` of a null-prototype object or a revoked Proxy
+ * does, and this runs while a call handles its provider's failure.
+ */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return `(${typeof value})`;
+  }
 }

@@ -6,6 +6,8 @@ import {
   isPlainObject,
   optionalBoolean,
   optionalNumber,
+  REDACTED,
+  redactUrlCredentials,
 } from '@x/internal';
 import { takesTokenIdsByDefault } from './embed-input';
 import type { RequestFieldsLike, RoutableProvider } from './types';
@@ -22,7 +24,10 @@ export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider
   group: string;
   /** Any object with the provider methods (`@x/provider-ollama`, `@x/provider-openai`...). */
   provider: P;
-  /** The model name the provider is called with. */
+  /**
+   * The model name the provider is called with. It shows in stats, errors, events and metrics:
+   * one holding a login (`https://bob:pw@hf.co/x`, `user:password@host/...`) is refused.
+   */
   model: string;
   /**
    * Share of the traffic among deployments of the same group and priority (`weighted-random`;
@@ -81,6 +86,29 @@ export interface ResolvedDeployment {
   requestFields: RequestFieldsLike | undefined;
 }
 
+/**
+ * A login written without a scheme at the start of a model name, as a registry reference with its
+ * password (`bob:pw@registry.example.com/ns/model:tag`). A reference pinned by digest
+ * (`smollm2:latest@sha256:<hex>`) is a tag, then `@`: not a login.
+ */
+const BARE_LOGIN = /^[^\s/:@]*:[^\s/]*@(?![A-Za-z0-9]+:[0-9A-Fa-f]{32,})/;
+
+/**
+ * The model a deployment's provider is called with: it shows as it is in stats, `inspect()`,
+ * attempts, events and metrics, so one holding a login (a URL with a password,
+ * `https://bob:pw@hf.co/x`, or a bare `user:password@host/...`) is refused, and not shown, as an
+ * id or group holding a credential is. Only that shape: model names are often local paths or hold
+ * a commit hash (vLLM serves a snapshot under its path), which the key-shaped rule of ids and
+ * groups would refuse.
+ */
+function expectModel(field: string, value: unknown): string {
+  const model = expectString(field, value, true);
+  if (redactUrlCredentials(model) !== model || BARE_LOGIN.test(model)) {
+    fail(field, 'a model name without credentials (never a URL with a password)', REDACTED, true);
+  }
+  return model;
+}
+
 const DEPLOYMENT_KEYS = [
   'id',
   'group',
@@ -110,7 +138,7 @@ export function resolveDeployment(
   // Ids and groups appear in errors, events, stats, metrics labels and Redis keys: a label that
   // holds a credential (a URL with a password) is refused, as a provider's or breaker's name is.
   const group = expectSharedName(value.group, `${at}.group`);
-  const model = expectString(`${at}.model`, value.model, true);
+  const model = expectModel(`${at}.model`, value.model);
   const provider = value.provider as RoutableProvider;
   if (
     typeof provider !== 'object' ||

@@ -290,7 +290,7 @@ describe('destroy()', () => {
     expect(plain.closed).toBe(true);
   });
 
-  it('without closeProviders, is close(): the providers stay open', async () => {
+  it('without closeProviders, leaves the providers open', async () => {
     const plain = fakeProvider('plain');
     const router = createRouter({
       deployments: [{ id: 'plain', group: 'g', provider: plain, model: 'a' }],

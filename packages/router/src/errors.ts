@@ -48,7 +48,7 @@ export class RouterError extends ProviderError {
   readonly group: string;
   /** Each deployment tried or passed over, in order, with why it did not answer. */
   readonly attempts: readonly RouteAttempt[];
-  /** The original errors of the calls made, in order. */
+  /** The original errors of the calls made, in order, as their providers raised them. */
   readonly errors: readonly unknown[];
 
   constructor(init: {

@@ -17,8 +17,10 @@ export interface RouterLogger {
 }
 
 /**
- * Scrubs what a message may still hold: the providers scrub their own secrets, and the userinfo
- * of any URL (a Redis connection string quoted by a driver) goes here.
+ * The last guard of every string of a log entry: the userinfo of any URL (a Redis connection
+ * string quoted by a driver). What the router copies from a provider's error was scrubbed where
+ * it was copied (`describeError`), for the events as much as for the logs; the wider rules used there
+ * would also hide a deployment id holding a long run of letters and digits.
  */
 export const redactRouterLog = redactUrlCredentials;
 

@@ -175,7 +175,10 @@ export async function routeCall<R extends object>(
       const dropped = fieldsToDrop(request, d, kind, known);
       try {
         const call = d.provider[op] as (request: unknown) => Promise<R>;
-        const response = await call.call(d.provider, forDeployment(request, d, dropped));
+        // Through the router's waits: destroy() ends the call even when its provider never settles.
+        const response = await rt.waits.until(
+          call.call(d.provider, forDeployment(request, d, dropped)),
+        );
         const now = performance.now();
         rt.measured(d, op, now - t0);
         rt.succeeded(candidate);

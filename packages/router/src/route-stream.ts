@@ -41,9 +41,9 @@ function returnQuietly(iterator: AsyncIterator<Chunk>): void {
 /**
  * Why a chunk that just arrived must not be handed over: the caller aborted, or `destroy()` ended
  * the router's calls, while it was on its way. Nothing was held then for the abort listener or
- * `destroy()` to let go of, and a provider may still deliver a chunk it had (one that ignores its
- * signal, one whose `close()` lets its streams finish): handed over, it would keep the call, its
- * deployment's slot and `destroy()` waiting on a caller who has left.
+ * `destroy()` to let go of: a provider may still deliver a chunk after an abort (one that ignores
+ * its signal), and one delivered just before `destroy()` resumes this code after it. Handed over,
+ * it would keep the call, its deployment's slot and `close()` waiting on a caller who has left.
  */
 function endedMeanwhile(
   rt: RouterRuntime,
@@ -107,9 +107,13 @@ export async function* routeStream(
           forDeployment(request, d, dropped) as never,
         ) as AsyncIterable<Chunk>;
         iterator = stream[Symbol.asyncIterator]();
-        first = await iterator.next();
+        // Through the router's waits: destroy() ends the call even when its provider never
+        // delivers the chunk.
+        first = await rt.waits.until(iterator.next());
       } catch (error) {
         d.inFlight--;
+        // The provider's stream destroy() let go of is ended, unawaited: it may never settle.
+        if (rt.destroying && iterator !== undefined) returnQuietly(iterator);
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
@@ -158,7 +162,7 @@ export async function* routeStream(
               if (rt.held.release(held)) held.end(signal.reason);
             });
       try {
-        for (let result = first; !result.done; result = await iterator.next()) {
+        for (let result = first; !result.done; result = await rt.waits.until(iterator.next())) {
           const ended = endedMeanwhile(rt, signal);
           if (ended !== undefined) {
             // Let go of as a held stream is (counted, slot given back, provider's stream ended).
@@ -179,8 +183,16 @@ export async function* routeStream(
         finished = true;
       } catch (error) {
         finished = true;
-        // Let go of already, or answered in full already: judged.
-        if (letGo !== undefined || answered) throw error;
+        // Let go of already (its provider's stream returned): judged.
+        if (letGo !== undefined) throw error;
+        if (rt.destroying) {
+          // destroy() ended the wait for the next chunk: the provider's stream is ended,
+          // unawaited (it may never settle), and an answer that reached the caller whole ends well.
+          returnQuietly(provided);
+          if (answered) return;
+        }
+        // Answered in full already: judged.
+        if (answered) throw error;
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
@@ -203,7 +215,9 @@ export async function* routeStream(
                 rt.counters.cancelled++;
                 rt.unjudged(d, candidate.probe);
               }
-              await iterator.return?.();
+              // Through the router's waits: destroy() ends a return() that never settles.
+              const ending = iterator.return?.();
+              if (ending !== undefined) await rt.waits.until(ending);
             }
           } catch {
             // The provider failed to end its stream: the caller, who is leaving, has no use for

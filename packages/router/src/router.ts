@@ -196,14 +196,16 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   }
 
   /**
-   * {@link close}, without waiting for the providers' calls in flight to end by themselves: with
-   * `closeProviders: true` every provider is destroyed at once (its `destroy()`, else its
-   * `close()`), which ends their calls in flight, and so the router's (`RouterClosedError`; a call
-   * waiting for a deployment's window lookup or probe claim ends at once too; counted as
-   * cancelled: no failure or cooldown of their deployments, nothing told the other
-   * instances); then the router closes as `close()` does. Without
-   * `closeProviders` the router owns no provider and this is `close()`. A `close()` in progress
-   * resolves with it. Idempotent.
+   * {@link close}, without waiting for the calls in flight: every call of the router in flight
+   * ends at once with `RouterClosedError`, whatever its provider does (one that never settles
+   * included): a call waiting for a provider's answer, a stream's next chunk, a window lookup or
+   * a probe claim, and a stream whose caller holds a chunk. They count as cancelled: no failure or
+   * cooldown of their deployments, nothing told the other instances; what their providers do
+   * afterwards is dropped. With `closeProviders: true` every provider is destroyed too (its
+   * `destroy()`, else its `close()`), which ends their own work; without it the providers are
+   * yours, and a call of theirs the router let go of runs on until it ends (a stream is
+   * returned). Then the router closes as `close()` does. A `close()` in progress resolves with
+   * it. Idempotent.
    */
   destroy(): Promise<void> {
     if (this.#destroying !== undefined) return this.#destroying;
@@ -214,9 +216,9 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const destroyed = Promise.allSettled(
       [...providers].map((p) => new Promise((ok) => ok(p.destroy ? p.destroy() : p.close?.()))),
     );
-    // A stream whose caller holds a chunk is suspended: its provider's end cannot reach it, nor
-    // a call waiting for a window lookup or a probe claim.
-    if (rt.closeProviders) rt.endCalls();
+    // Not left to the providers' destruction: a provider of the caller's own may ignore it, or
+    // never settle, and a stream whose caller holds a chunk is suspended out of its reach.
+    rt.endCalls();
     const closed = this.close();
     this.#destroying = Promise.all([destroyed, closed]).then(([results]) => {
       for (const result of results) if (result.status === 'rejected') throw result.reason;

@@ -1,5 +1,6 @@
 import { raceAbort } from '@x/internal';
 import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
+import { CallWaits } from './call-waits';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
 import { type KnownFields, knownFieldsByGroup } from './drop-fields';
@@ -43,18 +44,15 @@ export class RouterRuntime implements PlanContext {
   readonly knownFields: ReadonlyMap<string, KnownFields>;
   closed = false;
   /**
-   * `destroy()` ended the calls in flight (`closeProviders: true`): whatever ends an attempt from
-   * now on is the shutdown, and a stream whose next chunk still arrives ends with
-   * `RouterClosedError` rather than handing it over.
+   * `destroy()` ended the calls in flight: whatever ends an attempt from now on is the shutdown,
+   * and a stream whose next chunk still arrives ends with `RouterClosedError` rather than handing
+   * it over.
    */
   destroying = false;
+  /** What the calls in flight wait for and do not control, for `destroy()` to end at once. */
+  readonly waits = new CallWaits();
   /** Who waits for the calls in flight to end (`close()`). */
   #whenIdle: (() => void)[] = [];
-  /**
-   * How to end each call waiting on an async admission (a window lookup, a probe claim), for
-   * `destroy()`. Entered only on that slow path, never on a call's common way.
-   */
-  readonly #admitting = new Set<(error: unknown) => void>();
 
   constructor(options: ResolvedOptions) {
     this.held = new HeldStreams(options.consumerMs);
@@ -136,13 +134,16 @@ export class RouterRuntime implements PlanContext {
     const d = candidate.deployment;
     let ok: boolean;
     try {
-      ok = await this.#unlessDestroyed(admitted, candidate);
+      // destroy() ends the wait at once: a lookup or claim that never settles holds nothing.
+      ok = await this.waits.until(admitted);
       if (ok && this.closed) {
         // close() came while this call waited: its attempt had not started, so none starts.
         this.unjudged(d, candidate.probe);
         throw new RouterClosedError();
       }
     } catch (error) {
+      // What the admission took is given back now (destroy()); what it still does is ignored.
+      if (this.destroying) this.unjudged(d, candidate.probe);
       d.inFlight--;
       throw error;
     }
@@ -150,38 +151,15 @@ export class RouterRuntime implements PlanContext {
     return ok;
   }
 
-  /** Settles as `admitted`, or rejects at once when `destroy()` ends the calls waiting. */
-  #unlessDestroyed(admitted: Promise<boolean>, candidate: Candidate): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      const end = (error: unknown) => {
-        // What the admission took is given back now; what it still does is ignored.
-        this.unjudged(candidate.deployment, candidate.probe);
-        reject(error);
-      };
-      this.#admitting.add(end);
-      admitted.then(
-        (ok) => {
-          if (this.#admitting.delete(end)) resolve(ok);
-        },
-        (error: unknown) => {
-          if (this.#admitting.delete(end)) reject(error);
-        },
-      );
-    });
-  }
-
   /**
-   * `destroy()` with `closeProviders: true`: ends now, with `RouterClosedError`, what its
-   * providers' destruction cannot reach: the streams whose caller holds a chunk (suspended), the
-   * calls waiting on an async admission, and any stream whose next chunk still arrives.
+   * `destroy()`: ends now, with `RouterClosedError`, every call in flight, whatever its providers
+   * do: the streams whose caller holds a chunk (suspended), and every call waiting for a
+   * provider's answer, a stream's next chunk, a window lookup or a probe claim.
    */
   endCalls(): void {
     this.destroying = true;
     this.held.endAll(new RouterClosedError());
-    if (this.#admitting.size === 0) return;
-    const ends = [...this.#admitting];
-    this.#admitting.clear();
-    for (const end of ends) end(new RouterClosedError());
+    this.waits.endAll();
   }
 
   /**
@@ -283,10 +261,10 @@ export class RouterRuntime implements PlanContext {
 
   /**
    * The `RouterClosedError` to end the call with when `error` ended its attempt on `d` because
-   * this router is closing (`closed` once it is: its providers destroyed under the call by
-   * `destroy()`; once `destroy()` ended the calls, any error: a provider not built on
-   * `@x/provider-core` ends them with its own), else undefined. That says nothing of the
-   * deployment: no failure, no cooldown, nothing told the other instances; a probe frees its slot.
+   * this router is closing (a `closed` provider error once it is; once `destroy()` ended the
+   * calls, any error: the wait `destroy()` ended, or a provider's failure that came as it did),
+   * else undefined. That says nothing of the deployment: no failure, no cooldown, nothing told
+   * the other instances; a probe frees its slot.
    */
   shutdownError(error: unknown, d: Deployment, probe: boolean): RouterClosedError | undefined {
     const closedError = this.closed && isProviderError(error) && error.kind === 'closed';

@@ -149,6 +149,11 @@ export interface AttemptError {
   code: string;
   /** The provider error family, the same for every provider; `undefined` for other errors. */
   kind: ProviderErrorKind | undefined;
+  /**
+   * Its message, scrubbed of what looks like a credential (a URL's userinfo, an `Authorization`
+   * value, a header or query parameter named for a key, a generated token); the error object
+   * itself is the provider's, unchanged.
+   */
   message: string;
   /** The HTTP status, for an error answer of the server. */
   statusCode?: number | undefined;

@@ -1,0 +1,169 @@
+// A provider of the user's own (any object with `complete()`) may throw an error quoting what it
+// failed on: its gateway's URL with the password, an Authorization header. The router copies
+// that error's text into attempts, events, their diagnostics channels, logs and stats: each copy
+// is scrubbed, while the error object itself, the provider's own, reaches the caller unchanged.
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { inspect } from 'node:util';
+import { expectNoSecret, recordingLogger } from '@x/internal/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRouterError } from './errors';
+import { createRouter } from './router';
+import type { RoutableProvider } from './types';
+
+const PW = 'hunter2-Secret';
+const TOK = 'Tk9aB8cD7eF6gH5iJ4kL';
+/** Short, opaque values: no key shape gives them away, only the name in front of them. */
+const HEADER_KEY = 'plain-key-9';
+const QUERY_KEY = 'qs-secret-77';
+const SCHEME_TOKEN = 'opaque-tok-1';
+const SECRETS = [PW, TOK, HEADER_KEY, QUERY_KEY, SCHEME_TOKEN];
+
+const QUOTING =
+  `request to https://bob:${PW}@gw.example/v1/chat?api_key=${QUERY_KEY}&stream=false failed; ` +
+  `Authorization: Bearer ${TOK}; x-api-key: ${HEADER_KEY}`;
+const ask = { model: 'chat', messages: [{ role: 'user' as const, content: 'Hi' }] };
+
+class GatewayError extends Error {
+  readonly code = 'ECONNREFUSED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+/** A provider of the user's own: throws what `fail()` returns, or answers. */
+function ownProvider(fail: (() => unknown) | undefined): RoutableProvider {
+  return {
+    async complete(request: { model: string }) {
+      if (fail !== undefined) throw fail();
+      return { model: request.model, message: { role: 'assistant', content: 'Hello' } };
+    },
+  } as unknown as RoutableProvider;
+}
+
+const CHANNELS = ['error', 'fallback', 'response'].map((event) => `x:router:${event}`);
+const channelMessages: unknown[] = [];
+const onChannel = (message: unknown) => channelMessages.push(message);
+for (const name of CHANNELS) diagnosticsChannel.subscribe(name, onChannel);
+
+const routers: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const router of routers.splice(0)) await router.close();
+  channelMessages.length = 0;
+});
+
+function routerOver(first: () => unknown, second: (() => unknown) | undefined) {
+  const log = recordingLogger();
+  const router = createRouter({
+    deployments: [
+      { id: 'a', group: 'chat', provider: ownProvider(first), model: 'm1' },
+      { id: 'b', group: 'chat', provider: ownProvider(second), model: 'm2', priority: 1 },
+    ],
+    logger: log.logger,
+  });
+  routers.push(router);
+  const events: unknown[] = [];
+  router.onFallback((e) => events.push(e));
+  router.onError((e) => events.push(e));
+  router.onResponse((e) => events.push(e));
+  return { router, log, events };
+}
+
+describe("a custom provider's error text", () => {
+  it('is scrubbed in attempts, events, diagnostics channels, logs, stats and metrics', async () => {
+    const thrown = new GatewayError(QUOTING);
+    const { router, log, events } = routerOver(
+      () => thrown,
+      () => `string failure http://bob:${PW}@h/ Authorization: Token ${SCHEME_TOKEN}`,
+    );
+    const failed = await router.complete(ask).catch((e: unknown) => e);
+    expect(isRouterError(failed)).toBe(true);
+    if (!isRouterError(failed)) return;
+    expect(failed.attempts.map((a) => a.error.message)).toEqual([
+      'request to https://[redacted]@gw.example/v1/chat?api_key=[redacted]&stream=false failed; ' +
+        'Authorization: Bearer [redacted]; x-api-key: [redacted]',
+      'string failure http://[redacted]@h/ Authorization: Token [redacted]',
+    ]);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        from: 'a',
+        code: 'ECONNREFUSED',
+        message: failed.attempts[0]!.error.message,
+      }),
+    );
+
+    // A fatal error (the provider's TypeError) reaches `onError` with its text.
+    const fatal = routerOver(() => new TypeError(QUOTING), undefined);
+    const refused = await fatal.router.complete(ask).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TypeError);
+    expect(fatal.events).toContainEqual(expect.objectContaining({ name: 'TypeError', calls: 1 }));
+
+    // An answer's route lists the failure it fell back from.
+    const served = routerOver(() => new GatewayError(QUOTING), undefined);
+    const answer = await served.router.complete(ask);
+    expect(answer.route.attempts[0]!.error.message).toContain('Bearer [redacted]');
+
+    const everything = [
+      failed.message,
+      JSON.stringify(failed.attempts),
+      JSON.stringify(answer.route),
+      inspect([events, fatal.events, served.events, channelMessages], { depth: 10 }),
+      JSON.stringify([log.entries, fatal.log.entries, served.log.entries]),
+      ...[router, fatal.router, served.router].flatMap((r) => [
+        JSON.stringify(r.stats()),
+        r.toPrometheus(),
+        inspect(r, { depth: 10 }),
+      ]),
+    ].join('\n');
+    expect(channelMessages.length).toBeGreaterThanOrEqual(4);
+    expect(log.events()).toEqual(expect.arrayContaining(['fallback', 'call-failed']));
+    expect(fatal.log.events()).toContain('call-failed');
+    for (const secret of SECRETS) expectNoSecret(everything, secret);
+  });
+
+  it("is left as it is in the provider's own error objects: the errors and the cause", async () => {
+    const thrown = new GatewayError(QUOTING);
+    const { router } = routerOver(
+      () => thrown,
+      () => thrown,
+    );
+    const failed = await router.complete(ask).catch((e: unknown) => e);
+    if (!isRouterError(failed)) throw failed;
+    expect(failed.errors).toEqual([thrown, thrown]);
+    expect(failed.cause).toBe(thrown);
+    expect(thrown.message).toBe(QUOTING);
+  });
+
+  it.each([
+    [
+      'a JSON header dump',
+      `{"authorization":"Basic ${PW}","max_tokens": 4096}`,
+      '{"authorization":"Basic [redacted]","max_tokens": 4096}',
+    ],
+    [
+      'a quoted password',
+      `login failed: "password": "two ${PW}"`,
+      'login failed: "password": "[redacted]"',
+    ],
+    [
+      'a form body',
+      `sent client_secret=${QUERY_KEY}&grant_type=client_credentials`,
+      'sent client_secret=[redacted]&grant_type=client_credentials',
+    ],
+    ['a cookie', `Cookie: session=${HEADER_KEY}; theme=dark`, 'Cookie: [redacted]; theme=dark'],
+    [
+      'a generated key',
+      `Incorrect API key provided: sk-proj-${TOK}`,
+      'Incorrect API key provided: [redacted]',
+    ],
+    [
+      'plain words',
+      "Invalid 'max_tokens': integer above maximum value 4096",
+      "Invalid 'max_tokens': integer above maximum value 4096",
+    ],
+  ])('hides the credential of %s and keeps the rest', async (_what, text, shown) => {
+    const { router } = routerOver(() => new Error(text), undefined);
+    const answer = await router.complete(ask);
+    expect(answer.route.attempts[0]!.error.message).toBe(shown);
+  });
+});

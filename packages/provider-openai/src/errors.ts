@@ -83,6 +83,8 @@ export interface OpenAIErrorBody {
 export interface OpenAIApiErrorInit extends ApiErrorInit, OpenAIErrorBody {
   code?: OpenAIApiErrorCode | undefined;
   label?: string | undefined;
+  /** The answer's `x-request-id` header. */
+  requestId?: string | undefined;
 }
 
 /**
@@ -99,6 +101,11 @@ export class OpenAIApiError extends ProviderApiError {
   readonly errorCode: string | undefined;
   /** `error.param` of the body. */
   readonly param: string | undefined;
+  /**
+   * The answer's `x-request-id` header (OpenAI's, Groq's, vLLM's...), to quote to the provider's
+   * support: which request failed on their side. `undefined` when the server sent none.
+   */
+  readonly requestId: string | undefined;
 
   constructor(init: OpenAIApiErrorInit) {
     const code = init.code ?? 'X_PROVIDER_OPENAI_API';
@@ -112,6 +119,7 @@ export class OpenAIApiError extends ProviderApiError {
     this.type = init.type;
     this.errorCode = init.errorCode;
     this.param = init.param;
+    this.requestId = init.requestId;
   }
 }
 
@@ -193,10 +201,18 @@ export class ServerBusyError extends OpenAIApiError {
  */
 export class ContextOverflowError extends CoreContextOverflowError {
   declare readonly code: 'X_PROVIDER_OPENAI_CONTEXT_OVERFLOW';
+  /** The answer's `x-request-id` header, when the server refused the prompt (`source: 'server'`). */
+  readonly requestId: string | undefined;
 
-  constructor(init: ContextOverflowInit & { label?: string | undefined }) {
+  constructor(
+    init: ContextOverflowInit & {
+      label?: string | undefined;
+      requestId?: string | undefined;
+    },
+  ) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, BRAND.contextOverflow, 'ContextOverflowError');
+    this.requestId = init.requestId;
   }
 }
 
@@ -208,16 +224,25 @@ export interface OpenAIStreamErrorInit extends OpenAIErrorBody {
   message?: string | undefined;
   label?: string | undefined;
   cause?: unknown;
+  /**
+   * The server's own failure (`server_error`, an overload) before the answer held anything, as a
+   * 5xx status would have said it: another attempt may succeed.
+   * @default false
+   */
+  retryable?: boolean | undefined;
 }
 
 /**
  * The stream failed after it started: an error event from the server (`reason: 'server-error'`,
  * with the error's `type` and `errorCode`), an event over `maxLineBytes` (`'line-too-long'`), or
  * data that is not JSON, or not the answer asked for, such as an embeddings answer that is not one
- * vector of numbers per input (`'invalid-json'`). Carries what arrived before. Never retried.
+ * vector of numbers per input (`'invalid-json'`). Carries what arrived before. Retried only when
+ * it is the server's own failure (`server_error`, an overload) and nothing of the answer had
+ * arrived: never once a chunk reached the caller.
  */
 export class OpenAIStreamError extends ProviderStreamError {
   declare readonly code: 'X_PROVIDER_OPENAI_STREAM';
+  declare readonly retryable: boolean;
   readonly type: string | undefined;
   readonly errorCode: string | undefined;
   readonly param: string | undefined;
@@ -225,6 +250,7 @@ export class OpenAIStreamError extends ProviderStreamError {
   constructor(init: OpenAIStreamErrorInit) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, BRAND.stream, 'OpenAIStreamError');
+    this.retryable = init.retryable === true;
     this.type = init.type;
     this.errorCode = init.errorCode;
     this.param = init.param;

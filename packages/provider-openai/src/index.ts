@@ -74,7 +74,13 @@ export {
   ServerBusyError,
 } from './errors';
 export type { OpenAIProviderOptions } from './options';
-export type { OpenAIPreset, OpenAIPresetName, RefusedField } from './presets';
+export type {
+  EmbeddingInputRules,
+  OpenAIPreset,
+  OpenAIPresetName,
+  RefusedField,
+  ThinkingEcho,
+} from './presets';
 export { openAIPresets } from './presets';
 export { createOpenAIProvider, OpenAIProvider } from './provider';
 export type {

@@ -20,6 +20,26 @@ export type OpenAIPresetName =
  */
 export type RefusedField = 'logprobs' | 'topLogprobs' | 'logitBias' | 'user' | 'messages[].name';
 
+/**
+ * How an earlier assistant turn's `thinking` is sent back: in which message field, and on which
+ * turns (`'tool-calls'`: only the turns that called tools; `'all'`: every assistant turn that has
+ * it).
+ */
+export interface ThinkingEcho {
+  readonly field: 'reasoning_content' | 'reasoning';
+  readonly turns: 'tool-calls' | 'all';
+}
+
+/** What a server takes as `/embeddings` input; anything else is refused before sending. */
+export interface EmbeddingInputRules {
+  /** An empty text (`''`, or `''` in a list) is embedded, not refused. */
+  readonly emptyText: boolean;
+  /** Token ids (`number[]`, `number[][]`) are taken. */
+  readonly tokenIds: boolean;
+  /** The most items an input array may hold (`undefined`: no limit known). */
+  readonly maxItems: number | undefined;
+}
+
 /** What a preset sets: where the API is, how it is called, limited, counted and priced. */
 export interface OpenAIPreset {
   /** Name in messages: `Groq /chat/completions answered 429`. */
@@ -57,7 +77,38 @@ export interface OpenAIPreset {
    * refused before anything is sent, naming the field, rather than failing on the server.
    */
   readonly refusedFields: readonly RefusedField[];
+  /**
+   * The role a `developer` message is sent as: `developer` where the API has the role (OpenAI),
+   * `system` elsewhere, as OpenAI itself treats it for older models.
+   */
+  readonly developerRole: 'developer' | 'system';
+  /** How an assistant message's `thinking` is sent back; `undefined`: it is not sent. */
+  readonly thinkingEcho: ThinkingEcho | undefined;
+  /**
+   * The image data URL types the server decodes (`data:<type>;base64,`), when it takes only these
+   * and no `https:` URL; an image of another type is refused before sending. `''` is a data URL
+   * without a type. `undefined`: any image, URLs included (the server's to say).
+   */
+  readonly imageTypes: readonly string[] | undefined;
+  /** What `/embeddings` takes as input. */
+  readonly embeddingInput: EmbeddingInputRules;
+  /**
+   * A stream's finish event may carry a running usage that a usage-only event (`choices: []`)
+   * completes later: the answer ends at that event or `[DONE]`, not at the first usage after the
+   * finish reason (Groq's `x_groq.usage`, vLLM's `continuous_usage_stats`).
+   */
+  readonly usageAfterFinish: boolean;
 }
+
+/**
+ * The server's own word on what an embedding takes: any text, token ids, no known limit. Which
+ * servers refuse more (OpenAI, Ollama) is said where they are.
+ */
+const ANY_EMBEDDING_INPUT: EmbeddingInputRules = Object.freeze({
+  emptyText: true,
+  tokenIds: true,
+  maxItems: undefined,
+});
 
 const preset = (fields: OpenAIPreset): OpenAIPreset => Object.freeze(fields);
 
@@ -81,6 +132,15 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    // OpenAI's own role; it has no field for an earlier turn's reasoning (Chat Completions
+    // keeps none between requests).
+    developerRole: 'developer',
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    // "cannot be an empty string, and any array must be 2048 dimensions or less" (the
+    // embeddings API reference); `''` in a list is a 400 too.
+    embeddingInput: Object.freeze({ emptyText: false, tokenIds: true, maxItems: 2048 }),
+    usageAfterFinish: false,
   }),
   gemini: preset({
     label: 'Gemini',
@@ -96,6 +156,11 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    developerRole: 'system',
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    usageAfterFinish: false,
   }),
   perplexity: preset({
     label: 'Perplexity',
@@ -111,6 +176,11 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    developerRole: 'system',
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    usageAfterFinish: false,
   }),
   groq: preset({
     label: 'Groq',
@@ -129,6 +199,14 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     contextWindow: undefined,
     // "will result in a 400 error if they are supplied" (console.groq.com/docs/openai)
     refusedFields: ['logprobs', 'topLogprobs', 'logitBias', 'messages[].name'],
+    developerRole: 'system',
+    // Groq refuses `reasoning_content` on a message (400 "property ... is unsupported"), and
+    // `reasoning` on a model that does not reason: nothing is sent back.
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    // `x_groq.usage` comes with the finish reason, the usage `include_usage` asks for after it.
+    usageAfterFinish: true,
   }),
   mistral: preset({
     label: 'Mistral',
@@ -148,6 +226,12 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     contextWindow: undefined,
     // Not in ChatCompletionRequest, which forbids other keys (a 422), same source as seedField.
     refusedFields: ['logprobs', 'topLogprobs', 'logitBias', 'user', 'messages[].name'],
+    developerRole: 'system',
+    // Its message schema forbids other keys (422), `reasoning_content` included.
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    usageAfterFinish: false,
   }),
   deepseek: preset({
     label: 'DeepSeek',
@@ -164,6 +248,16 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    developerRole: 'system',
+    // Thinking mode (api-docs.deepseek.com/guides/thinking_mode): the `reasoning_content` of a
+    // turn that called tools must come back in every later request, else a 400; that of a turn
+    // without tool calls "will be ignored". Only the first is sent: the older deepseek-reasoner
+    // answered 400 to any `reasoning_content` in its input, and the need to send it back came
+    // with tool calls in thinking mode, so a turn without tool calls gains nothing by it.
+    thinkingEcho: Object.freeze({ field: 'reasoning_content', turns: 'tool-calls' }),
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    usageAfterFinish: false,
   }),
   together: preset({
     label: 'Together',
@@ -179,6 +273,11 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    developerRole: 'system',
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    usageAfterFinish: false,
   }),
   vllm: preset({
     label: 'vLLM',
@@ -195,6 +294,14 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    developerRole: 'system',
+    // vLLM reads an assistant message's `reasoning` (`reasoning_content` before) and gives it to
+    // the model's chat template, which decides which turns keep it (vllm/entrypoints/chat_utils.py).
+    thinkingEcho: Object.freeze({ field: 'reasoning', turns: 'all' }),
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    // With `continuous_usage_stats` every event carries the running usage, the finish event too.
+    usageAfterFinish: true,
   }),
   lmstudio: preset({
     label: 'LM Studio',
@@ -210,6 +317,11 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     contextWindow: undefined,
     refusedFields: [],
+    developerRole: 'system',
+    thinkingEcho: undefined,
+    imageTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+    usageAfterFinish: false,
   }),
   ollama: preset({
     label: 'Ollama',
@@ -226,6 +338,17 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // Ollama's default num_ctx: its OpenAI layer cannot ask for more (use @x/provider-ollama).
     contextWindow: 4096,
     refusedFields: [],
+    developerRole: 'system',
+    // Ollama's /v1 reads an assistant message's `reasoning` into its `thinking`, which the model's
+    // template places (openai/openai.go, FromChatRequest).
+    thinkingEcho: Object.freeze({ field: 'reasoning', turns: 'all' }),
+    // FromChatRequest decodes `data:image/{jpeg,jpg,png,webp};base64,` (or `data:;base64,`) and
+    // answers "invalid image input" to anything else, an https: URL or a GIF included.
+    imageTypes: Object.freeze(['image/jpeg', 'image/jpg', 'image/png', 'image/webp', '']),
+    // Its embeddings take text only ("invalid input type" for token ids); an empty text gets no
+    // vector back.
+    embeddingInput: Object.freeze({ emptyText: false, tokenIds: false, maxItems: undefined }),
+    usageAfterFinish: false,
   }),
 });
 

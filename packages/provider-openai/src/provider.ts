@@ -8,6 +8,7 @@ import { checkHealth } from './health';
 import { LimitLearner } from './limits';
 import { type OpenAIProviderOptions, resolveConnection, validateOptions } from './options';
 import type { OpenAIPresetName } from './presets';
+import { expectAcceptedFields, expectEmbedInputAccepted } from './server-refusals';
 import type {
   ChatRequest,
   ChatResponse,
@@ -19,7 +20,6 @@ import type {
   StreamChunk,
 } from './types';
 import {
-  expectAcceptedFields,
   type RequestFields,
   requestFieldsOf,
   validateChatRequest,
@@ -74,6 +74,8 @@ export class OpenAIProvider extends ProviderFacade {
   readonly #learner: LimitLearner | undefined;
   /** A chat request's checks: its shape, then the fields the preset's server refuses. */
   readonly #validateChat: (request: ChatRequest) => void;
+  /** An embeddings request's checks: its shape, then the input the preset's server refuses. */
+  readonly #validateEmbed: (request: EmbedRequest) => void;
   #models: ModelSummary[] | undefined;
 
   constructor(options: OpenAIProviderOptions = {}) {
@@ -99,6 +101,10 @@ export class OpenAIProvider extends ProviderFacade {
     this.#validateChat = (request) => {
       validateChatRequest(request);
       expectAcceptedFields(request, preset);
+    };
+    this.#validateEmbed = (request) => {
+      validateEmbedRequest(request);
+      expectEmbedInputAccepted(request, preset);
     };
     this.#windows = new ModelWindows(options.contextWindows, preset.contextWindow);
     const learn = options.learnLimits !== false;
@@ -182,7 +188,7 @@ export class OpenAIProvider extends ProviderFacade {
    * @throws {TypeError | RangeError} for a malformed request, before anything is sent.
    */
   embed(request: EmbedRequest): Promise<EmbedResponse> {
-    return this.completeWith(this.#embed, request, validateEmbedRequest);
+    return this.completeWith(this.#embed, request, this.#validateEmbed);
   }
 
   /** The models the key may use (`/models`); their context windows, where listed, are learnt. */

@@ -204,6 +204,11 @@ export interface ChatResponse extends BaseChatResponse {
   created: number | undefined;
   /** `system_fingerprint`: the backend configuration that answered. */
   systemFingerprint: string | undefined;
+  /**
+   * `service_tier`: the tier that served the request (OpenAI's `default`, `flex`, `priority`...),
+   * when the server says. `costUsd` is priced at the standard tier whatever it says.
+   */
+  serviceTier: string | undefined;
   /** The model's refusal message, when it refused (structured outputs). */
   refusal: string | undefined;
   /** Per-token log probabilities, when the request asked for `logprobs`. */

@@ -21,7 +21,7 @@ import {
   optionalTools,
   refuseStreamFlag,
 } from '@x/provider-core';
-import type { OpenAIPreset, RefusedField } from './presets';
+import type { OpenAIPreset } from './presets';
 import type {
   ChatRequest,
   EmbedRequest,
@@ -79,7 +79,7 @@ const REQUEST_FIELDS: RequestFields = Object.freeze({
 
 /**
  * The top-level fields `complete()`/`stream()` and `embed()` take on `preset`, from the lists
- * above: the chat fields its server refuses (`expectAcceptedFields`: Groq's `logitBias`) left
+ * above: the chat fields its server refuses (`server-refusals.ts`: Groq's `logitBias`) left
  * out. Read by `@x/router` to drop another provider's fields (`dropUnknownFields`).
  */
 export function requestFieldsOf(preset: OpenAIPreset): RequestFields {
@@ -286,33 +286,6 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   }
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
-}
-
-/** Each refusable field: how to find it in a request, and its name on the wire. */
-const REFUSABLE: Record<RefusedField, { set: (r: ChatRequest) => boolean; wire: string }> = {
-  logprobs: { set: (r) => r.logprobs !== undefined, wire: 'logprobs' },
-  topLogprobs: { set: (r) => r.topLogprobs !== undefined, wire: 'top_logprobs' },
-  logitBias: { set: (r) => r.logitBias !== undefined, wire: 'logit_bias' },
-  user: { set: (r) => r.user !== undefined, wire: 'user' },
-  // A tool result's `name` is Mistral's own field (its ToolMessage), and no other preset refuses it.
-  'messages[].name': {
-    set: (r) => r.messages.some((m) => m.name !== undefined && m.role !== 'tool'),
-    wire: 'messages[].name',
-  },
-};
-
-/**
- * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
- * sent (Groq's `logit_bias`, Mistral's `user`): the error names the field and the server.
- */
-export function expectAcceptedFields(request: ChatRequest, preset: OpenAIPreset): void {
-  for (const field of preset.refusedFields) {
-    const { set, wire } = REFUSABLE[field];
-    if (!set(request)) continue;
-    throw new TypeError(
-      `${preset.label} does not accept \`request.${field}\` (its API refuses \`${wire}\` with a 4xx): leave it out for this preset`,
-    );
-  }
 }
 
 const isTokenId = (token: unknown) => Number.isSafeInteger(token) && (token as number) >= 0;

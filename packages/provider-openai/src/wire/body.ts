@@ -1,4 +1,5 @@
 import { jsonObject } from '@x/provider-core';
+import type { ThinkingEcho } from '../presets';
 import type {
   ChatRequest,
   EmbedRequest,
@@ -14,6 +15,10 @@ export interface WireDialect {
   embeddingsEncoding: 'float' | 'base64';
   /** Ask for the usage in the stream (`stream_options.include_usage`). */
   streamUsage: boolean;
+  /** The role a `developer` message is sent as (as given when left out). */
+  developerRole?: 'developer' | 'system' | undefined;
+  /** How an assistant message's `thinking` is sent back (not at all when left out). */
+  thinkingEcho?: ThinkingEcho | undefined;
 }
 
 /** The MIME type of an image from its first bytes (PNG, JPEG, GIF, WebP); PNG when unknown. */
@@ -35,6 +40,19 @@ export function imageUrl(image: string | Uint8Array): string {
   return `data:${mimeOf(Buffer.from(image.slice(0, 16), 'base64'))};base64,${image}`;
 }
 
+/**
+ * The type the data URL {@link imageUrl} sends for `image` names (`image/png`; `''` for
+ * `data:;base64,`), found without encoding the bytes; `undefined` for an image sent as a URL (an
+ * https: URL, a data URL that is not base64 or not written in lower case).
+ */
+export function imageDataType(image: string | Uint8Array): string | undefined {
+  if (typeof image !== 'string') return mimeOf(image);
+  if (/^(data:|https?:\/\/)/i.test(image)) {
+    return /^data:([^;,]*);base64,/.exec(image)?.[1];
+  }
+  return mimeOf(Buffer.from(image.slice(0, 16), 'base64'));
+}
+
 function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
   if (call.type === 'custom') {
     return { id: call.id, type: 'custom', custom: { name: call.name, input: call.input } };
@@ -47,13 +65,29 @@ function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
   };
 }
 
-/** One message in OpenAI's shape. Fields OpenAI has no place for (`thinking`, `toolName`) stay out. */
-export function wireMessage(m: OpenAIChatMessage): OpenAIChatMessage | Record<string, unknown> {
+/**
+ * One message in OpenAI's shape, in `dialect`'s words: a `developer` message as the role the
+ * server knows, an assistant turn's `thinking` in the field the server reads back (where it has
+ * one). `toolName` has no place in the API and stays out.
+ */
+export function wireMessage(
+  m: OpenAIChatMessage,
+  dialect?: WireDialect,
+): OpenAIChatMessage | Record<string, unknown> {
+  const role = m.role === 'developer' && dialect?.developerRole === 'system' ? 'system' : m.role;
   // The common message, exactly `{ role, content }`, is already in OpenAI's shape: no copy.
   let keys = 0;
   for (const _ in m) keys++;
-  if (keys === 2 && typeof m.role === 'string' && typeof m.content === 'string') return m;
-  const out: Record<string, unknown> = { role: m.role };
+  if (
+    keys === 2 &&
+    role === m.role &&
+    typeof m.role === 'string' &&
+    typeof m.content === 'string'
+  ) {
+    return m;
+  }
+  const out: Record<string, unknown> = { role };
+  const called = m.toolCalls !== undefined && m.toolCalls.length > 0;
   if (m.images !== undefined && m.images.length > 0) {
     const parts: Record<string, unknown>[] =
       m.content.length > 0 ? [{ type: 'text', text: m.content }] : [];
@@ -63,14 +97,22 @@ export function wireMessage(m: OpenAIChatMessage): OpenAIChatMessage | Record<st
     out.content = parts;
   } else {
     // An assistant turn that only called tools has no text: OpenAI itself writes it as null.
-    out.content =
-      m.content === '' && m.toolCalls !== undefined && m.toolCalls.length > 0 ? null : m.content;
+    out.content = m.content === '' && called ? null : m.content;
   }
   if (m.name !== undefined) out.name = m.name;
-  if (m.toolCalls !== undefined && m.toolCalls.length > 0) {
-    out.tool_calls = m.toolCalls.map(wireToolCall);
-  }
+  if (called) out.tool_calls = m.toolCalls!.map(wireToolCall);
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
+  // What the model thought before this turn, for a server that wants it back (DeepSeek refuses
+  // the next request of a tool loop without it): a pushed-back answer continues the conversation.
+  const echo = dialect?.thinkingEcho;
+  if (
+    echo !== undefined &&
+    m.thinking !== undefined &&
+    m.role === 'assistant' &&
+    (echo.turns === 'all' || called)
+  ) {
+    out[echo.field] = m.thinking;
+  }
   return out;
 }
 
@@ -87,7 +129,10 @@ function wireResponseFormat(format: ResponseFormat): Record<string, unknown> {
 export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<string, unknown> {
   const body: Record<string, unknown> = request.extraBody ? { ...request.extraBody } : {};
   body.model = request.model;
-  body.messages = request.messages.map(wireMessage);
+  const { messages } = request;
+  const wired = new Array<unknown>(messages.length);
+  for (let i = 0; i < messages.length; i++) wired[i] = wireMessage(messages[i]!, dialect);
+  body.messages = wired;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.seed !== undefined) body[dialect.seedField] = request.seed;

@@ -11,7 +11,7 @@ import {
   obj,
   str,
 } from './chat-fields';
-import { readErrorBody } from './http-errors';
+import { inBandError, isError } from './in-band-error';
 import { readEventMeta, readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
 
@@ -19,7 +19,9 @@ import { ToolCalls } from './tool-calls';
  * Folds a `/chat/completions` answer into a response: a `chat.completion` object whole, or
  * `chat.completion.chunk` events one by one (tool calls assembled from their deltas by index, the
  * usage from the last event `stream_options.include_usage` asks for). The answer ends at
- * `data: [DONE]`, or as soon as both the finish reason and the usage arrived (nothing else is due).
+ * `data: [DONE]`, or as soon as both the finish reason and the usage arrived (nothing else is due:
+ * a server that keeps the connection open after them is not waited for), or, on a server whose
+ * finish event carries a running usage (`usageAfterFinish`), at the usage-only event after it.
  * An error event becomes an {@link OpenAIStreamError} carrying what came before.
  */
 export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
@@ -39,17 +41,24 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   #logprobs: TokenLogprob[] | undefined;
   #finish: string | undefined;
   #usage: Json | undefined;
+  /** The usage came in an event without the answer's choice: the usage-only event, the last. */
+  #usageFinal = false;
+  readonly #usageAfterFinish: boolean;
+  /** Groq's `completion_time`, in seconds, from whichever usage gave it. */
+  #seconds: number | undefined;
   #id: string | undefined;
   #model = '';
   #created: number | undefined;
   #fingerprint: string | undefined;
+  #serviceTier: string | undefined;
   /** The last event read by its shape: its id, model and timestamp are not read yet. */
   #metaFrom: string | undefined;
   #done = false;
 
-  constructor(redact: (text: string) => string, label: string) {
+  constructor(redact: (text: string) => string, label: string, usageAfterFinish = false) {
     this.#redact = redact;
     this.#label = label;
+    this.#usageAfterFinish = usageAfterFinish;
   }
 
   get done(): boolean {
@@ -77,7 +86,10 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       // timestamp are read later, from the last such event (#settleMeta).
       this.chunks++;
       this.#metaFrom = message.data;
-      if (shaped.usage !== undefined) this.#usage = shaped.usage;
+      if (shaped.usage !== undefined) {
+        this.#usage = shaped.usage;
+        this.#usageFinal = true;
+      }
       content = shaped.content;
       this.content += content;
       if (shaped.finish !== undefined) this.#finish = shaped.finish;
@@ -85,7 +97,13 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     } else {
       ({ content, thinking, moved } = this.#fold(message));
     }
-    if (this.#finish !== undefined && this.#usage !== undefined) this.#done = true;
+    if (
+      this.#finish !== undefined &&
+      this.#usage !== undefined &&
+      (this.#usageFinal || !this.#usageAfterFinish)
+    ) {
+      this.#done = true;
+    }
     // A usage-only event counts only when it completes the answer: a server repeating usage
     // with empty deltas (continuous usage stats) is not generating anything.
     if (moved || this.#done) this.progress++;
@@ -173,7 +191,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (toolCalls.length > 0) message.toolCalls = toolCalls;
     const usage = mapUsage(this.#usage);
     // Groq reports how long generation took, in seconds.
-    const seconds = num(this.#usage?.completion_time);
+    const seconds = this.#seconds;
     return {
       content: this.content,
       message,
@@ -203,6 +221,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       id: this.#id,
       created: this.#created,
       systemFingerprint: this.#fingerprint,
+      serviceTier: this.#serviceTier,
       refusal: this.refusal.length > 0 ? this.refusal : undefined,
       logprobs: this.#logprobs,
     };
@@ -272,7 +291,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (this.#metaFrom === undefined) return;
     const meta = readEventMeta(this.#metaFrom);
     this.#metaFrom = undefined;
-    this.#identify(meta.id, meta.model, meta.created, meta.fingerprint);
+    this.#identify(meta.id, meta.model, meta.created, meta.fingerprint, meta.serviceTier);
   }
 
   #meta(event: Json): void {
@@ -281,10 +300,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       str(event.model),
       num(event.created),
       str(event.system_fingerprint),
+      str(event.service_tier),
     );
     // Groq puts the usage under `x_groq` in its last chunk.
     const usage = obj(event.usage) ?? obj(obj(event.x_groq)?.usage);
-    if (usage !== undefined) this.#usage = usage;
+    if (usage !== undefined) {
+      this.#usage = usage;
+      this.#usageFinal = choiceZero(event.choices) === undefined;
+      this.#seconds = num(usage.completion_time) ?? this.#seconds;
+    }
   }
 
   /** An event's identity fields: each one it gives replaces the last (an empty model does not). */
@@ -293,11 +317,13 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     model: string | undefined,
     created: number | undefined,
     fingerprint: string | undefined,
+    serviceTier: string | undefined,
   ): void {
     if (id !== undefined) this.#id = id;
     if (model !== undefined && model.length > 0) this.#model = model;
     if (created !== undefined) this.#created = created;
     if (fingerprint !== undefined) this.#fingerprint = fingerprint;
+    if (serviceTier !== undefined) this.#serviceTier = serviceTier;
   }
 
   #parse(text: string): Json {
@@ -321,29 +347,21 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   #fail(text: string): never {
-    const fields = readErrorBody(text);
-    const clean = (v: string | undefined) => (v === undefined ? undefined : this.#redact(v));
-    throw new OpenAIStreamError({
-      label: this.#label,
-      reason: 'server-error',
-      serverMessage: this.#redact(fields?.message ?? text).slice(0, 500),
-      type: clean(fields?.type),
-      errorCode: clean(fields?.errorCode),
-      param: clean(fields?.param),
-      partial: this.partial(),
-    });
+    // The server's failure before anything was produced is retryable, as a 5xx would be: the
+    // request path never retries once a chunk reached the caller, and none of this attempt did.
+    throw inBandError(text, this.#redact, this.#label, this.partial(), this.#produced());
   }
-}
 
-/**
- * True when an answer's or an event's `error` field reports a failure: an object, or a non-empty
- * text. Some servers write `"error": null` into every chunk; `null`, `false`, `''` or no field is a
- * normal answer, as openai-node reads only a truthy `error` as one.
- */
-function isError(error: unknown): boolean {
-  return (
-    (typeof error === 'object' && error !== null) || (typeof error === 'string' && error.length > 0)
-  );
+  /** True once the answer holds anything: text, reasoning, a refusal, tool calls, log probabilities. */
+  #produced(): boolean {
+    return (
+      this.content.length > 0 ||
+      this.thinking.length > 0 ||
+      this.refusal.length > 0 ||
+      this.#calls.size > 0 ||
+      (this.#logprobs?.length ?? 0) > 0
+    );
+  }
 }
 
 function chunk(

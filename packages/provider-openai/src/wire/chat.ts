@@ -13,7 +13,8 @@ export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/e
  * them) and the request itself.
  */
 export function chatOperation(
-  dialect: WireDialect,
+  /** `usageAfterFinish`: the preset's, for the accumulator ({@link ChatAccumulator}). */
+  dialect: WireDialect & { usageAfterFinish?: boolean | undefined },
   label: string,
   /** `complete()` reads the answer as a stream (its first-token and idle deadlines apply). */
   streamed: boolean,
@@ -47,7 +48,8 @@ export function chatOperation(
     reserve: (request: ChatRequest) => request.maxTokens,
     cacheKey: bodyOf,
     body: (request: ChatRequest, stream: boolean) => chatBodyJson(bodyOf(request), stream, dialect),
-    accumulator: (redact: (text: string) => string) => new ChatAccumulator(redact, label),
+    accumulator: (redact: (text: string) => string) =>
+      new ChatAccumulator(redact, label, dialect.usageAfterFinish === true),
     finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
       // The echoed model, or the requested one when the server left it out.
       if (response.model === '') response.model = request.model;

@@ -74,6 +74,21 @@ export function readErrorBody(
   };
 }
 
+/** The longest request id kept: OpenAI's are `req_` and 32 hex digits. */
+const MAX_REQUEST_ID = 128;
+
+/**
+ * The answer's `x-request-id`, the id the provider's support asks for, scrubbed like any server
+ * text (a proxy may echo anything into a header) and cut. Kept on the error only: one value per
+ * request, never a metric label.
+ */
+function requestIdOf(failure: HttpFailure): string | undefined {
+  const raw = failure.headers['x-request-id'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  return failure.redact(value).slice(0, MAX_REQUEST_ID);
+}
+
 const NOT_SERVED_ADVICE =
   'An OpenAI-compatible API sits under a version prefix: baseUrl ends in it (`http://127.0.0.1:11434/v1` for Ollama, `https://api.groq.com/openai/v1` for Groq), without `/chat/completions`.';
 
@@ -81,6 +96,7 @@ const NOT_SERVED_ADVICE =
 export function mapHttpError(label: string): HttpErrorMapper {
   return (failure: HttpFailure) => {
     const { statusCode, endpoint, model, redact } = failure;
+    const requestId = requestIdOf(failure);
     if (statusCode < 400) {
       return new OpenAIApiError({
         label,
@@ -88,6 +104,7 @@ export function mapHttpError(label: string): HttpErrorMapper {
         endpoint,
         retryable: false,
         serverMessage: redirectMessage(failure),
+        requestId,
       });
     }
     const fields = readErrorBody(failure.body);
@@ -100,6 +117,7 @@ export function mapHttpError(label: string): HttpErrorMapper {
       type: fields?.type === undefined ? undefined : redact(fields.type),
       errorCode: fields?.errorCode === undefined ? undefined : redact(fields.errorCode),
       param: fields?.param === undefined ? undefined : redact(fields.param),
+      requestId,
     };
     const retryAfterMs = parseRateLimitHeaders(failure.headers).retryAfterMs;
     // The server may say itself whether a retry can help (OpenAI's `x-should-retry`): its word
@@ -121,7 +139,13 @@ export function mapHttpError(label: string): HttpErrorMapper {
       (statusCode === 400 || statusCode === 413) &&
       (fields?.errorCode === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(serverMessage))
     ) {
-      return new ContextOverflowError({ label, model, source: 'server', serverMessage });
+      return new ContextOverflowError({
+        label,
+        model,
+        source: 'server',
+        serverMessage,
+        requestId,
+      });
     }
     if (statusCode === 503 || statusCode === 529) {
       return new ServerBusyError({ ...body, statusCode, retryAfterMs, shouldRetry });

@@ -56,10 +56,11 @@ describe('readShapedEvent', () => {
           finish: undefined,
           usage: undefined,
         });
-        expect(readEventMeta(data)).toEqual({
+        expect(readEventMeta(data)).toStrictEqual({
           id: 'chatcmpl-574',
           created: 1741569952,
           model: 'gpt-4o-mini',
+          serviceTier: shape.serviceTier ? 'default' : undefined,
           fingerprint: 'fp_ollama',
         });
       }

@@ -19,7 +19,7 @@ const head = (capture: boolean) => {
   const created = capture ? String.raw`(0|[1-9]\d{0,14})` : String.raw`(?:0|[1-9]\d{0,14})`;
   return [
     String.raw`^\{"id":"${field}","object":"chat\.completion\.chunk","created":${created},`,
-    `"model":"${field}",(?:"service_tier":"${JSON_PLAIN}",)?"system_fingerprint":"${field}",`,
+    `"model":"${field}",(?:"service_tier":"${field}",)?"system_fingerprint":"${field}",`,
   ].join('');
 };
 const OBFUSCATION = `(?:,"obfuscation":"${JSON_PLAIN}")?`;
@@ -82,6 +82,8 @@ export interface EventMeta {
   id: string;
   created: number;
   model: string;
+  /** `service_tier`, when the event has it (OpenAI's). */
+  serviceTier: string | undefined;
   fingerprint: string;
 }
 
@@ -91,5 +93,11 @@ export interface EventMeta {
  */
 export function readEventMeta(data: string): EventMeta {
   const match = META.exec(data)!;
-  return { id: match[1]!, created: Number(match[2]), model: match[3]!, fingerprint: match[4]! };
+  return {
+    id: match[1]!,
+    created: Number(match[2]),
+    model: match[3]!,
+    serviceTier: match[4],
+    fingerprint: match[5]!,
+  };
 }

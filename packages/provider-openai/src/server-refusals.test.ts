@@ -1,0 +1,159 @@
+// Input a preset's server refuses (or silently loses), refused before anything is sent with a
+// TypeError naming the field; the presets whose servers take it still send it.
+import { describe, expect, it } from 'vitest';
+import { completion, type Handler, json, type TestServer } from './__fixtures__/server';
+import { ask, chats, setup } from './__fixtures__/setup';
+import type { OpenAIPresetName } from './presets';
+import type { EmbedRequest } from './types';
+
+const hello = json(200, completion({ content: 'hi' }));
+
+/** One vector of floats per input, whatever was asked. */
+const vectors: Handler = (req, res, received) => {
+  const input = received.json?.input;
+  const n = Array.isArray(input) && typeof input[0] !== 'number' ? input.length : 1;
+  const data = Array.from({ length: n }, (_, index) => ({
+    object: 'embedding',
+    index,
+    embedding: [0.5, -0.25],
+  }));
+  return json(200, { object: 'list', data, model: 'e', usage: { prompt_tokens: 1 } })(
+    req,
+    res,
+    received,
+  );
+};
+
+const embeds = (server: TestServer) => server.requests.filter((r) => r.path === '/v1/embeddings');
+
+async function embedding(preset: OpenAIPresetName) {
+  return setup({ '/embeddings': vectors }, { preset, apiKey: 'sk-test', cache: false });
+}
+
+describe('topLogprobs', () => {
+  it('without logprobs: true is refused before sending, from complete() and stream()', async () => {
+    const { server, provider } = await setup({ '/chat/completions': hello });
+    for (const logprobs of [undefined, false]) {
+      const request = ask('x', { topLogprobs: 3, logprobs });
+      await expect(provider.complete(request)).rejects.toThrow(TypeError);
+      await expect(provider.complete(request)).rejects.toThrow(
+        'Expected `request.logprobs` to be true when `request.topLogprobs` is set',
+      );
+      expect(() => provider.stream(request)).toThrow('`request.logprobs`');
+    }
+    expect(chats(server)).toHaveLength(0);
+    await provider.complete(ask('x', { topLogprobs: 3, logprobs: true }));
+    expect(chats(server)[0]!.json).toMatchObject({ logprobs: true, top_logprobs: 3 });
+  });
+});
+
+describe('embeddings input', () => {
+  it.each([
+    ['an empty text', '', '`request.input`: an empty text'],
+    ['an empty text in a list', ['ok', ''], '`request.input[1]`: an empty text'],
+    [
+      '2049 texts',
+      Array.from({ length: 2049 }, () => 'a'),
+      '`request.input`: 2049 items (at most 2048 a request)',
+    ],
+    [
+      '2049 token ids',
+      Array.from({ length: 2049 }, () => 1),
+      '`request.input`: 2049 items (at most 2048 a request)',
+    ],
+  ])('OpenAI refuses %s before sending, naming the field', async (_, input, message) => {
+    const { server, provider } = await embedding('openai');
+    const request = { model: 'text-embedding-3-small', input } as EmbedRequest;
+    await expect(provider.embed(request)).rejects.toThrow(TypeError);
+    await expect(provider.embed(request)).rejects.toThrow(`OpenAI does not accept ${message}`);
+    expect(embeds(server)).toHaveLength(0);
+  });
+
+  it('OpenAI takes 2048 texts, and token ids', async () => {
+    const { server, provider } = await embedding('openai');
+    const many = Array.from({ length: 2048 }, () => 'a');
+    await expect(provider.embed({ model: 'e', input: many })).resolves.toMatchObject({
+      embeddings: { length: 2048 },
+    });
+    await provider.embed({ model: 'e', input: [[1, 2], [3]] });
+    expect(embeds(server)).toHaveLength(2);
+  });
+
+  it('Ollama refuses token ids and empty texts before sending', async () => {
+    const { server, provider } = await embedding('ollama');
+    for (const [input, message] of [
+      [[1, 2, 3], 'Ollama does not accept `request.input`: token ids'],
+      [[[1, 2], [3]], 'Ollama does not accept `request.input`: token ids'],
+      ['', 'Ollama does not accept `request.input`: an empty text'],
+      [['a', ''], 'Ollama does not accept `request.input[1]`: an empty text'],
+    ] as const) {
+      await expect(provider.embed({ model: 'nomic-embed-text', input })).rejects.toThrow(message);
+    }
+    expect(embeds(server)).toHaveLength(0);
+  });
+
+  it('vLLM and the other servers are sent empty texts and token ids, theirs to judge', async () => {
+    for (const preset of ['vllm', 'together', 'gemini'] as const) {
+      const { server, provider } = await embedding(preset);
+      await provider.embed({ model: 'e', input: '' });
+      await provider.embed({ model: 'e', input: ['ok', ''] });
+      await provider.embed({ model: 'e', input: [[1, 2], [3]] });
+      expect(embeds(server).map((r) => r.json!.input)).toEqual(['', ['ok', ''], [[1, 2], [3]]]);
+    }
+  });
+});
+
+describe('images on the ollama preset', () => {
+  const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0]);
+  const gif = Uint8Array.from(Buffer.from('GIF89a\x01\x00\x01\x00'));
+  const look = (images: readonly (string | Uint8Array)[]) =>
+    ask('look', { messages: [{ role: 'user', content: 'look', images }] });
+
+  it.each([
+    [[gif], '`request.messages[0].images[0]` is a GIF image'],
+    [[jpeg, Buffer.from(gif).toString('base64')], '`request.messages[0].images[1]` is a GIF image'],
+    [['data:image/gif;base64,R0lGODlh'], 'is a GIF image'],
+    [['https://example.com/cat.png'], 'is a URL (give the bytes or base64 instead)'],
+    [['data:image/bmp;base64,Qk0='], 'is a `image/bmp` image'],
+  ])(
+    'refuses image set %#, which Ollama cannot decode, before sending',
+    async (images, message) => {
+      const { server, provider } = await setup(
+        { '/chat/completions': hello },
+        { preset: 'ollama' },
+      );
+      const error = await provider.complete(look(images)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(
+        /^Ollama takes JPEG, PNG, WebP images as base64 data only: `request\.messages\[0\]\.images\[\d\]` is /,
+      );
+      expect((error as Error).message).toContain(message);
+      expect(() => provider.stream(look(images))).toThrow(message);
+      expect(chats(server)).toHaveLength(0);
+    },
+  );
+
+  it('sends JPEG bytes, PNG base64 and a WebP data URL', async () => {
+    const { server, provider } = await setup({ '/chat/completions': hello }, { preset: 'ollama' });
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).toString('base64');
+    await provider.complete(look([jpeg, png, 'data:image/webp;base64,UklGRg==']));
+    const sent = (chats(server)[0]!.json!.messages as Array<{ content: unknown }>)[0]!.content;
+    expect(sent).toMatchObject([
+      { type: 'text' },
+      { image_url: { url: expect.stringMatching(/^data:image\/jpeg;base64,/) } },
+      { image_url: { url: expect.stringMatching(/^data:image\/png;base64,/) } },
+      { image_url: { url: 'data:image/webp;base64,UklGRg==' } },
+    ]);
+  });
+
+  it('leaves GIFs and URLs to the servers that take them (vLLM, OpenAI)', async () => {
+    for (const preset of ['vllm', 'openai'] as const) {
+      const { server, provider } = await setup(
+        { '/chat/completions': hello },
+        { preset, apiKey: 'sk-test' },
+      );
+      await provider.complete(look([gif, 'https://example.com/cat.png']));
+      expect(chats(server)).toHaveLength(1);
+    }
+  });
+});

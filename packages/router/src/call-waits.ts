@@ -1,3 +1,4 @@
+import { onAbort } from '@x/internal';
 import { RouterClosedError } from './errors';
 
 /** One wait in the list: how `endAll()` rejects it. */
@@ -7,7 +8,8 @@ interface Wait {
   reject: ((error: unknown) => void) | undefined;
 }
 
-const ignore = (): void => {};
+/** Marks a promise whose outcome nobody reads as handled. */
+export const ignore = (): void => {};
 
 /**
  * What the router's calls in flight are waiting for and do not control: a provider's answer, its
@@ -26,23 +28,33 @@ export class CallWaits {
 
   /**
    * Settles as `work` does, or rejects with `RouterClosedError` when `endAll()` comes first (at
-   * once once it came).
+   * once once it came), or with `signal.reason` when the caller's `signal` aborts first: a
+   * provider that ignores its signal must not keep the caller waiting either.
    */
-  until<T>(work: T | PromiseLike<T>): Promise<T> {
+  until<T>(work: T | PromiseLike<T>, signal?: AbortSignal | undefined): Promise<T> {
     const settled = Promise.resolve(work);
-    if (this.#ended) {
+    if (this.#ended || signal?.aborted === true) {
       settled.then(undefined, ignore);
-      return Promise.reject(new RouterClosedError());
+      return Promise.reject(this.#ended ? new RouterClosedError() : signal!.reason);
     }
     return new Promise<T>((resolve, reject) => {
       const wait: Wait = { prev: undefined, next: this.#first, reject };
       if (this.#first !== undefined) this.#first.prev = wait;
       this.#first = wait;
+      // One listener per wait, only for a call that has a signal; removed when the work settles.
+      const stopListening =
+        signal === undefined
+          ? undefined
+          : onAbort(signal, () => {
+              if (this.#unlink(wait)) reject(signal.reason);
+            });
       settled.then(
         (value) => {
+          stopListening?.();
           if (this.#unlink(wait)) resolve(value);
         },
         (error: unknown) => {
+          stopListening?.();
           if (this.#unlink(wait)) reject(error);
         },
       );

@@ -175,9 +175,11 @@ export async function routeCall<R extends object>(
       const dropped = fieldsToDrop(request, d, kind, known);
       try {
         const call = d.provider[op] as (request: unknown) => Promise<R>;
-        // Through the router's waits: destroy() ends the call even when its provider never settles.
+        // Through the router's waits: destroy() or the caller's abort ends the call even when its
+        // provider never settles.
         const response = await rt.waits.until(
           call.call(d.provider, forDeployment(request, d, dropped)),
+          signal,
         );
         const now = performance.now();
         rt.measured(d, op, now - t0);

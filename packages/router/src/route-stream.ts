@@ -1,6 +1,7 @@
 import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { allFailed } from './all-failed';
+import { ignore } from './call-waits';
 import { classify, isConsumerTimeout } from './classify';
 import { fieldsToDrop } from './drop-fields';
 import { RouterClosedError } from './errors';
@@ -107,13 +108,16 @@ export async function* routeStream(
           forDeployment(request, d, dropped) as never,
         ) as AsyncIterable<Chunk>;
         iterator = stream[Symbol.asyncIterator]();
-        // Through the router's waits: destroy() ends the call even when its provider never
-        // delivers the chunk.
-        first = await rt.waits.until(iterator.next());
+        // Through the router's waits: destroy() or the caller's abort ends the call even when its
+        // provider never delivers the chunk.
+        first = await rt.waits.until(iterator.next(), signal);
       } catch (error) {
         d.inFlight--;
-        // The provider's stream destroy() let go of is ended, unawaited: it may never settle.
-        if (rt.destroying && iterator !== undefined) returnQuietly(iterator);
+        // The provider's stream destroy() or the caller's abort let go of is ended, unawaited: it
+        // may never settle.
+        if (iterator !== undefined && (rt.destroying || signal?.aborted === true)) {
+          returnQuietly(iterator);
+        }
         const closed = rt.shutdownError(error, d, candidate.probe);
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
@@ -154,15 +158,29 @@ export async function* routeStream(
         },
       };
       // The caller's abort while it holds a chunk lets go at once too (its provider's stream
-      // does the same on its side); one listener per stream, none per chunk.
+      // does the same on its side), and one while it waits for the next chunk rejects that wait
+      // at once (a provider may ignore its signal); one listener per stream, none per chunk.
+      let abandon: ((reason: unknown) => void) | undefined;
+      const abandoned =
+        signal === undefined
+          ? undefined
+          : new Promise<never>((_, reject) => {
+              abandon = reject;
+            });
+      abandoned?.catch(ignore);
       const stopFollowing =
         signal === undefined
           ? undefined
           : onAbort(signal, () => {
+              abandon!(signal.reason);
               if (rt.held.release(held)) held.end(signal.reason);
             });
+      const nextChunk = () =>
+        rt.waits.until(
+          abandoned === undefined ? iterator.next() : Promise.race([iterator.next(), abandoned]),
+        );
       try {
-        for (let result = first; !result.done; result = await rt.waits.until(iterator.next())) {
+        for (let result = first; !result.done; result = await nextChunk()) {
           const ended = endedMeanwhile(rt, signal);
           if (ended !== undefined) {
             // Let go of as a held stream is (counted, slot given back, provider's stream ended).
@@ -190,6 +208,9 @@ export async function* routeStream(
           // unawaited (it may never settle), and an answer that reached the caller whole ends well.
           returnQuietly(provided);
           if (answered) return;
+        } else if (signal?.aborted) {
+          // The caller's abort ended that wait: so is the provider's stream, unawaited.
+          returnQuietly(provided);
         }
         // Answered in full already: judged.
         if (answered) throw error;

@@ -92,16 +92,28 @@ export class OllamaApiError extends ProviderApiError {
   declare readonly code: OllamaApiErrorCode;
   /** Delay asked for by a `Retry-After` header, in ms. */
   declare readonly retryAfterMs: number | undefined;
+  /**
+   * Where to sign the server in to ollama.com, when it said (its 401 `signin_url`, for a cloud
+   * model asked of a server that is not signed in). Also in the message. Never holds a secret.
+   */
+  readonly signinUrl: string | undefined;
 
-  constructor(init: ApiErrorInit & { code?: OllamaApiErrorCode | undefined }) {
+  constructor(
+    init: ApiErrorInit & {
+      code?: OllamaApiErrorCode | undefined;
+      signinUrl?: string | undefined;
+    },
+  ) {
     const code = init.code ?? 'X_PROVIDER_OLLAMA_API';
+    const { signinUrl, ...rest } = init;
     super({
-      ...init,
+      ...rest,
       origin: OLLAMA,
       kind: API_KIND[code],
       reason: code.slice(PREFIX.length),
     });
     branded(this, BRAND.api, 'OllamaApiError');
+    this.signinUrl = signinUrl;
   }
 }
 

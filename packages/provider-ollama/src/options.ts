@@ -11,8 +11,11 @@ import type { Calibrator } from '@x/tokens';
 /** Options of token accounting and context-window checks. */
 export interface TokenOptions extends CoreTokenOptions {
   /**
-   * The `num_ctx` sent when a request does not set one. Default: the model's Modelfile `num_ctx`,
-   * else 4096; never above the trained length. Kept constant per model so Ollama never reloads.
+   * The `num_ctx` sent when a request does not set one, cloud models included; never above the
+   * trained length. Kept constant per model so Ollama never reloads. Without it none is sent
+   * unless a prompt needs a larger window than the server's (the loaded model's, the Modelfile's,
+   * else 4096; a raise is never below the server's own default once `/api/ps` showed it), and
+   * never to a cloud model, which runs at its trained maximum.
    * @default undefined
    */
   numCtx?: number | undefined;

@@ -96,6 +96,7 @@ export class OllamaProvider extends ProviderFacade {
     this.#generate = resolved.whole ? GENERATE_WHOLE : GENERATE;
     this.#windows = new ContextWindows({
       configured: resolved.numCtx,
+      cloud: resolved.cloud,
       info: (model, signal) => this.#server.modelInfo(model, signal),
       loaded: (signal) => this.#server.loadedHint(signal),
     });

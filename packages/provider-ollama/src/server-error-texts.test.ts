@@ -99,6 +99,111 @@ describe('a 500 that is the caller’s mistake', () => {
   });
 });
 
+describe('a 500 of the prompt rendering (the same request fails the same way)', () => {
+  it('is not retried nor counted by the breaker: a bad generate template', async () => {
+    const { server, provider } = await setup(
+      { '/api/generate': answer(500, 'template: :1: function "foo" not defined') },
+      { breaker: { failureThreshold: 1 } },
+    );
+    const error = await provider
+      .generate({ model: 'llama3.2', prompt: 'hi', template: '{{ foo }}' })
+      .catch((e: unknown) => e);
+    expect(isOllamaApiError(error)).toBe(true);
+    expect(error).toMatchObject({ statusCode: 500, retryable: false });
+    expect(at(server, '/api/generate')).toHaveLength(1);
+    expect(provider.breaker?.state).toBe('closed');
+  });
+
+  it.each([
+    'template: :1:3: executing "" at <.Foo>: can\'t evaluate field Foo in type *template.Values',
+    'template: :2: unexpected "}" in operand',
+    'undefined action in template',
+    'this model only supports one image while more than one image requested',
+    'system message cannot contain images',
+    'no user query found in messages',
+    'unsupported Qwen3.8 reasoning effort "max"',
+  ])('is not retried nor counted by the breaker from chat: %s', async (text) => {
+    const { server, provider } = await setup(
+      { '/api/chat': answer(500, text) },
+      { breaker: { failureThreshold: 1 } },
+    );
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 500, retryable: false, serverMessage: text });
+    expect(at(server, '/api/chat')).toHaveLength(1);
+    expect(provider.breaker?.state).toBe('closed');
+  });
+
+  it.each([
+    // The runner's failures that only mention a template or images stay the server's.
+    'llama-server apply-template error: dial tcp 127.0.0.1:40123: connect: connection refused',
+    'failed reading llama-server template response: unexpected EOF',
+    'llama runner process has terminated: exit status 2',
+  ])('stays retryable when it is the server failing: %s', async (text) => {
+    const { server, provider } = await setup({ '/api/chat': answer(500, text) });
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 500, retryable: true });
+    expect(at(server, '/api/chat')).toHaveLength(3);
+  });
+});
+
+describe('/api/embed with a model that cannot embed (501, Ollama 0.30+)', () => {
+  const NO_EMBEDDINGS = 'This server does not support embeddings. Start it with `--embeddings`';
+
+  it('is a non-retryable OllamaApiError that says to use an embedding model, sent once', async () => {
+    const { server, provider } = await setup({ '/api/embed': answer(501, NO_EMBEDDINGS) });
+    const error = await provider.embed({ model: 'llama3.2', input: 'hi' }).catch((e: unknown) => e);
+    expect(isOllamaApiError(error)).toBe(true);
+    expect(error).toMatchObject({
+      kind: 'api',
+      statusCode: 501,
+      retryable: false,
+      serverMessage: NO_EMBEDDINGS,
+    });
+    expect((error as Error).message).toMatch(/^Model "llama3\.2" cannot make embeddings/);
+    expect((error as Error).message).toContain('embedding model');
+    expect(at(server, '/api/embed')).toHaveLength(1);
+  });
+});
+
+describe('a 401 with a sign-in link (a cloud model, the server not signed in)', () => {
+  const link = 'https://ollama.com/connect?name=box&key=c3NoLWVkMjU1MTkgQUFBQQ';
+
+  it('keeps the link on the error (signinUrl) and in its message', async () => {
+    const { provider } = await setup({
+      '/api/chat': (_req, res: ServerResponse) => {
+        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: 'unauthorized', signin_url: link }));
+      },
+    });
+    const error = await provider
+      .complete({ ...ask, model: 'gpt-oss:120b-cloud' })
+      .catch((e: unknown) => e);
+    expect(isOllamaApiError(error)).toBe(true);
+    expect(error).toMatchObject({ statusCode: 401, retryable: false, signinUrl: link });
+    expect((error as Error).message).toContain(link);
+  });
+
+  it.each([
+    ['holds the API key', `https://ollama.com/connect?key=${'sk-test-1234567890abcdef'}`],
+    ['is not an http(s) URL', 'javascript:alert(1)'],
+    ['has credentials', 'https://user:pass@ollama.com/connect'],
+  ])('drops a link that %s', async (_what, url) => {
+    const { provider } = await setup(
+      {
+        '/api/chat': (_req, res: ServerResponse) => {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'unauthorized', signin_url: url }));
+        },
+      },
+      { apiKey: 'sk-test-1234567890abcdef' },
+    );
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 401, signinUrl: undefined });
+    expect((error as Error).message).not.toContain('sk-test-1234567890abcdef');
+    expect((error as Error).message).not.toContain(url);
+  });
+});
+
 describe('options.stop checked before sending', () => {
   it('refuses an item that is not a string, naming it, and a stop that is not an array', async () => {
     const { server, provider } = await setup({ '/api/chat': answer(500, 'unreachable') });

@@ -99,6 +99,13 @@ export interface ChatResponse extends BaseChatResponse {
   createdAt: string | undefined;
   /** The `num_ctx` sent, when one was sent. */
   numCtx: number | undefined;
+  /**
+   * For a cloud model: the model upstream that answered (`remote_model`), when the server says.
+   * Absent otherwise.
+   */
+  remoteModel?: string | undefined;
+  /** For a cloud model: the Ollama host upstream that answered (`remote_host`), when the server says. */
+  remoteHost?: string | undefined;
 }
 
 /** One item of {@link OllamaProvider.stream}. The last item has `done: true` and `response`. */
@@ -150,6 +157,10 @@ export interface ModelSummary {
   embeddingLength: number | undefined;
   /** Capabilities (servers 0.30+ only). */
   capabilities: string[] | undefined;
+  /** For a cloud model: the model it stands for upstream (`remote_model`). */
+  remoteModel: string | undefined;
+  /** For a cloud model: the Ollama host that runs it (`remote_host`, such as `https://ollama.com:443`). */
+  remoteHost: string | undefined;
 }
 
 /** What `/api/show` says about a model. */
@@ -165,6 +176,10 @@ export interface ModelInfo {
   contextLength: number | undefined;
   /** `num_ctx` set by the Modelfile, when there is one. */
   defaultNumCtx: number | undefined;
+  /** For a cloud model: the model it stands for upstream (`remote_model`). */
+  remoteModel: string | undefined;
+  /** For a cloud model: the Ollama host that runs it (`remote_host`, such as `https://ollama.com:443`). */
+  remoteHost: string | undefined;
   /** `completion`, `tools`, `insert`, `vision`, `embedding`, `thinking`... */
   capabilities: string[];
   /** The `parameters` text, parsed: one value, or an array for repeated keys (`stop`). */

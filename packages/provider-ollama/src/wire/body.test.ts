@@ -180,6 +180,57 @@ describe('toChatBody', () => {
   });
 });
 
+describe('a tool result that names only its call (toolCallId)', () => {
+  const call = (id: string, name: string) => ({ id, name, arguments: {} });
+  const request: ChatRequest = {
+    model: 'llama3.2',
+    messages: [
+      { role: 'user', content: 'weather and time in Paris?' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [call('call_1', 'get_weather'), call('call_2', 'get_time')],
+      },
+      { role: 'tool', content: '21C', toolCallId: 'call_1' },
+      { role: 'tool', content: '10:00', toolCallId: 'call_2' },
+      // An id no earlier call has, and one whose own name wins: sent as given.
+      { role: 'tool', content: '?', toolCallId: 'call_9' },
+      { role: 'tool', content: '!', toolCallId: 'call_1', toolName: 'mine' },
+    ],
+  };
+  const expected = [
+    { role: 'tool', content: '21C', tool_name: 'get_weather', tool_call_id: 'call_1' },
+    { role: 'tool', content: '10:00', tool_name: 'get_time', tool_call_id: 'call_2' },
+    { role: 'tool', content: '?', tool_call_id: 'call_9' },
+    { role: 'tool', content: '!', tool_name: 'mine', tool_call_id: 'call_1' },
+  ];
+
+  it('is sent with tool_name, the name of the earlier call with that id (templates read it)', () => {
+    expect((toChatBody(request, true, undefined).messages as unknown[]).slice(2)).toEqual(expected);
+    const text = JSON.parse(chatBodyJson(request, true, undefined)) as { messages: unknown[] };
+    expect(text.messages.slice(2)).toEqual(expected);
+  });
+
+  it('takes the latest earlier call of a repeated id, and never a later one', () => {
+    const body = toChatBody(
+      {
+        model: 'llama3.2',
+        messages: [
+          { role: 'assistant', content: '', toolCalls: [call('c', 'first')] },
+          { role: 'assistant', content: '', toolCalls: [call('c', 'second')] },
+          { role: 'tool', content: 'a', toolCallId: 'c' },
+          { role: 'tool', content: 'b', toolCallId: 'd' },
+          { role: 'assistant', content: '', toolCalls: [call('d', 'later')] },
+        ],
+      },
+      true,
+      undefined,
+    ).messages as Array<{ tool_name?: string }>;
+    expect(body[2]?.tool_name).toBe('second');
+    expect(body[3]?.tool_name).toBeUndefined();
+  });
+});
+
 /** Each request's body text is `JSON.stringify` of its body object, streamed or not. */
 function expectSameText<R>(
   requests: readonly R[],
@@ -224,6 +275,7 @@ describe('chatBodyJson', () => {
           toolCalls: [{ id: 'c1', index: 0, name: 'f', arguments: { a: 1 } }],
         },
         { role: 'tool', content: '21C', toolName: 'f', toolCallId: 'c1' },
+        { role: 'tool', content: '22C', toolCallId: 'c1' },
         { role: 'user', content: 'own fields', id: 'msg-1' } as ChatRequest['messages'][number],
       ],
       format: { type: 'object', properties: { a: { type: 'string' } } },

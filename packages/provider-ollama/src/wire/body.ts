@@ -31,7 +31,33 @@ function wireToolCall(call: ToolCall): Record<string, unknown> {
   return out;
 }
 
-function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
+/**
+ * The function a tool result answers, for a result that names only its call: the name of the call
+ * with that id in an earlier message, the latest such (Ollama's own /v1 layer does the same,
+ * `nameFromToolCallID`): the templates read `tool_name`, never `tool_call_id`.
+ */
+function callName(
+  messages: readonly ChatMessage[],
+  before: number,
+  id: string,
+): string | undefined {
+  for (let i = before - 1; i >= 0; i--) {
+    const calls = messages[i]!.toolCalls;
+    if (calls === undefined) continue;
+    for (const call of calls) if (call.id === id) return call.name;
+  }
+  return undefined;
+}
+
+/**
+ * One message as Ollama's API has it; `index` and `messages` (the conversation it is in) give a
+ * tool result that names only its call the function's name.
+ */
+function wireMessage(
+  m: ChatMessage,
+  index: number,
+  messages: readonly ChatMessage[],
+): ChatMessage | Record<string, unknown> {
   // The common message, exactly `{ role, content }`, is already in Ollama's shape: no copy.
   // Anything else is copied field by field, so an application's own fields never reach the wire
   // (or the cache key).
@@ -52,7 +78,11 @@ function wireMessage(m: ChatMessage): ChatMessage | Record<string, unknown> {
   if (m.images !== undefined) out.images = m.images.map(toBase64);
   if (m.thinking !== undefined) out.thinking = m.thinking;
   if (m.toolCalls !== undefined) out.tool_calls = m.toolCalls.map(wireToolCall);
-  if (m.toolName !== undefined) out.tool_name = m.toolName;
+  const toolName =
+    m.toolName === undefined && m.toolCallId !== undefined && m.role === 'tool'
+      ? callName(messages, index, m.toolCallId)
+      : m.toolName;
+  if (toolName !== undefined) out.tool_name = toolName;
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   return out;
 }
@@ -122,8 +152,8 @@ function field(prefix: string, value: unknown): string {
  * A message as JSON text: one {@link wireMessage} returns as it is (just `role` and `content`)
  * written directly, without looking at its keys again; any other serialised as copied.
  */
-function messageJson(m: ChatMessage): string {
-  const wire = wireMessage(m);
+function messageJson(m: ChatMessage, index: number, messages: readonly ChatMessage[]): string {
+  const wire = wireMessage(m, index, messages);
   return wire === m ? jsonChatMessage(m.role, m.content as string) : JSON.stringify(wire);
 }
 
@@ -140,7 +170,10 @@ export function chatBodyJson(
   let out = `{"model":${jsonQuote(request.model)},"messages":[`;
   const messages = request.messages;
   for (let i = 0; i < messages.length; i++) {
-    out += i === 0 ? messageJson(messages[i]!) : `,${messageJson(messages[i]!)}`;
+    out +=
+      i === 0
+        ? messageJson(messages[i]!, i, messages)
+        : `,${messageJson(messages[i]!, i, messages)}`;
   }
   out += `],"stream":${stream}`;
   out += field(',"format":', request.format);

@@ -11,6 +11,9 @@ import { readDeltaLine } from './delta-line';
 
 type Json = Record<string, unknown>;
 
+/** The longest `remote_model` or `remote_host` kept: a name or a URL, not a megabyte. */
+const MAX_REMOTE = 256;
+
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
@@ -328,6 +331,14 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       attempts: 0,
     };
     if (this.logprobs !== undefined) response.logprobs = this.logprobs;
+    // A cloud model's answer names what answered upstream. Set only when sent, so a local answer
+    // keeps its shape; scrubbed as an error's server text is.
+    if (typeof final?.remote_model === 'string') {
+      response.remoteModel = this.#redact(final.remote_model.slice(0, MAX_REMOTE));
+    }
+    if (typeof final?.remote_host === 'string') {
+      response.remoteHost = this.#redact(final.remote_host.slice(0, MAX_REMOTE));
+    }
     return response;
   }
 }

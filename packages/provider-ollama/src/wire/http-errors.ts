@@ -27,6 +27,33 @@ const CLIENT_MISTAKE_500 =
   /must be of (type|an array)|does not support|invalid|is required|unknown|cannot be|quantization is only supported|unsupported quantization|no such file or directory|insecure protocol/i;
 
 /**
+ * 500s of the prompt's rendering, which fail the same way for the same request, each matched as
+ * Ollama words it (server/routes.go, server/prompt.go, template/, model/renderers/), from the start
+ * of the text so that a runner's failure that merely mentions a template stays retryable:
+ * - Go's text/template, for generate's `template` (`template.Parse`) and for a model's template run
+ *   on the messages (`chatPrompt`): `template: :1: function "foo" not defined`, `template: :1:3:
+ *   executing "" at <.Foo>: can't evaluate field Foo…` (always `template: <name>:<line>`);
+ * - `template.Parse`'s own checks: `undefined template specified`, `undefined action in template`,
+ *   `undefined branch`;
+ * - `chatPrompt` with several images for an mllama model: `this model only supports one image
+ *   while more than one image requested`;
+ * - the built-in renderers: `user message cannot contain images`, `no messages provided`, `no user
+ *   query found in messages`, `unsupported Qwen3.8 reasoning effort "x"`.
+ */
+const RENDERING_500 =
+  /^(?:template: [^\s:]*:\d+|undefined (?:template specified|action in template|branch)$|this model only supports one image|(?:system|user|assistant|tool) message cannot contain images|no messages provided$|no user query found in messages$|unsupported .{1,40} reasoning effort )/i;
+
+/**
+ * llama-server's 501 for a model it runs without pooling (a chat model), which Ollama 0.30+ passes
+ * on from `/api/embed` as it got it (`This server does not support embeddings. Start it with
+ * \`--embeddings\``): the flag it names is not one an Ollama user can set.
+ */
+const NO_EMBEDDINGS_501 = /does not support embeddings/i;
+
+/** The longest sign-in link kept (Ollama's is about 100 characters plus a public key). */
+const MAX_SIGNIN_URL = 2048;
+
+/**
  * Ollama's own texts, and llama-server's, which Ollama passes through as it got it when it did not
  * truncate the prompt itself (a request with images, or `truncate: false`): `request (N tokens)
  * exceeds the available context size (M tokens)`, type `exceed_context_size_error`. Also the MLX
@@ -72,6 +99,36 @@ function shownType(failure: HttpFailure): string {
     .slice(0, 64);
 }
 
+/**
+ * The sign-in link of Ollama's `{"error":"unauthorized","signin_url":…}` (a cloud model asked of a
+ * server not signed in to ollama.com): an http(s) URL without credentials, short, printable. It
+ * holds the host's name and public key, no secret of the server's; one that holds a secret of ours
+ * (a hostile server echoing the key) is dropped, not shown scrubbed.
+ */
+function signinUrlOf(failure: HttpFailure): string | undefined {
+  if (!failure.body.includes('signin_url')) return undefined;
+  let raw: unknown;
+  try {
+    raw = (JSON.parse(failure.body) as { signin_url?: unknown } | null)?.signin_url;
+  } catch {
+    return undefined;
+  }
+  if (
+    typeof raw !== 'string' ||
+    raw.length > MAX_SIGNIN_URL ||
+    !/^https?:\/\/[\x21-\x7e]+$/i.test(raw)
+  ) {
+    return undefined;
+  }
+  if (failure.redact(raw) !== raw) return undefined;
+  try {
+    const url = new URL(raw);
+    return url.username === '' && url.password === '' ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Maps an Ollama HTTP error answer to a typed error. */
 export function mapHttpError(failure: HttpFailure): Error {
   const { statusCode, endpoint, model } = failure;
@@ -91,8 +148,19 @@ export function mapHttpError(failure: HttpFailure): Error {
   if (statusCode === 400 && CONTEXT_OVERFLOW_400.test(message) && model !== undefined) {
     return new ContextOverflowError({ model, source: 'server', serverMessage: message });
   }
+  if (statusCode === 501 && NO_EMBEDDINGS_501.test(message)) {
+    return new OllamaApiError({
+      statusCode,
+      serverMessage: message,
+      endpoint,
+      retryable: false,
+      message: `${model === undefined ? 'The model' : `Model "${model}"`} cannot make embeddings: Ollama ${endpoint} answered 501 (${message}). Use an embedding model, one whose capabilities list "embedding" (nomic-embed-text, all-minilm...)`,
+    });
+  }
   const retryable =
-    RETRYABLE_STATUS.has(statusCode) || (statusCode === 500 && !CLIENT_MISTAKE_500.test(message));
+    RETRYABLE_STATUS.has(statusCode) ||
+    (statusCode === 500 && !CLIENT_MISTAKE_500.test(message) && !RENDERING_500.test(message));
+  const signinUrl = signinUrlOf(failure);
   // A blob's 404 is an answer only when it is Ollama's JSON; any other says the address is wrong
   // (`hasBlob` would otherwise read "not there" from a proxy and upload to the wrong server).
   const blob = statusCode === 404 && endpoint.startsWith('/api/blobs/');
@@ -103,6 +171,7 @@ export function mapHttpError(failure: HttpFailure): Error {
     endpoint,
     retryable,
     retryAfterMs,
+    signinUrl,
     // Ollama says `404 page not found` in plain text for a path it does not serve (its JSON 404s
     // are about models): a baseUrl with a path, `/v1` most often.
     message:
@@ -114,7 +183,9 @@ export function mapHttpError(failure: HttpFailure): Error {
             blob && message === '' ? `${shownType(failure)}, not Ollama's JSON` : message,
             NOT_SERVED_ADVICE,
           )
-        : undefined,
+        : signinUrl === undefined
+          ? undefined
+          : `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. Sign in to Ollama to use cloud models: ${signinUrl}`,
   });
   if (absent) mark(error, BLOB_ABSENT);
   return error;

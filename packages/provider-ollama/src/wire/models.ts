@@ -44,6 +44,20 @@ export function modelKey(name: string): string {
   return `${host}/${namespace}/${model}:${tag}`.toLowerCase();
 }
 
+/**
+ * A name Ollama sends to ollama.com whatever it holds locally, as its `parseSourceSuffix` reads it:
+ * a `:cloud` suffix (`gpt-oss:120b:cloud`) or a tag ending in `-cloud` (`gpt-oss:120b-cloud`).
+ */
+export function isCloudName(name: string): boolean {
+  const colon = name.lastIndexOf(':');
+  if (colon === -1) return false;
+  const suffix = name
+    .slice(colon + 1)
+    .trim()
+    .toLowerCase();
+  return suffix === 'cloud' || (!suffix.includes('/') && suffix.endsWith('-cloud'));
+}
+
 export function parseModelList(body: unknown): ModelSummary[] {
   const models = obj(body).models;
   if (!Array.isArray(models)) return [];
@@ -63,6 +77,8 @@ export function parseModelList(body: unknown): ModelSummary[] {
       contextLength: length(details.context_length),
       embeddingLength: num(details.embedding_length),
       capabilities: strings(model.capabilities),
+      remoteModel: str(model.remote_model),
+      remoteHost: str(model.remote_host),
     };
   });
 }
@@ -151,6 +167,8 @@ export function parseModelInfo(model: string, body: unknown): ModelInfo {
     quantizationLevel: str(details.quantization_level),
     contextLength: trainedContextLength(info),
     defaultNumCtx: length(numCtx),
+    remoteModel: str(show.remote_model),
+    remoteHost: str(show.remote_host),
     capabilities: strings(show.capabilities) ?? [],
     parameters,
     modifiedAt: str(show.modified_at),

@@ -1068,6 +1068,20 @@ describe('createBreaker', () => {
       expect(breaker.stats().calls).toBe(0);
     });
 
+    it('throws a TypeError for options that are an array or a class instance, running nothing', () => {
+      const breaker = createBreaker();
+      let ran = 0;
+      const fn = async () => ++ran;
+      expect(() => breaker.execute(fn, [] as never)).toThrow(
+        new TypeError('Expected `options` to be an object like { signal }, got `[]` (array)'),
+      );
+      expect(() => breaker.execute(fn, new Map() as never)).toThrow(
+        /^Expected `options` to be an object like \{ signal \}, got /,
+      );
+      expect(ran).toBe(0);
+      expect(breaker.stats().calls).toBe(0);
+    });
+
     it('throws a TypeError when signal is not an AbortSignal', () => {
       const breaker = createBreaker();
       expect(() => breaker.execute(ok, { signal: 'nope' as never })).toThrow(TypeError);

@@ -4,6 +4,7 @@ import {
   fail,
   type InspectArgs,
   inspectStats,
+  isPlainObject,
   optionalSignal,
   Topic,
 } from '@x/internal';
@@ -24,8 +25,9 @@ const MAX_TURNS = 10;
 
 /** The `signal` of `execute()`'s options, after checking the options object. */
 function executeSignal(options: ExecuteOptions): AbortSignal | undefined {
-  if (typeof options !== 'object' || options === null)
-    fail('options', 'an object like { signal }', options);
+  // Only reached when options are given: `execute(fn)` pays for none of these checks. An array
+  // or a class instance would be read as options without a signal.
+  if (!isPlainObject(options)) fail('options', 'an object like { signal }', options);
   // A for-in over a one-key literal allocates nothing; the full check runs only on a stray key.
   for (const key in options)
     if (key !== 'signal') expectKnownKeys(undefined, options, EXECUTE_OPTION_KEYS);

@@ -105,12 +105,12 @@ describe('createBreaker options', () => {
     [
       { window: { type: 'count' } },
       TypeError,
-      'Expected `window.size` to be an integer >= 1, got `undefined` (undefined)',
+      'Expected `window.size` to be an integer between 1 and 1000000, got `undefined` (undefined)',
     ],
     [
       { window: { type: 'count', size: 0 } },
       RangeError,
-      'Expected `window.size` to be an integer >= 1, got `0` (number)',
+      'Expected `window.size` to be an integer between 1 and 1000000, got `0` (number)',
     ],
     [
       { window: { type: 'count', size: 5, minimumCalls: 6 } },
@@ -153,6 +153,12 @@ describe('createBreaker options', () => {
       'Expected `slowCallRateThreshold` to be a finite number between 0 (excluded) and 1, got `2` (number)',
     ],
     [null, TypeError, 'Expected `options` to be an object, got `null` (null)'],
+    [[], TypeError, 'Expected `options` to be an object, got `[]` (array)'],
+    [
+      { window: [] },
+      TypeError,
+      "Expected `window` to be an object like { type: 'count', size } or { type: 'time', durationMs }, got `[]` (array)",
+    ],
   ])('throws for %j', (options, type, message) => {
     expect(make(options)).toThrow(type);
     expect(make(options)).toThrow(message);
@@ -176,6 +182,27 @@ describe('createBreaker options', () => {
     },
   );
 
+  it.each([2 ** 32, 2 ** 32 + 1, 1e300, 1_000_001])(
+    'throws a RangeError naming window.size and its bound for a count window of %d calls',
+    (size) => {
+      const create = make({ window: { type: 'count', size } });
+      expect(create).toThrow(RangeError);
+      expect(create).toThrow(
+        `Expected \`window.size\` to be an integer between 1 and 1000000, got \`${size}\` (number)`,
+      );
+    },
+  );
+
+  it('accepts a count window of 1,000,000 calls, and rates it', async () => {
+    const breaker = createBreaker({
+      failureThreshold: Number.POSITIVE_INFINITY,
+      window: { type: 'count', size: 1_000_000, minimumCalls: 2 },
+    });
+    await breaker.execute(async () => 1);
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+    expect(breaker.stats()).toMatchObject({ state: 'open' });
+  });
+
   it('accepts durations up to 2^31-1 ms', () => {
     const max = 2 ** 31 - 1;
     expect(
@@ -195,6 +222,14 @@ describe('createBreaker options', () => {
     [
       { window: { type: 'count', size: 5, minCalls: 3 } },
       'Unknown option `window.minCalls`: did you mean `window.minimumCalls`?',
+    ],
+    [
+      { window: { typ: 'count', size: 5 } },
+      'Unknown option `window.typ`: did you mean `window.type`?',
+    ],
+    [
+      { window: { tpye: 'time', durationMs: 1_000 } },
+      'Unknown option `window.tpye`: did you mean `window.type`?',
     ],
     [
       { window: { type: 'time', durationMs: 1_000, size: 5 } },

@@ -6,6 +6,7 @@ import {
   expectNumber,
   expectSharedName,
   fail,
+  isPlainObject,
   optionalDuration,
   optionalNumber,
 } from '@x/internal';
@@ -34,7 +35,10 @@ export type BreakerClassifier = (error: unknown, context: ClassifyContext) => Br
 /** A window over the last `size` calls that completed. */
 export interface CountWindowOptions {
   readonly type: 'count';
-  /** Number of most recent calls the rates are computed over. An integer >= 1. */
+  /**
+   * Number of most recent calls the rates are computed over. An integer from 1 to 1,000,000
+   * (one byte of memory per call; a longer span is a time window's).
+   */
   readonly size: number;
   /**
    * Calls the window must hold before a rate can open the breaker. An integer from 1 to `size`.
@@ -239,20 +243,34 @@ const TIME_WINDOW_KEYS = [
   'failureRateThreshold',
 ] as const satisfies readonly (keyof TimeWindowOptions)[];
 
+/**
+ * Largest count window. The window keeps one byte per call (and `toJSON()` writes one number per
+ * call), so its size is memory the breaker holds from creation: a million calls is 1 MB, and
+ * 2^32 was 4 GiB allocated at once (a larger size failed inside `Uint8Array` naming no option).
+ * A rate over more calls than that moves by less than a millionth per call: a window meant to span
+ * that much traffic is a time window, whose memory is 10 buckets whatever its length.
+ */
+const MAX_COUNT_WINDOW = 1_000_000;
+
 const COUNT = { min: 1, integer: true } as const;
+const WINDOW_SIZE = { ...COUNT, max: MAX_COUNT_WINDOW } as const;
 const RATE = { min: 0, exclusiveMin: true, max: 1 } as const;
 const POSITIVE = { exclusiveMin: true } as const;
 
+/** Every key of either window: what a window whose `type` is missing or misspelt is checked against. */
+const WINDOW_KEYS = [...new Set<string>([...COUNT_WINDOW_KEYS, ...TIME_WINDOW_KEYS])];
+
 function resolveWindow(value: unknown): ResolvedWindow | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null)
+  // An array would be a window without a type: the error would name `window.type`, not `window`.
+  if (!isPlainObject(value))
     fail('window', "an object like { type: 'count', size } or { type: 'time', durationMs }", value);
-  const window = value as Record<string, unknown>;
+  const window = value;
   const rate = (): number =>
     optionalNumber('window.failureRateThreshold', window.failureRateThreshold, RATE) ?? 0.5;
   if (window.type === 'count') {
     expectKnownKeys('window', window, COUNT_WINDOW_KEYS);
-    const size = expectNumber('window.size', window.size, COUNT);
+    const size = expectNumber('window.size', window.size, WINDOW_SIZE);
     const minimumCalls =
       optionalNumber('window.minimumCalls', window.minimumCalls, COUNT) ?? Math.min(10, size);
     if (minimumCalls > size)
@@ -268,6 +286,9 @@ function resolveWindow(value: unknown): ResolvedWindow | undefined {
       failureRateThreshold: rate(),
     };
   }
+  // A misspelt `type` (`typ`) is named with the closest key, as at the top level, before the
+  // missing `type` is.
+  expectKnownKeys('window', window, WINDOW_KEYS);
   return fail('window.type', "'count' or 'time'", window.type, typeof window.type === 'string');
 }
 
@@ -278,7 +299,8 @@ function resolveWindow(value: unknown): ResolvedWindow | undefined {
  */
 export function resolveOptions(options: BreakerOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  // An array would be read as no options at all: the user's settings silently lost.
+  if (!isPlainObject(options)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS);
 
   // A label, checked as a shared one's: it shows in errors, events, logs, stats and snapshots.

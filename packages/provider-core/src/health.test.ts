@@ -41,6 +41,40 @@ describe('healthDeadline', () => {
   it('throws a RangeError for a timeoutMs below 1', () => {
     expect(() => healthDeadline({ timeoutMs: 0 }, () => new Error())).toThrow(RangeError);
   });
+
+  it('names the closest known key for a misspelt option, which would drop the deadline', () => {
+    const timeout = { timeout: 1 } as never;
+    expect(() => healthDeadline(timeout, () => new Error())).toThrow(
+      new TypeError('Unknown option `options.timeout`: did you mean `options.timeoutMs`?'),
+    );
+    const sigal = { sigal: new AbortController().signal } as never;
+    expect(() => healthDeadline(sigal, () => new Error())).toThrow(
+      new TypeError('Unknown option `options.sigal`: did you mean `options.signal`?'),
+    );
+  });
+
+  it('names options.signal for a signal that is not an AbortSignal', () => {
+    for (const signal of [null, 'x', {}]) {
+      expect(() => healthDeadline({ signal } as never, () => new Error())).toThrow(
+        /^Expected `options\.signal` to be an AbortSignal, got /,
+      );
+    }
+  });
+
+  it('refuses options that are not an object, an array included, and starts no timer', () => {
+    for (const options of [5, 'x', [], null, new Map()]) {
+      expect(() => healthDeadline(options as never, () => new Error())).toThrow(
+        /^Expected `options` to be an object like \{ signal, timeoutMs \}, got /,
+      );
+    }
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('takes options left out as the defaults', () => {
+    const deadline = healthDeadline(undefined, (ms) => new Error(`after ${ms}`));
+    vi.advanceTimersByTime(5_000);
+    expect(deadline.signal.reason).toEqual(new Error('after 5000'));
+  });
 });
 
 describe('piecesHealth', () => {

@@ -1,6 +1,13 @@
 import type { Breaker } from '@x/breaker';
 import type { Cache } from '@x/cache';
-import { anySignal, expectDuration } from '@x/internal';
+import {
+  anySignal,
+  expectDuration,
+  expectKnownKeys,
+  fail,
+  isPlainObject,
+  optionalSignal,
+} from '@x/internal';
 import type { Pool } from '@x/pool';
 import type { RateLimiter } from '@x/rate-limit';
 import type { ProviderCore } from './provider-core';
@@ -16,24 +23,37 @@ export interface HealthDeadline {
   clear(): void;
 }
 
+/** The keys of a `health()` call's options, the same for every provider. */
+const HEALTH_OPTION_KEYS = ['signal', 'timeoutMs'] as const;
+
 /**
- * Starts the deadline of a health check: `options.timeoutMs` (default 5 s, validated), aborting
- * with `timeoutError(timeoutMs)`, combined with the caller's `options.signal`.
+ * Starts the deadline of a health check: `options.timeoutMs` (default 5 s), aborting with
+ * `timeoutError(timeoutMs)`, combined with the caller's `options.signal`. The options are checked
+ * as every other call's are (`hasBlob()`'s, a request's), before any probe is sent: a misspelt
+ * `timeout` would otherwise drop the caller's deadline, and a `signal` that is not one would fail
+ * inside `AbortSignal.any` naming no option.
+ * @throws {TypeError} when `options` is not an object, holds an unknown key (named with the
+ * closest known one) or a `signal` that is not an `AbortSignal`.
  * @throws {TypeError | RangeError} for a malformed `timeoutMs`.
  */
 export function healthDeadline(
-  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } | undefined,
   timeoutError: (timeoutMs: number) => Error,
 ): HealthDeadline {
+  if (options === undefined) options = {};
+  // An array, a number or a string read as options would be options with no key at all.
+  if (!isPlainObject(options)) fail('options', 'an object like { signal, timeoutMs }', options);
+  expectKnownKeys('options', options, HEALTH_OPTION_KEYS);
+  const caller = optionalSignal('options.signal', options.signal);
   const timeoutMs =
     options.timeoutMs === undefined
       ? 5_000
-      : expectDuration('timeoutMs', options.timeoutMs, { min: 1 });
+      : expectDuration('options.timeoutMs', options.timeoutMs, { min: 1 });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(timeoutError(timeoutMs)), timeoutMs);
   timer.unref?.();
   // Never undefined: the controller's signal is always there.
-  const signal = anySignal(options.signal, controller.signal) as AbortSignal;
+  const signal = anySignal(caller, controller.signal) as AbortSignal;
   return { signal, clear: () => clearTimeout(timer) };
 }
 

@@ -223,6 +223,9 @@ describe('reasoning effort and roles', () => {
       expect(error).toBeInstanceOf(TypeError);
       expect((error as Error).message).toMatch(/`request\.messages\[1\]\.images`/);
       expect((error as Error).message).toMatch(/only user messages carry images/);
+      expect((error as Error).message).toContain(
+        `left out of ${role === 'assistant' ? 'an' : 'a'} ${role} message`,
+      );
       expect(() => provider.stream(request)).toThrow(/`request\.messages\[1\]\.images`/);
     }
     expect(chats(server)).toHaveLength(0);

@@ -29,6 +29,17 @@ describe('createOpenAIProvider nested piece options', () => {
       RangeError,
       'Expected `pool.connectionsPerHost` to be an integer >= 1, got `0` (number)',
     ],
+    // the breaker's bounds and key checks, through the core's `breaker` option
+    [
+      { breaker: { window: { type: 'count', size: 2 ** 32 } } },
+      RangeError,
+      'Expected `breaker.window.size` to be an integer between 1 and 1000000, got `4294967296` (number)',
+    ],
+    [
+      { breaker: { window: { typ: 'count', size: 5 } } },
+      TypeError,
+      'Unknown option `breaker.window.typ`: did you mean `breaker.window.type`?',
+    ],
   ])('names the full option path when given %o', (options, kind, message) => {
     const create = () => createOpenAIProvider({ baseUrl, apiKey: 'k', ...(options as object) });
     expect(create).toThrow(kind);
@@ -82,6 +93,37 @@ describe('option errors and credentials', () => {
     const texts = shown({ baseUrl: value });
     expect(texts).toContain(`got \`"${display}"\` (string)`);
     expect(texts).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it('refuses apiKey: null, naming it, rather than reading the environment key', () => {
+    vi.stubEnv('OPENAI_API_KEY', SECRET);
+    try {
+      const error = refusal({ baseUrl: undefined, apiKey: null });
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toBe(
+        'Expected `apiKey` to be a non-empty string of HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF), got `[redacted]` (null)',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it.each([
+    ['organization', ''],
+    ['project', '  '],
+    ['organization', '\t'],
+  ])('refuses %s %j, which would be sent as an empty header', (key, value) => {
+    const error = refusal({ [key]: value });
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe(
+      `Expected \`${key}\` to be a non-empty string, got \`${JSON.stringify(value)}\` (string)`,
+    );
+  });
+
+  it('refuses an array where the options object is expected', () => {
+    expect(() => createOpenAIProvider([] as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `[]` (array)'),
+    );
   });
 
   it.each([

@@ -121,11 +121,16 @@ export function normaliseBaseUrl(raw: string, name: string): string {
 
 /** Validates this package's own options (the core validates the shared ones). */
 export function validateOptions(options: OpenAIProviderOptions): void {
-  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  // An array would be read as options with no key: the defaults, the user's settings lost.
+  // (Through `unknown`: the guard would narrow `options` to a record of unknown values.)
+  const given: unknown = options;
+  if (!isPlainObject(given)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   if (options.preset !== undefined) expectOneOf('preset', options.preset, PRESET_NAMES);
   for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
-    optionalString(key, options[key]);
+    // An empty or blank organization or project would be sent as an empty header, naming none
+    // (and hiding `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`, which an option overrides).
+    optionalString(key, options[key], key === 'organization' || key === 'project');
     const value = options[key];
     if (typeof value === 'string' && /[\r\n]/.test(value)) {
       // Checked before the URL is read: a base URL is shown as any URL in an error is.
@@ -170,8 +175,14 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
     options.baseUrl ?? envBase ?? preset.baseUrl,
     envBase !== undefined ? 'OPENAI_BASE_URL' : 'baseUrl',
   );
+  // Only a key left out falls back to the environment: `null` goes on to the core, which refuses
+  // it as it refuses every other option set to null (`organization`, `headers`...).
   const apiKey =
-    options.apiKey ?? (preset.apiKeyEnv === undefined ? undefined : readEnv(preset.apiKeyEnv));
+    options.apiKey !== undefined
+      ? options.apiKey
+      : preset.apiKeyEnv === undefined
+        ? undefined
+        : readEnv(preset.apiKeyEnv);
   if (
     apiKey === undefined &&
     options.getApiKey === undefined &&

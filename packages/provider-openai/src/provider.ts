@@ -20,6 +20,7 @@ import type {
   StreamChunk,
 } from './types';
 import {
+  listModelsSignal,
   type RequestFields,
   requestFieldsOf,
   validateChatRequest,
@@ -191,21 +192,27 @@ export class OpenAIProvider extends ProviderFacade {
     return this.completeWith(this.#embed, request, this.#validateEmbed);
   }
 
-  /** The models the key may use (`/models`); their context windows, where listed, are learnt. */
-  async listModels(options: { signal?: AbortSignal | undefined } = {}): Promise<ModelSummary[]> {
+  /**
+   * The models the key may use (`/models`); their context windows, where listed, are learnt.
+   * @throws {TypeError} for malformed options (an unknown key, a `signal` that is not one), before
+   * anything is sent.
+   */
+  async listModels(options?: { signal?: AbortSignal | undefined }): Promise<ModelSummary[]> {
+    const signal = listModelsSignal(options);
     this.#core.assertOpen();
-    const { text } = await this.#core.request({
-      endpoint: '/models',
-      method: 'GET',
-      signal: options.signal,
-    });
+    const { text } = await this.#core.request({ endpoint: '/models', method: 'GET', signal });
     const models = parseModelList(this.#core.json(text, '/models'));
     this.#windows.listed(models);
     this.#models = models;
     return models;
   }
 
-  /** Health without generating tokens (one `GET /models`, plus the state of every piece); never throws for a down server. */
+  /**
+   * Health without generating tokens (one `GET /models`, plus the state of every piece); never
+   * throws for a down server.
+   * @throws {TypeError | RangeError} for malformed options (an unknown key, a `signal` that is not
+   * one, a `timeoutMs` below 1), before anything is sent.
+   */
   health(
     options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
   ): Promise<HealthReport> {

@@ -142,7 +142,7 @@ function validateMessage(message: unknown, i: number): void {
   if (message.role !== 'user' && Array.isArray(message.images) && message.images.length > 0) {
     fail(
       `${at}.images`,
-      `left out of a ${message.role} message (only user messages carry images)`,
+      `left out of ${message.role === 'assistant' ? 'an' : 'a'} ${message.role} message (only user messages carry images)`,
       message.images,
     );
   }
@@ -286,6 +286,19 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   }
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
+}
+
+const LIST_MODELS_KEYS = ['signal'] as const;
+
+/**
+ * Checks the options of `listModels()` as every call's are, before anything is sent (a misspelt
+ * `sigal` would drop the caller's abort); returns the signal.
+ */
+export function listModelsSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (!isPlainObject(options)) fail('options', 'an object like { signal }', options);
+  expectKnownKeys('options', options, LIST_MODELS_KEYS);
+  return optionalSignal('options.signal', options.signal);
 }
 
 const isTokenId = (token: unknown) => Number.isSafeInteger(token) && (token as number) >= 0;

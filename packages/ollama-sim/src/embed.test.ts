@@ -102,3 +102,58 @@ describe('/api/embed with nothing to embed', () => {
     expect(s.stats().loads).toBe(0);
   });
 });
+
+describe('embeddings of a model that cannot embed', () => {
+  // Ollama launches llama-server with `--embedding` only for a model with pooling (the
+  // `embedding` capability); EmbedHandler loads any model, and the runner refuses with its 501.
+  const refusal = 'This server does not support embeddings. Start it with `--embeddings`';
+
+  it('loads the model, then passes on llama-server’s 501 (legacy route: 500, /v1: api_error)', async () => {
+    const s = await start();
+    const embed = await send(s.url, '/api/embed', { body: { model: 'llama3.2', input: ['a'] } });
+    expect([embed.status, JSON.parse(embed.text)]).toEqual([501, { error: refusal }]);
+    const legacy = await send(s.url, '/api/embeddings', {
+      body: { model: 'llama3.2', prompt: 'a' },
+    });
+    expect([legacy.status, JSON.parse(legacy.text)]).toEqual([500, { error: refusal }]);
+    const v1 = await send(s.url, '/v1/embeddings', { body: { model: 'llama3.2', input: 'a' } });
+    expect([v1.status, JSON.parse(v1.text)]).toEqual([
+      501,
+      { error: { message: refusal, type: 'api_error', param: null, code: null } },
+    ]);
+    // The runner was loaded (and stays), and nothing was embedded.
+    expect(s.stats()).toMatchObject({ loads: 1, embeddings: 0, loadedModels: ['llama3.2:latest'] });
+  });
+
+  it('answers the same 501 for a model that neither completes nor embeds', async () => {
+    const s = await start({ models: [{ name: 'eyes', capabilities: ['vision'] }] });
+    const embed = await send(s.url, '/api/embed', { body: { model: 'eyes', input: 'a' } });
+    expect([embed.status, JSON.parse(embed.text)]).toEqual([501, { error: refusal }]);
+  });
+
+  it('still answers an empty input with an empty list, and an over-long one with the 400', async () => {
+    const s = await start({ defaultNumCtx: 8 });
+    for (const [path, body, status, text] of [
+      ['/api/embed', { model: 'llama3.2', input: [] }, 200, '{"model":"llama3.2","embeddings":[]}'],
+      ['/api/embeddings', { model: 'llama3.2', prompt: '' }, 200, '{"embedding":[]}'],
+      [
+        '/api/embed',
+        { model: 'llama3.2', input: 'far too long for the window', truncate: false },
+        400,
+        '{"error":"the input length exceeds the context length"}',
+      ],
+    ] as const) {
+      const res = await send(s.url, path, { body });
+      expect([path, res.status, res.text.trimEnd()]).toEqual([path, status, text]);
+    }
+  });
+
+  it('embeds with any model that has the embedding capability', async () => {
+    const s = await start({
+      models: [{ name: 'both', capabilities: ['completion', 'embedding'] }],
+    });
+    const res = await send(s.url, '/api/embed', { body: { model: 'both', input: 'a' } });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text).embeddings).toHaveLength(1);
+  });
+});

@@ -57,6 +57,16 @@ export interface SimModel {
    * @default 'truncate'
    */
   readonly contextOverflow?: 'truncate' | 'error' | undefined;
+  /**
+   * Which chat template turns a chat into the prompt, as Ollama picks it per model: `'ollama'`
+   * (the Modelfile `TEMPLATE`, or one of Ollama's renderers and parsers, as for the library's
+   * models: Ollama parses the tool calls out of the output and streams each in a `done: false`
+   * line as soon as it is parsed) or `'gguf'` (a model without one, served with the GGUF's own
+   * template by llama-server: the tool calls arrive on the final `done: true` line). Only where
+   * streamed tool calls go differs; `/v1` streams look the same either way.
+   * @default 'ollama'
+   */
+  readonly chatTemplate?: 'ollama' | 'gguf' | undefined;
   /** Stop sequences listed in `/api/show` `parameters`. @default [] */
   readonly stop?: readonly string[] | undefined;
   /** Chat template text shown by `/api/show`. @default a llama-3 style template */

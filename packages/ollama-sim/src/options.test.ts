@@ -35,6 +35,18 @@ describe('startOllamaSim options', () => {
       'Expected `models[0].capabilities` to be an array of completion, tools, insert, vision, embedding, thinking, audio, image, got `["flying"]` (array)',
     ],
     [
+      'an unknown chat template',
+      { models: [{ name: 'm', chatTemplate: 'jinja' }] },
+      RangeError,
+      'Expected `models[0].chatTemplate` to be one of "ollama", "gguf", got `"jinja"` (string)',
+    ],
+    [
+      'an unknown tool call chunking',
+      { v1ToolCalls: 'pieces' },
+      RangeError,
+      'Expected `v1ToolCalls` to be one of "whole", "split", got `"pieces"` (string)',
+    ],
+    [
       'two models with one name',
       { models: [{ name: 'a' }, { name: 'A:latest' }] },
       RangeError,

@@ -1,6 +1,7 @@
 import {
   expectKnownKeys,
   expectLogger,
+  expectOneOf,
   fail,
   isPlainObject,
   optionalBoolean,
@@ -77,14 +78,15 @@ export interface OllamaSimOptions {
   readonly tokensPerSecond?: number | undefined;
   /** Prompt evaluation speed in tokens per second; `0` or `Infinity` means no delay. @default Infinity */
   readonly promptTokensPerSecond?: number | undefined;
-  /** Load time of a model not yet loaded (or reloaded for another `num_ctx` or context shift), in ms. @default 0 */
+  /** Load time of a model not yet loaded (or reloaded for another `num_ctx`, context shift or runner option), in ms. @default 0 */
   readonly loadTimeMs?: number | undefined;
   /** Parallel slots per model (`OLLAMA_NUM_PARALLEL`). @default 1 */
   readonly numParallel?: number | undefined;
   /**
    * Requests that may wait in the scheduler's queue across all models (`OLLAMA_MAX_QUEUE`): those
-   * whose model is not loaded, or loaded with another `num_ctx`; beyond it, 503. A request for a
-   * model loaded with its window waits for a slot without limit, as in Ollama. @default 512
+   * whose model is not loaded, or loaded with another `num_ctx`, context shift or runner option;
+   * beyond it, 503. A request for a model loaded as it needs waits for a slot without limit, as in
+   * Ollama. @default 512
    */
   readonly maxQueue?: number | undefined;
   /** Server default window when neither the request nor the model sets `num_ctx` (`OLLAMA_CONTEXT_LENGTH`). @default 4096 */
@@ -129,6 +131,14 @@ export interface OllamaSimOptions {
   readonly maxEmbedValues?: number | undefined;
   /** Answer 403 to a `Host` header that is not local, as Ollama does when bound to loopback. @default true */
   readonly hostCheck?: boolean | undefined;
+  /**
+   * How a `/v1/chat/completions` stream carries tool calls: `'whole'`, as Ollama's OpenAI layer
+   * writes them (each call complete, its `arguments` one JSON string, every call of a native line
+   * in one delta), or `'split'`, as OpenAI streams them (a delta with the call's `id` and name and
+   * empty `arguments`, then the arguments in pieces keyed by `index`), to test a client's
+   * assembly against the shape other servers send. @default 'whole'
+   */
+  readonly v1ToolCalls?: 'whole' | 'split' | undefined;
   /** A per-API-key quota on `/v1/*` (off by default: Ollama has none). @default undefined */
   readonly quota?: QuotaOptions | undefined;
   /** Aborts the start: `startOllamaSim` rejects with `signal.reason` and leaves nothing listening. */
@@ -161,6 +171,7 @@ export interface ResolvedOptions {
   readonly transferBytesPerSecond: number;
   readonly maxEmbedValues: number;
   readonly hostCheck: boolean;
+  readonly v1ToolCalls: 'whole' | 'split';
   readonly quota: QuotaSpec | undefined;
 }
 
@@ -191,6 +202,7 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'transferBytesPerSecond',
   'maxEmbedValues',
   'hostCheck',
+  'v1ToolCalls',
   'quota',
   'signal',
 ];
@@ -281,6 +293,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     maxEmbedInputs: intInRange('maxEmbedInputs', options.maxEmbedInputs, 1, 1_000_000, 2048),
     maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
+    v1ToolCalls: expectOneOf('v1ToolCalls', options.v1ToolCalls ?? 'whole', ['whole', 'split']),
     quota: resolveQuota(options.quota),
   };
   const seen = new Set<string>();

@@ -11,8 +11,15 @@ import type { OllamaSim } from './sim';
 
 const start = simPerTest();
 
+// `both` generates and embeds (a Modelfile can list both capabilities).
 const sim = () =>
-  start({ models: [{ name: 'llama3.2' }, { name: 'strict', contextOverflow: 'error' }] });
+  start({
+    models: [
+      { name: 'llama3.2' },
+      { name: 'strict', contextOverflow: 'error' },
+      { name: 'both', capabilities: ['completion', 'embedding'] },
+    ],
+  });
 
 function chat(s: OllamaSim, model: string, extra: Record<string, unknown> = {}) {
   return send(s.url, '/api/chat', {
@@ -45,9 +52,9 @@ describe('a runner reload', () => {
     const s = await sim();
     const generate = (extra: Record<string, unknown>) =>
       send(s.url, '/api/generate', {
-        body: { model: 'llama3.2', prompt: 'hi', stream: false, ...extra },
+        body: { model: 'both', prompt: 'hi', stream: false, ...extra },
       });
-    const embed = () => send(s.url, '/api/embed', { body: { model: 'llama3.2', input: 'hi' } });
+    const embed = () => send(s.url, '/api/embed', { body: { model: 'both', input: 'hi' } });
     expect(await loadsAfter(s, generate({ shift: false }))).toBe(1);
     expect(await loadsAfter(s, generate({ shift: false }))).toBe(1);
     // EmbedHandler hands the scheduler no `shift`: context shift on, unlike the loaded runner.
@@ -61,5 +68,61 @@ describe('a runner reload', () => {
     expect(await loadsAfter(s, generate({ shift: false, options: { num_ctx: 8192 } }))).toBe(3);
     expect(await ps()).toBe(8192);
     expect(await loadsAfter(s, generate({ shift: false, options: { num_ctx: 8192 } }))).toBe(3);
+  });
+});
+
+// needsReload also compares the runner options (api.Runner: num_batch, num_gpu, main_gpu,
+// use_mmap, num_thread, draft_num_predict), as the request resolves them over the model's
+// Modelfile parameters and api.DefaultOptions; a negative num_gpu leaves the layers to the server
+// and takes any runner.
+describe('a runner reload for runner options', () => {
+  it('follows every runner option a request sets, and only those', async () => {
+    const s = await sim();
+    expect(await loadsAfter(s, chat(s, 'llama3.2'))).toBe(1);
+    // The defaults, or options that are not the runner's: the same runner.
+    for (const options of [
+      { num_batch: 512, num_thread: 0, draft_num_predict: 0 },
+      { temperature: 0.1, num_predict: 5, num_batch: null },
+      { num_gpu: -1 },
+    ])
+      expect(await loadsAfter(s, chat(s, 'llama3.2', { options }))).toBe(1);
+    let loads = 1;
+    for (const options of [
+      { num_batch: 64 },
+      { num_thread: 4 },
+      { main_gpu: 0 },
+      { use_mmap: false },
+      { draft_num_predict: 4 },
+    ]) {
+      expect(await loadsAfter(s, chat(s, 'llama3.2', { options }))).toBe(++loads);
+      expect(await loadsAfter(s, chat(s, 'llama3.2', { options }))).toBe(loads);
+      // Back to the defaults: reloaded again.
+      expect(await loadsAfter(s, chat(s, 'llama3.2'))).toBe(++loads);
+    }
+  });
+
+  it('lets a request that leaves num_gpu to the server take a runner launched with one', async () => {
+    const s = await sim();
+    expect(await loadsAfter(s, chat(s, 'llama3.2', { options: { num_gpu: 10 } }))).toBe(1);
+    expect(await loadsAfter(s, chat(s, 'llama3.2'))).toBe(1);
+    expect(await loadsAfter(s, chat(s, 'llama3.2', { options: { num_gpu: -5 } }))).toBe(1);
+    expect(await loadsAfter(s, chat(s, 'llama3.2', { options: { num_gpu: 20 } }))).toBe(2);
+  });
+
+  it('reads the options of a created model’s parameters, and an embedding model’s own batch', async () => {
+    const s = await start();
+    const create = await send(s.url, '/api/create', {
+      body: { model: 'threads', from: 'llama3.2', parameters: { num_thread: 4 }, stream: false },
+    });
+    expect(create.status).toBe(200);
+    expect(await loadsAfter(s, chat(s, 'threads'))).toBe(1);
+    expect(await loadsAfter(s, chat(s, 'threads', { options: { num_thread: 4 } }))).toBe(1);
+    expect(await loadsAfter(s, chat(s, 'threads', { options: { num_thread: 0 } }))).toBe(2);
+    const embed = (options?: Record<string, unknown>) =>
+      send(s.url, '/api/embed', { body: { model: 'nomic-embed-text', input: 'hi', options } });
+    expect(await loadsAfter(s, embed())).toBe(3);
+    // nomic-embed-text's window is 2048: its batch is 2048 unless a request sets one.
+    expect(await loadsAfter(s, embed({ num_batch: 2048 }))).toBe(3);
+    expect(await loadsAfter(s, embed({ num_batch: 512 }))).toBe(4);
   });
 });

@@ -45,7 +45,7 @@ describe('request decoding errors', () => {
     const body = '{"model":"llama3.2","stream":"yes","messages":[{"role":"user","content":1}]}';
     expect(await errorOf('/api/chat', body)).toEqual([
       400,
-      'json: cannot unmarshal number into Go struct field Message.messages.content of type string',
+      'json: cannot unmarshal number into Go struct field ChatRequest.messages.content of type string',
     ]);
   });
 
@@ -61,7 +61,7 @@ describe('request decoding errors', () => {
     const body = '{"model":"llama3.2","messages":[{"content":1,"role":2}]}';
     expect(await errorOf('/api/chat', body)).toEqual([
       400,
-      'json: cannot unmarshal number into Go struct field Message.messages.content of type string',
+      'json: cannot unmarshal number into Go struct field ChatRequest.messages.content of type string',
     ]);
   });
 });
@@ -121,5 +121,105 @@ describe('images that are not padded standard base64 (api.ImageData is []byte)',
     const body =
       '{"model":"llama3.2","stream":"yes","messages":[{"role":"user","content":"hi","images":["QQ="]}]}';
     expect(await errorOf('/api/chat', body)).toEqual([400, 'illegal base64 data at input byte 3']);
+  });
+});
+
+// Tools (api.Tool) and tool calls (api.ToolCall) as Go decodes them: tool call arguments and tool
+// properties are ordered maps over github.com/buger/jsonparser, which answers anything but an
+// object with its MalformedObjectError; each property decodes on its own, and its error ends
+// decoding, with the path of JSON keys from the request.
+describe('tools and tool calls Go cannot decode', () => {
+  const NOT_AN_OBJECT = "Value looks like object, but can't find closing '}' symbol";
+  const PROPERTY =
+    'json: cannot unmarshal bool into Go struct field ToolFunctionParameters.tools.function.parameters.properties of type api.ToolProperty';
+  const DESCRIPTION =
+    'json: cannot unmarshal number into Go struct field ToolFunction.tools.function.description of type string';
+  const call = (args: string, extra = '') =>
+    `{"model":"llama3.2","messages":[{"role":"user","content":"hi"},{"role":"assistant"${extra},"tool_calls":[{"function":{"name":"f","arguments":${args}}}]}]}`;
+  const tool = (fn: string, before = '') =>
+    `{"model":"llama3.2",${before}"messages":${HI},"tools":[{"type":"function","function":${fn}}]}`;
+
+  it('answers 400 for tool call arguments that are not an object (a JSON string included)', async () => {
+    for (const args of ['"{\\"a\\":1}"', '[1]', '5', 'true'])
+      expect([args, ...(await errorOf('/api/chat', call(args)))]).toEqual([
+        args,
+        400,
+        NOT_AN_OBJECT,
+      ]);
+    // That error ends decoding: it wins over an earlier mismatch of the same message.
+    expect(await errorOf('/api/chat', call('"x"', ',"content":5'))).toEqual([400, NOT_AN_OBJECT]);
+    expect(await errorOf('/api/chat', call('{"a":1}', ',"content":5'))).toEqual([
+      400,
+      'json: cannot unmarshal number into Go struct field ChatRequest.messages.content of type string',
+    ]);
+    sim ??= await startOllamaSim();
+    for (const args of ['null', '{}'])
+      expect((await send(sim.url, '/api/chat', { rawBody: call(args) })).status).toBe(200);
+  });
+
+  it('names the field of a tool call that has the wrong type', async () => {
+    const body = `{"model":"llama3.2","messages":[{"role":"assistant","tool_calls":[{"id":5,"function":{"index":1.5}}]}]}`;
+    expect(await errorOf('/api/chat', body)).toEqual([
+      400,
+      'json: cannot unmarshal number into Go struct field ChatRequest.messages.tool_calls.id of type string',
+    ]);
+  });
+
+  it('answers 400 for a tool description that is not a string, recorded like any mismatch', async () => {
+    expect(await errorOf('/api/chat', tool('{"name":"f","description":5}'))).toEqual([
+      400,
+      DESCRIPTION,
+    ]);
+    expect(
+      await errorOf('/api/chat', tool('{"name":"f","description":5}', '"stream":"yes",')),
+    ).toEqual([
+      400,
+      'json: cannot unmarshal string into Go struct field ChatRequest.stream of type bool',
+    ]);
+  });
+
+  it('answers 400 for a property schema that is not an object, over any earlier mismatch', async () => {
+    const bool =
+      '{"name":"f","description":5,"parameters":{"type":"object","properties":{"a":true}}}';
+    expect(await errorOf('/api/chat', tool(bool, '"stream":"yes",'))).toEqual([400, PROPERTY]);
+    const cases: [string, string][] = [
+      ['{"type":"object","properties":[]}', NOT_AN_OBJECT],
+      [
+        '{"type":"object","properties":{"a":{"type":5}}}',
+        'json: cannot unmarshal number into Go struct field ToolFunctionParameters.tools.function.parameters.properties.type of type []string',
+      ],
+      [
+        '{"type":"object","properties":{"a":{"type":"object","properties":{"b":false}}}}',
+        'json: cannot unmarshal bool into Go struct field ToolFunctionParameters.tools.function.parameters.properties.properties of type api.ToolProperty',
+      ],
+      [
+        '{"type":"object","properties":{"a":{"required":[5]}}}',
+        'json: cannot unmarshal number into Go struct field ToolFunctionParameters.tools.function.parameters.properties.required of type string',
+      ],
+    ];
+    for (const [parameters, error] of cases)
+      expect(await errorOf('/api/chat', tool(`{"name":"f","parameters":${parameters}}`))).toEqual([
+        400,
+        error,
+      ]);
+  });
+
+  it('answers the same texts on /v1, with the OpenAI request type where it shows', async () => {
+    sim ??= await startOllamaSim();
+    const v1 = async (tools: unknown) => {
+      const body = { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], tools };
+      const res = await send(sim!.url, '/v1/chat/completions', { body });
+      return [res.status, (JSON.parse(res.text) as { error: { message: string } }).error.message];
+    };
+    const fn = (f: unknown) => [{ type: 'function', function: f }];
+    expect(await v1(fn({ name: 'f', description: 5 }))).toEqual([400, DESCRIPTION]);
+    expect(await v1(fn({ name: 'f', parameters: { properties: { a: true } } }))).toEqual([
+      400,
+      PROPERTY,
+    ]);
+    expect(await v1(['x'])).toEqual([
+      400,
+      'json: cannot unmarshal string into Go struct field ChatCompletionRequest.tools of type api.Tool',
+    ]);
   });
 });

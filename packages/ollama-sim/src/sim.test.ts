@@ -340,13 +340,13 @@ describe('errors before the stream', () => {
       'a message that is not an object',
       { model: 'llama3.2', messages: ['hi'] },
       400,
-      'json: cannot unmarshal string into Go struct field ChatRequest.messages of type api.Message',
+      'json: cannot unmarshal string into Go struct field ChatRequest.messages of type api.Alias',
     ],
     [
       'a message content that is not a string',
       { model: 'llama3.2', messages: [{ role: 'user', content: 1 }] },
       400,
-      'json: cannot unmarshal number into Go struct field Message.messages.content of type string',
+      'json: cannot unmarshal number into Go struct field ChatRequest.messages.content of type string',
     ],
     [
       'a keep_alive of the wrong type',

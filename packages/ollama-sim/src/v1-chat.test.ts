@@ -212,8 +212,8 @@ describe('POST /v1/chat/completions', () => {
     expect(JSON.parse(call.function.arguments)).toEqual({ location: 'Paris', unit: 'celsius' });
   });
 
-  it('streams a tool call as deltas keyed by index: id, type and name first, then argument pieces', async () => {
-    const s = await start();
+  it('streams a tool call as deltas keyed by index with v1ToolCalls split: id, type and name first, then argument pieces', async () => {
+    const s = await start({ v1ToolCalls: 'split' });
     const request = {
       ...chat({ messages: [{ role: 'user', content: 'What is the weather in Paris?' }] }),
       tools: [WEATHER_TOOL],

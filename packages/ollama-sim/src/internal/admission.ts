@@ -7,13 +7,13 @@ import { findModel, type LookupError } from './model-lookup';
 import { qualifiedName } from './model-name';
 import type { ResolvedModel } from './resolve-model';
 import type { Responder } from './responder';
-import type { ModelRuntime, RunnerSetup } from './scheduler';
+import type { ModelRuntime, RunnerOptions, RunnerSetup } from './scheduler';
 import { checkOptions } from './validate';
 
 // How a request gets to run on a model, as Ollama's handlers and scheduler do it: the checks, the
-// keep_alive, the context window and context shift, the model's runner launched with them (loaded
-// through the scheduler's queue when it is missing or was launched otherwise, or 503 when that
-// queue is full), and a slot on it.
+// keep_alive, the context window, context shift and runner options, the model's runner launched
+// with them (loaded through the scheduler's queue when it is missing or was launched otherwise, or
+// 503 when that queue is full), and a slot on it.
 
 const BUSY_TEXT = 'server busy, please try again.  maximum pending requests exceeded';
 
@@ -53,6 +53,47 @@ export function windowFor(
       : (model.numCtx ?? ctx.opts.defaultNumCtx);
   if (model.capabilities.includes('vision')) base = Math.max(base, VISION_MIN_CTX);
   return Math.min(base, model.contextLength);
+}
+
+/** api.DefaultOptions' batch, and llama-server's default for an embedding model (llm/llama_server.go). */
+const DEFAULT_BATCH = 512;
+const EMBEDDING_BATCH = 2048;
+
+/**
+ * The runner options a request resolves to, as scheduleRunner builds them: the request's options
+ * over the model's Modelfile parameters over api.DefaultOptions (a null is no value, an integer
+ * option is truncated). Without any `num_batch` an embedding model gets llama-server's embedding
+ * batch, capped at the window; `draft_num_predict` is 0 for a model without a draft model; the
+ * GPU layers default to -1, the server's choice. The automatic choices that depend on the
+ * machine's memory (a batch sized to the free VRAM, mmap turned off under pressure) are not
+ * simulated: an automatic batch is the default 512.
+ */
+export function runnerOptionsFor(
+  model: ResolvedModel,
+  options: Json | undefined,
+  numCtx: number,
+): RunnerOptions {
+  const given = (key: string): unknown => {
+    const value = options?.[key];
+    return value !== undefined && value !== null ? value : model.parameters[key];
+  };
+  const int = (key: string, fallback: number): number => {
+    const value = given(key);
+    return typeof value === 'number' ? Math.trunc(value) : fallback;
+  };
+  const named = (key: string) =>
+    (options !== undefined && Object.hasOwn(options, key)) || Object.hasOwn(model.parameters, key);
+  const mainGpu = given('main_gpu');
+  const useMmap = given('use_mmap');
+  const embedding = model.capabilities.includes('embedding') && !named('num_batch');
+  return {
+    numBatch: embedding ? Math.min(EMBEDDING_BATCH, numCtx) : int('num_batch', DEFAULT_BATCH),
+    numGpu: int('num_gpu', -1),
+    mainGpu: typeof mainGpu === 'number' ? Math.trunc(mainGpu) : undefined,
+    useMmap: typeof useMmap === 'boolean' ? useMmap : undefined,
+    numThread: int('num_thread', 0),
+    draftNumPredict: int('draft_num_predict', 0),
+  };
 }
 
 /**
@@ -211,12 +252,13 @@ export async function admit(
     return undefined;
   }
   const options = isPlainObject(body.options) ? body.options : undefined;
+  const numCtx = windowFor(ctx, rt.model, options);
   const setup = {
-    numCtx: windowFor(ctx, rt.model, options),
+    numCtx,
     contextShift: contextShiftOf(rt.model, body.shift),
+    options: runnerOptionsFor(rt.model, options, numCtx),
   };
   const start = nowNs();
   if (!(await takeSlot(ctx, rt, setup, keepAliveMs, life, out))) return undefined;
-  const { numCtx, contextShift } = setup;
-  return { rt, keepAliveMs, options, numCtx, contextShift, start };
+  return { rt, keepAliveMs, options, numCtx, contextShift: setup.contextShift, start };
 }

@@ -106,6 +106,7 @@ export interface CompletionInput {
   readonly thinking: boolean;
   readonly tools: unknown[] | undefined;
   readonly lastRole: string | undefined;
+  /** The most tokens the runner generates (`num_predict` as the runner bounds it): then `length`. */
   readonly numPredict: number;
   readonly simSeed: number;
   readonly requestSeed: number | undefined;

@@ -27,6 +27,10 @@ interface Result {
   readonly completionTokens: number;
   readonly seed: number;
   readonly tokenMs: number;
+  /** Streamed tool calls in OpenAI's pieces rather than whole (`v1ToolCalls: 'split'`). */
+  readonly splitCalls: boolean;
+  /** The native answer carried the calls on its final line: their chunk leaves with the finish. */
+  readonly callsAtEnd: boolean;
 }
 
 const seconds = (): number => Math.floor(Date.now() / 1000);
@@ -86,7 +90,7 @@ interface Events {
   readonly empty: () => string;
 }
 
-/** The events of a chat stream: role first, reasoning, content, tool calls in pieces, finish. */
+/** The events of a chat stream: role first, reasoning, content, tool calls, finish. */
 function chatEvents(r: Result, v1: V1Request): Events {
   const created = seconds();
   const headOf = (model: string) =>
@@ -111,25 +115,37 @@ function chatEvents(r: Result, v1: V1Request): Events {
   for (const t of r.thinking)
     paced.push(() => event(`{${role()}"content":"","reasoning":${goJson(t)}}`, t));
   for (const t of r.content) paced.push(() => event(`{${role()}"content":${goJson(t)}}`, t));
-  for (const call of r.toolCalls ?? []) {
-    // OpenAI streams a call as deltas keyed by `index`: id, type and name first, then the
-    // arguments in pieces the client concatenates. (Ollama sends each call whole in one chunk.)
-    const index = call.function.index;
-    const opening = {
-      id: call.id,
-      index,
-      type: 'function',
-      function: { name: call.function.name, arguments: '' },
-    };
-    paced.push(() => event(`{${role()}"content":"","tool_calls":[${goJson(opening)}]}`));
-    for (const piece of splitTokens(goJson(call.function.arguments)))
-      paced.push(() =>
-        event(`{"tool_calls":[{"index":${index},"function":{"arguments":${goJson(piece)}}}]}`),
-      );
+  const calls = r.toolCalls ?? [];
+  let callsEvent: (() => string) | undefined;
+  if (calls.length > 0 && !r.splitCalls) {
+    // Ollama's writer turns the native line with the calls into one chunk: every call whole,
+    // its arguments one JSON string (openai.ToToolCalls).
+    callsEvent = () =>
+      event(`{${role()}"content":"","tool_calls":${goJson(toolCallsJson(calls))}}`);
+    if (!r.callsAtEnd) paced.push(callsEvent);
+  }
+  if (r.splitCalls) {
+    for (const call of calls) {
+      // OpenAI streams a call as deltas keyed by `index`: id, type and name first, then the
+      // arguments in pieces the client concatenates.
+      const index = call.function.index;
+      const opening = {
+        id: call.id,
+        index,
+        type: 'function',
+        function: { name: call.function.name, arguments: '' },
+      };
+      paced.push(() => event(`{${role()}"content":"","tool_calls":[${goJson(opening)}]}`));
+      for (const piece of splitTokens(goJson(call.function.arguments)))
+        paced.push(() =>
+          event(`{"tool_calls":[{"index":${index},"function":{"arguments":${goJson(piece)}}}]}`),
+        );
+    }
   }
   const last = () => {
+    let text = r.callsAtEnd && callsEvent !== undefined ? callsEvent() : '';
     // A stream with nothing to say still opens with the role, as Ollama's writer does.
-    let text = first ? event(`{${role()}"content":""}`) : '';
+    if (first) text += event(`{${role()}"content":""}`);
     text += `${head}{},"finish_reason":${goJson(r.finish)}}]}\n\n`;
     if (v1.includeUsage)
       text += `data: {"id":"${r.id}","object":"chat.completion.chunk","created":${created},"model":${goJson(r.model)},"system_fingerprint":"fp_ollama","choices":[],"usage":${goJson(usageOf(r))}}\n\n`;
@@ -215,6 +231,8 @@ export function openAiWriter(v1: V1Request): GenerationWriter {
         completionTokens: c.evalCount,
         seed: c.seed,
         tokenMs: run.tokenMs,
+        splitCalls: ctx.opts.v1ToolCalls === 'split',
+        callsAtEnd: spec.admitted.rt.model.chatTemplate === 'gguf',
       };
       return write(ex, result, v1, ctx.counters);
     },
@@ -231,6 +249,8 @@ export function openAiWriter(v1: V1Request): GenerationWriter {
         completionTokens: 0,
         seed: 0,
         tokenMs: 0,
+        splitCalls: false,
+        callsAtEnd: false,
       };
       return write(ex, empty, v1, undefined);
     },

@@ -1,8 +1,8 @@
 import { isPlainObject } from '@x/internal';
 import type { Json } from './context';
-import { base64Error } from './go-base64';
 import { goTypeName } from './go-duration';
 import { goQuote } from './go-json';
+import { appendNative } from './openai-messages';
 import { checkFields, type FieldTable } from './validate';
 
 // What Ollama's OpenAI middleware does to a /v1 request before the native handler sees it
@@ -22,7 +22,7 @@ const CHAT_FIELDS: FieldTable = {
   presence_penalty: ['number', 'float64'],
   top_p: ['number', 'float64'],
   response_format: ['object', 'openai.ResponseFormat'],
-  tools: ['array', '[]api.Tool'],
+  tools: ['tools', '[]api.Tool'],
   reasoning: ['object', 'openai.Reasoning'],
   reasoning_effort: ['string', 'string'],
   logprobs: ['bool', 'bool'],
@@ -48,14 +48,6 @@ const EMBED_FIELDS: FieldTable = {
   model: ['string', 'string'],
   dimensions: ['int', 'int'],
   encoding_format: ['string', 'string'],
-};
-
-const MESSAGE_FIELDS: FieldTable = {
-  role: ['string', 'string'],
-  reasoning: ['string', 'string'],
-  tool_calls: ['array', '[]openai.ToolCall'],
-  name: ['string', 'string'],
-  tool_call_id: ['string', 'string'],
 };
 
 /** What the /v1 writers need to know about the request beyond the native body. */
@@ -101,89 +93,27 @@ function includeUsage(body: Json): boolean {
   return isPlainObject(body.stream_options) && body.stream_options.include_usage === true;
 }
 
-/** The `options` the middleware builds: stop, num_predict, temperature and top_p (1 unless set), seed, penalties. */
-function samplingOptions(body: Json, stop: string[] | undefined): Json {
+/**
+ * The `options` the middleware builds: stop, num_predict, temperature and top_p (1 unless set),
+ * seed, penalties. Chat keeps a `top_p` of 0 and sends the penalties it was given; completions
+ * decode `top_p` and the penalties into plain float32 fields, so a 0 `top_p` (or none) is 1 and
+ * both penalties are always sent, 0 unless given (openai.FromChatRequest, FromCompleteRequest).
+ */
+function samplingOptions(body: Json, stop: string[] | undefined, completion: boolean): Json {
   const options: Json = {};
   if (stop !== undefined) options.stop = stop;
   // Only `max_tokens`: the request types have no `max_completion_tokens`, so it is ignored.
   if (typeof body.max_tokens === 'number') options.num_predict = Math.trunc(body.max_tokens);
   options.temperature = typeof body.temperature === 'number' ? body.temperature : 1;
   if (typeof body.seed === 'number') options.seed = body.seed;
-  if (typeof body.frequency_penalty === 'number')
-    options.frequency_penalty = body.frequency_penalty;
-  if (typeof body.presence_penalty === 'number') options.presence_penalty = body.presence_penalty;
-  options.top_p = typeof body.top_p === 'number' && body.top_p !== 0 ? body.top_p : 1;
+  for (const penalty of ['frequency_penalty', 'presence_penalty']) {
+    const value = body[penalty];
+    if (typeof value === 'number') options[penalty] = value;
+    else if (completion) options[penalty] = 0;
+  }
+  const topP = body.top_p;
+  options.top_p = typeof topP === 'number' && (topP !== 0 || !completion) ? topP : 1;
   return options;
-}
-
-const IMAGE_PREFIXES = ['jpeg', 'jpg', 'png', 'webp'].map((t) => `data:image/${t};base64,`);
-
-/** A base64 data URI as the image bytes (base64 kept), or Ollama's error text. */
-function imageOf(url: string): { image: string } | { error: string } {
-  if (url.startsWith('http://') || url.startsWith('https://'))
-    return {
-      error: 'image URLs are not currently supported, please use base64 encoded data instead',
-    };
-  const prefix = url.startsWith('data:;base64,')
-    ? 'data:;base64,'
-    : IMAGE_PREFIXES.find((p) => url.startsWith(p));
-  const data = prefix === undefined ? undefined : url.slice(prefix.length);
-  if (data === undefined || base64Error(data) !== undefined)
-    return { error: 'invalid image input' };
-  return { image: data };
-}
-
-/** openai.ToolCall[] as native tool calls (arguments decoded), or Ollama's error. */
-function nativeToolCalls(calls: unknown[]): Json[] | string {
-  const out: Json[] = [];
-  for (const call of calls) {
-    const c = isPlainObject(call) ? call : {};
-    const fn = isPlainObject(c.function) ? c.function : {};
-    let args: unknown;
-    try {
-      args = JSON.parse(typeof fn.arguments === 'string' ? fn.arguments : '');
-    } catch {
-      return 'invalid tool call arguments';
-    }
-    out.push({ id: c.id, function: { name: fn.name, arguments: args } });
-  }
-  return out;
-}
-
-/** One /v1 message as the native messages it becomes (a part each for content arrays). */
-function nativeMessages(m: Json): Json[] | string {
-  const bad = checkFields(m, MESSAGE_FIELDS, 'Message', undefined);
-  if (bad !== undefined) return bad.replace('Message.', 'Message.messages.');
-  const role = typeof m.role === 'string' ? m.role : '';
-  const calls = Array.isArray(m.tool_calls) ? nativeToolCalls(m.tool_calls) : undefined;
-  if (typeof calls === 'string') return calls;
-  const extra: Json = {};
-  if (typeof m.reasoning === 'string' && m.reasoning !== '') extra.thinking = m.reasoning;
-  if (calls !== undefined && calls.length > 0) extra.tool_calls = calls;
-  if (typeof m.tool_call_id === 'string') extra.tool_call_id = m.tool_call_id;
-  if (typeof m.content === 'string') return [{ role, content: m.content, ...extra }];
-  if (!Array.isArray(m.content)) {
-    if (m.tool_calls === undefined || m.tool_calls === null)
-      return `invalid message content type: ${m.content == null ? '<nil>' : goTypeName(m.content)}`;
-    return [{ role, content: '', ...extra }];
-  }
-  const out: Json[] = [];
-  for (const part of m.content) {
-    if (!isPlainObject(part)) return 'invalid message format';
-    if (part.type === 'text') {
-      if (typeof part.text !== 'string') return 'invalid message format';
-      out.push({ role, content: part.text });
-    } else if (part.type === 'image_url') {
-      const ref = part.image_url;
-      const url = isPlainObject(ref) ? ref.url : ref;
-      if (typeof url !== 'string') return 'invalid message format';
-      const image = imageOf(url);
-      if ('error' in image) return image.error;
-      out.push({ role, content: '', images: [image.image] });
-    } else return 'invalid message format';
-  }
-  if (out.length > 0) Object.assign(out[out.length - 1]!, extra);
-  return out;
 }
 
 /** reasoning_effort as Ollama's `think` (clamped to its tiers), or the error for an unknown one. */
@@ -236,9 +166,8 @@ export function fromChatRequest(body: Json): Rewritten {
       return {
         error: `json: cannot unmarshal ${Array.isArray(m) ? 'array' : typeof m === 'boolean' ? 'bool' : typeof m} into Go struct field ChatCompletionRequest.messages of type openai.Message`,
       };
-    const converted = nativeMessages(isPlainObject(m) ? m : {});
-    if (typeof converted === 'string') return { error: converted };
-    native.push(...converted);
+    const error = appendNative(isPlainObject(m) ? m : {}, messages, native);
+    if (error !== undefined) return { error };
   }
   const stop =
     typeof body.stop === 'string'
@@ -256,7 +185,7 @@ export function fromChatRequest(body: Json): Rewritten {
       model: body.model,
       messages: native,
       format: formatOf(body.response_format),
-      options: samplingOptions(body, stop),
+      options: samplingOptions(body, stop, false),
       stream: body.stream === true,
       tools: body.tools,
       think,
@@ -292,7 +221,7 @@ export function fromCompletionRequest(body: Json): Rewritten {
       model: body.model,
       prompt: typeof body.prompt === 'string' ? body.prompt : '',
       suffix: typeof body.suffix === 'string' ? body.suffix : '',
-      options: samplingOptions(body, stop),
+      options: samplingOptions(body, stop, true),
       stream: body.stream === true,
       logprobs: top > 0,
       top_logprobs: top,

@@ -1,4 +1,4 @@
-import { expectKnownKeys, fail, isPlainObject } from '@x/internal';
+import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
 import type { ModelCapability, SimModel } from '../models';
 import { duration, intInRange, rate } from './checks';
 import type { Layer } from './layers';
@@ -25,6 +25,8 @@ export interface ResolvedModel {
   readonly tokensPerSecond: number;
   readonly numParallel: number;
   readonly contextOverflow: 'truncate' | 'error';
+  /** Where streamed tool calls go: a line of their own (`'ollama'`) or the final line (`'gguf'`). */
+  readonly chatTemplate: 'ollama' | 'gguf';
   readonly stop: readonly string[];
   readonly template: string | undefined;
   readonly license: string | undefined;
@@ -77,6 +79,7 @@ const MODEL_KEYS: readonly (keyof SimModel)[] = [
   'tokensPerSecond',
   'numParallel',
   'contextOverflow',
+  'chatTemplate',
   'stop',
   'template',
   'license',
@@ -165,6 +168,10 @@ export function resolveModel(spec: SimModel, at: string, server: ModelDefaults):
   const overflow = spec.contextOverflow ?? 'truncate';
   if (overflow !== 'truncate' && overflow !== 'error')
     fail(`${at}.contextOverflow`, "'truncate' or 'error'", overflow);
+  const chatTemplate = expectOneOf(`${at}.chatTemplate`, spec.chatTemplate ?? 'ollama', [
+    'ollama',
+    'gguf',
+  ]);
   const name = fullModelName(spec.name);
   const digest = str('digest', hexDigest(name));
   const size = intInRange(
@@ -203,6 +210,7 @@ export function resolveModel(spec: SimModel, at: string, server: ModelDefaults):
       ? 1
       : intInRange(`${at}.numParallel`, spec.numParallel, 1, 1024, server.numParallel),
     contextOverflow: overflow,
+    chatTemplate,
     stop: spec.stop ?? [],
     template: spec.template,
     license: spec.license,

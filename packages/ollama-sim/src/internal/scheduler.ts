@@ -2,18 +2,45 @@ import type { Life } from './life';
 import { runnerSize } from './model-json';
 import type { ResolvedModel } from './resolve-model';
 
+/** The other runner options needsReload compares (api.Runner), as a request resolves them. */
+export interface RunnerOptions {
+  readonly numBatch: number;
+  /** Layers offloaded to the GPU; negative: the server decides. */
+  readonly numGpu: number;
+  readonly mainGpu: number | undefined;
+  readonly useMmap: boolean | undefined;
+  readonly numThread: number;
+  readonly draftNumPredict: number;
+}
+
 /**
  * What a runner is launched with and a request must find to use it (server/sched.go needsReload):
- * its window and whether llama-server shifts the context when generation fills it.
+ * its window, whether llama-server shifts the context when generation fills it, and the other
+ * runner options.
  */
 export interface RunnerSetup {
   readonly numCtx: number;
   readonly contextShift: boolean;
+  readonly options: RunnerOptions;
 }
 
-/** Whether a runner launched with `a` serves a request that needs `b`. */
+/**
+ * Whether a runner launched with `a` serves a request that needs `b`. A request that leaves the
+ * GPU layers to the server (a negative `num_gpu`) takes the runner whatever it was launched with.
+ */
 function sameSetup(a: RunnerSetup, b: RunnerSetup): boolean {
-  return a.numCtx === b.numCtx && a.contextShift === b.contextShift;
+  const x = a.options;
+  const y = b.options;
+  return (
+    a.numCtx === b.numCtx &&
+    a.contextShift === b.contextShift &&
+    x.numBatch === y.numBatch &&
+    (y.numGpu < 0 || x.numGpu === y.numGpu) &&
+    x.mainGpu === y.mainGpu &&
+    x.useMmap === y.useMmap &&
+    x.numThread === y.numThread &&
+    x.draftNumPredict === y.draftNumPredict
+  );
 }
 
 export interface LoadedState extends RunnerSetup {
@@ -85,7 +112,8 @@ interface Pending {
 
 /**
  * Ollama's scheduler (server/sched.go) and each runner's slots (llm/llama_server.go). A request
- * for a model whose runner is loaded, or loading, with its setup (window and context shift) takes
+ * for a model whose runner is loaded, or loading, with its setup (window, context shift, runner
+ * options) takes
  * that runner at once and waits, without limit, for one of its `numParallel` slots. Any other
  * request (the model is not loaded, or loaded with another setup) goes through the pending queue:
  * one request at a time gets its runner loaded (a reload first waits until nobody holds the old
@@ -199,6 +227,7 @@ export class Scheduler {
       rt.loaded = {
         numCtx: setup.numCtx,
         contextShift: setup.contextShift,
+        options: setup.options,
         expiresAtMs: Number.POSITIVE_INFINITY,
         sizeVram: runnerSize(rt.model, setup.numCtx),
       };

@@ -1,4 +1,4 @@
-import { base64Error } from './go-base64';
+import { imagesError, jsonKind, messagesError, toolsErrors } from './go-api-types';
 import { parseKeepAlive } from './go-duration';
 import { goQuote } from './go-json';
 
@@ -15,6 +15,7 @@ type Kind =
   | 'number'
   | 'think'
   | 'messages'
+  | 'tools'
   | 'images'
   | 'any';
 export type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
@@ -22,7 +23,7 @@ export type FieldTable = Readonly<Record<string, readonly [Kind, string]>>;
 export const CHAT_FIELDS: FieldTable = {
   model: ['string', 'string'],
   messages: ['messages', '[]api.Message'],
-  tools: ['array', 'api.Tools'],
+  tools: ['tools', 'api.Tools'],
   stream: ['bool', 'bool'],
   options: ['object', 'map[string]interface {}'],
   truncate: ['bool', 'bool'],
@@ -115,14 +116,6 @@ export const COPY_FIELDS: FieldTable = {
   destination: ['string', 'string'],
 };
 
-function jsonKind(value: unknown): string {
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'number') return 'number';
-  if (typeof value === 'boolean') return 'bool';
-  if (Array.isArray(value)) return 'array';
-  return 'object';
-}
-
 const THINK_LEVELS = ['high', 'medium', 'low', 'max'];
 const THINK_CHOICES = '"high", "medium", "low", "max", true, or false';
 
@@ -142,6 +135,7 @@ function matches(kind: Kind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'array':
     case 'messages':
+    case 'tools':
     case 'images':
       return Array.isArray(value);
     case 'object':
@@ -197,60 +191,18 @@ export function checkFields(
       mismatch ??= `json: cannot unmarshal number ${String(value)} into Go struct field ${struct}.${key} of type ${goType}`;
       continue;
     }
-    if (kind === 'images') mismatch ??= imagesError(value as unknown[], `${struct}.${key}`);
+    if (kind === 'images') mismatch ??= imagesError(value as unknown[], struct, key);
     if (kind === 'messages') {
       const error = messagesError(value as unknown[], struct);
       if (error !== undefined) return error;
     }
-  }
-  return mismatch;
-}
-
-const MESSAGE_STRINGS = new Set(['role', 'content', 'thinking', 'tool_name', 'tool_call_id']);
-
-/**
- * The first error in a list of images (api.ImageData is []byte, so each is padded standard
- * base64; Go records the first bad one, like a type mismatch, and goes on decoding).
- */
-function imagesError(images: readonly unknown[], field: string): string | undefined {
-  for (const image of images) {
-    if (image === null) continue;
-    if (typeof image !== 'string')
-      return `json: cannot unmarshal ${jsonKind(image)} into Go struct field ${field} of type api.ImageData`;
-    const error = base64Error(image);
-    if (error !== undefined) return error;
-  }
-  return undefined;
-}
-
-/** The error of one message field, in Message.UnmarshalJSON's decoding. */
-function messageFieldError(key: string, v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  const field = `Message.messages.${key}`;
-  if (MESSAGE_STRINGS.has(key) && typeof v !== 'string')
-    return `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type string`;
-  if (key !== 'images') return undefined;
-  if (!Array.isArray(v))
-    return `json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type []api.ImageData`;
-  return imagesError(v, field);
-}
-
-/**
- * The error of the first malformed message. Message.UnmarshalJSON decodes each one on its own, so
- * within a message the first mismatch in document order is the one reported.
- */
-function messagesError(messages: readonly unknown[], struct: string): string | undefined {
-  for (const m of messages) {
-    if (m === null) continue;
-    if (typeof m !== 'object' || Array.isArray(m))
-      return `json: cannot unmarshal ${jsonKind(m)} into Go struct field ${struct}.messages of type api.Message`;
-    const msg = m as Record<string, unknown>;
-    for (const key of Object.keys(msg)) {
-      const error = messageFieldError(key, msg[key]);
-      if (error !== undefined) return error;
+    if (kind === 'tools') {
+      const { fatal, saved } = toolsErrors(value as unknown[], struct);
+      if (fatal !== undefined) return fatal;
+      mismatch ??= saved;
     }
   }
-  return undefined;
+  return mismatch;
 }
 
 const INT_OPTIONS = new Set([

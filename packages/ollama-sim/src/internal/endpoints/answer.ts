@@ -193,13 +193,22 @@ function wholeAnswer(spec: AnswerSpec, end: Durations, context: number[] | undef
   });
 }
 
+/**
+ * Whether the tool calls ride on the final line: the native chat path (handleNativeChat) passes
+ * on what llama-server's chat completion accumulated, calls included, with the `done: true`
+ * response; Ollama's own parsers send each call in a line of its own as soon as it is parsed.
+ */
+const callsOnFinalLine = (spec: AnswerSpec): boolean =>
+  spec.admitted.rt.model.chatTemplate === 'gguf';
+
 /** The `done: true` line that ends a stream. */
 function finalLine(spec: AnswerSpec, end: Durations, context: number[] | undefined): string {
   const { completion, model } = spec;
   const created_at = goTimeUtc(Date.now());
+  const tool_calls = callsOnFinalLine(spec) ? completion.toolCalls : undefined;
   const fields =
     spec.route === 'chat'
-      ? { model, created_at, message: { role: 'assistant', content: '' } }
+      ? { model, created_at, message: { role: 'assistant', content: '', tool_calls } }
       : { model, created_at, response: '' };
   return `${goJson({ ...fields, done: true, done_reason: completion.doneReason, context, ...end })}\n`;
 }
@@ -248,7 +257,7 @@ async function streamAnswer(
         : `","response":${tokenJson(t)},"done":false}\n`;
     if (!(await emit(middle))) return;
   }
-  if (completion.toolCalls !== undefined) {
+  if (completion.toolCalls !== undefined && !callsOnFinalLine(spec)) {
     if (!(await emit(chatLine(`"content":"","tool_calls":${goJson(completion.toolCalls)}`))))
       return;
   }

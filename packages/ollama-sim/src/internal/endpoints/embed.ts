@@ -1,8 +1,15 @@
 import { isPlainObject } from '@x/internal';
-import { contextShiftOf, keepAliveOf, release, takeSlot, windowFor } from '../admission';
+import {
+  contextShiftOf,
+  keepAliveOf,
+  release,
+  runnerOptionsFor,
+  takeSlot,
+  windowFor,
+} from '../admission';
 import { type Exchange, nowNs, type SimContext, sendError } from '../context';
 import { type EmbedJob, embeddingsJson } from '../embedding';
-import { goJson, goQuote } from '../go-json';
+import { goJson } from '../go-json';
 import { localModel, nameOf } from '../model-lookup';
 import { estimateTextTokens } from '../text';
 import { checkFields, checkOptions, EMBED_FIELDS, EMBEDDINGS_FIELDS } from '../validate';
@@ -10,6 +17,13 @@ import { JSON_TYPE } from '../wire';
 
 // `/api/embed` (batch, `input` → `embeddings`) and the legacy `/api/embeddings` (`prompt` →
 // `embedding`).
+
+/**
+ * llama-server's refusal of an embedding on a runner launched without `--embedding`, which Ollama
+ * launches only for a model with pooling (llm/llama_server.go): EmbedHandler schedules the model
+ * whatever its capabilities, so a chat model loads and then passes this text on with its 501.
+ */
+const NO_EMBEDDINGS = 'This server does not support embeddings. Start it with `--embeddings`';
 
 /** The inputs of a request, or the error text Ollama answers (400). */
 function inputsOf(body: Record<string, unknown>, legacy: boolean): string[] | string {
@@ -86,9 +100,6 @@ export async function runEmbed(
   if (typeof inputs === 'string') return sendError(out, 400, inputs);
   const rt = localModel(ctx.store, route, model, name);
   if (Array.isArray(rt)) return sendError(out, rt[0], rt[1]);
-  const caps = rt.model.capabilities;
-  if (!caps.includes('embedding') && !caps.includes('completion'))
-    return sendError(out, 400, `${goQuote(model)} does not support embeddings`);
   const options = isPlainObject(body.options) ? body.options : undefined;
   const badOption = checkOptions(options);
   if (badOption !== undefined) return sendError(out, 500, badOption);
@@ -113,7 +124,11 @@ export async function runEmbed(
   const numCtx = windowFor(ctx, rt.model, options);
   // EmbedHandler schedules without a `shift`: a runner loaded by a chat with another setting is
   // reloaded.
-  const setup = { numCtx, contextShift: contextShiftOf(rt.model, undefined) };
+  const setup = {
+    numCtx,
+    contextShift: contextShiftOf(rt.model, undefined),
+    options: runnerOptionsFor(rt.model, options, numCtx),
+  };
   const start = nowNs();
   if (!(await takeSlot(ctx, rt, setup, keepAliveMs, life, out))) return;
   try {
@@ -130,6 +145,9 @@ export async function runEmbed(
         count += numCtx;
       } else count += n;
     }
+    // The legacy handler answers every runner error as a 500.
+    if (inputs.length > 0 && !rt.model.capabilities.includes('embedding'))
+      return await sendError(out, legacy ? 500 : 501, NO_EMBEDDINGS);
     const promptRate = ctx.opts.promptTokensPerSecond;
     if (Number.isFinite(promptRate)) await life.sleep((count / promptRate) * 1000);
     if (life.aborted) return;

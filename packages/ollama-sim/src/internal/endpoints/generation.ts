@@ -46,12 +46,29 @@ function nativeLoadOnly(
 
 const NATIVE: GenerationWriter = { answer, loadOnly: nativeLoadOnly };
 
+/** llama-server's budget for open-ended generation: ten windows (llm/llama_server.go). */
+const OPEN_ENDED_WINDOWS = 10;
+
+/**
+ * The most tokens the runner generates: `num_predict`, a negative one (the default) or one above
+ * ten windows bounded to ten windows (boundedNumPredict); and without context shift, llama-server
+ * stops (`length`) once the prompt and the answer fill the window.
+ */
+function generationLimit(admitted: Admitted, promptTokens: number): number {
+  const { numCtx, options, contextShift } = admitted;
+  const requested = typeof options?.num_predict === 'number' ? Math.trunc(options.num_predict) : -1;
+  const budget = OPEN_ENDED_WINDOWS * numCtx;
+  const bounded = requested < 0 || requested > budget ? budget : requested;
+  return contextShift ? bounded : Math.min(bounded, Math.max(0, numCtx - promptTokens));
+}
+
 /** The inputs of the seeded completion every chat and generate request shares. */
 function completionBase(
   ctx: SimContext,
   body: Json,
   admitted: Admitted,
   model: string,
+  promptTokens: number,
 ): Pick<
   CompletionInput,
   | 'model'
@@ -72,7 +89,7 @@ function completionBase(
     modelKey: rt.model.key,
     body,
     thinking: rt.model.capabilities.includes('thinking') && body.think !== false,
-    numPredict: typeof options?.num_predict === 'number' ? options.num_predict : -1,
+    numPredict: generationLimit(admitted, promptTokens),
     simSeed: ctx.opts.seed,
     requestSeed: typeof options?.seed === 'number' && options.seed >= 0 ? options.seed : undefined,
     responseTokens: ctx.opts.responseTokens,
@@ -118,7 +135,7 @@ export async function runChat(
       truncate: body.truncate !== false,
     });
     const completion = complete({
-      ...completionBase(ctx, body, admitted, model),
+      ...completionBase(ctx, body, admitted, model, prompt.tokens),
       route: '/api/chat',
       promptText: prompt.seedText,
       prompt: prompt.lastUser,
@@ -174,7 +191,7 @@ export async function runGenerate(
     const images = Array.isArray(body.images) ? body.images.length : 0;
     if (admitted.rt.model.capabilities.includes('vision')) tokens += IMAGE_TOKENS * images;
     const completion = complete({
-      ...completionBase(ctx, body, admitted, model),
+      ...completionBase(ctx, body, admitted, model, tokens),
       route: '/api/generate',
       promptText: `${system}\u0000${prompt}\u0000${suffix}`,
       prompt,

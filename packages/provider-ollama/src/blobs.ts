@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { expectKnownKeys, fail, isPlainObject, optionalNumber, optionalSignal } from '@x/internal';
+import { fail, optionalNumber } from '@x/internal';
 import type { ProviderCore } from '@x/provider-core';
+import { callOptions, SIGNAL_KEYS } from './call-options';
 import { canonicalDigest, expectDigest } from './create-body';
 import type { BlobData, PushBlobOptions } from './types';
 import { isBlobAbsent } from './wire/http-errors';
@@ -12,19 +13,7 @@ import { isBlobAbsent } from './wire/http-errors';
 /** What a stream whose bytes are not its `size` is told about: this call's own arguments. */
 const BLOB_NAMES = { length: 'options.size', data: 'data' } as const;
 
-const HAS_BLOB_KEYS = ['signal'] as const;
 const PUSH_BLOB_KEYS = ['digest', 'size', 'signal'] as const;
-
-function optionsOf(
-  value: unknown,
-  keys: readonly string[],
-): { digest?: unknown; size?: unknown; signal?: AbortSignal | undefined } {
-  if (value === undefined) return {};
-  if (!isPlainObject(value)) fail('options', 'an object', value);
-  expectKnownKeys('options', value, keys);
-  optionalSignal('options.signal', value.signal);
-  return value as { signal?: AbortSignal | undefined };
-}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return (
@@ -46,7 +35,7 @@ export async function hasBlob(
   options: unknown,
 ): Promise<boolean> {
   expectDigest('digest', digest);
-  const { signal } = optionsOf(options, HAS_BLOB_KEYS);
+  const { signal } = callOptions(options, SIGNAL_KEYS);
   core.assertOpen();
   try {
     // Not `answers: [404]`: only the error mapper sees the answer's type. The 404 is a client
@@ -77,7 +66,7 @@ export async function pushBlob(
   if (!bytes && !isAsyncIterable(data)) {
     fail('data', 'a Uint8Array, or an async iterable of Uint8Array (a Readable)', data);
   }
-  const checked = optionsOf(options, PUSH_BLOB_KEYS);
+  const checked = callOptions(options, PUSH_BLOB_KEYS);
   if (checked.digest !== undefined) expectDigest('options.digest', checked.digest);
   else if (!bytes) {
     // Hashing a stream here would read it twice (once to hash, once to send).

@@ -1,6 +1,7 @@
 import { createCache } from '@x/cache';
 import { errorTexts, undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it, vi } from 'vitest';
+import { startServer } from './__fixtures__/server';
 import type { OllamaProviderOptions } from './options';
 import { createOllamaProvider } from './provider';
 
@@ -41,7 +42,7 @@ describe('createOllamaProvider nested piece options', () => {
     [
       { breaker: { window: { type: 'count', size: 0 } } },
       RangeError,
-      'Expected `breaker.window.size` to be an integer >= 1, got `0` (number)',
+      'Expected `breaker.window.size` to be an integer between 1 and 1000000, got `0` (number)',
     ],
     [
       { breaker: { slowCallDurationMs: 5 } },
@@ -222,4 +223,43 @@ describe('option errors and credentials', () => {
       expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
     },
   );
+});
+
+describe('null, arrays and malformed token options', () => {
+  // Each used to be read as "left out": `baseUrl: null` called localhost:11434, `tokens: []` and
+  // `tokens: { onOverflow: null }` were the defaults, and `tokens: null` failed reading `.observe`.
+  it.each([
+    [
+      { tokens: null },
+      'Expected `tokens` to be token options, a calibrator from createCalibrator(), or false, got `null` (null)',
+    ],
+    [
+      { tokens: [] },
+      'Expected `tokens` to be token options, a calibrator from createCalibrator(), or false, got `[]` (array)',
+    ],
+    [
+      { tokens: { onOverflow: null } },
+      'Expected `tokens.onOverflow` to be one of "error", "raise", "allow", got `null` (null)',
+    ],
+    [{ baseUrl: null }, 'Expected `baseUrl` to be a URL string, got `null` (null)'],
+  ])('refuses %o naming the field, and nothing is sent', async (options, message) => {
+    const server = await startServer({});
+    // Where `baseUrl` left out would go: null must not be read as left out.
+    vi.stubEnv('OLLAMA_HOST', server.url);
+    try {
+      expect(() => createOllamaProvider({ baseUrl: server.url, ...options } as never)).toThrow(
+        new TypeError(message),
+      );
+      expect(server.requests).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+      await server.close();
+    }
+  });
+
+  it('refuses an array as the options, naming them', () => {
+    expect(() => createOllamaProvider([] as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `[]` (array)'),
+    );
+  });
 });

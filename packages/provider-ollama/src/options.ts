@@ -1,5 +1,12 @@
 import { isIPv6 } from 'node:net';
-import { displayUrl, expectKnownKeys, expectNumber, expectOneOf, fail } from '@x/internal';
+import {
+  displayUrl,
+  expectKnownKeys,
+  expectNumber,
+  expectOneOf,
+  fail,
+  isPlainObject,
+} from '@x/internal';
 import {
   CORE_OPTION_ALIASES,
   CORE_OPTION_KEYS,
@@ -133,20 +140,27 @@ export function withEnvKey(options: OllamaProviderOptions, cloud: boolean): Olla
 
 /**
  * Ollama's token defaults: a prompt that does not fit the window the server uses raises the
- * window (`onOverflow: 'raise'`), as a server would need it; the caller's options win.
+ * window (`onOverflow: 'raise'`), as a server would need it; the caller's options win. Anything
+ * that is neither options nor a calibrator (`null`, an array, a number) goes on as it was given,
+ * for the core to refuse naming `tokens`: read as options, it would be the defaults.
  */
 export function withTokenDefaults(
   tokens: OllamaProviderOptions['tokens'],
 ): OllamaProviderOptions['tokens'] {
   if (tokens === false) return false;
   if (tokens === undefined) return { onOverflow: 'raise' };
-  if (typeof (tokens as { observe?: unknown }).observe === 'function') {
+  if (
+    typeof tokens === 'object' &&
+    tokens !== null &&
+    typeof (tokens as { observe?: unknown }).observe === 'function'
+  ) {
     return { calibrator: tokens as Calibrator, onOverflow: 'raise' };
   }
-  if (typeof tokens !== 'object' || tokens === null) return tokens;
+  if (!isPlainObject(tokens)) return tokens;
   // `onOverflow: undefined` is the option left out, as everywhere: the default still applies.
+  // Any other value (`null` included) is the caller's, for the core to check.
   const given = tokens as TokenOptions;
-  return { ...given, onOverflow: given.onOverflow ?? 'raise' };
+  return { ...given, onOverflow: given.onOverflow === undefined ? 'raise' : given.onOverflow };
 }
 
 const OPTION_KEYS = [...CORE_OPTION_KEYS, 'baseUrl', 'completeAs'] as const;
@@ -159,10 +173,13 @@ export function resolveOptions(options: OllamaProviderOptions): {
   whole: boolean;
   core: CoreOptions;
 } {
-  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  // An array would be read as options with no key: the defaults, the caller's settings lost.
+  if (!isPlainObject(options as unknown)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   const fromEnv = options.baseUrl === undefined ? envHost() : undefined;
-  const rawBase = options.baseUrl ?? fromEnv ?? DEFAULT_BASE_URL;
+  // Only `baseUrl` left out falls back to `OLLAMA_HOST` and the default: `null` is refused as
+  // every other option set to null is (`name`, `headers`, `tokens`...), never read as localhost.
+  const rawBase = options.baseUrl !== undefined ? options.baseUrl : (fromEnv ?? DEFAULT_BASE_URL);
   if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);
   const baseUrl = normaliseBaseUrl(rawBase, fromEnv !== undefined ? 'OLLAMA_HOST' : 'baseUrl');
   const numCtx = (options.tokens as { numCtx?: unknown } | undefined)?.numCtx;

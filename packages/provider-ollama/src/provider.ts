@@ -2,6 +2,7 @@ import { breakerPresets } from '@x/breaker';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { hasBlob, pushBlob } from './blobs';
+import { callOptions, SIGNAL_KEYS } from './call-options';
 import { ContextWindows } from './context';
 import { createBody, transferBody } from './create-body';
 import { OLLAMA_ERRORS } from './error-kit';
@@ -42,9 +43,13 @@ import { mapHttpError } from './wire/http-errors';
 
 /**
  * The options of the calls that take nothing but a signal (`listModels()`, `ps()`, `hasBlob()`...):
- * aborting it ends the call, which rejects with `signal.reason`.
+ * aborting it ends the call, which rejects with `signal.reason`. Checked before anything is sent:
+ * an unknown key, or a `signal` that is not an `AbortSignal`, is a `TypeError` naming it.
  */
 export type Signal = { signal?: AbortSignal | undefined };
+
+/** The keys of `initialize()`'s options. */
+const INITIALIZE_KEYS = ['signal', 'timeoutMs'] as const;
 
 /**
  * A silently truncated answer is never stored. One function for every provider, so that providers
@@ -131,34 +136,37 @@ export class OllamaProvider extends ProviderFacade {
    * Waits for the server to be ready (with backoff, up to `timeoutMs`, default 30 s), then learns
    * its version and models (`/api/version`, `/api/tags`).
    * @throws {OllamaConnectionError} naming the address when it is not ready in time.
+   * @throws {TypeError | RangeError} for malformed options, before anything is sent.
    */
-  initialize(options: Signal & { timeoutMs?: number | undefined } = {}): Promise<InitializeResult> {
-    return this.#server.initialize(options);
+  async initialize(
+    options?: Signal & { timeoutMs?: number | undefined },
+  ): Promise<InitializeResult> {
+    return this.#server.initialize(callOptions(options, INITIALIZE_KEYS));
   }
 
   /** Models pulled on the server (`/api/tags`). */
-  listModels(options: Signal = {}): Promise<ModelSummary[]> {
-    return this.#server.listModels(options.signal);
+  async listModels(options?: Signal): Promise<ModelSummary[]> {
+    return this.#server.listModels(callOptions(options, SIGNAL_KEYS).signal);
   }
 
   /** `/api/show` mapped (trained context, capabilities...), cached per model. */
-  modelInfo(model: string, options: Signal = {}): Promise<ModelInfo> {
-    return this.#server.modelInfo(model, options.signal);
+  async modelInfo(model: string, options?: Signal): Promise<ModelInfo> {
+    return this.#server.modelInfo(model, callOptions(options, SIGNAL_KEYS).signal);
   }
 
   /** The raw `/api/show` answer, as ollama-js `show()` returns it. */
-  show(model: string, options: Signal = {}): Promise<Record<string, unknown>> {
-    return this.#server.show(model, options.signal);
+  async show(model: string, options?: Signal): Promise<Record<string, unknown>> {
+    return this.#server.show(model, callOptions(options, SIGNAL_KEYS).signal);
   }
 
   /** Models loaded in memory (`/api/ps`), with the window each really runs with. */
-  ps(options: Signal = {}): Promise<LoadedModel[]> {
-    return this.#server.ps(options.signal);
+  async ps(options?: Signal): Promise<LoadedModel[]> {
+    return this.#server.ps(callOptions(options, SIGNAL_KEYS).signal);
   }
 
   /** The server's version (`/api/version`). */
-  version(options: Signal = {}): Promise<string | undefined> {
-    return this.#server.version(options.signal);
+  async version(options?: Signal): Promise<string | undefined> {
+    return this.#server.version(callOptions(options, SIGNAL_KEYS).signal);
   }
 
   /**
@@ -221,8 +229,8 @@ export class OllamaProvider extends ProviderFacade {
   }
 
   /** Deletes a model from the server (`/api/delete`). */
-  deleteModel(model: string, options: Signal = {}): Promise<void> {
-    return this.#server.deleteModel(model, options.signal);
+  async deleteModel(model: string, options?: Signal): Promise<void> {
+    return this.#server.deleteModel(model, callOptions(options, SIGNAL_KEYS).signal);
   }
 
   /** Copies a model under another name (`/api/copy`). */
@@ -239,7 +247,7 @@ export class OllamaProvider extends ProviderFacade {
    * @example
    * if (!(await ollama.hasBlob(digest))) await ollama.pushBlob(bytes, { digest });
    */
-  hasBlob(digest: string, options: Signal = {}): Promise<boolean> {
+  hasBlob(digest: string, options?: Signal): Promise<boolean> {
     return hasBlob(this.#core, digest, options);
   }
 

@@ -107,15 +107,15 @@ export class ServerApi {
    * its version and models. Past the deadline: the connection error, naming the address.
    */
   async initialize(options: {
-    signal?: AbortSignal | undefined;
-    timeoutMs?: number | undefined;
+    readonly signal?: AbortSignal | undefined;
+    readonly timeoutMs?: unknown;
   }): Promise<InitializeResult> {
     this.#core.assertOpen();
     const { signal } = options;
     const timeoutMs =
       options.timeoutMs === undefined
         ? 30_000
-        : expectDuration('timeoutMs', options.timeoutMs, { min: 1 });
+        : expectDuration('options.timeoutMs', options.timeoutMs, { min: 1 });
     const controller = new AbortController();
     const deadline = performance.now() + timeoutMs;
     const timer = setTimeout(() => controller.abort(), timeoutMs);

@@ -52,6 +52,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * An options object ({@link isPlainObject}): an array, a `Map` or a class instance given where
+ * options are expected is the house `TypeError` naming `name` (``Expected `tls` to be an object,
+ * got `[]` (array)``), not options read as empty.
+ */
+export function expectPlainObject(
+  name: string,
+  value: unknown,
+): asserts value is Record<string, unknown> {
+  if (!isPlainObject(value)) fail(name, 'an object', value);
+}
+
 export interface NumberRange {
   /** Smallest accepted value. @default -Infinity */
   min?: number | undefined;

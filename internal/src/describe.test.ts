@@ -13,12 +13,65 @@ suite('describe', () => {
     expect(describe(Number.NaN)).toBe('`NaN` (number)');
   });
 
-  it('names functions and symbols, and survives circular objects', () => {
+  it('names functions and symbols, and shows a circular object with its cycle marked', () => {
     expect(describe(function named() {})).toBe('`[Function named]` (function)');
     expect(describe(Symbol('s'))).toBe('`Symbol(s)` (symbol)');
-    const circular: Record<string, unknown> = {};
+    const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
-    expect(describe(circular)).toBe('`[object Object]` (object)');
+    expect(describe(circular)).toBe('`{"a":1,"self":[Circular]}` (object)');
+    expect(describe([1, circular])).toBe('`[1,{"a":1,"self":[Circular]}]` (array)');
+  });
+
+  it('shows what JSON cannot write: a BigInt inside, a getter that throws', () => {
+    expect(describe({ n: 10n, list: [1n] })).toBe('`{"n":10n,"list":[1n]}` (object)');
+    const getter = {
+      a: 1,
+      get x(): never {
+        throw new Error('GETTER-BOOM');
+      },
+      skipped: undefined,
+      b: [undefined, () => 1],
+    };
+    expect(describe(getter)).toBe('`{"a":1,"x":[unreadable],"b":[null,null]}` (object)');
+    const badJson = {
+      toJSON(): never {
+        throw new Error('JSON-BOOM');
+      },
+    };
+    expect(describe({ inner: badJson, n: 1n })).toBe('`{"inner":[unreadable],"n":1n}` (object)');
+  });
+
+  it('never throws, whatever a Proxy does when read', () => {
+    const boom = () => {
+      throw new Error('PROXY-BOOM');
+    };
+    const trapping = new Proxy({}, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom });
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const fn = new Proxy(function named() {}, { get: boom });
+    expect(describe(trapping)).toBe('an unreadable object');
+    expect(describe(revoked)).toBe('an unreadable object');
+    expect(describe(fn)).toBe('`[Function]` (function)');
+    expect(describe({ inner: trapping, n: 1n })).toBe('`{"inner":[unreadable],"n":1n}` (object)');
+    expect(expected('options', 'an object', revoked)).toBe(
+      'Expected `options` to be an object, got an unreadable object',
+    );
+  });
+
+  it('hides credentials in what it writes with care, and stays as short', () => {
+    const circular: Record<string, unknown> = {
+      apiKey: 'hunter2',
+      url: 'redis://:pw0rd@h:6379',
+      sk_live_51HdQz8Lm3Pw8Rt2Yb6Nc4: 1,
+    };
+    circular.self = circular;
+    const shown = describe(circular);
+    expect(shown).toContain('"apiKey":"[redacted]"');
+    expect(shown).toContain('redis://[redacted]@h');
+    expect(shown).not.toMatch(/hunter2|pw0rd|51HdQz8/);
+    const wide: Record<string, unknown> = { big: 1n };
+    for (let i = 0; i < 10_000; i++) wide[`key${i}`] = { deep: { deeper: [i, wide] } };
+    expect(describe(wide).length).toBeLessThan(80);
   });
 
   it('never shows what looks like a credential, alone or in an object', () => {

@@ -1,6 +1,6 @@
 import type { MessageParts } from './option-error';
-import { REDACTED } from './redacted';
-import { hideSecretShapes, SECRET_HEADER } from './secret-text';
+import { hideSecretShapes } from './secret-text';
+import { shownField, shownJson } from './shown-json';
 
 /** Longest rendering of a received value in an argument error. */
 const MAX_SHOWN = 60;
@@ -9,43 +9,66 @@ function clip(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
 
-/** The type word of a received value: `array` and `null` are told apart from `object`. */
+/**
+ * The type word of a received value: `array` and `null` are told apart from `object`. Never
+ * throws: `Array.isArray` does on a revoked Proxy, which is then an `object`.
+ */
 export function typeName(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
+  try {
+    if (Array.isArray(value)) return 'array';
+  } catch {
+    // A revoked Proxy: typeof is all that can be read.
+  }
   return typeof value;
 }
 
-/**
- * An object's strings as an argument error shows them: a field named like a credential
- * (`apiKey`, `authorization`, `password`) never, any other string without what looks like one.
- */
-function shownField(key: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  return key !== '' && SECRET_HEADER.test(key) ? REDACTED : hideSecretShapes(value);
+/** `[object Tag]`; `{}` when even the tag cannot be read (a getter or a Proxy trap that throws). */
+function objectTag(value: object): string {
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return '{}';
+  }
+}
+
+/** `[Function name]`, or `[Function]` when it has none or its `name` cannot be read (a Proxy). */
+function functionName(value: Function): string {
+  try {
+    const name: unknown = value.name;
+    return typeof name === 'string' && name !== ''
+      ? `[Function ${hideSecretShapes(name)}]`
+      : '[Function]';
+  } catch {
+    return '[Function]';
+  }
 }
 
 /**
  * Formats a received value for an argument error: `` `0` (number) ``, `` `"10"` (string) ``,
  * `` `[10]` (array) ``. Strings are quoted so `"10"` and `10` read differently; long values are cut.
  * What looks like a credential is never shown (`hideSecretShapes`): a key pasted into the wrong
- * option, an object holding one.
+ * option, an object holding one. Never throws: an object JSON cannot write (a cycle, a BigInt
+ * inside, a getter or a Proxy trap that throws) is written with care (`{"self":[Circular]}`,
+ * `{"x":[unreadable]}`), and one that cannot be read at all (a revoked Proxy, a `toJSON` that
+ * throws) is `an unreadable object`.
  */
 export function describe(value: unknown): string {
   let shown: string;
   if (typeof value === 'string') shown = clip(JSON.stringify(hideSecretShapes(value)));
   else if (typeof value === 'bigint') shown = `${value}n`;
-  else if (typeof value === 'function')
-    shown = value.name ? `[Function ${value.name}]` : '[Function]';
+  else if (typeof value === 'function') shown = functionName(value);
   else if (typeof value === 'symbol') shown = value.toString();
   else if (typeof value === 'object' && value !== null) {
+    let json: string | undefined;
     try {
-      shown = JSON.stringify(value, shownField) ?? Object.prototype.toString.call(value);
+      json = JSON.stringify(value, shownField);
     } catch {
-      // Circular, or a BigInt inside.
-      shown = Object.prototype.toString.call(value);
+      json = shownJson(value, MAX_SHOWN);
+      if (json === undefined) return `an unreadable ${typeName(value)}`;
     }
-    shown = clip(shown);
+    // `undefined` from a `toJSON` that returns nothing.
+    shown = clip(json ?? objectTag(value));
   } else shown = String(value);
   return `\`${shown}\` (${typeName(value)})`;
 }

@@ -4,6 +4,7 @@ export {
   expectFunction,
   expectNumber,
   expectOneOf,
+  expectPlainObject,
   expectString,
   fail,
   failRedisClient,
@@ -46,6 +47,7 @@ export {
   type LogMethod,
   PackageLog,
 } from './logger';
+export { holdsLogin } from './model-login';
 export {
   type MessageParts,
   messageParts,

@@ -11,9 +11,10 @@ import { userinfoEnd } from './url-userinfo';
 export const SECRET_HEADER =
   /auth|key|token|secret|cookie|session|pass|pwd|sig|credential|bearer|jwt/i;
 
-// A URL in a text: its `scheme://` and what follows up to a space or a quote (a password holding
-// one of those is cut there: nothing in a text tells where it would end).
-const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)/gi;
+// A URL in a text: its `scheme://` (more slashes too: URL parsers read `http:///u:pw@h` as the
+// userinfo `u:pw`) and what follows up to a space or a quote (a password holding one of those is
+// cut there: nothing in a text tells where it would end).
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/+)([^\s"'<>]*)/gi;
 
 /**
  * Replaces the userinfo of every URL in `text` with `[redacted]`: a driver's error message may

@@ -82,6 +82,8 @@ describe('createPool options', () => {
       'Expected `queueTimeoutMs` to be a finite number between 0 and 2147483647, or Infinity, got `-1` (number)',
     ],
     [{ tls: true }, TypeError, 'Expected `tls` to be an object, got `true` (boolean)'],
+    [{ tls: [] }, TypeError, 'Expected `tls` to be an object, got `[]` (array)'],
+    [{ tls: new Map() }, TypeError, 'Expected `tls` to be an object, got `{}` (object)'],
     [{ resolver: 'dns' }, TypeError, 'Expected `resolver` to be a function, got `"dns"` (string)'],
     [
       { connectionsPerHost: 30, maxConnections: 10 },
@@ -96,6 +98,16 @@ describe('createPool options', () => {
   it('throws a TypeError when options is not an object', () => {
     expect(() => createPool(5 as never)).toThrow(
       'Expected `options` to be an object, got `5` (number)',
+    );
+  });
+
+  it('throws a TypeError when options is an array or a Map, which would read as no options', () => {
+    expect(() => createPool([] as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `[]` (array)'),
+    );
+    const map = new Map([['maxConnections', 1]]);
+    expect(() => createPool(map as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `{}` (object)'),
     );
   });
 

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import {
   expectKnownKeys,
   expectLogger,
+  expectPlainObject,
   fail,
   optionalDuration,
   optionalFunction,
@@ -205,9 +206,8 @@ const POSITIVE_MS = { min: 1 } as const;
  * `connectionsPerHost > maxConnections`.
  */
 export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    fail('options', 'an object', options);
-  }
+  // An array or a Map would read as no options at all: refused, as anything but a plain object.
+  if (options !== undefined) expectPlainObject('options', options);
   const given = options ?? {};
   expectKnownKeys(undefined, given, OPTION_KEYS);
   const defaults = DEFAULT_OPTIONS;
@@ -236,7 +236,7 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
   if (given.tls !== undefined) {
     // Handed to tls.connect as they are: Node's option set, which grows with Node versions, so its
     // keys are not checked here (TypeScript checks them against the installed Node types).
-    if (typeof given.tls !== 'object' || given.tls === null) fail('tls', 'an object', given.tls);
+    expectPlainObject('tls', given.tls);
     resolved.tls = given.tls;
   }
   if (given.connectionsPerHost === undefined) {

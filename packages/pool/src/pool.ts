@@ -9,8 +9,8 @@ import {
 } from './events';
 import { PoolDispatcher } from './internal/dispatcher';
 import type { OriginState } from './internal/origins';
-import { scrubUserinfo, withoutUserinfo } from './internal/scrub';
-import { createTargetParser } from './internal/targets';
+import { fetchWithoutUserinfo, scrubUserinfo, withoutUserinfo } from './internal/scrub';
+import { createTargetParser, expectUnambiguousUserinfo } from './internal/targets';
 import { logEnd, logPoolEvents } from './log';
 import { type PoolOptions, resolveOptions } from './options';
 import type { OriginStats, PoolStats } from './stats';
@@ -51,11 +51,15 @@ export interface Pool {
    * @throws {PoolTimeoutError} when it waited longer than `queueTimeoutMs` for a socket.
    * @throws {PoolClosedError} after `close()` or `destroy()`.
    * @throws {PoolDnsError} when the hostname cannot be resolved.
+   * @throws {TypeError} naming `url` when it is no absolute `http:`/`https:` URL, or has userinfo
+   * and an `@` after its host (a password's unescaped `@`, `/` or `#` would make a piece of it the
+   * host), before anything is sent.
    */
   request(url: string | URL, options?: PoolRequestOptions): Promise<PoolResponseData>;
   /**
    * WHATWG `fetch` (undici's) through the pool. Pool errors arrive as the `cause` of fetch's
-   * `TypeError: fetch failed`, as fetch reports every network error.
+   * `TypeError: fetch failed`, as fetch reports every network error. No rejection shows the
+   * password of a URL, the caller's or a redirect's `Location`.
    */
   fetch(input: PoolFetchInput, init?: PoolFetchInit): Promise<PoolFetchResponse>;
   /** A JSON-serialisable snapshot of connections, queues, counters and the DNS cache. */
@@ -91,7 +95,8 @@ export interface Pool {
  * Creates a connection pool: at most `connectionsPerHost` sockets per origin and `maxConnections`
  * in total, keep-alive reuse, a DNS cache honouring TTLs, and stats.
  *
- * @throws {TypeError} when an option has the wrong type.
+ * @throws {TypeError} when an option has the wrong type, or options (or `tls`) are not a plain
+ * object: an array, a `Map`.
  * @throws {RangeError} when an option is out of range.
  * @example
  * ```ts
@@ -185,6 +190,10 @@ export function createPool(options?: PoolOptions): Pool {
       // undici's own `path` handling; rare, so it takes the general route. undici's errors quote
       // a URL they refuse whole, password included (thrown at once for a URL that does not parse).
       try {
+        if (url instanceof URL) expectUnambiguousUserinfo(url);
+        else if (typeof url === 'string' && url.includes('@') && URL.canParse(url)) {
+          expectUnambiguousUserinfo(new URL(url));
+        }
         const sent = undiciRequest(url, { ...requestOptions, dispatcher });
         return withoutUserinfo(sent as Promise<PoolResponseData>, url);
       } catch (error) {
@@ -223,15 +232,9 @@ export function createPool(options?: PoolOptions): Pool {
 
   const fetchThrough = (
     input: PoolFetchInput,
-    init?: PoolFetchInit,
+    init: PoolFetchInit | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<PoolFetchResponse> => {
-    // undici's fetch does not hand its signal to the dispatcher; pass it along so a fetch
-    // aborted while queued leaves the queue at once, as pool.request does.
-    const signal =
-      init?.signal ??
-      (typeof input === 'object' && input !== null && 'signal' in input
-        ? (input.signal as AbortSignal)
-        : undefined);
     // Each key written first and set again after the spread (so that it wins), as in `request`
     // above: `{ ...init, dispatcher }` takes V8's slow path, built and read.
     const options = { dispatcher: dispatcher as Dispatcher, ...init };
@@ -253,9 +256,19 @@ export function createPool(options?: PoolOptions): Pool {
   return {
     dispatcher,
     request,
-    // undici's fetch quotes a URL it refuses (one with credentials, a bad port) whole, password
-    // included: its errors are scrubbed when the input may hold one.
-    fetch: (input, init) => withoutUserinfo(fetchThrough(input, init), input),
+    // undici's fetch quotes a URL it refuses (one with credentials, a bad port, a redirect's
+    // Location) whole, password included: its errors are scrubbed, whatever the input.
+    fetch: (input, init) => {
+      // undici's fetch does not hand its signal to the dispatcher; pass it along so a fetch
+      // aborted while queued leaves the queue at once, as pool.request does.
+      const signal =
+        init?.signal ??
+        (typeof input === 'object' && input !== null && 'signal' in input
+          ? (input.signal as AbortSignal)
+          : undefined) ??
+        undefined;
+      return fetchWithoutUserinfo(fetchThrough(input, init, signal), input, signal);
+    },
     stats,
     onConnect: (listener) => topics.connect.on(expectFunction('listener', listener)),
     onDisconnect: (listener) => topics.disconnect.on(expectFunction('listener', listener)),

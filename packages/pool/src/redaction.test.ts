@@ -1,11 +1,12 @@
 import { inspect } from 'node:util';
+import { startRouteServer } from '@x/internal/testing';
 import { errors as undiciErrors } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CountingServer, startServer } from './__fixtures__/servers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startServer } from './__fixtures__/servers';
 import { isPoolClosedError } from './errors';
 import { createPool, type Pool } from './pool';
 
-const servers: CountingServer[] = [];
+const servers: { close(): Promise<void> }[] = [];
 const pools: Pool[] = [];
 
 afterEach(async () => {
@@ -13,8 +14,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function pool(): Pool {
-  const p = createPool();
+function pool(options?: Parameters<typeof createPool>[0]): Pool {
+  const p = createPool(options);
   pools.push(p);
   return p;
 }
@@ -56,6 +57,40 @@ describe('errors never show the password of a URL', () => {
     const requested = await rejection(p.request(url, { path: '/x' } as never));
     expect(requested).toBeInstanceOf(TypeError);
     expect(shown(requested)).not.toContain('s3cret');
+  });
+
+  it('pool.fetch following a redirect to a Location with a password it cannot parse', async () => {
+    const password = 'p4ssW0rdSecretXY';
+    const s = await startRouteServer({
+      '/': (_req, res) => {
+        res.writeHead(302, { location: `http://bob:${password}@127.0.0.1:99999/` });
+        res.end();
+      },
+    });
+    servers.push(s);
+    const error = await rejection(pool().fetch(`${s.url}/`));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).cause).toMatchObject({ input: 'http://[redacted]@127.0.0.1:99999/' });
+    expect(shown(error)).not.toContain(password.slice(0, 8));
+    expect(JSON.stringify((error as Error).cause)).not.toContain(password.slice(0, 8));
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('pool.request refusing a URL whose host cannot be told from its password', async () => {
+    const resolver = vi.fn(async () => [{ address: '127.0.0.1' }]);
+    const p = pool({ resolver });
+    // A URL parser reads the host `ss0rd` here: a piece of the password.
+    const url = 'http://bob:p@ss0rd/w0rd#Sec@h/v1';
+    for (const input of [url, new URL(url)]) {
+      for (const options of [undefined, { path: '/x' }]) {
+        const error = await rejection(p.request(input, options as never));
+        expect(error).toBeInstanceOf(TypeError);
+        expect((error as Error).message).toMatch(/^Expected `url` to be a URL without userinfo/);
+        expect((error as Error).message).toContain('`"http://[redacted]@h/v1"` (string)');
+        expect(shown(error)).not.toMatch(/ss0rd|w0rd|Sec@/);
+      }
+    }
+    expect(resolver).not.toHaveBeenCalled();
   });
 
   it('the dispatcher refusing an origin with credentials after close()', async () => {

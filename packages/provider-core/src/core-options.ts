@@ -22,7 +22,10 @@ export interface CoreOptions {
   /**
    * Extra headers sent with every request. Never copied into errors, events or stats: a value
    * that is not a string, or holds a character no HTTP header may (CR, LF, NUL, another control
-   * character, one above U+00FF), is a `TypeError` naming `headers.<name>`, never the value.
+   * character, one above U+00FF), is a `TypeError` naming `headers.<name>`, never the value. The
+   * value of one named like a credential (`SECRET_HEADER`) is scrubbed from server text, so one
+   * whose credential has 1 to 3 characters (`x-api-key: abc`, `Bearer ab`) is such a `TypeError`
+   * too: it could not be told from ordinary text.
    */
   headers?: Record<string, string> | undefined;
   /**
@@ -58,7 +61,8 @@ export interface CoreOptions {
    * number) the concurrency limiter; an object names each piece, the cache included. Providers
    * asking for one name must ask with equal options (a `RangeError` otherwise). A piece given as
    * an instance is used as given; a shared piece is never closed by `close()`. A name is a label
-   * that shows in logs and events: never derive it from a key.
+   * that shows in logs and events: never derive it from a key (one holding the configured key is
+   * a `TypeError`).
    * @default undefined (private pieces)
    */
   share?: string | ShareOptions | undefined;
@@ -83,13 +87,19 @@ export interface CoreOptions {
    * @default 32 * 1024 * 1024
    */
   maxAnswerBytes?: number | undefined;
-  /** HTTP client with undici `request` semantics; replaces the pool. For tests. */
+  /**
+   * HTTP client with undici `request` semantics; replaces the pool. For tests. What it throws
+   * ends the attempt in the provider's connection error (what its body fails with, in its
+   * incomplete-stream error), holding a scrubbed copy of it as `cause`, never the thrown object:
+   * HTTP clients hang the request, credentials included, on their errors.
+   */
   transport?: Transport | undefined;
   /**
    * This provider's name in metrics (the `provider` label), logs, audit events and spans: tells
    * two providers of one kind apart (an Ollama per GPU). A label of at most 200 printable
    * characters; one that holds a credential (a URL with a password, an `sk-...` key, `Bearer
-   * ...`) is a `RangeError`, as for `share`.
+   * ...`) is a `RangeError`, as for `share`; one holding the configured key is a `TypeError`, as
+   * for `share`, `breaker.name`, `cache.namespace` and `rateLimit.key`.
    * @default the provider's id (`'ollama'`)
    */
   name?: string | undefined;

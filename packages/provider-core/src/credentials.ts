@@ -3,6 +3,7 @@ import type { ErrorKit } from './error-kit';
 import type { ProviderError } from './errors';
 import { isFieldValue } from './options';
 import type { Redactor } from './secrets';
+import { type ThrownLabel, thrownLabel } from './thrown-label';
 
 /** How a provider sends its key (`Authorization: Bearer <key>`, `x-api-key: <key>`...). */
 export type AuthHeaders = (key: string) => Record<string, string>;
@@ -140,33 +141,4 @@ export class Credentials {
     if (key !== undefined) Object.assign(headers, this.#auth(key));
     return headers;
   }
-}
-
-/** What an error may say of a value a key callback threw: its name and code, never its text. */
-interface ThrownLabel {
-  name: string;
-  code?: string | undefined;
-}
-
-/** A class name: `Error`, `VaultError`, `DOMException`; never a token set as a name. */
-const ERROR_NAME = /^(?:[A-Za-z_$][\w$]{0,39})?(?:Error|Exception)$/;
-/** An error code: `ECONNREFUSED`, `ERR_INVALID_ARG`, `VAULT_SEALED` (no digits-and-letters key). */
-const ERROR_CODE = /^(?:E[A-Z]{2,31}|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){1,7})$/;
-
-/**
- * The name and code of a thrown value as an error may show them: a name only when it reads as a
- * class name (else the constructor's, else the value's type), a code only when it reads as one.
- * Either may be set by the callback's author to anything, the key included, hence the shapes.
- */
-function thrownLabel(thrown: unknown): ThrownLabel {
-  if (typeof thrown !== 'object' || thrown === null) return { name: typeName(thrown) };
-  const { name, code } = thrown as { name?: unknown; code?: unknown };
-  const constructorName = (thrown as { constructor?: { name?: unknown } | undefined }).constructor
-    ?.name;
-  const shown = [name, constructorName].find(
-    (candidate): candidate is string => typeof candidate === 'string' && ERROR_NAME.test(candidate),
-  );
-  const label: ThrownLabel = { name: shown ?? 'object' };
-  if (typeof code === 'string' && ERROR_CODE.test(code)) label.code = code;
-  return label;
 }

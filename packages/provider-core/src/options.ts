@@ -8,6 +8,7 @@ import {
   optionalFunction,
   SECRET_HEADER as SECRET_NAMES,
 } from '@x/internal';
+import { SECRET_MIN, tooShortToScrub } from './secrets';
 
 /**
  * Deadlines of one call. Every value is in ms; `0` turns one off, and `undefined` is the default,
@@ -243,6 +244,8 @@ export function validateHeaders(value: unknown): Record<string, string> {
   if (!isPlainObject(value)) failSecret('headers', 'an object of header names to strings', value);
   const out: Record<string, string> = {};
   const given = new Map<string, string>();
+  let unscrubbable: string | undefined;
+  let shortValue = '';
   for (const [key, v] of Object.entries(value)) {
     if (!HEADER_NAME.test(key)) fail('headers', 'an object whose keys are HTTP header names', key);
     const name = key.toLowerCase();
@@ -257,7 +260,21 @@ export function validateHeaders(value: unknown): Record<string, string> {
     given.set(name, key);
     if (typeof v !== 'string') failSecret(`headers.${key}`, 'a string', v);
     if (!isFieldValue(v)) failSecret(`headers.${key}`, `a string of ${FIELD_CHARACTERS}`, v);
+    // Its value is scrubbed from server text as a credential: one too short to scrub would show
+    // wherever a server echoed it, so it is refused rather than sent (once the headers are known
+    // to be headers at all: a name given twice is the first thing to fix).
+    if (unscrubbable === undefined && SECRET_NAMES.test(name) && tooShortToScrub(v)) {
+      unscrubbable = key;
+      shortValue = v;
+    }
     out[name] = v;
+  }
+  if (unscrubbable !== undefined) {
+    failSecret(
+      `headers.${unscrubbable}`,
+      `a credential of at least ${SECRET_MIN} characters (the value of a header named like a credential is scrubbed from server text, and a shorter one cannot be told from ordinary text)`,
+      shortValue,
+    );
   }
   return out;
 }

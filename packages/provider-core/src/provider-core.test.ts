@@ -175,6 +175,24 @@ describe('ProviderCore retries', () => {
     });
     expect(arrivals).toHaveLength(1);
   });
+
+  it('neither retries a 501 Not Implemented nor lets it open the breaker', async () => {
+    const { url, arrivals } = await scriptedServer([
+      { status: 501, body: '{"error":"This server does not support embeddings"}' },
+    ]);
+    const provider = core(url, {
+      retry: { baseDelayMs: 1, maxDelayMs: 1 },
+      breaker: { failureThreshold: 1 },
+    });
+    for (let i = 0; i < 2; i++) {
+      await expect(provider.complete(op, ask)).rejects.toMatchObject({
+        statusCode: 501,
+        retryable: false,
+      });
+    }
+    expect(arrivals).toHaveLength(2);
+    expect(provider.breaker!.state).toBe('closed');
+  });
 });
 
 describe('ProviderCore with a total deadline', () => {

@@ -45,6 +45,7 @@ import {
   validateHeaders,
 } from './options';
 import { retryParts } from './retry-policy';
+import { refuseSecretLabels } from './secret-labels';
 import { Redactor } from './secrets';
 import { type BreakerLike, type Gate, givenBreakerGate } from './stages/breaker-gate';
 import { CacheStage } from './stages/cache';
@@ -99,9 +100,6 @@ export interface CoreConfig {
   /** The environment variable `options.apiKey` was read from, if the provider read it there. */
   apiKeyEnv?: string | undefined;
 }
-
-/** The shortest value of a header named like a credential that is scrubbed as one. */
-const SECRET_HEADER_MIN = 8;
 
 /** Everything one provider's calls share, resolved once at construction. */
 export interface Runtime extends Gate {
@@ -202,14 +200,14 @@ export function createRuntime(config: CoreConfig): Runtime {
   if (options.apiKey !== undefined) redactor.add(options.apiKey);
   for (const [name, value] of Object.entries(headers)) {
     // Gateways name their key header freely: `apikey` (Kong), `x-api-key`, `api_key`,
-    // `ocp-apim-subscription-key`, `x-auth-token`... The pattern is wide, so a short value under
-    // such a name (`x-session-sticky: true`) is no credential: scrubbing it would shred text.
-    if (SECRET_HEADER.test(name) && value.length >= SECRET_HEADER_MIN) redactor.add(value);
+    // `ocp-apim-subscription-key`, `x-auth-token`... The pattern is wide, so a value under such a
+    // name may be no credential (`x-session-sticky: true`): it is scrubbed all the same, as a
+    // short key is (a server's `true` then reads `[redacted]`), since nothing tells which it is.
+    // One too short to scrub was refused (`validateHeaders`).
+    if (SECRET_HEADER.test(name) && value.trim() !== '') redactor.add(value);
   }
-  // ... and the `provider` label is never the key itself, whatever its shape.
-  if (options.name !== undefined && redactor.holdsSecret(options.name)) {
-    failSecret('name', 'a label, not a credential', options.name);
-  }
+  // ... and no label is the key itself, whatever its shape.
+  refuseSecretLabels(options, redactor);
   const timeouts = resolveTimeouts(options.timeouts);
   const retry = retryParts(options.retry);
   const tokens = resolveTokens(options.tokens, config.tokenKeys);

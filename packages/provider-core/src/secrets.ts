@@ -1,3 +1,4 @@
+import { spansOutside, type Unescaped, unescapeJson } from './json-escapes';
 import {
   encodings,
   FormIndex,
@@ -10,6 +11,8 @@ import {
 } from './secret-forms';
 
 const PLACEHOLDER = '[redacted]';
+/** How many times a text's JSON escapes are decoded: JSON text quoted in a JSON string is escaped twice. */
+const JSON_LEVELS = 2;
 /** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
 const CLEAN_MEMO = 1024;
 /**
@@ -19,8 +22,11 @@ const CLEAN_MEMO = 1024;
 const MEMO_TEXT = 1024;
 /** Keys handed out per request by a key callback that are still recognised (bounded memory). */
 const RECENT_KEYS = 8;
-/** Shorter values (a header `x-token: 1`) would shred ordinary text: they are not scrubbed. */
-const SECRET_MIN = 4;
+/**
+ * Shorter values (`x-token: 1`) would shred ordinary text: they are not scrubbed, and a header
+ * named like a credential with such a value is refused (`tooShortToScrub`).
+ */
+export const SECRET_MIN = 4;
 /**
  * A secret this long is matched whatever the case of its letters (an upper-cased echo of a key is
  * still the key); a shorter one only as written: those are placeholders more than keys (`EMPTY`
@@ -74,6 +80,18 @@ class Indexes {
   }
 }
 
+/**
+ * True when `value` (a header's) holds a credential of 1 to {@link SECRET_MIN} - 1 characters:
+ * the whole value, or the token of `Bearer <token>`, or the password of a Basic credential. Such
+ * a credential cannot be scrubbed from server text without shredding it (`1`, `abc` are in every
+ * other message), so it would show wherever a server echoed it. A blank value holds nothing.
+ */
+export function tooShortToScrub(value: string): boolean {
+  return parts(value).some(
+    ({ text, pieces }) => pieces && text.length < SECRET_MIN && text.trim() !== '',
+  );
+}
+
 /** Told that secrets were scrubbed: how many, and from the answer of which endpoint (if known). */
 export type ScrubListener = (endpoint: string | undefined, occurrences: number) => void;
 
@@ -82,10 +100,12 @@ export type ScrubListener = (endpoint: string | undefined, occurrences: number) 
  * error line, a failed call's partial answer) before it reaches an error, an event, a log or
  * stats. It knows every configured secret in the forms a server may echo it (raw, URL-encoded,
  * base64, hex, whole or any piece of eight characters, also inside a longer encoded value or
- * wrapped across lines; a long one in any case), the bare token of an `Authorization` value, the
- * last keys a key callback handed out, and any token-like `Bearer <token>`. All forms are found in
- * one pass, and each run of overlapping finds becomes one `[redacted]`. Each scrub is reported to
- * `onScrub` (for the audit trail: how many and where, never what).
+ * wrapped across lines; a long one in any case; any of its characters JSON-escaped, once or twice:
+ * `json-escapes.ts`), the bare token of an `Authorization` value, the last keys a key callback
+ * handed out, and any token-like `Bearer <token>`. All forms are found in one pass over the text
+ * (and one over each decoding of its JSON escapes, when it has any), and each run of overlapping
+ * finds becomes one `[redacted]`. Each scrub is reported to `onScrub` (for the audit trail: how
+ * many and where, never what).
  */
 export class Redactor {
   /** The configured secrets' forms. */
@@ -214,14 +234,8 @@ export class Redactor {
     return indexes;
   }
 
-  #scrub(
-    text: string,
-    first: Indexes | undefined,
-    endpoint: string | undefined,
-    report = true,
-  ): string {
-    const memo = first === undefined && text.length <= MEMO_TEXT;
-    if (memo && this.#scrubbedClean.has(text)) return text;
+  /** The spans of `text` (as [start, end) pairs) where a known secret is, in any form. */
+  #find(text: string, first: Indexes | undefined): number[] {
     const view = searchable(text);
     const found: number[] = [];
     first?.find(view, found);
@@ -230,9 +244,33 @@ export class Redactor {
       if (this.#recentIndexes === undefined) this.#recentIndexes = this.#indexRecent();
       this.#recentIndexes.find(view, found);
     }
+    return found.length === 0 ? found : inText(view, found);
+  }
+
+  #scrub(
+    text: string,
+    first: Indexes | undefined,
+    endpoint: string | undefined,
+    report = true,
+  ): string {
+    const memo = first === undefined && text.length <= MEMO_TEXT;
+    if (memo && this.#scrubbedClean.has(text)) return text;
+    const found = this.#find(text, first);
+    // The text with its JSON escapes decoded, and decoded again (JSON quoted in a JSON string):
+    // a secret escaped in part or whole is found there as written.
+    const levels: Unescaped[] = [];
+    for (let inner = text; levels.length < JSON_LEVELS; ) {
+      const unescaped = unescapeJson(inner);
+      if (unescaped === undefined) break;
+      levels.push(unescaped);
+      const spans = this.#find(unescaped.text, first);
+      for (let level = levels.length - 1; level >= 0; level--) spansOutside(levels[level]!, spans);
+      for (const at of spans) found.push(at);
+      inner = unescaped.text;
+    }
     let count = 0;
     let out = text;
-    if (found.length > 0) ({ text: out, runs: count } = cut(text, inText(view, found)));
+    if (found.length > 0) ({ text: out, runs: count } = cut(text, found));
     out = out.replace(
       BEARER_OR_BASIC,
       (match: string, scheme: string, space: string, token: string) => {

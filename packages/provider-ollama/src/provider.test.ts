@@ -1,8 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { errorTexts, expectNoSecret, until, watchOutputs } from '@x/internal/testing';
-import type { Transport } from '@x/provider-core';
-import { request } from 'undici';
+import { createRateLimiter } from '@x/rate-limit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   chatChunk,
@@ -1287,16 +1286,19 @@ describe('OllamaProvider.stats', () => {
   });
 
   it('renders valid Prometheus text with escaped label values when error codes hold quotes and newlines', async () => {
-    // A custom transport's own error is counted under its code, whatever that holds. (A key
-    // callback's is not: it ends the call as a LocalLimitError, never quoting what it threw.)
+    // A rate limiter's own error is counted under its code, whatever that holds. (A transport's
+    // is not: its cause is a scrubbed copy whose code is shape-checked; nor a key callback's: it
+    // ends the call as a LocalLimitError, never quoting what it threw.)
     let failing = false;
-    const transport: Transport = (url, options) =>
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 100 } } });
+    const acquire = limiter.acquire.bind(limiter);
+    limiter.acquire = ((...args: Parameters<typeof acquire>) =>
       failing
         ? Promise.reject(Object.assign(new Error('stop'), { code: 'we"ird\\code\nx' }))
-        : request(url, options);
+        : acquire(...args)) as typeof limiter.acquire;
     const { provider } = await setup(
       { '/api/chat': loadFixture('01-chat-nonstream.json') },
-      { transport },
+      { rateLimit: limiter, tokens: false },
     );
     await provider.complete(ask());
     failing = true;

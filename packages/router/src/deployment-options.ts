@@ -3,11 +3,11 @@ import {
   expectSharedName,
   expectString,
   fail,
+  holdsLogin,
   isPlainObject,
   optionalBoolean,
   optionalNumber,
   REDACTED,
-  redactUrlCredentials,
 } from '@x/internal';
 import { takesTokenIdsByDefault } from './embed-input';
 import type { RequestFieldsLike, RoutableProvider } from './types';
@@ -87,13 +87,6 @@ export interface ResolvedDeployment {
 }
 
 /**
- * A login written without a scheme at the start of a model name, as a registry reference with its
- * password (`bob:pw@registry.example.com/ns/model:tag`). A reference pinned by digest
- * (`smollm2:latest@sha256:<hex>`) is a tag, then `@`: not a login.
- */
-const BARE_LOGIN = /^[^\s/:@]*:[^\s/]*@(?![A-Za-z0-9]+:[0-9A-Fa-f]{32,})/;
-
-/**
  * The model a deployment's provider is called with: it shows as it is in stats, `inspect()`,
  * attempts, events and metrics, so one holding a login (a URL with a password,
  * `https://bob:pw@hf.co/x`, or a bare `user:password@host/...`) is refused, and not shown, as an
@@ -103,7 +96,7 @@ const BARE_LOGIN = /^[^\s/:@]*:[^\s/]*@(?![A-Za-z0-9]+:[0-9A-Fa-f]{32,})/;
  */
 function expectModel(field: string, value: unknown): string {
   const model = expectString(field, value, true);
-  if (redactUrlCredentials(model) !== model || BARE_LOGIN.test(model)) {
+  if (holdsLogin(model)) {
     fail(field, 'a model name without credentials (never a URL with a password)', REDACTED, true);
   }
   return model;

@@ -17,24 +17,39 @@ function scrubText(text: string, input: string, shown: string): string {
   return redactUrlCredentials(replaced);
 }
 
+/** `text` scrubbed, or `undefined` when there was nothing to scrub (nothing to write back). */
+function changed(text: unknown, scrub: (text: string) => string): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const scrubbed = scrub(text);
+  return scrubbed === text ? undefined : scrubbed;
+}
+
 /**
- * Removes the userinfo of `input` (a URL a caller gave) from an error raised for it by undici or
- * the URL parser, and from its causes: their messages quote the URL whole, password included
- * (`Request cannot be constructed from a URL that includes credentials: http://user:pass@...`),
- * and Node's URL error keeps it in its `input` field. The URL is shown as argument errors show it
- * (no userinfo, query or fragment: a key may sit in any). The error keeps its class (callers test
- * `instanceof TypeError`); only its text changes.
+ * Removes the userinfo of `input` (a URL a caller gave), and of any other URL, from an error
+ * raised by undici or the URL parser, and from its causes: their messages quote the URL whole,
+ * password included (`Request cannot be constructed from a URL that includes credentials:
+ * http://user:pass@...`), and Node's URL error keeps it in its `input` field (the caller's URL, or
+ * a redirect's `Location`) and the URL it was resolved against in `base`. The caller's URL is
+ * shown as argument errors show it (no userinfo, query or fragment: a key may sit in any). The
+ * error keeps its class (callers test `instanceof TypeError`); only its text changes, and only
+ * where it held something to hide (an abort's `signal.reason`, the caller's own, is left alone).
  */
 export function scrubUserinfo(error: unknown, input: unknown): unknown {
   const text = urlText(input);
   const shown = displayUrl(text);
+  const inText = (t: string) => scrubText(t, text, shown);
   let current = error;
   for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
-    const e = current as Error & { input?: unknown };
+    const e = current as Error & { input?: unknown; base?: unknown };
     try {
-      e.message = scrubText(e.message, text, shown);
-      if (typeof e.stack === 'string') e.stack = scrubText(e.stack, text, shown);
-      if (typeof e.input === 'string') e.input = displayUrl(e.input);
+      const message = changed(e.message, inText);
+      if (message !== undefined) e.message = message;
+      const stack = changed(e.stack, inText);
+      if (stack !== undefined) e.stack = stack;
+      const url = changed(e.input, displayUrl);
+      if (url !== undefined) e.input = url;
+      const base = changed(e.base, displayUrl);
+      if (base !== undefined) e.base = base;
     } catch {
       // A frozen error: nothing of it can be changed.
     }
@@ -45,8 +60,8 @@ export function scrubUserinfo(error: unknown, input: unknown): unknown {
 
 /**
  * `promise`, its rejection scrubbed of `input`'s userinfo when `input` may hold one: a string
- * with an `@`, or a `URL` with a user or a password (undici's `Request` refuses one that has
- * either). Anything else pays nothing: no handler is added to its promise.
+ * with an `@`, or a `URL` with a user or a password. For `request`, which follows no redirect:
+ * anything else pays nothing, no handler is added to its promise.
  */
 export function withoutUserinfo<T>(promise: Promise<T>, input: unknown): Promise<T> {
   const mayHold =
@@ -55,6 +70,24 @@ export function withoutUserinfo<T>(promise: Promise<T>, input: unknown): Promise
       : input instanceof URL && (input.username !== '' || input.password !== '');
   if (!mayHold) return promise;
   return promise.catch((error: unknown) => {
+    throw scrubUserinfo(error, input);
+  });
+}
+
+/**
+ * A `fetch`, its rejection always scrubbed: besides the caller's URL (undici's `Request` refuses
+ * one with a user or a password, quoting it), a redirect brings URLs the caller never gave, and
+ * a `Location` the URL parser refuses is quoted whole in the cause (`input:
+ * 'http://bob:<password>@host:99999/'`). An abort rejects with the caller's own
+ * `signal.reason`, which is not ours to change.
+ */
+export function fetchWithoutUserinfo<T>(
+  promise: Promise<T>,
+  input: unknown,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  return promise.catch((error: unknown) => {
+    if (signal?.aborted === true && error === signal.reason) throw error;
     throw scrubUserinfo(error, input);
   });
 }

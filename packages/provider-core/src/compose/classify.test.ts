@@ -39,4 +39,9 @@ describe('classifyForBreaker', () => {
     expect(classifyForBreaker({ code: 'UND_ERR_SOCKET' }, closed)).toBe('failure');
     expect(classifyForBreaker(api(503, true), { callerAborted: true })).toBe('ignore');
   });
+
+  it('ignores a 501 Not Implemented: the server does not do that, and is not unwell', () => {
+    expect(classifyForBreaker(api(501, false), closed)).toBe('ignore');
+    expect(classifyForBreaker(api(501, true), closed)).toBe('ignore');
+  });
 });

@@ -4,9 +4,10 @@ import { isProviderError, type ProviderApiError, type ProviderErrorKind } from '
 /**
  * The default breaker classification of every provider: only the server's trouble counts (an
  * answer that is not valid HTTP, `protocol`, included: what answers on that port is broken). Client
- * mistakes (4xx, 500s that are client mistakes, context overflow, model not found), the caller's
- * own aborts, local errors (pool queue, rate limiter, a key callback that threw) and a closed
- * provider are ignored: a local error sends nothing, so it says nothing about the server.
+ * mistakes (4xx, 500s that are client mistakes, a 501 Not Implemented, context overflow, model not
+ * found), the caller's own aborts, local errors (pool queue, rate limiter, a key callback that
+ * threw) and a closed provider are ignored: a local error sends nothing, so it says nothing about
+ * the server.
  */
 export function classifyForBreaker(
   error: unknown,
@@ -20,6 +21,10 @@ export function classifyForBreaker(
       // A 500 that is the caller's mistake (`option "num_ctx" must be of type integer`) says
       // nothing about the server's health: one bad request must not open the breaker for all.
       if (statusCode === 500 && !error.retryable) return 'ignore';
+      // A 501 says the server does not do what was asked (Ollama 0.30+ for `/api/embed` with a
+      // model that cannot embed: "This server does not support embeddings"), not that it is
+      // unwell: the same server serves every other request.
+      if (statusCode === 501) return 'ignore';
       return statusCode >= 500 || statusCode === 429 || statusCode === 408 ? 'failure' : 'ignore';
     }
     // Timeouts, connections, broken or unreadable answers (`protocol`): the server's doing. A

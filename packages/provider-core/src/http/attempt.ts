@@ -17,7 +17,7 @@ import {
   watch,
   watchdogFor,
 } from './exchange';
-import { mapTransportError, transportCause } from './failures';
+import { mapTransportError } from './failures';
 import { OneShot } from './shared-timer';
 import {
   destroyQuietly,
@@ -30,6 +30,7 @@ import {
   type TransportResponse,
   takesAnySignal,
 } from './transport';
+import { transportCause } from './transport-cause';
 import { bodyToSend } from './upload';
 
 /**
@@ -55,9 +56,7 @@ async function open(
       signal: control.signal,
     });
   } catch (error) {
-    throw (
-      control.reason() ?? mapTransportError(error, init.kit, init.origin, init.timeouts.connectMs)
-    );
+    throw control.reason() ?? mapTransportError(error, init);
   }
   if (answered !== undefined) tell(answered, response.statusCode, response.headers);
   const encoded = encodedAnswerError(init, response.statusCode, response.headers);
@@ -71,8 +70,7 @@ async function open(
   if (!isAnswer(init, response.statusCode)) {
     onErrorBody?.(response.body);
     const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
-      const { connectMs } = init.timeouts;
-      throw control.reason() ?? mapTransportError(error, init.kit, init.origin, connectMs, true);
+      throw control.reason() ?? mapTransportError(error, init, true);
     });
     throw httpErrorOf(init, response.statusCode, response.headers, text);
   }
@@ -138,7 +136,7 @@ export async function* streamAttempt(
     } catch (error) {
       throw (
         control.reason() ??
-        init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error) })
+        init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error, init.redact) })
       );
     }
     finished = true;
@@ -327,7 +325,10 @@ async function readFromTransport(
         stream.on('error', ignore);
         reject(
           control.reason() ??
-            init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error) }),
+            init.kit.incomplete({
+              partial: EMPTY_PARTIAL,
+              cause: transportCause(error, init.redact),
+            }),
         );
       };
       stream.on('data', onData);

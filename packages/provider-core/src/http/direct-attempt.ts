@@ -16,9 +16,10 @@ import {
   watch,
   watchdogFor,
 } from './exchange';
-import { type ExchangeAnswered, mapTransportError, transportCause } from './failures';
+import { type ExchangeAnswered, mapTransportError } from './failures';
 import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
+import { transportCause } from './transport-cause';
 import { bodyToSend } from './upload';
 import type { Watchdog } from './watchdog';
 
@@ -251,11 +252,11 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     const cut = this.#control.reason();
     if (cut !== undefined) this.#reject(cut);
     else if (phase === Phase.Reading) {
-      this.#reject(init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error) }));
+      this.#reject(
+        init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error, init.redact) }),
+      );
     } else {
-      const { connectMs } = init.timeouts;
-      const answered = phase === Phase.ErrorBody;
-      this.#reject(mapTransportError(error, init.kit, init.origin, connectMs, answered));
+      this.#reject(mapTransportError(error, init, phase === Phase.ErrorBody));
     }
   }
 

@@ -1,7 +1,10 @@
 import { redactUrlCredentials, retryAfterMs } from '@x/internal';
+import { isPoolError } from '@x/pool';
 import type { ErrorKit } from '../error-kit';
 import { type ErrorOrigin, ProviderApiError } from '../errors';
 import { SECRET_HEADER } from '../options';
+import { directDispatch, type Transport } from './transport';
+import { transportCause } from './transport-cause';
 
 /**
  * The server message of a redirect, which is never followed: where it points, for the user to
@@ -179,17 +182,15 @@ function protocolCode(error: unknown, answered: boolean): string | undefined {
   return undefined;
 }
 
-/**
- * What an error of ours keeps as `cause` of a transport error: undici's parser errors carry their
- * copy of the server's bytes as `data` (unredacted, and a server that echoes the request echoes its
- * credentials), so such an error is kept as its name, message and code only. `code` overrides the
- * code (the protocol code a 101 or a 100 is reported under).
- */
-export function transportCause(error: unknown, code?: string): unknown {
-  if (code === undefined && !(error instanceof Error && 'data' in error)) return error;
-  const copy = new Error(String((error as Error | undefined)?.message));
-  copy.name = String((error as Error | undefined)?.name ?? 'Error');
-  return Object.assign(copy, { code: code ?? (error as { code?: unknown }).code });
+/** What {@link mapTransportError} needs of an attempt. */
+export interface TransportFailureInit {
+  kit: ErrorKit;
+  /** The origin called, for connection errors (never with credentials). */
+  origin: string;
+  timeouts: { connectMs: number };
+  /** The call's redaction: every secret it knows, its own key included. */
+  redact: (text: string) => string;
+  transport: Transport;
 }
 
 /**
@@ -197,37 +198,44 @@ export function transportCause(error: unknown, code?: string): unknown {
  * (`answered`): network failures become the provider's connection error (retryable), answers
  * that are not HTTP its protocol error (never retried: the server answered, maybe after it began
  * generating), undici's connect timeout its timeout error, a request body whose length is not its
- * `content-length` a `RangeError` (never retried); anything else (a sibling package's error, a
- * programming error) is returned unchanged.
+ * `content-length` a `RangeError` (never retried). Anything else a custom transport threw (an
+ * axios or got error, a `TypeError`, a string) is its connection error too, `causeCode` its code
+ * or else its class name: user code's errors may quote the request, so the caller gets ours. What
+ * else a built-in transport throws (the pool's queue timeout, for `normalizeFailure`) is returned
+ * unchanged; so is the pool's error from a custom transport built on a pool. Each error of ours
+ * holds the thrown value as a scrubbed copy (`transportCause`), never the value itself.
  */
 export function mapTransportError(
   error: unknown,
-  kit: ErrorKit,
-  origin: string,
-  connectTimeoutMs: number,
+  init: TransportFailureInit,
   answered = false,
 ): unknown {
+  const { kit, origin, redact } = init;
   const code = systemCode(error);
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
     // The upload's own count (`http/upload.ts`) ends such a call first; this is for a transport
     // that changed the body on its way. The caller's `length` is wrong, not the server.
     return new RangeError(
       'Expected `body.length` to be the number of bytes of `body.data`: the request body sent did not match its content-length',
-      { cause: error },
+      { cause: transportCause(error, redact) },
     );
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return kit.timeout({
       timeout: 'connect',
-      timeoutMs: connectTimeoutMs,
+      timeoutMs: init.timeouts.connectMs,
       retryable: true,
-      cause: error,
+      cause: transportCause(error, redact),
     });
   }
   // First: a 101 nobody asked for arrives as undici's socket error, which is a connection code.
   const protocol = protocolCode(error, answered);
   if (protocol !== undefined) {
-    return kit.protocol({ origin, causeCode: protocol, cause: transportCause(error, protocol) });
+    return kit.protocol({
+      origin,
+      causeCode: protocol,
+      cause: transportCause(error, redact, protocol),
+    });
   }
   // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
   // A body cut short after its headers said its length: the connection broke under it.
@@ -237,9 +245,11 @@ export function mapTransportError(
       code === 'X_POOL_DNS' ||
       code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
   ) {
-    return kit.connection({ origin, causeCode: code, cause: error });
+    return kit.connection({ origin, causeCode: code, cause: transportCause(error, redact) });
   }
-  return error;
+  if (directDispatch(init.transport) !== undefined || isPoolError(error)) return error;
+  const cause = transportCause(error, redact);
+  return kit.connection({ origin, causeCode: cause.code ?? cause.name, cause });
 }
 
 /** Statuses worth another attempt: timeouts, rate limits, and server trouble. */

@@ -1,4 +1,4 @@
-import { failSecret } from '@x/internal';
+import { failSecret, holdsLogin, optionError, REDACTED } from '@x/internal';
 import type { RequestHeaders } from '../credentials';
 import type { Accumulator } from '../decode/accumulator';
 import { LineTooLongError } from '../decode/lines';
@@ -79,15 +79,27 @@ export interface PlainCallInit {
 }
 
 /**
- * The model a call names, refused when it cannot be a label (too long, the overflow label) or
- * holds a configured secret (a key pasted where the model goes): the model labels stats, metrics,
- * spans and logs as it is. The secret check is once per name; the length is checked first, so a
- * megabyte-long name is not kept in its memo.
+ * The model a call names, refused when it cannot be a label (too long, the overflow label), holds
+ * a configured secret (a key pasted where the model goes) or a login (a URL with its password,
+ * `user:password@registry/...`): the model labels stats, metrics, spans, logs and errors as it is.
+ * The secret check is once per name; the length is checked first, so a megabyte-long name is not
+ * kept in its memo.
  */
 export function modelOf(rt: Runtime, model: string): string {
   expectModelLabel('request.model', model);
   if (rt.redactor.holdsSecret(model)) {
     failSecret('request.model', 'a model name, not a credential', model);
+  }
+  if (holdsLogin(model)) {
+    // Not shown, as a key is not: the right type, a value no label may hold (a `RangeError`).
+    throw optionError(
+      [
+        'Expected `',
+        'request.model',
+        `\` to be a model name without credentials (never a URL with a password), got \`${REDACTED}\` (string)`,
+      ],
+      true,
+    );
   }
   return model;
 }

@@ -130,7 +130,9 @@ export class UsageStage<Request> {
       this.#stats.drift(estimate, promptTokens);
       const window = prepared.window;
       // Only a prompt near or over the window can have been cut; below that, a low count is more
-      // likely a server reusing a cached prefix of the conversation (it counts new tokens only).
+      // likely an estimate that ran high, or an older Ollama server reusing a cached prefix of the
+      // conversation (it counted only the new tokens; Ollama 0.30+ counts cached and new ones, as
+      // OpenAI counts every prompt token).
       const truncated =
         op.checksContext &&
         ((promptTokens < estimate * tokens.truncationRatio &&

@@ -23,6 +23,7 @@ export {
 } from './args';
 export { BoundedMap } from './bounded-map';
 export { brand, brandedInstanceOf, hasBrand, mark } from './brand';
+export { callOptions, SIGNAL_KEYS } from './call-options';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';

@@ -1,13 +1,6 @@
 import type { Breaker } from '@x/breaker';
 import type { Cache } from '@x/cache';
-import {
-  anySignal,
-  expectDuration,
-  expectKnownKeys,
-  fail,
-  isPlainObject,
-  optionalSignal,
-} from '@x/internal';
+import { anySignal, callOptions, expectDuration } from '@x/internal';
 import type { Pool } from '@x/pool';
 import type { RateLimiter } from '@x/rate-limit';
 import type { ProviderCore } from './provider-core';
@@ -40,15 +33,12 @@ export function healthDeadline(
   options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } | undefined,
   timeoutError: (timeoutMs: number) => Error,
 ): HealthDeadline {
-  if (options === undefined) options = {};
-  // An array, a number or a string read as options would be options with no key at all.
-  if (!isPlainObject(options)) fail('options', 'an object like { signal, timeoutMs }', options);
-  expectKnownKeys('options', options, HEALTH_OPTION_KEYS);
-  const caller = optionalSignal('options.signal', options.signal);
+  const checked = callOptions(options, HEALTH_OPTION_KEYS);
+  const caller = checked.signal;
   const timeoutMs =
-    options.timeoutMs === undefined
+    checked.timeoutMs === undefined
       ? 5_000
-      : expectDuration('options.timeoutMs', options.timeoutMs, { min: 1 });
+      : expectDuration('options.timeoutMs', checked.timeoutMs, { min: 1 });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(timeoutError(timeoutMs)), timeoutMs);
   timer.unref?.();

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { fail, optionalNumber } from '@x/internal';
+import { callOptions, fail, optionalNumber, SIGNAL_KEYS } from '@x/internal';
 import type { ProviderCore } from '@x/provider-core';
-import { callOptions, SIGNAL_KEYS } from './call-options';
 import { canonicalDigest, expectDigest } from './create-body';
 import type { BlobData, PushBlobOptions } from './types';
 import { isBlobAbsent } from './wire/http-errors';

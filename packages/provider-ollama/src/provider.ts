@@ -1,8 +1,8 @@
 import { breakerPresets } from '@x/breaker';
+import { callOptions, SIGNAL_KEYS } from '@x/internal';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { hasBlob, pushBlob } from './blobs';
-import { callOptions, SIGNAL_KEYS } from './call-options';
 import { ContextWindows } from './context';
 import { createBody, transferBody } from './create-body';
 import { OLLAMA_ERRORS } from './error-kit';

@@ -1,5 +1,5 @@
 import { type BreakerOptions, breakerPresets } from '@x/breaker';
-import { fail, isPlainObject, LazyIterable } from '@x/internal';
+import { callOptions, fail, isPlainObject, LazyIterable, SIGNAL_KEYS } from '@x/internal';
 import { classifyForBreaker, type Operation, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { ModelWindows } from './context';
 import { openAIErrorKit } from './error-kit';
@@ -20,7 +20,6 @@ import type {
   StreamChunk,
 } from './types';
 import {
-  listModelsSignal,
   type RequestFields,
   requestFieldsOf,
   validateChatRequest,
@@ -198,7 +197,7 @@ export class OpenAIProvider extends ProviderFacade {
    * anything is sent.
    */
   async listModels(options?: { signal?: AbortSignal | undefined }): Promise<ModelSummary[]> {
-    const signal = listModelsSignal(options);
+    const { signal } = callOptions(options, SIGNAL_KEYS);
     this.#core.assertOpen();
     const { text } = await this.#core.request({ endpoint: '/models', method: 'GET', signal });
     const models = parseModelList(this.#core.json(text, '/models'));

@@ -288,19 +288,6 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalCacheMode('request.cache', r.cache);
 }
 
-const LIST_MODELS_KEYS = ['signal'] as const;
-
-/**
- * Checks the options of `listModels()` as every call's are, before anything is sent (a misspelt
- * `sigal` would drop the caller's abort); returns the signal.
- */
-export function listModelsSignal(options: unknown): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  if (!isPlainObject(options)) fail('options', 'an object like { signal }', options);
-  expectKnownKeys('options', options, LIST_MODELS_KEYS);
-  return optionalSignal('options.signal', options.signal);
-}
-
 const isTokenId = (token: unknown) => Number.isSafeInteger(token) && (token as number) >= 0;
 const isTokens = (input: unknown) =>
   Array.isArray(input) && input.length > 0 && input.every(isTokenId);

@@ -293,6 +293,46 @@ describe('cacheKey', () => {
     );
   });
 
+  it.each([
+    'http://bob:hunter2pass@redis:6379',
+    'sk-proj-Zq7xK2mP9vR4tY8wB3nL6hJ1',
+    'Bearer abcdef123456',
+  ])(
+    'throws RangeError without showing it when the namespace is a credential (%s)',
+    (namespace) => {
+      const attempt = () => cacheKey(chat, { namespace });
+      expect(attempt).toThrow(RangeError);
+      expect(attempt).toThrow(
+        'Expected `namespace` to be a label without credentials (never a URL with a password, never derived from a key), got `"[redacted]"` (string)',
+      );
+      let message = '';
+      try {
+        attempt();
+      } catch (error) {
+        message = String(error) + String((error as Error).stack);
+      }
+      expect(message).not.toContain(namespace.slice(-10));
+    },
+  );
+
+  it('keeps a namespace with a lone surrogate, an empty one and a repeated one as before', () => {
+    expect(cacheKey(chat, { namespace: 'tenant-\uD800' })).toBe(`tenant-\uD800:${cacheKey(chat)}`);
+    expect(cacheKey(chat, { namespace: '' })).toBe(cacheKey(chat));
+    // checked once, remembered: the second call gets the same answer
+    expect(cacheKey(chat, { namespace: 'app-v2' })).toBe(cacheKey(chat, { namespace: 'app-v2' }));
+    expect(() => cacheKey(chat, { namespace: 'x:y@example.com' })).toThrow(RangeError);
+    expect(() => cacheKey(chat, { namespace: 'x:y@example.com' })).toThrow(RangeError);
+  });
+
+  it('throws TypeError when options are an array or a Map', () => {
+    expect(() => cacheKey(chat, [] as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `[]` (array)'),
+    );
+    expect(() => cacheKey(chat, new Map([['namespace', 'app']]) as never)).toThrow(
+      new TypeError('Expected `options` to be an object, got `{}` (object)'),
+    );
+  });
+
   it('throws TypeError naming the closest known key when an option is unknown', () => {
     expect(() => cacheKey(chat, { namepsace: 'x' } as never)).toThrow(
       new TypeError('Unknown option `namepsace`: did you mean `namespace`?'),

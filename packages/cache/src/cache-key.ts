@@ -3,13 +3,14 @@ import { describe, isWellFormed, optionalString } from '@x/internal';
 import { CacheKeyError } from './errors';
 import { CanonicalError, encodeTopLevel, keyTokenOf } from './internal/canonical';
 import { nameMemo } from './internal/name-memo';
-import { expectOptions } from './options';
+import { checkNamespace, expectOptions } from './options';
 
 /** Options of {@link cacheKey}. */
 export interface CacheKeyOptions {
   /**
    * Prefix of the key, `<namespace>:<hash>`: separates caches (apps, prompt versions, tenants)
-   * that share a store.
+   * that share a store. Checked as `createCache()` checks its `namespace` (no credential, at most
+   * 200 characters); `''` is no prefix.
    * @default undefined (no prefix)
    */
   namespace?: string | undefined;
@@ -93,7 +94,10 @@ const FORMAT = 'xck1|';
  * - `undefined`, functions and symbols are left out as `JSON.stringify` leaves them out.
  *
  * @throws {CacheKeyError} when `request` is not an object or is cyclic / nested deeper than 256.
- * @throws {TypeError} when `namespace` is not a string, or `options` has an unknown key.
+ * @throws {TypeError} when `namespace` is not a string, or `options` is not a plain object or
+ * has an unknown key.
+ * @throws {RangeError} when `namespace` holds a credential (a URL with a password, a key's shape:
+ * never shown) or is longer than 200 characters.
  * @example
  * ```ts
  * cacheKey({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], options: { temperature: 0 } });
@@ -102,8 +106,15 @@ const FORMAT = 'xck1|';
  */
 export function cacheKey(request: object, options?: CacheKeyOptions): string {
   expectOptions('options', options, KEY_OPTION_KEYS);
-  return keyIn(optionalString('namespace', options?.namespace), request);
+  const namespace = optionalString('namespace', options?.namespace);
+  return keyIn(namespace ? checkedNamespace(namespace) : namespace, request);
 }
+
+/**
+ * A namespace checked as `createCache()` checks one, remembered: a caller passes the same few
+ * namespaces on every call, and the check's pattern tests would be paid per key.
+ */
+const checkedNamespace: (namespace: string) => string = nameMemo(checkNamespace, 64);
 
 /** The key of a request under `namespace` (none when undefined or empty). */
 export function keyIn(namespace: string | undefined, request: object): string {

@@ -385,7 +385,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
  * deterministic keys, single-flight loading, and an optional shared store.
  *
  * @throws {TypeError} when an option has the wrong type, or is unknown.
- * @throws {RangeError} when a number is out of range.
+ * @throws {RangeError} when a number is out of range, or `namespace` holds a credential.
  * @example
  * ```ts
  * await using cache = createCache({ strategy: 'selective', maxBytes: 32 * 1024 * 1024 });

@@ -1,6 +1,8 @@
 import { undefinedOptionsRefused } from '@x/internal/testing';
+import Redis from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCache } from './cache';
+import { createRedisStore } from './redis-store';
 
 describe('createCache options', () => {
   it.each([
@@ -91,6 +93,26 @@ describe('createCache options', () => {
       'Expected `maxTtlMs` to be an integer between 1 and 9007199254740991, got `1e+300` (number)',
     ],
     [[], TypeError, 'Expected `options` to be an object, got `[]` (array)'],
+    [
+      new Map([['maxEntries', 10]]),
+      TypeError,
+      'Expected `options` to be an object, got `{}` (object)',
+    ],
+    [
+      { namespace: 'http://bob:hunter2pass@redis:6379' },
+      RangeError,
+      'Expected `namespace` to be a label without credentials (never a URL with a password, never derived from a key), got `"[redacted]"` (string)',
+    ],
+    [
+      { namespace: 'sk-proj-Zq7xK2mP9vR4tY8wB3nL6hJ1' },
+      RangeError,
+      'Expected `namespace` to be a label without credentials',
+    ],
+    [
+      { namespace: 'a'.repeat(201) },
+      RangeError,
+      'Expected `namespace` to be a label of 1 to 200 printable characters',
+    ],
   ])('throws when given %o', (options, kind, message) => {
     expect(() => createCache(options as never)).toThrow(kind);
     expect(() => createCache(options as never)).toThrow(message);
@@ -162,6 +184,19 @@ describe('createCache durations', () => {
 });
 
 describe('cache call options', () => {
+  it('throws TypeError when call options are a Map or an array, whose entries hold no option', async () => {
+    const cache = createCache();
+    const request = { model: 'x', prompt: 'hi', options: { temperature: 0 } };
+    const map = new Map([['ttlMs', 5]]);
+    const refused = new TypeError('Expected `options` to be an object, got `{}` (object)');
+    expect(() => cache.set('k', 1, map as never)).toThrow(refused);
+    await expect(cache.lookup(request, map as never)).rejects.toThrow(refused);
+    await expect(cache.getOrLoad(request, async () => 1, [] as never)).rejects.toThrow(
+      new TypeError('Expected `options` to be an object, got `[]` (array)'),
+    );
+    expect(cache.size).toBe(0);
+  });
+
   it('throws TypeError naming the closest known key when a call option is unknown', async () => {
     const cache = createCache();
     const request = { model: 'x', prompt: 'hi', options: { temperature: 0 } };
@@ -178,6 +213,77 @@ describe('cache call options', () => {
       new TypeError('Expected `signal` to be an AbortSignal, got `"now"` (string)'),
     );
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('an option set to null', () => {
+  it.each([
+    'maxEntries',
+    'maxBytes',
+    'strategy',
+    'compressAboveBytes',
+    'compressionLevel',
+    'minTtlMs',
+    'maxTtlMs',
+    'exactExpiry',
+    'ttl',
+    'namespace',
+    'store',
+    'logger',
+  ])('is a TypeError naming %s, never its default (only undefined is)', (name) => {
+    const attempt = () => createCache({ [name]: null } as never);
+    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow(new RegExp(`^Expected \`${name}\` to be .*, got \`null\` \\(null\\)$`));
+  });
+});
+
+describe('createRedisStore options', () => {
+  /** The commands the store checks for: nothing is sent while its options are refused. */
+  const client = { getBuffer() {}, set() {}, del() {}, eval() {}, scan() {} } as never;
+
+  it.each([
+    'prefix',
+    'commandTimeoutMs',
+    'lockTtlMs',
+    'lockWaitMs',
+    'pollIntervalMs',
+    'probeIntervalMs',
+  ])('throws a TypeError naming %s when it is null (only undefined means the default)', (name) => {
+    const attempt = () => createRedisStore({ client, [name]: null });
+    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow(new RegExp(`^Expected \`${name}\` to be .*, got \`null\` \\(null\\)$`));
+  });
+
+  it('never shows options that are not a plain object (a client given as the options)', () => {
+    const redis = new Redis('redis://:hunter2pass@127.0.0.1:1', { lazyConnect: true });
+    const refused = new TypeError(
+      'Expected `options` to be an object with a `client`, got an object without it',
+    );
+    try {
+      expect(() => createRedisStore(redis as never)).toThrow(refused);
+      expect(() => createRedisStore([client] as never)).toThrow(refused);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('a namespace', () => {
+  it('never shows the password of a URL it refuses, nor puts it in a key', () => {
+    let message = '';
+    try {
+      createCache({ namespace: 'redis://bob:hunter2pass@redis:6379' });
+    } catch (error) {
+      message = `${(error as Error).message} ${(error as Error).stack}`;
+    }
+    expect(message).toContain('[redacted]');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('may hold a lone surrogate, which a Redis store keeps apart (checked as U+FFFD)', () => {
+    expect(createCache({ namespace: 'tenant-\uD800' }).key({ model: 'm' })).toMatch(
+      /^tenant-\uD800:/,
+    );
   });
 });
 

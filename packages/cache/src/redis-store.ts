@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { expectDuration, failRedisClient, onAbort, optionalString, sleep } from '@x/internal';
+import {
+  failRedisClient,
+  isPlainObject,
+  onAbort,
+  optionalDuration,
+  optionalString,
+  sleep,
+} from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
 import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
 import { RedisCommands, type ReplyReader } from './internal/redis-commands';
@@ -147,22 +154,20 @@ function checkClient(client: unknown): RedisStoreClient {
  * ```
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
-  if (typeof options !== 'object' || options === null) {
-    failRedisClient('options', 'an object with a `client`', options);
-  }
+  // Never shown: a string may be a connection URL, an object (a client given as the options) may
+  // hold one.
+  if (!isPlainObject(options)) failRedisClient('options', 'an object with a `client`', options);
   expectOptions('options', options, OPTION_KEYS);
   const client = checkClient(options.client);
   const prefix = optionalString('prefix', options.prefix) ?? 'x:cache:';
-  const duration = (name: string, value: unknown, fallback: number) =>
-    expectDuration(name, value ?? fallback, { min: 1, integer: true });
+  // `undefined` is "not set"; `null` is refused like any other wrong type, never `?? fallback`.
+  const duration = (name: string, value: unknown, fallback: number, min = 1) =>
+    optionalDuration(name, value, { min, integer: true }) ?? fallback;
   const commandTimeoutMs = duration('commandTimeoutMs', options.commandTimeoutMs, 500);
   const lockTtlMs = duration('lockTtlMs', options.lockTtlMs, 10_000);
   const lockWaitMs = duration('lockWaitMs', options.lockWaitMs, 60_000);
   const pollIntervalMs = duration('pollIntervalMs', options.pollIntervalMs, 50);
-  const probeIntervalMs = expectDuration('probeIntervalMs', options.probeIntervalMs ?? 1000, {
-    min: 0,
-    integer: true,
-  });
+  const probeIntervalMs = duration('probeIntervalMs', options.probeIntervalMs, 1000, 0);
   /**
    * During an outage, and while the client connects, commands fail without being sent but for one
    * probe at a time: each would wait in the client's queue, which would grow with the outage, and

@@ -74,7 +74,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     this.costs = new CostVectors(normalized);
     this.ones = this.costs.ones;
     this.maxQueue = expectQueueLimit('maxQueue', o.maxQueue);
-    const store = (o.store ?? createMemoryStore()) as RateLimitStore;
+    const store = (o.store === undefined ? createMemoryStore() : o.store) as RateLimitStore;
     if (typeof store !== 'object' || store === null || typeof store.bind !== 'function') {
       fail('store', 'a RateLimitStore (an object with bind())', store);
     }

@@ -41,6 +41,24 @@ describe('sharedRateLimiter', () => {
   });
 });
 
+describe('sharedRateLimiter without options', () => {
+  it('says the options with limits are missing when the name is new, and uses one that exists', async () => {
+    expect(() => sharedRateLimiter('shared-test-first')).toThrow(
+      new TypeError(
+        'Expected `options` to be an object with `limits` (the first ask for the shared rate limiter "shared-test-first" creates it), got `undefined` (undefined)',
+      ),
+    );
+    const made = sharedRateLimiter('shared-test-first', {
+      limits: { requests: { ratePerSecond: 1 } },
+    });
+    expect(sharedRateLimiter('shared-test-first')).toBe(made);
+    expect(() => sharedRateLimiter('shared-test-empty', {} as never)).toThrow(
+      'Expected `limits` to be an object with at least one limit, got `undefined` (undefined)',
+    );
+    await made.close();
+  });
+});
+
 describe('sharedConcurrencyLimiter', () => {
   it('gives every caller of one name the same slots, and frees the name on close', () => {
     const a = sharedConcurrencyLimiter('shared-test-slots', { maxConcurrent: 1 });
@@ -54,7 +72,11 @@ describe('sharedConcurrencyLimiter', () => {
   });
 
   it('needs the options the first time: maxConcurrent has no default', () => {
-    expect(() => sharedConcurrencyLimiter('shared-test-none')).toThrow(TypeError);
+    expect(() => sharedConcurrencyLimiter('shared-test-none')).toThrow(
+      new TypeError(
+        'Expected `options` to be an object with `maxConcurrent` (the first ask for the shared concurrency limiter "shared-test-none" creates it), got `undefined` (undefined)',
+      ),
+    );
     expect(() => sharedConcurrencyLimiter('shared-test-none', { maxConcurrent: 2 })).not.toThrow();
     expect(() => sharedConcurrencyLimiter('shared-test-none', { maxConcurrent: 3 })).toThrow(
       /`maxConcurrent` differs/,

@@ -1,4 +1,4 @@
-import { sharedInstance } from '@x/internal';
+import { fail, sharedInstance } from '@x/internal';
 import {
   type ConcurrencyLimiter,
   type ConcurrencyLimiterOptions,
@@ -6,6 +6,21 @@ import {
 } from './concurrency-limiter';
 import { createRateLimiter } from './rate-limiter';
 import type { RateLimiter, RateLimiterOptions } from './rate-limiter-api';
+
+/**
+ * The first ask of a name creates the limiter, from options that must hold what has no default:
+ * without them, say that the options are missing rather than that `limits` is `undefined`. Called
+ * only once the name has been checked, so it may be shown.
+ */
+function expectFirstOptions(options: unknown, name: string, kind: string, needs: string): void {
+  if (options === undefined) {
+    fail(
+      'options',
+      `an object with ${needs} (the first ask for the shared ${kind} "${name}" creates it)`,
+      options,
+    );
+  }
+}
 
 /**
  * The process-wide rate limiter named `name`, created on first ask with `options`: every caller
@@ -34,7 +49,10 @@ export function sharedRateLimiter<Name extends string = string>(
     label: 'shared rate limiter',
     name,
     options,
-    create: (o) => createRateLimiter(o as RateLimiterOptions<Name>),
+    create: (o) => {
+      expectFirstOptions(options, name, 'rate limiter', '`limits`');
+      return createRateLimiter(o as RateLimiterOptions<Name>);
+    },
     closes: true,
   });
 }
@@ -61,7 +79,10 @@ export function sharedConcurrencyLimiter(
     label: 'shared concurrency limiter',
     name,
     options,
-    create: (o) => createConcurrencyLimiter(o as ConcurrencyLimiterOptions),
+    create: (o) => {
+      expectFirstOptions(options, name, 'concurrency limiter', '`maxConcurrent`');
+      return createConcurrencyLimiter(o as ConcurrencyLimiterOptions);
+    },
     closes: true,
   });
 }

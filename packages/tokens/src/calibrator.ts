@@ -1,4 +1,4 @@
-import { expectLogger, expectNumber, expectString, fail, PackageLog, Topic } from '@x/internal';
+import { expectLogger, expectString, fail, optionalNumber, PackageLog, Topic } from '@x/internal';
 import { exactTokens, expectMessages } from './chat';
 import { encodingForModel } from './encodings';
 import { type Fit, type FitBounds, fitSamples, predict, type Sample } from './internal/fit';
@@ -130,20 +130,16 @@ const MAX_WINDOW = 1000;
  */
 export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
   expectOptions('options', undefined, options, KEYS.createCalibrator);
-  const maxModels = expectNumber('maxModels', options.maxModels ?? 256, { min: 1, integer: true });
-  const window = expectNumber('window', options.window ?? 50, {
-    min: 1,
-    max: MAX_WINDOW,
-    integer: true,
-  });
-  const minObservations = expectNumber('minObservations', options.minObservations ?? 3, {
-    min: 1,
-    integer: true,
-  });
-  const maxOverhead = expectNumber('maxOverheadTokens', options.maxOverheadTokens ?? 32_768, {
-    min: 0,
-    integer: true,
-  });
+  // `undefined` is "not set"; `null` is refused like any other wrong type, never `?? DEFAULT`.
+  const maxModels =
+    optionalNumber('maxModels', options.maxModels, { min: 1, integer: true }) ?? 256;
+  const window =
+    optionalNumber('window', options.window, { min: 1, max: MAX_WINDOW, integer: true }) ?? 50;
+  const minObservations =
+    optionalNumber('minObservations', options.minObservations, { min: 1, integer: true }) ?? 3;
+  const maxOverhead =
+    optionalNumber('maxOverheadTokens', options.maxOverheadTokens, { min: 0, integer: true }) ??
+    32_768;
 
   const log = new PackageLog('tokens', expectLogger('logger', options.logger));
   const entries = new Map<string, Entry>();

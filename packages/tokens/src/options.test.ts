@@ -96,6 +96,38 @@ describe('options objects', () => {
     );
     expect(() => countTokens('x', 'gpt-4o' as never)).toThrow(TypeError);
   });
+
+  it('countTokens refuses options that are an array, a Map or a class instance, as estimateTokens does', () => {
+    for (const options of [
+      [],
+      new Map([['model', 'gpt-4']]),
+      new (class {
+        model = 'gpt-4';
+      })(),
+    ]) {
+      expect(() => countTokens('x', options as never)).toThrow(
+        /^Expected `options` to be an object, got `.*` \((array|object)\)$/,
+      );
+      expect(() => estimateTokens('x', options as never)).toThrow(TypeError);
+    }
+    // an object without prototype is a plain object: read on to its (here unknown) encoding
+    expect(() =>
+      countTokens('x', Object.assign(Object.create(null), { encoding: 'o999k_base' })),
+    ).toThrow(/^Expected `encoding` to be one of/);
+  });
+});
+
+describe('an option set to null', () => {
+  it.each(['maxModels', 'window', 'minObservations', 'maxOverheadTokens', 'logger'])(
+    'createCalibrator throws a TypeError naming %s (only undefined means the default)',
+    (name) => {
+      const attempt = () => createCalibrator({ [name]: null } as never);
+      expect(attempt).toThrow(TypeError);
+      expect(attempt).toThrow(
+        new RegExp(`^Expected \`${name}\` to be .*, got \`null\` \\(null\\)$`),
+      );
+    },
+  );
 });
 
 describe('an option set to undefined', () => {

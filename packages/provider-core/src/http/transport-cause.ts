@@ -7,7 +7,10 @@ const CAUSES = 4;
 const ERRORS = 4;
 
 /** A scrubbed copy of a thrown value: an `Error` with a `code`, and `errors` for an aggregate. */
-export type TransportCause = Error & { code?: string; errors?: TransportCause[] };
+export type TransportCause = Error & {
+  code?: string | undefined;
+  errors?: TransportCause[] | undefined;
+};
 
 /**
  * What an error of ours keeps as `cause` of what a transport threw or its body failed with: a

@@ -9,7 +9,8 @@ export interface Accumulator<Chunk, Response> {
   /**
    * One message of a streamed answer. Returns what it adds for the caller (a chunk), or
    * `undefined` (a final or empty message). Throws the provider's stream error on an error
-   * message. Messages after the answer is complete are ignored.
+   * message. Never called once `done` is true: the request path drops what follows the final
+   * message, also when it arrives in the same read.
    */
   add(message: WireMessage): Chunk | undefined;
   /** A whole buffered answer (one JSON document, or lines of them). */

@@ -176,7 +176,9 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
     const decoder =
       format.framing === 'sse' ? new SseDecoder(rt.maxBytes) : new NdjsonDecoder(rt.maxBytes);
     const onMessage = (message: WireMessage) => {
-      accumulator.add(message);
+      // Lines after the final one in the same read (a server that keeps writing, or a custom
+      // transport whose body joins reads) are not part of the answer.
+      if (!accumulator.done) accumulator.add(message);
     };
     const progress = new Progress(rt);
     // A server (or a proxy) may answer one JSON document although a stream was asked for.

@@ -67,6 +67,8 @@ export class AnswerReader<Response> {
   readonly #sentAt = performance.now();
   firstTokenMs: number | undefined;
   readonly #onMessage = (message: WireMessage): void => {
+    // As the buffered read: nothing after the final message, even within the same read.
+    if (this.accumulator.done) return;
     const chunk = this.accumulator.add(message);
     if (chunk !== undefined) this.pending.push(chunk);
   };

@@ -54,5 +54,6 @@ export {
   type RouteServer,
   startRouteServer,
 } from './route-server';
+export { testCertificate } from './tls';
 export { undefinedOptionsRefused } from './undefined-options';
 export { until } from './until';

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { testCertificate } from '@x/internal/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from './pool';
 
-// A self-signed certificate for `secure.test`, made for these tests only.
-const cert = readFileSync(new URL('./__fixtures__/tls-cert.pem', import.meta.url));
-const key = readFileSync(new URL('./__fixtures__/tls-key.pem', import.meta.url));
+const { cert, key } = testCertificate;
 
 let server: https.Server;
 let port: number;

@@ -1,5 +1,6 @@
 import { brand, hasBrand, mark } from '@x/internal';
 import type { AnyProviderError, ProviderErrorOfKind } from './error-union';
+import { tlsFailure } from './http/tls-failures';
 import type { PartialResponse } from './types';
 
 /**
@@ -312,6 +313,8 @@ export interface TimeoutErrorInit {
    * `the error answer's body`, `the server to take the next part of the request body` (an upload).
    */
   waitedFor?: string | undefined;
+  /** The option that set the deadline, when not the one `timeout` names (`timeouts.idleMs`...). */
+  option?: string | undefined;
 }
 
 /** A deadline fired. Retryable when nothing had arrived yet. */
@@ -334,7 +337,8 @@ export class ProviderTimeoutError extends ProviderError {
       consumer: 'the caller to read the next chunk',
     };
     const option =
-      init.timeout === 'probe' ? 'breaker.probeTimeoutMs' : `timeouts.${init.timeout}Ms`;
+      init.option ??
+      (init.timeout === 'probe' ? 'breaker.probeTimeoutMs' : `timeouts.${init.timeout}Ms`);
     const waited = init.waitedFor ?? what[init.timeout];
     super(`Timed out after ${init.timeoutMs} ms waiting for ${waited} (${option})`, {
       origin: init.origin,
@@ -351,8 +355,10 @@ export class ProviderTimeoutError extends ProviderError {
 }
 
 /**
- * The connection failed or broke before an answer arrived (refused, reset, DNS). Retryable. What
- * came back but is not HTTP is a `ProviderProtocolError` (`protocol-error.ts`) instead.
+ * The connection failed or broke before an answer arrived (refused, reset, DNS). Retryable, but
+ * for a TLS failure another attempt would meet again (no TLS at the address, a certificate
+ * refused), whose message says which. What came back but is not HTTP is a
+ * `ProviderProtocolError` (`protocol-error.ts`) instead.
  */
 export class ProviderConnectionError extends ProviderError {
   declare readonly kind: 'connection';
@@ -366,13 +372,14 @@ export class ProviderConnectionError extends ProviderError {
       from: ErrorOrigin;
     },
   ) {
+    const tls = tlsFailure(init.causeCode);
     super(
-      `Could not reach ${init.from.label} at ${init.origin}${init.causeCode ? ` (${init.causeCode})` : ''}`,
+      `Could not reach ${init.from.label} at ${init.origin}${init.causeCode ? ` (${init.causeCode})` : ''}${tls === undefined ? '' : `: ${tls}`}`,
       {
         origin: init.from,
         kind: 'connection',
         reason: 'CONNECTION',
-        retryable: true,
+        retryable: tls === undefined,
         cause: init.cause,
       },
     );

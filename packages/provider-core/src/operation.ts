@@ -52,6 +52,13 @@ export interface Operation<Request extends CoreRequest, Response extends CoreRes
    */
   readonly stream?: StreamFormat | undefined;
   /**
+   * True when the server sends this request's tool calls only whole, nothing while the model
+   * writes one (Ollama parses the call before sending it): each wait between two chunks may then
+   * last as long as the wait for the first, the larger of `timeouts.idleMs` and
+   * `timeouts.firstTokenMs` (either off: no bound). Asked once per call.
+   */
+  readonly sendsToolCallsWhole?: ((request: Request) => boolean) | undefined;
+  /**
    * The JSON body of an attempt; `prepared` holds what the tokens step decided. A string is the
    * body's JSON text, written by the operation (`jsonQuote`, `jsonValue`, `jsonObject`); anything
    * else is given to `JSON.stringify`.

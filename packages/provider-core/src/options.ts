@@ -27,7 +27,9 @@ export interface TimeoutOptions {
    */
   firstTokenMs?: number | undefined;
   /**
-   * Longest silence between two chunks of an answer.
+   * Longest silence between two chunks of an answer. A request whose server sends tool calls
+   * only whole (Ollama's, with `tools`) waits up to `firstTokenMs` instead when that is longer,
+   * with no bound when `firstTokenMs` is off.
    * @default 60_000
    */
   idleMs?: number | undefined;

@@ -180,6 +180,7 @@ export class ProviderCore {
         signal: joined,
         callerSignal: signal,
         redact,
+        idleMs: rt.timeouts.idleMs,
       };
       try {
         // Read whole: the answer must arrive within `firstTokenMs`, as a metadata answer must,

@@ -5,7 +5,7 @@ import { isProviderError, type ProviderApiError, type ProviderErrorKind } from '
  * The default breaker classification of every provider: only the server's trouble counts (an
  * answer that is not valid HTTP, `protocol`, included: what answers on that port is broken). Client
  * mistakes (4xx, 500s that are client mistakes, a 501 Not Implemented, context overflow, model not
- * found), the caller's own aborts, local errors (pool queue, rate limiter, a key callback that
+ * found, a TLS failure no retry changes), the caller's own aborts, local errors (pool queue, rate limiter, a key callback that
  * threw) and a closed provider are ignored: a local error sends nothing, so it says nothing about
  * the server.
  */
@@ -27,6 +27,10 @@ export function classifyForBreaker(
       if (statusCode === 501) return 'ignore';
       return statusCode >= 500 || statusCode === 429 || statusCode === 408 ? 'failure' : 'ignore';
     }
+    // A TLS failure no retry changes (no TLS at the address, a certificate refused) is a setting
+    // to fix, not an outage to wait out: counted, it would hide its own message behind an open
+    // breaker's.
+    if (kind === 'connection' && !error.retryable) return 'ignore';
     // Timeouts, connections, broken or unreadable answers (`protocol`): the server's doing. A
     // refusal before sending (a local limit, a key callback that failed) says nothing of it.
     return LOCAL_KINDS.has(kind) ? 'ignore' : 'failure';

@@ -28,6 +28,13 @@ export interface Accumulator<Chunk, Response> {
    * every message counts (`chunks`).
    */
   readonly progress?: number | undefined;
+  /**
+   * Told the headers of the answer it reads (a success status), before its body: for what only
+   * they carry, such as a request id. A header is server text: scrub it before keeping it. What
+   * this throws is ignored (a header is never a reason to fail the call). Left out, nothing is
+   * told.
+   */
+  headers?(headers: Readonly<Record<string, string | string[] | undefined>>): void;
   /** What has arrived so far. */
   partial(): PartialResponse;
   /** The response; the shared stages then fill the client-side fields (attempts, timings...). */

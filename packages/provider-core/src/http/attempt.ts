@@ -101,7 +101,6 @@ export async function* streamAttempt(
   const control = new AttemptSignal(init.signals, true, takesAnySignal(init.transport));
   let gotBytes = false;
   const watchdog = watchdogFor(init, control, () => gotBytes);
-  const { timeouts } = init;
   let response: TransportResponse | undefined;
   let finished = false;
   try {
@@ -123,7 +122,7 @@ export async function* streamAttempt(
         }
         if (first) {
           first = false;
-          if (timeouts.idleMs !== undefined) watchdog?.arm('idle', timeouts.idleMs);
+          if (init.idleMs !== undefined) watchdog?.arm('idle', init.idleMs);
           else watchdog?.stop();
         } else {
           watchdog?.touch();

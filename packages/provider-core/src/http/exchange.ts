@@ -51,6 +51,14 @@ export interface AttemptInit {
    */
   wholeWithinMs?: number | undefined;
   timeouts: ResolvedTimeouts;
+  /**
+   * The bound of each wait between two chunks of the answer (and, with no first-token deadline,
+   * from its headers to its first chunk): `timeouts.idleMs`, or longer for a call whose server
+   * sends tool calls whole (`idleBound` in `pipeline/send-plan.ts`); never set when
+   * `timeouts.idleMs` is off. The waits for an error answer's body and for an upload's socket keep
+   * `timeouts.idleMs`.
+   */
+  idleMs: number | undefined;
   /** Signals that abort the attempt with their reason (caller and total deadline, breaker). */
   signals: ReadonlyArray<AbortSignal | undefined>;
   redact: (text: string) => string;
@@ -74,6 +82,27 @@ export const SENDING = 'the server to take the next part of the request body';
 /** What the deadline armed at an error answer's headers waits for. */
 const ERROR_BODY = "the error answer's body";
 
+/**
+ * What an idle deadline longer than `timeouts.idleMs` (`AttemptInit.idleMs`) waited for, and the
+ * option that set it: the timeout error names the option to raise.
+ */
+const WHOLE_TOOL_CALL = Object.freeze({
+  waitedFor: 'the next chunk, or a tool call the server sends whole',
+  option: 'timeouts.firstTokenMs',
+});
+
+/**
+ * How a timeout of `kind` after `ms` says what it waited for when it is an idle deadline longer
+ * than `timeouts.idleMs`: the wait of a call whose server sends tool calls whole. Else undefined.
+ */
+export function wholeToolCallWait(
+  timeouts: ResolvedTimeouts,
+  kind: TimeoutKind,
+  ms: number,
+): typeof WHOLE_TOOL_CALL | undefined {
+  return kind === 'idle' && ms !== timeouts.idleMs ? WHOLE_TOOL_CALL : undefined;
+}
+
 /** The first-token and idle deadlines of an attempt, when it has any. */
 export function watchdogFor(
   init: AttemptInit,
@@ -89,6 +118,8 @@ export function watchdogFor(
       : timeouts.idleMs !== undefined);
   if (!needed) return undefined;
   return new Watchdog((kind: TimeoutKind, ms: number, waitedFor: string | undefined) => {
+    // The waits that say what they waited for (an error body, an upload) keep `timeouts.idleMs`.
+    const raised = waitedFor === undefined ? wholeToolCallWait(timeouts, kind, ms) : undefined;
     const error = init.kit.timeout({
       timeout: kind,
       timeoutMs: ms,
@@ -96,8 +127,10 @@ export function watchdogFor(
       // The deadline says what it waited for when it is not what its kind names; an answer read
       // whole has no first token: its first-token deadline is the whole answer's.
       waitedFor:
+        raised?.waitedFor ??
         waitedFor ??
         (kind === 'firstToken' && init.wholeWithinMs !== undefined ? WHOLE_ANSWER : undefined),
+      option: raised?.option,
     });
     control.timeoutError = error;
     control.abort(error);
@@ -134,7 +167,7 @@ export function armAtSend(init: AttemptInit, watchdog: Watchdog | undefined): vo
   if (init.wholeWithinMs !== undefined) watchdog?.arm('firstToken', init.wholeWithinMs);
   else if (init.stream && timeouts.firstTokenMs !== undefined) {
     // Woken by the idle deadline's time at the latest: the switch to it then sets no timer.
-    watchdog?.arm('firstToken', timeouts.firstTokenMs, timeouts.idleMs);
+    watchdog?.arm('firstToken', timeouts.firstTokenMs, init.idleMs);
   }
 }
 
@@ -152,7 +185,7 @@ function leaveSending(init: AttemptInit, watchdog: Watchdog | undefined): void {
 /** At the headers: an answer with no deadline before them starts its idle one. */
 export function armAtHeaders(init: AttemptInit, watchdog: Watchdog | undefined): void {
   leaveSending(init, watchdog);
-  const { idleMs } = init.timeouts;
+  const { idleMs } = init;
   if (idleMs !== undefined && !answerDeadline(init)) watchdog?.arm('idle', idleMs);
 }
 
@@ -182,7 +215,7 @@ export function armAtChunk(
   if (init.wholeWithinMs !== undefined) return;
   if (!first) watchdog?.touch();
   else if (init.stream && init.timeouts.firstTokenMs !== undefined) {
-    const { idleMs } = init.timeouts;
+    const { idleMs } = init;
     if (idleMs !== undefined) watchdog?.arm('idle', idleMs);
     else watchdog?.stop();
   }

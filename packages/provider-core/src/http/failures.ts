@@ -3,6 +3,7 @@ import { isPoolError } from '@x/pool';
 import type { ErrorKit } from '../error-kit';
 import { type ErrorOrigin, ProviderApiError } from '../errors';
 import { SECRET_HEADER } from '../options';
+import { tlsFailure } from './tls-failures';
 import { directDispatch, type Transport } from './transport';
 import { transportCause } from './transport-cause';
 
@@ -239,11 +240,15 @@ export function mapTransportError(
   }
   // The pool's DNS cache could not resolve the host: as unreachable as a refused connection.
   // A body cut short after its headers said its length: the connection broke under it.
+  // A TLS handshake that failed (Node's `ERR_SSL_*`, `ERR_TLS_*` and certificate codes): the
+  // connection error says why, and is not retried when a retry would fail alike (`tlsFailure`).
   if (
     code !== undefined &&
     (CONNECTION_CODES.has(code) ||
       code === 'X_POOL_DNS' ||
-      code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+      code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+      code.startsWith('ERR_TLS_') ||
+      tlsFailure(code) !== undefined)
   ) {
     return kit.connection({ origin, causeCode: code, cause: transportCause(error, redact) });
   }

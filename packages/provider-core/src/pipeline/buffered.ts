@@ -105,6 +105,7 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
     signal,
     callerSignal,
     redact: send.redact,
+    idleMs: send.idleMs,
     limit: rt.limit,
   };
   const shared = { rt, op, request, send, call, started };
@@ -138,7 +139,13 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
   const { rt, op, send, call } = fresh;
   return (attempt) => {
     const accumulator = op.accumulator(send.redact);
-    return readWhole(rt, call, (body) => accumulator.addWhole(wholeText(body))).then(
+    return readWhole(
+      rt,
+      call,
+      (body) => accumulator.addWhole(wholeText(body)),
+      undefined,
+      accumulator,
+    ).then(
       () => answerOf(fresh, accumulator, attempt),
       (error: unknown) => {
         throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
@@ -180,7 +187,7 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
       // transport whose body joins reads) are not part of the answer.
       if (!accumulator.done) accumulator.add(message);
     };
-    const progress = new Progress(rt);
+    const progress = new Progress(rt, call.idleMs);
     // A server (or a proxy) may answer one JSON document although a stream was asked for.
     let whole: Buffer[] | undefined;
     let page: WebPage | undefined;
@@ -190,7 +197,7 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
         call.callerSignal,
         (breakerSignal) =>
           readAttempt(
-            attemptInit(rt, call, true, breakerSignal),
+            attemptInit(rt, call, true, breakerSignal, false, accumulator),
             rt.maxAnswerBytes,
             (chunk) => {
               if (whole !== undefined) {

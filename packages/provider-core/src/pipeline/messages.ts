@@ -94,7 +94,7 @@ export async function* messages<T>(
   // Message-level deadlines, as for answers: bytes that complete no message (a trickle of
   // whitespace, blank lines) are not progress, though they keep the byte-level idle deadline quiet.
   const read = { progress: 0, chunks: 0, partial: () => EMPTY_PARTIAL };
-  let progress = new Progress(rt);
+  let progress = new Progress(rt, call.idleMs);
   const { last } = init;
   const onMessage = (message: WireMessage) => {
     if (ended) return;
@@ -154,7 +154,7 @@ export async function* messages<T>(
   try {
     source = await withRetries(rt.retry, { endpoint, model, signal }, async () => {
       // each attempt's deadlines count from its own send
-      progress = new Progress(rt);
+      progress = new Progress(rt, call.idleMs);
       read.progress = 0;
       page = undefined;
       const body = init.breaker

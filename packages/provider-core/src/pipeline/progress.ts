@@ -1,4 +1,5 @@
 import type { Accumulator } from '../decode/accumulator';
+import { wholeToolCallWait } from '../http/exchange';
 import type { Runtime } from '../runtime';
 
 /** Messages of an answer that moved it on (see {@link Accumulator.progress}). */
@@ -12,19 +13,21 @@ export function progressOf(accumulator: Accumulator<unknown, unknown>): number {
  * quiet forever. Nor are messages that carry nothing (empty deltas sent every 100 ms), which would
  * hold a call open until `maxAnswerBytes`, half an hour later. Before the first message that
  * carries something the first-token deadline counts from the send; after it the idle deadline
- * counts from the last such message. Time the caller holds a chunk is not the server's and is
- * left out, without restarting the clock: empty chunks handed to the caller one by one would
- * otherwise restart it each time.
+ * counts from the last such message (for as long as the call's `idleMs`: `AttemptInit.idleMs`).
+ * Time the caller holds a chunk is not the server's and is left out, without restarting the clock:
+ * empty chunks handed to the caller one by one would otherwise restart it each time.
  */
 export class Progress {
   readonly #rt: Runtime;
+  readonly #idleMs: number | undefined;
   /** When the server's current wait began (the send, or the last progress), held time left out. */
   #from = performance.now();
   #seen = 0;
   #heldAt: number | undefined;
 
-  constructor(rt: Runtime) {
+  constructor(rt: Runtime, idleMs: number | undefined) {
     this.#rt = rt;
+    this.#idleMs = idleMs;
   }
 
   /** The caller holds what was read: its time stops counting. */
@@ -49,14 +52,18 @@ export class Progress {
     }
     const { timeouts } = this.#rt;
     const first = seen === 0;
-    const limit = first ? timeouts.firstTokenMs : timeouts.idleMs;
+    const limit = first ? timeouts.firstTokenMs : this.#idleMs;
     if (limit === undefined) return undefined;
     if (performance.now() - this.#from <= limit) return undefined;
+    const kind = first ? 'firstToken' : 'idle';
+    const raised = wholeToolCallWait(timeouts, kind, limit);
     return this.#rt.kit.timeout({
-      timeout: first ? 'firstToken' : 'idle',
+      timeout: kind,
       timeoutMs: limit,
       retryable: first,
       partial: first ? undefined : accumulator.partial(),
+      waitedFor: raised?.waitedFor,
+      option: raised?.option,
     });
   }
 }

@@ -102,7 +102,7 @@ export class AnswerReader<Response> {
     this.#init = init;
     this.#endpoint = init.endpoint;
     this.#recordsFirstToken = init.recordsFirstToken;
-    this.#progress = new Progress(rt);
+    this.#progress = new Progress(rt, init.idleMs);
     this.#model = init.model;
     this.attempt = attempt;
     this.accumulator = accumulator;
@@ -200,7 +200,7 @@ export class AnswerReader<Response> {
     const rt = this.#rt;
     const init = this.#init;
     const request = (breakerSignal: AbortSignal | undefined) =>
-      attemptInit(rt, init, true, breakerSignal);
+      attemptInit(rt, init, true, breakerSignal, false, this.accumulator);
     const dispatch = directDispatch(rt.transport);
     if (dispatch === undefined) {
       this.#body = streamThroughBreaker(

@@ -1,4 +1,5 @@
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
+import type { ResolvedTimeouts } from '../options';
 import type { Runtime } from '../runtime';
 import { admit } from '../stages/admit';
 import type { Prepared } from '../stages/context';
@@ -12,6 +13,8 @@ export interface SendPlan {
   headers: Record<string, string>;
   /** Scrubs the secrets this call carried (its own key included) from server text. */
   redact: (text: string) => string;
+  /** The bound of each wait between two chunks of the answer ({@link idleBound}). */
+  idleMs: number | undefined;
   /**
    * Gives back the call's concurrency slot (`maxConcurrent`): called once the exchange ended,
    * however it ended. Idempotent; a no-op without a concurrency limit.
@@ -44,9 +47,33 @@ export async function planSend<Request extends CoreRequest, Response extends Cor
     const pendingHeaders = headersFor(rt, accept, signal);
     const { headers, key } =
       pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-    return { prepared, body, headers, redact: rt.redactor.redactFor(key, op.endpoint), release };
+    return {
+      prepared,
+      body,
+      headers,
+      redact: rt.redactor.redactFor(key, op.endpoint),
+      idleMs: idleBound(rt.timeouts, op, request),
+      release,
+    };
   } catch (error) {
     release();
     throw error;
   }
+}
+
+/**
+ * The bound of each wait between two chunks of `request`'s answer: `timeouts.idleMs`, or, when the
+ * server sends the request's tool calls whole (`Operation.sendsToolCallsWhole`), the larger of it
+ * and `timeouts.firstTokenMs`: the model is then working with nothing to send, as before its
+ * first token, and a tool call is never given less time than the first token is. A deadline that
+ * is off bounds nothing, so with either off there is no bound.
+ */
+function idleBound<Request extends CoreRequest, Response extends CoreResponse>(
+  timeouts: ResolvedTimeouts,
+  op: Operation<Request, Response>,
+  request: Request,
+): number | undefined {
+  const { idleMs, firstTokenMs } = timeouts;
+  if (idleMs === undefined || op.sendsToolCallsWhole?.(request) !== true) return idleMs;
+  return firstTokenMs === undefined ? undefined : Math.max(idleMs, firstTokenMs);
 }

@@ -4,7 +4,8 @@ import type { Accumulator } from '../decode/accumulator';
 import { LineTooLongError } from '../decode/lines';
 import { isProviderErrorOfKind, partialOf } from '../errors';
 import { BodyTooLargeError } from '../http/attempt';
-import type { AttemptInit } from '../http/exchange';
+import { type AttemptInit, tell, watch, wholeToolCallWait } from '../http/exchange';
+import type { ExchangeObserver } from '../http/failures';
 import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
@@ -31,6 +32,8 @@ export interface CallRequest {
    */
   callerSignal: AbortSignal | undefined;
   redact: (text: string) => string;
+  /** The bound of each wait between two chunks of the answer (`AttemptInit.idleMs`). */
+  idleMs: number | undefined;
 }
 
 /**
@@ -136,6 +139,7 @@ export async function plainCall(
     signal,
     callerSignal: init.signal,
     redact: rt.redactor.redactFor(key, endpoint),
+    idleMs: rt.timeouts.idleMs,
   };
 }
 
@@ -159,6 +163,8 @@ export function attemptInit(
   breakerSignal?: AbortSignal,
   /** An answer read whole: its whole answer's deadline (`AttemptInit.wholeWithinMs`). */
   whole = false,
+  /** The attempt's accumulator, told the answer's headers when it asks (`Accumulator.headers`). */
+  accumulator?: Accumulator<unknown, unknown>,
 ): AttemptInit {
   return {
     transport: rt.transport,
@@ -176,9 +182,30 @@ export function attemptInit(
     stream,
     wholeWithinMs: whole ? rt.timeouts.firstTokenMs : undefined,
     timeouts: rt.timeouts,
+    idleMs: call.idleMs,
     signals: breakerSignal === undefined ? [call.signal] : [call.signal, breakerSignal],
     redact: call.redact,
-    observe: rt.observe,
+    observe: accumulator?.headers === undefined ? rt.observe : observing(rt, accumulator),
+  };
+}
+
+/**
+ * The exchange observer of an attempt whose accumulator reads the answer's headers: it is told
+ * those of a success, then the provider's own observer all of them. The headers reach the
+ * pipeline here only (the readers hand on the content type alone), once per attempt, over either
+ * reader; what either throws is ignored, as an observer's is.
+ */
+function observing(rt: Runtime, accumulator: Accumulator<unknown, unknown>): ExchangeObserver {
+  const observe = rt.observe;
+  return (endpoint) => {
+    const answered = observe === undefined ? undefined : watch(observe, endpoint);
+    return (statusCode, headers) => {
+      try {
+        if (statusCode < 300) accumulator.headers!(headers);
+      } finally {
+        if (answered !== undefined) tell(answered, statusCode, headers);
+      }
+    };
   };
 }
 
@@ -236,12 +263,15 @@ function partialFor(
   if (accumulator!.chunks === 0) return error;
   if (isProviderErrorOfKind(error, 'timeout') && partialOf(error) === undefined) {
     const timeout = error as unknown as { timeout: 'idle'; timeoutMs: number };
+    const raised = wholeToolCallWait(rt.timeouts, timeout.timeout, timeout.timeoutMs);
     return rt.kit.timeout({
       timeout: timeout.timeout,
       timeoutMs: timeout.timeoutMs,
       retryable: false,
       partial,
       cause: error.cause,
+      waitedFor: raised?.waitedFor,
+      option: raised?.option,
     });
   }
   return error;

@@ -113,6 +113,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
               signal,
               callerSignal: request.signal,
               redact: send.redact,
+              idleMs: send.idleMs,
               recordsFirstToken: true,
             },
           );

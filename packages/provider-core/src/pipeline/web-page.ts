@@ -1,4 +1,5 @@
 import { brand, hasBrand, mark } from '@x/internal';
+import type { Accumulator } from '../decode/accumulator';
 import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
@@ -87,6 +88,8 @@ export function readWhole(
   read?: (body: Buffer) => void,
   /** Told the answer's status: a success, or one of `call.answers`. */
   onStatus?: (statusCode: number) => void,
+  /** The accumulator `read` feeds, told the answer's headers when it asks for them. */
+  accumulator?: Accumulator<unknown, unknown>,
 ): Promise<Buffer> {
   const parts: Buffer[] = [];
   let page: WebPage | undefined;
@@ -97,7 +100,7 @@ export function readWhole(
     call.callerSignal,
     (breakerSignal) =>
       readAttempt(
-        attemptInit(rt, call, false, breakerSignal, true),
+        attemptInit(rt, call, false, breakerSignal, true, accumulator),
         rt.maxBytes,
         (chunk) => {
           if (page?.keep(chunk) === true) throw PAGE_KEPT;

@@ -1,7 +1,13 @@
 import { expectString, fail, firstOfTwoKeys } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { isEncodingLoadError, NoExactTokenizerError } from './errors';
-import { expectRecord, isRecord } from './internal/records';
+import { expectRecord, isRecord, textParts } from './internal/records';
+import {
+  authorTokens,
+  HARMONY_RESULT,
+  resultFunction,
+  resultStrings,
+} from './internal/tool-results';
 import { type CountChatTokensOptions, expectOptions, KEYS } from './options';
 import { expectTools, type ToolFormat, toolParts } from './tools';
 import type { ChatMessage, ChatTool, EncodingName } from './types';
@@ -10,11 +16,14 @@ import type { ChatMessage, ChatTool, EncodingName } from './types';
  * Per-encoding constants of OpenAI's chat format. Messages: `<|start|>{role}<|message|>{content}
  * <|end|>` costs 3 tokens beyond the strings; a `name` costs 1 more; `<|start|>assistant<|message|>`
  * primes the reply with 3. Tools: see {@link ToolFormat}. Tool calls: see {@link CallFraming}.
+ * Tool results: see `src/internal/tool-results.ts`.
  */
 interface ChatFormat extends ToolFormat, CallFraming {
   perMessage: number;
   perName: number;
   priming: number;
+  /** Whether tool results are rendered as harmony renders them (o200k_base). */
+  harmonyResults: boolean;
 }
 
 /**
@@ -24,7 +33,9 @@ interface ChatFormat extends ToolFormat, CallFraming {
  * <|call|>`, 12 tokens beyond the name and arguments (src/tool-calls.test.ts renders it). A
  * message holding only calls is not rendered itself, so the first call takes the place of its
  * `<|start|>assistant<|message|>…<|end|>` (`shared`: the 3 per message and the role counted for
- * it). No rendering of calls in cl100k_base's format is published: nothing is added there.
+ * it). cl100k_base's rendering of calls is not published, but what gpt-3.5-turbo billed for
+ * calls is: 3 a call beyond its name and arguments, in a message with or without text
+ * (src/__fixtures__/measured-calls.ts).
  */
 export interface CallFraming {
   perCall: number;
@@ -46,6 +57,7 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
     enumItem: 3,
     toolsEnd: 12,
     ...HARMONY_CALLS,
+    harmonyResults: true,
   },
   cl100k_base: {
     perMessage: 3,
@@ -57,8 +69,9 @@ const FORMATS: Record<EncodingName, ChatFormat> = {
     enumStart: -3,
     enumItem: 3,
     toolsEnd: 12,
-    perCall: 0,
+    perCall: 3,
     shared: 0,
+    harmonyResults: false,
   },
 };
 
@@ -113,29 +126,35 @@ export function messageStrings(message: ChatMessage, out: string[]): number {
     if (typeof value === 'string') {
       out[n++] = value;
     } else if (key === 'content' && Array.isArray(value)) {
-      for (const part of value as ChatMessage['content'] & unknown[]) {
-        if (part && typeof part === 'object' && typeof part.text === 'string') out[n++] = part.text;
-      }
+      n = textParts(value, out, n);
     } else if ((key === 'tool_calls' || key === 'toolCalls') && Array.isArray(value)) {
       // What the model wrote, billed again when sent back: a function call's name and arguments,
       // a custom call's name and free-text input. OpenAI's wire nests them (`function`,
-      // `custom`); @x/provider-core's `toolCalls` hold them on the call. Arguments given as an
-      // object (Ollama's wire, provider-core) are sent as compact JSON.
+      // `custom`); @x/provider-core's `toolCalls` hold them on the call.
       for (const call of value as unknown[]) {
         if (!isRecord(call)) continue;
-        callsRead++;
-        const body = isRecord(call.function)
-          ? call.function
-          : isRecord(call.custom)
-            ? call.custom
-            : call;
-        if (typeof body.name === 'string') out[n++] = body.name;
-        const input = typeof body.input === 'string' ? body.input : body.arguments;
-        if (typeof input === 'string') out[n++] = input;
-        else if (isRecord(input)) out[n++] = JSON.stringify(input);
+        n = callStrings(
+          isRecord(call.function) ? call.function : isRecord(call.custom) ? call.custom : call,
+          out,
+          n,
+        );
       }
+    } else if (key === 'function_call' && isRecord(value)) {
+      // The call of OpenAI's deprecated `functions` API, still accepted: billed as a tool call.
+      n = callStrings(value, out, n);
     }
   }
+  return n;
+}
+
+/** Writes a call's name and input into `out` from `n`; returns the new length. */
+function callStrings(body: Record<string, unknown>, out: string[], n: number): number {
+  callsRead++;
+  if (typeof body.name === 'string') out[n++] = body.name;
+  const input = typeof body.input === 'string' ? body.input : body.arguments;
+  // Arguments given as an object (Ollama's wire, provider-core) are sent as compact JSON.
+  if (typeof input === 'string') out[n++] = input;
+  else if (isRecord(input)) out[n++] = JSON.stringify(input);
   return n;
 }
 
@@ -164,12 +183,31 @@ export function countChatExact(
   const format = FORMATS[encoding];
   let total = format.priming;
   const strings: string[] = [];
-  for (const message of messages) {
+  for (let at = 0; at < messages.length; at++) {
+    const message = messages[at]!;
     total += format.perMessage;
-    if (typeof message.name === 'string') total += format.perName;
+    const { role } = message;
+    const result = role === 'tool' || role === 'function';
+    const fn = result && format.harmonyResults ? resultFunction(messages, at) : undefined;
+    if (fn !== undefined) {
+      // harmony's `<|start|>functions.{name} to=assistant<|channel|>commentary<|message|>…`: the
+      // function's name where the role, the id and a name would have been.
+      const n = resultStrings(message, strings);
+      for (let i = 0; i < n; i++) total += counter.countRepeated(strings[i]!);
+      total += HARMONY_RESULT + authorTokens(fn, encoding, counter);
+      continue;
+    }
+    const named = typeof message.name === 'string';
+    if (named) total += format.perName;
     const n = messageStrings(message, strings);
     for (let i = 0; i < n; i++) total += counter.countRepeated(strings[i]!);
-    total += callFraming(message, format);
+    if (callsRead > 0) {
+      total += callFraming(message, format);
+    } else if (role === 'function' && named && !format.harmonyResults) {
+      // What gpt-3.5-turbo billed for a `function` result: 3, its name and its content, not its
+      // role and the token of a name (src/__fixtures__/measured-calls.ts).
+      total -= counter.countRepeated(role) + format.perName;
+    }
   }
   if (tools !== undefined) {
     const { strings, overhead } = toolParts(tools, format);
@@ -223,12 +261,13 @@ export function framingTokens(input: string | readonly ChatMessage[], encoding: 
  * content, name, ...), 3 tokens per message, 1 more per `name`, 3 to prime the reply, and the
  * overhead of tool definitions. Matches the API's `usage.prompt_tokens` for text messages
  * (OpenAI's cookbook example: 124 on gpt-4o, 129 on gpt-4). Image and audio parts are not
- * counted. Assistant tool calls (`tool_calls`, or `@x/provider-core`'s `toolCalls`) count their
- * name, arguments (an object as its JSON) or a custom call's input, and their framing in OpenAI's
- * harmony format on o200k_base (12 a call, less 4 for a message of calls only; none on
- * cl100k_base, whose rendering of calls is not published); hosted models do not publish theirs,
- * so this is an approximation, as is the count of a tool result (its `tool_call_id` is text) and
- * of custom tools (on the high side).
+ * counted. Assistant tool calls (`tool_calls`, `@x/provider-core`'s `toolCalls`, the deprecated
+ * `function_call`) count their name, arguments (an object as its JSON) or a custom call's input,
+ * and their framing: OpenAI's harmony format on o200k_base (12 a call, less 4 for a message of
+ * calls only), what gpt-3.5-turbo billed on cl100k_base (3 a call). A tool result on o200k_base
+ * counts as harmony renders it, with the function's name (found from `tool_call_id`) in place of
+ * its role and id. Hosted o200k_base models do not publish their rendering, so calls and results
+ * are an approximation there, as are custom tools (on the high side).
  *
  * @throws {NoExactTokenizerError} for a model without a tiktoken encoding (use `estimateTokens`).
  * @example

@@ -84,6 +84,109 @@ describe('countTokens', () => {
     );
   });
 
+  it('equals js-tiktoken when the text is emoji sequences, flags, keycaps and tags', () => {
+    // Pieces of four-byte characters and their joiners, which split into several tokens each.
+    const pictograph = fc.oneof(
+      fc.integer({ min: 0x1f300, max: 0x1faff }).map((c) => String.fromCodePoint(c)),
+      fc.constantFrom(
+        '😀',
+        '👍',
+        '🔥',
+        '🦩',
+        '🪿',
+        '🫠',
+        '❤',
+        '☠',
+        '✈',
+        '🏳',
+        '🏴',
+        '👨',
+        '👩',
+        '🧑',
+      ),
+    );
+    const emoji = fc.oneof(
+      pictograph,
+      // a flag: two regional indicators (assigned or not)
+      fc
+        .tuple(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 25 }))
+        .map(([a, b]) => String.fromCodePoint(0x1f1e6 + a, 0x1f1e6 + b)),
+      // a skin tone, a variation selector
+      fc
+        .tuple(pictograph, fc.constantFrom('\u{1F3FB}', '\u{1F3FF}', '\uFE0F', '\uFE0E', ''))
+        .map(([e, m]) => e + m),
+      // a keycap
+      fc.constantFrom('1\uFE0F\u20E3', '#\uFE0F\u20E3', '*\u20E3', '0\u20E3'),
+      // a subdivision flag: tag characters after a black flag
+      fc
+        .constantFrom('gbeng', 'gbsct', 'usca')
+        .map(
+          (tag) =>
+            `🏴${[...tag].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\u{E007F}`,
+        ),
+    );
+    const sequence = fc.oneof(
+      fc.array(emoji, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('\u200D')),
+      fc.array(emoji, { minLength: 1, maxLength: 12 }).map((parts) => parts.join('')),
+    );
+    const text = fc
+      .array(fc.oneof(sequence, fc.constantFrom(' ', 'Party', ' time', '!', '\n', '12', "'s")), {
+        maxLength: 12,
+      })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom(...ENCODINGS), (input, encoding) => {
+        expect(countTokens(input, { encoding })).toBe(
+          reference[encoding].encode(input, [], []).length,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('equals js-tiktoken when the text is runs of spaces, digits, marks, scripts and code', () => {
+    const unit = fc.constantFrom(
+      ' ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\u00A0',
+      '\u3000',
+      '7',
+      '=',
+      '-',
+      '!?',
+      '...',
+      '、',
+      'a',
+      "don't",
+      "I'LL",
+      '中文',
+      'ひらがな',
+      '한국어',
+      'العربية',
+      'नमस्ते',
+      'Ελληνικά',
+      '١٢٣',
+      '१२३',
+      'e\u0301',
+      'x => x + 1;',
+      '{"a": [1, 2]}',
+    );
+    const run = fc
+      .tuple(unit, fc.integer({ min: 1, max: 40 }))
+      .map(([piece, times]) => piece.repeat(times));
+    const text = fc.array(fc.oneof(unit, run), { maxLength: 8 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom(...ENCODINGS), (input, encoding) => {
+        expect(countTokens(input, { encoding })).toBe(
+          reference[encoding].encode(input, [], []).length,
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('equals js-tiktoken when pieces are long enough for the heap-based merge', () => {
     const longPiece = fc
       .array(fc.constantFrom('a', 'b', 'th', 'e', 'x', 'é', '中', 'ing'), {

@@ -10,6 +10,7 @@ import {
 import { EncodingLoadError } from './errors';
 import { BpeCounter, type RankFile } from './internal/bpe';
 import { clearFeatureMemo } from './internal/heuristic';
+import { clearAuthors } from './internal/tool-results';
 import { logEncodingLoad, type TokensLogger } from './log';
 import { clearResolvedNames, lookupRegisteredEncoding, namedEncoding } from './models';
 import { expectEncoding, expectOptions, KEYS } from './options';
@@ -228,8 +229,8 @@ export function onEncodingLoad(listener: (event: EncodingLoadEvent) => void): ()
 /**
  * Empties the memos of counts: the counted pieces of every loaded encoding (at most 100,000 each,
  * 2 Mi characters), the message texts `countChatTokens` counted whole (at most 8,192 texts and
- * 2 Mi characters per encoding), the texts the heuristic estimator read (as many), and the
- * resolved model names (at most 10,000 of at most 256 characters, twice). Counts and estimates
+ * 2 Mi characters per encoding), the texts the heuristic estimator read (as many), the function
+ * names of tool results (as many), and the resolved model names (at most 10,000 of at most 256 characters, twice). Counts and estimates
  * stay the same either way; this only frees memory or measures cold-cache speed.
  *
  * @example
@@ -238,6 +239,7 @@ export function onEncodingLoad(listener: (event: EncodingLoadEvent) => void): ()
 export function clearCountCache(): void {
   for (const counter of counters.values()) counter.clearCache();
   clearFeatureMemo();
+  clearAuthors();
   clearResolvedNames();
 }
 

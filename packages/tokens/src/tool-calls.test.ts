@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type HarmonyMessage, harmonyTokens } from './__fixtures__/harmony';
+import { measuredGpt35 } from './__fixtures__/measured-calls';
 import { countChatTokens } from './chat';
 import { countTokens } from './count-tokens';
 import { estimateTokens } from './estimate';
@@ -57,7 +58,7 @@ describe('the tool calls of an assistant message', () => {
     expect(withCalls - without).toBe(own + 2 * 12);
   });
 
-  it('are counted alike in the shapes of OpenAI, of Ollama and of @x/provider-core', () => {
+  it('are counted alike in the shapes of OpenAI (function_call too), Ollama and @x/provider-core', () => {
     const args = { location: 'Paris, FR', format: 'celsius' };
     const openai = assistant(calls.slice(0, 1), '');
     const shapes: ChatMessage[] = [
@@ -73,6 +74,12 @@ describe('the tool calls of an assistant message', () => {
         role: 'assistant',
         content: '',
         toolCalls: [{ name: 'get_current_weather', arguments: args }],
+      },
+      // OpenAI's deprecated `functions` API, still accepted: one call as `function_call`.
+      {
+        role: 'assistant',
+        content: '',
+        function_call: { name: 'get_current_weather', arguments: calls[0]!.arguments },
       },
     ];
     for (const model of ['gpt-4o', 'llama3.2', 'mistral', 'claude-sonnet-4-5']) {
@@ -94,5 +101,125 @@ describe('the tool calls of an assistant message', () => {
     );
     // Two calls: 12 each, less the 4 of the empty message that the first one stands in for.
     expect(Math.abs(withCalls - base - own - (2 * 12 - 4))).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('tool calls on cl100k_base', () => {
+  it('match what gpt-3.5-turbo billed for calls and results, function_call included', () => {
+    for (const { label, messages, promptTokens } of measuredGpt35) {
+      expect({ label, counted: countChatTokens(messages, { model: 'gpt-3.5-turbo' }) }).toEqual({
+        label,
+        counted: promptTokens,
+      });
+    }
+  });
+
+  it('add 3 tokens each beyond their names and arguments, with text or without', () => {
+    const options = { model: 'gpt-4' };
+    for (const content of [null, '', 'Let me check both.']) {
+      const without = countChatTokens([user, { role: 'assistant', content }], options);
+      const made = calls.slice(0, 2);
+      const own = made.reduce(
+        (n, c) =>
+          n +
+          countTokens(c.name, { encoding: 'cl100k_base' }) +
+          countTokens(c.arguments, { encoding: 'cl100k_base' }),
+        0,
+      );
+      expect(countChatTokens([user, assistant(made, content)], options) - without).toBe(own + 6);
+    }
+  });
+});
+
+describe('the results of tool calls', () => {
+  const made = calls.slice(0, 3);
+  const results = made.map((call, i) => ({
+    role: 'tool',
+    tool_call_id: `call_${i}`,
+    content: `{"ok":true,"for":"${call.name}"}`,
+  }));
+
+  it("cost what harmony's rendering of them costs on o200k_base, named by function, not id", () => {
+    const base = countChatTokens([user], { model: 'gpt-4o' });
+    const rendered =
+      harmonyTokens([
+        user,
+        ...harmony(made),
+        ...made.map((call, i) => ({ result: call.name, content: results[i]!.content })),
+      ]) - harmonyTokens([user]);
+    const counted = (messages: ChatMessage[]) =>
+      countChatTokens([user, ...messages], { model: 'gpt-4o' }) - base;
+    expect(counted([assistant(made), ...results])).toBe(rendered);
+    // OpenAI's ids (`call_` and 24 letters and digits) cost nothing more than short ones.
+    const id = (i: number) => `call_tHfowN9l9wbWUayh7ooPDuZ${i}`;
+    const long = results.map((r, i) => ({ ...r, tool_call_id: id(i) }));
+    const longCalls: ChatMessage = {
+      role: 'assistant',
+      content: null,
+      tool_calls: made.map((call, i) => ({
+        id: id(i),
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      })),
+    };
+    expect(counted([longCalls, ...long])).toBe(rendered);
+  });
+
+  it("are named alike in @x/provider-core's shape (toolCalls, toolCallId, toolName)", () => {
+    const counted = (messages: ChatMessage[]) => countChatTokens(messages, { model: 'gpt-4o' });
+    const openai = counted([user, assistant(made), ...results]);
+    const core: ChatMessage[] = [
+      user,
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: made.map((call, i) => ({
+          id: `call_${i}`,
+          name: call.name,
+          arguments: JSON.parse(call.arguments) as Record<string, unknown>,
+        })),
+      },
+      ...results.map((r) => ({ role: 'tool', toolCallId: r.tool_call_id, content: r.content })),
+    ];
+    expect(counted(core)).toBe(openai);
+    const byName = core.map((m) =>
+      m.role === 'tool'
+        ? { role: 'tool', toolName: made[core.indexOf(m) - 2]!.name, content: m.content }
+        : m,
+    );
+    expect(counted(byName)).toBe(openai);
+  });
+
+  it("name a result by the message's own name when its id answers no call of the request", () => {
+    const orphan = { role: 'tool', tool_call_id: 'call_x', name: 'lookup', content: '42' };
+    const base = countChatTokens([user], { model: 'gpt-4o' });
+    expect(countChatTokens([user, orphan], { model: 'gpt-4o' }) - base).toBe(
+      harmonyTokens([user, { result: 'lookup', content: '42' }]) - harmonyTokens([user]),
+    );
+    // A deprecated `function` result is named by its `name`, as harmony names every result.
+    const legacy = { role: 'function', name: 'lookup', content: '42' };
+    expect(countChatTokens([user, legacy], { model: 'gpt-4o' }) - base).toBe(
+      countChatTokens([user, orphan], { model: 'gpt-4o' }) - base,
+    );
+  });
+
+  it('count the text parts of their content as they count a string', () => {
+    const asParts = results.map((r) => ({
+      ...r,
+      content: [{ type: 'text', text: r.content }],
+    }));
+    for (const model of ['gpt-4o', 'gpt-4']) {
+      expect(countChatTokens([user, assistant(made), ...asParts], { model })).toBe(
+        countChatTokens([user, assistant(made), ...results], { model }),
+      );
+    }
+  });
+
+  it('count as text when nothing names their function', () => {
+    const orphan = { role: 'tool', tool_call_id: 'call_x', content: '42' };
+    const base = countChatTokens([user], { model: 'gpt-4o' });
+    expect(countChatTokens([user, orphan], { model: 'gpt-4o' }) - base).toBe(
+      3 + countTokens('tool') + countTokens('call_x') + countTokens('42'),
+    );
   });
 });

@@ -27,9 +27,11 @@ export interface ChatCustomToolCall {
 
 /**
  * A chat message in OpenAI's shape (Ollama uses the same fields). Every string field counts
- * (`role`, `content`, `name`, `tool_call_id`...), as in OpenAI's billing. Tool calls are read from
- * `tool_calls` (`arguments` a JSON string, or an object as Ollama sends it) or from a `toolCalls`
- * list of `{ name, arguments }` (the messages of `@x/provider-core`).
+ * (`role`, `content`, `name`, `tool_call_id`...), as in OpenAI's billing, except that a tool
+ * result counted on o200k_base is named by its function, not by its role and `tool_call_id`.
+ * Tool calls are read from `tool_calls` (`arguments` a JSON string, or an object as Ollama sends
+ * it), from a `toolCalls` list of `{ name, arguments }` (the messages of `@x/provider-core`) or
+ * from the deprecated `function_call: { name, arguments }`.
  */
 export interface ChatMessage {
   role: string;

@@ -12,3 +12,14 @@ export function expectRecord(
 ): asserts value is Record<string, unknown> {
   if (!isRecord(value)) fail(name, 'an object', value);
 }
+
+/**
+ * Writes the `text` of each part of a content array (`[{ type: 'text', text }]`) into `out` from
+ * `n` and returns the new length; image and audio parts are billed apart and skipped.
+ */
+export function textParts(parts: readonly unknown[], out: string[], n: number): number {
+  for (const part of parts) {
+    if (isRecord(part) && typeof part.text === 'string') out[n++] = part.text;
+  }
+  return n;
+}

@@ -2,12 +2,17 @@
 // Fails when a built package's dist imports @x/internal, the private helpers package that tsup must
 // inline (see internal/tsup.ts): a published package must never depend on it at run time; when it
 // holds a source map, whose sources are not published; or when the package.json `pnpm pack` writes
-// into the tarball still names @x/internal (the workspace's .pnpmfile.cjs removes it).
+// into the tarball still names @x/internal (the workspace's .pnpmfile.cjs removes it); or when an
+// entry point's .d.ts or .d.cts declares an export as a value (a class, function or constant) that
+// the .js or .cjs it describes does not export (see declaredButMissing below).
 // Run from a package folder by its `check:package` script, after the build.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 
 const dist = join(process.cwd(), 'dist');
 const offenders = [];
@@ -46,6 +51,19 @@ if (maps.length > 0) {
   );
   process.exit(1);
 }
+// tsup's declaration bundler turns `export type { SomeClass }` into a plain `export { SomeClass }`
+// of a `declare class`: tsc then accepts `e instanceof SomeClass`, and at run time ESM refuses the
+// import ("does not provide an export named") while CJS hands back undefined. So every name that a
+// built declaration file lets a user read as a value must be a key of the module it describes.
+const mismatches = await declaredButMissing(JSON.parse(readFileSync('package.json', 'utf8')));
+if (mismatches.length > 0) {
+  console.error(
+    `check-dist: these names are declared as run-time exports but the module does not export them:\n  ${mismatches.join('\n  ')}\n` +
+      'TypeScript lets a user import them as values (`instanceof`, a call): export them from src/index.ts ' +
+      'as values, or declare a type-only one as an interface or a type alias, not a class (tsup drops `export type`).',
+  );
+  process.exit(1);
+}
 // The manifest as published: pack into a temporary folder and read its package.json back.
 const packed = mkdtempSync(join(tmpdir(), 'check-dist-'));
 try {
@@ -68,5 +86,73 @@ try {
   rmSync(packed, { recursive: true, force: true });
 }
 console.log(
-  'check-dist: no import of @x/internal and no source map in dist; the packed package.json does not name @x/internal',
+  'check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; the packed package.json does not name @x/internal',
 );
+
+/**
+ * For each entry point of `manifest.exports` and each of its conditions (`import`, `require`), the
+ * names its `types` file declares as values that its `default` file does not export, each as
+ * `<types file>: <name> (<entry> <condition>)`. An entry with neither condition (`./package.json`)
+ * is skipped; one whose conditions lack `types` or `default` is reported, since it cannot be read.
+ */
+async function declaredButMissing(manifest) {
+  const found = [];
+  const require = createRequire(join(process.cwd(), 'package.json'));
+  for (const [entry, target] of Object.entries(manifest.exports ?? {})) {
+    if (typeof target !== 'object' || target === null) continue;
+    for (const condition of ['import', 'require']) {
+      const paths = target[condition];
+      if (paths === undefined) continue;
+      if (typeof paths?.types !== 'string' || typeof paths?.default !== 'string') {
+        found.push(`exports["${entry}"].${condition}: no types and default files to compare`);
+        continue;
+      }
+      const file = resolve(paths.default);
+      const runtime =
+        condition === 'import' ? await import(pathToFileURL(file).href) : require(file);
+      for (const name of declaredValues(resolve(paths.types))) {
+        if (!Object.hasOwn(runtime, name))
+          found.push(
+            `${paths.types}: ${name} (exports["${entry}"] ${condition}, ${paths.default})`,
+          );
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The exported names of a declaration file that TypeScript lets a user read as a value: the
+ * export's symbol, followed alias by alias (a re-export from a shared chunk or from another
+ * package), ends at a value, and no link of the chain is `type`-only.
+ */
+function declaredValues(file) {
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(file));
+  if (moduleSymbol === undefined) return [];
+  const values = [];
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    let symbol = exported;
+    let typeOnly = false;
+    while (!typeOnly && symbol.flags & ts.SymbolFlags.Alias) {
+      typeOnly = (symbol.declarations ?? []).some(ts.isTypeOnlyImportOrExportDeclaration);
+      const next = checker.getImmediateAliasedSymbol(symbol);
+      if (next === undefined || next === symbol) break;
+      symbol = next;
+    }
+    if (typeOnly) continue;
+    // An alias TypeScript cannot follow (a package it cannot resolve) is checked as a value: the
+    // run time then says whether it exists.
+    if (symbol.flags & ts.SymbolFlags.Value || (symbol.declarations ?? []).length === 0)
+      values.push(exported.name);
+  }
+  return values;
+}

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { after, ok, path, recordTransitions, toHalfOpen } from './__fixtures__/calls';
 import type { Breaker, BreakerOptions, ClassifyContext } from './index';
 import {
+  BreakerIgnore,
   breakerChannels,
   createBreaker,
   ignoreOutcome,
@@ -128,6 +129,11 @@ describe('ignoreOutcome()', () => {
     expect(isBreakerIgnore(marker)).toBe(true);
     expect(isBreakerIgnore(reason)).toBe(false);
     expect(isBreakerError(marker)).toBe(false);
+  });
+
+  it('makes an instance of the exported BreakerIgnore class, as the README tells users to check', () => {
+    expect(ignoreOutcome(reason)).toBeInstanceOf(BreakerIgnore);
+    expect(reason).not.toBeInstanceOf(BreakerIgnore);
   });
 
   it('leaves an abort of the caller rejecting with signal.reason, as it is', async () => {

@@ -4,6 +4,7 @@ describe('index', () => {
   it('exports exactly the public API when imported', async () => {
     expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
       [
+        "BreakerIgnore",
         "BreakerOpenError",
         "BreakerProbeTimeoutError",
         "breakerChannels",

@@ -8,8 +8,7 @@ export {
   isBreakerOpenError,
   isBreakerProbeTimeoutError,
 } from './errors';
-export type { BreakerIgnore } from './ignore';
-export { ignoreOutcome, isBreakerIgnore } from './ignore';
+export { BreakerIgnore, ignoreOutcome, isBreakerIgnore } from './ignore';
 export type {
   BreakerClassifier,
   BreakerLogger,

@@ -89,7 +89,7 @@ export type {
   TransportRequestOptions,
   TransportResponse,
 } from './http/transport';
-export { type LightSignal, lightSignal } from './light-signal';
+export { LightSignal, lightSignal } from './light-signal';
 export type {
   AuditBase,
   AuditEvent,

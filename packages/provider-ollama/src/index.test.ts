@@ -1,4 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import {
+  createOllamaProvider,
+  isOllamaError,
+  isProviderError,
+  isProviderErrorOfKind,
+  ProviderError,
+} from './index';
 
 describe('index', () => {
   it('exports exactly the public API', async () => {
@@ -18,6 +25,7 @@ describe('index', () => {
         "OllamaStreamError",
         "OllamaTimeoutError",
         "ProviderClosedError",
+        "ProviderError",
         "ServerBusyError",
         "createOllamaProvider",
         "createRetryPolicy",
@@ -34,10 +42,25 @@ describe('index', () => {
         "isOllamaStreamError",
         "isOllamaTimeoutError",
         "isProviderClosedError",
+        "isProviderError",
+        "isProviderErrorOfKind",
         "isServerBusyError",
         "prometheusText",
         "registerPromClient",
       ]
     `);
+  });
+
+  it("re-exports provider-core's guards, which read this package's errors (a user needs no other install)", async () => {
+    const provider = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
+    await provider.close();
+    const error = await provider
+      .complete({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
+    expect(isOllamaError(error)).toBe(true);
+    expect(isProviderError(error)).toBe(true);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(isProviderErrorOfKind(error, 'closed')).toBe(true);
+    expect(isProviderErrorOfKind(error, 'timeout')).toBe(false);
   });
 });

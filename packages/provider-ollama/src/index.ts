@@ -1,4 +1,5 @@
 export type {
+  AnyProviderError,
   AuditEvent,
   AuthRejectedAudit,
   BreakerManualAudit,
@@ -14,6 +15,8 @@ export type {
   MetricsSource,
   ModelStats,
   PromClientRegistry,
+  ProviderErrorKind,
+  ProviderErrorOfKind,
   ProviderRateLimitOptions,
   ProviderStats,
   ResponseEvent,
@@ -31,7 +34,14 @@ export type {
   TransportResponse,
   TruncatedEvent,
 } from '@x/provider-core';
-export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
+export {
+  createRetryPolicy,
+  isProviderError,
+  isProviderErrorOfKind,
+  ProviderError,
+  prometheusText,
+  registerPromClient,
+} from '@x/provider-core';
 export type { OllamaApiErrorCode, OllamaErrorCode } from './error-codes';
 export type { AnyOllamaApiError, AnyOllamaError, PartialResponse, TimeoutKind } from './errors';
 export {

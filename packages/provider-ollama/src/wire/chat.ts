@@ -29,6 +29,15 @@ export const NDJSON: StreamFormat = Object.freeze({
 });
 
 /**
+ * Ollama sends nothing while a model writes a tool call: the server's tool parser holds the call's
+ * text back and sends the call whole once parsed (`server/routes.go`, ChatHandler, which skips
+ * the chunks that parser leaves empty; a model's built-in parser does the same).
+ */
+function sendsToolCallsWhole(request: ChatRequest): boolean {
+  return request.tools !== undefined && request.tools.length > 0;
+}
+
+/**
  * `/api/chat`: Ollama's chat endpoint, always streamed as NDJSON on the wire, also for `complete()`
  * (read whole before it returns): a `stream: false` answer sends nothing until it is complete, so
  * no deadline could tell a long generation from a dead server.
@@ -42,6 +51,7 @@ export const CHAT: Operation<ChatRequest, ChatResponse> = Object.freeze({
   prompt,
   reserve: (request: ChatRequest) => request.maxTokens,
   cacheKey,
+  sendsToolCallsWhole,
   body: (request: ChatRequest, stream: boolean, prepared: { numCtx: number | undefined }) =>
     chatBodyJson(request, stream, prepared.numCtx),
   accumulator: (redact: (text: string) => string) => new ChatAccumulator(redact),

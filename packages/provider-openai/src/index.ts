@@ -1,4 +1,5 @@
 export type {
+  AnyProviderError,
   AuditEvent,
   AuthRejectedAudit,
   BreakerManualAudit,
@@ -13,6 +14,8 @@ export type {
   MetricsSource,
   ModelStats,
   PromClientRegistry,
+  ProviderErrorKind,
+  ProviderErrorOfKind,
   ProviderRateLimitOptions,
   ProviderStats,
   ResponseEvent,
@@ -30,7 +33,15 @@ export type {
   TransportResponse,
   TruncatedEvent,
 } from '@x/provider-core';
-export { createRetryPolicy, prometheusText, registerPromClient } from '@x/provider-core';
+export {
+  createRetryPolicy,
+  isProviderError,
+  isProviderErrorOfKind,
+  ProviderError,
+  prometheusText,
+  registerPromClient,
+} from '@x/provider-core';
+export type { OpenAICustomPreset } from './custom-preset';
 export type { OpenAIApiErrorCode, OpenAIErrorCode } from './error-codes';
 export type {
   AnyOpenAIApiError,
@@ -94,12 +105,17 @@ export type {
   FinishReason,
   HealthReport,
   HealthStatus,
+  ImageDetail,
   ModelSummary,
   OpenAIAssistantMessage,
+  OpenAIAudio,
   OpenAIChatMessage,
   OpenAICustomToolCall,
   OpenAICustomToolCallInput,
+  OpenAIFile,
   OpenAIFunctionToolCall,
+  OpenAIImage,
+  OpenAIImageInput,
   OpenAIToolCall,
   OpenAIToolCallInput,
   OpenAIUsage,
@@ -110,5 +126,6 @@ export type {
   TokenLogprob,
   ToolChoice,
   ToolDefinition,
+  UrlCitation,
 } from './types';
 export type { RequestFields } from './validate';

@@ -1,5 +1,7 @@
 import { errorTexts, undefinedOptionsRefused } from '@x/internal/testing';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { completion, json } from './__fixtures__/server';
+import { ask, chats, setup, track } from './__fixtures__/setup';
 import { createOpenAIProvider } from './provider';
 
 const baseUrl = 'http://127.0.0.1:9/v1';
@@ -190,4 +192,134 @@ describe('option errors and credentials', () => {
       expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
     },
   );
+});
+
+describe('createOpenAIProvider apiKey and baseUrl shapes that fail every call', () => {
+  const SECRET = 'SECRET-0123456789abcdef';
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  /** The error `createOpenAIProvider` throws for these options (it must throw). */
+  function refusal(options: Record<string, unknown>): Error {
+    try {
+      track(createOpenAIProvider({ baseUrl, ...options }));
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected createOpenAIProvider to throw');
+  }
+
+  it.each(['', '   ', '\t', ' \n '])(
+    'refuses a blank apiKey %j with a RangeError, as a blank organization, never showing it',
+    (apiKey) => {
+      const error = refusal({ apiKey });
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toBe(
+        'Expected `apiKey` to be a non-empty string, got `[redacted]` (string)',
+      );
+    },
+  );
+
+  it('reads a blank key variable as unset, and says so when a key is required', async () => {
+    vi.stubEnv('OPENAI_API_KEY', '  ');
+    expect(() => createOpenAIProvider()).toThrow(
+      new TypeError(
+        'Expected `apiKey` (or the OPENAI_API_KEY environment variable) to be set: OpenAI refuses calls without a key (OPENAI_API_KEY is set but blank, which reads as unset)',
+      ),
+    );
+    // At another address no key is required: none is sent.
+    const { server, provider } = await setup(
+      { '/chat/completions': json(200, completion({ content: 'hi' })) },
+      { apiKey: undefined },
+    );
+    await provider.complete(ask());
+    expect(chats(server)[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it.each([
+    [`Bearer sk-${SECRET}`, 'Bearer'],
+    [`bearer sk-${SECRET}`, 'Bearer'],
+    [`BEARER\tsk-${SECRET}`, 'Bearer'],
+    [`Basic ${Buffer.from(`user:${SECRET}`).toString('base64')}`, 'Basic'],
+  ])('refuses an apiKey written with its scheme (%j), never showing it', (apiKey, scheme) => {
+    const error = refusal({ apiKey });
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe(
+      `Expected \`apiKey\` to be the key alone, without "${scheme} " in front (it is sent as \`Authorization: Bearer <key>\`; with \`authHeader\`, as written), got \`[redacted]\` (string)`,
+    );
+    expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it.each([
+    ['OPENAI_API_KEY', {}],
+    ['GROQ_API_KEY', { preset: 'groq' }],
+  ])('refuses %s written with its scheme, naming the variable', (variable, options) => {
+    vi.stubEnv(variable, `  Bearer sk-${SECRET}`);
+    const error = refusal({ ...options, baseUrl: undefined });
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toMatch(
+      new RegExp(`^Expected \`${variable}\` to be the key alone, without "Bearer " in front`),
+    );
+    expect(errorTexts([error]).join('\n')).not.toContain(SECRET.slice(0, 8));
+  });
+
+  it('sends a key with a scheme word as written in the header authHeader names, and keys that only look alike', async () => {
+    const { server, provider } = await setup(
+      { '/chat/completions': json(200, completion({ content: 'hi' })) },
+      { apiKey: `Bearer sk-${SECRET}`, authHeader: 'Authorization' },
+    );
+    await provider.complete(ask());
+    expect(chats(server)[0]!.headers.authorization).toBe(`Bearer sk-${SECRET}`);
+    for (const apiKey of ['Bearer', 'bearer-sk-0123', 'Basically-0123', 'sk-0123 Bearer x']) {
+      track(createOpenAIProvider({ baseUrl, apiKey }));
+    }
+  });
+
+  it.each([
+    ['http://127.0.0.1:9/v1/chat/completions', '/chat/completions', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/v1/chat/completions/', '/chat/completions', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/v1/completions', '/completions', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/v1/embeddings', '/embeddings', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/v1/models', '/models', 'http://127.0.0.1:9/v1'],
+    [
+      'https://api.groq.com/openai/v1/chat/completions',
+      '/chat/completions',
+      'https://api.groq.com/openai/v1',
+    ],
+    ['http://127.0.0.1:9/chat/completions', '/chat/completions', 'http://127.0.0.1:9'],
+  ])('refuses baseUrl %j, showing the URL to use', (url, endpoint, use) => {
+    const error = refusal({ baseUrl: url, apiKey: 'k' });
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe(
+      `Expected \`baseUrl\` to be the API's base URL, without the endpoint each call appends (\`${endpoint}\`): use "${use}", got \`"${url}"\` (string)`,
+    );
+  });
+
+  it('refuses OPENAI_BASE_URL and a preset of your own ending in an endpoint, naming each', () => {
+    vi.stubEnv('OPENAI_BASE_URL', 'https://api.openai.com/v1/chat/completions');
+    expect(refusal({ baseUrl: undefined, apiKey: 'k' }).message).toMatch(
+      /^Expected `OPENAI_BASE_URL` to be the API's base URL, .*: use "https:\/\/api\.openai\.com\/v1"/,
+    );
+    const preset = { name: 'gateway', baseUrl: 'https://gw.example/v1/embeddings' };
+    expect(refusal({ baseUrl: undefined, preset }).message).toMatch(
+      /^Expected `preset\.baseUrl` to be the API's base URL, .*: use "https:\/\/gw\.example\/v1"/,
+    );
+  });
+
+  it.each([
+    ['http://127.0.0.1:9/v1', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/v1/', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/v1//', 'http://127.0.0.1:9/v1'],
+    ['http://127.0.0.1:9/', 'http://127.0.0.1:9'],
+    ['http://127.0.0.1:9/openai/v1/', 'http://127.0.0.1:9/openai/v1'],
+    ['http://127.0.0.1:9/models-gateway/v1', 'http://127.0.0.1:9/models-gateway/v1'],
+    ['http://127.0.0.1:9/v1/text-embeddings', 'http://127.0.0.1:9/v1/text-embeddings'],
+    // a host named like an endpoint (a container's service name)
+    ['http://embeddings/', 'http://embeddings'],
+    ['http://models/v1', 'http://models/v1'],
+  ])('accepts baseUrl %j as %j', (url, normalised) => {
+    expect(track(createOpenAIProvider({ baseUrl: url, apiKey: 'k' })).baseUrl).toBe(normalised);
+  });
 });

@@ -4,9 +4,12 @@ import {
   expectNumber,
   expectOneOf,
   fail,
+  isBlank,
   isPlainObject,
   optionalBoolean,
   optionalString,
+  optionError,
+  REDACTED,
 } from '@x/internal';
 import {
   CORE_OPTION_ALIASES,
@@ -14,21 +17,35 @@ import {
   type CoreOptions,
   isFieldValue,
 } from '@x/provider-core';
+import { customPreset, type OpenAICustomPreset } from './custom-preset';
 import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
 
 /** Options of {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions extends CoreOptions {
   /**
-   * The API spoken to: its base URL, key variable, rate, token method, prices and dialect.
+   * The API spoken to: its base URL, key variable, rate, token method, prices and dialect. A
+   * built-in preset's name, or a preset of your own ({@link OpenAICustomPreset}: its `name`,
+   * `baseUrl` and any field of a preset, the others from the preset it `extends`).
    * @default 'openai'
    */
-  preset?: OpenAIPresetName | undefined;
+  preset?: OpenAIPresetName | OpenAICustomPreset | undefined;
   /**
    * The API's base URL, with its version prefix, as OpenAI's own client takes it: endpoints
-   * (`/chat/completions`, `/embeddings`, `/models`) are appended to it.
+   * (`/chat/completions`, `/embeddings`, `/models`) are appended to it. One that ends in an
+   * endpoint (`/chat/completions`, `/completions`, `/embeddings`, `/models`) is a `TypeError`
+   * showing the URL to use instead; a trailing slash is dropped.
    * @default process.env.OPENAI_BASE_URL (preset `openai` only), else the preset's
    */
   baseUrl?: string | undefined;
+  /**
+   * The key alone: it is sent as `Authorization: Bearer <key>` (or, with `authHeader`, as
+   * written). Blank is a `RangeError`, and so is a key written with its scheme (`Bearer sk-...`,
+   * `Basic ...`, any case) unless `authHeader` is set; a character no HTTP header may hold is a
+   * `TypeError`. Each shows the key as `[redacted]`. The environment's key is checked the same
+   * way, its error naming the variable; a blank variable reads as unset.
+   * @default process.env.OPENAI_API_KEY (preset `openai`), else the preset's variable
+   */
+  apiKey?: string | undefined;
   /**
    * Sent as `OpenAI-Organization`.
    * @default process.env.OPENAI_ORG_ID (preset `openai` only)
@@ -80,8 +97,11 @@ export const OPTION_KEYS = [
 
 /** The connection settings of a provider, after options, presets and environment. */
 export interface Resolved {
-  name: OpenAIPresetName;
+  /** The built-in preset's name, or the custom preset's. */
+  name: string;
   preset: OpenAIPreset;
+  /** The built-in preset it is, or extends; `undefined` for a custom one that extends none. */
+  family: OpenAIPresetName | undefined;
   baseUrl: string;
   apiKey: string | undefined;
   /** Headers added to the user's (`OpenAI-Organization`, `OpenAI-Project`). */
@@ -92,6 +112,37 @@ export interface Resolved {
 export function readEnv(name: string): string | undefined {
   return process.env[name]?.trim() || undefined;
 }
+
+/** An argument error about a key (`RangeError`: a string, of the wrong shape), never showing it. */
+function refuseKey(name: string, what: string): never {
+  throw optionError(['Expected `', name, `\` to be ${what}, got \`${REDACTED}\` (string)`], true);
+}
+
+/**
+ * Refuses a key the provider would send in a form no server accepts: blank (an `Authorization:
+ * Bearer` naming nobody), or written with its scheme when the provider writes the scheme itself,
+ * as copied from a curl line or another client's header: it would go out as `Bearer Bearer
+ * sk-...`, a 401 on every call. No preset's API issues keys that start with a word and a space.
+ * With `authHeader` (`raw`) the key is sent as written, so a scheme there is the user's to choose.
+ */
+function expectKeyAlone(name: string, key: string, raw: boolean): void {
+  if (isBlank(key)) refuseKey(name, 'a non-empty string');
+  if (raw) return;
+  const scheme = /^[ \t]*bearer[ \t]/i.test(key)
+    ? 'Bearer'
+    : /^[ \t]*basic[ \t]/i.test(key)
+      ? 'Basic'
+      : undefined;
+  if (scheme !== undefined) {
+    refuseKey(
+      name,
+      `the key alone, without "${scheme} " in front (it is sent as \`Authorization: Bearer <key>\`; with \`authHeader\`, as written)`,
+    );
+  }
+}
+
+/** The endpoints each call appends to the base URL: a base URL ending in one 404s on every call. */
+const ENDPOINT_PATHS = ['/chat/completions', '/completions', '/embeddings', '/models'];
 
 /** The base URL without a trailing slash; credentials in it are refused and never shown. */
 export function normaliseBaseUrl(raw: string, name: string): string {
@@ -116,7 +167,17 @@ export function normaliseBaseUrl(raw: string, name: string): string {
       shown,
     );
   }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  const path = url.pathname.replace(/\/+$/, '');
+  const endpoint = ENDPOINT_PATHS.find((suffix) => path.endsWith(suffix));
+  if (endpoint !== undefined) {
+    const use = `${url.origin}${path.slice(0, -endpoint.length)}`;
+    fail(
+      name,
+      `the API's base URL, without the endpoint each call appends (\`${endpoint}\`): use ${JSON.stringify(displayUrl(use))}`,
+      shown,
+    );
+  }
+  return `${url.origin}${path}`;
 }
 
 /** Validates this package's own options (the core validates the shared ones). */
@@ -126,7 +187,16 @@ export function validateOptions(options: OpenAIProviderOptions): void {
   const given: unknown = options;
   if (!isPlainObject(given)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
-  if (options.preset !== undefined) expectOneOf('preset', options.preset, PRESET_NAMES);
+  const preset: unknown = options.preset;
+  if (isPlainObject(preset)) customPreset(preset);
+  else if (typeof preset === 'string') expectOneOf('preset', preset, PRESET_NAMES);
+  else if (preset !== undefined) {
+    fail(
+      'preset',
+      `one of ${PRESET_NAMES.join(', ')}, or a preset object \`{ name, baseUrl, ... }\``,
+      preset,
+    );
+  }
   for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
     // An empty or blank organization or project would be sent as an empty header, naming none
     // (and hiding `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`, which an option overrides).
@@ -143,6 +213,10 @@ export function validateOptions(options: OpenAIProviderOptions): void {
   }
   if (options.authHeader !== undefined && !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(options.authHeader)) {
     fail('authHeader', 'an HTTP header name', options.authHeader);
+  }
+  // Another type, or a character no header may hold, is the core's `TypeError`.
+  if (typeof options.apiKey === 'string') {
+    expectKeyAlone('apiKey', options.apiKey, options.authHeader !== undefined);
   }
   optionalBoolean('learnLimits', options.learnLimits);
   if (options.completeAs !== undefined) {
@@ -166,31 +240,51 @@ export function validateOptions(options: OpenAIProviderOptions): void {
  * @throws {TypeError} when a hosted API at its own address has no key: it would refuse every call.
  */
 export function resolveConnection(options: OpenAIProviderOptions): Resolved {
-  const name = options.preset ?? 'openai';
-  const preset = openAIPresets[name];
+  const given = options.preset ?? 'openai';
+  const custom =
+    typeof given === 'string' ? undefined : customPreset(given as Record<string, unknown>);
+  const name = custom?.name ?? (given as OpenAIPresetName);
+  const preset = custom ?? openAIPresets[given as OpenAIPresetName];
+  // A custom preset's address is checked as the option's is, whether or not `baseUrl` wins.
+  const presetUrl =
+    custom === undefined ? preset.baseUrl : normaliseBaseUrl(custom.baseUrl, 'preset.baseUrl');
   const isOpenAI = name === 'openai';
   const envBase =
     isOpenAI && options.baseUrl === undefined ? readEnv('OPENAI_BASE_URL') : undefined;
   const baseUrl = normaliseBaseUrl(
-    options.baseUrl ?? envBase ?? preset.baseUrl,
-    envBase !== undefined ? 'OPENAI_BASE_URL' : 'baseUrl',
+    options.baseUrl ?? envBase ?? presetUrl,
+    envBase !== undefined
+      ? 'OPENAI_BASE_URL'
+      : options.baseUrl !== undefined
+        ? 'baseUrl'
+        : 'preset.baseUrl',
   );
   // Only a key left out falls back to the environment: `null` goes on to the core, which refuses
   // it as it refuses every other option set to null (`organization`, `headers`...).
-  const apiKey =
-    options.apiKey !== undefined
-      ? options.apiKey
-      : preset.apiKeyEnv === undefined
-        ? undefined
-        : readEnv(preset.apiKeyEnv);
+  let apiKey = options.apiKey;
+  if (apiKey === undefined && preset.apiKeyEnv !== undefined) {
+    apiKey = readEnv(preset.apiKeyEnv);
+    // Checked as the option is (`validateOptions`), naming the variable.
+    if (apiKey !== undefined) {
+      expectKeyAlone(preset.apiKeyEnv, apiKey, options.authHeader !== undefined);
+    }
+  }
+  // A hosted API at its own address refuses every call without the key its preset names (a
+  // custom preset that names none may be a gateway that takes none).
   if (
     apiKey === undefined &&
     options.getApiKey === undefined &&
     !preset.local &&
-    baseUrl === preset.baseUrl
+    preset.apiKeyEnv !== undefined &&
+    baseUrl === presetUrl
   ) {
+    // A variable set to blank reads as unset: say so, since the shell shows it as set.
+    const blank =
+      process.env[preset.apiKeyEnv] === undefined
+        ? ''
+        : ` (${preset.apiKeyEnv} is set but blank, which reads as unset)`;
     throw new TypeError(
-      `Expected \`apiKey\` (or the ${preset.apiKeyEnv} environment variable) to be set: ${preset.label} refuses calls without a key`,
+      `Expected \`apiKey\` (or the ${preset.apiKeyEnv} environment variable) to be set: ${preset.label} refuses calls without a key${blank}`,
     );
   }
   const headers: Record<string, string> = {};
@@ -198,5 +292,12 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   const project = options.project ?? (isOpenAI ? readEnv('OPENAI_PROJECT_ID') : undefined);
   if (organization !== undefined) headers['openai-organization'] = organization;
   if (project !== undefined) headers['openai-project'] = project;
-  return { name, preset, baseUrl, apiKey, headers };
+  return {
+    name,
+    preset,
+    family: custom === undefined ? (name as OpenAIPresetName) : custom.family,
+    baseUrl,
+    apiKey,
+    headers,
+  };
 }

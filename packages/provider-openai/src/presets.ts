@@ -16,9 +16,19 @@ export type OpenAIPresetName =
 
 /**
  * A request field a server refuses when it is sent at all, named as in `ChatRequest`
- * (`messages[].name`: the `name` of a user, system or assistant message).
+ * (`messages[].name`: the `name` of a user, system or assistant message; `messages[].images`,
+ * `messages[].audio`, `messages[].files`: a user message's `image_url`, `input_audio` and `file`
+ * parts).
  */
-export type RefusedField = 'logprobs' | 'topLogprobs' | 'logitBias' | 'user' | 'messages[].name';
+export type RefusedField =
+  | 'logprobs'
+  | 'topLogprobs'
+  | 'logitBias'
+  | 'user'
+  | 'messages[].name'
+  | 'messages[].images'
+  | 'messages[].audio'
+  | 'messages[].files';
 
 /**
  * How an earlier assistant turn's `thinking` is sent back: in which message field, and on which
@@ -90,6 +100,12 @@ export interface OpenAIPreset {
    * without a type. `undefined`: any image, URLs included (the server's to say).
    */
   readonly imageTypes: readonly string[] | undefined;
+  /**
+   * The types of file the server reads from a `file` part's data (`data:<type>;base64,`, or the
+   * type read from the bytes); a file of another type is refused before sending (an uploaded
+   * file's `fileId` is the server's to check). `undefined`: any file (the server's to say).
+   */
+  readonly fileTypes: readonly string[] | undefined;
   /** What `/embeddings` takes as input. */
   readonly embeddingInput: EmbeddingInputRules;
   /**
@@ -104,7 +120,7 @@ export interface OpenAIPreset {
  * The server's own word on what an embedding takes: any text, token ids, no known limit. Which
  * servers refuse more (OpenAI, Ollama) is said where they are.
  */
-const ANY_EMBEDDING_INPUT: EmbeddingInputRules = Object.freeze({
+export const ANY_EMBEDDING_INPUT: EmbeddingInputRules = Object.freeze({
   emptyText: true,
   tokenIds: true,
   maxItems: undefined,
@@ -137,6 +153,8 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     developerRole: 'developer',
     thinkingEcho: undefined,
     imageTypes: undefined,
+    // "Chat Completions accepts only PDF files as file content parts" (the file inputs guide).
+    fileTypes: Object.freeze(['application/pdf']),
     // "cannot be an empty string, and any array must be 2048 dimensions or less" (the
     // embeddings API reference); `''` in a list is a 400 too.
     embeddingInput: Object.freeze({ emptyText: false, tokenIds: true, maxItems: 2048 }),
@@ -159,6 +177,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     developerRole: 'system',
     thinkingEcho: undefined,
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     usageAfterFinish: false,
   }),
@@ -179,6 +198,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     developerRole: 'system',
     thinkingEcho: undefined,
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     usageAfterFinish: false,
   }),
@@ -204,6 +224,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // `reasoning` on a model that does not reason: nothing is sent back.
     thinkingEcho: undefined,
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     // `x_groq.usage` comes with the finish reason, the usage `include_usage` asks for after it.
     usageAfterFinish: true,
@@ -225,11 +246,22 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: false,
     contextWindow: undefined,
     // Not in ChatCompletionRequest, which forbids other keys (a 422), same source as seedField.
-    refusedFields: ['logprobs', 'topLogprobs', 'logitBias', 'user', 'messages[].name'],
+    // Its audio and file chunks are its own shapes (`input_audio` a string, `{ type: 'file',
+    // file_id }`: AudioChunk, FileChunk), so OpenAI's are refused too.
+    refusedFields: [
+      'logprobs',
+      'topLogprobs',
+      'logitBias',
+      'user',
+      'messages[].name',
+      'messages[].audio',
+      'messages[].files',
+    ],
     developerRole: 'system',
     // Its message schema forbids other keys (422), `reasoning_content` included.
     thinkingEcho: undefined,
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     usageAfterFinish: false,
   }),
@@ -247,7 +279,8 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     embeddingsEncoding: 'float',
     streamUsage: true,
     contextWindow: undefined,
-    refusedFields: [],
+    // Text parts only: "unknown variant `image_url`, expected `text`" (a 400) for any other.
+    refusedFields: ['messages[].images', 'messages[].audio', 'messages[].files'],
     developerRole: 'system',
     // Thinking mode (api-docs.deepseek.com/guides/thinking_mode): the `reasoning_content` of a
     // turn that called tools must come back in every later request, else a 400; that of a turn
@@ -256,6 +289,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // with tool calls in thinking mode, so a turn without tool calls gains nothing by it.
     thinkingEcho: Object.freeze({ field: 'reasoning_content', turns: 'tool-calls' }),
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     usageAfterFinish: false,
   }),
@@ -276,6 +310,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     developerRole: 'system',
     thinkingEcho: undefined,
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     usageAfterFinish: false,
   }),
@@ -299,6 +334,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // the model's chat template, which decides which turns keep it (vllm/entrypoints/chat_utils.py).
     thinkingEcho: Object.freeze({ field: 'reasoning', turns: 'all' }),
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     // With `continuous_usage_stats` every event carries the running usage, the finish event too.
     usageAfterFinish: true,
@@ -320,6 +356,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     developerRole: 'system',
     thinkingEcho: undefined,
     imageTypes: undefined,
+    fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
     usageAfterFinish: false,
   }),
@@ -337,7 +374,8 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     streamUsage: true,
     // Ollama's default num_ctx: its OpenAI layer cannot ask for more (use @x/provider-ollama).
     contextWindow: 4096,
-    refusedFields: [],
+    // FromChatRequest reads text, image_url and input_audio parts: "invalid message format" else.
+    refusedFields: ['messages[].files'],
     developerRole: 'system',
     // Ollama's /v1 reads an assistant message's `reasoning` into its `thinking`, which the model's
     // template places (openai/openai.go, FromChatRequest).
@@ -345,6 +383,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // FromChatRequest decodes `data:image/{jpeg,jpg,png,webp};base64,` (or `data:;base64,`) and
     // answers "invalid image input" to anything else, an https: URL or a GIF included.
     imageTypes: Object.freeze(['image/jpeg', 'image/jpg', 'image/png', 'image/webp', '']),
+    fileTypes: undefined,
     // Its embeddings take text only ("invalid input type" for token ids); an empty text gets no
     // vector back.
     embeddingInput: Object.freeze({ emptyText: false, tokenIds: false, maxItems: undefined }),

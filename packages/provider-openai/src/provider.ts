@@ -55,8 +55,8 @@ const LIMITED_ENDPOINTS = ['/chat/completions', '/embeddings'];
 export class OpenAIProvider extends ProviderFacade {
   /** The normalised base URL (with its `/v1`). */
   readonly baseUrl: string;
-  /** The preset in use. */
-  readonly preset: OpenAIPresetName;
+  /** The preset in use: a built-in preset's name, or the `name` of a preset of your own. */
+  readonly preset: OpenAIPresetName | (string & {});
   /**
    * The top-level fields a request of `complete()`/`stream()` (`chat`) and of `embed()` may hold
    * on this preset (the fields its server refuses left out: Groq's `logitBias`); any other is a
@@ -91,12 +91,18 @@ export class OpenAIProvider extends ProviderFacade {
       );
     }
     const connection = resolveConnection(options);
-    const { preset, name } = connection;
+    const { preset, name, family } = connection;
     this.baseUrl = connection.baseUrl;
     this.preset = name;
     this.requestFields = requestFieldsOf(preset);
     this.#label = preset.label;
-    this.#chat = chatOperation(preset, preset.label, options.completeAs !== 'whole');
+    this.#chat = chatOperation(
+      preset,
+      preset.label,
+      options.completeAs !== 'whole',
+      // Ollama's `/v1`, or a preset of your own that extends it: tool calls come whole.
+      family === 'ollama',
+    );
     this.#embed = embedOperation(preset, preset.label);
     this.#validateChat = (request) => {
       validateChatRequest(request);
@@ -137,7 +143,7 @@ export class OpenAIProvider extends ProviderFacade {
       defaults: {
         requestsPerSecond: preset.requestsPerSecond,
         breaker:
-          breakerPresets[name as keyof typeof breakerPresets] ??
+          breakerPresets[family as keyof typeof breakerPresets] ??
           (preset.local ? breakerPresets.ollama : breakerPresets.openai),
       },
       planner: this.#windows,

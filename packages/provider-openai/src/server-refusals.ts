@@ -1,7 +1,7 @@
 import { fail } from '@x/internal';
 import type { OpenAIPreset, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
-import { imageDataType } from './wire/body';
+import { fileDataType, imageDataType, imageOf } from './wire/content-parts';
 
 // What a preset's server refuses of a request that is well formed (`validate.ts` checked it):
 // refused here, before anything is sent, with a TypeError naming the field and the server, rather
@@ -18,7 +18,24 @@ const REFUSABLE: Record<RefusedField, { set: (r: ChatRequest) => boolean; wire: 
     set: (r) => r.messages.some((m) => m.name !== undefined && m.role !== 'tool'),
     wire: 'messages[].name',
   },
+  'messages[].images': {
+    set: (r) => r.messages.some((m) => nonEmpty(m.images)),
+    wire: 'image_url',
+  },
+  'messages[].audio': {
+    set: (r) => r.messages.some((m) => nonEmpty(m.audio)),
+    wire: 'input_audio',
+  },
+  'messages[].files': { set: (r) => r.messages.some((m) => nonEmpty(m.files)), wire: 'file' },
 };
+
+/** Every field a preset may refuse (`refusedFields`). */
+export const REFUSED_FIELDS = Object.keys(REFUSABLE) as readonly RefusedField[];
+
+/** A list that sends something: an empty one is no part at all. */
+function nonEmpty(list: readonly unknown[] | undefined): boolean {
+  return list !== undefined && list.length > 0;
+}
 
 /**
  * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
@@ -39,6 +56,7 @@ export function expectAcceptedFields(request: ChatRequest, preset: OpenAIPreset)
     fail('request.logprobs', 'true when `request.topLogprobs` is set', request.logprobs);
   }
   if (preset.imageTypes !== undefined) expectImageTypes(request, preset, preset.imageTypes);
+  if (preset.fileTypes !== undefined) expectFileTypes(request, preset, preset.fileTypes);
 }
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
@@ -56,7 +74,7 @@ function expectImageTypes(request: ChatRequest, preset: OpenAIPreset, types: rea
     const images = messages[i]!.images;
     if (images === undefined) continue;
     for (let j = 0; j < images.length; j++) {
-      const type = imageDataType(images[j]!);
+      const type = imageDataType(imageOf(images[j]!));
       if (type !== undefined && types.includes(type)) continue;
       const what =
         type === undefined
@@ -65,6 +83,25 @@ function expectImageTypes(request: ChatRequest, preset: OpenAIPreset, types: rea
       const taken = [...new Set(types.filter((t) => t !== '').map((t) => TYPE_NAMES[t] ?? t))];
       throw new TypeError(
         `${preset.label} takes ${taken.join(', ')} images as base64 data only: \`request.messages[${i}].images[${j}]\` is ${what}`,
+      );
+    }
+  }
+}
+
+/** Every file sent as data is of one of `types` (a `fileId` is the server's to check). */
+function expectFileTypes(request: ChatRequest, preset: OpenAIPreset, types: readonly string[]) {
+  const { messages } = request;
+  for (let i = 0; i < messages.length; i++) {
+    const files = messages[i]!.files;
+    if (files === undefined) continue;
+    for (let j = 0; j < files.length; j++) {
+      const { data } = files[j]!;
+      if (data === undefined) continue;
+      const type = fileDataType(data);
+      if (types.includes(type)) continue;
+      const what = type === 'application/octet-stream' ? 'not one of them' : `\`${type}\``;
+      throw new TypeError(
+        `${preset.label} reads ${types.map((t) => `\`${t}\``).join(', ')} files only: \`request.messages[${i}].files[${j}].data\` is ${what}`,
       );
     }
   }

@@ -62,12 +62,58 @@ export interface OpenAICustomToolCallInput extends Omit<OpenAICustomToolCall, 'a
 /** A tool call of a message sent: one of an answer, or one written by hand. */
 export type OpenAIToolCallInput = OpenAIFunctionToolCall | OpenAICustomToolCallInput;
 
+/** How closely the model looks at an image (`image_url.detail`); the server's default is `'auto'`. */
+export type ImageDetail = 'auto' | 'low' | 'high';
+
+/** An image given with its `detail`. */
+export interface OpenAIImage {
+  /** Base64, bytes, or a data: or https: URL, as an item of `images` is. */
+  image: string | Uint8Array;
+  /** `'low'` reads a 512 px version at a fixed small cost; `'high'` the image in full. */
+  detail?: ImageDetail | undefined;
+}
+
+/** An item of a message's `images`: an image, or one with its `detail`. */
+export type OpenAIImageInput = string | Uint8Array | OpenAIImage;
+
+/** A recording for a model that hears (`input_audio`), sent as base64. */
+export interface OpenAIAudio {
+  /** The recording: base64 (not a URL: the API takes audio as data only) or its bytes. */
+  data: string | Uint8Array;
+  /** Its encoding: the API reads WAV and MP3. */
+  format: 'wav' | 'mp3';
+}
+
+/**
+ * A file for the model to read (`file`): an uploaded file's id (`/files`), or a file's name and
+ * data. Chat Completions reads PDFs (OpenAI's file inputs guide).
+ */
+export type OpenAIFile =
+  | { fileId: string; filename?: undefined; data?: undefined }
+  | {
+      fileId?: undefined;
+      /** The file's name, as the model sees it. */
+      filename: string;
+      /**
+       * Base64, a data URL (`data:application/pdf;base64,...`) or the bytes; sent as a data URL,
+       * its type read from the bytes when not given.
+       */
+      data: string | Uint8Array;
+    };
+
 /**
  * A chat message whose tool calls may be custom calls too: an answer's `message`, or one written
- * by hand, as `messages` of the next request.
+ * by hand, as `messages` of the next request. A user message may carry images (each with its
+ * `detail`), audio and files, sent as content parts after its text.
  */
-export interface OpenAIChatMessage extends Omit<ChatMessage, 'toolCalls'> {
+export interface OpenAIChatMessage extends Omit<ChatMessage, 'toolCalls' | 'images'> {
   toolCalls?: readonly OpenAIToolCallInput[] | undefined;
+  /** Images (user messages only), sent as `image_url` parts. */
+  images?: readonly OpenAIImageInput[] | undefined;
+  /** Recordings (user messages only), sent as `input_audio` parts. */
+  audio?: readonly OpenAIAudio[] | undefined;
+  /** Files (user messages only), sent as `file` parts. */
+  files?: readonly OpenAIFile[] | undefined;
 }
 
 /** Structured output (`response_format`). */
@@ -192,6 +238,21 @@ export interface OpenAIAssistantMessage extends AssistantMessage {
  */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | (string & {});
 
+/**
+ * A web page the answer cites (`url_citation`, as OpenAI's search models write them): the text
+ * between `startIndex` and `endIndex` of `content` (as the server counts) comes from `url`.
+ */
+export interface UrlCitation {
+  type: 'url_citation';
+  url: string;
+  /** The page's title (`''` when the server gave none). */
+  title: string;
+  /** The index of the first character of the cited text in `content`. */
+  startIndex: number | undefined;
+  /** The index of its last character (`end_index`). */
+  endIndex: number | undefined;
+}
+
 /** A complete chat answer. */
 export interface ChatResponse extends BaseChatResponse {
   message: OpenAIAssistantMessage;
@@ -213,10 +274,34 @@ export interface ChatResponse extends BaseChatResponse {
   refusal: string | undefined;
   /** Per-token log probabilities, when the request asked for `logprobs`. */
   logprobs: TokenLogprob[] | undefined;
+  /**
+   * The answer's `x-request-id` header (`req_...` on OpenAI), the id the provider's support asks
+   * for: scrubbed of secrets, at most 128 characters; `undefined` when the server sent none. A
+   * cached answer keeps the one of the request that produced it. Never in events or metrics.
+   */
+  requestId: string | undefined;
+  /** The web pages the answer cites (`message.annotations`), in order; `undefined` for none. */
+  annotations: UrlCitation[] | undefined;
 }
 
-/** One item of {@link OpenAIProvider.stream}. The last item has `done: true` and `response`. */
-export type StreamChunk = CoreStreamChunk<ChatResponse>;
+/**
+ * One item of {@link OpenAIProvider.stream}. The last item has `done: true` and `response`
+ * (whose `requestId` is the answer's).
+ */
+export type StreamChunk = CoreStreamChunk<ChatResponse> & {
+  /**
+   * The answer's `x-request-id`, on every chunk of a fresh answer from the first one on (the
+   * headers come before any chunk); not on the chunks of a cached answer replayed, nor on the
+   * last one: read `response.requestId` there.
+   */
+  requestId?: string | undefined;
+  /**
+   * The citations that arrived with this chunk (a server may send them with the text they cite or
+   * in an event of their own, which then makes a chunk without text). `response.annotations`
+   * holds all of them; a cached answer replayed has them there only.
+   */
+  annotations?: UrlCitation[] | undefined;
+};
 
 /** An embeddings request (`/embeddings`). */
 export interface EmbedRequest {
@@ -250,6 +335,8 @@ export interface EmbedResponse {
   attempts: number;
   /** True when served from the cache. */
   cached: boolean;
+  /** The answer's `x-request-id`, as {@link ChatResponse.requestId}. */
+  requestId: string | undefined;
 }
 
 /** A model listed by `/models`. */

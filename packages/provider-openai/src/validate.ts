@@ -14,17 +14,18 @@ import {
   expectModelName,
   isPlainChatMessage,
   optionalCacheMode,
-  optionalImages,
   optionalNumberIn,
   optionalStop,
   optionalToolCalls,
   optionalTools,
   refuseStreamFlag,
 } from '@x/provider-core';
+import { validateMessageParts } from './message-parts';
 import type { OpenAIPreset } from './presets';
 import type {
   ChatRequest,
   EmbedRequest,
+  OpenAIChatMessage,
   OpenAICustomToolCall,
   OpenAIFunctionToolCall,
 } from './types';
@@ -89,10 +90,20 @@ export function requestFieldsOf(preset: OpenAIPreset): RequestFields {
   return Object.freeze({ chat, embed: REQUEST_FIELDS.embed });
 }
 
-const IMAGES = {
-  list: 'an array of images',
-  item: 'a base64 string, a data: or https: URL, or a Uint8Array',
-};
+// The fields of a message: the core's, and a user message's audio and files. A `Record` over
+// its keys makes a field added to the type fail to compile until it is accepted here.
+const MESSAGE_KEYS = Object.keys({
+  role: true,
+  content: true,
+  name: true,
+  images: true,
+  audio: true,
+  files: true,
+  thinking: true,
+  toolCalls: true,
+  toolName: true,
+  toolCallId: true,
+} satisfies Record<keyof OpenAIChatMessage, true>);
 
 // The fields of a tool call of either kind: a function call's (the core's, `rawArguments`
 // included), and a custom call's `type` and `input`. A `Record` over their keys makes a field
@@ -135,17 +146,8 @@ function toolCallKind(call: Record<string, unknown>, at: string): void {
 function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
-  expectChatMessage(at, message);
-  optionalImages(`${at}.images`, message.images, IMAGES);
-  // The Chat Completions API takes `image_url` parts in user messages only: a system, developer
-  // or tool message holds text parts, an assistant message text and refusal parts.
-  if (message.role !== 'user' && Array.isArray(message.images) && message.images.length > 0) {
-    fail(
-      `${at}.images`,
-      `left out of ${message.role === 'assistant' ? 'an' : 'a'} ${message.role} message (only user messages carry images)`,
-      message.images,
-    );
-  }
+  expectChatMessage(at, message, MESSAGE_KEYS);
+  validateMessageParts(at, message);
   // A reply's tool calls carry `rawArguments`, sent back unchanged, or a custom call's `input`.
   // A custom call takes no JSON arguments: one written by hand may leave `arguments` out.
   optionalToolCalls(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chatBodyJson, imageUrl, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './body';
+import { chatBodyJson, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './body';
+import { imageUrl } from './content-parts';
 
 const openai = {
   maxTokensField: 'max_completion_tokens',

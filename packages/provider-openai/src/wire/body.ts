@@ -7,6 +7,7 @@ import type {
   OpenAIToolCallInput,
   ResponseFormat,
 } from '../types';
+import { contentParts, hasParts } from './content-parts';
 
 /** What differs between OpenAI-compatible servers in how a body is written. */
 export interface WireDialect {
@@ -19,38 +20,6 @@ export interface WireDialect {
   developerRole?: 'developer' | 'system' | undefined;
   /** How an assistant message's `thinking` is sent back (not at all when left out). */
   thinkingEcho?: ThinkingEcho | undefined;
-}
-
-/** The MIME type of an image from its first bytes (PNG, JPEG, GIF, WebP); PNG when unknown. */
-function mimeOf(bytes: Uint8Array): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46) return 'image/gif';
-  if (bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[8] === 0x57 && bytes[9] === 0x45) {
-    return 'image/webp';
-  }
-  return 'image/png';
-}
-
-/** An image as OpenAI's `image_url`: URLs and data URLs as they are; base64 and bytes as a data URL. */
-export function imageUrl(image: string | Uint8Array): string {
-  if (typeof image !== 'string') {
-    return `data:${mimeOf(image)};base64,${Buffer.from(image).toString('base64')}`;
-  }
-  if (/^(data:|https?:\/\/)/i.test(image)) return image;
-  return `data:${mimeOf(Buffer.from(image.slice(0, 16), 'base64'))};base64,${image}`;
-}
-
-/**
- * The type the data URL {@link imageUrl} sends for `image` names (`image/png`; `''` for
- * `data:;base64,`), found without encoding the bytes; `undefined` for an image sent as a URL (an
- * https: URL, a data URL that is not base64 or not written in lower case).
- */
-export function imageDataType(image: string | Uint8Array): string | undefined {
-  if (typeof image !== 'string') return mimeOf(image);
-  if (/^(data:|https?:\/\/)/i.test(image)) {
-    return /^data:([^;,]*);base64,/.exec(image)?.[1];
-  }
-  return mimeOf(Buffer.from(image.slice(0, 16), 'base64'));
 }
 
 function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
@@ -88,13 +57,8 @@ export function wireMessage(
   }
   const out: Record<string, unknown> = { role };
   const called = m.toolCalls !== undefined && m.toolCalls.length > 0;
-  if (m.images !== undefined && m.images.length > 0) {
-    const parts: Record<string, unknown>[] =
-      m.content.length > 0 ? [{ type: 'text', text: m.content }] : [];
-    for (const image of m.images) {
-      parts.push({ type: 'image_url', image_url: { url: imageUrl(image) } });
-    }
-    out.content = parts;
+  if (hasParts(m)) {
+    out.content = contentParts(m);
   } else {
     // An assistant turn that only called tools has no text: OpenAI itself writes it as null.
     out.content = m.content === '' && called ? null : m.content;

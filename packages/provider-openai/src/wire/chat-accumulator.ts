@@ -1,6 +1,12 @@
 import { type Accumulator, SseDecoder, type WireMessage } from '@x/provider-core';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
-import type { ChatResponse, OpenAIToolCall, StreamChunk, TokenLogprob } from '../types';
+import type {
+  ChatResponse,
+  OpenAIToolCall,
+  StreamChunk,
+  TokenLogprob,
+  UrlCitation,
+} from '../types';
 import {
   choiceZero,
   finishReason,
@@ -9,9 +15,12 @@ import {
   mapUsage,
   num,
   obj,
+  parseObject,
   str,
 } from './chat-fields';
+import { Citations } from './citations';
 import { inBandError, isError } from './in-band-error';
+import { requestIdOf } from './request-id';
 import { readEventMeta, readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
 
@@ -38,6 +47,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   progress = 0;
   readonly #calls = new ToolCalls((detail) => this.#malformedCall(detail));
   #callsSent = false;
+  readonly #citations = new Citations();
   #logprobs: TokenLogprob[] | undefined;
   #finish: string | undefined;
   #usage: Json | undefined;
@@ -54,6 +64,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   /** The last event read by its shape: its id, model and timestamp are not read yet. */
   #metaFrom: string | undefined;
   #done = false;
+  /** The answer's `x-request-id`, scrubbed and cut: on every chunk and on the response. */
+  #requestId: string | undefined;
 
   constructor(redact: (text: string) => string, label: string, usageAfterFinish = false) {
     this.#redact = redact;
@@ -63,6 +75,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   get done(): boolean {
     return this.#done;
+  }
+
+  /** The answer's headers, before its body: its request id is all that is kept of them. */
+  headers(headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    this.#requestId = requestIdOf(headers, this.#redact);
   }
 
   /** One server-sent event. Returns what it adds for the caller, or undefined. */
@@ -75,11 +92,12 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       this.#done = true;
       this.progress++;
       const calls = this.#takeCalls();
-      return calls === undefined ? undefined : chunk('', undefined, calls);
+      return calls === undefined ? undefined : this.#chunk('', undefined, calls, undefined);
     }
     const shaped = message.event === undefined ? readShapedEvent(message.data) : undefined;
     let content = '';
     let thinking: string | undefined;
+    let cited: UrlCitation[] | undefined;
     let moved: boolean;
     if (shaped !== undefined) {
       // What #fold() makes of the same event, without building it first; its id, model and
@@ -95,7 +113,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       if (shaped.finish !== undefined) this.#finish = shaped.finish;
       moved = content.length > 0 || shaped.finish !== undefined;
     } else {
-      ({ content, thinking, moved } = this.#fold(message));
+      ({ content, thinking, cited, moved } = this.#fold(message));
     }
     if (
       this.#finish !== undefined &&
@@ -108,8 +126,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     // with empty deltas (continuous usage stats) is not generating anything.
     if (moved || this.#done) this.progress++;
     const calls = this.#finish !== undefined ? this.#takeCalls() : undefined;
-    if (content.length === 0 && thinking === undefined && calls === undefined) return undefined;
-    return chunk(content, thinking, calls);
+    if (
+      content.length === 0 &&
+      thinking === undefined &&
+      calls === undefined &&
+      cited === undefined
+    ) {
+      return undefined;
+    }
+    return this.#chunk(content, thinking, calls, cited);
   }
 
   /** A whole answer: a `chat.completion` object, or events after all (a proxy that streamed). */
@@ -125,12 +150,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     // A web page where the API should be: a baseUrl without the API's path, a captive portal, a
     // proxy's login page. Saying so beats "not JSON", which sends the user to the server's output.
     if (start.startsWith('<')) {
-      throw new OpenAIStreamError({
-        label: this.#label,
-        reason: 'invalid-json',
-        message: `${this.#label} answered with an HTML or XML document, not a chat completion (is baseUrl the API's address, with its version prefix such as /v1?): ${this.#redact(start).slice(0, 80)}`,
-        partial: this.partial(),
-      });
+      throw this.#invalid(
+        `${this.#label} answered with an HTML or XML document, not a chat completion (is baseUrl the API's address, with its version prefix such as /v1?): ${this.#redact(start).slice(0, 80)}`,
+      );
     }
     const answer = this.#parse(text);
     if (isError(answer.error)) this.#fail(text);
@@ -144,6 +166,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.thinking = str(message.reasoning_content) ?? str(message.reasoning) ?? '';
     this.refusal = str(message.refusal) ?? '';
     this.#calls.add(message.tool_calls, true);
+    this.#citations.add(message.annotations);
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
     this.#finish = str(choice.finish_reason);
     this.#done = true;
@@ -151,12 +174,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   /** The error of an answer that is no chat completion (`what` already redacted). */
   #notAnswer(what: string): OpenAIStreamError {
-    return new OpenAIStreamError({
-      label: this.#label,
-      reason: 'invalid-json',
-      message: `${this.#label}'s answer is not a chat completion: ${what}`,
-      partial: this.partial(),
-    });
+    return this.#invalid(`${this.#label}'s answer is not a chat completion: ${what}`);
   }
 
   /**
@@ -165,12 +183,13 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
    * with no input.
    */
   #malformedCall(detail: string): never {
-    throw new OpenAIStreamError({
-      label: this.#label,
-      reason: 'invalid-json',
-      message: `${this.#label} sent a malformed tool call: ${detail}`,
-      partial: this.partial(),
-    });
+    throw this.#invalid(`${this.#label} sent a malformed tool call: ${detail}`);
+  }
+
+  /** An `invalid-json` error carrying what arrived. */
+  #invalid(message: string): OpenAIStreamError {
+    const partial = this.partial();
+    return new OpenAIStreamError({ label: this.#label, reason: 'invalid-json', message, partial });
   }
 
   partial(): PartialResponse {
@@ -224,6 +243,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       serviceTier: this.#serviceTier,
       refusal: this.refusal.length > 0 ? this.refusal : undefined,
       logprobs: this.#logprobs,
+      requestId: this.#requestId,
+      annotations: this.#citations.list,
     };
   }
 
@@ -234,6 +255,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   #fold(message: WireMessage): {
     content: string;
     thinking: string | undefined;
+    cited: UrlCitation[] | undefined;
     moved: boolean;
   } {
     // An event named `error` is the server's failure whatever its data: plain text included
@@ -247,6 +269,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     const choice = choiceZero(event.choices);
     let content = '';
     let thinking: string | undefined;
+    let cited: UrlCitation[] | undefined;
     let moved = false;
     if (choice !== undefined) {
       const delta = obj(choice.delta) ?? {};
@@ -264,6 +287,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       const refusal = str(delta.refusal);
       if (refusal !== undefined) this.refusal += refusal;
       const called = this.#calls.add(delta.tool_calls);
+      cited = this.#citations.add(delta.annotations);
       const logprobs = this.#logprobs?.length ?? 0;
       if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
       const finish = str(choice.finish_reason);
@@ -273,10 +297,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking !== undefined ||
         (refusal !== undefined && refusal.length > 0) ||
         called ||
+        cited !== undefined ||
         (this.#logprobs?.length ?? 0) > logprobs ||
         finish !== undefined;
     }
-    return { content, thinking, moved };
+    return { content, thinking, cited, moved };
   }
 
   /** The assembled tool calls, once: when the answer says why it finished (or at its end). */
@@ -327,23 +352,12 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   #parse(text: string): Json {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const value = obj(parsed);
-    if (value === undefined || Array.isArray(parsed)) {
-      // No SyntaxError as cause: its message quotes the text unredacted.
-      throw new OpenAIStreamError({
-        label: this.#label,
-        reason: 'invalid-json',
-        message: `${this.#label} sent data that is not a JSON object: ${this.#redact(text.trim()).slice(0, 80)}`,
-        partial: this.partial(),
-      });
-    }
-    return value;
+    const value = parseObject(text);
+    if (value !== undefined) return value;
+    // No SyntaxError as cause: its message quotes the text unredacted.
+    throw this.#invalid(
+      `${this.#label} sent data that is not a JSON object: ${this.#redact(text.trim()).slice(0, 80)}`,
+    );
   }
 
   #fail(text: string): never {
@@ -359,15 +373,26 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       this.thinking.length > 0 ||
       this.refusal.length > 0 ||
       this.#calls.size > 0 ||
-      (this.#logprobs?.length ?? 0) > 0
+      (this.#logprobs?.length ?? 0) > 0 ||
+      this.#citations.list !== undefined
     );
   }
-}
 
-function chunk(
-  content: string,
-  thinking: string | undefined,
-  toolCalls: OpenAIToolCall[] | undefined,
-): StreamChunk {
-  return { content, thinking, toolCalls, done: false, response: undefined };
+  #chunk(
+    content: string,
+    thinking: string | undefined,
+    toolCalls: OpenAIToolCall[] | undefined,
+    annotations: UrlCitation[] | undefined,
+  ): StreamChunk {
+    const requestId = this.#requestId;
+    return {
+      content,
+      thinking,
+      toolCalls,
+      done: false,
+      response: undefined,
+      requestId,
+      annotations,
+    };
+  }
 }

@@ -12,6 +12,19 @@ export const str = (value: unknown): string | undefined =>
 export const obj = (value: unknown): Json | undefined =>
   typeof value === 'object' && value !== null ? (value as Json) : undefined;
 
+/** `text` parsed, when it is a JSON object (not an array); `undefined` for anything else. */
+export function parseObject(text: string): Json | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Json)
+    : undefined;
+}
+
 export function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
   const content = obj(raw)?.content;
   if (!Array.isArray(content)) return;

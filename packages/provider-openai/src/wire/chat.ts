@@ -7,6 +7,11 @@ import { ChatAccumulator } from './chat-accumulator';
 /** OpenAI streams server-sent events. */
 export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/event-stream' });
 
+/** True for a request that offers tools (an empty list sends none). */
+function hasTools(request: ChatRequest): boolean {
+  return request.tools !== undefined && request.tools.length > 0;
+}
+
 /**
  * `/chat/completions`, buffered or streamed. The body is built once per call and shared by the
  * cache key, the token estimate (which counts the messages in OpenAI's shape, as OpenAI bills
@@ -18,6 +23,12 @@ export function chatOperation(
   label: string,
   /** `complete()` reads the answer as a stream (its first-token and idle deadlines apply). */
   streamed: boolean,
+  /**
+   * The server sends a tool call only whole, nothing while the model writes it (Ollama's `/v1`,
+   * whose layer over its chat handler holds a call back until parsed): a request with tools may
+   * then be silent between two chunks as long as before the first (`sendsToolCallsWhole`).
+   */
+  toolCallsWhole = false,
 ): Operation<ChatRequest, ChatResponse> {
   // The body of the request seen last: prompt(), cacheKey() and body() of one call ask for it in
   // turn. A WeakMap entry per call cost ~1 µs (most of it in the garbage collector's ephemeron
@@ -47,6 +58,8 @@ export function chatOperation(
     },
     reserve: (request: ChatRequest) => request.maxTokens,
     cacheKey: bodyOf,
+    // Left undefined for the other servers: no call to make on theirs.
+    sendsToolCallsWhole: toolCallsWhole ? hasTools : undefined,
     body: (request: ChatRequest, stream: boolean) => chatBodyJson(bodyOf(request), stream, dialect),
     accumulator: (redact: (text: string) => string) =>
       new ChatAccumulator(redact, label, dialect.usageAfterFinish === true),

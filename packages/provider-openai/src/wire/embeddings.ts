@@ -2,12 +2,14 @@ import {
   EMPTY_PARTIAL,
   embeddingsMismatch,
   JsonAnswerAccumulator,
+  type JsonAnswerInit,
   type Operation,
   type PromptInput,
 } from '@x/provider-core';
 import { OpenAIStreamError } from '../errors';
 import type { EmbedRequest, EmbedResponse } from '../types';
 import { toEmbedBody, type WireDialect } from './body';
+import { requestIdOf } from './request-id';
 
 type Json = Record<string, unknown>;
 
@@ -65,9 +67,33 @@ function inInputOrder(data: unknown[]): unknown[] | string {
   return vectors;
 }
 
-/** Reads a whole `/embeddings` answer (never streamed). */
-function embedAccumulator(redact: (text: string) => string, label: string) {
-  return new JsonAnswerAccumulator<EmbedResponse>({
+/** Reads a whole `/embeddings` answer (never streamed), with the request id of its headers. */
+class EmbedAccumulator extends JsonAnswerAccumulator<EmbedResponse> {
+  readonly #redact: (text: string) => string;
+  #requestId: string | undefined;
+
+  constructor(redact: (text: string) => string, label: string) {
+    super(embedAnswer(redact, label));
+    this.#redact = redact;
+  }
+
+  headers(headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    this.#requestId = requestIdOf(headers, this.#redact);
+  }
+
+  override build(): EmbedResponse {
+    const response = super.build();
+    response.requestId = this.#requestId;
+    return response;
+  }
+}
+
+/** How an `/embeddings` answer is read and built. */
+function embedAnswer(
+  redact: (text: string) => string,
+  label: string,
+): JsonAnswerInit<EmbedResponse> {
+  return {
     redact,
     accept: (parsed) => Array.isArray(parsed.data),
     invalid: (excerpt) =>
@@ -91,9 +117,10 @@ function embedAccumulator(redact: (text: string) => string, label: string) {
         timings: { latencyMs: undefined },
         attempts: 0,
         cached: false,
+        requestId: undefined,
       };
     },
-  });
+  };
 }
 
 /**
@@ -145,7 +172,7 @@ export function embedOperation(
       temperature: 0,
     }),
     body: (request: EmbedRequest) => toEmbedBody(request, dialect),
-    accumulator: (redact: (text: string) => string) => embedAccumulator(redact, label),
+    accumulator: (redact: (text: string) => string) => new EmbedAccumulator(redact, label),
     finish(response: EmbedResponse, _prepared: unknown, request: EmbedRequest) {
       const mismatch = embeddingsMismatch(response.embeddings, inputCount(request.input));
       if (mismatch !== undefined) throw notAsked(label, mismatch);

@@ -13,6 +13,7 @@ import {
   RateLimitedError,
   ServerBusyError,
 } from '../errors';
+import { requestIdOf } from './request-id';
 
 type Json = Record<string, unknown>;
 
@@ -74,21 +75,6 @@ export function readErrorBody(
   };
 }
 
-/** The longest request id kept: OpenAI's are `req_` and 32 hex digits. */
-const MAX_REQUEST_ID = 128;
-
-/**
- * The answer's `x-request-id`, the id the provider's support asks for, scrubbed like any server
- * text (a proxy may echo anything into a header) and cut. Kept on the error only: one value per
- * request, never a metric label.
- */
-function requestIdOf(failure: HttpFailure): string | undefined {
-  const raw = failure.headers['x-request-id'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof value !== 'string' || value.length === 0) return undefined;
-  return failure.redact(value).slice(0, MAX_REQUEST_ID);
-}
-
 const NOT_SERVED_ADVICE =
   'An OpenAI-compatible API sits under a version prefix: baseUrl ends in it (`http://127.0.0.1:11434/v1` for Ollama, `https://api.groq.com/openai/v1` for Groq), without `/chat/completions`.';
 
@@ -96,7 +82,7 @@ const NOT_SERVED_ADVICE =
 export function mapHttpError(label: string): HttpErrorMapper {
   return (failure: HttpFailure) => {
     const { statusCode, endpoint, model, redact } = failure;
-    const requestId = requestIdOf(failure);
+    const requestId = requestIdOf(failure.headers, redact);
     if (statusCode < 400) {
       return new OpenAIApiError({
         label,

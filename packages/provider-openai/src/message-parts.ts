@@ -1,0 +1,87 @@
+import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
+
+// The checks of a message's images, audio and files (the content parts of a user message), before
+// anything is sent: each error names the field (`request.messages[0].audio[1].format`).
+
+const IMAGE = 'a base64 string, a data: or https: URL, or a Uint8Array';
+const DETAILS = ['auto', 'low', 'high'] as const;
+
+/** A string or bytes with something in them. */
+function isData(value: unknown): value is string | Uint8Array {
+  return (typeof value === 'string' || value instanceof Uint8Array) && value.length > 0;
+}
+
+function expectImage(at: string, item: unknown): void {
+  if (typeof item === 'string' || item instanceof Uint8Array) return;
+  if (!isPlainObject(item)) fail(at, `${IMAGE}, or \`{ image, detail? }\``, item);
+  expectKnownKeys(at, item, ['image', 'detail']);
+  if (typeof item.image !== 'string' && !(item.image instanceof Uint8Array)) {
+    fail(`${at}.image`, IMAGE, item.image);
+  }
+  if (item.detail !== undefined) expectOneOf(`${at}.detail`, item.detail, DETAILS);
+}
+
+function expectAudio(at: string, item: unknown): void {
+  if (!isPlainObject(item)) fail(at, '`{ data, format }` (base64 or bytes, "wav" or "mp3")', item);
+  expectKnownKeys(at, item, ['data', 'format']);
+  if (!isData(item.data)) fail(`${at}.data`, 'a non-empty base64 string or Uint8Array', item.data);
+  // The API takes audio as data only: a URL would be read as base64 and refused by the server.
+  if (typeof item.data === 'string' && /^[a-z][a-z\d+.-]*:/i.test(item.data)) {
+    fail(`${at}.data`, 'base64 audio, not a URL (give the bytes or their base64)', item.data);
+  }
+  expectOneOf(`${at}.format`, item.format, ['wav', 'mp3']);
+}
+
+function expectFile(at: string, item: unknown): void {
+  const shapes = '`{ fileId }` or `{ filename, data }`';
+  if (!isPlainObject(item)) fail(at, shapes, item);
+  if (item.fileId !== undefined) {
+    expectKnownKeys(at, item, ['fileId']);
+    if (typeof item.fileId !== 'string' || item.fileId.length === 0) {
+      fail(`${at}.fileId`, 'a non-empty string (the id `/files` gave the upload)', item.fileId);
+    }
+    return;
+  }
+  expectKnownKeys(at, item, ['filename', 'data']);
+  if (typeof item.filename !== 'string' || item.filename.length === 0) {
+    fail(`${at}.filename`, `a non-empty string (a file is ${shapes})`, item.filename);
+  }
+  if (!isData(item.data)) {
+    fail(`${at}.data`, 'non-empty base64, a data: URL or a Uint8Array', item.data);
+  }
+  if (typeof item.data === 'string' && item.data.startsWith('data:')) {
+    if (!/^data:[^;,]*;base64,/.test(item.data)) {
+      fail(`${at}.data`, 'a base64 data: URL (`data:application/pdf;base64,...`)', item.data);
+    }
+  } else if (typeof item.data === 'string' && /^[a-z][a-z\d+.-]*:/i.test(item.data)) {
+    fail(`${at}.data`, 'the file as base64 or bytes, not a URL', item.data);
+  }
+}
+
+/** The fields a user message's content parts come from, and the check of one item of each. */
+const CHECKS = { images: expectImage, audio: expectAudio, files: expectFile } as const;
+const FIELDS = ['images', 'audio', 'files'] as const;
+
+/**
+ * A message's `images`, `audio` and `files`: arrays of well-formed items, on a user message only
+ * (the API takes `image_url`, `input_audio` and `file` parts nowhere else: a system, developer or
+ * tool message holds text parts, an assistant message text and refusal parts). An empty list
+ * sends nothing and is accepted anywhere.
+ */
+export function validateMessageParts(at: string, message: Record<string, unknown>): void {
+  for (const field of FIELDS) {
+    const list = message[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) fail(`${at}.${field}`, `an array of ${field}`, list);
+    const check = CHECKS[field];
+    for (let j = 0; j < list.length; j++) check(`${at}.${field}[${j}]`, list[j]);
+    if (message.role !== 'user' && list.length > 0) {
+      const role = String(message.role);
+      fail(
+        `${at}.${field}`,
+        `left out of ${role === 'assistant' ? 'an' : 'a'} ${role} message (only user messages carry ${field})`,
+        list,
+      );
+    }
+  }
+}

@@ -1,6 +1,7 @@
-import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
 import { describe, expect, it } from 'vitest';
 import { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
+// The guards as a user imports them: from @x/router itself (its README's Errors section).
+import { isProviderError, isProviderErrorOfKind, ProviderError } from './index';
 
 describe('RouterError', () => {
   it('reads as a provider error of the last failure kind, with a stable code', () => {
@@ -36,6 +37,7 @@ describe('RouterError', () => {
       'Every deployment of "chat" failed or was unavailable (a: skipped (cooldown))',
     );
     expect(isProviderErrorOfKind(error, 'circuit-open')).toBe(true);
+    expect(error).toBeInstanceOf(ProviderError);
     expect(Object.isFrozen(error.attempts)).toBe(true);
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'X_ROUTER_ALL_FAILED' });
   });

@@ -4,10 +4,13 @@ describe('index', () => {
   it('exports exactly the public API when imported', async () => {
     expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
       [
+        "ProviderError",
         "Router",
         "RouterClosedError",
         "RouterError",
         "createRouter",
+        "isProviderError",
+        "isProviderErrorOfKind",
         "isRouterClosedError",
         "isRouterError",
       ]

@@ -1,3 +1,13 @@
+export type {
+  AnyProviderError,
+  ProviderErrorKind,
+  ProviderErrorOfKind,
+} from '@x/provider-core';
+// The guards (and base class) the README's Errors section uses: re-exported so that a user who
+// installed only @x/router and a provider can import them (under pnpm an app cannot import a
+// dependency's own dependency). A class goes out as a value: tsup's declarations would declare
+// a type-only one as a value anyway (scripts/check-dist.mjs).
+export { isProviderError, isProviderErrorOfKind, ProviderError } from '@x/provider-core';
 export type { Operation } from './deployment';
 export type { DeploymentOptions } from './deployment-options';
 export type { RouterErrorCode } from './errors';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isUnusableRedisReply, redisErrorLabel } from '@x/internal';
 import { CommandTimeout, RedisCommands } from './redis-commands';
 import { channelName, type Message, parseMessage, REASONS, remainingOf } from './redis-message';
+import { followClient, quitOnceConnected } from './redis-own-subscriber';
 import { CLAIM_SCRIPT, COOLDOWN_SCRIPT, RECOVERED_SCRIPT, SYNC_SCRIPT } from './redis-scripts';
 import type {
   RedisRouterClientLike,
@@ -47,6 +48,8 @@ export class RedisBinding implements BoundRouterState {
   /** A sync is running: the `#up` its own reply triggers starts no second one. */
   #syncing = false;
   #closed = false;
+  /** Lets go of the client a subscriber of our own follows (see {@link followClient}). */
+  readonly #unfollow: (() => void) | undefined;
   readonly #onMessage = (channel: string, text: string) => this.#received(channel, text);
   readonly #onClose = () => {
     this.#subscribed = false;
@@ -91,6 +94,7 @@ export class RedisBinding implements BoundRouterState {
     sub.on('close', this.#onClose);
     sub.on('ready', this.#onReady);
     sub.on('error', this.#onError);
+    this.#unfollow = this.#ownSubscriber ? followClient(init.client, sub) : undefined;
     this.#subscribe();
   }
 
@@ -158,6 +162,7 @@ export class RedisBinding implements BoundRouterState {
     sub.removeListener('message', this.#onMessage);
     sub.removeListener('close', this.#onClose);
     sub.removeListener('ready', this.#onReady);
+    this.#unfollow?.();
     try {
       const done = this.#ownSubscriber ? quitOnceConnected(sub) : sub.unsubscribe?.(this.#channel);
       // A server that hangs never answers QUIT: drop the connection we own after the timeout.
@@ -338,24 +343,4 @@ export class RedisBinding implements BoundRouterState {
     // to catch up on: the cooldowns decided meanwhile were never written, so sync here.
     if (!this.#syncing) void this.#sync();
   }
-}
-
-/**
- * QUIT once a connection still being made is made (or has failed). ioredis dropping, or quitting,
- * a connection before it is ready keeps a timer that holds the process 2 s after `close()`
- * (ioredis 5: a script exits in 2,015 ms rather than 18); `close()` bounds the wait by
- * `commandTimeoutMs`, then drops the connection anyway.
- */
-function quitOnceConnected(sub: RedisSubscriberLike): Promise<unknown> {
-  if (sub.status !== 'connecting' && sub.status !== 'connect') return sub.quit();
-  return new Promise((resolve, reject) => {
-    const settled = () => {
-      sub.removeListener('ready', settled);
-      sub.removeListener('end', settled);
-      if (sub.status === 'ready') sub.quit().then(resolve, reject);
-      else resolve(undefined);
-    };
-    sub.on('ready', settled);
-    sub.on('end', settled);
-  });
 }

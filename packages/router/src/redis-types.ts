@@ -10,6 +10,15 @@ export interface RedisRouterClientLike {
    * never before a channel, also goes before the channel's name.
    */
   readonly options?: { readonly keyPrefix?: string | undefined } | undefined;
+  /**
+   * Adds a listener (ioredis: the client's events). When the client has it, a subscriber the state
+   * duplicated follows the client: it disconnects when the client's connection ends for good
+   * (`end`: its `disconnect()` or `quit()`, or ioredis giving up), and connects again when the
+   * client is `ready` after that.
+   */
+  on?(event: 'end' | 'ready', listener: () => void): unknown;
+  /** Removes a listener {@link on} added. */
+  removeListener?(event: 'end' | 'ready', listener: () => void): unknown;
 }
 
 /**
@@ -24,6 +33,8 @@ export interface RedisSubscriberEvents {
   error: (error: unknown) => void;
   /** The connection is ready for commands (again, after a reconnection). */
   ready: () => void;
+  /** The connection's socket connected (ioredis: `stream` is that socket). */
+  connect: () => void;
   /** The connection closed; the client may reconnect. */
   close: () => void;
   /** The connection ended for good (ioredis: no more reconnections). */
@@ -44,6 +55,13 @@ export interface RedisSubscriberLike {
   quit(): Promise<unknown>;
   /** Drops the connection at once (ioredis): used when `quit()` gets no answer in time. */
   disconnect?(): void;
+  /** Connects again after `disconnect()` (ioredis): a duplicated subscriber follows its client. */
+  connect?(): Promise<unknown>;
+  /**
+   * The connection's socket (ioredis): a duplicated subscriber's is unref'd, so that the
+   * subscription alone never keeps the process alive when `close()` is forgotten.
+   */
+  readonly stream?: { unref?(): unknown } | undefined;
   /**
    * The connection's state (ioredis: `'connecting'`, `'connect'`, `'ready'`...): a subscriber the
    * router made and is still connecting is let finish before its QUIT.
@@ -56,8 +74,10 @@ export interface RedisRouterStateOptions {
   /** A connected client (ioredis 5); never closed by the state. */
   client: RedisRouterClientLike;
   /**
-   * The connection that receives the other instances' news.
-   * @default client.duplicate(), closed by the router's `close()`
+   * The connection that receives the other instances' news. One given here is yours: the state
+   * neither unrefs nor ends it.
+   * @default client.duplicate(), closed by the router's `close()`; it never keeps the process
+   * alive by itself, and ends when the client ends
    */
   subscriber?: RedisSubscriberLike | undefined;
   /**

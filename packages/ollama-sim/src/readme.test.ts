@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 const COMMAND = 'npx -p @x/ollama-sim ollama-sim';
 
-/** The README's fenced blocks of one language. */
+/** The README's fenced blocks of one language (`ts runnable` is a `ts` block). */
 function blocks(lang: string): string[] {
-  return [...readme.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map(
-    (m) => m[1]!,
-  );
+  return [
+    ...readme.matchAll(new RegExp(`\`\`\`${lang}(?: [^\\n]*)?\\n([\\s\\S]*?)\`\`\``, 'g')),
+  ].map((m) => m[1]!);
 }
 
 /** Whether something accepts a TCP connection on 127.0.0.1:`port`. */
@@ -29,6 +29,18 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('README', () => {
+  it('asks to install every package its examples import, besides this one', () => {
+    const imported = new Set(
+      blocks('ts').flatMap((code) =>
+        [...code.matchAll(/from '([^']+)'/g)]
+          .map((m) => m[1]!)
+          .filter((name) => !name.startsWith('node:') && name !== '@x/ollama-sim'),
+      ),
+    );
+    expect([...imported].sort()).toEqual(['ollama', 'openai']);
+    for (const name of imported) expect(readme).toContain(`npm install ${name}`);
+  });
+
   it('names the scoped package wherever it runs the command through npx', () => {
     expect(readme).not.toMatch(/npx ollama-sim/);
     expect(readme).toContain(COMMAND);

@@ -123,8 +123,10 @@ describe('Operation.sendsToolCallsWhole', () => {
 
   it('keeps idleMs when it is the longer of the two', async () => {
     const url = await serve(undefined);
-    for (const error of await callsOf(url, toolCallsWhole, { firstTokenMs: 100, idleMs: 400 })) {
-      expect(error).toMatchObject({ kind: 'timeout', timeout: 'idle', timeoutMs: 400 });
+    // A first-token deadline a loaded machine meets (the first line is written at once; at 100 ms
+    // a loaded run missed it), and an idle one longer still.
+    for (const error of await callsOf(url, toolCallsWhole, { firstTokenMs: 500, idleMs: 1_000 })) {
+      expect(error).toMatchObject({ kind: 'timeout', timeout: 'idle', timeoutMs: 1_000 });
       expect((error as Error).message).toContain('(timeouts.idleMs)');
     }
   }, 10_000);

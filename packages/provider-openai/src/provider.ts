@@ -7,7 +7,7 @@ import { isRateLimitedError } from './errors';
 import { checkHealth } from './health';
 import { LimitLearner } from './limits';
 import { type OpenAIProviderOptions, resolveConnection, validateOptions } from './options';
-import type { OpenAIPresetName } from './presets';
+import type { EmbeddingInputRules, OpenAIPresetName } from './presets';
 import { expectAcceptedFields, expectEmbedInputAccepted } from './server-refusals';
 import type {
   ChatRequest,
@@ -66,6 +66,12 @@ export class OpenAIProvider extends ProviderFacade {
    * openai.requestFields.chat.has('responseFormat'); // true
    */
   readonly requestFields: RequestFields;
+  /**
+   * What the preset's server takes as `/embeddings` input (token ids, empty texts, how many
+   * items), checked before sending. `@x/router` reads `tokenIds` for the default of a
+   * deployment's `embedTokenIds`, so a preset of your own is judged by its rules, not its name.
+   */
+  readonly embeddingInput: EmbeddingInputRules;
   readonly #core: ProviderCore;
   readonly #label: string;
   readonly #chat: Operation<ChatRequest, ChatResponse>;
@@ -95,6 +101,7 @@ export class OpenAIProvider extends ProviderFacade {
     this.baseUrl = connection.baseUrl;
     this.preset = name;
     this.requestFields = requestFieldsOf(preset);
+    this.embeddingInput = preset.embeddingInput;
     this.#label = preset.label;
     this.#chat = chatOperation(
       preset,

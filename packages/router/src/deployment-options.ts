@@ -57,8 +57,9 @@ export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider
   /**
    * Its provider's `embed()` takes token ids as `input` (`number[]`, `number[][]`). An embedding
    * call with token ids goes only to deployments that do: the others are passed over.
-   * @default true for an `@x/provider-openai` provider (one with a `preset`) other than on preset
-   * `'ollama'`, false otherwise
+   * @default what its provider says: its `embeddingInput.tokenIds` when it has one; else true for
+   * an `@x/provider-openai` provider (one with a `preset`) other than on preset `'ollama'`, false
+   * otherwise
    */
   embedTokenIds?: boolean | undefined;
   /**
@@ -167,7 +168,7 @@ export function resolveDeployment(
     }),
     embedTokenIds:
       optionalBoolean(`${at}.embedTokenIds`, value.embedTokenIds) ??
-      takesTokenIdsByDefault(provider),
+      takesTokenIdsByDefault(provider, `${at}.provider`),
     dropUnknownFields:
       optionalBoolean(`${at}.dropUnknownFields`, value.dropUnknownFields) ?? dropUnknownFields,
     requestFields: undefined,

@@ -1,4 +1,4 @@
-import { fail } from '@x/internal';
+import { fail, optionalBoolean } from '@x/internal';
 import type { Deployment } from './deployment';
 import type { RoutableProvider } from './types';
 
@@ -12,13 +12,28 @@ export function isTokenIds(input: unknown): boolean {
 }
 
 /**
- * The default of a deployment's `embedTokenIds`. `@x/provider-openai`'s providers (read from their
- * `preset`) send token ids as given; Ollama's OpenAI layer answers them with a 400 (`invalid input
- * type`), and `@x/provider-ollama` refuses them. Any other provider is not assumed to take them:
- * ids sent where they are not understood, or to a model with another tokenizer, would be embedded
- * as other tokens, without any error.
+ * The default of a deployment's `embedTokenIds`: what its provider says of itself. First its
+ * `embeddingInput.tokenIds` (the rules of `@x/provider-openai`'s presets, where a provider exposes
+ * them: the only way to know a preset of your own, whose name says nothing, or one that `extends:
+ * 'ollama'`); then its `preset`: `@x/provider-openai`'s providers send token ids as given, but
+ * Ollama's OpenAI layer answers them with a 400 (`invalid input type`). `@x/provider-ollama`
+ * refuses them, and any other provider is not assumed to take them: ids sent where they are not
+ * understood, or to a model with another tokenizer, would be embedded as other tokens, without
+ * any error.
+ * @throws {TypeError} for an `embeddingInput` that is not `{ tokenIds?: boolean }`, naming `at`.
  */
-export function takesTokenIdsByDefault(provider: RoutableProvider): boolean {
+export function takesTokenIdsByDefault(provider: RoutableProvider, at: string): boolean {
+  const rules: unknown = provider.embeddingInput;
+  if (rules !== undefined) {
+    if (typeof rules !== 'object' || rules === null) {
+      fail(`${at}.embeddingInput`, 'an object (`{ tokenIds?: boolean }`)', rules);
+    }
+    const said = optionalBoolean(
+      `${at}.embeddingInput.tokenIds`,
+      (rules as { tokenIds?: unknown }).tokenIds,
+    );
+    if (said !== undefined) return said;
+  }
   const preset = provider.preset;
   return typeof preset === 'string' && preset !== 'ollama';
 }

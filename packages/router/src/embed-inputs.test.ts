@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fakeProvider } from './__fixtures__/fake-provider';
 import { isRouterError, type RouterError } from './errors';
 import { createRouter } from './router';
+import type { EmbedRequestLike } from './types';
 
 /**
  * Embedding inputs through the router, against one simulator serving Ollama's API (an
@@ -241,6 +242,90 @@ describe('Router.embed inputs', () => {
     ).toThrow(
       new TypeError(
         'Expected `deployments[0].embedTokenIds` to be a boolean, got `"yes"` (string)',
+      ),
+    );
+  });
+
+  it("reads an @x/provider-openai provider's own rules: a preset of your own that extends 'ollama' takes no ids", async () => {
+    const { sim } = await setup([]);
+    const custom = createOpenAIProvider({
+      preset: { name: 'my-ollama', baseUrl: `${sim.url}/v1`, extends: 'ollama' },
+      retry: false,
+      cache: false,
+    });
+    open.push(custom);
+    expect(custom.embeddingInput.tokenIds).toBe(false);
+    const router = createRouter({
+      deployments: [{ group: 'embed', provider: custom, model: 'all-minilm' }],
+    });
+    open.push(router);
+    await expect(router.embed({ model: 'embed', input: [[5, 6]] })).rejects.toThrow(
+      /^Expected `request.input` to be text: no deployment of "embed" or its fallbacks takes token ids/,
+    );
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it('defaults embedTokenIds to the embeddingInput a provider states, before what its preset name suggests', async () => {
+    const stating = (name: string, about: Record<string, unknown>) => {
+      const fake = fakeProvider(name);
+      // Takes token ids as any provider's `embed()` may (the fake's type says text only).
+      const embed = (request: EmbedRequestLike) => fake.embed(request as never);
+      return { embed, requests: fake.requests, ...about };
+    };
+    // A preset of your own that extends 'ollama': its name says nothing, its rules refuse ids.
+    const gateway = stating('gateway', {
+      preset: 'my-gateway',
+      embeddingInput: { emptyText: false, tokenIds: false, maxItems: undefined },
+    });
+    // The provider's word wins over its name.
+    const saysYes = stating('says-yes', { preset: 'ollama', embeddingInput: { tokenIds: true } });
+    // Rules that do not say: the preset's name decides, as before.
+    const named = stating('named', { preset: 'vllm', embeddingInput: {} });
+    const router = createRouter({
+      deployments: [
+        { id: 'gateway', group: 'a', provider: gateway, model: 'm' },
+        { id: 'says-yes', group: 'a', provider: saysYes, model: 'm', priority: 1 },
+        { id: 'named', group: 'b', provider: named, model: 'm' },
+        { id: 'gateway-alone', group: 'c', provider: gateway, model: 'm' },
+      ],
+    });
+    open.push(router);
+    const ids = await router.embed({ model: 'a', input: [[7, 8]] });
+    expect(ids.route.deployment).toBe('says-yes');
+    expect(router.stats().deployments.gateway).toMatchObject({ calls: 0, skipped: 1 });
+    expect((await router.embed({ model: 'b', input: [7, 8] })).route.deployment).toBe('named');
+    await expect(router.embed({ model: 'c', input: [[7, 8]] })).rejects.toThrow(
+      /^Expected `request.input` to be text: no deployment of "c" or its fallbacks takes token ids/,
+    );
+    // Text still goes to it.
+    expect((await router.embed({ model: 'c', input: 'sky' })).route.deployment).toBe(
+      'gateway-alone',
+    );
+    expect([gateway.requests.length, saysYes.requests.length, named.requests.length]).toEqual([
+      1, 1, 1,
+    ]);
+    expect(() =>
+      createRouter({
+        deployments: [
+          {
+            group: 'g',
+            provider: stating('x', { embeddingInput: { tokenIds: 'no' } }),
+            model: 'm',
+          },
+        ],
+      }),
+    ).toThrow(
+      new TypeError(
+        'Expected `deployments[0].provider.embeddingInput.tokenIds` to be a boolean, got `"no"` (string)',
+      ),
+    );
+    expect(() =>
+      createRouter({
+        deployments: [{ group: 'g', provider: stating('x', { embeddingInput: 1 }), model: 'm' }],
+      } as never),
+    ).toThrow(
+      new TypeError(
+        'Expected `deployments[0].provider.embeddingInput` to be an object (`{ tokenIds?: boolean }`), got `1` (number)',
       ),
     );
   });

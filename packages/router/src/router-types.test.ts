@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ChatResponse as OllamaResponse } from '@x/provider-ollama';
 import { createOllamaProvider } from '@x/provider-ollama';
-import type { ChatResponse as OpenAIResponse } from '@x/provider-openai';
+import type { ChatResponse as OpenAIResponse, UrlCitation } from '@x/provider-openai';
 import { createOpenAIProvider } from '@x/provider-openai';
 import type Redis from 'ioredis';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -51,6 +51,20 @@ describe('Router.stream types', () => {
 
     expect([local.groups, both.groups]).toEqual([['g'], ['g']]);
     await Promise.all([ollama.close(), openai.close()]);
+  });
+
+  it("keeps the fields a provider's chunks add (OpenAI's requestId and annotations)", async () => {
+    const openai = createOpenAIProvider({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-test' });
+    const hosted = createRouter({ deployments: [{ group: 'g', provider: openai, model: 'm' }] });
+    type Chunk = ChunkOfRouter<typeof hosted>;
+    expectTypeOf<Chunk['requestId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Chunk['annotations']>().toEqualTypeOf<UrlCitation[] | undefined>();
+    type Last = Extract<Chunk, { done: true }>;
+    expectTypeOf<Last['response']>().toEqualTypeOf<Routed<OpenAIResponse>>();
+    expectTypeOf<Last['response']['requestId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Extract<Chunk, { done: false }>['response']>().toEqualTypeOf<undefined>();
+    expect(hosted.groups).toEqual(['g']);
+    await openai.close();
   });
 });
 

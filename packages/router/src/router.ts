@@ -1,5 +1,4 @@
 import { fail, type InspectArgs, inspectStats, LazyIterable } from '@x/internal';
-import type { StreamChunk } from '@x/provider-core';
 import type { Deployment, Operation } from './deployment';
 import type { DeploymentOptions } from './deployment-options';
 import { checkTokenIds, isTokenIds } from './embed-input';
@@ -44,11 +43,14 @@ export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> 
 > &
   RouteRequestFields;
 /**
- * A chunk of a routed stream: the last one's `response` carries `route`. The chunk union is read
- * whole (not distributed) so that `R` is inferred from the `done: true` half: distributing would
- * infer `unknown` from the `done: false` half and hide the providers' answer fields.
+ * A chunk of a routed stream: the provider's chunk as it is (the fields its provider adds
+ * included: `@x/provider-openai`'s `requestId` and `annotations`), the last one's `response`
+ * carrying `route`. Distributed over the chunk union, each `done: true` member routed on its
+ * own; the chunk is never rebuilt from its answer type, which would lose the fields of the chunk.
  */
-export type RoutedChunk<C> = [C] extends [StreamChunk<infer R>] ? StreamChunk<Routed<R>> : C;
+export type RoutedChunk<C> = C extends { done: true; response: infer R }
+  ? C & { response: Routed<R> }
+  : C;
 
 /**
  * A provider over providers: each call names a model group, and the router sends it to one of the

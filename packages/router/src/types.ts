@@ -110,9 +110,16 @@ export interface RoutableProvider {
   destroy?(): Promise<void>;
   /**
    * `@x/provider-openai`'s preset: such a provider takes token ids as embedding input (unless
-   * `'ollama'`), the default of its deployments' `embedTokenIds`.
+   * `'ollama'`), the default of its deployments' `embedTokenIds` when it has no `embeddingInput`.
    */
   readonly preset?: string | undefined;
+  /**
+   * What its `embed()` takes as `input`, as the provider says of itself (shaped as
+   * `@x/provider-openai`'s `EmbeddingInputRules`, the rules of its resolved preset, for a provider
+   * that exposes them): `tokenIds` is the default of its deployments' `embedTokenIds`, and wins
+   * over what `preset` suggests.
+   */
+  readonly embeddingInput?: { readonly tokenIds?: boolean | undefined } | undefined;
   /**
    * The top-level request fields its calls take. With `dropUnknownFields`, a field it lacks that
    * another provider of the call's group takes is removed from the request sent to it; a

@@ -28,6 +28,7 @@ export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
 export { type InspectArgs, inspectStats } from './inspect';
+export { expectKeyAlone, keyScheme } from './key-alone';
 export {
   closestKey,
   editDistance,

@@ -35,10 +35,11 @@ export interface CoreOptions {
   apiKey?: string | undefined;
   /**
    * Called before each request for a fresh key; wins over `apiKey`. When it throws, rejects, or
-   * returns something that is not a key (not a string, or a character no HTTP header may hold),
-   * the call ends with the provider's `CredentialsError` before anything is sent: its message
-   * names what went wrong (`getApiKey() failed (VaultError)`), never what the callback threw,
-   * and its `cause` keeps only the thrown error's name and code.
+   * returns something that is not a key (not a string, a character no HTTP header may hold, a
+   * blank key, or one written with its scheme, `Bearer sk-...`, when the provider writes the
+   * scheme itself), the call ends with the provider's `CredentialsError` before anything is
+   * sent: its message names what went wrong (`getApiKey() failed (VaultError)`), never what the
+   * callback threw, and its `cause` keeps only the thrown error's name and code.
    */
   getApiKey?: GetApiKey | undefined;
   /** Connection pool (`@x/pool`): options for a private pool, a pool to share, or `false`. */

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ask, cores, lineCore, streamed } from './__fixtures__/line-core';
 import { Credentials, type GetApiKey } from './credentials';
 import { createErrorKit } from './error-kit';
 import { isProviderErrorOfKind } from './errors';
@@ -7,8 +8,9 @@ import { Redactor } from './secrets';
 
 const kit = createErrorKit({ provider: 'demo', label: 'Demo' });
 
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
+  await Promise.all(cores.splice(0).map((c) => c.destroy()));
 });
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -126,5 +128,72 @@ describe('Credentials', () => {
     });
     expect(error.message).toBe(`getApiKey() failed (${name}): nothing was sent to Demo`);
     expect(inspect(error, { showHidden: true }) + JSON.stringify(error)).not.toContain('LEAKED');
+  });
+
+  it.each([
+    ['Bearer ', 'Bearer sk-live-LEAKED-0123456789', 'Bearer'],
+    ['bearer ', 'bearer sk-live-LEAKED-0123456789', 'Bearer'],
+    ['BASIC ', '  BASIC dXNlcjpMRUFLRUQtMDEyMzQ1Njc4OQ==', 'Basic'],
+  ])(
+    'ends the call with a credentials error when the callback returns a key with %j in front, never showing it',
+    async (_, key, scheme) => {
+      const error = await fetched(() => key);
+      expect(isProviderErrorOfKind(error, 'credentials')).toBe(true);
+      expect(error.message).toBe(
+        `getApiKey() returned a key with "${scheme} " in front, which the provider writes itself (return the key alone): nothing was sent to Demo`,
+      );
+      const shown = [inspect(error, { showHidden: true, depth: 9 }), JSON.stringify(error)];
+      expect(shown.join('\n')).not.toMatch(/LEAKED|dXNlcjpMRUFLRUQ/);
+    },
+  );
+
+  it.each([
+    ['spaces', '   '],
+    ['a tab', '\t'],
+  ])('ends the call with a credentials error when the callback returns %s', async (_, key) => {
+    const error = await fetched(() => key);
+    expect(isProviderErrorOfKind(error, 'credentials')).toBe(true);
+    expect(error.message).toBe('getApiKey() returned a blank key: nothing was sent to Demo');
+  });
+
+  it('sends a key with a scheme as written when the provider sends keys as written', async () => {
+    const key = 'Basic dXNlcjpwYXNzd29yZDAxMjM0NTY3';
+    const credentials = new Credentials({
+      kit,
+      headers: {},
+      apiKey: undefined,
+      getApiKey: () => key,
+      auth: (k) => ({ authorization: k }),
+      redactor: new Redactor(),
+    });
+    const { headers } = await credentials.fresh('application/json', undefined);
+    expect(headers.authorization).toBe(key);
+  });
+
+  it('still reads an empty string from the callback as no key, the configured one then sent', async () => {
+    const credentials = new Credentials({
+      kit,
+      headers: {},
+      apiKey: 'configured-key-0123456789',
+      getApiKey: () => '',
+      auth: bearer,
+      redactor: new Redactor(),
+    });
+    const { headers } = await credentials.fresh('application/json', undefined);
+    expect(headers.authorization).toBe('Bearer configured-key-0123456789');
+  });
+
+  it('sends nothing when the callback returns a key with its scheme', async () => {
+    let sent = 0;
+    const core = lineCore('http://127.0.0.1:9', {
+      getApiKey: async () => 'Bearer sk-live-LEAKED-0123456789',
+      transport: async () => {
+        sent++;
+        throw new Error('nothing should be sent');
+      },
+    });
+    const error = (await core.complete(streamed, ask).catch((e: unknown) => e)) as Error;
+    expect(isProviderErrorOfKind(error, 'credentials')).toBe(true);
+    expect(sent).toBe(0);
   });
 });

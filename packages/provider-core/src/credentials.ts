@@ -1,4 +1,4 @@
-import { raceAbort, typeName } from '@x/internal';
+import { isBlank, keyScheme, raceAbort, typeName } from '@x/internal';
 import type { ErrorKit } from './error-kit';
 import type { ProviderError } from './errors';
 import { isFieldValue } from './options';
@@ -40,6 +40,8 @@ export class Credentials {
   readonly #static = new Map<string, RequestHeaders>();
   readonly #source: CredentialSource | undefined;
   readonly #onFetched: ((source: CredentialSource, outcome: CredentialOutcome) => void) | undefined;
+  /** The provider writes a scheme before the key (`Bearer <key>`): a callback's must come alone. */
+  readonly #writesScheme: boolean;
   #announced = false;
 
   constructor(init: {
@@ -63,6 +65,7 @@ export class Credentials {
     this.#redactor = init.redactor;
     this.#source = init.source;
     this.#onFetched = init.onFetched;
+    this.#writesScheme = init.getApiKey !== undefined && !sendsKeyAsWritten(init.auth);
   }
 
   /** True when headers need no await (no key callback). */
@@ -88,7 +91,10 @@ export class Credentials {
    * Headers for one request; the key callback runs under `signal`. A callback that throws, or
    * hands back something that is not a key, ends the call with the provider's `CredentialsError`
    * before anything is sent: its message names what went wrong, never the callback's own text,
-   * which may quote the key or the vault's token.
+   * which may quote the key or the vault's token. A blank key, or one written with its scheme
+   * (`Bearer sk-...`, as a vault may store a whole header value) when the provider writes the
+   * scheme itself, is refused the same way: sent, it would 401 every call, as `Authorization:
+   * Bearer Bearer sk-...`. The providers refuse such an `apiKey` at construction.
    */
   async fresh(accept: string, signal: AbortSignal | undefined): Promise<RequestHeaders> {
     const getApiKey = this.#getApiKey;
@@ -112,6 +118,17 @@ export class Credentials {
         `returned a key that cannot be sent in an HTTP header (it holds CR, LF, NUL, another control character or a character above U+00FF)`,
         undefined,
       );
+    }
+    // An empty string is no key, as `undefined` is: the configured one, if any, goes instead.
+    if (fresh) {
+      if (isBlank(fresh)) throw this.#refuse('returned a blank key', undefined);
+      const scheme = this.#writesScheme ? keyScheme(fresh) : undefined;
+      if (scheme !== undefined) {
+        throw this.#refuse(
+          `returned a key with "${scheme} " in front, which the provider writes itself (return the key alone)`,
+          undefined,
+        );
+      }
     }
     const key = fresh || this.#apiKey;
     this.#onFetched?.('getApiKey', fresh ? 'ok' : 'empty');
@@ -141,4 +158,15 @@ export class Credentials {
     if (key !== undefined) Object.assign(headers, this.#auth(key));
     return headers;
   }
+}
+
+/**
+ * Whether a provider sends a key as written: a header whose value is the key alone
+ * (`authHeader: 'api-key'` of `@x/provider-openai`), where a scheme is the user's to choose, as
+ * opposed to one it writes a scheme into (`Authorization: Bearer <key>`). Read from what `auth`
+ * makes of a stand-in key, since that is all a provider tells the core of how it sends one.
+ */
+function sendsKeyAsWritten(auth: AuthHeaders): boolean {
+  const probe = 'key-as-written-probe';
+  return Object.values(auth(probe)).includes(probe);
 }

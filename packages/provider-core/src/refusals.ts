@@ -82,10 +82,11 @@ export class LocalLimitError extends ProviderError {
 
 /**
  * The `getApiKey()` callback threw or rejected, or handed back something no request can carry (not
- * a string, a byte a header cannot hold): the call ends before anything is sent. The message names
- * what went wrong (the thrown value's class and code, never its text, which may quote the key or a
- * vault's token); `cause` is only that `{ name, code }`. Retryable: a key store that failed once
- * may answer the next call, and another deployment has a key of its own.
+ * a string, a byte a header cannot hold, a blank key, a key written with the scheme the provider
+ * writes itself): the call ends before anything is sent. The message names what went wrong (the
+ * thrown value's class and code, never its text, which may quote the key or a vault's token);
+ * `cause` is only that `{ name, code }`. Retryable: a key store that failed once may answer the
+ * next call, and another deployment has a key of its own.
  */
 export class CredentialsError extends ProviderError {
   declare readonly kind: 'credentials';

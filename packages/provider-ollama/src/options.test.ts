@@ -1,21 +1,12 @@
 import { createCache } from '@x/cache';
 import { errorTexts, undefinedOptionsRefused } from '@x/internal/testing';
 import { describe, expect, it, vi } from 'vitest';
+import { NOWHERE, refusal } from './__fixtures__/refusal';
 import { startServer } from './__fixtures__/server';
 import type { OllamaProviderOptions } from './options';
 import { createOllamaProvider } from './provider';
 
-const baseUrl = 'http://127.0.0.1:9';
-
-/** The error `createOllamaProvider` throws for these options (it must throw). */
-function refusal(options: Partial<Record<keyof OllamaProviderOptions, unknown>>): Error {
-  try {
-    createOllamaProvider({ baseUrl, ...options } as OllamaProviderOptions);
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected createOllamaProvider to throw');
-}
+const baseUrl = NOWHERE;
 
 describe('createOllamaProvider nested piece options', () => {
   it.each([

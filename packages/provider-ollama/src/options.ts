@@ -1,10 +1,12 @@
 import { isIPv6 } from 'node:net';
 import {
   displayUrl,
+  expectKeyAlone,
   expectKnownKeys,
   expectNumber,
   expectOneOf,
   fail,
+  isBlank,
   isPlainObject,
 } from '@x/internal';
 import {
@@ -33,7 +35,9 @@ export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
   /**
    * Where Ollama listens. Accepts what `OLLAMA_HOST` accepts (`127.0.0.1:11434`, `0.0.0.0`,
    * `localhost`, `:11434`): without a scheme it is http on port 11434 unless a port is named;
-   * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies.
+   * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies. A
+   * trailing `/api` is dropped; one that ends in an endpoint (`/api/chat`, `/api/tags`..., or the
+   * OpenAI layer's `/v1/chat/completions`) is a `TypeError` showing the address to use.
    * @default process.env.OLLAMA_HOST ?? 'http://localhost:11434'
    */
   baseUrl?: string | undefined;
@@ -114,8 +118,39 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   if (url.hostname === '0.0.0.0' || url.hostname === '') url.hostname = '127.0.0.1';
   if (url.hostname === '[::]') url.hostname = '[::1]';
   if (schemeless && !explicitPort) url.port = '11434';
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
-  return `${url.protocol}//${url.host}${path}`;
+  const path = url.pathname.replace(/\/+$/, '');
+  refuseEndpoint(path, name, `${url.protocol}//${url.host}`, shown);
+  // `/api` alone is where every endpoint lives: the server's address, as ollama.com/api is.
+  return `${url.protocol}//${url.host}${path.replace(/\/api$/, '')}`;
+}
+
+/**
+ * Ollama's endpoints, each appended to the base URL by its call: a base URL ending in one (pasted
+ * from a curl line or the API docs) 404s on every call, at `/api/chat/api/chat`.
+ */
+const API_ENDPOINT =
+  /\/api\/(?:chat|generate|embed|embeddings|tags|show|ps|version|pull|push|create|copy|delete|blobs(?:\/[^/]+)?)$/;
+
+/** The endpoints of Ollama's OpenAI-compatible layer, which this provider does not speak. */
+const OPENAI_ENDPOINT = /\/v1\/(?:chat\/completions|completions|embeddings|models|responses)$/;
+
+/**
+ * Refuses a base URL that ends in an endpoint, showing the address to use instead. `/v1` alone is
+ * left to the first call's 404, whose message asks about `baseUrl`: a gateway may serve Ollama's
+ * API under a prefix of that name.
+ */
+function refuseEndpoint(path: string, name: string, origin: string, shown: string): void {
+  const api = API_ENDPOINT.exec(path);
+  const found = api ?? OPENAI_ENDPOINT.exec(path);
+  if (found === null) return;
+  const use = JSON.stringify(displayUrl(`${origin}${path.slice(0, found.index)}`));
+  fail(
+    name,
+    api !== null
+      ? `the server's address, without the endpoint each call appends (\`${found[0]}\`): use ${use}`
+      : `the server's address, not an endpoint of its OpenAI-compatible layer (\`${found[0]}\`; for that layer use @x/provider-openai's preset "ollama"): use ${use}`,
+    shown,
+  );
 }
 
 /** `OLLAMA_HOST` as Ollama's own client reads it: only spaces or quotes is unset. */
@@ -124,17 +159,23 @@ export function envHost(): string | undefined {
   return host?.replace(/["'\s]/g, '') ? host : undefined;
 }
 
+/** How the key is sent, for the error refusing one written with its scheme (`expectKeyAlone`). */
+const KEY_SENT_AS =
+  'it is sent as `Authorization: Bearer <key>`; a whole header value of your own goes in `headers`';
+
 /**
  * `OLLAMA_API_KEY` as ollama-js reads it: for `https://ollama.com` only, when no key and no
  * `Authorization` header was given.
  */
 export function withEnvKey(options: OllamaProviderOptions, cloud: boolean): OllamaProviderOptions {
   const key = process.env.OLLAMA_API_KEY;
-  if (!cloud || !key || options.apiKey !== undefined || options.getApiKey !== undefined) {
-    return options;
-  }
+  // Blank reads as unset, as `OLLAMA_HOST` does: it would be sent as a Bearer naming nobody.
+  if (!cloud || key === undefined || isBlank(key)) return options;
+  if (options.apiKey !== undefined || options.getApiKey !== undefined) return options;
   const headers = options.headers ?? {};
   if (Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return options;
+  // Checked as the option is, naming the variable.
+  expectKeyAlone('OLLAMA_API_KEY', key, false, KEY_SENT_AS);
   return { ...options, apiKey: key };
 }
 
@@ -176,6 +217,12 @@ export function resolveOptions(options: OllamaProviderOptions): {
   // An array would be read as options with no key: the defaults, the caller's settings lost.
   if (!isPlainObject(options as unknown)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
+  // A key pasted with its scheme (`Bearer sk-...`) would go out as `Bearer Bearer sk-...`, a 401
+  // on every call. Another type, an empty string or a character no header may hold is the core's
+  // `TypeError`.
+  if (typeof options.apiKey === 'string' && options.apiKey !== '') {
+    expectKeyAlone('apiKey', options.apiKey, false, KEY_SENT_AS);
+  }
   const fromEnv = options.baseUrl === undefined ? envHost() : undefined;
   // Only `baseUrl` left out falls back to `OLLAMA_HOST` and the default: `null` is refused as
   // every other option set to null is (`name`, `headers`, `tokens`...), never read as localhost.

@@ -1,15 +1,13 @@
 import {
   displayUrl,
+  expectKeyAlone,
   expectKnownKeys,
   expectNumber,
   expectOneOf,
   fail,
-  isBlank,
   isPlainObject,
   optionalBoolean,
   optionalString,
-  optionError,
-  REDACTED,
 } from '@x/internal';
 import {
   CORE_OPTION_ALIASES,
@@ -113,33 +111,11 @@ export function readEnv(name: string): string | undefined {
   return process.env[name]?.trim() || undefined;
 }
 
-/** An argument error about a key (`RangeError`: a string, of the wrong shape), never showing it. */
-function refuseKey(name: string, what: string): never {
-  throw optionError(['Expected `', name, `\` to be ${what}, got \`${REDACTED}\` (string)`], true);
-}
-
 /**
- * Refuses a key the provider would send in a form no server accepts: blank (an `Authorization:
- * Bearer` naming nobody), or written with its scheme when the provider writes the scheme itself,
- * as copied from a curl line or another client's header: it would go out as `Bearer Bearer
- * sk-...`, a 401 on every call. No preset's API issues keys that start with a word and a space.
- * With `authHeader` (`raw`) the key is sent as written, so a scheme there is the user's to choose.
+ * How the key is sent, for the error refusing one written with its scheme (`expectKeyAlone`): no
+ * preset's API issues keys that start with a word and a space.
  */
-function expectKeyAlone(name: string, key: string, raw: boolean): void {
-  if (isBlank(key)) refuseKey(name, 'a non-empty string');
-  if (raw) return;
-  const scheme = /^[ \t]*bearer[ \t]/i.test(key)
-    ? 'Bearer'
-    : /^[ \t]*basic[ \t]/i.test(key)
-      ? 'Basic'
-      : undefined;
-  if (scheme !== undefined) {
-    refuseKey(
-      name,
-      `the key alone, without "${scheme} " in front (it is sent as \`Authorization: Bearer <key>\`; with \`authHeader\`, as written)`,
-    );
-  }
-}
+const KEY_SENT_AS = 'it is sent as `Authorization: Bearer <key>`; with `authHeader`, as written';
 
 /** The endpoints each call appends to the base URL: a base URL ending in one 404s on every call. */
 const ENDPOINT_PATHS = ['/chat/completions', '/completions', '/embeddings', '/models'];
@@ -216,7 +192,7 @@ export function validateOptions(options: OpenAIProviderOptions): void {
   }
   // Another type, or a character no header may hold, is the core's `TypeError`.
   if (typeof options.apiKey === 'string') {
-    expectKeyAlone('apiKey', options.apiKey, options.authHeader !== undefined);
+    expectKeyAlone('apiKey', options.apiKey, options.authHeader !== undefined, KEY_SENT_AS);
   }
   optionalBoolean('learnLimits', options.learnLimits);
   if (options.completeAs !== undefined) {
@@ -266,7 +242,7 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
     apiKey = readEnv(preset.apiKeyEnv);
     // Checked as the option is (`validateOptions`), naming the variable.
     if (apiKey !== undefined) {
-      expectKeyAlone(preset.apiKeyEnv, apiKey, options.authHeader !== undefined);
+      expectKeyAlone(preset.apiKeyEnv, apiKey, options.authHeader !== undefined, KEY_SENT_AS);
     }
   }
   // A hosted API at its own address refuses every call without the key its preset names (a

@@ -4,25 +4,13 @@
 // deadline of 1,000 ms).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ask, cores, lineCore, streamed } from './__fixtures__/line-core';
-import type { BaseChatRequest, BaseChatResponse, Operation, Transport } from './index';
+import { ask, lineCore, streamed } from './__fixtures__/line-core';
+import { agent, closeCoresAndServers, servers, viaRequest } from './__fixtures__/via-request';
+import type { BaseChatRequest, BaseChatResponse, Operation } from './index';
 
-const servers: http.Server[] = [];
-const agent = new Agent();
-
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
-  );
-});
+afterEach(closeCoresAndServers);
 afterAll(() => agent.close());
-
-/** undici's `request()` as a custom transport: the pulled reader and the custom buffered one. */
-const viaRequest: Transport = (url, options) =>
-  request(url, { ...options, dispatcher: agent }) as never;
 const TRANSPORTS = [
   ['built-in', {}],
   ['custom', { pool: false, transport: viaRequest }],

@@ -3,25 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { errorTexts, expectNoSecret } from '@x/internal/testing';
-import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { ask, cores, lineCore, streamed } from '../__fixtures__/line-core';
+import { ask, lineCore, streamed } from '../__fixtures__/line-core';
+import { agent, closeCoresAndServers, servers, viaRequest } from '../__fixtures__/via-request';
 import type { Transport } from '../index';
 
-const servers: http.Server[] = [];
-const agent = new Agent();
-
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
-  );
-});
+afterEach(closeCoresAndServers);
 afterAll(() => agent.close());
-
-/** undici's `request()` as a custom transport: the path a custom transport takes. */
-const viaRequest: Transport = (url, options) =>
-  request(url, { ...options, dispatcher: agent }) as never;
 
 const line = (value: object) => `${JSON.stringify(value)}\n`;
 const delta = (text: string) => line({ delta: text });

@@ -2,25 +2,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { testCertificate } from '@x/internal/testing';
-import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ask, cores, lineCore, streamed } from '../__fixtures__/line-core';
+import { ask, lineCore, streamed } from '../__fixtures__/line-core';
+import { agent, closeCoresAndServers, servers, viaRequest } from '../__fixtures__/via-request';
 import type { Transport } from '../index';
 import { tlsFailure } from './tls-failures';
 
-const servers: (http.Server | https.Server)[] = [];
-const agent = new Agent();
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.close()));
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
-  );
-});
+afterEach(closeCoresAndServers);
 afterAll(() => agent.close());
-
-/** undici's `request()` as a custom transport. */
-const viaRequest: Transport = (url, options) =>
-  request(url, { ...options, dispatcher: agent }) as never;
 
 /** A server on 127.0.0.1 and how many connections it took. */
 async function listen(

@@ -225,6 +225,18 @@ export interface OpenAIUsage extends Usage {
   cachedPromptTokens: number | undefined;
   /** Hidden reasoning tokens (`completion_tokens_details.reasoning_tokens`). */
   reasoningTokens: number | undefined;
+  /**
+   * Perplexity's `search_context_size` (`'low'`, `'medium'` or `'high'`): how much of the web the
+   * answer read, which sets its request fee. Present only when the server says.
+   */
+  searchContextSize?: 'low' | 'medium' | 'high' | undefined;
+  /** Perplexity's `num_search_queries`: the searches the answer ran. Present only when sent. */
+  searchQueries?: number | undefined;
+  /**
+   * Perplexity's `cost.total_cost`: what the server says the call cost, in US dollars, its search
+   * fees included (`costUsd` leaves them out). Present only when sent.
+   */
+  serverCostUsd?: number | undefined;
 }
 
 /** The assistant message of an answer. */
@@ -239,8 +251,10 @@ export interface OpenAIAssistantMessage extends AssistantMessage {
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | (string & {});
 
 /**
- * A web page the answer cites (`url_citation`, as OpenAI's search models write them): the text
- * between `startIndex` and `endIndex` of `content` (as the server counts) comes from `url`.
+ * A web page the answer cites. From OpenAI's search models (`url_citation`): the text between
+ * `startIndex` and `endIndex` of `content` (as the server counts) comes from `url`. From
+ * Perplexity (its `citations` and `search_results`): the text cites it as `[ref]`, and it has no
+ * indexes.
  */
 export interface UrlCitation {
   type: 'url_citation';
@@ -251,6 +265,14 @@ export interface UrlCitation {
   startIndex: number | undefined;
   /** The index of its last character (`end_index`). */
   endIndex: number | undefined;
+  /** The number the text cites it by: `[1]` is `ref: 1` (Perplexity's sources only). */
+  ref?: number | undefined;
+  /** The page's publication date, as the server wrote it (Perplexity's `date`). */
+  date?: string | undefined;
+  /** When the page last changed, as the server wrote it (Perplexity's `last_updated`). */
+  lastUpdated?: string | undefined;
+  /** An excerpt of the page (Perplexity's `snippet`). */
+  snippet?: string | undefined;
 }
 
 /** A complete chat answer. */
@@ -280,7 +302,10 @@ export interface ChatResponse extends BaseChatResponse {
    * cached answer keeps the one of the request that produced it. Never in events or metrics.
    */
   requestId: string | undefined;
-  /** The web pages the answer cites (`message.annotations`), in order; `undefined` for none. */
+  /**
+   * The web pages the answer cites (`message.annotations`, or Perplexity's `citations` and
+   * `search_results`), in order, at most 256; `undefined` for none.
+   */
   annotations: UrlCitation[] | undefined;
 }
 

@@ -166,7 +166,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.thinking = str(message.reasoning_content) ?? str(message.reasoning) ?? '';
     this.refusal = str(message.refusal) ?? '';
     this.#calls.add(message.tool_calls, true);
-    this.#citations.add(message.annotations);
+    this.#citations.addSources(answer, this.#citations.add(message.annotations));
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
     this.#finish = str(choice.finish_reason);
     this.#done = true;
@@ -297,11 +297,12 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking !== undefined ||
         (refusal !== undefined && refusal.length > 0) ||
         called ||
-        cited !== undefined ||
         (this.#logprobs?.length ?? 0) > logprobs ||
         finish !== undefined;
     }
-    return { content, thinking, cited, moved };
+    cited = this.#citations.addSources(event, cited);
+    // A citation is progress, as text is (Perplexity's sources sit beside `choices`).
+    return { content, thinking, cited, moved: moved || cited !== undefined };
   }
 
   /** The assembled tool calls, once: when the answer says why it finished (or at its end). */

@@ -52,7 +52,7 @@ export function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
 export function mapUsage(usage: Json | undefined): OpenAIUsage {
   const promptTokens = num(usage?.prompt_tokens);
   const completionTokens = num(usage?.completion_tokens);
-  return {
+  const mapped: OpenAIUsage = {
     promptTokens,
     completionTokens,
     totalTokens:
@@ -65,6 +65,34 @@ export function mapUsage(usage: Json | undefined): OpenAIUsage {
       num(obj(usage?.prompt_tokens_details)?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
     reasoningTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
   };
+  // Perplexity's fields: another server's usage costs three reads here.
+  if (
+    usage !== undefined &&
+    (usage.search_context_size !== undefined ||
+      usage.num_search_queries !== undefined ||
+      usage.cost !== undefined)
+  ) {
+    searchFields(usage, mapped);
+  }
+  return mapped;
+}
+
+const SEARCH_CONTEXT_SIZES: ReadonlySet<unknown> = new Set(['low', 'medium', 'high']);
+
+/**
+ * Perplexity's search fields (its usage's `search_context_size`, `num_search_queries` and
+ * `cost.total_cost`), each set only when the server sent it well-formed: the usage is part of the
+ * `response` event, so no free text of the server's goes in (a size is one of the API's three).
+ */
+function searchFields(usage: Json, into: OpenAIUsage): void {
+  const size = usage.search_context_size;
+  if (SEARCH_CONTEXT_SIZES.has(size)) into.searchContextSize = size as 'low' | 'medium' | 'high';
+  const queries = num(usage.num_search_queries);
+  if (queries !== undefined && Number.isInteger(queries) && queries >= 0) {
+    into.searchQueries = queries;
+  }
+  const cost = num(obj(usage.cost)?.total_cost);
+  if (cost !== undefined && cost >= 0) into.serverCostUsd = cost;
 }
 
 /**

@@ -8,7 +8,9 @@ const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
 // it would let Node exit with an unsettled top-level await (code 13) instead of failing it.
 const runScript = (body: string) => runModuleScript(entry, 'pool', body);
 
-describe('process lifetime', () => {
+// Each test starts a child Node that loads the source through tsx: seconds on a loaded machine,
+// past vitest's 5 s default (the bounds under test are measured inside the child).
+describe('process lifetime', { timeout: 20_000 }, () => {
   it('fails with PoolDnsError after connectTimeoutMs when the resolver never answers', async () => {
     const result = await runScript(`
       const p = pool.createPool({ connectTimeoutMs: 300, resolver: () => new Promise(() => {}) });

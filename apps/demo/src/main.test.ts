@@ -135,7 +135,50 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(
       /10 calls in a loop against a quota of 4 per window: 10 answered in .+, 0 429 answers from the server/,
     );
-    expect(stdout).toMatch(/done: 13 steps in/);
+    // the simulator's /v1, as Ollama's, sends no x-request-id: no requestId to show
+    expect(stdout).not.toContain('requestId:');
+    // a preset of your own extending 'ollama': its tool call, silent longer than idleMs while the
+    // model writes it, still arrives; a preset that does not extend 'ollama' is cut at idleMs
+    expect(stdout).toMatch(
+      /a preset of your own: \{ name: 'my-ollama', baseUrl: 'http:\/\/127\.0\.0\.1:\d+\/v1', extends: 'ollama' \}, idleMs 200 ms/,
+    );
+    expect(stdout).toMatch(
+      /tool call: qwen3:4b thinks \([1-9]\d* chunks\), then get_current_weather\(\{"city":"Paris"\}\) arrives whole/,
+    );
+    expect(stdout).toMatch(
+      /\n {4}my-ollama \(extends 'ollama'\): +get_current_weather\(\{"city":"Paris"\}\) after .+ of silence: a request with tools waits up to firstTokenMs\n/,
+    );
+    expect(stdout).toMatch(
+      /\n {4}my-gateway \(no extends\): +OpenAITimeoutError \[X_PROVIDER_OPENAI_TIMEOUT\]: Timed out after 200 ms waiting for the next chunk \(timeouts\.idleMs\)\n/,
+    );
+    // configuration mistakes: refused at construction, each error naming the field and the fix
+    expect(stdout).toMatch(
+      /\n {2}createOllamaProvider\(\{ baseUrl: '(http:\/\/127\.0\.0\.1:\d+)\/api\/chat' \}\)\n {4}→ TypeError: Expected `baseUrl` to be the server's address, without the endpoint each call appends \(`\/api\/chat`\): use "\1"/,
+    );
+    expect(stdout).toMatch(
+      /\n {4}→ TypeError: Expected `baseUrl` to be the API's base URL, without the endpoint each call appends \(`\/chat\/completions`\): use "http:\/\/127\.0\.0\.1:\d+\/v1"/,
+    );
+    const bearer = /apiKey: 'Bearer demo-key' \}\)\n {4}(→ .*)\n/.exec(stdout)?.[1];
+    expect(bearer).toMatch(
+      /^→ RangeError: Expected `apiKey` to be the key alone, without "Bearer " in front .*got `\[redacted\]`/,
+    );
+    expect(bearer).not.toContain('demo-key');
+    // TLS against the plain-HTTP simulator: typed, said plainly, not retried, not a breaker failure
+    expect(stdout).toMatch(
+      /→ OllamaConnectionError \[X_PROVIDER_OLLAMA_CONNECTION\]: Could not reach Ollama at https:\/\/127\.0\.0\.1:\d+ \(ERR_SSL_WRONG_VERSION_NUMBER\): no TLS server answers at this address: is its URL http:\/\/, not https:\/\/\?/,
+    );
+    expect(stdout).toContain(
+      "isProviderErrorOfKind(e, 'connection') from @x/provider-ollama → true · causeCode ERR_SSL_WRONG_VERSION_NUMBER · retryable false · retried 0 time(s) · breaker closed (failures counted: 0)",
+    );
+    expect(stdout).toContain('requests the server received: 0 (the handshake never became');
+    expect(stdout).toMatch(
+      /→ OpenAIConnectionError \[X_PROVIDER_OPENAI_CONNECTION\]: Could not reach OpenAI at https:\/\/127\.0\.0\.1:\d+ \(ERR_SSL_WRONG_VERSION_NUMBER\)/,
+    );
+    expect(stdout).toContain(
+      'isProviderError(e) from @x/router → true · kind connection · retryable false',
+    );
+    expect(stdout).not.toContain('was not caught');
+    expect(stdout).toMatch(/done: 14 steps in/);
   }, 60_000);
 
   it('uses the server named by OLLAMA_HOST, and its first chat model, when it is set', async () => {
@@ -164,8 +207,12 @@ describe('pnpm demo', () => {
       expect(stdout).toContain('create() runs against the simulator only');
       expect(stdout).not.toContain('demo-from-file:latest is now listed');
       expect(stdout).toContain('sent with truncate: false: refused by the server');
+      // the TLS mistake is made against the server OLLAMA_HOST names
+      expect(stdout).toContain(
+        `Could not reach Ollama at ${external.url.replace('http:', 'https:')} (ERR_SSL_WRONG_VERSION_NUMBER)`,
+      );
       expect(stdout).not.toContain('this step failed');
-      expect(stdout).toMatch(/done: 13 steps in/);
+      expect(stdout).toMatch(/done: 14 steps in/);
       expect(external.stats().byRoute['/api/chat']).toBeGreaterThan(0);
     } finally {
       await external.close();

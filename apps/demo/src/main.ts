@@ -8,6 +8,7 @@ import { createOllamaProvider } from '@x/provider-ollama';
 import { serve } from './dashboard/serve';
 import { bold, createOut, dim, errorLine, type Out, red } from './output';
 import { cacheStep } from './steps/cache';
+import { configMistakesStep } from './steps/config-mistakes';
 import { createStep } from './steps/create';
 import { fallbackStep } from './steps/fallback';
 import { healthStep } from './steps/health';
@@ -74,8 +75,13 @@ async function run(): Promise<number> {
     { title: 'Pulling a model, with a progress bar', run: (o, t) => pullStep(o, t) },
     { title: 'Creating a model from an uploaded file', run: (o, t) => createStep(o, t) },
     {
-      title: 'The OpenAI provider: complete, stream, limits learned from headers',
+      title:
+        'The OpenAI provider: complete, stream, limits learned from headers, a preset of your own',
       run: (o) => openaiStep(o),
+    },
+    {
+      title: 'Configuration mistakes and TLS: refused before sending, or a typed connection error',
+      run: (o, t) => configMistakesStep(o, t),
     },
     { title: 'Token counts and cost, several providers', run: (o) => tokensStep(o) },
     {

@@ -2,6 +2,7 @@ import type { OllamaSim } from '@x/ollama-sim';
 import { createOpenAIProvider, type OpenAIProvider } from '@x/provider-openai';
 import { bold, dim, errorLine, green, ms, type Out, red } from '../output';
 import { SIM_MODEL, startDemoSim } from '../target';
+import { silentToolCallDemo } from './openai-tool-call';
 
 /** The quota of the simulator's `/v1`: 4 requests per key per 1.5 s window. */
 const QUOTA = { requests: 4, windowMs: 1500 };
@@ -28,7 +29,10 @@ export async function openaiStep(out: Out, env: NodeJS.ProcessEnv = process.env)
   out.explain(
     '@x/provider-openai: the same request path for any OpenAI-compatible API (Chat Completions over',
     "server-sent events). It reads the server's x-ratelimit-* headers and paces its own limiter to",
-    'them, so a client at its quota waits before sending rather than collecting 429s.',
+    'them, so a client at its quota waits before sending rather than collecting 429s. A preset of',
+    "your own that extends 'ollama' speaks Ollama's dialect: as in @x/provider-ollama, a chat with",
+    'tools waits up to firstTokenMs between events, not idleMs (Ollama sends nothing while a model',
+    'writes a tool call, then the call whole).',
   );
   const sim = real ? undefined : await startDemoSim({ quota: QUOTA });
   const provider = openProvider(sim);
@@ -49,6 +53,8 @@ export async function openaiStep(out: Out, env: NodeJS.ProcessEnv = process.env)
     out.line(
       `complete(): "${answer.content.slice(0, 60).replace(/\n/g, ' ')}" · ${answer.usage.promptTokens ?? '?'} + ${answer.usage.completionTokens ?? '?'} tokens · ${ms(answer.timings.latencyMs)}`,
     );
+    // The server's x-request-id, what its support asks for: Ollama's /v1 (and the simulator) send none.
+    if (answer.requestId !== undefined) out.line(dim(`requestId: ${answer.requestId}`));
     out.write('  stream():  ');
     let chunks = 0;
     for await (const chunk of provider.stream({
@@ -94,6 +100,7 @@ export async function openaiStep(out: Out, env: NodeJS.ProcessEnv = process.env)
         `the limiter was paced to the server's headers ${provider.serverLimits()?.adjustments ?? 0} time(s): calls waited for the window before sending, instead of collecting 429s`,
       ),
     );
+    await silentToolCallDemo(out, sim!);
   } finally {
     await provider.close();
     await sim?.close();

@@ -10,6 +10,9 @@ describe('keyScheme', () => {
     [' \tBEARER\tsk-0123456789', 'Bearer'],
     ['Basic dXNlcjpwYXNz', 'Basic'],
     ['basic dXNlcjpwYXNz', 'Basic'],
+    // copied from a web page: a no-break space after the word, and before it
+    ['Bearer\u00a0sk-0123456789', 'Bearer'],
+    ['\u00a0Basic\u2009dXNlcjpwYXNz', 'Basic'],
   ] as const)('reads the scheme written in front of %j', (key, scheme) => {
     expect(keyScheme(key)).toBe(scheme);
   });

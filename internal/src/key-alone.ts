@@ -1,8 +1,11 @@
 import { isBlank, REDACTED } from './args';
 import { optionError } from './option-error';
 
-/** `Bearer ` or `Basic ` at the start, in any case, after any spaces or tabs. */
-const SCHEME = /^[ \t]*(bearer|basic)[ \t]/i;
+/**
+ * `Bearer ` or `Basic ` at the start, in any case, after any white space, and followed by any:
+ * a no-break space (U+00A0) is what a key copied from a web page often carries.
+ */
+const SCHEME = /^\s*(bearer|basic)\s/i;
 
 /**
  * The auth scheme written in front of a key (`Bearer sk-...`, `basic dXNl...`), as copied from a

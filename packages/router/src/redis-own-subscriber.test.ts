@@ -60,6 +60,15 @@ describe('createRedisRouterState() with close() forgotten (real Redis, child pro
     expect(await run(exampleWithoutClose())).toEqual(EXITED);
   });
 
+  it('lets it exit at once when the app client ends while the subscriber is still connecting', async () => {
+    // Dropped mid-connect, an ioredis connection held the process 2 s (2,015 ms against 65).
+    const script = exampleWithoutClose().replace(
+      'redis.disconnect();',
+      "redis.disconnect(); globalThis.ended = performance.now(); process.on('exit', () => console.log(performance.now() - globalThis.ended < 1_000));",
+    );
+    expect(await run(script)).toEqual({ ...EXITED, stdout: 'true\n' });
+  });
+
   it('lets it exit when the app client is disconnected after the subscription is in place', async () => {
     const script = exampleWithoutClose().replace(
       'redis.disconnect();',

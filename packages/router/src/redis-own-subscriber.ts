@@ -40,19 +40,35 @@ export function followClient(client: RedisRouterClientLike, sub: RedisSubscriber
   const onSubscriberEnd = () => {
     if (connectAtEnd) reconnect();
   };
-  const onClientEnd = () => {
-    endedWithClient = true;
-    connectAtEnd = false;
+  const disconnect = () => {
+    sub.removeListener('ready', disconnect);
+    sub.removeListener('close', disconnect);
+    if (!endedWithClient) return;
     try {
       sub.disconnect?.();
     } catch {
       // Already disconnected.
     }
   };
+  const onClientEnd = () => {
+    endedWithClient = true;
+    connectAtEnd = false;
+    // Dropped while its socket connects, ioredis keeps a timer that holds the process 2 s (as
+    // `quitOnceConnected` says): let the attempt end first, made (`ready`) or failed (`close`).
+    if (sub.status === 'connecting' || sub.status === 'connect') {
+      sub.on('ready', disconnect);
+      sub.on('close', disconnect);
+    } else disconnect();
+  };
   const onClientReady = () => {
     if (!endedWithClient) return;
     if (sub.status === 'end') reconnect();
-    else connectAtEnd = true;
+    else if (sub.status === 'connecting' || sub.status === 'connect' || sub.status === 'ready') {
+      // Back before the subscriber was dropped: it stays.
+      endedWithClient = false;
+      sub.removeListener('ready', disconnect);
+      sub.removeListener('close', disconnect);
+    } else connectAtEnd = true;
   };
   sub.on('connect', onConnect);
   sub.on('end', onSubscriberEnd);
@@ -62,6 +78,8 @@ export function followClient(client: RedisRouterClientLike, sub: RedisSubscriber
   return () => {
     sub.removeListener('connect', onConnect);
     sub.removeListener('end', onSubscriberEnd);
+    sub.removeListener('ready', disconnect);
+    sub.removeListener('close', disconnect);
     client.removeListener?.('end', onClientEnd);
     client.removeListener?.('ready', onClientReady);
   };

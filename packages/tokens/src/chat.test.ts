@@ -207,7 +207,7 @@ describe('tool definitions', () => {
 describe('messageStrings', () => {
   const strings = (message: object) => {
     const out: string[] = ['stale', 'stale', 'stale', 'stale'];
-    return out.slice(0, messageStrings(message as ChatMessage, out));
+    return out.slice(0, messageStrings(message as ChatMessage, out, 0));
   };
 
   it('lists the strings of a message in its own key order, the common two-key one included', () => {

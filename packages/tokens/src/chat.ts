@@ -100,7 +100,7 @@ let callsRead = 0;
  * left for `callFraming`. Shared by the exact counter and the estimator so both see the same
  * text; the estimator, which runs on every request, reuses one array.
  */
-export function messageStrings(message: ChatMessage, out: string[]): number {
+export function messageStrings(message: ChatMessage, out: string[], at: number): number {
   callsRead = 0;
   // The common message, two strings under `role` and `content`, without listing its keys and
   // reading each by name (a generic keyed load per key): about half of this function's work.
@@ -131,23 +131,39 @@ export function messageStrings(message: ChatMessage, out: string[]): number {
       // What the model wrote, billed again when sent back: a function call's name and arguments,
       // a custom call's name and free-text input. OpenAI's wire nests them (`function`,
       // `custom`); @x/provider-core's `toolCalls` hold them on the call.
-      for (const call of value as unknown[]) {
+      const calls = value as unknown[];
+      for (let j = 0; j < calls.length; j++) {
+        const call = calls[j];
         if (!isRecord(call)) continue;
-        n = callStrings(
-          isRecord(call.function) ? call.function : isRecord(call.custom) ? call.custom : call,
-          out,
-          n,
-        );
+        const body = isRecord(call.function)
+          ? call.function
+          : isRecord(call.custom)
+            ? call.custom
+            : call;
+        try {
+          n = callStrings(body, out, n);
+        } catch {
+          // Only JSON.stringify throws in there: the field's path is built only then.
+          const nested = body === call ? '' : body === call.function ? '.function' : '.custom';
+          unserialisable(`messages[${at}].${key}[${j}]${nested}.arguments`, body.arguments);
+        }
       }
     } else if (key === 'function_call' && isRecord(value)) {
       // The call of OpenAI's deprecated `functions` API, still accepted: billed as a tool call.
-      n = callStrings(value, out, n);
+      try {
+        n = callStrings(value, out, n);
+      } catch {
+        unserialisable(`messages[${at}].${key}.arguments`, value.arguments);
+      }
     }
   }
   return n;
 }
 
-/** Writes a call's name and input into `out` from `n`; returns the new length. */
+/**
+ * Writes a call's name and input into `out` from `n`; returns the new length. Throws JSON's own
+ * error for arguments with no JSON form, which the caller names ({@link unserialisable}).
+ */
 function callStrings(body: Record<string, unknown>, out: string[], n: number): number {
   callsRead++;
   if (typeof body.name === 'string') out[n++] = body.name;
@@ -156,6 +172,14 @@ function callStrings(body: Record<string, unknown>, out: string[], n: number): n
   if (typeof input === 'string') out[n++] = input;
   else if (isRecord(input)) out[n++] = JSON.stringify(input);
   return n;
+}
+
+/**
+ * Arguments with no JSON form (a cycle, a BigInt, a `toJSON` that throws): the caller's mistake,
+ * named by where they are rather than by JSON's own text.
+ */
+function unserialisable(name: string, args: unknown): never {
+  return fail(name, 'an object of JSON values (it is sent as JSON)', args);
 }
 
 /**
@@ -199,7 +223,7 @@ export function countChatExact(
     }
     const named = typeof message.name === 'string';
     if (named) total += format.perName;
-    const n = messageStrings(message, strings);
+    const n = messageStrings(message, strings, at);
     for (let i = 0; i < n; i++) total += counter.countRepeated(strings[i]!);
     if (callsRead > 0) {
       total += callFraming(message, format);
@@ -247,10 +271,11 @@ export function framingTokens(input: string | readonly ChatMessage[], encoding: 
   const format = FORMATS[encoding];
   const strings: string[] = [];
   let total = format.priming;
-  for (const message of input) {
+  for (let at = 0; at < input.length; at++) {
+    const message = input[at]!;
     total += format.perMessage;
     if (typeof message.name === 'string') total += format.perName;
-    messageStrings(message, strings);
+    messageStrings(message, strings, at);
     total += callFraming(message, format);
   }
   return total;

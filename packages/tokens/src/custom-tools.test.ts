@@ -66,7 +66,7 @@ describe("a custom tool call's input", () => {
       customCall,
       { id: 'call_2', type: 'function', function: { name: 'f', arguments: '{}' } },
     ]);
-    expect(out.slice(0, messageStrings(message, out))).toEqual([
+    expect(out.slice(0, messageStrings(message, out, 0))).toEqual([
       'assistant',
       '',
       'sql',

@@ -223,3 +223,48 @@ describe('the results of tool calls', () => {
     );
   });
 });
+
+describe('tool-call arguments with no JSON form', () => {
+  const circular: Record<string, unknown> = { city: 'Paris' };
+  circular.self = circular;
+  const cases = [
+    ['a cycle', circular],
+    ['a BigInt', { n: 10n }],
+    [
+      'a toJSON that throws',
+      {
+        toJSON() {
+          throw new Error('no');
+        },
+      },
+    ],
+  ] as const;
+
+  for (const [what, args] of cases) {
+    it(`are a TypeError naming the call, counted or estimated (${what})`, () => {
+      const messages = [
+        { role: 'user', content: 'weather?' },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [
+            { id: 'a', type: 'function', function: { name: 'ok', arguments: '{}' } },
+            { id: 'b', type: 'function', function: { name: 'get_weather', arguments: args } },
+          ],
+        },
+      ] as unknown as ChatMessage[];
+      const expected =
+        /^Expected `messages\[1\]\.tool_calls\[1\]\.function\.arguments` to be an object of JSON values \(it is sent as JSON\), got /;
+      expect(() => countChatTokens(messages, { model: 'gpt-4o' })).toThrow(TypeError);
+      expect(() => countChatTokens(messages, { model: 'gpt-4o' })).toThrow(expected);
+      expect(() => estimateTokens(messages, { model: 'llama3.2' })).toThrow(expected);
+      // provider-core's shape: the arguments on the call
+      const core = [
+        { role: 'assistant', content: '', toolCalls: [{ id: 'b', name: 'f', arguments: args }] },
+      ] as unknown as ChatMessage[];
+      expect(() => countChatTokens(core, { model: 'gpt-4o' })).toThrow(
+        /^Expected `messages\[0\]\.toolCalls\[0\]\.arguments` to be/,
+      );
+    });
+  }
+});

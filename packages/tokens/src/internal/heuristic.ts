@@ -212,10 +212,11 @@ export function heuristicTokens(
     uncertain += countedUncertain;
   } else {
     total = profile.priming;
-    for (const message of input) {
+    for (let at = 0; at < input.length; at++) {
+      const message = input[at]!;
       total += profile.perMessage;
       if (typeof message.name === 'string') total += profile.perName;
-      const n = messageStrings(message, strings);
+      const n = messageStrings(message, strings, at);
       for (let i = 0; i < n; i++) {
         total += rawCount(strings[i]!, profile);
         chars += countedChars;

@@ -125,10 +125,53 @@ describe('content parts of a user message', () => {
       'a base64 data: URL',
     ],
     [{ files: [{ filename: 'a.pdf', data: 'https://x.test/a.pdf' }] }, TypeError, 'not a URL'],
+    // Text where base64 goes: the server would answer a 400 naming no field.
+    [
+      { audio: [{ data: 'this is not base64!!', format: 'wav' }] },
+      TypeError,
+      '`request.messages[0].audio[0].data` to be base64 audio',
+    ],
+    [
+      { audio: [{ data: 'UklGRg', format: 'wav' }] },
+      TypeError,
+      '`request.messages[0].audio[0].data`',
+    ],
+    [
+      { files: [{ filename: 'a.pdf', data: 'hello world, not base64 at all' }] },
+      TypeError,
+      '`request.messages[0].files[0].data` to be the file as base64',
+    ],
+    [
+      { files: [{ filename: 'a.pdf', data: 'data:application/pdf;base64,%%%%not base64' }] },
+      TypeError,
+      '`request.messages[0].files[0].data` to be a base64 data: URL',
+    ],
+    [
+      { files: [{ filename: 'a.pdf', data: 'data:application/pdf;base64,' }] },
+      TypeError,
+      '`request.messages[0].files[0].data`',
+    ],
+    [{ images: [''] }, TypeError, '`request.messages[0].images[0]`'],
+    [{ images: [new Uint8Array(0)] }, TypeError, '`request.messages[0].images[0]`'],
+    [{ images: [{ image: '' }] }, TypeError, '`request.messages[0].images[0].image`'],
+    [{ images: ['not base64 at all!!'] }, TypeError, '`request.messages[0].images[0]`'],
+    [{ images: ['file:///etc/passwd'] }, TypeError, '`request.messages[0].images[0]`'],
+    [
+      { images: ['data:image/png;base64,%%%%'] },
+      TypeError,
+      '`request.messages[0].images[0]` to be a data: URL holding base64',
+    ],
   ])('refuses malformed part %#, naming the field', async (message, type, text) => {
     const error = await refused(say(message as Partial<OpenAIChatMessage>));
     expect(error).toBeInstanceOf(type);
     expect(error.message).toContain(text);
+  });
+
+  it('reads only the ends of a large part: a base64 image of megabytes is sent', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64');
+    const wrapped = 'iVBORw0K\nGgo=';
+    const content = await sent({ images: [big, wrapped], audio: [{ data: big, format: 'wav' }] });
+    expect(content).toHaveLength(4);
   });
 
   it('refuses audio and files on any message but a user message, as images are', async () => {

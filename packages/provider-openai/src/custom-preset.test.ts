@@ -229,12 +229,75 @@ describe('createOpenAIProvider({ preset: { name, baseUrl, ... } })', () => {
       TypeError,
       '`preset.imageTypes`',
     ],
+    [{ name: ' ', baseUrl: 'http://x.test/v1' }, RangeError, '`preset.name`'],
+    [{ name: '\u00a0', baseUrl: 'http://x.test/v1' }, RangeError, '`preset.name`'],
+    [
+      { name: 'p', baseUrl: 'http://x.test/v1', imageTypes: ['png'] },
+      RangeError,
+      '`preset.imageTypes[0]`',
+    ],
+    [
+      { name: 'p', baseUrl: 'http://x.test/v1', fileTypes: ['pdf'] },
+      RangeError,
+      '`preset.fileTypes[0]`',
+    ],
+    [
+      { name: 'p', baseUrl: 'http://x.test/v1', fileTypes: [''] },
+      RangeError,
+      '`preset.fileTypes[0]`',
+    ],
+    [
+      { name: 'p', baseUrl: 'http://x.test/v1', imageTypes: ['Image/PNG'] },
+      RangeError,
+      '`preset.imageTypes[0]`',
+    ],
+    [{ name: 'p', baseUrl: 'http://x.test/v1', fileTypes: [] }, RangeError, '`preset.fileTypes`'],
+    [
+      { name: 'p', baseUrl: 'http://x.test/v1', imageTypes: [7] },
+      TypeError,
+      '`preset.imageTypes[0]`',
+    ],
     [{ name: 'p', baseUrl: 'http://x.test/v1', tokens: 'llama' }, RangeError, '`preset.tokens`'],
     [{ name: 'p', baseUrl: 'http://x.test/v1', local: 'yes' }, TypeError, '`preset.local`'],
   ])('refuses preset %#, naming the field', (preset, type, text) => {
     const make = () => createOpenAIProvider({ preset: preset as never });
     expect(make).toThrow(type);
     expect(make).toThrow(text);
+  });
+
+  it('refuses an apiKeyEnv holding a key rather than a name, never showing it', () => {
+    for (const key of [
+      'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+      'gsk_ABCDEF0123456789abcdef0123456789abcdef0123456789AB',
+      'ABCDEF0123456789ABCDEF0123456789',
+      'AbcdEfghIjklMnopQrstUvwx',
+      'sk-proj-abcdefghijklmnop0123',
+    ]) {
+      const make = () =>
+        createOpenAIProvider({
+          preset: { name: 'gw', baseUrl: 'https://gw.example.com/v1', apiKeyEnv: key },
+        });
+      expect(make).toThrow(RangeError);
+      expect(make).toThrow('`preset.apiKeyEnv` to be the name of an environment variable');
+      expect(make).toThrow('[redacted]');
+      expect(make).not.toThrow(key);
+    }
+  });
+
+  it('takes environment variable names as apiKeyEnv, naming them when the key is missing', () => {
+    for (const name of ['OPENAI_API_KEY', 'MY_GATEWAY_KEY', 'HUGGINGFACEHUB_API_TOKEN', 'my_key']) {
+      const before = process.env[name];
+      delete process.env[name];
+      const make = () =>
+        createOpenAIProvider({
+          preset: { name: 'gw', baseUrl: 'https://gw.example.com/v1', apiKeyEnv: name },
+        });
+      try {
+        expect(make).toThrow(`(or the ${name} environment variable) to be set`);
+      } finally {
+        if (before !== undefined) process.env[name] = before;
+      }
+    }
   });
 
   it('refuses a preset that is neither a name nor an object, saying both are taken', () => {

@@ -5,9 +5,12 @@ import {
   expectOneOf,
   expectSharedName,
   fail,
+  hideSecretShapes,
+  isBlank,
   isPlainObject,
   optionalBoolean,
   optionalString,
+  REDACTED,
 } from '@x/internal';
 import type { Provider as TokensProvider } from '@x/tokens';
 import {
@@ -82,13 +85,52 @@ const TOKEN_PROFILES = Object.keys({
   ollama: true,
 } satisfies Record<TokensProvider, true>);
 
-/** An optional list of strings (MIME types). */
+/** A MIME type as a data URL writes it (`image/png`, `application/pdf`): lower case, no parameters. */
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+
+/**
+ * An optional non-empty list of MIME types: the types are compared with the ones a data URL
+ * names, so a bare extension (`'png'`) would refuse every image and file at call time, and an
+ * empty list every one (leave the field out to send any).
+ */
 function optionalTypes(name: string, value: unknown): readonly string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
-    fail(name, 'an array of MIME types ("image/png")', value);
+  const what = 'a non-empty array of MIME types ("image/png")';
+  if (!Array.isArray(value)) fail(name, what, value);
+  if (value.length === 0) fail(name, what, value, true);
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== 'string') fail(`${name}[${i}]`, 'a MIME type ("image/png")', value[i]);
+    if (!MIME.test(value[i])) {
+      fail(`${name}[${i}]`, 'a lower-case MIME type such as "image/png"', value[i], true);
+    }
   }
   return Object.freeze([...value]);
+}
+
+/**
+ * A variable name that passes the shell's rule, and that is not a key given in its place
+ * (`apiKeyEnv: process.env.MISTRAL_API_KEY`: a Mistral key, 32 letters and digits, or Groq's
+ * `gsk_` and 52, passes the shell's rule). Refused: a run of 16 or more letters and digits mixing
+ * both, or of 32 or more of any, or a run of 20 or more mixing upper and lower case (a
+ * generated key's; names are UPPER_SNAKE_CASE by convention, their words short). Never shown
+ * when refused: an error message may reach a log.
+ */
+function apiKeyEnvName(value: unknown): string | undefined {
+  const name = optionalString('preset.apiKeyEnv', value);
+  if (name === undefined) return undefined;
+  const keyLike =
+    hideSecretShapes(name) !== name ||
+    /[A-Za-z0-9]{32}/.test(name) ||
+    (/[a-z]/.test(name) && /[A-Z]/.test(name) && /[A-Za-z0-9]{20}/.test(name));
+  if (keyLike || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    fail(
+      'preset.apiKeyEnv',
+      'the name of an environment variable ("MY_API_KEY"), never the key itself',
+      REDACTED,
+      true,
+    );
+  }
+  return name;
 }
 
 /** `{ field, turns }`, or undefined. */
@@ -129,6 +171,8 @@ function embeddingInput(value: unknown, base: OpenAIPreset['embeddingInput']) {
 export function customPreset(value: Record<string, unknown>): NamedPreset {
   expectKnownKeys('preset', value, KEYS);
   const name = expectSharedName(value.name, 'preset.name');
+  // A blank name would name the cache's namespace and the metrics label, and be refused there.
+  if (isBlank(name)) fail('preset.name', 'a label with a printable character', name, true);
   if ((PRESET_NAMES as readonly string[]).includes(name)) {
     fail(
       'preset.name',
@@ -149,10 +193,7 @@ export function customPreset(value: Record<string, unknown>): NamedPreset {
       : expectOneOf('preset.extends', value.extends, PRESET_NAMES);
   const base = family === undefined ? GENERIC : openAIPresets[family];
   const label = value.label === undefined ? name : expectSharedName(value.label, 'preset.label');
-  const apiKeyEnv = optionalString('preset.apiKeyEnv', value.apiKeyEnv);
-  if (apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv)) {
-    fail('preset.apiKeyEnv', 'an environment variable name ("MY_API_KEY")', apiKeyEnv, true);
-  }
+  const apiKeyEnv = apiKeyEnvName(value.apiKeyEnv);
   const pick = <T>(read: (v: unknown) => T | undefined, key: keyof OpenAIPreset): T =>
     read(value[key]) ?? (base[key] as T);
   const one =

@@ -1,4 +1,4 @@
-import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
+import { expectKnownKeys, expectOneOf, fail, isPlainObject, looksBase64 } from '@x/internal';
 
 // The checks of a message's images, audio and files (the content parts of a user message), before
 // anything is sent: each error names the field (`request.messages[0].audio[1].format`).
@@ -6,18 +6,58 @@ import { expectKnownKeys, expectOneOf, fail, isPlainObject } from '@x/internal';
 const IMAGE = 'a base64 string, a data: or https: URL, or a Uint8Array';
 const DETAILS = ['auto', 'low', 'high'] as const;
 
+/** Base64 with something in it (`looksBase64`: its length and both ends are checked). */
+function isBase64(text: string): boolean {
+  return text.length > 0 && looksBase64(text);
+}
+
+/** The payload of a `data:` URL marked `;base64` (as `imageDataType` reads it), else undefined. */
+function base64Payload(url: string): string | undefined {
+  const comma = url.indexOf(',');
+  return comma !== -1 && /^data:[^;,]*;base64$/.test(url.slice(0, comma))
+    ? url.slice(comma + 1)
+    : undefined;
+}
+
+/**
+ * An image: bytes with something in them, an http(s): URL, a `data:` URL (one marked `;base64`
+ * holding base64), or base64.
+ */
+function expectImageData(at: string, image: string | Uint8Array): void {
+  if (image.length === 0) fail(at, `${IMAGE}, not empty`, image);
+  if (typeof image !== 'string' || /^https?:\/\//i.test(image)) return;
+  if (image.startsWith('data:')) {
+    const payload = base64Payload(image);
+    if (payload !== undefined && !isBase64(payload)) {
+      fail(at, 'a data: URL holding base64 (`data:image/png;base64,...`)', image);
+    }
+    return;
+  }
+  if (!isBase64(image)) fail(at, IMAGE, image);
+}
+
+/**
+ * A URL's scheme at the start (`https:`, `file:`). Bounded: base64 is made of the same
+ * characters, and an unbounded run would scan a part of megabytes for the colon.
+ */
+const SCHEME = /^[a-z][a-z\d+.-]{0,31}:/i;
+
 /** A string or bytes with something in them. */
 function isData(value: unknown): value is string | Uint8Array {
   return (typeof value === 'string' || value instanceof Uint8Array) && value.length > 0;
 }
 
 function expectImage(at: string, item: unknown): void {
-  if (typeof item === 'string' || item instanceof Uint8Array) return;
+  if (typeof item === 'string' || item instanceof Uint8Array) {
+    expectImageData(at, item);
+    return;
+  }
   if (!isPlainObject(item)) fail(at, `${IMAGE}, or \`{ image, detail? }\``, item);
   expectKnownKeys(at, item, ['image', 'detail']);
   if (typeof item.image !== 'string' && !(item.image instanceof Uint8Array)) {
     fail(`${at}.image`, IMAGE, item.image);
   }
+  expectImageData(`${at}.image`, item.image);
   if (item.detail !== undefined) expectOneOf(`${at}.detail`, item.detail, DETAILS);
 }
 
@@ -26,8 +66,11 @@ function expectAudio(at: string, item: unknown): void {
   expectKnownKeys(at, item, ['data', 'format']);
   if (!isData(item.data)) fail(`${at}.data`, 'a non-empty base64 string or Uint8Array', item.data);
   // The API takes audio as data only: a URL would be read as base64 and refused by the server.
-  if (typeof item.data === 'string' && /^[a-z][a-z\d+.-]*:/i.test(item.data)) {
+  if (typeof item.data === 'string' && SCHEME.test(item.data)) {
     fail(`${at}.data`, 'base64 audio, not a URL (give the bytes or their base64)', item.data);
+  }
+  if (typeof item.data === 'string' && !isBase64(item.data)) {
+    fail(`${at}.data`, 'base64 audio (or its bytes as a Uint8Array)', item.data);
   }
   expectOneOf(`${at}.format`, item.format, ['wav', 'mp3']);
 }
@@ -50,11 +93,14 @@ function expectFile(at: string, item: unknown): void {
     fail(`${at}.data`, 'non-empty base64, a data: URL or a Uint8Array', item.data);
   }
   if (typeof item.data === 'string' && item.data.startsWith('data:')) {
-    if (!/^data:[^;,]*;base64,/.test(item.data)) {
+    const payload = base64Payload(item.data);
+    if (payload === undefined || !isBase64(payload)) {
       fail(`${at}.data`, 'a base64 data: URL (`data:application/pdf;base64,...`)', item.data);
     }
-  } else if (typeof item.data === 'string' && /^[a-z][a-z\d+.-]*:/i.test(item.data)) {
+  } else if (typeof item.data === 'string' && SCHEME.test(item.data)) {
     fail(`${at}.data`, 'the file as base64 or bytes, not a URL', item.data);
+  } else if (typeof item.data === 'string' && !isBase64(item.data)) {
+    fail(`${at}.data`, 'the file as base64, a base64 data: URL or a Uint8Array', item.data);
   }
 }
 

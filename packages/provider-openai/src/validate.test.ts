@@ -55,6 +55,33 @@ describe('OpenAIProvider.complete', () => {
     expect(chatsAt(sim)).toHaveLength(0);
   });
 
+  it('refuses tool-call arguments JSON cannot write before sending, naming the field', async () => {
+    const { sim, provider } = await setup();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const throwing = {
+      toJSON() {
+        throw new Error('no');
+      },
+    };
+    for (const args of [circular, { n: 10n }, throwing]) {
+      const messages = [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: args }] },
+        { role: 'tool', content: 'r', toolCallId: 'a' },
+      ] as ChatMessage[];
+      const request = { model: 'llama3.2', messages };
+      const field =
+        /^Expected `request\.messages\[1\]\.toolCalls\[0\]\.arguments` to be an object JSON\.stringify can write/;
+      await expect(provider.complete(request)).rejects.toThrow(field);
+      await expect(provider.complete(request)).rejects.toBeInstanceOf(TypeError);
+      await expect(async () => {
+        for await (const _ of provider.stream(request)) break;
+      }).rejects.toThrow(field);
+    }
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
   it('continues a conversation with tool calls and reasoning when each reply is pushed back', async () => {
     const { sim, provider } = await setup();
     const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];

@@ -1,3 +1,4 @@
+import { hideSecretShapes } from '@x/internal';
 import { jsonObject } from '@x/provider-core';
 import type { ThinkingEcho } from '../presets';
 import type {
@@ -22,7 +23,30 @@ export interface WireDialect {
   thinkingEcho?: ThinkingEcho | undefined;
 }
 
-function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
+/**
+ * A call's `arguments` as JSON text. Written here rather than checked when the request is (that
+ * would write them twice): a cycle, a BigInt or a `toJSON` that throws is refused naming the field
+ * (`request.messages[i].toolCalls[j].arguments`), before anything is sent, instead of as `JSON.stringify`'s bare TypeError.
+ */
+function argumentsJson(args: unknown, i: number, j: number): string {
+  try {
+    return JSON.stringify(args);
+  } catch (error) {
+    // The first line of what was thrown (`Converting circular structure to JSON`), hidden where it
+    // looks like a credential: a `toJSON` of user code may quote anything.
+    let reason = 'a value that is not an Error';
+    try {
+      if (error instanceof Error) reason = hideSecretShapes(String(error.message).split('\n')[0]!);
+    } catch {}
+    throw new TypeError(
+      `Expected \`request.messages[${i}].toolCalls[${j}].arguments\` to be an object JSON.stringify can write (no cycle, BigInt or throwing toJSON), got: ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+/** One tool call; `i` and `j` place it (`request.messages[i].toolCalls[j]`) in an error only. */
+function wireToolCall(call: OpenAIToolCallInput, i: number, j: number): Record<string, unknown> {
   if (call.type === 'custom') {
     return { id: call.id, type: 'custom', custom: { name: call.name, input: call.input } };
   }
@@ -30,7 +54,10 @@ function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
     id: call.id,
     type: 'function',
     // Sent back exactly as the model wrote it: a re-serialised object could differ from it.
-    function: { name: call.name, arguments: call.rawArguments ?? JSON.stringify(call.arguments) },
+    function: {
+      name: call.name,
+      arguments: call.rawArguments ?? argumentsJson(call.arguments, i, j),
+    },
   };
 }
 
@@ -42,6 +69,8 @@ function wireToolCall(call: OpenAIToolCallInput): Record<string, unknown> {
 export function wireMessage(
   m: OpenAIChatMessage,
   dialect?: WireDialect,
+  /** Its index in the request, for an error's field path. */
+  i = 0,
 ): OpenAIChatMessage | Record<string, unknown> {
   const role = m.role === 'developer' && dialect?.developerRole === 'system' ? 'system' : m.role;
   // The common message, exactly `{ role, content }`, is already in OpenAI's shape: no copy.
@@ -64,7 +93,7 @@ export function wireMessage(
     out.content = m.content === '' && called ? null : m.content;
   }
   if (m.name !== undefined) out.name = m.name;
-  if (called) out.tool_calls = m.toolCalls!.map(wireToolCall);
+  if (called) out.tool_calls = m.toolCalls!.map((c, j) => wireToolCall(c, i, j));
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   // What the model thought before this turn, for a server that wants it back (DeepSeek refuses
   // the next request of a tool loop without it): a pushed-back answer continues the conversation.
@@ -95,7 +124,9 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
   body.model = request.model;
   const { messages } = request;
   const wired = new Array<unknown>(messages.length);
-  for (let i = 0; i < messages.length; i++) wired[i] = wireMessage(messages[i]!, dialect);
+  for (let i = 0; i < messages.length; i++) {
+    wired[i] = wireMessage(messages[i]!, dialect, i);
+  }
   body.messages = wired;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;

@@ -21,6 +21,7 @@ export {
   optionalString,
   REDACTED,
 } from './args';
+export { looksBase64 } from './base64-sample';
 export { BoundedMap } from './bounded-map';
 export { brand, brandedInstanceOf, hasBrand, mark } from './brand';
 export { callOptions, SIGNAL_KEYS } from './call-options';

@@ -2,6 +2,7 @@ import {
   expectKnownKeys,
   fail,
   isPlainObject,
+  looksBase64,
   optionalBoolean,
   optionalSignal,
   optionalString,
@@ -118,36 +119,17 @@ function optionalKeepAlive(name: string, value: unknown): void {
   );
 }
 
-/** Standard base64 as Go decodes it for `images` (line breaks skipped, `=` padding at the end). */
-const BASE64 = /^[A-Za-z0-9+/\r\n]*$/;
-const BASE64_END = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
-/** Characters checked at each end of an image: it may be megabytes, and this runs per call. */
-const SAMPLE = 64;
-
 /**
- * True for what can be base64: its first and last {@link SAMPLE} characters are, and so is the
- * payload of a `data:` URL marked `;base64` (sent without its prefix). Text that is not (a path,
- * a URL, a caption) fails to decode on the server, with HTTP 400 `illegal base64 data`.
+ * True for what can be base64 (`looksBase64`), and for a `data:` URL marked `;base64` whose
+ * payload can be (sent without its prefix). Text that is not (a path, a URL, a caption) fails to
+ * decode on the server, with HTTP 400 `illegal base64 data`.
  */
-function looksBase64(image: string): boolean {
-  let text = image;
-  if (text.startsWith('data:')) {
-    const comma = text.indexOf(',');
-    if (comma === -1 || !text.slice(0, comma).endsWith(';base64')) return false;
-    text = text.slice(comma + 1);
-  }
-  if (!paddedLength(text)) return false;
-  if (text.length <= 2 * SAMPLE) return BASE64_END.test(text);
-  return BASE64.test(text.slice(0, SAMPLE)) && BASE64_END.test(text.slice(-SAMPLE));
-}
-
-/**
- * Go's standard base64 takes whole groups of 4 characters only (unpadded text is `illegal base64
- * data`), line breaks not counted. Two scans for a line break cost far less than the upload.
- */
-function paddedLength(text: string): boolean {
-  const wrapped = text.includes('\n') || text.includes('\r');
-  return (wrapped ? text.replace(/[\r\n]/g, '').length : text.length) % 4 === 0;
+function imageBase64(image: string): boolean {
+  if (!image.startsWith('data:')) return looksBase64(image);
+  const comma = image.indexOf(',');
+  return (
+    comma !== -1 && image.slice(0, comma).endsWith(';base64') && looksBase64(image.slice(comma + 1))
+  );
 }
 
 /** How `images` are worded when refused: base64 strings (or `data:` URLs of base64) or bytes. */
@@ -184,7 +166,7 @@ export function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
-  optionalImages(`${at}.images`, message.images, IMAGES, looksBase64);
+  optionalImages(`${at}.images`, message.images, IMAGES, imageBase64);
   // `rawArguments` (an OpenAI reply's, through a router) is accepted there and not sent.
   optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
 }
@@ -267,7 +249,7 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
       }
     }
   }
-  optionalImages('request.images', r.images, IMAGES, looksBase64);
+  optionalImages('request.images', r.images, IMAGES, imageBase64);
   validateGenerationFields(r);
 }
 

@@ -41,6 +41,13 @@ export {
   prometheusText,
   registerPromClient,
 } from '@x/provider-core';
+export type {
+  ImageDetail,
+  OpenAIAudio,
+  OpenAIFile,
+  OpenAIImage,
+  OpenAIImageInput,
+} from './content-part-types';
 export type { OpenAICustomPreset } from './custom-preset';
 export type { OpenAIApiErrorCode, OpenAIErrorCode } from './error-codes';
 export type {
@@ -105,17 +112,12 @@ export type {
   FinishReason,
   HealthReport,
   HealthStatus,
-  ImageDetail,
   ModelSummary,
   OpenAIAssistantMessage,
-  OpenAIAudio,
   OpenAIChatMessage,
   OpenAICustomToolCall,
   OpenAICustomToolCallInput,
-  OpenAIFile,
   OpenAIFunctionToolCall,
-  OpenAIImage,
-  OpenAIImageInput,
   OpenAIToolCall,
   OpenAIToolCallInput,
   OpenAIUsage,

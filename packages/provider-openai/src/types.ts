@@ -10,6 +10,7 @@ import type {
   ToolDefinition,
   Usage,
 } from '@x/provider-core';
+import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from './content-part-types';
 
 export type {
   CacheMode,
@@ -61,45 +62,6 @@ export interface OpenAICustomToolCallInput extends Omit<OpenAICustomToolCall, 'a
 
 /** A tool call of a message sent: one of an answer, or one written by hand. */
 export type OpenAIToolCallInput = OpenAIFunctionToolCall | OpenAICustomToolCallInput;
-
-/** How closely the model looks at an image (`image_url.detail`); the server's default is `'auto'`. */
-export type ImageDetail = 'auto' | 'low' | 'high';
-
-/** An image given with its `detail`. */
-export interface OpenAIImage {
-  /** Base64, bytes, or a data: or https: URL, as an item of `images` is. */
-  image: string | Uint8Array;
-  /** `'low'` reads a 512 px version at a fixed small cost; `'high'` the image in full. */
-  detail?: ImageDetail | undefined;
-}
-
-/** An item of a message's `images`: an image, or one with its `detail`. */
-export type OpenAIImageInput = string | Uint8Array | OpenAIImage;
-
-/** A recording for a model that hears (`input_audio`), sent as base64. */
-export interface OpenAIAudio {
-  /** The recording: base64 (not a URL: the API takes audio as data only) or its bytes. */
-  data: string | Uint8Array;
-  /** Its encoding: the API reads WAV and MP3. */
-  format: 'wav' | 'mp3';
-}
-
-/**
- * A file for the model to read (`file`): an uploaded file's id (`/files`), or a file's name and
- * data. Chat Completions reads PDFs (OpenAI's file inputs guide).
- */
-export type OpenAIFile =
-  | { fileId: string; filename?: undefined; data?: undefined }
-  | {
-      fileId?: undefined;
-      /** The file's name, as the model sees it. */
-      filename: string;
-      /**
-       * Base64, a data URL (`data:application/pdf;base64,...`) or the bytes; sent as a data URL,
-       * its type read from the bytes when not given.
-       */
-      data: string | Uint8Array;
-    };
 
 /**
  * A chat message whose tool calls may be custom calls too: an answer's `message`, or one written

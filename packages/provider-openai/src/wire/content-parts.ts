@@ -1,4 +1,5 @@
-import type { OpenAIAudio, OpenAIChatMessage, OpenAIFile, OpenAIImageInput } from '../types';
+import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from '../content-part-types';
+import type { OpenAIChatMessage } from '../types';
 
 // A user message's images, audio and files as the content parts of OpenAI's
 // ChatCompletionContentPart: `image_url` (`{ url, detail? }`), `input_audio` (`{ data, format }`)

@@ -300,6 +300,22 @@ describe('createOpenAIProvider({ preset: { name, baseUrl, ... } })', () => {
     }
   });
 
+  it('takes a key-shaped name when the environment holds a variable of that name', () => {
+    const name = 'myGatewayApiKeyValue';
+    const make = () =>
+      createOpenAIProvider({
+        preset: { name: 'gw', baseUrl: 'https://gw.example.com/v1', apiKeyEnv: name },
+      });
+    delete process.env[name];
+    expect(make).toThrow('[redacted]');
+    process.env[name] = 'gw-key-1234';
+    try {
+      expect(make().preset).toBe('gw');
+    } finally {
+      delete process.env[name];
+    }
+  });
+
   it('refuses a preset that is neither a name nor an object, saying both are taken', () => {
     for (const preset of [5, ['openai'], null]) {
       expect(() => createOpenAIProvider({ preset: preset as never })).toThrow(TypeError);

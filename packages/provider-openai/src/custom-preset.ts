@@ -112,16 +112,19 @@ function optionalTypes(name: string, value: unknown): readonly string[] | undefi
  * (`apiKeyEnv: process.env.MISTRAL_API_KEY`: a Mistral key, 32 letters and digits, or Groq's
  * `gsk_` and 52, passes the shell's rule). Refused: a run of 16 or more letters and digits mixing
  * both, or of 32 or more of any, or a run of 20 or more mixing upper and lower case (a
- * generated key's; names are UPPER_SNAKE_CASE by convention, their words short). Never shown
- * when refused: an error message may reach a log.
+ * generated key's; names are UPPER_SNAKE_CASE by convention, their words short), unless a
+ * variable of that name is set: a key is never the name of one, so a long camelCase name that
+ * the environment holds (`myGatewayApiKeyValue`) is taken. Never shown when refused: an error
+ * message may reach a log.
  */
 function apiKeyEnvName(value: unknown): string | undefined {
   const name = optionalString('preset.apiKeyEnv', value);
   if (name === undefined) return undefined;
   const keyLike =
-    hideSecretShapes(name) !== name ||
-    /[A-Za-z0-9]{32}/.test(name) ||
-    (/[a-z]/.test(name) && /[A-Z]/.test(name) && /[A-Za-z0-9]{20}/.test(name));
+    !Object.hasOwn(process.env, name) &&
+    (hideSecretShapes(name) !== name ||
+      /[A-Za-z0-9]{32}/.test(name) ||
+      (/[a-z]/.test(name) && /[A-Z]/.test(name) && /[A-Za-z0-9]{20}/.test(name)));
   if (keyLike || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     fail(
       'preset.apiKeyEnv',

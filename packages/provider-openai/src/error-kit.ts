@@ -20,8 +20,14 @@ import {
   ProviderClosedError,
 } from './errors';
 
-/** The constructors the shared request path uses, naming `label` (the preset's) in messages. */
-export function openAIErrorKit(label: string): ErrorKit {
+/**
+ * The constructors the shared request path uses, naming `label` (the preset's) in messages;
+ * `overflowHint` says how to fix an overflow found before sending, where there is more to say.
+ */
+export function openAIErrorKit(
+  label: string,
+  overflowHint?: ((init: ContextOverflowInit) => string | undefined) | undefined,
+): ErrorKit {
   return Object.freeze({
     origin: originOf(label),
     timeout: (init: TimeoutErrorInit) => new OpenAITimeoutError({ ...init, label }),
@@ -32,7 +38,8 @@ export function openAIErrorKit(label: string): ErrorKit {
       new OpenAIStreamError({ ...init, label }),
     incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
       new IncompleteStreamError({ ...init, label }),
-    contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, label }),
+    contextOverflow: (init: ContextOverflowInit) =>
+      new ContextOverflowError({ ...init, label, hint: overflowHint?.(init) }),
     closed: (init?: { destroyed?: boolean | undefined }) =>
       new ProviderClosedError({ ...init, label }),
     circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>

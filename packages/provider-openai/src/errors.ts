@@ -208,11 +208,14 @@ export class ContextOverflowError extends CoreContextOverflowError {
     init: ContextOverflowInit & {
       label?: string | undefined;
       requestId?: string | undefined;
+      /** How to fix it, appended to the message (the `ollama` preset's assumed window). */
+      hint?: string | undefined;
     },
   ) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, BRAND.contextOverflow, 'ContextOverflowError');
     this.requestId = init.requestId;
+    if (init.hint !== undefined) this.message += init.hint;
   }
 }
 

@@ -25,6 +25,8 @@ export type RefusedField =
   | 'topLogprobs'
   | 'logitBias'
   | 'user'
+  | 'verbosity'
+  | 'safetyIdentifier'
   | 'messages[].name'
   | 'messages[].images'
   | 'messages[].audio'
@@ -253,6 +255,8 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
       'topLogprobs',
       'logitBias',
       'user',
+      'verbosity',
+      'safetyIdentifier',
       'messages[].name',
       'messages[].audio',
       'messages[].files',

@@ -7,7 +7,7 @@ import { isRateLimitedError } from './errors';
 import { checkHealth } from './health';
 import { LimitLearner } from './limits';
 import { type OpenAIProviderOptions, resolveConnection, validateOptions } from './options';
-import type { EmbeddingInputRules, OpenAIPresetName } from './presets';
+import { type EmbeddingInputRules, type OpenAIPresetName, openAIPresets } from './presets';
 import { expectAcceptedFields, expectEmbedInputAccepted } from './server-refusals';
 import type {
   ChatRequest,
@@ -100,7 +100,7 @@ export class OpenAIProvider extends ProviderFacade {
     const { preset, name, family } = connection;
     this.baseUrl = connection.baseUrl;
     this.preset = name;
-    this.requestFields = requestFieldsOf(preset);
+    this.requestFields = requestFieldsOf(preset, family);
     this.embeddingInput = preset.embeddingInput;
     this.#label = preset.label;
     this.#chat = chatOperation(
@@ -109,17 +109,24 @@ export class OpenAIProvider extends ProviderFacade {
       options.completeAs !== 'whole',
       // Ollama's `/v1`, or a preset of your own that extends it: tool calls come whole.
       family === 'ollama',
+      family,
     );
     this.#embed = embedOperation(preset, preset.label);
     this.#validateChat = (request) => {
       validateChatRequest(request);
-      expectAcceptedFields(request, preset);
+      expectAcceptedFields(request, preset, family);
     };
     this.#validateEmbed = (request) => {
       validateEmbedRequest(request);
       expectEmbedInputAccepted(request, preset);
     };
-    this.#windows = new ModelWindows(options.contextWindows, preset.contextWindow);
+    this.#windows = new ModelWindows(
+      options.contextWindows,
+      preset.contextWindow,
+      // The `ollama` preset's window is an assumption (the smallest default of Ollama's), which a
+      // preset of your own extending it keeps unless it sets one.
+      family === 'ollama' && preset.contextWindow === openAIPresets.ollama.contextWindow,
+    );
     const learn = options.learnLimits !== false;
     let learner: LimitLearner | undefined;
     const authHeader = options.authHeader?.toLowerCase();
@@ -140,7 +147,7 @@ export class OpenAIProvider extends ProviderFacade {
             ? { classify, ...(options.breaker as BreakerOptions | undefined) }
             : options.breaker,
       },
-      kit: openAIErrorKit(preset.label),
+      kit: openAIErrorKit(preset.label, (init) => this.#windows.overflowHint(init)),
       httpError: mapHttpError(preset.label),
       auth:
         authHeader === undefined

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { completion, type Handler, json, type TestServer } from './__fixtures__/server';
 import { ask, chats, setup } from './__fixtures__/setup';
 import type { OpenAIPresetName } from './presets';
-import type { EmbedRequest } from './types';
+import type { ChatRequest, EmbedRequest } from './types';
 
 const hello = json(200, completion({ content: 'hi' }));
 
@@ -154,6 +154,79 @@ describe('images on the ollama preset', () => {
       );
       await provider.complete(look([gif, 'https://example.com/cat.png']));
       expect(chats(server)).toHaveLength(1);
+    }
+  });
+});
+
+describe("what Ollama's /v1 ignores", () => {
+  const weather = {
+    type: 'function' as const,
+    function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+  };
+  const withTools = (extra: Partial<ChatRequest>) =>
+    ask('Weather?', { tools: [weather], ...extra });
+  const ollamaLike = [
+    { preset: 'ollama' as const },
+    { preset: { name: 'my-ollama', baseUrl: 'http://127.0.0.1:9/v1', extends: 'ollama' as const } },
+  ];
+
+  it.each([
+    [{ toolChoice: 'required' }, 'ignores `tool_choice`', '`request.toolChoice` "required"'],
+    [{ toolChoice: 'none' }, 'ignores `tool_choice`', '`request.toolChoice` "none"'],
+    [
+      { toolChoice: { type: 'function', function: { name: 'get_weather' } } },
+      'ignores `tool_choice`',
+      '`request.toolChoice` is refused',
+    ],
+    [{ parallelToolCalls: false }, 'ignores `parallel_tool_calls`', '`request.parallelToolCalls`'],
+    [{ logitBias: { '50256': -100 } }, 'ignores `logit_bias`', '`request.logitBias`'],
+    [{ verbosity: 'low' }, 'ignores `verbosity`', '`request.verbosity`'],
+  ])('refuses %j before sending, saying the server ignores it', async (extra, ignores, field) => {
+    for (const options of ollamaLike) {
+      const { server, provider } = await setup({ '/chat/completions': hello }, options);
+      const request = withTools(extra as Partial<ChatRequest>);
+      const error = await provider.complete(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      const { message } = error as Error;
+      expect(message).toMatch(/^(Ollama|my-ollama) ignores /);
+      expect(message).toContain(ignores);
+      expect(message).toContain('drops it without an error');
+      expect(message).toContain(field);
+      expect(message).not.toMatch(/4xx/);
+      expect(() => provider.stream(request)).toThrow(TypeError);
+      expect(chats(server)).toHaveLength(0);
+    }
+  });
+
+  it('sends what it honours: toolChoice "auto", parallelToolCalls true, and either without tools', async () => {
+    const { server, provider } = await setup({ '/chat/completions': hello }, { preset: 'ollama' });
+    await provider.complete(withTools({ toolChoice: 'auto', parallelToolCalls: true }));
+    await provider.complete(ask('Hi', { toolChoice: 'required', parallelToolCalls: false }));
+    expect(chats(server)).toHaveLength(2);
+    expect(chats(server)[0]!.json).toMatchObject({
+      tool_choice: 'auto',
+      parallel_tool_calls: true,
+    });
+    expect(chats(server)[1]!.json).not.toHaveProperty('tool_choice');
+    expect(provider.requestFields.chat.has('logitBias')).toBe(false);
+    expect(provider.requestFields.chat.has('verbosity')).toBe(false);
+    expect(provider.requestFields.chat.has('toolChoice')).toBe(true);
+  });
+
+  it('leaves the other presets to send them', async () => {
+    for (const preset of ['vllm', 'lmstudio', 'openai'] as const) {
+      const { server, provider } = await setup(
+        { '/chat/completions': hello },
+        { preset, apiKey: 'sk-test' },
+      );
+      await provider.complete(
+        withTools({ toolChoice: 'required', parallelToolCalls: false, logitBias: { '1': 5 } }),
+      );
+      expect(chats(server)[0]!.json).toMatchObject({
+        tool_choice: 'required',
+        parallel_tool_calls: false,
+        logit_bias: { '1': 5 },
+      });
     }
   });
 });

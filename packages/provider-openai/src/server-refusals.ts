@@ -1,5 +1,5 @@
 import { fail } from '@x/internal';
-import type { OpenAIPreset, RefusedField } from './presets';
+import type { OpenAIPreset, OpenAIPresetName, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
 import { fileDataType, imageDataType, imageOf } from './wire/content-parts';
 
@@ -13,6 +13,8 @@ const REFUSABLE: Record<RefusedField, { set: (r: ChatRequest) => boolean; wire: 
   topLogprobs: { set: (r) => r.topLogprobs !== undefined, wire: 'top_logprobs' },
   logitBias: { set: (r) => r.logitBias !== undefined, wire: 'logit_bias' },
   user: { set: (r) => r.user !== undefined, wire: 'user' },
+  verbosity: { set: (r) => r.verbosity !== undefined, wire: 'verbosity' },
+  safetyIdentifier: { set: (r) => r.safetyIdentifier !== undefined, wire: 'safety_identifier' },
   // A tool result's `name` is Mistral's own field (its ToolMessage), and no other preset refuses it.
   'messages[].name': {
     set: (r) => r.messages.some((m) => m.name !== undefined && m.role !== 'tool'),
@@ -37,12 +39,114 @@ function nonEmpty(list: readonly unknown[] | undefined): boolean {
   return list !== undefined && list.length > 0;
 }
 
+/** A value of one field that a family's server has no use for, and what it does with it. */
+interface ValueRule {
+  /** The field, as `ChatRequest` names it. */
+  readonly field: keyof ChatRequest & string;
+  /** True when the request sends a value the server does not honour. */
+  readonly refused: (r: ChatRequest) => boolean;
+  /** Every value is refused: the field is left out of `requestFields`. */
+  readonly always: boolean;
+  /** What the server does instead, after `<label> `. */
+  readonly does: string;
+  /** What to do instead, after `: `. */
+  readonly instead: string;
+}
+
+const IGNORES = (wire: string, effect: string) =>
+  `ignores \`${wire}\` (its \`/v1\` has no such field and drops it without an error: ${effect})`;
+
+/**
+ * The values a built-in preset's server (and a preset of your own that extends it) does not honour
+ * although its fields are well formed: Ollama's `/v1` has no `tool_choice`, `parallel_tool_calls`,
+ * `logit_bias` or `verbosity` (ChatCompletionRequest in ollama/ollama openai/openai.go; unknown fields are
+ * dropped), so a forced tool call comes back as text with finish reason `stop`, and Mistral takes
+ * only `'auto'` of OpenAI's service tiers (`RequestedServiceTier`: `auto`, `standard_only`; any
+ * other a 422). `tool_choice` and `parallel_tool_calls` are sent only with tools: without, there
+ * is nothing to refuse.
+ */
+const VALUE_RULES: Partial<Record<OpenAIPresetName, readonly ValueRule[]>> = {
+  ollama: [
+    {
+      field: 'toolChoice',
+      refused: (r) => nonEmpty(r.tools) && r.toolChoice !== undefined && r.toolChoice !== 'auto',
+      always: false,
+      does: IGNORES(
+        'tool_choice',
+        'the model chooses as with "auto", a forced call may come back as text',
+      ),
+      instead: 'leave it out or set "auto" for this preset',
+    },
+    {
+      field: 'parallelToolCalls',
+      refused: (r) => nonEmpty(r.tools) && r.parallelToolCalls === false,
+      always: false,
+      does: IGNORES('parallel_tool_calls', 'the model may still call several tools at once'),
+      instead: 'leave it out for this preset',
+    },
+    {
+      field: 'logitBias',
+      refused: (r) => r.logitBias !== undefined,
+      always: true,
+      does: IGNORES('logit_bias', 'no token is biased'),
+      instead: 'leave it out for this preset',
+    },
+    {
+      field: 'verbosity',
+      refused: (r) => r.verbosity !== undefined,
+      always: true,
+      does: IGNORES('verbosity', 'the answer is as long as the model makes it'),
+      instead: 'leave it out for this preset, or ask for the length in the prompt',
+    },
+  ],
+  mistral: [
+    {
+      field: 'serviceTier',
+      refused: (r) => r.serviceTier !== undefined && r.serviceTier !== 'auto',
+      always: false,
+      does: 'takes only "auto" of OpenAI\'s service tiers (its API refuses the others with a 4xx)',
+      instead: 'leave it out, or send its own "standard_only" in `extraBody.service_tier`',
+    },
+  ],
+};
+
+/**
+ * The fields refused whatever their value on `preset` (of `family`): its `refusedFields` and the
+ * fields its family's server ignores altogether (Ollama's `logitBias`).
+ */
+export function refusedFieldsOf(
+  preset: OpenAIPreset,
+  family: OpenAIPresetName | undefined,
+): readonly string[] {
+  const rules = family === undefined ? undefined : VALUE_RULES[family];
+  if (rules === undefined) return preset.refusedFields;
+  return [...preset.refusedFields, ...rules.filter((r) => r.always).map((r) => r.field)];
+}
+
+/** Refuses, naming it, a value the family's server ignores or refuses ({@link VALUE_RULES}). */
+function expectHonouredValues(request: ChatRequest, label: string, rules: readonly ValueRule[]) {
+  for (const rule of rules) {
+    if (!rule.refused(request)) continue;
+    const value = request[rule.field];
+    const shown = typeof value === 'string' ? ` ${JSON.stringify(value)}` : '';
+    throw new TypeError(
+      `${label} ${rule.does}: \`request.${rule.field}\`${shown} is refused before sending; ${rule.instead}`,
+    );
+  }
+}
+
 /**
  * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
- * sent (Groq's `logit_bias`, Mistral's `user`), `topLogprobs` without `logprobs: true`, and an
- * image the server cannot decode (Ollama's GIFs and URLs): the error names the field.
+ * sent (Groq's `logit_bias`, Mistral's `user`), a value its family's server ignores or refuses
+ * (Ollama's `tool_choice`, Mistral's `service_tier`: {@link VALUE_RULES}), `topLogprobs` without
+ * `logprobs: true`, and an image the server cannot decode (Ollama's GIFs and URLs): the error
+ * names the field.
  */
-export function expectAcceptedFields(request: ChatRequest, preset: OpenAIPreset): void {
+export function expectAcceptedFields(
+  request: ChatRequest,
+  preset: OpenAIPreset,
+  family?: OpenAIPresetName | undefined,
+): void {
   for (const field of preset.refusedFields) {
     const { set, wire } = REFUSABLE[field];
     if (!set(request)) continue;
@@ -50,6 +154,8 @@ export function expectAcceptedFields(request: ChatRequest, preset: OpenAIPreset)
       `${preset.label} does not accept \`request.${field}\` (its API refuses \`${wire}\` with a 4xx): leave it out for this preset`,
     );
   }
+  const rules = family === undefined ? undefined : VALUE_RULES[family];
+  if (rules !== undefined) expectHonouredValues(request, preset.label, rules);
   // OpenAI and vLLM answer 400 to `top_logprobs` without `logprobs`; elsewhere it would return
   // nothing: the alternatives come with each token's own log probability.
   if (request.topLogprobs !== undefined && request.logprobs !== true) {

@@ -161,6 +161,17 @@ export interface ChatRequest extends Omit<BaseChatRequest, 'tools' | 'messages'>
     | 'max'
     | (string & {})
     | undefined;
+  /** `verbosity` of gpt-5 and later: how long and detailed the answer is (part of the cache key). */
+  verbosity?: 'low' | 'medium' | 'high' | undefined;
+  /**
+   * `service_tier`: the processing tier asked for (`'fast'` is answered as `'priority'`); the
+   * answer's `serviceTier` says which served it. Not part of the cache key.
+   */
+  serviceTier?: 'auto' | 'default' | 'flex' | 'scale' | 'priority' | 'fast' | undefined;
+  /** `prompt_cache_key`: groups requests for OpenAI's prompt cache. Not part of the cache key. */
+  promptCacheKey?: string | undefined;
+  /** `safety_identifier`: a stable id of your end user (hashed). Not part of the cache key. */
+  safetyIdentifier?: string | undefined;
   /** `user`: an id of your end user, for the provider's abuse monitoring. */
   user?: string | undefined;
   /**
@@ -187,6 +198,14 @@ export interface OpenAIUsage extends Usage {
   cachedPromptTokens: number | undefined;
   /** Hidden reasoning tokens (`completion_tokens_details.reasoning_tokens`). */
   reasoningTokens: number | undefined;
+  /** Predicted Outputs: prediction tokens that appeared in the answer (`accepted_prediction_tokens`). */
+  acceptedPredictionTokens: number | undefined;
+  /** Prediction tokens that did not, billed as completion tokens (`rejected_prediction_tokens`). */
+  rejectedPredictionTokens: number | undefined;
+  /** Audio tokens of the prompt (`prompt_tokens_details.audio_tokens`). */
+  promptAudioTokens: number | undefined;
+  /** Audio tokens of the answer (`completion_tokens_details.audio_tokens`). */
+  completionAudioTokens: number | undefined;
   /**
    * Perplexity's `search_context_size` (`'low'`, `'medium'` or `'high'`): how much of the web the
    * answer read, which sets its request fee. Present only when the server says.
@@ -251,7 +270,8 @@ export interface ChatResponse extends BaseChatResponse {
   systemFingerprint: string | undefined;
   /**
    * `service_tier`: the tier that served the request (OpenAI's `default`, `flex`, `priority`...),
-   * when the server says. `costUsd` is priced at the standard tier whatever it says.
+   * when the server says. `costUsd` follows it where the tier's price is known (OpenAI's `flex`
+   * at half the standard price) and is `undefined` where it is not (`priority`, `scale`).
    */
   serviceTier: string | undefined;
   /** The model's refusal message, when it refused (structured outputs). */

@@ -21,7 +21,8 @@ import {
   refuseStreamFlag,
 } from '@x/provider-core';
 import { validateMessageParts } from './message-parts';
-import type { OpenAIPreset } from './presets';
+import type { OpenAIPreset, OpenAIPresetName } from './presets';
+import { refusedFieldsOf } from './server-refusals';
 import type {
   ChatRequest,
   EmbedRequest,
@@ -32,6 +33,9 @@ import type {
 
 const TOOL_CHOICES = new Set(['none', 'auto', 'required']);
 const FORMATS = ['text', 'json_object', 'json_schema'] as const;
+// The values of openai-node's `ChatCompletionCreateParams` (v7.5.0).
+const VERBOSITIES = ['low', 'medium', 'high'] as const;
+const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority', 'fast'] as const;
 
 const CHAT_KEYS = [
   'model',
@@ -51,6 +55,10 @@ const CHAT_KEYS = [
   'presencePenalty',
   'logitBias',
   'reasoningEffort',
+  'verbosity',
+  'serviceTier',
+  'promptCacheKey',
+  'safetyIdentifier',
   'user',
   'extraBody',
   'signal',
@@ -79,12 +87,16 @@ const REQUEST_FIELDS: RequestFields = Object.freeze({
 });
 
 /**
- * The top-level fields `complete()`/`stream()` and `embed()` take on `preset`, from the lists
- * above: the chat fields its server refuses (`server-refusals.ts`: Groq's `logitBias`) left
- * out. Read by `@x/router` to drop another provider's fields (`dropUnknownFields`).
+ * The top-level fields `complete()`/`stream()` and `embed()` take on `preset` (of `family`), from
+ * the lists above: the chat fields its server refuses or ignores whatever their value
+ * (`server-refusals.ts`: Groq's `logitBias`, Ollama's) left out. Read by `@x/router` to drop
+ * another provider's fields (`dropUnknownFields`).
  */
-export function requestFieldsOf(preset: OpenAIPreset): RequestFields {
-  const refused: readonly string[] = preset.refusedFields;
+export function requestFieldsOf(
+  preset: OpenAIPreset,
+  family?: OpenAIPresetName | undefined,
+): RequestFields {
+  const refused = refusedFieldsOf(preset, family);
   if (!refused.some((field) => REQUEST_FIELDS.chat.has(field))) return REQUEST_FIELDS;
   const chat = new Set<string>(CHAT_KEYS.filter((key) => !refused.includes(key)));
   return Object.freeze({ chat, embed: REQUEST_FIELDS.embed });
@@ -269,6 +281,10 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   }
   // Which efforts a model takes is the server's to say (Groq's qwen3 takes `default`): any text.
   optionalString('request.reasoningEffort', r.reasoningEffort, true);
+  if (r.verbosity !== undefined) expectOneOf('request.verbosity', r.verbosity, VERBOSITIES);
+  if (r.serviceTier !== undefined) expectOneOf('request.serviceTier', r.serviceTier, SERVICE_TIERS);
+  optionalString('request.promptCacheKey', r.promptCacheKey);
+  optionalString('request.safetyIdentifier', r.safetyIdentifier);
   optionalString('request.user', r.user);
   if (r.extraBody !== undefined) {
     if (!isPlainObject(r.extraBody)) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chatBodyJson, toChatBody, toEmbedBody, toStreamBody, wireMessage } from './body';
+import {
+  cacheKeyBody,
+  chatBodyJson,
+  toChatBody,
+  toEmbedBody,
+  toStreamBody,
+  wireMessage,
+} from './body';
 import { imageUrl } from './content-parts';
 
 const openai = {
@@ -172,6 +179,99 @@ describe('chatBodyJson', () => {
         expect(chatBodyJson(body, true, dialect)).toBe(JSON.stringify(toStreamBody(body, dialect)));
       }
     }
+  });
+});
+
+describe('stream_options', () => {
+  const ask = (extraBody: Record<string, unknown>) => ({
+    model: 'm',
+    messages: [{ role: 'user' as const, content: 'x' }],
+    extraBody,
+  });
+
+  it('keeps the fields of extraBody.stream_options in a streamed body, include_usage over them', () => {
+    const given = {
+      continuous_usage_stats: true,
+      include_obfuscation: false,
+      include_usage: false,
+    };
+    for (const dialect of [openai, vllm]) {
+      const body = toChatBody(ask({ stream_options: given }), dialect);
+      const sent = JSON.parse(chatBodyJson(body, true, dialect));
+      expect(sent.stream_options).toEqual({
+        continuous_usage_stats: true,
+        include_obfuscation: false,
+        include_usage: true,
+      });
+      expect(toStreamBody(body, dialect).stream_options).toEqual(sent.stream_options);
+    }
+    expect(given).toEqual({
+      continuous_usage_stats: true,
+      include_obfuscation: false,
+      include_usage: false,
+    });
+  });
+
+  it('asks for the usage alone when extraBody.stream_options is not an object', () => {
+    for (const given of [null, 'yes', [1]]) {
+      const body = toChatBody(ask({ stream_options: given }), openai);
+      expect(JSON.parse(chatBodyJson(body, true, openai)).stream_options).toEqual({
+        include_usage: true,
+      });
+    }
+  });
+
+  it('sends extraBody.stream_options as given where the dialect asks for no usage', () => {
+    const dialect = { ...vllm, streamUsage: false };
+    const body = toChatBody(ask({ stream_options: { continuous_usage_stats: true } }), dialect);
+    expect(JSON.parse(chatBodyJson(body, true, dialect)).stream_options).toEqual({
+      continuous_usage_stats: true,
+    });
+  });
+
+  it('leaves extraBody.stream_options out of a body that is not streamed (a 400 without stream)', () => {
+    const body = toChatBody(
+      ask({ stream_options: { continuous_usage_stats: true }, top_k: 4 }),
+      vllm,
+    );
+    expect(JSON.parse(chatBodyJson(body, false, vllm))).toEqual({
+      top_k: 4,
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(body.stream_options).toEqual({ continuous_usage_stats: true });
+  });
+});
+
+describe('cacheKeyBody', () => {
+  const request = {
+    model: 'm',
+    messages: [{ role: 'user' as const, content: 'x' }],
+    temperature: 0,
+    verbosity: 'low' as const,
+  };
+
+  it('is the body itself when no field of it only routes the request', () => {
+    const body = toChatBody(request, openai);
+    expect(cacheKeyBody(body)).toBe(body);
+  });
+
+  it('leaves out service_tier, prompt_cache_key and safety_identifier, named or in extraBody', () => {
+    const plain = toChatBody(request, openai);
+    const named = toChatBody(
+      { ...request, serviceTier: 'flex', promptCacheKey: 'k', safetyIdentifier: 'u' },
+      openai,
+    );
+    const extra = toChatBody({ ...request, extraBody: { service_tier: 'on_demand' } }, openai);
+    expect(named).toMatchObject({
+      service_tier: 'flex',
+      prompt_cache_key: 'k',
+      safety_identifier: 'u',
+    });
+    expect(cacheKeyBody(named)).toEqual(plain);
+    expect(cacheKeyBody(extra)).toEqual(plain);
+    // What changes the answer stays in the key.
+    expect(cacheKeyBody(plain)).toMatchObject({ verbosity: 'low', temperature: 0 });
   });
 });
 

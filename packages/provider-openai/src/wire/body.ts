@@ -154,12 +154,71 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
   if (request.logitBias !== undefined) body.logit_bias = request.logitBias;
   if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
+  if (request.verbosity !== undefined) body.verbosity = request.verbosity;
+  if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
+  if (request.promptCacheKey !== undefined) body.prompt_cache_key = request.promptCacheKey;
+  if (request.safetyIdentifier !== undefined) body.safety_identifier = request.safetyIdentifier;
   if (request.user !== undefined) body.user = request.user;
   return body;
 }
 
+/**
+ * The fields that route or label a request without changing its answer: the tier that serves it
+ * (its price and speed, the same model), OpenAI's prompt-cache routing key, the end user's id for
+ * abuse monitoring. Two requests that differ only in them share a cache entry.
+ */
+const ROUTING_FIELDS: ReadonlySet<string> = new Set([
+  'service_tier',
+  'prompt_cache_key',
+  'safety_identifier',
+]);
+
+/** The cache key's input: the body without {@link ROUTING_FIELDS} (the body itself when it has none). */
+export function cacheKeyBody(body: Record<string, unknown>): Record<string, unknown> {
+  // Three own-key checks: the common body has none of them and is its own key, uncopied.
+  if (
+    !Object.hasOwn(body, 'service_tier') &&
+    !Object.hasOwn(body, 'prompt_cache_key') &&
+    !Object.hasOwn(body, 'safety_identifier')
+  ) {
+    return body;
+  }
+  const key: Record<string, unknown> = {};
+  for (const field of Object.keys(body)) {
+    if (!ROUTING_FIELDS.has(field)) ownField(key, field, body[field]);
+  }
+  return key;
+}
+
+/** Sets `out[key]`; an own `__proto__` (an `extraBody` parsed from JSON) stays a field. */
+function ownField(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else out[key] = value;
+}
+
 /** `stream_options.include_usage`: the last event before `[DONE]` carries the token counts. */
 const STREAM_OPTIONS = Object.freeze({ include_usage: true });
+
+/**
+ * The `stream_options` of a streamed body: an `extraBody.stream_options` object keeps its fields
+ * (vLLM's `continuous_usage_stats`, OpenAI's `include_obfuscation`) with `include_usage: true`
+ * over them, as the usage is what the answer is accounted with.
+ */
+function streamOptions(given: unknown): Readonly<Record<string, unknown>> {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) return STREAM_OPTIONS;
+  const merged: Record<string, unknown> = {};
+  for (const key of Object.keys(given)) {
+    ownField(merged, key, (given as Record<string, unknown>)[key]);
+  }
+  merged.include_usage = true;
+  return merged;
+}
 
 /** The body of a streamed call: the same fields, plus `stream` and `stream_options`. */
 export function toStreamBody(
@@ -169,20 +228,22 @@ export function toStreamBody(
   // Copied key by key: an object spread and then given more keys takes V8's slow path (a few µs
   // per call). The body is shared with the cache key, so it is never changed in place.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(body)) {
-    // `{ ...body }` defines an own `__proto__` (an `extraBody` parsed from JSON); assigning it
-    // would set the prototype instead.
-    if (key === '__proto__') {
-      Object.defineProperty(out, key, {
-        value: body[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else out[key] = body[key];
-  }
+  // `{ ...body }` defines an own `__proto__` (an `extraBody` parsed from JSON); assigning it
+  // would set the prototype instead.
+  for (const key of Object.keys(body)) ownField(out, key, body[key]);
   out.stream = true;
-  if (dialect.streamUsage) out.stream_options = STREAM_OPTIONS;
+  if (dialect.streamUsage) out.stream_options = streamOptions(body.stream_options);
+  return out;
+}
+
+/**
+ * The body of a call that is not streamed: without an `extraBody.stream_options`, which OpenAI
+ * and vLLM answer with a 400 when `stream` is not true ("Stream options can only be defined when
+ * `stream=True`"): the same `extraBody` serves both ways of reading an answer.
+ */
+function unstreamedBody(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) if (key !== 'stream_options') ownField(out, key, body[key]);
   return out;
 }
 
@@ -207,6 +268,9 @@ export function chatBodyJson(
   // An `extraBody` that sets `stream` itself keeps its key where it was: rare, left to the copy.
   if (stream && (Object.hasOwn(body, 'stream') || Object.hasOwn(body, 'stream_options'))) {
     return JSON.stringify(toStreamBody(body, dialect));
+  }
+  if (!stream && Object.hasOwn(body, 'stream_options')) {
+    return jsonObject(unstreamedBody(body), '');
   }
   return jsonObject(body, stream ? streamFieldsJson(dialect) : '');
 }

@@ -49,9 +49,15 @@ export function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
   }
 }
 
+/** A token count: a non-negative integer, `undefined` for anything else a server sends. */
+const count = (value: unknown): number | undefined =>
+  Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+
 export function mapUsage(usage: Json | undefined): OpenAIUsage {
   const promptTokens = num(usage?.prompt_tokens);
   const completionTokens = num(usage?.completion_tokens);
+  const promptDetails = obj(usage?.prompt_tokens_details);
+  const completionDetails = obj(usage?.completion_tokens_details);
   const mapped: OpenAIUsage = {
     promptTokens,
     completionTokens,
@@ -61,9 +67,12 @@ export function mapUsage(usage: Json | undefined): OpenAIUsage {
         ? promptTokens + completionTokens
         : undefined),
     // DeepSeek has long counted cache hits in its own `prompt_cache_hit_tokens`.
-    cachedPromptTokens:
-      num(obj(usage?.prompt_tokens_details)?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
-    reasoningTokens: num(obj(usage?.completion_tokens_details)?.reasoning_tokens),
+    cachedPromptTokens: num(promptDetails?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
+    reasoningTokens: num(completionDetails?.reasoning_tokens),
+    acceptedPredictionTokens: count(completionDetails?.accepted_prediction_tokens),
+    rejectedPredictionTokens: count(completionDetails?.rejected_prediction_tokens),
+    promptAudioTokens: count(promptDetails?.audio_tokens),
+    completionAudioTokens: count(completionDetails?.audio_tokens),
   };
   // Perplexity's fields: another server's usage costs three reads here.
   if (

@@ -1,8 +1,10 @@
 import type { Operation, PromptInput, StreamFormat } from '@x/provider-core';
 import type { ChatMessage as TokensChatMessage } from '@x/tokens';
+import type { OpenAIPresetName } from '../presets';
 import type { ChatRequest, ChatResponse } from '../types';
-import { chatBodyJson, toChatBody, type WireDialect } from './body';
+import { cacheKeyBody, chatBodyJson, toChatBody, type WireDialect } from './body';
 import { ChatAccumulator } from './chat-accumulator';
+import { tierPriceShare } from './service-tier';
 
 /** OpenAI streams server-sent events. */
 export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/event-stream' });
@@ -18,8 +20,14 @@ function hasTools(request: ChatRequest): boolean {
  * them) and the request itself.
  */
 export function chatOperation(
-  /** `usageAfterFinish`: the preset's, for the accumulator ({@link ChatAccumulator}). */
-  dialect: WireDialect & { usageAfterFinish?: boolean | undefined },
+  /**
+   * `usageAfterFinish`: the preset's, for the accumulator ({@link ChatAccumulator}); `local`: a
+   * server of your own bills no tier (its price is what it is without one).
+   */
+  dialect: WireDialect & {
+    usageAfterFinish?: boolean | undefined;
+    local?: boolean | undefined;
+  },
   label: string,
   /** `complete()` reads the answer as a stream (its first-token and idle deadlines apply). */
   streamed: boolean,
@@ -29,6 +37,8 @@ export function chatOperation(
    * then be silent between two chunks as long as before the first (`sendsToolCallsWhole`).
    */
   toolCallsWhole = false,
+  /** The built-in preset it is or extends: whose prices a service tier has ({@link tierPriceShare}). */
+  family?: OpenAIPresetName | undefined,
 ): Operation<ChatRequest, ChatResponse> {
   // The body of the request seen last: prompt(), cacheKey() and body() of one call ask for it in
   // turn. A WeakMap entry per call cost ~1 µs (most of it in the garbage collector's ephemeron
@@ -57,7 +67,8 @@ export function chatOperation(
         : { messages: messages as never, tools: request.tools };
     },
     reserve: (request: ChatRequest) => request.maxTokens,
-    cacheKey: bodyOf,
+    // Without the fields that do not change the answer (`service_tier`...): see cacheKeyBody.
+    cacheKey: (request: ChatRequest) => cacheKeyBody(bodyOf(request)),
     // Left undefined for the other servers: no call to make on theirs.
     sendsToolCallsWhole: toolCallsWhole ? hasTools : undefined,
     body: (request: ChatRequest, stream: boolean) => chatBodyJson(bodyOf(request), stream, dialect),
@@ -66,6 +77,11 @@ export function chatOperation(
     finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
       // The echoed model, or the requested one when the server left it out.
       if (response.model === '') response.model = request.model;
+      // Priced at the standard tier by the reconcile step: another tier's price, where known.
+      if (response.serviceTier !== undefined && response.costUsd !== undefined && !dialect.local) {
+        const share = tierPriceShare(response.serviceTier, family);
+        response.costUsd = share === undefined ? undefined : response.costUsd * share;
+      }
       if (request === lastRequest) {
         lastRequest = undefined;
         lastBody = undefined;

@@ -1,0 +1,153 @@
+// The usage details of OpenAI's `CompletionUsage` (openai-node v7.5.0), read tolerantly, and the
+// price of an answer by the service tier that served it.
+import { describe, expect, it } from 'vitest';
+import { chunk, completion, DONE, json, sse, usage } from './__fixtures__/server';
+import { ask, collect, setup } from './__fixtures__/setup';
+import type { OpenAIProviderOptions } from './options';
+
+/** A whole answer whose usage is OpenAI's, its details replaced by `details`. */
+function withDetails(prompt: unknown, completionDetails: unknown) {
+  return json(200, {
+    ...completion({ content: 'ok' }),
+    usage: {
+      ...usage(1_000, 200),
+      prompt_tokens_details: prompt,
+      completion_tokens_details: completionDetails,
+    },
+  });
+}
+
+describe('usage details', () => {
+  it('maps prediction and audio tokens, buffered and streamed', async () => {
+    const details = withDetails(
+      { cached_tokens: 0, audio_tokens: 40 },
+      {
+        reasoning_tokens: 0,
+        audio_tokens: 120,
+        accepted_prediction_tokens: 30,
+        rejected_prediction_tokens: 7,
+      },
+    );
+    const raw = {
+      ...usage(1_000, 200),
+      prompt_tokens_details: { audio_tokens: 40 },
+      completion_tokens_details: {
+        audio_tokens: 120,
+        accepted_prediction_tokens: 30,
+        rejected_prediction_tokens: 7,
+      },
+    };
+    const events = [
+      chunk({ role: 'assistant', content: 'ok' }),
+      chunk({}, 'stop'),
+      `data: ${JSON.stringify({ choices: [], usage: raw })}\n\n`,
+      DONE,
+    ];
+    const expected = {
+      acceptedPredictionTokens: 30,
+      rejectedPredictionTokens: 7,
+      promptAudioTokens: 40,
+      completionAudioTokens: 120,
+    };
+    const { provider } = await setup({ '/chat/completions': details }, { completeAs: 'whole' });
+    expect((await provider.complete(ask())).usage).toMatchObject(expected);
+    const { provider: streamed } = await setup({ '/chat/completions': sse(events) });
+    const last = (await collect(streamed.stream(ask()))).at(-1)!;
+    expect(last.response!.usage).toMatchObject(expected);
+  });
+
+  it('leaves each undefined, never NaN and never a throw, for what a hostile server sends', async () => {
+    const odd = [null, 'many', -3, 1.5, Number.NaN, 1e300, {}, [4], true];
+    const cases: Array<[unknown, unknown]> = [
+      [undefined, undefined],
+      [null, null],
+      ['details', 42],
+      ...odd.map((v): [unknown, unknown] => [
+        { audio_tokens: v },
+        { audio_tokens: v, accepted_prediction_tokens: v, rejected_prediction_tokens: v },
+      ]),
+    ];
+    for (const [prompt, done] of cases) {
+      const { provider } = await setup(
+        { '/chat/completions': withDetails(prompt, done) },
+        { completeAs: 'whole', cache: false },
+      );
+      const { usage: read } = await provider.complete(ask());
+      expect(read).toMatchObject({ promptTokens: 1_000, completionTokens: 200 });
+      for (const field of [
+        'acceptedPredictionTokens',
+        'rejectedPredictionTokens',
+        'promptAudioTokens',
+        'completionAudioTokens',
+      ] as const) {
+        expect(read[field]).toBeUndefined();
+      }
+    }
+  });
+});
+
+/** An answer of gpt-4o-mini served at `tier` (1M prompt tokens, 1M completion tokens). */
+async function servedAt(tier: unknown, options: OpenAIProviderOptions = {}) {
+  const { provider } = await setup(
+    {
+      '/chat/completions': json(200, {
+        ...completion({ content: 'ok' }),
+        usage: usage(1_000_000, 1_000_000),
+        service_tier: tier,
+      }),
+    },
+    { cache: false, ...options },
+  );
+  return provider.complete(ask());
+}
+
+describe('costUsd by service tier', () => {
+  // gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output tokens.
+  const standard = 0.75;
+
+  it('prices the standard tier as the table does', async () => {
+    for (const tier of ['default', undefined, null]) {
+      expect((await servedAt(tier)).costUsd).toBeCloseTo(standard, 9);
+    }
+  });
+
+  it("prices OpenAI's flex at half, Batch API rates", async () => {
+    const answer = await servedAt('flex');
+    expect(answer.serviceTier).toBe('flex');
+    expect(answer.costUsd).toBeCloseTo(standard / 2, 9);
+  });
+
+  it('leaves the cost undefined for a tier whose price is unknown, never the standard one', async () => {
+    for (const tier of ['priority', 'scale', 'auto', 'something-new']) {
+      const answer = await servedAt(tier);
+      expect(answer.serviceTier).toBe(tier);
+      expect(answer.costUsd).toBeUndefined();
+    }
+  });
+
+  it("prices Groq's flex as on-demand, its documented price, and a local server's as without a tier", async () => {
+    const groq = await servedAt('flex', { preset: 'groq', apiKey: 'gsk-test' });
+    expect(groq.costUsd).toBeCloseTo(standard, 9);
+    expect(
+      (await servedAt('on_demand', { preset: 'groq', apiKey: 'gsk-test' })).costUsd,
+    ).toBeCloseTo(standard, 9);
+    // A server of your own bills no tier: its answer keeps the price it has without one.
+    expect((await servedAt('priority', { preset: 'vllm' })).costUsd).toBeCloseTo(standard, 9);
+  });
+
+  it('keeps the tier and its price on a cached answer replayed', async () => {
+    const { provider, server } = await setup({
+      '/chat/completions': json(200, {
+        ...completion({ content: 'ok' }),
+        usage: usage(1_000_000, 1_000_000),
+        service_tier: 'flex',
+      }),
+    });
+    const request = ask('Hi', { temperature: 0 });
+    await provider.complete(request);
+    const replayed = await provider.complete(request);
+    expect(replayed).toMatchObject({ cached: true, serviceTier: 'flex' });
+    expect(replayed.costUsd).toBeCloseTo(standard / 2, 9);
+    expect(server.requests).toHaveLength(1);
+  });
+});

@@ -170,6 +170,16 @@ describe('createPool', () => {
     expect(s.sockets.opened).toBe(1);
   });
 
+  it("works as the dispatcher of Node's own fetch, whose undici is another copy", async () => {
+    const s = await server({ body: 'hello' });
+    const p = pool();
+    // Node's global fetch runs its bundled undici, not the pool's: the types differ (hence the
+    // cast the README shows), the dispatcher protocol does not.
+    const f = await globalThis.fetch(s.url, { dispatcher: p.dispatcher } as RequestInit);
+    expect(await f.text()).toBe('hello');
+    expect(p.stats().requestsServed).toBe(1);
+  });
+
   it('sends method, path with query, headers and body as undici request would', async () => {
     const seen: string[] = [];
     const s = await server();

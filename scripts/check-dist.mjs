@@ -4,7 +4,9 @@
 // holds a source map, whose sources are not published; or when the package.json `pnpm pack` writes
 // into the tarball still names @x/internal (the workspace's .pnpmfile.cjs removes it); or when an
 // entry point's .d.ts or .d.cts declares an export as a value (a class, function or constant) that
-// the .js or .cjs it describes does not export (see declaredButMissing below).
+// the .js or .cjs it describes does not export (see declaredButMissing below); or when the oldest
+// TypeScript the guide promises (5.2, the root's `typescript-oldest`) reports an error inside the
+// declaration files with `skipLibCheck` off (see oldestTypeScriptErrors below).
 // Run from a package folder by its `check:package` script, after the build.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +15,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+
+/** The oldest TypeScript the docs promise (getting-started: "TypeScript 5.2 or later"). */
+const OLDEST_TYPESCRIPT = '5.2';
 
 const dist = join(process.cwd(), 'dist');
 const offenders = [];
@@ -64,6 +69,13 @@ if (mismatches.length > 0) {
   );
   process.exit(1);
 }
+const oldErrors = oldestTypeScriptErrors(JSON.parse(readFileSync('package.json', 'utf8')));
+if (oldErrors !== '') {
+  console.error(
+    `check-dist: TypeScript ${OLDEST_TYPESCRIPT} (the oldest the guide promises) reports errors in the declarations, which a user with skipLibCheck off sees:\n${oldErrors}`,
+  );
+  process.exit(1);
+}
 // The manifest as published: pack into a temporary folder and read its package.json back.
 const packed = mkdtempSync(join(tmpdir(), 'check-dist-'));
 try {
@@ -86,8 +98,36 @@ try {
   rmSync(packed, { recursive: true, force: true });
 }
 console.log(
-  'check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; the packed package.json does not name @x/internal',
+  `check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; TypeScript ${OLDEST_TYPESCRIPT} reads the declarations without an error; the packed package.json does not name @x/internal`,
 );
+
+/**
+ * The output of the oldest supported TypeScript (`typescript-oldest` in the root package.json, the
+ * version docs/guide/getting-started.md names) over every declaration file the exports map points
+ * at, strict and with `skipLibCheck` off, as a user's project reads them; '' when it reports none.
+ * Newer compilers accept what older ones refuse (a class member keyed by a plain `symbol`, TS1166
+ * before 5.8), so building with the pinned 5.9 alone does not show it.
+ */
+function oldestTypeScriptErrors(manifest) {
+  const files = new Set();
+  for (const target of Object.values(manifest.exports ?? {})) {
+    if (typeof target !== 'object' || target === null) continue;
+    for (const condition of ['import', 'require']) {
+      if (typeof target[condition]?.types === 'string') files.add(target[condition].types);
+    }
+  }
+  const tsc = createRequire(import.meta.url).resolve('typescript-oldest/bin/tsc');
+  const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+  try {
+    execFileSync(process.execPath, [tsc, ...args, '--types', 'node', ...files], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+    return '';
+  } catch (error) {
+    return `${error.stdout ?? ''}${error.stderr ?? ''}`.trim() || String(error);
+  }
+}
 
 /**
  * For each entry point of `manifest.exports` and each of its conditions (`import`, `require`), the

@@ -1,4 +1,4 @@
-import { brand, hasBrand } from '@x/internal';
+import { brand, hasBrand, mark } from '@x/internal';
 
 /** The state a breaker can be in. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -6,9 +6,10 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 /** Why a call was rejected without running. */
 export type RejectReason = 'open' | 'isolated' | 'half-open-full';
 
-// The brands are getters on the prototypes rather than marks on each instance: a rejection makes
-// its error without running a constructor, and defining a property per instance would cost more
-// than the rest of it.
+// The brands are marks on the prototypes rather than on each instance: a rejection makes its
+// error without running a constructor, and defining a property per instance would cost more than
+// the rest of it. Not class members either: a computed member keyed by a plain `symbol` in the
+// published .d.ts is an error for TypeScript before 5.8 (TS1166).
 const OPEN_BRAND = brand('breaker', 'BreakerOpenError');
 const PROBE_TIMEOUT_BRAND = brand('breaker', 'BreakerProbeTimeoutError');
 
@@ -59,15 +60,11 @@ export class BreakerOpenError extends Error {
     this.reason = reason;
     this.retryAfterMs = retryAfterMs;
   }
-
-  /** @internal brand checked by {@link isBreakerOpenError}, works across duplicate installs. */
-  get [OPEN_BRAND](): true {
-    return true;
-  }
 }
 
 // On the prototype, so the stack header names the class and construction stays cheap.
 (BreakerOpenError.prototype as { name: string }).name = 'BreakerOpenError';
+mark(BreakerOpenError.prototype, OPEN_BRAND);
 // Instances made by `createOpenError` have no own stack; this stands in for it.
 Object.defineProperty(BreakerOpenError.prototype, 'stack', {
   configurable: true,
@@ -124,14 +121,10 @@ export class BreakerProbeTimeoutError extends Error {
     this.breaker = breaker;
     this.timeoutMs = timeoutMs;
   }
-
-  /** @internal brand checked by {@link isBreakerProbeTimeoutError}. */
-  get [PROBE_TIMEOUT_BRAND](): true {
-    return true;
-  }
 }
 
 (BreakerProbeTimeoutError.prototype as { name: string }).name = 'BreakerProbeTimeoutError';
+mark(BreakerProbeTimeoutError.prototype, PROBE_TIMEOUT_BRAND);
 
 /**
  * True when `value` is a {@link BreakerOpenError}, from this or any other copy of the package.

@@ -1,4 +1,4 @@
-import { brand, hasBrand } from '@x/internal';
+import { brand, hasBrand, mark } from '@x/internal';
 
 const IGNORE_BRAND = brand('breaker', 'BreakerIgnore');
 
@@ -18,14 +18,11 @@ export class BreakerIgnore extends Error {
     super('Outcome not judged by the breaker (the reason is the cause)', { cause: reason });
     this.reason = reason;
   }
-
-  /** @internal brand checked by {@link isBreakerIgnore}, works across duplicate installs. */
-  get [IGNORE_BRAND](): true {
-    return true;
-  }
 }
 
 (BreakerIgnore.prototype as { name: string }).name = 'BreakerIgnore';
+// A mark on the prototype, not a class member: see errors.ts.
+mark(BreakerIgnore.prototype, IGNORE_BRAND);
 
 /**
  * Settles a call as not judged, whatever `classify` would say: `fn` throws (or rejects with)

@@ -23,7 +23,6 @@ export class FixtureError extends Error {
   readonly code = 'X_OLLAMA_SIM_FIXTURE_INVALID' as const;
   /** The file path (or label) of the fixture. */
   readonly source: string;
-  declare readonly [FIXTURE_BRAND]: true;
 
   constructor(message: string, options: { source: string; cause?: unknown }) {
     super(message, { cause: options.cause });
@@ -44,7 +43,6 @@ export class FixtureError extends Error {
 export class SimClosedError extends Error {
   override readonly name = 'SimClosedError';
   readonly code = 'X_OLLAMA_SIM_CLOSED' as const;
-  declare readonly [CLOSED_BRAND]: true;
 
   constructor(operation: string) {
     super(`Cannot ${operation}: the Ollama simulator is closed`);
@@ -65,7 +63,6 @@ export class ListenError extends Error {
   readonly code = 'X_OLLAMA_SIM_LISTEN_FAILED' as const;
   readonly host: string;
   readonly port: number;
-  declare readonly [LISTEN_BRAND]: true;
 
   constructor(host: string, port: number, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);

@@ -48,6 +48,39 @@ describe('a load several callers share through the cache', () => {
   );
 });
 
+describe('a cache shared by providers of different servers', () => {
+  it("loads on its own server when the load it joined, another provider's, fails", async () => {
+    const hanging = await startServer();
+    const healthy = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    // One key for both requests: the second call joins the first provider's load.
+    const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
+    const a = core(hanging.url, { cache, timeouts: { firstTokenMs: 300 } });
+    const b = core(healthy.url, { cache });
+    // `never` is never answered: a's load ends at its first-token deadline.
+    const failing = outcome(a.complete(same, to('never')));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    const joining = b.complete(same, to('m'));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    expect(await failing).toMatchObject({ name: 'ProviderTimeoutError' });
+    await expect(joining).resolves.toMatchObject({ content: 'hi' });
+    expect(healthy.received).toEqual(['m']);
+    expect(b.stats()).toMatchObject({ successes: 1, failures: 0 });
+  });
+
+  it('never loads again for a waiter of its own failed load', async () => {
+    const server = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
+    const a = core(server.url, { cache, timeouts: { firstTokenMs: 300 } });
+    const first = outcome(a.complete(same, to('never')));
+    const second = outcome(a.complete(same, to('never')));
+    expect(await first).toMatchObject({ name: 'ProviderTimeoutError' });
+    expect(await second).toMatchObject({ name: 'ProviderTimeoutError' });
+    expect(server.received).toEqual(['never']);
+  });
+});
+
 describe('a stream whose caller holds a chunk', () => {
   it.each([
     { ends: 'destroy()', error: { name: 'ProviderClosedError', destroyed: true } },

@@ -72,6 +72,13 @@ type Load<Response> = (
   callerSignal: AbortSignal | undefined,
 ) => Promise<Response>;
 
+/**
+ * The provider whose load ended with an error, by error: a cache shared by providers lets a call
+ * join a load another provider started (another server, maybe another deployment of a router),
+ * and that load's failure is not the joining provider's to report.
+ */
+const failedLoads = new WeakMap<object, CacheStage>();
+
 export class CacheStage {
   readonly cache: Cache | undefined;
   readonly #stats: StatsRecorder;
@@ -132,11 +139,18 @@ export class CacheStage {
       try {
         return await this.#readThrough(key, model, signal, started, load);
       } catch (error) {
-        // A cache shared by providers: the load this call joined was another provider's, which
-        // its `close()` (the load was queued, or in a backoff) or `destroy()` ended. This one is
-        // still open: it loads again (the failed load left the cache), at most twice more, as
-        // the next load may be joined and ended alike.
-        if (!isProviderErrorOfKind(error, 'closed') || this.#closing.aborted || tries === 3) {
+        // A cache shared by providers: the load this call joined was another provider's, and it
+        // failed (its server timed out or refused; its `close()` or `destroy()` ended it). Its
+        // failure says nothing of this provider's server, and reporting it as this call's would
+        // charge this deployment (a router cools it down) for another's: this one loads again
+        // (the failed load left the cache), at most twice more, as the next load may be joined
+        // and fail alike. A load of this provider's own is never run again for a waiter, which
+        // would multiply the requests to a failing server by its waiters.
+        const loader =
+          typeof error === 'object' && error !== null ? failedLoads.get(error) : undefined;
+        const foreign =
+          (loader !== undefined && loader !== this) || isProviderErrorOfKind(error, 'closed');
+        if (!foreign || this.#closing.aborted || signal?.aborted === true || tries === 3) {
           throw error;
         }
       }
@@ -166,6 +180,9 @@ export class CacheStage {
         const callers = (signal as unknown) === ending ? undefined : callersLeft(loaderSignal);
         try {
           own = await load(joined, callers?.signal);
+        } catch (error) {
+          if (typeof error === 'object' && error !== null) failedLoads.set(error, this);
+          throw error;
         } finally {
           releaseSignal(joined);
           callers?.release();

@@ -36,7 +36,13 @@ export {
 } from './fixtures';
 export type { OllamaSimLogger, OllamaSimLogMethod } from './log';
 export { defaultModels, type ModelCapability, type SimModel } from './models';
-export type { OllamaSimOptions, QuotaOptions, ReplyContext, ReplyHook } from './options';
+export type {
+  OllamaSimOptions,
+  QuotaOptions,
+  ReplyContext,
+  ReplyHook,
+  ToolCallOptions,
+} from './options';
 export {
   type FaultEvent,
   type OllamaSim,

@@ -47,6 +47,18 @@ describe('startOllamaSim options', () => {
       'Expected `v1ToolCalls` to be one of "whole", "split", got `"pieces"` (string)',
     ],
     [
+      'no parallel tool calls',
+      { toolCalls: { parallel: 0 } },
+      RangeError,
+      'Expected `toolCalls.parallel` to be an integer between 1 and 64, got `0` (number)',
+    ],
+    [
+      'tool call ids that are not a boolean',
+      { toolCalls: { ids: 'no' } },
+      TypeError,
+      'Expected `toolCalls.ids` to be a boolean, got `"no"` (string)',
+    ],
+    [
       'two models with one name',
       { models: [{ name: 'a' }, { name: 'A:latest' }] },
       RangeError,
@@ -133,6 +145,11 @@ describe('startOllamaSim options', () => {
       'a misspelt model field',
       { models: [{ name: 'm', contextLen: 8192 }] },
       'Unknown option `models[0].contextLen`: did you mean `models[0].contextLength`?',
+    ],
+    [
+      'a misspelt toolCalls field',
+      { toolCalls: { paralel: 2 } },
+      'Unknown option `toolCalls.paralel`: did you mean `toolCalls.parallel`?',
     ],
     [
       'a misspelt responseTokens field',

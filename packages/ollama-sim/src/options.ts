@@ -58,6 +58,21 @@ export interface QuotaOptions {
 }
 
 /**
+ * The shape of the tool calls the simulated model makes (the `toolCalls` option).
+ *
+ * @example
+ * ```ts
+ * const sim = await startOllamaSim({ toolCalls: { parallel: 2, ids: false } });
+ * ```
+ */
+export interface ToolCallOptions {
+  /** Calls made at once, indexed 0 to n-1 (1 to 64). @default 1 */
+  readonly parallel?: number | undefined;
+  /** Whether native answers give each call an `id` (servers before 0.12.10 do not). @default true */
+  readonly ids?: boolean | undefined;
+}
+
+/**
  * Options of {@link startOllamaSim}. Every field is optional.
  *
  * @example
@@ -139,6 +154,14 @@ export interface OllamaSimOptions {
    * assembly against the shape other servers send. @default 'whole'
    */
   readonly v1ToolCalls?: 'whole' | 'split' | undefined;
+  /**
+   * How the model calls tools when a user message names one of the request's `tools`.
+   * `parallel`: how many calls it makes at once (1 to 64), indexed 0 to n-1 as Ollama's parsers
+   * number them (they go to the tools the message names, in the order of `tools`, the first again
+   * when fewer match). `ids: false`: native answers carry no call `id`, as servers before 0.12.10
+   * send them (`/v1` still has one, as their OpenAI layer made one up). @default { parallel: 1, ids: true }
+   */
+  readonly toolCalls?: ToolCallOptions | undefined;
   /** A per-API-key quota on `/v1/*` (off by default: Ollama has none). @default undefined */
   readonly quota?: QuotaOptions | undefined;
   /** Aborts the start: `startOllamaSim` rejects with `signal.reason` and leaves nothing listening. */
@@ -172,6 +195,7 @@ export interface ResolvedOptions {
   readonly maxEmbedValues: number;
   readonly hostCheck: boolean;
   readonly v1ToolCalls: 'whole' | 'split';
+  readonly toolCalls: { readonly parallel: number; readonly ids: boolean };
   readonly quota: QuotaSpec | undefined;
 }
 
@@ -203,9 +227,22 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'maxEmbedValues',
   'hostCheck',
   'v1ToolCalls',
+  'toolCalls',
   'quota',
   'signal',
 ];
+
+/** Validates the `toolCalls` option. */
+function resolveToolCalls(value: ToolCallOptions | undefined): ResolvedOptions['toolCalls'] {
+  if (value === undefined) return { parallel: 1, ids: true };
+  if (!isPlainObject(value as unknown)) fail('toolCalls', 'an object { parallel, ids }', value);
+  expectKnownKeys('toolCalls', value, ['parallel', 'ids']);
+  optionalBoolean('toolCalls.ids', value.ids);
+  return {
+    parallel: intInRange('toolCalls.parallel', value.parallel, 1, 64, 1),
+    ids: value.ids ?? true,
+  };
+}
 
 /** Validates the `quota` option. */
 function resolveQuota(quota: QuotaOptions | undefined): QuotaSpec | undefined {
@@ -294,6 +331,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
     v1ToolCalls: expectOneOf('v1ToolCalls', options.v1ToolCalls ?? 'whole', ['whole', 'split']),
+    toolCalls: resolveToolCalls(options.toolCalls),
     quota: resolveQuota(options.quota),
   };
   const seen = new Set<string>();

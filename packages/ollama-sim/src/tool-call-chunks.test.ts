@@ -118,3 +118,75 @@ describe('/v1 streamed tool calls', () => {
     });
   });
 });
+
+describe('the toolCalls option', () => {
+  const TIME = {
+    type: 'function',
+    function: {
+      name: 'get_current_time',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  };
+  const BOTH = {
+    ...ASK,
+    messages: [{ role: 'user', content: 'What is the weather and the time in Paris?' }],
+    tools: [WEATHER, TIME],
+  };
+  type Call = { id?: string; function: { index: number; name: string } };
+  const callsOf = (all: Record<string, unknown>[]) =>
+    all.flatMap((l) => (l.message as { tool_calls?: Call[] }).tool_calls ?? []);
+
+  it('makes `parallel` calls indexed 0 to n-1, to the tools the message names in turn, each in a line of its own', async () => {
+    const s = await start({ toolCalls: { parallel: 3 } });
+    const all = lines((await send(s.url, '/api/chat', { body: BOTH })).text);
+    const withCalls = all.filter((l) => (l.message as { tool_calls?: unknown }).tool_calls);
+    expect(withCalls.map((l) => (l.message as { tool_calls: Call[] }).tool_calls.length)).toEqual([
+      1, 1, 1,
+    ]);
+    const calls = callsOf(all);
+    expect(calls.map((c) => [c.function.index, c.function.name])).toEqual([
+      [0, 'get_current_weather'],
+      [1, 'get_current_time'],
+      [2, 'get_current_weather'],
+    ]);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(3);
+    const whole = JSON.parse(
+      (await send(s.url, '/api/chat', { body: { ...BOTH, stream: false } })).text,
+    );
+    expect(whole.message.tool_calls).toEqual(calls);
+    // /v1: a chunk for each native line, the calls of the whole answer alike.
+    const v1 = { ...BOTH, stream: true };
+    const chunks = deltas((await send(s.url, '/v1/chat/completions', { body: v1 })).text).filter(
+      (d) => d.tool_calls !== undefined,
+    );
+    expect(chunks.map((d) => (d.tool_calls as { index: number }[]).map((c) => c.index))).toEqual([
+      [0],
+      [1],
+      [2],
+    ]);
+  });
+
+  it('sends every call on the final line with a GGUF chat template', async () => {
+    const gguf = { name: 'llama3.2', capabilities: ['completion', 'tools'], chatTemplate: 'gguf' };
+    const s = await start({ toolCalls: { parallel: 2 }, models: [gguf as never] });
+    const all = lines((await send(s.url, '/api/chat', { body: BOTH })).text);
+    expect(all).toHaveLength(1);
+    expect(callsOf(all).map((c) => c.function.index)).toEqual([0, 1]);
+  });
+
+  it('leaves the ids out of native answers with ids: false, as servers before 0.12.10 send them; /v1 still has them', async () => {
+    const s = await start({ toolCalls: { parallel: 2, ids: false } });
+    const streamed = callsOf(lines((await send(s.url, '/api/chat', { body: BOTH })).text));
+    const whole = JSON.parse(
+      (await send(s.url, '/api/chat', { body: { ...BOTH, stream: false } })).text,
+    ).message.tool_calls as Call[];
+    for (const calls of [streamed, whole]) {
+      expect(calls.map((c) => Object.keys(c))).toEqual([['function'], ['function']]);
+      expect(calls.map((c) => c.function.index)).toEqual([0, 1]);
+    }
+    const v1 = JSON.parse(
+      (await send(s.url, '/v1/chat/completions', { body: { ...BOTH, stream: false } })).text,
+    );
+    for (const call of v1.choices[0].message.tool_calls) expect(call.id).toMatch(/^call_/);
+  });
+});

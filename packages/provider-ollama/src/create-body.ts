@@ -1,8 +1,8 @@
-import { expectKnownKeys, fail, isPlainObject, optionalBoolean, optionalSignal } from '@x/internal';
-import { optionalNumberIn } from '@x/provider-core';
+import { expectKnownKeys, fail, isPlainObject, optionalSignal } from '@x/internal';
+import { expectParameters } from './model-options';
 import { modelName } from './server-api';
 import type { ChatMessage, CreateRequest, PullRequest } from './types';
-import { optionalOptions, validateMessage } from './validate';
+import { validateMessage } from './validate';
 import { wireMessages } from './wire/body';
 
 const PULL_KEYS = ['model', 'insecure', 'signal'] as const;
@@ -22,32 +22,6 @@ const CREATE_KEYS = [
 
 /** What Ollama's `BlobsPath` accepts; anything else fails the create (`invalid digest format`). */
 const DIGEST = /^sha256[:-][0-9a-fA-F]{64}$/;
-
-/**
- * The types of Ollama's options (`api.Options` and `api.Runner`). A created model keeps its
- * `parameters` as given, and every later request for it fails with HTTP 500 (`option "num_ctx"
- * must be of type integer`) on one of the wrong type: said here, before the model is made.
- */
-const INTEGER = [
-  'num_keep',
-  'seed',
-  'num_predict',
-  'top_k',
-  'repeat_last_n',
-  'num_batch',
-  'num_gpu',
-  'main_gpu',
-  'num_thread',
-];
-const NUMBER = [
-  'top_p',
-  'min_p',
-  'typical_p',
-  'temperature',
-  'repeat_penalty',
-  'presence_penalty',
-  'frequency_penalty',
-];
 
 /** Checks a pull or push request and builds its body. */
 export function transferBody(request: PullRequest): Record<string, unknown> {
@@ -85,21 +59,6 @@ export function expectDigest(name: string, digest: unknown): asserts digest is s
  */
 export function canonicalDigest(digest: string): string {
   return `sha256:${digest.slice(7).toLowerCase()}`;
-}
-
-/**
- * `parameters`: Ollama options, checked as a request's `options` are (`num_ctx`, `stop`), and some
- * more of them.
- */
-function expectParameters(value: unknown): void {
-  if (value === undefined) fail('request.parameters', 'a plain object of Ollama options', value);
-  optionalOptions('request.parameters', value);
-  const at = (key: string) => `request.parameters.${key}`;
-  for (const key of INTEGER) {
-    optionalNumberIn(at(key), value[key], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, true);
-  }
-  for (const key of NUMBER) optionalNumberIn(at(key), value[key], Number.NEGATIVE_INFINITY);
-  for (const key of ['use_mmap', 'numa']) optionalBoolean(at(key), value[key]);
 }
 
 /** A string or an array of strings, as Ollama's `license` is. */
@@ -145,7 +104,7 @@ export function createBody(request: CreateRequest): Record<string, unknown> {
     body[key] = named;
   }
   if (request.parameters !== undefined) {
-    expectParameters(request.parameters);
+    expectParameters('request.parameters', request.parameters);
     body.parameters = request.parameters;
   }
   if (request.license !== undefined) {

@@ -20,6 +20,7 @@ import {
   optionalTools,
   refuseStreamFlag,
 } from '@x/provider-core';
+import { optionalOptions } from './model-options';
 import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
 
 /** A chat request's fields given to `generate()`: its prompt is one string, `prompt`. */
@@ -138,29 +139,6 @@ const IMAGES = {
   item: 'a base64 string (or a `data:` URL of one) or a Uint8Array',
 };
 
-/**
- * `options` (at `at`: `request.options`, or `request.parameters` of `create()`): a plain object,
- * whose `num_ctx` (when set) is a window, as `numCtx` is, and whose `stop` (when set) is an array
- * of strings.
- */
-export function optionalOptions(
-  at: string,
-  value: unknown,
-): asserts value is Record<string, unknown> | undefined {
-  if (value === undefined) return;
-  if (!isPlainObject(value)) fail(at, 'a plain object of Ollama options', value);
-  // Ollama answers 500 for a string, and a negative or zero window cannot hold any prompt.
-  optionalNumberIn(`${at}.num_ctx`, value.num_ctx, 1, Number.POSITIVE_INFINITY, true);
-  // Ollama reads `stop` as an array of strings only, and answers 500 otherwise (`option "stop"
-  // must be of type array`, `... must be of an array of strings`).
-  const stop = value.stop;
-  if (stop === undefined) return;
-  if (!Array.isArray(stop)) fail(`${at}.stop`, 'an array of strings', stop);
-  for (let i = 0; i < stop.length; i++) {
-    if (typeof stop[i] !== 'string') fail(`${at}.stop[${i}]`, 'a string', stop[i]);
-  }
-}
-
 /** One chat message (`request.messages[i]`), for chat and for `create()`. */
 export function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
@@ -195,6 +173,11 @@ function validateGenerationFields(r: Record<string, unknown>): void {
   optionalBoolean('request.logprobs', r.logprobs);
   // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
+  // Without `logprobs: true` Ollama computes no log probabilities, alternatives included, and says
+  // nothing (api.GenerateRequest: "Only applies when Logprobs is true").
+  if (r.topLogprobs !== undefined && r.logprobs !== true) {
+    fail('request.logprobs', 'true when `request.topLogprobs` is set', r.logprobs);
+  }
   optionalBoolean('request.truncate', r.truncate);
   optionalBoolean('request.shift', r.shift);
   optionalSignal('request.signal', r.signal);

@@ -80,16 +80,18 @@ function toolWords(fn: Json): string[] {
 }
 
 /**
- * The tool a user message "asks for": the first tool one of whose name words (4+ letters) occurs
- * in the message ("weather" in get_current_weather). No match: the model answers in text.
+ * The tools a user message "asks for": those one of whose name words (4+ letters) occurs in the
+ * message ("weather" in get_current_weather), in the order of `tools`. None: the model answers in
+ * text.
  */
-function pickTool(tools: unknown[], prompt: string): { function: Json } | undefined {
+function pickTools(tools: unknown[], prompt: string): { function: Json }[] {
   const text = prompt.toLowerCase();
+  const out: { function: Json }[] = [];
   for (const t of tools) {
     if (!isPlainObject(t) || !isPlainObject(t.function)) continue;
-    if (toolWords(t.function).some((w) => text.includes(w))) return t as { function: Json };
+    if (toolWords(t.function).some((w) => text.includes(w))) out.push(t as { function: Json });
   }
-  return undefined;
+  return out;
 }
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -115,6 +117,8 @@ export interface CompletionInput {
   readonly tokensPerChar: number;
   /** Stop sequences (`options.stop`): the answer ends before the first one it would contain. */
   readonly stop: readonly string[];
+  /** Tool calls made at once (the `toolCalls.parallel` option). */
+  readonly parallelToolCalls: number;
 }
 
 /**
@@ -151,18 +155,26 @@ export function complete(input: CompletionInput): Completion {
   const thinking = input.thinking ? generateTokens(mix(seed, 1), pickInt(random, 4, 12)) : [];
   const tools = input.tools;
   if (tools !== undefined && tools.length > 0 && input.lastRole === 'user') {
-    const tool = pickTool(tools, input.prompt);
-    if (tool !== undefined) {
-      let id = 'call_';
-      for (let i = 0; i < 8; i++) id += ID_CHARS[Math.floor(random() * ID_CHARS.length)];
-      const fn = tool.function;
-      const args = objectForSchema(isPlainObject(fn.parameters) ? fn.parameters : {}, input.prompt);
-      const call: ToolCall = {
-        id,
-        function: { index: 0, name: String(fn.name ?? 'tool'), arguments: args },
-      };
-      const evalCount = estimateTextTokens(goJson(call.function), input.tokensPerChar) + 4;
-      return { thinking, content: [], toolCalls: [call], doneReason: 'stop', evalCount, seed };
+    const picked = pickTools(tools, input.prompt);
+    if (picked.length > 0) {
+      const calls: ToolCall[] = [];
+      let evalCount = 0;
+      // Indexed as Ollama's parsers number the calls of one answer; the tools the message names
+      // in turn, the first again when there are fewer of them than calls.
+      for (let index = 0; index < input.parallelToolCalls; index++) {
+        let id = 'call_';
+        for (let i = 0; i < 8; i++) id += ID_CHARS[Math.floor(random() * ID_CHARS.length)];
+        const fn = picked[index % picked.length]!.function;
+        const params = isPlainObject(fn.parameters) ? fn.parameters : {};
+        const args = objectForSchema(params, input.prompt);
+        const call: ToolCall = {
+          id,
+          function: { index, name: String(fn.name ?? 'tool'), arguments: args },
+        };
+        evalCount += estimateTextTokens(goJson(call.function), input.tokensPerChar) + 4;
+        calls.push(call);
+      }
+      return { thinking, content: [], toolCalls: calls, doneReason: 'stop', evalCount, seed };
     }
   }
   let content: string[];

@@ -53,3 +53,18 @@ export function logprobEntries(
 ): Record<string, unknown>[] {
   return tokens.map((t, i) => entry(seed, first + i, t, top));
 }
+
+/**
+ * The entries of a whole answer: every generated token's, thinking first (the runner reports
+ * those too; a tool call has none), or undefined when there is no token (Go's `omitempty`). The
+ * same entries at the same positions as its streamed lines or chunks.
+ */
+export function answerLogprobs(
+  seed: number,
+  thinking: readonly string[],
+  content: readonly string[],
+  top: number,
+): Record<string, unknown>[] | undefined {
+  const tokens = [...thinking, ...content];
+  return tokens.length === 0 ? undefined : logprobEntries(seed, tokens, 0, top);
+}

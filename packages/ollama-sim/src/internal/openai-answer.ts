@@ -3,7 +3,7 @@ import type { Counters, Exchange, SimContext } from './context';
 import { type AnswerSpec, evaluate } from './endpoints/answer';
 import type { GenerationWriter } from './endpoints/generation';
 import { goJson } from './go-json';
-import { logprobEntries } from './logprobs';
+import { answerLogprobs, logprobEntries } from './logprobs';
 import type { V1Request } from './openai-request';
 import { hashString } from './prng';
 import { splitTokens } from './text';
@@ -61,7 +61,9 @@ function wholeJson(r: Result, v1: V1Request): string {
     const choice = { text: r.content.join(''), index: 0, finish_reason: r.finish };
     return `${goJson({ ...head, object: 'text_completion', choices: [choice], usage: usageOf(r) })}\n`;
   }
-  const tokens = [...r.thinking, ...r.content];
+  const entries = v1.logprobs
+    ? answerLogprobs(r.seed, r.thinking, r.content, v1.topLogprobs)
+    : undefined;
   const choice = {
     index: 0,
     message: {
@@ -71,10 +73,7 @@ function wholeJson(r: Result, v1: V1Request): string {
       tool_calls: r.toolCalls === undefined ? undefined : toolCallsJson(r.toolCalls),
     },
     finish_reason: r.finish,
-    logprobs:
-      v1.logprobs && tokens.length > 0
-        ? { content: logprobEntries(r.seed, tokens, 0, v1.topLogprobs) }
-        : undefined,
+    logprobs: entries === undefined ? undefined : { content: entries },
   };
   return `${goJson({ ...head, object: 'chat.completion', choices: [choice], usage: usageOf(r) })}\n`;
 }
@@ -118,11 +117,13 @@ function chatEvents(r: Result, v1: V1Request): Events {
   const calls = r.toolCalls ?? [];
   let callsEvent: (() => string) | undefined;
   if (calls.length > 0 && !r.splitCalls) {
-    // Ollama's writer turns the native line with the calls into one chunk: every call whole,
-    // its arguments one JSON string (openai.ToToolCalls).
-    callsEvent = () =>
-      event(`{${role()}"content":"","tool_calls":${goJson(toolCallsJson(calls))}}`);
-    if (!r.callsAtEnd) paced.push(callsEvent);
+    // Ollama's writer turns each native line with calls into one chunk: every call of the line
+    // whole, its arguments one JSON string (openai.ToToolCalls). Its parsers send a call per line;
+    // llama-server's native chat path sends them all on the final line.
+    const callsOf = (some: readonly ToolCall[]) => () =>
+      event(`{${role()}"content":"","tool_calls":${goJson(toolCallsJson(some))}}`);
+    if (r.callsAtEnd) callsEvent = callsOf(calls);
+    else for (const call of calls) paced.push(callsOf([call]));
   }
   if (r.splitCalls) {
     for (const call of calls) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type Accumulator,
   type Timings,
@@ -22,6 +23,21 @@ const nsToMs = (value: unknown): number | undefined => {
   return n === undefined ? undefined : n / 1e6;
 };
 
+const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * An id for a call the server sent without one (Ollama before 0.12.10 gives none), in the form
+ * newer servers give (`call_` and 8 of [a-z0-9]): so that a tool result can name its call by
+ * `toolCallId` alone (sent with the call's `tool_name`, which Ollama's templates read), and the
+ * conversation can go on at a server that requires ids (OpenAI's).
+ */
+function newCallId(): string {
+  const bytes = randomBytes(8);
+  let id = 'call_';
+  for (let i = 0; i < 8; i++) id += ID_CHARS[bytes[i]! % ID_CHARS.length];
+  return id;
+}
+
 export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
   if (!Array.isArray(raw) || raw.length === 0) return undefined;
   const out: ToolCall[] = [];
@@ -39,7 +55,7 @@ export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
       }
     }
     out.push({
-      id: typeof call.id === 'string' ? call.id : undefined,
+      id: typeof call.id === 'string' && call.id !== '' ? call.id : newCallId(),
       index: num(fn.index),
       name: typeof fn.name === 'string' ? fn.name : '',
       arguments: typeof args === 'object' && args !== null ? (args as Json) : {},

@@ -1,9 +1,10 @@
 import type { Admitted } from '../admission';
 import type { Completion } from '../completion';
 import { contextIds } from '../completion';
-import { type Exchange, nowNs, type SimContext } from '../context';
+import { type Exchange, type Json, nowNs, type SimContext } from '../context';
 import { goJson } from '../go-json';
 import { goTimeUtc } from '../go-time';
+import { answerLogprobs, logprobEntries } from '../logprobs';
 
 // Prompt evaluation, generation and the response of chat and generate (streamed or whole), with
 // Ollama's counters and field order.
@@ -141,6 +142,33 @@ export async function evaluate(
   };
 }
 
+/**
+ * What the native answer adds to the completion: its tool calls as the server sends them, and the
+ * log probabilities the request asked for.
+ */
+interface Native {
+  /** The calls, each without its `id` when the server is one from before 0.12.10. */
+  readonly calls: readonly Json[] | undefined;
+  /** `top_logprobs` of a request with `logprobs: true`; undefined: no log probabilities. */
+  readonly top: number | undefined;
+}
+
+function nativeOf(ctx: SimContext, body: Json, completion: Completion): Native {
+  const calls = completion.toolCalls;
+  return {
+    calls:
+      calls === undefined || ctx.opts.toolCalls.ids
+        ? calls
+        : calls.map((call) => ({ function: call.function })),
+    top:
+      body.logprobs === true
+        ? typeof body.top_logprobs === 'number'
+          ? body.top_logprobs
+          : 0
+        : undefined,
+  };
+}
+
 /** The native answer of chat and generate: one JSON body, or NDJSON lines. */
 export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): Promise<void> {
   const { out, life, body } = ex;
@@ -148,6 +176,7 @@ export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): P
   const run = await evaluate(ctx, ex, spec);
   if (run === undefined) return;
   const { tokenMs } = run;
+  const native = nativeOf(ctx, body, completion);
   const context =
     route === 'generate' && body.raw !== true
       ? contextIds(completion.seed, spec.promptTokens + completion.evalCount)
@@ -156,16 +185,27 @@ export async function answer(ctx: SimContext, ex: Exchange, spec: AnswerSpec): P
     const pieces = completion.thinking.length + completion.content.length;
     if (tokenMs > 0) await life.sleep(tokenMs * Math.max(1, pieces));
     if (life.aborted) return;
-    return out.send(200, wholeAnswer(spec, run.durations(), context));
+    return out.send(200, wholeAnswer(spec, native, run.durations(), context));
   }
   ctx.counters.streams++;
-  return streamAnswer(ex, spec, tokenMs, () => finalLine(spec, run.durations(), context));
+  return streamAnswer(ex, spec, native, tokenMs, () =>
+    finalLine(spec, native, run.durations(), context),
+  );
 }
 
-/** The `stream: false` body. */
-function wholeAnswer(spec: AnswerSpec, end: Durations, context: number[] | undefined): string {
+/** The `stream: false` body, in the field order of api.ChatResponse and api.GenerateResponse. */
+function wholeAnswer(
+  spec: AnswerSpec,
+  native: Native,
+  end: Durations,
+  context: number[] | undefined,
+): string {
   const { completion, model } = spec;
   const thinking = completion.thinking.length > 0 ? completion.thinking.join('') : undefined;
+  const logprobs =
+    native.top === undefined
+      ? undefined
+      : answerLogprobs(completion.seed, completion.thinking, completion.content, native.top);
   if (spec.route === 'chat') {
     return goJson({
       model,
@@ -174,10 +214,11 @@ function wholeAnswer(spec: AnswerSpec, end: Durations, context: number[] | undef
         role: 'assistant',
         content: completion.content.join(''),
         thinking,
-        tool_calls: completion.toolCalls,
+        tool_calls: native.calls,
       },
       done: true,
       done_reason: completion.doneReason,
+      logprobs,
       ...end,
     });
   }
@@ -190,6 +231,7 @@ function wholeAnswer(spec: AnswerSpec, end: Durations, context: number[] | undef
     done_reason: completion.doneReason,
     context,
     ...end,
+    logprobs,
   });
 }
 
@@ -202,10 +244,15 @@ const callsOnFinalLine = (spec: AnswerSpec): boolean =>
   spec.admitted.rt.model.chatTemplate === 'gguf';
 
 /** The `done: true` line that ends a stream. */
-function finalLine(spec: AnswerSpec, end: Durations, context: number[] | undefined): string {
+function finalLine(
+  spec: AnswerSpec,
+  native: Native,
+  end: Durations,
+  context: number[] | undefined,
+): string {
   const { completion, model } = spec;
   const created_at = goTimeUtc(Date.now());
-  const tool_calls = callsOnFinalLine(spec) ? completion.toolCalls : undefined;
+  const tool_calls = callsOnFinalLine(spec) ? native.calls : undefined;
   const fields =
     spec.route === 'chat'
       ? { model, created_at, message: { role: 'assistant', content: '', tool_calls } }
@@ -213,10 +260,14 @@ function finalLine(spec: AnswerSpec, end: Durations, context: number[] | undefin
   return `${goJson({ ...fields, done: true, done_reason: completion.doneReason, context, ...end })}\n`;
 }
 
-/** Streams one NDJSON line per token (thinking, then content, then tool calls), then the final line. */
+/**
+ * Streams one NDJSON line per token (thinking, then content; each with its `logprobs` when asked),
+ * one per tool call, then the final line.
+ */
 async function streamAnswer(
   ex: Exchange,
   spec: AnswerSpec,
+  native: Native,
   tokenMs: number,
   final: () => string,
 ): Promise<void> {
@@ -242,24 +293,33 @@ async function streamAnswer(
     }
     return out.chunk(head + goTimeUtc(Date.now()) + middle, false);
   };
-  const chatLine = (fields: string) => `","message":{"role":"assistant",${fields}},"done":false}\n`;
+  // Each token's line carries its own entry, after `done` as both response types order them.
+  let position = 0;
+  const end = (token?: string): string => {
+    if (token === undefined || native.top === undefined) return '"done":false}\n';
+    const entries = logprobEntries(completion.seed, [token], position++, native.top);
+    return `"done":false,"logprobs":${goJson(entries)}}\n`;
+  };
+  const chatLine = (fields: string, token?: string) =>
+    `","message":{"role":"assistant",${fields}},${end(token)}`;
   for (const t of completion.thinking) {
     const middle =
       route === 'chat'
-        ? chatLine(`"content":"","thinking":${goJson(t)}`)
-        : `","response":"","thinking":${goJson(t)},"done":false}\n`;
+        ? chatLine(`"content":"","thinking":${goJson(t)}`, t)
+        : `","response":"","thinking":${goJson(t)},${end(t)}`;
     if (!(await emit(middle))) return;
   }
   for (const t of completion.content) {
     const middle =
       route === 'chat'
-        ? chatLine(`"content":${tokenJson(t)}`)
-        : `","response":${tokenJson(t)},"done":false}\n`;
+        ? chatLine(`"content":${tokenJson(t)}`, t)
+        : `","response":${tokenJson(t)},${end(t)}`;
     if (!(await emit(middle))) return;
   }
-  if (completion.toolCalls !== undefined && !callsOnFinalLine(spec)) {
-    if (!(await emit(chatLine(`"content":"","tool_calls":${goJson(completion.toolCalls)}`))))
-      return;
+  if (native.calls !== undefined && !callsOnFinalLine(spec)) {
+    for (const call of native.calls) {
+      if (!(await emit(chatLine(`"content":"","tool_calls":[${goJson(call)}]`)))) return;
+    }
   }
   pending.push(final());
   await out.chunk(pending.join(''), true);

@@ -82,6 +82,7 @@ function completionBase(
   | 'reply'
   | 'tokensPerChar'
   | 'stop'
+  | 'parallelToolCalls'
 > {
   const { rt, options } = admitted;
   return {
@@ -96,6 +97,7 @@ function completionBase(
     reply: ctx.opts.reply,
     tokensPerChar: ctx.opts.tokensPerChar,
     stop: Array.isArray(options?.stop) ? (options.stop as string[]) : [],
+    parallelToolCalls: ctx.opts.toolCalls.parallel,
   };
 }
 

@@ -5,7 +5,7 @@
  * the committed report (bench-results/) and regenerates the README tables from it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs, usage } from './cli';
 import { type BenchContext, chartWriter, type RedisHandle } from './context';
@@ -16,6 +16,7 @@ import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
+import { readRun } from './stored-run';
 import { describe, isMissingModule, notBuilt, runSuite } from './suite-run';
 import { bold, dim, scenarioText, suiteText, summaryText } from './terminal/print';
 import { createProgress } from './terminal/progress';
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
 
   if (cli.from) {
     const file = resolve(cli.from);
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+    const saved = readRun(file);
     const dir = resolve(cli.outDir ?? dirname(file));
     writeFileSync(join(dir, 'report.md'), renderReport(saved));
     process.stdout.write(

@@ -6,25 +6,17 @@
  *   pnpm bench:publish                            # measure (full profile), then publish
  *   pnpm --filter @x/bench publish-run [run dir]  # publish a run already made (default: the newest)
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appDir, findRepoRoot } from './env';
 import { writeReadmes } from './readme';
 import { renderReport } from './report/markdown';
-import type { RunResult } from './results';
+import { readRun } from './stored-run';
 
 /** Copies the run in `runDir` to bench-results/ and regenerates the READMEs; returns log lines. */
 export function publishRun(runDir: string, root: string): string[] {
-  const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunResult;
+  const run = readRun(join(runDir, 'run.json'));
   if (run.profile === 'smoke') throw new Error('a --smoke run is not published');
   const dest = join(root, 'bench-results');
   mkdirSync(dest, { recursive: true });

@@ -20,6 +20,7 @@ import {
   scenarioTables as scenarioBody,
 } from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
+import { readRun } from './stored-run';
 import { markdownTable } from './terminal/table';
 
 /** The committed report every README table is generated from, relative to the repository root. */
@@ -183,7 +184,7 @@ export function regionStates(root: string, run: RunResult): RegionState[] {
 }
 
 export function readReport(root: string): RunResult {
-  return JSON.parse(readFileSync(join(root, reportJson), 'utf8')) as RunResult;
+  return readRun(join(root, reportJson));
 }
 
 /** Rewrites every stale README region from `run`; returns what changed. */

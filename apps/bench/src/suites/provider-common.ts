@@ -1,6 +1,6 @@
 import type { MicroCase, MicroGroup } from '../micro';
 import type { Profile } from '../profiles';
-import type { MicroRow, Target } from '../results';
+import type { Target } from '../results';
 import { median } from '../stats';
 import { asPrinted } from '../terminal/table';
 
@@ -70,10 +70,6 @@ export function overheadPairs(profile: Profile): number {
 }
 
 /**
- * One group per concurrency (1 and 16): ours, raw undici and the official client in closed
- * loops, interleaved. The same shape for every provider, so their figures read alike.
- */
-/**
  * `rounds` calls of every client, taken in turn and in an order that rotates each round, so that
  * each has as many calls behind it (its connections open, its code optimised) before anything is
  * timed, and none always runs right after another.
@@ -84,6 +80,24 @@ export async function warmUp(calls: readonly Call[], rounds: number): Promise<vo
   }
 }
 
+/**
+ * How a p50 overhead is printed. The provider's call is the raw request plus work, so it cannot
+ * take less time than the raw request: a negative difference of medians says only that the
+ * overhead is smaller than the measurement can tell apart, and is printed as that, with the
+ * measured value, never as a provider faster than raw undici.
+ */
+export function overheadValue(us: number): string {
+  const printed = asPrinted(us, 1);
+  // toFixed gives `-0.0` for a value in (-0.05, 0): it printed as zero
+  return printed < 0
+    ? `within noise (${printed.toFixed(1)} µs)`
+    : `${Math.abs(printed).toFixed(1)} µs`;
+}
+
+/**
+ * One group per concurrency (1 and 16): ours, raw undici and the official client in closed
+ * loops, interleaved. The same shape for every provider, so their figures read alike.
+ */
 export async function clientGroups(cmp: ClientComparison, profile: Profile): Promise<MicroGroup[]> {
   // Warm-up: connections open and the JIT settled before the first timed pair, for the official
   // client as much as for ours and the raw request (its path settles over thousands of calls too).
@@ -112,23 +126,19 @@ export async function clientGroups(cmp: ClientComparison, profile: Profile): Pro
       description: cmp.description(c),
       targets: cmp.targets(c),
       cases,
+      // One overhead per setup: the p50 of the timed pairs, the figure the target is stated in.
+      // The difference of the c=1 rows' time/op is not printed as a second one: each row's time/op
+      // moves from sample to sample by tens of µs (its spread), far more than the overhead, and in
+      // the run of 2026-12-05 it read -5.2 µs where the p50 read 2.7 µs.
       ...(c === 1
         ? {
-            facts: (rows: MicroRow[]): Record<string, string> => {
-              const ours = rows.find((r) => r.role === 'ours');
-              const raw = rows.find((r) => r.library === 'raw undici');
-              if (!ours || !raw || !Number.isFinite(ours.nsPerOp)) return {};
-              return {
-                'pipeline overhead per request (mean of the c=1 loop)': `${((ours.nsPerOp - raw.nsPerOp) / 1000).toFixed(1)} µs`,
-              };
-            },
             checks: () =>
               bound === undefined || overhead === undefined
                 ? []
                 : [
                     {
                       what: `${cmp.ours.library} p50 overhead over raw undici (${pairs} alternating pairs, after ${warmup} warm-up calls of each client)`,
-                      value: `${overhead.toFixed(1)} µs`,
+                      value: overheadValue(overhead),
                       target: `< ${bound} µs`,
                       met: asPrinted(overhead, 1) < bound,
                     },

@@ -5,7 +5,11 @@
 // compile although every factory treats an option set to `undefined` as left out.
 // `--fix` writes the missing `| undefined`. A file that describes another library's objects, which
 // our code calls (OpenTelemetry's tracer), keeps that library's declarations: it says so with
-// `check-optional-types: exact` and a reason. Run by the README's test command.
+// `check-optional-types: exact` and a reason. A property of an object our code writes and hands to
+// the user's code (the options a custom transport is called with), which leaves the key out
+// rather than set it to `undefined`, says so with a `// check-optional-types: output` line just
+// before it: typed `name?: T`, it can be passed on to a library whose own field refuses
+// `undefined` (undici's `body`). Run by the README's test command.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -40,6 +44,16 @@ function admitsUndefined(type) {
   }
 }
 
+/** True for a property marked as one our code writes and leaves out when it has no value. */
+function isOutput(node, text) {
+  const comments = ts.getLeadingCommentRanges(text, node.pos) ?? [];
+  return comments.some(
+    (c) =>
+      c.kind === ts.SyntaxKind.SingleLineCommentTrivia &&
+      text.slice(c.pos, c.end).trim() === '// check-optional-types: output',
+  );
+}
+
 /** Where `| undefined` is missing: the type's span, and whether it needs parentheses first. */
 function missing(file, text) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
@@ -49,7 +63,12 @@ function missing(file, text) {
       (ts.isPropertySignature(node) || ts.isMappedTypeNode(node)) &&
       node.questionToken !== undefined &&
       node.questionToken.kind === ts.SyntaxKind.QuestionToken;
-    if (optional && node.type !== undefined && !admitsUndefined(node.type)) {
+    if (
+      optional &&
+      node.type !== undefined &&
+      !admitsUndefined(node.type) &&
+      !(ts.isPropertySignature(node) && isOutput(node, text))
+    ) {
       const type = node.type;
       const { line } = sf.getLineAndCharacterOfPosition(type.getStart(sf));
       found.push({

@@ -40,7 +40,12 @@ export { createMemoryStore } from './memory-store';
 export type { AcquireOptions, LimitOptions, TokenBucketOptions } from './options';
 export type { RateLimitPreset } from './presets';
 export { rateLimitPresets } from './presets';
-export type { BucketLike, LimiterLike, RateLimitedOptions } from './rate-limited';
+export type {
+  BucketLike,
+  LimiterLike,
+  RateLimitedMethodOptions,
+  RateLimitedOptions,
+} from './rate-limited';
 export { rateLimited } from './rate-limited';
 export { createRateLimiter } from './rate-limiter';
 export type { Costs, RateLimiter, RateLimiterOptions, RateLimiterStats } from './rate-limiter-api';

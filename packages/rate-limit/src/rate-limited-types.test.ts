@@ -63,4 +63,51 @@ describe('rateLimited types', () => {
     expect(typeof Client.prototype.complete).toBe('function');
     await limiter.close();
   });
+
+  it('types each decorator option function by the arguments it reads, not the shortest list', async () => {
+    const limiter = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1 }, tokens: { ratePerSecond: 100 } },
+    });
+
+    class Client {
+      @rateLimited(limiter, { key: (user: string) => user, cost: () => ({ requests: 1 }) })
+      async byUser(user: string): Promise<string> {
+        return user;
+      }
+
+      @rateLimited(limiter, {
+        key: (user: string) => user,
+        cost: (_user: string, prompt: string) => ({ tokens: prompt.length }),
+        signal: (_user: string, _prompt: string, signal?: AbortSignal) => signal,
+      })
+      async ask(user: string, prompt: string, signal?: AbortSignal): Promise<string> {
+        return `${user} ${prompt} ${signal?.aborted}`;
+      }
+
+      @rateLimited(limiter, {
+        key: (user: string) => user,
+        signal: (_user: string, _prompt: string, signal?: AbortSignal) => signal,
+      })
+      async cancellable(user: string, prompt: string, signal?: AbortSignal): Promise<string> {
+        return `${user} ${prompt} ${signal?.aborted}`;
+      }
+
+      // @ts-expect-error the cost reads a string second, the method takes a number
+      @rateLimited(limiter, { key: () => 'k', cost: (_user: string, page: string) => page.length })
+      async page(user: string, page: number): Promise<string> {
+        return `${user}${page}`;
+      }
+
+      // @ts-expect-error the signal reads a third argument the method does not take
+      @rateLimited(limiter, { key: 'k', signal: (_u: string, _p: string, s: AbortSignal) => s })
+      async short(user: string, prompt: string): Promise<string> {
+        return user + prompt;
+      }
+    }
+    expectTypeOf<Client['ask']>().parameters.toEqualTypeOf<
+      [user: string, prompt: string, signal?: AbortSignal]
+    >();
+    expectTypeOf<Client['byUser']>().toEqualTypeOf<(user: string) => Promise<string>>();
+    await limiter.close();
+  });
 });

@@ -39,6 +39,31 @@ export interface RateLimitedOptions<
   signal?: ((...args: Args) => AbortSignal | undefined) | undefined;
 }
 
+/**
+ * Options of the decorator form of {@link rateLimited}: those of {@link RateLimitedOptions}, each
+ * function typed apart. `KeyArgs`, `CostArgs` and `SignalArgs` are the parameters each function
+ * annotates, every one of them leading arguments of the decorated method: `key` may read the
+ * first and `signal` the third.
+ */
+export interface RateLimitedMethodOptions<
+  KeyArgs extends unknown[] = unknown[],
+  CostArgs extends unknown[] = unknown[],
+  SignalArgs extends unknown[] = unknown[],
+  Name extends string = string,
+> {
+  /** As {@link RateLimitedOptions.cost}. */
+  cost?: number | Costs<Name> | ((...args: CostArgs) => number | Costs<Name>) | undefined;
+  /** As {@link RateLimitedOptions.key}. */
+  key?: string | ((...args: KeyArgs) => string) | undefined;
+  /** As {@link RateLimitedOptions.timeoutMs}. */
+  timeoutMs?: number | undefined;
+  /** As {@link RateLimitedOptions.signal}. */
+  signal?: ((...args: SignalArgs) => AbortSignal | undefined) | undefined;
+}
+
+/** Arguments that begin with `Read`, and may go on. */
+type Leading<Read extends unknown[]> = [...Read, ...unknown[]];
+
 function isKeyed(limiter: LimiterLike): limiter is RateLimiter<string> {
   return (
     typeof (limiter as RateLimiter).adjust === 'function' &&
@@ -122,7 +147,9 @@ export function rateLimited<
 /**
  * The standard (TC39) method decorator form of {@link rateLimited}: `@rateLimited(limiter)`. The
  * options are written before the method is known, so their functions' parameters are annotated
- * (`key: (user: string) => user`), or `unknown`; they type the method's leading arguments.
+ * (`key: (user: string) => user`), or `unknown`; they type the method's leading arguments. Each
+ * function reads as many as it needs (`cost: () => 1` beside `key: (user: string) => user`), each
+ * typed on its own, since one list inferred from all of them is the shortest one's.
  *
  * @throws TypeError when `limiter` or an option is invalid, or when it decorates no method.
  * @example
@@ -133,10 +160,15 @@ export function rateLimited<
  * }
  * ```
  */
-export function rateLimited<Read extends unknown[] = unknown[], Name extends string = string>(
+export function rateLimited<
+  KeyArgs extends unknown[] = unknown[],
+  CostArgs extends unknown[] = unknown[],
+  SignalArgs extends unknown[] = unknown[],
+  Name extends string = string,
+>(
   limiter: LimiterLike<Name>,
-  options?: RateLimitedOptions<Read, Name>,
-): <This, Args extends [...Read, ...unknown[]], Result>(
+  options?: RateLimitedMethodOptions<KeyArgs, CostArgs, SignalArgs, Name>,
+): <This, Args extends Leading<KeyArgs> & Leading<CostArgs> & Leading<SignalArgs>, Result>(
   method: (this: This, ...args: Args) => Promise<Result>,
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<Result>>,
 ) => (this: This, ...args: Args) => Promise<Result>;

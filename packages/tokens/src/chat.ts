@@ -122,7 +122,7 @@ export function messageStrings(message: ChatMessage, out: string[], at: number):
   }
   let n = 0;
   for (const key of Object.keys(message)) {
-    const value = message[key];
+    const value: unknown = message[key];
     if (typeof value === 'string') {
       out[n++] = value;
     } else if (key === 'content' && Array.isArray(value)) {

@@ -53,6 +53,7 @@ export type {
   ChatTool,
   ChatToolCall,
   CustomToolDefinition,
+  CustomToolFormat,
   EncodingName,
   ModelInfo,
   ModelPricing,

@@ -97,9 +97,11 @@ function customParts(tool: CustomToolDefinition, format: ToolFormat, strings: st
   const { name, description, format: shape } = tool.custom;
   strings.push(`${name}:${stripDot(description ?? '')}`);
   let overhead = format.functionStart + format.propertiesStart;
-  if (shape?.type === 'grammar') {
+  // expectTools checked that a grammar format has its grammar.
+  const grammar = shape?.type === 'grammar' ? shape.grammar : undefined;
+  if (grammar !== undefined) {
     overhead += format.property;
-    strings.push(shape.grammar.syntax, shape.grammar.definition);
+    strings.push(grammar.syntax, grammar.definition);
   }
   return overhead;
 }

@@ -4,18 +4,30 @@ export type EncodingName = 'o200k_base' | 'cl100k_base';
 /** Providers with model data and a heuristic profile. */
 export type Provider = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'perplexity' | 'ollama';
 
+/*
+ * The input shapes below are open: a message or a tool may carry fields this package does not
+ * read (they are billed when they are strings, or ignored). Their open part is `[key: string]:
+ * any` rather than `unknown` on purpose: TypeScript gives an interface no implicit index
+ * signature, so an `unknown` one refuses every message or tool typed by an interface (those of
+ * `@x/provider-core` and the providers, of OpenAI's SDK) unless it is copied into a literal, while
+ * an `any` one is the single index type any object satisfies. The named fields are still checked.
+ */
+
 /** A text part of a multi-part message (`{ type: 'text', text }`); other part types are ignored. */
 export interface ChatContentPart {
   type: string;
   text?: string | undefined;
-  [key: string]: unknown;
+  [key: string]: any;
 }
 
-/** A tool call made by the assistant, OpenAI shape. */
+/**
+ * A tool call made by the assistant, OpenAI shape. `arguments` is a JSON string (OpenAI's wire)
+ * or an object (Ollama's), counted as its compact JSON.
+ */
 export interface ChatToolCall {
   id?: string | undefined;
   type?: string | undefined;
-  function: { name: string; arguments: string };
+  function: { name: string; arguments: string | Readonly<Record<string, any>> };
 }
 
 /** A call of a custom tool made by the assistant, OpenAI shape: free text as `input`. */
@@ -31,7 +43,8 @@ export interface ChatCustomToolCall {
  * result counted on o200k_base is named by its function, not by its role and `tool_call_id`.
  * Tool calls are read from `tool_calls` (`arguments` a JSON string, or an object as Ollama sends
  * it), from a `toolCalls` list of `{ name, arguments }` (the messages of `@x/provider-core`) or
- * from the deprecated `function_call: { name, arguments }`.
+ * from the deprecated `function_call: { name, arguments }`. Any object with these fields is
+ * accepted, the messages of `@x/provider-core` and the providers included.
  */
 export interface ChatMessage {
   role: string;
@@ -39,7 +52,7 @@ export interface ChatMessage {
   name?: string | undefined;
   tool_calls?: readonly (ChatToolCall | ChatCustomToolCall)[] | undefined;
   tool_call_id?: string | undefined;
-  [key: string]: unknown;
+  [key: string]: any;
 }
 
 /** A JSON-schema property of a tool's parameters (the parts that are billed). */
@@ -47,7 +60,7 @@ export interface ToolProperty {
   type?: string | readonly string[] | undefined;
   description?: string | undefined;
   enum?: readonly (string | number | boolean)[] | undefined;
-  [key: string]: unknown;
+  [key: string]: any;
 }
 
 /** A tool definition as sent in a chat request (`tools: [...]`), OpenAI shape. */
@@ -59,11 +72,24 @@ export interface ToolDefinition {
     parameters?:
       | {
           type?: string | undefined;
-          properties?: Record<string, ToolProperty> | undefined;
-          [key: string]: unknown;
+          properties?: Readonly<Record<string, ToolProperty>> | undefined;
+          [key: string]: any;
         }
       | undefined;
+    [key: string]: any;
   };
+}
+
+/**
+ * The `format` of a custom tool: `{ type: 'text' }` or `{ type: 'grammar', grammar: { definition,
+ * syntax: 'lark' | 'regex' } }`. `type` is required (a format without one is a `TypeError`); it is
+ * typed optional, and the fields as any string, so that a format typed loosely
+ * (`Record<string, unknown>`, as `@x/provider-openai`'s) is accepted: the count checks them.
+ */
+export interface CustomToolFormat {
+  type?: 'text' | 'grammar' | (string & {}) | undefined;
+  grammar?: { definition: string; syntax: 'lark' | 'regex' | (string & {}) } | undefined;
+  [key: string]: any;
 }
 
 /**
@@ -76,10 +102,8 @@ export interface CustomToolDefinition {
   custom: {
     name: string;
     description?: string | undefined;
-    format?:
-      | { type: 'text' }
-      | { type: 'grammar'; grammar: { definition: string; syntax: 'lark' | 'regex' } }
-      | undefined;
+    format?: CustomToolFormat | undefined;
+    [key: string]: any;
   };
 }
 

@@ -26,14 +26,25 @@ export function isUpload(
   );
 }
 
-/** What a provider needs from an HTTP client: undici's `request` semantics. */
+/**
+ * What a provider needs from an HTTP client: undici's `request` semantics. The provider writes
+ * these options and hands them to the transport, so an optional field is left out when it has
+ * no value, never set to `undefined`: they can be passed on as they are to `@x/pool`'s `request`
+ * or undici's, whose `body` and `signal` take `null` but not `undefined` under
+ * `exactOptionalPropertyTypes`.
+ */
 export interface TransportRequestOptions {
   method: 'GET' | 'POST' | 'HEAD' | 'DELETE';
   headers: Record<string, string>;
-  /** See {@link TransportBody}: a string, a `Uint8Array`, or a `Readable` of `Uint8Array`. */
-  body?: TransportBody | undefined;
+  // check-optional-types: output
+  /**
+   * See {@link TransportBody}: a string, a `Uint8Array`, or a `Readable` of `Uint8Array`; absent
+   * when the request has none.
+   */
+  body?: TransportBody;
+  // check-optional-types: output
   /** Aborts the request; absent when nothing can abort it. */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignal;
   /** 0 disables undici's own headers timeout: the provider runs its own deadlines. */
   headersTimeout: number;
   /** 0 disables undici's own body timeout. */
@@ -70,17 +81,19 @@ export interface OutgoingRequest {
 /**
  * The one place that turns an outgoing request into the transport's options. Undici's own headers
  * and body timeouts are off: the provider's first-token and idle deadlines replace them (undici's
- * 300 s headers timeout is what cuts long generations in other clients).
+ * 300 s headers timeout is what cuts long generations in other clients). A body or signal that
+ * is `undefined` is left out, as {@link TransportRequestOptions} says.
  */
 export function send(transport: Transport, request: OutgoingRequest): Promise<TransportResponse> {
-  return transport(request.url, {
+  const options: TransportRequestOptions = {
     method: request.method,
     headers: request.headers,
-    body: request.body,
-    signal: request.signal,
     headersTimeout: 0,
     bodyTimeout: 0,
-  });
+  };
+  if (request.body !== undefined) options.body = request.body;
+  if (request.signal !== undefined) options.signal = request.signal;
+  return transport(request.url, options);
 }
 
 /** What undici's `dispatch` takes besides the handler, for one request of a built-in transport. */

@@ -63,7 +63,7 @@ export function resultStrings(message: ChatMessage, out: string[]): number {
   let n = 0;
   for (const key of Object.keys(message)) {
     if (NOT_RENDERED.has(key)) continue;
-    const value = message[key];
+    const value: unknown = message[key];
     if (typeof value === 'string') out[n++] = value;
     else if (key === 'content' && Array.isArray(value)) n = textParts(value, out, n);
   }

@@ -6,7 +6,12 @@
 
 /** A tool call made by the model. `arguments` is an object (providers that send a JSON string have it parsed). */
 export interface ToolCall {
-  /** Call id, when the server sends one. */
+  /**
+   * Call id. In an answer: the server's; for a call the server sent without one,
+   * `@x/provider-ollama` gives one in the form newer Ollama servers give (`call_` and 8 of
+   * [a-z0-9]), so its calls always have one, while `@x/provider-openai` leaves it unset. In a
+   * request (an assistant message's `toolCalls`): sent as given.
+   */
   id?: string | undefined;
   /** Position of the call in the message, when the server sends it. */
   index?: number | undefined;

@@ -45,10 +45,13 @@ function expectBlobs(name: string, value: unknown): void {
   }
 }
 
-/** A blob digest as `files`, `adapters` and the blob calls take it (`sha256:` or `sha256-`). */
+/**
+ * A blob digest as `files`, `adapters` and the blob calls take it (`sha256:` or `sha256-`): a
+ * string of another shape is a `RangeError`, anything else a `TypeError`.
+ */
 export function expectDigest(name: string, digest: unknown): asserts digest is string {
   if (typeof digest !== 'string' || !DIGEST.test(digest)) {
-    fail(name, 'a blob digest (`sha256:<64 hex digits>`)', digest);
+    fail(name, 'a blob digest (`sha256:<64 hex digits>`)', digest, typeof digest === 'string');
   }
 }
 

@@ -107,7 +107,7 @@ describe('keys and addresses that would fail every call', () => {
     'refuses baseUrl %j, which ends in the endpoint %j, showing the URL to use',
     (value, endpoint, use) => {
       expect(refusal({ baseUrl: value })).toEqual(
-        new TypeError(
+        new RangeError(
           `Expected \`baseUrl\` to be the server's address, without the endpoint each call appends (\`${endpoint}\`): use "${use}", got \`"${value}"\` (string)`,
         ),
       );
@@ -122,7 +122,7 @@ describe('keys and addresses that would fail every call', () => {
     'refuses baseUrl %j, an endpoint of the OpenAI layer, showing the server to use',
     (value, endpoint) => {
       expect(refusal({ baseUrl: value })).toEqual(
-        new TypeError(
+        new RangeError(
           `Expected \`baseUrl\` to be the server's address, not an endpoint of its OpenAI-compatible layer (\`${endpoint}\`; for that layer use @x/provider-openai's preset "ollama"): use "http://localhost:11434", got \`"${value}"\` (string)`,
         ),
       );
@@ -132,8 +132,10 @@ describe('keys and addresses that would fail every call', () => {
   it('refuses OLLAMA_HOST ending in an endpoint, naming the variable', () => {
     vi.stubEnv('OLLAMA_HOST', '127.0.0.1:11434/api/chat');
     try {
-      expect(refusal({ baseUrl: undefined }).message).toBe(
-        'Expected `OLLAMA_HOST` to be the server\'s address, without the endpoint each call appends (`/api/chat`): use "http://127.0.0.1:11434", got `"127.0.0.1:11434/api/chat"` (string)',
+      expect(refusal({ baseUrl: undefined })).toEqual(
+        new RangeError(
+          'Expected `OLLAMA_HOST` to be the server\'s address, without the endpoint each call appends (`/api/chat`): use "http://127.0.0.1:11434", got `"127.0.0.1:11434/api/chat"` (string)',
+        ),
       );
     } finally {
       vi.unstubAllEnvs();

@@ -102,9 +102,13 @@ describe('logprobs', () => {
 });
 
 describe('topLogprobs without logprobs: true', () => {
-  it.each([{ topLogprobs: 3 }, { topLogprobs: 0, logprobs: false }])(
+  // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
+  it.each<[{ topLogprobs: number; logprobs?: boolean }, typeof TypeError | typeof RangeError]>([
+    [{ topLogprobs: 3 }, TypeError],
+    [{ topLogprobs: 0, logprobs: false }, RangeError],
+  ])(
     'is refused before sending, on chat and generate, streamed or not: %j',
-    async (fields) => {
+    async (fields, type) => {
       const { sim, provider } = await setup();
       const message = `Expected \`request.logprobs\` to be true when \`request.topLogprobs\` is set, got \`${String(fields.logprobs)}\` (${typeof fields.logprobs})`;
       const runs = [
@@ -120,7 +124,7 @@ describe('topLogprobs without logprobs: true', () => {
         } catch (e) {
           error = e;
         }
-        expect(error).toBeInstanceOf(TypeError);
+        expect(error).toBeInstanceOf(type);
         expect((error as Error).message).toBe(message);
       }
       expect(sim.requests).toHaveLength(0);

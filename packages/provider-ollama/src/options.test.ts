@@ -118,10 +118,17 @@ describe('an option set to undefined', () => {
 describe('option errors and credentials', () => {
   const SECRET = 'SECRET-0123456789abcdef';
 
-  /** Every text the error shows: message, stack, JSON, util.inspect. */
-  function shown(options: Partial<Record<keyof OllamaProviderOptions, unknown>>): string {
+  /**
+   * Every text the error shows: message, stack, JSON, util.inspect. A `baseUrl` string of the
+   * wrong shape is a `RangeError`; a key or header with a character no header may hold is the
+   * core's `TypeError`.
+   */
+  function shown(
+    options: Partial<Record<keyof OllamaProviderOptions, unknown>>,
+    type: typeof TypeError | typeof RangeError = TypeError,
+  ): string {
     const error = refusal(options);
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(type);
     return errorTexts([error]).join('\n');
   }
 
@@ -132,7 +139,7 @@ describe('option errors and credentials', () => {
     ['http://h:11434/?api_key=SECRET-0123456789abcdef', 'http://h:11434/?[redacted]'],
     ['http://h:11434/#SECRET-0123456789abcdef', 'http://h:11434/#[redacted]'],
   ])('shows baseUrl %j as %j, never the secret', (value, display) => {
-    const texts = shown({ baseUrl: value });
+    const texts = shown({ baseUrl: value }, RangeError);
     expect(texts).toContain(`got \`"${display}"\` (string)`);
     expect(texts).not.toContain(SECRET.slice(0, 8));
   });
@@ -144,6 +151,7 @@ describe('option errors and credentials', () => {
   ])('refuses baseUrl %j, whose scheme has a typo, showing it as %j', (value, display) => {
     // It was read as a host named `http` with the rest, password and all, as its path.
     const error = refusal({ baseUrl: value });
+    expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toBe(
       `Expected \`baseUrl\` to be a URL whose scheme is written \`http://\` or \`https://\`, got \`${JSON.stringify(display)}\` (string)`,
     );

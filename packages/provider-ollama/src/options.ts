@@ -37,7 +37,9 @@ export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
    * `localhost`, `:11434`): without a scheme it is http on port 11434 unless a port is named;
    * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies. A
    * trailing `/api` is dropped; one that ends in an endpoint (`/api/chat`, `/api/tags`..., or the
-   * OpenAI layer's `/v1/chat/completions`) is a `TypeError` showing the address to use.
+   * OpenAI layer's `/v1/chat/completions`) is a `RangeError` showing the address to use, as is any
+   * other string that is not such an address (credentials, a query or a fragment in it included);
+   * a value that is not a string is a `TypeError`.
    * @default process.env.OLLAMA_HOST ?? 'http://localhost:11434'
    */
   baseUrl?: string | undefined;
@@ -49,8 +51,8 @@ export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
   /**
    * How `complete()` and `generate()` read an answer. `'stream'` asks Ollama to stream and reads
    * the answer whole before returning: the first-token and idle deadlines then bound every call,
-   * and a long generation is never cut. `'whole'` asks for `stream: false`: about 0.8 µs less CPU
-   * per generated token, but the server sends nothing until the answer is complete, so the whole
+   * and a long generation is never cut. `'whole'` asks for `stream: false`: one JSON answer rather
+   * than a line per token, but the server sends nothing until the answer is complete, so the whole
    * answer must arrive within `timeouts.firstTokenMs` (raise it for long generations).
    * @default 'stream'
    */
@@ -65,7 +67,8 @@ export const DEFAULT_BASE_URL = 'http://localhost:11434';
  * dropped; a value without a scheme (`127.0.0.1:11434`, `0.0.0.0`, `localhost`, `[::1]`, `::1`,
  * `:11434`) is http with port 11434 unless it names one; a value with a scheme
  * (`http://proxy`, `https://ollama.com`) keeps that scheme's own default port (80 or 443), as in
- * any URL. `0.0.0.0` and `::`, where a server listens, become the loopback address.
+ * any URL. `0.0.0.0` and `::`, where a server listens, become the loopback address. A string that
+ * is not such an address is a `RangeError` naming `name`: the type is right, the value is not.
  */
 export function normaliseBaseUrl(raw: string, name: string): string {
   let text = raw
@@ -74,12 +77,12 @@ export function normaliseBaseUrl(raw: string, name: string): string {
     .trim();
   // What an error may show of the value: never a password or a query written into it.
   const shown = displayUrl(raw);
-  if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown);
+  if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown, true);
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   // A scheme with a typo (`http//h`, `http:/h`, `https:\\h`) would read as a host named `http`
   // with the rest as a path, credentials and all: refused, never guessed.
   if (schemeless && /^https?(?::[/\\]|[/\\]{2})/i.test(text)) {
-    fail(name, 'a URL whose scheme is written `http://` or `https://`', shown);
+    fail(name, 'a URL whose scheme is written `http://` or `https://`', shown, true);
   }
   let explicitPort = false;
   if (schemeless) {
@@ -97,13 +100,13 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   try {
     url = new URL(text);
   } catch {
-    return fail(name, 'a URL such as "http://localhost:11434"', shown);
+    return fail(name, 'a URL such as "http://localhost:11434"', shown, true);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(name, 'an http: or https: URL', shown);
+    fail(name, 'an http: or https: URL', shown, true);
   }
   if (url.username || url.password) {
-    fail(name, 'a URL without credentials (pass them as `apiKey` or `headers`)', shown);
+    fail(name, 'a URL without credentials (pass them as `apiKey` or `headers`)', shown, true);
   }
   // Ollama's API takes no query: one here is a gateway's key (`?api_key=`) that would otherwise
   // be dropped without a word, and every call would fail unauthenticated.
@@ -112,6 +115,7 @@ export function normaliseBaseUrl(raw: string, name: string): string {
       name,
       'a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`)',
       shown,
+      true,
     );
   }
   // 0.0.0.0 is where a server listens, not an address to call.
@@ -150,6 +154,7 @@ function refuseEndpoint(path: string, name: string, origin: string, shown: strin
       ? `the server's address, without the endpoint each call appends (\`${found[0]}\`): use ${use}`
       : `the server's address, not an endpoint of its OpenAI-compatible layer (\`${found[0]}\`; for that layer use @x/provider-openai's preset "ollama"): use ${use}`,
     shown,
+    true,
   );
 }
 
@@ -218,9 +223,9 @@ export function resolveOptions(options: OllamaProviderOptions): {
   if (!isPlainObject(options as unknown)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   // A key pasted with its scheme (`Bearer sk-...`) would go out as `Bearer Bearer sk-...`, a 401
-  // on every call. Another type, an empty string or a character no header may hold is the core's
-  // `TypeError`.
-  if (typeof options.apiKey === 'string' && options.apiKey !== '') {
+  // on every call; an empty or blank one as a Bearer naming nobody: each a `RangeError`, as in
+  // @x/provider-openai. Another type, or a character no header may hold, is the core's `TypeError`.
+  if (typeof options.apiKey === 'string') {
     expectKeyAlone('apiKey', options.apiKey, false, KEY_SENT_AS);
   }
   const fromEnv = options.baseUrl === undefined ? envHost() : undefined;

@@ -1428,7 +1428,7 @@ describe('createOllamaProvider', () => {
   });
 
   it('throws TypeError or RangeError for invalid options', () => {
-    expect(() => createOllamaProvider({ baseUrl: 'ftp://x' })).toThrow(TypeError);
+    expect(() => createOllamaProvider({ baseUrl: 'ftp://x' })).toThrow(RangeError);
     expect(() => createOllamaProvider({ baseUrl: 'http://user:pw@host' })).toThrow(
       /without credentials/,
     );
@@ -1438,12 +1438,12 @@ describe('createOllamaProvider', () => {
       'ftp://user:s3cretpw@host',
       'user:s3cretpw@ho st',
     ]) {
-      expect(() => createOllamaProvider({ baseUrl })).toThrow(TypeError);
+      expect(() => createOllamaProvider({ baseUrl })).toThrow(RangeError);
       expect(() => createOllamaProvider({ baseUrl })).not.toThrow(/s3cretpw/);
     }
     expect(() => createOllamaProvider({ timeouts: { idleMs: -1 } })).toThrow(RangeError);
     expect(() => createOllamaProvider({ retry: { retries: 1.5 } })).toThrow(RangeError);
-    expect(() => createOllamaProvider({ apiKey: '' })).toThrow(TypeError);
+    expect(() => createOllamaProvider({ apiKey: '' })).toThrow(RangeError);
   });
 
   it('throws the option error the README quotes, word for word', () => {

@@ -171,7 +171,8 @@ export class OllamaProvider extends ProviderFacade {
 
   /**
    * A chat answer (`/api/chat`) through the whole request path.
-   * @throws {TypeError} for a malformed request, before anything is sent.
+   * @throws {TypeError | RangeError} for a malformed request before anything is sent: a wrong
+   * type or an unknown key is a `TypeError`, a wrong value of the right type a `RangeError`.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
     return this.completeWith(this.#chat, request, validateChatRequest);
@@ -241,7 +242,8 @@ export class OllamaProvider extends ProviderFacade {
   /**
    * True when the server holds the blob (`HEAD /api/blobs/:digest`), false when it answers
    * Ollama's JSON 404.
-   * @throws {TypeError} for a malformed digest, before anything is sent.
+   * @throws {TypeError | RangeError} before anything is sent, for a digest that is not a string
+   * (`TypeError`) or a string of another shape (`RangeError`).
    * @throws {OllamaApiError} for a 404 that is not JSON (a wrong `baseUrl`: the message names the
    * URL asked) and any other error status.
    * @example
@@ -257,7 +259,7 @@ export class OllamaProvider extends ProviderFacade {
    * retried like any call) or a stream of `Uint8Array` (`fs.createReadStream`; `digest` required;
    * streamed, sent once and never retried). The server's `digest mismatch` is an `OllamaApiError`
    * (400), not retried.
-   * @throws {TypeError} for bad arguments, before anything is sent.
+   * @throws {TypeError | RangeError} for bad arguments, before anything is sent.
    * @example
    * const digest = await ollama.pushBlob(await readFile('model.gguf'));
    * for await (const _ of ollama.create({ model: 'mine', files: { 'model.gguf': digest } }));

@@ -4,6 +4,7 @@ import {
   expectDuration,
   expectKnownKeys,
   fail,
+  isBlank,
   isPlainObject,
   optionalSignal,
   raceAbort,
@@ -32,9 +33,15 @@ export interface InitializeResult {
 /** Models whose `/api/show` answer is remembered (one lookup per model, bounded memory). */
 const MAX_MODELS = 256;
 
+/** A model name: a string (else a `TypeError`) that is not blank (else a `RangeError`). */
 export function modelName(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    fail(name, 'a non-empty string (a model name such as "llama3.2")', value);
+  if (typeof value !== 'string' || isBlank(value)) {
+    fail(
+      name,
+      'a non-empty string (a model name such as "llama3.2")',
+      value,
+      typeof value === 'string',
+    );
   }
 }
 
@@ -223,12 +230,10 @@ export class ServerApi {
 
   /** `/api/show` mapped, cached per model (a failure is not cached). */
   modelInfo(model: string, signal: AbortSignal | undefined): Promise<ModelInfo> {
-    if (typeof model !== 'string' || model.trim().length === 0) {
-      return Promise.reject(
-        new TypeError(
-          `Expected \`model\` to be a non-empty string, got \`${String(model)}\` (${typeof model})`,
-        ),
-      );
+    try {
+      modelName('model', model);
+    } catch (error) {
+      return Promise.reject(error);
     }
     if (this.#core.closed) return Promise.reject(this.#core.kit.closed());
     // An aborted caller sends nothing, not even the shared lookup.

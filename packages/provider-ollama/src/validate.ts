@@ -106,10 +106,14 @@ export const REQUEST_FIELDS: {
  */
 const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 
+/**
+ * A keep-alive: a number of seconds or a Go duration. NaN, an infinity or a string Go cannot read
+ * is a `RangeError` (the type is right, the value is not), any other type a `TypeError`.
+ */
 function optionalKeepAlive(name: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) fail(name, 'a finite number of seconds', value);
+    if (!Number.isFinite(value)) fail(name, 'a finite number of seconds', value, true);
     return;
   }
   if (typeof value === 'string' && GO_DURATION.test(value)) return;
@@ -117,6 +121,7 @@ function optionalKeepAlive(name: string, value: unknown): void {
     name,
     'a number of seconds or a duration string with a unit such as `"10m"` (Ollama rejects unitless strings)',
     value,
+    typeof value === 'string',
   );
 }
 
@@ -159,14 +164,24 @@ function validateGenerationFields(r: Record<string, unknown>): void {
   optionalNumberIn('request.numCtx', r.numCtx, 1, Number.POSITIVE_INFINITY, true);
   optionalStop('request.stop', r.stop);
   if (r.format !== undefined && r.format !== 'json' && !isPlainObject(r.format)) {
-    fail('request.format', '"json" or a JSON Schema object', r.format);
+    fail(
+      'request.format',
+      '"json" or a JSON Schema object',
+      r.format,
+      typeof r.format === 'string',
+    );
   }
   if (
     r.think !== undefined &&
     typeof r.think !== 'boolean' &&
     !(typeof r.think === 'string' && THINK_LEVELS.has(r.think))
   ) {
-    fail('request.think', 'a boolean or one of "low", "medium", "high", "max"', r.think);
+    fail(
+      'request.think',
+      'a boolean or one of "low", "medium", "high", "max"',
+      r.think,
+      typeof r.think === 'string',
+    );
   }
   optionalKeepAlive('request.keepAlive', r.keepAlive);
   optionalOptions('request.options', r.options);
@@ -174,9 +189,15 @@ function validateGenerationFields(r: Record<string, unknown>): void {
   // Ollama answers 400 `top_logprobs must be between 0 and 20` otherwise.
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
   // Without `logprobs: true` Ollama computes no log probabilities, alternatives included, and says
-  // nothing (api.GenerateRequest: "Only applies when Logprobs is true").
+  // nothing (api.GenerateRequest: "Only applies when Logprobs is true"). Left out, it is missing
+  // (a `TypeError`); `false` is a boolean of the wrong value (a `RangeError`).
   if (r.topLogprobs !== undefined && r.logprobs !== true) {
-    fail('request.logprobs', 'true when `request.topLogprobs` is set', r.logprobs);
+    fail(
+      'request.logprobs',
+      'true when `request.topLogprobs` is set',
+      r.logprobs,
+      typeof r.logprobs === 'boolean',
+    );
   }
   optionalBoolean('request.truncate', r.truncate);
   optionalBoolean('request.shift', r.shift);
@@ -216,19 +237,27 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
     r.context !== undefined &&
     !(Array.isArray(r.context) && r.context.every((t) => Number.isSafeInteger(t) && t >= 0))
   ) {
+    // An array of numbers of which one is negative, fractional or too large is a `RangeError`.
+    const numbers = Array.isArray(r.context) && r.context.every((t) => typeof t === 'number');
     fail(
       'request.context',
       'an array of token ids, non-negative integers (the context of an earlier answer)',
       r.context,
+      numbers,
     );
   }
   // Ollama answers 400 for a non-empty one of these with `raw` (an empty one it ignores): say so
-  // before sending.
+  // before sending (a value of the right type, refused beside `raw`: a `RangeError`).
   if (r.raw === true) {
     for (const field of ['template', 'system', 'context'] as const) {
       const value = r[field] as string | readonly number[] | undefined;
       if (value !== undefined && value.length > 0) {
-        fail(`request.${field}`, 'unset or empty when `raw` is true (Ollama refuses both)', value);
+        fail(
+          `request.${field}`,
+          'unset or empty when `raw` is true (Ollama refuses both)',
+          value,
+          true,
+        );
       }
     }
   }
@@ -250,7 +279,9 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   if (!okInput) fail('request.input', 'a string or an array of strings', r.input);
   // Ollama answers no vector at all for one empty string (an empty string inside an array still
   // gets its own): said here, rather than as an answer that does not match the input.
-  if (r.input === '') fail('request.input', 'a non-empty string or an array of strings', r.input);
+  if (r.input === '') {
+    fail('request.input', 'a non-empty string or an array of strings', r.input, true);
+  }
   optionalBoolean('request.truncate', r.truncate);
   optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
   optionalKeepAlive('request.keepAlive', r.keepAlive);

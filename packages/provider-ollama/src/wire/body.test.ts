@@ -358,7 +358,7 @@ describe('validateChatRequest', () => {
 
   it('rejects a unitless keepAlive string that Ollama would answer with a 400', () => {
     expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive: '10' })).toThrow(
-      TypeError,
+      RangeError,
     );
     expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive: '10m' })).not.toThrow();
     expect(() => validateChatRequest({ model: 'm', messages: [], keepAlive: -1 })).not.toThrow();

@@ -40,7 +40,7 @@ describe('createRedisStore when Redis misbehaves', () => {
     cache.onStoreError((error) => errors.push(error));
     // The password is rotated and the connection dropped: ioredis reconnects with the old one.
     await admin.config('SET', 'requirepass', 'the-new-password');
-    await admin.client('KILL', 'TYPE', 'normal');
+    await admin.client('KILL', 'TYPE', 'NORMAL');
 
     // Which command meets the refused AUTH depends on the reconnection's timing: ask until one does.
     let n = 0;

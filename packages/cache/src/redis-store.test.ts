@@ -174,7 +174,7 @@ describe('createRedisStore', () => {
   it('never shows a client given as a string when it is refused (it may hold a password)', () => {
     const url = 'redis://:hunter2@127.0.0.1:6379';
     expect(() => createRedisStore({ client: url as never })).toThrow(
-      'Expected `client` to be a Redis client with a `getBuffer` method (ioredis 5), got `"[redacted]"` (string)',
+      'Expected `client` to be a Redis client with a `getBuffer` method (ioredis 5 or 6), got `"[redacted]"` (string)',
     );
     expect(() => createRedisStore(url as never)).toThrow(
       'Expected `options` to be an object with a `client`, got `"[redacted]"` (string)',

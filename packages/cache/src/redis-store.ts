@@ -16,8 +16,8 @@ import { expectOptions } from './options';
 import type { CacheStore, CacheStoreLock } from './store';
 
 /**
- * The Redis commands the store uses, typed structurally: an ioredis 5 client fits as is, and any
- * other client can be adapted with a small wrapper.
+ * The Redis commands the store uses, typed structurally: an ioredis 5 or 6 client fits as is, and
+ * any other client can be adapted with a small wrapper.
  */
 export interface RedisStoreClient {
   getBuffer(key: string): Promise<Buffer | null>;
@@ -48,7 +48,10 @@ export interface RedisStoreClient {
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** A connected Redis client (ioredis 5, or anything with the same commands). It stays yours. */
+  /**
+   * A connected Redis client (ioredis 5 or 6, or anything with the same commands). It stays
+   * yours.
+   */
   client: RedisStoreClient;
   /**
    * Prefix of every Redis key this store writes: values at `<prefix>v:<key>`, locks at
@@ -126,7 +129,11 @@ const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
 function checkClient(client: unknown): RedisStoreClient {
   for (const command of COMMANDS) {
     if (typeof (client as Record<string, unknown> | null | undefined)?.[command] !== 'function') {
-      failRedisClient('client', `a Redis client with a \`${command}\` method (ioredis 5)`, client);
+      failRedisClient(
+        'client',
+        `a Redis client with a \`${command}\` method (ioredis 5 or 6)`,
+        client,
+      );
     }
   }
   return client as RedisStoreClient;

@@ -47,7 +47,7 @@ describe('createRedisStore when Redis misbehaves', () => {
     store.onRecovered((event) => recovered.push(event));
     // The password is rotated and the connection dropped: ioredis reconnects with the old one.
     await admin.config('SET', 'requirepass', 'the-new-password');
-    await admin.client('KILL', 'TYPE', 'normal');
+    await admin.client('KILL', 'TYPE', 'NORMAL');
 
     // The first failure may be the dropped connection; the refused AUTH follows it.
     await vi.waitFor(async () => {

@@ -1,6 +1,6 @@
 /**
  * The public types of `@x/rate-limit/redis` and the validation of the store's options. The client
- * is typed structurally ({@link RedisClientLike}); ioredis 5 is the tested client.
+ * is typed structurally ({@link RedisClientLike}); ioredis 5 and 6 are the tested clients.
  */
 import {
   expectDuration,
@@ -19,7 +19,7 @@ import type { RateLimitStore } from './store';
 
 /**
  * The Redis commands the store calls, typed structurally so that any client can be adapted.
- * ioredis 5 matches it as is.
+ * ioredis 5 and 6 match it as is.
  */
 export interface RedisClientLike {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -34,7 +34,7 @@ export type OutagePolicy = 'fail-open' | 'fail-closed' | 'local';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
-  /** A connected client (ioredis 5 or anything matching {@link RedisClientLike}); never closed by the store. */
+  /** A connected client (ioredis 5 or 6, or anything matching {@link RedisClientLike}); never closed by the store. */
   client: RedisClientLike;
   /**
    * Prepended to every key in Redis. A limiter's key is `prefix`, `limiter:`, its limit names,
@@ -195,7 +195,7 @@ export function resolveRedisStoreOptions(
     typeof client.evalsha !== 'function' ||
     typeof client.eval !== 'function'
   ) {
-    failRedisClient('client', 'a Redis client with evalsha() and eval() (ioredis 5)', client);
+    failRedisClient('client', 'a Redis client with evalsha() and eval() (ioredis 5 or 6)', client);
   }
   return {
     client: client as RedisClientLike,

@@ -61,7 +61,7 @@ describe('createRedisStore', () => {
 
   it('never repeats a client given as a URL or an options object: it may hold a password', () => {
     const expected =
-      'Expected `client` to be a Redis client with evalsha() and eval() (ioredis 5), got';
+      'Expected `client` to be a Redis client with evalsha() and eval() (ioredis 5 or 6), got';
     expect(() => createRedisStore({ client: 'redis://u:pw-SECRET-1@h' as never })).toThrow(
       new TypeError(`${expected} \`"[redacted]"\` (string)`),
     );

@@ -1,6 +1,6 @@
 /**
  * `@x/rate-limit/redis`: token buckets shared by every process that talks to one Redis.
- * The Redis client is an optional peer dependency, typed structurally; ioredis 5 is tested.
+ * The Redis client is an optional peer dependency, typed structurally; ioredis 5 and 6 are tested.
  */
 export type {
   OutagePolicy,

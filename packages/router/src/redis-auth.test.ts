@@ -97,8 +97,8 @@ describe('createRedisRouterState when Redis refuses the connections (real Redis,
 
     // Rotated, and every other connection dropped: ioredis reconnects with the old password.
     await admin.config('SET', 'requirepass', `new-${randomUUID()}`);
-    await admin.client('KILL', 'TYPE', 'normal');
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.client('KILL', 'TYPE', 'NORMAL');
+    await admin.client('KILL', 'TYPE', 'PUBSUB');
     await vi.waitFor(() =>
       expect(router.stats().state).toMatchObject({
         state: 'unavailable',

@@ -86,10 +86,10 @@ export function followClient(client: RedisRouterClientLike, sub: RedisSubscriber
 }
 
 /**
- * QUIT once a connection still being made is made (or has failed). ioredis dropping, or quitting,
- * a connection before it is ready keeps a timer that holds the process 2 s after `close()`
- * (ioredis 5: a script exits in 2,015 ms rather than 18); `close()` bounds the wait by
- * `commandTimeoutMs`, then drops the connection anyway.
+ * QUIT once a connection still being made is made (or has failed). ioredis 5 dropping, or
+ * quitting, a connection before it is ready keeps a timer that holds the process 2 s after
+ * `close()` (a script exits in 2,015 ms rather than 18; ioredis 6 holds nothing); `close()`
+ * bounds the wait by `commandTimeoutMs`, then drops the connection anyway.
  */
 export function quitOnceConnected(sub: RedisSubscriberLike): Promise<unknown> {
   if (sub.status !== 'connecting' && sub.status !== 'connect') return sub.quit();

@@ -31,11 +31,15 @@ export function createRedisRouterState(options: RedisRouterStateOptions): Router
   expectKnownKeys(undefined, options, OPTION_KEYS);
   const client = options.client as Partial<RedisRouterClientLike> | undefined;
   if (typeof client !== 'object' || client === null || typeof client.eval !== 'function') {
-    failRedisClient('client', 'a Redis client with eval() (ioredis 5)', client);
+    failRedisClient('client', 'a Redis client with eval() (ioredis 5 or 6)', client);
   }
   const subscriber = options.subscriber;
   if (subscriber !== undefined && typeof subscriber?.subscribe !== 'function') {
-    failRedisClient('subscriber', 'a Redis connection with subscribe() (ioredis 5)', subscriber);
+    failRedisClient(
+      'subscriber',
+      'a Redis connection with subscribe() (ioredis 5 or 6)',
+      subscriber,
+    );
   }
   if (subscriber === undefined && typeof client.duplicate !== 'function') {
     fail('subscriber', 'given when the client has no duplicate()', subscriber);

@@ -1,6 +1,6 @@
 /** The types of `@x/router/redis`: the Redis connections it takes, its options and its stats. */
 
-/** The commands the state sends, typed structurally: ioredis 5 matches it as is. */
+/** The commands the state sends, typed structurally: ioredis 5 and 6 match it as is. */
 export interface RedisRouterClientLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /** A second connection for the subscription (ioredis `duplicate()`). */
@@ -23,8 +23,8 @@ export interface RedisRouterClientLike {
 
 /**
  * The events the router listens to on its subscriber, and what each listener is called with (as
- * ioredis 5 emits them). A listener takes `unknown` where the router reads any value, so a client
- * that emits something other than an `Error` still fits.
+ * ioredis 5 and 6 emit them). A listener takes `unknown` where the router reads any value, so a
+ * client that emits something other than an `Error` still fits.
  */
 export interface RedisSubscriberEvents {
   /** A message published on a channel the connection subscribed to. */
@@ -41,7 +41,7 @@ export interface RedisSubscriberEvents {
   end: () => void;
 }
 
-/** A connection in subscriber mode (ioredis 5). */
+/** A connection in subscriber mode (ioredis 5 or 6). */
 export interface RedisSubscriberLike {
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe?(...channels: string[]): Promise<unknown>;
@@ -71,7 +71,7 @@ export interface RedisSubscriberLike {
 
 /** Options of {@link createRedisRouterState}. */
 export interface RedisRouterStateOptions {
-  /** A connected client (ioredis 5); never closed by the state. */
+  /** A connected client (ioredis 5 or 6); never closed by the state. */
   client: RedisRouterClientLike;
   /**
    * The connection that receives the other instances' news. One given here is yours: the state

@@ -58,7 +58,7 @@ async function coolingInRedis() {
 describe('createRedisRouterState', () => {
   it('throws for a client without eval(), without duplicate() and no subscriber, or an unknown key', () => {
     expect(() => createRedisRouterState({ client: {} as never })).toThrow(
-      /Expected `client` to be a Redis client with eval\(\) \(ioredis 5\)/,
+      /Expected `client` to be a Redis client with eval\(\) \(ioredis 5 or 6\)/,
     );
     const evalOnly = { eval: async () => 1 };
     expect(() => createRedisRouterState({ client: evalOnly })).toThrow(TypeError);
@@ -76,14 +76,14 @@ describe('createRedisRouterState', () => {
   it('never repeats a client given as a URL or an options object: it may hold a password', () => {
     expect(() => createRedisRouterState({ client: 'redis://u:pw-SECRET-1@h' as never })).toThrow(
       new TypeError(
-        'Expected `client` to be a Redis client with eval() (ioredis 5), got `"[redacted]"` (string)',
+        'Expected `client` to be a Redis client with eval() (ioredis 5 or 6), got `"[redacted]"` (string)',
       ),
     );
     expect(() =>
       createRedisRouterState({ client: { options: { password: 'pw-SECRET-1' } } as never }),
     ).toThrow(
       new TypeError(
-        'Expected `client` to be a Redis client with eval() (ioredis 5), got an object without it',
+        'Expected `client` to be a Redis client with eval() (ioredis 5 or 6), got an object without it',
       ),
     );
     expect(() => createRedisRouterState('redis://u:pw-SECRET-1@h' as never)).toThrow(

@@ -1,6 +1,6 @@
 /**
  * `@x/router/redis`: cooldowns shared by every router instance that talks to one Redis. The Redis
- * client is an optional peer dependency, typed structurally; ioredis 5 is tested.
+ * client is an optional peer dependency, typed structurally; ioredis 5 and 6 are tested.
  */
 export { createRedisRouterState } from './redis-state';
 export type {

@@ -1,23 +1,11 @@
 // Log probabilities of chat and generate against @x/ollama-sim, which writes them where Ollama's
 // handlers do: a top-level `logprobs` on each streamed line and on the whole answer. And
 // `topLogprobs` alone, which Ollama ignores without a word, refused before sending.
-import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOllamaProvider, type OllamaProvider } from './provider';
+import { describe, expect, it } from 'vitest';
+import { simProvider } from './__fixtures__/sim-provider';
 import type { ChatResponse, TokenLogprob } from './types';
 
-const open: Array<OllamaSim | OllamaProvider> = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
-
-async function setup(): Promise<{ sim: OllamaSim; provider: OllamaProvider }> {
-  const sim = await startOllamaSim({ loadTimeMs: 0 });
-  const provider = createOllamaProvider({ baseUrl: sim.url, retry: false, cache: false });
-  open.push(provider, sim);
-  return { sim, provider };
-}
+const setup = simProvider();
 
 /** A thinking model: its thinking tokens have log probabilities too. */
 const CHAT = {

@@ -1,22 +1,11 @@
 // `options` of chat, generate and embed, and `parameters` of create(): Ollama ignores a key its
 // api.Options does not list (a warning in its log, no error), so such a key is refused before
 // sending, a removed one saying since which release; the rest are checked against the Go types.
-import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOllamaProvider, type OllamaProvider } from './provider';
+import { describe, expect, it } from 'vitest';
+import { simProvider } from './__fixtures__/sim-provider';
+import type { OllamaProvider } from './provider';
 
-const open: Array<OllamaSim | OllamaProvider> = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
-
-async function setup(): Promise<{ sim: OllamaSim; provider: OllamaProvider }> {
-  const sim = await startOllamaSim({ loadTimeMs: 0 });
-  const provider = createOllamaProvider({ baseUrl: sim.url, retry: false, cache: false });
-  open.push(provider, sim);
-  return { sim, provider };
-}
+const setup = simProvider();
 
 /** What a call throws or rejects with (undefined when it succeeds), a stream read to its end. */
 async function outcome(run: () => Promise<unknown> | AsyncIterable<unknown>): Promise<unknown> {

@@ -3,23 +3,12 @@
 // reply the provider returned is accepted when the reply is pushed back into the conversation.
 
 import { expectRequestKeyTyposRefused } from '@x/internal/testing';
-import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOllamaProvider, type OllamaProvider } from './provider';
+import type { OllamaSim } from '@x/ollama-sim';
+import { describe, expect, it } from 'vitest';
+import { simProvider } from './__fixtures__/sim-provider';
 import type { ChatMessage, StreamChunk, ToolDefinition } from './types';
 
-const open: Array<OllamaSim | OllamaProvider> = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
-
-async function setup(): Promise<{ sim: OllamaSim; provider: OllamaProvider }> {
-  const sim = await startOllamaSim({ loadTimeMs: 0 });
-  const provider = createOllamaProvider({ baseUrl: sim.url, retry: false, cache: false });
-  open.push(provider, sim);
-  return { sim, provider };
-}
+const setup = simProvider();
 
 const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/chat');
 

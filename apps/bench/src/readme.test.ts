@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testEnvironment } from './__fixtures__/environment';
 import { findRepoRoot } from './env';
 import {
   markers,
@@ -18,19 +19,7 @@ const run: RunResult = {
   durationMs: 300_000,
   profile: 'full',
   command: 'pnpm bench:publish',
-  environment: {
-    node: 'v20.20.2',
-    v8: '11.3',
-    cpuModel: 'AMD EPYC',
-    cpuCount: 2,
-    platform: 'linux',
-    osRelease: '6.1',
-    arch: 'x64',
-    totalMemoryMiB: 4096,
-    freeMemoryMiB: 2048,
-    loadAverage: [1.5, 1.2, 1],
-    packages: {},
-  },
+  environment: { ...testEnvironment, loadAverage: [1.5, 1.2, 1] },
   suites: [
     {
       name: 'breaker',

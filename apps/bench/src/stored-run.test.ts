@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testEnvironment } from './__fixtures__/environment';
 import { findRepoRoot } from './env';
 import { readReport } from './readme';
 import { renderReport } from './report/markdown';
@@ -24,19 +25,7 @@ const runOf = (groups: GroupResult[]): RunResult => ({
   durationMs: 1,
   profile: 'full',
   command: 'pnpm bench:publish',
-  environment: {
-    node: 'v20.20.2',
-    v8: '11.3',
-    cpuModel: 'AMD EPYC',
-    cpuCount: 2,
-    platform: 'linux',
-    osRelease: '6.1',
-    arch: 'x64',
-    totalMemoryMiB: 4096,
-    freeMemoryMiB: 2048,
-    loadAverage: [1, 1, 1],
-    packages: {},
-  },
+  environment: testEnvironment,
   suites: [
     { name: 'provider-openai', title: 't', kind: 'micro', groups, notes: [], durationMs: 1 },
   ],

@@ -3,6 +3,7 @@ import {
   expectDuration,
   expectNumber,
   expectOneOf,
+  failSecret,
   isPlainObject,
   optionalFunction,
   optionalSignal,
@@ -56,5 +57,22 @@ describe('the other checks', () => {
     expect(() => optionalSignal('signal', {})).toThrow('an AbortSignal');
     expect(optionalSignal('signal', new AbortController().signal)).toBeDefined();
     expect(() => expectOneOf('mode', 'x', ['a', 'b'])).toThrow('one of "a", "b"');
+  });
+});
+
+describe('failSecret', () => {
+  it('never shows the value, and is a RangeError only when asked (right type, wrong value)', () => {
+    const thrown = (range?: boolean) => {
+      try {
+        failSecret('apiKey', 'a key', 'sk-secret\n', range);
+      } catch (error) {
+        return error as Error;
+      }
+      throw new Error('expected failSecret to throw');
+    };
+    const message = 'Expected `apiKey` to be a key, got `[redacted]` (string)';
+    expect(thrown()).toEqual(new TypeError(message));
+    expect(thrown()).not.toBeInstanceOf(RangeError);
+    expect(thrown(true)).toEqual(new RangeError(message));
   });
 });

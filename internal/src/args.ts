@@ -35,14 +35,14 @@ export function fail(
 
 /**
  * {@link fail} for a value that may hold a credential (an API key of the wrong shape): the
- * message names its type, never the value.
+ * message names its type, never the value. A `RangeError` when `range` (a string of the right
+ * type with a wrong value: empty, or a character no header may hold), else a `TypeError`.
  */
-export function failSecret(name: string, what: string, value: unknown): never {
-  throw optionError([
-    'Expected `',
-    name,
-    `\` to be ${what}, got \`${REDACTED}\` (${typeName(value)})`,
-  ]);
+export function failSecret(name: string, what: string, value: unknown, range = false): never {
+  throw optionError(
+    ['Expected `', name, `\` to be ${what}, got \`${REDACTED}\` (${typeName(value)})`],
+    range,
+  );
 }
 
 /** An object literal or `Object.create(null)`: not an array, a class instance or a function. */

@@ -151,12 +151,13 @@ describe('pnpm demo', () => {
     expect(stdout).toMatch(
       /\n {4}my-gateway \(no extends\): +OpenAITimeoutError \[X_PROVIDER_OPENAI_TIMEOUT\]: Timed out after 200 ms waiting for the next chunk \(timeouts\.idleMs\)\n/,
     );
-    // configuration mistakes: refused at construction, each error naming the field and the fix
+    // configuration mistakes: refused at construction, each error naming the field and the fix; a
+    // string of the right type with a wrong value is a RangeError in both providers
     expect(stdout).toMatch(
-      /\n {2}createOllamaProvider\(\{ baseUrl: '(http:\/\/127\.0\.0\.1:\d+)\/api\/chat' \}\)\n {4}→ TypeError: Expected `baseUrl` to be the server's address, without the endpoint each call appends \(`\/api\/chat`\): use "\1"/,
+      /\n {2}createOllamaProvider\(\{ baseUrl: '(http:\/\/127\.0\.0\.1:\d+)\/api\/chat' \}\)\n {4}→ RangeError: Expected `baseUrl` to be the server's address, without the endpoint each call appends \(`\/api\/chat`\): use "\1"/,
     );
     expect(stdout).toMatch(
-      /\n {4}→ TypeError: Expected `baseUrl` to be the API's base URL, without the endpoint each call appends \(`\/chat\/completions`\): use "http:\/\/127\.0\.0\.1:\d+\/v1"/,
+      /\n {4}→ RangeError: Expected `baseUrl` to be the API's base URL, without the endpoint each call appends \(`\/chat\/completions`\): use "http:\/\/127\.0\.0\.1:\d+\/v1"/,
     );
     const bearer = /apiKey: 'Bearer demo-key' \}\)\n {4}(→ .*)\n/.exec(stdout)?.[1];
     expect(bearer).toMatch(

@@ -21,16 +21,19 @@ import type { RetryPolicy } from './retry-policy';
 export interface CoreOptions {
   /**
    * Extra headers sent with every request. Never copied into errors, events or stats: a value
-   * that is not a string, or holds a character no HTTP header may (CR, LF, NUL, another control
-   * character, one above U+00FF), is a `TypeError` naming `headers.<name>`, never the value. The
-   * value of one named like a credential (`SECRET_HEADER`) is scrubbed from server text, so one
-   * whose credential has 1 to 3 characters (`x-api-key: abc`, `Bearer ab`) is such a `TypeError`
-   * too: it could not be told from ordinary text.
+   * that is not a string is a `TypeError` naming `headers.<name>`, never the value; one that
+   * holds a character no HTTP header may (CR, LF, NUL, another control character, one above
+   * U+00FF), a name that is not a header name, a header the HTTP client writes itself
+   * (`connection`, `content-length`...) or one named twice is a `RangeError`, worded the same
+   * way. The value of one named like a credential (`SECRET_HEADER`) is scrubbed from server text,
+   * so one whose credential has 1 to 3 characters (`x-api-key: abc`, `Bearer ab`) is such a
+   * `RangeError` too: it could not be told from ordinary text.
    */
   headers?: Record<string, string> | undefined;
   /**
-   * The API key, sent the way the provider's API expects it. A key with a character no HTTP
-   * header may hold is a `TypeError` naming `apiKey`, its value shown as `[redacted]`.
+   * The API key, sent the way the provider's API expects it. An empty key, or one with a
+   * character no HTTP header may hold, is a `RangeError` naming `apiKey` (a value that is not a
+   * string a `TypeError`), its value shown as `[redacted]`.
    */
   apiKey?: string | undefined;
   /**
@@ -97,8 +100,8 @@ export interface CoreOptions {
   transport?: Transport | undefined;
   /**
    * This provider's name in metrics (the `provider` label), logs, audit events and spans: tells
-   * two providers of one kind apart (an Ollama per GPU). A label of at most 200 printable
-   * characters; one that holds a credential (a URL with a password, an `sk-...` key, `Bearer
+   * two providers of one kind apart (an Ollama per GPU). A label of 1 to 200 printable
+   * characters (an empty one is a `RangeError`); one that holds a credential (a URL with a password, an `sk-...` key, `Bearer
    * ...`) is a `RangeError`, as for `share`; one holding the configured key is a `TypeError`, as
    * for `share`, `breaker.name`, `cache.namespace` and `rateLimit.key`.
    * @default the provider's id (`'ollama'`)

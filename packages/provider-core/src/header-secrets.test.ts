@@ -59,8 +59,9 @@ describe('headers named like a credential', () => {
       } catch (e) {
         error = e;
       }
-      expect(error, name).toBeInstanceOf(TypeError);
-      const { message } = error as TypeError;
+      // A string of the right type with a wrong value: a RangeError (CONTRIBUTING, Options and errors).
+      expect(error, name).toBeInstanceOf(RangeError);
+      const { message } = error as RangeError;
       expect(message).toMatch(
         new RegExp(`^Expected \`headers\\.${name}\` to be a credential of at least 4 characters`),
       );

@@ -238,7 +238,9 @@ export const FIELD_CHARACTERS =
 /**
  * Validates extra headers: an object of strings, names lower-cased. A value is never shown in an
  * error, whatever its header's name: a custom name (`x-bearer`, `x-jwt`) may carry a credential
- * that {@link SECRET_HEADER} does not recognise.
+ * that {@link SECRET_HEADER} does not recognise. Not an object, or a value that is not a string,
+ * is a `TypeError`; a name that is not a header name, a header the client writes itself or one
+ * given twice, and a string value no header may hold or too short to scrub, a `RangeError`.
  */
 export function validateHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
@@ -249,19 +251,21 @@ export function validateHeaders(value: unknown): Record<string, string> {
   let unscrubbable: string | undefined;
   let shortValue = '';
   for (const [key, v] of Object.entries(value)) {
-    if (!HEADER_NAME.test(key)) fail('headers', 'an object whose keys are HTTP header names', key);
+    if (!HEADER_NAME.test(key)) {
+      fail('headers', 'an object whose keys are HTTP header names', key, true);
+    }
     const name = key.toLowerCase();
     // (a header's value is never shown, whatever its name)
     if (MANAGED_HEADERS.has(name)) {
-      failSecret(`headers.${key}`, 'left out: the HTTP client writes it from the request', v);
+      failSecret(`headers.${key}`, 'left out: the HTTP client writes it from the request', v, true);
     }
     const twin = given.get(name);
     if (twin !== undefined) {
-      failSecret(`headers.${key}`, `left out: \`headers.${twin}\` names the same header`, v);
+      failSecret(`headers.${key}`, `left out: \`headers.${twin}\` names the same header`, v, true);
     }
     given.set(name, key);
     if (typeof v !== 'string') failSecret(`headers.${key}`, 'a string', v);
-    if (!isFieldValue(v)) failSecret(`headers.${key}`, `a string of ${FIELD_CHARACTERS}`, v);
+    if (!isFieldValue(v)) failSecret(`headers.${key}`, `a string of ${FIELD_CHARACTERS}`, v, true);
     // Its value is scrubbed from server text as a credential: one too short to scrub would show
     // wherever a server echoed it, so it is refused rather than sent (once the headers are known
     // to be headers at all: a name given twice is the first thing to fix).
@@ -276,6 +280,7 @@ export function validateHeaders(value: unknown): Record<string, string> {
       `headers.${unscrubbable}`,
       `a credential of at least ${SECRET_MIN} characters (the value of a header named like a credential is scrubbed from server text, and a shorter one cannot be told from ordinary text)`,
       shortValue,
+      true,
     );
   }
   return out;

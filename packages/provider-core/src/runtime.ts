@@ -173,8 +173,14 @@ export function createRuntime(config: CoreConfig): Runtime {
     options.apiKey !== undefined &&
     (typeof options.apiKey !== 'string' || options.apiKey === '' || !isFieldValue(options.apiKey))
   ) {
-    // Never shown: a key is a secret even when it is malformed.
-    failSecret('apiKey', `a non-empty string of ${FIELD_CHARACTERS}`, options.apiKey);
+    // Never shown: a key is a secret even when it is malformed. A string (empty, or holding a
+    // character no header may) is the right type with a wrong value: a `RangeError`.
+    failSecret(
+      'apiKey',
+      `a non-empty string of ${FIELD_CHARACTERS}`,
+      options.apiKey,
+      typeof options.apiKey === 'string',
+    );
   }
   if (options.getApiKey !== undefined && typeof options.getApiKey !== 'function') {
     // Never shown either: what lands here instead of a function is most often the key itself.
@@ -183,8 +189,10 @@ export function createRuntime(config: CoreConfig): Runtime {
   optionalNumber('maxLineBytes', options.maxLineBytes, { min: 1024, integer: true });
   optionalNumber('maxAnswerBytes', options.maxAnswerBytes, { min: 1024, integer: true });
   if (options.name !== undefined) {
+    // An empty one is the right type with a wrong value: a `RangeError`, as `expectSharedName`
+    // gives every other label it refuses.
     if (typeof options.name !== 'string' || options.name === '') {
-      fail('name', 'a non-empty string', options.name);
+      fail('name', 'a non-empty string', options.name, options.name === '');
     }
     // The `provider` label of every metric, log line and audit event: checked as `share` and
     // `breaker.name` are, so a key pasted into the wrong option is refused, never published.

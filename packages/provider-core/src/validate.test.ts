@@ -3,12 +3,26 @@ import { MAX_MODEL_NAME, OVERFLOW_MODEL } from './observe/model-labels';
 import * as check from './validate';
 
 describe('expectModelName', () => {
-  it('throws a TypeError naming the example when the name is blank', () => {
-    expect(() => check.expectModelName('request.model', ' ', 'm1')).toThrow(
-      new TypeError(
-        'Expected `request.model` to be a non-empty string (a model name such as "m1"), got `" "` (string)',
-      ),
-    );
+  it('throws a RangeError naming the example when the name is blank, a TypeError when it is not a string', () => {
+    for (const blank of ['', ' ', '\t\n']) {
+      expect(() => check.expectModelName('request.model', blank, 'm1')).toThrow(
+        new RangeError(
+          `Expected \`request.model\` to be a non-empty string (a model name such as "m1"), got \`${JSON.stringify(blank)}\` (string)`,
+        ),
+      );
+    }
+    for (const value of [undefined, null, 5, ['m1']]) {
+      let error: unknown;
+      try {
+        check.expectModelName('request.model', value, 'm1');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(
+        /^Expected `request\.model` to be a non-empty string/,
+      );
+    }
     expect(() => check.expectModelName('request.model', 'm1', 'm1')).not.toThrow();
   });
 
@@ -171,6 +185,21 @@ describe('optionalImages', () => {
     expect(seen).toEqual(['ok', 'ok', 'bad']);
     expect(() => check.optionalImages('i', [3], what, accept)).toThrow('Expected `i[0]`');
   });
+
+  it('refuses a string `accept` refuses with a RangeError, an item of another type with a TypeError', () => {
+    const what = { list: 'a list', item: 'base64 text or bytes' };
+    const accept = (image: string) => image !== 'not base64 !!!';
+    expect(() => check.optionalImages('i', ['QUJD', 'not base64 !!!'], what, accept)).toThrow(
+      new RangeError('Expected `i[1]` to be base64 text or bytes, got `"not base64 !!!"` (string)'),
+    );
+    for (const item of [3, null, { data: 'QUJD' }, [1, 2]]) {
+      expect(() => check.optionalImages('i', [item], what, accept)).toThrow(TypeError);
+      expect(() => check.optionalImages('i', [item], what, accept)).not.toThrow(RangeError);
+    }
+    expect(() => check.optionalImages('i', 'QUJD', what, accept)).toThrow(
+      new TypeError('Expected `i` to be a list, got `"QUJD"` (string)'),
+    );
+  });
 });
 
 describe('optionalToolCalls', () => {
@@ -229,6 +258,41 @@ describe('optionalTools', () => {
     expect(() =>
       check.optionalTools('t', [{ type: 'function', function: { name: 'f' } }]),
     ).not.toThrow();
+  });
+
+  it('refuses an empty name or another type string with a RangeError, a wrong type with a TypeError', () => {
+    const fn = { name: 'f' };
+    expect(() => check.optionalTools('t', [{ type: 'function', function: { name: '' } }])).toThrow(
+      new RangeError('Expected `t[0].function.name` to be a non-empty string, got `""` (string)'),
+    );
+    expect(() => check.optionalTools('t', [{ type: 'fuction', function: fn }])).toThrow(
+      new RangeError('Expected `t[0].type` to be "function", got `"fuction"` (string)'),
+    );
+    const custom = { type: 'custom', custom: { name: 'sql' } };
+    expect(() => check.optionalTools('t', [custom])).toThrow(
+      new RangeError('Expected `t[0].type` to be "function", got `"custom"` (string)'),
+    );
+    // A provider whose `other` takes more types names them.
+    const other = (tool: unknown) => (tool as { type?: unknown }).type === 'custom';
+    expect(() => check.optionalTools('t', [custom], other, '"function" or "custom"')).not.toThrow();
+    expect(() =>
+      check.optionalTools('t', [{ type: 'x', function: fn }], other, '"function" or "custom"'),
+    ).toThrow(
+      new RangeError('Expected `t[0].type` to be "function" or "custom", got `"x"` (string)'),
+    );
+    const wrongTypes: unknown[] = [
+      { type: 'function', function: { name: 5 } },
+      { type: 'function', function: {} },
+      { type: 1, function: fn },
+      { function: fn },
+      { type: 'function' },
+      { type: 'function', function: 'f' },
+      'f',
+    ];
+    for (const tool of wrongTypes) {
+      expect(() => check.optionalTools('t', [tool]), JSON.stringify(tool)).toThrow(TypeError);
+      expect(() => check.optionalTools('t', [tool]), JSON.stringify(tool)).not.toThrow(RangeError);
+    }
   });
 
   it('throws naming an unknown key of a tool or of its function', () => {

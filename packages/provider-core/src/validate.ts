@@ -13,7 +13,8 @@ import type { CacheMode, ChatMessage, ChatRole, ToolCall, ToolDefinition } from 
 
 // Checks of the request fields every chat API has, for a provider's `validate*Request`. Each
 // throws before anything is sent, worded the house way: ``Expected `request.x` to be ..., got ...``
-// (TypeError for a wrong type, RangeError for a number out of range).
+// (TypeError for a wrong type or an unknown key, RangeError for a value of the right type that is
+// wrong: a number out of range, a blank name, a string of the wrong shape).
 
 /**
  * The names other APIs give a chat request's fields, for the unknown-key error to name ours:
@@ -87,11 +88,17 @@ export function refuseStreamFlag(
 
 /**
  * A model name: a non-empty string that fits as a label (`expectModelLabel`). `example`
- * names one in the message (`"llama3.2"`).
+ * names one in the message (`"llama3.2"`). Not a string is a `TypeError`, a blank one a
+ * `RangeError`.
  */
 export function expectModelName(name: string, value: unknown, example: string): void {
   if (typeof value !== 'string' || isBlank(value)) {
-    fail(name, `a non-empty string (a model name such as "${example}")`, value);
+    fail(
+      name,
+      `a non-empty string (a model name such as "${example}")`,
+      value,
+      typeof value === 'string',
+    );
   }
   expectModelLabel(name, value);
 }
@@ -203,7 +210,8 @@ export function expectChatMessage(
  * Optional images: an array of base64 strings or bytes; `what` words the array and an item.
  * `accept`, when given, is asked of each string image too (a provider's own check of its text,
  * such as its base64): false refuses it, worded as `what.item`, which should then say what it
- * expects of a string.
+ * expects of a string. An item of another type is a `TypeError`, a string `accept` refuses a
+ * `RangeError`.
  */
 export function optionalImages(
   name: string,
@@ -219,7 +227,7 @@ export function optionalImages(
       typeof image === 'string'
         ? accept === undefined || accept(image)
         : image instanceof Uint8Array;
-    if (!ok) fail(`${name}[${j}]`, what.item, image);
+    if (!ok) fail(`${name}[${j}]`, what.item, image, typeof image === 'string');
   }
 }
 
@@ -264,12 +272,16 @@ export function optionalToolCalls(
  * parameters? } }`, with no other key at either level (`parameters`, a JSON Schema, is the
  * caller's and is not looked into). `other` checks a tool of a kind only its provider's API has
  * (OpenAI's `type: 'custom'`): given the tool and its index, it returns true when the tool is one,
- * and throws when that is malformed.
+ * and throws when that is malformed. A `type` string other than `"function"` (and than the
+ * ones `other` takes, which `types` words: `'"function" or "custom"'`) and an empty
+ * `function.name` are `RangeError`s; a wrong type, a missing field or an unknown key a
+ * `TypeError`.
  */
 export function optionalTools(
   name: string,
   value: unknown,
   other?: (tool: unknown, i: number) => boolean,
+  types = '"function"',
 ): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array of tool definitions', value);
@@ -277,13 +289,16 @@ export function optionalTools(
     if (other?.(tool, i) === true) return;
     const t = tool as Record<string, unknown>;
     const fn = t?.function as Record<string, unknown> | undefined;
+    if (isPlainObject(t) && typeof t.type === 'string' && t.type !== 'function') {
+      fail(`${name}[${i}].type`, types, t.type, true);
+    }
     if (!isPlainObject(t) || t.type !== 'function' || !isPlainObject(fn)) {
       fail(`${name}[${i}]`, '`{ type: "function", function: { name, ... } }`', tool);
     }
     expectKnownKeys(`${name}[${i}]`, t, TOOL_KEYS);
     expectKnownKeys(`${name}[${i}].function`, fn, FUNCTION_KEYS);
     if (typeof fn.name !== 'string' || fn.name.length === 0) {
-      fail(`${name}[${i}].function.name`, 'a non-empty string', fn.name);
+      fail(`${name}[${i}].function.name`, 'a non-empty string', fn.name, fn.name === '');
     }
     if (fn.strict !== undefined && typeof fn.strict !== 'boolean') {
       fail(`${name}[${i}].function.strict`, 'a boolean', fn.strict);

@@ -120,12 +120,12 @@ describe('option errors and credentials', () => {
 
   /**
    * Every text the error shows: message, stack, JSON, util.inspect. A `baseUrl` string of the
-   * wrong shape is a `RangeError`; a key or header with a character no header may hold is the
-   * core's `TypeError`.
+   * wrong shape is a `RangeError`, and so is a key or header with a character no header may hold
+   * (the core's).
    */
   function shown(
     options: Partial<Record<keyof OllamaProviderOptions, unknown>>,
-    type: typeof TypeError | typeof RangeError = TypeError,
+    type: typeof TypeError | typeof RangeError = RangeError,
   ): string {
     const error = refusal(options);
     expect(error).toBeInstanceOf(type);

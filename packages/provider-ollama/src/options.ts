@@ -224,7 +224,8 @@ export function resolveOptions(options: OllamaProviderOptions): {
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   // A key pasted with its scheme (`Bearer sk-...`) would go out as `Bearer Bearer sk-...`, a 401
   // on every call; an empty or blank one as a Bearer naming nobody: each a `RangeError`, as in
-  // @x/provider-openai. Another type, or a character no header may hold, is the core's `TypeError`.
+  // @x/provider-openai. Another type is the core's `TypeError`; a character no header may hold,
+  // its `RangeError`.
   if (typeof options.apiKey === 'string') {
     expectKeyAlone('apiKey', options.apiKey, false, KEY_SENT_AS);
   }

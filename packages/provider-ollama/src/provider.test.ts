@@ -406,11 +406,13 @@ describe('OllamaProvider.complete', () => {
     expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 300_000 });
   });
 
-  it('throws TypeError before sending when the request is malformed', async () => {
+  it('throws TypeError or RangeError before sending when the request is malformed', async () => {
     const { server, provider } = await setup({
       '/api/chat': loadFixture('01-chat-nonstream.json'),
     });
-    await expect(provider.complete({ model: '', messages: [] })).rejects.toThrow(TypeError);
+    // A blank model is the right type with a wrong value: @x/provider-core's RangeError.
+    await expect(provider.complete({ model: '', messages: [] })).rejects.toThrow(RangeError);
+    await expect(provider.complete({ model: 5 as never, messages: [] })).rejects.toThrow(TypeError);
     await expect(provider.complete(ask('x', { keepAlive: '10' }))).rejects.toThrow(/keepAlive/);
     expect(chats(server)).toHaveLength(0);
   });

@@ -153,13 +153,15 @@ describe('generate and chat fields checked before sending', () => {
     [{ options: { num_ctx: '8192' } }, TypeError, /request\.options\.num_ctx/],
     [{ context: [1e300] }, RangeError, /request\.context/],
     [{ context: [1, -2] }, RangeError, /request\.context/],
-    [{ images: ['not base64 !!!'] }, TypeError, /request\.images\[0\]/],
-    [{ images: ['data:image/png,%89PNG'] }, TypeError, /request\.images\[0\]/],
-    [{ images: ['QUJD'.repeat(40).concat('Q!==')] }, TypeError, /request\.images\[0\]/],
+    // A string that is not base64: the right type, a wrong value (@x/provider-core's RangeError).
+    [{ images: ['not base64 !!!'] }, RangeError, /request\.images\[0\]/],
+    [{ images: ['data:image/png,%89PNG'] }, RangeError, /request\.images\[0\]/],
+    [{ images: ['QUJD'.repeat(40).concat('Q!==')] }, RangeError, /request\.images\[0\]/],
     // unpadded: Go's standard base64 answers 400 `illegal base64 data at input byte 0`
-    [{ images: ['abc'] }, TypeError, /request\.images\[0\]/],
-    [{ images: ['QUJD'.repeat(40).concat('QUI')] }, TypeError, /request\.images\[0\]/],
-    [{ images: ['QUJD\n'.repeat(40).concat('QU')] }, TypeError, /request\.images\[0\]/],
+    [{ images: ['abc'] }, RangeError, /request\.images\[0\]/],
+    [{ images: ['QUJD'.repeat(40).concat('QUI')] }, RangeError, /request\.images\[0\]/],
+    [{ images: ['QUJD\n'.repeat(40).concat('QU')] }, RangeError, /request\.images\[0\]/],
+    [{ images: [5] }, TypeError, /request\.images\[0\]/],
   ])('generate refuses %j', async (fields, type, message) => {
     const { sim, provider } = await setup();
     const error = await provider
@@ -180,6 +182,7 @@ describe('generate and chat fields checked before sending', () => {
     const image = await ask({
       messages: [{ role: 'user', content: 'look', images: ['not base64 !!!'] }],
     });
+    expect(image).toBeInstanceOf(RangeError);
     expect((image as Error).message).toMatch(/request\.messages\[0\]\.images\[0\]/);
     expect(chatsAt(sim)).toHaveLength(0);
   });

@@ -138,7 +138,10 @@ describe('tools', () => {
   it('refuses a malformed custom tool or tool choice before sending, naming the path', async () => {
     const { server, provider } = await setup({ '/chat/completions': ok() });
     const refused: Array<[Partial<ChatRequest>, RegExp]> = [
-      [{ tools: [{ type: 'custom', custom: { name: '' } }] as never }, /`request\.tools\[0\]`/],
+      [
+        { tools: [{ type: 'custom', custom: { name: '' } }] as never },
+        /`request\.tools\[0\]\.custom\.name`/,
+      ],
       [
         { tools: [{ type: 'custom', custom: { name: 'a', fromat: {} } }] as never },
         /`request\.tools\[0\]\.custom\.fromat`/,
@@ -220,7 +223,8 @@ describe('reasoning effort and roles', () => {
         ],
       });
       const error = await provider.complete(request).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TypeError);
+      // A list of the right type, refused beside the role: a RangeError.
+      expect(error).toBeInstanceOf(RangeError);
       expect((error as Error).message).toMatch(/`request\.messages\[1\]\.images`/);
       expect((error as Error).message).toMatch(/only user messages carry images/);
       expect((error as Error).message).toContain(

@@ -1,6 +1,7 @@
 // A user message's images (with their `detail`), audio and files, sent as OpenAI's content parts
 // (`image_url`, `input_audio`, `file`); malformed ones, and those a preset's server refuses,
-// refused before anything is sent with a TypeError naming the field.
+// refused before anything is sent with an error naming the field: a TypeError for a wrong type, a
+// RangeError for a string or bytes of the wrong shape (empty, not base64, a URL where data goes).
 import { describe, expect, it } from 'vitest';
 import { completion, json } from './__fixtures__/server';
 import { ask, chats, setup } from './__fixtures__/setup';
@@ -100,10 +101,10 @@ describe('content parts of a user message', () => {
       RangeError,
       '`request.messages[0].audio[0].format`',
     ],
-    [{ audio: [{ data: '', format: 'wav' }] }, TypeError, '`request.messages[0].audio[0].data`'],
+    [{ audio: [{ data: '', format: 'wav' }] }, RangeError, '`request.messages[0].audio[0].data`'],
     [
       { audio: [{ data: 'https://x.test/a.wav', format: 'wav' }] },
-      TypeError,
+      RangeError,
       '`request.messages[0].audio[0].data` to be base64 audio, not a URL',
     ],
     [
@@ -112,7 +113,7 @@ describe('content parts of a user message', () => {
       '`request.messages[0].audio[0].rate`',
     ],
     [{ files: [{}] }, TypeError, '`request.messages[0].files[0].filename`'],
-    [{ files: [{ fileId: '' }] }, TypeError, '`request.messages[0].files[0].fileId`'],
+    [{ files: [{ fileId: '' }] }, RangeError, '`request.messages[0].files[0].fileId`'],
     [
       { files: [{ fileId: 'file-1', filename: 'a.pdf' }] },
       TypeError,
@@ -121,44 +122,44 @@ describe('content parts of a user message', () => {
     [{ files: [{ filename: 'a.pdf' }] }, TypeError, '`request.messages[0].files[0].data`'],
     [
       { files: [{ filename: 'a.pdf', data: 'data:application/pdf,%25PDF' }] },
-      TypeError,
+      RangeError,
       'a base64 data: URL',
     ],
-    [{ files: [{ filename: 'a.pdf', data: 'https://x.test/a.pdf' }] }, TypeError, 'not a URL'],
+    [{ files: [{ filename: 'a.pdf', data: 'https://x.test/a.pdf' }] }, RangeError, 'not a URL'],
     // Text where base64 goes: the server would answer a 400 naming no field.
     [
       { audio: [{ data: 'this is not base64!!', format: 'wav' }] },
-      TypeError,
+      RangeError,
       '`request.messages[0].audio[0].data` to be base64 audio',
     ],
     [
       { audio: [{ data: 'UklGRg', format: 'wav' }] },
-      TypeError,
+      RangeError,
       '`request.messages[0].audio[0].data`',
     ],
     [
       { files: [{ filename: 'a.pdf', data: 'hello world, not base64 at all' }] },
-      TypeError,
+      RangeError,
       '`request.messages[0].files[0].data` to be the file as base64',
     ],
     [
       { files: [{ filename: 'a.pdf', data: 'data:application/pdf;base64,%%%%not base64' }] },
-      TypeError,
+      RangeError,
       '`request.messages[0].files[0].data` to be a base64 data: URL',
     ],
     [
       { files: [{ filename: 'a.pdf', data: 'data:application/pdf;base64,' }] },
-      TypeError,
+      RangeError,
       '`request.messages[0].files[0].data`',
     ],
-    [{ images: [''] }, TypeError, '`request.messages[0].images[0]`'],
-    [{ images: [new Uint8Array(0)] }, TypeError, '`request.messages[0].images[0]`'],
-    [{ images: [{ image: '' }] }, TypeError, '`request.messages[0].images[0].image`'],
-    [{ images: ['not base64 at all!!'] }, TypeError, '`request.messages[0].images[0]`'],
-    [{ images: ['file:///etc/passwd'] }, TypeError, '`request.messages[0].images[0]`'],
+    [{ images: [''] }, RangeError, '`request.messages[0].images[0]`'],
+    [{ images: [new Uint8Array(0)] }, RangeError, '`request.messages[0].images[0]`'],
+    [{ images: [{ image: '' }] }, RangeError, '`request.messages[0].images[0].image`'],
+    [{ images: ['not base64 at all!!'] }, RangeError, '`request.messages[0].images[0]`'],
+    [{ images: ['file:///etc/passwd'] }, RangeError, '`request.messages[0].images[0]`'],
     [
       { images: ['data:image/png;base64,%%%%'] },
-      TypeError,
+      RangeError,
       '`request.messages[0].images[0]` to be a data: URL holding base64',
     ],
   ])('refuses malformed part %#, naming the field', async (message, type, text) => {
@@ -189,7 +190,7 @@ describe('content parts of a user message', () => {
         const error = await refused(
           ask('Hi', { messages: [{ role: 'user', content: 'Hi' }, other] }),
         );
-        expect(error).toBeInstanceOf(TypeError);
+        expect(error).toBeInstanceOf(RangeError);
         expect(error.message).toContain(`\`request.messages[1].${field}\``);
         expect(error.message).toContain(`only user messages carry ${field}`);
       }
@@ -231,7 +232,7 @@ describe('content parts a preset refuses', () => {
     const gif = Buffer.from('GIF89a\x01\x00', 'latin1');
     for (const data of [gif, gif.toString('base64'), 'data:text/plain;base64,aGk=']) {
       const error = await refused(say({ files: [{ filename: 'x', data }] }));
-      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toBeInstanceOf(RangeError);
       expect(error.message).toMatch(
         /^OpenAI reads `application\/pdf` files only: `request\.messages\[0\]\.files\[0\]\.data` is /,
       );

@@ -173,10 +173,10 @@ describe('createOpenAIProvider({ preset: { name, baseUrl, ... } })', () => {
       '[redacted]',
     ],
     [{ name: 'p' }, TypeError, 'Expected `preset.baseUrl` to be a URL'],
-    [{ name: 'p', baseUrl: 'not a url' }, TypeError, 'Expected `preset.baseUrl` to be a URL'],
+    [{ name: 'p', baseUrl: 'not a url' }, RangeError, 'Expected `preset.baseUrl` to be a URL'],
     [
       { name: 'p', baseUrl: 'https://u:hunter2@x.test/v1' },
-      TypeError,
+      RangeError,
       '`preset.baseUrl` to be a URL without credentials',
     ],
     [

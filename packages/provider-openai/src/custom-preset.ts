@@ -188,7 +188,7 @@ export function customPreset(value: Record<string, unknown>): NamedPreset {
     fail('preset.baseUrl', 'a URL such as "https://api.example.com/v1"', value.baseUrl);
   }
   if (/[\r\n]/.test(value.baseUrl)) {
-    fail('preset.baseUrl', 'a string without CR or LF', displayUrl(value.baseUrl));
+    fail('preset.baseUrl', 'a string without CR or LF', displayUrl(value.baseUrl), true);
   }
   const family =
     value.extends === undefined

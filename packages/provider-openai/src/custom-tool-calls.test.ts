@@ -234,15 +234,22 @@ describe('a conversation with a custom tool call', () => {
         `${at}.input\` to be a string`,
         TypeError,
       ],
+      // A string where the other kind of call has its field: the right type, refused beside
+      // `type`, a RangeError.
       [
         { name: 'f', arguments: {}, input: 'x' },
+        `${at}.input\` to be left out of a function call`,
+        RangeError,
+      ],
+      [
+        { name: 'f', arguments: {}, input: 5 },
         `${at}.input\` to be left out of a function call`,
         TypeError,
       ],
       [
         { type: 'custom', name: 'sql', input: 'x', arguments: {}, rawArguments: '{}' },
         `${at}.rawArguments\` to be left out of a custom call`,
-        TypeError,
+        RangeError,
       ],
       // The right type, a value not among those accepted: a RangeError, as the house check says.
       [{ type: 'tool', name: 'f', arguments: {} }, `${at}.type\``, RangeError],

@@ -1,7 +1,9 @@
 import { expectKnownKeys, expectOneOf, fail, isPlainObject, looksBase64 } from '@x/internal';
 
 // The checks of a message's images, audio and files (the content parts of a user message), before
-// anything is sent: each error names the field (`request.messages[0].audio[1].format`).
+// anything is sent: each error names the field (`request.messages[0].audio[1].format`). A wrong
+// type is a `TypeError`; a string or bytes of the wrong shape (empty, not base64, a URL where
+// data goes) a `RangeError`, as a value of the right type that is wrong always is.
 
 const IMAGE = 'a base64 string, a data: or https: URL, or a Uint8Array';
 const DETAILS = ['auto', 'low', 'high'] as const;
@@ -24,16 +26,16 @@ function base64Payload(url: string): string | undefined {
  * holding base64), or base64.
  */
 function expectImageData(at: string, image: string | Uint8Array): void {
-  if (image.length === 0) fail(at, `${IMAGE}, not empty`, image);
+  if (image.length === 0) fail(at, `${IMAGE}, not empty`, image, true);
   if (typeof image !== 'string' || /^https?:\/\//i.test(image)) return;
   if (image.startsWith('data:')) {
     const payload = base64Payload(image);
     if (payload !== undefined && !isBase64(payload)) {
-      fail(at, 'a data: URL holding base64 (`data:image/png;base64,...`)', image);
+      fail(at, 'a data: URL holding base64 (`data:image/png;base64,...`)', image, true);
     }
     return;
   }
-  if (!isBase64(image)) fail(at, IMAGE, image);
+  if (!isBase64(image)) fail(at, IMAGE, image, true);
 }
 
 /**
@@ -44,7 +46,12 @@ const SCHEME = /^[a-z][a-z\d+.-]{0,31}:/i;
 
 /** A string or bytes with something in them. */
 function isData(value: unknown): value is string | Uint8Array {
-  return (typeof value === 'string' || value instanceof Uint8Array) && value.length > 0;
+  return isDataType(value) && value.length > 0;
+}
+
+/** A string or bytes: what a part's data may be, empty or not. */
+function isDataType(value: unknown): value is string | Uint8Array {
+  return typeof value === 'string' || value instanceof Uint8Array;
 }
 
 function expectImage(at: string, item: unknown): void {
@@ -64,13 +71,16 @@ function expectImage(at: string, item: unknown): void {
 function expectAudio(at: string, item: unknown): void {
   if (!isPlainObject(item)) fail(at, '`{ data, format }` (base64 or bytes, "wav" or "mp3")', item);
   expectKnownKeys(at, item, ['data', 'format']);
-  if (!isData(item.data)) fail(`${at}.data`, 'a non-empty base64 string or Uint8Array', item.data);
+  if (!isData(item.data)) {
+    const what = 'a non-empty base64 string or Uint8Array';
+    fail(`${at}.data`, what, item.data, isDataType(item.data));
+  }
   // The API takes audio as data only: a URL would be read as base64 and refused by the server.
   if (typeof item.data === 'string' && SCHEME.test(item.data)) {
-    fail(`${at}.data`, 'base64 audio, not a URL (give the bytes or their base64)', item.data);
+    fail(`${at}.data`, 'base64 audio, not a URL (give the bytes or their base64)', item.data, true);
   }
   if (typeof item.data === 'string' && !isBase64(item.data)) {
-    fail(`${at}.data`, 'base64 audio (or its bytes as a Uint8Array)', item.data);
+    fail(`${at}.data`, 'base64 audio (or its bytes as a Uint8Array)', item.data, true);
   }
   expectOneOf(`${at}.format`, item.format, ['wav', 'mp3']);
 }
@@ -81,26 +91,30 @@ function expectFile(at: string, item: unknown): void {
   if (item.fileId !== undefined) {
     expectKnownKeys(at, item, ['fileId']);
     if (typeof item.fileId !== 'string' || item.fileId.length === 0) {
-      fail(`${at}.fileId`, 'a non-empty string (the id `/files` gave the upload)', item.fileId);
+      const what = 'a non-empty string (the id `/files` gave the upload)';
+      fail(`${at}.fileId`, what, item.fileId, item.fileId === '');
     }
     return;
   }
   expectKnownKeys(at, item, ['filename', 'data']);
   if (typeof item.filename !== 'string' || item.filename.length === 0) {
-    fail(`${at}.filename`, `a non-empty string (a file is ${shapes})`, item.filename);
+    const what = `a non-empty string (a file is ${shapes})`;
+    fail(`${at}.filename`, what, item.filename, item.filename === '');
   }
   if (!isData(item.data)) {
-    fail(`${at}.data`, 'non-empty base64, a data: URL or a Uint8Array', item.data);
+    const what = 'non-empty base64, a data: URL or a Uint8Array';
+    fail(`${at}.data`, what, item.data, isDataType(item.data));
   }
   if (typeof item.data === 'string' && item.data.startsWith('data:')) {
     const payload = base64Payload(item.data);
     if (payload === undefined || !isBase64(payload)) {
-      fail(`${at}.data`, 'a base64 data: URL (`data:application/pdf;base64,...`)', item.data);
+      const what = 'a base64 data: URL (`data:application/pdf;base64,...`)';
+      fail(`${at}.data`, what, item.data, true);
     }
   } else if (typeof item.data === 'string' && SCHEME.test(item.data)) {
-    fail(`${at}.data`, 'the file as base64 or bytes, not a URL', item.data);
+    fail(`${at}.data`, 'the file as base64 or bytes, not a URL', item.data, true);
   } else if (typeof item.data === 'string' && !isBase64(item.data)) {
-    fail(`${at}.data`, 'the file as base64, a base64 data: URL or a Uint8Array', item.data);
+    fail(`${at}.data`, 'the file as base64, a base64 data: URL or a Uint8Array', item.data, true);
   }
 }
 
@@ -111,8 +125,8 @@ const FIELDS = ['images', 'audio', 'files'] as const;
 /**
  * A message's `images`, `audio` and `files`: arrays of well-formed items, on a user message only
  * (the API takes `image_url`, `input_audio` and `file` parts nowhere else: a system, developer or
- * tool message holds text parts, an assistant message text and refusal parts). An empty list
- * sends nothing and is accepted anywhere.
+ * tool message holds text parts, an assistant message text and refusal parts: a `RangeError`, a
+ * value refused beside another). An empty list sends nothing and is accepted anywhere.
  */
 export function validateMessageParts(at: string, message: Record<string, unknown>): void {
   for (const field of FIELDS) {
@@ -127,6 +141,7 @@ export function validateMessageParts(at: string, message: Record<string, unknown
         `${at}.${field}`,
         `left out of ${role === 'assistant' ? 'an' : 'a'} ${role} message (only user messages carry ${field})`,
         list,
+        true,
       );
     }
   }

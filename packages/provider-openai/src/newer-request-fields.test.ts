@@ -75,13 +75,14 @@ describe('verbosity, serviceTier, promptCacheKey, safetyIdentifier', () => {
       { '/chat/completions': hello },
       { preset: 'mistral', apiKey: 'sk-test' },
     );
-    for (const [extra, field] of [
-      [{ verbosity: 'high' }, 'request.verbosity'],
-      [{ safetyIdentifier: 'u' }, 'request.safetyIdentifier'],
-      [{ serviceTier: 'flex' }, 'request.serviceTier'],
+    // A field Mistral takes in no form is a TypeError; a value of one it takes, a RangeError.
+    for (const [extra, field, type] of [
+      [{ verbosity: 'high' }, 'request.verbosity', TypeError],
+      [{ safetyIdentifier: 'u' }, 'request.safetyIdentifier', TypeError],
+      [{ serviceTier: 'flex' }, 'request.serviceTier', RangeError],
     ] as const) {
       const error = await provider.complete(ask('Hi', extra)).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toBeInstanceOf(type);
       expect((error as Error).message).toContain(`\`${field}\``);
       expect((error as Error).message).toMatch(/^Mistral /);
     }

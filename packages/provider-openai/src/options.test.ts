@@ -74,10 +74,14 @@ describe('option errors and credentials', () => {
     throw new Error('expected createOpenAIProvider to throw');
   }
 
-  /** Every text the error shows (message, stack, JSON, util.inspect), after a TypeError. */
+  /**
+   * Every text the error shows (message, stack, JSON, util.inspect), after a RangeError: each
+   * string here is of the right type with a wrong value (a URL of the wrong shape, a character no
+   * header may hold).
+   */
   function shown(options: Record<string, unknown>): string {
     const error = refusal(options);
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(RangeError);
     return errorTexts([error]).join('\n');
   }
 
@@ -291,7 +295,7 @@ describe('createOpenAIProvider apiKey and baseUrl shapes that fail every call', 
     ['http://127.0.0.1:9/chat/completions', '/chat/completions', 'http://127.0.0.1:9'],
   ])('refuses baseUrl %j, showing the URL to use', (url, endpoint, use) => {
     const error = refusal({ baseUrl: url, apiKey: 'k' });
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toBe(
       `Expected \`baseUrl\` to be the API's base URL, without the endpoint each call appends (\`${endpoint}\`): use "${use}", got \`"${url}"\` (string)`,
     );
@@ -299,11 +303,15 @@ describe('createOpenAIProvider apiKey and baseUrl shapes that fail every call', 
 
   it('refuses OPENAI_BASE_URL and a preset of your own ending in an endpoint, naming each', () => {
     vi.stubEnv('OPENAI_BASE_URL', 'https://api.openai.com/v1/chat/completions');
-    expect(refusal({ baseUrl: undefined, apiKey: 'k' }).message).toMatch(
+    const fromEnv = refusal({ baseUrl: undefined, apiKey: 'k' });
+    expect(fromEnv).toBeInstanceOf(RangeError);
+    expect(fromEnv.message).toMatch(
       /^Expected `OPENAI_BASE_URL` to be the API's base URL, .*: use "https:\/\/api\.openai\.com\/v1"/,
     );
     const preset = { name: 'gateway', baseUrl: 'https://gw.example/v1/embeddings' };
-    expect(refusal({ baseUrl: undefined, preset }).message).toMatch(
+    const ofPreset = refusal({ baseUrl: undefined, preset });
+    expect(ofPreset).toBeInstanceOf(RangeError);
+    expect(ofPreset.message).toMatch(
       /^Expected `preset\.baseUrl` to be the API's base URL, .*: use "https:\/\/gw\.example\/v1"/,
     );
   });

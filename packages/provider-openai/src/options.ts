@@ -30,8 +30,10 @@ export interface OpenAIProviderOptions extends CoreOptions {
   /**
    * The API's base URL, with its version prefix, as OpenAI's own client takes it: endpoints
    * (`/chat/completions`, `/embeddings`, `/models`) are appended to it. One that ends in an
-   * endpoint (`/chat/completions`, `/completions`, `/embeddings`, `/models`) is a `TypeError`
-   * showing the URL to use instead; a trailing slash is dropped.
+   * endpoint (`/chat/completions`, `/completions`, `/embeddings`, `/models`) is a `RangeError`
+   * showing the URL to use instead, as is any other string that is not such a URL (another
+   * scheme, credentials, a query or a fragment, a CR or LF); a trailing slash is dropped. A value
+   * that is not a string is a `TypeError`.
    * @default process.env.OPENAI_BASE_URL (preset `openai` only), else the preset's
    */
   baseUrl?: string | undefined;
@@ -56,7 +58,7 @@ export interface OpenAIProviderOptions extends CoreOptions {
   project?: string | undefined;
   /**
    * The header the key is sent in, raw (`'api-key'` for Azure OpenAI). Unset: `Authorization:
-   * Bearer <key>`.
+   * Bearer <key>`. A string that is not a header name is a `RangeError`.
    * @default undefined
    */
   authHeader?: string | undefined;
@@ -120,7 +122,10 @@ const KEY_SENT_AS = 'it is sent as `Authorization: Bearer <key>`; with `authHead
 /** The endpoints each call appends to the base URL: a base URL ending in one 404s on every call. */
 const ENDPOINT_PATHS = ['/chat/completions', '/completions', '/embeddings', '/models'];
 
-/** The base URL without a trailing slash; credentials in it are refused and never shown. */
+/**
+ * The base URL without a trailing slash; credentials in it are refused and never shown. A string
+ * that is not such a URL is a `RangeError` naming `name`: the type is right, the value is not.
+ */
 export function normaliseBaseUrl(raw: string, name: string): string {
   // What an error may show of the value: never a password or a query (`?key=`) written into it.
   const shown = displayUrl(raw);
@@ -128,19 +133,20 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    return fail(name, 'a URL such as "https://api.openai.com/v1"', shown);
+    return fail(name, 'a URL such as "https://api.openai.com/v1"', shown, true);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(name, 'an http: or https: URL', shown);
+    fail(name, 'an http: or https: URL', shown, true);
   }
   if (url.username !== '' || url.password !== '') {
-    fail(name, 'a URL without credentials (pass the key as `apiKey`)', shown);
+    fail(name, 'a URL without credentials (pass the key as `apiKey`)', shown, true);
   }
   if (url.search !== '' || url.hash !== '') {
     fail(
       name,
       'a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`)',
       shown,
+      true,
     );
   }
   const path = url.pathname.replace(/\/+$/, '');
@@ -151,6 +157,7 @@ export function normaliseBaseUrl(raw: string, name: string): string {
       name,
       `the API's base URL, without the endpoint each call appends (\`${endpoint}\`): use ${JSON.stringify(displayUrl(use))}`,
       shown,
+      true,
     );
   }
   return `${url.origin}${path}`;
@@ -173,6 +180,7 @@ export function validateOptions(options: OpenAIProviderOptions): void {
       preset,
     );
   }
+  // Each a string (else a `TypeError`); a string of the wrong shape is a `RangeError`.
   for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
     // An empty or blank organization or project would be sent as an empty header, naming none
     // (and hiding `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`, which an option overrides).
@@ -180,17 +188,17 @@ export function validateOptions(options: OpenAIProviderOptions): void {
     const value = options[key];
     if (typeof value === 'string' && /[\r\n]/.test(value)) {
       // Checked before the URL is read: a base URL is shown as any URL in an error is.
-      fail(key, 'a string without CR or LF', key === 'baseUrl' ? displayUrl(value) : value);
+      fail(key, 'a string without CR or LF', key === 'baseUrl' ? displayUrl(value) : value, true);
     }
     // Sent as header values: a byte a header cannot hold would fail every call in undici.
     if ((key === 'organization' || key === 'project') && typeof value === 'string') {
-      if (!isFieldValue(value)) fail(key, 'a value an HTTP header can hold', value);
+      if (!isFieldValue(value)) fail(key, 'a value an HTTP header can hold', value, true);
     }
   }
   if (options.authHeader !== undefined && !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(options.authHeader)) {
-    fail('authHeader', 'an HTTP header name', options.authHeader);
+    fail('authHeader', 'an HTTP header name', options.authHeader, true);
   }
-  // Another type, or a character no header may hold, is the core's `TypeError`.
+  // Another type is the core's `TypeError`; a character no header may hold, its `RangeError`.
   if (typeof options.apiKey === 'string') {
     expectKeyAlone('apiKey', options.apiKey, options.authHeader !== undefined, KEY_SENT_AS);
   }

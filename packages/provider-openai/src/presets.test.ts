@@ -191,10 +191,12 @@ describe('createOpenAIProvider options', () => {
   it('throws TypeError or RangeError for invalid values', () => {
     const base = { baseUrl: 'http://127.0.0.1:9/v1' };
     expect(() => createOpenAIProvider({ preset: 'azure' as never })).toThrow(RangeError);
-    expect(() => createOpenAIProvider({ baseUrl: 'ftp://x/v1' })).toThrow(TypeError);
-    expect(() => createOpenAIProvider({ baseUrl: 'http://x/v1?q=1' })).toThrow(TypeError);
+    expect(() => createOpenAIProvider({ baseUrl: 'ftp://x/v1' })).toThrow(RangeError);
+    expect(() => createOpenAIProvider({ baseUrl: 'http://x/v1?q=1' })).toThrow(RangeError);
+    expect(() => createOpenAIProvider({ baseUrl: 5 as never })).toThrow(TypeError);
     expect(() => createOpenAIProvider({ ...base, contextWindows: { m: 0 } })).toThrow(RangeError);
-    expect(() => createOpenAIProvider({ ...base, authHeader: 'bad header' })).toThrow(TypeError);
+    expect(() => createOpenAIProvider({ ...base, authHeader: 'bad header' })).toThrow(RangeError);
+    expect(() => createOpenAIProvider({ ...base, authHeader: 5 as never })).toThrow(TypeError);
     expect(() => createOpenAIProvider({ ...base, completeAs: 'json' as never })).toThrow(
       /completeAs/,
     );
@@ -221,7 +223,7 @@ describe('createOpenAIProvider options', () => {
         apiKey: 'k',
       }),
     ).toThrow(
-      new TypeError(
+      new RangeError(
         'Expected `baseUrl` to be a URL without query or fragment (a key goes in `apiKey`, other parameters in `headers`), got `"https://gateway.example/v1?[redacted]"` (string)',
       ),
     );

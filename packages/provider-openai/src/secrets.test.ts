@@ -123,7 +123,7 @@ describe('secrets', () => {
       }
       return undefined;
     })();
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(RangeError);
     expect(error!.message).not.toContain('w0rd-secret');
     expect(() =>
       createOpenAIProvider({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'sk-x\nInjected: 1' }),

@@ -1,5 +1,6 @@
-// Input a preset's server refuses (or silently loses), refused before anything is sent with a
-// TypeError naming the field; the presets whose servers take it still send it.
+// Input a preset's server refuses (or silently loses), refused before anything is sent with an
+// error naming the field (a TypeError for a field or form the server takes in no value, a
+// RangeError for a value it refuses); the presets whose servers take it still send it.
 import { describe, expect, it } from 'vitest';
 import { completion, type Handler, json, type TestServer } from './__fixtures__/server';
 import { ask, chats, setup } from './__fixtures__/setup';
@@ -33,9 +34,13 @@ async function embedding(preset: OpenAIPresetName) {
 describe('topLogprobs', () => {
   it('without logprobs: true is refused before sending, from complete() and stream()', async () => {
     const { server, provider } = await setup({ '/chat/completions': hello });
-    for (const logprobs of [undefined, false]) {
+    // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
+    for (const [logprobs, type] of [
+      [undefined, TypeError],
+      [false, RangeError],
+    ] as const) {
       const request = ask('x', { topLogprobs: 3, logprobs });
-      await expect(provider.complete(request)).rejects.toThrow(TypeError);
+      await expect(provider.complete(request)).rejects.toThrow(type);
       await expect(provider.complete(request)).rejects.toThrow(
         'Expected `request.logprobs` to be true when `request.topLogprobs` is set',
       );
@@ -64,7 +69,8 @@ describe('embeddings input', () => {
   ])('OpenAI refuses %s before sending, naming the field', async (_, input, message) => {
     const { server, provider } = await embedding('openai');
     const request = { model: 'text-embedding-3-small', input } as EmbedRequest;
-    await expect(provider.embed(request)).rejects.toThrow(TypeError);
+    // Input of the right type with a wrong value: a RangeError, as @x/provider-ollama's `input: ''`.
+    await expect(provider.embed(request)).rejects.toThrow(RangeError);
     await expect(provider.embed(request)).rejects.toThrow(`OpenAI does not accept ${message}`);
     expect(embeds(server)).toHaveLength(0);
   });
@@ -123,7 +129,7 @@ describe('images on the ollama preset', () => {
         { preset: 'ollama' },
       );
       const error = await provider.complete(look(images)).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toBeInstanceOf(RangeError);
       expect((error as Error).message).toMatch(
         /^Ollama takes JPEG, PNG, WebP images as base64 data only: `request\.messages\[0\]\.images\[\d\]` is /,
       );
@@ -170,33 +176,49 @@ describe("what Ollama's /v1 ignores", () => {
     { preset: { name: 'my-ollama', baseUrl: 'http://127.0.0.1:9/v1', extends: 'ollama' as const } },
   ];
 
+  // A value of a field the server takes in other values is a RangeError; a field it ignores in
+  // every value, a TypeError.
   it.each([
-    [{ toolChoice: 'required' }, 'ignores `tool_choice`', '`request.toolChoice` "required"'],
-    [{ toolChoice: 'none' }, 'ignores `tool_choice`', '`request.toolChoice` "none"'],
+    [
+      { toolChoice: 'required' },
+      'ignores `tool_choice`',
+      '`request.toolChoice` "required"',
+      RangeError,
+    ],
+    [{ toolChoice: 'none' }, 'ignores `tool_choice`', '`request.toolChoice` "none"', RangeError],
     [
       { toolChoice: { type: 'function', function: { name: 'get_weather' } } },
       'ignores `tool_choice`',
       '`request.toolChoice` is refused',
+      RangeError,
     ],
-    [{ parallelToolCalls: false }, 'ignores `parallel_tool_calls`', '`request.parallelToolCalls`'],
-    [{ logitBias: { '50256': -100 } }, 'ignores `logit_bias`', '`request.logitBias`'],
-    [{ verbosity: 'low' }, 'ignores `verbosity`', '`request.verbosity`'],
-  ])('refuses %j before sending, saying the server ignores it', async (extra, ignores, field) => {
-    for (const options of ollamaLike) {
-      const { server, provider } = await setup({ '/chat/completions': hello }, options);
-      const request = withTools(extra as Partial<ChatRequest>);
-      const error = await provider.complete(request).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TypeError);
-      const { message } = error as Error;
-      expect(message).toMatch(/^(Ollama|my-ollama) ignores /);
-      expect(message).toContain(ignores);
-      expect(message).toContain('drops it without an error');
-      expect(message).toContain(field);
-      expect(message).not.toMatch(/4xx/);
-      expect(() => provider.stream(request)).toThrow(TypeError);
-      expect(chats(server)).toHaveLength(0);
-    }
-  });
+    [
+      { parallelToolCalls: false },
+      'ignores `parallel_tool_calls`',
+      '`request.parallelToolCalls`',
+      RangeError,
+    ],
+    [{ logitBias: { '50256': -100 } }, 'ignores `logit_bias`', '`request.logitBias`', TypeError],
+    [{ verbosity: 'low' }, 'ignores `verbosity`', '`request.verbosity`', TypeError],
+  ])(
+    'refuses %j before sending, saying the server ignores it',
+    async (extra, ignores, field, type) => {
+      for (const options of ollamaLike) {
+        const { server, provider } = await setup({ '/chat/completions': hello }, options);
+        const request = withTools(extra as Partial<ChatRequest>);
+        const error = await provider.complete(request).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(type);
+        const { message } = error as Error;
+        expect(message).toMatch(/^(Ollama|my-ollama) ignores /);
+        expect(message).toContain(ignores);
+        expect(message).toContain('drops it without an error');
+        expect(message).toContain(field);
+        expect(message).not.toMatch(/4xx/);
+        expect(() => provider.stream(request)).toThrow(type);
+        expect(chats(server)).toHaveLength(0);
+      }
+    },
+  );
 
   it('sends what it honours: toolChoice "auto", parallelToolCalls true, and either without tools', async () => {
     const { server, provider } = await setup({ '/chat/completions': hello }, { preset: 'ollama' });

@@ -4,8 +4,11 @@ import type { ChatRequest, EmbedRequest } from './types';
 import { fileDataType, imageDataType, imageOf } from './wire/content-parts';
 
 // What a preset's server refuses of a request that is well formed (`validate.ts` checked it):
-// refused here, before anything is sent, with a TypeError naming the field and the server, rather
-// than by the server with a 4xx, or silently.
+// refused here, before anything is sent, naming the field and the server, rather than by the
+// server with a 4xx, or silently. A field the server takes in no form (Groq's `logitBias`), or a
+// form it does not read at all (token ids where it embeds text), is a TypeError, as a field the
+// request type lacks would be; a value of a field it takes that it refuses (an empty text, a GIF,
+// `logprobs: false` beside `topLogprobs`) is a RangeError.
 
 /** Each refusable field: how to find it in a request, and its name on the wire. */
 const REFUSABLE: Record<RefusedField, { set: (r: ChatRequest) => boolean; wire: string }> = {
@@ -129,9 +132,9 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
     if (!rule.refused(request)) continue;
     const value = request[rule.field];
     const shown = typeof value === 'string' ? ` ${JSON.stringify(value)}` : '';
-    throw new TypeError(
-      `${label} ${rule.does}: \`request.${rule.field}\`${shown} is refused before sending; ${rule.instead}`,
-    );
+    const message = `${label} ${rule.does}: \`request.${rule.field}\`${shown} is refused before sending; ${rule.instead}`;
+    // Every value refused is the field refused; some values only, a value refused.
+    throw rule.always ? new TypeError(message) : new RangeError(message);
   }
 }
 
@@ -158,8 +161,14 @@ export function expectAcceptedFields(
   if (rules !== undefined) expectHonouredValues(request, preset.label, rules);
   // OpenAI and vLLM answer 400 to `top_logprobs` without `logprobs`; elsewhere it would return
   // nothing: the alternatives come with each token's own log probability.
+  // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
   if (request.topLogprobs !== undefined && request.logprobs !== true) {
-    fail('request.logprobs', 'true when `request.topLogprobs` is set', request.logprobs);
+    fail(
+      'request.logprobs',
+      'true when `request.topLogprobs` is set',
+      request.logprobs,
+      typeof request.logprobs === 'boolean',
+    );
   }
   if (preset.imageTypes !== undefined) expectImageTypes(request, preset, preset.imageTypes);
   if (preset.fileTypes !== undefined) expectFileTypes(request, preset, preset.fileTypes);
@@ -187,7 +196,7 @@ function expectImageTypes(request: ChatRequest, preset: OpenAIPreset, types: rea
           ? 'a URL (give the bytes or base64 instead)'
           : `a ${TYPE_NAMES[type] ?? `\`${type}\``} image`;
       const taken = [...new Set(types.filter((t) => t !== '').map((t) => TYPE_NAMES[t] ?? t))];
-      throw new TypeError(
+      throw new RangeError(
         `${preset.label} takes ${taken.join(', ')} images as base64 data only: \`request.messages[${i}].images[${j}]\` is ${what}`,
       );
     }
@@ -206,7 +215,7 @@ function expectFileTypes(request: ChatRequest, preset: OpenAIPreset, types: read
       const type = fileDataType(data);
       if (types.includes(type)) continue;
       const what = type === 'application/octet-stream' ? 'not one of them' : `\`${type}\``;
-      throw new TypeError(
+      throw new RangeError(
         `${preset.label} reads ${types.map((t) => `\`${t}\``).join(', ')} files only: \`request.messages[${i}].files[${j}].data\` is ${what}`,
       );
     }
@@ -220,8 +229,11 @@ function expectFileTypes(request: ChatRequest, preset: OpenAIPreset, types: read
 export function expectEmbedInputAccepted(request: EmbedRequest, preset: OpenAIPreset): void {
   const { emptyText, tokenIds, maxItems } = preset.embeddingInput;
   const { input } = request;
-  const refuse = (field: string, expected: string) => {
-    throw new TypeError(`${preset.label} does not accept \`${field}\`: ${expected}`);
+  // Token ids where the server reads text only are input of another type (a TypeError); an empty
+  // text or too many items, input of the right type with a wrong value (a RangeError).
+  const refuse = (field: string, expected: string, range = true) => {
+    const message = `${preset.label} does not accept \`${field}\`: ${expected}`;
+    throw range ? new RangeError(message) : new TypeError(message);
   };
   if (typeof input === 'string') {
     if (!emptyText && input.length === 0) {
@@ -233,7 +245,7 @@ export function expectEmbedInputAccepted(request: EmbedRequest, preset: OpenAIPr
     refuse('request.input', `${input.length} items (at most ${maxItems} a request)`);
   }
   if (typeof input[0] !== 'string') {
-    if (!tokenIds) refuse('request.input', 'token ids (it embeds text only: give the text)');
+    if (!tokenIds) refuse('request.input', 'token ids (it embeds text only: give the text)', false);
     return;
   }
   if (emptyText) return;

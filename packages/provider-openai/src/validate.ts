@@ -133,7 +133,8 @@ const TOOL_CALL_KEYS = Object.keys({
 /**
  * The fields only OpenAI's tool calls have, of a call the core checked (`name`, object
  * `arguments`, string `id` and `rawArguments`): a custom call's text is its `input`, a function
- * call's its `arguments`, so each refuses the other's.
+ * call's its `arguments`, so each refuses the other's (a string where the other kind's field
+ * goes is a `RangeError`, as a value refused beside another is).
  */
 function toolCallKind(call: Record<string, unknown>, at: string): void {
   if (call.type !== undefined) expectOneOf(`${at}.type`, call.type, ['function', 'custom']);
@@ -144,6 +145,7 @@ function toolCallKind(call: Record<string, unknown>, at: string): void {
         `${at}.rawArguments`,
         'left out of a custom call (its text is `input`)',
         call.rawArguments,
+        true,
       );
     }
   } else if (call.input !== undefined) {
@@ -151,6 +153,7 @@ function toolCallKind(call: Record<string, unknown>, at: string): void {
       `${at}.input`,
       'left out of a function call (only a `type: "custom"` call has it)',
       call.input,
+      typeof call.input === 'string',
     );
   }
 }
@@ -171,6 +174,7 @@ function validateMessage(message: unknown, i: number): void {
   );
 }
 
+const TOOL_CHOICE_TYPES = new Set(['function', 'custom', 'allowed_tools']);
 const TOOL_CHOICE_SHAPES =
   '"none", "auto", "required", `{ type: "function", function: { name } }`, `{ type: "custom", custom: { name } }` or `{ type: "allowed_tools", allowed_tools: { mode, tools } }`';
 
@@ -180,9 +184,14 @@ function names(choice: Record<string, unknown>, key: string): boolean {
   return isPlainObject(named) && typeof named.name === 'string';
 }
 
-/** The tool choices of OpenAI's `ChatCompletionToolChoiceOption`, sent as given. */
+/**
+ * The tool choices of OpenAI's `ChatCompletionToolChoiceOption`, sent as given. A string that is
+ * none of them is a `RangeError`, as a `type` string none of them has is; another shape a
+ * `TypeError`.
+ */
 function validateToolChoice(choice: unknown): void {
   if (typeof choice === 'string' && TOOL_CHOICES.has(choice)) return;
+  if (typeof choice === 'string') fail('request.toolChoice', TOOL_CHOICE_SHAPES, choice, true);
   if (isPlainObject(choice)) {
     if (choice.type === 'function' && names(choice, 'function')) return;
     if (choice.type === 'custom' && names(choice, 'custom')) return;
@@ -193,6 +202,9 @@ function validateToolChoice(choice: unknown): void {
         fail('request.toolChoice.allowed_tools.tools', 'an array of tool objects', allowed.tools);
       }
       return;
+    }
+    if (typeof choice.type === 'string' && !TOOL_CHOICE_TYPES.has(choice.type)) {
+      fail('request.toolChoice.type', '"function", "custom" or "allowed_tools"', choice.type, true);
     }
   }
   fail('request.toolChoice', TOOL_CHOICE_SHAPES, choice);
@@ -206,9 +218,11 @@ function customTool(tool: unknown, i: number): boolean {
   if (!isPlainObject(tool) || tool.type !== 'custom') return false;
   const at = `request.tools[${i}]`;
   const custom = tool.custom;
-  if (!isPlainObject(custom) || typeof custom.name !== 'string' || custom.name.length === 0) {
+  if (!isPlainObject(custom) || typeof custom.name !== 'string') {
     fail(at, '`{ type: "custom", custom: { name, description?, format? } }`', tool);
   }
+  // As the core refuses a function tool's: the right type, a wrong value.
+  if (custom.name.length === 0) fail(`${at}.custom.name`, 'a non-empty string', '', true);
   expectKnownKeys(at, tool, ['type', 'custom']);
   expectKnownKeys(`${at}.custom`, custom, ['name', 'description', 'format']);
   optionalString(`${at}.custom.description`, custom.description);
@@ -231,8 +245,11 @@ function validateResponseFormat(format: unknown): void {
   }
   expectKnownKeys('request.responseFormat', format, ['type', 'jsonSchema']);
   const schema = format.jsonSchema;
-  if (!isPlainObject(schema) || typeof schema.name !== 'string' || schema.name.length === 0) {
+  if (!isPlainObject(schema) || typeof schema.name !== 'string') {
     fail('request.responseFormat.jsonSchema', '`{ name, schema?, strict?, description? }`', schema);
+  }
+  if (schema.name.length === 0) {
+    fail('request.responseFormat.jsonSchema.name', 'a non-empty string', '', true);
   }
   expectKnownKeys('request.responseFormat.jsonSchema', schema, [
     'name',
@@ -254,9 +271,15 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   refuseStreamFlag(r, 'complete()', 'stream()');
   expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
   expectModelName('request.model', r.model, 'gpt-4o-mini');
-  // The Chat Completions API refuses an empty list (400): said here, before a round trip.
+  // The Chat Completions API refuses an empty list (400): said here, before a round trip (an
+  // array, the right type: a `RangeError`).
   if (!Array.isArray(r.messages) || r.messages.length === 0) {
-    fail('request.messages', 'a non-empty array of messages', r.messages);
+    fail(
+      'request.messages',
+      'a non-empty array of messages',
+      r.messages,
+      Array.isArray(r.messages),
+    );
   }
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
   optionalNumberIn('request.temperature', r.temperature, 0, 2);
@@ -267,7 +290,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalNumberIn('request.frequencyPenalty', r.frequencyPenalty, -2, 2);
   optionalNumberIn('request.presencePenalty', r.presencePenalty, -2, 2);
   optionalStop('request.stop', r.stop);
-  optionalTools('request.tools', r.tools, customTool);
+  optionalTools('request.tools', r.tools, customTool, '"function" or "custom"');
   if (r.toolChoice !== undefined) validateToolChoice(r.toolChoice);
   optionalBoolean('request.parallelToolCalls', r.parallelToolCalls);
   optionalBoolean('request.logprobs', r.logprobs);
@@ -309,6 +332,8 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
 const isTokenId = (token: unknown) => Number.isSafeInteger(token) && (token as number) >= 0;
 const isTokens = (input: unknown) =>
   Array.isArray(input) && input.length > 0 && input.every(isTokenId);
+const isNumbers = (input: unknown) =>
+  Array.isArray(input) && input.every((token) => typeof token === 'number');
 
 /** Embeddings input: a text, texts, one input's token ids or several inputs'. */
 function isEmbedInput(input: unknown): boolean {
@@ -317,6 +342,16 @@ function isEmbedInput(input: unknown): boolean {
   const first: unknown = input[0];
   if (typeof first === 'string') return input.every((text) => typeof text === 'string');
   return Array.isArray(first) ? input.every(isTokens) : isTokens(input);
+}
+
+/**
+ * True for refused input of the right type: an empty array, or arrays of numbers of which one is
+ * negative, fractional or too large (or one of them empty): a `RangeError`, where a mix of types
+ * is a `TypeError`.
+ */
+function isWrongTokens(input: unknown): boolean {
+  if (!Array.isArray(input)) return false;
+  return input.length === 0 || isNumbers(input) || input.every(isNumbers);
 }
 
 /** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */
@@ -330,6 +365,7 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
       'request.input',
       'a string, a non-empty array of strings, or token ids (a non-empty array of non-negative integers, or a non-empty array of such arrays)',
       r.input,
+      isWrongTokens(r.input),
     );
   }
   optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);

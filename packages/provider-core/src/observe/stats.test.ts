@@ -58,7 +58,7 @@ describe('ProviderCore.stats', () => {
       'x_provider_reply_requests_total{provider="gpu-7",model="a"} 1',
     );
     expect(() => observedProvider(server.url, { name: '' })).toThrow(
-      new TypeError('Expected `name` to be a non-empty string, got `""` (string)'),
+      new RangeError('Expected `name` to be a non-empty string, got `""` (string)'),
     );
   });
 

@@ -46,6 +46,7 @@ export {
 export { pullAll } from './pull';
 export { type LogEntry, recordingLogger } from './recording-logger';
 export { ReplyError, scriptReplyError } from './redis-replies';
+export { refusedWith } from './refused';
 export { type ReplyDropProxy, startReplyDropProxy } from './reply-drop-proxy';
 export { type ChatCalls, expectRequestKeyTyposRefused } from './request-key-typos';
 export {

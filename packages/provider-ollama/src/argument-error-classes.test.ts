@@ -3,6 +3,7 @@
 // is the provider's own check (the shared ones of @x/provider-core and @x/internal have their own
 // tests), and each is refused before anything is sent.
 
+import { refusedWith } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { refusal } from './__fixtures__/refusal';
 import { createOllamaProvider, type OllamaProvider } from './provider';
@@ -73,22 +74,6 @@ describe('requests of the right type with a wrong value', () => {
       },
     });
     return provider;
-  }
-
-  /** The error a call throws or rejects with. */
-  async function refused(call: () => unknown): Promise<Error> {
-    try {
-      const result = call();
-      if (result instanceof Promise) await result;
-      else if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
-        for await (const _ of result as AsyncIterable<unknown>) {
-          // The first step throws.
-        }
-      }
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error('expected the call to be refused');
   }
 
   const chat = (fields: object) => () =>
@@ -173,7 +158,7 @@ describe('requests of the right type with a wrong value', () => {
     ],
   ])('refuses %s with a %s naming the field, sending nothing', async (_, call, type, name) => {
     open();
-    const error = await refused(call);
+    const error = await refusedWith(call);
     expect(error.name).toBe(type);
     expect(error).toBeInstanceOf(type === 'RangeError' ? RangeError : TypeError);
     expect(error.message).toContain(`Expected \`${name}\` to be `);

@@ -3,6 +3,7 @@
 // gets the class @x/provider-ollama gives the same mistake (its argument-error-classes.test.ts),
 // names its field, and is refused before anything is sent.
 
+import { refusedWith } from '@x/internal/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOpenAIProvider, type OpenAIProvider } from './provider';
 
@@ -122,22 +123,6 @@ describe('requests of the right type with a wrong value', () => {
     return provider;
   }
 
-  /** The error a call throws or rejects with. */
-  async function refused(call: () => unknown): Promise<Error> {
-    try {
-      const result = call();
-      if (result instanceof Promise) await result;
-      else if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
-        for await (const _ of result as AsyncIterable<unknown>) {
-          // The first step throws.
-        }
-      }
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error('expected the call to be refused');
-  }
-
   const chat = (fields: object) => () =>
     provider.complete({
       model: 'gpt-4o-mini',
@@ -215,7 +200,7 @@ describe('requests of the right type with a wrong value', () => {
     ],
   ])('refuses %s with a %s naming `%s`, sending nothing', async (_, type, name, call) => {
     open();
-    const error = await refused(call);
+    const error = await refusedWith(call);
     expect(error.name).toBe(type);
     expect(error).toBeInstanceOf(type === 'RangeError' ? RangeError : TypeError);
     expect(error.message).toContain(`\`${name}\``);

@@ -1,8 +1,8 @@
 // The house rule for bad input (CONTRIBUTING.md, Options and errors): a value of the right type
 // that is wrong is a RangeError; a wrong type or an unknown key is a TypeError. These are the
-// shared options every provider passes to the core (`apiKey`, `name`, `headers`): the same mistake
-// gets the same class in @x/provider-ollama and @x/provider-openai. The request checks are in
-// validate.test.ts.
+// shared options every provider passes to the core (`apiKey`, `name`, `headers`, `rateLimit.key`,
+// `tokens.onOverflow`): the same mistake gets the same class in @x/provider-ollama and
+// @x/provider-openai. The request checks are in validate.test.ts.
 
 import { errorTexts } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,8 @@ describe('ProviderCore options', () => {
     ['a header the client writes', { headers: { connection: 'close' } }, 'headers.connection'],
     ['a header given twice', { headers: { 'x-a': 'a', 'X-A': 'b' } }, 'headers.X-A'],
     ['a credential too short to scrub', { headers: { 'x-api-key': 'k9Z' } }, 'headers.x-api-key'],
+    ['an empty rateLimit.key', { rateLimit: { key: '' } }, 'rateLimit.key'],
+    ['an onOverflow it does not know', { tokens: { onOverflow: 'cut' } }, 'tokens.onOverflow'],
   ])(
     'refuses %s with a RangeError naming the field, never showing a secret',
     (_, options, name) => {
@@ -53,6 +55,8 @@ describe('ProviderCore options', () => {
     ['name 5', { name: 5 }, 'name'],
     ['headers as a string', { headers: `Bearer ${SECRET}` }, 'headers'],
     ['a header value that is not a string', { headers: { 'x-jwt': 123456789 } }, 'headers.x-jwt'],
+    ['rateLimit.key 5', { rateLimit: { key: 5 } }, 'rateLimit.key'],
+    ['onOverflow true', { tokens: { onOverflow: true } }, 'tokens.onOverflow'],
   ])('refuses %s, not a string or an object, with a TypeError', (_, options, name) => {
     const error = refusal(options);
     expect(error).toBeInstanceOf(TypeError);

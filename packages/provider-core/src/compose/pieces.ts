@@ -228,7 +228,8 @@ export function resolveRateLimit(
   optionalDuration('rateLimit.timeoutMs', o.timeoutMs);
   optionalNumber('rateLimit.maxQueue', o.maxQueue, { min: 0, integer: true, allowInfinity: true });
   if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length === 0)) {
-    fail('rateLimit.key', 'a non-empty string', o.key);
+    // A blank key is the right type with a wrong value: a RangeError, as the house rule says.
+    fail('rateLimit.key', 'a non-empty string', o.key, typeof o.key === 'string');
   }
   const rate = o.requestsPerSecond ?? defaults.requestsPerSecond;
   const limits: Record<string, { ratePerSecond: number; capacity: number }> = {
@@ -348,7 +349,9 @@ export function resolveTokens(
   const o = (value ?? {}) as TokenOptions;
   expectKnownKeys('tokens', o, [...TOKEN_KEYS, ...extraKeys]);
   if (o.onOverflow !== undefined && !['error', 'raise', 'allow'].includes(o.onOverflow)) {
-    fail('tokens.onOverflow', 'one of "error", "raise", "allow"', o.onOverflow);
+    // A string that is not one of them is a RangeError; anything else a TypeError.
+    const range = typeof o.onOverflow === 'string';
+    fail('tokens.onOverflow', 'one of "error", "raise", "allow"', o.onOverflow, range);
   }
   if (o.calibrator !== undefined && o.calibrator !== false && !isCalibratorLike(o.calibrator)) {
     fail('tokens.calibrator', 'a calibrator from createCalibrator(), or false', o.calibrator);

@@ -33,7 +33,8 @@ describe('a label option holding a configured secret', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(TypeError);
+      // A string of the right type holding what no label may: a RangeError (the house rule).
+      expect(error).toBeInstanceOf(RangeError);
       expect((error as Error).message).toBe(
         `Expected \`${field}\` to be a label, not a credential, got \`[redacted]\` (string)`,
       );

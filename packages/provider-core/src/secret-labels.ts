@@ -34,7 +34,8 @@ export function refuseSecretLabels(options: CoreOptions, redactor: Redactor): vo
   }
   for (const [name, value] of labels) {
     if (typeof value === 'string' && redactor.holdsSecret(value)) {
-      failSecret(name, 'a label, not a credential', value);
+      // A string of the right type whose value no label may hold: a RangeError.
+      failSecret(name, 'a label, not a credential', value, true);
     }
   }
 }

@@ -249,7 +249,7 @@ describe('secrets', () => {
     const whole = await provider.complete({ ...ask(), model }).catch((e: unknown) => e);
     const streamed = await collect(provider.stream({ ...ask(), model })).catch((e: unknown) => e);
     for (const error of [whole, streamed]) {
-      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toBeInstanceOf(RangeError);
       expect((error as Error).message).toMatch(/`request\.model` to be a model name/);
       expectNoSecret(inspect(error), key);
     }

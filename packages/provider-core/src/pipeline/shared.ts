@@ -91,7 +91,7 @@ export interface PlainCallInit {
 export function modelOf(rt: Runtime, model: string): string {
   expectModelLabel('request.model', model);
   if (rt.redactor.holdsSecret(model)) {
-    failSecret('request.model', 'a model name, not a credential', model);
+    failSecret('request.model', 'a model name, not a credential', model, true);
   }
   if (holdsLogin(model)) {
     // Not shown, as a key is not: the right type, a value no label may hold (a `RangeError`).

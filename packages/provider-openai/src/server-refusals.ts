@@ -142,8 +142,9 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
  * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
  * sent (Groq's `logit_bias`, Mistral's `user`), a value its family's server ignores or refuses
  * (Ollama's `tool_choice`, Mistral's `service_tier`: {@link VALUE_RULES}), `topLogprobs` without
- * `logprobs: true`, and an image the server cannot decode (Ollama's GIFs and URLs): the error
- * names the field.
+ * `logprobs: true`, an image the server cannot decode (Ollama's GIFs and URLs), and what OpenAI's
+ * API reference limits (more than 4 `stop` sequences, a function name it refuses): the error names
+ * the field.
  */
 export function expectAcceptedFields(
   request: ChatRequest,
@@ -159,6 +160,7 @@ export function expectAcceptedFields(
   }
   const rules = family === undefined ? undefined : VALUE_RULES[family];
   if (rules !== undefined) expectHonouredValues(request, preset.label, rules);
+  if (family === 'openai') expectOpenAILimits(request, preset.label);
   // OpenAI and vLLM answer 400 to `top_logprobs` without `logprobs`; elsewhere it would return
   // nothing: the alternatives come with each token's own log probability.
   // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
@@ -172,6 +174,29 @@ export function expectAcceptedFields(
   }
   if (preset.imageTypes !== undefined) expectImageTypes(request, preset, preset.imageTypes);
   if (preset.fileTypes !== undefined) expectFileTypes(request, preset, preset.fileTypes);
+}
+
+/** A function name OpenAI takes: a-z, A-Z, 0-9, `_` and `-`, at most 64 (all ASCII: units are characters). */
+const OPENAI_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * The limits OpenAI's API reference gives that other servers do not have (vLLM and Ollama take
+ * more stop sequences and any function name): `stop` holds up to 4 sequences (`StopConfiguration`,
+ * `maxItems: 4`), a function's name a-z, A-Z, 0-9, `_` and `-`, at most 64 characters
+ * (`FunctionObject.name`, openai-node's `FunctionDefinition.name`). The `openai` family only.
+ */
+function expectOpenAILimits(request: ChatRequest, label: string): void {
+  const { stop, tools } = request;
+  if (stop !== undefined && typeof stop !== 'string' && stop.length > 4) {
+    fail('request.stop', `at most 4 sequences (${label} refuses more)`, stop, true);
+  }
+  if (tools === undefined) return;
+  for (let i = 0; i < tools.length; i++) {
+    const tool = tools[i]!;
+    if (tool.type === 'custom' || OPENAI_FUNCTION_NAME.test(tool.function.name)) continue;
+    const what = `a name of a-z, A-Z, 0-9, "_" and "-", at most 64 characters (${label} refuses others)`;
+    fail(`request.tools[${i}].function.name`, what, tool.function.name, true);
+  }
 }
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {

@@ -8,9 +8,9 @@ import type {
   HealthStatus,
   ToolCall,
   ToolDefinition,
-  Usage,
 } from '@x/provider-core';
 import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from './content-part-types';
+import type { OpenAIUsage } from './usage-types';
 
 export type {
   CacheMode,
@@ -19,6 +19,7 @@ export type {
   Timings,
   ToolDefinition,
 } from '@x/provider-core';
+export type { OpenAIUsage } from './usage-types';
 
 /**
  * A call of a function tool. OpenAI sends the arguments as a JSON string: `arguments` is that
@@ -190,34 +191,6 @@ export interface TokenLogprob {
   bytes: number[] | undefined;
   /** The most likely tokens at this position (`topLogprobs` of the request). */
   topLogprobs: Array<{ token: string; logprob: number; bytes: number[] | undefined }>;
-}
-
-/** Token counts, with OpenAI's details when the server sends them. */
-export interface OpenAIUsage extends Usage {
-  /** Prompt tokens served from the server's prompt cache (`prompt_tokens_details.cached_tokens`). */
-  cachedPromptTokens: number | undefined;
-  /** Hidden reasoning tokens (`completion_tokens_details.reasoning_tokens`). */
-  reasoningTokens: number | undefined;
-  /** Predicted Outputs: prediction tokens that appeared in the answer (`accepted_prediction_tokens`). */
-  acceptedPredictionTokens: number | undefined;
-  /** Prediction tokens that did not, billed as completion tokens (`rejected_prediction_tokens`). */
-  rejectedPredictionTokens: number | undefined;
-  /** Audio tokens of the prompt (`prompt_tokens_details.audio_tokens`). */
-  promptAudioTokens: number | undefined;
-  /** Audio tokens of the answer (`completion_tokens_details.audio_tokens`). */
-  completionAudioTokens: number | undefined;
-  /**
-   * Perplexity's `search_context_size` (`'low'`, `'medium'` or `'high'`): how much of the web the
-   * answer read, which sets its request fee. Present only when the server says.
-   */
-  searchContextSize?: 'low' | 'medium' | 'high' | undefined;
-  /** Perplexity's `num_search_queries`: the searches the answer ran. Present only when sent. */
-  searchQueries?: number | undefined;
-  /**
-   * Perplexity's `cost.total_cost`: what the server says the call cost, in US dollars, its search
-   * fees included (`costUsd` leaves them out). Present only when sent.
-   */
-  serverCostUsd?: number | undefined;
 }
 
 /** The assistant message of an answer. */

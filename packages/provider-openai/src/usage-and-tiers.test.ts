@@ -86,6 +86,70 @@ describe('usage details', () => {
   });
 });
 
+describe('usage: cache writes, text and image tokens', () => {
+  // OpenAI's `CompletionUsage` (openai-node v7.5.0): `cache_write_tokens` (GPT-5.6 and later bill
+  // writes; OpenRouter reports them for the models it routes), `text_tokens` of the prompt and the
+  // answer, `image_tokens` of the prompt.
+  const raw = {
+    ...usage(1_000, 200),
+    prompt_tokens_details: {
+      cached_tokens: 600,
+      cache_write_tokens: 384,
+      text_tokens: 700,
+      image_tokens: 300,
+      audio_tokens: 0,
+    },
+    completion_tokens_details: { reasoning_tokens: 64, text_tokens: 136, audio_tokens: 0 },
+  };
+  const expected = {
+    cachedPromptTokens: 600,
+    cacheWriteTokens: 384,
+    promptTextTokens: 700,
+    promptImageTokens: 300,
+    completionTextTokens: 136,
+    reasoningTokens: 64,
+  };
+
+  it('maps them, buffered and streamed', async () => {
+    const whole = json(200, { ...completion({ content: 'ok' }), usage: raw });
+    const { provider } = await setup({ '/chat/completions': whole }, { completeAs: 'whole' });
+    expect((await provider.complete(ask())).usage).toMatchObject(expected);
+    const events = [
+      chunk({ role: 'assistant', content: 'ok' }),
+      chunk({}, 'stop'),
+      `data: ${JSON.stringify({ choices: [], usage: raw })}\n\n`,
+      DONE,
+    ];
+    const { provider: streamed } = await setup({ '/chat/completions': sse(events) });
+    const last = (await collect(streamed.stream(ask()))).at(-1)!;
+    expect(last.response!.usage).toMatchObject(expected);
+  });
+
+  it('leaves each undefined when absent or not a count', async () => {
+    for (const v of [undefined, null, 'many', -3, 1.5, Number.NaN, {}, true]) {
+      const { provider } = await setup(
+        {
+          '/chat/completions': withDetails(
+            { cache_write_tokens: v, text_tokens: v, image_tokens: v },
+            { text_tokens: v },
+          ),
+        },
+        { completeAs: 'whole', cache: false },
+      );
+      const { usage: read } = await provider.complete(ask());
+      expect(read).toMatchObject({ promptTokens: 1_000, completionTokens: 200 });
+      for (const field of [
+        'cacheWriteTokens',
+        'promptTextTokens',
+        'promptImageTokens',
+        'completionTextTokens',
+      ] as const) {
+        expect(read[field]).toBeUndefined();
+      }
+    }
+  });
+});
+
 /** An answer of gpt-4o-mini served at `tier` (1M prompt tokens, 1M completion tokens). */
 async function servedAt(tier: unknown, options: OpenAIProviderOptions = {}) {
   const { provider } = await setup(

@@ -264,6 +264,18 @@ function validateResponseFormat(format: unknown): void {
   optionalString('request.responseFormat.jsonSchema.description', schema.description);
 }
 
+/**
+ * `safety_identifier` holds at most 64 characters (`maxLength: 64` in OpenAI's API reference and
+ * openai-node's doc comment): checked on every preset, as the field and its limit are OpenAI's
+ * and a gateway passes it on. Counted as the API counts characters: code points, an emoji one.
+ */
+function expectSafetyIdentifier(id: string): void {
+  const length = id.length > 64 ? [...id].length : id.length;
+  if (length <= 64) return;
+  const what = `at most 64 characters long (OpenAI's limit; it has ${length})`;
+  fail('request.safetyIdentifier', what, id, true);
+}
+
 /** Validates a chat request; throws TypeError/RangeError before anything is sent. */
 export function validateChatRequest(request: unknown): asserts request is ChatRequest {
   if (!isPlainObject(request)) fail('request', 'an object with `model` and `messages`', request);
@@ -308,6 +320,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   if (r.serviceTier !== undefined) expectOneOf('request.serviceTier', r.serviceTier, SERVICE_TIERS);
   optionalString('request.promptCacheKey', r.promptCacheKey);
   optionalString('request.safetyIdentifier', r.safetyIdentifier);
+  if (typeof r.safetyIdentifier === 'string') expectSafetyIdentifier(r.safetyIdentifier);
   optionalString('request.user', r.user);
   if (r.extraBody !== undefined) {
     if (!isPlainObject(r.extraBody)) {

@@ -1,4 +1,5 @@
-import type { FinishReason, OpenAIUsage, TokenLogprob } from '../types';
+import type { FinishReason, TokenLogprob } from '../types';
+import type { OpenAIUsage } from '../usage-types';
 
 // The fields of a chat completion that need mapping into the response's shape: usage, log
 // probabilities, the finish reason, and which choice is the answer.
@@ -73,6 +74,10 @@ export function mapUsage(usage: Json | undefined): OpenAIUsage {
     rejectedPredictionTokens: count(completionDetails?.rejected_prediction_tokens),
     promptAudioTokens: count(promptDetails?.audio_tokens),
     completionAudioTokens: count(completionDetails?.audio_tokens),
+    cacheWriteTokens: count(promptDetails?.cache_write_tokens),
+    promptTextTokens: count(promptDetails?.text_tokens),
+    promptImageTokens: count(promptDetails?.image_tokens),
+    completionTextTokens: count(completionDetails?.text_tokens),
   };
   // Perplexity's fields: another server's usage costs three reads here.
   if (

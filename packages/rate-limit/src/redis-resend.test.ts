@@ -6,7 +6,7 @@ import { type ReplyDropProxy, startReplyDropProxy } from '@x/internal/testing';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { ONE_LIMIT_TAKE, TOKEN_BUCKET } from './internal/redis-script';
-import { createRedisTokenBucket, type RedisTokenBucket } from './redis';
+import { createRedisTokenBucket, type RedisClientLike, type RedisTokenBucket } from './redis';
 
 const target = new URL(inject('redisUrl'));
 const prefix = `test-resend:${process.pid}:`;
@@ -26,22 +26,38 @@ function connect(url: string, options: RedisOptions = {}): Redis {
 async function bucketBehindProxy(
   options: RedisOptions = {},
   probeIntervalMs?: number,
-): Promise<{ proxy: ReplyDropProxy; bucket: RedisTokenBucket }> {
+  decisionTimeoutMs?: number,
+): Promise<{ proxy: ReplyDropProxy; bucket: RedisTokenBucket; key: string }> {
   const proxy = await startReplyDropProxy(Number(target.port));
   cleanups.push(() => proxy.close());
   // reconnects 20 ms after the reset; the call without a reply is sent again then, by default
   const client = connect(proxy.url, { retryStrategy: () => 20, ...options });
+  const key = randomUUID();
   const bucket = createRedisTokenBucket({
     client,
     prefix,
-    key: randomUUID(),
+    key,
     ratePerSecond: 0.001,
     capacity: 20,
     probeIntervalMs,
+    decisionTimeoutMs,
   });
   cleanups.push(() => bucket.close());
-  await bucket.waitTimeMs(); // loads the script that adjusts: a NOSCRIPT runs nothing
-  return { proxy, bucket };
+  // loads both scripts: a NOSCRIPT runs nothing
+  await bucket.waitTimeMs();
+  await bucket.tryAcquire(0);
+  return { proxy, bucket, key };
+}
+
+/** The same bucket in another process: its own client, straight to Redis. */
+function sameBucketDirect(key: string): RedisTokenBucket {
+  const bucket = sameBucketOn(connect(target.href), key);
+  cleanups.push(() => bucket.close());
+  return bucket;
+}
+
+function sameBucketOn(client: RedisClientLike, key: string = randomUUID()): RedisTokenBucket {
+  return createRedisTokenBucket({ client, prefix, key, ratePerSecond: 0.001, capacity: 20 });
 }
 
 /** How many of `count` one-token decisions, made together, the bucket admits. */
@@ -98,6 +114,91 @@ describe('a Redis script call sent again after a lost reply', () => {
     await bucket.waitTimeMs();
     // Summed and sent without its id, as before, it was applied twice: 10 calls got through.
     expect(await admitted(bucket, 10)).toBe(5);
+  });
+
+  it('charges a take once when its reply was lost and ioredis sent it again: the policy decides it', async () => {
+    // A reconnection within the decision timeout: the call sent again answers in time.
+    const { proxy, bucket, key } = await bucketBehindProxy({}, 0, 5_000);
+    const dropped = proxy.dropReplyTo(ONE_LIMIT_TAKE.sha);
+    const took = bucket.tryAcquire(5);
+    await dropped;
+    // Redis ran it once; the connection closed before its reply: the local share (5 of 20) decides.
+    expect(await took).toBe(true);
+    const decided = bucket.stats().store;
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2));
+    // Sent on the new connection after the take sent again (the first probes Redis), so the
+    // second is answered after the refund of what that take debited once more.
+    await bucket.waitTimeMs();
+    await bucket.waitTimeMs();
+    // Twice, it took 10 tokens, and the caller paid for 5 more than it asked.
+    expect(await admitted(sameBucketDirect(key), 20)).toBe(15);
+    expect(decided).toMatchObject({ state: 'unavailable', errors: 1, fallbackDecisions: 1 });
+  });
+
+  it('charges every take of a shared call once when ioredis sent it again', async () => {
+    const { proxy, bucket, key } = await bucketBehindProxy({}, 0, 5_000);
+    const dropped = proxy.dropReplyTo(ONE_LIMIT_TAKE.sha);
+    const took = admitted(bucket, 8); // one script call of 8 takes of 1
+    await dropped;
+    const answered = await took;
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2));
+    await bucket.waitTimeMs();
+    await bucket.waitTimeMs();
+    // 16 gone, not 8, before: the answers of the call sent again were the callers'.
+    expect(await admitted(sameBucketDirect(key), 20)).toBe(12);
+    expect(answered).toBe(5); // the local share
+  });
+
+  it('gives a refund that fills the bucket back once though another process took meanwhile', async () => {
+    // Reconnections come every 200 ms: the test refuses them before the first one.
+    const { proxy, bucket, key } = await bucketBehindProxy({ retryStrategy: () => 200 }, 0);
+    const other = sameBucketDirect(key);
+    expect(await bucket.tryAcquire(5)).toBe(true);
+    const dropped = proxy.dropReplyTo('adjust');
+    const adjusted = bucket.adjust(-5); // fills the bucket again
+    await dropped;
+    await proxy.refuse();
+    // Another process takes 10 before the refund is sent again: 10 left.
+    expect(await other.tryAcquire(10)).toBe(true);
+    await proxy.accept();
+    await adjusted;
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2), { timeout: 5_000 });
+    // ioredis sends the refund again once connected, and the store holds it (with its id) until
+    // Redis answers a decision; each of these is sent after it.
+    for (let i = 0; i < 3; i++) await bucket.waitTimeMs();
+    expect(bucket.stats().store).toMatchObject({ state: 'available' });
+    // The full key was deleted with the record of the refund's id: given again, 15 were left.
+    expect(await other.tryAcquire(11)).toBe(false);
+    expect(await other.tryAcquire(10)).toBe(true);
+  });
+
+  it('adds one close listener to a client however many stores use it, and none to a client without on()', () => {
+    const client = connect(target.href);
+    const before = client.listenerCount('close');
+    for (let i = 0; i < 20; i++) {
+      const bucket = sameBucketOn(client);
+      cleanups.push(() => bucket.close());
+    }
+    expect(client.listenerCount('close')).toBe(before + 1);
+    const bare = { evalsha: client.evalsha.bind(client), eval: client.eval.bind(client) };
+    expect(() => sameBucketOn(bare).close()).not.toThrow();
+  });
+
+  it('keeps the record of a refund that fills the bucket, so that it is no-op when sent again', async () => {
+    const client = connect(target.href);
+    const key = prefix + randomUUID();
+    const spec = ['0.000001', '20'];
+    const adjust = [key, 'adjust', 1, ...spec, 1, -5, 'call-id2'];
+    expect(await client.eval(ONE_LIMIT_TAKE.source, 1, key, ...spec, 5)).toBe(0);
+    expect(await client.eval(TOKEN_BUCKET.source, 1, ...adjust)).toEqual([0]); // full again
+    expect(await client.pttl(key)).toBeGreaterThanOrEqual(14_000);
+    // a take of nothing on the full key keeps the record too
+    expect(await client.eval(ONE_LIMIT_TAKE.source, 1, key, ...spec, 0)).toBe(0);
+    expect(await client.eval(ONE_LIMIT_TAKE.source, 1, key, ...spec, 10)).toBe(0);
+    expect(await client.eval(TOKEN_BUCKET.source, 1, ...adjust)).toEqual([0]); // sent again
+    const waits = (await client.eval(ONE_LIMIT_TAKE.source, 1, key, ...spec, 10, 1)) as number[];
+    expect(waits).toEqual([0, expect.any(Number)]); // 10 left, not 15
+    expect(waits[1]).toBeGreaterThan(0);
   });
 
   it('keeps the record of an adjust through later takes, so the adjust sent again is still a no-op', async () => {

@@ -6,6 +6,7 @@
  */
 import { driverErrorForCause, isUnusableRedisReply, redisErrorLabel, Topic } from '@x/internal';
 import { RateLimitStoreError } from './errors';
+import { closeWatchers } from './internal/connection-close';
 import { FifoDeadlines } from './internal/deadlines';
 import { BoundRedis } from './internal/redis-bound';
 import { isNoScript } from './internal/redis-errors';
@@ -27,6 +28,15 @@ import type { BoundRateLimitStore, ResolvedLimit } from './store';
 
 export class DecisionTimeout extends Error {
   override name = 'DecisionTimeout';
+}
+
+/**
+ * The connection closed with a take in flight: Redis may have run it, and ioredis sends it again
+ * once reconnected, whose reply must not be the caller's (it would debit twice). The take is
+ * decided as an outage instead; what the call sent again admits is given back as a late reply.
+ */
+export class ConnectionClosed extends Error {
+  override name = 'ConnectionClosed';
 }
 
 /** @internal the store; its bindings ({@link BoundRedis}) call the methods below */
@@ -79,7 +89,7 @@ export class RedisStoreImpl implements RedisStore {
     this.localShare = options.localShare;
     this.probeIntervalMs = options.probeIntervalMs;
     this.batchKeys = options.batchKeys;
-    this.deadlines = new FifoDeadlines(options.decisionTimeoutMs);
+    this.deadlines = new FifoDeadlines(options.decisionTimeoutMs, closeWatchers(options.client));
     logRedisOutages(
       options.log,
       this.unavailableEvents,
@@ -122,7 +132,10 @@ export class RedisStoreImpl implements RedisStore {
    * Runs the script once (one round trip) on `argv` (its `numKeys` keys, then its arguments),
    * loading it again when Redis answers `NOSCRIPT`, and
    * calls `done` once: with the reply, or with the error (`DecisionTimeout` when
-   * `decisionTimeoutMs` passes first; then `late` gets the reply if it comes).
+   * `decisionTimeoutMs` passes first; then `late` gets the reply if it comes). A call with `late`
+   * (a take: it debits) also ends with `ConnectionClosed` when the client's connection closes
+   * while it is in flight, since ioredis may send it again; the other calls (a peek, an adjust
+   * with its id) are harmless twice, and wait for that reply.
    */
   run(
     script: RedisScript,
@@ -132,7 +145,10 @@ export class RedisStoreImpl implements RedisStore {
     late?: (reply: unknown) => void,
   ): void {
     // Callbacks, not a promise per step: this is the whole client-side cost of a decision.
-    const deadline = this.deadlines.start(() => done(new DecisionTimeout()));
+    const deadline = this.deadlines.start(
+      (closed) => done(closed ? new ConnectionClosed() : new DecisionTimeout()),
+      late !== undefined,
+    );
     const onReply = (reply: unknown) => {
       if (!this.deadlines.settle(deadline)) {
         // A reply that arrives after the policy decided must not leave a debit behind.

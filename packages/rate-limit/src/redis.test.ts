@@ -305,7 +305,7 @@ describe('stored value and TTL', () => {
     expect(await client.pexpiretime(`${prefix}limiter:requests,tokens|${key}`)).toBe(expiry3);
   });
 
-  it('deletes a key whose buckets end full, and lets an idle key expire soon after it is full', async () => {
+  it("deletes a key whose buckets end full (keeping only a recent refund's record), and lets an idle key expire soon after it is full", async () => {
     // 1 per ms, capacity 2: full again 1 ms after taking one; the TTL is 3 + 2 ms
     const fast = randomUUID();
     const bucket = createRedisTokenBucket({
@@ -330,8 +330,13 @@ describe('stored value and TTL', () => {
     expect(await limiter.tryAcquire(key, { requests: 1, tokens: 4 })).toBe(true);
     await limiter.adjust(key, { tokens: -4 }); // one limit is full again, the other is not
     expect(await client.exists(`${prefix}limiter:requests,tokens|${key}`)).toBe(1);
-    await limiter.adjust(key, { requests: -1 }); // both full: the key equals a missing one
-    expect(await client.exists(`${prefix}limiter:requests,tokens|${key}`)).toBe(0);
+    // Both full: the key equals a missing one, and is kept only for the record of the refund's
+    // id, 15 s, not for the refill it no longer needs (redis-resend.test.ts: a refund sent again)
+    await limiter.adjust(key, { requests: -1 });
+    const ttl = await client.pttl(`${prefix}limiter:requests,tokens|${key}`);
+    expect(ttl).toBeGreaterThan(14_000);
+    expect(ttl).toBeLessThanOrEqual(15_002);
+    expect(await limiter.tryAcquire(key, { requests: 2, tokens: 10 })).toBe(true);
   });
 
   it('sets the TTL on every write where Redis has no KEEPTTL (Redis 5: no redis.setresp either)', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
+import {
+  isRouterClosedError,
+  isRouterCloseTimeoutError,
+  isRouterError,
+  RouterClosedError,
+  RouterCloseTimeoutError,
+  RouterError,
+} from './errors';
 // The guards as a user imports them: from @x/router itself (its README's Errors section).
 import { isProviderError, isProviderErrorOfKind, ProviderError } from './index';
 
@@ -52,5 +59,44 @@ describe('RouterError', () => {
     expect(isRouterError(closed)).toBe(false);
     expect(isProviderError(closed)).toBe(true);
     expect(closed).toMatchObject({ code: 'X_ROUTER_CLOSED', kind: 'closed' });
+  });
+});
+
+describe('RouterCloseTimeoutError', () => {
+  it('names what did not finish, reads as a timeout of the router, and has its own brand', () => {
+    const cause = new Error('pool already destroyed');
+    const error = new RouterCloseTimeoutError({
+      operation: 'close',
+      timeoutMs: 250,
+      deployments: ['gpu-1'],
+      state: true,
+      cause,
+    });
+    expect(error).toMatchObject({
+      name: 'RouterCloseTimeoutError',
+      code: 'X_ROUTER_CLOSE_TIMEOUT',
+      provider: 'router',
+      kind: 'timeout',
+      retryable: false,
+      operation: 'close',
+      timeoutMs: 250,
+      deployments: ['gpu-1'],
+      state: true,
+    });
+    expect(error.message).toBe(
+      'The router\'s close() stopped waiting after 250 ms: the provider of deployment "gpu-1" and the shared state did not finish',
+    );
+    expect(error.cause).toBe(cause);
+    expect(Object.isFrozen(error.deployments)).toBe(true);
+    expect(isProviderErrorOfKind(error, 'timeout')).toBe(true);
+    expect(isRouterCloseTimeoutError(error)).toBe(true);
+    expect(isRouterError(error)).toBe(false);
+    expect(isRouterClosedError(error)).toBe(false);
+    const foreign = Object.create(null) as object;
+    Object.defineProperty(foreign, Symbol.for('@x/router/RouterCloseTimeoutError'), {
+      value: true,
+    });
+    expect(isRouterCloseTimeoutError(foreign)).toBe(true);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'X_ROUTER_CLOSE_TIMEOUT' });
   });
 });

@@ -12,10 +12,11 @@ import type { RouteAttempt } from './types';
 export const ROUTER_ORIGIN: ErrorOrigin = Object.freeze({ provider: 'router', label: 'Router' });
 
 /** Every error code this package throws. Renaming one is a breaking change. */
-export type RouterErrorCode = 'X_ROUTER_ALL_FAILED' | 'X_ROUTER_CLOSED';
+export type RouterErrorCode = 'X_ROUTER_ALL_FAILED' | 'X_ROUTER_CLOSED' | 'X_ROUTER_CLOSE_TIMEOUT';
 
 const ALL_FAILED = brand('router', 'RouterError');
 const CLOSED = brand('router', 'RouterClosedError');
+const CLOSE_TIMEOUT = brand('router', 'RouterCloseTimeoutError');
 
 /** Sets the router's own code (the base class words codes for providers, `X_PROVIDER_<ID>_*`). */
 function setCode(error: ProviderError, code: RouterErrorCode): void {
@@ -100,9 +101,69 @@ export class RouterClosedError extends ProviderError {
   }
 }
 
+/** What {@link RouterCloseTimeoutError} names: the deployments' ids, and the shared state. */
+function unfinished(deployments: readonly string[], state: boolean): string {
+  const parts: string[] = [];
+  if (deployments.length > 0) {
+    const ids = deployments.map((id) => JSON.stringify(id)).join(', ');
+    parts.push(`the provider of deployment${deployments.length > 1 ? 's' : ''} ${ids}`);
+  }
+  if (state) parts.push('the shared state');
+  return parts.join(' and ');
+}
+
+/**
+ * The router's `close()` or `destroy()` stopped waiting for what it closes: a provider's
+ * `close()` or `destroy()` (with `closeProviders: true`), or the shared state's `close()`, had not
+ * settled within `closeTimeoutMs`. The router itself is closed, and none of its calls is in
+ * flight; what did not finish goes on (or not) on its own. `cause`: the first failure of those
+ * that did settle, if any.
+ */
+export class RouterCloseTimeoutError extends ProviderError {
+  declare readonly code: RouterErrorCode;
+  /** The router's method that gave up. */
+  readonly operation: 'close' | 'destroy';
+  /** How long it waited (`closeTimeoutMs`). */
+  readonly timeoutMs: number;
+  /** The ids of the deployments whose provider had not finished, in their order. */
+  readonly deployments: readonly string[];
+  /** True when the shared state's `close()` had not finished. */
+  readonly state: boolean;
+
+  constructor(init: {
+    operation: 'close' | 'destroy';
+    timeoutMs: number;
+    deployments: readonly string[];
+    state: boolean;
+    cause?: unknown;
+  }) {
+    super(
+      `The router's ${init.operation}() stopped waiting after ${init.timeoutMs} ms: ${unfinished(init.deployments, init.state)} did not finish`,
+      {
+        origin: ROUTER_ORIGIN,
+        kind: 'timeout',
+        reason: 'CLOSE_TIMEOUT',
+        retryable: false,
+        cause: init.cause,
+      },
+    );
+    this.name = 'RouterCloseTimeoutError';
+    setCode(this, 'X_ROUTER_CLOSE_TIMEOUT');
+    this.operation = init.operation;
+    this.timeoutMs = init.timeoutMs;
+    this.deployments = Object.freeze([...init.deployments]);
+    this.state = init.state;
+    mark(this, CLOSE_TIMEOUT);
+  }
+}
+
 /** True for a {@link RouterError} (checks the brand, works across duplicate installs). */
 export const isRouterError = (error: unknown): error is RouterError => hasBrand(error, ALL_FAILED);
 
 /** True for a {@link RouterClosedError}. */
 export const isRouterClosedError = (error: unknown): error is RouterClosedError =>
   hasBrand(error, CLOSED);
+
+/** True for a {@link RouterCloseTimeoutError}. */
+export const isRouterCloseTimeoutError = (error: unknown): error is RouterCloseTimeoutError =>
+  hasBrand(error, CLOSE_TIMEOUT);

@@ -6,11 +6,13 @@ describe('index', () => {
       [
         "ProviderError",
         "Router",
+        "RouterCloseTimeoutError",
         "RouterClosedError",
         "RouterError",
         "createRouter",
         "isProviderError",
         "isProviderErrorOfKind",
+        "isRouterCloseTimeoutError",
         "isRouterClosedError",
         "isRouterError",
       ]

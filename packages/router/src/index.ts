@@ -11,7 +11,14 @@ export { isProviderError, isProviderErrorOfKind, ProviderError } from '@x/provid
 export type { Operation } from './deployment';
 export type { DeploymentOptions } from './deployment-options';
 export type { RouterErrorCode } from './errors';
-export { isRouterClosedError, isRouterError, RouterClosedError, RouterError } from './errors';
+export {
+  isRouterClosedError,
+  isRouterCloseTimeoutError,
+  isRouterError,
+  RouterClosedError,
+  RouterCloseTimeoutError,
+  RouterError,
+} from './errors';
 export type {
   RouterCooldownEvent,
   RouterErrorEvent,

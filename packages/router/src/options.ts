@@ -128,6 +128,14 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
    */
   closeProviders?: boolean | undefined;
   /**
+   * The longest `close()` and `destroy()` wait, once the router's calls ended, for what they
+   * close: the shared state's `close()` and, with `closeProviders`, each provider's `close()`
+   * or `destroy()`. Past it they reject with `RouterCloseTimeoutError` naming what did not finish
+   * (which goes on by itself). 0 turns the bound off.
+   * @default 10_000
+   */
+  closeTimeoutMs?: number | undefined;
+  /**
    * Streams: the longest your code may hold a routed chunk before asking for the next. Past it
    * the stream is ended (a dropped iterator): its provider's stream is returned, which frees the
    * socket, and the deployment's in-flight count and the router's are given back; a later read
@@ -171,6 +179,8 @@ export interface ResolvedOptions {
   state: RouterState | undefined;
   closeProviders: boolean;
   /** undefined: off. */
+  closeTimeoutMs: number | undefined;
+  /** undefined: off. */
   consumerMs: number | undefined;
   log: PackageLog;
 }
@@ -193,6 +203,7 @@ const OPTION_KEYS = [
   'state',
   'logger',
   'closeProviders',
+  'closeTimeoutMs',
   'consumerMs',
   'dropUnknownFields',
 ] as const;
@@ -308,6 +319,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
         : expectFunction<() => number>('random', options.random),
     state,
     closeProviders: optionalBoolean('closeProviders', options.closeProviders) ?? false,
+    // 10 s unless given; 0 turns the bound off
+    closeTimeoutMs:
+      (optionalDuration('closeTimeoutMs', options.closeTimeoutMs) ?? 10_000) || undefined,
     // 300 s unless given; 0 turns the bound off
     consumerMs: (optionalDuration('consumerMs', options.consumerMs) ?? 300_000) || undefined,
     log: new PackageLog('router', expectLogger('logger', options.logger), {}, redactRouterLog),

@@ -1,4 +1,11 @@
-import { fail, type InspectArgs, inspectStats, LazyIterable } from '@x/internal';
+import {
+  type Deferred,
+  deferred,
+  fail,
+  type InspectArgs,
+  inspectStats,
+  LazyIterable,
+} from '@x/internal';
 import type { Deployment, Operation } from './deployment';
 import type { DeploymentOptions } from './deployment-options';
 import { checkTokenIds, isTokenIds } from './embed-input';
@@ -14,6 +21,7 @@ import { renderPrometheus } from './prometheus';
 import { type IncomingRequest, routeCall } from './route-call';
 import { routeStream } from './route-stream';
 import { RouterRuntime } from './runtime';
+import { attempt, type Closing, settleWithin } from './shutdown';
 import type { StateRecoveredEvent, StateUnavailableEvent } from './state';
 import { type RouterStats, snapshot } from './stats';
 import type {
@@ -22,6 +30,7 @@ import type {
   EmbedResponseOf,
   RequestOf,
   ResponseOf,
+  RoutableProvider,
   Routed,
   RouteRequestFields,
 } from './types';
@@ -60,7 +69,10 @@ export type RoutedChunk<C> = C extends { done: true; response: infer R }
 export class Router<D extends DeploymentOptions = DeploymentOptions> {
   readonly #rt: RouterRuntime;
   #closing: Promise<void> | undefined;
+  /** What `close()` returns, for a `destroy()` to settle, and the end of its own wait. */
+  #closeWait: { answer: Deferred<void>; stop: AbortController } | undefined;
   #destroying: Promise<void> | undefined;
+  #unbinding: Promise<unknown> | undefined;
 
   constructor(options: RouterOptions<D>) {
     this.#rt = new RouterRuntime(resolveOptions(options));
@@ -178,22 +190,30 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
    * Stops accepting calls and waits for the calls in flight to end their current attempt (none
    * starts another; a stream ends when its consumer finishes or leaves the loop), then unbinds the
    * shared state and with `closeProviders: true` closes every provider: a provider closed under a
-   * call would refuse it. Idempotent: every caller gets the same promise.
+   * call would refuse it. Those are waited for at most `closeTimeoutMs`; past it the promise
+   * rejects with `RouterCloseTimeoutError` naming what did not finish. Idempotent: every caller
+   * gets the same promise, which a {@link destroy} called meanwhile settles as its own.
+   * @throws {RouterCloseTimeoutError} (rejected) when the state or a provider did not finish in time.
    */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     const rt = this.#rt;
     rt.closed = true;
-    const providers = rt.closeProviders ? new Set(rt.deployments.map((d) => d.provider)) : [];
-    const steps = [() => rt.state?.close(), ...[...providers].map((p) => () => p.close?.())];
-    // Every step runs whatever the others do (one provider's failure, even thrown synchronously,
-    // must not leave the shared state or the other providers open); the first failure is reported.
-    this.#closing = rt
-      .idle()
-      .then(() => Promise.allSettled(steps.map((step) => new Promise((ok) => ok(step())))))
-      .then((results) => {
-        for (const result of results) if (result.status === 'rejected') throw result.reason;
-      });
+    const wait = { answer: deferred<void>(), stop: new AbortController() };
+    this.#closing = wait.answer.promise;
+    this.#closeWait = wait;
+    rt.idle()
+      .then(() => {
+        // destroy() came while the calls ended: it closes everything, and answers for both
+        if (this.#destroying !== undefined) return this.#destroying;
+        const closings = this.#owned().map(([provider, deployments]) => ({
+          deployments,
+          done: attempt(() => provider.close?.()),
+        }));
+        const all = [this.#stateClosing(), ...closings];
+        return settleWithin('close', all, rt.closeTimeoutMs, wait.stop.signal);
+      })
+      .then(wait.answer.resolve, wait.answer.reject);
     return this.#closing;
   }
 
@@ -206,26 +226,56 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
    * afterwards is dropped. With `closeProviders: true` every provider is destroyed too (its
    * `destroy()`, else its `close()`), which ends their own work; without it the providers are
    * yours, and a call of theirs the router let go of runs on until it ends (a stream is
-   * returned). Then the router closes as `close()` does. A `close()` in progress resolves with
-   * it. Idempotent.
+   * returned). Then the shared state is unbound. Those are waited for at most `closeTimeoutMs`,
+   * as by `close()`. A `close()` in progress settles with it. Idempotent.
+   * @throws {RouterCloseTimeoutError} (rejected) when the state or a provider did not finish in time.
    */
   destroy(): Promise<void> {
     if (this.#destroying !== undefined) return this.#destroying;
     const rt = this.#rt;
     rt.closed = true;
-    const providers = rt.closeProviders ? new Set(rt.deployments.map((d) => d.provider)) : [];
     // Destroyed first: their calls in flight end now, which is what close() waits for.
-    const destroyed = Promise.allSettled(
-      [...providers].map((p) => new Promise((ok) => ok(p.destroy ? p.destroy() : p.close?.()))),
-    );
+    const closings = this.#owned().map(([provider, deployments]) => ({
+      deployments,
+      done: attempt(() => (provider.destroy ? provider.destroy() : provider.close?.())),
+    }));
     // Not left to the providers' destruction: a provider of the caller's own may ignore it, or
     // never settle, and a stream whose caller holds a chunk is suspended out of its reach.
     rt.endCalls();
-    const closed = this.close();
-    this.#destroying = Promise.all([destroyed, closed]).then(([results]) => {
-      for (const result of results) if (result.status === 'rejected') throw result.reason;
-    });
+    this.#destroying = settleWithin(
+      'destroy',
+      [this.#stateClosing(), ...closings],
+      rt.closeTimeoutMs,
+    );
+    const wait = this.#closeWait;
+    if (wait === undefined) this.#closing = this.#destroying;
+    else {
+      // A close() in progress (waiting, maybe, for a provider's close() that never settles)
+      // answers as this does, and its own wait stops with its timer.
+      wait.stop.abort();
+      this.#destroying.then(wait.answer.resolve, wait.answer.reject);
+    }
     return this.#destroying;
+  }
+
+  /** The shared state's `close()`, called once whether `close()`, `destroy()` or both ask. */
+  #stateClosing(): Closing {
+    const rt = this.#rt;
+    this.#unbinding ??= attempt(() => rt.state?.close());
+    return { deployments: undefined, done: this.#unbinding };
+  }
+
+  /** With `closeProviders`, each provider once, with the ids of its deployments. */
+  #owned(): [RoutableProvider, string[]][] {
+    const rt = this.#rt;
+    if (!rt.closeProviders) return [];
+    const owned = new Map<RoutableProvider, string[]>();
+    for (const d of rt.deployments) {
+      const ids = owned.get(d.provider);
+      if (ids === undefined) owned.set(d.provider, [d.id]);
+      else ids.push(d.id);
+    }
+    return [...owned];
   }
 
   /** `await using router = createRouter(...)` closes it at the end of the scope. */

@@ -32,6 +32,8 @@ export class RouterRuntime implements PlanContext {
   readonly cooldown: ResolvedCooldown | undefined;
   readonly smoothing: number;
   readonly closeProviders: boolean;
+  /** The bound of `close()` and `destroy()` on what they close; undefined: none. */
+  readonly closeTimeoutMs: number | undefined;
   readonly counters = new RouterCounters();
   readonly topics = createRouterTopics();
   readonly state: BoundRouterState | undefined;
@@ -82,6 +84,7 @@ export class RouterRuntime implements PlanContext {
     this.cooldown = options.cooldown;
     this.smoothing = options.smoothing;
     this.closeProviders = options.closeProviders;
+    this.closeTimeoutMs = options.closeTimeoutMs;
     logRouterEvents(options.log, this.topics);
     this.state = options.state?.bind(stateLink(this));
   }

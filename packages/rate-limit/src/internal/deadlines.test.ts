@@ -1,5 +1,5 @@
 // Real timers: the queue reads performance.now() and arms Node's own timer.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FifoDeadlines } from './deadlines';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,7 +58,29 @@ describe('FifoDeadlines', () => {
       expired.push('first');
       deadlines.start(() => expired.push('second'));
     });
-    await sleep(60);
-    expect(expired).toEqual(['first', 'second']);
+    // polled, not slept for: on a loaded machine the two 10 ms timers may take far longer
+    await vi.waitFor(() => expect(expired).toEqual(['first', 'second']), { timeout: 2000 });
+  });
+
+  it('expires at once, in order, only the deadlines that end with the connection when it closes', async () => {
+    const watchers = new Set<() => void>();
+    const deadlines = new FifoDeadlines(40, watchers);
+    const expired: string[] = [];
+    deadlines.start((closed) => expired.push(`peek ${closed}`));
+    deadlines.start((closed) => expired.push(`take ${closed}`), true);
+    const settled = deadlines.start((closed) => expired.push(`settled ${closed}`), true);
+    deadlines.start((closed) => {
+      expired.push(`second take ${closed}`);
+      // started by the expiry: it belongs to the next connection
+      deadlines.start((again) => expired.push(`next ${again}`), true);
+    }, true);
+    deadlines.settle(settled);
+    expect(watchers.size).toBe(1);
+    for (const watcher of watchers) watcher();
+    expect(expired).toEqual(['take true', 'second take true']);
+    await sleep(200);
+    expect(expired).toEqual(['take true', 'second take true', 'peek false', 'next false']);
+    // the timer stopped with the last deadline: the store is no longer told of closes
+    expect(watchers.size).toBe(0);
   });
 });

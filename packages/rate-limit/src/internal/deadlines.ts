@@ -14,7 +14,10 @@ export interface Deadline {
   done: boolean;
   /** When it falls due, on the `performance.now()` clock. */
   readonly at: number;
-  readonly onExpire: () => void;
+  /** Also expires, at once, when the connection closes ({@link FifoDeadlines.connectionClosed}). */
+  readonly endsWithConnection: boolean;
+  /** `closed`: it expired because the connection closed, not because its time passed. */
+  readonly onExpire: (closed: boolean) => void;
 }
 
 /**
@@ -30,17 +33,53 @@ export class FifoDeadlines {
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #fire = () => this.#expire();
+  /** Told of the connection's closes while the timer is armed (see `connection-close.ts`). */
+  readonly #watchers: Set<() => void> | undefined;
+  readonly #closed = () => this.connectionClosed();
 
-  constructor(ms: number) {
+  /** `watchers`: the client's close watchers, which this joins while it has deadlines. */
+  constructor(ms: number, watchers?: Set<() => void> | undefined) {
     this.#ms = ms;
+    this.#watchers = watchers;
   }
 
-  /** Calls `onExpire` once the deadline's time has passed, unless {@link settle} comes first. */
-  start(onExpire: () => void): Deadline {
-    const deadline: Deadline = { done: false, at: performance.now() + this.#ms, onExpire };
+  /**
+   * Calls `onExpire` once the deadline's time has passed, unless {@link settle} comes first; with
+   * `endsWithConnection`, also as soon as the connection closes.
+   */
+  start(onExpire: (closed: boolean) => void, endsWithConnection = false): Deadline {
+    const deadline: Deadline = {
+      done: false,
+      at: performance.now() + this.#ms,
+      endsWithConnection,
+      onExpire,
+    };
     this.#queue.push(deadline);
-    if (this.#timer === undefined) this.#arm(this.#ms);
+    if (this.#timer === undefined) {
+      this.#arm(this.#ms);
+      // Joined while the timer runs rather than per deadline: a Set add and delete at most once
+      // a timeout, however many decisions go by.
+      this.#watchers?.add(this.#closed);
+    }
     return deadline;
+  }
+
+  /**
+   * The connection closed: every pending deadline started `endsWithConnection` expires now, in
+   * order, with `closed` true; the others wait for their time.
+   */
+  connectionClosed(): void {
+    // All marked before any is told: an onExpire may start (or settle) deadlines of its own,
+    // which belong to the next connection.
+    const ending: Deadline[] = [];
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const deadline = this.#queue[i]!;
+      if (deadline.done || !deadline.endsWithConnection) continue;
+      deadline.done = true;
+      ending.push(deadline);
+    }
+    this.#dropDone();
+    for (const deadline of ending) deadline.onExpire(true);
   }
 
   /**
@@ -92,7 +131,7 @@ export class FifoDeadlines {
       this.#head++;
       if (deadline.done) continue;
       deadline.done = true;
-      deadline.onExpire();
+      deadline.onExpire(false);
     }
     this.#dropDone();
     const next = this.#queue[this.#head];
@@ -100,5 +139,6 @@ export class FifoDeadlines {
     if (next !== undefined && this.#timer === undefined) {
       this.#arm(Math.max(1, Math.ceil(next.at - now)));
     }
+    if (this.#timer === undefined) this.#watchers?.delete(this.#closed);
   }
 }

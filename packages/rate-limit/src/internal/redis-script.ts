@@ -17,8 +17,8 @@ import { createHash } from 'node:crypto';
  * a script cannot undo what it wrote for the keys before it). Requests are decided in order at one server time,
  * exactly as if they had arrived one after the other. Nothing is written for a key unless
  * something was debited or adjusted. A key whose every bucket is full is deleted (it equals a
- * missing key). A value of another size (the limits changed) counts as full buckets. Doubles are
- * stored exactly.
+ * missing key), unless it holds the record of a recent adjust (below). A value of another size
+ * (the limits changed) counts as full buckets. Doubles are stored exactly.
  *
  * TTL: a key must live until its buckets are full again, but rewriting its expiry (`SET ... PX`)
  * costs twice a `SET ... KEEPTTL`. So a `PX` write buys slack: the deficit plus one full refill
@@ -28,7 +28,8 @@ import { createHash } from 'node:crypto';
  * `PX` from a whole ms (Redis 7: the one it read at the start of the script), which can be up to
  * 1 ms (plus the time before `TIME`) earlier than `now`: `PX` gets 2 ms more than kept-until
  * records, so the key always outlives kept-until. An idle key thus expires at most one full refill (plus 2 ms)
- * after its buckets are full again, or later by what an `adjust` refund took off the deficit.
+ * after its buckets are full again, or later by what an `adjust` refund took off the deficit, or
+ * at kept-until when it holds the record of an adjust (at least 15 s after it, below).
  * `KEEPTTL` needs Redis 6, where `redis.setresp` appeared too: on Redis 5 every write sets `PX`.
  *
  * Sent again: a client sends a command again when its reply was lost (ioredis reconnects and
@@ -39,11 +40,13 @@ import { createHash } from 'node:crypto';
  * no value of n + 2 doubles has, so nothing else reads as one). An adjust whose id the key holds
  * changes nothing and answers as the first did. A write that records an id keeps the key (and so
  * the record) at least 15 s, longer than ioredis keeps a command without a reply by default (it
- * fails it after 21 reconnection attempts, about 12 s). A key whose buckets end full is still
- * deleted, its record with it: a refund sent again onto a missing key finds full buckets and adds
- * nothing, unless another process's take recreated the key meanwhile. Takes carry no id (a stored value stays n + 2
- * doubles, a decision one GET and one SET): a take run twice debits twice, which never admits
- * more than the limit. Every other write keeps the record as it is.
+ * fails it after 21 reconnection attempts, about 12 s). A key whose buckets end full is kept
+ * with its record until kept-until (15 s after the id an adjust that fills it writes): deleted
+ * with it, a refund sent again onto a key another process's take recreated meanwhile would be
+ * given twice. Takes carry no id (a stored value stays n + 2 doubles, a decision one GET and one
+ * SET): the store decides a take whose connection closed by the outage policy instead, and gives
+ * back what the take sent again admits (see `redis-store.ts`). Every other write keeps the
+ * record as it is.
  *
  * Bounds, so that no input makes a command fail (which would look like an outage): an `adjust`
  * keeps each bucket between -capacity (a debt of at most one capacity) and capacity, and a stored
@@ -176,7 +179,15 @@ for k = 1, #KEYS do
         end
       end
       if deficit < 0 then
-        redis.call('DEL', key)
+        -- Full: it equals a missing key, but the record of an adjust (the one just written: 15 s)
+        -- stays until kept-until, for a command sent again
+        if hold > 0 then kept = now + hold end
+        if tail == '' or kept <= now then
+          redis.call('DEL', key)
+        else
+          local value = struct.pack(layout, now, kept, unpack(tokens)) .. tail
+          redis.call('SET', key, value, 'PX', ms(kept - now) + 2)
+        end
       elseif now + deficit <= kept and now + hold <= kept and redis.setresp then
         -- the TTL outlives the deficit (redis.setresp came with KEEPTTL, in Redis 6)
         redis.call('SET', key, struct.pack(layout, now, kept, unpack(tokens)) .. tail, 'KEEPTTL')
@@ -286,6 +297,10 @@ if changed then
       if ttl > 4503599627370496 then ttl = 4503599627370496 end
       redis.call('SET', KEYS[1], struct.pack('ddd', now, now + ttl, tokens) .. tail, 'PX', ttl + 2)
     end
+  elseif tail ~= '' and now < kept then
+    -- full (a take of 0), but the record of a recent adjust is kept until kept-until
+    local ttl = math.ceil(kept - now)
+    redis.call('SET', KEYS[1], struct.pack('ddd', now, kept, tokens) .. tail, 'PX', ttl + 2)
   else
     redis.call('DEL', KEYS[1])
   end

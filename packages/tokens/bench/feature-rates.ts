@@ -1,12 +1,13 @@
 /**
  * Measures the rates of the features that the corpus does not hold (or too rarely to fit them):
- * common emoji, combining marks, lone CRs, runs of rule characters, other repeated punctuation
- * and table rules. Every sample gives the rate that would make its estimate exact against each
- * reference tokenizer, (true count - the other features' tokens) / the feature's count, and the
- * script prints their range with the rate (lo + hi) / 2 and margin (hi - lo) / (hi + lo) that cover
- * them all, as `runClasses` in src/internal/profiles.ts takes them. A sample made from texts of the
- * corpus's training half (decomposed, given CR line endings) or from shorter lines gives what it
- * adds to them, their estimates standing for their true counts. It also prints the emoji Mistral
+ * flags, subdivision flags' tags, the emoji of U+1F900-U+1FAFF, common emoji, combining marks,
+ * lone CRs, runs of rule characters, other repeated punctuation and table rules. Every sample
+ * gives the rate that would make its estimate exact against each reference tokenizer,
+ * (true count - the other features' tokens) / the feature's count, and the script prints their
+ * range with the rate (lo + hi) / 2 and margin (hi - lo) / (hi + lo) that cover them all, as
+ * `runClasses` in src/internal/profiles.ts takes them. A sample made from texts of the corpus's
+ * training half (decomposed, given CR line endings) or from shorter lines gives what it adds to
+ * them, their estimates standing for their true counts. It also prints the emoji Mistral
  * v1 holds whole (`COMMON_EMOJI_BITS` in src/internal/common-emoji.ts).
  *
  *   pnpm exec tsx bench/feature-rates.ts [feature filter]
@@ -53,7 +54,33 @@ const progress = [
  */
 type Sample = string | readonly [text: string, ...bases: string[]];
 const crText = (text: string) => text.replaceAll('\n', '\r');
+// Every pair of regional indicators but 🇺 and 🇸 (which Mistral v1 holds whole: `commonEmoji`),
+// subdivision flags (🏴, a region's tag characters, U+E007F), and the emoji of U+1F900-U+1FAFF
+// but the common ones: alone, repeated and between words.
+const letters = [...'ABCDEFGHIJKLMNOPQRTVWXYZ'].map((c) => c.charCodeAt(0) - 0x41 + 0x1f1e6);
+const flags = letters.flatMap((a) => letters.map((b) => String.fromCodePoint(a, b)));
+const subdivisions = [
+  'gbeng',
+  'gbsct',
+  'gbwls',
+  'usca',
+  'ustx',
+  'frbre',
+  'deby',
+  'esct',
+  'itrm',
+].map(
+  (region) =>
+    `🏴${[...region].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\u{E007F}`,
+);
+const supplemental = Array.from({ length: 0x200 }, (_, i) =>
+  String.fromCodePoint(0x1f900 + i),
+).filter((emoji) => /\p{Extended_Pictographic}/u.test(emoji) && !whole.includes(emoji));
+const inText = (emoji: string) => [emoji, emoji.repeat(10), `Team ${emoji} wins. `.repeat(5)];
 const groups: { feature: FeatureName; samples: Sample[] }[] = [
+  { feature: 'regionalIndicators', samples: flags.flatMap(inText) },
+  { feature: 'tagCharacters', samples: subdivisions.flatMap(inText) },
+  { feature: 'supplementalEmoji', samples: supplemental.flatMap(inText) },
   {
     feature: 'commonEmoji',
     samples: [

@@ -42,9 +42,33 @@ samples['!? x1000'] = '!?'.repeat(1000);
 samples['-= x1000'] = '-='.repeat(1000);
 samples['emoji x2000'] = '😀'.repeat(2000);
 samples['rare emoji x200'] = '🦩'.repeat(200);
+samples['emoji, common x40'] = '😀😂👍🔥🎉🚀🙏👀🤔😊💪🟢'.repeat(40);
+samples['emoji U+1F300-1FAFF'] = Array.from({ length: 0x800 }, (_, i) =>
+  String.fromCodePoint(0x1f300 + i),
+)
+  .filter((emoji) => /\p{Extended_Pictographic}/u.test(emoji))
+  .join('');
+samples['emoji flags x20'] = '🇫🇷🇩🇪🇯🇵🇧🇷🇮🇳🇨🇦🇰🇪🇳🇿🇲🇽🇵🇱'.repeat(20);
+samples['emoji flags US ES x20'] = '🇺🇸🇪🇸🇺🇦🇷🇺'.repeat(20);
+samples['emoji subdivision x50'] = ['gbeng', 'gbsct', 'gbwls']
+  .map(
+    (r) =>
+      `🏴${[...r].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\u{E007F}`,
+  )
+  .join('')
+  .repeat(50);
+samples['emoji keycaps x50'] = '1️⃣2️⃣3️⃣#️⃣*️⃣'.repeat(50);
 samples['- x80'] = '-'.repeat(80);
 samples['= x200'] = '='.repeat(200);
 samples['|---|---|'] = '|---|---|';
+samples['log, 20 × = x80'] = Array.from(
+  { length: 20 },
+  (_, i) => `Run ${i + 1} finished: 42 passed, 0 failed\n${'='.repeat(80)}`,
+).join('\n');
+samples['log, = x4 to x100'] = Array.from(
+  { length: 97 },
+  (_, i) => `Run ${i + 1} finished: 42 passed, 0 failed\n${'='.repeat(i + 4)}`,
+).join('\n');
 samples['a\\rb\\r...j'] = [...'abcdefghij'].join('\r');
 samples['NFD French'] = 'Le résumé de la réunion a été présenté à l’équipe.'.normalize('NFD');
 samples['ascii art'] = (

@@ -55,7 +55,9 @@ function resolveEncoding(options: CountTokensOptions | undefined): EncodingName 
 
 /**
  * Counts the tokens of a text exactly, with OpenAI's tiktoken encodings (js-tiktoken's rank
- * data; identical to `encode(text).length`). The encoding loads lazily on first use.
+ * data): identical to tiktoken's `encode_ordinary(text).length`, and to js-tiktoken's
+ * `encode(text, [], []).length` but for text holding U+0085 or U+FEFF, which JavaScript's `\s`
+ * reads otherwise than tiktoken's Rust one. The encoding loads lazily on first use.
  *
  * @param text the text to count.
  * @param options `{ model }` or `{ encoding }` (default `o200k_base`), and `allowSpecial`.

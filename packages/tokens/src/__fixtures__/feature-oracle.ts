@@ -45,6 +45,9 @@ export function oracleFeatures(text: string): TextFeatures {
     marks: 0,
     crs: 0,
     ruleJunctions: 0,
+    regionalIndicators: 0,
+    tagCharacters: 0,
+    supplementalEmoji: 0,
   };
   // Where the last punctuation mark was counted, taken back when a word absorbs it.
   let lastPunct: 'puncts' | 'ruleExcess' | 'punctRepeatExcess' | 'punctMixExcess' = 'puncts';
@@ -180,6 +183,9 @@ export function oracleFeatures(text: string): TextFeatures {
       if (point > 0xffff) {
         i++;
         if (COMMON_EMOJI.has(String.fromCodePoint(point))) f.commonEmoji++;
+        else if (point >= 0x1f1e6 && point <= 0x1f1ff) f.regionalIndicators++;
+        else if (point >= 0x1f900 && point <= 0x1faff) f.supplementalEmoji++;
+        else if (point >= 0xe0020 && point <= 0xe007f) f.tagCharacters++;
         else f.astral++;
       } else if (code >= 0x3040 && code <= 0x30ff) {
         f.kana++;

@@ -1,4 +1,5 @@
 import { CountMemo, MAX_MEMO_TEXT, textMemo } from './count-memo';
+import { withRustWhiteSpace } from './tiktoken-pattern';
 import { isAscii, utf8BinaryString } from './utf8';
 
 /** The shape of js-tiktoken's rank files (`js-tiktoken/ranks/<encoding>`). */
@@ -166,8 +167,9 @@ const PIECE_CHARS = 1 << 20;
 
 /**
  * A token counter for one tiktoken encoding, built on js-tiktoken's rank data. It pre-tokenises
- * with the encoding's own regular expression, answers repeated pieces from a bounded memo, answers
- * pieces that are whole tokens with one Map lookup, and runs the byte-pair merge only for the rest.
+ * with the encoding's own regular expression (read as tiktoken's Rust engine reads it), answers
+ * repeated pieces from a bounded memo, answers pieces that are whole tokens with one Map lookup,
+ * and runs the byte-pair merge only for the rest.
  * Texts counted with {@link BpeCounter.countRepeated} (a chat's messages, resent every turn) are
  * also memoised whole.
  */
@@ -180,7 +182,8 @@ export class BpeCounter {
 
   constructor(file: RankFile, cacheSize: number) {
     this.#ranks = parseRanks(file.bpe_ranks);
-    this.#pattern = new RegExp(file.pat_str, 'gu');
+    // The rank file's pattern is tiktoken's, for Rust's regex crate: its `\s` is not JavaScript's.
+    this.#pattern = new RegExp(withRustWhiteSpace(file.pat_str), 'gu');
     const specials = Object.keys(file.special_tokens);
     this.#special =
       specials.length > 0 ? new RegExp(specials.map(escapeRegExp).join('|'), 'g') : undefined;

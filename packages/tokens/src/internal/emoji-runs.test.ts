@@ -24,3 +24,31 @@ describe('estimates of emoji runs', () => {
     });
   }
 });
+
+// Flags, subdivision flags and the emoji of U+1F900-U+1FAFF: o200k_base spends 2 tokens on each
+// regional indicator, about 4 on each tag character and 2-3 on each of these emoji, where the
+// corpus's fit of `astral` (its emoji, 2 tokens each, weighed 1.07) gave them about 1: a text of
+// flags was estimated 1.9× low, of subdivision flags 3.5×, `🦩` × 200 2.8×.
+const tag = (region: string) =>
+  `🏴${[...region].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\u{E007F}`;
+const flagged: Record<string, string> = {
+  'ten flags × 20': '🇫🇷🇩🇪🇯🇵🇧🇷🇮🇳🇨🇦🇰🇪🇳🇿🇲🇽🇵🇱'.repeat(20),
+  'flags between words': Array.from(
+    { length: 30 },
+    (_, i) =>
+      `Team ${String.fromCodePoint(0x1f1e6 + (i % 20), 0x1f1e6 + ((i * 7) % 20))} scored ${i}.`,
+  ).join(' '),
+  'subdivision flags × 50': [tag('gbeng'), tag('gbsct'), tag('gbwls')].join('').repeat(50),
+  '🦩 × 200': '🦩'.repeat(200),
+  'emoji of U+1F900-U+1FAFF between words': ['🦩', '🪿', '🫠', '🧋', '🦄', '🥨', '🪐', '🫶']
+    .map((emoji, i) => `Day ${i}: ${emoji.repeat(1 + (i % 3))} again`)
+    .join('\n'),
+};
+
+describe('estimates of flags, subdivision flags and newer emoji', () => {
+  for (const tokenizer of tokenizers) {
+    it(`keep the ${tokenizer.name} count within tokens × (1 ± errorMargin)`, () => {
+      expectWithinMargin(flagged, tokenizer);
+    });
+  }
+});

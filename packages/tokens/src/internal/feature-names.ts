@@ -39,7 +39,10 @@ export interface TextFeatures {
   alphabetic: number;
   /** Other characters in the Basic Multilingual Plane (symbols, other scripts...). */
   other: number;
-  /** Characters outside the BMP (emoji, rare ideographs), but for `commonEmoji`. */
+  /**
+   * Characters outside the BMP (emoji, rare ideographs), but for `commonEmoji`,
+   * `regionalIndicators`, `tagCharacters` and `supplementalEmoji`.
+   */
   astral: number;
   /** Groups of three digits beyond the first two in digit runs over 6 digits (`ceil(n/3) - 2`). */
   digitGroups: number;
@@ -106,6 +109,18 @@ export interface TextFeatures {
    * 5 tokens, where the other features give it 1).
    */
   ruleJunctions: number;
+  /**
+   * Regional indicators (U+1F1E6-U+1F1FF) but for the two Mistral v1 holds whole (🇺 🇸): a
+   * flag is two of them, 4 tokens in o200k_base.
+   */
+  regionalIndicators: number;
+  /** Tag characters (U+E0020-U+E007F): the letters and end of a subdivision flag (🏴 + `gbsct`). */
+  tagCharacters: number;
+  /**
+   * Characters of U+1F900-U+1FAFF (Supplemental Symbols and Pictographs and its Extended-A:
+   * 🦩 🪿 🫠) but for the common ones: 2-3 tokens each in o200k_base.
+   */
+  supplementalEmoji: number;
 }
 
 /** Feature names in the order of a profile's weight vector. */
@@ -145,6 +160,9 @@ export const FEATURE_NAMES = [
   'marks',
   'crs',
   'ruleJunctions',
+  'regionalIndicators',
+  'tagCharacters',
+  'supplementalEmoji',
 ] as const satisfies readonly (keyof TextFeatures)[];
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];

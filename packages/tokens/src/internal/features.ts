@@ -39,10 +39,13 @@ const COMMON_EMOJI = 31;
 const MARKS = 32;
 const CRS = 33;
 const RULE_JUNCTIONS = 34;
+const REGIONAL_INDICATORS = 35;
+const TAG_CHARACTERS = 36;
+const SUPPLEMENTAL_EMOJI = 37;
 /** The slot of the character count in a feature vector. */
-export const CHARS = 35;
+export const CHARS = 38;
 /** The length of a feature vector. */
-export const VECTOR_LENGTH = 36;
+export const VECTOR_LENGTH = 39;
 
 // Runs longer than any in the fitting corpus (digit runs of up to 6, spaces 12, line breaks 3,
 // tabs 2, words 20) are where per-character weights fail: tokenizers split digits in groups of
@@ -84,6 +87,8 @@ const PUNCT_RUN = 3;
  * load per character and spreads CJK text over 64 KiB.
  */
 export function countFeatures(text: string, out: Float64Array): void {
+  // Flags', tags' and newer emoji's slots: rare characters, counted there directly.
+  out.fill(0, REGIONAL_INDICATORS, SUPPLEMENTAL_EMOJI + 1);
   let chars = 0;
   let words = 0;
   let letters = 0;
@@ -298,12 +303,15 @@ export function countFeatures(text: string, out: Float64Array): void {
       // A pair is one character. A lone surrogate is `other`: UTF-8 encoders write U+FFFD for it.
       i++;
       const offset = ((code - 0xd800) << 10) + next - 0xdc00 + 0x10000 - 0x1f000;
-      if (
-        offset >= 0 &&
-        offset < 0xb00 &&
-        (COMMON_EMOJI_BITS[offset >>> 5]! >>> (offset & 31)) & 1
-      ) {
-        commonEmoji++;
+      if (offset >= 0 && offset < 0xb00) {
+        if ((COMMON_EMOJI_BITS[offset >>> 5]! >>> (offset & 31)) & 1) commonEmoji++;
+        // Flags (U+1F1E6-U+1F1FF), then the emoji of U+1F900-U+1FAFF: none in the corpus, whose fit
+        // of `astral` (emoji of 2 tokens in o200k_base, weighed 1.07) is not theirs.
+        else if (offset >= 0x1e6 && offset <= 0x1ff) out[REGIONAL_INDICATORS]!++;
+        else if (offset >= 0x900) out[SUPPLEMENTAL_EMOJI]!++;
+        else astral++;
+      } else if (offset >= 0xc1020 && offset <= 0xc107f) {
+        out[TAG_CHARACTERS]!++; // U+E0020-U+E007F: a subdivision flag's tags (🏴 + `gbsct` + end)
       } else {
         astral++;
       }
@@ -373,17 +381,11 @@ export function countFeatures(text: string, out: Float64Array): void {
 
 /** Characters the ASCII-centred features predict least well, of a feature vector. */
 export function nonAsciiOf(vector: Float64Array): number {
-  return (
-    vector[CJK]! +
-    vector[KANA]! +
-    vector[HANGUL]! +
-    vector[LATIN]! +
-    vector[ALPHABETIC]! +
-    vector[OTHER]! +
-    vector[ASTRAL]! +
-    vector[COMMON_EMOJI]! +
-    vector[MARKS]!
-  );
+  // Han, kana, Hangul, accented Latin, other scripts, other symbols, astral; emoji and marks.
+  let nonAscii = vector[COMMON_EMOJI]! + vector[MARKS]!;
+  for (let i = CJK; i <= ASTRAL; i++) nonAscii += vector[i]!;
+  for (let i = REGIONAL_INDICATORS; i <= SUPPLEMENTAL_EMOJI; i++) nonAscii += vector[i]!;
+  return nonAscii;
 }
 
 /** The features of `text` as an object (the fitting and error scripts read them by name). */

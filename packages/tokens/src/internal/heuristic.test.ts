@@ -26,7 +26,10 @@ function oracleNonAscii(f: TextFeatures): number {
     f.other +
     f.astral +
     f.commonEmoji +
-    f.marks
+    f.marks +
+    f.regionalIndicators +
+    f.tagCharacters +
+    f.supplementalEmoji
   );
 }
 
@@ -91,6 +94,9 @@ const SNIPPETS = [
   '|---|:--:|',
   '+=====+',
   '-'.repeat(20),
+  '🇫🇷🇺🇸',
+  '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
+  '🦩🤔🫠\u{1F8FF}\u{1FB00}',
 ];
 
 function randomText(random: () => number): string {

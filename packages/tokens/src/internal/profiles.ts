@@ -91,8 +91,9 @@ type Rate = readonly [rate: number, margin: number];
  * `pnpm exec tsx bench/feature-rates.ts`: rule characters beyond the 3rd of a run (64 characters
  * a token in o200k_base and Llama 3, 16 in Mistral v1), other repeated punctuation (2-64), the
  * emoji Mistral v1 holds whole (1-3 tokens each), combining marks (what decomposing the corpus's
- * accented samples adds), lone CRs (what one adds where a LF was, or between progress lines) and
- * the changes of character of a table rule (`|---|---|`).
+ * accented samples adds), lone CRs (what one adds where a LF was, or between progress lines), the
+ * changes of character of a table rule (`|---|---|`), and flags, subdivision flags' tags and the
+ * emoji of U+1F900-U+1FAFF (2-4 tokens each: the corpus's fit of `astral` is for older emoji).
  */
 function runClasses(rates: {
   controls: Rate;
@@ -104,6 +105,9 @@ function runClasses(rates: {
   marks: Rate;
   crs: Rate;
   junction: Rate;
+  regional: Rate;
+  tags: Rate;
+  supplemental: Rate;
 }) {
   const classes = {
     controls: rates.controls,
@@ -115,6 +119,9 @@ function runClasses(rates: {
     marks: rates.marks,
     crs: rates.crs,
     ruleJunctions: rates.junction,
+    regionalIndicators: rates.regional,
+    tagCharacters: rates.tags,
+    supplementalEmoji: rates.supplemental,
   };
   const weights = {} as Record<keyof typeof classes, number>;
   const margins: Partial<Record<FeatureName, number>> = {};
@@ -141,6 +148,9 @@ const O200K_RUNS = runClasses({
   marks: [2.5109, 0.38],
   crs: [1.6793, 0.4],
   junction: [0.7791, 0.2],
+  regional: [2.0777, 0.04],
+  tags: [4.3012, 0.03],
+  supplemental: [2.6555, 0.25],
 });
 const LLAMA3_RUNS = runClasses({
   controls: [1, 0.02],
@@ -152,6 +162,9 @@ const LLAMA3_RUNS = runClasses({
   marks: [2.9913, 0.38],
   crs: [1.5963, 0.37],
   junction: [0.7109, 0.43],
+  regional: [2.5728, 0.22],
+  tags: [2.9542, 0.01],
+  supplemental: [2.6456, 0.24],
 });
 const MISTRAL_V1_RUNS = runClasses({
   controls: [1, 0.02],
@@ -163,6 +176,9 @@ const MISTRAL_V1_RUNS = runClasses({
   marks: [2.9557, 0.38],
   crs: [1.5877, 0.37],
   junction: [0.5056, 1],
+  regional: [4.3746, 0.09],
+  tags: [4.1533, 0.04],
+  supplemental: [4.7492, 0.16],
 });
 
 // Fitted by bench/fit-estimator.ts (non-negative least squares on relative error, training half

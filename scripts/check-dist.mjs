@@ -6,7 +6,9 @@
 // entry point's .d.ts or .d.cts declares an export as a value (a class, function or constant) that
 // the .js or .cjs it describes does not export (see declaredButMissing below); or when the oldest
 // TypeScript the guide promises (5.2, the root's `typescript-oldest`) reports an error inside the
-// declaration files with `skipLibCheck` off (see oldestTypeScriptErrors below).
+// declaration files with `skipLibCheck` off (see oldestTypeScriptErrors below); or when a library
+// of a user's, compiled with `declaration: true` over a pnpm install of the package, cannot name a
+// type the package hands out (TS2742: see check-dist-names.mjs).
 // Run from a package folder by its `check:package` script, after the build.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { unnameableTypeErrors } from './check-dist-names.mjs';
 
 /** The oldest TypeScript the docs promise (getting-started: "TypeScript 5.2 or later"). */
 const OLDEST_TYPESCRIPT = '5.2';
@@ -76,6 +79,13 @@ if (oldErrors !== '') {
   );
   process.exit(1);
 }
+const unnamed = unnameableTypeErrors(JSON.parse(readFileSync('package.json', 'utf8')));
+if (unnamed !== '') {
+  console.error(
+    `check-dist: a user's declarations cannot name these types the package hands out (export them from an entry point, \`export type\` for another package's):\n${unnamed}`,
+  );
+  process.exit(1);
+}
 // The manifest as published: pack into a temporary folder and read its package.json back.
 const packed = mkdtempSync(join(tmpdir(), 'check-dist-'));
 try {
@@ -98,7 +108,7 @@ try {
   rmSync(packed, { recursive: true, force: true });
 }
 console.log(
-  `check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; TypeScript ${OLDEST_TYPESCRIPT} reads the declarations without an error; the packed package.json does not name @x/internal`,
+  `check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; TypeScript ${OLDEST_TYPESCRIPT} reads the declarations without an error; a user's declarations name every type it hands out; the packed package.json does not name @x/internal`,
 );
 
 /**

@@ -1,8 +1,8 @@
-import type { Breaker } from '@x/breaker';
-import type { Cache } from '@x/cache';
+import type { BreakerState } from '@x/breaker';
+import type { CacheStats } from '@x/cache';
 import { anySignal, callOptions, expectDuration } from '@x/internal';
-import type { Pool } from '@x/pool';
-import type { RateLimiter } from '@x/rate-limit';
+import type { PoolStats } from '@x/pool';
+import type { RateLimiterStats } from '@x/rate-limit';
 import type { ProviderCore } from './provider-core';
 import type { HealthStatus } from './types';
 
@@ -51,10 +51,14 @@ export function healthDeadline(
 export interface PiecesHealth {
   /** `circuit breaker open`, `circuit breaker half-open`, `<n> call(s) waiting for the rate limiter`. */
   reasons: string[];
-  breaker: { state: Breaker['state'] } | undefined;
-  rateLimit: ReturnType<RateLimiter['stats']> | undefined;
-  cache: ReturnType<Cache['stats']> | undefined;
-  pool: ReturnType<Pool['stats']> | undefined;
+  /** The breaker's state, when the provider has a breaker. */
+  breaker: { state: BreakerState } | undefined;
+  /** The rate limiter's `stats()`, when the provider has one. */
+  rateLimit: RateLimiterStats | undefined;
+  /** The cache's `stats()`, when the provider has one. */
+  cache: CacheStats | undefined;
+  /** The pool's `stats()`, when the provider has one. */
+  pool: PoolStats | undefined;
 }
 
 /** Reads the breaker, the rate limiter, the cache and the pool of `core`, as they are now. */

@@ -1,3 +1,29 @@
+// What the getters of a provider hand out (`breaker`, `rateLimiter`, `concurrencyLimiter`, `cache`,
+// `pool`), what their methods return, and what `health()` reports of them: re-exported so that a
+// user's declarations can name them. Under pnpm the leaves are not the user's own dependencies, and
+// a library exporting `provider.breaker` would fail with TS2742 (scripts/check-dist-names.mjs).
+export type {
+  Breaker,
+  BreakerSnapshot,
+  BreakerState,
+  BreakerStats,
+  WindowStats,
+} from '@x/breaker';
+export type {
+  Cache,
+  CacheDecision,
+  CacheLoadResult,
+  CacheStats,
+  CacheStoreStats,
+} from '@x/cache';
+export type { DnsStats, OriginStats, Pool, PoolStats } from '@x/pool';
+export type {
+  ConcurrencyLimiter,
+  ConcurrencyLimiterStats,
+  RateLimiter,
+  RateLimiterStats,
+  ResolvedLimit,
+} from '@x/rate-limit';
 export { classifyForBreaker } from './compose/classify';
 export type {
   PieceDefaults,

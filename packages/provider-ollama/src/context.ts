@@ -231,13 +231,26 @@ export class ContextWindows implements ContextPlanner<ChatRequest> {
   }
 
   /** Model info for the tokens step: a missing model fails; other trouble leaves the defaults. */
-  async #load(model: string, signal: AbortSignal | undefined): Promise<ModelInfo | undefined> {
-    try {
-      return await this.#info(model, signal);
-    } catch (error) {
-      if (isModelNotFoundError(error) || signal?.aborted) throw error;
-      if (!isOllamaError(error) || error.retryable) throw error;
-      return undefined;
-    }
+  #load(model: string, signal: AbortSignal | undefined): Promise<ModelInfo | undefined> {
+    return infoOrUnknown(this.#info, model, signal);
+  }
+}
+
+/**
+ * Model info for a step before sending (the tokens step, the `think` check): a missing model, an
+ * abort and a failure worth retrying fail the call; a server that cannot answer `/api/show` (an
+ * error a retry would meet again) leaves the info unknown, and the step does without.
+ */
+export async function infoOrUnknown(
+  info: (model: string, signal: AbortSignal | undefined) => Promise<ModelInfo>,
+  model: string,
+  signal: AbortSignal | undefined,
+): Promise<ModelInfo | undefined> {
+  try {
+    return await info(model, signal);
+  } catch (error) {
+    if (isModelNotFoundError(error) || signal?.aborted) throw error;
+    if (!isOllamaError(error) || error.retryable) throw error;
+    return undefined;
   }
 }

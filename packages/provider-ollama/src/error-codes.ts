@@ -28,6 +28,7 @@ export const BRAND = Object.freeze({
   circuitOpen: own('CircuitOpenError'),
   localLimit: own('LocalLimitError'),
   credentials: own('CredentialsError'),
+  serverTooOld: own('ServerTooOldError'),
 });
 
 /** Every error code this package throws. Renaming one is a breaking change. */

@@ -27,6 +27,7 @@ describe('index', () => {
         "ProviderClosedError",
         "ProviderError",
         "ServerBusyError",
+        "ServerTooOldError",
         "createOllamaProvider",
         "createRetryPolicy",
         "isCircuitOpenError",
@@ -45,6 +46,7 @@ describe('index', () => {
         "isProviderError",
         "isProviderErrorOfKind",
         "isServerBusyError",
+        "isServerTooOldError",
         "prometheusText",
         "registerPromClient",
       ]

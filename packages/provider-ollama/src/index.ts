@@ -1,10 +1,26 @@
+// The pieces the provider's getters hand out (`breaker`, `rateLimiter`, `concurrencyLimiter`,
+// `cache`, `pool`), what their methods return and what `health()` reports of them are re-exported
+// with the core types: a user's declarations can then name them from this package (TS2742 under
+// pnpm otherwise, where the leaves are not the user's dependencies).
 export type {
   AnyProviderError,
   AuditEvent,
   AuthRejectedAudit,
+  Breaker,
   BreakerManualAudit,
+  BreakerSnapshot,
+  BreakerState,
+  BreakerStats,
+  Cache,
+  CacheDecision,
+  CacheLoadResult,
+  CacheStats,
+  CacheStoreStats,
+  ConcurrencyLimiter,
+  ConcurrencyLimiterStats,
   ContextRaisedEvent,
   CredentialFetchedAudit,
+  DnsStats,
   ErrorEvent,
   HistogramSnapshot,
   Logger,
@@ -14,17 +30,24 @@ export type {
   MetricSample,
   MetricsSource,
   ModelStats,
+  OriginStats,
+  Pool,
+  PoolStats,
   PromClientRegistry,
   ProviderErrorKind,
   ProviderErrorOfKind,
   ProviderRateLimitOptions,
   ProviderStats,
+  RateLimiter,
+  RateLimiterStats,
+  ResolvedLimit,
   ResponseEvent,
   RetryEvent,
   RetryOptions,
   RetryPolicy,
   RetryPolicyStats,
   SecretScrubbedAudit,
+  StreamChunkText,
   TelemetryOptions,
   TimeoutOptions,
   TracerProviderLike,
@@ -33,6 +56,7 @@ export type {
   TransportRequestOptions,
   TransportResponse,
   TruncatedEvent,
+  WindowStats,
 } from '@x/provider-core';
 export {
   createRetryPolicy,
@@ -78,6 +102,7 @@ export type { OllamaProviderOptions, TokenOptions } from './options';
 export type { Signal } from './provider';
 export { createOllamaProvider, OllamaProvider } from './provider';
 export type { InitializeResult } from './server-api';
+export { isServerTooOldError, ServerTooOldError } from './server-too-old-error';
 export type {
   AssistantMessage,
   BlobData,

@@ -1,6 +1,13 @@
 import { breakerPresets } from '@x/breaker';
 import { callOptions, SIGNAL_KEYS } from '@x/internal';
-import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
+import {
+  type ContextRaisedEvent,
+  type CoreRequest,
+  type CoreResponse,
+  type Operation,
+  ProviderCore,
+  ProviderFacade,
+} from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { hasBlob, pushBlob } from './blobs';
 import { ContextWindows } from './context';
@@ -10,6 +17,7 @@ import { checkHealth } from './health';
 import { InFlightStreams } from './in-flight';
 import { type OllamaProviderOptions, resolveOptions } from './options';
 import { type InitializeResult, ServerApi } from './server-api';
+import { ServerFeatures } from './server-features';
 import type {
   BlobData,
   ChatRequest,
@@ -92,6 +100,12 @@ export class OllamaProvider extends ProviderFacade {
   readonly #chat: typeof CHAT;
   readonly #generate: typeof GENERATE;
   readonly #windows: ContextWindows;
+  /** What a request asks of this server beyond its shape: its version, gpt-oss's `think`. */
+  readonly #features: ServerFeatures;
+  readonly #admitGeneration = (request: ChatRequest | GenerateRequest) =>
+    this.#features.admitGeneration(request, request.signal);
+  readonly #admitEmbed = (request: EmbedRequest) =>
+    this.#features.admitEmbed(request, request.signal);
 
   constructor(options: OllamaProviderOptions = {}) {
     super();
@@ -130,6 +144,47 @@ export class OllamaProvider extends ProviderFacade {
     });
     this.attach(this.#core);
     this.#server = new ServerApi(this.#core, (model) => this.#windows.forget(model));
+    this.#features = new ServerFeatures({
+      version: () => this.#server.version(undefined),
+      info: (model, signal) => this.#server.modelInfo(model, signal),
+      current: resolved.cloud,
+    });
+    // The server went away: it may come back as another version (an upgrade is a restart).
+    this.#core.on('error', (event) => {
+      if (event.code === 'X_PROVIDER_OLLAMA_CONNECTION') this.#features.forget();
+    });
+  }
+
+  /**
+   * A buffered call: `validate(request)`, then what the request asks of the server
+   * (`server-features.ts`: a promise only for a request that needs a look), then `op` through the
+   * whole request path. Rejects, never throws.
+   */
+  #complete<Request extends CoreRequest, Response extends CoreResponse>(
+    op: Operation<Request, Response>,
+    request: Request,
+    validate: (request: Request) => void,
+    admit: (request: Request) => Promise<void> | undefined,
+  ): Promise<Response> {
+    try {
+      validate(request);
+      const core = this.openCore();
+      const wait = admit(request);
+      return wait === undefined
+        ? core.complete(op, request)
+        : wait.then(() => core.complete(op, request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `start()` once the request may be sent: at once, or after {@link ServerFeatures}' look. */
+  #streamAdmitted<T>(
+    request: ChatRequest | GenerateRequest,
+    start: () => AsyncGenerator<T, void, undefined>,
+  ): AsyncGenerator<T, void, undefined> {
+    const wait = this.#features.admitGeneration(request, request.signal);
+    return wait === undefined ? start() : afterWait(wait, start);
   }
 
   /**
@@ -141,7 +196,9 @@ export class OllamaProvider extends ProviderFacade {
   async initialize(
     options?: Signal & { timeoutMs?: number | undefined },
   ): Promise<InitializeResult> {
-    return this.#server.initialize(callOptions(options, INITIALIZE_KEYS));
+    const result = await this.#server.initialize(callOptions(options, INITIALIZE_KEYS));
+    this.#features.learn(result.version);
+    return result;
   }
 
   /** Models pulled on the server (`/api/tags`). */
@@ -166,7 +223,9 @@ export class OllamaProvider extends ProviderFacade {
 
   /** The server's version (`/api/version`). */
   async version(options?: Signal): Promise<string | undefined> {
-    return this.#server.version(callOptions(options, SIGNAL_KEYS).signal);
+    const version = await this.#server.version(callOptions(options, SIGNAL_KEYS).signal);
+    this.#features.learn(version);
+    return version;
   }
 
   /**
@@ -175,7 +234,7 @@ export class OllamaProvider extends ProviderFacade {
    * type or an unknown key is a `TypeError`, a wrong value of the right type a `RangeError`.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
-    return this.completeWith(this.#chat, request, validateChatRequest);
+    return this.#complete(this.#chat, request, validateChatRequest, this.#admitGeneration);
   }
 
   /**
@@ -185,24 +244,28 @@ export class OllamaProvider extends ProviderFacade {
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     validateChatRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(request, (r, ended) => core.stream(CHAT, NDJSON, r, ended));
+    return this.#streams.iterable(request, (r, ended) =>
+      this.#streamAdmitted(r, () => core.stream(CHAT, NDJSON, r, ended)),
+    );
   }
 
   /** A completion (`/api/generate`) through the whole request path. */
   generate(request: GenerateRequest): Promise<GenerateResponse> {
-    return this.completeWith(this.#generate, request, validateGenerateRequest);
+    return this.#complete(this.#generate, request, validateGenerateRequest, this.#admitGeneration);
   }
 
   /** A streamed completion, as {@link stream} for chat. */
   streamGenerate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
     validateGenerateRequest(request);
     const core = this.openCore();
-    return this.#streams.iterable(request, (r, ended) => core.stream(GENERATE, NDJSON, r, ended));
+    return this.#streams.iterable(request, (r, ended) =>
+      this.#streamAdmitted(r, () => core.stream(GENERATE, NDJSON, r, ended)),
+    );
   }
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
   embed(request: EmbedRequest): Promise<EmbedResponse> {
-    return this.completeWith(EMBED, request, validateEmbedRequest);
+    return this.#complete(EMBED, request, validateEmbedRequest, this.#admitEmbed);
   }
 
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */
@@ -287,6 +350,15 @@ export class OllamaProvider extends ProviderFacade {
   get models(): ModelSummary[] | undefined {
     return this.#server.models;
   }
+}
+
+/** Waits for `wait`, then streams what `start()` streams. */
+async function* afterWait<T>(
+  wait: Promise<void>,
+  start: () => AsyncGenerator<T, void, undefined>,
+): AsyncGenerator<T, void, undefined> {
+  await wait;
+  yield* start();
 }
 
 /** Creates an {@link OllamaProvider}. */

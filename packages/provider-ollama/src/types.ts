@@ -1,10 +1,14 @@
 import type {
   BaseChatRequest,
   BaseChatResponse,
+  BreakerState,
   CacheMode,
+  CacheStats,
   ChatMessage,
   StreamChunk as CoreStreamChunk,
   HealthStatus,
+  PoolStats,
+  RateLimiterStats,
 } from '@x/provider-core';
 
 export type {
@@ -208,10 +212,14 @@ export interface HealthReport {
   /** Round trip of the liveness probe, in ms. */
   latencyMs: number | undefined;
   loadedModels: LoadedModel[];
-  breaker: { state: string } | undefined;
-  rateLimit: unknown;
-  cache: unknown;
-  pool: unknown;
+  /** The breaker's state, when the provider has a breaker. */
+  breaker: { state: BreakerState } | undefined;
+  /** The rate limiter's `stats()`, when the provider has one. */
+  rateLimit: RateLimiterStats | undefined;
+  /** The cache's `stats()`, when the provider has one. */
+  cache: CacheStats | undefined;
+  /** The connection pool's `stats()`, when the provider has one. */
+  pool: PoolStats | undefined;
   /** Message of the probe's error, when unreachable. */
   error: string | undefined;
 }

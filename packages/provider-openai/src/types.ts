@@ -2,10 +2,14 @@ import type {
   AssistantMessage,
   BaseChatRequest,
   BaseChatResponse,
+  BreakerState,
   CacheMode,
+  CacheStats,
   ChatMessage,
   StreamChunk as CoreStreamChunk,
   HealthStatus,
+  PoolStats,
+  RateLimiterStats,
   ToolCall,
   ToolDefinition,
 } from '@x/provider-core';
@@ -356,11 +360,15 @@ export interface HealthReport {
   reachable: boolean;
   /** Round trip of `/models`, in ms. */
   latencyMs: number | undefined;
-  breaker: { state: string } | undefined;
-  rateLimit: unknown;
+  /** The breaker's state, when the provider has a breaker. */
+  breaker: { state: BreakerState } | undefined;
+  /** The rate limiter's `stats()`, when the provider has one. */
+  rateLimit: RateLimiterStats | undefined;
   serverLimits: ServerLimits | undefined;
-  cache: unknown;
-  pool: unknown;
+  /** The cache's `stats()`, when the provider has one. */
+  cache: CacheStats | undefined;
+  /** The connection pool's `stats()`, when the provider has one. */
+  pool: PoolStats | undefined;
   /** Message of the probe's error, when it failed. */
   error: string | undefined;
 }

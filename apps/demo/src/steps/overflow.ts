@@ -1,6 +1,7 @@
 import {
   createOllamaProvider,
   isContextOverflowError,
+  isServerTooOldError,
   type OllamaProvider,
 } from '@x/provider-ollama';
 import { bold, clip, dim, errorLine, green, type Out, yellow } from '../output';
@@ -60,6 +61,13 @@ export async function overflowStep(
       });
       out.line('sent with truncate: false: answered (this server does not know `truncate`)');
     } catch (e) {
+      if (isServerTooOldError(e)) {
+        // A real Ollama before 0.12.6 would drop the field and cut the prompt anyway.
+        out.line(
+          `truncate: false: ${green('refused before sending')}: this Ollama is ${e.serverVersion}, the field needs ${e.minVersion}`,
+        );
+        return;
+      }
       if (!isContextOverflowError(e)) throw e;
       const code = (e as { code?: string }).code;
       out.line(

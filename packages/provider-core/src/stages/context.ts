@@ -1,4 +1,5 @@
 import {
+  type ChatTool,
   type EstimateTokensOptions,
   estimateTokens,
   type Provider,
@@ -10,11 +11,15 @@ import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { ChatMessage } from '../types';
 
-/** What the prompt estimate counts: messages (with tools) or a plain text. */
+/**
+ * What the prompt estimate counts: messages (with tools) or a plain text. The messages and tools
+ * are `@x/tokens`' open shapes, which take this package's messages and tools as they are and a
+ * provider's wire messages (OpenAI's `tool_calls`, content parts) too: every string field counts.
+ */
 export interface PromptInput {
-  messages?: readonly ChatMessage[] | undefined;
+  messages?: readonly (ChatMessage | TokensChatMessage)[] | undefined;
   text?: string | undefined;
-  tools?: readonly unknown[] | undefined;
+  tools?: readonly ChatTool[] | undefined;
   /**
    * Tokens the prompt carries already counted (Ollama's `context` of a previous answer, OpenAI's
    * token-array embeddings input, which has neither `messages` nor `text`).
@@ -122,11 +127,10 @@ export class ContextStage<Request> {
     try {
       // Keys added one by one, not spread in: conditional spreads cost an allocation each.
       const options: EstimateTokensOptions = { model: op.model(request), provider: this.#provider };
-      if (input.tools !== undefined) options.tools = input.tools as never;
+      if (input.tools !== undefined) options.tools = input.tools;
       if (tokens.calibrator !== undefined) options.calibrator = tokens.calibrator;
       // `@x/tokens` counts every string field of a message: the fields a server renders.
-      const messages = input.messages as readonly TokensChatMessage[] | undefined;
-      const result = estimateTokens(messages ?? input.text ?? '', options);
+      const result = estimateTokens(input.messages ?? input.text ?? '', options);
       return {
         tokens: result.tokens + (input.extraTokens ?? 0),
         overhead: result.overheadTokens,

@@ -152,13 +152,38 @@ export function trainedContextLength(modelInfo: Json): number | undefined {
   return undefined;
 }
 
+/**
+ * The models Ollama serves through its harmony parser (OpenAI's gpt-oss), as `shouldUseHarmony`
+ * in server/routes.go decides it: the family `gptoss` (or `gpt-oss`) and a template with harmony's
+ * `<|start|>` and `<|end|>` tags. Such a model takes `think` levels, and ignores `think: false`.
+ */
+const HARMONY_FAMILIES = new Set(['gptoss', 'gpt-oss']);
+
+/** The infos parsed of harmony models (kept beside them: `ModelInfo` has no field for it). */
+const HARMONY = new WeakSet<ModelInfo>();
+
+/** True when the model of `info` is served through Ollama's harmony parser (gpt-oss). */
+export function usesHarmony(info: ModelInfo): boolean {
+  return HARMONY.has(info);
+}
+
+function harmonyTemplate(family: string | undefined, template: unknown): boolean {
+  return (
+    family !== undefined &&
+    HARMONY_FAMILIES.has(family) &&
+    typeof template === 'string' &&
+    template.includes('<|start|>') &&
+    template.includes('<|end|>')
+  );
+}
+
 export function parseModelInfo(model: string, body: unknown): ModelInfo {
   const show = obj(body);
   const details = obj(show.details);
   const info = obj(show.model_info);
   const parameters = parseParameters(show.parameters);
   const numCtx = parameters.num_ctx;
-  return {
+  const parsed: ModelInfo = {
     model,
     architecture: str(info['general.architecture']),
     family: str(details.family),
@@ -173,4 +198,6 @@ export function parseModelInfo(model: string, body: unknown): ModelInfo {
     parameters,
     modifiedAt: str(show.modified_at),
   };
+  if (harmonyTemplate(parsed.family, show.template)) HARMONY.add(parsed);
+  return parsed;
 }

@@ -62,9 +62,7 @@ export function chatOperation(
     prompt: (request: ChatRequest): PromptInput => {
       const messages = bodyOf(request).messages as readonly TokensChatMessage[];
       // Custom tools and calls too: `@x/tokens` counts their text (grammars, inputs) as billed.
-      return request.tools === undefined
-        ? { messages: messages as never }
-        : { messages: messages as never, tools: request.tools };
+      return request.tools === undefined ? { messages } : { messages, tools: request.tools };
     },
     reserve: (request: ChatRequest) => request.maxTokens,
     // Without the fields that do not change the answer (`service_tier`...): see cacheKeyBody.

@@ -1,0 +1,41 @@
+import { hasBrand, mark } from '@x/internal';
+import { BRAND } from './error-codes';
+
+/**
+ * A request field that the server's version does not honour: older servers drop a field they do
+ * not know without a word (`logprobs` before 0.12.11, `think` before 0.9.0...), so the answer
+ * would come back without what was asked, and nothing would say why. Refused before anything is
+ * sent, after one `/api/version` lookup per provider. A `RangeError`, as every other value this
+ * server cannot take (the request is well formed, this server cannot honour it): no `code`, like
+ * the other argument errors; `isServerTooOldError(e)` checks its brand, across duplicate installs.
+ */
+export class ServerTooOldError extends RangeError {
+  /** The field as the request names it: `request.logprobs`. */
+  readonly field: string;
+  /** The first Ollama release that honours it: `0.12.11`. */
+  readonly minVersion: string;
+  /** The server's version, as its `/api/version` says it: `0.12.3`. */
+  readonly serverVersion: string;
+
+  constructor(init: {
+    field: string;
+    value: unknown;
+    minVersion: string;
+    serverVersion: string;
+    older: string;
+  }) {
+    const value = typeof init.value === 'string' ? JSON.stringify(init.value) : String(init.value);
+    super(
+      `\`${init.field}\` \`${value}\` needs Ollama ${init.minVersion} or later, and this server is ${init.serverVersion}: an older server ${init.older}. Upgrade Ollama, or leave the field out (nothing was sent)`,
+    );
+    this.name = 'ServerTooOldError';
+    this.field = init.field;
+    this.minVersion = init.minVersion;
+    this.serverVersion = init.serverVersion;
+    mark(this, BRAND.serverTooOld);
+  }
+}
+
+/** True for a {@link ServerTooOldError} (checks the brand, works across duplicate installs). */
+export const isServerTooOldError = (error: unknown): error is ServerTooOldError =>
+  hasBrand(error, BRAND.serverTooOld);

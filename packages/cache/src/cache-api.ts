@@ -56,6 +56,11 @@ export interface CacheStoreStats {
   readonly errors: number;
   /** Times this process waited for another process to load the same key. */
   readonly lockWaits: number;
+  /**
+   * Waits for another process's load that went on too long (the Redis store's `lockWaitMs`, or a
+   * store's `lock()` resolving `undefined`): this process then loaded without the lock.
+   */
+  readonly lockTimeouts: number;
   /** Entries read back corrupt (treated as misses and deleted from the store). */
   readonly corruptEntries: number;
 }

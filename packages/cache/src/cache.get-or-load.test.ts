@@ -338,6 +338,14 @@ describe('cache with a store', () => {
     expect(cache.stats().store).toMatchObject({ lockWaits: 1 });
   });
 
+  it('counts a lock() that resolves undefined (waited too long) in lockTimeouts, and loads', async () => {
+    const store = memoryStore();
+    const cache = createCache({ store: { ...store, lock: async () => undefined } });
+    expect(await cache.getOrLoad(req(1), async () => 'mine')).toBe('mine');
+    await cache.flush();
+    expect(cache.stats().store).toMatchObject({ lockTimeouts: 1, lockWaits: 0, writes: 1 });
+  });
+
   it('releases the store lock after the value is written when it loaded', async () => {
     const store = memoryStore();
     const order: string[] = [];

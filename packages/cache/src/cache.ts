@@ -17,7 +17,7 @@ import {
   createCacheTopics,
 } from './events';
 import { deepFreeze, type Encoded, encode, toJson } from './internal/codec';
-import { Flights } from './internal/flight';
+import { type Flight, Flights } from './internal/flight';
 import { MemoryTier } from './internal/memory';
 import { snapshot } from './internal/stats';
 import { StoreReads } from './internal/store-reads';
@@ -266,23 +266,23 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     if (local !== MISS) return { value: local, source: 'memory' };
     const flight = this.#flights.get(key);
     if (flight !== undefined) {
+      // Refused (CacheLoadCycleError) before it counts, when this caller is a loader it waits for.
+      const joined = flight.join(signal);
       this.#coalesced++;
-      const shared = await flight.join(signal);
-      return { value: shared.value, source: 'coalesced' };
+      return { value: (await joined).value, source: 'coalesced' };
     }
-    return this.#flights
-      .start(key, (flightSignal) => this.#load(key, request, loader, flightSignal))
-      .join(signal);
+    return this.#flights.start(key, signal, (started) => this.#load(key, request, loader, started));
   }
 
   async #load(
     key: string,
     request: object,
     loader: CacheLoader<T>,
-    signal: AbortSignal,
+    flight: Flight<CacheLoadResult<T>>,
   ): Promise<CacheLoadResult<T>> {
     // Let the creating caller register as a waiter before anything can settle.
     await undefined;
+    const signal = flight.signal;
     const store = this.#store;
     let release: Release | undefined;
     if (store !== undefined) {
@@ -300,7 +300,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     this.#loads++;
     let value: T;
     try {
-      value = await loader(signal);
+      value = await flight.call(loader);
     } catch (error) {
       logLoaderFailed(this.#options.log, key, error);
       if (release !== undefined) store!.release(release);

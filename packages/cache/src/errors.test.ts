@@ -2,10 +2,12 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   CacheKeyError,
+  CacheLoadCycleError,
   CacheStoreError,
   CacheValueError,
   isCacheError,
   isCacheKeyError,
+  isCacheLoadCycleError,
   isCacheStoreError,
   isCacheValueError,
 } from './errors';
@@ -44,6 +46,18 @@ describe('errors', () => {
       code: 'X_CACHE_INVALID_VALUE',
     });
     expect(new CacheKeyError('x')).toBeInstanceOf(TypeError);
+    const cycle = new CacheLoadCycleError('ns:a', ['ns:b', 'ns:c']);
+    expect(cycle).toMatchObject({
+      name: 'CacheLoadCycleError',
+      code: 'X_CACHE_LOAD_CYCLE',
+      key: 'ns:a',
+      through: ['ns:b', 'ns:c'],
+    });
+    expect(cycle.message).toBe(
+      'The loader for key `ns:a` asked for its own key through the loaders for `ns:b`, `ns:c`: the call would wait for itself for ever, so it is refused',
+    );
+    expect(cycle).toBeInstanceOf(TypeError);
+    expect(Object.isFrozen(cycle.through)).toBe(true);
   });
 
   it('recognises errors by brand when they come from another copy of the package', () => {
@@ -55,6 +69,8 @@ describe('errors', () => {
     expect(isCacheError(foreign)).toBe(true);
     expect(isCacheKeyError(foreign)).toBe(false);
     expect(isCacheValueError(new CacheValueError('x'))).toBe(true);
+    expect(isCacheLoadCycleError(new CacheLoadCycleError('k', []))).toBe(true);
+    expect(isCacheLoadCycleError(new CacheKeyError('x'))).toBe(false);
     expect(isCacheError(new Error('x'))).toBe(false);
     expect(isCacheError(null)).toBe(false);
   });

@@ -9,6 +9,7 @@ const KEY_ERROR = brand('cache', 'CacheKeyError');
 const VALUE_ERROR = brand('cache', 'CacheValueError');
 const STORE_ERROR = brand('cache', 'CacheStoreError');
 const CLOSED_ERROR = brand('cache', 'CacheClosedError');
+const CYCLE_ERROR = brand('cache', 'CacheLoadCycleError');
 
 /** Marks an error with its own brand and the package-wide one. */
 function brandError(target: object, symbol: symbol): void {
@@ -111,10 +112,53 @@ export class CacheClosedError extends Error {
   }
 }
 
+/**
+ * A loader asked the cache for the key it is loading, itself or through the loaders of other keys
+ * it waits for: that call would join the load in flight, which waits for the loader, which waits
+ * for the call, for ever. The call is refused instead (its loader usually passes the error on, so
+ * the load fails with it and stores nothing). Found when the loader asks while it is being called
+ * (before its first `await`), or passes on the `signal` it was given; see the README's
+ * Behaviour notes for what cannot be found.
+ * @example
+ * ```ts
+ * await cache.getOrLoad(request, (signal) => cache.getOrLoad(request, load, { signal }));
+ * // rejects with CacheLoadCycleError: The loader for key `…` asked for its own key …
+ * ```
+ */
+export class CacheLoadCycleError extends TypeError {
+  override readonly name = 'CacheLoadCycleError';
+  /** Always `X_CACHE_LOAD_CYCLE`. */
+  readonly code = 'X_CACHE_LOAD_CYCLE' as const;
+  /** The key asked for: the key being loaded. */
+  readonly key: string;
+  /**
+   * The keys of the loads between, from the one the load of `key` waits for to the one whose
+   * loader asked (empty when the loader of `key` asked itself).
+   */
+  readonly through: readonly string[];
+  constructor(key: string, through: readonly string[]) {
+    const via =
+      through.length === 0
+        ? ''
+        : ` through the loader${through.length > 1 ? 's' : ''} for ${through.map((k) => `\`${k}\``).join(', ')}`;
+    super(
+      `The loader for key \`${key}\` asked for its own key${via}: the call would wait for itself for ever, so it is refused`,
+    );
+    this.key = key;
+    this.through = Object.freeze([...through]);
+    brandError(this, CYCLE_ERROR);
+  }
+}
+
 /** Whether `error` is any error of `@x/cache` (checks the brand, works across copies). */
 export function isCacheError(
   error: unknown,
-): error is CacheKeyError | CacheValueError | CacheStoreError | CacheClosedError {
+): error is
+  | CacheKeyError
+  | CacheValueError
+  | CacheStoreError
+  | CacheClosedError
+  | CacheLoadCycleError {
   return hasBrand(error, CACHE_ERROR);
 }
 
@@ -136,4 +180,9 @@ export function isCacheStoreError(error: unknown): error is CacheStoreError {
 /** Whether `error` is a {@link CacheClosedError}. */
 export function isCacheClosedError(error: unknown): error is CacheClosedError {
   return hasBrand(error, CLOSED_ERROR);
+}
+
+/** Whether `error` is a {@link CacheLoadCycleError}. */
+export function isCacheLoadCycleError(error: unknown): error is CacheLoadCycleError {
+  return hasBrand(error, CYCLE_ERROR);
 }

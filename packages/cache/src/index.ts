@@ -16,11 +16,13 @@ export type { CacheStoreOperation } from './errors';
 export {
   CacheClosedError,
   CacheKeyError,
+  CacheLoadCycleError,
   CacheStoreError,
   CacheValueError,
   isCacheClosedError,
   isCacheError,
   isCacheKeyError,
+  isCacheLoadCycleError,
   isCacheStoreError,
   isCacheValueError,
 } from './errors';

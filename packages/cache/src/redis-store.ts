@@ -73,9 +73,11 @@ export interface RedisStoreOptions {
    */
   lockTtlMs?: number | undefined;
   /**
-   * Longest time a process waits for another one's load before loading itself.
-   * Integer, 1 to 2^31-1.
-   * @default 60000
+   * Longest time a cache waits for a load another cache holds the lock of (another process, or
+   * another deployment sharing this Redis) before loading itself, without the lock; its answer
+   * is written as usual. A holder that hangs costs a waiter this much, not the holder's whole
+   * timeout. Integer, 1 to 2^31-1.
+   * @default 30000
    */
   lockWaitMs?: number | undefined;
   /**
@@ -172,7 +174,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     optionalDuration(name, value, { min, integer: true }) ?? fallback;
   const commandTimeoutMs = duration('commandTimeoutMs', options.commandTimeoutMs, 500);
   const lockTtlMs = duration('lockTtlMs', options.lockTtlMs, 10_000);
-  const lockWaitMs = duration('lockWaitMs', options.lockWaitMs, 60_000);
+  // Long enough for most answers of a model (a second load of a healthy one costs its tokens
+  // again), well under a stalled call's deadlines: the holder may be a deployment that hangs,
+  // renewing its lock until its own timeout (60 s before this release).
+  const lockWaitMs = duration('lockWaitMs', options.lockWaitMs, 30_000);
   const pollIntervalMs = duration('pollIntervalMs', options.pollIntervalMs, 50);
   const probeIntervalMs = duration('probeIntervalMs', options.probeIntervalMs, 1000, 0);
   /**
@@ -294,8 +299,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         }
         return { release };
       }
-      if (performance.now() >= deadline) return undefined;
-      await sleep(pollIntervalMs, signal, false);
+      // Someone else's lock: its value is polled for, up to the deadline and not a poll beyond.
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      await sleep(Math.min(pollIntervalMs, Math.ceil(left)), signal, false);
       const value = await get(key);
       if (value !== undefined) return { value };
     }

@@ -49,6 +49,7 @@ export function snapshot(
             writes: store.writes,
             errors: store.errors,
             lockWaits: store.lockWaits,
+            lockTimeouts: store.lockTimeouts,
             corruptEntries: store.corruptEntries,
           },
   };

@@ -35,6 +35,7 @@ export class StoreTier {
   writes = 0;
   errors = 0;
   lockWaits = 0;
+  lockTimeouts = 0;
   corruptEntries = 0;
 
   constructor(
@@ -179,7 +180,12 @@ export class StoreTier {
       this.failed('lock', cause);
       return undefined;
     }
-    if (isStoreLock(lock)) return lock ?? undefined;
+    if (lock === undefined || lock === null) {
+      // The store waited too long for another holder (Redis: `lockWaitMs`): load without it.
+      this.lockTimeouts++;
+      return undefined;
+    }
+    if (isStoreLock(lock)) return lock;
     // Neither a value nor a lock: load without one, and give back whatever it may hold.
     const release = (lock as { release?: unknown } | null)?.release;
     if (typeof release === 'function') this.release(async () => release.call(lock));

@@ -1,0 +1,150 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createCache } from './cache';
+import { CacheLoadCycleError, isCacheError, isCacheLoadCycleError } from './errors';
+
+const req = (n: number | string) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content: `question ${n}` }],
+  options: { temperature: 0 },
+});
+
+/** A promise and its resolver, for loaders that go on when the test says. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open: () => open() };
+}
+
+describe('cache.getOrLoad when a loader asks for its own key', () => {
+  it('rejects with CacheLoadCycleError when the loader asks at once', async () => {
+    const cache = createCache<string>();
+    const loader = vi.fn(() => cache.getOrLoad(req(1), async () => 'inner'));
+    const error = await cache.getOrLoad(req(1), loader).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CacheLoadCycleError);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(isCacheLoadCycleError(error)).toBe(true);
+    expect(isCacheError(error)).toBe(true);
+    expect(error).toMatchObject({
+      name: 'CacheLoadCycleError',
+      code: 'X_CACHE_LOAD_CYCLE',
+      key: cache.key(req(1)),
+      through: [],
+      message: `The loader for key \`${cache.key(req(1))}\` asked for its own key: the call would wait for itself for ever, so it is refused`,
+    });
+    expect(loader).toHaveBeenCalledTimes(1);
+    // Nothing stored, nothing left in flight, not counted as a caller that joined the load.
+    expect(cache.stats()).toMatchObject({ entries: 0, inflight: 0, coalesced: 0, loads: 1 });
+    expect(await cache.getOrLoad(req(1), async () => 'next')).toBe('next');
+  });
+
+  it('rejects with CacheLoadCycleError when the loader asks after an await, passing on its signal', async () => {
+    const cache = createCache<string>();
+    const error = await cache
+      .getOrLoad(req(1), async (signal) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return cache.getOrLoad(req(1), async () => 'inner', { signal });
+      })
+      .catch((e: unknown) => e);
+    expect(isCacheLoadCycleError(error)).toBe(true);
+  });
+
+  it('names the loads between when the loader asks through the loader of another key', async () => {
+    const cache = createCache<string>();
+    const error = await cache
+      .getOrLoad(req(1), () =>
+        cache.getOrLoad(req(2), async (signal) => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return cache.getOrLoad(req(1), async () => 'inner', { signal });
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ key: cache.key(req(1)), through: [cache.key(req(2))] });
+    expect((error as Error).message).toBe(
+      `The loader for key \`${cache.key(req(1))}\` asked for its own key through the loader for \`${cache.key(req(2))}\`: the call would wait for itself for ever, so it is refused`,
+    );
+    expect(cache.stats().inflight).toBe(0);
+  });
+
+  it('finds the cycle through a load the loader started after an await, passing on its signal', async () => {
+    const cache = createCache<string>();
+    const error = await cache
+      .getOrLoad(req(1), async (outer) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return cache.getOrLoad(
+          req(2),
+          async (signal) => {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            return cache.getOrLoad(req(1), async () => 'inner', { signal });
+          },
+          { signal: outer },
+        );
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ key: cache.key(req(1)), through: [cache.key(req(2))] });
+  });
+
+  it('refuses the second of two loads that ask for each other, started by two callers', async () => {
+    const cache = createCache<string>();
+    const first = gate();
+    const second = gate();
+    // Loader 1 joins load 2 (started by another caller), then loader 2 asks for key 1.
+    const one = cache.getOrLoad(req(1), async (signal) => {
+      await first.opened;
+      return cache.getOrLoad(req(2), async () => 'unused', { signal });
+    });
+    const two = cache.getOrLoad(req(2), async (signal) => {
+      await second.opened;
+      return cache.getOrLoad(req(1), async () => 'unused', { signal });
+    });
+    first.open();
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    second.open();
+    const errors = await Promise.all([one.catch((e: unknown) => e), two.catch((e: unknown) => e)]);
+    expect(errors.every(isCacheLoadCycleError)).toBe(true);
+    expect(errors[1]).toMatchObject({ key: cache.key(req(1)), through: [cache.key(req(2))] });
+    expect(cache.stats().inflight).toBe(0);
+  });
+
+  it('rejects the call across caches when a loader asks another cache that asks back', async () => {
+    const a = createCache<string>();
+    const b = createCache<string>();
+    const error = await a
+      .getOrLoad(req(1), () =>
+        b.getOrLoad(req(1), (signal) => a.getOrLoad(req(1), async () => 'x', { signal })),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ key: a.key(req(1)), through: [b.key(req(1))] });
+  });
+
+  it('lets a loader join the load of another key that does not wait for it', async () => {
+    const cache = createCache<string>();
+    const other = gate();
+    const two = cache.getOrLoad(req(2), async () => {
+      await other.opened;
+      return 'two';
+    });
+    const one = cache.getOrLoad(req(1), async (signal) => {
+      const shared = cache.getOrLoad(req(2), async () => 'never', { signal });
+      other.open();
+      return `one after ${await shared}`;
+    });
+    expect(await Promise.all([one, two])).toEqual(['one after two', 'two']);
+    expect(cache.stats()).toMatchObject({ coalesced: 1, loads: 2 });
+  });
+
+  it("lets two callers with one signal share a load (a caller's signal is no loader's)", async () => {
+    const cache = createCache<string>();
+    const controller = new AbortController();
+    const { signal } = controller;
+    const loader = vi.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return 'v';
+    });
+    const values = await Promise.all([
+      cache.getOrLoad(req(1), loader, { signal }),
+      cache.getOrLoad(req(1), loader, { signal }),
+    ]);
+    expect(values).toEqual(['v', 'v']);
+    expect(loader).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,185 @@
+// Waits for a load lock held by another cache sharing the store (another process, or another
+// deployment behind a router), and loaders that ask for their own key. Real clock and a real
+// redis-server, except the test of the default bound, which runs on fake timers and a scripted
+// client.
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { createCache } from './cache';
+import { isCacheLoadCycleError } from './errors';
+import { createRedisStore, type RedisStoreClient, type RedisStoreOptions } from './redis-store';
+
+const url = inject('redisUrl');
+const clients: Redis[] = [];
+function connect(): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  clients.push(client);
+  return client;
+}
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+});
+
+const req = (n: number | string) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content: `question ${n}` }],
+  options: { temperature: 0 },
+});
+
+/** A cache with a Redis store of its own client (as in another process) under `prefix`. */
+function cacheOn(prefix: string, options: Partial<RedisStoreOptions> = {}) {
+  const store = createRedisStore({ client: connect(), prefix, ...options });
+  return { cache: createCache<string>({ store }), store };
+}
+
+/** A loader that never settles until `finish()`: a deployment that hangs, holding the lock. */
+function hanging() {
+  let finish!: (value: string) => void;
+  const loader = vi.fn(() => new Promise<string>((resolve) => (finish = resolve)));
+  return { loader, finish: (value: string) => finish(value) };
+}
+
+describe('createRedisStore waiting for another cache’s load', () => {
+  it('loads by itself within lockWaitMs when the lock holder hangs, renewing its lock', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const admin = connect();
+    const holder = cacheOn(prefix);
+    const waiter = cacheOn(prefix, { lockWaitMs: 1000 });
+    const lockKey = `${prefix}lock:${holder.cache.key(req(1))}`;
+    const hang = hanging();
+    const held = holder.cache.getOrLoad(req(1), hang.loader);
+    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    const own = vi.fn(async () => 'own answer');
+    let settled = false;
+    const started = performance.now();
+    const waited = waiter.cache.getOrLoad(req(1), own).finally(() => {
+      settled = true;
+    });
+    // Before this release it waited for the holder (60 s, or the holder's own timeout).
+    await vi.waitFor(() => expect(settled).toBe(true), { timeout: 10_000, interval: 50 });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(await waited).toBe('own answer');
+    expect(own).toHaveBeenCalledTimes(1);
+    expect(waiter.cache.stats().store).toMatchObject({ lockTimeouts: 1, lockWaits: 0, errors: 0 });
+    // The holder still holds its lock: the waiter loaded without it.
+    expect(await admin.exists(lockKey)).toBe(1);
+    // The waiter's answer is written as usual: a third cache reads it from the store.
+    await waiter.cache.flush();
+    const third = cacheOn(prefix);
+    expect(await third.cache.lookup(req(1))).toBe('own answer');
+    hang.finish('late holder answer');
+    expect(await held).toBe('late holder answer');
+    await Promise.all([holder.cache.close(), waiter.cache.close(), third.cache.close()]);
+    await Promise.all([holder.store.close(), waiter.store.close(), third.store.close()]);
+  });
+
+  it('stops waiting at lockWaitMs even when pollIntervalMs is longer', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const holder = cacheOn(prefix);
+    const waiter = cacheOn(prefix, { lockWaitMs: 200, pollIntervalMs: 60_000 });
+    const hang = hanging();
+    const held = holder.cache.getOrLoad(req(1), hang.loader);
+    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    const started = performance.now();
+    // Before this release the wait slept a whole poll (60 s) before it looked at the time.
+    expect(await waiter.cache.getOrLoad(req(1), async () => 'own')).toBe('own');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    hang.finish('late');
+    await held;
+    await Promise.all([holder.store.close(), waiter.store.close()]);
+  });
+
+  it('still calls a fast loader once for two caches that miss together, with the defaults', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = cacheOn(prefix);
+    const b = cacheOn(prefix);
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return `answer ${calls}`;
+    };
+    const [x, y] = await Promise.all([
+      a.cache.getOrLoad(req(1), loader),
+      b.cache.getOrLoad(req(1), loader),
+    ]);
+    expect(calls).toBe(1);
+    expect([x, y]).toEqual(['answer 1', 'answer 1']);
+    const stats = [a.cache.stats().store!, b.cache.stats().store!];
+    expect(stats[0]!.lockWaits + stats[1]!.lockWaits).toBe(1);
+    expect(stats[0]!.lockTimeouts + stats[1]!.lockTimeouts).toBe(0);
+    await Promise.all([a.store.close(), b.store.close()]);
+  });
+});
+
+describe('createRedisStore lockWaitMs default', () => {
+  it('waits 30 s for a lock held elsewhere, then loads without it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const sent: string[] = [];
+      // Another holder's lock for ever: every take refused, never a value.
+      const client: RedisStoreClient = {
+        getBuffer: async () => null,
+        set: async () => 'OK',
+        del: async () => 1,
+        eval: async (script) => {
+          sent.push(script.includes("'NX'") ? 'take' : 'other');
+          return 0;
+        },
+        scan: async () => ['0', []],
+      };
+      const cache = createCache({ store: createRedisStore({ client }) });
+      const loader = vi.fn(async () => 'own');
+      const pending = cache.getOrLoad(req(1), loader);
+      await vi.advanceTimersByTimeAsync(29_900);
+      expect(loader).not.toHaveBeenCalled();
+      // every pollIntervalMs (50 ms): a read and another try
+      expect(sent.filter((command) => command === 'take').length).toBeGreaterThan(50);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(loader).toHaveBeenCalledTimes(1);
+      expect(await pending).toBe('own');
+      expect(cache.stats().store).toMatchObject({ lockTimeouts: 1, errors: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('a loader that asks for its own key, with a Redis store', () => {
+  it('refuses the call with CacheLoadCycleError and gives the lock back', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const client = connect();
+    const store = createRedisStore({ client, prefix });
+    const cache = createCache<string>({ store });
+    const lockKey = `${prefix}lock:${cache.key(req(1))}`;
+    const loader = vi.fn(async (signal: AbortSignal) => {
+      // Past the lock: Redis holds it while this loader runs.
+      expect(await client.exists(lockKey)).toBe(1);
+      return cache.getOrLoad(req(1), async () => 'inner', { signal });
+    });
+    const error = await cache.getOrLoad(req(1), loader).catch((e: unknown) => e);
+    expect(isCacheLoadCycleError(error)).toBe(true);
+    expect(error).toMatchObject({ key: cache.key(req(1)), through: [] });
+    expect(loader).toHaveBeenCalledTimes(1);
+    await cache.flush();
+    expect(await client.exists(lockKey)).toBe(0);
+    expect(await client.exists(`${prefix}v:${cache.key(req(1))}`)).toBe(0);
+    // Nothing is left waiting: the next call loads.
+    expect(await cache.getOrLoad(req(1), async () => 'fresh')).toBe('fresh');
+    await store.close();
+  });
+
+  it('loads by itself after lockWaitMs when the loader asks another cache on the same store', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const outer = cacheOn(prefix);
+    // Another cache on the same Redis: it waits for the lock the outer load holds, then loads.
+    const inner = cacheOn(prefix, { lockWaitMs: 200 });
+    const value = await outer.cache.getOrLoad(req(1), (signal) =>
+      inner.cache.getOrLoad(req(1), async () => 'inner answer', { signal }),
+    );
+    expect(value).toBe('inner answer');
+    expect(inner.cache.stats().store).toMatchObject({ lockTimeouts: 1 });
+    await Promise.all([outer.store.close(), inner.store.close()]);
+  });
+});

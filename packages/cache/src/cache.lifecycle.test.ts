@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import { isCacheClosedError, isCacheStoreError } from './errors';
 import type { CacheStore } from './store';
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
-});
 
 /** A Map-backed store whose writes take `ms` fake milliseconds. */
 function slowStore(ms: number) {

@@ -1,12 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import { CacheLoadCycleError, isCacheError, isCacheLoadCycleError } from './errors';
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
-});
 
 /** A promise and its resolver, for loaders that go on when the test says. */
 function gate() {

@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import type { Cache } from './cache-api';
 import type { CacheStore } from './store';
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
-});
 
 /** A JSON answer of about `size` bytes that compresses like real text. */
 const answer = (size: number) => ({

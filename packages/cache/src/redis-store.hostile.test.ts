@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createDeflate, deflateSync } from 'node:zlib';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import type { CacheCorruptEntryEvent } from './events';
 import { DICTIONARY_V1 } from './internal/dictionary';
@@ -21,12 +22,6 @@ function connect(): Redis {
 }
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
 });
 
 /** An envelope as the cache writes one, with every field chosen by the test. */

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis, { type RedisOptions } from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import { createRedisStore } from './redis-store';
 
@@ -14,12 +15,6 @@ function connect(options: RedisOptions = {}): Redis {
 }
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
 });
 
 /** Caches on one Redis and one prefix, each with its own store (as in separate processes). */

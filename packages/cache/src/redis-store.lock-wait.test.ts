@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import { isCacheLoadCycleError } from './errors';
 import { createRedisStore, type RedisStoreClient, type RedisStoreOptions } from './redis-store';
@@ -19,12 +20,6 @@ function connect(): Redis {
 }
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
 });
 
 /** A cache with a Redis store of its own client (as in another process) under `prefix`. */

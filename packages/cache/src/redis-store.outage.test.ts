@@ -7,6 +7,7 @@ import { errorTexts, expectNoSecret, startReplyDropProxy } from '@x/internal/tes
 import Redis, { type RedisOptions } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisPerTest } from '../../../scripts/testing/redis-per-test';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import { isCacheStoreError } from './errors';
 import { createRedisStore, type RedisStoreClient } from './redis-store';
@@ -19,12 +20,6 @@ function connect(url: string, options: RedisOptions = {}): Redis {
   afterTest(() => client.disconnect());
   return client;
 }
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
-});
 
 describe('createRedisStore when Redis misbehaves', () => {
   it('keeps the Redis password out of store errors when Redis refuses the password', async () => {

@@ -5,6 +5,7 @@
  */
 import Redis from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { type FakeReply, startFakeRedis } from './__fixtures__/fake-redis';
 import { createCache } from './cache';
 import { type CacheStoreError, isCacheStoreError } from './errors';
@@ -14,12 +15,6 @@ import type { CacheStore } from './store';
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
 });
 
 const NIL = () => '$-1\r\n';

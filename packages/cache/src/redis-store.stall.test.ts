@@ -5,6 +5,7 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisPerTest } from '../../../scripts/testing/redis-per-test';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import type { Cache } from './cache-api';
 import { createRedisStore, type RedisStoreClient } from './redis-store';
@@ -17,12 +18,6 @@ function connect(url: string, options: RedisOptions = {}): Redis {
   afterTest(() => client.disconnect());
   return client;
 }
-
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
-});
 
 /** Freezes the server (SIGSTOP); it is let go after the test, before it is stopped. */
 async function freeze(admin: Redis): Promise<() => void> {

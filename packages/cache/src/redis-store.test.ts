@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
+import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
 import { isCacheClosedError, isCacheStoreError } from './errors';
 import { createRedisStore } from './redis-store';
@@ -25,11 +26,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const req = (n: number | string) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: `question ${n}` }],
-  options: { temperature: 0 },
-});
 const big = { message: { role: 'assistant', content: 'Rayleigh scattering. '.repeat(200) } };
 
 describe('createRedisStore', () => {

@@ -1,13 +1,15 @@
 // The limits OpenAI's API reference gives for fields the request types (openai-openapi's
 // `CreateChatCompletionRequest`, the doc comments of openai-node v7.5.0): refused before anything
 // is sent, with a RangeError naming the field and the limit. `safety_identifier` holds at most 64
-// characters, on every preset; on the `openai` preset (and one of your own that extends it),
-// `stop` holds at most 4 sequences and a function's name at most 64 of a-z, A-Z, 0-9, `_`, `-`,
-// where other servers (vLLM, Ollama) take more.
-import { describe, expect, it } from 'vitest';
+// characters, on every preset; where requests go to OpenAI's own API (the `openai` preset at
+// api.openai.com, or one of your own that extends it), `stop` holds at most 4 sequences and a
+// function's name at most 64 of a-z, A-Z, 0-9, `_`, `-`, where other servers (vLLM, Ollama, a
+// gateway the `openai` preset's `baseUrl` or OPENAI_BASE_URL points at) take more.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { completion, json, sse, streamOf } from './__fixtures__/server';
-import { ask, chats, collect, setup } from './__fixtures__/setup';
+import { ask, chats, collect, setup, track } from './__fixtures__/setup';
 import type { OpenAIProviderOptions } from './options';
+import { createOpenAIProvider } from './provider';
 import type { ChatRequest } from './types';
 
 const hello = json(200, completion({ content: 'hi' }));
@@ -26,6 +28,45 @@ async function refused(
   expect(() => provider.stream(ask('Hi', extra))).toThrow(type);
   expect(chats(server)).toHaveLength(0);
 }
+
+/**
+ * Refused as {@link refused} is, on the `openai` preset at OpenAI's own host (`baseUrl` as
+ * written): nothing goes out, the transport counting what would have.
+ */
+async function refusedAtOpenAI(
+  baseUrl: string,
+  extra: Partial<ChatRequest>,
+  parts: readonly string[],
+) {
+  let sent = 0;
+  const provider = track(
+    createOpenAIProvider({
+      baseUrl,
+      apiKey: 'sk-test',
+      retry: false,
+      cache: false,
+      transport: async () => {
+        sent++;
+        throw new Error('nothing is sent for a refused request');
+      },
+    }),
+  );
+  const error = await provider.complete(ask('Hi', extra)).catch((e: unknown) => e);
+  expect(error, baseUrl).toBeInstanceOf(RangeError);
+  for (const part of parts) expect((error as Error).message).toContain(part);
+  expect(() => provider.stream(ask('Hi', extra))).toThrow(RangeError);
+  expect(sent).toBe(0);
+}
+
+/** OpenAI's API host however its base URL is written, and its regional (data residency) hosts. */
+const OPENAI_URLS = [
+  'https://api.openai.com/v1',
+  'https://api.openai.com/v1/',
+  'https://API.OpenAI.com:443/v1',
+  'https://api.openai.com',
+  'https://api.openai.com./v1',
+  'https://eu.api.openai.com/v1',
+];
 
 /** The body the server received for `extra`, streamed and whole. */
 async function sent(options: OpenAIProviderOptions, extra: Partial<ChatRequest>) {
@@ -65,10 +106,12 @@ describe('safetyIdentifier', () => {
   });
 });
 
-describe('stop on the openai preset', () => {
+describe('stop at OpenAI', () => {
   it('holds at most 4 sequences: 5 are a RangeError naming `request.stop`', async () => {
     const stop = ['a', 'b', 'c', 'd', 'e'];
-    await refused({}, { stop }, ['`request.stop`', 'at most 4 sequences', 'OpenAI']);
+    for (const url of OPENAI_URLS) {
+      await refusedAtOpenAI(url, { stop }, ['`request.stop`', 'at most 4 sequences', 'OpenAI']);
+    }
     // A preset of your own that extends it is the same API (Azure OpenAI's v1).
     const azure = {
       preset: { name: 'azure', baseUrl: 'http://127.0.0.1:1/v1', extends: 'openai' as const },
@@ -87,17 +130,21 @@ describe('stop on the openai preset', () => {
   });
 });
 
-describe('function names on the openai preset', () => {
+describe('function names at OpenAI', () => {
   it.each([
     ['a space', 'get weather'],
     ['a dot', 'weather.get'],
     ['65 characters', 'f'.repeat(65)],
   ])('with %s are a RangeError naming the tool', async (_what, name) => {
-    await refused({}, { tools: [tool('ok'), tool(name)] }, [
-      '`request.tools[1].function.name`',
-      'a-z, A-Z, 0-9',
-      'at most 64',
-    ]);
+    const parts = ['`request.tools[1].function.name`', 'a-z, A-Z, 0-9', 'at most 64'];
+    for (const url of OPENAI_URLS) {
+      await refusedAtOpenAI(url, { tools: [tool('ok'), tool(name)] }, parts);
+    }
+    // A preset of your own that extends `openai` says its server is OpenAI's API.
+    const azure = {
+      preset: { name: 'azure', baseUrl: 'http://127.0.0.1:1/v1', extends: 'openai' as const },
+    };
+    await refused(azure, { tools: [tool('ok'), tool(name)] }, parts);
   });
 
   it('of 64 letters, digits, `_` and `-` are sent, and other servers take their own names', async () => {
@@ -108,5 +155,40 @@ describe('function names on the openai preset', () => {
     for (const body of await sent({ preset: 'vllm' }, { tools: [tool('weather.get')] })) {
       expect(body).toMatchObject({ tools: [{ function: { name: 'weather.get' } }] });
     }
+  });
+});
+
+describe('the openai preset pointed at another server (a gateway: LiteLLM, OpenRouter)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  const five = ['\n\n', 'END', '###', '</s>', '<|eot_id|>'];
+  const names = ['github.create_issue', `mcp__server__${'x'.repeat(60)}`, 'get weather'];
+
+  it('sends more than 4 stop sequences and function names OpenAI refuses, through `baseUrl`', async () => {
+    for (const body of await sent({}, { stop: five })) expect(body).toMatchObject({ stop: five });
+    for (const name of names) {
+      for (const body of await sent({}, { tools: [tool(name)] })) {
+        expect(body).toMatchObject({ tools: [{ function: { name } }] });
+      }
+    }
+  });
+
+  it('and through OPENAI_BASE_URL, read as the official client reads it', async () => {
+    const { server } = await setup({ '/chat/completions': sse(streamOf('hi')) });
+    vi.stubEnv('OPENAI_BASE_URL', server.url);
+    const provider = track(createOpenAIProvider({ apiKey: 'sk-test', cache: false, retry: false }));
+    expect(provider.preset).toBe('openai');
+    await provider.complete(ask('Hi', { stop: five, tools: [tool(names[0]!)] }));
+    await collect(provider.stream(ask('Hi', { tools: [tool(names[1]!)] })));
+    expect(chats(server).map((r) => r.json)).toMatchObject([
+      { stop: five, tools: [{ function: { name: names[0] } }] },
+      { tools: [{ function: { name: names[1] } }] },
+    ]);
+  });
+
+  it("keeps the 64-character safetyIdentifier: the field is OpenAI's and a gateway passes it on", async () => {
+    await refused({}, { safetyIdentifier: 'u'.repeat(65) }, ['`request.safetyIdentifier`']);
   });
 });

@@ -103,9 +103,30 @@ export interface Resolved {
   /** The built-in preset it is, or extends; `undefined` for a custom one that extends none. */
   family: OpenAIPresetName | undefined;
   baseUrl: string;
+  /**
+   * Requests go to OpenAI's own API, whose server-side limits (`stop`, function names) then hold:
+   * the `openai` preset at OpenAI's host ({@link isOpenAIHost}), or a preset of your own that
+   * extends `openai` (its word that the server is OpenAI's API, as Azure OpenAI's v1 is). The
+   * `openai` preset pointed elsewhere (`baseUrl`, `OPENAI_BASE_URL`) is a gateway or another
+   * server (LiteLLM, OpenRouter), which takes what it takes.
+   */
+  openAIServer: boolean;
   apiKey: string | undefined;
   /** Headers added to the user's (`OpenAI-Organization`, `OpenAI-Project`). */
   headers: Record<string, string>;
+}
+
+/** The host of OpenAI's own API, from the `openai` preset's address (one copy of it). */
+const OPENAI_HOST = new URL(openAIPresets.openai.baseUrl).hostname;
+
+/**
+ * The base URL (as {@link normaliseBaseUrl} returns it) is OpenAI's own API: api.openai.com or
+ * one of its regional hosts (`eu.api.openai.com`, data residency), whatever its scheme, port or
+ * path. The host is read as `URL` reads it (lowercase, no trailing dot of a fully-qualified name).
+ */
+export function isOpenAIHost(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname.replace(/\.$/, '');
+  return host === OPENAI_HOST || host.endsWith(`.${OPENAI_HOST}`);
 }
 
 /** An environment variable as OpenAI's client reads it: trimmed; empty is unset. */
@@ -276,11 +297,13 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   const project = options.project ?? (isOpenAI ? readEnv('OPENAI_PROJECT_ID') : undefined);
   if (organization !== undefined) headers['openai-organization'] = organization;
   if (project !== undefined) headers['openai-project'] = project;
+  const family = custom === undefined ? (name as OpenAIPresetName) : custom.family;
   return {
     name,
     preset,
-    family: custom === undefined ? (name as OpenAIPresetName) : custom.family,
+    family,
     baseUrl,
+    openAIServer: family === 'openai' && (custom !== undefined || isOpenAIHost(baseUrl)),
     apiKey,
     headers,
   };

@@ -114,7 +114,7 @@ export class OpenAIProvider extends ProviderFacade {
     this.#embed = embedOperation(preset, preset.label);
     this.#validateChat = (request) => {
       validateChatRequest(request);
-      expectAcceptedFields(request, preset, family);
+      expectAcceptedFields(request, preset, family, connection.openAIServer);
     };
     this.#validateEmbed = (request) => {
       validateEmbedRequest(request);

@@ -142,14 +142,16 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
  * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
  * sent (Groq's `logit_bias`, Mistral's `user`), a value its family's server ignores or refuses
  * (Ollama's `tool_choice`, Mistral's `service_tier`: {@link VALUE_RULES}), `topLogprobs` without
- * `logprobs: true`, an image the server cannot decode (Ollama's GIFs and URLs), and what OpenAI's
- * API reference limits (more than 4 `stop` sequences, a function name it refuses): the error names
- * the field.
+ * `logprobs: true`, an image the server cannot decode (Ollama's GIFs and URLs), and, when requests
+ * go to OpenAI's own API (`openAIServer`: `resolveConnection` decides it from the base URL), what
+ * its API reference limits (more than 4 `stop` sequences, a function name it refuses): the error
+ * names the field.
  */
 export function expectAcceptedFields(
   request: ChatRequest,
   preset: OpenAIPreset,
-  family?: OpenAIPresetName | undefined,
+  family: OpenAIPresetName | undefined,
+  openAIServer: boolean,
 ): void {
   for (const field of preset.refusedFields) {
     const { set, wire } = REFUSABLE[field];
@@ -160,7 +162,7 @@ export function expectAcceptedFields(
   }
   const rules = family === undefined ? undefined : VALUE_RULES[family];
   if (rules !== undefined) expectHonouredValues(request, preset.label, rules);
-  if (family === 'openai') expectOpenAILimits(request, preset.label);
+  if (openAIServer) expectOpenAILimits(request, preset.label);
   // OpenAI and vLLM answer 400 to `top_logprobs` without `logprobs`; elsewhere it would return
   // nothing: the alternatives come with each token's own log probability.
   // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
@@ -183,7 +185,9 @@ const OPENAI_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
  * The limits OpenAI's API reference gives that other servers do not have (vLLM and Ollama take
  * more stop sequences and any function name): `stop` holds up to 4 sequences (`StopConfiguration`,
  * `maxItems: 4`), a function's name a-z, A-Z, 0-9, `_` and `-`, at most 64 characters
- * (`FunctionObject.name`, openai-node's `FunctionDefinition.name`). The `openai` family only.
+ * (`FunctionObject.name`, openai-node's `FunctionDefinition.name`). Only where requests go to
+ * OpenAI's API: a gateway the `openai` preset points at (LiteLLM, OpenRouter) takes more, and
+ * names such as `github.create_issue` for the models it routes to.
  */
 function expectOpenAILimits(request: ChatRequest, label: string): void {
   const { stop, tools } = request;

@@ -6,7 +6,12 @@ import { type ReplyDropProxy, startReplyDropProxy } from '@x/internal/testing';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { ONE_LIMIT_TAKE, TOKEN_BUCKET } from './internal/redis-script';
-import { createRedisTokenBucket, type RedisClientLike, type RedisTokenBucket } from './redis';
+import {
+  createRedisTokenBucket,
+  type OutagePolicy,
+  type RedisClientLike,
+  type RedisTokenBucket,
+} from './redis';
 
 const target = new URL(inject('redisUrl'));
 const prefix = `test-resend:${process.pid}:`;
@@ -27,6 +32,7 @@ async function bucketBehindProxy(
   options: RedisOptions = {},
   probeIntervalMs?: number,
   decisionTimeoutMs?: number,
+  onUnavailable?: OutagePolicy,
 ): Promise<{ proxy: ReplyDropProxy; bucket: RedisTokenBucket; key: string }> {
   const proxy = await startReplyDropProxy(Number(target.port));
   cleanups.push(() => proxy.close());
@@ -41,6 +47,7 @@ async function bucketBehindProxy(
     capacity: 20,
     probeIntervalMs,
     decisionTimeoutMs,
+    onUnavailable,
   });
   cleanups.push(() => bucket.close());
   // loads both scripts: a NOSCRIPT runs nothing
@@ -134,6 +141,28 @@ describe('a Redis script call sent again after a lost reply', () => {
     expect(await admitted(sameBucketDirect(key), 20)).toBe(15);
     expect(decided).toMatchObject({ state: 'unavailable', errors: 1, fallbackDecisions: 1 });
   });
+
+  it.each(['local', 'fail-closed'] as const)(
+    'leaves one debit per lost reply when the reply of the take sent again is lost too (%s)',
+    async (onUnavailable) => {
+      const { proxy, bucket, key } = await bucketBehindProxy({}, 0, 5_000, onUnavailable);
+      // the take, then its first resend, each lose their reply; the second resend's arrives
+      const dropped = proxy
+        .dropReplyTo(ONE_LIMIT_TAKE.sha)
+        .then(() => proxy.dropReplyTo(ONE_LIMIT_TAKE.sha));
+      const took = bucket.tryAcquire(5);
+      expect(await took).toBe(onUnavailable === 'local');
+      await dropped;
+      await vi.waitFor(() => expect(proxy.connections()).toBe(3));
+      await bucket.waitTimeMs();
+      await bucket.waitTimeMs();
+      // Redis ran it three times; only the last run's reply came back, and it was given back.
+      // The two runs whose reply was lost stay charged: whether a run whose reply was lost ran at
+      // all is unknown here, and giving back one that did not would admit above the limit.
+      expect(await admitted(sameBucketDirect(key), 20)).toBe(10);
+      expect(bucket.stats().store).toMatchObject({ errors: 1, fallbackDecisions: 1 });
+    },
+  );
 
   it('charges every take of a shared call once when ioredis sent it again', async () => {
     const { proxy, bucket, key } = await bucketBehindProxy({}, 0, 5_000);

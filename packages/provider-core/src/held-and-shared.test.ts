@@ -68,6 +68,81 @@ describe('a cache shared by providers of different servers', () => {
     expect(b.stats()).toMatchObject({ successes: 1, failures: 0 });
   });
 
+  it("answers from its own server once its first-token deadline passed in another provider's hanging load", async () => {
+    const hanging = await startServer();
+    const healthy = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
+    // a keeps its default deadlines (a first token within 300 s): its load outlives the test.
+    const a = core(hanging.url, { cache });
+    const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
+    const hung = outcome(a.complete(same, to('never')));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    const joining = b.complete(same, to('m'));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    await expect(joining).resolves.toMatchObject({ content: 'hi', cached: false });
+    expect(healthy.received).toEqual(['m']);
+    expect(b.stats()).toMatchObject({ successes: 1, failures: 0 });
+    // b's answer is stored as a load's would be; a's load goes on for its own caller.
+    expect(cache.get({ q: 'same' })).toMatchObject({ response: { content: 'hi' } });
+    expect(cache.stats().inflight).toBe(1);
+    await a.destroy();
+    expect(await hung).toMatchObject({ name: 'ProviderClosedError' });
+  });
+
+  it("ends the other provider's hanging load when the joined call that left was its last waiter", async () => {
+    const hanging = await startServer();
+    const healthy = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
+    const a = core(hanging.url, { cache });
+    const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
+    const first = new AbortController();
+    const hung = outcome(a.complete(same, to('never', first.signal)));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    const joining = b.complete(same, to('m'));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    first.abort();
+    expect(await hung).toMatchObject({ name: 'AbortError' });
+    await expect(joining).resolves.toMatchObject({ content: 'hi' });
+    // Nobody waits for a's load any more: it ended.
+    await vi.waitFor(() => expect(cache.stats().inflight).toBe(0));
+  });
+
+  it("still shares another provider's healthy load that answers within its deadline", async () => {
+    const slow = await startServer();
+    const other = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
+    const a = core(slow.url, { cache });
+    // `late` answers after 100 ms, well within b's 5 s.
+    const b = core(other.url, { cache, timeouts: { firstTokenMs: 5_000 } });
+    const first = a.complete(same, to('late'));
+    await vi.waitFor(() => expect(slow.received).toEqual(['late']));
+    const joining = b.complete(same, to('m'));
+    await expect(first).resolves.toMatchObject({ content: 'late' });
+    await expect(joining).resolves.toMatchObject({ content: 'late' });
+    expect(cache.stats().coalesced).toBe(1);
+    expect(slow.received).toEqual(['late']);
+    expect(other.received).toEqual([]);
+  });
+
+  it('waits past its first-token deadline for a load of its own provider', async () => {
+    const server = await startServer();
+    const other = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
+    // Another provider on the cache makes it shared; b's own calls still share b's loads.
+    core(other.url, { cache });
+    // `slow` sends its first line at once and the rest after 100 ms: past b's 50 ms bound.
+    const b = core(server.url, { cache, timeouts: { firstTokenMs: 50 } });
+    const first = b.complete(same, to('slow'));
+    const second = b.complete(same, to('slow'));
+    await expect(first).resolves.toMatchObject({ content: 'slow' });
+    await expect(second).resolves.toMatchObject({ content: 'slow' });
+    expect(server.received).toEqual(['slow']);
+  });
+
   it('never loads again for a waiter of its own failed load', async () => {
     const server = await startServer();
     await using cache = createCache({ strategy: 'aggressive' });

@@ -298,7 +298,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     scrubsPartials,
     limit,
     concurrency,
-    cache: new CacheStage(cache, stats, topics, ending, closing),
+    cache: new CacheStage(cache, stats, topics, ending, closing, timeouts.firstTokenMs),
     context: new ContextStage<any>({
       tokens,
       provider: identity.tokens,

@@ -11,6 +11,7 @@ import {
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall, ToolCallOf } from '../types';
+import { type CacheSharing, JoinBound, joinSharing } from './cache-join-bound';
 
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
@@ -87,6 +88,10 @@ export class CacheStage {
   readonly #ending: LightSignal;
   /** The provider's `closing` signal (`close()` and `destroy()`). */
   readonly #closing: LightSignal;
+  /** The providers sharing the cache (undefined without one). */
+  readonly #sharing: CacheSharing | undefined;
+  /** How long a call waits for another provider's load: its first-token deadline. */
+  readonly #joinWaitMs: number | undefined;
 
   constructor(
     cache: Cache | undefined,
@@ -94,12 +99,15 @@ export class CacheStage {
     topics: ProviderTopics,
     ending: LightSignal,
     closing: LightSignal,
+    joinWaitMs?: number | undefined,
   ) {
     this.cache = cache;
     this.#stats = stats;
     this.#topics = topics;
     this.#ending = ending;
     this.#closing = closing;
+    this.#sharing = cache === undefined ? undefined : joinSharing(cache);
+    this.#joinWaitMs = joinWaitMs;
   }
 
   /**
@@ -166,31 +174,58 @@ export class CacheStage {
   ): Promise<Response> {
     const cache = this.cache!;
     const ending = this.#ending;
+    const sharing = this.#sharing!;
     let own: Response | undefined;
-    const value = await cache.getOrLoad(
-      key,
-      async (loaderSignal) => {
-        // The load is this provider's request, whoever else waits for it: destroy() ends it. A
-        // call without a signal of its own runs it under `ending` itself: the cache's signal
-        // aborts once every waiter left, and that call, which gave the cache none, never leaves.
-        const joined = (signal as unknown) === ending ? signal : joinEnding(ending, loaderSignal);
-        // Its callers' signal, for the breaker and the error's telling (none for a call without
-        // a signal of its own: nothing to listen to). Not this caller's, whose abort must not end
-        // the load for the others: one that aborts once every waiter left by its caller's choice.
-        const callers = (signal as unknown) === ending ? undefined : callersLeft(loaderSignal);
-        try {
-          own = await load(joined, callers?.signal);
-        } catch (error) {
-          if (typeof error === 'object' && error !== null) failedLoads.set(error, this);
-          throw error;
-        } finally {
-          releaseSignal(joined);
-          callers?.release();
-        }
-        return { response: own } satisfies CachedAnswer<Response>;
-      },
-      this.#options(signal),
-    );
+    // A cache shared by providers: a call that joined another provider's load waits for it no
+    // longer than its own server's first-token deadline, then loads from its own server. A cache
+    // of one provider pays this comparison, nothing else.
+    const bound =
+      sharing.providers > 1 && this.#joinWaitMs !== undefined
+        ? new JoinBound(ending, signal, this.#joinWaitMs - (performance.now() - started), () => {
+            if (own !== undefined) return false;
+            const owner = sharing.loading.get(cache.key(key));
+            return owner !== undefined && owner !== this;
+          })
+        : undefined;
+    let value: unknown;
+    try {
+      value = await cache.getOrLoad(
+        key,
+        async (loaderSignal) => {
+          // The load is this provider's request, whoever else waits for it: destroy() ends it. A
+          // call without a signal of its own runs it under `ending` itself: the cache's signal
+          // aborts once every waiter left, and that call, which gave the cache none, never leaves.
+          const joined = (signal as unknown) === ending ? signal : joinEnding(ending, loaderSignal);
+          // Its callers' signal, for the breaker and the error's telling (none for a call without
+          // a signal of its own: nothing to listen to). Not this caller's, whose abort must not end
+          // the load for the others: one that aborts once every waiter left by its caller's choice.
+          const callers = (signal as unknown) === ending ? undefined : callersLeft(loaderSignal);
+          // Whose load this is, for a call of another provider that joined it (read only when its
+          // bound ends; the key is made on this miss path, never on a hit).
+          const id = bound === undefined ? undefined : cache.key(key);
+          if (id !== undefined) sharing.loading.set(id, this);
+          try {
+            own = await load(joined, callers?.signal);
+          } catch (error) {
+            if (typeof error === 'object' && error !== null) failedLoads.set(error, this);
+            throw error;
+          } finally {
+            if (id !== undefined && sharing.loading.get(id) === this) sharing.loading.delete(id);
+            releaseSignal(joined);
+            callers?.release();
+          }
+          return { response: own } satisfies CachedAnswer<Response>;
+        },
+        bound === undefined ? this.#options(signal) : { signal: bound.signal },
+      );
+    } catch (error) {
+      if (bound?.left !== true) throw error;
+      // Left the other provider's load (it goes on for its own callers): this call's answer
+      // comes from its own server, and is stored as a load's would be.
+      return this.#ownLoad(key, model, signal, load);
+    } finally {
+      bound?.release();
+    }
     if (own !== undefined) {
       this.#stats.cacheMiss(model);
       // A shared cache has no `ttl` hook of ours: take a truncated answer back out.
@@ -199,6 +234,28 @@ export class CacheStage {
     }
     this.hit(model);
     return fromCache((value as CachedAnswer<Response>).response, performance.now() - started);
+  }
+
+  /** A fresh answer from this provider's own server, outside the cache's shared loads; stored. */
+  async #ownLoad<Response extends Cacheable>(
+    key: Record<string, unknown>,
+    model: string,
+    signal: AbortSignal | undefined,
+    load: Load<Response>,
+  ): Promise<Response> {
+    const ending = this.#ending;
+    // As a load of its own with this one waiter: its abort is the caller's, unless the call's
+    // total deadline or destroy() ended it (`callersLeft`).
+    const callers = (signal as unknown) === ending ? undefined : callersLeft(signal!);
+    let response: Response;
+    try {
+      response = await load(signal ?? (ending as unknown as AbortSignal), callers?.signal);
+    } finally {
+      callers?.release();
+    }
+    this.#stats.cacheMiss(model);
+    this.store(key, { response });
+    return response;
   }
 
   /** A stored answer for a stream, or undefined (counted as a miss). */

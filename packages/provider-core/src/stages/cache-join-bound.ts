@@ -1,0 +1,73 @@
+import type { Cache } from '@x/cache';
+import { OneShot } from '../http/shared-timer';
+import { CallSignal, type LightSignal, realSignal } from '../light-signal';
+
+/**
+ * What the providers sharing one cache know of each other: how many use it, and whose loader runs
+ * now for a key. Found once per provider (at construction), never per call.
+ */
+export interface CacheSharing {
+  /** Providers made with this cache (never fewer: a destroyed one is still counted). */
+  providers: number;
+  /** The provider whose loader runs now, by the cache's key; filled only while shared. */
+  readonly loading: Map<string, object>;
+}
+
+const sharings = new WeakMap<Cache, CacheSharing>();
+
+/** The sharing record of `cache`, counting one more provider on it. */
+export function joinSharing(cache: Cache): CacheSharing {
+  let sharing = sharings.get(cache);
+  if (sharing === undefined) {
+    sharing = { providers: 0, loading: new Map() };
+    sharings.set(cache, sharing);
+  }
+  sharing.providers++;
+  return sharing;
+}
+
+/**
+ * The bound on a wait, through a cache shared by providers, for a load another provider started:
+ * at `waitMs` (the waiting provider's first-token deadline, counted from its call's start) the
+ * call leaves that load if it is still another provider's, and loads from its own server. Its
+ * own provider's loads (its own, or joined) are waited for as before: `isForeign` says which.
+ *
+ * The call gives the cache {@link signal} instead of its own; it aborts with the call's signal,
+ * or when the bound leaves (then {@link left} is true), which leaves the load as any waiter that
+ * aborts does: the load goes on for its other waiters, or ends once none is left.
+ */
+export class JoinBound {
+  left = false;
+  readonly #leave: CallSignal;
+  readonly #timer: OneShot;
+
+  constructor(
+    ending: LightSignal,
+    callSignal: AbortSignal | undefined,
+    waitMs: number,
+    isForeign: () => boolean,
+  ) {
+    // `ending` itself is no caller's signal: followed, not listened to.
+    const caller = (callSignal as unknown) === ending ? undefined : callSignal;
+    const leave = new CallSignal(ending, caller);
+    this.#leave = leave;
+    this.#timer = new OneShot(Math.max(0, waitMs), () => {
+      if (leave.aborted || !isForeign()) return;
+      this.left = true;
+      leave.abort(LEFT);
+    });
+  }
+
+  /** The signal to give the cache (a real one: the cache may hand it to its store). */
+  get signal(): AbortSignal {
+    return realSignal(this.#leave as unknown as AbortSignal)!;
+  }
+
+  release(): void {
+    this.#timer.cancel();
+    this.#leave.release();
+  }
+}
+
+/** The reason a bounded wait leaves with: never seen outside the cache step. */
+const LEFT = Object.freeze(new Error('left a load of another provider'));

@@ -4,7 +4,7 @@
 // RangeError for a string or bytes of the wrong shape (empty, not base64, a URL where data goes).
 import { describe, expect, it } from 'vitest';
 import { completion, json } from './__fixtures__/server';
-import { ask, chats, setup } from './__fixtures__/setup';
+import { ask, atOpenAI, chats, setup } from './__fixtures__/setup';
 import type { OpenAIPresetName } from './presets';
 import type { ChatRequest, OpenAIChatMessage } from './types';
 
@@ -29,6 +29,18 @@ async function refused(request: ChatRequest, preset: OpenAIPresetName = 'openai'
   const error = await provider.complete(request).catch((e: unknown) => e);
   expect(() => provider.stream(request)).toThrow((error as Error).message);
   expect(chats(server)).toHaveLength(0);
+  return error as Error;
+}
+
+/**
+ * The error a request gets on the `openai` preset at OpenAI's own host, where its API's limits
+ * hold (a gateway the preset points at takes what it takes), and that nothing was sent.
+ */
+async function refusedAtOpenAI(request: ChatRequest) {
+  const { provider, sent } = atOpenAI();
+  const error = await provider.complete(request).catch((e: unknown) => e);
+  expect(() => provider.stream(request)).toThrow((error as Error).message);
+  expect(sent()).toBe(0);
   return error as Error;
 }
 
@@ -231,7 +243,7 @@ describe('content parts a preset refuses', () => {
   it('OpenAI reads PDFs only: another file sent as data is refused, an uploaded id is its to check', async () => {
     const gif = Buffer.from('GIF89a\x01\x00', 'latin1');
     for (const data of [gif, gif.toString('base64'), 'data:text/plain;base64,aGk=']) {
-      const error = await refused(say({ files: [{ filename: 'x', data }] }));
+      const error = await refusedAtOpenAI(say({ files: [{ filename: 'x', data }] }));
       expect(error).toBeInstanceOf(RangeError);
       expect(error.message).toMatch(
         /^OpenAI reads `application\/pdf` files only: `request\.messages\[0\]\.files\[0\]\.data` is /,

@@ -3,13 +3,16 @@
 // is sent, with a RangeError naming the field and the limit. `safety_identifier` holds at most 64
 // characters, on every preset; where requests go to OpenAI's own API (the `openai` preset at
 // api.openai.com, or one of your own that extends it), `stop` holds at most 4 sequences and a
-// function's name at most 64 of a-z, A-Z, 0-9, `_`, `-`, where other servers (vLLM, Ollama, a
-// gateway the `openai` preset's `baseUrl` or OPENAI_BASE_URL points at) take more.
+// function's name at most 64 of a-z, A-Z, 0-9, `_`, `-`, a file sent as data is a PDF and
+// embeddings input holds no empty text and at most 2048 items (content-parts.test.ts and
+// server-refusals.test.ts), where other servers (vLLM, Ollama, a gateway the `openai` preset's
+// `baseUrl` or OPENAI_BASE_URL points at) take more.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { completion, json, sse, streamOf } from './__fixtures__/server';
-import { ask, chats, collect, setup, track } from './__fixtures__/setup';
+import { completion, json, sse, streamOf, type TestServer, vectors } from './__fixtures__/server';
+import { ask, atOpenAI, chats, collect, setup, track } from './__fixtures__/setup';
 import type { OpenAIProviderOptions } from './options';
-import { createOpenAIProvider } from './provider';
+import { ANY_EMBEDDING_INPUT, openAIPresets } from './presets';
+import { createOpenAIProvider, type OpenAIProvider } from './provider';
 import type { ChatRequest } from './types';
 
 const hello = json(200, completion({ content: 'hi' }));
@@ -38,24 +41,12 @@ async function refusedAtOpenAI(
   extra: Partial<ChatRequest>,
   parts: readonly string[],
 ) {
-  let sent = 0;
-  const provider = track(
-    createOpenAIProvider({
-      baseUrl,
-      apiKey: 'sk-test',
-      retry: false,
-      cache: false,
-      transport: async () => {
-        sent++;
-        throw new Error('nothing is sent for a refused request');
-      },
-    }),
-  );
+  const { provider, sent } = atOpenAI(baseUrl);
   const error = await provider.complete(ask('Hi', extra)).catch((e: unknown) => e);
   expect(error, baseUrl).toBeInstanceOf(RangeError);
   for (const part of parts) expect((error as Error).message).toContain(part);
   expect(() => provider.stream(ask('Hi', extra))).toThrow(RangeError);
-  expect(sent).toBe(0);
+  expect(sent()).toBe(0);
 }
 
 /** OpenAI's API host however its base URL is written, and its regional (data residency) hosts. */
@@ -186,6 +177,54 @@ describe('the openai preset pointed at another server (a gateway: LiteLLM, OpenR
       { stop: five, tools: [{ function: { name: names[0] } }] },
       { tools: [{ function: { name: names[1] } }] },
     ]);
+  });
+
+  const gif = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+  const inputs = ['', ['ok', ''], Array.from({ length: 2049 }, () => 'a')];
+
+  /** A gateway's provider sends a file of any type and the embeddings input OpenAI refuses. */
+  async function sendsFilesAndInputs(provider: OpenAIProvider, server: TestServer) {
+    expect(provider.embeddingInput).toEqual(ANY_EMBEDDING_INPUT);
+    const files = [{ filename: 'a.gif', data: gif }];
+    await provider.complete(ask('Hi', { messages: [{ role: 'user', content: 'Hi', files }] }));
+    const parts = chats(server)[0]!.json!.messages as Array<{ content: unknown }>;
+    expect(parts[0]!.content).toMatchObject([{}, { file: { file_data: gif } }]);
+    for (const input of inputs) await provider.embed({ model: 'e', input });
+    const embeds = server.requests.filter((r) => r.path === '/v1/embeddings');
+    expect(embeds.map((r) => r.json!.input)).toEqual(inputs);
+  }
+
+  it('sends files of any type, empty texts and more than 2048 items to embed, through `baseUrl`', async () => {
+    const routes = { '/chat/completions': hello, '/embeddings': vectors };
+    const { server, provider } = await setup(routes, { cache: false });
+    await sendsFilesAndInputs(provider, server);
+  });
+
+  it('and through OPENAI_BASE_URL', async () => {
+    const { server } = await setup({ '/chat/completions': hello, '/embeddings': vectors });
+    vi.stubEnv('OPENAI_BASE_URL', server.url);
+    const provider = track(createOpenAIProvider({ apiKey: 'sk-test', cache: false, retry: false }));
+    await sendsFilesAndInputs(provider, server);
+  });
+
+  it("keeps OpenAI's file and embeddings limits at OpenAI's host and on a preset extending `openai`", async () => {
+    for (const url of OPENAI_URLS) {
+      expect(atOpenAI(url).provider.embeddingInput, url).toEqual(
+        openAIPresets.openai.embeddingInput,
+      );
+    }
+    const azure = {
+      preset: { name: 'azure', baseUrl: 'http://127.0.0.1:1/v1', extends: 'openai' as const },
+    };
+    const { server, provider } = await setup({ '/embeddings': vectors }, azure);
+    expect(provider.embeddingInput).toEqual(openAIPresets.openai.embeddingInput);
+    for (const input of inputs)
+      await expect(provider.embed({ model: 'e', input })).rejects.toThrow(RangeError);
+    const files = [{ filename: 'a.gif', data: gif }];
+    await refused(azure, { messages: [{ role: 'user', content: 'Hi', files }] }, [
+      '`application/pdf` files only',
+    ]);
+    expect(server.requests).toHaveLength(0);
   });
 
   it("keeps the 64-character safetyIdentifier: the field is OpenAI's and a gateway passes it on", async () => {

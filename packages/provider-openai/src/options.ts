@@ -16,7 +16,13 @@ import {
   isFieldValue,
 } from '@x/provider-core';
 import { customPreset, type OpenAICustomPreset } from './custom-preset';
-import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
+import {
+  ANY_EMBEDDING_INPUT,
+  type OpenAIPreset,
+  type OpenAIPresetName,
+  openAIPresets,
+  PRESET_NAMES,
+} from './presets';
 
 /** Options of {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions extends CoreOptions {
@@ -99,12 +105,17 @@ export const OPTION_KEYS = [
 export interface Resolved {
   /** The built-in preset's name, or the custom preset's. */
   name: string;
+  /**
+   * The preset as it holds where requests go: the `openai` preset pointed at another server
+   * ({@link openAIServer} false) leaves OpenAI's file types and embeddings input to it.
+   */
   preset: OpenAIPreset;
   /** The built-in preset it is, or extends; `undefined` for a custom one that extends none. */
   family: OpenAIPresetName | undefined;
   baseUrl: string;
   /**
-   * Requests go to OpenAI's own API, whose server-side limits (`stop`, function names) then hold:
+   * Requests go to OpenAI's own API, whose server-side limits (`stop`, function names, PDF-only
+   * files, embeddings input without empty texts and of at most 2048 items) then hold:
    * the `openai` preset at OpenAI's host ({@link isOpenAIHost}), or a preset of your own that
    * extends `openai` (its word that the server is OpenAI's API, as Azure OpenAI's v1 is). The
    * `openai` preset pointed elsewhere (`baseUrl`, `OPENAI_BASE_URL`) is a gateway or another
@@ -127,6 +138,16 @@ const OPENAI_HOST = new URL(openAIPresets.openai.baseUrl).hostname;
 export function isOpenAIHost(baseUrl: string): boolean {
   const host = new URL(baseUrl).hostname.replace(/\.$/, '');
   return host === OPENAI_HOST || host.endsWith(`.${OPENAI_HOST}`);
+}
+
+/**
+ * The `openai` preset where requests go to another server (a gateway: LiteLLM, OpenRouter): what
+ * OpenAI's API refuses of files (all but PDFs) and of embeddings input (an empty text, more than
+ * 2048 items) is left to that server, as on a custom preset that extends none; the gateway may
+ * route to a model that takes them. `stop` and function names follow `openAIServer` directly.
+ */
+function atGateway(preset: OpenAIPreset): OpenAIPreset {
+  return Object.freeze({ ...preset, fileTypes: undefined, embeddingInput: ANY_EMBEDDING_INPUT });
 }
 
 /** An environment variable as OpenAI's client reads it: trimmed; empty is unset. */
@@ -298,12 +319,13 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   if (organization !== undefined) headers['openai-organization'] = organization;
   if (project !== undefined) headers['openai-project'] = project;
   const family = custom === undefined ? (name as OpenAIPresetName) : custom.family;
+  const openAIServer = family === 'openai' && (custom !== undefined || isOpenAIHost(baseUrl));
   return {
     name,
-    preset,
+    preset: family === 'openai' && !openAIServer ? atGateway(preset) : preset,
     family,
     baseUrl,
-    openAIServer: family === 'openai' && (custom !== undefined || isOpenAIHost(baseUrl)),
+    openAIServer,
     apiKey,
     headers,
   };

@@ -158,7 +158,7 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // "Chat Completions accepts only PDF files as file content parts" (the file inputs guide).
     fileTypes: Object.freeze(['application/pdf']),
     // "cannot be an empty string, and any array must be 2048 dimensions or less" (the
-    // embeddings API reference); `''` in a list is a 400 too.
+    // embeddings API reference); `''` in a list is a 400 too. Both at OpenAI's host only.
     embeddingInput: Object.freeze({ emptyText: false, tokenIds: true, maxItems: 2048 }),
     usageAfterFinish: false,
   }),

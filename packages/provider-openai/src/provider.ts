@@ -68,8 +68,10 @@ export class OpenAIProvider extends ProviderFacade {
   readonly requestFields: RequestFields;
   /**
    * What the preset's server takes as `/embeddings` input (token ids, empty texts, how many
-   * items), checked before sending. `@x/router` reads `tokenIds` for the default of a
-   * deployment's `embedTokenIds`, so a preset of your own is judged by its rules, not its name.
+   * items), checked before sending: OpenAI's limits only where requests go to OpenAI's API (the
+   * `openai` preset at a gateway takes any, the gateway's to judge; `tokenIds` is true at both).
+   * `@x/router` reads `tokenIds` for the default of a deployment's `embedTokenIds`, so a preset of
+   * your own is judged by its rules, not its name.
    */
   readonly embeddingInput: EmbeddingInputRules;
   readonly #core: ProviderCore;

@@ -131,6 +131,22 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
+/** Answers `/embeddings` with one vector of floats per input, whatever was asked. */
+export const vectors: Handler = (req, res, received) => {
+  const input = received.json?.input;
+  const n = Array.isArray(input) && typeof input[0] !== 'number' ? input.length : 1;
+  const data = Array.from({ length: n }, (_, index) => ({
+    object: 'embedding',
+    index,
+    embedding: [0.5, -0.25],
+  }));
+  return json(200, { object: 'list', data, model: 'e', usage: { prompt_tokens: 1 } })(
+    req,
+    res,
+    received,
+  );
+};
+
 /** Answers server-sent events, each write leaving as its own TCP segment. */
 export function sse(writes: Array<string | Buffer>, headers: Record<string, string> = {}): Handler {
   return async (_req, res) => {

@@ -43,6 +43,30 @@ export function track(provider: OpenAIProvider): OpenAIProvider {
   return provider;
 }
 
+/**
+ * A provider on the `openai` preset at OpenAI's own host (`baseUrl` as written), where its API's
+ * limits hold: no request leaves the machine, the transport counting what would have been sent.
+ */
+export function atOpenAI(baseUrl = 'https://api.openai.com/v1'): {
+  provider: OpenAIProvider;
+  sent: () => number;
+} {
+  let sent = 0;
+  const provider = track(
+    createOpenAIProvider({
+      baseUrl,
+      apiKey: 'sk-test',
+      retry: false,
+      cache: false,
+      transport: async () => {
+        sent++;
+        throw new Error('nothing is sent for a refused request');
+      },
+    }),
+  );
+  return { provider, sent: () => sent };
+}
+
 /** Closes `server` after the test. */
 export function trackServer(server: TestServer): TestServer {
   servers.push(server);

@@ -8,6 +8,8 @@ import { BRAND } from './error-codes';
  * sent, after one `/api/version` lookup per provider. A `RangeError`, as every other value this
  * server cannot take (the request is well formed, this server cannot honour it): no `code`, like
  * the other argument errors; `isServerTooOldError(e)` checks its brand, across duplicate installs.
+ * `unsupportedBy: 'server'` says the request is not at fault, this server is: a router
+ * (`@x/router`) tries its next deployment, which a newer server may be, rather than failing the call.
  */
 export class ServerTooOldError extends RangeError {
   /** The field as the request names it: `request.logprobs`. */
@@ -16,6 +18,11 @@ export class ServerTooOldError extends RangeError {
   readonly minVersion: string;
   /** The server's version, as its `/api/version` says it: `0.12.3`. */
   readonly serverVersion: string;
+  /**
+   * Who cannot take the request: this server, not the caller (a newer server takes it as is).
+   * Read by `@x/router` as a property, so that it depends on no provider.
+   */
+  readonly unsupportedBy: 'server';
 
   constructor(init: {
     field: string;
@@ -32,6 +39,7 @@ export class ServerTooOldError extends RangeError {
     this.field = init.field;
     this.minVersion = init.minVersion;
     this.serverVersion = init.serverVersion;
+    this.unsupportedBy = 'server';
     mark(this, BRAND.serverTooOld);
   }
 }

@@ -62,6 +62,7 @@ describe('fields a server version does not honour', () => {
       field: 'request.logprobs',
       minVersion: '0.12.11',
       serverVersion: '0.12.10',
+      unsupportedBy: 'server',
     });
     expect(error.message).toBe(
       '`request.logprobs` `true` needs Ollama 0.12.11 or later, and this server is 0.12.10: an older server ignores it: no log probabilities come back. Upgrade Ollama, or leave the field out (nothing was sent)',

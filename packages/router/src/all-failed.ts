@@ -1,5 +1,6 @@
 /** The error a call ends with when no deployment answered it. */
 import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
+import { unsupportedByServer } from './classify';
 import type { Deployment } from './deployment';
 import { RouterError } from './errors';
 import type { Plan } from './plan';
@@ -16,10 +17,13 @@ const forAWhile = (a: RouteAttempt) =>
 
 /**
  * The error of a call when no deployment answered: a `RouterError` listing every attempt, or,
- * when every deployment called said the model is missing, that error as its provider raised it.
+ * when every deployment called said the model is missing, or that it cannot take the request
+ * (its server's version), that error as its provider raised it.
  */
 export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): unknown {
-  const missing = modelMissingEverywhere(plan);
+  const missing =
+    sameEverywhere(plan, (e) => isProviderErrorOfKind(e, 'model-not-found')) ??
+    sameEverywhere(plan, unsupportedByServer);
   if (missing !== undefined) return missing;
   const attempts = plan.attempts;
   const last = plan.errors.at(-1);
@@ -44,15 +48,17 @@ export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): un
 }
 
 /**
- * The last error, when every call made failed with `model-not-found` and no deployment was passed
- * over for a while (one cooling down may have the model): then the model is missing wherever the
- * call could go, and the caller gets what one provider would have raised (`isModelNotFoundError`
- * reads it; a `RouterError` carries no provider's brand).
+ * The last error, when every call made failed with one such error and no deployment was passed
+ * over for a while (one cooling down may have the model, or a newer server): `model-not-found`,
+ * the model is missing wherever the call could go; `unsupportedBy: 'server'`, no server it could
+ * go to takes the request (a field their versions would drop). The caller gets what one provider
+ * would have raised (`isModelNotFoundError`, `isServerTooOldError` read it; a `RouterError`
+ * carries no provider's brand).
  */
-function modelMissingEverywhere(plan: Plan): unknown {
+function sameEverywhere(plan: Plan, is: (error: unknown) => boolean): unknown {
   const errors = plan.errors;
   if (errors.length === 0) return undefined;
-  if (!errors.every((e) => isProviderErrorOfKind(e, 'model-not-found'))) return undefined;
+  if (!errors.every(is)) return undefined;
   return plan.attempts.some(forAWhile) ? undefined : errors.at(-1);
 }
 

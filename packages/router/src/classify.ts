@@ -7,9 +7,12 @@ import type { AttemptError } from './types';
  * - `fatal`: the caller's own problem (a bad request, an abort): the error reaches the caller as
  *   is, no other deployment is tried;
  * - `fallback`: the deployment's trouble: the next deployment is tried;
- * - `context`: the prompt does not fit: only a deployment with a larger window is tried.
+ * - `context`: the prompt does not fit: only a deployment with a larger window is tried;
+ * - `unsupported`: this deployment cannot take the request, though it is well formed (its server's
+ *   version would drop a field, see {@link unsupportedByServer}): the next deployment is tried,
+ *   and this one is none the worse for it (no failure, no cooldown).
  */
-export type Verdict = 'fatal' | 'fallback' | 'context';
+export type Verdict = 'fatal' | 'fallback' | 'context' | 'unsupported';
 
 /**
  * 4xx statuses that are the deployment's trouble, not the caller's: its key (401, 403), its pace
@@ -25,6 +28,7 @@ const DEPLOYMENT_4XX = new Set([401, 403, 408, 409, 425, 429]);
 export function classify(error: unknown, signal: AbortSignal | undefined): Verdict {
   // The caller's abort, whatever the provider turned it into.
   if (signal?.aborted) return 'fatal';
+  if (unsupportedByServer(error)) return 'unsupported';
   if (isProviderError(error)) return classifyKind(error.kind, error);
   // Argument errors and programming errors: the same request fails the same way anywhere.
   if (
@@ -77,6 +81,19 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
       // closed provider: another deployment's may be open)
       return 'fallback';
   }
+}
+
+/**
+ * An argument error that only this deployment's server cannot honour, said by the provider with
+ * `unsupportedBy: 'server'` (`@x/provider-ollama`'s `ServerTooOldError`: a field an older Ollama
+ * would drop without a word). The request is well formed and a newer server takes it, so it is
+ * not the caller's mistake. A property, not a class: the router depends on no provider.
+ */
+export function unsupportedByServer(error: unknown): boolean {
+  return (
+    (error instanceof RangeError || error instanceof TypeError) &&
+    (error as { unsupportedBy?: unknown }).unsupportedBy === 'server'
+  );
 }
 
 function isAbortError(error: unknown): boolean {

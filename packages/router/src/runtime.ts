@@ -282,8 +282,9 @@ export class RouterRuntime implements PlanContext {
   }
 
   /**
-   * A call to `d` failed with `error`, judged `verdict`. When the caller aborted, or the error is
-   * the caller's own (`fatal`: a bad request), it is no failure of `d`: not counted, and a probe
+   * A call to `d` failed with `error`, judged `verdict`. When the caller aborted, the error is
+   * the caller's own (`fatal`: a bad request), or `d` only cannot take this request
+   * (`unsupported`: its server's version), it is no failure of `d`: not counted, and a probe
    * only frees its slot. A provider that was closed
    * (`closed`) says nothing of the deployment's server either: another router or its owner
    * closed that object, and a cooldown would take the deployment out on every instance.
@@ -296,7 +297,7 @@ export class RouterRuntime implements PlanContext {
     probe: boolean,
     callerAborted = false,
   ): void {
-    if (!callerAborted && verdict !== 'fatal') d.failures++;
+    if (!callerAborted && verdict !== 'fatal' && verdict !== 'unsupported') d.failures++;
     const counts = countsAgainst(error, verdict);
     // With cooldowns or without: a deployment that only fails is otherwise never measured, and
     // `lowest-latency` would try it first on every call.

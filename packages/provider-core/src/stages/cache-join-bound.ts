@@ -1,4 +1,5 @@
 import type { Cache } from '@x/cache';
+import { raceAbort } from '@x/internal';
 import { OneShot } from '../http/shared-timer';
 import { CallSignal, type LightSignal, realSignal } from '../light-signal';
 
@@ -71,3 +72,44 @@ export class JoinBound {
 
 /** The reason a bounded wait leaves with: never seen outside the cache step. */
 const LEFT = Object.freeze(new Error('left a load of another provider'));
+
+interface Reload {
+  readonly promise: Promise<unknown>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+/**
+ * The loads a provider makes of keys its calls left another provider's load for, one per key:
+ * its calls that left share it, as they shared the load they left. Ended as a cache's load is:
+ * a waiter whose signal aborts leaves alone; the load's signal aborts when every waiter left.
+ */
+export class OwnReloads {
+  readonly #loads = new Map<string, Reload>();
+
+  run(
+    id: string,
+    signal: AbortSignal | undefined,
+    start: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<unknown> {
+    let reload = this.#loads.get(id);
+    if (reload === undefined) {
+      const controller = new AbortController();
+      const promise = start(controller.signal).finally(() => {
+        if (this.#loads.get(id) === reload) this.#loads.delete(id);
+      });
+      // Each waiter reads the outcome; this keeps one nobody waits for from being unhandled.
+      promise.catch(() => {});
+      reload = { promise, controller, waiters: 0 };
+      this.#loads.set(id, reload);
+    }
+    const joined = reload;
+    joined.waiters++;
+    return raceAbort(joined.promise, signal, () => {
+      if (--joined.waiters > 0) return;
+      // The last waiter left: a later call starts a load of its own, not this ending one.
+      if (this.#loads.get(id) === joined) this.#loads.delete(id);
+      joined.controller.abort(signal?.reason);
+    });
+  }
+}

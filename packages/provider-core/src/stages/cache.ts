@@ -11,7 +11,7 @@ import {
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall, ToolCallOf } from '../types';
-import { type CacheSharing, JoinBound, joinSharing } from './cache-join-bound';
+import { type CacheSharing, JoinBound, joinSharing, OwnReloads } from './cache-join-bound';
 
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
@@ -92,6 +92,8 @@ export class CacheStage {
   readonly #sharing: CacheSharing | undefined;
   /** How long a call waits for another provider's load: its first-token deadline. */
   readonly #joinWaitMs: number | undefined;
+  /** This provider's loads for calls that left another provider's load, by cache key. */
+  readonly #reloads = new OwnReloads();
 
   constructor(
     cache: Cache | undefined,
@@ -183,8 +185,9 @@ export class CacheStage {
       sharing.providers > 1 && this.#joinWaitMs !== undefined
         ? new JoinBound(ending, signal, this.#joinWaitMs - (performance.now() - started), () => {
             if (own !== undefined) return false;
-            const owner = sharing.loading.get(cache.key(key));
-            return owner !== undefined && owner !== this;
+            // A load of unknown owner (started before the cache was shared, or by code of the
+            // user's) is left too: at worst this provider's own server answers twice.
+            return sharing.loading.get(cache.key(key)) !== this;
           })
         : undefined;
     let value: unknown;
@@ -202,7 +205,7 @@ export class CacheStage {
           const callers = (signal as unknown) === ending ? undefined : callersLeft(loaderSignal);
           // Whose load this is, for a call of another provider that joined it (read only when its
           // bound ends; the key is made on this miss path, never on a hit).
-          const id = bound === undefined ? undefined : cache.key(key);
+          const id = sharing.providers > 1 ? cache.key(key) : undefined;
           if (id !== undefined) sharing.loading.set(id, this);
           try {
             own = await load(joined, callers?.signal);
@@ -236,7 +239,11 @@ export class CacheStage {
     return fromCache((value as CachedAnswer<Response>).response, performance.now() - started);
   }
 
-  /** A fresh answer from this provider's own server, outside the cache's shared loads; stored. */
+  /**
+   * A fresh answer from this provider's own server, outside the cache's shared loads, for a call
+   * that left another provider's load: one load per key for all of this provider's calls that
+   * left (they would otherwise each send the request), run and ended as a cache's load is; stored.
+   */
   async #ownLoad<Response extends Cacheable>(
     key: Record<string, unknown>,
     model: string,
@@ -244,17 +251,20 @@ export class CacheStage {
     load: Load<Response>,
   ): Promise<Response> {
     const ending = this.#ending;
-    // As a load of its own with this one waiter: its abort is the caller's, unless the call's
-    // total deadline or destroy() ended it (`callersLeft`).
-    const callers = (signal as unknown) === ending ? undefined : callersLeft(signal!);
-    let response: Response;
-    try {
-      response = await load(signal ?? (ending as unknown as AbortSignal), callers?.signal);
-    } finally {
-      callers?.release();
-    }
+    const waiter = (signal as unknown) === ending ? undefined : realSignal(signal);
+    const response = (await this.#reloads.run(this.cache!.key(key), waiter, async (loadSignal) => {
+      const joined = joinEnding(ending, loadSignal);
+      const callers = callersLeft(loadSignal);
+      try {
+        const answer = await load(joined, callers.signal);
+        this.store(key, { response: answer });
+        return answer;
+      } finally {
+        releaseSignal(joined);
+        callers.release();
+      }
+    })) as Response;
     this.#stats.cacheMiss(model);
-    this.store(key, { response });
     return response;
   }
 

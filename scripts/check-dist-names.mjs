@@ -129,12 +129,11 @@ function entryPoints(manifest) {
 }
 
 /**
- * The named types of ours (interfaces, classes, enums) reached from the value exports of the
- * entry points, breadth first, each once: `{ name, chain, path }`, `path` the consumer's type
- * expression for a value of it and `chain` the same for a reader (`OllamaProvider.breaker.stats()`).
+ * A program that reads built declaration files as a user's NodeNext project does (no emit, no
+ * check of their own dependencies' declarations, no ambient `@types`).
  */
-function reachedTypes(files) {
-  const program = ts.createProgram(files, {
+export function declarationsProgram(files) {
+  return ts.createProgram(files, {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ES2022,
@@ -142,6 +141,15 @@ function reachedTypes(files) {
     skipLibCheck: true,
     types: [],
   });
+}
+
+/**
+ * The named types of ours (interfaces, classes, enums) reached from the value exports of the
+ * entry points, breadth first, each once: `{ name, chain, path }`, `path` the consumer's type
+ * expression for a value of it and `chain` the same for a reader (`OllamaProvider.breaker.stats()`).
+ */
+function reachedTypes(files) {
+  const program = declarationsProgram(files);
   const checker = program.getTypeChecker();
   const seen = new Set();
   const named = new Map();

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { unnameableTypeErrors } from './check-dist-names.mjs';
+import { declarationsProgram, unnameableTypeErrors } from './check-dist-names.mjs';
 
 /** The oldest TypeScript the docs promise (getting-started: "TypeScript 5.2 or later"). */
 const OLDEST_TYPESCRIPT = '5.2';
@@ -177,14 +177,7 @@ async function declaredButMissing(manifest) {
  * package), ends at a value, and no link of the chain is `type`-only.
  */
 function declaredValues(file) {
-  const program = ts.createProgram([file], {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-  });
+  const program = declarationsProgram([file]);
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(file));
   if (moduleSymbol === undefined) return [];

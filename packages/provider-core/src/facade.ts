@@ -39,18 +39,25 @@ export abstract class ProviderFacade {
   }
 
   /**
-   * A buffered call: `validate(request)`, then `op` through the whole request path. A bad request
-   * or a closed provider rejects the promise (never a synchronous throw). Not an `async` method:
-   * one returning the core's promise would add a promise and two microtask hops to every call.
+   * A buffered call: `validate(request)`, then `admit(request)` when given (what the request asks
+   * of this server beyond its shape: a promise to wait for, or `undefined` when there is nothing to
+   * look up), then `op` through the whole request path. A bad request or a closed provider rejects
+   * the promise (never a synchronous throw). Not an `async` method: one returning the core's
+   * promise would add a promise and two microtask hops to every call.
    */
   protected completeWith<Request extends CoreRequest, Response extends CoreResponse>(
     op: Operation<Request, Response>,
     request: Request,
     validate: (request: Request) => void,
+    admit?: (request: Request) => Promise<void> | undefined,
   ): Promise<Response> {
     try {
       validate(request);
-      return this.openCore().complete(op, request);
+      const core = this.openCore();
+      const wait = admit?.(request);
+      return wait === undefined
+        ? core.complete(op, request)
+        : wait.then(() => core.complete(op, request));
     } catch (error) {
       return Promise.reject(error);
     }

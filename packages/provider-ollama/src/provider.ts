@@ -1,13 +1,6 @@
 import { breakerPresets } from '@x/breaker';
 import { callOptions, SIGNAL_KEYS } from '@x/internal';
-import {
-  type ContextRaisedEvent,
-  type CoreRequest,
-  type CoreResponse,
-  type Operation,
-  ProviderCore,
-  ProviderFacade,
-} from '@x/provider-core';
+import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { hasBlob, pushBlob } from './blobs';
 import { ContextWindows } from './context';
@@ -155,29 +148,6 @@ export class OllamaProvider extends ProviderFacade {
     });
   }
 
-  /**
-   * A buffered call: `validate(request)`, then what the request asks of the server
-   * (`server-features.ts`: a promise only for a request that needs a look), then `op` through the
-   * whole request path. Rejects, never throws.
-   */
-  #complete<Request extends CoreRequest, Response extends CoreResponse>(
-    op: Operation<Request, Response>,
-    request: Request,
-    validate: (request: Request) => void,
-    admit: (request: Request) => Promise<void> | undefined,
-  ): Promise<Response> {
-    try {
-      validate(request);
-      const core = this.openCore();
-      const wait = admit(request);
-      return wait === undefined
-        ? core.complete(op, request)
-        : wait.then(() => core.complete(op, request));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   /** `start()` once the request may be sent: at once, or after {@link ServerFeatures}' look. */
   #streamAdmitted<T>(
     request: ChatRequest | GenerateRequest,
@@ -234,7 +204,7 @@ export class OllamaProvider extends ProviderFacade {
    * type or an unknown key is a `TypeError`, a wrong value of the right type a `RangeError`.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
-    return this.#complete(this.#chat, request, validateChatRequest, this.#admitGeneration);
+    return this.completeWith(this.#chat, request, validateChatRequest, this.#admitGeneration);
   }
 
   /**
@@ -251,7 +221,12 @@ export class OllamaProvider extends ProviderFacade {
 
   /** A completion (`/api/generate`) through the whole request path. */
   generate(request: GenerateRequest): Promise<GenerateResponse> {
-    return this.#complete(this.#generate, request, validateGenerateRequest, this.#admitGeneration);
+    return this.completeWith(
+      this.#generate,
+      request,
+      validateGenerateRequest,
+      this.#admitGeneration,
+    );
   }
 
   /** A streamed completion, as {@link stream} for chat. */
@@ -265,7 +240,7 @@ export class OllamaProvider extends ProviderFacade {
 
   /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
   embed(request: EmbedRequest): Promise<EmbedResponse> {
-    return this.#complete(EMBED, request, validateEmbedRequest, this.#admitEmbed);
+    return this.completeWith(EMBED, request, validateEmbedRequest, this.#admitEmbed);
   }
 
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */

@@ -39,8 +39,12 @@ export interface RouterFallbackEvent {
   group: string;
   /** The deployment that failed. */
   from: string;
-  /** `error`: the deployment's trouble; `context-window`: the prompt did not fit. */
-  reason: 'error' | 'context-window';
+  /**
+   * `error`: the deployment's trouble; `context-window`: the prompt did not fit; `unsupported`:
+   * its server cannot take a field of the request (too old for it, `unsupportedBy: 'server'`),
+   * which counts no failure against it.
+   */
+  reason: 'error' | 'context-window' | 'unsupported';
   code: string;
   kind: ProviderErrorKind | undefined;
   message: string;

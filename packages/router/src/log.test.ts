@@ -16,6 +16,22 @@ function primaryAndBackup(logger: object) {
 }
 
 describe('createRouter logger', () => {
+  it('logs a deployment passed over for a field its server cannot take as unsupported, not failed', async () => {
+    const { logger, entries } = recordingLogger();
+    const { a, router } = primaryAndBackup(logger);
+    a.script = [
+      Object.assign(new RangeError('`request.logprobs` needs a newer server'), {
+        unsupportedBy: 'server',
+      }),
+    ];
+    await router.complete({ model: 'chat', messages: HI });
+    expect(entries).toContainEqual([
+      'info',
+      expect.objectContaining({ event: 'fallback', deployment: 'a', reason: 'unsupported' }),
+      'a cannot take the request (unsupported): falling back: `request.logprobs` needs a newer server',
+    ]);
+  });
+
   it('logs fallbacks at info, the cooldown at warn and the recovery at info, each naming @x/router and its event', async () => {
     const { logger, entries, lines } = recordingLogger();
     const { a, router } = primaryAndBackup(logger);

@@ -76,7 +76,9 @@ export function logRouterEvents(log: PackageLog, topics: RouterTopics): void {
         code: e.code,
         kind: e.kind,
       },
-      `${e.from} failed (${e.reason}): falling back: ${e.message}`,
+      e.reason === 'unsupported'
+        ? `${e.from} cannot take the request (unsupported): falling back: ${e.message}`
+        : `${e.from} failed (${e.reason}): falling back: ${e.message}`,
     ),
   );
   topics.cooldown.on((e) =>

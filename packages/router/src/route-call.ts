@@ -71,7 +71,8 @@ export function forDeployment(
 /** A failure a call moves on from. */
 export interface Moved {
   from: Deployment;
-  verdict: Verdict;
+  /** Why it moved on (a `fatal` verdict ends the call instead). */
+  verdict: Exclude<Verdict, 'fatal'>;
   /** Its index in the plan's attempts. */
   attempt: number;
 }

@@ -5,7 +5,7 @@ import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
 import { type KnownFields, knownFieldsByGroup } from './drop-fields';
 import { isRouterClosedError, RouterClosedError } from './errors';
-import { createRouterTopics } from './events';
+import { createRouterTopics, type RouterFallbackEvent } from './events';
 import type { StartedCooldown } from './health';
 import { HeldStreams } from './held-streams';
 import { logRouterEvents } from './log';
@@ -15,6 +15,13 @@ import { type BoundRouterState, claimProbe } from './state';
 import { stateLink } from './state-link';
 import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
+
+/** What a `fallback` event says of each verdict that moves a call on. */
+const FALLBACK_REASON: Record<Exclude<Verdict, 'fatal'>, RouterFallbackEvent['reason']> = {
+  fallback: 'error',
+  context: 'context-window',
+  unsupported: 'unsupported',
+};
 
 /**
  * Everything the calls of one router share: the deployments and their health, the strategy, the
@@ -346,7 +353,7 @@ export class RouterRuntime implements PlanContext {
   fellBack(
     plan: Plan,
     op: Operation,
-    moved: { from: Deployment; verdict: Verdict; attempt: number },
+    moved: { from: Deployment; verdict: Exclude<Verdict, 'fatal'>; attempt: number },
   ): void {
     this.counters.fallbacks++;
     this.counters.group(plan.group).fallbacks++;
@@ -357,7 +364,7 @@ export class RouterRuntime implements PlanContext {
       operation: op,
       group: plan.group,
       from: moved.from.id,
-      reason: moved.verdict === 'context' ? 'context-window' : 'error',
+      reason: FALLBACK_REASON[moved.verdict],
       code: error.code,
       kind: error.kind,
       message: error.message,

@@ -3,6 +3,7 @@ import { createOllamaProvider, isServerTooOldError } from '@x/provider-ollama';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeProvider, HI } from './__fixtures__/fake-provider';
 import { isRouterError } from './errors';
+import type { RouterFallbackEvent } from './events';
 import { createRouter } from './router';
 
 /**
@@ -28,6 +29,7 @@ async function setup(versionA: string, versionB: string) {
     createOllamaProvider({ baseUrl: sim.url, retry: false, cache: false, rateLimit: false }),
   );
   open.push(a!, b!);
+  const fallbacks: RouterFallbackEvent[] = [];
   const router = createRouter({
     deployments: [
       { id: 'old', group: 'chat', provider: a!, model: 'qwen3:4b' },
@@ -35,7 +37,8 @@ async function setup(versionA: string, versionB: string) {
     ],
   });
   open.push(router);
-  return { router, simA: sims[0]!, simB: sims[1]! };
+  router.onFallback((event) => fallbacks.push(event));
+  return { router, fallbacks, simA: sims[0]!, simB: sims[1]! };
 }
 
 const chats = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/chat').length;
@@ -44,7 +47,7 @@ const withLogprobs = { model: 'chat', messages, logprobs: true };
 
 describe('Router with a deployment whose server is too old for a field', () => {
   it('answers from the newer server, and leaves the old one healthy with no failure', async () => {
-    const { router, simA, simB } = await setup('0.12.10', '0.12.11');
+    const { router, fallbacks, simA, simB } = await setup('0.12.10', '0.12.11');
     // More calls than cooldown.failures (3): none counts against the old deployment.
     for (let i = 0; i < 4; i++) {
       const answer = await router.complete(withLogprobs);
@@ -58,6 +61,15 @@ describe('Router with a deployment whose server is too old for a field', () => {
     for await (const chunk of router.stream(withLogprobs)) chunks.push(chunk);
     expect(chunks.length).toBeGreaterThan(0);
     expect([chats(simA), chats(simB)]).toEqual([0, 5]);
+    // The event says why it moved on: not the deployment's trouble.
+    expect(fallbacks).toHaveLength(5);
+    for (const event of fallbacks) {
+      expect(event).toMatchObject({
+        from: 'old',
+        reason: 'unsupported',
+        code: 'ServerTooOldError',
+      });
+    }
     expect(router.stats()).toMatchObject({
       failures: 0,
       deployments: { old: { status: 'healthy', cooldowns: 0, calls: 5, failures: 0 } },

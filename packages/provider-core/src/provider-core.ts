@@ -344,6 +344,7 @@ export class ProviderCore {
     const rt = this.#rt;
     rt.closed = true;
     rt.closing.abort(reason);
+    rt.cache.leave();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 

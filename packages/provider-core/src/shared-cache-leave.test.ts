@@ -84,3 +84,49 @@ describe("a call that joined another provider's hanging load", () => {
     expect(await hung).toMatchObject({ name: 'ProviderClosedError' });
   });
 });
+
+describe('a provider closed or destroyed', () => {
+  /** The options each call gave the cache: a signal only while a join may need its bound. */
+  function optionsSeen(cache: ReturnType<typeof createCache>) {
+    const seen: unknown[] = [];
+    const getOrLoad = cache.getOrLoad.bind(cache);
+    vi.spyOn(cache, 'getOrLoad').mockImplementation((key, loader, options) => {
+      seen.push(options?.signal);
+      return getOrLoad(key, loader, options);
+    });
+    return seen;
+  }
+
+  it('stops counting as a user of the cache: the one left pays nothing for sharing', async () => {
+    const server = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const seen = optionsSeen(cache);
+    const a = core(server.url, { cache });
+    const b = core(server.url, { cache, timeouts: { firstTokenMs: 300 } });
+    await b.complete({ ...streamed, cacheKey: () => ({ q: 1 }) }, to('m'));
+    expect(seen.at(-1)).toBeInstanceOf(AbortSignal);
+    await a.destroy();
+    await b.complete({ ...streamed, cacheKey: () => ({ q: 2 }) }, to('m'));
+    expect(seen.at(-1)).toBeUndefined();
+  });
+
+  it("keeps the others' bound until a load of its own that they may have joined ends", async () => {
+    const hanging = await startServer();
+    const healthy = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    const seen = optionsSeen(cache);
+    const a = core(hanging.url, { cache });
+    const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
+    const hung = outcome(a.complete(same, to('never')));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    // close() lets a's load run on: b's call still leaves it at its own deadline.
+    const closed = a.close();
+    await expect(b.complete(same, to('m'))).resolves.toMatchObject({ content: 'hi' });
+    expect(seen.at(-1)).toBeInstanceOf(AbortSignal);
+    await a.destroy();
+    await closed;
+    expect(await hung).toMatchObject({ name: 'ProviderClosedError' });
+    await b.complete({ ...streamed, cacheKey: () => ({ q: 3 }) }, to('m'));
+    expect(seen.at(-1)).toBeUndefined();
+  });
+});

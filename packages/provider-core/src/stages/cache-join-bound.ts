@@ -8,7 +8,10 @@ import { CallSignal, type LightSignal, realSignal } from '../light-signal';
  * now for a key. Found once per provider (at construction), never per call.
  */
 export interface CacheSharing {
-  /** Providers made with this cache (never fewer: a destroyed one is still counted). */
+  /**
+   * Providers using this cache: one more for each made with it, one less for each closed or
+   * destroyed once no load of its own that another could join is left (`CacheStage.leave()`).
+   */
   providers: number;
   /** The provider whose loader runs now, by the cache's key; filled only while shared. */
   readonly loading: Map<string, object>;

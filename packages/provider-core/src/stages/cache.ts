@@ -94,6 +94,11 @@ export class CacheStage {
   readonly #joinWaitMs: number | undefined;
   /** This provider's loads for calls that left another provider's load, by cache key. */
   readonly #reloads = new OwnReloads();
+  /** This provider's loads in `sharing.loading`: another provider's call may be waiting on one. */
+  #sharedLoads = 0;
+  /** `close()` or `destroy()` was called: the provider leaves the sharing once its loads end. */
+  #leaving = false;
+  #left = false;
 
   constructor(
     cache: Cache | undefined,
@@ -206,14 +211,20 @@ export class CacheStage {
           // Whose load this is, for a call of another provider that joined it (read only when its
           // bound ends; the key is made on this miss path, never on a hit).
           const id = sharing.providers > 1 ? cache.key(key) : undefined;
-          if (id !== undefined) sharing.loading.set(id, this);
+          if (id !== undefined) {
+            sharing.loading.set(id, this);
+            this.#sharedLoads++;
+          }
           try {
             own = await load(joined, callers?.signal);
           } catch (error) {
             if (typeof error === 'object' && error !== null) failedLoads.set(error, this);
             throw error;
           } finally {
-            if (id !== undefined && sharing.loading.get(id) === this) sharing.loading.delete(id);
+            if (id !== undefined) {
+              if (sharing.loading.get(id) === this) sharing.loading.delete(id);
+              if (--this.#sharedLoads === 0 && this.#leaving) this.#depart();
+            }
             releaseSignal(joined);
             callers?.release();
           }
@@ -266,6 +277,25 @@ export class CacheStage {
     })) as Response;
     this.#stats.cacheMiss(model);
     return response;
+  }
+
+  /**
+   * The provider was closed or destroyed: it stops counting as a user of a shared cache, so that
+   * the providers left pay nothing for sharing once they are one. Not before its loads another
+   * provider's call may have joined end (a `close()` lets a request run to its deadline): those
+   * calls keep their bound until then.
+   */
+  leave(): void {
+    if (this.#sharing === undefined || this.#leaving) return;
+    this.#leaving = true;
+    if (this.#sharedLoads === 0) this.#depart();
+  }
+
+  #depart(): void {
+    // Once: a call admitted before the close may still start a load after it.
+    if (this.#left) return;
+    this.#left = true;
+    this.#sharing!.providers--;
   }
 
   /** A stored answer for a stream, or undefined (counted as a miss). */

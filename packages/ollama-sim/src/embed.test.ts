@@ -157,3 +157,26 @@ describe('embeddings of a model that cannot embed', () => {
     expect(JSON.parse(res.text).embeddings).toHaveLength(1);
   });
 });
+
+describe('/api/embed dimensions', () => {
+  // As Ollama's EmbedHandler (0.11.11 to 0.33): cut and re-normalised only when 0 < dimensions <
+  // the model's length; more, 0 or a negative number gives full-length vectors, and no error.
+  it('answers full-length vectors for dimensions above the model length, 0 or negative', async () => {
+    const s = await start();
+    const full = JSON.parse(
+      (await send(s.url, '/api/embed', { body: { model: 'nomic-embed-text', input: 'x' } })).text,
+    ).embeddings[0] as number[];
+    expect(full).toHaveLength(768);
+    for (const dimensions of [769, 4096, 0, -1]) {
+      const res = await send(s.url, '/api/embed', {
+        body: { model: 'nomic-embed-text', input: 'x', dimensions },
+      });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text).embeddings[0]).toEqual(full);
+    }
+    const equal = await send(s.url, '/api/embed', {
+      body: { model: 'nomic-embed-text', input: 'x', dimensions: 768 },
+    });
+    expect(JSON.parse(equal.text).embeddings[0]).toEqual(full);
+  });
+});

@@ -29,6 +29,7 @@ export const BRAND = Object.freeze({
   localLimit: own('LocalLimitError'),
   credentials: own('CredentialsError'),
   serverTooOld: own('ServerTooOldError'),
+  embeddingDimensions: own('EmbeddingDimensionsError'),
 });
 
 /** Every error code this package throws. Renaming one is a breaking change. */

@@ -66,6 +66,10 @@ export {
   prometheusText,
   registerPromClient,
 } from '@x/provider-core';
+export {
+  EmbeddingDimensionsError,
+  isEmbeddingDimensionsError,
+} from './embedding-dimensions-error';
 export type { OllamaApiErrorCode, OllamaErrorCode } from './error-codes';
 export type { AnyOllamaApiError, AnyOllamaError, PartialResponse, TimeoutKind } from './errors';
 export {

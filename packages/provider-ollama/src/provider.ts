@@ -5,6 +5,7 @@ import { rateLimitPresets } from '@x/rate-limit';
 import { hasBlob, pushBlob } from './blobs';
 import { ContextWindows } from './context';
 import { createBody, transferBody } from './create-body';
+import { EmbeddingLengths } from './embedding-lengths';
 import { OLLAMA_ERRORS } from './error-kit';
 import { checkHealth } from './health';
 import { InFlightStreams } from './in-flight';
@@ -97,8 +98,12 @@ export class OllamaProvider extends ProviderFacade {
   readonly #features: ServerFeatures;
   readonly #admitGeneration = (request: ChatRequest | GenerateRequest) =>
     this.#features.admitGeneration(request, request.signal);
-  readonly #admitEmbed = (request: EmbedRequest) =>
-    this.#features.admitEmbed(request, request.signal);
+  /** Models' embedding lengths learnt from answers shorter than `dimensions` asked. */
+  readonly #embedLengths = new EmbeddingLengths();
+  readonly #admitEmbed = (request: EmbedRequest) => {
+    this.#embedLengths.check(request);
+    return this.#features.admitEmbed(request, request.signal);
+  };
 
   constructor(options: OllamaProviderOptions = {}) {
     super();
@@ -136,7 +141,10 @@ export class OllamaProvider extends ProviderFacade {
       cacheTtl: keepTruncatedOut,
     });
     this.attach(this.#core);
-    this.#server = new ServerApi(this.#core, (model) => this.#windows.forget(model));
+    this.#server = new ServerApi(this.#core, (model) => {
+      this.#windows.forget(model);
+      this.#embedLengths.forget(model);
+    });
     this.#features = new ServerFeatures({
       version: () => this.#server.version(undefined),
       info: (model, signal) => this.#server.modelInfo(model, signal),
@@ -238,9 +246,17 @@ export class OllamaProvider extends ProviderFacade {
     );
   }
 
-  /** Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache. */
+  /**
+   * Embeddings (`/api/embed`) through the rate limiter, breaker, retries and cache.
+   * @throws {EmbeddingDimensionsError} when the vectors are not `dimensions` long (more than the
+   * model's length: Ollama answers full-length vectors), or before sending once that is known.
+   */
   embed(request: EmbedRequest): Promise<EmbedResponse> {
-    return this.completeWith(EMBED, request, validateEmbedRequest, this.#admitEmbed);
+    const answer = this.completeWith(EMBED, request, validateEmbedRequest, this.#admitEmbed);
+    // Only a request with `dimensions` can teach a model's length: the others keep one promise.
+    return (request as Partial<EmbedRequest> | null)?.dimensions === undefined
+      ? answer
+      : answer.catch(this.#embedLengths.learn);
   }
 
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */

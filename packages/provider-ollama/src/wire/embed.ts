@@ -4,6 +4,7 @@ import {
   JsonAnswerAccumulator,
   type Operation,
 } from '@x/provider-core';
+import { EmbeddingDimensionsError } from '../embedding-dimensions-error';
 import { OllamaStreamError } from '../errors';
 import type { EmbedRequest, EmbedResponse } from '../types';
 import { toEmbedBody } from './body';
@@ -65,6 +66,19 @@ export const EMBED: Operation<EmbedRequest, EmbedResponse> = Object.freeze({
         reason: 'invalid-json',
         message: `Ollama's /api/embed answer is not the embeddings asked for: ${mismatch}`,
         partial: EMPTY_PARTIAL,
+      });
+    }
+    // Ollama cuts vectors only to fewer dimensions than the model's: asked for more, it answers
+    // full-length ones without a word, and the caller would store vectors of the wrong size.
+    // Thrown here, after the breaker's read and before the cache's store.
+    const dimensions = request.dimensions;
+    const length = response.embeddings[0]?.length;
+    if (dimensions !== undefined && length !== undefined && length !== dimensions) {
+      throw new EmbeddingDimensionsError({
+        model: request.model,
+        dimensions,
+        embeddingLength: length,
+        sent: true,
       });
     }
     // The echoed model, or the requested one when the server left it out.

@@ -215,3 +215,93 @@ describe('costUsd by service tier', () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+/**
+ * An answer of `model` whose prompt of 1M tokens read 200,000 from the prompt cache and wrote
+ * 400,000 to it (`prompt_tokens_details.cache_write_tokens`, as GPT-5.6 reports), with 100,000
+ * completion tokens.
+ */
+function wroteToCache(model: string, extra: Record<string, unknown> = {}) {
+  return json(200, {
+    ...completion({ content: 'ok' }),
+    model,
+    usage: {
+      ...usage(1_000_000, 100_000),
+      prompt_tokens_details: { cached_tokens: 200_000, cache_write_tokens: 400_000 },
+    },
+    ...extra,
+  });
+}
+
+describe('costUsd with cache writes', () => {
+  // gpt-5.6: $5 per million input tokens, $0.50 cache reads, $6.25 cache writes, $30 output.
+  // 400,000 plain × 5 + 200,000 read × 0.5 + 400,000 written × 6.25 + 100,000 out × 30, per 1M.
+  const withWrites = 2 + 0.1 + 2.5 + 3;
+
+  it('bills the written prompt tokens at the cache-write price, once, buffered and streamed', async () => {
+    const { provider } = await setup(
+      { '/chat/completions': wroteToCache('gpt-5.6-2026-07-01') },
+      { completeAs: 'whole', cache: false },
+    );
+    const answer = await provider.complete(ask('Hi', { model: 'gpt-5.6' }));
+    expect(answer.usage).toMatchObject({ cachedPromptTokens: 200_000, cacheWriteTokens: 400_000 });
+    expect(answer.costUsd).toBeCloseTo(withWrites, 9);
+
+    const raw = {
+      ...usage(1_000_000, 100_000),
+      prompt_tokens_details: { cached_tokens: 200_000, cache_write_tokens: 400_000 },
+    };
+    const events = [
+      chunk({ role: 'assistant', content: 'ok' }),
+      chunk({}, 'stop'),
+      `data: ${JSON.stringify({ choices: [], usage: raw })}\n\n`,
+      DONE,
+    ];
+    const { provider: streamed } = await setup(
+      { '/chat/completions': sse(events) },
+      { cache: false },
+    );
+    const last = (await collect(streamed.stream(ask('Hi', { model: 'gpt-5.6' })))).at(-1)!;
+    expect(last.response!.costUsd).toBeCloseTo(withWrites, 9);
+  });
+
+  it('bills writes at the input price when the model has no cache-write price', async () => {
+    // gpt-5.5 writes for free: the same usage costs what it did without the writes' count.
+    const { provider } = await setup(
+      { '/chat/completions': wroteToCache('gpt-5.5') },
+      { completeAs: 'whole', cache: false },
+    );
+    const answer = await provider.complete(ask('Hi', { model: 'gpt-5.5' }));
+    expect(answer.costUsd).toBeCloseTo(4 + 0.1 + 3, 9);
+  });
+
+  it('halves the writes with the rest at flex, and keeps the price on a replayed answer', async () => {
+    const { provider, server } = await setup({
+      '/chat/completions': wroteToCache('gpt-5.6', { service_tier: 'flex' }),
+    });
+    const request = ask('Hi', { model: 'gpt-5.6', temperature: 0 });
+    expect((await provider.complete(request)).costUsd).toBeCloseTo(withWrites / 2, 9);
+    const replayed = await provider.complete(request);
+    expect(replayed.cached).toBe(true);
+    expect(replayed.costUsd).toBeCloseTo(withWrites / 2, 9);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('leaves writes unpriced when the server counts more than the uncached prompt', async () => {
+    const { provider } = await setup(
+      {
+        '/chat/completions': json(200, {
+          ...completion({ content: 'ok' }),
+          usage: {
+            ...usage(1_000_000, 0),
+            prompt_tokens_details: { cached_tokens: 800_000, cache_write_tokens: 300_000 },
+          },
+        }),
+      },
+      { completeAs: 'whole', cache: false },
+    );
+    const answer = await provider.complete(ask('Hi', { model: 'gpt-5.6' }));
+    // 200,000 plain × 5 + 800,000 read × 0.5, per 1M: the confused write count adds nothing.
+    expect(answer.costUsd).toBeCloseTo(1 + 0.4, 9);
+  });
+});

@@ -21,8 +21,8 @@ export interface OpenAIUsage extends Usage {
   completionAudioTokens: number | undefined;
   /**
    * Prompt tokens written to the server's prompt cache (`prompt_tokens_details.cache_write_tokens`:
-   * OpenAI, OpenRouter). OpenAI bills them at 1.25 times the input price from GPT-5.6 on, a premium
-   * `costUsd` leaves out; earlier models write for free.
+   * OpenAI, OpenRouter). OpenAI bills them at 1.25 times the input price from GPT-5.6 on, and
+   * `costUsd` includes it; earlier models write at no more than the input price.
    */
   cacheWriteTokens: number | undefined;
   /** Text tokens of the prompt (`prompt_tokens_details.text_tokens`). */

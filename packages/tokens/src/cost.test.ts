@@ -9,6 +9,7 @@ describe('estimateCost', () => {
     expect(estimateCost({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500 })).toEqual({
       input: 0.0025,
       cachedInput: 0,
+      cacheWrite: 0,
       output: 0.005,
       total: 0.0075,
       currency: 'USD',
@@ -37,6 +38,46 @@ describe('estimateCost', () => {
     expect(newer).toMatchObject({ input: 4, cachedInput: 0.1, output: 2.5, total: 6.6 });
     const older = estimateCost({ model: 'claude-opus-4-1', inputTokens: 1_000_000 });
     expect(older).toMatchObject({ input: 15, total: 15 });
+  });
+
+  it('bills written tokens at the cache-write price, once, when the prompt wrote to the cache', () => {
+    // gpt-5.6: $5 input, $0.50 cache reads, $6.25 cache writes (1.25 times the input price).
+    const cost = estimateCost({
+      model: 'gpt-5.6',
+      inputTokens: 1_000_000,
+      cachedInputTokens: 200_000,
+      cacheWriteTokens: 400_000,
+      outputTokens: 0,
+    });
+    expect(cost).toMatchObject({ input: 2, cachedInput: 0.1, cacheWrite: 2.5, total: 4.6 });
+    // Claude Sonnet 4.6: $3 input, $3.75 per million written (the 5-minute writes).
+    const claude = estimateCost({
+      model: 'claude-sonnet-4-6',
+      inputTokens: 1_000_000,
+      cacheWriteTokens: 1_000_000,
+    });
+    expect(claude).toMatchObject({ input: 0, cacheWrite: 3.75, total: 3.75 });
+  });
+
+  it('bills written tokens at the input price when the model has no cache-write price', () => {
+    const written = { model: 'gpt-5.5', inputTokens: 1_000_000, cachedInputTokens: 100_000 };
+    const plain = estimateCost(written)!;
+    const cost = estimateCost({ ...written, cacheWriteTokens: 500_000 })!;
+    expect(cost).toMatchObject({ input: 2, cachedInput: 0.05, cacheWrite: 2.5 });
+    expect(cost.total).toBe(plain.total);
+  });
+
+  it('bills written tokens at a registered cache-write price', () => {
+    const unregister = registerModel({
+      id: 'acme-writer',
+      provider: 'openai',
+      contextWindow: 10_000,
+      pricing: { input: 2, output: 8, cacheWrite: 3 },
+    });
+    expect(
+      estimateCost({ model: 'acme-writer', inputTokens: 1_000_000, cacheWriteTokens: 1_000_000 }),
+    ).toMatchObject({ input: 0, cachedInput: 0, cacheWrite: 3, total: 3 });
+    unregister();
   });
 
   it('bills cached tokens at the input price when the model has no cached price', () => {
@@ -72,7 +113,10 @@ describe('estimateCost', () => {
             cachedInputTokens: cached,
             outputTokens: output,
           })!;
-          expect(cost.total).toBeCloseTo(cost.input + cost.cachedInput + cost.output, 9);
+          expect(cost.total).toBeCloseTo(
+            cost.input + cost.cachedInput + cost.cacheWrite + cost.output,
+            9,
+          );
           const more = estimateCost({
             model,
             inputTokens: input + 1000,
@@ -83,6 +127,27 @@ describe('estimateCost', () => {
           expect(cost.total).toBeGreaterThanOrEqual(0);
         },
       ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('bills every prompt token once, at the price of its part, for any split of the prompt', () => {
+    const perToken = { input: 5e-6, cachedInput: 5e-7, cacheWrite: 6.25e-6 }; // gpt-5.6
+    fc.assert(
+      fc.property(fc.nat(2_000_000), fc.nat(2_000_000), fc.nat(2_000_000), (input, a, b) => {
+        const cached = Math.min(input, a);
+        const written = Math.min(input - cached, b);
+        const cost = estimateCost({
+          model: 'gpt-5.6',
+          inputTokens: input,
+          cachedInputTokens: cached,
+          cacheWriteTokens: written,
+        })!;
+        expect(cost.input).toBeCloseTo((input - cached - written) * perToken.input, 9);
+        expect(cost.cachedInput).toBeCloseTo(cached * perToken.cachedInput, 9);
+        expect(cost.cacheWrite).toBeCloseTo(written * perToken.cacheWrite, 9);
+        expect(cost.total).toBeCloseTo(cost.input + cost.cachedInput + cost.cacheWrite, 9);
+      }),
       { numRuns: 200 },
     );
   });
@@ -104,6 +169,19 @@ describe('estimateCost', () => {
     expect(() => estimateCost({ model: 'gpt-4o', inputTokens: '1' as never })).toThrow(TypeError);
     expect(() => estimateCost({ model: 'gpt-4o', inputTokens: 1, cachedInputTokens: 2 })).toThrow(
       RangeError,
+    );
+    expect(() =>
+      estimateCost({
+        model: 'gpt-5.6',
+        inputTokens: 10,
+        cachedInputTokens: 6,
+        cacheWriteTokens: 5,
+      }),
+    ).toThrow(
+      'Expected `cacheWriteTokens` to be <= `inputTokens` - `cachedInputTokens` (4), got `5` (number)',
+    );
+    expect(() => estimateCost({ model: 'gpt-5.6', inputTokens: 10, cacheWriteTokens: -1 })).toThrow(
+      'Expected `cacheWriteTokens` to be a finite number >= 0, got `-1` (number)',
     );
     expect(() => estimateCost({ model: '', inputTokens: 1 })).toThrow(RangeError);
     expect(() => estimateCost({ model: 1 as never, inputTokens: 1 })).toThrow(TypeError);

@@ -8,6 +8,8 @@ export interface CostEstimate {
   input: number;
   /** Cached input tokens × cached-input price. */
   cachedInput: number;
+  /** Cache-write tokens × cache-write price (the input price for a model without one). */
+  cacheWrite: number;
   /** Output tokens × output price. */
   output: number;
   /** The sum. */
@@ -32,38 +34,48 @@ function round(usd: number): number {
 
 /**
  * The cost of a request in US dollars, from the registry's prices. `inputTokens` includes the
- * cached ones (as OpenAI's `prompt_tokens` does); those are billed at the cached-input price.
+ * cached ones and the ones written to the cache (as OpenAI's `prompt_tokens` does); those are
+ * billed at the cached-input and cache-write prices instead of the input price.
  *
  * @returns the cost, an explicit 0 for local (Ollama) models, and `undefined` (never a silent 0)
  * for an unknown model or one without prices.
- * @throws {TypeError | RangeError} on negative or non-finite counts, cached > input, or an
- * unknown key.
+ * @throws {TypeError | RangeError} on negative or non-finite counts, cached + written > input,
+ * or an unknown key.
  * @example
  * estimateCost({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500 })?.total // 0.0075
  */
 export function estimateCost(request: EstimateCostInput): CostEstimate | undefined {
   expectOptions('request', undefined, request, KEYS.estimateCost);
   expectString('model', request.model, true);
-  const { inputTokens, outputTokens = 0, cachedInputTokens = 0 } = request;
+  const { inputTokens, outputTokens = 0, cachedInputTokens = 0, cacheWriteTokens = 0 } = request;
   expectNumber('inputTokens', inputTokens, { min: 0 });
   expectNumber('outputTokens', outputTokens, { min: 0 });
   expectNumber('cachedInputTokens', cachedInputTokens, { min: 0 });
+  expectNumber('cacheWriteTokens', cacheWriteTokens, { min: 0 });
   if (cachedInputTokens > inputTokens) {
     throw new RangeError(
       `Expected \`cachedInputTokens\` to be <= \`inputTokens\` (${inputTokens}), got \`${cachedInputTokens}\` (number)`,
     );
   }
+  // Read and written tokens are two parts of the prompt: each billed once, at its own price.
+  if (cacheWriteTokens > inputTokens - cachedInputTokens) {
+    throw new RangeError(
+      `Expected \`cacheWriteTokens\` to be <= \`inputTokens\` - \`cachedInputTokens\` (${inputTokens - cachedInputTokens}), got \`${cacheWriteTokens}\` (number)`,
+    );
+  }
   const pricing = modelPricing(request.model);
   if (pricing == null) return undefined;
   const perToken = (usdPerMillion: number) => usdPerMillion / 1_000_000;
-  const input = (inputTokens - cachedInputTokens) * perToken(pricing.input);
+  const input = (inputTokens - cachedInputTokens - cacheWriteTokens) * perToken(pricing.input);
   const cachedInput = cachedInputTokens * perToken(pricing.cachedInput ?? pricing.input);
+  const cacheWrite = cacheWriteTokens * perToken(pricing.cacheWrite ?? pricing.input);
   const output = outputTokens * perToken(pricing.output);
   return {
     input: round(input),
     cachedInput: round(cachedInput),
+    cacheWrite: round(cacheWrite),
     output: round(output),
-    total: round(input + cachedInput + output),
+    total: round(input + cachedInput + cacheWrite + output),
     currency: 'USD',
     pricesAsOf: pricing.asOf,
   };

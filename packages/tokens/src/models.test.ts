@@ -122,6 +122,19 @@ describe('getModelInfo', () => {
     expect(getModelInfo('claude-sonnet-4')?.encoding).toBeNull();
   });
 
+  it('returns the cache-write price when the source has one', () => {
+    expect(getModelInfo('gpt-5.6-2026-07-01')).toMatchObject({
+      id: 'gpt-5.6',
+      contextWindow: 1_050_000,
+      encoding: 'o200k_base',
+      pricing: { input: 5, output: 30, cachedInput: 0.5, cacheWrite: 6.25 },
+    });
+    expect(getModelInfo('gpt-5.6-luna')?.pricing).toMatchObject({ input: 1, cacheWrite: 1.25 });
+    expect(getModelInfo('claude-haiku-4-5-20251001')?.pricing).toMatchObject({ cacheWrite: 1.25 });
+    // Earlier OpenAI models write to the cache for free: no write price, the input price applies.
+    expect(getModelInfo('gpt-5.5')?.pricing).not.toHaveProperty('cacheWrite');
+  });
+
   it('returns undefined when the model is unknown', () => {
     expect(getModelInfo('no-such-model')).toBeUndefined();
     // Variants that are other models, not snapshots: no guessed price.
@@ -193,6 +206,30 @@ describe('registerModel', () => {
         pricing: { input: -1, output: 0 },
       }),
     ).toThrow(RangeError);
+    expect(() =>
+      registerModel({
+        id: 'x',
+        provider: 'openai',
+        contextWindow: 10,
+        pricing: { input: 1, output: 1, cacheWrite: Number.NaN },
+      }),
+    ).toThrow('Expected `pricing.cacheWrite` to be a finite number >= 0');
+  });
+
+  it('keeps a registered cache-write price, with or without a cached-input price', () => {
+    const unregister = registerModel({
+      id: 'acme-cache',
+      provider: 'anthropic',
+      contextWindow: 10_000,
+      pricing: { input: 2, output: 8, cacheWrite: 2.5, asOf: '2026-01-01' },
+    });
+    expect(getModelInfo('acme-cache')?.pricing).toEqual({
+      input: 2,
+      output: 8,
+      cacheWrite: 2.5,
+      asOf: '2026-01-01',
+    });
+    unregister();
   });
 });
 

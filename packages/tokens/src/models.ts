@@ -211,12 +211,13 @@ export function clearResolvedNames(): void {
 /** A record's prices (USD per million tokens), or null when it has none. */
 function pricingOf(record: ModelRecord): ModelPricing | null {
   if (record.price === null) return null;
-  const [input, output, cachedInput] = record.price;
+  const [input, output, cachedInput, cacheWrite] = record.price;
   const asOf =
     (record as { asOf?: string | undefined }).asOf ??
     (record.source ? DATA_SOURCES[record.source].date : PRICES_AS_OF);
   const pricing: ModelPricing = { input, output, asOf };
   if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
+  if (cacheWrite !== undefined) pricing.cacheWrite = cacheWrite;
   return pricing;
 }
 
@@ -285,8 +286,17 @@ export function registerModel(input: RegisterModelInput): () => void {
     if (pricing.cachedInput !== undefined) {
       expectNumber('pricing.cachedInput', pricing.cachedInput, { min: 0 });
     }
+    if (pricing.cacheWrite !== undefined) {
+      expectNumber('pricing.cacheWrite', pricing.cacheWrite, { min: 0 });
+    }
     optionalString('pricing.asOf', pricing.asOf);
-    price = [pricing.input, pricing.output, pricing.cachedInput];
+    // No trailing `undefined`s: a price without a cached or write price has two elements.
+    price =
+      pricing.cacheWrite !== undefined
+        ? [pricing.input, pricing.output, pricing.cachedInput, pricing.cacheWrite]
+        : pricing.cachedInput !== undefined
+          ? [pricing.input, pricing.output, pricing.cachedInput]
+          : [pricing.input, pricing.output];
     asOf = pricing.asOf ?? new Date().toISOString().slice(0, 10);
   }
   const key = input.id
@@ -307,7 +317,7 @@ export function registerModel(input: RegisterModelInput): () => void {
     contextWindow: input.contextWindow,
     maxOutputTokens,
     encoding,
-    price: price && price[2] === undefined ? [price[0], price[1]] : price,
+    price,
     ...(asOf ? { asOf } : {}),
   };
   const target = local ? customLocal : customHosted;

@@ -96,6 +96,13 @@ export interface EstimateCostInput {
    * @default 0
    */
   cachedInputTokens?: number | undefined;
+  /**
+   * The part of `inputTokens` written to the provider's prompt cache (billed at the cache-write
+   * price; OpenAI's `cache_write_tokens`, Anthropic's `cache_creation_input_tokens` added to the
+   * prompt's count). Apart from `cachedInputTokens`: together at most `inputTokens`.
+   * @default 0
+   */
+  cacheWriteTokens?: number | undefined;
 }
 
 /** Options of `createCalibrator`. */
@@ -145,11 +152,11 @@ export const KEYS = {
     'reserveOutputTokens',
     'useErrorMargin',
   ],
-  estimateCost: ['model', 'inputTokens', 'outputTokens', 'cachedInputTokens'],
+  estimateCost: ['model', 'inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens'],
   createCalibrator: ['maxModels', 'window', 'minObservations', 'maxOverheadTokens', 'logger'],
   observation: ['model', 'provider', 'input', 'tools', 'actualTokens'],
   registerModel: ['id', 'provider', 'contextWindow', 'maxOutputTokens', 'encoding', 'pricing'],
-  pricing: ['input', 'output', 'cachedInput', 'asOf'],
+  pricing: ['input', 'output', 'cachedInput', 'cacheWrite', 'asOf'],
   loadEncoding: ['signal', 'logger'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -118,6 +118,11 @@ export interface ModelPricing {
   output: number;
   /** USD per 1M cached input tokens (prompt-cache reads); the input price when absent. */
   cachedInput?: number | undefined;
+  /**
+   * USD per 1M input tokens written to the prompt cache (Anthropic's cache writes, OpenAI's from
+   * GPT-5.6 on); the input price when absent, as for a provider that writes for free.
+   */
+  cacheWrite?: number | undefined;
   /** The date (YYYY-MM-DD) the prices stand for: the date of the source they were read from. */
   asOf: string;
 }

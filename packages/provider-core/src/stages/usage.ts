@@ -56,6 +56,8 @@ export interface Reconcilable {
     completionTokens?: number | undefined;
     /** Prompt tokens the server served from its prompt cache (counted in `promptTokens`). */
     cachedPromptTokens?: number | undefined;
+    /** Prompt tokens written to the server's prompt cache (counted in `promptTokens`). */
+    cacheWriteTokens?: number | undefined;
   };
   truncated?: boolean | undefined;
   estimatedPromptTokens?: number | undefined;
@@ -157,7 +159,8 @@ export class UsageStage<Request> {
     correctCharge(this.#limit, prepared, promptTokens, completionTokens);
     if ('costUsd' in response) {
       const cached = plausible(usage.cachedPromptTokens);
-      response.costUsd = this.#cost(model, promptTokens, completionTokens, cached);
+      const written = plausible(usage.cacheWriteTokens);
+      response.costUsd = this.#cost(model, promptTokens, completionTokens, cached, written);
     }
   }
 
@@ -232,6 +235,7 @@ export class UsageStage<Request> {
     input: number | undefined,
     output: number | undefined,
     cached: number | undefined,
+    written: number | undefined,
   ): number | undefined {
     if (input === undefined && output === undefined) return undefined;
     try {
@@ -245,6 +249,16 @@ export class UsageStage<Request> {
       // not priced at all rather than made to fail the estimate.
       if (cached !== undefined && input !== undefined && cached <= input) {
         priced.cachedInputTokens = cached;
+      }
+      // Tokens written to the prompt cache are part of it too, billed at the cache-write price
+      // where the model has one (OpenAI from GPT-5.6 on: 1.25 times the input price), else as
+      // input. Likewise not priced when the counts cannot all be part of the prompt.
+      if (
+        written !== undefined &&
+        input !== undefined &&
+        written <= input - (priced.cachedInputTokens ?? 0)
+      ) {
+        priced.cacheWriteTokens = written;
       }
       const cost = estimateCost(priced);
       if (cost !== undefined) return cost.total;

@@ -6,9 +6,12 @@
  * its figures stand for. Facts and figures only: nothing here is copied code.
  *
  * Prices are USD per million tokens, standard (non-batch, non-priority) tier, for prompts under
- * any long-context surcharge threshold. `contextWindow` is the source's input limit
- * (`max_input_tokens`): for the gpt-5, gpt-5.1 and gpt-5.2 families that is 272,000 of a 400,000
- * total, so a prompt that passes `fitsContext` is one the API accepts. Perplexity's per-request
+ * any long-context surcharge threshold. The cache-write price is the source's
+ * `cache_creation_input_token_cost`: Anthropic's 5-minute writes (its 1-hour writes cost more and
+ * are not modelled) and OpenAI's from GPT-5.6 on; a row without one writes at the input price.
+ * `contextWindow` is the source's input limit (`max_input_tokens`): for the gpt-5, gpt-5.1 and
+ * gpt-5.2 families that is 272,000 of a 400,000 total, so a prompt that passes `fitsContext` is
+ * one the API accepts. Perplexity's per-request
  * search fees are not token prices and are not included. Local Ollama models cost an explicit 0;
  * their context windows are what the model was trained for, the server's `num_ctx` may be smaller
  * (pass `contextWindow`).
@@ -81,6 +84,9 @@ export const MODEL_SOURCES: Readonly<Record<Provider, string>> = {
   ollama: `${DATA_SOURCES['ollama-library'].url} (model cards), confirmed where possible by ${DATA_SOURCES.litellm.url} and recorded Ollama /api/show and /api/tags responses`,
 };
 
+/** [input, output, cachedInput?, cacheWrite?] in USD per 1M tokens. */
+export type Price = readonly [number, number, (number | undefined)?, number?];
+
 /** One row of the table. */
 export interface ModelRecord {
   id: string;
@@ -88,8 +94,11 @@ export interface ModelRecord {
   contextWindow: number;
   maxOutputTokens: number;
   encoding: EncodingName | null;
-  /** [input, output, cachedInput?] in USD per 1M tokens; null when unknown. */
-  price: readonly [number, number, number?] | null;
+  /**
+   * [input, output, cachedInput?, cacheWrite?] in USD per 1M tokens; null when unknown. A
+   * cacheWrite without a cachedInput leaves the third element `undefined`.
+   */
+  price: Price | null;
   aliases?: readonly string[] | undefined;
   /** Where the figures come from (built-in rows; absent on registered ones). */
   source?: DataSourceKey | undefined;
@@ -102,7 +111,7 @@ type Row = [
   id: string,
   contextWindow: number,
   maxOutputTokens: number,
-  price: readonly [number, number, number?] | null,
+  price: Price | null,
   aliases?: readonly string[],
 ];
 
@@ -143,6 +152,11 @@ const local = (
 export const MODELS: readonly SourcedModelRecord[] = [
   // Each row: the entry of the same name in the litellm file unless a comment says otherwise.
   ...rows('openai', 'o200k_base', 'litellm', [
+    // The source's `gpt-5.6`, `gpt-5.6-sol`, `gpt-5.6-terra` and `gpt-5.6-luna` (no dated snapshot).
+    ['gpt-5.6', 1_050_000, 128_000, [5, 30, 0.5, 6.25]],
+    ['gpt-5.6-sol', 1_050_000, 128_000, [5, 30, 0.5, 6.25]],
+    ['gpt-5.6-terra', 1_050_000, 128_000, [2.5, 15, 0.25, 3.125]],
+    ['gpt-5.6-luna', 1_050_000, 128_000, [1, 6, 0.1, 1.25]],
     ['gpt-5.5', 1_050_000, 128_000, [5, 30, 0.5]],
     ['gpt-5.4', 1_050_000, 128_000, [2.5, 15, 0.25]],
     ['gpt-5.2', 272_000, 128_000, [1.75, 14, 0.175]],
@@ -181,26 +195,32 @@ export const MODELS: readonly SourcedModelRecord[] = [
     ['text-embedding-ada-002', 8_191, 0, [0.1, 0]],
   ]),
   ...rows('anthropic', null, 'litellm', [
-    ['claude-sonnet-5', 1_000_000, 128_000, [2, 10, 0.2]],
-    ['claude-opus-4-8', 1_000_000, 128_000, [5, 25, 0.5]],
-    ['claude-opus-4-7', 1_000_000, 128_000, [5, 25, 0.5]],
-    ['claude-opus-4-6', 1_000_000, 128_000, [5, 25, 0.5]],
-    ['claude-opus-4-5', 200_000, 64_000, [5, 25, 0.5]],
-    ['claude-sonnet-4-6', 1_000_000, 64_000, [3, 15, 0.3]],
-    ['claude-sonnet-4-5', 200_000, 64_000, [3, 15, 0.3]],
-    ['claude-haiku-4-5', 200_000, 64_000, [1, 5, 0.1]],
-    ['claude-opus-4-1', 200_000, 32_000, [15, 75, 1.5]],
+    ['claude-sonnet-5', 1_000_000, 128_000, [2, 10, 0.2, 2.5]],
+    ['claude-opus-4-8', 1_000_000, 128_000, [5, 25, 0.5, 6.25]],
+    ['claude-opus-4-7', 1_000_000, 128_000, [5, 25, 0.5, 6.25]],
+    ['claude-opus-4-6', 1_000_000, 128_000, [5, 25, 0.5, 6.25]],
+    ['claude-opus-4-5', 200_000, 64_000, [5, 25, 0.5, 6.25]],
+    ['claude-sonnet-4-6', 1_000_000, 64_000, [3, 15, 0.3, 3.75]],
+    ['claude-sonnet-4-5', 200_000, 64_000, [3, 15, 0.3, 3.75]],
+    ['claude-haiku-4-5', 200_000, 64_000, [1, 5, 0.1, 1.25]],
+    ['claude-opus-4-1', 200_000, 32_000, [15, 75, 1.5, 18.75]],
     // From `claude-opus-4-20250514`.
-    ['claude-opus-4', 200_000, 32_000, [15, 75, 1.5], ['claude-opus-4-0', 'claude-4-opus']],
+    ['claude-opus-4', 200_000, 32_000, [15, 75, 1.5, 18.75], ['claude-opus-4-0', 'claude-4-opus']],
     // From `claude-sonnet-4-20250514`: the source gives the 1M window (above 200K prompt tokens
     // Anthropic bills a higher rate, not modelled here).
-    ['claude-sonnet-4', 1_000_000, 64_000, [3, 15, 0.3], ['claude-sonnet-4-0', 'claude-4-sonnet']],
+    [
+      'claude-sonnet-4',
+      1_000_000,
+      64_000,
+      [3, 15, 0.3, 3.75],
+      ['claude-sonnet-4-0', 'claude-4-sonnet'],
+    ],
     // From `claude-3-7-sonnet-20250219` (deprecation date 2026-02-19 in the source).
-    ['claude-3-7-sonnet', 200_000, 64_000, [3, 15, 0.3]],
+    ['claude-3-7-sonnet', 200_000, 64_000, [3, 15, 0.3, 3.75]],
     // From `claude-3-opus-20240229` (deprecation date 2026-05-01 in the source).
-    ['claude-3-opus', 200_000, 4_096, [15, 75, 1.5]],
+    ['claude-3-opus', 200_000, 4_096, [15, 75, 1.5, 18.75]],
     // From `claude-3-haiku-20240307`.
-    ['claude-3-haiku', 200_000, 4_096, [0.25, 1.25, 0.03]],
+    ['claude-3-haiku', 200_000, 4_096, [0.25, 1.25, 0.03, 0.3]],
   ]),
   // The `gemini/...` entries (Gemini API, not Vertex AI).
   ...rows('gemini', null, 'litellm', [

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,17 @@ describe('ollama-sim CLI', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: ollama-sim \[options\]/);
     expect(out).toContain('--faults <file.json>');
+  }, 20_000);
+
+  it('prints its version and the Ollama version it reports with --version, and exits 0', async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    );
+    for (const flag of ['--version', '-v']) {
+      const { code, out } = await runToExit([flag]);
+      expect(code).toBe(0);
+      expect(out).toBe(`ollama-sim ${version} (answers as Ollama 0.32.15)\n`);
+    }
   }, 20_000);
 
   it('exits 2 naming the flag, with a pointer to --help, for a bad command line', async () => {

@@ -5,6 +5,7 @@ import { closestKey } from '@x/internal';
 import type { FaultPlan, FaultRule } from './faults';
 import { loadFixture } from './fixtures';
 import { defaultModels, type SimModel } from './models';
+import { DEFAULT_OLLAMA_VERSION } from './options';
 import { startOllamaSim } from './sim';
 
 const HELP = `Usage: ollama-sim [options]
@@ -31,6 +32,7 @@ Options:
                              (at least one of requests and tokens; windowMs defaults to 60000)
   --fixture <file.json>      replay this recorded exchange (repeatable)
   --quiet                    do not log requests
+  -v, --version              print this package's version and the Ollama version it reports
   -h, --help                 show this help
 `;
 
@@ -159,6 +161,7 @@ const CLI_OPTIONS = {
   fixture: { type: 'string', multiple: true },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 function parseCommandLine() {
@@ -172,6 +175,14 @@ async function main(): Promise<void> {
   const { values } = parse();
   if (values.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (values.version) {
+    // package.json sits one folder up from both src/cli.ts and dist/cli.js.
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(
+      `ollama-sim ${pkg.version} (answers as Ollama ${DEFAULT_OLLAMA_VERSION})\n`,
+    );
     return;
   }
   const faults = values.faults

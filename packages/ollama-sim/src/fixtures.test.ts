@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { send, settlesSoon, sharedFixtures } from './__fixtures__/client';
 import { isFixtureError } from './errors';
 import {
+  type Fixture,
   fixtureBody,
   loadFixture,
   loadRecordedFixtures,
@@ -24,6 +25,16 @@ describe('fixture replay', () => {
   it('reads the recorded exchanges from the fixtures/ollama folder the package ships', () => {
     expect(recordedFixturesDir).toBe(join(import.meta.dirname, '..', 'fixtures', 'ollama') + sep);
     expect(loadRecordedFixtures().map((x) => x.fixture)).toEqual(all.map((x) => x.fixture));
+  });
+
+  it('says what to pass when an entry of loadRecordedFixtures() is passed as a fixture', async () => {
+    const [entry] = loadRecordedFixtures();
+    expect(() => parseFixture(entry, 'fixtures[0]')).toThrow(
+      'Invalid fixture fixtures[0]: got a `{ file, fixture }` entry of loadRecordedFixtures(): pass its `fixture`',
+    );
+    await expect(startOllamaSim({ fixtures: [entry as unknown as Fixture] })).rejects.toThrow(
+      'pass its `fixture`',
+    );
   });
 
   it('finds every shared fixture when the package is tested alone', () => {

@@ -58,6 +58,12 @@ export function parseFixture(value: unknown, source = 'fixture'): Fixture {
     throw new FixtureError(`Invalid fixture ${source}: ${detail}`, { source });
   };
   if (!isPlainObject(value)) return fail('expected an object');
+  // The likeliest mistake: the entries of loadRecordedFixtures() passed as they are.
+  if (!('request' in value) && 'fixture' in value && 'file' in value) {
+    return fail(
+      'got a `{ file, fixture }` entry of loadRecordedFixtures(): pass its `fixture` (`loadRecordedFixtures().map((x) => x.fixture)`)',
+    );
+  }
   const { request, response } = value;
   if (!isPlainObject(request)) return fail('`request` must be an object');
   if (typeof request.method !== 'string') return fail('`request.method` must be a string');

@@ -265,6 +265,9 @@ function resolveQuota(quota: QuotaOptions | undefined): QuotaSpec | undefined {
   return { requests, tokens, windowMs };
 }
 
+/** The Ollama version the simulator reports by default: that of the recorded fixtures. */
+export const DEFAULT_OLLAMA_VERSION = '0.32.15';
+
 /**
  * Validates {@link OllamaSimOptions} and fills in the defaults.
  *
@@ -276,7 +279,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
   expectKnownKeys(undefined, options, OPTION_KEYS);
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') fail('host', 'a non-empty string', host);
-  const version = options.version ?? '0.32.15';
+  const version = options.version ?? DEFAULT_OLLAMA_VERSION;
   if (typeof version !== 'string' || version === '') fail('version', 'a non-empty string', version);
   const models = options.models ?? defaultModels;
   if (!Array.isArray(models)) fail('models', 'an array of models', models);

@@ -118,6 +118,9 @@ function checkManifest(name, dir, pkg) {
     fail(name, `repository.directory must be packages/${name}`);
   if (typeof pkg.homepage !== 'string') fail(name, 'homepage is missing');
   if (typeof pkg.bugs?.url !== 'string') fail(name, 'bugs.url is missing');
+  // How people find a package in the registry's search.
+  if (!Array.isArray(pkg.keywords) || pkg.keywords.length === 0)
+    fail(name, 'keywords are missing (the registry search reads them)');
 
   // The tarball: the build and the changelog, plus folders shipped as they are (the simulator's
   // bin and fixtures). Never the sources: they would double the installed size for nothing, as

@@ -20,6 +20,19 @@ describe('hideSecretShapes', () => {
     ).toBe('[redacted]');
   });
 
+  // A JSON body quoted inside a text escapes its quotes: the backslash before a closing quote is
+  // the text's, not the credential's, and stays in front of it.
+  it('keeps the escaping of a quoted JSON body around what it hides', () => {
+    expect(hideSecretShapes('{\\"h\\":\\"Bearer opaque-tok-1\\"}')).toBe(
+      '{\\"h\\":\\"Bearer [redacted]\\"}',
+    );
+    expect(
+      hideSecretShapes('{\\\\\\"k\\\\\\":\\\\\\"sk-proj-Zq7Xv9Lm3Pw8Rt2Yb6Nc4Hd\\\\\\"}'),
+    ).toBe('{\\\\\\"k\\\\\\":\\\\\\"[redacted]\\\\\\"}');
+    // a backslash inside a credential is part of it
+    expect(hideSecretShapes('Basic abc\\def')).toBe('Basic [redacted]');
+  });
+
   it('leaves the names a user writes alone', () => {
     for (const text of [
       'llama3.2:latest',

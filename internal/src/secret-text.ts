@@ -35,18 +35,22 @@ export function redactUrlCredentials(text: string): string {
  * more, or holding more than letters: `a bearer of bad news` is left alone). Wider than the rule
  * `@x/provider-core`'s Redactor applies to server text (8+ token characters, not only letters):
  * a value given to an option is rarely prose, and a server's error message often is
- * (`Basic realm="api"`).
+ * (`Basic realm="api"`). A backslash escaping a quote or a backslash ends the credential: in
+ * JSON quoted inside a text (`{\"Authorization\":\"Bearer x\"}`) it belongs to the closing
+ * quote, and hiding it would leave that quote unescaped.
  */
-const AUTH_VALUE = /\b(Bearer|Basic)(\s+)(?=[^\s"',;]{8}|[A-Za-z]*[^A-Za-z\s"',;])[^\s"',;]+/gi;
+const AUTH_VALUE =
+  /\b(Bearer|Basic)(\s+)(?=[^\s"',;]{8}|[A-Za-z]*[^A-Za-z\s"',;])(?:[^\s"',;\\]|\\(?![\\"']))+/gi;
 
 /**
  * A run of 16 or more letters and digits (and base64's `+`, `=`) mixing letters and digits is
  * what a generated key, token or password holds (`sk-proj-<run>`, a JWT's parts, an Azure or AWS
  * key); names a user writes break into short runs (`llama3.2:latest`,
  * `meta-llama/Llama-3.1-8B-Instruct`, `maxAnswerBytes`). The whole token holding one is hidden, its
- * prefix too (`sk-proj-`): a token ends at a space, a quote or a URL's separators.
+ * prefix too (`sk-proj-`): a token ends at a space, a quote (escaped ones too: `\"`) or a URL's
+ * separators.
  */
-const TOKEN = /[^\s"'`,;:/@<>()[\]{}]{16,}/g;
+const TOKEN = /(?:[^\s"'`,;:/@<>()[\]{}\\]|\\(?![\\"'])){16,}/g;
 const RUN = /[A-Za-z0-9+=]{16,}/g;
 
 function generated(token: string): boolean {

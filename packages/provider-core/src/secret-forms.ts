@@ -22,9 +22,21 @@ function percentEveryByte(bytes: Buffer, upper: boolean): string {
   return upper ? text.toUpperCase() : text;
 }
 
+/** What a dump puts between hex bytes (`73:6b:2d`, `73 6b 2d`, `73-6b-2d`); nothing, most often. */
+const HEX_SEPARATORS = ['', ':', ' ', '-'];
+
+/** `bytes` in hex, with each separator, in both cases of its digits. */
+function hexForms(bytes: Buffer): string[] {
+  const pairs = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0'));
+  return HEX_SEPARATORS.flatMap((separator) => {
+    const hex = pairs.join(separator);
+    return [hex, hex.toUpperCase()];
+  });
+}
+
 /**
  * The forms in which a server (or a proxy) may echo a secret back: whole (raw, URL-encoded, every
- * byte percent-encoded, base64, base64url, hex), then, with `pieces`, every piece of
+ * byte percent-encoded, base64, base64url, hex, hex bytes apart), then, with `pieces`, every piece of
  * {@link PIECE} characters, raw and encoded. The encoded pieces are what finds a secret inside a
  * longer encoded value (`base64("Bearer " + key)`, a Basic credential): there the secret does not
  * start on a 3-byte boundary, so its own base64 is not a substring of the whole's, but every 6
@@ -45,9 +57,7 @@ export function encodings(secret: string, pieces: boolean): string[] {
   forms.add(base64);
   forms.add(base64.replace(/=+$/, ''));
   forms.add(bytes.toString('base64url'));
-  const hex = bytes.toString('hex');
-  forms.add(hex);
-  forms.add(hex.toUpperCase());
+  for (const form of hexForms(bytes)) forms.add(form);
   if (!pieces) return [...forms];
   for (const text of uri === secret ? [secret] : [secret, uri]) {
     for (let i = 0; i + PIECE <= text.length; i++) forms.add(text.slice(i, i + PIECE));
@@ -66,9 +76,7 @@ export function encodings(secret: string, pieces: boolean): string[] {
   // short secret (a URL's password) inside a longer base64 value needs its own forms per alignment.
   if (bytes.length < PIECE) for (const form of alignedBase64(bytes)) forms.add(form);
   for (let i = 0; i + PIECE / 2 <= bytes.length; i++) {
-    const piece = bytes.subarray(i, i + PIECE / 2).toString('hex');
-    forms.add(piece);
-    forms.add(piece.toUpperCase());
+    for (const form of hexForms(bytes.subarray(i, i + PIECE / 2))) forms.add(form);
   }
   return [...forms];
 }
@@ -113,15 +121,20 @@ export function parts(value: string): { text: string; pieces: boolean }[] {
   return out;
 }
 
-/** Line breaks, and the indentation after one: what a wrapped value (base64 at any width) holds. */
-const WRAP = /[\r\n\u2028\u2029][\t ]*/g;
+/**
+ * Line breaks, and the indentation after one: what a wrapped value (base64 at any width) holds;
+ * and the characters that show as nothing (zero-width space, joiners, word joiner, byte order
+ * mark, soft hyphen), which a server may put between a key's characters to keep it from being
+ * copied, or a text's formatting may leave there.
+ */
+const WRAP = /[\r\n\u2028\u2029][\t ]*|[\u00ad\u200b-\u200d\u2060\ufeff]/g;
 
 /** A form as it is looked for: without what {@link WRAP} takes out of the text. */
 export const unwrapped = (form: string): string => form.replace(WRAP, '');
 
 /**
  * Where secrets are looked for: the text without its line breaks (a base64 block wrapped at any
- * width, a key cut across lines), as it is and case-folded, and what maps an index in it back to
+ * width, a key cut across lines) and invisible characters, as it is and case-folded, and what maps an index in it back to
  * the text: one number per character taken out (a partial answer can be megabytes of markdown;
  * one per line, not one per character of the text).
  */

@@ -1,4 +1,3 @@
-import { spansOutside, type Unescaped, unescapeJson } from './json-escapes';
 import {
   encodings,
   FormIndex,
@@ -9,10 +8,14 @@ import {
   searchable,
   unwrapped,
 } from './secret-forms';
+import { spansOutside, type Unescaped, unescapeText } from './text-escapes';
 
 const PLACEHOLDER = '[redacted]';
-/** How many times a text's JSON escapes are decoded: JSON text quoted in a JSON string is escaped twice. */
-const JSON_LEVELS = 2;
+/**
+ * How many times a text's escapes are decoded: JSON text quoted in a JSON string is escaped twice,
+ * and so is a URL encoded again (`%252D`).
+ */
+const ESCAPE_LEVELS = 2;
 /** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
 const CLEAN_MEMO = 1024;
 /**
@@ -100,10 +103,11 @@ export type ScrubListener = (endpoint: string | undefined, occurrences: number) 
  * error line, a failed call's partial answer) before it reaches an error, an event, a log or
  * stats. It knows every configured secret in the forms a server may echo it (raw, URL-encoded,
  * base64, hex, whole or any piece of eight characters, also inside a longer encoded value or
- * wrapped across lines; a long one in any case; any of its characters JSON-escaped, once or twice:
- * `json-escapes.ts`), the bare token of an `Authorization` value, the last keys a key callback
+ * wrapped across lines or split by invisible characters; a long one in any case; any of its
+ * characters escaped (JSON, percent, HTML references, hex bytes apart), once or twice:
+ * `text-escapes.ts`), the bare token of an `Authorization` value, the last keys a key callback
  * handed out, and any token-like `Bearer <token>`. All forms are found in one pass over the text
- * (and one over each decoding of its JSON escapes, when it has any), and each run of overlapping
+ * (and one over each decoding of its escapes, when it has any), and each run of overlapping
  * finds becomes one `[redacted]`. Each scrub is reported to `onScrub` (for the audit trail: how
  * many and where, never what).
  */
@@ -256,11 +260,11 @@ export class Redactor {
     const memo = first === undefined && text.length <= MEMO_TEXT;
     if (memo && this.#scrubbedClean.has(text)) return text;
     const found = this.#find(text, first);
-    // The text with its JSON escapes decoded, and decoded again (JSON quoted in a JSON string):
-    // a secret escaped in part or whole is found there as written.
+    // The text with its escapes decoded, and decoded again (JSON quoted in a JSON string, a URL
+    // encoded twice): a secret escaped in part or whole is found there as written.
     const levels: Unescaped[] = [];
-    for (let inner = text; levels.length < JSON_LEVELS; ) {
-      const unescaped = unescapeJson(inner);
+    for (let inner = text; levels.length < ESCAPE_LEVELS; ) {
+      const unescaped = unescapeText(inner);
       if (unescaped === undefined) break;
       levels.push(unescaped);
       const spans = this.#find(unescaped.text, first);

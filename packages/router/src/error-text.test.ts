@@ -6,6 +6,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { expectNoSecret, recordingLogger } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scrubErrorText } from './error-text';
 import { isRouterError } from './errors';
 import { createRouter } from './router';
 import type { RoutableProvider } from './types';
@@ -161,9 +162,89 @@ describe("a custom provider's error text", () => {
       "Invalid 'max_tokens': integer above maximum value 4096",
       "Invalid 'max_tokens': integer above maximum value 4096",
     ],
+    // A provider quoting its upstream's JSON body escapes its quotes, once or twice: the
+    // replacement keeps each closing quote's backslashes, so the text stays well formed.
+    [
+      'an escaped JSON body',
+      `upstream body: {\\"password\\":\\"${PW}\\",\\"api_key\\":\\"${HEADER_KEY}\\",` +
+        `\\"client_secret\\": \\"${QUERY_KEY}\\",\\"access_token\\":\\"${SCHEME_TOKEN}\\",` +
+        `\\"max_tokens\\":4096}`,
+      'upstream body: {\\"password\\":\\"[redacted]\\",\\"api_key\\":\\"[redacted]\\",' +
+        '\\"client_secret\\": \\"[redacted]\\",\\"access_token\\":\\"[redacted]\\",' +
+        '\\"max_tokens\\":4096}',
+    ],
+    [
+      'an escaped Authorization header',
+      `upstream body: {\\"Authorization\\":\\"Bearer ${SCHEME_TOKEN}\\"}`,
+      'upstream body: {\\"Authorization\\":\\"Bearer [redacted]\\"}',
+    ],
+    [
+      'a JSON body escaped twice',
+      `said: {\\\\\\"password\\\\\\":\\\\\\"${PW}\\\\\\"}`,
+      'said: {\\\\\\"password\\\\\\":\\\\\\"[redacted]\\\\\\"}',
+    ],
+    [
+      'a form body in an escaped JSON string',
+      `{\\"body\\":\\"password=${QUERY_KEY}\\"}`,
+      '{\\"body\\":\\"password=[redacted]\\"}',
+    ],
+    [
+      'a Digest header',
+      `Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="${PW}"\nnext`,
+      'Authorization: Digest [redacted]\nnext',
+    ],
+    [
+      'a Digest header in JSON',
+      `{"Authorization": "Digest username=\\"u\\", response=\\"${PW}\\"", "max_tokens": 4096}`,
+      '{"Authorization": "Digest [redacted]", "max_tokens": 4096}',
+    ],
+    [
+      'an unknown scheme with parameters',
+      `Authorization: AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Sig=${QUERY_KEY}`,
+      'Authorization: [redacted]',
+    ],
+    [
+      'XML elements and attributes',
+      `<password>${PW}</password><api_key>${HEADER_KEY}</api_key>` +
+        `<ns:Token>${SCHEME_TOKEN}</ns:Token><p password="${QUERY_KEY}"/><max_tokens>4096</max_tokens>`,
+      '<password>[redacted]</password><api_key>[redacted]</api_key>' +
+        '<ns:Token>[redacted]</ns:Token><p password="[redacted]"/><max_tokens>4096</max_tokens>',
+    ],
+    [
+      'a CDATA section',
+      `<Secret type="x"><![CDATA[${PW}]]></Secret>`,
+      '<Secret type="x">[redacted]</Secret>',
+    ],
   ])('hides the credential of %s and keeps the rest', async (_what, text, shown) => {
     const { router } = routerOver(() => new Error(text), undefined);
     const answer = await router.complete(ask);
     expect(answer.route.attempts[0]!.error.message).toBe(shown);
+  });
+
+  // Each shape is what a backtracking pattern or a search for a closing mark would re-read from
+  // every match on: quadratic, that is minutes for a megabyte. A few thousand matches each, so
+  // that their own cost stays far under the bound on a loaded machine.
+  it('scrubs a megabyte of adversarial text in linear time', () => {
+    const megabyte = (unit: string) => unit.repeat(Math.ceil((1 << 20) / unit.length));
+    const shapes = [
+      'a'.repeat(1 << 20),
+      megabyte('x-api-key'),
+      megabyte(`key${'-'.repeat(61)}`),
+      megabyte(`\\"password\\":\\"${'\\\\'.repeat(48)}`),
+      megabyte(`"token": "${'\\'.repeat(54)}`),
+      megabyte(`Authorization: Digest a=${'b'.repeat(40)}`),
+      megabyte(`Authorization: AWS4 ${'b'.repeat(64)} `),
+      megabyte(`<password>${'x'.repeat(54)}`),
+      megabyte(`<ns:Token a=${'"'.repeat(52)}`),
+      `<password><![CDATA[${megabyte(']')}`,
+      `key: a${' '.repeat(1 << 20)}`,
+      megabyte(`key: a${' '.repeat(58)}`),
+      `Bearer ${megabyte('a\\')}`,
+    ];
+    for (const text of shapes) {
+      const started = performance.now();
+      scrubErrorText(text);
+      expect(performance.now() - started, text.slice(0, 30)).toBeLessThan(1000);
+    }
   });
 });

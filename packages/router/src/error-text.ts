@@ -1,57 +1,135 @@
 import { hideSecretShapes, REDACTED } from '@x/internal';
 
 /**
- * The last word of a header, field or query parameter that holds a credential: `Authorization`,
- * `x-api-key`, `X-Auth-Token`, `client_secret`, `accessToken`, `Cookie`, `?sig=`,
+ * The last word of a header, field, query parameter or XML element that holds a credential:
+ * `Authorization`, `x-api-key`, `X-Auth-Token`, `client_secret`, `accessToken`, `Cookie`, `?sig=`,
  * `X-Amz-Signature`. Only as the name's end: `@x/internal`'s `SECRET_HEADER` matches anywhere in
  * a name, which suits a header list but not prose, where `max_tokens: 4096` would lose its value.
  */
 const CREDENTIAL_WORD =
   'auth(?:orization)?|key|token|secret|passw(?:or)?d|pwd|pass|cookie|credentials?|signature|sig|jwt|session(?:id)?';
-/** An `Authorization` scheme, kept in front of the credential it introduces. */
-const SCHEME = '(?:Bearer|Basic|Token|Digest|Bot|ApiKey)[ \\t]+';
 
 /**
- * `name: value` (a header, JSON, YAML) or `name=value` (a query string, a form, a connection
- * string) where the name ends with a credential word; the value quoted (to its closing quote) or
- * bare (up to a space, a quote or a separator). The name starts a word and is at most 64
- * characters before its credential word: a long run of name characters (a base64 blob in a
- * server's text) costs linear time, never quadratic.
+ * A name ending with a credential word, then `:` or `=` (a header, JSON, YAML, a query string, a
+ * form, a connection string). The name may close a quote escaped any number of times: a provider
+ * quoting its upstream's JSON body writes `{\"password\":\"...\"}`. The name starts a word, is
+ * at most 80 characters, and is read once (the lookahead and back-reference make it atomic): its
+ * credential word is looked for behind its end, so a long text costs linear time, never
+ * quadratic, and a few steps per word.
  */
-const NAMED_CREDENTIAL = new RegExp(
-  `(?<![\\w.-])([\\w.-]{0,64}?(?:${CREDENTIAL_WORD}))(["']?[ \\t]*[:=][ \\t]*)` +
-    `(?:(")(${SCHEME})?[^"]*"?|(')(${SCHEME})?[^']*'?|(${SCHEME})?[^\\s"'\`,;&#<>(){}[\\]]+)`,
+const CREDENTIAL_NAME = new RegExp(
+  `(?<![\\w.-])(?=([\\w.-]{1,80}))\\1(?<=${CREDENTIAL_WORD})(?:\\\\*["'])?[ \\t]*[:=][ \\t]*`,
   'gi',
 );
+
+/** An `Authorization` scheme, kept in front of the credential it introduces. */
+const SCHEME = /(?:Bearer|Basic|Token|Digest|Bot|ApiKey)[ \t]+/iy;
+/** A quote opening a value, escaped as many times as the text around it is (`\"`, `\\\"`). */
+const QUOTE = /(\\*)(["'])/y;
+/** `Digest username="u", response="..."`: parameters after a scheme, known or not. */
+const PARAMETER = /[\w-]{1,64}=/y;
+const ANY_SCHEME_PARAMETER = /[\w.+/-]{1,64}[ \t]+[\w-]{1,64}=/y;
+/**
+ * A bare value: up to a space, a quote or a separator. A backslash ends it only where it escapes
+ * a quote or a backslash, so the text's escaping stays whole around `[redacted]`.
+ */
+const BARE = /(?:[^\s"'`,;&#<>(){}[\]\\]|\\(?![\\"']))+/y;
+const REST_OF_LINE = /[^\r\n]*/y;
+
+/**
+ * The credential element of an XML or HTML body (`<password>...</password>`, `<ns:Token>`, its
+ * text or CDATA section), up to the next tag. Its name is read as `CREDENTIAL_NAME`'s, and whether
+ * the closing tag follows is never looked for, so a run of opening tags costs linear time.
+ */
+const CREDENTIAL_ELEMENT = new RegExp(
+  `<(?=([\\w.:-]{1,80}))\\1(?<=${CREDENTIAL_WORD})((?:\\s[^<>]*)?)>` +
+    '(<!\\[CDATA\\[(?:[^\\]]|\\](?!\\]>))*(?:\\]\\]>)?|[^<]*)',
+  'gi',
+);
+
+function stickyMatch(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
+}
+
+/**
+ * What replaces the value starting at `at`, and where that value ends; `undefined` when nothing
+ * there is a value. A quoted value runs to the quote closing it: the first one escaped no more
+ * than the opening one (a quote inside, escaped once more, is part of the value), or the line's
+ * end. A scheme followed by parameters (`Digest username="u", response="..."`) is hidden up to
+ * the line's end: its credential is the parameters together.
+ */
+function hiddenValue(text: string, at: number): { shown: string; end: number } | undefined {
+  const quote = stickyMatch(QUOTE, text, at);
+  if (quote !== null) {
+    const depth = quote[1]!.length;
+    const mark = quote[2]!;
+    const start = at + quote[0].length;
+    const scheme = stickyMatch(SCHEME, text, start)?.[0] ?? '';
+    let backslashes = 0;
+    for (let i = start + scheme.length; i < text.length; i++) {
+      const char = text[i];
+      if (char === '\n' || char === '\r')
+        return { shown: `${quote[0]}${scheme}${REDACTED}`, end: i };
+      if (char === mark && backslashes <= depth) {
+        const closing = text.slice(i - backslashes, i + 1);
+        return { shown: `${quote[0]}${scheme}${REDACTED}${closing}`, end: i + 1 };
+      }
+      backslashes = char === '\\' ? backslashes + 1 : 0;
+    }
+    return { shown: `${quote[0]}${scheme}${REDACTED}`, end: text.length };
+  }
+  const scheme = stickyMatch(SCHEME, text, at)?.[0] ?? '';
+  const after = at + scheme.length;
+  const parameters =
+    scheme === ''
+      ? stickyMatch(ANY_SCHEME_PARAMETER, text, at)
+      : stickyMatch(PARAMETER, text, after);
+  if (parameters !== null) {
+    const line = stickyMatch(REST_OF_LINE, text, after)!;
+    return { shown: `${scheme}${REDACTED}`, end: after + line[0].length };
+  }
+  const bare =
+    stickyMatch(BARE, text, after) ?? (scheme === '' ? null : stickyMatch(BARE, text, at));
+  if (bare === null) return undefined;
+  const kept = bare.index === after ? scheme : '';
+  return { shown: `${kept}${REDACTED}`, end: bare.index + bare[0].length };
+}
+
+/** `text` with the value of every name ending with a credential word hidden. */
+function hideNamedValues(text: string): string {
+  let shown = '';
+  let copied = 0;
+  CREDENTIAL_NAME.lastIndex = 0;
+  for (let name = CREDENTIAL_NAME.exec(text); name !== null; name = CREDENTIAL_NAME.exec(text)) {
+    const at = name.index + name[0].length;
+    const value = hiddenValue(text, at);
+    if (value === undefined) continue;
+    shown += text.slice(copied, at) + value.shown;
+    copied = value.end;
+    CREDENTIAL_NAME.lastIndex = value.end;
+  }
+  return shown + text.slice(copied);
+}
 
 /**
  * Text copied out of a provider's error (its message, name, code) for the router's own outputs:
  * attempts, events and their diagnostics channels, logs, stats and metrics. A provider of the
  * user's own may quote what it failed on: `request to https://bob:pw@gw/v1 failed;
- * Authorization: Bearer tok`. Hidden: the value of a header or parameter named for a credential
- * (`x-api-key: ...`, `?api_key=...`, `"password": "..."`), then what `hideSecretShapes` hides (a
- * URL's userinfo, a `Bearer`/`Basic` credential, a generated key or token). The provider's error
- * object itself is never changed.
+ * Authorization: Bearer tok`, or its upstream's body. Hidden: the value of a header, field or
+ * query parameter named for a credential (`x-api-key: ...`, `?api_key=...`, `"password": "..."`,
+ * `{\"password\":\"...\"}`), a scheme's parameters (`Digest username="u", response="..."`), the
+ * text of an XML element named alike (`<password>...</password>`), then what `hideSecretShapes`
+ * hides (a URL's userinfo, a `Bearer`/`Basic` credential, a generated key or token). The
+ * provider's error object itself is never changed.
  */
 export function scrubErrorText(text: string): string {
-  const named = text.replace(
-    NAMED_CREDENTIAL,
-    (
-      _whole: string,
-      name: string,
-      separator: string,
-      double: string | undefined,
-      doubleScheme: string | undefined,
-      single: string | undefined,
-      singleScheme: string | undefined,
-      bareScheme: string | undefined,
-    ) => {
-      const quote = double ?? single;
-      const scheme = doubleScheme ?? singleScheme ?? bareScheme ?? '';
-      return quote === undefined
-        ? `${name}${separator}${scheme}${REDACTED}`
-        : `${name}${separator}${quote}${scheme}${REDACTED}${quote}`;
-    },
+  const elements = text.replace(
+    CREDENTIAL_ELEMENT,
+    (whole: string, name: string, attributes: string, content: string) =>
+      attributes.endsWith('/') || content.trim() === ''
+        ? whole
+        : `<${name}${attributes}>${REDACTED}`,
   );
-  return hideSecretShapes(named);
+  return hideSecretShapes(hideNamedValues(elements));
 }

@@ -1,8 +1,8 @@
 import { expectNoSecret } from '@x/internal/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unescapeJson } from './json-escapes';
 import { Redactor } from './secrets';
+import { unescapeText } from './text-escapes';
 
 /** `\uXXXX` of every character, in lower- or upper-case hex. */
 const uEscaped = (text: string, upper = false) =>
@@ -15,8 +15,8 @@ const uEscaped = (text: string, upper = false) =>
 
 /** The views of `text` a secret must be absent from: as it is, and its escapes decoded twice. */
 function decoded(text: string): string {
-  const once = unescapeJson(text)?.text ?? text;
-  return [text, once, unescapeJson(once)?.text ?? once].join('\n');
+  const once = unescapeText(text)?.text ?? text;
+  return [text, once, unescapeText(once)?.text ?? once].join('\n');
 }
 
 function redactorOf(...secrets: string[]): Redactor {
@@ -25,14 +25,34 @@ function redactorOf(...secrets: string[]): Redactor {
   return redactor;
 }
 
-describe('unescapeJson', () => {
+describe('unescapeText', () => {
   it("decodes JSON's escapes once, as a JSON string is read, and nothing else", () => {
-    expect(unescapeJson('no escapes')).toBeUndefined();
-    expect(unescapeJson('C:\\Users\\x and \\q')).toBeUndefined();
-    expect(unescapeJson('a\\"b\\\\c\\/d\\u0041\\n')?.text).toBe('a"b\\c/dA\n');
+    expect(unescapeText('no escapes')).toBeUndefined();
+    expect(unescapeText('C:\\Users\\x and \\q')).toBeUndefined();
+    expect(unescapeText('a\\"b\\\\c\\/d\\u0041\\n')?.text).toBe('a"b\\c/dA\n');
     // `\\u0041` is a backslash, then the text `u0041`
-    expect(unescapeJson('\\\\u0041')?.text).toBe('\\u0041');
-    expect(JSON.parse(`"${'\\ud83d\\ude00 \\t'}"`)).toBe(unescapeJson('\\ud83d\\ude00 \\t')?.text);
+    expect(unescapeText('\\\\u0041')?.text).toBe('\\u0041');
+    expect(JSON.parse(`"${'\\ud83d\\ude00 \\t'}"`)).toBe(unescapeText('\\ud83d\\ude00 \\t')?.text);
+  });
+});
+
+describe('unescapeText: percent-escapes and HTML references', () => {
+  it('decodes any percent-escape in either case of hex, a UTF-8 character whole', () => {
+    expect(unescapeText('sk%2dlive%2D%41b %C3%a9 %F0%9F%98%80')?.text).toBe(
+      'sk-live-Ab \u00e9 \u{1f600}',
+    );
+    // bytes that start no UTF-8 character (cut, overlong, a surrogate's) are left as written
+    expect(unescapeText('%C3 %E2%82 %C0%AF %ED%A0%80')).toBeUndefined();
+    expect(unescapeText('50% off, 100%%')).toBeUndefined();
+    // escaped twice: once decoded, the escape of an escape
+    expect(unescapeText('%252D')?.text).toBe('%2D');
+  });
+
+  it('decodes numeric HTML references, with their semicolon or not, and the five XML names', () => {
+    expect(unescapeText('&#115;&#x6B;&#X2d&#8203;')?.text).toBe('sk-\u200b');
+    expect(unescapeText('&amp;&lt;&gt;&quot;&apos; &nbsp; &#xD800; &#1114112;')?.text).toBe(
+      `&<>"' &nbsp; &#xD800; &#1114112;`,
+    );
   });
 });
 
@@ -87,6 +107,37 @@ describe('Redactor with JSON escapes', () => {
           const echo = [...key].map((c, i) => escapesOf(c)[choices[i]!]).join('');
           const out = redactor.redact(`${before}|${echo}|${after}`);
           expect(out).toBe(`${before}|[redacted]|${after}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds a key whatever mix of JSON, percent and HTML escapes spells it, and keeps the text around it', () => {
+    const key = 'Zq7x-K2/mP9+v\u00e9R4tY8wB3n';
+    const redactor = redactorOf(key);
+    const escapesOf = (c: string): string[] => {
+      const bytes = [...Buffer.from(c)];
+      const code = c.codePointAt(0)!;
+      return [
+        c,
+        uEscaped(c),
+        bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+        bytes.map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join(''),
+        `&#${code};`,
+        `&#x${code.toString(16)};`,
+      ];
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(5), { minLength: key.length, maxLength: key.length }),
+        fc.string({ maxLength: 20 }).filter((t) => !/[\\%&]/.test(t)),
+        fc.string({ maxLength: 20 }).filter((t) => !/[\\%&]/.test(t)),
+        (choices, before, after) => {
+          const echo = [...key].map((c, i) => escapesOf(c)[choices[i]!]).join('');
+          expect(redactor.redact(`${before}|${echo}|${after}`)).toBe(
+            `${before}|[redacted]|${after}`,
+          );
         },
       ),
       { numRuns: 300 },

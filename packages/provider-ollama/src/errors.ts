@@ -117,21 +117,33 @@ export class OllamaApiError extends ProviderApiError {
   }
 }
 
-/** The model is not pulled on the server (404 with a JSON `error`). Never retried. */
+/**
+ * The model is not pulled on the server (404 with a JSON `error`), or, for a pull, not in the
+ * registry (the registry's 404, which Ollama reports as a progress line). Never retried. The
+ * message's advice fits the call: pull it, or for a delete, a copy or a push, that nothing is there.
+ */
 export class ModelNotFoundError extends OllamaApiError {
   declare readonly code: 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND';
   declare readonly kind: 'model-not-found';
   /** The model name as it was requested. */
   readonly model: string;
 
-  constructor(init: { model: string; serverMessage: string; endpoint: string; cause?: unknown }) {
+  constructor(init: {
+    model: string;
+    serverMessage: string;
+    endpoint: string;
+    message?: string | undefined;
+    cause?: unknown;
+  }) {
     super({
       statusCode: 404,
       serverMessage: init.serverMessage,
       endpoint: init.endpoint,
       retryable: false,
       code: 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND',
-      message: `Model "${init.model}" was not found on the Ollama server (pull it with \`ollama pull ${init.model}\`)`,
+      message:
+        init.message ??
+        `Model "${init.model}" was not found on the Ollama server (pull it with \`ollama pull ${init.model}\`)`,
       cause: init.cause,
     });
     branded(this, BRAND.modelNotFound, 'ModelNotFoundError');
@@ -232,9 +244,16 @@ export class OllamaTimeoutError extends ProviderTimeoutError {
 export class OllamaConnectionError extends ProviderConnectionError {
   declare readonly code: 'X_PROVIDER_OLLAMA_CONNECTION';
 
-  constructor(init: { origin: string; causeCode?: string | undefined; cause?: unknown }) {
-    super({ ...init, from: OLLAMA });
+  /** `detail`: what was tried, after the message (`initialize()`'s wait). */
+  constructor(init: {
+    origin: string;
+    causeCode?: string | undefined;
+    cause?: unknown;
+    detail?: string | undefined;
+  }) {
+    super({ origin: init.origin, causeCode: init.causeCode, cause: init.cause, from: OLLAMA });
     branded(this, BRAND.connection, 'OllamaConnectionError');
+    if (init.detail !== undefined) this.message = `${this.message}: ${init.detail}`;
   }
 }
 

@@ -88,18 +88,17 @@ describe('OllamaProvider.pull', () => {
     expect(seen.length).toBe(3);
   });
 
+  // A missing manifest is a ModelNotFoundError instead (model-not-found-hints.test.ts).
   it('turns an error line of a failed download into a typed stream error', async () => {
     const { provider } = await setup({
       '/api/pull': (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-        res.end(
-          '{"status":"pulling manifest"}\n{"error":"pull model manifest: file does not exist"}\n',
-        );
+        res.end('{"status":"pulling manifest"}\n{"error":"max retries exceeded: part stalled"}\n');
       },
     });
     const error = await collect(provider.pull({ model: 'nope' })).catch((e: unknown) => e);
     expect(isOllamaStreamError(error)).toBe(true);
-    expect((error as Error).message).toContain('file does not exist');
+    expect((error as Error).message).toContain('max retries exceeded: part stalled');
   });
 
   it('ends a download whose server trickles blank lines at the idle deadline (real clock)', async () => {
@@ -297,6 +296,21 @@ describe('OllamaProvider.initialize (real clock)', () => {
     expect((error as Error).message).toContain(new URL(server.url).host);
     expect(server.requests.filter((r) => r.path === '/api/tags')).toHaveLength(1);
     expect(performance.now() - started).toBeLessThan(750);
+  });
+
+  it('says how long it kept trying, naming timeoutMs, when nothing listens', async () => {
+    const port = await freePort();
+    const provider = createOllamaProvider({ baseUrl: `http://127.0.0.1:${port}` });
+    providers.push(provider);
+    const error = await provider.initialize({ timeoutMs: 1_000 }).catch((e: unknown) => e);
+    expect(isOllamaConnectionError(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'X_PROVIDER_OLLAMA_CONNECTION',
+      causeCode: 'ECONNREFUSED',
+      origin: `http://127.0.0.1:${port}`,
+      message: `Could not reach Ollama at http://127.0.0.1:${port} (ECONNREFUSED): kept trying for 1 s (initialize()'s \`timeoutMs\`)`,
+    });
+    expect(isOllamaConnectionError((error as Error).cause)).toBe(true);
   });
 
   it('fails with the connection error only once timeoutMs has (nearly) passed', async () => {

@@ -17,11 +17,13 @@ import {
   isOllamaConnectionError,
   isOllamaTimeoutError,
   isServerBusyError,
+  ModelNotFoundError,
   OllamaConnectionError,
   OllamaStreamError,
 } from './errors';
 import type { CopyRequest, LoadedModel, ModelInfo, ModelSummary, ProgressEvent } from './types';
 import { NDJSON } from './wire/chat';
+import { isMissingModelLine, modelNotFoundMessage } from './wire/http-errors';
 import { modelKey, parseLoadedModels, parseModelInfo, parseModelList } from './wire/models';
 
 /** Result of {@link OllamaProvider.initialize}. */
@@ -56,6 +58,11 @@ function stillStarting(error: unknown): boolean {
     isOllamaTimeoutError(error) ||
     (isOllamaApiError(error) && error.statusCode >= 502)
   );
+}
+
+/** A duration as a message shows it: `30 s`, `1.4 s`, `700 ms`. */
+function seconds(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 function num(value: unknown): number | undefined {
@@ -144,12 +151,13 @@ export class ServerApi {
           const left = deadline - performance.now();
           if (cut || left < LAST_PROBE_MS) {
             const cause = last ?? error;
-            throw isOllamaConnectionError(cause)
-              ? cause
-              : new OllamaConnectionError({
-                  origin: new URL(this.#core.baseUrl).origin,
-                  cause,
-                });
+            // A single refusal reads the same, so the message says how long it was tried.
+            throw new OllamaConnectionError({
+              origin: new URL(this.#core.baseUrl).origin,
+              causeCode: isOllamaConnectionError(cause) ? cause.causeCode : undefined,
+              cause,
+              detail: `kept trying for ${seconds(timeoutMs)} (initialize()'s \`timeoutMs\`)`,
+            });
           }
           // The backoff's next step, or half of what is left when the step would pass the
           // deadline: a server that comes up shortly before it is still seen. close() and
@@ -174,6 +182,7 @@ export class ServerApi {
         throw new OllamaConnectionError({
           origin: new URL(this.#core.baseUrl).origin,
           cause: error,
+          detail: `/api/tags did not answer within ${seconds(timeoutMs)} (initialize()'s \`timeoutMs\`)`,
         });
       }
     } finally {
@@ -308,15 +317,24 @@ export class ServerApi {
       signal,
       format: NDJSON,
       breaker: false,
-      parse: (message, redact) => parseProgress(message, redact),
+      parse: (message, redact) => parseProgress(message, redact, endpoint, model),
       // Ollama's last progress line: what follows it (nothing, from Ollama) is not read.
       last: (event) => event.status === 'success',
     });
   }
 }
 
-/** One progress line; an `{"error"}` line (a failed download) is a typed stream error. */
-function parseProgress(message: WireMessage, redact: (text: string) => string): ProgressEvent {
+/**
+ * One progress line; an `{"error"}` line (a failed download) is a typed stream error, or, when it
+ * says the model is missing (from the registry for a pull, from the server for a push), the
+ * {@link ModelNotFoundError} every other call ends with.
+ */
+function parseProgress(
+  message: WireMessage,
+  redact: (text: string) => string,
+  endpoint: string,
+  model: string,
+): ProgressEvent {
   let line: unknown;
   try {
     line = JSON.parse(message.data);
@@ -331,9 +349,14 @@ function parseProgress(message: WireMessage, redact: (text: string) => string): 
     });
   }
   if (typeof line.error === 'string') {
+    const serverMessage = redact(line.error);
+    if (isMissingModelLine(endpoint, serverMessage)) {
+      const message = modelNotFoundMessage(endpoint, model);
+      throw new ModelNotFoundError({ model, serverMessage, endpoint, message });
+    }
     throw new OllamaStreamError({
       reason: 'server-error',
-      serverMessage: redact(line.error),
+      serverMessage,
       partial: EMPTY_PARTIAL,
     });
   }

@@ -67,6 +67,56 @@ const CONTEXT_OVERFLOW_400 =
 const NOT_SERVED_ADVICE =
   "Ollama's API is at the server's root (`/api/chat`), so baseUrl takes no path such as /v1 (Ollama's OpenAI-compatible /v1 is @x/provider-openai's, with `preset: 'ollama'`).";
 
+/**
+ * A pull's or a push's progress line saying the model is missing, as Ollama words it: a pull whose
+ * manifest the registry lacks (the registry's 404 is Go's `os.ErrNotExist`, so PullModel says `pull
+ * model manifest: file does not exist`; the `ollama` CLI may add suggestions after it), the same
+ * from the registry client of `OLLAMA_EXPERIMENT=client2` (`model "x" not found`, `model not
+ * found`, until Ollama removed it), and a push of a model the server lacks (its manifest's
+ * `os.Open` error: `open <models>/manifests/<host>/<namespace>/<model>/<tag>: no such file or
+ * directory`, or Windows' `The system cannot find the path specified.`).
+ */
+const MISSING_MODEL_LINE =
+  /^pull model manifest: file does not exist|^model (?:"[^"]*" |'[^']*' )?not found|^open \S.*[\\/]manifests[\\/].*: (?:no such file or directory|the system cannot find the (?:file|path) specified)/i;
+
+/** True for a progress line's `error` that says the model is missing (see MISSING_MODEL_LINE). */
+export function isMissingModelLine(endpoint: string, error: string): boolean {
+  return (endpoint === '/api/pull' || endpoint === '/api/push') && MISSING_MODEL_LINE.test(error);
+}
+
+/**
+ * What a missing model's error says: advice that fits the call. Telling a delete, a copy or a push
+ * to `ollama pull` the model is wrong (there was nothing there to act on), and a pull's missing
+ * model is missing from the registry, not from the server.
+ */
+export function modelNotFoundMessage(endpoint: string, model: string): string | undefined {
+  const missing = `Model "${model}" was not found on the Ollama server`;
+  const list = '(`listModels()` lists what it has)';
+  switch (endpoint) {
+    case '/api/pull':
+      return `Model "${model}" is not in the registry: it has no manifest for that name and tag (check both; ollama.com/library lists the public models)`;
+    case '/api/push':
+      return `${missing}: there is nothing to push ${list}`;
+    case '/api/delete':
+      return `${missing}: there is nothing to delete ${list}`;
+    case '/api/copy':
+      return `${missing}: the copy's source does not exist ${list}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Where a 401 or 403 sends the user: the key the provider sends, never its value. Ollama itself
+ * asks for no key; an auth proxy in front of it does, and ollama.com (its 401 `unauthorized`).
+ */
+const AUTH_ADVICE =
+  'The server, or a proxy in front of it, refused the credentials: check the key given as `apiKey` (or returned by `getApiKey`), sent as `Authorization: Bearer <key>`; for https://ollama.com the provider reads the `OLLAMA_API_KEY` variable when neither is given';
+
+/** Ollama's own 403s are not about keys: a `Host` or an `Origin` it does not allow. */
+const FORBIDDEN_ADVICE =
+  '. Ollama itself answers 403 to a browser `Origin` it does not allow (`OLLAMA_ORIGINS`) and, listening on loopback, to a `Host` that is not local';
+
 /** Marks the 404 with which Ollama says it does not hold a blob (see {@link isBlobAbsent}). */
 const BLOB_ABSENT = brand('provider-ollama', 'blobAbsent');
 
@@ -140,7 +190,12 @@ export function mapHttpError(failure: HttpFailure): Error {
   const isJson =
     failure.contentType?.includes('json') === true || failure.body.trim().startsWith('{');
   if (statusCode === 404 && isJson && /not found/i.test(message) && model !== undefined) {
-    return new ModelNotFoundError({ model, serverMessage: message, endpoint });
+    return new ModelNotFoundError({
+      model,
+      serverMessage: message,
+      endpoint,
+      message: modelNotFoundMessage(endpoint, model),
+    });
   }
   if (statusCode === 503) {
     return new ServerBusyError({ serverMessage: message, endpoint, retryAfterMs });
@@ -183,9 +238,11 @@ export function mapHttpError(failure: HttpFailure): Error {
             blob && message === '' ? `${shownType(failure)}, not Ollama's JSON` : message,
             NOT_SERVED_ADVICE,
           )
-        : signinUrl === undefined
-          ? undefined
-          : `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. Sign in to Ollama to use cloud models: ${signinUrl}`,
+        : signinUrl !== undefined
+          ? `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. Sign in to Ollama to use cloud models: ${signinUrl}`
+          : statusCode === 401 || statusCode === 403
+            ? `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. ${AUTH_ADVICE}${statusCode === 403 ? FORBIDDEN_ADVICE : ''}`
+            : undefined,
   });
   if (absent) mark(error, BLOB_ABSENT);
   return error;

@@ -107,7 +107,8 @@ export interface Resolved {
   name: string;
   /**
    * The preset as it holds where requests go: the `openai` preset pointed at another server
-   * ({@link openAIServer} false) leaves OpenAI's file types and embeddings input to it.
+   * ({@link openAIServer} false) leaves OpenAI's file types and embeddings input to it, and is
+   * named in messages by the `name` option or its host, not "OpenAI".
    */
   preset: OpenAIPreset;
   /** The built-in preset it is, or extends; `undefined` for a custom one that extends none. */
@@ -146,8 +147,24 @@ export function isOpenAIHost(baseUrl: string): boolean {
  * 2048 items) is left to that server, as on a custom preset that extends none; the gateway may
  * route to a model that takes them. `stop` and function names follow `openAIServer` directly.
  */
-function atGateway(preset: OpenAIPreset): OpenAIPreset {
-  return Object.freeze({ ...preset, fileTypes: undefined, embeddingInput: ANY_EMBEDDING_INPUT });
+function atGateway(preset: OpenAIPreset, label: string): OpenAIPreset {
+  return Object.freeze({
+    ...preset,
+    label,
+    fileTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+  });
+}
+
+/**
+ * The name in messages of the `openai` preset pointed at another server (vLLM, an Ollama `/v1`, a
+ * gateway): "OpenAI" would send the user to the wrong server (`Could not reach OpenAI at
+ * http://127.0.0.1:11499`). The `name` option when it is one (the core refuses any other before a
+ * message can be built), else the host and port, which hold no credentials or query (a `baseUrl`
+ * with either is refused).
+ */
+function gatewayLabel(baseUrl: string, name: unknown): string {
+  return typeof name === 'string' && name.trim() !== '' ? name : new URL(baseUrl).host;
 }
 
 /** An environment variable as OpenAI's client reads it: trimmed; empty is unset. */
@@ -322,7 +339,11 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   const openAIServer = family === 'openai' && (custom !== undefined || isOpenAIHost(baseUrl));
   return {
     name,
-    preset: family === 'openai' && !openAIServer ? atGateway(preset) : preset,
+    // (only the built-in `openai` preset: one of your own that extends it is OpenAI's API)
+    preset:
+      family === 'openai' && !openAIServer
+        ? atGateway(preset, gatewayLabel(baseUrl, options.name))
+        : preset,
     family,
     baseUrl,
     openAIServer,

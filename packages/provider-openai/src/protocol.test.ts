@@ -65,7 +65,7 @@ describe('an encoded answer', () => {
         retryable: false,
       });
       expect((error as Error).message).toBe(
-        `OpenAI at ${origin} answered with a body in Content-Encoding "gzip" (CONTENT_ENCODING), though the request asked for identity: is a proxy in between compressing answers? It must pass them on unencoded`,
+        `${new URL(origin).host} at ${origin} answered with a body in Content-Encoding "gzip" (CONTENT_ENCODING), though the request asked for identity: is a proxy in between compressing answers? It must pass them on unencoded`,
       );
     }
     expect(chats(server).map((r) => r.headers['accept-encoding'])).toEqual([

@@ -374,7 +374,7 @@ describe('OpenAIProvider error mapping', () => {
     const error = await provider.complete(ask()).catch((e: unknown) => e);
     expect(isOpenAIApiError(error)).toBe(true);
     expect((error as Error).message).toMatch(
-      /^OpenAI \/chat\/completions answered 404 \(Invalid URL \(POST \/v1\/v1\/chat\/completions\)\): nothing is served at POST http:\/\/127\.0\.0\.1:\d+\/v1\/v1\/chat\/completions\. Is baseUrl right\? An OpenAI-compatible API sits under a version prefix/,
+      /^127\.0\.0\.1:\d+ \/chat\/completions answered 404 \(Invalid URL \(POST \/v1\/v1\/chat\/completions\)\): nothing is served at POST http:\/\/127\.0\.0\.1:\d+\/v1\/v1\/chat\/completions\. Is baseUrl right\? An OpenAI-compatible API sits under a version prefix/,
     );
     expect(chats(server)).toHaveLength(0);
   });

@@ -5,6 +5,7 @@ import { ModelWindows } from './context';
 import { openAIErrorKit } from './error-kit';
 import { isRateLimitedError } from './errors';
 import { checkHealth } from './health';
+import { keyHeaderOf, refusedKeyHint } from './key-hint';
 import { LimitLearner } from './limits';
 import { type OpenAIProviderOptions, resolveConnection, validateOptions } from './options';
 import { type EmbeddingInputRules, type OpenAIPresetName, openAIPresets } from './presets';
@@ -133,6 +134,11 @@ export class OpenAIProvider extends ProviderFacade {
     let learner: LimitLearner | undefined;
     const authHeader = options.authHeader?.toLowerCase();
     const headers = options.headers;
+    // The variable the key was read from, `apiKey` being left out (`OPENAI_API_KEY`...).
+    const keyEnv =
+      options.apiKey === undefined && connection.apiKey !== undefined
+        ? preset.apiKeyEnv
+        : undefined;
     this.#core = new ProviderCore({
       identity: { id: name, label: preset.label, pkg: 'provider-openai', tokens: preset.tokens },
       baseUrl: this.baseUrl,
@@ -150,7 +156,18 @@ export class OpenAIProvider extends ProviderFacade {
             : options.breaker,
       },
       kit: openAIErrorKit(preset.label, (init) => this.#windows.overflowHint(init)),
-      httpError: mapHttpError(preset.label),
+      httpError: mapHttpError(preset.label, (status) =>
+        refusedKeyHint(
+          {
+            option: options.apiKey !== undefined,
+            fromEnv: options.apiKey === undefined ? keyEnv : undefined,
+            callback: options.getApiKey !== undefined,
+            apiKeyEnv: preset.apiKeyEnv,
+            header: keyHeaderOf(headers, authHeader),
+          },
+          status,
+        ),
+      ),
       auth:
         authHeader === undefined
           ? (key) => ({ authorization: `Bearer ${key}` })
@@ -164,10 +181,7 @@ export class OpenAIProvider extends ProviderFacade {
       },
       planner: this.#windows,
       // The audit trail names where a key came from (`OPENAI_API_KEY`, `GROQ_API_KEY`...).
-      apiKeyEnv:
-        options.apiKey === undefined && connection.apiKey !== undefined
-          ? preset.apiKeyEnv
-          : undefined,
+      apiKeyEnv: keyEnv,
       ...(learn ? { onExchange: (endpoint: string) => learner?.observe(endpoint) } : {}),
     });
     this.attach(this.#core);

@@ -229,7 +229,7 @@ describe('OpenAIProvider.stream', () => {
   });
 
   it('throws a server-error OpenAIStreamError quoting an error event whose data is plain text', async () => {
-    const { provider } = await setup({
+    const { server, provider } = await setup({
       '/chat/completions': sse([
         chunk({ content: 'Part' }),
         'event: error\ndata: model crashed\n\n',
@@ -240,7 +240,7 @@ describe('OpenAIProvider.stream', () => {
     expect(error).toMatchObject({
       reason: 'server-error',
       serverMessage: 'model crashed',
-      message: 'OpenAI stream failed: model crashed',
+      message: `${new URL(server.url).host} stream failed: model crashed`,
       partial: { content: 'Part' },
     });
   });

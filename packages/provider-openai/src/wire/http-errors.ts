@@ -78,8 +78,14 @@ export function readErrorBody(
 const NOT_SERVED_ADVICE =
   'An OpenAI-compatible API sits under a version prefix: baseUrl ends in it (`http://127.0.0.1:11434/v1` for Ollama, `https://api.groq.com/openai/v1` for Groq), without `/chat/completions`.';
 
-/** Maps an OpenAI-style HTTP error answer to a typed error, naming `label` in messages. */
-export function mapHttpError(label: string): HttpErrorMapper {
+/**
+ * Maps an OpenAI-style HTTP error answer to a typed error, naming `label` in messages; a 401 or
+ * 403 message ends with `keyHint`'s sentence (which key was sent, where to set one).
+ */
+export function mapHttpError(
+  label: string,
+  keyHint?: ((statusCode: number) => string) | undefined,
+): HttpErrorMapper {
   return (failure: HttpFailure) => {
     const { statusCode, endpoint, model, redact } = failure;
     const requestId = requestIdOf(failure.headers, redact);
@@ -142,7 +148,21 @@ export function mapHttpError(label: string): HttpErrorMapper {
     const message =
       statusCode === 404
         ? notServedMessage(label, failure, serverMessage, NOT_SERVED_ADVICE)
-        : undefined;
+        : (statusCode === 401 || statusCode === 403) && keyHint !== undefined
+          ? keyRefusedMessage(label, endpoint, statusCode, serverMessage, keyHint(statusCode))
+          : undefined;
     return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs, message });
   };
+}
+
+/** A 401 or 403: the server's text, then which key was sent and where to set one. */
+function keyRefusedMessage(
+  label: string,
+  endpoint: string,
+  statusCode: number,
+  serverMessage: string,
+  hint: string,
+): string {
+  const said = serverMessage || '(empty body)';
+  return `${label} ${endpoint} answered ${statusCode}: ${said}${/[.!?]$/.test(said) ? '' : '.'} ${hint}`;
 }

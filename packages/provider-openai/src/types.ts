@@ -248,7 +248,8 @@ export interface ChatResponse extends BaseChatResponse {
   /**
    * `service_tier`: the tier that served the request (OpenAI's `default`, `flex`, `priority`...),
    * when the server says. `costUsd` follows it where the tier's price is known (OpenAI's `flex`
-   * at half the standard price) and is `undefined` where it is not (`priority`, `scale`).
+   * at half the standard price, its `priority` at the model's priority prices in `@x/tokens`) and
+   * is `undefined` where it is not (`scale`, `priority` for a model without priority prices).
    */
   serviceTier: string | undefined;
   /** The model's refusal message, when it refused (structured outputs). */

@@ -181,8 +181,39 @@ describe('costUsd by service tier', () => {
     expect(answer.costUsd).toBeCloseTo(standard / 2, 9);
   });
 
+  it("prices OpenAI's priority at the model's priority prices, and fast as priority", async () => {
+    // gpt-4o-mini at priority: $0.25 per million input tokens, $1 per million output tokens.
+    for (const tier of ['priority', 'fast']) {
+      const answer = await servedAt(tier);
+      expect(answer.serviceTier).toBe(tier);
+      expect(answer.costUsd).toBeCloseTo(1.25, 9);
+    }
+  });
+
+  it('leaves priority unpriced when the model has no priority price, or on another server', async () => {
+    // o1: no priority price in the table (it is never the standard one's $15 + $60).
+    const { provider } = await setup(
+      {
+        '/chat/completions': json(200, {
+          ...completion({ content: 'ok' }),
+          model: 'o1',
+          usage: usage(1_000_000, 1_000_000),
+          service_tier: 'priority',
+        }),
+      },
+      { cache: false },
+    );
+    const o1 = await provider.complete(ask('Hi', { model: 'o1' }));
+    expect(o1.serviceTier).toBe('priority');
+    expect(o1.costUsd).toBeUndefined();
+    // The table's priority prices are OpenAI's: another hosted server's priority has no price.
+    expect(
+      (await servedAt('priority', { preset: 'groq', apiKey: 'gsk-test' })).costUsd,
+    ).toBeUndefined();
+  });
+
   it('leaves the cost undefined for a tier whose price is unknown, never the standard one', async () => {
-    for (const tier of ['priority', 'scale', 'auto', 'something-new']) {
+    for (const tier of ['scale', 'auto', 'something-new']) {
       const answer = await servedAt(tier);
       expect(answer.serviceTier).toBe(tier);
       expect(answer.costUsd).toBeUndefined();
@@ -285,6 +316,37 @@ describe('costUsd with cache writes', () => {
     expect(replayed.cached).toBe(true);
     expect(replayed.costUsd).toBeCloseTo(withWrites / 2, 9);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('bills reads and writes at the priority prices at priority, and keeps it on a replayed answer', async () => {
+    // gpt-5.6 at priority: $10 input, $1 cache reads, $12.50 cache writes, $60 output.
+    const atPriority = 400_000 * 10e-6 + 200_000 * 1e-6 + 400_000 * 12.5e-6 + 100_000 * 60e-6;
+    const { provider, server } = await setup({
+      '/chat/completions': wroteToCache('gpt-5.6', { service_tier: 'priority' }),
+    });
+    const request = ask('Hi', { model: 'gpt-5.6', temperature: 0 });
+    expect((await provider.complete(request)).costUsd).toBeCloseTo(atPriority, 9);
+    const replayed = await provider.complete(request);
+    expect(replayed.cached).toBe(true);
+    expect(replayed.costUsd).toBeCloseTo(atPriority, 9);
+    expect(server.requests).toHaveLength(1);
+    // A write count above the uncached prompt is left out at priority too, as at the standard tier.
+    const { provider: confused } = await setup(
+      {
+        '/chat/completions': json(200, {
+          ...completion({ content: 'ok' }),
+          usage: {
+            ...usage(1_000_000, 0),
+            prompt_tokens_details: { cached_tokens: 800_000, cache_write_tokens: 300_000 },
+          },
+          service_tier: 'priority',
+        }),
+      },
+      { completeAs: 'whole', cache: false },
+    );
+    const answer = await confused.complete(ask('Hi', { model: 'gpt-5.6' }));
+    // 200,000 plain × 10 + 800,000 read × 1, per 1M.
+    expect(answer.costUsd).toBeCloseTo(2 + 0.8, 9);
   });
 
   it('leaves writes unpriced when the server counts more than the uncached prompt', async () => {

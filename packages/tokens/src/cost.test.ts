@@ -187,3 +187,135 @@ describe('estimateCost', () => {
     expect(() => estimateCost({ model: 1 as never, inputTokens: 1 })).toThrow(TypeError);
   });
 });
+
+describe('estimateCost at a service tier', () => {
+  it('bills every part at the priority prices when the answer was served at priority', () => {
+    // gpt-4o at priority: $4.25 input, $2.125 cached, $17 output (standard: $2.5, $1.25, $10).
+    const cost = estimateCost({
+      model: 'gpt-4o-2024-08-06',
+      inputTokens: 1_000_000,
+      cachedInputTokens: 200_000,
+      outputTokens: 100_000,
+      serviceTier: 'priority',
+    });
+    expect(cost).toEqual({
+      input: 3.4,
+      cachedInput: 0.425,
+      cacheWrite: 0,
+      output: 1.7,
+      total: 5.525,
+      currency: 'USD',
+      pricesAsOf: PRICES_AS_OF,
+    });
+  });
+
+  it('bills written tokens at the priority cache-write price when the model has one', () => {
+    // gpt-5.6 at priority: $10 input, $1 cached, $12.50 written, $60 output.
+    const cost = estimateCost({
+      model: 'gpt-5.6',
+      inputTokens: 1_000_000,
+      cachedInputTokens: 100_000,
+      cacheWriteTokens: 200_000,
+      outputTokens: 10_000,
+      serviceTier: 'priority',
+    });
+    expect(cost).toMatchObject({ input: 7, cachedInput: 0.1, cacheWrite: 2.5, output: 0.6 });
+    expect(cost?.total).toBe(10.2);
+    // gpt-5.5 writes for free: written tokens at its priority input price ($10).
+    const older = estimateCost({
+      model: 'gpt-5.5',
+      inputTokens: 100_000,
+      cacheWriteTokens: 100_000,
+      serviceTier: 'priority',
+    });
+    expect(older).toMatchObject({ input: 0, cacheWrite: 1, total: 1 });
+    // No cached price at priority (gpt-4o-2024-05-13): cached tokens at its priority input price.
+    const uncached = estimateCost({
+      model: 'gpt-4o-2024-05-13',
+      inputTokens: 100_000,
+      cachedInputTokens: 100_000,
+      serviceTier: 'priority',
+    });
+    expect(uncached).toMatchObject({ cachedInput: 0.875, total: 0.875 });
+  });
+
+  it('returns the standard price when the tier is the standard one', () => {
+    const request = { model: 'gpt-5', inputTokens: 1000, cachedInputTokens: 100, outputTokens: 50 };
+    const standard = estimateCost(request);
+    expect(standard?.total).toBe(0.0016375);
+    expect(estimateCost({ ...request, serviceTier: 'default' })).toEqual(standard);
+    expect(estimateCost({ ...request, serviceTier: 'standard' })).toEqual(standard);
+    expect(estimateCost({ ...request, serviceTier: undefined })).toEqual(standard);
+  });
+
+  it('returns undefined, never the standard price, when the tier or its prices are unknown', () => {
+    const request = { inputTokens: 1000, outputTokens: 50 };
+    for (const serviceTier of ['flex', 'scale', 'fast', 'Priority', 'performance', '']) {
+      expect(estimateCost({ model: 'gpt-5', ...request, serviceTier })).toBeUndefined();
+    }
+    // Models without priority prices: none in the source, Anthropic's, a local model.
+    for (const model of [
+      'o1',
+      'gpt-5-nano',
+      'gpt-5-chat-latest',
+      'claude-sonnet-4-5',
+      'llama3.2',
+    ]) {
+      expect(estimateCost({ model, ...request, serviceTier: 'priority' })).toBeUndefined();
+    }
+    expect(() => estimateCost({ model: 'gpt-5', ...request, serviceTier: 1 as never })).toThrow(
+      'Expected `serviceTier` to be a string, got `1` (number)',
+    );
+  });
+
+  it('bills a registered priority price when the model is registered with one', () => {
+    const unregister = registerModel({
+      id: 'acme-priority',
+      provider: 'openai',
+      contextWindow: 10_000,
+      pricing: { input: 1, output: 4, priority: { input: 2, output: 8, cachedInput: 0.5 } },
+    });
+    try {
+      const cost = estimateCost({
+        model: 'acme-priority',
+        inputTokens: 1_000_000,
+        cachedInputTokens: 500_000,
+        outputTokens: 1_000_000,
+        serviceTier: 'priority',
+      });
+      expect(cost).toMatchObject({ input: 1, cachedInput: 0.25, output: 8, total: 9.25 });
+    } finally {
+      unregister();
+    }
+  });
+
+  it('costs at least the standard price at priority for any counts and priced model', () => {
+    const models = ['gpt-5.6', 'gpt-5.6-luna', 'gpt-5.5', 'gpt-5-mini', 'gpt-4o', 'o4-mini'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...models),
+        fc.nat(1_000_000),
+        fc.nat(1_000_000),
+        fc.nat(1_000_000),
+        fc.nat(1_000_000),
+        (model, uncached, cached, written, output) => {
+          const request = {
+            model,
+            inputTokens: uncached + cached + written,
+            cachedInputTokens: cached,
+            cacheWriteTokens: written,
+            outputTokens: output,
+          };
+          const standard = estimateCost(request)!;
+          const priority = estimateCost({ ...request, serviceTier: 'priority' })!;
+          expect(priority.total).toBeGreaterThanOrEqual(standard.total);
+          expect(priority.total).toBeCloseTo(
+            priority.input + priority.cachedInput + priority.cacheWrite + priority.output,
+            9,
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

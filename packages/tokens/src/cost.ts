@@ -1,6 +1,7 @@
-import { expectNumber, expectString } from '@x/internal';
+import { expectNumber, expectString, optionalString } from '@x/internal';
 import { modelPricing } from './models';
 import { type EstimateCostInput, expectOptions, KEYS } from './options';
+import type { ModelPricing, TierPricing } from './types';
 
 /** The result of `estimateCost`, in US dollars. */
 export interface CostEstimate {
@@ -15,7 +16,7 @@ export interface CostEstimate {
   /** The sum. */
   total: number;
   currency: 'USD';
-  /** The date the prices were taken (see `PRICES_AS_OF`). */
+  /** The date the prices were taken (see `PRICES_AS_OF`), the priority prices' included. */
   pricesAsOf: string;
 }
 
@@ -32,13 +33,30 @@ function round(usd: number): number {
   return Math.abs(coarse) < Number.MAX_SAFE_INTEGER ? Math.round(coarse) / 1e9 : usd;
 }
 
+/** The words for the standard tier: this package's and OpenAI's `service_tier`. */
+const STANDARD_TIERS: ReadonlySet<string> = new Set(['standard', 'default']);
+
+/**
+ * The prices of the tier that served a request: the standard ones without a tier or at the
+ * standard one, the priority ones at `'priority'`; `undefined` when the tier has no known price
+ * here (any other tier, or `'priority'` on a model without priority prices), so that no answer is
+ * shown at a price it was not billed at.
+ */
+function tierPrices(pricing: ModelPricing, tier: string | undefined): TierPricing | undefined {
+  if (tier === undefined || STANDARD_TIERS.has(tier)) return pricing;
+  return tier === 'priority' ? pricing.priority : undefined;
+}
+
 /**
  * The cost of a request in US dollars, from the registry's prices. `inputTokens` includes the
  * cached ones and the ones written to the cache (as OpenAI's `prompt_tokens` does); those are
  * billed at the cached-input and cache-write prices instead of the input price.
  *
+ * `serviceTier: 'priority'` prices it at the model's priority prices (`pricing.priority`).
+ *
  * @returns the cost, an explicit 0 for local (Ollama) models, and `undefined` (never a silent 0)
- * for an unknown model or one without prices.
+ * for an unknown model, one without prices, or a tier without known prices (any but `'standard'`,
+ * `'default'` and `'priority'`, or `'priority'` for a model without priority prices).
  * @throws {TypeError | RangeError} on negative or non-finite counts, cached + written > input,
  * or an unknown key.
  * @example
@@ -63,13 +81,16 @@ export function estimateCost(request: EstimateCostInput): CostEstimate | undefin
       `Expected \`cacheWriteTokens\` to be <= \`inputTokens\` - \`cachedInputTokens\` (${inputTokens - cachedInputTokens}), got \`${cacheWriteTokens}\` (number)`,
     );
   }
+  const serviceTier = optionalString('serviceTier', request.serviceTier);
   const pricing = modelPricing(request.model);
   if (pricing == null) return undefined;
+  const prices = tierPrices(pricing, serviceTier);
+  if (prices === undefined) return undefined;
   const perToken = (usdPerMillion: number) => usdPerMillion / 1_000_000;
-  const input = (inputTokens - cachedInputTokens - cacheWriteTokens) * perToken(pricing.input);
-  const cachedInput = cachedInputTokens * perToken(pricing.cachedInput ?? pricing.input);
-  const cacheWrite = cacheWriteTokens * perToken(pricing.cacheWrite ?? pricing.input);
-  const output = outputTokens * perToken(pricing.output);
+  const input = (inputTokens - cachedInputTokens - cacheWriteTokens) * perToken(prices.input);
+  const cachedInput = cachedInputTokens * perToken(prices.cachedInput ?? prices.input);
+  const cacheWrite = cacheWriteTokens * perToken(prices.cacheWrite ?? prices.input);
+  const output = outputTokens * perToken(prices.output);
   return {
     input: round(input),
     cachedInput: round(cachedInput),

@@ -58,6 +58,7 @@ export type {
   ModelInfo,
   ModelPricing,
   Provider,
+  TierPricing,
   ToolDefinition,
   ToolProperty,
 } from './types';

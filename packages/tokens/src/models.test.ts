@@ -115,7 +115,13 @@ describe('getModelInfo', () => {
       contextWindow: 128_000,
       maxOutputTokens: 16_384,
       encoding: 'o200k_base',
-      pricing: { input: 2.5, output: 10, cachedInput: 1.25, asOf: PRICES_AS_OF },
+      pricing: {
+        input: 2.5,
+        output: 10,
+        cachedInput: 1.25,
+        priority: { input: 4.25, output: 17, cachedInput: 2.125 },
+        asOf: PRICES_AS_OF,
+      },
       local: false,
     });
     expect(getModelInfo('gpt-4')?.encoding).toBe('cl100k_base');
@@ -133,6 +139,29 @@ describe('getModelInfo', () => {
     expect(getModelInfo('claude-haiku-4-5-20251001')?.pricing).toMatchObject({ cacheWrite: 1.25 });
     // Earlier OpenAI models write to the cache for free: no write price, the input price applies.
     expect(getModelInfo('gpt-5.5')?.pricing).not.toHaveProperty('cacheWrite');
+  });
+
+  it('returns the priority prices when the source has them for the model', () => {
+    expect(getModelInfo('gpt-4o-2024-08-06')?.pricing?.priority).toEqual({
+      input: 4.25,
+      output: 17,
+      cachedInput: 2.125,
+    });
+    expect(getModelInfo('gpt-5.6-terra')?.pricing?.priority).toEqual({
+      input: 5,
+      output: 30,
+      cachedInput: 0.5,
+      cacheWrite: 6.25,
+    });
+    expect(getModelInfo('gpt-4o-2024-05-13')?.pricing?.priority).toEqual({
+      input: 8.75,
+      output: 26.25,
+    });
+    expect(getModelInfo('openai/o3')?.pricing?.priority).toMatchObject({ input: 3.5, output: 14 });
+    // None in the source, or an incomplete one (gpt-5-nano's has no output price).
+    for (const model of ['o1', 'o3-pro', 'gpt-5-nano', 'gpt-5-chat-latest', 'claude-opus-4-5']) {
+      expect(getModelInfo(model)?.pricing).not.toHaveProperty('priority');
+    }
   });
 
   it('returns undefined when the model is unknown', () => {
@@ -214,6 +243,52 @@ describe('registerModel', () => {
         pricing: { input: 1, output: 1, cacheWrite: Number.NaN },
       }),
     ).toThrow('Expected `pricing.cacheWrite` to be a finite number >= 0');
+  });
+
+  it('throws naming the priority price when it is invalid', () => {
+    const register = (priority: unknown) => () =>
+      registerModel({
+        id: 'x',
+        provider: 'openai',
+        contextWindow: 10,
+        pricing: { input: 1, output: 1, priority: priority as never },
+      });
+    expect(register({ input: 2, output: -1 })).toThrow(
+      'Expected `pricing.priority.output` to be a finite number >= 0, got `-1` (number)',
+    );
+    expect(register({ input: 2 })).toThrow('`pricing.priority.output`');
+    expect(register({ input: 2, output: 2, cacheWrite: Number.NaN })).toThrow(RangeError);
+    expect(register({ input: 2, output: 2, cachedInputs: 1 })).toThrow(
+      'Unknown option `pricing.priority.cachedInputs`: did you mean `pricing.priority.cachedInput`?',
+    );
+    expect(register({ input: 2, output: 2, asOf: '2026-01-01' })).toThrow(TypeError);
+    expect(register(null)).toThrow(TypeError);
+  });
+
+  it('keeps a registered priority price, without trailing empty prices', () => {
+    const unregister = registerModel({
+      id: 'acme-fast',
+      provider: 'openai',
+      contextWindow: 10_000,
+      pricing: { input: 2, output: 8, priority: { input: 4, output: 16 }, asOf: '2026-01-01' },
+    });
+    expect(getModelInfo('acme-fast')?.pricing).toEqual({
+      input: 2,
+      output: 8,
+      priority: { input: 4, output: 16 },
+      asOf: '2026-01-01',
+    });
+    unregister();
+    // Re-registering a built-in model without one drops its priority price (no stale price).
+    const override = registerModel({
+      id: 'gpt-4o',
+      provider: 'openai',
+      contextWindow: 128_000,
+      pricing: { input: 3, output: 12 },
+    });
+    expect(getModelInfo('gpt-4o')?.pricing).not.toHaveProperty('priority');
+    override();
+    expect(getModelInfo('gpt-4o')?.pricing?.priority).toMatchObject({ input: 4.25 });
   });
 
   it('keeps a registered cache-write price, with or without a cached-input price', () => {

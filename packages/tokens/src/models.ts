@@ -1,7 +1,7 @@
 import { expectNumber, expectString, optionalString } from '@x/internal';
-import { DATA_SOURCES, MODELS, type ModelRecord, PRICES_AS_OF } from './data/models';
+import { DATA_SOURCES, MODELS, type ModelRecord, PRICES_AS_OF, type Price } from './data/models';
 import { expectEncoding, expectOptions, expectProvider, KEYS } from './options';
-import type { EncodingName, ModelInfo, ModelPricing, Provider } from './types';
+import type { EncodingName, ModelInfo, ModelPricing, Provider, TierPricing } from './types';
 
 /** Input of `registerModel`. */
 export interface RegisterModelInput {
@@ -218,7 +218,36 @@ function pricingOf(record: ModelRecord): ModelPricing | null {
   const pricing: ModelPricing = { input, output, asOf };
   if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
   if (cacheWrite !== undefined) pricing.cacheWrite = cacheWrite;
+  if (record.priority !== undefined) pricing.priority = tierPricingOf(record.priority);
   return pricing;
+}
+
+function tierPricingOf([input, output, cachedInput, cacheWrite]: Price): TierPricing {
+  const pricing: TierPricing = { input, output };
+  if (cachedInput !== undefined) pricing.cachedInput = cachedInput;
+  if (cacheWrite !== undefined) pricing.cacheWrite = cacheWrite;
+  return pricing;
+}
+
+/** A price without trailing `undefined`s: one without a cached or write price has two elements. */
+function priceOf(pricing: TierPricing): Price {
+  return pricing.cacheWrite !== undefined
+    ? [pricing.input, pricing.output, pricing.cachedInput, pricing.cacheWrite]
+    : pricing.cachedInput !== undefined
+      ? [pricing.input, pricing.output, pricing.cachedInput]
+      : [pricing.input, pricing.output];
+}
+
+/** Checks the four prices of `pricing` or `pricing.priority`, named from `path`. */
+function expectPrices(path: string, pricing: TierPricing): void {
+  expectNumber(`${path}.input`, pricing.input, { min: 0 });
+  expectNumber(`${path}.output`, pricing.output, { min: 0 });
+  if (pricing.cachedInput !== undefined) {
+    expectNumber(`${path}.cachedInput`, pricing.cachedInput, { min: 0 });
+  }
+  if (pricing.cacheWrite !== undefined) {
+    expectNumber(`${path}.cacheWrite`, pricing.cacheWrite, { min: 0 });
+  }
 }
 
 /**
@@ -278,25 +307,18 @@ export function registerModel(input: RegisterModelInput): () => void {
   if (input.encoding !== undefined && input.encoding !== null) expectEncoding(input.encoding);
   let price: ModelRecord['price'] = input.provider === 'ollama' ? [0, 0, 0] : null;
   let asOf: string | undefined;
+  let priority: Price | undefined;
   if (input.pricing !== undefined && input.pricing !== null) {
     const { pricing } = input;
     expectOptions('pricing', 'pricing', pricing, KEYS.pricing);
-    expectNumber('pricing.input', pricing.input, { min: 0 });
-    expectNumber('pricing.output', pricing.output, { min: 0 });
-    if (pricing.cachedInput !== undefined) {
-      expectNumber('pricing.cachedInput', pricing.cachedInput, { min: 0 });
-    }
-    if (pricing.cacheWrite !== undefined) {
-      expectNumber('pricing.cacheWrite', pricing.cacheWrite, { min: 0 });
+    expectPrices('pricing', pricing);
+    if (pricing.priority !== undefined) {
+      expectOptions('pricing.priority', 'pricing.priority', pricing.priority, KEYS.tierPricing);
+      expectPrices('pricing.priority', pricing.priority);
+      priority = priceOf(pricing.priority);
     }
     optionalString('pricing.asOf', pricing.asOf);
-    // No trailing `undefined`s: a price without a cached or write price has two elements.
-    price =
-      pricing.cacheWrite !== undefined
-        ? [pricing.input, pricing.output, pricing.cachedInput, pricing.cacheWrite]
-        : pricing.cachedInput !== undefined
-          ? [pricing.input, pricing.output, pricing.cachedInput]
-          : [pricing.input, pricing.output];
+    price = priceOf(pricing);
     asOf = pricing.asOf ?? new Date().toISOString().slice(0, 10);
   }
   const key = input.id
@@ -318,6 +340,7 @@ export function registerModel(input: RegisterModelInput): () => void {
     maxOutputTokens,
     encoding,
     price,
+    ...(priority ? { priority } : {}),
     ...(asOf ? { asOf } : {}),
   };
   const target = local ? customLocal : customHosted;

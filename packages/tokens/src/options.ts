@@ -103,6 +103,14 @@ export interface EstimateCostInput {
    * @default 0
    */
   cacheWriteTokens?: number | undefined;
+  /**
+   * The service tier that served the request (the answer's `service_tier`): `'standard'` or
+   * OpenAI's `'default'` for the standard prices, `'priority'` for the model's priority prices
+   * (`pricing.priority`). Any other tier, or `'priority'` for a model without priority prices,
+   * has no known price: the estimate is `undefined`, never the standard price.
+   * @default 'standard'
+   */
+  serviceTier?: 'standard' | 'default' | 'priority' | (string & {}) | undefined;
 }
 
 /** Options of `createCalibrator`. */
@@ -152,11 +160,19 @@ export const KEYS = {
     'reserveOutputTokens',
     'useErrorMargin',
   ],
-  estimateCost: ['model', 'inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens'],
+  estimateCost: [
+    'model',
+    'inputTokens',
+    'outputTokens',
+    'cachedInputTokens',
+    'cacheWriteTokens',
+    'serviceTier',
+  ],
   createCalibrator: ['maxModels', 'window', 'minObservations', 'maxOverheadTokens', 'logger'],
   observation: ['model', 'provider', 'input', 'tools', 'actualTokens'],
   registerModel: ['id', 'provider', 'contextWindow', 'maxOutputTokens', 'encoding', 'pricing'],
-  pricing: ['input', 'output', 'cachedInput', 'cacheWrite', 'asOf'],
+  pricing: ['input', 'output', 'cachedInput', 'cacheWrite', 'priority', 'asOf'],
+  tierPricing: ['input', 'output', 'cachedInput', 'cacheWrite'],
   loadEncoding: ['signal', 'logger'],
 } as const satisfies Record<string, readonly string[]>;
 

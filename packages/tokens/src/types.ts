@@ -123,8 +123,29 @@ export interface ModelPricing {
    * GPT-5.6 on); the input price when absent, as for a provider that writes for free.
    */
   cacheWrite?: number | undefined;
+  /**
+   * The prices of OpenAI's `priority` tier (`service_tier: 'priority'`), a table of their own
+   * (about 1.7 to 2 times the standard prices, depending on the model); absent for a model that
+   * has none known, whose priority answers `estimateCost` leaves unpriced.
+   */
+  priority?: TierPricing | undefined;
   /** The date (YYYY-MM-DD) the prices stand for: the date of the source they were read from. */
   asOf: string;
+}
+
+/**
+ * The prices of one service tier other than the standard one, in US dollars per million tokens.
+ * An absent `cachedInput` or `cacheWrite` is the tier's input price, as for the standard prices.
+ */
+export interface TierPricing {
+  /** USD per 1M input (prompt) tokens at this tier. */
+  input: number;
+  /** USD per 1M output (completion) tokens at this tier. */
+  output: number;
+  /** USD per 1M cached input tokens at this tier; its input price when absent. */
+  cachedInput?: number | undefined;
+  /** USD per 1M tokens written to the prompt cache at this tier; its input price when absent. */
+  cacheWrite?: number | undefined;
 }
 
 /** What the registry knows about a model. */

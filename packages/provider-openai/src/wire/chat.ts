@@ -4,7 +4,7 @@ import type { OpenAIPresetName } from '../presets';
 import type { ChatRequest, ChatResponse } from '../types';
 import { cacheKeyBody, chatBodyJson, toChatBody, type WireDialect } from './body';
 import { ChatAccumulator } from './chat-accumulator';
-import { tierPriceShare } from './service-tier';
+import { costAtTier } from './service-tier';
 
 /** OpenAI streams server-sent events. */
 export const SSE: StreamFormat = Object.freeze({ framing: 'sse', accept: 'text/event-stream' });
@@ -37,7 +37,7 @@ export function chatOperation(
    * then be silent between two chunks as long as before the first (`sendsToolCallsWhole`).
    */
   toolCallsWhole = false,
-  /** The built-in preset it is or extends: whose prices a service tier has ({@link tierPriceShare}). */
+  /** The built-in preset it is or extends: whose prices a service tier has ({@link costAtTier}). */
   family?: OpenAIPresetName | undefined,
 ): Operation<ChatRequest, ChatResponse> {
   // The body of the request seen last: prompt(), cacheKey() and body() of one call ask for it in
@@ -75,10 +75,16 @@ export function chatOperation(
     finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
       // The echoed model, or the requested one when the server left it out.
       if (response.model === '') response.model = request.model;
-      // Priced at the standard tier by the reconcile step: another tier's price, where known.
+      // Priced at the standard tier by the reconcile step (for the requested model, as there):
+      // another tier's price, where known.
       if (response.serviceTier !== undefined && response.costUsd !== undefined && !dialect.local) {
-        const share = tierPriceShare(response.serviceTier, family);
-        response.costUsd = share === undefined ? undefined : response.costUsd * share;
+        response.costUsd = costAtTier(
+          response.costUsd,
+          response.serviceTier,
+          family,
+          request.model,
+          response.usage,
+        );
       }
       if (request === lastRequest) {
         lastRequest = undefined;

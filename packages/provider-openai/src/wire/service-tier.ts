@@ -1,8 +1,14 @@
+import { type EstimateCostInput, estimateCost } from '@x/tokens';
 import type { OpenAIPresetName } from '../presets';
+import type { OpenAIUsage } from '../usage-types';
 
 // `costUsd` is priced by `@x/tokens` at a model's standard prices. An answer served at another
-// tier costs something else: it is priced here only where that price is a documented share of the
-// standard one, and left undefined everywhere else, never shown at the standard tier's price.
+// tier costs something else: it is priced here only where that price is known (OpenAI's priority
+// prices in the table, or a documented share of the standard one), and left undefined everywhere
+// else, never shown at the standard tier's price.
+
+/** OpenAI's tiers billed at its priority prices: `fast` is answered as `priority`. */
+const PRIORITY: ReadonlySet<string> = new Set(['priority', 'fast']);
 
 /** The words servers use for the standard tier: OpenAI's, Mistral's and Groq's. */
 const STANDARD: ReadonlySet<string> = new Set(['default', 'standard', 'on_demand']);
@@ -15,10 +21,65 @@ const STANDARD: ReadonlySet<string> = new Set(['default', 'standard', 'on_demand
 const FLEX: Partial<Record<OpenAIPresetName, number>> = { openai: 0.5, groq: 1 };
 
 /**
+ * The price of an answer served at `tier`, from its price at the standard tier (`costUsd`, which
+ * the core's usage stage computed): OpenAI's priority tier at the model's priority prices
+ * ({@link priorityCost}), another tier at its share of the standard price ({@link tierPriceShare}),
+ * `undefined` when neither is known.
+ */
+export function costAtTier(
+  costUsd: number,
+  tier: string | undefined,
+  family: OpenAIPresetName | undefined,
+  model: string,
+  usage: OpenAIUsage,
+): number | undefined {
+  if (tier !== undefined && family === 'openai' && PRIORITY.has(tier)) {
+    return priorityCost(model, usage);
+  }
+  const share = tierPriceShare(tier, family);
+  return share === undefined ? undefined : costUsd * share;
+}
+
+/**
+ * An answer's price at OpenAI's priority prices (`@x/tokens`' `pricing.priority`), its counts
+ * passed as the core's usage stage passes them at the standard tier: cached and written prompt
+ * tokens at their own prices, a cached or written count that cannot be part of the prompt left
+ * out. `undefined` for a model without priority prices.
+ */
+function priorityCost(model: string, usage: OpenAIUsage): number | undefined {
+  const { promptTokens: input, completionTokens: output } = usage;
+  if (input === undefined && output === undefined) return undefined;
+  const priced: EstimateCostInput = {
+    model,
+    inputTokens: input ?? 0,
+    outputTokens: output ?? 0,
+    serviceTier: 'priority',
+  };
+  const cached = usage.cachedPromptTokens;
+  if (cached !== undefined && input !== undefined && cached <= input) {
+    priced.cachedInputTokens = cached;
+  }
+  const written = usage.cacheWriteTokens;
+  if (
+    written !== undefined &&
+    input !== undefined &&
+    written <= input - (priced.cachedInputTokens ?? 0)
+  ) {
+    priced.cacheWriteTokens = written;
+  }
+  try {
+    return estimateCost(priced)?.total;
+  } catch {
+    // A model name the table refuses: unpriced, as at the standard tier.
+    return undefined;
+  }
+}
+
+/**
  * The share of the standard price that an answer served at `tier` costs: 1 without a tier or at
- * the standard one; `undefined` when unknown: `priority` (OpenAI's prices for it are a table of
- * their own, about 1.7 to 2 times the standard ones depending on the model), `scale` (paid by
- * reserved units, not by tokens), Groq's `performance`, any other name.
+ * the standard one; `undefined` when unknown: `priority` on a server other than OpenAI's (OpenAI's
+ * is priced by {@link costAtTier}), `scale` (paid by reserved units, not by tokens), Groq's
+ * `performance`, any other name.
  */
 export function tierPriceShare(
   tier: string | undefined,

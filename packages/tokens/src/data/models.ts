@@ -5,10 +5,11 @@
  * every source records where it is (repository, file and commit, or page address) and the date
  * its figures stand for. Facts and figures only: nothing here is copied code.
  *
- * Prices are USD per million tokens, standard (non-batch, non-priority) tier, for prompts under
+ * Prices are USD per million tokens, standard (non-batch) tier, for prompts under
  * any long-context surcharge threshold. The cache-write price is the source's
  * `cache_creation_input_token_cost`: Anthropic's 5-minute writes (its 1-hour writes cost more and
  * are not modelled) and OpenAI's from GPT-5.6 on; a row without one writes at the input price.
+ * OpenAI's `priority` tier has prices of its own, in `PRIORITY` below.
  * `contextWindow` is the source's input limit (`max_input_tokens`): for the gpt-5, gpt-5.1 and
  * gpt-5.2 families that is 272,000 of a 400,000 total, so a prompt that passes `fitsContext` is
  * one the API accepts. Perplexity's per-request
@@ -99,6 +100,11 @@ export interface ModelRecord {
    * cacheWrite without a cachedInput leaves the third element `undefined`.
    */
   price: Price | null;
+  /**
+   * OpenAI's `priority` tier: [input, output, cachedInput?, cacheWrite?] in USD per 1M tokens;
+   * absent when the model has none known.
+   */
+  priority?: Price | undefined;
   aliases?: readonly string[] | undefined;
   /** Where the figures come from (built-in rows; absent on registered ones). */
   source?: DataSourceKey | undefined;
@@ -115,6 +121,38 @@ type Row = [
   aliases?: readonly string[],
 ];
 
+/**
+ * OpenAI's `priority` tier by row id: the source's `input_cost_per_token_priority`,
+ * `output_cost_per_token_priority`, `cache_read_input_token_cost_priority` and (gpt-5.6 family)
+ * `cache_creation_input_token_cost_priority`, read from the entry each row comes from. A chat row
+ * missing here has no priority price in the source (gpt-5-chat-latest, chatgpt-4o-latest, o1,
+ * o1-pro, o3-pro, o3-mini, gpt-4-turbo, gpt-4, gpt-3.5-turbo) or an unusable one: the source's
+ * `gpt-5-nano` gives an input price 50 times its standard one and no output price, so it is left
+ * out rather than guessed. The embedding rows have none (OpenAI's priority tier is for responses).
+ */
+const PRIORITY: Readonly<Record<string, Price>> = {
+  'gpt-5.6': [10, 60, 1, 12.5],
+  'gpt-5.6-sol': [10, 60, 1, 12.5],
+  'gpt-5.6-terra': [5, 30, 0.5, 6.25],
+  'gpt-5.6-luna': [2, 12, 0.2, 2.5],
+  'gpt-5.5': [10, 60, 1],
+  'gpt-5.4': [5, 30, 0.5],
+  'gpt-5.2': [3.5, 28, 0.35],
+  'gpt-5.1': [2.5, 20, 0.25],
+  'gpt-5': [2.5, 20, 0.25],
+  'gpt-5-mini': [0.45, 3.6, 0.045],
+  'gpt-4.1': [3.5, 14, 0.875],
+  'gpt-4.1-mini': [0.7, 2.8, 0.175],
+  // The source's undated `gpt-4.1-nano` (its dated entry, which the row's other figures come from,
+  // has no priority price).
+  'gpt-4.1-nano': [0.2, 0.8, 0.05],
+  'gpt-4o': [4.25, 17, 2.125],
+  'gpt-4o-2024-05-13': [8.75, 26.25],
+  'gpt-4o-mini': [0.25, 1, 0.125],
+  o3: [3.5, 14, 0.875],
+  'o4-mini': [2, 8, 0.5],
+};
+
 function rows(
   provider: Provider,
   encoding: EncodingName | null,
@@ -129,6 +167,7 @@ function rows(
     encoding,
     price,
     source,
+    ...(provider === 'openai' && Object.hasOwn(PRIORITY, id) ? { priority: PRIORITY[id] } : {}),
     ...(aliases ? { aliases } : {}),
   }));
 }

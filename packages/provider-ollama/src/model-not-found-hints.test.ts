@@ -56,6 +56,20 @@ describe('OllamaProvider.pull', () => {
   });
 });
 
+describe('OllamaProvider.create', () => {
+  it('ends with ModelNotFoundError naming its `from` when neither the server nor the registry has it', async () => {
+    const provider = await setup();
+    const error = await drain(provider.create({ model: 'mine', from: 'nosuch:1b' }));
+    expect(isModelNotFoundError(error)).toBe(true);
+    expect(error).toMatchObject({
+      model: 'nosuch:1b',
+      endpoint: '/api/create',
+      serverMessage: 'pull model manifest: file does not exist',
+    });
+    expect((error as Error).message).toContain('"nosuch:1b" (create()\'s `from`)');
+  });
+});
+
 /** A progress stream that fails with Ollama's `{"error"}` line after its first step. */
 const failing = (status: string, error: string) => (_req: unknown, res: http.ServerResponse) => {
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });

@@ -279,7 +279,8 @@ export class OllamaProvider extends ProviderFacade {
   create(request: CreateRequest): AsyncIterable<ProgressEvent> {
     const body = createBody(request);
     return this.#streams.iterable(request, (r, ended) =>
-      this.#server.progress('/api/create', body, r.model, r.signal, ended),
+      // A missing `from` is the model an error line names (Ollama pulls it first).
+      this.#server.progress('/api/create', body, r.model, r.signal, ended, r.from ?? null),
     );
   }
 

@@ -298,6 +298,11 @@ export class ServerApi {
     model: string,
     signal: AbortSignal | undefined,
     onEnd?: () => void,
+    /**
+     * The model a missing-model line is about: `model` when left out; for a create its `from`,
+     * `null` when it has none (a line that says a model is missing is then a stream error).
+     */
+    missing?: string | null,
   ): AsyncGenerator<ProgressEvent, void, undefined> {
     // A pull or a create may have replaced the model, whichever way it ended (a failed create can
     // have written part of it); a push changes nothing here.
@@ -317,7 +322,8 @@ export class ServerApi {
       signal,
       format: NDJSON,
       breaker: false,
-      parse: (message, redact) => parseProgress(message, redact, endpoint, model),
+      parse: (message, redact) =>
+        parseProgress(message, redact, endpoint, missing === undefined ? model : missing),
       // Ollama's last progress line: what follows it (nothing, from Ollama) is not read.
       last: (event) => event.status === 'success',
     });
@@ -326,14 +332,14 @@ export class ServerApi {
 
 /**
  * One progress line; an `{"error"}` line (a failed download) is a typed stream error, or, when it
- * says the model is missing (from the registry for a pull, from the server for a push), the
- * {@link ModelNotFoundError} every other call ends with.
+ * says the model is missing (from the registry for a pull or a create's `from`, from the server
+ * for a push), the {@link ModelNotFoundError} every other call ends with.
  */
 function parseProgress(
   message: WireMessage,
   redact: (text: string) => string,
   endpoint: string,
-  model: string,
+  model: string | null,
 ): ProgressEvent {
   let line: unknown;
   try {
@@ -350,7 +356,7 @@ function parseProgress(
   }
   if (typeof line.error === 'string') {
     const serverMessage = redact(line.error);
-    if (isMissingModelLine(endpoint, serverMessage)) {
+    if (model !== null && isMissingModelLine(endpoint, serverMessage)) {
       const message = modelNotFoundMessage(endpoint, model);
       throw new ModelNotFoundError({ model, serverMessage, endpoint, message });
     }

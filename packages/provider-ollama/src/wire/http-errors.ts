@@ -81,7 +81,10 @@ const MISSING_MODEL_LINE =
 
 /** True for a progress line's `error` that says the model is missing (see MISSING_MODEL_LINE). */
 export function isMissingModelLine(endpoint: string, error: string): boolean {
-  return (endpoint === '/api/pull' || endpoint === '/api/push') && MISSING_MODEL_LINE.test(error);
+  return (
+    (endpoint === '/api/pull' || endpoint === '/api/push' || endpoint === '/api/create') &&
+    MISSING_MODEL_LINE.test(error)
+  );
 }
 
 /**
@@ -95,6 +98,9 @@ export function modelNotFoundMessage(endpoint: string, model: string): string | 
   switch (endpoint) {
     case '/api/pull':
       return `Model "${model}" is not in the registry: it has no manifest for that name and tag (check both; ollama.com/library lists the public models)`;
+    case '/api/create':
+      // Ollama pulls a `from` it lacks: the line is that pull's.
+      return `Model "${model}" (create()'s \`from\`) is neither on the Ollama server nor in the registry: it has no manifest for that name and tag (check both; \`listModels()\` lists what the server has)`;
     case '/api/push':
       return `${missing}: there is nothing to push ${list}`;
     case '/api/delete':

@@ -18,5 +18,6 @@ describe('sleep', () => {
       30_000,
     );
     expect(result).toEqual({ code: 0, stdout: 'backoff over\n', stderr: '' });
-  });
+    // The child's own bound, not vitest's 5 s: tsx starting a process on a loaded machine.
+  }, 30_000);
 });

@@ -94,6 +94,37 @@ describe('verbosity, serviceTier, promptCacheKey, safetyIdentifier', () => {
     expect(provider.requestFields.chat.has('serviceTier')).toBe(true);
   });
 
+  it("are refused before sending where the server has no tiers (Ollama's and vLLM's /v1), but 'auto'", async () => {
+    const tierless = [
+      { preset: 'ollama' as const },
+      {
+        preset: { name: 'my-ollama', baseUrl: 'http://127.0.0.1:9/v1', extends: 'ollama' as const },
+      },
+      { preset: 'vllm' as const },
+    ];
+    for (const options of tierless) {
+      const { server, provider } = await setup({ '/chat/completions': hello }, options);
+      for (const serviceTier of ['flex', 'priority', 'default', 'scale', 'fast'] as const) {
+        const request = ask('Hi', { serviceTier });
+        const error = await provider.complete(request).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RangeError);
+        const { message } = error as Error;
+        expect(message).toMatch(/^(Ollama|my-ollama|vLLM) ignores `service_tier`/);
+        expect(message).toContain(`\`request.serviceTier\` "${serviceTier}" is refused`);
+        expect(message).toContain('set "auto" for this preset');
+        expect(() => provider.stream(request)).toThrow(RangeError);
+      }
+      expect(chats(server)).toHaveLength(0);
+      await provider.complete(ask('Hi', { serviceTier: 'auto' }));
+      expect(chats(server)[0]!.json).toMatchObject({ service_tier: 'auto' });
+      expect(provider.requestFields.chat.has('serviceTier')).toBe(true);
+    }
+    // LM Studio's server is closed source: what it does with a tier is its own to say.
+    const lmstudio = await setup({ '/chat/completions': hello }, { preset: 'lmstudio' });
+    await lmstudio.provider.complete(ask('Hi', { serviceTier: 'flex' }));
+    expect(chats(lmstudio.server)[0]!.json).toMatchObject({ service_tier: 'flex' });
+  });
+
   it('share a cache entry when only the tier, cache key or safety id differ, not the verbosity', async () => {
     const { server, provider } = await setup({ '/chat/completions': hello });
     const base = ask('Hi', { temperature: 0 });

@@ -60,13 +60,27 @@ const IGNORES = (wire: string, effect: string) =>
   `ignores \`${wire}\` (its \`/v1\` has no such field and drops it without an error: ${effect})`;
 
 /**
+ * A `serviceTier` other than `'auto'` where the server has no tiers (Ollama's and vLLM's `/v1`):
+ * `'flex'` would be served as any other request is, with nothing to say so.
+ */
+const IGNORED_TIER: ValueRule = {
+  field: 'serviceTier',
+  refused: (r) => r.serviceTier !== undefined && r.serviceTier !== 'auto',
+  always: false,
+  does: IGNORES('service_tier', 'every request is served alike, at no other tier'),
+  instead: 'leave it out or set "auto" for this preset',
+};
+
+/**
  * The values a built-in preset's server (and a preset of your own that extends it) does not honour
  * although its fields are well formed: Ollama's `/v1` has no `tool_choice`, `parallel_tool_calls`,
  * `logit_bias` or `verbosity` (ChatCompletionRequest in ollama/ollama openai/openai.go; unknown fields are
- * dropped), so a forced tool call comes back as text with finish reason `stop`, and Mistral takes
- * only `'auto'` of OpenAI's service tiers (`RequestedServiceTier`: `auto`, `standard_only`; any
- * other a 422). `tool_choice` and `parallel_tool_calls` are sent only with tools: without, there
- * is nothing to refuse.
+ * dropped), so a forced tool call comes back as text with finish reason `stop`; neither it nor
+ * vLLM's has a `service_tier` (vLLM's ChatCompletionRequest, entrypoints/openai: an unknown field
+ * is only logged as ignored), so no tier but `'auto'`, the one every request gets, is taken. Mistral
+ * takes only `'auto'` of OpenAI's service tiers (`RequestedServiceTier`: `auto`, `standard_only`;
+ * any other a 422). `tool_choice` and `parallel_tool_calls` are sent only with tools: without,
+ * there is nothing to refuse.
  */
 const VALUE_RULES: Partial<Record<OpenAIPresetName, readonly ValueRule[]>> = {
   ollama: [
@@ -101,7 +115,9 @@ const VALUE_RULES: Partial<Record<OpenAIPresetName, readonly ValueRule[]>> = {
       does: IGNORES('verbosity', 'the answer is as long as the model makes it'),
       instead: 'leave it out for this preset, or ask for the length in the prompt',
     },
+    IGNORED_TIER,
   ],
+  vllm: [IGNORED_TIER],
   mistral: [
     {
       field: 'serviceTier',
@@ -141,7 +157,7 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
 /**
  * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
  * sent (Groq's `logit_bias`, Mistral's `user`), a value its family's server ignores or refuses
- * (Ollama's `tool_choice`, Mistral's `service_tier`: {@link VALUE_RULES}), `topLogprobs` without
+ * (Ollama's `tool_choice`, Ollama's, vLLM's and Mistral's `service_tier`: {@link VALUE_RULES}), `topLogprobs` without
  * `logprobs: true`, an image the server cannot decode (Ollama's GIFs and URLs), and, when requests
  * go to OpenAI's own API (`openAIServer`: `resolveConnection` decides it from the base URL), what
  * its API reference limits (more than 4 `stop` sequences, a function name it refuses): the error

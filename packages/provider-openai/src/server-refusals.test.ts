@@ -36,6 +36,43 @@ describe('topLogprobs', () => {
   });
 });
 
+describe('unsupportedBy', () => {
+  it("marks what only this preset's server refuses `unsupportedBy: 'server'`, not the caller's mistakes", async () => {
+    const refusal = async (preset: OpenAIPresetName, request: ChatRequest) => {
+      const { provider } = await setup(
+        { '/chat/completions': hello },
+        { preset, apiKey: 'sk-test' },
+      );
+      return provider.complete(request).catch((e: unknown) => e);
+    };
+    const gif = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+    const refused = [
+      await refusal('ollama', ask('x', { serviceTier: 'flex' })),
+      await refusal('mistral', ask('x', { verbosity: 'low' })),
+      await refusal('ollama', {
+        model: 'm',
+        messages: [{ role: 'user', content: 'x', images: [gif] }],
+      }),
+    ];
+    expect(refused.map((e) => (e as Error).message)).toEqual([
+      expect.stringContaining('`request.serviceTier` "flex"'),
+      expect.stringContaining('`request.verbosity`'),
+      expect.stringContaining('`request.messages[0].images[0]` is a GIF image'),
+    ]);
+    for (const error of refused) expect(error).toHaveProperty('unsupportedBy', 'server');
+    // OpenAI's own limits, at its host.
+    const { provider } = atOpenAI();
+    const stops = await provider
+      .complete(ask('x', { stop: ['a', 'b', 'c', 'd', 'e'] }))
+      .catch((e: unknown) => e);
+    expect(stops).toHaveProperty('unsupportedBy', 'server');
+    // No server takes `topLogprobs` without `logprobs`.
+    const mistake = await refusal('ollama', ask('x', { topLogprobs: 2 }));
+    expect(mistake).toBeInstanceOf(TypeError);
+    expect(mistake).not.toHaveProperty('unsupportedBy');
+  });
+});
+
 describe('embeddings input', () => {
   it.each([
     ['an empty text', '', '`request.input`: an empty text'],

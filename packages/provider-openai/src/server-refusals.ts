@@ -157,13 +157,42 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
 /**
  * Refuses, before anything is sent, a field the preset's server answers with a 4xx whenever it is
  * sent (Groq's `logit_bias`, Mistral's `user`), a value its family's server ignores or refuses
- * (Ollama's `tool_choice`, Ollama's, vLLM's and Mistral's `service_tier`: {@link VALUE_RULES}), `topLogprobs` without
- * `logprobs: true`, an image the server cannot decode (Ollama's GIFs and URLs), and, when requests
- * go to OpenAI's own API (`openAIServer`: `resolveConnection` decides it from the base URL), what
- * its API reference limits (more than 4 `stop` sequences, a function name it refuses): the error
- * names the field.
+ * (Ollama's `tool_choice`, Ollama's, vLLM's and Mistral's `service_tier`: {@link VALUE_RULES}), an
+ * image or file the server cannot decode (Ollama's GIFs and URLs), and, when requests go to
+ * OpenAI's own API (`openAIServer`: `resolveConnection` decides it from the base URL), what its
+ * API reference limits (more than 4 `stop` sequences, a function name it refuses): the error names
+ * the field and carries `unsupportedBy: 'server'`. Then `topLogprobs` without `logprobs: true`,
+ * which no server takes.
  */
 export function expectAcceptedFields(
+  request: ChatRequest,
+  preset: OpenAIPreset,
+  family: OpenAIPresetName | undefined,
+  openAIServer: boolean,
+): void {
+  try {
+    expectServerTakes(request, preset, family, openAIServer);
+  } catch (error) {
+    // Well formed, refused for this preset's server alone: another server may take it as it is.
+    // Read by `@x/router` as a property (it depends on no provider): it tries its next deployment
+    // and counts no failure against this one, as for @x/provider-ollama's ServerTooOldError.
+    throw Object.assign(error as Error, { unsupportedBy: 'server' as const });
+  }
+  // OpenAI and vLLM answer 400 to `top_logprobs` without `logprobs`; elsewhere it would return
+  // nothing: the alternatives come with each token's own log probability.
+  // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
+  if (request.topLogprobs !== undefined && request.logprobs !== true) {
+    fail(
+      'request.logprobs',
+      'true when `request.topLogprobs` is set',
+      request.logprobs,
+      typeof request.logprobs === 'boolean',
+    );
+  }
+}
+
+/** What {@link expectAcceptedFields} refuses for the preset's server alone. */
+function expectServerTakes(
   request: ChatRequest,
   preset: OpenAIPreset,
   family: OpenAIPresetName | undefined,
@@ -179,17 +208,6 @@ export function expectAcceptedFields(
   const rules = family === undefined ? undefined : VALUE_RULES[family];
   if (rules !== undefined) expectHonouredValues(request, preset.label, rules);
   if (openAIServer) expectOpenAILimits(request, preset.label);
-  // OpenAI and vLLM answer 400 to `top_logprobs` without `logprobs`; elsewhere it would return
-  // nothing: the alternatives come with each token's own log probability.
-  // Left out, `logprobs` is missing (a TypeError); `false` is the right type, the wrong value.
-  if (request.topLogprobs !== undefined && request.logprobs !== true) {
-    fail(
-      'request.logprobs',
-      'true when `request.topLogprobs` is set',
-      request.logprobs,
-      typeof request.logprobs === 'boolean',
-    );
-  }
   if (preset.imageTypes !== undefined) expectImageTypes(request, preset, preset.imageTypes);
   if (preset.fileTypes !== undefined) expectFileTypes(request, preset, preset.fileTypes);
 }

@@ -1,5 +1,6 @@
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { createOllamaProvider, isServerTooOldError } from '@x/provider-ollama';
+import { createOpenAIProvider } from '@x/provider-openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeProvider, HI } from './__fixtures__/fake-provider';
 import { isRouterError } from './errors';
@@ -93,6 +94,35 @@ describe('Router with a deployment whose server is too old for a field', () => {
         old: { status: 'healthy', calls: 1, failures: 0 },
         new: { status: 'healthy', calls: 1, failures: 0 },
       },
+    });
+  });
+});
+
+describe("Router with a deployment whose OpenAI-compatible server drops a field's value", () => {
+  it("moves on from Ollama's /v1, which ignores service_tier, to a server that takes it", async () => {
+    const sim = await startOllamaSim({ loadTimeMs: 0 });
+    open.push(sim);
+    const off = { retry: false, cache: false, rateLimit: false, apiKey: 'sk-test' } as const;
+    // The `ollama` preset refuses a tier before sending; the `openai` preset at another host
+    // (a gateway) sends it.
+    const local = createOpenAIProvider({ preset: 'ollama', baseUrl: `${sim.url}/v1`, ...off });
+    const gateway = createOpenAIProvider({ baseUrl: `${sim.url}/v1`, ...off });
+    open.push(local, gateway);
+    const router = createRouter({
+      deployments: [
+        { id: 'local', group: 'chat', provider: local, model: 'qwen3:4b' },
+        { id: 'gateway', group: 'chat', provider: gateway, model: 'qwen3:4b', priority: 1 },
+      ],
+    });
+    open.push(router);
+    const answer = await router.complete({ model: 'chat', messages, serviceTier: 'flex' });
+    expect(answer.route.deployment).toBe('gateway');
+    expect(answer.route.attempts).toMatchObject([{ deployment: 'local' }]);
+    const sent = sim.requests.filter((r) => r.path === '/v1/chat/completions');
+    expect(sent).toHaveLength(1);
+    expect(router.stats()).toMatchObject({
+      failures: 0,
+      deployments: { local: { status: 'healthy', failures: 0 } },
     });
   });
 });

@@ -110,6 +110,23 @@ describe('a provider closed or destroyed', () => {
     expect(seen.at(-1)).toBeUndefined();
   });
 
+  it('keeps counting while a load it began before the cache was shared runs on after close()', async () => {
+    const hanging = await startServer();
+    const healthy = await startServer();
+    await using cache = createCache({ strategy: 'aggressive' });
+    // a has no deadline at all: only the bound of b's own first-token deadline ends b's wait.
+    const a = core(hanging.url, { cache, timeouts: false });
+    const hung = outcome(a.complete(same, to('never')));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
+    const closed = a.close();
+    await expect(b.complete(same, to('m'))).resolves.toMatchObject({ content: 'hi' });
+    expect(healthy.received).toEqual(['m']);
+    await a.destroy();
+    await closed;
+    expect(await hung).toMatchObject({ name: 'ProviderClosedError' });
+  });
+
   it("keeps the others' bound until a load of its own that they may have joined ends", async () => {
     const hanging = await startServer();
     const healthy = await startServer();

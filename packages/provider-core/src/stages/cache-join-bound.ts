@@ -1,34 +1,6 @@
-import type { Cache } from '@x/cache';
 import { raceAbort } from '@x/internal';
 import { OneShot } from '../http/shared-timer';
 import { CallSignal, type LightSignal, realSignal } from '../light-signal';
-
-/**
- * What the providers sharing one cache know of each other: how many use it, and whose loader runs
- * now for a key. Found once per provider (at construction), never per call.
- */
-export interface CacheSharing {
-  /**
-   * Providers using this cache: one more for each made with it, one less for each closed or
-   * destroyed once no load of its own that another could join is left (`CacheStage.leave()`).
-   */
-  providers: number;
-  /** The provider whose loader runs now, by the cache's key; filled only while shared. */
-  readonly loading: Map<string, object>;
-}
-
-const sharings = new WeakMap<Cache, CacheSharing>();
-
-/** The sharing record of `cache`, counting one more provider on it. */
-export function joinSharing(cache: Cache): CacheSharing {
-  let sharing = sharings.get(cache);
-  if (sharing === undefined) {
-    sharing = { providers: 0, loading: new Map() };
-    sharings.set(cache, sharing);
-  }
-  sharing.providers++;
-  return sharing;
-}
 
 /**
  * The bound on a wait, through a cache shared by providers, for a load another provider started:

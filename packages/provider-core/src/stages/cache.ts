@@ -11,7 +11,8 @@ import {
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall, ToolCallOf } from '../types';
-import { type CacheSharing, JoinBound, joinSharing, OwnReloads } from './cache-join-bound';
+import { JoinBound, OwnReloads } from './cache-join-bound';
+import { CacheMembership } from './cache-sharing';
 
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
@@ -88,17 +89,12 @@ export class CacheStage {
   readonly #ending: LightSignal;
   /** The provider's `closing` signal (`close()` and `destroy()`). */
   readonly #closing: LightSignal;
-  /** The providers sharing the cache (undefined without one). */
-  readonly #sharing: CacheSharing | undefined;
+  /** This provider among the providers sharing the cache (undefined without one). */
+  readonly #sharing: CacheMembership | undefined;
   /** How long a call waits for another provider's load: its first-token deadline. */
   readonly #joinWaitMs: number | undefined;
   /** This provider's loads for calls that left another provider's load, by cache key. */
   readonly #reloads = new OwnReloads();
-  /** This provider's loads in `sharing.loading`: another provider's call may be waiting on one. */
-  #sharedLoads = 0;
-  /** `close()` or `destroy()` was called: the provider leaves the sharing once its loads end. */
-  #leaving = false;
-  #left = false;
 
   constructor(
     cache: Cache | undefined,
@@ -113,7 +109,7 @@ export class CacheStage {
     this.#topics = topics;
     this.#ending = ending;
     this.#closing = closing;
-    this.#sharing = cache === undefined ? undefined : joinSharing(cache);
+    this.#sharing = cache === undefined ? undefined : new CacheMembership(cache);
     this.#joinWaitMs = joinWaitMs;
   }
 
@@ -150,25 +146,32 @@ export class CacheStage {
     started: number,
     load: Load<Response>,
   ): Promise<Response> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await this.#readThrough(key, model, signal, started, load);
-      } catch (error) {
-        // A cache shared by providers: the load this call joined was another provider's, and it
-        // failed (its server timed out or refused; its `close()` or `destroy()` ended it). Its
-        // failure says nothing of this provider's server, and reporting it as this call's would
-        // charge this deployment (a router cools it down) for another's: this one loads again
-        // (the failed load left the cache), at most twice more, as the next load may be joined
-        // and fail alike. A load of this provider's own is never run again for a waiter, which
-        // would multiply the requests to a failing server by its waiters.
-        const loader =
-          typeof error === 'object' && error !== null ? failedLoads.get(error) : undefined;
-        const foreign =
-          (loader !== undefined && loader !== this) || isProviderErrorOfKind(error, 'closed');
-        if (!foreign || this.#closing.aborted || signal?.aborted === true || tries === 3) {
-          throw error;
+    // Counted while in the cache: another provider's call may join a load of this one's.
+    const sharing = this.#sharing!;
+    sharing.enter();
+    try {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await this.#readThrough(key, model, signal, started, load);
+        } catch (error) {
+          // A cache shared by providers: the load this call joined was another provider's, and it
+          // failed (its server timed out or refused; its `close()` or `destroy()` ended it). Its
+          // failure says nothing of this provider's server, and reporting it as this call's would
+          // charge this deployment (a router cools it down) for another's: this one loads again
+          // (the failed load left the cache), at most twice more, as the next load may be joined
+          // and fail alike. A load of this provider's own is never run again for a waiter, which
+          // would multiply the requests to a failing server by its waiters.
+          const loader =
+            typeof error === 'object' && error !== null ? failedLoads.get(error) : undefined;
+          const foreign =
+            (loader !== undefined && loader !== this) || isProviderErrorOfKind(error, 'closed');
+          if (!foreign || this.#closing.aborted || signal?.aborted === true || tries === 3) {
+            throw error;
+          }
         }
       }
+    } finally {
+      sharing.exit();
     }
   }
 
@@ -187,7 +190,7 @@ export class CacheStage {
     // longer than its own server's first-token deadline, then loads from its own server. A cache
     // of one provider pays this comparison, nothing else.
     const bound =
-      sharing.providers > 1 && this.#joinWaitMs !== undefined
+      sharing.shared && this.#joinWaitMs !== undefined
         ? new JoinBound(ending, signal, this.#joinWaitMs - (performance.now() - started), () => {
             if (own !== undefined) return false;
             // A load of unknown owner (started before the cache was shared, or by code of the
@@ -210,21 +213,18 @@ export class CacheStage {
           const callers = (signal as unknown) === ending ? undefined : callersLeft(loaderSignal);
           // Whose load this is, for a call of another provider that joined it (read only when its
           // bound ends; the key is made on this miss path, never on a hit).
-          const id = sharing.providers > 1 ? cache.key(key) : undefined;
-          if (id !== undefined) {
-            sharing.loading.set(id, this);
-            this.#sharedLoads++;
-          }
+          // The load may outlive every call of this provider waiting on it (another's joined it).
+          sharing.enter();
+          const id = sharing.shared ? cache.key(key) : undefined;
+          if (id !== undefined) sharing.loading.set(id, this);
           try {
             own = await load(joined, callers?.signal);
           } catch (error) {
             if (typeof error === 'object' && error !== null) failedLoads.set(error, this);
             throw error;
           } finally {
-            if (id !== undefined) {
-              if (sharing.loading.get(id) === this) sharing.loading.delete(id);
-              if (--this.#sharedLoads === 0 && this.#leaving) this.#depart();
-            }
+            if (id !== undefined && sharing.loading.get(id) === this) sharing.loading.delete(id);
+            sharing.exit();
             releaseSignal(joined);
             callers?.release();
           }
@@ -279,23 +279,9 @@ export class CacheStage {
     return response;
   }
 
-  /**
-   * The provider was closed or destroyed: it stops counting as a user of a shared cache, so that
-   * the providers left pay nothing for sharing once they are one. Not before its loads another
-   * provider's call may have joined end (a `close()` lets a request run to its deadline): those
-   * calls keep their bound until then.
-   */
+  /** The provider was closed or destroyed: see {@link CacheMembership.leave}. */
   leave(): void {
-    if (this.#sharing === undefined || this.#leaving) return;
-    this.#leaving = true;
-    if (this.#sharedLoads === 0) this.#depart();
-  }
-
-  #depart(): void {
-    // Once: a call admitted before the close may still start a load after it.
-    if (this.#left) return;
-    this.#left = true;
-    this.#sharing!.providers--;
+    this.#sharing?.leave();
   }
 
   /** A stored answer for a stream, or undefined (counted as a miss). */

@@ -60,6 +60,12 @@ describe('Redactor: a key echoed escaped, encoded twice, or split', () => {
     'hex bytes apart by spaces, upper case': hexApart(KEY, ' ', true),
     'hex bytes apart by dashes': hexApart(KEY, '-'),
     'decimal HTML references': [...KEY].map((c) => `&#${c.charCodeAt(0)};`).join(''),
+    'decimal HTML references padded with zeros': [...KEY]
+      .map((c) => `&#${String(c.charCodeAt(0)).padStart(10, '0')};`)
+      .join(''),
+    'hex HTML references padded with zeros': [...KEY]
+      .map((c) => `&#x${c.charCodeAt(0).toString(16).padStart(9, '0')};`)
+      .join(''),
     'hex HTML references, some without their semicolon': [...KEY]
       .map((c, i) => `&#${i % 2 ? 'x' : 'X'}${c.charCodeAt(0).toString(16)}${i % 3 ? ';' : ''}`)
       .join(''),

@@ -20,11 +20,12 @@ export interface Unescaped {
 /**
  * The escapes, each read where it starts (left to right, so `\\u0041` is a backslash and `u0041`,
  * as a JSON string is read): JSON's escapes, a run of percent-escapes (of any byte, in either case
- * of hex: a UTF-8 character spans several), and an HTML character reference (numeric, with its
- * `;` or without as browsers read it, or one of XML's five named ones).
+ * of hex: a UTF-8 character spans several), and an HTML character reference (numeric, with any
+ * number of leading zeros and its `;` or without as browsers read them, or one of XML's five
+ * named ones).
  */
 const ESCAPES =
-  /\\(?:u[0-9A-Fa-f]{4}|["\\/bfnrt])|(?:%[0-9A-Fa-f]{2})+|&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|&(?:amp|lt|gt|quot|apos);/g;
+  /\\(?:u[0-9A-Fa-f]{4}|["\\/bfnrt])|(?:%[0-9A-Fa-f]{2})+|&#(?:0*[0-9]{1,7}|[xX]0*[0-9A-Fa-f]{1,6});?|&(?:amp|lt|gt|quot|apos);/g;
 const SIMPLE: Readonly<Record<string, string>> = {
   '"': '"',
   '\\': '\\',

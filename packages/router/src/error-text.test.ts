@@ -189,6 +189,16 @@ describe("a custom provider's error text", () => {
       '{\\"body\\":\\"password=[redacted]\\"}',
     ],
     [
+      'a JSON value ending with an escaped backslash',
+      `{"password":"ab\\\\","model":"gpt-4o"} and more`,
+      '{"password":"[redacted]","model":"gpt-4o"} and more',
+    ],
+    [
+      'an escaped JSON value ending with an escaped backslash',
+      `{\\"password\\":\\"ab\\\\\\\\\\",\\"model\\":\\"gpt-4o\\"}`,
+      '{\\"password\\":\\"[redacted]\\",\\"model\\":\\"gpt-4o\\"}',
+    ],
+    [
       'a Digest header',
       `Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="${PW}"\nnext`,
       'Authorization: Digest [redacted]\nnext',

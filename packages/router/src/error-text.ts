@@ -54,9 +54,9 @@ function stickyMatch(pattern: RegExp, text: string, at: number): RegExpExecArray
 
 /**
  * What replaces the value starting at `at`, and where that value ends; `undefined` when nothing
- * there is a value. A quoted value runs to the quote closing it: the first one escaped no more
- * than the opening one (a quote inside, escaped once more, is part of the value), or the line's
- * end. A scheme followed by parameters (`Digest username="u", response="..."`) is hidden up to
+ * there is a value. A quoted value runs to the quote closing it: the first one escaped as the
+ * opening one was, after none or more of the value's escaped backslashes (a quote inside, escaped
+ * once more, is part of the value), or the line's end. A scheme followed by parameters (`Digest username="u", response="..."`) is hidden up to
  * the line's end: its credential is the parameters together.
  */
 function hiddenValue(text: string, at: number): { shown: string; end: number } | undefined {
@@ -71,8 +71,10 @@ function hiddenValue(text: string, at: number): { shown: string; end: number } |
       const char = text[i];
       if (char === '\n' || char === '\r')
         return { shown: `${quote[0]}${scheme}${REDACTED}`, end: i };
-      if (char === mark && backslashes <= depth) {
-        const closing = text.slice(i - backslashes, i + 1);
+      // The closing quote is escaped as the opening one was (`depth` backslashes), after any
+      // number of the value's own escaped backslashes, each `2 * (depth + 1)` backslashes long.
+      if (char === mark && backslashes >= depth && (backslashes - depth) % (2 * depth + 2) === 0) {
+        const closing = text.slice(i - depth, i + 1);
         return { shown: `${quote[0]}${scheme}${REDACTED}${closing}`, end: i + 1 };
       }
       backslashes = char === '\\' ? backslashes + 1 : 0;

@@ -30,6 +30,11 @@ const ask = (name: unknown, options?: unknown, closes = true) =>
     name,
     options,
     create: (o) => new Thing(o),
+    // A thing knows two options, `size` and `nested`.
+    check: (o) => {
+      const unknown = Object.keys(o as object).find((k) => k !== 'size' && k !== 'nested');
+      if (unknown !== undefined) throw new TypeError(`Unknown option \`${unknown}\``);
+    },
     closes,
   });
 
@@ -40,6 +45,12 @@ describe('sharedInstance', () => {
     expect(ask('local', { size: 2 })).toBe(a);
     expect(ask('other')).not.toBe(a);
     expect(a.options).toEqual({ size: 2 });
+  });
+
+  it("checks a later ask's options before naming a difference: a typo is its option error", () => {
+    ask('local', { size: 2 });
+    expect(() => ask('local', { sise: 2 })).toThrow(new TypeError('Unknown option `sise`'));
+    expect(() => ask('local', { size: 3 })).toThrow(RangeError);
   });
 
   it('keeps the registry on globalThis under Symbol.for, where a second copy finds it', () => {

@@ -99,7 +99,9 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | und
  *
  * Asked without options, it is the existing one as it is (created with `{}` when there is none).
  * Asked with options, they must equal, key by key (functions and instances by identity), those
- * it was created with: otherwise a `RangeError` names the first option that differs.
+ * it was created with: otherwise they are checked (`check`: a typo is the option error it would be
+ * on a first ask, naming the closest key, not a difference), then a `RangeError` names the first
+ * option that differs.
  *
  * `closes: true` wraps the instance's `close()` so that closing it also takes it out of the
  * registry (the next ask creates a fresh one); otherwise use {@link releaseShared}.
@@ -112,6 +114,8 @@ export function sharedInstance<T extends object>(init: {
   name: unknown;
   options: unknown;
   create: (options: unknown) => T;
+  /** Throws the option error `create` would throw for `options`, creating nothing. */
+  check: (options: unknown) => void;
   closes: boolean;
 }): T {
   const name = expectSharedName(init.name);
@@ -124,6 +128,7 @@ export function sharedInstance<T extends object>(init: {
     if (init.options !== undefined) {
       const differs = firstDifference(existing.options, init.options);
       if (differs !== undefined) {
+        init.check(init.options);
         throw new RangeError(
           `The ${init.label} "${name}" already exists with other options (\`${differs}\` differs): ` +
             'ask with the options it was created with, or with none to use it as it is',

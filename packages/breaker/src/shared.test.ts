@@ -32,6 +32,10 @@ describe('sharedBreaker', () => {
     expect(() => sharedBreaker('shared-test-conflict', { failureThreshold: 5 })).toThrow(
       /shared breaker "shared-test-conflict" already exists with other options \(`failureThreshold` differs\)/,
     );
+    // A typo on a later ask is the option error the first ask would give, not a difference.
+    expect(() => sharedBreaker('shared-test-conflict', { failureTreshold: 3 } as never)).toThrow(
+      /Unknown option `failureTreshold`: did you mean `failureThreshold`\?/,
+    );
     expect(sharedBreaker('shared-test-conflict', { failureThreshold: 3 })).toBe(
       sharedBreaker('shared-test-conflict'),
     );

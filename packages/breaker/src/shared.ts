@@ -1,6 +1,6 @@
 import { releaseShared, sharedInstance } from '@x/internal';
 import { createBreaker } from './breaker';
-import type { BreakerOptions } from './options';
+import { type BreakerOptions, resolveOptions } from './options';
 import type { Breaker } from './types';
 
 /**
@@ -28,6 +28,7 @@ export function sharedBreaker(name: string, options?: BreakerOptions): Breaker {
     name,
     options,
     create: (o) => createBreaker({ name, ...(o as BreakerOptions) }),
+    check: (o) => resolveOptions({ name, ...(o as BreakerOptions) }),
     closes: false,
   });
 }

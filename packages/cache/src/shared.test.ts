@@ -17,6 +17,10 @@ describe('sharedCache', () => {
     expect(() => sharedCache('shared-test-close', { ttl: () => 1_000 })).toThrow(
       /shared cache "shared-test-close" already exists with other options \(`ttl` differs\)/,
     );
+    // A typo on a later ask is the option error the first ask would give, not a difference.
+    expect(() => sharedCache('shared-test-close', { ttl, maxEntrys: 5 } as never)).toThrow(
+      /Unknown option `maxEntrys`: did you mean `maxEntries`\?/,
+    );
     expect(sharedCache('shared-test-close', { ttl })).toBe(a);
     await a[Symbol.asyncDispose]();
     const b = sharedCache('shared-test-close');

@@ -1,7 +1,7 @@
 import { sharedInstance } from '@x/internal';
 import { createCache } from './cache';
 import type { Cache } from './cache-api';
-import type { CacheOptions } from './options';
+import { type CacheOptions, resolveOptions } from './options';
 
 /**
  * The process-wide cache named `name`, created on first ask with `options`: every caller that
@@ -29,6 +29,7 @@ export function sharedCache<T = unknown>(name: string, options?: CacheOptions): 
     name,
     options,
     create: (o) => createCache<T>(o as CacheOptions),
+    check: (o) => resolveOptions(o as CacheOptions),
     closes: true,
   });
 }

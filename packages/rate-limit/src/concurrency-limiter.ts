@@ -354,6 +354,15 @@ async function runHeld<T>(release: Release, fn: () => T | PromiseLike<T>): Promi
  * const answer = await slots.run(() => ollama.chat(request), { signal });
  * ```
  */
+/** The options, checked as the constructor checks them, creating nothing (`sharedConcurrencyLimiter`). */
+export function checkConcurrencyLimiterOptions(options: unknown): void {
+  const o = expectOptions(undefined, options, KEYS);
+  expectNumber('maxConcurrent', o.maxConcurrent, { min: 1, integer: true });
+  optionalTimeout('timeoutMs', o.timeoutMs);
+  expectQueueLimit('maxQueue', o.maxQueue);
+  expectLogger('logger', o.logger);
+}
+
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   return new ConcurrencyLimiterImpl(options);
 }

@@ -29,6 +29,21 @@ describe('parseDurationMs', () => {
 });
 
 describe('parseRateLimitHeaders', () => {
+  it('refuses entries that are not [name, value] pairs with a TypeError naming the entry', () => {
+    expect(() => parseRateLimitHeaders([1, 2] as never)).toThrow(
+      new TypeError(
+        'Expected `headers[0]` to be a [name, value] entry with a string name, got `1` (number)',
+      ),
+    );
+    expect(() =>
+      parseRateLimitHeaders([
+        ['retry-after', '1'],
+        [5, '3'],
+      ] as never),
+    ).toThrow(/^Expected `headers\[1\]` to be a \[name, value\] entry with a string name/);
+    expect(parseRateLimitHeaders([['Retry-After', '2']])).toEqual({ retryAfterMs: 2000 });
+  });
+
   it('reads OpenAI headers from a fetch Headers object', () => {
     const headers = new Headers({
       'x-ratelimit-limit-requests': '60',

@@ -38,7 +38,14 @@ function reader(headers: HeadersLike): (name: string) => string | undefined {
     Symbol.iterator in (headers as object)
       ? (headers as Iterable<readonly [string, string]>)
       : Object.entries(headers as Record<string, unknown>);
-  for (const [name, value] of entries) {
+  let i = 0;
+  for (const entry of entries) {
+    // An entry that is not `[name, value]` with a string name: said, naming the place.
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string') {
+      fail(`headers[${i}]`, 'a [name, value] entry with a string name', entry);
+    }
+    const [name, value] = entry;
+    i++;
     if (value === undefined || value === null) continue;
     const text = Array.isArray(value) ? value.join(', ') : String(value);
     map.set(name.toLowerCase(), text);

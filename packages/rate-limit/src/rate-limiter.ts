@@ -47,25 +47,13 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
 
   constructor(options: RateLimiterOptions<Name>) {
     super('RateLimiter');
-    const o = expectOptions(undefined, options, LIMITER_KEYS);
+    const { o, normalized } = checkLimiterOptions(options);
     this.log = new PackageLog(
       'rate-limit',
       expectLogger('logger', o.logger),
       {},
       redactRateLimitLog,
     );
-    const limits = o.limits;
-    if (!isPlainObject(limits) || Object.keys(limits).length === 0) {
-      fail('limits', 'an object with at least one limit', limits);
-    }
-    const normalized = Object.entries(limits).map(([name, limit]) =>
-      normalizeLimit(`limits.${name}`, name, limit),
-    );
-    for (const l of normalized) {
-      // the default cost of 1 could never be admitted; say so at construction
-      if (l.capacity < 1)
-        fail(`limits.${l.name}.capacity`, 'a finite number >= 1', l.capacity, true);
-    }
     this.limits = Object.freeze(
       normalized.map((l) =>
         Object.freeze({ name: l.name, ratePerSecond: l.ratePerSecond, capacity: l.capacity }),
@@ -312,6 +300,27 @@ function closedError(): Error {
  * await limiter.adjust('team-a', { tokens: -300 }); // the reply used 900 tokens
  * ```
  */
+/**
+ * The options' keys and limits, checked as the constructor checks them, creating nothing (also
+ * `sharedRateLimiter`'s check of a later ask's options).
+ */
+export function checkLimiterOptions(options: unknown) {
+  const o = expectOptions(undefined, options, LIMITER_KEYS);
+  const limits = o.limits;
+  if (!isPlainObject(limits) || Object.keys(limits).length === 0) {
+    fail('limits', 'an object with at least one limit', limits);
+  }
+  const normalized = Object.entries(limits).map(([name, limit]) =>
+    normalizeLimit(`limits.${name}`, name, limit),
+  );
+  for (const l of normalized) {
+    // the default cost of 1 could never be admitted; say so at construction
+    if (l.capacity < 1) fail(`limits.${l.name}.capacity`, 'a finite number >= 1', l.capacity, true);
+  }
+  expectQueueLimit('maxQueue', o.maxQueue);
+  return { o, normalized };
+}
+
 export function createRateLimiter<Name extends string>(
   options: RateLimiterOptions<Name>,
 ): RateLimiter<Name> {

@@ -37,6 +37,17 @@ describe('sharedRateLimiter', () => {
       }),
     ).toThrow(/`limits.requests.ratePerSecond` differs/);
     expect(() => sharedRateLimiter('sk-proj-0123456789abcdefghij', { limits })).toThrow(RangeError);
+    // A typo on a later ask is the option error the first ask would give, not a difference.
+    expect(() =>
+      sharedRateLimiter('shared-test-conflict', { limits, maxQueu: 3 } as never),
+    ).toThrow(new TypeError('Unknown option `maxQueu`: did you mean `maxQueue`?'));
+    expect(() =>
+      sharedRateLimiter('shared-test-conflict', {
+        limits: { requests: { ratePerSecnd: 2 } },
+      } as never),
+    ).toThrow(
+      /Unknown option `limits.requests.ratePerSecnd`: did you mean `limits.requests.ratePerSecond`\?/,
+    );
     await a.close();
   });
 });
@@ -81,6 +92,9 @@ describe('sharedConcurrencyLimiter', () => {
     expect(() => sharedConcurrencyLimiter('shared-test-none', { maxConcurrent: 3 })).toThrow(
       /`maxConcurrent` differs/,
     );
+    expect(() =>
+      sharedConcurrencyLimiter('shared-test-none', { maxConcurrent: 2, timeoutMS: 5 } as never),
+    ).toThrow(new TypeError('Unknown option `timeoutMS`: did you mean `timeoutMs`?'));
     sharedConcurrencyLimiter('shared-test-none').close();
   });
 });

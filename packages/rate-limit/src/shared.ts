@@ -2,9 +2,10 @@ import { fail, sharedInstance } from '@x/internal';
 import {
   type ConcurrencyLimiter,
   type ConcurrencyLimiterOptions,
+  checkConcurrencyLimiterOptions,
   createConcurrencyLimiter,
 } from './concurrency-limiter';
-import { createRateLimiter } from './rate-limiter';
+import { checkLimiterOptions, createRateLimiter } from './rate-limiter';
 import type { RateLimiter, RateLimiterOptions } from './rate-limiter-api';
 
 /**
@@ -53,6 +54,7 @@ export function sharedRateLimiter<Name extends string = string>(
       expectFirstOptions(options, name, 'rate limiter', '`limits`');
       return createRateLimiter(o as RateLimiterOptions<Name>);
     },
+    check: checkLimiterOptions,
     closes: true,
   });
 }
@@ -83,6 +85,7 @@ export function sharedConcurrencyLimiter(
       expectFirstOptions(options, name, 'concurrency limiter', '`maxConcurrent`');
       return createConcurrencyLimiter(o as ConcurrencyLimiterOptions);
     },
+    check: checkConcurrencyLimiterOptions,
     closes: true,
   });
 }

@@ -1,7 +1,13 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import net from 'node:net';
 import { until } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CountingServer, startServer, trackClientSockets } from './__fixtures__/servers';
+import {
+  type CountingServer,
+  refusedPort,
+  startServer,
+  trackClientSockets,
+} from './__fixtures__/servers';
 import type { ResolvedAddress } from './options';
 import { createPool, type Pool } from './pool';
 
@@ -162,5 +168,62 @@ describe('an abort while the socket connects', () => {
     dns.answer([{ address: '127.0.0.1' }]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(s.sockets.opened).toBe(0);
+  });
+});
+
+describe('a failed connection attempt', () => {
+  // The next socket opens as soon as the slot is free. Before: the slot was freed when the failed
+  // socket was destroyed, a turn before it closed, so the client held 2 sockets under
+  // maxConnections 1 on every run.
+  it('keeps its slot until its socket has closed when aborted while connecting', async () => {
+    const s = await startServer();
+    servers.push(s);
+    const clients = trackClientSockets();
+    let abort: (() => void) | undefined;
+    // Two ticks after the socket is created: its connect() has started (it starts on the
+    // socket's own first tick), its outcome comes at the earliest in the next event-loop turn.
+    const onSocket = () => {
+      const now = abort;
+      abort = undefined;
+      if (now !== undefined) process.nextTick(() => process.nextTick(now));
+    };
+    diagnosticsChannel.subscribe('net.client.socket', onSocket);
+    try {
+      for (let run = 1; run <= 3; run++) {
+        const p = pool({ connectionsPerHost: 1, maxConnections: 1 });
+        const controller = new AbortController();
+        const reason = new Error('caller gave up');
+        abort = () => controller.abort(reason);
+        const aborted = p.request(s.url, { signal: controller.signal }).catch((e: unknown) => e);
+        const queued = p.request(s.url).then((res) => res.body.text());
+        expect(await aborted).toBe(reason);
+        expect(await queued).toBe('ok');
+        await p.close();
+        expect(clients.opened).toBe(2 * run);
+      }
+      expect(clients.maxOpen).toBe(1);
+    } finally {
+      diagnosticsChannel.unsubscribe('net.client.socket', onSocket);
+      clients.stop();
+    }
+  });
+
+  it('keeps its slot until its socket has closed when refused', async () => {
+    const port = await refusedPort();
+    const s = await startServer();
+    servers.push(s);
+    const p = pool({ maxConnections: 1 });
+    const clients = trackClientSockets();
+    try {
+      for (let run = 0; run < 3; run++) {
+        const refused = p.request(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+        const queued = p.request(s.url).then((res) => res.body.text());
+        expect(await refused).toMatchObject({ code: 'ECONNREFUSED' });
+        expect(await queued).toBe('ok');
+      }
+      expect(clients.maxOpen).toBe(1);
+    } finally {
+      clients.stop();
+    }
   });
 });

@@ -251,4 +251,37 @@ describe('createPool DNS cache', () => {
     await get(p, `http://seen.test:${s.port}/`);
     expect(outcomes).toEqual(['seen.test:miss', 'seen.test:hit']);
   });
+
+  it('uses the valid addresses of an answer with malformed entries, and only their TTLs', async () => {
+    const s = await closingServer();
+    const ok = { address: '127.0.0.1', ttl: 60 };
+    const answers: unknown[][] = [
+      [null, ok],
+      [undefined, ok],
+      ['127.0.0.2', 7, ok],
+      // A skipped entry's TTL does not expire the answer at once.
+      [{ address: 'nope', ttl: 0 }, { ttl: 0 }, ok],
+    ];
+    for (const answer of answers) {
+      const { resolver } = scriptedResolver(answer as ResolvedAddress[]);
+      const p = pool({ resolver });
+      // Before: a raw TypeError (reading 'ttl' of null), not a PoolDnsError.
+      expect(await get(p, `http://mixed.test:${s.port}/`)).toBe('ok');
+      expect(await get(p, `http://mixed.test:${s.port}/`)).toBe('ok');
+      expect(p.stats().dns).toMatchObject({ queries: 1, hits: 1, errors: 0 });
+    }
+  });
+
+  it('fails with PoolDnsError when reading an entry of the answer throws', async () => {
+    const cause = new Error('getter failed');
+    const entry = {
+      get address(): string {
+        throw cause;
+      },
+    };
+    const p = pool({ resolver: async () => [entry] });
+    const error = await p.request('http://throws.test/').catch((e: unknown) => e);
+    expect(isPoolDnsError(error)).toBe(true);
+    expect(error).toMatchObject({ hostname: 'throws.test', cached: false, cause });
+  });
 });

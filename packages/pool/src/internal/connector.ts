@@ -28,9 +28,13 @@ export interface SocketInfo {
  *
  * `signal` abandons the attempt (the request's caller aborted before a socket was there, or the
  * pool was destroyed): undici has no way to cancel a connector, and would otherwise wait out the
- * DNS query and every address's connect (and TLS) timeout, then open a socket nobody wants. The
- * callback then runs once the socket being connected is closed, so the slot counts against the
- * caps until the servers see it gone.
+ * DNS query and every address's connect (and TLS) timeout, then open a socket nobody wants.
+ *
+ * A failed socket is waited for until its 'close' before the next address is tried or the
+ * callback runs, so its slot counts against the caps until it is really gone: `socket.closed`
+ * (and `destroyed`) are true as soon as `destroy()` returns, while 'close' comes when libuv has
+ * closed the handle, an event-loop turn later. Node emits 'close' after every `destroy()` (from
+ * the handle's close callback, or on the next tick without a handle), so the wait always ends.
  */
 export function createConnector(
   dns: DnsCache,
@@ -50,7 +54,24 @@ export function createConnector(
         let index = 0;
         const attempt = (): void => {
           const target = addresses[index++]!;
+          // Once the failed socket has closed.
+          const failed = (error: Error): void => {
+            if (signal.aborted) {
+              callback(error, null);
+              return;
+            }
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code !== undefined && NEXT_ADDRESS_CODES.has(code)) {
+              dns.markFailed(hostname, target.address);
+              if (index < addresses.length) {
+                attempt();
+                return;
+              }
+            }
+            callback(error, null);
+          };
           let done = false;
+          let closed = false;
           let stop: (() => void) | undefined;
           const socket = (base as unknown as (o: ConnectOptions, cb: ConnectCallback) => Socket)(
             { ...options, hostname: target.address },
@@ -58,20 +79,12 @@ export function createConnector(
               done = true;
               stop?.();
               if (error) {
-                if (signal.aborted) {
-                  if (socket.closed) callback(error, null);
-                  else socket.once('close', () => callback(error, null));
-                  return;
+                if (closed) failed(error);
+                else {
+                  socket.once('close', () => failed(error));
+                  // An 'error' comes from destroy() already; this one only makes 'close' certain.
+                  socket.destroy();
                 }
-                const code = (error as NodeJS.ErrnoException).code;
-                if (code !== undefined && NEXT_ADDRESS_CODES.has(code)) {
-                  dns.markFailed(hostname, target.address);
-                  if (index < addresses.length) {
-                    attempt();
-                    return;
-                  }
-                }
-                callback(error, null);
                 return;
               }
               if (addresses.length > 1) dns.markHealthy(hostname, target.address);
@@ -79,6 +92,9 @@ export function createConnector(
               callback(null, connected!);
             },
           );
+          socket.once('close', () => {
+            closed = true;
+          });
           // Its 'error' then ends the attempt above, without trying the next address.
           if (!done) {
             stop = onAbort(signal, () => {

@@ -90,17 +90,28 @@ export function orderAddresses(
   return good.concat(bad);
 }
 
-function normalise(records: readonly ResolvedAddress[]): Address[] {
-  const out: Address[] = [];
+/**
+ * What a resolver's answer gives: its usable addresses (entries that are not objects with an IP
+ * `address` skipped, duplicates dropped) and how long they stay fresh, from the TTLs of those
+ * entries only. A resolver is user code: a skipped entry (`null`, `{ address: 'nope' }`) must
+ * neither fail the answer nor shorten it.
+ */
+function readAnswer(records: unknown, ttlMs: number): { addresses: Address[]; freshMs: number } {
+  const addresses: Address[] = [];
+  const used: ResolvedAddress[] = [];
   const seen = new Set<string>();
-  for (const r of records) {
-    if (!r || typeof r.address !== 'string') continue;
-    const kind = isIP(r.address);
-    if (kind === 0 || seen.has(r.address)) continue;
-    seen.add(r.address);
-    out.push({ address: r.address, family: kind === 6 ? 6 : 4 });
+  for (const r of Array.isArray(records) ? (records as unknown[]) : []) {
+    if (r === null || typeof r !== 'object') continue;
+    const record = r as ResolvedAddress;
+    if (typeof record.address !== 'string') continue;
+    const kind = isIP(record.address);
+    if (kind === 0) continue;
+    used.push(record);
+    if (seen.has(record.address)) continue;
+    seen.add(record.address);
+    addresses.push({ address: record.address, family: kind === 6 ? 6 : 4 });
   }
-  return out;
+  return { addresses, freshMs: freshForMs(used, ttlMs) };
 }
 
 /**
@@ -301,16 +312,23 @@ export class DnsCache {
     return query;
   }
 
-  /** Caches a resolver's answer; an answer with no usable address is a failure. */
+  /** Caches a resolver's answer; an answer with no usable address (or unreadable) is a failure. */
   #answered(hostname: string, records: readonly ResolvedAddress[]): Address[] {
-    const addresses = normalise(Array.isArray(records) ? records : []);
+    let answer: ReturnType<typeof readAnswer>;
+    try {
+      answer = readAnswer(records, this.#options.ttlMs);
+    } catch (error) {
+      // An entry's getter threw: the resolver failed, as if it had rejected.
+      return this.#failed(hostname, error);
+    }
+    const { addresses, freshMs } = answer;
     if (addresses.length === 0) {
       const error = Object.assign(new Error(`No address found for ${hostname}`), {
         code: 'ENOTFOUND',
       });
       return this.#failed(hostname, error);
     }
-    const expiresAt = performance.now() + freshForMs(records, this.#options.ttlMs);
+    const expiresAt = performance.now() + freshMs;
     const previous = this.#entries.get(hostname);
     this.#entries.set(hostname, {
       addresses,

@@ -96,6 +96,17 @@ describe('expectSharedName', () => {
       expect(expectSharedName(name)).toBe(name);
     }
     expect(expectSharedName('ollama-on-the-second-gpu-of-the-rack-in-building-b')).toBeTruthy();
+    // Ordinary names and ids: kebab and snake case words, versions, a UUID (an id, not a secret).
+    for (const name of [
+      'answers-v2',
+      'tenant_42',
+      'support_bot_prompt_answers',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      'claude-3-5-sonnet-20241022',
+      '123e4567-e89b-12d3-a456-426614174000',
+    ]) {
+      expect(expectSharedName(name)).toBe(name);
+    }
   });
 
   it('refuses names that hold credentials without showing them', () => {
@@ -105,6 +116,12 @@ describe('expectSharedName', () => {
       'sk-proj-abcdefghijklmnopqrstuvwxyz',
       'Bearer abc',
       'a3f9c2e4b1d8a7f6e5c4b3a2918f7e6d5c4b3a29',
+      // Runs broken by '-' or '_' (fabricated, format only): a Google API key, a 43-character
+      // base64url token, a Slack bot token. Before, only 32+ unbroken runs were refused.
+      'AIzaSyA1b2C3d4E5f6G7h8-I9j0K1L2m3N4o5P6q',
+      'Q2hhbmdlTWUtUGxlYXNl_c2VjcmV0LXRva2VuLTEyMw',
+      'xoxb-2048163245-4096327891234-Zq8WmR3tY7uP1sLk9VbN2cXe',
+      'tenant-xoxb-2048163245-4096327891234-Zq8WmR3tY7uP1sLk9VbN2cXe',
     ]) {
       let error: unknown;
       try {

@@ -1,4 +1,5 @@
 import { fail, isPlainObject, REDACTED } from './args';
+import { hideSecretShapes } from './secret-text';
 import { isWellFormed } from './well-formed';
 
 /** One named instance and the options it was created with. */
@@ -19,9 +20,21 @@ const MAX_NAME = 200;
 const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@|[^\s/:@]+:[^\s/@]+@[^\s/@]/i;
 /**
  * What API keys and tokens look like: `sk-...` (OpenAI, Anthropic, Stripe), `Bearer ...`, or 32
- * letters and digits in a row (hex, base64), which no label has.
+ * letters and digits in a row (hex, base64), which no label has. Kept beside
+ * {@link hideSecretShapes}, which finds the shapes whose runs `-` or `_` break (a Google API key
+ * `AIza...`, a base64url token, a Slack `xoxb-...` token) but not a run of letters alone.
  */
 const KEY_LIKE = /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bbearer\s|[A-Za-z0-9+/]{32,}/i;
+
+/**
+ * Whether `name` holds a credential's shape. The secret-shape detection of option errors is the
+ * one copy of that heuristic: whatever it would hide from an error is refused as a name. A UUID
+ * is a label (an id, not a secret: runs of 8, 4 and 12); 16 or more letters and digits in a
+ * row, mixing both, are not.
+ */
+function holdsCredential(name: string): boolean {
+  return URL_CREDENTIALS.test(name) || KEY_LIKE.test(name) || hideSecretShapes(name) !== name;
+}
 
 /** A control character (a newline would split a log line). */
 function hasControl(text: string): boolean {
@@ -52,7 +65,8 @@ function namesOf(pkg: string, kind: string): Map<string, Entry> {
 
 /**
  * Checks the name of a shared instance: a non-empty label of at most 200 characters that holds
- * no credential (a URL with a password, something shaped like an API key). Names appear in
+ * no credential (a URL with a password, something shaped like an API key or token, see
+ * {@link holdsCredential}). Names appear in
  * errors, events and metrics labels, so a name is never derived from a key.
  */
 export function expectSharedName(name: unknown, field = 'name'): string {
@@ -62,7 +76,7 @@ export function expectSharedName(name: unknown, field = 'name'): string {
   if (name.length === 0 || name.length > MAX_NAME || hasControl(name) || !isWellFormed(name)) {
     fail(field, `a label of 1 to ${MAX_NAME} printable characters`, name, true);
   }
-  if (URL_CREDENTIALS.test(name) || KEY_LIKE.test(name)) {
+  if (holdsCredential(name)) {
     // Never shown: it looks like a secret.
     fail(
       field,

@@ -54,11 +54,14 @@ export interface CacheStoreStats {
   readonly writes: number;
   /** Store operations that failed or timed out (the cache carried on without the store). */
   readonly errors: number;
-  /** Times this process waited for another process to load the same key. */
+  /**
+   * Times this process waited for another process to load the same key, however the wait ended:
+   * with its value, with the lock (its load failed, or it died), or at the bound (`lockTimeouts`).
+   */
   readonly lockWaits: number;
   /**
-   * Waits for another process's load that went on too long (the Redis store's `lockWaitMs`, or a
-   * store's `lock()` resolving `undefined`): this process then loaded without the lock.
+   * The waits among `lockWaits` for a load that went on too long (the Redis store's `lockWaitMs`,
+   * or a store's `lock()` resolving `undefined`): this process then loaded without the lock.
    */
   readonly lockTimeouts: number;
   /** Entries read back corrupt (treated as misses and deleted from the store). */

@@ -297,6 +297,10 @@ describe('cacheKey', () => {
     'http://bob:hunter2pass@redis:6379',
     'sk-proj-Zq7xK2mP9vR4tY8wB3nL6hJ1',
     'Bearer abcdef123456',
+    // Runs broken by '-' or '_' (fabricated, format only): accepted before this release.
+    'AIzaSyA1b2C3d4E5f6G7h8-I9j0K1L2m3N4o5P6q',
+    'Q2hhbmdlTWUtUGxlYXNl_c2VjcmV0LXRva2VuLTEyMw',
+    'xoxb-2048163245-4096327891234-Zq8WmR3tY7uP1sLk9VbN2cXe',
   ])(
     'throws RangeError without showing it when the namespace is a credential (%s)',
     (namespace) => {

@@ -343,7 +343,8 @@ describe('cache with a store', () => {
     const cache = createCache({ store: { ...store, lock: async () => undefined } });
     expect(await cache.getOrLoad(req(1), async () => 'mine')).toBe('mine');
     await cache.flush();
-    expect(cache.stats().store).toMatchObject({ lockTimeouts: 1, lockWaits: 0, writes: 1 });
+    // A wait that ran out is a wait too (lockWaits counts every one; before this release, 0).
+    expect(cache.stats().store).toMatchObject({ lockTimeouts: 1, lockWaits: 1, writes: 1 });
   });
 
   it('releases the store lock after the value is written when it loaded', async () => {
@@ -365,5 +366,29 @@ describe('cache with a store', () => {
     await cache.getOrLoad(req(1), async () => 'v');
     await cache.flush();
     expect(order).toEqual(['set', 'release']);
+  });
+
+  it('counts a lock() that says it waited, and releases an abandoned load’s lock once, at once', async () => {
+    const store = memoryStore();
+    const release = vi.fn(async () => {});
+    const cache = createCache({
+      store: { ...store, lock: async () => ({ release, waited: true }) },
+    });
+    const leave = new AbortController();
+    let loaderSignal: AbortSignal | undefined;
+    const never = (signal: AbortSignal) => {
+      loaderSignal = signal;
+      return new Promise<string>(() => {});
+    };
+    const left = cache.getOrLoad(req(1), never, { signal: leave.signal });
+    await vi.waitFor(() => expect(loaderSignal).toBeDefined());
+    expect(cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0 });
+    leave.abort(new Error('gone'));
+    await expect(left).rejects.toThrow('gone');
+    await cache.flush();
+    // Before this release: not called until the loader settled (here: never).
+    expect(release).toHaveBeenCalledTimes(1);
+    await cache.close();
+    expect(release).toHaveBeenCalledTimes(1);
   });
 });

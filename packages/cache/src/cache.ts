@@ -1,4 +1,4 @@
-import { expectFunction, type InspectArgs, inspectStats, raceAbort } from '@x/internal';
+import { expectFunction, type InspectArgs, inspectStats } from '@x/internal';
 import type {
   Cache,
   CacheCallOptions,
@@ -17,7 +17,7 @@ import {
   createCacheTopics,
 } from './events';
 import { deepFreeze, type Encoded, encode, toJson } from './internal/codec';
-import { type Flight, Flights } from './internal/flight';
+import { type Flight, Flights, loadAlone } from './internal/flight';
 import { MemoryTier } from './internal/memory';
 import { snapshot } from './internal/stats';
 import { StoreReads } from './internal/store-reads';
@@ -34,10 +34,13 @@ import {
 import { type CacheDecision, decideFor } from './strategy';
 
 const MISS = Symbol('miss');
+/** A miss on an entry too large here, left in the store for caches that can read it. */
+const TOO_LARGE = Symbol('too-large');
+type Missed = typeof MISS | typeof TOO_LARGE;
 /** Gives back the store's load lock for a key. */
 type Release = () => Promise<void>;
-/** The signal a loader gets when its caller gave none. */
-const NEVER_ABORTED = new AbortController().signal;
+/** In place of a lock's release: the answer is kept in memory, never written to the store. */
+const MEMORY_ONLY: Release = async () => {};
 
 /** The cache: the memory tier, the optional store tier, single flight, counters and events. */
 class LlmCache<T> extends CacheEventSource implements Cache<T> {
@@ -153,7 +156,8 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     this.#reads.changed(key);
     // The write is sent before memory emits `set` (and `evict`): a listener that deletes the key
     // then deletes it from the store after this write, not before it.
-    if (this.#memory.fits(encoded)) this.#store?.write(key, encoded, ttlMs, release);
+    if (release === MEMORY_ONLY) release = undefined;
+    else if (this.#memory.fits(encoded)) this.#store?.write(key, encoded, ttlMs, release);
     else if (release !== undefined) this.#store!.release(release);
     return this.#insert(key, encoded, ttlMs, value);
   }
@@ -200,12 +204,12 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
   // ---- store tier --------------------------------------------------------------------------
 
   /**
-   * Takes a checked store read into memory: the value (counted as a hit) or MISS. A `stale` read
+   * Takes a checked store read into memory: the value (a hit), MISS or TOO_LARGE. A `stale` read
    * (memory's entry changed while it was in flight, see StoreReads) answers its caller only.
    */
-  #adopt(key: string, read: StoreRead, stale: boolean): T | typeof MISS {
+  #adopt(key: string, read: StoreRead, stale: boolean): T | Missed {
     if (read === 'too-large') this.#skip(key, 'too-large');
-    if (typeof read === 'string') return MISS;
+    if (typeof read === 'string') return read === 'too-large' ? TOO_LARGE : MISS;
     if (!stale) this.#insert(key, read.encoded, read.ttlMs, read.value);
     this.#hits++;
     this.#store!.hits++;
@@ -213,11 +217,12 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     return read.value as T;
   }
 
-  async #storeGet(key: string, signal: AbortSignal | undefined): Promise<T | typeof MISS> {
+  async #storeGet(key: string, signal: AbortSignal | undefined): Promise<T | Missed> {
     const store = this.#store!;
     const { result, stale } = await this.#reads.track(key, store.read(key, signal));
     const value = this.#adopt(key, result, stale);
-    if (value === MISS) store.misses++;
+    // Answers are JSON values, never symbols.
+    if (typeof value === 'symbol') store.misses++;
     return value;
   }
 
@@ -230,7 +235,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     if (local !== MISS) return local;
     if (this.#store !== undefined) {
       const shared = await this.#storeGet(key, signal);
-      if (shared !== MISS) return shared;
+      if (typeof shared !== 'symbol') return shared;
     }
     this.#missed(key);
     return undefined;
@@ -257,10 +262,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     if (!decision.cacheable) {
       // Not cached means not shared either: two sampled answers must stay two answers.
       this.#skip(key, decision.reason as CacheSkipReason);
-      // The caller's abort ends the call at once, as it does for a shared load, even when the
-      // loader ignores the signal it was given.
-      const loaded = Promise.resolve(loader(signal ?? NEVER_ABORTED));
-      return { value: await raceAbort(loaded, signal), source: 'uncached' };
+      return { value: await loadAlone(loader, signal), source: 'uncached' };
     }
     const local = this.#memoryGet(key);
     if (local !== MISS) return { value: local, source: 'memory' };
@@ -286,15 +288,15 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     const store = this.#store;
     let release: Release | undefined;
     if (store !== undefined) {
-      const shared = await this.#storeGet(key, signal);
-      if (shared !== MISS) return { value: shared, source: 'store' };
-      const { result: lock, stale } = await this.#reads.track(key, store.lock(key, signal));
-      if (lock?.value !== undefined) {
-        store.lockWaits++;
-        const adopted = this.#adopt(key, store.open(key, lock.value), stale);
-        if (adopted !== MISS) return { value: adopted, source: 'store' };
+      let shared: T | Missed = await this.#storeGet(key, signal);
+      if (shared === MISS) {
+        const { result: lock, stale } = await this.#reads.track(key, store.lock(key, signal));
+        if (lock?.value) shared = this.#adopt(key, store.open(key, lock.value), stale);
+        if (lock?.release) release = store.releasedOnAbort(lock.release, signal);
       }
-      release = lock?.release;
+      if (typeof shared !== 'symbol') return { value: shared, source: 'store' };
+      // Too large here: no lock was taken (nothing to wait for), nothing is written over it.
+      if (shared === TOO_LARGE) release = MEMORY_ONLY;
     }
     this.#missed(key);
     this.#loads++;

@@ -56,7 +56,8 @@ describe('createRedisStore waiting for another cache’s load', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(await waited).toBe('own answer');
     expect(own).toHaveBeenCalledTimes(1);
-    expect(waiter.cache.stats().store).toMatchObject({ lockTimeouts: 1, lockWaits: 0, errors: 0 });
+    // Every wait counts in lockWaits (before this release only those ending with a value did).
+    expect(waiter.cache.stats().store).toMatchObject({ lockTimeouts: 1, lockWaits: 1, errors: 0 });
     // The holder still holds its lock: the waiter loaded without it.
     expect(await admin.exists(lockKey)).toBe(1);
     // The waiter's answer is written as usual: a third cache reads it from the store.
@@ -105,6 +106,77 @@ describe('createRedisStore waiting for another cache’s load', () => {
     expect(stats[0]!.lockWaits + stats[1]!.lockWaits).toBe(1);
     expect(stats[0]!.lockTimeouts + stats[1]!.lockTimeouts).toBe(0);
     await Promise.all([a.store.close(), b.store.close()]);
+  });
+});
+
+describe('lockWaits counts every wait for another cache’s load', () => {
+  it('counts a wait that ends because the holder’s load failed, and one that ran out', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const holder = cacheOn(prefix);
+    const waiter = cacheOn(prefix, { lockWaitMs: 2_000 });
+    // The holder's load fails while the waiter waits: its lock goes, with no value.
+    let fail!: (error: Error) => void;
+    const failing = vi.fn(() => new Promise<string>((_resolve, reject) => (fail = reject)));
+    const failed = holder.cache.getOrLoad(req(1), failing).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(failing).toHaveBeenCalled());
+    const own = waiter.cache.getOrLoad(req(1), async () => 'own');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    fail(new Error('provider 500'));
+    expect(await own).toBe('own');
+    expect(await failed).toMatchObject({ message: 'provider 500' });
+    // Before this release: lockWaits 0 (only a wait that ended with a value counted).
+    expect(waiter.cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0 });
+    // The holder hangs past a lockWaitMs: a wait that ran out counts in both.
+    const short = cacheOn(prefix, { lockWaitMs: 200 });
+    const hang = hanging();
+    const held = holder.cache.getOrLoad(req(2), hang.loader);
+    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    expect(await short.cache.getOrLoad(req(2), async () => 'own 2')).toBe('own 2');
+    expect(short.cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 1 });
+    hang.finish('late');
+    await held;
+    await Promise.all([holder.store.close(), waiter.store.close(), short.store.close()]);
+  });
+
+  it('does not count a lock taken at once', async () => {
+    const { cache, store } = cacheOn(`t:${randomUUID()}:`);
+    expect(await cache.getOrLoad(req(1), async () => 'mine')).toBe('mine');
+    expect(cache.stats().store).toMatchObject({ lockWaits: 0, lockTimeouts: 0 });
+    await store.close();
+  });
+});
+
+describe('a load every caller left, whose loader ignores its signal', () => {
+  it('gives its lock back at once, so another cache does not wait for it', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const admin = connect();
+    const holder = cacheOn(prefix, { lockTtlMs: 600 });
+    const other = cacheOn(prefix, { lockWaitMs: 10_000 });
+    const lockKey = `${prefix}lock:${holder.cache.key(req(1))}`;
+    const hang = hanging();
+    const leave = new AbortController();
+    const left = holder.cache.getOrLoad(req(1), hang.loader, { signal: leave.signal });
+    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    expect(await admin.exists(lockKey)).toBe(1);
+    leave.abort(new Error('caller gave up'));
+    await expect(left).rejects.toThrow('caller gave up');
+    // Before this release the lock was renewed as long as the loader ran: for ever here.
+    await vi.waitFor(async () => expect(await admin.exists(lockKey)).toBe(0), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    await holder.cache.close();
+    expect(await other.cache.getOrLoad(req(1), async () => 'other')).toBe('other');
+    expect(other.cache.stats().store).toMatchObject({ lockTimeouts: 0 });
+    await other.cache.flush();
+    // The abandoned loader's late answer is not stored over it.
+    hang.finish('late');
+    await holder.cache.flush();
+    const valueKey = `${prefix}v:${holder.cache.key(req(1))}`;
+    expect(await cacheOn(prefix).cache.lookup(req(1))).toBe('other');
+    expect(await admin.exists(valueKey)).toBe(1);
+    expect(await admin.exists(lockKey)).toBe(0);
+    await Promise.all([holder.store.close(), other.store.close()]);
   });
 });
 

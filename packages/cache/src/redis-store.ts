@@ -276,6 +276,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   async function acquire(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
     const lock = lockKeyOf(key);
     const deadline = performance.now() + lockWaitMs;
+    let waited = false; // found another holder's lock (counted in stats().store.lockWaits)
     for (;;) {
       signal.throwIfAborted();
       // A token per try: a lock that an earlier try's command took late is given back (see
@@ -295,16 +296,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           // Stored meanwhile by the previous holder, or nobody wants the load any more.
           await release().catch(() => {});
           signal.throwIfAborted();
-          return { value: value! };
+          return { value: value!, waited };
         }
-        return { release };
+        return waited ? { release, waited } : { release };
       }
       // Someone else's lock: its value is polled for, up to the deadline and not a poll beyond.
+      waited = true;
       const left = deadline - performance.now();
       if (left <= 0) return undefined;
       await sleep(Math.min(pollIntervalMs, Math.ceil(left)), signal, false);
       const value = await get(key);
-      if (value !== undefined) return { value };
+      if (value !== undefined) return { value, waited };
     }
   }
 

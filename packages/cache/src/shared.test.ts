@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { createCache } from './cache';
 import { sharedCache } from './shared';
+
+/** Fabricated, format only: a Google API key, a base64url token, a Slack bot token. */
+const KEY_SHAPES = [
+  'AIzaSyA1b2C3d4E5f6G7h8-I9j0K1L2m3N4o5P6q',
+  'Q2hhbmdlTWUtUGxlYXNl_c2VjcmV0LXRva2VuLTEyMw',
+  'xoxb-2048163245-4096327891234-Zq8WmR3tY7uP1sLk9VbN2cXe',
+];
 
 describe('sharedCache', () => {
   it('gives every caller of one name the same entries', async () => {
@@ -26,5 +34,23 @@ describe('sharedCache', () => {
     const b = sharedCache('shared-test-close');
     expect(b).not.toBe(a);
     await b.close();
+  });
+
+  it('refuses a key-shaped name or namespace without showing it, keeps ordinary labels', () => {
+    for (const secret of KEY_SHAPES) {
+      for (const attempt of [() => sharedCache(secret), () => createCache({ namespace: secret })]) {
+        let error: unknown;
+        try {
+          attempt();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(RangeError);
+        expect(String(error) + (error as Error).stack).not.toContain(secret.slice(-12));
+      }
+    }
+    for (const namespace of ['answers-v2', 'tenant_42', '123e4567-e89b-12d3-a456-426614174000']) {
+      expect(createCache({ namespace }).key({ prompt: 'x' })).toMatch(`${namespace}:`);
+    }
   });
 });

@@ -15,11 +15,22 @@ export interface CacheStore {
    * - `{ release }`: this process holds the lock and loads; `release()` once the value is stored;
    * - `{ value }`: another process stored the value while this one waited;
    * - `undefined`: no decision (waited too long): load without a lock.
+   *
+   * `waited: true` says the store waited for another holder's load first (counted in
+   * `stats().store.lockWaits`); a `value` without `waited: false` is counted as such a wait.
    */
   lock?(key: string, options: { signal: AbortSignal }): Promise<CacheStoreLock | undefined>;
 }
 
 /** What {@link CacheStore.lock} resolves with. */
 export type CacheStoreLock =
-  | { readonly value: Uint8Array; readonly release?: undefined }
-  | { readonly release: () => Promise<void>; readonly value?: undefined };
+  | {
+      readonly value: Uint8Array;
+      readonly release?: undefined;
+      readonly waited?: boolean | undefined;
+    }
+  | {
+      readonly release: () => Promise<void>;
+      readonly value?: undefined;
+      readonly waited?: boolean | undefined;
+    };

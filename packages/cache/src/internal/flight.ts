@@ -192,3 +192,17 @@ export class Flights<T> {
     await Promise.allSettled([...this.#flights.values()].map((flight) => flight.promise));
   }
 }
+
+/** The signal a loader gets when its caller gave none. */
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * Calls a loader for one caller, unshared. The caller's abort ends the call at once, as it does
+ * for a shared load, even when the loader ignores the signal it was given.
+ */
+export function loadAlone<T>(
+  loader: (signal: AbortSignal) => T | PromiseLike<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  return raceAbort(Promise.resolve(loader(signal ?? NEVER_ABORTED)), signal);
+}

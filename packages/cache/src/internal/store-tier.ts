@@ -1,4 +1,4 @@
-import { raceAbort } from '@x/internal';
+import { onAbort, raceAbort } from '@x/internal';
 import { CacheStoreError, type CacheStoreOperation, isCacheStoreError } from '../errors';
 import type { CacheTopics } from '../events';
 import type { CacheStore, CacheStoreLock } from '../store';
@@ -99,6 +99,25 @@ export class StoreTier {
     this.#track(this.#unlock(release));
   }
 
+  /**
+   * `release`, given at most once, and given at once when `signal` aborts: every waiter of the
+   * load has gone, and a loader that ignores its signal may never settle, while the store would
+   * renew its lock (and keep other processes waiting for a load nobody stores) for ever.
+   */
+  releasedOnAbort(release: () => Promise<void>, signal: AbortSignal): () => Promise<void> {
+    let given = false;
+    let unlink = (): void => {};
+    const once = async (): Promise<void> => {
+      if (given) return;
+      given = true;
+      unlink();
+      await release();
+    };
+    if (signal.aborted) this.release(once);
+    else unlink = onAbort(signal, () => this.release(once));
+    return once;
+  }
+
   #unlock(release: () => Promise<void>): Promise<unknown> {
     return this.#guard('unlock', release);
   }
@@ -182,10 +201,18 @@ export class StoreTier {
     }
     if (lock === undefined || lock === null) {
       // The store waited too long for another holder (Redis: `lockWaitMs`): load without it.
+      this.lockWaits++;
       this.lockTimeouts++;
       return undefined;
     }
-    if (isStoreLock(lock)) return lock;
+    if (isStoreLock(lock)) {
+      // Every wait counts, also one that ends with the lock (the holder's load failed, or it
+      // died): a value is another process's load unless the store says it waited for nothing.
+      if (lock.value !== undefined ? lock.waited !== false : lock.waited === true) {
+        this.lockWaits++;
+      }
+      return lock;
+    }
     // Neither a value nor a lock: load without one, and give back whatever it may hold.
     const release = (lock as { release?: unknown } | null)?.release;
     if (typeof release === 'function') this.release(async () => release.call(lock));

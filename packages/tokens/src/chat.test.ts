@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cookbookMessages, cookbookToolMessages, cookbookTools } from './__fixtures__/cookbook';
 import { countChatTokens, messageStrings } from './chat';
+import { fitsContext } from './context';
 import { countTokens } from './count-tokens';
 import { clearCountCache, getCounter } from './encodings';
 import { NoExactTokenizerError } from './errors';
@@ -111,6 +112,41 @@ describe('countChatTokens', () => {
       countChatTokens([], { model: 'gpt-4o', tools: [{ function: {} } as never] }),
     ).toThrow('Expected `tools[0].function.name` to be a non-empty string');
     expect(() => countChatTokens([], undefined as never)).toThrow(TypeError);
+  });
+
+  // Content of another type was read as no text: 0 tokens, and `fits: true` for any size.
+  it('throws TypeError naming a content that is not a string, null or an array of parts', () => {
+    const text = 'lorem ipsum '.repeat(2_000);
+    for (const content of [{ text }, 5, true]) {
+      const messages = [{ role: 'user', content } as never];
+      expect(() => countChatTokens(messages, { model: 'gpt-4o' })).toThrow(
+        /^Expected `messages\[0\]\.content` to be a string, null or an array of content parts, got /,
+      );
+      expect(() => estimateTokens(messages, { model: 'llama3.2' })).toThrow(
+        /^Expected `input\[0\]\.content` to be a string, null or an array/,
+      );
+      expect(() => fitsContext(messages, { model: 'llama3.2', contextWindow: 4096 })).toThrow(
+        TypeError,
+      );
+    }
+    const parts = (part: unknown) => [
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: [{ type: 'text', text: 'a' }, part] } as never,
+    ];
+    expect(() => countChatTokens(parts('text'), { model: 'gpt-4o' })).toThrow(
+      'Expected `messages[1].content[1]` to be a content part object, got `"text"` (string)',
+    );
+    expect(() =>
+      countChatTokens(parts({ type: 'text', text: { text } }), { model: 'gpt-4o' }),
+    ).toThrow('Expected `messages[1].content[1].text` to be a string');
+    expect(() => estimateTokens(parts(null), { model: 'claude-sonnet-4-5' })).toThrow(TypeError);
+    // What is allowed stays allowed: null, undefined, parts without text (an image).
+    const fine = [
+      { role: 'assistant', content: null },
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x' } }] },
+      { role: 'user' },
+    ];
+    expect(countChatTokens(fine, { model: 'gpt-4o' })).toBeGreaterThan(0);
   });
 });
 

@@ -85,9 +85,33 @@ export function expectMessages(
     const message: unknown = messages[i];
     // Checked first, named only on failure: the names are strings built per message, and every
     // estimate checks its messages.
-    if (isRecord(message) && typeof message.role === 'string') continue;
+    if (isRecord(message) && typeof message.role === 'string') {
+      const { content } = message;
+      if (typeof content === 'string' || content === undefined || content === null) continue;
+      // Any other content was read as no text at all (0 tokens, and `fits: true` for a message
+      // of any size): an array of parts is checked, anything else is the caller's mistake.
+      if (!Array.isArray(content)) {
+        fail(`${name}[${i}].content`, 'a string, null or an array of content parts', content);
+      }
+      expectParts(`${name}[${i}].content`, content);
+      continue;
+    }
     expectRecord(`${name}[${i}]`, message);
     expectString(`${name}[${i}].role`, message.role);
+  }
+}
+
+/**
+ * Content parts are objects, and a part's `text` (the only field counted) a string when present:
+ * a part that is not an object, or a `text` of another type, would count as nothing.
+ */
+function expectParts(name: string, parts: readonly unknown[]): void {
+  for (let j = 0; j < parts.length; j++) {
+    const part = parts[j];
+    if (!isRecord(part)) fail(`${name}[${j}]`, 'a content part object', part);
+    if (part.text !== undefined && typeof part.text !== 'string') {
+      fail(`${name}[${j}].text`, 'a string', part.text);
+    }
   }
 }
 

@@ -185,6 +185,38 @@ describe('getModelInfo', () => {
 });
 
 describe('registerModel', () => {
+  // A prefixed id was kept under its prefix, which lookups strip: nothing could find the model.
+  it('registers a prefixed id under the name lookups resolve it to', () => {
+    const removers = [
+      'azure/my-deploy',
+      'openai/My-FT',
+      'models/gem-x',
+      'openrouter/openai/r-x',
+    ].map((id) =>
+      registerModel({ id, provider: 'openai', contextWindow: 4096, encoding: 'o200k_base' }),
+    );
+    for (const name of [
+      'azure/my-deploy',
+      'my-deploy',
+      'openai/my-deploy',
+      'my-ft',
+      'AZURE/my-ft',
+      'gem-x',
+      'models/gem-x',
+      'r-x',
+    ]) {
+      expect(getModelInfo(name)?.contextWindow, name).toBe(4096);
+    }
+    expect(fitsContext('hello', { model: 'azure/my-deploy' }).method).toBe('exact');
+    for (const remove of removers) remove();
+    expect(getModelInfo('azure/my-deploy')).toBeUndefined();
+    expect(() => registerModel({ id: 'azure/', provider: 'openai', contextWindow: 1 })).toThrow(
+      new RangeError(
+        'Expected `id` to be a model name after its provider prefix, got `"azure/"` (string)',
+      ),
+    );
+  });
+
   it('adds a model and removes it again when the returned function is called', () => {
     const unregister = registerModel({
       id: 'acme-large',

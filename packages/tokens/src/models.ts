@@ -1,4 +1,4 @@
-import { expectNumber, expectString, optionalString } from '@x/internal';
+import { expectNumber, expectString, fail, optionalString } from '@x/internal';
 import { DATA_SOURCES, MODELS, type ModelRecord, PRICES_AS_OF, type Price } from './data/models';
 import { expectEncoding, expectOptions, expectProvider, KEYS } from './options';
 import type { EncodingName, ModelInfo, ModelPricing, Provider, TierPricing } from './types';
@@ -145,14 +145,20 @@ export function namedEncoding(model: string): EncodingName | undefined {
   return undefined;
 }
 
-function resolveUncached(model: string): ModelRecord | undefined {
+/**
+ * A name as the registry keys it: trimmed, lower-cased, without an `ollama/` prefix (which also
+ * makes it an Ollama name) and a router's or SDK's provider prefix. Lookups and registrations
+ * both go through it, so an id registered with a prefix is found with or without one.
+ */
+function normalizeName(model: string): { name: string; forceLocal: boolean } {
   let name = model.trim().toLowerCase();
-  let forceLocal = false;
-  if (name.startsWith('ollama/')) {
-    name = name.slice('ollama/'.length);
-    forceLocal = true;
-  }
-  name = name.replace(PREFIXES, '');
+  const forceLocal = name.startsWith('ollama/');
+  if (forceLocal) name = name.slice('ollama/'.length);
+  return { name: name.replace(PREFIXES, ''), forceLocal };
+}
+
+function resolveUncached(model: string): ModelRecord | undefined {
+  const { name, forceLocal } = normalizeName(model);
   if (name.startsWith('ft:')) {
     // A fine-tuned model, `ft:<base>:<org>:<suffix>:<id>`: the base model's window and encoding,
     // but not its prices (fine-tuned models are billed at their own rates, not in the table).
@@ -321,10 +327,11 @@ export function registerModel(input: RegisterModelInput): () => void {
     price = priceOf(pricing);
     asOf = pricing.asOf ?? new Date().toISOString().slice(0, 10);
   }
-  const key = input.id
-    .trim()
-    .toLowerCase()
-    .replace(/^ollama\//, '');
+  // Keyed as lookups normalise names: `azure/my-deployment` is found as itself, as
+  // `my-deployment` and under any other provider prefix (kept under the prefix, nothing would
+  // ever find it).
+  const key = normalizeName(input.id).name;
+  if (key === '') fail('id', 'a model name after its provider prefix', input.id, true);
   const local = input.provider === 'ollama';
   // Without `encoding`, an override keeps what counted the name before: the built-in model's
   // encoding or OpenAI's naming (re-registering gpt-4o for its window must not stop exact

@@ -1,4 +1,5 @@
 import { CountMemo, MAX_MEMO_TEXT, textMemo } from './count-memo';
+import { hugePieceBounds } from './huge-pieces';
 import { withRustWhiteSpace } from './tiktoken-pattern';
 import { isAscii, utf8BinaryString } from './utf8';
 
@@ -244,10 +245,27 @@ export class BpeCounter {
 
   #countOrdinary(text: string): number {
     if (text === '') return 0;
-    const pieces = text.match(this.#pattern);
+    let pieces: RegExpMatchArray | null;
+    try {
+      pieces = text.match(this.#pattern);
+    } catch (error) {
+      // V8's backtrack stack overflows on one piece of about 4 million characters (see
+      // huge-pieces.ts); a text that short never gets here, so the usual path costs nothing more.
+      if (!(error instanceof RangeError)) throw error;
+      return this.#countHuge(text);
+    }
     if (pieces === null) return 0;
     let total = 0;
     for (let i = 0; i < pieces.length; i++) total += this.#countPiece(pieces[i]!);
+    return total;
+  }
+
+  #countHuge(text: string): number {
+    const bounds = hugePieceBounds(text, this.#pattern);
+    let total = 0;
+    for (let i = 0; i < bounds.length; i += 2) {
+      total += this.#countPiece(text.slice(bounds[i], bounds[i + 1]));
+    }
     return total;
   }
 

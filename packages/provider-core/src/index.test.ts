@@ -78,6 +78,7 @@ describe('index', () => {
         "refuseStreamFlag",
         "registerPromClient",
         "serverMessage",
+        "usageCost",
         "usageOf",
         "validateHeaders",
       ]

@@ -187,6 +187,7 @@ export type {
   PromptInput,
   WindowPlan,
 } from './stages/context';
+export { type PricedUsage, usageCost } from './stages/usage-cost';
 export type {
   AssistantMessage,
   BaseChatRequest,

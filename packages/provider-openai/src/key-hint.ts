@@ -1,3 +1,5 @@
+import { SECRET_HEADER } from '@x/internal';
+
 /**
  * What a 401 or 403 message adds to the server's text: whether a key was sent and where it came
  * from, and where to set one. A server's `Incorrect API key` or bare `401` says neither, and the
@@ -17,14 +19,14 @@ export interface KeySources {
   header: string | undefined;
 }
 
-/** Header names that carry a key when given through `headers` instead of `apiKey`. */
-const KEY_HEADERS = ['authorization', 'api-key', 'x-api-key'];
-
-/** The `headers` option's header that carries a key (`authHeader`'s name included), if any. */
+/**
+ * The `headers` option's header that carries a key (`authHeader`'s name included), if any: a
+ * header the provider treats as secret (`SECRET_HEADER`, as the audit trail's credential source).
+ */
 export function keyHeaderOf(headers: unknown, authHeader: string | undefined): string | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
   const names = Object.keys(headers).map((name) => name.toLowerCase());
-  return names.find((name) => KEY_HEADERS.includes(name) || name === authHeader);
+  return names.find((name) => SECRET_HEADER.test(name) || name === authHeader);
 }
 
 /**

@@ -149,9 +149,9 @@ class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
 
   constructor(options: ConcurrencyLimiterOptions) {
     super('ConcurrencyLimiter');
-    const o = expectOptions(undefined, options, KEYS);
-    this.maxConcurrent = expectNumber('maxConcurrent', o.maxConcurrent, { min: 1, integer: true });
-    this.#timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
+    const o = checkConcurrencyLimiterOptions(options);
+    this.maxConcurrent = o.maxConcurrent;
+    this.#timeoutMs = o.timeoutMs;
     this.#queue = new WaiterQueue<SlotWaiter>(
       {
         onTimeout: (waiter) => this.#onTimeout(waiter),
@@ -163,12 +163,9 @@ class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
         // one), and `await acquire()` must then reject at its timeout, not exit unsettled.
         refTimeouts: true,
       },
-      expectQueueLimit('maxQueue', o.maxQueue),
+      o.maxQueue,
     );
-    logConcurrencyRejects(
-      new PackageLog('rate-limit', expectLogger('logger', o.logger)),
-      this.#rejects,
-    );
+    logConcurrencyRejects(new PackageLog('rate-limit', o.logger), this.#rejects);
   }
 
   get active(): number {
@@ -354,13 +351,18 @@ async function runHeld<T>(release: Release, fn: () => T | PromiseLike<T>): Promi
  * const answer = await slots.run(() => ollama.chat(request), { signal });
  * ```
  */
-/** The options, checked as the constructor checks them, creating nothing (`sharedConcurrencyLimiter`). */
-export function checkConcurrencyLimiterOptions(options: unknown): void {
+/**
+ * The options, checked, creating nothing: for the constructor and for `sharedConcurrencyLimiter`'s
+ * check of a later ask's options.
+ */
+export function checkConcurrencyLimiterOptions(options: unknown) {
   const o = expectOptions(undefined, options, KEYS);
-  expectNumber('maxConcurrent', o.maxConcurrent, { min: 1, integer: true });
-  optionalTimeout('timeoutMs', o.timeoutMs);
-  expectQueueLimit('maxQueue', o.maxQueue);
-  expectLogger('logger', o.logger);
+  return {
+    maxConcurrent: expectNumber('maxConcurrent', o.maxConcurrent, { min: 1, integer: true }),
+    timeoutMs: optionalTimeout('timeoutMs', o.timeoutMs),
+    maxQueue: expectQueueLimit('maxQueue', o.maxQueue),
+    logger: expectLogger('logger', o.logger),
+  };
 }
 
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {

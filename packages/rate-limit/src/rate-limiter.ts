@@ -47,7 +47,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
 
   constructor(options: RateLimiterOptions<Name>) {
     super('RateLimiter');
-    const { o, normalized } = checkLimiterOptions(options);
+    const { o, normalized, maxQueue } = checkLimiterOptions(options);
     this.log = new PackageLog(
       'rate-limit',
       expectLogger('logger', o.logger),
@@ -61,7 +61,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     );
     this.costs = new CostVectors(normalized);
     this.ones = this.costs.ones;
-    this.maxQueue = expectQueueLimit('maxQueue', o.maxQueue);
+    this.maxQueue = maxQueue;
     const store = (o.store === undefined ? createMemoryStore() : o.store) as RateLimitStore;
     if (typeof store !== 'object' || store === null || typeof store.bind !== 'function') {
       fail('store', 'a RateLimitStore (an object with bind())', store);
@@ -317,8 +317,7 @@ export function checkLimiterOptions(options: unknown) {
     // the default cost of 1 could never be admitted; say so at construction
     if (l.capacity < 1) fail(`limits.${l.name}.capacity`, 'a finite number >= 1', l.capacity, true);
   }
-  expectQueueLimit('maxQueue', o.maxQueue);
-  return { o, normalized };
+  return { o, normalized, maxQueue: expectQueueLimit('maxQueue', o.maxQueue) };
 }
 
 export function createRateLimiter<Name extends string>(

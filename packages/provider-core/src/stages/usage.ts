@@ -1,16 +1,15 @@
-import {
-  type CalibrationObservation,
-  type Calibrator,
-  type EstimateCostInput,
-  estimateCost,
-  type Provider,
-  type ChatMessage as TokensChatMessage,
+import type {
+  CalibrationObservation,
+  Calibrator,
+  Provider,
+  ChatMessage as TokensChatMessage,
 } from '@x/tokens';
 import type { ResolvedRateLimit, ResolvedTokens } from '../compose/pieces';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
 import { correctCharge } from './admit';
 import type { ContextInput, Prepared } from './context';
+import { usageCost } from './usage-cost';
 
 /**
  * The most tokens a server can plausibly report for one call. A count above it (1e18 from a broken
@@ -158,9 +157,15 @@ export class UsageStage<Request> {
     }
     correctCharge(this.#limit, prepared, promptTokens, completionTokens);
     if ('costUsd' in response) {
-      const cached = plausible(usage.cachedPromptTokens);
-      const written = plausible(usage.cacheWriteTokens);
-      response.costUsd = this.#cost(model, promptTokens, completionTokens, cached, written);
+      const cost = usageCost(model, {
+        promptTokens,
+        completionTokens,
+        cachedPromptTokens: plausible(usage.cachedPromptTokens),
+        cacheWriteTokens: plausible(usage.cacheWriteTokens),
+      });
+      // A local model without a price costs nothing (once counted); a hosted one is unknown.
+      const counted = promptTokens !== undefined || completionTokens !== undefined;
+      response.costUsd = cost ?? (this.#local && counted ? 0 : undefined);
     }
   }
 
@@ -228,43 +233,5 @@ export class UsageStage<Request> {
     const state = calibrator.get(model, this.#provider);
     if (state?.ready !== true) this.#calibrated.delete(model);
     else if (state.observations >= SETTLED) sampling.mask = SAMPLE_SETTLED;
-  }
-
-  #cost(
-    model: string,
-    input: number | undefined,
-    output: number | undefined,
-    cached: number | undefined,
-    written: number | undefined,
-  ): number | undefined {
-    if (input === undefined && output === undefined) return undefined;
-    try {
-      const priced: EstimateCostInput = {
-        model,
-        inputTokens: input ?? 0,
-        outputTokens: output ?? 0,
-      };
-      // Cached prompt tokens are part of the prompt's count, billed at the cached-input price
-      // (half or less of the input price). A count above the prompt's, from a confused server, is
-      // not priced at all rather than made to fail the estimate.
-      if (cached !== undefined && input !== undefined && cached <= input) {
-        priced.cachedInputTokens = cached;
-      }
-      // Tokens written to the prompt cache are part of it too, billed at the cache-write price
-      // where the model has one (OpenAI from GPT-5.6 on: 1.25 times the input price), else as
-      // input. Likewise not priced when the counts cannot all be part of the prompt.
-      if (
-        written !== undefined &&
-        input !== undefined &&
-        written <= input - (priced.cachedInputTokens ?? 0)
-      ) {
-        priced.cacheWriteTokens = written;
-      }
-      const cost = estimateCost(priced);
-      if (cost !== undefined) return cost.total;
-    } catch {
-      // Unknown model: below.
-    }
-    return this.#local ? 0 : undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { type EstimateCostInput, estimateCost } from '@x/tokens';
+import { usageCost } from '@x/provider-core';
 import type { OpenAIPresetName } from '../presets';
 import type { OpenAIUsage } from '../usage-types';
 
@@ -23,7 +23,7 @@ const FLEX: Partial<Record<OpenAIPresetName, number>> = { openai: 0.5, groq: 1 }
 /**
  * The price of an answer served at `tier`, from its price at the standard tier (`costUsd`, which
  * the core's usage stage computed): OpenAI's priority tier at the model's priority prices
- * ({@link priorityCost}), another tier at its share of the standard price ({@link tierPriceShare}),
+ * (`pricing.priority`, through provider-core's `usageCost`), another tier at its share of the standard price ({@link tierPriceShare}),
  * `undefined` when neither is known.
  */
 export function costAtTier(
@@ -34,45 +34,11 @@ export function costAtTier(
   usage: OpenAIUsage,
 ): number | undefined {
   if (tier !== undefined && family === 'openai' && PRIORITY.has(tier)) {
-    return priorityCost(model, usage);
+    // At the model's priority prices, counted as the usage stage counts the standard tier's.
+    return usageCost(model, usage, 'priority');
   }
   const share = tierPriceShare(tier, family);
   return share === undefined ? undefined : costUsd * share;
-}
-
-/**
- * An answer's price at OpenAI's priority prices (`@x/tokens`' `pricing.priority`), its counts
- * passed as the core's usage stage passes them at the standard tier: cached and written prompt
- * tokens at their own prices, a cached or written count that cannot be part of the prompt left
- * out. `undefined` for a model without priority prices.
- */
-function priorityCost(model: string, usage: OpenAIUsage): number | undefined {
-  const { promptTokens: input, completionTokens: output } = usage;
-  if (input === undefined && output === undefined) return undefined;
-  const priced: EstimateCostInput = {
-    model,
-    inputTokens: input ?? 0,
-    outputTokens: output ?? 0,
-    serviceTier: 'priority',
-  };
-  const cached = usage.cachedPromptTokens;
-  if (cached !== undefined && input !== undefined && cached <= input) {
-    priced.cachedInputTokens = cached;
-  }
-  const written = usage.cacheWriteTokens;
-  if (
-    written !== undefined &&
-    input !== undefined &&
-    written <= input - (priced.cachedInputTokens ?? 0)
-  ) {
-    priced.cacheWriteTokens = written;
-  }
-  try {
-    return estimateCost(priced)?.total;
-  } catch {
-    // A model name the table refuses: unpriced, as at the standard tier.
-    return undefined;
-  }
 }
 
 /**

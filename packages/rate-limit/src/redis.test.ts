@@ -462,6 +462,17 @@ describe('outage policies', () => {
     await server.stop();
   });
 
+  /**
+   * Stops Redis and waits until the client has seen its connection close. A take sent before then
+   * goes out on the dying socket, and a take in flight when a connection closes is decided at once
+   * by the outage policy (reason `error`); after it, takes queue and only the decision timeout
+   * decides (reason `timeout`), which is what these tests look at.
+   */
+  const stopRedis = async () => {
+    await server.stop();
+    await vi.waitFor(() => expect(own.status).not.toBe('ready'));
+  };
+
   it('applies fail-open, fail-closed and local within the decision timeout, then recovers', async () => {
     const make = (onUnavailable: 'fail-open' | 'fail-closed' | 'local') => {
       const store = createRedisStore({
@@ -489,7 +500,7 @@ describe('outage policies', () => {
     expect(await open.limiter.tryAcquire(key, { requests: 4 })).toBe(true);
     expect(await open.limiter.tryAcquire(key)).toBe(false);
 
-    await server.stop();
+    await stopRedis();
 
     // fail-open admits even an exhausted key
     expect(await open.limiter.tryAcquire(key)).toBe(true);
@@ -541,7 +552,7 @@ describe('outage policies', () => {
         store,
       });
       const key = randomUUID();
-      await server.stop();
+      await stopRedis();
       // the first call times out and starts the outage; the correction is then not sent at all
       await limiter.tryAcquire(key).catch(() => false);
       expect(store.stats().state).toBe('unavailable');

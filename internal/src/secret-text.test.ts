@@ -31,6 +31,10 @@ describe('hideSecretShapes', () => {
     ).toBe('{\\\\\\"k\\\\\\":\\\\\\"[redacted]\\\\\\"}');
     // a backslash inside a credential is part of it
     expect(hideSecretShapes('Basic abc\\def')).toBe('Basic [redacted]');
+    // quotes written as JSON's \u0022 end a token as a quote does, and are kept
+    expect(
+      hideSecretShapes('{\\u0022key\\u0022:\\u0022sk-proj-Zq7Xv9Lm3Pw8Rt2Yb6Nc4Hd\\u0022}'),
+    ).toBe('{\\u0022key\\u0022:\\u0022[redacted]\\u0022}');
   });
 
   it('leaves the names a user writes alone', () => {
@@ -45,6 +49,9 @@ describe('hideSecretShapes', () => {
       'abcdefghijklmnopqrstuvwxyz',
       '12345678901234567890',
       'a bearer of bad news',
+      // the hex of a quote written \u0022 is not part of the name after it
+      '{\\u0022description\\u0022:\\u0022a longer description\\u0022}',
+      '{\\u0027instructions\\u0027: \\u0027x\\u0027}',
     ]) {
       expect(hideSecretShapes(text)).toBe(text);
     }

@@ -47,11 +47,13 @@ const AUTH_VALUE =
  * what a generated key, token or password holds (`sk-proj-<run>`, a JWT's parts, an Azure or AWS
  * key); names a user writes break into short runs (`llama3.2:latest`,
  * `meta-llama/Llama-3.1-8B-Instruct`, `maxAnswerBytes`). The whole token holding one is hidden, its
- * prefix too (`sk-proj-`): a token ends at a space, a quote (escaped ones too: `\"`) or a URL's
- * separators.
+ * prefix too (`sk-proj-`): a token ends at a space, a quote (escaped ones too: `\"`, and JSON's
+ * `\u0022`/`\u0027`, whose hex would otherwise join the name after it into a run:
+ * `\u0022description`) or a URL's separators.
  */
-const TOKEN = /(?:[^\s"'`,;:/@<>()[\]{}\\]|\\(?![\\"'])){16,}/g;
+const TOKEN = /(?:[^\s"'`,;:/@<>()[\]{}\\]|\\(?![\\"']|u00(?:22|27))){16,}/g;
 const RUN = /[A-Za-z0-9+=]{16,}/g;
+const QUOTE_HEX = /^u00(?:22|27)/;
 
 function generated(token: string): boolean {
   for (const run of token.match(RUN) ?? []) {
@@ -73,5 +75,11 @@ export function hideSecretShapes(text: string): string {
     .replace(AUTH_VALUE, (_match: string, scheme: string, space: string) => {
       return `${scheme}${space}${REDACTED}`;
     })
-    .replace(TOKEN, (token) => (generated(token) ? REDACTED : token));
+    .replace(TOKEN, (token: string, at: number, whole: string) => {
+      // After the backslash of a quote written `\u0022`, its hex starts the token: kept as the
+      // quote it is, and only what follows is judged (`\u0022description` is a name).
+      const quote = whole[at - 1] === '\\' && QUOTE_HEX.test(token) ? token.slice(0, 5) : '';
+      const rest = token.slice(quote.length);
+      return quote + (generated(rest) ? REDACTED : rest);
+    });
 }

@@ -169,14 +169,31 @@ export function describeError(error: unknown): AttemptError {
 }
 
 /**
+ * The most of an error's text a summary keeps. The built-in providers cap a server's message at
+ * 500 characters; a provider of the user's own may throw any length, and the summary lives on in
+ * stats and events (and a scrub of many megabytes would outlast the stack of its patterns).
+ */
+export const MAX_ERROR_TEXT = 8 * 1024;
+const SPACE = /\s/;
+
+/**
  * A value as text, never throwing: `String()` of a null-prototype object or a revoked Proxy
- * does, and this runs while a call handles its provider's failure.
+ * does, and this runs while a call handles its provider's failure. A text longer than
+ * {@link MAX_ERROR_TEXT} is cut, without the word the cut falls in: half a key is too short to be
+ * recognised as one, so it is not kept.
  */
 function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return String(value);
-  } catch {
-    return `(${typeof value})`;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = String(value);
+    } catch {
+      return `(${typeof value})`;
+    }
   }
+  if (text.length <= MAX_ERROR_TEXT) return text;
+  let end = MAX_ERROR_TEXT;
+  if (!SPACE.test(text[end] ?? '')) while (end > 0 && !SPACE.test(text[end - 1] ?? '')) end--;
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
 }

@@ -225,10 +225,111 @@ describe("a custom provider's error text", () => {
       `<Secret type="x"><![CDATA[${PW}]]></Secret>`,
       '<Secret type="x">[redacted]</Secret>',
     ],
+    // An error page showing the request body escapes its markup, once or more, with named or
+    // numeric references: the element's text is hidden up to the next tag, and the references
+    // around it stay as they were.
+    [
+      'HTML-escaped XML elements',
+      `&lt;password&gt;${PW}&lt;/password&gt;&lt;ns:Token&gt;${SCHEME_TOKEN}&lt;/ns:Token&gt;` +
+        '&lt;max_tokens&gt;4096&lt;/max_tokens&gt;',
+      '&lt;password&gt;[redacted]&lt;/password&gt;&lt;ns:Token&gt;[redacted]&lt;/ns:Token&gt;' +
+        '&lt;max_tokens&gt;4096&lt;/max_tokens&gt;',
+    ],
+    [
+      'XML elements escaped with numeric references',
+      `&#60;password&#62;${PW}&#60;/password&#62; &#x3C;api_key&#x3e;${HEADER_KEY}&#x3c;/api_key&#X3E;` +
+        ` &#0060;Secret&#062;${QUERY_KEY}&#60;/Secret&#62;`,
+      '&#60;password&#62;[redacted]&#60;/password&#62; &#x3C;api_key&#x3e;[redacted]&#x3c;/api_key&#X3E;' +
+        ' &#0060;Secret&#062;[redacted]&#60;/Secret&#62;',
+    ],
+    [
+      'an XML element escaped twice, with attributes',
+      `&amp;lt;Secret type=&amp;quot;x&amp;quot;&amp;gt;${PW}&amp;lt;/Secret&amp;gt;`,
+      '&amp;lt;Secret type=&amp;quot;x&amp;quot;&amp;gt;[redacted]&amp;lt;/Secret&amp;gt;',
+    ],
+    [
+      'an HTML-escaped CDATA section',
+      `&lt;Secret&gt;&lt;![CDATA[a]]b ${PW}]]&gt;&lt;/Secret&gt;`,
+      '&lt;Secret&gt;[redacted]&lt;/Secret&gt;',
+    ],
+    [
+      'an HTML-escaped element whose text holds an escaped tag',
+      `<pre>&lt;password&gt;a&amp;lt;b ${PW}&lt;/password&gt; &lt;token&gt;${TOK}</pre>`,
+      '<pre>&lt;password&gt;[redacted]&lt;/password&gt; &lt;token&gt;[redacted]</pre>',
+    ],
+    [
+      'an HTML-escaped attribute',
+      `&lt;p password=&quot;${QUERY_KEY}&quot;/&gt; &lt;p token=&#39;${HEADER_KEY}&#39;/&gt;`,
+      '&lt;p password=&quot;[redacted]&quot;/&gt; &lt;p token=&#39;[redacted]&#39;/&gt;',
+    ],
+    [
+      'an HTML-escaped JSON body',
+      `{&quot;password&quot;:&quot;${PW}&quot;,&#34;api_key&#34;: &#34;${HEADER_KEY}&#34;,` +
+        '&quot;max_tokens&quot;:4096}',
+      '{&quot;password&quot;:&quot;[redacted]&quot;,&#34;api_key&#34;: &#34;[redacted]&#34;,' +
+        '&quot;max_tokens&quot;:4096}',
+    ],
+    // A serializer escaping quotes as `\u0022` (HTML-safe JSON, .NET): the closing quote is
+    // spelled as the opening one, after the value's own escaped backslashes and quotes.
+    [
+      'a JSON body with \\u0022 quotes',
+      `{\\u0022password\\u0022:\\u0022${PW}\\u0022,\\u0022api_key\\u0022: \\u0022${HEADER_KEY}\\u0022,` +
+        '\\u0022max_tokens\\u0022:4096}',
+      '{\\u0022password\\u0022:\\u0022[redacted]\\u0022,\\u0022api_key\\u0022: \\u0022[redacted]\\u0022,' +
+        '\\u0022max_tokens\\u0022:4096}',
+    ],
+    [
+      'a JSON body mixing quotes and \\u0022',
+      `{"password":\\u0022${PW}\\u0022,"model":"m1"}`,
+      '{"password":\\u0022[redacted]\\u0022,"model":"m1"}',
+    ],
+    [
+      'a JSON body with \\u0027 quotes',
+      `{\\u0027token\\u0027: \\u0027${HEADER_KEY}\\u0027, \\u0027model\\u0027: \\u0027m1\\u0027}`,
+      '{\\u0027token\\u0027: \\u0027[redacted]\\u0027, \\u0027model\\u0027: \\u0027m1\\u0027}',
+    ],
+    [
+      'a \\u0022-quoted value holding an escaped quote',
+      `{\\u0022password\\u0022:\\u0022a\\\\\\u0022 ${PW}\\u0022,\\u0022model\\u0022:\\u0022m1\\u0022}`,
+      '{\\u0022password\\u0022:\\u0022[redacted]\\u0022,\\u0022model\\u0022:\\u0022m1\\u0022}',
+    ],
+    [
+      'a \\u0022-quoted JSON body escaped once more',
+      `{\\\\u0022password\\\\u0022:\\\\u0022${PW}\\\\u0022}`,
+      '{\\\\u0022password\\\\u0022:\\\\u0022[redacted]\\\\u0022}',
+    ],
+    [
+      'a form body in a \\u0022-quoted string',
+      `{\\u0022body\\u0022:\\u0022password=${QUERY_KEY}\\u0022}`,
+      '{\\u0022body\\u0022:\\u0022password=[redacted]\\u0022}',
+    ],
   ])('hides the credential of %s and keeps the rest', async (_what, text, shown) => {
     const { router } = routerOver(() => new Error(text), undefined);
     const answer = await router.complete(ask);
     expect(answer.route.attempts[0]!.error.message).toBe(shown);
+  });
+
+  it.each([
+    ['the word password in prose', 'wrong password for user bob; the password was not accepted'],
+    [
+      'escaped markup',
+      '&lt;b&gt;bold&lt;/b&gt; &lt;p class=&quot;x&quot;&gt;text&lt;/p&gt; &amp;lt;i&amp;gt;it',
+    ],
+    [
+      'empty or self-closed escaped elements',
+      '&lt;password/&gt; &lt;token&gt;&lt;/token&gt; &lt;key &gt; &#60;password&#62;&#60;/password&#62;',
+    ],
+    ['an unclosed escaped tag', '&lt;password x'],
+    [
+      'a JSON string holding \\u0022',
+      '{"message":"she said \\u0022hello\\u0022","max_tokens":4096}',
+    ],
+    ['a field name in \\u0022', '{\\u0022keyboard\\u0022:\\u0022qwerty\\u0022,\\u0022n\\u0022:1}'],
+    ['an HTML-escaped JSON body without credentials', '{&quot;model&quot;:&quot;m1&quot;}'],
+  ])('leaves %s as it is', async (_what, text) => {
+    const { router } = routerOver(() => new Error(text), undefined);
+    const answer = await router.complete(ask);
+    expect(answer.route.attempts[0]!.error.message).toBe(text);
   });
 
   // Each shape is what a backtracking pattern or a search for a closing mark would re-read from
@@ -250,6 +351,17 @@ describe("a custom provider's error text", () => {
       `key: a${' '.repeat(1 << 20)}`,
       megabyte(`key: a${' '.repeat(58)}`),
       `Bearer ${megabyte('a\\')}`,
+      // The escaped forms: markup escaped once or more, and quotes spelled `\u0022` or `&quot;`.
+      megabyte('&lt;password'),
+      megabyte('&lt;ns:Token a=&quot;'),
+      megabyte(`&lt;password&gt;${'x'.repeat(50)}`),
+      megabyte('&amp;amp;amp;lt;password&amp;amp;gt;&#0000060;'),
+      `&${megabyte('amp;')}`,
+      `&lt;Secret&gt;&lt;![CDATA[${megabyte(']]&amp;gt;')}`,
+      megabyte('\\u0022password\\u0022:'),
+      megabyte(`\\u0022token\\u0022:\\u0022${'\\\\'.repeat(40)}`),
+      megabyte('&quot;password&quot;: &quot;a\\\n'),
+      megabyte('password=\\u00'),
     ];
     for (const text of shapes) {
       const started = performance.now();

@@ -1,69 +1,59 @@
 import { hideSecretShapes, REDACTED } from '@x/internal';
+import { CREDENTIAL_WORD, hideCredentialElements, stickyMatch } from './credential-elements';
 
 /**
- * The last word of a header, field, query parameter or XML element that holds a credential:
- * `Authorization`, `x-api-key`, `X-Auth-Token`, `client_secret`, `accessToken`, `Cookie`, `?sig=`,
- * `X-Amz-Signature`. Only as the name's end: `@x/internal`'s `SECRET_HEADER` matches anywhere in
- * a name, which suits a header list but not prose, where `max_tokens: 4096` would lose its value.
+ * A quote as a text quoting JSON or markup may spell it: escaped any number of times (`\"`,
+ * `\\\"`), as a JSON escape (`\u0022`, `\u0027`: HTML-safe serializers write them; escaped
+ * again, `\\u0022`), or as an HTML reference (`&quot;`, `&#34;`, `&#x27;`, `&amp;quot;`), which
+ * an error page showing a JSON body writes.
  */
-const CREDENTIAL_WORD =
-  'auth(?:orization)?|key|token|secret|passw(?:or)?d|pwd|pass|cookie|credentials?|signature|sig|jwt|session(?:id)?';
+const QUOTE_FORM =
+  '(\\\\*)(["\']|(?<=\\\\)u00(?:22|27)|&(?:amp;)*(?:quot|apos|#0*3[49]|#x0*2[27]);)';
 
 /**
  * A name ending with a credential word, then `:` or `=` (a header, JSON, YAML, a query string, a
- * form, a connection string). The name may close a quote escaped any number of times: a provider
+ * form, a connection string). The name may close a quote in any of its forms: a provider
  * quoting its upstream's JSON body writes `{\"password\":\"...\"}`. The name starts a word, is
  * at most 80 characters, and is read once (the lookahead and back-reference make it atomic): its
  * credential word is looked for behind its end, so a long text costs linear time, never
  * quadratic, and a few steps per word.
  */
 const CREDENTIAL_NAME = new RegExp(
-  `(?<![\\w.-])(?=([\\w.-]{1,80}))\\1(?<=${CREDENTIAL_WORD})(?:\\\\*["'])?[ \\t]*[:=][ \\t]*`,
+  `(?<![\\w.-])(?=([\\w.-]{1,80}))\\1(?<=${CREDENTIAL_WORD})(?:${QUOTE_FORM})?[ \\t]*[:=][ \\t]*`,
   'gi',
 );
 
 /** An `Authorization` scheme, kept in front of the credential it introduces. */
 const SCHEME = /(?:Bearer|Basic|Token|Digest|Bot|ApiKey)[ \t]+/iy;
-/** A quote opening a value, escaped as many times as the text around it is (`\"`, `\\\"`). */
-const QUOTE = /(\\*)(["'])/y;
+/** A quote opening a value, in the form the text around it uses. */
+const QUOTE = new RegExp(QUOTE_FORM, 'iy');
 /** `Digest username="u", response="..."`: parameters after a scheme, known or not. */
 const PARAMETER = /[\w-]{1,64}=/y;
 const ANY_SCHEME_PARAMETER = /[\w.+/-]{1,64}[ \t]+[\w-]{1,64}=/y;
 /**
  * A bare value: up to a space, a quote or a separator. A backslash ends it only where it escapes
- * a quote or a backslash, so the text's escaping stays whole around `[redacted]`.
+ * a quote (`\"`, `\u0022`) or a backslash, so the text's escaping stays whole around `[redacted]`.
  */
-const BARE = /(?:[^\s"'`,;&#<>(){}[\]\\]|\\(?![\\"']))+/y;
+const BARE = /(?:[^\s"'`,;&#<>(){}[\]\\]|\\(?![\\"']|u00(?:22|27)))+/y;
 const REST_OF_LINE = /[^\r\n]*/y;
 
 /**
- * The credential element of an XML or HTML body (`<password>...</password>`, `<ns:Token>`, its
- * text or CDATA section), up to the next tag. Its name is read as `CREDENTIAL_NAME`'s, and whether
- * the closing tag follows is never looked for, so a run of opening tags costs linear time.
- */
-const CREDENTIAL_ELEMENT = new RegExp(
-  `<(?=([\\w.:-]{1,80}))\\1(?<=${CREDENTIAL_WORD})((?:\\s[^<>]*)?)>` +
-    '(<!\\[CDATA\\[(?:[^\\]]|\\](?!\\]>))*(?:\\]\\]>)?|[^<]*)',
-  'gi',
-);
-
-function stickyMatch(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
-  pattern.lastIndex = at;
-  return pattern.exec(text);
-}
-
-/**
  * What replaces the value starting at `at`, and where that value ends; `undefined` when nothing
- * there is a value. A quoted value runs to the quote closing it: the first one escaped as the
- * opening one was, after none or more of the value's escaped backslashes (a quote inside, escaped
- * once more, is part of the value), or the line's end. A scheme followed by parameters (`Digest username="u", response="..."`) is hidden up to
- * the line's end: its credential is the parameters together.
+ * there is a value. A quoted value runs to the quote closing it: the first one spelled and
+ * escaped as the opening one was, after none or more of the value's escaped backslashes (a quote
+ * inside, escaped once more, is part of the value), or the line's end. A scheme followed by
+ * parameters (`Digest username="u", response="..."`) is hidden up to the line's end: its
+ * credential is the parameters together.
  */
 function hiddenValue(text: string, at: number): { shown: string; end: number } | undefined {
   const quote = stickyMatch(QUOTE, text, at);
   if (quote !== null) {
     const depth = quote[1]!.length;
+    // The closing quote is spelled as the opening one. The value's own escaped backslashes in
+    // front of it are each `2 * (depth + 1)` backslashes long (`\\` around `\"`), or `4 * depth`
+    // for a JSON escape (`\\\\` around `\u0022`: the backslash of each level doubles).
     const mark = quote[2]!;
+    const unit = mark.startsWith('u') || mark.startsWith('U') ? 4 * depth : 2 * depth + 2;
     const start = at + quote[0].length;
     const scheme = stickyMatch(SCHEME, text, start)?.[0] ?? '';
     let backslashes = 0;
@@ -71,11 +61,16 @@ function hiddenValue(text: string, at: number): { shown: string; end: number } |
       const char = text[i];
       if (char === '\n' || char === '\r')
         return { shown: `${quote[0]}${scheme}${REDACTED}`, end: i };
-      // The closing quote is escaped as the opening one was (`depth` backslashes), after any
-      // number of the value's own escaped backslashes, each `2 * (depth + 1)` backslashes long.
-      if (char === mark && backslashes >= depth && (backslashes - depth) % (2 * depth + 2) === 0) {
-        const closing = text.slice(i - depth, i + 1);
-        return { shown: `${quote[0]}${scheme}${REDACTED}${closing}`, end: i + 1 };
+      // A mark holds one `&` at most, at its start: comparing it from each `&` reads each
+      // character a bounded number of times.
+      if (
+        char === mark[0] &&
+        backslashes >= depth &&
+        (backslashes - depth) % unit === 0 &&
+        text.startsWith(mark, i)
+      ) {
+        const closing = text.slice(i - depth, i + mark.length);
+        return { shown: `${quote[0]}${scheme}${REDACTED}${closing}`, end: i + mark.length };
       }
       backslashes = char === '\\' ? backslashes + 1 : 0;
     }
@@ -120,18 +115,12 @@ function hideNamedValues(text: string): string {
  * user's own may quote what it failed on: `request to https://bob:pw@gw/v1 failed;
  * Authorization: Bearer tok`, or its upstream's body. Hidden: the value of a header, field or
  * query parameter named for a credential (`x-api-key: ...`, `?api_key=...`, `"password": "..."`,
- * `{\"password\":\"...\"}`), a scheme's parameters (`Digest username="u", response="..."`), the
- * text of an XML element named alike (`<password>...</password>`), then what `hideSecretShapes`
+ * `{\"password\":\"...\"}`, `{\u0022password\u0022:...}`, `{&quot;password&quot;:...}`), a
+ * scheme's parameters (`Digest username="u", response="..."`), the text of an XML element named
+ * alike (`<password>...</password>`, escaped too: `&lt;password&gt;`), then what `hideSecretShapes`
  * hides (a URL's userinfo, a `Bearer`/`Basic` credential, a generated key or token). The
  * provider's error object itself is never changed.
  */
 export function scrubErrorText(text: string): string {
-  const elements = text.replace(
-    CREDENTIAL_ELEMENT,
-    (whole: string, name: string, attributes: string, content: string) =>
-      attributes.endsWith('/') || content.trim() === ''
-        ? whole
-        : `<${name}${attributes}>${REDACTED}`,
-  );
-  return hideSecretShapes(hideNamedValues(elements));
+  return hideSecretShapes(hideNamedValues(hideCredentialElements(text)));
 }

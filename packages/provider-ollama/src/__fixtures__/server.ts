@@ -3,8 +3,17 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { type Handler, type RouteServer, startRouteServer } from '@x/internal/testing';
+import {
+  type Handler,
+  type HostileServer,
+  type RouteServer,
+  startRouteServer,
+} from '@x/internal/testing';
 import { recordedFixturesDir } from '@x/ollama-sim';
+import { afterEach, vi } from 'vitest';
+import type { OllamaProviderOptions } from '../options';
+import { createOllamaProvider, type OllamaProvider } from '../provider';
+import type { ChatRequest, StreamChunk } from '../types';
 
 export interface Fixture {
   name: string;
@@ -111,4 +120,88 @@ export function doneChunk(extra: Record<string, unknown> = {}): string {
     eval_duration: 110130112,
     ...extra,
   });
+}
+
+/**
+ * The lists a test file's tests put their servers and providers in: after each test the real
+ * clock is back and everything in them is closed, the providers first. Call it at the top of a
+ * test file.
+ */
+export function closedAfterEach<S extends { close(): Promise<unknown> }>(): {
+  servers: S[];
+  providers: OllamaProvider[];
+} {
+  const servers: S[] = [];
+  const providers: OllamaProvider[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    await Promise.all(providers.splice(0).map((p) => p.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return { servers, providers };
+}
+
+/**
+ * `setup(routes, options)`: a server answering `routes` (and /api/show with fixture 05 unless they
+ * say otherwise) and a provider on it that retries after 1-2 ms, both closed after each test.
+ */
+export function fixtureSetup() {
+  const { servers, providers } = closedAfterEach<TestServer>();
+  async function setup(
+    routes: Parameters<typeof startServer>[0],
+    options: OllamaProviderOptions = {},
+  ): Promise<{ server: TestServer; provider: OllamaProvider }> {
+    const server = await startServer({
+      '/api/show': loadFixture('05-show-llama3.2.json'),
+      ...routes,
+    });
+    servers.push(server);
+    const provider = createOllamaProvider({
+      baseUrl: server.url,
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      ...options,
+    });
+    providers.push(provider);
+    return { server, provider };
+  }
+  return { servers, providers, setup };
+}
+
+/**
+ * `against(start, options)`: a hostile server from `@x/internal/testing` and a provider on it,
+ * both closed after each test.
+ */
+export function hostileSetup() {
+  const { servers, providers } = closedAfterEach<{ close(): Promise<unknown> }>();
+  async function against(
+    start: () => Promise<HostileServer>,
+    options: OllamaProviderOptions = {},
+  ): Promise<{ server: HostileServer; provider: OllamaProvider }> {
+    const server = await start();
+    servers.push(server);
+    // Tokens off: these servers answer only the request under test, not /api/show or /api/ps.
+    const provider = createOllamaProvider({ baseUrl: server.url, tokens: false, ...options });
+    providers.push(provider);
+    return { server, provider };
+  }
+  return { servers, providers, against };
+}
+
+/** The chat requests a server received (the provider also asks /api/show once per model). */
+export const chats = (server: TestServer) => server.requests.filter((r) => r.path === '/api/chat');
+
+export const ask = (
+  content = 'Why is the sky blue?',
+  extra: Partial<ChatRequest> = {},
+): ChatRequest => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+
+/** Every chunk of a stream, read to its end. */
+export async function collect(iterable: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+  const out: StreamChunk[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return out;
 }

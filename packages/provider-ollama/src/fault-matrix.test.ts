@@ -1,9 +1,9 @@
 // The fault matrix: the provider against @x/ollama-sim with injected faults.
 import { isBreakerOpenError } from '@x/breaker';
-import { createCache } from '@x/cache';
 import { until } from '@x/internal/testing';
-import { type OllamaSim, type OllamaSimOptions, startOllamaSim } from '@x/ollama-sim';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ask, collect } from './__fixtures__/server';
+import { chatsAt, simSetup } from './__fixtures__/sim-provider';
 import {
   isCircuitOpenError,
   isContextOverflowError,
@@ -13,47 +13,9 @@ import {
   isOllamaTimeoutError,
   isServerBusyError,
 } from './errors';
-import type { OllamaProviderOptions } from './options';
-import { createOllamaProvider, type OllamaProvider } from './provider';
-import type { ChatRequest, StreamChunk } from './types';
+import type { StreamChunk } from './types';
 
-const sims: OllamaSim[] = [];
-const providers: OllamaProvider[] = [];
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-async function setup(
-  options: OllamaProviderOptions = {},
-  simOptions: OllamaSimOptions = {},
-): Promise<{ sim: OllamaSim; provider: OllamaProvider }> {
-  const sim = await startOllamaSim({ loadTimeMs: 0, ...simOptions });
-  sims.push(sim);
-  const provider = createOllamaProvider({
-    baseUrl: sim.url,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    ...options,
-  });
-  providers.push(provider);
-  return { sim, provider };
-}
-
-const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/chat').length;
-
-const ask = (content = 'Why is the sky blue?', extra: Partial<ChatRequest> = {}): ChatRequest => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content }],
-  ...extra,
-});
-
-async function collect(iterable: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
-  const out: StreamChunk[] = [];
-  for await (const chunk of iterable) out.push(chunk);
-  return out;
-}
+const { setup } = simSetup();
 
 describe('fault matrix against @x/ollama-sim', () => {
   it('retries a 503 burst, opens the breaker, then recovers through a probe', async () => {
@@ -315,125 +277,5 @@ describe('fault matrix against @x/ollama-sim', () => {
     setTimeout(() => void sim.restart(), 30);
     const response = await pending;
     expect(response.attempts).toBeGreaterThan(1);
-  });
-});
-
-describe('cache through the provider', () => {
-  const deterministic = (content: string) => ask(content, { temperature: 0, seed: 7 });
-
-  it('shares one call between identical requests in flight and marks later hits cached', async () => {
-    const { sim, provider } = await setup({}, { tokensPerSecond: 200 });
-    const [a, b] = await Promise.all([
-      provider.complete(deterministic('same')),
-      provider.complete(deterministic('same')),
-    ]);
-    expect(a.content).toBe(b.content);
-    expect(chatsAt(sim)).toBe(1);
-    const c = await provider.complete(deterministic('same'));
-    expect(c).toMatchObject({ cached: true, attempts: 0, content: a.content });
-    expect(chatsAt(sim)).toBe(1);
-    expect(provider.stats().cacheHits).toBe(2);
-  });
-
-  it('replays a cached stream as a stream, chunk for chunk', async () => {
-    const { sim, provider } = await setup();
-    const live = await collect(provider.stream(deterministic('stream me')));
-    const replay = await collect(provider.stream(deterministic('stream me')));
-    expect(replay.map((c) => c.content)).toEqual(live.map((c) => c.content));
-    expect(replay.at(-1)!.response!.cached).toBe(true);
-    expect(live.at(-1)!.response!.cached).toBe(false);
-    expect(chatsAt(sim)).toBe(1);
-    const viaComplete = await provider.complete(deterministic('stream me'));
-    expect(viaComplete).toMatchObject({ cached: true, content: live.at(-1)!.response!.content });
-  });
-
-  it('rejects with the signal reason when aborted during the replay of a cached stream', async () => {
-    const { provider } = await setup();
-    const live = await collect(provider.stream(deterministic('stream me twice')));
-    expect(live.length).toBeGreaterThan(3);
-    const controller = new AbortController();
-    const reason = new Error('user left');
-    const seen: StreamChunk[] = [];
-    const error = await (async () => {
-      for await (const chunk of provider.stream(
-        ask('stream me twice', { temperature: 0, seed: 7, signal: controller.signal }),
-      )) {
-        seen.push(chunk);
-        if (seen.length === 2) controller.abort(reason);
-      }
-    })().catch((e) => e);
-    expect(error).toBe(reason);
-    expect(seen).toHaveLength(2);
-  });
-
-  it("skips the cache with 'bypass' and rewrites it with 'refresh'", async () => {
-    const { sim, provider } = await setup();
-    await provider.complete(deterministic('q'));
-    await provider.complete(deterministic('q')).then((r) => expect(r.cached).toBe(true));
-    const bypass = await provider.complete({ ...deterministic('q'), cache: 'bypass' });
-    expect(bypass.cached).toBe(false);
-    const refresh = await provider.complete({ ...deterministic('q'), cache: 'refresh' });
-    expect(refresh.cached).toBe(false);
-    expect(chatsAt(sim)).toBe(3);
-  });
-
-  it('never stores a truncated answer, in its own cache or a shared one', async () => {
-    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(120);
-    for (const cache of [undefined, createCache()]) {
-      const { sim, provider } = await setup({
-        tokens: { onOverflow: 'allow', numCtx: 256 },
-        ...(cache === undefined ? {} : { cache }),
-      });
-      const first = await provider.complete(deterministic(long));
-      expect(first.truncated).toBe(true);
-      const second = await provider.complete(deterministic(long));
-      expect(second.cached).toBe(false);
-      expect(chatsAt(sim)).toBe(2);
-    }
-  });
-
-  it('never stores a failed or sampled answer', async () => {
-    const { sim, provider } = await setup();
-    sim.setFaults([
-      { route: '/api/chat', sequence: [{ kind: 'status', status: 400, error: 'nope' }] },
-    ]);
-    await expect(provider.complete(deterministic('f'))).rejects.toMatchObject({ statusCode: 400 });
-    expect((await provider.complete(deterministic('f'))).cached).toBe(false);
-    await provider.complete(ask('sampled'));
-    expect((await provider.complete(ask('sampled'))).cached).toBe(false);
-    expect(chatsAt(sim)).toBe(4);
-  });
-});
-
-describe('token accounting', () => {
-  it('feeds prompt_eval_count to the calibrator and reports drift and cost', async () => {
-    const { provider } = await setup();
-    for (let i = 0; i < 6; i++) {
-      await provider.complete(
-        ask(`Tell me about the number ${i} and why it matters to mathematicians.`),
-      );
-    }
-    const stats = provider.stats();
-    expect(stats.estimateDrift.samples).toBe(6);
-    expect(stats.estimateDrift.meanRatio).toBeGreaterThan(0);
-    const response = await provider.complete(ask('How are you?'));
-    expect(response.costUsd).toBe(0);
-    expect(response.estimatedPromptTokens).toBeGreaterThan(0);
-  });
-
-  it('charges estimated tokens to the limiter and corrects them with the real usage', async () => {
-    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
-    const { provider } = await setup({
-      rateLimit: { requestsPerSecond: 1000, tokensPerMinute: 6_000 },
-    });
-    const response = await provider.complete(ask('Count my tokens please, all of them.'));
-    const used = response.usage.totalTokens!;
-    expect(response.estimatedPromptTokens).not.toBe(used);
-    await vi.advanceTimersByTimeAsync(0);
-    const limiter = provider.rateLimiter!;
-    // No time passed: the bucket holds exactly the capacity minus what the server counted.
-    expect(await limiter.waitTimeMs('ollama', { tokens: 6_000 - used })).toBe(0);
-    expect(await limiter.waitTimeMs('ollama', { tokens: 6_000 - used + 1 })).toBeGreaterThan(0);
-    expect(limiter.stats().admitted).toBe(1);
   });
 });

@@ -48,7 +48,12 @@ const CALLS: Record<string, (p: OllamaProvider, options: unknown) => Promise<unk
   initialize: (p, o) => p.initialize(o as never),
 };
 const NAMES = Object.keys(CALLS);
-const LIKE = (name: string) => (name === 'initialize' ? '{ signal, timeoutMs }' : '{ signal }');
+const LIKE = (name: string) =>
+  name === 'initialize'
+    ? '{ signal, timeoutMs }'
+    : name === 'show'
+      ? '{ signal, verbose }'
+      : '{ signal }';
 
 describe('the options of calls that take no request', () => {
   it.each(NAMES)('%s() names a misspelt key and the one meant, sending nothing', async (name) => {

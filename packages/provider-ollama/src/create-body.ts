@@ -17,7 +17,31 @@ const CREATE_KEYS = [
   'parameters',
   'messages',
   'quantize',
+  'renderer',
+  'parser',
+  'requires',
+  'draftFiles',
+  'draftQuantize',
   'signal',
+] as const;
+
+/** The string fields of a create request, by the name Ollama's `CreateRequest` reads. */
+const CREATE_STRINGS = [
+  ['from', 'from'],
+  ['template', 'template'],
+  ['system', 'system'],
+  ['quantize', 'quantize'],
+  ['renderer', 'renderer'],
+  ['parser', 'parser'],
+  ['requires', 'requires'],
+  ['draftQuantize', 'draft_quantize'],
+] as const;
+
+/** The blob fields of a create request (file names to digests), by Ollama's names. */
+const CREATE_BLOBS = [
+  ['files', 'files'],
+  ['adapters', 'adapters'],
+  ['draftFiles', 'draft_files'],
 ] as const;
 
 /** What Ollama's `BlobsPath` accepts; anything else fails the create (`invalid digest format`). */
@@ -37,7 +61,7 @@ export function transferBody(request: PullRequest): Record<string, unknown> {
   return body;
 }
 
-/** `files` or `adapters`: file names to the digests of uploaded blobs. */
+/** `files`, `adapters` or `draftFiles`: file names to the digests of uploaded blobs. */
 function expectBlobs(name: string, value: unknown): void {
   if (!isPlainObject(value)) fail(name, 'an object of file names to blob digests', value);
   for (const [file, digest] of Object.entries(value)) {
@@ -83,13 +107,13 @@ export function createBody(request: CreateRequest): Record<string, unknown> {
     fail('request.from', 'a model name (or `files` of uploaded blobs)', request.from);
   }
   const body: Record<string, unknown> = { model: request.model };
-  for (const key of ['from', 'template', 'system', 'quantize'] as const) {
+  for (const [key, wire] of CREATE_STRINGS) {
     const value = request[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') fail(`request.${key}`, 'a string', value);
-    body[key] = value;
+    body[wire] = value;
   }
-  for (const key of ['files', 'adapters'] as const) {
+  for (const [key, wire] of CREATE_BLOBS) {
     const blobs = request[key];
     if (blobs === undefined) continue;
     expectBlobs(`request.${key}`, blobs);
@@ -104,7 +128,20 @@ export function createBody(request: CreateRequest): Record<string, unknown> {
         configurable: true,
       });
     }
-    body[key] = named;
+    body[wire] = named;
+  }
+  // Ollama refuses it with a 400 (`--draft-quantize requires a DRAFT model`): said here, unsent.
+  if (
+    request.draftQuantize !== undefined &&
+    request.draftQuantize !== '' &&
+    Object.keys(request.draftFiles ?? {}).length === 0
+  ) {
+    fail(
+      'request.draftQuantize',
+      'left out without `draftFiles` (it quantizes the draft model they hold)',
+      request.draftQuantize,
+      true,
+    );
   }
   if (request.parameters !== undefined) {
     expectParameters('request.parameters', request.parameters);

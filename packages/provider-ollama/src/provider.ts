@@ -1,5 +1,5 @@
 import { breakerPresets } from '@x/breaker';
-import { callOptions, SIGNAL_KEYS } from '@x/internal';
+import { callOptions, fail, SIGNAL_KEYS } from '@x/internal';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
 import { hasBlob, pushBlob } from './blobs';
@@ -52,6 +52,7 @@ export type Signal = { signal?: AbortSignal | undefined };
 
 /** The keys of `initialize()`'s options. */
 const INITIALIZE_KEYS = ['signal', 'timeoutMs'] as const;
+const SHOW_KEYS = ['signal', 'verbose'] as const;
 
 /**
  * A silently truncated answer is never stored. One function for every provider, so that providers
@@ -189,9 +190,20 @@ export class OllamaProvider extends ProviderFacade {
     return this.#server.modelInfo(model, callOptions(options, SIGNAL_KEYS).signal);
   }
 
-  /** The raw `/api/show` answer, as ollama-js `show()` returns it. */
-  async show(model: string, options?: Signal): Promise<Record<string, unknown>> {
-    return this.#server.show(model, callOptions(options, SIGNAL_KEYS).signal);
+  /**
+   * The raw `/api/show` answer, as ollama-js `show()` returns it. `verbose: true` sends Ollama's
+   * `verbose`, which adds the long arrays of `model_info` (the tokenizer's tokens, merges...):
+   * megabytes for a large vocabulary.
+   */
+  async show(
+    model: string,
+    options?: Signal & { verbose?: boolean | undefined },
+  ): Promise<Record<string, unknown>> {
+    const { signal, verbose } = callOptions(options, SHOW_KEYS);
+    if (verbose !== undefined && typeof verbose !== 'boolean') {
+      fail('options.verbose', 'a boolean', verbose);
+    }
+    return this.#server.show(model, signal, verbose === true);
   }
 
   /** Models loaded in memory (`/api/ps`), with the window each really runs with. */

@@ -230,10 +230,18 @@ export class ServerApi {
     return raceAbort(pending, signal);
   }
 
-  /** The raw `/api/show` answer (for what {@link modelInfo} does not map). */
-  async show(model: string, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+  /**
+   * The raw `/api/show` answer (for what {@link modelInfo} does not map); `verbose` asks for the
+   * long arrays of `model_info` (the tokenizer's vocabulary...) too.
+   */
+  async show(
+    model: string,
+    signal: AbortSignal | undefined,
+    verbose = false,
+  ): Promise<Record<string, unknown>> {
     modelName('model', model);
-    const parsed = await this.json('/api/show', 'POST', { model }, signal, model);
+    const payload = verbose ? { model, verbose: true } : { model };
+    const parsed = await this.json('/api/show', 'POST', payload, signal, model);
     return isPlainObject(parsed) ? parsed : {};
   }
 

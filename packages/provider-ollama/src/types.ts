@@ -189,11 +189,21 @@ export interface ModelInfo {
   /** The `parameters` text, parsed: one value, or an array for repeated keys (`stop`). */
   parameters: Record<string, string | number | boolean | Array<string | number | boolean>>;
   modifiedAt: string | undefined;
+  /** The oldest Ollama version the model runs on (`requires`, set at its creation), if any. */
+  requires: string | undefined;
 }
 
 /** A model loaded in memory (`/api/ps`). */
 export interface LoadedModel {
   name: string;
+  /** The model's name as `/api/tags` lists it (`model`); `name` when the server gives none. */
+  model: string;
+  /** The digest of the model's manifest, as `/api/tags` lists it. */
+  digest: string | undefined;
+  family: string | undefined;
+  families: string[] | undefined;
+  parameterSize: string | undefined;
+  quantizationLevel: string | undefined;
   size: number | undefined;
   sizeVram: number | undefined;
   /** The window the loaded runner really uses. */
@@ -264,6 +274,22 @@ export interface CreateRequest {
   messages?: readonly ChatMessage[] | undefined;
   /** Quantize a non-quantized model (`q4_K_M`, `q8_0`). */
   quantize?: string | undefined;
+  /**
+   * The name of the renderer Ollama builds the model's prompts with instead of a template
+   * (Modelfile `RENDERER`, such as `qwen3-coder`).
+   */
+  renderer?: string | undefined;
+  /** The name of the parser Ollama reads the model's output with (Modelfile `PARSER`). */
+  parser?: string | undefined;
+  /** The oldest Ollama version the model runs on (`0.14.0`; Modelfile `REQUIRES`). */
+  requires?: string | undefined;
+  /**
+   * The files of a draft model for speculative decoding (Modelfile `DRAFT`), already uploaded as
+   * blobs: file name to digest, as `files`.
+   */
+  draftFiles?: Record<string, string> | undefined;
+  /** Quantize the draft model (`q8_0`); needs `draftFiles`. */
+  draftQuantize?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 

@@ -147,11 +147,14 @@ export function resolveBreaker(
   if (value !== undefined && !isPlainObject(value)) {
     fail('breaker', 'breaker options, a breaker from createBreaker(), or false', value);
   }
+  const given = value as BreakerOptions | undefined;
   const options: BreakerOptions = {
     ...defaults.breaker,
     name: shared ?? `${defaults.id} ${origin}`,
-    classify: classifyForBreaker,
-    ...(value as BreakerOptions | undefined),
+    ...given,
+    // `classify: undefined` is one left out (a config object's optional field), not a request
+    // for the breaker's own count-everything default.
+    classify: given?.classify ?? classifyForBreaker,
   };
   if (shared !== undefined) {
     const own = options.classify;

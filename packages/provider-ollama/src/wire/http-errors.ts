@@ -1,5 +1,7 @@
+import type { BreakerClassifier } from '@x/breaker';
 import { brand, hasBrand, mark } from '@x/internal';
 import {
+  classifyForBreaker,
   type HttpFailure,
   notServedMessage,
   parseRetryAfter,
@@ -8,6 +10,7 @@ import {
 } from '@x/provider-core';
 import {
   ContextOverflowError,
+  isOllamaApiError,
   ModelNotFoundError,
   OllamaApiError,
   ServerBusyError,
@@ -42,6 +45,21 @@ const CLIENT_MISTAKE_500 =
  */
 const RENDERING_500 =
   /^(?:template: [^\s:]*:\d+|undefined (?:template specified|action in template|branch)$|this model only supports one image|(?:system|user|assistant|tool) message cannot contain images|no messages provided$|no user query found in messages$|unsupported .{1,40} reasoning effort )/i;
+
+/**
+ * The runner's failures that `/api/embed` answers with 400: its EmbedHandler answers 400 to any
+ * error that is not an `api.StatusError` (server/routes.go), the runner's own included, where every
+ * other endpoint answers 500. Each matched from the start as Ollama words it (llm/llama_server.go,
+ * and llm/server.go's `llama runner` before 0.30): the runner exited (`llama-server process no
+ * longer running: exit status 1`), was busy (`no slots available after 10 retries`), not ready
+ * (`unexpected server status: llm server loading model`), or did not answer its health check or
+ * the embedding request (`health resp: …`, `do embedding request: …`, Go's `Post
+ * "http://127.0.0.1:<port>/tokenize": …` of a tokenize). The same text on a 500 is retried; on
+ * /api/embed's 400 it is the same server failure, not the caller's request. `/api/embeddings`
+ * answers these with 500 today, and is matched too in case it follows.
+ */
+const EMBED_RUNNER_400 =
+  /^(?:llama(?:-server| runner) process (?:no longer running|has terminated)|no slots available after \d+ retries|unexpected server status|do embedding request|error reading embed response|health (?:resp|unmarshal)|read health re(?:sponse|quest)|llama-server error|server not responding$|connection refused$|(?:Post|Get) "http:\/\/127\.0\.0\.1:\d+\/)/i;
 
 /**
  * llama-server's 501 for a model it runs without pooling (a chat model), which Ollama 0.30+ passes
@@ -123,6 +141,27 @@ const AUTH_ADVICE =
 const FORBIDDEN_ADVICE =
   '. Ollama itself answers 403 to a browser `Origin` it does not allow (`OLLAMA_ORIGINS`) and, listening on loopback, to a `Host` that is not local';
 
+/**
+ * Ollama's 403 for a cloud or remote model (`:cloud`, `-cloud`, a model created with a remote
+ * host) on a server whose owner switched its cloud off (`OLLAMA_NO_CLOUD=1`, or
+ * `disable_ollama_cloud` in `~/.ollama/server.json`): `ollama cloud is disabled: remote model is
+ * unavailable`, or `...: remote model details are unavailable` from /api/show
+ * (internal/cloud/policy.go). No key changes it: the key advice would send the user the wrong way.
+ */
+const CLOUD_DISABLED_403 = /^ollama cloud is disabled\b/i;
+
+const CLOUD_DISABLED_ADVICE =
+  "The server has Ollama's cloud disabled (`OLLAMA_NO_CLOUD`, or `disable_ollama_cloud` in its `~/.ollama/server.json`), so it serves no cloud or remote model: use a local model, or unset both and restart the server";
+
+/** What a 401's or 403's error says: where to look, never the key. */
+function refusedMessage(endpoint: string, statusCode: number, message: string): string {
+  const head = `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}.`;
+  if (statusCode === 403 && CLOUD_DISABLED_403.test(message)) {
+    return `${head} ${CLOUD_DISABLED_ADVICE}`;
+  }
+  return `${head} ${AUTH_ADVICE}${statusCode === 403 ? FORBIDDEN_ADVICE : ''}`;
+}
+
 /** Marks the 404 with which Ollama says it does not hold a blob (see {@link isBlobAbsent}). */
 const BLOB_ABSENT = brand('provider-ollama', 'blobAbsent');
 
@@ -185,6 +224,16 @@ function signinUrlOf(failure: HttpFailure): string | undefined {
   }
 }
 
+/**
+ * The breaker's classification: the default, which ignores a 4xx as the caller's, but for
+ * `/api/embed`'s 400 of a runner failure (see EMBED_RUNNER_400, the only retryable 400), counted as
+ * the server failure it is, as the same text on a 500 is.
+ */
+export const classifyOllamaError: BreakerClassifier = (error, context) =>
+  !context.callerAborted && isOllamaApiError(error) && error.statusCode === 400 && error.retryable
+    ? 'failure'
+    : classifyForBreaker(error, context);
+
 /** Maps an Ollama HTTP error answer to a typed error. */
 export function mapHttpError(failure: HttpFailure): Error {
   const { statusCode, endpoint, model } = failure;
@@ -220,7 +269,10 @@ export function mapHttpError(failure: HttpFailure): Error {
   }
   const retryable =
     RETRYABLE_STATUS.has(statusCode) ||
-    (statusCode === 500 && !CLIENT_MISTAKE_500.test(message) && !RENDERING_500.test(message));
+    (statusCode === 500 && !CLIENT_MISTAKE_500.test(message) && !RENDERING_500.test(message)) ||
+    (statusCode === 400 &&
+      (endpoint === '/api/embed' || endpoint === '/api/embeddings') &&
+      EMBED_RUNNER_400.test(message));
   const signinUrl = signinUrlOf(failure);
   // A blob's 404 is an answer only when it is Ollama's JSON; any other says the address is wrong
   // (`hasBlob` would otherwise read "not there" from a proxy and upload to the wrong server).
@@ -247,7 +299,7 @@ export function mapHttpError(failure: HttpFailure): Error {
         : signinUrl !== undefined
           ? `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. Sign in to Ollama to use cloud models: ${signinUrl}`
           : statusCode === 401 || statusCode === 403
-            ? `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. ${AUTH_ADVICE}${statusCode === 403 ? FORBIDDEN_ADVICE : ''}`
+            ? refusedMessage(endpoint, statusCode, message)
             : undefined,
   });
   if (absent) mark(error, BLOB_ABSENT);

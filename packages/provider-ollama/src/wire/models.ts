@@ -25,12 +25,25 @@ const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as J
 /**
  * One key per model however its name is spelled, as Ollama's `model.ParseName` completes it and
  * `EqualFold` compares it: `mine`, `Mine:latest` and `registry.ollama.ai/library/mine:latest` are
- * one model.
+ * one model. A `:local` source suffix (`llama3.2:local`, `llama3.2:1b:local`) names the local model
+ * and Ollama 0.17.6+ strips it before resolving the name (internal/modelref), so `/api/ps` lists
+ * `llama3.2:latest`; it goes too. Not `:cloud` nor a `-cloud` tag: that is a remote model, another
+ * one than the local model of the same name, and keeps a key of its own.
  */
 export function modelKey(name: string): string {
   let rest = name.trim();
+  let colon = rest.lastIndexOf(':');
+  if (
+    colon !== -1 &&
+    rest
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase() === 'local'
+  ) {
+    rest = rest.slice(0, colon).trim();
+    colon = rest.lastIndexOf(':');
+  }
   let tag = 'latest';
-  const colon = rest.lastIndexOf(':');
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
@@ -88,8 +101,15 @@ export function parseLoadedModels(body: unknown): LoadedModel[] {
   if (!Array.isArray(models)) return [];
   return models.map((m) => {
     const model = obj(m);
+    const details = obj(model.details);
     return {
       name: str(model.name) ?? str(model.model) ?? '',
+      model: str(model.model) ?? str(model.name) ?? '',
+      digest: str(model.digest),
+      family: str(details.family),
+      families: strings(details.families),
+      parameterSize: str(details.parameter_size),
+      quantizationLevel: str(details.quantization_level),
       size: num(model.size),
       sizeVram: num(model.size_vram),
       contextLength: length(model.context_length),
@@ -197,6 +217,7 @@ export function parseModelInfo(model: string, body: unknown): ModelInfo {
     capabilities: strings(show.capabilities) ?? [],
     parameters,
     modifiedAt: str(show.modified_at),
+    requires: str(show.requires),
   };
   if (harmonyTemplate(parsed.family, show.template)) HARMONY.add(parsed);
   return parsed;

@@ -166,3 +166,33 @@ describe('a 401 or 403 says which key was sent, never the key', () => {
     expect(error.message).not.toContain(KEY);
   });
 });
+
+describe('a 403 for an unserved country, region or territory', () => {
+  it('says where the request came from is not served, not to check the key', async () => {
+    const { server, provider } = await setup(
+      {
+        '/chat/completions': json(
+          403,
+          errorBody(
+            'Country, region, or territory not supported',
+            'request_forbidden',
+            'unsupported_country_region_territory',
+          ),
+        ),
+      },
+      { apiKey: KEY },
+    );
+    const error = await failure(provider.complete(ask()));
+    expect(error).toMatchObject({
+      code: 'X_PROVIDER_OPENAI_API',
+      statusCode: 403,
+      retryable: false,
+      errorCode: 'unsupported_country_region_territory',
+    });
+    expect(error.message).toMatch(
+      /^127\.0\.0\.1:\d+ \/chat\/completions answered 403: Country, region, or territory not supported\. The request came from a country, region or territory 127\.0\.0\.1:\d+ does not serve \(where the machine, or its proxy or VPN, connects from\): another key will not change that\.$/,
+    );
+    expect(error.message).not.toContain('check it');
+    expect(server.requests).toHaveLength(1);
+  });
+});

@@ -41,6 +41,7 @@ import {
   PREFIX,
 } from './error-codes';
 import type { AnyOpenAIError } from './error-guards';
+import { rateLimitReason } from './rate-limit-reason';
 
 export type { PartialResponse, TimeoutKind } from '@x/provider-core';
 
@@ -146,15 +147,17 @@ export class ModelNotFoundError extends OpenAIApiError {
 }
 
 /**
- * 429: too many requests or tokens. Retried after `retryAfterMs` (the server's `retry-after-ms` or
- * `retry-after`), and the provider's limiter pauses as long, unless the quota itself is exhausted
- * (`insufficient_quota`: billing, not pace), which is never retried.
+ * 429: too many requests or tokens. Retried after `retryAfterMs`, the limiter pausing as long,
+ * unless the quota is exhausted (`insufficient_quota`: billing, not pace) or the request alone is
+ * over the tier's tokens a minute (`Request too large for ...`, which pauses nobody): never retried.
  */
 export class RateLimitedError extends OpenAIApiError {
   declare readonly code: 'X_PROVIDER_OPENAI_RATE_LIMITED';
   declare readonly kind: 'api';
   /** True for `insufficient_quota`: no retry will succeed until the account's quota changes. */
   readonly quotaExhausted: boolean;
+  /** True for `Request too large for ...`: the request alone is over the tier's tokens a minute. */
+  readonly requestTooLarge: boolean;
 
   /** `shouldRetry: false`: the server said `x-should-retry: false`, which no status overrides. */
   constructor(
@@ -162,17 +165,17 @@ export class RateLimitedError extends OpenAIApiError {
       shouldRetry?: boolean | undefined;
     },
   ) {
-    const quotaExhausted =
-      init.errorCode === 'insufficient_quota' || init.type === 'insufficient_quota';
+    const { quotaExhausted, requestTooLarge, message } = rateLimitReason(init);
     super({
       ...init,
       statusCode: 429,
-      retryable: !quotaExhausted && init.shouldRetry !== false,
+      retryable: !quotaExhausted && !requestTooLarge && init.shouldRetry !== false,
       code: 'X_PROVIDER_OPENAI_RATE_LIMITED',
-      message: `${init.label ?? 'OpenAI'} ${init.endpoint} answered 429 (${quotaExhausted ? 'quota exhausted' : 'rate limited'}): ${init.serverMessage || '(empty body)'}`,
+      message,
     });
     branded(this, BRAND.rateLimited, 'RateLimitedError');
     this.quotaExhausted = quotaExhausted;
+    this.requestTooLarge = requestTooLarge;
   }
 }
 
@@ -197,7 +200,8 @@ export class ServerBusyError extends OpenAIApiError {
 
 /**
  * The prompt does not fit the model's context window: found before sending (`source: 'estimate'`)
- * or said by the server (`source: 'server'`, `context_length_exceeded`). Never retried.
+ * or said by the server (`source: 'server'`, `context_length_exceeded`; or `/embeddings`'
+ * `max_tokens_per_request`, `promptTokens` and `contextWindow` its counts). Never retried.
  */
 export class ContextOverflowError extends CoreContextOverflowError {
   declare readonly code: 'X_PROVIDER_OPENAI_CONTEXT_OVERFLOW';
@@ -210,11 +214,14 @@ export class ContextOverflowError extends CoreContextOverflowError {
       requestId?: string | undefined;
       /** How to fix it, appended to the message (the `ollama` preset's assumed window). */
       hint?: string | undefined;
+      /** Instead of the window's: another limit of the prompt (`/embeddings`' tokens a request). */
+      message?: string | undefined;
     },
   ) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, BRAND.contextOverflow, 'ContextOverflowError');
     this.requestId = init.requestId;
+    if (init.message !== undefined) this.message = init.message;
     if (init.hint !== undefined) this.message += init.hint;
   }
 }

@@ -66,6 +66,7 @@ export {
   prometheusText,
   registerPromClient,
 } from '@x/provider-core';
+export type { OpenAIAudioOutput, OpenAIAudioReference } from './audio-output-types';
 export type {
   ImageDetail,
   OpenAIAudio,

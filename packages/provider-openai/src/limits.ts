@@ -45,8 +45,10 @@ interface Bucket {
  * requests sent since count against it, and so does each one sent from then on: when that budget
  * is spent, the limiter is paused (put in debt) until `x-ratelimit-reset-requests` (`1s`, `6m0s`,
  * `20ms`), before the next request leaves rather than after its 429 comes back; meanwhile its level
- * is kept at most the budget, so calls admitted together cannot outnumber it. A 429 (or 503)
- * with `retry-after-ms` / `retry-after`, or `x-ratelimit-remaining-tokens: 0`, pauses it as long.
+ * is kept at most the budget, so calls admitted together cannot outnumber it. A 503 with
+ * `retry-after-ms` / `retry-after`, or `x-ratelimit-remaining-tokens: 0`, pauses it as long; so
+ * does a 429's, once its body is read ({@link rateLimited}): a `Request too large` 429 is one
+ * request over the tier's whole limit, which the other callers' pace has nothing to do with.
  * When the limiter has a `tokens` limit, it is drained to the remaining tokens. The limiter only
  * ever gets stricter: what the server allows beyond the provider's own rate is not taken. A pause
  * is the limiter's `pauseFor(key)`; a lowered level is read from `waitTimeMs()` and moved with
@@ -124,7 +126,7 @@ export class LimitLearner {
         this.#lower('requests', this.#budget);
       }
     }
-    if ((status === 429 || status === 503) && info.retryAfterMs !== undefined) {
+    if (status === 503 && info.retryAfterMs !== undefined) {
       this.#pause(clamp(info.retryAfterMs)!);
     }
     if (info.remainingTokens !== undefined && info.remainingTokens < 1) {
@@ -151,6 +153,16 @@ export class LimitLearner {
       adjustments: this.#adjustments,
       observedAt: wall,
     };
+  }
+
+  /**
+   * A 429 its body says is about the pace (a request too large for the tier is not, and never
+   * comes here): every caller waits its `retry-after`, not only the one retried.
+   */
+  rateLimited(endpoint: string, retryAfterMs: number | undefined): void {
+    if (this.#endpoints.has(endpoint) && retryAfterMs !== undefined) {
+      this.#pause(clamp(retryAfterMs)!);
+    }
   }
 
   /** Holds requests back for `ms`: the next one is admitted when it has passed. */

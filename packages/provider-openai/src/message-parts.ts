@@ -132,6 +132,8 @@ export function validateMessageParts(at: string, message: Record<string, unknown
   for (const field of FIELDS) {
     const list = message[field];
     if (list === undefined) continue;
+    // An assistant turn's `audio` may be an earlier spoken answer's `{ id }` (assistant-fields.ts).
+    if (field === 'audio' && message.role === 'assistant' && !Array.isArray(list)) continue;
     if (!Array.isArray(list)) fail(`${at}.${field}`, `an array of ${field}`, list);
     const check = CHECKS[field];
     for (let j = 0; j < list.length; j++) check(`${at}.${field}[${j}]`, list[j]);

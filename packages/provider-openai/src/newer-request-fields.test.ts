@@ -136,6 +136,30 @@ describe('verbosity, serviceTier, promptCacheKey, safetyIdentifier', () => {
     expect(terse.cached).toBe(false);
     expect(chats(server)).toHaveLength(2);
   });
+
+  it("share a cache entry when only extraBody's prompt_cache_retention or prompt_cache_options differ", async () => {
+    const { server, provider } = await setup({ '/chat/completions': hello });
+    const base = ask('Hi', { temperature: 0 });
+    await provider.complete(base);
+    const kept = await provider.complete({
+      ...base,
+      extraBody: { prompt_cache_retention: '24h', prompt_cache_options: { scope: 'org' } },
+    });
+    expect(kept.cached).toBe(true);
+    const inMemory = await provider.complete({
+      ...base,
+      extraBody: { prompt_cache_retention: 'in-memory' },
+    });
+    expect(inMemory.cached).toBe(true);
+    expect(chats(server)).toHaveLength(1);
+    // Sent as given when the call does reach the server.
+    await provider.complete({
+      ...base,
+      cache: 'bypass',
+      extraBody: { prompt_cache_retention: '24h' },
+    });
+    expect(chats(server)[1]!.json).toMatchObject({ prompt_cache_retention: '24h' });
+  });
 });
 
 describe('extraBody.stream_options', () => {

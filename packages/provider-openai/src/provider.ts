@@ -34,9 +34,13 @@ import { parseModelList } from './wire/models';
 /**
  * The breaker counts what the server's health explains. A 429 that a retry may fix is the
  * client's pace, which the limiter already matches to the server: it does not open the breaker.
+ * Nor does a request too large for the tier's per-minute limit: one caller's oversized request,
+ * as a prompt over the context window is, while the server serves every other.
  */
 const classify: NonNullable<BreakerOptions['classify']> = (error, context) =>
-  isRateLimitedError(error) && error.retryable ? 'ignore' : classifyForBreaker(error, context);
+  isRateLimitedError(error) && (error.retryable || error.requestTooLarge)
+    ? 'ignore'
+    : classifyForBreaker(error, context);
 
 /** The endpoints whose rate-limit headers pace the limiter (the ones that go through it). */
 const LIMITED_ENDPOINTS = ['/chat/completions', '/embeddings'];
@@ -152,21 +156,28 @@ export class OpenAIProvider extends ProviderFacade {
             : headers,
         breaker:
           options.breaker === undefined || isPlainObject(options.breaker)
-            ? { classify, ...(options.breaker as BreakerOptions | undefined) }
+            ? {
+                ...(options.breaker as BreakerOptions | undefined),
+                // `classify: undefined` is one left out, as in the core.
+                classify: (options.breaker as BreakerOptions | undefined)?.classify ?? classify,
+              }
             : options.breaker,
       },
       kit: openAIErrorKit(preset.label, (init) => this.#windows.overflowHint(init)),
-      httpError: mapHttpError(preset.label, (status) =>
-        refusedKeyHint(
-          {
-            option: options.apiKey !== undefined,
-            fromEnv: options.apiKey === undefined ? keyEnv : undefined,
-            callback: options.getApiKey !== undefined,
-            apiKeyEnv: preset.apiKeyEnv,
-            header: keyHeaderOf(headers, authHeader),
-          },
-          status,
-        ),
+      httpError: mapHttpError(
+        preset.label,
+        (status) =>
+          refusedKeyHint(
+            {
+              option: options.apiKey !== undefined,
+              fromEnv: options.apiKey === undefined ? keyEnv : undefined,
+              callback: options.getApiKey !== undefined,
+              apiKeyEnv: preset.apiKeyEnv,
+              header: keyHeaderOf(headers, authHeader),
+            },
+            status,
+          ),
+        (endpoint, retryAfterMs) => learner?.rateLimited(endpoint, retryAfterMs),
       ),
       auth:
         authHeader === undefined

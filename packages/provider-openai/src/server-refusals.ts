@@ -1,7 +1,7 @@
 import { fail } from '@x/internal';
 import type { OpenAIPreset, OpenAIPresetName, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
-import { fileDataType, imageDataType, imageOf } from './wire/content-parts';
+import { fileDataType, imageDataType, imageOf, recordingsOf } from './wire/content-parts';
 
 // What a preset's server refuses of a request that is well formed (`validate.ts` checked it):
 // refused here, before anything is sent, naming the field and the server, rather than by the
@@ -28,7 +28,7 @@ const REFUSABLE: Record<RefusedField, { set: (r: ChatRequest) => boolean; wire: 
     wire: 'image_url',
   },
   'messages[].audio': {
-    set: (r) => r.messages.some((m) => nonEmpty(m.audio)),
+    set: (r) => r.messages.some((m) => recordingsOf(m).length > 0),
     wire: 'input_audio',
   },
   'messages[].files': { set: (r) => r.messages.some((m) => nonEmpty(m.files)), wire: 'file' },

@@ -13,6 +13,7 @@ import type {
   ToolCall,
   ToolDefinition,
 } from '@x/provider-core';
+import type { OpenAIAudioOutput, OpenAIAudioReference } from './audio-output-types';
 import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from './content-part-types';
 import type { OpenAIUsage } from './usage-types';
 
@@ -77,10 +78,15 @@ export interface OpenAIChatMessage extends Omit<ChatMessage, 'toolCalls' | 'imag
   toolCalls?: readonly OpenAIToolCallInput[] | undefined;
   /** Images (user messages only), sent as `image_url` parts. */
   images?: readonly OpenAIImageInput[] | undefined;
-  /** Recordings (user messages only), sent as `input_audio` parts. */
-  audio?: readonly OpenAIAudio[] | undefined;
+  /**
+   * Recordings (user messages only), sent as `input_audio` parts; on an assistant message, an
+   * earlier spoken answer by its id (`answer.message.audio`), sent as `audio: { id }`.
+   */
+  audio?: readonly OpenAIAudio[] | OpenAIAudioReference | undefined;
   /** Files (user messages only), sent as `file` parts. */
   files?: readonly OpenAIFile[] | undefined;
+  /** An assistant turn's refusal (an answer's `message.refusal`), sent as `refusal`. */
+  refusal?: string | undefined;
 }
 
 /** Structured output (`response_format`). */
@@ -200,6 +206,10 @@ export interface TokenLogprob {
 /** The assistant message of an answer. */
 export interface OpenAIAssistantMessage extends AssistantMessage {
   toolCalls?: OpenAIToolCall[] | undefined;
+  /** The model's refusal (the answer's `refusal`), when it refused: sent back with the turn. */
+  refusal?: string | undefined;
+  /** The id of the answer's audio, when it spoke: sent back with the turn. */
+  audio?: OpenAIAudioReference | undefined;
 }
 
 /**
@@ -254,6 +264,8 @@ export interface ChatResponse extends BaseChatResponse {
   serviceTier: string | undefined;
   /** The model's refusal message, when it refused (structured outputs). */
   refusal: string | undefined;
+  /** The spoken answer, when the request asked for audio (`modalities` in `extraBody`). */
+  audio: OpenAIAudioOutput | undefined;
   /** Per-token log probabilities, when the request asked for `logprobs`. */
   logprobs: TokenLogprob[] | undefined;
   /**

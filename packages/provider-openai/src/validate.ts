@@ -20,6 +20,7 @@ import {
   optionalTools,
   refuseStreamFlag,
 } from '@x/provider-core';
+import { validateAssistantFields } from './assistant-fields';
 import { validateMessageParts } from './message-parts';
 import type { OpenAIPreset, OpenAIPresetName } from './presets';
 import { refusedFieldsOf } from './server-refusals';
@@ -115,6 +116,7 @@ const MESSAGE_KEYS = Object.keys({
   toolCalls: true,
   toolName: true,
   toolCallId: true,
+  refusal: true,
 } satisfies Record<keyof OpenAIChatMessage, true>);
 
 // The fields of a tool call of either kind: a function call's (the core's, `rawArguments`
@@ -163,6 +165,7 @@ function validateMessage(message: unknown, i: number): void {
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message, MESSAGE_KEYS);
   validateMessageParts(at, message);
+  validateAssistantFields(at, message);
   // A reply's tool calls carry `rawArguments`, sent back unchanged, or a custom call's `input`.
   // A custom call takes no JSON arguments: one written by hand may leave `arguments` out.
   optionalToolCalls(

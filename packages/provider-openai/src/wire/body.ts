@@ -1,5 +1,6 @@
 import { hideSecretShapes } from '@x/internal';
 import { jsonObject } from '@x/provider-core';
+import type { OpenAIAudioReference } from '../audio-output-types';
 import type { ThinkingEcho } from '../presets';
 import type {
   ChatRequest,
@@ -89,10 +90,18 @@ export function wireMessage(
   if (hasParts(m)) {
     out.content = contentParts(m);
   } else {
-    // An assistant turn that only called tools has no text: OpenAI itself writes it as null.
-    out.content = m.content === '' && called ? null : m.content;
+    // An assistant turn that only called tools, refused or spoke has no text: OpenAI itself
+    // writes it as null.
+    const textless =
+      called || m.refusal !== undefined || (m.audio !== undefined && m.role === 'assistant');
+    out.content = m.content === '' && textless ? null : m.content;
   }
   if (m.name !== undefined) out.name = m.name;
+  if (m.refusal !== undefined) out.refusal = m.refusal;
+  // An earlier spoken answer, by its id: the API keeps the audio itself until `expiresAt`.
+  if (m.role === 'assistant' && m.audio !== undefined && !Array.isArray(m.audio)) {
+    out.audio = { id: (m.audio as OpenAIAudioReference).id };
+  }
   if (called) out.tool_calls = m.toolCalls!.map((c, j) => wireToolCall(c, i, j));
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   // What the model thought before this turn, for a server that wants it back (DeepSeek refuses
@@ -164,21 +173,27 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
 
 /**
  * The fields that route or label a request without changing its answer: the tier that serves it
- * (its price and speed, the same model), OpenAI's prompt-cache routing key, the end user's id for
- * abuse monitoring. Two requests that differ only in them share a cache entry.
+ * (its price and speed, the same model), OpenAI's prompt-cache routing key and how long (or how)
+ * its prompt cache keeps the prefix (`prompt_cache_retention`, `prompt_cache_options`, only in
+ * `extraBody`), the end user's id for abuse monitoring. Two requests that differ only in them
+ * share a cache entry.
  */
 const ROUTING_FIELDS: ReadonlySet<string> = new Set([
   'service_tier',
   'prompt_cache_key',
+  'prompt_cache_retention',
+  'prompt_cache_options',
   'safety_identifier',
 ]);
 
 /** The cache key's input: the body without {@link ROUTING_FIELDS} (the body itself when it has none). */
 export function cacheKeyBody(body: Record<string, unknown>): Record<string, unknown> {
-  // Three own-key checks: the common body has none of them and is its own key, uncopied.
+  // Own-key checks: the common body has none of them and is its own key, uncopied.
   if (
     !Object.hasOwn(body, 'service_tier') &&
     !Object.hasOwn(body, 'prompt_cache_key') &&
+    !Object.hasOwn(body, 'prompt_cache_retention') &&
+    !Object.hasOwn(body, 'prompt_cache_options') &&
     !Object.hasOwn(body, 'safety_identifier')
   ) {
     return body;

@@ -7,6 +7,8 @@ import type {
   TokenLogprob,
   UrlCitation,
 } from '../types';
+import { answerMessage } from './answer-message';
+import { AudioOutput } from './audio-output';
 import {
   choiceZero,
   finishReason,
@@ -17,6 +19,7 @@ import {
   obj,
   parseObject,
   str,
+  timingsOf,
 } from './chat-fields';
 import { Citations } from './citations';
 import { inBandError, isError } from './in-band-error';
@@ -41,13 +44,14 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   refusal = '';
   chunks = 0;
   /**
-   * Events that brought text, reasoning, a refusal, tool-call bytes, log probabilities or a finish
-   * reason, or completed the answer: what the idle deadline counts (an empty delta is not).
+   * Events that brought text, reasoning, a refusal, audio, tool-call bytes, log probabilities or a
+   * finish reason, or completed the answer: what the idle deadline counts (an empty delta is not).
    */
   progress = 0;
   readonly #calls = new ToolCalls((detail) => this.#malformedCall(detail));
   #callsSent = false;
   readonly #citations = new Citations();
+  readonly #audio = new AudioOutput();
   #logprobs: TokenLogprob[] | undefined;
   #finish: string | undefined;
   #usage: Json | undefined;
@@ -165,6 +169,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.content = str(message.content) ?? '';
     this.thinking = str(message.reasoning_content) ?? str(message.reasoning) ?? '';
     this.refusal = str(message.refusal) ?? '';
+    this.#audio.add(message.audio);
     this.#calls.add(message.tool_calls, true);
     this.#citations.addSources(answer, this.#citations.add(message.annotations));
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
@@ -205,12 +210,10 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.#settleMeta();
     const toolCalls = this.#calls.complete();
     const thinking = this.thinking.length > 0 ? this.thinking : undefined;
-    const message: ChatResponse['message'] = { role: 'assistant', content: this.content };
-    if (thinking !== undefined) message.thinking = thinking;
-    if (toolCalls.length > 0) message.toolCalls = toolCalls;
+    const refusal = this.refusal.length > 0 ? this.refusal : undefined;
+    const audio = this.#audio.result();
+    const message = answerMessage(this.content, thinking, toolCalls, refusal, audio?.id);
     const usage = mapUsage(this.#usage);
-    // Groq reports how long generation took, in seconds.
-    const seconds = this.#seconds;
     return {
       content: this.content,
       message,
@@ -219,19 +222,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       model: this.#model,
       finishReason: finishReason(this.#finish, toolCalls.length > 0),
       usage,
-      timings: {
-        totalMs: undefined,
-        loadMs: undefined,
-        promptEvalMs: undefined,
-        evalMs: seconds === undefined ? undefined : seconds * 1000,
-        queueWaitMs: undefined,
-        firstTokenMs: undefined,
-        latencyMs: undefined,
-        tokensPerSecond:
-          seconds !== undefined && seconds > 0 && usage.completionTokens !== undefined
-            ? usage.completionTokens / seconds
-            : undefined,
-      },
+      timings: timingsOf(this.#seconds, usage.completionTokens),
       cached: false,
       costUsd: undefined,
       truncated: false,
@@ -241,7 +232,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       created: this.#created,
       systemFingerprint: this.#fingerprint,
       serviceTier: this.#serviceTier,
-      refusal: this.refusal.length > 0 ? this.refusal : undefined,
+      refusal,
+      audio,
       logprobs: this.#logprobs,
       requestId: this.#requestId,
       annotations: this.#citations.list,
@@ -250,7 +242,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   /**
    * Folds an event in through `JSON.parse`; returns the text and reasoning it adds, and whether it
-   * brought anything (text, reasoning, a refusal, tool-call bytes, log probabilities, a finish).
+   * brought anything (text, reasoning, a refusal, audio, tool-call bytes, log probabilities, a
+   * finish).
    */
   #fold(message: WireMessage): {
     content: string;
@@ -286,6 +279,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       }
       const refusal = str(delta.refusal);
       if (refusal !== undefined) this.refusal += refusal;
+      const heard = this.#audio.add(delta.audio);
       const called = this.#calls.add(delta.tool_calls);
       cited = this.#citations.add(delta.annotations);
       const logprobs = this.#logprobs?.length ?? 0;
@@ -296,6 +290,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         content.length > 0 ||
         thinking !== undefined ||
         (refusal !== undefined && refusal.length > 0) ||
+        heard ||
         called ||
         (this.#logprobs?.length ?? 0) > logprobs ||
         finish !== undefined;
@@ -367,12 +362,13 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     throw inBandError(text, this.#redact, this.#label, this.partial(), this.#produced());
   }
 
-  /** True once the answer holds anything: text, reasoning, a refusal, tool calls, log probabilities. */
+  /** True once the answer holds anything: text, reasoning, a refusal, audio, tool calls, logprobs. */
   #produced(): boolean {
     return (
       this.content.length > 0 ||
       this.thinking.length > 0 ||
       this.refusal.length > 0 ||
+      this.#audio.produced ||
       this.#calls.size > 0 ||
       (this.#logprobs?.length ?? 0) > 0 ||
       this.#citations.list !== undefined

@@ -1,3 +1,4 @@
+import type { Timings } from '@x/provider-core';
 import type { FinishReason, TokenLogprob } from '../types';
 import type { OpenAIUsage } from '../usage-types';
 
@@ -145,4 +146,27 @@ export function choiceZero(choices: unknown): Json | undefined {
     if (choice !== undefined && (choice.index == null || choice.index === 0)) return choice;
   }
   return undefined;
+}
+
+/**
+ * An answer's timings: only how long generation took is known, where the server says (Groq's
+ * usage `completion_time`, in seconds), and the rate it gives with the completion's tokens.
+ */
+export function timingsOf(
+  seconds: number | undefined,
+  completionTokens: number | undefined,
+): Timings {
+  return {
+    totalMs: undefined,
+    loadMs: undefined,
+    promptEvalMs: undefined,
+    evalMs: seconds === undefined ? undefined : seconds * 1000,
+    queueWaitMs: undefined,
+    firstTokenMs: undefined,
+    latencyMs: undefined,
+    tokensPerSecond:
+      seconds !== undefined && seconds > 0 && completionTokens !== undefined
+        ? completionTokens / seconds
+        : undefined,
+  };
 }

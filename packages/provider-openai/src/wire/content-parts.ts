@@ -82,11 +82,22 @@ function filePart(file: OpenAIFile): Record<string, unknown> {
   return { type: 'file', file: { filename: file.filename, file_data: fileData(file.data) } };
 }
 
+const NO_RECORDINGS: readonly OpenAIAudio[] = [];
+
+/**
+ * A message's recordings (`input_audio` parts): its `audio` list, not the `{ id }` by which an
+ * assistant turn refers to an earlier spoken answer.
+ */
+export function recordingsOf(m: OpenAIChatMessage): readonly OpenAIAudio[] {
+  const { audio } = m;
+  return Array.isArray(audio) ? (audio as readonly OpenAIAudio[]) : NO_RECORDINGS;
+}
+
 /** True when the message has an image, audio or a file: its content is then a list of parts. */
 export function hasParts(m: OpenAIChatMessage): boolean {
   return (
     (m.images !== undefined && m.images.length > 0) ||
-    (m.audio !== undefined && m.audio.length > 0) ||
+    recordingsOf(m).length > 0 ||
     (m.files !== undefined && m.files.length > 0)
   );
 }
@@ -96,7 +107,7 @@ export function contentParts(m: OpenAIChatMessage): Record<string, unknown>[] {
   const parts: Record<string, unknown>[] =
     m.content.length > 0 ? [{ type: 'text', text: m.content }] : [];
   for (const image of m.images ?? []) parts.push(imagePart(image));
-  for (const audio of m.audio ?? []) parts.push(audioPart(audio));
+  for (const audio of recordingsOf(m)) parts.push(audioPart(audio));
   for (const file of m.files ?? []) parts.push(filePart(file));
   return parts;
 }

@@ -80,11 +80,13 @@ const NOT_SERVED_ADVICE =
 
 /**
  * Maps an OpenAI-style HTTP error answer to a typed error, naming `label` in messages; a 401 or
- * 403 message ends with `keyHint`'s sentence (which key was sent, where to set one).
+ * 403 message ends with `keyHint`'s sentence (which key was sent, where to set one). `paced`
+ * hears every 429 of the pace, with its `retry-after` (a request too large for the tier is not).
  */
 export function mapHttpError(
   label: string,
   keyHint?: ((statusCode: number) => string) | undefined,
+  paced?: ((endpoint: string, retryAfterMs: number | undefined) => void) | undefined,
 ): HttpErrorMapper {
   return (failure: HttpFailure) => {
     const { statusCode, endpoint, model, redact } = failure;
@@ -116,7 +118,11 @@ export function mapHttpError(
     // wins over the status, a 429 or a 503 included.
     const should = failure.headers['x-should-retry'];
     const shouldRetry = should === 'true' ? true : should === 'false' ? false : undefined;
-    if (statusCode === 429) return new RateLimitedError({ ...body, retryAfterMs, shouldRetry });
+    if (statusCode === 429) {
+      const error = new RateLimitedError({ ...body, retryAfterMs, shouldRetry });
+      if (!error.requestTooLarge) paced?.(endpoint, retryAfterMs);
+      return error;
+    }
     if (
       statusCode === 404 &&
       model !== undefined &&
@@ -139,6 +145,13 @@ export function mapHttpError(
         requestId,
       });
     }
+    if (
+      model !== undefined &&
+      statusCode === 400 &&
+      (fields?.errorCode === 'max_tokens_per_request' || PER_REQUEST.test(serverMessage))
+    ) {
+      return perRequestOverflow(label, endpoint, model, serverMessage, requestId);
+    }
     if (statusCode === 503 || statusCode === 529) {
       return new ServerBusyError({ ...body, statusCode, retryAfterMs, shouldRetry });
     }
@@ -148,11 +161,61 @@ export function mapHttpError(
     const message =
       statusCode === 404
         ? notServedMessage(label, failure, serverMessage, NOT_SERVED_ADVICE)
-        : (statusCode === 401 || statusCode === 403) && keyHint !== undefined
-          ? keyRefusedMessage(label, endpoint, statusCode, serverMessage, keyHint(statusCode))
-          : undefined;
+        : statusCode === 403 &&
+            (fields?.errorCode === 'unsupported_country_region_territory' ||
+              UNSERVED_REGION.test(serverMessage))
+          ? unservedRegionMessage(label, endpoint, serverMessage)
+          : (statusCode === 401 || statusCode === 403) && keyHint !== undefined
+            ? keyRefusedMessage(label, endpoint, statusCode, serverMessage, keyHint(statusCode))
+            : undefined;
     return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs, message });
   };
+}
+
+/**
+ * OpenAI's `/embeddings` limit on a whole request, every input counted together (300 000 tokens):
+ * `Requested 453357 tokens, max 300000 tokens per request`, code `max_tokens_per_request`.
+ */
+const PER_REQUEST = /Requested (\d+) tokens, max (\d+) tokens per request/i;
+
+/**
+ * A request over the server's tokens per request: a {@link ContextOverflowError} (no retry sends
+ * fewer tokens), `promptTokens` what it asked and `contextWindow` the limit when the text says.
+ */
+function perRequestOverflow(
+  label: string,
+  endpoint: string,
+  model: string,
+  serverMessage: string,
+  requestId: string | undefined,
+): ContextOverflowError {
+  const counts = PER_REQUEST.exec(serverMessage);
+  const promptTokens = counts === null ? undefined : Number(counts[1]);
+  const contextWindow = counts === null ? undefined : Number(counts[2]);
+  const size = counts === null ? '' : ` (${promptTokens} tokens)`;
+  const limit = counts === null ? 'the tokens' : `the ${contextWindow} tokens`;
+  return new ContextOverflowError({
+    label,
+    model,
+    source: 'server',
+    serverMessage,
+    requestId,
+    promptTokens,
+    contextWindow,
+    message: `The input for "${model}"${size} is over ${limit} one ${label} ${endpoint} request may hold, all its inputs together (server: ${serverMessage}): send fewer or shorter inputs per request`,
+  });
+}
+
+/**
+ * OpenAI's 403 for a request from where it does not serve (`Country, region, or territory not
+ * supported`, code `unsupported_country_region_territory`): the key is not the matter.
+ */
+const UNSERVED_REGION = /country, region,? or territory not supported/i;
+
+/** A 403 for where the request came from: the server's text, and that no key changes it. */
+function unservedRegionMessage(label: string, endpoint: string, serverMessage: string): string {
+  const said = serverMessage || '(empty body)';
+  return `${label} ${endpoint} answered 403: ${said}${/[.!?]$/.test(said) ? '' : '.'} The request came from a country, region or territory ${label} does not serve (where the machine, or its proxy or VPN, connects from): another key will not change that.`;
 }
 
 /** A 401 or 403: the server's text, then which key was sent and where to set one. */

@@ -146,7 +146,7 @@ describe('ollama-sim CLI', () => {
       ],
       [
         { rules: [{ route: '/api/chat', sequence: [{ kind: 'destory' }] }] },
-        "Expected `--faults rules[0].sequence[0].kind` to be one of 'latency', 'slow-headers', 'status', 'rate-limit', 'error-line', 'destroy', 'end-without-done', 'stall', 'split', 'refuse', 'replay' (did you mean 'destroy'?), got `\"destory\"` (string)",
+        "Expected `--faults rules[0].sequence[0].kind` to be one of 'latency', 'slow-headers', 'status', 'rate-limit', 'error-line', 'runner-crash', 'destroy', 'end-without-done', 'stall', 'split', 'refuse', 'replay' (did you mean 'destroy'?), got `\"destory\"` (string)",
       ],
       [{ rules: [], sead: 1 }, 'Unknown option `--faults sead`: did you mean `--faults seed`?'],
     ];
@@ -184,6 +184,13 @@ describe('ollama-sim CLI', () => {
       expect(err).toContain(`ollama-sim: ${message}`);
     }
   }, 30_000);
+
+  it('answers as Ollama with cloud off under --no-cloud', async () => {
+    const url = await runCli(['--port', '0', '--no-cloud', '--quiet']);
+    expect((await send(url, '/api/status')).text).toBe(
+      '{"cloud":{"disabled":true,"source":"env"}}',
+    );
+  }, 20_000);
 
   it('keeps serving when the reader of its log goes away', async () => {
     const url = await runCli(['--port', '0']);

@@ -31,6 +31,7 @@ Options:
   --quota <spec>             per-API-key quota on /v1/*, e.g. requests=60,tokens=40000,windowMs=60000
                              (at least one of requests and tokens; windowMs defaults to 60000)
   --fixture <file.json>      replay this recorded exchange (repeatable)
+  --no-cloud                 answer as Ollama with OLLAMA_NO_CLOUD=1 (403 for :cloud models)
   --quiet                    do not log requests
   -v, --version              print this package's version and the Ollama version it reports
   -h, --help                 show this help
@@ -159,6 +160,7 @@ const CLI_OPTIONS = {
   faults: { type: 'string' },
   quota: { type: 'string' },
   fixture: { type: 'string', multiple: true },
+  'no-cloud': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -202,6 +204,7 @@ async function main(): Promise<void> {
     seed: num(values.seed, 'seed'),
     faults,
     quota: quota(values.quota),
+    cloudDisabled: values['no-cloud'],
     fixtures: (values.fixture ?? []).map((f) => {
       try {
         return loadFixture(f);

@@ -415,7 +415,7 @@ describe('fault rules', () => {
   });
 
   const KINDS =
-    "'latency', 'slow-headers', 'status', 'rate-limit', 'error-line', 'destroy', 'end-without-done', 'stall', 'split', 'refuse', 'replay'";
+    "'latency', 'slow-headers', 'status', 'rate-limit', 'error-line', 'runner-crash', 'destroy', 'end-without-done', 'stall', 'split', 'refuse', 'replay'";
 
   it('throws a RangeError listing the fault kinds and the closest one for a misspelt kind', async () => {
     await expect(

@@ -96,6 +96,29 @@ export interface ErrorLineFault {
   readonly style?: 'ollama' | 'openai' | undefined;
 }
 
+/**
+ * The model's runner (llama-server) died: the request is scheduled as usual (the model loads),
+ * then Ollama finds the process gone before it asks the runner anything and answers as its
+ * handler does: chat and generate 500 (before any line of a stream), `/api/embed` 400, the legacy
+ * `/api/embeddings` 500, `/v1` the status of the native route it is rewritten to. The text is
+ * llm/llama_server.go's `llama-server process no longer running: exit status 1 ` (chat and
+ * generate keep the space its empty last error leaves; the embed handlers trim it). A request
+ * that never reaches a runner (a route without one, an empty prompt or input) is not affected.
+ * The dead runner is gone afterwards: the next request loads the model again.
+ *
+ * @example
+ * ```ts
+ * const fault: RunnerCrashFault = { kind: 'runner-crash', lastError: 'CUDA error: out of memory' };
+ * ```
+ */
+export interface RunnerCrashFault {
+  readonly kind: 'runner-crash';
+  /** The process's exit code, -1 to 255 (`-1`: killed by a signal, written `unknown`; `0`: `OK`). @default 1 */
+  readonly exitStatus?: number | undefined;
+  /** The last error line llama-server printed, appended after the status. @default '' */
+  readonly lastError?: string | undefined;
+}
+
 /** The TCP connection is destroyed (no clean end). */
 export interface DestroyFault {
   readonly kind: 'destroy';
@@ -150,6 +173,7 @@ export type Fault =
   | StatusFault
   | RateLimitFault
   | ErrorLineFault
+  | RunnerCrashFault
   | DestroyFault
   | EndWithoutDoneFault
   | StallFault

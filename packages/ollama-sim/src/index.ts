@@ -21,6 +21,7 @@ export type {
   RateLimitFault,
   RefuseFault,
   ReplayFault,
+  RunnerCrashFault,
   SlowHeadersFault,
   SplitFault,
   StallFault,

@@ -147,6 +147,14 @@ export interface OllamaSimOptions {
   /** Answer 403 to a `Host` header that is not local, as Ollama does when bound to loopback. @default true */
   readonly hostCheck?: boolean | undefined;
   /**
+   * Ollama with cloud turned off (`OLLAMA_NO_CLOUD=1`): a model named with the `:cloud` source or
+   * a `-cloud` tag gets 403 `ollama cloud is disabled: remote model is unavailable` on chat,
+   * generate and the embed routes (`/v1` too), `… remote model details are unavailable` on
+   * `/api/show` and `/v1/models/:model`, and `/api/status` reports `disabled: true`, source `env`.
+   * Off, such a name is looked up as a local model of that name. @default false
+   */
+  readonly cloudDisabled?: boolean | undefined;
+  /**
    * How a `/v1/chat/completions` stream carries tool calls: `'whole'`, as Ollama's OpenAI layer
    * writes them (each call complete, its `arguments` one JSON string, every call of a native line
    * in one delta), or `'split'`, as OpenAI streams them (a delta with the call's `id` and name and
@@ -194,6 +202,7 @@ export interface ResolvedOptions {
   readonly transferBytesPerSecond: number;
   readonly maxEmbedValues: number;
   readonly hostCheck: boolean;
+  readonly cloudDisabled: boolean;
   readonly v1ToolCalls: 'whole' | 'split';
   readonly toolCalls: { readonly parallel: number; readonly ids: boolean };
   readonly quota: QuotaSpec | undefined;
@@ -226,6 +235,7 @@ const OPTION_KEYS: readonly (keyof OllamaSimOptions)[] = [
   'transferBytesPerSecond',
   'maxEmbedValues',
   'hostCheck',
+  'cloudDisabled',
   'v1ToolCalls',
   'toolCalls',
   'quota',
@@ -296,6 +306,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
   const seed = intInRange('seed', options.seed, 0, 2 ** 32 - 1, 0);
   optionalSignal('signal', options.signal);
   optionalBoolean('hostCheck', options.hostCheck);
+  optionalBoolean('cloudDisabled', options.cloudDisabled);
   const keepAliveMs = options.keepAliveMs ?? 300_000;
   if (typeof keepAliveMs !== 'number' || Number.isNaN(keepAliveMs))
     fail('keepAliveMs', 'a number', keepAliveMs);
@@ -333,6 +344,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     maxEmbedInputs: intInRange('maxEmbedInputs', options.maxEmbedInputs, 1, 1_000_000, 2048),
     maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
+    cloudDisabled: options.cloudDisabled ?? false,
     v1ToolCalls: expectOneOf('v1ToolCalls', options.v1ToolCalls ?? 'whole', ['whole', 'split']),
     toolCalls: resolveToolCalls(options.toolCalls),
     quota: resolveQuota(options.quota),

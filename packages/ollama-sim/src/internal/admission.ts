@@ -159,9 +159,10 @@ export function release(ctx: SimContext, rt: ModelRuntime, keepAliveMs: number):
 /**
  * An empty prompt with `keep_alive: 0` ("0", "0s", 0.0...): Ollama's handlers expire the runner
  * before any capability check, slot or load (sched.expireRunner), so the answer is immediate and
- * nothing loads; a runner still serving requests goes once they end.
+ * nothing loads; a runner still serving requests goes once they end. A runner that crashed goes
+ * the same way (the scheduler's ping fails, and the next request loads the model again).
  */
-function expireRunner(rt: ModelRuntime): void {
+export function expireRunner(rt: ModelRuntime): void {
   if (rt.refs === 0) rt.loaded = undefined;
   else if (rt.loaded !== undefined) rt.unloadWhenIdle = true;
 }
@@ -186,7 +187,7 @@ function lookup(
   const top = body.top_logprobs;
   if (typeof top === 'number' && (top < 0 || top > 20))
     return [400, 'top_logprobs must be between 0 and 20'];
-  return findModel(ctx.store, route, model);
+  return findModel(ctx.store, route, model, ctx.opts.cloudDisabled);
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
   LatencySpec,
   RateLimitFault,
   RefuseFault,
+  RunnerCrashFault,
   StallFault,
   StatusFault,
 } from '../faults';
@@ -25,6 +26,7 @@ export interface RequestFaults {
   status: StatusFault | undefined;
   rateLimit: RateLimitFault | undefined;
   errorLine: ErrorLineFault | undefined;
+  runnerCrash: RunnerCrashFault | undefined;
   destroy: DestroyFault | undefined;
   endEarly: EndWithoutDoneFault | undefined;
   readonly stalls: StallFault[];
@@ -42,6 +44,7 @@ function noFaults(): RequestFaults {
     status: undefined,
     rateLimit: undefined,
     errorLine: undefined,
+    runnerCrash: undefined,
     destroy: undefined,
     endEarly: undefined,
     stalls: [],
@@ -148,6 +151,9 @@ export class FaultPicker {
         break;
       case 'error-line':
         out.errorLine = fault;
+        break;
+      case 'runner-crash':
+        out.runnerCrash = fault;
         break;
       case 'destroy':
         out.destroy = fault;

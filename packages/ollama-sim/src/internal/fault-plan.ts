@@ -31,6 +31,7 @@ const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
     'message',
   ],
   'error-line': ['kind', 'afterChunks', 'error', 'style'],
+  'runner-crash': ['kind', 'exitStatus', 'lastError'],
   destroy: ['kind', 'afterChunks'],
   'end-without-done': ['kind', 'afterChunks'],
   stall: ['kind', 'ms', 'afterChunks', 'everyChunk'],
@@ -133,6 +134,11 @@ function validateFault(name: string, fault: Fault): void {
       intInRange(`${name}.limitTokens`, fault.limitTokens, 1, Number.MAX_SAFE_INTEGER, 1);
       if (fault.message !== undefined && typeof fault.message !== 'string')
         fail(`${name}.message`, 'a string', fault.message);
+      return;
+    case 'runner-crash':
+      intInRange(`${name}.exitStatus`, fault.exitStatus, -1, 255, 1);
+      if (fault.lastError !== undefined && typeof fault.lastError !== 'string')
+        fail(`${name}.lastError`, 'a string', fault.lastError);
       return;
     case 'split':
       if (fault.at === undefined && fault.every === undefined)

@@ -14,6 +14,7 @@ export interface Layer {
 export const MEDIA = {
   model: 'application/vnd.ollama.image.model',
   adapter: 'application/vnd.ollama.image.adapter',
+  draft: 'application/vnd.ollama.image.draft',
   template: 'application/vnd.ollama.image.template',
   system: 'application/vnd.ollama.image.system',
   license: 'application/vnd.ollama.image.license',
@@ -49,6 +50,7 @@ const cache = new WeakMap<ResolvedModel, { layers: Layer[]; config: Layer }>();
 
 function build(m: ResolvedModel): { layers: Layer[]; config: Layer } {
   const layers: Layer[] = [{ mediaType: MEDIA.model, ...m.weights }, ...m.adapters];
+  if (m.draft !== undefined) layers.push(m.draft);
   layers.push(textLayer(MEDIA.template, templateOf(m)));
   if (m.system !== undefined) layers.push(textLayer(MEDIA.system, m.system));
   if (m.license !== undefined) layers.push(textLayer(MEDIA.license, m.license));
@@ -63,6 +65,9 @@ function build(m: ResolvedModel): { layers: Layer[]; config: Layer } {
       model_families: [m.family],
       model_type: m.parameterSize,
       file_type: m.quantizationLevel,
+      renderer: m.renderer || undefined,
+      parser: m.parser || undefined,
+      requires: m.requires || undefined,
       architecture: 'amd64',
       os: 'linux',
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },

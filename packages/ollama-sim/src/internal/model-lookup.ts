@@ -26,10 +26,30 @@ function required(route: LookupRoute, raw: string): LookupError {
     : [400, 'model is required'];
 }
 
-/** The name to look up, or the error the handler answers for a name it cannot use. */
-export function nameOf(route: LookupRoute, raw: string): string | LookupError {
+/**
+ * What a handler answers for an explicit cloud model when cloud is off (OLLAMA_NO_CLOUD):
+ * proxyCloudRequestWithPath's 403 before anything is proxied (server/cloud_proxy.go), with the
+ * operation each handler names (internal/cloud/policy.go DisabledError).
+ */
+export function cloudRefusal(route: LookupRoute): LookupError {
+  const operation =
+    route === 'show' ? 'remote model details are unavailable' : 'remote model is unavailable';
+  return [403, `ollama cloud is disabled: ${operation}`];
+}
+
+/**
+ * The name to look up, or the error the handler answers for a name it cannot use (an explicit
+ * cloud model with `cloudDisabled`: the handlers proxy it right after parsing its name).
+ */
+export function nameOf(
+  route: LookupRoute,
+  raw: string,
+  cloudDisabled = false,
+): string | LookupError {
   const ref = parseModelRef(raw);
-  if (!('error' in ref)) return ref.name;
+  if (!('error' in ref)) {
+    return ref.cloud && cloudDisabled && route !== 'delete' ? cloudRefusal(route) : ref.name;
+  }
   if (ref.error === 'required') return required(route, raw);
   // DeleteHandler words an invalid name itself; a conflict is the same 400 everywhere.
   if (ref.error === 'invalid' && route === 'delete')
@@ -57,7 +77,8 @@ export function findModel(
   store: ModelStore,
   route: LookupRoute,
   raw: string,
+  cloudDisabled = false,
 ): ModelRuntime | LookupError {
-  const name = nameOf(route, raw);
+  const name = nameOf(route, raw, cloudDisabled);
   return typeof name === 'string' ? localModel(store, route, raw, name) : name;
 }

@@ -20,7 +20,7 @@ const MESSAGE_FIELDS: FieldTable = {
 const IMAGE_PREFIXES = ['jpeg', 'jpg', 'png', 'webp'].map((t) => `data:image/${t};base64,`);
 
 /** A base64 data URI as the image bytes (base64 kept), or Ollama's error text. */
-function imageOf(url: string): { image: string } | { error: string } {
+export function imageOf(url: string): { image: string } | { error: string } {
   if (url.startsWith('http://') || url.startsWith('https://'))
     return {
       error: 'image URLs are not currently supported, please use base64 encoded data instead',

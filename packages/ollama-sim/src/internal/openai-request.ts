@@ -117,7 +117,7 @@ function samplingOptions(body: Json, stop: string[] | undefined, completion: boo
 }
 
 /** reasoning_effort as Ollama's `think` (clamped to its tiers), or the error for an unknown one. */
-function thinkOf(effort: unknown): boolean | string | undefined | { error: string } {
+export function thinkOf(effort: unknown): boolean | string | undefined | { error: string } {
   if (effort === undefined || effort === null || effort === '') return undefined;
   switch (effort) {
     case 'none':

@@ -40,8 +40,14 @@ export interface ResolvedModel {
   readonly adapters: readonly Layer[];
   /** Messages a created model starts every conversation with. */
   readonly messages: readonly unknown[] | undefined;
-  /** `details.parent_model`: the model a created one was made `from`. */
+  /** `details.parent_model` in `/api/show` and `/api/tags`: the model a created one was made `from`. */
   readonly parentModel: string;
+  /** A created model's draft model (`draft_files`), a layer of its own. */
+  readonly draft?: Layer | undefined;
+  /** The config's `renderer`, `parser` and `requires` (create's fields, inherited from `from`). */
+  readonly renderer?: string | undefined;
+  readonly parser?: string | undefined;
+  readonly requires?: string | undefined;
 }
 
 /** The server-wide values a model inherits when its own are not set. */

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { RunnerCrashFault } from '../faults';
 import { NO_FAULTS, type RequestFaults } from './fault-picker';
 import type { Life } from './life';
 import { type Dialect, type ErrorKind, JSON_TYPE, OLLAMA } from './wire';
@@ -38,6 +39,11 @@ export class Responder {
     /** How errors are written: Ollama's native `{"error":"..."}` or the OpenAI layer's shape. */
     readonly dialect: Dialect = OLLAMA,
   ) {}
+
+  /** The `runner-crash` fault of this request: the endpoints answer it once the model is scheduled. */
+  get runnerCrash(): RunnerCrashFault | undefined {
+    return this.faults.runnerCrash;
+  }
 
   /** No stream fault applies: chunks may be batched. */
   get plain(): boolean {

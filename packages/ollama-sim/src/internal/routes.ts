@@ -7,6 +7,7 @@ import { copy, remove } from './endpoints/manage';
 import { embeddingsV1 } from './endpoints/openai-embeddings';
 import { chatCompletions, completions } from './endpoints/openai-generation';
 import { listModels, retrieveModel } from './endpoints/openai-models';
+import { responses } from './endpoints/openai-responses';
 import { pull, push } from './endpoints/pull-push';
 import type { Route, RouteTable } from './router';
 
@@ -72,6 +73,14 @@ const routes: Route[] = [
     struct: 'openai.EmbedRequest',
     dialect: 'openai',
     handle: embeddingsV1,
+  },
+  {
+    path: '/v1/responses',
+    methods: ['POST'],
+    body: 'json',
+    struct: 'openai.ResponsesRequest',
+    dialect: 'openai',
+    handle: responses,
   },
   { path: '/v1/models', methods: ['GET'], body: 'none', dialect: 'openai', handle: listModels },
   {

@@ -1,10 +1,11 @@
-import type { Admitted } from '../admission';
+import { type Admitted, expireRunner } from '../admission';
 import type { Completion } from '../completion';
 import { contextIds } from '../completion';
 import { type Exchange, type Json, nowNs, type SimContext } from '../context';
 import { goJson } from '../go-json';
 import { goTimeUtc } from '../go-time';
 import { answerLogprobs, logprobEntries } from '../logprobs';
+import { runnerCrashText } from '../runner-crash';
 
 // Prompt evaluation, generation and the response of chat and generate (streamed or whole), with
 // Ollama's counters and field order.
@@ -106,6 +107,14 @@ export async function evaluate(
 ): Promise<Evaluated | undefined> {
   const { out, life, body } = ex;
   const { completion, admitted } = spec;
+  const crash = out.runnerCrash;
+  if (crash !== undefined) {
+    // Completion asks the runner's health first: a dead process fails the request before the
+    // prompt is looked at, with the handler's 500.
+    expireRunner(admitted.rt);
+    await out.sendRunnerError(500, runnerCrashText(crash), body.stream !== false);
+    return undefined;
+  }
   const promptEvalCount = evaluated(ctx, spec);
   if (typeof promptEvalCount !== 'number') {
     // The runner's error reaches the handler before any chunk: a stream answers it as an error

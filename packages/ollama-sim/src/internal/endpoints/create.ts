@@ -11,7 +11,8 @@ import { pullModel } from './pull-push';
 
 // `/api/create` as Ollama's current API takes it: `from` a model (pulled first when it is not
 // local) or `files` (GGUF blobs uploaded with `POST /api/blobs/:digest`), plus `adapters`,
-// `template`, `system`, `license`, `parameters`, `messages` and `quantize`.
+// `draft_files`, `template`, `system`, `license`, `parameters`, `messages`, `renderer`, `parser`,
+// `requires` and `quantize`.
 
 const FULL_PRECISION = ['F16', 'BF16', 'F32'];
 
@@ -21,17 +22,30 @@ function validPath(path: string): boolean {
   return path !== '' && path.split('/').every((e) => e !== '' && e !== '.' && e !== '..');
 }
 
+/** The maps of uploaded blobs, in the order CreateHandler checks them. */
+const BLOB_MAPS = ['files', 'draft_files', 'adapters'] as const;
+
 /** The request checks Ollama makes before it starts streaming: a 400 text, or undefined. */
 function checkRequest(body: Json): string | undefined {
-  for (const field of ['files', 'adapters'] as const) {
-    const map = body[field];
-    if (!isPlainObject(map)) continue;
-    const bad = checkStringMap(map, 'CreateRequest', field);
+  for (const field of BLOB_MAPS) {
+    const bad = checkStringMap(body[field], 'CreateRequest', field);
     if (bad !== undefined) return bad;
-    for (const [path, digest] of Object.entries(map)) {
-      if (field === 'files' && !validPath(path)) return 'file path must be relative';
-      if (digest === '' || digest === null) return 'invalid digest format';
+  }
+  for (const field of BLOB_MAPS) {
+    const map = body[field];
+    if (isPlainObject(map)) {
+      for (const [path, digest] of Object.entries(map)) {
+        if (field !== 'adapters' && !validPath(path)) return 'file path must be relative';
+        if (digest === '' || digest === null) return 'invalid digest format';
+      }
     }
+    // Checked once the draft files are, before the adapters.
+    if (
+      field === 'draft_files' &&
+      body.draft_quantize &&
+      !(isPlainObject(map) && Object.keys(map).length > 0)
+    )
+      return '--draft-quantize requires a DRAFT model';
   }
   const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
   return isValidName(name) ? undefined : 'invalid model name';
@@ -59,17 +73,22 @@ async function uploadedLayers(
     const digest = String(map[path]);
     return DIGEST_FORMAT.test(digest) && ctx.store.blobs.get(digest)?.gguf === true;
   };
-  if (!paths.some((path) => path.endsWith('.gguf')) && !paths.every(isGguf)) {
+  // detectModelTypeFromFiles finds no type in an empty map (files and adapters are counted first).
+  if (paths.length === 0 || (!paths.some((p) => p.endsWith('.gguf')) && !paths.every(isGguf))) {
     return void (await progress.fail('unknown type', 400));
   }
+  // CreateHandler answers every error of a draft's conversion with 400, a model's with 500.
+  const status = mediaType === MEDIA.draft ? 400 : 500;
   const layers: Layer[] = [];
   for (const path of paths) {
     if (!(await progress.line({ status: 'parsing GGUF' }))) return undefined;
     const digest = String(map[path]);
-    if (!DIGEST_FORMAT.test(digest)) return void (await progress.fail('invalid digest format'));
+    if (!DIGEST_FORMAT.test(digest))
+      return void (await progress.fail('invalid digest format', status));
     const blob = ctx.store.blobs.get(digest);
     if (blob === undefined) {
-      return void (await progress.fail(`open ${blobPath(digest)}: no such file or directory`));
+      const error = `open ${blobPath(digest)}: no such file or directory`;
+      return void (await progress.fail(error, status));
     }
     layers.push({ mediaType, digest: `sha256:${digest.slice(7)}`, size: blob.size });
   }
@@ -167,6 +186,13 @@ export async function create(ctx: SimContext, ex: Exchange): Promise<void> {
   const progress = new Progress(ex);
   const base = await baseModel(ctx, ex, progress, name);
   if (base === undefined) return;
+  let draftLayer = base.draft;
+  if (isPlainObject(body.draft_files)) {
+    // The draft is converted before the adapters; `draft_quantize` is taken but not simulated.
+    const layers = await uploadedLayers(ctx, progress, body.draft_files, MEDIA.draft);
+    if (layers === undefined) return;
+    draftLayer = layers[0];
+  }
   let adapters: readonly Layer[] = base.adapters;
   if (isPlainObject(body.adapters)) {
     // counted before any blob is read, as Ollama does
@@ -182,7 +208,7 @@ export async function create(ctx: SimContext, ex: Exchange): Promise<void> {
   if (quantized === undefined) return;
   const license = Array.isArray(body.license) ? body.license.map(String).join('\n') : body.license;
   const from = typeof body.from === 'string' && body.from !== '' ? fullModelName(body.from) : '';
-  const draft: ResolvedModel = {
+  const made: ResolvedModel = {
     ...base,
     ...applyParameters(base, body.parameters),
     ...quantized,
@@ -196,9 +222,14 @@ export async function create(ctx: SimContext, ex: Exchange): Promise<void> {
       Array.isArray(body.messages) && body.messages.length > 0 ? body.messages : base.messages,
     adapters,
     parentModel: from === name ? base.parentModel : from,
+    draft: draftLayer,
+    // The request's, else those of the `from` model's config.
+    renderer: (body.renderer as string | undefined) || base.renderer,
+    parser: (body.parser as string | undefined) || base.parser,
+    requires: (body.requires as string | undefined) || base.requires,
   };
-  const layers = layersOf(draft);
-  const model = { ...draft, digest: hexDigest(layers.map((l) => l.digest).join()) };
+  const layers = layersOf(made);
+  const model = { ...made, digest: hexDigest(layers.map((l) => l.digest).join()) };
   for (const layer of layers) {
     const verb = ctx.store.blobs.has(layer.digest) ? 'using existing layer' : 'creating new layer';
     if (!(await progress.line({ status: `${verb} ${layer.digest}` }))) return;

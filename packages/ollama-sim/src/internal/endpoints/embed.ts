@@ -1,6 +1,7 @@
 import { isPlainObject } from '@x/internal';
 import {
   contextShiftOf,
+  expireRunner,
   keepAliveOf,
   release,
   runnerOptionsFor,
@@ -11,6 +12,7 @@ import { type Exchange, nowNs, type SimContext, sendError } from '../context';
 import { type EmbedJob, embeddingsJson } from '../embedding';
 import { goJson } from '../go-json';
 import { localModel, nameOf } from '../model-lookup';
+import { runnerCrashText } from '../runner-crash';
 import { estimateTextTokens } from '../text';
 import { checkFields, checkOptions, EMBED_FIELDS, EMBEDDINGS_FIELDS } from '../validate';
 import { JSON_TYPE } from '../wire';
@@ -94,7 +96,7 @@ export async function runEmbed(
   const model = typeof body.model === 'string' ? body.model : '';
   const route = legacy ? 'embeddings' : 'embed';
   // The name is checked before the input, the model looked up after (EmbedHandler).
-  const name = nameOf(route, model);
+  const name = nameOf(route, model, ctx.opts.cloudDisabled);
   if (typeof name !== 'string') return sendError(out, name[0], name[1]);
   const inputs = inputsOf(body, legacy);
   if (typeof inputs === 'string') return sendError(out, 400, inputs);
@@ -135,6 +137,13 @@ export async function runEmbed(
     // Nothing to embed: the model was only loaded (it shows in /api/ps), as in Ollama.
     if (!legacy && inputs.length === 0)
       return await out.send(200, goJson({ model, embeddings: [] }));
+    const crash = out.runnerCrash;
+    if (crash !== undefined) {
+      // EmbedHandler answers a runner's failure with 400 (500 for a StatusError, which this is
+      // not), the legacy handler with 500; both trim the text.
+      expireRunner(rt);
+      return await sendError(out, legacy ? 500 : 400, runnerCrashText(crash).trim());
+    }
     const loaded = nowNs();
     let count = 0;
     for (const input of inputs) {

@@ -16,11 +16,12 @@ export function version(ctx: SimContext, { out }: Exchange): Promise<void> {
 
 /**
  * `/api/status` (StatusHandler, api.StatusResponse): whether cloud features are off. A server
- * without OLLAMA_NO_CLOUD or `disable_ollama_cloud` answers not disabled, source "none"; the
- * simulator has no cloud to turn off, so that is its only answer.
+ * without OLLAMA_NO_CLOUD or `disable_ollama_cloud` answers not disabled, source "none";
+ * `cloudDisabled` is the environment variable (source "env").
  */
-export function status(_ctx: SimContext, { out }: Exchange): Promise<void> {
-  return out.send(200, goJson({ cloud: { disabled: false, source: 'none' } }));
+export function status(ctx: SimContext, { out }: Exchange): Promise<void> {
+  const disabled = ctx.opts.cloudDisabled;
+  return out.send(200, goJson({ cloud: { disabled, source: disabled ? 'env' : 'none' } }));
 }
 
 export function tags(ctx: SimContext, { out }: Exchange): Promise<void> {
@@ -45,7 +46,7 @@ export function show(ctx: SimContext, { body, out }: Exchange): Promise<void> {
   if (bad !== undefined) return sendError(out, 400, bad);
   const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
   if (name === '') return sendError(out, 400, 'model is required');
-  const rt = findModel(ctx.store, 'show', name);
+  const rt = findModel(ctx.store, 'show', name, ctx.opts.cloudDisabled);
   if (Array.isArray(rt)) return sendError(out, rt[0], rt[1]);
   rt.show ??= showBody(rt.model);
   return out.send(200, rt.show);

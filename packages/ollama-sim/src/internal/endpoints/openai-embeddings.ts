@@ -1,3 +1,4 @@
+import { cloudPassthrough } from '../cloud-passthrough';
 import type { Exchange, SimContext } from '../context';
 import { embeddingTexts } from '../embedding';
 import { goJson } from '../go-json';
@@ -24,6 +25,8 @@ function listOutput(base64: boolean) {
 }
 
 export function embeddingsV1(ctx: SimContext, ex: Exchange): Promise<void> {
+  const refused = cloudPassthrough(ctx, ex, ex.body.model, 'chat');
+  if (refused !== undefined) return refused;
   const rewritten = fromEmbedRequest(ex.body);
   if ('error' in rewritten) {
     const answer = ex.out.dialect.requestError(400, rewritten.error);

@@ -1,3 +1,4 @@
+import { cloudPassthrough } from '../cloud-passthrough';
 import type { Exchange, SimContext } from '../context';
 import { openAiWriter } from '../openai-answer';
 import { fromChatRequest, fromCompletionRequest, type Rewritten } from '../openai-request';
@@ -24,9 +25,15 @@ function run(
 }
 
 export function chatCompletions(ctx: SimContext, ex: Exchange): Promise<void> {
-  return run(ctx, ex, fromChatRequest(ex.body), runChat);
+  return (
+    cloudPassthrough(ctx, ex, ex.body.model, 'chat') ??
+    run(ctx, ex, fromChatRequest(ex.body), runChat)
+  );
 }
 
 export function completions(ctx: SimContext, ex: Exchange): Promise<void> {
-  return run(ctx, ex, fromCompletionRequest(ex.body), runGenerate);
+  return (
+    cloudPassthrough(ctx, ex, ex.body.model, 'chat') ??
+    run(ctx, ex, fromCompletionRequest(ex.body), runGenerate)
+  );
 }

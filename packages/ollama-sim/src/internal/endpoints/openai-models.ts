@@ -1,3 +1,4 @@
+import { cloudPassthrough } from '../cloud-passthrough';
 import type { Exchange, SimContext } from '../context';
 import { goJson } from '../go-json';
 import { findModel } from '../model-lookup';
@@ -33,7 +34,8 @@ export function listModels(ctx: SimContext, { out }: Exchange): Promise<void> {
   return out.send(200, `${body}\n`, OPENAI_JSON_TYPE);
 }
 
-export function retrieveModel(ctx: SimContext, { out, param }: Exchange): Promise<void> {
+export function retrieveModel(ctx: SimContext, ex: Exchange): Promise<void> {
+  const { out, param } = ex;
   let id = param ?? '';
   try {
     id = decodeURIComponent(id);
@@ -42,6 +44,8 @@ export function retrieveModel(ctx: SimContext, { out, param }: Exchange): Promis
   }
   // gin routes on the decoded path: an escaped slash makes it two segments, which no route has.
   if (id.includes('/')) return out.send(404, '404 page not found', 'text/plain');
+  const refused = cloudPassthrough(ctx, ex, id.trim(), 'show');
+  if (refused !== undefined) return refused;
   // Ollama's middleware hands the name to the /api/show handler: its errors, in OpenAI's shape.
   const rt = findModel(ctx.store, 'show', id);
   if (Array.isArray(rt)) return out.sendError(rt[0], rt[1]);

@@ -108,11 +108,22 @@ function isAbortError(error: unknown): boolean {
  * would take the deployment out on every instance).
  */
 export function countsAgainst(error: unknown, verdict: Verdict): boolean {
-  if (verdict !== 'fallback') return false;
+  if (verdict !== 'fallback' || tooLargeForDeployment(error)) return false;
   if (isProviderError(error) && (error.kind === 'circuit-open' || error.kind === 'closed')) {
     return false;
   }
   return !isConsumerTimeout(error);
+}
+
+/**
+ * A 429 that refuses this one request as larger than the deployment's per-minute token limit
+ * (`@x/provider-openai`'s `requestTooLarge`: "Request too large for gpt-4o ... on tokens per
+ * min"). A deployment on another tier or key may take it, so the call moves on; but the server is
+ * fine and its Retry-After is not about this request: no failure counted, no cooldown. A
+ * property, not a class: the router depends on no provider.
+ */
+function tooLargeForDeployment(error: unknown): boolean {
+  return (error as { requestTooLarge?: unknown } | null)?.requestTooLarge === true;
 }
 
 /**
@@ -136,7 +147,7 @@ export interface RetryAfter {
 
 /** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
 export function retryAfterOf(error: unknown): RetryAfter | undefined {
-  if (!isProviderError(error)) return undefined;
+  if (!isProviderError(error) || tooLargeForDeployment(error)) return undefined;
   const ms = error.retryAfterMs;
   if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
   const status = (error as { statusCode?: number | undefined }).statusCode;

@@ -2,6 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { deferred } from '@x/internal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { track } from './__fixtures__/test-setup';
 import { createConcurrencyLimiter, type Release } from './concurrency-limiter';
 import {
   isConcurrencyTimeoutError,
@@ -17,22 +18,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-/** Tracks a promise's outcome without awaiting it. */
-function track<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => {
-      state.settled = true;
-      state.value = value;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
 
 describe('createConcurrencyLimiter', () => {
   it('throws a RangeError for a maxConcurrent that is not an integer >= 1', () => {

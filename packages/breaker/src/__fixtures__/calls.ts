@@ -1,7 +1,7 @@
-// The functions and records the breaker's tests share: calls that settle at once or after a
-// (fake) delay, the transitions a breaker went through, as `from>to:reason`, a breaker brought
-// to half-open, and a call refused as open.
-import { expect, vi } from 'vitest';
+// The functions and records the breaker's tests share: the fake clock each test starts on, calls
+// that settle at once or after a (fake) delay, failures in a row, the transitions a breaker went
+// through, as `from>to:reason`, a breaker brought to half-open, and a call refused as open.
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import type { Breaker, StateChangeEvent } from '../index';
 import { isBreakerOpenError } from '../index';
 
@@ -11,6 +11,21 @@ export const after = <T>(ms: number, value: T) =>
   new Promise<T>((r) => setTimeout(() => r(value), ms));
 export const failAfter = (ms: number) =>
   new Promise<never>((_, reject) => setTimeout(() => reject(new Error('later')), ms));
+
+/** Every test of the calling file starts on vitest's fake clock, and leaves the real one behind. */
+export function useFakeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** `times` calls of `breaker` that fail, one after the other. */
+export async function fail(breaker: Breaker, times = 1): Promise<void> {
+  for (let i = 0; i < times; i++) await breaker.execute(boom).catch(() => {});
+}
 
 export const path = (events: StateChangeEvent[]) =>
   events.map((e) => `${e.from}>${e.to}:${e.reason}`);

@@ -1,7 +1,10 @@
-// Test-only helpers: real node:http servers on loopback that count what they see.
+// Test-only helpers: real node:http servers on loopback that count what they see, and the
+// clean-up of the servers and pools a test file starts.
 import diagnosticsChannel from 'node:diagnostics_channel';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, vi } from 'vitest';
+import { createPool, type Pool } from '../pool';
 
 // Captured before any test installs fake timers, so the trackers keep working under them.
 const realSetImmediate = globalThis.setImmediate;
@@ -214,3 +217,40 @@ export const FAKE_TIMERS = {
     'performance',
   ] as ('setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date' | 'performance')[],
 };
+
+/**
+ * Starts servers (`server()`) and pools (`pool()`) for the calling test file, and after each of its
+ * tests puts the real clock back, destroys the pools and closes the servers. A test that closes a
+ * server itself may take it out of `servers`.
+ */
+export function useServersAndPools(): {
+  servers: CountingServer[];
+  server(options?: CountingServerOptions): Promise<CountingServer>;
+  pool(options?: Parameters<typeof createPool>[0]): Pool;
+} {
+  const servers: CountingServer[] = [];
+  const pools: Pool[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    await Promise.all(pools.splice(0).map((p) => p.destroy()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    servers,
+    async server(options = {}) {
+      const s = await startServer(options);
+      servers.push(s);
+      return s;
+    },
+    pool(options = {}) {
+      const p = createPool(options);
+      pools.push(p);
+      return p;
+    },
+  };
+}
+
+/** The body of a request's answer, as text. */
+export async function text(p: Promise<{ body: { text(): Promise<string> } }>): Promise<string> {
+  return (await p).body.text();
+}

@@ -1,5 +1,9 @@
-// Routers the unit tests share: a primary with its backup over fake providers, and a shared state
-// that plays the other instances (the test calls the link a router gave it).
+// Routers the unit tests share: a primary with its backup over fake providers, a shared state
+// that plays the other instances (the test calls the link a router gave it), and a primary with
+// its backup over two simulators on 127.0.0.1.
+import { defaultModels, type OllamaSim, startOllamaSim } from '@x/ollama-sim';
+import { createOllamaProvider, type OllamaProviderOptions } from '@x/provider-ollama';
+import { afterEach, vi } from 'vitest';
 import type { RouterOptions } from '../options';
 import { createRedisRouterState } from '../redis';
 import type { RedisRouterClientLike } from '../redis-types';
@@ -32,6 +36,20 @@ export function primaryAndBackup(options: Omit<RouterOptions, 'deployments'> = {
     deployments: [
       { id: 'a', group: 'chat', provider: a, model: 'm' },
       { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+    ],
+    ...options,
+  });
+  return { a, b, router };
+}
+
+/** Deployments `a` (priority 0, `model-a`) and `b` (priority 1, `model-b`) in group `chat`. */
+export function pair(options: Record<string, unknown> = {}) {
+  const a = fakeProvider('a');
+  const b = fakeProvider('b');
+  const router = createRouter({
+    deployments: [
+      { id: 'a', group: 'chat', provider: a, model: 'model-a' },
+      { id: 'b', group: 'chat', provider: b, model: 'model-b', priority: 1 },
     ],
     ...options,
   });
@@ -91,3 +109,51 @@ export function linkedState(
     },
   };
 }
+
+const TINY = { name: 'tiny', contextLength: 512, capabilities: ['completion'] } as const;
+
+/**
+ * For a test file whose routers run over real servers: `setup()` starts two simulators on
+ * 127.0.0.1, an @x/provider-ollama provider on each (retries off, so one failure is one attempt),
+ * and a router whose group `chat` tries `a` first (priority 0) and `b` second. After each test the
+ * real clock is back and what `setup()` started, or a test pushed on `open`, is closed, last first.
+ */
+export function useSimulatorPair() {
+  const open: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const thing of open.splice(0).reverse()) await thing.close();
+  });
+
+  async function setup(
+    options: {
+      a?: OllamaProviderOptions;
+      b?: OllamaProviderOptions;
+      windowA?: number;
+      router?: Omit<RouterOptions, 'deployments'>;
+    } = {},
+  ) {
+    const models = [...defaultModels, TINY];
+    const simA = await startOllamaSim({ models });
+    const simB = await startOllamaSim({ models });
+    const base = { retry: false, cache: false, rateLimit: false } as const;
+    const a = createOllamaProvider({ baseUrl: simA.url, ...base, ...options.a });
+    const b = createOllamaProvider({ baseUrl: simB.url, ...base, ...options.b });
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: a, model: 'llama3.2', contextWindow: options.windowA },
+        { id: 'b', group: 'chat', provider: b, model: 'llama3.2', priority: 1 },
+      ],
+      ...options.router,
+    });
+    open.push(simA, simB, a, b, router);
+    return { simA, simB, a, b, router };
+  }
+
+  return { open, setup };
+}
+
+/** The chat requests a simulator answered. */
+export const chats = (sim: OllamaSim) => sim.stats().byRoute['/api/chat'] ?? 0;
+/** A chat request for group `chat`. */
+export const ask = { model: 'chat', messages: [{ role: 'user', content: 'Hi' }] };

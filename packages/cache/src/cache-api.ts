@@ -56,7 +56,8 @@ export interface CacheStoreStats {
   readonly errors: number;
   /**
    * Times this process waited for another process to load the same key, however the wait ended:
-   * with its value, with the lock (its load failed, or it died), or at the bound (`lockTimeouts`).
+   * with its value, with the lock (its load failed, or it died), at the bound (`lockTimeouts`),
+   * when every caller of the load left during it, or when the store failed or closed during it.
    */
   readonly lockWaits: number;
   /**

@@ -368,6 +368,39 @@ describe('cache with a store', () => {
     expect(order).toEqual(['set', 'release']);
   });
 
+  it('counts a wait lock() said it started when every caller leaves or the store fails during it', async () => {
+    const store = memoryStore();
+    let fail: ((error: Error) => void) | undefined;
+    const cache = createCache({
+      store: {
+        ...store,
+        // Another holder's lock for ever: it says so (`waiting`), and ends only on abort or `fail`.
+        lock: (_key, { signal, waiting }) => {
+          waiting?.();
+          return new Promise((_resolve, reject) => {
+            fail = reject;
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          });
+        },
+      },
+    });
+    const leave = new AbortController();
+    const loader = vi.fn(async () => 'own');
+    const left = cache.getOrLoad(req(1), loader, { signal: leave.signal });
+    await vi.waitFor(() => expect(fail).toBeDefined());
+    leave.abort(new Error('gone'));
+    await expect(left).rejects.toThrow('gone');
+    expect(loader).not.toHaveBeenCalled();
+    // Before this release: lockWaits 0 (a wait that no answer ended was not counted).
+    expect(cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0, errors: 0 });
+    fail = undefined;
+    const loaded = cache.getOrLoad(req(2), loader);
+    await vi.waitFor(() => expect(fail).toBeDefined());
+    fail!(new Error('store down'));
+    expect(await loaded).toBe('own');
+    expect(cache.stats().store).toMatchObject({ lockWaits: 2, lockTimeouts: 0, errors: 1 });
+  });
+
   it('counts a lock() that says it waited, and releases an abandoned load’s lock once, at once', async () => {
     const store = memoryStore();
     const release = vi.fn(async () => {});

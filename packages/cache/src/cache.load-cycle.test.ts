@@ -128,6 +128,81 @@ describe('cache.getOrLoad when a loader asks for its own key', () => {
     expect(cache.stats()).toMatchObject({ coalesced: 1, loads: 2 });
   });
 
+  it('lets a load ask for a key whose loader started it and stopped waiting for it (aborted)', async () => {
+    const cache = createCache<string>();
+    const started = gate();
+    const stopped = gate();
+    const asked = gate();
+    const done = gate();
+    const giveUp = new AbortController();
+    const two = vi.fn(async (signal: AbortSignal) => {
+      await asked.opened;
+      return `two after ${await cache.getOrLoad(req(1), async () => 'never', { signal })}`;
+    });
+    const one = cache.getOrLoad(req(1), async () => {
+      // Started while the loader is being called, with a signal it aborts when it gives up.
+      const mine = cache.getOrLoad(req(2), two, { signal: giveUp.signal });
+      mine.catch(() => {});
+      started.open();
+      await stopped.opened;
+      giveUp.abort(new Error('gave up'));
+      await done.opened;
+      return 'one';
+    });
+    await started.opened;
+    // Another caller still wants key 2, so its load goes on.
+    const other = cache.getOrLoad(req(2), async () => 'unused');
+    stopped.open();
+    await vi.waitFor(() => expect(giveUp.signal.aborted).toBe(true));
+    // The loader of key 1 no longer waits for key 2: key 2's loader may wait for key 1.
+    asked.open();
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(2));
+    done.open();
+    // Before this release: CacheLoadCycleError (the load kept counting as its starter's).
+    expect(await Promise.all([one, other])).toEqual(['one', 'two after one']);
+  });
+
+  it('lets a load ask for a key through a load every caller left, whose loader goes on', async () => {
+    const cache = createCache<string>();
+    const started = gate();
+    const asked = gate();
+    const done = gate();
+    const giveUp = new AbortController();
+    const three = vi.fn(async (signal: AbortSignal) => {
+      await asked.opened;
+      return `three after ${await cache.getOrLoad(req(1), async () => 'never', { signal })}`;
+    });
+    let other: Promise<string> | undefined;
+    const one = cache.getOrLoad(req(1), async () => {
+      // Load 2 is this loader's (started while it is being called) until it gives up on it.
+      const two = cache.getOrLoad(
+        req(2),
+        async (signal) => {
+          await Promise.resolve();
+          // Load 3, started passing on load 2's signal: load 2's loader waits for it.
+          cache.getOrLoad(req(3), three, { signal }).catch(() => {});
+          started.open();
+          await done.opened; // ignores its signal
+          return 'two';
+        },
+        { signal: giveUp.signal },
+      );
+      two.catch(() => {});
+      await started.opened;
+      // Another caller keeps load 3 going; load 2 has no caller left once this loader gives up.
+      other = cache.getOrLoad(req(3), async () => 'unused');
+      giveUp.abort(new Error('gave up'));
+      await done.opened;
+      return 'one';
+    });
+    await vi.waitFor(() => expect(giveUp.signal.aborted).toBe(true));
+    asked.open();
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(2));
+    done.open();
+    // Before this release: CacheLoadCycleError (3 counted as waited for by 2, 2 by 1).
+    expect(await Promise.all([one, other])).toEqual(['one', 'three after one']);
+  });
+
   it("lets two callers with one signal share a load (a caller's signal is no loader's)", async () => {
     const cache = createCache<string>();
     const controller = new AbortController();

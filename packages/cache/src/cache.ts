@@ -290,7 +290,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     if (store !== undefined) {
       let shared: T | Missed = await this.#storeGet(key, signal);
       if (shared === MISS) {
-        const { result: lock, stale } = await this.#reads.track(key, store.lock(key, signal));
+        const { result: lock, stale } = await this.#reads.track(key, store.lock(flight));
         if (lock?.value) shared = this.#adopt(key, store.open(key, lock.value), stale);
         if (lock?.release) release = store.releasedOnAbort(lock.release, signal);
       }

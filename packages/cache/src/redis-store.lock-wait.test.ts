@@ -138,6 +138,53 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     await Promise.all([holder.store.close(), waiter.store.close(), short.store.close()]);
   });
 
+  it('counts a wait every caller of the load left during it, not as a timeout', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const holder = cacheOn(prefix);
+    const client = connect();
+    const reads = vi.spyOn(client, 'getBuffer');
+    const store = createRedisStore({ client, prefix });
+    const waiter = createCache<string>({ store });
+    const hang = hanging();
+    const held = holder.cache.getOrLoad(req(1), hang.loader);
+    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    const leave = new AbortController();
+    const own = vi.fn(async () => 'own');
+    const left = waiter.getOrLoad(req(1), own, { signal: leave.signal });
+    // The first read is the miss, the next ones polls: the holder's lock was found, and waited for.
+    await vi.waitFor(() => expect(reads.mock.calls.length).toBeGreaterThanOrEqual(2));
+    leave.abort(new Error('caller gave up'));
+    await expect(left).rejects.toThrow('caller gave up');
+    expect(own).not.toHaveBeenCalled();
+    // Before this release: lockWaits 0 (a wait its caller ended was not counted).
+    expect(waiter.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0, errors: 0 });
+    hang.finish('late');
+    await held;
+    await Promise.all([holder.store.close(), store.close()]);
+  });
+
+  it('counts a wait that close() of the store ended, with the error', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const holder = cacheOn(prefix);
+    const client = connect();
+    const reads = vi.spyOn(client, 'getBuffer');
+    const store = createRedisStore({ client, prefix });
+    const waiter = createCache<string>({ store });
+    const hang = hanging();
+    const held = holder.cache.getOrLoad(req(1), hang.loader);
+    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    const own = waiter.getOrLoad(req(1), async () => 'own');
+    await vi.waitFor(() => expect(reads.mock.calls.length).toBeGreaterThanOrEqual(2));
+    await store.close();
+    // The waiting cache loads by itself.
+    expect(await own).toBe('own');
+    // Before this release: lockWaits 0 (only the store errors counted: the lock, then the write).
+    expect(waiter.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0, errors: 2 });
+    hang.finish('late');
+    await held;
+    await holder.store.close();
+  });
+
   it('does not count a lock taken at once', async () => {
     const { cache, store } = cacheOn(`t:${randomUUID()}:`);
     expect(await cache.getOrLoad(req(1), async () => 'mine')).toBe('mine');
@@ -237,16 +284,24 @@ describe('a loader that asks for its own key, with a Redis store', () => {
     await store.close();
   });
 
-  it('loads by itself after lockWaitMs when the loader asks another cache on the same store', async () => {
+  it('loads by itself at once when the loader asks another cache on the same store', async () => {
     const prefix = `t:${randomUUID()}:`;
     const outer = cacheOn(prefix);
-    // Another cache on the same Redis: it waits for the lock the outer load holds, then loads.
-    const inner = cacheOn(prefix, { lockWaitMs: 200 });
-    const value = await outer.cache.getOrLoad(req(1), (signal) =>
-      inner.cache.getOrLoad(req(1), async () => 'inner answer', { signal }),
-    );
+    // Another cache on the same Redis: the lock it finds is the outer load's, which waits for it.
+    const inner = cacheOn(prefix, { lockWaitMs: 10_000 });
+    const value = await outer.cache.getOrLoad(req(1), async (signal) => {
+      await Promise.resolve();
+      return inner.cache.getOrLoad(req(1), async () => 'inner answer', { signal });
+    });
     expect(value).toBe('inner answer');
-    expect(inner.cache.stats().store).toMatchObject({ lockTimeouts: 1 });
+    // Before this release it waited lockWaitMs for the outer load's lock: a lockTimeout.
+    expect(inner.cache.stats().store).toMatchObject({ lockWaits: 0, lockTimeouts: 0, errors: 0 });
+    // Asked while the outer loader is being called, without its signal: the same.
+    const again = await outer.cache.getOrLoad(req(2), () =>
+      inner.cache.getOrLoad(req(2), async () => 'inner 2'),
+    );
+    expect(again).toBe('inner 2');
+    expect(inner.cache.stats().store).toMatchObject({ lockWaits: 0, lockTimeouts: 0, errors: 0 });
     await Promise.all([outer.store.close(), inner.store.close()]);
   });
 });

@@ -9,11 +9,11 @@ import {
 } from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
 import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
-import { RedisCommands, type ReplyReader } from './internal/redis-commands';
+import { checkClient, RedisCommands, type ReplyReader } from './internal/redis-commands';
 import { keyPrefixOf, redisKeys, scanPattern } from './internal/redis-keys';
 import { ignored, redisBytes, redisFlag, redisScan } from './internal/reply-checks';
 import { expectOptions } from './options';
-import type { CacheStore, CacheStoreLock } from './store';
+import type { CacheStore, CacheStoreLock, CacheStoreLockOptions } from './store';
 
 /**
  * The Redis commands the store uses, typed structurally: an ioredis 5 or 6 client fits as is, and
@@ -125,21 +125,6 @@ const OPTION_KEYS = [
   'pollIntervalMs',
   'probeIntervalMs',
 ] as const satisfies readonly (keyof RedisStoreOptions)[];
-
-const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
-
-function checkClient(client: unknown): RedisStoreClient {
-  for (const command of COMMANDS) {
-    if (typeof (client as Record<string, unknown> | null | undefined)?.[command] !== 'function') {
-      failRedisClient(
-        'client',
-        `a Redis client with a \`${command}\` method (ioredis 5 or 6)`,
-        client,
-      );
-    }
-  }
-  return client as RedisStoreClient;
-}
 
 /**
  * Creates a shared cache tier in Redis for `createCache({ store })`: values (already compressed
@@ -258,7 +243,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
    */
   async function lock(
     key: string,
-    options: { signal: AbortSignal },
+    options: CacheStoreLockOptions,
   ): Promise<CacheStoreLock | undefined> {
     const outer = options.signal;
     outer.throwIfAborted();
@@ -266,17 +251,24 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const unlink = onAbort(outer, () => wait.abort(outer.reason));
     waits.add(wait);
     try {
-      return await acquire(key, wait.signal);
+      return await acquire(key, wait.signal, options.waiting);
     } finally {
       unlink();
       waits.delete(wait);
     }
   }
 
-  async function acquire(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
+  /** Resolves as {@link lock}; `waiting` is told when another holder's lock is first found. */
+  async function acquire(
+    key: string,
+    signal: AbortSignal,
+    waiting: (() => boolean) | undefined,
+  ): Promise<CacheStoreLock | undefined> {
     const lock = lockKeyOf(key);
     const deadline = performance.now() + lockWaitMs;
-    let waited = false; // found another holder's lock (counted in stats().store.lockWaits)
+    // Found another holder's lock: counted in stats().store.lockWaits, told to `waiting` at once
+    // so that the wait counts also when an abort or a failure ends it (no `waited` flag then).
+    let waited = false;
     for (;;) {
       signal.throwIfAborted();
       // A token per try: a lock that an earlier try's command took late is given back (see
@@ -300,7 +292,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         }
         return waited ? { release, waited } : { release };
       }
-      // Someone else's lock: its value is polled for, up to the deadline and not a poll beyond.
+      // Someone else's lock: its value is polled for, up to the deadline and not a poll beyond;
+      // not at all when the cache says the holder is a load waiting for this one (`false`).
+      if (!waited && waiting?.() === false) return undefined;
       waited = true;
       const left = deadline - performance.now();
       if (left <= 0) return undefined;

@@ -18,8 +18,28 @@ export interface CacheStore {
    *
    * `waited: true` says the store waited for another holder's load first (counted in
    * `stats().store.lockWaits`); a `value` without `waited: false` is counted as such a wait.
+   * A store that calls `options.waiting()` when it finds another holder's lock has that wait
+   * counted however `lock()` ends, also when `signal` aborts it or it rejects; when it returns
+   * `false`, the store resolves `undefined` at once, without waiting.
    */
-  lock?(key: string, options: { signal: AbortSignal }): Promise<CacheStoreLock | undefined>;
+  lock?(key: string, options: CacheStoreLockOptions): Promise<CacheStoreLock | undefined>;
+}
+
+/** What the cache passes to {@link CacheStore.lock}. */
+export interface CacheStoreLockOptions {
+  /** Aborts when every caller of the load has gone: stop waiting, reject with its reason. */
+  readonly signal: AbortSignal;
+  /**
+   * Call it when the lock is found held by another holder, before waiting for its load (calling
+   * it again changes nothing). The wait is then counted in `stats().store.lockWaits` however
+   * `lock()` ends: also when `signal` aborts it (every caller left) or it rejects (the store
+   * failed or closed), where no `waited` flag can say so. It returns `false` when the holder may
+   * be a load of this process that waits for this one (a loader that asked another cache on the
+   * same store for its own request): resolve `undefined` at once then, without waiting (not
+   * counted as a wait), and the cache loads without the lock; waiting would only end at the
+   * store's bound.
+   */
+  readonly waiting?: (() => boolean) | undefined;
 }
 
 /** What {@link CacheStore.lock} resolves with. */

@@ -38,14 +38,19 @@ export class Flight<T> {
   readonly promise: Promise<T>;
   settled = false;
   readonly key: string;
-  /** The load whose loader started this one, while being called (it waits for this one). */
-  readonly #parent: Flight<unknown> | undefined;
+  /**
+   * The load whose loader started this one, while being called (it waits for this one), until
+   * that wait leaves (see {@link waitAsStarter}).
+   */
+  #parent: Flight<unknown> | undefined;
   /** Otherwise the signal its starter passed: a loader's, when a loader started it after an await. */
-  readonly #parentSignal: AbortSignal | undefined;
+  #parentSignal: AbortSignal | undefined;
   /** The loads whose loaders joined this one and wait for it now (made on the first). */
   #joinedBy: Set<Flight<unknown>> | undefined;
   #waiters = 0;
   readonly #onAllGone: () => void;
+  /** Set once this load holds its store's load lock for its key (Redis: `<prefix>lock:<key>`). */
+  holdsStoreLock = false;
 
   constructor(
     key: string,
@@ -93,7 +98,7 @@ export class Flight<T> {
   join(signal: AbortSignal | undefined): Promise<T> {
     const from = calling ?? loadWith(signal);
     if (from === undefined) return this.wait(signal);
-    const through = this.#waitingFor(from);
+    const through = this.#waiterFrom(from, (load) => load === this);
     if (through !== undefined) throw new CacheLoadCycleError(this.key, through);
     const joinedBy = (this.#joinedBy ??= new Set());
     joinedBy.add(from);
@@ -103,7 +108,21 @@ export class Flight<T> {
     return waiting;
   }
 
-  /** {@link join} for the caller that started the load (nothing waits for a new load yet). */
+  /**
+   * {@link wait} for the caller that started the load (nothing waits for a new load yet). When it
+   * leaves (its signal aborts), the loader that started the load, if one did, no longer waits for
+   * it: otherwise a call its loader makes for that loader's key, or through a chain to it, would
+   * be refused as a cycle, also once that loader's every caller left and its loader goes on.
+   */
+  waitAsStarter(signal: AbortSignal | undefined): Promise<T> {
+    if (signal === undefined) return this.wait(undefined);
+    return this.wait(signal, () => {
+      this.#parent = undefined;
+      this.#parentSignal = undefined;
+    });
+  }
+
+  /** Registers a waiter; {@link join} and {@link waitAsStarter} say who it is. */
   wait(signal: AbortSignal | undefined, onLeave?: () => void): Promise<T> {
     this.#waiters++;
     if (signal === undefined) return this.promise;
@@ -114,18 +133,33 @@ export class Flight<T> {
   }
 
   /**
-   * When this load waits, directly or through other loads, for `from` (or is `from`): the keys of
-   * the loads between, from the one this load waits for to `from`. The loads that wait for a load
-   * are the one whose loader started it and those whose loaders joined it; a settled one waits
-   * for nothing.
+   * Whether a load that waits for this one, directly or through others, is loading the same key
+   * holding its store's lock: a loader asked another cache on the same store for its own request
+   * (or for a request whose loader does). Unless that load's store is another one, the lock this
+   * load finds held is that load's: waiting for it would wait for itself, until the store's bound
+   * (Redis: `lockWaitMs`).
    */
-  #waitingFor(from: Flight<unknown>): string[] | undefined {
-    const target = this as Flight<unknown>;
+  waitedForByLockHolder(): boolean {
+    const holder = (load: Flight<unknown>) =>
+      load !== this && load.holdsStoreLock && load.key === this.key;
+    return this.#waiterFrom(this as Flight<unknown>, holder) !== undefined;
+  }
+
+  /**
+   * The first load found by `match` among `from` and the loads that wait for it, directly or
+   * through other loads: the keys of the loads between, from the one next to it to `from`. The
+   * loads that wait for a load are the one whose loader started it and those whose loaders joined
+   * it; a settled one waits for nothing.
+   */
+  #waiterFrom(
+    from: Flight<unknown>,
+    match: (load: Flight<unknown>) => boolean,
+  ): string[] | undefined {
     const cameFrom = new Map<Flight<unknown>, Flight<unknown> | undefined>([[from, undefined]]);
     const queue: Flight<unknown>[] = [from];
     for (let i = 0; i < queue.length; i++) {
       const load = queue[i]!;
-      if (load === target) {
+      if (match(load)) {
         const through: string[] = [];
         for (let step = cameFrom.get(load); step !== undefined; step = cameFrom.get(step)) {
           through.push(step.key);
@@ -184,7 +218,7 @@ export class Flights<T> {
     const flight: Flight<T> = new Flight(key, signal, run, land);
     this.#flights.set(key, flight);
     flight.promise.then(land, land);
-    return flight.wait(signal);
+    return flight.waitAsStarter(signal);
   }
 
   /** Resolves once every load in flight now has settled, whatever its outcome. */

@@ -1,5 +1,22 @@
-import { isUnusableRedisReply } from '@x/internal';
+import { failRedisClient, isUnusableRedisReply } from '@x/internal';
 import { CacheStoreError, type CacheStoreOperation } from '../errors';
+import type { RedisStoreClient } from '../redis-store';
+
+const COMMANDS = ['getBuffer', 'set', 'del', 'eval', 'scan'] as const;
+
+/** `client`, once it has every command the store sends (a TypeError naming `client` if not). */
+export function checkClient(client: unknown): RedisStoreClient {
+  for (const command of COMMANDS) {
+    if (typeof (client as Record<string, unknown> | null | undefined)?.[command] !== 'function') {
+      failRedisClient(
+        'client',
+        `a Redis client with a \`${command}\` method (ioredis 5 or 6)`,
+        client,
+      );
+    }
+  }
+  return client as RedisStoreClient;
+}
 
 /**
  * Reads a command's reply: returns what the store uses, or throws when the reply has a shape

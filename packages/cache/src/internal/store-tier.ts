@@ -4,6 +4,7 @@ import type { CacheTopics } from '../events';
 import type { CacheStore, CacheStoreLock } from '../store';
 import type { Encoded } from './codec';
 import { openEnvelope, toEnvelope } from './envelope';
+import type { Flight } from './flight';
 import { isStoreLock, storeBytes, unexpectedLock } from './reply-checks';
 
 /** A live value read from the store and checked. */
@@ -175,19 +176,35 @@ export class StoreTier {
   }
 
   /**
-   * Takes the store's load lock for `key`, when the store has one. Resolves with the lock, or
-   * `undefined` when there is none or it failed; rejects only with `signal.reason`.
+   * Takes the store's load lock for `flight`'s key, when the store has one. Resolves with the
+   * lock, or `undefined` when there is none or it failed; rejects only with the flight's
+   * `signal.reason`.
    */
-  async lock(key: string, signal: AbortSignal): Promise<CacheStoreLock | undefined> {
+  async lock(flight: Flight<unknown>): Promise<CacheStoreLock | undefined> {
+    const { key, signal } = flight;
     const store = this.#store;
     if (typeof store.lock !== 'function') return undefined;
+    // Told by a store when it finds another holder's lock. A wait is counted however lock() ends,
+    // also when every caller left during it (`signal` aborted) or the store failed or closed,
+    // where no `waited` flag comes back. None starts for a lock a load waiting for this one
+    // holds (see Flight.waitedForByLockHolder): the store resolves `undefined` at once.
+    let waited = false;
+    let own = false;
+    const waiting = (): boolean => {
+      if (!waited && !own) {
+        own = flight.waitedForByLockHolder();
+        waited = !own;
+      }
+      return waited;
+    };
     const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
-      resolve(store.lock!(key, { signal })),
+      resolve(store.lock!(key, { signal, waiting })),
     );
     let lock: unknown;
     try {
       lock = await raceAbort(pending, signal);
     } catch (cause) {
+      if (waited) this.lockWaits++;
       if (signal.aborted) {
         // The store may still hand out the lock after everyone left: give it straight back.
         pending.then(
@@ -199,6 +216,7 @@ export class StoreTier {
       this.failed('lock', cause);
       return undefined;
     }
+    if (own && (lock === undefined || lock === null)) return undefined;
     if (lock === undefined || lock === null) {
       // The store waited too long for another holder (Redis: `lockWaitMs`): load without it.
       this.lockWaits++;
@@ -206,13 +224,15 @@ export class StoreTier {
       return undefined;
     }
     if (isStoreLock(lock)) {
+      if (lock.release !== undefined) flight.holdsStoreLock = true;
       // Every wait counts, also one that ends with the lock (the holder's load failed, or it
       // died): a value is another process's load unless the store says it waited for nothing.
-      if (lock.value !== undefined ? lock.waited !== false : lock.waited === true) {
+      if (waited || (lock.value !== undefined ? lock.waited !== false : lock.waited === true)) {
         this.lockWaits++;
       }
       return lock;
     }
+    if (waited) this.lockWaits++;
     // Neither a value nor a lock: load without one, and give back whatever it may hold.
     const release = (lock as { release?: unknown } | null)?.release;
     if (typeof release === 'function') this.release(async () => release.call(lock));

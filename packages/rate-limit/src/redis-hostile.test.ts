@@ -22,7 +22,14 @@ function connect(url: string): Redis {
 
 /** A fail-closed limiter on `client`, and the outage events of its store. */
 function limiterOn(client: Redis) {
-  const store = createRedisStore({ client, onUnavailable: 'fail-closed', probeIntervalMs: 0 });
+  // Redis's own error must arrive before the decision times out, also on a loaded machine (a
+  // BUSY reply waits for the script's next check of its clients).
+  const store = createRedisStore({
+    client,
+    onUnavailable: 'fail-closed',
+    probeIntervalMs: 0,
+    decisionTimeoutMs: 3_000,
+  });
   const limiter = createRateLimiter({
     limits: { requests: { ratePerSecond: 100, capacity: 100 } },
     store,

@@ -64,6 +64,31 @@ export function sharedFixtures(): { file: string; fixture: Fixture }[] {
   return loadRecordedFixtures();
 }
 
+let recorded: Map<string, Fixture> | undefined;
+
+/** The shipped recorded exchange in `file` (loaded once per test file). */
+export function fixture(file: string): Fixture {
+  recorded ??= new Map(sharedFixtures().map((x) => [x.file, x.fixture]));
+  return recorded.get(file)!;
+}
+
+/** The JSON body of the recorded response in `file`. */
+export const fixtureJson = (file: string) =>
+  JSON.parse(fixture(file).response.body!) as Record<string, unknown>;
+
+/** The NDJSON lines of the recorded response in `file`. */
+export const fixtureLines = (file: string) => lines(fixture(file).response.body!);
+
+/** A chat body for `/api/chat` or `/v1/chat/completions`: one user message, `extra` merged in. */
+export const chat = (extra: object = {}) => ({
+  model: 'llama3.2',
+  messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+  ...extra,
+});
+
+/** A conversation of one user message. */
+export const user = (content: string) => [{ role: 'user', content }];
+
 /** A response whose body chunks are pulled one at a time (to observe write boundaries and pauses). */
 export interface OpenStream {
   status: number;

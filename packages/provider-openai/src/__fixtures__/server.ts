@@ -131,6 +131,9 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
+/** Answers a chat completion whose content is `Hello! How can I help?`. */
+export const hello: Handler = json(200, completion({ content: 'Hello! How can I help?' }));
+
 /** Answers `/embeddings` with one vector of floats per input, whatever was asked. */
 export const vectors: Handler = (req, res, received) => {
   const input = received.json?.input;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { send } from './__fixtures__/client';
+import { chat, send } from './__fixtures__/client';
 import { fakeClock, simPerTest } from './__fixtures__/sim-per-test';
 import { sseEvents } from './__fixtures__/sse';
 import type { OllamaSimOptions } from './options';
@@ -9,11 +9,6 @@ import { startOllamaSim } from './sim';
 const start = simPerTest();
 
 const fake = fakeClock;
-const chat = (extra: object = {}) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: 'Why is the sky blue?' }],
-  ...extra,
-});
 const PATH = '/v1/chat/completions';
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 const limits = (headers: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { open, send, settlesSoon } from './__fixtures__/client';
+import { chat, open, send, settlesSoon } from './__fixtures__/client';
 import { deltas, sseData, sseEvents } from './__fixtures__/sse';
 import type { FaultRule } from './faults';
 import { type OllamaSim, startOllamaSim } from './sim';
@@ -16,11 +16,6 @@ afterEach(async () => {
 });
 
 const PATH = '/v1/chat/completions';
-const chat = (extra: object = {}) => ({
-  model: 'llama3.2',
-  messages: [{ role: 'user', content: 'Why is the sky blue?' }],
-  ...extra,
-});
 const apiError = (message: string, type = 'api_error') => ({
   error: { message, type, param: null, code: null },
 });

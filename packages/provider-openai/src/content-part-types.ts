@@ -9,6 +9,8 @@ export interface OpenAIImage {
   image: string | Uint8Array;
   /** `'low'` reads a 512 px version at a fixed small cost; `'high'` the image in full. */
   detail?: ImageDetail | undefined;
+  /** Marks the end of a reusable prompt prefix here (`prompt_cache_breakpoint`; OpenAI's own). */
+  cacheBreakpoint?: boolean | undefined;
 }
 
 /** An item of a message's `images`: an image, or one with its `detail`. */
@@ -20,13 +22,15 @@ export interface OpenAIAudio {
   data: string | Uint8Array;
   /** Its encoding: the API reads WAV and MP3. */
   format: 'wav' | 'mp3';
+  /** Marks the end of a reusable prompt prefix here (`prompt_cache_breakpoint`; OpenAI's own). */
+  cacheBreakpoint?: boolean | undefined;
 }
 
 /**
  * A file for the model to read (`file`): an uploaded file's id (`/files`), or a file's name and
  * data. Chat Completions reads PDFs (OpenAI's file inputs guide).
  */
-export type OpenAIFile =
+export type OpenAIFile = (
   | { fileId: string; filename?: undefined; data?: undefined }
   | {
       fileId?: undefined;
@@ -37,4 +41,8 @@ export type OpenAIFile =
        * its type read from the bytes when not given.
        */
       data: string | Uint8Array;
-    };
+    }
+) & {
+  /** Marks the end of a reusable prompt prefix here (`prompt_cache_breakpoint`; OpenAI's own). */
+  cacheBreakpoint?: boolean | undefined;
+};

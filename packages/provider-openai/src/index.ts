@@ -117,6 +117,14 @@ export {
   RateLimitedError,
   ServerBusyError,
 } from './errors';
+export type {
+  OpenAIModeration,
+  OpenAIModerationMode,
+  OpenAIModerationOutcome,
+  OpenAIModerationRequest,
+  OpenAIModerationResult,
+} from './moderation-types';
+export type { OpenAIOnlyRequestFields, OpenAIPromptCacheOptions } from './openai-only-types';
 export type { OpenAIProviderOptions } from './options';
 export type {
   EmbeddingInputRules,

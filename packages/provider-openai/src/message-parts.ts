@@ -1,4 +1,11 @@
-import { expectKnownKeys, expectOneOf, fail, isPlainObject, looksBase64 } from '@x/internal';
+import {
+  expectKnownKeys,
+  expectOneOf,
+  fail,
+  isPlainObject,
+  looksBase64,
+  optionalBoolean,
+} from '@x/internal';
 
 // The checks of a message's images, audio and files (the content parts of a user message), before
 // anything is sent: each error names the field (`request.messages[0].audio[1].format`). A wrong
@@ -60,7 +67,8 @@ function expectImage(at: string, item: unknown): void {
     return;
   }
   if (!isPlainObject(item)) fail(at, `${IMAGE}, or \`{ image, detail? }\``, item);
-  expectKnownKeys(at, item, ['image', 'detail']);
+  expectKnownKeys(at, item, ['image', 'detail', 'cacheBreakpoint']);
+  optionalBoolean(`${at}.cacheBreakpoint`, item.cacheBreakpoint);
   if (typeof item.image !== 'string' && !(item.image instanceof Uint8Array)) {
     fail(`${at}.image`, IMAGE, item.image);
   }
@@ -70,7 +78,8 @@ function expectImage(at: string, item: unknown): void {
 
 function expectAudio(at: string, item: unknown): void {
   if (!isPlainObject(item)) fail(at, '`{ data, format }` (base64 or bytes, "wav" or "mp3")', item);
-  expectKnownKeys(at, item, ['data', 'format']);
+  expectKnownKeys(at, item, ['data', 'format', 'cacheBreakpoint']);
+  optionalBoolean(`${at}.cacheBreakpoint`, item.cacheBreakpoint);
   if (!isData(item.data)) {
     const what = 'a non-empty base64 string or Uint8Array';
     fail(`${at}.data`, what, item.data, isDataType(item.data));
@@ -88,15 +97,16 @@ function expectAudio(at: string, item: unknown): void {
 function expectFile(at: string, item: unknown): void {
   const shapes = '`{ fileId }` or `{ filename, data }`';
   if (!isPlainObject(item)) fail(at, shapes, item);
+  optionalBoolean(`${at}.cacheBreakpoint`, item.cacheBreakpoint);
   if (item.fileId !== undefined) {
-    expectKnownKeys(at, item, ['fileId']);
+    expectKnownKeys(at, item, ['fileId', 'cacheBreakpoint']);
     if (typeof item.fileId !== 'string' || item.fileId.length === 0) {
       const what = 'a non-empty string (the id `/files` gave the upload)';
       fail(`${at}.fileId`, what, item.fileId, item.fileId === '');
     }
     return;
   }
-  expectKnownKeys(at, item, ['filename', 'data']);
+  expectKnownKeys(at, item, ['filename', 'data', 'cacheBreakpoint']);
   if (typeof item.filename !== 'string' || item.filename.length === 0) {
     const what = `a non-empty string (a file is ${shapes})`;
     fail(`${at}.filename`, what, item.filename, item.filename === '');
@@ -129,6 +139,12 @@ const FIELDS = ['images', 'audio', 'files'] as const;
  * value refused beside another). An empty list sends nothing and is accepted anywhere.
  */
 export function validateMessageParts(at: string, message: Record<string, unknown>): void {
+  optionalBoolean(`${at}.cacheBreakpoint`, message.cacheBreakpoint);
+  // It marks the end of the message's text part: a message without text has none.
+  if (message.cacheBreakpoint === true && message.content === '') {
+    const what = 'left out of a message without text (mark a part of it instead)';
+    fail(`${at}.cacheBreakpoint`, what, true, true);
+  }
   for (const field of FIELDS) {
     const list = message[field];
     if (list === undefined) continue;

@@ -82,6 +82,8 @@ export class OpenAIProvider extends ProviderFacade {
   readonly #core: ProviderCore;
   readonly #label: string;
   readonly #chat: Operation<ChatRequest, ChatResponse>;
+  /** The same, for a request with `moderation`: its answer ends with the moderation chunk. */
+  readonly #moderatedChat: Operation<ChatRequest, ChatResponse>;
   readonly #embed: Operation<EmbedRequest, EmbedResponse>;
   readonly #windows: ModelWindows;
   readonly #learner: LimitLearner | undefined;
@@ -110,14 +112,18 @@ export class OpenAIProvider extends ProviderFacade {
     this.requestFields = requestFieldsOf(preset, family);
     this.embeddingInput = preset.embeddingInput;
     this.#label = preset.label;
-    this.#chat = chatOperation(
-      preset,
-      preset.label,
-      options.completeAs !== 'whole',
-      // Ollama's `/v1`, or a preset of your own that extends it: tool calls come whole.
-      family === 'ollama',
-      family,
-    );
+    const chat = (moderated: boolean) =>
+      chatOperation(
+        preset,
+        preset.label,
+        options.completeAs !== 'whole',
+        // Ollama's `/v1`, or a preset of your own that extends it: tool calls come whole.
+        family === 'ollama',
+        family,
+        moderated,
+      );
+    this.#chat = chat(false);
+    this.#moderatedChat = chat(true);
     this.#embed = embedOperation(preset, preset.label);
     this.#validateChat = (request) => {
       validateChatRequest(request);
@@ -215,7 +221,7 @@ export class OpenAIProvider extends ProviderFacade {
    * @throws {ContextOverflowError} when the prompt does not fit the model's known window.
    */
   complete(request: ChatRequest): Promise<ChatResponse> {
-    return this.completeWith(this.#chat, request, this.#validateChat);
+    return this.completeWith(this.#chatFor(request), request, this.#validateChat);
   }
 
   /**
@@ -227,7 +233,15 @@ export class OpenAIProvider extends ProviderFacade {
   stream(request: ChatRequest): AsyncIterable<StreamChunk> {
     this.#validateChat(request);
     const core = this.openCore();
-    return new LazyIterable(() => core.stream(this.#chat, SSE, request));
+    const chat = this.#chatFor(request);
+    return new LazyIterable(() => core.stream(chat, SSE, request));
+  }
+
+  /** The operation of a chat request (validated, or refused by `completeWith` before it is read). */
+  #chatFor(request: ChatRequest): Operation<ChatRequest, ChatResponse> {
+    return isPlainObject(request) && request.moderation !== undefined
+      ? this.#moderatedChat
+      : this.#chat;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { fail } from '@x/internal';
+import { OPENAI_ONLY_FIELDS, refuseOpenAIOnlyFields } from './openai-only-fields';
 import type { OpenAIPreset, OpenAIPresetName, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
 import { fileDataType, imageDataType, imageOf, recordingsOf } from './wire/content-parts';
@@ -130,16 +131,18 @@ const VALUE_RULES: Partial<Record<OpenAIPresetName, readonly ValueRule[]>> = {
 };
 
 /**
- * The fields refused whatever their value on `preset` (of `family`): its `refusedFields` and the
- * fields its family's server ignores altogether (Ollama's `logitBias`).
+ * The fields refused whatever their value on `preset` (of `family`): its `refusedFields`, the
+ * fields its family's server ignores altogether (Ollama's `logitBias`), and OpenAI's own fields
+ * (`moderation`) on any family but `openai`.
  */
 export function refusedFieldsOf(
   preset: OpenAIPreset,
   family: OpenAIPresetName | undefined,
 ): readonly string[] {
   const rules = family === undefined ? undefined : VALUE_RULES[family];
-  if (rules === undefined) return preset.refusedFields;
-  return [...preset.refusedFields, ...rules.filter((r) => r.always).map((r) => r.field)];
+  const ignored = rules === undefined ? [] : rules.filter((r) => r.always).map((r) => r.field);
+  const openAIOnly = family === 'openai' ? [] : OPENAI_ONLY_FIELDS;
+  return [...preset.refusedFields, ...ignored, ...openAIOnly];
 }
 
 /** Refuses, naming it, a value the family's server ignores or refuses ({@link VALUE_RULES}). */
@@ -207,6 +210,7 @@ function expectServerTakes(
   }
   const rules = family === undefined ? undefined : VALUE_RULES[family];
   if (rules !== undefined) expectHonouredValues(request, preset.label, rules);
+  if (family !== 'openai') refuseOpenAIOnlyFields(request, preset.label);
   if (openAIServer) expectOpenAILimits(request, preset.label);
   if (preset.imageTypes !== undefined) expectImageTypes(request, preset, preset.imageTypes);
   if (preset.fileTypes !== undefined) expectFileTypes(request, preset, preset.fileTypes);

@@ -15,6 +15,8 @@ import type {
 } from '@x/provider-core';
 import type { OpenAIAudioOutput, OpenAIAudioReference } from './audio-output-types';
 import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from './content-part-types';
+import type { OpenAIModeration } from './moderation-types';
+import type { OpenAIOnlyRequestFields } from './openai-only-types';
 import type { OpenAIUsage } from './usage-types';
 
 export type {
@@ -87,6 +89,8 @@ export interface OpenAIChatMessage extends Omit<ChatMessage, 'toolCalls' | 'imag
   files?: readonly OpenAIFile[] | undefined;
   /** An assistant turn's refusal (an answer's `message.refusal`), sent as `refusal`. */
   refusal?: string | undefined;
+  /** The end of its text marks a prompt-cache breakpoint: its text is sent as a part marked so. */
+  cacheBreakpoint?: boolean | undefined;
 }
 
 /** Structured output (`response_format`). */
@@ -133,7 +137,9 @@ export type ToolChoice =
     };
 
 /** A chat request, in camelCase; mapped to `/chat/completions`. */
-export interface ChatRequest extends Omit<BaseChatRequest, 'tools' | 'messages'> {
+export interface ChatRequest
+  extends Omit<BaseChatRequest, 'tools' | 'messages'>,
+    OpenAIOnlyRequestFields {
   /** The conversation; an assistant turn's tool calls may be custom calls. */
   messages: readonly OpenAIChatMessage[];
   /**
@@ -279,6 +285,8 @@ export interface ChatResponse extends BaseChatResponse {
    * `search_results`), in order, at most 256; `undefined` for none.
    */
   annotations: UrlCitation[] | undefined;
+  /** The moderation of the input and output, when the request asked for it (`moderation`). */
+  moderation: OpenAIModeration | undefined;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
 } from '@x/provider-core';
 import { validateAssistantFields } from './assistant-fields';
 import { validateMessageParts } from './message-parts';
+import { validateOpenAIOnlyFields } from './openai-only-fields';
 import type { OpenAIPreset, OpenAIPresetName } from './presets';
 import { refusedFieldsOf } from './server-refusals';
 import type {
@@ -61,6 +62,8 @@ const CHAT_KEYS = [
   'promptCacheKey',
   'safetyIdentifier',
   'user',
+  'moderation',
+  'promptCacheOptions',
   'extraBody',
   'signal',
   'cache',
@@ -117,6 +120,7 @@ const MESSAGE_KEYS = Object.keys({
   toolName: true,
   toolCallId: true,
   refusal: true,
+  cacheBreakpoint: true,
 } satisfies Record<keyof OpenAIChatMessage, true>);
 
 // The fields of a tool call of either kind: a function call's (the core's, `rawArguments`
@@ -325,6 +329,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalString('request.safetyIdentifier', r.safetyIdentifier);
   if (typeof r.safetyIdentifier === 'string') expectSafetyIdentifier(r.safetyIdentifier);
   optionalString('request.user', r.user);
+  validateOpenAIOnlyFields(r);
   if (r.extraBody !== undefined) {
     if (!isPlainObject(r.extraBody)) {
       fail('request.extraBody', 'a plain object of extra body fields', r.extraBody);

@@ -166,16 +166,21 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
   if (request.verbosity !== undefined) body.verbosity = request.verbosity;
   if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
   if (request.promptCacheKey !== undefined) body.prompt_cache_key = request.promptCacheKey;
+  if (request.promptCacheOptions !== undefined) {
+    body.prompt_cache_options = request.promptCacheOptions;
+  }
   if (request.safetyIdentifier !== undefined) body.safety_identifier = request.safetyIdentifier;
   if (request.user !== undefined) body.user = request.user;
+  // It changes the answer (its results, and a blocked input or output): part of the cache key.
+  if (request.moderation !== undefined) body.moderation = request.moderation;
   return body;
 }
 
 /**
  * The fields that route or label a request without changing its answer: the tier that serves it
  * (its price and speed, the same model), OpenAI's prompt-cache routing key and how long (or how)
- * its prompt cache keeps the prefix (`prompt_cache_retention`, `prompt_cache_options`, only in
- * `extraBody`), the end user's id for abuse monitoring. Two requests that differ only in them
+ * its prompt cache keeps the prefix (`prompt_cache_retention` in `extraBody`, `prompt_cache_options`
+ * named or there), the end user's id for abuse monitoring. Two requests that differ only in them
  * share a cache entry.
  */
 const ROUTING_FIELDS: ReadonlySet<string> = new Set([

@@ -19,10 +19,12 @@ import {
   obj,
   parseObject,
   str,
+  streamChunk,
   timingsOf,
 } from './chat-fields';
 import { Citations } from './citations';
 import { inBandError, isError } from './in-band-error';
+import { ModerationReader } from './moderation';
 import { requestIdOf } from './request-id';
 import { readEventMeta, readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
@@ -33,7 +35,8 @@ import { ToolCalls } from './tool-calls';
  * usage from the last event `stream_options.include_usage` asks for). The answer ends at
  * `data: [DONE]`, or as soon as both the finish reason and the usage arrived (nothing else is due:
  * a server that keeps the connection open after them is not waited for), or, on a server whose
- * finish event carries a running usage (`usageAfterFinish`), at the usage-only event after it.
+ * finish event carries a running usage (`usageAfterFinish`), at the usage-only event after it; a
+ * moderated request's answer (`moderated`) only once its moderation chunk arrived too (or `[DONE]`).
  * An error event becomes an {@link OpenAIStreamError} carrying what came before.
  */
 export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
@@ -52,6 +55,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   #callsSent = false;
   readonly #citations = new Citations();
   readonly #audio = new AudioOutput();
+  readonly #moderation: ModerationReader;
   #logprobs: TokenLogprob[] | undefined;
   #finish: string | undefined;
   #usage: Json | undefined;
@@ -71,10 +75,16 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   /** The answer's `x-request-id`, scrubbed and cut: on every chunk and on the response. */
   #requestId: string | undefined;
 
-  constructor(redact: (text: string) => string, label: string, usageAfterFinish = false) {
+  constructor(
+    redact: (text: string) => string,
+    label: string,
+    usageAfterFinish = false,
+    moderated = false,
+  ) {
     this.#redact = redact;
     this.#label = label;
     this.#usageAfterFinish = usageAfterFinish;
+    this.#moderation = new ModerationReader(moderated, redact);
   }
 
   get done(): boolean {
@@ -96,7 +106,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       this.#done = true;
       this.progress++;
       const calls = this.#takeCalls();
-      return calls === undefined ? undefined : this.#chunk('', undefined, calls, undefined);
+      if (calls === undefined) return undefined;
+      return streamChunk('', undefined, calls, undefined, this.#requestId);
     }
     const shaped = message.event === undefined ? readShapedEvent(message.data) : undefined;
     let content = '';
@@ -122,7 +133,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (
       this.#finish !== undefined &&
       this.#usage !== undefined &&
-      (this.#usageFinal || !this.#usageAfterFinish)
+      (this.#usageFinal || !this.#usageAfterFinish) &&
+      !this.#moderation.pending
     ) {
       this.#done = true;
     }
@@ -138,7 +150,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     ) {
       return undefined;
     }
-    return this.#chunk(content, thinking, calls, cited);
+    return streamChunk(content, thinking, calls, cited, this.#requestId);
   }
 
   /** A whole answer: a `chat.completion` object, or events after all (a proxy that streamed). */
@@ -173,6 +185,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.#calls.add(message.tool_calls, true);
     this.#citations.addSources(answer, this.#citations.add(message.annotations));
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
+    this.#moderation.add(answer.moderation);
     this.#finish = str(choice.finish_reason);
     this.#done = true;
   }
@@ -237,6 +250,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       logprobs: this.#logprobs,
       requestId: this.#requestId,
       annotations: this.#citations.list,
+      moderation: this.#moderation.result(),
     };
   }
 
@@ -259,6 +273,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.chunks++;
     this.#settleMeta();
     this.#meta(event);
+    this.#moderation.add(event.moderation);
     const choice = choiceZero(event.choices);
     let content = '';
     let thinking: string | undefined;
@@ -373,23 +388,5 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       (this.#logprobs?.length ?? 0) > 0 ||
       this.#citations.list !== undefined
     );
-  }
-
-  #chunk(
-    content: string,
-    thinking: string | undefined,
-    toolCalls: OpenAIToolCall[] | undefined,
-    annotations: UrlCitation[] | undefined,
-  ): StreamChunk {
-    const requestId = this.#requestId;
-    return {
-      content,
-      thinking,
-      toolCalls,
-      done: false,
-      response: undefined,
-      requestId,
-      annotations,
-    };
   }
 }

@@ -1,5 +1,11 @@
 import type { Timings } from '@x/provider-core';
-import type { FinishReason, TokenLogprob } from '../types';
+import type {
+  FinishReason,
+  OpenAIToolCall,
+  StreamChunk,
+  TokenLogprob,
+  UrlCitation,
+} from '../types';
 import type { OpenAIUsage } from '../usage-types';
 
 // The fields of a chat completion that need mapping into the response's shape: usage, log
@@ -168,5 +174,24 @@ export function timingsOf(
       seconds !== undefined && seconds > 0 && completionTokens !== undefined
         ? completionTokens / seconds
         : undefined,
+  };
+}
+
+/** A chunk for the caller: what one event added, and the answer's request id. */
+export function streamChunk(
+  content: string,
+  thinking: string | undefined,
+  toolCalls: OpenAIToolCall[] | undefined,
+  annotations: UrlCitation[] | undefined,
+  requestId: string | undefined,
+): StreamChunk {
+  return {
+    content,
+    thinking,
+    toolCalls,
+    done: false,
+    response: undefined,
+    requestId,
+    annotations,
   };
 }

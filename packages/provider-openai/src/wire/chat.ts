@@ -39,6 +39,8 @@ export function chatOperation(
   toolCallsWhole = false,
   /** The built-in preset it is or extends: whose prices a service tier has ({@link costAtTier}). */
   family?: OpenAIPresetName | undefined,
+  /** For requests with `moderation`: a stream is read to its moderation chunk ({@link ChatAccumulator}). */
+  moderated = false,
 ): Operation<ChatRequest, ChatResponse> {
   // The body of the request seen last: prompt(), cacheKey() and body() of one call ask for it in
   // turn. A WeakMap entry per call cost ~1 µs (most of it in the garbage collector's ephemeron
@@ -71,7 +73,7 @@ export function chatOperation(
     sendsToolCallsWhole: toolCallsWhole ? hasTools : undefined,
     body: (request: ChatRequest, stream: boolean) => chatBodyJson(bodyOf(request), stream, dialect),
     accumulator: (redact: (text: string) => string) =>
-      new ChatAccumulator(redact, label, dialect.usageAfterFinish === true),
+      new ChatAccumulator(redact, label, dialect.usageAfterFinish === true, moderated),
     finish(response: ChatResponse, _prepared: unknown, request: ChatRequest) {
       // The echoed model, or the requested one when the server left it out.
       if (response.model === '') response.model = request.model;

@@ -65,21 +65,38 @@ function fileData(data: string | Uint8Array): string {
   return `data:${fileDataType(data)};base64,${base64}`;
 }
 
+/** A part's `prompt_cache_breakpoint`, the only mode the API has. */
+const BREAKPOINT = Object.freeze({ mode: 'explicit' });
+
+/** `part`, marked as a prompt-cache breakpoint when `marked`. */
+function marking(part: Record<string, unknown>, marked: boolean | undefined) {
+  if (marked === true) part.prompt_cache_breakpoint = BREAKPOINT;
+  return part;
+}
+
 function imagePart(item: OpenAIImageInput): Record<string, unknown> {
   const url = imageUrl(imageOf(item));
-  const detail = typeof item === 'string' || item instanceof Uint8Array ? undefined : item.detail;
-  return { type: 'image_url', image_url: detail === undefined ? { url } : { url, detail } };
+  if (typeof item === 'string' || item instanceof Uint8Array) {
+    return { type: 'image_url', image_url: { url } };
+  }
+  const { detail } = item;
+  const image_url = detail === undefined ? { url } : { url, detail };
+  return marking({ type: 'image_url', image_url }, item.cacheBreakpoint);
 }
 
 function audioPart(audio: OpenAIAudio): Record<string, unknown> {
   const data =
     typeof audio.data === 'string' ? audio.data : Buffer.from(audio.data).toString('base64');
-  return { type: 'input_audio', input_audio: { data, format: audio.format } };
+  const part = { type: 'input_audio', input_audio: { data, format: audio.format } };
+  return marking(part, audio.cacheBreakpoint);
 }
 
 function filePart(file: OpenAIFile): Record<string, unknown> {
-  if (file.fileId !== undefined) return { type: 'file', file: { file_id: file.fileId } };
-  return { type: 'file', file: { filename: file.filename, file_data: fileData(file.data) } };
+  const part =
+    file.fileId !== undefined
+      ? { type: 'file', file: { file_id: file.fileId } }
+      : { type: 'file', file: { filename: file.filename, file_data: fileData(file.data) } };
+  return marking(part, file.cacheBreakpoint);
 }
 
 const NO_RECORDINGS: readonly OpenAIAudio[] = [];
@@ -93,9 +110,13 @@ export function recordingsOf(m: OpenAIChatMessage): readonly OpenAIAudio[] {
   return Array.isArray(audio) ? (audio as readonly OpenAIAudio[]) : NO_RECORDINGS;
 }
 
-/** True when the message has an image, audio or a file: its content is then a list of parts. */
+/**
+ * True when the message has an image, audio or a file, or its text marks a prompt-cache
+ * breakpoint: its content is then a list of parts.
+ */
 export function hasParts(m: OpenAIChatMessage): boolean {
   return (
+    m.cacheBreakpoint === true ||
     (m.images !== undefined && m.images.length > 0) ||
     recordingsOf(m).length > 0 ||
     (m.files !== undefined && m.files.length > 0)
@@ -105,7 +126,7 @@ export function hasParts(m: OpenAIChatMessage): boolean {
 /** The content parts of a message {@link hasParts}: its text (when any), images, audio, files. */
 export function contentParts(m: OpenAIChatMessage): Record<string, unknown>[] {
   const parts: Record<string, unknown>[] =
-    m.content.length > 0 ? [{ type: 'text', text: m.content }] : [];
+    m.content.length > 0 ? [marking({ type: 'text', text: m.content }, m.cacheBreakpoint)] : [];
   for (const image of m.images ?? []) parts.push(imagePart(image));
   for (const audio of recordingsOf(m)) parts.push(audioPart(audio));
   for (const file of m.files ?? []) parts.push(filePart(file));

@@ -13,6 +13,7 @@ import type { ProviderStats } from './observe/stats';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 import { isWebPage } from './pipeline/answer-type';
 import { complete, request } from './pipeline/buffered';
+import { LeavableIterator } from './pipeline/leavable-iterator';
 import { type MessagesInit, messages } from './pipeline/messages';
 import { attemptInit, headersFor, parseJson, type RawBody, withPartial } from './pipeline/shared';
 import { stream } from './pipeline/stream';
@@ -95,7 +96,8 @@ export class ProviderCore {
     input: Request,
     onEnd?: () => void,
   ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
-    return stream(this.#rt, op, format, input, onEnd);
+    const iterator = new LeavableIterator<StreamChunk<Response>>();
+    return iterator.of(stream(this.#rt, op, format, input, onEnd, iterator));
   }
 
   /**
@@ -137,7 +139,8 @@ export class ProviderCore {
    * by {@link close} as by {@link destroy}.
    */
   messages<T>(init: MessagesInit<T>): AsyncGenerator<T, void, undefined> {
-    return messages(this.#rt, init);
+    const iterator = new LeavableIterator<T>();
+    return iterator.of(messages(this.#rt, init, iterator));
   }
 
   /** Parses a JSON answer; anything else is the provider's typed `invalid-json` stream error. */

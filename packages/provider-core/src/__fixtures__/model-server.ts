@@ -34,7 +34,8 @@ export function destroyAfterEach(): void {
 
 /**
  * Answers by the request's model: `m` in full, `late` in full after 100 ms, `one` with one line
- * and then nothing, `slow` with one line and the rest after 100 ms, `unavailable` with a 503,
+ * and then nothing, `quiet` with its headers and then nothing (a server stalled before its first
+ * chunk), `slow` with one line and the rest after 100 ms, `unavailable` with a 503,
  * `busy` with a 503 and `Retry-After: 60`, `flaky` with a 503 and then never again, `progress`
  * with a line every 20 ms that never ends (a long model download); any other model is never
  * answered.
@@ -54,6 +55,9 @@ export async function startModelServer(): Promise<ModelServer> {
       if (model === 'm') {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.end('{"delta":"hi"}\n{"done":true}\n');
+      } else if (model === 'quiet') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.flushHeaders();
       } else if (model === 'one') {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.write('{"delta":"first"}\n');

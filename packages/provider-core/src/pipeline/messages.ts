@@ -2,14 +2,15 @@ import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { streamAttempt } from '../http/attempt';
-import { CallSignal, joinEnding, releaseSignal } from '../light-signal';
+import { CallSignal, releaseSignal } from '../light-signal';
 import type { StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
-import { streamThroughBreaker } from '../stages/breaker-gate';
+import { CONSUMER_LEFT, streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { EMPTY_PARTIAL } from '../types';
 import { isWebPage } from './answer-type';
 import { ConsumerWatch } from './consumer-watch';
+import type { LeaveHook } from './leavable-iterator';
 import { normalizeFailure } from './normalize';
 import { Progress } from './progress';
 import {
@@ -45,13 +46,16 @@ export interface MessagesInit<T> extends PlainCallInit {
  * tokens or rate limit: model downloads, uploads and creation report their progress this way.
  * Retries happen only until the first message reached the caller; leaving the loop aborts the
  * request, and so does a caller that stops reading for longer than `timeouts.consumerMs` (a
- * dropped iterator), whose next read then rejects. Deadlines: first message and idle, as for
- * answers. `close()` ends it as `destroy()` does (see `signal` below). A web page answered instead
- * (`text/html`: a wrong `baseUrl`) fails it before any line is read, as it fails an answer.
+ * dropped iterator), whose next read then rejects, or that calls `return()` while a read is
+ * pending (`iterator.leave`, see `LeavableIterator`), which settles that read done. Deadlines:
+ * first message and idle, as for answers. `close()` ends it as `destroy()` does (see `signal`
+ * below). A web page answered instead (`text/html`: a wrong `baseUrl`) fails it before any line
+ * is read, as it fails an answer.
  */
 export async function* messages<T>(
   rt: Runtime,
   init: MessagesInit<T>,
+  iterator: LeaveHook,
 ): AsyncGenerator<T, void, undefined> {
   if (rt.closed) {
     init.onEnd?.();
@@ -61,11 +65,10 @@ export async function* messages<T>(
   // Under `closing`, not only `ending`: close() ends a transfer in flight with the closed error, as
   // destroy() does. No deadline ever ends one (every line is progress, and a pull of a large model
   // takes an hour), so a close() that waited for it would never resolve. Ollama keeps the parts
-  // downloaded and resumes the pull. Through the breaker, a signal of the call's own, which the
-  // breaker listens on: `closing` is shared by every transfer.
-  const own = init.breaker ? new CallSignal(rt.closing, init.signal) : undefined;
-  const signal =
-    own !== undefined ? (own as unknown as AbortSignal) : joinEnding(rt.closing, init.signal);
+  // downloaded and resumes the pull. A signal of the call's own, which the breaker listens on and
+  // a caller who leaves mid-read aborts: `closing` is shared by every transfer.
+  const own = new CallSignal(rt.closing, init.signal);
+  const signal = own as unknown as AbortSignal;
   let call: CallRequest;
   try {
     call = await plainCall(rt, init, init.format.accept, signal);
@@ -85,7 +88,7 @@ export async function* messages<T>(
     streamAttempt(attemptInit(rt, call, true, breakerSignal), undefined, onContentType);
   // The breaker is told of the close() that ends the exchange as of a caller's abort (ignored): a
   // breaker the provider was given knows only of destroy() (`givenBreakerGate`).
-  const breakerSignal = own?.toAbortSignal();
+  const breakerSignal = init.breaker ? own.toAbortSignal() : undefined;
   const pending: T[] = [];
   let failure: unknown;
   let ended = false;
@@ -151,6 +154,14 @@ export async function* messages<T>(
     }
     progress.hold();
   };
+  // The caller called `return()` while a read was pending: the exchange is aborted (the breaker,
+  // which listens on this signal, ignores it) and the read settles done.
+  let left = false;
+  const leave = () => {
+    left = true;
+    own.abort(CONSUMER_LEFT);
+  };
+  iterator.leave = leave;
   try {
     source = await withRetries(rt.retry, { endpoint, model, signal }, async () => {
       // each attempt's deadlines count from its own send
@@ -175,7 +186,9 @@ export async function* messages<T>(
       while (pending.length > 0) {
         if (signal?.aborted) throw signal.reason;
         watch.handOver();
+        iterator.leave = undefined;
         yield pending.shift()!;
+        iterator.leave = leave;
         // A transfer read to its end while the caller held a message is still whole.
         watch.resumed(ended && failure === undefined);
       }
@@ -184,9 +197,12 @@ export async function* messages<T>(
       await fill(source);
     }
   } catch (error) {
+    // Nothing reaches a caller who left: its pending read ends done.
+    if (left) return;
     if (watch.abandoned) throw normalizeFailure(rt, watch.error(), init.signal);
     throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), init.signal);
   } finally {
+    iterator.leave = undefined;
     watch.stop();
     await source?.return(undefined).catch(() => {});
     endCall();

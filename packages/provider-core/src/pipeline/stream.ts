@@ -1,11 +1,14 @@
+import type { LightSignal } from '../light-signal';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
+import { CONSUMER_LEFT } from '../stages/breaker-gate';
 import { fromCache, recorded, replayChunks } from '../stages/cache';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
 import { ConsumerWatch } from './consumer-watch';
+import type { LeaveHook } from './leavable-iterator';
 import { cancelled, ended, finish, succeeded } from './outcome';
 import { AnswerReader } from './reader';
 import { planSend } from './send-plan';
@@ -19,14 +22,16 @@ function finalChunk<Response>(response: Response): StreamChunk<Response> {
  * A streamed call through the whole request path. Retries happen only while opening: until the
  * first chunk reached the caller. Leaving the loop early aborts the request and frees the socket;
  * so does a caller that stops reading for longer than `timeouts.consumerMs` (a dropped iterator),
- * whose next read then rejects. A cached answer is replayed as a stream.
+ * whose next read then rejects; so does `return()` while a read is pending (`iterator.leave`, see
+ * `LeavableIterator`), which settles that read done. A cached answer is replayed as a stream.
  */
 export async function* stream<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
   format: StreamFormat,
   request: Request,
-  onEnd?: () => void,
+  onEnd: (() => void) | undefined,
+  iterator: LeaveHook,
 ): AsyncGenerator<StreamChunk<Response>, void, undefined> {
   if (rt.closed) {
     onEnd?.();
@@ -41,10 +46,19 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     totalMs: rt.timeouts.totalMs,
     callerSignal: request.signal,
     ending: rt.ending,
+    own: true,
   });
   rt.stats.streams++;
   const { signal, started } = scope;
   const call = rt.telemetry?.start(op.name, model, request, true);
+  // The caller called `return()` while a read was pending: the call's own signal (never `ending`)
+  // aborts with the reason every breaker ignores, and the read settles done.
+  let left = false;
+  const leave = () => {
+    left = true;
+    (signal as unknown as LightSignal).abort(CONSUMER_LEFT);
+  };
+  iterator.leave = leave;
   // A stream that ends uncounted (the caller stopped reading) counts as cancelled.
   let counted = false;
   let reader: AnswerReader<Response> | undefined;
@@ -73,18 +87,27 @@ export async function* stream<Request extends CoreRequest, Response extends Core
   try {
     const plan = rt.cache.plan(op, request, request.cache);
     if (plan.use === 'read-through') {
-      const hit = await rt.cache.lookup<Response>(plan.key, model, signal);
+      // A signal made only for leaving is not handed over: the cache would make it a real one
+      // (an `AbortController`, microseconds a call in Node 20) for a lookup that rarely waits.
+      const hit = await rt.cache.lookup<Response>(
+        plan.key,
+        model,
+        request.signal === undefined && rt.timeouts.totalMs === undefined ? undefined : signal,
+      );
       if (hit !== undefined) {
         rt.cache.hit(model);
         const response = fromCache(hit.response, performance.now() - started);
         for (const chunk of replayChunks(hit)) {
           // A replay has no socket to abort: the caller's signal is checked chunk by chunk.
-          if (signal?.aborted) throw signal.reason;
+          if (signal.aborted) throw signal.reason;
+          iterator.leave = undefined;
           yield chunk;
+          iterator.leave = leave;
         }
-        if (signal?.aborted) throw signal.reason;
+        if (signal.aborted) throw signal.reason;
         succeeded(rt, response, model, started, call);
         counted = true;
+        iterator.leave = undefined;
         yield finalChunk(response);
         return;
       }
@@ -138,11 +161,13 @@ export async function* stream<Request extends CoreRequest, Response extends Core
         while (opened.pending.length > 0) {
           // Chunks decoded from one read outlive an abort that came while the caller held the
           // first of them: nothing more reaches a caller who aborted.
-          if (signal?.aborted) throw signal.reason;
+          if (signal.aborted) throw signal.reason;
           const item = opened.pending.shift()!;
           record?.push(item);
           watch.handOver();
+          iterator.leave = undefined;
           yield item;
+          iterator.leave = leave;
           watch.resumed();
         }
         if (opened.failure !== undefined) throw opened.failure;
@@ -169,8 +194,11 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     succeeded(rt, response, model, started, call);
     counted = true;
     watch.handOver();
+    iterator.leave = undefined;
     yield finalChunk(response);
   } catch (error) {
+    // Nothing reaches a caller who left: its pending read ends done, the call counts as cancelled.
+    if (left) return;
     if (watch.abandoned) {
       // A consumer timeout carries what was read, as the other deadlines do.
       throw watch.reason === undefined
@@ -180,6 +208,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     counted = true;
     throw ended(rt, error, model, op.endpoint, request.signal, call);
   } finally {
+    iterator.leave = undefined;
     watch.stop();
     if (!watch.abandoned) {
       endCall();

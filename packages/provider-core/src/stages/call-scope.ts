@@ -27,7 +27,7 @@ export interface CallScope {
  * retry budget, and starts the total deadline (`timeouts.totalMs`) as a signal joined with the
  * caller's. Every stage of the call runs under that signal, which follows the provider's `ending`
  * (aborted by `destroy()`): with neither a deadline nor a caller signal it is `ending` itself, and
- * no signal is allocated.
+ * no signal is allocated, unless the call asks for one of its `own`.
  */
 export function beginCall(init: {
   stats: StatsRecorder;
@@ -39,6 +39,11 @@ export function beginCall(init: {
   callerSignal: AbortSignal | undefined;
   /** The provider's signal that `destroy()` aborts. */
   ending: LightSignal;
+  /**
+   * A signal of the call's own even with neither a deadline nor a caller signal: a stream's,
+   * which its caller may leave while a read is pending (`return()` aborts it, never `ending`).
+   */
+  own?: boolean | undefined;
 }): CallScope {
   const { stats } = init;
   const started = performance.now();
@@ -52,7 +57,7 @@ export function beginCall(init: {
   };
   const caller = init.callerSignal;
   const totalMs = init.totalMs;
-  if (totalMs === undefined && caller === undefined) {
+  if (totalMs === undefined && caller === undefined && init.own !== true) {
     return {
       started,
       signal: init.ending as unknown as AbortSignal,

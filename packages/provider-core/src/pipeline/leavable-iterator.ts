@@ -1,0 +1,48 @@
+/**
+ * What `ProviderCore.stream()` and `messages()` return: the call's generator behind a thin
+ * iterator whose `return()` can end a pending read. An async generator queues `return()` behind a
+ * pending `next()`: a caller who gives up while the stream waits for a chunk (a framework's
+ * cancel, a router's `destroy()`, manual iterator use) would hold the socket until a deadline
+ * passed (the first-token or idle deadline; none at all for a model transfer), and `close()` with
+ * it. Here `return()` first ends the call through `leave`, which the generator sets while it runs
+ * (a read is pending) and clears at each `yield`, so the pending read settles at once; then it goes
+ * to the generator as before. `next()` hands on the generator's own promise: a chunk costs no
+ * extra promise nor allocation, and `return()` between reads (a `break`) is what it was.
+ */
+export class LeavableIterator<T> implements AsyncGenerator<T, void, undefined> {
+  #generator: AsyncGenerator<T, void, undefined> | undefined;
+  /** Set by the generator while it runs: ends the call for a caller who left mid-read. */
+  leave: (() => void) | undefined = undefined;
+
+  /** Runs `generator`, made with this iterator as its `leave` hook. */
+  of(generator: AsyncGenerator<T, void, undefined>): this {
+    this.#generator = generator;
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, void>> {
+    return this.#generator!.next();
+  }
+
+  return(value?: undefined): Promise<IteratorResult<T, void>> {
+    const leave = this.leave;
+    if (leave !== undefined) {
+      this.leave = undefined;
+      leave();
+    }
+    return this.#generator!.return(value);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T, void>> {
+    return this.#generator!.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** The hook a generator behind a {@link LeavableIterator} sets and clears. */
+export interface LeaveHook {
+  leave: (() => void) | undefined;
+}

@@ -1,0 +1,41 @@
+// A caller who gives up on a stream while it waits for its first chunk (`return()` on the iterator
+// with a `next()` pending: manual iterator use, a framework's cancel, a router's destroy()) ends
+// the request at once, counted as cancelled: it does not wait for `timeouts.firstTokenMs` (20 s
+// here), and close() has nothing left to wait for.
+import { until } from '@x/internal/testing';
+import { expect, it } from 'vitest';
+import { ask } from './__fixtures__/server';
+import { chatsAt, simSetup } from './__fixtures__/sim-provider';
+
+const { setup } = simSetup();
+
+/** What `promise` settles with within `ms`, or `'late'`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const settled = promise.then(
+    (value) => value,
+    (error: unknown) => ({ rejected: error }),
+  );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}
+
+it('ends a stream at once when return() comes while its first chunk is awaited', {
+  timeout: 10_000,
+}, async () => {
+  const { sim, provider } = await setup({ retry: false, timeouts: { firstTokenMs: 20_000 } });
+  sim.setFaults([{ route: '/api/chat', fault: { kind: 'stall', ms: 600_000, afterChunks: 0 } }]);
+  const iterator = provider.stream(ask())[Symbol.asyncIterator]();
+  const next = iterator.next();
+  await until(() => chatsAt(sim) === 1 && sim.stats().active === 1);
+  const ended = iterator.return!(undefined);
+  expect(await within(next, 1000)).toEqual({ done: true, value: undefined });
+  expect(await within(ended, 1000)).toEqual({ done: true, value: undefined });
+  // The simulator saw the request end: its client closed the connection.
+  await until(() => sim.stats().active === 0, 1000);
+  expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
+  expect(provider.breaker?.stats()).toMatchObject({ failures: 0 });
+  expect(await within(provider.close(), 1000)).toBeUndefined();
+});

@@ -2,6 +2,7 @@ import { breakerPresets } from '@x/breaker';
 import { callOptions, fail, SIGNAL_KEYS } from '@x/internal';
 import { type ContextRaisedEvent, ProviderCore, ProviderFacade } from '@x/provider-core';
 import { rateLimitPresets } from '@x/rate-limit';
+import { AfterWait } from './after-wait';
 import { hasBlob, pushBlob } from './blobs';
 import { ContextWindows } from './context';
 import { createBody, transferBody } from './create-body';
@@ -163,7 +164,7 @@ export class OllamaProvider extends ProviderFacade {
     start: () => AsyncGenerator<T, void, undefined>,
   ): AsyncGenerator<T, void, undefined> {
     const wait = this.#features.admitGeneration(request, request.signal);
-    return wait === undefined ? start() : afterWait(wait, start);
+    return wait === undefined ? start() : new AfterWait(wait, start);
   }
 
   /**
@@ -354,15 +355,6 @@ export class OllamaProvider extends ProviderFacade {
   get models(): ModelSummary[] | undefined {
     return this.#server.models;
   }
-}
-
-/** Waits for `wait`, then streams what `start()` streams. */
-async function* afterWait<T>(
-  wait: Promise<void>,
-  start: () => AsyncGenerator<T, void, undefined>,
-): AsyncGenerator<T, void, undefined> {
-  await wait;
-  yield* start();
 }
 
 /** Creates an {@link OllamaProvider}. */

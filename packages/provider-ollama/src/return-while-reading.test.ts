@@ -4,10 +4,11 @@
 // here), and close() has nothing left to wait for.
 import { until } from '@x/internal/testing';
 import { expect, it } from 'vitest';
-import { ask } from './__fixtures__/server';
+import { ask, chats, fixtureSetup, loadFixture } from './__fixtures__/server';
 import { chatsAt, simSetup } from './__fixtures__/sim-provider';
 
 const { setup } = simSetup();
+const fixtures = fixtureSetup();
 
 /** What `promise` settles with within `ms`, or `'late'`. */
 async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
@@ -38,4 +39,31 @@ it('ends a stream at once when return() comes while its first chunk is awaited',
   expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
   expect(provider.breaker?.stats()).toMatchObject({ failures: 0 });
   expect(await within(provider.close(), 1000)).toBeUndefined();
+});
+
+// `think: false` waits for the model's /api/show (is it a gpt-oss served through harmony?) before
+// the chat is sent: a return() during that wait ends the stream, and the chat is never sent.
+it('ends a stream at once when return() comes while it waits for the model info', {
+  timeout: 10_000,
+}, async () => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const { server, provider } = await fixtures.setup({
+    '/api/show': async (_req, res) => {
+      await held;
+      res.end(loadFixture('05-show-llama3.2.json').response.body);
+    },
+    '/api/chat': loadFixture('02-chat-stream.json'),
+  });
+  const iterator = provider.stream({ ...ask(), think: false })[Symbol.asyncIterator]();
+  const next = iterator.next();
+  await until(() => server.requests.some((r) => r.path === '/api/show'));
+  expect(await within(iterator.return!(undefined), 1000)).toEqual({ done: true, value: undefined });
+  expect(await within(next, 1000)).toEqual({ done: true, value: undefined });
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(chats(server)).toHaveLength(0);
+  expect(provider.stats().inFlight).toBe(0);
 });

@@ -304,4 +304,27 @@ describe('a loader that asks for its own key, with a Redis store', () => {
     expect(inner.cache.stats().store).toMatchObject({ lockWaits: 0, lockTimeouts: 0, errors: 0 });
     await Promise.all([outer.store.close(), inner.store.close()]);
   });
+
+  // The lock found held is under another prefix than the outer load's: another process's, which
+  // the inner cache waits for as for any other.
+  it('waits for another process when the loader asks a cache of another prefix', async () => {
+    const outer = cacheOn(`t:${randomUUID()}:`);
+    const otherPrefix = `t:${randomUUID()}:`;
+    const inner = cacheOn(otherPrefix);
+    const elsewhere = cacheOn(otherPrefix); // another process: its own client
+    const { loader, finish } = hanging();
+    const held = elsewhere.cache.getOrLoad(req(1), loader);
+    await vi.waitFor(() => expect(loader).toHaveBeenCalledTimes(1));
+    const innerLoader = vi.fn(async () => 'loaded twice');
+    const value = outer.cache.getOrLoad(req(1), (signal) =>
+      inner.cache.getOrLoad(req(1), innerLoader, { signal }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    finish('from the other process');
+    expect(await held).toBe('from the other process');
+    expect(await value).toBe('from the other process');
+    expect(innerLoader).not.toHaveBeenCalled();
+    expect(inner.cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0 });
+    await Promise.all([outer.store.close(), inner.store.close(), elsewhere.store.close()]);
+  });
 });

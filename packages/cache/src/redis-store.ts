@@ -8,6 +8,7 @@ import {
   sleep,
 } from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
+import { registerRedisLockScope } from './internal/lock-scope';
 import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
 import { checkClient, RedisCommands, type ReplyReader } from './internal/redis-commands';
 import { keyPrefixOf, redisKeys, scanPattern } from './internal/redis-keys';
@@ -353,7 +354,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return closed;
   }
 
-  return {
+  const store: RedisStore = {
     prefix,
     get,
     async set(key, value, ttlMs) {
@@ -390,4 +391,6 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     close,
     [Symbol.asyncDispose]: close,
   };
+  registerRedisLockScope(store, client, prefix);
+  return store;
 }

@@ -53,6 +53,9 @@ export class AfterWait<T> implements AsyncGenerator<T, void, undefined> {
   #stop(): void {
     this.#left = true;
     this.#leave?.(DONE);
+    // Caught once, whether a read started waiting or not: unobserved, a failed lookup would be
+    // an unhandled rejection.
+    this.#wait.catch(() => {});
     this.#started?.catch(() => {});
   }
 

@@ -67,3 +67,25 @@ it('ends a stream at once when return() comes while it waits for the model info'
   expect(chats(server)).toHaveLength(0);
   expect(provider.stats().inFlight).toBe(0);
 });
+
+// A return() before any read, then a lookup that fails: nothing is left unhandled.
+it('leaves no unhandled rejection when the wait fails after an early return()', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const { server, provider } = await fixtures.setup({
+      '/api/show': (_req, res) => {
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end('{"error":"boom"}');
+      },
+    });
+    const iterator = provider.stream({ ...ask(), think: false })[Symbol.asyncIterator]();
+    expect(await iterator.return!(undefined)).toEqual({ done: true, value: undefined });
+    await until(() => server.requests.some((r) => r.path === '/api/show'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});

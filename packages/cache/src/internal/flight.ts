@@ -49,8 +49,12 @@ export class Flight<T> {
   #joinedBy: Set<Flight<unknown>> | undefined;
   #waiters = 0;
   readonly #onAllGone: () => void;
-  /** Set once this load holds its store's load lock for its key (Redis: `<prefix>lock:<key>`). */
-  holdsStoreLock = false;
+  /**
+   * The scope of the store whose load lock for its key this load holds (Redis: `<prefix>lock:<key>`
+   * on one server, see `lock-scope.ts`), once it holds it: a lock found held in another scope is
+   * another process's, never this load's.
+   */
+  lockedScope: unknown = undefined;
 
   constructor(
     key: string,
@@ -135,13 +139,14 @@ export class Flight<T> {
   /**
    * Whether a load that waits for this one, directly or through others, is loading the same key
    * holding its store's lock: a loader asked another cache on the same store for its own request
-   * (or for a request whose loader does). Unless that load's store is another one, the lock this
-   * load finds held is that load's: waiting for it would wait for itself, until the store's bound
-   * (Redis: `lockWaitMs`).
+   * (or for a request whose loader does) in `scope`, the lock scope of the store whose lock this
+   * load found held (the same Redis server and prefix). The lock is then that load's: waiting for
+   * it would wait for itself, until the store's bound (Redis: `lockWaitMs`). A load holding a lock
+   * of another scope says nothing of this one, which another process may hold.
    */
-  waitedForByLockHolder(): boolean {
+  waitedForByLockHolder(scope: unknown): boolean {
     const holder = (load: Flight<unknown>) =>
-      load !== this && load.holdsStoreLock && load.key === this.key;
+      load !== this && load.lockedScope === scope && load.key === this.key;
     return this.#waiterFrom(this as Flight<unknown>, holder) !== undefined;
   }
 

@@ -5,6 +5,7 @@ import type { CacheStore, CacheStoreLock } from '../store';
 import type { Encoded } from './codec';
 import { openEnvelope, toEnvelope } from './envelope';
 import type { Flight } from './flight';
+import { lockScope } from './lock-scope';
 import { isStoreLock, storeBytes, unexpectedLock } from './reply-checks';
 
 /** A live value read from the store and checked. */
@@ -192,7 +193,7 @@ export class StoreTier {
     let own = false;
     const waiting = (): boolean => {
       if (!waited && !own) {
-        own = flight.waitedForByLockHolder();
+        own = flight.waitedForByLockHolder(lockScope(store));
         waited = !own;
       }
       return waited;
@@ -224,7 +225,7 @@ export class StoreTier {
       return undefined;
     }
     if (isStoreLock(lock)) {
-      if (lock.release !== undefined) flight.holdsStoreLock = true;
+      if (lock.release !== undefined) flight.lockedScope = lockScope(store);
       // Every wait counts, also one that ends with the lock (the holder's load failed, or it
       // died): a value is another process's load unless the store says it waited for nothing.
       if (waited || (lock.value !== undefined ? lock.waited !== false : lock.waited === true)) {

@@ -69,12 +69,23 @@ export async function* messages<T>(
   // a caller who leaves mid-read aborts: `closing` is shared by every transfer.
   const own = new CallSignal(rt.closing, init.signal);
   const signal = own as unknown as AbortSignal;
+  // The caller called `return()` while a read was pending (from the first one on: the headers may
+  // take a while, a `getApiKey` that asks a vault): the exchange is aborted (the breaker, which
+  // listens on this signal, ignores it) and the read settles done.
+  let left = false;
+  const leave = () => {
+    left = true;
+    own.abort(CONSUMER_LEFT);
+  };
+  iterator.leave = leave;
   let call: CallRequest;
   try {
     call = await plainCall(rt, init, init.format.accept, signal);
   } catch (error) {
+    iterator.leave = undefined;
     releaseSignal(signal);
     init.onEnd?.();
+    if (left) return;
     throw error;
   }
   const { redact } = call;
@@ -154,14 +165,6 @@ export async function* messages<T>(
     }
     progress.hold();
   };
-  // The caller called `return()` while a read was pending: the exchange is aborted (the breaker,
-  // which listens on this signal, ignores it) and the read settles done.
-  let left = false;
-  const leave = () => {
-    left = true;
-    own.abort(CONSUMER_LEFT);
-  };
-  iterator.leave = leave;
   try {
     source = await withRetries(rt.retry, { endpoint, model, signal }, async () => {
       // each attempt's deadlines count from its own send

@@ -145,4 +145,29 @@ describe('return() while a read is pending', () => {
       expect(provider.stats()).toMatchObject({ failures: 0, inFlight: 0 });
     },
   );
+
+  it('ends a message stream whose headers are still being made, and sends nothing', {
+    timeout: 10_000,
+  }, async () => {
+    const server = await startModelServer();
+    const slowKey = () => new Promise<string>((resolve) => setTimeout(() => resolve('k'), 1500));
+    const provider = core(server.url, { getApiKey: slowKey });
+    const iterator = provider.messages({
+      endpoint: '/pull',
+      method: 'POST',
+      payload: { model: 'quiet' },
+      model: undefined,
+      signal: undefined,
+      format: streamed.stream!,
+      breaker: false,
+      parse: (message) => message.data,
+    });
+    const next = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ended = iterator.return(undefined);
+    expect(await within(ended, 500)).toEqual({ done: true, value: undefined });
+    expect(await within(next, 2500)).toEqual({ done: true, value: undefined });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.received).toEqual([]);
+  });
 });

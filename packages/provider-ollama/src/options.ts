@@ -1,5 +1,4 @@
 import { isIPv6 } from 'node:net';
-import type { BreakerOptions } from '@x/breaker';
 import {
   displayUrl,
   expectKeyAlone,
@@ -17,7 +16,6 @@ import {
   type TokenOptions as CoreTokenOptions,
 } from '@x/provider-core';
 import type { Calibrator } from '@x/tokens';
-import { classifyOllamaError } from './wire/http-errors';
 
 /** Options of token accounting and context-window checks. */
 export interface TokenOptions extends CoreTokenOptions {
@@ -254,18 +252,6 @@ export function resolveOptions(options: OllamaProviderOptions): {
     core: {
       ...withEnvKey(options, cloud && url.protocol === 'https:'),
       tokens: withTokenDefaults(options.tokens),
-      // Options (or none) get Ollama's classification unless they give one (`classify: undefined`
-      // is one left out): a breaker instance judges with its own `classify`, and anything else is
-      // the core's to refuse.
-      breaker:
-        options.breaker === undefined
-          ? { classify: classifyOllamaError }
-          : isPlainObject(options.breaker)
-            ? {
-                ...(options.breaker as BreakerOptions),
-                classify: (options.breaker as BreakerOptions).classify ?? classifyOllamaError,
-              }
-            : options.breaker,
     },
   };
 }

@@ -42,7 +42,7 @@ import {
 import { CHAT, CHAT_WHOLE, NDJSON } from './wire/chat';
 import { EMBED } from './wire/embed';
 import { GENERATE, GENERATE_WHOLE } from './wire/generate';
-import { mapHttpError } from './wire/http-errors';
+import { classifyOllamaError, mapHttpError } from './wire/http-errors';
 
 /**
  * The options of the calls that take nothing but a signal (`listModels()`, `ps()`, `hasBlob()`...):
@@ -129,7 +129,7 @@ export class OllamaProvider extends ProviderFacade {
       local: !resolved.cloud,
       defaults: {
         requestsPerSecond: rateLimitPresets.ollama.ratePerSecond,
-        breaker: breakerPresets.ollama,
+        breaker: { ...breakerPresets.ollama, classify: classifyOllamaError },
       },
       tokenKeys: ['numCtx'],
       // A prompt too long for its window is cut to half of it, plus two (ollama/ollama#17427).

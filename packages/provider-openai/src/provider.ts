@@ -160,14 +160,6 @@ export class OpenAIProvider extends ProviderFacade {
           headers === undefined || isPlainObject(headers)
             ? { ...connection.headers, ...headers }
             : headers,
-        breaker:
-          options.breaker === undefined || isPlainObject(options.breaker)
-            ? {
-                ...(options.breaker as BreakerOptions | undefined),
-                // `classify: undefined` is one left out, as in the core.
-                classify: (options.breaker as BreakerOptions | undefined)?.classify ?? classify,
-              }
-            : options.breaker,
       },
       kit: openAIErrorKit(preset.label, (init) => this.#windows.overflowHint(init)),
       httpError: mapHttpError(
@@ -192,9 +184,11 @@ export class OpenAIProvider extends ProviderFacade {
       local: preset.local,
       defaults: {
         requestsPerSecond: preset.requestsPerSecond,
-        breaker:
-          breakerPresets[family as keyof typeof breakerPresets] ??
-          (preset.local ? breakerPresets.ollama : breakerPresets.openai),
+        breaker: {
+          ...(breakerPresets[family as keyof typeof breakerPresets] ??
+            (preset.local ? breakerPresets.ollama : breakerPresets.openai)),
+          classify,
+        },
       },
       planner: this.#windows,
       // The audit trail names where a key came from (`OPENAI_API_KEY`, `GROQ_API_KEY`...).

@@ -36,4 +36,24 @@ describe('resolveBreaker', () => {
     await expect(breaker?.execute(() => Promise.reject(badRequest()))).rejects.toThrow();
     expect(breaker?.state).toBe('open');
   });
+
+  // A provider's own rules (its preset's classify) stand where the user gave none.
+  it("uses the provider's classify when the user gives none", async () => {
+    const provider = {
+      ...defaults,
+      breaker: { ...defaults.breaker, classify: () => 'failure' as const },
+    };
+    for (const value of [undefined, { classify: undefined }]) {
+      const { breaker } = resolveBreaker(value, provider, 'http://127.0.0.1:1');
+      await expect(breaker?.execute(() => Promise.reject(badRequest()))).rejects.toThrow();
+      expect(breaker?.state).toBe('open');
+    }
+    const { breaker } = resolveBreaker(
+      { classify: () => 'ignore' },
+      provider,
+      'http://127.0.0.1:1',
+    );
+    await expect(breaker?.execute(() => Promise.reject(badRequest()))).rejects.toThrow();
+    expect(breaker?.state).toBe('closed');
+  });
 });

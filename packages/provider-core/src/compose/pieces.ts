@@ -94,7 +94,10 @@ export interface PieceDefaults {
   id: string;
   /** Requests per second of the default limiter (a `rateLimitPresets` entry). */
   requestsPerSecond: number;
-  /** The breaker preset (a `breakerPresets` entry). */
+  /**
+   * The breaker preset (a `breakerPresets` entry), with the provider's `classify` when its
+   * server fails in ways {@link classifyForBreaker} cannot tell (the default when left out).
+   */
   breaker: BreakerOptions;
   /** The provider's `logger`: the default of the pieces it creates for itself. */
   logger?: Logger | undefined;
@@ -152,9 +155,10 @@ export function resolveBreaker(
     ...defaults.breaker,
     name: shared ?? `${defaults.id} ${origin}`,
     ...given,
-    // `classify: undefined` is one left out (a config object's optional field), not a request
-    // for the breaker's own count-everything default.
-    classify: given?.classify ?? classifyForBreaker,
+    // The user's, else the provider's (its preset's `classify`: a server's own failures that
+    // the shared rules cannot tell), else the shared rules. `classify: undefined` is one left out
+    // (a config object's optional field), not a request for the breaker's count-everything default.
+    classify: given?.classify ?? defaults.breaker.classify ?? classifyForBreaker,
   };
   if (shared !== undefined) {
     const own = options.classify;

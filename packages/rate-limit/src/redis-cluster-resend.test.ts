@@ -106,6 +106,15 @@ describe('a take sent again by a Redis Cluster after one node lost its reply', (
       cluster.on('close', () => closes.push('cluster'));
       const owner = await ownerOf(key);
       const before = await evalshaCalls(owner);
+      // The take's own command: ioredis settles it once its resending ends (a reply, or its
+      // redirections run out), however long a loaded machine makes that.
+      const sent: Promise<unknown>[] = [];
+      const evalsha = cluster.evalsha.bind(cluster) as (...args: unknown[]) => Promise<unknown>;
+      (cluster as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+        const command = evalsha(...args);
+        sent.push(command);
+        return command;
+      };
       const dropped = proxies[owner]!.dropReplyTo('evalsha');
       const took = bucket.tryAcquire(5);
       await dropped;
@@ -114,15 +123,20 @@ describe('a take sent again by a Redis Cluster after one node lost its reply', (
       expect(bucket.stats().store).toMatchObject({ errors: 1, outageError: 'ConnectionClosed' });
       expect(cluster.status).toBe('ready');
       expect(closes).toEqual([]);
+      expect(sent).toHaveLength(1);
       // The Cluster sends the take again (after retryDelayOnFailover) to a new connection to the
-      // node, which runs it a second time; what that run admitted is given back.
-      await vi.waitFor(
-        async () => {
-          expect(await evalshaCalls(owner)).toBeGreaterThanOrEqual(before + 2);
-          expect(await storedTokens(owner, key)).toBeCloseTo(15, 1);
-        },
-        { timeout: 5_000, interval: 50 },
-      );
+      // node, which runs it a second time; what that run admitted is given back. On a loaded
+      // machine its redirections may run out first: then the node ran it once. Charged once
+      // either way.
+      const [resent] = await Promise.allSettled(sent);
+      const runs = (await evalshaCalls(owner)) - before;
+      // (a give-back is a script run of its own)
+      if (resent!.status === 'fulfilled') expect(runs).toBeGreaterThanOrEqual(2);
+      else expect(runs).toBe(1);
+      await vi.waitFor(async () => expect(await storedTokens(owner, key)).toBeCloseTo(15, 1), {
+        timeout: 5_000,
+        interval: 50,
+      });
       await bucket.close();
       cluster.disconnect();
     },

@@ -1,8 +1,8 @@
 /**
  * One of the worker processes of the cross-process test: it shares one Redis token bucket with
  * its siblings, calls `tryAcquire()` as fast as it reasonably can until told to stop, and reports
- * each admission as the interval [sent, received] (wall clock, sub-ms) that contains the
- * decision Redis made.
+ * each admission as the interval [sent, received] (the system-wide monotonic clock, sub-ms) that
+ * contains the decision Redis made.
  */
 import Redis from 'ioredis';
 import { createRedisTokenBucket } from '../redis';
@@ -13,7 +13,9 @@ const ratePerSecond = Number(process.env.RATE);
 const capacity = Number(process.env.CAPACITY);
 const durationMs = Number(process.env.DURATION_MS);
 
-const now = () => performance.timeOrigin + performance.now();
+// One clock for every worker: CLOCK_MONOTONIC is system-wide, while each process derives
+// performance.timeOrigin from the wall clock at its own start (a millisecond or two apart).
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 const client = new Redis(url, { maxRetriesPerRequest: 1 });
 const bucket = createRedisTokenBucket({ client, key, ratePerSecond, capacity, onUnavailable: 'fail-closed' });
 const admitted: [number, number][] = [];

@@ -29,6 +29,7 @@ export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
 export { type InspectArgs, inspectStats } from './inspect';
+export { expectJsonValues } from './json-values';
 export { expectKeyAlone, keyScheme } from './key-alone';
 export {
   closestKey,
@@ -74,6 +75,7 @@ export {
 } from './shared-registry';
 export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
+export { expectUrlText, hasControlOrEdgeSpace } from './url-text';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';
 export {
   codeUnitHex,

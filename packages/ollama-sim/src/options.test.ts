@@ -101,6 +101,34 @@ describe('startOllamaSim options', () => {
     });
   }
 
+  it('refuses null where undefined means the default, naming the option', async () => {
+    for (const name of [
+      'host',
+      'version',
+      'models',
+      'responseTokens',
+      'fixtures',
+      'keepAliveMs',
+      'faults',
+      'v1ToolCalls',
+    ]) {
+      const error = await startOllamaSim({ [name]: null } as never).catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(TypeError);
+      expect((error as Error).message, name).toMatch(new RegExp(`^Expected \`${name}(\\[|\`)`));
+      expect((error as Error).message, name).toContain('got `null` (null)');
+    }
+  });
+
+  it('refuses a version with a control character (NUL, a line break) as a RangeError', async () => {
+    for (const version of ['0.1\u0000', '0.1\nX-Evil: 1', '\t0.1', '0.1\u007f']) {
+      const error = await startOllamaSim({ version }).catch((e: unknown) => e);
+      expect(error, JSON.stringify(version)).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toMatch(
+        /^Expected `version` to be a version without control/,
+      );
+    }
+  });
+
   it('treats tokensPerSecond 0 as no delay', async () => {
     const sim = await startOllamaSim({
       tokensPerSecond: 0,

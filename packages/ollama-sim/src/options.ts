@@ -275,6 +275,15 @@ function resolveQuota(quota: QuotaOptions | undefined): QuotaSpec | undefined {
   return { requests, tokens, windowMs };
 }
 
+/** `value`, or `fallback` when it is left out: only `undefined`, so that `null` reaches its check. */
+function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+// C0 controls and DEL (NUL, line breaks, tabs).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what it refuses.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** The Ollama version the simulator reports by default: that of the recorded fixtures. */
 export const DEFAULT_OLLAMA_VERSION = '0.32.15';
 
@@ -287,27 +296,30 @@ export const DEFAULT_OLLAMA_VERSION = '0.32.15';
 export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions {
   if (!isPlainObject(options as unknown)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS);
-  const host = options.host ?? '127.0.0.1';
+  // `undefined` is the default; `null` is refused as a value of the wrong type, as elsewhere.
+  const host = orDefault(options.host, '127.0.0.1');
   if (typeof host !== 'string' || host === '') fail('host', 'a non-empty string', host);
-  const version = options.version ?? DEFAULT_OLLAMA_VERSION;
+  const version = orDefault(options.version, DEFAULT_OLLAMA_VERSION);
   if (typeof version !== 'string' || version === '') fail('version', 'a non-empty string', version);
-  const models = options.models ?? defaultModels;
+  // Sent in `/api/version`'s JSON and read by clients as text: a NUL or a line break is no version.
+  if (CONTROL.test(version)) fail('version', 'a version without control characters', version, true);
+  const models = orDefault(options.models, defaultModels);
   if (!Array.isArray(models)) fail('models', 'an array of models', models);
   if (options.reply !== undefined && typeof options.reply !== 'function')
     fail('reply', 'a function', options.reply);
-  const responseTokens = options.responseTokens ?? { min: 8, max: 32 };
+  const responseTokens = orDefault(options.responseTokens, { min: 8, max: 32 });
   if (!isPlainObject(responseTokens as unknown))
     fail('responseTokens', 'an object { min, max }', responseTokens);
   expectKnownKeys('responseTokens', responseTokens, ['min', 'max']);
   const min = intInRange('responseTokens.min', responseTokens.min, 1, 1_000_000, 8);
   const max = intInRange('responseTokens.max', responseTokens.max, min, 1_000_000, 32);
-  const fixtures = options.fixtures ?? [];
+  const fixtures = orDefault(options.fixtures, []);
   if (!Array.isArray(fixtures)) fail('fixtures', 'an array of fixtures', fixtures);
   const seed = intInRange('seed', options.seed, 0, 2 ** 32 - 1, 0);
   optionalSignal('signal', options.signal);
   optionalBoolean('hostCheck', options.hostCheck);
   optionalBoolean('cloudDisabled', options.cloudDisabled);
-  const keepAliveMs = options.keepAliveMs ?? 300_000;
+  const keepAliveMs = orDefault(options.keepAliveMs, 300_000);
   if (typeof keepAliveMs !== 'number' || Number.isNaN(keepAliveMs))
     fail('keepAliveMs', 'a number', keepAliveMs);
   const resolved: ResolvedOptions = {
@@ -330,7 +342,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     responseTokens: { min, max },
     seed,
     reply: options.reply,
-    faults: normalizeFaultPlan(options.faults ?? [], seed),
+    faults: normalizeFaultPlan(orDefault(options.faults, []), seed),
     fixtures: fixtures.map((f, i) => parseFixture(f, `fixtures[${i}]`)),
     maxBodyBytes: intInRange('maxBodyBytes', options.maxBodyBytes, 1, 2 ** 31, 32 * 1024 * 1024),
     maxLogEntries: intInRange('maxLogEntries', options.maxLogEntries, 0, 1_000_000, 1000),
@@ -345,7 +357,10 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
     maxEmbedValues: intInRange('maxEmbedValues', options.maxEmbedValues, 1, 2 ** 25, 2 ** 24),
     hostCheck: options.hostCheck ?? true,
     cloudDisabled: options.cloudDisabled ?? false,
-    v1ToolCalls: expectOneOf('v1ToolCalls', options.v1ToolCalls ?? 'whole', ['whole', 'split']),
+    v1ToolCalls: expectOneOf('v1ToolCalls', orDefault(options.v1ToolCalls, 'whole'), [
+      'whole',
+      'split',
+    ]),
     toolCalls: resolveToolCalls(options.toolCalls),
     quota: resolveQuota(options.quota),
   };

@@ -28,6 +28,21 @@ describe('createPool', () => {
     expect(p.stats().requestsServed).toBe(0);
   });
 
+  it('rejects an array or null where options go, as it rejects any non-object', async () => {
+    const p = pool();
+    await expect(p.request('http://127.0.0.1:1/', [] as never)).rejects.toThrow(
+      new TypeError(
+        "Expected `options` to be an object of undici's request options, got `[]` (array)",
+      ),
+    );
+    await expect(p.request('http://127.0.0.1:1/', null as never)).rejects.toThrow(
+      new TypeError(
+        "Expected `options` to be an object of undici's request options, got `null` (null)",
+      ),
+    );
+    expect(p.stats().requestsServed).toBe(0);
+  });
+
   it('never shows the password of an invalid URL in its error', async () => {
     const p = pool();
     const errors = await Promise.all(

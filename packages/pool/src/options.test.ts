@@ -37,6 +37,21 @@ describe('createPool options', () => {
       'Expected `maxConnections` to be an integer >= 1, got `NaN` (number)',
     ],
     [
+      { maxConnections: 1e300 },
+      RangeError,
+      'Expected `maxConnections` to be an integer >= 1 and at most 2^53-1, got `1e+300` (number)',
+    ],
+    [
+      { connectionsPerHost: 2 ** 53, maxConnections: 2 ** 53 },
+      RangeError,
+      'Expected `connectionsPerHost` to be an integer >= 1 and at most 2^53-1, got `9007199254740992` (number)',
+    ],
+    [
+      { maxConnections: Number.POSITIVE_INFINITY },
+      RangeError,
+      'Expected `maxConnections` to be an integer >= 1, got `Infinity` (number)',
+    ],
+    [
       { keepAliveTimeoutMs: 0 },
       RangeError,
       'Expected `keepAliveTimeoutMs` to be a finite number between 1 and 2147483647, got `0` (number)',

@@ -196,6 +196,11 @@ const OPTION_KEYS = [
 ] as const satisfies readonly (keyof PoolOptions)[];
 
 const COUNT = { min: 1, integer: true } as const;
+/**
+ * A count past 2^53-1 is no exact integer (`1e300` passes `Number.isInteger`): refused, as no pool
+ * opens that many sockets. There is no "no limit" value (`Infinity` is refused as before).
+ */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 // Durations are capped at 2^31-1 ms by expectDuration: Node fires a longer timer after 1 ms.
 const POSITIVE_MS = { min: 1 } as const;
 
@@ -211,8 +216,11 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
   const given = options ?? {};
   expectKnownKeys(undefined, given, OPTION_KEYS);
   const defaults = DEFAULT_OPTIONS;
-  const count = (name: 'connectionsPerHost' | 'maxConnections'): number =>
-    optionalNumber(name, given[name], COUNT) ?? defaults[name];
+  const count = (name: 'connectionsPerHost' | 'maxConnections'): number => {
+    const value = optionalNumber(name, given[name], COUNT) ?? defaults[name];
+    if (value > MAX_COUNT) fail(name, 'an integer >= 1 and at most 2^53-1', value, true);
+    return value;
+  };
   const duration = (
     name: Exclude<keyof typeof defaults, 'connectionsPerHost' | 'maxConnections'>,
     range: { min?: number | undefined; allowInfinity?: boolean | undefined } = {},

@@ -181,12 +181,19 @@ export function createPool(options?: PoolOptions): Pool {
     url: string | URL,
     requestOptions?: PoolRequestOptions,
   ): Promise<PoolResponseData> => {
-    if (requestOptions != null && typeof requestOptions !== 'object') {
+    // Left out (`undefined`) is a GET; `null` is refused as elsewhere where `undefined` is the
+    // default, and an array, which would read as no options at all, as any non-object.
+    if (
+      requestOptions !== undefined &&
+      (typeof requestOptions !== 'object' ||
+        requestOptions === null ||
+        Array.isArray(requestOptions))
+    ) {
       return Promise.reject(
         new TypeError(expected('options', "an object of undici's request options", requestOptions)),
       );
     }
-    if (requestOptions != null && (requestOptions as { path?: unknown }).path != null) {
+    if (requestOptions !== undefined && (requestOptions as { path?: unknown }).path != null) {
       // undici's own `path` handling; rare, so it takes the general route. undici's errors quote
       // a URL they refuse whole, password included (thrown at once for a URL that does not parse).
       try {
@@ -206,7 +213,7 @@ export function createPool(options?: PoolOptions): Pool {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (requestOptions == null) {
+    if (requestOptions === undefined) {
       return dispatcher.request({
         origin: target.origin,
         path: target.path,

@@ -2,6 +2,7 @@ import type { Breaker } from '@x/breaker';
 import {
   expectLogger,
   expectSharedName,
+  expectUrlText,
   fail,
   failSecret,
   optionalFunction,
@@ -169,6 +170,9 @@ export function createRuntime(config: CoreConfig): Runtime {
   // The provider's logger also goes to the pieces it creates (not to shared or passed-in ones).
   const defaults: PieceDefaults = { ...config.defaults, id: identity.id, logger };
   const headers = validateHeaders(options.headers);
+  // Each provider checks its option as written (`expectUrlText`) before parsing it, since the URL
+  // parser drops a newline or a tab silently; this holds for any provider built on the core.
+  expectUrlText('baseUrl', config.baseUrl);
   if (
     options.apiKey !== undefined &&
     (typeof options.apiKey !== 'string' || options.apiKey === '' || !isFieldValue(options.apiKey))

@@ -66,6 +66,9 @@ describe('optionalStop', () => {
   it('accepts a string or strings and throws a TypeError for anything else', () => {
     expect(() => check.optionalStop('request.stop', ['a', 'b'])).not.toThrow();
     expect(() => check.optionalStop('request.stop', [1])).toThrow(
+      new TypeError('Expected `request.stop[0]` to be a string, got `1` (number)'),
+    );
+    expect(() => check.optionalStop('request.stop', 1)).toThrow(
       'Expected `request.stop` to be a string or an array of strings',
     );
   });

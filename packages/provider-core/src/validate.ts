@@ -1,9 +1,11 @@
 import {
+  expectJsonValues,
   expectKnownKeys,
   expectNumber,
   expectOneOf,
   fail,
   firstOfTwoKeys,
+  hasControlOrEdgeSpace,
   isBlank,
   isPlainObject,
   optionError,
@@ -88,8 +90,8 @@ export function refuseStreamFlag(
 
 /**
  * A model name: a non-empty string that fits as a label (`expectModelLabel`). `example`
- * names one in the message (`"llama3.2"`). Not a string is a `TypeError`, a blank one a
- * `RangeError`.
+ * names one in the message (`"llama3.2"`). Not a string is a `TypeError`, a blank one, or one
+ * with a control character or surrounding whitespace, a `RangeError`.
  */
 export function expectModelName(name: string, value: unknown, example: string): void {
   if (typeof value !== 'string' || isBlank(value)) {
@@ -105,8 +107,8 @@ export function expectModelName(name: string, value: unknown, example: string): 
 
 /**
  * A model name labels stats, metrics, spans and logs as it is: refused when longer than any real
- * one ({@link MAX_MODEL_NAME}: a 1 MiB name would be a MiB in every series of a scrape), or when
- * it is the overflow label (it would merge with the models past the first {@link MAX_MODELS}).
+ * one ({@link MAX_MODEL_NAME}: a 1 MiB name would be a MiB in every series of a scrape), when it
+ * holds a control character or surrounding whitespace, or when it is the overflow label (it would merge with the models past the first {@link MAX_MODELS}).
  * Also run on every call's model by the request path, whatever the provider validated.
  */
 export function expectModelLabel(name: string, value: string): void {
@@ -118,6 +120,16 @@ export function expectModelLabel(name: string, value: string): void {
         name,
         `\` to be a model name of at most ${MAX_MODEL_NAME} characters, got a string of ${value.length}`,
       ],
+      true,
+    );
+  }
+  // NUL, a newline or a tab would be sent into the request body, a URL path or a log line, and
+  // labels a metric series apart from the model it meant; a space at either end is a paste slip.
+  if (hasControlOrEdgeSpace(value)) {
+    fail(
+      name,
+      'a model name without control characters (NUL, CR, LF, tab...) or surrounding whitespace',
+      value,
       true,
     );
   }
@@ -142,13 +154,17 @@ export function optionalNumberIn(
   if (value !== undefined) expectNumber(name, value, { min, max, integer });
 }
 
-/** An optional stop sequence: a string or an array of strings. */
+/**
+ * An optional stop sequence: a string or an array of strings. Read by index: a hole in a sparse
+ * array (which `every` skips, and JSON sends as null) is refused as `undefined` at its index.
+ */
 export function optionalStop(name: string, value: unknown): void {
-  if (value === undefined) return;
-  const ok =
-    typeof value === 'string' ||
-    (Array.isArray(value) && value.every((stop) => typeof stop === 'string'));
-  if (!ok) fail(name, 'a string or an array of strings', value);
+  if (value === undefined || typeof value === 'string') return;
+  if (!Array.isArray(value)) fail(name, 'a string or an array of strings', value);
+  for (let i = 0; i < value.length; i++) {
+    const stop: unknown = value[i];
+    if (typeof stop !== 'string') fail(`${name}[${i}]`, 'a string', stop);
+  }
 }
 
 /** An optional cache mode: `'default'`, `'bypass'` or `'refresh'`. */
@@ -232,6 +248,20 @@ export function optionalImages(
 }
 
 /**
+ * Tool schemas and call arguments already walked whole. A program sends the same tool objects on
+ * every call and the same history on every turn: walking them again cost about 1 µs a tool each
+ * call. An object changed after its first check (a cycle added to it) is not walked again: JSON
+ * then refuses it when the body is written, still before anything is sent, without the path.
+ */
+const walkedJson = new WeakSet<object>();
+
+function jsonOnce(name: string, value: object): void {
+  if (walkedJson.has(value)) return;
+  expectJsonValues(name, value);
+  walkedJson.add(value);
+}
+
+/**
  * Optional tool calls of an assistant message: an array of `{ name, arguments }` objects with only
  * `knownKeys` (by default the fields of {@link ToolCall}). `each` checks a provider's extra fields
  * of one call. `noArguments`, when given, is asked of a call without `arguments`: true lets it
@@ -246,7 +276,9 @@ export function optionalToolCalls(
 ): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array', value);
-  value.forEach((call: unknown, j) => {
+  // By index, not `forEach`: a hole of a sparse array is refused as `undefined`, not skipped.
+  for (let j = 0; j < value.length; j++) {
+    const call: unknown = value[j];
     const c = call as Record<string, unknown>;
     if (
       !isPlainObject(c) ||
@@ -263,14 +295,18 @@ export function optionalToolCalls(
       const v = c[field];
       if (v !== undefined && typeof v !== 'string') fail(`${name}[${j}].${field}`, 'a string', v);
     }
+    // Sent as JSON: a cycle, a BigInt or a function inside is refused by its path here, not by
+    // JSON's own unnamed error (or a silent drop) when the body is written.
+    if (c.arguments !== undefined) jsonOnce(`${name}[${j}].arguments`, c.arguments);
     each?.(c, `${name}[${j}]`);
-  });
+  }
 }
 
 /**
  * Optional tool definitions: an array of `{ type: 'function', function: { name, description?,
- * parameters? } }`, with no other key at either level (`parameters`, a JSON Schema, is the
- * caller's and is not looked into). `other` checks a tool of a kind only its provider's API has
+ * parameters? } }`, with no other key at either level. `parameters`, a JSON Schema, must be a
+ * plain object of JSON values (a string or an array is refused, as is a cycle, a BigInt or a
+ * function inside, by its path); what the schema says is the caller's and is not looked into. `other` checks a tool of a kind only its provider's API has
  * (OpenAI's `type: 'custom'`): given the tool and its index, it returns true when the tool is one,
  * and throws when that is malformed. A `type` string other than `"function"` (and than the
  * ones `other` takes, which `types` words: `'"function" or "custom"'`) and an empty
@@ -285,8 +321,10 @@ export function optionalTools(
 ): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) fail(name, 'an array of tool definitions', value);
-  value.forEach((tool: unknown, i) => {
-    if (other?.(tool, i) === true) return;
+  // By index, not `forEach`: a hole of a sparse array is refused as `undefined`, not skipped.
+  for (let i = 0; i < value.length; i++) {
+    const tool: unknown = value[i];
+    if (other?.(tool, i) === true) continue;
     const t = tool as Record<string, unknown>;
     const fn = t?.function as Record<string, unknown> | undefined;
     if (isPlainObject(t) && typeof t.type === 'string' && t.type !== 'function') {
@@ -303,5 +341,15 @@ export function optionalTools(
     if (fn.strict !== undefined && typeof fn.strict !== 'boolean') {
       fail(`${name}[${i}].function.strict`, 'a boolean', fn.strict);
     }
-  });
+    if (fn.description !== undefined && typeof fn.description !== 'string') {
+      fail(`${name}[${i}].function.description`, 'a string', fn.description);
+    }
+    if (fn.parameters !== undefined) {
+      // A string or an array is sent as is and fails at the server ("cannot unmarshal").
+      if (!isPlainObject(fn.parameters)) {
+        fail(`${name}[${i}].function.parameters`, 'a JSON Schema object', fn.parameters);
+      }
+      jsonOnce(`${name}[${i}].function.parameters`, fn.parameters);
+    }
+  }
 }

@@ -104,9 +104,9 @@ describe('requests of the right type with a wrong value', () => {
       'request.logprobs',
     ],
     ['topLogprobs without logprobs', generate({ topLogprobs: 2 }), 'TypeError', 'request.logprobs'],
-    ['context [1, -2]', generate({ context: [1, -2] }), 'RangeError', 'request.context'],
-    ['context [1.5]', generate({ context: [1.5] }), 'RangeError', 'request.context'],
-    ['context ["1"]', generate({ context: ['1'] }), 'TypeError', 'request.context'],
+    ['context [1, -2]', generate({ context: [1, -2] }), 'RangeError', 'request.context[1]'],
+    ['context [1.5]', generate({ context: [1.5] }), 'RangeError', 'request.context[0]'],
+    ['context ["1"]', generate({ context: ['1'] }), 'TypeError', 'request.context[0]'],
     ['context "1,2"', generate({ context: '1,2' }), 'TypeError', 'request.context'],
     [
       'raw with a system',

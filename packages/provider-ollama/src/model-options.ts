@@ -35,6 +35,9 @@ const OPTION_TYPES: ReadonlyMap<string, GoType> = new Map<string, GoType>([
 
 const OPTION_KEYS: readonly string[] = [...OPTION_TYPES.keys()];
 
+/** The largest finite Go float32 (math.MaxFloat32): a larger float option becomes an infinity. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /**
  * The options Ollama had and removed, each with the first release without it (from the history of
  * api/types.go). A server since then ignores it; earlier ones applied it.
@@ -95,11 +98,16 @@ export function optionalOptions(
       expectStrings(`${at}.${key}`, option);
     } else if (key === 'num_ctx') {
       // A negative or zero window cannot hold any prompt.
-      if (!(Number.isInteger(option) && (option as number) >= 1)) {
-        optionalNumberIn(`${at}.${key}`, option, 1, Number.POSITIVE_INFINITY, true);
+      if (!(Number.isSafeInteger(option) && (option as number) >= 1)) {
+        optionalNumberIn(`${at}.${key}`, option, 1, Number.MAX_SAFE_INTEGER, true);
       }
-    } else if (!(typeof option === 'number' && Number.isFinite(option))) {
-      optionalNumberIn(`${at}.${key}`, option, Number.NEGATIVE_INFINITY);
+    } else {
+      // FromMap converts an int option with Go's int64(), undefined past an int64 (a fraction is
+      // dropped, as before), and a float one to a float32, an infinity past its largest.
+      const limit = type === 'int' ? Number.MAX_SAFE_INTEGER : FLOAT32_MAX;
+      if (!(typeof option === 'number' && Math.abs(option) <= limit)) {
+        optionalNumberIn(`${at}.${key}`, option, -limit, limit);
+      }
     }
   }
 }

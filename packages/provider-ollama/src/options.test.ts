@@ -164,6 +164,29 @@ describe('option errors and credentials', () => {
     );
   });
 
+  it.each(['http://12\n7.0.0.1:11434', 'http://h:11434/\tapi', 'http://h\0:1'])(
+    'refuses a baseUrl with a control character inside %j, which URL parsing would drop silently',
+    (baseUrl) => {
+      const error = refusal({ baseUrl });
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toMatch(
+        /^Expected `baseUrl` to be a URL without control characters \(tab, CR, LF, NUL\.\.\.\), got /,
+      );
+    },
+  );
+
+  it('still trims OLLAMA_HOST as Ollama does, and names it for a line break inside', () => {
+    vi.stubEnv('OLLAMA_HOST', 'a\nb:11434');
+    try {
+      expect(refusal({ baseUrl: undefined }).message).toMatch(
+        /^Expected `OLLAMA_HOST` to be a URL without control characters/,
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(() => createOllamaProvider({ baseUrl: ' "127.0.0.1:11434"\n' }).close()).not.toThrow();
+  });
+
   it('shows OLLAMA_HOST without its query', () => {
     vi.stubEnv('OLLAMA_HOST', `h:99999?key=${SECRET}`);
     try {

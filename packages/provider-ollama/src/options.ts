@@ -6,6 +6,7 @@ import {
   expectNumber,
   expectOneOf,
   fail,
+  hasControlOrEdgeSpace,
   isBlank,
   isPlainObject,
 } from '@x/internal';
@@ -78,6 +79,11 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   // What an error may show of the value: never a password or a query written into it.
   const shown = displayUrl(raw);
   if (text.length === 0) fail(name, 'a URL such as "http://localhost:11434"', shown, true);
+  // Ends are trimmed as Ollama's clients trim OLLAMA_HOST; inside, URL parsing would drop a tab
+  // or a line break without a word (`a\nb` becoming host `ab`).
+  if (hasControlOrEdgeSpace(text)) {
+    fail(name, 'a URL without control characters (tab, CR, LF, NUL...)', shown, true);
+  }
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   // A scheme with a typo (`http//h`, `http:/h`, `https:\\h`) would read as a host named `http`
   // with the rest as a path, credentials and all: refused, never guessed.

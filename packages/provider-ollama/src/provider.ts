@@ -274,7 +274,7 @@ export class OllamaProvider extends ProviderFacade {
 
   /** Downloads a model: its progress, ending with `success`. Abortable; not through the breaker. */
   pull(request: PullRequest): AsyncIterable<ProgressEvent> {
-    const body = transferBody(request);
+    const body = transferBody(request, 'pull');
     return this.#streams.iterable(request, (r, ended) =>
       this.#server.progress('/api/pull', body, r.model, r.signal, ended),
     );
@@ -282,7 +282,7 @@ export class OllamaProvider extends ProviderFacade {
 
   /** Uploads a model to its registry: its progress, ending with `success`. */
   push(request: PullRequest): AsyncIterable<ProgressEvent> {
-    const body = transferBody(request);
+    const body = transferBody(request, 'plain');
     return this.#streams.iterable(request, (r, ended) =>
       this.#server.progress('/api/push', body, r.model, r.signal, ended),
     );

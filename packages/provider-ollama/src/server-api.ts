@@ -4,7 +4,6 @@ import {
   expectDuration,
   expectKnownKeys,
   fail,
-  isBlank,
   isPlainObject,
   optionalSignal,
   raceAbort,
@@ -21,6 +20,7 @@ import {
   OllamaConnectionError,
   OllamaStreamError,
 } from './errors';
+import { modelName } from './model-name';
 import type { CopyRequest, LoadedModel, ModelInfo, ModelSummary, ProgressEvent } from './types';
 import { NDJSON } from './wire/chat';
 import { isMissingModelLine, modelNotFoundMessage } from './wire/http-errors';
@@ -34,18 +34,6 @@ export interface InitializeResult {
 
 /** Models whose `/api/show` answer is remembered (one lookup per model, bounded memory). */
 const MAX_MODELS = 256;
-
-/** A model name: a string (else a `TypeError`) that is not blank (else a `RangeError`). */
-export function modelName(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || isBlank(value)) {
-    fail(
-      name,
-      'a non-empty string (a model name such as "llama3.2")',
-      value,
-      typeof value === 'string',
-    );
-  }
-}
 
 /** A server that is still starting: refused, reset, busy loading, or not answering yet. */
 /** Less time than this left before `initialize()`'s deadline: no probe is worth starting. */
@@ -271,7 +259,7 @@ export class ServerApi {
   }
 
   async deleteModel(model: string, signal: AbortSignal | undefined): Promise<void> {
-    modelName('model', model);
+    modelName('model', model, 'pull');
     await this.#core.request({
       endpoint: '/api/delete',
       method: 'DELETE',
@@ -286,8 +274,8 @@ export class ServerApi {
     if (!isPlainObject(request))
       fail('request', 'an object with `source` and `destination`', request);
     expectKnownKeys('request', request, ['source', 'destination', 'signal']);
-    modelName('request.source', request.source);
-    modelName('request.destination', request.destination);
+    modelName('request.source', request.source, 'plain');
+    modelName('request.destination', request.destination, 'plain');
     optionalSignal('request.signal', request.signal);
     await this.#core.request({
       endpoint: '/api/copy',

@@ -1,4 +1,5 @@
 import {
+  expectJsonValues,
   expectKnownKeys,
   fail,
   isPlainObject,
@@ -20,7 +21,9 @@ import {
   optionalTools,
   refuseStreamFlag,
 } from '@x/provider-core';
-import { optionalOptions } from './model-options';
+import { optionalKeepAlive } from './keep-alive';
+import { expectOllamaName } from './model-name';
+import { FLOAT32_MAX, optionalOptions } from './model-options';
 import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
 
 /** A chat request's fields given to `generate()`: its prompt is one string, `prompt`. */
@@ -101,68 +104,99 @@ export const REQUEST_FIELDS: {
 } = Object.freeze({ chat: new Set<string>(CHAT_KEYS), embed: new Set<string>(EMBED_KEYS) });
 
 /**
- * What Go's `time.ParseDuration` accepts: a duration with a unit (`10m`, `1h30m`, `-1s`, `500ms`),
- * or a zero without one, signed or not (`0`, `-0`, `+0`).
- */
-const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
-
-/**
- * A keep-alive: a number of seconds or a Go duration. NaN, an infinity or a string Go cannot read
- * is a `RangeError` (the type is right, the value is not), any other type a `TypeError`.
- */
-function optionalKeepAlive(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) fail(name, 'a finite number of seconds', value, true);
-    return;
-  }
-  if (typeof value === 'string' && GO_DURATION.test(value)) return;
-  fail(
-    name,
-    'a number of seconds or a duration string with a unit such as `"10m"` (Ollama rejects unitless strings)',
-    value,
-    typeof value === 'string',
-  );
-}
-
-/**
  * True for what can be base64 (`looksBase64`), and for a `data:` URL marked `;base64` whose
  * payload can be (sent without its prefix). Text that is not (a path, a URL, a caption) fails to
  * decode on the server, with HTTP 400 `illegal base64 data`.
  */
 function imageBase64(image: string): boolean {
-  if (!image.startsWith('data:')) return looksBase64(image);
+  // An empty image is no image: Ollama fails to read it, after the model is loaded.
+  if (!image.startsWith('data:')) return image !== '' && looksBase64(image);
   const comma = image.indexOf(',');
   return (
-    comma !== -1 && image.slice(0, comma).endsWith(';base64') && looksBase64(image.slice(comma + 1))
+    comma !== -1 &&
+    comma < image.length - 1 &&
+    image.slice(0, comma).endsWith(';base64') &&
+    looksBase64(image.slice(comma + 1))
   );
 }
 
 /** How `images` are worded when refused: base64 strings (or `data:` URLs of base64) or bytes. */
 const IMAGES = {
   list: 'an array of base64 strings or Uint8Arrays',
-  item: 'a base64 string (or a `data:` URL of one) or a Uint8Array',
+  item: 'a non-empty base64 string (or a `data:` URL of one) or a Uint8Array',
 };
+
+/** `images` as {@link IMAGES} words them; an empty `Uint8Array` is no image either. */
+function optionalOllamaImages(name: string, value: unknown): void {
+  optionalImages(name, value, IMAGES, imageBase64);
+  if (value === undefined) return;
+  const images = value as readonly unknown[];
+  for (let j = 0; j < images.length; j++) {
+    const image = images[j];
+    if (image instanceof Uint8Array && image.length === 0) {
+      fail(`${name}[${j}]`, 'a non-empty Uint8Array (the bytes of an image)', image, true);
+    }
+  }
+}
+
+/** A C0 or C1 control character (NUL, a newline...), which no tool name holds. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what it refuses.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A tool's name, as a call or a definition gives it: empty, or holding a control character, it is
+ * a `RangeError` (the model is shown the name in its prompt, where a newline breaks the format).
+ */
+function expectToolName(name: string, value: unknown): void {
+  if (typeof value !== 'string') return;
+  if (value === '' || CONTROL.test(value)) {
+    fail(name, 'a non-empty tool name without control characters', value, true);
+  }
+}
+
+/** Each array element by index: a hole would pass a `forEach` check and be sent as `null`. */
+function expectNoHoles(name: string, value: unknown, what: string): void {
+  if (!Array.isArray(value)) return;
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) fail(`${name}[${i}]`, what, undefined);
+  }
+}
+
+/** An assistant message's tool call: a tool's name, and a position `index` (a Go int, from 0). */
+function ollamaToolCall(call: Record<string, unknown>, at: string): void {
+  expectToolName(`${at}.name`, call.name);
+  if (call.index !== undefined) {
+    optionalNumberIn(`${at}.index`, call.index, 0, Number.MAX_SAFE_INTEGER, true);
+  }
+}
 
 /** One chat message (`request.messages[i]`), for chat and for `create()`. */
 export function validateMessage(message: unknown, i: number): void {
   if (isPlainChatMessage(message)) return;
   const at = `request.messages[${i}]`;
   expectChatMessage(at, message);
-  optionalImages(`${at}.images`, message.images, IMAGES, imageBase64);
+  optionalOllamaImages(`${at}.images`, message.images);
+  if (typeof message.toolName === 'string' && CONTROL.test(message.toolName)) {
+    fail(`${at}.toolName`, 'a tool name without control characters', message.toolName, true);
+  }
+  expectNoHoles(`${at}.toolCalls`, message.toolCalls, 'a tool call');
   // `rawArguments` (an OpenAI reply's, through a router) is accepted there and not sent.
-  optionalToolCalls(`${at}.toolCalls`, message.toolCalls);
+  optionalToolCalls(`${at}.toolCalls`, message.toolCalls, ollamaToolCall);
 }
 
 /** The fields chat and generate share: sampling, format, thinking, keep-alive, logprobs... */
 function validateGenerationFields(r: Record<string, unknown>): void {
-  optionalNumberIn('request.temperature', r.temperature, 0);
+  // Ollama reads these as Go float32s and ints (api.Options): past a float32 a value becomes an
+  // infinity, past an int64 undefined; the ints are kept to safe integers, which JSON carries
+  // exactly.
+  optionalNumberIn('request.temperature', r.temperature, 0, FLOAT32_MAX);
   optionalNumberIn('request.topP', r.topP, 0, 1);
-  optionalNumberIn('request.topK', r.topK, 0, Number.POSITIVE_INFINITY, true);
+  optionalNumberIn('request.topK', r.topK, 0, Number.MAX_SAFE_INTEGER, true);
   optionalNumberIn('request.seed', r.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
-  optionalNumberIn('request.maxTokens', r.maxTokens, -2, Number.POSITIVE_INFINITY, true);
-  optionalNumberIn('request.numCtx', r.numCtx, 1, Number.POSITIVE_INFINITY, true);
+  optionalNumberIn('request.maxTokens', r.maxTokens, -2, Number.MAX_SAFE_INTEGER, true);
+  optionalNumberIn('request.numCtx', r.numCtx, 1, Number.MAX_SAFE_INTEGER, true);
   optionalStop('request.stop', r.stop);
+  expectNoHoles('request.stop', r.stop, 'a string');
   if (r.format !== undefined && r.format !== 'json' && !isPlainObject(r.format)) {
     fail(
       'request.format',
@@ -171,6 +205,9 @@ function validateGenerationFields(r: Record<string, unknown>): void {
       typeof r.format === 'string',
     );
   }
+  // A schema with a cycle or a BigInt would fail in `JSON.stringify` naming no field, and an
+  // `undefined` or `NaN` in it would be sent as something else.
+  if (r.format !== undefined && r.format !== 'json') expectJsonValues('request.format', r.format);
   if (
     r.think !== undefined &&
     typeof r.think !== 'boolean' &&
@@ -214,10 +251,18 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   refuseStreamFlag(r, 'complete()', 'stream()');
   expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
   expectModelName('request.model', r.model, 'llama3.2');
+  expectOllamaName('request.model', r.model as string, 'ref');
   if (!Array.isArray(r.messages)) fail('request.messages', 'an array of messages', r.messages);
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
   validateGenerationFields(r);
+  expectNoHoles('request.tools', r.tools, 'a tool definition');
   optionalTools('request.tools', r.tools);
+  if (Array.isArray(r.tools)) {
+    for (let i = 0; i < r.tools.length; i++) {
+      const fn = (r.tools[i] as { function: { name: unknown } }).function;
+      expectToolName(`request.tools[${i}].function.name`, fn.name);
+    }
+  }
 }
 
 /** Validates a completion request; throws TypeError/RangeError before anything is sent. */
@@ -229,22 +274,32 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
   refuseStreamFlag(r, 'generate()', 'streamGenerate()');
   expectKnownKeys('request', r, GENERATE_KEYS, GENERATE_ALIASES);
   expectModelName('request.model', r.model, 'llama3.2');
+  expectOllamaName('request.model', r.model as string, 'ref');
   for (const field of ['prompt', 'suffix', 'system', 'template'] as const) {
     optionalString(`request.${field}`, r[field]);
   }
   optionalBoolean('request.raw', r.raw);
-  if (
-    r.context !== undefined &&
-    !(Array.isArray(r.context) && r.context.every((t) => Number.isSafeInteger(t) && t >= 0))
-  ) {
-    // An array of numbers of which one is negative, fractional or too large is a `RangeError`.
-    const numbers = Array.isArray(r.context) && r.context.every((t) => typeof t === 'number');
-    fail(
-      'request.context',
-      'an array of token ids, non-negative integers (the context of an earlier answer)',
-      r.context,
-      numbers,
-    );
+  if (r.context !== undefined) {
+    if (!Array.isArray(r.context)) {
+      fail(
+        'request.context',
+        'an array of token ids (the context of an earlier answer)',
+        r.context,
+      );
+    }
+    // By index, not `every`: a hole (sent as `null`) is refused like any other non-number.
+    for (let i = 0; i < r.context.length; i++) {
+      const token: unknown = r.context[i];
+      if (!(typeof token === 'number' && Number.isSafeInteger(token) && token >= 0)) {
+        // A number that is negative, fractional or too large is a `RangeError`.
+        fail(
+          `request.context[${i}]`,
+          'a token id, a non-negative integer (the context of an earlier answer)',
+          token,
+          typeof token === 'number',
+        );
+      }
+    }
   }
   // Ollama answers 400 for a non-empty one of these with `raw` (an empty one it ignores): say so
   // before sending (a value of the right type, refused beside `raw`: a `RangeError`).
@@ -261,7 +316,7 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
       }
     }
   }
-  optionalImages('request.images', r.images, IMAGES, imageBase64);
+  optionalOllamaImages('request.images', r.images);
   validateGenerationFields(r);
 }
 
@@ -273,17 +328,22 @@ export function validateEmbedRequest(request: unknown): asserts request is Embed
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, EMBED_KEYS);
   expectModelName('request.model', r.model, 'llama3.2');
-  const okInput =
-    typeof r.input === 'string' ||
-    (Array.isArray(r.input) && r.input.every((s) => typeof s === 'string'));
-  if (!okInput) fail('request.input', 'a string or an array of strings', r.input);
+  expectOllamaName('request.model', r.model as string, 'ref');
+  if (typeof r.input !== 'string') {
+    if (!Array.isArray(r.input)) fail('request.input', 'a string or an array of strings', r.input);
+    // By index, not `every`: a hole (sent as `null`) is refused like any other non-string.
+    for (let i = 0; i < r.input.length; i++) {
+      if (typeof r.input[i] !== 'string') fail(`request.input[${i}]`, 'a string', r.input[i]);
+    }
+  }
   // Ollama answers no vector at all for one empty string (an empty string inside an array still
   // gets its own): said here, rather than as an answer that does not match the input.
   if (r.input === '') {
     fail('request.input', 'a non-empty string or an array of strings', r.input, true);
   }
   optionalBoolean('request.truncate', r.truncate);
-  optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
+  // A Go int: a larger number fails Ollama's JSON decoding; a safe integer is carried exactly.
+  optionalNumberIn('request.dimensions', r.dimensions, 1, Number.MAX_SAFE_INTEGER, true);
   optionalKeepAlive('request.keepAlive', r.keepAlive);
   optionalOptions('request.options', r.options);
   optionalSignal('request.signal', r.signal);

@@ -215,6 +215,18 @@ describe('createOpenAIProvider apiKey and baseUrl shapes that fail every call', 
     throw new Error('expected createOpenAIProvider to throw');
   }
 
+  // (CR and LF are refused earlier, as header-splitting characters)
+  it.each(['http://12\t7.0.0.1:9/v1', 'http://h:9/\tv1', 'http://h\0:9/v1'])(
+    'refuses a baseUrl with a control character inside %j, which URL parsing would drop silently',
+    (bad) => {
+      const error = refusal({ baseUrl: bad });
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toMatch(
+        /^Expected `baseUrl` to be a URL without control characters \(tab, CR, LF, NUL\.\.\.\), got /,
+      );
+    },
+  );
+
   it.each(['', '   ', '\t', ' \n '])(
     'refuses a blank apiKey %j with a RangeError, as a blank organization, never showing it',
     (apiKey) => {

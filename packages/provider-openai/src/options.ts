@@ -5,6 +5,7 @@ import {
   expectNumber,
   expectOneOf,
   fail,
+  hasControlOrEdgeSpace,
   isPlainObject,
   optionalBoolean,
   optionalString,
@@ -188,9 +189,14 @@ const ENDPOINT_PATHS = ['/chat/completions', '/completions', '/embeddings', '/mo
 export function normaliseBaseUrl(raw: string, name: string): string {
   // What an error may show of the value: never a password or a query (`?key=`) written into it.
   const shown = displayUrl(raw);
+  const text = raw.trim();
+  // URL parsing would drop a tab or a line break inside without a word (`a\nb`: host `ab`).
+  if (hasControlOrEdgeSpace(text)) {
+    fail(name, 'a URL without control characters (tab, CR, LF, NUL...)', shown, true);
+  }
   let url: URL;
   try {
-    url = new URL(raw.trim());
+    url = new URL(text);
   } catch {
     return fail(name, 'a URL such as "https://api.openai.com/v1"', shown, true);
   }

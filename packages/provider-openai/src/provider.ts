@@ -20,12 +20,8 @@ import type {
   ServerLimits,
   StreamChunk,
 } from './types';
-import {
-  type RequestFields,
-  requestFieldsOf,
-  validateChatRequest,
-  validateEmbedRequest,
-} from './validate';
+import { type RequestFields, requestFieldsOf, validateChatRequest } from './validate';
+import { validateEmbedRequest } from './validate-embed';
 import { chatOperation, SSE } from './wire/chat';
 import { embedOperation } from './wire/embeddings';
 import { mapHttpError } from './wire/http-errors';

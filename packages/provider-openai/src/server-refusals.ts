@@ -221,14 +221,23 @@ const OPENAI_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * The limits OpenAI's API reference gives that other servers do not have (vLLM and Ollama take
- * more stop sequences and any function name): `stop` holds up to 4 sequences (`StopConfiguration`,
+ * more stop sequences, any function name and a tool message without a call id): a tool message
+ * has its `tool_call_id`, `stop` holds up to 4 sequences (`StopConfiguration`,
  * `maxItems: 4`), a function's name a-z, A-Z, 0-9, `_` and `-`, at most 64 characters
  * (`FunctionObject.name`, openai-node's `FunctionDefinition.name`). Only where requests go to
  * OpenAI's API: a gateway the `openai` preset points at (LiteLLM, OpenRouter) takes more, and
  * names such as `github.create_issue` for the models it routes to.
  */
 function expectOpenAILimits(request: ChatRequest, label: string): void {
-  const { stop, tools } = request;
+  const { stop, tools, messages } = request;
+  // A tool result answers one call by its id: OpenAI's `ChatCompletionToolMessageParam` requires
+  // `tool_call_id` (a 400 without). Ollama's and vLLM's `/v1` take one without, as a gateway may.
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message.role !== 'tool' || message.toolCallId !== undefined) continue;
+    const what = `the id of the tool call this message answers (${label} refuses a tool message without \`tool_call_id\`)`;
+    fail(`request.messages[${i}].toolCallId`, what, undefined);
+  }
   if (stop !== undefined && typeof stop !== 'string' && stop.length > 4) {
     fail('request.stop', `at most 4 sequences (${label} refuses more)`, stop, true);
   }

@@ -1,4 +1,5 @@
 import {
+  expectJsonValues,
   expectKnownKeys,
   expectNumber,
   expectOneOf,
@@ -27,11 +28,11 @@ import type { OpenAIPreset, OpenAIPresetName } from './presets';
 import { refusedFieldsOf } from './server-refusals';
 import type {
   ChatRequest,
-  EmbedRequest,
   OpenAIChatMessage,
   OpenAICustomToolCall,
   OpenAIFunctionToolCall,
 } from './types';
+import { EMBED_KEYS } from './validate-embed';
 
 const TOOL_CHOICES = new Set(['none', 'auto', 'required']);
 const FORMATS = ['text', 'json_object', 'json_schema'] as const;
@@ -65,16 +66,6 @@ const CHAT_KEYS = [
   'moderation',
   'promptCacheOptions',
   'extraBody',
-  'signal',
-  'cache',
-] as const;
-
-const EMBED_KEYS = [
-  'model',
-  'input',
-  'dimensions',
-  'encodingFormat',
-  'user',
   'signal',
   'cache',
 ] as const;
@@ -240,6 +231,7 @@ function customTool(tool: unknown, i: number): boolean {
       custom.format,
     );
   }
+  if (custom.format !== undefined) expectJsonValues(`${at}.custom.format`, custom.format);
   return true;
 }
 
@@ -267,8 +259,31 @@ function validateResponseFormat(format: unknown): void {
   if (schema.schema !== undefined && !isPlainObject(schema.schema)) {
     fail('request.responseFormat.jsonSchema.schema', 'a JSON Schema object', schema.schema);
   }
+  // Sent as JSON: a cycle or a BigInt would fail in `JSON.stringify` naming no field, and a
+  // function or `NaN` inside would be dropped or sent as null.
+  if (schema.schema !== undefined) {
+    expectJsonValues('request.responseFormat.jsonSchema.schema', schema.schema);
+  }
   optionalBoolean('request.responseFormat.jsonSchema.strict', schema.strict);
   optionalString('request.responseFormat.jsonSchema.description', schema.description);
+}
+
+/** A token id as `logit_bias` keys it: a non-negative integer in decimal (`"50256"`). */
+const TOKEN_ID_KEY = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * `logit_bias` maps token ids to a bias from -100 to 100 (OpenAI's API reference): a key that is
+ * no token id (`"abc"`, `"-1"`, `"1.5"`) would be refused by the server or bias nothing.
+ */
+function validateLogitBias(bias: unknown): void {
+  if (!isPlainObject(bias)) fail('request.logitBias', 'an object of token ids to biases', bias);
+  for (const [token, value] of Object.entries(bias)) {
+    if (!TOKEN_ID_KEY.test(token) || !Number.isSafeInteger(Number(token))) {
+      const what = 'keyed by token ids (non-negative integers written in decimal, as "50256")';
+      fail('request.logitBias', what, token, true);
+    }
+    expectNumber(`request.logitBias.${token}`, value, { min: -100, max: 100 });
+  }
 }
 
 /**
@@ -304,7 +319,8 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalNumberIn('request.temperature', r.temperature, 0, 2);
   optionalNumberIn('request.topP', r.topP, 0, 1);
   optionalNumberIn('request.seed', r.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
-  optionalNumberIn('request.maxTokens', r.maxTokens, 1, Number.POSITIVE_INFINITY, true);
+  // A safe integer: a larger one is no exact count (and would be read as a context overflow).
+  optionalNumberIn('request.maxTokens', r.maxTokens, 1, Number.MAX_SAFE_INTEGER, true);
   optionalNumberIn('request.topLogprobs', r.topLogprobs, 0, 20, true);
   optionalNumberIn('request.frequencyPenalty', r.frequencyPenalty, -2, 2);
   optionalNumberIn('request.presencePenalty', r.presencePenalty, -2, 2);
@@ -314,13 +330,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
   optionalBoolean('request.parallelToolCalls', r.parallelToolCalls);
   optionalBoolean('request.logprobs', r.logprobs);
   if (r.responseFormat !== undefined) validateResponseFormat(r.responseFormat);
-  if (r.logitBias !== undefined) {
-    if (!isPlainObject(r.logitBias))
-      fail('request.logitBias', 'an object of token ids to biases', r.logitBias);
-    for (const [token, bias] of Object.entries(r.logitBias)) {
-      expectNumber(`request.logitBias.${token}`, bias, { min: -100, max: 100 });
-    }
-  }
+  if (r.logitBias !== undefined) validateLogitBias(r.logitBias);
   // Which efforts a model takes is the server's to say (Groq's qwen3 takes `default`): any text.
   optionalString('request.reasoningEffort', r.reasoningEffort, true);
   if (r.verbosity !== undefined) expectOneOf('request.verbosity', r.verbosity, VERBOSITIES);
@@ -334,6 +344,8 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
     if (!isPlainObject(r.extraBody)) {
       fail('request.extraBody', 'a plain object of extra body fields', r.extraBody);
     }
+    // Sent as JSON, as the schema of a response format is.
+    expectJsonValues('request.extraBody', r.extraBody);
     // The answer is one choice (the accumulator reads index 0 only): the others asked for would
     // be generated, billed and dropped.
     const n = r.extraBody.n;
@@ -346,54 +358,6 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
       );
     }
   }
-  optionalSignal('request.signal', r.signal);
-  optionalCacheMode('request.cache', r.cache);
-}
-
-const isTokenId = (token: unknown) => Number.isSafeInteger(token) && (token as number) >= 0;
-const isTokens = (input: unknown) =>
-  Array.isArray(input) && input.length > 0 && input.every(isTokenId);
-const isNumbers = (input: unknown) =>
-  Array.isArray(input) && input.every((token) => typeof token === 'number');
-
-/** Embeddings input: a text, texts, one input's token ids or several inputs'. */
-function isEmbedInput(input: unknown): boolean {
-  if (typeof input === 'string') return true;
-  if (!Array.isArray(input) || input.length === 0) return false;
-  const first: unknown = input[0];
-  if (typeof first === 'string') return input.every((text) => typeof text === 'string');
-  return Array.isArray(first) ? input.every(isTokens) : isTokens(input);
-}
-
-/**
- * True for refused input of the right type: an empty array, or arrays of numbers of which one is
- * negative, fractional or too large (or one of them empty): a `RangeError`, where a mix of types
- * is a `TypeError`.
- */
-function isWrongTokens(input: unknown): boolean {
-  if (!Array.isArray(input)) return false;
-  return input.length === 0 || isNumbers(input) || input.every(isNumbers);
-}
-
-/** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */
-export function validateEmbedRequest(request: unknown): asserts request is EmbedRequest {
-  if (!isPlainObject(request)) fail('request', 'an object with `model` and `input`', request);
-  const r = request as Record<string, unknown>;
-  expectKnownKeys('request', r, EMBED_KEYS);
-  expectModelName('request.model', r.model, 'gpt-4o-mini');
-  if (!isEmbedInput(r.input)) {
-    fail(
-      'request.input',
-      'a string, a non-empty array of strings, or token ids (a non-empty array of non-negative integers, or a non-empty array of such arrays)',
-      r.input,
-      isWrongTokens(r.input),
-    );
-  }
-  optionalNumberIn('request.dimensions', r.dimensions, 1, Number.POSITIVE_INFINITY, true);
-  if (r.encodingFormat !== undefined) {
-    expectOneOf('request.encodingFormat', r.encodingFormat, ['float', 'base64']);
-  }
-  optionalString('request.user', r.user);
   optionalSignal('request.signal', r.signal);
   optionalCacheMode('request.cache', r.cache);
 }

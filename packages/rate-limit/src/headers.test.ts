@@ -26,6 +26,35 @@ describe('parseDurationMs', () => {
     expect(parseDurationMs('1s later')).toBeUndefined();
     expect(parseDurationMs('')).toBeUndefined();
   });
+
+  it('refuses a value that is not header text with a TypeError naming `text`', () => {
+    for (const value of [null, undefined, 5, {}]) {
+      expect(() => parseDurationMs(value as never)).toThrow(TypeError);
+      expect(() => parseDurationMs(value as never)).toThrow(/^Expected `text` to be a string/);
+    }
+  });
+
+  it('caps an absurd duration at the longest timer, as Retry-After is', () => {
+    expect(parseDurationMs('99999999999999h')).toBe(2_147_483_647);
+    expect(parseDurationMs('99999999999')).toBe(2_147_483_647);
+    expect(parseDurationMs('24d')).toBe(24 * 86_400_000);
+  });
+});
+
+describe('parseRateLimitHeaders caps resets', () => {
+  it('caps a reset duration, count of seconds or date at the longest timer', () => {
+    expect(
+      parseRateLimitHeaders({
+        'x-ratelimit-reset-requests': '99999999999999h',
+        'x-ratelimit-reset-tokens': '999999999',
+        'x-ratelimit-reset': 'Fri, 01 Jan 2100 00:00:00 GMT',
+      }),
+    ).toEqual({
+      resetRequestsMs: 2_147_483_647,
+      resetTokensMs: 2_147_483_647,
+      resetMs: 2_147_483_647,
+    });
+  });
 });
 
 describe('parseRateLimitHeaders', () => {

@@ -57,8 +57,12 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /**
  * Parses a duration such as `6m0s`, `1s`, `20ms`, `1h2m3.5s` (the OpenAI reset format) or a bare
- * number of seconds; `undefined` when it is neither.
+ * number of seconds; `undefined` when it is neither. Capped at `MAX_TIMER_MS` (2^31-1 ms), as
+ * `Retry-After` is: a longer one is no window a server resets, and no timer (nor `pauseFor()`)
+ * can wait it.
  *
+ * @throws TypeError when `text` is not a string (a missing header, `get()`'s `null`, is the
+ * caller's to skip, as `parseRateLimitHeaders` does).
  * @example
  * ```ts
  * parseDurationMs('6m0s'); // 360000
@@ -66,9 +70,10 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
  * ```
  */
 export function parseDurationMs(text: string): number | undefined {
+  if (typeof text !== 'string') fail('text', 'a string (header text)', text);
   const value = text.trim();
   if (value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.min(Number(value) * 1000, MAX_TIMER_MS);
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
   let total = 0;
   let end = 0;
@@ -76,7 +81,7 @@ export function parseDurationMs(text: string): number | undefined {
     total += Number(match[1]) * UNIT_MS[match[2]!]!;
     end = part.lastIndex;
   }
-  return end === value.length && end > 0 ? total : undefined;
+  return end === value.length && end > 0 ? Math.min(total, MAX_TIMER_MS) : undefined;
 }
 
 function parseCount(text: string | undefined): number | undefined {
@@ -89,19 +94,23 @@ function parseCount(text: string | undefined): number | undefined {
 
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 
-/** Reset: a duration, a number of seconds (or epoch seconds when huge), or a date. */
+/**
+ * Reset: a duration, a number of seconds (or epoch seconds when huge), or a date. Capped at
+ * `MAX_TIMER_MS` as `Retry-After` is, so that `pauseFor(resetMs)` waits instead of throwing.
+ */
 function parseReset(text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
   const value = text.trim();
   if (/^\d+(\.\d+)?$/.test(value)) {
     const seconds = Number(value);
     // A count of seconds this large is a Unix time (GitHub style), not a delay.
-    return seconds > 1e9 ? Math.max(0, seconds * 1000 - now) : seconds * 1000;
+    const ms = seconds > 1e9 ? Math.max(0, seconds * 1000 - now) : seconds * 1000;
+    return Math.min(ms, MAX_TIMER_MS);
   }
   const duration = parseDurationMs(value);
   if (duration !== undefined) return duration;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - now), MAX_TIMER_MS);
 }
 
 /** The windows servers name at the end of their counts (Mistral, Cerebras), shortest first. */

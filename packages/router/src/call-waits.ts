@@ -41,13 +41,9 @@ export class CallWaits {
       const wait: Wait = { prev: undefined, next: this.#first, reject };
       if (this.#first !== undefined) this.#first.prev = wait;
       this.#first = wait;
-      // One listener per wait, only for a call that has a signal; removed when the work settles.
-      const stopListening =
-        signal === undefined
-          ? undefined
-          : onAbort(signal, () => {
-              if (this.#unlink(wait)) reject(signal.reason);
-            });
+      let stopListening: (() => void) | undefined;
+      // Handlers on the work first: should listening below throw (a signal look-alike whose
+      // addEventListener does), the work's own outcome is still read, never left unhandled.
       settled.then(
         (value) => {
           stopListening?.();
@@ -58,6 +54,15 @@ export class CallWaits {
           if (this.#unlink(wait)) reject(error);
         },
       );
+      if (signal === undefined) return;
+      // One listener per wait, only for a call that has a signal; removed when the work settles.
+      try {
+        stopListening = onAbort(signal, () => {
+          if (this.#unlink(wait)) reject(signal.reason);
+        });
+      } catch (error) {
+        if (this.#unlink(wait)) reject(error);
+      }
     });
   }
 

@@ -1,7 +1,6 @@
 import {
   expectKnownKeys,
   expectSharedName,
-  expectString,
   fail,
   holdsLogin,
   isPlainObject,
@@ -9,6 +8,7 @@ import {
   optionalNumber,
   REDACTED,
 } from '@x/internal';
+import { expectModelName } from '@x/provider-core';
 import { takesTokenIdsByDefault } from './embed-input';
 import type { RequestFieldsLike, RoutableProvider } from './types';
 
@@ -96,7 +96,10 @@ export interface ResolvedDeployment {
  * groups would refuse.
  */
 function expectModel(field: string, value: unknown): string {
-  const model = expectString(field, value, true);
+  // The providers' own check of a request's model (blank, too long, a control character or
+  // surrounding whitespace), at build time: every call of the deployment would fail it.
+  expectModelName(field, value, 'llama3.2');
+  const model = value as string;
   if (holdsLogin(model)) {
     fail(field, 'a model name without credentials (never a URL with a password)', REDACTED, true);
   }
@@ -144,9 +147,12 @@ export function resolveDeployment(
   const n = counts.get(group) ?? 0;
   counts.set(group, n + 1);
   const id = value.id === undefined ? `${group}/${n}` : expectSharedName(value.id, `${at}.id`);
-  const tags = value.tags ?? [];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
-    fail(`${at}.tags`, 'an array of strings', value.tags);
+  // Only undefined means none: null is refused as any other non-array.
+  const tags = value.tags === undefined ? [] : value.tags;
+  if (!Array.isArray(tags)) fail(`${at}.tags`, 'an array of strings', value.tags);
+  // By index, not `some`: a hole of a sparse array is refused as `undefined`, not skipped.
+  for (let i = 0; i < tags.length; i++) {
+    if (typeof tags[i] !== 'string') fail(`${at}.tags[${i}]`, 'a string', tags[i]);
   }
   return {
     id,

@@ -273,7 +273,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (list.length === 0) fail('deployments', 'a non-empty array of deployments', list, true);
   const counts = new Map<string, number>();
   const drop = optionalBoolean('dropUnknownFields', options.dropUnknownFields) ?? false;
-  const deployments = list.map((d, i) => resolveDeployment(d, `deployments[${i}]`, counts, drop));
+  // By index, not `map`: a hole of a sparse array is refused as `undefined` at its index.
+  const deployments: ReturnType<typeof resolveDeployment>[] = [];
+  for (let i = 0; i < list.length; i++) {
+    deployments.push(resolveDeployment(list[i], `deployments[${i}]`, counts, drop));
+  }
   if (deployments.some((d) => d.dropUnknownFields)) {
     for (const [i, d] of deployments.entries()) {
       const at = `deployments[${i}].provider.requestFields`;

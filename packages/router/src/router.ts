@@ -5,6 +5,7 @@ import {
   type InspectArgs,
   inspectStats,
   LazyIterable,
+  optionalSignal,
 } from '@x/internal';
 import type { Deployment, Operation } from './deployment';
 import type { DeploymentOptions } from './deployment-options';
@@ -291,14 +292,19 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const rt = this.#rt;
     rt.assertOpen();
     if (typeof request !== 'object' || request === null) fail('request', 'an object', request);
-    const r = request as { model?: unknown; tags?: unknown; input?: unknown };
+    const r = request as { model?: unknown; tags?: unknown; input?: unknown; signal?: unknown };
     const group = expectGroup(r.model, rt.tiers);
+    // Before any deployment is called: a bad signal found only once a call is in flight would
+    // fail the router's wait and leave the provider's own answer (or error) unread.
+    optionalSignal('request.signal', r.signal);
     const tags = r.tags as string[] | undefined;
     // Listed once per call, and only when something reads it.
     let reachable: Deployment[] | undefined;
     if (tags !== undefined) {
-      if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
-        fail('request.tags', 'an array of strings', tags);
+      if (!Array.isArray(tags)) fail('request.tags', 'an array of strings', tags);
+      // By index, not `some`: a hole of a sparse array is refused as `undefined`, not skipped.
+      for (let i = 0; i < tags.length; i++) {
+        if (typeof tags[i] !== 'string') fail(`request.tags[${i}]`, 'a string', tags[i]);
       }
       reachable = this.#reachable(group, tags);
       if (reachable.length === 0) {

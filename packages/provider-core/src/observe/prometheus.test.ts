@@ -33,10 +33,11 @@ describe('prometheusText', () => {
   it('passes promtool check metrics for two providers of one package, with escaped labels, streams and failures (real promtool)', async () => {
     const server = await setup();
     const a = provider(server, { name: 'gpu-a' });
-    // a name holds no control character (a newline is refused): the model label escapes one
+    // neither a name nor a model holds a control character (a newline is refused): the labels
+    // escape quotes and backslashes
     const b = provider(server, { name: 'gpu "b"\\c' });
     await a.complete(ask('llama3.2'));
-    await a.complete(ask('qwen "2.5"\\\n'));
+    await a.complete(ask('qwen "2.5"\\'));
     await drain(a.stream(ask('llama3.2')));
     await b.complete(ask('llama3.2'));
     server.status = 503;
@@ -53,7 +54,7 @@ describe('prometheusText', () => {
       String.raw`x_provider_reply_requests_total{provider="gpu \"b\"\\c",model="llama3.2"} 1`,
     );
     expect(text).toContain(
-      String.raw`x_provider_reply_successes_total{provider="gpu-a",model="qwen \"2.5\"\\\n"} 1`,
+      String.raw`x_provider_reply_successes_total{provider="gpu-a",model="qwen \"2.5\"\\"} 1`,
     );
     expect(text).toContain(
       'x_provider_reply_failures_total{provider="gpu-a",model="llama3.2",code="X_PROVIDER_REPLY_SERVER_BUSY"} 1',

@@ -14,10 +14,15 @@ const UNIT_NS: Record<string, number> = {
 
 /** 2^63 ns: a time.Duration (int64) holds less; ParseDuration calls more an invalid duration. */
 const MAX_NS = 2 ** 63;
+const LIMIT = 2n ** 63n;
 
 export type DurationResult = { ok: true; ns: number } | { ok: false; error: string };
 
-/** time.ParseDuration: `"10m"`, `"1h30m"`, `"-1m"`, `"0"`, `"1.5s"`; `"10"` is an error. */
+/**
+ * time.ParseDuration: `"10m"`, `"1h30m"`, `"-1m"`, `"0"`, `"1.5s"`; `"10"` is an error. Counted
+ * as Go counts, in whole nanoseconds (a fraction through a float, as Go's `leadingFraction`), so
+ * the limits are exact: up to `2562047h47m16.854775807s`, and one nanosecond more when negative.
+ */
 export function parseGoDuration(text: string): DurationResult {
   const quoted = JSON.stringify(text);
   const invalid = { ok: false as const, error: `time: invalid duration ${quoted}` };
@@ -29,7 +34,7 @@ export function parseGoDuration(text: string): DurationResult {
   }
   if (s === '0') return { ok: true, ns: 0 };
   if (s === '') return invalid;
-  let total = 0;
+  let total = 0n;
   while (s !== '') {
     const number = /^(\d*)(?:\.(\d*))?/.exec(s);
     const intPart = number?.[1] ?? '';
@@ -45,10 +50,19 @@ export function parseGoDuration(text: string): DurationResult {
         error: `time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`,
       };
     s = s.slice(unit.length);
-    total += Number(`${intPart || '0'}.${fracPart ?? ''}0`) * scale;
-    if (total >= MAX_NS) return invalid;
+    let part = BigInt(intPart || '0') * BigInt(scale);
+    if (part > LIMIT) return invalid;
+    const fraction = (fracPart ?? '').slice(0, 18);
+    if (fraction !== '') {
+      part += BigInt(Math.trunc(Number(fraction) * (scale / 10 ** fraction.length)));
+      if (part > LIMIT) return invalid;
+    }
+    total += part;
+    if (total > LIMIT) return invalid;
   }
-  return { ok: true, ns: negative ? -total : total };
+  if (!negative && total === LIMIT) return invalid;
+  const ns = Number(total);
+  return { ok: true, ns: negative ? -ns : ns };
 }
 
 /** Milliseconds a keep_alive value stands for; negative means "forever" (Infinity). */

@@ -32,6 +32,18 @@ describe('parseGoDuration', () => {
     });
   });
 
+  it("takes Go's exact limits, one nanosecond more when negative, and refuses past them", () => {
+    expect(parseGoDuration('2562047h47m16.854775807s')).toMatchObject({ ok: true });
+    expect(parseGoDuration('-2562047h47m16.854775808s')).toMatchObject({ ok: true });
+    expect(parseGoDuration('9223372036854775807ns')).toMatchObject({ ok: true });
+    for (const over of ['2562047h47m16.854775808s', '-2562047h47m16.854775809s', '2562048h']) {
+      expect(parseGoDuration(over)).toEqual({
+        ok: false,
+        error: `time: invalid duration ${JSON.stringify(over)}`,
+      });
+    }
+  });
+
   it('sums the parts of any compound duration', () => {
     fc.assert(
       fc.property(fc.nat(99), fc.nat(59), fc.nat(59), (h, m, s) => {

@@ -1,3 +1,4 @@
+import { until } from '@x/internal/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { chatRequest as req } from './__fixtures__/chat-request';
 import { createCache } from './cache';
@@ -93,7 +94,7 @@ describe('cache.getOrLoad when a loader asks for its own key', () => {
       return cache.getOrLoad(req(1), async () => 'unused', { signal });
     });
     first.open();
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    await until(() => cache.stats().coalesced === 1);
     second.open();
     const errors = await Promise.all([one.catch((e: unknown) => e), two.catch((e: unknown) => e)]);
     expect(errors.every(isCacheLoadCycleError)).toBe(true);
@@ -153,10 +154,10 @@ describe('cache.getOrLoad when a loader asks for its own key', () => {
     // Another caller still wants key 2, so its load goes on.
     const other = cache.getOrLoad(req(2), async () => 'unused');
     stopped.open();
-    await vi.waitFor(() => expect(giveUp.signal.aborted).toBe(true));
+    await until(() => giveUp.signal.aborted);
     // The loader of key 1 no longer waits for key 2: key 2's loader may wait for key 1.
     asked.open();
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(2));
+    await until(() => cache.stats().coalesced === 2);
     done.open();
     // Before this release: CacheLoadCycleError (the load kept counting as its starter's).
     expect(await Promise.all([one, other])).toEqual(['one', 'two after one']);
@@ -195,9 +196,9 @@ describe('cache.getOrLoad when a loader asks for its own key', () => {
       await done.opened;
       return 'one';
     });
-    await vi.waitFor(() => expect(giveUp.signal.aborted).toBe(true));
+    await until(() => giveUp.signal.aborted);
     asked.open();
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(2));
+    await until(() => cache.stats().coalesced === 2);
     done.open();
     // Before this release: CacheLoadCycleError (3 counted as waited for by 2, 2 by 1).
     expect(await Promise.all([one, other])).toEqual(['one', 'three after one']);

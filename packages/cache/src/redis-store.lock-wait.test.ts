@@ -3,6 +3,7 @@
 // redis-server, except the test of the default bound, which runs on fake timers and a scripted
 // client.
 import { randomUUID } from 'node:crypto';
+import { until } from '@x/internal/testing';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { chatRequest as req } from './__fixtures__/chat-request';
@@ -22,10 +23,29 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
 });
 
+// A fresh connection's first commands on a loaded machine can outlast the default 500 ms: a lock
+// take that timed out lets the holder load without its lock, and the waiter then never waits.
+const commandTimeoutMs = 5_000;
+
 /** A cache with a Redis store of its own client (as in another process) under `prefix`. */
 function cacheOn(prefix: string, options: Partial<RedisStoreOptions> = {}) {
-  const store = createRedisStore({ client: connect(), prefix, ...options });
-  return { cache: createCache<string>({ store }), store };
+  const client = connect();
+  const store = createRedisStore({ client, prefix, commandTimeoutMs, ...options });
+  return { cache: createCache<string>({ store }), store, client };
+}
+
+let adminClient: Redis | undefined;
+/**
+ * Waits until Redis holds `lockKey`. The holder's loader being called does not say so (a lock take
+ * that failed loads without the lock): this makes the tests' precondition explicit.
+ */
+async function lockHeld(lockKey: string): Promise<void> {
+  adminClient ??= connect();
+  const admin = adminClient;
+  await vi.waitFor(async () => expect(await admin.exists(lockKey)).toBe(1), {
+    timeout: 5_000,
+    interval: 20,
+  });
 }
 
 /** A loader that never settles until `finish()`: a deployment that hangs, holding the lock. */
@@ -44,7 +64,8 @@ describe('createRedisStore waiting for another cache’s load', () => {
     const lockKey = `${prefix}lock:${holder.cache.key(req(1))}`;
     const hang = hanging();
     const held = holder.cache.getOrLoad(req(1), hang.loader);
-    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    await until(() => hang.loader.mock.calls.length > 0);
+    await lockHeld(lockKey);
     const own = vi.fn(async () => 'own answer');
     let settled = false;
     const started = performance.now();
@@ -76,7 +97,8 @@ describe('createRedisStore waiting for another cache’s load', () => {
     const waiter = cacheOn(prefix, { lockWaitMs: 200, pollIntervalMs: 60_000 });
     const hang = hanging();
     const held = holder.cache.getOrLoad(req(1), hang.loader);
-    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    await until(() => hang.loader.mock.calls.length > 0);
+    await lockHeld(`${prefix}lock:${holder.cache.key(req(1))}`);
     const started = performance.now();
     // Before this release the wait slept a whole poll (60 s) before it looked at the time.
     expect(await waiter.cache.getOrLoad(req(1), async () => 'own')).toBe('own');
@@ -118,9 +140,12 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     let fail!: (error: Error) => void;
     const failing = vi.fn(() => new Promise<string>((_resolve, reject) => (fail = reject)));
     const failed = holder.cache.getOrLoad(req(1), failing).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(failing).toHaveBeenCalled());
+    await until(() => failing.mock.calls.length > 0);
+    await lockHeld(`${prefix}lock:${holder.cache.key(req(1))}`);
+    const reads = vi.spyOn(waiter.client, 'getBuffer');
     const own = waiter.cache.getOrLoad(req(1), async () => 'own');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first read is the miss, the next ones polls: the waiter found the lock and waits.
+    await until(() => reads.mock.calls.length >= 2);
     fail(new Error('provider 500'));
     expect(await own).toBe('own');
     expect(await failed).toMatchObject({ message: 'provider 500' });
@@ -130,7 +155,8 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     const short = cacheOn(prefix, { lockWaitMs: 200 });
     const hang = hanging();
     const held = holder.cache.getOrLoad(req(2), hang.loader);
-    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    await until(() => hang.loader.mock.calls.length > 0);
+    await lockHeld(`${prefix}lock:${holder.cache.key(req(2))}`);
     expect(await short.cache.getOrLoad(req(2), async () => 'own 2')).toBe('own 2');
     expect(short.cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 1 });
     hang.finish('late');
@@ -143,16 +169,17 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     const holder = cacheOn(prefix);
     const client = connect();
     const reads = vi.spyOn(client, 'getBuffer');
-    const store = createRedisStore({ client, prefix });
+    const store = createRedisStore({ client, prefix, commandTimeoutMs });
     const waiter = createCache<string>({ store });
     const hang = hanging();
     const held = holder.cache.getOrLoad(req(1), hang.loader);
-    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    await until(() => hang.loader.mock.calls.length > 0);
+    await lockHeld(`${prefix}lock:${holder.cache.key(req(1))}`);
     const leave = new AbortController();
     const own = vi.fn(async () => 'own');
     const left = waiter.getOrLoad(req(1), own, { signal: leave.signal });
     // The first read is the miss, the next ones polls: the holder's lock was found, and waited for.
-    await vi.waitFor(() => expect(reads.mock.calls.length).toBeGreaterThanOrEqual(2));
+    await until(() => reads.mock.calls.length >= 2);
     leave.abort(new Error('caller gave up'));
     await expect(left).rejects.toThrow('caller gave up');
     expect(own).not.toHaveBeenCalled();
@@ -168,13 +195,14 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     const holder = cacheOn(prefix);
     const client = connect();
     const reads = vi.spyOn(client, 'getBuffer');
-    const store = createRedisStore({ client, prefix });
+    const store = createRedisStore({ client, prefix, commandTimeoutMs });
     const waiter = createCache<string>({ store });
     const hang = hanging();
     const held = holder.cache.getOrLoad(req(1), hang.loader);
-    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
+    await until(() => hang.loader.mock.calls.length > 0);
+    await lockHeld(`${prefix}lock:${holder.cache.key(req(1))}`);
     const own = waiter.getOrLoad(req(1), async () => 'own');
-    await vi.waitFor(() => expect(reads.mock.calls.length).toBeGreaterThanOrEqual(2));
+    await until(() => reads.mock.calls.length >= 2);
     await store.close();
     // The waiting cache loads by itself.
     expect(await own).toBe('own');
@@ -203,8 +231,8 @@ describe('a load every caller left, whose loader ignores its signal', () => {
     const hang = hanging();
     const leave = new AbortController();
     const left = holder.cache.getOrLoad(req(1), hang.loader, { signal: leave.signal });
-    await vi.waitFor(() => expect(hang.loader).toHaveBeenCalled());
-    expect(await admin.exists(lockKey)).toBe(1);
+    await until(() => hang.loader.mock.calls.length > 0);
+    await lockHeld(lockKey);
     leave.abort(new Error('caller gave up'));
     await expect(left).rejects.toThrow('caller gave up');
     // Before this release the lock was renewed as long as the loader ran: for ever here.
@@ -264,7 +292,7 @@ describe('a loader that asks for its own key, with a Redis store', () => {
   it('refuses the call with CacheLoadCycleError and gives the lock back', async () => {
     const prefix = `t:${randomUUID()}:`;
     const client = connect();
-    const store = createRedisStore({ client, prefix });
+    const store = createRedisStore({ client, prefix, commandTimeoutMs });
     const cache = createCache<string>({ store });
     const lockKey = `${prefix}lock:${cache.key(req(1))}`;
     const loader = vi.fn(async (signal: AbortSignal) => {
@@ -314,12 +342,15 @@ describe('a loader that asks for its own key, with a Redis store', () => {
     const elsewhere = cacheOn(otherPrefix); // another process: its own client
     const { loader, finish } = hanging();
     const held = elsewhere.cache.getOrLoad(req(1), loader);
-    await vi.waitFor(() => expect(loader).toHaveBeenCalledTimes(1));
+    await until(() => loader.mock.calls.length === 1);
+    await lockHeld(`${otherPrefix}lock:${elsewhere.cache.key(req(1))}`);
     const innerLoader = vi.fn(async () => 'loaded twice');
+    const reads = vi.spyOn(inner.client, 'getBuffer');
     const value = outer.cache.getOrLoad(req(1), (signal) =>
       inner.cache.getOrLoad(req(1), innerLoader, { signal }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The miss, then a poll: the inner cache found the other process's lock and waits for it.
+    await until(() => reads.mock.calls.length >= 2);
     finish('from the other process');
     expect(await held).toBe('from the other process');
     expect(await value).toBe('from the other process');

@@ -1,10 +1,11 @@
-// A script call Redis ran whose reply was lost: a proxy in front of the global redis-server drops
-// the reply and cuts the connection, and ioredis reconnects and sends the call again. Real clock
-// throughout (the scripts read Redis' clock); the rates below refill nothing during a test.
+// A script call Redis ran whose reply was lost: a proxy in front of a redis-server drops the reply
+// and cuts the connection, and ioredis reconnects and sends the call again. Real clock throughout
+// (the scripts read Redis' clock); the rates below refill nothing during a test.
 import { randomUUID } from 'node:crypto';
 import { type ReplyDropProxy, startReplyDropProxy } from '@x/internal/testing';
 import { Redis, type RedisOptions } from 'ioredis';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type RedisServerHandle, startRedisServer } from '../../../scripts/testing/redis-server';
 import { ONE_LIMIT_TAKE, TOKEN_BUCKET } from './internal/redis-script';
 import {
   createRedisTokenBucket,
@@ -13,7 +14,15 @@ import {
   type RedisTokenBucket,
 } from './redis';
 
-const target = new URL(inject('redisUrl'));
+// A redis-server of the file's own: a test pauses its writes (CLIENT PAUSE), which on the server
+// the package's other files share would time their decisions out while they run alongside.
+let server: RedisServerHandle;
+let target: URL;
+beforeAll(async () => {
+  server = await startRedisServer();
+  target = new URL(server.url);
+});
+afterAll(() => server?.stop());
 const prefix = `test-resend:${process.pid}:`;
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -97,7 +106,7 @@ describe('a Redis script call sent again after a lost reply', () => {
     const dropped = proxy.dropReplyTo('adjust');
     expect(await bucket.tryAcquire(4)).toBe(true); // the local policy's share
     await dropped;
-    await vi.waitFor(() => expect(proxy.connections()).toBe(2));
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2), { timeout: 5_000 });
     await bucket.waitTimeMs(); // sent after the refund, so answered after it
     // 20 - 12 - 4 + 4: twice, the refund made it 12
     expect(await admitted(bucket, 16)).toBe(8);
@@ -134,7 +143,7 @@ describe('a Redis script call sent again after a lost reply', () => {
     // Redis ran it once; the connection closed before its reply: the local share (5 of 20) decides.
     expect(await took).toBe(true);
     const decided = bucket.stats().store;
-    await vi.waitFor(() => expect(proxy.connections()).toBe(2));
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2), { timeout: 5_000 });
     // Sent on the new connection after the take sent again (the first probes Redis), so the
     // second is answered after the refund of what that take debited once more.
     await bucket.waitTimeMs();
@@ -155,7 +164,7 @@ describe('a Redis script call sent again after a lost reply', () => {
       const took = bucket.tryAcquire(5);
       expect(await took).toBe(onUnavailable === 'local');
       await dropped;
-      await vi.waitFor(() => expect(proxy.connections()).toBe(3));
+      await vi.waitFor(() => expect(proxy.connections()).toBe(3), { timeout: 5_000 });
       await bucket.waitTimeMs();
       await bucket.waitTimeMs();
       // Redis ran it three times; only the last run's reply came back, and it was given back.
@@ -172,7 +181,7 @@ describe('a Redis script call sent again after a lost reply', () => {
     const took = admitted(bucket, 8); // one script call of 8 takes of 1
     await dropped;
     const answered = await took;
-    await vi.waitFor(() => expect(proxy.connections()).toBe(2));
+    await vi.waitFor(() => expect(proxy.connections()).toBe(2), { timeout: 5_000 });
     await bucket.waitTimeMs();
     await bucket.waitTimeMs();
     // 16 gone, not 8, before: the answers of the call sent again were the callers'.

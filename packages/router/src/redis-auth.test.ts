@@ -71,7 +71,9 @@ describe('createRedisRouterState when Redis refuses the connections (real Redis,
         connect(redis.port, { password }),
         subscriber,
       );
-      await vi.waitFor(() => expect(events).toEqual([`unavailable:error:${code}`]));
+      await vi.waitFor(() => expect(events).toEqual([`unavailable:error:${code}`]), {
+        timeout: 5_000,
+      });
 
       await tenCalls();
 
@@ -93,17 +95,21 @@ describe('createRedisRouterState when Redis refuses the connections (real Redis,
     const redis = await server({ requirepass: password });
     const admin = connect(redis.port, { password });
     const { router, events, tenCalls, everything } = routerOn(connect(redis.port, { password }));
-    await vi.waitFor(() => expect(router.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(router.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
 
     // Rotated, and every other connection dropped: ioredis reconnects with the old password.
     await admin.config('SET', 'requirepass', `new-${randomUUID()}`);
     await admin.client('KILL', 'TYPE', 'NORMAL');
     await admin.client('KILL', 'TYPE', 'PUBSUB');
-    await vi.waitFor(() =>
-      expect(router.stats().state).toMatchObject({
-        state: 'unavailable',
-        outageError: 'WRONGPASS',
-      }),
+    await vi.waitFor(
+      () =>
+        expect(router.stats().state).toMatchObject({
+          state: 'unavailable',
+          outageError: 'WRONGPASS',
+        }),
+      { timeout: 5_000 },
     );
     await tenCalls();
     expect(events).toEqual(['unavailable:disconnected:undefined']);

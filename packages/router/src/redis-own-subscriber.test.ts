@@ -74,14 +74,22 @@ describe('the subscriber createRedisRouterState() duplicates (real Redis, real c
     const unavailable: unknown[] = [];
     router.onStateUnavailable((event) => unavailable.push(event));
     try {
-      await vi.waitFor(() => expect(router.stats().state).toMatchObject({ state: 'available' }));
+      await vi.waitFor(() => expect(router.stats().state).toMatchObject({ state: 'available' }), {
+        timeout: 5_000,
+      });
       client.disconnect();
-      await vi.waitFor(() =>
-        expect(unavailable).toEqual([{ kind: 'redis', reason: 'disconnected', error: undefined }]),
+      await vi.waitFor(
+        () =>
+          expect(unavailable).toEqual([
+            { kind: 'redis', reason: 'disconnected', error: undefined },
+          ]),
+        { timeout: 5_000 },
       );
       expect(router.stats().state).toMatchObject({ state: 'unavailable' });
       await client.connect();
-      await vi.waitFor(() => expect(router.stats().state).toMatchObject({ state: 'available' }));
+      await vi.waitFor(() => expect(router.stats().state).toMatchObject({ state: 'available' }), {
+        timeout: 5_000,
+      });
     } finally {
       await router.close();
       client.disconnect();

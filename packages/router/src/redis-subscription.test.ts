@@ -28,7 +28,9 @@ async function coolA(router: Router, shared: Providers) {
   await router.complete({ model: 'chat', messages: HI });
   await router.complete({ model: 'chat', messages: HI });
   shared.a.fallback = 'ok';
-  await vi.waitFor(() => expect(router.stats().state).toMatchObject({ published: 1 }));
+  await vi.waitFor(() => expect(router.stats().state).toMatchObject({ published: 1 }), {
+    timeout: 5_000,
+  });
 }
 
 describe('createRedisRouterState subscribing (real Redis, real clock)', () => {
@@ -41,7 +43,9 @@ describe('createRedisRouterState subscribing (real Redis, real clock)', () => {
     const events: string[] = [];
     late.onStateUnavailable((e) => events.push(`unavailable:${e.reason}`));
     late.onStateRecovered(() => events.push('recovered'));
-    await vi.waitFor(() => expect(events).toEqual(['unavailable:disconnected']));
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:disconnected']), {
+      timeout: 5_000,
+    });
     expect(late.stats().state).toMatchObject({ state: 'unavailable' });
     // Long enough for the client to give up on its SUBSCRIBE (one retry, 50 ms apart): ioredis
     // will not send it again by itself.
@@ -57,10 +61,14 @@ describe('createRedisRouterState subscribing (real Redis, real clock)', () => {
 
     const theirs = providers();
     const other = instance(redis.port, prefix, theirs);
-    await vi.waitFor(() => expect(other.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(other.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
     expect(await admin.pubsub('NUMSUB', `${prefix}events`)).toEqual([`${prefix}events`, 2]);
     await coolA(other, theirs);
-    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
     expect(late.stats().cooldowns).toEqual({ local: 0, shared: 1 });
   });
 
@@ -72,11 +80,15 @@ describe('createRedisRouterState subscribing (real Redis, real clock)', () => {
     const oneAgain = instance(redis.port, prefix, app1Again, { keyPrefix: 'app1:' });
     const two = instance(redis.port, prefix, app2, { keyPrefix: 'app2:' });
     for (const router of [one, oneAgain, two]) {
-      await vi.waitFor(() => expect(router.stats().state).toMatchObject({ syncs: 1 }));
+      await vi.waitFor(() => expect(router.stats().state).toMatchObject({ syncs: 1 }), {
+        timeout: 5_000,
+      });
     }
     await coolA(one, app1);
     // Another instance of app 1 hears it, on the channel named after its keyPrefix...
-    await vi.waitFor(() => expect(oneAgain.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(oneAgain.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
     const admin = connected(new Redis({ ...BRIEF_RECONNECT, port: redis.port }));
     expect(await admin.pubsub('NUMSUB', `app1:${prefix}events`, `app2:${prefix}events`)).toEqual([
       `app1:${prefix}events`,
@@ -90,7 +102,9 @@ describe('createRedisRouterState subscribing (real Redis, real clock)', () => {
     expect((await two.complete({ model: 'chat', messages: HI })).route.deployment).toBe('a');
     // The keys were apart already (ioredis prefixes them): a late instance of app 2 finds none.
     const twoLate = instance(redis.port, prefix, providers(), { keyPrefix: 'app2:' });
-    await vi.waitFor(() => expect(twoLate.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(twoLate.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
     expect(twoLate.stats().deployments.a!.status).toBe('healthy');
   });
 });

@@ -51,7 +51,9 @@ async function coolingInRedis() {
   shared.a.fallback = apiError(503);
   await ask(one);
   await ask(one);
-  await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }));
+  await vi.waitFor(() => expect(one.stats().state).toMatchObject({ published: 1 }), {
+    timeout: 5_000,
+  });
   return { prefix, shared, one };
 }
 
@@ -110,12 +112,14 @@ describe('shared cooldowns (real Redis, real clock)', () => {
     const two = instance(prefix, shared);
     const heard: unknown[] = [];
     two.onCooldown((e) => heard.push(e));
-    await vi.waitFor(() => expect(two.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(two.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
     shared.a.fallback = apiError(503);
     await ask(one);
     await ask(one);
     expect(one.stats().cooldowns).toEqual({ local: 1, shared: 0 });
-    await vi.waitFor(() => expect(heard).toHaveLength(1));
+    await vi.waitFor(() => expect(heard).toHaveLength(1), { timeout: 5_000 });
     // Less the time the news took, from the decision on the other instance.
     expect(heard[0]).toEqual({
       deployment: 'a',
@@ -141,7 +145,9 @@ describe('shared cooldowns (real Redis, real clock)', () => {
   it('tells an instance that starts later about the cooldowns running', async () => {
     const { prefix, shared } = await coolingInRedis();
     const late = instance(prefix, shared);
-    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
     expect(late.stats().cooldowns.shared).toBe(1);
   });
 
@@ -154,7 +160,9 @@ describe('shared cooldowns (real Redis, real clock)', () => {
     const unavailable: unknown[] = [];
     const late = instance(prefix, shared);
     late.onStateUnavailable((event) => unavailable.push(event));
-    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
     expect(late.stats().state).toMatchObject({ state: 'available', syncs: 1 });
     expect(unavailable).toEqual([]);
     expect((await ask(late)).route.deployment).toBe('b');
@@ -167,26 +175,31 @@ describe('shared cooldowns (real Redis, real clock)', () => {
   it('lets one instance probe after the cooldown, and brings the deployment back everywhere', async () => {
     const prefix = `test:${randomUUID()}:`;
     const shared = providers();
-    const one = instance(prefix, shared, { durationMs: 300 });
-    const two = instance(prefix, shared, { durationMs: 300 });
-    await vi.waitFor(() => expect(two.stats().state).toMatchObject({ syncs: 1 }));
+    // (1 s: long enough that the news reaches `two` on a loaded machine while `a` still cools)
+    const one = instance(prefix, shared, { durationMs: 1_000 });
+    const two = instance(prefix, shared, { durationMs: 1_000 });
+    await vi.waitFor(() => expect(two.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
     shared.a.fallback = apiError(503);
     await ask(one);
     await ask(one);
-    await vi.waitFor(() => expect(two.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(two.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
     await vi.waitFor(() => expect(two.stats().deployments.a!.status).toBe('probe-due'), {
-      timeout: 2_000,
+      timeout: 5_000,
     });
     shared.a.fallback = 'ok';
     shared.a.delayMs = 200;
     const recovered: unknown[] = [];
     two.onRecovered((e) => recovered.push(e));
     const probe = ask(one);
-    await vi.waitFor(() => expect(shared.a.inFlight).toBe(1));
+    await vi.waitFor(() => expect(shared.a.inFlight).toBe(1), { timeout: 5_000 });
     // The other instance finds the probe claimed: it passes `a` over.
     expect((await ask(two)).route.deployment).toBe('b');
     expect((await probe).route.deployment).toBe('a');
-    await vi.waitFor(() => expect(recovered).toHaveLength(1));
+    await vi.waitFor(() => expect(recovered).toHaveLength(1), { timeout: 5_000 });
     expect(recovered[0]).toMatchObject({ deployment: 'a', source: 'shared' });
     expect(one.stats().state).toMatchObject({ probes: { won: 1, lost: 0 } });
     expect(two.stats().state).toMatchObject({ probes: { won: 0, lost: 1 } });
@@ -200,7 +213,9 @@ describe('probes after an abort (real Redis, real clock)', () => {
     const prefix = `test:${randomUUID()}:`;
     const shared = providers();
     const one = instance(prefix, shared, { durationMs: 300 });
-    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
     shared.a.fallback = apiError(503);
     await ask(one);
     await ask(one);
@@ -213,7 +228,7 @@ describe('probes after an abort (real Redis, real clock)', () => {
     const probe = one
       .complete({ model: 'chat', messages: HI, signal: controller.signal })
       .catch((e: unknown) => e);
-    await vi.waitFor(() => expect(shared.a.inFlight).toBe(1));
+    await vi.waitFor(() => expect(shared.a.inFlight).toBe(1), { timeout: 5_000 });
     controller.abort();
     expect(await probe).toBe(controller.signal.reason);
     // Its own claim is still in Redis: the next call renews it and probes, without waiting.
@@ -233,10 +248,14 @@ describe('Redis down (real Redis, real clock)', () => {
     const events: string[] = [];
     one.onStateUnavailable((e) => events.push(`unavailable:${e.reason}`));
     one.onStateRecovered(() => events.push('recovered'));
-    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
 
     await server.stop();
-    await vi.waitFor(() => expect(events).toEqual(['unavailable:disconnected']));
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:disconnected']), {
+      timeout: 5_000,
+    });
     expect(one.stats().state).toMatchObject({ state: 'unavailable', outages: 1 });
     // Its own view still works: a deployment failing now is taken out here.
     shared.a.fallback = apiError(503);
@@ -252,7 +271,9 @@ describe('Redis down (real Redis, real clock)', () => {
     expect(one.stats().state).toMatchObject({ state: 'available' });
     // The cooldown decided during the outage is in Redis now: an instance starting sees it.
     const late = instance(prefix, shared, { url: server.url });
-    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+    await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
   });
 
   it('writes back the cooldowns decided while Redis answered errors, once a command works again', async () => {
@@ -265,23 +286,30 @@ describe('Redis down (real Redis, real clock)', () => {
     const events: string[] = [];
     one.onStateUnavailable((e) => events.push(`unavailable:${e.reason}`));
     one.onStateRecovered(() => events.push('recovered'));
-    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }));
+    await vi.waitFor(() => expect(one.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
     // Writes are refused (an error reply), while the subscription stays connected.
     await admin.config('SET', 'min-replicas-to-write', '1');
     shared.a.fallback = apiError(503);
     await ask(one);
     await ask(one);
-    await vi.waitFor(() => expect(events).toEqual(['unavailable:error']));
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:error']), { timeout: 5_000 });
     await admin.config('SET', 'min-replicas-to-write', '0');
     shared.b.fallback = apiError(503);
     await ask(one).catch(() => {});
     await ask(one).catch(() => {});
-    await vi.waitFor(() => expect(events).toEqual(['unavailable:error', 'recovered']));
-    const late = instance(prefix, shared, { url: server.url });
-    await vi.waitFor(() => {
-      expect(late.stats().deployments.a!.status).toBe('cooling');
-      expect(late.stats().deployments.b!.status).toBe('cooling');
+    await vi.waitFor(() => expect(events).toEqual(['unavailable:error', 'recovered']), {
+      timeout: 5_000,
     });
+    const late = instance(prefix, shared, { url: server.url });
+    await vi.waitFor(
+      () => {
+        expect(late.stats().deployments.a!.status).toBe('cooling');
+        expect(late.stats().deployments.b!.status).toBe('cooling');
+      },
+      { timeout: 5_000 },
+    );
   });
 
   it("keeps answering, and probes on its own, when the client's eval() throws instead of rejecting", async () => {
@@ -302,12 +330,14 @@ describe('Redis down (real Redis, real clock)', () => {
     open.push(() => router.close());
     const reasons: string[] = [];
     router.onStateUnavailable((e) => reasons.push(`${e.reason}:${e.error}`));
-    await vi.waitFor(() => expect(reasons).toEqual(['error:TypeError']));
+    await vi.waitFor(() => expect(reasons).toEqual(['error:TypeError']), { timeout: 5_000 });
     shared.a.fallback = apiError(503);
     await ask(router);
     expect((await ask(router)).route.deployment).toBe('b');
     expect(router.stats().deployments.a!.status).toBe('cooling');
-    await vi.waitFor(() => expect(router.stats().deployments.a!.status).toBe('probe-due'));
+    await vi.waitFor(() => expect(router.stats().deployments.a!.status).toBe('probe-due'), {
+      timeout: 5_000,
+    });
     shared.a.fallback = 'ok';
     expect((await ask(router)).route.deployment).toBe('a');
   });

@@ -91,7 +91,9 @@ describe('three processes sharing cooldowns through Redis (real Redis, child pro
     expect(one.events.filter((e) => e.event === 'cooldown')).toMatchObject([
       { payload: { deployment: 'a', source: 'local', reason: 'failures' } },
     ]);
-    await vi.waitFor(() => expect(shared(two, 'a') && shared(three, 'a')).toBe(true));
+    await vi.waitFor(() => expect(shared(two, 'a') && shared(three, 'a')).toBe(true), {
+      timeout: 5_000,
+    });
     const before = chats(simA);
     const [fromTwo, fromThree] = await Promise.all([two.call(5), three.call(5)]);
     expect(fromTwo.served).toEqual({ b: 5 });
@@ -100,10 +102,12 @@ describe('three processes sharing cooldowns through Redis (real Redis, child pro
 
     // Redis goes down: every process says so and keeps routing by its own view.
     await redis.stop();
-    await vi.waitFor(() =>
-      expect(workers.every((w) => w.events.some((e) => e.event === 'state-unavailable'))).toBe(
-        true,
-      ),
+    await vi.waitFor(
+      () =>
+        expect(workers.every((w) => w.events.some((e) => e.event === 'state-unavailable'))).toBe(
+          true,
+        ),
+      { timeout: 5_000 },
     );
     const during = await Promise.all(workers.map((w) => w.call(3)));
     for (const result of during) expect(result).toMatchObject({ served: { b: 3 }, failed: 0 });
@@ -120,8 +124,9 @@ describe('three processes sharing cooldowns through Redis (real Redis, child pro
     );
     const direct = new Redis(redis.url);
     try {
-      await vi.waitFor(async () =>
-        expect(await direct.pttl(`${prefix}cooldown:a`)).toBeGreaterThan(0),
+      await vi.waitFor(
+        async () => expect(await direct.pttl(`${prefix}cooldown:a`)).toBeGreaterThan(0),
+        { timeout: 5_000 },
       );
     } finally {
       direct.disconnect();
@@ -131,7 +136,9 @@ describe('three processes sharing cooldowns through Redis (real Redis, child pro
     simB.setFaults([{ route: '/api/chat', fault: { kind: 'status', status: 503 } }]);
     const second = await two.call(2);
     expect(second.served).toEqual({ c: 2 });
-    await vi.waitFor(() => expect(shared(one, 'b') && shared(three, 'b')).toBe(true));
+    await vi.waitFor(() => expect(shared(one, 'b') && shared(three, 'b')).toBe(true), {
+      timeout: 5_000,
+    });
     const beforeB = chats(simB);
     const [fromOne, fromThreeAgain] = await Promise.all([one.call(4), three.call(4)]);
     expect(fromOne.served).toEqual({ c: 4 });

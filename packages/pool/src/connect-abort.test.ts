@@ -82,15 +82,16 @@ describe('an abort while the socket connects', () => {
     const p = pool({ connectTimeoutMs: 2_000 });
     const controller = new AbortController();
     const reason = new Error('caller gave up');
-    const started = performance.now();
     const result = p
       .request(`https://127.0.0.1:${silent.port}/`, { signal: controller.signal })
       .catch((e: unknown) => e);
     await until(() => silent.accepted === 1);
+    const started = performance.now();
     controller.abort(reason);
-    // Before: ConnectTimeoutError once connectTimeoutMs (2 s) had passed.
+    // Before: ConnectTimeoutError once connectTimeoutMs (2 s) had passed. The bound, from the
+    // abort, leaves a loaded machine room and stays below those 2 s.
     expect(await result).toBe(reason);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(1_500);
     // The handshake is abandoned: the server sees its socket close, the pool holds none.
     await until(() => silent.closed === 1);
     expect(p.stats().totals).toMatchObject({ sockets: 0, pending: 0, queued: 0 });
@@ -112,7 +113,8 @@ describe('an abort while the socket connects', () => {
       const started = performance.now();
       controller.abort(reason);
       expect(await result).toBe(reason);
-      expect(performance.now() - started).toBeLessThan(500);
+      // Well below connectTimeoutMs (5 s), with room for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(2_500);
       await until(() => p.stats().totals.sockets === 0);
       // Nobody waits for the query any more: it is cancelled, and its late answer (this resolver
       // ignores its signal) is dropped. Before: it went on and filled the cache.

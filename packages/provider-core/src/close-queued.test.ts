@@ -19,6 +19,9 @@ import { type BaseChatRequest, ProviderClosedError, type ProviderCore } from './
 
 destroyAfterEach();
 
+// Waits for real I/O (a request arriving, a socket closing) get 5 s, not vi.waitFor's 1 s: a
+// loaded CI machine can take longer, and a bug still fails them.
+
 /** A transfer of `model`'s progress lines (`/pull`, as Ollama's model downloads). */
 function transfer(provider: ProviderCore, model: string, breaker = false, onEnd?: () => void) {
   return provider.messages({
@@ -57,14 +60,16 @@ describe('ProviderCore.close and transfers in flight', () => {
     await expect(waiting.next()).resolves.toMatchObject({ value: '{"delta":"first"}' });
     const next = outcome(waiting.next());
     const answer = provider.complete(streamed, to('late'));
-    await vi.waitFor(() => expect(server.received).toEqual(['progress', 'one', 'late']));
+    await vi.waitFor(() => expect(server.received).toEqual(['progress', 'one', 'late']), {
+      timeout: 5_000,
+    });
     expect(await settlesWithin(provider.close(), 1_500)).toBe(true);
     await expect(answer).resolves.toMatchObject({ content: 'late' });
     for (const read of [held.next(), next]) {
       expect(await outcome(read)).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
     }
     expect(ended).toBe(2);
-    await vi.waitFor(() => expect(server.open()).toBe(0));
+    await vi.waitFor(() => expect(server.open()).toBe(0), { timeout: 5_000 });
     // A transfer started after close() is refused unsent, as every other call is.
     expect(await outcome(transfer(provider, 'progress', false, onEnd).next())).toMatchObject({
       name: 'ProviderClosedError',
@@ -81,7 +86,7 @@ describe('ProviderCore.close and transfers in flight', () => {
     const waiting = transfer(provider, 'one', true);
     await waiting.next();
     const next = outcome(waiting.next());
-    await vi.waitFor(() => expect(server.received).toEqual(['one']));
+    await vi.waitFor(() => expect(server.received).toEqual(['one']), { timeout: 5_000 });
     expect(await settlesWithin(provider.close(), 1_500)).toBe(true);
     expect(await next).toBeInstanceOf(ProviderClosedError);
     expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0 });
@@ -103,7 +108,7 @@ describe('ProviderCore.close and the calls still queued', () => {
       const provider = core(server.url, { maxConcurrent: own ? 1 : slots });
       const sent = provider.complete(streamed, to('late'));
       const queued = outcome(provider.complete(streamed, to('m')));
-      await vi.waitFor(() => expect(server.received).toEqual(['late']));
+      await vi.waitFor(() => expect(server.received).toEqual(['late']), { timeout: 5_000 });
       await provider.close();
       await expect(sent).resolves.toMatchObject({ content: 'late' });
       expect(await queued).toBeInstanceOf(ProviderClosedError);
@@ -122,7 +127,7 @@ describe('ProviderCore.close and limiters it was given', () => {
     const slots = createConcurrencyLimiter({ maxConcurrent: 1 });
     const provider = core(server.url, { maxConcurrent: slots });
     const onSocket = outcome(provider.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(server.received).toEqual(['silent']));
+    await vi.waitFor(() => expect(server.received).toEqual(['silent']), { timeout: 5_000 });
     const caller = new AbortController();
     const slotWaits = [
       outcome(provider.complete(streamed, to('m'))),
@@ -139,10 +144,13 @@ describe('ProviderCore.close and limiters it was given', () => {
       outcome(limited.complete(streamed, to('m'))),
       outcome(limited.complete(streamed, to('m', caller.signal))),
     ];
-    await vi.waitFor(() => {
-      expect(slots.queued).toBe(2);
-      expect(limiter.stats().queued).toBe(2);
-    });
+    await vi.waitFor(
+      () => {
+        expect(slots.queued).toBe(2);
+        expect(limiter.stats().queued).toBe(2);
+      },
+      { timeout: 5_000 },
+    );
     // close() resolves once the call on a socket ends; the queued ones end before.
     const closing = provider.close();
     await limited.close();
@@ -173,7 +181,7 @@ describe('ProviderCore.close and limiters it was given', () => {
       retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     const call = outcome(provider.complete(streamed, to('unavailable')));
-    await vi.waitFor(() => expect(limiter.stats().queued).toBe(1));
+    await vi.waitFor(() => expect(limiter.stats().queued).toBe(1), { timeout: 5_000 });
     await provider.close();
     expect(await call).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
     expect(server.received).toEqual(['unavailable']);
@@ -204,9 +212,11 @@ describe('ProviderCore.close and limiters it was given', () => {
       const model = backoff ? 'busy' : 'm';
       const loading = outcome(closed.complete(cached, to(model)));
       const joined = outcome(alive.complete(cached, to(model)));
-      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
-      await vi.waitFor(() =>
-        backoff ? expect(closed.stats().retries).toBe(1) : expect(limiter.stats().queued).toBe(1),
+      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1), { timeout: 5_000 });
+      await vi.waitFor(
+        () =>
+          backoff ? expect(closed.stats().retries).toBe(1) : expect(limiter.stats().queued).toBe(1),
+        { timeout: 5_000 },
       );
       await closed.close();
       expect(await loading).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
@@ -232,10 +242,10 @@ describe('ProviderCore.close and limiters it was given', () => {
     const other = core(server.url, { maxConcurrent: 1, share });
     const slots = sharedConcurrencyLimiter(name);
     const onSocket = outcome(provider.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(server.received).toEqual(['silent']));
+    await vi.waitFor(() => expect(server.received).toEqual(['silent']), { timeout: 5_000 });
     const queued = outcome(provider.complete(streamed, to('m')));
     const othersQueued = outcome(other.complete(streamed, to('m')));
-    await vi.waitFor(() => expect(slots.queued).toBe(2));
+    await vi.waitFor(() => expect(slots.queued).toBe(2), { timeout: 5_000 });
     const closing = provider.close();
     expect(await queued).toMatchObject({ name: 'ProviderClosedError', destroyed: false });
     await provider.destroy();

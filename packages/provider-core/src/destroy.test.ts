@@ -17,6 +17,9 @@ import { type BaseChatRequest, ProviderClosedError, type ProviderCore } from './
 
 destroyAfterEach();
 
+// Waits for real I/O (a request arriving, a socket closing) get 5 s, not vi.waitFor's 1 s: a
+// loaded CI machine can take longer, and a bug still fails them.
+
 describe('ProviderCore.destroy', () => {
   it('ends calls waiting for an answer and reading one, and destroys the pool it created', async () => {
     const server = await startServer();
@@ -25,7 +28,7 @@ describe('ProviderCore.destroy', () => {
     const reading = provider.stream(streamed, streamed.stream!, to('one'));
     await expect(reading.next()).resolves.toMatchObject({ value: { content: 'first' } });
     const next = outcome(reading.next());
-    await vi.waitFor(() => expect(server.received).toHaveLength(2));
+    await vi.waitFor(() => expect(server.received).toHaveLength(2), { timeout: 5_000 });
     await provider.destroy();
     expect(await waiting).toBeInstanceOf(ProviderClosedError);
     expect(await next).toBeInstanceOf(ProviderClosedError);
@@ -40,7 +43,7 @@ describe('ProviderCore.destroy', () => {
     expect(provider.stats()).toMatchObject({ cancelled: 2, failures: 0, inFlight: 0 });
     expect(provider.pool!.closed).toBe(true);
     expect(provider.pool!.stats().totals.connected).toBe(0);
-    await vi.waitFor(() => expect(server.open()).toBe(0));
+    await vi.waitFor(() => expect(server.open()).toBe(0), { timeout: 5_000 });
     await expect(provider.complete(streamed, to('m'))).rejects.toMatchObject({
       name: 'ProviderClosedError',
       destroyed: false,
@@ -66,14 +69,14 @@ describe('ProviderCore.destroy', () => {
     await expect(progress.next()).resolves.toMatchObject({ value: '{"delta":"first"}' });
     const pulling = outcome(progress.next());
     const backoff = outcome(provider.complete(streamed, to('busy')));
-    await vi.waitFor(() => expect(provider.stats().retries).toBe(1));
+    await vi.waitFor(() => expect(provider.stats().retries).toBe(1), { timeout: 5_000 });
     await provider.destroy();
     for (const call of [meta, probe, pulling, backoff]) {
       expect(await call).toBeInstanceOf(ProviderClosedError);
     }
     // The backoff's retry was never sent.
     expect(server.received.filter((model) => model === 'busy')).toHaveLength(1);
-    await vi.waitFor(() => expect(server.open()).toBe(0));
+    await vi.waitFor(() => expect(server.open()).toBe(0), { timeout: 5_000 });
   });
 
   it('ends calls queued in shared limiters, and leaves the limiters open with nothing queued', async () => {
@@ -82,7 +85,7 @@ describe('ProviderCore.destroy', () => {
     const provider = core(server.url, { maxConcurrent: slots });
     const onSocket = outcome(provider.complete(streamed, to('silent')));
     const queued = outcome(provider.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(slots.queued).toBe(1));
+    await vi.waitFor(() => expect(slots.queued).toBe(1), { timeout: 5_000 });
     // One request per 50 s: the first call took the token, the second waits for the next.
     const limiter = createRateLimiter({
       limits: { requests: { ratePerSecond: 0.02, capacity: 1 } },
@@ -90,7 +93,7 @@ describe('ProviderCore.destroy', () => {
     const limited = core(server.url, { rateLimit: limiter });
     const admitted = outcome(limited.complete(streamed, to('silent')));
     const waiting = outcome(limited.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(limiter.stats().queued).toBe(1));
+    await vi.waitFor(() => expect(limiter.stats().queued).toBe(1), { timeout: 5_000 });
     await Promise.all([provider.destroy(), limited.destroy()]);
     for (const call of [onSocket, queued, admitted, waiting]) {
       expect(await call).toBeInstanceOf(ProviderClosedError);
@@ -105,19 +108,19 @@ describe('ProviderCore.destroy', () => {
     await using pool = createPool({ connectionsPerHost: 2 });
     const other = core(server.url, { pool });
     const theirs = outcome(other.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(server.received).toHaveLength(1));
+    await vi.waitFor(() => expect(server.received).toHaveLength(1), { timeout: 5_000 });
     const provider = core(server.url, { pool });
     const onSocket = outcome(provider.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(server.received).toHaveLength(2));
+    await vi.waitFor(() => expect(server.received).toHaveLength(2), { timeout: 5_000 });
     const queued = outcome(provider.complete(streamed, to('silent')));
-    await vi.waitFor(() => expect(pool.stats().totals.queued).toBe(1));
+    await vi.waitFor(() => expect(pool.stats().totals.queued).toBe(1), { timeout: 5_000 });
     await provider.destroy();
     expect(await onSocket).toBeInstanceOf(ProviderClosedError);
     expect(await queued).toBeInstanceOf(ProviderClosedError);
     expect(pool.closed).toBe(false);
     expect(pool.stats().totals.queued).toBe(0);
     // Its socket is closed; the other provider's call still holds its own, and the pool serves it.
-    await vi.waitFor(() => expect(server.closed()).toBe(1));
+    await vi.waitFor(() => expect(server.closed()).toBe(1), { timeout: 5_000 });
     await expect(other.complete(streamed, to('m'))).resolves.toMatchObject({ content: 'hi' });
     expect(server.received).toHaveLength(3);
     await other.destroy();
@@ -134,14 +137,14 @@ describe('ProviderCore.destroy', () => {
       const loading = outcome(provider.complete(cached, to('silent', signal)));
       // Without a signal: it waits for the load whatever happens to the first call.
       const waiting = outcome(provider.complete(cached, to('silent')));
-      await vi.waitFor(() => expect(server.received).toHaveLength(i + 1));
+      await vi.waitFor(() => expect(server.received).toHaveLength(i + 1), { timeout: 5_000 });
       expect(provider.cache!.stats().coalesced).toBe(1);
       await provider.destroy();
       expect(await loading).toBeInstanceOf(ProviderClosedError);
       expect(await waiting).toBeInstanceOf(ProviderClosedError);
     }
     expect(server.received).toEqual(['silent', 'silent']);
-    await vi.waitFor(() => expect(server.closed()).toBe(2));
+    await vi.waitFor(() => expect(server.closed()).toBe(2), { timeout: 5_000 });
     expect(pool.closed).toBe(false);
   });
 
@@ -154,8 +157,8 @@ describe('ProviderCore.destroy', () => {
     // `late` is answered after 100 ms: the first load is still in flight when destroy() ends it.
     const loading = outcome(destroyed.complete(cached, to('late')));
     const joined = alive.complete(cached, to('late'));
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
-    await vi.waitFor(() => expect(server.received).toEqual(['late']));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(server.received).toEqual(['late']), { timeout: 5_000 });
     await destroyed.destroy();
     expect(await loading).toMatchObject({ name: 'ProviderClosedError', destroyed: true });
     // Not the other provider's closed error: its own load, answered.
@@ -169,7 +172,7 @@ describe('ProviderCore.destroy', () => {
     const provider = core(server.url, {});
     const controller = new AbortController();
     const call = outcome(provider.complete(streamed, to('silent', controller.signal)));
-    await vi.waitFor(() => expect(server.received).toHaveLength(1));
+    await vi.waitFor(() => expect(server.received).toHaveLength(1), { timeout: 5_000 });
     const reason = new Error('the caller left');
     controller.abort(reason);
     const destroyed = provider.destroy();
@@ -182,7 +185,7 @@ describe('ProviderCore.destroy', () => {
     for (const options of [{}, { pool: false as const }]) {
       const provider: ProviderCore = core(server.url, options);
       const call = outcome(provider.complete(streamed, to('silent')));
-      await vi.waitFor(() => expect(server.open()).toBe(1));
+      await vi.waitFor(() => expect(server.open()).toBe(1), { timeout: 5_000 });
       let closed = false;
       const closing = provider.close().then(() => {
         closed = true;
@@ -196,7 +199,7 @@ describe('ProviderCore.destroy', () => {
       await closing;
       expect(await call).toBeInstanceOf(ProviderClosedError);
       expect(provider.close()).toBe(destroyed);
-      await vi.waitFor(() => expect(server.open()).toBe(0));
+      await vi.waitFor(() => expect(server.open()).toBe(0), { timeout: 5_000 });
       // After a close() that finished, destroy() has nothing left to end.
       const idle = core(server.url, options);
       await idle.close();
@@ -215,7 +218,7 @@ describe('ProviderCore.destroy and a breaker it was given', () => {
       outcome(provider.complete(streamed, to('silent'))),
       outcome(provider.complete(streamed, to('silent', new AbortController().signal))),
     ];
-    await vi.waitFor(() => expect(server.received).toHaveLength(2));
+    await vi.waitFor(() => expect(server.received).toHaveLength(2), { timeout: 5_000 });
     await provider.destroy();
     for (const call of calls) expect(await call).toBeInstanceOf(ProviderClosedError);
     expect(breaker.stats()).toMatchObject({ state: 'closed', failures: 0, ignored: 2 });

@@ -17,6 +17,9 @@ import type { BaseChatRequest } from './index';
 
 destroyAfterEach();
 
+// Waits for real I/O (a request arriving, a socket closing) get 5 s, not vi.waitFor's 1 s: a
+// loaded CI machine can take longer, and a bug still fails them.
+
 describe('a load several callers share through the cache', () => {
   it.each([
     { breaker: 'with a breaker', options: { breaker: {} } },
@@ -24,7 +27,7 @@ describe('a load several callers share through the cache', () => {
   ])(
     'goes on for the others when the caller who started it aborts ($breaker)',
     async ({ options }) => {
-      const server = await startServer();
+      const server = await startServer({ holdSlow: true });
       await using cache = createCache({ strategy: 'aggressive' });
       const cached = {
         ...streamed,
@@ -32,15 +35,17 @@ describe('a load several callers share through the cache', () => {
       };
       const provider = core(server.url, { cache, ...options });
       const first = new AbortController();
-      // `slow` sends its first line, the rest after 100 ms: the first caller leaves while the
-      // answer is being read.
+      // `slow` sends its first line and holds the rest until released: the first caller leaves
+      // while the answer is being read, however loaded the machine.
       const leaving = outcome(provider.complete(cached, to('slow', first.signal)));
       const staying = provider.complete(cached, to('slow'));
-      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
-      await vi.waitFor(() => expect(server.received).toEqual(['slow']));
+      await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1), { timeout: 5_000 });
+      await vi.waitFor(() => expect(server.received).toEqual(['slow']), { timeout: 5_000 });
+      // Lets the first line reach the client (not needed for the outcome: the rest is held).
       await new Promise((resolve) => setTimeout(resolve, 20));
       first.abort();
       expect(await leaving).toMatchObject({ name: 'AbortError' });
+      server.release();
       await expect(staying).resolves.toMatchObject({ content: 'slow' });
       expect(server.received).toEqual(['slow']);
       expect(provider.stats()).toMatchObject({ successes: 1, failures: 0, cancelled: 1 });
@@ -59,9 +64,9 @@ describe('a cache shared by providers of different servers', () => {
     const b = core(healthy.url, { cache });
     // `never` is never answered: a's load ends at its first-token deadline.
     const failing = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     const joining = b.complete(same, to('m'));
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1), { timeout: 5_000 });
     expect(await failing).toMatchObject({ name: 'ProviderTimeoutError' });
     await expect(joining).resolves.toMatchObject({ content: 'hi' });
     expect(healthy.received).toEqual(['m']);
@@ -77,9 +82,9 @@ describe('a cache shared by providers of different servers', () => {
     const a = core(hanging.url, { cache });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     const joining = b.complete(same, to('m'));
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1), { timeout: 5_000 });
     await expect(joining).resolves.toMatchObject({ content: 'hi', cached: false });
     expect(healthy.received).toEqual(['m']);
     expect(b.stats()).toMatchObject({ successes: 1, failures: 0 });
@@ -99,14 +104,14 @@ describe('a cache shared by providers of different servers', () => {
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const first = new AbortController();
     const hung = outcome(a.complete(same, to('never', first.signal)));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     const joining = b.complete(same, to('m'));
-    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1));
+    await vi.waitFor(() => expect(cache.stats().coalesced).toBe(1), { timeout: 5_000 });
     first.abort();
     expect(await hung).toMatchObject({ name: 'AbortError' });
     await expect(joining).resolves.toMatchObject({ content: 'hi' });
     // Nobody waits for a's load any more: it ended.
-    await vi.waitFor(() => expect(cache.stats().inflight).toBe(0));
+    await vi.waitFor(() => expect(cache.stats().inflight).toBe(0), { timeout: 5_000 });
   });
 
   it("still shares another provider's healthy load that answers within its deadline", async () => {
@@ -118,7 +123,7 @@ describe('a cache shared by providers of different servers', () => {
     // `late` answers after 100 ms, well within b's 5 s.
     const b = core(other.url, { cache, timeouts: { firstTokenMs: 5_000 } });
     const first = a.complete(same, to('late'));
-    await vi.waitFor(() => expect(slow.received).toEqual(['late']));
+    await vi.waitFor(() => expect(slow.received).toEqual(['late']), { timeout: 5_000 });
     const joining = b.complete(same, to('m'));
     await expect(first).resolves.toMatchObject({ content: 'late' });
     await expect(joining).resolves.toMatchObject({ content: 'late' });
@@ -128,16 +133,19 @@ describe('a cache shared by providers of different servers', () => {
   });
 
   it('waits past its first-token deadline for a load of its own provider', async () => {
-    const server = await startServer();
+    const server = await startServer({ holdSlow: true });
     const other = await startServer();
     await using cache = createCache({ strategy: 'aggressive' });
     const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
     // Another provider on the cache makes it shared; b's own calls still share b's loads.
     core(other.url, { cache });
-    // `slow` sends its first line at once and the rest after 100 ms: past b's 50 ms bound.
-    const b = core(server.url, { cache, timeouts: { firstTokenMs: 50 } });
+    // `slow` sends its first line at once (well within b's 1 s bound, even on a loaded machine)
+    // and the rest only when released, past that bound: the waiter has to wait beyond it.
+    const b = core(server.url, { cache, timeouts: { firstTokenMs: 1_000 } });
     const first = b.complete(same, to('slow'));
     const second = b.complete(same, to('slow'));
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    server.release();
     await expect(first).resolves.toMatchObject({ content: 'slow' });
     await expect(second).resolves.toMatchObject({ content: 'slow' });
     expect(server.received).toEqual(['slow']);
@@ -178,7 +186,7 @@ describe('a stream whose caller holds a chunk', () => {
       );
       await expect(reading.next()).resolves.toMatchObject({ value: { content: 'first' } });
       const waiting = other.complete(streamed, to('m'));
-      await vi.waitFor(() => expect(slots.queued).toBe(1));
+      await vi.waitFor(() => expect(slots.queued).toBe(1), { timeout: 5_000 });
       if (ends === 'destroy()') await provider.destroy();
       else caller.abort();
       // The other provider's call gets the slot without the caller reading on.
@@ -203,7 +211,7 @@ describe('a call that was retried', () => {
     const caller = new AbortController();
     // `flaky` answers 503 once, then never: the retry waits for an answer that does not come.
     const call = outcome(provider.complete(streamed, to('flaky', caller.signal)));
-    await vi.waitFor(() => expect(server.received).toEqual(['flaky', 'flaky']));
+    await vi.waitFor(() => expect(server.received).toEqual(['flaky', 'flaky']), { timeout: 5_000 });
     caller.abort();
     expect(await call).toMatchObject({ name: 'AbortError' });
     expect(provider.stats()).toMatchObject({ inFlight: 0, cancelled: 1, retries: 1 });
@@ -222,7 +230,7 @@ describe('a dropped stream', () => {
       expect((await iterator.next()).done).toBe(false);
       // dropped: neither read on nor returned
     }
-    await vi.waitFor(() => expect(provider.stats().inFlight).toBe(0));
+    await vi.waitFor(() => expect(provider.stats().inFlight).toBe(0), { timeout: 5_000 });
     setFlagsFromString('--expose-gc');
     (runInNewContext('gc') as () => void)();
     await new Promise((resolve) => setTimeout(resolve, 10));

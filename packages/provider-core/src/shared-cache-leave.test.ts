@@ -13,6 +13,9 @@ import {
 
 destroyAfterEach();
 
+// Waits for real I/O (a request arriving, a socket closing) get 5 s, not vi.waitFor's 1 s: a
+// loaded CI machine can take longer, and a bug still fails them.
+
 const same = { ...streamed, cacheKey: () => ({ q: 'same' }) };
 
 describe("a call that joined another provider's hanging load", () => {
@@ -26,7 +29,7 @@ describe("a call that joined another provider's hanging load", () => {
     const a = core(hanging.url, { cache, ...options });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     await expect(b.complete(same, to('m'))).resolves.toMatchObject({ content: 'hi' });
     expect(healthy.received).toEqual(['m']);
     await a.destroy();
@@ -39,7 +42,7 @@ describe("a call that joined another provider's hanging load", () => {
     await using cache = createCache({ strategy: 'aggressive' });
     const a = core(hanging.url, { cache });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     // Made after a's load started: the cache was a's alone then.
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     await expect(b.complete(same, to('m'))).resolves.toMatchObject({ content: 'hi' });
@@ -55,7 +58,7 @@ describe("a call that joined another provider's hanging load", () => {
     const a = core(hanging.url, { cache });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     // `slow` takes 100 ms after its first line: the later callers leave while it runs.
     const calls = Array.from({ length: 10 }, () => b.complete(same, to('slow')));
     for (const call of calls) await expect(call).resolves.toMatchObject({ content: 'slow' });
@@ -66,18 +69,20 @@ describe("a call that joined another provider's hanging load", () => {
 
   it('keeps its own load going for the others when one of them aborts', async () => {
     const hanging = await startServer();
-    const healthy = await startServer();
+    // `slow` holds its rest until released: the abort comes while b's own load runs.
+    const healthy = await startServer({ holdSlow: true });
     await using cache = createCache({ strategy: 'aggressive' });
     const a = core(hanging.url, { cache });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     const leaving = new AbortController();
     const first = outcome(b.complete(same, to('slow', leaving.signal)));
     const second = b.complete(same, to('slow'));
-    await vi.waitFor(() => expect(healthy.received).toEqual(['slow']));
+    await vi.waitFor(() => expect(healthy.received).toEqual(['slow']), { timeout: 5_000 });
     leaving.abort();
     expect(await first).toMatchObject({ name: 'AbortError' });
+    healthy.release();
     await expect(second).resolves.toMatchObject({ content: 'slow' });
     expect(healthy.received).toEqual(['slow']);
     await a.destroy();
@@ -117,7 +122,7 @@ describe('a provider closed or destroyed', () => {
     // a has no deadline at all: only the bound of b's own first-token deadline ends b's wait.
     const a = core(hanging.url, { cache, timeouts: false });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const closed = a.close();
     await expect(b.complete(same, to('m'))).resolves.toMatchObject({ content: 'hi' });
@@ -135,7 +140,7 @@ describe('a provider closed or destroyed', () => {
     const a = core(hanging.url, { cache });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const hung = outcome(a.complete(same, to('never')));
-    await vi.waitFor(() => expect(hanging.received).toEqual(['never']));
+    await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
     // close() lets a's load run on: b's call still leaves it at its own deadline.
     const closed = a.close();
     await expect(b.complete(same, to('m'))).resolves.toMatchObject({ content: 'hi' });

@@ -67,10 +67,17 @@ describe('stream() read at the caller pace', () => {
     const chunks = provider.stream(ask())[Symbol.asyncIterator]();
     expect((await chunks.next()).value.content).toHaveLength(1000);
     // The caller holds the first chunk: the server writes what the socket buffers take, then waits.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const before = written;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(written).toBe(before);
+    // Polled until nothing more is written over two checks 100 ms apart (bounded): a loaded
+    // machine may take longer than a fixed sleep to fill the buffers.
+    const started = performance.now();
+    let last = -1;
+    let still = 0;
+    while (still < 2 && performance.now() - started < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      still = written === last ? still + 1 : 0;
+      last = written;
+    }
+    expect(still).toBe(2);
     expect(written).toBeLessThan(lines * line.length * 0.75);
     let count = 1;
     for (;;) {

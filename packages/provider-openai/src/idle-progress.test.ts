@@ -23,13 +23,17 @@ function paced(first: string[], next: (i: number) => string | undefined): Handle
   };
 }
 
-const timeouts = { firstTokenMs: 400, idleMs: 200 };
+// The idle tests give the first token 5 s: on a loaded machine a 400 ms first-token deadline
+// could end the call before the idle one does (the wrong timeout). 400 ms stays where the
+// first-token timeout is the one expected.
+const idle = { firstTokenMs: 5_000, idleMs: 200 };
+const firstToken = { firstTokenMs: 400, idleMs: 200 };
 
 describe('timeouts.idleMs against events that carry nothing (real clock: the server paces events)', () => {
   it('ends stream() with an idle timeout keeping the text when empty deltas follow it forever', async () => {
     const { provider } = await setup(
       { '/chat/completions': paced([chunk({ role: 'assistant', content: 'Hi' })], () => EMPTY) },
-      { timeouts, retry: false },
+      { timeouts: idle, retry: false },
     );
     const error = await collect(provider.stream(ask())).catch((e: unknown) => e);
     expect(isOpenAITimeoutError(error)).toBe(true);
@@ -39,7 +43,7 @@ describe('timeouts.idleMs against events that carry nothing (real clock: the ser
   it('ends complete() with a first-token timeout when a role-only chunk is followed by empty deltas', async () => {
     const { provider } = await setup(
       { '/chat/completions': paced([chunk({ role: 'assistant', content: '' })], () => EMPTY) },
-      { timeouts, retry: false },
+      { timeouts: firstToken, retry: false },
     );
     const error = await provider.complete(ask()).catch((e: unknown) => e);
     expect(isOpenAITimeoutError(error)).toBe(true);
@@ -47,17 +51,19 @@ describe('timeouts.idleMs against events that carry nothing (real clock: the ser
   }, 10_000);
 
   it('keeps reasoning and tool-call argument deltas going for longer than idleMs', async () => {
+    // 2 x 30 deltas 20 ms apart: over 1 s, past both idleMs and the 1 s first-token deadline, so
+    // the call lives only if reasoning counts as a first token and every delta as progress.
     const steps = [
-      ...Array.from({ length: 12 }, () => chunk({ reasoning_content: 'hmm ' })),
+      ...Array.from({ length: 30 }, () => chunk({ reasoning_content: 'hmm ' })),
       chunk({
         tool_calls: [
           { index: 0, id: 'call_A', type: 'function', function: { name: 'f', arguments: '' } },
         ],
       }),
-      ...Array.from({ length: 12 }, (_, i) =>
+      ...Array.from({ length: 30 }, (_, i) =>
         chunk({
           tool_calls: [
-            { index: 0, function: { arguments: i === 0 ? '{"n":"' : i === 11 ? '"}' : 'x' } },
+            { index: 0, function: { arguments: i === 0 ? '{"n":"' : i === 29 ? '"}' : 'x' } },
           ],
         }),
       ),
@@ -69,12 +75,12 @@ describe('timeouts.idleMs against events that carry nothing (real clock: the ser
       {
         '/chat/completions': paced([chunk({ role: 'assistant', content: '' })], (i) => steps[i]),
       },
-      { timeouts, retry: false },
+      { timeouts: { firstTokenMs: 1_000, idleMs: 200 }, retry: false },
     );
     const answer = await provider.complete(ask());
-    expect(answer.thinking).toBe('hmm '.repeat(12));
+    expect(answer.thinking).toBe('hmm '.repeat(30));
     expect(answer.toolCalls).toEqual([
-      expect.objectContaining({ name: 'f', arguments: { n: 'x'.repeat(10) } }),
+      expect.objectContaining({ name: 'f', arguments: { n: 'x'.repeat(28) } }),
     ]);
   }, 10_000);
 });
@@ -96,7 +102,7 @@ describe('answers that hold a call open without a deadline moving (real clock)',
   it('ends a JSON document trickled in answer to a stream at the first-token deadline, in complete() and stream()', async () => {
     const { provider } = await setup(
       { '/chat/completions': trickledDocument },
-      { timeouts, retry: false },
+      { timeouts: firstToken, retry: false },
     );
     for (const run of [() => provider.complete(ask()), () => collect(provider.stream(ask()))]) {
       const error = await run().catch((e: unknown) => e);
@@ -111,7 +117,7 @@ describe('answers that hold a call open without a deadline moving (real clock)',
     for (const handler of [trickledDocument, silent]) {
       const { provider } = await setup(
         { '/chat/completions': handler },
-        { timeouts, retry: false, completeAs: 'whole' },
+        { timeouts: firstToken, retry: false, completeAs: 'whole' },
       );
       const started = performance.now();
       const error = await provider.complete(ask()).catch((e: unknown) => e);
@@ -125,7 +131,7 @@ describe('answers that hold a call open without a deadline moving (real clock)',
   it('ends an error answer whose body stalls within idleMs when the answer is asked for whole', async () => {
     const { provider } = await setup(
       { '/chat/completions': stalledErrorBody },
-      { timeouts, retry: false, completeAs: 'whole' },
+      { timeouts: idle, retry: false, completeAs: 'whole' },
     );
     const error = await provider.complete(ask()).catch((e: unknown) => e);
     expect(isOpenAITimeoutError(error)).toBe(true);

@@ -13,6 +13,16 @@ export interface ModelServer {
   open: () => number;
   /** Sockets closed so far. */
   closed: () => number;
+  /** With `holdSlow`: sends the rest of every `slow` answer, past and future. */
+  release: () => void;
+}
+
+export interface ModelServerOptions {
+  /**
+   * `slow` sends its rest only on `release()`, not after 100 ms: a test that must act while the
+   * answer is being read does so before releasing it, whatever the machine's load.
+   */
+  holdSlow?: boolean;
 }
 
 const servers: http.Server[] = [];
@@ -35,12 +45,16 @@ export function destroyAfterEach(): void {
 /**
  * Answers by the request's model: `m` in full, `late` in full after 100 ms, `one` with one line
  * and then nothing, `quiet` with its headers and then nothing (a server stalled before its first
- * chunk), `slow` with one line and the rest after 100 ms, `unavailable` with a 503,
- * `busy` with a 503 and `Retry-After: 60`, `flaky` with a 503 and then never again, `progress`
- * with a line every 20 ms that never ends (a long model download); any other model is never
- * answered.
+ * chunk), `slow` with one line and the rest after 100 ms (or on `release()`, see `holdSlow`),
+ * `unavailable` with a 503, `busy` with a 503 and `Retry-After: 60`, `flaky` with a 503 and then
+ * never again, `progress` with a line every 20 ms that never ends (a long model download); any
+ * other model is never answered.
  */
-export async function startModelServer(): Promise<ModelServer> {
+export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const received: string[] = [];
   const sockets = new Set<Socket>();
   let closed = 0;
@@ -74,7 +88,9 @@ export async function startModelServer(): Promise<ModelServer> {
       } else if (model === 'slow') {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.write('{"delta":"sl"}\n');
-        setTimeout(() => res.end('{"delta":"ow"}\n{"done":true}\n'), 100);
+        const rest = () => res.end('{"delta":"ow"}\n{"done":true}\n');
+        if (options.holdSlow === true) void released.then(rest);
+        else setTimeout(rest, 100);
       } else if (
         model === 'unavailable' ||
         (model === 'flaky' && received.filter((m) => m === 'flaky').length === 1)
@@ -101,6 +117,7 @@ export async function startModelServer(): Promise<ModelServer> {
     received,
     open: () => sockets.size,
     closed: () => closed,
+    release,
   };
 }
 

@@ -96,13 +96,15 @@ function expectCancelledOnly(core: ProviderCore, errors: unknown[], cancelled = 
 
 const reason = new Error('the user left');
 
+// Waits for real I/O (a request arriving, a socket closing) get 5 s, not vi.waitFor's 1 s: a
+// loaded CI machine can take longer, and a bug still fails them.
 describe('complete() aborted by the caller', () => {
   it('counts as cancelled, not failed, when aborted while waiting for headers (real clock)', async () => {
     const s = await server(silent);
     const { core, errors } = provider(s.url);
     const controller = new AbortController();
     const pending = core.complete(chat, { ...ask, signal: controller.signal });
-    await vi.waitFor(() => expect(s.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(s.requests).toHaveLength(1), { timeout: 5_000 });
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     expectCancelledOnly(core, errors);
@@ -118,7 +120,7 @@ describe('complete() aborted by the caller', () => {
       const { core, errors, answered } = provider(s.url, { timeouts: { totalMs: 60_000 } });
       const controller = new AbortController();
       const pending = core.complete(op, { ...ask, signal: controller.signal });
-      await vi.waitFor(() => expect(answered()).toBe(1));
+      await vi.waitFor(() => expect(answered()).toBe(1), { timeout: 5_000 });
       controller.abort(reason);
       await expect(pending).rejects.toBe(reason);
       expectCancelledOnly(core, errors);
@@ -130,7 +132,7 @@ describe('complete() aborted by the caller', () => {
     const { core, errors } = provider(s.url, { maxConcurrent: 1 });
     const first = new AbortController();
     const holding = core.complete(chat, { ...ask, signal: first.signal }).catch((e) => e);
-    await vi.waitFor(() => expect(s.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(s.requests).toHaveLength(1), { timeout: 5_000 });
     const controller = new AbortController();
     const queued = core.complete(chat, { ...ask, signal: controller.signal });
     controller.abort(reason);
@@ -149,7 +151,7 @@ describe('complete() aborted by the caller', () => {
     await core.complete(chat, ask);
     const controller = new AbortController();
     const queued = core.complete(chat, { ...ask, signal: controller.signal });
-    await vi.waitFor(() => expect(core.rateLimiter?.stats().queued).toBe(1));
+    await vi.waitFor(() => expect(core.rateLimiter?.stats().queued).toBe(1), { timeout: 5_000 });
     controller.abort(reason);
     await expect(queued).rejects.toBe(reason);
     expect(s.requests).toHaveLength(1);
@@ -174,7 +176,7 @@ describe('complete() aborted by the caller', () => {
       });
       const controller = new AbortController();
       const pending = core.complete(chat, { ...ask, signal: controller.signal });
-      await vi.waitFor(() => expect(core.stats().retries).toBe(1));
+      await vi.waitFor(() => expect(core.stats().retries).toBe(1), { timeout: 5_000 });
       controller.abort(reason);
       // At once: not after the 60 s the server asked for.
       await expect(pending).rejects.toBe(reason);
@@ -205,7 +207,7 @@ describe('stream() aborted by the caller', () => {
     const controller = new AbortController();
     const iterator = core.stream(chat, NDJSON, { ...ask, signal: controller.signal });
     const next = iterator.next();
-    await vi.waitFor(() => expect(s.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(s.requests).toHaveLength(1), { timeout: 5_000 });
     controller.abort(reason);
     await expect(next).rejects.toBe(reason);
     expectCancelledOnly(core, errors);
@@ -228,7 +230,7 @@ describe('stream() aborted by the caller', () => {
     const { core, errors } = provider(s.url, { maxConcurrent: 1 });
     const first = new AbortController();
     const holding = core.complete(chat, { ...ask, signal: first.signal }).catch((e) => e);
-    await vi.waitFor(() => expect(s.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(s.requests).toHaveLength(1), { timeout: 5_000 });
     const controller = new AbortController();
     const next = core.stream(chat, NDJSON, { ...ask, signal: controller.signal }).next();
     controller.abort(reason);
@@ -246,7 +248,7 @@ describe('stream() aborted by the caller', () => {
     await core.complete(chat, ask);
     const controller = new AbortController();
     const next = core.stream(chat, NDJSON, { ...ask, signal: controller.signal }).next();
-    await vi.waitFor(() => expect(core.rateLimiter?.stats().queued).toBe(1));
+    await vi.waitFor(() => expect(core.rateLimiter?.stats().queued).toBe(1), { timeout: 5_000 });
     controller.abort(reason);
     await expect(next).rejects.toBe(reason);
     expectCancelledOnly(core, errors);

@@ -2,7 +2,8 @@
 // `next()` waits for a chunk: manual iterator use, a framework's cancel, a router's destroy())
 // ends the call at once: the socket is freed, the call counts as cancelled, the breaker ignores it.
 // An async generator would queue that `return()` behind the pending read, until the first-token
-// deadline (20 s here): a test that passes is one where the call ended long before.
+// deadline (20 s here): a test that passes is one where the call ended long before. The bounds
+// (5 s) leave a loaded CI machine room, still well below the deadline a bug would wait for.
 
 import { request as undiciRequest } from 'undici';
 import { describe, expect, it, vi } from 'vitest';
@@ -49,17 +50,17 @@ describe('return() while a read is pending', () => {
         await expect(iterator.next()).resolves.toMatchObject({ done: false });
       }
       const next = iterator.next();
-      await vi.waitFor(() => expect(server.received).toEqual([model]));
+      await vi.waitFor(() => expect(server.received).toEqual([model]), { timeout: 5_000 });
       expect(server.closed()).toBe(0);
       const ended = iterator.return(undefined);
       // The pending read ends as a cancelled reader's does: done, nothing more.
-      expect(await within(next, 1000)).toEqual({ done: true, value: undefined });
-      expect(await within(ended, 1000)).toEqual({ done: true, value: undefined });
-      await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 1000 });
+      expect(await within(next, 5_000)).toEqual({ done: true, value: undefined });
+      expect(await within(ended, 5_000)).toEqual({ done: true, value: undefined });
+      await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 5_000 });
       expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
       expect(provider.breaker!.stats()).toMatchObject({ state: 'closed', failures: 0, ignored: 1 });
       // Nothing is left for close() to wait for.
-      expect(await within(provider.close(), 1000)).toBeUndefined();
+      expect(await within(provider.close(), 5_000)).toBeUndefined();
       // The iterator stays done.
       await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
     });
@@ -76,12 +77,12 @@ describe('return() while a read is pending', () => {
     const controller = new AbortController();
     const iterator = provider.stream(streamed, streamed.stream!, to('quiet', controller.signal));
     const next = iterator.next();
-    await vi.waitFor(() => expect(server.received).toEqual(['quiet']));
+    await vi.waitFor(() => expect(server.received).toEqual(['quiet']), { timeout: 5_000 });
     expect(server.closed()).toBe(0);
     const ended = iterator.return(undefined);
-    expect(await within(next, 1000)).toEqual({ done: true, value: undefined });
-    expect(await within(ended, 1000)).toEqual({ done: true, value: undefined });
-    await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 1000 });
+    expect(await within(next, 5_000)).toEqual({ done: true, value: undefined });
+    expect(await within(ended, 5_000)).toEqual({ done: true, value: undefined });
+    await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 5_000 });
     expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
     // The caller's signal is its own: leaving does not abort it.
     expect(controller.signal.aborted).toBe(false);
@@ -92,16 +93,16 @@ describe('return() while a read is pending', () => {
     const provider = core(server.url, { ...options, maxConcurrent: 1 });
     const first = provider.stream(streamed, streamed.stream!, to('quiet'));
     const firstNext = first.next();
-    await vi.waitFor(() => expect(server.received).toEqual(['quiet']));
+    await vi.waitFor(() => expect(server.received).toEqual(['quiet']), { timeout: 5_000 });
     const queued = provider.stream(streamed, streamed.stream!, to('m'));
     const next = queued.next();
     const ended = queued.return(undefined);
-    expect(await within(next, 1000)).toEqual({ done: true, value: undefined });
-    expect(await within(ended, 1000)).toEqual({ done: true, value: undefined });
+    expect(await within(next, 5_000)).toEqual({ done: true, value: undefined });
+    expect(await within(ended, 5_000)).toEqual({ done: true, value: undefined });
     expect(server.received).toEqual(['quiet']);
     expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 1 });
     await first.return(undefined);
-    expect(await within(firstNext, 1000)).toEqual({ done: true, value: undefined });
+    expect(await within(firstNext, 5_000)).toEqual({ done: true, value: undefined });
     expect(provider.stats()).toMatchObject({ cancelled: 2, failures: 0, inFlight: 0 });
   });
 
@@ -136,12 +137,12 @@ describe('return() while a read is pending', () => {
         parse: (message) => message.data,
       });
       const next = iterator.next();
-      await vi.waitFor(() => expect(server.received).toEqual(['quiet']));
+      await vi.waitFor(() => expect(server.received).toEqual(['quiet']), { timeout: 5_000 });
       expect(server.closed()).toBe(0);
       const ended = iterator.return(undefined);
-      expect(await within(next, 1000)).toEqual({ done: true, value: undefined });
-      expect(await within(ended, 1000)).toEqual({ done: true, value: undefined });
-      await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 1000 });
+      expect(await within(next, 5_000)).toEqual({ done: true, value: undefined });
+      expect(await within(ended, 5_000)).toEqual({ done: true, value: undefined });
+      await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 5_000 });
       expect(provider.stats()).toMatchObject({ failures: 0, inFlight: 0 });
     },
   );
@@ -150,7 +151,7 @@ describe('return() while a read is pending', () => {
     timeout: 10_000,
   }, async () => {
     const server = await startModelServer();
-    const slowKey = () => new Promise<string>((resolve) => setTimeout(() => resolve('k'), 1500));
+    const slowKey = () => new Promise<string>((resolve) => setTimeout(() => resolve('k'), 5_000));
     const provider = core(server.url, { getApiKey: slowKey });
     const iterator = provider.messages({
       endpoint: '/pull',
@@ -165,7 +166,7 @@ describe('return() while a read is pending', () => {
     const next = iterator.next();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const ended = iterator.return(undefined);
-    expect(await within(ended, 500)).toEqual({ done: true, value: undefined });
+    expect(await within(ended, 2_000)).toEqual({ done: true, value: undefined });
     expect(await within(next, 2500)).toEqual({ done: true, value: undefined });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.received).toEqual([]);

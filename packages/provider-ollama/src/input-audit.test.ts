@@ -3,20 +3,12 @@
 // decodes into, durations past Go's, file names that are not relative paths, malformed tool
 // calls and images, unknown quantization types and `requires` that is no version.
 import { describe, expect, it } from 'vitest';
+import { thrown } from './__fixtures__/refusal';
 import { simProvider } from './__fixtures__/sim-provider';
 import type { OllamaProvider } from './provider';
 import { validateChatRequest } from './validate';
 
 const setup = simProvider();
-
-async function thrown(run: () => unknown): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** Refused with `type`, the message matching `message`, and the simulator asked nothing. */
 async function refuses(

@@ -1,21 +1,12 @@
 // Model names are checked against Ollama's own grammar (types/model/name.go, internal/modelref)
 // before anything is sent, as each endpoint reads them, and never more strictly than the server.
 import { describe, expect, it } from 'vitest';
+import { thrown } from './__fixtures__/refusal';
 import { simProvider } from './__fixtures__/sim-provider';
 import { expectOllamaName, type NameReading } from './model-name';
 import type { OllamaProvider } from './provider';
 
 const setup = simProvider();
-
-/** The error `run` throws or rejects with (it must). */
-async function thrown(run: () => unknown): Promise<Error> {
-  try {
-    await run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a refusal');
-}
 
 function refusal(name: string, reading: NameReading = 'ref'): Error | undefined {
   try {

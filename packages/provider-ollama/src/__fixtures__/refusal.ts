@@ -13,3 +13,13 @@ export function refusal(options: Partial<Record<keyof OllamaProviderOptions, unk
   }
   throw new Error('expected createOllamaProvider to throw');
 }
+
+/** The error `run` throws or rejects with (it must): a refusal made before anything is sent. */
+export async function thrown(run: () => unknown): Promise<Error> {
+  try {
+    await run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a refusal');
+}

@@ -53,14 +53,18 @@ describe("a call that joined another provider's hanging load", () => {
 
   it('shares one load of its own server with the calls of its provider that left too', async () => {
     const hanging = await startServer();
-    const healthy = await startServer();
+    // `slow` holds its rest until released: every caller leaves a's load (at its 300 ms first-
+    // token deadline) while b's own load runs, however slow the machine.
+    const healthy = await startServer({ holdSlow: true });
     await using cache = createCache({ strategy: 'aggressive' });
     const a = core(hanging.url, { cache });
     const b = core(healthy.url, { cache, timeouts: { firstTokenMs: 300 } });
     const hung = outcome(a.complete(same, to('never')));
     await vi.waitFor(() => expect(hanging.received).toEqual(['never']), { timeout: 5_000 });
-    // `slow` takes 100 ms after its first line: the later callers leave while it runs.
     const calls = Array.from({ length: 10 }, () => b.complete(same, to('slow')));
+    await vi.waitFor(() => expect(healthy.received).toEqual(['slow']), { timeout: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    healthy.release();
     for (const call of calls) await expect(call).resolves.toMatchObject({ content: 'slow' });
     expect(healthy.received).toEqual(['slow']);
     await a.destroy();

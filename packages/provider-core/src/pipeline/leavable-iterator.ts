@@ -1,13 +1,13 @@
 /**
  * What `ProviderCore.stream()` and `messages()` return: the call's generator behind a thin
- * iterator whose `return()` can end a pending read. An async generator queues `return()` behind a
- * pending `next()`: a caller who gives up while the stream waits for a chunk (a framework's
- * cancel, a router's `destroy()`, manual iterator use) would hold the socket until a deadline
- * passed (the first-token or idle deadline; none at all for a model transfer), and `close()` with
- * it. Here `return()` first ends the call through `leave`, which the generator sets while it runs
- * (a read is pending) and clears at each `yield`, so the pending read settles at once; then it goes
- * to the generator as before. `next()` hands on the generator's own promise: a chunk costs no
- * extra promise nor allocation, and `return()` between reads (a `break`) is what it was.
+ * iterator whose `return()` and `throw()` can end a pending read. An async generator queues both
+ * behind a pending `next()`: a caller who gives up while the stream waits for a chunk (a
+ * framework's cancel, a router's `destroy()`, manual iterator use) would hold the socket until a
+ * deadline passed (the first-token or idle deadline; none at all for a model transfer), and
+ * `close()` with it. Here they first end the call through `leave`, which the generator sets while
+ * it runs (a read is pending) and clears at each `yield`, so the pending read settles at once;
+ * then they go to the generator as before. `next()` hands on the generator's own promise: a chunk
+ * costs no extra promise nor allocation, and `return()` between reads (a `break`) is what it was.
  */
 export class LeavableIterator<T> implements AsyncGenerator<T, void, undefined> {
   #generator: AsyncGenerator<T, void, undefined> | undefined;
@@ -25,16 +25,25 @@ export class LeavableIterator<T> implements AsyncGenerator<T, void, undefined> {
   }
 
   return(value?: undefined): Promise<IteratorResult<T, void>> {
+    this.#leave();
+    return this.#generator!.return(value);
+  }
+
+  /**
+   * The same for `throw()`, also queued behind a pending read by a generator: the call ends at
+   * once, and the error reaches the (then finished) generator, which rejects with it.
+   */
+  throw(error?: unknown): Promise<IteratorResult<T, void>> {
+    this.#leave();
+    return this.#generator!.throw(error);
+  }
+
+  #leave(): void {
     const leave = this.leave;
     if (leave !== undefined) {
       this.leave = undefined;
       leave();
     }
-    return this.#generator!.return(value);
-  }
-
-  throw(error?: unknown): Promise<IteratorResult<T, void>> {
-    return this.#generator!.throw(error);
   }
 
   [Symbol.asyncIterator](): this {

@@ -172,3 +172,20 @@ describe('return() while a read is pending', () => {
     expect(server.received).toEqual([]);
   });
 });
+
+describe('throw() while a read is pending', () => {
+  it('ends the call at once and rejects with the error given', { timeout: 10_000 }, async () => {
+    const server = await startModelServer();
+    const provider = core(server.url, options);
+    const iterator = provider.stream(streamed, streamed.stream!, to('quiet'));
+    const next = iterator.next();
+    await vi.waitFor(() => expect(server.received).toEqual(['quiet']), { timeout: 5_000 });
+    const reason = new Error('the caller gave up');
+    const thrown = iterator.throw(reason);
+    expect(await within(next, 5_000)).toEqual({ done: true, value: undefined });
+    expect(await within(thrown, 5_000)).toEqual({ rejected: reason });
+    await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 5_000 });
+    expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
+    expect(await within(provider.close(), 5_000)).toBeUndefined();
+  });
+});

@@ -59,7 +59,7 @@ async function settlesSoon(promise: Promise<unknown>, turns = 50): Promise<boole
 
 /** Asserts that the server wrote nothing more over a few event-loop turns. */
 async function expectStoppedWriting(s: HostileServer): Promise<void> {
-  await vi.waitFor(() => expect(s.stats.clientGone).toBe(true));
+  await vi.waitFor(() => expect(s.stats.clientGone).toBe(true), { timeout: 5_000 });
   // (fetch may open a fresh keep-alive connection meanwhile, so `open` is not checked here.)
   const sent = s.stats.bytesSent;
   await new Promise((r) => setTimeout(r, 30));
@@ -93,7 +93,7 @@ describe('a hostile server whose client hangs up', () => {
       }),
     );
     socket.destroy();
-    await vi.waitFor(() => expect(server!.stats.open).toBe(0));
+    await vi.waitFor(() => expect(server!.stats.open).toBe(0), { timeout: 5_000 });
     expect(server.stats).toMatchObject({ connections: 1, clientGone: true });
   });
 });
@@ -176,12 +176,12 @@ describe('startNeverResponds', () => {
     server = await startNeverResponds();
     const abort = new AbortController();
     const pending = fetch(server.url, { signal: abort.signal });
-    await vi.waitFor(() => expect(server!.stats.connections).toBe(1));
+    await vi.waitFor(() => expect(server!.stats.connections).toBe(1), { timeout: 5_000 });
     expect(await settlesSoon(pending)).toBe(false);
     expect(server.stats.bytesSent).toBe(0);
     abort.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-    await vi.waitFor(() => expect(server!.stats.clientGone).toBe(true));
+    await vi.waitFor(() => expect(server!.stats.clientGone).toBe(true), { timeout: 5_000 });
     expect(server.stats.bytesSent).toBe(0);
   });
 });
@@ -217,7 +217,7 @@ describe('startDataAfterDone', () => {
       text += new TextDecoder().decode((await reader.read()).value);
     expect(await settlesSoon(reader.read())).toBe(false);
     await reader.cancel();
-    await vi.waitFor(() => expect(server!.stats.clientGone).toBe(true));
+    await vi.waitFor(() => expect(server!.stats.clientGone).toBe(true), { timeout: 5_000 });
   });
 });
 
@@ -259,7 +259,7 @@ describe('HostileServer.close', () => {
     const raw = connect(silent.port, '127.0.0.1');
     const closed = new Promise((resolve) => raw.on('close', resolve));
     raw.on('error', () => undefined);
-    await vi.waitFor(() => expect(silent.stats.connections).toBe(1));
+    await vi.waitFor(() => expect(silent.stats.connections).toBe(1), { timeout: 5_000 });
     await endless.close();
     await silent.close();
     expect(await reading).toBeInstanceOf(Error);

@@ -101,14 +101,18 @@ describe.each(Object.entries(clients))(
       const first = a.getOrLoad(req, loadA);
       await vi.waitFor(() => expect(loadA).toHaveBeenCalled()); // `a` holds the lock
       const second = b.getOrLoad(req, loadB);
-      await vi.waitFor(() => expect(b.stats().store).toMatchObject({ misses: 1 }));
+      await vi.waitFor(() => expect(b.stats().store).toMatchObject({ misses: 1 }), {
+        timeout: 5_000,
+      });
       release();
       const [x, y] = await Promise.all([first, second]);
       expect(y).toEqual(x);
       expect(loadB).not.toHaveBeenCalled();
       expect(b.stats().store).toMatchObject({ lockWaits: 1, errors: 0 });
       // `b` can read the value before `a`'s client has the SET's reply, which counts the write.
-      await vi.waitFor(() => expect(a.stats().store).toMatchObject({ writes: 1, errors: 0 }));
+      await vi.waitFor(() => expect(a.stats().store).toMatchObject({ writes: 1, errors: 0 }), {
+        timeout: 5_000,
+      });
       await Promise.all([a.close(), b.close()]);
     });
   },

@@ -63,7 +63,7 @@ describe('createRedisStore key layout', () => {
     const c = make();
     let finish!: (value: string) => void;
     const loading = b.getOrLoad(req(2), () => new Promise<string>((r) => (finish = r)));
-    await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function'), { timeout: 5_000 });
 
     expect(await a.lookup(req(2))).toBeUndefined();
     await a.flush();

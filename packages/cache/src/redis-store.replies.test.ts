@@ -70,7 +70,7 @@ describe('createRedisStore when Redis answers with the wrong type', () => {
     expect(errors.map((error) => error.operation)).toEqual(['lock']);
     // Whether the lock was taken is unknown: it is given back (a compare-and-delete of our token).
     const scripts = () => fake.received.filter(([name]) => name === 'EVAL').map(([, s]) => s!);
-    await vi.waitFor(() => expect(scripts()).toHaveLength(2));
+    await vi.waitFor(() => expect(scripts()).toHaveLength(2), { timeout: 5_000 });
     expect(scripts()[1]).toContain("redis.call('del', KEYS[1])");
   });
 

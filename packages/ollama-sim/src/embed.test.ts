@@ -61,7 +61,7 @@ describe('/api/embed bounds', () => {
     await vi.waitFor(() => expect(s.stats().embeddings).toBeGreaterThan(0), { timeout: 10_000 });
     abort.abort();
     expect(await embedding).toMatchObject({ name: 'AbortError' });
-    await vi.waitFor(() => expect(s.stats().active).toBe(0));
+    await vi.waitFor(() => expect(s.stats().active).toBe(0), { timeout: 5_000 });
     const stopped = s.stats().embeddings;
     // Time for several more vectors, had the work gone on.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -127,7 +127,7 @@ describe('ollama-js against the simulator', () => {
       for await (const part of progress) if (part.completed && part.completed > 0) progress.abort();
     };
     await expect(read()).rejects.toMatchObject({ name: 'AbortError' });
-    await vi.waitFor(() => expect(sim!.stats().active).toBe(0));
+    await vi.waitFor(() => expect(sim!.stats().active).toBe(0), { timeout: 5_000 });
     expect((await ollama.list()).models.map((m) => m.name)).not.toContain('slow:1b');
   });
 

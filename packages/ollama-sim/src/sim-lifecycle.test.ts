@@ -20,7 +20,7 @@ describe('OllamaSim', () => {
   it('stays closed when close() runs while restart() is on its way', async () => {
     const count = () =>
       process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
-    await vi.waitFor(() => expect(count()).toBe(0));
+    await vi.waitFor(() => expect(count()).toBe(0), { timeout: 5_000 });
     const s = await startOllamaSim();
     await s.stop();
     const restarting = s.restart();
@@ -28,7 +28,7 @@ describe('OllamaSim', () => {
     await expect(restarting).rejects.toMatchObject({ code: 'X_OLLAMA_SIM_CLOSED' });
     expect(s.stats().listening).toBe(false);
     await expect(send(s.url, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    await vi.waitFor(() => expect(count()).toBe(0));
+    await vi.waitFor(() => expect(count()).toBe(0), { timeout: 5_000 });
   });
 
   // The client's promise has no handler until after the await: vitest fails the run on an
@@ -41,7 +41,7 @@ describe('OllamaSim', () => {
       const pending = send(s.url, '/api/chat', {
         body: { model: 'llama3.2', messages: user('hi') },
       });
-      await vi.waitFor(() => expect(s.stats().active).toBe(1));
+      await vi.waitFor(() => expect(s.stats().active).toBe(1), { timeout: 5_000 });
       await s[end]();
       expect(s.stats()).toMatchObject({ active: 0, aborted: 1 });
       expect(s.requests[0]?.outcome).toBe('aborted');
@@ -53,13 +53,13 @@ describe('OllamaSim', () => {
   it('leaves no server handle behind after close()', async () => {
     const count = () =>
       process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
-    await vi.waitFor(() => expect(count()).toBe(0));
+    await vi.waitFor(() => expect(count()).toBe(0), { timeout: 5_000 });
     const s = await startOllamaSim();
     await send(s.url, '/api/chat', { body: { model: 'llama3.2', messages: user('hi') } });
     expect(count()).toBe(1);
     await s.close();
     await s.close();
-    await vi.waitFor(() => expect(count()).toBe(0));
+    await vi.waitFor(() => expect(count()).toBe(0), { timeout: 5_000 });
     expect(() => s.setFaults([])).toThrow(expect.objectContaining({ code: 'X_OLLAMA_SIM_CLOSED' }));
     await s.restart().catch((e: unknown) => expect(isSimClosedError(e)).toBe(true));
   });

@@ -14,7 +14,7 @@ describe('OllamaSim', () => {
       body: { model: 'llama3.2', messages: user('hi'), stream: false },
     });
     // Status and outcome are filled in when the server side of the response closes.
-    await vi.waitFor(() => expect(s.requests[1]?.outcome).toBe('completed'));
+    await vi.waitFor(() => expect(s.requests[1]?.outcome).toBe('completed'), { timeout: 5_000 });
     const log = s.requests;
     expect(log.map((e) => e.path)).toEqual(['/api/tags', '/api/chat']);
     expect(log[1]!.status).toBe(200);
@@ -34,7 +34,7 @@ describe('OllamaSim', () => {
     const s = await start();
     await send(s.url, '/api/chat', { body: { model: 'llama3.2', messages: user('hi') } });
     await send(s.url, '/nope');
-    await vi.waitFor(() => expect(s.stats().active).toBe(0));
+    await vi.waitFor(() => expect(s.stats().active).toBe(0), { timeout: 5_000 });
     const stats = s.stats();
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
     expect(stats.requests).toBe(2);
@@ -51,7 +51,7 @@ describe('OllamaSim', () => {
     diagnostics.subscribe('x:ollama-sim:request', onMessage);
     const off = s.onRequest((e) => seen.push(`${e.path} ${e.status}`));
     await send(s.url, '/api/version');
-    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5_000 });
     off();
     diagnostics.unsubscribe('x:ollama-sim:request', onMessage);
     await send(s.url, '/api/version');
@@ -75,7 +75,7 @@ describe('OllamaSim', () => {
       s.onRequest((e) => seen.push(e.status));
       expect((await send(s.url, '/api/version')).status).toBe(200);
       expect((await send(s.url, '/api/version')).status).toBe(200);
-      await vi.waitFor(() => expect(seen).toEqual([200, 200]));
+      await vi.waitFor(() => expect(seen).toEqual([200, 200]), { timeout: 5_000 });
       const messages = warn.mock.calls.map((call) => call[0]);
       expect(messages).toContain(
         "@x/ollama-sim: a 'request' listener threw: Error: request listener bug",

@@ -147,7 +147,7 @@ describe('ProviderCore.request ends the upload source nothing read', () => {
     const { state, source } = watchedGenerator();
     await core.request({ endpoint: '/u', method: 'POST', body: { data: source } });
     expect(state.started).toBe(true);
-    await vi.waitFor(() => expect(state.finished).toBe(true));
+    await vi.waitFor(() => expect(state.finished).toBe(true), { timeout: 5_000 });
   });
 });
 

@@ -153,7 +153,7 @@ describe('OllamaProvider.pushBlob and hasBlob', () => {
     const reason = new Error('stop uploading');
     const digest = sha256(randomBytes(1));
     const upload = provider.pushBlob(slow(), { digest, signal: controller.signal });
-    await vi.waitFor(() => expect(sent).toBeGreaterThan(3));
+    await vi.waitFor(() => expect(sent).toBeGreaterThan(3), { timeout: 5_000 });
     controller.abort(reason);
     await expect(upload).rejects.toBe(reason);
     expect(provider.stats()).toMatchObject({ inFlight: 0, failures: 0 });

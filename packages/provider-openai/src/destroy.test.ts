@@ -38,8 +38,10 @@ describe('OpenAIProvider.destroy', () => {
       outcome(provider.complete(ask())),
       outcome(provider.listModels()),
     ];
-    await vi.waitFor(() => expect(provider.concurrencyLimiter!.queued).toBe(1));
-    await vi.waitFor(() => expect(server.requests.map((r) => r.path)).toContain('/v1/models'));
+    await vi.waitFor(() => expect(provider.concurrencyLimiter!.queued).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(server.requests.map((r) => r.path)).toContain('/v1/models'), {
+      timeout: 5_000,
+    });
     await provider.destroy();
     for (const call of calls) {
       const error = await call;
@@ -49,7 +51,7 @@ describe('OpenAIProvider.destroy', () => {
     }
     // The queued call was never sent; every answer held open had its socket closed by the client.
     expect(chats(server)).toHaveLength(2);
-    await vi.waitFor(() => expect(server.aborted()).toBe(3));
+    await vi.waitFor(() => expect(server.aborted()).toBe(3), { timeout: 5_000 });
     expect(provider.pool!.stats().totals.connected).toBe(0);
     expect(provider.concurrencyLimiter!.stats()).toMatchObject({ active: 0, queued: 0 });
     // Idempotent, and close() afterwards has nothing left to wait for.

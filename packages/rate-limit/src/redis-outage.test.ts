@@ -38,7 +38,7 @@ describe('outage policies', () => {
    */
   const stopRedis = async () => {
     await server.stop();
-    await vi.waitFor(() => expect(own.status).not.toBe('ready'));
+    await vi.waitFor(() => expect(own.status).not.toBe('ready'), { timeout: 5_000 });
   };
 
   it('applies fail-open, fail-closed and local within the decision timeout, then recovers', async () => {

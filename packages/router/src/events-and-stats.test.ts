@@ -74,7 +74,7 @@ describe('events', () => {
       });
       const answer = await router.complete({ model: 'chat', messages: HI });
       expect(answer.route.deployment).toBe('a');
-      await vi.waitFor(() => expect(warnings).toHaveLength(1));
+      await vi.waitFor(() => expect(warnings).toHaveLength(1), { timeout: 5_000 });
     } finally {
       process.off('warning', onWarning);
     }

@@ -123,7 +123,7 @@ describe('streams', () => {
     for await (const chunk of router.stream(ask)) {
       if (chunk.content.length > 0) break;
     }
-    await vi.waitFor(() => expect(simA.stats().aborted).toBe(1));
+    await vi.waitFor(() => expect(simA.stats().aborted).toBe(1), { timeout: 5_000 });
     expect(router.stats()).toMatchObject({ cancelled: 1, inFlight: 0, failures: 0 });
     expect(router.stats().deployments.a!.inFlight).toBe(0);
   });

@@ -68,14 +68,18 @@ describe.each(Object.entries(clients))(
       shared.a.fallback = apiError(503);
       await ask(one);
       await ask(one);
-      await vi.waitFor(() => expect(heard).toMatchObject([{ deployment: 'a', source: 'shared' }]));
+      await vi.waitFor(() => expect(heard).toMatchObject([{ deployment: 'a', source: 'shared' }]), {
+        timeout: 5_000,
+      });
       const callsOfA = shared.a.requests.length;
       expect((await ask(two)).route.deployment).toBe('b');
       expect(shared.a.requests).toHaveLength(callsOfA);
       expect(one.stats().state).toMatchObject({ state: 'available', published: 1 });
       expect(two.stats().state).toMatchObject({ state: 'available', received: 1 });
       const late = instance(); // reads the running cooldown back
-      await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'));
+      await vi.waitFor(() => expect(late.stats().deployments.a!.status).toBe('cooling'), {
+        timeout: 5_000,
+      });
 
       const channel = `${prefix}events`;
       expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 3]);

@@ -83,7 +83,7 @@ describe('no fallback', () => {
     simA.setFaults([{ route: '/api/chat', fault: { kind: 'latency', ms: 60_000 } }]);
     const controller = new AbortController();
     const pending = router.complete({ ...ask, signal: controller.signal }).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(chats(simA)).toBe(1));
+    await vi.waitFor(() => expect(chats(simA)).toBe(1), { timeout: 5_000 });
     const errors: unknown[] = [];
     router.onError((e) => errors.push(e));
     controller.abort(new Error('user left'));

@@ -64,7 +64,7 @@ describe('the dashboard /events stream', () => {
   it('holds a bounded number of bytes for a client that never reads, however many frames go by', async () => {
     const board = await dashboard();
     await stalledClient(board.port);
-    await vi.waitFor(() => expect(board.streams()).toHaveLength(1));
+    await vi.waitFor(() => expect(board.streams()).toHaveLength(1), { timeout: 5_000 });
     const [res] = board.streams() as [http.ServerResponse];
     let most = 0;
     // 320 frames of 64 KiB: 20 MiB, several times what loopback's socket buffers take in.
@@ -81,7 +81,7 @@ describe('the dashboard /events stream', () => {
   it('drops a client that stays stalled, which frees its place', async () => {
     const board = await dashboard({ events: { maxClients: 1, stallMs: 200 } });
     await stalledClient(board.port);
-    await vi.waitFor(() => expect(board.streams()).toHaveLength(1));
+    await vi.waitFor(() => expect(board.streams()).toHaveLength(1), { timeout: 5_000 });
     const [res] = board.streams() as [http.ServerResponse];
     for (let i = 0; i < 320 && res.writableLength < 16 * 1024; i++) {
       board.frame(64 * 1024);

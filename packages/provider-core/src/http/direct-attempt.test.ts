@@ -344,7 +344,7 @@ describe('the direct dispatch of the built-in transports', () => {
       });
       expect(core.stats().inFlight).toBe(0);
     }
-    await vi.waitFor(() => expect(closed).toBe(2));
+    await vi.waitFor(() => expect(closed).toBe(2), { timeout: 5_000 });
   });
 
   it('keeps the bytes of an answer that is not HTTP, credentials echoed in them, out of the error', async () => {

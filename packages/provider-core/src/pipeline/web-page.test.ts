@@ -168,7 +168,7 @@ describe.each(Object.entries(reads))('%s answered 200 with a web page', (_, read
     const { error } = await read(core);
     expect((error as Error).message).toContain('Its title: "Sign in"');
     // The exchange is cut (the response closed before its end), not read on.
-    await vi.waitFor(() => expect(server.aborted()).toBe(1));
+    await vi.waitFor(() => expect(server.aborted()).toBe(1), { timeout: 5_000 });
   });
 });
 
@@ -231,7 +231,7 @@ describe.each([
     });
     const { error } = await transfer(core, breaker);
     expect((error as Error).message).toContain('Its title: "Sign in"');
-    await vi.waitFor(() => expect(server.aborted()).toBe(1));
+    await vi.waitFor(() => expect(server.aborted()).toBe(1), { timeout: 5_000 });
   });
 });
 

@@ -57,4 +57,4 @@ export {
 } from './route-server';
 export { testCertificate } from './tls';
 export { undefinedOptionsRefused } from './undefined-options';
-export { until } from './until';
+export { until, within } from './until';

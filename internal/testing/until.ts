@@ -27,3 +27,19 @@ export async function until(check: () => boolean, timeoutMs = 5_000): Promise<vo
     await new Promise<void>((resolve) => realSetImmediate(resolve));
   }
 }
+
+/**
+ * What `promise` settles with within `ms` (a rejection as `{ rejected: error }`), or `'late'`:
+ * for a test that a call ends at once rather than at a deadline far past `ms`.
+ */
+export async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const settled = promise.then(
+    (value) => value,
+    (error: unknown) => ({ rejected: error }),
+  );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}

@@ -2,26 +2,13 @@
 // with a `next()` pending: manual iterator use, a framework's cancel, a router's destroy()) ends
 // the request at once, counted as cancelled: it does not wait for `timeouts.firstTokenMs` (20 s
 // here), and close() has nothing left to wait for.
-import { until } from '@x/internal/testing';
+import { until, within } from '@x/internal/testing';
 import { expect, it } from 'vitest';
 import { ask, chats, fixtureSetup, loadFixture } from './__fixtures__/server';
 import { chatsAt, simSetup } from './__fixtures__/sim-provider';
 
 const { setup } = simSetup();
 const fixtures = fixtureSetup();
-
-/** What `promise` settles with within `ms`, or `'late'`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const settled = promise.then(
-    (value) => value,
-    (error: unknown) => ({ rejected: error }),
-  );
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
-}
 
 it('ends a stream at once when return() comes while its first chunk is awaited', {
   timeout: 10_000,

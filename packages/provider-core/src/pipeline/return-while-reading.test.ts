@@ -5,6 +5,7 @@
 // deadline (20 s here): a test that passes is one where the call ended long before. The bounds
 // (5 s) leave a loaded CI machine room, still well below the deadline a bug would wait for.
 
+import { within } from '@x/internal/testing';
 import { request as undiciRequest } from 'undici';
 import { describe, expect, it, vi } from 'vitest';
 import { lineCore as core, streamed } from '../__fixtures__/line-core';
@@ -20,19 +21,6 @@ const readers = {
   'the built-in transport': {},
   'a custom transport': { transport: custom },
 } as const;
-
-/** What `promise` settles with within `ms`, or `'late'`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const settled = promise.then(
-    (value) => value,
-    (error: unknown) => ({ rejected: error }),
-  );
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
-}
 
 const options = { breaker: { failureThreshold: 1 }, timeouts: { firstTokenMs: 20_000 } };
 

@@ -33,8 +33,37 @@ describe('/api/create', () => {
       `${'stop'.padEnd(30)} "<end>"`,
       `${'temperature'.padEnd(30)} 0.2`,
     ]);
-    expect(show.modelfile).toContain('SYSTEM """You are terse."""\n');
+    // parser.quote leaves a one-line value without edge spaces bare.
+    expect(show.modelfile).toContain(
+      '\nTEMPLATE {{ .System }} {{ .Prompt }}\nSYSTEM You are terse.\n',
+    );
+    expect(show.modelfile).toContain('\nPARAMETER stop <end>\n');
     expect(await names(s)).toEqual(expect.arrayContaining(['terse:latest', 'llama3.2:latest']));
+  });
+
+  it('quotes Modelfile text as parser.quote does and ends with the MESSAGE lines', async () => {
+    const s = await start();
+    await send(s.url, '/api/create', {
+      body: {
+        model: 'quoted',
+        from: 'llama3.2',
+        system: 'Line one\nline two',
+        template: ' {{ .Prompt }} "quoted"\n',
+        parameters: { stop: [' <end> '] },
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'Assistant', content: 'two\nlines "here"' },
+        ],
+      },
+    });
+    const show = JSON.parse((await send(s.url, '/api/show', { body: { model: 'quoted' } })).text);
+    const modelfile = show.modelfile as string;
+    expect(modelfile).toContain('\nTEMPLATE """ {{ .Prompt }} "quoted"\n"""\n');
+    expect(modelfile).toContain('\nSYSTEM "Line one\nline two"\n');
+    expect(modelfile).toContain('\nPARAMETER stop " <end> "\n');
+    expect(modelfile.endsWith('MESSAGE user hi\nMESSAGE assistant """two\nlines "here""""\n')).toBe(
+      true,
+    );
   });
 
   it('counts the created SYSTEM prompt in prompt_eval_count and serves its num_ctx', async () => {

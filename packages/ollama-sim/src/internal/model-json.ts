@@ -115,7 +115,7 @@ function parameterLines(m: ResolvedModel): { shown: string[]; modelfile: string[
   const modelfile: string[] = [];
   const add = (key: string, value: unknown) => {
     shown.push(`${key.padEnd(30)} ${goValue(value)}`);
-    modelfile.push(`PARAMETER ${key} ${String(value)}\n`);
+    modelfile.push(`PARAMETER ${key} ${modelfileQuote(String(value))}\n`);
   };
   if (m.numCtx !== undefined) add('num_ctx', m.numCtx);
   for (const s of m.stop) add('stop', s);
@@ -126,8 +126,9 @@ function parameterLines(m: ResolvedModel): { shown: string[]; modelfile: string[
 }
 
 /**
- * parser.quote (parser/parser.go), for the Modelfile commands added since the simulator's
- * recorded ones (RENDERER, PARSER): bare, or quoted when the value has a newline or edge spaces.
+ * parser.quote (parser/parser.go), which Ollama applies to every command's text but FROM's:
+ * bare, or quoted when the value has a newline or edge spaces (`"""` only when it holds a quote,
+ * as the recorded llama3.2 template and license do).
  */
 function modelfileQuote(s: string): string {
   if (!s.includes('\n') && !s.startsWith(' ') && !s.endsWith(' ')) return s;
@@ -138,7 +139,9 @@ function modelfileQuote(s: string): string {
  * GetModelInfo rebuilds each stored message as api.Message{Role, Content}: images, thinking and
  * tool calls are dropped, and api.Message lowered the role when create decoded it.
  */
-function shownMessages(messages: readonly unknown[] | undefined): unknown[] | undefined {
+function shownMessages(
+  messages: readonly unknown[] | undefined,
+): { role: string; content: string }[] | undefined {
   if (messages === undefined || messages.length === 0) return undefined;
   return messages.map((message) => {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
@@ -155,6 +158,7 @@ export function showBody(m: ResolvedModel): string {
   const isEmbedding = m.capabilities.includes('embedding');
   const template = templateOf(m);
   const params = parameterLines(m);
+  const messages = shownMessages(m.messages);
   const info: Record<string, unknown> = {
     'general.architecture': arch,
     'general.file_type': 15,
@@ -179,12 +183,16 @@ export function showBody(m: ResolvedModel): string {
     `FROM ${blob(m.weights.digest)}\n` +
     m.adapters.map((a) => `ADAPTER ${blob(a.digest)}\n`).join('') +
     (m.draft !== undefined ? `DRAFT ${blob(m.draft.digest)}\n` : '') +
-    `TEMPLATE """${template}"""\n` +
-    (m.system !== undefined ? `SYSTEM """${m.system}"""\n` : '') +
+    `TEMPLATE ${modelfileQuote(template)}\n` +
+    (m.system !== undefined ? `SYSTEM ${modelfileQuote(m.system)}\n` : '') +
     (m.renderer ? `RENDERER ${modelfileQuote(m.renderer)}\n` : '') +
     (m.parser ? `PARSER ${modelfileQuote(m.parser)}\n` : '') +
     params.modelfile.join('') +
-    (m.license !== undefined ? `LICENSE """${m.license}"""\n` : '');
+    (m.license !== undefined ? `LICENSE ${modelfileQuote(m.license)}\n` : '') +
+    // Model.String() (server/images.go) ends with one MESSAGE line per stored message.
+    (messages ?? [])
+      .map(({ role, content }) => `MESSAGE ${role} ${modelfileQuote(content)}\n`)
+      .join('');
   return goJson({
     license: m.license,
     modelfile,
@@ -199,7 +207,7 @@ export function showBody(m: ResolvedModel): string {
       parameter_size: m.parameterSize,
       quantization_level: m.quantizationLevel,
     },
-    messages: shownMessages(m.messages),
+    messages,
     model_info: sortedInfo,
     tensors: tensors(m),
     capabilities: m.capabilities.length > 0 ? m.capabilities : undefined,

@@ -159,10 +159,13 @@ describe('OllamaProvider.pushBlob and hasBlob', () => {
     expect(provider.stats()).toMatchObject({ inFlight: 0, failures: 0 });
     // The request leaves the pool and the source is ended (its `finally` ran): nothing is left
     // sending. (The pool may open a fresh idle connection: the aborted one is closed.)
-    await vi.waitFor(() => {
-      expect(provider.pool!.stats().totals).toMatchObject({ running: 0, pending: 0, queued: 0 });
-      expect(ended).toBe(true);
-    });
+    await vi.waitFor(
+      () => {
+        expect(provider.pool!.stats().totals).toMatchObject({ running: 0, pending: 0, queued: 0 });
+        expect(ended).toBe(true);
+      },
+      { timeout: 5_000 },
+    );
   });
 
   it('throws a typed error naming baseUrl, not false, when a 404 is not Ollama’s JSON blob answer', async () => {

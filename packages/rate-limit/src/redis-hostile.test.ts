@@ -57,10 +57,13 @@ describe('createRedisStore when Redis misbehaves', () => {
     await admin.client('KILL', 'TYPE', 'NORMAL');
 
     // The first failure may be the dropped connection; the refused AUTH follows it.
-    await vi.waitFor(async () => {
-      expect(await limiter.tryAcquire(randomUUID())).toBe(false);
-      expect(store.stats().outageError).toBe('WRONGPASS');
-    });
+    await vi.waitFor(
+      async () => {
+        expect(await limiter.tryAcquire(randomUUID())).toBe(false);
+        expect(store.stats().outageError).toBe('WRONGPASS');
+      },
+      { timeout: 5_000 },
+    );
     const errors = [await limiter.acquire(randomUUID()).catch((e: unknown) => e)];
     expect(isRateLimitStoreUnavailableError(errors[0])).toBe(true);
     expect(outages).toHaveLength(1);

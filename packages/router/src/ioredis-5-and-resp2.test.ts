@@ -55,9 +55,12 @@ describe.each(Object.entries(clients))(
       const [one, two] = [instance(), instance()];
       const heard: unknown[] = [];
       two.onCooldown((event) => heard.push(event));
-      await vi.waitFor(() => {
-        for (const router of [one, two]) expect(router.stats().state).toMatchObject({ syncs: 1 });
-      });
+      await vi.waitFor(
+        () => {
+          for (const router of [one, two]) expect(router.stats().state).toMatchObject({ syncs: 1 });
+        },
+        { timeout: 5_000 },
+      );
       const admin = connect();
       const ours = String(await admin.call('CLIENT', 'LIST'))
         .split('\n')
@@ -85,8 +88,9 @@ describe.each(Object.entries(clients))(
       expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 3]);
       await Promise.all(routers.map((router) => router.close()));
       // Redis may free a connection a moment after its QUIT's reply.
-      await vi.waitFor(async () =>
-        expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 0]),
+      await vi.waitFor(
+        async () => expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 0]),
+        { timeout: 5_000 },
       );
     });
   },

@@ -101,10 +101,13 @@ describe('the dashboard /events stream', () => {
     expect(third.status).toBe(503);
     expect(third.res.headers['retry-after']).toBe('10');
     first.res.destroy();
-    await vi.waitFor(async () => {
-      const again = await getStatus(`${board.url}/events`);
-      again.res.destroy();
-      expect(again.status).toBe(200);
-    });
+    await vi.waitFor(
+      async () => {
+        const again = await getStatus(`${board.url}/events`);
+        again.res.destroy();
+        expect(again.status).toBe(200);
+      },
+      { timeout: 5_000 },
+    );
   }, 30_000);
 });

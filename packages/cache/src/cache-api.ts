@@ -41,7 +41,10 @@ export interface CacheLoadResult<T> {
   readonly source: CacheSource;
 }
 
-/** Loads the answer on a miss; `signal` aborts when every caller waiting for it has gone. */
+/**
+ * Loads the answer on a miss; `signal` aborts when every caller waiting for it has gone before it
+ * answered (an answer it gave is stored all the same).
+ */
 export type CacheLoader<T> = (signal: AbortSignal) => T | Promise<T>;
 
 /** Counters of the shared store tier. */

@@ -48,6 +48,11 @@ export class Flight<T> {
   /** The loads whose loaders joined this one and wait for it now (made on the first). */
   #joinedBy: Set<Flight<unknown>> | undefined;
   #waiters = 0;
+  /**
+   * Where the loader is: not called yet, called, or settled (answered or failed). Once it has
+   * settled the load can no longer be abandoned (see {@link #leave}).
+   */
+  #loader: 'idle' | 'running' | 'done' = 'idle';
   readonly #onAllGone: () => void;
   /**
    * The scope of the store whose load lock for its key this load holds (Redis: `<prefix>lock:<key>`
@@ -84,16 +89,30 @@ export class Flight<T> {
   /**
    * Calls the loader, marking its synchronous part as this load's, so that a call it makes then
    * for a key whose load waits for this one is refused rather than left waiting for itself.
+   * Resolves with its answer (throws what it throws synchronously).
    */
-  call<R>(loader: (signal: AbortSignal) => R): R {
+  call<R>(loader: (signal: AbortSignal) => R | PromiseLike<R>): Promise<R> {
     const previous = calling;
     calling = this as Flight<unknown>;
+    this.#loader = 'running';
     try {
-      return loader(this.controller.signal);
+      // Adopted once, here: a thenable's `then` is called once, as an `await` of it would.
+      const result = Promise.resolve(loader(this.controller.signal));
+      // Registered before the caller's `await` of it: see #leave. (The caller awaits it too, so
+      // marking a rejection handled here hides nothing.)
+      result.then(this.#loaderDone, this.#loaderDone);
+      return result;
+    } catch (error) {
+      this.#loaderDone();
+      throw error;
     } finally {
       calling = previous;
     }
   }
+
+  readonly #loaderDone = (): void => {
+    this.#loader = 'done';
+  };
 
   /**
    * Resolves with the shared result, or rejects with `signal.reason` when this waiter aborts.
@@ -184,12 +203,31 @@ export class Flight<T> {
     return undefined;
   }
 
+  /**
+   * A waiter left. When none is left, the load is abandoned (forgotten, its loader's signal
+   * aborted, its store lock given back), unless its loader has settled: an answer it produced is
+   * then stored and its lock released after the write, as if a caller had stayed. Otherwise the
+   * lock could be released in the few microtasks between the answer and the load settling, with
+   * the write skipped (or after it): another process, seeing neither lock nor value, would call
+   * its loader again. A failed loader ends the load by itself (lock released, nothing written).
+   */
   #leave(reason: unknown): void {
     this.#waiters--;
-    if (this.#waiters === 0 && !this.settled) {
-      this.#onAllGone();
-      this.controller.abort(reason);
+    if (this.#waiters > 0 || this.settled || this.#loader === 'done') return;
+    if (this.#loader === 'idle') {
+      this.#abandon(reason);
+      return;
     }
+    // The loader's promise may have settled already, its reaction (registered in call()) queued
+    // but not run yet: run after it, this tells whether the loader settled before this abort.
+    queueMicrotask(() => {
+      if (this.#waiters === 0 && !this.settled && this.#loader !== 'done') this.#abandon(reason);
+    });
+  }
+
+  #abandon(reason: unknown): void {
+    this.#onAllGone();
+    this.controller.abort(reason);
   }
 }
 

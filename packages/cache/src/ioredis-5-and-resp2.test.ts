@@ -99,7 +99,7 @@ describe.each(Object.entries(clients))(
       });
       const loadB = vi.fn(async () => ({ answer: 'loaded twice' }));
       const first = a.getOrLoad(req, loadA);
-      await vi.waitFor(() => expect(loadA).toHaveBeenCalled()); // `a` holds the lock
+      await vi.waitFor(() => expect(loadA).toHaveBeenCalled(), { timeout: 5_000 }); // `a` holds the lock
       const second = b.getOrLoad(req, loadB);
       await vi.waitFor(() => expect(b.stats().store).toMatchObject({ misses: 1 }), {
         timeout: 5_000,

@@ -1,7 +1,7 @@
 import { isBlank, keyScheme, raceAbort, typeName } from '@x/internal';
 import type { ErrorKit } from './error-kit';
 import type { ProviderError } from './errors';
-import { isFieldValue } from './options';
+import { headerChars, isFieldValue, MAX_HEADER_CHARS } from './options';
 import type { Redactor } from './secrets';
 import { type ThrownLabel, thrownLabel } from './thrown-label';
 
@@ -40,6 +40,8 @@ export class Credentials {
   readonly #static = new Map<string, RequestHeaders>();
   readonly #source: CredentialSource | undefined;
   readonly #onFetched: ((source: CredentialSource, outcome: CredentialOutcome) => void) | undefined;
+  /** The longest key a callback may return: what `headers` leave of {@link MAX_HEADER_CHARS}. */
+  readonly #keyRoom: number;
   /** The provider writes a scheme before the key (`Bearer <key>`): a callback's must come alone. */
   readonly #writesScheme: boolean;
   #announced = false;
@@ -66,6 +68,7 @@ export class Credentials {
     this.#source = init.source;
     this.#onFetched = init.onFetched;
     this.#writesScheme = init.getApiKey !== undefined && !sendsKeyAsWritten(init.auth);
+    this.#keyRoom = MAX_HEADER_CHARS - headerChars(init.headers);
   }
 
   /** True when headers need no await (no key callback). */
@@ -112,6 +115,13 @@ export class Credentials {
     }
     if (fresh !== undefined && typeof fresh !== 'string') {
       throw this.#refuse(`returned ${typeName(fresh)}, not a string or undefined`, undefined);
+    }
+    // Checked before its characters are read one by one; its length is not shown either.
+    if (fresh !== undefined && fresh.length > this.#keyRoom) {
+      throw this.#refuse(
+        `returned a key too long to send: with \`headers\`, over the ${MAX_HEADER_CHARS} characters of request headers servers and proxies take`,
+        undefined,
+      );
     }
     if (fresh !== undefined && !isFieldValue(fresh)) {
       throw this.#refuse(

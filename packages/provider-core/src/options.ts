@@ -236,11 +236,39 @@ export const FIELD_CHARACTERS =
   'HTTP header characters (no CR, LF, NUL or other control character, none above U+00FF)';
 
 /**
+ * The most the caller's part of a request's headers may hold: the extra `headers` (names and
+ * values) and the key together, in characters (bytes on the wire: a header holds no character
+ * above U+00FF). 32 KiB is what no usual path takes more of: Cloudflare, in front of OpenAI,
+ * refuses more than about 32 KiB of request headers in total, nginx's default buffers hold 4 lines
+ * of 8 KiB, Node's http server takes 16 KiB; only Go's net/http (Ollama itself) takes more (1 MiB).
+ * No bound per value: nginx's 8 KiB line is a setting, raised for large tokens (Azure AD's with
+ * group claims pass 8 KiB), while a total past 32 KiB is an error for every server a provider
+ * talks to through a proxy, and a megabyte pasted into `headers` or returned as a key otherwise
+ * goes out on every call, to be answered with a 400 or 431 that names no option.
+ */
+export const MAX_HEADER_CHARS = 32 * 1024;
+
+/** What extra headers (checked) take of {@link MAX_HEADER_CHARS}: their names and values. */
+export function headerChars(headers: Record<string, string>): number {
+  let total = 0;
+  for (const name in headers) total += name.length + headers[name]!.length;
+  return total;
+}
+
+/** Why {@link MAX_HEADER_CHARS}, in the words of an error. */
+export const HEADER_LIMIT_REASON =
+  'servers and proxies refuse larger request headers: Cloudflare, in front of OpenAI, past 32 KiB';
+
+/** What `headers` must be past {@link MAX_HEADER_CHARS}, in the words of an argument error. */
+const HEADER_ROOM = `at most ${MAX_HEADER_CHARS} characters of header names and values, the key included (${HEADER_LIMIT_REASON})`;
+
+/**
  * Validates extra headers: an object of strings, names lower-cased. A value is never shown in an
  * error, whatever its header's name: a custom name (`x-bearer`, `x-jwt`) may carry a credential
  * that {@link SECRET_HEADER} does not recognise. Not an object, or a value that is not a string,
  * is a `TypeError`; a name that is not a header name, a header the client writes itself or one
- * given twice, and a string value no header may hold or too short to scrub, a `RangeError`.
+ * given twice, a string value no header may hold or too short to scrub, and headers past
+ * {@link MAX_HEADER_CHARS}, a `RangeError`.
  */
 export function validateHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
@@ -250,6 +278,7 @@ export function validateHeaders(value: unknown): Record<string, string> {
   const given = new Map<string, string>();
   let unscrubbable: string | undefined;
   let shortValue = '';
+  let chars = 0;
   for (const [key, v] of Object.entries(value)) {
     if (!HEADER_NAME.test(key)) {
       fail('headers', 'an object whose keys are HTTP header names', key, true);
@@ -265,6 +294,11 @@ export function validateHeaders(value: unknown): Record<string, string> {
     }
     given.set(name, key);
     if (typeof v !== 'string') failSecret(`headers.${key}`, 'a string', v);
+    chars += key.length + v.length;
+    // One header over the bound alone is named (a megabyte pasted into it), before its
+    // characters are read one by one.
+    if (key.length + v.length > MAX_HEADER_CHARS)
+      failSecret(`headers.${key}`, HEADER_ROOM, v, true);
     if (!isFieldValue(v)) failSecret(`headers.${key}`, `a string of ${FIELD_CHARACTERS}`, v, true);
     // Its value is scrubbed from server text as a credential: one too short to scrub would show
     // wherever a server echoed it, so it is refused rather than sent (once the headers are known
@@ -275,6 +309,8 @@ export function validateHeaders(value: unknown): Record<string, string> {
     }
     out[name] = v;
   }
+  // Several headers over the bound together: no one of them is the one to fix.
+  if (chars > MAX_HEADER_CHARS) failSecret('headers', HEADER_ROOM, value, true);
   if (unscrubbable !== undefined) {
     failSecret(
       `headers.${unscrubbable}`,

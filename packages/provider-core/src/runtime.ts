@@ -39,7 +39,10 @@ import type { Telemetry } from './observe/telemetry';
 import { createTelemetry, resolveTelemetryOption } from './observe/telemetry-option';
 import {
   FIELD_CHARACTERS,
+  HEADER_LIMIT_REASON,
+  headerChars,
   isFieldValue,
+  MAX_HEADER_CHARS,
   type ResolvedTimeouts,
   resolveTimeouts,
   SECRET_HEADER,
@@ -185,6 +188,14 @@ export function createRuntime(config: CoreConfig): Runtime {
       options.apiKey,
       typeof options.apiKey === 'string',
     );
+  }
+  // The key goes out with `headers` on every request: together they must fit the bound.
+  if (
+    typeof options.apiKey === 'string' &&
+    options.apiKey.length > MAX_HEADER_CHARS - headerChars(headers)
+  ) {
+    const what = `at most ${MAX_HEADER_CHARS} characters with the names and values of \`headers\` (${HEADER_LIMIT_REASON})`;
+    failSecret('apiKey', what, options.apiKey, true);
   }
   if (options.getApiKey !== undefined && typeof options.getApiKey !== 'function') {
     // Never shown either: what lands here instead of a function is most often the key itself.

@@ -104,3 +104,26 @@ describe('model names', () => {
     }
   });
 });
+
+describe('tool names', () => {
+  const tool = (name: string) => ({ type: 'function', function: { name } });
+  // A tool of another kind, as OpenAI's custom tools are: its name under its type.
+  const custom = (tool: unknown) => (tool as { type?: unknown }).type === 'custom';
+
+  it('refuses a name two tools have, naming the second and the first one', () => {
+    const tools = [tool('f'), tool('g'), tool('f')];
+    expect(() => check.optionalTools('request.tools', tools)).toThrow(
+      new RangeError(
+        'Expected `request.tools[2].function.name` to be a name no other tool has (`request.tools[0]` has it too, and a tool call names the tool it calls), got `"f"` (string)',
+      ),
+    );
+    expect(() => check.optionalTools('request.tools', [tool('f'), tool('g')])).not.toThrow();
+  });
+
+  it('compares the names of the kinds `other` takes too', () => {
+    const tools = [tool('f'), { type: 'custom', custom: { name: 'f' } }];
+    expect(() => check.optionalTools('request.tools', tools, custom)).toThrow(
+      /^Expected `request\.tools\[1\]\.custom\.name` to be a name no other tool has \(`request\.tools\[0\]` has it too/,
+    );
+  });
+});

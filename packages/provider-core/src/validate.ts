@@ -310,8 +310,8 @@ export function optionalToolCalls(
  * (OpenAI's `type: 'custom'`): given the tool and its index, it returns true when the tool is one,
  * and throws when that is malformed. A `type` string other than `"function"` (and than the
  * ones `other` takes, which `types` words: `'"function" or "custom"'`) and an empty
- * `function.name` are `RangeError`s; a wrong type, a missing field or an unknown key a
- * `TypeError`.
+ * `function.name` are `RangeError`s, as is a name two tools have; a wrong type, a missing field
+ * or an unknown key a `TypeError`.
  */
 export function optionalTools(
   name: string,
@@ -351,5 +351,32 @@ export function optionalTools(
       }
       jsonOnce(`${name}[${i}].function.parameters`, fn.parameters);
     }
+  }
+  if (value.length > 1) expectDistinctToolNames(name, value);
+}
+
+/**
+ * Two tools of one name are sent as they are (Ollama takes them), and a call the model makes
+ * names its tool: which of the two it meant could not be told. Every tool has its name where
+ * OpenAI's API puts it, under its type (`function.name`, a custom tool's `custom.name`), so the
+ * kinds `other` takes are compared too. Run once the tools are known to be well formed.
+ */
+function expectDistinctToolNames(name: string, tools: readonly unknown[]): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < tools.length; i++) {
+    const tool = tools[i] as { type: string } & Record<string, { name?: unknown } | undefined>;
+    const toolName = tool[tool.type]?.name;
+    // (a kind `other` takes without a name there has none to compare)
+    if (typeof toolName !== 'string') continue;
+    const first = seen.get(toolName);
+    if (first !== undefined) {
+      fail(
+        `${name}[${i}].${tool.type}.name`,
+        `a name no other tool has (\`${name}[${first}]\` has it too, and a tool call names the tool it calls)`,
+        toolName,
+        true,
+      );
+    }
+    seen.set(toolName, i);
   }
 }

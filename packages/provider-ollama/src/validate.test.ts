@@ -54,6 +54,27 @@ describe('OllamaProvider.complete', () => {
     expect(messages[0]!.role).toBe('developer');
   });
 
+  it('refuses two tools of one name before sending, naming the second and the first', async () => {
+    const { sim, provider } = await setup();
+    const tools = [weather, { type: 'function' as const, function: { name: 'f' } }, weather];
+    const messages: ChatMessage[] = [{ role: 'user', content: 'Hi' }];
+    for (const call of [
+      () => provider.complete({ model: 'qwen3:4b', messages, tools }),
+      async () => {
+        for await (const _ of provider.stream({ model: 'qwen3:4b', messages, tools })) {
+          // Refused before the first chunk.
+        }
+      },
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toMatch(
+        /^Expected `request\.tools\[2\]\.function\.name` to be a name no other tool has \(`request\.tools\[0\]` has it too/,
+      );
+    }
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
   it("names streamGenerate() for generate()'s `stream` flag and `prompt` for its `messages`", async () => {
     const { sim, provider } = await setup();
     await expect(

@@ -55,6 +55,20 @@ describe('OpenAIProvider.complete', () => {
     expect(chatsAt(sim)).toHaveLength(0);
   });
 
+  it('refuses two tools of one name before sending, a custom tool among them', async () => {
+    const { sim, provider } = await setup();
+    const messages: ChatMessage[] = [{ role: 'user', content: 'Hi' }];
+    const twice = [weather, weather];
+    await expect(provider.complete({ model: 'llama3.2', messages, tools: twice })).rejects.toThrow(
+      /^Expected `request\.tools\[1\]\.function\.name` to be a name no other tool has \(`request\.tools\[0\]` has it too/,
+    );
+    const custom = { type: 'custom' as const, custom: { name: 'get_current_weather' } };
+    await expect(
+      provider.complete({ model: 'llama3.2', messages, tools: [weather, custom] }),
+    ).rejects.toThrow(/^Expected `request\.tools\[1\]\.custom\.name` to be a name no other tool/);
+    expect(chatsAt(sim)).toHaveLength(0);
+  });
+
   it('refuses tool-call arguments JSON cannot write before sending, naming the field', async () => {
     const { sim, provider } = await setup();
     const circular: Record<string, unknown> = {};

@@ -78,6 +78,17 @@ describe('toChatBody', () => {
     expect(body.keep_alive).toBe(0);
   });
 
+  it("leaves out an empty stop list, which Ollama would read as clearing the model's own", () => {
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+    expect(toChatBody({ ...request, stop: [] }, false, undefined).options).toBeUndefined();
+    expect(toChatBody({ ...request, stop: [], seed: 1 }, false, undefined).options).toEqual({
+      seed: 1,
+    });
+    expect(toChatBody({ ...request, stop: ['a'] }, false, undefined).options).toEqual({
+      stop: ['a'],
+    });
+  });
+
   it('sends the request numCtx as options.num_ctx when the provider picks no window', () => {
     const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
     expect(toChatBody({ ...request, numCtx: 8192 }, false, undefined).options).toEqual({

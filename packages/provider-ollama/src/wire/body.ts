@@ -106,9 +106,10 @@ export function wireOptions(
   if (request.topK !== undefined) out.top_k = request.topK;
   if (request.seed !== undefined) out.seed = request.seed;
   if (request.maxTokens !== undefined) out.num_predict = request.maxTokens;
-  if (request.stop !== undefined) {
-    out.stop = typeof request.stop === 'string' ? [request.stop] : [...request.stop];
-  }
+  // An empty list (no stop sequences) is left out: sent, Ollama would read it as clearing the
+  // model's own stop parameters (its Modelfile's), not as "none of mine".
+  if (typeof request.stop === 'string') out.stop = [request.stop];
+  else if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
   // The request's own `numCtx` first: the provider passes no choice of its own for such a request.
   const ctx = request.numCtx ?? numCtx;
   if (ctx !== undefined) out.num_ctx = ctx;

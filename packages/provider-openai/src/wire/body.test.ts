@@ -182,6 +182,17 @@ describe('chatBodyJson', () => {
   });
 });
 
+describe('stop', () => {
+  it("leaves out an empty list, which OpenAI's spec refuses (minItems: 1), and sends the others", () => {
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+    for (const dialect of [openai, vllm]) {
+      expect(toChatBody({ ...request, stop: [] }, dialect)).not.toHaveProperty('stop');
+      expect(toChatBody({ ...request, stop: ['a'] }, dialect).stop).toEqual(['a']);
+      expect(toChatBody({ ...request, stop: 'a' }, dialect).stop).toBe('a');
+    }
+  });
+});
+
 describe('stream_options', () => {
   const ask = (extraBody: Record<string, unknown>) => ({
     model: 'm',

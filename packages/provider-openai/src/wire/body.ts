@@ -141,9 +141,10 @@ export function toChatBody(request: ChatRequest, dialect: WireDialect): Record<s
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.seed !== undefined) body[dialect.seedField] = request.seed;
   if (request.maxTokens !== undefined) body[dialect.maxTokensField] = request.maxTokens;
-  if (request.stop !== undefined) {
-    body.stop = typeof request.stop === 'string' ? request.stop : [...request.stop];
-  }
+  // An empty list (no stop sequences) is left out: OpenAI's spec gives the array `minItems: 1`,
+  // and a server that checks it would answer 400 to what means "none".
+  if (typeof request.stop === 'string') body.stop = request.stop;
+  else if (request.stop !== undefined && request.stop.length > 0) body.stop = [...request.stop];
   // Without tools, `tool_choice` and `parallel_tool_calls` go too: OpenAI answers 400 to
   // `parallel_tool_calls` and vLLM to `tool_choice` without `tools`, and an agent loop whose tool
   // list came out empty should get a text answer, not an error (the Vercel AI SDK does the same).

@@ -96,6 +96,7 @@ export {
 } from './health';
 export type { AttemptInit } from './http/exchange';
 export type {
+  ErrorBodyLost,
   ExchangeAnswered,
   ExchangeObserver,
   HttpErrorMapper,

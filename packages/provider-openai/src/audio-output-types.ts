@@ -16,6 +16,23 @@ export interface OpenAIAudioOutput {
   expiresAt: number | undefined;
 }
 
+/**
+ * What one streamed chunk brought of the spoken answer: the API's `delta.audio` piece. `data` and
+ * `transcript` are this chunk's pieces only (`''` when it brought none), to play or show as they
+ * come; `id` and `expiresAt` as the piece gave them (OpenAI sends the id with the first piece and
+ * the expiry with the last). The last chunk's `response.audio` holds them all joined.
+ */
+export interface OpenAIAudioPiece {
+  /** The audio's id, when this piece gives it. */
+  id: string | undefined;
+  /** This piece of the audio, base64, as the server cut it. */
+  data: string;
+  /** This piece of the transcript. */
+  transcript: string;
+  /** The expiry (Unix seconds), when this piece gives it. */
+  expiresAt: number | undefined;
+}
+
 /** An earlier answer's audio, by its id: an assistant message's `audio`, sent as `audio: { id }`. */
 export interface OpenAIAudioReference {
   id: string;

@@ -50,6 +50,47 @@ describe('ChatResponse.audio', () => {
     });
   });
 
+  it('hands each delta.audio piece to the stream caller as chunk.audio, in order', async () => {
+    const { provider } = await setup({
+      '/chat/completions': sse([
+        chunk({ role: 'assistant', content: null, refusal: null }),
+        chunk({ audio: { id: ID, transcript: 'Hel' } }),
+        chunk({ audio: { data: 'UklG' } }),
+        chunk({ content: 'x', audio: { data: 'RiQA', transcript: 'lo' } }),
+        chunk({ audio: null }),
+        chunk({ audio: {} }),
+        chunk({ audio: { expires_at: EXPIRES } }),
+        chunk({}, 'stop'),
+        usageChunk(),
+        DONE,
+      ]),
+    });
+    const chunks = await collect(provider.stream(ask('Say hello', spoken)));
+    const pieces = chunks.filter((c) => !c.done).map((c) => [c.content, c.audio]);
+    expect(pieces).toEqual([
+      ['', { id: ID, data: '', transcript: 'Hel', expiresAt: undefined }],
+      ['', { id: undefined, data: 'UklG', transcript: '', expiresAt: undefined }],
+      ['x', { id: undefined, data: 'RiQA', transcript: 'lo', expiresAt: undefined }],
+      ['', { id: undefined, data: '', transcript: '', expiresAt: EXPIRES }],
+    ]);
+    // The pieces joined are the answer's audio, as before.
+    expect(chunks.at(-1)?.response?.audio).toEqual({
+      id: ID,
+      data: 'UklGRiQA',
+      transcript: 'Hello',
+      expiresAt: EXPIRES,
+    });
+  });
+
+  it('leaves chunk.audio off the chunks of an answer without audio', async () => {
+    const { provider } = await setup({
+      '/chat/completions': sse([chunk({ content: 'hi' }), chunk({}, 'stop'), usageChunk(), DONE]),
+    });
+    const chunks = await collect(provider.stream(ask('Hi')));
+    expect(chunks[0]).toMatchObject({ content: 'hi' });
+    expect(chunks[0]).not.toHaveProperty('audio');
+  });
+
   it("reads a whole answer's message.audio, and is undefined for an answer without audio", async () => {
     const { provider } = await setup(
       {

@@ -66,7 +66,11 @@ export {
   prometheusText,
   registerPromClient,
 } from '@x/provider-core';
-export type { OpenAIAudioOutput, OpenAIAudioReference } from './audio-output-types';
+export type {
+  OpenAIAudioOutput,
+  OpenAIAudioPiece,
+  OpenAIAudioReference,
+} from './audio-output-types';
 export type {
   ImageDetail,
   OpenAIAudio,

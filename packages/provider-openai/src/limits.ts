@@ -1,5 +1,6 @@
 import type { ExchangeAnswered } from '@x/provider-core';
 import { parseRateLimitHeaders, type RateLimiter } from '@x/rate-limit';
+import { rateLimitReason } from './rate-limit-reason';
 import type { ServerLimits } from './types';
 
 /**
@@ -48,7 +49,9 @@ interface Bucket {
  * is kept at most the budget, so calls admitted together cannot outnumber it. A 503 with
  * `retry-after-ms` / `retry-after`, or `x-ratelimit-remaining-tokens: 0`, pauses it as long; so
  * does a 429's, once its body is read ({@link rateLimited}): a `Request too large` 429 is one
- * request over the tier's whole limit, which the other callers' pace has nothing to do with.
+ * request over the tier's whole limit, which the other callers' pace has nothing to do with. A
+ * 429 whose body is lost pauses it by its headers alone (what arrived of it tells only a request
+ * too large apart), the call still ending with the connection or timeout error of the cut.
  * When the limiter has a `tokens` limit, it is drained to the remaining tokens. The limiter only
  * ever gets stricter: what the server allows beyond the provider's own rate is not taken. A pause
  * is the limiter's `pauseFor(key)`; a lowered level is read from `waitTimeMs()` and moved with
@@ -108,8 +111,26 @@ export class LimitLearner {
       if (now >= this.#resetAt) this.#budget = undefined;
       else if (--this.#budget < 1) this.#pause(this.#resetAt - now);
     }
-    return (status, headers) => this.#learn(sequence, status, headers);
+    return (status, headers) => {
+      this.#learn(sequence, status, headers);
+      // A 429's pause is decided once its body says why (rateLimited()); a body that never
+      // arrives whole decides nothing there, so the headers decide it here.
+      return status === 429
+        ? (arrived: string) => this.#rateLimitedUnread(endpoint, headers, arrived)
+        : undefined;
+    };
   };
+
+  /**
+   * A 429 whose body was lost (the connection broke or ended before its length, its deadline
+   * passed): every caller waits its `retry-after`, as for a 429 read whole, unless what arrived
+   * already says it is a request too large for the tier (which the pace has nothing to do with).
+   * Its `x-ratelimit-*` counts and resets were applied by {@link #learn} when its headers came.
+   */
+  #rateLimitedUnread(endpoint: string, headers: Headers, arrived: string): void {
+    if (rateLimitReason({ endpoint, serverMessage: arrived }).requestTooLarge) return;
+    this.rateLimited(endpoint, parseRateLimitHeaders(headers).retryAfterMs);
+  }
 
   #learn(sequence: number, status: number, headers: Headers): void {
     if (!LIMIT_HEADERS.some((name) => headers[name] !== undefined)) return;

@@ -13,7 +13,11 @@ import type {
   ToolCall,
   ToolDefinition,
 } from '@x/provider-core';
-import type { OpenAIAudioOutput, OpenAIAudioReference } from './audio-output-types';
+import type {
+  OpenAIAudioOutput,
+  OpenAIAudioPiece,
+  OpenAIAudioReference,
+} from './audio-output-types';
 import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from './content-part-types';
 import type { OpenAIModeration } from './moderation-types';
 import type { OpenAIOnlyRequestFields } from './openai-only-types';
@@ -306,6 +310,12 @@ export type StreamChunk = CoreStreamChunk<ChatResponse> & {
    * holds all of them; a cached answer replayed has them there only.
    */
   annotations?: UrlCitation[] | undefined;
+  /**
+   * The piece of a spoken answer this chunk brought (`delta.audio`; asked with `modalities:
+   * ['text', 'audio']`): an event with only audio makes a chunk with `content: ''`.
+   * `response.audio` holds the pieces joined; a cached answer replayed has it there only.
+   */
+  audio?: OpenAIAudioPiece | undefined;
 };
 
 /** An embeddings request (`/embeddings`). */

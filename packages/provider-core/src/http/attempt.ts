@@ -14,6 +14,7 @@ import {
   isAnswer,
   MAX_ERROR_BODY_BYTES,
   tell,
+  tellLost,
   watch,
   watchdogFor,
 } from './exchange';
@@ -58,7 +59,8 @@ async function open(
   } catch (error) {
     throw control.reason() ?? mapTransportError(error, init);
   }
-  if (answered !== undefined) tell(answered, response.statusCode, response.headers);
+  const lost =
+    answered === undefined ? undefined : tell(answered, response.statusCode, response.headers);
   const encoded = encodedAnswerError(init, response.statusCode, response.headers);
   if (encoded !== undefined) {
     // Refused before its body: destroying it closes the socket.
@@ -69,7 +71,9 @@ async function open(
   // to go, not a body to parse.
   if (!isAnswer(init, response.statusCode)) {
     onErrorBody?.(response.body);
-    const text = await readCapped(response, MAX_ERROR_BODY_BYTES).catch((error: unknown) => {
+    const parts: Buffer[] = [];
+    const text = await readCapped(response, MAX_ERROR_BODY_BYTES, parts).catch((error: unknown) => {
+      tellLost(lost, Buffer.concat(parts).toString('utf8'));
       throw control.reason() ?? mapTransportError(error, init, true);
     });
     throw httpErrorOf(init, response.statusCode, response.headers, text);

@@ -13,10 +13,11 @@ import {
   isAnswer,
   MAX_ERROR_BODY_BYTES,
   tell,
+  tellLost,
   watch,
   watchdogFor,
 } from './exchange';
-import { type ExchangeAnswered, mapTransportError } from './failures';
+import { type ErrorBodyLost, type ExchangeAnswered, mapTransportError } from './failures';
 import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
 import { transportCause } from './transport-cause';
@@ -115,6 +116,8 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   /** Why the exchange was cut before undici handed over its controller. */
   #cutBefore: Error | undefined;
   #answered: ExchangeAnswered | undefined;
+  /** What the observer wants told if this error answer's body is lost. */
+  #lost: ErrorBodyLost | undefined;
   #gotBytes = false;
   #size = 0;
   #statusCode = 0;
@@ -179,7 +182,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   onResponseStart(_controller: Controller, statusCode: number, headers: Headers): void {
     // An informational answer (100 Continue) is followed by the real one.
     if (this.#phase !== Phase.Sending || statusCode < 200) return;
-    if (this.#answered !== undefined) tell(this.#answered, statusCode, headers);
+    if (this.#answered !== undefined) this.#lost = tell(this.#answered, statusCode, headers);
     const encoded = encodedAnswerError(this.#init, statusCode, headers);
     if (encoded !== undefined) {
       // Refused before its body: the exchange is cut, which closes the socket.
@@ -248,6 +251,9 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     }
     if (phase === Phase.Done) return;
     this.#settle();
+    if (phase === Phase.ErrorBody) {
+      tellLost(this.#lost, Buffer.concat(this.#errorParts ?? []).toString('utf8'));
+    }
     const init = this.#init;
     const cut = this.#control.reason();
     if (cut !== undefined) this.#reject(cut);

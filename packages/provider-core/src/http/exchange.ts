@@ -4,6 +4,7 @@ import type { ResolvedTimeouts } from '../options';
 import type { AttemptSignal } from './attempt-signal';
 import {
   describeRequest,
+  type ErrorBodyLost,
   type ExchangeAnswered,
   type ExchangeObserver,
   type HttpErrorMapper,
@@ -230,15 +231,28 @@ export function watch(observe: ExchangeObserver, endpoint: string): ExchangeAnsw
   }
 }
 
+/** Tells the observer of an answer; returns what it wants told if the error body is then lost. */
 export function tell(
   answered: ExchangeAnswered,
   statusCode: number,
   headers: TransportResponse['headers'],
-): void {
+): ErrorBodyLost | undefined {
   try {
-    answered(statusCode, headers);
+    const lost = answered(statusCode, headers);
+    return typeof lost === 'function' ? (lost as ErrorBodyLost) : undefined;
   } catch {
     // Same as above: what an observer learns is advice, never a reason to fail the call.
+    return undefined;
+  }
+}
+
+/** Tells an observer an error body was lost, with what of it arrived (same rule: never fails). */
+export function tellLost(lost: ErrorBodyLost | undefined, arrived: string): void {
+  if (lost === undefined) return;
+  try {
+    lost(arrived);
+  } catch {
+    // An observer's bug is not the call's failure.
   }
 }
 

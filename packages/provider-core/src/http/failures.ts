@@ -41,11 +41,24 @@ export interface HttpFailure {
   redact: (text: string) => string;
 }
 
-/** Receives the status and headers of one answer (success or error), as soon as they arrive. */
+/**
+ * Receives the status and headers of one answer (success or error), as soon as they arrive. For
+ * an error answer it may return an {@link ErrorBodyLost}: told when that answer's body then cannot
+ * be read whole, when the headers are all the server said. What else it returns is ignored (typed
+ * `unknown`, so that an observer written as `(s, h) => seen.push(s)` still fits).
+ */
 export type ExchangeAnswered = (
   statusCode: number,
   headers: Record<string, string | string[] | undefined>,
-) => void;
+) => unknown;
+
+/**
+ * Told that an error answer's body did not arrive whole (the connection broke or ended before its
+ * length, its deadline passed, the call was aborted), with what of it arrived. The call still ends
+ * with the error the cut gives (a connection or timeout error): the status's mapper never sees
+ * the body, so what it would have decided from it (a 429's pause) is the observer's to decide.
+ */
+export type ErrorBodyLost = (arrived: string) => void;
 
 /**
  * Watches the HTTP exchanges of a provider: called when an attempt is sent (with its endpoint);

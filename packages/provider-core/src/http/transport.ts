@@ -277,9 +277,15 @@ export function destroyQuietly(body: TransportResponse['body']): void {
   }
 }
 
-/** Reads at most `limit` bytes of a body as text; the rest is discarded and the body destroyed. */
-export async function readCapped(response: TransportResponse, limit: number): Promise<string> {
-  const parts: Buffer[] = [];
+/**
+ * Reads at most `limit` bytes of a body as text; the rest is discarded and the body destroyed.
+ * `parts` collects what arrived, for a caller that wants it when the read fails.
+ */
+export async function readCapped(
+  response: TransportResponse,
+  limit: number,
+  parts: Buffer[] = [],
+): Promise<string> {
   let size = 0;
   for await (const chunk of response.body) {
     const buf = Buffer.from(chunk);

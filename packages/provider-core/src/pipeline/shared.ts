@@ -5,7 +5,7 @@ import { LineTooLongError } from '../decode/lines';
 import { isProviderErrorOfKind, partialOf } from '../errors';
 import { BodyTooLargeError } from '../http/attempt';
 import { type AttemptInit, tell, watch, wholeToolCallWait } from '../http/exchange';
-import type { ExchangeObserver } from '../http/failures';
+import type { ErrorBodyLost, ExchangeObserver } from '../http/failures';
 import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
@@ -200,11 +200,14 @@ function observing(rt: Runtime, accumulator: Accumulator<unknown, unknown>): Exc
   return (endpoint) => {
     const answered = observe === undefined ? undefined : watch(observe, endpoint);
     return (statusCode, headers) => {
+      // What the provider's observer wants told if an error body is lost goes back to the reader.
+      let lost: ErrorBodyLost | undefined;
       try {
         if (statusCode < 300) accumulator.headers!(headers);
       } finally {
-        if (answered !== undefined) tell(answered, statusCode, headers);
+        if (answered !== undefined) lost = tell(answered, statusCode, headers);
       }
+      return lost;
     };
   };
 }

@@ -1,4 +1,4 @@
-import type { OpenAIAudioOutput } from '../audio-output-types';
+import type { OpenAIAudioOutput, OpenAIAudioPiece } from '../audio-output-types';
 import { num, obj, str } from './chat-fields';
 
 /**
@@ -14,22 +14,31 @@ export class AudioOutput {
   #seen = false;
 
   /**
-   * Folds in one piece (or a whole answer's audio). Returns true when it brought audio or
-   * transcript: what the idle deadline counts as progress (an id alone is not).
+   * Folds in one piece (or a whole answer's audio). Returns the piece as a stream's chunk carries
+   * it, or `undefined` when `value` gives none of the fields (absent, `null`, `{}`).
    */
-  add(value: unknown): boolean {
+  add(value: unknown): OpenAIAudioPiece | undefined {
     const audio = obj(value);
-    if (audio === undefined) return false;
+    if (audio === undefined) return undefined;
     this.#seen = true;
-    const id = str(audio.id);
-    if (id !== undefined && id.length > 0) this.#id = id;
+    const given = str(audio.id);
+    const id = given !== undefined && given.length > 0 ? given : undefined;
+    if (id !== undefined) this.#id = id;
     const expiresAt = num(audio.expires_at);
     if (expiresAt !== undefined) this.#expiresAt = expiresAt;
     const data = str(audio.data) ?? '';
     const transcript = str(audio.transcript) ?? '';
     this.#data += data;
     this.#transcript += transcript;
-    return data.length > 0 || transcript.length > 0;
+    if (id === undefined && expiresAt === undefined && data === '' && transcript === '') {
+      return undefined;
+    }
+    return { id, data, transcript, expiresAt };
+  }
+
+  /** True when a piece brought audio or transcript: what the idle deadline counts (an id alone is not). */
+  static heard(piece: OpenAIAudioPiece | undefined): boolean {
+    return piece !== undefined && (piece.data.length > 0 || piece.transcript.length > 0);
   }
 
   /** True once audio or transcript arrived. */

@@ -1,4 +1,5 @@
 import { type Accumulator, SseDecoder, type WireMessage } from '@x/provider-core';
+import type { OpenAIAudioPiece } from '../audio-output-types';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
 import type {
   ChatResponse,
@@ -113,6 +114,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     let content = '';
     let thinking: string | undefined;
     let cited: UrlCitation[] | undefined;
+    let audio: OpenAIAudioPiece | undefined;
     let moved: boolean;
     if (shaped !== undefined) {
       // What #fold() makes of the same event, without building it first; its id, model and
@@ -128,7 +130,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       if (shaped.finish !== undefined) this.#finish = shaped.finish;
       moved = content.length > 0 || shaped.finish !== undefined;
     } else {
-      ({ content, thinking, cited, moved } = this.#fold(message));
+      ({ content, thinking, cited, audio, moved } = this.#fold(message));
     }
     if (
       this.#finish !== undefined &&
@@ -146,11 +148,12 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       content.length === 0 &&
       thinking === undefined &&
       calls === undefined &&
-      cited === undefined
+      cited === undefined &&
+      audio === undefined
     ) {
       return undefined;
     }
-    return streamChunk(content, thinking, calls, cited, this.#requestId);
+    return streamChunk(content, thinking, calls, cited, this.#requestId, audio);
   }
 
   /** A whole answer: a `chat.completion` object, or events after all (a proxy that streamed). */
@@ -263,6 +266,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     content: string;
     thinking: string | undefined;
     cited: UrlCitation[] | undefined;
+    audio: OpenAIAudioPiece | undefined;
     moved: boolean;
   } {
     // An event named `error` is the server's failure whatever its data: plain text included
@@ -278,6 +282,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     let content = '';
     let thinking: string | undefined;
     let cited: UrlCitation[] | undefined;
+    let audio: OpenAIAudioPiece | undefined;
     let moved = false;
     if (choice !== undefined) {
       const delta = obj(choice.delta) ?? {};
@@ -294,7 +299,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       }
       const refusal = str(delta.refusal);
       if (refusal !== undefined) this.refusal += refusal;
-      const heard = this.#audio.add(delta.audio);
+      audio = this.#audio.add(delta.audio);
       const called = this.#calls.add(delta.tool_calls);
       cited = this.#citations.add(delta.annotations);
       const logprobs = this.#logprobs?.length ?? 0;
@@ -305,14 +310,14 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         content.length > 0 ||
         thinking !== undefined ||
         (refusal !== undefined && refusal.length > 0) ||
-        heard ||
+        AudioOutput.heard(audio) ||
         called ||
         (this.#logprobs?.length ?? 0) > logprobs ||
         finish !== undefined;
     }
     cited = this.#citations.addSources(event, cited);
     // A citation is progress, as text is (Perplexity's sources sit beside `choices`).
-    return { content, thinking, cited, moved: moved || cited !== undefined };
+    return { content, thinking, cited, audio, moved: moved || cited !== undefined };
   }
 
   /** The assembled tool calls, once: when the answer says why it finished (or at its end). */

@@ -1,4 +1,5 @@
 import type { Timings } from '@x/provider-core';
+import type { OpenAIAudioPiece } from '../audio-output-types';
 import type {
   FinishReason,
   OpenAIToolCall,
@@ -184,8 +185,9 @@ export function streamChunk(
   toolCalls: OpenAIToolCall[] | undefined,
   annotations: UrlCitation[] | undefined,
   requestId: string | undefined,
+  audio?: OpenAIAudioPiece | undefined,
 ): StreamChunk {
-  return {
+  const chunk: StreamChunk = {
     content,
     thinking,
     toolCalls,
@@ -194,4 +196,7 @@ export function streamChunk(
     requestId,
     annotations,
   };
+  // Only on a chunk that brought audio: the text-only chunks keep the shape they always had.
+  if (audio !== undefined) chunk.audio = audio;
+  return chunk;
 }

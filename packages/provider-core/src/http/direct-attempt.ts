@@ -81,19 +81,15 @@ export function directAttempt(
 
 /** What a consumer that takes its time controls of a {@link directAttempt} exchange. */
 export interface StreamedExchange {
-  /**
-   * The consumer holds what arrived: the idle deadline waits, since time it takes is not the
-   * server's silence (an event loop it blocks does not read the server's next bytes either).
-   */
+  /** The consumer holds what arrived: the idle deadline waits (its time is not the server's). */
   hold(): void;
   /** Stops reading the socket (the consumer has enough waiting): the server is held back by TCP. */
   pause(): void;
   /** The consumer asks for more: the idle deadline counts from now, the socket is read again. */
   resume(): void;
   /**
-   * The reader left before the answer was complete: the exchange is cut and its socket closed
-   * (the returned promise rejects, with `reason` or undici's error). A no-op once the answer is
-   * complete: its body is let end, and the connection kept.
+   * The reader left early: the exchange is cut, its socket closed (the promise rejects, with
+   * `reason` or undici's error). A no-op once the answer is complete (the connection is kept).
    */
   cancel(reason: Error): void;
 }
@@ -104,9 +100,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   readonly #maxBytes: number;
   readonly #sink: (chunk: Buffer) => boolean;
   readonly #onTooLarge: () => unknown;
-  readonly #onContentType:
-    | ((contentType: string | undefined, statusCode: number) => void)
-    | undefined;
+  readonly #onContentType: ((type: string | undefined, statusCode: number) => void) | undefined;
   readonly #resolve: () => void;
   readonly #reject: (error: unknown) => void;
   readonly #control: AttemptSignal;

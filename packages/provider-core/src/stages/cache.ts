@@ -13,6 +13,7 @@ import type { StatsRecorder } from '../observe/stats';
 import type { CacheMode, StreamChunk, TokenLogprob, ToolCall, ToolCallOf } from '../types';
 import { JoinBound, OwnReloads } from './cache-join-bound';
 import { CacheMembership } from './cache-sharing';
+import { cloneAnswer } from './clone-answer';
 
 /** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
 interface RecordedChunk {
@@ -323,7 +324,7 @@ export function fromCache<Response extends Cacheable>(
   stored: Response,
   latencyMs: number,
 ): Response {
-  const response = structuredClone(stored) as Response;
+  const response = cloneAnswer(stored);
   response.cached = true;
   response.attempts = 0;
   if ('content' in response) response.toolCalls ??= [];
@@ -359,7 +360,7 @@ export function replayChunks<Response extends Cacheable>(
     // Recorded from this provider's own chunks, so of its own tool call type.
     toolCalls:
       chunk.tc !== undefined && chunk.tc.length > 0
-        ? (structuredClone(chunk.tc) as ToolCallOf<Response>[])
+        ? (cloneAnswer(chunk.tc) as ToolCallOf<Response>[])
         : undefined,
     done: false,
     response: undefined,

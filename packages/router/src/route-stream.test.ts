@@ -107,3 +107,39 @@ describe('Router.destroy', () => {
     expect(router.stats().deployments.a).toMatchObject({ inFlight: 0, failures: 0 });
   });
 });
+
+describe('Router.stream throw() between reads', () => {
+  // What `Readable.from(router.stream(...))` does when destroyed with an error (a `pipeline()` to
+  // a response whose client went away): the consumer leaves, with an error of its own.
+  it('ends the stream as return() does: the provider stream ended, no failure, no cooldown', async () => {
+    const a = fakeProvider('a');
+    const wire = deliveringProvider(a);
+    const router = createRouter({
+      deployments: [{ id: 'a', group: 'chat', provider: a, model: 'm' }],
+      cooldown: { failures: 1, durationMs: 60_000 },
+      consumerMs: 0,
+    });
+    const errors: unknown[] = [];
+    router.onError((event) => errors.push(event));
+    for (let i = 0; i < 3; i++) {
+      const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+      const first = iterator.next();
+      await tick();
+      wire.send();
+      await expect(first).resolves.toMatchObject({ value: { content: 'Hel' } });
+      const reason = new Error('client went away');
+      await expect(iterator.throw!(reason)).rejects.toBe(reason);
+      await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+    }
+    expect(wire.returned()).toBe(3);
+    expect(errors).toEqual([]);
+    expect(router.stats()).toMatchObject({ inFlight: 0, cancelled: 3, failures: 0 });
+    expect(router.stats().deployments.a).toMatchObject({ inFlight: 0, failures: 0 });
+    // Not cooled down: the next call is served.
+    const next = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]().next();
+    await tick();
+    wire.send();
+    await expect(next).resolves.toMatchObject({ value: { content: 'Hel' } });
+    await router.destroy();
+  });
+});

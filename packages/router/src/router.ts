@@ -21,6 +21,7 @@ import { expectGroup, type RouterOptions, resolveOptions } from './options';
 import { renderPrometheus } from './prometheus';
 import { type IncomingRequest, routeCall } from './route-call';
 import { routeStream } from './route-stream';
+import { RoutedIterator } from './routed-iterator';
 import { RouterRuntime } from './runtime';
 import { attempt, type Closing, settleWithin } from './shutdown';
 import type { StateRecoveredEvent, StateUnavailableEvent } from './state';
@@ -110,9 +111,11 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
     const rt = this.#rt;
     return new LazyIterable(
       () =>
-        routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
-          RoutedChunk<ChunkOf<ProviderOf<D>>>
-        >,
+        new RoutedIterator(
+          routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
+            RoutedChunk<ChunkOf<ProviderOf<D>>>
+          >,
+        ),
     );
   }
 

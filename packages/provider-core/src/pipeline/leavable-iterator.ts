@@ -31,9 +31,17 @@ export class LeavableIterator<T> implements AsyncGenerator<T, void, undefined> {
 
   /**
    * The same for `throw()`, also queued behind a pending read by a generator: the call ends at
-   * once, and the error reaches the (then finished) generator, which rejects with it.
+   * once, and the error reaches the (then finished) generator, which rejects with it. Between
+   * reads it is a consumer leaving with an error of its own (Node's `Readable.from()` destroyed
+   * with one: a `pipeline()` to a response whose client went away), not a failure of the call:
+   * thrown into the generator at its `yield`, it was counted as one and told to `onError`. It
+   * ends the call as `return()` does (cancelled, the slot and socket freed), then rejects with
+   * that error.
    */
   throw(error?: unknown): Promise<IteratorResult<T, void>> {
+    if (this.leave === undefined) {
+      return this.#generator!.return(undefined).then(() => Promise.reject(error));
+    }
     this.#leave();
     return this.#generator!.throw(error);
   }

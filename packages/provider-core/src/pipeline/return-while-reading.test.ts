@@ -5,6 +5,7 @@
 // deadline (20 s here): a test that passes is one where the call ended long before. The bounds
 // (5 s) leave a loaded CI machine room, still well below the deadline a bug would wait for.
 
+import { Readable } from 'node:stream';
 import { within } from '@x/internal/testing';
 import { request as undiciRequest } from 'undici';
 import { describe, expect, it, vi } from 'vitest';
@@ -175,5 +176,42 @@ describe('throw() while a read is pending', () => {
     await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 5_000 });
     expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
     expect(await within(provider.close(), 5_000)).toBeUndefined();
+  });
+});
+
+describe('throw() between reads', () => {
+  // What `Readable.from(stream)` does when destroyed with an error (a `pipeline()` to a response
+  // whose client went away): the consumer leaves with an error of its own, no failure of the call.
+  it('ends the call as return() does, and rejects with the error given', {
+    timeout: 10_000,
+  }, async () => {
+    const server = await startModelServer();
+    const provider = core(server.url, options);
+    const iterator = provider.stream(streamed, streamed.stream!, to('one'));
+    await expect(iterator.next()).resolves.toMatchObject({ done: false });
+    const reason = new Error('client went away');
+    expect(await within(iterator.throw(reason), 5_000)).toEqual({ rejected: reason });
+    await vi.waitFor(() => expect(server.closed()).toBeGreaterThan(0), { timeout: 5_000 });
+    expect(provider.stats()).toMatchObject({ cancelled: 1, failures: 0, inFlight: 0 });
+    expect(provider.breaker!.stats()).toMatchObject({ state: 'closed', failures: 0 });
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('so does a Readable.from() destroyed with an error', { timeout: 10_000 }, async () => {
+    const server = await startModelServer();
+    const provider = core(server.url, options);
+    const iterator = provider.stream(streamed, streamed.stream!, to('one'));
+    const readable = Readable.from(
+      { [Symbol.asyncIterator]: () => iterator },
+      { objectMode: true },
+    );
+    const closed = new Promise((resolve) => readable.once('close', resolve));
+    readable.on('error', () => {});
+    readable.once('data', () => readable.destroy(new Error('client went away')));
+    await within(closed, 5_000);
+    await vi.waitFor(() => expect(provider.stats()).toMatchObject({ cancelled: 1, inFlight: 0 }), {
+      timeout: 5_000,
+    });
+    expect(provider.stats().failures).toBe(0);
   });
 });

@@ -144,6 +144,7 @@ function optionalEcho(value: unknown): OpenAIPreset['thinkingEcho'] {
   const field = expectOneOf('preset.thinkingEcho.field', value.field, [
     'reasoning_content',
     'reasoning',
+    'thinking-chunk',
   ]);
   const turns = expectOneOf('preset.thinkingEcho.turns', value.turns, ['tool-calls', 'all']);
   return Object.freeze({ field, turns });

@@ -33,12 +33,12 @@ export type RefusedField =
   | 'messages[].files';
 
 /**
- * How an earlier assistant turn's `thinking` is sent back: in which message field, and on which
- * turns (`'tool-calls'`: only the turns that called tools; `'all'`: every assistant turn that has
- * it).
+ * How an earlier assistant turn's `thinking` is sent back: in which field (`'thinking-chunk'`: as
+ * Mistral's `{ type: 'thinking', thinking: [{ type: 'text', text }], closed: true }` before the
+ * text in `content`), and on which turns (`'tool-calls'`: those that called tools; `'all'`).
  */
 export interface ThinkingEcho {
-  readonly field: 'reasoning_content' | 'reasoning';
+  readonly field: 'reasoning_content' | 'reasoning' | 'thinking-chunk';
   readonly turns: 'tool-calls' | 'all';
 }
 
@@ -262,8 +262,9 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
       'messages[].files',
     ],
     developerRole: 'system',
-    // Its message schema forbids other keys (422), `reasoning_content` included.
-    thinkingEcho: undefined,
+    // Its message schema forbids other keys (422); `content` takes a ThinkChunk, and Mistral's own
+    // examples replay each turn's ("dropping the reasoning trace ... degrades" the model).
+    thinkingEcho: Object.freeze({ field: 'thinking-chunk', turns: 'all' }),
     imageTypes: undefined,
     fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,

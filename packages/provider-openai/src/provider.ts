@@ -5,6 +5,7 @@ import { ModelWindows } from './context';
 import { openAIErrorKit } from './error-kit';
 import { isRateLimitedError } from './errors';
 import { checkHealth } from './health';
+import { historyFieldsOf } from './history-fields';
 import { keyHeaderOf, refusedKeyHint } from './key-hint';
 import { LimitLearner } from './limits';
 import { type OpenAIProviderOptions, resolveConnection, validateOptions } from './options';
@@ -110,7 +111,7 @@ export class OpenAIProvider extends ProviderFacade {
     this.#label = preset.label;
     const chat = (moderated: boolean) =>
       chatOperation(
-        preset,
+        { ...preset, ...historyFieldsOf(family) },
         preset.label,
         options.completeAs !== 'whole',
         // Ollama's `/v1`, or a preset of your own that extends it: tool calls come whole.

@@ -144,30 +144,32 @@ describe("an assistant turn's thinking", () => {
     expect(sent[2]).toMatchObject({ role: 'assistant', [field]: 'Check it.' });
   });
 
-  it.each(PRESET_NAMES.filter((p) => !['deepseek', 'ollama', 'vllm'].includes(p)).map((p) => [p]))(
-    'is not sent to %s, whose API has no field for it',
-    async (preset: OpenAIPresetName) => {
-      const { server, provider } = await setup(
-        { '/chat/completions': hello },
-        { preset, apiKey: 'sk-test', completeAs: 'whole' },
-      );
-      await provider.complete({
-        model: 'm',
-        messages: [
-          { role: 'user', content: 'time?' },
-          {
-            role: 'assistant',
-            content: '',
-            thinking: 'Use the clock.',
-            toolCalls: [{ id: 'c1', name: 'clock', arguments: {} }],
-          },
-          { role: 'tool', content: '12:00', toolCallId: 'c1' },
-        ],
-      });
-      const assistant = sentMessages(server, 0)[1];
-      expect(assistant).not.toHaveProperty('reasoning_content');
-      expect(assistant).not.toHaveProperty('reasoning');
-      expect(assistant).not.toHaveProperty('thinking');
-    },
-  );
+  // Mistral's turn: content-chunks.test.ts.
+  it.each(
+    PRESET_NAMES.filter((p) => !['deepseek', 'ollama', 'vllm', 'mistral'].includes(p)).map((p) => [
+      p,
+    ]),
+  )('is not sent to %s, whose API has no field for it', async (preset: OpenAIPresetName) => {
+    const { server, provider } = await setup(
+      { '/chat/completions': hello },
+      { preset, apiKey: 'sk-test', completeAs: 'whole' },
+    );
+    await provider.complete({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'time?' },
+        {
+          role: 'assistant',
+          content: '',
+          thinking: 'Use the clock.',
+          toolCalls: [{ id: 'c1', name: 'clock', arguments: {} }],
+        },
+        { role: 'tool', content: '12:00', toolCallId: 'c1' },
+      ],
+    });
+    const assistant = sentMessages(server, 0)[1];
+    expect(assistant).not.toHaveProperty('reasoning_content');
+    expect(assistant).not.toHaveProperty('reasoning');
+    expect(assistant).not.toHaveProperty('thinking');
+  });
 });

@@ -41,6 +41,25 @@ export class AudioOutput {
     return piece !== undefined && (piece.data.length > 0 || piece.transcript.length > 0);
   }
 
+  /**
+   * True for an `expires_at`-only piece: how OpenAI's audio models may end a stream, with no
+   * finish reason after it.
+   */
+  static expiry(piece: OpenAIAudioPiece | undefined): boolean {
+    return (
+      piece !== undefined &&
+      piece.expiresAt !== undefined &&
+      piece.id === undefined &&
+      piece.data === '' &&
+      piece.transcript === ''
+    );
+  }
+
+  /** True once the audio has an id, data and an expiry: a spoken answer that is all there. */
+  get whole(): boolean {
+    return this.#id !== undefined && this.#data.length > 0 && this.#expiresAt !== undefined;
+  }
+
   /** True once audio or transcript arrived. */
   get produced(): boolean {
     return this.#data.length > 0 || this.#transcript.length > 0;

@@ -9,6 +9,7 @@ import type {
   OpenAIToolCallInput,
   ResponseFormat,
 } from '../types';
+import { withThinkingChunk } from './answer-chunks';
 import { contentParts, hasParts } from './content-parts';
 
 /** What differs between OpenAI-compatible servers in how a body is written. */
@@ -22,6 +23,13 @@ export interface WireDialect {
   developerRole?: 'developer' | 'system' | undefined;
   /** How an assistant message's `thinking` is sent back (not at all when left out). */
   thinkingEcho?: ThinkingEcho | undefined;
+  /**
+   * An assistant message's `refusal` is sent as `refusal` (when left out too); `false`: its text
+   * is the turn's `content` when that is empty (`history-fields.ts`).
+   */
+  sendsRefusal?: boolean | undefined;
+  /** An assistant message's `audio: { id }` is sent (when left out too); `false`: it is not. */
+  sendsAudioId?: boolean | undefined;
 }
 
 /**
@@ -87,21 +95,24 @@ export function wireMessage(
   }
   const out: Record<string, unknown> = { role };
   const called = m.toolCalls !== undefined && m.toolCalls.length > 0;
+  const refusal = m.refusal !== undefined && dialect?.sendsRefusal !== false;
+  // An earlier spoken answer, by its id: the API keeps the audio itself until `expiresAt`.
+  const spoken =
+    m.role === 'assistant' &&
+    m.audio !== undefined &&
+    !Array.isArray(m.audio) &&
+    dialect?.sendsAudioId !== false;
   if (hasParts(m)) {
     out.content = contentParts(m);
   } else {
     // An assistant turn that only called tools, refused or spoke has no text: OpenAI itself
-    // writes it as null.
-    const textless =
-      called || m.refusal !== undefined || (m.audio !== undefined && m.role === 'assistant');
-    out.content = m.content === '' && textless ? null : m.content;
+    // writes it as null. A refusal the server has no field for is the turn's text instead.
+    const text = m.refusal !== undefined && !refusal && m.content === '' ? m.refusal : m.content;
+    out.content = text === '' && (called || refusal || spoken) ? null : text;
   }
   if (m.name !== undefined) out.name = m.name;
-  if (m.refusal !== undefined) out.refusal = m.refusal;
-  // An earlier spoken answer, by its id: the API keeps the audio itself until `expiresAt`.
-  if (m.role === 'assistant' && m.audio !== undefined && !Array.isArray(m.audio)) {
-    out.audio = { id: (m.audio as OpenAIAudioReference).id };
-  }
+  if (refusal) out.refusal = m.refusal;
+  if (spoken) out.audio = { id: (m.audio as OpenAIAudioReference).id };
   if (called) out.tool_calls = m.toolCalls!.map((c, j) => wireToolCall(c, i, j));
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   // What the model thought before this turn, for a server that wants it back (DeepSeek refuses
@@ -113,7 +124,8 @@ export function wireMessage(
     m.role === 'assistant' &&
     (echo.turns === 'all' || called)
   ) {
-    out[echo.field] = m.thinking;
+    if (echo.field === 'thinking-chunk') out.content = withThinkingChunk(out.content, m.thinking);
+    else out[echo.field] = m.thinking;
   }
   return out;
 }

@@ -8,6 +8,8 @@ import type {
   TokenLogprob,
   UrlCitation,
 } from '../types';
+import { readChunks } from './answer-chunks';
+import { AnswerIdentity } from './answer-identity';
 import { answerMessage } from './answer-message';
 import { AudioOutput } from './audio-output';
 import {
@@ -27,7 +29,7 @@ import { Citations } from './citations';
 import { inBandError, isError } from './in-band-error';
 import { ModerationReader } from './moderation';
 import { requestIdOf } from './request-id';
-import { readEventMeta, readShapedEvent } from './shaped-event';
+import { readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
 
 /**
@@ -65,14 +67,10 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   readonly #usageAfterFinish: boolean;
   /** Groq's `completion_time`, in seconds, from whichever usage gave it. */
   #seconds: number | undefined;
-  #id: string | undefined;
-  #model = '';
-  #created: number | undefined;
-  #fingerprint: string | undefined;
-  #serviceTier: string | undefined;
-  /** The last event read by its shape: its id, model and timestamp are not read yet. */
-  #metaFrom: string | undefined;
+  readonly #identity = new AnswerIdentity();
   #done = false;
+  /** The last event that brought anything was an audio expiry alone (AudioOutput.expiry). */
+  #expired = false;
   /** The answer's `x-request-id`, scrubbed and cut: on every chunk and on the response. */
   #requestId: string | undefined;
 
@@ -106,6 +104,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       if (this.chunks === 0) throw this.#notAnswer('[DONE] before any event');
       this.#done = true;
       this.progress++;
+      // An audio stream may end with its expiry and no finish reason (openai/openai-node#1206):
+      // its answer arrived whole, as openai-node's stream helper reads it too.
+      if (this.#finish === undefined && this.#expired && this.#audio.whole) this.#finish = 'stop';
       const calls = this.#takeCalls();
       if (calls === undefined) return undefined;
       return streamChunk('', undefined, calls, undefined, this.#requestId);
@@ -118,9 +119,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     let moved: boolean;
     if (shaped !== undefined) {
       // What #fold() makes of the same event, without building it first; its id, model and
-      // timestamp are read later, from the last such event (#settleMeta).
+      // timestamp are read later, from the last such event.
       this.chunks++;
-      this.#metaFrom = message.data;
+      this.#identity.later(message.data);
       if (shaped.usage !== undefined) {
         this.#usage = shaped.usage;
         this.#usageFinal = true;
@@ -129,6 +130,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       this.content += content;
       if (shaped.finish !== undefined) this.#finish = shaped.finish;
       moved = content.length > 0 || shaped.finish !== undefined;
+      if (moved) this.#expired = false;
     } else {
       ({ content, thinking, cited, audio, moved } = this.#fold(message));
     }
@@ -181,8 +183,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.#meta(answer);
     const choice = choiceZero(answer.choices) ?? {};
     const message = obj(choice.message) ?? {};
-    this.content = str(message.content) ?? '';
+    const content = message.content;
+    this.content = typeof content === 'string' ? content : '';
     this.thinking = str(message.reasoning_content) ?? str(message.reasoning) ?? '';
+    // Mistral's reasoning models: the thinking and the text as chunks (`answer-chunks.ts`).
+    if (Array.isArray(content)) {
+      const read = readChunks(content);
+      this.content = read.text;
+      if (this.thinking.length === 0) this.thinking = read.thinking;
+    }
     this.refusal = str(message.refusal) ?? '';
     this.#audio.add(message.audio);
     this.#calls.add(message.tool_calls, true);
@@ -223,7 +232,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   build(): ChatResponse {
-    this.#settleMeta();
+    this.#identity.settle();
     const toolCalls = this.#calls.complete();
     const thinking = this.thinking.length > 0 ? this.thinking : undefined;
     const refusal = this.refusal.length > 0 ? this.refusal : undefined;
@@ -235,7 +244,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       message,
       toolCalls,
       thinking,
-      model: this.#model,
+      model: this.#identity.model,
       finishReason: finishReason(this.#finish, toolCalls.length > 0),
       usage,
       timings: timingsOf(this.#seconds, usage.completionTokens),
@@ -244,10 +253,10 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       truncated: false,
       estimatedPromptTokens: undefined,
       attempts: 0,
-      id: this.#id,
-      created: this.#created,
-      systemFingerprint: this.#fingerprint,
-      serviceTier: this.#serviceTier,
+      id: this.#identity.id,
+      created: this.#identity.created,
+      systemFingerprint: this.#identity.fingerprint,
+      serviceTier: this.#identity.serviceTier,
       refusal,
       audio,
       logprobs: this.#logprobs,
@@ -275,7 +284,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     const event = this.#parse(message.data);
     if (isError(event.error)) this.#fail(message.data);
     this.chunks++;
-    this.#settleMeta();
+    this.#identity.settle();
     this.#meta(event);
     this.#moderation.add(event.moderation);
     const choice = choiceZero(event.choices);
@@ -286,13 +295,22 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     let moved = false;
     if (choice !== undefined) {
       const delta = obj(choice.delta) ?? {};
-      const text = str(delta.content);
-      if (text !== undefined && text.length > 0) {
-        content = text;
-        this.content += text;
+      const given = delta.content;
+      let chunked: string | undefined;
+      if (typeof given === 'string') {
+        content = given;
+      } else if (Array.isArray(given)) {
+        // Mistral's reasoning models stream thinking (and some text) as chunks.
+        const read = readChunks(given);
+        content = read.text;
+        if (read.thinking.length > 0) chunked = read.thinking;
       }
+      this.content += content;
       // DeepSeek, vLLM and Together stream `reasoning_content`; Groq and Ollama `reasoning`.
-      const reasoning = str(delta.reasoning_content) ?? str(delta.reasoning);
+      let reasoning = str(delta.reasoning_content) ?? str(delta.reasoning);
+      if (chunked !== undefined && (reasoning === undefined || reasoning.length === 0)) {
+        reasoning = chunked;
+      }
       if (reasoning !== undefined && reasoning.length > 0) {
         thinking = reasoning;
         this.thinking += reasoning;
@@ -314,6 +332,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         called ||
         (this.#logprobs?.length ?? 0) > logprobs ||
         finish !== undefined;
+      if (AudioOutput.expiry(audio) && !moved) this.#expired = true;
+      else if (moved) this.#expired = false;
     }
     cited = this.#citations.addSources(event, cited);
     // A citation is progress, as text is (Perplexity's sources sit beside `choices`).
@@ -327,22 +347,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     return this.#calls.complete();
   }
 
-  /** Reads the identity fields of the last event read by its shape, as #meta() would have. */
-  #settleMeta(): void {
-    if (this.#metaFrom === undefined) return;
-    const meta = readEventMeta(this.#metaFrom);
-    this.#metaFrom = undefined;
-    this.#identify(meta.id, meta.model, meta.created, meta.fingerprint, meta.serviceTier);
-  }
-
   #meta(event: Json): void {
-    this.#identify(
-      str(event.id),
-      str(event.model),
-      num(event.created),
-      str(event.system_fingerprint),
-      str(event.service_tier),
-    );
+    this.#identity.read(event);
     // Groq puts the usage under `x_groq` in its last chunk.
     const usage = obj(event.usage) ?? obj(obj(event.x_groq)?.usage);
     if (usage !== undefined) {
@@ -350,21 +356,6 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       this.#usageFinal = choiceZero(event.choices) === undefined;
       this.#seconds = num(usage.completion_time) ?? this.#seconds;
     }
-  }
-
-  /** An event's identity fields: each one it gives replaces the last (an empty model does not). */
-  #identify(
-    id: string | undefined,
-    model: string | undefined,
-    created: number | undefined,
-    fingerprint: string | undefined,
-    serviceTier: string | undefined,
-  ): void {
-    if (id !== undefined) this.#id = id;
-    if (model !== undefined && model.length > 0) this.#model = model;
-    if (created !== undefined) this.#created = created;
-    if (fingerprint !== undefined) this.#fingerprint = fingerprint;
-    if (serviceTier !== undefined) this.#serviceTier = serviceTier;
   }
 
   #parse(text: string): Json {

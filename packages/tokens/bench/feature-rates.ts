@@ -1,6 +1,7 @@
 /**
  * Measures the rates of the features that the corpus does not hold (or too rarely to fit them):
- * flags, subdivision flags' tags, the emoji of U+1F900-U+1FAFF, common emoji, combining marks,
+ * flags, subdivision flags' tags, the emoji of U+1F900-U+1FAFF, common emoji, runs of emoji,
+ * keycaps, combining marks,
  * lone CRs, runs of rule characters, other repeated punctuation and table rules. Every sample
  * gives the rate that would make its estimate exact against each reference tokenizer,
  * (true count - the other features' tokens) / the feature's count, and the script prints their
@@ -90,6 +91,28 @@ const groups: { feature: FeatureName; samples: Sample[] }[] = [
     ],
   },
   {
+    // Runs of emoji are counted from src/internal/emoji-costs.ts's tables: a rate of 1 here, with
+    // the spread of what BPE merges across neighbours.
+    feature: 'runEmoji',
+    samples: [
+      ...whole.map((emoji) => emoji.repeat(20)),
+      whole.join('').repeat(5),
+      ...supplemental.map((emoji) => emoji.repeat(10)),
+      Array.from({ length: 0x800 }, (_, i) => String.fromCodePoint(0x1f300 + i))
+        .filter((emoji) => /\p{Extended_Pictographic}/u.test(emoji))
+        .join(''),
+    ],
+  },
+  {
+    feature: 'keycaps',
+    samples: [
+      '1️⃣2️⃣3️⃣#️⃣*️⃣'.repeat(50),
+      ...[...'0123456789#*'].map((c) => `${c}\uFE0F\u20E3`),
+      'Step 1️⃣, then 2️⃣: done. '.repeat(10),
+      'Press *️⃣ or #️⃣, then 5️⃣. '.repeat(10),
+    ],
+  },
+  {
     // What decomposing an accented text adds to it: the composed text is the corpus's own.
     feature: 'marks',
     samples: train
@@ -142,18 +165,21 @@ for (const { feature, samples } of groups) {
       });
       return { tokens, own: features[feature] };
     };
-    const rates = samples.map((sample) => {
+    // (Samples without the feature, such as runs of emoji for the features of emoji alone, say
+    // nothing of its rate.)
+    const rates = samples.flatMap((sample) => {
       const [text, ...bases] = typeof sample === 'string' ? [sample] : sample;
       const { tokens: others, own } = weighed(text, index);
+      if (own === 0) return [];
       let left = count(text) - others;
       for (const base of bases) left += weighed(base, -1).tokens - count(base);
-      return left / own;
+      return [left / own];
     });
     // No weight is below 0: a sample the other features already count high asks for 0.
     const lo = Math.max(0, Math.min(...rates));
     const hi = Math.max(...rates);
     console.log(
-      `${feature.padEnd(17)} ${name.padEnd(11)} ${String(samples.length).padStart(3)} samples, ${lo.toFixed(4)} … ${hi.toFixed(4)}: rate ${((lo + hi) / 2).toFixed(4)} ± ${((hi - lo) / (hi + lo)).toFixed(2)}`,
+      `${feature.padEnd(17)} ${name.padEnd(11)} ${String(rates.length).padStart(3)} samples, ${lo.toFixed(4)} … ${hi.toFixed(4)}: rate ${((lo + hi) / 2).toFixed(4)} ± ${((hi - lo) / (hi + lo)).toFixed(2)}`,
     );
   }
 }

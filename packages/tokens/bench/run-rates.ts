@@ -14,8 +14,11 @@ import mistralTokenizer from 'mistral-tokenizer-js';
 import { estimateTokens } from '../src/estimate';
 
 const o200k = getEncoding('o200k_base');
+const cl100k = getEncoding('cl100k_base');
+// cl100k_base has no profile of its own: its models get the `openai` one when not counted exactly.
 const tk: [string, 'openai' | 'ollama' | 'mistral', (t: string) => number][] = [
   ['o200k', 'openai', (t) => o200k.encode(t, [], []).length],
+  ['cl100k', 'openai', (t) => cl100k.encode(t, [], []).length],
   ['llama3', 'ollama', (t) => llama3Tokenizer.encode(t, { bos: false, eos: false }).length],
   ['mistral', 'mistral', (t) => mistralTokenizer.encode(t, false, false).length],
 ];
@@ -58,8 +61,11 @@ samples['emoji subdivision x50'] = ['gbeng', 'gbsct', 'gbwls']
   .join('')
   .repeat(50);
 samples['emoji keycaps x50'] = '1️⃣2️⃣3️⃣#️⃣*️⃣'.repeat(50);
+samples['emoji keycap after a space'] = ' 1️⃣';
+samples['emoji 🟢 alone'] = '🟢';
 samples['- x80'] = '-'.repeat(80);
 samples['= x200'] = '='.repeat(200);
+for (const n of [20, 72, 79, 80]) samples[`= x${n}`] = '='.repeat(n);
 samples['|---|---|'] = '|---|---|';
 samples['log, 20 × = x80'] = Array.from(
   { length: 20 },

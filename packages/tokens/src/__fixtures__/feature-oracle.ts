@@ -1,3 +1,4 @@
+import { EMOJI_COSTS } from '../internal/emoji-costs';
 import type { TextFeatures } from '../internal/features';
 
 // The emoji Mistral v1 holds whole, as a set (features.ts reads them from a bit table).
@@ -48,6 +49,13 @@ export function oracleFeatures(text: string): TextFeatures {
     regionalIndicators: 0,
     tagCharacters: 0,
     supplementalEmoji: 0,
+    runEmoji: 0,
+    runEmojiO200k: 0,
+    runEmojiLlama3: 0,
+    runEmojiMistral: 0,
+    keycaps: 0,
+    keycapSpaces: 0,
+    alignedRuleExcess: 0,
   };
   // Where the last punctuation mark was counted, taken back when a word absorbs it.
   let lastPunct: 'puncts' | 'ruleExcess' | 'punctRepeatExcess' | 'punctMixExcess' = 'puncts';
@@ -209,6 +217,54 @@ export function oracleFeatures(text: string): TextFeatures {
     previous = kind;
     previousCode = code;
   }
+  runsOfEmoji(text, f);
+  // Keycaps, found by a regular expression here: their characters were a digit (or `#`, `*`),
+  // then two `other`.
+  for (const match of text.matchAll(/[0-9#*]\uFE0F\u20E3/g)) {
+    const before = text[match.index - 1] ?? '';
+    // A `#` or `*` counted beyond `puncts` (a long run's, a rule's) stays where it is.
+    if (/[#*]/.test(match[0][0]!)) {
+      const run = /[!-/:-@[-`{-~]*$/.exec(text.slice(0, match.index + 1))![0];
+      if (run.length > 17 || /(.)\1*$/.exec(run)![0].length > 3) continue;
+    }
+    f.other -= 2;
+    f.keycaps++;
+    if (text[match.index - 1] === ' ' && /[0-9]/.test(match[0][0]!)) f.keycapSpaces++;
+    if (/[0-9]/.test(match[0][0]!)) {
+      f.digits--;
+      if (!/[0-9]/.test(before)) f.digitRuns--;
+    } else {
+      f.puncts--;
+      if (!/[!-/:-@[-`{-~]/.test(before)) f.punctRuns--;
+    }
+  }
+  // Rules of 32, 48, 64 or 80 of `- = * #`, a punctuation run of their own, before a line
+  // break, a space or the end.
+  for (const match of text.matchAll(/(?<![!-/:-@[-`{-~])([-=*#])\1{31,79}(?=[\n\r ]|$)/g)) {
+    const n = match[0].length;
+    if (n % 16 !== 0) continue;
+    f.ruleExcess -= n - 3;
+    f.alignedRuleExcess += n - 3;
+  }
   return f;
+}
+
+// Emoji of U+1F000-U+1FAFF but flags, next to another: a run, counted from the cost tables.
+function runsOfEmoji(text: string, f: TextFeatures): void {
+  const points = [...text].map((c) => c.codePointAt(0)!);
+  const runs = (p: number | undefined) =>
+    p !== undefined && p >= 0x1f000 && p <= 0x1faff && !(p >= 0x1f1e6 && p <= 0x1f1ff);
+  points.forEach((point, k) => {
+    if (!runs(point) || !(runs(points[k - 1]) || runs(points[k + 1]))) return;
+    // The main loop counted it one at a time.
+    if (COMMON_EMOJI.has(String.fromCodePoint(point))) f.commonEmoji--;
+    else if (point >= 0x1f900) f.supplementalEmoji--;
+    else f.astral--;
+    const cost = EMOJI_COSTS[point - 0x1f000]!;
+    f.runEmoji++;
+    f.runEmojiO200k += (cost & 3) - 1;
+    f.runEmojiLlama3 += ((cost >> 2) & 3) - 1;
+    f.runEmojiMistral += cost & 16 ? 0 : 3;
+  });
 }
 

@@ -1,6 +1,7 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { referenceTokenizers as tokenizers } from '../__fixtures__/reference-tokenizers';
 import { expectWithinMargin } from '../__fixtures__/within-margin';
+import { estimateTokens } from '../estimate';
 
 // The most used emoji are one token each in Mistral v1 (its other emoji are four byte tokens):
 // every emoji at four tokens, `😀` × 2,000 was estimated 7,962 for 2,000 counted (and 6,764 for
@@ -49,6 +50,42 @@ describe('estimates of flags, subdivision flags and newer emoji', () => {
   for (const tokenizer of tokenizers) {
     it(`keep the ${tokenizer.name} count within tokens × (1 ± errorMargin)`, () => {
       expectWithinMargin(flagged, tokenizer);
+    });
+  }
+});
+
+// Runs of emoji (the corpus has none: its emoji stand one at a time after a space) and keycaps
+// are counted from each family's own costs (src/internal/emoji-costs.ts): the twelve common emoji
+// × 40 were estimated 515 for o200k_base's 760, 960 for Llama 3's 1,280 and 720 for Mistral v1's
+// 480; keycaps × 50 1,104 for o200k_base's 500, 702 for Llama 3's 1,250 and 997 for Mistral's.
+const runs: Record<string, string> = {
+  'twelve common emoji × 40': COMMON.repeat(40),
+  ...Object.fromEntries([...COMMON].map((emoji) => [`${emoji} × 20`, emoji.repeat(20)])),
+  'runs between words': Array.from(
+    { length: 40 },
+    (_, i) => `Build ${i}: ${[...COMMON].slice(i % 6, (i % 6) + 6).join('')} done`,
+  ).join('\n'),
+  'keycaps × 50': '1️⃣2️⃣3️⃣#️⃣*️⃣'.repeat(50),
+  'keycaps between words': Array.from(
+    { length: 30 },
+    (_, i) => `Step ${String.fromCharCode(0x30 + (i % 10))}\uFE0F\u20E3 then *️⃣ and #️⃣.`,
+  ).join(' '),
+};
+
+describe('estimates of emoji runs and keycaps', () => {
+  for (const tokenizer of tokenizers) {
+    it(`are within 15 % of ${tokenizer.name}'s count and within the margin`, () => {
+      expectWithinMargin(runs, tokenizer);
+      for (const [label, text] of Object.entries(runs)) {
+        const actual = tokenizer.count(text);
+        const tokens = estimateTokens(text, { provider: tokenizer.provider }).tokens;
+        expect({ label, actual, tokens, close: Math.abs(tokens / actual - 1) <= 0.15 }).toEqual({
+          label,
+          actual,
+          tokens,
+          close: true,
+        });
+      }
     });
   }
 });

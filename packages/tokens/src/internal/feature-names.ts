@@ -121,6 +121,35 @@ export interface TextFeatures {
    * 🦩 🪿 🫠) but for the common ones: 2-3 tokens each in o200k_base.
    */
   supplementalEmoji: number;
+  /**
+   * Emoji of U+1F000-U+1FAFF next to another (`🎉🚀🔥`), but for regional indicators: counted
+   * with the next three features (tokens beyond one each, from src/internal/emoji-costs.ts's
+   * tables) instead of `commonEmoji`, `astral` and `supplementalEmoji`, whose corpus fit is of
+   * emoji one at a time after a space (the corpus has no runs).
+   */
+  runEmoji: number;
+  /** o200k_base's tokens beyond one for each of `runEmoji` (0-2). */
+  runEmojiO200k: number;
+  /** Llama 3's (and cl100k_base's) tokens beyond one for each of `runEmoji` (1-2). */
+  runEmojiLlama3: number;
+  /** Mistral v1's tokens beyond one for each of `runEmoji` (0, else 3 byte tokens more). */
+  runEmojiMistral: number;
+  /**
+   * Keycaps (`1️⃣`: a digit, `#` or `*`, U+FE0F, U+20E3): 2 tokens in o200k_base, 5 in Llama 3
+   * and Mistral v1. Their characters count here only.
+   */
+  keycaps: number;
+  /**
+   * Digit keycaps after a space: a digit takes no space into its token, so the space is one of
+   * its own there, in every family measured (a `#` or `*` takes it).
+   */
+  keycapSpaces: number;
+  /**
+   * `ruleExcess` of a rule of `- = * #` of 32, 48, 64 or 80 characters alone (before a line break,
+   * a space or the end): one token in o200k_base, cl100k_base and Llama 3, as long as any
+   * 16 (`=` × 80 is 1, × 79 is 2); Mistral v1 still spends one per 16.
+   */
+  alignedRuleExcess: number;
 }
 
 /** Feature names in the order of a profile's weight vector. */
@@ -163,6 +192,13 @@ export const FEATURE_NAMES = [
   'regionalIndicators',
   'tagCharacters',
   'supplementalEmoji',
+  'runEmoji',
+  'runEmojiO200k',
+  'runEmojiLlama3',
+  'runEmojiMistral',
+  'keycaps',
+  'keycapSpaces',
+  'alignedRuleExcess',
 ] as const satisfies readonly (keyof TextFeatures)[];
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];

@@ -1,51 +1,11 @@
 import { COMMON_EMOJI_BITS } from './common-emoji';
+import { EMOJI_COSTS, emojiAt } from './emoji-costs';
 import { FEATURE_NAMES, type TextFeatures } from './feature-names';
+// One name for the slots: they are 46, and a list of them would be longer than this file allows.
+import * as slot from './feature-slots';
 
 export { FEATURE_NAMES, type FeatureName, type TextFeatures } from './feature-names';
-
-// Slots of a feature vector: the features in FEATURE_NAMES order, then the character count.
-const WORDS = 0;
-const LETTERS = 1;
-const DIGIT_RUNS = 2;
-const DIGITS = 3;
-const PUNCT_RUNS = 4;
-const PUNCTS = 5;
-const PREFIXED = 6;
-const BREAKS = 7;
-const TABS = 8;
-const INDENTS = 9;
-const CJK = 10;
-const KANA = 11;
-const HANGUL = 12;
-const LATIN = 13;
-const ALPHABETIC = 14;
-const OTHER = 15;
-const ASTRAL = 16;
-const DIGIT_GROUPS = 17;
-const SPACE_EXCESS = 18;
-const BREAK_EXCESS = 19;
-const TAB_EXCESS = 20;
-const WORD_EXCESS = 21;
-const REPEAT_EXCESS = 22;
-const DENSE_EXCESS = 23;
-const CRLF_EXCESS = 24;
-const CR_EXCESS = 25;
-const CONTROLS = 26;
-const SPACE_TAB_SWITCHES = 27;
-const RULE_EXCESS = 28;
-const PUNCT_REPEAT_EXCESS = 29;
-const PUNCT_MIX_EXCESS = 30;
-const COMMON_EMOJI = 31;
-const MARKS = 32;
-const CRS = 33;
-const RULE_JUNCTIONS = 34;
-const REGIONAL_INDICATORS = 35;
-const TAG_CHARACTERS = 36;
-const SUPPLEMENTAL_EMOJI = 37;
-/** The slot of the character count in a feature vector. */
-export const CHARS = 38;
-/** The length of a feature vector. */
-export const VECTOR_LENGTH = 39;
+export { CHARS, nonAsciiOf, VECTOR_LENGTH } from './feature-slots';
 
 // Runs longer than any in the fitting corpus (digit runs of up to 6, spaces 12, line breaks 3,
 // tabs 2, words 20) are where per-character weights fail: tokenizers split digits in groups of
@@ -59,11 +19,8 @@ const TAB_RUN_FIT = 4;
 const WORD_FIT = 20;
 /** Punctuation runs: the corpus's longest is a markdown table rule of 17 (`|---|---|---|---|`). */
 const PUNCT_RUN_FIT = 17;
-/**
- * Runs of one rule character: the corpus has none longer than 3 (`---`, `===`, `...`), and
- * tokenizers merge longer ones whole (o200k_base: `-` × 16, × 32, × 64 and × 80 are one token
- * each), so the per-character weight of punctuation would count `-` × 80 as three tokens.
- */
+// Runs of one rule character: the corpus has none past 3 (`---`, `===`); tokenizers merge longer
+// ones whole (o200k_base: `-` × 16, 32, 64, 80 are a token each), not three as punctuation weighs.
 const RULE_RUN_FIT = 3;
 
 /** Base64-like runs: the corpus has none mixing cases and digits past 16 characters. */
@@ -87,8 +44,9 @@ const PUNCT_RUN = 3;
  * load per character and spreads CJK text over 64 KiB.
  */
 export function countFeatures(text: string, out: Float64Array): void {
-  // Flags', tags' and newer emoji's slots: rare characters, counted there directly.
-  out.fill(0, REGIONAL_INDICATORS, SUPPLEMENTAL_EMOJI + 1);
+  // Flags', tags', emoji runs', keycaps' and aligned rules' slots: rare, counted there directly.
+  out.fill(0, slot.REGIONAL_INDICATORS, slot.ALIGNED_RULE_EXCESS + 1);
+  let emojiEnd = -2; // the last code unit of the last emoji a run can continue (-2: none)
   let chars = 0;
   let words = 0;
   let letters = 0;
@@ -192,9 +150,9 @@ export function countFeatures(text: string, out: Float64Array): void {
         }
         if (previous === PUNCT_RUN) {
           // The punctuation mark joins the word (`[^\p{L}\p{N}]?\p{L}+` in tiktoken-style splits).
-          if (lastExcess === RULE_EXCESS) ruleExcess--;
-          else if (lastExcess === PUNCT_REPEAT_EXCESS) punctRepeatExcess--;
-          else if (lastExcess === PUNCT_MIX_EXCESS) punctMixExcess--;
+          if (lastExcess === slot.RULE_EXCESS) ruleExcess--;
+          else if (lastExcess === slot.PUNCT_REPEAT_EXCESS) punctRepeatExcess--;
+          else if (lastExcess === slot.PUNCT_MIX_EXCESS) punctMixExcess--;
           else puncts--;
           prefixed++;
           if (punctRun === 1) punctRuns--;
@@ -267,16 +225,33 @@ export function countFeatures(text: string, out: Float64Array): void {
             code === 0x5f) // _
         ) {
           ruleExcess++;
-          lastExcess = RULE_EXCESS;
+          lastExcess = slot.RULE_EXCESS;
+          // A rule of 32, 48, 64 or 80 alone on its line is one token in o200k_base, cl100k_base
+          // and Llama 3 (their vocabularies hold those lengths whole: × 79 is 2 tokens).
+          if (
+            (sameRun & 15) === 0 &&
+            sameRun >= 32 &&
+            sameRun <= 80 &&
+            punctRun === sameRun &&
+            code !== 0x2e &&
+            code !== 0x2f &&
+            code !== 0x5f
+          ) {
+            const after = text.charCodeAt(i + 1);
+            if (i + 1 === length || after === 0x0a || after === 0x0d || after === 0x20) {
+              ruleExcess -= sameRun - RULE_RUN_FIT;
+              out[slot.ALIGNED_RULE_EXCESS]! += sameRun - RULE_RUN_FIT;
+            }
+          }
         } else if (punctRun <= PUNCT_RUN_FIT) {
           puncts++;
           lastExcess = 0;
         } else if (code !== previousCode) {
           punctMixExcess++;
-          lastExcess = PUNCT_MIX_EXCESS;
+          lastExcess = slot.PUNCT_MIX_EXCESS;
         } else {
           punctRepeatExcess++;
-          lastExcess = PUNCT_REPEAT_EXCESS;
+          lastExcess = slot.PUNCT_REPEAT_EXCESS;
         }
       }
     } else if (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) {
@@ -303,15 +278,29 @@ export function countFeatures(text: string, out: Float64Array): void {
       // A pair is one character. A lone surrogate is `other`: UTF-8 encoders write U+FFFD for it.
       i++;
       const offset = ((code - 0xd800) << 10) + next - 0xdc00 + 0x10000 - 0x1f000;
-      if (offset >= 0 && offset < 0xb00) {
+      if (
+        offset >= 0 &&
+        offset < 0xb00 &&
+        (offset < 0x1e6 || offset > 0x1ff) &&
+        (emojiEnd === i - 2 || emojiAt(text, i + 1))
+      ) {
+        // An emoji next to another: a run, which the corpus does not hold (see emoji-costs.ts).
+        const cost = EMOJI_COSTS[offset]!;
+        out[slot.RUN_EMOJI]!++;
+        out[slot.RUN_EMOJI_O200K]! += (cost & 3) - 1;
+        out[slot.RUN_EMOJI_LLAMA3]! += ((cost >>> 2) & 3) - 1;
+        if ((cost & 16) === 0) out[slot.RUN_EMOJI_MISTRAL]! += 3;
+        emojiEnd = i;
+      } else if (offset >= 0 && offset < 0xb00) {
+        if (offset < 0x1e6 || offset > 0x1ff) emojiEnd = i;
         if ((COMMON_EMOJI_BITS[offset >>> 5]! >>> (offset & 31)) & 1) commonEmoji++;
         // Flags (U+1F1E6-U+1F1FF), then the emoji of U+1F900-U+1FAFF: none in the corpus, whose fit
         // of `astral` (emoji of 2 tokens in o200k_base, weighed 1.07) is not theirs.
-        else if (offset >= 0x1e6 && offset <= 0x1ff) out[REGIONAL_INDICATORS]!++;
-        else if (offset >= 0x900) out[SUPPLEMENTAL_EMOJI]!++;
+        else if (offset >= 0x1e6 && offset <= 0x1ff) out[slot.REGIONAL_INDICATORS]!++;
+        else if (offset >= 0x900) out[slot.SUPPLEMENTAL_EMOJI]!++;
         else astral++;
       } else if (offset >= 0xc1020 && offset <= 0xc107f) {
-        out[TAG_CHARACTERS]!++; // U+E0020-U+E007F: a subdivision flag's tags (🏴 + `gbsct` + end)
+        out[slot.TAG_CHARACTERS]!++; // U+E0020-U+E007F: a subdivision flag's tags (🏴 + `gbsct` + end)
       } else {
         astral++;
       }
@@ -327,6 +316,26 @@ export function countFeatures(text: string, out: Float64Array): void {
       cjk++;
     } else if ((code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff)) {
       hangul++;
+    } else if (code === 0x20e3 && previousCode === 0xfe0f && i >= 2) {
+      // A keycap (`1️⃣`): its three characters are one feature. The U+FE0F was `other`, the
+      // digit a digit run of its own (or a punctuation mark).
+      const base = text.charCodeAt(i - 2);
+      // A digit takes no space into its token (a `#` or `*` does): the space is one of its own.
+      const spaced = text.charCodeAt(i - 3) === 0x20 ? 1 : 0;
+      if (base >= 0x30 && base <= 0x39) {
+        other--;
+        digits--;
+        if (digitRun === 1) digitRuns--;
+        out[slot.KEYCAPS]!++;
+        out[slot.KEYCAP_SPACES]! += spaced;
+      } else if ((base === 0x23 || base === 0x2a) && lastExcess === 0) {
+        other--;
+        puncts--;
+        if (punctRun === 1) punctRuns--;
+        out[slot.KEYCAPS]!++;
+      } else {
+        other++;
+      }
     } else {
       other++;
     }
@@ -341,58 +350,49 @@ export function countFeatures(text: string, out: Float64Array): void {
     previous = run;
     previousCode = code;
   }
-  out[WORDS] = words;
-  out[LETTERS] = letters;
-  out[DIGIT_RUNS] = digitRuns;
-  out[DIGITS] = digits;
-  out[PUNCT_RUNS] = punctRuns;
-  out[PUNCTS] = puncts;
-  out[PREFIXED] = prefixed;
-  out[BREAKS] = breaks;
-  out[TABS] = tabs;
-  out[INDENTS] = indents;
-  out[CJK] = cjk;
-  out[KANA] = kana;
-  out[HANGUL] = hangul;
-  out[LATIN] = latin;
-  out[ALPHABETIC] = alphabetic;
-  out[OTHER] = other;
-  out[ASTRAL] = astral;
-  out[DIGIT_GROUPS] = digitGroups;
-  out[SPACE_EXCESS] = spaceExcess;
-  out[BREAK_EXCESS] = breakExcess;
-  out[TAB_EXCESS] = tabExcess;
-  out[WORD_EXCESS] = wordExcess;
-  out[REPEAT_EXCESS] = repeatExcess;
-  out[DENSE_EXCESS] = denseExcess;
-  out[CRLF_EXCESS] = crlfExcess;
-  out[CR_EXCESS] = crExcess;
-  out[CONTROLS] = controls;
-  out[SPACE_TAB_SWITCHES] = spaceTabSwitches;
-  out[RULE_EXCESS] = ruleExcess;
-  out[PUNCT_REPEAT_EXCESS] = punctRepeatExcess;
-  out[PUNCT_MIX_EXCESS] = punctMixExcess;
-  out[COMMON_EMOJI] = commonEmoji;
-  out[MARKS] = marks;
-  out[CRS] = crs;
-  out[RULE_JUNCTIONS] = ruleJunctions;
-  out[CHARS] = chars;
-}
-
-/** Characters the ASCII-centred features predict least well, of a feature vector. */
-export function nonAsciiOf(vector: Float64Array): number {
-  // Han, kana, Hangul, accented Latin, other scripts, other symbols, astral; emoji and marks.
-  let nonAscii = vector[COMMON_EMOJI]! + vector[MARKS]!;
-  for (let i = CJK; i <= ASTRAL; i++) nonAscii += vector[i]!;
-  for (let i = REGIONAL_INDICATORS; i <= SUPPLEMENTAL_EMOJI; i++) nonAscii += vector[i]!;
-  return nonAscii;
+  out[slot.WORDS] = words;
+  out[slot.LETTERS] = letters;
+  out[slot.DIGIT_RUNS] = digitRuns;
+  out[slot.DIGITS] = digits;
+  out[slot.PUNCT_RUNS] = punctRuns;
+  out[slot.PUNCTS] = puncts;
+  out[slot.PREFIXED] = prefixed;
+  out[slot.BREAKS] = breaks;
+  out[slot.TABS] = tabs;
+  out[slot.INDENTS] = indents;
+  out[slot.CJK] = cjk;
+  out[slot.KANA] = kana;
+  out[slot.HANGUL] = hangul;
+  out[slot.LATIN] = latin;
+  out[slot.ALPHABETIC] = alphabetic;
+  out[slot.OTHER] = other;
+  out[slot.ASTRAL] = astral;
+  out[slot.DIGIT_GROUPS] = digitGroups;
+  out[slot.SPACE_EXCESS] = spaceExcess;
+  out[slot.BREAK_EXCESS] = breakExcess;
+  out[slot.TAB_EXCESS] = tabExcess;
+  out[slot.WORD_EXCESS] = wordExcess;
+  out[slot.REPEAT_EXCESS] = repeatExcess;
+  out[slot.DENSE_EXCESS] = denseExcess;
+  out[slot.CRLF_EXCESS] = crlfExcess;
+  out[slot.CR_EXCESS] = crExcess;
+  out[slot.CONTROLS] = controls;
+  out[slot.SPACE_TAB_SWITCHES] = spaceTabSwitches;
+  out[slot.RULE_EXCESS] = ruleExcess;
+  out[slot.PUNCT_REPEAT_EXCESS] = punctRepeatExcess;
+  out[slot.PUNCT_MIX_EXCESS] = punctMixExcess;
+  out[slot.COMMON_EMOJI] = commonEmoji;
+  out[slot.MARKS] = marks;
+  out[slot.CRS] = crs;
+  out[slot.RULE_JUNCTIONS] = ruleJunctions;
+  out[slot.CHARS] = chars;
 }
 
 /** The features of `text` as an object (the fitting and error scripts read them by name). */
 export function textFeatures(text: string): TextFeatures {
-  const vector = new Float64Array(VECTOR_LENGTH);
+  const vector = new Float64Array(slot.VECTOR_LENGTH);
   countFeatures(text, vector);
-  const features = { chars: vector[CHARS]! } as TextFeatures;
+  const features = { chars: vector[slot.CHARS]! } as TextFeatures;
   FEATURE_NAMES.forEach((name, i) => {
     features[name] = vector[i]!;
   });

@@ -29,7 +29,9 @@ function oracleNonAscii(f: TextFeatures): number {
     f.marks +
     f.regionalIndicators +
     f.tagCharacters +
-    f.supplementalEmoji
+    f.supplementalEmoji +
+    f.runEmoji +
+    f.keycaps
   );
 }
 
@@ -97,6 +99,11 @@ const SNIPPETS = [
   '🇫🇷🇺🇸',
   '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
   '🦩🤔🫠\u{1F8FF}\u{1FB00}',
+  '1️⃣#️⃣*️⃣',
+  ' 1️⃣ *️⃣',
+  '😀😂🟢🇺🇸🏻',
+  `${'='.repeat(80)}\n`,
+  '-'.repeat(32),
 ];
 
 function randomText(random: () => number): string {

@@ -1,42 +1,13 @@
-import type { FeatureName, TextFeatures } from './features';
+import type { FeatureName } from './features';
 import { FEATURE_NAMES } from './features';
+import type { HeuristicProfile } from './heuristic-profile';
 
-/** How the heuristic estimator sizes text for one family of tokenizers. */
-export interface HeuristicProfile {
-  /** Profile name, reported in docs and tests. */
-  name: string;
-  /** The original flat tokens-per-character ratio this profile starts from. */
-  ratio: number;
-  /** Tokens per unit of each character-class feature. */
-  weights: Readonly<Record<FeatureName, number>>;
-  /** `weights` in FEATURE_NAMES order, for the estimator's hot loop. */
-  vector: Float64Array;
-  /** Formatting tokens each chat message adds (role markers, separators). */
-  perMessage: number;
-  /** Extra tokens when a message carries a `name`. */
-  perName: number;
-  /** Tokens that prime the reply (and begin-of-sequence markers). */
-  priming: number;
-  /** Relative error margin of the estimate for ASCII text (0.1 = ±10 %). */
-  errorMargin: number;
-  /** Relative error margin for text made only of non-ASCII characters (CJK, other scripts, emoji). */
-  nonAsciiMargin: number;
-  /** Whether the weights were fitted against a real tokenizer (false: derived, see notes). */
-  measured: boolean;
-  /**
-   * The range a calibrator's learned scale (server count ÷ this heuristic) is clamped to: what a
-   * real tokenizer of the family can differ from the heuristic by, with room to spare. A server
-   * count outside it is a fixed overhead (above) or a partial count (below), not a ratio.
-   */
-  scaleRange: readonly [number, number];
-  /**
-   * Per feature (FEATURE_NAMES order), the relative uncertainty of the tokens it adds: 0 for the
-   * fitted features (their error is in `errorMargin`), the spread the real tokenizers showed for
-   * the run features that one rate cannot pin down (control characters, alternating spaces and
-   * tabs, long punctuation runs). An estimate's margin grows by these tokens' share of it.
-   */
-  runMargins: Float64Array;
-}
+export {
+  type HeuristicProfile,
+  heuristicCount,
+  marginFor,
+  roundMargin,
+} from './heuristic-profile';
 
 function scaled(weights: Record<FeatureName, number>, factor: number): Record<FeatureName, number> {
   const out = { ...weights };
@@ -108,6 +79,13 @@ function runClasses(rates: {
   regional: Rate;
   tags: Rate;
   supplemental: Rate;
+  runEmoji: Rate;
+  runEmojiO200k: Rate;
+  runEmojiLlama3: Rate;
+  runEmojiMistral: Rate;
+  keycaps: Rate;
+  keycapSpaces: Rate;
+  alignedRule: Rate;
 }) {
   const classes = {
     controls: rates.controls,
@@ -122,6 +100,13 @@ function runClasses(rates: {
     regionalIndicators: rates.regional,
     tagCharacters: rates.tags,
     supplementalEmoji: rates.supplemental,
+    runEmoji: rates.runEmoji,
+    runEmojiO200k: rates.runEmojiO200k,
+    runEmojiLlama3: rates.runEmojiLlama3,
+    runEmojiMistral: rates.runEmojiMistral,
+    keycaps: rates.keycaps,
+    keycapSpaces: rates.keycapSpaces,
+    alignedRuleExcess: rates.alignedRule,
   };
   const weights = {} as Record<keyof typeof classes, number>;
   const margins: Partial<Record<FeatureName, number>> = {};
@@ -151,6 +136,16 @@ const O200K_RUNS = runClasses({
   regional: [2.0777, 0.04],
   tags: [4.3012, 0.03],
   supplemental: [2.6555, 0.25],
+  // A run of emoji costs what emoji-costs.ts's tables say, its own family's only; a keycap about
+  // 2, and its space before it a token; a rule of 32-80 aligned to 16 one token, what its first
+  // 3 characters already weigh (`pnpm exec tsx bench/feature-rates.ts` prints these).
+  runEmoji: [1, 0.05],
+  runEmojiO200k: [1, 0.05],
+  runEmojiLlama3: [0, 0],
+  runEmojiMistral: [0, 0],
+  keycaps: [2.1085, 0.05],
+  keycapSpaces: [1, 0],
+  alignedRule: [0, 0],
 });
 const LLAMA3_RUNS = runClasses({
   controls: [1, 0.02],
@@ -165,6 +160,13 @@ const LLAMA3_RUNS = runClasses({
   regional: [2.5728, 0.22],
   tags: [2.9542, 0.01],
   supplemental: [2.6456, 0.24],
+  runEmoji: [1, 0.05],
+  runEmojiO200k: [0, 0],
+  runEmojiLlama3: [1, 0.05],
+  runEmojiMistral: [0, 0],
+  keycaps: [5.0907, 0.02],
+  keycapSpaces: [1, 0],
+  alignedRule: [0, 0],
 });
 const MISTRAL_V1_RUNS = runClasses({
   controls: [1, 0.02],
@@ -179,6 +181,14 @@ const MISTRAL_V1_RUNS = runClasses({
   regional: [4.3746, 0.09],
   tags: [4.1533, 0.04],
   supplemental: [4.7492, 0.16],
+  runEmoji: [1, 0.05],
+  runEmojiO200k: [0, 0],
+  runEmojiLlama3: [0, 0],
+  runEmojiMistral: [1, 0.05],
+  keycaps: [5.3337, 0.06],
+  keycapSpaces: [1, 0],
+  // Mistral v1 merges rules 16 characters a token whatever their length: the `ruleExcess` rate.
+  alignedRule: [0.0622, 0.01],
 });
 
 // Fitted by bench/fit-estimator.ts (non-negative least squares on relative error, training half
@@ -365,25 +375,3 @@ export const PROFILES = {
     scaleRange: [0.4, 3],
   },
 } as const satisfies Record<string, HeuristicProfile>;
-
-/** The relative margin for an input with `nonAscii` of `chars` characters outside ASCII. */
-export function marginFor(profile: HeuristicProfile, nonAscii: number, chars: number): number {
-  const share = chars > 0 ? Math.min(1, nonAscii / chars) : 0;
-  return profile.errorMargin + (profile.nonAsciiMargin - profile.errorMargin) * share;
-}
-
-/**
- * A margin as reported, to four decimals: by arithmetic, since `Number(x.toFixed(4))` (a string
- * and back) was a sixth of an estimate's work.
- */
-export function roundMargin(margin: number): number {
-  return Math.round(margin * 1e4) / 1e4;
-}
-
-/** Heuristic token count of one text under a profile (0 for the empty string, else >= 1). */
-export function heuristicCount(features: TextFeatures, profile: HeuristicProfile): number {
-  if (features.chars === 0) return 0;
-  let total = 0;
-  for (const name of FEATURE_NAMES) total += features[name] * profile.weights[name];
-  return Math.max(1, Math.round(total));
-}

@@ -267,8 +267,8 @@ const HEADER_ROOM = `at most ${MAX_HEADER_CHARS} characters of header names and 
  * error, whatever its header's name: a custom name (`x-bearer`, `x-jwt`) may carry a credential
  * that {@link SECRET_HEADER} does not recognise. Not an object, or a value that is not a string,
  * is a `TypeError`; a name that is not a header name, a header the client writes itself or one
- * given twice, a string value no header may hold or too short to scrub, and headers past
- * {@link MAX_HEADER_CHARS}, a `RangeError`.
+ * given twice, a string value no header may hold or too short to scrub, and headers past 32 KiB
+ * (`MAX_HEADER_CHARS`), a `RangeError`.
  */
 export function validateHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};

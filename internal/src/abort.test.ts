@@ -14,6 +14,66 @@ describe('onAbort', () => {
     for (const stop of stops) stop();
     expect(warn).not.toHaveBeenCalled();
   });
+
+  // Node 20's addEventListener scans the signal's listeners on every add: one each made 32,000
+  // calls sharing a signal block the event loop for seconds.
+  it('gives a signal one listener however many calls share it, and none once they all left', () => {
+    const controller = new AbortController();
+    const add = vi.spyOn(controller.signal, 'addEventListener');
+    const remove = vi.spyOn(controller.signal, 'removeEventListener');
+    const stops = Array.from({ length: 30_000 }, () => onAbort(controller.signal, () => {}));
+    expect(add).toHaveBeenCalledTimes(1);
+    for (const stop of stops) stop();
+    expect(remove).toHaveBeenCalledTimes(1);
+    const again = vi.fn();
+    onAbort(controller.signal, again);
+    expect(add).toHaveBeenCalledTimes(2);
+    controller.abort();
+    expect(again).toHaveBeenCalledTimes(1);
+  });
+
+  it('calls them as Node calls listeners: in order, once; removed meanwhile, not; added meanwhile, yes', () => {
+    const controller = new AbortController();
+    const calls: string[] = [];
+    let stopC = () => {};
+    const late = vi.fn();
+    onAbort(controller.signal, () => {
+      calls.push('a');
+      stopC();
+      onAbort(controller.signal, late);
+    });
+    const stopB = onAbort(controller.signal, () => calls.push('b'));
+    stopC = onAbort(controller.signal, () => calls.push('c'));
+    onAbort(controller.signal, () => calls.push('d'));
+    controller.abort();
+    controller.abort();
+    expect(calls).toEqual(['a', 'b', 'd']);
+    expect(late).toHaveBeenCalledTimes(1);
+    stopB();
+  });
+
+  it('reports a callback that throws as uncaught and still calls the others', async () => {
+    const uncaught: unknown[] = [];
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', (error) => uncaught.push(error));
+    try {
+      const controller = new AbortController();
+      const boom = new Error('boom');
+      const after = vi.fn();
+      onAbort(controller.signal, () => {
+        throw boom;
+      });
+      onAbort(controller.signal, after);
+      controller.abort();
+      expect(after).toHaveBeenCalledTimes(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([boom]);
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      for (const listener of listeners) process.on('uncaughtException', listener);
+    }
+  });
 });
 
 describe('raceAbort', () => {

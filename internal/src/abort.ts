@@ -1,18 +1,59 @@
 import { liftAbortListenerLimit } from './listener-limit';
 import { timerDelay } from './timers';
 
+/** The callbacks waiting for a signal's abort, behind the one listener it has from here. */
+interface Waiting {
+  readonly fns: Set<() => void>;
+  readonly listener: () => void;
+}
+const waiting = new WeakMap<AbortSignal, Waiting>();
+
 /**
  * Listens once for `signal`'s abort; returns the function that stops listening.
  *
- * Many calls may share one signal (a request's signal handed to every step). Node warns
- * (`MaxListenersExceededWarning`) past ten listeners on one signal although nothing leaks: each
- * call removes its own. As undici does for `fetch`, a signal still at Node's default limit has the
- * limit lifted; one whose limit was set by its owner is left alone.
+ * Many calls may share one signal (a request's signal handed to every step, thousands of queued
+ * calls under one deadline). Each one added its own listener before: Node 20's `addEventListener`
+ * scans a signal's listeners on every add, so 32,000 calls sharing one signal spent seconds adding
+ * them, the event loop blocked. A signal gets one listener from here, and the callbacks a set
+ * (added and removed in constant time), called as listeners would be (see `dispatch`). No
+ * `MaxListenersExceededWarning` either way; as undici does for `fetch`, a signal still at Node's
+ * default limit has the limit lifted (for the listeners others add), one whose owner set it is not.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  liftAbortListenerLimit(signal);
-  signal.addEventListener('abort', fn, { once: true });
-  return () => signal.removeEventListener('abort', fn);
+  let entry = waiting.get(signal);
+  if (entry === undefined) {
+    const fns = new Set<() => void>();
+    entry = { fns, listener: () => dispatch(signal, fns) };
+    waiting.set(signal, entry);
+    liftAbortListenerLimit(signal);
+    signal.addEventListener('abort', entry.listener, { once: true });
+  }
+  const { fns, listener } = entry;
+  fns.add(fn);
+  return () => {
+    if (!fns.delete(fn) || fns.size > 0 || waiting.get(signal)?.fns !== fns) return;
+    waiting.delete(signal);
+    signal.removeEventListener('abort', listener);
+  };
+}
+
+/**
+ * The one listener of a signal: calls its callbacks as listeners of their own would be (Node's
+ * EventTarget): in order, each once; one removed meanwhile is not called, one added meanwhile is
+ * (the set is walked live); one that throws is reported as uncaught, the others still called.
+ */
+function dispatch(signal: AbortSignal, fns: Set<() => void>): void {
+  for (const fn of fns) {
+    fns.delete(fn);
+    try {
+      fn();
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+  if (waiting.get(signal)?.fns === fns) waiting.delete(signal);
 }
 
 function ignore(): void {}

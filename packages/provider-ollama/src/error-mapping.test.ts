@@ -101,6 +101,8 @@ describe('error mapping', () => {
     const locations = [
       'http://user:hunter2-pass@evil.example/api/chat',
       '/x?model=m&api_key=abcd1234abcd1234&X-Amz-Signature=0f0f0f0f0f0f',
+      // An API moved under a prefix: its base, without the endpoint baseUrl would refuse.
+      'https://api.example/ollama/api/chat?token=abcd1234abcd1234',
     ];
     let answered = 0;
     const { provider } = await setup(
@@ -117,8 +119,9 @@ describe('error mapping', () => {
       messages.push(((await provider.complete(ask()).catch((e) => e)) as Error).message);
     }
     expect(messages).toEqual([
-      'Ollama /api/chat answered 302: redirected to http://[redacted]@evil.example/api/chat; use that address as baseUrl',
-      'Ollama /api/chat answered 302: redirected to /x?model=m&api_key=[redacted]&X-Amz-Signature=[redacted]; use that address as baseUrl',
+      'Ollama /api/chat answered 302: redirected to http://[redacted]@evil.example/api/chat; use http://evil.example as baseUrl',
+      'Ollama /api/chat answered 302: redirected to /x?model=m&api_key=[redacted]&X-Amz-Signature=[redacted]; not followed: set baseUrl to the address the API answers at',
+      'Ollama /api/chat answered 302: redirected to https://api.example/ollama/api/chat?token=[redacted]; use https://api.example/ollama as baseUrl',
     ]);
   });
 

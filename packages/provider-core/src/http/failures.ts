@@ -19,7 +19,28 @@ export function redirectMessage(failure: HttpFailure): string {
     (whole, sep: string, name: string) =>
       SECRET_HEADER.test(name) ? `${sep}${name}=[redacted]` : whole,
   );
-  return `redirected to ${safe}; use that address as baseUrl`;
+  return `redirected to ${safe}; ${redirectAdvice(safe, failure)}`;
+}
+
+/**
+ * What to set as `baseUrl` for a redirect: a Location that ends in the request's endpoint (an API
+ * moved, `http://` to `https://`) names its base, the address without the endpoint (`baseUrl`
+ * refuses one that ends in an endpoint); one that does not (a login page, a relative path of a
+ * proxy) is no API address to copy.
+ */
+function redirectAdvice(location: string, failure: HttpFailure): string {
+  const requested = failure.request.slice(failure.request.indexOf(' ') + 1);
+  let target: URL;
+  try {
+    target = new URL(location, requested);
+  } catch {
+    return 'not followed: set baseUrl to the address the API answers at';
+  }
+  const path = target.pathname;
+  if (target.origin === 'null' || !path.endsWith(failure.endpoint)) {
+    return 'not followed: set baseUrl to the address the API answers at';
+  }
+  return `use ${target.origin}${path.slice(0, path.length - failure.endpoint.length)} as baseUrl`;
 }
 
 /** What an HTTP error answer said, for a provider's mapping to its typed errors. */

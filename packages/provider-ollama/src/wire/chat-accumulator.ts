@@ -38,13 +38,30 @@ function newCallId(): string {
   return id;
 }
 
-export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
+/**
+ * Ollama's `tool_calls` as typed calls, or `undefined` when the list holds none (left out, empty,
+ * or only items that are not objects, such as `[null]`): nothing usable is no progress, so a server
+ * repeating such lines cannot hold off `idleMs`. An object without a non-empty `function.name` is
+ * a malformed call: `malformed` throws, as the caller would otherwise run a tool named `''`.
+ */
+export function mapToolCalls(
+  raw: unknown,
+  malformed: (detail: string) => never,
+): ToolCall[] | undefined {
   if (!Array.isArray(raw) || raw.length === 0) return undefined;
   const out: ToolCall[] = [];
-  for (const item of raw) {
+  for (const [position, item] of raw.entries()) {
     if (typeof item !== 'object' || item === null) continue;
     const call = item as Json;
-    const fn = (call.function ?? {}) as Json;
+    const fn = (
+      typeof call.function === 'object' && call.function !== null ? call.function : {}
+    ) as Json;
+    // The detail names the call and the field, never the server's text.
+    if (typeof fn.name !== 'string' || fn.name.length === 0) {
+      malformed(
+        `tool call ${position} has ${typeof fn.name === 'string' ? 'an empty' : 'no'} \`function.name\``,
+      );
+    }
     let args = fn.arguments;
     // Ollama sends an object; tolerate a JSON string from proxies speaking OpenAI's dialect.
     if (typeof args === 'string') {
@@ -57,11 +74,11 @@ export function mapToolCalls(raw: unknown): ToolCall[] | undefined {
     out.push({
       id: typeof call.id === 'string' && call.id !== '' ? call.id : newCallId(),
       index: num(fn.index),
-      name: typeof fn.name === 'string' ? fn.name : '',
+      name: fn.name,
       arguments: typeof args === 'object' && args !== null ? (args as Json) : {},
     });
   }
-  return out;
+  return out.length > 0 ? out : undefined;
 }
 
 function mapAlternative(
@@ -80,7 +97,10 @@ function mapAlternative(
   return out;
 }
 
-/** Ollama's `logprobs` (snake_case, per chunk) as typed entries; malformed items are skipped. */
+/**
+ * Ollama's `logprobs` (snake_case, per chunk) as typed entries; malformed items are skipped, and a
+ * list with none left is `undefined` (no progress: `[null]` repeated must not hold off `idleMs`).
+ */
 export function mapLogprobs(raw: unknown): TokenLogprob[] | undefined {
   if (!Array.isArray(raw) || raw.length === 0) return undefined;
   const out: TokenLogprob[] = [];
@@ -95,7 +115,7 @@ export function mapLogprobs(raw: unknown): TokenLogprob[] | undefined {
     }
     out.push(entry);
   }
-  return out;
+  return out.length > 0 ? out : undefined;
 }
 
 export function mapUsage(final: Json | undefined): Usage {
@@ -267,7 +287,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking = message.thinking;
         this.thinking += thinking;
       }
-      toolCalls = mapToolCalls(message.tool_calls);
+      toolCalls = mapToolCalls(message.tool_calls, this.#malformed);
       if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
     } else if (typeof obj.response === 'string') {
       // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`, and
@@ -278,7 +298,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking = obj.thinking;
         this.thinking += thinking;
       }
-      toolCalls = mapToolCalls(obj.tool_calls);
+      toolCalls = mapToolCalls(obj.tool_calls, this.#malformed);
       if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
     }
     const logprobs = mapLogprobs(obj.logprobs);
@@ -307,6 +327,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (logprobs !== undefined) chunk.logprobs = logprobs;
     return chunk;
   }
+
+  /** A tool call without a name: refused (`invalid-json`) rather than run as a tool named `''`. */
+  readonly #malformed = (detail: string): never => {
+    throw new OllamaStreamError({
+      reason: 'invalid-json',
+      message: `Ollama sent a malformed tool call: ${detail}`,
+      partial: this.partial(),
+    });
+  };
 
   get done(): boolean {
     return this.final !== undefined;

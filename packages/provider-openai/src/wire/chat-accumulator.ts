@@ -18,6 +18,7 @@ import {
   type Json,
   mapLogprobs,
   mapUsage,
+  newFinish,
   num,
   obj,
   parseObject,
@@ -50,8 +51,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   refusal = '';
   chunks = 0;
   /**
-   * Events that brought text, reasoning, a refusal, audio, tool-call bytes, log probabilities or a
-   * finish reason, or completed the answer: what the idle deadline counts (an empty delta is not).
+   * Events that brought text, reasoning, a refusal, audio, tool-call bytes, logprobs or a new finish
+   * reason, or ended the answer: what the idle deadline counts (a repeated finish is a stall).
    */
   progress = 0;
   readonly #calls = new ToolCalls((detail) => this.#malformedCall(detail));
@@ -61,6 +62,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   readonly #moderation: ModerationReader;
   #logprobs: TokenLogprob[] | undefined;
   #finish: string | undefined;
+  /** An event carried choice 0 (`choices: []`, Azure's first event or the usage one, does not). */
+  #answered = false;
   #usage: Json | undefined;
   /** The usage came in an event without the answer's choice: the usage-only event, the last. */
   #usageFinal = false;
@@ -99,9 +102,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   add(message: WireMessage): StreamChunk | undefined {
     if (this.#done) return undefined;
     if (message.data === '[DONE]') {
-      // The end of an answer that never began: a proxy that dropped every event, not an empty
-      // reply (one of those still has a choice, with its finish reason).
-      if (this.chunks === 0) throw this.#notAnswer('[DONE] before any event');
+      // An answer that never began (a proxy that dropped every event; no event with choice 0), not
+      // an empty reply to return and cache: one of those has its choice, with its finish reason.
+      if (!this.#answered) {
+        throw this.#notAnswer(this.chunks === 0 ? '[DONE] before any event' : 'no choice 0');
+      }
       this.#done = true;
       this.progress++;
       // An audio stream may end with its expiry and no finish reason (openai/openai-node#1206):
@@ -128,8 +133,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       }
       content = shaped.content;
       this.content += content;
+      // Only the choice shape has a finish reason or text: the usage shape has `choices: []`.
+      if (shaped.usage === undefined) this.#answered = true;
+      const finished = newFinish(shaped.finish, this.#finish);
       if (shaped.finish !== undefined) this.#finish = shaped.finish;
-      moved = content.length > 0 || shaped.finish !== undefined;
+      moved = content.length > 0 || finished;
       if (moved) this.#expired = false;
     } else {
       ({ content, thinking, cited, audio, moved } = this.#fold(message));
@@ -181,7 +189,9 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
     }
     this.#meta(answer);
-    const choice = choiceZero(answer.choices) ?? {};
+    const choice = choiceZero(answer.choices);
+    // Only another index's choice (`n` > 1 answered without choice 0): not this answer.
+    if (choice === undefined) throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
     const message = obj(choice.message) ?? {};
     const content = message.content;
     this.content = typeof content === 'string' ? content : '';
@@ -294,6 +304,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     let audio: OpenAIAudioPiece | undefined;
     let moved = false;
     if (choice !== undefined) {
+      this.#answered = true;
       const delta = obj(choice.delta) ?? {};
       const given = delta.content;
       let chunked: string | undefined;
@@ -323,6 +334,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       const logprobs = this.#logprobs?.length ?? 0;
       if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
       const finish = str(choice.finish_reason);
+      const finished = newFinish(finish, this.#finish);
       if (finish !== undefined) this.#finish = finish;
       moved =
         content.length > 0 ||
@@ -331,7 +343,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         AudioOutput.heard(audio) ||
         called ||
         (this.#logprobs?.length ?? 0) > logprobs ||
-        finish !== undefined;
+        finished;
       if (AudioOutput.expiry(audio) && !moved) this.#expired = true;
       else if (moved) this.#expired = false;
     }

@@ -200,3 +200,8 @@ export function streamChunk(
   if (audio !== undefined) chunk.audio = audio;
   return chunk;
 }
+
+/** True when `finish` is a finish reason not seen yet (`last`): the first one, or another one. */
+export function newFinish(finish: string | undefined, last: string | undefined): boolean {
+  return finish !== undefined && finish.length > 0 && finish !== last;
+}

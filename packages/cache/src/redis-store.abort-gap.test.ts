@@ -3,24 +3,15 @@
 // so a second cache on the same Redis (another process) reads it rather than loading again.
 // Real clock and the shared redis-server.
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { chatRequest as req } from './__fixtures__/chat-request';
+import { redisClients } from './__fixtures__/redis-clients';
 import { createCache } from './cache';
 import { isCacheStoreError } from './errors';
 import { createRedisStore, type RedisStoreClient, type RedisStoreOptions } from './redis-store';
 
 const url = inject('redisUrl');
-const clients: Redis[] = [];
-function connect(): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
-  client.on('error', () => {});
-  clients.push(client);
-  return client;
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+const connect = redisClients(url);
 const admin = connect();
 
 /** A cache with a Redis store of its own client (as in another process) under `prefix`. */

@@ -5,24 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createDeflate, deflateSync } from 'node:zlib';
-import Redis from 'ioredis';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import type Redis from 'ioredis';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { chatRequest as req } from './__fixtures__/chat-request';
+import { redisClients } from './__fixtures__/redis-clients';
 import { createCache } from './cache';
 import type { CacheCorruptEntryEvent } from './events';
 import { DICTIONARY_V1 } from './internal/dictionary';
 import { createRedisStore } from './redis-store';
 
-const clients: Redis[] = [];
-function connect(): Redis {
-  const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
-  client.on('error', () => {});
-  clients.push(client);
-  return client;
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+const connect = redisClients(inject('redisUrl'));
 
 /** An envelope as the cache writes one, with every field chosen by the test. */
 function envelope(

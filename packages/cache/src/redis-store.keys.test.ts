@@ -1,21 +1,12 @@
 // Real clock throughout: these tests share the global redis-server, each on a prefix of its own.
 import { randomUUID } from 'node:crypto';
-import Redis, { type RedisOptions } from 'ioredis';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { chatRequest as req } from './__fixtures__/chat-request';
+import { redisClients } from './__fixtures__/redis-clients';
 import { createCache } from './cache';
 import { createRedisStore } from './redis-store';
 
-const clients: Redis[] = [];
-function connect(options: RedisOptions = {}): Redis {
-  const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1, ...options });
-  client.on('error', () => {});
-  clients.push(client);
-  return client;
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+const connect = redisClients(inject('redisUrl'));
 
 /** Caches on one Redis and one prefix, each with its own store (as in separate processes). */
 function caches(prefix: string) {

@@ -4,24 +4,16 @@
 // client.
 import { randomUUID } from 'node:crypto';
 import { until } from '@x/internal/testing';
-import Redis from 'ioredis';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import type Redis from 'ioredis';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { chatRequest as req } from './__fixtures__/chat-request';
+import { redisClients } from './__fixtures__/redis-clients';
 import { createCache } from './cache';
 import { isCacheLoadCycleError } from './errors';
 import { createRedisStore, type RedisStoreClient, type RedisStoreOptions } from './redis-store';
 
 const url = inject('redisUrl');
-const clients: Redis[] = [];
-function connect(): Redis {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
-  client.on('error', () => {});
-  clients.push(client);
-  return client;
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+const connect = redisClients(url);
 
 // A fresh connection's first commands on a loaded machine can outlast the default 500 ms: a lock
 // take that timed out lets the holder load without its lock, and the waiter then never waits.

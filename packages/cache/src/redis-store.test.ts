@@ -3,25 +3,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
-import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../scripts/testing/redis-server';
 import { chatRequest as req } from './__fixtures__/chat-request';
+import { redisClients } from './__fixtures__/redis-clients';
 import { createCache } from './cache';
 import { isCacheClosedError, isCacheStoreError } from './errors';
 import { createRedisStore } from './redis-store';
 
 const url = inject('redisUrl');
-const clients: Redis[] = [];
-function connect(target = url): Redis {
-  const client = new Redis(target, { maxRetriesPerRequest: 1 });
-  client.on('error', () => {});
-  clients.push(client);
-  return client;
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+const connect = redisClients(url);
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -264,7 +255,7 @@ describe('createRedisStore when Redis fails', () => {
   it('serves from memory and the loader, and counts failures, when Redis is down', async () => {
     const server = await startRedisServer();
     try {
-      const client = connect(server.url);
+      const client = connect({}, server.url);
       const cache = createCache({
         store: createRedisStore({
           client,

@@ -1,17 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { type Handler, startRouteServer } from '@x/internal/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from './__fixtures__/server';
 import { isIncompleteStreamError, isOllamaTimeoutError } from './errors';
-import { createOllamaProvider, type OllamaProvider } from './provider';
+import { createOllamaProvider } from './provider';
 import type { ChatRequest } from './types';
 
-const servers: Array<{ close(): Promise<unknown> }> = [];
-const providers: OllamaProvider[] = [];
-
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { servers, providers } = closedAfterEach<{ close(): Promise<unknown> }>();
 
 const ask: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const line = (message: Record<string, unknown>, done = false) =>

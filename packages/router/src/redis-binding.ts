@@ -3,7 +3,13 @@ import { isUnusableRedisReply, redisErrorLabel } from '@x/internal';
 import { CommandTimeout, RedisCommands } from './redis-commands';
 import { channelName, type Message, parseMessage, REASONS, remainingOf } from './redis-message';
 import { followClient, quitOnceConnected } from './redis-own-subscriber';
-import { CLAIM_SCRIPT, COOLDOWN_SCRIPT, RECOVERED_SCRIPT, SYNC_SCRIPT } from './redis-scripts';
+import {
+  CLAIM_SCRIPT,
+  COOLDOWN_SCRIPT,
+  MAX_CLOCK_AHEAD_MS,
+  RECOVERED_SCRIPT,
+  SYNC_SCRIPT,
+} from './redis-scripts';
 import type {
   RedisRouterClientLike,
   RedisRouterStateStats,
@@ -117,7 +123,12 @@ export class RedisBinding implements BoundRouterState {
     const at = Date.now();
     const message = this.#message('recovered', deployment, 0, 'failures', at);
     void this.#commands
-      .run(RECOVERED_SCRIPT, this.#keys(deployment), [this.#channel, message, at])
+      .run(RECOVERED_SCRIPT, this.#keys(deployment), [
+        this.#channel,
+        message,
+        at,
+        MAX_CLOCK_AHEAD_MS,
+      ])
       .then((ok) => {
         // 0: Redis ran it after a cooldown decided later, and left that one.
         if (Number(ok) === 1) this.#counters.published++;
@@ -213,8 +224,17 @@ export class RedisBinding implements BoundRouterState {
     return [`${this.#prefix}cooldown:${deployment}`, `${this.#prefix}probe:${deployment}`];
   }
 
+  /**
+   * Notes when a cooldown of `deployment` was decided, the latest kept: recoveries decided before
+   * it are ignored. A date more than {@link MAX_CLOCK_AHEAD_MS} past this host's clock (a sender's
+   * clock far off, a value another program wrote) counts as now: kept as it is, it would have every
+   * recovery ignored until this instance restarts.
+   */
   #decided(deployment: string, at: number): void {
-    if (at > (this.#decidedAt.get(deployment) ?? -Infinity)) this.#decidedAt.set(deployment, at);
+    const now = Date.now();
+    const when = at > now + MAX_CLOCK_AHEAD_MS ? now : at;
+    if (when > (this.#decidedAt.get(deployment) ?? -Infinity))
+      this.#decidedAt.set(deployment, when);
   }
 
   #message(

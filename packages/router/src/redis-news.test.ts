@@ -80,6 +80,18 @@ describe('createRedisRouterState receiving cooldowns', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     expect(router.stats().deployments.a!.status).toBe('probe-due');
   });
+
+  it('takes a cooldown dated far in the future as decided now: a later recovery still counts', async () => {
+    const redis = fakeRedis();
+    const { router } = await routerOn(redis);
+    // A sender whose clock is a year ahead, or another program's message.
+    redis.subscriber.emit('message', CHANNEL, cooldownText('a', '1000', Date.now() + 3.2e10));
+    expect(router.stats().deployments.a!.status).toBe('cooling');
+    await vi.advanceTimersByTimeAsync(100);
+    const recovered = `{"from":"other","type":"recovered","deployment":"a","ms":0,"at":${Date.now()}}`;
+    redis.subscriber.emit('message', CHANNEL, recovered);
+    expect(router.stats().deployments.a!.status).toBe('healthy');
+  });
 });
 
 describe('createRedisRouterState after a command timed out', () => {

@@ -6,6 +6,13 @@
  */
 
 /**
+ * How far past the clock (Redis', or this host's) a cooldown's date may be and still count as a
+ * decision: hosts' clocks agree within milliseconds under NTP; a date further ahead is a broken
+ * clock or another program's value, not a later decision that a recovery must leave in place.
+ */
+export const MAX_CLOCK_AHEAD_MS = 60_000;
+
+/**
  * KEYS: cooldown, probe. ARGV: duration ms, reason, channel, message, deadline (the cooldown's end,
  * epoch ms by the deciding instance's clock), at (when it was decided, same clock). Extends the cooldown when this one ends later, frees
  * the probe, and tells every instance. A script that runs late (Redis stalled, or ioredis resent
@@ -40,13 +47,18 @@ return 1
 /**
  * KEYS: cooldown, probe. ARGV: channel, message, at (when the probe succeeded, epoch ms by the
  * deciding instance's clock). The deployment answered its probe. A script that runs late (see
- * {@link COOLDOWN_SCRIPT}) after a cooldown decided later leaves it and publishes nothing (0).
+ * {@link COOLDOWN_SCRIPT}) after a cooldown decided later leaves it and publishes nothing (0). A
+ * date more than {@link MAX_CLOCK_AHEAD_MS} past Redis' clock is no decision (a host whose clock
+ * is far off, another program's value): it would hold every recovery back until the key expired,
+ * each instance that starts taking the deployment out again meanwhile.
  */
 export const RECOVERED_SCRIPT = `
 local value = redis.pcall('GET', KEYS[1])
 if type(value) == 'string' then
   local at = tonumber(string.match(value, ':(%d+)$'))
-  if at ~= nil and at > tonumber(ARGV[3]) then return 0 end
+  local clock = redis.call('TIME')
+  local credible = clock[1] * 1000 + clock[2] / 1000 + tonumber(ARGV[4])
+  if at ~= nil and at > tonumber(ARGV[3]) and at <= credible then return 0 end
 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('PUBLISH', ARGV[1], ARGV[2])

@@ -172,6 +172,45 @@ describe('shared cooldowns (real Redis, real clock)', () => {
     expect(await other.pttl(`${prefix}probe:b`)).toBeGreaterThan(0);
   });
 
+  it('clears a cooldown key dated far in the future once a probe succeeds', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const other = client();
+    // Another program's value, or a host whose clock is a year ahead, with a TTL of 31 years.
+    await other.set(`${prefix}cooldown:a`, `failures:${Date.now() + 3.2e10}`, 'PX', 1e12);
+    const shared = providers();
+    // Its longest cooldown 300 ms (the synced one is capped to it).
+    const quick = () => {
+      const router = createRouter({
+        deployments: [
+          { id: 'a', group: 'chat', provider: shared.a, model: 'm' },
+          { id: 'b', group: 'chat', provider: shared.b, model: 'm', priority: 1 },
+        ],
+        cooldown: { failures: 2, durationMs: 300, maxRetryAfterMs: 300 },
+        state: createRedisRouterState({ client: client(), prefix }),
+      });
+      open.push(() => router.close());
+      return router;
+    };
+    const one = quick();
+    // Synced: `a` cools for this router's own longest cooldown, then is probed.
+    await vi.waitFor(() => expect(one.stats().deployments.a!.status).toBe('cooling'), {
+      timeout: 5_000,
+    });
+    await vi.waitFor(() => expect(one.stats().deployments.a!.status).toBe('probe-due'), {
+      timeout: 5_000,
+    });
+    expect((await ask(one)).route.deployment).toBe('a');
+    await vi.waitFor(async () => expect(await other.exists(`${prefix}cooldown:a`)).toBe(0), {
+      timeout: 5_000,
+    });
+    // An instance that starts now finds `a` in service.
+    const late = quick();
+    await vi.waitFor(() => expect(late.stats().state).toMatchObject({ syncs: 1 }), {
+      timeout: 5_000,
+    });
+    expect(late.stats().deployments.a!.status).toBe('healthy');
+  });
+
   it('lets one instance probe after the cooldown, and brings the deployment back everywhere', async () => {
     const prefix = `test:${randomUUID()}:`;
     const shared = providers();

@@ -37,7 +37,9 @@ export class LightSignal {
     const listeners = this.#listeners;
     if (type !== 'abort' || listeners === undefined) return;
     const index = listeners.indexOf(listener);
-    if (index !== -1) listeners.splice(index, 1);
+    // The last one added is the one usually removed (an attempt's own): a pop, not a splice.
+    if (index === listeners.length - 1) listeners.pop();
+    else if (index !== -1) listeners.splice(index, 1);
   }
 
   throwIfAborted(): void {

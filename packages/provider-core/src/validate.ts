@@ -112,6 +112,18 @@ export function expectModelName(name: string, value: unknown, example: string): 
  * Also run on every call's model by the request path, whatever the provider validated.
  */
 export function expectModelLabel(name: string, value: string): void {
+  // A call checks its model here twice (the provider's validation, then the request path), and a
+  // provider sends the same model call after call: the last name that passed is passed again
+  // without its regular expression. Only a name that passed every check below is kept.
+  if (value === lastLabel) return;
+  checkModelLabel(name, value);
+  lastLabel = value;
+}
+
+/** The last model name {@link expectModelLabel} passed (every check of it is of the name alone). */
+let lastLabel: string | undefined;
+
+function checkModelLabel(name: string, value: string): void {
   if (value.length > MAX_MODEL_NAME) {
     // The length, not the value: a megabyte of text is no help, and it may hold anything.
     throw optionError(

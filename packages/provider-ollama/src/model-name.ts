@@ -107,6 +107,27 @@ function sourceSuffix(raw: string): { base: string; cloud: boolean; explicit: bo
  * `RangeError` naming `field` and the part that is wrong. Call it on a non-blank string.
  */
 export function expectOllamaName(field: string, value: string, reading: NameReading): void {
+  const known = VALID_NAMES[reading];
+  if (known.has(value)) return;
+  checkOllamaName(field, value, reading);
+  // Only a name that passed: a bad one is refused again on every call.
+  if (known.size >= MAX_KNOWN_NAMES) known.clear();
+  known.add(value);
+}
+
+/**
+ * Names already found valid, per reading: a provider sends the same few models call after call,
+ * and reading a name (cuts, slices, a regular expression per part) cost more than a lookup.
+ * Bounded: cleared when full, so a caller cycling through names only reads them again.
+ */
+const VALID_NAMES: Readonly<Record<NameReading, Set<string>>> = {
+  ref: new Set(),
+  pull: new Set(),
+  plain: new Set(),
+};
+const MAX_KNOWN_NAMES = 256;
+
+function checkOllamaName(field: string, value: string, reading: NameReading): void {
   let name = value;
   if (reading !== 'plain') {
     // modelref.ParseRef trims the name before reading its suffix.

@@ -17,9 +17,19 @@ function mediaType(contentType: string): string {
  */
 export function isWebPage(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  // A server answers the same content type every time: its verdict is kept, not read again
+  // (a slice, a trim and a lower-casing of every answer's header).
+  if (contentType === lastType) return lastWasPage;
   const type = mediaType(contentType);
-  return type === 'text/html' || type === 'application/xhtml+xml';
+  const page = type === 'text/html' || type === 'application/xhtml+xml';
+  lastType = contentType;
+  lastWasPage = page;
+  return page;
 }
+
+/** The content type {@link isWebPage} read last, and what it found. */
+let lastType: string | undefined;
+let lastWasPage = false;
 
 /**
  * How an answer asked as a stream of `framing` is read: `page`, a web page (an error naming it);

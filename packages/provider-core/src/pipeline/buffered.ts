@@ -6,12 +6,14 @@ import { SseDecoder } from '../decode/sse';
 import { readAttempt } from '../http/attempt';
 import { UploadSource } from '../http/upload';
 import { joinEnding, releaseSignal } from '../light-signal';
-import { within } from '../observe/telemetry';
+import type { CallTelemetry } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
-import { beginCall } from '../stages/call-scope';
+import type { CachePlan } from '../stages/cache';
+import { beginCall, type CallScope } from '../stages/call-scope';
 import { type RetryTarget, singleAttempt, withRetries } from '../stages/retry';
+import { NO_SLOT } from '../stages/slot';
 import type { StreamChunk } from '../types';
 import { answerShape } from './answer-type';
 import { normalizeFailure } from './normalize';
@@ -30,43 +32,70 @@ import { droppingPageKept, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**
  * A buffered call through the whole request path: cache, tokens, rate limit,
- * retry(breaker(attempt)), decode, reconcile, store, stats and events.
+ * retry(breaker(attempt)), decode, reconcile, store, stats and events. Never throws: a failure
+ * before anything is sent rejects, as an `async` function's would. Not one: its frame, promise
+ * and await cost every call more than one `then` on the answer (`fresh` and `planSend` likewise).
  */
-export async function complete<Request extends CoreRequest, Response extends CoreResponse>(
+export function complete<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
   request: Request,
 ): Promise<Response> {
-  if (rt.closed) throw rt.kit.closed();
-  const model = modelOf(rt, op.model(request));
-  const scope = beginCall({
-    stats: rt.stats,
-    model,
-    budget: rt.retry.budget,
-    kit: rt.kit,
-    totalMs: rt.timeouts.totalMs,
-    callerSignal: request.signal,
-    ending: rt.ending,
-  });
-  if (op.name === 'embed') rt.stats.embeddings++;
-  const call = rt.telemetry?.start(op.name, model, request, false);
+  let model: string;
+  let scope: CallScope;
+  let call: CallTelemetry | undefined;
   try {
-    const plan = rt.cache.plan(op, request, request.cache);
+    if (rt.closed) throw rt.kit.closed();
+    model = modelOf(rt, op.model(request));
+    scope = beginCall({
+      stats: rt.stats,
+      model,
+      budget: rt.retry.budget,
+      kit: rt.kit,
+      totalMs: rt.timeouts.totalMs,
+      callerSignal: request.signal,
+      ending: rt.ending,
+    });
+    if (op.name === 'embed') rt.stats.embeddings++;
+    call = rt.telemetry?.start(op.name, model, request, false);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  /** The error the call ends with, counted and told; the call's scope ended. */
+  const endWith = (error: unknown): unknown => {
+    const out = ended(rt, error, model, op.endpoint, request.signal, call);
+    scope.end();
+    return out;
+  };
+  let plan: CachePlan;
+  let answer: Promise<Response>;
+  try {
+    plan = rt.cache.plan(op, request, request.cache);
     const run = (): Promise<Response> =>
       plan.use === 'read-through'
         ? rt.cache.readThrough(plan.key, model, scope.signal, scope.started, (signal, callers) =>
             fresh(rt, op, request, signal, scope.started, callers),
           )
         : fresh(rt, op, request, scope.signal, scope.started, request.signal);
-    const response = await within(call, run);
-    if (plan.use === 'refresh') rt.cache.store(plan.key, { response });
-    succeeded(rt, response, model, scope.started, call);
-    return response;
+    answer = call === undefined ? run() : call.within(run);
   } catch (error) {
-    throw ended(rt, error, model, op.endpoint, request.signal, call);
-  } finally {
-    scope.end();
+    return Promise.reject(endWith(error));
   }
+  return answer.then(
+    (response) => {
+      try {
+        if (plan.use === 'refresh') rt.cache.store(plan.key, { response });
+        succeeded(rt, response, model, scope.started, call);
+      } catch (error) {
+        throw endWith(error);
+      }
+      scope.end();
+      return response;
+    },
+    (error: unknown) => {
+      throw endWith(error);
+    },
+  );
 }
 
 /**
@@ -75,8 +104,9 @@ export async function complete<Request extends CoreRequest, Response extends Cor
  * and it ends at its final message; the others are one JSON document read whole. Each reading is
  * an attempt function of its own, not one branching per attempt: V8's feedback for one does not
  * mix with the other's in a process that uses both, and each allocates only what it reads with.
+ * Never throws: a failure rejects.
  */
-async function fresh<Request extends CoreRequest, Response extends CoreResponse>(
+function fresh<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
   request: Request,
@@ -86,14 +116,35 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
   callerSignal: AbortSignal | undefined,
 ): Promise<Response> {
   const format = op.stream;
-  const send = await planSend(
-    rt,
-    op,
-    request,
-    signal,
-    format !== undefined,
-    format?.accept ?? 'application/json',
-  );
+  let send: SendPlan | Promise<SendPlan>;
+  try {
+    send = planSend(
+      rt,
+      op,
+      request,
+      signal,
+      format !== undefined,
+      format?.accept ?? 'application/json',
+    );
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return send instanceof Promise
+    ? send.then((plan) => attempts(rt, op, request, signal, started, callerSignal, plan))
+    : attempts(rt, op, request, signal, started, callerSignal, send);
+}
+
+/** The attempts of a fresh call, once its plan is made. Never throws: a failure rejects. */
+function attempts<Request extends CoreRequest, Response extends CoreResponse>(
+  rt: Runtime,
+  op: Operation<Request, Response>,
+  request: Request,
+  signal: AbortSignal | undefined,
+  started: number,
+  callerSignal: AbortSignal | undefined,
+  send: SendPlan,
+): Promise<Response> {
+  const format = op.stream;
   // What every attempt sends, and the call's retry target as well: the endpoint, the model, the
   // signal and the rate limit a retry goes through again.
   const call: CallRequest & RetryTarget = {
@@ -110,16 +161,29 @@ async function fresh<Request extends CoreRequest, Response extends CoreResponse>
   };
   const shared = { rt, op, request, send, call, started };
   // The concurrency slot is held through every attempt and given back however the call ends.
-  // (`await` in a `try`, not `.finally()` on the returned promise: two promises and hops fewer.)
+  let answer: Promise<Response>;
   try {
-    return await withRetries(
+    answer = withRetries(
       rt.retry,
       call,
       format === undefined ? wholeAttempt(shared) : streamedAttempt(shared, format),
     );
-  } finally {
+  } catch (error) {
     send.release();
+    return Promise.reject(error);
   }
+  // Without a concurrency limit there is no slot to give back: no `then` for it.
+  if (send.release === NO_SLOT) return answer;
+  return answer.then(
+    (response) => {
+      send.release();
+      return response;
+    },
+    (error: unknown) => {
+      send.release();
+      throw error;
+    },
+  );
 }
 
 /** What the attempts of one fresh call share. */

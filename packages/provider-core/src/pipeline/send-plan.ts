@@ -1,3 +1,4 @@
+import type { RequestHeaders } from '../credentials';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { ResolvedTimeouts } from '../options';
 import type { Runtime } from '../runtime';
@@ -26,39 +27,109 @@ export interface SendPlan {
  * The stages before the first attempt, in order: tokens and context window, rate limit, the
  * concurrency slot, the request body, then the headers (a key callback runs last, so a fresh key
  * is used at once). The slot is held from here: the caller releases it through the plan.
+ *
+ * The plan itself when no stage waits (the common case: window known, limiter admitting at once,
+ * no slot to wait for, a fixed key), a promise of it otherwise; it may throw. Not an `async`
+ * function: that would cost every call a promise, a frame and a hop for stages that rarely wait.
  */
-export async function planSend<Request extends CoreRequest, Response extends CoreResponse>(
+export function planSend<Request extends CoreRequest, Response extends CoreResponse>(
   rt: Runtime,
   op: Operation<Request, Response>,
   request: Request,
   signal: AbortSignal | undefined,
   stream: boolean,
   accept: string,
-): Promise<SendPlan> {
+): SendPlan | Promise<SendPlan> {
   const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
-  const prepared = pending instanceof Promise ? await pending : pending;
-  const admitted = admit(rt.limit, rt.stats, prepared, signal, op.model(request));
-  if (admitted !== undefined) await admitted;
-  const slot = takeSlot(rt.concurrency, signal);
-  const release = slot instanceof Promise ? await slot : slot;
+  const steps: PlanSteps<Request, Response> = { rt, op, request, signal, stream, accept };
+  return pending instanceof Promise
+    ? pending.then((prepared) => admitted(steps, prepared))
+    : admitted(steps, pending);
+}
+
+/** What the stages of {@link planSend} read. */
+interface PlanSteps<Request extends CoreRequest, Response extends CoreResponse> {
+  rt: Runtime;
+  op: Operation<Request, Response>;
+  request: Request;
+  signal: AbortSignal | undefined;
+  stream: boolean;
+  accept: string;
+}
+
+/** The rate limit, then the slot. */
+function admitted<Request extends CoreRequest, Response extends CoreResponse>(
+  steps: PlanSteps<Request, Response>,
+  prepared: Prepared,
+): SendPlan | Promise<SendPlan> {
+  const { rt, op, request, signal } = steps;
+  const wait = admit(rt.limit, rt.stats, prepared, signal, op.model(request));
+  return wait === undefined
+    ? withSlot(steps, prepared)
+    : wait.then(() => withSlot(steps, prepared));
+}
+
+/** The concurrency slot, then what is sent. */
+function withSlot<Request extends CoreRequest, Response extends CoreResponse>(
+  steps: PlanSteps<Request, Response>,
+  prepared: Prepared,
+): SendPlan | Promise<SendPlan> {
+  const slot = takeSlot(steps.rt.concurrency, steps.signal);
+  return slot instanceof Promise
+    ? slot.then((release) => sent(steps, prepared, release))
+    : sent(steps, prepared, slot);
+}
+
+/** The body and the headers; the slot is given back if either fails. */
+function sent<Request extends CoreRequest, Response extends CoreResponse>(
+  steps: PlanSteps<Request, Response>,
+  prepared: Prepared,
+  release: () => void,
+): SendPlan | Promise<SendPlan> {
+  const { rt, op, request, signal } = steps;
   try {
-    const payload = op.body(request, stream, prepared);
+    const payload = op.body(request, steps.stream, prepared);
     const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const pendingHeaders = headersFor(rt, accept, signal);
-    const { headers, key } =
-      pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
-    return {
-      prepared,
-      body,
-      headers,
-      redact: rt.redactor.redactFor(key, op.endpoint),
-      idleMs: idleBound(rt.timeouts, op, request),
-      release,
-    };
+    const pendingHeaders = headersFor(rt, steps.accept, signal);
+    if (!(pendingHeaders instanceof Promise)) {
+      return planOf(steps, prepared, body, pendingHeaders, release);
+    }
+    return pendingHeaders.then(
+      (headers) => {
+        try {
+          return planOf(steps, prepared, body, headers, release);
+        } catch (error) {
+          release();
+          throw error;
+        }
+      },
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
   } catch (error) {
     release();
     throw error;
   }
+}
+
+function planOf<Request extends CoreRequest, Response extends CoreResponse>(
+  steps: PlanSteps<Request, Response>,
+  prepared: Prepared,
+  body: string,
+  { headers, key }: RequestHeaders,
+  release: () => void,
+): SendPlan {
+  const { rt, op } = steps;
+  return {
+    prepared,
+    body,
+    headers,
+    redact: rt.redactor.redactFor(key, op.endpoint),
+    idleMs: idleBound(rt.timeouts, op, steps.request),
+    release,
+  };
 }
 
 /**

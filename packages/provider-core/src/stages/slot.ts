@@ -2,7 +2,8 @@ import type { ResolvedConcurrency } from '../compose/concurrency';
 import { releaseSignal } from '../light-signal';
 import { madeForWait, queueSignal } from './queue-wait';
 
-function noop(): void {}
+/** The release of a call without a concurrency limit: nothing to give back, nothing to wait for. */
+export function NO_SLOT(): void {}
 
 /**
  * The concurrency step, after the rate limit (a call never holds a slot while it waits for a
@@ -15,7 +16,7 @@ export function takeSlot(
   concurrency: ResolvedConcurrency | undefined,
   signal: AbortSignal | undefined,
 ): (() => void) | Promise<() => void> {
-  if (concurrency === undefined) return noop;
+  if (concurrency === undefined) return NO_SLOT;
   // Not `tryAcquire()` first: a shared limiter's `rejected` counter would count every busy moment.
   const made = concurrency.endingOptions;
   const wait = queueSignal(signal, concurrency.waits);

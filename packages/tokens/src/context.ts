@@ -54,7 +54,8 @@ export function fitsContext(
     contextWindow = getModelInfo(model)?.contextWindow;
     if (contextWindow === undefined) throw new UnknownModelError(model, 'contextWindow');
   }
-  const prompt = estimate(input, options);
+  // A prompt far past the window is not worth an exact count: the estimate already says no.
+  const prompt = estimate(input, { ...options, exactLimit: contextWindow });
   const checked =
     useErrorMargin && prompt.method !== 'exact'
       ? Math.ceil(prompt.tokens * (1 + prompt.errorMargin))

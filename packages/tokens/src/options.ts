@@ -57,10 +57,18 @@ export interface EstimateTokensOptions {
   tools?: readonly ChatTool[] | undefined;
   /** A calibrator; once it has learned the model, estimates are `'calibrated'`. */
   calibrator?: Calibrator | undefined;
+  /**
+   * The most tokens worth counting exactly (a context window). When even the low end of the
+   * heuristic estimate (`tokens × (1 - errorMargin)`) is twice this or more, the input cannot fit
+   * and an exact count (seconds for megabytes of text) would only confirm it: the heuristic
+   * estimate is returned (`method: 'heuristic'`) instead. Inputs that may fit are counted as usual.
+   * @default no limit
+   */
+  exactLimit?: number | undefined;
 }
 
 /** Options of `fitsContext`. */
-export interface FitsContextOptions extends EstimateTokensOptions {
+export interface FitsContextOptions extends Omit<EstimateTokensOptions, 'exactLimit'> {
   /**
    * Context window in tokens; overrides the registry (for example the `num_ctx` an Ollama server
    * reports). Required when the model is unknown.
@@ -150,7 +158,7 @@ export interface CalibratorOptions {
 export const KEYS = {
   countTokens: ['model', 'encoding', 'allowSpecial'],
   countChatTokens: ['model', 'tools'],
-  estimateTokens: ['model', 'provider', 'tools', 'calibrator'],
+  estimateTokens: ['model', 'provider', 'tools', 'calibrator', 'exactLimit'],
   fitsContext: [
     'model',
     'provider',

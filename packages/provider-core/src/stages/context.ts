@@ -120,7 +120,17 @@ export class ContextStage<Request> {
     this.#topics = init.topics;
   }
 
-  #estimate(op: ContextInput<Request>, request: Request): Estimate | undefined {
+  /**
+   * `limit`: the most tokens the check can let through. A prompt whose estimate is far past it is
+   * not counted exactly (`@x/tokens`' `exactLimit`): seconds of blocked event loop and hundreds of
+   * megabytes for megabytes of text, only to refuse it anyway. The refusal then carries the
+   * heuristic count, which the error calls "about" N tokens, as for any estimate.
+   */
+  #estimate(
+    op: ContextInput<Request>,
+    request: Request,
+    limit: number | undefined,
+  ): Estimate | undefined {
     const tokens = this.#tokens;
     if (tokens === undefined || op.prompt === undefined) return undefined;
     const input = op.prompt(request);
@@ -129,6 +139,7 @@ export class ContextStage<Request> {
       const options: EstimateTokensOptions = { model: op.model(request), provider: this.#provider };
       if (input.tools !== undefined) options.tools = input.tools;
       if (tokens.calibrator !== undefined) options.calibrator = tokens.calibrator;
+      if (limit !== undefined) options.exactLimit = limit;
       // `@x/tokens` counts every string field of a message: the fields a server renders.
       const result = estimateTokens(input.messages ?? input.text ?? '', options);
       return {
@@ -138,6 +149,19 @@ export class ContextStage<Request> {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The most prompt tokens the check can accept: the window, or with `onOverflow: 'raise'` the
+   * trained maximum it may be raised to (unknown: no limit). None with `'allow'`, which checks
+   * nothing and keeps the count exact for the limiter and usage.
+   */
+  #limit(explicit: number | undefined, plan: WindowPlan | undefined): number | undefined {
+    const onOverflow = this.#tokens?.onOverflow;
+    if (onOverflow === 'allow') return undefined;
+    if (explicit !== undefined) return explicit;
+    if (onOverflow === 'raise' && this.#planner?.enlarge !== undefined) return plan?.trained;
+    return plan?.window;
   }
 
   #reserve(op: ContextInput<Request>, request: Request): number {
@@ -169,7 +193,7 @@ export class ContextStage<Request> {
         window: explicit,
         estimate:
           this.#tokens !== undefined && (op.checksContext || estimateForLimiter)
-            ? this.#estimate(op, request)?.tokens
+            ? this.#estimate(op, request, undefined)?.tokens
             : undefined,
         charged: undefined,
         queueWaitMs: undefined,
@@ -180,7 +204,7 @@ export class ContextStage<Request> {
       return this.#prepareSlow(op, request, signal, undefined);
     }
     const window = explicit ?? plan!.window;
-    const estimate = this.#estimate(op, request);
+    const estimate = this.#estimate(op, request, this.#limit(explicit, plan));
     if (
       this.#tokens.onOverflow !== 'allow' &&
       this.#overflows(estimate, this.#reserve(op, request), window)
@@ -205,10 +229,11 @@ export class ContextStage<Request> {
     const tokens = this.#tokens!;
     const planner = this.#planner!;
     const model = op.model(request);
-    const estimate = this.#estimate(op, request);
     let plan: WindowPlan | undefined;
     if (explicit === undefined)
       plan = planner.known(model) ?? (await planner.lookup(model, signal));
+    // After the lookup: the window bounds what is worth counting exactly.
+    const estimate = this.#estimate(op, request, this.#limit(explicit, plan));
     const prepared: Prepared = {
       numCtx: plan?.send,
       window: explicit ?? plan?.window,

@@ -1,5 +1,6 @@
 import { CountMemo, MAX_MEMO_TEXT, textMemo } from './count-memo';
 import { hugePieceBounds } from './huge-pieces';
+import { RankTable } from './rank-table';
 import { withRustWhiteSpace } from './tiktoken-pattern';
 import { isAscii, utf8BinaryString } from './utf8';
 
@@ -75,85 +76,96 @@ function mergeCount(bytes: string, ranks: Map<string, number>): number {
 }
 
 /**
- * The same merge for long pieces in O(n log n): parts form a linked list keyed by their start
- * offset, candidate pairs sit in a min-heap ordered by (rank, start) - the same "lowest rank,
- * leftmost first" order as the quadratic loop, since a part's start never moves - and entries made
- * stale by a merge are skipped through a per-part version number. Keeps a 100 KB run of one
- * character (which no regex split breaks up) from taking seconds.
+ * The same merge for long pieces in O(n log n), with a fixed ~21 bytes per byte of the piece and
+ * nothing allocated per merge: parts form a linked list keyed by their start offset (`end`,
+ * `prev`), and each part whose pair with the next part is a token sits once in an indexed min-heap
+ * ordered by (rank, start) - the quadratic loop's "lowest rank, leftmost first", since a part's
+ * start never moves - whose entry is updated in place when a merge changes that pair. Ranks are
+ * looked up by byte range in `table`, without cutting the pair out as a string. Keeps a 100 KB run
+ * of one character (which no regex split breaks up) from taking seconds.
  */
-function mergeCountLong(bytes: string, ranks: Map<string, number>): number {
+function mergeCountLong(bytes: Uint8Array, table: RankTable): number {
   const n = bytes.length;
   const end = new Int32Array(n); // end[i]: end offset of the part starting at i
   const prev = new Int32Array(n); // prev[i]: start of the part before i (-1 for the first)
-  const version = new Int32Array(n);
-  const alive = new Uint8Array(n).fill(1);
+  const rank = new Int32Array(n); // rank[i]: rank of part i joined with the next one, when in the heap
+  const heap = new Int32Array(n); // part starts
+  const pos = new Int32Array(n).fill(-1); // pos[i]: index of part i in `heap`, -1 when absent
+  let size = 0;
+  const less = (a: number, b: number) => rank[a]! < rank[b]! || (rank[a] === rank[b] && a < b);
+  const place = (at: number, part: number) => {
+    heap[at] = part;
+    pos[part] = at;
+  };
+  const siftUp = (at: number) => {
+    const part = heap[at]!;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!less(part, heap[parent]!)) break;
+      place(at, heap[parent]!);
+      at = parent;
+    }
+    place(at, part);
+  };
+  const siftDown = (at: number) => {
+    const part = heap[at]!;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= size) break;
+      const child = left + 1 < size && less(heap[left + 1]!, heap[left]!) ? left + 1 : left;
+      if (!less(heap[child]!, part)) break;
+      place(at, heap[child]!);
+      at = child;
+    }
+    place(at, part);
+  };
+  const remove = (part: number) => {
+    const at = pos[part]!;
+    if (at < 0) return;
+    pos[part] = -1;
+    size--;
+    if (at === size) return;
+    const moved = heap[size]!;
+    place(at, moved);
+    siftUp(at);
+    siftDown(pos[moved]!);
+  };
+  // (Re)computes the pair of `part` with the next part and puts it in, or takes it out of, the heap.
+  const pair = (part: number) => {
+    const right = end[part]!;
+    const found = right < n ? table.rank(bytes, part, end[right]!) : -1;
+    if (found < 0) return remove(part);
+    rank[part] = found;
+    const at = pos[part]!;
+    if (at < 0) {
+      place(size, part);
+      siftUp(size++);
+    } else {
+      siftUp(at);
+      siftDown(pos[part]!);
+    }
+  };
   for (let i = 0; i < n; i++) {
     end[i] = i + 1;
     prev[i] = i - 1;
   }
-  const heapRank: number[] = [];
-  const heapStart: number[] = [];
-  const heapVersion: number[] = [];
-  const less = (a: number, b: number) =>
-    heapRank[a]! < heapRank[b]! || (heapRank[a] === heapRank[b] && heapStart[a]! < heapStart[b]!);
-  const swap = (a: number, b: number) => {
-    [heapRank[a], heapRank[b]] = [heapRank[b]!, heapRank[a]!];
-    [heapStart[a], heapStart[b]] = [heapStart[b]!, heapStart[a]!];
-    [heapVersion[a], heapVersion[b]] = [heapVersion[b]!, heapVersion[a]!];
-  };
-  const push = (start: number) => {
-    const right = end[start]!;
-    if (right >= n) return;
-    const rank = ranks.get(bytes.slice(start, end[right]!));
-    if (rank === undefined) return;
-    let at = heapRank.length;
-    heapRank.push(rank);
-    heapStart.push(start);
-    heapVersion.push(version[start]!);
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!less(at, parent)) break;
-      swap(at, parent);
-      at = parent;
-    }
-  };
-  const pop = () => {
-    const last = heapRank.length - 1;
-    swap(0, last);
-    const start = heapStart.pop()!;
-    const stamp = heapVersion.pop()!;
-    heapRank.pop();
-    let at = 0;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= heapRank.length) break;
-      const child = left + 1 < heapRank.length && less(left + 1, left) ? left + 1 : left;
-      if (!less(child, at)) break;
-      swap(child, at);
-      at = child;
-    }
-    return alive[start] === 1 && version[start] === stamp ? start : -1;
-  };
-  for (let i = 0; i < n - 1; i++) push(i);
+  for (let i = 0; i < n - 1; i++) pair(i);
   let parts = n;
-  while (heapRank.length > 0) {
-    const start = pop();
-    if (start < 0) continue;
+  while (size > 0) {
+    const start = heap[0]!;
     const right = end[start]!;
-    alive[right] = 0;
+    remove(right);
     end[start] = end[right]!;
     if (end[start]! < n) prev[end[start]!] = start;
     parts--;
-    version[start]!++;
-    push(start);
+    pair(start);
     const before = prev[start]!;
-    if (before >= 0) {
-      version[before]!++;
-      push(before);
-    }
+    if (before >= 0) pair(before);
   }
   return parts;
 }
+
+const UTF8 = new TextEncoder();
 
 // Below this many bytes the quadratic loop's small constant wins.
 const LONG_PIECE = 256;
@@ -180,6 +192,7 @@ export class BpeCounter {
   readonly #special: RegExp | undefined;
   readonly #cache: CountMemo;
   readonly #texts = textMemo<number>();
+  #table: RankTable | undefined;
 
   constructor(file: RankFile, cacheSize: number) {
     this.#ranks = parseRanks(file.bpe_ranks);
@@ -272,13 +285,22 @@ export class BpeCounter {
   #countPiece(piece: string): number {
     const cached = this.#cache.get(piece);
     if (cached !== undefined) return cached;
+    // A piece of more than LONG_PIECE UTF-16 units has more than LONG_PIECE bytes: it goes to the
+    // long merge as bytes (TextEncoder, no binary string: building one char by char made a rope
+    // of millions of nodes for a long piece), and is a token only if the table says so.
+    if (piece.length > LONG_PIECE) return this.#countLong(UTF8.encode(piece));
     const bytes = isAscii(piece) ? piece : utf8BinaryString(piece);
     const count = this.#ranks.has(bytes)
       ? 1
       : bytes.length > LONG_PIECE
-        ? mergeCountLong(bytes, this.#ranks)
+        ? this.#countLong(UTF8.encode(piece))
         : mergeCount(bytes, this.#ranks);
     this.#cache.set(piece, count);
     return count;
+  }
+
+  #countLong(bytes: Uint8Array): number {
+    const table = (this.#table ??= new RankTable(this.#ranks));
+    return table.rank(bytes, 0, bytes.length) >= 0 ? 1 : mergeCountLong(bytes, table);
   }
 }

@@ -11,7 +11,7 @@ import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../oper
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
 import type { CachePlan } from '../stages/cache';
-import { beginCall, type CallScope } from '../stages/call-scope';
+import type { CallScope } from '../stages/call-scope';
 import { type RetryTarget, singleAttempt, withRetries } from '../stages/retry';
 import { NO_SLOT } from '../stages/slot';
 import type { StreamChunk } from '../types';
@@ -23,6 +23,7 @@ import { planSend, type SendPlan } from './send-plan';
 import {
   attemptInit,
   type CallRequest,
+  callScope,
   modelOf,
   type PlainCallInit,
   plainCall,
@@ -47,15 +48,7 @@ export function complete<Request extends CoreRequest, Response extends CoreRespo
   try {
     if (rt.closed) throw rt.kit.closed();
     model = modelOf(rt, op.model(request));
-    scope = beginCall({
-      stats: rt.stats,
-      model,
-      budget: rt.retry.budget,
-      kit: rt.kit,
-      totalMs: rt.timeouts.totalMs,
-      callerSignal: request.signal,
-      ending: rt.ending,
-    });
+    scope = callScope(rt, model, request.signal);
     if (op.name === 'embed') rt.stats.embeddings++;
     call = rt.telemetry?.start(op.name, model, request, false);
   } catch (error) {

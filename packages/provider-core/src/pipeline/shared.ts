@@ -9,6 +9,7 @@ import type { ErrorBodyLost, ExchangeObserver } from '../http/failures';
 import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
+import { beginCall, type CallScope } from '../stages/call-scope';
 import { expectModelLabel } from '../validate';
 
 /** What a call sends on every attempt, decided once per call. */
@@ -79,6 +80,28 @@ export interface PlainCallInit {
   model: string | undefined;
   /** The caller's signal: such a call has no total deadline of its own. */
   signal: AbortSignal | undefined;
+}
+
+/**
+ * A call's scope under the runtime's stats, retry budget, total deadline and ending, and the
+ * caller's signal; `own`: a signal of its own even without either (a stream's, for leaving).
+ */
+export function callScope(
+  rt: Runtime,
+  model: string,
+  callerSignal: AbortSignal | undefined,
+  own?: boolean,
+): CallScope {
+  return beginCall({
+    stats: rt.stats,
+    model,
+    budget: rt.retry.budget,
+    kit: rt.kit,
+    totalMs: rt.timeouts.totalMs,
+    callerSignal,
+    ending: rt.ending,
+    own,
+  });
 }
 
 /**

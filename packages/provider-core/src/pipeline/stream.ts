@@ -4,7 +4,7 @@ import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../oper
 import type { Runtime } from '../runtime';
 import { CONSUMER_LEFT } from '../stages/breaker-gate';
 import { fromCache, recorded, replayChunks } from '../stages/cache';
-import { beginCall, type CallScope } from '../stages/call-scope';
+import type { CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
 import { ConsumerWatch } from './consumer-watch';
@@ -12,7 +12,7 @@ import type { LeaveHook } from './leavable-iterator';
 import { cancelled, ended, finish, succeeded } from './outcome';
 import { AnswerReader } from './reader';
 import { planSend } from './send-plan';
-import { modelOf, withPartial } from './shared';
+import { callScope, modelOf, withPartial } from './shared';
 
 function finalChunk<Response>(response: Response): StreamChunk<Response> {
   return { content: '', thinking: undefined, toolCalls: undefined, done: true, response };
@@ -38,16 +38,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
     throw rt.kit.closed();
   }
   const model = modelOf(rt, op.model(request));
-  const scope: CallScope = beginCall({
-    stats: rt.stats,
-    model,
-    budget: rt.retry.budget,
-    kit: rt.kit,
-    totalMs: rt.timeouts.totalMs,
-    callerSignal: request.signal,
-    ending: rt.ending,
-    own: true,
-  });
+  const scope: CallScope = callScope(rt, model, request.signal, true);
   rt.stats.streams++;
   const { signal, started } = scope;
   const call = rt.telemetry?.start(op.name, model, request, true);

@@ -41,6 +41,7 @@ export {
   unknownKeyError,
 } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
+export { LeavableIterator, type LeaveHook } from './leavable-iterator';
 export { liftAbortListenerLimit } from './listener-limit';
 export { driverErrorForCause, keyHash } from './log-redact';
 export {

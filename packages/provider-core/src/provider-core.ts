@@ -1,5 +1,6 @@
 import type { Breaker } from '@x/breaker';
 import type { Cache } from '@x/cache';
+import { LeavableIterator } from '@x/internal';
 import type { Pool } from '@x/pool';
 import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { ErrorKit } from './error-kit';
@@ -13,7 +14,6 @@ import type { ProviderStats } from './observe/stats';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './operation';
 import { isWebPage } from './pipeline/answer-type';
 import { complete, request } from './pipeline/buffered';
-import { LeavableIterator } from './pipeline/leavable-iterator';
 import { type MessagesInit, messages } from './pipeline/messages';
 import { attemptInit, headersFor, parseJson, type RawBody, withPartial } from './pipeline/shared';
 import { stream } from './pipeline/stream';

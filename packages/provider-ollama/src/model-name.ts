@@ -1,4 +1,4 @@
-import { fail, isBlank } from '@x/internal';
+import { BoundedMap, fail, isBlank } from '@x/internal';
 
 // Ollama's own grammar of model names (types/model/name.go, internal/modelref), checked before
 // anything is sent: a name it cannot parse is answered `400 invalid model name` by some endpoints,
@@ -111,21 +111,20 @@ export function expectOllamaName(field: string, value: string, reading: NameRead
   if (known.has(value)) return;
   checkOllamaName(field, value, reading);
   // Only a name that passed: a bad one is refused again on every call.
-  if (known.size >= MAX_KNOWN_NAMES) known.clear();
-  known.add(value);
+  known.set(value, true);
 }
 
 /**
  * Names already found valid, per reading: a provider sends the same few models call after call,
  * and reading a name (cuts, slices, a regular expression per part) cost more than a lookup.
- * Bounded: cleared when full, so a caller cycling through names only reads them again.
+ * Bounded (the oldest forgotten first), so a caller cycling through names only reads them again.
  */
-const VALID_NAMES: Readonly<Record<NameReading, Set<string>>> = {
-  ref: new Set(),
-  pull: new Set(),
-  plain: new Set(),
-};
 const MAX_KNOWN_NAMES = 256;
+const VALID_NAMES: Readonly<Record<NameReading, BoundedMap<string, true>>> = {
+  ref: new BoundedMap(MAX_KNOWN_NAMES),
+  pull: new BoundedMap(MAX_KNOWN_NAMES),
+  plain: new BoundedMap(MAX_KNOWN_NAMES),
+};
 
 function checkOllamaName(field: string, value: string, reading: NameReading): void {
   let name = value;

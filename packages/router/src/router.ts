@@ -5,6 +5,7 @@ import {
   type InspectArgs,
   inspectStats,
   LazyIterable,
+  LeavableIterator,
   optionalSignal,
 } from '@x/internal';
 import type { Deployment, Operation } from './deployment';
@@ -21,7 +22,6 @@ import { expectGroup, type RouterOptions, resolveOptions } from './options';
 import { renderPrometheus } from './prometheus';
 import { type IncomingRequest, routeCall } from './route-call';
 import { routeStream } from './route-stream';
-import { RoutedIterator } from './routed-iterator';
 import { RouterRuntime } from './runtime';
 import { attempt, type Closing, settleWithin } from './shutdown';
 import type { StateRecoveredEvent, StateUnavailableEvent } from './state';
@@ -109,13 +109,14 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   stream(request: RouterRequest<D>): AsyncIterable<RoutedChunk<ChunkOf<ProviderOf<D>>>> {
     const group = this.#check(request, 'stream');
     const rt = this.#rt;
-    return new LazyIterable(
-      () =>
-        new RoutedIterator(
-          routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
-            RoutedChunk<ChunkOf<ProviderOf<D>>>
-          >,
-        ),
+    return new LazyIterable(() =>
+      // No `leave` hook: `throw()` from a consumer that leaves with an error ends the stream as
+      // `return()` does (counted as cancelled, the provider's stream ended), then rejects.
+      new LeavableIterator<RoutedChunk<ChunkOf<ProviderOf<D>>>>().of(
+        routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
+          RoutedChunk<ChunkOf<ProviderOf<D>>>
+        >,
+      ),
     );
   }
 

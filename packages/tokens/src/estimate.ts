@@ -206,11 +206,28 @@ function farPast(
   tools: readonly ChatTool[] | undefined,
   limit: number,
 ): TokenEstimate | undefined {
-  // Every token is at least one UTF-8 byte (at most 3 per UTF-16 unit), so a text this short has
-  // at most 2 × limit tokens: cheap enough to count exactly, without the heuristic's extra pass.
-  if (typeof input === 'string' && tools === undefined && input.length * 3 <= limit * FAR_PAST) {
-    return undefined;
-  }
+  // Every token is at least one UTF-8 byte (at most 3 per UTF-16 unit), so text this short has at
+  // most 2 × limit tokens: counted exactly, without the heuristic's extra pass, as every ordinary
+  // call is (a chat included: the pass would cost each call microseconds for nothing).
+  if (textLength(input) * 3 <= limit * FAR_PAST) return undefined;
   const rough = heuristicEstimate(input, profile, tools);
   return rough.tokens * (1 - rough.errorMargin) >= limit * FAR_PAST ? rough : undefined;
+}
+
+/**
+ * The characters of a prompt's text: a string's, or its messages' content (text parts included),
+ * which is what a huge prompt is made of. What else a chat holds (tool schemas, tool-call
+ * arguments) is left out: a prompt whose bulk lies there is counted exactly, as before the skip.
+ */
+function textLength(input: string | readonly ChatMessage[]): number {
+  if (typeof input === 'string') return input.length;
+  let length = 0;
+  for (const message of input) {
+    const content = message.content;
+    if (typeof content === 'string') length += content.length;
+    else if (Array.isArray(content)) {
+      for (const part of content) if (typeof part?.text === 'string') length += part.text.length;
+    }
+  }
+  return length;
 }

@@ -6,7 +6,7 @@ import { SseDecoder } from '../decode/sse';
 import { readAttempt } from '../http/attempt';
 import { UploadSource } from '../http/upload';
 import { joinEnding, releaseSignal } from '../light-signal';
-import type { CallTelemetry } from '../observe/telemetry';
+import { type CallTelemetry, within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
 import { throughBreaker } from '../stages/breaker-gate';
@@ -70,7 +70,7 @@ export function complete<Request extends CoreRequest, Response extends CoreRespo
             fresh(rt, op, request, signal, scope.started, callers),
           )
         : fresh(rt, op, request, scope.signal, scope.started, request.signal);
-    answer = call === undefined ? run() : call.within(run);
+    answer = within(call, run);
   } catch (error) {
     return Promise.reject(endWith(error));
   }

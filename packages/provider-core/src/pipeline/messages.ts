@@ -1,3 +1,4 @@
+import type { LeaveHook } from '@x/internal';
 import type { WireMessage } from '../decode/decoder';
 import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
@@ -10,7 +11,6 @@ import { withRetries } from '../stages/retry';
 import { EMPTY_PARTIAL } from '../types';
 import { isWebPage } from './answer-type';
 import { ConsumerWatch } from './consumer-watch';
-import type { LeaveHook } from './leavable-iterator';
 import { normalizeFailure } from './normalize';
 import { Progress } from './progress';
 import {

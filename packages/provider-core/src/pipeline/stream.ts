@@ -1,3 +1,4 @@
+import type { LeaveHook } from '@x/internal';
 import type { LightSignal } from '../light-signal';
 import { within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
@@ -8,7 +9,6 @@ import type { CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
 import { ConsumerWatch } from './consumer-watch';
-import type { LeaveHook } from './leavable-iterator';
 import { cancelled, ended, finish, succeeded } from './outcome';
 import { AnswerReader } from './reader';
 import { planSend } from './send-plan';

@@ -1,5 +1,5 @@
 /**
- * What `ProviderCore.stream()` and `messages()` return: the call's generator behind a thin
+ * What `ProviderCore.stream()` and `messages()` (and the router's `stream()`) return: a generator behind a thin
  * iterator whose `return()` and `throw()` can end a pending read. An async generator queues both
  * behind a pending `next()`: a caller who gives up while the stream waits for a chunk (a
  * framework's cancel, a router's `destroy()`, manual iterator use) would hold the socket until a

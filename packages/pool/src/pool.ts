@@ -1,4 +1,4 @@
-import { expected, expectFunction } from '@x/internal';
+import { expected, expectFunction, isAbortSignal, liftAbortListenerLimit } from '@x/internal';
 import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import {
   createPoolTopics,
@@ -10,6 +10,7 @@ import {
 import { PoolDispatcher } from './internal/dispatcher';
 import type { OriginState } from './internal/origins';
 import { fetchWithoutUserinfo, scrubUserinfo, withoutUserinfo } from './internal/scrub';
+import { SignalRelay } from './internal/signal-relay';
 import { createTargetParser, expectUnambiguousUserinfo } from './internal/targets';
 import { logEnd, logPoolEvents } from './log';
 import { type PoolOptions, resolveOptions } from './options';
@@ -28,6 +29,15 @@ export type PoolFetchInput = Parameters<typeof undiciFetch>[0];
 export type PoolFetchInit = Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'>;
 /** The response of `pool.fetch`: undici's `Response`. */
 export type PoolFetchResponse = Awaited<ReturnType<typeof undiciFetch>>;
+
+/**
+ * The signal undici's request handler gets: for an abort signal, a stand-in listening through the
+ * pool's one listener per signal ({@link SignalRelay}); anything else as given, for undici to
+ * take (an EventEmitter) or refuse.
+ */
+function relayed<T>(signal: T): T {
+  return signal != null && isAbortSignal(signal) ? (new SignalRelay(signal) as T) : signal;
+}
 
 /**
  * One shared HTTP connection pool. Create it with {@link createPool}.
@@ -201,7 +211,11 @@ export function createPool(options?: PoolOptions): Pool {
         else if (typeof url === 'string' && url.includes('@') && URL.canParse(url)) {
           expectUnambiguousUserinfo(new URL(url));
         }
-        const sent = undiciRequest(url, { ...requestOptions, dispatcher });
+        const sent = undiciRequest(url, {
+          ...requestOptions,
+          dispatcher,
+          signal: relayed(requestOptions.signal),
+        });
         return withoutUserinfo(sent as Promise<PoolResponseData>, url);
       } catch (error) {
         return Promise.reject(scrubUserinfo(error, url));
@@ -234,6 +248,7 @@ export function createPool(options?: PoolOptions): Pool {
     dispatchOptions.origin = target.origin;
     dispatchOptions.path = target.path;
     dispatchOptions.method = requestOptions.method || (requestOptions.body ? 'PUT' : 'GET');
+    if (requestOptions.signal != null) dispatchOptions.signal = relayed(requestOptions.signal);
     return dispatcher.request(dispatchOptions) as Promise<PoolResponseData>;
   };
 
@@ -249,6 +264,10 @@ export function createPool(options?: PoolOptions): Pool {
       options.dispatcher = dispatcher;
       return undiciFetch(input, options);
     }
+    // Before undici's fetch sees it: it sets a signal still at Node's default limit to 1,500
+    // listeners, one per fetch, and the pool would leave a limit set by someone else alone, so
+    // fetches past 1,500 sharing one signal printed MaxListenersExceededWarning.
+    liftAbortListenerLimit(signal);
     const withSignal = {
       dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
         const signalled = { signal, ...opts };

@@ -13,7 +13,7 @@ describe('createPool', () => {
     const warn = vi.spyOn(process, 'emitWarning');
     try {
       const controller = new AbortController();
-      // 5 on sockets (undici's listener), 45 queued (the pool's listener).
+      // 5 on sockets, 45 queued: the pool's one listener for all of them.
       const requests = Array.from({ length: 50 }, () =>
         text(p.request(s.url, { signal: controller.signal })),
       );

@@ -1,6 +1,6 @@
-import { isAbortSignal, onAbort } from '@x/internal';
+import { onAbort } from '@x/internal';
 import type { Dispatcher } from 'undici';
-import { failHandler } from './handlers';
+import { failHandler, requestSignal } from './handlers';
 import type { OriginState } from './origins';
 
 type Handler = Dispatcher.DispatchHandler;
@@ -45,8 +45,7 @@ export class RequestQueue {
    * dispatcher refuses an aborted one before choosing a slot or the queue.
    */
   add(origin: OriginState, opts: DispatchOptions, handler: Handler): void {
-    const signal = (opts as { signal?: unknown }).signal;
-    const abortSignal = isAbortSignal(signal) ? signal : undefined;
+    const abortSignal = requestSignal(opts);
     const item: QueueItem = {
       opts,
       handler,

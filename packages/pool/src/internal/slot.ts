@@ -1,9 +1,10 @@
-import { isAbortSignal, onAbort } from '@x/internal';
+import { onAbort } from '@x/internal';
 import { Client, type Dispatcher } from 'undici';
 import type { PoolDisconnectReason } from '../events';
 import { logConnectFailed } from '../log';
 import type { ResolvedPoolOptions } from '../options';
 import type { createConnector, SocketInfo } from './connector';
+import { requestSignal } from './handlers';
 import type { OriginState } from './origins';
 
 /** One undici `Client` (one socket at a time) of an origin, and the pool's view of it. */
@@ -120,8 +121,8 @@ export function watchAbort(
   opts: Dispatcher.DispatchOptions,
   abandon: (slot: Slot, reason: unknown) => void,
 ): void {
-  const signal = (opts as { signal?: unknown }).signal;
-  if (signal == null || !isAbortSignal(signal)) return;
+  const signal = requestSignal(opts);
+  if (signal === undefined) return;
   const stop = onAbort(signal, () => abandon(slot, signal.reason));
   const previous = slot.unwatch;
   slot.unwatch =

@@ -3,7 +3,7 @@
  * repository on GitHub) must reach a file, and its `#anchor` a heading of that file, with the
  * anchors of the renderer that shows it (VitePress for docs/, GitHub elsewhere).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import {
   anchors,
@@ -41,6 +41,37 @@ function resolveFile(path: string, vitepress: boolean): string | undefined {
   );
 }
 
+/**
+ * The files a package's tarball holds (its `files`, its README, LICENSE and package.json), for a
+ * package README's link: npm shows the README from the tarball, where a relative link to
+ * anything else (`../provider-core/README.md`, `../../apps/bench`) leads nowhere.
+ */
+const publishedCache = new Map<string, string[]>();
+function published(packageDir: string): string[] {
+  let files = publishedCache.get(packageDir);
+  if (!files) {
+    const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      files?: string[];
+    };
+    files = [...(pkg.files ?? []), 'README.md', 'LICENSE', 'package.json'];
+    publishedCache.set(packageDir, files);
+  }
+  return files;
+}
+
+/** For a link of a package README: the problem when its target is not in the package's tarball. */
+function leavesPackage(link: Link, path: string): string | undefined {
+  if (!/^packages[/\\][^/\\]+[/\\]README\.md$/.test(rel(link.file))) return undefined;
+  const dir = dirname(link.file);
+  const inside = relative(dir, path);
+  const shipped =
+    !inside.startsWith('..') &&
+    published(dir).some((f) => inside === f || inside.startsWith(`${f}${sep}`));
+  if (shipped) return undefined;
+  const kind = existsSync(path) && statSync(path).isDirectory() ? 'tree' : 'blob';
+  return `${rel(link.file)}:${link.line}: ${link.target} is not in the package's tarball (npm shows this README from it); link to https://github.com/x-llm/resilience/${kind}/main/${relative(root, path).split(sep).join('/')} instead`;
+}
+
 function check(link: Link): string | undefined {
   const where = `${rel(link.file)}:${link.line}`;
   let target = link.target;
@@ -61,6 +92,10 @@ function check(link: Link): string | undefined {
     const path = absolute ? join(docsDir, pathPart) : join(base, pathPart);
     const found = resolveFile(decodeURIComponent(path), vitepress);
     if (!found) return `${where}: ${link.target} does not exist (${relative(root, path)})`;
+    if (!repo) {
+      const outside = leavesPackage(link, decodeURIComponent(path));
+      if (outside !== undefined) return outside;
+    }
     file = found;
     if (!inDocs(file) && vitepress && !repo)
       return `${where}: ${link.target} leaves the guide; link to ${'https://github.com/x-llm/resilience/blob/main/'}${rel(file)} instead`;

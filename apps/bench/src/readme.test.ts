@@ -85,7 +85,9 @@ describe('replaceRegion', () => {
       '2026-11-26 10:00 UTC by `pnpm bench:publish` (profile `full`, wall clock)',
     );
     expect(body).toContain('Rerun: `pnpm --filter @x/breaker bench`');
-    expect(body).toContain('](../../bench-results/report.md)');
+    expect(body).toContain(
+      '](https://github.com/x-llm/resilience/blob/main/bench-results/report.md)',
+    );
   });
   it('gives the same README when run twice on the same report', () => {
     const once = replaceRegion(`${start}\n${end}\n`, region, run, 'README.md');

@@ -86,8 +86,12 @@ function rounds(run: RunResult): string {
 function provenance(run: RunResult, region: Region): string {
   const env = run.environment;
   const date = run.startedAt.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
-  const up = region.file.split('/').length - 1;
-  const link = `${'../'.repeat(up)}bench-results/report.md`;
+  // The root README's link is relative; a package README's is absolute, because npm shows it
+  // from the package's tarball, where a path out of the package leads nowhere.
+  const link =
+    region.file.split('/').length === 1
+      ? 'bench-results/report.md'
+      : 'https://github.com/x-llm/resilience/blob/main/bench-results/report.md';
   return (
     `Measured ${date} by \`${run.command}\` (profile \`${run.profile}\`, wall clock${rounds(run)}) on Node ` +
     `${env.node}, ${env.cpuModel} × ${env.cpuCount} (load average ${env.loadAverage.join(' / ')}). ` +

@@ -1,5 +1,6 @@
 import { brand, hasBrand, mark } from '@x/internal';
 import type { AnyProviderError, ProviderErrorOfKind } from './error-union';
+import { dnsFailure } from './http/dns-failures';
 import { tlsFailure } from './http/tls-failures';
 import type { PartialResponse } from './types';
 
@@ -373,8 +374,9 @@ export class ProviderConnectionError extends ProviderError {
     },
   ) {
     const tls = tlsFailure(init.causeCode);
+    const why = tls ?? dnsFailure(init.causeCode, init.cause, init.origin);
     super(
-      `Could not reach ${init.from.label} at ${init.origin}${init.causeCode ? ` (${init.causeCode})` : ''}${tls === undefined ? '' : `: ${tls}`}`,
+      `Could not reach ${init.from.label} at ${init.origin}${init.causeCode ? ` (${init.causeCode})` : ''}${why === undefined ? '' : `: ${why}`}`,
       {
         origin: init.from,
         kind: 'connection',

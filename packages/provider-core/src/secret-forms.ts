@@ -86,7 +86,7 @@ export function encodings(secret: string, pieces: boolean): string[] {
  * a 3-byte group of a longer value: the characters that also hold a neighbour's bits are left
  * out. Each is at least 4 characters for 4 bytes or more.
  */
-function alignedBase64(bytes: Buffer): string[] {
+export function alignedBase64(bytes: Buffer): string[] {
   const forms: string[] = [];
   for (let offset = 0; offset < 3; offset++) {
     const padded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(2)]);

@@ -1,3 +1,4 @@
+import { disguises } from './secret-disguises';
 import {
   encodings,
   FormIndex,
@@ -54,9 +55,8 @@ interface LookedFor {
 /** `secret`'s forms (its pieces too, with `pieces`) as they are looked for. */
 function lookedFor(secret: string, pieces: boolean): LookedFor {
   const fold = secret.length >= FOLD_MIN;
-  const forms = encodings(secret, pieces).map((form) =>
-    fold ? foldCase(unwrapped(form)) : unwrapped(form),
-  );
+  const all = [...encodings(secret, pieces), ...disguises(secret, pieces)];
+  const forms = all.map((form) => (fold ? foldCase(unwrapped(form)) : unwrapped(form)));
   return { fold, forms };
 }
 
@@ -105,11 +105,12 @@ export type ScrubListener = (endpoint: string | undefined, occurrences: number) 
  * base64, hex, whole or any piece of eight characters, also inside a longer encoded value or
  * wrapped across lines or split by invisible characters; a long one in any case; any of its
  * characters escaped (JSON, percent, HTML references, hex bytes apart), once or twice:
- * `text-escapes.ts`), the bare token of an `Authorization` value, the last keys a key callback
- * handed out, and any token-like `Bearer <token>`. All forms are found in one pass over the text
- * (and one over each decoding of its escapes, when it has any), and each run of overlapping
- * finds becomes one `[redacted]`. Each scrub is reported to `onScrub` (for the audit trail: how
- * many and where, never what).
+ * `text-escapes.ts`), or disguised on purpose (spaced out, reversed, rotated, fullwidth, base64 of
+ * its UTF-16 bytes or of its base64: `secret-disguises.ts`), the bare token of an `Authorization`
+ * value, the last keys a key callback handed out, and any token-like `Bearer <token>`. All forms
+ * are found in one pass over the text (and one over each decoding of its escapes, when it has
+ * any), and each run of overlapping finds becomes one `[redacted]`. Each scrub is reported to
+ * `onScrub` (for the audit trail: how many and where, never what).
  */
 export class Redactor {
   /** The configured secrets' forms. */

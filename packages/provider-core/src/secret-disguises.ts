@@ -1,0 +1,125 @@
+// The forms a hostile server may put a secret in to get it past a scrubber that knows only its
+// encodings (secret-forms.ts): spaced out, reversed, base64 of its UTF-16 bytes, base64 twice,
+// fullwidth, rotated letters. Like the encodings, they are worked out once per secret and found
+// in the same one pass over the text: what they add per text is more anchors in the index's
+// bitmap, and an `indexOf` per form shorter than PIECE (those of a secret under 8 characters).
+
+import { alignedBase64, PIECE } from './secret-forms';
+
+/**
+ * What a server may put between every two characters of a key (`s k - l i v e`, `s, k, -`): one
+ * of these throughout. Invisible characters need none of their own: the search view has them
+ * taken out, so `s\u200b k\u200b` is looked for as `s k`. Mixed separators are not looked for.
+ */
+const SPACERS = [
+  ' ',
+  '  ',
+  '-',
+  '.',
+  '_',
+  ',',
+  ', ',
+  ':',
+  ';',
+  '|',
+  '/',
+  '\\',
+  '+',
+  '*',
+  '~',
+  '\t',
+  '\u00a0',
+  '\u00b7',
+  '\u3000',
+  ' - ',
+  '- ',
+  ' . ',
+  '. ',
+  ' | ',
+  ' / ',
+];
+
+/** `text` read backwards, by code point (a surrogate pair stays one character). */
+const reversed = (text: string): string => [...text].reverse().join('');
+
+/** ASCII letters moved `shift` places along the alphabet, in their case; nothing else. */
+const caesar = (text: string, shift: number): string =>
+  text.replace(/[A-Za-z]/g, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + shift) % 26) + base);
+  });
+
+/** ASCII's printable characters as their fullwidth forms (U+FF01 to U+FF5E, U+3000 for a space). */
+const fullwidth = (text: string): string =>
+  text.replace(/[\x20-\x7e]/g, (c) =>
+    c === ' ' ? '\u3000' : String.fromCharCode(c.charCodeAt(0) + 0xfee0),
+  );
+
+/** `text`'s UTF-16 code units as bytes, low byte first or high byte first. */
+function utf16(text: string, bigEndian: boolean): Buffer {
+  const bytes = Buffer.from(text, 'utf16le');
+  return bigEndian ? bytes.swap16() : bytes;
+}
+
+/** Each of `base64`'s spellings: padded, unpadded, base64url. */
+function base64s(bytes: Buffer): string[] {
+  const base64 = bytes.toString('base64');
+  return [base64, base64.replace(/=+$/, ''), bytes.toString('base64url')];
+}
+
+/**
+ * The base64 and base64url of every `width`-byte window of `bytes`, `width` a multiple of 3: what
+ * the bytes encode to inside a longer value at whichever of the three alignments they sit.
+ */
+function windows(bytes: Buffer, width: number, into: Set<string>): void {
+  for (let i = 0; i + width <= bytes.length; i++) {
+    const window = bytes.subarray(i, i + width);
+    into.add(window.toString('base64'));
+    into.add(window.toString('base64url'));
+  }
+}
+
+/**
+ * The disguised forms of `secret`, whole, and with `pieces` its pieces where they are as specific
+ * as the encodings' pieces (and so as unlikely in innocent text):
+ * - spaced out: whole only, and only when the form is {@link PIECE} characters or more (a piece
+ *   spaced out, or a short secret, `t e s t`, is in ordinary text);
+ * - reversed, rotated 13, fullwidth: as the raw secret, every piece of {@link PIECE} characters;
+ * - any other rotation of the letters: whole only, for a secret of {@link PIECE} characters or
+ *   more (the rotations of a short word include other words: `cheer`, `jolly`);
+ * - the base64 of its UTF-16 bytes (either order): the pieces of 12 bytes (6 characters, as the
+ *   encodings' 6-byte pieces of the UTF-8), which find it inside a longer value too;
+ * - base64 twice: every 9 characters of its base64 (as it encodes alone, or inside a longer value
+ *   at each alignment), encoded again; a secret too short for those, whole only.
+ */
+export function disguises(secret: string, pieces: boolean): string[] {
+  const forms = new Set<string>();
+  const chars = [...secret];
+  for (const spacer of SPACERS) {
+    const spaced = chars.join(spacer);
+    if (spaced.length >= PIECE) forms.add(spaced);
+  }
+  const mirrored = reversed(secret);
+  const rot13 = caesar(secret, 13);
+  const wide = fullwidth(secret);
+  for (const form of [mirrored, rot13, wide]) forms.add(form);
+  if (secret.length >= PIECE)
+    for (let shift = 1; shift < 26; shift++) forms.add(caesar(secret, shift));
+  const utf16s = [utf16(secret, false), utf16(secret, true)];
+  for (const bytes of utf16s) for (const form of base64s(bytes)) forms.add(form);
+  const utf8 = Buffer.from(secret, 'utf8');
+  const inner = [...new Set([...base64s(utf8), ...alignedBase64(utf8)])];
+  for (const once of inner) for (const form of base64s(Buffer.from(once))) forms.add(form);
+  if (!pieces) return [...forms];
+  for (const text of [mirrored, rot13, wide]) {
+    const units = [...text];
+    for (let i = 0; i + PIECE <= units.length; i++) forms.add(units.slice(i, i + PIECE).join(''));
+  }
+  for (const bytes of utf16s) {
+    windows(bytes, 12, forms);
+    // Under 7 characters, the 12-byte windows miss an alignment or more.
+    if (bytes.length < 14) for (const form of alignedBase64(bytes)) forms.add(form);
+  }
+  for (const once of inner) windows(Buffer.from(once), 9, forms);
+  return [...forms];
+}

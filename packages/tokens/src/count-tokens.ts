@@ -16,8 +16,8 @@ function checkKeys(options: CountTokensOptions): void {
   }
 }
 
-/** Resolves `{ model } | { encoding }` to an encoding, validating both. */
-function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
+/** @internal Resolves `{ model } | { encoding }` to an encoding, validating both. */
+export function resolveEncoding(options: CountTokensOptions | undefined): EncodingName {
   if (options === undefined) return 'o200k_base';
   // A plain object, as `estimateTokens` takes: a Map (or a class instance) holding `model` would
   // have it ignored, and the text counted with the default encoding. An object literal is told

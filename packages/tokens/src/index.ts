@@ -8,6 +8,7 @@ export {
 export { countChatTokens } from './chat';
 export { type ContextFit, fitsContext } from './context';
 export { type CostEstimate, estimateCost } from './cost';
+export { countTokensAsync, estimateTokensAsync } from './count-async';
 export { countTokens } from './count-tokens';
 export { MODEL_SOURCES, PRICES_AS_OF } from './data/models';
 export {
@@ -41,8 +42,10 @@ export { getModelInfo, type RegisterModelInput, registerModel } from './models';
 export type {
   CalibratorOptions,
   CountChatTokensOptions,
+  CountTokensAsyncOptions,
   CountTokensOptions,
   EstimateCostInput,
+  EstimateTokensAsyncOptions,
   EstimateTokensOptions,
   FitsContextOptions,
 } from './options';

@@ -33,6 +33,15 @@ export interface CountTokensOptions {
   allowSpecial?: boolean | undefined;
 }
 
+/** Options of `countTokensAsync`. */
+export interface CountTokensAsyncOptions extends CountTokensOptions {
+  /**
+   * Stops the count: the promise rejects with `signal.reason` at the next turn of the event loop
+   * (within ~5 ms of work), and no more of the text is counted.
+   */
+  signal?: AbortSignal | undefined;
+}
+
 /** Options of `countChatTokens`. */
 export interface CountChatTokensOptions {
   /** The chat model (an OpenAI model, or any model registered with an `encoding`). */
@@ -65,6 +74,15 @@ export interface EstimateTokensOptions {
    * @default no limit
    */
   exactLimit?: number | undefined;
+}
+
+/** Options of `estimateTokensAsync`. */
+export interface EstimateTokensAsyncOptions extends EstimateTokensOptions {
+  /**
+   * Stops the count: the promise rejects with `signal.reason` at the next turn of the event loop
+   * (within ~5 ms of work), and no more of the input is counted.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `fitsContext`. */
@@ -157,8 +175,10 @@ export interface CalibratorOptions {
 /** The known keys of each options object, for `expectKnownKeys`. */
 export const KEYS = {
   countTokens: ['model', 'encoding', 'allowSpecial'],
+  countTokensAsync: ['model', 'encoding', 'allowSpecial', 'signal'],
   countChatTokens: ['model', 'tools'],
   estimateTokens: ['model', 'provider', 'tools', 'calibrator', 'exactLimit'],
+  estimateTokensAsync: ['model', 'provider', 'tools', 'calibrator', 'exactLimit', 'signal'],
   fitsContext: [
     'model',
     'provider',

@@ -73,4 +73,24 @@ describe('the context check of an exactly counted model', () => {
     const prepared = await stage(100, true, 'allow').prepare(op, { text }, undefined, false);
     expect(prepared.estimate).toBe(countTokens(text, { model: 'gpt-4o' }));
   });
+
+  it('counts a long prompt in steps (a promise), exactly as before; a short one at once', async () => {
+    const text = `${'a'.repeat(30_000)} ${'漢字 😀'.repeat(3_000)}`;
+    const exact = countTokens(text, { model: 'gpt-4o' });
+    const long = stage(exact, true).prepare(op, { text }, undefined, false);
+    expect(long).toBeInstanceOf(Promise);
+    expect((await long).estimate).toBe(exact);
+    const error = await refusal(stage(exact - 1, true).prepare(op, { text }, undefined, false));
+    expect(error).toMatchObject({ promptTokens: exact, source: 'estimate' });
+    const short = stage(128_000, true).prepare(op, { text: 'a'.repeat(8_191) }, undefined, false);
+    expect(short).not.toBeInstanceOf(Promise);
+    expect(short).toMatchObject({ estimate: countTokens('a'.repeat(8_191), { model: 'gpt-4o' }) });
+  });
+
+  it('estimates a long prompt for the limiter without a check, in steps too', async () => {
+    const text = 'hello world. '.repeat(1_000);
+    const prepared = stage(100, true, 'allow').prepare(op, { text }, undefined, true);
+    expect(prepared).toBeInstanceOf(Promise);
+    expect((await prepared).estimate).toBe(countTokens(text, { model: 'gpt-4o' }));
+  });
 });

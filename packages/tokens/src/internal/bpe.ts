@@ -1,8 +1,30 @@
 import { CountMemo, MAX_MEMO_TEXT, textMemo } from './count-memo';
 import { hugePieceBounds } from './huge-pieces';
+import { mergeCountLong, mergeStepsLong } from './long-merge';
 import { RankTable } from './rank-table';
 import { withRustWhiteSpace } from './tiktoken-pattern';
 import { isAscii, utf8BinaryString } from './utf8';
+
+/**
+ * Where the texts a count asks for go while set, instead of being counted: the two passes of a
+ * cooperative count (`src/count-async.ts`) record them, then give back their counts. `repeated`:
+ * asked through {@link BpeCounter.countRepeated} (whose whole-text memo the first pass must not
+ * fill with a placeholder). Set only for the span of one synchronous call.
+ */
+export type Deferral = (counter: BpeCounter, text: string, repeated: boolean) => number;
+
+let deferral: Deferral | undefined;
+
+/** @internal Sets (or with `undefined` clears) the {@link Deferral} of every counter. */
+export function deferCounts(next: Deferral | undefined): void {
+  deferral = next;
+}
+
+// Pieces counted between two yields of `countSteps` (~10-100 µs of ordinary text).
+const PIECES_PER_STEP = 256;
+
+// Characters of a piece whose encoding is a step of its own (~1-5 ms a megabyte).
+const BIG_PIECE = 1 << 18;
 
 /** The shape of js-tiktoken's rank files (`js-tiktoken/ranks/<encoding>`). */
 export interface RankFile {
@@ -75,96 +97,6 @@ function mergeCount(bytes: string, ranks: Map<string, number>): number {
   return parts;
 }
 
-/**
- * The same merge for long pieces in O(n log n), with a fixed ~21 bytes per byte of the piece and
- * nothing allocated per merge: parts form a linked list keyed by their start offset (`end`,
- * `prev`), and each part whose pair with the next part is a token sits once in an indexed min-heap
- * ordered by (rank, start) - the quadratic loop's "lowest rank, leftmost first", since a part's
- * start never moves - whose entry is updated in place when a merge changes that pair. Ranks are
- * looked up by byte range in `table`, without cutting the pair out as a string. Keeps a 100 KB run
- * of one character (which no regex split breaks up) from taking seconds.
- */
-function mergeCountLong(bytes: Uint8Array, table: RankTable): number {
-  const n = bytes.length;
-  const end = new Int32Array(n); // end[i]: end offset of the part starting at i
-  const prev = new Int32Array(n); // prev[i]: start of the part before i (-1 for the first)
-  const rank = new Int32Array(n); // rank[i]: rank of part i joined with the next one, when in the heap
-  const heap = new Int32Array(n); // part starts
-  const pos = new Int32Array(n).fill(-1); // pos[i]: index of part i in `heap`, -1 when absent
-  let size = 0;
-  const less = (a: number, b: number) => rank[a]! < rank[b]! || (rank[a] === rank[b] && a < b);
-  const place = (at: number, part: number) => {
-    heap[at] = part;
-    pos[part] = at;
-  };
-  const siftUp = (at: number) => {
-    const part = heap[at]!;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!less(part, heap[parent]!)) break;
-      place(at, heap[parent]!);
-      at = parent;
-    }
-    place(at, part);
-  };
-  const siftDown = (at: number) => {
-    const part = heap[at]!;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= size) break;
-      const child = left + 1 < size && less(heap[left + 1]!, heap[left]!) ? left + 1 : left;
-      if (!less(heap[child]!, part)) break;
-      place(at, heap[child]!);
-      at = child;
-    }
-    place(at, part);
-  };
-  const remove = (part: number) => {
-    const at = pos[part]!;
-    if (at < 0) return;
-    pos[part] = -1;
-    size--;
-    if (at === size) return;
-    const moved = heap[size]!;
-    place(at, moved);
-    siftUp(at);
-    siftDown(pos[moved]!);
-  };
-  // (Re)computes the pair of `part` with the next part and puts it in, or takes it out of, the heap.
-  const pair = (part: number) => {
-    const right = end[part]!;
-    const found = right < n ? table.rank(bytes, part, end[right]!) : -1;
-    if (found < 0) return remove(part);
-    rank[part] = found;
-    const at = pos[part]!;
-    if (at < 0) {
-      place(size, part);
-      siftUp(size++);
-    } else {
-      siftUp(at);
-      siftDown(pos[part]!);
-    }
-  };
-  for (let i = 0; i < n; i++) {
-    end[i] = i + 1;
-    prev[i] = i - 1;
-  }
-  for (let i = 0; i < n - 1; i++) pair(i);
-  let parts = n;
-  while (size > 0) {
-    const start = heap[0]!;
-    const right = end[start]!;
-    remove(right);
-    end[start] = end[right]!;
-    if (end[start]! < n) prev[end[start]!] = start;
-    parts--;
-    pair(start);
-    const before = prev[start]!;
-    if (before >= 0) pair(before);
-  }
-  return parts;
-}
-
 const UTF8 = new TextEncoder();
 
 // Below this many bytes the quadratic loop's small constant wins.
@@ -230,6 +162,7 @@ export class BpeCounter {
    * memoised whole, so a repeat costs one Map lookup instead of the regex split.
    */
   countRepeated(text: string): number {
+    if (deferral !== undefined) return deferral(this, text, true);
     if (text.length > MAX_MEMO_TEXT) return this.#countOrdinary(text);
     const memo = this.#texts.get(text);
     if (memo !== undefined) return memo;
@@ -243,7 +176,9 @@ export class BpeCounter {
    * one token each; otherwise they are ordinary text (tiktoken's `encode_ordinary`).
    */
   count(text: string, allowSpecial: boolean): number {
-    if (!allowSpecial || this.#special === undefined) return this.#countOrdinary(text);
+    if (!allowSpecial || this.#special === undefined) {
+      return deferral === undefined ? this.#countOrdinary(text) : deferral(this, text, false);
+    }
     const special = this.#special;
     special.lastIndex = 0;
     let total = 0;
@@ -254,6 +189,89 @@ export class BpeCounter {
       start = match.index + match[0].length;
     }
     return total + this.#countOrdinary(start === 0 ? text : text.slice(start));
+  }
+
+  /** {@link count} of ordinary text, never deferred (a memo of its own stores the count). */
+  countOrdinary(text: string): number {
+    return this.#countOrdinary(text);
+  }
+
+  /** The memoised count of a text {@link countRepeated} counted, if any. */
+  recall(text: string): number | undefined {
+    return text.length <= MAX_MEMO_TEXT ? this.#texts.get(text) : undefined;
+  }
+
+  /** Memoises a text's count as {@link countRepeated} would have (a cooperative count's text). */
+  remember(text: string, count: number): void {
+    if (text.length <= MAX_MEMO_TEXT) this.#texts.set(text, count);
+  }
+
+  /**
+   * {@link count} in steps: a generator that yields now and then and returns the count (see
+   * {@link #ordinarySteps}). Between special tokens, as `count` splits, with a pattern of its own.
+   */
+  *countSteps(text: string, allowSpecial: boolean): Generator<undefined, number> {
+    if (!allowSpecial || this.#special === undefined) return yield* this.#ordinarySteps(text);
+    const special = new RegExp(this.#special.source, this.#special.flags);
+    let total = 0;
+    let start = 0;
+    let match: RegExpExecArray | null;
+    while ((match = special.exec(text)) !== null) {
+      total += (yield* this.#ordinarySteps(text.slice(start, match.index))) + 1;
+      start = match.index + match[0].length;
+    }
+    return total + (yield* this.#ordinarySteps(start === 0 ? text : text.slice(start)));
+  }
+
+  /**
+   * {@link countOrdinary} in steps: a generator that yields between pieces (every 256) and
+   * inside the merge of a long piece (every 4,096 merges), and returns the count. The pieces are
+   * the same (`exec` from where the last piece ended is what `match` does; the pattern looks
+   * only forward, so the pieces of a suffix are the text's from there), and each piece is counted
+   * whole, as {@link countOrdinary} counts it: the count is the same.
+   */
+  *#ordinarySteps(text: string): Generator<undefined, number> {
+    // A pattern of its own: the shared one's `lastIndex` is reset by every synchronous count that
+    // runs while this one waits for its next turn.
+    const pattern = new RegExp(this.#pattern.source, this.#pattern.flags);
+    let total = 0;
+    let pieces = 0;
+    for (;;) {
+      const at = pattern.lastIndex;
+      let match: RegExpExecArray | null;
+      try {
+        match = pattern.exec(text);
+      } catch (error) {
+        // One piece of ~4 million characters (see #countOrdinary): the rest as #countHuge splits it.
+        if (!(error instanceof RangeError)) throw error;
+        const rest = at === 0 ? text : text.slice(at);
+        const bounds = hugePieceBounds(rest, pattern);
+        for (let i = 0; i < bounds.length; i += 2) {
+          total += yield* this.#pieceSteps(rest.slice(bounds[i], bounds[i + 1]));
+          if (++pieces % PIECES_PER_STEP === 0) yield;
+        }
+        return total;
+      }
+      if (match === null) return total;
+      // An empty match moves on by one code point, as `match` does (tiktoken's patterns have none).
+      if (match[0] === '') {
+        const from = match.index;
+        pattern.lastIndex = from + ((text.codePointAt(from) ?? 0) > 0xffff ? 2 : 1);
+      } else total += yield* this.#pieceSteps(match[0]);
+      if (++pieces % PIECES_PER_STEP === 0) yield;
+    }
+  }
+
+  *#pieceSteps(piece: string): Generator<undefined, number> {
+    if (piece.length <= LONG_PIECE) return this.#countPiece(piece);
+    // #countPiece's path for such a piece (never memoised), with the merge in steps. A piece of
+    // megabytes has its regex match, its encoding and its lookup whole in turns of their own.
+    const big = piece.length > BIG_PIECE;
+    if (big) yield;
+    const bytes = UTF8.encode(piece);
+    if (big) yield;
+    const table = (this.#table ??= new RankTable(this.#ranks));
+    return table.rank(bytes, 0, bytes.length) >= 0 ? 1 : yield* mergeStepsLong(bytes, table);
   }
 
   #countOrdinary(text: string): number {

@@ -82,7 +82,8 @@ export function authorTokens(name: string, encoding: EncodingName, counter: BpeC
   const memo = authors[encoding];
   let tokens = memo.get(name);
   if (tokens === undefined) {
-    tokens = counter.count(`functions.${name} to=assistant`, false);
+    // Never deferred (`deferCounts`): the memo would keep the first pass's placeholder.
+    tokens = counter.countOrdinary(`functions.${name} to=assistant`);
     memo.set(name, tokens);
   }
   return tokens;

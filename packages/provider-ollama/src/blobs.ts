@@ -52,9 +52,32 @@ export async function hasBlob(
 }
 
 /**
+ * Ends a stream handed to {@link pushBlob} that is not sent (bad arguments): a `Readable` is
+ * destroyed (its file closed), an iterator ended with `return()`. Once `core.request` has it, the
+ * core ends it however the call ends (its `RawBody`), close() included.
+ */
+function endUnsent(data: unknown): void {
+  if (!isAsyncIterable(data)) return;
+  const stream = data as { destroy?: unknown; destroyed?: unknown; on?: unknown };
+  try {
+    if (typeof stream.destroy === 'function') {
+      // A file still being opened may fail to open after this: nobody listens any more.
+      if (typeof stream.on === 'function') stream.on('error', () => {});
+      if (stream.destroyed !== true) stream.destroy();
+      return;
+    }
+    const returned = data[Symbol.asyncIterator]().return?.();
+    if (returned instanceof Promise) returned.catch(() => {});
+  } catch {
+    // A source that cannot be ended has nothing more to free.
+  }
+}
+
+/**
  * Uploads a blob (`POST /api/blobs/:digest`) and returns its digest, the name `files` and
  * `adapters` take. The server hashes what it receives: bytes that are not the digest's end with
- * its 400 (`digest mismatch`) as an `OllamaApiError`, never retried.
+ * its 400 (`digest mismatch`) as an `OllamaApiError`, never retried. A stream is the call's from
+ * the start: ended however the call ends, a bad argument or a closed provider included.
  */
 export async function pushBlob(
   core: ProviderCore,
@@ -62,26 +85,34 @@ export async function pushBlob(
   options: PushBlobOptions | undefined,
 ): Promise<string> {
   const bytes = data instanceof Uint8Array;
-  if (!bytes && !isAsyncIterable(data)) {
-    fail('data', 'a Uint8Array, or an async iterable of Uint8Array (a Readable)', data);
+  let digest: string;
+  let size: number | undefined;
+  let checked: ReturnType<typeof callOptions<(typeof PUSH_BLOB_KEYS)[number]>>;
+  try {
+    if (!bytes && !isAsyncIterable(data)) {
+      fail('data', 'a Uint8Array, or an async iterable of Uint8Array (a Readable)', data);
+    }
+    checked = callOptions(options, PUSH_BLOB_KEYS);
+    if (checked.digest !== undefined) expectDigest('options.digest', checked.digest);
+    else if (!bytes) {
+      // Hashing a stream here would read it twice (once to hash, once to send).
+      fail('options.digest', 'a blob digest (`sha256:<64 hex digits>`) for a stream', undefined);
+    }
+    size = optionalNumber('options.size', checked.size, { min: 0, integer: true });
+    if (bytes && size !== undefined && size !== data.byteLength) {
+      fail('options.size', `the length of \`data\` (${data.byteLength}) or left out`, size, true);
+    }
+    digest = canonicalDigest(
+      (checked.digest as string | undefined) ??
+        `sha256:${createHash('sha256')
+          .update(data as Uint8Array)
+          .digest('hex')}`,
+    );
+  } catch (error) {
+    endUnsent(data);
+    throw error;
   }
-  const checked = callOptions(options, PUSH_BLOB_KEYS);
-  if (checked.digest !== undefined) expectDigest('options.digest', checked.digest);
-  else if (!bytes) {
-    // Hashing a stream here would read it twice (once to hash, once to send).
-    fail('options.digest', 'a blob digest (`sha256:<64 hex digits>`) for a stream', undefined);
-  }
-  const size = optionalNumber('options.size', checked.size, { min: 0, integer: true });
-  if (bytes && size !== undefined && size !== data.byteLength) {
-    fail('options.size', `the length of \`data\` (${data.byteLength}) or left out`, size, true);
-  }
-  const digest = canonicalDigest(
-    (checked.digest as string | undefined) ??
-      `sha256:${createHash('sha256')
-        .update(data as Uint8Array)
-        .digest('hex')}`,
-  );
-  core.assertOpen();
+  // Closed: the core ends the stream and refuses the call with the closed error, unsent.
   await core.request({
     endpoint: `/api/blobs/${digest}`,
     method: 'POST',

@@ -87,3 +87,26 @@ describe('OllamaProvider.create', () => {
     expect(body.license).toEqual(['MIT', 'Apache-2.0']);
   });
 });
+
+describe('OllamaProvider.create without a source Ollama can build from', () => {
+  // server/create.go: an empty `from` is none ("neither 'from' or 'files' was specified"), and
+  // `files: {}` has no file to convert: Ollama refuses both, so neither is sent.
+  it.each([
+    [{ from: '' }, RangeError, /^Expected `request\.from` to be a model name/],
+    [{ files: {} }, RangeError, /^Expected `request\.files` to be at least one file/],
+    [{ from: '', files: {} }, RangeError, /^Expected `request\.files`/],
+    [{}, TypeError, /^Expected `request\.from`/],
+  ])('refuses %j before sending', async (fields, type, message) => {
+    const { sim, provider } = await setup();
+    const request = { model: 'q', ...fields } as unknown as CreateRequest;
+    expect(() => provider.create(request)).toThrow(type);
+    expect(() => provider.create(request)).toThrow(message);
+    expect(creates(sim)).toHaveLength(0);
+  });
+
+  it('takes an empty `from` with files, and `files: {}` with a model in `from`', async () => {
+    const { provider } = await setup();
+    expect(() => provider.create({ model: 'q', from: '', files: DIGESTS })).not.toThrow();
+    expect(() => provider.create({ model: 'q', from: 'llama3.2', files: {} })).not.toThrow();
+  });
+});

@@ -184,8 +184,19 @@ export function createBody(request: CreateRequest): Record<string, unknown> {
   // The new model's name is read as written; `from` as chat reads a name (`:cloud` taken off).
   modelName('request.model', request.model, 'plain');
   optionalSignal('request.signal', request.signal);
-  if (request.from === undefined && request.files === undefined) {
-    fail('request.from', 'a model name (or `files` of uploaded blobs)', request.from);
+  // Ollama reads an empty `from` as none, and `files: {}` as files to convert: without a `from`,
+  // it always refuses either (server/create.go: "neither 'from' or 'files' was specified", and
+  // for no files an unknown model type), so neither is sent.
+  if (request.from === undefined || request.from === '') {
+    const files: unknown = request.files;
+    if (files === undefined) {
+      // Left out: a `TypeError` as for any missing field; empty: a `RangeError`.
+      const range = request.from === '';
+      fail('request.from', 'a model name (or `files` of uploaded blobs)', request.from, range);
+    }
+    if (isPlainObject(files) && Object.keys(files).length === 0) {
+      fail('request.files', 'at least one file (or a model in `from`)', files, true);
+    }
   }
   const body: Record<string, unknown> = { model: request.model };
   for (const [key, wire] of CREATE_STRINGS) {

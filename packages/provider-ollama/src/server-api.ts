@@ -230,7 +230,16 @@ export class ServerApi {
     modelName('model', model);
     const payload = verbose ? { model, verbose: true } : { model };
     const parsed = await this.json('/api/show', 'POST', payload, signal, model);
-    return isPlainObject(parsed) ? parsed : {};
+    // Ollama always answers an object: anything else (`[]`, `null`, a number) is no model's
+    // details, and an empty object returned for it would read as a model without any.
+    if (!isPlainObject(parsed)) {
+      throw new OllamaStreamError({
+        reason: 'invalid-json',
+        message: "Ollama's /api/show answer is not an object of model details",
+        partial: EMPTY_PARTIAL,
+      });
+    }
+    return parsed;
   }
 
   /** `/api/show` mapped, cached per model (a failure is not cached). */

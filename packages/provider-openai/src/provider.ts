@@ -252,7 +252,7 @@ export class OpenAIProvider extends ProviderFacade {
     const { signal } = callOptions(options, SIGNAL_KEYS);
     this.#core.assertOpen();
     const { text } = await this.#core.request({ endpoint: '/models', method: 'GET', signal });
-    const models = parseModelList(this.#core.json(text, '/models'));
+    const models = parseModelList(this.#core.json(text, '/models'), this.#label);
     this.#windows.listed(models);
     this.#models = models;
     return models;

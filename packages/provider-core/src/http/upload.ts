@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { LightSignal } from '../light-signal';
 import type { AttemptSignal } from './attempt-signal';
 import { type AttemptInit, armAtSend, SENDING } from './exchange';
 import { ignore, isUpload, piecesOf, type TransportBody } from './transport';
@@ -52,13 +53,16 @@ export function bodyToSend(
   return readable;
 }
 
-/** What a source yielded that is not bytes: the upload stops with a TypeError naming it. */
-function notBytes(chunk: unknown): TypeError {
+/**
+ * What a source yielded that is not bytes: the upload stops with a TypeError naming it, under the
+ * name the caller gave the data (`data` for `pushBlob`), as the length error does.
+ */
+function notBytes(data: string, chunk: unknown): TypeError {
   const type = chunk === null ? 'null' : typeof chunk;
   const name = (chunk as { constructor?: { name?: unknown } | undefined } | null)?.constructor
     ?.name;
   return new TypeError(
-    `Expected every chunk of \`body\` to be a Uint8Array, got ${typeof name === 'string' ? name : type}`,
+    `Expected every chunk of \`${data}\` to be a Uint8Array, got ${typeof name === 'string' ? name : type}`,
   );
 }
 
@@ -152,7 +156,7 @@ class Sending {
         if (this.settled) return;
         if (next.done === true) break;
         const chunk = next.value;
-        if (!(chunk instanceof Uint8Array)) throw this.#cut(notBytes(chunk));
+        if (!(chunk instanceof Uint8Array)) throw this.#cut(notBytes(this.#names.data, chunk));
         if (chunk.byteLength === 0) continue;
         sent += chunk.byteLength;
         if (declared !== undefined && sent > declared) {
@@ -214,6 +218,12 @@ class Sending {
  * reading it), {@link close} ends a source that had not ended, with its `return()` (and a
  * `Readable`'s `destroy()`: an iterator of one that was never pulled would free nothing). An
  * attempt pulls its chunks through it.
+ *
+ * A source that is an event emitter (a `Readable`, `fs.createReadStream(path)`) is listened to for
+ * `'error'` from the moment it is handed over: a file that cannot be opened (`ENOENT`, `EACCES`)
+ * emits it on its own, before anything reads it, and unheard it would crash the process. The
+ * error is kept and {@link failed} aborts with it, so the call ends with it at once (the caller's
+ * own error, as a source that throws mid-upload ends it), whatever it was waiting for.
  */
 export class UploadSource implements AsyncIterable<Uint8Array>, AsyncIterator<Uint8Array> {
   readonly #data: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -223,10 +233,26 @@ export class UploadSource implements AsyncIterable<Uint8Array>, AsyncIterator<Ui
 
   /** What a length error calls the declared length and the data (`RawBody.names`). */
   readonly names: BodyNames;
+  /** Aborted with the source's own `'error'` (its first one), if it emits one. */
+  readonly failed = new LightSignal();
 
   constructor(data: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, names = BODY_NAMES) {
     this.#data = data;
     this.names = names;
+    const emitter = data as { on?: unknown; errored?: unknown };
+    if (typeof emitter.on !== 'function') return;
+    const failed = this.failed;
+    try {
+      (emitter.on as (event: string, fn: (error: unknown) => void) => void).call(
+        data,
+        'error',
+        (error) => failed.abort(error),
+      );
+    } catch {
+      // Not an emitter after all: its errors reach the call through its iterator.
+    }
+    // A `Readable` destroyed with an error before it was handed over keeps it in `errored`.
+    if (emitter.errored !== null && emitter.errored !== undefined) failed.abort(emitter.errored);
   }
 
   [Symbol.asyncIterator](): this {

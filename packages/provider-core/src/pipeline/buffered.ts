@@ -5,7 +5,6 @@ import { NdjsonDecoder } from '../decode/ndjson';
 import { SseDecoder } from '../decode/sse';
 import { readAttempt } from '../http/attempt';
 import { UploadSource } from '../http/upload';
-import { joinEnding, releaseSignal } from '../light-signal';
 import { type CallTelemetry, within } from '../observe/telemetry';
 import type { CoreRequest, CoreResponse, Operation, StreamFormat } from '../operation';
 import type { Runtime } from '../runtime';
@@ -27,6 +26,7 @@ import {
   modelOf,
   type PlainCallInit,
   plainCall,
+  plainSignals,
   withPartial,
 } from './shared';
 import { droppingPageKept, PAGE_KEPT, readWhole, WebPage } from './web-page';
@@ -298,13 +298,16 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
 
 /**
  * A buffered exchange with retries and the breaker, without cache, tokens or rate limit: server
- * metadata (model lists, model details, versions). Returns the body and the attempts made.
+ * metadata (model lists, model details, versions) and uploads. Returns the body and the attempts
+ * made. A metadata call is bounded by `timeouts.totalMs`, retries included; an upload is not
+ * (`plainSignals`).
  */
 export async function request(
   rt: Runtime,
   init: PlainCallInit,
 ): Promise<{ text: string; attempts: number; status: number }> {
-  // An iterable body is the call's from now on: ended however the call ends (`UploadSource`).
+  // An iterable body is the call's from now on: ended however the call ends, and listened to for
+  // its own 'error' at once (`UploadSource`).
   const data = init.body?.data;
   const upload =
     data === undefined || data instanceof Uint8Array
@@ -315,9 +318,12 @@ export async function request(
     throw rt.kit.closed();
   }
   const { endpoint, model } = init;
-  const signal = joinEnding(rt.ending, init.signal);
+  const signals = plainSignals(rt, init, upload);
+  const { signal } = signals;
   try {
-    const call = await plainCall(rt, init, 'application/json', signal, upload);
+    // A source that already failed (a file that could not be opened) ends the call unsent.
+    signal.throwIfAborted();
+    const call = await plainCall(rt, init, 'application/json', signal, upload, signals.caller);
     const attempt = async (attempts: number) => {
       let status = 200;
       try {
@@ -335,10 +341,10 @@ export async function request(
       ? singleAttempt(rt.retry, target, attempt)
       : withRetries(rt.retry, target, attempt)
     ).catch((error: unknown) => {
-      throw normalizeFailure(rt, error, init.signal);
+      throw normalizeFailure(rt, error, signals.caller);
     });
   } finally {
-    releaseSignal(signal);
+    signals.release();
     upload?.close();
   }
 }

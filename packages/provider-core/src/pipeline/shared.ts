@@ -6,7 +6,9 @@ import { isProviderErrorOfKind, partialOf } from '../errors';
 import { BodyTooLargeError } from '../http/attempt';
 import { type AttemptInit, tell, watch, wholeToolCallWait } from '../http/exchange';
 import type { ErrorBodyLost, ExchangeObserver } from '../http/failures';
+import { OneShot } from '../http/shared-timer';
 import type { RequestBody } from '../http/transport';
+import { CallSignal, joinEnding, type LightSignal, releaseSignal } from '../light-signal';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
 import { beginCall, type CallScope } from '../stages/call-scope';
@@ -78,8 +80,76 @@ export interface PlainCallInit {
   /** Error statuses that are answers, not errors: `[404]` for a `HEAD` asking whether a thing exists. */
   answers?: readonly number[] | undefined;
   model: string | undefined;
-  /** The caller's signal: such a call has no total deadline of its own. */
+  /**
+   * The caller's signal. A call without `body` is bounded by `timeouts.totalMs` too; one with a
+   * `body` (an upload, which may rightly take hours) only by its deadlines between chunks, this
+   * signal, and `close()` (`plainSignals`).
+   */
   signal: AbortSignal | undefined;
+}
+
+/** The signals of a call outside the answer path (`plainSignals`). */
+export interface PlainSignals {
+  /** The call's: every stage and attempt follows it. */
+  readonly signal: AbortSignal;
+  /**
+   * The one the breaker is told is the caller's (what follows its abort is not the server's
+   * doing), and whose abort reason the call keeps.
+   */
+  readonly caller: AbortSignal | undefined;
+  /** Lets go of what was linked, and of the deadline. */
+  release(): void;
+}
+
+/**
+ * The signals of a call outside the answer path. A metadata call (no `body`) follows the caller's
+ * signal, `destroy()` and the total deadline (`timeouts.totalMs`, retries included, ending it with
+ * the same `timeout: 'total'` error as `complete()`'s); that deadline is the server's failure, so
+ * the breaker is given the caller's own signal only. An upload (`body`) has no total deadline (a
+ * large file may take hours; its deadlines between chunks and the caller's signal bound it) and
+ * follows `close()` as a model transfer does (`messages`): close() would otherwise wait for the
+ * whole file. Its source's own `'error'` (an `UploadSource`'s `failed`) ends it at once. What ends
+ * an upload there (close(), its source) is not the server's doing: the breaker is told of it as of
+ * the caller's abort.
+ */
+export function plainSignals(
+  rt: Runtime,
+  init: PlainCallInit,
+  upload: { readonly failed: LightSignal } | undefined,
+): PlainSignals {
+  const caller = init.signal;
+  if (init.body !== undefined) {
+    const own = new CallSignal(rt.closing, caller);
+    const failed = upload?.failed;
+    const onFailed = () => own.abort(failed!.reason);
+    if (failed?.aborted === true) onFailed();
+    else failed?.addEventListener('abort', onFailed);
+    return {
+      signal: own as unknown as AbortSignal,
+      caller: own.toAbortSignal(),
+      release: () => {
+        failed?.removeEventListener('abort', onFailed);
+        own.release();
+      },
+    };
+  }
+  const totalMs = rt.timeouts.totalMs;
+  if (totalMs === undefined) {
+    const signal = joinEnding(rt.ending, caller);
+    return { signal, caller, release: () => releaseSignal(signal) };
+  }
+  const own = new CallSignal(rt.ending, caller);
+  const timer = new OneShot(totalMs, () => {
+    own.abort(rt.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
+  });
+  return {
+    signal: own as unknown as AbortSignal,
+    caller,
+    release: () => {
+      timer.cancel();
+      own.release();
+    },
+  };
 }
 
 /**
@@ -141,6 +211,8 @@ export async function plainCall(
   signal: AbortSignal,
   /** The call's own hold of an iterable `body.data` (`UploadSource`), sent in its place. */
   upload?: RequestBody | undefined,
+  /** The signal the breaker is told is the caller's (`PlainSignals.caller`). */
+  callerSignal: AbortSignal | undefined = init.signal,
 ): Promise<CallRequest> {
   const { endpoint } = init;
   const pendingHeaders = headersFor(rt, accept, signal);
@@ -160,7 +232,7 @@ export async function plainCall(
     answers: init.answers,
     model: init.model === undefined ? undefined : modelOf(rt, init.model),
     signal,
-    callerSignal: init.signal,
+    callerSignal,
     redact: rt.redactor.redactFor(key, endpoint),
     idleMs: rt.timeouts.idleMs,
   };

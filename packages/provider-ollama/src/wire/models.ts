@@ -1,3 +1,5 @@
+import { EMPTY_PARTIAL } from '@x/provider-core';
+import { OllamaStreamError } from '../errors';
 import type { LoadedModel, ModelInfo, ModelSummary } from '../types';
 
 type Json = Record<string, unknown>;
@@ -71,11 +73,51 @@ export function isCloudName(name: string): boolean {
   return suffix === 'cloud' || (!suffix.includes('/') && suffix.endsWith('-cloud'));
 }
 
+/**
+ * The model entries of a `/api/tags` or `/api/ps` answer. Ollama always sends `{"models":[...]}`
+ * (`[]` for none; `null` from servers that marshalled an empty Go slice), each entry an object
+ * naming its model. Anything else (`{"error":"unauthorized"}` with a 200 from a proxy, `[]`, an
+ * entry that is not an object or names no model) is the typed `invalid-json` stream error, as an
+ * `/api/embed` answer of the wrong shape is: returned, it would read as a server without models,
+ * or hold models named `''`. An entry's other fields may be missing (older servers send fewer).
+ */
+function modelEntries(body: unknown, endpoint: string): Json[] {
+  const models = isObject(body) ? body.models : undefined;
+  if (models === null && isObject(body)) return [];
+  if (!Array.isArray(models)) {
+    throw notModelList(endpoint, `no \`models\` array (${shapeOf(body)})`);
+  }
+  for (let i = 0; i < models.length; i++) {
+    const m: unknown = models[i];
+    if (!isObject(m)) throw notModelList(endpoint, `models[${i}] is ${shapeOf(m)}`);
+    if (!named(m.name) && !named(m.model)) {
+      throw notModelList(endpoint, `models[${i}] has no \`name\` or \`model\``);
+    }
+  }
+  return models as Json[];
+}
+
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const named = (v: unknown): boolean => typeof v === 'string' && v !== '';
+
+/** What a value is, for a message (never the value: a body may echo a secret). */
+function shapeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function notModelList(endpoint: string, what: string): OllamaStreamError {
+  return new OllamaStreamError({
+    reason: 'invalid-json',
+    message: `Ollama's ${endpoint} answer is not a model list: ${what}`,
+    partial: EMPTY_PARTIAL,
+  });
+}
+
 export function parseModelList(body: unknown): ModelSummary[] {
-  const models = obj(body).models;
-  if (!Array.isArray(models)) return [];
-  return models.map((m) => {
-    const model = obj(m);
+  return modelEntries(body, '/api/tags').map((model) => {
     const details = obj(model.details);
     return {
       name: str(model.name) ?? str(model.model) ?? '',
@@ -97,10 +139,7 @@ export function parseModelList(body: unknown): ModelSummary[] {
 }
 
 export function parseLoadedModels(body: unknown): LoadedModel[] {
-  const models = obj(body).models;
-  if (!Array.isArray(models)) return [];
-  return models.map((m) => {
-    const model = obj(m);
+  return modelEntries(body, '/api/ps').map((model) => {
     const details = obj(model.details);
     return {
       name: str(model.name) ?? str(model.model) ?? '',

@@ -1,0 +1,99 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isOllamaStreamError } from './errors';
+import { createOllamaProvider, type OllamaProvider } from './provider';
+import { parseLoadedModels, parseModelList } from './wire/models';
+
+// A 200 JSON answer that is not a model list is the typed invalid-json error, as a wrong-shaped
+// /api/embed answer is, never an empty or made-up list; what Ollama sends is still read.
+
+const servers: http.Server[] = [];
+const providers: OllamaProvider[] = [];
+afterEach(async () => {
+  await Promise.all(providers.splice(0).map((p) => p.destroy()));
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+/** A provider on a server answering every request 200 with `body`, as JSON. */
+async function answering(body: string): Promise<OllamaProvider> {
+  const s = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  servers.push(s);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const provider = createOllamaProvider({
+    baseUrl: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    retry: false,
+  });
+  providers.push(provider);
+  return provider;
+}
+
+const WRONG = [
+  '{"error":"unauthorized"}',
+  '[]',
+  '{"models":{}}',
+  '{"models":[null,7,"x"]}',
+  '{"models":[{"size":1}]}',
+  '{"models":[{"name":""}]}',
+];
+
+describe('listModels(), ps() and initialize() with an answer that is not a model list', () => {
+  it.each(WRONG)('refuse %s with the invalid-json stream error', async (body) => {
+    const ollama = await answering(body);
+    for (const call of [() => ollama.listModels(), () => ollama.ps()]) {
+      const error = await call().catch((e) => e);
+      expect(isOllamaStreamError(error)).toBe(true);
+      expect(error).toMatchObject({ reason: 'invalid-json' });
+      expect(error.message).toMatch(/^Ollama's \/api\/(tags|ps) answer is not a model list: /);
+    }
+    expect(ollama.models).toBeUndefined();
+  });
+
+  it('initialize() fails rather than report a server without models', async () => {
+    const ollama = await answering('{"error":"unauthorized","version":"0.12.0"}');
+    const error = await ollama.initialize({ timeoutMs: 2_000 }).catch((e) => e);
+    expect(error).toMatchObject({ reason: 'invalid-json' });
+  });
+});
+
+describe('model lists Ollama sends', () => {
+  it('reads an empty list, `[]` and `null` (an empty Go slice) alike', async () => {
+    for (const body of ['{"models":[]}', '{"models":null}']) {
+      const ollama = await answering(body);
+      expect(await ollama.listModels()).toEqual([]);
+      expect(await ollama.ps()).toEqual([]);
+    }
+  });
+
+  it('takes entries with only a name or only a model, their other fields missing', () => {
+    const list = parseModelList({
+      models: [{ name: 'a:latest' }, { model: 'b:1b', details: null }],
+    });
+    expect(list.map((m) => [m.name, m.model, m.size])).toEqual([
+      ['a:latest', 'a:latest', undefined],
+      ['b:1b', 'b:1b', undefined],
+    ]);
+    expect(parseLoadedModels({ models: [{ model: 'c' }] })[0]).toMatchObject({ name: 'c' });
+  });
+
+  it('names the entry that is wrong, never its content', () => {
+    expect(() => parseModelList({ models: [{ name: 'a' }, 'sk-secret'] })).toThrow(
+      "Ollama's /api/tags answer is not a model list: models[1] is a string",
+    );
+  });
+});
+
+describe('show() with an answer that is not an object', () => {
+  it.each(['[]', 'null', '7'])('refuses %s with the invalid-json stream error', async (body) => {
+    const error = await (await answering(body)).show('m').catch((e) => e);
+    expect(isOllamaStreamError(error)).toBe(true);
+    expect(error).toMatchObject({ reason: 'invalid-json' });
+  });
+});

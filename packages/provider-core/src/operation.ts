@@ -14,7 +14,7 @@ export interface StreamFormat {
 /** The fields of an answer the shared stages fill in. */
 export interface CoreResponse {
   attempts: number;
-  usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
+  usage: { promptTokens?: number | undefined; completionTokens?: number | undefined };
   timings: {
     latencyMs: number | undefined;
     queueWaitMs?: number | undefined;

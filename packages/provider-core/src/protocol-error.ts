@@ -1,6 +1,7 @@
 // The error of an answer that arrived but cannot be read as HTTP: the server was reached, so it is
 // not a connection failure, and sending the request again could run a generation twice.
 import { type ErrorOrigin, ProviderError } from './errors';
+import type { PartialResponse } from './types';
 
 /** What was wrong with an answer that is not valid HTTP, or not in the coding asked for. */
 export interface ProtocolErrorInit {
@@ -19,14 +20,20 @@ export interface ProtocolErrorInit {
    * `headers`): the message then points at them instead of at a proxy.
    */
   askedIdentity?: boolean | undefined;
+  /**
+   * What of the answer had arrived when its body broke HTTP's framing (a chunk size that is not
+   * hex, a chunk longer than its size): set only for a failure in the body, never at the headers.
+   */
+  partial?: PartialResponse | undefined;
   /** undici's error, without the server's bytes it keeps (they may echo credentials). */
   cause?: unknown;
 }
 
 /**
  * The server answered with something that is not valid HTTP (another service on the port, a
- * proxy that mangles the answer: `causeCode` `HPE_*`, `UND_ERR_HEADERS_OVERFLOW`...), or with a
- * body in a `Content-Encoding` other than identity although identity was asked for (`causeCode`
+ * proxy that mangles the answer: `causeCode` `HPE_*`, `UND_ERR_HEADERS_OVERFLOW`...), at its
+ * headers or in the middle of its body (then with `partial`), or with a body in a
+ * `Content-Encoding` other than identity although identity was asked for (`causeCode`
  * `CONTENT_ENCODING`, refused at its headers, its body unread). Never retried: the server
  * answered, maybe after it started generating. No byte of the answer is in the message.
  */
@@ -41,6 +48,11 @@ export class ProviderProtocolError extends ProviderError {
   readonly origin: string;
   /** The answer's `Content-Encoding` (secrets scrubbed), when that is what was wrong. */
   readonly contentEncoding: string | undefined;
+  /**
+   * What had arrived before the body broke HTTP's framing (as an incomplete stream carries it);
+   * undefined when the answer was refused at its headers.
+   */
+  readonly partial: PartialResponse | undefined;
 
   constructor(init: ProtocolErrorInit & { from: ErrorOrigin }) {
     super(protocolMessage(init), {
@@ -54,6 +66,7 @@ export class ProviderProtocolError extends ProviderError {
     this.causeCode = init.causeCode;
     this.origin = init.origin;
     this.contentEncoding = init.contentEncoding;
+    this.partial = init.partial;
   }
 }
 
@@ -70,6 +83,9 @@ function protocolMessage(init: ProtocolErrorInit & { from: ErrorOrigin }): strin
   if (interim !== undefined) {
     // HTTP lets a server send these; undici, under every built-in transport, refuses them.
     return `${at} answered with ${interim} the request did not ask for (${init.causeCode}), which undici does not accept: is a proxy in between adding it?`;
+  }
+  if (init.partial !== undefined) {
+    return `${at} answered with something that is not valid HTTP (${init.causeCode}) in the middle of its answer, after ${init.partial.chunks} chunk(s): is a proxy in between altering the answer?`;
   }
   if (init.contentEncoding === undefined) {
     return `${at} answered with something that is not valid HTTP (${init.causeCode}): is another service listening on that port, or a proxy in between altering the answer?`;

@@ -103,11 +103,14 @@ export type FinishReason =
   | 'unload'
   | (string & {});
 
-/** Token counts from the server. An absent counter stays `undefined` (unknown), never 0. */
+/**
+ * Token counts from the server. A counter the server did not give is absent (unknown), never 0:
+ * the object holds only the counts that have values, so it prints and compares as what was said.
+ */
 export interface Usage {
-  promptTokens: number | undefined;
-  completionTokens: number | undefined;
-  totalTokens: number | undefined;
+  promptTokens?: number | undefined;
+  completionTokens?: number | undefined;
+  totalTokens?: number | undefined;
 }
 
 /** Durations in ms. Server durations are those the API reports (Ollama's), else `undefined`. */
@@ -236,19 +239,19 @@ export const EMPTY_PARTIAL: PartialResponse = Object.freeze({
 /** Overall health. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
-/** The usage of an answer: `totalTokens` is the sum when both counts are known. */
+/**
+ * The usage of an answer: `totalTokens` is the sum when both counts are known. A count that is
+ * not known is left out (no key holding `undefined`); the usual answer, with both, is one literal.
+ */
 export function usageOf(
   promptTokens: number | undefined,
   completionTokens: number | undefined,
 ): Usage {
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens:
-      promptTokens !== undefined && completionTokens !== undefined
-        ? promptTokens + completionTokens
-        : undefined,
-  };
+  if (promptTokens !== undefined && completionTokens !== undefined) {
+    return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+  }
+  if (promptTokens !== undefined) return { promptTokens };
+  return completionTokens === undefined ? {} : { completionTokens };
 }
 
 /**

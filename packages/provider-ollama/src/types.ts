@@ -138,7 +138,8 @@ export interface EmbedResponse {
   model: string;
   /** One L2-normalised vector per input. */
   embeddings: number[][];
-  usage: { promptTokens: number | undefined };
+  /** The prompt's tokens, when the server counted them (absent otherwise). */
+  usage: { promptTokens?: number | undefined };
   timings: { totalMs: number | undefined; loadMs: number | undefined; latencyMs: number };
   attempts: number;
   /** True when served from the cache. */

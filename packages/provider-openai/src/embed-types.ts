@@ -27,7 +27,8 @@ export interface EmbedResponse {
   model: string;
   /** One vector per input, in input order. */
   embeddings: number[][];
-  usage: { promptTokens: number | undefined; totalTokens: number | undefined };
+  /** The counts the server sent (a count it did not send is absent). */
+  usage: { promptTokens?: number | undefined; totalTokens?: number | undefined };
   timings: { latencyMs: number | undefined; queueWaitMs?: number | undefined };
   attempts: number;
   /** True when served from the cache. */

@@ -382,7 +382,7 @@ describe('the direct dispatch of the built-in transports', () => {
         for await (const _ of core.stream(streamed, streamed.stream!, ask));
       })().catch((e: unknown) => e);
       for (const error of [whole, streamedError]) {
-        expect(error).toMatchObject({ name: 'IncompleteStreamError' });
+        expect(error).toMatchObject({ name: 'ProviderProtocolError', causeCode: 'HPE_INVALID' });
         expect((error as Error).cause).toMatchObject({ name: 'HTTPParserError' });
         expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(key);
       }

@@ -197,7 +197,8 @@ const UNSOLICITED: Record<string, string> = {
  * `cause`, or undefined. Its parser leaves `code` unset for some failures, so the class name
  * counts too. Before the answer's headers, a Content-Length mismatch is a framing the headers
  * contradict (Content-Length with chunked); once a body is being read, it is a body cut short,
- * which the connection, not the protocol, explains.
+ * which the connection, not the protocol, explains. A parser error (`HPE_*`) is the server's
+ * broken HTTP wherever it comes, the body included (`bodyProtocolCode`).
  */
 function protocolCode(error: unknown, answered: boolean): string | undefined {
   let current: unknown = error;
@@ -215,6 +216,16 @@ function protocolCode(error: unknown, answered: boolean): string | undefined {
     current = e.cause;
   }
   return undefined;
+}
+
+/**
+ * The protocol code of what broke an answer's body, or undefined for a body the connection cut
+ * (reset, closed before its length, an idle socket): bytes the parser refuses there (a chunk size
+ * that is not hex, a chunk longer than its size, a chunk without its CRLF, trailers past the
+ * limit) are the server speaking broken HTTP, as they are before the body.
+ */
+export function bodyProtocolCode(error: unknown): string | undefined {
+  return protocolCode(error, true);
 }
 
 /** What {@link mapTransportError} needs of an attempt. */

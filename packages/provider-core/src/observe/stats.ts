@@ -108,7 +108,7 @@ export class StatsRecorder {
   succeeded(
     model: string,
     latencyMs: number,
-    usage: { promptTokens: number | undefined; completionTokens?: number | undefined },
+    usage: { promptTokens?: number | undefined; completionTokens?: number | undefined },
     tokensPerSecond: number | undefined,
     cached: boolean,
   ): void {

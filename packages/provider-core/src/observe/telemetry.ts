@@ -52,7 +52,7 @@ interface SamplingFields {
 interface AnswerFields {
   cached?: boolean | undefined;
   attempts?: number | undefined;
-  usage: { promptTokens: number | undefined; completionTokens?: number | undefined };
+  usage: { promptTokens?: number | undefined; completionTokens?: number | undefined };
   timings: { firstTokenMs?: number | undefined };
 }
 

@@ -51,7 +51,7 @@ function plausible(count: number | undefined): number | undefined {
 /** The usage fields of an answer the reconcile step reads and fills. */
 export interface Reconcilable {
   usage: {
-    promptTokens: number | undefined;
+    promptTokens?: number | undefined;
     completionTokens?: number | undefined;
     /** Prompt tokens the server served from its prompt cache (counted in `promptTokens`). */
     cachedPromptTokens?: number | undefined;
@@ -115,13 +115,17 @@ export class UsageStage<Request> {
     const promptTokens = plausible(usage.promptTokens);
     const completionTokens = plausible(usage.completionTokens);
     if (promptTokens !== usage.promptTokens || completionTokens !== usage.completionTokens) {
-      usage.promptTokens = promptTokens;
-      if ('completionTokens' in usage) usage.completionTokens = completionTokens;
+      // A count no server can mean (1e18) is dropped: its key goes, as an unknown count's is never
+      // there (`usageOf`). Only a broken server's answer comes here, so the deletes cost a good
+      // answer nothing.
+      if (promptTokens === undefined) delete usage.promptTokens;
+      if (completionTokens === undefined) delete usage.completionTokens;
       if ('totalTokens' in usage) {
-        usage.totalTokens =
-          promptTokens !== undefined && completionTokens !== undefined
-            ? promptTokens + completionTokens
-            : undefined;
+        if (promptTokens !== undefined && completionTokens !== undefined) {
+          usage.totalTokens = promptTokens + completionTokens;
+        } else {
+          delete usage.totalTokens;
+        }
       }
     }
     const estimate = prepared.estimate;

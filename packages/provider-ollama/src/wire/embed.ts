@@ -24,11 +24,13 @@ function embedAccumulator(redact: (text: string) => string) {
     build: (parsed) => {
       const totalNs = num(parsed.total_duration);
       const loadNs = num(parsed.load_duration);
+      const promptTokens = num(parsed.prompt_eval_count);
       return {
         model: typeof parsed.model === 'string' ? parsed.model : '',
         // Checked against the request in `finish`, before the answer can reach the cache.
         embeddings: Array.isArray(parsed.embeddings) ? (parsed.embeddings as number[][]) : [],
-        usage: { promptTokens: num(parsed.prompt_eval_count) },
+        // An unknown count is left out, as a chat answer's is (`usageOf`).
+        usage: promptTokens === undefined ? {} : { promptTokens },
         timings: {
           totalMs: totalNs === undefined ? undefined : totalNs / 1e6,
           loadMs: loadNs === undefined ? undefined : loadNs / 1e6,

@@ -62,41 +62,66 @@ export function mapLogprobs(raw: unknown, into: TokenLogprob[]): void {
 const count = (value: unknown): number | undefined =>
   Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 
+/**
+ * The usage of an answer, holding only the counts the server gave: a key is set when its value
+ * is known, so the object prints, serialises and compares (`toEqual`) as what was said, never
+ * with a dozen `undefined` details. Built by assignment, once per answer, no copying.
+ */
 export function mapUsage(usage: Json | undefined): OpenAIUsage {
-  const promptTokens = num(usage?.prompt_tokens);
-  const completionTokens = num(usage?.completion_tokens);
-  const promptDetails = obj(usage?.prompt_tokens_details);
-  const completionDetails = obj(usage?.completion_tokens_details);
-  const mapped: OpenAIUsage = {
-    promptTokens,
-    completionTokens,
-    totalTokens:
-      num(usage?.total_tokens) ??
-      (promptTokens !== undefined && completionTokens !== undefined
-        ? promptTokens + completionTokens
-        : undefined),
-    // DeepSeek has long counted cache hits in its own `prompt_cache_hit_tokens`.
-    cachedPromptTokens: num(promptDetails?.cached_tokens) ?? num(usage?.prompt_cache_hit_tokens),
-    reasoningTokens: num(completionDetails?.reasoning_tokens),
-    acceptedPredictionTokens: count(completionDetails?.accepted_prediction_tokens),
-    rejectedPredictionTokens: count(completionDetails?.rejected_prediction_tokens),
-    promptAudioTokens: count(promptDetails?.audio_tokens),
-    completionAudioTokens: count(completionDetails?.audio_tokens),
-    cacheWriteTokens: count(promptDetails?.cache_write_tokens),
-    promptTextTokens: count(promptDetails?.text_tokens),
-    promptImageTokens: count(promptDetails?.image_tokens),
-    completionTextTokens: count(completionDetails?.text_tokens),
-  };
+  const mapped: OpenAIUsage = {};
+  if (usage === undefined) return mapped;
+  const promptTokens = num(usage.prompt_tokens);
+  const completionTokens = num(usage.completion_tokens);
+  const totalTokens =
+    num(usage.total_tokens) ??
+    (promptTokens !== undefined && completionTokens !== undefined
+      ? promptTokens + completionTokens
+      : undefined);
+  if (promptTokens !== undefined) mapped.promptTokens = promptTokens;
+  if (completionTokens !== undefined) mapped.completionTokens = completionTokens;
+  if (totalTokens !== undefined) mapped.totalTokens = totalTokens;
+  const prompt = obj(usage.prompt_tokens_details);
+  // DeepSeek has long counted cache hits in its own `prompt_cache_hit_tokens`.
+  const cached = num(prompt?.cached_tokens) ?? num(usage.prompt_cache_hit_tokens);
+  if (cached !== undefined) mapped.cachedPromptTokens = cached;
+  if (prompt !== undefined) promptDetails(prompt, mapped);
+  const completion = obj(usage.completion_tokens_details);
+  if (completion !== undefined) completionDetails(completion, mapped);
   // Perplexity's fields: another server's usage costs three reads here.
   if (
-    usage !== undefined &&
-    (usage.search_context_size !== undefined ||
-      usage.num_search_queries !== undefined ||
-      usage.cost !== undefined)
+    usage.search_context_size !== undefined ||
+    usage.num_search_queries !== undefined ||
+    usage.cost !== undefined
   ) {
     searchFields(usage, mapped);
   }
   return mapped;
+}
+
+/** The counts of `prompt_tokens_details` besides the cached ones, each set when sent well-formed. */
+function promptDetails(details: Json, into: OpenAIUsage): void {
+  const audio = count(details.audio_tokens);
+  if (audio !== undefined) into.promptAudioTokens = audio;
+  const written = count(details.cache_write_tokens);
+  if (written !== undefined) into.cacheWriteTokens = written;
+  const text = count(details.text_tokens);
+  if (text !== undefined) into.promptTextTokens = text;
+  const image = count(details.image_tokens);
+  if (image !== undefined) into.promptImageTokens = image;
+}
+
+/** The counts of `completion_tokens_details`, each set when sent well-formed. */
+function completionDetails(details: Json, into: OpenAIUsage): void {
+  const reasoning = num(details.reasoning_tokens);
+  if (reasoning !== undefined) into.reasoningTokens = reasoning;
+  const accepted = count(details.accepted_prediction_tokens);
+  if (accepted !== undefined) into.acceptedPredictionTokens = accepted;
+  const rejected = count(details.rejected_prediction_tokens);
+  if (rejected !== undefined) into.rejectedPredictionTokens = rejected;
+  const audio = count(details.audio_tokens);
+  if (audio !== undefined) into.completionAudioTokens = audio;
+  const text = count(details.text_tokens);
+  if (text !== undefined) into.completionTextTokens = text;
 }
 
 const SEARCH_CONTEXT_SIZES: ReadonlySet<unknown> = new Set(['low', 'medium', 'high']);

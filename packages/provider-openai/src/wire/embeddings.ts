@@ -113,7 +113,7 @@ function embedAnswer(
         model: typeof parsed.model === 'string' ? parsed.model : '',
         // Checked against the request in `finish`, before the answer can reach the cache.
         embeddings: vectors as number[][],
-        usage: { promptTokens: num(usage.prompt_tokens), totalTokens: num(usage.total_tokens) },
+        usage: embedUsage(usage),
         timings: { latencyMs: undefined },
         attempts: 0,
         cached: false,
@@ -179,4 +179,14 @@ export function embedOperation(
       if (response.model === '') response.model = request.model;
     },
   });
+}
+
+/** The counts of an embeddings answer, each present only when the server sent it. */
+function embedUsage(usage: Json): EmbedResponse['usage'] {
+  const out: EmbedResponse['usage'] = {};
+  const promptTokens = num(usage.prompt_tokens);
+  if (promptTokens !== undefined) out.promptTokens = promptTokens;
+  const totalTokens = num(usage.total_tokens);
+  if (totalTokens !== undefined) out.totalTokens = totalTokens;
+  return out;
 }

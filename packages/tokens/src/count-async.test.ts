@@ -159,6 +159,24 @@ describe('estimateTokensAsync', () => {
     expect(during).toBe(2);
   });
 
+  it("reads the caller's getters before it defers any count: a count one makes is right", async () => {
+    const seen: number[] = [];
+    const big = 'word '.repeat(3000);
+    const messages = [
+      {
+        role: 'user' as const,
+        get content() {
+          seen.push(countTokens('hello world', { encoding: 'o200k_base' }));
+          return big;
+        },
+      },
+    ];
+    const got = await estimateTokensAsync(messages, { model: 'gpt-4o' });
+    // Read once, when the chat is copied (before: 0 during the first pass, four reads in all).
+    expect(seen).toEqual([2]);
+    expect(got).toEqual(estimateTokens([{ role: 'user', content: big }], { model: 'gpt-4o' }));
+  });
+
   it('rejects with the reason of an aborted signal, and validates its options', async () => {
     const reason = new Error('gone');
     const signal = AbortSignal.abort(reason);

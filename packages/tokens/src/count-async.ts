@@ -129,6 +129,19 @@ function preload(model: unknown): void {
 }
 
 /**
+ * A chat as plain data, its getters read once, now; the chat itself when it cannot be copied (a
+ * Proxy, a function in it), which `estimate` then reads as it is.
+ */
+function snapshot<T>(input: T): T {
+  if (typeof input === 'string') return input;
+  try {
+    return structuredClone(input);
+  } catch {
+    return input;
+  }
+}
+
+/**
  * `estimateTokens`, without blocking the event loop for long: the texts an exact count needs are
  * counted in steps (between pre-tokenizer pieces, and within the merge of a long piece), with a
  * turn of the event loop every ~4 ms of work. The result is the same as `estimateTokens`'.
@@ -150,12 +163,15 @@ export async function estimateTokensAsync(
   const started = performance.now();
   // Loaded before the first pass: its `encoding-load` listeners may count, and must not be deferred.
   preload(rest.model);
+  // Both passes read a copy: a getter of the caller's messages would otherwise run while counts
+  // are deferred, and a count it made itself would read the placeholder 0.
+  const prompt = snapshot(input);
   // First pass: the estimate as usual, but every text to count exactly is recorded instead.
   const deferred = new Deferred();
   let first: TokenEstimate;
   deferCounts(deferred.record);
   try {
-    first = estimate(input, rest);
+    first = estimate(prompt, rest);
   } finally {
     deferCounts(undefined);
   }
@@ -166,7 +182,7 @@ export async function estimateTokensAsync(
   // so neither would this one: its heuristic pass is skipped.
   deferCounts(deferred.replay(counts));
   try {
-    return estimate(input, { ...rest, exactLimit: undefined });
+    return estimate(prompt, { ...rest, exactLimit: undefined });
   } finally {
     deferCounts(undefined);
   }

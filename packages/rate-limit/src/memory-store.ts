@@ -82,29 +82,46 @@ class BoundMemory implements BoundMemoryStore {
 
   take(key: string, costs: readonly number[]): number {
     const now = performance.now();
+    const slot = this.index.get(key);
+    if (slot === undefined) return this.takeNew(key, costs, now);
+    // Fields read once into locals: each `this.cells[...]` otherwise reloads the field, the
+    // array's length and its backing store (counted: profile/keyed-instructions.ts).
     const n = this.count;
-    let slot = this.index.get(key);
-    if (slot === undefined) {
-      // An unknown key is a full bucket and every cost is <= capacity (checked by the limiter).
-      slot = this.allocate(key);
-      const base = slot * this.stride;
-      for (let i = 0; i < n; i++) this.cells[base + 1 + i] = this.caps[i]! - costs[i]!;
-      this.cells[slot * this.stride] = now;
-      if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
-      return 0;
-    }
+    const cells = this.cells;
+    const caps = this.caps;
+    const rates = this.rates;
     const base = slot * this.stride;
-    this.refill(slot, now);
+    // the refill (as `refill()` does it) and the check in one pass over the limits
+    const last = cells[base]!;
+    const elapsed = now > last ? now - last : 0;
+    if (elapsed > 0) cells[base] = now;
     let wait = 0;
     for (let i = 0; i < n; i++) {
-      const missing = costs[i]! - this.cells[base + 1 + i]!;
+      let t = cells[base + 1 + i]!;
+      if (elapsed > 0) {
+        t = Math.min(t + elapsed * rates[i]!, caps[i]!);
+        cells[base + 1 + i] = t;
+      }
+      const missing = costs[i]! - t;
       if (missing > EPSILON) {
-        const w = missing / this.rates[i]!;
+        const w = missing / rates[i]!;
         if (w > wait) wait = w;
       }
     }
     if (wait > 0) return Math.max(1, Math.ceil(wait));
-    for (let i = 0; i < n; i++) this.cells[base + 1 + i]! -= costs[i]!;
+    for (let i = 0; i < n; i++) cells[base + 1 + i]! -= costs[i]!;
+    if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
+    return 0;
+  }
+
+  /** `take()` of a key without state: a full bucket; every cost is <= capacity (the limiter checked). */
+  private takeNew(key: string, costs: readonly number[], now: number): number {
+    const slot = this.allocate(key);
+    // read after allocate(), which may have grown the array
+    const cells = this.cells;
+    const base = slot * this.stride;
+    for (let i = 0; i < this.count; i++) cells[base + 1 + i] = this.caps[i]! - costs[i]!;
+    cells[base] = now;
     if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
     return 0;
   }
@@ -199,11 +216,13 @@ class BoundMemory implements BoundMemoryStore {
   }
 
   private isFull(slot: number, now: number): boolean {
-    const elapsed = Math.max(0, now - this.cells[slot * this.stride]!);
+    const cells = this.cells;
+    const rates = this.rates;
+    const caps = this.caps;
     const base = slot * this.stride;
+    const elapsed = Math.max(0, now - cells[base]!);
     for (let i = 0; i < this.count; i++) {
-      if (this.cells[base + 1 + i]! + elapsed * this.rates[i]! + EPSILON < this.caps[i]!)
-        return false;
+      if (cells[base + 1 + i]! + elapsed * rates[i]! + EPSILON < caps[i]!) return false;
     }
     return true;
   }
@@ -242,17 +261,20 @@ class BoundMemory implements BoundMemoryStore {
     let budget = Math.min(Math.floor(this.sweepCredit), this.index.size);
     this.sweepCredit = 0;
     const used = this.used;
+    const keys = this.keys;
+    let cursor = this.cursor;
     // at most one full turn, however many slots are free
     for (let seen = 0; budget > 0 && seen < used; seen++) {
-      const slot = this.cursor < used ? this.cursor : 0;
-      this.cursor = slot + 1;
-      if (this.keys[slot] === undefined) continue;
+      const slot = cursor < used ? cursor : 0;
+      cursor = slot + 1;
+      if (keys[slot] === undefined) continue;
       budget--;
       if (this.isFull(slot, now)) {
         this.release(slot);
         this.evicted++;
       }
     }
+    this.cursor = cursor;
   }
 }
 

@@ -51,9 +51,11 @@ export { type ReplyDropProxy, startReplyDropProxy } from './reply-drop-proxy';
 export { type ChatCalls, expectRequestKeyTyposRefused } from './request-key-typos';
 export {
   type Handler,
+  listenTracked,
   type Received,
   type RouteServer,
   startRouteServer,
+  type TrackedListener,
 } from './route-server';
 export { testCertificate } from './tls';
 export { undefinedOptionsRefused } from './undefined-options';

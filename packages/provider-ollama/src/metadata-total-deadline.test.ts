@@ -1,28 +1,12 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { destroyedAfterEach } from './__fixtures__/server';
 import { isOllamaTimeoutError } from './errors';
 import { createOllamaProvider, type OllamaProvider } from './provider';
 
 // `timeouts.totalMs` bounds the whole call, retries included: the metadata calls too (as
 // complete()'s), not the uploads (pushBlob), which may rightly take longer than any answer.
 
-const servers: http.Server[] = [];
-const providers: OllamaProvider[] = [];
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.destroy()));
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
-});
-
-async function server(handler: http.RequestListener): Promise<string> {
-  const s = http.createServer(handler);
-  servers.push(s);
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-}
+const { providers, listen: server } = destroyedAfterEach();
 
 function provider(baseUrl: string, totalMs: number): OllamaProvider {
   const p = createOllamaProvider({

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { destroyedAfterEach } from './__fixtures__/server';
 import { isOllamaStreamError } from './errors';
 import { createOllamaProvider, type OllamaProvider } from './provider';
 import { parseLoadedModels, parseModelList } from './wire/models';
@@ -8,27 +7,17 @@ import { parseLoadedModels, parseModelList } from './wire/models';
 // A 200 JSON answer that is not a model list is the typed invalid-json error, as a wrong-shaped
 // /api/embed answer is, never an empty or made-up list; what Ollama sends is still read.
 
-const servers: http.Server[] = [];
-const providers: OllamaProvider[] = [];
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.destroy()));
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
-});
+const { providers, listen } = destroyedAfterEach();
 
 /** A provider on a server answering every request 200 with `body`, as JSON. */
 async function answering(body: string): Promise<OllamaProvider> {
-  const s = http.createServer((req, res) => {
+  const url = await listen((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   });
-  servers.push(s);
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   const provider = createOllamaProvider({
-    baseUrl: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    baseUrl: url,
     retry: false,
   });
   providers.push(provider);

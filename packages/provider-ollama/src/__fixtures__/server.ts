@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import {
   type Handler,
   type HostileServer,
+  listenTracked,
   type RouteServer,
   startRouteServer,
+  type TrackedListener,
 } from '@x/internal/testing';
 import { recordedFixturesDir } from '@x/ollama-sim';
 import { afterEach, vi } from 'vitest';
@@ -139,6 +141,29 @@ export function closedAfterEach<S extends { close(): Promise<unknown> }>(): {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
   return { servers, providers };
+}
+
+/**
+ * For a test file whose servers leave calls hanging: after each test its providers are destroyed
+ * (`close()` would wait out a hanging request's deadline), then its servers closed, their sockets
+ * cut. `listen(handler)` starts a raw node:http server on 127.0.0.1 and resolves its URL.
+ */
+export function destroyedAfterEach(): {
+  providers: OllamaProvider[];
+  listen: (handler: http.RequestListener) => Promise<string>;
+} {
+  const providers: OllamaProvider[] = [];
+  const servers: TrackedListener[] = [];
+  afterEach(async () => {
+    await Promise.all(providers.splice(0).map((p) => p.destroy()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  async function listen(handler: http.RequestListener): Promise<string> {
+    const server = await listenTracked(http.createServer(handler));
+    servers.push(server);
+    return server.url;
+  }
+  return { providers, listen };
 }
 
 /**

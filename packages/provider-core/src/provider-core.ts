@@ -15,7 +15,6 @@ import type { CoreRequest, CoreResponse, Operation, StreamFormat } from './opera
 import { isWebPage } from './pipeline/answer-type';
 import { complete, request } from './pipeline/buffered';
 import { type MessagesInit, messages } from './pipeline/messages';
-import { brokenFraming } from './pipeline/normalize';
 import { attemptInit, headersFor, parseJson, type RawBody, withPartial } from './pipeline/shared';
 import { stream } from './pipeline/stream';
 import { WebPage } from './pipeline/web-page';
@@ -212,8 +211,7 @@ export class ProviderCore {
         }
         if (page !== undefined) throw page.error(rt, endpoint, 'application/json', redact);
       } catch (error) {
-        // A body in broken HTTP is the protocol error, as the calls end with (`normalizeFailure`).
-        throw brokenFraming(rt, withPartial(rt, error, endpoint, undefined));
+        throw withPartial(rt, error, endpoint, undefined);
       }
       return Buffer.concat(parts).toString('utf8');
     } finally {

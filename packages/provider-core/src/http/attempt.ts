@@ -1,4 +1,3 @@
-import { EMPTY_PARTIAL } from '../types';
 import { AttemptSignal } from './attempt-signal';
 import { directAttempt } from './direct-attempt';
 import {
@@ -18,7 +17,7 @@ import {
   watch,
   watchdogFor,
 } from './exchange';
-import { mapTransportError } from './failures';
+import { bodyFailure, mapTransportError } from './failures';
 import { OneShot } from './shared-timer';
 import {
   destroyQuietly,
@@ -31,7 +30,6 @@ import {
   type TransportResponse,
   takesAnySignal,
 } from './transport';
-import { transportCause } from './transport-cause';
 import { bodyToSend } from './upload';
 
 /**
@@ -137,10 +135,7 @@ export async function* streamAttempt(
         watchdog?.resume();
       }
     } catch (error) {
-      throw (
-        control.reason() ??
-        init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error, init.redact) })
-      );
+      throw control.reason() ?? bodyFailure(error, init);
     }
     finished = true;
   } finally {
@@ -326,13 +321,7 @@ async function readFromTransport(
       const onError = (error: unknown) => {
         cleanup();
         stream.on('error', ignore);
-        reject(
-          control.reason() ??
-            init.kit.incomplete({
-              partial: EMPTY_PARTIAL,
-              cause: transportCause(error, init.redact),
-            }),
-        );
+        reject(control.reason() ?? bodyFailure(error, init));
       };
       stream.on('data', onData);
       stream.on('end', onEnd);

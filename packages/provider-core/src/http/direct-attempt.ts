@@ -1,5 +1,4 @@
 import type { Dispatcher } from 'undici';
-import { EMPTY_PARTIAL } from '../types';
 import { AttemptSignal } from './attempt-signal';
 import {
   type AttemptInit,
@@ -17,10 +16,14 @@ import {
   watch,
   watchdogFor,
 } from './exchange';
-import { type ErrorBodyLost, type ExchangeAnswered, mapTransportError } from './failures';
+import {
+  bodyFailure,
+  type ErrorBodyLost,
+  type ExchangeAnswered,
+  mapTransportError,
+} from './failures';
 import { sharedTimer, Timed } from './shared-timer';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
-import { transportCause } from './transport-cause';
 import { bodyToSend } from './upload';
 import type { Watchdog } from './watchdog';
 
@@ -252,9 +255,7 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     const cut = this.#control.reason();
     if (cut !== undefined) this.#reject(cut);
     else if (phase === Phase.Reading) {
-      this.#reject(
-        init.kit.incomplete({ partial: EMPTY_PARTIAL, cause: transportCause(error, init.redact) }),
-      );
+      this.#reject(bodyFailure(error, init));
     } else {
       this.#reject(mapTransportError(error, init, phase === Phase.ErrorBody));
     }

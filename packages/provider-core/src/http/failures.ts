@@ -3,6 +3,7 @@ import { isPoolError } from '@x/pool';
 import type { ErrorKit } from '../error-kit';
 import { type ErrorOrigin, ProviderApiError } from '../errors';
 import { SECRET_HEADER } from '../options';
+import { EMPTY_PARTIAL } from '../types';
 import { tlsFailure } from './tls-failures';
 import { directDispatch, type Transport } from './transport';
 import { transportCause } from './transport-cause';
@@ -198,7 +199,7 @@ const UNSOLICITED: Record<string, string> = {
  * counts too. Before the answer's headers, a Content-Length mismatch is a framing the headers
  * contradict (Content-Length with chunked); once a body is being read, it is a body cut short,
  * which the connection, not the protocol, explains. A parser error (`HPE_*`) is the server's
- * broken HTTP wherever it comes, the body included (`bodyProtocolCode`).
+ * broken HTTP wherever it comes, the body included (`bodyFailure`).
  */
 function protocolCode(error: unknown, answered: boolean): string | undefined {
   let current: unknown = error;
@@ -219,13 +220,29 @@ function protocolCode(error: unknown, answered: boolean): string | undefined {
 }
 
 /**
- * The protocol code of what broke an answer's body, or undefined for a body the connection cut
- * (reset, closed before its length, an idle socket): bytes the parser refuses there (a chunk size
- * that is not hex, a chunk longer than its size, a chunk without its CRLF, trailers past the
- * limit) are the server speaking broken HTTP, as they are before the body.
+ * What ends an answer whose body broke while it was read. Bytes the parser refuses there (a chunk
+ * size that is not hex, a chunk longer than its size, a chunk without its CRLF) are the server
+ * speaking broken HTTP, as they are before the body: the protocol error. A body the connection
+ * cut (reset, closed before its length) is an incomplete stream. Either carries an empty
+ * `partial`, which the pipeline fills with what had arrived (`withPartial`).
  */
-export function bodyProtocolCode(error: unknown): string | undefined {
-  return protocolCode(error, true);
+export function bodyFailure(
+  error: unknown,
+  init: Pick<TransportFailureInit, 'kit' | 'origin' | 'redact'>,
+): Error {
+  const causeCode = protocolCode(error, true);
+  if (causeCode === undefined) {
+    return init.kit.incomplete({
+      partial: EMPTY_PARTIAL,
+      cause: transportCause(error, init.redact),
+    });
+  }
+  return init.kit.protocol({
+    origin: init.origin,
+    causeCode,
+    partial: EMPTY_PARTIAL,
+    cause: transportCause(error, init.redact, causeCode),
+  });
 }
 
 /** What {@link mapTransportError} needs of an attempt. */

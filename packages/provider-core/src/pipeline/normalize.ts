@@ -1,5 +1,4 @@
-import { isProviderError, isProviderErrorOfKind } from '../errors';
-import { bodyProtocolCode } from '../http/failures';
+import { isProviderError } from '../errors';
 import type { Runtime } from '../runtime';
 
 interface Coded {
@@ -19,9 +18,6 @@ const finite = (value: unknown): number | undefined =>
  * `retryAfterMs` the piece predicted and the original as `cause`. Done once, at the call's
  * boundary, after the retry loop: inside it, an open breaker must still end the retrying.
  *
- * An answer whose body the server framed as no HTTP allows becomes the protocol error
- * (`brokenFraming`).
- *
  * The caller's own abort keeps its reason (`signal.reason`, as `fetch` does), and a programming
  * error is not disguised.
  */
@@ -30,8 +26,7 @@ export function normalizeFailure(
   error: unknown,
   signal: AbortSignal | undefined,
 ): unknown {
-  if (isProviderError(error))
-    return isProviderErrorOfKind(error, 'incomplete-stream') ? brokenFraming(rt, error) : error;
+  if (isProviderError(error)) return error;
   if (signal?.aborted && error === signal.reason) return error;
   const coded = (typeof error === 'object' && error !== null ? error : {}) as Coded;
   const message = typeof coded.message === 'string' ? coded.message : String(error);
@@ -62,25 +57,4 @@ export function normalizeFailure(
     default:
       return error;
   }
-}
-
-/**
- * An incomplete answer whose body broke on bytes undici's parser refuses (`HPE_*`: a chunk size
- * that is not hex, a chunk longer than its size) becomes the protocol error, with the same
- * `partial` and `cause`: the server spoke broken HTTP, as it would have at its headers. The
- * readers raise the incomplete-stream error there, which the call then fills with what arrived
- * (`withPartial`); turned here, at the call's boundary, the protocol error keeps that. Both are
- * never retried and both count against the server in the breaker. A body the connection cut
- * (a reset, a socket closed before its length) stays the incomplete-stream error.
- */
-export function brokenFraming(rt: Runtime, error: unknown): unknown {
-  if (!isProviderErrorOfKind(error, 'incomplete-stream')) return error;
-  const causeCode = bodyProtocolCode(error.cause);
-  if (causeCode === undefined) return error;
-  return rt.kit.protocol({
-    origin: rt.origin,
-    causeCode,
-    partial: error.partial,
-    cause: error.cause,
-  });
 }

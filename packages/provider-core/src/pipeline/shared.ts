@@ -9,6 +9,7 @@ import type { ErrorBodyLost, ExchangeObserver } from '../http/failures';
 import { OneShot } from '../http/shared-timer';
 import type { RequestBody } from '../http/transport';
 import { CallSignal, joinEnding, type LightSignal, releaseSignal } from '../light-signal';
+import type { ProviderProtocolError } from '../protocol-error';
 import type { Runtime } from '../runtime';
 import { scrubPartial } from '../scrub-partial';
 import { beginCall, type CallScope } from '../stages/call-scope';
@@ -351,12 +352,15 @@ function partialFor(
     });
   }
   if (partial === undefined) return error;
-  if (isProviderErrorOfKind(error, 'incomplete-stream')) {
+  // Cut short (an incomplete stream) or broken midway (`bodyFailure`'s protocol error): the error
+  // gets what had arrived.
+  const cut = isProviderErrorOfKind(error, 'incomplete-stream');
+  if (cut || isProviderErrorOfKind(error, 'protocol')) {
     const had = partialOf(error);
-    if (had !== undefined && had.chunks < partial.chunks) {
-      return rt.kit.incomplete({ partial, cause: error.cause });
-    }
-    return error;
+    if (had === undefined || had.chunks >= partial.chunks) return error;
+    if (cut) return rt.kit.incomplete({ partial, cause: error.cause });
+    const { causeCode } = error as ProviderProtocolError;
+    return rt.kit.protocol({ origin: rt.origin, causeCode, partial, cause: error.cause });
   }
   if (accumulator!.chunks === 0) return error;
   if (isProviderErrorOfKind(error, 'timeout') && partialOf(error) === undefined) {

@@ -45,6 +45,7 @@ describe('index', () => {
         "createErrorKit",
         "createRetryPolicy",
         "embeddingsMismatch",
+        "endUnsentBody",
         "errorCode",
         "expectChatMessage",
         "expectModelName",

@@ -116,6 +116,7 @@ export type {
   TransportRequestOptions,
   TransportResponse,
 } from './http/transport';
+export { endUnsentBody } from './http/upload';
 export { LightSignal, lightSignal } from './light-signal';
 export type {
   AuditBase,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { callOptions, fail, optionalNumber, SIGNAL_KEYS } from '@x/internal';
-import type { ProviderCore } from '@x/provider-core';
+import { endUnsentBody, type ProviderCore } from '@x/provider-core';
 import { canonicalDigest, expectDigest } from './create-body';
 import type { BlobData, PushBlobOptions } from './types';
 import { isBlobAbsent } from './wire/http-errors';
@@ -52,28 +52,6 @@ export async function hasBlob(
 }
 
 /**
- * Ends a stream handed to {@link pushBlob} that is not sent (bad arguments): a `Readable` is
- * destroyed (its file closed), an iterator ended with `return()`. Once `core.request` has it, the
- * core ends it however the call ends (its `RawBody`), close() included.
- */
-function endUnsent(data: unknown): void {
-  if (!isAsyncIterable(data)) return;
-  const stream = data as { destroy?: unknown; destroyed?: unknown; on?: unknown };
-  try {
-    if (typeof stream.destroy === 'function') {
-      // A file still being opened may fail to open after this: nobody listens any more.
-      if (typeof stream.on === 'function') stream.on('error', () => {});
-      if (stream.destroyed !== true) stream.destroy();
-      return;
-    }
-    const returned = data[Symbol.asyncIterator]().return?.();
-    if (returned instanceof Promise) returned.catch(() => {});
-  } catch {
-    // A source that cannot be ended has nothing more to free.
-  }
-}
-
-/**
  * Uploads a blob (`POST /api/blobs/:digest`) and returns its digest, the name `files` and
  * `adapters` take. The server hashes what it receives: bytes that are not the digest's end with
  * its 400 (`digest mismatch`) as an `OllamaApiError`, never retried. A stream is the call's from
@@ -109,7 +87,8 @@ export async function pushBlob(
           .digest('hex')}`,
     );
   } catch (error) {
-    endUnsent(data);
+    // Refused before the call began: ended here, as the core would have ended it.
+    endUnsentBody(data);
     throw error;
   }
   // Closed: the core ends the stream and refuses the call with the closed error, unsent.

@@ -310,3 +310,14 @@ export class UploadSource implements AsyncIterable<Uint8Array>, AsyncIterator<Ui
     }
   }
 }
+
+/**
+ * Ends a request body a provider will not send (its arguments refused before the call began): a
+ * `Readable` destroyed (its file closed), an iterator ended with `return()`, as a call ends the
+ * body it was given however it ends. Anything else (bytes, not a body) is left alone.
+ */
+export function endUnsentBody(data: unknown): void {
+  if (typeof data !== 'object' || data === null || ArrayBuffer.isView(data)) return;
+  if (!(Symbol.asyncIterator in data) && !(Symbol.iterator in data)) return;
+  new UploadSource(data as AsyncIterable<Uint8Array>).close();
+}

@@ -115,6 +115,33 @@ function expectParts(name: string, parts: readonly unknown[]): void {
   }
 }
 
+/**
+ * The fields of a message that a class may hold as getters (its prototype's, not listed by
+ * `Object.keys`): a message's own fields are all billed, these only by name.
+ */
+const DECLARED = [
+  'role',
+  'content',
+  'name',
+  'tool_calls',
+  'toolCalls',
+  'function_call',
+  'tool_call_id',
+];
+
+/**
+ * The keys of `message` to bill: its own listed ones, and, for a message whose `role` is not one
+ * of them (an instance of a class with getters: a plain message lists its role), each declared
+ * field it has besides. Not every getter of the class: a `text` getter repeating the content
+ * would be billed twice.
+ */
+function billedKeys(message: ChatMessage): string[] {
+  const keys = Object.keys(message);
+  if (keys.includes('role')) return keys;
+  for (const key of DECLARED) if (!keys.includes(key) && message[key] !== undefined) keys.push(key);
+  return keys;
+}
+
 /** The tool calls the last `messageStrings` read (the framing of each is counted apart). */
 let callsRead = 0;
 
@@ -145,7 +172,7 @@ export function messageStrings(message: ChatMessage, out: string[], at: number):
     }
   }
   let n = 0;
-  for (const key of Object.keys(message)) {
+  for (const key of billedKeys(message)) {
     const value: unknown = message[key];
     if (typeof value === 'string') {
       out[n++] = value;

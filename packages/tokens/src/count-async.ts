@@ -3,6 +3,7 @@ import { resolveEncoding } from './count-tokens';
 import { encodingForModel, getCounter } from './encodings';
 import { estimate, type TokenEstimate } from './estimate';
 import { type BpeCounter, type Deferral, deferCounts } from './internal/bpe';
+import { plainCopy } from './internal/plain-copy';
 import {
   type CountTokensAsyncOptions,
   type EstimateTokensAsyncOptions,
@@ -129,19 +130,6 @@ function preload(model: unknown): void {
 }
 
 /**
- * A chat as plain data, its getters read once, now; the chat itself when it cannot be copied (a
- * Proxy, a function in it), which `estimate` then reads as it is.
- */
-function snapshot<T>(input: T): T {
-  if (typeof input === 'string') return input;
-  try {
-    return structuredClone(input);
-  } catch {
-    return input;
-  }
-}
-
-/**
  * `estimateTokens`, without blocking the event loop for long: the texts an exact count needs are
  * counted in steps (between pre-tokenizer pieces, and within the merge of a long piece), with a
  * turn of the event loop every ~4 ms of work. The result is the same as `estimateTokens`'.
@@ -165,26 +153,28 @@ export async function estimateTokensAsync(
   preload(rest.model);
   // Both passes read a copy: a getter of the caller's messages would otherwise run while counts
   // are deferred, and a count it made itself would read the placeholder 0.
-  const prompt = snapshot(input);
+  const prompt = plainCopy(input);
   // First pass: the estimate as usual, but every text to count exactly is recorded instead.
   const deferred = new Deferred();
   let first: TokenEstimate;
-  deferCounts(deferred.record);
+  // What was set before is set again after: an estimate started from inside another's first pass
+  // (an encoding-load listener's) must leave the outer one deferring.
+  const outer = deferCounts(deferred.record);
   try {
     first = estimate(prompt, rest);
   } finally {
-    deferCounts(undefined);
+    deferCounts(outer);
   }
   if (deferred.texts.length === 0) return first;
   // The first pass's time (a heuristic pass over a long prompt) counts in the first turn.
   const counts = await run(deferred.count(), signal, started);
   // Second pass, with the counts. The first did not stop at `exactLimit` (it asked for counts),
   // so neither would this one: its heuristic pass is skipped.
-  deferCounts(deferred.replay(counts));
+  const before = deferCounts(deferred.replay(counts));
   try {
     return estimate(prompt, { ...rest, exactLimit: undefined });
   } finally {
-    deferCounts(undefined);
+    deferCounts(before);
   }
 }
 

@@ -44,7 +44,8 @@ export interface ChatCustomToolCall {
  * Tool calls are read from `tool_calls` (`arguments` a JSON string, or an object as Ollama sends
  * it), from a `toolCalls` list of `{ name, arguments }` (the messages of `@x/provider-core`) or
  * from the deprecated `function_call: { name, arguments }`. Any object with these fields is
- * accepted, the messages of `@x/provider-core` and the providers included.
+ * accepted, the messages of `@x/provider-core` and the providers included; an instance of a class
+ * whose fields are getters has its own fields counted and these ones read by name.
  */
 export interface ChatMessage {
   role: string;

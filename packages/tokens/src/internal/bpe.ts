@@ -15,9 +15,14 @@ export type Deferral = (counter: BpeCounter, text: string, repeated: boolean) =>
 
 let deferral: Deferral | undefined;
 
-/** @internal Sets (or with `undefined` clears) the {@link Deferral} of every counter. */
-export function deferCounts(next: Deferral | undefined): void {
+/**
+ * @internal Sets (or with `undefined` clears) the {@link Deferral} of every counter; returns the
+ * one it replaces, for the caller to set again when it is done.
+ */
+export function deferCounts(next: Deferral | undefined): Deferral | undefined {
+  const before = deferral;
   deferral = next;
+  return before;
 }
 
 // Pieces counted between two yields of `countSteps` (~10-100 µs of ordinary text).

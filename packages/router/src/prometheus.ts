@@ -1,40 +1,28 @@
+import { type MetricFamily, prometheusText } from '@x/provider-core';
 import type { RouterStats } from './stats';
 
 const PREFIX = 'x_router';
 const STATUSES = ['healthy', 'cooling', 'probe-due', 'probing'] as const;
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function labels(values: Record<string, string>): string {
-  const entries = Object.entries(values);
-  if (entries.length === 0) return '';
-  return `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
-}
-
-function value(n: number | undefined): string {
-  if (n === undefined || Number.isNaN(n)) return 'NaN';
-  if (n === Number.POSITIVE_INFINITY) return '+Inf';
-  return String(n);
-}
-
-type Sample = [Record<string, string>, number | undefined];
+type Sample = [Record<string, string>, number];
 
 /** A stats snapshot in the Prometheus text exposition format (0.0.4), every name `x_router_*`. */
 export function renderPrometheus(stats: RouterStats): string {
-  const lines: string[] = [];
+  const families: MetricFamily[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: Sample[]) => {
-    lines.push(`# HELP ${PREFIX}_${name} ${help}`, `# TYPE ${PREFIX}_${name} ${type}`);
-    for (const [extra, n] of samples) lines.push(`${PREFIX}_${name}${labels(extra)} ${value(n)}`);
+    families.push({
+      name: `${PREFIX}_${name}`,
+      help,
+      type,
+      samples: samples.map(([labels, value]) => ({ labels, value })),
+    });
   };
   const groups = Object.entries(stats.groups);
   const deployments = Object.entries(stats.deployments);
   const perGroup = (pick: (g: RouterStats['groups'][string]) => number): Sample[] =>
     groups.map(([group, g]) => [{ group }, pick(g)]);
-  const perDeployment = (
-    pick: (d: RouterStats['deployments'][string]) => number | undefined,
-  ): Sample[] => deployments.map(([id, d]) => [{ deployment: id, group: d.group }, pick(d)]);
+  const perDeployment = (pick: (d: RouterStats['deployments'][string]) => number): Sample[] =>
+    deployments.map(([id, d]) => [{ deployment: id, group: d.group }, pick(d)]);
 
   metric(
     'requests_total',
@@ -115,5 +103,7 @@ export function renderPrometheus(stats: RouterStats): string {
       [{ kind: String(stats.state.kind) }, available === 'available' ? 1 : 0],
     ]);
   }
-  return `${lines.join('\n')}\n`;
+  // Written by the providers' renderer, one copy of the format's escaping; a single source, so
+  // no two share a `provider` label.
+  return prometheusText({ metricFamilies: () => families });
 }

@@ -1,3 +1,5 @@
+import { findCause } from './find-cause';
+
 /**
  * What a failed name lookup means, for the connection error's message: the code a user sees
  * otherwise (`X_POOL_DNS`, the pool's) names neither the host nor the resolver's answer, which are
@@ -31,11 +33,7 @@ const RESOLVER_CODES: Record<string, string> = {
 
 /** The first resolver code along `cause`'s chain (the pool wraps the resolver's error). */
 function resolverCode(cause: unknown): string | undefined {
-  let current = cause;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && Object.hasOwn(RESOLVER_CODES, code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findCause(cause, ({ code }) =>
+    typeof code === 'string' && Object.hasOwn(RESOLVER_CODES, code) ? code : undefined,
+  );
 }

@@ -4,6 +4,7 @@ import type { ErrorKit } from '../error-kit';
 import { type ErrorOrigin, ProviderApiError } from '../errors';
 import { SECRET_HEADER } from '../options';
 import { EMPTY_PARTIAL } from '../types';
+import { findCause } from './find-cause';
 import { tlsFailure } from './tls-failures';
 import { directDispatch, type Transport } from './transport';
 import { transportCause } from './transport-cause';
@@ -173,14 +174,11 @@ const CONNECTION_CODES = new Set([
 
 /** The system or undici code of an error, looking through `cause` and `AggregateError`. */
 function systemCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { code?: unknown; errors?: unknown[] | undefined; cause?: unknown };
-    if (typeof e.code === 'string' && e.code !== 'UND_ERR_REQ_RETRY') return e.code;
-    if (Array.isArray(e.errors) && e.errors.length > 0) current = e.errors[0];
-    else current = e.cause;
-  }
-  return undefined;
+  return findCause(
+    error,
+    ({ code }) => (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY' ? code : undefined),
+    true,
+  );
 }
 
 /**
@@ -202,9 +200,7 @@ const UNSOLICITED: Record<string, string> = {
  * broken HTTP wherever it comes, the body included (`bodyFailure`).
  */
 function protocolCode(error: unknown, answered: boolean): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  return findCause(error, (e) => {
     if (typeof e.code === 'string') {
       if (e.code.startsWith('HPE_') || e.code === 'UND_ERR_HEADERS_OVERFLOW') return e.code;
       if (e.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && !answered) return e.code;
@@ -213,10 +209,8 @@ function protocolCode(error: unknown, answered: boolean): string | undefined {
         if (unsolicited !== undefined) return unsolicited;
       }
     }
-    if (e.name === 'HTTPParserError') return 'HPE_INVALID';
-    current = e.cause;
-  }
-  return undefined;
+    return e.name === 'HTTPParserError' ? 'HPE_INVALID' : undefined;
+  });
 }
 
 /**

@@ -116,19 +116,33 @@ function notModelList(endpoint: string, what: string): OllamaStreamError {
   });
 }
 
+/** The names of an entry of `/api/tags` or `/api/ps`: each stands in for the other when missing. */
+function namesOf(model: Json): { name: string; model: string } {
+  return {
+    name: str(model.name) ?? str(model.model) ?? '',
+    model: str(model.model) ?? str(model.name) ?? '',
+  };
+}
+
+/** The `details` both `/api/tags` and `/api/ps` give a model. */
+function detailsOf(details: Json) {
+  return {
+    family: str(details.family),
+    families: strings(details.families),
+    parameterSize: str(details.parameter_size),
+    quantizationLevel: str(details.quantization_level),
+  };
+}
+
 export function parseModelList(body: unknown): ModelSummary[] {
   return modelEntries(body, '/api/tags').map((model) => {
     const details = obj(model.details);
     return {
-      name: str(model.name) ?? str(model.model) ?? '',
-      model: str(model.model) ?? str(model.name) ?? '',
+      ...namesOf(model),
       modifiedAt: str(model.modified_at),
       size: num(model.size),
       digest: str(model.digest),
-      family: str(details.family),
-      families: strings(details.families),
-      parameterSize: str(details.parameter_size),
-      quantizationLevel: str(details.quantization_level),
+      ...detailsOf(details),
       contextLength: length(details.context_length),
       embeddingLength: num(details.embedding_length),
       capabilities: strings(model.capabilities),
@@ -139,22 +153,15 @@ export function parseModelList(body: unknown): ModelSummary[] {
 }
 
 export function parseLoadedModels(body: unknown): LoadedModel[] {
-  return modelEntries(body, '/api/ps').map((model) => {
-    const details = obj(model.details);
-    return {
-      name: str(model.name) ?? str(model.model) ?? '',
-      model: str(model.model) ?? str(model.name) ?? '',
-      digest: str(model.digest),
-      family: str(details.family),
-      families: strings(details.families),
-      parameterSize: str(details.parameter_size),
-      quantizationLevel: str(details.quantization_level),
-      size: num(model.size),
-      sizeVram: num(model.size_vram),
-      contextLength: length(model.context_length),
-      expiresAt: str(model.expires_at),
-    };
-  });
+  return modelEntries(body, '/api/ps').map((model) => ({
+    ...namesOf(model),
+    digest: str(model.digest),
+    ...detailsOf(obj(model.details)),
+    size: num(model.size),
+    sizeVram: num(model.size_vram),
+    contextLength: length(model.context_length),
+    expiresAt: str(model.expires_at),
+  }));
 }
 
 /** Parses a `%#v`-formatted value of the `parameters` text. */

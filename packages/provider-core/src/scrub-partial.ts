@@ -52,16 +52,3 @@ function redactDeep<T>(value: T, redact: (text: string) => string): T {
   }
   return value;
 }
-
-/**
- * What an attempt run inside the breaker ends with when it fails: its error, its partial answer
- * scrubbed with the call's `redact`. The breaker publishes the error (`x:breaker:failure`,
- * `onFailure`) before the call ends, which is where a failed call's error is scrubbed otherwise;
- * errors made by a wire decoder go this way too, not only the provider's error kit.
- */
-export function scrubbingFailure(redact: (text: string) => string): (error: unknown) => never {
-  return (error) => {
-    scrubPartial(redact, error);
-    throw error;
-  };
-}

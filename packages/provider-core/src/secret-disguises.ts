@@ -4,7 +4,7 @@
 // in the same one pass over the text: what they add per text is more anchors in the index's
 // bitmap, and an `indexOf` per form shorter than PIECE (those of a secret under 8 characters).
 
-import { alignedBase64, PIECE } from './secret-forms';
+import { alignedBase64, type Forms, NOT_ASCII, PIECE } from './secret-forms';
 
 /**
  * What a server may put between every two characters of a key (`s k - l i v e`, `s, k, -`): one
@@ -43,11 +43,23 @@ const SPACERS = [
 const reversed = (text: string): string => [...text].reverse().join('');
 
 /** ASCII letters moved `shift` places along the alphabet, in their case; nothing else. */
-const caesar = (text: string, shift: number): string =>
-  text.replace(/[A-Za-z]/g, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + shift) % 26) + base);
-  });
+function caesar(text: string, shift: number): string {
+  if (NOT_ASCII.test(text)) {
+    return text.replace(/[A-Za-z]/g, (c) => {
+      const base = c <= 'Z' ? 65 : 97;
+      return String.fromCharCode(((c.charCodeAt(0) - base + shift) % 26) + base);
+    });
+  }
+  // ASCII (most keys) a byte at a time: 25 rotations of a 2.5 KB key, a replacement per letter,
+  // were a good part of the time a key's forms took.
+  const bytes = Buffer.from(text, 'latin1');
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    const base = c >= 97 && c <= 122 ? 97 : c >= 65 && c <= 90 ? 65 : 0;
+    if (base !== 0) bytes[i] = ((c - base + shift) % 26) + base;
+  }
+  return bytes.toString('latin1');
+}
 
 /** ASCII's printable characters as their fullwidth forms (U+FF01 to U+FF5E, U+3000 for a space). */
 const fullwidth = (text: string): string =>
@@ -68,18 +80,6 @@ function base64s(bytes: Buffer): string[] {
 }
 
 /**
- * The base64 and base64url of every `width`-byte window of `bytes`, `width` a multiple of 3: what
- * the bytes encode to inside a longer value at whichever of the three alignments they sit.
- */
-function windows(bytes: Buffer, width: number, into: Set<string>): void {
-  for (let i = 0; i + width <= bytes.length; i++) {
-    const window = bytes.subarray(i, i + width);
-    into.add(window.toString('base64'));
-    into.add(window.toString('base64url'));
-  }
-}
-
-/**
  * The disguised forms of `secret`, whole, and with `pieces` its pieces where they are as specific
  * as the encodings' pieces (and so as unlikely in innocent text):
  * - spaced out: whole only, and only when the form is {@link PIECE} characters or more (a piece
@@ -92,8 +92,7 @@ function windows(bytes: Buffer, width: number, into: Set<string>): void {
  * - base64 twice: every 9 characters of its base64 (as it encodes alone, or inside a longer value
  *   at each alignment), encoded again; a secret too short for those, whole only.
  */
-export function disguises(secret: string, pieces: boolean): string[] {
-  const forms = new Set<string>();
+export function disguises(secret: string, pieces: boolean, forms: Forms): void {
   const chars = [...secret];
   for (const spacer of SPACERS) {
     const spaced = chars.join(spacer);
@@ -110,16 +109,17 @@ export function disguises(secret: string, pieces: boolean): string[] {
   const utf8 = Buffer.from(secret, 'utf8');
   const inner = [...new Set([...base64s(utf8), ...alignedBase64(utf8)])];
   for (const once of inner) for (const form of base64s(Buffer.from(once))) forms.add(form);
-  if (!pieces) return [...forms];
-  for (const text of [mirrored, rot13, wide]) {
-    const units = [...text];
-    for (let i = 0; i + PIECE <= units.length; i++) forms.add(units.slice(i, i + PIECE).join(''));
-  }
+  if (!pieces) return;
+  for (const text of [mirrored, rot13, wide]) forms.codePointSlices(text, PIECE);
   for (const bytes of utf16s) {
-    windows(bytes, 12, forms);
+    forms.base64Windows(bytes, 12);
     // Under 7 characters, the 12-byte windows miss an alignment or more.
     if (bytes.length < 14) for (const form of alignedBase64(bytes)) forms.add(form);
   }
-  for (const once of inner) windows(Buffer.from(once), 9, forms);
-  return [...forms];
+  // A prefix of another (unpadded of padded, the first alignment of the whole) has no window
+  // the other has not.
+  const longest = inner.filter(
+    (once) => !inner.some((other) => other !== once && other.startsWith(once)),
+  );
+  for (const once of longest) forms.base64Windows(Buffer.from(once), 9);
 }

@@ -1,6 +1,8 @@
 // How a secret is looked for in text that came from the outside: the forms a server may echo it
-// in, an index that finds all of them in one pass, and the view of the text they are looked for
-// in. The `Redactor` (secrets.ts) puts them together.
+// in, and the view of the text they are looked for in. The `Redactor` (secrets.ts) puts them
+// together with the index that finds them (secret-form-index.ts).
+
+import type { FormIndex } from './secret-form-index';
 
 /**
  * How many characters of a secret identify it: a piece this long is scrubbed wherever it appears
@@ -9,12 +11,17 @@
  */
 export const PIECE = 8;
 
+/** A character past ASCII: a text without any has a faster way through case and letter changes. */
+export const NOT_ASCII = /[\u0080-\uffff]/;
+
 /**
  * ASCII letters lower-cased, nothing else: the same length as `text`, so an index found in it is
  * an index in `text` (`toLowerCase()` may lengthen a string: `İ` becomes two characters).
  */
 export const foldCase = (text: string): string =>
-  text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+  // ASCII alone (an encoded form, most keys) has no letter but A to Z that `toLowerCase` changes,
+  // and it is many times faster than a replacement per run of capitals.
+  NOT_ASCII.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
 
 /** Every byte as `%xx`: a proxy or a logger that escapes all of a value, not only what it must. */
 function percentEveryByte(bytes: Buffer, upper: boolean): string {
@@ -25,13 +32,71 @@ function percentEveryByte(bytes: Buffer, upper: boolean): string {
 /** What a dump puts between hex bytes (`73:6b:2d`, `73 6b 2d`, `73-6b-2d`); nothing, most often. */
 const HEX_SEPARATORS = ['', ':', ' ', '-'];
 
-/** `bytes` in hex, with each separator, in both cases of its digits. */
-function hexForms(bytes: Buffer): string[] {
-  const pairs = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0'));
-  return HEX_SEPARATORS.flatMap((separator) => {
-    const hex = pairs.join(separator);
-    return [hex, hex.toUpperCase()];
-  });
+/**
+ * Where a secret's forms go as they are looked for: unwrapped, case-folded with `fold`, into
+ * `index`. Pieces are sliced out of a whole form unwrapped and folded once, not each made and
+ * transformed on its own (a Buffer, an encoding, two regular expressions): for the tens of
+ * thousands of pieces of a 2.5 KB key, that blocked for a tenth of a second. The strings are the
+ * same: folding is per character, and a whole with nothing to unwrap has nothing in any slice
+ * (one that has is sliced first: `\n  ab` cut after its line break keeps the indentation).
+ */
+export class Forms {
+  readonly #fold: boolean;
+  readonly #index: FormIndex;
+  /** Wholes already sliced, by how: a base64 equal to its base64url, hex upper and lower folded. */
+  readonly #sliced = new Set<string>();
+
+  constructor(fold: boolean, index: FormIndex) {
+    this.#fold = fold;
+    this.#index = index;
+  }
+
+  add(form: string): void {
+    const flat = unwrapped(form);
+    this.#index.add(this.#fold ? foldCase(flat) : flat);
+  }
+
+  /** The slices of `width` characters of `whole` that start at 0, `step`, `2 * step`, ... */
+  slices(whole: string, width: number, step = 1): void {
+    if (WRAPPING.test(whole)) {
+      for (let at = 0; at + width <= whole.length; at += step) {
+        this.add(whole.slice(at, at + width));
+      }
+      return;
+    }
+    const text = this.#fold ? foldCase(whole) : whole;
+    const how = `${width},${step},${text}`;
+    if (this.#sliced.has(how)) return;
+    this.#sliced.add(how);
+    for (let at = 0; at + width <= text.length; at += step) {
+      this.#index.add(text.slice(at, at + width));
+    }
+  }
+
+  /** The pieces of `count` code points of `text` (a surrogate pair is not cut in two). */
+  codePointSlices(text: string, count: number): void {
+    const units = [...text];
+    if (units.length === text.length) {
+      this.slices(text, count);
+      return;
+    }
+    for (let i = 0; i + count <= units.length; i++) this.add(units.slice(i, i + count).join(''));
+  }
+
+  /**
+   * The base64 and base64url of every `width`-byte window of `bytes`, `width` a multiple of 3:
+   * what the bytes encode to inside a longer value at whichever of the three alignments they sit.
+   * A window that starts `r` bytes past a multiple of 3 is a slice, on a 4-character boundary, of
+   * the encoding of the whole 3-byte groups from `r` on.
+   */
+  base64Windows(bytes: Buffer, width: number): void {
+    const chars = (width / 3) * 4;
+    for (let r = 0; r < 3 && r + width <= bytes.length; r++) {
+      const groups = bytes.subarray(r, r + Math.floor((bytes.length - r) / 3) * 3);
+      this.slices(groups.toString('base64'), chars, 4);
+      this.slices(groups.toString('base64url'), chars, 4);
+    }
+  }
 }
 
 /**
@@ -42,43 +107,42 @@ function hexForms(bytes: Buffer): string[] {
  * start on a 3-byte boundary, so its own base64 is not a substring of the whole's, but every 6
  * bytes of it that do start on one encode to 8 characters of their own, whichever of the three
  * alignments it sits at. Hex digits come in both cases; the caller folds the letters of a secret
- * matched in any case.
+ * matched in any case. An encoded piece is sliced out of the whole's encoding (each byte has its
+ * own characters in percent and hex).
  */
-export function encodings(secret: string, pieces: boolean): string[] {
-  const forms = new Set<string>([secret]);
+export function encodings(secret: string, pieces: boolean, forms: Forms): void {
+  forms.add(secret);
   const uri = encodeURIComponent(secret);
   forms.add(uri);
   // `+` in a query string.
   forms.add(uri.replace(/%20/g, '+'));
   const bytes = Buffer.from(secret, 'utf8');
-  forms.add(percentEveryByte(bytes, false));
-  forms.add(percentEveryByte(bytes, true));
+  const percents = [percentEveryByte(bytes, false), percentEveryByte(bytes, true)];
+  for (const form of percents) forms.add(form);
   const base64 = bytes.toString('base64');
   forms.add(base64);
   forms.add(base64.replace(/=+$/, ''));
   forms.add(bytes.toString('base64url'));
-  for (const form of hexForms(bytes)) forms.add(form);
-  if (!pieces) return [...forms];
-  for (const text of uri === secret ? [secret] : [secret, uri]) {
-    for (let i = 0; i + PIECE <= text.length; i++) forms.add(text.slice(i, i + PIECE));
-  }
-  for (let i = 0; i + PIECE <= bytes.length; i++) {
-    const piece = bytes.subarray(i, i + PIECE);
-    forms.add(percentEveryByte(piece, false));
-    forms.add(percentEveryByte(piece, true));
-  }
-  for (let i = 0; i + 6 <= bytes.length; i++) {
-    const six = bytes.subarray(i, i + 6);
-    forms.add(six.toString('base64'));
-    forms.add(six.toString('base64url'));
-  }
+  // Each separator's hex, in both cases of its digits.
+  const hexes = HEX_SEPARATORS.map((separator) => {
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(separator);
+    return { separator, cases: [hex, hex.toUpperCase()] };
+  });
+  for (const { cases } of hexes) for (const form of cases) forms.add(form);
+  if (!pieces) return;
+  forms.slices(secret, PIECE);
+  if (uri !== secret) forms.slices(uri, PIECE);
+  // `%xx` per byte: PIECE bytes are 3 * PIECE characters.
+  for (const form of percents) forms.slices(form, 3 * PIECE, 3);
+  forms.base64Windows(bytes, 6);
   // Under 8 bytes the windows above miss one alignment or more (none at all under 6 bytes), so a
   // short secret (a URL's password) inside a longer base64 value needs its own forms per alignment.
   if (bytes.length < PIECE) for (const form of alignedBase64(bytes)) forms.add(form);
-  for (let i = 0; i + PIECE / 2 <= bytes.length; i++) {
-    for (const form of hexForms(bytes.subarray(i, i + PIECE / 2))) forms.add(form);
+  // Hex of PIECE / 2 bytes: 2 digits a byte, a separator between two.
+  for (const { separator, cases } of hexes) {
+    const step = 2 + separator.length;
+    for (const form of cases) forms.slices(form, PIECE + (PIECE / 2 - 1) * separator.length, step);
   }
-  return [...forms];
 }
 
 /**
@@ -133,6 +197,12 @@ const WRAP = /[\r\n\u2028\u2029][\t ]*|[\u00ad\u200b-\u200d\u2060\ufeff]/g;
 export const unwrapped = (form: string): string => form.replace(WRAP, '');
 
 /**
+ * A character {@link WRAP} takes out (a match of it starts with one): a text without any is as
+ * it is looked for, and so is each of its slices.
+ */
+const WRAPPING = /[\r\n\u2028\u2029\u00ad\u200b-\u200d\u2060\ufeff]/;
+
+/**
  * Where secrets are looked for: the text without its line breaks (a base64 block wrapped at any
  * width, a key cut across lines) and invisible characters, as it is and case-folded, and what maps an index in it back to
  * the text: one number per character taken out (a partial answer can be megabytes of markdown;
@@ -178,75 +248,4 @@ export function inText(view: SearchView, found: number[]): number[] {
     out.push(original(view, found[i]!), original(view, found[i + 1]! - 1) + 1);
   }
   return out;
-}
-
-const BASE = 31;
-/** BASE to the power PIECE - 1, modulo 2^32: what the character leaving the window weighed. */
-const BASE_OUT = Array.from({ length: PIECE - 1 }).reduce<number>((h) => Math.imul(h, BASE), 1);
-const BITS = 1 << 20;
-
-/** The rolling hash of `text`'s {@link PIECE} characters from `at`. */
-function hashAt(text: string, at: number): number {
-  let h = 0;
-  for (let i = at; i < at + PIECE; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
-  return h;
-}
-
-const slotOf = (h: number): number => (h ^ (h >>> 13)) & (BITS - 1);
-
-/**
- * Forms found in one pass over a text, however many: each form of {@link PIECE} characters or
- * more under its first {@link PIECE}, which a rolling hash over the text and a bitmap of the
- * anchors' hashes pick out (a string is made only where the bitmap says so); shorter forms (of
- * short secrets) with `indexOf`. A form per character of a key, searched one by one, cost seconds
- * on a partial answer of 32 MB.
- */
-export class FormIndex {
-  readonly #anchors = new Map<string, string[]>();
-  readonly #bits = new Uint32Array(BITS / 32);
-  readonly #short = new Set<string>();
-
-  get size(): number {
-    return this.#anchors.size + this.#short.size;
-  }
-
-  add(form: string): void {
-    if (form.length < PIECE) {
-      if (form.length > 0) this.#short.add(form);
-      return;
-    }
-    const anchor = form.slice(0, PIECE);
-    const forms = this.#anchors.get(anchor);
-    if (forms === undefined) {
-      this.#anchors.set(anchor, [form]);
-      const slot = slotOf(hashAt(anchor, 0));
-      this.#bits[slot >>> 5]! |= 1 << (slot & 31);
-    } else if (!forms.includes(form)) forms.push(form);
-  }
-
-  /** Adds to `found` the spans of `text` (as [start, end) pairs) where a form occurs. */
-  find(text: string, found: number[]): void {
-    for (const form of this.#short) {
-      for (let i = text.indexOf(form); i !== -1; i = text.indexOf(form, i + 1)) {
-        found.push(i, i + form.length);
-      }
-    }
-    const n = text.length;
-    if (this.#anchors.size === 0 || n < PIECE) return;
-    const bits = this.#bits;
-    let h = hashAt(text, 0);
-    for (let at = 0; ; at++) {
-      const slot = slotOf(h);
-      if ((bits[slot >>> 5]! & (1 << (slot & 31))) !== 0) {
-        const forms = this.#anchors.get(text.slice(at, at + PIECE));
-        if (forms !== undefined) {
-          for (const form of forms) if (text.startsWith(form, at)) found.push(at, at + form.length);
-        }
-      }
-      const next = at + PIECE;
-      if (next >= n) return;
-      h =
-        (Math.imul(h - Math.imul(text.charCodeAt(at), BASE_OUT), BASE) + text.charCodeAt(next)) | 0;
-    }
-  }
 }

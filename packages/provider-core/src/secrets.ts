@@ -1,22 +1,17 @@
 import { disguises } from './secret-disguises';
+import { FormIndex } from './secret-form-index';
 import {
   encodings,
-  FormIndex,
+  Forms,
   foldCase,
   inText,
   parts,
   type SearchView,
   searchable,
-  unwrapped,
 } from './secret-forms';
-import { spansOutside, type Unescaped, unescapeText } from './text-escapes';
+import { cutSpans, decodings, spansOutside } from './text-escapes';
 
 const PLACEHOLDER = '[redacted]';
-/**
- * How many times a text's escapes are decoded: JSON text quoted in a JSON string is escaped twice,
- * and so is a URL encoded again (`%252D`).
- */
-const ESCAPE_LEVELS = 2;
 /** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
 const CLEAN_MEMO = 1024;
 /**
@@ -46,21 +41,10 @@ const FOLD_MIN = 16;
 const BEARER_OR_BASIC = /\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
 const TOKEN_LIKE = /[0-9._~+/=-]/;
 
-/** A secret's forms as they are looked for: unwrapped, and case-folded for a long secret. */
-interface LookedFor {
-  fold: boolean;
-  forms: readonly string[];
-}
-
-/** `secret`'s forms (its pieces too, with `pieces`) as they are looked for. */
-function lookedFor(secret: string, pieces: boolean): LookedFor {
-  const fold = secret.length >= FOLD_MIN;
-  const all = [...encodings(secret, pieces), ...disguises(secret, pieces)];
-  const forms = all.map((form) => (fold ? foldCase(unwrapped(form)) : unwrapped(form)));
-  return { fold, forms };
-}
-
-/** Where a set of secrets' forms is indexed: as written, and case-folded (long secrets). */
+/**
+ * Where a set of secrets' forms is indexed: as written, and case-folded (long secrets). A secret's
+ * forms are looked for unwrapped (secret-forms.ts `Forms`), and case-folded for a long secret.
+ */
 class Indexes {
   readonly exact = new FormIndex();
   readonly folded = new FormIndex();
@@ -68,13 +52,18 @@ class Indexes {
   /** Indexes `secret`'s forms (its pieces too, with `pieces`); false when it is too short. */
   add(secret: string, pieces: boolean): boolean {
     if (secret.length < SECRET_MIN) return false;
-    this.addForms(lookedFor(secret, pieces));
+    const fold = secret.length >= FOLD_MIN;
+    const forms = new Forms(fold, fold ? this.folded : this.exact);
+    encodings(secret, pieces, forms);
+    disguises(secret, pieces, forms);
     return true;
   }
 
-  addForms({ fold, forms }: LookedFor): void {
-    const index = fold ? this.folded : this.exact;
-    for (const form of forms) index.add(form);
+  /** Searches `other`'s indexes too, in the same pass (`other` is complete). */
+  addIndexes(other: Indexes): void {
+    // An empty one (the exact index of a long key) would only be looked at for nothing.
+    if (other.exact.size > 0) this.exact.addIndex(other.exact);
+    if (other.folded.size > 0) this.folded.addIndex(other.folded);
   }
 
   find(view: SearchView, found: number[]): void {
@@ -121,11 +110,11 @@ export class Redactor {
   readonly #recent: string[] = [];
   #recentIndexes: Indexes | undefined;
   /**
-   * The recent keys' forms, kept while they are recent: the index of the recent keys is built
+   * Each recent key's own index, kept while it is recent: the index of the recent keys is built
    * again whenever a key callback hands out a new key (an index cannot forget one), and working
-   * out a key's forms is most of that cost.
+   * out a key's forms is most of that cost; merging the indexes kept is a small part.
    */
-  readonly #recentForms = new Map<string, LookedFor>();
+  readonly #recentOwn = new Map<string, Indexes>();
   /** Long secrets, case-folded: what {@link holdsSecret} looks for. */
   readonly #names = new Set<string>();
   readonly #onScrub: ScrubListener | undefined;
@@ -222,19 +211,20 @@ export class Redactor {
       this.#scrub(text, known || this.#recent.includes(key!) ? undefined : ownIndexes(), endpoint);
   }
 
-  /** The index of the recent keys, from the forms kept of each (worked out for the new ones). */
+  /** The index of the recent keys, from the index kept of each (built for the new ones). */
   #indexRecent(): Indexes {
     const indexes = new Indexes();
     for (const key of this.#recent) {
-      let forms = this.#recentForms.get(key);
-      if (forms === undefined) {
-        forms = lookedFor(key, true);
-        this.#recentForms.set(key, forms);
+      let own = this.#recentOwn.get(key);
+      if (own === undefined) {
+        own = new Indexes();
+        own.add(key, true);
+        this.#recentOwn.set(key, own);
       }
-      indexes.addForms(forms);
+      indexes.addIndexes(own);
     }
-    for (const key of this.#recentForms.keys()) {
-      if (!this.#recent.includes(key)) this.#recentForms.delete(key);
+    for (const key of this.#recentOwn.keys()) {
+      if (!this.#recent.includes(key)) this.#recentOwn.delete(key);
     }
     return indexes;
   }
@@ -263,19 +253,15 @@ export class Redactor {
     const found = this.#find(text, first);
     // The text with its escapes decoded, and decoded again (JSON quoted in a JSON string, a URL
     // encoded twice): a secret escaped in part or whole is found there as written.
-    const levels: Unescaped[] = [];
-    for (let inner = text; levels.length < ESCAPE_LEVELS; ) {
-      const unescaped = unescapeText(inner);
-      if (unescaped === undefined) break;
-      levels.push(unescaped);
-      const spans = this.#find(unescaped.text, first);
-      for (let level = levels.length - 1; level >= 0; level--) spansOutside(levels[level]!, spans);
+    const levels = decodings(text);
+    for (let k = 0; k < levels.length; k++) {
+      const spans = this.#find(levels[k]!.text, first);
+      for (let level = k; level >= 0; level--) spansOutside(levels[level]!, spans);
       for (const at of spans) found.push(at);
-      inner = unescaped.text;
     }
     let count = 0;
     let out = text;
-    if (found.length > 0) ({ text: out, runs: count } = cut(text, found));
+    if (found.length > 0) ({ text: out, runs: count } = cutSpans(text, found, PLACEHOLDER));
     out = out.replace(
       BEARER_OR_BASIC,
       (match: string, scheme: string, space: string, token: string) => {
@@ -291,23 +277,4 @@ export class Redactor {
     }
     return out;
   }
-}
-
-/** `text` with each run of overlapping or touching spans replaced by one placeholder. */
-function cut(text: string, found: number[]): { text: string; runs: number } {
-  const spans: [number, number][] = [];
-  for (let i = 0; i < found.length; i += 2) spans.push([found[i]!, found[i + 1]!]);
-  spans.sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let from = 0;
-  let runs = 0;
-  for (let i = 0; i < spans.length; ) {
-    const start = spans[i]![0];
-    let end = spans[i]![1];
-    for (i++; i < spans.length && spans[i]![0] <= end; i++) end = Math.max(end, spans[i]![1]);
-    out += text.slice(from, start) + PLACEHOLDER;
-    from = end;
-    runs++;
-  }
-  return { text: out + text.slice(from), runs };
 }

@@ -34,6 +34,10 @@ describe('unescapeText', () => {
     expect(unescapeText('\\\\u0041')?.text).toBe('\\u0041');
     expect(JSON.parse(`"${'\\ud83d\\ude00 \\t'}"`)).toBe(unescapeText('\\ud83d\\ude00 \\t')?.text);
   });
+
+  it("decodes Python repr's \\' too (pydantic's input_value='...')", () => {
+    expect(unescapeText("input_value='it\\'s a\\nb'")?.text).toBe("input_value='it's a\nb'");
+  });
 });
 
 describe('unescapeText: percent-escapes and HTML references', () => {

@@ -1,8 +1,9 @@
-// A text with its escapes decoded, where a secret is looked for besides the text itself. A server
-// or a proxy may escape some characters of a key, or all of them, in several ways: JSON's `\"`,
-// `\/` and `\uXXXX` (a server quoting the request's headers as JSON; Python's `json.dumps`
-// escapes every character past ASCII), percent-escapes of any byte (`%2D` for `-`: RFC 3986
-// allows it), and HTML character references (`&#115;`, `&#x73;`, `&amp;`: an HTML error page).
+// A text with its escapes decoded, where a secret (or an echo of a prompt: `prompt-echoes.ts`) is
+// looked for besides the text itself. A server or a proxy may escape some characters of a key, or
+// all of them, in several ways: JSON's `\"`, `\/` and `\uXXXX` (a server quoting the request's
+// headers as JSON; Python's `json.dumps` escapes every character past ASCII), Python repr's `\'`
+// (pydantic's `input_value='...'`), percent-escapes of any byte (`%2D` for `-`: RFC 3986 allows
+// it), and HTML character references (`&#115;`, `&#x73;`, `&amp;`: an HTML error page).
 // Escapes of only some characters cannot be listed as forms of a secret (each character escaped
 // or not: 2^n forms); decoding the text once finds them all, and costs nothing per secret.
 // Decoding the decoded text again finds a secret escaped twice (JSON quoted in a JSON string, a
@@ -19,15 +20,16 @@ export interface Unescaped {
 
 /**
  * The escapes, each read where it starts (left to right, so `\\u0041` is a backslash and `u0041`,
- * as a JSON string is read): JSON's escapes, a run of percent-escapes (of any byte, in either case
- * of hex: a UTF-8 character spans several), and an HTML character reference (numeric, with any
- * number of leading zeros and its `;` or without as browsers read them, or one of XML's five
- * named ones).
+ * as a JSON string is read): JSON's escapes and Python repr's `\'`, a run of percent-escapes (of
+ * any byte, in either case of hex: a UTF-8 character spans several), and an HTML character
+ * reference (numeric, with any number of leading zeros and its `;` or without as browsers read
+ * them, or one of XML's five named ones).
  */
 const ESCAPES =
-  /\\(?:u[0-9A-Fa-f]{4}|["\\/bfnrt])|(?:%[0-9A-Fa-f]{2})+|&#(?:0*[0-9]{1,7}|[xX]0*[0-9A-Fa-f]{1,6});?|&(?:amp|lt|gt|quot|apos);/g;
+  /\\(?:u[0-9A-Fa-f]{4}|["'\\/bfnrt])|(?:%[0-9A-Fa-f]{2})+|&#(?:0*[0-9]{1,7}|[xX]0*[0-9A-Fa-f]{1,6});?|&(?:amp|lt|gt|quot|apos);/g;
 const SIMPLE: Readonly<Record<string, string>> = {
   '"': '"',
+  "'": "'",
   '\\': '\\',
   '/': '/',
   b: '\b',
@@ -169,6 +171,28 @@ function referenced(reference: string): string | undefined {
 }
 
 /**
+ * How many times a text's escapes are decoded: JSON text quoted in a JSON string is escaped twice,
+ * and so is a URL encoded again (`%252D`).
+ */
+const ESCAPE_LEVELS = 2;
+
+/**
+ * `text` decoded once, then that decoded again, up to {@link ESCAPE_LEVELS} times: each decoding
+ * that changed something, outermost first (none for a text without escapes). A span found in
+ * decoding `k` is a span of `text` once `spansOutside` has mapped it through decodings `k` to 0.
+ */
+export function decodings(text: string): Unescaped[] {
+  const levels: Unescaped[] = [];
+  for (let inner = text; levels.length < ESCAPE_LEVELS; ) {
+    const unescaped = unescapeText(inner);
+    if (unescaped === undefined) break;
+    levels.push(unescaped);
+    inner = unescaped.text;
+  }
+  return levels;
+}
+
+/**
  * `text` with every escape decoded once; undefined when it holds none (most texts: no `\\`, `%`
  * or `&` at all).
  */
@@ -229,4 +253,30 @@ function outer(unescaped: Unescaped, i: number): number {
 /** `found` (spans of the decoded text, as [start, end) pairs) as spans of the text, in place. */
 export function spansOutside(unescaped: Unescaped, found: number[]): void {
   for (let i = 0; i < found.length; i++) found[i] = outer(unescaped, found[i]!);
+}
+
+/**
+ * `text` with each run of overlapping or touching spans of `found` ([start, end) pairs, in any
+ * order) replaced by one `placeholder`, and how many runs there were.
+ */
+export function cutSpans(
+  text: string,
+  found: readonly number[],
+  placeholder: string,
+): { text: string; runs: number } {
+  const spans: [number, number][] = [];
+  for (let i = 0; i < found.length; i += 2) spans.push([found[i]!, found[i + 1]!]);
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  let runs = 0;
+  for (let i = 0; i < spans.length; ) {
+    const start = spans[i]![0];
+    let end = spans[i]![1];
+    for (i++; i < spans.length && spans[i]![0] <= end; i++) end = Math.max(end, spans[i]![1]);
+    out += text.slice(from, start) + placeholder;
+    from = end;
+    runs++;
+  }
+  return { text: out + text.slice(from), runs };
 }

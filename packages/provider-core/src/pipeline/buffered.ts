@@ -151,6 +151,7 @@ function attempts<Request extends CoreRequest, Response extends CoreResponse>(
     redact: send.redact,
     idleMs: send.idleMs,
     limit: rt.limit,
+    echoed: request,
   };
   const shared = { rt, op, request, send, call, started };
   // The concurrency slot is held through every attempt and given back however the call ends.
@@ -205,7 +206,7 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
     ).then(
       () => answerOf(fresh, accumulator, attempt),
       (error: unknown) => {
-        throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
+        throw withPartial(rt, error, op.endpoint, accumulator, send.redact, fresh.request);
       },
     );
   };
@@ -286,11 +287,12 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
             else if (!accumulator.done) decoder.end(onMessage);
           }, droppingPageKept),
         call.redact,
+        call.echoed,
       );
       // After the breaker: a page where the API should be is a wrong address, not an outage.
       if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
     } catch (error) {
-      throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
+      throw withPartial(rt, error, op.endpoint, accumulator, send.redact, fresh.request);
     }
     return answerOf(fresh, accumulator, attempt);
   };

@@ -214,6 +214,7 @@ export class AnswerReader<Response> {
           ),
         init.redact,
         () => this.accumulator.done,
+        init.echoed,
       );
       return;
     }
@@ -241,6 +242,7 @@ export class AnswerReader<Response> {
           droppingPageKept(error);
         }),
       init.redact,
+      init.echoed,
     );
     this.#outcome.then(this.#ended, this.#failed);
   }

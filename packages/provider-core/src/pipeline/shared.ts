@@ -11,6 +11,7 @@ import type { RequestBody } from '../http/transport';
 import { CallSignal, joinEnding, type LightSignal, releaseSignal } from '../light-signal';
 import type { ProviderProtocolError } from '../protocol-error';
 import type { Runtime } from '../runtime';
+import { scrubPromptEchoes } from '../scrub-echoes';
 import { scrubPartial } from '../scrub-partial';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { expectModelLabel } from '../validate';
@@ -38,6 +39,8 @@ export interface CallRequest {
   redact: (text: string) => string;
   /** The bound of each wait between two chunks of the answer (`AttemptInit.idleMs`). */
   idleMs: number | undefined;
+  /** An answer's request: what an error quotes of it is replaced (`scrubPromptEchoes`). */
+  echoed?: object | undefined;
 }
 
 /**
@@ -321,8 +324,8 @@ export function headersFor(
 
 /**
  * Turns a size error into the provider's stream error and gives an error raised below the
- * accumulator the content that had arrived, scrubbed with `redact` (the call's own: its key
- * however many keys a key callback handed out since) when it is given.
+ * accumulator the content that had arrived, scrubbed with `redact` (the call's own key too) when
+ * given. What the error quotes of `echoed` (an answer's request) is replaced (`scrub-echoes.ts`).
  */
 export function withPartial(
   rt: Runtime,
@@ -330,9 +333,11 @@ export function withPartial(
   endpoint: string,
   accumulator: Accumulator<unknown, unknown> | undefined,
   redact?: (text: string) => string,
+  echoed?: object,
 ): unknown {
   const out = partialFor(rt, error, endpoint, accumulator);
   if (redact !== undefined) scrubPartial(redact, out);
+  if (echoed !== undefined) scrubPromptEchoes(out, echoed);
   return out;
 }
 

@@ -129,6 +129,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
               redact: send.redact,
               idleMs: send.idleMs,
               recordsFirstToken: true,
+              echoed: request,
             },
           );
           try {
@@ -140,7 +141,14 @@ export async function* stream<Request extends CoreRequest, Response extends Core
             return attemptReader;
           } catch (error) {
             await attemptReader.release();
-            throw withPartial(rt, error, op.endpoint, attemptReader.accumulator, send.redact);
+            throw withPartial(
+              rt,
+              error,
+              op.endpoint,
+              attemptReader.accumulator,
+              send.redact,
+              request,
+            );
           }
         },
       ),
@@ -167,7 +175,7 @@ export async function* stream<Request extends CoreRequest, Response extends Core
       }
       if (!accumulator.done) throw rt.kit.incomplete({ partial: accumulator.partial() });
     } catch (error) {
-      throw withPartial(rt, error, op.endpoint, accumulator, send.redact);
+      throw withPartial(rt, error, op.endpoint, accumulator, send.redact, request);
     } finally {
       await opened.release();
       // The exchange is over: the slot frees now, not when the caller asks past the last chunk.

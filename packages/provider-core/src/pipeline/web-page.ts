@@ -117,6 +117,7 @@ export function readWhole(
         if (page === undefined) read?.(body());
       }, droppingPageKept),
     call.redact,
+    call.echoed,
   ).then(() => {
     if (page !== undefined) throw page.error(rt, call.endpoint, 'application/json', call.redact);
     return body();

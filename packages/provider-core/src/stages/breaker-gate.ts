@@ -1,6 +1,7 @@
 import { type Breaker, ignoreOutcome } from '@x/breaker';
 import { deferred } from '@x/internal';
-import { scrubbingFailure } from '../scrub-partial';
+import { scrubPromptEchoes } from '../scrub-echoes';
+import { scrubPartial } from '../scrub-partial';
 
 /**
  * What a streamed call's breaker outcome rejects with when its caller stopped reading before the
@@ -56,7 +57,8 @@ function followed(
  * What the request path runs its attempts through: the breaker (or none), and whether a failed
  * attempt's partial answer must be scrubbed before the breaker publishes it. Without a key and
  * a key callback there is nothing a partial could echo (an unknown `Bearer` token is still
- * scrubbed when the call fails), and no scrubbing hop is paid on each call.
+ * scrubbed when the call fails), and no scrubbing hop is paid for it (an answer's call pays one
+ * all the same, for what its error may quote of its request: `throughBreaker`'s `echoed`).
  */
 export interface Gate {
   readonly gate: BreakerLike | undefined;
@@ -66,17 +68,20 @@ export interface Gate {
 /**
  * Runs a buffered attempt through the breaker (or straight, without one). `redact` is the
  * call's own: a failure's partial answer is scrubbed of its key before the breaker sees it.
+ * `echoed` is the call's request, when it is an answer's: what the failure's message quotes of
+ * it is replaced before the breaker publishes the error (`scrubPromptEchoes`).
  */
 export function throughBreaker<T>(
   via: Gate,
   callerSignal: AbortSignal | undefined,
   run: (breakerSignal: AbortSignal | undefined) => Promise<T>,
   redact: (text: string) => string,
+  echoed?: object,
 ): Promise<T> {
   const breaker = via.gate;
   if (breaker === undefined) return run(undefined);
   const probing = breaker.state !== 'closed';
-  const scrubbed = via.scrubsPartials ? scrubbingFailure(redact) : undefined;
+  const scrubbed = scrubbingFailure(via.scrubsPartials ? redact : undefined, echoed);
   const attempt =
     scrubbed === undefined
       ? (signal: AbortSignal) => run(followed(probing, signal, callerSignal))
@@ -100,6 +105,7 @@ export async function* streamThroughBreaker<T>(
   start: (breakerSignal: AbortSignal | undefined) => AsyncGenerator<T, void, undefined>,
   redact: (text: string) => string,
   complete?: () => boolean,
+  echoed?: object,
 ): AsyncGenerator<T, void, undefined> {
   if (via.gate === undefined) {
     yield* start(undefined);
@@ -117,6 +123,7 @@ export async function* streamThroughBreaker<T>(
       return outcome.promise;
     },
     redact,
+    echoed,
   );
   execution.catch((error: unknown) => ready.reject(error));
   const generator = await ready.promise;
@@ -136,4 +143,23 @@ export async function* streamThroughBreaker<T>(
     else outcome.reject(CONSUMER_LEFT);
   }
   await execution.catch(() => {});
+}
+
+/**
+ * What an attempt run inside the breaker ends with when it fails: its error, scrubbed before the
+ * breaker publishes it (`x:breaker:failure`, `onFailure`), which is before the call ends, where a
+ * failed call's error is scrubbed otherwise. Its partial answer of the call's secrets (`redact`:
+ * a provider without secrets has nothing a partial could echo), its message of what it quotes of
+ * the call's request (`echoed`). Undefined when there is neither: no hop on each call.
+ */
+function scrubbingFailure(
+  redact: ((text: string) => string) | undefined,
+  echoed: object | undefined,
+): ((error: unknown) => never) | undefined {
+  if (redact === undefined && echoed === undefined) return undefined;
+  return (error) => {
+    if (redact !== undefined) scrubPartial(redact, error);
+    if (echoed !== undefined) scrubPromptEchoes(error, echoed);
+    throw error;
+  };
 }

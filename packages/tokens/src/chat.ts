@@ -1,7 +1,7 @@
 import { expectString, fail, firstOfTwoKeys } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { isEncodingLoadError, NoExactTokenizerError } from './errors';
-import { expectRecord, isRecord, textParts } from './internal/records';
+import { billedKeys, expectRecord, isRecord, textParts } from './internal/records';
 import {
   authorTokens,
   HARMONY_RESULT,
@@ -113,33 +113,6 @@ function expectParts(name: string, parts: readonly unknown[]): void {
       fail(`${name}[${j}].text`, 'a string', part.text);
     }
   }
-}
-
-/**
- * The fields of a message that a class may hold as getters (its prototype's, not listed by
- * `Object.keys`): a message's own fields are all billed, these only by name.
- */
-const DECLARED = [
-  'role',
-  'content',
-  'name',
-  'tool_calls',
-  'toolCalls',
-  'function_call',
-  'tool_call_id',
-];
-
-/**
- * The keys of `message` to bill: its own listed ones, and, for a message whose `role` is not one
- * of them (an instance of a class with getters: a plain message lists its role), each declared
- * field it has besides. Not every getter of the class: a `text` getter repeating the content
- * would be billed twice.
- */
-function billedKeys(message: ChatMessage): string[] {
-  const keys = Object.keys(message);
-  if (keys.includes('role')) return keys;
-  for (const key of DECLARED) if (!keys.includes(key) && message[key] !== undefined) keys.push(key);
-  return keys;
 }
 
 /** The tool calls the last `messageStrings` read (the framing of each is counted apart). */

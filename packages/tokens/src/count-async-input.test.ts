@@ -98,4 +98,80 @@ describe('estimateTokensAsync reads the chat as estimateTokens does', () => {
       estimateTokens(chat, { model: 'gpt-4o' }),
     );
   });
+
+  it('counts what has a toJSON of its own (a URL, a Date, a class) as JSON writes it', async () => {
+    class Money {
+      toJSON(): string {
+        return `EUR ${'9'.repeat(120)}`;
+      }
+    }
+    const link = new URL('https://example.com/some/long/path/with/segments?and=query&more=yes');
+    const chat = [
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 'a', name: 'f', arguments: { link, price: new Money(), at: new Date(0) } },
+        ],
+      },
+    ] as ChatMessage[];
+    const sync = estimateTokens(chat, { model: 'gpt-4o' });
+    await expect(estimateTokensAsync(chat, { model: 'gpt-4o' })).resolves.toEqual(sync);
+  });
+
+  it('runs no getter the count does not read (a lazy relation stays unread)', async () => {
+    let loaded = 0;
+    class Entity {
+      get role(): string {
+        return 'user';
+      }
+      get content(): string {
+        return LONG;
+      }
+      get author(): string {
+        loaded++;
+        return 'a row loaded from the database';
+      }
+    }
+    const chat = [new Entity()] as unknown as ChatMessage[];
+    const sync = estimateTokens(chat, { model: 'gpt-4o' });
+    await expect(estimateTokensAsync(chat, { model: 'gpt-4o' })).resolves.toEqual(sync);
+    expect(loaded).toBe(0);
+  });
+
+  it('refuses arguments too deep to copy as estimateTokens does, not with a stack overflow', async () => {
+    let deep: Record<string, unknown> = { leaf: 'x' };
+    for (let i = 0; i < 20_000; i++) deep = { d: deep };
+    const chat = [
+      { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 'f', arguments: deep }] },
+    ] as ChatMessage[];
+    expect(() => estimateTokens(chat, { model: 'gpt-4o' })).toThrow(TypeError);
+    await expect(estimateTokensAsync(chat, { model: 'gpt-4o' })).rejects.toThrow(TypeError);
+  });
+
+  it('bills a tool result that is a class instance as the plain one (o200k_base results)', async () => {
+    class Result {
+      get role(): string {
+        return 'tool';
+      }
+      get content(): string {
+        return LONG;
+      }
+      get toolName(): string {
+        return 'lookup_weather';
+      }
+    }
+    const call = {
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id: 'c1', name: 'lookup_weather', arguments: { city: 'Paris' } }],
+    };
+    const plain = [call, { role: 'tool', content: LONG, toolName: 'lookup_weather' }];
+    const classy = [call, new Result()] as unknown as ChatMessage[];
+    const want = countChatTokens(plain as ChatMessage[], { model: 'gpt-4o' });
+    expect(countChatTokens(classy, { model: 'gpt-4o' })).toBe(want);
+    await expect(estimateTokensAsync(classy, { model: 'gpt-4o' })).resolves.toEqual(
+      estimateTokens(plain as ChatMessage[], { model: 'gpt-4o' }),
+    );
+  });
 });

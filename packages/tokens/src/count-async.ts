@@ -153,7 +153,7 @@ export async function estimateTokensAsync(
   preload(rest.model);
   // Both passes read a copy: a getter of the caller's messages would otherwise run while counts
   // are deferred, and a count it made itself would read the placeholder 0.
-  const prompt = plainCopy(input);
+  const prompt = plainCopy(input) ?? input;
   // First pass: the estimate as usual, but every text to count exactly is recorded instead.
   const deferred = new Deferred();
   let first: TokenEstimate;

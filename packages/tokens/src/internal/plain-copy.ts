@@ -1,3 +1,5 @@
+import { READ_BY_NAME } from './records';
+
 // Why this file exists: `estimateTokensAsync` reads the caller's chat twice (a pass that records
 // what to count, a pass that uses the counts) and defers every count while the first runs. The
 // caller's code must therefore run before either pass: a getter that counts would read the
@@ -5,18 +7,35 @@
 // the passes. `structuredClone` reads only own data properties (a class whose `role` is a getter
 // on its prototype becomes a message without a role) and refuses a message holding a function.
 
-/** Values copied as they are: bytes (an image), and objects the estimate reads through no getter. */
+/**
+ * Values kept as they are: what the counts turn into text with `JSON.stringify` through a
+ * `toJSON` of their own (a `Date`, a `URL`, a class's), bytes (an image), boxed strings, Maps
+ * and Sets (which JSON writes as `{}` either way).
+ */
 const asIs = (value: object): boolean =>
-  ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date;
+  typeof (value as { toJSON?: unknown }).toJSON === 'function' ||
+  ArrayBuffer.isView(value) ||
+  value instanceof ArrayBuffer ||
+  value instanceof String ||
+  value instanceof Map ||
+  value instanceof Set;
 
 /**
- * `value` as plain data, reading each property the way the estimate would read it (through the
- * object, so a getter on a class's prototype runs with the object as `this`), once: arrays and
- * objects are copied, functions left out, and a property whose getter throws throws again when
- * the copy's property is read (where the estimate would have met it), not while copying.
+ * `value` as plain data, read the way the counts read it, once: each own listed property (what
+ * `Object.keys` and `JSON.stringify` see), and the properties the counts read by name
+ * (`READ_BY_NAME`: `role`, `content`, `text`, `arguments`...) wherever they are, a getter of a
+ * class's prototype included (run with the object as `this`), kept unlisted as they were. No
+ * other getter runs (an entity's lazy relation stays unread). Functions are left out; a property
+ * whose getter throws throws again when the copy's property is read, where the count meets it.
+ * Undefined when the chat is too deep to copy (the counts then read it as it is, and refuse it).
  */
-export function plainCopy<T>(value: T): T {
-  return copy(value, new Map()) as T;
+export function plainCopy<T>(value: T): T | undefined {
+  try {
+    return copy(value, new Map()) as T;
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 function copy(value: unknown, seen: Map<object, unknown>): unknown {
@@ -31,31 +50,33 @@ function copy(value: unknown, seen: Map<object, unknown>): unknown {
   }
   const out: Record<string, unknown> = {};
   seen.set(value, out);
-  const done = new Set<string>();
-  // own properties, then those of the prototypes, stopping at the plain object's
-  for (let at: object | null = value; at !== null && at !== Object.prototype; ) {
-    for (const key of Object.getOwnPropertyNames(at)) {
-      if (done.has(key) || key === 'constructor') continue;
-      done.add(key);
-      // Listed as the original lists it: the estimate bills a message's own enumerable strings
-      // (`Object.keys`), and reads the rest (a class's `role` getter) by name only.
-      const listed = at === value && Object.getOwnPropertyDescriptor(at, key)?.enumerable === true;
-      let read: unknown;
-      try {
-        read = (value as Record<string, unknown>)[key];
-      } catch (error) {
-        const get = () => {
-          throw error;
-        };
-        Object.defineProperty(out, key, { enumerable: listed, configurable: true, get });
-        continue;
-      }
-      if (typeof read === 'function') continue;
-      const copied = copy(read, seen);
-      if (listed) out[key] = copied;
-      else Object.defineProperty(out, key, { value: copied, configurable: true, writable: true });
-    }
-    at = Object.getPrototypeOf(at) as object | null;
-  }
+  const listed = new Set(Object.keys(value));
+  for (const key of listed) take(value, key, true, out, seen);
+  for (const key of READ_BY_NAME)
+    if (!listed.has(key) && key in value) take(value, key, false, out, seen);
   return out;
+}
+
+/** Copies `value[key]` into `out`, listed or not, as the counts would meet it. */
+function take(
+  value: object,
+  key: string,
+  listed: boolean,
+  out: Record<string, unknown>,
+  seen: Map<object, unknown>,
+): void {
+  let read: unknown;
+  try {
+    read = (value as Record<string, unknown>)[key];
+  } catch (error) {
+    const get = () => {
+      throw error;
+    };
+    Object.defineProperty(out, key, { enumerable: listed, configurable: true, get });
+    return;
+  }
+  if (typeof read === 'function') return;
+  const copied = copy(read, seen);
+  if (listed) out[key] = copied;
+  else Object.defineProperty(out, key, { value: copied, configurable: true, writable: true });
 }

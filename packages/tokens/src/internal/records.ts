@@ -23,3 +23,56 @@ export function textParts(parts: readonly unknown[], out: string[], n: number): 
   }
   return n;
 }
+
+/**
+ * What the counts read of a chat by name, whatever an object lists: a message's fields (the
+ * OpenAI wire's and provider-core's), a content part's, a tool call's. A class may hold them as
+ * getters of its prototype, which `Object.keys` does not list.
+ */
+export const READ_BY_NAME: ReadonlySet<string> = new Set([
+  'role',
+  'content',
+  'name',
+  'tool_calls',
+  'toolCalls',
+  'function_call',
+  'tool_call_id',
+  'toolCallId',
+  'toolName',
+  'text',
+  'type',
+  'id',
+  'function',
+  'custom',
+  'arguments',
+  'input',
+]);
+
+/** The message fields among {@link READ_BY_NAME}: billed when a class holds them as getters. */
+const MESSAGE_FIELDS = [
+  'role',
+  'content',
+  'name',
+  'tool_calls',
+  'toolCalls',
+  'function_call',
+  'tool_call_id',
+  'toolCallId',
+  'toolName',
+];
+
+/**
+ * The keys of `message` to bill: its own listed ones, and, for a message whose `role` is not one
+ * of them (an instance of a class with getters: a plain message lists its role), each message
+ * field it has besides. Not every getter of the class: a `text` getter repeating the content
+ * would be billed twice.
+ */
+export function billedKeys(message: object): string[] {
+  const keys = Object.keys(message);
+  if (keys.includes('role')) return keys;
+  const record = message as Record<string, unknown>;
+  for (const key of MESSAGE_FIELDS) {
+    if (!keys.includes(key) && record[key] !== undefined) keys.push(key);
+  }
+  return keys;
+}

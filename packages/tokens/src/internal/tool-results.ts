@@ -1,7 +1,7 @@
 import type { ChatMessage, EncodingName } from '../types';
 import type { BpeCounter } from './bpe';
 import { textMemo } from './count-memo';
-import { isRecord, textParts } from './records';
+import { billedKeys, isRecord, textParts } from './records';
 
 /**
  * How harmony (o200k_base) renders a tool result:
@@ -61,7 +61,7 @@ const NOT_RENDERED = new Set(['role', 'name', 'toolName', 'tool_call_id', 'toolC
  */
 export function resultStrings(message: ChatMessage, out: string[]): number {
   let n = 0;
-  for (const key of Object.keys(message)) {
+  for (const key of billedKeys(message)) {
     if (NOT_RENDERED.has(key)) continue;
     const value: unknown = message[key];
     if (typeof value === 'string') out[n++] = value;

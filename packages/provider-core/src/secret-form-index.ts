@@ -18,6 +18,12 @@ function hashAt(text: string, at: number): number {
 
 const slotOf = (h: number): number => (h ^ (h >>> 13)) & (BITS - 1);
 
+/** Sets the bit of hash `h` in `bits`. */
+function mark(bits: Uint32Array, h: number): void {
+  const slot = slotOf(h);
+  bits[slot >>> 5]! |= 1 << (slot & 31);
+}
+
 /** A form's bucket in a table of 2^(32 - `shift`): the high bits of a product mix all of `h`'s. */
 const bucketOf = (h: number, shift: number): number => Math.imul(h, 0x9e3779b1) >>> shift;
 
@@ -40,7 +46,12 @@ export class FormIndex {
   /** For each bucket, its first form; -1 for none. */
   #buckets = new Int32Array(512).fill(-1);
   #shift = 32 - 9;
-  readonly #bits = new Uint32Array(BITS / 32);
+  /**
+   * The hashes of its forms and its members' as bits: made on the first search, not before: an
+   * index that is only ever searched as a member of another (a recent key's) needs none, and
+   * each is 128 KB.
+   */
+  #bits: Uint32Array | undefined;
   readonly #short = new Set<string>();
   /** Indexes searched with this one ({@link addIndex}), theirs too; their hashes are in its bitmap. */
   readonly #members: FormIndex[] = [];
@@ -74,8 +85,7 @@ export class FormIndex {
     this.#forms.push(form);
     this.#hashes[f] = h;
     this.#link(f, h);
-    const slot = slotOf(h);
-    this.#bits[slot >>> 5]! |= 1 << (slot & 31);
+    if (this.#bits !== undefined) mark(this.#bits, h);
   }
 
   /** Puts form `f` first in its bucket. */
@@ -104,10 +114,25 @@ export class FormIndex {
    * changed afterwards (its new forms would be missing from this index's bitmap).
    */
   addIndex(other: FormIndex): void {
-    this.#members.push(other, ...other.#members);
-    const bits = this.#bits;
-    const theirs = other.#bits;
-    for (let i = 0; i < bits.length; i++) bits[i]! |= theirs[i]!;
+    const joined = [other, ...other.#members];
+    this.#members.push(...joined);
+    if (this.#bits !== undefined) for (const index of joined) index.#markInto(this.#bits);
+  }
+
+  /** Sets the bits of this index's own forms in `bits`. */
+  #markInto(bits: Uint32Array): void {
+    const hashes = this.#hashes;
+    for (let f = 0; f < this.#forms.length; f++) mark(bits, hashes[f]!);
+  }
+
+  /** The bitmap of every form searched, made now if it was not. */
+  #bitmap(): Uint32Array {
+    if (this.#bits !== undefined) return this.#bits;
+    const bits = new Uint32Array(BITS / 32);
+    this.#markInto(bits);
+    for (const member of this.#members) member.#markInto(bits);
+    this.#bits = bits;
+    return bits;
   }
 
   /** Adds to `found` the spans of `text` (as [start, end) pairs) where a form occurs. */
@@ -122,16 +147,13 @@ export class FormIndex {
     }
     const n = text.length;
     if (n < PIECE || all.every((index) => index.#forms.length === 0)) return;
-    const bits = this.#bits;
+    const bits = this.#bitmap();
     let h = hashAt(text, 0);
     for (let at = 0; ; at++) {
       const slot = slotOf(h);
-      const word = slot >>> 5;
-      const bit = 1 << (slot & 31);
-      if ((bits[word]! & bit) !== 0) {
-        for (const index of all) {
-          if ((index.#bits[word]! & bit) !== 0) index.#at(text, at, h, found);
-        }
+      if ((bits[slot >>> 5]! & (1 << (slot & 31))) !== 0) {
+        // rare (a form's anchor, or one bit in ~20 of text): each index's table says which
+        for (const index of all) index.#at(text, at, h, found);
       }
       const next = at + PIECE;
       if (next >= n) return;

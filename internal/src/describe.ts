@@ -1,6 +1,7 @@
 import type { MessageParts } from './option-error';
-import { hideSecretShapes } from './secret-text';
-import { shownField, shownJson } from './shown-json';
+import { quoted } from './quoted';
+import { shownJson, shownText } from './shown-json';
+import { objectKind } from './value-kind';
 
 /** Longest rendering of a received value in an argument error. */
 const MAX_SHOWN = 60;
@@ -23,22 +24,11 @@ export function typeName(value: unknown): string {
   return typeof value;
 }
 
-/** `[object Tag]`; `{}` when even the tag cannot be read (a getter or a Proxy trap that throws). */
-function objectTag(value: object): string {
-  try {
-    return Object.prototype.toString.call(value);
-  } catch {
-    return '{}';
-  }
-}
-
 /** `[Function name]`, or `[Function]` when it has none or its `name` cannot be read (a Proxy). */
 function functionName(value: Function): string {
   try {
     const name: unknown = value.name;
-    return typeof name === 'string' && name !== ''
-      ? `[Function ${hideSecretShapes(name)}]`
-      : '[Function]';
+    return typeof name === 'string' && name !== '' ? `[Function ${shownText(name)}]` : '[Function]';
   } catch {
     return '[Function]';
   }
@@ -46,7 +36,11 @@ function functionName(value: Function): string {
 
 /**
  * Formats a received value for an argument error: `` `0` (number) ``, `` `"10"` (string) ``,
- * `` `[10]` (array) ``. Strings are quoted so `"10"` and `10` read differently; long values are cut.
+ * `` `[10]` (array) ``. Strings are quoted (`quoted`: control and bidi characters escaped) so
+ * `"10"` and `10` read differently; long values are cut. An object JSON would not show is named
+ * instead (`objectKind`: `a Uint8Array (4000000 bytes)`, `a Map (size 2)`, `a URL object`,
+ * `a Message instance`). Costs the same whatever the value's size: no more of it is read than is
+ * shown (a refused 4 MB image took seconds and hundreds of MB when it was written as JSON whole).
  * What looks like a credential is never shown (`hideSecretShapes`): a key pasted into the wrong
  * option, an object holding one. Never throws: an object JSON cannot write (a cycle, a BigInt
  * inside, a getter or a Proxy trap that throws) is written with care (`{"self":[Circular]}`,
@@ -55,20 +49,16 @@ function functionName(value: Function): string {
  */
 export function describe(value: unknown): string {
   let shown: string;
-  if (typeof value === 'string') shown = clip(JSON.stringify(hideSecretShapes(value)));
+  if (typeof value === 'string') shown = clip(quoted(shownText(value)));
   else if (typeof value === 'bigint') shown = `${value}n`;
   else if (typeof value === 'function') shown = functionName(value);
   else if (typeof value === 'symbol') shown = value.toString();
   else if (typeof value === 'object' && value !== null) {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(value, shownField);
-    } catch {
-      json = shownJson(value, MAX_SHOWN);
-      if (json === undefined) return `an unreadable ${typeName(value)}`;
-    }
-    // `undefined` from a `toJSON` that returns nothing.
-    shown = clip(json ?? objectTag(value));
+    const kind = objectKind(value);
+    if (kind !== undefined) return kind;
+    const json = shownJson(value, MAX_SHOWN);
+    if (json === undefined) return `an unreadable ${typeName(value)}`;
+    shown = clip(json);
   } else shown = String(value);
   return `\`${shown}\` (${typeName(value)})`;
 }

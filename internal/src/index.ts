@@ -29,7 +29,7 @@ export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
 export { type InspectArgs, inspectStats } from './inspect';
-export { expectJsonValues } from './json-values';
+export { expectJsonValues, propertyPath } from './json-values';
 export { expectKeyAlone, keyScheme } from './key-alone';
 export {
   closestKey,
@@ -59,6 +59,7 @@ export {
   optionError,
   withOptionPath,
 } from './option-error';
+export { quoted } from './quoted';
 export { createRandom, type Random } from './random';
 export {
   errorMessage,
@@ -77,6 +78,7 @@ export {
 export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
 export { expectUrlText, hasControlOrEdgeSpace } from './url-text';
+export { isJsonRecord, objectKind } from './value-kind';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';
 export {
   codeUnitHex,

@@ -1,5 +1,6 @@
 import { fail } from './args';
 import { optionError } from './option-error';
+import { isJsonRecord } from './value-kind';
 
 /**
  * Deepest nesting {@link expectJsonValues} accepts. `JSON.stringify` recurses, so a value nested
@@ -36,8 +37,15 @@ interface Frame {
   next: number;
 }
 
+/**
+ * What an object JSON would not write faithfully must be instead: a `Map` or a `Set` is written
+ * `{}`, a class instance without its getters and private fields.
+ */
+const JSON_DATA =
+  'a JSON value (a plain object or an array, or an object with a toJSON method; it is sent as JSON)';
+
 /** What is wrong with a value, found before its path is built (only a refusal builds it). */
-const Bad = { None: 0, Type: 1, Range: 2, Unreadable: 3 } as const;
+const Bad = { None: 0, Type: 1, Range: 2, Unreadable: 3, NotData: 4 } as const;
 type Bad = (typeof Bad)[keyof typeof Bad];
 
 /**
@@ -47,7 +55,10 @@ type Bad = (typeof Bad)[keyof typeof Bad];
  * Each is refused by its exact path inside (``Expected `tools[0].function.parameters.properties.a`
  * to be a JSON value (it is sent as JSON), got `1n` (bigint)``). A value with a `toJSON` (a `Date`)
  * is taken as JSON writes it and not looked into; `undefined` fields of an object are left out by
- * JSON, as meant. The walk uses its own stack (no recursion), and refuses nesting deeper than
+ * JSON, as meant. Any other object must be a plain object (its prototype `Object.prototype`, of
+ * any realm, or null) or an array: JSON writes a `Map`, a `Set` or a class instance whose fields
+ * are getters as `{}`, so a schema's `properties: new Map(...)` was sent as `properties: {}`
+ * (``got a Map (size 1)``). The walk uses its own stack (no recursion), and refuses nesting deeper than
  * {@link MAX_JSON_DEPTH}. Shared references are fine; only a cycle is refused. Nothing is
  * remembered between calls (it runs per request, and a caller may change an object between two):
  * paths are built only for a refusal, so the walk of a small schema costs about as much as
@@ -59,7 +70,8 @@ export function expectJsonValues(name: string, value: unknown): void {
   if (!isContainer(value)) return;
   const walk: Walk = { stack: [], onPath: undefined };
   const { stack } = walk;
-  if (!enter(walk, value, undefined)) refuse(name, stack, undefined, value, Bad.Unreadable);
+  const entered = enter(walk, value, undefined);
+  if (entered !== Bad.None) refuse(name, stack, undefined, value, entered);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as Frame;
     if (frame.next >= frame.length) {
@@ -99,7 +111,8 @@ export function expectJsonValues(name: string, value: unknown): void {
         true,
       );
     }
-    if (!enter(walk, field, key)) refuse(name, stack, key, field, Bad.Unreadable);
+    const entered = enter(walk, field, key);
+    if (entered !== Bad.None) refuse(name, stack, key, field, entered);
   }
 }
 
@@ -134,33 +147,43 @@ function isContainer(value: unknown): value is object {
   }
 }
 
-/** Pushes `value`; false when its keys or length cannot be read (a revoked Proxy). */
-function enter(walk: Walk, value: object, key: string | number | undefined): boolean {
+/**
+ * Pushes `value`; `Unreadable` when its keys or length cannot be read (a revoked Proxy), and
+ * `NotData` for an object JSON writes by its own fields but whose fields are not what it holds:
+ * a `Map`, a `Set`, a class instance (its getters and private fields are left out), a typed array.
+ */
+function enter(walk: Walk, value: object, key: string | number | undefined): Bad {
   let keys: string[] | undefined;
   let length: number;
   try {
     if (Array.isArray(value)) length = value.length;
     else {
+      if (!isJsonRecord(value)) return Bad.NotData;
       keys = Object.keys(value);
       length = keys.length;
     }
   } catch {
-    return false;
+    return Bad.Unreadable;
   }
   walk.stack.push({ value, key, keys, length, next: 0 });
   if (walk.onPath !== undefined) walk.onPath.add(value);
   else if (walk.stack.length > SHALLOW) walk.onPath = new Set(walk.stack.map((f) => f.value));
-  return true;
+  return Bad.None;
 }
 
-/** `name.a[0]["b c"]`: the keys of the frames below the top one, then `key`, as written in code. */
+/** `name.a[0]["b c"]`: the keys of the frames below the top one, then `key`. */
 function pathOf(name: string, stack: readonly Frame[], key: string | number | undefined): string {
-  let path = name;
-  const keys = stack.slice(1).map((frame) => frame.key);
+  const keys = stack.slice(1).map((frame) => frame.key as string | number);
   if (key !== undefined) keys.push(key);
+  return propertyPath(name, keys);
+}
+
+/** `name.a[0]["b c"]`: where `keys` lead from `name`, as written in code. */
+export function propertyPath(name: string, keys: readonly (string | number)[]): string {
+  let path = name;
   for (const k of keys) {
     if (typeof k === 'number') path += `[${k}]`;
-    else if (IDENTIFIER.test(k as string)) path += `.${k}`;
+    else if (IDENTIFIER.test(k)) path += `.${k}`;
     else path += `[${JSON.stringify(k)}]`;
   }
   return path;
@@ -175,5 +198,6 @@ function refuse(
 ): never {
   const path = pathOf(name, stack, key);
   if (bad === Bad.Unreadable) return fail(path, `${JSON_VALUE} that can be read`, value);
+  if (bad === Bad.NotData) return fail(path, JSON_DATA, value);
   return fail(path, JSON_VALUE, value, bad === Bad.Range);
 }

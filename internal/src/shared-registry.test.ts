@@ -155,4 +155,11 @@ describe('firstDifference', () => {
     expect(firstDifference({ a: [1, { b: fn }] }, { a: [1, { b: () => 1 }] })).toBe('a.1.b');
     expect(firstDifference({ a: 1 }, { a: 1, b: 2 })).toBe('b');
   });
+
+  it('takes 0 and -0 for one setting, and NaN for NaN', () => {
+    expect(firstDifference({ maxQueue: 0 }, { maxQueue: -0 })).toBeUndefined();
+    expect(firstDifference([-0], [0])).toBeUndefined();
+    expect(firstDifference({ a: Number.NaN }, { a: Number.NaN })).toBeUndefined();
+    expect(firstDifference({ a: Number.NaN }, { a: 0 })).toBe('a');
+  });
 });

@@ -90,10 +90,12 @@ export function expectSharedName(name: unknown, field = 'name'): string {
 
 /**
  * The first key path where two option values differ, or undefined when they are equal: plain
- * objects and arrays key by key, anything else (functions, stores, clients) by identity.
+ * objects and arrays key by key, numbers by value (0 and -0 alike, NaN equal to NaN), anything
+ * else (functions, stores, clients) by identity.
  */
 export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
-  if (Object.is(a, b)) return undefined;
+  // `===` but NaN equals NaN; 0 and -0 are one setting (`maxQueue: -0` is no other option).
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return undefined;
   const bothArrays = Array.isArray(a) && Array.isArray(b);
   if (!bothArrays && !(isPlainObject(a) && isPlainObject(b))) return path || '(options)';
   const left = a as Record<string, unknown>;

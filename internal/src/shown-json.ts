@@ -1,5 +1,19 @@
 import { REDACTED } from './redacted';
 import { hideSecretShapes, SECRET_HEADER } from './secret-text';
+import { objectKind } from './value-kind';
+
+/**
+ * How much of a string is looked at for credentials before it is shown: far more than a message
+ * shows (60 characters), and more than any credential's length, so one that starts in the shown
+ * part is still found whole; a longer text (a 4 MB prompt given to the wrong option) is not
+ * scanned or copied past it.
+ */
+const SCANNED = 4096;
+
+/** `text`, cut to {@link SCANNED} characters, without what looks like a credential. */
+export function shownText(text: string): string {
+  return hideSecretShapes(text.length > SCANNED ? text.slice(0, SCANNED) : text);
+}
 
 /**
  * An object's strings as an argument error shows them: a field named like a credential
@@ -8,7 +22,7 @@ import { hideSecretShapes, SECRET_HEADER } from './secret-text';
  */
 export function shownField(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  return key !== '' && SECRET_HEADER.test(key) ? REDACTED : hideSecretShapes(value);
+  return key !== '' && SECRET_HEADER.test(key) ? REDACTED : shownText(value);
 }
 
 /** What stands for a value that cannot be read: a getter or a Proxy trap threw. */
@@ -42,6 +56,12 @@ function jsonValue(value: unknown, key: string): unknown {
  * out of an object (`undefined`, a function, a symbol).
  */
 function writeValue(out: Out, key: string, raw: unknown, seen: object[]): boolean {
+  // Named before its `toJSON` is called: a Buffer's writes every byte as a number.
+  const kind = typeof raw === 'object' && raw !== null ? objectKind(raw) : undefined;
+  if (kind !== undefined) {
+    write(out, `[${kind}]`);
+    return true;
+  }
   const value = shownField(key, jsonValue(raw, key));
   switch (typeof value) {
     case 'string':
@@ -80,7 +100,7 @@ function writeObject(out: Out, value: object, seen: object[]): void {
     const mark = out.parts.length;
     const markLength = out.length;
     if (!first) write(out, ',');
-    if (!array) write(out, `${JSON.stringify(hideSecretShapes(key))}:`);
+    if (!array) write(out, `${JSON.stringify(shownText(key))}:`);
     let written: boolean;
     try {
       written = writeValue(out, key, (value as Record<string, unknown>)[key], seen);
@@ -110,15 +130,19 @@ function lengthOf(array: unknown[]): number {
 }
 
 /**
- * `value` written as `JSON.stringify(value, shownField)` would write it, for the objects it
- * throws on (a cycle, a BigInt inside, a throwing getter or `toJSON`, a Proxy whose trap throws):
- * never throws, reads no further than about `limit` characters of output, and returns
- * `undefined` when the value itself cannot be read (a revoked Proxy, a `toJSON` that throws).
+ * `value` written as `JSON.stringify(value, shownField)` would write it, except that an object
+ * JSON would not show is named (`[a Map (size 2)]`, see `objectKind`), a cycle is `[Circular]`, a
+ * BigInt `10n`, and a field that cannot be read `[unreadable]`; strings are cut (`shownText`).
+ * Never throws, reads no further than about `limit` characters of output, and returns
+ * `undefined` when the value itself cannot be read (a revoked Proxy, a `toJSON` that throws);
+ * `[object Tag]` when JSON would write nothing for it (a `toJSON` that returns `undefined`).
  */
 export function shownJson(value: unknown, limit: number): string | undefined {
   const out: Out = { parts: [], length: 0, limit };
   try {
-    return writeValue(out, '', value, []) ? out.parts.join('') : undefined;
+    return writeValue(out, '', value, [])
+      ? out.parts.join('')
+      : Object.prototype.toString.call(value);
   } catch {
     return undefined;
   }

@@ -32,7 +32,7 @@ describe('describeThrown', () => {
       },
     };
     expect(describeThrown(proxy)).toBe('an unreadable object');
-    expect(describeThrown(error)).toBe('`{}` (object)');
+    expect(describeThrown(error)).toBe('an Error instance');
     expect(describeThrown(tagged)).toBe('an unreadable object');
     expect(thrownStack(proxy)).toBeUndefined();
   });

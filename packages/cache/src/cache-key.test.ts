@@ -333,7 +333,7 @@ describe('cacheKey', () => {
       new TypeError('Expected `options` to be an object, got `[]` (array)'),
     );
     expect(() => cacheKey(chat, new Map([['namespace', 'app']]) as never)).toThrow(
-      new TypeError('Expected `options` to be an object, got `{}` (object)'),
+      new TypeError('Expected `options` to be an object, got a Map (size 1)'),
     );
   });
 

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
-import { describe, isWellFormed, optionalString } from '@x/internal';
+import { describe, isWellFormed, optionalString, propertyPath } from '@x/internal';
 import { CacheKeyError } from './errors';
-import { CanonicalError, encodeTopLevel, keyTokenOf } from './internal/canonical';
+import { CanonicalError, encodeTopLevel, keyTokenOf, UnkeyableError } from './internal/canonical';
 import { nameMemo } from './internal/name-memo';
 import { checkNamespace, expectOptions } from './options';
 
@@ -162,6 +162,10 @@ export function expectRequest(
   );
 }
 
+/** What an object inside a request must be for its key to tell it from another. */
+const KEYABLE =
+  'data the key can read (a plain object, an array, bytes, an object with a toJSON method, or a class instance whose own fields are what it holds: no Map, no Set, no getters)';
+
 /** The 43-character digest of a request, without the namespace. */
 export function hashRequest(request: object): string {
   expectRequest('request', request);
@@ -169,6 +173,12 @@ export function hashRequest(request: object): string {
   try {
     text = FORMAT + encodeTopLevel(request as Record<string, unknown>, topLevelToken);
   } catch (error) {
+    if (error instanceof UnkeyableError) {
+      throw new CacheKeyError(
+        `Expected \`${propertyPath('request', error.path)}\` to be ${KEYABLE}, got ${describe(error.value)}`,
+        { cause: error },
+      );
+    }
     if (error instanceof CanonicalError || error instanceof RangeError) {
       throw new CacheKeyError('Expected `request` to be acyclic and nested at most 256 deep', {
         cause: error,

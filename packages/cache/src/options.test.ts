@@ -96,7 +96,7 @@ describe('createCache options', () => {
     [
       new Map([['maxEntries', 10]]),
       TypeError,
-      'Expected `options` to be an object, got `{}` (object)',
+      'Expected `options` to be an object, got a Map (size 1)',
     ],
     [
       { namespace: 'http://bob:hunter2pass@redis:6379' },
@@ -188,7 +188,7 @@ describe('cache call options', () => {
     const cache = createCache();
     const request = { model: 'x', prompt: 'hi', options: { temperature: 0 } };
     const map = new Map([['ttlMs', 5]]);
-    const refused = new TypeError('Expected `options` to be an object, got `{}` (object)');
+    const refused = new TypeError('Expected `options` to be an object, got a Map (size 1)');
     expect(() => cache.set('k', 1, map as never)).toThrow(refused);
     await expect(cache.lookup(request, map as never)).rejects.toThrow(refused);
     await expect(cache.getOrLoad(request, async () => 1, [] as never)).rejects.toThrow(

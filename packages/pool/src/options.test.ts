@@ -98,7 +98,7 @@ describe('createPool options', () => {
     ],
     [{ tls: true }, TypeError, 'Expected `tls` to be an object, got `true` (boolean)'],
     [{ tls: [] }, TypeError, 'Expected `tls` to be an object, got `[]` (array)'],
-    [{ tls: new Map() }, TypeError, 'Expected `tls` to be an object, got `{}` (object)'],
+    [{ tls: new Map() }, TypeError, 'Expected `tls` to be an object, got a Map (size 0)'],
     [{ resolver: 'dns' }, TypeError, 'Expected `resolver` to be a function, got `"dns"` (string)'],
     [
       { connectionsPerHost: 30, maxConnections: 10 },
@@ -122,7 +122,7 @@ describe('createPool options', () => {
     );
     const map = new Map([['maxConnections', 1]]);
     expect(() => createPool(map as never)).toThrow(
-      new TypeError('Expected `options` to be an object, got `{}` (object)'),
+      new TypeError('Expected `options` to be an object, got a Map (size 1)'),
     );
   });
 

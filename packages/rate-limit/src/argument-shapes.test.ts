@@ -29,7 +29,9 @@ describe('createRateLimiter null and non-plain arguments', () => {
     expect(await limiter.tryAcquire('k', { requests: 0 })).toBe(true);
     await expect(limiter.tryAcquire('k', [] as never)).rejects.toThrow(array);
     await expect(limiter.tryAcquire('k', new Map([['requests', 1]]) as never)).rejects.toThrow(
-      new TypeError('Expected `costs` to be an object of numbers by limit name, got `{}` (object)'),
+      new TypeError(
+        'Expected `costs` to be an object of numbers by limit name, got a Map (size 1)',
+      ),
     );
     await expect(limiter.acquire('k', [] as never)).rejects.toThrow(array);
     await expect(limiter.waitTimeMs('k', [] as never)).rejects.toThrow(array);
@@ -39,7 +41,7 @@ describe('createRateLimiter null and non-plain arguments', () => {
     const notOptions = new TypeError('Expected `options` to be an object, got `[]` (array)');
     await expect(limiter.acquire('k', undefined, [] as never)).rejects.toThrow(notOptions);
     await expect(limiter.acquire('k', undefined, new Map() as never)).rejects.toThrow(
-      new TypeError('Expected `options` to be an object, got `{}` (object)'),
+      new TypeError('Expected `options` to be an object, got a Map (size 0)'),
     );
     // nothing was taken: the key still holds its one request
     expect(await limiter.tryAcquire('k')).toBe(true);
@@ -61,7 +63,7 @@ describe('per-call options of a bucket and a concurrency limiter', () => {
       new TypeError('Expected `options` to be an object, got `[]` (array)'),
     );
     await expect(bucket.acquire(1, new Map([['timeoutMs', 10]]) as never)).rejects.toThrow(
-      new TypeError('Expected `options` to be an object, got `{}` (object)'),
+      new TypeError('Expected `options` to be an object, got a Map (size 1)'),
     );
     expect(bucket.stats().queued).toBe(0);
   });
@@ -72,7 +74,7 @@ describe('per-call options of a bucket and a concurrency limiter', () => {
       new TypeError('Expected `options` to be an object, got `[]` (array)'),
     );
     await expect(limiter.run(async () => 1, new Map() as never)).rejects.toThrow(
-      new TypeError('Expected `options` to be an object, got `{}` (object)'),
+      new TypeError('Expected `options` to be an object, got a Map (size 0)'),
     );
     expect(limiter.tryAcquire()).toBeTypeOf('function');
   });

@@ -43,6 +43,17 @@ describe('errors', () => {
     expect(cases[2][0].cause).toBe(cause);
   });
 
+  it('quote the model name with controls and bidi characters escaped, as other messages do', () => {
+    const model = 'gpt-4o\u0000\u202e';
+    expect(new NoExactTokenizerError(model).message).toMatch(
+      /^No exact tokenizer for model "gpt-4o\\u0000\\u202e": /,
+    );
+    expect(new UnknownModelError(model, 'contextWindow').message).toMatch(
+      /^Unknown model "gpt-4o\\u0000\\u202e": /,
+    );
+    expect(new NoExactTokenizerError(model).model).toBe(model);
+  });
+
   it('are recognised by brand when the guard receives a copy from another install', () => {
     const foreign = Object.assign(new Error('x'), {
       [Symbol.for('@x/tokens/TokensError')]: true,

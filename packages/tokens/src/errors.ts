@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, hasBrand, mark, quoted } from '@x/internal';
 
 /** Every error code this package throws. Renaming one is a breaking change. */
 export type TokensErrorCode =
@@ -36,7 +36,7 @@ export class NoExactTokenizerError extends TokensError {
   constructor(model: string) {
     super(
       'X_TOKENS_NO_EXACT_TOKENIZER',
-      `No exact tokenizer for model \`${model}\`: only OpenAI o200k_base and cl100k_base models are counted exactly; use estimateTokens() or registerModel() with an \`encoding\``,
+      `No exact tokenizer for model ${quoted(model)}: only OpenAI o200k_base and cl100k_base models are counted exactly; use estimateTokens() or registerModel() with an \`encoding\``,
     );
     this.model = model;
     mark(this, NO_EXACT_TOKENIZER);
@@ -52,7 +52,7 @@ export class UnknownModelError extends TokensError {
   constructor(model: string, need: string) {
     super(
       'X_TOKENS_UNKNOWN_MODEL',
-      `Unknown model \`${model}\`: pass \`${need}\` or call registerModel() first`,
+      `Unknown model ${quoted(model)}: pass \`${need}\` or call registerModel() first`,
     );
     this.model = model;
     mark(this, UNKNOWN_MODEL);

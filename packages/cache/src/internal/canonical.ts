@@ -21,11 +21,17 @@
  * self-delimiting. Adding kinds changed only the keys of requests that hold bytes.
  */
 import {
+  isArrayBuffer,
   isBigIntObject,
   isBooleanObject,
   isBoxedPrimitive,
+  isMap,
   isNumberObject,
+  isSet,
+  isSharedArrayBuffer,
   isStringObject,
+  isWeakMap,
+  isWeakSet,
 } from 'node:util/types';
 import { nameMemo } from './name-memo';
 
@@ -33,6 +39,18 @@ import { nameMemo } from './name-memo';
 const MAX_DEPTH = 256;
 
 export class CanonicalError extends Error {}
+
+/**
+ * An object whose own fields are not what it holds, so its key would be `{}` for every value: a
+ * `Map` or a `Set`, a class instance whose fields are getters (`get content()`). `path` is filled
+ * in, innermost key first, as the error leaves each array and object on its way up.
+ */
+export class UnkeyableError extends CanonicalError {
+  readonly path: (string | number)[] = [];
+  constructor(readonly value: object) {
+    super('holds an object the key cannot read');
+  }
+}
 
 /**
  * Sorts object keys in place by UTF-16 code units, like `Array.prototype.sort()` without a
@@ -102,9 +120,15 @@ function numberToken(value: number): string {
 
 function encodeArray(array: readonly unknown[], depth: number): string {
   let out = '[';
-  for (let i = 0; i < array.length; i++) {
-    const item = array[i];
-    out += skipped(item) ? 'N' : encodeValue(item, depth);
+  let i = 0;
+  try {
+    for (; i < array.length; i++) {
+      const item = array[i];
+      out += skipped(item) ? 'N' : encodeValue(item, depth);
+    }
+  } catch (error) {
+    if (error instanceof UnkeyableError) error.path.unshift(i);
+    throw error;
   }
   return out + ']';
 }
@@ -127,9 +151,9 @@ function specialToken(object: object): string | undefined {
     const kind = typedArrayName.call(view) ?? 'DataView';
     return encodeBytes(kind, view.buffer, view.byteOffset, view.byteLength);
   }
-  if (object instanceof ArrayBuffer)
-    return encodeBytes('ArrayBuffer', object, 0, object.byteLength);
-  if (object instanceof SharedArrayBuffer) {
+  // By the engine's slots, not `instanceof`: an ArrayBuffer made in a `vm` context is one too.
+  if (isArrayBuffer(object)) return encodeBytes('ArrayBuffer', object, 0, object.byteLength);
+  if (isSharedArrayBuffer(object)) {
     return encodeBytes('SharedArrayBuffer', object, 0, object.byteLength);
   }
   // Checked by the engine's slots, as JSON.stringify checks them (a subclass or another realm's
@@ -149,20 +173,57 @@ function specialToken(object: object): string | undefined {
 const booleanValueOf = Boolean.prototype.valueOf;
 const bigIntValueOf = BigInt.prototype.valueOf;
 
-/** Bytes, boxed primitives and class instances, the last encoded by their members. */
+/**
+ * Bytes, boxed primitives and class instances, the last encoded by their members when those are
+ * what it holds; a `Map`, a `Set` or an instance with getters is refused (`UnkeyableError`).
+ */
 function encodeSpecial(object: Record<string, unknown>, depth: number): string {
-  return specialToken(object) ?? encodeMembers(object, depth);
+  const special = specialToken(object);
+  if (special !== undefined) return special;
+  if (!keyedByMembers(object)) throw new UnkeyableError(object);
+  return encodeMembers(object, depth);
+}
+
+/**
+ * Whether an object's own enumerable fields are what it holds, as for a plain object: not for a
+ * `Map`, a `Set` (their entries are not fields, so every one would key as `{}`) or an instance
+ * whose prototypes define getters (`get content()`: providers read them, JSON and this key would
+ * not, and `new Msg('cats')` and `new Msg('dogs')` shared a key). The root of the chain (an
+ * `Object.prototype`, of this realm or a `vm` context's, with its `__proto__` accessor) is not
+ * looked at. Private fields read only by methods cannot be seen from outside: such a class needs a
+ * `toJSON`.
+ */
+function keyedByMembers(object: object): boolean {
+  if (isMap(object) || isSet(object) || isWeakMap(object) || isWeakSet(object)) return false;
+  for (
+    let proto: object | null = Object.getPrototypeOf(object);
+    proto !== null && Object.getPrototypeOf(proto) !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const fields = Object.getOwnPropertyDescriptors(proto);
+    for (const key of Reflect.ownKeys(fields)) {
+      const field = fields[key as string]!;
+      if (typeof field.get === 'function') return false;
+    }
+  }
+  return true;
 }
 
 function encodeMembers(object: Record<string, unknown>, depth: number): string {
   const keys = Object.keys(object);
   sortKeys(keys);
   let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const item = object[key];
-    if (skipped(item)) continue;
-    out += keyToken(key) + encodeValue(item, depth);
+  let i = 0;
+  try {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
+      const item = object[key];
+      if (skipped(item)) continue;
+      out += keyToken(key) + encodeValue(item, depth);
+    }
+  } catch (error) {
+    if (error instanceof UnkeyableError) error.path.unshift(keys[i]!);
+    throw error;
   }
   return out + '}';
 }
@@ -218,17 +279,24 @@ export function encodeTopLevel(
   if (proto !== Object.prototype && proto !== null) {
     const special = specialToken(object);
     if (special !== undefined) return special;
+    if (!keyedByMembers(object)) throw new UnkeyableError(object);
   }
   const keys = Object.keys(object);
   sortKeys(keys);
   let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const token = topToken(key);
-    if (token === '') continue;
-    const item = object[key];
-    if (skipped(item)) continue;
-    out += token + encodeValue(item, 1);
+  let i = 0;
+  try {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
+      const token = topToken(key);
+      if (token === '') continue;
+      const item = object[key];
+      if (skipped(item)) continue;
+      out += token + encodeValue(item, 1);
+    }
+  } catch (error) {
+    if (error instanceof UnkeyableError) error.path.unshift(keys[i]!);
+    throw error;
   }
   return out + '}';
 }

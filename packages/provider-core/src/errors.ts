@@ -2,6 +2,7 @@ import { brand, hasBrand, mark } from '@x/internal';
 import type { AnyProviderError, ProviderErrorOfKind } from './error-union';
 import { dnsFailure } from './http/dns-failures';
 import { tlsFailure } from './http/tls-failures';
+import { cutServerText } from './server-text';
 import type { PartialResponse } from './types';
 
 /**
@@ -122,7 +123,7 @@ export function isProviderErrorOfKind<K extends ProviderErrorKind>(
 /** What a server's error answer said. */
 export interface ApiErrorInit {
   statusCode: number;
-  /** The server's error text (secrets scrubbed), cut to 500 characters. */
+  /** The server's error text (secrets scrubbed), cut to 500 characters (`SERVER_TEXT_MAX`). */
   serverMessage: string;
   /** The endpoint path, such as `/api/chat`. */
   endpoint: string;
@@ -137,7 +138,7 @@ export class ProviderApiError extends ProviderError {
   declare readonly kind: ApiErrorKind;
   /** HTTP status code. */
   readonly statusCode: number;
-  /** The error text of the body (secrets scrubbed), cut to 500 characters. */
+  /** The error text of the body (secrets scrubbed), cut to 500 characters (`SERVER_TEXT_MAX`). */
   readonly serverMessage: string;
   /** The endpoint path. */
   readonly endpoint: string;
@@ -151,7 +152,7 @@ export class ProviderApiError extends ProviderError {
   ) {
     super(
       init.message ??
-        `${init.origin.label} ${init.endpoint} answered ${init.statusCode}: ${init.serverMessage || '(empty body)'}`,
+        `${init.origin.label} ${init.endpoint} answered ${init.statusCode}: ${cutServerText(init.serverMessage) || '(empty body)'}`,
       {
         origin: init.origin,
         kind: init.kind ?? 'api',
@@ -163,7 +164,7 @@ export class ProviderApiError extends ProviderError {
     );
     this.name = 'ProviderApiError';
     this.statusCode = init.statusCode;
-    this.serverMessage = init.serverMessage;
+    this.serverMessage = cutServerText(init.serverMessage);
     this.endpoint = init.endpoint;
   }
 }
@@ -180,10 +181,7 @@ export interface ContextOverflowInit {
   cause?: unknown;
 }
 
-/**
- * The prompt does not fit the model's context window: found before sending (`source: 'estimate'`)
- * or reported by the server (`source: 'server'`). Never retried.
- */
+/** The prompt does not fit the model's context window (who found it: `source`). Never retried. */
 export class ContextOverflowError extends ProviderError {
   declare readonly kind: 'context-overflow';
   readonly model: string;
@@ -204,7 +202,7 @@ export class ContextOverflowError extends ProviderError {
     const reserve = init.reserveOutputTokens ?? 0;
     super(
       init.source === 'server'
-        ? `The prompt is longer than the context window of "${init.model}" (server: ${init.serverMessage ?? 'context length exceeded'})`
+        ? `The prompt is longer than the context window of "${init.model}" (server: ${cutServerText(init.serverMessage ?? 'context length exceeded')})`
         : `The prompt of about ${init.promptTokens} tokens (+${reserve} reserved for the answer) does not fit the ${init.contextWindow}-token context window of "${init.model}"` +
             (init.trainedContextLength !== undefined
               ? ` (trained maximum ${init.trainedContextLength})`
@@ -251,14 +249,15 @@ export interface StreamErrorInit {
 export class ProviderStreamError extends ProviderError {
   declare readonly kind: 'stream';
   readonly reason: StreamFailure;
-  /** The server's error text (for `'server-error'`). */
+  /** The server's error text (for `'server-error'`), cut to 500 characters (`SERVER_TEXT_MAX`). */
   readonly serverMessage: string;
   /** What had arrived before the failure. */
   readonly partial: PartialResponse;
 
   constructor(init: StreamErrorInit & { origin: ErrorOrigin }) {
     super(
-      init.message ?? `${init.origin.label} stream failed: ${init.serverMessage ?? init.reason}`,
+      init.message ??
+        `${init.origin.label} stream failed: ${cutServerText(init.serverMessage ?? init.reason)}`,
       {
         origin: init.origin,
         kind: 'stream',
@@ -269,7 +268,7 @@ export class ProviderStreamError extends ProviderError {
     );
     this.name = 'ProviderStreamError';
     this.reason = init.reason;
-    this.serverMessage = init.serverMessage ?? '';
+    this.serverMessage = cutServerText(init.serverMessage ?? '');
     this.partial = init.partial;
   }
 }

@@ -86,7 +86,7 @@ describe('withoutEchoes', () => {
 });
 
 describe('requestTexts', () => {
-  it("collects an Ollama generate request's prompt, suffix and system, not its model or options", () => {
+  it("collects an Ollama generate request's prompt, suffix, system and template, not its model or options", () => {
     const texts = requestTexts({
       model: 'llama3.2:latest-instruct-q4',
       prompt: 'Write a function that adds two numbers',
@@ -100,6 +100,7 @@ describe('requestTexts', () => {
       'Write a function that adds two numbers',
       '    return result\n# end of the file',
       'You are a careful senior Python developer.',
+      '{{ .System }} {{ .Prompt }} as given',
     ]);
   });
 

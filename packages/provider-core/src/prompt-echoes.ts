@@ -14,8 +14,19 @@ export const PROMPT_PLACEHOLDER = '[prompt]';
  * wording that a prompt happens to hold as well (`is not a valid`, `Input should be`).
  */
 export const ECHO_MIN = 16;
-/** Keys of a request whose strings are sent as content (not the model, not option values). */
-const TEXT_FIELDS = ['prompt', 'suffix', 'system', 'input', 'instructions'] as const;
+/**
+ * Keys of a request whose strings are sent as content (not the model, not option values). An
+ * Ollama `template` is one: it may hold the system prompt written into it. A model create's
+ * `license` is not: it is published text (`ollama show` shows it to anyone).
+ */
+const TEXT_FIELDS = ['prompt', 'suffix', 'system', 'template', 'input', 'instructions'] as const;
+/**
+ * The most of one server text searched. The search holds every window of it in a table, and a
+ * text that reaches it unbounded (a provider's own error, a stream's error line) would take that
+ * much memory and time, past V8's largest Map. What lies beyond is cut away, not left unsearched:
+ * an echo there would survive. No server text the errors keep is near it (`SERVER_TEXT_MAX`).
+ */
+export const ECHO_SEARCH_MAX = 64 * 1024;
 /** How deep a tool call's arguments are walked (a cycle ends there). */
 const DEPTH = 32;
 /** A wider prefilter than the hash set: most positions of a large request are told off by it. */
@@ -111,7 +122,7 @@ export interface EchoSearchCount {
 }
 
 /**
- * `texts` (a server's, bounded in size) with each run of at least {@link ECHO_MIN} characters that
+ * `texts` (a server's, each cut to its first {@link ECHO_SEARCH_MAX} characters) with each run of at least {@link ECHO_MIN} characters that
  * also occurs in one of `sent` (the request's texts, which may be megabytes) replaced by
  * {@link PROMPT_PLACEHOLDER}, as written or once its escapes are decoded (JSON's, Python repr's
  * `\'`, percent-escapes, HTML references: `text-escapes.ts`), once or twice. Overlapping and
@@ -124,6 +135,7 @@ export function withoutEchoes(
   sent: readonly string[],
   count?: EchoSearchCount,
 ): string[] {
+  texts = texts.map((t) => (t.length > ECHO_SEARCH_MAX ? t.slice(0, ECHO_SEARCH_MAX) : t));
   const views = viewsOf(texts);
   const table = new Map<number, Bucket>();
   const filter = new Uint8Array(1 << FILTER_BITS);
@@ -149,7 +161,9 @@ function viewsOf(texts: readonly string[]): View[] {
   texts.forEach((t, of) => {
     views.push(view(t, [], of));
     const levels = decodings(t);
-    levels.forEach((level, k) => views.push(view(level.text, levels.slice(0, k + 1), of)));
+    levels.forEach((level, k) => {
+      views.push(view(level.text, levels.slice(0, k + 1), of));
+    });
   });
   return views;
 }

@@ -1,5 +1,5 @@
 import { isProviderError, type ProviderErrorKind } from './errors';
-import { ECHO_MIN, requestTexts, withoutEchoes } from './prompt-echoes';
+import { ECHO_MIN, PROMPT_PLACEHOLDER, requestTexts, withoutEchoes } from './prompt-echoes';
 
 /** Errors already looked at: the breaker's gate scrubs one, the attempt's end sees it again. */
 const looked = new WeakSet<object>();
@@ -15,6 +15,8 @@ const OWN_WORDS: ReadonlySet<ProviderErrorKind> = new Set<ProviderErrorKind>([
 ]);
 /** The fields of an error that may quote the server. */
 const FIELDS = ['message', 'serverMessage'] as const;
+/** What a field becomes when the search failed: nothing of it is known to be free of the request. */
+const WITHHELD = `${PROMPT_PLACEHOLDER} (the server's text is withheld: it could not be searched)`;
 /** How far down `cause` errors are looked at. */
 const CAUSES = 3;
 
@@ -48,15 +50,26 @@ export function scrubPromptEchoes(error: unknown, request: unknown): void {
     at = at.cause;
   }
   if (slots.length === 0) return;
-  const sent = requestTexts(request);
-  if (sent.length === 0) return;
-  const out = withoutEchoes(
-    slots.map((slot) => slot.text),
-    sent,
-  );
-  slots.forEach((slot, i) => {
-    if (out[i] !== slot.text) replace(slot, out[i]!);
-  });
+  let out: string[];
+  try {
+    const sent = requestTexts(request);
+    if (sent.length === 0) return;
+    out = withoutEchoes(
+      slots.map((slot) => slot.text),
+      sent,
+    );
+  } catch {
+    // The scrub must not replace the call's error with its own (a request whose getter throws,
+    // memory), nor let through what it could not look at: the server's text is withheld.
+    out = slots.map(() => WITHHELD);
+  }
+  for (let i = 0; i < slots.length; i++) {
+    try {
+      if (out[i] !== slots[i]!.text) replace(slots[i]!, out[i]!);
+    } catch {
+      // A field that cannot be set (a custom error's own accessor) keeps its text: the error stays.
+    }
+  }
 }
 
 /** Sets the field to `text`, as it was defined; a stack already written gets the new message. */

@@ -3,6 +3,7 @@ import { isPoolError } from '@x/pool';
 import type { ErrorKit } from '../error-kit';
 import { type ErrorOrigin, ProviderApiError } from '../errors';
 import { SECRET_HEADER } from '../options';
+import { cutServerText } from '../server-text';
 import { EMPTY_PARTIAL } from '../types';
 import { findCause } from './find-cause';
 import { tlsFailure } from './tls-failures';
@@ -130,7 +131,7 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 
 /**
  * The error text of an error body: a JSON `error` string or `error.message`, else the raw text,
- * cut to 500 characters. `redact` runs before the cut, so a secret the cut would split is still
+ * cut to `SERVER_TEXT_MAX` (500) characters. `redact` runs before the cut, so a secret the cut would split is still
  * recognised whole.
  */
 export function serverMessage(
@@ -142,17 +143,17 @@ export function serverMessage(
   if (trimmed.startsWith('{') || contentType?.includes('json')) {
     try {
       const parsed = JSON.parse(trimmed) as { error?: unknown; message?: unknown };
-      if (typeof parsed.error === 'string') return redact(parsed.error).slice(0, 500);
+      if (typeof parsed.error === 'string') return cutServerText(redact(parsed.error));
       if (typeof parsed.error === 'object' && parsed.error !== null) {
         const message = (parsed.error as { message?: unknown }).message;
-        if (typeof message === 'string') return redact(message).slice(0, 500);
+        if (typeof message === 'string') return cutServerText(redact(message));
       }
-      if (typeof parsed.message === 'string') return redact(parsed.message).slice(0, 500);
+      if (typeof parsed.message === 'string') return cutServerText(redact(parsed.message));
     } catch {
       // Not JSON after all: the raw text below.
     }
   }
-  return redact(trimmed).slice(0, 500);
+  return cutServerText(redact(trimmed));
 }
 
 const CONNECTION_CODES = new Set([

@@ -29,7 +29,7 @@ import {
   plainSignals,
   withPartial,
 } from './shared';
-import { droppingPageKept, PAGE_KEPT, readWhole, WebPage } from './web-page';
+import { droppingPageKeptOf, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**
  * A buffered call through the whole request path: cache, tokens, rate limit,
@@ -285,9 +285,8 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
             if (page !== undefined) return;
             if (whole !== undefined) accumulator.addWhole(wholeText(Buffer.concat(whole)));
             else if (!accumulator.done) decoder.end(onMessage);
-          }, droppingPageKept),
+          }, droppingPageKeptOf(call.echoed)),
         call.redact,
-        call.echoed,
       );
       // After the breaker: a page where the API should be is a wrong address, not an outage.
       if (page !== undefined) throw page.error(rt, op.endpoint, format.accept, send.redact);
@@ -334,7 +333,7 @@ export async function request(
         });
         return { text: wholeText(buffer), attempts, status };
       } catch (error) {
-        throw withPartial(rt, error, endpoint, undefined);
+        throw withPartial(rt, error, endpoint, undefined, undefined, call.echoed);
       }
     };
     // An iterable body is consumed by its one attempt: nothing could be sent again.

@@ -172,7 +172,7 @@ export async function* messages<T>(
       read.progress = 0;
       page = undefined;
       const body = init.breaker
-        ? streamThroughBreaker(rt, breakerSignal, open, redact)
+        ? streamThroughBreaker(rt, breakerSignal, open, redact, undefined, call.echoed)
         : open(undefined);
       try {
         await fill(body);
@@ -182,7 +182,7 @@ export async function* messages<T>(
       } catch (error) {
         failure = undefined;
         await body.return(undefined).catch(() => {});
-        throw withPartial(rt, error, endpoint, undefined);
+        throw withPartial(rt, error, endpoint, undefined, undefined, call.echoed);
       }
     });
     for (;;) {
@@ -203,7 +203,8 @@ export async function* messages<T>(
     // Nothing reaches a caller who left: its pending read ends done.
     if (left) return;
     if (watch.abandoned) throw normalizeFailure(rt, watch.error(), init.signal);
-    throw normalizeFailure(rt, withPartial(rt, error, endpoint, undefined), init.signal);
+    const failed = withPartial(rt, error, endpoint, undefined, undefined, call.echoed);
+    throw normalizeFailure(rt, failed, init.signal);
   } finally {
     iterator.leave = undefined;
     watch.stop();

@@ -7,6 +7,7 @@ import { streamAttempt } from '../http/attempt';
 import { directAttempt, type StreamedExchange } from '../http/direct-attempt';
 import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
+import { scrubPromptEchoes } from '../scrub-echoes';
 import { CONSUMER_LEFT, streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk, ToolCallOf } from '../types';
 import { answerShape } from './answer-type';
@@ -239,10 +240,11 @@ export class AnswerReader<Response> {
             if (this.accumulator.done) return;
             throw CONSUMER_LEFT;
           }
+          // Before the breaker publishes the failure: no hop of the gate's for it.
+          if (init.echoed !== undefined) scrubPromptEchoes(error, init.echoed);
           droppingPageKept(error);
         }),
       init.redact,
-      init.echoed,
     );
     this.#outcome.then(this.#ended, this.#failed);
   }

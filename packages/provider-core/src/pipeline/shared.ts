@@ -39,7 +39,7 @@ export interface CallRequest {
   redact: (text: string) => string;
   /** The bound of each wait between two chunks of the answer (`AttemptInit.idleMs`). */
   idleMs: number | undefined;
-  /** An answer's request: what an error quotes of it is replaced (`scrubPromptEchoes`). */
+  /** The call's request: what an error quotes of it is replaced (`scrubPromptEchoes`). */
   echoed?: object | undefined;
 }
 
@@ -156,10 +156,7 @@ export function plainSignals(
   };
 }
 
-/**
- * A call's scope under the runtime's stats, retry budget, total deadline and ending, and the
- * caller's signal; `own`: a signal of its own even without either (a stream's, for leaving).
- */
+/** A call's scope (stats, retry budget, deadline, ending); `own`: a signal of its own (a stream's). */
 export function callScope(
   rt: Runtime,
   model: string,
@@ -207,6 +204,8 @@ export function modelOf(rt: Runtime, model: string): string {
 /**
  * What a call outside the answer path sends on every attempt: its headers, body and redactor.
  * `signal` is the call's (`joinEnding` of the caller's); the breaker is given the caller's own.
+ * Its JSON payload is searched as an answer's request is when it fails (a create's `system`,
+ * `messages` and `template`: `requestTexts`), for what the server's error quotes of it.
  */
 export async function plainCall(
   rt: Runtime,
@@ -239,6 +238,7 @@ export async function plainCall(
     callerSignal,
     redact: rt.redactor.redactFor(key, endpoint),
     idleMs: rt.timeouts.idleMs,
+    echoed: typeof init.payload === 'object' && init.payload !== null ? init.payload : undefined,
   };
 }
 
@@ -325,7 +325,7 @@ export function headersFor(
 /**
  * Turns a size error into the provider's stream error and gives an error raised below the
  * accumulator the content that had arrived, scrubbed with `redact` (the call's own key too) when
- * given. What the error quotes of `echoed` (an answer's request) is replaced (`scrub-echoes.ts`).
+ * given. What the error quotes of `echoed` (the call's request) is replaced (`scrub-echoes.ts`).
  */
 export function withPartial(
   rt: Runtime,

@@ -2,6 +2,7 @@ import { brand, hasBrand, mark } from '@x/internal';
 import type { Accumulator } from '../decode/accumulator';
 import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
+import { scrubPromptEchoes } from '../scrub-echoes';
 import { throughBreaker } from '../stages/breaker-gate';
 import { EMPTY_PARTIAL } from '../types';
 import { isWebPage } from './answer-type';
@@ -31,6 +32,19 @@ export const PAGE_KEPT = new Error('enough of the web page was kept');
 /** Lets {@link PAGE_KEPT} end a breaker call quietly; anything else is rethrown. */
 export function droppingPageKept(error: unknown): void {
   if (error !== PAGE_KEPT) throw error;
+}
+
+/**
+ * {@link droppingPageKept}, and what a failure quotes of the call's request (`echoed`) replaced
+ * there, inside the breaker's call, before the breaker publishes the error (`scrubPromptEchoes`):
+ * the run's rejection handler does both, so the breaker's gate adds no hop for it.
+ */
+export function droppingPageKeptOf(echoed: object | undefined): (error: unknown) => void {
+  if (echoed === undefined) return droppingPageKept;
+  return (error) => {
+    scrubPromptEchoes(error, echoed);
+    droppingPageKept(error);
+  };
 }
 
 /**
@@ -115,9 +129,8 @@ export function readWhole(
         },
       ).then(() => {
         if (page === undefined) read?.(body());
-      }, droppingPageKept),
+      }, droppingPageKeptOf(call.echoed)),
     call.redact,
-    call.echoed,
   ).then(() => {
     if (page !== undefined) throw page.error(rt, call.endpoint, 'application/json', call.redact);
     return body();

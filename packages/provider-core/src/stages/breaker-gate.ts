@@ -57,8 +57,9 @@ function followed(
  * What the request path runs its attempts through: the breaker (or none), and whether a failed
  * attempt's partial answer must be scrubbed before the breaker publishes it. Without a key and
  * a key callback there is nothing a partial could echo (an unknown `Bearer` token is still
- * scrubbed when the call fails), and no scrubbing hop is paid for it (an answer's call pays one
- * all the same, for what its error may quote of its request: `throughBreaker`'s `echoed`).
+ * scrubbed when the call fails), and no scrubbing hop is paid on each call. What a failure quotes
+ * of the call's request is replaced inside the attempt, in the rejection handler its run has anyway
+ * (`droppingPageKeptOf`, the reader's, `streamThroughBreaker`'s `echoed`): no hop for it either.
  */
 export interface Gate {
   readonly gate: BreakerLike | undefined;
@@ -68,20 +69,17 @@ export interface Gate {
 /**
  * Runs a buffered attempt through the breaker (or straight, without one). `redact` is the
  * call's own: a failure's partial answer is scrubbed of its key before the breaker sees it.
- * `echoed` is the call's request, when it is an answer's: what the failure's message quotes of
- * it is replaced before the breaker publishes the error (`scrubPromptEchoes`).
  */
 export function throughBreaker<T>(
   via: Gate,
   callerSignal: AbortSignal | undefined,
   run: (breakerSignal: AbortSignal | undefined) => Promise<T>,
   redact: (text: string) => string,
-  echoed?: object,
 ): Promise<T> {
   const breaker = via.gate;
   if (breaker === undefined) return run(undefined);
   const probing = breaker.state !== 'closed';
-  const scrubbed = scrubbingFailure(via.scrubsPartials ? redact : undefined, echoed);
+  const scrubbed = via.scrubsPartials ? scrubbingFailure(redact) : undefined;
   const attempt =
     scrubbed === undefined
       ? (signal: AbortSignal) => run(followed(probing, signal, callerSignal))
@@ -123,7 +121,6 @@ export async function* streamThroughBreaker<T>(
       return outcome.promise;
     },
     redact,
-    echoed,
   );
   execution.catch((error: unknown) => ready.reject(error));
   const generator = await ready.promise;
@@ -134,6 +131,8 @@ export async function* streamThroughBreaker<T>(
     outcome.resolve();
   } catch (error) {
     settled = true;
+    // Before the breaker publishes the failure (`x:breaker:failure`, `onFailure`).
+    if (echoed !== undefined) scrubPromptEchoes(error, echoed);
     outcome.reject(error);
     throw error;
   } finally {
@@ -146,20 +145,13 @@ export async function* streamThroughBreaker<T>(
 }
 
 /**
- * What an attempt run inside the breaker ends with when it fails: its error, scrubbed before the
- * breaker publishes it (`x:breaker:failure`, `onFailure`), which is before the call ends, where a
- * failed call's error is scrubbed otherwise. Its partial answer of the call's secrets (`redact`:
- * a provider without secrets has nothing a partial could echo), its message of what it quotes of
- * the call's request (`echoed`). Undefined when there is neither: no hop on each call.
+ * What an attempt run inside the breaker ends with when it fails: its error, its partial answer
+ * scrubbed of the call's secrets before the breaker publishes it (`x:breaker:failure`,
+ * `onFailure`), which is before the call ends, where a failed call's error is scrubbed otherwise.
  */
-function scrubbingFailure(
-  redact: ((text: string) => string) | undefined,
-  echoed: object | undefined,
-): ((error: unknown) => never) | undefined {
-  if (redact === undefined && echoed === undefined) return undefined;
+function scrubbingFailure(redact: (text: string) => string): (error: unknown) => never {
   return (error) => {
-    if (redact !== undefined) scrubPartial(redact, error);
-    if (echoed !== undefined) scrubPromptEchoes(error, echoed);
+    scrubPartial(redact, error);
     throw error;
   };
 }

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   expectDuration,
@@ -50,6 +51,13 @@ describe('the other checks', () => {
     expect(isPlainObject([])).toBe(false);
     expect(isPlainObject(new Date())).toBe(false);
     expect(isPlainObject(null)).toBe(false);
+    // an object literal of another realm (a vm context) is one; its arrays and Maps are not
+    expect(isPlainObject(runInNewContext('({ a: 1 })'))).toBe(true);
+    expect(isPlainObject(runInNewContext('[]'))).toBe(false);
+    expect(isPlainObject(runInNewContext('new Map()'))).toBe(false);
+    // a class of its own named `Object` is still a class
+    const Impostor = { Object: class {} }.Object;
+    expect(isPlainObject(new Impostor())).toBe(false);
   });
 
   it('checks functions, signals and choices', () => {

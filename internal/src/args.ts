@@ -2,6 +2,7 @@ import { describe, expectedParts, typeName } from './describe';
 import { type MessageParts, optionError } from './option-error';
 import { REDACTED } from './redacted';
 import { MAX_TIMER_MS } from './timers';
+import { isJsonRecord } from './value-kind';
 
 export { REDACTED };
 
@@ -45,11 +46,15 @@ export function failSecret(name: string, what: string, value: unknown, range = f
   );
 }
 
-/** An object literal or `Object.create(null)`: not an array, a class instance or a function. */
+/**
+ * An object literal or `Object.create(null)`: not an array, a class instance or a function. An
+ * object literal made in another realm (a `vm` context) is one too: its own fields are read and
+ * sent as this realm's are (`isJsonRecord`).
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || isJsonRecord(value);
 }
 
 /**

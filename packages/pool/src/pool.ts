@@ -12,21 +12,39 @@ import type { OriginState } from './internal/origins';
 import { fetchWithoutUserinfo, scrubUserinfo, withoutUserinfo } from './internal/scrub';
 import { SignalRelay } from './internal/signal-relay';
 import { createTargetParser, expectUnambiguousUserinfo } from './internal/targets';
+import { isForeignFormData, ownBody, ownInput } from './internal/web-inputs';
 import { logEnd, logPoolEvents } from './log';
 import { type PoolOptions, resolveOptions } from './options';
 import type { OriginStats, PoolStats } from './stats';
 
-/** Options of `pool.request`: undici's `request` options without `dispatcher`. */
+/**
+ * Options of `pool.request`: undici's `request` options without `dispatcher`; `body` may also be
+ * Node's global `FormData` (another undici's class, sent as multipart as undici's own is).
+ */
 export type PoolRequestOptions = Omit<
   NonNullable<Parameters<typeof undiciRequest>[1]>,
-  'dispatcher'
->;
+  'dispatcher' | 'body'
+> & { body?: NonNullable<Parameters<typeof undiciRequest>[1]>['body'] | FormData | undefined };
+/** undici's own `request` options, as the pool hands them on. */
+type UndiciRequestOptions = Omit<NonNullable<Parameters<typeof undiciRequest>[1]>, 'dispatcher'>;
+/** undici's own `fetch` input, as the pool hands it on. */
+type UndiciFetchInput = Parameters<typeof undiciFetch>[0];
+/** undici's own `fetch` init, as the pool hands it on. */
+type UndiciFetchInit = Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'>;
 /** The response of `pool.request`: undici's `ResponseData`. */
 export type PoolResponseData = Dispatcher.ResponseData;
-/** The `input` of `pool.fetch`. */
-export type PoolFetchInput = Parameters<typeof undiciFetch>[0];
-/** The `init` of `pool.fetch`: undici's `RequestInit` without `dispatcher`. */
-export type PoolFetchInit = Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'>;
+/** The `input` of `pool.fetch`: undici's, or Node's global `Request` (another undici's class). */
+export type PoolFetchInput = Parameters<typeof undiciFetch>[0] | Request;
+/**
+ * The `init` of `pool.fetch`: undici's `RequestInit` without `dispatcher`; `body` may also be
+ * Node's global `FormData`, sent as Node's global `fetch` sends it.
+ */
+export type PoolFetchInit = Omit<
+  NonNullable<Parameters<typeof undiciFetch>[1]>,
+  'dispatcher' | 'body'
+> & {
+  body?: NonNullable<Parameters<typeof undiciFetch>[1]>['body'] | FormData | undefined;
+};
 /** The response of `pool.fetch`: undici's `Response`. */
 export type PoolFetchResponse = Awaited<ReturnType<typeof undiciFetch>>;
 
@@ -187,22 +205,23 @@ export function createPool(options?: PoolOptions): Pool {
 
   const ended = logEnd(resolved.log, stats);
   const parse = createTargetParser();
-  const request = (
-    url: string | URL,
-    requestOptions?: PoolRequestOptions,
-  ): Promise<PoolResponseData> => {
+  const request = (url: string | URL, given?: PoolRequestOptions): Promise<PoolResponseData> => {
     // Left out (`undefined`) is a GET; `null` is refused as elsewhere where `undefined` is the
     // default, and an array, which would read as no options at all, as any non-object.
     if (
-      requestOptions !== undefined &&
-      (typeof requestOptions !== 'object' ||
-        requestOptions === null ||
-        Array.isArray(requestOptions))
+      given !== undefined &&
+      (typeof given !== 'object' || given === null || Array.isArray(given))
     ) {
       return Promise.reject(
-        new TypeError(expected('options', "an object of undici's request options", requestOptions)),
+        new TypeError(expected('options', "an object of undici's request options", given)),
       );
     }
+    // Node's global FormData, which undici's `request` fails on (`internal/web-inputs.ts`).
+    const requestOptions = (
+      given !== undefined && isForeignFormData(given.body)
+        ? { ...given, body: ownBody(given.body) }
+        : given
+    ) as UndiciRequestOptions | undefined;
     if (requestOptions !== undefined && (requestOptions as { path?: unknown }).path != null) {
       // undici's own `path` handling; rare, so it takes the general route. undici's errors quote
       // a URL they refuse whole, password included (thrown at once for a URL that does not parse).
@@ -253,8 +272,8 @@ export function createPool(options?: PoolOptions): Pool {
   };
 
   const fetchThrough = (
-    input: PoolFetchInput,
-    init: PoolFetchInit | undefined,
+    input: UndiciFetchInput,
+    init: UndiciFetchInit | undefined,
     signal: AbortSignal | undefined,
   ): Promise<PoolFetchResponse> => {
     // Each key written first and set again after the spread (so that it wins), as in `request`
@@ -293,7 +312,19 @@ export function createPool(options?: PoolOptions): Pool {
           ? (input.signal as AbortSignal)
           : undefined) ??
         undefined;
-      return fetchWithoutUserinfo(fetchThrough(input, init, signal), input, signal);
+      let sent: Promise<PoolFetchResponse>;
+      try {
+        // Node's global Request and FormData, which undici's `fetch` misreads (`web-inputs.ts`).
+        const body = init?.body;
+        const own = (isForeignFormData(body) ? { ...init, body: ownBody(body) } : init) as
+          | UndiciFetchInit
+          | undefined;
+        sent = fetchThrough(ownInput(input) as UndiciFetchInput, own, signal);
+      } catch (error) {
+        // A global Request whose body was already read, or a FormData entry undici refuses.
+        sent = Promise.reject(error);
+      }
+      return fetchWithoutUserinfo(sent, input, signal);
     },
     stats,
     onConnect: (listener) => topics.connect.on(expectFunction('listener', listener)),

@@ -116,7 +116,7 @@ export type {
   TransportRequestOptions,
   TransportResponse,
 } from './http/transport';
-export { endUnsentBody } from './http/upload';
+export { endUnsentBody, thisRealm } from './http/upload';
 export { LightSignal, lightSignal } from './light-signal';
 export type {
   AuditBase,
@@ -170,6 +170,7 @@ export { isFieldValue, SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
 export type { PlainCallInit, RawBody } from './pipeline/shared';
 export { isWebPageAnswer } from './pipeline/web-page';
+export { expectPlainArgument } from './plain-argument';
 export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 export { ProviderCore } from './provider-core';
 export {

@@ -1,3 +1,4 @@
+import { isUint8Array } from 'node:util/types';
 import {
   expectJsonValues,
   expectKnownKeys,
@@ -11,7 +12,11 @@ import {
   optionError,
 } from '@x/internal';
 import { MAX_MODEL_NAME, MAX_MODELS, OVERFLOW_MODEL } from './observe/model-labels';
+import { expectPlainArgument } from './plain-argument';
 import type { CacheMode, ChatMessage, ChatRole, ToolCall, ToolDefinition } from './types';
+
+// Its own file for length; exported here with the other request checks.
+export { optionalStop } from './stop-sequences';
 
 // Checks of the request fields every chat API has, for a provider's `validate*Request`. Each
 // throws before anything is sent, worded the house way: ``Expected `request.x` to be ..., got ...``
@@ -166,19 +171,6 @@ export function optionalNumberIn(
   if (value !== undefined) expectNumber(name, value, { min, max, integer });
 }
 
-/**
- * An optional stop sequence: a string or an array of strings. Read by index: a hole in a sparse
- * array (which `every` skips, and JSON sends as null) is refused as `undefined` at its index.
- */
-export function optionalStop(name: string, value: unknown): void {
-  if (value === undefined || typeof value === 'string') return;
-  if (!Array.isArray(value)) fail(name, 'a string or an array of strings', value);
-  for (let i = 0; i < value.length; i++) {
-    const stop: unknown = value[i];
-    if (typeof stop !== 'string') fail(`${name}[${i}]`, 'a string', stop);
-  }
-}
-
 /** An optional cache mode: `'default'`, `'bypass'` or `'refresh'`. */
 export function optionalCacheMode(name: string, value: unknown): void {
   if (value !== undefined) expectOneOf(name, value, CACHE_MODES);
@@ -223,7 +215,7 @@ export function expectChatMessage(
   message: unknown,
   knownKeys: readonly string[] = MESSAGE_KEYS,
 ): asserts message is Record<string, unknown> {
-  if (!isPlainObject(message)) fail(at, 'an object with `role` and `content`', message);
+  expectPlainArgument(at, message, 'with `role` and `content`');
   expectKnownKeys(at, message, knownKeys);
   expectOneOf(`${at}.role`, message.role, ROLES);
   if (typeof message.content !== 'string') fail(`${at}.content`, 'a string', message.content);
@@ -252,9 +244,7 @@ export function optionalImages(
   for (let j = 0; j < value.length; j++) {
     const image: unknown = value[j];
     const ok =
-      typeof image === 'string'
-        ? accept === undefined || accept(image)
-        : image instanceof Uint8Array;
+      typeof image === 'string' ? accept === undefined || accept(image) : isUint8Array(image);
     if (!ok) fail(`${name}[${j}]`, what.item, image, typeof image === 'string');
   }
 }

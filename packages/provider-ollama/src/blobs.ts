@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { isUint8Array } from 'node:util/types';
 import { callOptions, fail, optionalNumber, SIGNAL_KEYS } from '@x/internal';
-import { endUnsentBody, type ProviderCore } from '@x/provider-core';
+import { endUnsentBody, type ProviderCore, thisRealm } from '@x/provider-core';
 import { canonicalDigest, expectDigest } from './create-body';
 import type { BlobData, PushBlobOptions } from './types';
 import { isBlobAbsent } from './wire/http-errors';
@@ -62,12 +63,14 @@ export async function pushBlob(
   data: BlobData,
   options: PushBlobOptions | undefined,
 ): Promise<string> {
-  const bytes = data instanceof Uint8Array;
+  // Bytes of another realm (a `vm` context, some test runners) are bytes too.
+  const body: BlobData = isUint8Array(data) ? thisRealm(data) : data;
+  const bytes = body instanceof Uint8Array;
   let digest: string;
   let size: number | undefined;
   let checked: ReturnType<typeof callOptions<(typeof PUSH_BLOB_KEYS)[number]>>;
   try {
-    if (!bytes && !isAsyncIterable(data)) {
+    if (!bytes && !isAsyncIterable(body)) {
       fail('data', 'a Uint8Array, or an async iterable of Uint8Array (a Readable)', data);
     }
     checked = callOptions(options, PUSH_BLOB_KEYS);
@@ -77,25 +80,25 @@ export async function pushBlob(
       fail('options.digest', 'a blob digest (`sha256:<64 hex digits>`) for a stream', undefined);
     }
     size = optionalNumber('options.size', checked.size, { min: 0, integer: true });
-    if (bytes && size !== undefined && size !== data.byteLength) {
-      fail('options.size', `the length of \`data\` (${data.byteLength}) or left out`, size, true);
+    if (bytes && size !== undefined && size !== body.byteLength) {
+      fail('options.size', `the length of \`data\` (${body.byteLength}) or left out`, size, true);
     }
     digest = canonicalDigest(
       (checked.digest as string | undefined) ??
         `sha256:${createHash('sha256')
-          .update(data as Uint8Array)
+          .update(body as Uint8Array)
           .digest('hex')}`,
     );
   } catch (error) {
     // Refused before the call began: ended here, as the core would have ended it.
-    endUnsentBody(data);
+    endUnsentBody(body);
     throw error;
   }
   // Closed: the core ends the stream and refuses the call with the closed error, unsent.
   await core.request({
     endpoint: `/api/blobs/${digest}`,
     method: 'POST',
-    body: { data, length: size, names: BLOB_NAMES },
+    body: { data: body, length: size, names: BLOB_NAMES },
     signal: checked.signal,
   });
   return digest;

@@ -1,4 +1,11 @@
-import { expectKnownKeys, fail, isPlainObject, isWellFormed, optionalSignal } from '@x/internal';
+import {
+  expectKnownKeys,
+  fail,
+  isPlainObject,
+  isWellFormed,
+  optionalSignal,
+  optionError,
+} from '@x/internal';
 import { modelName, type NameReading } from './model-name';
 import { expectParameters } from './model-options';
 import type { ChatMessage, CreateRequest, PullRequest } from './types';
@@ -105,10 +112,31 @@ function expectBlobs(name: string, value: unknown): void {
  * string of another shape is a `RangeError`, anything else a `TypeError`.
  */
 export function expectDigest(name: string, digest: unknown): asserts digest is string {
-  if (typeof digest !== 'string' || !DIGEST.test(digest)) {
-    fail(name, 'a blob digest (`sha256:<64 hex digits>`)', digest, typeof digest === 'string');
+  if (typeof digest === 'string' && DIGEST.test(digest)) return;
+  const what =
+    'a blob digest, `sha256:<64 hex digits>` or `sha256-<64 hex digits>` (`sha256` in lower case, as Ollama takes it)';
+  // A digest is no secret, and the hex after its colon has the shape the house wording hides
+  // (`"SHA256:[redacted]"`): shown as it is, the slip can be seen. Only a string that reads as a
+  // digest: anything else may be a key pasted into the wrong argument.
+  if (typeof digest !== 'string' || !DIGEST_LIKE.test(digest)) {
+    fail(name, what, digest, typeof digest === 'string');
   }
+  const [, prefix, separator, hex] = DIGEST_LIKE.exec(digest) as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const slips: string[] = [];
+  if (prefix !== 'sha256') slips.push(`\`${prefix}\` is not in lower case`);
+  if (separator === '') slips.push('no `:` or `-` after `sha256`');
+  if (hex.length !== 64) slips.push(`${hex.length} hex digits`);
+  const got = `${JSON.stringify(digest)} (${slips.join('; ')})`;
+  throw optionError(['Expected `', name, `\` to be ${what}, got ${got}`], true);
 }
+
+/** A string meant as a digest, whatever its slips: `sha256` in any case, then hex. */
+const DIGEST_LIKE = /^(sha256)([:-]?)([0-9a-f]{1,128})$/i;
 
 /**
  * A checked digest as Ollama names the blob it stores (`sha256:` and lower-case hex): an upload is

@@ -112,12 +112,19 @@ export function optionalOptions(
   }
 }
 
-/** `stop`: Ollama answers 500 `option "stop" must be of type array` / `... an array of strings`. */
+/**
+ * `stop`: Ollama answers 500 `option "stop" must be of type array` / `... an array of strings`.
+ * An empty string is taken, and found at once in any text: the answer would be empty.
+ */
 function expectStrings(name: string, stop: unknown): void {
   if (stop === undefined) return;
   if (!Array.isArray(stop)) fail(name, 'an array of strings', stop);
   for (let i = 0; i < stop.length; i++) {
     if (typeof stop[i] !== 'string') fail(`${name}[${i}]`, 'a string', stop[i]);
+    if (stop[i] === '') {
+      const what = 'a non-empty string (an empty stop sequence matches at once: no answer)';
+      fail(`${name}[${i}]`, what, stop[i], true);
+    }
   }
 }
 

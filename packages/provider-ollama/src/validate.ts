@@ -1,3 +1,4 @@
+import { isUint8Array } from 'node:util/types';
 import {
   expectJsonValues,
   expectKnownKeys,
@@ -12,6 +13,7 @@ import {
   CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
+  expectPlainArgument,
   isPlainChatMessage,
   optionalCacheMode,
   optionalImages,
@@ -133,7 +135,7 @@ function optionalOllamaImages(name: string, value: unknown): void {
   const images = value as readonly unknown[];
   for (let j = 0; j < images.length; j++) {
     const image = images[j];
-    if (image instanceof Uint8Array && image.length === 0) {
+    if (isUint8Array(image) && image.length === 0) {
       fail(`${name}[${j}]`, 'a non-empty Uint8Array (the bytes of an image)', image, true);
     }
   }
@@ -244,9 +246,7 @@ function validateGenerationFields(r: Record<string, unknown>): void {
 
 /** Validates a chat request; throws TypeError/RangeError before anything is sent. */
 export function validateChatRequest(request: unknown): asserts request is ChatRequest {
-  if (typeof request !== 'object' || request === null) {
-    fail('request', 'an object with `model` and `messages`', request);
-  }
+  expectPlainArgument('request', request, 'with `model` and `messages`');
   const r = request as Record<string, unknown>;
   refuseStreamFlag(r, 'complete()', 'stream()');
   expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
@@ -267,9 +267,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
 
 /** Validates a completion request; throws TypeError/RangeError before anything is sent. */
 export function validateGenerateRequest(request: unknown): asserts request is GenerateRequest {
-  if (typeof request !== 'object' || request === null) {
-    fail('request', 'an object with `model` and `prompt`', request);
-  }
+  expectPlainArgument('request', request, 'with `model` and `prompt`');
   const r = request as Record<string, unknown>;
   refuseStreamFlag(r, 'generate()', 'streamGenerate()');
   expectKnownKeys('request', r, GENERATE_KEYS, GENERATE_ALIASES);
@@ -322,9 +320,7 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
 
 /** Validates an embedding request; throws TypeError/RangeError before anything is sent. */
 export function validateEmbedRequest(request: unknown): asserts request is EmbedRequest {
-  if (typeof request !== 'object' || request === null) {
-    fail('request', 'an object with `model` and `input`', request);
-  }
+  expectPlainArgument('request', request, 'with `model` and `input`');
   const r = request as Record<string, unknown>;
   expectKnownKeys('request', r, EMBED_KEYS);
   expectModelName('request.model', r.model, 'llama3.2');

@@ -1,3 +1,4 @@
+import { isUint8Array } from 'node:util/types';
 import {
   expectKnownKeys,
   expectOneOf,
@@ -58,18 +59,18 @@ function isData(value: unknown): value is string | Uint8Array {
 
 /** A string or bytes: what a part's data may be, empty or not. */
 function isDataType(value: unknown): value is string | Uint8Array {
-  return typeof value === 'string' || value instanceof Uint8Array;
+  return typeof value === 'string' || isUint8Array(value);
 }
 
 function expectImage(at: string, item: unknown): void {
-  if (typeof item === 'string' || item instanceof Uint8Array) {
+  if (typeof item === 'string' || isUint8Array(item)) {
     expectImageData(at, item);
     return;
   }
   if (!isPlainObject(item)) fail(at, `${IMAGE}, or \`{ image, detail? }\``, item);
   expectKnownKeys(at, item, ['image', 'detail', 'cacheBreakpoint']);
   optionalBoolean(`${at}.cacheBreakpoint`, item.cacheBreakpoint);
-  if (typeof item.image !== 'string' && !(item.image instanceof Uint8Array)) {
+  if (typeof item.image !== 'string' && !isUint8Array(item.image)) {
     fail(`${at}.image`, IMAGE, item.image);
   }
   expectImageData(`${at}.image`, item.image);

@@ -1,12 +1,10 @@
+import { expectKnownKeys, expectOneOf, fail, optionalSignal, optionalString } from '@x/internal';
 import {
-  expectKnownKeys,
-  expectOneOf,
-  fail,
-  isPlainObject,
-  optionalSignal,
-  optionalString,
-} from '@x/internal';
-import { expectModelName, optionalCacheMode, optionalNumberIn } from '@x/provider-core';
+  expectModelName,
+  expectPlainArgument,
+  optionalCacheMode,
+  optionalNumberIn,
+} from '@x/provider-core';
 import type { EmbedRequest } from './types';
 
 /** The top-level fields `embed()` takes. */
@@ -56,8 +54,8 @@ function isWrongTokens(input: unknown): boolean {
 
 /** Validates an embeddings request; throws TypeError/RangeError before anything is sent. */
 export function validateEmbedRequest(request: unknown): asserts request is EmbedRequest {
-  if (!isPlainObject(request)) fail('request', 'an object with `model` and `input`', request);
-  const r = request as Record<string, unknown>;
+  expectPlainArgument('request', request, 'with `model` and `input`');
+  const r = request;
   expectKnownKeys('request', r, EMBED_KEYS);
   expectModelName('request.model', r.model, 'gpt-4o-mini');
   if (!isEmbedInput(r.input)) {

@@ -13,6 +13,7 @@ import {
   CHAT_REQUEST_ALIASES,
   expectChatMessage,
   expectModelName,
+  expectPlainArgument,
   isPlainChatMessage,
   optionalCacheMode,
   optionalNumberIn,
@@ -300,8 +301,8 @@ function expectSafetyIdentifier(id: string): void {
 
 /** Validates a chat request; throws TypeError/RangeError before anything is sent. */
 export function validateChatRequest(request: unknown): asserts request is ChatRequest {
-  if (!isPlainObject(request)) fail('request', 'an object with `model` and `messages`', request);
-  const r = request as Record<string, unknown>;
+  expectPlainArgument('request', request, 'with `model` and `messages`');
+  const r = request;
   refuseStreamFlag(r, 'complete()', 'stream()');
   expectKnownKeys('request', r, CHAT_KEYS, CHAT_REQUEST_ALIASES);
   expectModelName('request.model', r.model, 'gpt-4o-mini');

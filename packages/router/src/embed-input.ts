@@ -6,9 +6,16 @@ import type { RoutableProvider } from './types';
  * True when an embedding `input` holds token ids (`number[]`, `number[][]`) rather than text. Its
  * first item decides, as `@x/provider-openai` reads it: an array mixing both is refused by the
  * provider that receives it, and one that starts with a number never reaches a text-only one.
+ * A first item that is `undefined` (a hole: `[, 'a']`) is neither, and refused by its index: read
+ * as token ids, it was refused as text no deployment takes.
  */
 export function isTokenIds(input: unknown): boolean {
-  return Array.isArray(input) && input.length > 0 && typeof input[0] !== 'string';
+  if (!Array.isArray(input) || input.length === 0) return false;
+  const first: unknown = input[0];
+  if (first === undefined) {
+    fail('request.input[0]', 'a string (or token ids), not a hole or `undefined`', first);
+  }
+  return typeof first !== 'string';
 }
 
 /**

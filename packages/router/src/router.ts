@@ -8,6 +8,7 @@ import {
   LeavableIterator,
   optionalSignal,
 } from '@x/internal';
+import { expectPlainArgument } from '@x/provider-core';
 import type { Deployment, Operation } from './deployment';
 import type { DeploymentOptions } from './deployment-options';
 import { checkTokenIds, isTokenIds } from './embed-input';
@@ -295,7 +296,9 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   #check(request: unknown, op: Operation): string {
     const rt = this.#rt;
     rt.assertOpen();
-    if (typeof request !== 'object' || request === null) fail('request', 'an object', request);
+    // Plain, as the providers take it: the request is copied on to a deployment (`forDeployment`),
+    // and a copy keeps only own fields, so a class instance's getters would be lost on the way.
+    expectPlainArgument('request', request, 'with `model`');
     const r = request as { model?: unknown; tags?: unknown; input?: unknown; signal?: unknown };
     const group = expectGroup(r.model, rt.tiers);
     // Before any deployment is called: a bad signal found only once a call is in flight would

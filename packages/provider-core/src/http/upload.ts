@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { isUint8Array } from 'node:util/types';
 import { LightSignal } from '../light-signal';
 import type { AttemptSignal } from './attempt-signal';
 import { type AttemptInit, armAtSend, SENDING } from './exchange';
@@ -64,6 +65,17 @@ function notBytes(data: string, chunk: unknown): TypeError {
   return new TypeError(
     `Expected every chunk of \`${data}\` to be a Uint8Array, got ${typeof name === 'string' ? name : type}`,
   );
+}
+
+/**
+ * Bytes of another realm (a `vm` context, some test runners) as a view of this realm's over the
+ * same memory, not copied: the request path tells bytes from a stream, and reads a chunk,
+ * with `instanceof`. Bytes of this realm are returned as they are.
+ */
+export function thisRealm(bytes: Uint8Array): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  const foreign = bytes as { buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
+  return new Uint8Array(foreign.buffer, foreign.byteOffset, foreign.byteLength);
 }
 
 /** A count of bytes that is not the `content-length` sent: the call ends before undici sees it. */
@@ -156,13 +168,13 @@ class Sending {
         if (this.settled) return;
         if (next.done === true) break;
         const chunk = next.value;
-        if (!(chunk instanceof Uint8Array)) throw this.#cut(notBytes(this.#names.data, chunk));
+        if (!isUint8Array(chunk)) throw this.#cut(notBytes(this.#names.data, chunk));
         if (chunk.byteLength === 0) continue;
         sent += chunk.byteLength;
         if (declared !== undefined && sent > declared) {
           throw this.#cut(lengthMismatch(this.#names, declared, sent, true));
         }
-        yield chunk;
+        yield thisRealm(chunk);
       }
       ended = true;
       if (declared !== undefined && sent !== declared) {

@@ -1,3 +1,4 @@
+import { isUint8Array } from 'node:util/types';
 import type { OpenAIAudio, OpenAIFile, OpenAIImageInput } from '../content-part-types';
 import type { OpenAIChatMessage } from '../types';
 
@@ -26,7 +27,7 @@ export function imageUrl(image: string | Uint8Array): string {
 
 /** The image of an item of `images`: the item, or the `image` of one given with its `detail`. */
 export function imageOf(item: OpenAIImageInput): string | Uint8Array {
-  return typeof item === 'string' || item instanceof Uint8Array ? item : item.image;
+  return typeof item === 'string' || isUint8Array(item) ? item : item.image;
 }
 
 /**
@@ -76,7 +77,7 @@ function marking(part: Record<string, unknown>, marked: boolean | undefined) {
 
 function imagePart(item: OpenAIImageInput): Record<string, unknown> {
   const url = imageUrl(imageOf(item));
-  if (typeof item === 'string' || item instanceof Uint8Array) {
+  if (typeof item === 'string' || isUint8Array(item)) {
     return { type: 'image_url', image_url: { url } };
   }
   const { detail } = item;

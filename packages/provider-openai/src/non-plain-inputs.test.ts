@@ -3,33 +3,12 @@
 // runners), an empty stop sequence.
 
 import vm from 'node:vm';
-import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAIProvider, type OpenAIProvider } from './provider';
-
-const open: Array<OllamaSim | OpenAIProvider> = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
-
-async function setup(): Promise<{ sim: OllamaSim; provider: OpenAIProvider }> {
-  const sim = await startOllamaSim({ loadTimeMs: 0 });
-  const provider = createOpenAIProvider({
-    preset: 'ollama',
-    baseUrl: `${sim.url}/v1`,
-    retry: false,
-    cache: false,
-  });
-  open.push(provider, sim);
-  return { sim, provider };
-}
-
-const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/v1/chat/completions');
+import { describe, expect, it } from 'vitest';
+import { chatsAt, simSetup } from './__fixtures__/sim-setup';
 
 describe('a class instance for a request or a message', () => {
   it('says the request is not a plain object, instead of showing its JSON', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     class ChatReq {
       model = 'llama3.2';
       messages = [{ role: 'user', content: 'hi' }];
@@ -51,7 +30,7 @@ describe('a class instance for a request or a message', () => {
   });
 
   it('says a message is an instance of its class', async () => {
-    const { provider } = await setup();
+    const { provider } = await simSetup();
     class Msg {
       _r = 'user';
       get role() {
@@ -71,7 +50,7 @@ describe('a class instance for a request or a message', () => {
 
 describe('bytes of another realm', () => {
   it('are taken as an image, and sent as the data URL of their bytes', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3];
     const image: Uint8Array = vm.runInNewContext(`new Uint8Array(${JSON.stringify(png)})`);
     await provider.complete({
@@ -92,7 +71,7 @@ describe('bytes of another realm', () => {
 
 describe('an empty stop sequence', () => {
   it('is refused before sending, naming its index', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     const messages = [{ role: 'user' as const, content: 'hi' }];
     await expect(
       provider.complete({ model: 'llama3.2', messages, stop: ['a', ''] }),

@@ -3,30 +3,9 @@
 // and every field of a reply the provider returned is accepted when the reply is pushed back.
 
 import { expectRequestKeyTyposRefused } from '@x/internal/testing';
-import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAIProvider, type OpenAIProvider } from './provider';
+import { describe, expect, it } from 'vitest';
+import { chatsAt, simSetup } from './__fixtures__/sim-setup';
 import type { ChatMessage, StreamChunk, ToolDefinition } from './types';
-
-const open: Array<OllamaSim | OpenAIProvider> = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
-
-async function setup(): Promise<{ sim: OllamaSim; provider: OpenAIProvider }> {
-  const sim = await startOllamaSim({ loadTimeMs: 0 });
-  const provider = createOpenAIProvider({
-    preset: 'ollama',
-    baseUrl: `${sim.url}/v1`,
-    retry: false,
-    cache: false,
-  });
-  open.push(provider, sim);
-  return { sim, provider };
-}
-
-const chatsAt = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/v1/chat/completions');
 
 const weather: ToolDefinition = {
   type: 'function',
@@ -43,12 +22,12 @@ const weather: ToolDefinition = {
 
 describe('OpenAIProvider.complete', () => {
   it('refuses a misspelt key at any depth before sending, from complete() and stream()', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     await expectRequestKeyTyposRefused(provider, 'llama3.2', () => chatsAt(sim).length);
   });
 
   it('refuses an empty messages list before sending, naming the field', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     await expect(provider.complete({ model: 'llama3.2', messages: [] })).rejects.toThrow(
       /`request\.messages` to be a non-empty array/,
     );
@@ -56,7 +35,7 @@ describe('OpenAIProvider.complete', () => {
   });
 
   it('refuses two tools of one name before sending, a custom tool among them', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     const messages: ChatMessage[] = [{ role: 'user', content: 'Hi' }];
     const twice = [weather, weather];
     await expect(provider.complete({ model: 'llama3.2', messages, tools: twice })).rejects.toThrow(
@@ -70,7 +49,7 @@ describe('OpenAIProvider.complete', () => {
   });
 
   it('refuses tool-call arguments JSON cannot write before sending, naming the field', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     const throwing = {
@@ -97,7 +76,7 @@ describe('OpenAIProvider.complete', () => {
   });
 
   it('continues a conversation with tool calls and reasoning when each reply is pushed back', async () => {
-    const { sim, provider } = await setup();
+    const { sim, provider } = await simSetup();
     const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
     const first = await provider.complete({ model: 'qwen3:4b', messages, tools: [weather] });
     expect(first.message.toolCalls).toHaveLength(1);

@@ -24,31 +24,7 @@ export function textParts(parts: readonly unknown[], out: string[], n: number): 
   return n;
 }
 
-/**
- * What the counts read of a chat by name, whatever an object lists: a message's fields (the
- * OpenAI wire's and provider-core's), a content part's, a tool call's. A class may hold them as
- * getters of its prototype, which `Object.keys` does not list.
- */
-export const READ_BY_NAME: ReadonlySet<string> = new Set([
-  'role',
-  'content',
-  'name',
-  'tool_calls',
-  'toolCalls',
-  'function_call',
-  'tool_call_id',
-  'toolCallId',
-  'toolName',
-  'text',
-  'type',
-  'id',
-  'function',
-  'custom',
-  'arguments',
-  'input',
-]);
-
-/** The message fields among {@link READ_BY_NAME}: billed when a class holds them as getters. */
+/** The fields of a message, billed by name when a class holds them as getters ({@link billedKeys}). */
 const MESSAGE_FIELDS = [
   'role',
   'content',
@@ -60,6 +36,22 @@ const MESSAGE_FIELDS = [
   'toolCallId',
   'toolName',
 ];
+
+/**
+ * What the counts read of a chat by name, whatever an object lists: a message's fields (the
+ * OpenAI wire's and provider-core's), a content part's, a tool call's. A class may hold them as
+ * getters of its prototype, which `Object.keys` does not list.
+ */
+export const READ_BY_NAME: ReadonlySet<string> = new Set([
+  ...MESSAGE_FIELDS,
+  'text',
+  'type',
+  'id',
+  'function',
+  'custom',
+  'arguments',
+  'input',
+]);
 
 /**
  * The keys of `message` to bill: its own listed ones, and, for a message whose `role` is not one

@@ -44,6 +44,7 @@ describe('index', () => {
         "classifyForBreaker",
         "createErrorKit",
         "createRetryPolicy",
+        "cutServerText",
         "embeddingsMismatch",
         "endUnsentBody",
         "errorCode",

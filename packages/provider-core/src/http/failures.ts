@@ -131,8 +131,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 
 /**
  * The error text of an error body: a JSON `error` string or `error.message`, else the raw text,
- * cut to `SERVER_TEXT_MAX` (500) characters. `redact` runs before the cut, so a secret the cut would split is still
- * recognised whole.
+ * cut to `SERVER_TEXT_MAX` (500) characters. `redact` runs before the cut, so a secret the cut
+ * would split is still recognised whole.
  */
 export function serverMessage(
   contentType: string | undefined,
@@ -140,20 +140,24 @@ export function serverMessage(
   redact: (text: string) => string,
 ): string {
   const trimmed = body.trim();
-  if (trimmed.startsWith('{') || contentType?.includes('json')) {
-    try {
-      const parsed = JSON.parse(trimmed) as { error?: unknown; message?: unknown };
-      if (typeof parsed.error === 'string') return cutServerText(redact(parsed.error));
-      if (typeof parsed.error === 'object' && parsed.error !== null) {
-        const message = (parsed.error as { message?: unknown }).message;
-        if (typeof message === 'string') return cutServerText(redact(message));
-      }
-      if (typeof parsed.message === 'string') return cutServerText(redact(parsed.message));
-    } catch {
-      // Not JSON after all: the raw text below.
+  return cutServerText(redact(errorText(contentType, trimmed) ?? trimmed));
+}
+
+/** The error text a JSON error body names, if it is one and names any. */
+function errorText(contentType: string | undefined, body: string): string | undefined {
+  if (!body.startsWith('{') && !contentType?.includes('json')) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    if (typeof parsed.error === 'object' && parsed.error !== null) {
+      const message = (parsed.error as { message?: unknown }).message;
+      if (typeof message === 'string') return message;
     }
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // Not JSON after all: the raw text.
   }
-  return cutServerText(redact(trimmed));
+  return undefined;
 }
 
 const CONNECTION_CODES = new Set([

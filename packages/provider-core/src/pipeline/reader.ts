@@ -7,13 +7,12 @@ import { streamAttempt } from '../http/attempt';
 import { directAttempt, type StreamedExchange } from '../http/direct-attempt';
 import { directDispatch } from '../http/transport';
 import type { Runtime } from '../runtime';
-import { scrubPromptEchoes } from '../scrub-echoes';
 import { CONSUMER_LEFT, streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk, ToolCallOf } from '../types';
 import { answerShape } from './answer-type';
 import { Progress, progressOf, tooLarge } from './progress';
 import { attemptInit, type CallRequest } from './shared';
-import { droppingPageKept, PAGE_KEPT, WebPage } from './web-page';
+import { droppingPageKeptOf, PAGE_KEPT, WebPage } from './web-page';
 
 /** What one streamed attempt sends, and how its answer is read. */
 export interface StreamedAttempt extends CallRequest {
@@ -241,8 +240,7 @@ export class AnswerReader<Response> {
             throw CONSUMER_LEFT;
           }
           // Before the breaker publishes the failure: no hop of the gate's for it.
-          if (init.echoed !== undefined) scrubPromptEchoes(error, init.echoed);
-          droppingPageKept(error);
+          droppingPageKeptOf(init.echoed)(error);
         }),
       init.redact,
     );

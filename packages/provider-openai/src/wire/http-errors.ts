@@ -1,4 +1,5 @@
 import {
+  cutServerText,
   type HttpErrorMapper,
   type HttpFailure,
   notServedMessage,
@@ -103,7 +104,7 @@ export function mapHttpError(
     }
     const fields = readErrorBody(failure.body);
     // `redact` runs before the cut, so a secret the cut would split is still recognised whole.
-    const serverMessage = redact(fields?.message ?? failure.body.trim()).slice(0, 500);
+    const serverMessage = cutServerText(redact(fields?.message ?? failure.body.trim()));
     const body = {
       label,
       endpoint,

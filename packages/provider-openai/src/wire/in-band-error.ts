@@ -1,3 +1,4 @@
+import { cutServerText } from '@x/provider-core';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
 import { readErrorBody } from './http-errors';
 
@@ -45,7 +46,7 @@ export function inBandError(
   return new OpenAIStreamError({
     label,
     reason: 'server-error',
-    serverMessage: redact(fields?.message ?? text).slice(0, 500),
+    serverMessage: cutServerText(redact(fields?.message ?? text)),
     type: clean(fields?.type),
     errorCode: clean(fields?.errorCode),
     param: clean(fields?.param),

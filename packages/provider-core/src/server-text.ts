@@ -6,7 +6,7 @@
  */
 export const SERVER_TEXT_MAX = 500;
 
-/** `text` cut to {@link SERVER_TEXT_MAX} characters: redact it first, so no secret is split. */
+/** `text` cut to 500 characters (`SERVER_TEXT_MAX`): redact it first, so no secret is split. */
 export function cutServerText(text: string): string {
   return text.length > SERVER_TEXT_MAX ? text.slice(0, SERVER_TEXT_MAX) : text;
 }

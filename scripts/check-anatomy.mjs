@@ -140,6 +140,10 @@ function checkManifest(name, dir, pkg) {
   for (const script of ['build', 'typecheck', 'test', 'check:package']) {
     if (!pkg.scripts?.[script]) fail(name, `scripts.${script} is missing`);
   }
+  // tsup writes every declaration twice (.d.ts, .d.cts); the second step keeps one (issue 17).
+  const BUILD = 'tsup && node ../../scripts/share-declarations.mjs';
+  if (pkg.scripts?.build !== undefined && pkg.scripts.build !== BUILD)
+    fail(name, `scripts.build must be \`${BUILD}\`, got \`${pkg.scripts.build}\``);
   const checkPackage = pkg.scripts?.['check:package'] ?? '';
   for (const step of ['publint --strict', 'attw --pack .', 'node ../../scripts/check-dist.mjs']) {
     if (!checkPackage.includes(step)) fail(name, `scripts.check:package must run \`${step}\``);

@@ -45,6 +45,15 @@ describe('withoutEchoes', () => {
     );
   });
 
+  it("finds a quote whose controls Python repr wrote as \\xNN (pydantic's input_value)", () => {
+    const prompt = 'Print the log:\u001b[31m red \u0007 bell, then \u{e0041} a tag';
+    // Python's repr of that string: controls as \xNN, an unprintable astral character as \U
+    const repr = "'Print the log:\\x1b[31m red \\x07 bell, then \\U000e0041 a tag'";
+    expect(scrub(`input_value=${repr}, input_type=str`, [prompt])).toBe(
+      `input_value='${PROMPT_PLACEHOLDER}', input_type=str`,
+    );
+  });
+
   it('makes overlapping and touching quotes one placeholder; quotes apart stay apart', () => {
     const a = 'The first sentence of the prompt.';
     const b = ' And then the second one follows.';

@@ -38,6 +38,15 @@ describe('unescapeText', () => {
   it("decodes Python repr's \\' too (pydantic's input_value='...')", () => {
     expect(unescapeText("input_value='it\\'s a\\nb'")?.text).toBe("input_value='it's a\nb'");
   });
+
+  it("decodes Python repr's \\xNN and \\UNNNNNNNN (controls and unprintable characters)", () => {
+    expect(unescapeText('a\\x00b\\x7F\\U0001f600\\U000E0001')?.text).toBe(
+      'a\u0000b\u007f\u{1f600}\u{e0001}',
+    );
+    // not an escape: too few digits, or past U+10FFFF
+    expect(unescapeText('C:\\x6 \\Users')).toBeUndefined();
+    expect(unescapeText('\\U00110000 \\x41')?.text).toBe('\\U00110000 A');
+  });
 });
 
 describe('unescapeText: percent-escapes and HTML references', () => {

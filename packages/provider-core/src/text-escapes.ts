@@ -1,8 +1,9 @@
 // A text with its escapes decoded, where a secret (or an echo of a prompt: `prompt-echoes.ts`) is
 // looked for besides the text itself. A server or a proxy may escape some characters of a key, or
 // all of them, in several ways: JSON's `\"`, `\/` and `\uXXXX` (a server quoting the request's
-// headers as JSON; Python's `json.dumps` escapes every character past ASCII), Python repr's `\'`
-// (pydantic's `input_value='...'`), percent-escapes of any byte (`%2D` for `-`: RFC 3986 allows
+// headers as JSON; Python's `json.dumps` escapes every character past ASCII), Python repr's `\'`,
+// `\xNN` and `\UNNNNNNNN` (pydantic's `input_value='...'`, which escapes the controls and
+// unprintable characters of a quoted prompt that way), percent-escapes of any byte (`%2D` for `-`: RFC 3986 allows
 // it), and HTML character references (`&#115;`, `&#x73;`, `&amp;`: an HTML error page).
 // Escapes of only some characters cannot be listed as forms of a secret (each character escaped
 // or not: 2^n forms); decoding the text once finds them all, and costs nothing per secret.
@@ -20,13 +21,13 @@ export interface Unescaped {
 
 /**
  * The escapes, each read where it starts (left to right, so `\\u0041` is a backslash and `u0041`,
- * as a JSON string is read): JSON's escapes and Python repr's `\'`, a run of percent-escapes (of
+ * as a JSON string is read): JSON's escapes and Python repr's `\'`, `\xNN` and `\UNNNNNNNN`, a run of percent-escapes (of
  * any byte, in either case of hex: a UTF-8 character spans several), and an HTML character
  * reference (numeric, with any number of leading zeros and its `;` or without as browsers read
  * them, or one of XML's five named ones).
  */
 const ESCAPES =
-  /\\(?:u[0-9A-Fa-f]{4}|["'\\/bfnrt])|(?:%[0-9A-Fa-f]{2})+|&#(?:0*[0-9]{1,7}|[xX]0*[0-9A-Fa-f]{1,6});?|&(?:amp|lt|gt|quot|apos);/g;
+  /\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|U[0-9A-Fa-f]{8}|["'\\/bfnrt])|(?:%[0-9A-Fa-f]{2})+|&#(?:0*[0-9]{1,7}|[xX]0*[0-9A-Fa-f]{1,6});?|&(?:amp|lt|gt|quot|apos);/g;
 const SIMPLE: Readonly<Record<string, string>> = {
   '"': '"',
   "'": "'",
@@ -157,6 +158,13 @@ function utf8Size(values: Uint8Array, i: number): number {
   return size;
 }
 
+/**
+ * The character of a `\u`, `\x` or `\U` escape: a lone surrogate as it is (JSON writes a pair as
+ * two `\u`); undefined past U+10FFFF (a `\U` no Python writes).
+ */
+const codePoint = (cp: number): string | undefined =>
+  cp <= 0xffff ? String.fromCharCode(cp) : cp <= 0x10ffff ? String.fromCodePoint(cp) : undefined;
+
 /** The character an HTML reference stands for; undefined for none (a surrogate, past U+10FFFF). */
 function referenced(reference: string): string | undefined {
   const named = NAMED[reference];
@@ -207,11 +215,9 @@ export function unescapeText(text: string): Unescaped | undefined {
     const escaped = m[0];
     const lead = escaped[0];
     if (lead === '\\') {
-      const simple = SIMPLE[escaped[1]!];
-      out.unit(
-        simple ?? String.fromCharCode(Number.parseInt(escaped.slice(2), 16)),
-        escaped.length,
-      );
+      const decoded = SIMPLE[escaped[1]!] ?? codePoint(Number.parseInt(escaped.slice(2), 16));
+      if (decoded === undefined) out.raw(escaped);
+      else out.unit(decoded, escaped.length);
     } else if (lead === '&') {
       const decoded = referenced(escaped);
       if (decoded === undefined) out.raw(escaped);

@@ -110,9 +110,13 @@ export class Forms {
  * matched in any case. An encoded piece is sliced out of the whole's encoding (each byte has its
  * own characters in percent and hex).
  */
+const LONE_SURROGATE = /\p{Cs}/gu;
+
 export function encodings(secret: string, pieces: boolean, forms: Forms): void {
   forms.add(secret);
-  const uri = encodeURIComponent(secret);
+  // A lone surrogate has no URI form (`encodeURIComponent` throws URIError); as UTF-8 bytes it is
+  // U+FFFD, which is what `Buffer.from` below writes for it too.
+  const uri = encodeURIComponent(secret.replace(LONE_SURROGATE, '\ufffd'));
   forms.add(uri);
   // `+` in a query string.
   forms.add(uri.replace(/%20/g, '+'));

@@ -22,6 +22,17 @@ describe('Redactor', () => {
     expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('takes a secret holding a lone surrogate, and scrubs it raw and as its UTF-8 encodings', () => {
+    const redactor = new Redactor();
+    const key = 'sk-lone\ud800surrogate-0123456789';
+    expect(() => redactor.add(key)).not.toThrow();
+    const bytes = Buffer.from(key);
+    const out = redactor.redact(
+      `a ${key} b ${bytes.toString('base64')} c ${encodeURIComponent(key.replace('\ud800', '\ufffd'))} d`,
+    );
+    expect(out).toBe('a [redacted] b [redacted] c [redacted] d');
+  });
+
   it('scrubs the bare token of a Bearer or Basic header value, and the Basic password', () => {
     const redactor = new Redactor();
     redactor.add('Bearer tok-123456');

@@ -24,14 +24,20 @@ export interface SettledCall {
  * `probeTimedOut()` for calls that went through the slow path.
  */
 export abstract class BreakerOutcomes extends BreakerVerdicts {
-  protected readonly rateWindow: RateWindow | undefined;
+  // The fields every closed call reads are `declare`d, and set in the constructor: a class field
+  // is first defined as `undefined`, and V8 then types it as "anything" once the real value is
+  // stored. Stored first as a boolean or a function, it keeps that type, and the optimised closed
+  // path skips a generic truthiness test of `closedPathIsFree` and `then()`'s is-callable tests
+  // of the handlers (counted under cachegrind: 44 of the 85 instructions the closed path added to
+  // `fn().then()`).
+  declare protected readonly rateWindow: RateWindow | undefined;
   /** A time window needs the clock on every outcome; a count window does not. */
-  private readonly windowIsTimed: boolean;
+  declare private readonly windowIsTimed: boolean;
   /** True when a closed call needs no timing and no per-call event: the allocation-free path. */
-  protected closedPathIsFree: boolean;
+  declare protected closedPathIsFree: boolean;
   /** Settle a closed-path call of the current closed period; rebound on every close. */
-  protected onClosedValue!: (value: unknown) => unknown;
-  protected onClosedError!: (error: unknown) => never;
+  declare protected onClosedValue: (value: unknown) => unknown;
+  declare protected onClosedError: (error: unknown) => never;
 
   protected calls = 0;
   protected successes = 0;

@@ -17,6 +17,17 @@ class Msg {
   }
 }
 
+/** Its data is only in a private field: no own field, no getter, no toJSON. */
+class Query {
+  #text: string;
+  constructor(text: string) {
+    this.#text = text;
+  }
+  text(): string {
+    return this.#text;
+  }
+}
+
 function keyError(request: object): Error {
   try {
     cacheKey(request);
@@ -56,6 +67,48 @@ describe('cacheKey with objects whose own fields are not what they hold', () => 
     expect(keyError(new Request()).message).toMatch(
       /^Expected `request` .*, got a Request instance$/,
     );
+  });
+
+  it('refuses an instance whose data is only in private fields, saying what to do', () => {
+    expect(
+      keyError({ model: 'x', messages: [{ role: 'user', content: new Query('cats') }] }).message,
+    ).toBe(
+      'Expected `request.messages[0].content` to be data the key can read (a plain object, an array, bytes, an object with a toJSON method, or a class instance whose own fields are what it holds: no Map, no Set, no getters), got a Query instance, which has no own fields the key can read (private `#fields` cannot be read): give its class a toJSON() method, or pass its fields as an object literal',
+    );
+    expect(keyError(new Query('cats')).message).toMatch(
+      /^Expected `request` .*, got a Query instance, which has no own fields .*: give its class a toJSON\(\) method, or pass its fields as an object literal$/,
+    );
+  });
+
+  it('refuses it through the cache too, where two queries shared one answer', async () => {
+    const cache = createCache({ strategy: 'aggressive' });
+    expect(() => cache.key({ model: 'x', input: new Query('cats') })).toThrow(
+      /^Expected `request\.input` .*, got a Query instance, which has no own fields/,
+    );
+    const ask = (q: string) =>
+      cache.getOrLoad({ model: 'x', prompt: new Query(q), temperature: 0 }, async () => q);
+    await expect(ask('cats')).rejects.toSatisfy(isCacheKeyError);
+    await expect(ask('dogs')).rejects.toSatisfy(isCacheKeyError);
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps keying instances with own fields by them, and empty objects with no class', () => {
+    class Part {
+      #lang = 'en';
+      constructor(readonly text: string) {}
+      lang(): string {
+        return this.#lang;
+      }
+    }
+    expect(cacheKey({ model: 'x', parts: [new Part('cats')] })).toBe(
+      cacheKey({ model: 'x', parts: [{ text: 'cats' }] }),
+    );
+    expect(cacheKey({ model: 'x', parts: [new Part('cats')] })).not.toBe(
+      cacheKey({ model: 'x', parts: [new Part('dogs')] }),
+    );
+    const empty = cacheKey({ model: 'x', options: {} });
+    expect(cacheKey({ model: 'x', options: Object.create(null) })).toBe(empty);
+    expect(cacheKey({ model: 'x', options: runInNewContext('({})') })).toBe(empty);
   });
 
   it('keys a class with a toJSON by what it returns, and plain objects of another realm', () => {

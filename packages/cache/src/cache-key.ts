@@ -175,7 +175,7 @@ export function hashRequest(request: object): string {
   } catch (error) {
     if (error instanceof UnkeyableError) {
       throw new CacheKeyError(
-        `Expected \`${propertyPath('request', error.path)}\` to be ${KEYABLE}, got ${describe(error.value)}`,
+        `Expected \`${propertyPath('request', error.path)}\` to be ${KEYABLE}, got ${describe(error.value)}${error.hint}`,
         { cause: error },
       );
     }

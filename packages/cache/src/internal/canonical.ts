@@ -20,6 +20,7 @@
  * `Uint16Array [0x0201]`). A kind is a built-in class name, with no `:`, so the token stays
  * self-delimiting. Adding kinds changed only the keys of requests that hold bytes.
  */
+
 import {
   isArrayBuffer,
   isBigIntObject,
@@ -33,6 +34,7 @@ import {
   isWeakMap,
   isWeakSet,
 } from 'node:util/types';
+import { isJsonRecord } from '@x/internal';
 import { nameMemo } from './name-memo';
 
 /** Deeper than this is treated as a cycle: requests are shallow, and recursion must stay bounded. */
@@ -42,15 +44,23 @@ export class CanonicalError extends Error {}
 
 /**
  * An object whose own fields are not what it holds, so its key would be `{}` for every value: a
- * `Map` or a `Set`, a class instance whose fields are getters (`get content()`). `path` is filled
- * in, innermost key first, as the error leaves each array and object on its way up.
+ * `Map` or a `Set`, a class instance whose fields are getters (`get content()`) or that has no own
+ * fields at all (its data in private fields). `path` is filled in, innermost key first, as the
+ * error leaves each array and object on its way up; `hint`, when set, ends the message.
  */
 export class UnkeyableError extends CanonicalError {
   readonly path: (string | number)[] = [];
-  constructor(readonly value: object) {
+  constructor(
+    readonly value: object,
+    readonly hint = '',
+  ) {
     super('holds an object the key cannot read');
   }
 }
+
+/** What to do about an instance with no own fields: the key cannot see private ones. */
+const NO_FIELDS_HINT =
+  ', which has no own fields the key can read (private `#fields` cannot be read): give its class a toJSON() method, or pass its fields as an object literal';
 
 /**
  * Sorts object keys in place by UTF-16 code units, like `Array.prototype.sort()` without a
@@ -180,8 +190,23 @@ const bigIntValueOf = BigInt.prototype.valueOf;
 function encodeSpecial(object: Record<string, unknown>, depth: number): string {
   const special = specialToken(object);
   if (special !== undefined) return special;
+  return encodeMembers(object, depth, instanceKeys(object));
+}
+
+/**
+ * The own fields of an object that is neither plain nor one `specialToken` encodes, when they are
+ * what it holds; throws `UnkeyableError` otherwise. Only such objects pay these checks.
+ */
+function instanceKeys(object: object): string[] {
   if (!keyedByMembers(object)) throw new UnkeyableError(object);
-  return encodeMembers(object, depth);
+  const keys = Object.keys(object);
+  // No own field: the data lives in private fields (or in nothing the key can see), and every
+  // instance would key as `{}` and share one answer. An object literal of another realm is
+  // `{}` indeed.
+  if (keys.length === 0 && !isJsonRecord(object)) {
+    throw new UnkeyableError(object, NO_FIELDS_HINT);
+  }
+  return keys;
 }
 
 /**
@@ -190,8 +215,8 @@ function encodeSpecial(object: Record<string, unknown>, depth: number): string {
  * whose prototypes define getters (`get content()`: providers read them, JSON and this key would
  * not, and `new Msg('cats')` and `new Msg('dogs')` shared a key). The root of the chain (an
  * `Object.prototype`, of this realm or a `vm` context's, with its `__proto__` accessor) is not
- * looked at. Private fields read only by methods cannot be seen from outside: such a class needs a
- * `toJSON`.
+ * looked at. Private fields read only by methods cannot be seen from outside: an instance with
+ * no other field is refused by `instanceKeys`; one with public fields too is keyed by those.
  */
 function keyedByMembers(object: object): boolean {
   if (isMap(object) || isSet(object) || isWeakMap(object) || isWeakSet(object)) return false;
@@ -209,8 +234,11 @@ function keyedByMembers(object: object): boolean {
   return true;
 }
 
-function encodeMembers(object: Record<string, unknown>, depth: number): string {
-  const keys = Object.keys(object);
+function encodeMembers(
+  object: Record<string, unknown>,
+  depth: number,
+  keys: string[] = Object.keys(object),
+): string {
   sortKeys(keys);
   let out = '{';
   let i = 0;
@@ -276,12 +304,12 @@ export function encodeTopLevel(
     object = json as Record<string, unknown>;
   }
   const proto = Object.getPrototypeOf(object);
+  let keys: string[];
   if (proto !== Object.prototype && proto !== null) {
     const special = specialToken(object);
     if (special !== undefined) return special;
-    if (!keyedByMembers(object)) throw new UnkeyableError(object);
-  }
-  const keys = Object.keys(object);
+    keys = instanceKeys(object);
+  } else keys = Object.keys(object);
   sortKeys(keys);
   let out = '{';
   let i = 0;

@@ -1,15 +1,6 @@
-import {
-  ContextOverflowError,
-  type ContextOverflowInit,
-  type ErrorOrigin,
-  IncompleteStreamError,
-  ProviderConnectionError,
-  type ProviderError,
-  ProviderStreamError,
-  ProviderTimeoutError,
-  type StreamErrorInit,
-  type TimeoutErrorInit,
-} from './errors';
+import { ProviderConnectionError } from './connection-error';
+import { ContextOverflowError, type ContextOverflowInit } from './context-overflow-error';
+import type { ErrorOrigin, ProviderError } from './errors';
 import { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 import {
   CircuitOpenError,
@@ -17,6 +8,8 @@ import {
   LocalLimitError,
   ProviderClosedError,
 } from './refusals';
+import { IncompleteStreamError, ProviderStreamError, type StreamErrorInit } from './stream-errors';
+import { ProviderTimeoutError, type TimeoutErrorInit } from './timeout-error';
 import type { PartialResponse } from './types';
 
 /**

@@ -1,16 +1,10 @@
 // The kind of a provider error names its class: this map is what lets a guard, or a check of
 // `kind`, hand the caller the fields of that class rather than only the base class's. Types only,
 // so the classes' modules (which import `ProviderError` from `errors.ts`) form no import cycle.
-import type {
-  ContextOverflowError,
-  IncompleteStreamError,
-  ProviderApiError,
-  ProviderConnectionError,
-  ProviderError,
-  ProviderErrorKind,
-  ProviderStreamError,
-  ProviderTimeoutError,
-} from './errors';
+import type { ProviderApiError } from './api-error';
+import type { ProviderConnectionError } from './connection-error';
+import type { ContextOverflowError } from './context-overflow-error';
+import type { ProviderError, ProviderErrorKind } from './errors';
 import type { ProviderProtocolError } from './protocol-error';
 import type {
   CircuitOpenError,
@@ -18,6 +12,8 @@ import type {
   LocalLimitError,
   ProviderClosedError,
 } from './refusals';
+import type { IncompleteStreamError, ProviderStreamError } from './stream-errors';
+import type { ProviderTimeoutError } from './timeout-error';
 
 /**
  * The class of each {@link ProviderErrorKind}: what `isProviderErrorOfKind(e, kind)` narrows to.

@@ -24,6 +24,8 @@ export type {
   RateLimiterStats,
   ResolvedLimit,
 } from '@x/rate-limit';
+export type { ApiErrorInit, ApiErrorKind } from './api-error';
+export { ProviderApiError } from './api-error';
 export { classifyForBreaker } from './compose/classify';
 export type {
   PieceDefaults,
@@ -32,6 +34,9 @@ export type {
   TokenOptions,
 } from './compose/pieces';
 export type { ShareOptions } from './compose/share';
+export { ProviderConnectionError } from './connection-error';
+export type { ContextOverflowInit } from './context-overflow-error';
+export { ContextOverflowError } from './context-overflow-error';
 export type { CoreOptions } from './core-options';
 export { CORE_OPTION_ALIASES, CORE_OPTION_KEYS } from './core-options';
 export type {
@@ -62,28 +67,12 @@ export type {
   ProviderErrorByKind,
   ProviderErrorOfKind,
 } from './error-union';
-export type {
-  ApiErrorInit,
-  ApiErrorKind,
-  ContextOverflowInit,
-  ErrorOrigin,
-  ProviderErrorKind,
-  StreamErrorInit,
-  StreamFailure,
-  TimeoutErrorInit,
-  TimeoutKind,
-} from './errors';
+export type { ErrorOrigin, ProviderErrorKind } from './errors';
 export {
-  ContextOverflowError,
   errorCode,
-  IncompleteStreamError,
   isProviderError,
   isProviderErrorOfKind,
-  ProviderApiError,
-  ProviderConnectionError,
   ProviderError,
-  ProviderStreamError,
-  ProviderTimeoutError,
   partialOf,
 } from './errors';
 export { ProviderFacade } from './facade';
@@ -168,7 +157,7 @@ export type {
 } from './options';
 export { isFieldValue, SECRET_HEADER, validateHeaders } from './options';
 export type { MessagesInit } from './pipeline/messages';
-export type { PlainCallInit, RawBody } from './pipeline/shared';
+export type { PlainCallInit, RawBody } from './pipeline/plain-call';
 export { isWebPageAnswer } from './pipeline/web-page';
 export { expectPlainArgument } from './plain-argument';
 export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
@@ -192,6 +181,10 @@ export type {
   WindowPlan,
 } from './stages/context';
 export { type PricedUsage, usageCost } from './stages/usage-cost';
+export type { StreamErrorInit, StreamFailure } from './stream-errors';
+export { IncompleteStreamError, ProviderStreamError } from './stream-errors';
+export type { TimeoutErrorInit, TimeoutKind } from './timeout-error';
+export { ProviderTimeoutError } from './timeout-error';
 export type {
   AssistantMessage,
   BaseChatRequest,

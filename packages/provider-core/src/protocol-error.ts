@@ -1,3 +1,4 @@
+import { quoted } from '@x/internal';
 // The error of an answer that arrived but cannot be read as HTTP: the server was reached, so it is
 // not a connection failure, and sending the request again could run a generation twice.
 import { type ErrorOrigin, ProviderError } from './errors';
@@ -90,7 +91,7 @@ function protocolMessage(init: ProtocolErrorInit & { from: ErrorOrigin }): strin
   if (init.contentEncoding === undefined) {
     return `${at} answered with something that is not valid HTTP (${init.causeCode}): is another service listening on that port, or a proxy in between altering the answer?`;
   }
-  const answered = `${at} answered with a body in Content-Encoding "${init.contentEncoding}" (${init.causeCode})`;
+  const answered = `${at} answered with a body in Content-Encoding ${quoted(init.contentEncoding)} (${init.causeCode})`;
   return init.askedIdentity === false
     ? `${answered}, which the provider does not decode: the accept-encoding of your headers allows it; leave that header out`
     : `${answered}, though the request asked for identity: is a proxy in between compressing answers? It must pass them on unencoded`;

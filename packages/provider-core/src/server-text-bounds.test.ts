@@ -2,11 +2,12 @@
 // SERVER_TEXT_MAX characters of it, the echo search looks at most ECHO_SEARCH_MAX, and a search
 // that fails withholds the text instead of replacing the call's error with its own.
 import { describe, expect, it } from 'vitest';
+import { ProviderApiError } from './api-error';
 import { createErrorKit } from './error-kit';
-import { ProviderApiError } from './errors';
 import { ECHO_SEARCH_MAX, PROMPT_PLACEHOLDER, withoutEchoes } from './prompt-echoes';
 import { scrubPromptEchoes } from './scrub-echoes';
-import { SERVER_TEXT_MAX } from './server-text';
+import { Redactor } from './secrets';
+import { redactedServerText, SERVER_TEXT_MAX } from './server-text';
 import { EMPTY_PARTIAL } from './types';
 
 const origin = { provider: 'reply', label: 'Reply' };
@@ -49,6 +50,29 @@ describe("the errors keep at most SERVER_TEXT_MAX characters of the server's tex
       partial: EMPTY_PARTIAL,
     });
     expect(error.serverMessage).toBe('boom');
+  });
+});
+
+describe('redactedServerText', () => {
+  it('redacts at most 64 Ki characters of a text of megabytes, then cuts it', () => {
+    const read: number[] = [];
+    const redact = (text: string) => {
+      read.push(text.length);
+      return text;
+    };
+    expect(redactedServerText(noise(8 << 20), redact)).toHaveLength(SERVER_TEXT_MAX);
+    expect(read).toEqual([64 * 1024]);
+  });
+
+  it('scrubs a secret that the cut at 500 characters splits, in any form', () => {
+    const redactor = new Redactor();
+    const key = `sk-${'k'.repeat(2_000)}`;
+    redactor.add(key);
+    const redact = (text: string) => redactor.redact(text);
+    for (const form of [key, encodeURIComponent(key), Buffer.from(key).toString('hex')]) {
+      const kept = redactedServerText(`${noise(490)}${form}${noise(1 << 20)}`, redact);
+      expect(kept).toBe(`${noise(490)}[redacted]${noise(1 << 20)}`.slice(0, SERVER_TEXT_MAX));
+    }
   });
 });
 

@@ -10,3 +10,22 @@ export const SERVER_TEXT_MAX = 500;
 export function cutServerText(text: string): string {
   return text.length > SERVER_TEXT_MAX ? text.slice(0, SERVER_TEXT_MAX) : text;
 }
+
+/**
+ * How much of a server's error text is redacted before the cut: redaction reads every character
+ * and decodes escapes twice (an 8 MB line of escapes takes seconds), while only the first
+ * {@link SERVER_TEXT_MAX} characters are kept. 64 Ki characters leave room past the cut for any
+ * form of a secret that starts before it (a 2.5 KB key is ~7.5 KB percent-encoded), so no secret
+ * that reaches the kept text is split where the redactor reads.
+ */
+const SERVER_TEXT_REDACTED = 64 * 1024;
+
+/**
+ * A server's error text as an error keeps it: its first 64 Ki characters redacted with
+ * `redact`, then cut to 500 characters (`SERVER_TEXT_MAX`).
+ */
+export function redactedServerText(text: string, redact: (text: string) => string): string {
+  return cutServerText(
+    redact(text.length > SERVER_TEXT_REDACTED ? text.slice(0, SERVER_TEXT_REDACTED) : text),
+  );
+}

@@ -5,6 +5,7 @@ import {
   isWellFormed,
   optionalSignal,
   optionError,
+  quoted,
 } from '@x/internal';
 import { modelName, type NameReading } from './model-name';
 import { expectParameters } from './model-options';
@@ -103,7 +104,7 @@ function expectBlobs(name: string, value: unknown): void {
   if (!isPlainObject(value)) fail(name, 'an object of file names to blob digests', value);
   for (const [file, digest] of Object.entries(value)) {
     expectFileName(name, file);
-    expectDigest(`${name}[${JSON.stringify(file)}]`, digest);
+    expectDigest(`${name}[${quoted(file)}]`, digest);
   }
 }
 
@@ -131,7 +132,7 @@ export function expectDigest(name: string, digest: unknown): asserts digest is s
   if (prefix !== 'sha256') slips.push(`\`${prefix}\` is not in lower case`);
   if (separator === '') slips.push('no `:` or `-` after `sha256`');
   if (hex.length !== 64) slips.push(`${hex.length} hex digits`);
-  const got = `${JSON.stringify(digest)} (${slips.join('; ')})`;
+  const got = `${quoted(digest)} (${slips.join('; ')})`;
   throw optionError(['Expected `', name, `\` to be ${what}, got ${got}`], true);
 }
 

@@ -1,4 +1,4 @@
-import { hasBrand, mark } from '@x/internal';
+import { hasBrand, mark, quoted } from '@x/internal';
 import { BRAND } from './error-codes';
 
 /**
@@ -42,8 +42,8 @@ export class EmbeddingDimensionsError extends RangeError {
     const ignored = embeddingLength > dimensions;
     super(
       ignored
-        ? `\`request.dimensions\` \`${dimensions}\` was ignored: the server answered vectors of ${embeddingLength} numbers for ${model} (an Ollama before 0.11.11 ignores the field). Upgrade Ollama, or leave the field out`
-        : `\`request.dimensions\` \`${dimensions}\` is more than the embedding length of ${model}, ${embeddingLength}: Ollama answers full-length vectors then. Ask for at most ${embeddingLength}, or leave the field out (${sent ? 'the answer was dropped' : 'nothing was sent'})`,
+        ? `\`request.dimensions\` \`${dimensions}\` was ignored: the server answered vectors of ${embeddingLength} numbers for ${quoted(model)} (an Ollama before 0.11.11 ignores the field). Upgrade Ollama, or leave the field out`
+        : `\`request.dimensions\` \`${dimensions}\` is more than the embedding length of ${quoted(model)}, ${embeddingLength}: Ollama answers full-length vectors then. Ask for at most ${embeddingLength}, or leave the field out (${sent ? 'the answer was dropped' : 'nothing was sent'})`,
     );
     this.name = 'EmbeddingDimensionsError';
     this.code = 'X_PROVIDER_OLLAMA_EMBEDDING_DIMENSIONS';

@@ -9,7 +9,7 @@
  *
  * No message or field ever holds an API key or an Authorization header.
  */
-import { brandedInstanceOf, hasBrand, mark } from '@x/internal';
+import { brandedInstanceOf, hasBrand, mark, quoted } from '@x/internal';
 import {
   type ApiErrorInit,
   type ContextOverflowInit,
@@ -40,6 +40,7 @@ import {
   type OllamaErrorCode,
   PREFIX,
 } from './error-codes';
+import { pullCommand } from './model-name';
 
 export type { PartialResponse, TimeoutKind } from '@x/provider-core';
 
@@ -143,7 +144,7 @@ export class ModelNotFoundError extends OllamaApiError {
       code: 'X_PROVIDER_OLLAMA_MODEL_NOT_FOUND',
       message:
         init.message ??
-        `Model "${init.model}" was not found on the Ollama server (pull it with \`ollama pull ${init.model}\`)`,
+        `Model ${quoted(init.model)} was not found on the Ollama server (pull it with \`${pullCommand(init.model)}\`)`,
       cause: init.cause,
     });
     branded(this, BRAND.modelNotFound, 'ModelNotFoundError');

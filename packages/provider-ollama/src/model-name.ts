@@ -1,4 +1,4 @@
-import { BoundedMap, fail, isBlank } from '@x/internal';
+import { BoundedMap, fail, isBlank, quoted } from '@x/internal';
 
 // Ollama's own grammar of model names (types/model/name.go, internal/modelref), checked before
 // anything is sent: a name it cannot parse is answered `400 invalid model name` by some endpoints,
@@ -149,7 +149,7 @@ function checkOllamaName(field: string, value: string, reading: NameReading): vo
   const wrong = invalidPart(name, false);
   if (wrong === undefined || invalidPart(name, true) === undefined) return;
   const [part, text] = wrong;
-  const shown = text === MISSING ? 'is empty' : `\`${JSON.stringify(text)}\` is not valid`;
+  const shown = text === MISSING ? 'is empty' : `\`${quoted(text)}\` is not valid`;
   fail(
     field,
     `a model name Ollama accepts (\`[host/][namespace/]model[:tag]\`, each part starting with a letter, digit or \`_\`): its ${part} ${shown}; a ${part} holds ${PART_RULES[part]}`,
@@ -176,4 +176,21 @@ export function modelName(
     );
   }
   expectOllamaName(name, value, reading);
+}
+
+/**
+ * A shell word that needs no quoting: what every part of an Ollama name is made of. A name that
+ * passed `expectOllamaName` may still hold more (a URL scheme before `://` is not read, a blank
+ * around a `:cloud` suffix is trimmed), and a hand-built error any text.
+ */
+const SHELL_WORD = /^[A-Za-z0-9_][A-Za-z0-9_.:/@-]*$/;
+
+/**
+ * The pull command of a missing model, to paste into a shell: with the name as the server read it
+ * (trimmed) when it is one plain word, else without it (the message quotes the name, escaped),
+ * never a command a newline or a `$(...)` in the name would turn into another.
+ */
+export function pullCommand(model: string): string {
+  const name = model.trim();
+  return SHELL_WORD.test(name) ? `ollama pull ${name}` : 'ollama pull';
 }

@@ -1,4 +1,4 @@
-import { hasBrand, mark } from '@x/internal';
+import { hasBrand, mark, quoted } from '@x/internal';
 import { BRAND } from './error-codes';
 
 /**
@@ -31,7 +31,7 @@ export class ServerTooOldError extends RangeError {
     serverVersion: string;
     older: string;
   }) {
-    const value = typeof init.value === 'string' ? JSON.stringify(init.value) : String(init.value);
+    const value = typeof init.value === 'string' ? quoted(init.value) : String(init.value);
     super(
       `\`${init.field}\` \`${value}\` needs Ollama ${init.minVersion} or later, and this server is ${init.serverVersion}: an older server ${init.older}. Upgrade Ollama, or leave the field out (nothing was sent)`,
     );

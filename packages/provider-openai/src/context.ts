@@ -1,3 +1,4 @@
+import { quoted } from '@x/internal';
 import type { ContextOverflowInit, ContextPlanner, WindowPlan } from '@x/provider-core';
 import { getModelInfo } from '@x/tokens';
 import type { ChatRequest } from './types';
@@ -49,7 +50,7 @@ export class ModelWindows implements ContextPlanner<ChatRequest> {
     ) {
       return undefined;
     }
-    const name = JSON.stringify(model);
+    const name = quoted(model);
     return (
       `. ${this.#preset} tokens is the \`ollama\` preset's assumption, not a window read from your server, which may run the model with more ` +
       "(Ollama picks 4096, 32768 or 262144 tokens by GPU memory, or OLLAMA_CONTEXT_LENGTH, at most the model's trained length): " +

@@ -11,7 +11,7 @@
  *
  * No message or field ever holds an API key or an Authorization header.
  */
-import { brandedInstanceOf } from '@x/internal';
+import { brandedInstanceOf, quoted } from '@x/internal';
 import {
   type ApiErrorInit,
   type ContextOverflowInit,
@@ -139,7 +139,7 @@ export class ModelNotFoundError extends OpenAIApiError {
       statusCode: 404,
       retryable: false,
       code: 'X_PROVIDER_OPENAI_MODEL_NOT_FOUND',
-      message: `Model "${init.model}" was not found on ${init.label ?? 'OpenAI'} (or the key may not use it): ${init.serverMessage}`,
+      message: `Model ${quoted(init.model)} was not found on ${init.label ?? 'OpenAI'} (or the key may not use it): ${init.serverMessage}`,
     });
     branded(this, BRAND.modelNotFound, 'ModelNotFoundError');
     this.model = init.model;

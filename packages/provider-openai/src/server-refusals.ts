@@ -1,4 +1,4 @@
-import { fail } from '@x/internal';
+import { fail, quoted } from '@x/internal';
 import { OPENAI_ONLY_FIELDS, refuseOpenAIOnlyFields } from './openai-only-fields';
 import type { OpenAIPreset, OpenAIPresetName, RefusedField } from './presets';
 import type { ChatRequest, EmbedRequest } from './types';
@@ -150,7 +150,7 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
   for (const rule of rules) {
     if (!rule.refused(request)) continue;
     const value = request[rule.field];
-    const shown = typeof value === 'string' ? ` ${JSON.stringify(value)}` : '';
+    const shown = typeof value === 'string' ? ` ${quoted(value)}` : '';
     const message = `${label} ${rule.does}: \`request.${rule.field}\`${shown} is refused before sending; ${rule.instead}`;
     // Every value refused is the field refused; some values only, a value refused.
     throw rule.always ? new TypeError(message) : new RangeError(message);

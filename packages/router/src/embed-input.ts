@@ -1,4 +1,4 @@
-import { fail, optionalBoolean } from '@x/internal';
+import { fail, optionalBoolean, quoted } from '@x/internal';
 import type { Deployment } from './deployment';
 import type { RoutableProvider } from './types';
 
@@ -60,16 +60,16 @@ export function checkTokenIds(
   if (takers.length === 0) {
     fail(
       'request.input',
-      `text: no deployment of "${group}" or its fallbacks takes token ids (\`embedTokenIds\`)`,
+      `text: no deployment of ${quoted(group)} or its fallbacks takes token ids (\`embedTokenIds\`)`,
       input,
     );
   }
   const models = [...new Set(takers.map((d) => d.model))];
   if (models.length > 1) {
-    const names = models.map((m) => JSON.stringify(m)).join(', ');
+    const names = models.map((m) => quoted(m)).join(', ');
     fail(
       'request.input',
-      `text, or token ids of one model: the deployments of "${group}" and its fallbacks that take them serve ${names} (keep one with \`tags\`)`,
+      `text, or token ids of one model: the deployments of ${quoted(group)} and its fallbacks that take them serve ${names} (keep one with \`tags\`)`,
       input,
       true,
     );

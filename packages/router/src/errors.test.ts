@@ -100,3 +100,26 @@ describe('RouterCloseTimeoutError', () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'X_ROUTER_CLOSE_TIMEOUT' });
   });
 });
+
+describe('names in router error messages', () => {
+  it('escapes a newline or a bidi override in a group name and in a deployment id', () => {
+    const error = new RouterError({
+      group: 'chat\u202e',
+      attempts: [],
+      errors: [],
+      kind: 'api',
+      retryable: false,
+      retryAfterMs: undefined,
+    });
+    expect(error.message).toBe(
+      'Every deployment of "chat\\u202e" failed or was unavailable (no deployment)',
+    );
+    const timeout = new RouterCloseTimeoutError({
+      operation: 'close',
+      timeoutMs: 250,
+      deployments: ['gpu\n1', 'gpu\u202e2'],
+      state: false,
+    });
+    expect(timeout.message).toContain('deployments "gpu\\n1", "gpu\\u202e2" did not finish');
+  });
+});

@@ -4,7 +4,7 @@
  * router's failures alike. Each has a stable `code`, a `Symbol.for('@x/router/<Name>')` brand and
  * an `isX()` guard that works across duplicate installs.
  */
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, hasBrand, mark, quoted } from '@x/internal';
 import { type ErrorOrigin, ProviderError, type ProviderErrorKind } from '@x/provider-core';
 import type { RouteAttempt } from './types';
 
@@ -61,7 +61,7 @@ export class RouterError extends ProviderError {
     retryAfterMs: number | undefined;
   }) {
     super(
-      `Every deployment of "${init.group}" failed or was unavailable (${summary(init.attempts)})`,
+      `Every deployment of ${quoted(init.group)} failed or was unavailable (${summary(init.attempts)})`,
       {
         origin: ROUTER_ORIGIN,
         kind: init.kind,
@@ -105,7 +105,7 @@ export class RouterClosedError extends ProviderError {
 function unfinished(deployments: readonly string[], state: boolean): string {
   const parts: string[] = [];
   if (deployments.length > 0) {
-    const ids = deployments.map((id) => JSON.stringify(id)).join(', ');
+    const ids = deployments.map((id) => quoted(id)).join(', ');
     parts.push(`the provider of deployment${deployments.length > 1 ? 's' : ''} ${ids}`);
   }
   if (state) parts.push('the shared state');

@@ -8,6 +8,7 @@ import {
   optionalDuration,
   optionalNumber,
   PackageLog,
+  quoted,
 } from '@x/internal';
 import {
   type DeploymentOptions,
@@ -218,7 +219,7 @@ function resolveGroupMap(
   const out = new Map<string, readonly string[]>();
   if (value === undefined) return out;
   if (!isPlainObject(value)) fail(name, 'an object of group names to arrays of group names', value);
-  const known = [...groups].map((g) => JSON.stringify(g)).join(', ');
+  const known = [...groups].map((g) => quoted(g)).join(', ');
   for (const [group, targets] of Object.entries(value)) {
     if (!groups.has(group))
       fail(`${name}.${group}`, `keyed by a model group (${known})`, group, true);
@@ -336,7 +337,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
 export function expectGroup(value: unknown, groups: ReadonlyMap<string, unknown>): string {
   if (typeof value !== 'string') fail('request.model', 'a model group name', value);
   if (!groups.has(value)) {
-    const known = [...groups.keys()].map((g) => JSON.stringify(g)).join(', ');
+    const known = [...groups.keys()].map((g) => quoted(g)).join(', ');
     fail('request.model', `one of the router's model groups (${known})`, value, true);
   }
   return value;

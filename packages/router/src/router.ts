@@ -7,6 +7,7 @@ import {
   LazyIterable,
   LeavableIterator,
   optionalSignal,
+  quoted,
 } from '@x/internal';
 import { expectPlainArgument } from '@x/provider-core';
 import type { Deployment, Operation } from './deployment';
@@ -317,7 +318,7 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
       if (reachable.length === 0) {
         fail(
           'request.tags',
-          `tags a deployment of "${group}" or its fallbacks carries`,
+          `tags a deployment of ${quoted(group)} or its fallbacks carries`,
           tags,
           true,
         );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ProviderApiError } from '../api-error';
 import { createErrorKit } from '../error-kit';
-import { ProviderApiError } from '../errors';
 import { classifyForBreaker } from './classify';
 
 const origin = { provider: 'demo', label: 'Demo' };

@@ -1,5 +1,6 @@
 import type { BreakerOutcome } from '@x/breaker';
-import { isProviderError, type ProviderApiError, type ProviderErrorKind } from '../errors';
+import type { ProviderApiError } from '../api-error';
+import { isProviderError, type ProviderErrorKind } from '../errors';
 
 /**
  * The default breaker classification of every provider: only the server's trouble counts (an

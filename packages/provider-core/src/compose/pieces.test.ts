@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderApiError } from '../errors';
+import { ProviderApiError } from '../api-error';
 import { resolveBreaker } from './pieces';
 
 const origin = { provider: 'demo', label: 'Demo' };

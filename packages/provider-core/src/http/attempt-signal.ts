@@ -1,6 +1,6 @@
 import { onAbort } from '@x/internal';
-import type { ProviderTimeoutError } from '../errors';
 import { LightSignal } from '../light-signal';
+import type { ProviderTimeoutError } from '../timeout-error';
 
 /**
  * The signals of one attempt folded into the one the transport gets, plus the deadline that may

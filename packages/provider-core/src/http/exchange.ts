@@ -1,6 +1,6 @@
 import type { ErrorKit } from '../error-kit';
-import type { ProviderTimeoutError, TimeoutKind } from '../errors';
 import type { ResolvedTimeouts } from '../options';
+import type { ProviderTimeoutError, TimeoutKind } from '../timeout-error';
 import type { AttemptSignal } from './attempt-signal';
 import {
   describeRequest,

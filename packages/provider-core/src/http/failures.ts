@@ -1,7 +1,8 @@
 import { redactUrlCredentials, retryAfterMs } from '@x/internal';
 import { isPoolError } from '@x/pool';
+import { ProviderApiError } from '../api-error';
 import type { ErrorKit } from '../error-kit';
-import { type ErrorOrigin, ProviderApiError } from '../errors';
+import type { ErrorOrigin } from '../errors';
 import { SECRET_HEADER } from '../options';
 import { cutServerText } from '../server-text';
 import { EMPTY_PARTIAL } from '../types';

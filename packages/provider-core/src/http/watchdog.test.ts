@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TimeoutKind } from '../errors';
+import type { TimeoutKind } from '../timeout-error';
 import { Watchdog } from './watchdog';
 
 afterEach(() => {

@@ -1,4 +1,4 @@
-import type { TimeoutKind } from '../errors';
+import type { TimeoutKind } from '../timeout-error';
 import { sharedTimer, Timed } from './shared-timer';
 
 /**

@@ -1,3 +1,4 @@
+import { quoted } from '@x/internal';
 import type { MetricFamily, MetricsSource } from './families';
 
 /**
@@ -33,6 +34,6 @@ export class ProviderLabels {
 /** The error for two sources labelled alike, with its remedy. */
 export function duplicateProvider(label: string): TypeError {
   return new TypeError(
-    `Two metric sources have the provider label ${JSON.stringify(label)}: their series would be identical and Prometheus would keep only one. Give each provider its own \`name\` option`,
+    `Two metric sources have the provider label ${quoted(label)}: their series would be identical and Prometheus would keep only one. Give each provider its own \`name\` option`,
   );
 }

@@ -14,21 +14,14 @@ import type { CallScope } from '../stages/call-scope';
 import { type RetryTarget, singleAttempt, withRetries } from '../stages/retry';
 import { NO_SLOT } from '../stages/slot';
 import type { StreamChunk } from '../types';
+import { withPartial } from './answer-failures';
 import { answerShape } from './answer-type';
+import { attemptInit, type CallRequest, callScope, modelOf } from './call-request';
 import { normalizeFailure } from './normalize';
 import { ended, finish, succeeded } from './outcome';
+import { type PlainCallInit, plainCall, plainSignals } from './plain-call';
 import { Progress, tooLarge } from './progress';
 import { planSend, type SendPlan } from './send-plan';
-import {
-  attemptInit,
-  type CallRequest,
-  callScope,
-  modelOf,
-  type PlainCallInit,
-  plainCall,
-  plainSignals,
-  withPartial,
-} from './shared';
 import { droppingPageKeptOf, PAGE_KEPT, readWhole, WebPage } from './web-page';
 
 /**

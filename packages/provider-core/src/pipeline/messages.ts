@@ -9,17 +9,13 @@ import type { Runtime } from '../runtime';
 import { CONSUMER_LEFT, streamThroughBreaker } from '../stages/breaker-gate';
 import { withRetries } from '../stages/retry';
 import { EMPTY_PARTIAL } from '../types';
+import { withPartial } from './answer-failures';
 import { isWebPage } from './answer-type';
+import { attemptInit, type CallRequest } from './call-request';
 import { ConsumerWatch } from './consumer-watch';
 import { normalizeFailure } from './normalize';
+import { type PlainCallInit, plainCall } from './plain-call';
 import { Progress } from './progress';
-import {
-  attemptInit,
-  type CallRequest,
-  type PlainCallInit,
-  plainCall,
-  withPartial,
-} from './shared';
 import { WebPage } from './web-page';
 
 /** A streamed exchange of messages outside the answer path (progress of a model download...). */

@@ -10,8 +10,8 @@ import type { Runtime } from '../runtime';
 import { CONSUMER_LEFT, streamThroughBreaker, throughBreaker } from '../stages/breaker-gate';
 import type { StreamChunk, ToolCallOf } from '../types';
 import { answerShape } from './answer-type';
+import { attemptInit, type CallRequest } from './call-request';
 import { Progress, progressOf, tooLarge } from './progress';
-import { attemptInit, type CallRequest } from './shared';
 import { droppingPageKeptOf, PAGE_KEPT, WebPage } from './web-page';
 
 /** What one streamed attempt sends, and how its answer is read. */

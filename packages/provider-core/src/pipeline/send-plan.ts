@@ -5,7 +5,7 @@ import type { Runtime } from '../runtime';
 import { admit } from '../stages/admit';
 import type { Prepared } from '../stages/context';
 import { takeSlot } from '../stages/slot';
-import { headersFor } from './shared';
+import { headersFor } from './call-request';
 
 /** What a fresh call sends, decided once for all its attempts. */
 export interface SendPlan {

@@ -8,11 +8,12 @@ import { fromCache, recorded, replayChunks } from '../stages/cache';
 import type { CallScope } from '../stages/call-scope';
 import { withRetries } from '../stages/retry';
 import type { StreamChunk } from '../types';
+import { withPartial } from './answer-failures';
+import { callScope, modelOf } from './call-request';
 import { ConsumerWatch } from './consumer-watch';
 import { cancelled, ended, finish, succeeded } from './outcome';
 import { AnswerReader } from './reader';
 import { planSend } from './send-plan';
-import { callScope, modelOf, withPartial } from './shared';
 
 function finalChunk<Response>(response: Response): StreamChunk<Response> {
   return { content: '', thinking: undefined, toolCalls: undefined, done: true, response };

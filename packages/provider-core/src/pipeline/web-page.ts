@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, hasBrand, mark, quoted } from '@x/internal';
 import type { Accumulator } from '../decode/accumulator';
 import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
@@ -6,7 +6,7 @@ import { scrubPromptEchoes } from '../scrub-echoes';
 import { throughBreaker } from '../stages/breaker-gate';
 import { EMPTY_PARTIAL } from '../types';
 import { isWebPage } from './answer-type';
-import { attemptInit, type CallRequest } from './shared';
+import { attemptInit, type CallRequest } from './call-request';
 
 /** Bytes of a page kept for its error: enough for the `<title>` of most pages. */
 const KEPT_BYTES = 2048;
@@ -74,8 +74,8 @@ export class WebPage {
     const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
     const start = text.replace(/\s+/g, ' ').trim();
     let seen = 'Its body is empty.';
-    if (title) seen = `Its title: "${redact(title).slice(0, 80)}".`;
-    else if (start) seen = `It starts: ${JSON.stringify(redact(start).slice(0, 80))}.`;
+    if (title) seen = `Its title: ${quoted(redact(title).slice(0, 80))}.`;
+    else if (start) seen = `It starts: ${quoted(redact(start).slice(0, 80))}.`;
     const label = rt.identity.label;
     const error = rt.kit.stream({
       reason: 'invalid-json',

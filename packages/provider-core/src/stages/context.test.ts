@@ -1,7 +1,7 @@
 import { countTokens } from '@x/tokens';
 import { describe, expect, it } from 'vitest';
+import { ContextOverflowError } from '../context-overflow-error';
 import { createErrorKit } from '../error-kit';
-import { ContextOverflowError } from '../errors';
 import { type ContextInput, type ContextPlanner, ContextStage } from './context';
 
 interface Request {

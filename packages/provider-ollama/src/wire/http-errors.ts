@@ -1,5 +1,5 @@
 import type { BreakerClassifier } from '@x/breaker';
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, hasBrand, mark, quoted } from '@x/internal';
 import {
   classifyForBreaker,
   type HttpFailure,
@@ -111,14 +111,14 @@ export function isMissingModelLine(endpoint: string, error: string): boolean {
  * model is missing from the registry, not from the server.
  */
 export function modelNotFoundMessage(endpoint: string, model: string): string | undefined {
-  const missing = `Model "${model}" was not found on the Ollama server`;
+  const missing = `Model ${quoted(model)} was not found on the Ollama server`;
   const list = '(`listModels()` lists what it has)';
   switch (endpoint) {
     case '/api/pull':
-      return `Model "${model}" is not in the registry: it has no manifest for that name and tag (check both; ollama.com/library lists the public models)`;
+      return `Model ${quoted(model)} is not in the registry: it has no manifest for that name and tag (check both; ollama.com/library lists the public models)`;
     case '/api/create':
       // Ollama pulls a `from` it lacks: the line is that pull's.
-      return `Model "${model}" (create()'s \`from\`) is neither on the Ollama server nor in the registry: it has no manifest for that name and tag (check both; \`listModels()\` lists what the server has)`;
+      return `Model ${quoted(model)} (create()'s \`from\`) is neither on the Ollama server nor in the registry: it has no manifest for that name and tag (check both; \`listModels()\` lists what the server has)`;
     case '/api/push':
       return `${missing}: there is nothing to push ${list}`;
     case '/api/delete':
@@ -264,7 +264,7 @@ export function mapHttpError(failure: HttpFailure): Error {
       serverMessage: message,
       endpoint,
       retryable: false,
-      message: `${model === undefined ? 'The model' : `Model "${model}"`} cannot make embeddings: Ollama ${endpoint} answered 501 (${message}). Use an embedding model, one whose capabilities list "embedding" (nomic-embed-text, all-minilm...)`,
+      message: `${model === undefined ? 'The model' : `Model ${quoted(model)}`} cannot make embeddings: Ollama ${endpoint} answered 501 (${message}). Use an embedding model, one whose capabilities list "embedding" (nomic-embed-text, all-minilm...)`,
     });
   }
   const retryable =

@@ -1,3 +1,4 @@
+import { quoted } from '@x/internal';
 import {
   cutServerText,
   type HttpErrorMapper,
@@ -203,7 +204,7 @@ function perRequestOverflow(
     requestId,
     promptTokens,
     contextWindow,
-    message: `The input for "${model}"${size} is over ${limit} one ${label} ${endpoint} request may hold, all its inputs together (server: ${serverMessage}): send fewer or shorter inputs per request`,
+    message: `The input for ${quoted(model)}${size} is over ${limit} one ${label} ${endpoint} request may hold, all its inputs together (server: ${serverMessage}): send fewer or shorter inputs per request`,
   });
 }
 

@@ -77,6 +77,7 @@ describe('index', () => {
         "partialOf",
         "piecesHealth",
         "prometheusText",
+        "redactedServerText",
         "redirectMessage",
         "refuseStreamFlag",
         "registerPromClient",

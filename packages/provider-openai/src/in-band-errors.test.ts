@@ -130,3 +130,18 @@ describe('an in-band error that is not retried', () => {
     expect(chats(server)).toHaveLength(1);
   });
 });
+
+describe("an in-band error's strings", () => {
+  it('are each kept to 500 characters, however long the server made them', async () => {
+    const long = 'x'.repeat(200_000);
+    const { provider } = await setup({
+      '/chat/completions': sse([
+        event({ message: long, type: `invalid_${long}`, param: `messages.${long}`, code: long }),
+      ]),
+    });
+    const failure = await provider.complete(ask()).catch((e: unknown) => e);
+    expect(isOpenAIStreamError(failure)).toBe(true);
+    const { serverMessage, type, param, errorCode } = failure as Record<string, string>;
+    for (const field of [serverMessage, type, param, errorCode]) expect(field).toHaveLength(500);
+  });
+});

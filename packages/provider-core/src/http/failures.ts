@@ -4,7 +4,7 @@ import { ProviderApiError } from '../api-error';
 import type { ErrorKit } from '../error-kit';
 import type { ErrorOrigin } from '../errors';
 import { SECRET_HEADER } from '../options';
-import { cutServerText } from '../server-text';
+import { redactedServerText } from '../server-text';
 import { EMPTY_PARTIAL } from '../types';
 import { findCause } from './find-cause';
 import { tlsFailure } from './tls-failures';
@@ -132,8 +132,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 
 /**
  * The error text of an error body: a JSON `error` string or `error.message`, else the raw text,
- * cut to `SERVER_TEXT_MAX` (500) characters. `redact` runs before the cut, so a secret the cut
- * would split is still recognised whole.
+ * cut to `SERVER_TEXT_MAX` (500) characters. `redact` runs before the cut (over a bounded
+ * window: `redactedServerText`), so a secret the cut would split is still recognised whole.
  */
 export function serverMessage(
   contentType: string | undefined,
@@ -141,7 +141,7 @@ export function serverMessage(
   redact: (text: string) => string,
 ): string {
   const trimmed = body.trim();
-  return cutServerText(redact(errorText(contentType, trimmed) ?? trimmed));
+  return redactedServerText(errorText(contentType, trimmed) ?? trimmed, redact);
 }
 
 /** The error text a JSON error body names, if it is one and names any. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Accumulator,
+  redactedServerText,
   type Timings,
   type TokenLogprob,
   usageOf,
@@ -258,7 +259,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (typeof obj.error === 'string' && obj.message === undefined) {
       throw new OllamaStreamError({
         reason: 'server-error',
-        serverMessage: this.#redact(obj.error),
+        serverMessage: redactedServerText(obj.error, this.#redact),
         partial: this.partial(),
       });
     }

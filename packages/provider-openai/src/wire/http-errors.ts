@@ -1,9 +1,9 @@
 import { quoted } from '@x/internal';
 import {
-  cutServerText,
   type HttpErrorMapper,
   type HttpFailure,
   notServedMessage,
+  redactedServerText,
   redirectMessage,
 } from '@x/provider-core';
 import { parseRateLimitHeaders } from '@x/rate-limit';
@@ -105,14 +105,16 @@ export function mapHttpError(
     }
     const fields = readErrorBody(failure.body);
     // `redact` runs before the cut, so a secret the cut would split is still recognised whole.
-    const serverMessage = cutServerText(redact(fields?.message ?? failure.body.trim()));
+    const serverMessage = redactedServerText(fields?.message ?? failure.body.trim(), redact);
+    const clean = (v: string | undefined) =>
+      v === undefined ? undefined : redactedServerText(v, redact);
     const body = {
       label,
       endpoint,
       serverMessage,
-      type: fields?.type === undefined ? undefined : redact(fields.type),
-      errorCode: fields?.errorCode === undefined ? undefined : redact(fields.errorCode),
-      param: fields?.param === undefined ? undefined : redact(fields.param),
+      type: clean(fields?.type),
+      errorCode: clean(fields?.errorCode),
+      param: clean(fields?.param),
       requestId,
     };
     const retryAfterMs = parseRateLimitHeaders(failure.headers).retryAfterMs;

@@ -1,4 +1,4 @@
-import { cutServerText } from '@x/provider-core';
+import { redactedServerText } from '@x/provider-core';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
 import { readErrorBody } from './http-errors';
 
@@ -42,11 +42,13 @@ export function inBandError(
   produced: boolean,
 ): OpenAIStreamError {
   const fields = readErrorBody(text);
-  const clean = (v: string | undefined) => (v === undefined ? undefined : redact(v));
+  // Each of the server's strings bounded as its message is: an in-band line may be megabytes.
+  const clean = (v: string | undefined) =>
+    v === undefined ? undefined : redactedServerText(v, redact);
   return new OpenAIStreamError({
     label,
     reason: 'server-error',
-    serverMessage: cutServerText(redact(fields?.message ?? text)),
+    serverMessage: redactedServerText(fields?.message ?? text, redact),
     type: clean(fields?.type),
     errorCode: clean(fields?.errorCode),
     param: clean(fields?.param),

@@ -24,12 +24,15 @@ const FALSE = Promise.resolve(false);
 const LIMITER_KEYS = ['limits', 'store', 'maxQueue', 'logger'] as const;
 
 class RateLimiterImpl<Name extends string> extends StatsView implements RateLimiter<Name> {
-  readonly limits: readonly ResolvedLimit[];
-  private readonly costs: CostVectors;
-  private readonly ones: readonly number[];
-  private readonly store: BoundRateLimitStore;
-  private readonly maxQueue: number;
-  private readonly queues: KeyQueues;
+  // Set in the constructor and `declare`d: a class field is first defined as `undefined`, and V8
+  // then types it as "anything", so every decision re-checked what it read from `store`, `queues`
+  // and `ones` (counted: profile/decision-instructions.ts).
+  declare readonly limits: readonly ResolvedLimit[];
+  declare private readonly costs: CostVectors;
+  declare private readonly ones: readonly number[];
+  declare private readonly store: BoundRateLimitStore;
+  declare private readonly maxQueue: number;
+  declare private readonly queues: KeyQueues;
   private readonly rejectEvents = new Topic<RateLimitRejectEvent>('rate-limit', 'reject');
   private readonly counters: LimiterCounters = {
     admitted: 0,
@@ -43,7 +46,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     queued: 0,
   };
   private closed = false;
-  private readonly log: PackageLog;
+  declare private readonly log: PackageLog;
 
   constructor(options: RateLimiterOptions<Name>) {
     super('RateLimiter');

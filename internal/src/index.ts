@@ -69,6 +69,7 @@ export {
 } from './redis-reply';
 export { retryAfterMs } from './retry-after';
 export { hideSecretShapes, redactUrlCredentials, SECRET_HEADER } from './secret-text';
+export { SharedFlight } from './shared-flight';
 export {
   expectSharedName,
   firstDifference,

@@ -148,7 +148,7 @@ export class OllamaProvider extends ProviderFacade {
       this.#embedLengths.forget(model);
     });
     this.#features = new ServerFeatures({
-      version: () => this.#server.version(undefined),
+      version: (signal) => this.#server.version(signal),
       info: (model, signal) => this.#server.modelInfo(model, signal),
       current: resolved.cloud,
     });

@@ -6,25 +6,24 @@ import {
   fail,
   isPlainObject,
   optionalSignal,
-  raceAbort,
+  SharedFlight,
   sleep,
 } from '@x/internal';
-import type { ProviderCore, WireMessage } from '@x/provider-core';
+import type { ProviderCore } from '@x/provider-core';
 import { EMPTY_PARTIAL } from '@x/provider-core';
 import {
   isOllamaApiError,
   isOllamaConnectionError,
   isOllamaTimeoutError,
   isServerBusyError,
-  ModelNotFoundError,
   OllamaConnectionError,
   OllamaStreamError,
 } from './errors';
 import { modelName } from './model-name';
 import type { CopyRequest, LoadedModel, ModelInfo, ModelSummary, ProgressEvent } from './types';
 import { NDJSON } from './wire/chat';
-import { isMissingModelLine, modelNotFoundMessage } from './wire/http-errors';
 import { modelKey, parseLoadedModels, parseModelInfo, parseModelList } from './wire/models';
+import { parseProgress } from './wire/progress';
 
 /** Result of {@link OllamaProvider.initialize}. */
 export interface InitializeResult {
@@ -53,10 +52,6 @@ function seconds(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
 /**
  * Everything about the server's models: what it has (`/api/tags`, `/api/show`, `/api/ps`,
  * `/api/version`) and managing them (pull, push, create, copy, delete). Metadata calls go through
@@ -66,9 +61,10 @@ function num(value: unknown): number | undefined {
  */
 export class ServerApi {
   readonly #core: ProviderCore;
-  readonly #modelInfo = new BoundedMap<string, Promise<ModelInfo>>(MAX_MODELS);
+  /** Each model's `/api/show` lookup, in flight (shared) or answered (kept as its cache). */
+  readonly #modelInfo = new BoundedMap<string, SharedFlight<ModelInfo>>(MAX_MODELS);
   /** The `/api/ps` look in flight for the context windows, shared by the calls that need it. */
-  #loaded: Promise<LoadedModel[]> | undefined;
+  #loaded: SharedFlight<LoadedModel[]> | undefined;
   /** Forgets what the context windows learnt of a model (its window plan). */
   readonly #onChanged: (model: string) => void;
   models: ModelSummary[] | undefined;
@@ -198,24 +194,29 @@ export class ServerApi {
    * The loaded models as a hint for the context windows: one try, no breaker and no retries (the
    * request being planned makes its own), the body capped, read whole within `firstTokenMs`.
    * Failures are the caller's to ignore. Calls that need it meanwhile share one look (a cold
-   * burst of calls sent one `/api/ps` each, outside every limit): no caller's signal aborts it,
-   * each caller stops waiting instead, and it ends with the provider's `destroy()`.
+   * burst of calls sent one `/api/ps` each, outside every limit): a caller whose signal aborts
+   * stops waiting alone, the last one to leave cancels it (its socket let go), and it ends with
+   * the provider's `destroy()`.
    */
   loadedHint(signal: AbortSignal | undefined): Promise<LoadedModel[]> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    let pending = this.#loaded;
-    if (pending === undefined) {
-      const created = this.#core
-        .probe('/api/ps', 'GET', undefined, 256 * 1024)
-        .then((text) => parseLoadedModels(this.#core.json(text, '/api/ps')));
-      this.#loaded = created;
+    let flight = this.#loaded;
+    if (flight === undefined) {
       const forget = (): void => {
         if (this.#loaded === created) this.#loaded = undefined;
       };
-      created.then(forget, forget);
-      pending = created;
+      const created: SharedFlight<LoadedModel[]> = new SharedFlight(
+        (shared) =>
+          this.#core
+            .probe('/api/ps', 'GET', shared, 256 * 1024)
+            .then((text) => parseLoadedModels(this.#core.json(text, '/api/ps'))),
+        forget,
+      );
+      this.#loaded = created;
+      created.promise.then(forget, forget);
+      flight = created;
     }
-    return raceAbort(pending, signal);
+    return flight.wait(signal);
   }
 
   /**
@@ -242,7 +243,13 @@ export class ServerApi {
     return parsed;
   }
 
-  /** `/api/show` mapped, cached per model (a failure is not cached). */
+  /**
+   * `/api/show` mapped, cached per model (a failure is not cached). Callers of a model meanwhile
+   * share one lookup: a caller whose signal aborts stops waiting alone (with its own reason), and
+   * the last one to leave cancels the lookup, which would otherwise hold its socket and queue slot
+   * against a hung server to its deadline, and is forgotten: the next caller asks afresh. A caller
+   * without a signal keeps it to its end.
+   */
   modelInfo(model: string, signal: AbortSignal | undefined): Promise<ModelInfo> {
     try {
       modelName('model', model);
@@ -252,19 +259,29 @@ export class ServerApi {
     if (this.#core.closed) return Promise.reject(this.#core.kit.closed());
     // An aborted caller sends nothing, not even the shared lookup.
     if (signal?.aborted) return Promise.reject(signal.reason);
-    let pending = this.#modelInfo.get(model);
-    if (pending === undefined) {
-      // Shared by every caller: no caller's signal may abort it (each one stops waiting instead).
-      const created = this.#core
-        .request({ endpoint: '/api/show', method: 'POST', payload: { model }, model })
-        .then(({ text }) => parseModelInfo(model, this.#core.json(text, '/api/show')));
-      this.#modelInfo.set(model, created);
-      created.catch(() => {
+    let flight = this.#modelInfo.get(model);
+    if (flight === undefined) {
+      const forget = (): void => {
         if (this.#modelInfo.get(model) === created) this.#modelInfo.delete(model);
-      });
-      pending = created;
+      };
+      const created: SharedFlight<ModelInfo> = new SharedFlight(
+        (shared) =>
+          this.#core
+            .request({
+              endpoint: '/api/show',
+              method: 'POST',
+              payload: { model },
+              model,
+              signal: shared,
+            })
+            .then(({ text }) => parseModelInfo(model, this.#core.json(text, '/api/show'))),
+        forget,
+      );
+      this.#modelInfo.set(model, created);
+      created.promise.catch(forget);
+      flight = created;
     }
-    return raceAbort(pending, signal);
+    return flight.wait(signal);
   }
 
   async deleteModel(model: string, signal: AbortSignal | undefined): Promise<void> {
@@ -333,58 +350,4 @@ export class ServerApi {
       last: (event) => event.status === 'success',
     });
   }
-}
-
-/**
- * One progress line; an `{"error"}` line (a failed download) is a typed stream error, or, when it
- * says the model is missing (from the registry for a pull or a create's `from`, from the server
- * for a push), the {@link ModelNotFoundError} every other call ends with.
- */
-function parseProgress(
-  message: WireMessage,
-  redact: (text: string) => string,
-  endpoint: string,
-  model: string | null,
-): ProgressEvent {
-  let line: unknown;
-  try {
-    line = JSON.parse(message.data);
-  } catch {
-    line = undefined;
-  }
-  if (!isPlainObject(line)) {
-    throw new OllamaStreamError({
-      reason: 'invalid-json',
-      message: `Ollama sent a progress line that is not a JSON object: ${redact(message.data).slice(0, 80)}`,
-      partial: EMPTY_PARTIAL,
-    });
-  }
-  if (typeof line.error === 'string') {
-    const serverMessage = redact(line.error);
-    if (model !== null && isMissingModelLine(endpoint, serverMessage)) {
-      const message = modelNotFoundMessage(endpoint, model);
-      throw new ModelNotFoundError({ model, serverMessage, endpoint, message });
-    }
-    throw new OllamaStreamError({
-      reason: 'server-error',
-      serverMessage,
-      partial: EMPTY_PARTIAL,
-    });
-  }
-  if (typeof line.status !== 'string') {
-    // Every progress line of Ollama's names its step: `{}` is not progress, and would otherwise
-    // hold the call open as one.
-    throw new OllamaStreamError({
-      reason: 'invalid-json',
-      message: `Ollama sent a progress line without a status: ${redact(message.data).slice(0, 80)}`,
-      partial: EMPTY_PARTIAL,
-    });
-  }
-  // Scrubbed as error lines are: a registry's text may echo a credential.
-  return {
-    status: redact(line.status),
-    digest: typeof line.digest === 'string' ? redact(line.digest) : undefined,
-    total: num(line.total),
-    completed: num(line.completed),
-  };
 }

@@ -1,4 +1,4 @@
-import { fail, raceAbort } from '@x/internal';
+import { fail, SharedFlight } from '@x/internal';
 import { infoOrUnknown } from './context';
 import { isOllamaApiError, isOllamaStreamError } from './errors';
 import { ServerTooOldError } from './server-too-old-error';
@@ -84,16 +84,16 @@ function refusalOf(needs: readonly Requirement[], known: Known): ServerTooOldErr
  */
 export class ServerFeatures {
   #known: Known | undefined;
-  #pending: Promise<Known> | undefined;
+  #pending: SharedFlight<Known> | undefined;
   /** Counts {@link forget} calls: a lookup that began before one does not keep its answer. */
   #epoch = 0;
-  readonly #version: () => Promise<string | undefined>;
+  readonly #version: (signal: AbortSignal) => Promise<string | undefined>;
   readonly #info: (model: string, signal: AbortSignal | undefined) => Promise<ModelInfo>;
   /** The server is ollama.com: the newest version, never asked. */
   readonly #current: boolean;
 
   constructor(init: {
-    version: () => Promise<string | undefined>;
+    version: (signal: AbortSignal) => Promise<string | undefined>;
     info: (model: string, signal: AbortSignal | undefined) => Promise<ModelInfo>;
     current: boolean;
   }) {
@@ -167,32 +167,40 @@ export class ServerFeatures {
     }
   }
 
-  /** The version, asked once for every call waiting for it; `signal` stops this call's wait. */
+  /**
+   * The version, asked once for every call waiting for it; `signal` stops this call's wait, and
+   * the last call to stop cancels the lookup (a later call asks afresh).
+   */
   #lookup(signal: AbortSignal | undefined): Promise<Known> {
     const known = this.#known;
     if (known !== undefined) return Promise.resolve(known);
-    let pending = this.#pending;
-    if (pending === undefined) {
+    let flight = this.#pending;
+    if (flight === undefined) {
       const epoch = this.#epoch;
       const keep = (value: Known): Known => {
         if (epoch === this.#epoch) this.#known = value;
         return value;
       };
-      // Shared: no caller's signal aborts it; the provider's destroy() does.
-      const created = this.#version().then(
-        (text) => keep(knownOf(text)),
-        (error: unknown) => {
-          if (!unknowable(error)) throw error;
-          return keep(UNKNOWN);
-        },
-      );
-      this.#pending = created;
       const clear = (): void => {
         if (this.#pending === created) this.#pending = undefined;
       };
-      created.then(clear, clear);
-      pending = created;
+      // Shared: the last waiter to leave cancels it; the provider's destroy() ends it too.
+      const created: SharedFlight<Known> = new SharedFlight(
+        (shared) =>
+          this.#version(shared).then(
+            (text) => keep(knownOf(text)),
+            (error: unknown) => {
+              // An abandoned lookup tells nothing of the server.
+              if (shared.aborted || !unknowable(error)) throw error;
+              return keep(UNKNOWN);
+            },
+          ),
+        clear,
+      );
+      this.#pending = created;
+      created.promise.then(clear, clear);
+      flight = created;
     }
-    return raceAbort(pending, signal);
+    return flight.wait(signal);
   }
 }

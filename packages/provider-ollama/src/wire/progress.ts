@@ -1,0 +1,64 @@
+import { isPlainObject } from '@x/internal';
+import type { WireMessage } from '@x/provider-core';
+import { EMPTY_PARTIAL } from '@x/provider-core';
+import { ModelNotFoundError, OllamaStreamError } from '../errors';
+import type { ProgressEvent } from '../types';
+import { isMissingModelLine, modelNotFoundMessage } from './http-errors';
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * One progress line; an `{"error"}` line (a failed download) is a typed stream error, or, when it
+ * says the model is missing (from the registry for a pull or a create's `from`, from the server
+ * for a push), the {@link ModelNotFoundError} every other call ends with.
+ */
+export function parseProgress(
+  message: WireMessage,
+  redact: (text: string) => string,
+  endpoint: string,
+  model: string | null,
+): ProgressEvent {
+  let line: unknown;
+  try {
+    line = JSON.parse(message.data);
+  } catch {
+    line = undefined;
+  }
+  if (!isPlainObject(line)) {
+    throw new OllamaStreamError({
+      reason: 'invalid-json',
+      message: `Ollama sent a progress line that is not a JSON object: ${redact(message.data).slice(0, 80)}`,
+      partial: EMPTY_PARTIAL,
+    });
+  }
+  if (typeof line.error === 'string') {
+    const serverMessage = redact(line.error);
+    if (model !== null && isMissingModelLine(endpoint, serverMessage)) {
+      const message = modelNotFoundMessage(endpoint, model);
+      throw new ModelNotFoundError({ model, serverMessage, endpoint, message });
+    }
+    throw new OllamaStreamError({
+      reason: 'server-error',
+      serverMessage,
+      partial: EMPTY_PARTIAL,
+    });
+  }
+  if (typeof line.status !== 'string') {
+    // Every progress line of Ollama's names its step: `{}` is not progress, and would otherwise
+    // hold the call open as one.
+    throw new OllamaStreamError({
+      reason: 'invalid-json',
+      message: `Ollama sent a progress line without a status: ${redact(message.data).slice(0, 80)}`,
+      partial: EMPTY_PARTIAL,
+    });
+  }
+  // Scrubbed as error lines are: a registry's text may echo a credential.
+  return {
+    status: redact(line.status),
+    digest: typeof line.digest === 'string' ? redact(line.digest) : undefined,
+    total: num(line.total),
+    completed: num(line.completed),
+  };
+}

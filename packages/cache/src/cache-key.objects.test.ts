@@ -111,6 +111,17 @@ describe('cacheKey with objects whose own fields are not what they hold', () => 
     expect(cacheKey({ model: 'x', options: runInNewContext('({})') })).toBe(empty);
   });
 
+  it('keys an instance with no own fields and no methods as `{}`, what JSON sends of it', () => {
+    // A data class whose optional fields are unset: TypeScript below ES2022 defines none.
+    function GenOptions(this: object) {}
+    const unset = new (GenOptions as unknown as new () => object)();
+    const empty = cacheKey({ model: 'x', options: {} });
+    expect(JSON.stringify(unset)).toBe('{}');
+    expect(cacheKey({ model: 'x', options: unset })).toBe(empty);
+    // data on the prototype is not sent either
+    expect(cacheKey({ model: 'x', options: Object.create({ temperature: 0.2 }) })).toBe(empty);
+  });
+
   it('keys a class with a toJSON by what it returns, and plain objects of another realm', () => {
     class Json extends Msg {
       toJSON() {

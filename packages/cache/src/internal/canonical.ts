@@ -200,13 +200,29 @@ function encodeSpecial(object: Record<string, unknown>, depth: number): string {
 function instanceKeys(object: object): string[] {
   if (!keyedByMembers(object)) throw new UnkeyableError(object);
   const keys = Object.keys(object);
-  // No own field: the data lives in private fields (or in nothing the key can see), and every
-  // instance would key as `{}` and share one answer. An object literal of another realm is
-  // `{}` indeed.
-  if (keys.length === 0 && !isJsonRecord(object)) {
+  // No own field, and methods to read something: the data lives in private fields (or somewhere
+  // else the key cannot see), and every instance would key as `{}` and share one answer. With no
+  // method (a data class whose optional fields are unset, which TypeScript below ES2022 does not
+  // define, or an object literal of another realm) `{}` is what it holds, and what JSON sends.
+  if (keys.length === 0 && !isJsonRecord(object) && hasMethods(object)) {
     throw new UnkeyableError(object, NO_FIELDS_HINT);
   }
   return keys;
+}
+
+/** Whether a prototype of `object` below the root of its chain defines a method (not counting `constructor`). */
+function hasMethods(object: object): boolean {
+  for (
+    let proto: object | null = Object.getPrototypeOf(object);
+    proto !== null && Object.getPrototypeOf(proto) !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const fields = Object.getOwnPropertyDescriptors(proto);
+    for (const key of Reflect.ownKeys(fields)) {
+      if (key !== 'constructor' && typeof fields[key as string]!.value === 'function') return true;
+    }
+  }
+  return false;
 }
 
 /**

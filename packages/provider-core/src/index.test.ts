@@ -81,6 +81,7 @@ describe('index', () => {
         "redirectMessage",
         "refuseStreamFlag",
         "registerPromClient",
+        "serverExcerpt",
         "serverMessage",
         "thisRealm",
         "usageCost",

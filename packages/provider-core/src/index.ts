@@ -171,7 +171,7 @@ export {
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, ProviderIdentity } from './runtime';
-export { cutServerText, redactedServerText } from './server-text';
+export { cutServerText, redactedServerText, serverExcerpt } from './server-text';
 export type { CacheInput } from './stages/cache';
 export type {
   ContextInput,

@@ -7,7 +7,7 @@ import { createErrorKit } from './error-kit';
 import { ECHO_SEARCH_MAX, PROMPT_PLACEHOLDER, withoutEchoes } from './prompt-echoes';
 import { scrubPromptEchoes } from './scrub-echoes';
 import { Redactor } from './secrets';
-import { redactedServerText, SERVER_TEXT_MAX } from './server-text';
+import { redactedServerText, SERVER_TEXT_MAX, serverExcerpt } from './server-text';
 import { EMPTY_PARTIAL } from './types';
 
 const origin = { provider: 'reply', label: 'Reply' };
@@ -61,6 +61,10 @@ describe('redactedServerText', () => {
       return text;
     };
     expect(redactedServerText(noise(8 << 20), redact)).toHaveLength(SERVER_TEXT_MAX);
+    expect(read).toEqual([64 * 1024]);
+    read.length = 0;
+    // an excerpt of what a server sent instead of an answer: the same window, 80 kept
+    expect(serverExcerpt(`  ${noise(8 << 20)}`, redact)).toBe(noise(80));
     expect(read).toEqual([64 * 1024]);
   });
 

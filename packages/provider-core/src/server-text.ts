@@ -21,11 +21,25 @@ export function cutServerText(text: string): string {
 const SERVER_TEXT_REDACTED = 64 * 1024;
 
 /**
- * A server's error text as an error keeps it: its first 64 Ki characters redacted with
- * `redact`, then cut to 500 characters (`SERVER_TEXT_MAX`).
+ * A server's text as an error keeps it: its first 64 Ki characters redacted with `redact`, then
+ * cut to `keep` characters (500, `SERVER_TEXT_MAX`, for its error text; less for an excerpt of
+ * what it sent instead of an answer).
  */
-export function redactedServerText(text: string, redact: (text: string) => string): string {
-  return cutServerText(
-    redact(text.length > SERVER_TEXT_REDACTED ? text.slice(0, SERVER_TEXT_REDACTED) : text),
+export function redactedServerText(
+  text: string,
+  redact: (text: string) => string,
+  keep = SERVER_TEXT_MAX,
+): string {
+  const redacted = redact(
+    text.length > SERVER_TEXT_REDACTED ? text.slice(0, SERVER_TEXT_REDACTED) : text,
   );
+  return redacted.length > keep ? redacted.slice(0, keep) : redacted;
+}
+
+/**
+ * The start of what a server sent instead of an answer (a line that is not JSON, a web page), for
+ * a message: trimmed, redacted as {@link redactedServerText} does, cut to 80 characters.
+ */
+export function serverExcerpt(text: string, redact: (text: string) => string): string {
+  return redactedServerText(text.trim(), redact, 80);
 }

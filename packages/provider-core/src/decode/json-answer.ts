@@ -1,3 +1,4 @@
+import { serverExcerpt } from '../server-text';
 import { EMPTY_PARTIAL, type PartialResponse, type StreamChunk } from '../types';
 import type { Accumulator } from './accumulator';
 
@@ -55,7 +56,7 @@ export class JsonAnswerAccumulator<Response>
       parsed === null ||
       (this.#init.accept !== undefined && !this.#init.accept(parsed as Json))
     ) {
-      throw this.#init.invalid(this.#init.redact(text.trim()).slice(0, 80));
+      throw this.#init.invalid(serverExcerpt(text, this.#init.redact));
     }
     this.#parsed = parsed as Json;
   }

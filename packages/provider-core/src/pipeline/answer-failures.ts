@@ -7,6 +7,7 @@ import type { ProviderProtocolError } from '../protocol-error';
 import type { Runtime } from '../runtime';
 import { scrubPromptEchoes } from '../scrub-echoes';
 import { scrubPartial } from '../scrub-partial';
+import { serverExcerpt } from '../server-text';
 
 /**
  * Turns a size error into the provider's stream error and gives an error raised below the
@@ -78,7 +79,7 @@ export function parseJson(rt: Runtime, text: string, endpoint: string): unknown 
     // No SyntaxError as cause: its message quotes the body unredacted.
     throw rt.kit.stream({
       reason: 'invalid-json',
-      message: `${rt.identity.label}'s ${endpoint} answer is not JSON: ${rt.redactor.redact(text.trim()).slice(0, 80)}`,
+      message: `${rt.identity.label}'s ${endpoint} answer is not JSON: ${serverExcerpt(text, rt.redactor.redact)}`,
       partial: { content: '', thinking: '', toolCalls: [], chunks: 0 },
     });
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   type Accumulator,
   redactedServerText,
+  serverExcerpt,
   type Timings,
   type TokenLogprob,
   usageOf,
@@ -241,7 +242,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       // No SyntaxError as `cause`: its message quotes the start of the line, unredacted.
       throw new OllamaStreamError({
         reason: 'invalid-json',
-        message: `Ollama sent a line that is not JSON: ${this.#redact(line).slice(0, 80)}`,
+        message: `Ollama sent a line that is not JSON: ${serverExcerpt(line, this.#redact)}`,
         partial: this.partial(),
       });
     }
@@ -269,7 +270,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (typeof obj.done !== 'boolean' && obj.message === undefined && obj.response === undefined) {
       throw new OllamaStreamError({
         reason: 'invalid-json',
-        message: `Ollama sent JSON that is not a chat or generate chunk (no done, message or response): ${this.#redact(JSON.stringify(obj)).slice(0, 80)}`,
+        message: `Ollama sent JSON that is not a chat or generate chunk (no done, message or response): ${serverExcerpt(JSON.stringify(obj), this.#redact)}`,
         partial: this.partial(),
       });
     }

@@ -1,6 +1,6 @@
 import { isPlainObject } from '@x/internal';
 import type { WireMessage } from '@x/provider-core';
-import { EMPTY_PARTIAL } from '@x/provider-core';
+import { EMPTY_PARTIAL, redactedServerText, serverExcerpt } from '@x/provider-core';
 import { ModelNotFoundError, OllamaStreamError } from '../errors';
 import type { ProgressEvent } from '../types';
 import { isMissingModelLine, modelNotFoundMessage } from './http-errors';
@@ -29,12 +29,12 @@ export function parseProgress(
   if (!isPlainObject(line)) {
     throw new OllamaStreamError({
       reason: 'invalid-json',
-      message: `Ollama sent a progress line that is not a JSON object: ${redact(message.data).slice(0, 80)}`,
+      message: `Ollama sent a progress line that is not a JSON object: ${serverExcerpt(message.data, redact)}`,
       partial: EMPTY_PARTIAL,
     });
   }
   if (typeof line.error === 'string') {
-    const serverMessage = redact(line.error);
+    const serverMessage = redactedServerText(line.error, redact);
     if (model !== null && isMissingModelLine(endpoint, serverMessage)) {
       const message = modelNotFoundMessage(endpoint, model);
       throw new ModelNotFoundError({ model, serverMessage, endpoint, message });
@@ -50,7 +50,7 @@ export function parseProgress(
     // hold the call open as one.
     throw new OllamaStreamError({
       reason: 'invalid-json',
-      message: `Ollama sent a progress line without a status: ${redact(message.data).slice(0, 80)}`,
+      message: `Ollama sent a progress line without a status: ${serverExcerpt(message.data, redact)}`,
       partial: EMPTY_PARTIAL,
     });
   }

@@ -1,4 +1,4 @@
-import { type Accumulator, SseDecoder, type WireMessage } from '@x/provider-core';
+import { type Accumulator, SseDecoder, serverExcerpt, type WireMessage } from '@x/provider-core';
 import type { OpenAIAudioPiece } from '../audio-output-types';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
 import type {
@@ -180,18 +180,18 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     // proxy's login page. Saying so beats "not JSON", which sends the user to the server's output.
     if (start.startsWith('<')) {
       throw this.#invalid(
-        `${this.#label} answered with an HTML or XML document, not a chat completion (is baseUrl the API's address, with its version prefix such as /v1?): ${this.#redact(start).slice(0, 80)}`,
+        `${this.#label} answered with an HTML or XML document, not a chat completion (is baseUrl the API's address, with its version prefix such as /v1?): ${serverExcerpt(start, this.#redact)}`,
       );
     }
     const answer = this.#parse(text);
     if (isError(answer.error)) this.#fail(text);
     if (!Array.isArray(answer.choices) || answer.choices.length === 0) {
-      throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
+      throw this.#notAnswer(serverExcerpt(text, this.#redact));
     }
     this.#meta(answer);
     const choice = choiceZero(answer.choices);
     // Only another index's choice (`n` > 1 answered without choice 0): not this answer.
-    if (choice === undefined) throw this.#notAnswer(this.#redact(text.trim()).slice(0, 80));
+    if (choice === undefined) throw this.#notAnswer(serverExcerpt(text, this.#redact));
     const message = obj(choice.message) ?? {};
     const content = message.content;
     this.content = typeof content === 'string' ? content : '';
@@ -375,7 +375,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     if (value !== undefined) return value;
     // No SyntaxError as cause: its message quotes the text unredacted.
     throw this.#invalid(
-      `${this.#label} sent data that is not a JSON object: ${this.#redact(text.trim()).slice(0, 80)}`,
+      `${this.#label} sent data that is not a JSON object: ${serverExcerpt(text, this.#redact)}`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { redactedServerText } from '@x/provider-core';
 import type {
   OpenAIModeration,
   OpenAIModerationOutcome,
@@ -80,8 +81,12 @@ export class ModerationReader {
     if (side === undefined) return undefined;
     if (side.type === 'error') {
       // The server's words: scrubbed of what looks like a secret, as an in-band error's are.
-      const message = this.#redact(str(side.message) ?? '').slice(0, MAX_MESSAGE);
-      return { type: 'error', code: this.#redact(str(side.code) ?? '').slice(0, 64), message };
+      const message = redactedServerText(str(side.message) ?? '', this.#redact, MAX_MESSAGE);
+      return {
+        type: 'error',
+        code: redactedServerText(str(side.code) ?? '', this.#redact, 64),
+        message,
+      };
     }
     const results: OpenAIModerationResult[] = [];
     if (Array.isArray(side.results)) {

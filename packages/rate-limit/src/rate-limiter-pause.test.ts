@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 describe('a pause outlasting an acquire() timeout on a key with waiters', () => {
-  it('rejects the call at once, with the pause left as retryAfterMs', async () => {
+  it('rejects the call at once, with the pause left and the refill of the queue as retryAfterMs', async () => {
     const limiter = createRateLimiter({ limits: { r: { ratePerSecond: 100 } } });
     limiter.pauseFor('k', 10_000);
     const first = limiter.acquire('k'); // waits out the pause
@@ -21,7 +21,8 @@ describe('a pause outlasting an acquire() timeout on a key with waiters', () => 
       error = e;
     });
     await Promise.resolve(); // no timer may run: the answer is known now
-    expect(error).toMatchObject({ code: 'X_RATE_LIMIT_TIMEOUT', retryAfterMs: 9_900 });
+    // 9 900 ms of pause, then the emptied limit refills both calls' tokens at 100 a second
+    expect(error).toMatchObject({ code: 'X_RATE_LIMIT_TIMEOUT', retryAfterMs: 9_920 });
     expect(limiter.stats()).toMatchObject({ timedOut: 1, waited: 1, queued: 1 });
     await limiter.close();
     await first.catch(() => {});
@@ -38,6 +39,31 @@ describe('a pause outlasting an acquire() timeout on a key with waiters', () => 
     await vi.advanceTimersByTimeAsync(2_000);
     expect(await waiting).toMatchObject({ code: 'X_RATE_LIMIT_TIMEOUT', retryAfterMs: 8_000 });
     expect(events).toEqual([{ reason: 'timeout', key: 'k', cost: 1, retryAfterMs: 8_000 }]);
+    await limiter.close();
+  });
+});
+
+describe('a pause on a key nobody waits on', () => {
+  it('counts the refill after it: a call it would run out of time for fails at once', async () => {
+    const limiter = createRateLimiter({ limits: { r: { ratePerSecond: 60 } } });
+    limiter.pauseFor('k', 1_000);
+    // 1 000 ms of pause, then 17 ms for one token of the emptied limit: 1 017 > 1 010
+    let error: unknown;
+    void limiter.acquire('k', undefined, { timeoutMs: 1_010 }).catch((e: unknown) => {
+      error = e;
+    });
+    await Promise.resolve(); // no timer may run: the answer is known now
+    expect(error).toMatchObject({ code: 'X_RATE_LIMIT_TIMEOUT', retryAfterMs: 1_017 });
+    expect((error as Error).message).toContain('predicted wait 1017 ms');
+    // with room for both, the call is admitted once the token is back
+    let admitted = false;
+    void limiter.acquire('k', undefined, { timeoutMs: 1_030 }).then(() => {
+      admitted = true;
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(admitted).toBe(false);
+    await vi.advanceTimersByTimeAsync(17);
+    expect(admitted).toBe(true);
     await limiter.close();
   });
 });

@@ -133,7 +133,7 @@ describe('RateLimiter.pauseFor', () => {
     limiter.pauseFor('api', 1_000); // shorter: ignored
     await expect(limiter.acquire('api', undefined, { timeoutMs: 5_000 })).rejects.toMatchObject({
       code: 'X_RATE_LIMIT_TIMEOUT',
-      retryAfterMs: 300_000,
+      retryAfterMs: 300_010, // the pause, then 10 ms for a token of the emptied limit
     });
     expect(() => limiter.pauseFor('api', -1)).toThrow(RangeError);
     expect(() => limiter.pauseFor('api', 2 ** 31)).toThrow(RangeError);

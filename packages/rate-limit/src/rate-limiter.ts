@@ -150,8 +150,11 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     if (paused > 0 && !this.queues.has(key)) {
       // Held back by pauseFor(): wait for its end, then ask the store as the head of the queue.
       const total = sum(vector);
-      if (timeoutMs !== undefined && paused > timeoutMs) {
-        return this.queues.rejectTimeout(key, total, timeoutMs, paused);
+      if (timeoutMs !== undefined) {
+        // The pause empties the limits when it ends: the call then waits for its cost to refill.
+        const predicted = paused + this.fromEmpty(vector);
+        if (predicted > timeoutMs)
+          return this.queues.rejectTimeout(key, total, timeoutMs, predicted);
       }
       if (this.maxQueue === 0) return this.queues.rejectQueueFull(key, total, paused);
       return this.queues.enqueue(key, vector, total, timeoutMs, signal, paused);
@@ -182,10 +185,11 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     }
     const total = sum(vector);
     if (timeoutMs !== undefined) {
-      // The pause is known here whatever the store, and the queue waits at least that long; only
-      // an in-process store predicts the rest without a round trip (a remote one relies on the timer).
-      let predicted = paused;
-      if (this.store.remote !== true) {
+      // Paused (whatever the store): the limits are emptied when the pause ends, so the queue and
+      // this call wait for it, then for their costs to refill. Otherwise only an in-process store
+      // predicts without a round trip (a remote one relies on the timer).
+      let predicted = paused > 0 ? paused + this.fromEmpty(this.queues.totalWith(key, vector)) : 0;
+      if (paused === 0 && this.store.remote !== true) {
         const wait = this.store.waitTime(key, this.queues.totalWith(key, vector));
         if (typeof wait !== 'number') wait.catch(() => {});
         else if (wait > predicted) predicted = wait;
@@ -215,6 +219,19 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     if (this.closed) throw closedError();
     this.queues.pausedFor(key); // a pause that ended has emptied the limits: predict from there
     return this.store.waitTime(key, this.queues.totalWith(key, vector));
+  }
+
+  /**
+   * How long limits emptied by the end of a pause take to refill `costs`, as the in-process store
+   * computes a wait (whatever the store: the pause empties every one of them alike).
+   */
+  private fromEmpty(costs: readonly number[]): number {
+    let wait = 0;
+    for (let i = 0; i < costs.length; i++) {
+      const cost = costs[i]!;
+      if (cost > 0) wait = Math.max(wait, Math.ceil(cost / (this.limits[i]!.ratePerSecond / 1000)));
+    }
+    return wait;
   }
 
   pauseFor(key: string, ms: number): void {

@@ -210,8 +210,21 @@ function instanceKeys(object: object): string[] {
   return keys;
 }
 
-/** Whether a prototype of `object` below the root of its chain defines a method (not counting `constructor`). */
-function hasMethods(object: object): boolean {
+/** Whether a prototype of `object` (below the root of its chain) defines a method besides `constructor`. */
+const hasMethods = (object: object): boolean =>
+  someInheritedField(
+    object,
+    (key, field) => key !== 'constructor' && typeof field.value === 'function',
+  );
+
+/**
+ * Whether `test` holds for a field of a prototype of `object`, the root of its chain (an
+ * `Object.prototype`, of this realm or a `vm` context's, with its `__proto__` accessor) left out.
+ */
+function someInheritedField(
+  object: object,
+  test: (key: string | symbol, field: PropertyDescriptor) => boolean,
+): boolean {
   for (
     let proto: object | null = Object.getPrototypeOf(object);
     proto !== null && Object.getPrototypeOf(proto) !== null;
@@ -219,7 +232,7 @@ function hasMethods(object: object): boolean {
   ) {
     const fields = Object.getOwnPropertyDescriptors(proto);
     for (const key of Reflect.ownKeys(fields)) {
-      if (key !== 'constructor' && typeof fields[key as string]!.value === 'function') return true;
+      if (test(key, fields[key as string]!)) return true;
     }
   }
   return false;
@@ -229,25 +242,13 @@ function hasMethods(object: object): boolean {
  * Whether an object's own enumerable fields are what it holds, as for a plain object: not for a
  * `Map`, a `Set` (their entries are not fields, so every one would key as `{}`) or an instance
  * whose prototypes define getters (`get content()`: providers read them, JSON and this key would
- * not, and `new Msg('cats')` and `new Msg('dogs')` shared a key). The root of the chain (an
- * `Object.prototype`, of this realm or a `vm` context's, with its `__proto__` accessor) is not
- * looked at. Private fields read only by methods cannot be seen from outside: an instance with
- * no other field is refused by `instanceKeys`; one with public fields too is keyed by those.
+ * not, and `new Msg('cats')` and `new Msg('dogs')` shared a key). Private fields read only by
+ * methods cannot be seen from outside: an instance with no other field is refused by
+ * `instanceKeys`; one with public fields too is keyed by those.
  */
 function keyedByMembers(object: object): boolean {
   if (isMap(object) || isSet(object) || isWeakMap(object) || isWeakSet(object)) return false;
-  for (
-    let proto: object | null = Object.getPrototypeOf(object);
-    proto !== null && Object.getPrototypeOf(proto) !== null;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    const fields = Object.getOwnPropertyDescriptors(proto);
-    for (const key of Reflect.ownKeys(fields)) {
-      const field = fields[key as string]!;
-      if (typeof field.get === 'function') return false;
-    }
-  }
-  return true;
+  return !someInheritedField(object, (_, field) => typeof field.get === 'function');
 }
 
 function encodeMembers(

@@ -77,6 +77,27 @@ export function readErrorBody(
   };
 }
 
+/**
+ * What an error keeps of an error body's text and fields: each redacted, then bounded as
+ * `redactedServerText` bounds a server's text (a body or an in-band line may be megabytes, and
+ * `redact` runs before the cut, so a secret the cut would split is still recognised whole).
+ * `whole` is the text kept when the body names no message.
+ */
+export function keptErrorFields(
+  fields: ReturnType<typeof readErrorBody>,
+  whole: string,
+  redact: (text: string) => string,
+): Pick<OpenAIErrorBody, 'type' | 'errorCode' | 'param'> & { serverMessage: string } {
+  const kept = (v: string | undefined) =>
+    v === undefined ? undefined : redactedServerText(v, redact);
+  return {
+    serverMessage: redactedServerText(fields?.message ?? whole, redact),
+    type: kept(fields?.type),
+    errorCode: kept(fields?.errorCode),
+    param: kept(fields?.param),
+  };
+}
+
 const NOT_SERVED_ADVICE =
   'An OpenAI-compatible API sits under a version prefix: baseUrl ends in it (`http://127.0.0.1:11434/v1` for Ollama, `https://api.groq.com/openai/v1` for Groq), without `/chat/completions`.';
 
@@ -104,19 +125,9 @@ export function mapHttpError(
       });
     }
     const fields = readErrorBody(failure.body);
-    // `redact` runs before the cut, so a secret the cut would split is still recognised whole.
-    const serverMessage = redactedServerText(fields?.message ?? failure.body.trim(), redact);
-    const clean = (v: string | undefined) =>
-      v === undefined ? undefined : redactedServerText(v, redact);
-    const body = {
-      label,
-      endpoint,
-      serverMessage,
-      type: clean(fields?.type),
-      errorCode: clean(fields?.errorCode),
-      param: clean(fields?.param),
-      requestId,
-    };
+    const kept = keptErrorFields(fields, failure.body.trim(), redact);
+    const { serverMessage } = kept;
+    const body = { label, endpoint, ...kept, requestId };
     const retryAfterMs = parseRateLimitHeaders(failure.headers).retryAfterMs;
     // The server may say itself whether a retry can help (OpenAI's `x-should-retry`): its word
     // wins over the status, a 429 or a 503 included.

@@ -1,6 +1,5 @@
-import { redactedServerText } from '@x/provider-core';
 import { OpenAIStreamError, type PartialResponse } from '../errors';
-import { readErrorBody } from './http-errors';
+import { keptErrorFields, readErrorBody } from './http-errors';
 
 /**
  * True when an answer's or an event's `error` field reports a failure: an object, or a non-empty
@@ -42,16 +41,10 @@ export function inBandError(
   produced: boolean,
 ): OpenAIStreamError {
   const fields = readErrorBody(text);
-  // Each of the server's strings bounded as its message is: an in-band line may be megabytes.
-  const clean = (v: string | undefined) =>
-    v === undefined ? undefined : redactedServerText(v, redact);
   return new OpenAIStreamError({
     label,
     reason: 'server-error',
-    serverMessage: redactedServerText(fields?.message ?? text, redact),
-    type: clean(fields?.type),
-    errorCode: clean(fields?.errorCode),
-    param: clean(fields?.param),
+    ...keptErrorFields(fields, text, redact),
     partial,
     retryable: !produced && isServerFailure(fields?.type, fields?.errorCode),
   });

@@ -1,4 +1,4 @@
-import { expected, expectFunction, isAbortSignal, liftAbortListenerLimit } from '@x/internal';
+import { expected, expectFunction, isAbortSignal } from '@x/internal';
 import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import {
   createPoolTopics,
@@ -8,6 +8,7 @@ import {
   type PoolQueueTimeoutEvent,
 } from './events';
 import { PoolDispatcher } from './internal/dispatcher';
+import { standInSignal } from './internal/fetch-signal';
 import type { OriginState } from './internal/origins';
 import { fetchWithoutUserinfo, scrubUserinfo, withoutUserinfo } from './internal/scrub';
 import { SignalRelay } from './internal/signal-relay';
@@ -283,10 +284,8 @@ export function createPool(options?: PoolOptions): Pool {
       options.dispatcher = dispatcher;
       return undiciFetch(input, options);
     }
-    // Before undici's fetch sees it: it sets a signal still at Node's default limit to 1,500
-    // listeners, one per fetch, and the pool would leave a limit set by someone else alone, so
-    // fetches past 1,500 sharing one signal printed MaxListenersExceededWarning.
-    liftAbortListenerLimit(signal);
+    // undici's fetch follows a stand-in (`fetch-signal.ts`); the dispatcher, the caller's own.
+    options.signal = standInSignal(signal);
     const withSignal = {
       dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
         const signalled = { signal, ...opts };

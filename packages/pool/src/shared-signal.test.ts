@@ -142,7 +142,8 @@ describe('pool.request with one signal shared by many requests', () => {
     try {
       const controller = new AbortController();
       const { signal } = controller;
-      // undici's fetch adds a listener per fetch (and sets the limit to 1,500 if still Node's).
+      // undici's fetch, given the signal itself, added a listener per fetch and set its limit to
+      // 1,500 if still Node's; it now gets a stand-in per fetch.
       const fetches = Array.from({ length: 1_600 }, () => p.fetch(s.url, { signal }));
       await s.waitForRequests(1);
       const reason = new Error('enough');

@@ -130,7 +130,7 @@ describe('OpenAIProvider.complete', () => {
         messages: [{ role: 'tool', content: 'x', tool_call_id: 'c' }],
       } as never),
     ).rejects.toThrow(/`request.messages\[0\].tool_call_id`/);
-    await expect(provider.complete(ask('x', { temperature: 3 }))).rejects.toThrow(RangeError);
+    await expect(provider.complete(ask('x', { temperature: -1 }))).rejects.toThrow(RangeError);
     expect(chats(server)).toHaveLength(0);
   });
 });

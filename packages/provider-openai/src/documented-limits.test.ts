@@ -2,11 +2,11 @@
 // `CreateChatCompletionRequest`, the doc comments of openai-node v7.5.0): refused before anything
 // is sent, with a RangeError naming the field and the limit. `safety_identifier` holds at most 64
 // characters, on every preset; where requests go to OpenAI's own API (the `openai` preset at
-// api.openai.com, or one of your own that extends it), `stop` holds at most 4 sequences and a
-// function's name at most 64 of a-z, A-Z, 0-9, `_`, `-`, a file sent as data is a PDF and
-// embeddings input holds no empty text and at most 2048 items (content-parts.test.ts and
-// server-refusals.test.ts), where other servers (vLLM, Ollama, a gateway the `openai` preset's
-// `baseUrl` or OPENAI_BASE_URL points at) take more.
+// api.openai.com, or one of your own that extends it), `temperature` is at most 2, `stop` holds
+// at most 4 sequences and a function's name at most 64 of a-z, A-Z, 0-9, `_`, `-`, a file sent
+// as data is a PDF and embeddings input holds no empty text and at most 2048 items
+// (content-parts.test.ts and server-refusals.test.ts), where other servers (vLLM, Ollama, a
+// gateway the `openai` preset's `baseUrl` or OPENAI_BASE_URL points at) take more.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { completion, json, sse, streamOf, type TestServer, vectors } from './__fixtures__/server';
 import { ask, atOpenAI, chats, collect, setup, track } from './__fixtures__/setup';
@@ -117,6 +117,33 @@ describe('stop at OpenAI', () => {
     const five = ['a', 'b', 'c', 'd', 'e'];
     for (const body of await sent({ preset: 'vllm' }, { stop: five })) {
       expect(body).toMatchObject({ stop: five });
+    }
+  });
+});
+
+describe('temperature', () => {
+  it('above 2 is a RangeError naming `request.temperature` at OpenAI, and on a preset extending it', async () => {
+    const parts = ['`request.temperature`', 'between 0 and 2', 'OpenAI'];
+    for (const url of OPENAI_URLS) await refusedAtOpenAI(url, { temperature: 2.5 }, parts);
+    const azure = {
+      preset: { name: 'azure', baseUrl: 'http://127.0.0.1:1/v1', extends: 'openai' as const },
+    };
+    await refused(azure, { temperature: 2.5 }, ['`request.temperature`', 'between 0 and 2']);
+  });
+
+  it('above 2 is sent to other servers: Ollama, vLLM and a gateway the openai preset points at', async () => {
+    for (const options of [{ preset: 'ollama' as const }, { preset: 'vllm' as const }, {}]) {
+      for (const body of await sent(options, { temperature: 5 })) {
+        expect(body).toMatchObject({ temperature: 5 });
+      }
+    }
+  });
+
+  it('negative, NaN or infinite is a RangeError on every preset', async () => {
+    for (const options of [{ preset: 'ollama' as const }, {}]) {
+      for (const temperature of [-0.1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await refused(options, { temperature }, ['`request.temperature`', 'a finite number >= 0']);
+      }
     }
   });
 });

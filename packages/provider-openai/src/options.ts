@@ -116,8 +116,9 @@ export interface Resolved {
   family: OpenAIPresetName | undefined;
   baseUrl: string;
   /**
-   * Requests go to OpenAI's own API, whose server-side limits (`stop`, function names, PDF-only
-   * files, embeddings input without empty texts and of at most 2048 items) then hold:
+   * Requests go to OpenAI's own API, whose server-side limits (`stop`, `temperature` at most 2,
+   * function names, PDF-only files, embeddings input without empty texts and of at most 2048
+   * items) then hold:
    * the `openai` preset at OpenAI's host ({@link isOpenAIHost}), or a preset of your own that
    * extends `openai` (its word that the server is OpenAI's API, as Azure OpenAI's v1 is). The
    * `openai` preset pointed elsewhere (`baseUrl`, `OPENAI_BASE_URL`) is a gateway or another

@@ -389,9 +389,9 @@ export const openAIPresets: Readonly<Record<OpenAIPresetName, OpenAIPreset>> = O
     // answers "invalid image input" to anything else, an https: URL or a GIF included.
     imageTypes: Object.freeze(['image/jpeg', 'image/jpg', 'image/png', 'image/webp', '']),
     fileTypes: undefined,
-    // Its embeddings take text only ("invalid input type" for token ids); an empty text gets no
-    // vector back.
-    embeddingInput: Object.freeze({ emptyText: false, tokenIds: false, maxItems: undefined }),
+    // Its embeddings take text only ("invalid input type" for token ids); an empty text is embedded
+    // as any other (its /v1 sends `""` on as `[""]`, and EmbedHandler embeds each item of a list).
+    embeddingInput: Object.freeze({ emptyText: true, tokenIds: false, maxItems: undefined }),
     usageAfterFinish: false,
   }),
 });

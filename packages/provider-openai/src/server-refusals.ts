@@ -163,8 +163,8 @@ function expectHonouredValues(request: ChatRequest, label: string, rules: readon
  * (Ollama's `tool_choice`, Ollama's, vLLM's and Mistral's `service_tier`: {@link VALUE_RULES}), an
  * image or file the server cannot decode (Ollama's GIFs and URLs), and, when requests go to
  * OpenAI's own API (`openAIServer`: `resolveConnection` decides it from the base URL), what its
- * API reference limits (more than 4 `stop` sequences, a function name it refuses): the error names
- * the field and carries `unsupportedBy: 'server'`. Then `topLogprobs` without `logprobs: true`,
+ * API reference limits (more than 4 `stop` sequences, a temperature over 2, a function name it
+ * refuses): the error names the field and carries `unsupportedBy: 'server'`. Then `topLogprobs` without `logprobs: true`,
  * which no server takes.
  */
 export function expectAcceptedFields(
@@ -221,15 +221,15 @@ const OPENAI_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * The limits OpenAI's API reference gives that other servers do not have (vLLM and Ollama take
- * more stop sequences, any function name and a tool message without a call id): a tool message
- * has its `tool_call_id`, `stop` holds up to 4 sequences (`StopConfiguration`,
- * `maxItems: 4`), a function's name a-z, A-Z, 0-9, `_` and `-`, at most 64 characters
- * (`FunctionObject.name`, openai-node's `FunctionDefinition.name`). Only where requests go to
+ * more stop sequences, a temperature over 2, any function name and a tool message without a call
+ * id): a tool message has its `tool_call_id`, `stop` holds up to 4 sequences (`StopConfiguration`,
+ * `maxItems: 4`), `temperature` is at most 2, a function's name a-z, A-Z, 0-9, `_` and `-`, at
+ * most 64 characters (`FunctionObject.name`, openai-node's `FunctionDefinition.name`). Only where requests go to
  * OpenAI's API: a gateway the `openai` preset points at (LiteLLM, OpenRouter) takes more, and
  * names such as `github.create_issue` for the models it routes to.
  */
 function expectOpenAILimits(request: ChatRequest, label: string): void {
-  const { stop, tools, messages } = request;
+  const { stop, temperature, tools, messages } = request;
   // A tool result answers one call by its id: OpenAI's `ChatCompletionToolMessageParam` requires
   // `tool_call_id` (a 400 without). Ollama's and vLLM's `/v1` take one without, as a gateway may.
   for (let i = 0; i < messages.length; i++) {
@@ -240,6 +240,9 @@ function expectOpenAILimits(request: ChatRequest, label: string): void {
   }
   if (stop !== undefined && typeof stop !== 'string' && stop.length > 4) {
     fail('request.stop', `at most 4 sequences (${label} refuses more)`, stop, true);
+  }
+  if (temperature !== undefined && temperature > 2) {
+    fail('request.temperature', `between 0 and 2 (${label} refuses more)`, temperature, true);
   }
   if (tools === undefined) return;
   for (let i = 0; i < tools.length; i++) {
@@ -300,7 +303,7 @@ function expectFileTypes(request: ChatRequest, preset: OpenAIPreset, types: read
 
 /**
  * Refuses, before anything is sent, `/embeddings` input the preset's server refuses: an empty
- * text (OpenAI, Ollama), token ids (Ollama), more items than the server takes (OpenAI's 2048).
+ * text (OpenAI), token ids (Ollama), more items than the server takes (OpenAI's 2048).
  */
 export function expectEmbedInputAccepted(request: EmbedRequest, preset: OpenAIPreset): void {
   const { emptyText, tokenIds, maxItems } = preset.embeddingInput;

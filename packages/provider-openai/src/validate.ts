@@ -317,7 +317,9 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
     );
   }
   for (let i = 0; i < r.messages.length; i++) validateMessage(r.messages[i], i);
-  optionalNumberIn('request.temperature', r.temperature, 0, 2);
+  // OpenAI's 0 to 2 holds at its own API only (`expectOpenAILimits`): Ollama's `/v1` and others
+  // take a higher temperature, so here only what no server takes (negative, NaN, infinite).
+  optionalNumberIn('request.temperature', r.temperature, 0);
   optionalNumberIn('request.topP', r.topP, 0, 1);
   optionalNumberIn('request.seed', r.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
   // A safe integer: a larger one is no exact count (and would be read as a context overflow).

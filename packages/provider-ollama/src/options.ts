@@ -35,12 +35,13 @@ export interface TokenOptions extends CoreTokenOptions {
 export interface OllamaProviderOptions extends Omit<CoreOptions, 'tokens'> {
   /**
    * Where Ollama listens. Accepts what `OLLAMA_HOST` accepts (`127.0.0.1:11434`, `0.0.0.0`,
-   * `localhost`, `:11434`): without a scheme it is http on port 11434 unless a port is named;
-   * with a scheme (`http://proxy`, `https://ollama.com`) that scheme's default port applies. A
-   * trailing `/api` is dropped; one that ends in an endpoint (`/api/chat`, `/api/tags`..., or the
-   * OpenAI layer's `/v1/chat/completions`) is a `RangeError` showing the address to use, as is any
-   * other string that is not such an address (credentials, a query or a fragment in it included);
-   * a value that is not a string is a `TypeError`.
+   * `localhost`, `:11434`): without a scheme it is http on port 11434 unless a port is named
+   * (`ollama.com` alone, as for the CLI, is `https://ollama.com`); with a scheme
+   * (`http://proxy`, `https://ollama.com`) that scheme's default port applies. A trailing `/api`
+   * is dropped; one that ends in an endpoint (`/api/chat`, `/api/tags`..., or the OpenAI layer's
+   * `/v1/chat/completions`) is a `RangeError` showing the address to use, as is any other string
+   * that is not such an address (credentials, a query or a fragment in it included); a value that
+   * is not a string is a `TypeError`.
    * @default process.env.OLLAMA_HOST ?? 'http://localhost:11434'
    */
   baseUrl?: string | undefined;
@@ -66,7 +67,8 @@ export const DEFAULT_BASE_URL = 'http://localhost:11434';
  * Normalises a base URL or an `OLLAMA_HOST` value to an origin plus path prefix without a
  * trailing slash, reading it as Ollama's own clients do: surrounding spaces and quotes are
  * dropped; a value without a scheme (`127.0.0.1:11434`, `0.0.0.0`, `localhost`, `[::1]`, `::1`,
- * `:11434`) is http with port 11434 unless it names one; a value with a scheme
+ * `:11434`) is http with port 11434 unless it names one, but `ollama.com` alone is
+ * `https://ollama.com`, as the CLI reads it; a value with a scheme
  * (`http://proxy`, `https://ollama.com`) keeps that scheme's own default port (80 or 443), as in
  * any URL. `0.0.0.0` and `::`, where a server listens, become the loopback address. A string that
  * is not such an address is a `RangeError` naming `name`: the type is right, the value is not.
@@ -84,6 +86,9 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   if (hasControlOrEdgeSpace(text)) {
     fail(name, 'a URL without control characters (tab, CR, LF, NUL...)', shown, true);
   }
+  // The CLI's one exception (envconfig Host(), Ollama 0.13.0 on): exactly `ollama.com`, no scheme,
+  // port, path or other case, is the cloud over https, not http on 11434.
+  if (text === 'ollama.com') text = 'https://ollama.com';
   const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   // A scheme with a typo (`http//h`, `http:/h`, `https:\\h`) would read as a host named `http`
   // with the rest as a path, credentials and all: refused, never guessed.

@@ -315,6 +315,22 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
     }
   }
   optionalOllamaImages('request.images', r.images);
+  // Ollama answers an empty prompt with a load (or, `keepAlive: 0`, an unload) before it reads
+  // these (server/routes.go GenerateHandler): an empty answer, `finishReason: 'load'`, that would
+  // read as the model's. A bare load (none of them, or each empty) still goes out.
+  if (r.prompt === undefined || r.prompt === '') {
+    for (const field of ['images', 'system', 'suffix', 'template', 'context'] as const) {
+      const value = r[field] as string | readonly unknown[] | undefined;
+      if (value !== undefined && value.length > 0) {
+        fail(
+          `request.${field}`,
+          'unset or empty when `prompt` is empty (Ollama then only loads the model, ignoring it)',
+          value,
+          true,
+        );
+      }
+    }
+  }
   validateGenerationFields(r);
 }
 

@@ -86,4 +86,18 @@ describe('Quota', () => {
     quota.admit('Bearer fresh', undefined);
     expect(quota.stats().other).toEqual({ admitted: 2, rejected: 1 });
   });
+
+  it('looks over its keys again only once a window may have ended, not for each new key', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const quota = new Quota({ requests: 1, tokens: undefined, windowMs: 60_000 });
+    for (let i = 0; i < 10_000; i++) quota.admit(`Bearer k${i}`, undefined);
+    const windows = (quota as unknown as { windows: Map<string, unknown> }).windows;
+    const scans = vi.spyOn(windows, Symbol.iterator);
+    for (let i = 0; i < 1_000; i++) quota.admit(`Bearer new${i}`, undefined);
+    expect(scans.mock.calls.length).toBeLessThanOrEqual(1);
+    // Once the windows ended, the next new key finds room again.
+    vi.setSystemTime(Date.now() + 60_000);
+    expect('ticket' in quota.admit('Bearer later', undefined)).toBe(true);
+    expect(scans.mock.calls.length).toBeLessThanOrEqual(2);
+  });
 });

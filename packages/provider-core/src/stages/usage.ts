@@ -1,3 +1,4 @@
+import { BoundedMap } from '@x/internal';
 import type {
   CalibrationObservation,
   Calibrator,
@@ -30,6 +31,14 @@ const SAMPLE_SETTLED = 63;
  * calibrator's work is bounded by time, not by traffic, and a window of 50 still renews in 5 s.
  */
 const SETTLED_INTERVAL_MS = 100;
+/**
+ * The most models whose sampling is remembered: the calibrator's own default `maxModels`. Model
+ * names can come from users, and a server that answers any name (llama.cpp's) would otherwise grow
+ * this table by one entry per name, long after the calibrator forgot them. A model dropped here while
+ * the calibrator still knows it costs one `calibrator.get` and a few answers sampled one in eight
+ * again, until its next sampled answer finds it settled.
+ */
+const MAX_CALIBRATED = 256;
 
 /** How the answers of one calibrated model are sampled. */
 interface Sampling {
@@ -80,9 +89,9 @@ export class UsageStage<Request> {
   /**
    * Models seen calibrated, with how their answers are sampled (mask 7: one in eight, 63: one in
    * 64 and at most one per {@link SETTLED_INTERVAL_MS}). A model the calibrator no longer knows as
-   * ready (it dropped it) is taught on every answer again.
+   * ready (it dropped it) is taught on every answer again. Bounded: {@link MAX_CALIBRATED}.
    */
-  readonly #calibrated = new Map<string, Sampling>();
+  readonly #calibrated = new BoundedMap<string, Sampling>(MAX_CALIBRATED);
   #observations = 0;
 
   constructor(init: {

@@ -51,6 +51,12 @@ function normaliseOrigin(key: string): string {
   return normalised;
 }
 
+/**
+ * The most spellings of one origin remembered (its normalised key included): callers use a
+ * handful (`http://h`, `http://h:80/`, `HTTP://H`), which stay on the fast path.
+ */
+const MAX_ALIASES = 16;
+
 /** A new origin with nothing open or queued, known under its normalised key and `key`. */
 export function newOrigin(normalised: string, key: string): OriginState {
   return {
@@ -120,8 +126,14 @@ export class OriginRegistry {
     const normalised = normaliseOrigin(key);
     const existing = this.#byKey.get(normalised);
     if (existing !== undefined) {
-      existing.aliases.push(key);
-      this.#byKey.set(key, existing);
+      // Aliases only spare the URL parse for spellings seen before, and are freed only when the
+      // origin is dropped (never while it keeps sockets): a caller giving a new spelling per
+      // request (a path or query in the origin) would grow them without end. Past the cap, a new
+      // spelling is parsed each time instead of remembered.
+      if (existing.aliases.length < MAX_ALIASES) {
+        existing.aliases.push(key);
+        this.#byKey.set(key, existing);
+      }
       return existing;
     }
     const origin = newOrigin(normalised, key);

@@ -92,7 +92,9 @@ export class Topic<E> {
 }
 
 /** One {@link Topic} per event name, for a package that has several. */
-export function createTopics<M extends Record<string, unknown>>(
+// `object`, not `Record<string, unknown>`: an event map with an index signature would let any
+// name through `keyof` (with an `unknown` payload), so the maps are plain interfaces.
+export function createTopics<M extends object>(
   pkg: string,
   events: readonly (keyof M & string)[],
   onChange?: () => void,

@@ -6,7 +6,7 @@ import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { ErrorKit } from './error-kit';
 import { streamAttempt } from './http/attempt';
 import { joinEnding, releaseSignal } from './light-signal';
-import type { ProviderEventMap } from './observe/events';
+import { type ProviderEventMap, topicOf } from './observe/events';
 import { buildFamilies, type MetricFamily, metricPrefix } from './observe/families';
 import { watchBreaker } from './observe/log';
 import { renderFamilies } from './observe/prometheus';
@@ -260,12 +260,16 @@ export class ProviderCore {
     return this.#rt.name;
   }
 
-  /** Adds a listener of a provider event; returns its unsubscribe function. */
+  /**
+   * Adds a listener of a provider event; returns its unsubscribe function.
+   * @throws {TypeError} for a name that is no provider event (naming the closest one) or a
+   * `listener` that is not a function
+   */
   on<K extends keyof ProviderEventMap>(
     event: K,
     listener: (payload: ProviderEventMap[K]) => void,
   ): () => void {
-    return this.#rt.topics[event].on(listener as never);
+    return topicOf(this.#rt.topics, event).on(listener as never);
   }
 
   /** The breaker in use, if any. */

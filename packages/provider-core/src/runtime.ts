@@ -215,7 +215,7 @@ export function createRuntime(config: CoreConfig): Runtime {
   }
   const name = options.name ?? identity.id;
   const telemetryOption = resolveTelemetryOption(options.telemetry);
-  const topics = createProviderTopics(identity.pkg);
+  const topics = createProviderTopics(identity.pkg, name);
   const audit = new Audit(topics.audit, name);
   const redactor = new Redactor((endpoint, occurrences) =>
     audit.emit({ type: 'secret-scrubbed', endpoint, occurrences }),

@@ -44,7 +44,8 @@ function summary(attempts: readonly RouteAttempt[]): string {
  * failure was, and `retryAfterMs` is the soonest a passed-over deployment comes back, when known.
  */
 export class RouterError extends ProviderError {
-  declare readonly code: RouterErrorCode;
+  /** Stable code: `X_ROUTER_ALL_FAILED`. */
+  declare readonly code: 'X_ROUTER_ALL_FAILED';
   /** The model group the request named. */
   readonly group: string;
   /** Each deployment tried or passed over, in order, with why it did not answer. */
@@ -85,7 +86,8 @@ export class RouterError extends ProviderError {
  * it (`cause`: what its provider raised).
  */
 export class RouterClosedError extends ProviderError {
-  declare readonly code: RouterErrorCode;
+  /** Stable code: `X_ROUTER_CLOSED`. */
+  declare readonly code: 'X_ROUTER_CLOSED';
 
   constructor(cause?: unknown) {
     super('The router is closed', {
@@ -120,7 +122,8 @@ function unfinished(deployments: readonly string[], state: boolean): string {
  * that did settle, if any.
  */
 export class RouterCloseTimeoutError extends ProviderError {
-  declare readonly code: RouterErrorCode;
+  /** Stable code: `X_ROUTER_CLOSE_TIMEOUT`. */
+  declare readonly code: 'X_ROUTER_CLOSE_TIMEOUT';
   /** The router's method that gave up. */
   readonly operation: 'close' | 'destroy';
   /** How long it waited (`closeTimeoutMs`). */
@@ -157,7 +160,17 @@ export class RouterCloseTimeoutError extends ProviderError {
   }
 }
 
-/** True for a {@link RouterError} (checks the brand, works across duplicate installs). */
+/**
+ * True for a {@link RouterError} only: the all-failed error (`code` `X_ROUTER_ALL_FAILED`). Unlike
+ * `isPoolError` or `isCacheError`, which match every error of their package, it does not match
+ * {@link RouterClosedError} or {@link RouterCloseTimeoutError}: ask {@link isRouterClosedError} and
+ * {@link isRouterCloseTimeoutError} for those. Checks the brand, so it works across duplicate
+ * installs.
+ * @example
+ * ```ts
+ * if (isRouterError(e)) for (const a of e.attempts) console.log(a.deployment);
+ * ```
+ */
 export const isRouterError = (error: unknown): error is RouterError => hasBrand(error, ALL_FAILED);
 
 /** True for a {@link RouterClosedError}. */

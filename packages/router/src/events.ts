@@ -70,8 +70,8 @@ export interface RouterRecoveredEvent {
   outForMs: number;
 }
 
-/** Every event of a router, by name. */
-export interface RouterEventMap extends Record<string, unknown> {
+/** Every event of a router, by name (no index signature: `keyof` is the event names). */
+export interface RouterEventMap {
   response: RouterResponseEvent;
   error: RouterErrorEvent;
   fallback: RouterFallbackEvent;

@@ -82,8 +82,28 @@ export interface RequestFieldsLike {
  * uses what is there.
  */
 export interface RoutableProvider {
+  /**
+   * Answers a chat request: called by the router's `complete()`. The request is the caller's,
+   * with `model` set to the deployment's, the router's `tags` removed (and, with
+   * `dropUnknownFields`, the fields this provider does not take), its `signal` kept. A rejection
+   * is classified by its `kind` and `retryable` (`isProviderError`): the call falls back to the
+   * next deployment, or ends with it when it never falls back. A deployment without it is passed
+   * over by `complete()` calls.
+   */
   complete?(request: BaseChatRequest): Promise<BaseChatResponse>;
+  /**
+   * Streams a chat answer: called by the router's `stream()`, with the request as for
+   * {@link complete}. A failure before the first chunk falls back to the next deployment; after
+   * it, the stream ends with the error (chunks already delivered cannot be taken back). The router
+   * calls the iterator's `return()` when its caller leaves early, or on `destroy()`. A deployment
+   * without it is passed over by `stream()` calls.
+   */
   stream?(request: BaseChatRequest): AsyncIterable<StreamChunk<BaseChatResponse>>;
+  /**
+   * Embeds `input`: called by the router's `embed()`, with the request as for {@link complete}
+   * (`embed` fields for `dropUnknownFields`). A request of token ids goes only to deployments
+   * that take them (`embedTokenIds`). A deployment without it is passed over by `embed()` calls.
+   */
   embed?(request: EmbedRequestLike): Promise<EmbedResponseLike>;
   /**
    * Its circuit breaker: an `open` one is skipped without a call, and its `stats().retryAfterMs`

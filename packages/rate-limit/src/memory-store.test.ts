@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStore } from './memory-store';
+import { type BoundMemoryStore, createMemoryStore } from './memory-store';
 import { createRateLimiter } from './rate-limiter';
 
 const limits = [
@@ -123,6 +123,60 @@ describe('createMemoryStore', () => {
     expect(await limiter.tryAcquire('a')).toBe(true);
     expect(await limiter.tryAcquire('a')).toBe(true);
     expect(await limiter.tryAcquire('a')).toBe(false);
+  });
+});
+
+describe('a flood of new keys (rotating IPs or API keys, one request each)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // one request of 5 at 1/s: a key is full again 1 s after its request
+  const perUser = [{ name: 'requests', ratePerSecond: 1, capacity: 5 }];
+  /** 50 000 keys, 10 per ms: at any moment the last 10 000 (one second's) are not full yet. */
+  function flood(store: BoundMemoryStore): number {
+    let most = 0;
+    for (let i = 0; i < 50_000; i++) {
+      if (i % 10 === 0) vi.advanceTimersByTime(1);
+      expect(store.take(`ip-${i}`, [1])).toBe(0);
+      if (i >= 20_000) most = Math.max(most, store.stats().keys);
+    }
+    return most;
+  }
+
+  it('keeps about the keys not yet full again, at most (1 + 1 / sweepPerOperation) times them', () => {
+    const store = createMemoryStore().bind(perUser);
+    const most = flood(store);
+    // 10 000 keys refill; the sweep comes round within about `keys / sweepPerOperation` calls
+    expect(most).toBeGreaterThanOrEqual(10_000);
+    expect(most).toBeLessThanOrEqual(20_000 + 32);
+    expect(store.stats().evicted).toBe(50_000 - store.stats().keys);
+  });
+
+  it('comes round faster with a larger sweepPerOperation', () => {
+    const store = createMemoryStore({ sweepPerOperation: 4 }).bind(perUser);
+    expect(flood(store)).toBeLessThanOrEqual(12_500 + 32);
+  });
+
+  it('drops the idle keys at sweepPerOperation keys per later call once the flood stops', () => {
+    const store = createMemoryStore().bind(perUser);
+    flood(store);
+    const held = store.stats().keys;
+    vi.advanceTimersByTime(1000); // every key is full again
+    const evicted = store.stats().evicted;
+    // one request short of full while the clock stands still, 'hot' itself is kept
+    store.take('hot', [1]);
+    for (let i = 1; i < 1600; i++) store.take('hot', [0]);
+    // 'hot' is new: 1600 calls and one key added, examined in batches of 16
+    expect(store.stats().evicted - evicted).toBeGreaterThanOrEqual(1600 - 16);
+    expect(store.stats().evicted - evicted).toBeLessThanOrEqual(1601);
+    // the flood left at most 20 000 keys (above): that many calls drop them all
+    expect(held).toBeLessThanOrEqual(20_000 + 32);
+    for (let i = 1600; i < 20_000 + 64; i++) store.take('hot', [0]);
+    expect(store.stats()).toEqual({ kind: 'memory', keys: 1, evicted: 50_000 });
   });
 });
 

@@ -7,9 +7,11 @@ const EPSILON = 1e-9;
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * How many keys are examined for eviction per store operation, on average. A key whose every
-   * bucket is full again is indistinguishable from a new key, so it is dropped; the sweep runs
-   * inside `take()`/`adjust()` calls, never on a timer.
+   * How many keys are examined for eviction per store operation, on average; an operation that
+   * adds a key examines one more, so new keys never outrun the sweep. A key whose every bucket is
+   * full again is indistinguishable from a new key, so it is dropped within about
+   * `keys / sweepPerOperation` operations; the sweep runs inside `take()`/`adjust()` calls, never
+   * on a timer.
    * @default 1
    * Range: a finite number >= 0 (0 disables the incremental sweep; `prune()` still works).
    */
@@ -259,6 +261,13 @@ class BoundMemory implements BoundMemoryStore {
     }
     this.keys[slot] = key;
     this.index.set(key, slot);
+    // A new key pays for one more examination than a call on a known key. Otherwise a flood of
+    // new keys appends a slot past the cursor for every slot the cursor advances: the sweep only
+    // meets keys created moments before (not yet full) and never comes round to the idle ones.
+    // With it the cursor gains `sweepPerOperation` keys per call on the keys added, so it comes
+    // round to every key within about `keys / sweepPerOperation` calls whatever the mix of calls.
+    // Only this path pays: a call on a known key costs what it did (issue #17's hot path).
+    if (this.sweepPerOperation > 0) this.sweepCredit += 1;
     return slot;
   }
 
@@ -270,9 +279,10 @@ class BoundMemory implements BoundMemoryStore {
   }
 
   /**
-   * Examines `sweepPerOperation` keys per call on average, in batches of 16, walking the slots
-   * round and round; free slots are skipped without counting. Operations add their credit before
-   * calling, so the 15 calls in 16 that have no batch to run make no call at all.
+   * Examines `sweepPerOperation` keys per call on average, plus one per key added (see
+   * `allocate()`), in batches of 16, walking the slots round and round; free slots are skipped
+   * without counting. Operations add their credit before calling, so those with no batch to run
+   * (15 in 16 on known keys) make no call at all.
    */
   private sweep(now: number): void {
     let budget = Math.min(Math.floor(this.sweepCredit), this.index.size);

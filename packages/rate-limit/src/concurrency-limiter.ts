@@ -113,9 +113,11 @@ export interface ConcurrencyLimiter {
   onReject(listener: (event: ConcurrencyRejectEvent) => void): () => void;
   /**
    * Rejects every waiter with `RateLimitClosedError`; later calls reject the same way and
-   * `tryAcquire()` returns `undefined`. Slots already held stay valid until released.
+   * `tryAcquire()` returns `undefined`. Slots already held stay valid until released. The
+   * returned promise resolves once the waiters are rejected (it never rejects); a second call is a
+   * no-op.
    */
-  close(): void;
+  close(): Promise<void>;
   /** Calls `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -215,17 +217,18 @@ class ConcurrencyLimiterImpl extends StatsView implements ConcurrencyLimiter {
     return this.#rejects.on(listener);
   }
 
-  close(): void {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    // Closing is synchronous (the waiters are rejected before this returns): nothing to await.
+    if (this.#closed) return RESOLVED;
     this.#closed = true;
     const waiters = this.#queue.clear();
     this.#counters.cancelled += waiters.length;
     for (const waiter of waiters) waiter.value.reject(closedError());
+    return RESOLVED;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return RESOLVED;
+    return this.close();
   }
 
   /**
@@ -365,6 +368,18 @@ export function checkConcurrencyLimiterOptions(options: unknown) {
   };
 }
 
+/**
+ * Creates an in-process concurrency limiter: at most `maxConcurrent` slots held at once, callers
+ * beyond them waiting in a FIFO queue (bounded by `maxQueue` and `timeoutMs`). See the README's
+ * `createConcurrencyLimiter` section, and "Rate or concurrency" for when to choose which.
+ *
+ * @throws TypeError / RangeError when an option is invalid.
+ * @example
+ * ```ts
+ * await using slots = createConcurrencyLimiter({ maxConcurrent: 4, timeoutMs: 30_000 });
+ * const answer = await slots.run(() => callOllama(prompt));
+ * ```
+ */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   return new ConcurrencyLimiterImpl(options);
 }

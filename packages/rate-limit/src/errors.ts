@@ -12,6 +12,25 @@ const STORE_ERROR_BRAND = brand('rate-limit', 'RateLimitStoreError');
 const CLOSED_BRAND = brand('rate-limit', 'RateLimitClosedError');
 const CONCURRENCY_TIMEOUT_BRAND = brand('rate-limit', 'ConcurrencyTimeoutError');
 
+// Subclasses narrow `code` with `declare` (type only): a field without it would be redefined as
+// `undefined` after `super()` sets it (class fields use define semantics).
+/** Every `code` an error of `@x/rate-limit` can have; a `switch` over it can be exhaustive. */
+export type RateLimitErrorCode =
+  | 'X_RATE_LIMIT_TIMEOUT'
+  | 'X_RATE_LIMIT_QUEUE_FULL'
+  | 'X_RATE_LIMIT_STORE_UNAVAILABLE'
+  | 'X_RATE_LIMIT_STORE_ERROR'
+  | 'X_RATE_LIMIT_CLOSED'
+  | 'X_RATE_LIMIT_CONCURRENCY_TIMEOUT';
+
+/**
+ * What a shared store does when Redis does not answer within `decisionTimeoutMs`, or answers with
+ * a refusal of the client (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...). Declared here, not in
+ * the Redis entry, so that {@link RateLimitStoreUnavailableError} can name it without the main
+ * entry depending on the Redis code.
+ */
+export type OutagePolicy = 'fail-open' | 'fail-closed' | 'local';
+
 /**
  * The base class of every runtime error thrown by `@x/rate-limit`.
  *
@@ -22,9 +41,9 @@ const CONCURRENCY_TIMEOUT_BRAND = brand('rate-limit', 'ConcurrencyTimeoutError')
  */
 export class RateLimitError extends Error {
   /** A stable code, `X_RATE_LIMIT_<REASON>`. Renaming one is a breaking change. */
-  readonly code: string;
+  readonly code: RateLimitErrorCode;
 
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
+  constructor(message: string, code: RateLimitErrorCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RateLimitError';
     this.code = code;
@@ -43,6 +62,8 @@ export class RateLimitError extends Error {
  * ```
  */
 export class RateLimitTimeoutError extends RateLimitError {
+  /** Stable code: `X_RATE_LIMIT_TIMEOUT`. */
+  declare readonly code: 'X_RATE_LIMIT_TIMEOUT';
   /** The `timeoutMs` the call was given. */
   readonly timeoutMs: number;
   /** The predicted wait, in ms, at the moment of the rejection (`Infinity` when unknown). */
@@ -73,6 +94,8 @@ export class RateLimitTimeoutError extends RateLimitError {
  * ```
  */
 export class QueueFullError extends RateLimitError {
+  /** Stable code: `X_RATE_LIMIT_QUEUE_FULL`. */
+  declare readonly code: 'X_RATE_LIMIT_QUEUE_FULL';
   /** The configured `maxQueue`. */
   readonly maxQueue: number;
 
@@ -94,10 +117,12 @@ export class QueueFullError extends RateLimitError {
  * ```
  */
 export class RateLimitStoreUnavailableError extends RateLimitError {
+  /** Stable code: `X_RATE_LIMIT_STORE_UNAVAILABLE`. */
+  declare readonly code: 'X_RATE_LIMIT_STORE_UNAVAILABLE';
   /** The outage policy that was applied. */
-  readonly policy: string;
+  readonly policy: OutagePolicy;
 
-  constructor(data: { policy: string }, options?: { cause?: unknown }) {
+  constructor(data: { policy: OutagePolicy }, options?: { cause?: unknown }) {
     super(
       `Rate limit: the shared store is unavailable (policy ${data.policy})`,
       'X_RATE_LIMIT_STORE_UNAVAILABLE',
@@ -121,6 +146,8 @@ export class RateLimitStoreUnavailableError extends RateLimitError {
  * ```
  */
 export class RateLimitStoreError extends RateLimitError {
+  /** Stable code: `X_RATE_LIMIT_STORE_ERROR`. */
+  declare readonly code: 'X_RATE_LIMIT_STORE_ERROR';
   /**
    * The first word of the Redis error (`ERR`, `WRONGTYPE`, `NOPERM`, `CROSSSLOT`...), or
    * `UNEXPECTED_REPLY` when the client answered something that is not the script's reply.
@@ -150,6 +177,8 @@ export class RateLimitStoreError extends RateLimitError {
  * ```
  */
 export class RateLimitClosedError extends RateLimitError {
+  /** Stable code: `X_RATE_LIMIT_CLOSED`. */
+  declare readonly code: 'X_RATE_LIMIT_CLOSED';
   constructor(what: string) {
     super(`Rate limit: the ${what} was closed`, 'X_RATE_LIMIT_CLOSED');
     this.name = 'AbortError';
@@ -168,6 +197,8 @@ export class RateLimitClosedError extends RateLimitError {
  * ```
  */
 export class ConcurrencyTimeoutError extends RateLimitError {
+  /** Stable code: `X_RATE_LIMIT_CONCURRENCY_TIMEOUT`. */
+  declare readonly code: 'X_RATE_LIMIT_CONCURRENCY_TIMEOUT';
   /** The `timeoutMs` the call was given. */
   readonly timeoutMs: number;
   /** The limiter's `maxConcurrent`. */

@@ -6,6 +6,7 @@ export type {
   Release,
 } from './concurrency-limiter';
 export { createConcurrencyLimiter } from './concurrency-limiter';
+export type { OutagePolicy, RateLimitErrorCode } from './errors';
 export {
   ConcurrencyTimeoutError,
   isConcurrencyTimeoutError,

@@ -340,6 +340,22 @@ export function checkLimiterOptions(options: unknown) {
   return { o, normalized, maxQueue: expectQueueLimit('maxQueue', o.maxQueue) };
 }
 
+/**
+ * Creates a rate limiter: one token bucket per key and per named limit (`requests`, `tokens`...),
+ * an `acquire(key, costs)` admitted only when every limit has the tokens, with a FIFO queue per
+ * key. State lives in `store` (this process by default, or Redis through `createRedisStore`).
+ * See the README's `createRateLimiter` section.
+ *
+ * @throws TypeError / RangeError when an option is invalid (no limit, a rate <= 0, a capacity
+ * below 1, an unknown key...).
+ * @example
+ * ```ts
+ * await using limiter = createRateLimiter({
+ *   limits: { requests: { ratePerSecond: 10 }, tokens: { ratePerSecond: 2_000, capacity: 20_000 } },
+ * });
+ * await limiter.acquire('team-a', { requests: 1, tokens: 1_200 }, { timeoutMs: 10_000 });
+ * ```
+ */
 export function createRateLimiter<Name extends string>(
   options: RateLimiterOptions<Name>,
 ): RateLimiter<Name> {

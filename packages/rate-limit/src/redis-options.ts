@@ -13,6 +13,7 @@ import {
   optionalString,
   PackageLog,
 } from '@x/internal';
+import type { OutagePolicy } from './errors';
 import { type RateLimitLogger, redactRateLimitLog } from './log';
 import { expectOptions } from './options';
 import type { RateLimitStore } from './store';
@@ -26,11 +27,8 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
-/**
- * What the store does when Redis does not answer within `decisionTimeoutMs`, or answers with a
- * refusal of the client (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...).
- */
-export type OutagePolicy = 'fail-open' | 'fail-closed' | 'local';
+// Declared with the error that reports it, so that the main entry needs nothing from this one.
+export type { OutagePolicy } from './errors';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {

@@ -66,8 +66,21 @@ export interface RedisTokenBucket {
   adjust(delta: number): Promise<void>;
   /** A JSON-serialisable snapshot: the limiter's counters and the store's outage state. */
   stats(): RateLimiterStats;
+  /**
+   * Listens to `acquire()` calls this process rejected (`timeout`, `queue-full`); returns an
+   * unsubscribe function. See the README's Events section.
+   */
   onReject(listener: (event: RateLimitRejectEvent) => void): () => void;
+  /**
+   * Listens to the start of a Redis outage (no decision within `decisionTimeoutMs`, or a refusal
+   * such as `NOAUTH`), once per outage; the outage policy decides until Redis answers again.
+   * Returns an unsubscribe function. See the README's Events section.
+   */
   onUnavailable(listener: (event: RedisUnavailableEvent) => void): () => void;
+  /**
+   * Listens to the end of an outage (Redis ran a command again), with how long it lasted; returns
+   * an unsubscribe function. See the README's Events section.
+   */
   onRecovered(listener: (event: RedisRecoveredEvent) => void): () => void;
   /** Rejects this process's waiters; the Redis client stays open. */
   close(): Promise<void>;

@@ -83,8 +83,9 @@ export interface TokenBucket {
   /**
    * Rejects every waiter with a `RateLimitClosedError` (named `AbortError`) and clears the
    * bucket's timer; later `acquire()` calls reject the same way and `tryAcquire()` returns false.
+   * The returned promise resolves once that is done (it never rejects); a second call is a no-op.
    */
-  close(): void;
+  close(): Promise<void>;
   /** Calls `close()`: `await using bucket = createTokenBucket(...)` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>;
 }

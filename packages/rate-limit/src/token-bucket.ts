@@ -217,8 +217,9 @@ class TokenBucketImpl extends StatsView implements TokenBucket {
     return this.pauseEvents.on(listener);
   }
 
-  close(): void {
-    if (this.closed) return;
+  close(): Promise<void> {
+    // Closing is synchronous (the waiters are rejected before this returns): nothing to await.
+    if (this.closed) return RESOLVED;
     this.closed = true;
     // Nothing is admitted any more: tryAcquire() sees a bucket paused forever.
     this.pausedUntil = Number.POSITIVE_INFINITY;
@@ -226,11 +227,11 @@ class TokenBucketImpl extends StatsView implements TokenBucket {
     this.queuedCost = 0;
     this.cancelled += waiters.length;
     for (const waiter of waiters) waiter.value.reject(closedError());
+    return RESOLVED;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return RESOLVED;
+    return this.close();
   }
 
   /**

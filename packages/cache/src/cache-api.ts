@@ -35,6 +35,20 @@ export interface CacheCallOptions {
 /** Where an answer of `cache.load()` came from. */
 export type CacheSource = 'memory' | 'store' | 'loader' | 'coalesced' | 'uncached';
 
+/**
+ * What the cache hands back for a stored `T`: a deep-frozen copy of its JSON form, so a
+ * deep-readonly view of `T` (arrays and objects readonly at every level) that code writing into
+ * it does not compile. `unknown` and `any` stay as they are. JSON's conversions are not modelled:
+ * in the JSON form a `Date` is its ISO string, a `Map` is `{}`, and a function field is dropped.
+ */
+// No `unknown extends T` test: it would make `Cache<T>` invariant, and a `Cache<Answer>` could no
+// longer be passed where a `Cache` is expected. `unknown` and `any` come out as they went in.
+export type CachedValue<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: CachedValue<T[K]> }
+    : T;
+
 /** What `cache.load()` resolves with. */
 export interface CacheLoadResult<T> {
   readonly value: T;
@@ -125,11 +139,12 @@ export interface Cache<T = unknown> {
   decide(request: object): CacheDecision;
   /**
    * The live value in memory for a request or key, or `undefined`. Synchronous: the store tier
-   * is read by `lookup()` and `getOrLoad()`. The value is a deep-frozen JSON copy.
+   * is read by `lookup()` and `getOrLoad()`. The value is a deep-frozen JSON copy, typed
+   * deep-readonly ({@link CachedValue}).
    * @throws {CacheKeyError} when `input` is neither a request (an object) nor a key (a string),
    * as do `has()`, `set()`, `delete()` and `lookup()`.
    */
-  get(input: CacheInput): T | undefined;
+  get(input: CacheInput): CachedValue<T> | undefined;
   /** Whether memory holds a live value; does not count as a hit or refresh recency. */
   has(input: CacheInput): boolean;
   /**
@@ -144,7 +159,12 @@ export interface Cache<T = unknown> {
   /** Empties memory. The shared store is left alone (it is shared). */
   clear(): void;
   /** Memory, then the store: the live value, or `undefined`. Never rejects because of the store. */
-  lookup(input: CacheInput, options?: CacheCallOptions): Promise<T | undefined>;
+  lookup(input: CacheInput, options?: CacheCallOptions): Promise<CachedValue<T> | undefined>;
+  // Two signatures, so that a cache made with a `T` answers a `T` whatever the loader's literal
+  // (`{ tags: [] }` must not make it `never[]`), and one made without (`T` is `unknown`, which
+  // `this: Cache<T & {}>` refuses) infers the answer's type from the loader. A conditional on `T`
+  // would do it in one, but would make `Cache<T>` invariant: a `Cache<Answer>` could no longer be
+  // passed where a `Cache` is expected.
   /**
    * The cached answer, or the loader's. Concurrent misses for one key share one loader call
    * (across processes too, with a store that locks); an error reaches every waiter and is not
@@ -154,17 +174,41 @@ export interface Cache<T = unknown> {
    * returned it). A loader must not load its own request through this cache: it would wait for
    * itself.
    */
-  getOrLoad(request: object, loader: CacheLoader<T>, options?: CacheCallOptions): Promise<T>;
+  getOrLoad(
+    this: Cache<T & {}>,
+    request: object,
+    loader: CacheLoader<T>,
+    options?: CacheCallOptions,
+  ): Promise<CachedValue<T>>;
+  /**
+   * `getOrLoad()` of a cache made without a `T` (or with one that admits `null` or `undefined`):
+   * the answer is typed as the loader's.
+   */
+  getOrLoad<R extends T = T>(
+    request: object,
+    loader: CacheLoader<R>,
+    options?: CacheCallOptions,
+  ): Promise<CachedValue<R>>;
   /**
    * `getOrLoad()` that also says where the answer came from, for callers that mark cached
    * answers: `memory`, `store`, `loader` (this call loaded it), `coalesced` (joined another
    * caller's load) or `uncached` (the strategy does not cache this request).
    */
   load(
+    this: Cache<T & {}>,
     request: object,
     loader: CacheLoader<T>,
     options?: CacheCallOptions,
-  ): Promise<CacheLoadResult<T>>;
+  ): Promise<CacheLoadResult<CachedValue<T>>>;
+  /**
+   * `load()` of a cache made without a `T` (or with one that admits `null` or `undefined`):
+   * the answer is typed as the loader's.
+   */
+  load<R extends T = T>(
+    request: object,
+    loader: CacheLoader<R>,
+    options?: CacheCallOptions,
+  ): Promise<CacheLoadResult<CachedValue<R>>>;
   /** Resolves when every write to the store started so far has finished. */
   flush(): Promise<void>;
   /**

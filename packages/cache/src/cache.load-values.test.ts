@@ -37,6 +37,7 @@ describe('values handed out by a load', () => {
     expect(first.source).toBe('loader');
     expect(joined.source).toBe('coalesced');
     // A reader cannot change what the next reader gets.
+    // @ts-expect-error: typed deep-readonly, as it is frozen
     expect(() => first.value.list.push(2)).toThrow(TypeError);
     expect(joined.value.list).toEqual([1]);
     expect(joined.value).toBe(first.value);
@@ -58,6 +59,7 @@ describe('values handed out by a load', () => {
     await vi.advanceTimersByTimeAsync(10);
     const [first, joined] = await Promise.all([a, b]);
     expect(cache.stats().compressedEntries).toBe(1);
+    // @ts-expect-error: typed deep-readonly, as it is frozen
     expect(() => first.list.push(2)).toThrow(TypeError);
     expect(joined.list).toHaveLength(200);
     expect(Object.isFrozen(joined)).toBe(true);
@@ -71,6 +73,7 @@ describe('values handed out by a load', () => {
       await vi.advanceTimersByTimeAsync(10);
       const [first, joined] = await Promise.all([a, b]);
       expect(cache.size).toBe(0);
+      // @ts-expect-error: typed deep-readonly, as it is frozen
       expect(() => first.list.push(2)).toThrow(TypeError);
       expect(joined.list).toEqual([1]);
     }

@@ -2,6 +2,7 @@ import { expectFunction, type InspectArgs, inspectStats } from '@x/internal';
 import type {
   Cache,
   CacheCallOptions,
+  CachedValue,
   CacheInput,
   CacheLoader,
   CacheLoadResult,
@@ -19,9 +20,10 @@ import {
 import { deepFreeze, type Encoded, encode, toJson } from './internal/codec';
 import { type Flight, Flights, loadAlone } from './internal/flight';
 import { MemoryTier } from './internal/memory';
+import { MISS, type Missed, TOO_LARGE } from './internal/missed';
 import { snapshot } from './internal/stats';
 import { StoreReads } from './internal/store-reads';
-import { type StoreRead, StoreTier } from './internal/store-tier';
+import { MEMORY_ONLY, type Release, type StoreRead, StoreTier } from './internal/store-tier';
 import { chooseTtl } from './internal/ttl';
 import { logCacheEvents, logLoaderFailed } from './log';
 import {
@@ -32,15 +34,6 @@ import {
   setTtl,
 } from './options';
 import { type CacheDecision, decideFor } from './strategy';
-
-const MISS = Symbol('miss');
-/** A miss on an entry too large here, left in the store for caches that can read it. */
-const TOO_LARGE = Symbol('too-large');
-type Missed = typeof MISS | typeof TOO_LARGE;
-/** Gives back the store's load lock for a key. */
-type Release = () => Promise<void>;
-/** In place of a lock's release: the answer is kept in memory, never written to the store. */
-const MEMORY_ONLY: Release = async () => {};
 
 /** The cache: the memory tier, the optional store tier, single flight, counters and events. */
 class LlmCache<T> extends CacheEventSource implements Cache<T> {
@@ -99,14 +92,14 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
 
   // ---- memory tier -------------------------------------------------------------------------
 
-  get(input: CacheInput): T | undefined {
+  get(input: CacheInput): CachedValue<T> | undefined {
     const key = this.#keyOf(input);
     const value = this.#memoryGet(key);
     if (value === MISS) {
       this.#missed(key);
       return undefined;
     }
-    return value;
+    return value as CachedValue<T>;
   }
 
   /** A live value from memory, counted as a hit, or MISS (not counted: callers decide). */
@@ -226,16 +219,16 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     return value;
   }
 
-  async lookup(input: CacheInput, options?: CacheCallOptions): Promise<T | undefined> {
+  async lookup(input: CacheInput, options?: CacheCallOptions): Promise<CachedValue<T> | undefined> {
     this.#open();
     const signal = callSignal(options);
     signal?.throwIfAborted();
     const key = this.#keyOf(input);
     const local = this.#memoryGet(key);
-    if (local !== MISS) return local;
+    if (local !== MISS) return local as CachedValue<T>;
     if (this.#store !== undefined) {
       const shared = await this.#storeGet(key, signal);
-      if (typeof shared !== 'symbol') return shared;
+      if (typeof shared !== 'symbol') return shared as CachedValue<T>;
     }
     this.#missed(key);
     return undefined;
@@ -243,11 +236,16 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
 
   // ---- single flight -----------------------------------------------------------------------
 
-  async getOrLoad(request: object, loader: CacheLoader<T>, options?: CacheCallOptions): Promise<T> {
-    return (await this.load(request, loader, options)).value;
+  getOrLoad<R extends T>(request: object, loader: CacheLoader<R>, options?: CacheCallOptions) {
+    return this.load(request, loader, options).then((loaded) => loaded.value);
   }
 
-  async load(
+  load<R extends T>(request: object, loader: CacheLoader<R>, options?: CacheCallOptions) {
+    // What a load hands back is deep-frozen JSON (see #storeLoaded), of the loader's kind R.
+    return this.#answer(request, loader, options) as Promise<CacheLoadResult<CachedValue<R>>>;
+  }
+
+  async #answer(
     request: object,
     loader: CacheLoader<T>,
     options?: CacheCallOptions,

@@ -2,6 +2,7 @@ export { createCache } from './cache';
 export type {
   Cache,
   CacheCallOptions,
+  CachedValue,
   CacheInput,
   CacheLoader,
   CacheLoadResult,

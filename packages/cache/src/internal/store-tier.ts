@@ -20,6 +20,11 @@ export interface StoredValue {
 /** What a read from the store found, once checked. */
 export type StoreRead = StoredValue | 'miss' | 'too-large';
 
+/** Gives back the store's load lock for a key. */
+export type Release = () => Promise<void>;
+/** In place of a lock's release: the answer is kept in memory, never written to the store. */
+export const MEMORY_ONLY: Release = async () => {};
+
 /**
  * The shared tier seen from one cache: every store call guarded (a failure is counted and
  * reported, never thrown to a caller), writes tracked for `flush()`, and what comes back checked

@@ -22,7 +22,7 @@ const SECRETS = [PW, TOK, HEADER_KEY, QUERY_KEY, SCHEME_TOKEN];
 const QUOTING =
   `request to https://bob:${PW}@gw.example/v1/chat?api_key=${QUERY_KEY}&stream=false failed; ` +
   `Authorization: Bearer ${TOK}; x-api-key: ${HEADER_KEY}`;
-const ask = { model: 'chat', messages: [{ role: 'user' as const, content: 'Hi' }] };
+const ask = { model: 'chat' as const, messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 class GatewayError extends Error {
   readonly code = 'ECONNREFUSED';

@@ -36,7 +36,14 @@ export type {
   RouterOptions,
   StrategyName,
 } from './options';
-export type { ProviderOf, RoutedChunk, RouterEmbedRequest, RouterRequest } from './router';
+export type {
+  EmbedGroupOf,
+  GroupOf,
+  ProviderOf,
+  RoutedChunk,
+  RouterEmbedRequest,
+  RouterRequest,
+} from './router';
 export { createRouter, Router } from './router';
 export type {
   ActiveCooldown,

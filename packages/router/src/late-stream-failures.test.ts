@@ -28,7 +28,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const ask = { model: 'chat', messages: HI };
+const ask = { model: 'chat' as const, messages: HI };
 
 /** Errors of the deployment's provider that are no failure of its server. */
 const REFUSALS: [string, () => ProviderError][] = [

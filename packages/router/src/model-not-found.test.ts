@@ -46,7 +46,7 @@ async function setup(
 
 /** The provider looks the model up (`/api/show`) before it chats: the 404 comes from there. */
 const notFound = (sim: OllamaSim) => sim.stats().byStatus['404'] ?? 0;
-const ask = { model: 'chat', messages: [{ role: 'user' as const, content: 'Hi' }] };
+const ask = { model: 'chat' as const, messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 describe('Router.complete with a deployment missing the model', () => {
   it('answers every call from the deployment that has the model, and cools the other down', async () => {

@@ -88,7 +88,9 @@ export type KnownKeysOnly<D> = D extends unknown
 /** Options of {@link createRouter}. */
 export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> {
   /** Every deployment, in any group. At least one. */
-  deployments: readonly KnownKeysOnly<D>[];
+  // `D &` as well: TypeScript infers a `const` type parameter's literals (the group names) only
+  // where it is the contextual type itself, not through `KnownKeysOnly`'s conditional.
+  deployments: readonly (D & KnownKeysOnly<D>)[];
   /**
    * How the router picks among deployments of the same group and priority.
    * @default 'weighted-random'

@@ -111,7 +111,7 @@ describe('requests pass through the router unchanged', () => {
     const a = fakeProvider('a');
     const router = createRouter({ deployments: [{ group: 'chat', provider: a, model: 'm-a' }] });
     const signal = new AbortController().signal;
-    const request = { model: 'chat', messages: HI, tools, signal, tags: [] as string[] };
+    const request = { model: 'chat' as const, messages: HI, tools, signal, tags: [] as string[] };
     await router.complete(request);
     await drain(router.stream(request));
     for (const received of a.requests) {

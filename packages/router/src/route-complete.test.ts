@@ -29,6 +29,7 @@ describe('Router.complete', () => {
 
   it('rejects a model group it does not know with a RangeError, and a request that is no object', async () => {
     const { router } = pair();
+    // @ts-expect-error a misspelt group does not compile; from JavaScript it is a RangeError
     await expect(router.complete({ model: 'chta', messages: HI })).rejects.toThrow(
       new RangeError(
         'Expected `request.model` to be one of the router\'s model groups ("chat"), got `"chta"` (string)',

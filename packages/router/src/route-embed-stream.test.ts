@@ -27,6 +27,7 @@ describe('Router.embed and Router.stream', () => {
 
   it('throws at once for a stream request naming an unknown group', () => {
     const { router } = pair();
+    // @ts-expect-error an unknown group does not compile; from JavaScript it is a RangeError
     expect(() => router.stream({ model: 'nope', messages: HI })).toThrow(RangeError);
   });
 });

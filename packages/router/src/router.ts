@@ -42,17 +42,47 @@ import type {
 /** The provider type of a router's deployments (a union when they mix providers). */
 export type ProviderOf<D extends DeploymentOptions> = D['provider'];
 
+/**
+ * The model groups of a router's deployments: their names, as literals, when the deployments are
+ * written out in `createRouter` (or `as const`), so a misspelt `model` does not compile; `string`
+ * when a deployment's group is one (deployments built from configuration).
+ */
+export type GroupOf<D extends DeploymentOptions> = D['group'];
+/**
+ * The groups an `embed()` can name: those with a deployment whose provider has `embed()` (every
+ * group when a provider's type leaves it optional, as `RoutableProvider` does).
+ */
+export type EmbedGroupOf<D extends DeploymentOptions> = D extends unknown
+  ? [EmbedRequestOf<D['provider']>] extends [never]
+    ? never
+    : D['group']
+  : never;
+
+/**
+ * A provider's request with `model` a group name `G`: distributed over the providers' requests,
+ * each keeping its own fields. Its own `model` is left out, not intersected: a router as a
+ * deployment's provider types `model` as its own groups, which the outer router's names replace.
+ */
+type NamingGroup<R, G extends string> = R extends unknown
+  ? Omit<R, 'model'> & {
+      /** The model group the call goes to: one of the router's `groups`. */
+      model: G;
+    }
+  : never;
+
 /** A request of the router: a request of its providers whose `model` names a model group. */
-export type RouterRequest<D extends DeploymentOptions = DeploymentOptions> = RequestOf<
-  ProviderOf<D>
+export type RouterRequest<D extends DeploymentOptions = DeploymentOptions> = NamingGroup<
+  RequestOf<ProviderOf<D>>,
+  GroupOf<D>
 > &
   RouteRequestFields;
 /**
  * An embedding request of the router: a request of its providers' `embed()` (text, or token ids
  * where a provider takes them; each provider's own fields) whose `model` names a model group.
  */
-export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> = EmbedRequestOf<
-  ProviderOf<D>
+export type RouterEmbedRequest<D extends DeploymentOptions = DeploymentOptions> = NamingGroup<
+  EmbedRequestOf<ProviderOf<D>>,
+  EmbedGroupOf<D>
 > &
   RouteRequestFields;
 /**
@@ -70,7 +100,8 @@ export type RoutedChunk<C> = C extends { done: true; response: infer R }
  * group's deployments (by the strategy), falling back to the next deployment, then to the
  * fallback groups, when one fails for a reason another could fix. See {@link createRouter}.
  */
-export class Router<D extends DeploymentOptions = DeploymentOptions> {
+// `const`: the group names written out are kept as literals (`'chat'`, not `string`), for `model`.
+export class Router<const D extends DeploymentOptions = DeploymentOptions> {
   readonly #rt: RouterRuntime;
   #closing: Promise<void> | undefined;
   /** What `close()` returns, for a `destroy()` to settle, and the end of its own wait. */
@@ -83,8 +114,8 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
   }
 
   /** The model groups requests can name. */
-  get groups(): string[] {
-    return [...this.#rt.tiers.keys()];
+  get groups(): GroupOf<D>[] {
+    return [...this.#rt.tiers.keys()] as GroupOf<D>[];
   }
 
   /** True once {@link close} was called. */
@@ -358,6 +389,8 @@ export class Router<D extends DeploymentOptions = DeploymentOptions> {
  * const answer = await router.complete({ model: 'chat', messages: [{ role: 'user', content: 'Hi' }] });
  * console.log(answer.content, answer.route.deployment);
  */
-export function createRouter<D extends DeploymentOptions>(options: RouterOptions<D>): Router<D> {
+export function createRouter<const D extends DeploymentOptions>(
+  options: RouterOptions<D>,
+): Router<D> {
   return new Router(options);
 }

@@ -44,7 +44,7 @@ async function setup(versionA: string, versionB: string) {
 
 const chats = (sim: OllamaSim) => sim.requests.filter((r) => r.path === '/api/chat').length;
 const messages = [{ role: 'user' as const, content: 'Why is the sky blue?' }];
-const withLogprobs = { model: 'chat', messages, logprobs: true };
+const withLogprobs = { model: 'chat' as const, messages, logprobs: true };
 
 describe('Router with a deployment whose server is too old for a field', () => {
   it('answers from the newer server, and leaves the old one healthy with no failure', async () => {

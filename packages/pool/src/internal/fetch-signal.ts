@@ -2,7 +2,7 @@ import { onAbort } from '@x/internal';
 
 /** The controller behind a stand-in, kept alive exactly as long as the stand-in signal is. */
 const controllerOf = Symbol('controller');
-type StandIn = AbortSignal & { [controllerOf]?: AbortController };
+type StandIn = AbortSignal & { [controllerOf]?: AbortController | undefined };
 
 /** Stops following the caller's signal once undici no longer holds the stand-in. */
 const released = new FinalizationRegistry<() => void>((stop) => stop());

@@ -156,4 +156,4 @@ export function useSimulatorPair() {
 /** The chat requests a simulator answered. */
 export const chats = (sim: OllamaSim) => sim.stats().byRoute['/api/chat'] ?? 0;
 /** A chat request for group `chat`. */
-export const ask = { model: 'chat', messages: [{ role: 'user', content: 'Hi' }] };
+export const ask = { model: 'chat' as const, messages: [{ role: 'user', content: 'Hi' }] };

@@ -114,4 +114,15 @@ describe('pool.fetch with one signal shared by many fetches', () => {
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
     expect(s.requests).toBe(1);
   });
+
+  it('leaves a signal that is no AbortSignal for undici to refuse in its own words', async () => {
+    const s = await server();
+    const p = pool({ connectionsPerHost: 1 });
+    for (const signal of [{}, 'x', 1]) {
+      await expect(p.fetch(s.url, { signal } as never)).rejects.toThrow(
+        /Expected signal .* to be an instance of AbortSignal/,
+      );
+    }
+    expect(s.requests).toBe(0);
+  });
 });

@@ -284,8 +284,9 @@ export function createPool(options?: PoolOptions): Pool {
       options.dispatcher = dispatcher;
       return undiciFetch(input, options);
     }
-    // undici's fetch follows a stand-in (`fetch-signal.ts`); the dispatcher, the caller's own.
-    options.signal = standInSignal(signal);
+    // undici's fetch follows a stand-in (`fetch-signal.ts`); the dispatcher, the caller's own. A
+    // `signal` that is none is left for undici's fetch to refuse in its own words.
+    if (isAbortSignal(signal)) options.signal = standInSignal(signal);
     const withSignal = {
       dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
         const signalled = { signal, ...opts };

@@ -160,7 +160,9 @@ export class Quota {
         if (now >= end) this.windows.delete(key);
         else if (end < earliest) earliest = end;
       }
-      this.sweepAfter = earliest;
+      // A sweep that emptied the table leaves no earliest end: a window made from now on ends at
+      // `now + windowMs` at the soonest.
+      this.sweepAfter = Math.min(earliest, now + this.spec.windowMs);
     }
     const full =
       this.windows.size >= MAX_KEYS || (this.counts.size >= MAX_KEYS && !this.counts.has(id));

@@ -100,4 +100,19 @@ describe('Quota', () => {
     expect('ticket' in quota.admit('Bearer later', undefined)).toBe(true);
     expect(scans.mock.calls.length).toBeLessThanOrEqual(2);
   });
+
+  it('still sweeps after a sweep that emptied its table', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const quota = new Quota({ requests: 1, tokens: undefined, windowMs: 1_000 });
+    for (let i = 0; i < 10_000; i++) quota.admit(`Bearer k${i}`, undefined);
+    vi.setSystemTime(Date.now() + 1_000);
+    // Every window ended: this sweep drops them all.
+    quota.admit('Bearer new', undefined);
+    for (let i = 0; i < 9_999; i++) quota.admit(`Bearer k${i}`, undefined);
+    vi.setSystemTime(Date.now() + 5_000);
+    const before = quota.stats().other?.admitted ?? 0;
+    // A known key whose window ended is accounted under its own id again, not under `other`.
+    expect('ticket' in quota.admit('Bearer k9999', undefined)).toBe(true);
+    expect(quota.stats().other?.admitted ?? 0).toBe(before);
+  });
 });

@@ -153,7 +153,8 @@ export interface Cache<T = unknown> {
    * @throws {CacheValueError} when `value` is not JSON-serialisable.
    * @throws {CacheClosedError} after `close()`.
    */
-  set(input: CacheInput, value: T, options?: CacheSetOptions): boolean;
+  // `CachedValue<T>` too: a value read from a cache of the same `T` goes back in as it is.
+  set(input: CacheInput, value: T | CachedValue<T>, options?: CacheSetOptions): boolean;
   /** Removes an entry from memory (and the store); returns whether memory held it. */
   delete(input: CacheInput): boolean;
   /** Empties memory. The shared store is left alone (it is shared). */
@@ -177,18 +178,18 @@ export interface Cache<T = unknown> {
   getOrLoad(
     this: Cache<T & {}>,
     request: object,
-    loader: CacheLoader<T>,
+    loader: CacheLoader<T | CachedValue<T>>,
     options?: CacheCallOptions,
   ): Promise<CachedValue<T>>;
   /**
    * `getOrLoad()` of a cache made without a `T` (or with one that admits `null` or `undefined`):
-   * the answer is typed as the loader's.
+   * the answer is typed as the loader's, or the `null` or `undefined` the cache may hold.
    */
   getOrLoad<R extends T = T>(
     request: object,
     loader: CacheLoader<R>,
     options?: CacheCallOptions,
-  ): Promise<CachedValue<R>>;
+  ): Promise<CachedValue<R | Extract<T, null | undefined>>>;
   /**
    * `getOrLoad()` that also says where the answer came from, for callers that mark cached
    * answers: `memory`, `store`, `loader` (this call loaded it), `coalesced` (joined another
@@ -197,18 +198,18 @@ export interface Cache<T = unknown> {
   load(
     this: Cache<T & {}>,
     request: object,
-    loader: CacheLoader<T>,
+    loader: CacheLoader<T | CachedValue<T>>,
     options?: CacheCallOptions,
   ): Promise<CacheLoadResult<CachedValue<T>>>;
   /**
    * `load()` of a cache made without a `T` (or with one that admits `null` or `undefined`):
-   * the answer is typed as the loader's.
+   * the answer is typed as the loader's, or the `null` or `undefined` the cache may hold.
    */
   load<R extends T = T>(
     request: object,
     loader: CacheLoader<R>,
     options?: CacheCallOptions,
-  ): Promise<CacheLoadResult<CachedValue<R>>>;
+  ): Promise<CacheLoadResult<CachedValue<R | Extract<T, null | undefined>>>>;
   /** Resolves when every write to the store started so far has finished. */
   flush(): Promise<void>;
   /**

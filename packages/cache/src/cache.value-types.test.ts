@@ -94,4 +94,26 @@ describe('the types of the values a cache hands back', () => {
     expect(general).toBe(typed);
     expect(loose).not.toBe(typed);
   });
+
+  it('takes a value read from a cache of the same T back, in set() and from a loader', async () => {
+    const shared = createCache<Tagged>();
+    const local = createCache<Tagged>();
+    const read = await shared.getOrLoad(req(5), async () => tagged());
+    expect(local.set(req(5), read)).toBe(true);
+    expect(local.set(req(6), shared.get(req(5))!)).toBe(true);
+    const nested = await local.getOrLoad(req(7), () =>
+      shared.getOrLoad(req(7), async () => tagged()),
+    );
+    expectTypeOf(nested).toEqualTypeOf<CachedValue<Tagged>>();
+    expect(nested.tags).toEqual(['a']);
+  });
+
+  it('types the answer of a cache whose T admits null with the null it may hold', async () => {
+    const cache = createCache<string | null>();
+    cache.set('held', null);
+    const value = await cache.getOrLoad(req(8), async () => 'fresh');
+    expectTypeOf(value).toEqualTypeOf<string | null>();
+    const result = await cache.load(req(8), async () => 'fresh');
+    expectTypeOf(result.value).toEqualTypeOf<string | null>();
+  });
 });

@@ -28,6 +28,7 @@ export { callOptions, SIGNAL_KEYS } from './call-options';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
+export { errorJSON } from './error-json';
 export { type InspectArgs, inspectStats } from './inspect';
 export { expectJsonValues, propertyPath } from './json-values';
 export { expectKeyAlone, keyScheme } from './key-alone';

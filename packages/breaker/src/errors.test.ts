@@ -74,3 +74,30 @@ describe('isBreakerError', () => {
     expect(isBreakerError(new TypeError('x'))).toBe(false);
   });
 });
+
+describe('JSON', () => {
+  it('shows name, message, code and the fields of each error in JSON.stringify', () => {
+    const json = (error: Error): unknown => JSON.parse(JSON.stringify({ error })).error;
+    const open = {
+      name: 'BreakerOpenError',
+      message: 'Breaker "a" is open',
+      code: 'X_BREAKER_OPEN',
+      breaker: 'a',
+      state: 'open',
+      reason: 'open',
+      retryAfterMs: 1_000,
+    };
+    expect(json(new BreakerOpenError('Breaker "a" is open', 'a', 'open', 'open', 1_000))).toEqual(
+      open,
+    );
+    // what a rejection throws: made without the Error constructor
+    expect(json(createOpenError('Breaker "a" is open', 'a', 'open', 'open', 1_000))).toEqual(open);
+    expect(json(new BreakerProbeTimeoutError('p', 50))).toEqual({
+      name: 'BreakerProbeTimeoutError',
+      message: 'Breaker "p": probe did not settle within 50 ms',
+      code: 'X_BREAKER_PROBE_TIMEOUT',
+      breaker: 'p',
+      timeoutMs: 50,
+    });
+  });
+});

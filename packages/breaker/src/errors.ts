@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, errorJSON, hasBrand, mark } from '@x/internal';
 
 /** The state a breaker can be in. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -60,6 +60,14 @@ export class BreakerOpenError extends Error {
     this.reason = reason;
     this.retryAfterMs = retryAfterMs;
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
 }
 
 // On the prototype, so the stack header names the class and construction stays cheap.
@@ -120,6 +128,14 @@ export class BreakerProbeTimeoutError extends Error {
     this.code = 'X_BREAKER_PROBE_TIMEOUT';
     this.breaker = breaker;
     this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
+  CacheClosedError,
   CacheKeyError,
   CacheLoadCycleError,
   CacheStoreError,
@@ -73,5 +74,37 @@ describe('errors', () => {
     expect(isCacheLoadCycleError(new CacheKeyError('x'))).toBe(false);
     expect(isCacheError(new Error('x'))).toBe(false);
     expect(isCacheError(null)).toBe(false);
+  });
+});
+
+describe('JSON', () => {
+  it('shows name, message, code and the fields of each error, never the cause', () => {
+    const json = (error: Error): unknown => JSON.parse(JSON.stringify({ error })).error;
+    const cause = new Error('connect ECONNREFUSED redis://default:secretpass@10.1.1.1:6379');
+    expect(json(new CacheStoreError('get', { cause }))).toEqual({
+      name: 'CacheStoreError',
+      message: 'Cache store `get` failed: connect ECONNREFUSED redis://[redacted]@10.1.1.1:6379',
+      code: 'X_CACHE_STORE_FAILED',
+      operation: 'get',
+      timedOut: false,
+    });
+    expect(json(new CacheLoadCycleError('k1', ['k2']))).toMatchObject({
+      name: 'CacheLoadCycleError',
+      code: 'X_CACHE_LOAD_CYCLE',
+      key: 'k1',
+      through: ['k2'],
+    });
+    expect(json(new CacheKeyError('bad request'))).toEqual({
+      name: 'CacheKeyError',
+      message: 'bad request',
+      code: 'X_CACHE_INVALID_REQUEST',
+    });
+    expect(json(new CacheValueError('bad value'))).toMatchObject({ message: 'bad value' });
+    expect(json(new CacheClosedError('store'))).toEqual({
+      name: 'CacheClosedError',
+      message: 'The Redis cache store is closed: `close()` was called',
+      code: 'X_CACHE_CLOSED',
+      target: 'store',
+    });
   });
 });

@@ -2,7 +2,7 @@
  * Error classes of `@x/cache`. Each has a stable `code`, a `Symbol.for` brand (so the guards work
  * across duplicate installs) and read-only data fields. Renaming a code is a breaking change.
  */
-import { brand, driverErrorForCause, hasBrand, mark } from '@x/internal';
+import { brand, driverErrorForCause, errorJSON, hasBrand, mark } from '@x/internal';
 
 const CACHE_ERROR = brand('cache', 'CacheError');
 const KEY_ERROR = brand('cache', 'CacheKeyError');
@@ -33,6 +33,14 @@ export class CacheKeyError extends TypeError {
     super(message, options);
     brandError(this, KEY_ERROR);
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
 }
 
 /**
@@ -47,6 +55,14 @@ export class CacheValueError extends TypeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     brandError(this, VALUE_ERROR);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 
@@ -83,6 +99,14 @@ export class CacheStoreError extends Error {
     this.timedOut = timedOut;
     brandError(this, STORE_ERROR);
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
 }
 
 function causeText(cause: unknown): string {
@@ -109,6 +133,14 @@ export class CacheClosedError extends Error {
     );
     this.target = target;
     brandError(this, CLOSED_ERROR);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 
@@ -147,6 +179,14 @@ export class CacheLoadCycleError extends TypeError {
     this.key = key;
     this.through = Object.freeze([...through]);
     brandError(this, CYCLE_ERROR);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

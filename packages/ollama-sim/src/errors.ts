@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, errorJSON, hasBrand, mark } from '@x/internal';
 
 const FIXTURE_BRAND = brand('ollama-sim', 'FixtureError');
 const CLOSED_BRAND = brand('ollama-sim', 'SimClosedError');
@@ -29,6 +29,14 @@ export class FixtureError extends Error {
     this.source = options.source;
     mark(this, FIXTURE_BRAND);
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
 }
 
 /**
@@ -47,6 +55,14 @@ export class SimClosedError extends Error {
   constructor(operation: string) {
     super(`Cannot ${operation}: the Ollama simulator is closed`);
     mark(this, CLOSED_BRAND);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 
@@ -70,6 +86,14 @@ export class ListenError extends Error {
     this.host = host;
     this.port = port;
     mark(this, LISTEN_BRAND);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

@@ -88,3 +88,36 @@ describe('isPoolError', () => {
     ).toBe(true);
   });
 });
+
+describe('JSON', () => {
+  it('shows name, message, code and the fields of each error, never the cause', () => {
+    const json = (error: Error): unknown => JSON.parse(JSON.stringify({ error })).error;
+    expect(json(new PoolTimeoutError('http://a.test:80', 12, 10))).toEqual({
+      name: 'PoolTimeoutError',
+      message: 'Request to http://a.test:80 waited 12 ms for a connection (queueTimeoutMs 10)',
+      code: 'X_POOL_TIMEOUT',
+      origin: 'http://a.test:80',
+      waitedMs: 12,
+      timeoutMs: 10,
+    });
+    expect(json(new PoolClosedError('http://a.test:80', { cause: new Error('x') }))).toEqual({
+      name: 'PoolClosedError',
+      message: 'The pool is closed; request to http://a.test:80 refused',
+      code: 'X_POOL_CLOSED',
+      origin: 'http://a.test:80',
+    });
+    expect(json(new PoolDnsError('a.test', true, { cause: new Error('ENOTFOUND') }))).toEqual({
+      name: 'PoolDnsError',
+      message: 'Could not resolve a.test (cached failure)',
+      code: 'X_POOL_DNS',
+      hostname: 'a.test',
+      cached: true,
+    });
+    // typed as what it holds: the literal code and the fields, no `cause`
+    const typed = new PoolTimeoutError('http://a.test:80', 12, 10).toJSON();
+    const code: 'X_POOL_TIMEOUT' = typed.code;
+    expect(code).toBe('X_POOL_TIMEOUT');
+    // @ts-expect-error: the cause is not in the JSON
+    expect(typed.cause).toBeUndefined();
+  });
+});

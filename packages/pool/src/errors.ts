@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, errorJSON, hasBrand, mark } from '@x/internal';
 
 const TIMEOUT_BRAND = brand('pool', 'PoolTimeoutError');
 const CLOSED_BRAND = brand('pool', 'PoolClosedError');
@@ -41,6 +41,14 @@ export class PoolTimeoutError extends Error {
     this.timeoutMs = timeoutMs;
     seal(this, TIMEOUT_BRAND, ['code', 'origin', 'waitedMs', 'timeoutMs']);
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
 }
 
 /**
@@ -74,6 +82,14 @@ export class PoolClosedError extends Error {
     this.origin = origin;
     seal(this, CLOSED_BRAND, ['code', 'origin']);
   }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
 }
 
 /**
@@ -99,6 +115,14 @@ export class PoolDnsError extends Error {
     this.hostname = hostname;
     this.cached = cached;
     seal(this, DNS_BRAND, ['code', 'hostname', 'cached']);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, errorJSON, hasBrand, mark } from '@x/internal';
 import type { AnyProviderError, ProviderErrorOfKind } from './error-union';
 import type { PartialResponse } from './types';
 
@@ -87,11 +87,11 @@ export class ProviderError extends Error {
 
   /**
    * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
-   * an `Error` keeps out of JSON, and every field of the error. Secrets were scrubbed from the
-   * message when it was made.
+   * an `Error` keeps out of JSON, and every field of the error; not the `cause` (another
+   * library's error). Secrets were scrubbed from the message when it was made.
    */
-  toJSON(): Record<string, unknown> {
-    return Object.assign({ name: this.name, message: this.message }, this as object);
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

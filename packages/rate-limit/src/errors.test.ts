@@ -112,3 +112,38 @@ describe('ConcurrencyTimeoutError', () => {
     expect(isRateLimitTimeoutError(error)).toBe(false);
   });
 });
+
+describe('JSON', () => {
+  it('shows name, message, code and the fields of each error, never the cause', () => {
+    const json = (error: Error): unknown => JSON.parse(JSON.stringify({ error })).error;
+    expect(json(new RateLimitTimeoutError({ timeoutMs: 100, retryAfterMs: 250, cost: 2 }))).toEqual(
+      {
+        name: 'RateLimitTimeoutError',
+        message: 'Rate limit: not admitted within 100 ms (predicted wait 250 ms)',
+        code: 'X_RATE_LIMIT_TIMEOUT',
+        timeoutMs: 100,
+        retryAfterMs: 250,
+        cost: 2,
+      },
+    );
+    const cause = new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(json(new RateLimitStoreError({ reply: 'WRONGTYPE' }, { cause }))).toEqual({
+      name: 'RateLimitStoreError',
+      message: 'Rate limit: Redis refused the rate-limit script (WRONGTYPE); see `cause`',
+      code: 'X_RATE_LIMIT_STORE_ERROR',
+      reply: 'WRONGTYPE',
+    });
+    expect(json(new QueueFullError({ maxQueue: 3 }))).toMatchObject({ maxQueue: 3 });
+    expect(json(new RateLimitStoreUnavailableError({ policy: 'fail-closed' }))).toMatchObject({
+      policy: 'fail-closed',
+    });
+    expect(json(new ConcurrencyTimeoutError({ timeoutMs: 5, maxConcurrent: 1 }))).toMatchObject({
+      message: 'Concurrency limit: no free slot of 1 within 5 ms',
+    });
+    expect(json(new RateLimitClosedError('token bucket'))).toEqual({
+      name: 'AbortError',
+      message: 'Rate limit: the token bucket was closed',
+      code: 'X_RATE_LIMIT_CLOSED',
+    });
+  });
+});

@@ -2,7 +2,7 @@
  * Error classes of `@x/rate-limit`. Each has a stable `code`, read-only data fields, a
  * `Symbol.for` brand (so the guards work across duplicate installs) and an `isX(e)` guard.
  */
-import { brand, hasBrand, mark } from '@x/internal';
+import { brand, errorJSON, hasBrand, mark } from '@x/internal';
 
 const RATE_LIMIT_ERROR = brand('rate-limit', 'RateLimitError');
 const TIMEOUT_BRAND = brand('rate-limit', 'RateLimitTimeoutError');
@@ -48,6 +48,14 @@ export class RateLimitError extends Error {
     this.name = 'RateLimitError';
     this.code = code;
     mark(this, RATE_LIMIT_ERROR);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

@@ -67,3 +67,22 @@ describe('errors', () => {
     expect(isTokensError('X_TOKENS_UNKNOWN_MODEL')).toBe(false);
   });
 });
+
+describe('JSON', () => {
+  it('shows name, message, code and the fields of each error, never the cause', () => {
+    const json = (error: Error): unknown => JSON.parse(JSON.stringify({ error })).error;
+    expect(json(new UnknownModelError('acme', 'contextWindow'))).toEqual({
+      name: 'UnknownModelError',
+      message: 'Unknown model "acme": pass `contextWindow` or call registerModel() first',
+      code: 'X_TOKENS_UNKNOWN_MODEL',
+      model: 'acme',
+    });
+    expect(json(new EncodingLoadError('o200k_base', 'no loader', new Error('ENOENT')))).toEqual({
+      name: 'EncodingLoadError',
+      message: 'Cannot load encoding `o200k_base`: no loader',
+      code: 'X_TOKENS_ENCODING_LOAD',
+      encoding: 'o200k_base',
+    });
+    expect(json(new NoExactTokenizerError('m'))).toMatchObject({ model: 'm' });
+  });
+});

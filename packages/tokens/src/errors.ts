@@ -1,4 +1,4 @@
-import { brand, hasBrand, mark, quoted } from '@x/internal';
+import { brand, errorJSON, hasBrand, mark, quoted } from '@x/internal';
 
 /** Every error code this package throws. Renaming one is a breaking change. */
 export type TokensErrorCode =
@@ -21,6 +21,14 @@ export class TokensError extends Error {
     super(message, options);
     this.code = code;
     mark(this, TOKENS_ERROR);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
   }
 }
 

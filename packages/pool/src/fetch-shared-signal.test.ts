@@ -1,11 +1,9 @@
 import { getEventListeners } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { until } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { useServersAndPools } from './__fixtures__/servers';
+import { startPartialBodyServer, useServersAndPools } from './__fixtures__/servers';
 
 // Many `pool.fetch` calls sharing one signal: undici's fetch adds a listener to the signal it is
 // given per fetch, kept until the request is garbage collected (Node 20 scans a signal's listeners
@@ -79,14 +77,10 @@ describe('pool.fetch with one signal shared by many fetches', () => {
   });
 
   it('ends a body being read with signal.reason', async () => {
-    // Headers and a first chunk, then nothing.
-    const srv = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('partial');
-    });
-    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    // Headers and a first chunk, then nothing: every body is being read when the signal aborts.
+    const srv = await startPartialBodyServer();
     try {
-      const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+      const { url } = srv;
       const p = pool({ connectionsPerHost: 1 });
       const controller = new AbortController();
       const res = await p.fetch(url, { signal: controller.signal });
@@ -95,8 +89,7 @@ describe('pool.fetch with one signal shared by many fetches', () => {
       controller.abort(reason);
       await expect(reading).rejects.toBe(reason);
     } finally {
-      srv.closeAllConnections();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
+      await srv.close();
     }
   });
 

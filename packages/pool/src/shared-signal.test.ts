@@ -1,9 +1,7 @@
 import { getEventListeners } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { until } from '@x/internal/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { text, useServersAndPools } from './__fixtures__/servers';
+import { startPartialBodyServer, text, useServersAndPools } from './__fixtures__/servers';
 import type { PoolStats } from './stats';
 
 // Many requests sharing one signal: undici's request handler added a listener to it per request
@@ -107,13 +105,9 @@ describe('pool.request with one signal shared by many requests', () => {
 
   it('ends bodies being read with signal.reason and frees their sockets for the queue', async () => {
     // Headers and a first chunk, then nothing: every body is being read when the signal aborts.
-    const srv = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('partial');
-    });
-    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const srv = await startPartialBodyServer();
     try {
-      const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+      const { url } = srv;
       const p = pool({ connectionsPerHost: 2 });
       const controller = new AbortController();
       const { signal } = controller;
@@ -130,8 +124,7 @@ describe('pool.request with one signal shared by many requests', () => {
       expect(listeners(signal)).toBe(0);
       await until(() => idle(p.stats().totals));
     } finally {
-      srv.closeAllConnections();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
+      await srv.close();
     }
   });
 

@@ -254,3 +254,22 @@ export function useServersAndPools(): {
 export async function text(p: Promise<{ body: { text(): Promise<string> } }>): Promise<string> {
   return (await p).body.text();
 }
+
+/**
+ * A server that answers with headers and a first chunk, then nothing: every body is being read
+ * when a test aborts it. `close()` ends its connections.
+ */
+export async function startPartialBodyServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const srv = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('partial');
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    close: async () => {
+      srv.closeAllConnections();
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isUnusableRedisReply, redisErrorLabel } from '@x/internal';
-import { CommandTimeout, RedisCommands } from './redis-commands';
+import { CommandTimeout, FLAG, RedisCommands, type ReplyShape } from './redis-commands';
 import { channelName, type Message, parseMessage, REASONS, remainingOf } from './redis-message';
 import { followClient, quitOnceConnected } from './redis-own-subscriber';
 import {
@@ -112,9 +112,9 @@ export class RedisBinding implements BoundRouterState {
     const ms = Math.max(1, Math.round(durationMs));
     const message = this.#message('cooldown', deployment, ms, reason, at);
     const args = [ms, reason, this.#channel, message, at + ms, at];
-    void this.#commands.run(COOLDOWN_SCRIPT, this.#keys(deployment), args).then((ok) => {
+    void this.#commands.run(COOLDOWN_SCRIPT, this.#keys(deployment), args, FLAG).then((ok) => {
       // 0: Redis ran it after the cooldown's end, and dropped it.
-      if (Number(ok) === 1) this.#counters.published++;
+      if (ok === 1) this.#counters.published++;
     });
   }
 
@@ -123,15 +123,15 @@ export class RedisBinding implements BoundRouterState {
     const at = Date.now();
     const message = this.#message('recovered', deployment, 0, 'failures', at);
     void this.#commands
-      .run(RECOVERED_SCRIPT, this.#keys(deployment), [
-        this.#channel,
-        message,
-        at,
-        MAX_CLOCK_AHEAD_MS,
-      ])
+      .run(
+        RECOVERED_SCRIPT,
+        this.#keys(deployment),
+        [this.#channel, message, at, MAX_CLOCK_AHEAD_MS],
+        FLAG,
+      )
       .then((ok) => {
         // 0: Redis ran it after a cooldown decided later, and left that one.
-        if (Number(ok) === 1) this.#counters.published++;
+        if (ok === 1) this.#counters.published++;
       });
   }
 
@@ -142,13 +142,15 @@ export class RedisBinding implements BoundRouterState {
       CLAIM_SCRIPT,
       [`${this.#prefix}probe:${deployment}`],
       [Math.max(1, Math.round(ttlMs)), this.#instance],
+      FLAG,
     );
     // Unavailable (timeouts, error replies): probe here without making the call wait up to
     // `commandTimeoutMs` again; the claim still goes out, and its reply says when Redis is back.
     if (this.#downSince !== undefined) return true;
     const reply = await claim;
+    // Failed, timed out, or answered neither 0 nor 1 (an outage too, `UNEXPECTED_REPLY`).
     if (reply === undefined) return true;
-    const won = Number(reply) === 1;
+    const won = reply === 1;
     if (won) this.#counters.probes.won++;
     else this.#counters.probes.lost++;
     return won;
@@ -287,6 +289,7 @@ export class RedisBinding implements BoundRouterState {
         SYNC_SCRIPT,
         ids.map((id) => `${this.#prefix}cooldown:${id}`),
         [],
+        syncShape(ids.length),
       );
     } finally {
       this.#syncing = false;
@@ -363,4 +366,12 @@ export class RedisBinding implements BoundRouterState {
     // to catch up on: the cooldowns decided meanwhile were never written, so sync here.
     if (!this.#syncing) void this.#sync();
   }
+}
+
+/** A sync's reply: per cooldown key, its remaining ms and its value. */
+function syncShape(keys: number): ReplyShape {
+  return {
+    test: (reply) => Array.isArray(reply) && reply.length === 2 * keys,
+    expected: `an array of ${2 * keys}`,
+  };
 }

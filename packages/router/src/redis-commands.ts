@@ -6,6 +6,35 @@ export class CommandTimeout extends Error {
   override name = 'CommandTimeout';
 }
 
+/**
+ * A reply that is not the script's (a proxy or another server on Redis' port, a client that is not
+ * ioredis-shaped): read anyhow, a probe claim answered nil or 2 was taken as lost, and the
+ * deployment was never probed while it lasted. Its `code` is what events and `stats()` show; the
+ * message names the reply's type only, never its content.
+ */
+export class UnexpectedReply extends Error {
+  override name = 'UnexpectedReply';
+  readonly code = 'UNEXPECTED_REPLY';
+  constructor(reply: unknown, expected: string) {
+    super(`unexpected reply from a Redis script: ${replyKind(reply)}, expected ${expected}`);
+  }
+}
+
+function replyKind(reply: unknown): string {
+  if (reply === null || reply === undefined) return 'nil';
+  if (Array.isArray(reply)) return `an array of ${reply.length}`;
+  return typeof reply === 'object' ? 'an object' : `a ${typeof reply}`;
+}
+
+/** What a script's reply must be: a check, and what it expects (for the error's message). */
+export interface ReplyShape {
+  test(reply: unknown): boolean;
+  expected: string;
+}
+
+/** The reply of a script that answers 1 (done) or 0 (not done): the integers, nothing else. */
+export const FLAG: ReplyShape = { test: (reply) => reply === 0 || reply === 1, expected: '0 or 1' };
+
 /** What the binding learns from its commands. */
 interface CommandHooks {
   /** Redis replied (on time or late): it runs commands again. */
@@ -31,9 +60,15 @@ export class RedisCommands {
    * One script call. Resolves its reply, or `undefined` when Redis failed or did not answer within
    * `commandTimeoutMs` (the caller goes on without it). A reply that comes after the timeout is
    * dropped, yet still tells that Redis answers again: the outage ends there rather than at the
-   * next command, which may be a long way off.
+   * next command, which may be a long way off. A reply not of `shape` is a failed command
+   * ({@link UnexpectedReply}), resolved as `undefined`, and ends no outage.
    */
-  run(script: string, keys: readonly string[], args: (string | number)[]): Promise<unknown> {
+  run(
+    script: string,
+    keys: readonly string[],
+    args: (string | number)[],
+    shape: ReplyShape,
+  ): Promise<unknown> {
     if (this.#hooks.closed()) return Promise.resolve(undefined);
     let call: Promise<unknown>;
     try {
@@ -54,8 +89,16 @@ export class RedisCommands {
       call.then(
         (reply) => {
           clearTimeout(timer);
+          if (!shape.test(reply)) {
+            // Redis' port answers, but not as Redis: no sign that Redis works (a late one ends
+            // no outage), and a failure when on time.
+            if (late) return;
+            this.#hooks.failed(new UnexpectedReply(reply, shape.expected));
+            resolve(undefined);
+            return;
+          }
           this.#hooks.answered();
-          if (!late) resolve(reply ?? null);
+          if (!late) resolve(reply);
         },
         (error: unknown) => {
           if (late) return;

@@ -28,8 +28,9 @@ export interface StateUnavailableEvent {
   /** The state's kind (`redis`). */
   kind: string;
   /**
-   * `disconnected`: the connection closed; `timeout` or `error`: a command failed, or Redis
-   * refused the connection (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...).
+   * `disconnected`: the connection closed; `timeout` or `error`: a command failed, Redis
+   * refused the connection (`NOAUTH`, `WRONGPASS`, `NOPERM`, `LOADING`...), or a script's reply
+   * was not its own (`UNEXPECTED_REPLY`).
    */
   reason: 'disconnected' | 'timeout' | 'error';
   /**

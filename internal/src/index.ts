@@ -25,6 +25,7 @@ export { looksBase64 } from './base64-sample';
 export { BoundedMap } from './bounded-map';
 export { brand, brandedInstanceOf, hasBrand, mark } from './brand';
 export { callOptions, SIGNAL_KEYS } from './call-options';
+export { redactKnownSecrets, redisClientSecrets } from './client-secrets';
 export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
@@ -69,6 +70,13 @@ export {
   redisReplyCode,
 } from './redis-reply';
 export { retryAfterMs } from './retry-after';
+export {
+  HEX_SEPARATORS,
+  hexOf,
+  percentEveryByte,
+  secretForms,
+  uriOf,
+} from './secret-encodings';
 export { hideSecretShapes, redactUrlCredentials, SECRET_HEADER } from './secret-text';
 export { SharedFlight } from './shared-flight';
 export {

@@ -95,3 +95,25 @@ describe('driverErrorForCause', () => {
     expect(driverErrorForCause('failed: redis://:pw@h')).toBe('failed: redis://[redacted]@h');
   });
 });
+
+describe('driverErrorForCause with the client credentials', () => {
+  it('hides a password the message quotes bare or URL-encoded, in a copy whose stack is clean too', () => {
+    const password = 's3cr3t/PASS word';
+    const error = Object.assign(
+      new ReplyError(`ERR auth ${password} rejected (${encodeURIComponent(password)})`),
+      { command: { name: 'get', args: ['k'] } },
+    );
+    const copy = driverErrorForCause(error, [password]) as ReplyError;
+    expect(copy).toBeInstanceOf(ReplyError);
+    expect(copy.message).toBe('ERR auth [redacted] rejected ([redacted])');
+    const shown = inspect(copy, { depth: 5, showHidden: true });
+    expect(shown).not.toContain('s3cr3t');
+    expect(error.message).toContain(password);
+    expect(driverErrorForCause(`bad ${password}`, [password])).toBe('bad [redacted]');
+  });
+
+  it('returns the error itself when it quotes none of the credentials', () => {
+    const error = new Error('ERR unknown command');
+    expect(driverErrorForCause(error, ['s3cr3t-PASSWORD'])).toBe(error);
+  });
+});

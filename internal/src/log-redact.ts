@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { redactKnownSecrets } from './client-secrets';
 import { redactUrlCredentials } from './secret-text';
 
 /**
@@ -18,16 +19,20 @@ export function keyHash(key: string): string {
  *   `SET` the args hold the whole value. The copy keeps the command's name only.
  * - A driver (or a wrapper of one) may quote its connection string in the message, and so in the
  *   stack: `redis://:secret@host`. The copy's message and stack have the userinfo redacted.
+ * - A server (or a proxy in front of it) may make the message quote the client's own password
+ *   bare, where no `user:pass@` shows it: `secrets` (`redisClientSecrets(client)`) are hidden
+ *   from the message and stack too, in their encoded forms as well (`redactKnownSecrets`).
  * The client's own error is never changed. A string is redacted the same way.
  */
-export function driverErrorForCause(error: unknown): unknown {
-  if (typeof error === 'string') return redactUrlCredentials(error);
+export function driverErrorForCause(error: unknown, secrets: readonly string[] = []): unknown {
+  const redact = (text: string) => redactKnownSecrets(redactUrlCredentials(text), secrets);
+  if (typeof error === 'string') return redact(error);
   if (typeof error !== 'object' || error === null) return error;
   const command = (error as { command?: unknown }).command;
   const hasArgs = typeof command === 'object' && command !== null && 'args' in command;
   const texts = ['message', 'stack'].filter((key) => {
     const text = (error as Record<string, unknown>)[key];
-    return typeof text === 'string' && redactUrlCredentials(text) !== text;
+    return typeof text === 'string' && redact(text) !== text;
   });
   if (!hasArgs && texts.length === 0) return error;
   const copy = Object.create(Object.getPrototypeOf(error)) as Record<PropertyKey, unknown>;
@@ -41,7 +46,7 @@ export function driverErrorForCause(error: unknown): unknown {
   for (const key of texts) {
     const text = (error as Record<string, string>)[key]!;
     Object.defineProperty(copy, key, {
-      value: redactUrlCredentials(text),
+      value: redact(text),
       writable: true,
       configurable: true,
       enumerable: false,

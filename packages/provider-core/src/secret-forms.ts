@@ -2,6 +2,7 @@
 // in, and the view of the text they are looked for in. The `Redactor` (secrets.ts) puts them
 // together with the index that finds them (secret-form-index.ts).
 
+import { HEX_SEPARATORS, hexOf, percentEveryByte, secretForms, uriOf } from '@x/internal';
 import type { FormIndex } from './secret-form-index';
 
 /**
@@ -22,15 +23,6 @@ export const foldCase = (text: string): string =>
   // ASCII alone (an encoded form, most keys) has no letter but A to Z that `toLowerCase` changes,
   // and it is many times faster than a replacement per run of capitals.
   NOT_ASCII.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
-
-/** Every byte as `%xx`: a proxy or a logger that escapes all of a value, not only what it must. */
-function percentEveryByte(bytes: Buffer, upper: boolean): string {
-  const text = Array.from(bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-  return upper ? text.toUpperCase() : text;
-}
-
-/** What a dump puts between hex bytes (`73:6b:2d`, `73 6b 2d`, `73-6b-2d`); nothing, most often. */
-const HEX_SEPARATORS = ['', ':', ' ', '-'];
 
 /**
  * Where a secret's forms go as they are looked for: unwrapped, case-folded with `fold`, into
@@ -100,52 +92,37 @@ export class Forms {
 }
 
 /**
- * The forms in which a server (or a proxy) may echo a secret back: whole (raw, URL-encoded, every
- * byte percent-encoded, base64, base64url, hex, hex bytes apart), then, with `pieces`, every piece of
- * {@link PIECE} characters, raw and encoded. The encoded pieces are what finds a secret inside a
- * longer encoded value (`base64("Bearer " + key)`, a Basic credential): there the secret does not
- * start on a 3-byte boundary, so its own base64 is not a substring of the whole's, but every 6
- * bytes of it that do start on one encode to 8 characters of their own, whichever of the three
- * alignments it sits at. Hex digits come in both cases; the caller folds the letters of a secret
- * matched in any case. An encoded piece is sliced out of the whole's encoding (each byte has its
- * own characters in percent and hex).
+ * The forms in which a server (or a proxy) may echo a secret back: whole (`secretForms` of
+ * `@x/internal`: raw, URL-encoded, every byte percent-encoded, base64, base64url, hex, hex bytes
+ * apart, JSON-escaped), then, with `pieces`, every piece of {@link PIECE} characters, raw and
+ * encoded. The encoded pieces are what finds a secret inside a longer encoded value
+ * (`base64("Bearer " + key)`, a Basic credential): there the secret does not start on a 3-byte
+ * boundary, so its own base64 is not a substring of the whole's, but every 6 bytes of it that do
+ * start on one encode to 8 characters of their own, whichever of the three alignments it sits at.
+ * Hex digits come in both cases; the caller folds the letters of a secret matched in any case. An
+ * encoded piece is sliced out of the whole's encoding (each byte has its own characters in
+ * percent and hex).
  */
-const LONE_SURROGATE = /\p{Cs}/gu;
-
 export function encodings(secret: string, pieces: boolean, forms: Forms): void {
-  forms.add(secret);
-  // A lone surrogate has no URI form (`encodeURIComponent` throws URIError); as UTF-8 bytes it is
-  // U+FFFD, which is what `Buffer.from` below writes for it too.
-  const uri = encodeURIComponent(secret.replace(LONE_SURROGATE, '\ufffd'));
-  forms.add(uri);
-  // `+` in a query string.
-  forms.add(uri.replace(/%20/g, '+'));
-  const bytes = Buffer.from(secret, 'utf8');
-  const percents = [percentEveryByte(bytes, false), percentEveryByte(bytes, true)];
-  for (const form of percents) forms.add(form);
-  const base64 = bytes.toString('base64');
-  forms.add(base64);
-  forms.add(base64.replace(/=+$/, ''));
-  forms.add(bytes.toString('base64url'));
-  // Each separator's hex, in both cases of its digits.
-  const hexes = HEX_SEPARATORS.map((separator) => {
-    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(separator);
-    return { separator, cases: [hex, hex.toUpperCase()] };
-  });
-  for (const { cases } of hexes) for (const form of cases) forms.add(form);
+  for (const form of secretForms(secret)) forms.add(form);
   if (!pieces) return;
+  const uri = uriOf(secret);
+  const bytes = Buffer.from(secret, 'utf8');
   forms.slices(secret, PIECE);
   if (uri !== secret) forms.slices(uri, PIECE);
   // `%xx` per byte: PIECE bytes are 3 * PIECE characters.
-  for (const form of percents) forms.slices(form, 3 * PIECE, 3);
+  for (const upper of [false, true]) forms.slices(percentEveryByte(bytes, upper), 3 * PIECE, 3);
   forms.base64Windows(bytes, 6);
   // Under 8 bytes the windows above miss one alignment or more (none at all under 6 bytes), so a
   // short secret (a URL's password) inside a longer base64 value needs its own forms per alignment.
   if (bytes.length < PIECE) for (const form of alignedBase64(bytes)) forms.add(form);
-  // Hex of PIECE / 2 bytes: 2 digits a byte, a separator between two.
-  for (const { separator, cases } of hexes) {
+  // Hex of PIECE / 2 bytes: 2 digits a byte, a separator between two; in both cases of its digits.
+  for (const separator of HEX_SEPARATORS) {
+    const hex = hexOf(bytes, separator);
     const step = 2 + separator.length;
-    for (const form of cases) forms.slices(form, PIECE + (PIECE / 2 - 1) * separator.length, step);
+    for (const form of [hex, hex.toUpperCase()]) {
+      forms.slices(form, PIECE + (PIECE / 2 - 1) * separator.length, step);
+    }
   }
 }
 

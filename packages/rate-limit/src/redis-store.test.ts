@@ -188,6 +188,39 @@ describe('createRedisStore program errors', () => {
   });
 });
 
+describe('createRedisStore error text', () => {
+  it("hides the client's own password that an error reply quotes bare or URL-encoded", async () => {
+    const password = 's3cr3t-PASSWORD/x';
+    const reply = () =>
+      Promise.reject(
+        Object.assign(
+          new Error(`ERR auth ${password} rejected (${encodeURIComponent(password)})`),
+          { name: 'ReplyError' },
+        ),
+      );
+    // what a proxy in front of Redis, or a broken server, may answer
+    const hostile = { options: { password }, evalsha: reply, eval: reply };
+    const logged: unknown[] = [];
+    const log = (...entry: unknown[]) => logged.push(entry);
+    const logger = { debug: log, info: log, warn: log, error: log };
+    const store = createRedisStore({ client: hostile, logger });
+    const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
+    const error = (await limiter.tryAcquire('k').catch((e: unknown) => e)) as RateLimitStoreError;
+    expect(error).toMatchObject({ code: 'X_RATE_LIMIT_STORE_ERROR', reply: 'ERR' });
+    const cause = error.cause as Error;
+    expect(cause.message).toBe('ERR auth [redacted] rejected ([redacted])');
+    const shown = [
+      error.message,
+      cause.message,
+      cause.stack,
+      JSON.stringify(error),
+      JSON.stringify(logged),
+      JSON.stringify(store.stats()),
+    ].join('\n');
+    expect(shown).not.toContain('s3cr3t');
+  });
+});
+
 describe('createRedisStore unexpected replies', () => {
   it('rejects with RateLimitStoreError when the client answers something that is not the script reply', async () => {
     const odd = { evalsha: async () => 'OK', eval: async () => 'OK' };

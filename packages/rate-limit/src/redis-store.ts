@@ -4,7 +4,13 @@
  * bound to the store. The coalescing of decisions lives in `internal/redis-coalesce.ts`, the
  * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
-import { driverErrorForCause, isUnusableRedisReply, redisErrorLabel, Topic } from '@x/internal';
+import {
+  driverErrorForCause,
+  isUnusableRedisReply,
+  redisClientSecrets,
+  redisErrorLabel,
+  Topic,
+} from '@x/internal';
 import { RateLimitStoreError } from './errors';
 import { closeWatchers } from './internal/connection-close';
 import { FifoDeadlines } from './internal/deadlines';
@@ -226,8 +232,11 @@ export class RedisStoreImpl implements RedisStore {
   programError(error: unknown, reply: string): RateLimitStoreError {
     this.counters.scriptErrors++;
     this.answered();
-    // ioredis quotes the command's arguments: after a refused AUTH, the password.
-    return new RateLimitStoreError({ reply }, { cause: driverErrorForCause(error) });
+    // ioredis quotes the command's arguments: after a refused AUTH, the password. A server (or a
+    // proxy) may quote the client's password in its reply's text: hidden too, read from the
+    // client now (a rotated password is the one it sends).
+    const secrets = redisClientSecrets(this.#client);
+    return new RateLimitStoreError({ reply }, { cause: driverErrorForCause(error, secrets) });
   }
 
   fallback(decisions: number): void {

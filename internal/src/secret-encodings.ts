@@ -1,0 +1,56 @@
+// The forms a secret may be quoted in, once for every package: `@x/provider-core`'s Redactor and
+// the Redis stores' error texts (`client-secrets.ts`) look for the same list.
+
+/** Every byte as `%xx`: a proxy or a logger that escapes all of a value, not only what it must. */
+export function percentEveryByte(bytes: Buffer, upper: boolean): string {
+  const text = Array.from(bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+  return upper ? text.toUpperCase() : text;
+}
+
+/** What a dump puts between hex bytes (`73:6b:2d`, `73 6b 2d`, `73-6b-2d`); nothing, most often. */
+export const HEX_SEPARATORS: readonly string[] = ['', ':', ' ', '-'];
+
+/** `bytes` in hex, `separator` between two bytes, in lower-case digits. */
+export const hexOf = (bytes: Buffer, separator: string): string =>
+  Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(separator);
+
+/** A lone surrogate: no URI form (`encodeURIComponent` throws); as UTF-8 bytes it is U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/** `secret` URL-encoded, a lone surrogate written as the U+FFFD its UTF-8 bytes hold. */
+export const uriOf = (secret: string): string =>
+  encodeURIComponent(secret.replace(LONE_SURROGATE, '\ufffd'));
+
+/**
+ * The forms a whole secret may be quoted in by a server, a proxy or a wrapping driver: as
+ * written, URL-encoded (`+` for a space too, and every byte escaped), base64 (padded or not),
+ * base64url, hex (bytes apart or not), the escapes and hex digits in both cases, and
+ * JSON-escaped (once, and inside JSON again). The one list of them: `@x/provider-core`'s Redactor
+ * indexes these before the pieces of a secret, and {@link redactKnownSecrets} looks for them in
+ * a driver's error text.
+ */
+export function secretForms(secret: string): string[] {
+  const uri = uriOf(secret);
+  const bytes = Buffer.from(secret, 'utf8');
+  const base64 = bytes.toString('base64');
+  const forms = [
+    secret,
+    uri,
+    // `+` in a query string.
+    uri.replace(/%20/g, '+'),
+    percentEveryByte(bytes, false),
+    percentEveryByte(bytes, true),
+    base64,
+    base64.replace(/=+$/, ''),
+    bytes.toString('base64url'),
+    JSON.stringify(secret).slice(1, -1),
+    // JSON quoted inside JSON (a log line's message holding a serialised error)
+    JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
+  ];
+  for (const separator of HEX_SEPARATORS) {
+    const hex = hexOf(bytes, separator);
+    forms.push(hex, hex.toUpperCase());
+  }
+  // Longest first: a form that holds another (the base64 with its padding) is hidden whole.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}

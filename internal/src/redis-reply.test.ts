@@ -16,6 +16,14 @@ describe('redisErrorLabel', () => {
     ).toBe('ECONNREFUSED');
     expect(redisErrorLabel(new ReplyError('a reply without a code'))).toBe('ReplyError');
   });
+
+  it('shows no upper-case word Redis does not write as a code (a password in capitals)', () => {
+    expect(redisErrorLabel(new ReplyError('HUNTER_PW rejected'))).toBe('ReplyError');
+    expect(redisErrorLabel(scriptReplyError('-S3CRET_PASSWORD is not allowed here'))).not.toContain(
+      'S3CRET',
+    );
+    expect(redisErrorLabel(scriptReplyError('-SECRETPASS is not allowed here'))).toBe('ReplyError');
+  });
 });
 
 describe('isUnusableRedisReply', () => {

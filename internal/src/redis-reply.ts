@@ -49,9 +49,45 @@ export function isUnusableRedisReply(error: unknown): boolean {
 }
 
 /**
+ * The error codes Redis (7.x, Cluster and Sentinel included) writes before a reply's text. A
+ * reply's first upper-case word is shown only when it is one of them: a hostile or broken server
+ * (or a proxy) decides that word, and a password in capitals (`HUNTER_PW rejected`) would
+ * otherwise reach events and stats as the outage's label.
+ */
+const REDIS_ERROR_CODES = new Set([
+  'ERR',
+  'WRONGTYPE',
+  'NOSCRIPT',
+  'BUSY',
+  'BUSYKEY',
+  'BUSYGROUP',
+  'NOGROUP',
+  'OOM',
+  'READONLY',
+  'MISCONF',
+  'EXECABORT',
+  'NOREPLICAS',
+  'NOTBUSY',
+  'UNKILLABLE',
+  'MOVED',
+  'ASK',
+  'TRYAGAIN',
+  'CROSSSLOT',
+  'CLUSTERDOWN',
+  'MASTERDOWN',
+  'LOADING',
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPERM',
+  'NOPROTO',
+  'UNBLOCKED',
+]);
+
+/**
  * What failed, for events and logs: a Redis reply's error code (`BUSY`, `OOM`, `READONLY`,
- * `WRONGTYPE`, `NOPERM`...), else the error's `code` or `name`. Never its message, which may carry
- * connection details. (ioredis names every reply error `ReplyError`, which says nothing.)
+ * `WRONGTYPE`, `NOPERM`...; one Redis does not write is `ReplyError`), else the error's `code` or
+ * `name`. Never its message, which may carry connection details. (ioredis names every reply error
+ * `ReplyError`, which says nothing.)
  */
 export function redisErrorLabel(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null) {
@@ -60,7 +96,7 @@ export function redisErrorLabel(error: unknown): string | undefined {
     const name = (error as { name?: unknown }).name;
     if (name === 'ReplyError') {
       const reply = redisReplyCode(errorMessage(error));
-      if (reply !== undefined) return reply;
+      if (reply !== undefined && REDIS_ERROR_CODES.has(reply)) return reply;
     }
     if (typeof name === 'string') return name;
   }

@@ -52,9 +52,11 @@ export interface CacheSkipEvent {
  * - `format`: not an entry this cache writes (too short, unknown format byte, no valid expiry);
  * - `size`: the size in its header is not the size of what it holds once decoded;
  * - `inflate`: the compressed payload is not valid deflate data;
- * - `json`: the payload is not JSON.
+ * - `json`: the payload is not JSON;
+ * - `key`: it was written for another key (a reply that was another command's: a proxy that lost
+ *   a reply, say). Checked for entries written since this check came; older ones are read without.
  */
-export type CacheCorruptReason = 'format' | 'size' | 'inflate' | 'json';
+export type CacheCorruptReason = 'format' | 'size' | 'inflate' | 'json' | 'key';
 
 /**
  * An entry read from the store was corrupt: it was treated as a miss and deleted from the store.

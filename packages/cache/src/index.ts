@@ -41,6 +41,11 @@ export type {
 export type { CacheLogger, CacheLogMethod } from './log';
 export type { CacheOptions, CacheTtlFunction } from './options';
 export { sharedCache } from './shared';
-export type { CacheStore, CacheStoreLock, CacheStoreLockOptions } from './store';
+export type {
+  CacheStore,
+  CacheStoreGetOptions,
+  CacheStoreLock,
+  CacheStoreLockOptions,
+} from './store';
 export type { CacheDecision, CacheDecisionReason, CacheStrategy } from './strategy';
 export { CACHE_STRATEGIES } from './strategy';

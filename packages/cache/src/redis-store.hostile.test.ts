@@ -110,7 +110,7 @@ describe('createRedisStore with hostile entries', () => {
     await cache.flush();
     // Deleted, then replaced by the loaded answer.
     const replaced = await stored(key);
-    expect(replaced?.subarray(13).toString()).toBe('"fresh"');
+    expect(replaced?.subarray(21).toString()).toBe('"fresh"');
   });
 
   it('reads a miss without inflating when a deflate bomb declares its real size', async () => {

@@ -134,7 +134,7 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     const failed = holder.cache.getOrLoad(req(1), failing).catch((e: unknown) => e);
     await until(() => failing.mock.calls.length > 0);
     await lockHeld(`${prefix}lock:${holder.cache.key(req(1))}`);
-    const reads = vi.spyOn(waiter.client, 'getBuffer');
+    const reads = vi.spyOn(waiter.client, 'getrangeBuffer');
     const own = waiter.cache.getOrLoad(req(1), async () => 'own');
     // The first read is the miss, the next ones polls: the waiter found the lock and waits.
     await until(() => reads.mock.calls.length >= 2);
@@ -160,7 +160,7 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     const prefix = `t:${randomUUID()}:`;
     const holder = cacheOn(prefix);
     const client = connect();
-    const reads = vi.spyOn(client, 'getBuffer');
+    const reads = vi.spyOn(client, 'getrangeBuffer');
     const store = createRedisStore({ client, prefix, commandTimeoutMs });
     const waiter = createCache<string>({ store });
     const hang = hanging();
@@ -186,7 +186,7 @@ describe('lockWaits counts every wait for another cache’s load', () => {
     const prefix = `t:${randomUUID()}:`;
     const holder = cacheOn(prefix);
     const client = connect();
-    const reads = vi.spyOn(client, 'getBuffer');
+    const reads = vi.spyOn(client, 'getrangeBuffer');
     const store = createRedisStore({ client, prefix, commandTimeoutMs });
     const waiter = createCache<string>({ store });
     const hang = hanging();
@@ -337,7 +337,7 @@ describe('a loader that asks for its own key, with a Redis store', () => {
     await until(() => loader.mock.calls.length === 1);
     await lockHeld(`${otherPrefix}lock:${elsewhere.cache.key(req(1))}`);
     const innerLoader = vi.fn(async () => 'loaded twice');
-    const reads = vi.spyOn(inner.client, 'getBuffer');
+    const reads = vi.spyOn(inner.client, 'getrangeBuffer');
     const value = outer.cache.getOrLoad(req(1), (signal) =>
       inner.cache.getOrLoad(req(1), innerLoader, { signal }),
     );

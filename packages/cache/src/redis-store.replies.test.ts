@@ -17,8 +17,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const NIL = () => '$-1\r\n';
 const INTEGER = () => ':5\r\n';
+/** What GETRANGE answers for a missing key. */
+const EMPTY = () => '$0\r\n\r\n';
 
 /** A cache on a Redis store whose server answers with `replies`, and the errors it reports. */
 async function fakeBacked(
@@ -38,8 +39,8 @@ async function fakeBacked(
 }
 
 describe('createRedisStore when Redis answers with the wrong type', () => {
-  it('counts a store error and reads a miss when GET answers an integer', async () => {
-    const { cache, errors } = await fakeBacked({ GET: INTEGER });
+  it('counts a store error and reads a miss when the read (GETRANGE) answers an integer', async () => {
+    const { cache, errors } = await fakeBacked({ GETRANGE: INTEGER });
     await expect(cache.lookup(req(1))).resolves.toBeUndefined();
     expect(cache.stats().store).toMatchObject({ errors: 1, misses: 1, corruptEntries: 0 });
     expect(errors.map((error) => [isCacheStoreError(error), error.operation])).toEqual([
@@ -48,8 +49,8 @@ describe('createRedisStore when Redis answers with the wrong type', () => {
     expect(errors[0]!.message).toContain('unexpected reply');
   });
 
-  it('runs the loader when GET answers an integer, before and after the lock', async () => {
-    const { cache, errors } = await fakeBacked({ GET: INTEGER, EVAL: () => ':1\r\n' });
+  it('runs the loader when the read answers an integer, before and after the lock', async () => {
+    const { cache, errors } = await fakeBacked({ GETRANGE: INTEGER, EVAL: () => ':1\r\n' });
     const loader = vi.fn(async () => 'loaded');
     await expect(cache.getOrLoad(req(1), loader)).resolves.toBe('loaded');
     expect(loader).toHaveBeenCalledTimes(1);
@@ -60,7 +61,7 @@ describe('createRedisStore when Redis answers with the wrong type', () => {
 
   it('loads at once, reporting a lock error, when the lock script answers neither 0 nor 1', async () => {
     const { cache, errors, fake } = await fakeBacked(
-      { GET: NIL, EVAL: () => '$3\r\nyes\r\n' },
+      { GETRANGE: EMPTY, EVAL: () => '$3\r\nyes\r\n' },
       { lockWaitMs: 10_000, pollIntervalMs: 10 },
     );
     const started = performance.now();

@@ -53,7 +53,7 @@ describe('createRedisStore', () => {
     const redisKey = `${prefix}v:${cache.key(req(1))}`;
     expect(redisKey.startsWith(`${prefix}v:ns:`)).toBe(true);
     const raw = await client.getBuffer(redisKey);
-    expect(raw![0]).toBe(2); // deflated
+    expect(raw![0]).toBe(4); // deflated, with the key's digest
     expect(raw!.length).toBeLessThan(JSON.stringify(big).length * 0.4);
     const ttl = await client.pttl(redisKey);
     expect(ttl).toBeGreaterThan(0);

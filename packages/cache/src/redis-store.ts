@@ -8,44 +8,17 @@ import {
   sleep,
 } from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
+import { readValue } from './internal/bounded-read';
 import { registerRedisLockScope } from './internal/lock-scope';
 import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
 import { checkClient, RedisCommands, type ReplyReader } from './internal/redis-commands';
 import { keyPrefixOf, redisKeys, scanPattern } from './internal/redis-keys';
 import { ignored, redisBytes, redisFlag, redisScan } from './internal/reply-checks';
 import { expectOptions } from './options';
+import type { RedisStoreClient, RedisStoreReadOptions } from './redis-store-client';
 import type { CacheStore, CacheStoreLock, CacheStoreLockOptions } from './store';
 
-/**
- * The Redis commands the store uses, typed structurally: an ioredis 5 or 6 client fits as is, and
- * any other client can be adapted with a small wrapper.
- */
-export interface RedisStoreClient {
-  getBuffer(key: string): Promise<Buffer | null>;
-  set(key: string, value: Buffer | string, mode: 'PX', ttlMs: number): Promise<unknown>;
-  set(
-    key: string,
-    value: Buffer | string,
-    mode: 'PX',
-    ttlMs: number,
-    condition: 'NX',
-  ): Promise<'OK' | null>;
-  del(...keys: string[]): Promise<number>;
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  scan(
-    cursor: string | number,
-    matchToken: 'MATCH',
-    pattern: string,
-    countToken: 'COUNT',
-    count: number,
-  ): Promise<[cursor: string, keys: string[]]>;
-  /**
-   * The client's options, read for `keyPrefix` only: ioredis prefixes every key it sends with it,
-   * but not a `SCAN` pattern, and `SCAN` answers whole key names, so `clear()` adds it to the
-   * pattern and takes it off the names it deletes.
-   */
-  readonly options?: { readonly keyPrefix?: string | undefined } | undefined;
-}
+export type { RedisStoreClient, RedisStoreReadOptions } from './redis-store-client';
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -100,6 +73,14 @@ export interface RedisStoreOptions {
 
 /** A {@link CacheStore} in Redis, with `clear()` for its prefix and `close()`. */
 export interface RedisStore extends CacheStore {
+  get(
+    key: string,
+    options?: { signal?: AbortSignal | undefined } & RedisStoreReadOptions,
+  ): Promise<Uint8Array | undefined>;
+  lock(
+    key: string,
+    options: CacheStoreLockOptions & RedisStoreReadOptions,
+  ): Promise<CacheStoreLock | undefined>;
   /** The prefix of this store's keys. */
   readonly prefix: string;
   /**
@@ -171,7 +152,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
    * probe at a time: each would wait in the client's queue, which would grow with the outage, and
    * a miss sends two (`get`, then the lock), so every miss would pay twice `commandTimeoutMs`.
    */
-  const commands = new RedisCommands(commandTimeoutMs, probeIntervalMs);
+  const commands = new RedisCommands(commandTimeoutMs, probeIntervalMs, client);
   // values at `<prefix>v:<key>`, locks at `<prefix>lock:<key>` (see redis-keys.ts)
   const { value: valueKeyOf, lock: lockKeyOf } = redisKeys(prefix);
 
@@ -191,8 +172,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return commands.gated(operation, run, read);
   }
 
-  async function get(key: string): Promise<Uint8Array | undefined> {
-    return command('get', () => client.getBuffer(valueKeyOf(key)), redisBytes);
+  async function get(
+    key: string,
+    options?: RedisStoreReadOptions,
+  ): Promise<Uint8Array | undefined> {
+    return command('get', () => readValue(client, valueKeyOf(key), options?.maxBytes), redisBytes);
   }
 
   /**
@@ -244,7 +228,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
    */
   async function lock(
     key: string,
-    options: CacheStoreLockOptions,
+    options: CacheStoreLockOptions & RedisStoreReadOptions,
   ): Promise<CacheStoreLock | undefined> {
     const outer = options.signal;
     outer.throwIfAborted();
@@ -252,7 +236,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const unlink = onAbort(outer, () => wait.abort(outer.reason));
     waits.add(wait);
     try {
-      return await acquire(key, wait.signal, options.waiting);
+      return await acquire(key, wait.signal, options);
     } finally {
       unlink();
       waits.delete(wait);
@@ -263,7 +247,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   async function acquire(
     key: string,
     signal: AbortSignal,
-    waiting: (() => boolean) | undefined,
+    { waiting, maxBytes }: CacheStoreLockOptions & RedisStoreReadOptions,
   ): Promise<CacheStoreLock | undefined> {
     const lock = lockKeyOf(key);
     const deadline = performance.now() + lockWaitMs;
@@ -280,7 +264,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         // The previous holder may have stored the value between our miss and our lock.
         let value: Uint8Array | undefined;
         try {
-          value = await get(key);
+          value = await get(key, { maxBytes });
         } catch (error) {
           await release().catch(() => {});
           throw error;
@@ -300,7 +284,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const left = deadline - performance.now();
       if (left <= 0) return undefined;
       await sleep(Math.min(pollIntervalMs, Math.ceil(left)), signal, false);
-      const value = await get(key);
+      const value = await get(key, { maxBytes });
       if (value !== undefined) return { value, waited };
     }
   }

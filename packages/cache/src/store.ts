@@ -5,7 +5,7 @@
  */
 export interface CacheStore {
   /** The bytes stored under `key`, or `undefined` when there are none (or they expired). */
-  get(key: string, options?: { signal?: AbortSignal | undefined }): Promise<Uint8Array | undefined>;
+  get(key: string, options?: CacheStoreGetOptions): Promise<Uint8Array | undefined>;
   /** Stores `value` under `key` for `ttlMs` milliseconds (the store expires it). */
   set(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
   /** Removes `key`. */
@@ -25,10 +25,23 @@ export interface CacheStore {
   lock?(key: string, options: CacheStoreLockOptions): Promise<CacheStoreLock | undefined>;
 }
 
+/** What the cache passes to {@link CacheStore.get}. */
+export interface CacheStoreGetOptions {
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * The most bytes an entry this cache can use may hold (its `maxBytes` and the entry's header): a
+   * store may send no more than this plus one byte of a longer value (its first bytes hold the
+   * header that says it is too large), rather than transfer it whole. A hint: a store may ignore it.
+   */
+  readonly maxBytes?: number | undefined;
+}
+
 /** What the cache passes to {@link CacheStore.lock}. */
 export interface CacheStoreLockOptions {
   /** Aborts when every caller of the load has gone: stop waiting, reject with its reason. */
   readonly signal: AbortSignal;
+  /** As {@link CacheStoreGetOptions.maxBytes}, for the value a lock may resolve with. */
+  readonly maxBytes?: number | undefined;
   /**
    * Call it when the lock is found held by another holder, before waiting for its load (calling
    * it again changes nothing). The wait is then counted in `stats().store.lockWaits` however

@@ -1,27 +1,54 @@
+import { hash } from 'node:crypto';
 import type { CacheCorruptReason } from '../events';
 import { deepFreeze, type Encoded, inflate, ownBytes } from './codec';
 
 /**
- * The envelope written to a store: 1 byte format (1 = JSON text, 2 = JSON deflated with the
+ * The envelope written to a store: 1 byte format (3 = JSON text, 4 = JSON deflated with the
  * preset dictionary v1), 8 bytes absolute expiry (ms since the epoch, float64 big-endian), 4 bytes
- * uncompressed size, payload. The expiry travels with the value so a process reading it keeps it
- * no longer than the writer meant to.
+ * uncompressed size, 8 bytes of the key's SHA-256, payload. The expiry travels with the value so
+ * a process reading it keeps it no longer than the writer meant to. The key's digest makes a
+ * reply that is another key's value (a proxy that lost a reply, a client that matched replies to
+ * the wrong commands) a corrupt entry, never another request's answer.
+ *
+ * Formats 1 and 2 are the same without the digest, as versions before it wrote them: still read
+ * (without that check), so that the entries of the processes not yet upgraded stay hits during a
+ * rolling deploy.
  *
  * What comes back from a store is not trusted: another program may write under the same keys, or
  * an attacker with access to Redis. Sizes are checked against what the payload really decodes to,
  * inflation stops at the declared size, and nothing larger than the cache's own limit is decoded.
+ * A store may answer an entry longer than {@link envelopeLimit} with a prefix of it (the Redis
+ * store does, so as never to transfer it): its header is still checked, and it is too large.
  */
 const HEADER = 13;
+const DIGEST = 8;
+const HEADER_KEYED = HEADER + DIGEST;
 const FORMAT_JSON = 1;
 const FORMAT_DEFLATE = 2;
+const FORMAT_JSON_KEYED = 3;
+const FORMAT_DEFLATE_KEYED = 4;
 
-export function toEnvelope(encoded: Encoded, expiresAtEpochMs: number): Buffer {
+function keyDigest(key: string): Buffer {
+  return hash('sha256', key, 'buffer').subarray(0, DIGEST);
+}
+
+/**
+ * The longest envelope that holds at most `maxBytes` of JSON (compressed, the payload is shorter
+ * than its JSON): a longer one is too large, or corrupt, whatever the rest of it holds.
+ */
+export function envelopeLimit(maxBytes: number): number {
+  return HEADER_KEYED + maxBytes;
+}
+
+/** The envelope of `encoded`, stored under `key`. */
+export function toEnvelope(encoded: Encoded, expiresAtEpochMs: number, key: string): Buffer {
   const payload = encoded.compressed ? encoded.bytes! : Buffer.from(encoded.json, 'utf8');
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out[0] = encoded.compressed ? FORMAT_DEFLATE : FORMAT_JSON;
+  const out = Buffer.allocUnsafe(HEADER_KEYED + payload.length);
+  out[0] = encoded.compressed ? FORMAT_DEFLATE_KEYED : FORMAT_JSON_KEYED;
   out.writeDoubleBE(expiresAtEpochMs, 1);
   out.writeUInt32BE(encoded.rawSize, 9);
-  payload.copy(out, HEADER);
+  keyDigest(key).copy(out, HEADER);
+  payload.copy(out, HEADER_KEYED);
   return out;
 }
 
@@ -57,22 +84,33 @@ function parse(json: string): { value: unknown } | undefined {
 }
 
 /**
- * Opens an envelope read from a store, decoding at most `maxBytes` bytes of JSON.
+ * Opens an envelope read from a store under `key`, decoding at most `maxBytes` bytes of JSON.
  * Never throws: a corrupt entry is reported as such.
  */
 export function openEnvelope(
   data: Uint8Array,
   maxBytes: number,
+  key: string,
 ): OpenedEnvelope | OversizedEnvelope | CorruptEnvelope {
-  if (data.length < HEADER) return corrupt('format');
   const buffer = Buffer.isBuffer(data)
     ? data
     : Buffer.from(data.buffer, data.byteOffset, data.length);
-  const format = buffer[0];
+  const keyed = buffer[0] === FORMAT_JSON_KEYED || buffer[0] === FORMAT_DEFLATE_KEYED;
+  const header = keyed ? HEADER_KEYED : HEADER;
+  if (data.length < header) return corrupt('format');
+  // The keyed formats are read as the older ones once their digest matches.
+  const format = keyed ? buffer[0]! - 2 : buffer[0];
   const expiresAtEpochMs = buffer.readDoubleBE(1);
   const rawSize = buffer.readUInt32BE(9);
-  const payload = buffer.subarray(HEADER);
+  const payload = buffer.subarray(header);
   if (!Number.isFinite(expiresAtEpochMs)) return corrupt('format');
+  if (format !== FORMAT_JSON && format !== FORMAT_DEFLATE) return corrupt('format');
+  if (keyed && !keyDigest(key).equals(buffer.subarray(HEADER, HEADER_KEYED))) {
+    return corrupt('key');
+  }
+  // Possibly only a prefix (see envelopeLimit): the payload is longer than maxBytes, so it can
+  // only match a declared size larger than maxBytes, and that one is too large either way.
+  if (payload.length > maxBytes) return rawSize > maxBytes ? TOO_LARGE : corrupt('size');
   if (format === FORMAT_JSON) {
     if (payload.length !== rawSize) return corrupt('size');
     if (rawSize > maxBytes) return TOO_LARGE;

@@ -1,4 +1,9 @@
-import { failRedisClient, isUnusableRedisReply } from '@x/internal';
+import {
+  driverErrorForCause,
+  failRedisClient,
+  isUnusableRedisReply,
+  redisClientSecrets,
+} from '@x/internal';
 import { CacheStoreError, type CacheStoreOperation } from '../errors';
 import type { RedisStoreClient } from '../redis-store';
 
@@ -54,9 +59,24 @@ export class RedisCommands {
   /** A probe is in flight (it settles within the command timeout). */
   #probing = false;
 
-  constructor(commandTimeoutMs: number, probeIntervalMs: number) {
+  /** The client whose credentials are kept out of errors (see {@link storeError}). */
+  readonly #client: unknown;
+
+  constructor(commandTimeoutMs: number, probeIntervalMs: number, client?: unknown) {
     this.#timeoutMs = commandTimeoutMs;
     this.#probeIntervalMs = probeIntervalMs;
+    this.#client = client;
+  }
+
+  /**
+   * A failed command's error. ioredis quotes the command's arguments (after a refused AUTH, the
+   * password), and a server or a proxy in front of it may quote the client's own password in its
+   * reply's text: the cause, and so the message and the log entry made from it, holds neither.
+   * The credentials are read from the client now: a rotated password is the one it sends.
+   */
+  storeError(operation: CacheStoreOperation, cause: unknown): CacheStoreError {
+    const secrets = redisClientSecrets(this.#client);
+    return new CacheStoreError(operation, { cause: driverErrorForCause(cause, secrets) });
   }
 
   /** {@link send}, unless an outage holds it back. */
@@ -112,7 +132,7 @@ export class RedisCommands {
           try {
             value = read(reply);
           } catch (cause) {
-            reject(new CacheStoreError(operation, { cause }));
+            reject(this.storeError(operation, cause));
             return;
           }
           resolve(value);
@@ -124,8 +144,7 @@ export class RedisCommands {
           // giving up on its retries) says it does not.
           const answered = (cause as { name?: unknown } | null)?.name === 'ReplyError';
           settle(answered && !isUnusableRedisReply(cause));
-          // ioredis quotes the command's arguments: after a refused AUTH, the password.
-          reject(new CacheStoreError(operation, { cause }));
+          reject(this.storeError(operation, cause));
         },
       );
     });

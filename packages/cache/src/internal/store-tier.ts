@@ -3,7 +3,7 @@ import { CacheStoreError, type CacheStoreOperation, isCacheStoreError } from '..
 import type { CacheTopics } from '../events';
 import type { CacheStore, CacheStoreLock } from '../store';
 import type { Encoded } from './codec';
-import { openEnvelope, toEnvelope } from './envelope';
+import { envelopeLimit, openEnvelope, toEnvelope } from './envelope';
 import type { Flight } from './flight';
 import { lockScope } from './lock-scope';
 import { isStoreLock, storeBytes, unexpectedLock } from './reply-checks';
@@ -34,6 +34,11 @@ export class StoreTier {
   readonly #store: CacheStore;
   readonly #topics: CacheTopics;
   readonly #maxBytes: number;
+  /**
+   * Told to the store with every read: no longer value is of use here, and a store may answer one
+   * with a prefix only (the Redis store does: a value of any size is never transferred whole).
+   */
+  readonly #readLimit: number;
   readonly #maxTtlMs: number;
   readonly #pending = new Set<Promise<void>>();
 
@@ -53,6 +58,7 @@ export class StoreTier {
     this.#store = store;
     this.#topics = topics;
     this.#maxBytes = limits.maxBytes;
+    this.#readLimit = envelopeLimit(limits.maxBytes);
     this.#maxTtlMs = limits.maxTtlMs;
   }
 
@@ -93,7 +99,7 @@ export class StoreTier {
    * the store, so a waiting process that sees the lock gone finds the value.
    */
   write(key: string, encoded: Encoded, ttlMs: number, release?: () => Promise<void>): void {
-    const envelope = toEnvelope(encoded, Date.now() + ttlMs);
+    const envelope = toEnvelope(encoded, Date.now() + ttlMs, key);
     const write = this.#guard('set', async () => {
       await this.#store.set(key, envelope, ttlMs);
       this.writes++;
@@ -140,10 +146,11 @@ export class StoreTier {
    */
   async read(key: string, signal: AbortSignal | undefined): Promise<StoreRead> {
     let data: Uint8Array | undefined;
+    const options = { signal, maxBytes: this.#readLimit };
     try {
       const got: unknown = await raceAbort(
         // A store that throws synchronously must not fail the request either.
-        new Promise<Uint8Array | undefined>((resolve) => resolve(this.#store.get(key, { signal }))),
+        new Promise<Uint8Array | undefined>((resolve) => resolve(this.#store.get(key, options))),
         signal,
       );
       // Checked inside the try: a store resolving with anything but bytes has failed (a store
@@ -164,7 +171,7 @@ export class StoreTier {
    */
   open(key: string, data: Uint8Array | undefined): StoreRead {
     if (data === undefined) return 'miss';
-    const opened = openEnvelope(data, this.#maxBytes);
+    const opened = openEnvelope(data, this.#maxBytes, key);
     if (opened.kind === 'value') {
       const ttlMs = Math.min(opened.expiresAtEpochMs - Date.now(), this.#maxTtlMs);
       if (!(ttlMs > 0)) return 'miss';
@@ -203,8 +210,9 @@ export class StoreTier {
       }
       return waited;
     };
+    const options = { signal, waiting, maxBytes: this.#readLimit };
     const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
-      resolve(store.lock!(key, { signal, waiting })),
+      resolve(store.lock!(key, options)),
     );
     let lock: unknown;
     try {

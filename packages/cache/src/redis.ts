@@ -1,2 +1,7 @@
-export type { RedisStore, RedisStoreClient, RedisStoreOptions } from './redis-store';
+export type {
+  RedisStore,
+  RedisStoreClient,
+  RedisStoreOptions,
+  RedisStoreReadOptions,
+} from './redis-store';
 export { createRedisStore } from './redis-store';

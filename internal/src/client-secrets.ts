@@ -1,17 +1,5 @@
 import { REDACTED } from './redacted';
-import { secretForms } from './secret-encodings';
-
-/**
- * Shorter credentials are not looked for in text: `ab` is in every other message, and hiding it
- * would shred the error rather than protect anything. The threshold of `@x/provider-core`'s
- * Redactor (`SECRET_MIN`), for the same reason.
- */
-const SECRET_MIN = 4;
-/**
- * A credential this long is matched whatever the case of its letters (an upper-cased echo is
- * still the password); a shorter one only as written, as the Redactor does (`FOLD_MIN`).
- */
-const FOLD_MIN = 16;
+import { FOLD_MIN, SECRET_MIN, secretForms } from './secret-encodings';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 

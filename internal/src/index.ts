@@ -68,12 +68,16 @@ export {
   isUnusableRedisReply,
   redisErrorLabel,
   redisReplyCode,
+  replyKind,
+  unexpectedReplyText,
 } from './redis-reply';
 export { retryAfterMs } from './retry-after';
 export {
+  FOLD_MIN,
   HEX_SEPARATORS,
   hexOf,
   percentEveryByte,
+  SECRET_MIN,
   secretForms,
   uriOf,
 } from './secret-encodings';

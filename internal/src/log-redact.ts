@@ -30,11 +30,15 @@ export function driverErrorForCause(error: unknown, secrets: readonly string[] =
   if (typeof error !== 'object' || error === null) return error;
   const command = (error as { command?: unknown }).command;
   const hasArgs = typeof command === 'object' && command !== null && 'args' in command;
-  const texts = ['message', 'stack'].filter((key) => {
+  // Each text redacted once: what changed is what the copy gets.
+  const redacted = new Map<string, string>();
+  for (const key of ['message', 'stack']) {
     const text = (error as Record<string, unknown>)[key];
-    return typeof text === 'string' && redact(text) !== text;
-  });
-  if (!hasArgs && texts.length === 0) return error;
+    if (typeof text !== 'string') continue;
+    const safe = redact(text);
+    if (safe !== text) redacted.set(key, safe);
+  }
+  if (!hasArgs && redacted.size === 0) return error;
   const copy = Object.create(Object.getPrototypeOf(error)) as Record<PropertyKey, unknown>;
   for (const key of Reflect.ownKeys(error)) {
     if (key !== 'command') {
@@ -43,10 +47,9 @@ export function driverErrorForCause(error: unknown, secrets: readonly string[] =
   }
   if (hasArgs) copy.command = { name: (command as { name?: unknown }).name };
   else if (command !== undefined) copy.command = command;
-  for (const key of texts) {
-    const text = (error as Record<string, string>)[key]!;
+  for (const [key, safe] of redacted) {
     Object.defineProperty(copy, key, {
-      value: redact(text),
+      value: safe,
       writable: true,
       configurable: true,
       enumerable: false,

@@ -102,3 +102,22 @@ export function redisErrorLabel(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A reply's type, for a message about a reply of the wrong shape: never its content. */
+export function replyKind(reply: unknown): string {
+  if (reply === null || reply === undefined) return 'nil';
+  if (Array.isArray(reply)) return `an array of ${reply.length}`;
+  if (reply instanceof Uint8Array) return 'bytes';
+  if (typeof reply === 'number') return 'a number';
+  if (typeof reply === 'string') return 'a string';
+  return typeof reply === 'object' ? 'an object' : typeof reply;
+}
+
+/**
+ * The message of a reply that is not what Redis gives for the command (a proxy or another server
+ * on Redis' port, a client that is not ioredis-shaped): `from` and the reply's type, never its
+ * content, which may be anything.
+ */
+export function unexpectedReplyText(from: string, reply: unknown, expected: string): string {
+  return `unexpected reply from ${from}: ${replyKind(reply)}, expected ${expected}`;
+}

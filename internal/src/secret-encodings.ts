@@ -1,6 +1,20 @@
 // The forms a secret may be quoted in, once for every package: `@x/provider-core`'s Redactor and
 // the Redis stores' error texts (`client-secrets.ts`) look for the same list.
 
+/**
+ * Shorter secrets are not looked for in text (`x-token: 1` would shred ordinary text, `ab` is in
+ * every other message): the Redactor does not scrub them, a provider refuses a header named like
+ * a credential with such a value, and a Redis store's error text keeps them.
+ */
+export const SECRET_MIN = 4;
+
+/**
+ * A secret this long is matched whatever the case of its letters (an upper-cased echo of a key is
+ * still the key); a shorter one only as written: those are placeholders more than keys (`EMPTY`
+ * for vLLM, `ollama`), and in any case they would match ordinary words.
+ */
+export const FOLD_MIN = 16;
+
 /** Every byte as `%xx`: a proxy or a logger that escapes all of a value, not only what it must. */
 export function percentEveryByte(bytes: Buffer, upper: boolean): string {
   const text = Array.from(bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');

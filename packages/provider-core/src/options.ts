@@ -6,9 +6,10 @@ import {
   isPlainObject,
   optionalDuration,
   optionalFunction,
+  SECRET_MIN,
   SECRET_HEADER as SECRET_NAMES,
 } from '@x/internal';
-import { SECRET_MIN, tooShortToScrub } from './secrets';
+import { tooShortToScrub } from './secrets';
 
 /**
  * Deadlines of one call. Every value is in ms; `0` turns one off, and `undefined` is the default,

@@ -1,3 +1,4 @@
+import { FOLD_MIN, REDACTED, SECRET_MIN } from '@x/internal';
 import { disguises } from './secret-disguises';
 import { FormIndex } from './secret-form-index';
 import {
@@ -11,7 +12,6 @@ import {
 } from './secret-forms';
 import { cutSpans, decodings, spansOutside } from './text-escapes';
 
-const PLACEHOLDER = '[redacted]';
 /** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
 const CLEAN_MEMO = 1024;
 /**
@@ -21,17 +21,6 @@ const CLEAN_MEMO = 1024;
 const MEMO_TEXT = 1024;
 /** Keys handed out per request by a key callback that are still recognised (bounded memory). */
 const RECENT_KEYS = 8;
-/**
- * Shorter values (`x-token: 1`) would shred ordinary text: they are not scrubbed, and a header
- * named like a credential with such a value is refused (`tooShortToScrub`).
- */
-export const SECRET_MIN = 4;
-/**
- * A secret this long is matched whatever the case of its letters (an upper-cased echo of a key is
- * still the key); a shorter one only as written: those are placeholders more than keys (`EMPTY`
- * for vLLM, `ollama`), and in any case they would match ordinary words.
- */
-const FOLD_MIN = 16;
 
 /**
  * A credential after its scheme, known or not, when it looks like one: 8 characters or more,
@@ -261,13 +250,13 @@ export class Redactor {
     }
     let count = 0;
     let out = text;
-    if (found.length > 0) ({ text: out, runs: count } = cutSpans(text, found, PLACEHOLDER));
+    if (found.length > 0) ({ text: out, runs: count } = cutSpans(text, found, REDACTED));
     out = out.replace(
       BEARER_OR_BASIC,
       (match: string, scheme: string, space: string, token: string) => {
         if (!TOKEN_LIKE.test(token)) return match;
         count++;
-        return `${scheme}${space}${PLACEHOLDER}`;
+        return `${scheme}${space}${REDACTED}`;
       },
     );
     if (count > 0 && report) this.#onScrub?.(endpoint, count);

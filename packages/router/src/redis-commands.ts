@@ -1,4 +1,5 @@
 /** The Redis state's commands, each bounded by `commandTimeoutMs`, and what their replies prove. */
+import { unexpectedReplyText } from '@x/internal';
 import type { RedisRouterClientLike } from './redis-types';
 
 /** A command that got no reply within `commandTimeoutMs`. */
@@ -16,14 +17,8 @@ export class UnexpectedReply extends Error {
   override name = 'UnexpectedReply';
   readonly code = 'UNEXPECTED_REPLY';
   constructor(reply: unknown, expected: string) {
-    super(`unexpected reply from a Redis script: ${replyKind(reply)}, expected ${expected}`);
+    super(unexpectedReplyText('a Redis script', reply, expected));
   }
-}
-
-function replyKind(reply: unknown): string {
-  if (reply === null || reply === undefined) return 'nil';
-  if (Array.isArray(reply)) return `an array of ${reply.length}`;
-  return typeof reply === 'object' ? 'an object' : `a ${typeof reply}`;
 }
 
 /** What a script's reply must be: a check, and what it expects (for the error's message). */

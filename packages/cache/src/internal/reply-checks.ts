@@ -1,4 +1,5 @@
 import { isUint8Array } from 'node:util/types';
+import { unexpectedReplyText } from '@x/internal';
 import type { CacheStoreLock } from '../store';
 
 /**
@@ -10,17 +11,8 @@ import type { CacheStoreLock } from '../store';
  * content, which may be anything.
  */
 
-function kind(reply: unknown): string {
-  if (reply === null) return 'nil';
-  if (Array.isArray(reply)) return `an array of ${reply.length}`;
-  if (isUint8Array(reply)) return 'bytes';
-  if (typeof reply === 'number') return 'a number';
-  if (typeof reply === 'string') return 'a string';
-  return typeof reply === 'object' ? 'an object' : typeof reply;
-}
-
 function unexpected(from: string, reply: unknown, expected: string): TypeError {
-  return new TypeError(`unexpected reply from ${from}: ${kind(reply)}, expected ${expected}`);
+  return new TypeError(unexpectedReplyText(from, reply, expected));
 }
 
 /** A `GET` reply: the bytes, or `undefined` for nil. */

@@ -40,7 +40,7 @@ export async function runWorker({
   const blocking = redis.duplicate(); // BLPOP holds its connection while it waits
   // One quota for every worker: the bucket lives in Redis. During a Redis outage each worker
   // keeps a quarter of it locally ('local'), so four workers stay near the quota.
-  const limits = createLimitStore({ client: redis, onUnavailable: 'local', localShare: 0.25 });
+  const limits = createLimitStore({ client: redis, outagePolicy: 'local', localShare: 0.25 });
   const limiter = createRateLimiter({ limits: { requests: { ratePerSecond } }, store: limits });
   const answers = createCacheStore({ client: redis });
   const cache = createCache({ namespace: 'worker-v1', store: answers });

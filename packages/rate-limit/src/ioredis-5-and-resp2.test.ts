@@ -46,7 +46,7 @@ describe.each(Object.entries(clients))(
     it('decides alone and in one script call, and adjust() gives tokens back and charges more', async () => {
       const client = connect();
       expect(await client.call('CLIENT', 'INFO')).toMatch(/ resp=2\b/);
-      const store = createRedisStore({ client, prefix, onUnavailable: 'fail-closed' });
+      const store = createRedisStore({ client, prefix, outagePolicy: 'fail-closed' });
       const limiter = createRateLimiter({
         limits: { requests: slow(3), tokens: slow(100) },
         store,
@@ -66,7 +66,7 @@ describe.each(Object.entries(clients))(
         prefix,
         key: randomUUID(),
         ...slow(2),
-        onUnavailable: 'fail-closed',
+        outagePolicy: 'fail-closed',
       });
       expect(await bucket.tryAcquire(2)).toBe(true);
       expect(await bucket.tryAcquire(1)).toBe(false);
@@ -80,7 +80,7 @@ describe.each(Object.entries(clients))(
 
     it('loads the script again after SCRIPT FLUSH, keeping the stored bucket', async () => {
       const client = connect();
-      const store = createRedisStore({ client, prefix, onUnavailable: 'fail-closed' });
+      const store = createRedisStore({ client, prefix, outagePolicy: 'fail-closed' });
       const limiter = createRateLimiter({ limits: { requests: slow(2) }, store });
       const key = randomUUID();
       expect(await limiter.tryAcquire(key)).toBe(true);

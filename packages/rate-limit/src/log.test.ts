@@ -175,7 +175,7 @@ describe('createRedisStore logger (real Redis)', () => {
     const store = createRedisStore({
       client,
       prefix: `log-test:${process.pid}:`,
-      onUnavailable: 'fail-open',
+      outagePolicy: 'fail-open',
       probeIntervalMs: 0,
       logger,
     });

@@ -110,6 +110,10 @@ const OPTION_ALIASES: KeyAliases = {
   timeout: 'timeoutMs',
   queueSize: 'maxQueue',
   highWater: 'maxQueue',
+  // the Redis store's outage policy: its listener is `onUnavailable()`; rate-limiter-flexible's
+  // insurance limiter is what `'local'` does
+  onUnavailable: 'outagePolicy',
+  insuranceLimiter: 'outagePolicy',
 };
 
 /** @internal an options argument: a plain object with only known keys */

@@ -24,9 +24,9 @@ const connect = (port: number, options: RedisOptions): Redis =>
   connected(new Redis({ ...BRIEF_RECONNECT, port, ...options }));
 
 /** A limiter on a store over `client`, and everything the store lets out. */
-function watched(client: RedisClientLike, onUnavailable: OutagePolicy) {
+function watched(client: RedisClientLike, outagePolicy: OutagePolicy) {
   const { logger, entries } = recordingLogger();
-  const store = createRedisStore({ client, onUnavailable, probeIntervalMs: 0, logger });
+  const store = createRedisStore({ client, outagePolicy, probeIntervalMs: 0, logger });
   const limiter = createRateLimiter({
     limits: { requests: { ratePerSecond: 100, capacity: 100 } },
     store,

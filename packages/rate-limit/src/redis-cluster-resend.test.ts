@@ -87,9 +87,9 @@ async function storedTokens(node: number, key: string): Promise<number> {
 describe('a take sent again by a Redis Cluster after one node lost its reply', () => {
   it.each(['fail-closed', 'local'] as const)(
     'is charged once and decided by the outage policy (%s)',
-    async (onUnavailable) => {
+    async (outagePolicy) => {
       const cluster = await clusterClient();
-      const key = `{cut-${onUnavailable}}:${process.pid}`;
+      const key = `{cut-${outagePolicy}}:${process.pid}`;
       const bucket = createRedisTokenBucket({
         client: cluster,
         key,
@@ -97,7 +97,7 @@ describe('a take sent again by a Redis Cluster after one node lost its reply', (
         capacity: 20,
         probeIntervalMs: 0,
         decisionTimeoutMs: 5_000,
-        onUnavailable,
+        outagePolicy,
       });
       // loads both scripts on the key's node: a NOSCRIPT runs nothing
       await bucket.waitTimeMs();
@@ -119,7 +119,7 @@ describe('a take sent again by a Redis Cluster after one node lost its reply', (
       const took = bucket.tryAcquire(5);
       await dropped;
       // fail-closed refuses; local decides from its share of 20 (5)
-      expect(await took).toBe(onUnavailable === 'local');
+      expect(await took).toBe(outagePolicy === 'local');
       expect(bucket.stats().store).toMatchObject({ errors: 1, outageError: 'ConnectionClosed' });
       expect(cluster.status).toBe('ready');
       expect(closes).toEqual([]);

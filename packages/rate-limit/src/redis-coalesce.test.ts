@@ -76,7 +76,7 @@ async function settle(): Promise<void> {
 /** A bucket on the held client, under `key` (a new one by default), refilling `SLOW`ly. */
 function newBucket(
   redis: ReturnType<typeof held>,
-  options: { capacity: number; ratePerSecond?: number; key?: string; onUnavailable?: 'fail-open' },
+  options: { capacity: number; ratePerSecond?: number; key?: string; outagePolicy?: 'fail-open' },
 ): ReturnType<typeof createRedisTokenBucket> {
   return createRedisTokenBucket({
     client: redis.client,
@@ -84,7 +84,7 @@ function newBucket(
     key: options.key ?? randomUUID(),
     ratePerSecond: options.ratePerSecond ?? SLOW,
     capacity: options.capacity,
-    ...(options.onUnavailable === undefined ? {} : { onUnavailable: options.onUnavailable }),
+    ...(options.outagePolicy === undefined ? {} : { outagePolicy: options.outagePolicy }),
   });
 }
 
@@ -191,7 +191,7 @@ describe('createRedisTokenBucket coalescing', () => {
   it('rejects every caller of a script call with RateLimitStoreError when the key holds another type', async () => {
     const redis = held(client);
     const key = randomUUID();
-    const bucket = newBucket(redis, { key, capacity: 10, onUnavailable: 'fail-open' });
+    const bucket = newBucket(redis, { key, capacity: 10, outagePolicy: 'fail-open' });
     await client.hset(`${prefix}bucket|${key}`, 'owner', 'another program');
     redis.hold();
     const first = bucket.tryAcquire(1).catch((e: unknown) => e);
@@ -281,7 +281,7 @@ describe('createRedisStore coalescing', () => {
       },
       eval: () => Promise.reject(new Error('unused')),
     };
-    const store = createRedisStore({ client: failing, onUnavailable: 'fail-closed' });
+    const store = createRedisStore({ client: failing, outagePolicy: 'fail-closed' });
     const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
     const first = [limiter.tryAcquire('k'), limiter.tryAcquire('k')];
     await settle();
@@ -312,7 +312,7 @@ describe('decision timeout with coalescing', () => {
     };
     const store = createRedisStore({
       client: hanging,
-      onUnavailable: 'fail-open',
+      outagePolicy: 'fail-open',
       decisionTimeoutMs: 250,
     });
     const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 1 } }, store });

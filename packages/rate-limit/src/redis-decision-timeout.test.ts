@@ -36,7 +36,7 @@ describe('decision timeout', () => {
     const fake = scriptedClient();
     const store = createRedisStore({
       client: fake.client,
-      onUnavailable: 'fail-closed',
+      outagePolicy: 'fail-closed',
       decisionTimeoutMs: 250,
       probeIntervalMs: 1000,
     });
@@ -77,7 +77,7 @@ describe('decision timeout', () => {
       },
       eval: fake.client.eval,
     };
-    const store = createRedisStore({ client, onUnavailable: 'fail-open', decisionTimeoutMs: 100 });
+    const store = createRedisStore({ client, outagePolicy: 'fail-open', decisionTimeoutMs: 100 });
     const limiter = createRateLimiter({
       limits: { tokens: { ratePerSecond: 10, capacity: 50 } },
       store,
@@ -108,7 +108,7 @@ describe('decision timeout', () => {
       },
       eval: fake.client.eval,
     };
-    const store = createRedisStore({ client, onUnavailable: 'fail-open', decisionTimeoutMs: 100 });
+    const store = createRedisStore({ client, outagePolicy: 'fail-open', decisionTimeoutMs: 100 });
     const limiter = createRateLimiter({
       limits: { tokens: { ratePerSecond: 10, capacity: 50 } },
       store,

@@ -26,7 +26,7 @@ function limiterOn(client: Redis) {
   // BUSY reply waits for the script's next check of its clients).
   const store = createRedisStore({
     client,
-    onUnavailable: 'fail-closed',
+    outagePolicy: 'fail-closed',
     probeIntervalMs: 0,
     decisionTimeoutMs: 3_000,
   });

@@ -53,10 +53,10 @@ export interface RedisStoreOptions {
    * `local` admits from an in-process bucket holding `localShare` of each limit.
    * @default 'local'
    */
-  onUnavailable?: OutagePolicy | undefined;
+  outagePolicy?: OutagePolicy | undefined;
   /**
    * The share of each limit (rate and capacity) this process may use on its own during an outage,
-   * with `onUnavailable: 'local'`; typically 1 / the number of processes.
+   * with `outagePolicy: 'local'`; typically 1 / the number of processes.
    * @default 0.25
    * Range: a number > 0 and <= 1.
    */
@@ -158,7 +158,7 @@ const STORE_KEYS = [
   'client',
   'prefix',
   'decisionTimeoutMs',
-  'onUnavailable',
+  'outagePolicy',
   'localShare',
   'batchKeys',
   'probeIntervalMs',
@@ -203,9 +203,9 @@ export function resolveRedisStoreOptions(
         ? 250
         : expectDuration('decisionTimeoutMs', o.decisionTimeoutMs, { exclusiveMin: true }),
     policy:
-      o.onUnavailable === undefined
+      o.outagePolicy === undefined
         ? 'local'
-        : expectOneOf('onUnavailable', o.onUnavailable, POLICIES),
+        : expectOneOf('outagePolicy', o.outagePolicy, POLICIES),
     localShare:
       o.localShare === undefined
         ? 0.25

@@ -42,11 +42,11 @@ describe('outage policies', () => {
   };
 
   it('applies fail-open, fail-closed and local within the decision timeout, then recovers', async () => {
-    const make = (onUnavailable: 'fail-open' | 'fail-closed' | 'local') => {
+    const make = (outagePolicy: 'fail-open' | 'fail-closed' | 'local') => {
       const store = createRedisStore({
         client: own,
         prefix,
-        onUnavailable,
+        outagePolicy,
         decisionTimeoutMs: 100,
         localShare: 0.5,
         probeIntervalMs: 50,
@@ -107,11 +107,11 @@ describe('outage policies', () => {
   });
 
   it('sends the corrections made while Redis was unreachable once it answers again', async () => {
-    for (const onUnavailable of ['fail-open', 'fail-closed', 'local'] as const) {
+    for (const outagePolicy of ['fail-open', 'fail-closed', 'local'] as const) {
       const store = createRedisStore({
         client: own,
         prefix,
-        onUnavailable,
+        outagePolicy,
         decisionTimeoutMs: 100,
         probeIntervalMs: 300,
       });
@@ -151,7 +151,7 @@ describe('outage policies', () => {
     const store = createRedisStore({
       client: own,
       prefix,
-      onUnavailable: 'local',
+      outagePolicy: 'local',
       localShare: 1,
       decisionTimeoutMs: 100,
       probeIntervalMs: 50,

@@ -72,7 +72,7 @@ describe('createRedisStore replies that are not the script reply', () => {
     'rejects every call of a fail-closed limiter with UNEXPECTED_REPLY for %s',
     async (_, reply) => {
       const { client, scripts } = await fakeRedis(reply);
-      const store = createRedisStore({ client, onUnavailable: 'fail-closed' });
+      const store = createRedisStore({ client, outagePolicy: 'fail-closed' });
       const limitSets: Record<string, LimitOptions>[] = [
         { requests: { ratePerSecond: 10 } },
         { requests: { ratePerSecond: 10 }, tokens: { ratePerSecond: 1000 } },
@@ -101,7 +101,7 @@ describe('createRedisStore replies that are not the script reply', () => {
       client,
       key: 'k',
       ratePerSecond: 10,
-      onUnavailable: 'fail-closed',
+      outagePolicy: 'fail-closed',
     });
     await expect(bucket.tryAcquire()).rejects.toMatchObject(unexpected);
     await expect(bucket.acquire()).rejects.toMatchObject(unexpected);

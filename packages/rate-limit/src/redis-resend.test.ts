@@ -41,7 +41,7 @@ async function bucketBehindProxy(
   options: RedisOptions = {},
   probeIntervalMs?: number,
   decisionTimeoutMs?: number,
-  onUnavailable?: OutagePolicy,
+  outagePolicy?: OutagePolicy,
 ): Promise<{ proxy: ReplyDropProxy; bucket: RedisTokenBucket; key: string }> {
   const proxy = await startReplyDropProxy(Number(target.port));
   cleanups.push(() => proxy.close());
@@ -56,7 +56,7 @@ async function bucketBehindProxy(
     capacity: 20,
     probeIntervalMs,
     decisionTimeoutMs,
-    onUnavailable,
+    outagePolicy,
   });
   cleanups.push(() => bucket.close());
   // loads both scripts: a NOSCRIPT runs nothing
@@ -155,14 +155,14 @@ describe('a Redis script call sent again after a lost reply', () => {
 
   it.each(['local', 'fail-closed'] as const)(
     'leaves one debit per lost reply when the reply of the take sent again is lost too (%s)',
-    async (onUnavailable) => {
-      const { proxy, bucket, key } = await bucketBehindProxy({}, 0, 5_000, onUnavailable);
+    async (outagePolicy) => {
+      const { proxy, bucket, key } = await bucketBehindProxy({}, 0, 5_000, outagePolicy);
       // the take, then its first resend, each lose their reply; the second resend's arrives
       const dropped = proxy
         .dropReplyTo(ONE_LIMIT_TAKE.sha)
         .then(() => proxy.dropReplyTo(ONE_LIMIT_TAKE.sha));
       const took = bucket.tryAcquire(5);
-      expect(await took).toBe(onUnavailable === 'local');
+      expect(await took).toBe(outagePolicy === 'local');
       await dropped;
       await vi.waitFor(() => expect(proxy.connections()).toBe(3), { timeout: 5_000 });
       await bucket.waitTimeMs();

@@ -44,12 +44,23 @@ function counting(target: Redis) {
 describe('createRedisStore', () => {
   it('throws a TypeError when the client lacks evalsha/eval and a RangeError for an unknown policy', () => {
     expect(() => createRedisStore({ client: {} as never })).toThrow(TypeError);
-    expect(() => createRedisStore({ client, onUnavailable: 'maybe' as never })).toThrow(
+    expect(() => createRedisStore({ client, outagePolicy: 'maybe' as never })).toThrow(
       new RangeError(
-        'Expected `onUnavailable` to be one of "fail-open", "fail-closed", "local", got `"maybe"` (string)',
+        'Expected `outagePolicy` to be one of "fail-open", "fail-closed", "local", got `"maybe"` (string)',
       ),
     );
     expect(() => createRedisStore({ client, localShare: 2 })).toThrow(RangeError);
+  });
+
+  it('names `outagePolicy` for the policy given as `onUnavailable`, the name of its listener', () => {
+    const hint = (key: string) =>
+      new TypeError(`Unknown option \`${key}\`: did you mean \`outagePolicy\`?`);
+    for (const key of ['onUnavailable', 'insuranceLimiter']) {
+      expect(() => createRedisStore({ client, [key]: 'local' } as never)).toThrow(hint(key));
+      expect(() =>
+        createRedisTokenBucket({ client, key: 'k', ratePerSecond: 1, [key]: 'local' } as never),
+      ).toThrow(hint(key));
+    }
   });
 
   it('never repeats a client given as a URL or an options object: it may hold a password', () => {

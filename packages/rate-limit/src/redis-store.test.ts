@@ -59,7 +59,7 @@ describe('createRedisStore options', () => {
 
 describe('createRedisStore bounds', () => {
   it('keeps a key usable after an adjust() of 1e18: the debt stops at one capacity', async () => {
-    const store = createRedisStore({ client, prefix, onUnavailable: 'fail-closed' });
+    const store = createRedisStore({ client, prefix, outagePolicy: 'fail-closed' });
     const limiter = createRateLimiter({
       // 20 per second, so the debt outlives a slow loopback round trip on a loaded machine
       limits: { requests: { ratePerSecond: 20, capacity: 10 } },
@@ -86,7 +86,7 @@ describe('createRedisStore bounds', () => {
       key: randomUUID(),
       ratePerSecond: 1e-9,
       capacity: 1e9,
-      onUnavailable: 'fail-closed',
+      outagePolicy: 'fail-closed',
     });
     await bucket.adjust(1e18); // -1e9 tokens refilling at 1e-12 per ms: a TTL of 2e21 ms
     expect(await bucket.tryAcquire()).toBe(false);
@@ -166,8 +166,8 @@ describe('createRedisStore keys', () => {
 
 describe('createRedisStore program errors', () => {
   it('rejects with RateLimitStoreError, not the outage policy, when the key holds another type', async () => {
-    for (const onUnavailable of ['fail-closed', 'fail-open'] as const) {
-      const store = createRedisStore({ client, prefix, onUnavailable });
+    for (const outagePolicy of ['fail-closed', 'fail-open'] as const) {
+      const store = createRedisStore({ client, prefix, outagePolicy });
       const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
       const key = randomUUID();
       await client.hset(`${prefix}limiter:requests|${key}`, 'owner', 'another program');
@@ -224,7 +224,7 @@ describe('createRedisStore error text', () => {
 describe('createRedisStore unexpected replies', () => {
   it('rejects with RateLimitStoreError when the client answers something that is not the script reply', async () => {
     const odd = { evalsha: async () => 'OK', eval: async () => 'OK' };
-    const store = createRedisStore({ client: odd, onUnavailable: 'fail-open' });
+    const store = createRedisStore({ client: odd, outagePolicy: 'fail-open' });
     const limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 10 } }, store });
     await expect(limiter.tryAcquire('k')).rejects.toMatchObject({
       code: 'X_RATE_LIMIT_STORE_ERROR',
@@ -258,7 +258,7 @@ describe('createRedisStore program errors in a batch', () => {
       client,
       prefix,
       batchKeys: true,
-      onUnavailable: 'fail-closed',
+      outagePolicy: 'fail-closed',
     });
     const limiter = createRateLimiter({
       limits: { requests: { ratePerSecond: 0.001, capacity: 2 } },

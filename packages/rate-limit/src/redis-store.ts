@@ -255,7 +255,7 @@ export class RedisStoreImpl implements RedisStore {
  * ```ts
  * import { Redis } from 'ioredis';
  * const redis = new Redis();
- * const store = createRedisStore({ client: redis, onUnavailable: 'local', localShare: 0.25 });
+ * const store = createRedisStore({ client: redis, outagePolicy: 'local', localShare: 0.25 });
  * await using limiter = createRateLimiter({ limits: { requests: { ratePerSecond: 60 } }, store });
  * await limiter.acquire('openai');
  * await redis.quit(); // the store never closes your client

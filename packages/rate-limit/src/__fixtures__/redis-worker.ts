@@ -17,7 +17,7 @@ const durationMs = Number(process.env.DURATION_MS);
 // performance.timeOrigin from the wall clock at its own start (a millisecond or two apart).
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const client = new Redis(url, { maxRetriesPerRequest: 1 });
-const bucket = createRedisTokenBucket({ client, key, ratePerSecond, capacity, onUnavailable: 'fail-closed' });
+const bucket = createRedisTokenBucket({ client, key, ratePerSecond, capacity, outagePolicy: 'fail-closed' });
 const admitted: [number, number][] = [];
 let calls = 0;
 

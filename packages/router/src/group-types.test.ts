@@ -2,6 +2,7 @@ import type { BaseChatRequest, BaseChatResponse } from '@x/provider-core';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeploymentOptions } from './deployment-options';
+import type { RouterOptions } from './options';
 import { createRouter, type Router } from './router';
 import type { RoutableProvider } from './types';
 
@@ -113,6 +114,44 @@ describe('request.model types', () => {
     });
     expectTypeOf<Parameters<typeof outer.complete>[0]['model']>().toEqualTypeOf<'front'>();
     expect([plain.groups, outer.groups]).toEqual([['chat'], ['front']]);
+    await ollama.close();
+  });
+
+  it('checks the groups of fallbacks against the deployments written out, and takes any from configuration', async () => {
+    const ollama = createOllamaProvider({ baseUrl: 'http://127.0.0.1:9' });
+    const deployments = [
+      { group: 'small', provider: ollama, model: 'qwen3:4b' },
+      { group: 'large', provider: ollama, model: 'qwen3:32b' },
+    ] as const;
+    const fine = createRouter({
+      deployments,
+      fallbacks: { small: ['large'] },
+      contextFallbacks: { small: ['large'], large: undefined },
+    });
+    const misspelt = () => [
+      // @ts-expect-error `smal` is no group of the router
+      createRouter({ deployments, fallbacks: { smal: ['large'] } }),
+      // @ts-expect-error `lrge` is no group of the router
+      createRouter({ deployments, fallbacks: { small: ['lrge'] } }),
+      // @ts-expect-error `lrge` is no group of the router
+      createRouter({ deployments, contextFallbacks: { small: ['lrge'] } }),
+    ];
+    expectTypeOf(misspelt).toBeFunction();
+
+    // Options shared as a `RouterOptions` (groups: `string`) leave the deployments' names as they are.
+    const shared: Omit<RouterOptions, 'deployments'> = { fallbacks: { small: ['large'] } };
+    const spread = createRouter({ deployments, ...shared });
+    expectTypeOf(spread.groups).toEqualTypeOf<('small' | 'large')[]>();
+    // Built from configuration: any name compiles, and an unknown one is a RangeError at run time.
+    const configured: Record<string, string[]> = { small: ['large'] };
+    const fromConfig = createRouter({ deployments, fallbacks: configured });
+    configured.tiny = ['large'];
+    expect(() => createRouter({ deployments, fallbacks: configured })).toThrow(RangeError);
+    expect([fine.groups, spread.groups, fromConfig.groups]).toEqual([
+      ['small', 'large'],
+      ['small', 'large'],
+      ['small', 'large'],
+    ]);
     await ollama.close();
   });
 });

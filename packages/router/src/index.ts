@@ -31,6 +31,7 @@ export type { HealthStatus } from './health';
 export type { RouterLogger, RouterLogMethod } from './log';
 export type {
   CooldownOptions,
+  GroupMap,
   KnownKeysOnly,
   LatencyOptions,
   RouterOptions,

@@ -85,6 +85,15 @@ export type KnownKeysOnly<D> = D extends unknown
     }
   : never;
 
+/**
+ * Groups to lists of groups (`fallbacks`, `contextFallbacks`), both named as the deployments name
+ * them: literals when they are written out, so a misspelt group does not compile.
+ */
+export type GroupMap<D extends DeploymentOptions> = string extends D['group']
+  ? // Not a mapped type for `string` groups: as a spread source, TypeScript would infer `D` from it.
+    Readonly<Record<string, readonly string[] | undefined>>
+  : { readonly [G in D['group']]?: readonly D['group'][] | undefined };
+
 /** Options of {@link createRouter}. */
 export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> {
   /** Every deployment, in any group. At least one. */
@@ -98,16 +107,17 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
   strategy?: StrategyName | undefined;
   /**
    * Groups tried, in this order, when every deployment of a group failed:
-   * `{ 'chat-small': ['chat-large'] }`. Not followed transitively.
+   * `{ 'chat-small': ['chat-large'] }`. Not followed transitively. With the deployments written
+   * out, a misspelt group, as a key or in a list, does not compile.
    * @default {}
    */
-  fallbacks?: Readonly<Record<string, readonly string[]>> | undefined;
+  fallbacks?: GroupMap<D> | undefined;
   /**
    * Groups tried, in this order, after a context overflow (and only then), besides the larger
    * deployments of the group and of its `fallbacks`: `{ 'chat-small': ['chat-long'] }`.
    * @default {}
    */
-  contextFallbacks?: Readonly<Record<string, readonly string[]>> | undefined;
+  contextFallbacks?: GroupMap<D> | undefined;
   /**
    * Cooldowns of failing deployments, or `false` for none.
    * @default { failures: 3, windowMs: 10_000, durationMs: 10_000, maxRetryAfterMs: 300_000 }
@@ -225,6 +235,8 @@ function resolveGroupMap(
   for (const [group, targets] of Object.entries(value)) {
     if (!groups.has(group))
       fail(`${name}.${group}`, `keyed by a model group (${known})`, group, true);
+    // An entry left `undefined` (a spread of optional configuration) is one not given.
+    if (targets === undefined) continue;
     if (!Array.isArray(targets)) fail(`${name}.${group}`, 'an array of group names', targets);
     for (const [i, target] of targets.entries()) {
       if (typeof target !== 'string') fail(`${name}.${group}[${i}]`, 'a group name', target);

@@ -47,9 +47,12 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   };
   private closed = false;
   declare private readonly log: PackageLog;
+  /** What a `RateLimitClosedError` names: the limiter, or the Redis token bucket built on it. */
+  declare private readonly what: string;
 
-  constructor(options: RateLimiterOptions<Name>) {
+  constructor(options: RateLimiterOptions<Name>, what = 'rate limiter') {
     super('RateLimiter');
+    this.what = what;
     const { o, normalized, maxQueue } = checkLimiterOptions(options);
     this.log = new PackageLog(
       'rate-limit',
@@ -205,7 +208,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
     expectKey(key);
     const vector = this.costs.vector(deltas, false);
     // a closed store binding must not take new state (a memory store would hold the key again)
-    if (this.closed) throw closedError();
+    if (this.closed) throw this.closedError();
     if (this.log.enabled) logClampedCorrection(this.log, key, this.limits, vector);
     // A pause that ended empties the limits first, or it would wipe out this correction later.
     this.queues.pausedFor(key);
@@ -216,7 +219,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   async waitTimeMs(key: string, costs?: Costs<Name>): Promise<number> {
     expectKey(key);
     const vector = costs === undefined ? this.ones : this.costs.vector(costs, true);
-    if (this.closed) throw closedError();
+    if (this.closed) throw this.closedError();
     this.queues.pausedFor(key); // a pause that ended has emptied the limits: predict from there
     return this.store.waitTime(key, this.queues.totalWith(key, vector));
   }
@@ -276,7 +279,7 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   /** A call after `close()`: rejected, and counted as `cancelled` like the waiters close() rejected. */
   private rejectClosed(): Promise<never> {
     this.counters.cancelled++;
-    return Promise.reject(closedError());
+    return Promise.reject(this.closedError());
   }
 
   /** A call whose store threw: rejected with the store's error, counted as `failed`. */
@@ -288,21 +291,21 @@ class RateLimiterImpl<Name extends string> extends StatsView implements RateLimi
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const reject of this.queues.clear()) reject(closedError());
+    for (const reject of this.queues.clear()) reject(this.closedError());
     await this.store.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+
+  private closedError(): Error {
+    return new RateLimitClosedError(this.what);
+  }
 }
 
 function expectKey(key: unknown): asserts key is string {
   if (typeof key !== 'string') fail('key', 'a string', key);
-}
-
-function closedError(): Error {
-  return new RateLimitClosedError('rate limiter');
 }
 
 /**
@@ -360,4 +363,12 @@ export function createRateLimiter<Name extends string>(
   options: RateLimiterOptions<Name>,
 ): RateLimiter<Name> {
   return new RateLimiterImpl(options);
+}
+
+/** @internal A limiter whose `RateLimitClosedError`s name `what` (the Redis token bucket's). */
+export function createNamedRateLimiter<Name extends string>(
+  options: RateLimiterOptions<Name>,
+  what: string,
+): RateLimiter<Name> {
+  return new RateLimiterImpl(options, what);
 }

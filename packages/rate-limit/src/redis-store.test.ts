@@ -250,6 +250,25 @@ describe('createRedisTokenBucket asyncDispose', () => {
     await expect(seen.tryAcquire()).rejects.toMatchObject({ code: 'X_RATE_LIMIT_CLOSED' });
     expect(await client.ping()).toBe('PONG');
   });
+
+  it('names the Redis token bucket, not a rate limiter, in what close() rejects', async () => {
+    const bucket = createRedisTokenBucket({ client, prefix, key: randomUUID(), ratePerSecond: 1 });
+    expect(await bucket.tryAcquire()).toBe(true);
+    const waiter = bucket.acquire(1).catch((e: unknown) => e);
+    await bucket.close();
+    const closed = {
+      code: 'X_RATE_LIMIT_CLOSED',
+      message: 'Rate limit: the Redis token bucket was closed',
+    };
+    expect(await waiter).toMatchObject(closed);
+    for (const call of [
+      () => bucket.tryAcquire(),
+      () => bucket.waitTimeMs(),
+      () => bucket.adjust(1),
+    ]) {
+      await expect(call()).rejects.toMatchObject(closed);
+    }
+  });
 });
 
 describe('createRedisStore program errors in a batch', () => {

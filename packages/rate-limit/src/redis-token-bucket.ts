@@ -11,7 +11,7 @@ import {
   expectOptions,
   expectPositive,
 } from './options';
-import { createRateLimiter } from './rate-limiter';
+import { createNamedRateLimiter } from './rate-limiter';
 import type { RateLimiterStats } from './rate-limiter-api';
 import {
   BUCKET_KEYS,
@@ -82,7 +82,11 @@ export interface RedisTokenBucket {
    * an unsubscribe function. See the README's Events section.
    */
   onRecovered(listener: (event: RedisRecoveredEvent) => void): () => void;
-  /** Rejects this process's waiters; the Redis client stays open. */
+  /**
+   * Rejects this process's waiters with a `RateLimitClosedError` (named `AbortError`), as every
+   * later call rejects (`tryAcquire()` too: unlike the in-process bucket's, it returns a promise);
+   * the Redis client stays open.
+   */
   close(): Promise<void>;
   /** Calls `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -112,11 +116,14 @@ export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisT
       ? defaultCapacity(ratePerSecond)
       : expectNumber('capacity', o.capacity, { min: 1 });
   const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS), 'bucket');
-  const limiter = createRateLimiter({
-    limits: { tokens: { ratePerSecond, capacity } },
-    store,
-    maxQueue: o.maxQueue as number | undefined,
-  });
+  const limiter = createNamedRateLimiter(
+    {
+      limits: { tokens: { ratePerSecond, capacity } },
+      store,
+      maxQueue: o.maxQueue as number | undefined,
+    },
+    'Redis token bucket',
+  );
   // Checked here so that errors name the bucket's own fields (`cost`, `delta`).
   const costs = (value: unknown): { tokens: number } => {
     if (typeof value !== 'number' || !(value >= 0 && value <= capacity)) {

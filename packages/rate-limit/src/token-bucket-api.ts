@@ -60,7 +60,7 @@ export interface TokenBucket {
   readonly available: number;
   /**
    * Ms until an `acquire(cost)` made now would be admitted (0 when it would be admitted at once),
-   * counting the queue ahead of it and any pause.
+   * counting the queue ahead of it and any pause; `Infinity` after `close()`.
    */
   waitTimeMs(cost?: number): number;
   /** A JSON-serialisable snapshot. */
@@ -82,7 +82,8 @@ export interface TokenBucket {
   onPause(listener: (event: RateLimitPauseEvent) => void): () => void;
   /**
    * Rejects every waiter with a `RateLimitClosedError` (named `AbortError`) and clears the
-   * bucket's timer; later `acquire()` calls reject the same way and `tryAcquire()` returns false.
+   * bucket's timer; later `acquire()` calls reject the same way, `tryAcquire()` returns false
+   * and `waitTimeMs()` `Infinity`.
    * The returned promise resolves once that is done (it never rejects); a second call is a no-op.
    */
   close(): Promise<void>;

@@ -78,6 +78,8 @@ describe('close', () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(5000);
     expect(bucket.tryAcquire()).toBe(false);
+    // never admitted again: as documented, not a wait that a caller could sleep through
+    expect(bucket.waitTimeMs()).toBe(Number.POSITIVE_INFINITY);
     await expect(bucket.acquire()).rejects.toMatchObject({ name: 'AbortError' });
     const stats = bucket.stats();
     expect(stats).toMatchObject({ closed: true, pausedForMs: 0, queued: 0 });

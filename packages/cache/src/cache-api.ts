@@ -74,7 +74,8 @@ export interface CacheStoreStats {
   /**
    * Times this process waited for another process to load the same key, however the wait ended:
    * with its value, with the lock (its load failed, or it died), at the bound (`lockTimeouts`),
-   * when every caller of the load left during it, or when the store failed or closed during it.
+   * when every caller of the load left during it, or when the store failed or closed, or the
+   * cache closed, during it.
    */
   readonly lockWaits: number;
   /**
@@ -214,7 +215,9 @@ export interface Cache<T = unknown> {
   flush(): Promise<void>;
   /**
    * Closes the cache: waits for the loads in flight (their callers get their answers) and for
-   * every store write, then empties memory. Afterwards `set()`, `delete()`, `lookup()`,
+   * every store write, then empties memory. A load waiting for another process's load of its key
+   * (the store's lock held elsewhere) stops waiting and calls its loader: `close()` never waits for
+   * another process. Afterwards `set()`, `delete()`, `lookup()`,
    * `getOrLoad()` and `load()` throw {@link CacheClosedError}; `get()` and `has()` find nothing.
    * The store is not closed: it may be shared. Idempotent.
    */

@@ -159,4 +159,35 @@ describe('cache.close', () => {
     expect(errors).toHaveLength(1);
     expect(isCacheStoreError(errors[0])).toBe(true);
   });
+
+  it('ends a store’s wait for another holder’s load, even one that ignores its signal', async () => {
+    let signal: AbortSignal | undefined;
+    let handOut!: (lock: { release: () => Promise<void> }) => void;
+    const release = vi.fn(async () => {});
+    const store: CacheStore = {
+      get: async () => undefined,
+      set: async () => {},
+      delete: async () => {},
+      lock(_key, options) {
+        signal = options.signal;
+        options.waiting?.();
+        // Never settles on its own: only the cache can end this wait.
+        return new Promise((resolve) => (handOut = resolve));
+      },
+    };
+    const cache = createCache<string>({ store });
+    const errors: unknown[] = [];
+    cache.onStoreError((error) => errors.push(error));
+    const loading = cache.getOrLoad(req(1), async () => 'own');
+    await vi.waitFor(() => expect(signal).toBeDefined());
+    await cache.close();
+    expect(await loading).toBe('own');
+    expect(isCacheClosedError(signal!.reason)).toBe(true);
+    expect(signal!.reason.target).toBe('cache');
+    expect(cache.stats().store).toMatchObject({ lockWaits: 1, lockTimeouts: 0, errors: 0 });
+    expect(errors).toEqual([]);
+    // A lock the store hands out after the wait ended is given straight back.
+    handOut({ release });
+    await vi.waitFor(() => expect(release).toHaveBeenCalledTimes(1));
+  });
 });

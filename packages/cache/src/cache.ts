@@ -351,7 +351,9 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
   }
 
   async #close(): Promise<void> {
-    // Loads in flight finish for their callers and write their answers through.
+    // Loads in flight finish for their callers and write their answers through; one waiting for
+    // another process's load loads by itself rather than keep close() waiting for that process.
+    this.#store?.close();
     await this.#flights.settled();
     await this.flush();
     // Also marks the lookups still in flight stale: they answer their callers, memory stays empty.

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   failRedisClient,
   isPlainObject,
-  onAbort,
   optionalDuration,
   optionalString,
   sleep,
@@ -14,6 +13,7 @@ import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
 import { checkClient, RedisCommands, type ReplyReader } from './internal/redis-commands';
 import { keyPrefixOf, redisKeys, scanPattern } from './internal/redis-keys';
 import { ignored, redisBytes, redisFlag, redisScan } from './internal/reply-checks';
+import { Waits } from './internal/waits';
 import { expectOptions } from './options';
 import type { RedisStoreClient, RedisStoreReadOptions } from './redis-store-client';
 import type { CacheStore, CacheStoreLock, CacheStoreLockOptions } from './store';
@@ -90,8 +90,9 @@ export interface RedisStore extends CacheStore {
   clear(): Promise<void>;
   /**
    * Stops renewing and releases the load locks this store holds, ends the waits for another
-   * process's load (the waiting caches load by themselves), and makes every later command reject
-   * with {@link CacheClosedError}. The Redis client is yours: it stays open. Idempotent.
+   * process's load (the waiting caches load by themselves; a cache's own `close()` ends its waits
+   * too), and makes every later command reject with {@link CacheClosedError}. The Redis client is
+   * yours: it stays open. Idempotent.
    */
   close(): Promise<void>;
   /** Calls `close()`, so `await using store = createRedisStore(...)` closes it at scope end. */
@@ -157,7 +158,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { value: valueKeyOf, lock: lockKeyOf } = redisKeys(prefix);
 
   /** One per lock() in progress; close() aborts them with CacheClosedError. */
-  const waits = new Set<AbortController>();
+  const waits = new Waits();
   /** The release of each lock this store holds now. */
   const held = new Set<() => Promise<void>>();
   let closed: Promise<void> | undefined;
@@ -221,25 +222,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return release;
   }
 
-  /**
-   * lock() under a signal of its own, aborted by the caller's or by close(). (Not
-   * `AbortSignal.any()` with one store-wide signal: a signal that lives as long as the store
-   * would collect a dependant per call.)
-   */
+  /** lock() under a signal of its own, aborted by the caller's or by close(). */
   async function lock(
     key: string,
     options: CacheStoreLockOptions & RedisStoreReadOptions,
   ): Promise<CacheStoreLock | undefined> {
-    const outer = options.signal;
-    outer.throwIfAborted();
-    const wait = new AbortController();
-    const unlink = onAbort(outer, () => wait.abort(outer.reason));
-    waits.add(wait);
+    options.signal.throwIfAborted();
+    const wait = waits.start(options.signal);
+    wait.endable();
     try {
       return await acquire(key, wait.signal, options);
     } finally {
-      unlink();
-      waits.delete(wait);
+      wait.done();
     }
   }
 
@@ -332,7 +326,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   function close(): Promise<void> {
     closed ??= (async () => {
-      for (const wait of waits) wait.abort(new CacheClosedError('store'));
+      waits.end(new CacheClosedError('store'));
       await Promise.allSettled([...held].map((release) => release()));
     })();
     return closed;

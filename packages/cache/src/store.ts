@@ -20,7 +20,8 @@ export interface CacheStore {
    * `stats().store.lockWaits`); a `value` without `waited: false` is counted as such a wait.
    * A store that calls `options.waiting()` when it finds another holder's lock has that wait
    * counted however `lock()` ends, also when `signal` aborts it or it rejects; when it returns
-   * `false`, the store resolves `undefined` at once, without waiting.
+   * `false`, the store resolves `undefined` at once, without waiting. The cache's `close()` ends
+   * such a wait by aborting `signal`.
    */
   lock?(key: string, options: CacheStoreLockOptions): Promise<CacheStoreLock | undefined>;
 }
@@ -38,7 +39,11 @@ export interface CacheStoreGetOptions {
 
 /** What the cache passes to {@link CacheStore.lock}. */
 export interface CacheStoreLockOptions {
-  /** Aborts when every caller of the load has gone: stop waiting, reject with its reason. */
+  /**
+   * Aborts when every caller of the load has gone, or when the cache closes while the store waits
+   * for another holder's load (told by `waiting()`; the reason is a `CacheClosedError` of target
+   * `cache`, and the cache then loads without the lock): stop waiting, reject with its reason.
+   */
   readonly signal: AbortSignal;
   /** As {@link CacheStoreGetOptions.maxBytes}, for the value a lock may resolve with. */
   readonly maxBytes?: number | undefined;
@@ -48,9 +53,9 @@ export interface CacheStoreLockOptions {
    * `lock()` ends: also when `signal` aborts it (every caller left) or it rejects (the store
    * failed or closed), where no `waited` flag can say so. It returns `false` when the holder may
    * be a load of this process that waits for this one (a loader that asked another cache on the
-   * same store for its own request): resolve `undefined` at once then, without waiting (not
-   * counted as a wait), and the cache loads without the lock; waiting would only end at the
-   * store's bound.
+   * same store for its own request), or when the cache is closing: resolve `undefined` at once
+   * then, without waiting (not counted as a wait), and the cache loads without the lock; waiting
+   * would only end at the store's bound.
    */
   readonly waiting?: (() => boolean) | undefined;
 }

@@ -1,5 +1,10 @@
 import { onAbort, raceAbort } from '@x/internal';
-import { CacheStoreError, type CacheStoreOperation, isCacheStoreError } from '../errors';
+import {
+  CacheClosedError,
+  CacheStoreError,
+  type CacheStoreOperation,
+  isCacheStoreError,
+} from '../errors';
 import type { CacheTopics } from '../events';
 import type { CacheStore, CacheStoreLock } from '../store';
 import type { Encoded } from './codec';
@@ -7,6 +12,7 @@ import { envelopeLimit, openEnvelope, toEnvelope } from './envelope';
 import type { Flight } from './flight';
 import { lockScope } from './lock-scope';
 import { isStoreLock, storeBytes, unexpectedLock } from './reply-checks';
+import { Waits } from './waits';
 
 /** A live value read from the store and checked. */
 export interface StoredValue {
@@ -41,6 +47,9 @@ export class StoreTier {
   readonly #readLimit: number;
   readonly #maxTtlMs: number;
   readonly #pending = new Set<Promise<void>>();
+  /** The lock() calls waiting for another holder's load; close() ends them. */
+  readonly #waits = new Waits();
+  #closed = false;
 
   hits = 0;
   misses = 0;
@@ -189,48 +198,67 @@ export class StoreTier {
   }
 
   /**
+   * The cache is closing: its loads stop waiting for another holder's load (another process's,
+   * up to the store's bound: Redis `lockWaitMs`) and load by themselves, without the lock, as when
+   * the store closes; none starts any more. The store stays open: writes still go through.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#waits.end(new CacheClosedError('cache'));
+  }
+
+  /**
    * Takes the store's load lock for `flight`'s key, when the store has one. Resolves with the
-   * lock, or `undefined` when there is none or it failed; rejects only with the flight's
-   * `signal.reason`.
+   * lock, or `undefined` when there is none, it failed or close() ended its wait; rejects only
+   * with the flight's `signal.reason`.
    */
   async lock(flight: Flight<unknown>): Promise<CacheStoreLock | undefined> {
     const { key, signal } = flight;
     const store = this.#store;
     if (typeof store.lock !== 'function') return undefined;
+    // The store's signal: the flight's, or close() once the store waits for another holder (a
+    // lock it takes at once is still taken while the cache closes, so no other process loads too).
+    const wait = this.#waits.start(signal);
     // Told by a store when it finds another holder's lock. A wait is counted however lock() ends,
-    // also when every caller left during it (`signal` aborted) or the store failed or closed,
-    // where no `waited` flag comes back. None starts for a lock a load waiting for this one
-    // holds (see Flight.waitedForByLockHolder): the store resolves `undefined` at once.
+    // also when every caller left during it (`signal` aborted), the store failed or closed, or
+    // the cache closed, where no `waited` flag comes back. None starts for a lock a load waiting
+    // for this one holds (see Flight.waitedForByLockHolder), nor once the cache closes: the store
+    // resolves `undefined` at once.
     let waited = false;
-    let own = false;
+    let refused = false;
     const waiting = (): boolean => {
-      if (!waited && !own) {
-        own = flight.waitedForByLockHolder(lockScope(store));
-        waited = !own;
+      if (!waited && !refused) {
+        refused = this.#closed || flight.waitedForByLockHolder(lockScope(store));
+        waited = !refused;
+        if (waited) wait.endable();
       }
       return waited;
     };
-    const options = { signal, waiting, maxBytes: this.#readLimit };
+    const options = { signal: wait.signal, waiting, maxBytes: this.#readLimit };
     const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
       resolve(store.lock!(key, options)),
     );
     let lock: unknown;
     try {
-      lock = await raceAbort(pending, signal);
+      lock = await raceAbort(pending, wait.signal);
     } catch (cause) {
       if (waited) this.lockWaits++;
-      if (signal.aborted) {
-        // The store may still hand out the lock after everyone left: give it straight back.
+      if (wait.signal.aborted) {
+        // The store may still hand out the lock after the wait ended: give it straight back.
         pending.then(
           (late) => typeof late?.release === 'function' && this.release(late.release),
           () => {},
         );
-        throw signal.reason;
+        // Every caller left; otherwise close() ended the wait: load without the lock.
+        if (signal.aborted) throw signal.reason;
+        return undefined;
       }
       this.failed('lock', cause);
       return undefined;
+    } finally {
+      wait.done();
     }
-    if (own && (lock === undefined || lock === null)) return undefined;
+    if (refused && (lock === undefined || lock === null)) return undefined;
     if (lock === undefined || lock === null) {
       // The store waited too long for another holder (Redis: `lockWaitMs`): load without it.
       this.lockWaits++;

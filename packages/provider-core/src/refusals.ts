@@ -29,6 +29,29 @@ export class ProviderClosedError extends ProviderError {
 }
 
 /**
+ * The provider's closed error reworded for a call refused by one of its pieces (a pool or limiter
+ * passed in, shared, or closed through its getter) that was closed while the provider itself is
+ * open: saying the provider is closed there sends the user to the wrong object. The message names
+ * the piece, never its error's text (the pool's quotes an origin), and `cause` keeps that error.
+ * Done on the made error, not through the kit: a provider's subclass constructor takes only
+ * `destroyed`. Nothing has read the stack yet, so its first line shows the new message.
+ */
+export function pieceClosed<E extends Error>(
+  error: E,
+  label: string,
+  piece: string,
+  cause: unknown,
+): E {
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  Object.defineProperty(error, 'message', {
+    ...hidden,
+    value: `The ${label} provider's ${piece} is closed`,
+  });
+  Object.defineProperty(error, 'cause', { ...hidden, value: cause });
+  return error;
+}
+
+/**
  * The circuit breaker refused the call without sending it: the server failed recently. Retryable
  * after `retryAfterMs` (`Infinity` while the breaker is isolated by hand). The breaker's
  * `BreakerOpenError` is the `cause`.

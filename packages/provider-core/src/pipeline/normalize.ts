@@ -1,4 +1,5 @@
 import { isProviderError } from '../errors';
+import { pieceClosed } from '../refusals';
 import type { Runtime } from '../runtime';
 
 interface Coded {
@@ -50,11 +51,36 @@ export function normalizeFailure(
         retryAfterMs: finite(coded.retryAfterMs),
         cause: error,
       });
+    // Closed by the provider's `close()` while the call waited (its own pool or limiter, or a
+    // given one's queue it left), or, with the provider still open, by their own user.
     case 'X_POOL_CLOSED':
-    // The provider's own limiter, closed by `close()` while the call waited in its queue.
+      if (rt.closed) return rt.kit.closed();
+      return pieceClosed(rt.kit.closed(), rt.identity.label, shared(rt.ownPool, 'pool'), error);
     case 'X_RATE_LIMIT_CLOSED':
-      return rt.kit.closed();
+      if (rt.closed) return rt.kit.closed();
+      return pieceClosed(rt.kit.closed(), rt.identity.label, closedLimiter(rt), error);
     default:
       return error;
   }
+}
+
+function shared(own: boolean, piece: string): string {
+  return own ? piece : `shared ${piece}`;
+}
+
+/**
+ * Which limiter refused the call: both throw the same error. The rate limiter is waited for
+ * first, so a closed concurrency limiter is the one that refused unless both are closed, and then
+ * the message still names a closed one (`cause` is the error itself). A concurrency limiter told
+ * by its shape alone may have no `stats()`.
+ */
+function closedLimiter(rt: Runtime): string {
+  const concurrency = rt.concurrency;
+  const stats = concurrency?.limiter.stats as (() => { closed?: unknown }) | undefined;
+  if (concurrency !== undefined && typeof stats === 'function') {
+    if (stats.call(concurrency.limiter).closed === true) {
+      return shared(concurrency.own, 'concurrency limiter');
+    }
+  }
+  return shared(rt.limit?.own ?? false, 'rate limiter');
 }

@@ -66,6 +66,12 @@ export class RedisStoreImpl implements RedisStore {
   /** every decision's `decisionTimeoutMs`, on one timer */
   private readonly deadlines: FifoDeadlines;
   private downSince: number | undefined;
+  /**
+   * When the latest outage began (its first failed decision), kept after it ends: Redis may have
+   * lost its keys then (see {@link sinceOutage}). Set under `fail-closed` only: the other policies
+   * admitted during the outage, and under-admitting new keys after any blip is theirs to avoid.
+   */
+  private outageBegan: number | undefined;
   /** What keeps the store unavailable, for `stats()`: see {@link failed}. */
   private outageError: string | undefined;
   private nextProbeAt = 0;
@@ -124,6 +130,18 @@ export class RedisStoreImpl implements RedisStore {
 
   onRecovered(listener: (event: RedisRecoveredEvent) => void): () => void {
     return this.recoveredEvents.on(listener);
+  }
+
+  /**
+   * The ms since the latest outage began, while under `refillMs` (a limiter's slowest full
+   * refill, capacity / rate), else undefined. A decision sends it, so that a key Redis lost
+   * (a restart without persistence) starts from what it refilled since, not full: see
+   * `internal/redis-script.ts`. Only under `fail-closed` (see {@link outageBegan}).
+   */
+  sinceOutage(refillMs: number): number | undefined {
+    if (this.outageBegan === undefined) return undefined;
+    const ms = performance.now() - this.outageBegan;
+    return ms < refillMs ? ms : undefined;
   }
 
   /** True when this decision should skip Redis and apply the policy (outage, not time to probe). */
@@ -211,6 +229,7 @@ export class RedisStoreImpl implements RedisStore {
     this.nextProbeAt = now + this.probeIntervalMs;
     if (this.downSince === undefined) {
       this.downSince = now;
+      if (this.policy === 'fail-closed') this.outageBegan = now;
       this.counters.outages++;
       this.outageError = timeout ? undefined : redisErrorLabel(error);
       this.unavailableEvents.emit({

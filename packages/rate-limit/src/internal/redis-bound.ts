@@ -28,6 +28,8 @@ export class BoundRedis implements BoundRateLimitStore {
   /** rate and capacity of a one-limit limiter, the arguments of `ONE_LIMIT_TAKE` before the costs */
   private readonly single: readonly string[] | undefined;
   private readonly count: number;
+  /** the slowest full refill (capacity / rate, ms): how long after an outage a lost key matters */
+  private readonly refillMs: number;
   private readonly takes: TakeCoalescer;
   /** Corrections Redis did not confirm during an outage, sent once it answers again. */
   private readonly held: HeldCorrections;
@@ -45,6 +47,7 @@ export class BoundRedis implements BoundRateLimitStore {
     );
     this.spec = limits.flatMap((l) => [String(l.ratePerSecond / 1000), String(l.capacity)]);
     this.single = limits.length === 1 ? this.spec : undefined;
+    this.refillMs = Math.max(...limits.map((l) => (l.capacity / l.ratePerSecond) * 1000));
     this.localCaps = limits.map((l) => l.capacity * store.localShare);
     this.local =
       store.policy === 'local'
@@ -101,7 +104,10 @@ export class BoundRedis implements BoundRateLimitStore {
     );
   }
 
-  private args(mode: Mode, groups: readonly Group[]): (string | number)[] {
+  private args(
+    mode: Mode | 'take-after' | 'peek-after',
+    groups: readonly Group[],
+  ): (string | number)[] {
     const args: (string | number)[] = [mode, this.count, ...this.spec];
     for (const { requests } of groups) {
       args.push(requests.length);
@@ -125,7 +131,14 @@ export class BoundRedis implements BoundRateLimitStore {
     }
     let script: RedisScript;
     let argv: (string | number)[];
-    if (mode === 'take' && this.single !== undefined && groups.length === 1) {
+    // soon after an outage: a key Redis lost starts from what it refilled since (redis-script.ts)
+    const after = mode === 'adjust' ? undefined : store.sinceOutage(this.refillMs);
+    if (
+      mode === 'take' &&
+      this.single !== undefined &&
+      groups.length === 1 &&
+      after === undefined
+    ) {
       // the usual decision: one key of a one-limit limiter (see ONE_LIMIT_TAKE)
       script = ONE_LIMIT_TAKE;
       argv = [this.redisKey(groups[0]!.key), this.single[0]!, this.single[1]!];
@@ -133,7 +146,9 @@ export class BoundRedis implements BoundRateLimitStore {
     } else {
       script = TOKEN_BUCKET;
       argv = groups.map((g) => this.redisKey(g.key));
-      for (const arg of this.args(mode, groups)) argv.push(arg);
+      const sent = after === undefined ? mode : mode === 'take' ? 'take-after' : 'peek-after';
+      for (const arg of this.args(sent, groups)) argv.push(arg);
+      if (after !== undefined) argv.push(after);
     }
     const id = mode === 'adjust' ? newCallId() : undefined;
     if (id !== undefined) argv.push(id);

@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
  * KEYS     one or more keys; each holds n + 2 doubles packed with `struct` (last refill in ms,
  *          kept-until in ms, then the tokens of each limit), so a decision costs TIME + GET + SET
  *          and no formatting; then, once an `adjust` with an id wrote it, its record (below)
- * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas)
+ * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas);
+ *          `take-after` and `peek-after`: the same, soon after an outage (below)
  * ARGV[2]  n, the number of limits; then per limit: rate (units/ms), capacity (the limit names
  *          are part of each key, see `redis-keys.ts`); then per key: m (its number of
- *          requests), then m * n amounts; for `adjust`, optionally the call's id (8 bytes)
+ *          requests), then m * n amounts; for `adjust`, optionally the call's id (8 bytes); for
+ *          `take-after` and `peek-after`, last, the ms since the outage began
  *
  * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would
  * be), otherwise the whole ms to wait (>= 1); -1 when the key holds another Redis type (only in
@@ -54,9 +56,26 @@ import { createHash } from 'node:crypto';
  * clamped (a NaN kept-until sets a new TTL); waits and
  * TTLs are capped at 2^52 ms (Redis rejects a `PX` it cannot print as an integer, about 1e17,
  * and returns a wait above 2^63 as a negative integer).
+ *
+ * After an outage: a missing key reads as full buckets, and a Redis restarted without persistence
+ * has lost every key, so the first decisions after it would admit a full capacity again however
+ * short the outage. A `fail-closed` store that saw the outage sends, until its
+ * slowest limit could have refilled (capacity / rate), the `-after` modes with the ms since the
+ * outage began (its first failed decision, on the process clock): a missing key (or a value of
+ * another size) then starts each bucket at min(capacity, rate * ms), the least it can hold if no
+ * one admitted since (`fail-closed` admits nothing during an outage). A stored key is read as
+ * always. The cost: a key that was full or new starts part full for that window (fewer
+ * admitted, never more). A restart no process saw as an outage still reads as full buckets. The
+ * usual decisions (`ONE_LIMIT_TAKE`, `take`, `peek`) carry nothing more.
  */
 const TOKEN_BUCKET_SCRIPT = `
 local mode = ARGV[1]
+-- soon after an outage: the ms since it began, what a missing key refilled at least (see above)
+local after
+if mode == 'take-after' or mode == 'peek-after' then
+  after = ARGV[#ARGV] + 0
+  mode = string.sub(mode, 1, 4)
+end
 -- ARGV and TIME's reply are strings: arithmetic converts them (\`+ 0\`) exactly as tonumber()
 -- does, but parses once where tonumber() parses twice (~1k instructions a number on Redis 7)
 local n = ARGV[2] + 0
@@ -122,6 +141,12 @@ for k = 1, #KEYS do
       for i = 1, n do
         local cur = state[i + 2] + elapsed * rate[i]
         if cur > cap[i] or cur ~= cur then cur = cap[i] elseif cur < -cap[i] then cur = -cap[i] end
+        tokens[i] = cur
+      end
+    elseif after then
+      for i = 1, n do
+        local cur = after * rate[i]
+        if cur > cap[i] or cur ~= cur then cur = cap[i] elseif cur < 0 then cur = 0 end
         tokens[i] = cur
       end
     else

@@ -64,7 +64,9 @@ export {
 export { quoted } from './quoted';
 export { createRandom, type Random } from './random';
 export {
+  answersIntegersAsText,
   errorMessage,
+  integerReply,
   isUnusableRedisReply,
   redisErrorLabel,
   redisReplyCode,

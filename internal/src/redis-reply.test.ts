@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ReplyError, scriptReplyError } from '../testing/redis-replies';
-import { isUnusableRedisReply, redisErrorLabel } from './redis-reply';
+import {
+  answersIntegersAsText,
+  integerReply,
+  isUnusableRedisReply,
+  redisErrorLabel,
+} from './redis-reply';
 
 describe('redisErrorLabel', () => {
   it("names a reply error by Redis' code, the wrapped one included", () => {
@@ -15,6 +20,13 @@ describe('redisErrorLabel', () => {
       redisErrorLabel(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
     ).toBe('ECONNREFUSED');
     expect(redisErrorLabel(new ReplyError('a reply without a code'))).toBe('ReplyError');
+    // protected mode, and Sentinel's refusals: codes Redis writes too
+    expect(
+      redisErrorLabel(new ReplyError('DENIED Redis is running in protected mode because ...')),
+    ).toBe('DENIED');
+    expect(redisErrorLabel(new ReplyError('NOGOODSLAVE No suitable replica to promote'))).toBe(
+      'NOGOODSLAVE',
+    );
   });
 
   it('shows no upper-case word Redis does not write as a code (a password in capitals)', () => {
@@ -36,6 +48,7 @@ describe('isUnusableRedisReply', () => {
       'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
       "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
       'CLUSTERDOWN The cluster is down',
+      'DENIED Redis is running in protected mode because protected mode is enabled',
       'ERR max number of clients reached',
     ]) {
       expect(isUnusableRedisReply(new ReplyError(text)), text).toBe(true);
@@ -58,6 +71,30 @@ describe('isUnusableRedisReply', () => {
       undefined,
     ]) {
       expect(isUnusableRedisReply(error), String(error)).toBe(false);
+    }
+  });
+});
+
+describe('integerReply', () => {
+  it('reads the integers a stringNumbers client answers as text, and leaves anything else', () => {
+    expect(integerReply('1')).toBe(1);
+    expect(integerReply(['0', '-1', '250', 7])).toEqual([0, -1, 250, 7]);
+    expect(integerReply(3)).toBe(3);
+    for (const other of ['', '01', '1.5', ' 1', '1e3', '99999999999999999', 'OK', null]) {
+      expect(integerReply(other), String(other)).toBe(other);
+    }
+    expect(integerReply(['1', 'x'])).toEqual([1, 'x']);
+  });
+});
+
+describe('answersIntegersAsText', () => {
+  it('is true only for a client, or a Cluster, made with stringNumbers: true', () => {
+    expect(answersIntegersAsText({ options: { stringNumbers: true } })).toBe(true);
+    expect(answersIntegersAsText({ options: { redisOptions: { stringNumbers: true } } })).toBe(
+      true,
+    );
+    for (const client of [{ options: { stringNumbers: 'yes' } }, { options: {} }, {}, null, 'x']) {
+      expect(answersIntegersAsText(client), JSON.stringify(client)).toBe(false);
     }
   });
 });

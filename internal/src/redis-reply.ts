@@ -18,13 +18,14 @@ export function redisReplyCode(text: string): string | undefined {
 }
 
 /**
- * Error replies every command gets while they last, whatever it is: Redis refuses this client's
- * credentials (`NOAUTH`, `WRONGPASS`: a missing or rotated password) or what its ACL user may run
+ * Error replies every command gets while they last, whatever it is: Redis refuses this client
+ * (`DENIED`: protected mode, for a client from another host) or its credentials (`NOAUTH`, `WRONGPASS`: a missing or rotated password) or what its ACL user may run
  * (`NOPERM`), is loading its dataset (`LOADING`), is held by a script past its time limit (`BUSY`),
  * or is a replica cut off from its master (`MASTERDOWN`) or a cluster that cannot serve
  * (`CLUSTERDOWN`). Not `OOM`, `READONLY` or `MISCONF`: they refuse writes only.
  */
 const UNUSABLE_REPLIES = new Set([
+  'DENIED',
   'NOAUTH',
   'WRONGPASS',
   'NOPERM',
@@ -81,6 +82,12 @@ const REDIS_ERROR_CODES = new Set([
   'NOPERM',
   'NOPROTO',
   'UNBLOCKED',
+  // protected mode refusing a client from outside (then Redis closes the connection)
+  'DENIED',
+  // Sentinel's
+  'IDONTKNOW',
+  'NOGOODSLAVE',
+  'INPROG',
 ]);
 
 /**
@@ -120,4 +127,34 @@ export function replyKind(reply: unknown): string {
  */
 export function unexpectedReplyText(from: string, reply: unknown, expected: string): string {
   return `unexpected reply from ${from}: ${replyKind(reply)}, expected ${expected}`;
+}
+
+/**
+ * True for an ioredis client (or Cluster) made with `stringNumbers: true`: it answers every
+ * integer as its decimal text. Only then is such text read as an integer ({@link integerReply}):
+ * from any other client it is what a proxy or another server answered, refused as such.
+ */
+export function answersIntegersAsText(client: unknown): boolean {
+  if (typeof client !== 'object' || client === null) return false;
+  const options = (client as { options?: unknown }).options as
+    | { stringNumbers?: unknown; redisOptions?: { stringNumbers?: unknown } }
+    | undefined;
+  return options?.stringNumbers === true || options?.redisOptions?.stringNumbers === true;
+}
+
+/**
+ * A script's integer reply, or an array of them, as numbers, for a client that
+ * {@link answersIntegersAsText}. Anything else comes back as it is, for the caller's shape check.
+ * Only a decimal integer that is exact as a number converts.
+ */
+export function integerReply(reply: unknown): unknown {
+  if (typeof reply === 'string') return decimalInteger(reply) ?? reply;
+  if (!Array.isArray(reply)) return reply;
+  return reply.map((item) => (typeof item === 'string' ? (decimalInteger(item) ?? item) : item));
+}
+
+function decimalInteger(text: string): number | undefined {
+  if (!/^-?(0|[1-9][0-9]{0,15})$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  answersIntegersAsText,
   failRedisClient,
+  integerReply,
   isPlainObject,
   optionalDuration,
   optionalString,
@@ -136,6 +138,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   if (!isPlainObject(options)) failRedisClient('options', 'an object with a `client`', options);
   expectOptions('options', options, OPTION_KEYS);
   const client = checkClient(options.client);
+  // A client made with `stringNumbers: true` answers the lock scripts' 0 and 1 as text.
+  const textIntegers = answersIntegersAsText(client);
+  const flag = (reply: unknown): boolean => redisFlag(textIntegers ? integerReply(reply) : reply);
   const prefix = optionalString('prefix', options.prefix) ?? 'x:cache:';
   // `undefined` is "not set"; `null` is refused like any other wrong type, never `?? fallback`.
   const duration = (name: string, value: unknown, fallback: number, min = 1) =>
@@ -194,7 +199,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       timer = setTimeout(
         () => {
           commands
-            .gated('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs), redisFlag)
+            .gated('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs), flag)
             .then(
               (renewed) => {
                 // false: the lock expired and is someone else's now; nothing left to renew.
@@ -306,7 +311,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         },
         (reply) => {
           try {
-            return redisFlag(reply);
+            return flag(reply);
           } catch (error) {
             giveBack();
             throw error;
@@ -318,7 +323,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         // Timed out: its reply, if one comes, says whether it landed. Failed once sent: it may
         // have landed. (A reply that was no flag was given back above.)
         const { timedOut } = error;
-        Promise.resolve(sent).then((late) => timedOut && late === 1 && giveBack(), giveBack);
+        Promise.resolve(sent).then(
+          (late) => timedOut && (textIntegers ? integerReply(late) : late) === 1 && giveBack(),
+          giveBack,
+        );
       }
       throw error;
     }

@@ -1,5 +1,5 @@
 // The Redis store with the clients the other Redis tests do not run: ioredis 5 (the peer range is
-// `^5.0.0 || ^6.0.0`), and ioredis 6 on RESP2 (`protocol: 2`); the others run ioredis 6 on its
+// `^5.0.0 || ^6.0.0`), ioredis 6 on RESP2 (`protocol: 2`) and with `stringNumbers`; the others run ioredis 6 on its
 // default RESP3. fail-closed throughout: a reply misread, or an error misjudged, would refuse
 // (or reject) a call these tests expect admitted. Real redis-server, real clock.
 import { randomUUID } from 'node:crypto';
@@ -18,6 +18,9 @@ afterAll(() => {
 const clients = {
   'ioredis 5': () => new Redis5(url, { maxRetriesPerRequest: 1 }),
   'ioredis 6 with protocol: 2': () => new Redis(url, { maxRetriesPerRequest: 1, protocol: 2 }),
+  // integers answered as text: every wait the scripts answer comes as a string
+  'ioredis 6 with protocol: 2 and stringNumbers: true': () =>
+    new Redis(url, { maxRetriesPerRequest: 1, protocol: 2, stringNumbers: true }),
 };
 
 /** Nearly no refill: what a test takes stays taken. */

@@ -5,6 +5,7 @@
  * scripts' arguments and the policy in `internal/redis-bound.ts`.
  */
 import {
+  answersIntegersAsText,
   driverErrorForCause,
   isUnusableRedisReply,
   redisClientSecrets,
@@ -53,6 +54,8 @@ export class RedisStoreImpl implements RedisStore {
   readonly decisionTimeoutMs: number;
   readonly policy: OutagePolicy;
   readonly localShare: number;
+  /** A client made with `stringNumbers: true`: the scripts' integers come as text. */
+  readonly integersAsText: boolean;
   readonly probeIntervalMs: number;
   readonly batchKeys: boolean;
   private readonly unavailableEvents = new Topic<RedisUnavailableEvent>(
@@ -99,6 +102,7 @@ export class RedisStoreImpl implements RedisStore {
     this.decisionTimeoutMs = options.decisionTimeoutMs;
     this.policy = options.policy;
     this.localShare = options.localShare;
+    this.integersAsText = answersIntegersAsText(options.client);
     this.probeIntervalMs = options.probeIntervalMs;
     this.batchKeys = options.batchKeys;
     this.deadlines = new FifoDeadlines(options.decisionTimeoutMs, closeWatchers(options.client));

@@ -1,5 +1,5 @@
 /** The Redis state's commands, each bounded by `commandTimeoutMs`, and what their replies prove. */
-import { unexpectedReplyText } from '@x/internal';
+import { answersIntegersAsText, integerReply, unexpectedReplyText } from '@x/internal';
 import type { RedisRouterClientLike } from './redis-types';
 
 /** A command that got no reply within `commandTimeoutMs`. */
@@ -42,11 +42,14 @@ interface CommandHooks {
 
 export class RedisCommands {
   readonly #client: RedisRouterClientLike;
+  /** `stringNumbers: true`: a {@link FLAG} comes as '0' or '1'. */
+  readonly #integersAsText: boolean;
   readonly #timeoutMs: number;
   readonly #hooks: CommandHooks;
 
   constructor(client: RedisRouterClientLike, timeoutMs: number, hooks: CommandHooks) {
     this.#client = client;
+    this.#integersAsText = answersIntegersAsText(client);
     this.#timeoutMs = timeoutMs;
     this.#hooks = hooks;
   }
@@ -82,8 +85,9 @@ export class RedisCommands {
       }, this.#timeoutMs);
       timer.unref?.();
       call.then(
-        (reply) => {
+        (answer) => {
           clearTimeout(timer);
+          const reply = this.#integersAsText && shape === FLAG ? integerReply(answer) : answer;
           if (!shape.test(reply)) {
             // Redis' port answers, but not as Redis: no sign that Redis works (a late one ends
             // no outage), and a failure when on time.

@@ -1,3 +1,4 @@
+import { integerReply } from '@x/internal';
 import { RateLimitStoreError, RateLimitStoreUnavailableError } from '../errors';
 import { createMemoryStore } from '../memory-store';
 import { DecisionTimeout, type RedisStoreImpl } from '../redis-store';
@@ -192,6 +193,11 @@ export class BoundRedis implements BoundRateLimitStore {
     reply: unknown,
     oneLimit: boolean,
   ): void {
+    // Integers as text come from a client made with `stringNumbers: true` (from any other, text
+    // is what a proxy answered): read only then, and only when the reply is not numbers already.
+    if (this.store.integersAsText && !isScriptReply(reply, decisions, oneLimit)) {
+      reply = integerReply(reply);
+    }
     if (!isScriptReply(reply, decisions, oneLimit)) {
       // A client that is not ioredis-shaped, or a proxy answering for Redis: not an outage, and
       // no decision either (read as numbers, nil or '' would admit).

@@ -3,9 +3,11 @@ import {
   isPoolClosedError,
   isPoolDnsError,
   isPoolError,
+  isPoolRedirectError,
   isPoolTimeoutError,
   PoolClosedError,
   PoolDnsError,
+  PoolRedirectError,
   PoolTimeoutError,
 } from './errors';
 
@@ -119,5 +121,22 @@ describe('JSON', () => {
     expect(code).toBe('X_POOL_TIMEOUT');
     // @ts-expect-error: the cause is not in the JSON
     expect(typed.cause).toBeUndefined();
+  });
+});
+
+describe('PoolRedirectError', () => {
+  it('names the status and the target origin only, and is a pool error', () => {
+    const e = new PoolRedirectError(307, 'http://other.test:8080');
+    expect(e).toMatchObject({
+      name: 'PoolRedirectError',
+      code: 'X_POOL_REDIRECT',
+      status: 307,
+      origin: 'http://other.test:8080',
+    });
+    expect(e.message).toContain('307 redirect to http://other.test:8080');
+    expect(isPoolRedirectError(e)).toBe(true);
+    expect(isPoolTimeoutError(e)).toBe(false);
+    expect(isPoolError(e)).toBe(true);
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307 });
   });
 });

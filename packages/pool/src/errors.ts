@@ -3,6 +3,7 @@ import { brand, errorJSON, hasBrand, mark } from '@x/internal';
 const TIMEOUT_BRAND = brand('pool', 'PoolTimeoutError');
 const CLOSED_BRAND = brand('pool', 'PoolClosedError');
 const DNS_BRAND = brand('pool', 'PoolDnsError');
+const REDIRECT_BRAND = brand('pool', 'PoolRedirectError');
 
 /** Makes data fields read-only at run time too, and adds the (non-enumerable) brand. */
 function seal(error: Error, brandSymbol: symbol, fields: readonly string[]): void {
@@ -127,6 +128,44 @@ export class PoolDnsError extends Error {
 }
 
 /**
+ * `pool.fetch` refused to follow a redirect to another origin: the request carries a header named
+ * like a credential (`x-api-key`, `api-key`, `x-auth-token`...) that undici's `fetch` would have
+ * sent there (it drops only `Authorization`, `Proxy-Authorization` and `Cookie`). Nothing was sent
+ * to the other origin. It arrives as the `cause` of fetch's `TypeError: fetch failed`.
+ *
+ * @example
+ * ```ts
+ * await pool.fetch(url, { headers: { 'x-api-key': key } }).catch((e) => isPoolRedirectError(e.cause));
+ * ```
+ */
+export class PoolRedirectError extends Error {
+  override readonly name = 'PoolRedirectError' as const;
+  /** Stable code: `X_POOL_REDIRECT`. */
+  readonly code = 'X_POOL_REDIRECT' as const;
+  /** The redirect's status (`301`, `302`, `303`, `307`, `308`). */
+  readonly status: number;
+  /** The origin (`scheme://host:port`) the redirect pointed to; never its path or query. */
+  readonly origin: string;
+
+  constructor(status: number, origin: string) {
+    super(
+      `Refused to follow a ${status} redirect to ${origin}: another origin, and the request carries a credential header`,
+    );
+    this.status = status;
+    this.origin = origin;
+    seal(this, REDIRECT_BRAND, ['code', 'status', 'origin']);
+  }
+
+  /**
+   * What `JSON.stringify(error)` (a log line, an API answer) shows: the name and message, which
+   * an `Error` keeps out of JSON, and every field above; not the `cause`.
+   */
+  toJSON(): Omit<this, 'cause' | 'stack' | 'toJSON'> {
+    return errorJSON(this);
+  }
+}
+
+/**
  * True when `error` is a {@link PoolTimeoutError}, even from another copy of this package.
  * @example
  * ```ts
@@ -160,6 +199,17 @@ export function isPoolDnsError(error: unknown): error is PoolDnsError {
 }
 
 /**
+ * True when `error` is a {@link PoolRedirectError}, even from another copy of this package.
+ * @example
+ * ```ts
+ * if (isPoolRedirectError(e.cause)) console.log(e.cause.origin);
+ * ```
+ */
+export function isPoolRedirectError(error: unknown): error is PoolRedirectError {
+  return hasBrand(error, REDIRECT_BRAND);
+}
+
+/**
  * True when `error` is any error class of `@x/pool`.
  * @example
  * ```ts
@@ -168,6 +218,11 @@ export function isPoolDnsError(error: unknown): error is PoolDnsError {
  */
 export function isPoolError(
   error: unknown,
-): error is PoolTimeoutError | PoolClosedError | PoolDnsError {
-  return isPoolTimeoutError(error) || isPoolClosedError(error) || isPoolDnsError(error);
+): error is PoolTimeoutError | PoolClosedError | PoolDnsError | PoolRedirectError {
+  return (
+    isPoolTimeoutError(error) ||
+    isPoolClosedError(error) ||
+    isPoolDnsError(error) ||
+    isPoolRedirectError(error)
+  );
 }

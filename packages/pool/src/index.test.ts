@@ -6,12 +6,14 @@ describe('index', () => {
       [
         "PoolClosedError",
         "PoolDnsError",
+        "PoolRedirectError",
         "PoolTimeoutError",
         "createPool",
         "getGlobalPool",
         "isPoolClosedError",
         "isPoolDnsError",
         "isPoolError",
+        "isPoolRedirectError",
         "isPoolTimeoutError",
         "setGlobalPool",
       ]

@@ -2,9 +2,11 @@ export {
   isPoolClosedError,
   isPoolDnsError,
   isPoolError,
+  isPoolRedirectError,
   isPoolTimeoutError,
   PoolClosedError,
   PoolDnsError,
+  PoolRedirectError,
   PoolTimeoutError,
 } from './errors';
 export type {

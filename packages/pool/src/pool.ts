@@ -10,6 +10,7 @@ import {
 import { PoolDispatcher } from './internal/dispatcher';
 import { standInSignal } from './internal/fetch-signal';
 import type { OriginState } from './internal/origins';
+import { redirectGuard } from './internal/redirect-guard';
 import { fetchWithoutUserinfo, scrubUserinfo, withoutUserinfo } from './internal/scrub';
 import { SignalRelay } from './internal/signal-relay';
 import { createTargetParser, expectUnambiguousUserinfo } from './internal/targets';
@@ -280,21 +281,20 @@ export function createPool(options?: PoolOptions): Pool {
     // Each key written first and set again after the spread (so that it wins), as in `request`
     // above: `{ ...init, dispatcher }` takes V8's slow path, built and read.
     const options = { dispatcher: dispatcher as Dispatcher, ...init };
-    if (signal == null) {
-      options.dispatcher = dispatcher;
-      return undiciFetch(input, options);
-    }
     // undici's fetch follows a stand-in (`fetch-signal.ts`); the dispatcher, the caller's own. A
     // `signal` that is none is left for undici's fetch to refuse in its own words.
-    if (isAbortSignal(signal)) options.signal = standInSignal(signal);
-    const withSignal = {
-      dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
-        const signalled = { signal, ...opts };
-        signalled.signal = signal;
-        return dispatcher.dispatch(signalled, handler);
-      },
-    } as unknown as Dispatcher;
-    options.dispatcher = withSignal;
+    if (signal != null && isAbortSignal(signal)) options.signal = standInSignal(signal);
+    // Every hop goes through the redirect guard (`redirect-guard.ts`); with a signal, each hop's
+    // dispatch carries it, so a fetch aborted while queued leaves the queue at once.
+    options.dispatcher = redirectGuard(
+      signal == null
+        ? (opts, handler) => dispatcher.dispatch(opts, handler)
+        : (opts, handler) => {
+            const signalled = { signal, ...opts };
+            signalled.signal = signal;
+            return dispatcher.dispatch(signalled, handler);
+          },
+    );
     return undiciFetch(input, options);
   };
 

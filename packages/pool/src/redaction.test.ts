@@ -70,7 +70,8 @@ describe('errors never show the password of a URL', () => {
     servers.push(s);
     const error = await rejection(pool().fetch(`${s.url}/`));
     expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).cause).toMatchObject({ input: 'http://[redacted]@127.0.0.1:99999/' });
+    // A Location the parser refused shows its scheme and authority only (its path may hold a key).
+    expect((error as Error).cause).toMatchObject({ input: 'http://[redacted]@127.0.0.1:99999' });
     expect(shown(error)).not.toContain(password.slice(0, 8));
     expect(JSON.stringify((error as Error).cause)).not.toContain(password.slice(0, 8));
     expect(s.requests).toHaveLength(1);

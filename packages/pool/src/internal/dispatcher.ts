@@ -4,6 +4,7 @@ import type { PoolDisconnectReason, PoolTopics } from '../events';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
 import { createDnsCache, type DnsCache } from './dns-cache';
+import { guardHandler } from './guarded-handler';
 import { dispatchOrigin, failHandler, noop, refusedForSignal } from './handlers';
 import { displayOrigin, OriginRegistry, type OriginState } from './origins';
 import { type QueueItem, RequestQueue } from './request-queue';
@@ -111,10 +112,11 @@ export class PoolDispatcher extends Dispatcher {
     return this.#slots;
   }
 
-  override dispatch(opts: DispatchOptions, handler: Handler): boolean {
-    if (handler === null || typeof handler !== 'object') {
+  override dispatch(opts: DispatchOptions, given: Handler): boolean {
+    if (given === null || typeof given !== 'object') {
       throw new undiciErrors.InvalidArgumentError('handler must be an object');
     }
+    const handler = guardHandler(given, opts, this.#options.headersTimeoutMs);
     try {
       const key = dispatchOrigin(opts);
       // The key as given may hold a password (`http://user:pass@host`): never in an error.

@@ -1,4 +1,5 @@
-import { displayUrl, redactUrlCredentials } from '@x/internal';
+import { displayUrl, redactKnownSecrets, redactUrlCredentials, SECRET_HEADER } from '@x/internal';
+import type { Dispatcher } from 'undici';
 
 /** The text of a URL a caller gave (a string, a URL, a Request), to find it in messages. */
 function urlText(input: unknown): string {
@@ -10,6 +11,16 @@ function urlText(input: unknown): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * `scheme://host[:port]` of a URL text that may not parse, its userinfo hidden: what
+ * {@link displayUrl} shows, cut at the end of the authority.
+ */
+function locationOrigin(text: string): string {
+  const shown = displayUrl(text);
+  const authority = /^(\s*["']?[a-z][a-z0-9+.-]*:[/\\]*)([^/\\?#\s]*)/i.exec(shown);
+  return authority === null ? '[redacted]' : `${authority[1]}${authority[2]}`;
 }
 
 function scrubText(text: string, input: string, shown: string): string {
@@ -46,7 +57,9 @@ export function scrubUserinfo(error: unknown, input: unknown): unknown {
       if (message !== undefined) e.message = message;
       const stack = changed(e.stack, inText);
       if (stack !== undefined) e.stack = stack;
-      const url = changed(e.input, displayUrl);
+      // The caller's URL as argument errors show it; any other (a redirect's `Location` the URL
+      // parser refused) only as `scheme://host[:port]`: its path may hold a key too.
+      const url = changed(e.input, e.input === text ? displayUrl : locationOrigin);
       if (url !== undefined) e.input = url;
       const base = changed(e.base, displayUrl);
       if (base !== undefined) e.base = base;
@@ -90,4 +103,67 @@ export function fetchWithoutUserinfo<T>(
     if (signal?.aborted === true && error === signal.reason) throw error;
     throw scrubUserinfo(error, input);
   });
+}
+
+/** The values of the request's headers named like a credential (`SECRET_HEADER`). */
+function credentialValues(headers: unknown): string[] {
+  const values: string[] = [];
+  const add = (name: unknown, value: unknown): void => {
+    if (typeof name !== 'string' || !SECRET_HEADER.test(name)) return;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v !== 'string' && !Buffer.isBuffer(v)) continue;
+      const text = String(v);
+      values.push(text);
+      // A server echoing `Bearer <key>` may echo the key alone.
+      for (const part of text.split(/\s+/))
+        if (part.length >= 8 && part !== text) values.push(part);
+    }
+  };
+  if (headers == null || typeof headers !== 'object') return values;
+  if (Array.isArray(headers)) {
+    if (headers.every((h) => Array.isArray(h))) for (const [n, v] of headers) add(n, v);
+    else for (let i = 0; i + 1 < headers.length; i += 2) add(String(headers[i]), headers[i + 1]);
+  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const pair of headers as Iterable<unknown>) {
+      if (Array.isArray(pair)) add(pair[0], pair[1]);
+    }
+  } else {
+    for (const [n, v] of Object.entries(headers)) add(n, v);
+  }
+  return values;
+}
+
+/**
+ * Scrubs an error a request failed with of what a server sent back: undici's HTTPParserError
+ * keeps the raw bytes of the line it refused in `data` (a header line, a status line, a chunk
+ * size), where a hostile server may echo the request's key; only their length is kept. The
+ * values of the request's credential headers are redacted from every text of the error and its
+ * causes. Runs on the error path only.
+ */
+export function scrubRequestError(error: Error, opts: Dispatcher.DispatchOptions): Error {
+  let secrets: string[] | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const e = current as Error & { data?: unknown; code?: unknown };
+    try {
+      // undici's HTTPParserError (its `code` is often undefined: its name tells it).
+      const parser =
+        e.name === 'HTTPParserError' || (typeof e.code === 'string' && e.code.startsWith('HPE_'));
+      if (parser && (typeof e.data === 'string' || Buffer.isBuffer(e.data))) {
+        e.data = `[redacted: ${Buffer.byteLength(e.data)} bytes]`;
+      }
+      secrets ??= credentialValues(opts?.headers);
+      if (secrets.length > 0) {
+        const redact = (t: string) => redactKnownSecrets(t, secrets!);
+        const message = changed(e.message, redact);
+        if (message !== undefined) e.message = message;
+        const stack = changed(e.stack, redact);
+        if (stack !== undefined) e.stack = stack;
+      }
+    } catch {
+      // A frozen error: nothing of it can be changed.
+    }
+    current = e.cause;
+  }
+  return error;
 }

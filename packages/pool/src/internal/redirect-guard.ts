@@ -1,0 +1,62 @@
+import { SECRET_HEADER } from '@x/internal';
+import type { Dispatcher } from 'undici';
+import { PoolRedirectError } from '../errors';
+import { dispatchOrigin, failHandler } from './handlers';
+import { displayOrigin } from './origins';
+
+/** True when `headers` (as undici's fetch dispatches them: an object) name a credential. */
+function carriesCredential(headers: unknown): boolean {
+  if (headers == null || typeof headers !== 'object') return false;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      if (typeof name === 'string' && SECRET_HEADER.test(name)) return true;
+    }
+    return false;
+  }
+  for (const name of Object.keys(headers)) if (SECRET_HEADER.test(name)) return true;
+  return false;
+}
+
+/**
+ * The dispatcher one `pool.fetch` call goes through. undici's `fetch` follows a redirect to
+ * another origin with every header but `Authorization`, `Proxy-Authorization` and `Cookie`: an
+ * `x-api-key` or `api-key` would reach whatever host a `Location` names. fetch dispatches each
+ * hop anew, so a hop to an origin other than the first one's, still carrying a header named like
+ * a credential (`SECRET_HEADER`), is refused here, before anything is sent to it, with a
+ * {@link PoolRedirectError} naming the redirect's status and the target origin only.
+ * `send` is the pool's dispatch (with the caller's signal, where there is one).
+ */
+export function redirectGuard(
+  send: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => boolean,
+): Dispatcher {
+  let first: string | undefined;
+  let status = 0;
+  const dispatch = (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
+    let key: string | undefined;
+    try {
+      key = dispatchOrigin(opts);
+    } catch {
+      return send(opts, handler); // the pool refuses it in its own words
+    }
+    if (first === undefined) first = key;
+    else if (key !== first && carriesCredential(opts.headers)) {
+      failHandler(handler, new PoolRedirectError(status, displayOrigin(key)));
+      return true;
+    }
+    // The status of each hop's response, to name the redirect that is refused.
+    const inner = handler as { onHeaders?: (status: number, ...rest: unknown[]) => unknown };
+    if (typeof inner.onHeaders !== 'function') return send(opts, handler);
+    const onHeaders = inner.onHeaders;
+    const watched = Object.create(handler, {
+      onHeaders: {
+        value(this: unknown, code: number, ...rest: unknown[]) {
+          if (code >= 300) status = code;
+          return onHeaders.call(this, code, ...rest);
+        },
+      },
+    }) as Dispatcher.DispatchHandler;
+    return send(opts, watched);
+  };
+  return { dispatch } as unknown as Dispatcher;
+}

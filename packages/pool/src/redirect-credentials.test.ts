@@ -1,0 +1,96 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPoolRedirectError } from './errors';
+import { createPool, type Pool } from './pool';
+
+const closers: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function listen(handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function pool(): Pool {
+  const p = createPool();
+  closers.push(() => p.destroy());
+  return p;
+}
+
+/** A server that records the headers it gets, and one that redirects to it with `status`. */
+async function redirectPair(status: number) {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const other = await listen((req, res) => {
+    seen.push(req.headers);
+    res.end('{}');
+  });
+  const api = await listen((req, res) => {
+    if (req.url === '/same') res.end('same');
+    else if (req.url === '/to-same') res.writeHead(status, { location: '/same' }).end();
+    else res.writeHead(status, { location: `${other}/steal?k=1` }).end();
+  });
+  return { seen, other, api };
+}
+
+describe('pool.fetch never follows a redirect to another origin with a credential header', () => {
+  for (const name of ['x-api-key', 'api-key', 'x-auth-token']) {
+    it(`refuses a 307 to another origin carrying ${name}, sending nothing there`, async () => {
+      const { seen, other, api } = await redirectPair(307);
+      const error = await pool()
+        .fetch(`${api}/v1/x`, { method: 'POST', headers: { [name]: 'sk-secret-123' }, body: '{}' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      const cause = (error as Error).cause;
+      expect(isPoolRedirectError(cause)).toBe(true);
+      expect(cause).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
+      expect((cause as Error).message).not.toContain('steal');
+      expect(seen).toEqual([]);
+    });
+  }
+
+  it('refuses a 302 for a GET too (a Request given as input)', async () => {
+    const { seen, api } = await redirectPair(302);
+    const request = new Request(`${api}/v1/x`, { headers: { 'x-api-key': 'sk-secret-123' } });
+    const error = await pool()
+      .fetch(request)
+      .catch((e: unknown) => e);
+    expect((error as Error).cause).toMatchObject({ code: 'X_POOL_REDIRECT', status: 302 });
+    expect(seen).toEqual([]);
+  });
+
+  it('follows a redirect within the origin, with the header', async () => {
+    const { api } = await redirectPair(307);
+    const res = await pool().fetch(`${api}/to-same`, { headers: { 'x-api-key': 'k-123456' } });
+    expect(await res.text()).toBe('same');
+    expect(res.redirected).toBe(true);
+    expect(res.url).toBe(`${api}/same`);
+  });
+
+  it('follows a redirect to another origin when only headers fetch drops itself are set', async () => {
+    const { seen, api } = await redirectPair(307);
+    const res = await pool().fetch(`${api}/v1/x`, {
+      headers: { authorization: 'Bearer sk-secret-123', accept: 'application/json' },
+    });
+    expect(res.redirected).toBe(true);
+    await res.text();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.authorization).toBeUndefined();
+  });
+
+  it("redirect: 'manual' hands the 3xx back, as fetch does", async () => {
+    const { seen, api } = await redirectPair(307);
+    const res = await pool().fetch(`${api}/v1/x`, {
+      headers: { 'x-api-key': 'sk-secret-123' },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(307);
+    await res.arrayBuffer();
+    expect(seen).toEqual([]);
+  });
+});

@@ -43,6 +43,27 @@ describe('createPool', () => {
     expect(p.stats().requestsServed).toBe(0);
   });
 
+  it('rejects an unknown option key, naming the closest known one, before anything is sent', async () => {
+    const p = pool();
+    const hint = (key: string, near: string) =>
+      new TypeError(`Unknown option \`options.${key}\`: did you mean \`options.${near}\`?`);
+    for (const [key, near] of [
+      ['timeout', 'headersTimeout'],
+      ['timeoutMs', 'headersTimeout'],
+      ['mehtod', 'method'],
+      ['bodyTimeoutMs', 'bodyTimeout'],
+    ] as const) {
+      await expect(p.request('http://127.0.0.1:1/', { [key]: 1 } as never)).rejects.toThrow(
+        hint(key, near),
+      );
+    }
+    // the pool is the dispatcher: one given is no option of a pool's request
+    await expect(p.request('http://127.0.0.1:1/', { dispatcher: {} } as never)).rejects.toThrow(
+      /^Unknown option `options.dispatcher`/,
+    );
+    expect(p.stats().requestsServed).toBe(0);
+  });
+
   it('never shows the password of an invalid URL in its error', async () => {
     const p = pool();
     const errors = await Promise.all(

@@ -11,6 +11,7 @@ import { PoolDispatcher } from './internal/dispatcher';
 import { standInSignal } from './internal/fetch-signal';
 import type { OriginState } from './internal/origins';
 import { redirectGuard } from './internal/redirect-guard';
+import { expectRequestKeys } from './internal/request-keys';
 import { fetchWithoutUserinfo, scrubUserinfo, withoutUserinfo } from './internal/scrub';
 import { SignalRelay } from './internal/signal-relay';
 import { createTargetParser, expectUnambiguousUserinfo } from './internal/targets';
@@ -217,6 +218,13 @@ export function createPool(options?: PoolOptions): Pool {
       return Promise.reject(
         new TypeError(expected('options', "an object of undici's request options", given)),
       );
+    }
+    if (given !== undefined) {
+      try {
+        expectRequestKeys(given);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     // Node's global FormData, which undici's `request` fails on (`internal/web-inputs.ts`).
     const requestOptions = (

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   answersIntegersAsText,
+  expectSharedName,
   failRedisClient,
   integerReply,
   isPlainObject,
   optionalDuration,
   optionalString,
   sleep,
+  toWellFormed,
 } from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
 import { readValue } from './internal/bounded-read';
@@ -31,7 +33,9 @@ export interface RedisStoreOptions {
   client: RedisStoreClient;
   /**
    * Prefix of every Redis key this store writes: values at `<prefix>v:<key>`, locks at
-   * `<prefix>lock:<key>` (after an ioredis `keyPrefix`, which the client adds).
+   * `<prefix>lock:<key>` (after an ioredis `keyPrefix`, which the client adds). `''` or a label
+   * of at most 200 printable characters holding no credential (a URL with a password, an
+   * `sk-...` key): else a `RangeError` that shows it as `[redacted]`.
    * @default 'x:cache:'
    */
   prefix?: string | undefined;
@@ -142,6 +146,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const textIntegers = answersIntegersAsText(client);
   const flag = (reply: unknown): boolean => redisFlag(textIntegers ? integerReply(reply) : reply);
   const prefix = optionalString('prefix', options.prefix) ?? 'x:cache:';
+  // The prefix starts every Redis key, as a namespace does: held to what `namespace` is (no
+  // credential, refused unshown; at most 200 printable characters). '' stays "no prefix".
+  if (prefix !== '') expectSharedName(toWellFormed(prefix), 'prefix');
   // `undefined` is "not set"; `null` is refused like any other wrong type, never `?? fallback`.
   const duration = (name: string, value: unknown, fallback: number, min = 1) =>
     optionalDuration(name, value, { min, integer: true }) ?? fallback;

@@ -7,11 +7,13 @@ import {
   expectLogger,
   expectNumber,
   expectOneOf,
+  expectSharedName,
   failRedisClient,
   isPlainObject,
   optionalBoolean,
   optionalString,
   PackageLog,
+  toWellFormed,
 } from '@x/internal';
 import type { OutagePolicy } from './errors';
 import { type RateLimitLogger, redactRateLimitLog } from './log';
@@ -37,7 +39,9 @@ export interface RedisStoreOptions {
   /**
    * Prepended to every key in Redis. A limiter's key is `prefix`, `limiter:`, its limit names,
    * `|`, then the key (`x:rate-limit:limiter:requests,tokens|openai`); a `createRedisTokenBucket`
-   * key is `prefix`, `bucket|`, then the key (`x:rate-limit:bucket|openai`).
+   * key is `prefix`, `bucket|`, then the key (`x:rate-limit:bucket|openai`). `''` or a label of
+   * at most 200 printable characters holding no credential (a URL with a password, an `sk-...`
+   * key): else a `RangeError` that shows it as `[redacted]`.
    * @default 'x:rate-limit:'
    */
   prefix?: string | undefined;
@@ -197,7 +201,7 @@ export function resolveRedisStoreOptions(
   }
   return {
     client: client as RedisClientLike,
-    prefix: optionalString('prefix', o.prefix) ?? 'x:rate-limit:',
+    prefix: expectPrefix(o.prefix),
     decisionTimeoutMs:
       o.decisionTimeoutMs === undefined
         ? 250
@@ -215,4 +219,15 @@ export function resolveRedisStoreOptions(
       o.probeIntervalMs === undefined ? 1000 : expectDuration('probeIntervalMs', o.probeIntervalMs),
     log: new PackageLog('rate-limit', expectLogger('logger', o.logger), {}, redactRateLimitLog),
   };
+}
+
+/**
+ * The prefix starts every Redis key, and a key is no place for a secret: held to what a label is
+ * (no credential, refused unshown; at most 200 printable characters, a lone surrogate checked as
+ * the U+FFFD the client writes). '' stays "no prefix".
+ */
+function expectPrefix(value: unknown): string {
+  const prefix = optionalString('prefix', value) ?? 'x:rate-limit:';
+  if (prefix !== '') expectSharedName(toWellFormed(prefix), 'prefix');
+  return prefix;
 }

@@ -2,7 +2,7 @@
  * One token bucket shared through Redis: a one-limit rate limiter on a Redis store, with the
  * bucket's shape (`tryAcquire(cost)`, `acquire(cost, options)`) and its own option names.
  */
-import { expectNumber, fail } from '@x/internal';
+import { expectNumber, expectSharedName, fail, toWellFormed } from '@x/internal';
 import type { RateLimitRejectEvent } from './events';
 import {
   type AcquireOptions,
@@ -26,7 +26,8 @@ import { RedisStoreImpl } from './redis-store';
 export interface RedisTokenBucketOptions extends RedisStoreOptions {
   /**
    * The bucket's key: stored at `prefix + 'bucket|' + key` in Redis; every process using it
-   * shares one bucket.
+   * shares one bucket. A label of 1 to 200 printable characters holding no credential (a URL
+   * with a password, an `sk-...` key): else a `RangeError` that shows it as `[redacted]`.
    */
   key: string;
   /** Tokens added per second. Range: a finite number > 0. */
@@ -108,6 +109,10 @@ export interface RedisTokenBucket {
 export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisTokenBucket {
   const o = expectOptions(undefined, options, BUCKET_KEYS);
   if (typeof o.key !== 'string') fail('key', 'a string', o.key);
+  // The key is written into Redis (`<prefix>bucket|<key>`): a label, as a provider's
+  // `rateLimit.key` is, so a blank one (a bucket no caller meant) is a RangeError and a
+  // credential's shape is refused unshown. A lone surrogate is checked as the U+FFFD it is sent as.
+  expectSharedName(toWellFormed(o.key), 'key');
   const key = o.key;
   const ratePerSecond = expectPositive('ratePerSecond', o.ratePerSecond);
   // a default cost of 1 must be admissible

@@ -1,10 +1,12 @@
 import {
   expectKnownKeys,
+  expectSharedName,
   fail,
   failRedisClient,
   isPlainObject,
   optionalDuration,
   optionalString,
+  toWellFormed,
 } from '@x/internal';
 import { RedisBinding } from './redis-binding';
 import type { RedisRouterClientLike, RedisRouterStateOptions } from './redis-types';
@@ -45,6 +47,9 @@ export function createRedisRouterState(options: RedisRouterStateOptions): Router
     fail('subscriber', 'given when the client has no duplicate()', subscriber);
   }
   const prefix = optionalString('prefix', options.prefix) ?? 'x:router:';
+  // The prefix starts every key and the channel: held to what a label is (no credential, refused
+  // unshown; at most 200 printable characters). '' stays "no prefix".
+  if (prefix !== '') expectSharedName(toWellFormed(prefix), 'prefix');
   const timeoutMs =
     optionalDuration('commandTimeoutMs', options.commandTimeoutMs, { min: 1 }) ?? 1000;
   let bound = false;

@@ -82,7 +82,9 @@ export interface RedisRouterStateOptions {
   subscriber?: RedisSubscriberLike | undefined;
   /**
    * Prepended to every key and to the channel (after the client's own `keyPrefix`); instances
-   * that share deployments share a prefix.
+   * that share deployments share a prefix. `''` or a label of at most 200 printable characters
+   * holding no credential (a URL with a password, an `sk-...` key): else a `RangeError` that
+   * shows it as `[redacted]`.
    * @default 'x:router:'
    */
   prefix?: string | undefined;

@@ -2,10 +2,12 @@ import { type Breaker, type BreakerOptions, createBreaker, sharedBreaker } from 
 import { type Cache, type CacheOptions, createCache, sharedCache } from '@x/cache';
 import {
   expectKnownKeys,
+  expectSharedName,
   fail,
   isPlainObject,
   optionalDuration,
   optionalNumber,
+  toWellFormed,
   withOptionPath,
 } from '@x/internal';
 import { createPool, type Pool, type PoolOptions } from '@x/pool';
@@ -46,7 +48,9 @@ export interface ProviderRateLimitOptions {
   maxQueue?: number | undefined;
   /**
    * The limiter key: one quota per server by default. Give a shared limiter and a key per
-   * provider to split one quota between processes (with `@x/rate-limit/redis`).
+   * provider to split one quota between processes (with `@x/rate-limit/redis`). A label of 1 to
+   * 200 printable characters that holds no credential (a URL with a password, an `sk-...` key,
+   * `Bearer ...`): else a `RangeError` that shows it as `[redacted]`.
    * @default the provider's id (`'ollama'`)
    */
   key?: string | undefined;
@@ -234,9 +238,12 @@ export function resolveRateLimit(
   optionalNumber('rateLimit.tokensPerMinute', o.tokensPerMinute, { min: 1 });
   optionalDuration('rateLimit.timeoutMs', o.timeoutMs);
   optionalNumber('rateLimit.maxQueue', o.maxQueue, { min: 0, integer: true, allowInfinity: true });
-  if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length === 0)) {
-    // A blank key is the right type with a wrong value: a RangeError, as the house rule says.
-    fail('rateLimit.key', 'a non-empty string', o.key, typeof o.key === 'string');
+  if (o.key !== undefined) {
+    // The key is written into Redis keys and the limiter's events: held to what its sibling
+    // labels (`breaker.name`, `cache.namespace`) are, so a credential's shape is refused unshown
+    // and a blank key is a RangeError. A lone surrogate is checked as the U+FFFD it is written as,
+    // as a namespace is: the key itself is kept.
+    expectSharedName(typeof o.key === 'string' ? toWellFormed(o.key) : o.key, 'rateLimit.key');
   }
   const rate = o.requestsPerSecond ?? defaults.requestsPerSecond;
   const limits: Record<string, { ratePerSecond: number; capacity: number }> = {

@@ -1,7 +1,13 @@
 import { hash } from 'node:crypto';
 import { describe, isWellFormed, optionalString, propertyPath } from '@x/internal';
 import { CacheKeyError } from './errors';
-import { CanonicalError, encodeTopLevel, keyTokenOf, UnkeyableError } from './internal/canonical';
+import {
+  CanonicalError,
+  encodeTopLevel,
+  keyTokenOf,
+  NonFiniteNumberError,
+  UnkeyableError,
+} from './internal/canonical';
 import { nameMemo } from './internal/name-memo';
 import { checkNamespace, expectOptions } from './options';
 
@@ -92,8 +98,10 @@ const FORMAT = 'xck1|';
  *   `retries`, `cache`, `onChunk`) and every top-level secret (`apiKey`, `api_key`,
  *   `authorization`, `password`, `token`, `cookie`, ...): a key never depends on a secret.
  * - `undefined`, functions and symbols are left out as `JSON.stringify` leaves them out.
+ * - `NaN` and `Infinity` are refused: JSON would send them as `null` (a wrong hit).
  *
- * @throws {CacheKeyError} when `request` is not an object or is cyclic / nested deeper than 256.
+ * @throws {CacheKeyError} when `request` is not an object, is cyclic / nested deeper than 256, or
+ * holds a non-finite number or an object the key cannot read.
  * @throws {TypeError} when `namespace` is not a string, or `options` is not a plain object or
  * has an unknown key.
  * @throws {RangeError} when `namespace` holds a credential (a URL with a password, a key's shape:
@@ -166,6 +174,10 @@ export function expectRequest(
 const KEYABLE =
   'data the key can read (a plain object, an array, bytes, an object with a toJSON method, or a class instance whose own fields are what it holds: no Map, no Set, no getters)';
 
+/** What a number inside a request must be: JSON has no NaN or Infinity (it writes `null`). */
+const FINITE =
+  "a finite number (JSON writes NaN and Infinity as null: keyed so, they would share null's key)";
+
 /** The 43-character digest of a request, without the namespace. */
 export function hashRequest(request: object): string {
   expectRequest('request', request);
@@ -175,7 +187,7 @@ export function hashRequest(request: object): string {
   } catch (error) {
     if (error instanceof UnkeyableError) {
       throw new CacheKeyError(
-        `Expected \`${propertyPath('request', error.path)}\` to be ${KEYABLE}, got ${describe(error.value)}${error.hint}`,
+        `Expected \`${propertyPath('request', error.path)}\` to be ${error instanceof NonFiniteNumberError ? FINITE : KEYABLE}, got ${describe(error.value)}${error.hint}`,
         { cause: error },
       );
     }

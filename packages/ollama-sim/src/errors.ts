@@ -1,4 +1,5 @@
-import { brand, errorJSON, hasBrand, mark } from '@x/internal';
+import { brand, errorJSON, hasBrand, hideSecretShapes, mark } from '@x/internal';
+import { shownHost } from './internal/listen-host';
 
 const FIXTURE_BRAND = brand('ollama-sim', 'FixtureError');
 const CLOSED_BRAND = brand('ollama-sim', 'SimClosedError');
@@ -77,13 +78,18 @@ export class SimClosedError extends Error {
 export class ListenError extends Error {
   override readonly name = 'ListenError';
   readonly code = 'X_OLLAMA_SIM_LISTEN_FAILED' as const;
+  /** The host it tried, any userinfo or token-like part replaced by `[redacted]`. */
   readonly host: string;
   readonly port: number;
 
   constructor(host: string, port: number, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Cannot listen on ${host}:${port}: ${reason}`, { cause });
-    this.host = host;
+    // `startOllamaSim` refuses a host holding a credential, but one that gets here anyway (and
+    // the DNS error quoting it) must not show it: its userinfo and token-like parts are hidden.
+    const shown = shownHost(host);
+    const raw = cause instanceof Error ? cause.message : String(cause);
+    const reason = hideSecretShapes(host === '' ? raw : raw.replaceAll(host, shown));
+    super(`Cannot listen on ${shown}:${port}: ${reason}`, { cause });
+    this.host = shown;
     this.port = port;
     mark(this, LISTEN_BRAND);
   }

@@ -11,6 +11,7 @@ import type { FaultPlan, FaultRule } from './faults';
 import { type Fixture, parseFixture } from './fixtures';
 import { duration, intInRange, positiveFinite, rate } from './internal/checks';
 import { normalizeFaultPlan } from './internal/fault-plan';
+import { expectListenHost } from './internal/listen-host';
 import type { QuotaSpec } from './internal/quota';
 import { resolveModel } from './internal/resolve-model';
 import type { OllamaSimLogger } from './log';
@@ -81,7 +82,10 @@ export interface ToolCallOptions {
  * ```
  */
 export interface OllamaSimOptions {
-  /** Interface to listen on. @default '127.0.0.1' */
+  /**
+   * Interface to listen on: a host name or an IP address (`'::1'`, not `'[::1]'`), without a
+   * scheme, userinfo, port or path. @default '127.0.0.1'
+   */
   readonly host?: string | undefined;
   /** Port; `0` picks a free one. @default 0 */
   readonly port?: number | undefined;
@@ -297,8 +301,7 @@ export function resolveOptions(options: OllamaSimOptions = {}): ResolvedOptions 
   if (!isPlainObject(options as unknown)) fail('options', 'an object', options);
   expectKnownKeys(undefined, options, OPTION_KEYS);
   // `undefined` is the default; `null` is refused as a value of the wrong type, as elsewhere.
-  const host = orDefault(options.host, '127.0.0.1');
-  if (typeof host !== 'string' || host === '') fail('host', 'a non-empty string', host);
+  const host = expectListenHost(orDefault(options.host, '127.0.0.1'));
   const version = orDefault(options.version, DEFAULT_OLLAMA_VERSION);
   if (typeof version !== 'string' || version === '') fail('version', 'a non-empty string', version);
   // Sent in `/api/version`'s JSON and read by clients as text: a NUL or a line break is no version.

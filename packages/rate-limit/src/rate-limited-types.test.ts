@@ -16,8 +16,11 @@ describe('rateLimited types', () => {
     });
     expectTypeOf(byLength).toEqualTypeOf<(this: unknown, prompt: string) => Promise<number>>();
     rateLimited(send, limiter, { key: (prompt) => prompt.slice(0, 4), cost: { tokens: 5 } });
-    // @ts-expect-error `tokns` is no limit of the limiter
-    rateLimited(send, limiter, { key: 'k', cost: { tokns: 5 } });
+    // A constant cost is checked when wrapping, so this also throws.
+    expect(() =>
+      // @ts-expect-error `tokns` is no limit of the limiter
+      rateLimited(send, limiter, { key: 'k', cost: { tokns: 5 } }),
+    ).toThrow(TypeError);
     // @ts-expect-error a prompt is a string, with no `nope`
     rateLimited(send, limiter, { key: (prompt) => prompt.nope });
     await limiter.close();
@@ -55,8 +58,10 @@ describe('rateLimited types', () => {
     rateLimited(limiter, { key: (p) => p.nope.deeper });
     // @ts-expect-error `tokns` is no limit of the limiter
     rateLimited(limiter, { key: 'k', cost: (p: string) => ({ tokns: p.length }) });
-    // @ts-expect-error `tokns` is no limit of the limiter
-    rateLimited(limiter, { key: 'k', cost: { tokns: 5 } });
+    expect(() =>
+      // @ts-expect-error `tokns` is no limit of the limiter
+      rateLimited(limiter, { key: 'k', cost: { tokns: 5 } }),
+    ).toThrow(TypeError);
     expectTypeOf<Client['ask']>().parameters.toEqualTypeOf<
       [user: string, prompt: string, signal?: AbortSignal]
     >();

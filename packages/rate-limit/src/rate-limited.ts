@@ -1,5 +1,11 @@
-import { expected, fail, optionalFunction } from '@x/internal';
-import { type AcquireOptions, expectOptions, optionalTimeout } from './options';
+import { expected, expectNumber, fail, isPlainObject, optionalFunction } from '@x/internal';
+import {
+  type AcquireOptions,
+  costError,
+  expectOptions,
+  optionalTimeout,
+  unknownLimit,
+} from './options';
 import type { Costs, RateLimiter } from './rate-limiter-api';
 
 /** Anything with a bucket-style `acquire(cost, options)`: a `TokenBucket`, a `RedisTokenBucket`. */
@@ -71,6 +77,36 @@ function isKeyed(limiter: LimiterLike): limiter is RateLimiter<string> {
   );
 }
 
+/**
+ * Checks a constant `cost` when wrapping, so that a wrong one is an error of `rateLimited` naming
+ * `cost`, not of every call naming the limiter's `costs.<limit>`. A bucket's capacity may change
+ * (`setRate`), so its calls still check the cost against it; a keyed limiter's limits are fixed.
+ */
+function checkConstantCost(cost: number | object, limiter: LimiterLike): void {
+  if (!isKeyed(limiter)) {
+    if (typeof cost !== 'number') fail('cost', 'a number for a token bucket', cost);
+    expectNumber('cost', cost, { min: 0 });
+    return;
+  }
+  const { limits } = limiter;
+  if (typeof cost === 'number') {
+    // A number is charged on every limit, so it must fit the smallest.
+    const capacity = Math.min(...limits.map((l) => l.capacity));
+    if (!(cost >= 0 && cost <= capacity)) throw costError('cost', cost, capacity);
+    return;
+  }
+  if (!isPlainObject(cost)) fail('cost', 'an object of numbers by limit name', cost);
+  const names = limits.map((l) => l.name);
+  for (const [name, value] of Object.entries(cost)) {
+    if (value === undefined) continue;
+    const limit = limits.find((l) => l.name === name);
+    if (limit === undefined) unknownLimit('cost', name, names);
+    if (!(typeof value === 'number' && value >= 0 && value <= limit.capacity)) {
+      throw costError(`cost.${name}`, value, limit.capacity);
+    }
+  }
+}
+
 function makeAcquire<Args extends unknown[]>(
   limiter: LimiterLike,
   options: RateLimitedOptions<Args> = {},
@@ -88,12 +124,17 @@ function makeAcquire<Args extends unknown[]>(
   ) {
     fail('cost', 'a number, an object or a function', cost);
   }
+  if (cost !== undefined && typeof cost !== 'function') checkConstantCost(cost, limiter);
   const timeoutMs = optionalTimeout('timeoutMs', o.timeoutMs);
   const signal = optionalFunction<(...args: Args) => AbortSignal | undefined>('signal', o.signal);
   const keyed = isKeyed(limiter);
   const key = o.key as RateLimitedOptions<Args>['key'];
   if (keyed && typeof key !== 'string' && typeof key !== 'function') {
     fail('key', 'a string or a function for a keyed rate limiter', key);
+  }
+  // A bucket has one budget for all callers: a `key` given to it would be silently ignored.
+  if (!keyed && key !== undefined) {
+    fail('key', 'left out for a token bucket (it is for a keyed rate limiter)', key);
   }
   return (args) => {
     const c = typeof cost === 'function' ? cost(...args) : cost;

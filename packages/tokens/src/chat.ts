@@ -87,6 +87,11 @@ export function expectMessages(
     // estimate checks its messages.
     if (isRecord(message) && typeof message.role === 'string') {
       const { content } = message;
+      // A `name` is counted (its string and a token of framing): one of another type would be
+      // left out of the count. Absent is `undefined`; `null`, as for an option, is a wrong type.
+      if (message.name !== undefined && typeof message.name !== 'string') {
+        fail(`${name}[${i}].name`, 'a string', message.name);
+      }
       if (typeof content === 'string' || content === undefined || content === null) continue;
       // Any other content was read as no text at all (0 tokens, and `fits: true` for a message
       // of any size): an array of parts is checked, anything else is the caller's mistake.

@@ -5,8 +5,8 @@
  * sorting needs a replacer or a second pass. Here every token is self-delimiting, so no escaping
  * is needed and the encoding stays unambiguous (two different values never encode the same):
  *
- *   null / non-finite number  N        string   s<length>:<raw text>
- *   true / false              T / F    number   n<ToString(x)>,
+ *   null                      N        string   s<length>:<raw text>
+ *   true / false              T / F    number   n<ToString(x)>,  (finite only)
  *   bigint                    b<digits>,        bytes    u<kind>:<length>:<base64>
  *   array                     [<items>]         object   {<length>:<key><value> ...}  (keys sorted)
  *
@@ -51,12 +51,19 @@ export class CanonicalError extends Error {}
 export class UnkeyableError extends CanonicalError {
   readonly path: (string | number)[] = [];
   constructor(
-    readonly value: object,
+    readonly value: unknown,
     readonly hint = '',
   ) {
     super('holds an object the key cannot read');
   }
 }
+
+/**
+ * `NaN`, `Infinity` or `-Infinity` (or a boxed one): JSON writes each as `null`, so keyed as JSON
+ * sends them, `{ n: NaN }` and `{ n: null }` would share a key (and an answer) though a provider
+ * may answer them differently (or refuse one). Refused, with its `path`, as an unkeyable object is.
+ */
+export class NonFiniteNumberError extends UnkeyableError {}
 
 /** What to do about an instance with no own fields: the key cannot see private ones. */
 const NO_FIELDS_HINT =
@@ -121,7 +128,7 @@ function stringHead(length: number): string {
 const SMALL_INTEGERS: (string | undefined)[] = new Array(1024);
 
 function numberToken(value: number): string {
-  if (!Number.isFinite(value)) return 'N';
+  if (!Number.isFinite(value)) throw new NonFiniteNumberError(value);
   // `value | 0` equals value only for an int32 (or -0, printed `0` either way)
   const index = value | 0;
   if (index !== value || index < 0 || index >= 1024) return 'n' + value + ',';

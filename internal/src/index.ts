@@ -86,6 +86,7 @@ export {
 export { hideSecretShapes, redactUrlCredentials, SECRET_HEADER } from './secret-text';
 export { SharedFlight } from './shared-flight';
 export {
+  expectKeyLabel,
   expectSharedName,
   firstDifference,
   releaseShared,

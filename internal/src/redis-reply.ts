@@ -137,7 +137,7 @@ export function unexpectedReplyText(from: string, reply: unknown, expected: stri
 export function answersIntegersAsText(client: unknown): boolean {
   if (typeof client !== 'object' || client === null) return false;
   const options = (client as { options?: unknown }).options as
-    | { stringNumbers?: unknown; redisOptions?: { stringNumbers?: unknown } }
+    | { stringNumbers?: unknown; redisOptions?: { stringNumbers?: unknown } | undefined }
     | undefined;
   return options?.stringNumbers === true || options?.redisOptions?.stringNumbers === true;
 }

@@ -36,6 +36,18 @@ function holdsCredential(name: string): boolean {
   return URL_CREDENTIALS.test(name) || KEY_LIKE.test(name) || hideSecretShapes(name) !== name;
 }
 
+/** The credentials no id looks like: an `sk-...` key (and `pk-`, `rk-`), `Bearer ...`. */
+const NAMED_KEY = /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bbearer\s/i;
+
+/**
+ * Whether a label that may hold ids (a tenant's, a user's: a Mongo ObjectId, a UUID without its
+ * dashes, a hash) holds a credential: a URL with a password, or a key named as one. A long run of
+ * letters and digits is an id there, not a secret.
+ */
+function holdsNamedCredential(name: string): boolean {
+  return URL_CREDENTIALS.test(name) || NAMED_KEY.test(name);
+}
+
 /** A control character (a newline would split a log line). */
 function hasControl(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 32) return true;
@@ -69,14 +81,18 @@ function namesOf(pkg: string, kind: string): Map<string, Entry> {
  * {@link holdsCredential}). Names appear in
  * errors, events and metrics labels, so a name is never derived from a key.
  */
-export function expectSharedName(name: unknown, field = 'name'): string {
+export function expectSharedName(
+  name: unknown,
+  field = 'name',
+  holds: (name: string) => boolean = holdsCredential,
+): string {
   if (typeof name !== 'string') fail(field, 'a non-empty string (a label)', name);
   // A lone surrogate is written out as U+FFFD (a metrics label, a Redis key, a log line): two
   // names told apart only by one would become one there.
   if (name.length === 0 || name.length > MAX_NAME || hasControl(name) || !isWellFormed(name)) {
     fail(field, `a label of 1 to ${MAX_NAME} printable characters`, name, true);
   }
-  if (holdsCredential(name)) {
+  if (holds(name)) {
     // Never shown: it looks like a secret.
     fail(
       field,
@@ -86,6 +102,16 @@ export function expectSharedName(name: unknown, field = 'name'): string {
     );
   }
   return name;
+}
+
+/**
+ * Checks a label written into storage keys beside ids (a Redis prefix, a bucket's or a rate
+ * limit's key), as {@link expectSharedName} does a name, but taking ids: a long run of letters and
+ * digits (`tenant:507f1f77bcf86cd799439011`) is one. A URL with a password, an `sk-...` key and
+ * `Bearer ...` are still refused, never shown.
+ */
+export function expectKeyLabel(name: unknown, field: string): string {
+  return expectSharedName(name, field, holdsNamedCredential);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   answersIntegersAsText,
-  expectSharedName,
+  expectKeyLabel,
   failRedisClient,
   integerReply,
   isPlainObject,
@@ -148,7 +148,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const prefix = optionalString('prefix', options.prefix) ?? 'x:cache:';
   // The prefix starts every Redis key, as a namespace does: held to what `namespace` is (no
   // credential, refused unshown; at most 200 printable characters). '' stays "no prefix".
-  if (prefix !== '') expectSharedName(toWellFormed(prefix), 'prefix');
+  if (prefix !== '') expectKeyLabel(toWellFormed(prefix), 'prefix');
   // `undefined` is "not set"; `null` is refused like any other wrong type, never `?? fallback`.
   const duration = (name: string, value: unknown, fallback: number, min = 1) =>
     optionalDuration(name, value, { min, integer: true }) ?? fallback;

@@ -83,6 +83,19 @@ describe('pool.fetch never follows a redirect to another origin with a credentia
     expect(seen[0]!.authorization).toBeUndefined();
   });
 
+  it('follows a redirect to another origin with an idempotency key, which is no credential', async () => {
+    const { seen, api } = await redirectPair(307);
+    const res = await pool().fetch(`${api}/v1/x`, {
+      method: 'POST',
+      headers: { 'idempotency-key': 'order-42', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.redirected).toBe(true);
+    await res.text();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!['idempotency-key']).toBe('order-42');
+  });
+
   it("redirect: 'manual' hands the 3xx back, as fetch does", async () => {
     const { seen, api } = await redirectPair(307);
     const res = await pool().fetch(`${api}/v1/x`, {

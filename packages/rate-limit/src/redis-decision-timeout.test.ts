@@ -63,36 +63,44 @@ describe('decision timeout', () => {
     expect(store.stats()).toMatchObject({ state: 'available', outages: 1, decisions: 1 });
   });
 
-  it('gives back the tokens of a reply that arrives after the policy decided', async () => {
-    vi.useFakeTimers();
-    const fake = scriptedClient();
-    const adjustments: unknown[][] = [];
-    const client: RedisClientLike = {
-      evalsha: (...args) => {
-        if (args[3] === 'adjust') {
-          adjustments.push(args);
-          return Promise.resolve([0]);
-        }
-        return fake.client.evalsha(...args);
-      },
-      eval: fake.client.eval,
-    };
-    const store = createRedisStore({ client, outagePolicy: 'fail-open', decisionTimeoutMs: 100 });
-    const limiter = createRateLimiter({
-      limits: { tokens: { ratePerSecond: 10, capacity: 50 } },
-      store,
-    });
-    const pending = limiter.tryAcquire('k', { tokens: 7 });
-    await vi.advanceTimersByTimeAsync(100);
-    expect(await pending).toBe(true); // fail-open
-    fake.calls[0]!.resolve([0]); // Redis admitted it after all
-    await vi.advanceTimersByTimeAsync(0);
-    expect(adjustments).toHaveLength(1);
-    // mode, limits, spec (rate, capacity), then one request of -7 for the one key, then the
-    // call's id, which Redis records so that the refund, if sent again, is applied once
-    expect(adjustments[0]!.slice(3, 9)).toEqual(['adjust', 1, '0.01', '50', 1, -7]);
-    expect(adjustments[0]!.slice(9)).toEqual([expect.stringMatching(/^[\w-]{8}$/)]);
-  });
+  it.each([
+    ['numbers', false, [0]],
+    // a client made with stringNumbers answers the script's integers as text
+    ['text, from a stringNumbers client', true, ['0']],
+  ])(
+    'gives back the tokens of a reply that arrives after the policy decided (%s)',
+    async (_, text, late) => {
+      vi.useFakeTimers();
+      const fake = scriptedClient();
+      const adjustments: unknown[][] = [];
+      const client: RedisClientLike & { options: object } = {
+        options: { stringNumbers: text },
+        evalsha: (...args) => {
+          if (args[3] === 'adjust') {
+            adjustments.push(args);
+            return Promise.resolve([0]);
+          }
+          return fake.client.evalsha(...args);
+        },
+        eval: fake.client.eval,
+      };
+      const store = createRedisStore({ client, outagePolicy: 'fail-open', decisionTimeoutMs: 100 });
+      const limiter = createRateLimiter({
+        limits: { tokens: { ratePerSecond: 10, capacity: 50 } },
+        store,
+      });
+      const pending = limiter.tryAcquire('k', { tokens: 7 });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await pending).toBe(true); // fail-open
+      fake.calls[0]!.resolve(late); // Redis admitted it after all
+      await vi.advanceTimersByTimeAsync(0);
+      expect(adjustments).toHaveLength(1);
+      // mode, limits, spec (rate, capacity), then one request of -7 for the one key, then the
+      // call's id, which Redis records so that the refund, if sent again, is applied once
+      expect(adjustments[0]!.slice(3, 9)).toEqual(['adjust', 1, '0.01', '50', 1, -7]);
+      expect(adjustments[0]!.slice(9)).toEqual([expect.stringMatching(/^[\w-]{8}$/)]);
+    },
+  );
 
   it('gives nothing back for a late reply that is not the script reply', async () => {
     vi.useFakeTimers();

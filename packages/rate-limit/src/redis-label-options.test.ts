@@ -85,4 +85,18 @@ describe('a Redis prefix or bucket key holding a credential shape', () => {
     });
     expect(bucket.stats().admitted).toBe(0);
   });
+
+  it('takes ids, which a long run of letters and digits is there, as keys and prefixes', async () => {
+    const { client } = recordingClient();
+    for (const id of [
+      'tenant:507f1f77bcf86cd799439011', // a Mongo ObjectId
+      'user:3f2a9c1e7b4d4e0f9a8b7c6d5e4f3a2b', // a UUID without its dashes
+      'deploy-1a2b3c4d5e6f7a8b',
+      'org-AbCdEf123456GhIjKl',
+    ]) {
+      expect(() => createRedisStore({ client, prefix: `${id}:` }), id).not.toThrow();
+      await using bucket = createRedisTokenBucket({ client, key: id, ratePerSecond: 1 });
+      expect(bucket.stats().admitted).toBe(0);
+    }
+  });
 });

@@ -4,10 +4,10 @@
  */
 import {
   expectDuration,
+  expectKeyLabel,
   expectLogger,
   expectNumber,
   expectOneOf,
-  expectSharedName,
   failRedisClient,
   isPlainObject,
   optionalBoolean,
@@ -228,6 +228,6 @@ export function resolveRedisStoreOptions(
  */
 function expectPrefix(value: unknown): string {
   const prefix = optionalString('prefix', value) ?? 'x:rate-limit:';
-  if (prefix !== '') expectSharedName(toWellFormed(prefix), 'prefix');
+  if (prefix !== '') expectKeyLabel(toWellFormed(prefix), 'prefix');
   return prefix;
 }

@@ -132,6 +132,42 @@ describe('a Redis restart without persistence, seen as an outage', () => {
       expect(await bucket.tryAcquire(30)).toBe(false);
     },
   );
+
+  it('fail-closed: a correction held during the outage does not bring the lost key back full', async () => {
+    const store = createRedisStore({
+      client: own,
+      prefix,
+      outagePolicy: 'fail-closed',
+      decisionTimeoutMs: 100,
+      probeIntervalMs: 20,
+    });
+    const one = createRateLimiter({
+      limits: { requests: { ratePerSecond: 1, capacity: 60 } },
+      store,
+    });
+    const a = randomUUID();
+    expect(await one.tryAcquire(a, { requests: 60 })).toBe(true);
+    const lastGood = performance.now();
+    let adjusted = false;
+    await restart(
+      async () => {
+        // charged during the outage: held, and sent as soon as Redis answers, before any take
+        if (!adjusted && store.stats().state !== 'available') {
+          adjusted = true;
+          void one.adjust(a, { requests: 1 });
+        }
+        return one.tryAcquire(randomUUID(), { requests: 0 }).catch(() => false);
+      },
+      () => store.stats().state === 'available',
+    );
+    await vi.waitFor(() => expect(one.stats().store).toMatchObject({ state: 'available' }));
+    let admitted = 0;
+    for (let i = 0; i < 60; i++) if (await one.tryAcquire(a)) admitted++;
+    const refilled = Math.ceil((performance.now() - lastGood) / 1000);
+    expect(adjusted).toBe(true);
+    // Before: the held correction recreated the key from a full bucket, and 59 were admitted.
+    expect(admitted).toBeLessThanOrEqual(refilled + 1);
+  });
 });
 
 describe('the script call after an outage', () => {
@@ -210,9 +246,15 @@ describe('the script call after an outage', () => {
       expect(args![7]).toBeGreaterThanOrEqual(60);
       expect(args![7]).toBeLessThan(60_000);
     }
-    // an adjust is sent as always (its id last)
+    // an adjust too: its id (8 bytes), then the ms since the outage began, last
     const [adjust] = await sent(() => long.adjust(key, { requests: 1 }));
-    expect(adjust!.slice(0, 7)).toEqual(['general', 'adjust', 1, '0.001', '60', 1, 1]);
-    expect(adjust).toHaveLength(8);
+    expect(adjust!.slice(0, 7)).toEqual(['general', 'adjust-after', 1, '0.001', '60', 1, 1]);
+    expect(adjust).toHaveLength(9);
+    expect(String(adjust![7])).toHaveLength(8);
+    expect(adjust![8]).toBeGreaterThanOrEqual(60);
+    // and past the short limiter's refill, its adjust as always (its id last)
+    const [plain] = await sent(() => short.adjust(key, { requests: 1 }));
+    expect(plain!.slice(0, 7)).toEqual(['general', 'adjust', 1, '0.1', '5', 1, 1]);
+    expect(plain).toHaveLength(8);
   });
 });

@@ -2,7 +2,7 @@
  * One token bucket shared through Redis: a one-limit rate limiter on a Redis store, with the
  * bucket's shape (`tryAcquire(cost)`, `acquire(cost, options)`) and its own option names.
  */
-import { expectNumber, expectSharedName, fail, toWellFormed } from '@x/internal';
+import { expectKeyLabel, expectNumber, fail, toWellFormed } from '@x/internal';
 import type { RateLimitRejectEvent } from './events';
 import {
   type AcquireOptions,
@@ -112,7 +112,7 @@ export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisT
   // The key is written into Redis (`<prefix>bucket|<key>`): a label, as a provider's
   // `rateLimit.key` is, so a blank one (a bucket no caller meant) is a RangeError and a
   // credential's shape is refused unshown. A lone surrogate is checked as the U+FFFD it is sent as.
-  expectSharedName(toWellFormed(o.key), 'key');
+  expectKeyLabel(toWellFormed(o.key), 'key');
   const key = o.key;
   const ratePerSecond = expectPositive('ratePerSecond', o.ratePerSecond);
   // a default cost of 1 must be admissible

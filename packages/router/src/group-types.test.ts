@@ -138,6 +138,17 @@ describe('request.model types', () => {
     ];
     expectTypeOf(misspelt).toBeFunction();
 
+    // A map in a variable keeps its lists literal with `as const`; widened to `string[]`, it does not
+    // compile against the groups (as a request's `model` in a variable).
+    const held = { small: ['large'] } as const;
+    const widened = { small: ['large'] };
+    const fromVariables = () => [
+      createRouter({ deployments, fallbacks: held }),
+      // @ts-expect-error `string[]` is not a list of the router's groups: `as const` keeps it one
+      createRouter({ deployments, fallbacks: widened }),
+    ];
+    expectTypeOf(fromVariables).toBeFunction();
+
     // Options shared as a `RouterOptions` (groups: `string`) leave the deployments' names as they are.
     const shared: Omit<RouterOptions, 'deployments'> = { fallbacks: { small: ['large'] } };
     const spread = createRouter({ deployments, ...shared });

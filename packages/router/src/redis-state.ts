@@ -1,6 +1,6 @@
 import {
+  expectKeyLabel,
   expectKnownKeys,
-  expectSharedName,
   fail,
   failRedisClient,
   isPlainObject,
@@ -49,7 +49,7 @@ export function createRedisRouterState(options: RedisRouterStateOptions): Router
   const prefix = optionalString('prefix', options.prefix) ?? 'x:router:';
   // The prefix starts every key and the channel: held to what a label is (no credential, refused
   // unshown; at most 200 printable characters). '' stays "no prefix".
-  if (prefix !== '') expectSharedName(toWellFormed(prefix), 'prefix');
+  if (prefix !== '') expectKeyLabel(toWellFormed(prefix), 'prefix');
   const timeoutMs =
     optionalDuration('commandTimeoutMs', options.commandTimeoutMs, { min: 1 }) ?? 1000;
   let bound = false;

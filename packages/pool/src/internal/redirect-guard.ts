@@ -4,17 +4,27 @@ import { PoolRedirectError } from '../errors';
 import { dispatchOrigin, failHandler } from './handlers';
 import { displayOrigin } from './origins';
 
+/**
+ * A header named like a credential (`SECRET_HEADER`, wide on purpose) that is none: an
+ * idempotency key (OpenAI's, Stripe's) is an id the caller made, and refusing a redirect over it
+ * would break a request that leaks nothing.
+ */
+const NOT_A_CREDENTIAL = /^(?:x-)?idempotency-key$/i;
+
+const isCredential = (name: string): boolean =>
+  SECRET_HEADER.test(name) && !NOT_A_CREDENTIAL.test(name);
+
 /** True when `headers` (as undici's fetch dispatches them: an object) name a credential. */
 function carriesCredential(headers: unknown): boolean {
   if (headers == null || typeof headers !== 'object') return false;
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i];
-      if (typeof name === 'string' && SECRET_HEADER.test(name)) return true;
+      if (typeof name === 'string' && isCredential(name)) return true;
     }
     return false;
   }
-  for (const name of Object.keys(headers)) if (SECRET_HEADER.test(name)) return true;
+  for (const name of Object.keys(headers)) if (isCredential(name)) return true;
   return false;
 }
 
@@ -45,7 +55,9 @@ export function redirectGuard(
       return true;
     }
     // The status of each hop's response, to name the redirect that is refused.
-    const inner = handler as { onHeaders?: (status: number, ...rest: unknown[]) => unknown };
+    const inner = handler as {
+      onHeaders?: ((status: number, ...rest: unknown[]) => unknown) | undefined;
+    };
     if (typeof inner.onHeaders !== 'function') return send(opts, handler);
     const onHeaders = inner.onHeaders;
     const watched = Object.create(handler, {

@@ -1,8 +1,8 @@
 import { type Breaker, type BreakerOptions, createBreaker, sharedBreaker } from '@x/breaker';
 import { type Cache, type CacheOptions, createCache, sharedCache } from '@x/cache';
 import {
+  expectKeyLabel,
   expectKnownKeys,
-  expectSharedName,
   fail,
   isPlainObject,
   optionalDuration,
@@ -243,7 +243,7 @@ export function resolveRateLimit(
     // labels (`breaker.name`, `cache.namespace`) are, so a credential's shape is refused unshown
     // and a blank key is a RangeError. A lone surrogate is checked as the U+FFFD it is written as,
     // as a namespace is: the key itself is kept.
-    expectSharedName(typeof o.key === 'string' ? toWellFormed(o.key) : o.key, 'rateLimit.key');
+    expectKeyLabel(typeof o.key === 'string' ? toWellFormed(o.key) : o.key, 'rateLimit.key');
   }
   const rate = o.requestsPerSecond ?? defaults.requestsPerSecond;
   const limits: Record<string, { ratePerSecond: number; capacity: number }> = {

@@ -39,8 +39,10 @@ describe('rateLimit.key holding a credential shape', () => {
     expect(refusal(5)).toBeInstanceOf(TypeError);
   });
 
-  it('takes a label as given', () => {
-    const core = lineCore(REFUSED, { rateLimit: { requestsPerSecond: 1, key: 'gpu-1 quota' } });
-    expect(core.name).toBe('demo');
+  it('takes a label as given, ids included', () => {
+    for (const key of ['gpu-1 quota', 'tenant:507f1f77bcf86cd799439011']) {
+      const core = lineCore(REFUSED, { rateLimit: { requestsPerSecond: 1, key } });
+      expect(core.name).toBe('demo');
+    }
   });
 });

@@ -10,6 +10,8 @@ import { redisKeyOf } from './redis-keys';
 import { ONE_LIMIT_TAKE, type RedisScript, TOKEN_BUCKET } from './redis-script';
 
 type Mode = 'take' | 'peek' | 'adjust';
+/** A mode soon after an outage: a key Redis lost starts from what it refilled since. */
+type AfterMode = `${Mode}-after`;
 
 /** The longest wait the scripts return (they cap waits there). */
 const MAX_WAIT_MS = 2 ** 52;
@@ -105,10 +107,20 @@ export class BoundRedis implements BoundRateLimitStore {
     );
   }
 
-  private args(
-    mode: Mode | 'take-after' | 'peek-after',
-    groups: readonly Group[],
-  ): (string | number)[] {
+  /**
+   * An `adjust`'s arguments after its key, with its `id`: soon after an outage, as `adjust-after`
+   * with the ms since the outage began last, so that a key Redis lost starts from what it refilled
+   * since, as a take's would (a held correction is sent as soon as Redis answers again).
+   */
+  private adjustArgs(group: Group, id: string): (string | number)[] {
+    const after = this.store.sinceOutage(this.refillMs);
+    const args = this.args(after === undefined ? 'adjust' : 'adjust-after', [group]);
+    args.push(id);
+    if (after !== undefined) args.push(after);
+    return args;
+  }
+
+  private args(mode: Mode | AfterMode, groups: readonly Group[]): (string | number)[] {
     const args: (string | number)[] = [mode, this.count, ...this.spec];
     for (const { requests } of groups) {
       args.push(requests.length);
@@ -133,7 +145,7 @@ export class BoundRedis implements BoundRateLimitStore {
     let script: RedisScript;
     let argv: (string | number)[];
     // soon after an outage: a key Redis lost starts from what it refilled since (redis-script.ts)
-    const after = mode === 'adjust' ? undefined : store.sinceOutage(this.refillMs);
+    const after = store.sinceOutage(this.refillMs);
     if (
       mode === 'take' &&
       this.single !== undefined &&
@@ -147,12 +159,14 @@ export class BoundRedis implements BoundRateLimitStore {
     } else {
       script = TOKEN_BUCKET;
       argv = groups.map((g) => this.redisKey(g.key));
-      const sent = after === undefined ? mode : mode === 'take' ? 'take-after' : 'peek-after';
-      for (const arg of this.args(sent, groups)) argv.push(arg);
-      if (after !== undefined) argv.push(after);
+      for (const arg of this.args(after === undefined ? mode : `${mode}-after`, groups)) {
+        argv.push(arg);
+      }
     }
     const id = mode === 'adjust' ? newCallId() : undefined;
     if (id !== undefined) argv.push(id);
+    // last, after an adjust's id (the script reads it from the end)
+    if (after !== undefined) argv.push(after);
     store.run(
       script,
       groups.length,
@@ -257,7 +271,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.redisKey(key), ...this.args('adjust', [group]), id],
+        [this.redisKey(key), ...this.adjustArgs(group, id)],
         (error) => {
           const lost =
             error !== undefined &&
@@ -277,6 +291,10 @@ export class BoundRedis implements BoundRateLimitStore {
     oneLimit: boolean,
   ): void {
     // only what the script says it admitted: a reply that is not its own debited nothing we know
+    // (integers as text from a `stringNumbers` client read as in `answer()`)
+    if (this.store.integersAsText && !isScriptReply(late, decisions, oneLimit)) {
+      late = integerReply(late);
+    }
     if (!isScriptReply(late, decisions, oneLimit)) return;
     const admitted = (r: number) =>
       typeof late === 'number' ? late === 0 : (late as readonly number[])[r] === 0;
@@ -297,7 +315,7 @@ export class BoundRedis implements BoundRateLimitStore {
       this.store.run(
         TOKEN_BUCKET,
         1,
-        [this.redisKey(g.key), ...this.args('adjust', [group]), newCallId()],
+        [this.redisKey(g.key), ...this.adjustArgs(group, newCallId())],
         noop,
       );
     }

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
  *          kept-until in ms, then the tokens of each limit), so a decision costs TIME + GET + SET
  *          and no formatting; then, once an `adjust` with an id wrote it, its record (below)
  * ARGV[1]  mode: `take` (debit all or nothing), `peek` (wait only), `adjust` (add deltas);
- *          `take-after` and `peek-after`: the same, soon after an outage (below)
+ *          `take-after`, `peek-after` and `adjust-after`: the same, soon after an outage (below)
  * ARGV[2]  n, the number of limits; then per limit: rate (units/ms), capacity (the limit names
  *          are part of each key, see `redis-keys.ts`); then per key: m (its number of
  *          requests), then m * n amounts; for `adjust`, optionally the call's id (8 bytes); for
- *          `take-after` and `peek-after`, last, the ms since the outage began
+ *          the `-after` modes, last (after the id), the ms since the outage began
  *
  * Returns one integer per request, keys in order: 0 when admitted (or, for `peek`, when it would
  * be), otherwise the whole ms to wait (>= 1); -1 when the key holds another Redis type (only in
@@ -71,10 +71,13 @@ import { createHash } from 'node:crypto';
 const TOKEN_BUCKET_SCRIPT = `
 local mode = ARGV[1]
 -- soon after an outage: the ms since it began, what a missing key refilled at least (see above)
+-- (the last argument, after an adjust's id: \`argc\` counts the arguments before it)
 local after
-if mode == 'take-after' or mode == 'peek-after' then
-  after = ARGV[#ARGV] + 0
-  mode = string.sub(mode, 1, 4)
+local argc = #ARGV
+if mode == 'take-after' or mode == 'peek-after' or mode == 'adjust-after' then
+  after = ARGV[argc] + 0
+  argc = argc - 1
+  mode = string.sub(mode, 1, #mode - 6)
 end
 -- ARGV and TIME's reply are strings: arithmetic converts them (\`+ 0\`) exactly as tonumber()
 -- does, but parses once where tonumber() parses twice (~1k instructions a number on Redis 7)
@@ -99,7 +102,7 @@ local id
 if mode == 'adjust' then
   local last = 2 + n * 2
   for k = 1, #KEYS do last = last + 1 + ARGV[last + 1] * n end
-  if #ARGV == last + 1 and #ARGV[last + 1] == 8 then id = ARGV[last + 1] end
+  if argc == last + 1 and #ARGV[last + 1] == 8 then id = ARGV[last + 1] end
 end
 local results = {}
 local r = 0

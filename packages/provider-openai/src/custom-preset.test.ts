@@ -137,6 +137,7 @@ describe('createOpenAIProvider({ preset: { name, baseUrl, ... } })', () => {
         'local',
         'maxTokensField',
         'seedField',
+        'dimensionsField',
         'embeddingsEncoding',
         'streamUsage',
         'contextWindow',

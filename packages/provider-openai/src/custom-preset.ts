@@ -27,8 +27,8 @@ import { REFUSED_FIELDS } from './server-refusals';
  * OpenAI-compatible server) or a built-in one under another name: its `name` and `baseUrl`, and
  * any field of {@link OpenAIPreset} (its rate, token method, dialect). A field left out is the
  * one of the preset it `extends`, or a generic OpenAI-compatible server's: `max_tokens`, `seed`,
- * float embeddings, usage in streams, `developer` sent as `system`, 10 requests per second,
- * OpenAI's token count, hosted, nothing refused. `apiKeyEnv` is never inherited: a key variable is
+ * `dimensions`, float embeddings, usage in streams, `developer` sent as `system`, 10 requests per
+ * second, OpenAI's token count, hosted, nothing refused. `apiKeyEnv` is never inherited: a key variable is
  * read only when the preset names it, so another API's key never goes to this one.
  */
 export type OpenAICustomPreset = {
@@ -62,6 +62,7 @@ const GENERIC: OpenAIPreset = Object.freeze({
   local: false,
   maxTokensField: 'max_tokens',
   seedField: 'seed',
+  dimensionsField: 'dimensions',
   embeddingsEncoding: 'float',
   streamUsage: true,
   contextWindow: undefined,
@@ -231,6 +232,10 @@ export function customPreset(value: Record<string, unknown>): NamedPreset {
       'maxTokensField',
     ),
     seedField: pick(one('seedField', ['seed', 'random_seed'] as const), 'seedField'),
+    dimensionsField: pick(
+      one('dimensionsField', ['dimensions', 'output_dimension'] as const),
+      'dimensionsField',
+    ),
     embeddingsEncoding: pick(
       one('embeddingsEncoding', ['float', 'base64'] as const),
       'embeddingsEncoding',

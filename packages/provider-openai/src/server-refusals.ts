@@ -303,9 +303,16 @@ function expectFileTypes(request: ChatRequest, preset: OpenAIPreset, types: read
 
 /**
  * Refuses, before anything is sent, `/embeddings` input the preset's server refuses: an empty
- * text (OpenAI), token ids (Ollama), more items than the server takes (OpenAI's 2048).
+ * text (OpenAI), token ids (Ollama, Mistral), more items than the server takes (OpenAI's 2048),
+ * and `user` where `refusedFields` holds it (Mistral's EmbeddingRequest forbids it as its chat
+ * request does: a 422).
  */
 export function expectEmbedInputAccepted(request: EmbedRequest, preset: OpenAIPreset): void {
+  if (request.user !== undefined && preset.refusedFields.includes('user')) {
+    const message = `${preset.label} does not accept \`request.user\` (its API refuses \`user\` with a 4xx): leave it out for this preset`;
+    // Well formed, refused for this server alone, as the same field of a chat request is.
+    throw Object.assign(new TypeError(message), { unsupportedBy: 'server' as const });
+  }
   const { emptyText, tokenIds, maxItems } = preset.embeddingInput;
   const { input } = request;
   // Token ids where the server reads text only are input of another type (a TypeError); an empty

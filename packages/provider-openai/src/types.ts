@@ -225,6 +225,8 @@ export interface OpenAIAssistantMessage extends AssistantMessage {
 /**
  * Why generation ended, in OpenAI's words: other servers' `eos` (Together) is `'stop'` and
  * `model_length` (Mistral) is `'length'`; a reason OpenAI has no word for comes as it was sent.
+ * Never `'error'`: an answer that says so (Mistral's, when generation failed partway) is an
+ * `OpenAIStreamError` with `reason: 'server-error'`, never a response.
  */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | (string & {});
 

@@ -95,7 +95,11 @@ export function requestFieldsOf(
   const refused = refusedFieldsOf(preset, family);
   if (!refused.some((field) => REQUEST_FIELDS.chat.has(field))) return REQUEST_FIELDS;
   const chat = new Set<string>(CHAT_KEYS.filter((key) => !refused.includes(key)));
-  return Object.freeze({ chat, embed: REQUEST_FIELDS.embed });
+  // `user` refused is refused of `embed()` too (`expectEmbedInputAccepted`).
+  const embed = refused.includes('user')
+    ? new Set<string>(EMBED_KEYS.filter((key) => key !== 'user'))
+    : REQUEST_FIELDS.embed;
+  return Object.freeze({ chat, embed });
 }
 
 // The fields of a message: the core's, and a user message's audio and files. A `Record` over

@@ -16,6 +16,8 @@ import { contentParts, hasParts } from './content-parts';
 export interface WireDialect {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   seedField: 'seed' | 'random_seed';
+  /** The field an embedding's `dimensions` is sent in (`dimensions` when left out). */
+  dimensionsField?: 'dimensions' | 'output_dimension' | undefined;
   embeddingsEncoding: 'float' | 'base64';
   /** Ask for the usage in the stream (`stream_options.include_usage`). */
   streamUsage: boolean;
@@ -315,7 +317,9 @@ export function toEmbedBody(request: EmbedRequest, dialect: WireDialect): Record
     input: typeof request.input === 'string' ? request.input : [...request.input],
     encoding_format: request.encodingFormat ?? dialect.embeddingsEncoding,
   };
-  if (request.dimensions !== undefined) body.dimensions = request.dimensions;
+  if (request.dimensions !== undefined) {
+    body[dialect.dimensionsField ?? 'dimensions'] = request.dimensions;
+  }
   if (request.user !== undefined) body.user = request.user;
   return body;
 }

@@ -27,7 +27,7 @@ import {
   timingsOf,
 } from './chat-fields';
 import { Citations } from './citations';
-import { inBandError, isError } from './in-band-error';
+import { finishError, inBandError, isError } from './in-band-error';
 import { ModerationReader } from './moderation';
 import { requestIdOf } from './request-id';
 import { readShapedEvent } from './shaped-event';
@@ -136,7 +136,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       // Only the choice shape has a finish reason or text: the usage shape has `choices: []`.
       if (shaped.usage === undefined) this.#answered = true;
       const finished = newFinish(shaped.finish, this.#finish);
-      if (shaped.finish !== undefined) this.#finish = shaped.finish;
+      this.#finishWith(shaped.finish);
       moved = content.length > 0 || finished;
       if (moved) this.#expired = false;
     } else {
@@ -150,8 +150,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     ) {
       this.#done = true;
     }
-    // A usage-only event counts only when it completes the answer: a server repeating usage
-    // with empty deltas (continuous usage stats) is not generating anything.
+    // A usage-only event counts only when it completes the answer (repeated usage is no output).
     if (moved || this.#done) this.progress++;
     const calls = this.#finish !== undefined ? this.#takeCalls() : undefined;
     if (
@@ -208,7 +207,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.#citations.addSources(answer, this.#citations.add(message.annotations));
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
     this.#moderation.add(answer.moderation);
-    this.#finish = str(choice.finish_reason);
+    this.#finishWith(str(choice.finish_reason));
     this.#done = true;
   }
 
@@ -217,11 +216,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     return this.#invalid(`${this.#label}'s answer is not a chat completion: ${what}`);
   }
 
-  /**
-   * The error of a tool call the answer holds malformed (a call without a name, a custom call
-   * whose input is not text): returned, the caller would run a tool it cannot name (`''`), or
-   * with no input.
-   */
+  /** A malformed tool call (no name; a custom call's input not text): never run as `''`. */
   #malformedCall(detail: string): never {
     throw this.#invalid(`${this.#label} sent a malformed tool call: ${detail}`);
   }
@@ -277,9 +272,8 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   /**
-   * Folds an event in through `JSON.parse`; returns the text and reasoning it adds, and whether it
-   * brought anything (text, reasoning, a refusal, audio, tool-call bytes, log probabilities, a
-   * finish).
+   * Folds an event in through `JSON.parse`: the text, reasoning, citations and audio it adds, and
+   * whether it brought anything (what `progress` counts).
    */
   #fold(message: WireMessage): {
     content: string;
@@ -335,7 +329,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
       const finish = str(choice.finish_reason);
       const finished = newFinish(finish, this.#finish);
-      if (finish !== undefined) this.#finish = finish;
+      this.#finishWith(finish);
       moved =
         content.length > 0 ||
         thinking !== undefined ||
@@ -350,6 +344,12 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     cited = this.#citations.addSources(event, cited);
     // A citation is progress, as text is (Perplexity's sources sit beside `choices`).
     return { content, thinking, cited, audio, moved: moved || cited !== undefined };
+  }
+
+  /** Keeps a finish reason; `error` is the server failing mid-answer (`finishError`). */
+  #finishWith(finish: string | undefined): void {
+    if (finish === 'error') throw finishError(this.#label, this.partial(), this.#produced());
+    if (finish !== undefined) this.#finish = finish;
   }
 
   /** The assembled tool calls, once: when the answer says why it finished (or at its end). */

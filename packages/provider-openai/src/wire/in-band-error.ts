@@ -49,3 +49,24 @@ export function inBandError(
     retryable: !produced && isServerFailure(fields?.type, fields?.errorCode),
   });
 }
+
+/**
+ * The error of an answer whose finish reason is `error`: the server failed partway through
+ * generating (Mistral's `FinishReason`: `stop`, `length`, `model_length`, `error`, `tool_calls`;
+ * OpenAI never sends it, and any OpenAI-compatible server that does means the same). Its half
+ * answer is no success to return or cache: an in-band error carrying it, retryable as a 5xx is
+ * while nothing had been produced.
+ */
+export function finishError(
+  label: string,
+  partial: PartialResponse,
+  produced: boolean,
+): OpenAIStreamError {
+  return new OpenAIStreamError({
+    label,
+    reason: 'server-error',
+    serverMessage: 'finish_reason "error": the server failed partway through the answer',
+    partial,
+    retryable: !produced,
+  });
+}

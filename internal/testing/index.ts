@@ -1,8 +1,15 @@
 // Test tooling shared by every package's tests (`@x/internal/testing`): never bundled into a dist.
+
 export { chaosSeeds } from './chaos-run';
 export type { ChaosWire } from './chaos-server';
 export { expectChaosSoakHolds } from './chaos-soak';
 export { type ChildResult, runModuleScript } from './child-script';
+export {
+  CREDENTIAL_LABELS,
+  credentialRefusal,
+  recordingRedisClient,
+  thrownBy,
+} from './credential-labels';
 export { freePort } from './free-port';
 export type { HostileServer, HostileStats } from './hostile-server';
 export {

@@ -1,49 +1,26 @@
-import { errorTexts } from '@x/internal/testing';
+import {
+  CREDENTIAL_LABELS,
+  credentialRefusal,
+  errorTexts,
+  recordingRedisClient,
+  thrownBy,
+} from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
-import { createRedisStore, createRedisTokenBucket, type RedisClientLike } from './redis';
+import { createRedisStore, createRedisTokenBucket } from './redis';
 
 // A store's `prefix` and a bucket's `key` are written into every Redis key: like a provider's
 // `rateLimit.key` and a cache's namespace, they are labels, a credential's shape refused before
 // anything is sent and never shown.
 
-/** A client that records every command: a refused option must send none. */
-function recordingClient() {
-  const sent: string[] = [];
-  const command =
-    (name: string) =>
-    (..._args: unknown[]) => {
-      sent.push(name);
-      return Promise.resolve(null);
-    };
-  const client = { evalsha: command('evalsha'), eval: command('eval') };
-  return { client: client as unknown as RedisClientLike, sent };
-}
-
-const SHAPES = [
-  ['an sk- key', 'sk-proj-abcdef1234567890abcdef', 'abcdef1234567890'],
-  ['a URL with a password', 'redis://u:sk-pw1234567@h', 'sk-pw1234567'],
-  ['a bearer token', 'Bearer abcdefghij0123456789', 'abcdefghij0123456789'],
-] as const;
-
-const CREDENTIAL = (field: string) =>
-  `Expected \`${field}\` to be a label without credentials (never a URL with a password, never derived from a key), got \`"[redacted]"\` (string)`;
-
-function thrown(make: () => unknown): Error {
-  try {
-    make();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('accepted');
-}
+const recordingClient = () => recordingRedisClient(['evalsha', 'eval']);
 
 describe('a Redis prefix or bucket key holding a credential shape', () => {
-  for (const [shape, value, secret] of SHAPES) {
+  for (const [shape, value, secret] of CREDENTIAL_LABELS) {
     it(`createRedisStore refuses a prefix holding ${shape}, unshown, sending nothing`, () => {
       const { client, sent } = recordingClient();
-      const error = thrown(() => createRedisStore({ client, prefix: value }));
+      const error = thrownBy(() => createRedisStore({ client, prefix: value }));
       expect(error).toBeInstanceOf(RangeError);
-      expect(error.message).toBe(CREDENTIAL('prefix'));
+      expect(error.message).toBe(credentialRefusal('prefix'));
       for (const text of errorTexts([error])) expect(text).not.toContain(secret);
       expect(sent).toEqual([]);
     });
@@ -54,11 +31,11 @@ describe('a Redis prefix or bucket key holding a credential shape', () => {
         ['key', { key: value }],
       ] as const) {
         const { client, sent } = recordingClient();
-        const error = thrown(() =>
+        const error = thrownBy(() =>
           createRedisTokenBucket({ client, ratePerSecond: 1, ...options }),
         );
         expect(error).toBeInstanceOf(RangeError);
-        expect(error.message).toBe(CREDENTIAL(field));
+        expect(error.message).toBe(credentialRefusal(field));
         for (const text of errorTexts([error])) expect(text).not.toContain(secret);
         expect(sent).toEqual([]);
       }
@@ -67,7 +44,7 @@ describe('a Redis prefix or bucket key holding a credential shape', () => {
 
   it('refuses an empty bucket key (a RangeError naming `key`), as a provider refuses `rateLimit.key: ""`', () => {
     const { client, sent } = recordingClient();
-    const error = thrown(() => createRedisTokenBucket({ client, key: '', ratePerSecond: 1 }));
+    const error = thrownBy(() => createRedisTokenBucket({ client, key: '', ratePerSecond: 1 }));
     expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toContain('`key`');
     expect(sent).toEqual([]);

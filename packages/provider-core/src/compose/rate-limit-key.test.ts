@@ -1,4 +1,4 @@
-import { errorTexts } from '@x/internal/testing';
+import { CREDENTIAL_LABELS, credentialRefusal, errorTexts, thrownBy } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cores, lineCore } from '../__fixtures__/line-core';
 
@@ -8,28 +8,18 @@ afterEach(async () => {
 
 const REFUSED = 'http://127.0.0.1:9';
 
-function refusal(key: unknown): Error {
-  try {
-    lineCore(REFUSED, { apiKey: 'sk-x', rateLimit: { requestsPerSecond: 1, key } as never });
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('accepted');
-}
+const refusal = (key: unknown): Error =>
+  thrownBy(() =>
+    lineCore(REFUSED, { apiKey: 'sk-x', rateLimit: { requestsPerSecond: 1, key } as never }),
+  );
 
 // The key goes into the limiter's Redis keys and events: it is held to what `breaker.name` and
 // `cache.namespace` are, a credential's shape refused without being shown.
 describe('rateLimit.key holding a credential shape', () => {
-  it.each([
-    ['an sk- key', 'sk-proj-abcdef1234567890abcdef', 'abcdef1234567890'],
-    ['a URL with a password', 'http://u:sk-pw1234567@h', 'sk-pw1234567'],
-    ['a bearer token', 'Bearer abcdefghij0123456789', 'abcdefghij0123456789'],
-  ])('refuses %s without showing it', (_, key, secret) => {
+  it.each(CREDENTIAL_LABELS)('refuses %s without showing it', (_, key, secret) => {
     const error = refusal(key);
     expect(error).toBeInstanceOf(RangeError);
-    expect(error.message).toBe(
-      'Expected `rateLimit.key` to be a label without credentials (never a URL with a password, never derived from a key), got `"[redacted]"` (string)',
-    );
+    expect(error.message).toBe(credentialRefusal('rateLimit.key'));
     for (const text of errorTexts([error])) expect(text).not.toContain(secret);
   });
 

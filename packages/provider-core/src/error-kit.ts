@@ -4,6 +4,7 @@ import type { ErrorOrigin, ProviderError } from './errors';
 import { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error';
 import {
   CircuitOpenError,
+  type ClosedInit,
   CredentialsError,
   LocalLimitError,
   ProviderClosedError,
@@ -28,8 +29,11 @@ export interface ErrorKit {
   stream(init: StreamErrorInit): ProviderStreamError;
   incomplete(init: { partial: PartialResponse; cause?: unknown }): IncompleteStreamError;
   contextOverflow(init: ContextOverflowInit): ContextOverflowError;
-  /** `destroyed`: the error of the calls `destroy()` ends in flight. */
-  closed(init?: { destroyed?: boolean | undefined }): ProviderError;
+  /**
+   * `destroyed`: the error of the calls `destroy()` ends in flight; `piece` and `cause`: a pool or
+   * limiter its user closed refused the call (see `ProviderClosedError`).
+   */
+  closed(init?: ClosedInit): ProviderError;
   circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
   localLimit(init: {
     message: string;
@@ -55,8 +59,7 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
     incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
       new IncompleteStreamError({ ...init, origin }),
     contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, origin }),
-    closed: (init?: { destroyed?: boolean | undefined }) =>
-      new ProviderClosedError({ ...init, origin }),
+    closed: (init?: ClosedInit) => new ProviderClosedError({ ...init, origin }),
     circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
       new CircuitOpenError({ ...init, origin }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>

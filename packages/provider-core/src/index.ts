@@ -164,6 +164,7 @@ export { type ProtocolErrorInit, ProviderProtocolError } from './protocol-error'
 export { ProviderCore } from './provider-core';
 export {
   CircuitOpenError,
+  type ClosedInit,
   CredentialsError,
   LocalLimitError,
   ProviderClosedError,

@@ -3,52 +3,43 @@
 // failed.
 import { type ErrorOrigin, ProviderError } from './errors';
 
+/** What a {@link ProviderClosedError} says was closed (see there). */
+export interface ClosedInit {
+  destroyed?: boolean | undefined;
+  piece?: string | undefined;
+  cause?: unknown;
+}
+
 /**
  * The provider was closed; no new request is accepted. `destroyed`: `destroy()` ended this call
- * in flight.
+ * in flight. `piece`: what refused the call is a pool or limiter of the provider that its user
+ * closed while the provider is open (`'shared pool'`...): the message names it, never the
+ * provider, and `cause` is its error.
  */
 export class ProviderClosedError extends ProviderError {
   declare readonly kind: 'closed';
   /** `destroy()` ended this call in flight (it was not refused for being made after a close). */
   readonly destroyed: boolean;
 
-  constructor(init: { origin: ErrorOrigin; destroyed?: boolean | undefined }) {
+  constructor(init: { origin: ErrorOrigin } & ClosedInit) {
     const destroyed = init.destroyed === true;
-    const message = destroyed
-      ? `The ${init.origin.label} provider was destroyed: destroy() ended this call in flight`
-      : `The ${init.origin.label} provider is closed`;
+    const label = init.origin.label;
+    const message =
+      init.piece !== undefined
+        ? `The ${label} provider's ${init.piece} is closed`
+        : destroyed
+          ? `The ${label} provider was destroyed: destroy() ended this call in flight`
+          : `The ${label} provider is closed`;
     super(message, {
       origin: init.origin,
       kind: 'closed',
       reason: 'CLOSED',
       retryable: false,
+      cause: init.cause,
     });
     this.name = 'ProviderClosedError';
     this.destroyed = destroyed;
   }
-}
-
-/**
- * The provider's closed error reworded for a call refused by one of its pieces (a pool or limiter
- * passed in, shared, or closed through its getter) that was closed while the provider itself is
- * open: saying the provider is closed there sends the user to the wrong object. The message names
- * the piece, never its error's text (the pool's quotes an origin), and `cause` keeps that error.
- * Done on the made error, not through the kit: a provider's subclass constructor takes only
- * `destroyed`. Nothing has read the stack yet, so its first line shows the new message.
- */
-export function pieceClosed<E extends Error>(
-  error: E,
-  label: string,
-  piece: string,
-  cause: unknown,
-): E {
-  const hidden = { writable: true, configurable: true, enumerable: false };
-  Object.defineProperty(error, 'message', {
-    ...hidden,
-    value: `The ${label} provider's ${piece} is closed`,
-  });
-  Object.defineProperty(error, 'cause', { ...hidden, value: cause });
-  return error;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type {
+  ClosedInit,
   ContextOverflowInit,
   ErrorKit,
   PartialResponse,
@@ -30,7 +31,7 @@ export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
   incomplete: (init: { partial: PartialResponse; cause?: unknown }) =>
     new IncompleteStreamError(init),
   contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError(init),
-  closed: (init?: { destroyed?: boolean | undefined }) => new ProviderClosedError(init),
+  closed: (init?: ClosedInit) => new ProviderClosedError(init),
   circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
     new CircuitOpenError(init),
   localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>

@@ -12,6 +12,7 @@
 import { brandedInstanceOf, hasBrand, mark, quoted } from '@x/internal';
 import {
   type ApiErrorInit,
+  type ClosedInit,
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
@@ -277,8 +278,8 @@ export class OllamaProtocolError extends ProviderProtocolError {
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: 'X_PROVIDER_OLLAMA_CLOSED';
 
-  constructor(init: { destroyed?: boolean | undefined } = {}) {
-    super({ origin: OLLAMA, destroyed: init.destroyed });
+  constructor(init: ClosedInit = {}) {
+    super({ ...init, origin: OLLAMA });
     branded(this, BRAND.closed, 'ProviderClosedError');
   }
 }

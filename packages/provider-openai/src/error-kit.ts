@@ -1,4 +1,5 @@
 import type {
+  ClosedInit,
   ContextOverflowInit,
   ErrorKit,
   PartialResponse,
@@ -40,8 +41,7 @@ export function openAIErrorKit(
       new IncompleteStreamError({ ...init, label }),
     contextOverflow: (init: ContextOverflowInit) =>
       new ContextOverflowError({ ...init, label, hint: overflowHint?.(init) }),
-    closed: (init?: { destroyed?: boolean | undefined }) =>
-      new ProviderClosedError({ ...init, label }),
+    closed: (init?: ClosedInit) => new ProviderClosedError({ ...init, label }),
     circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
       new CircuitOpenError({ ...init, label }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>

@@ -14,6 +14,7 @@
 import { brandedInstanceOf, quoted } from '@x/internal';
 import {
   type ApiErrorInit,
+  type ClosedInit,
   type ContextOverflowInit,
   CircuitOpenError as CoreCircuitOpenError,
   ContextOverflowError as CoreContextOverflowError,
@@ -323,8 +324,8 @@ export class OpenAIProtocolError extends ProviderProtocolError {
 export class ProviderClosedError extends CoreProviderClosedError {
   declare readonly code: 'X_PROVIDER_OPENAI_CLOSED';
 
-  constructor(init: { label?: string | undefined; destroyed?: boolean | undefined } = {}) {
-    super({ origin: originOf(init.label), destroyed: init.destroyed });
+  constructor(init: { label?: string | undefined } & ClosedInit = {}) {
+    super({ ...init, origin: originOf(init.label) });
     branded(this, BRAND.closed, 'ProviderClosedError');
   }
 }

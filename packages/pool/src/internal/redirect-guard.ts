@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
 import { dispatchOrigin, failHandler } from './handlers';
 import { displayOrigin } from './origins';
+import { forEachHeader } from './scrub';
 
 /**
  * A header named like a credential (`SECRET_HEADER`, wide on purpose) that is none: an
@@ -14,18 +15,13 @@ const NOT_A_CREDENTIAL = /^(?:x-)?idempotency-key$/i;
 const isCredential = (name: string): boolean =>
   SECRET_HEADER.test(name) && !NOT_A_CREDENTIAL.test(name);
 
-/** True when `headers` (as undici's fetch dispatches them: an object) name a credential. */
+/** True when `headers` name a credential. */
 function carriesCredential(headers: unknown): boolean {
-  if (headers == null || typeof headers !== 'object') return false;
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i];
-      if (typeof name === 'string' && isCredential(name)) return true;
-    }
-    return false;
-  }
-  for (const name of Object.keys(headers)) if (isCredential(name)) return true;
-  return false;
+  let found = false;
+  forEachHeader(headers, (name) => {
+    if (typeof name === 'string' && isCredential(name)) found = true;
+  });
+  return found;
 }
 
 /**

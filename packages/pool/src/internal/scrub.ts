@@ -105,10 +105,31 @@ export function fetchWithoutUserinfo<T>(
   });
 }
 
+/**
+ * Calls `visit` with each name and value of a request's `headers`, in any form undici takes: an
+ * object, a flat array (`[name, value, ...]`), an array of pairs, or an iterable of pairs.
+ */
+export function forEachHeader(
+  headers: unknown,
+  visit: (name: unknown, value: unknown) => void,
+): void {
+  if (headers == null || typeof headers !== 'object') return;
+  if (Array.isArray(headers)) {
+    if (headers.every((h) => Array.isArray(h))) for (const [n, v] of headers) visit(n, v);
+    else for (let i = 0; i + 1 < headers.length; i += 2) visit(String(headers[i]), headers[i + 1]);
+  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const pair of headers as Iterable<unknown>) {
+      if (Array.isArray(pair)) visit(pair[0], pair[1]);
+    }
+  } else {
+    for (const [n, v] of Object.entries(headers)) visit(n, v);
+  }
+}
+
 /** The values of the request's headers named like a credential (`SECRET_HEADER`). */
 function credentialValues(headers: unknown): string[] {
   const values: string[] = [];
-  const add = (name: unknown, value: unknown): void => {
+  forEachHeader(headers, (name, value) => {
     if (typeof name !== 'string' || !SECRET_HEADER.test(name)) return;
     for (const v of Array.isArray(value) ? value : [value]) {
       if (typeof v !== 'string' && !Buffer.isBuffer(v)) continue;
@@ -118,18 +139,7 @@ function credentialValues(headers: unknown): string[] {
       for (const part of text.split(/\s+/))
         if (part.length >= 8 && part !== text) values.push(part);
     }
-  };
-  if (headers == null || typeof headers !== 'object') return values;
-  if (Array.isArray(headers)) {
-    if (headers.every((h) => Array.isArray(h))) for (const [n, v] of headers) add(n, v);
-    else for (let i = 0; i + 1 < headers.length; i += 2) add(String(headers[i]), headers[i + 1]);
-  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    for (const pair of headers as Iterable<unknown>) {
-      if (Array.isArray(pair)) add(pair[0], pair[1]);
-    }
-  } else {
-    for (const [n, v] of Object.entries(headers)) add(n, v);
-  }
+  });
   return values;
 }
 

@@ -1,5 +1,4 @@
 import { isProviderError } from '../errors';
-import { pieceClosed } from '../refusals';
 import type { Runtime } from '../runtime';
 
 interface Coded {
@@ -55,10 +54,10 @@ export function normalizeFailure(
     // given one's queue it left), or, with the provider still open, by their own user.
     case 'X_POOL_CLOSED':
       if (rt.closed) return rt.kit.closed();
-      return pieceClosed(rt.kit.closed(), rt.identity.label, shared(rt.ownPool, 'pool'), error);
+      return rt.kit.closed({ piece: shared(rt.ownPool, 'pool'), cause: error });
     case 'X_RATE_LIMIT_CLOSED':
       if (rt.closed) return rt.kit.closed();
-      return pieceClosed(rt.kit.closed(), rt.identity.label, closedLimiter(rt), error);
+      return rt.kit.closed({ piece: closedLimiter(rt), cause: error });
     default:
       return error;
   }

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { errors as undiciErrors } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { endlessHints, type RawServer, startRawServer } from './__fixtures__/raw-servers';
 import { createPool, type Pool } from './pool';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -9,32 +9,14 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-/** A raw server: `answer` writes to each socket once its request arrived. */
-async function rawServer(answer: (socket: net.Socket) => void): Promise<string> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-    socket.once('data', () => answer(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(resolve);
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+async function rawServer(answer: Parameters<typeof startRawServer>[0]): Promise<string> {
+  return (await server(answer)).url;
 }
 
-/** Answers with `103 Early Hints` every 20 ms and never a final status. */
-function endlessHints(socket: net.Socket): void {
-  const hint = () => socket.write('HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n');
-  hint();
-  const timer = setInterval(hint, 20);
-  socket.on('close', () => clearInterval(timer));
+async function server(answer: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
+  const s = await startRawServer(answer);
+  closers.push(() => s.close());
+  return s;
 }
 
 function pool(options: Parameters<typeof createPool>[0]): Pool {
@@ -87,5 +69,19 @@ describe('headersTimeoutMs bounds the wait for the final status, 1xx responses i
     const { statusCode, body } = await p.request(url);
     expect(statusCode).toBe(200);
     expect(await body.text()).toBe('ok');
+  }, 10_000);
+
+  it('the socket of a request whose 1xx wait timed out is closed, and no other is opened', async () => {
+    const s = await server(endlessHints);
+    const p = pool({ headersTimeoutMs: 150 });
+    await expect(p.request(s.url)).rejects.toBeInstanceOf(undiciErrors.HeadersTimeoutError);
+    // The exchange is unfinished: its socket cannot serve another request. Left to undici's
+    // abort, the client opened a new socket only to drop the request, and kept it idle.
+    await vi.waitFor(() => {
+      expect(p.stats().totals).toMatchObject({ running: 0, pending: 0, sockets: 0 });
+      expect(s.open).toBe(0);
+    });
+    expect(s.opened).toBe(1);
+    expect(p.stats().socketsCreated).toBe(1);
   }, 10_000);
 });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPoolRedirectError } from './errors';
 import { createPool, type Pool } from './pool';
@@ -105,5 +106,61 @@ describe('pool.fetch never follows a redirect to another origin with a credentia
     expect(res.status).toBe(307);
     await res.arrayBuffer();
     expect(seen).toEqual([]);
+  });
+});
+
+describe("undici's redirect interceptor composed onto pool.dispatcher", () => {
+  const following = (p: Pool) =>
+    p.dispatcher.compose(interceptors.redirect({ maxRedirections: 3 }));
+
+  it('refuses a 307 to another origin carrying x-api-key, sending nothing there', async () => {
+    const { seen, other, api } = await redirectPair(307);
+    const error = await undiciRequest(`${api}/v1/x`, {
+      dispatcher: following(pool()),
+      headers: { 'x-api-key': 'sk-secret-123' },
+    }).catch((e: unknown) => e);
+    expect(isPoolRedirectError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
+    expect(seen).toEqual([]);
+  });
+
+  it('follows a redirect within the origin, and one to another origin without a credential', async () => {
+    const { seen, api } = await redirectPair(302);
+    const p = pool();
+    const same = await undiciRequest(`${api}/to-same`, {
+      dispatcher: following(p),
+      headers: { 'x-api-key': 'k-123456' },
+    });
+    expect(await same.body.text()).toBe('same');
+    const away = await undiciRequest(`${api}/v1/x`, {
+      dispatcher: following(p),
+      headers: { 'idempotency-key': 'order-42' },
+    });
+    expect(await away.body.text()).toBe('{}');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!['idempotency-key']).toBe('order-42');
+  });
+});
+
+describe("undici's own fetch given pool.dispatcher (documented: use pool.fetch)", () => {
+  it('follows a redirect to another origin with x-api-key: fetch follows it above the dispatcher', async () => {
+    const { seen, api } = await redirectPair(307);
+    const p = pool();
+    const headers = { 'x-api-key': 'sk-secret-123' };
+    const res = await undiciFetch(`${api}/v1/x`, { dispatcher: p.dispatcher, headers });
+    await res.text();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!['x-api-key']).toBe('sk-secret-123');
+    // The remedies the README names: `redirect: 'manual'`, or pool.fetch.
+    const manual = await undiciFetch(`${api}/v1/x`, {
+      dispatcher: p.dispatcher,
+      headers,
+      redirect: 'manual',
+    });
+    expect(manual.status).toBe(307);
+    await manual.arrayBuffer();
+    const error = await p.fetch(`${api}/v1/x`, { headers }).catch((e: unknown) => e);
+    expect((error as Error).cause).toMatchObject({ code: 'X_POOL_REDIRECT' });
+    expect(seen).toHaveLength(1);
   });
 });

@@ -4,9 +4,10 @@ import type { PoolDisconnectReason, PoolTopics } from '../events';
 import type { ResolvedPoolOptions } from '../options';
 import { createConnector } from './connector';
 import { createDnsCache, type DnsCache } from './dns-cache';
-import { guardHandler } from './guarded-handler';
+import { bindSocket, guardHandler } from './guarded-handler';
 import { dispatchOrigin, failHandler, noop, refusedForSignal } from './handlers';
 import { displayOrigin, OriginRegistry, type OriginState } from './origins';
+import { RedirectHops } from './redirect-guard';
 import { type QueueItem, RequestQueue } from './request-queue';
 import {
   endClient,
@@ -55,6 +56,7 @@ export class PoolDispatcher extends Dispatcher {
   readonly #waiters = new Set<OriginState>();
   readonly #queue: RequestQueue;
   readonly #slotEvents: SlotEvents;
+  readonly #hops = new RedirectHops();
   #evicting = 0;
   #closed = false;
   #destroyed = false;
@@ -122,6 +124,7 @@ export class PoolDispatcher extends Dispatcher {
       // The key as given may hold a password (`http://user:pass@host`): never in an error.
       if (this.#closed) throw new PoolClosedError(displayOrigin(key));
       if (refusedForSignal(opts, handler)) return true;
+      if (this.#hops.refused(given, handler, key, opts.headers)) return true;
       const origin = this.#origins.get(key);
       const slots = origin.slots;
       if (origin.queued === 0) {
@@ -233,15 +236,15 @@ export class PoolDispatcher extends Dispatcher {
 
   #send(slot: Slot, opts: DispatchOptions, handler: Handler): void {
     slot.origin.last = slot;
+    bindSocket(handler, slot);
     if (slot.client.dispatch(opts, handler)) {
       slot.busy = false;
     } else if (slot.client.stats.size > 0) {
       // Busy until undici emits 'drain'.
       slot.busy = true;
     } else {
-      // undici refused the request synchronously (invalid options; the handler already has the
-      // error): no 'drain' will follow and nothing was served. A slot opened for this request
-      // has no socket: give its share of the caps back at once.
+      // undici refused it synchronously (bad options; the handler has the error): no 'drain'
+      // follows, nothing was served, and a slot opened for it has no socket: give its caps back.
       slot.busy = false;
       if (!slot.client.stats.connected) this.#retire(slot, 'socket-closed', 'destroy');
       return;

@@ -1,9 +1,13 @@
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { errors as undiciErrors } from 'undici';
+import { HeadersDeadline } from './headers-deadline';
 import { scrubRequestError } from './scrub';
 
 type Handler = Dispatcher.DispatchHandler;
-/** undici's handler methods of the style its Client calls (after unwrapping new-style handlers). */
+type Controller = Dispatcher.DispatchController;
+type Headers = Record<string, string | string[] | undefined>;
+
+/** undici's handler methods of the legacy style, which its Client calls. */
 interface LegacyHandler {
   onConnect(abort: (error?: Error) => void, context?: unknown): void;
   onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean;
@@ -17,39 +21,44 @@ interface LegacyHandler {
 }
 
 /**
- * Wraps a request's handler (`pool.request`'s, `pool.fetch`'s, an undici `request` through
- * `pool.dispatcher`) for two things undici leaves open:
- * - undici restarts its headers timer on every `1xx`, so a server sending `103 Early Hints`
- *   forever never times out. Here the headers deadline runs from the request's start on its
- *   socket (`onConnect`) to its final status, whatever `1xx` arrive. undici's own timer covers the
- *   wait up to the first `1xx`, so a timer of ours is armed only then: a request with no `1xx`,
- *   nearly all of them, costs one `Date.now()` and arms nothing.
- * - undici's errors quote server bytes (a parser error's `data`) in which a hostile server may
- *   echo the request's key: scrubbed before the caller sees them (`scrubRequestError`).
+ * undici's handler methods of the newer style (`compose()` interceptors, `Dispatcher.compose`,
+ * undici's own newer handlers), which its Client calls through its `UnwrapHandler`.
+ */
+interface NewStyleHandler {
+  onRequestStart?(controller: Controller, context: unknown): void;
+  onRequestUpgrade?(controller: Controller, status: number, headers: Headers, socket: Duplex): void;
+  onResponseStart?(controller: Controller, status: number, headers: Headers, text?: string): void;
+  onResponseData?(controller: Controller, chunk: Buffer): void;
+  onResponseEnd?(controller: Controller, trailers: Headers): void;
+  onResponseError?(controller: Controller, error: Error): void;
+  onResponseStarted?(): void;
+}
+
+/**
+ * Wraps a legacy-style handler (`pool.request`'s, `pool.fetch`'s, an undici `request` through
+ * `pool.dispatcher`) for two things undici leaves open: the headers deadline despite endless
+ * `1xx` ({@link HeadersDeadline}), and undici's errors quoting server bytes (a parser error's
+ * `data`) in which a hostile server may echo the request's key, scrubbed before the caller sees
+ * them (`scrubRequestError`).
  */
 class GuardedHandler implements LegacyHandler {
   readonly #handler: LegacyHandler;
   readonly #opts: Dispatcher.DispatchOptions;
-  readonly #timeoutMs: number;
-  #abort: ((error?: Error) => void) | undefined = undefined;
-  #startedAt = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  readonly deadline: HeadersDeadline;
 
   constructor(handler: LegacyHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
     this.#handler = handler;
     this.#opts = opts;
-    this.#timeoutMs = timeoutMs;
+    this.deadline = new HeadersDeadline(timeoutMs);
   }
 
   onConnect(abort: (error?: Error) => void, context?: unknown): void {
-    this.#abort = abort;
-    if (this.#timeoutMs > 0) this.#startedAt = Date.now();
+    this.deadline.start(abort);
     this.#handler.onConnect(abort, context);
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
-    if (status >= 200) this.#clear();
-    else if (this.#timer === undefined && this.#timeoutMs > 0) this.#arm();
+    this.deadline.status(status);
     return this.#handler.onHeaders(status, raw, resume, text);
   }
 
@@ -58,17 +67,17 @@ class GuardedHandler implements LegacyHandler {
   }
 
   onComplete(trailers: Buffer[] | string[] | null): void {
-    this.#clear();
+    this.deadline.clear();
     this.#handler.onComplete(trailers);
   }
 
   onError(error: Error): void {
-    this.#clear();
+    this.deadline.clear();
     this.#handler.onError(scrubRequestError(error, this.#opts));
   }
 
   onUpgrade(status: number, raw: Buffer[] | string[] | null, socket: unknown): void {
-    this.#clear();
+    this.deadline.clear();
     this.#handler.onUpgrade?.(status, raw, socket);
   }
 
@@ -83,53 +92,108 @@ class GuardedHandler implements LegacyHandler {
   onResponseStarted(): void {
     this.#handler.onResponseStarted?.();
   }
-
-  #arm(): void {
-    const left = this.#startedAt + this.#timeoutMs - Date.now();
-    if (left <= 0) {
-      this.#expire();
-      return;
-    }
-    // Ref'd, as undici's own: it bounds a request a caller awaits.
-    this.#timer = setTimeout(() => this.#expire(), left);
-  }
-
-  #expire(): void {
-    this.#timer = undefined;
-    // undici fails the request with this error (its `onError`) and discards the socket.
-    this.#abort?.(new undiciErrors.HeadersTimeoutError());
-  }
-
-  #clear(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-  }
 }
 
 /**
- * `handler` guarded (see {@link GuardedHandler}) when it is of the style undici's Client calls;
- * a new-style handler (`onRequestStart`...) or one undici will refuse is handed on as it is.
+ * The same guard for a handler of undici's newer style. It stays of that style (undici tells the
+ * styles apart by `onRequestStart`), so undici's Client unwraps it as it would the handler, and
+ * the handler gets undici's own controller, to pause, resume or abort with.
+ */
+class GuardedNewStyleHandler implements NewStyleHandler {
+  readonly #handler: NewStyleHandler;
+  readonly #opts: Dispatcher.DispatchOptions;
+  readonly deadline: HeadersDeadline;
+  /** Where a redirect's status is noted, to name it if its next hop is refused. */
+  hop: { status: number } | undefined = undefined;
+
+  constructor(handler: NewStyleHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
+    this.#handler = handler;
+    this.#opts = opts;
+    this.deadline = new HeadersDeadline(timeoutMs);
+  }
+
+  onRequestStart(controller: Controller, context: unknown): void {
+    this.deadline.start((error) => controller.abort(error));
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onResponseStarted(): void {
+    this.#handler.onResponseStarted?.();
+  }
+
+  onRequestUpgrade(controller: Controller, status: number, headers: Headers, socket: Duplex): void {
+    this.deadline.clear();
+    this.#handler.onRequestUpgrade?.(controller, status, headers, socket);
+  }
+
+  onResponseStart(controller: Controller, status: number, headers: Headers, text?: string): void {
+    this.deadline.status(status);
+    if (status >= 300 && this.hop !== undefined) this.hop.status = status;
+    this.#handler.onResponseStart?.(controller, status, headers, text);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    this.#handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Controller, trailers: Headers): void {
+    this.deadline.clear();
+    this.#handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Controller, error: Error): void {
+    this.deadline.clear();
+    this.#handler.onResponseError?.(controller, scrubRequestError(error, this.#opts));
+  }
+}
+
+function timeoutOf(opts: Dispatcher.DispatchOptions, headersTimeoutMs: number): number {
+  const own = (opts as { headersTimeout?: unknown }).headersTimeout;
+  return typeof own === 'number' ? own : headersTimeoutMs;
+}
+
+/**
+ * `handler` guarded (see {@link GuardedHandler}), of either style. Told apart as undici does
+ * (its `UnwrapHandler.unwrap`): a truthy `onRequestStart` makes a handler of the newer style. A
+ * handler undici will refuse (no `onResponseError`, a legacy method missing) is handed on as it
+ * is, for undici to refuse in its own words.
  */
 export function guardHandler(
   handler: Handler,
   opts: Dispatcher.DispatchOptions,
   headersTimeoutMs: number,
 ): Handler {
-  const h = handler as Partial<LegacyHandler> & { onRequestStart?: unknown };
+  const h = handler as Partial<LegacyHandler> & NewStyleHandler;
+  if (h.onRequestStart) {
+    if (typeof h.onResponseError !== 'function') return handler;
+    const timeoutMs = timeoutOf(opts, headersTimeoutMs);
+    return new GuardedNewStyleHandler(h, opts, timeoutMs) as unknown as Handler;
+  }
   if (
     typeof h.onConnect !== 'function' ||
     typeof h.onHeaders !== 'function' ||
     typeof h.onData !== 'function' ||
     typeof h.onComplete !== 'function' ||
     typeof h.onError !== 'function' ||
-    h.onRequestStart !== undefined ||
     ((opts as { upgrade?: unknown }).upgrade != null && typeof h.onUpgrade !== 'function')
   ) {
     return handler;
   }
-  const own = (opts as { headersTimeout?: unknown }).headersTimeout;
-  const timeoutMs = typeof own === 'number' ? own : headersTimeoutMs;
+  const timeoutMs = timeoutOf(opts, headersTimeoutMs);
   return new GuardedHandler(h as LegacyHandler, opts, timeoutMs) as unknown as Handler;
+}
+
+/**
+ * Tells a guarded handler what holds the socket its request runs on (its slot, whose `socket` is
+ * read when the deadline passes): the dispatcher calls it when it hands the request to a slot.
+ */
+export function bindSocket(handler: Handler, on: { readonly socket: Duplex | undefined }): void {
+  if (handler instanceof GuardedHandler || handler instanceof GuardedNewStyleHandler) {
+    handler.deadline.on = on;
+  }
+}
+
+/** Makes a guarded new-style handler note the redirect statuses it sees in `hop`. */
+export function watchStatus(handler: Handler, hop: { status: number }): void {
+  if (handler instanceof GuardedNewStyleHandler) handler.hop = hop;
 }

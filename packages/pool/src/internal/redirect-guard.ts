@@ -1,6 +1,7 @@
 import { SECRET_HEADER } from '@x/internal';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
+import { watchStatus } from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { displayOrigin } from './origins';
 import { forEachHeader } from './scrub';
@@ -67,4 +68,47 @@ export function redirectGuard(
     return send(opts, watched);
   };
   return { dispatch } as unknown as Dispatcher;
+}
+
+/** The first origin of a handler's request, and the latest redirect status it saw. */
+interface Hop {
+  readonly origin: string;
+  status: number;
+}
+
+/**
+ * The same refusal for handlers that dispatch themselves again to follow a redirect, as undici's
+ * `interceptors.redirect()` composed onto `pool.dispatcher` does (one handler object for every
+ * hop, with only `Authorization`, `Cookie` and `Proxy-Authorization` dropped for another
+ * origin). Only new-style handlers (`onRequestStart`) are tracked: the legacy ones the pool's
+ * callers and undici's own APIs make are new for each request. Held weakly: nothing outlives the
+ * handler. (undici's `fetch` cannot be covered here: it follows a redirect above the dispatcher,
+ * with a new handler per hop, alike at the dispatch to one a caller makes after `redirect:
+ * 'manual'`. `pool.fetch` is covered by {@link redirectGuard}.)
+ */
+export class RedirectHops {
+  readonly #hops = new WeakMap<object, Hop>();
+
+  /**
+   * True when the dispatch of `given` (the caller's handler; `guarded`, the pool's wrapper) to
+   * `key` was refused, and `guarded` failed with a {@link PoolRedirectError}.
+   */
+  refused(
+    given: object,
+    guarded: Dispatcher.DispatchHandler,
+    key: string,
+    headers: unknown,
+  ): boolean {
+    if (!(given as { onRequestStart?: unknown }).onRequestStart) return false;
+    let hop = this.#hops.get(given);
+    if (hop === undefined) {
+      hop = { origin: key, status: 0 };
+      this.#hops.set(given, hop);
+    } else if (key !== hop.origin && carriesCredential(headers)) {
+      failHandler(guarded, new PoolRedirectError(hop.status, displayOrigin(key)));
+      return true;
+    }
+    watchStatus(guarded, hop);
+    return false;
+  }
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { onAbort } from '@x/internal';
 import { Client, type Dispatcher } from 'undici';
 import type { PoolDisconnectReason } from '../events';
@@ -17,6 +18,8 @@ export interface Slot {
   retired: boolean;
   /** True while the client has a connected socket (undici's 'connect' until 'disconnect'). */
   connected: boolean;
+  /** The client's socket while it is connected (a request's headers deadline destroys it). */
+  socket: Socket | undefined;
   /**
    * Requests handed to the client while it had no socket: counted as served once it connects,
    * dropped when the connection fails (undici then fails them without sending anything).
@@ -62,6 +65,7 @@ export function openSlot(
     busy: false,
     retired: false,
     connected: false,
+    socket: undefined,
     awaitingSocket: 0,
     connecting: undefined,
     connectEnded: undefined,
@@ -69,7 +73,10 @@ export function openSlot(
     endReason: undefined,
     ending: undefined,
   };
-  const onSocket = (info: SocketInfo) => events.socket(slot, info);
+  const onSocket = (info: SocketInfo) => {
+    slot.socket = info.socket;
+    events.socket(slot, info);
+  };
   slot.client = new Client(origin.key, {
     pipelining: 1,
     keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -98,6 +105,7 @@ export function openSlot(
   });
   slot.client.on('disconnect', (_o, _t, error) => {
     slot.connected = false;
+    slot.socket = undefined;
     events.disconnect(slot, error, true);
   });
   slot.client.on('connectionError', (_o, _t, error) => {

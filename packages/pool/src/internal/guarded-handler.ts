@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { HeadersDeadline } from './headers-deadline';
+import { RequestSocket, SocketController } from './request-socket';
 import { scrubRequestError } from './scrub';
 
 type Handler = Dispatcher.DispatchHandler;
@@ -36,15 +37,17 @@ interface NewStyleHandler {
 
 /**
  * Wraps a legacy-style handler (`pool.request`'s, `pool.fetch`'s, an undici `request` through
- * `pool.dispatcher`) for two things undici leaves open: the headers deadline despite endless
- * `1xx` ({@link HeadersDeadline}), and undici's errors quoting server bytes (a parser error's
- * `data`) in which a hostile server may echo the request's key, scrubbed before the caller sees
- * them (`scrubRequestError`).
+ * `pool.dispatcher`) for three things undici leaves open: the headers deadline despite endless
+ * `1xx` ({@link HeadersDeadline}), an aborted request's socket closed without a spare one opened
+ * ({@link RequestSocket}), and undici's errors quoting server bytes (a parser error's `data`) in
+ * which a hostile server may echo the request's key, scrubbed before the caller sees them
+ * (`scrubRequestError`).
  */
 class GuardedHandler implements LegacyHandler {
   readonly #handler: LegacyHandler;
   readonly #opts: Dispatcher.DispatchOptions;
   readonly deadline: HeadersDeadline;
+  readonly socket = new RequestSocket();
 
   constructor(handler: LegacyHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
     this.#handler = handler;
@@ -53,8 +56,10 @@ class GuardedHandler implements LegacyHandler {
   }
 
   onConnect(abort: (error?: Error) => void, context?: unknown): void {
-    this.deadline.start(abort);
-    this.#handler.onConnect(abort, context);
+    this.socket.start(abort);
+    this.deadline.start(this.socket.abort);
+    // The handler aborts (its signal, its body destroyed) through the socket's guard.
+    this.#handler.onConnect((error) => this.socket.abort(error), context);
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
@@ -68,16 +73,19 @@ class GuardedHandler implements LegacyHandler {
 
   onComplete(trailers: Buffer[] | string[] | null): void {
     this.deadline.clear();
+    this.socket.end();
     this.#handler.onComplete(trailers);
   }
 
   onError(error: Error): void {
     this.deadline.clear();
+    this.socket.end();
     this.#handler.onError(scrubRequestError(error, this.#opts));
   }
 
   onUpgrade(status: number, raw: Buffer[] | string[] | null, socket: unknown): void {
     this.deadline.clear();
+    this.socket.end();
     this.#handler.onUpgrade?.(status, raw, socket);
   }
 
@@ -97,12 +105,16 @@ class GuardedHandler implements LegacyHandler {
 /**
  * The same guard for a handler of undici's newer style. It stays of that style (undici tells the
  * styles apart by `onRequestStart`), so undici's Client unwraps it as it would the handler, and
- * the handler gets undici's own controller, to pause, resume or abort with.
+ * the handler gets undici's controller, to pause, resume or abort with (its abort closing the
+ * request's socket first, see {@link RequestSocket}).
  */
 class GuardedNewStyleHandler implements NewStyleHandler {
   readonly #handler: NewStyleHandler;
   readonly #opts: Dispatcher.DispatchOptions;
   readonly deadline: HeadersDeadline;
+  readonly socket = new RequestSocket();
+  /** undici's controller of the request as the handler gets it, once it started on its socket. */
+  #controller: SocketController | undefined = undefined;
   /** Where a redirect's status is noted, to name it if its next hop is refused. */
   hop: { status: number } | undefined = undefined;
 
@@ -113,8 +125,11 @@ class GuardedNewStyleHandler implements NewStyleHandler {
   }
 
   onRequestStart(controller: Controller, context: unknown): void {
-    this.deadline.start((error) => controller.abort(error));
-    this.#handler.onRequestStart?.(controller, context);
+    // undici's own abort fills in a missing reason, as the legacy one does.
+    this.socket.start((error) => controller.abort(error as Error));
+    this.deadline.start(this.socket.abort);
+    this.#controller = new SocketController(controller, this.socket);
+    this.#handler.onRequestStart?.(this.#controller, context);
   }
 
   onResponseStarted(): void {
@@ -123,27 +138,33 @@ class GuardedNewStyleHandler implements NewStyleHandler {
 
   onRequestUpgrade(controller: Controller, status: number, headers: Headers, socket: Duplex): void {
     this.deadline.clear();
-    this.#handler.onRequestUpgrade?.(controller, status, headers, socket);
+    this.socket.end();
+    this.#handler.onRequestUpgrade?.(this.#controller ?? controller, status, headers, socket);
   }
 
   onResponseStart(controller: Controller, status: number, headers: Headers, text?: string): void {
     this.deadline.status(status);
     if (status >= 300 && this.hop !== undefined) this.hop.status = status;
-    this.#handler.onResponseStart?.(controller, status, headers, text);
+    this.#handler.onResponseStart?.(this.#controller ?? controller, status, headers, text);
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
-    this.#handler.onResponseData?.(controller, chunk);
+    this.#handler.onResponseData?.(this.#controller ?? controller, chunk);
   }
 
   onResponseEnd(controller: Controller, trailers: Headers): void {
     this.deadline.clear();
-    this.#handler.onResponseEnd?.(controller, trailers);
+    this.socket.end();
+    this.#handler.onResponseEnd?.(this.#controller ?? controller, trailers);
   }
 
   onResponseError(controller: Controller, error: Error): void {
     this.deadline.clear();
-    this.#handler.onResponseError?.(controller, scrubRequestError(error, this.#opts));
+    this.socket.end();
+    this.#handler.onResponseError?.(
+      this.#controller ?? controller,
+      scrubRequestError(error, this.#opts),
+    );
   }
 }
 
@@ -185,11 +206,12 @@ export function guardHandler(
 
 /**
  * Tells a guarded handler what holds the socket its request runs on (its slot, whose `socket` is
- * read when the deadline passes): the dispatcher calls it when it hands the request to a slot.
+ * read when the request starts on it, see {@link RequestSocket}): the dispatcher calls it when it
+ * hands the request to a slot.
  */
 export function bindSocket(handler: Handler, on: { readonly socket: Duplex | undefined }): void {
   if (handler instanceof GuardedHandler || handler instanceof GuardedNewStyleHandler) {
-    handler.deadline.on = on;
+    handler.socket.on = on;
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import { errors as undiciErrors } from 'undici';
 
 /**
@@ -10,26 +9,21 @@ import { errors as undiciErrors } from 'undici';
  */
 export class HeadersDeadline {
   readonly #timeoutMs: number;
-  /** How the request fails once the deadline passed (set when it starts on its socket). */
-  #abort: ((error: Error) => void) | undefined = undefined;
+  /**
+   * How the request fails once the deadline passed (set when it starts on its socket): its
+   * `RequestSocket`'s abort, which also closes its socket with the timeout error, as
+   * undici's own headers timer does.
+   */
+  #abort: ((error: Error, socketError: Error) => void) | undefined = undefined;
   #startedAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /**
-   * What holds the socket the request runs on (its slot), set by the dispatcher when it hands
-   * the request to a slot.
-   * Ending the request with undici's abort leaves the unfinished exchange queued in its client,
-   * which then opens a new socket only to drop it (one spare idle socket): the socket is
-   * destroyed with the timeout error instead, as undici's own headers timer does, and undici
-   * fails the request with it and opens nothing.
-   */
-  on: { readonly socket: Duplex | undefined } | undefined = undefined;
 
   constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
   }
 
   /** The request started on its socket; `abort` fails it. */
-  start(abort: (error: Error) => void): void {
+  start(abort: (error: Error, socketError: Error) => void): void {
     this.#abort = abort;
     if (this.#timeoutMs > 0) this.#startedAt = Date.now();
   }
@@ -60,8 +54,6 @@ export class HeadersDeadline {
   #expire(): void {
     this.#timer = undefined;
     const error = new undiciErrors.HeadersTimeoutError();
-    const socket = this.on?.socket;
-    if (socket !== undefined && !socket.destroyed) socket.destroy(error);
-    else this.#abort?.(error);
+    this.#abort?.(error, error);
   }
 }

@@ -45,6 +45,13 @@ export interface OllamaSimStats {
   /** Embedding vectors computed; a request whose client left stops adding to it. */
   readonly embeddings: number;
   readonly aborted: number;
+  /** Requests answered by a `fixtures` entry (the `replay` fault is counted in `faults`). */
+  readonly replayed: number;
+  /**
+   * Requests with `fixtures` for their method and path but none compatible with them (the rule is
+   * in the README's Fixtures section), answered by the simulator itself.
+   */
+  readonly replayMisses: number;
   readonly connections: number;
   readonly loads: number;
   readonly loadedModels: readonly string[];

@@ -102,6 +102,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
   const lives = new Set<Life>();
   let picker = new FaultPicker(opts.faults);
   const quota = opts.quota === undefined ? undefined : new Quota(opts.quota);
+  const fixtures = new FixtureMatcher(opts.fixtures);
 
   // Ollama sets no idle timeout; pooled sockets stay open until the client closes them.
   const server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 });
@@ -114,7 +115,7 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
       log,
       faultTopic: topics.fault,
       picker: () => picker,
-      fixtures: new FixtureMatcher(opts.fixtures),
+      fixtures,
       hostCheck: opts.hostCheck && isLoopbackBind(opts.host),
       lives,
       refuse: (ms) => listener.refuse(ms),
@@ -164,6 +165,8 @@ export async function startOllamaSim(options: OllamaSimOptions = {}): Promise<Ol
         truncatedPrompts: counters.truncatedPrompts,
         embeddings: counters.embeddings,
         aborted: log.aborted,
+        replayed: fixtures.replayed,
+        replayMisses: fixtures.misses,
         connections: listener.connections,
         loads: store.loads,
         loadedModels: store.loaded(now).map((x) => x.rt.model.name),

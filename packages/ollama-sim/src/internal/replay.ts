@@ -14,12 +14,31 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** What a body asks for that changes the shape of the answer. */
+function shapeOf(path: string, body: unknown): { model: unknown; stream: boolean; tools: boolean } {
+  const b = isPlainObject(body) ? body : {};
+  return {
+    model: b.model,
+    // Ollama streams when `stream` is absent (or null); the OpenAI-compatible `/v1` routes do not.
+    stream: typeof b.stream === 'boolean' ? b.stream : !path.startsWith('/v1/'),
+    // Ollama treats an empty `tools` list as none.
+    tools: Array.isArray(b.tools) && b.tools.length > 0,
+  };
+}
+
 /**
  * Finds the fixture for a request: same method and path, then the same body (key order ignored),
- * else the same `model`.
+ * else the first compatible one. A real server answers each request from its own content, so a
+ * stand-in may only serve a recording whose answer has the shape the request asks for: a 2xx
+ * fixture (an error answers only its exact request) with the same `model`, the same effective
+ * `stream` mode and tools on both sides or on neither. Otherwise the simulator answers itself.
  */
 export class FixtureMatcher {
   private readonly entries: { fixture: Fixture; key: string }[];
+  /** Requests answered by a fixture. */
+  replayed = 0;
+  /** Requests with fixtures for their method and path, none of them compatible. */
+  misses = 0;
 
   constructor(fixtures: readonly Fixture[]) {
     this.entries = fixtures.map((fixture) => ({
@@ -34,13 +53,28 @@ export class FixtureMatcher {
       (x) => x.fixture.request.method === method && x.fixture.request.path === path,
     );
     if (candidates.length === 0) return undefined;
+    const found = this.find(candidates, path, body);
+    if (found === undefined) this.misses++;
+    else this.replayed++;
+    return found;
+  }
+
+  private find(
+    candidates: readonly { fixture: Fixture; key: string }[],
+    path: string,
+    body: unknown,
+  ): Fixture | undefined {
     const key = canonicalJson(body ?? null);
     const exact = candidates.find((x) => x.key === key);
     if (exact) return exact.fixture;
-    const model = isPlainObject(body) ? body.model : undefined;
-    return candidates.find(
-      (x) => isPlainObject(x.fixture.request.body) && x.fixture.request.body.model === model,
-    )?.fixture;
+    if (!isPlainObject(body)) return undefined;
+    const want = shapeOf(path, body);
+    return candidates.find(({ fixture }) => {
+      const { status } = fixture.response;
+      if (status < 200 || status > 299 || !isPlainObject(fixture.request.body)) return false;
+      const got = shapeOf(path, fixture.request.body);
+      return got.model === want.model && got.stream === want.stream && got.tools === want.tools;
+    })?.fixture;
   }
 }
 

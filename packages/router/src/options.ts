@@ -126,7 +126,8 @@ export interface RouterOptions<D extends DeploymentOptions = DeploymentOptions> 
   /** The `lowest-latency` strategy's moving average and exploration. */
   latency?: LatencyOptions | undefined;
   /**
-   * Source of randomness in [0, 1): the weighted draw and the exploration.
+   * Source of randomness in [0, 1): the weighted draw and the exploration. Each draw is checked:
+   * a value outside [0, 1) fails the call with a `RangeError` (a `TypeError` for no number).
    * @default Math.random
    */
   random?: (() => number) | undefined;

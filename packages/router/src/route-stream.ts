@@ -1,7 +1,6 @@
 import { onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { allFailed } from './all-failed';
-import { ignore } from './call-waits';
 import { classify, isConsumerTimeout } from './classify';
 import { fieldsToDrop } from './drop-fields';
 import { RouterClosedError } from './errors';
@@ -159,26 +158,44 @@ export async function* routeStream(
       };
       // The caller's abort while it holds a chunk lets go at once too (its provider's stream
       // does the same on its side), and one while it waits for the next chunk rejects that wait
-      // at once (a provider may ignore its signal); one listener per stream, none per chunk.
-      let abandon: ((reason: unknown) => void) | undefined;
-      const abandoned =
-        signal === undefined
-          ? undefined
-          : new Promise<never>((_, reject) => {
-              abandon = reject;
-            });
-      abandoned?.catch(ignore);
+      // at once (a provider may ignore its signal); one listener per stream, none per chunk. The
+      // listener rejects the one wait in progress: a promise raced against every chunk instead,
+      // living as long as the stream, would keep a reaction (and the chunk it resolved with) per
+      // chunk until the stream ends.
+      let rejectWait: ((reason: unknown) => void) | undefined;
       const stopFollowing =
         signal === undefined
           ? undefined
           : onAbort(signal, () => {
-              abandon!(signal.reason);
+              rejectWait?.(signal.reason);
               if (rt.held.release(held)) held.end(signal.reason);
             });
-      const nextChunk = () =>
-        rt.waits.until(
-          abandoned === undefined ? iterator.next() : Promise.race([iterator.next(), abandoned]),
+      const nextChunk = (): Promise<IteratorResult<Chunk>> => {
+        if (signal === undefined) return rt.waits.until(iterator.next());
+        return rt.waits.until(
+          new Promise<IteratorResult<Chunk>>((resolve, reject) => {
+            if (signal.aborted) {
+              reject(signal.reason);
+              return;
+            }
+            rejectWait = reject;
+            const settled = () => {
+              if (rejectWait === reject) rejectWait = undefined;
+            };
+            // A late outcome after the abort is dropped here, never an unhandled rejection.
+            iterator.next().then(
+              (result) => {
+                settled();
+                resolve(result);
+              },
+              (error: unknown) => {
+                settled();
+                reject(error);
+              },
+            );
+          }),
         );
+      };
       try {
         for (let result = first; !result.done; result = await nextChunk()) {
           const ended = endedMeanwhile(rt, signal);

@@ -50,6 +50,22 @@ describe("strategy 'weighted-random'", () => {
     expect(Math.abs(counts.c! / 10_000 - 0.6)).toBeLessThan(0.02);
   });
 
+  // `u^(1/weight)` underflowed to 0 for such weights: two equal weights of 0.0001 split 93/7.
+  it.each([1e-3, 1e-4, 1e-12])(
+    'splits calls in proportion to weights as small as %s (within 2 points over 10 000 calls)',
+    async (w) => {
+      const { router } = build('weighted-random', [
+        { id: 'a', weight: w },
+        { id: 'b', weight: w },
+        { id: 'c', weight: 2 * w },
+      ]);
+      const counts = await served(router, 10_000);
+      expect(Math.abs(counts.a! / 10_000 - 0.25)).toBeLessThan(0.02);
+      expect(Math.abs(counts.b! / 10_000 - 0.25)).toBeLessThan(0.02);
+      expect(Math.abs(counts.c! / 10_000 - 0.5)).toBeLessThan(0.02);
+    },
+  );
+
   it('draws the same deployments in the same order under the same seed', async () => {
     const order = async () => {
       const { router } = build('weighted-random', [{ id: 'a' }, { id: 'b' }, { id: 'c' }], {

@@ -1,3 +1,4 @@
+import { fail } from '@x/internal';
 import type { Deployment, Operation } from './deployment';
 import type { StrategyName } from './options';
 
@@ -11,17 +12,41 @@ export interface StrategyContext {
 }
 
 /**
+ * One draw of the `random` option, checked: a value outside [0, 1) (one scaled to [0, 100), NaN,
+ * 1) would skew every draw silently, so the call fails with a `RangeError` (a `TypeError` for a
+ * value that is no number) naming it instead.
+ */
+function checkedDraw(random: () => number): number {
+  const u: unknown = random();
+  if (typeof u !== 'number' || !(u >= 0 && u < 1)) {
+    fail('random()', 'a number in [0, 1)', u, typeof u === 'number');
+  }
+  return u;
+}
+
+/**
  * A weighted draw without replacement (Efraimidis and Spirakis): each deployment gets the key
  * `u^(1/weight)` for a uniform `u`, and the largest key comes first. The first place goes to each
- * deployment with probability weight / total weight, and so on down the list.
+ * deployment with probability weight / total weight, and so on down the list. The keys are
+ * compared as their logarithms, `ln(u) / weight` (the same order): `u^(1/weight)` underflows to 0
+ * for a small weight (0.001 and less), and keys tied at 0 split the traffic unevenly. Weights are
+ * taken relative to the largest one, so equal weights, however small, draw exactly as weights of 1,
+ * and only a weight some 1e300 times smaller than another's can overflow its key to -Infinity.
  */
 function drawKeys(
   deployments: readonly Deployment[],
   random: () => number,
 ): Map<Deployment, number> {
+  let largest = 0;
+  for (const d of deployments) largest = Math.max(largest, d.weight);
   const keys = new Map<Deployment, number>();
-  for (const d of deployments) keys.set(d, random() ** (1 / d.weight));
+  for (const d of deployments) keys.set(d, Math.log(checkedDraw(random)) / (d.weight / largest));
   return keys;
+}
+
+/** Larger key first; keys both -Infinity (u = 0) tie instead of comparing as NaN. */
+function byKey(a: number, b: number): number {
+  return a === b ? 0 : b - a;
 }
 
 /** Sorts by `score` ascending, ties broken by a weighted draw. */
@@ -33,7 +58,7 @@ function byScore(
   const keys = drawKeys(deployments, random);
   const scores = new Map(deployments.map((d) => [d, score(d)]));
   return [...deployments].sort(
-    (a, b) => scores.get(a)! - scores.get(b)! || keys.get(b)! - keys.get(a)!,
+    (a, b) => scores.get(a)! - scores.get(b)! || byKey(keys.get(a)!, keys.get(b)!),
   );
 }
 
@@ -57,7 +82,7 @@ function leastInFlight(ctx: StrategyContext): Rank {
 function lowestLatency(ctx: StrategyContext): Rank {
   return (deployments, op) => {
     if (deployments.length < 2) return [...deployments];
-    if (ctx.exploration > 0 && ctx.random() < ctx.exploration) {
+    if (ctx.exploration > 0 && checkedDraw(ctx.random) < ctx.exploration) {
       return byScore(deployments, ctx.random, () => 0);
     }
     const now = performance.now();

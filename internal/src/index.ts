@@ -94,7 +94,12 @@ export {
 } from './shared-registry';
 export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
 export { createTopics, Topic } from './topic';
-export { expectUrlText, hasControlOrEdgeSpace } from './url-text';
+export {
+  expectUrlString,
+  expectUrlText,
+  hasControlOrEdgeSpace,
+  URL_WITHOUT_CONTROLS,
+} from './url-text';
 export { isJsonRecord, objectKind } from './value-kind';
 export { WaiterQueue, type WaiterQueueHooks, type Waiting } from './waiter-queue';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectUrlText } from './url-text';
+import { expectUrlString, expectUrlText } from './url-text';
 
 describe('expectUrlText', () => {
   it('accepts a URL as written', () => {
@@ -32,5 +32,20 @@ describe('expectUrlText', () => {
     expect(message).toContain('`baseUrl`');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('s3cret');
+  });
+});
+
+describe('expectUrlString', () => {
+  it('accepts a string, whatever it holds (its text is checked apart)', () => {
+    expect(() => expectUrlString('baseUrl', 'not a url')).not.toThrow();
+  });
+
+  it('refuses another type with a TypeError asking for a URL string', () => {
+    expect(() => expectUrlString('baseUrl', 5)).toThrow(
+      new TypeError('Expected `baseUrl` to be a URL string, got `5` (number)'),
+    );
+    expect(() => expectUrlString('preset.baseUrl', new URL('http://h/'))).toThrow(
+      new TypeError('Expected `preset.baseUrl` to be a URL string, got a URL object'),
+    );
   });
 });

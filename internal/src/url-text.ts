@@ -4,6 +4,9 @@ import { displayUrl } from './display-url';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what it refuses.
 const CONTROL_OR_EDGE_SPACE = /[\u0000-\u001f\u007f-\u009f]|^\s|\s$/;
 
+/** What a URL option with a control character in it is asked to be, in every package. */
+export const URL_WITHOUT_CONTROLS = 'a URL without control characters (tab, CR, LF, NUL...)';
+
 /**
  * True when `text` holds a control character (C0, DEL, C1) or starts or ends with whitespace:
  * never meant in a URL or a name that labels metrics and goes into a request line or a header.
@@ -21,11 +24,14 @@ export function hasControlOrEdgeSpace(text: string): boolean {
  */
 export function expectUrlText(name: string, value: string): void {
   if (hasControlOrEdgeSpace(value)) {
-    fail(
-      name,
-      'a URL without control characters (tab, CR, LF, NUL...) or surrounding whitespace',
-      displayUrl(value),
-      true,
-    );
+    fail(name, `${URL_WITHOUT_CONTROLS} or surrounding whitespace`, displayUrl(value), true);
   }
+}
+
+/**
+ * A URL option (`baseUrl`) that must be a string, worded alike in every package: a `TypeError`
+ * asking for "a URL string" (a `URL` object, say), before its text is checked and parsed.
+ */
+export function expectUrlString(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') fail(name, 'a URL string', value);
 }

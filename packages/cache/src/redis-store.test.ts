@@ -180,7 +180,8 @@ describe('createRedisStore', () => {
     (name) => {
       expect(() => createRedisStore({ client: connect(), [name]: 2 ** 31 })).toThrow(
         new RangeError(
-          `Expected \`${name}\` to be an integer between 1 and 2147483647, got \`2147483648\` (number)`,
+          // commandTimeoutMs only arms a timer, which takes fractional ms; the others go to Redis
+          `Expected \`${name}\` to be ${name === 'commandTimeoutMs' ? 'a finite number' : 'an integer'} between 1 and 2147483647, got \`2147483648\` (number)`,
         ),
       );
     },

@@ -42,7 +42,7 @@ export interface RedisStoreOptions {
   /**
    * How long one Redis command may take before it counts as failed (the cache then carries on
    * from memory or the loader). Keeps an unreachable Redis from stalling requests.
-   * Integer, 1 to 2^31-1.
+   * 1 to 2^31-1 (a fraction of a ms allowed: only a timer waits it).
    * @default 500
    */
   commandTimeoutMs?: number | undefined;
@@ -124,7 +124,8 @@ const OPTION_KEYS = [
  * never passes to a caller.
  *
  * @throws {TypeError} when `client` lacks a command, or an option has the wrong type or is unknown.
- * @throws {RangeError} when a number is out of range (durations: integers from 1 to 2^31-1 ms).
+ * @throws {RangeError} when a number is out of range (durations: 1 to 2^31-1 ms, integers but for
+ *   `commandTimeoutMs`).
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
@@ -152,7 +153,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   // `undefined` is "not set"; `null` is refused like any other wrong type, never `?? fallback`.
   const duration = (name: string, value: unknown, fallback: number, min = 1) =>
     optionalDuration(name, value, { min, integer: true }) ?? fallback;
-  const commandTimeoutMs = duration('commandTimeoutMs', options.commandTimeoutMs, 500);
+  // Only a timer waits it (setTimeout takes fractional ms), as the router's Redis state's does;
+  // the others are sent to Redis as `PX`, which takes whole ms.
+  const commandTimeoutMs =
+    optionalDuration('commandTimeoutMs', options.commandTimeoutMs, { min: 1 }) ?? 500;
   const lockTtlMs = duration('lockTtlMs', options.lockTtlMs, 10_000);
   // Long enough for most answers of a model (a second load of a healthy one costs its tokens
   // again), well under a stalled call's deadlines: the holder may be a deployment that hangs,

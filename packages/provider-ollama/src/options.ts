@@ -5,10 +5,12 @@ import {
   expectKnownKeys,
   expectNumber,
   expectOneOf,
+  expectUrlString,
   fail,
   hasControlOrEdgeSpace,
   isBlank,
   isPlainObject,
+  URL_WITHOUT_CONTROLS,
 } from '@x/internal';
 import {
   CORE_OPTION_ALIASES,
@@ -84,7 +86,7 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   // Ends are trimmed as Ollama's clients trim OLLAMA_HOST; inside, URL parsing would drop a tab
   // or a line break without a word (`a\nb` becoming host `ab`).
   if (hasControlOrEdgeSpace(text)) {
-    fail(name, 'a URL without control characters (tab, CR, LF, NUL...)', shown, true);
+    fail(name, URL_WITHOUT_CONTROLS, shown, true);
   }
   // The CLI's one exception (envconfig Host(), Ollama 0.13.0 on): exactly `ollama.com`, no scheme,
   // port, path or other case, is the cloud over https, not http on 11434.
@@ -244,7 +246,7 @@ export function resolveOptions(options: OllamaProviderOptions): {
   // Only `baseUrl` left out falls back to `OLLAMA_HOST` and the default: `null` is refused as
   // every other option set to null is (`name`, `headers`, `tokens`...), never read as localhost.
   const rawBase = options.baseUrl !== undefined ? options.baseUrl : (fromEnv ?? DEFAULT_BASE_URL);
-  if (typeof rawBase !== 'string') fail('baseUrl', 'a URL string', rawBase);
+  expectUrlString('baseUrl', rawBase);
   const baseUrl = normaliseBaseUrl(rawBase, fromEnv !== undefined ? 'OLLAMA_HOST' : 'baseUrl');
   const numCtx = (options.tokens as { numCtx?: unknown } | undefined)?.numCtx;
   if (typeof options.tokens === 'object' && options.tokens !== null && numCtx !== undefined) {

@@ -4,6 +4,7 @@ import {
   expectNumber,
   expectOneOf,
   expectSharedName,
+  expectUrlString,
   fail,
   hideSecretShapes,
   isBlank,
@@ -11,6 +12,7 @@ import {
   optionalBoolean,
   optionalString,
   REDACTED,
+  URL_WITHOUT_CONTROLS,
 } from '@x/internal';
 import type { Provider as TokensProvider } from '@x/tokens';
 import {
@@ -186,11 +188,9 @@ export function customPreset(value: Record<string, unknown>): NamedPreset {
       true,
     );
   }
-  if (typeof value.baseUrl !== 'string') {
-    fail('preset.baseUrl', 'a URL such as "https://api.example.com/v1"', value.baseUrl);
-  }
+  expectUrlString('preset.baseUrl', value.baseUrl);
   if (/[\r\n]/.test(value.baseUrl)) {
-    fail('preset.baseUrl', 'a string without CR or LF', displayUrl(value.baseUrl), true);
+    fail('preset.baseUrl', URL_WITHOUT_CONTROLS, displayUrl(value.baseUrl), true);
   }
   const family =
     value.extends === undefined

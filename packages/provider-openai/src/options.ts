@@ -4,11 +4,13 @@ import {
   expectKnownKeys,
   expectNumber,
   expectOneOf,
+  expectUrlString,
   fail,
   hasControlOrEdgeSpace,
   isPlainObject,
   optionalBoolean,
   optionalString,
+  URL_WITHOUT_CONTROLS,
 } from '@x/internal';
 import {
   CORE_OPTION_ALIASES,
@@ -193,7 +195,7 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   const text = raw.trim();
   // URL parsing would drop a tab or a line break inside without a word (`a\nb`: host `ab`).
   if (hasControlOrEdgeSpace(text)) {
-    fail(name, 'a URL without control characters (tab, CR, LF, NUL...)', shown, true);
+    fail(name, URL_WITHOUT_CONTROLS, shown, true);
   }
   let url: URL;
   try {
@@ -250,11 +252,15 @@ export function validateOptions(options: OpenAIProviderOptions): void {
   for (const key of ['baseUrl', 'organization', 'project', 'authHeader'] as const) {
     // An empty or blank organization or project would be sent as an empty header, naming none
     // (and hiding `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`, which an option overrides).
-    optionalString(key, options[key], key === 'organization' || key === 'project');
     const value = options[key];
+    if (key === 'baseUrl') {
+      if (value !== undefined) expectUrlString(key, value);
+    } else optionalString(key, value, key === 'organization' || key === 'project');
     if (typeof value === 'string' && /[\r\n]/.test(value)) {
       // Checked before the URL is read: a base URL is shown as any URL in an error is.
-      fail(key, 'a string without CR or LF', key === 'baseUrl' ? displayUrl(value) : value, true);
+      // A base URL is worded as for any control character in it (as @x/provider-ollama words it).
+      if (key === 'baseUrl') fail(key, URL_WITHOUT_CONTROLS, displayUrl(value), true);
+      fail(key, 'a string without CR or LF', value, true);
     }
     // Sent as header values: a byte a header cannot hold would fail every call in undici.
     if ((key === 'organization' || key === 'project') && typeof value === 'string') {

@@ -29,7 +29,7 @@ export interface TokenBucketOptions {
   /**
    * The most tokens the bucket holds: the burst.
    * @default ratePerSecond (which must then be >= 1, for the default cost of 1 to fit)
-   * Range: a finite number > 0.
+   * Range: a finite number >= 1.
    */
   capacity?: number | undefined;
   /**
@@ -130,6 +130,14 @@ export function expectOptions(
 /** @internal a finite number > 0 */
 export function expectPositive(name: string, value: unknown): number {
   return expectNumber(name, value, POSITIVE);
+}
+
+/**
+ * @internal A token bucket's capacity: a finite number >= 1, as the Redis bucket and the keyed
+ * limiter (`limits.<name>.capacity`) require; below 1 the default cost of 1 could never fit.
+ */
+export function expectCapacity(name: string, value: unknown): number {
+  return expectNumber(name, value, { min: 1 });
 }
 
 /** @internal an integer >= 0 or Infinity */
@@ -246,7 +254,7 @@ export function normalizeTokenBucketOptions(options: unknown): NormalizedBucketO
   const capacity =
     o.capacity === undefined
       ? defaultCapacity(ratePerSecond)
-      : expectPositive('capacity', o.capacity);
+      : expectCapacity('capacity', o.capacity);
   let initialTokens = capacity;
   if (o.initialTokens !== undefined) {
     initialTokens = expectNumber('initialTokens', o.initialTokens, { min: 0 });

@@ -69,6 +69,8 @@ export interface TokenBucket {
    * Changes the rate (and optionally the capacity) at run time. Tokens accrued so far are kept
    * (clamped to the new capacity); waiters are rescheduled, and those whose cost exceeds a smaller
    * capacity are rejected with `RangeError`.
+   * @throws {TypeError | RangeError} when `ratePerSecond` is not a finite number > 0, or `capacity`
+   *   not a finite number >= 1.
    */
   setRate(ratePerSecond: number, capacity?: number): void;
   /**

@@ -32,7 +32,7 @@ describe('createTokenBucket', () => {
   it('throws a TypeError when capacity is not a number', () => {
     expect(() =>
       createTokenBucket({ ratePerSecond: 1, capacity: '5' as unknown as number }),
-    ).toThrow(new TypeError('Expected `capacity` to be a finite number > 0, got `"5"` (string)'));
+    ).toThrow(new TypeError('Expected `capacity` to be a finite number >= 1, got `"5"` (string)'));
   });
 
   it('throws a RangeError when initialTokens exceeds capacity or maxQueue is fractional', () => {
@@ -63,8 +63,8 @@ describe('createTokenBucket', () => {
     await expect(slow.acquire(1, { timeoutMs: 1_000 })).rejects.toMatchObject({
       retryAfterMs: 2_000,
     });
-    // a fractional capacity chosen on purpose still holds fractional costs
-    expect(createTokenBucket({ ratePerSecond: 0.5, capacity: 0.5 }).tryAcquire(0.5)).toBe(true);
+    // a fractional capacity of at least 1 still holds fractional costs (below 1: token-bucket-capacity.test.ts)
+    expect(createTokenBucket({ ratePerSecond: 0.5, capacity: 1.5 }).tryAcquire(1.5)).toBe(true);
   });
 
   it('starts with initialTokens when given', () => {

@@ -8,6 +8,7 @@ import {
   type AcquireOptions,
   costError,
   expectAcquireOptions,
+  expectCapacity,
   expectPositive,
   normalizeTokenBucketOptions,
   optionalTimeout,
@@ -182,7 +183,7 @@ class TokenBucketImpl extends StatsView implements TokenBucket {
 
   setRate(ratePerSecond: number, capacity?: number): void {
     const rate = expectPositive('ratePerSecond', ratePerSecond);
-    const cap = capacity === undefined ? this.capacity : expectPositive('capacity', capacity);
+    const cap = capacity === undefined ? this.capacity : expectCapacity('capacity', capacity);
     const now = performance.now();
     this.refill(now); // accrue at the old rate up to now
     this.ratePerMs = rate / 1000;

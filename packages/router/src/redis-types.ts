@@ -89,7 +89,8 @@ export interface RedisRouterStateOptions {
    */
   prefix?: string | undefined;
   /**
-   * How long one command may take before Redis counts as unavailable, in ms.
+   * How long one command may take before Redis counts as unavailable, in ms: 1 to 2^31-1 (a
+   * fraction of a ms allowed: only a timer waits it).
    * @default 1000
    */
   commandTimeoutMs?: number | undefined;

@@ -1,7 +1,7 @@
 import { expectString, fail, firstOfTwoKeys } from '@x/internal';
 import { encodingForModel, getCounter } from './encodings';
 import { isEncodingLoadError, NoExactTokenizerError } from './errors';
-import { billedKeys, expectRecord, isRecord, textParts } from './internal/records';
+import { billedKeys, callBody, expectRecord, isRecord, textParts } from './internal/records';
 import {
   authorTokens,
   HARMONY_RESULT,
@@ -92,6 +92,13 @@ export function expectMessages(
       if (message.name !== undefined && typeof message.name !== 'string') {
         fail(`${name}[${i}].name`, 'a string', message.name);
       }
+      if (
+        message.tool_calls !== undefined ||
+        message.toolCalls !== undefined ||
+        message.function_call !== undefined
+      ) {
+        expectCallNames(`${name}[${i}]`, message);
+      }
       if (typeof content === 'string' || content === undefined || content === null) continue;
       // Any other content was read as no text at all (0 tokens, and `fits: true` for a message
       // of any size): an array of parts is checked, anything else is the caller's mistake.
@@ -103,6 +110,32 @@ export function expectMessages(
     }
     expectRecord(`${name}[${i}]`, message);
     expectString(`${name}[${i}].role`, message.role);
+  }
+}
+
+const CALL_LISTS = ['tool_calls', 'toolCalls'] as const;
+
+/**
+ * A tool call's `name` is billed as a message's is (`messageStrings`): one of another type would
+ * be left out of the count, so it is refused the same way. Only what the count reads is checked:
+ * a list that is not an array and an entry that is not an object are skipped there too.
+ */
+function expectCallNames(path: string, message: Record<string, unknown>): void {
+  for (const key of CALL_LISTS) {
+    const calls = message[key];
+    if (!Array.isArray(calls)) continue;
+    for (let j = 0; j < calls.length; j++) {
+      const call: unknown = calls[j];
+      if (!isRecord(call)) continue;
+      const body = callBody(call);
+      if (body.name === undefined || typeof body.name === 'string') continue;
+      const nested = body === call ? '' : body === call.function ? '.function' : '.custom';
+      fail(`${path}.${key}[${j}]${nested}.name`, 'a string', body.name);
+    }
+  }
+  const single = message.function_call;
+  if (isRecord(single) && single.name !== undefined && typeof single.name !== 'string') {
+    fail(`${path}.function_call.name`, 'a string', single.name);
   }
 }
 
@@ -164,11 +197,7 @@ export function messageStrings(message: ChatMessage, out: string[], at: number):
       for (let j = 0; j < calls.length; j++) {
         const call = calls[j];
         if (!isRecord(call)) continue;
-        const body = isRecord(call.function)
-          ? call.function
-          : isRecord(call.custom)
-            ? call.custom
-            : call;
+        const body = callBody(call);
         try {
           n = callStrings(body, out, n);
         } catch {

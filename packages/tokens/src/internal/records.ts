@@ -24,6 +24,14 @@ export function textParts(parts: readonly unknown[], out: string[], n: number): 
   return n;
 }
 
+/**
+ * Where a tool call holds its name and input: OpenAI's wire nests them (`function`, `custom`),
+ * @x/provider-core's `toolCalls` hold them on the call.
+ */
+export function callBody(call: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(call.function) ? call.function : isRecord(call.custom) ? call.custom : call;
+}
+
 /** The fields of a message, billed by name when a class holds them as getters ({@link billedKeys}). */
 const MESSAGE_FIELDS = [
   'role',

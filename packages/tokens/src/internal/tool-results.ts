@@ -1,7 +1,7 @@
 import type { ChatMessage, EncodingName } from '../types';
 import type { BpeCounter } from './bpe';
 import { textMemo } from './count-memo';
-import { billedKeys, isRecord, textParts } from './records';
+import { billedKeys, callBody, isRecord, textParts } from './records';
 
 /**
  * How harmony (o200k_base) renders a tool result:
@@ -42,11 +42,7 @@ function callName(message: ChatMessage, id: string): string | undefined {
   if (!Array.isArray(list)) return undefined;
   for (const call of list as unknown[]) {
     if (!isRecord(call) || call.id !== id) continue;
-    const body = isRecord(call.function)
-      ? call.function
-      : isRecord(call.custom)
-        ? call.custom
-        : call;
+    const body = callBody(call);
     return typeof body.name === 'string' ? body.name : undefined;
   }
   return undefined;

@@ -313,6 +313,8 @@ export class ProviderCore {
       rt.agent?.close(),
       rt.ownPool ? rt.pool?.close() : undefined,
       ...this.#ownLimitersClosed(),
+      // A call that joined another provider's load through a shared cache holds no socket here.
+      rt.cache.idle(),
     ]).then(noop);
     return this.#closing;
   }
@@ -340,6 +342,8 @@ export class ProviderCore {
       // A close in progress is waited for: undici's Agent, once closing, leaves the connections
       // it closes out of destroy(); they end as their requests, aborted above, do.
       closing,
+      // Ended above too, but a call that joined another provider's load holds no socket here.
+      rt.cache.idle(),
     ]).then(noop);
     this.#closing = this.#destroying;
     return this.#destroying;

@@ -28,6 +28,9 @@ export class CacheMembership {
   #leaving = false;
   /** Not counted now (left, until a late call comes in). */
   #left = false;
+  /** Resolves {@link idle}'s promise; set while one is waited for. */
+  #idle: (() => void) | undefined;
+  #idlePromise: Promise<void> | undefined;
 
   constructor(cache: Cache) {
     let sharing = sharings.get(cache);
@@ -64,6 +67,19 @@ export class CacheMembership {
     if (--this.#busy === 0 && this.#leaving) this.#depart();
   }
 
+  /**
+   * Resolves once no call or load of this provider's is left in the cache: `close()` waits for
+   * it, as it waits for the requests on its own sockets. A call that joined another provider's
+   * load holds no socket of this one, so the pool's closing alone would not wait for it.
+   */
+  idle(): Promise<void> | undefined {
+    if (this.#busy === 0) return undefined;
+    this.#idlePromise ??= new Promise<void>((resolve) => {
+      this.#idle = resolve;
+    });
+    return this.#idlePromise;
+  }
+
   /** The provider was closed or destroyed: it stops counting once nothing of its own is left. */
   leave(): void {
     if (this.#leaving) return;
@@ -72,6 +88,14 @@ export class CacheMembership {
   }
 
   #depart(): void {
+    const idle = this.#idle;
+    if (idle !== undefined) {
+      this.#idle = undefined;
+      this.#idlePromise = undefined;
+      // After the microtasks in the queue: the call that left last ends (its error told, its
+      // stats counted) before `close()` resolves.
+      setImmediate(idle);
+    }
     if (this.#left) return;
     this.#left = true;
     this.#sharing.providers--;

@@ -166,9 +166,11 @@ export class CacheStage {
             typeof error === 'object' && error !== null ? failedLoads.get(error) : undefined;
           const foreign =
             (loader !== undefined && loader !== this) || isProviderErrorOfKind(error, 'closed');
-          if (!foreign || this.#closing.aborted || signal?.aborted === true || tries === 3) {
-            throw error;
-          }
+          if (!foreign || tries === 3) throw error;
+          // Ended meanwhile (its caller, its deadline, `destroy()`) or closed: no load again, and
+          // the other's failure is still not this call's to report: it ends with its own reason.
+          if (signal?.aborted === true) throw signal.reason;
+          if (this.#closing.aborted) throw this.#closing.reason;
         }
       }
     } finally {
@@ -231,10 +233,17 @@ export class CacheStage {
           }
           return { response: own } satisfies CachedAnswer<Response>;
         },
-        bound === undefined ? this.#options(signal) : { signal: bound.signal },
+        bound !== undefined
+          ? { signal: bound.signal }
+          : // Shared: the load may be another provider's, which this one's `ending` does not end.
+            sharing.shared && signal !== undefined
+            ? { signal: realSignal(signal) }
+            : this.#options(signal),
       );
     } catch (error) {
       if (bound?.left !== true) throw error;
+      // A closed provider sends nothing new: the call ends with its closed error.
+      if (this.#closing.aborted) throw this.#closing.reason;
       // Left the other provider's load (it goes on for its own callers): this call's answer
       // comes from its own server, and is stored as a load's would be.
       return this.#ownLoad(key, model, signal, load);
@@ -283,6 +292,11 @@ export class CacheStage {
   /** The provider was closed or destroyed: see {@link CacheMembership.leave}. */
   leave(): void {
     this.#sharing?.leave();
+  }
+
+  /** Once none of this provider's calls and loads is left in the cache: see {@link CacheMembership.idle}. */
+  idle(): Promise<void> | undefined {
+    return this.#sharing?.idle();
   }
 
   /** A stored answer for a stream, or undefined (counted as a miss). */

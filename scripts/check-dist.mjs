@@ -8,7 +8,8 @@
 // TypeScript the guide promises (5.2, the root's `typescript-oldest`) reports an error inside the
 // declaration files with `skipLibCheck` off (see oldestTypeScriptErrors below); or when a library
 // of a user's, compiled with `declaration: true` over a pnpm install of the package, cannot name a
-// type the package hands out (TS2742: see check-dist-names.mjs).
+// type the package hands out (TS2742: see check-dist-names.mjs); or when the CJS build's classes
+// differ from the ESM build's (a name, a member: see check-dist-classes.mjs).
 // Run from a package folder by its `check:package` script, after the build.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { classMismatches } from './check-dist-classes.mjs';
 import { declarationsProgram, unnameableTypeErrors } from './check-dist-names.mjs';
 
 /** The oldest TypeScript the docs promise (getting-started: "TypeScript 5.2 or later"). */
@@ -72,6 +74,14 @@ if (mismatches.length > 0) {
   );
   process.exit(1);
 }
+const classDiffs = await classMismatches(JSON.parse(readFileSync('package.json', 'utf8')));
+if (classDiffs.length > 0) {
+  console.error(
+    `check-dist: the CJS build's classes differ from the ESM build's (util.inspect, logs and constructor.name in CJS would show them):\n  ${classDiffs.join('\n  ')}\n` +
+      'See internal/tsup.ts: the CJS chunks must keep the ESM syntax (no class-field transform).',
+  );
+  process.exit(1);
+}
 const oldErrors = oldestTypeScriptErrors(JSON.parse(readFileSync('package.json', 'utf8')));
 if (oldErrors !== '') {
   console.error(
@@ -108,7 +118,7 @@ try {
   rmSync(packed, { recursive: true, force: true });
 }
 console.log(
-  `check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; TypeScript ${OLDEST_TYPESCRIPT} reads the declarations without an error; a user's declarations name every type it hands out; the packed package.json does not name @x/internal`,
+  `check-dist: no import of @x/internal and no source map in dist; every export the declarations give as a value exists at run time; the CJS classes match the ESM ones; TypeScript ${OLDEST_TYPESCRIPT} reads the declarations without an error; a user's declarations name every type it hands out; the packed package.json does not name @x/internal`,
 );
 
 /**

@@ -61,7 +61,7 @@ export {
   optionError,
   withOptionPath,
 } from './option-error';
-export { quoted } from './quoted';
+export { escapeUnseen, quoted } from './quoted';
 export { createRandom, type Random } from './random';
 export {
   answersIntegersAsText,

@@ -76,6 +76,43 @@ export function tooShortToScrub(value: string): boolean {
 /** Told that secrets were scrubbed: how many, and from the answer of which endpoint (if known). */
 export type ScrubListener = (endpoint: string | undefined, occurrences: number) => void;
 
+/** The scrubs of one request's redaction ({@link Redactor.redactFor}) while its answer is read. */
+interface Gathered {
+  gathering: boolean;
+  occurrences: number;
+  /** Tells the total, once, when the answer's attempt ends. */
+  tell: (occurrences: number) => void;
+}
+
+/** The request redactions that gather their scrubs, by the function handed out. */
+const gatherers = new WeakMap<(text: string) => string, Gathered>();
+
+/**
+ * From now until {@link tellScrubs}, the scrubs of `redact` (a request's, from
+ * {@link Redactor.redactFor}) are added up instead of told one by one: one answer has several
+ * fields a server may echo a key into (a request id header, an error's message, type, code and
+ * param), and each told apart would be one audit event and one warning line for the same echo.
+ * Any other redaction is left as it is.
+ */
+export function gatherScrubs(redact: (text: string) => string): void {
+  const gathered = gatherers.get(redact);
+  if (gathered !== undefined) gathered.gathering = true;
+}
+
+/**
+ * Tells what `redact` scrubbed since {@link gatherScrubs}, as one total (nothing when nothing was
+ * scrubbed); later scrubs are told as they happen, so none is lost when no attempt gathers them
+ * (a partial answer scrubbed after the attempt ended).
+ */
+export function tellScrubs(redact: (text: string) => string): void {
+  const gathered = gatherers.get(redact);
+  if (gathered === undefined) return;
+  gathered.gathering = false;
+  const { occurrences } = gathered;
+  gathered.occurrences = 0;
+  if (occurrences > 0) gathered.tell(occurrences);
+}
+
 /**
  * Scrubs secrets out of text that came from the outside (a server's error message, a streamed
  * error line, a failed call's partial answer) before it reaches an error, an event, a log or
@@ -195,9 +232,22 @@ export class Redactor {
       }
       return own;
     };
+    const gathered: Gathered = {
+      gathering: false,
+      occurrences: 0,
+      tell: (occurrences) => this.#onScrub?.(endpoint, occurrences),
+    };
     // A key still among the recent ones is in their index: no index of its own to build.
-    return (text) =>
-      this.#scrub(text, known || this.#recent.includes(key!) ? undefined : ownIndexes(), endpoint);
+    const redact = (text: string): string =>
+      this.#scrub(
+        text,
+        known || this.#recent.includes(key!) ? undefined : ownIndexes(),
+        endpoint,
+        true,
+        gathered,
+      );
+    gatherers.set(redact, gathered);
+    return redact;
   }
 
   /** The index of the recent keys, from the index kept of each (built for the new ones). */
@@ -236,6 +286,7 @@ export class Redactor {
     first: Indexes | undefined,
     endpoint: string | undefined,
     report = true,
+    gathered?: Gathered,
   ): string {
     const memo = first === undefined && text.length <= MEMO_TEXT;
     if (memo && this.#scrubbedClean.has(text)) return text;
@@ -259,7 +310,10 @@ export class Redactor {
         return `${scheme}${space}${REDACTED}`;
       },
     );
-    if (count > 0 && report) this.#onScrub?.(endpoint, count);
+    if (count > 0 && report) {
+      if (gathered?.gathering === true) gathered.occurrences += count;
+      else this.#onScrub?.(endpoint, count);
+    }
     if (memo && count === 0) {
       if (this.#scrubbedClean.size >= CLEAN_MEMO) this.#scrubbedClean.clear();
       this.#scrubbedClean.add(text);

@@ -1,3 +1,5 @@
+import { escapeUnseen } from '@x/internal';
+
 /**
  * The most of a server's error text an error keeps (`serverMessage`, and the message quoting it).
  * A server's text is not bounded by anything else: an Ollama stream's `{"error"}` line may be as
@@ -6,10 +8,30 @@
  */
 export const SERVER_TEXT_MAX = 500;
 
-/** `text` cut to 500 characters (`SERVER_TEXT_MAX`): redact it first, so no secret is split. */
+/**
+ * `text` as a message may show it, cut to 500 characters (`SERVER_TEXT_MAX`): redact it first, so
+ * no secret is split. What a reader cannot see is escaped, and no surrogate pair is split.
+ */
 export function cutServerText(text: string): string {
-  return text.length > SERVER_TEXT_MAX ? text.slice(0, SERVER_TEXT_MAX) : text;
+  return shownServerText(text, SERVER_TEXT_MAX);
 }
+
+/**
+ * `text` with what a reader cannot see escaped (`escapeUnseen`: a server's `\r\n` would start a
+ * forged line in a log, `ESC [` recolour a terminal, U+202E turn a line around), then cut to
+ * `keep` characters where no surrogate pair is split (a lone half would be a character no UTF-8
+ * writer keeps). Escaping again changes nothing, so text already shown can pass through again.
+ */
+function shownServerText(text: string, keep: number): string {
+  // Escapes only lengthen: the first `keep` characters (and the one after, to tell a pair the cut
+  // would split) are all that can be kept.
+  const shown = escapeUnseen(text.length > keep + 1 ? text.slice(0, keep + 1) : text);
+  if (shown.length <= keep) return shown;
+  const end = isHighSurrogate(shown.charCodeAt(keep - 1)) ? keep - 1 : keep;
+  return shown.slice(0, end);
+}
+
+const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 
 /**
  * How much of a server's error text is redacted before the cut: redaction reads every character
@@ -21,8 +43,8 @@ export function cutServerText(text: string): string {
 const SERVER_TEXT_REDACTED = 64 * 1024;
 
 /**
- * A server's text as an error keeps it: its first 64 Ki characters redacted with `redact`, then
- * cut to `keep` characters (500, `SERVER_TEXT_MAX`, for its error text; less for an excerpt of
+ * A server's text as an error keeps it: its first 64 Ki characters redacted with `redact`, what a
+ * reader cannot see escaped, then cut to `keep` characters (500, `SERVER_TEXT_MAX`, for its error text; less for an excerpt of
  * what it sent instead of an answer).
  */
 export function redactedServerText(
@@ -33,7 +55,7 @@ export function redactedServerText(
   const redacted = redact(
     text.length > SERVER_TEXT_REDACTED ? text.slice(0, SERVER_TEXT_REDACTED) : text,
   );
-  return redacted.length > keep ? redacted.slice(0, keep) : redacted;
+  return shownServerText(redacted, keep);
 }
 
 /**

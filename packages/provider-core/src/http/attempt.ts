@@ -1,3 +1,4 @@
+import { gatherScrubs, tellScrubs } from '../secrets';
 import { AttemptSignal } from './attempt-signal';
 import { directAttempt } from './direct-attempt';
 import {
@@ -105,6 +106,8 @@ export async function* streamAttempt(
   const watchdog = watchdogFor(init, control, () => gotBytes);
   let response: TransportResponse | undefined;
   let finished = false;
+  // Whatever this answer's headers, error body and chunks have scrubbed is told once, at the end.
+  gatherScrubs(init.redact);
   try {
     // An answer read whole through this reader (a probe) has one deadline for all of it, which
     // no chunk moves on; a stream's first-token one (every other caller streams).
@@ -150,6 +153,7 @@ export async function* streamAttempt(
       }
     }
     control.release();
+    tellScrubs(init.redact);
   }
 }
 
@@ -257,6 +261,8 @@ async function readFromTransport(
       }
     },
   );
+  // As `streamAttempt`: what the answer's headers, error body and chunks scrubbed is told once.
+  gatherScrubs(init.redact);
   try {
     const sent = bodyToSend(init, control, watchdog);
     const response = await open(
@@ -331,5 +337,6 @@ async function readFromTransport(
     watchdog?.stop();
     control.release();
     control.upload?.end();
+    tellScrubs(init.redact);
   }
 }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { gatherScrubs, tellScrubs } from '../secrets';
 import { AttemptSignal } from './attempt-signal';
 import {
   type AttemptInit,
@@ -68,14 +69,23 @@ export function directAttempt(
   opened?: (exchange: StreamedExchange) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    // What the answer's headers, error body and chunks scrubbed is told once, as one total, before
+    // the attempt settles (as `streamAttempt` tells it).
+    gatherScrubs(init.redact);
     const exchange = new DirectExchange(
       init,
       maxBytes,
       sink,
       onTooLarge,
       onContentType,
-      resolve,
-      reject,
+      () => {
+        tellScrubs(init.redact);
+        resolve();
+      },
+      (error: unknown) => {
+        tellScrubs(init.redact);
+        reject(error);
+      },
     );
     opened?.(exchange);
     exchange.send(dispatch);

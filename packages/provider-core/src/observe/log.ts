@@ -1,5 +1,5 @@
 import type { Breaker } from '@x/breaker';
-import type { LogLevel, PackageLog } from '@x/internal';
+import { escapeUnseen, type LogLevel, type PackageLog } from '@x/internal';
 import { type Audit, type AuditEvent, manualAction } from './audit';
 import type { ProviderTopics } from './events';
 import type { StatsRecorder } from './stats';
@@ -55,6 +55,8 @@ function auditMessage(event: AuditEvent): string {
  */
 export function logEvents(log: PackageLog, topics: ProviderTopics): void {
   if (!log.enabled) return;
+  // A message may hold text the provider did not write (a custom transport's error): escaped, so
+  // a line break or a terminal escape in it cannot forge a log line of its own.
   topics.retry.on((e) =>
     log.warn(
       {
@@ -65,14 +67,14 @@ export function logEvents(log: PackageLog, topics: ProviderTopics): void {
         attempt: e.attempt,
         delayMs: Math.round(e.delayMs),
       },
-      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${e.message}`,
+      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${escapeUnseen(e.message)}`,
     ),
   );
   // A call its caller aborted is cancelled, not failed: it never reaches this topic.
   topics.error.on((e) =>
     log.error(
       { event: 'call-failed', model: e.model, endpoint: e.endpoint, code: e.code, error: e.name },
-      `${e.endpoint} failed: ${e.message}`,
+      `${e.endpoint} failed: ${escapeUnseen(e.message)}`,
     ),
   );
   topics.response.on((e) =>

@@ -13,6 +13,24 @@ export const MAX_CODES = 64;
 /** The label of the codes past {@link MAX_CODES} (codes are ours, none is called `other`). */
 export const OTHER = 'other';
 
+/**
+ * Counts one failure under `code` in `by`: after {@link MAX_CODES} distinct codes the others are
+ * counted under {@link OTHER}, so `stats()` and the metrics stay bounded whatever codes a custom
+ * transport or store throws. An own property check and a defined property, not a lookup and an
+ * assignment: a code named `constructor` or `__proto__` is counted like any other, and corrupts
+ * nothing.
+ */
+export function countCode(by: Record<string, number>, code: string): void {
+  let key = code;
+  if (!Object.hasOwn(by, key) && Object.keys(by).length >= MAX_CODES) key = OTHER;
+  Object.defineProperty(by, key, {
+    value: (Object.hasOwn(by, key) ? by[key]! : 0) + 1,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** The counters and histograms of one model, as `stats().byModel` shows them. */
 export interface ModelStats extends CallCounts {
   attempts: number;
@@ -42,7 +60,6 @@ export class ModelRecord {
   successes = 0;
   failures = 0;
   readonly failuresByCode: Record<string, number> = {};
-  #codes = 0;
   inFlight = 0;
   cancelled = 0;
   attempts = 0;
@@ -66,12 +83,7 @@ export class ModelRecord {
 
   failure(code: string): void {
     this.failures++;
-    let key = code;
-    if (this.failuresByCode[key] === undefined) {
-      if (this.#codes >= MAX_CODES) key = OTHER;
-      else this.#codes++;
-    }
-    this.failuresByCode[key] = (this.failuresByCode[key] ?? 0) + 1;
+    countCode(this.failuresByCode, code);
   }
 
   snapshot(): ModelStats {

@@ -1,6 +1,6 @@
 import { type CallCounts, callCounts } from './call-counts';
 import { Histogram, type HistogramSnapshot } from './histogram';
-import { type ModelRecord, ModelRecords, type ModelStats } from './model-stats';
+import { countCode, type ModelRecord, ModelRecords, type ModelStats } from './model-stats';
 
 /** Counters and distributions of one provider. Never reset. */
 export interface ProviderStats extends CallCounts {
@@ -63,6 +63,7 @@ export class StatsRecorder {
   requests = 0;
   successes = 0;
   failures = 0;
+  /** By error code, bounded as each model's are (`countCode`). */
   readonly failuresByCode: Record<string, number> = {};
   inFlight = 0;
   cancelled = 0;
@@ -138,7 +139,7 @@ export class StatsRecorder {
   failed(model: string | undefined, error: unknown): void {
     const code = failureCode(error);
     this.failures++;
-    this.failuresByCode[code] = (this.failuresByCode[code] ?? 0) + 1;
+    countCode(this.failuresByCode, code);
     this.models.get(model).failure(code);
   }
 

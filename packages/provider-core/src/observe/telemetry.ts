@@ -57,6 +57,19 @@ interface AnswerFields {
 }
 
 /**
+ * The `gen_ai.provider.name` of the providers whose id the GenAI semantic conventions spell
+ * otherwise (their well-known values: `gcp.gemini`, `mistral_ai`): backends read the attribute to
+ * tell a provider's telemetry apart, so a known provider must carry the registry's spelling. Only
+ * the attribute: the `provider` label of stats, metrics, logs and events stays the provider's id.
+ * The other presets' ids (`openai`, `groq`, `deepseek`, `perplexity`) are the registry's own; the
+ * rest (`ollama`, `vllm`, a preset of your own) are not in it and go as they are.
+ */
+const GEN_AI_PROVIDER_NAMES: Readonly<Record<string, string>> = {
+  gemini: 'gcp.gemini',
+  mistral: 'mistral_ai',
+};
+
+/**
  * OpenTelemetry for one provider, following the GenAI semantic conventions: a `CLIENT` span per
  * call and the `gen_ai.client.operation.duration` and `gen_ai.client.token.usage` histograms.
  * Built only when `@opentelemetry/api` is installed and `telemetry` is not `false`.
@@ -97,7 +110,9 @@ export class Telemetry {
     this.#redact = init.redact;
     const url = new URL(init.origin);
     const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-    this.#id = init.id;
+    this.#id = Object.hasOwn(GEN_AI_PROVIDER_NAMES, init.id)
+      ? GEN_AI_PROVIDER_NAMES[init.id]!
+      : init.id;
     this.#address = url.hostname.replace(/^\[|\]$/g, '');
     this.#port = port;
     const ProxyProvider = api.ProxyTracerProvider;

@@ -2,12 +2,13 @@
  * One token bucket shared through Redis: a one-limit rate limiter on a Redis store, with the
  * bucket's shape (`tryAcquire(cost)`, `acquire(cost, options)`) and its own option names.
  */
-import { expectKeyLabel, expectNumber, fail, toWellFormed } from '@x/internal';
+import { expectKeyLabel, fail, toWellFormed } from '@x/internal';
 import type { RateLimitRejectEvent } from './events';
 import {
   type AcquireOptions,
   costError,
   defaultCapacity,
+  expectCapacity,
   expectOptions,
   expectPositive,
 } from './options';
@@ -119,7 +120,7 @@ export function createRedisTokenBucket(options: RedisTokenBucketOptions): RedisT
   const capacity =
     o.capacity === undefined
       ? defaultCapacity(ratePerSecond)
-      : expectNumber('capacity', o.capacity, { min: 1 });
+      : expectCapacity('capacity', o.capacity);
   const store = new RedisStoreImpl(resolveRedisStoreOptions(options, BUCKET_KEYS), 'bucket');
   const limiter = createNamedRateLimiter(
     {

@@ -223,7 +223,7 @@ export function createCalibrator(options: CalibratorOptions = {}): Calibrator {
       }
       if (tools !== undefined) expectTools(tools);
       if (typeof actualTokens !== 'number') fail('actualTokens', 'a number', actualTokens);
-      const heuristic = heuristicTokens(input, profile, tools);
+      const heuristic = heuristicTokens(input, profile, tools, 'observation.input');
       const { chars } = heuristic;
       // A local model with an encoding is estimated from its exact count (see `estimate`): the
       // fit relates the server's count to that.

@@ -160,9 +160,15 @@ let callsRead = 0;
  * @internal Writes the strings of a message that are billed, in order, into `out` from index 0
  * and returns how many there are (entries past that are stale); the number of tool calls read is
  * left for `callFraming`. Shared by the exact counter and the estimator so both see the same
- * text; the estimator, which runs on every request, reuses one array.
+ * text; the estimator, which runs on every request, reuses one array. `list` is the path of the
+ * messages in the caller's arguments, for an error (`input` for an estimate).
  */
-export function messageStrings(message: ChatMessage, out: string[], at: number): number {
+export function messageStrings(
+  message: ChatMessage,
+  out: string[],
+  at: number,
+  list = 'messages',
+): number {
   callsRead = 0;
   // The common message, two strings under `role` and `content`, without listing its keys and
   // reading each by name (a generic keyed load per key): about half of this function's work.
@@ -203,7 +209,7 @@ export function messageStrings(message: ChatMessage, out: string[], at: number):
         } catch {
           // Only JSON.stringify throws in there: the field's path is built only then.
           const nested = body === call ? '' : body === call.function ? '.function' : '.custom';
-          unserialisable(`messages[${at}].${key}[${j}]${nested}.arguments`, body.arguments);
+          unserialisable(`${list}[${at}].${key}[${j}]${nested}.arguments`, body.arguments);
         }
       }
     } else if (key === 'function_call' && isRecord(value)) {
@@ -211,7 +217,7 @@ export function messageStrings(message: ChatMessage, out: string[], at: number):
       try {
         n = callStrings(value, out, n);
       } catch {
-        unserialisable(`messages[${at}].${key}.arguments`, value.arguments);
+        unserialisable(`${list}[${at}].${key}.arguments`, value.arguments);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type HarmonyMessage, harmonyTokens } from './__fixtures__/harmony';
 import { measuredGpt35 } from './__fixtures__/measured-calls';
+import { createCalibrator } from './calibrator';
 import { countChatTokens } from './chat';
 import { countTokens } from './count-tokens';
 import { estimateTokens } from './estimate';
@@ -257,7 +258,13 @@ describe('tool-call arguments with no JSON form', () => {
         /^Expected `messages\[1\]\.tool_calls\[1\]\.function\.arguments` to be an object of JSON values \(it is sent as JSON\), got /;
       expect(() => countChatTokens(messages, { model: 'gpt-4o' })).toThrow(TypeError);
       expect(() => countChatTokens(messages, { model: 'gpt-4o' })).toThrow(expected);
-      expect(() => estimateTokens(messages, { model: 'llama3.2' })).toThrow(expected);
+      // Each names the field where its caller gave it: an estimate's `input`, an observation's.
+      expect(() => estimateTokens(messages, { model: 'llama3.2' })).toThrow(
+        /^Expected `input\[1\]\.tool_calls\[1\]\.function\.arguments` to be/,
+      );
+      expect(() =>
+        createCalibrator().observe({ model: 'llama3.2', input: messages, actualTokens: 40 }),
+      ).toThrow(/^Expected `observation\.input\[1\]\.tool_calls\[1\]\.function\.arguments` to be/);
       // provider-core's shape: the arguments on the call
       const core = [
         { role: 'assistant', content: '', toolCalls: [{ id: 'b', name: 'f', arguments: args }] },

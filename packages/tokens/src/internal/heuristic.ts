@@ -200,6 +200,8 @@ export function heuristicTokens(
   input: string | readonly ChatMessage[],
   profile: HeuristicProfile,
   tools: readonly ChatTool[] | undefined,
+  /** The path of `input` in the caller's arguments, for an error. */
+  list = 'input',
 ): { tokens: number; chars: number; nonAscii: number; uncertain: number } {
   let chars = 0;
   let nonAscii = 0;
@@ -216,7 +218,7 @@ export function heuristicTokens(
       const message = input[at]!;
       total += profile.perMessage;
       if (typeof message.name === 'string') total += profile.perName;
-      const n = messageStrings(message, strings, at);
+      const n = messageStrings(message, strings, at, list);
       for (let i = 0; i < n; i++) {
         total += rawCount(strings[i]!, profile);
         chars += countedChars;

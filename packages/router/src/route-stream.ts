@@ -1,6 +1,7 @@
-import { onAbort } from '@x/internal';
+import { type LeaveHook, onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { allFailed } from './all-failed';
+import { ignore } from './call-waits';
 import { classify, isConsumerTimeout } from './classify';
 import { fieldsToDrop } from './drop-fields';
 import { RouterClosedError } from './errors';
@@ -54,18 +55,55 @@ function endedMeanwhile(
   return undefined;
 }
 
+/** What the wait in progress rejects with when the caller leaves: never seen outside. */
+const LEFT = new Error('the caller left the stream');
+
 /**
  * One streamed call. Deployments are tried in the plan's order until one delivers its first
  * chunk; from then on the stream is that deployment's, and a failure reaches the caller as is
  * (nothing falls back once a chunk reached the caller: the answer would be spliced from two
- * models). Leaving the loop early ends the provider's stream, which aborts its request.
+ * models). Leaving the loop early ends the provider's stream, which aborts its request; so does
+ * `return()` or `throw()` while a read is pending (`hook.leave`, see `LeavableIterator`), which
+ * settles that read done at once, whatever the provider does with its own `return()`.
  */
 export async function* routeStream(
   rt: RouterRuntime,
   group: string,
   request: IncomingRequest,
+  hook: LeaveHook,
 ): AsyncGenerator<Chunk, void, undefined> {
   const signal = request.signal;
+  /**
+   * Rejects the wait in progress (admission, the first chunk, the next one): the caller left, or
+   * mid-stream aborted. A provider may never settle that wait (a request queued in its rate
+   * limiter waits for its turn), and the call must not be held until it does.
+   */
+  let wake: ((reason: unknown) => void) | undefined;
+  /** Set when the caller left while a read was pending: the call ends, counted as cancelled. */
+  let left = false;
+  const leave = () => {
+    left = true;
+    wake?.(LEFT);
+  };
+  /** `work`, or a rejection as soon as {@link wake} is called. */
+  const wakeable = <T>(work: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      wake = reject;
+      const settled = () => {
+        if (wake === reject) wake = undefined;
+      };
+      // A late outcome after a wake is dropped here, never an unhandled rejection.
+      work.then(
+        (value) => {
+          settled();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settled();
+          reject(error);
+        },
+      );
+    });
   // A stream iterated before close() ends its current attempt before close() goes on.
   rt.assertOpen();
   const plan = new Plan(rt, group, 'stream', request.tags);
@@ -83,6 +121,7 @@ export async function* routeStream(
    * counted then, and what the caller's next read rejects with.
    */
   let letGo: { error: unknown } | undefined;
+  hook.leave = leave;
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -92,7 +131,28 @@ export async function* routeStream(
       if (candidate === undefined) throw allFailed(plan, rt.byId);
       // Takes the deployment's in-flight slot; after an await, checks the caller and close().
       const entered = rt.enter(plan, candidate, signal);
-      if (entered !== true && !(await entered)) continue;
+      if (entered === false) continue;
+      if (entered !== true) {
+        /** The slot (and probe) an admission kept for a caller who left is given back. */
+        const giveBack = (kept: boolean) => {
+          if (!kept) return;
+          rt.unjudged(candidate.deployment, candidate.probe);
+          candidate.deployment.inFlight--;
+        };
+        let admitted: boolean;
+        try {
+          admitted = await wakeable(entered);
+        } catch (error) {
+          // The admission goes on (a lookup, a claim): what it kept is given back when it ends.
+          if (left) entered.then(giveBack, ignore);
+          throw error;
+        }
+        if (left) {
+          giveBack(admitted);
+          throw LEFT;
+        }
+        if (!admitted) continue;
+      }
       if (moved !== undefined) rt.fellBack(plan, 'stream', moved);
       moved = undefined;
       const d = candidate.deployment;
@@ -109,9 +169,16 @@ export async function* routeStream(
         iterator = stream[Symbol.asyncIterator]();
         // Through the router's waits: destroy() or the caller's abort ends the call even when its
         // provider never delivers the chunk.
-        first = await rt.waits.until(iterator.next(), signal);
+        first = await rt.waits.until(wakeable(iterator.next()), signal);
+        if (left) throw LEFT;
       } catch (error) {
         d.inFlight--;
+        if (left) {
+          // Ended, unawaited: its request, queued or sent, is aborted; nothing more is sent.
+          if (iterator !== undefined) returnQuietly(iterator);
+          rt.unjudged(d, candidate.probe);
+          throw error;
+        }
         // The provider's stream destroy() or the caller's abort let go of is ended, unawaited: it
         // may never settle.
         if (iterator !== undefined && (rt.destroying || signal?.aborted === true)) {
@@ -162,42 +229,18 @@ export async function* routeStream(
       // listener rejects the one wait in progress: a promise raced against every chunk instead,
       // living as long as the stream, would keep a reaction (and the chunk it resolved with) per
       // chunk until the stream ends.
-      let rejectWait: ((reason: unknown) => void) | undefined;
       const stopFollowing =
         signal === undefined
           ? undefined
           : onAbort(signal, () => {
-              rejectWait?.(signal.reason);
+              wake?.(signal.reason);
               if (rt.held.release(held)) held.end(signal.reason);
             });
-      const nextChunk = (): Promise<IteratorResult<Chunk>> => {
-        if (signal === undefined) return rt.waits.until(iterator.next());
-        return rt.waits.until(
-          new Promise<IteratorResult<Chunk>>((resolve, reject) => {
-            if (signal.aborted) {
-              reject(signal.reason);
-              return;
-            }
-            rejectWait = reject;
-            const settled = () => {
-              if (rejectWait === reject) rejectWait = undefined;
-            };
-            // A late outcome after the abort is dropped here, never an unhandled rejection.
-            iterator.next().then(
-              (result) => {
-                settled();
-                resolve(result);
-              },
-              (error: unknown) => {
-                settled();
-                reject(error);
-              },
-            );
-          }),
-        );
-      };
+      const nextChunk = (): Promise<IteratorResult<Chunk>> =>
+        rt.waits.until(signal?.aborted ? Promise.reject(signal.reason) : wakeable(iterator.next()));
       try {
         for (let result = first; !result.done; result = await nextChunk()) {
+          if (left) throw LEFT;
           const ended = endedMeanwhile(rt, signal);
           if (ended !== undefined) {
             // Let go of as a held stream is (counted, slot given back, provider's stream ended).
@@ -207,7 +250,9 @@ export async function* routeStream(
           // A caller that breaks out of its loop at the last chunk had the whole answer.
           if (result.value.done && !answered) answer();
           rt.held.hold(held);
+          hook.leave = undefined;
           yield withRoute(result.value, route);
+          hook.leave = leave;
           rt.held.release(held);
           if (letGo !== undefined) {
             // The whole answer had reached the caller: nothing was lost by letting go.
@@ -220,6 +265,12 @@ export async function* routeStream(
         finished = true;
         // Let go of already (its provider's stream returned): judged.
         if (letGo !== undefined) throw error;
+        if (left) {
+          // Ended, unawaited: a provider's `return()` may wait for its own pending read.
+          returnQuietly(provided);
+          if (!answered) rt.unjudged(d, candidate.probe);
+          throw error;
+        }
         if (rt.destroying) {
           // destroy() ended the wait for the next chunk: the provider's stream is ended,
           // unawaited (it may never settle), and an answer that reached the caller whole ends well.
@@ -270,12 +321,18 @@ export async function* routeStream(
       return;
     }
   } catch (error) {
+    if (left && letGo === undefined) {
+      // The caller's pending read settles done, as a provider's does for a caller who left.
+      if (!answered) rt.counters.cancelled++;
+      return;
+    }
     if (answered || letGo !== undefined) throw error;
     // The provider let go of a consumer who held a chunk too long: the caller's doing.
     if (isConsumerTimeout(error)) rt.counters.cancelled++;
     else callEnded(rt, 'stream', plan, error, signal);
     throw error;
   } finally {
+    hook.leave = undefined;
     if (letGo === undefined) rt.callFinished();
   }
 }

@@ -136,21 +136,24 @@ export class Router<const D extends DeploymentOptions = DeploymentOptions> {
 
   /**
    * A streamed chat answer. Falls back only until the first chunk: after that, a failure reaches
-   * the caller. The last chunk's `response` carries `route`. Leaving the loop aborts the call.
+   * the caller. The last chunk's `response` carries `route`. Leaving the loop aborts the call, and
+   * so does `return()` or `throw()` while a `next()` is pending, which then settles done at once.
    * @throws {TypeError | RangeError} at once for a request the router refuses.
    */
   stream(request: RouterRequest<D>): AsyncIterable<RoutedChunk<ChunkOf<ProviderOf<D>>>> {
     const group = this.#check(request, 'stream');
     const rt = this.#rt;
-    return new LazyIterable(() =>
-      // No `leave` hook: `throw()` from a consumer that leaves with an error ends the stream as
-      // `return()` does (counted as cancelled, the provider's stream ended), then rejects.
-      new LeavableIterator<RoutedChunk<ChunkOf<ProviderOf<D>>>>().of(
-        routeStream(rt, group, request as unknown as IncomingRequest) as AsyncGenerator<
+    return new LazyIterable(() => {
+      // Its `leave` hook: `return()` or `throw()` while a read is pending ends the call at once
+      // (the provider's stream returned, its request aborted, queued or not), not when the
+      // provider's next chunk comes.
+      const iterator = new LeavableIterator<RoutedChunk<ChunkOf<ProviderOf<D>>>>();
+      return iterator.of(
+        routeStream(rt, group, request as unknown as IncomingRequest, iterator) as AsyncGenerator<
           RoutedChunk<ChunkOf<ProviderOf<D>>>
         >,
-      ),
-    );
+      );
+    });
   }
 
   /**

@@ -30,6 +30,11 @@ export { type Deferred, deferred } from './deferred';
 export { describe, expected, typeName } from './describe';
 export { displayUrl } from './display-url';
 export { errorJSON } from './error-json';
+export {
+  countFailureCode,
+  MAX_FAILURE_CODES,
+  OTHER_FAILURE_CODES,
+} from './failure-codes';
 export { type InspectArgs, inspectStats } from './inspect';
 export { expectJsonValues, propertyPath } from './json-values';
 export { expectKeyAlone, keyScheme } from './key-alone';

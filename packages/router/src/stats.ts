@@ -1,3 +1,4 @@
+import { countFailureCode } from '@x/internal';
 import { type CallCounts, callCounts } from '@x/provider-core';
 import type { Deployment, Operation } from './deployment';
 import type { HealthStatus } from './health';
@@ -61,10 +62,7 @@ export interface RouterStats extends CallCounts {
   state: Record<string, unknown>;
 }
 
-/** Distinct error codes `failuresByCode` counts under their own name. */
-export const MAX_FAILURE_CODES = 64;
-/** Where `failuresByCode` counts the codes beyond {@link MAX_FAILURE_CODES}. */
-const OTHER_CODES = 'other';
+export { MAX_FAILURE_CODES } from '@x/internal';
 
 /** The router's counters. */
 export class RouterCounters {
@@ -90,29 +88,10 @@ export class RouterCounters {
     return stats;
   }
 
-  /** Codes counted under their own name so far (see {@link failed}). */
-  #codes = 0;
-
-  /**
-   * Counts a failed call under its error's `code`. A provider not built on `@x/provider-core` may
-   * give its errors any code (one per request id, say): after {@link MAX_FAILURE_CODES} distinct
-   * codes the others are counted under `other`, so `stats()` and the metrics stay bounded. An own
-   * property check, not a lookup: a code named `__proto__` or `constructor` is a code like any.
-   */
+  /** Counts a failed call under its error's `code`, bounded (`countFailureCode`). */
   failed(code: string): void {
     this.failures++;
-    const by = this.failuresByCode;
-    let key = code;
-    if (!Object.hasOwn(by, key)) {
-      if (this.#codes >= MAX_FAILURE_CODES) key = OTHER_CODES;
-      else this.#codes++;
-    }
-    Object.defineProperty(by, key, {
-      value: (Object.hasOwn(by, key) ? by[key]! : 0) + 1,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    countFailureCode(this.failuresByCode, code);
   }
 }
 

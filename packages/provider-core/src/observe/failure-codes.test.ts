@@ -1,7 +1,9 @@
 // Failures counted by error code stay bounded (a custom transport may throw one code per request)
 // and count a code named after Object.prototype's members like any other.
+
+import { countFailureCode as countCode } from '@x/internal';
 import { describe, expect, it } from 'vitest';
-import { countCode, MAX_CODES, ModelRecords, OTHER } from './model-stats';
+import { MAX_CODES, ModelRecords, OTHER } from './model-stats';
 import { StatsRecorder } from './stats';
 
 const failing = (code: string) => Object.assign(new Error('x'), { code });

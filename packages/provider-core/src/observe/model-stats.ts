@@ -1,3 +1,4 @@
+import { countFailureCode, MAX_FAILURE_CODES, OTHER_FAILURE_CODES } from '@x/internal';
 import {
   BucketHistogram,
   SECONDS_BUCKETS,
@@ -7,29 +8,11 @@ import {
 import { type CallCounts, callCounts } from './call-counts';
 import { ModelLabels } from './model-labels';
 
-/** Distinct error codes kept per model; more share the code {@link OTHER}. */
-export const MAX_CODES = 64;
+/** Distinct error codes kept per model (and by the provider); more share the code {@link OTHER}. */
+export const MAX_CODES = MAX_FAILURE_CODES;
 
 /** The label of the codes past {@link MAX_CODES} (codes are ours, none is called `other`). */
-export const OTHER = 'other';
-
-/**
- * Counts one failure under `code` in `by`: after {@link MAX_CODES} distinct codes the others are
- * counted under {@link OTHER}, so `stats()` and the metrics stay bounded whatever codes a custom
- * transport or store throws. An own property check and a defined property, not a lookup and an
- * assignment: a code named `constructor` or `__proto__` is counted like any other, and corrupts
- * nothing.
- */
-export function countCode(by: Record<string, number>, code: string): void {
-  let key = code;
-  if (!Object.hasOwn(by, key) && Object.keys(by).length >= MAX_CODES) key = OTHER;
-  Object.defineProperty(by, key, {
-    value: (Object.hasOwn(by, key) ? by[key]! : 0) + 1,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-}
+export const OTHER = OTHER_FAILURE_CODES;
 
 /** The counters and histograms of one model, as `stats().byModel` shows them. */
 export interface ModelStats extends CallCounts {
@@ -83,7 +66,7 @@ export class ModelRecord {
 
   failure(code: string): void {
     this.failures++;
-    countCode(this.failuresByCode, code);
+    countFailureCode(this.failuresByCode, code);
   }
 
   snapshot(): ModelStats {

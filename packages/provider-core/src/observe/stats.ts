@@ -1,6 +1,7 @@
+import { countFailureCode } from '@x/internal';
 import { type CallCounts, callCounts } from './call-counts';
 import { Histogram, type HistogramSnapshot } from './histogram';
-import { countCode, type ModelRecord, ModelRecords, type ModelStats } from './model-stats';
+import { type ModelRecord, ModelRecords, type ModelStats } from './model-stats';
 
 /** Counters and distributions of one provider. Never reset. */
 export interface ProviderStats extends CallCounts {
@@ -63,7 +64,7 @@ export class StatsRecorder {
   requests = 0;
   successes = 0;
   failures = 0;
-  /** By error code, bounded as each model's are (`countCode`). */
+  /** By error code, bounded as each model's are (`countFailureCode`). */
   readonly failuresByCode: Record<string, number> = {};
   inFlight = 0;
   cancelled = 0;
@@ -139,7 +140,7 @@ export class StatsRecorder {
   failed(model: string | undefined, error: unknown): void {
     const code = failureCode(error);
     this.failures++;
-    countCode(this.failuresByCode, code);
+    countFailureCode(this.failuresByCode, code);
     this.models.get(model).failure(code);
   }
 

@@ -41,7 +41,8 @@ describe('timeouts.totalMs and the metadata calls', () => {
       const took = performance.now() - started;
       expect(isOllamaTimeoutError(error), name).toBe(true);
       expect(error, name).toMatchObject({ timeout: 'total', timeoutMs: 500, retryable: false });
-      expect(took, name).toBeLessThan(1_000);
+      // Well below the 3 s of three first-byte waits, with room for a loaded runner.
+      expect(took, name).toBeLessThan(2_500);
     }
   }, 30_000);
 

@@ -71,4 +71,23 @@ describe('Router.complete after a context overflow', () => {
     expect(error.attempts.map((x) => x.skipped)).toEqual([undefined, 'window-too-small']);
     expect(c.requests).toHaveLength(0);
   });
+
+  it.each([
+    [32_768, 4_096, 4_096],
+    [4_000, 8_192, 4_000],
+  ])(
+    'keeps the smaller of a configured window (%i) and the one an overflow states (%i)',
+    async (configured, stated, learnt) => {
+      const a = fakeProvider('a');
+      a.fallback = overflowError({ model: 'm', promptTokens: 9_000, contextWindow: stated });
+      const router = createRouter({
+        deployments: [
+          { id: 'a', group: 'chat', provider: a, model: 'm', contextWindow: configured },
+          { id: 'c', group: 'chat', provider: fakeProvider('c'), model: 'n', priority: 1 },
+        ],
+      });
+      await router.complete({ model: 'chat', messages: HI });
+      expect(router.stats().deployments.a).toMatchObject({ contextWindow: learnt });
+    },
+  );
 });

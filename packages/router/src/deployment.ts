@@ -26,8 +26,17 @@ export class Deployment {
    * fields (else undefined).
    */
   readonly requestFields: RequestFieldsLike | undefined;
-  /** The configured window, else the largest one learnt (overflow errors, `modelInfo()`). */
+  /**
+   * The configured window, else the one learnt (`modelInfo()`, an overflow error); lowered to the
+   * window its overflow error states when that is smaller (what the request ran with), never raised
+   * by one above it.
+   */
   contextWindow: number | undefined;
+  /**
+   * The window its last overflow error stated: taken as the window of the other deployments of its
+   * model in its group whose own is unknown.
+   */
+  overflowWindow: number | undefined = undefined;
   /** `modelInfo()` was asked already (asked once). */
   windowLooked = false;
   readonly health = new Health();

@@ -163,7 +163,7 @@ describe('Router.destroy', () => {
       const router = createRouter({
         deployments: [
           { id: 'a', group: 'chat', provider: a.provider, model: 'm' },
-          { id: 'b', group: 'chat', provider: lookingUp, model: 'm', priority: 1 },
+          { id: 'b', group: 'chat', provider: lookingUp, model: 'm-long', priority: 1 },
         ],
         closeProviders,
       });

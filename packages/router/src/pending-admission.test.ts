@@ -14,7 +14,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** `a` overflows (a 5 000-token prompt, a 4 096-token window); `b`'s window is looked up. */
+/**
+ * `a` overflows (a 5 000-token prompt, a 4 096-token window); `b`'s window is looked up (another
+ * model: one of the same model in the group would be taken to hold the same window).
+ */
 function overflowThenLookup(options: { maxConcurrent?: number } = {}) {
   const a = fakeProvider('a');
   a.fallback = overflowError({ model: 'm', promptTokens: 5_000, contextWindow: 4_096 });
@@ -39,7 +42,7 @@ function overflowThenLookup(options: { maxConcurrent?: number } = {}) {
   const router = createRouter({
     deployments: [
       { id: 'a', group: 'chat', provider: a, model: 'm' },
-      { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1, ...options },
+      { id: 'b', group: 'chat', provider: b, model: 'm-long', priority: 1, ...options },
     ],
   });
   const answer = (contextLength: number) => {

@@ -43,6 +43,14 @@ const SKIP_MESSAGE: Record<Exclude<SkipReason, 'cooldown'>, string> = {
   unsupported: 'its provider has no method for this call',
 };
 
+/** `window-too-small` for a deployment whose own window is unknown. */
+const PRESUMED_WINDOW_MESSAGE =
+  'another deployment of its model in its group overflowed, and its own context window is unknown (taken as no larger; set its `contextWindow` if it is)';
+
+/** Deployments of one model in one group, taken to share a window when their own is unknown. */
+const sameModel = (a: Deployment, b: Deployment): boolean =>
+  a.group === b.group && a.model === b.model;
+
 /** `unsupported` for a deployment that has the method, but not for this call's token ids. */
 const NO_TOKEN_IDS_MESSAGE = 'it takes no token ids as embedding input (`embedTokenIds`)';
 
@@ -75,6 +83,11 @@ export class Plan {
   /** After a context overflow: the smallest window worth trying (`undefined`: unknown). */
   #needsWindow: number | undefined;
   #overflowed = false;
+  /**
+   * Deployments that overflowed with no window known: the others of their model in their group
+   * whose window is unknown too are taken as no larger.
+   */
+  readonly #overflowedUnknown: Deployment[] = [];
 
   constructor(
     ctx: PlanContext,
@@ -120,14 +133,34 @@ export class Plan {
     );
   }
 
-  /** True when a learnt window is still too small (after `needsWindow`). */
+  /**
+   * True when its window, known or taken from another deployment of its model in its group, is
+   * too small after an overflow (checked again after `needsWindow`).
+   */
   tooSmall(deployment: Deployment): boolean {
+    if (!this.#overflowed) return false;
+    const window = deployment.contextWindow ?? this.#siblingWindow(deployment);
+    if (window === undefined) return this.#overflowedUnknown.some((d) => sameModel(d, deployment));
     const need = this.#needsWindow;
-    return (
-      need !== undefined &&
-      deployment.contextWindow !== undefined &&
-      deployment.contextWindow < need
-    );
+    return need !== undefined && window < need;
+  }
+
+  /**
+   * The largest window an overflow stated on another deployment of its model in its group:
+   * deployments of a group are meant to serve alike, so a window learnt on one is taken for the
+   * others whose own is unknown (configure `contextWindow` on one whose window is larger).
+   */
+  #siblingWindow(deployment: Deployment): number | undefined {
+    let window: number | undefined;
+    for (const tier of this.#ctx.tiers.get(deployment.group) ?? []) {
+      for (const d of tier) {
+        if (d === deployment || !sameModel(d, deployment) || d.overflowWindow === undefined) {
+          continue;
+        }
+        window = Math.max(window ?? 0, d.overflowWindow);
+      }
+    }
+    return window;
   }
 
   /** Records a deployment passed over without a call (`now` words a cooldown's time left). */
@@ -180,11 +213,14 @@ export class Plan {
       window = e.contextWindow;
       if (e.promptTokens !== undefined) needed = e.promptTokens + (e.reserveOutputTokens ?? 0);
     }
-    // What the deployment holds as it is called, unless configured.
-    if (deployment.contextWindow === undefined && window !== undefined) {
-      deployment.contextWindow = window;
+    if (window !== undefined) {
+      deployment.overflowWindow = window;
+      // What the request ran with: a configured or looked-up window above it is not what the
+      // deployment holds; one below it is kept (a learnt window never exceeds a configured one).
+      deployment.contextWindow = Math.min(deployment.contextWindow ?? window, window);
     }
     const overflowed = deployment.contextWindow ?? window;
+    if (overflowed === undefined) this.#overflowedUnknown.push(deployment);
     const larger = overflowed === undefined ? undefined : overflowed + 1;
     const need = Math.max(needed ?? 0, larger ?? 0, this.#needsWindow ?? 0);
     this.#needsWindow = need > 0 ? need : undefined;
@@ -212,7 +248,7 @@ export class Plan {
   #skipReason(deployment: Deployment, now: number): SkipReason | undefined {
     if (!deployment.supports(this.#op)) return 'unsupported';
     if (this.#tokenIds && !deployment.embedTokenIds) return 'unsupported';
-    if (this.#overflowed && this.tooSmall(deployment)) return 'window-too-small';
+    if (this.tooSmall(deployment)) return 'window-too-small';
     const status = deployment.health.status(now);
     if (status === 'cooling') return 'cooldown';
     if (status === 'probing') return 'probing';
@@ -225,6 +261,9 @@ export class Plan {
   #skipMessage(deployment: Deployment, reason: SkipReason, now: number): string {
     if (reason === 'cooldown') return deployment.health.describe(now);
     if (reason === 'unsupported' && deployment.supports(this.#op)) return NO_TOKEN_IDS_MESSAGE;
+    if (reason === 'window-too-small' && deployment.contextWindow === undefined) {
+      return PRESUMED_WINDOW_MESSAGE;
+    }
     return SKIP_MESSAGE[reason];
   }
 

@@ -198,7 +198,8 @@ export type SkipReason =
   | 'busy'
   /**
    * After a context overflow: its window does not hold the prompt, or is not larger than the one
-   * that overflowed.
+   * that overflowed (its own, else one an overflow stated on another deployment of its model in
+   * its group; unknown, when another of them overflowed with no window known).
    */
   | 'window-too-small'
   /**

@@ -1,4 +1,5 @@
 import {
+  expected,
   expectFunction,
   expectKnownKeys,
   fail,
@@ -298,5 +299,11 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
  * ```
  */
 export function createBreaker(options?: BreakerOptions): Breaker {
+  // opossum's shape, `createBreaker(fn, options)`: the function goes to each call instead.
+  if (typeof options === 'function') {
+    throw new TypeError(
+      `${expected('options', 'an object', options)}: createBreaker() takes options only; pass the function to breaker.execute(fn)`,
+    );
+  }
   return new CircuitBreaker(resolveOptions(options));
 }

@@ -34,7 +34,12 @@ export interface ErrorKit {
    * limiter its user closed refused the call (see `ProviderClosedError`).
    */
   closed(init?: ClosedInit): ProviderError;
-  circuitOpen(init: { retryAfterMs: number | undefined; cause: unknown }): ProviderError;
+  /** `lastFailure`: the provider error the breaker last counted (see `CircuitOpenError`). */
+  circuitOpen(init: {
+    retryAfterMs: number | undefined;
+    cause: unknown;
+    lastFailure?: ProviderError | undefined;
+  }): ProviderError;
   localLimit(init: {
     message: string;
     retryAfterMs: number | undefined;
@@ -60,7 +65,7 @@ export function createErrorKit(origin: ErrorOrigin): ErrorKit {
       new IncompleteStreamError({ ...init, origin }),
     contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError({ ...init, origin }),
     closed: (init?: ClosedInit) => new ProviderClosedError({ ...init, origin }),
-    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
+    circuitOpen: (init: Parameters<ErrorKit['circuitOpen']>[0]) =>
       new CircuitOpenError({ ...init, origin }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
       new LocalLimitError({ ...init, origin }),

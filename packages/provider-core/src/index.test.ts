@@ -42,6 +42,7 @@ describe('index', () => {
         "callCounts",
         "chatResponse",
         "classifyForBreaker",
+        "contextOverflowCounts",
         "createErrorKit",
         "createRetryPolicy",
         "cutServerText",

@@ -34,7 +34,9 @@ export type {
   TokenOptions,
 } from './compose/pieces';
 export type { ShareOptions } from './compose/share';
-export { ProviderConnectionError } from './connection-error';
+export { type ConnectionAdvice, ProviderConnectionError } from './connection-error';
+export type { ContextOverflowCounts } from './context-overflow-counts';
+export { contextOverflowCounts } from './context-overflow-counts';
 export type { ContextOverflowInit } from './context-overflow-error';
 export { ContextOverflowError } from './context-overflow-error';
 export type { CoreOptions } from './core-options';

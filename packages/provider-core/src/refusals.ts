@@ -1,6 +1,7 @@
 // Errors of a call refused before anything was sent: the provider is closed, the breaker is open,
 // a local limit (rate limiter, concurrency limit, pool queue) gave up waiting, or the key callback
 // failed.
+import { toWellFormed } from '@x/internal';
 import { type ErrorOrigin, ProviderError } from './errors';
 
 /** What a {@link ProviderClosedError} says was closed (see there). */
@@ -45,16 +46,34 @@ export class ProviderClosedError extends ProviderError {
 /**
  * The circuit breaker refused the call without sending it: the server failed recently. Retryable
  * after `retryAfterMs` (`Infinity` while the breaker is isolated by hand). The breaker's
- * `BreakerOpenError` is the `cause`.
+ * `BreakerOpenError` is the `cause`; `lastFailure` is the provider's error of the last failure the
+ * breaker counted before it refused (what to fix), and the message ends with its first sentence.
  */
 export class CircuitOpenError extends ProviderError {
   declare readonly kind: 'circuit-open';
-  constructor(init: { retryAfterMs: number | undefined; cause: unknown; origin: ErrorOrigin }) {
+  /**
+   * The provider error of the last failure the breaker counted (the one that opened it, or a
+   * probe's since), when one is known: a breaker shared with other code, or opened by hand, may
+   * have none. Its message was scrubbed of secrets when it was made.
+   */
+  readonly lastFailure: ProviderError | undefined;
+
+  constructor(init: {
+    retryAfterMs: number | undefined;
+    cause: unknown;
+    origin: ErrorOrigin;
+    lastFailure?: ProviderError | undefined;
+  }) {
+    const next =
+      init.retryAfterMs !== undefined && Number.isFinite(init.retryAfterMs)
+        ? `next try in ${Math.ceil(init.retryAfterMs)} ms`
+        : undefined;
+    const last =
+      init.lastFailure === undefined ? undefined : `last failure: ${summary(init.lastFailure)}`;
+    const notes = [next, last].filter((note) => note !== undefined);
     super(
       `${init.origin.label} is failing: the circuit breaker is open${
-        init.retryAfterMs !== undefined && Number.isFinite(init.retryAfterMs)
-          ? ` (next try in ${Math.ceil(init.retryAfterMs)} ms)`
-          : ''
+        notes.length === 0 ? '' : ` (${notes.join('; ')})`
       }`,
       {
         origin: init.origin,
@@ -66,7 +85,23 @@ export class CircuitOpenError extends ProviderError {
       },
     );
     this.name = 'CircuitOpenError';
+    this.lastFailure = init.lastFailure;
   }
+}
+
+/** The most of the last failure's message a breaker's refusal quotes. */
+const SUMMARY_MAX = 200;
+
+/**
+ * What failed, without how to fix it: the first sentence of an error's message (a connection
+ * error's remedy follows it), cut to {@link SUMMARY_MAX} characters. The message is one of ours,
+ * already scrubbed and escaped; a surrogate pair the cut splits ends as U+FFFD.
+ */
+function summary(error: Error): string {
+  const message = error.message;
+  const end = message.indexOf('. ');
+  const first = end === -1 ? message : message.slice(0, end);
+  return first.length <= SUMMARY_MAX ? first : `${toWellFormed(first.slice(0, SUMMARY_MAX - 1))}…`;
 }
 
 /**

@@ -52,6 +52,7 @@ import { retryParts } from './retry-policy';
 import { refuseSecretLabels } from './secret-labels';
 import { Redactor } from './secrets';
 import { type BreakerLike, type Gate, givenBreakerGate } from './stages/breaker-gate';
+import { watchLastFailure } from './stages/breaker-last-failure';
 import { CacheStage } from './stages/cache';
 import { type ContextPlanner, ContextStage } from './stages/context';
 import { queueWaits } from './stages/queue-wait';
@@ -256,6 +257,8 @@ export function createRuntime(config: CoreConfig): Runtime {
     origin,
     share.breaker,
   );
+  // For its refusals to name the failure that opened it (`CircuitOpenError.lastFailure`).
+  if (breaker !== undefined) watchLastFailure(breaker);
   const gated =
     given === true && breaker !== undefined
       ? givenBreakerGate(breaker, ending.toAbortSignal())

@@ -4,10 +4,26 @@
  * work across duplicate installs.
  */
 import { brand, mark } from '@x/internal';
-import type { ApiErrorKind, ErrorOrigin, ProviderErrorKind } from '@x/provider-core';
+import type {
+  ApiErrorKind,
+  ConnectionAdvice,
+  ErrorOrigin,
+  ProviderErrorKind,
+} from '@x/provider-core';
 
 /** Who raises these errors: codes `X_PROVIDER_OLLAMA_*`, messages naming Ollama. */
 export const OLLAMA: ErrorOrigin = Object.freeze({ provider: 'ollama', label: 'Ollama' });
+
+/**
+ * What a connection error says of Ollama's address: the fix ends the message when nothing
+ * answered (`X_PROVIDER_OLLAMA_CONNECTION`'s remedy), and the setting to check when something
+ * else answered on the port.
+ */
+export const CONNECTION_ADVICE: ConnectionAdvice = Object.freeze({
+  remedy:
+    'Is Ollama running? Start it with `ollama serve`, or set `baseUrl` (or OLLAMA_HOST) to where it listens',
+  setting: '`baseUrl` (or OLLAMA_HOST)',
+});
 
 export const PREFIX = 'X_PROVIDER_OLLAMA_';
 const own = (name: string): symbol => brand('provider-ollama', name);

@@ -32,8 +32,7 @@ export const OLLAMA_ERRORS: ErrorKit = Object.freeze({
     new IncompleteStreamError(init),
   contextOverflow: (init: ContextOverflowInit) => new ContextOverflowError(init),
   closed: (init?: ClosedInit) => new ProviderClosedError(init),
-  circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
-    new CircuitOpenError(init),
+  circuitOpen: (init: Parameters<ErrorKit['circuitOpen']>[0]) => new CircuitOpenError(init),
   localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
     new LocalLimitError(init),
   credentials: (init: { message: string; cause: unknown }) => new CredentialsError(init),

@@ -35,6 +35,7 @@ import {
   API_KIND,
   BRAND,
   branded,
+  CONNECTION_ADVICE,
   KIND_OF_CODE,
   OLLAMA,
   type OllamaApiErrorCode,
@@ -241,21 +242,20 @@ export class OllamaTimeoutError extends ProviderTimeoutError {
 
 /**
  * The connection failed or broke before a response arrived (refused, reset, DNS failure).
- * Retryable.
+ * Retryable. When nothing answered, the message ends with how to start Ollama or point at it.
  */
 export class OllamaConnectionError extends ProviderConnectionError {
   declare readonly code: 'X_PROVIDER_OLLAMA_CONNECTION';
 
-  /** `detail`: what was tried, after the message (`initialize()`'s wait). */
+  /** `detail`: what was tried (`initialize()`'s wait), said before the remedy that ends the message. */
   constructor(init: {
     origin: string;
     causeCode?: string | undefined;
     cause?: unknown;
     detail?: string | undefined;
   }) {
-    super({ origin: init.origin, causeCode: init.causeCode, cause: init.cause, from: OLLAMA });
+    super({ ...init, ...CONNECTION_ADVICE, from: OLLAMA });
     branded(this, BRAND.connection, 'OllamaConnectionError');
-    if (init.detail !== undefined) this.message = `${this.message}: ${init.detail}`;
   }
 }
 
@@ -291,7 +291,7 @@ export class ProviderClosedError extends CoreProviderClosedError {
 export class CircuitOpenError extends CoreCircuitOpenError {
   declare readonly code: 'X_PROVIDER_OLLAMA_CIRCUIT_OPEN';
 
-  constructor(init: { retryAfterMs: number | undefined; cause: unknown }) {
+  constructor(init: Omit<ConstructorParameters<typeof CoreCircuitOpenError>[0], 'origin'>) {
     super({ ...init, origin: OLLAMA });
     branded(this, BRAND.circuitOpen, 'CircuitOpenError');
   }

@@ -310,7 +310,7 @@ describe('OllamaProvider.initialize (real clock)', () => {
       code: 'X_PROVIDER_OLLAMA_CONNECTION',
       causeCode: 'ECONNREFUSED',
       origin: `http://127.0.0.1:${port}`,
-      message: `Could not reach Ollama at http://127.0.0.1:${port} (ECONNREFUSED): kept trying for 1 s (initialize()'s \`timeoutMs\`)`,
+      message: `Could not reach Ollama at http://127.0.0.1:${port} (ECONNREFUSED): kept trying for 1 s (initialize()'s \`timeoutMs\`). Is Ollama running? Start it with \`ollama serve\`, or set \`baseUrl\` (or OLLAMA_HOST) to where it listens`,
     });
     expect(isOllamaConnectionError((error as Error).cause)).toBe(true);
   });

@@ -54,7 +54,33 @@ describe('a 400 saying the prompt exceeds the maximum context length', () => {
     const error = await provider.complete(ask).catch((e: unknown) => e);
     expect(isContextOverflowError(error)).toBe(true);
     expect(error).toMatchObject({ source: 'server', model: 'llama3.2', retryable: false });
+    // The numbers the text states, for a router to learn the window from.
+    expect(error).toMatchObject({ contextWindow: 8192, promptTokens: 9000, overflowBy: 808 });
     expect(at(server, '/api/chat')).toHaveLength(1);
+  });
+
+  it("carries the window and the prompt's size of llama.cpp's text, passed on by Ollama", async () => {
+    const { provider } = await setup({
+      '/api/chat': answer(
+        400,
+        'request (9000 tokens) exceeds the available context size (8192 tokens), try increasing it',
+      ),
+    });
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(isContextOverflowError(error)).toBe(true);
+    expect(error).toMatchObject({ source: 'server', contextWindow: 8192, promptTokens: 9000 });
+  });
+
+  it("leaves them unknown for Ollama's own text, which names no number", async () => {
+    const { provider } = await setup({
+      '/api/chat': answer(
+        400,
+        'the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length',
+      ),
+    });
+    const error = await provider.complete(ask).catch((e: unknown) => e);
+    expect(isContextOverflowError(error)).toBe(true);
+    expect(error).toMatchObject({ contextWindow: undefined, promptTokens: undefined });
   });
 
   it.each([

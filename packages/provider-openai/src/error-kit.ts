@@ -1,5 +1,6 @@
 import type {
   ClosedInit,
+  ConnectionAdvice,
   ContextOverflowInit,
   ErrorKit,
   PartialResponse,
@@ -23,17 +24,19 @@ import {
 
 /**
  * The constructors the shared request path uses, naming `label` (the preset's) in messages;
- * `overflowHint` says how to fix an overflow found before sending, where there is more to say.
+ * `overflowHint` says how to fix an overflow found before sending, where there is more to say;
+ * `reach`, what a connection error names and advises (`connectionAdvice` in `options.ts`).
  */
 export function openAIErrorKit(
   label: string,
   overflowHint?: ((init: ContextOverflowInit) => string | undefined) | undefined,
+  reach?: (ConnectionAdvice & { label: string }) | undefined,
 ): ErrorKit {
   return Object.freeze({
     origin: originOf(label),
     timeout: (init: TimeoutErrorInit) => new OpenAITimeoutError({ ...init, label }),
     connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
-      new OpenAIConnectionError({ ...init, label }),
+      new OpenAIConnectionError({ ...reach, ...init, label: reach?.label ?? label }),
     protocol: (init: ProtocolErrorInit) => new OpenAIProtocolError({ ...init, label }),
     stream: (init: Omit<OpenAIStreamErrorInit, 'label'>) =>
       new OpenAIStreamError({ ...init, label }),
@@ -42,7 +45,7 @@ export function openAIErrorKit(
     contextOverflow: (init: ContextOverflowInit) =>
       new ContextOverflowError({ ...init, label, hint: overflowHint?.(init) }),
     closed: (init?: ClosedInit) => new ProviderClosedError({ ...init, label }),
-    circuitOpen: (init: { retryAfterMs: number | undefined; cause: unknown }) =>
+    circuitOpen: (init: Parameters<ErrorKit['circuitOpen']>[0]) =>
       new CircuitOpenError({ ...init, label }),
     localLimit: (init: { message: string; retryAfterMs: number | undefined; cause: unknown }) =>
       new LocalLimitError({ ...init, label }),

@@ -66,16 +66,15 @@ describe('error messages name the server spoken to', () => {
     expect(error.message).toMatch(/^Model "gpt-4o-mini" was not found on local-vllm \(/);
   });
 
-  it('names the host of a port nothing listens on, never OpenAI', async () => {
+  it('names the server at the port nothing listens on, never OpenAI', async () => {
     const server = await startServer({});
     const { url } = server;
     await server.close();
     const provider = track(createOpenAIProvider({ baseUrl: url, apiKey: KEY, retry: false }));
     const error = await failure(provider.complete(ask()));
     expect(isOpenAIConnectionError(error)).toBe(true);
-    const origin = new URL(url).origin;
-    expect(error.message).toMatch(
-      new RegExp(`^Could not reach ${new URL(url).host.replace(/\./g, '\\.')} at ${origin}`),
+    expect(error.message).toBe(
+      `Could not reach the server at ${url} (ECONNREFUSED). Check that the server is up and that \`baseUrl\` is its address`,
     );
     expect(error).toMatchObject({ code: 'X_PROVIDER_OPENAI_CONNECTION' });
   });

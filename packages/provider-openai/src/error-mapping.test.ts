@@ -98,6 +98,8 @@ describe('OpenAIProvider error mapping', () => {
     const error = await provider.complete({ ...ask(), model: 'unknown-model' }).catch((e) => e);
     expect(isContextOverflowError(error)).toBe(true);
     expect(error).toMatchObject({ source: 'server', retryable: false });
+    // The numbers the text states, for a router to learn the window from.
+    expect(error).toMatchObject({ contextWindow: 128000, promptTokens: 130000 });
   });
 
   it("maps llama.cpp's exceed_context_size_error to ContextOverflowError from the server", async () => {
@@ -114,6 +116,7 @@ describe('OpenAIProvider error mapping', () => {
     const error = await provider.complete({ ...ask(), model: 'unknown-model' }).catch((e) => e);
     expect(isContextOverflowError(error)).toBe(true);
     expect(error).toMatchObject({ source: 'server', retryable: false });
+    expect(error).toMatchObject({ contextWindow: 4096, promptTokens: 9000 });
   });
 
   it('waits for retry-after-ms before retrying a 429, then succeeds', async () => {

@@ -44,6 +44,9 @@ import {
 import type { AnyOpenAIError } from './error-guards';
 import { rateLimitReason } from './rate-limit-reason';
 
+type ConnectionErrorInit = ConstructorParameters<typeof ProviderConnectionError>[0];
+type CircuitOpenInit = ConstructorParameters<typeof CoreCircuitOpenError>[0];
+
 export type { PartialResponse, TimeoutKind } from '@x/provider-core';
 
 /**
@@ -296,12 +299,7 @@ export class OpenAITimeoutError extends ProviderTimeoutError {
 export class OpenAIConnectionError extends ProviderConnectionError {
   declare readonly code: 'X_PROVIDER_OPENAI_CONNECTION';
 
-  constructor(init: {
-    origin: string;
-    causeCode?: string | undefined;
-    cause?: unknown;
-    label?: string | undefined;
-  }) {
+  constructor(init: Omit<ConnectionErrorInit, 'from'> & { label?: string | undefined }) {
     super({ ...init, from: originOf(init.label) });
     branded(this, BRAND.connection, 'OpenAIConnectionError');
   }
@@ -337,11 +335,7 @@ export class ProviderClosedError extends CoreProviderClosedError {
 export class CircuitOpenError extends CoreCircuitOpenError {
   declare readonly code: 'X_PROVIDER_OPENAI_CIRCUIT_OPEN';
 
-  constructor(init: {
-    retryAfterMs: number | undefined;
-    cause: unknown;
-    label?: string | undefined;
-  }) {
+  constructor(init: Omit<CircuitOpenInit, 'origin'> & { label?: string | undefined }) {
     super({ ...init, origin: originOf(init.label) });
     branded(this, BRAND.circuitOpen, 'CircuitOpenError');
   }

@@ -15,6 +15,7 @@ import {
 import {
   CORE_OPTION_ALIASES,
   CORE_OPTION_KEYS,
+  type ConnectionAdvice,
   type CoreOptions,
   isFieldValue,
 } from '@x/provider-core';
@@ -130,6 +131,8 @@ export interface Resolved {
   apiKey: string | undefined;
   /** Headers added to the user's (`OpenAI-Organization`, `OpenAI-Project`). */
   headers: Record<string, string>;
+  /** What a connection error names and advises ({@link connectionAdvice}). */
+  reach: ConnectionAdvice & { label: string };
 }
 
 /** The host of OpenAI's own API, from the `openai` preset's address (one copy of it). */
@@ -169,6 +172,27 @@ function atGateway(preset: OpenAIPreset, label: string): OpenAIPreset {
  */
 function gatewayLabel(baseUrl: string, name: unknown): string {
   return typeof name === 'string' && name.trim() !== '' ? name : new URL(baseUrl).host;
+}
+
+/**
+ * What a connection error says: the server's name, the base URL with its path (a gateway's host
+ * alone would repeat the address and hide the `/v1` to check), the setting that holds it, and
+ * the fix when nothing answered. The `openai` preset pointed at another server without a `name`
+ * is "the server": its host is already in the URL. The preset's own hosted address cannot be
+ * wrong: the network in between, or the service, is.
+ */
+function connectionAdvice(
+  preset: OpenAIPreset,
+  baseUrl: string,
+  from: string,
+): ConnectionAdvice & { label: string } {
+  const label = preset.label === new URL(baseUrl).host ? 'the server' : preset.label;
+  const setting = from === 'OPENAI_BASE_URL' ? 'OPENAI_BASE_URL' : '`baseUrl`';
+  const remedy =
+    from === 'preset.baseUrl' && !preset.local
+      ? `Check the network in between (a proxy, a firewall) and ${label}'s status`
+      : `Check that the server is up and that ${setting} is its address`;
+  return { label, url: displayUrl(baseUrl), setting, remedy };
 }
 
 /** An environment variable as OpenAI's client reads it: trimmed; empty is unset. */
@@ -307,14 +331,13 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   const isOpenAI = name === 'openai';
   const envBase =
     isOpenAI && options.baseUrl === undefined ? readEnv('OPENAI_BASE_URL') : undefined;
-  const baseUrl = normaliseBaseUrl(
-    options.baseUrl ?? envBase ?? presetUrl,
+  const from =
     envBase !== undefined
       ? 'OPENAI_BASE_URL'
       : options.baseUrl !== undefined
         ? 'baseUrl'
-        : 'preset.baseUrl',
-  );
+        : 'preset.baseUrl';
+  const baseUrl = normaliseBaseUrl(options.baseUrl ?? envBase ?? presetUrl, from);
   // Only a key left out falls back to the environment: `null` goes on to the core, which refuses
   // it as it refuses every other option set to null (`organization`, `headers`...).
   let apiKey = options.apiKey;
@@ -350,17 +373,19 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   if (project !== undefined) headers['openai-project'] = project;
   const family = custom === undefined ? (name as OpenAIPresetName) : custom.family;
   const openAIServer = family === 'openai' && (custom !== undefined || isOpenAIHost(baseUrl));
+  // (only the built-in `openai` preset: one of your own that extends it is OpenAI's API)
+  const served =
+    family === 'openai' && !openAIServer
+      ? atGateway(preset, gatewayLabel(baseUrl, options.name))
+      : preset;
   return {
     name,
-    // (only the built-in `openai` preset: one of your own that extends it is OpenAI's API)
-    preset:
-      family === 'openai' && !openAIServer
-        ? atGateway(preset, gatewayLabel(baseUrl, options.name))
-        : preset,
+    preset: served,
     family,
     baseUrl,
     openAIServer,
     apiKey,
     headers,
+    reach: connectionAdvice(served, baseUrl, from),
   };
 }

@@ -158,7 +158,11 @@ export class OpenAIProvider extends ProviderFacade {
             ? { ...connection.headers, ...headers }
             : headers,
       },
-      kit: openAIErrorKit(preset.label, (init) => this.#windows.overflowHint(init)),
+      kit: openAIErrorKit(
+        preset.label,
+        (init) => this.#windows.overflowHint(init),
+        connection.reach,
+      ),
       httpError: mapHttpError(
         preset.label,
         (status) =>

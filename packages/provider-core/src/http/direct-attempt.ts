@@ -24,6 +24,7 @@ import {
   mapTransportError,
 } from './failures';
 import { sharedTimer, Timed } from './shared-timer';
+import type { StreamedExchange } from './streamed-exchange';
 import { type DirectDispatch, header, type TransportResponse } from './transport';
 import { bodyToSend } from './upload';
 import type { Watchdog } from './watchdog';
@@ -47,17 +48,12 @@ enum Phase {
 
 /**
  * {@link readAttempt} through undici's `dispatch`, for the built-in transports: the handler gets
- * the status, the headers and each chunk as undici parses them. Against `request()` this skips
- * the request's promise, its async resource, the response's `Readable` and its events: about a
- * tenth of the client's CPU per call against a fast server (`profile/overhead.ts`).
- *
- * Same contract as the `request()` path, which custom transports still take: the same deadlines,
- * typed errors, size caps, observer and early end when the sink has the whole answer.
- *
- * A streamed answer read by a consumer at its own pace passes `opened`, which gets the exchange at
- * once: to hold its deadlines and pause it while the consumer has enough waiting, and to cancel
- * it when the consumer leaves. The promise settles as the exchange does: when `sink` says the
- * answer is complete (or the body ends), or with the attempt's typed error.
+ * the status, headers and chunks as undici parses them, skipping `request()`'s promise, async
+ * resource and `Readable` (about a tenth of the client's CPU per call: `profile/overhead.ts`).
+ * Same contract as the `request()` path custom transports take. A streamed answer read at the
+ * consumer's pace passes `opened`, which gets the exchange at once (to hold its deadlines, pause
+ * it, cancel it). The promise settles when `sink` has the whole answer (or the body ends), or
+ * with the attempt's typed error; the answer's scrubs are told first, once, as one total.
  */
 export function directAttempt(
   init: AttemptInit,
@@ -69,8 +65,6 @@ export function directAttempt(
   opened?: (exchange: StreamedExchange) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    // What the answer's headers, error body and chunks scrubbed is told once, as one total, before
-    // the attempt settles (as `streamAttempt` tells it).
     gatherScrubs(init.redact);
     const exchange = new DirectExchange(
       init,
@@ -90,21 +84,6 @@ export function directAttempt(
     opened?.(exchange);
     exchange.send(dispatch);
   });
-}
-
-/** What a consumer that takes its time controls of a {@link directAttempt} exchange. */
-export interface StreamedExchange {
-  /** The consumer holds what arrived: the idle deadline waits (its time is not the server's). */
-  hold(): void;
-  /** Stops reading the socket (the consumer has enough waiting): the server is held back by TCP. */
-  pause(): void;
-  /** The consumer asks for more: the idle deadline counts from now, the socket is read again. */
-  resume(): void;
-  /**
-   * The reader left early: the exchange is cut, its socket closed (the promise rejects, with
-   * `reason` or undici's error). A no-op once the answer is complete (the connection is kept).
-   */
-  cancel(reason: Error): void;
 }
 
 /** One exchange, as undici's handler (its methods are called by undici, in order). */

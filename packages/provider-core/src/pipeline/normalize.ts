@@ -1,5 +1,6 @@
 import { isProviderError } from '../errors';
 import type { Runtime } from '../runtime';
+import { lastFailureOf } from '../stages/breaker-last-failure';
 
 interface Coded {
   code?: unknown;
@@ -32,7 +33,11 @@ export function normalizeFailure(
   const message = typeof coded.message === 'string' ? coded.message : String(error);
   switch (coded.code) {
     case 'X_BREAKER_OPEN':
-      return rt.kit.circuitOpen({ retryAfterMs: finite(coded.retryAfterMs), cause: error });
+      return rt.kit.circuitOpen({
+        retryAfterMs: finite(coded.retryAfterMs),
+        cause: error,
+        lastFailure: lastFailureOf(rt.breaker),
+      });
     case 'X_BREAKER_PROBE_TIMEOUT':
       return rt.kit.timeout({
         timeout: 'probe',

@@ -2,6 +2,7 @@ import type { BreakerClassifier } from '@x/breaker';
 import { brand, hasBrand, mark, quoted } from '@x/internal';
 import {
   classifyForBreaker,
+  contextOverflowCounts,
   type HttpFailure,
   notServedMessage,
   parseRetryAfter,
@@ -256,7 +257,14 @@ export function mapHttpError(failure: HttpFailure): Error {
     return new ServerBusyError({ serverMessage: message, endpoint, retryAfterMs });
   }
   if (statusCode === 400 && CONTEXT_OVERFLOW_400.test(message) && model !== undefined) {
-    return new ContextOverflowError({ model, source: 'server', serverMessage: message });
+    // The window and the prompt's size, when the text states them (llama.cpp's and the MLX
+    // runner's do; Ollama's own do not): a router learns the window from them.
+    return new ContextOverflowError({
+      model,
+      source: 'server',
+      serverMessage: message,
+      ...contextOverflowCounts(message),
+    });
   }
   if (statusCode === 501 && NO_EMBEDDINGS_501.test(message)) {
     return new OllamaApiError({

@@ -1,5 +1,6 @@
 import { quoted } from '@x/internal';
 import {
+  contextOverflowCounts,
   type HttpErrorMapper,
   type HttpFailure,
   notServedMessage,
@@ -158,6 +159,9 @@ export function mapHttpError(
         source: 'server',
         serverMessage,
         requestId,
+        // The window and the prompt's size, when the text states them: a router learns the
+        // window from them.
+        ...contextOverflowCounts(serverMessage),
       });
     }
     if (

@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
+import {
+  type Dispatcher,
+  interceptors,
+  fetch as undiciFetch,
+  request as undiciRequest,
+} from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPoolRedirectError } from './errors';
 import { createPool, type Pool } from './pool';
@@ -139,6 +144,36 @@ describe("undici's redirect interceptor composed onto pool.dispatcher", () => {
     expect(await away.body.text()).toBe('{}');
     expect(seen).toHaveLength(1);
     expect(seen[0]!['idempotency-key']).toBe('order-42');
+  });
+});
+
+describe('a handler sent again without a redirect (a failover interceptor)', () => {
+  it('reaches the other origin with its credential: nothing was followed', async () => {
+    const live = await listen((req, res) => res.end(`ok ${req.headers['x-api-key']}`));
+    // A port nobody listens on any more: the first try is refused before any answer.
+    const dead = await listen(() => {});
+    await closers.pop()!();
+    // As undici's dns interceptor does between addresses: the same handler, another origin.
+    const failover: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+      let again = false;
+      const retrying: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+        onResponseStart: (...args) => handler.onResponseStart?.(...args),
+        onResponseData: (...args) => handler.onResponseData?.(...args),
+        onResponseEnd: (...args) => handler.onResponseEnd?.(...args),
+        onResponseError: (controller, error) => {
+          if (again) return handler.onResponseError?.(controller, error);
+          again = true;
+          dispatch({ ...opts, origin: live }, retrying);
+        },
+      };
+      return dispatch(opts, retrying);
+    };
+    const res = await undiciRequest(`${dead}/v1/x`, {
+      dispatcher: pool().dispatcher.compose(failover),
+      headers: { 'x-api-key': 'k-123456' },
+    });
+    expect(await res.body.text()).toBe('ok k-123456');
   });
 });
 

@@ -104,7 +104,9 @@ export class RedirectHops {
     if (hop === undefined) {
       hop = { origin: key, status: 0 };
       this.#hops.set(given, hop);
-    } else if (key !== hop.origin && carriesCredential(headers)) {
+    } else if (isRedirect(hop.status) && key !== hop.origin && carriesCredential(headers)) {
+      // After a 3xx only: a handler sent again with no redirect between (undici's dns
+      // interceptor trying the next address, a failover interceptor) follows nothing.
       failHandler(guarded, new PoolRedirectError(hop.status, displayOrigin(key)));
       return true;
     }
@@ -112,3 +114,5 @@ export class RedirectHops {
     return false;
   }
 }
+
+const isRedirect = (status: number): boolean => status >= 300 && status < 400;

@@ -48,7 +48,7 @@ export {
   unknownKeyError,
 } from './known-keys';
 export { LazyIterable } from './lazy-iterable';
-export { LeavableIterator, type LeaveHook } from './leavable-iterator';
+export { isLeavable, LeavableIterator, type LeaveHook } from './leavable-iterator';
 export { liftAbortListenerLimit } from './listener-limit';
 export { driverErrorForCause, keyHash } from './log-redact';
 export {

@@ -1,3 +1,8 @@
+import { brand, hasBrand, mark } from './brand';
+
+/** The brand of a {@link LeavableIterator}: shared by the copy bundled into each package. */
+const LEAVABLE = brand('internal', 'LeavableIterator');
+
 /**
  * What `ProviderCore.stream()` and `messages()` (and the router's `stream()`) return: a generator behind a thin
  * iterator whose `return()` and `throw()` can end a pending read. An async generator queues both
@@ -10,6 +15,11 @@
  * costs no extra promise nor allocation, and `return()` between reads (a `break`) is what it was.
  */
 export class LeavableIterator<T> implements AsyncGenerator<T, void, undefined> {
+  static {
+    // On the prototype: no property per stream.
+    mark(LeavableIterator.prototype, LEAVABLE);
+  }
+
   #generator: AsyncGenerator<T, void, undefined> | undefined;
   /** Set by the generator while it runs: ends the call for a caller who left mid-read. */
   leave: (() => void) | undefined = undefined;
@@ -57,6 +67,16 @@ export class LeavableIterator<T> implements AsyncGenerator<T, void, undefined> {
   [Symbol.asyncIterator](): this {
     return this;
   }
+}
+
+/**
+ * True for a {@link LeavableIterator} of any package (each bundles its own copy, so `instanceof`
+ * fails across them). Its `return()` during a pending `next()` ends the call behind it (a
+ * provider's stream aborts its request), so that read settles without waiting for the server: a
+ * consumer waiting on it needs no wake-up of its own per read.
+ */
+export function isLeavable(iterator: unknown): boolean {
+  return hasBrand(iterator, LEAVABLE);
 }
 
 /** The hook a generator behind a {@link LeavableIterator} sets and clears. */

@@ -1,4 +1,4 @@
-import { type LeaveHook, onAbort } from '@x/internal';
+import { isLeavable, type LeaveHook, onAbort } from '@x/internal';
 import type { StreamChunk } from '@x/provider-core';
 import { allFailed } from './all-failed';
 import { ignore } from './call-waits';
@@ -74,16 +74,23 @@ export async function* routeStream(
 ): AsyncGenerator<Chunk, void, undefined> {
   const signal = request.signal;
   /**
-   * Rejects the wait in progress (admission, the first chunk, the next one): the caller left, or
-   * mid-stream aborted. A provider may never settle that wait (a request queued in its rate
-   * limiter waits for its turn), and the call must not be held until it does.
+   * Rejects the wait in progress (admission, the first chunk, the next one unless its provider's
+   * stream is an `ender`): the caller left, or mid-stream aborted. A provider may never settle
+   * that wait (a request queued in its rate limiter waits for its turn), and the call must not be
+   * held until it does.
    */
   let wake: ((reason: unknown) => void) | undefined;
+  /**
+   * The provider's stream whose reads are not made wakeable (a `LeavableIterator`, see
+   * `nextChunk`): leaving ends it, and its `return()` settles the pending read.
+   */
+  let ender: AsyncIterator<Chunk> | undefined;
   /** Set when the caller left while a read was pending: the call ends, counted as cancelled. */
   let left = false;
   const leave = () => {
     left = true;
-    wake?.(LEFT);
+    if (wake !== undefined) wake(LEFT);
+    else if (ender !== undefined) returnQuietly(ender);
   };
   /** `work`, or a rejection as soon as {@link wake} is called. */
   const wakeable = <T>(work: Promise<T>): Promise<T> =>
@@ -236,11 +243,23 @@ export async function* routeStream(
               wake?.(signal.reason);
               if (rt.held.release(held)) held.end(signal.reason);
             });
+      // A stream of ours (a `LeavableIterator`) ends its pending read itself when left: its reads
+      // cost no wake-up (a promise and two closures a chunk). Without a signal only: one that
+      // ignores the caller's abort (a wrapper that drops the signal) is still woken by it.
+      if (signal === undefined && isLeavable(iterator)) ender = iterator;
       const nextChunk = (): Promise<IteratorResult<Chunk>> =>
-        rt.waits.until(signal?.aborted ? Promise.reject(signal.reason) : wakeable(iterator.next()));
+        rt.waits.until(
+          ender !== undefined
+            ? iterator.next()
+            : signal?.aborted
+              ? Promise.reject(signal.reason)
+              : wakeable(iterator.next()),
+        );
       try {
-        for (let result = first; !result.done; result = await nextChunk()) {
+        // `left` first: a read the provider's stream settled done when left is not the end.
+        for (let result = first; ; result = await nextChunk()) {
           if (left) throw LEFT;
+          if (result.done) break;
           const ended = endedMeanwhile(rt, signal);
           if (ended !== undefined) {
             // Let go of as a held stream is (counted, slot given back, provider's stream ended).
@@ -266,8 +285,9 @@ export async function* routeStream(
         // Let go of already (its provider's stream returned): judged.
         if (letGo !== undefined) throw error;
         if (left) {
-          // Ended, unawaited: a provider's `return()` may wait for its own pending read.
-          returnQuietly(provided);
+          // Ended, unawaited: a provider's `return()` may wait for its own pending read (`leave`
+          // ended an `ender` already).
+          if (ender === undefined) returnQuietly(provided);
           if (!answered) rt.unjudged(d, candidate.probe);
           throw error;
         }
@@ -294,6 +314,7 @@ export async function* routeStream(
         // The caller's abort rejects with its reason, whatever the provider made of it.
         throw signal?.aborted ? signal.reason : error;
       } finally {
+        ender = undefined;
         rt.held.release(held);
         stopFollowing?.();
         if (letGo === undefined) {

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOllamaProvider, type OllamaProvider } from '@x/provider-ollama';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeProvider, HI } from './__fixtures__/fake-provider';
+import { fakeProvider, HI, textChunk } from './__fixtures__/fake-provider';
 import { createRouter } from './router';
 import type { RouterStats } from './stats';
 
@@ -196,6 +196,37 @@ describe('Router.stream: return() while a read is pending', () => {
       deployments: [{ id: 'only', group: 'chat', provider, model: 'm' }],
     });
     const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+    expect(returned).toBe(1);
+    expectReleased(router);
+    await router.close();
+  });
+
+  it('leaves mid-stream a provider whose next read never settles nor its return()', async () => {
+    const provider = fakeProvider('stuck');
+    let returned = 0;
+    provider.stream = () => {
+      let reads = 0;
+      return {
+        [Symbol.asyncIterator]: () => ({
+          next: () =>
+            reads++ === 0
+              ? Promise.resolve({ done: false, value: textChunk('Hel') })
+              : new Promise<never>(() => {}),
+          return: () => {
+            returned++;
+            return new Promise<never>(() => {});
+          },
+        }),
+      };
+    };
+    const router = createRouter({
+      deployments: [{ id: 'only', group: 'chat', provider, model: 'm' }],
+    });
+    const iterator = router.stream({ model: 'chat', messages: HI })[Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toMatchObject({ value: { content: 'Hel' } });
     const pending = iterator.next();
     await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
     await expect(pending).resolves.toEqual({ done: true, value: undefined });

@@ -94,6 +94,8 @@ export type {
   HttpFailure,
 } from './http/failures';
 export {
+  answeredText,
+  isWebPageFailure,
   mapHttpStatus,
   notServedMessage,
   parseRetryAfter,

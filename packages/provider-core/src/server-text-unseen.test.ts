@@ -42,9 +42,16 @@ async function startFailing(message: string, status = 500): Promise<string> {
 }
 
 describe("a server's text as the errors keep it", () => {
+  it('drops an escape the cut would split rather than leave its start', () => {
+    // 497 characters, then a NUL escaped as six: the cut at 500 falls inside `\u0000`.
+    expect(cutServerText(`${'a'.repeat(497)}\u0000 and more`)).toBe('a'.repeat(497));
+    expect(cutServerText(`${'a'.repeat(494)}\u0000 and more`)).toBe(`${'a'.repeat(494)}\\u0000`);
+  });
+
   it('escapes controls, format characters and separators', () => {
     expect(redactedServerText(EVIL, same)).toBe(ESCAPED);
-    expect(serverExcerpt(`  ${EVIL}`, same)).toBe(ESCAPED.slice(0, 80));
+    // cut at 80, inside the escape `\u202e`: its start `\u20` goes with it
+    expect(serverExcerpt(`  ${EVIL}`, same)).toBe(ESCAPED.slice(0, 76));
     expect(cutServerText(EVIL)).toBe(ESCAPED);
     // escaping what is escaped changes nothing: text kept once passes through an error again
     expect(cutServerText(redactedServerText(EVIL, same))).toBe(ESCAPED);

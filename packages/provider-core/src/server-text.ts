@@ -1,4 +1,4 @@
-import { escapeUnseen } from '@x/internal';
+import { escapeUnseen, quoted } from '@x/internal';
 
 /**
  * The most of a server's error text an error keeps (`serverMessage`, and the message quoting it).
@@ -28,8 +28,12 @@ function shownServerText(text: string, keep: number): string {
   const shown = escapeUnseen(text.length > keep + 1 ? text.slice(0, keep + 1) : text);
   if (shown.length <= keep) return shown;
   const end = isHighSurrogate(shown.charCodeAt(keep - 1)) ? keep - 1 : keep;
-  return shown.slice(0, end);
+  // An escape the cut would split goes whole: a `\u0` left at the end reads as the server's text.
+  return shown.slice(0, end).replace(SPLIT_ESCAPE, '');
 }
+
+/** The start of an `escapeUnseen` escape at the very end of a text, without its last digit. */
+const SPLIT_ESCAPE = /\\u(?:\{[0-9a-f]*|[0-9a-f]{0,3})$/;
 
 const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 
@@ -64,4 +68,17 @@ export function redactedServerText(
  */
 export function serverExcerpt(text: string, redact: (text: string) => string): string {
   return redactedServerText(text.trim(), redact, 80);
+}
+
+/**
+ * What a message says of a web page answered where the API was asked (its first bytes, `text`):
+ * its `<title>` (`its title: "404 Not Found"`), else its start, never its markup whole; redacted,
+ * cut to 80 characters. Lower case, for the message to place it.
+ */
+export function webPageGist(text: string, redact: (text: string) => string): string {
+  const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+  if (title) return `its title: ${quoted(redact(title).slice(0, 80))}`;
+  const start = text.replace(/\s+/g, ' ').trim();
+  if (start) return `it starts: ${quoted(redact(start).slice(0, 80))}`;
+  return 'its body is empty';
 }

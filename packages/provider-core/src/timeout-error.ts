@@ -18,6 +18,12 @@ export interface TimeoutErrorInit {
   waitedFor?: string | undefined;
   /** The option that set the deadline, when not the one `timeout` names (`timeouts.idleMs`...). */
   option?: string | undefined;
+  /**
+   * The provider's fix for an address where nothing answered (`ConnectionAdvice.remedy`, as its
+   * connection error for a refused connection ends): ends the message of a `connect` timeout, which
+   * is the same failure, a server that is down or an address that is wrong, seen as a deadline.
+   */
+  remedy?: string | undefined;
 }
 
 /** A deadline fired. Retryable when nothing had arrived yet. */
@@ -43,7 +49,8 @@ export class ProviderTimeoutError extends ProviderError {
       init.option ??
       (init.timeout === 'probe' ? 'breaker.probeTimeoutMs' : `timeouts.${init.timeout}Ms`);
     const waited = init.waitedFor ?? what[init.timeout];
-    super(`Timed out after ${init.timeoutMs} ms waiting for ${waited} (${option})`, {
+    const fix = init.timeout === 'connect' && init.remedy ? `. ${init.remedy}` : '';
+    super(`Timed out after ${init.timeoutMs} ms waiting for ${waited} (${option})${fix}`, {
       origin: init.origin,
       kind: 'timeout',
       reason: 'TIMEOUT',

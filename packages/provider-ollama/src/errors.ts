@@ -164,6 +164,7 @@ export class ServerBusyError extends OllamaApiError {
     endpoint: string;
     retryAfterMs?: number | undefined;
     cause?: unknown;
+    message?: string | undefined; // a proxy's web page, named by its title, not quoted
   }) {
     super({
       statusCode: 503,
@@ -172,7 +173,7 @@ export class ServerBusyError extends OllamaApiError {
       retryable: true,
       retryAfterMs: init.retryAfterMs,
       code: 'X_PROVIDER_OLLAMA_SERVER_BUSY',
-      message: `Ollama is busy (503): ${init.serverMessage || '(empty body)'}`,
+      message: init.message ?? `Ollama is busy (503): ${init.serverMessage || '(empty body)'}`,
       cause: init.cause,
     });
     branded(this, BRAND.serverBusy, 'ServerBusyError');
@@ -228,14 +229,14 @@ export class IncompleteStreamError extends CoreIncompleteStreamError {
 }
 
 /**
- * A deadline of `timeouts` fired. Retryable when nothing had arrived yet (`connect`,
- * `firstToken`, or `total` before the first byte).
+ * A deadline of `timeouts` fired. Retryable when nothing had arrived yet (`connect`, `firstToken`,
+ * or `total` before the first byte). A `connect` one ends as a refused connection does.
  */
 export class OllamaTimeoutError extends ProviderTimeoutError {
   declare readonly code: 'X_PROVIDER_OLLAMA_TIMEOUT';
 
   constructor(init: TimeoutErrorInit) {
-    super({ ...init, origin: OLLAMA });
+    super({ remedy: CONNECTION_ADVICE.remedy, ...init, origin: OLLAMA });
     branded(this, BRAND.timeout, 'OllamaTimeoutError');
   }
 }

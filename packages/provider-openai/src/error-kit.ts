@@ -34,7 +34,9 @@ export function openAIErrorKit(
 ): ErrorKit {
   return Object.freeze({
     origin: originOf(label),
-    timeout: (init: TimeoutErrorInit) => new OpenAITimeoutError({ ...init, label }),
+    // A connect timeout ends with the connection error's fix: nothing answered there either.
+    timeout: (init: TimeoutErrorInit) =>
+      new OpenAITimeoutError({ remedy: reach?.remedy, ...init, label }),
     connection: (init: { origin: string; causeCode?: string | undefined; cause?: unknown }) =>
       new OpenAIConnectionError({ ...reach, ...init, label: reach?.label ?? label }),
     protocol: (init: ProtocolErrorInit) => new OpenAIProtocolError({ ...init, label }),

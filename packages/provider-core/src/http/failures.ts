@@ -4,7 +4,8 @@ import { ProviderApiError } from '../api-error';
 import type { ErrorKit } from '../error-kit';
 import type { ErrorOrigin } from '../errors';
 import { SECRET_HEADER } from '../options';
-import { redactedServerText } from '../server-text';
+import { isWebPage } from '../pipeline/answer-type';
+import { redactedServerText, serverExcerpt, webPageGist } from '../server-text';
 import { EMPTY_PARTIAL } from '../types';
 import { findCause } from './find-cause';
 import { tlsFailure } from './tls-failures';
@@ -97,10 +98,12 @@ export type ExchangeObserver = (endpoint: string) => ExchangeAnswered | undefine
 export type HttpErrorMapper = (failure: HttpFailure) => Error;
 
 /**
- * The message of a 404 that is not the API's word on a model: the server serves nothing at that
- * path, so the request went to the wrong place, nearly always a `baseUrl` with a path too many or
- * one too few. The bare `404 page not found` would send the user after the model instead.
- * `advice` says what the provider's `baseUrl` looks like.
+ * The message of an answer that says the request went to the wrong place, nearly always a
+ * `baseUrl` with a path too many or one too few, or with the port of another service: a 404 that
+ * is not the API's word on a model (the server serves nothing at that path; the bare `404 page not
+ * found` would send the user after the model instead), a 405 or 501 that is not the API's (a
+ * static or web server refusing the POST), or a web page with any of them. `advice` says what the
+ * provider's `baseUrl` looks like.
  */
 export function notServedMessage(
   label: string,
@@ -108,8 +111,46 @@ export function notServedMessage(
   serverText: string,
   advice: string,
 ): string {
-  return `${label} ${failure.endpoint} answered 404 (${serverText || 'empty body'}): nothing is served at ${failure.request}. Is baseUrl right? ${advice}`;
+  const { statusCode, request } = failure;
+  const page = isWebPageFailure(failure);
+  const head = page
+    ? answeredText(label, failure, serverText)
+    : `${label} ${failure.endpoint} answered ${statusCode} (${serverText || 'empty body'})`;
+  const what =
+    statusCode === 404
+      ? `nothing is served at ${request}`
+      : `the server there does not take ${request}`;
+  // Ollama's own plain 404 is Ollama: no other service is guessed at.
+  const other = page || statusCode !== 404 ? ' (another service may be listening there)' : '';
+  return `${head}: ${what}. Is baseUrl right?${other} ${advice}`;
 }
+
+/**
+ * True for an error answer that is a web page: `text/html` (or XHTML), or a body that starts as
+ * markup whatever its type (`<!DOCTYPE html>`, `<html>`): a web or static server, a proxy's page.
+ */
+export function isWebPageFailure(failure: HttpFailure): boolean {
+  return isWebPage(failure.contentType) || /^\s*<(?:!doctype|html)\b/i.test(failure.body);
+}
+
+/**
+ * `<label> <endpoint> answered <status>: <serverText>`, or for a web page (see
+ * {@link isWebPageFailure}) what it is and its title instead of its markup (`answered 502 with a
+ * web page (text/html; its title: "502 Bad Gateway")`), which quoted would be hundreds of
+ * characters of escaped tags.
+ */
+export function answeredText(label: string, failure: HttpFailure, serverText: string): string {
+  const head = `${label} ${failure.endpoint} answered ${failure.statusCode}`;
+  if (!isWebPageFailure(failure)) return `${head}: ${serverText || '(empty body)'}`;
+  const type =
+    failure.contentType === undefined
+      ? 'no Content-Type'
+      : serverExcerpt(failure.contentType, failure.redact);
+  return `${head} with a web page (${type}; ${webPageGist(failure.body.slice(0, PAGE_GIST_CHARS), failure.redact)})`;
+}
+
+/** How much of an error page is read for its title: its head, as a 200 page's kept bytes. */
+const PAGE_GIST_CHARS = 2048;
 
 /**
  * `POST http://host:11434/api/chat` for a message: the URL without its credentials, query or
@@ -343,6 +384,10 @@ export function mapHttpStatus(origin: ErrorOrigin): HttpErrorMapper {
       retryable: RETRYABLE_STATUS.has(statusCode) || busy,
       retryAfterMs: parseRetryAfter(failure.headers['retry-after']),
       ...(busy ? { kind: 'server-busy' as const, reason: 'SERVER_BUSY' } : {}),
+      message:
+        statusCode >= 400 && isWebPageFailure(failure)
+          ? answeredText(origin.label, failure, message)
+          : undefined,
     });
   };
 }

@@ -1,8 +1,9 @@
-import { brand, hasBrand, mark, quoted } from '@x/internal';
+import { brand, hasBrand, mark } from '@x/internal';
 import type { Accumulator } from '../decode/accumulator';
 import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
 import { scrubPromptEchoes } from '../scrub-echoes';
+import { webPageGist } from '../server-text';
 import { throughBreaker } from '../stages/breaker-gate';
 import { EMPTY_PARTIAL } from '../types';
 import { isWebPage } from './answer-type';
@@ -71,11 +72,8 @@ export class WebPage {
   /** The provider's stream error naming the content type and the page's title (or its start). */
   error(rt: Runtime, endpoint: string, accept: string, redact: (text: string) => string): unknown {
     const text = Buffer.concat(this.#parts).toString('utf8', 0, KEPT_BYTES);
-    const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
-    const start = text.replace(/\s+/g, ' ').trim();
-    let seen = 'Its body is empty.';
-    if (title) seen = `Its title: ${quoted(redact(title).slice(0, 80))}.`;
-    else if (start) seen = `It starts: ${quoted(redact(start).slice(0, 80))}.`;
+    const gist = webPageGist(text, redact);
+    const seen = `${gist[0]!.toUpperCase()}${gist.slice(1)}.`;
     const label = rt.identity.label;
     const error = rt.kit.stream({
       reason: 'invalid-json',

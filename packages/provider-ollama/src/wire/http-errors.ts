@@ -1,9 +1,11 @@
 import type { BreakerClassifier } from '@x/breaker';
 import { brand, hasBrand, mark, quoted } from '@x/internal';
 import {
+  answeredText,
   classifyForBreaker,
   contextOverflowCounts,
   type HttpFailure,
+  isWebPageFailure,
   notServedMessage,
   parseRetryAfter,
   redirectMessage,
@@ -155,8 +157,9 @@ const CLOUD_DISABLED_ADVICE =
   "The server has Ollama's cloud disabled (`OLLAMA_NO_CLOUD`, or `disable_ollama_cloud` in its `~/.ollama/server.json`), so it serves no cloud or remote model: use a local model, or unset both and restart the server";
 
 /** What a 401's or 403's error says: where to look, never the key. */
-function refusedMessage(endpoint: string, statusCode: number, message: string): string {
-  const head = `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}.`;
+function refusedMessage(failure: HttpFailure, message: string): string {
+  const { statusCode } = failure;
+  const head = `${answeredText('Ollama', failure, message)}.`;
   if (statusCode === 403 && CLOUD_DISABLED_403.test(message)) {
     return `${head} ${CLOUD_DISABLED_ADVICE}`;
   }
@@ -253,8 +256,14 @@ export function mapHttpError(failure: HttpFailure): Error {
       message: modelNotFoundMessage(endpoint, model),
     });
   }
+  const page = statusCode >= 400 && isWebPageFailure(failure);
   if (statusCode === 503) {
-    return new ServerBusyError({ serverMessage: message, endpoint, retryAfterMs });
+    return new ServerBusyError({
+      serverMessage: message,
+      endpoint,
+      retryAfterMs,
+      message: page ? answeredText('Ollama', failure, message) : undefined,
+    });
   }
   if (statusCode === 400 && CONTEXT_OVERFLOW_400.test(message) && model !== undefined) {
     // The window and the prompt's size, when the text states them (llama.cpp's and the MLX
@@ -294,9 +303,11 @@ export function mapHttpError(failure: HttpFailure): Error {
     retryAfterMs,
     signinUrl,
     // Ollama says `404 page not found` in plain text for a path it does not serve (its JSON 404s
-    // are about models): a baseUrl with a path, `/v1` most often.
+    // are about models): a baseUrl with a path, `/v1` most often. Ollama answers no 405 or 501 of
+    // its own but JSON (llama-server's 501 above): another server, a static one, is on the port.
     message:
-      (statusCode === 404 && !isJson) || (blob && !absent)
+      ((statusCode === 404 || statusCode === 405 || statusCode === 501) && !isJson) ||
+      (blob && !absent)
         ? notServedMessage(
             'Ollama',
             failure,
@@ -307,8 +318,11 @@ export function mapHttpError(failure: HttpFailure): Error {
         : signinUrl !== undefined
           ? `Ollama ${endpoint} answered ${statusCode}: ${message || '(empty body)'}. Sign in to Ollama to use cloud models: ${signinUrl}`
           : statusCode === 401 || statusCode === 403
-            ? refusedMessage(endpoint, statusCode, message)
-            : undefined,
+            ? refusedMessage(failure, message)
+            : // A web page is named by its title, not quoted (a proxy's 502 is 16 lines of tags).
+              page
+              ? answeredText('Ollama', failure, message)
+              : undefined,
   });
   if (absent) mark(error, BLOB_ABSENT);
   return error;

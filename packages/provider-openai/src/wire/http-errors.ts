@@ -1,8 +1,10 @@
 import { quoted } from '@x/internal';
 import {
+  answeredText,
   contextOverflowCounts,
   type HttpErrorMapper,
   type HttpFailure,
+  isWebPageFailure,
   notServedMessage,
   redactedServerText,
   redirectMessage,
@@ -171,22 +173,33 @@ export function mapHttpError(
     ) {
       return perRequestOverflow(label, endpoint, model, serverMessage, requestId);
     }
+    // A web page (a proxy's, another server's) is named by its title, not quoted: its markup is
+    // hundreds of characters of escaped tags.
+    const page = isWebPageFailure(failure);
+    const head = answeredText(label, failure, serverMessage);
     if (statusCode === 503 || statusCode === 529) {
-      return new ServerBusyError({ ...body, statusCode, retryAfterMs, shouldRetry });
+      const message = page ? head : undefined;
+      return new ServerBusyError({ ...body, statusCode, retryAfterMs, shouldRetry, message });
     }
-    const retryable = shouldRetry ?? (RETRYABLE_STATUS.has(statusCode) || statusCode > 500);
     // Any other 404 is a path the server does not serve (OpenAI says `Invalid URL`, Ollama
-    // `404 page not found`): a baseUrl without its version prefix, or with one too many.
+    // `404 page not found`): a baseUrl without its version prefix, or with one too many. A 405 or
+    // 501 without an API's JSON error (llama-server's 501 has one) is a static or web server that
+    // refuses the POST: another service on the port, which answers the same to a retry.
+    const refusedHere = (statusCode === 405 || statusCode === 501) && fields === undefined;
+    const retryable =
+      shouldRetry ?? (!refusedHere && (RETRYABLE_STATUS.has(statusCode) || statusCode > 500));
     const message =
-      statusCode === 404
+      statusCode === 404 || refusedHere
         ? notServedMessage(label, failure, serverMessage, NOT_SERVED_ADVICE)
         : statusCode === 403 &&
             (fields?.errorCode === 'unsupported_country_region_territory' ||
               UNSERVED_REGION.test(serverMessage))
           ? unservedRegionMessage(label, endpoint, serverMessage)
           : (statusCode === 401 || statusCode === 403) && keyHint !== undefined
-            ? keyRefusedMessage(label, endpoint, statusCode, serverMessage, keyHint(statusCode))
-            : undefined;
+            ? keyRefusedMessage(head, keyHint(statusCode))
+            : page
+              ? head
+              : undefined;
     return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs, message });
   };
 }
@@ -237,14 +250,7 @@ function unservedRegionMessage(label: string, endpoint: string, serverMessage: s
   return `${label} ${endpoint} answered 403: ${said}${/[.!?]$/.test(said) ? '' : '.'} The request came from a country, region or territory ${label} does not serve (where the machine, or its proxy or VPN, connects from): another key will not change that.`;
 }
 
-/** A 401 or 403: the server's text, then which key was sent and where to set one. */
-function keyRefusedMessage(
-  label: string,
-  endpoint: string,
-  statusCode: number,
-  serverMessage: string,
-  hint: string,
-): string {
-  const said = serverMessage || '(empty body)';
-  return `${label} ${endpoint} answered ${statusCode}: ${said}${/[.!?]$/.test(said) ? '' : '.'} ${hint}`;
+/** A 401 or 403: what the server answered (`answeredText`), then which key was sent and where to set one. */
+function keyRefusedMessage(head: string, hint: string): string {
+  return `${head}${/[.!?]$/.test(head) ? '' : '.'} ${hint}`;
 }

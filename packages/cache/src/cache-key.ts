@@ -1,5 +1,11 @@
 import { hash } from 'node:crypto';
-import { describe, isWellFormed, optionalString, propertyPath } from '@x/internal';
+import {
+  describe,
+  hideSecretShapes,
+  isWellFormed,
+  optionalString,
+  propertyPath,
+} from '@x/internal';
 import { CacheKeyError } from './errors';
 import {
   CanonicalError,
@@ -55,8 +61,13 @@ const SECRET_FIELDS = new Set([
   'token',
   'accesstoken',
   'refreshtoken',
+  'bearer',
   'bearertoken',
   'sessiontoken',
+  'authtoken',
+  'idtoken',
+  'apitoken',
+  'privatekey',
   'credentials',
   'cookie',
 ]);
@@ -178,6 +189,14 @@ const KEYABLE =
 const FINITE =
   "a finite number (JSON writes NaN and Infinity as null: keyed so, they would share null's key)";
 
+/**
+ * Where in the request the error is, with a member name shaped like a credential (a key pasted
+ * as a name: `{ 'sk-proj-...': 1 }`) shown as `[redacted]`: an error reaches logs.
+ */
+function shownPath(path: readonly (string | number)[]): string {
+  return hideSecretShapes(propertyPath('request', path));
+}
+
 /** The 43-character digest of a request, without the namespace. */
 export function hashRequest(request: object): string {
   expectRequest('request', request);
@@ -187,7 +206,7 @@ export function hashRequest(request: object): string {
   } catch (error) {
     if (error instanceof UnkeyableError) {
       throw new CacheKeyError(
-        `Expected \`${propertyPath('request', error.path)}\` to be ${error instanceof NonFiniteNumberError ? FINITE : KEYABLE}, got ${describe(error.value)}${error.hint}`,
+        `Expected \`${shownPath(error.path)}\` to be ${error instanceof NonFiniteNumberError ? FINITE : KEYABLE}, got ${describe(error.value)}${error.hint}`,
         { cause: error },
       );
     }

@@ -35,6 +35,8 @@ import {
 } from './options';
 import { type CacheDecision, decideFor } from './strategy';
 
+type Skipped = Partial<Record<CacheSkipReason, number>>;
+
 /** The cache: the memory tier, the optional store tier, single flight, counters and events. */
 class LlmCache<T> extends CacheEventSource implements Cache<T> {
   readonly #options: ResolvedCacheOptions;
@@ -45,11 +47,8 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
   readonly #reads = new StoreReads();
   #closing: Promise<void> | undefined;
 
-  #hits = 0;
-  #misses = 0;
-  #loads = 0;
-  #coalesced = 0;
-  #skipped: Partial<Record<CacheSkipReason, number>> = {};
+  /** The counters of stats() the tiers do not keep. */
+  readonly #counts = { hits: 0, misses: 0, loads: 0, coalesced: 0, skipped: {} as Skipped };
 
   constructor(options: ResolvedCacheOptions) {
     const topics = createCacheTopics();
@@ -110,13 +109,13 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     // Decoded before the event: a listener may delete the entry, and a copy decoded after that
     // would be kept (and counted) for an entry memory no longer holds.
     const value = (entry.bytes === undefined ? entry.value : memory.value(entry)) as T;
-    this.#hits++;
+    this.#counts.hits++;
     if (this.#topics.hit.active) this.#topics.hit.emit({ key, tier: 'memory' });
     return value;
   }
 
   #missed(key: string): void {
-    this.#misses++;
+    this.#counts.misses++;
     if (this.#topics.miss.active) this.#topics.miss.emit({ key });
   }
 
@@ -176,7 +175,8 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
   }
 
   #skip(key: string | undefined, reason: CacheSkipReason): void {
-    this.#skipped[reason] = (this.#skipped[reason] ?? 0) + 1;
+    const skipped = this.#counts.skipped;
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
     if (this.#topics.skip.active) this.#topics.skip.emit({ key, reason });
   }
 
@@ -204,7 +204,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     if (read === 'too-large') this.#skip(key, 'too-large');
     if (typeof read === 'string') return read === 'too-large' ? TOO_LARGE : MISS;
     if (!stale) this.#insert(key, read.encoded, read.ttlMs, read.value);
-    this.#hits++;
+    this.#counts.hits++;
     this.#store!.hits++;
     if (this.#topics.hit.active) this.#topics.hit.emit({ key, tier: 'store' });
     return read.value as T;
@@ -268,10 +268,13 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     if (flight !== undefined) {
       // Refused (CacheLoadCycleError) before it counts, when this caller is a loader it waits for.
       const joined = flight.join(signal);
-      this.#coalesced++;
+      this.#counts.coalesced++;
       return { value: (await joined).value, source: 'coalesced' };
     }
-    return this.#flights.start(key, signal, (started) => this.#load(key, request, loader, started));
+    // Watched as store reads are: a set/delete/clear meanwhile keeps its answer out (StoreReads).
+    return this.#flights.start(key, signal, (started) =>
+      this.#reads.watch(key, (changed) => this.#load(key, request, loader, started, changed)),
+    );
   }
 
   async #load(
@@ -279,6 +282,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     request: object,
     loader: CacheLoader<T>,
     flight: Flight<CacheLoadResult<T>>,
+    changed: () => boolean,
   ): Promise<CacheLoadResult<T>> {
     // Let the creating caller register as a waiter before anything can settle.
     await undefined;
@@ -297,7 +301,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
       if (shared === TOO_LARGE) release = MEMORY_ONLY;
     }
     this.#missed(key);
-    this.#loads++;
+    this.#counts.loads++;
     let value: T;
     try {
       value = await flight.call(loader);
@@ -311,15 +315,16 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
       if (release !== undefined) store!.release(release);
       throw signal.reason;
     }
-    return { value: this.#storeLoaded(key, request, value, release), source: 'loader' };
+    return { value: this.#storeLoaded(key, request, value, release, changed()), source: 'loader' };
   }
 
   /**
    * Stores a loaded answer when it can be, and returns what every caller of the load gets: its
    * JSON form, deep-frozen, as a hit would read it back, so no caller can change what another
    * gets (and the loader's object is left alone). A failure here never fails the request.
+   * A `stale` answer (the key was set, deleted or cleared during the load) is not stored.
    */
-  #storeLoaded(key: string, request: object, value: T, release?: Release): T {
+  #storeLoaded(key: string, request: object, value: T, release?: Release, stale = false): T {
     const json = toJson(value);
     if (json === undefined) {
       // No JSON form to share: the callers get the loader's value as it is.
@@ -332,7 +337,7 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
     const frozen = deepFreeze(JSON.parse(json)) as T;
     let ttlMs: number | undefined;
     try {
-      ttlMs = this.#ttlFor(request, key, value, undefined);
+      if (!stale) ttlMs = this.#ttlFor(request, key, value, undefined);
     } catch {
       // A throwing `ttl` function must not fail the request: the answer is simply not stored.
     }
@@ -367,14 +372,8 @@ class LlmCache<T> extends CacheEventSource implements Cache<T> {
   // ---- observability -----------------------------------------------------------------------
 
   stats(): CacheStats {
-    return snapshot(this.#options, this.#memory, this.#store, {
-      hits: this.#hits,
-      misses: this.#misses,
-      loads: this.#loads,
-      coalesced: this.#coalesced,
-      inflight: this.#flights.size,
-      skipped: this.#skipped,
-    });
+    const inflight = this.#flights.size;
+    return snapshot(this.#options, this.#memory, this.#store, { ...this.#counts, inflight });
   }
   [Symbol.for('nodejs.util.inspect.custom')](...args: InspectArgs): string {
     return inspectStats('Cache', this, ...args); // console.log(cache): the stats() snapshot

@@ -12,8 +12,9 @@ import {
 } from '@x/internal';
 import { CacheClosedError, type CacheStoreOperation, isCacheStoreError } from './errors';
 import { readValue } from './internal/bounded-read';
+import { holdLock } from './internal/lock-hold';
 import { registerRedisLockScope } from './internal/lock-scope';
-import { RELEASE, RENEW, TAKE } from './internal/lock-scripts';
+import { RELEASE, TAKE } from './internal/lock-scripts';
 import { checkClient, RedisCommands, type ReplyReader } from './internal/redis-commands';
 import { keyPrefixOf, redisKeys, scanPattern } from './internal/redis-keys';
 import { ignored, redisBytes, redisFlag, redisScan } from './internal/reply-checks';
@@ -196,47 +197,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return command('get', () => readValue(client, valueKeyOf(key), options?.maxBytes), redisBytes);
   }
 
-  /**
-   * Holds a lock: renews it while the loader runs, and releases it once. Both go through the
-   * outage gate, as every command does (only not through close(): giving a lock back is part of
-   * closing): sent during an outage, every renewal of every load in progress would wait in the
-   * client's queue. A renewal not sent is tried again a third of `lockTtlMs` later; a release not
-   * sent leaves the lock, no longer renewed, to expire within `lockTtlMs`.
-   */
-  function hold(lockKey: string, token: string): () => Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let released = false;
-    const renew = () => {
-      timer = setTimeout(
-        () => {
-          commands
-            .gated('lock', () => client.eval(RENEW, 1, lockKey, token, lockTtlMs), flag)
-            .then(
-              (renewed) => {
-                // false: the lock expired and is someone else's now; nothing left to renew.
-                if (!released && renewed) renew();
-              },
-              // A failed renewal is not fatal: at worst the lock expires and a second process loads.
-              () => {
-                if (!released) renew();
-              },
-            );
-        },
-        Math.max(1, Math.floor(lockTtlMs / 3)),
-      );
-      timer.unref?.();
-    };
-    renew();
-    const release = async () => {
-      if (released) return;
-      released = true;
-      held.delete(release);
-      clearTimeout(timer);
-      await commands.gated('unlock', () => client.eval(RELEASE, 1, lockKey, token), ignored);
-    };
-    held.add(release);
-    return release;
-  }
+  /** {@link holdLock} with this store's commands. */
+  const hold = (lockKey: string, token: string, failed: ((cause: unknown) => void) | undefined) =>
+    holdLock({ commands, client, lockTtlMs, flag, held }, lockKey, token, failed);
 
   /** lock() under a signal of its own, aborted by the caller's or by close(). */
   async function lock(
@@ -257,7 +220,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   async function acquire(
     key: string,
     signal: AbortSignal,
-    { waiting, maxBytes }: CacheStoreLockOptions & RedisStoreReadOptions,
+    { waiting, maxBytes, failed }: CacheStoreLockOptions & RedisStoreReadOptions,
   ): Promise<CacheStoreLock | undefined> {
     const lock = lockKeyOf(key);
     const deadline = performance.now() + lockWaitMs;
@@ -270,7 +233,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       // takeLock), and must not be taken for this try's meanwhile.
       const token = randomUUID();
       if (await takeLock(lock, token)) {
-        const release = hold(lock, token);
+        const release = hold(lock, token, failed);
         // The previous holder may have stored the value between our miss and our lock.
         let value: Uint8Array | undefined;
         try {

@@ -58,6 +58,12 @@ export interface CacheStoreLockOptions {
    * would only end at the store's bound.
    */
   readonly waiting?: (() => boolean) | undefined;
+  /**
+   * Call it when holding a lock this call handed out fails: a renewal failed, or the lock was
+   * found lost (expired, so another process may load the key too). The cache counts it in
+   * `stats().store.errors` and tells `onStoreError` (operation `lock`), as any store failure.
+   */
+  readonly failed?: ((cause: unknown) => void) | undefined;
 }
 
 /** What {@link CacheStore.lock} resolves with. */

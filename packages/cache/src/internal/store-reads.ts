@@ -1,46 +1,59 @@
-/** The reads of one key in flight, and whether memory's entry for the key changed since. */
-interface KeyReads {
+/** The reads and loads of one key in flight, and how often memory's entry for the key changed. */
+interface KeyWatch {
   pending: number;
-  stale: boolean;
+  changes: number;
 }
 
 /**
- * The store reads in flight, by key, and whether memory's entry for their key was written or
- * removed since they were sent (`set()`, `delete()`, a stored load, `clear()`, `close()`). What
- * such a read brings back is older than memory: it is still its caller's answer, but taken into
- * memory it would bring back a key deleted meanwhile, or replace the value set meanwhile (and
- * written to the store after the read was sent).
+ * The store reads and loads in flight, by key, and whether memory's entry for their key was
+ * written or removed since they started (`set()`, `delete()`, a stored load, `clear()`,
+ * `close()`). What such a read or load brings back is older than memory: it is still its
+ * callers' answer, but taken into memory (and, for a load, written to the store) it would bring
+ * back a key deleted meanwhile, or replace the value set meanwhile (and written to the store
+ * after the read was sent or the load started).
  *
- * Two reads of one key in flight share one flag: one sent after a change is counted stale too.
- * That only leaves a value out of memory, which costs a later store read, never a wrong answer.
+ * Each read or load compares the key's change count at its end with the one at its start, so one
+ * started after a change is not made stale by it.
  */
 export class StoreReads {
-  readonly #reads = new Map<string, KeyReads>();
+  readonly #watches = new Map<string, KeyWatch>();
+
+  /**
+   * Runs `work` while watching `key`: `changed()` says whether memory's entry for the key was
+   * written or removed since `work` started.
+   */
+  async watch<R>(key: string, work: (changed: () => boolean) => Promise<R>): Promise<R> {
+    let watch = this.#watches.get(key);
+    if (watch === undefined) {
+      watch = { pending: 0, changes: 0 };
+      this.#watches.set(key, watch);
+    }
+    const seen = watch;
+    const start = seen.changes;
+    seen.pending++;
+    try {
+      return await work(() => seen.changes !== start);
+    } finally {
+      if (--seen.pending === 0) this.#watches.delete(key);
+    }
+  }
 
   /** Awaits a read of `key`: its result, and whether memory's entry for the key changed meanwhile. */
-  async track<R>(key: string, read: Promise<R>): Promise<{ result: R; stale: boolean }> {
-    let reads = this.#reads.get(key);
-    if (reads === undefined) {
-      reads = { pending: 0, stale: false };
-      this.#reads.set(key, reads);
-    }
-    reads.pending++;
-    try {
+  track<R>(key: string, read: Promise<R>): Promise<{ result: R; stale: boolean }> {
+    return this.watch(key, async (changed) => {
       const result = await read;
-      return { result, stale: reads.stale };
-    } finally {
-      if (--reads.pending === 0) this.#reads.delete(key);
-    }
+      return { result, stale: changed() };
+    });
   }
 
   /** Memory's entry for `key` was written or removed. */
   changed(key: string): void {
-    const reads = this.#reads.get(key);
-    if (reads !== undefined) reads.stale = true;
+    const watch = this.#watches.get(key);
+    if (watch !== undefined) watch.changes++;
   }
 
   /** Memory was emptied. */
   cleared(): void {
-    for (const reads of this.#reads.values()) reads.stale = true;
+    for (const watch of this.#watches.values()) watch.changes++;
   }
 }

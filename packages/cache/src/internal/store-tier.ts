@@ -234,7 +234,9 @@ export class StoreTier {
       }
       return waited;
     };
-    const options = { signal: wait.signal, waiting, maxBytes: this.#readLimit };
+    // Failures of holding the lock (renewals) come after lock() resolved: counted all the same.
+    const failed = (cause: unknown): void => this.failed('lock', cause);
+    const options = { signal: wait.signal, waiting, maxBytes: this.#readLimit, failed };
     const pending = new Promise<CacheStoreLock | undefined>((resolve) =>
       resolve(store.lock!(key, options)),
     );

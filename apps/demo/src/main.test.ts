@@ -173,7 +173,7 @@ describe('pnpm demo', () => {
     );
     expect(stdout).toContain('requests the server received: 0 (the handshake never became');
     expect(stdout).toMatch(
-      /→ OpenAIConnectionError \[X_PROVIDER_OPENAI_CONNECTION\]: Could not reach 127\.0\.0\.1:\d+ at https:\/\/127\.0\.0\.1:\d+ \(ERR_SSL_WRONG_VERSION_NUMBER\)/,
+      /→ OpenAIConnectionError \[X_PROVIDER_OPENAI_CONNECTION\]: Could not reach the server at https:\/\/127\.0\.0\.1:\d+\/v1 \(ERR_SSL_WRONG_VERSION_NUMBER\)/,
     );
     expect(stdout).toContain(
       'isProviderError(e) from @x/router → true · kind connection · retryable false',

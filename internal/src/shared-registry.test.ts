@@ -102,6 +102,8 @@ describe('expectSharedName', () => {
       'tenant_42',
       'support_bot_prompt_answers',
       'meta-llama/Llama-3.1-8B-Instruct',
+      // A resource path: its slashes once joined its words into a 32-character "base64" run.
+      'locations/us-central1/publishers/google/models/gemini-1.5-flash-002',
       'claude-3-5-sonnet-20241022',
       '123e4567-e89b-12d3-a456-426614174000',
     ]) {
@@ -116,6 +118,9 @@ describe('expectSharedName', () => {
       'sk-proj-abcdefghijklmnopqrstuvwxyz',
       'Bearer abc',
       'a3f9c2e4b1d8a7f6e5c4b3a2918f7e6d5c4b3a29',
+      // base64 with its '/': the example AWS secret access key of AWS's documentation.
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'aws-wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
       // Runs broken by '-' or '_' (fabricated, format only): a Google API key, a 43-character
       // base64url token, a Slack bot token. Before, only 32+ unbroken runs were refused.
       'AIzaSyA1b2C3d4E5f6G7h8-I9j0K1L2m3N4o5P6q',

@@ -24,7 +24,25 @@ const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@|[^\s/:@]+:[^\s/@]+@[^
  * {@link hideSecretShapes}, which finds the shapes whose runs `-` or `_` break (a Google API key
  * `AIza...`, a base64url token, a Slack `xoxb-...` token) but not a run of letters alone.
  */
-const KEY_LIKE = /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bbearer\s|[A-Za-z0-9+/]{32,}/i;
+const KEY_LIKE = /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bbearer\s|[A-Za-z0-9+]{32,}/i;
+/**
+ * A run of 32 or more that `/` breaks: base64's `/`, or a resource path's
+ * (`locations/us-central1/publishers/google/models/...`), which is a label.
+ */
+const SLASHED_RUN = /[A-Za-z0-9+]*\/[A-Za-z0-9+/]*/g;
+
+/**
+ * Whether a run broken by `/` is base64 (an AWS secret key `wJalrXUtnFEMI/K7MDENG/...`): 32 or
+ * more characters mixing upper and lower case letters and digits, and no part between slashes a
+ * lowercase word of 3 or more (`models`, `central1`), which a path has and random base64 seldom.
+ */
+function slashedKey(name: string): boolean {
+  for (const run of name.match(SLASHED_RUN) ?? []) {
+    if (run.length < 32 || !/[A-Z]/.test(run) || !/[a-z]/.test(run) || !/\d/.test(run)) continue;
+    if (!run.split('/').some((part) => /^[a-z][a-z0-9]{2,}$/.test(part))) return true;
+  }
+  return false;
+}
 
 /**
  * Whether `name` holds a credential's shape. The secret-shape detection of option errors is the
@@ -33,7 +51,12 @@ const KEY_LIKE = /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\bbearer\s|[A-Za-z0-9+/]{32,
  * row, mixing both, are not.
  */
 function holdsCredential(name: string): boolean {
-  return URL_CREDENTIALS.test(name) || KEY_LIKE.test(name) || hideSecretShapes(name) !== name;
+  return (
+    URL_CREDENTIALS.test(name) ||
+    KEY_LIKE.test(name) ||
+    slashedKey(name) ||
+    hideSecretShapes(name) !== name
+  );
 }
 
 /** The credentials no id looks like: an `sk-...` key (and `pk-`, `rk-`), `Bearer ...`. */

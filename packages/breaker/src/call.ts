@@ -1,14 +1,27 @@
+import { isSet } from 'node:util/types';
 import { onAbort } from '@x/internal';
 import { BreakerProbeTimeoutError } from './errors';
 import { rejectionOf } from './ignore';
-import type { BreakerOutcomes } from './outcomes';
+import type { BreakerOutcomes, TimedProbe } from './outcomes';
 import type { CarriedCall } from './verdicts';
 
 // Given to `fn` when there is no signal to give: allocating a controller per call would cost more
 // than the rest of the closed path. It is shared by every call, so a listener that `fn` (or fetch,
 // or any library) adds to it would pile up and trip Node's MaxListenersExceededWarning; since it
 // can never abort, such a listener could never run, and the signal simply drops it.
-export const NEVER_ABORTED: AbortSignal = createNeverAbortedSignal();
+
+/**
+ * A set that stays empty. `AbortSignal.any([signal, ...])` (the usual way to add a timeout) records
+ * a weak reference to the signal it makes in a set of each source, to abort it with its source;
+ * Node 20 never removes those (about 53 bytes a call, for good, on a signal shared for good). A
+ * signal that never aborts has nothing to pass on: its set may drop them. A rotation of the shared
+ * signal every N calls bounded it too, but cost the closed path a counter (4-7 ns a call).
+ */
+class DroppingSet<T> extends Set<T> {
+  override add(): this {
+    return this;
+  }
+}
 
 function createNeverAbortedSignal(): AbortSignal {
   const signal = new AbortController().signal;
@@ -17,13 +30,28 @@ function createNeverAbortedSignal(): AbortSignal {
     addEventListener: { value: ignore },
     removeEventListener: { value: ignore },
   });
+  // Node keeps the set under a symbol of its own (`kDependantSignals` in Node 20), made on
+  // the first `any()`: found by its name and its content (our derived signal's reference), it is
+  // swapped for one that stays empty. A Node that keeps no such set, or names it otherwise, is
+  // left as it is.
+  if (typeof AbortSignal.any === 'function') {
+    AbortSignal.any([signal]);
+    for (const key of Object.getOwnPropertySymbols(signal)) {
+      const value: unknown = Reflect.get(signal, key);
+      if (key.description === 'kDependantSignals' && isSet(value) && value.size === 1)
+        Reflect.defineProperty(signal, key, { value: new DroppingSet(), writable: true });
+    }
+  }
   return signal;
 }
+
+// Below the class and the function it needs: a class is not hoisted.
+export const NEVER_ABORTED: AbortSignal = createNeverAbortedSignal();
 
 /** What a call needs of its breaker. */
 export type CallOwner = Pick<
   BreakerOutcomes,
-  'name' | 'settle' | 'probeTimedOut' | 'lateOutcome'
+  'name' | 'settle' | 'probeTimedOut' | 'lateOutcome' | 'timedProbes'
 > & {
   readonly probeTimeoutMs: number | undefined;
 };
@@ -36,7 +64,7 @@ export type CallOwner = Pick<
  * pending work is a probe must live until the probe settles or times out, or it would exit with
  * the probe's promise never settled. It is cleared as soon as the probe settles.
  */
-export class Call<T> implements CarriedCall {
+export class Call<T> implements CarriedCall, TimedProbe {
   private settled = false;
   /**
    * Set when a probe timed out and that counted (it reopened the breaker): `fn` still owes its
@@ -66,6 +94,7 @@ export class Call<T> implements CarriedCall {
       this.probeController = new AbortController();
       fnSignal = this.probeController.signal;
       this.probeTimer = setTimeout(this.onProbeTimeout, timeoutMs);
+      this.breaker.timedProbes.add(this);
     }
     if (this.signal !== undefined) this.stopListening = onAbort(this.signal, this.onCallerAbort);
     let settles: Promise<T>;
@@ -85,13 +114,20 @@ export class Call<T> implements CarriedCall {
     if (this.settled) return;
     this.generation = generation;
     this.probe = false;
-    if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
+    this.stopProbeTimer();
+  }
+
+  /** @internal See `BreakerOutcomes.timedProbes`: the probe is no longer one of a half-open state. */
+  stopProbeTimer(): void {
+    if (this.probeTimer === undefined) return;
+    clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
+    this.breaker.timedProbes.delete(this);
   }
 
   private finish(): number {
     this.settled = true;
-    if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
+    this.stopProbeTimer();
     this.stopListening?.();
     return performance.now() - this.startedAt;
   }
@@ -132,7 +168,7 @@ export class Call<T> implements CarriedCall {
   };
 
   private readonly onProbeTimeout = (): void => {
-    this.probeTimer = undefined;
+    this.stopProbeTimer();
     if (this.settled) return;
     const error = new BreakerProbeTimeoutError(this.breaker.name, this.breaker.probeTimeoutMs!);
     this.owesLateOutcome = this.breaker.probeTimedOut(this, error, this.finish());

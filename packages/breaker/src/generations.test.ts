@@ -89,3 +89,44 @@ describe('a state-change listener that reopens on half-open', () => {
     expect(events.length).toBeLessThan(100);
   });
 });
+
+describe('a probe still running when the breaker closes', () => {
+  const slow = (seen: AbortSignal[]) => (signal: AbortSignal) => {
+    seen.push(signal);
+    return new Promise((r) => setTimeout(() => r('slow answer'), 100));
+  };
+
+  it('is not cut off by probeTimeoutMs after another probe closed the breaker', async () => {
+    const breaker = createBreaker({
+      failureThreshold: 1,
+      openTimeoutMs: 0,
+      halfOpenMaxProbes: 2,
+      successThreshold: 1,
+      probeTimeoutMs: 50,
+    });
+    await breaker.execute(boom).catch(() => {});
+    const seen: AbortSignal[] = [];
+    const first = breaker.execute(() => new Promise((r) => setTimeout(() => r('quick'), 5)));
+    const second = breaker.execute(slow(seen));
+    await vi.advanceTimersByTimeAsync(5);
+    await expect(first).resolves.toBe('quick');
+    expect(breaker.state).toBe('closed');
+    await vi.advanceTimersByTimeAsync(95);
+    await expect(second).resolves.toBe('slow answer');
+    expect(seen[0]?.aborted).toBe(false);
+    // The second probe's outcome belongs to the half-open state that ended: late.
+    expect(breaker.stats()).toMatchObject({ state: 'closed', probeTimeouts: 0, late: 1 });
+  });
+
+  it('is not cut off by probeTimeoutMs after close()', async () => {
+    const breaker = createBreaker({ failureThreshold: 1, openTimeoutMs: 0, probeTimeoutMs: 50 });
+    await breaker.execute(boom).catch(() => {});
+    const seen: AbortSignal[] = [];
+    const probe = breaker.execute(slow(seen));
+    breaker.close();
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(probe).resolves.toBe('slow answer');
+    expect(seen[0]?.aborted).toBe(false);
+    expect(breaker.stats()).toMatchObject({ state: 'closed', probeTimeouts: 0, late: 1 });
+  });
+});

@@ -219,6 +219,19 @@ describe('createBreaker options', () => {
   it.each([
     [{ failureTreshold: 3 }, 'Unknown option `failureTreshold`: did you mean `failureThreshold`?'],
     [{ openMs: 1_000 }, 'Unknown option `openMs`'],
+    // opossum's and cockatiel's names.
+    [{ resetTimeout: 1_000 }, 'Unknown option `resetTimeout`: did you mean `openTimeoutMs`?'],
+    [{ halfOpenAfter: 1_000 }, 'Unknown option `halfOpenAfter`: did you mean `openTimeoutMs`?'],
+    [{ errorFilter: () => true }, 'Unknown option `errorFilter`: did you mean `classify`?'],
+    [
+      { volumeThreshold: 5 },
+      'Unknown option `volumeThreshold`: did you mean `window.minimumCalls`?',
+    ],
+    [
+      { errorThresholdPercentage: 50 },
+      'Unknown option `errorThresholdPercentage`: did you mean `window.failureRateThreshold` (a fraction: 0.5 for 50%)?',
+    ],
+    [{ timeout: 3_000 }, 'Unknown option `timeout`: the breaker times out no closed call'],
     [
       { window: { type: 'count', size: 5, minCalls: 3 } },
       'Unknown option `window.minCalls`: did you mean `window.minimumCalls`?',

@@ -10,6 +10,7 @@ import {
   optionalDuration,
   optionalNumber,
 } from '@x/internal';
+import { OPTION_ALIASES, refusePeerKeys } from './peer-options';
 import type { BreakerSnapshot } from './snapshot';
 import { parseSnapshot } from './snapshot';
 
@@ -111,8 +112,9 @@ export interface BreakerOptions {
   readonly window?: BreakerWindowOptions | undefined;
   /**
    * A call that takes at least this long (ms) is slow, whether it succeeded or failed. Needs a
-   * `window`. A slow half-open probe counts as a failed probe. A finite number > 0, at most
-   * 2^31-1.
+   * `window`. A slow half-open probe reopens the breaker like a failed one (`probe-slow`), and is
+   * counted and reported as what it was (a success: `successes`, `onSuccess` with `slow: true`).
+   * A finite number > 0, at most 2^31-1.
    * @default undefined (slow calls are not tracked)
    */
   readonly slowCallDurationMs?: number | undefined;
@@ -301,7 +303,8 @@ export function resolveOptions(options: BreakerOptions | undefined): ResolvedOpt
   if (options === undefined) options = {};
   // An array would be read as no options at all: the user's settings silently lost.
   if (!isPlainObject(options)) fail('options', 'an object', options);
-  expectKnownKeys(undefined, options, OPTION_KEYS);
+  refusePeerKeys(options);
+  expectKnownKeys(undefined, options, OPTION_KEYS, OPTION_ALIASES);
 
   // A label, checked as a shared one's: it shows in errors, events, logs, stats and snapshots.
   const name = options.name === undefined ? 'breaker' : expectSharedName(options.name);

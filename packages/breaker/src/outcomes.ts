@@ -17,6 +17,12 @@ export interface SettledCall {
   readonly probe: boolean;
 }
 
+/** A probe whose probe timer runs. */
+export interface TimedProbe {
+  /** Clears the probe timer: the call runs on, and is never timed out by the breaker. */
+  stopProbeTimer(): void;
+}
+
 /**
  * Counting outcomes: classification, the consecutive counts and the rate window, the success and
  * failure events, and the rules that open or close the breaker. Two entry points: the closed
@@ -48,6 +54,13 @@ export abstract class BreakerOutcomes extends BreakerVerdicts {
   protected probes = 0;
   protected probeTimeouts = 0;
 
+  /**
+   * @internal Probes whose timer runs, kept by their Call while it does. Entering closed stops
+   * them: a probe still running then (another probe closed the breaker, or `close()`) is a call
+   * of a closed breaker, late unless carried, and closed calls are never timed out.
+   */
+  readonly timedProbes = new Set<TimedProbe>();
+
   protected readonly successTopic: Topic<SuccessEvent>;
   protected readonly failureTopic: Topic<FailureEvent>;
 
@@ -77,6 +90,8 @@ export abstract class BreakerOutcomes extends BreakerVerdicts {
   protected enteredClosed(reason: TransitionReason): void {
     this.rateWindow?.reset();
     this.bindClosedHandlers();
+    // Deleting the current entry while a Set is iterated is well defined.
+    for (const probe of this.timedProbes) probe.stopProbeTimer();
     const carried = this.carried;
     if (reason !== 'probe-success' || carried === undefined) return;
     this.carried = undefined;

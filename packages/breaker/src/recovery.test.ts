@@ -237,6 +237,8 @@ describe('createBreaker', () => {
       await vi.advanceTimersByTimeAsync(200);
       await expect(probe).resolves.toBe('late');
       expect(path(events).at(-1)).toBe('half-open>open:probe-slow');
+      // It reopens the breaker like a failed probe, and is counted as what it was: a success.
+      expect(breaker.stats()).toMatchObject({ successes: 1, failures: 1, slowCalls: 1 });
     });
   });
 

@@ -9,7 +9,7 @@
 import { createCache } from '@x/cache';
 
 const MB = 1024 * 1024;
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = (globalThis as { gc?: (() => void) | undefined }).gc;
 if (gc === undefined) throw new Error('Run with node --expose-gc');
 const heap = () => {
   gc();

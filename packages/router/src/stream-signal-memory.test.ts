@@ -35,8 +35,9 @@ describe('Router.stream with a signal', () => {
     const last = iterator.next();
     await new Promise((resolve) => setImmediate(resolve));
     memoryAfterGc();
-    // The last chunk or two may still sit in the generator's or the test's frames.
-    expect(sent.filter((chunk) => chunk.deref() !== undefined).length).toBeLessThanOrEqual(2);
+    // The last few chunks may still sit in the generator's or the test's frames (up to 3 seen on
+    // a loaded runner); the leak kept every one of the 2,000.
+    expect(sent.filter((chunk) => chunk.deref() !== undefined).length).toBeLessThan(CHUNKS / 100);
     // and the abort still ends the wait for the next chunk, with its reason
     caller.abort(new Error('gone'));
     await expect(last).rejects.toThrow('gone');

@@ -177,6 +177,113 @@ describe('a handler sent again without a redirect (a failover interceptor)', () 
   });
 });
 
+describe('a redirect followed within the origin, then a handler sent again after an error', () => {
+  /**
+   * A failover interceptor: a try that fails before any answer is sent once more, to `to`. As
+   * undici's dns interceptor does between addresses, it sends the same handler again; and it keeps
+   * one handler per request (`given`) for every try, across the redirect's hops too, so the pool
+   * sees one handler for the redirect followed and for the try after the failure.
+   */
+  const failover =
+    (to: string): Dispatcher.DispatcherComposeInterceptor =>
+    (dispatch) => {
+      const tries = new WeakMap<object, { opts: Dispatcher.DispatchOptions }>();
+      const handlers = new WeakMap<object, Dispatcher.DispatchHandler>();
+      return (opts, given) => {
+        let state = tries.get(given);
+        if (state === undefined) {
+          const s = { opts, failedOver: false };
+          state = s;
+          tries.set(given, s);
+          handlers.set(given, {
+            onRequestStart: (...args) => given.onRequestStart?.(...args),
+            onResponseStart: (...args) => given.onResponseStart?.(...args),
+            onResponseData: (...args) => given.onResponseData?.(...args),
+            onResponseEnd: (...args) => given.onResponseEnd?.(...args),
+            onResponseError: (controller, error) => {
+              if (s.failedOver) return given.onResponseError?.(controller, error);
+              s.failedOver = true;
+              dispatch({ ...s.opts, origin: to }, handlers.get(given)!);
+            },
+          });
+        }
+        state.opts = opts;
+        return dispatch(opts, handlers.get(given)!);
+      };
+    };
+
+  /** `api` redirects `/to-same` to `/same` with `status`, whose socket it then closes unanswered. */
+  async function servers(status: number) {
+    const seen: string[] = [];
+    const live = await listen((req, res) => {
+      seen.push(String(req.url));
+      res.end(`ok ${req.headers['x-api-key']}`);
+    });
+    const api = await listen((req, res) => {
+      if (req.url === '/to-same') res.writeHead(status, { location: '/same' }).end();
+      else req.socket.destroy();
+    });
+    return { seen, live, api };
+  }
+
+  for (const status of [302, 307]) {
+    it(`reaches the failover origin with its credential after a ${status} within the origin: nothing was followed there`, async () => {
+      const { seen, live, api } = await servers(status);
+      const res = await undiciRequest(`${api}/to-same`, {
+        dispatcher: pool().dispatcher.compose(
+          failover(live),
+          interceptors.redirect({ maxRedirections: 3 }),
+        ),
+        headers: { 'x-api-key': 'k-123456' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.text()).toBe('ok k-123456');
+      expect(seen).toEqual(['/same']);
+    });
+  }
+
+  it('still refuses a redirect to another origin after one within the origin', async () => {
+    const seen: string[] = [];
+    const other = await listen((req, res) => {
+      seen.push(String(req.url));
+      res.end('{}');
+    });
+    const api = await listen((req, res) => {
+      if (req.url === '/first') res.writeHead(302, { location: '/second' }).end();
+      else res.writeHead(307, { location: `${other}/steal` }).end();
+    });
+    const error = await undiciRequest(`${api}/first`, {
+      dispatcher: pool().dispatcher.compose(
+        failover(other),
+        interceptors.redirect({ maxRedirections: 3 }),
+      ),
+      headers: { 'x-api-key': 'sk-secret-123' },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("undici's redirect and dns interceptors composed onto pool.dispatcher", () => {
+  it('refuses a 307 to another origin carrying x-api-key when the redirect interceptor is composed first', async () => {
+    const { seen, other, api } = await redirectPair(307);
+    // undici's dns interceptor, answering every name with the loopback address.
+    const dns = interceptors.dns({
+      dualStack: false,
+      lookup: (_origin, _opts, callback) =>
+        callback(null, [{ address: '127.0.0.1', family: 4, ttl: 60_000 }]),
+    });
+    const named = api.replace('127.0.0.1', 'api.test');
+    const error = await undiciRequest(`${named}/v1/x`, {
+      // As the README asks: the redirect interceptor right onto the pool, the dns one after it.
+      dispatcher: pool().dispatcher.compose(interceptors.redirect({ maxRedirections: 3 }), dns),
+      headers: { 'x-api-key': 'sk-secret-123' },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
+    expect(seen).toEqual([]);
+  });
+});
+
 describe("undici's own fetch given pool.dispatcher (documented: use pool.fetch)", () => {
   it('follows a redirect to another origin with x-api-key: fetch follows it above the dispatcher', async () => {
     const { seen, api } = await redirectPair(307);

@@ -8,6 +8,11 @@ type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
 
+/** What is told each response status of a handler's dispatch (the redirect guard's `Hop`). */
+export interface StatusWatch {
+  saw(status: number): void;
+}
+
 /** undici's handler methods of the legacy style, which its Client calls. */
 interface LegacyHandler {
   onConnect(abort: (error?: Error) => void, context?: unknown): void;
@@ -38,10 +43,10 @@ interface NewStyleHandler {
 /**
  * Wraps a legacy-style handler (`pool.request`'s, `pool.fetch`'s, an undici `request` through
  * `pool.dispatcher`) for three things undici leaves open: the headers deadline despite endless
- * `1xx` ({@link HeadersDeadline}), an aborted request's socket closed without a spare one opened
- * ({@link RequestSocket}), and undici's errors quoting server bytes (a parser error's `data`) in
- * which a hostile server may echo the request's key, scrubbed before the caller sees them
- * (`scrubRequestError`).
+ * `1xx` ({@link HeadersDeadline}), the socket of a request aborted or failed mid-exchange closed
+ * without a spare one opened ({@link RequestSocket}), and undici's errors quoting server bytes (a
+ * parser error's `data`) in which a hostile server may echo the request's key, scrubbed before
+ * the caller sees them (`scrubRequestError`).
  */
 class GuardedHandler implements LegacyHandler {
   readonly #handler: LegacyHandler;
@@ -79,7 +84,7 @@ class GuardedHandler implements LegacyHandler {
 
   onError(error: Error): void {
     this.deadline.clear();
-    this.socket.end();
+    this.socket.failed();
     this.#handler.onError(scrubRequestError(error, this.#opts));
   }
 
@@ -115,8 +120,8 @@ class GuardedNewStyleHandler implements NewStyleHandler {
   readonly socket = new RequestSocket();
   /** undici's controller of the request as the handler gets it, once it started on its socket. */
   #controller: SocketController | undefined = undefined;
-  /** Where a redirect's status is noted, to name it if its next hop is refused. */
-  hop: { status: number } | undefined = undefined;
+  /** Told each response status, to know whether the next dispatch follows a redirect. */
+  hop: StatusWatch | undefined = undefined;
 
   constructor(handler: NewStyleHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
     this.#handler = handler;
@@ -144,7 +149,7 @@ class GuardedNewStyleHandler implements NewStyleHandler {
 
   onResponseStart(controller: Controller, status: number, headers: Headers, text?: string): void {
     this.deadline.status(status);
-    if (status >= 300 && this.hop !== undefined) this.hop.status = status;
+    this.hop?.saw(status);
     this.#handler.onResponseStart?.(this.#controller ?? controller, status, headers, text);
   }
 
@@ -160,7 +165,7 @@ class GuardedNewStyleHandler implements NewStyleHandler {
 
   onResponseError(controller: Controller, error: Error): void {
     this.deadline.clear();
-    this.socket.end();
+    this.socket.failed();
     this.#handler.onResponseError?.(
       this.#controller ?? controller,
       scrubRequestError(error, this.#opts),
@@ -215,7 +220,7 @@ export function bindSocket(handler: Handler, on: { readonly socket: Duplex | und
   }
 }
 
-/** Makes a guarded new-style handler note the redirect statuses it sees in `hop`. */
-export function watchStatus(handler: Handler, hop: { status: number }): void {
+/** Makes a guarded new-style handler tell `hop` the response statuses it sees. */
+export function watchStatus(handler: Handler, hop: StatusWatch): void {
   if (handler instanceof GuardedNewStyleHandler) handler.hop = hop;
 }

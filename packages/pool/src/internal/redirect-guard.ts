@@ -1,7 +1,7 @@
 import { SECRET_HEADER } from '@x/internal';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
-import { watchStatus } from './guarded-handler';
+import { type StatusWatch, watchStatus } from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { displayOrigin } from './origins';
 import { forEachHeader } from './scrub';
@@ -37,8 +37,7 @@ function carriesCredential(headers: unknown): boolean {
 export function redirectGuard(
   send: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => boolean,
 ): Dispatcher {
-  let first: string | undefined;
-  let status = 0;
+  let hop: Hop | undefined;
   const dispatch = (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
     let key: string | undefined;
     try {
@@ -46,11 +45,13 @@ export function redirectGuard(
     } catch {
       return send(opts, handler); // the pool refuses it in its own words
     }
-    if (first === undefined) first = key;
-    else if (key !== first && carriesCredential(opts.headers)) {
-      failHandler(handler, new PoolRedirectError(status, displayOrigin(key)));
+    if (hop === undefined) hop = new Hop(key);
+    else if (key !== hop.origin && carriesCredential(opts.headers)) {
+      failHandler(handler, new PoolRedirectError(hop.redirect, displayOrigin(key)));
       return true;
     }
+    hop.redirect = 0;
+    const seen = hop;
     // The status of each hop's response, to name the redirect that is refused.
     const inner = handler as {
       onHeaders?: ((status: number, ...rest: unknown[]) => unknown) | undefined;
@@ -60,7 +61,7 @@ export function redirectGuard(
     const watched = Object.create(handler, {
       onHeaders: {
         value(this: unknown, code: number, ...rest: unknown[]) {
-          if (code >= 300) status = code;
+          seen.saw(code);
           return onHeaders.call(this, code, ...rest);
         },
       },
@@ -70,10 +71,25 @@ export function redirectGuard(
   return { dispatch } as unknown as Dispatcher;
 }
 
-/** The first origin of a handler's request, and the latest redirect status it saw. */
-interface Hop {
+/**
+ * The first origin of a request's hops, and the redirect its latest dispatch was answered with.
+ * The one place that says what a redirect is, for both guards: a `3xx` seen since the latest
+ * dispatch. Each dispatch starts with none, so a handler sent again with no redirect between (a
+ * dns or failover interceptor retrying after an error) follows nothing, even after a redirect
+ * it followed within the origin, or a `3xx` whose response then failed.
+ */
+class Hop implements StatusWatch {
   readonly origin: string;
-  status: number;
+  /** The `3xx` the latest dispatch was answered with; 0 for none. */
+  redirect = 0;
+
+  constructor(origin: string) {
+    this.origin = origin;
+  }
+
+  saw(status: number): void {
+    if (status >= 300 && status < 400) this.redirect = status;
+  }
 }
 
 /**
@@ -82,9 +98,11 @@ interface Hop {
  * hop, with only `Authorization`, `Cookie` and `Proxy-Authorization` dropped for another
  * origin). Only new-style handlers (`onRequestStart`) are tracked: the legacy ones the pool's
  * callers and undici's own APIs make are new for each request. Held weakly: nothing outlives the
- * handler. (undici's `fetch` cannot be covered here: it follows a redirect above the dispatcher,
- * with a new handler per hop, alike at the dispatch to one a caller makes after `redirect:
- * 'manual'`. `pool.fetch` is covered by {@link redirectGuard}.)
+ * handler. An interceptor composed between it and the pool that wraps the handler anew for each
+ * dispatch (undici's `dns` for a hostname, `retry`) hides the hops: the README says to compose
+ * the redirect interceptor first. (undici's `fetch` cannot be covered here: it follows a redirect
+ * above the dispatcher, with a new handler per hop, alike at the dispatch to one a caller makes
+ * after `redirect: 'manual'`. `pool.fetch` is covered by {@link redirectGuard}.)
  */
 export class RedirectHops {
   readonly #hops = new WeakMap<object, Hop>();
@@ -102,17 +120,16 @@ export class RedirectHops {
     if (!(given as { onRequestStart?: unknown }).onRequestStart) return false;
     let hop = this.#hops.get(given);
     if (hop === undefined) {
-      hop = { origin: key, status: 0 };
+      hop = new Hop(key);
       this.#hops.set(given, hop);
-    } else if (isRedirect(hop.status) && key !== hop.origin && carriesCredential(headers)) {
+    } else if (hop.redirect !== 0 && key !== hop.origin && carriesCredential(headers)) {
       // After a 3xx only: a handler sent again with no redirect between (undici's dns
       // interceptor trying the next address, a failover interceptor) follows nothing.
-      failHandler(guarded, new PoolRedirectError(hop.status, displayOrigin(key)));
+      failHandler(guarded, new PoolRedirectError(hop.redirect, displayOrigin(key)));
       return true;
     }
+    hop.redirect = 0;
     watchStatus(guarded, hop);
     return false;
   }
 }
-
-const isRedirect = (status: number): boolean => status >= 300 && status < 400;

@@ -2,9 +2,10 @@ import type { Duplex } from 'node:stream';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 
 /**
- * The socket one request runs on, closed by the pool when the request is aborted before its
- * exchange is over: by the caller's `signal` (waiting for headers or reading the body), by the
- * body consumer destroying the body early, by the headers deadline ({@link HeadersDeadline}).
+ * The socket one request runs on, closed by the pool when the request is aborted or fails before
+ * its exchange is over: by the caller's `signal` (waiting for headers or reading the body), by the
+ * body consumer destroying the body early, by the headers deadline ({@link HeadersDeadline}), by
+ * its request body stream erroring or its handler throwing ({@link RequestSocket.failed}).
  *
  * Why: undici's abort of a running request destroys its socket with an `InformationalError`, which
  * its client reads as "no request failed": the aborted request stays queued in the client, which
@@ -38,13 +39,28 @@ export class RequestSocket {
 
   /** Fails the request with `error`, closing its socket with `socketError` if still running. */
   readonly abort = (error?: Error, socketError?: Error): void => {
+    this.#close(socketError);
+    this.#abort?.(error);
+  };
+
+  /**
+   * The request failed before its exchange was over. When undici's own abort failed it (its body
+   * stream errored, its handler threw in `onHeaders` or `onData`, which undici catches), that abort
+   * hands the handler the error first and closes the socket with an `InformationalError` after:
+   * the same spare socket as above. Closed here first; a socket undici closed itself, with an
+   * error of its own (reset, timeouts), is already destroyed and left as it is.
+   */
+  failed(): void {
+    this.#close(undefined);
+  }
+
+  #close(socketError: Error | undefined): void {
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket !== undefined && !socket.destroyed) {
       socket.destroy(socketError ?? new undiciErrors.RequestAbortedError());
     }
-    this.#abort?.(error);
-  };
+  }
 }
 
 type Controller = Dispatcher.DispatchController;

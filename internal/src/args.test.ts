@@ -29,6 +29,24 @@ describe('expectNumber', () => {
     expect(() => expectNumber('n', 11, { min: 0, max: 10 })).toThrow('between 0 and 10');
   });
 
+  it('names a huge bound only to a value beyond it, and then readably', () => {
+    const float32Max = 3.4028234663852886e38;
+    expect(() => expectNumber('t', -1, { min: 0, max: float32Max })).toThrow(
+      'Expected `t` to be a finite number >= 0, got `-1` (number)',
+    );
+    expect(() => expectNumber('t', 1e39, { min: 0, max: float32Max })).toThrow(
+      'Expected `t` to be a finite number between 0 and 3.4e+38, got `1e+39` (number)',
+    );
+    const safe = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true };
+    expect(() => expectNumber('seed', 1.5, safe)).toThrow('Expected `seed` to be an integer, got');
+    expect(() => expectNumber('seed', 2 ** 60, safe)).toThrow(
+      'Expected `seed` to be an integer <= 2^53 - 1, got',
+    );
+    expect(() => expectNumber('n', 'x', { min: 1, max: Number.MAX_SAFE_INTEGER })).toThrow(
+      'Expected `n` to be a finite number >= 1, got',
+    );
+  });
+
   it('accepts Infinity only when asked', () => {
     expect(expectNumber('n', Number.POSITIVE_INFINITY, { min: 0, allowInfinity: true })).toBe(
       Number.POSITIVE_INFINITY,

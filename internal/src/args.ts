@@ -82,14 +82,32 @@ export interface NumberRange {
   allowInfinity?: boolean | undefined;
 }
 
-function rangeWords(range: NumberRange): string {
+/** Past this a bound only guards against absurd values: it is named only to a value beyond it. */
+const HUGE = 1e15;
+
+/**
+ * A bound as a reader takes it in: `2^53 - 1` for the largest safe integer, three digits for
+ * other huge ones (Ollama's float32 ceiling reads `3.4e+38`, not `3.4028234663852886e+38`).
+ */
+function boundText(n: number): string {
+  if (Math.abs(n) === Number.MAX_SAFE_INTEGER) return n < 0 ? '-(2^53 - 1)' : '2^53 - 1';
+  return Math.abs(n) >= HUGE ? String(Number(n.toPrecision(3))) : String(n);
+}
+
+function rangeWords(range: NumberRange, value?: unknown): string {
   const kind = range.integer ? 'an integer' : 'a finite number';
-  const { min, max } = range;
+  let { min, max } = range;
+  if (max === Number.POSITIVE_INFINITY) max = undefined;
+  // `-1` against a ceiling of 2^53 - 1 reads best as `>= 0`: the ceiling is no news to it.
+  const beyond = typeof value === 'number' && Number.isFinite(value);
+  if (max !== undefined && max >= HUGE && !(beyond && (value as number) > max)) max = undefined;
+  if (min !== undefined && min <= -HUGE && !(beyond && (value as number) < min)) min = undefined;
   let words: string;
-  if (min !== undefined && max !== undefined && max !== Number.POSITIVE_INFINITY) {
-    words = `${kind} between ${min}${range.exclusiveMin ? ' (excluded)' : ''} and ${max}`;
-  } else if (min !== undefined) words = `${kind} ${range.exclusiveMin ? '>' : '>='} ${min}`;
-  else if (max !== undefined) words = `${kind} <= ${max}`;
+  if (min !== undefined && max !== undefined) {
+    words = `${kind} between ${boundText(min)}${range.exclusiveMin ? ' (excluded)' : ''} and ${boundText(max)}`;
+  } else if (min !== undefined) {
+    words = `${kind} ${range.exclusiveMin ? '>' : '>='} ${boundText(min)}`;
+  } else if (max !== undefined) words = `${kind} <= ${boundText(max)}`;
   else words = kind;
   return range.allowInfinity ? `${words}, or Infinity` : words;
 }
@@ -109,7 +127,7 @@ export function expectNumber(name: string, value: unknown, range: NumberRange = 
     value > max ||
     (range.integer === true && !Number.isInteger(value))
   ) {
-    fail(name, rangeWords(range), value, true);
+    fail(name, rangeWords(range, value), value, true);
   }
   return value;
 }

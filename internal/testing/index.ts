@@ -67,3 +67,15 @@ export {
 export { testCertificate } from './tls';
 export { undefinedOptionsRefused } from './undefined-options';
 export { until, within } from './until';
+export {
+  baseUrlQuestion,
+  baseUrlsOfWrongType,
+  controlCharacterRefusal,
+  itNamesOtherServicesWebPages,
+  LOOPBACK_ORIGIN,
+  nothingListening,
+  type OtherServiceAnswer,
+  otherServicesClosedAfterEach,
+  refusedWording,
+  urlStringRefusal,
+} from './wrong-base-url';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { freePort } from '@x/internal/testing';
+import { nothingListening, refusedWording } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   isCircuitOpenError,
@@ -35,6 +35,19 @@ async function rawServer(reply: (socket: net.Socket) => void): Promise<string> {
   return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }
 
+/** A provider at a port nothing listens on, whose breaker opens at its first failure. */
+async function openedByOneRefusal(): Promise<{ port: number; provider: OllamaProvider }> {
+  const { port, url } = await nothingListening();
+  const provider = track(
+    createOllamaProvider({
+      baseUrl: url,
+      retry: false,
+      breaker: { failureThreshold: 1, openTimeoutMs: 60_000 },
+    }),
+  );
+  return { port, provider };
+}
+
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.unreachable('expected a failure'),
@@ -43,15 +56,11 @@ const failure = (promise: Promise<unknown>) =>
 
 describe('connection errors end with what to do', () => {
   it('ends a refused connection with how to start Ollama or point at it', async () => {
-    const port = await freePort();
-    const provider = track(
-      createOllamaProvider({ baseUrl: `http://127.0.0.1:${port}`, retry: false }),
-    );
+    const { url } = await nothingListening();
+    const provider = track(createOllamaProvider({ baseUrl: url, retry: false }));
     const error = await failure(provider.complete(ask));
     expect(isOllamaConnectionError(error)).toBe(true);
-    expect(error.message).toBe(
-      `Could not reach Ollama at http://127.0.0.1:${port} (ECONNREFUSED). ${REMEDY}`,
-    );
+    expect(error.message).toBe(refusedWording('Ollama', url, REMEDY));
     expect(error).toMatchObject({
       causeCode: 'ECONNREFUSED',
       code: 'X_PROVIDER_OLLAMA_CONNECTION',
@@ -86,14 +95,7 @@ describe('connection errors end with what to do', () => {
 
 describe('an open breaker names the failure that opened it', () => {
   it('quotes the last failure and keeps it as lastFailure', async () => {
-    const port = await freePort();
-    const provider = track(
-      createOllamaProvider({
-        baseUrl: `http://127.0.0.1:${port}`,
-        retry: false,
-        breaker: { failureThreshold: 1, openTimeoutMs: 60_000 },
-      }),
-    );
+    const { port, provider } = await openedByOneRefusal();
     const first = await failure(provider.complete(ask));
     const refused = await failure(provider.complete(ask));
     expect(isCircuitOpenError(refused)).toBe(true);
@@ -108,14 +110,7 @@ describe('an open breaker names the failure that opened it', () => {
   });
 
   it('quotes no failure after the breaker closed again', async () => {
-    const port = await freePort();
-    const provider = track(
-      createOllamaProvider({
-        baseUrl: `http://127.0.0.1:${port}`,
-        retry: false,
-        breaker: { failureThreshold: 1, openTimeoutMs: 60_000 },
-      }),
-    );
+    const { provider } = await openedByOneRefusal();
     await failure(provider.complete(ask));
     provider.breaker?.close();
     provider.breaker?.open();

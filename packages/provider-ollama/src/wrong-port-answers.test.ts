@@ -1,3 +1,10 @@
+import {
+  baseUrlQuestion,
+  itNamesOtherServicesWebPages,
+  LOOPBACK_ORIGIN,
+  type OtherServiceAnswer,
+  otherServicesClosedAfterEach,
+} from '@x/internal/testing';
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ask, destroyedAfterEach } from './__fixtures__/server';
@@ -7,83 +14,38 @@ import { createOllamaProvider } from './provider';
 /**
  * A `baseUrl` with the port of another service: a static or web server that answers the POST with
  * its HTML error page (Python's `http.server` answers 501, nginx 405), which the message names by
- * its title instead of quoting 16 lines of escaped markup, asking whether `baseUrl` is right.
+ * its title instead of quoting 16 lines of escaped markup, asking whether `baseUrl` is right. The
+ * pages both providers name alike are one list in `@x/internal/testing` (wrong-base-url.ts), run
+ * here and in the other provider's wrong-port-answers.test.ts; this file adds a plain-text 405.
  */
-const { providers, listen } = destroyedAfterEach();
+const { providers } = destroyedAfterEach();
+const startOtherService = otherServicesClosedAfterEach();
 
-/** Python's `http.server` error page, as it sends it. */
-const page = (status: number) =>
-  `<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        <p>Error code: ${status}</p>\n        <p>Message: Unsupported method ('POST').</p>\n    </body>\n</html>\n`;
-
-async function answeredBy(
-  status: number,
-  headers: Record<string, string>,
-  body: string,
-): Promise<Record<string, unknown> & Error> {
-  const baseUrl = await listen((_req, res) => {
-    res.writeHead(status, headers);
-    res.end(body);
-  });
+async function answeredBy(answer: OtherServiceAnswer): Promise<Record<string, unknown> & Error> {
+  const baseUrl = await startOtherService(answer);
   const provider = createOllamaProvider({ baseUrl, retry: false, breaker: false, tokens: false });
   providers.push(provider);
   return provider.complete(ask()).catch((e) => e);
 }
 
-const HINT =
-  /\. Is baseUrl right\? \(another service may be listening there\) Ollama's API is at the server's root/;
-
 describe('an answer from another service on the port', () => {
-  for (const status of [405, 501]) {
-    it(`names a ${status} web page by its title and asks about baseUrl`, async () => {
-      const error = await answeredBy(
-        status,
-        { 'content-type': 'text/html;charset=utf-8' },
-        page(status),
-      );
-      expect(isOllamaApiError(error)).toBe(true);
-      expect(error.message).toMatch(
-        new RegExp(
-          `^Ollama /api/\\w+ answered ${status} with a web page \\(text/html;charset=utf-8; its title: "Error response"\\): the server there does not take POST http://127\\.0\\.0\\.1:\\d+/api/\\w+`,
-        ),
-      );
-      expect(error.message).toMatch(HINT);
-      expect(error.message).not.toMatch(/<|\\u000a|\n/);
-      expect(error).toMatchObject({ statusCode: status, retryable: false });
-      // The server's text itself is still there, for whoever wants it.
-      expect(error.serverMessage).toContain('<title>Error response</title>');
-    });
-  }
-
-  it('names a 404 web page without a Content-Type (its markup says it) and asks about baseUrl', async () => {
-    const error = await answeredBy(
-      404,
-      {},
-      '<!doctype html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>',
-    );
-    expect(error.message).toMatch(
-      /^Ollama \/api\/\w+ answered 404 with a web page \(no Content-Type; its title: "404 Not Found"\): nothing is served at POST http:\/\/127\.0\.0\.1:\d+\/api\/\w+/,
-    );
-    expect(error.message).toMatch(HINT);
+  itNamesOtherServicesWebPages(answeredBy, {
+    who: 'Ollama /api/\\w+',
+    called: `${LOOPBACK_ORIGIN}/api/\\w+`,
+    where: "Ollama's API is at the server's root",
+    isApiError: isOllamaApiError,
   });
 
   it('asks about baseUrl for a plain-text 405', async () => {
-    const error = await answeredBy(405, { 'content-type': 'text/plain' }, 'Method Not Allowed\n');
+    const error = await answeredBy({
+      status: 405,
+      headers: { 'content-type': 'text/plain' },
+      body: 'Method Not Allowed\n',
+    });
     expect(error.message).toMatch(
       /^Ollama \/api\/\w+ answered 405 \(Method Not Allowed\): the server there does not take POST /,
     );
-    expect(error.message).toMatch(HINT);
-  });
-
-  it("names a proxy's 502 page by its title, still retried", async () => {
-    const error = await answeredBy(
-      502,
-      { 'content-type': 'text/html' },
-      '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
-    );
-    expect(error.message).toMatch(
-      /^Ollama \/api\/\w+ answered 502 with a web page \(text\/html; its title: "502 Bad Gateway"\)$/,
-    );
-    expect(error).toMatchObject({ statusCode: 502, retryable: true });
+    expect(error.message).toMatch(baseUrlQuestion("Ollama's API is at the server's root"));
   });
 });
 

@@ -1,4 +1,4 @@
-import { freePort } from '@x/internal/testing';
+import { nothingListening, refusedWording } from '@x/internal/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isOpenAIConnectionError } from './errors';
 import { resolveConnection } from './options';
@@ -26,11 +26,15 @@ async function refusal(options: Parameters<typeof createOpenAIProvider>[0]): Pro
 
 describe('the connection error of an OpenAI-compatible server', () => {
   it('names "the server" at the base URL with its path, never its host twice', async () => {
-    const port = await freePort();
-    const error = await refusal({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: KEY });
+    const { port, url } = await nothingListening('/v1');
+    const error = await refusal({ baseUrl: url, apiKey: KEY });
     expect(isOpenAIConnectionError(error)).toBe(true);
     expect(error.message).toBe(
-      `Could not reach the server at http://127.0.0.1:${port}/v1 (ECONNREFUSED). Check that the server is up and that \`baseUrl\` is its address`,
+      refusedWording(
+        'the server',
+        url,
+        'Check that the server is up and that `baseUrl` is its address',
+      ),
     );
     // The field keeps the origin called.
     expect(error).toMatchObject({ origin: `http://127.0.0.1:${port}`, causeCode: 'ECONNREFUSED' });
@@ -38,12 +42,8 @@ describe('the connection error of an OpenAI-compatible server', () => {
   });
 
   it("names a preset's label and the `name` option", async () => {
-    const port = await freePort();
-    const groq = await refusal({
-      preset: 'groq',
-      baseUrl: `http://127.0.0.1:${port}/openai/v1`,
-      apiKey: KEY,
-    });
+    const { port, url } = await nothingListening('/openai/v1');
+    const groq = await refusal({ preset: 'groq', baseUrl: url, apiKey: KEY });
     expect(groq.message).toMatch(
       new RegExp(
         `^Could not reach Groq at http://127\\.0\\.0\\.1:${port}/openai/v1 \\(ECONNREFUSED\\)\\. `,
@@ -58,9 +58,8 @@ describe('the connection error of an OpenAI-compatible server', () => {
   });
 
   it('names OPENAI_BASE_URL when the address came from it', async () => {
-    const port = await freePort();
     const saved = process.env.OPENAI_BASE_URL;
-    process.env.OPENAI_BASE_URL = `http://127.0.0.1:${port}/v1`;
+    process.env.OPENAI_BASE_URL = (await nothingListening('/v1')).url;
     try {
       const error = await refusal({ apiKey: KEY });
       expect(error.message).toMatch(

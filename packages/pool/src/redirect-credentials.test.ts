@@ -1,11 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type Dispatcher,
-  interceptors,
-  fetch as undiciFetch,
-  request as undiciRequest,
-} from 'undici';
+import { Dispatcher, interceptors, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPoolRedirectError } from './errors';
 import { createPool, type Pool } from './pool';
@@ -275,12 +270,136 @@ describe("undici's redirect and dns interceptors composed onto pool.dispatcher",
     });
     const named = api.replace('127.0.0.1', 'api.test');
     const error = await undiciRequest(`${named}/v1/x`, {
-      // As the README asks: the redirect interceptor right onto the pool, the dns one after it.
+      // The redirect interceptor right onto the pool, the dns one after it.
       dispatcher: pool().dispatcher.compose(interceptors.redirect({ maxRedirections: 3 }), dns),
       headers: { 'x-api-key': 'sk-secret-123' },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
     expect(seen).toEqual([]);
+  });
+});
+
+describe("undici's redirect interceptor composed after interceptors that wrap each hop's handler", () => {
+  /** undici's dns interceptor, answering every name with the loopback address. */
+  const dns = () =>
+    interceptors.dns({
+      dualStack: false,
+      lookup: (_origin, _opts, callback) =>
+        callback(null, [{ address: '127.0.0.1', family: 4, ttl: 60_000 }]),
+    });
+  /** An interceptor of yours that hands each dispatch a handler of its own. */
+  const decorate: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+    dispatch(opts, {
+      onRequestStart: (...args) => handler.onRequestStart?.(...args),
+      onResponseStart: (...args) => handler.onResponseStart?.(...args),
+      onResponseData: (...args) => handler.onResponseData?.(...args),
+      onResponseEnd: (...args) => handler.onResponseEnd?.(...args),
+      onResponseError: (...args) => handler.onResponseError?.(...args),
+    });
+  const redirect = () => interceptors.redirect({ maxRedirections: 3 });
+  /** Each order, and whether a name is looked up by the dns interceptor (`api.test`). */
+  const orders: [string, (p: Pool) => Dispatcher, boolean][] = [
+    ['dns, then redirect', (p) => p.dispatcher.compose(dns(), redirect()), true],
+    ['retry, then redirect', (p) => p.dispatcher.compose(interceptors.retry(), redirect()), false],
+    [
+      'an interceptor of yours, then redirect',
+      (p) => p.dispatcher.compose(decorate, redirect()),
+      false,
+    ],
+    [
+      'dns, retry, then redirect',
+      (p) => p.dispatcher.compose(dns(), interceptors.retry(), redirect()),
+      true,
+    ],
+    ['[dns, redirect] as one array', (p) => p.dispatcher.compose([dns(), redirect()]), true],
+    [
+      'dns, then redirect, in two compose calls',
+      (p) => p.dispatcher.compose(dns()).compose(redirect()),
+      true,
+    ],
+    [
+      'redirect between two interceptors',
+      (p) => p.dispatcher.compose(decorate, redirect(), dns()),
+      true,
+    ],
+  ];
+
+  for (const [order, compose, named] of orders) {
+    const host = (api: string) => (named ? api.replace('127.0.0.1', 'api.test') : api);
+    it(`${order}: refuses a 307 to another origin carrying x-api-key, sending nothing there`, async () => {
+      const { seen, other, api } = await redirectPair(307);
+      const error = await undiciRequest(`${host(api)}/v1/x`, {
+        dispatcher: compose(pool()),
+        headers: { 'x-api-key': 'sk-secret-123' },
+      }).catch((e: unknown) => e);
+      expect(isPoolRedirectError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
+      expect((error as Error).message).not.toContain('steal');
+      expect(seen).toEqual([]);
+    });
+
+    it(`${order}: follows a redirect within the origin with the key, and one to another origin without a credential`, async () => {
+      const { seen, api } = await redirectPair(302);
+      const p = pool();
+      const same = await undiciRequest(`${host(api)}/to-same`, {
+        dispatcher: compose(p),
+        headers: { 'x-api-key': 'k-123456' },
+      });
+      expect(same.statusCode).toBe(200);
+      expect(await same.body.text()).toBe('same');
+      const away = await undiciRequest(`${host(api)}/v1/x`, {
+        dispatcher: compose(p),
+        headers: { 'idempotency-key': 'order-42', authorization: 'Bearer sk-secret-123' },
+      });
+      expect(await away.body.text()).toBe('{}');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!['idempotency-key']).toBe('order-42');
+      expect(seen[0]!.authorization).toBeUndefined();
+    });
+  }
+
+  it('refuses a handler of yours that follows a redirect itself through the composed dispatcher', async () => {
+    const { seen, other, api } = await redirectPair(307);
+    const composed = pool().dispatcher.compose(decorate);
+    const headers = { 'x-api-key': 'sk-secret-123' };
+    const outcome = await new Promise<unknown>((resolve) => {
+      let location: string | undefined;
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart() {},
+        onResponseStart(_controller, status, fields) {
+          location = status === 307 ? String(fields.location) : undefined;
+        },
+        onResponseData() {},
+        onResponseEnd() {
+          if (location === undefined) return resolve('followed');
+          const url = new URL(location);
+          location = undefined;
+          composed.dispatch(
+            { origin: url.origin, path: url.pathname, method: 'GET', headers },
+            handler,
+          );
+        },
+        onResponseError: (_controller, error) => resolve(error),
+      };
+      composed.dispatch({ origin: api, path: '/v1/x', method: 'GET', headers }, handler);
+    });
+    expect(outcome).toMatchObject({ code: 'X_POOL_REDIRECT', status: 307, origin: other });
+    expect(seen).toEqual([]);
+  });
+
+  it("keeps undici's compose: the pool's other members, and its refusal of what is no interceptor", async () => {
+    const p = pool();
+    const composed = p.dispatcher.compose(dns(), null as never, redirect());
+    expect(composed).toBeInstanceOf(Dispatcher);
+    expect(composed.close).toBe(p.dispatcher.close);
+    expect(() => p.dispatcher.compose('dns' as never)).toThrow(
+      new TypeError('invalid interceptor, expected function received string'),
+    );
+    await p.close();
+    const error = await undiciRequest('http://127.0.0.1:1/v1/x', { dispatcher: composed }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'X_POOL_CLOSED' });
   });
 });
 

@@ -2,6 +2,7 @@ import { Dispatcher, errors as undiciErrors } from 'undici';
 import { PoolClosedError, PoolTimeoutError } from '../errors';
 import type { PoolDisconnectReason, PoolTopics } from '../events';
 import type { ResolvedPoolOptions } from '../options';
+import { guardLayers } from './compose-guard';
 import { createConnector } from './connector';
 import { createDnsCache, type DnsCache } from './dns-cache';
 import { bindSocket, guardHandler } from './guarded-handler';
@@ -21,13 +22,7 @@ import {
 
 type Handler = Dispatcher.DispatchHandler;
 type DispatchOptions = Dispatcher.DispatchOptions;
-
-export interface PoolCounters {
-  socketsCreated: number;
-  requestsServed: number;
-  queueTimeouts: number;
-  evictions: number;
-}
+type Interceptor = Dispatcher.DispatcherComposeInterceptor;
 
 /**
  * The pool's undici Dispatcher. It keeps one undici `Client` (one socket at a time) per slot, at
@@ -40,12 +35,7 @@ export interface PoolCounters {
  */
 export class PoolDispatcher extends Dispatcher {
   readonly dns: DnsCache;
-  readonly counters: PoolCounters = {
-    socketsCreated: 0,
-    requestsServed: 0,
-    queueTimeouts: 0,
-    evictions: 0,
-  };
+  readonly counters = { socketsCreated: 0, requestsServed: 0, queueTimeouts: 0, evictions: 0 };
   readonly #options: ResolvedPoolOptions;
   readonly #topics: PoolTopics;
   readonly #connect: ReturnType<typeof createConnector>;
@@ -166,6 +156,11 @@ export class PoolDispatcher extends Dispatcher {
       failHandler(handler, error as Error);
       return false;
     }
+  }
+
+  /** undici's `compose()`, each layer refusing the redirect hops it sees (`compose-guard.ts`). */
+  override compose(...args: [Interceptor[]] | Interceptor[]): Dispatcher.ComposedDispatcher {
+    return super.compose(guardLayers(args) as Interceptor[]);
   }
 
   override close(): Promise<void>;

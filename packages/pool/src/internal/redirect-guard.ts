@@ -73,7 +73,7 @@ export function redirectGuard(
 
 /**
  * The first origin of a request's hops, and the redirect its latest dispatch was answered with.
- * The one place that says what a redirect is, for both guards: a `3xx` seen since the latest
+ * The one place that says what a redirect is, for every guard: a `3xx` seen since the latest
  * dispatch. Each dispatch starts with none, so a handler sent again with no redirect between (a
  * dns or failover interceptor retrying after an error) follows nothing, even after a redirect
  * it followed within the origin, or a `3xx` whose response then failed.
@@ -98,14 +98,35 @@ class Hop implements StatusWatch {
  * hop, with only `Authorization`, `Cookie` and `Proxy-Authorization` dropped for another
  * origin). Only new-style handlers (`onRequestStart`) are tracked: the legacy ones the pool's
  * callers and undici's own APIs make are new for each request. Held weakly: nothing outlives the
- * handler. An interceptor composed between it and the pool that wraps the handler anew for each
- * dispatch (undici's `dns` for a hostname, `retry`) hides the hops: the README says to compose
- * the redirect interceptor first. (undici's `fetch` cannot be covered here: it follows a redirect
- * above the dispatcher, with a new handler per hop, alike at the dispatch to one a caller makes
- * after `redirect: 'manual'`. `pool.fetch` is covered by {@link redirectGuard}.)
+ * handler. The pool's dispatch keeps one; so does each layer of `pool.dispatcher.compose()`
+ * (`compose-guard.ts`), where an interceptor between the redirect interceptor and the pool
+ * (undici's `dns`, `retry`) hands the pool a new handler for every hop. (undici's `fetch` cannot
+ * be covered here: it follows a redirect above the dispatcher, with a new handler per hop, alike
+ * at the dispatch to one a caller makes after `redirect: 'manual'`. `pool.fetch` is covered by
+ * {@link redirectGuard}.)
  */
 export class RedirectHops {
   readonly #hops = new WeakMap<object, Hop>();
+
+  /**
+   * The dispatch of `given` to `key`: the {@link PoolRedirectError} it is refused with when it
+   * follows a `3xx` to another origin carrying a credential header; else what is to be told the
+   * statuses it is answered with (undefined for a handler not tracked).
+   */
+  enter(given: object, key: string, headers: unknown): StatusWatch | PoolRedirectError | undefined {
+    if (!(given as { onRequestStart?: unknown }).onRequestStart) return undefined;
+    let hop = this.#hops.get(given);
+    if (hop === undefined) {
+      hop = new Hop(key);
+      this.#hops.set(given, hop);
+    } else if (hop.redirect !== 0 && key !== hop.origin && carriesCredential(headers)) {
+      // After a 3xx only: a handler sent again with no redirect between (undici's dns
+      // interceptor trying the next address, a failover interceptor) follows nothing.
+      return new PoolRedirectError(hop.redirect, displayOrigin(key));
+    }
+    hop.redirect = 0;
+    return hop;
+  }
 
   /**
    * True when the dispatch of `given` (the caller's handler; `guarded`, the pool's wrapper) to
@@ -117,19 +138,12 @@ export class RedirectHops {
     key: string,
     headers: unknown,
   ): boolean {
-    if (!(given as { onRequestStart?: unknown }).onRequestStart) return false;
-    let hop = this.#hops.get(given);
-    if (hop === undefined) {
-      hop = new Hop(key);
-      this.#hops.set(given, hop);
-    } else if (hop.redirect !== 0 && key !== hop.origin && carriesCredential(headers)) {
-      // After a 3xx only: a handler sent again with no redirect between (undici's dns
-      // interceptor trying the next address, a failover interceptor) follows nothing.
-      failHandler(guarded, new PoolRedirectError(hop.redirect, displayOrigin(key)));
+    const hop = this.enter(given, key, headers);
+    if (hop instanceof PoolRedirectError) {
+      failHandler(guarded, hop);
       return true;
     }
-    hop.redirect = 0;
-    watchStatus(guarded, hop);
+    if (hop !== undefined) watchStatus(guarded, hop);
     return false;
   }
 }

@@ -1,0 +1,120 @@
+import type { Duplex } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { PoolRedirectError } from '../errors';
+import type { StatusWatch } from './guarded-handler';
+import { dispatchOrigin, failHandler } from './handlers';
+import { RedirectHops } from './redirect-guard';
+
+type Dispatch = Dispatcher.Dispatch;
+type Interceptor = Dispatcher.DispatcherComposeInterceptor;
+type Controller = Dispatcher.DispatchController;
+type Headers = Record<string, string | string[] | undefined>;
+
+/** The new-style handler methods undici calls (its `UnwrapHandler`), all optional. */
+interface NewStyleHandler {
+  onRequestStart?(controller: Controller, context: unknown): void;
+  onRequestUpgrade?(controller: Controller, status: number, headers: Headers, socket: Duplex): void;
+  onResponseStart?(controller: Controller, status: number, headers: Headers, text?: string): void;
+  onResponseData?(controller: Controller, chunk: Buffer): void;
+  onResponseEnd?(controller: Controller, trailers: Headers): void;
+  onResponseError?(controller: Controller, error: Error): void;
+  onResponseStarted?(): void;
+}
+
+/**
+ * One dispatch of a handler, passed on in its place to be told the response's status. The
+ * handler's own methods are called on the handler itself, so a redirect handler that dispatches
+ * `this` again for its next hop dispatches itself, which the layer recognises.
+ */
+class WatchedHandler implements NewStyleHandler {
+  readonly #handler: NewStyleHandler;
+  readonly #hop: StatusWatch;
+
+  constructor(handler: NewStyleHandler, hop: StatusWatch) {
+    this.#handler = handler;
+    this.#hop = hop;
+  }
+
+  onRequestStart(controller: Controller, context: unknown): void {
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Controller, status: number, headers: Headers, socket: Duplex): void {
+    this.#handler.onRequestUpgrade?.(controller, status, headers, socket);
+  }
+
+  onResponseStarted(): void {
+    this.#handler.onResponseStarted?.();
+  }
+
+  onResponseStart(controller: Controller, status: number, headers: Headers, text?: string): void {
+    this.#hop.saw(status);
+    this.#handler.onResponseStart?.(controller, status, headers, text);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    this.#handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Controller, trailers: Headers): void {
+    this.#handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Controller, error: Error): void {
+    this.#handler.onResponseError?.(controller, error);
+  }
+}
+
+/**
+ * `dispatch` with the pool's redirect refusal ({@link RedirectHops}) for the handlers given to it:
+ * one layer's own. A new-style handler it sees again after a `3xx` (undici's redirect interceptor
+ * sends one handler for every hop) going to another origin with a credential header fails with a
+ * {@link PoolRedirectError}, and nothing is dispatched; any other is passed on watched. A handler
+ * undici or the pool would refuse (no `onResponseError`, bad options) is passed on as it is, for
+ * them to refuse in their own words.
+ */
+function guardLayer(dispatch: Dispatch): Dispatch {
+  const hops = new RedirectHops();
+  return (opts, handler) => {
+    const given = handler as NewStyleHandler | null;
+    if (
+      given === null ||
+      typeof given !== 'object' ||
+      typeof given.onResponseError !== 'function'
+    ) {
+      return dispatch(opts, handler);
+    }
+    let key: string;
+    try {
+      key = dispatchOrigin(opts);
+    } catch {
+      return dispatch(opts, handler);
+    }
+    const hop = hops.enter(given, key, opts.headers);
+    if (hop === undefined) return dispatch(opts, handler);
+    if (hop instanceof PoolRedirectError) {
+      failHandler(handler, hop);
+      return true;
+    }
+    return dispatch(opts, new WatchedHandler(given, hop) as Dispatcher.DispatchHandler);
+  };
+}
+
+/**
+ * The interceptors given to `compose()` (as undici takes them: a list, or one array first), each
+ * handed a guarded dispatch ({@link guardLayer}), and one more last, guarding the dispatch the
+ * caller gets. The pool's own guard sees only the handlers the nearest interceptor passes: one
+ * that wraps each dispatch's handler (undici's `dns` for a hostname, `retry`, most of a caller's)
+ * would hand it a new one for every hop of the redirect interceptor composed after it. Anything
+ * that is no function is left in place for undici to skip (`null`) or refuse.
+ */
+export function guardLayers(args: readonly unknown[]): unknown[] {
+  const given: readonly unknown[] = Array.isArray(args[0]) ? args[0] : args;
+  const layers = given.map((interceptor) =>
+    typeof interceptor === 'function'
+      ? (dispatch: Dispatch) => (interceptor as Interceptor)(guardLayer(dispatch))
+      : interceptor,
+  );
+  layers.push((dispatch: Dispatch) => guardLayer(dispatch));
+  return layers;
+}

@@ -2,6 +2,7 @@
 import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
 import { unsupportedByServer } from './classify';
 import type { Deployment } from './deployment';
+import { foreignRetryAfterMs, isRetryable, shapeOf } from './error-shape';
 import { RouterError } from './errors';
 import type { Plan } from './plan';
 import type { RouteAttempt, SkipReason } from './types';
@@ -32,11 +33,10 @@ export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): un
   const kind: ProviderErrorKind =
     attempts.findLast((a) => a.skipped === undefined && a.error.kind !== undefined)?.error.kind ??
     attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
-    (isProviderError(last) ? last.kind : 'api');
+    (isProviderError(last) ? last.kind : (shapeOf(last)?.kind ?? 'api'));
   // A deployment passed over for a while (cooling, busy...) may answer a retry; one without the
   // method or the window for this request never will.
-  const retryable =
-    plan.errors.some((e) => isProviderError(e) && e.retryable) || attempts.some(forAWhile);
+  const retryable = plan.errors.some(isRetryable) || attempts.some(forAWhile);
   return new RouterError({
     group: plan.group,
     attempts,
@@ -92,10 +92,10 @@ function retryAfterMs(
  */
 function waitOf(a: RouteAttempt, error: unknown, d: Deployment, now: number): number | undefined {
   if (a.skipped !== undefined && NEVER_FOR_THIS_REQUEST.has(a.skipped)) return undefined;
-  if (a.skipped === undefined && !(isProviderError(error) && error.retryable)) return undefined;
+  if (a.skipped === undefined && !isRetryable(error)) return undefined;
   if (a.skipped === 'breaker-open') return d.breakerRetryAfterMs();
   let wait = d.health.retryInMs(now);
-  const asked = isProviderError(error) ? error.retryAfterMs : undefined;
+  const asked = isProviderError(error) ? error.retryAfterMs : foreignRetryAfterMs(error);
   if (asked !== undefined && Number.isFinite(asked) && (wait === undefined || asked > wait)) {
     wait = asked;
   }

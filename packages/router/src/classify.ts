@@ -1,4 +1,5 @@
 import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
+import { foreignRetryAfterMs, shapeOf } from './error-shape';
 import { scrubErrorText } from './error-text';
 import type { AttemptError } from './types';
 
@@ -30,6 +31,9 @@ export function classify(error: unknown, signal: AbortSignal | undefined): Verdi
   if (signal?.aborted) return 'fatal';
   if (unsupportedByServer(error)) return 'unsupported';
   if (isProviderError(error)) return classifyKind(error.kind, error);
+  // Read before the class: Node's `fetch` fails a refused connection with a `TypeError`.
+  const shape = shapeOf(error);
+  if (shape !== undefined) return shape.verdict;
   // Argument errors and programming errors: the same request fails the same way anywhere.
   if (
     error instanceof TypeError ||
@@ -147,7 +151,8 @@ export interface RetryAfter {
 
 /** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
 export function retryAfterOf(error: unknown): RetryAfter | undefined {
-  if (!isProviderError(error) || tooLargeForDeployment(error)) return undefined;
+  if (tooLargeForDeployment(error)) return undefined;
+  if (!isProviderError(error)) return foreignRetryAfter(error);
   const ms = error.retryAfterMs;
   if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
   const status = (error as { statusCode?: number | undefined }).statusCode;
@@ -156,6 +161,14 @@ export function retryAfterOf(error: unknown): RetryAfter | undefined {
     return { ms, cause: status === undefined ? 'a Retry-After' : `a ${status} (Retry-After)` };
   }
   return undefined;
+}
+
+/** The Retry-After of a 429 or 503 another client raised (see `shapeOf`). */
+function foreignRetryAfter(error: unknown): RetryAfter | undefined {
+  const status = shapeOf(error)?.status;
+  if (status !== 429 && status !== 503) return undefined;
+  const ms = foreignRetryAfterMs(error);
+  return ms !== undefined && ms > 0 ? { ms, cause: `a ${status} (Retry-After)` } : undefined;
 }
 
 /**

@@ -50,7 +50,9 @@ export interface DeploymentOptions<P extends RoutableProvider = RoutableProvider
   maxConcurrent?: number | undefined;
   /**
    * The model's context window in tokens, for context-window fallbacks. Without it the router
-   * learns it from the provider's overflow errors and `modelInfo()`.
+   * learns it from the provider's overflow errors and `ps()` (the window of the loaded model;
+   * `modelInfo()`'s trained maximum only bounds it). A request's `options.num_ctx` stands for it
+   * on a deployment whose provider has `ps()` or `modelInfo()`.
    * @default undefined
    */
   contextWindow?: number | undefined;

@@ -27,7 +27,7 @@ export class Deployment {
    */
   readonly requestFields: RequestFieldsLike | undefined;
   /**
-   * The configured window, else the one learnt (`modelInfo()`, an overflow error); lowered to the
+   * The configured window, else the one learnt (`ps()`, an overflow error); lowered to the
    * window its overflow error states when that is smaller (what the request ran with), never raised
    * by one above it.
    */
@@ -37,7 +37,12 @@ export class Deployment {
    * model in its group whose own is unknown.
    */
   overflowWindow: number | undefined = undefined;
-  /** `modelInfo()` was asked already (asked once). */
+  /**
+   * Its model's trained maximum (`modelInfo()`), when the window in use is unknown: no window is
+   * larger, and it is never taken as the window.
+   */
+  windowUpperBound: number | undefined = undefined;
+  /** `ps()` and `modelInfo()` were asked already (asked once). */
   windowLooked = false;
   readonly health = new Health();
   readonly quota = new QuotaGauge();

@@ -135,8 +135,12 @@ describe('fallbacks', () => {
     expect([chats(simA), chats(simB)]).toEqual([0, 1]);
     expect(router.stats().deployments.small!.contextWindow).toBe(512);
     expect(router.stats().deployments.same!.skipped).toBe(1);
-    // The window of `large` came from its provider's metadata (`/api/show`).
-    expect(router.stats().deployments.large!.contextWindow).toBe(131_072);
+    // `large` was not loaded (`/api/ps`): its metadata (`/api/show`) gave only its trained
+    // maximum, an upper bound that holds the prompt, never taken as its window.
+    expect(router.stats().deployments.large).toMatchObject({
+      contextWindow: undefined,
+      contextWindowMax: 131_072,
+    });
   });
 
   it('fails with the overflow when no deployment has a larger window', async () => {

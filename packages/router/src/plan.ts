@@ -3,6 +3,7 @@ import { describeError } from './classify';
 import type { Deployment, Operation } from './deployment';
 import type { Rank } from './strategies';
 import type { AttemptError, RouteAttempt, RouteInfo, SkipReason } from './types';
+import { looksUpWindows } from './window-lookup';
 
 /** What a plan reads of its router. */
 export interface PlanContext {
@@ -88,6 +89,8 @@ export class Plan {
    * whose window is unknown too are taken as no larger.
    */
   readonly #overflowedUnknown: Deployment[] = [];
+  /** The request's `options.num_ctx`: the window an Ollama deployment runs this request with. */
+  readonly #requestWindow: number | undefined;
 
   constructor(
     ctx: PlanContext,
@@ -95,8 +98,10 @@ export class Plan {
     op: Operation,
     tags: readonly string[] | undefined,
     tokenIds = false,
+    requestWindow: number | undefined = undefined,
   ) {
     this.#ctx = ctx;
+    this.#requestWindow = requestWindow;
     this.group = group;
     this.#op = op;
     this.#tags = tags;
@@ -129,8 +134,16 @@ export class Plan {
   /** True when the deployment's window must be learnt before calling it. */
   needsWindow(deployment: Deployment): boolean {
     return (
-      this.#overflowed && this.#needsWindow !== undefined && deployment.contextWindow === undefined
+      this.#overflowed &&
+      this.#needsWindow !== undefined &&
+      this.#windowOf(deployment) === undefined
     );
+  }
+
+  /** The window `deployment` runs this request with, when known. */
+  #windowOf(deployment: Deployment): number | undefined {
+    if (this.#requestWindow !== undefined && looksUpWindows(deployment)) return this.#requestWindow;
+    return deployment.contextWindow;
   }
 
   /**
@@ -139,9 +152,15 @@ export class Plan {
    */
   tooSmall(deployment: Deployment): boolean {
     if (!this.#overflowed) return false;
-    const window = deployment.contextWindow ?? this.#siblingWindow(deployment);
-    if (window === undefined) return this.#overflowedUnknown.some((d) => sameModel(d, deployment));
     const need = this.#needsWindow;
+    const window = this.#windowOf(deployment) ?? this.#siblingWindow(deployment);
+    if (window === undefined) {
+      // The trained maximum bounds the window in use: a prompt past it fits no window of that
+      // model, one below it may or may not fit.
+      const bound = deployment.windowUpperBound;
+      if (need !== undefined && bound !== undefined && bound < need) return true;
+      return this.#overflowedUnknown.some((d) => sameModel(d, deployment));
+    }
     return need !== undefined && window < need;
   }
 

@@ -7,9 +7,11 @@ import {
   CLAIM_SCRIPT,
   COOLDOWN_SCRIPT,
   MAX_CLOCK_AHEAD_MS,
+  PROBE_SCRIPT,
   RECOVERED_SCRIPT,
   SYNC_SCRIPT,
 } from './redis-scripts';
+import { SlowRedisGate } from './redis-slow-gate';
 import type {
   RedisRouterClientLike,
   RedisRouterStateStats,
@@ -24,6 +26,8 @@ export class RedisBinding implements BoundRouterState {
   readonly #prefix: string;
   readonly #channel: string;
   readonly #commands: RedisCommands;
+  /** Keeps an outage of timeouts until Redis answers in time again (no flapping). */
+  readonly #slow: SlowRedisGate;
   readonly #link: StateLink;
   readonly #instance = randomUUID();
   readonly #counters = {
@@ -89,12 +93,15 @@ export class RedisBinding implements BoundRouterState {
     this.#channel = channelName(init.client, init.prefix);
     this.#link = init.link;
     this.#commands = new RedisCommands(init.client, init.timeoutMs, {
-      answered: () => {
-        if (this.#subscribed) this.#up();
+      answered: (onTime) => {
+        if (this.#slow.answered(onTime) && this.#subscribed) this.#up();
       },
       failed: (error) => this.#failed(error),
       closed: () => this.#closed,
     });
+    this.#slow = new SlowRedisGate(init.timeoutMs, () =>
+      this.#commands.run(PROBE_SCRIPT, [], [], FLAG),
+    );
     const sub = this.#subscriber;
     sub.on('message', this.#onMessage);
     sub.on('close', this.#onClose);
@@ -171,6 +178,7 @@ export class RedisBinding implements BoundRouterState {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#slow.close();
     const sub = this.#subscriber;
     sub.removeListener('message', this.#onMessage);
     sub.removeListener('close', this.#onClose);
@@ -253,7 +261,8 @@ export class RedisBinding implements BoundRouterState {
   #received(channel: string, text: string): void {
     if (channel !== this.#channel || this.#closed) return;
     // Whatever it says, and whoever sent it, it came through Redis: Redis works again.
-    if (this.#subscribed && this.#outageReason !== 'error') this.#up();
+    // Not a Redis too slow for commands: news is no answer in time.
+    if (this.#subscribed && this.#outageReason !== 'error' && !this.#slow.gated) this.#up();
     const m = parseMessage(text);
     if (m === undefined || m.from === this.#instance) return;
     this.#counters.received++;
@@ -321,6 +330,7 @@ export class RedisBinding implements BoundRouterState {
   #failed(error: unknown): void {
     this.#counters.failedCommands++;
     if (error instanceof CommandTimeout) {
+      this.#slow.timedOut();
       this.#down({ kind: 'redis', reason: 'timeout', error: undefined });
     } else this.#down(this.#errorEvent(error), isUnusableRedisReply(error));
   }
@@ -351,8 +361,8 @@ export class RedisBinding implements BoundRouterState {
   }
 
   /**
-   * Redis answered a command (on time or late) or delivered news: that ends an outage, never an
-   * error reply. News proves the subscription's connection only, so it ends no outage of error
+   * Redis answered a command or delivered news (in time, after timeouts: see `SlowRedisGate`):
+   * that ends an outage, never an error reply. News proves the subscription's connection only, so it ends no outage of error
    * replies: the commands' connection may still be refused (a password rotated away).
    */
   #up(): void {

@@ -32,8 +32,8 @@ export const FLAG: ReplyShape = { test: (reply) => reply === 0 || reply === 1, e
 
 /** What the binding learns from its commands. */
 interface CommandHooks {
-  /** Redis replied (on time or late): it runs commands again. */
-  answered(): void;
+  /** Redis replied, within `commandTimeoutMs` (`onTime`) or late: it runs commands again. */
+  answered(onTime: boolean): void;
   /** A command failed, was refused or timed out (`CommandTimeout`). */
   failed(error: unknown): void;
   /** True once the binding closed: nothing more is sent. */
@@ -57,9 +57,9 @@ export class RedisCommands {
   /**
    * One script call. Resolves its reply, or `undefined` when Redis failed or did not answer within
    * `commandTimeoutMs` (the caller goes on without it). A reply that comes after the timeout is
-   * dropped, yet still tells that Redis answers again: the outage ends there rather than at the
-   * next command, which may be a long way off. A reply not of `shape` is a failed command
-   * ({@link UnexpectedReply}), resolved as `undefined`, and ends no outage.
+   * dropped, and told as late: a slow Redis is not back until it answers in time (see
+   * `SlowRedisGate`). A reply not of `shape` is a failed command ({@link UnexpectedReply}),
+   * resolved as `undefined`, and ends no outage.
    */
   run(
     script: string,
@@ -96,7 +96,7 @@ export class RedisCommands {
             resolve(undefined);
             return;
           }
-          this.#hooks.answered();
+          this.#hooks.answered(!late);
           if (!late) resolve(reply);
         },
         (error: unknown) => {

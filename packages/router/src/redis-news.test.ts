@@ -3,7 +3,7 @@ import { apiError, HI } from './__fixtures__/fake-provider';
 import { type FakeRedis, fakeRedis } from './__fixtures__/fake-redis';
 import { primaryAndBackup } from './__fixtures__/routers';
 import { createRedisRouterState } from './redis';
-import { COOLDOWN_SCRIPT } from './redis-scripts';
+import { COOLDOWN_SCRIPT, PROBE_SCRIPT } from './redis-scripts';
 
 /**
  * What the Redis state makes of the news on its channel and of Redis' replies, late ones
@@ -95,11 +95,14 @@ describe('createRedisRouterState receiving cooldowns', () => {
 });
 
 describe('createRedisRouterState after a command timed out', () => {
-  /** Redis answers everything at once but the cooldown script, whose reply the test sends. */
+  /**
+   * Redis answers everything at once but the first cooldown script, whose reply the test sends
+   * (the cooldown written back after the recovery is answered at once).
+   */
   function slowCooldownRedis() {
     let answer: ((reply: unknown) => void) | undefined;
     const redis = fakeRedis((script) =>
-      script === COOLDOWN_SCRIPT
+      script === COOLDOWN_SCRIPT && answer === undefined
         ? new Promise((resolve) => {
             answer = resolve;
           })
@@ -119,21 +122,51 @@ describe('createRedisRouterState after a command timed out', () => {
     return { ...slow, ...built };
   }
 
-  it('is available again, at once, when the late reply comes', async () => {
-    const { router, events, answer } = await timedOut();
+  // A Redis slower than commandTimeoutMs answers every command late: taken as back at each late
+  // reply, it flapped between unavailable and recovered. Only answers in time end the outage.
+  it('is not available again at the late reply, but after 3 probes answered in time', async () => {
+    const { router, events, answer, redis } = await timedOut();
     answer(1);
     await vi.advanceTimersByTimeAsync(0);
+    expect(events).toEqual(['unavailable:timeout']);
+    // Probes go out commandTimeoutMs apart; the fake answers each at once.
+    await vi.advanceTimersByTimeAsync(400);
+    expect(events).toEqual(['unavailable:timeout']);
+    await vi.advanceTimersByTimeAsync(400);
     expect(events).toEqual(['unavailable:timeout', 'recovered']);
     expect(router.stats().state).toMatchObject({ state: 'available', outages: 1, syncs: 2 });
+    expect(redis.scripts.filter((s) => s === PROBE_SCRIPT)).toHaveLength(3);
+    // Recovered: no more probes.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(redis.scripts.filter((s) => s === PROBE_SCRIPT)).toHaveLength(3);
   });
 
-  it('is available again, at once, when news arrives on the channel', async () => {
+  it('is not available again when news arrives on the channel after a timeout', async () => {
     const { router, events, redis } = await timedOut();
     redis.subscriber.emit('message', CHANNEL, cooldownText('b', '1000'));
     redis.subscriber.emit('message', CHANNEL, 'not news, yet it came through Redis');
     await vi.advanceTimersByTimeAsync(0);
+    expect(events).toEqual(['unavailable:timeout']);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(events).toEqual(['unavailable:timeout', 'recovered']);
     expect(router.stats().state).toMatchObject({ state: 'available', outages: 1 });
+  });
+
+  it('probes a Redis that never answers ever further apart, up to 10 s', async () => {
+    const redis = fakeRedis(() => new Promise(() => {}));
+    const { events } = await routerOn(redis);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(events).toEqual(['unavailable:timeout']);
+    const probes = () => redis.scripts.filter((s) => s === PROBE_SCRIPT).length;
+    // Gaps of 200, 400, 800 ... ms, each after the probe before timed out (200 ms).
+    await vi.advanceTimersByTimeAsync(1_900);
+    expect(probes()).toBe(3);
+    // Then one every 10.2 s at most: a minute sends 6 more.
+    await vi.advanceTimersByTimeAsync(120_000);
+    const afterTwoMinutes = probes();
+    await vi.advanceTimersByTimeAsync(61_200);
+    expect(probes() - afterTwoMinutes).toBe(6);
+    expect(events).toEqual(['unavailable:timeout']);
   });
 });
 

@@ -104,3 +104,6 @@ for i, key in ipairs(KEYS) do
 end
 return out
 `;
+
+/** A slow Redis' probe: the cheapest script, through the same path (and timeout) as the others. */
+export const PROBE_SCRIPT = 'return 1';

@@ -9,6 +9,7 @@ import type { RouterResponseEvent } from './events';
 import { Plan } from './plan';
 import type { RouterRuntime } from './runtime';
 import type { RouteInfo } from './types';
+import { requestedWindow } from './window-lookup';
 
 /** A request as the router receives it: the provider's request plus `tags`. */
 export interface IncomingRequest {
@@ -147,7 +148,7 @@ export async function routeCall<R extends object>(
   // A call accepted before close() ends its current attempt before close() goes on.
   rt.assertOpen();
   const tokenIds = op === 'embed' && isTokenIds(request.input);
-  const plan = new Plan(rt, group, op, request.tags, tokenIds);
+  const plan = new Plan(rt, group, op, request.tags, tokenIds, requestedWindow(request));
   const kind = fieldKind(op);
   const known = rt.knownFields.get(group);
   const started = performance.now();

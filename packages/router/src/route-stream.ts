@@ -17,6 +17,7 @@ import {
 } from './route-call';
 import type { RouterRuntime } from './runtime';
 import type { RouteInfo } from './types';
+import { requestedWindow } from './window-lookup';
 
 type Chunk = StreamChunk<object>;
 
@@ -113,7 +114,7 @@ export async function* routeStream(
     });
   // A stream iterated before close() ends its current attempt before close() goes on.
   rt.assertOpen();
-  const plan = new Plan(rt, group, 'stream', request.tags);
+  const plan = new Plan(rt, group, 'stream', request.tags, false, requestedWindow(request));
   const known = rt.knownFields.get(group);
   const started = performance.now();
   rt.counters.requests++;

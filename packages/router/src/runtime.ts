@@ -15,6 +15,7 @@ import { type BoundRouterState, claimProbe } from './state';
 import { stateLink } from './state-link';
 import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
+import { looksUpWindows, lookUpWindow } from './window-lookup';
 
 /** What a `fallback` event says of each verdict that moves a call on. */
 const FALLBACK_REASON: Record<Exclude<Verdict, 'fatal'>, RouterFallbackEvent['reason']> = {
@@ -182,8 +183,7 @@ export class RouterRuntime implements PlanContext {
     signal: AbortSignal | undefined,
   ): true | Promise<boolean> {
     const d = candidate.deployment;
-    const lookup =
-      plan.needsWindow(d) && !d.windowLooked && typeof d.provider.modelInfo === 'function';
+    const lookup = plan.needsWindow(d) && !d.windowLooked && looksUpWindows(d);
     const claim = candidate.probe && this.state !== undefined && this.cooldown !== undefined;
     if (!lookup && !claim) return true;
     return this.#admitSlowly(plan, candidate, signal, lookup, claim);
@@ -202,13 +202,9 @@ export class RouterRuntime implements PlanContext {
       try {
         // Raced with the caller's signal: a provider whose lookup ignores it must not hold an
         // aborted call (and its slot).
-        const info = await raceAbort(
-          d.provider.modelInfo!(d.model, signal === undefined ? {} : { signal }),
-          signal,
-        );
-        if (d.contextWindow === undefined && (info?.contextLength ?? 0) > 0) {
-          d.contextWindow = info.contextLength;
-        }
+        const found = await raceAbort(lookUpWindow(d, signal), signal);
+        if (d.contextWindow === undefined) d.contextWindow = found.window;
+        d.windowUpperBound = found.upperBound;
       } catch {
         // Unknown then: the deployment is tried, and its own overflow error says.
       }

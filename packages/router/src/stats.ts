@@ -37,8 +37,13 @@ export interface DeploymentStats {
   cooldowns: number;
   /** Moving averages of answered calls, in ms (`stream`: to the first chunk, however it ends). */
   latencyMs: Record<Operation, number | undefined>;
-  /** Its context window, configured or learnt. */
+  /** Its context window, configured or learnt (an overflow error, Ollama's `/api/ps`). */
   contextWindow: number | undefined;
+  /**
+   * Its model's trained maximum (Ollama's `/api/show`), once looked up while `contextWindow` was
+   * unknown: an upper bound of the window, never taken as it.
+   */
+  contextWindowMax: number | undefined;
   /** The share of its quota left, in [0, 1], with the `most-quota-left` strategy. */
   quotaLeft: number | undefined;
 }
@@ -118,6 +123,7 @@ function deploymentStats(d: Deployment, now: number, quota: boolean): Deployment
       embed: d.latency.embed.value,
     },
     contextWindow: d.contextWindow,
+    contextWindowMax: d.windowUpperBound,
     quotaLeft: quota ? d.quota.read(d.provider, now, Date.now()) : undefined,
   };
 }

@@ -86,9 +86,10 @@ export interface RoutableProvider {
    * Answers a chat request: called by the router's `complete()`. The request is the caller's,
    * with `model` set to the deployment's, the router's `tags` removed (and, with
    * `dropUnknownFields`, the fields this provider does not take), its `signal` kept. A rejection
-   * is classified by its `kind` and `retryable` (`isProviderError`): the call falls back to the
-   * next deployment, or ends with it when it never falls back. A deployment without it is passed
-   * over by `complete()` calls.
+   * is classified by its `kind` and `retryable` (`isProviderError`), another error by its shape
+   * (an HTTP `status`, a socket error `code`, its `cause` chain: see the README): the call falls
+   * back to the next deployment, or ends with it when it never falls back. A deployment without
+   * it is passed over by `complete()` calls.
    */
   complete?(request: BaseChatRequest): Promise<BaseChatResponse>;
   /**
@@ -119,11 +120,25 @@ export interface RoutableProvider {
   readonly rateLimiter?: RateLimiterLike | undefined;
   /** The server's rate-limit headers (OpenAI-compatible providers): read by `most-quota-left`. */
   serverLimits?(): ServerLimitsLike | undefined;
-  /** Model metadata (Ollama's `/api/show`): the context window, for context-window fallbacks. */
+  /**
+   * Model metadata (Ollama's `/api/show`): its `contextLength` is the model's trained maximum, an
+   * upper bound of its window for context-window fallbacks (the window in use comes from `ps()`).
+   */
   modelInfo?(
     model: string,
     options?: { signal?: AbortSignal | undefined },
   ): Promise<{ contextLength?: number | undefined }>;
+  /**
+   * The models its server has loaded (Ollama's `/api/ps`), with the window each runs with now
+   * (`contextLength`): preferred to `modelInfo()`'s trained maximum for context-window fallbacks.
+   */
+  ps?(options?: { signal?: AbortSignal | undefined }): Promise<
+    ReadonlyArray<{
+      readonly name?: string | undefined;
+      readonly model?: string | undefined;
+      readonly contextLength?: number | undefined;
+    }>
+  >;
   /** Called by the router's `close()` only with `closeProviders: true`. */
   close?(): Promise<void>;
   /** Called by the router's `destroy()` only with `closeProviders: true` (else `close()`). */

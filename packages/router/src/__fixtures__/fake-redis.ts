@@ -13,6 +13,8 @@ export interface FakeRedis {
     emit(event: string, ...args: unknown[]): void;
     subscribes: number;
   };
+  /** Every script the client was asked to run, in order. */
+  scripts: string[];
 }
 
 export function fakeRedis(
@@ -38,8 +40,10 @@ export function fakeRedis(
       for (const listener of listeners.get(event) ?? []) listener(...args);
     },
   };
+  const scripts: string[] = [];
   const client: RedisRouterClientLike = {
     eval(script, numKeys, ...args) {
+      scripts.push(script);
       const scripted = reply(script, args);
       if (scripted !== undefined) return scripted;
       if (script === SYNC_SCRIPT) {
@@ -48,5 +52,5 @@ export function fakeRedis(
       return Promise.resolve(1);
     },
   };
-  return { client, subscriber };
+  return { client, subscriber, scripts };
 }

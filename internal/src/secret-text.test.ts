@@ -37,6 +37,71 @@ describe('hideSecretShapes', () => {
     ).toBe('{\\u0022key\\u0022:\\u0022[redacted]\\u0022}');
   });
 
+  // Standard base64 holds `/` and `+`, which once cut it into pieces: a piece too short or
+  // without digits was shown, and a hidden piece left the rest of the run beside it.
+  it('hides base64 whole, its slashes, pluses and padding included, wherever it stands in a text', () => {
+    expect(hideSecretShapes('invalid key +/+/PpoRwN76zrAMf/5CmQH7 for this project')).toBe(
+      'invalid key [redacted] for this project',
+    );
+    expect(hideSecretShapes('token WvOrfzdyttY1Gf9LFPF7142HNgcYFC/weurXWA== expired')).toBe(
+      'token [redacted] expired',
+    );
+    expect(hideSecretShapes('key=Kot8/CIOOhKytxsHDHQ02auzhugkFkc=&x=1')).toBe('key=[redacted]&x=1');
+    expect(hideSecretShapes('Authorization: Basic dXNlcjpwYXNzd29yZA==')).toBe(
+      'Authorization: Basic [redacted]',
+    );
+    // after a JSON escape, whose letters are kept
+    expect(hideSecretShapes('{\\u0022key\\u0022:\\u0022+/+/PpoRwN76zrAMf/5CmQH7\\u0022}')).toBe(
+      '{\\u0022key\\u0022:\\u0022[redacted]\\u0022}',
+    );
+    expect(hideSecretShapes('line one\\n+/+/PpoRwN76zrAMf/5CmQH7')).toBe('line one\\n[redacted]');
+  });
+
+  it('hides random bytes in base64, whatever their length, and never shows a part of them', () => {
+    // A fixed sequence of bytes (no Math.random: the same cases on every run).
+    let state = 0x2545f491;
+    const next = () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return state & 0xff;
+    };
+    let hidden = 0;
+    const total = 400;
+    for (let i = 0; i < total; i++) {
+      const bytes = Buffer.from(Array.from({ length: 12 + (i % 36) }, next));
+      const encoded = bytes.toString('base64');
+      const text = hideSecretShapes(`the server said: ${encoded} is not a valid key`);
+      // never a piece hidden and the rest shown
+      expect(text === `the server said: ${encoded} is not a valid key` || !text.includes('/')).toBe(
+        true,
+      );
+      if (text === 'the server said: [redacted] is not a valid key') hidden++;
+    }
+    // A few random runs happen to spell words (long runs of one case): judged as text.
+    expect(hidden).toBeGreaterThanOrEqual(total * 0.97);
+  });
+
+  it('leaves paths, URLs and resource names alone, slashes and capitals included', () => {
+    for (const text of [
+      'a/b/c',
+      'locations/us-central1/publishers/google/models/gemini-1.5-flash-002',
+      'projects/my-project/locations/us-central1/publishers/google/models/gemini-1.5-flash-002',
+      'C:/Users/JohnSmith/Documents/MyProject/src/Index.ts',
+      '/home/runner/work/ProjectName/node_modules/SomePackage/dist',
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-1.5-flash:generateContent',
+      'POST /v1/chat/completions returned 401: Incorrect API key provided',
+      'maxAnswerBytes/requestTimeoutMs/firstTokenMs',
+      'XMLHttpRequest/EventTarget/AbortController',
+      'TheQuickBrownFox/JumpsOverTheLazyDog==',
+      'docs/How/To/Set/Up/Go',
+      'value isEnabledForTheUser= was refused',
+      'Basic realm with a/b/c+d',
+    ]) {
+      expect(hideSecretShapes(text)).toBe(text);
+    }
+  });
+
   it('leaves the names a user writes alone', () => {
     for (const text of [
       'llama3.2:latest',

@@ -1,3 +1,4 @@
+import { base64Shaped, spellsNoWords } from './base64-sample';
 import { REDACTED } from './redacted';
 import { userinfoEnd } from './url-userinfo';
 
@@ -53,7 +54,23 @@ const AUTH_VALUE =
  */
 const TOKEN = /(?:[^\s"'`,;:/@<>()[\]{}\\]|\\(?![\\"']|u00(?:22|27))){16,}/g;
 const RUN = /[A-Za-z0-9+=]{16,}/g;
+/**
+ * A run of standard base64 in a text, padding included: the base64 of a key, a `user:password`
+ * pair. {@link TOKEN} ends at `/` (a path's separator) and needs digits, so it would hide such a
+ * run in pieces, or not at all, and leave the rest of it shown; this one is judged whole. It
+ * starts after any character that is not base64 (`=` too: `key=<base64>`).
+ */
+const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])/g;
+/** A JSON escape (`\n`, `\u0022`) whose letters would otherwise start a base64 run. */
+const ESCAPE_LETTERS = /^(?:u[0-9A-Fa-f]{4}|[bfnrt])/;
 const QUOTE_HEX = /^u00(?:22|27)/;
+
+/**
+ * A part between slashes that is a lowercase word of 4 letters or more (`blob`, `models`): a path
+ * has them, random base64 seldom (a part of it is rarely short, and rarely lowercase only), and
+ * two in one run almost never.
+ */
+const isPathWord = (part: string): boolean => /^[a-z]{4,}$/.test(part);
 
 function generated(token: string): boolean {
   for (const run of token.match(RUN) ?? []) {
@@ -64,7 +81,8 @@ function generated(token: string): boolean {
 
 /**
  * `text` with what looks like a credential replaced by `[redacted]`: a URL's userinfo, the
- * credential of a `Bearer`/`Basic` value, a token holding a long run of letters and digits. For
+ * credential of a `Bearer`/`Basic` value, base64 that spells no words (`/`, `+` and padding
+ * included), a token holding a long run of letters and digits. For
  * values an argument error shows, where a key pasted into the wrong option (`getApiKey: 'sk-...'`,
  * `headers: 'Bearer sk-...'`, a Redis URL with its password) must not be echoed. A heuristic on
  * top of the options that never show their value (`apiKey`, header values): it cannot know a
@@ -74,6 +92,19 @@ export function hideSecretShapes(text: string): string {
   return redactUrlCredentials(text)
     .replace(AUTH_VALUE, (_match: string, scheme: string, space: string) => {
       return `${scheme}${space}${REDACTED}`;
+    })
+    .replace(BASE64_RUN, (run: string, at: number, whole: string) => {
+      const escaped = whole[at - 1] === '\\' ? (ESCAPE_LETTERS.exec(run)?.[0] ?? '') : '';
+      const rest = run.slice(escaped.length);
+      // Hidden whole when it spells no words, or when a piece of it is a generated token (TOKEN
+      // would hide that piece alone and show the rest); never when two parts between its
+      // slashes are lowercase words: a path's (`github.com/o/repo/blob/<commit hash>/file`,
+      // where TOKEN hides the hash alone).
+      const secret =
+        base64Shaped(rest) &&
+        rest.split('/').filter(isPathWord).length < 2 &&
+        (spellsNoWords(rest) || generated(rest));
+      return secret ? escaped + REDACTED : run;
     })
     .replace(TOKEN, (token: string, at: number, whole: string) => {
       // After the backslash of a quote written `\u0022`, its hex starts the token: kept as the

@@ -93,3 +93,118 @@ describe('fixture replay of a request that differs from every recording', () => 
     expect(sim.stats()).toMatchObject({ replayed: 0, replayMisses: 0 });
   });
 });
+
+/** A recorded non-streamed chat of `model` asked with `extra`, whose answer is `message`. */
+const recordedChat = (extra: object, message: object, model = 'llama3.2') =>
+  parseFixture({
+    request: { method: 'POST', path: '/api/chat', body: chat({ model, stream: false, ...extra }) },
+    response: {
+      status: 200,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ model, message: { role: 'assistant', ...message }, done: true }),
+    },
+  });
+
+const SCHEMA = {
+  type: 'object',
+  properties: { city: { type: 'string' } },
+  required: ['city'],
+};
+
+describe('fixture replay of a request for structured output or thinking', () => {
+  it('answers a JSON-mode or schema request itself rather than with a free-text recording', async () => {
+    const sim = await start({ fixtures: [fixture('01-chat-nonstream.json')] });
+    for (const format of ['json', SCHEMA]) {
+      const res = await send(sim.url, '/api/chat', {
+        body: chat({ messages: user('Name a city'), stream: false, format }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('Rayleigh');
+      const answer = JSON.parse(res.text) as { message: { content: string } };
+      expect(JSON.parse(answer.message.content)).toBeTypeOf('object');
+    }
+    // The same on /v1, where the format is `response_format`.
+    const v1 = await send(sim.url, '/v1/chat/completions', {
+      body: chat({ messages: user('Name a city'), response_format: { type: 'json_object' } }),
+    });
+    expect(v1.status).toBe(200);
+    expect(sim.stats()).toMatchObject({ replayed: 0, replayMisses: 2 });
+  });
+
+  it('serves a schema recording only to a request with the same schema, and never a free-text request', async () => {
+    const recorded = recordedChat({ format: SCHEMA }, { content: '{"city":"Oslo"}' });
+    const sim = await start({ fixtures: [recorded] });
+    const same = await send(sim.url, '/api/chat', {
+      // The same schema, its keys in another order: the recording fits.
+      body: chat({
+        messages: user('Another city?'),
+        stream: false,
+        format: { required: ['city'], properties: SCHEMA.properties, type: 'object' },
+      }),
+    });
+    expect(same.body.equals(fixtureBody(recorded))).toBe(true);
+    const other = await send(sim.url, '/api/chat', {
+      body: chat({
+        messages: user('A number?'),
+        stream: false,
+        format: { type: 'object', properties: { n: { type: 'number' } } },
+      }),
+    });
+    expect(other.text).not.toContain('Oslo');
+    const jsonMode = await send(sim.url, '/api/chat', {
+      body: chat({ messages: user('A number?'), stream: false, format: 'json' }),
+    });
+    expect(jsonMode.text).not.toContain('Oslo');
+    const plain = await send(sim.url, '/api/chat', {
+      body: chat({ messages: user('Hello'), stream: false }),
+    });
+    expect(plain.text).not.toContain('Oslo');
+    expect(sim.stats()).toMatchObject({ replayed: 1, replayMisses: 3 });
+  });
+
+  it('answers a thinking request itself rather than with a recording made without thinking', async () => {
+    const recorded = recordedChat({}, { content: 'Recorded plain answer.' }, 'qwen3:4b');
+    const sim = await start({ fixtures: [recorded] });
+    const res = await send(sim.url, '/api/chat', {
+      body: chat({ model: 'qwen3:4b', messages: user('Think first'), stream: false, think: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('Recorded plain answer.');
+    const answer = JSON.parse(res.text) as { message: { thinking?: string } };
+    expect(answer.message.thinking).toBeTypeOf('string');
+    expect(sim.stats()).toMatchObject({ replayed: 0, replayMisses: 1 });
+  });
+
+  it('serves a recording with thinking only to a request that asks for thinking', async () => {
+    const recorded = recordedChat(
+      { think: true },
+      { content: 'Recorded answer.', thinking: 'Recorded thought.' },
+      'qwen3:4b',
+    );
+    // Made with `think` left out, yet its answer thinks (a thinking model's default).
+    const implicit = recordedChat(
+      {},
+      { content: 'Implicit answer.', thinking: 'Implicit thought.' },
+      'qwen3:4b',
+    );
+    for (const fixtures of [[recorded], [implicit]]) {
+      const sim = await start({ fixtures });
+      const off = await send(sim.url, '/api/chat', {
+        body: chat({
+          model: 'qwen3:4b',
+          messages: user('Just answer'),
+          stream: false,
+          think: false,
+        }),
+      });
+      expect(off.status).toBe(200);
+      expect(off.text).not.toContain('thought.');
+      const on = await send(sim.url, '/api/chat', {
+        body: chat({ model: 'qwen3:4b', messages: user('Think'), stream: false, think: 'high' }),
+      });
+      expect(on.body.equals(fixtureBody(fixtures[0]!))).toBe(true);
+      expect(sim.stats()).toMatchObject({ replayed: 1, replayMisses: 1 });
+      await sim.close();
+    }
+  });
+});

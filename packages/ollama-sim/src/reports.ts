@@ -48,8 +48,9 @@ export interface OllamaSimStats {
   /** Requests answered by a `fixtures` entry (the `replay` fault is counted in `faults`). */
   readonly replayed: number;
   /**
-   * Requests with `fixtures` for their method and path but none compatible with them (the rule is
-   * in the README's Fixtures section), answered by the simulator itself.
+   * Requests with `fixtures` for their method and path but none compatible with them (same
+   * `model`, `stream` mode, tools, structured-output `format` and thinking; the rule is in the
+   * README's Fixtures section), answered by the simulator itself.
    */
   readonly replayMisses: number;
   readonly connections: number;

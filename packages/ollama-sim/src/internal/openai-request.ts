@@ -140,7 +140,7 @@ export function thinkOf(effort: unknown): boolean | string | undefined | { error
 }
 
 /** The `format` of a `response_format`: `"json"` for json_object, the schema for json_schema. */
-function formatOf(responseFormat: unknown): unknown {
+export function formatOf(responseFormat: unknown): unknown {
   if (!isPlainObject(responseFormat) || typeof responseFormat.type !== 'string') return undefined;
   const type = responseFormat.type.trim().toLowerCase();
   if (type === 'json_object') return 'json';

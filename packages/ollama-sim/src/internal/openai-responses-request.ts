@@ -207,6 +207,13 @@ function toolsOf(tool: unknown): Json[] {
   return members;
 }
 
+/** The `format` of a Responses request's `text`: the schema of a `json_schema` format, else none. */
+export function textFormatOf(text: unknown): unknown {
+  return isPlainObject(text) && isPlainObject(text.format) && text.format.type === 'json_schema'
+    ? (text.format.schema ?? undefined)
+    : undefined;
+}
+
 /** `POST /v1/responses` as the native chat request Ollama's middleware builds. */
 export function fromResponsesRequest(body: Json): RewrittenResponses {
   const messages: Json[] = [];
@@ -237,12 +244,7 @@ export function fromResponsesRequest(body: Json): RewrittenResponses {
   const think = thinkOf(isPlainObject(body.reasoning) ? body.reasoning.effort : undefined);
   if (isPlainObject(think)) return { error: think.error };
   const tools = Array.isArray(body.tools) ? body.tools.flatMap(toolsOf) : [];
-  const format =
-    isPlainObject(body.text) &&
-    isPlainObject(body.text.format) &&
-    body.text.format.type === 'json_schema'
-      ? (body.text.format.schema ?? undefined)
-      : undefined;
+  const format = textFormatOf(body.text);
   return {
     native: {
       model: body.model,

@@ -1,29 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import { isPlainObject } from '@x/internal';
-import { type Fixture, fixtureWrites } from '../fixtures';
+import { type Fixture, fixtureBody, fixtureWrites } from '../fixtures';
+import { answerThinks, canonicalJson, sameShape, shapeOf } from './replay-shape';
 import type { Responder } from './responder';
 
-/** JSON with sorted keys, so bodies compare equal whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** What a body asks for that changes the shape of the answer. */
-function shapeOf(path: string, body: unknown): { model: unknown; stream: boolean; tools: boolean } {
-  const b = isPlainObject(body) ? body : {};
-  return {
-    model: b.model,
-    // Ollama streams when `stream` is absent (or null); the OpenAI-compatible `/v1` routes do not.
-    stream: typeof b.stream === 'boolean' ? b.stream : !path.startsWith('/v1/'),
-    // Ollama treats an empty `tools` list as none.
-    tools: Array.isArray(b.tools) && b.tools.length > 0,
-  };
+interface Entry {
+  readonly fixture: Fixture;
+  /** The recorded body as canonical JSON. */
+  readonly key: string;
+  /** Whether the recorded answer carries thinking. */
+  readonly thought: boolean;
 }
 
 /**
@@ -31,10 +17,12 @@ function shapeOf(path: string, body: unknown): { model: unknown; stream: boolean
  * else the first compatible one. A real server answers each request from its own content, so a
  * stand-in may only serve a recording whose answer has the shape the request asks for: a 2xx
  * fixture (an error answers only its exact request) with the same `model`, the same effective
- * `stream` mode and tools on both sides or on neither. Otherwise the simulator answers itself.
+ * `stream` mode, tools on both sides or on neither, the same structured-output `format` (none,
+ * JSON mode, or the same schema) and thinking on both sides or on neither (an answer that carries
+ * thinking counts as thinking). Otherwise the simulator answers itself.
  */
 export class FixtureMatcher {
-  private readonly entries: { fixture: Fixture; key: string }[];
+  private readonly entries: Entry[];
   /** Requests answered by a fixture. */
   replayed = 0;
   /** Requests with fixtures for their method and path, none of them compatible. */
@@ -44,6 +32,7 @@ export class FixtureMatcher {
     this.entries = fixtures.map((fixture) => ({
       fixture,
       key: canonicalJson(fixture.request.body ?? null),
+      thought: answerThinks(fixtureBody(fixture).toString('utf8')),
     }));
   }
 
@@ -59,21 +48,16 @@ export class FixtureMatcher {
     return found;
   }
 
-  private find(
-    candidates: readonly { fixture: Fixture; key: string }[],
-    path: string,
-    body: unknown,
-  ): Fixture | undefined {
+  private find(candidates: readonly Entry[], path: string, body: unknown): Fixture | undefined {
     const key = canonicalJson(body ?? null);
     const exact = candidates.find((x) => x.key === key);
     if (exact) return exact.fixture;
     if (!isPlainObject(body)) return undefined;
     const want = shapeOf(path, body);
-    return candidates.find(({ fixture }) => {
+    return candidates.find(({ fixture, thought }) => {
       const { status } = fixture.response;
       if (status < 200 || status > 299 || !isPlainObject(fixture.request.body)) return false;
-      const got = shapeOf(path, fixture.request.body);
-      return got.model === want.model && got.stream === want.stream && got.tools === want.tools;
+      return sameShape(want, shapeOf(path, fixture.request.body), thought);
     })?.fixture;
   }
 }

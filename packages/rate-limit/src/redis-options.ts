@@ -11,6 +11,7 @@ import {
   failRedisClient,
   isPlainObject,
   optionalBoolean,
+  optionalDuration,
   optionalString,
   PackageLog,
   toWellFormed,
@@ -48,7 +49,7 @@ export interface RedisStoreOptions {
   /**
    * How long one decision may wait for Redis before the outage policy decides instead, in ms.
    * @default 250
-   * Range: > 0 and <= 2^31-1 (Node's timer limit).
+   * Range: 1 to 2^31-1 (Node's timer limit).
    */
   decisionTimeoutMs?: number | undefined;
   /**
@@ -202,10 +203,10 @@ export function resolveRedisStoreOptions(
   return {
     client: client as RedisClientLike,
     prefix: expectPrefix(o.prefix),
+    // At least 1 ms, as the cache store's `commandTimeoutMs`: a timer cannot wait less, so a
+    // fraction would only fire as 1 ms while the option claimed otherwise.
     decisionTimeoutMs:
-      o.decisionTimeoutMs === undefined
-        ? 250
-        : expectDuration('decisionTimeoutMs', o.decisionTimeoutMs, { exclusiveMin: true }),
+      optionalDuration('decisionTimeoutMs', o.decisionTimeoutMs, { min: 1 }) ?? 250,
     policy:
       o.outagePolicy === undefined
         ? 'local'

@@ -24,12 +24,27 @@ describe('createRedisStore options', () => {
   it('throws a RangeError naming decisionTimeoutMs or probeIntervalMs above 2^31-1 ms', () => {
     expect(() => createRedisStore({ client, decisionTimeoutMs: 2 ** 31 })).toThrow(
       new RangeError(
-        'Expected `decisionTimeoutMs` to be a finite number between 0 (excluded) and 2147483647, got `2147483648` (number)',
+        'Expected `decisionTimeoutMs` to be a finite number between 1 and 2147483647, got `2147483648` (number)',
       ),
     );
     expect(() => createRedisStore({ client, probeIntervalMs: 1e12 })).toThrow(
       /^Expected `probeIntervalMs` to be a finite number between 0 and 2147483647/,
     );
+  });
+
+  it('throws a RangeError naming decisionTimeoutMs below 1 ms, as the cache store does for commandTimeoutMs', () => {
+    for (const ms of [0.5, 0.001, Number.MIN_VALUE, 0]) {
+      expect(() => createRedisStore({ client, decisionTimeoutMs: ms })).toThrow(
+        new RangeError(
+          `Expected \`decisionTimeoutMs\` to be a finite number between 1 and 2147483647, got \`${ms}\` (number)`,
+        ),
+      );
+      expect(() =>
+        createRedisTokenBucket({ client, key: 'k', ratePerSecond: 5, decisionTimeoutMs: ms }),
+      ).toThrow(RangeError);
+    }
+    expect(() => createRedisStore({ client, decisionTimeoutMs: 1 })).not.toThrow();
+    expect(() => createRedisStore({ client, decisionTimeoutMs: 1.5 })).not.toThrow();
   });
 
   it('throws a TypeError naming an unknown key and the closest known one', () => {

@@ -55,10 +55,11 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     super(options);
     this.probeTimeoutMs = options.probeTimeoutMs;
     const name = JSON.stringify(options.name);
+    // Each ends with what the caller can do; an open breaker's adds the time left (see reject()).
     this.rejectMessages = {
-      open: `Breaker ${name} is open`,
-      isolated: `Breaker ${name} is isolated`,
-      'half-open-full': `Breaker ${name} is half-open and all ${options.halfOpenMaxProbes} probe slots are busy`,
+      open: `Breaker ${name} is open: retry after `,
+      isolated: `Breaker ${name} is isolated: call the release function isolate() returned to resume`,
+      'half-open-full': `Breaker ${name} is half-open and all ${options.halfOpenMaxProbes} probe slots are busy: retry when a probe settles, or raise \`halfOpenMaxProbes\``,
     };
     if (options.restore !== undefined) this.restore(options.restore);
   }
@@ -172,7 +173,8 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
     state: 'open' | 'half-open',
   ): Promise<T> {
     this.rejections++;
-    const message = this.rejectMessages[reason];
+    const head = this.rejectMessages[reason];
+    const message = reason === 'open' ? `${head}${retryAfterMs} ms` : head;
     const error = createOpenError(message, this.name, state, reason, retryAfterMs);
     if (this.rejectTopic.active)
       this.rejectTopic.emit({ breaker: this.name, state, reason, retryAfterMs, error });

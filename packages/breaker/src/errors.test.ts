@@ -45,7 +45,9 @@ describe('BreakerProbeTimeoutError', () => {
       breaker: 'p',
       timeoutMs: 250,
     });
-    expect(error.message).toBe('Breaker "p": probe did not settle within 250 ms');
+    expect(error.message).toBe(
+      'Breaker "p": probe did not settle within 250 ms; give the call a shorter deadline, or raise `probeTimeoutMs`',
+    );
   });
 });
 
@@ -94,7 +96,8 @@ describe('JSON', () => {
     expect(json(createOpenError('Breaker "a" is open', 'a', 'open', 'open', 1_000))).toEqual(open);
     expect(json(new BreakerProbeTimeoutError('p', 50))).toEqual({
       name: 'BreakerProbeTimeoutError',
-      message: 'Breaker "p": probe did not settle within 50 ms',
+      message:
+        'Breaker "p": probe did not settle within 50 ms; give the call a shorter deadline, or raise `probeTimeoutMs`',
       code: 'X_BREAKER_PROBE_TIMEOUT',
       breaker: 'p',
       timeoutMs: 50,

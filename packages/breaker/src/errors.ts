@@ -124,7 +124,9 @@ export class BreakerProbeTimeoutError extends Error {
   declare readonly timeoutMs: number;
 
   constructor(breaker: string, timeoutMs: number) {
-    super(`Breaker "${breaker}": probe did not settle within ${timeoutMs} ms`);
+    super(
+      `Breaker "${breaker}": probe did not settle within ${timeoutMs} ms; give the call a shorter deadline, or raise \`probeTimeoutMs\``,
+    );
     this.code = 'X_BREAKER_PROBE_TIMEOUT';
     this.breaker = breaker;
     this.timeoutMs = timeoutMs;

@@ -52,7 +52,7 @@ describe('a connection error says what to do', () => {
 describe("an open breaker's refusal", () => {
   const open = new BreakerOpenError('open', 'demo', 'open', 'open', 5000);
 
-  it('names the last failure, its first sentence only, and keeps it as lastFailure', () => {
+  it('names the last failure, its first sentence only, keeps it as lastFailure, and ends with when to retry', () => {
     const last = connection('ECONNREFUSED', advice);
     const error = new CircuitOpenError({
       retryAfterMs: 5000,
@@ -61,7 +61,7 @@ describe("an open breaker's refusal", () => {
       lastFailure: last,
     });
     expect(error.message).toBe(
-      'Demo is failing: the circuit breaker is open (next try in 5000 ms; last failure: Could not reach Demo at http://127.0.0.1:8000/v1 (ECONNREFUSED))',
+      'Demo is failing: the circuit breaker is open (last failure: Could not reach Demo at http://127.0.0.1:8000/v1 (ECONNREFUSED)). Retry after 5000 ms',
     );
     expect(error.lastFailure).toBe(last);
     expect(error.cause).toBe(open);
@@ -80,14 +80,29 @@ describe("an open breaker's refusal", () => {
       origin: from,
       lastFailure: last,
     });
-    const quoted = error.message.slice(error.message.indexOf('last failure: ') + 14, -1);
+    const quoted = error.message.slice(
+      error.message.indexOf('last failure: ') + 14,
+      error.message.lastIndexOf(').'),
+    );
     expect(quoted).toHaveLength(200);
     expect(quoted.endsWith('…')).toBe(true);
   });
 
-  it('says nothing more when no failure is known', () => {
-    const error = new CircuitOpenError({ retryAfterMs: Infinity, cause: open, origin: from });
-    expect(error.message).toBe('Demo is failing: the circuit breaker is open');
-    expect(error.lastFailure).toBeUndefined();
+  it('ends with the remedy alone when no failure is known, whatever the breaker said of the wait', () => {
+    const refusal = (retryAfterMs: number | undefined) =>
+      new CircuitOpenError({ retryAfterMs, cause: open, origin: from });
+    expect(refusal(Infinity).message).toBe(
+      'Demo is failing: the circuit breaker is open. It was isolated by hand: call the release function isolate() returned to resume',
+    );
+    expect(refusal(0).message).toBe(
+      'Demo is failing: the circuit breaker is open. Retry once the probe in flight settles',
+    );
+    expect(refusal(1234.2).message).toBe(
+      'Demo is failing: the circuit breaker is open. Retry after 1235 ms',
+    );
+    expect(refusal(undefined).message).toBe(
+      'Demo is failing: the circuit breaker is open. Retry later',
+    );
+    expect(refusal(Infinity).lastFailure).toBeUndefined();
   });
 });

@@ -47,7 +47,8 @@ export class ProviderClosedError extends ProviderError {
  * The circuit breaker refused the call without sending it: the server failed recently. Retryable
  * after `retryAfterMs` (`Infinity` while the breaker is isolated by hand). The breaker's
  * `BreakerOpenError` is the `cause`; `lastFailure` is the provider's error of the last failure the
- * breaker counted before it refused (what to fix), and the message ends with its first sentence.
+ * breaker counted before it refused (what to fix), and the message quotes its first sentence, then
+ * ends with what the caller can do (when to retry).
  */
 export class CircuitOpenError extends ProviderError {
   declare readonly kind: 'circuit-open';
@@ -64,17 +65,10 @@ export class CircuitOpenError extends ProviderError {
     origin: ErrorOrigin;
     lastFailure?: ProviderError | undefined;
   }) {
-    const next =
-      init.retryAfterMs !== undefined && Number.isFinite(init.retryAfterMs)
-        ? `next try in ${Math.ceil(init.retryAfterMs)} ms`
-        : undefined;
     const last =
-      init.lastFailure === undefined ? undefined : `last failure: ${summary(init.lastFailure)}`;
-    const notes = [next, last].filter((note) => note !== undefined);
+      init.lastFailure === undefined ? '' : ` (last failure: ${summary(init.lastFailure)})`;
     super(
-      `${init.origin.label} is failing: the circuit breaker is open${
-        notes.length === 0 ? '' : ` (${notes.join('; ')})`
-      }`,
+      `${init.origin.label} is failing: the circuit breaker is open${last}. ${circuitRemedy(init.retryAfterMs)}`,
       {
         origin: init.origin,
         kind: 'circuit-open',
@@ -87,6 +81,19 @@ export class CircuitOpenError extends ProviderError {
     this.name = 'CircuitOpenError';
     this.lastFailure = init.lastFailure;
   }
+}
+
+/**
+ * What the caller of a refused call can do, from the breaker's `retryAfterMs`: retry when it lets
+ * a probe through, wait for the probe in flight (0: every probe slot is busy), or release a
+ * breaker isolated by hand (`Infinity`). Unknown (a breaker of another copy): retry later.
+ */
+function circuitRemedy(retryAfterMs: number | undefined): string {
+  if (retryAfterMs === undefined) return 'Retry later';
+  if (retryAfterMs === Number.POSITIVE_INFINITY)
+    return 'It was isolated by hand: call the release function isolate() returned to resume';
+  if (retryAfterMs <= 0) return 'Retry once the probe in flight settles';
+  return `Retry after ${Math.ceil(retryAfterMs)} ms`;
 }
 
 /** The most of the last failure's message a breaker's refusal quotes. */

@@ -101,7 +101,7 @@ describe('an open breaker names the failure that opened it', () => {
     expect(isCircuitOpenError(refused)).toBe(true);
     expect(refused.message).toMatch(
       new RegExp(
-        `^Ollama is failing: the circuit breaker is open \\(next try in \\d+ ms; last failure: Could not reach Ollama at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\)$`,
+        `^Ollama is failing: the circuit breaker is open \\(last failure: Could not reach Ollama at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\)\\. Retry after \\d+ ms$`,
       ),
     );
     expect((refused as OllamaError & { lastFailure?: unknown }).lastFailure).toBe(first);

@@ -47,6 +47,7 @@ describe('index', () => {
         "createErrorKit",
         "createRetryPolicy",
         "cutServerText",
+        "describeWebPage",
         "embeddingsMismatch",
         "endUnsentBody",
         "errorCode",

@@ -95,6 +95,7 @@ export type {
 } from './http/failures';
 export {
   answeredText,
+  describeWebPage,
   isWebPageFailure,
   mapHttpStatus,
   notServedMessage,

@@ -25,15 +25,45 @@ export function cutServerText(text: string): string {
 function shownServerText(text: string, keep: number): string {
   // Escapes only lengthen: the first `keep` characters (and the one after, to tell a pair the cut
   // would split) are all that can be kept.
-  const shown = escapeUnseen(text.length > keep + 1 ? text.slice(0, keep + 1) : text);
+  const shown = escapeServerText(text.length > keep + 1 ? text.slice(0, keep + 1) : text);
   if (shown.length <= keep) return shown;
   const end = isHighSurrogate(shown.charCodeAt(keep - 1)) ? keep - 1 : keep;
   // An escape the cut would split goes whole: a `\u0` left at the end reads as the server's text.
-  return shown.slice(0, end).replace(SPLIT_ESCAPE, '');
+  // A joiner the cut parted from the character it joined is dropped too (escaped, the same text
+  // shown again would read otherwise).
+  return shown.slice(0, end).replace(SPLIT_END, '');
 }
 
-/** The start of an `escapeUnseen` escape at the very end of a text, without its last digit. */
-const SPLIT_ESCAPE = /\\u(?:\{[0-9a-f]*|[0-9a-f]{0,3})$/;
+/**
+ * The end of a text cut inside an `escapeUnseen` escape (its start, from its backslash alone to
+ * all but its last digit), or after a joiner (ZWJ, ZWNJ) kept raw, or both.
+ */
+const SPLIT_END = /[\u200c\u200d]?(?:\\(?:u(?:\{[0-9a-f]*|[0-9a-f]{0,3}))?)?$/;
+
+/** A zero-width joiner or non-joiner anywhere. */
+const JOINER = /[\u200c\u200d]/;
+
+/**
+ * A joiner between two characters a reader sees (neither a control, a format character, a
+ * separator, a surrogate half, nor unassigned), captured so that `split` keeps it.
+ */
+const JOINING = /(?<=[^\p{C}\p{Z}])([\u200c\u200d])(?=[^\p{C}\p{Z}])/u;
+
+/**
+ * `escapeUnseen` for a server's text, but a zero-width non-joiner (U+200C) or joiner (U+200D)
+ * between two visible characters is kept as it is: Persian writes `می‌خواهم` with one, an emoji
+ * family (`👨‍👩‍👧`) is joined by them, and either escaped reads as noise. Alone they forge
+ * nothing; one at either end of the text, beside a space or another invisible character, or in a
+ * run is still escaped, as every other format character is (the bidi overrides and isolates).
+ * Escaping again changes nothing.
+ */
+export function escapeServerText(text: string): string {
+  if (!JOINER.test(text)) return escapeUnseen(text);
+  // The kept joiners sit at the odd places of the split; what lies between them is escaped.
+  const parts = text.split(JOINING);
+  for (let i = 0; i < parts.length; i += 2) parts[i] = escapeUnseen(parts[i] as string);
+  return parts.join('');
+}
 
 const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 
@@ -72,13 +102,19 @@ export function serverExcerpt(text: string, redact: (text: string) => string): s
 
 /**
  * What a message says of a web page answered where the API was asked (its first bytes, `text`):
- * its `<title>` (`its title: "404 Not Found"`), else its start, never its markup whole; redacted,
- * cut to 80 characters. Lower case, for the message to place it.
+ * its `<title>` (`its title: "404 Not Found"`), else the start of its text, never its markup;
+ * redacted, cut to 80 characters. Lower case, for the message to place it.
  */
 export function webPageGist(text: string, redact: (text: string) => string): string {
   const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
   if (title) return `its title: ${quoted(redact(title).slice(0, 80))}`;
-  const start = text.replace(/\s+/g, ' ').trim();
-  if (start) return `it starts: ${quoted(redact(start).slice(0, 80))}`;
-  return 'its body is empty';
+  const whole = text.replace(/\s+/g, ' ').trim();
+  if (whole === '') return 'its body is empty';
+  // Redacted before the tags go: a key split by them is still found whole.
+  const start = redact(whole).replace(MARKUP, ' ').replace(/\s+/g, ' ').trim();
+  if (start) return `it starts: ${quoted(start.slice(0, 80))}`;
+  return 'it has no title and no text';
 }
+
+/** A page's comments, scripts and styles, and its tags (one the kept bytes cut off included). */
+const MARKUP = /<!--[\s\S]*?(?:-->|$)|<(script|style)\b[\s\S]*?(?:<\/\1\s*>|$)|<[^>]*(?:>|$)/gi;

@@ -167,6 +167,11 @@ export class RateLimitedError extends OpenAIApiError {
   constructor(
     init: Omit<OpenAIApiErrorInit, 'statusCode' | 'retryable' | 'code'> & {
       shouldRetry?: boolean | undefined;
+      /**
+       * The answer was a web page, not the API's error: what the message says of it instead of
+       * quoting `serverMessage` (`a web page (text/html; its title: "429 Too Many Requests")`).
+       */
+      webPage?: string | undefined;
     },
   ) {
     const { quotaExhausted, requestTooLarge, message } = rateLimitReason(init);

@@ -13,7 +13,8 @@ const TOO_LARGE_ADVICE =
 /**
  * Why a server answered 429, from its error body: the account's quota is spent
  * (`insufficient_quota`: billing, not pace), the request alone is over the tier's tokens a minute,
- * or neither (the pace, which a wait fixes); and the message saying so.
+ * or neither (the pace, which a wait fixes); and the message saying so (naming a web page,
+ * `webPage`, instead of quoting the server).
  */
 export function rateLimitReason(init: {
   label?: string | undefined;
@@ -21,16 +22,24 @@ export function rateLimitReason(init: {
   serverMessage: string;
   type?: string | undefined;
   errorCode?: string | undefined;
+  webPage?: string | undefined;
 }): { quotaExhausted: boolean; requestTooLarge: boolean; message: string } {
   const quotaExhausted =
     init.errorCode === 'insufficient_quota' || init.type === 'insufficient_quota';
-  const requestTooLarge = !quotaExhausted && REQUEST_TOO_LARGE.test(init.serverMessage);
+  // A web page (a proxy's, a gateway's) is not the API's word on the tier.
+  const requestTooLarge =
+    !quotaExhausted && init.webPage === undefined && REQUEST_TOO_LARGE.test(init.serverMessage);
   const reason = quotaExhausted
     ? 'quota exhausted'
     : requestTooLarge
       ? 'request too large'
       : 'rate limited';
-  const said = `${init.label ?? 'OpenAI'} ${init.endpoint} answered 429 (${reason}): ${init.serverMessage || '(empty body)'}`;
+  const head = `${init.label ?? 'OpenAI'} ${init.endpoint} answered 429 (${reason})`;
+  // A page is named by its title: its markup quoted would be hundreds of characters of tags.
+  const said =
+    init.webPage === undefined
+      ? `${head}: ${init.serverMessage || '(empty body)'}`
+      : `${head} with ${init.webPage}`;
   return {
     quotaExhausted,
     requestTooLarge,

@@ -65,21 +65,14 @@ export function directAttempt(
   opened?: (exchange: StreamedExchange) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    gatherScrubs(init.redact);
     const exchange = new DirectExchange(
       init,
       maxBytes,
       sink,
       onTooLarge,
       onContentType,
-      () => {
-        tellScrubs(init.redact);
-        resolve();
-      },
-      (error: unknown) => {
-        tellScrubs(init.redact);
-        reject(error);
-      },
+      resolve,
+      reject,
     );
     opened?.(exchange);
     exchange.send(dispatch);
@@ -93,8 +86,9 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
   readonly #sink: (chunk: Buffer) => boolean;
   readonly #onTooLarge: () => unknown;
   readonly #onContentType: ((type: string | undefined, statusCode: number) => void) | undefined;
-  readonly #resolve: () => void;
-  readonly #reject: (error: unknown) => void;
+  /** The attempt's promise: settled through {@link #resolve} and {@link #reject} only. */
+  readonly #resolvePromise: () => void;
+  readonly #rejectPromise: (error: unknown) => void;
   readonly #control: AttemptSignal;
   readonly #watchdog: Watchdog | undefined;
   #phase = Phase.Sending;
@@ -130,8 +124,8 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     this.#sink = sink;
     this.#onTooLarge = onTooLarge;
     this.#onContentType = onContentType;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.#resolvePromise = resolve;
+    this.#rejectPromise = reject;
     // A deadline before the headers aborts the signal the pool sees, so that a request still
     // waiting in its queue leaves it. Throws an aborted signal's reason, which rejects the attempt.
     this.#control = new AttemptSignal(init.signals, deadlineBeforeHeaders(init), true);
@@ -143,6 +137,9 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     const body = bodyToSend(init, this.#control, this.#watchdog);
     if (init.observe !== undefined) this.#answered = watch(init.observe, init.endpoint);
     this.#control.signal?.addEventListener('abort', this.#onAbort);
+    // What the answer's headers, error body and chunks scrub is told once, as one total, when
+    // the attempt settles (by #resolve or #reject: no wrapper closures for it per attempt).
+    gatherScrubs(init.redact);
     try {
       dispatch(
         init.path,
@@ -376,6 +373,18 @@ class DirectExchange extends Timed implements Dispatcher.DispatchHandler, Stream
     const controller = this.#controller;
     if (controller === undefined) this.#cutBefore ??= reason;
     else if (!controller.aborted) controller.abort(reason);
+  }
+
+  /** Tells the answer's scrubs, then resolves the attempt. */
+  #resolve(): void {
+    tellScrubs(this.#init.redact);
+    this.#resolvePromise();
+  }
+
+  /** Tells the answer's scrubs (an error body's: `error` is built by now), then rejects. */
+  #reject(error: unknown): void {
+    tellScrubs(this.#init.redact);
+    this.#rejectPromise(error);
   }
 
   /** Stops the deadlines and the signal listeners: the attempt has its outcome. */

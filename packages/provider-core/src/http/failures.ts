@@ -142,11 +142,16 @@ export function isWebPageFailure(failure: HttpFailure): boolean {
 export function answeredText(label: string, failure: HttpFailure, serverText: string): string {
   const head = `${label} ${failure.endpoint} answered ${failure.statusCode}`;
   if (!isWebPageFailure(failure)) return `${head}: ${serverText || '(empty body)'}`;
+  return `${head} with ${describeWebPage(failure)}`;
+}
+
+/** `a web page (text/html; its title: "429 Too Many Requests")`: a web page named, never quoted. */
+export function describeWebPage(failure: HttpFailure): string {
   const type =
     failure.contentType === undefined
       ? 'no Content-Type'
       : serverExcerpt(failure.contentType, failure.redact);
-  return `${head} with a web page (${type}; ${webPageGist(failure.body.slice(0, PAGE_GIST_CHARS), failure.redact)})`;
+  return `a web page (${type}; ${webPageGist(failure.body.slice(0, PAGE_GIST_CHARS), failure.redact)})`;
 }
 
 /** How much of an error page is read for its title: its head, as a 200 page's kept bytes. */

@@ -1,5 +1,6 @@
 import type { Breaker } from '@x/breaker';
-import { escapeUnseen, type LogLevel, type PackageLog } from '@x/internal';
+import type { LogLevel, PackageLog } from '@x/internal';
+import { escapeServerText } from '../server-text';
 import { type Audit, type AuditEvent, manualAction } from './audit';
 import type { ProviderTopics } from './events';
 import type { StatsRecorder } from './stats';
@@ -67,14 +68,14 @@ export function logEvents(log: PackageLog, topics: ProviderTopics): void {
         attempt: e.attempt,
         delayMs: Math.round(e.delayMs),
       },
-      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${escapeUnseen(e.message)}`,
+      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${escapeServerText(e.message)}`,
     ),
   );
   // A call its caller aborted is cancelled, not failed: it never reaches this topic.
   topics.error.on((e) =>
     log.error(
       { event: 'call-failed', model: e.model, endpoint: e.endpoint, code: e.code, error: e.name },
-      `${e.endpoint} failed: ${escapeUnseen(e.message)}`,
+      `${e.endpoint} failed: ${escapeServerText(e.message)}`,
     ),
   );
   topics.response.on((e) =>

@@ -2,6 +2,7 @@ import { quoted } from '@x/internal';
 import {
   answeredText,
   contextOverflowCounts,
+  describeWebPage,
   type HttpErrorMapper,
   type HttpFailure,
   isWebPageFailure,
@@ -136,8 +137,12 @@ export function mapHttpError(
     // wins over the status, a 429 or a 503 included.
     const should = failure.headers['x-should-retry'];
     const shouldRetry = should === 'true' ? true : should === 'false' ? false : undefined;
+    // A web page (a proxy's, another server's) is named by its title, not quoted: its markup is
+    // hundreds of characters of escaped tags. Nor is its text the API's word on the request.
+    const page = isWebPageFailure(failure);
     if (statusCode === 429) {
-      const error = new RateLimitedError({ ...body, retryAfterMs, shouldRetry });
+      const webPage = page ? describeWebPage(failure) : undefined;
+      const error = new RateLimitedError({ ...body, retryAfterMs, shouldRetry, webPage });
       if (!error.requestTooLarge) paced?.(endpoint, retryAfterMs);
       return error;
     }
@@ -152,6 +157,7 @@ export function mapHttpError(
     }
     if (
       model !== undefined &&
+      !page &&
       (statusCode === 400 || statusCode === 413) &&
       (fields?.errorCode === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(serverMessage))
     ) {
@@ -168,14 +174,12 @@ export function mapHttpError(
     }
     if (
       model !== undefined &&
+      !page &&
       statusCode === 400 &&
       (fields?.errorCode === 'max_tokens_per_request' || PER_REQUEST.test(serverMessage))
     ) {
       return perRequestOverflow(label, endpoint, model, serverMessage, requestId);
     }
-    // A web page (a proxy's, another server's) is named by its title, not quoted: its markup is
-    // hundreds of characters of escaped tags.
-    const page = isWebPageFailure(failure);
     const head = answeredText(label, failure, serverMessage);
     if (statusCode === 503 || statusCode === 529) {
       const message = page ? head : undefined;
@@ -192,6 +196,7 @@ export function mapHttpError(
       statusCode === 404 || refusedHere
         ? notServedMessage(label, failure, serverMessage, NOT_SERVED_ADVICE)
         : statusCode === 403 &&
+            !page &&
             (fields?.errorCode === 'unsupported_country_region_territory' ||
               UNSERVED_REGION.test(serverMessage))
           ? unservedRegionMessage(label, endpoint, serverMessage)

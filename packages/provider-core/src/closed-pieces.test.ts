@@ -22,7 +22,8 @@ describe('a piece closed while the provider is open', () => {
     const error = await call(provider);
     expect(error).toBeInstanceOf(ProviderClosedError);
     expect(error).toMatchObject({
-      message: "The Demo provider's shared pool is closed",
+      message:
+        "The Demo provider's shared pool is closed: its owner closed it while this provider still uses it; close providers before what they share",
       code: 'X_PROVIDER_DEMO_CLOSED',
       destroyed: false,
       retryable: false,
@@ -31,7 +32,7 @@ describe('a piece closed while the provider is open', () => {
     // The pool's own message quotes the origin; the provider's names the piece alone.
     expect((error as Error).message).not.toContain('127.0.0.1');
     expect((error as Error).stack?.split('\n')[0]).toBe(
-      "ProviderClosedError: The Demo provider's shared pool is closed",
+      "ProviderClosedError: The Demo provider's shared pool is closed: its owner closed it while this provider still uses it; close providers before what they share",
     );
     expect(provider.closed).toBe(false);
   });
@@ -43,7 +44,10 @@ describe('a piece closed while the provider is open', () => {
     await limiter.close();
     const error = await call(provider);
     expect(error).toBeInstanceOf(ProviderClosedError);
-    expect(error).toMatchObject({ message: "The Demo provider's shared rate limiter is closed" });
+    expect(error).toMatchObject({
+      message:
+        "The Demo provider's shared rate limiter is closed: its owner closed it while this provider still uses it; close providers before what they share",
+    });
     expect(isRateLimitClosedError((error as Error).cause)).toBe(true);
     expect(provider.closed).toBe(false);
   });
@@ -56,7 +60,8 @@ describe('a piece closed while the provider is open', () => {
     const error = await call(provider);
     expect(error).toBeInstanceOf(ProviderClosedError);
     expect(error).toMatchObject({
-      message: "The Demo provider's shared concurrency limiter is closed",
+      message:
+        "The Demo provider's shared concurrency limiter is closed: its owner closed it while this provider still uses it; close providers before what they share",
     });
     expect(isRateLimitClosedError((error as Error).cause)).toBe(true);
   });
@@ -68,7 +73,8 @@ describe('a piece closed while the provider is open', () => {
     const error = await call(provider);
     expect(error).toMatchObject({
       name: 'ProviderClosedError',
-      message: "The Demo provider's pool is closed",
+      message:
+        "The Demo provider's pool is closed: its owner closed it while this provider still uses it; close providers before what they share",
     });
     expect(isPoolClosedError((error as Error).cause)).toBe(true);
   });
@@ -84,7 +90,8 @@ describe('a provider closed itself', () => {
     const error = await call(provider);
     expect(error).toMatchObject({
       name: 'ProviderClosedError',
-      message: 'The Demo provider is closed',
+      message:
+        'The Demo provider is closed: close() or destroy() was called; create a new provider to make more calls',
     });
     expect((error as Error).cause).toBeUndefined();
   });

@@ -47,7 +47,9 @@ describe('ProviderCore.destroy', () => {
     await expect(provider.complete(streamed, to('m'))).rejects.toMatchObject({
       name: 'ProviderClosedError',
       destroyed: false,
-      message: expect.stringMatching(/provider is closed$/),
+      message: expect.stringMatching(
+        /provider is closed: close\(\) or destroy\(\) was called; create a new provider/,
+      ),
     });
   });
 

@@ -11,6 +11,12 @@ export interface ClosedInit {
   cause?: unknown;
 }
 
+// A new user meets these first after a shutdown hook ran too early, or a provider made per request
+// and closed by another: the message says what happened and what to do.
+const CLOSED_REMEDY = 'close() or destroy() was called; create a new provider to make more calls';
+const PIECE_REMEDY =
+  'its owner closed it while this provider still uses it; close providers before what they share';
+
 /**
  * The provider was closed; no new request is accepted. `destroyed`: `destroy()` ended this call
  * in flight. `piece`: what refused the call is a pool or limiter of the provider that its user
@@ -27,10 +33,10 @@ export class ProviderClosedError extends ProviderError {
     const label = init.origin.label;
     const message =
       init.piece !== undefined
-        ? `The ${label} provider's ${init.piece} is closed`
+        ? `The ${label} provider's ${init.piece} is closed: ${PIECE_REMEDY}`
         : destroyed
           ? `The ${label} provider was destroyed: destroy() ended this call in flight`
-          : `The ${label} provider is closed`;
+          : `The ${label} provider is closed: ${CLOSED_REMEDY}`;
     super(message, {
       origin: init.origin,
       kind: 'closed',

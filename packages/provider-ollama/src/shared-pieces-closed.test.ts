@@ -21,7 +21,8 @@ it('a closed shared pool: names the pool, the provider stays open', async () => 
   expect(isProviderClosedError(error)).toBe(true);
   expect(error).toMatchObject({
     code: 'X_PROVIDER_OLLAMA_CLOSED',
-    message: "The Ollama provider's shared pool is closed",
+    message:
+      "The Ollama provider's shared pool is closed: its owner closed it while this provider still uses it; close providers before what they share",
   });
   expect((error as Error).cause).toMatchObject({ name: 'PoolClosedError', code: 'X_POOL_CLOSED' });
   expect(provider.closed).toBe(false);
@@ -33,7 +34,10 @@ it('a closed shared rate limiter: names the rate limiter', async () => {
   await limiter.close();
   const error = await provider.complete(request).catch((e: unknown) => e);
   expect(isProviderClosedError(error)).toBe(true);
-  expect(error).toMatchObject({ message: "The Ollama provider's shared rate limiter is closed" });
+  expect(error).toMatchObject({
+    message:
+      "The Ollama provider's shared rate limiter is closed: its owner closed it while this provider still uses it; close providers before what they share",
+  });
   expect(isRateLimitClosedError((error as Error).cause)).toBe(true);
   expect(provider.closed).toBe(false);
 });

@@ -59,6 +59,10 @@ describe('RouterError', () => {
     expect(isRouterError(closed)).toBe(false);
     expect(isProviderError(closed)).toBe(true);
     expect(closed).toMatchObject({ code: 'X_ROUTER_CLOSED', kind: 'closed' });
+    // A new user's first question after a shutdown hook ran early: what now?
+    expect(closed.message).toBe(
+      'The router is closed: close() or destroy() was called; create a new router to make more calls',
+    );
   });
 });
 

@@ -90,13 +90,16 @@ export class RouterClosedError extends ProviderError {
   declare readonly code: 'X_ROUTER_CLOSED';
 
   constructor(cause?: unknown) {
-    super('The router is closed', {
-      origin: ROUTER_ORIGIN,
-      kind: 'closed',
-      reason: 'CLOSED',
-      retryable: false,
-      cause,
-    });
+    super(
+      'The router is closed: close() or destroy() was called; create a new router to make more calls',
+      {
+        origin: ROUTER_ORIGIN,
+        kind: 'closed',
+        reason: 'CLOSED',
+        retryable: false,
+        cause,
+      },
+    );
     this.name = 'RouterClosedError';
     setCode(this, 'X_ROUTER_CLOSED');
     mark(this, CLOSED);

@@ -103,6 +103,8 @@ describe('error mapping', () => {
       '/x?model=m&api_key=abcd1234abcd1234&X-Amz-Signature=0f0f0f0f0f0f',
       // An API moved under a prefix: its base, without the endpoint baseUrl would refuse.
       'https://api.example/ollama/api/chat?token=abcd1234abcd1234',
+      // Back to the address asked: its base is the baseUrl already set, no advice to follow.
+      '/api/chat',
     ];
     let answered = 0;
     const { provider } = await setup(
@@ -122,6 +124,7 @@ describe('error mapping', () => {
       'Ollama /api/chat answered 302: redirected to http://[redacted]@evil.example/api/chat; use http://evil.example as baseUrl',
       'Ollama /api/chat answered 302: redirected to /x?model=m&api_key=[redacted]&X-Amz-Signature=[redacted]; not followed: set baseUrl to the address the API answers at',
       'Ollama /api/chat answered 302: redirected to https://api.example/ollama/api/chat?token=[redacted]; use https://api.example/ollama as baseUrl',
+      'Ollama /api/chat answered 302: redirected to /api/chat; the address asked (a redirect loop, or a proxy in front of the API): not followed, check what answers at baseUrl',
     ]);
   });
 

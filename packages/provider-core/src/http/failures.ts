@@ -42,10 +42,25 @@ function redirectAdvice(location: string, failure: HttpFailure): string {
     return 'not followed: set baseUrl to the address the API answers at';
   }
   const path = target.pathname;
+  // A Location back to the address asked (a loop, or a proxy sending every request to itself):
+  // its base is the baseUrl already set, so naming it would only send the user round in circles.
+  if (sameAddress(target, requested)) {
+    return 'the address asked (a redirect loop, or a proxy in front of the API): not followed, check what answers at baseUrl';
+  }
   if (target.origin === 'null' || !path.endsWith(failure.endpoint)) {
     return 'not followed: set baseUrl to the address the API answers at';
   }
   return `use ${target.origin}${path.slice(0, path.length - failure.endpoint.length)} as baseUrl`;
+}
+
+/** True when `target` is `requested` but for its query and fragment. */
+function sameAddress(target: URL, requested: string): boolean {
+  try {
+    const asked = new URL(requested);
+    return target.origin === asked.origin && target.pathname === asked.pathname;
+  } catch {
+    return false;
+  }
 }
 
 /** What an HTTP error answer said, for a provider's mapping to its typed errors. */

@@ -17,6 +17,11 @@ export interface ProtocolErrorInit {
   /** The answer's `Content-Encoding` (secrets scrubbed, cut short), for `CONTENT_ENCODING`. */
   contentEncoding?: string | undefined;
   /**
+   * True when the coding came in `Transfer-Encoding` (`gzip, chunked`), not `Content-Encoding`:
+   * `contentEncoding` then holds that header's codings.
+   */
+  transferCoding?: boolean | undefined;
+  /**
    * False when the request's own headers replaced `accept-encoding: identity` (the user's
    * `headers`): the message then points at them instead of at a proxy.
    */
@@ -90,6 +95,10 @@ function protocolMessage(init: ProtocolErrorInit & { from: ErrorOrigin }): strin
   }
   if (init.contentEncoding === undefined) {
     return `${at} answered with something that is not valid HTTP (${init.causeCode}): is another service listening on that port, or a proxy in between altering the answer?`;
+  }
+  if (init.transferCoding === true) {
+    // Only a request's TE header allows a coding there, and no request sends one.
+    return `${at} answered with a body in Transfer-Encoding ${quoted(init.contentEncoding)} (${init.causeCode}), which the request did not ask for: is a proxy in between compressing answers? It must pass them on unencoded`;
   }
   const answered = `${at} answered with a body in Content-Encoding ${quoted(init.contentEncoding)} (${init.causeCode})`;
   return init.askedIdentity === false

@@ -74,6 +74,40 @@ describe('an encoded answer', () => {
     ]);
   });
 
+  it('refuses a body gzipped in Transfer-Encoding (gzip, chunked) at its headers, no binary in its message', async () => {
+    const { server, provider } = await setup(
+      {
+        '/chat/completions': (_req, res) => {
+          // Written by hand: Node's own writer would chunk it but never gzip it.
+          const body = gzipSync(streamOf('Hel', 'lo').join(''));
+          res.socket!.end(
+            Buffer.concat([
+              Buffer.from(
+                `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n`,
+              ),
+              body,
+              Buffer.from('\r\n0\r\n\r\n'),
+            ]),
+          );
+        },
+      },
+      retryTwice,
+    );
+    const origin = new URL(server.url).origin;
+    for (const call of [() => provider.complete(ask), () => collect(provider.stream(ask))]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(isOpenAIProtocolError(error)).toBe(true);
+      expect(error).toMatchObject({
+        causeCode: 'CONTENT_ENCODING',
+        contentEncoding: 'gzip, chunked',
+      });
+      expect((error as Error).message).toBe(
+        `${new URL(origin).host} at ${origin} answered with a body in Transfer-Encoding "gzip, chunked" (CONTENT_ENCODING), which the request did not ask for: is a proxy in between compressing answers? It must pass them on unencoded`,
+      );
+    }
+    expect(chats(server)).toHaveLength(2);
+  });
+
   it('names the headers, not a proxy, when they asked for an encoding themselves', async () => {
     const { provider } = await setup(
       { '/chat/completions': gzipped },

@@ -257,17 +257,28 @@ export function tellLost(lost: ErrorBodyLost | undefined, arrived: string): void
 }
 
 /**
- * The answer's `Content-Encoding` when it names a coding other than identity, else undefined.
- * Neither reader decodes one (a custom transport has undici `request` semantics: the body as
- * sent), and every request asks for identity (`credentials.ts`).
+ * The coding of the answer's body other than identity, else undefined: in `Content-Encoding`, or
+ * in `Transfer-Encoding` beside `chunked` (`gzip, chunked`, which HTTP/1.1 allows only when the
+ * request's TE header asks; undici removes the chunking and leaves the gzip). Neither reader
+ * decodes one (a custom transport has undici `request` semantics: the body as sent), and every
+ * request asks for identity (`credentials.ts`).
  */
-function codingOf(headers: TransportResponse['headers']): string | undefined {
-  const value = headers['content-encoding'];
+function codingOf(
+  headers: TransportResponse['headers'],
+): { text: string; transfer: boolean } | undefined {
+  const content = codingIn(headers['content-encoding'], 'identity');
+  if (content !== undefined) return { text: content, transfer: false };
+  const transfer = codingIn(headers['transfer-encoding'], 'chunked');
+  return transfer === undefined ? undefined : { text: transfer, transfer: true };
+}
+
+/** A header's codings when one is neither identity nor `plain`, else undefined. */
+function codingIn(value: string | string[] | undefined, plain: string): string | undefined {
   if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value.join(', ') : value;
   for (const coding of text.split(',')) {
     const name = coding.trim().toLowerCase();
-    if (name !== '' && name !== 'identity') return text;
+    if (name !== '' && name !== 'identity' && name !== plain) return text;
   }
   return undefined;
 }
@@ -299,7 +310,8 @@ export function encodedAnswerError(
   return init.kit.protocol({
     origin: init.origin,
     causeCode: 'CONTENT_ENCODING',
-    contentEncoding: shown(init, coding),
+    contentEncoding: shown(init, coding.text),
+    transferCoding: coding.transfer,
     askedIdentity: asked === undefined || asked.trim().toLowerCase() === 'identity',
   });
 }
@@ -319,7 +331,10 @@ export function httpErrorOf(
   return init.httpError({
     statusCode,
     contentType: header(headers, 'content-type'),
-    body: coding === undefined ? body : `(a body in Content-Encoding ${shown(init, coding)})`,
+    body:
+      coding === undefined
+        ? body
+        : `(a body in ${coding.transfer ? 'Transfer' : 'Content'}-Encoding ${shown(init, coding.text)})`,
     endpoint: init.endpoint,
     model: init.model,
     headers,

@@ -60,6 +60,9 @@ class BoundMemory implements BoundMemoryStore {
   declare private readonly count: number;
   declare private readonly rates: Float64Array;
   declare private readonly caps: Float64Array;
+  /** The first limit's refill per ms and capacity, read by `take()` without a typed-array load. */
+  declare private readonly rate: number;
+  declare private readonly cap: number;
   private readonly index = new Map<string, number>();
   /** per slot: the last refill time, then the tokens of each limit (one cache line for most keys) */
   declare private cells: Float64Array;
@@ -79,6 +82,8 @@ class BoundMemory implements BoundMemoryStore {
     this.count = limits.length;
     this.rates = Float64Array.from(limits, (l) => l.ratePerSecond / 1000);
     this.caps = Float64Array.from(limits, (l) => l.capacity);
+    this.rate = this.rates[0]!;
+    this.cap = this.caps[0]!;
     this.sweepPerOperation = sweepPerOperation;
     this.slots = 64;
     this.stride = this.count + 1;
@@ -89,31 +94,40 @@ class BoundMemory implements BoundMemoryStore {
     const now = performance.now();
     const slot = this.index.get(key);
     if (slot === undefined) return this.takeNew(key, costs, now);
-    // Fields read once into locals: each `this.cells[...]` otherwise reloads the field, the
-    // array's length and its backing store (counted: profile/keyed-instructions.ts).
+    if (this.count !== 1) return this.takeEach(slot, costs, now);
+    // One limit (the common limiter, and apps/bench's), kept apart from `takeEach()` so that this
+    // method stays under V8's size limit for inlining: the limiter's `tryAcquire()` then runs it
+    // without a call (counted: profile/keyed-instructions.ts). The refill (as `refill()` does it)
+    // and the check in one pass, with the fields read once into locals: each `this.cells[...]`
+    // otherwise reloads the field, the array's length and its backing store.
+    const cells = this.cells;
+    const base = slot * 2;
+    const last = cells[base]!;
+    let t = cells[base + 1]!;
+    if (now > last) {
+      cells[base] = now;
+      t = Math.min(t + (now - last) * this.rate, this.cap);
+    }
+    const missing = costs[0]! - t;
+    if (missing > EPSILON) {
+      cells[base + 1] = t;
+      return Math.max(1, Math.ceil(missing / this.rate));
+    }
+    cells[base + 1] = t - costs[0]!;
+    if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
+    return 0;
+  }
+
+  /** `take()` of a known key under several limits: the same steps, looped over the limits. */
+  private takeEach(slot: number, costs: readonly number[], now: number): number {
     const n = this.count;
     const cells = this.cells;
     const caps = this.caps;
     const rates = this.rates;
     const base = slot * this.stride;
-    // the refill (as `refill()` does it) and the check in one pass over the limits
     const last = cells[base]!;
     const elapsed = now > last ? now - last : 0;
     if (elapsed > 0) cells[base] = now;
-    if (n === 1) {
-      // One limit (the common limiter, and apps/bench's): the loops below, unrolled, as the same
-      // arithmetic without their counters and bounds (counted: profile/decision-instructions.ts).
-      let t = cells[base + 1]!;
-      if (elapsed > 0) t = Math.min(t + elapsed * rates[0]!, caps[0]!);
-      const missing = costs[0]! - t;
-      if (missing > EPSILON) {
-        cells[base + 1] = t;
-        return Math.max(1, Math.ceil(missing / rates[0]!));
-      }
-      cells[base + 1] = t - costs[0]!;
-      if ((this.sweepCredit += this.sweepPerOperation) >= 16) this.sweep(now);
-      return 0;
-    }
     let wait = 0;
     for (let i = 0; i < n; i++) {
       let t = cells[base + 1 + i]!;

@@ -27,8 +27,9 @@ export interface RequestHeaders {
  * Builds request headers: content type, accept, `accept-encoding: identity`, the user's extra
  * headers and the credential.
  * Without a key callback the headers are the same for every request and built once per `accept`
- * (no allocation per call); with one, the key is fetched per request under the call's signal, so
- * a callback that never settles cannot hold a call past its abort or deadline.
+ * (no allocation per call); with one, the key is fetched per call under a signal that ends the
+ * wait (the call's, `close()` and the first-token deadline: `pipeline/key-wait.ts`), so a callback
+ * that never settles cannot hold a call.
  */
 export class Credentials {
   readonly #kit: ErrorKit;
@@ -102,7 +103,11 @@ export class Credentials {
   async fresh(accept: string, signal: AbortSignal | undefined): Promise<RequestHeaders> {
     const getApiKey = this.#getApiKey;
     if (getApiKey === undefined) return this.fixed(accept);
-    // The callback may never settle: the call's abort and deadline still end the wait.
+    // A call that ended before its key was asked for (`close()` while it waited for its slot)
+    // does not ask: the vault is not called for a key nothing will send.
+    if (signal?.aborted) throw signal.reason;
+    // The callback may never settle: the signal still ends the wait. What it hands back after
+    // that is dropped unread (`raceAbort` handles a late rejection): never sent, never remembered.
     let fresh: unknown;
     try {
       fresh = await raceAbort(Promise.resolve().then(getApiKey), signal);

@@ -7,6 +7,7 @@ import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { expectModelLabel } from '../validate';
+import { headersAfterKeyWait } from './key-wait';
 
 /** What a call sends on every attempt, decided once per call. */
 export interface CallRequest {
@@ -140,7 +141,10 @@ function observing(rt: Runtime, accumulator: Accumulator<unknown, unknown>): Exc
   };
 }
 
-/** The request headers of a call: built once without a key callback, fetched under the signal with one. */
+/**
+ * The request headers of a call: built once without a key callback; with one, fetched under the
+ * call's signal, `close()` and `timeouts.firstTokenMs` ({@link headersAfterKeyWait}).
+ */
 export function headersFor(
   rt: Runtime,
   accept: string,
@@ -148,5 +152,5 @@ export function headersFor(
 ): RequestHeaders | Promise<RequestHeaders> {
   return rt.credentials.static
     ? rt.credentials.fixed(accept)
-    : rt.credentials.fresh(accept, signal);
+    : headersAfterKeyWait(rt, accept, signal);
 }

@@ -1,6 +1,7 @@
 import { toWellFormed } from '@x/internal';
 import { MAX_MODEL_NAME } from '../observe/model-labels';
 import type { Runtime } from '../runtime';
+import { gatherScrubs, tellScrubs } from '../secrets';
 
 // What a server says about its answer besides the answer itself, its `model` and its finish
 // reason, leaves the call as fields of events, logs, spans and metrics. A hostile server (or a
@@ -24,10 +25,23 @@ const KNOWN_FINISH_REASONS = new Set([
   'unload',
 ]);
 
+/**
+ * The other fields of an answer the server words, each the providers' own name for it (OpenAI's
+ * `id`, `system_fingerprint` and `service_tier`, Ollama's `created_at`): text that nothing reads
+ * but the caller, so a hostile server (or a proxy echoing headers) can put the request's key
+ * there, and a cache shared by providers with other keys would replay it. A field an answer does
+ * not have costs a property read.
+ */
+const IDENTITY_FIELDS = ['id', 'systemFingerprint', 'serviceTier', 'createdAt'] as const;
+
 /** The answer fields a server words. */
 interface Worded {
   model?: unknown;
   finishReason?: unknown;
+  id?: unknown;
+  systemFingerprint?: unknown;
+  serviceTier?: unknown;
+  createdAt?: unknown;
 }
 
 /**
@@ -36,6 +50,10 @@ interface Worded {
  * its error messages are: before the answer is cached, returned or observed, so a cache hit
  * replays the scrubbed text. A field that held nothing secret is left as it is; a model that is
  * the request's own (what Ollama answers) shows nothing the request did not, and is left too.
+ * The model, the finish reason and the identity fields ({@link IDENTITY_FIELDS}); a tool call's
+ * id and name are scrubbed by the provider's accumulator as the call is read, since a stream
+ * hands them to the caller before the answer is complete. What the scrub finds in all of them is
+ * one `secret-scrubbed` audit event.
  */
 export function scrubAnswer(
   response: object,
@@ -43,6 +61,7 @@ export function scrubAnswer(
   requestModel: string,
 ): void {
   const worded = response as Worded;
+  gatherScrubs(redact);
   if (typeof worded.model === 'string' && worded.model !== '' && worded.model !== requestModel) {
     worded.model = redact(worded.model);
   }
@@ -50,6 +69,11 @@ export function scrubAnswer(
   if (typeof reason === 'string' && reason !== '' && !KNOWN_FINISH_REASONS.has(reason)) {
     worded.finishReason = redact(reason);
   }
+  for (const field of IDENTITY_FIELDS) {
+    const value = worded[field];
+    if (typeof value === 'string' && value !== '') worded[field] = redact(value);
+  }
+  tellScrubs(redact);
 }
 
 /** The model and finish reason of an answer as events, spans and metrics show them. */

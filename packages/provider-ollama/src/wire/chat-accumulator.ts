@@ -44,11 +44,14 @@ function newCallId(): string {
  * Ollama's `tool_calls` as typed calls, or `undefined` when the list holds none (left out, empty,
  * or only items that are not objects, such as `[null]`): nothing usable is no progress, so a server
  * repeating such lines cannot hold off `idleMs`. An object without a non-empty `function.name` is
- * a malformed call: `malformed` throws, as the caller would otherwise run a tool named `''`.
+ * a malformed call: `malformed` throws, as the caller would otherwise run a tool named `''`. A
+ * call's id and name, which the server words, are scrubbed with `redact` (a hostile server may
+ * echo the request's key there): a stream hands them to the caller before the answer's own scrub.
  */
-export function mapToolCalls(
+function mapToolCalls(
   raw: unknown,
   malformed: (detail: string) => never,
+  redact: (text: string) => string,
 ): ToolCall[] | undefined {
   if (!Array.isArray(raw) || raw.length === 0) return undefined;
   const out: ToolCall[] = [];
@@ -74,9 +77,9 @@ export function mapToolCalls(
       }
     }
     out.push({
-      id: typeof call.id === 'string' && call.id !== '' ? call.id : newCallId(),
+      id: typeof call.id === 'string' && call.id !== '' ? redact(call.id) : newCallId(),
       index: num(fn.index),
-      name: fn.name,
+      name: redact(fn.name),
       arguments: typeof args === 'object' && args !== null ? (args as Json) : {},
     });
   }
@@ -289,7 +292,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking = message.thinking;
         this.thinking += thinking;
       }
-      toolCalls = mapToolCalls(message.tool_calls, this.#malformed);
+      toolCalls = mapToolCalls(message.tool_calls, this.#malformed, this.#redact);
       if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
     } else if (typeof obj.response === 'string') {
       // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`, and
@@ -300,7 +303,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking = obj.thinking;
         this.thinking += thinking;
       }
-      toolCalls = mapToolCalls(obj.tool_calls, this.#malformed);
+      toolCalls = mapToolCalls(obj.tool_calls, this.#malformed, this.#redact);
       if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
     }
     const logprobs = mapLogprobs(obj.logprobs);

@@ -30,6 +30,7 @@ import { Citations } from './citations';
 import { finishError, inBandError, isError } from './in-band-error';
 import { ModerationReader } from './moderation';
 import { requestIdOf } from './request-id';
+import { scrubbedCalls } from './scrubbed-calls';
 import { readShapedEvent } from './shaped-event';
 import { ToolCalls } from './tool-calls';
 
@@ -123,8 +124,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     let audio: OpenAIAudioPiece | undefined;
     let moved: boolean;
     if (shaped !== undefined) {
-      // What #fold() makes of the same event, without building it first; its id, model and
-      // timestamp are read later, from the last such event.
+      // What #fold() makes of the event, unbuilt; its id, model and time are read from the last.
       this.chunks++;
       this.#identity.later(message.data);
       if (shaped.usage !== undefined) {
@@ -238,7 +238,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   build(): ChatResponse {
     this.#identity.settle();
-    const toolCalls = this.#calls.complete();
+    const toolCalls = scrubbedCalls(this.#calls.complete(), this.#redact);
     const thinking = this.thinking.length > 0 ? this.thinking : undefined;
     const refusal = this.refusal.length > 0 ? this.refusal : undefined;
     const audio = this.#audio.result();
@@ -356,7 +356,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   #takeCalls(): OpenAIToolCall[] | undefined {
     if (this.#callsSent || this.#calls.size === 0) return undefined;
     this.#callsSent = true;
-    return this.#calls.complete();
+    return scrubbedCalls(this.#calls.complete(), this.#redact);
   }
 
   #meta(event: Json): void {

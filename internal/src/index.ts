@@ -98,6 +98,7 @@ export {
   sharedInstance,
 } from './shared-registry';
 export { coarseNow, type LongTimer, MAX_TIMER_MS, setLongTimeout, timerDelay } from './timers';
+export { MAX_TOOL_CALLS, TOO_MANY_TOOL_CALLS } from './tool-call-cap';
 export { createTopics, Topic } from './topic';
 export {
   expectUrlString,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { MAX_TOOL_CALLS, TOO_MANY_TOOL_CALLS } from '@x/internal';
 import { type Handler, startRouteServer } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from './__fixtures__/server';
@@ -109,4 +110,36 @@ describe('a tool call without a name is a malformed answer, never a call named "
       }
     });
   }
+});
+
+describe('an answer with more tool calls than any model makes', () => {
+  const call = { function: { name: 'f', arguments: {} } };
+  it('fails as malformed past the cap, in one chunk or spread over many, streamed or whole', async () => {
+    const over = Array.from({ length: MAX_TOOL_CALLS + 1 }, () => call);
+    const oneChunk = await against(lines(line({ tool_calls: over }), last));
+    const manyChunks = await against(lines(...over.map((c) => line({ tool_calls: [c] })), last));
+    const whole = await against(lines(line({ tool_calls: over }, true, { done_reason: 'stop' })), {
+      completeAs: 'whole',
+    });
+    const runs = [
+      () => oneChunk.complete(ask),
+      () => drain(manyChunks),
+      () => manyChunks.complete(ask),
+      () => whole.complete(ask),
+    ];
+    for (const run of runs) {
+      const error = await run().catch((e: unknown) => e);
+      expect(isOllamaStreamError(error)).toBe(true);
+      expect(error).toMatchObject({ reason: 'invalid-json' });
+      expect((error as Error).message).toBe(
+        `Ollama sent a malformed tool call: ${TOO_MANY_TOOL_CALLS}`,
+      );
+    }
+  });
+
+  it('takes as many as the cap', async () => {
+    const full = Array.from({ length: MAX_TOOL_CALLS }, () => call);
+    const provider = await against(lines(...full.map((c) => line({ tool_calls: [c] })), last));
+    expect((await provider.complete(ask)).toolCalls).toHaveLength(MAX_TOOL_CALLS);
+  });
 });

@@ -1,6 +1,7 @@
 // A function tool call the server leaves without a usable name fails the call, as a custom one
 // does, rather than reaching the caller as a call of tool `''`; the shapes real OpenAI-compatible
 // servers stream (the name in the first delta only, `name: null` after it) keep working.
+import { MAX_TOOL_CALLS, TOO_MANY_TOOL_CALLS } from '@x/internal';
 import { describe, expect, it } from 'vitest';
 import { completion, sse } from './__fixtures__/server';
 import { ask, collect, setup } from './__fixtures__/setup';
@@ -177,5 +178,34 @@ describe('a function call named by its first delta only, as real servers stream 
     expect(chunks.flatMap((c) => c.toolCalls ?? [])).toEqual([oslo]);
     expect(chunks.at(-1)!.response!.toolCalls).toEqual([oslo] satisfies OpenAIToolCall[]);
     expect((await provider.complete(request())).toolCalls).toEqual([oslo]);
+  });
+});
+
+describe('an answer with more tool calls than any model makes', () => {
+  it('fails as malformed at the call past the cap, streamed or whole, rather than holding them all', async () => {
+    const call = (i: number) => ({
+      index: i,
+      id: `c${i}`,
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{}' },
+    });
+    const calls = Array.from({ length: MAX_TOOL_CALLS + 1 }, (_, i) => call(i));
+    const says = TOO_MANY_TOOL_CALLS;
+    await expectMalformedToolCall(streamed(...calls.map((c) => [c])), says, request);
+    await expectMalformedToolCall(wholeAnswer(...calls), says, request);
+  });
+
+  it('takes as many as the cap', async () => {
+    const calls = Array.from({ length: MAX_TOOL_CALLS }, (_, i) => ({
+      index: i,
+      id: `c${i}`,
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{}' },
+    }));
+    const { provider } = await setup({
+      '/chat/completions': sse(streamed(...calls.map((c) => [c]))),
+    });
+    const answer = await provider.complete(request());
+    expect(answer.toolCalls).toHaveLength(MAX_TOOL_CALLS);
   });
 });

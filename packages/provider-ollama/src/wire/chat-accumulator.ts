@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { MAX_TOOL_CALLS, TOO_MANY_TOOL_CALLS } from '@x/internal';
 import {
   type Accumulator,
   redactedServerText,
@@ -11,6 +11,7 @@ import {
 import { OllamaStreamError, type PartialResponse } from '../errors';
 import type { ChatResponse, FinishReason, StreamChunk, ToolCall, Usage } from '../types';
 import { readDeltaLine } from './delta-line';
+import { mapToolCalls } from './tool-calls';
 
 type Json = Record<string, unknown>;
 
@@ -24,67 +25,6 @@ const nsToMs = (value: unknown): number | undefined => {
   const n = num(value);
   return n === undefined ? undefined : n / 1e6;
 };
-
-const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-/**
- * An id for a call the server sent without one (Ollama before 0.12.10 gives none), in the form
- * newer servers give (`call_` and 8 of [a-z0-9]): so that a tool result can name its call by
- * `toolCallId` alone (sent with the call's `tool_name`, which Ollama's templates read), and the
- * conversation can go on at a server that requires ids (OpenAI's).
- */
-function newCallId(): string {
-  const bytes = randomBytes(8);
-  let id = 'call_';
-  for (let i = 0; i < 8; i++) id += ID_CHARS[bytes[i]! % ID_CHARS.length];
-  return id;
-}
-
-/**
- * Ollama's `tool_calls` as typed calls, or `undefined` when the list holds none (left out, empty,
- * or only items that are not objects, such as `[null]`): nothing usable is no progress, so a server
- * repeating such lines cannot hold off `idleMs`. An object without a non-empty `function.name` is
- * a malformed call: `malformed` throws, as the caller would otherwise run a tool named `''`. A
- * call's id and name, which the server words, are scrubbed with `redact` (a hostile server may
- * echo the request's key there): a stream hands them to the caller before the answer's own scrub.
- */
-function mapToolCalls(
-  raw: unknown,
-  malformed: (detail: string) => never,
-  redact: (text: string) => string,
-): ToolCall[] | undefined {
-  if (!Array.isArray(raw) || raw.length === 0) return undefined;
-  const out: ToolCall[] = [];
-  for (const [position, item] of raw.entries()) {
-    if (typeof item !== 'object' || item === null) continue;
-    const call = item as Json;
-    const fn = (
-      typeof call.function === 'object' && call.function !== null ? call.function : {}
-    ) as Json;
-    // The detail names the call and the field, never the server's text.
-    if (typeof fn.name !== 'string' || fn.name.length === 0) {
-      malformed(
-        `tool call ${position} has ${typeof fn.name === 'string' ? 'an empty' : 'no'} \`function.name\``,
-      );
-    }
-    let args = fn.arguments;
-    // Ollama sends an object; tolerate a JSON string from proxies speaking OpenAI's dialect.
-    if (typeof args === 'string') {
-      try {
-        args = JSON.parse(args);
-      } catch {
-        args = { _raw: args };
-      }
-    }
-    out.push({
-      id: typeof call.id === 'string' && call.id !== '' ? redact(call.id) : newCallId(),
-      index: num(fn.index),
-      name: redact(fn.name),
-      arguments: typeof args === 'object' && args !== null ? (args as Json) : {},
-    });
-  }
-  return out.length > 0 ? out : undefined;
-}
 
 function mapAlternative(
   raw: unknown,
@@ -292,8 +232,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking = message.thinking;
         this.thinking += thinking;
       }
-      toolCalls = mapToolCalls(message.tool_calls, this.#malformed, this.#redact);
-      if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
+      toolCalls = this.#keep(message.tool_calls);
     } else if (typeof obj.response === 'string') {
       // `/api/generate` framing (a proxy mapping chat onto generate): the text is `response`, and
       // the calls a model's built-in parser found are top-level `tool_calls` (on the last chunk).
@@ -303,8 +242,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
         thinking = obj.thinking;
         this.thinking += thinking;
       }
-      toolCalls = mapToolCalls(obj.tool_calls, this.#malformed, this.#redact);
-      if (toolCalls !== undefined) this.toolCalls.push(...toolCalls);
+      toolCalls = this.#keep(obj.tool_calls);
     }
     const logprobs = mapLogprobs(obj.logprobs);
     if (logprobs !== undefined) (this.logprobs ??= []).push(...logprobs);
@@ -334,6 +272,15 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   }
 
   /** A tool call without a name: refused (`invalid-json`) rather than run as a tool named `''`. */
+  /** A chunk's calls, typed and kept: past the cap, before any is mapped, a malformed answer. */
+  #keep(raw: unknown): ToolCall[] | undefined {
+    const more = Array.isArray(raw) ? raw.length : 0;
+    if (this.toolCalls.length + more > MAX_TOOL_CALLS) this.#malformed(TOO_MANY_TOOL_CALLS);
+    const calls = mapToolCalls(raw, this.#malformed, this.#redact);
+    if (calls !== undefined) for (const call of calls) this.toolCalls.push(call);
+    return calls;
+  }
+
   readonly #malformed = (detail: string): never => {
     throw new OllamaStreamError({
       reason: 'invalid-json',

@@ -1,4 +1,4 @@
-import { typeName } from '@x/internal';
+import { MAX_TOOL_CALLS, TOO_MANY_TOOL_CALLS, typeName } from '@x/internal';
 import type { OpenAIToolCall } from '../types';
 import { type Json, obj } from './chat-fields';
 
@@ -158,6 +158,7 @@ export class ToolCalls {
    * when a call already holds it.
    */
   #open(index: number, id: string | undefined): Pending {
+    if (this.#calls.size >= MAX_TOOL_CALLS) this.#fail(TOO_MANY_TOOL_CALLS);
     let at = index;
     if (this.#calls.has(at)) at = this.#top + 1;
     if (at > this.#top) this.#top = at;

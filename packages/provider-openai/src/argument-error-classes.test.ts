@@ -47,7 +47,10 @@ describe('createOpenAIProvider', () => {
     expect(fromEnv.message).toMatch(/^Expected `OPENAI_BASE_URL` to be a URL without credentials/);
     const ofPreset = refusal({ baseUrl: undefined, preset: { name: 'p', baseUrl: 'h/v1' } });
     expect(ofPreset).toBeInstanceOf(RangeError);
-    expect(ofPreset.message).toMatch(/^Expected `preset\.baseUrl` to be a URL/);
+    // A host without its scheme: the error shows the URL meant (schemeless-base-url.test.ts).
+    expect(ofPreset.message).toMatch(
+      /^Expected `preset\.baseUrl` to be an http: or https: URL: add the scheme, "http:\/\/h\/v1"/,
+    );
   });
 
   it.each([

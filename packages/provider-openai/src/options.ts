@@ -19,6 +19,7 @@ import {
   type CoreOptions,
   isFieldValue,
 } from '@x/provider-core';
+import { refuseMissingScheme } from './base-url-scheme';
 import { customPreset, type OpenAICustomPreset } from './custom-preset';
 import {
   ANY_EMBEDDING_INPUT,
@@ -42,8 +43,10 @@ export interface OpenAIProviderOptions extends CoreOptions {
    * (`/chat/completions`, `/embeddings`, `/models`) are appended to it. One that ends in an
    * endpoint (`/chat/completions`, `/completions`, `/embeddings`, `/models`) is a `RangeError`
    * showing the URL to use instead, as is any other string that is not such a URL (another
-   * scheme, credentials, a query or a fragment, a CR or LF); a trailing slash is dropped. A value
-   * that is not a string is a `TypeError`.
+   * scheme, credentials, a query or a fragment, a CR or LF); a trailing slash is dropped. One
+   * without its scheme (`localhost:8000/v1`) is a `RangeError` showing it with one, never guessed:
+   * `http://` for a local or private host, else `https://`. A value that is not a string is a
+   * `TypeError`.
    * @default process.env.OPENAI_BASE_URL (preset `openai` only), else the preset's
    */
   baseUrl?: string | undefined;
@@ -221,6 +224,7 @@ export function normaliseBaseUrl(raw: string, name: string): string {
   if (hasControlOrEdgeSpace(text)) {
     fail(name, URL_WITHOUT_CONTROLS, shown, true);
   }
+  refuseMissingScheme(name, text, shown);
   let url: URL;
   try {
     url = new URL(text);

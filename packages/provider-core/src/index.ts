@@ -100,9 +100,9 @@ export {
   mapHttpStatus,
   notServedMessage,
   parseRetryAfter,
-  redirectMessage,
   serverMessage,
 } from './http/failures';
+export { redirectMessage } from './http/redirect-advice';
 export type {
   RequestBody,
   Transport,

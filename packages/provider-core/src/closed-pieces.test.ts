@@ -74,7 +74,7 @@ describe('a piece closed while the provider is open', () => {
     expect(error).toMatchObject({
       name: 'ProviderClosedError',
       message:
-        "The Demo provider's pool is closed: its owner closed it while this provider still uses it; close providers before what they share",
+        "The Demo provider's pool is closed: it was closed through the provider's getter; close the provider instead, which closes what it created",
     });
     expect(isPoolClosedError((error as Error).cause)).toBe(true);
   });

@@ -16,6 +16,9 @@ export interface ClosedInit {
 const CLOSED_REMEDY = 'close() or destroy() was called; create a new provider to make more calls';
 const PIECE_REMEDY =
   'its owner closed it while this provider still uses it; close providers before what they share';
+// The provider's own piece, closed through its getter (`provider.pool.close()`): it is the owner.
+const OWN_PIECE_REMEDY =
+  "it was closed through the provider's getter; close the provider instead, which closes what it created";
 
 /**
  * The provider was closed; no new request is accepted. `destroyed`: `destroy()` ended this call
@@ -33,7 +36,7 @@ export class ProviderClosedError extends ProviderError {
     const label = init.origin.label;
     const message =
       init.piece !== undefined
-        ? `The ${label} provider's ${init.piece} is closed: ${PIECE_REMEDY}`
+        ? `The ${label} provider's ${init.piece} is closed: ${init.piece.startsWith('shared ') ? PIECE_REMEDY : OWN_PIECE_REMEDY}`
         : destroyed
           ? `The ${label} provider was destroyed: destroy() ended this call in flight`
           : `The ${label} provider is closed: ${CLOSED_REMEDY}`;

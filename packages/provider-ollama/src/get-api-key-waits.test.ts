@@ -61,7 +61,7 @@ describe('getApiKey() that does not settle', () => {
       tokens: false,
       retry: false,
       maxConcurrent: 1,
-      timeouts: { firstTokenMs: 300 },
+      timeouts: { firstTokenMs: 2000 }, // the next call's answer too: room for a loaded runner
     });
     const hung = outcome(provider.complete(ask()));
     await until(() => keys.waiting.length === 1);
@@ -71,7 +71,7 @@ describe('getApiKey() that does not settle', () => {
     expect(error).toMatchObject({
       timeout: 'firstToken',
       message:
-        'Timed out after 300 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',
+        'Timed out after 2000 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',
     });
     await expect(next).resolves.toMatchObject({ content: 'Hi' });
     keys.waiting[0]!('ollama-too-late-0123456789abcdef');

@@ -55,7 +55,7 @@ describe('getApiKey() that does not settle', () => {
         cache: false,
         retry: false,
         maxConcurrent: 1,
-        timeouts: { firstTokenMs: 300 },
+        timeouts: { firstTokenMs: 2000 }, // the next call's answer too: room for a loaded runner
       },
     );
     const hung = outcome(provider.complete(ask()));
@@ -66,7 +66,7 @@ describe('getApiKey() that does not settle', () => {
     expect(error).toMatchObject({
       timeout: 'firstToken',
       message:
-        'Timed out after 300 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',
+        'Timed out after 2000 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',
     });
     await expect(next).resolves.toMatchObject({ content: 'Hello! How can I help?' });
     keys.waiting[0]!('sk-proj-too-late-0123456789abcdef');

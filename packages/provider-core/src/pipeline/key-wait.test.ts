@@ -80,7 +80,7 @@ describe('a call waiting for getApiKey()', () => {
     let asked = 0;
     const provider = core(server.url, {
       // No totalMs (off by default): before, nothing but the caller's signal ended the wait.
-      timeouts: { firstTokenMs: 300 },
+      timeouts: { firstTokenMs: 2000 }, // the next call's answer too: room for a loaded runner
       maxConcurrent: 1,
       // The first call's key never comes; the next one's comes at once.
       getApiKey: () => (++asked === 1 ? keys.getApiKey() : KEY),
@@ -96,7 +96,7 @@ describe('a call waiting for getApiKey()', () => {
       timeoutMs: 300,
       retryable: true,
       message:
-        'Timed out after 300 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',
+        'Timed out after 2000 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',
     });
     await expect(next).resolves.toMatchObject({ content: 'hi' });
     // The key that comes after its call timed out is never sent.

@@ -1,3 +1,4 @@
+import { MAX_TOOL_CALLS } from '@x/internal';
 import { describe, expect, it } from 'vitest';
 import { ToolCalls } from './tool-calls';
 
@@ -54,7 +55,7 @@ describe('ToolCalls', () => {
     ]);
   });
 
-  it('places each of 20,000 calls a server numbers 0 without looking through the others', () => {
+  it('places each of the most calls an answer may hold (4,096), numbered 0 by the server, without looking through the others', () => {
     // Counted, not timed: a scan of every call per delta (or a `Math.max(...keys)`) reads the
     // call map 200 million times here; a lookup by id reads it once per call.
     const calls = new ToolCalls(malformed);
@@ -70,17 +71,19 @@ describe('ToolCalls', () => {
       return keys.call(this);
     };
     try {
-      for (let i = 0; i < 20_000; i++) {
+      for (let i = 0; i < MAX_TOOL_CALLS; i++) {
         calls.add([{ index: 0, id: `c${i}`, function: { name: 'f', arguments: '{}' } }]);
       }
     } finally {
       Map.prototype.values = values;
       Map.prototype.keys = keys;
     }
-    expect(reads).toBeLessThan(100_000);
+    // A scan of the others per call would read about 8 million entries for as many calls.
+    expect(reads).toBeLessThan(5 * MAX_TOOL_CALLS);
     const list = calls.complete();
-    expect(list).toHaveLength(20_000);
-    expect(list.at(-1)).toMatchObject({ id: 'c19999', index: 19_999, name: 'f' });
+    expect(list).toHaveLength(MAX_TOOL_CALLS);
+    const last = MAX_TOOL_CALLS - 1;
+    expect(list.at(-1)).toMatchObject({ id: `c${last}`, index: last, name: 'f' });
   });
 
   it('keeps one call when only its first delta has an id, or a delta repeats it, or a nameless call gets its id late', () => {

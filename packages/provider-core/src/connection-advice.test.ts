@@ -103,6 +103,10 @@ describe("an open breaker's refusal", () => {
     expect(refusal(undefined).message).toBe(
       'Demo is failing: the circuit breaker is open. Retry later',
     );
+    // A breaker of another copy may say NaN: no number is better than a wrong one.
+    expect(refusal(Number.NaN).message).toBe(
+      'Demo is failing: the circuit breaker is open. Retry later',
+    );
     expect(refusal(Infinity).lastFailure).toBeUndefined();
   });
 });

@@ -98,7 +98,7 @@ export class CircuitOpenError extends ProviderError {
  * breaker isolated by hand (`Infinity`). Unknown (a breaker of another copy): retry later.
  */
 function circuitRemedy(retryAfterMs: number | undefined): string {
-  if (retryAfterMs === undefined) return 'Retry later';
+  if (retryAfterMs === undefined || Number.isNaN(retryAfterMs)) return 'Retry later';
   if (retryAfterMs === Number.POSITIVE_INFINITY)
     return 'It was isolated by hand: call the release function isolate() returned to resume';
   if (retryAfterMs <= 0) return 'Retry once the probe in flight settles';

@@ -135,11 +135,17 @@ describe('an answer with more tool calls than any model makes', () => {
         `Ollama sent a malformed tool call: ${TOO_MANY_TOOL_CALLS}`,
       );
     }
-  });
+  }, 30_000);
+
+  it('counts calls, not the items that are skipped (null)', async () => {
+    const full = [...Array.from({ length: MAX_TOOL_CALLS }, () => call), null, null];
+    const provider = await against(lines(line({ tool_calls: full }), last));
+    expect((await provider.complete(ask)).toolCalls).toHaveLength(MAX_TOOL_CALLS);
+  }, 30_000);
 
   it('takes as many as the cap', async () => {
     const full = Array.from({ length: MAX_TOOL_CALLS }, () => call);
     const provider = await against(lines(...full.map((c) => line({ tool_calls: [c] })), last));
     expect((await provider.complete(ask)).toolCalls).toHaveLength(MAX_TOOL_CALLS);
-  });
+  }, 30_000);
 });

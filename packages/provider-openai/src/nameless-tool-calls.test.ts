@@ -193,7 +193,7 @@ describe('an answer with more tool calls than any model makes', () => {
     const says = TOO_MANY_TOOL_CALLS;
     await expectMalformedToolCall(streamed(...calls.map((c) => [c])), says, request);
     await expectMalformedToolCall(wholeAnswer(...calls), says, request);
-  });
+  }, 30_000);
 
   it('takes as many as the cap', async () => {
     const calls = Array.from({ length: MAX_TOOL_CALLS }, (_, i) => ({
@@ -207,5 +207,5 @@ describe('an answer with more tool calls than any model makes', () => {
     });
     const answer = await provider.complete(request());
     expect(answer.toolCalls).toHaveLength(MAX_TOOL_CALLS);
-  });
+  }, 30_000);
 });

@@ -271,16 +271,20 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     return chunk;
   }
 
-  /** A tool call without a name: refused (`invalid-json`) rather than run as a tool named `''`. */
-  /** A chunk's calls, typed and kept: past the cap, before any is mapped, a malformed answer. */
+  /** A chunk's calls, typed and kept; past the cap a malformed answer, before any is mapped. */
   #keep(raw: unknown): ToolCall[] | undefined {
-    const more = Array.isArray(raw) ? raw.length : 0;
-    if (this.toolCalls.length + more > MAX_TOOL_CALLS) this.#malformed(TOO_MANY_TOOL_CALLS);
+    if (Array.isArray(raw) && this.toolCalls.length + raw.length > MAX_TOOL_CALLS) {
+      // Items that are not objects are skipped, so only calls count.
+      let count = this.toolCalls.length;
+      for (const item of raw) if (typeof item === 'object' && item !== null) count++;
+      if (count > MAX_TOOL_CALLS) this.#malformed(TOO_MANY_TOOL_CALLS);
+    }
     const calls = mapToolCalls(raw, this.#malformed, this.#redact);
     if (calls !== undefined) for (const call of calls) this.toolCalls.push(call);
     return calls;
   }
 
+  /** A tool call without a name: refused (`invalid-json`) rather than run as a tool named `''`. */
   readonly #malformed = (detail: string): never => {
     throw new OllamaStreamError({
       reason: 'invalid-json',

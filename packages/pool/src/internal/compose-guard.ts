@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
-import type { StatusWatch } from './guarded-handler';
+import { isLegacyHandler, type LegacyHandler, type StatusWatch } from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { RedirectHops } from './redirect-guard';
 
@@ -66,37 +66,99 @@ class WatchedHandler implements NewStyleHandler {
 }
 
 /**
+ * The same for a handler of the legacy style (`onConnect`, `onHeaders`...), which an interceptor
+ * of a caller's may dispatch again itself to follow a redirect: it stays of that style, and is
+ * told the status from `onHeaders`.
+ */
+class WatchedLegacyHandler implements LegacyHandler {
+  readonly #handler: LegacyHandler;
+  readonly #hop: StatusWatch;
+
+  constructor(handler: LegacyHandler, hop: StatusWatch) {
+    this.#handler = handler;
+    this.#hop = hop;
+  }
+
+  onConnect(abort: (error?: Error) => void, context?: unknown): void {
+    this.#handler.onConnect(abort, context);
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
+    this.#hop.saw(status);
+    return this.#handler.onHeaders(status, raw, resume, text);
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.#handler.onData(chunk);
+  }
+
+  onComplete(trailers: Buffer[] | string[] | null): void {
+    this.#handler.onComplete(trailers);
+  }
+
+  onError(error: Error): void {
+    this.#handler.onError(error);
+  }
+
+  onUpgrade(status: number, raw: Buffer[] | string[] | null, socket: unknown): void {
+    this.#handler.onUpgrade?.(status, raw, socket);
+  }
+
+  onBodySent(chunk: unknown): void {
+    this.#handler.onBodySent?.(chunk);
+  }
+
+  onRequestSent(): void {
+    this.#handler.onRequestSent?.();
+  }
+
+  onResponseStarted(): void {
+    this.#handler.onResponseStarted?.();
+  }
+}
+
+type Watch = (handler: object, hop: StatusWatch) => Dispatcher.DispatchHandler;
+const watchNewStyle: Watch = (handler, hop) =>
+  new WatchedHandler(handler as NewStyleHandler, hop) as Dispatcher.DispatchHandler;
+const watchLegacy: Watch = (handler, hop) =>
+  new WatchedLegacyHandler(handler as LegacyHandler, hop) as unknown as Dispatcher.DispatchHandler;
+
+/**
+ * How a handler is watched, told apart as undici does (a truthy `onRequestStart` makes the newer
+ * style); undefined for one undici or the pool would refuse (no `onResponseError`, a legacy
+ * method missing), which is passed on as it is, for them to refuse in their own words.
+ */
+function watchFor(handler: unknown, opts: Dispatcher.DispatchOptions): Watch | undefined {
+  if (handler === null || typeof handler !== 'object') return undefined;
+  const h = handler as NewStyleHandler;
+  if (h.onRequestStart) return typeof h.onResponseError === 'function' ? watchNewStyle : undefined;
+  return isLegacyHandler(handler, opts) ? watchLegacy : undefined;
+}
+
+/**
  * `dispatch` with the pool's redirect refusal ({@link RedirectHops}) for the handlers given to it:
- * one layer's own. A new-style handler it sees again after a `3xx` (undici's redirect interceptor
- * sends one handler for every hop) going to another origin with a credential header fails with a
- * {@link PoolRedirectError}, and nothing is dispatched; any other is passed on watched. A handler
- * undici or the pool would refuse (no `onResponseError`, bad options) is passed on as it is, for
- * them to refuse in their own words.
+ * one layer's own. A handler it sees again after a `3xx` (undici's redirect interceptor sends one
+ * handler for every hop; an interceptor of a caller's may send its own legacy one) going to
+ * another origin with a credential header fails with a {@link PoolRedirectError}, and nothing is
+ * dispatched; any other is passed on watched ({@link watchFor}).
  */
 function guardLayer(dispatch: Dispatch): Dispatch {
   const hops = new RedirectHops();
   return (opts, handler) => {
-    const given = handler as NewStyleHandler | null;
-    if (
-      given === null ||
-      typeof given !== 'object' ||
-      typeof given.onResponseError !== 'function'
-    ) {
-      return dispatch(opts, handler);
-    }
+    const watch = watchFor(handler, opts);
+    if (watch === undefined) return dispatch(opts, handler);
     let key: string;
     try {
       key = dispatchOrigin(opts);
     } catch {
       return dispatch(opts, handler);
     }
-    const hop = hops.enter(given, key, opts.headers);
-    if (hop === undefined) return dispatch(opts, handler);
+    const hop = hops.enter(handler, key, opts.headers);
     if (hop instanceof PoolRedirectError) {
       failHandler(handler, hop);
       return true;
     }
-    return dispatch(opts, new WatchedHandler(given, hop) as Dispatcher.DispatchHandler);
+    return dispatch(opts, watch(handler, hop));
   };
 }
 

@@ -14,7 +14,7 @@ export interface StatusWatch {
 }
 
 /** undici's handler methods of the legacy style, which its Client calls. */
-interface LegacyHandler {
+export interface LegacyHandler {
   onConnect(abort: (error?: Error) => void, context?: unknown): void;
   onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean;
   onData(chunk: Buffer): boolean;
@@ -195,18 +195,28 @@ export function guardHandler(
     const timeoutMs = timeoutOf(opts, headersTimeoutMs);
     return new GuardedNewStyleHandler(h, opts, timeoutMs) as unknown as Handler;
   }
-  if (
-    typeof h.onConnect !== 'function' ||
-    typeof h.onHeaders !== 'function' ||
-    typeof h.onData !== 'function' ||
-    typeof h.onComplete !== 'function' ||
-    typeof h.onError !== 'function' ||
-    ((opts as { upgrade?: unknown }).upgrade != null && typeof h.onUpgrade !== 'function')
-  ) {
-    return handler;
-  }
+  if (!isLegacyHandler(h, opts)) return handler;
   const timeoutMs = timeoutOf(opts, headersTimeoutMs);
-  return new GuardedHandler(h as LegacyHandler, opts, timeoutMs) as unknown as Handler;
+  return new GuardedHandler(h, opts, timeoutMs) as unknown as Handler;
+}
+
+/**
+ * True for a handler of the legacy style with every method undici calls for `opts`: one the pool
+ * may wrap in a handler that has them all, without hiding one undici would refuse it for.
+ */
+export function isLegacyHandler(
+  handler: unknown,
+  opts: Dispatcher.DispatchOptions,
+): handler is LegacyHandler {
+  const h = handler as Partial<LegacyHandler>;
+  return (
+    typeof h.onConnect === 'function' &&
+    typeof h.onHeaders === 'function' &&
+    typeof h.onData === 'function' &&
+    typeof h.onComplete === 'function' &&
+    typeof h.onError === 'function' &&
+    ((opts as { upgrade?: unknown }).upgrade == null || typeof h.onUpgrade === 'function')
+  );
 }
 
 /**

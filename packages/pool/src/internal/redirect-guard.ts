@@ -96,11 +96,12 @@ class Hop implements StatusWatch {
  * The same refusal for handlers that dispatch themselves again to follow a redirect, as undici's
  * `interceptors.redirect()` composed onto `pool.dispatcher` does (one handler object for every
  * hop, with only `Authorization`, `Cookie` and `Proxy-Authorization` dropped for another
- * origin). Only new-style handlers (`onRequestStart`) are tracked: the legacy ones the pool's
- * callers and undici's own APIs make are new for each request. Held weakly: nothing outlives the
- * handler. The pool's dispatch keeps one; so does each layer of `pool.dispatcher.compose()`
- * (`compose-guard.ts`), where an interceptor between the redirect interceptor and the pool
- * (undici's `dns`, `retry`) hands the pool a new handler for every hop. (undici's `fetch` cannot
+ * origin). Held weakly: nothing outlives the handler. The pool's dispatch keeps one, for
+ * new-style handlers (`onRequestStart`) only: the legacy ones the pool's callers and undici's own
+ * APIs make are new for each request. Each layer of `pool.dispatcher.compose()` keeps one for
+ * handlers of both styles (`compose-guard.ts`): an interceptor between the redirect interceptor
+ * and the pool (undici's `dns`, `retry`) hands the pool a new handler for every hop, and an
+ * interceptor of a caller's may follow a redirect with a legacy handler of its own. (undici's `fetch` cannot
  * be covered here: it follows a redirect above the dispatcher, with a new handler per hop, alike
  * at the dispatch to one a caller makes after `redirect: 'manual'`. `pool.fetch` is covered by
  * {@link redirectGuard}.)
@@ -111,10 +112,9 @@ export class RedirectHops {
   /**
    * The dispatch of `given` to `key`: the {@link PoolRedirectError} it is refused with when it
    * follows a `3xx` to another origin carrying a credential header; else what is to be told the
-   * statuses it is answered with (undefined for a handler not tracked).
+   * statuses it is answered with.
    */
-  enter(given: object, key: string, headers: unknown): StatusWatch | PoolRedirectError | undefined {
-    if (!(given as { onRequestStart?: unknown }).onRequestStart) return undefined;
+  enter(given: object, key: string, headers: unknown): StatusWatch | PoolRedirectError {
     let hop = this.#hops.get(given);
     if (hop === undefined) {
       hop = new Hop(key);
@@ -130,7 +130,8 @@ export class RedirectHops {
 
   /**
    * True when the dispatch of `given` (the caller's handler; `guarded`, the pool's wrapper) to
-   * `key` was refused, and `guarded` failed with a {@link PoolRedirectError}.
+   * `key` was refused, and `guarded` failed with a {@link PoolRedirectError}. New-style handlers
+   * only (see above).
    */
   refused(
     given: object,
@@ -138,12 +139,13 @@ export class RedirectHops {
     key: string,
     headers: unknown,
   ): boolean {
+    if (!(given as { onRequestStart?: unknown }).onRequestStart) return false;
     const hop = this.enter(given, key, headers);
     if (hop instanceof PoolRedirectError) {
       failHandler(guarded, hop);
       return true;
     }
-    if (hop !== undefined) watchStatus(guarded, hop);
+    watchStatus(guarded, hop);
     return false;
   }
 }

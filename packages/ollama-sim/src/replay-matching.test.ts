@@ -207,4 +207,75 @@ describe('fixture replay of a request for structured output or thinking', () => 
       await sim.close();
     }
   });
+
+  it('serves a request that leaves `think` out a recording made without it, whatever it answered', async () => {
+    // A thinking model thinks by default: its recording made without `think` carries thinking.
+    const implicit = recordedChat(
+      {},
+      { content: 'Implicit answer.', thinking: 'Implicit thought.' },
+      'qwen3:4b',
+    );
+    const off = recordedChat({ think: false }, { content: 'Answer without thought.' }, 'qwen3:4b');
+    const sim = await start({ fixtures: [off, implicit] });
+    const res = await send(sim.url, '/api/chat', {
+      body: chat({ model: 'qwen3:4b', messages: user('Anything'), stream: false }),
+    });
+    // Not the `think: false` recording listed first: the request left thinking to the model.
+    expect(res.body.equals(fixtureBody(implicit))).toBe(true);
+    expect(sim.stats()).toMatchObject({ replayed: 1, replayMisses: 0 });
+  });
+
+  it('answers a request that leaves `think` out itself rather than with a `think: false` recording', async () => {
+    const off = recordedChat({ think: false }, { content: 'Answer without thought.' }, 'qwen3:4b');
+    const sim = await start({ fixtures: [off] });
+    const res = await send(sim.url, '/api/chat', {
+      body: chat({ model: 'qwen3:4b', messages: user('Anything'), stream: false }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('Answer without thought.');
+    expect(sim.stats()).toMatchObject({ replayed: 0, replayMisses: 1 });
+  });
+
+  it('serves `think: false` a recording that said false, or left it out and answered without thinking', async () => {
+    const said = recordedChat({ think: false }, { content: 'Said false.' }, 'qwen3:4b');
+    const plain = recordedChat({}, { content: 'Left out.' }, 'qwen3:4b');
+    for (const recorded of [said, plain]) {
+      const sim = await start({ fixtures: [recorded] });
+      const res = await send(sim.url, '/api/chat', {
+        body: chat({ model: 'qwen3:4b', messages: user('Quick'), stream: false, think: false }),
+      });
+      expect(res.body.equals(fixtureBody(recorded))).toBe(true);
+      await sim.close();
+    }
+  });
+
+  it('compares `reasoning_effort` on /v1 the same way', async () => {
+    const recorded = parseFixture({
+      request: {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        body: chat({ model: 'qwen3:4b', messages: user('Recorded') }),
+      },
+      response: {
+        status: 200,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"choices":[{"message":{"content":"Recorded.","reasoning":"Thought."}}]}',
+      },
+    });
+    const sim = await start({ fixtures: [recorded] });
+    const unset = await send(sim.url, '/v1/chat/completions', {
+      body: chat({ model: 'qwen3:4b', messages: user('Another') }),
+    });
+    expect(unset.body.equals(fixtureBody(recorded))).toBe(true);
+    const none = await send(sim.url, '/v1/chat/completions', {
+      body: chat({ model: 'qwen3:4b', messages: user('Another'), reasoning_effort: 'none' }),
+    });
+    expect(none.status).toBe(200);
+    expect(none.text).not.toContain('Thought.');
+    const high = await send(sim.url, '/v1/chat/completions', {
+      body: chat({ model: 'qwen3:4b', messages: user('Another'), reasoning_effort: 'high' }),
+    });
+    expect(high.body.equals(fixtureBody(recorded))).toBe(true);
+    expect(sim.stats()).toMatchObject({ replayed: 2, replayMisses: 1 });
+  });
 });

@@ -20,9 +20,15 @@ export interface AnswerShape {
   readonly tools: boolean;
   /** `''` for free text, `json` for JSON mode, else the schema as canonical JSON. */
   readonly format: string;
-  /** True when the request asks for thinking (`think: true` or a level, `reasoning.effort`). */
-  readonly think: boolean;
+  /**
+   * What the request said about thinking: `on` for `think: true` or a level (`reasoning_effort`,
+   * `reasoning.effort` on `/v1`), `off` for `think: false` (effort `none`), `unset` when left out,
+   * `invalid` for a value the simulator refuses (so no recording answers it).
+   */
+  readonly think: ThinkAsked;
 }
+
+export type ThinkAsked = 'on' | 'off' | 'unset' | 'invalid';
 
 /**
  * The structured-output `format` a body asks for, in the native form the simulator answers from
@@ -39,12 +45,15 @@ function formatKey(path: string, body: Record<string, unknown>): string {
   return format === 'json' ? 'json' : canonicalJson(format);
 }
 
-/** Whether a body asks for thinking, as the simulator reads `think` (or the `/v1` effort). */
-function thinks(path: string, body: Record<string, unknown>): boolean {
+/** What a body says about thinking, as the simulator reads `think` (or the `/v1` effort). */
+function thinkAsked(path: string, body: Record<string, unknown>): ThinkAsked {
   const think = path.startsWith('/v1/')
     ? thinkOf(isPlainObject(body.reasoning) ? body.reasoning.effort : body.reasoning_effort)
     : body.think;
-  return think === true || typeof think === 'string';
+  // Ollama decodes a `null` think as none given.
+  if (think === undefined || think === null) return 'unset';
+  if (think === false) return 'off';
+  return think === true || typeof think === 'string' ? 'on' : 'invalid';
 }
 
 export function shapeOf(path: string, body: Record<string, unknown>): AnswerShape {
@@ -55,14 +64,11 @@ export function shapeOf(path: string, body: Record<string, unknown>): AnswerShap
     // Ollama treats an empty `tools` list as none.
     tools: Array.isArray(body.tools) && body.tools.length > 0,
     format: formatKey(path, body),
-    think: thinks(path, body),
+    think: thinkAsked(path, body),
   };
 }
 
-/**
- * A recorded answer that carries thinking (a `thinking` or `reasoning` text, a reasoning item),
- * whatever its request said: a thinking model thinks when `think` is left out.
- */
+/** A recorded answer that carries thinking (a `thinking` or `reasoning` text, a reasoning item). */
 const THOUGHT = /"(?:thinking|reasoning|reasoning_content)":"[^"]|"type":"reasoning"/;
 
 export function answerThinks(body: string): boolean {
@@ -79,6 +85,19 @@ export function sameShape(wanted: AnswerShape, recorded: AnswerShape, thought: b
     recorded.stream === wanted.stream &&
     recorded.tools === wanted.tools &&
     recorded.format === wanted.format &&
-    (recorded.think || thought) === wanted.think
+    sameThinking(wanted.think, recorded.think, thought)
   );
+}
+
+/**
+ * Thinking is compared on what the requests asked, not on what the recording answered: a request
+ * that leaves `think` out gets what the model does by default, which a recording made without it
+ * shows whatever it answered. A request that sets `think` takes a recording that set it the same
+ * way, or one that left it out and whose answer agrees (thinking for `on`, none for `off`): the
+ * model's default then gave the answer the request asks for.
+ */
+function sameThinking(wanted: ThinkAsked, recorded: ThinkAsked, thought: boolean): boolean {
+  if (wanted === recorded) return wanted !== 'invalid';
+  if (recorded !== 'unset') return false;
+  return (wanted === 'on' && thought) || (wanted === 'off' && !thought);
 }

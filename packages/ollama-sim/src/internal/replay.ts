@@ -18,8 +18,8 @@ interface Entry {
  * stand-in may only serve a recording whose answer has the shape the request asks for: a 2xx
  * fixture (an error answers only its exact request) with the same `model`, the same effective
  * `stream` mode, tools on both sides or on neither, the same structured-output `format` (none,
- * JSON mode, or the same schema) and thinking on both sides or on neither (an answer that carries
- * thinking counts as thinking). Otherwise the simulator answers itself.
+ * JSON mode, or the same schema) and the same `think` asked (see `sameShape`). Otherwise the
+ * simulator answers itself.
  */
 export class FixtureMatcher {
   private readonly entries: Entry[];

@@ -31,6 +31,8 @@ export function classify(error: unknown, signal: AbortSignal | undefined): Verdi
   if (signal?.aborted) return 'fatal';
   if (unsupportedByServer(error)) return 'unsupported';
   if (isProviderError(error)) return classifyKind(error.kind, error);
+  // Read before the shape: an abort whose cause is the socket it closed is still the caller's.
+  if (isAbortError(error)) return 'fatal';
   // Read before the class: Node's `fetch` fails a refused connection with a `TypeError`.
   const shape = shapeOf(error);
   if (shape !== undefined) return shape.verdict;
@@ -43,7 +45,6 @@ export function classify(error: unknown, signal: AbortSignal | undefined): Verdi
   ) {
     return 'fatal';
   }
-  if (isAbortError(error)) return 'fatal';
   // Anything else (a provider not built on @x/provider-core, a sibling package's error) is taken
   // as the deployment's failure: another deployment may well answer.
   return 'fallback';
@@ -101,8 +102,12 @@ export function unsupportedByServer(error: unknown): boolean {
 }
 
 function isAbortError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'AbortError';
+  try {
+    return (error as { name?: unknown } | null)?.name === 'AbortError';
+  } catch {
+    // a getter or a revoked Proxy of the user's provider: no name to read
+    return false;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { startOllamaSim } from '@x/ollama-sim';
+import { chatResponse } from '@x/provider-core';
 import { createOllamaProvider } from '@x/provider-ollama';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeProvider, HI, overflowError } from './__fixtures__/fake-provider';
@@ -96,5 +97,56 @@ describe('the window of an Ollama deployment after a context overflow', () => {
     expect(answer.route.deployment).toBe('c');
     expect(chats()).toBe(0);
     expect(router.stats().deployments.b).toMatchObject({ contextWindowMax: 32_768, skipped: 1 });
+  });
+});
+
+describe('the window of a deployment whose window was unknown at the first lookup', () => {
+  it('is asked of ps() again by a later call that overflowed, once the model is loaded', async () => {
+    const { router, chats } = await setup();
+    // Not loaded: b is tried (and so loaded with the server's default 4096 window).
+    expect((await router.complete({ model: 'chat', messages: HI })).route.deployment).toBe('b');
+    expect(chats()).toBe(1);
+    const answer = await router.complete({ model: 'chat', messages: HI });
+    expect(answer.route.deployment).toBe('c');
+    expect(chats()).toBe(1);
+    expect(router.stats().deployments.b).toMatchObject({ contextWindow: 4096, skipped: 1 });
+  });
+});
+
+describe('the window of a provider with modelInfo() and no ps()', () => {
+  it("is modelInfo()'s contextLength, a prompt past it not sent", async () => {
+    const x = fakeProvider('x');
+    x.fallback = overflowError({ model: 'm', promptTokens: 9_000, contextWindow: 8_192 });
+    let infos = 0;
+    let bCalls = 0;
+    const b = {
+      complete: async (r: { model: string }) => {
+        bCalls++;
+        return chatResponse({ content: 'b', model: r.model });
+      },
+      modelInfo: async () => {
+        infos++;
+        return { contextLength: 8_000 };
+      },
+    };
+    const c = fakeProvider('c');
+    const router = createRouter({
+      deployments: [
+        { id: 'x', group: 'chat', provider: x, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'other', priority: 1 },
+        { id: 'c', group: 'long', provider: c, model: 'big' },
+      ],
+      contextFallbacks: { chat: ['long'] },
+    });
+    open.push(router);
+    for (let i = 0; i < 2; i++) {
+      expect((await router.complete({ model: 'chat', messages: HI })).route.deployment).toBe('c');
+    }
+    expect(bCalls).toBe(0);
+    expect(infos).toBe(1);
+    expect(router.stats().deployments.b).toMatchObject({
+      contextWindow: 8_000,
+      contextWindowMax: undefined,
+    });
   });
 });

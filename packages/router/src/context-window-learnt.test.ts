@@ -25,8 +25,9 @@ const OLLAMA_TEXT =
 type Wire = 'openai' | 'ollama';
 const CHAT: Record<Wire, string> = { openai: '/v1/chat/completions', ollama: '/api/chat' };
 
-async function sims(count: number): Promise<OllamaSim[]> {
-  const started = await Promise.all(Array.from({ length: count }, () => startOllamaSim()));
+async function sims(count: number, defaultNumCtx?: number): Promise<OllamaSim[]> {
+  const options = defaultNumCtx === undefined ? {} : { defaultNumCtx };
+  const started = await Promise.all(Array.from({ length: count }, () => startOllamaSim(options)));
   open.push(...started);
   return started;
 }
@@ -42,7 +43,10 @@ function provider(wire: Wire, sim: OllamaSim) {
 
 /** a and b serve llama3.2 in `chat` and overflow with `text`; c serves it in `long`. */
 async function setup(wire: Wire, text: string) {
-  const [a, b, c] = await sims(3);
+  const [a, b] = await sims(2);
+  // c runs the model with a window that holds the prompt: once loaded, its /api/ps says so (a
+  // later call that overflowed asks it again).
+  const [c] = await sims(1, 32_768);
   for (const s of [a!, b!]) {
     s.setFaults([{ route: CHAT[wire], fault: { kind: 'status', status: 400, error: text } }]);
   }

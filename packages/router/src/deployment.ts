@@ -27,9 +27,9 @@ export class Deployment {
    */
   readonly requestFields: RequestFieldsLike | undefined;
   /**
-   * The configured window, else the one learnt (`ps()`, an overflow error); lowered to the
-   * window its overflow error states when that is smaller (what the request ran with), never raised
-   * by one above it.
+   * The configured window, else the one learnt (`ps()`, else `modelInfo()` of a provider without
+   * `ps()`, an overflow error); lowered to the window its overflow error states when that is
+   * smaller (what the request ran with), never raised by one above it.
    */
   contextWindow: number | undefined;
   /**
@@ -42,7 +42,7 @@ export class Deployment {
    * larger, and it is never taken as the window.
    */
   windowUpperBound: number | undefined = undefined;
-  /** `ps()` and `modelInfo()` were asked already (asked once). */
+  /** `modelInfo()` was asked already (asked once; `ps()` is asked by each call that overflowed). */
   windowLooked = false;
   readonly health = new Health();
   readonly quota = new QuotaGauge();

@@ -200,3 +200,70 @@ describe('classification of errors of other providers', () => {
     await router.close();
   });
 });
+
+describe('hostile cause chains', () => {
+  const throwingTrap = () => {
+    throw new Error('hostile trap');
+  };
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  it.each([
+    ['a Proxy cause whose every read throws', () => new Proxy({}, { get: throwingTrap })],
+    ['a revoked Proxy cause', revoked],
+    ['a revoked Proxy two causes deep', () => new Error('inner', { cause: revoked() })],
+  ])('fall back, the call not rejected by the trap, for %s', async (_, cause) => {
+    const a = throwing(() => new Error('request failed', { cause: cause() }));
+    const b = answering();
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: a, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+    });
+    const answer = await router.complete(ask);
+    expect(answer.route).toMatchObject({ deployment: 'b', attempts: [{ deployment: 'a' }] });
+    expect(router.stats().deployments.a!.failures).toBeGreaterThan(0);
+    await router.close();
+  });
+
+  it('fall back for an error whose `errors` is a Proxy array with a throwing trap', async () => {
+    const errors = new Proxy([withCode('refused', 'ECONNREFUSED')], {
+      get(target, key) {
+        if (key === '0' || key === 'length') return Reflect.get(target, key);
+        throw new Error('hostile trap');
+      },
+    });
+    const a = throwing(() => Object.assign(new Error('request failed'), { errors }));
+    const b = answering();
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: a, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+    });
+    const answer = await router.complete(ask);
+    expect(answer.route).toMatchObject({ deployment: 'b', attempts: [{ deployment: 'a' }] });
+    await router.close();
+  });
+
+  it("ends the call with an AbortError whose cause is a socket's code (the caller's abort)", async () => {
+    const aborted = Object.assign(new Error('This operation was aborted'), {
+      name: 'AbortError',
+      cause: withCode('socket hang up', 'ECONNRESET'),
+    });
+    const a = throwing(() => aborted);
+    const b = answering();
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: a, model: 'm' },
+        { id: 'b', group: 'chat', provider: b, model: 'm', priority: 1 },
+      ],
+    });
+    await expect(router.complete(ask)).rejects.toBe(aborted);
+    expect(b.calls()).toBe(0);
+    await router.close();
+  });
+});

@@ -130,7 +130,7 @@ function shapeOfOne(error: unknown, nested: boolean): ErrorShape | undefined {
  * of no known shape.
  */
 export function shapeOf(error: unknown): ErrorShape | undefined {
-  if (isProviderError(error)) return undefined;
+  if (isProviderErrorOrHostile(error)) return undefined;
   const seen = new Set<unknown>();
   let level: unknown[] = [error];
   for (let depth = 0; depth <= MAX_DEPTH && level.length > 0; depth++) {
@@ -138,16 +138,49 @@ export function shapeOf(error: unknown): ErrorShape | undefined {
     for (const e of level) {
       if (seen.has(e) || seen.size >= MAX_READ) continue;
       seen.add(e);
-      const shape = shapeOfOne(e, depth > 0);
+      const shape = shapeOfOneOrNone(e, depth > 0);
       if (shape !== undefined) return shape;
       const cause = read(e, 'cause');
       if (cause !== undefined && cause !== null) next.push(cause);
-      const errors = read(e, 'errors');
-      if (Array.isArray(errors)) next.push(...errors.slice(0, MAX_AGGREGATED));
+      next.push(...aggregated(read(e, 'errors')));
     }
     level = next;
   }
   return undefined;
+}
+
+/**
+ * Each step of the walk reads a user's object, and this runs while a call handles its provider's
+ * failure: a throw there (a getter, a Proxy's trap, a revoked Proxy) would reject the call with
+ * it, no fallback tried. A step that throws counts as "no shape".
+ */
+function isProviderErrorOrHostile(error: unknown): boolean {
+  try {
+    return isProviderError(error);
+  } catch {
+    return true;
+  }
+}
+
+function shapeOfOneOrNone(error: unknown, nested: boolean): ErrorShape | undefined {
+  try {
+    return shapeOfOne(error, nested);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first {@link MAX_AGGREGATED} of an `AggregateError`'s `errors`, read without a throw. */
+function aggregated(errors: unknown): unknown[] {
+  const found: unknown[] = [];
+  try {
+    if (!Array.isArray(errors)) return found;
+    const count = Math.min(MAX_AGGREGATED, errors.length);
+    for (let i = 0; i < count; i++) found.push(errors[i]);
+  } catch {
+    // a Proxy array whose traps throw: the errors read so far are kept
+  }
+  return found;
 }
 
 /** True when a retry of the same request later may succeed, whatever built the error. */

@@ -47,7 +47,11 @@ export class RedisBinding implements BoundRouterState {
   #downSince: number | undefined;
   /** What keeps the state unavailable, for `stats()`: see {@link #down}. */
   #outageError: string | undefined;
-  /** How the outage began: news on the channel ends one of lost or slow connections only. */
+  /**
+   * How the outage began: news on the channel ends one of a lost connection only. One of
+   * timeouts waits for answers in time (`SlowRedisGate`); one of error replies, for a command that
+   * succeeds.
+   */
   #outageReason: StateUnavailableEvent['reason'] | undefined;
   /** Redis confirmed the subscription (its SUBSCRIBE resolved) since the connection last closed. */
   #subscribed = false;
@@ -361,9 +365,10 @@ export class RedisBinding implements BoundRouterState {
   }
 
   /**
-   * Redis answered a command or delivered news (in time, after timeouts: see `SlowRedisGate`):
-   * that ends an outage, never an error reply. News proves the subscription's connection only, so it ends no outage of error
-   * replies: the commands' connection may still be refused (a password rotated away).
+   * Redis answered a command or delivered news (after timeouts, only once enough commands were
+   * answered in time: see `SlowRedisGate`): that ends an outage, never an error reply. News proves
+   * the subscription's connection only, so it ends no outage of error replies: the commands'
+   * connection may still be refused (a password rotated away).
    */
   #up(): void {
     if (this.#downSince === undefined || this.#closed) return;

@@ -57,7 +57,15 @@ export class SlowRedisGate {
   answered(onTime: boolean): boolean {
     if (!this.#gated) return true;
     if (!onTime) return false;
-    this.#gapMs = this.#baseMs;
+    if (this.#gapMs !== this.#baseMs) {
+      this.#gapMs = this.#baseMs;
+      // The probe already waiting was spaced for a Redis that did not answer (up to
+      // MAX_PROBE_GAP_MS): it would hold the recovery back that long.
+      if (this.#timer !== undefined) {
+        this.#clear();
+        this.#schedule();
+      }
+    }
     if (++this.#onTime < ON_TIME_ANSWERS) return false;
     this.#gated = false;
     this.#onTime = 0;

@@ -183,7 +183,12 @@ export class RouterRuntime implements PlanContext {
     signal: AbortSignal | undefined,
   ): true | Promise<boolean> {
     const d = candidate.deployment;
-    const lookup = plan.needsWindow(d) && !d.windowLooked && looksUpWindows(d);
+    // `ps()` is asked again by each call that overflowed while the window is unknown (a model not
+    // loaded at the last ask may be now); `modelInfo()`, whose answer does not change, once.
+    const lookup =
+      plan.needsWindow(d) &&
+      looksUpWindows(d) &&
+      (!d.windowLooked || typeof d.provider.ps === 'function');
     const claim = candidate.probe && this.state !== undefined && this.cooldown !== undefined;
     if (!lookup && !claim) return true;
     return this.#admitSlowly(plan, candidate, signal, lookup, claim);
@@ -198,13 +203,14 @@ export class RouterRuntime implements PlanContext {
   ): Promise<boolean> {
     const d = candidate.deployment;
     if (lookup) {
+      const askModelInfo = !d.windowLooked;
       d.windowLooked = true;
       try {
         // Raced with the caller's signal: a provider whose lookup ignores it must not hold an
         // aborted call (and its slot).
-        const found = await raceAbort(lookUpWindow(d, signal), signal);
+        const found = await raceAbort(lookUpWindow(d, signal, askModelInfo), signal);
         if (d.contextWindow === undefined) d.contextWindow = found.window;
-        d.windowUpperBound = found.upperBound;
+        if (found.upperBound !== undefined) d.windowUpperBound = found.upperBound;
       } catch {
         // Unknown then: the deployment is tried, and its own overflow error says.
       }

@@ -5,6 +5,8 @@
  * 2048 to 4096 tokens on most machines), and a prompt past it is cut or refused. So, in order:
  * the request's `options.num_ctx` (read by the plan), the window of the loaded model (`/api/ps`
  * `context_length`, Ollama 0.10 and later), and only then the trained maximum, as an upper bound.
+ * A provider of the user's own with `modelInfo()` and no `ps()` says no such thing: the
+ * `contextLength` it gives is taken as the window.
  */
 import type { Deployment } from './deployment';
 
@@ -46,12 +48,14 @@ function modelKey(name: string): string {
 }
 
 /**
- * Asks `d`'s provider: `ps()` first (the window of the loaded model), then `modelInfo()` for the
- * trained maximum when the model is not loaded. A failed ask leaves that part unknown.
+ * Asks `d`'s provider: `ps()` first (the window of the loaded model), then, when `askModelInfo`
+ * and the model is not loaded, `modelInfo()`: the trained maximum beside a `ps()`, the window
+ * without one. A failed ask leaves that part unknown.
  */
 export async function lookUpWindow(
   d: Deployment,
   signal: AbortSignal | undefined,
+  askModelInfo = true,
 ): Promise<LookedUpWindow> {
   const options = signal === undefined ? {} : { signal };
   const provider = d.provider;
@@ -72,12 +76,14 @@ export async function lookUpWindow(
       // Unknown then: the trained maximum still bounds it.
     }
   }
-  if (signal?.aborted || typeof provider.modelInfo !== 'function') {
+  if (!askModelInfo || signal?.aborted || typeof provider.modelInfo !== 'function') {
     return { window: undefined, upperBound: undefined };
   }
   try {
-    const info = await provider.modelInfo(d.model, options);
-    return { window: undefined, upperBound: positive(info?.contextLength) };
+    const length = positive((await provider.modelInfo(d.model, options))?.contextLength);
+    return typeof provider.ps === 'function'
+      ? { window: undefined, upperBound: length }
+      : { window: length, upperBound: undefined };
   } catch {
     return { window: undefined, upperBound: undefined };
   }

@@ -99,7 +99,7 @@ describe('fault matrix against @x/ollama-sim', () => {
     expect(chunks.at(-1)!.response!.content).toBe(text);
     const answer = await provider.complete(ask('again'));
     expect(answer.content).toBe(text);
-  });
+  }, 30_000); // hundreds of 7-byte writes: room for a loaded runner
 
   it('throws an idle OllamaTimeoutError when the server stalls mid-stream', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });

@@ -134,7 +134,7 @@ describe('prometheusText', () => {
     await expect(a.complete(ask('(other)'))).rejects.toThrow(
       /^Expected `request\.model` to be a model name other than "\(other\)"/,
     );
-  });
+  }, 30_000); // 257 calls: room for a loaded runner
 
   it('refuses calls naming 1 MiB models, naming `request.model`, and keeps rendering (was: RangeError: Invalid string length)', async () => {
     const server = await setup();

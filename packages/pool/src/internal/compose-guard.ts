@@ -1,7 +1,12 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
-import { isLegacyHandler, type LegacyHandler, type StatusWatch } from './guarded-handler';
+import {
+  isLegacyHandler,
+  type LegacyHandler,
+  type NewStyleHandler,
+  type StatusWatch,
+} from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { RedirectHops } from './redirect-guard';
 
@@ -9,17 +14,6 @@ type Dispatch = Dispatcher.Dispatch;
 type Interceptor = Dispatcher.DispatcherComposeInterceptor;
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
-
-/** The new-style handler methods undici calls (its `UnwrapHandler`), all optional. */
-interface NewStyleHandler {
-  onRequestStart?(controller: Controller, context: unknown): void;
-  onRequestUpgrade?(controller: Controller, status: number, headers: Headers, socket: Duplex): void;
-  onResponseStart?(controller: Controller, status: number, headers: Headers, text?: string): void;
-  onResponseData?(controller: Controller, chunk: Buffer): void;
-  onResponseEnd?(controller: Controller, trailers: Headers): void;
-  onResponseError?(controller: Controller, error: Error): void;
-  onResponseStarted?(): void;
-}
 
 /**
  * One dispatch of a handler, passed on in its place to be told the response's status. The

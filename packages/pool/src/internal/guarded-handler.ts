@@ -30,7 +30,7 @@ export interface LegacyHandler {
  * undici's handler methods of the newer style (`compose()` interceptors, `Dispatcher.compose`,
  * undici's own newer handlers), which its Client calls through its `UnwrapHandler`.
  */
-interface NewStyleHandler {
+export interface NewStyleHandler {
   onRequestStart?(controller: Controller, context: unknown): void;
   onRequestUpgrade?(controller: Controller, status: number, headers: Headers, socket: Duplex): void;
   onResponseStart?(controller: Controller, status: number, headers: Headers, text?: string): void;

@@ -81,6 +81,7 @@ describe('index', () => {
         "partialOf",
         "piecesHealth",
         "prometheusText",
+        "redactOnce",
         "redactedServerText",
         "redirectMessage",
         "refuseStreamFlag",

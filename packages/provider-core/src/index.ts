@@ -177,6 +177,7 @@ export {
 export type { RetryPolicy, RetryPolicyStats } from './retry-policy';
 export { createRetryPolicy } from './retry-policy';
 export type { CoreConfig, ProviderIdentity } from './runtime';
+export { redactOnce } from './secrets';
 export { cutServerText, redactedServerText, serverExcerpt } from './server-text';
 export type { CacheInput } from './stages/cache';
 export type {

@@ -113,6 +113,20 @@ export function tellScrubs(redact: (text: string) => string): void {
   if (occurrences > 0) gathered.tell(occurrences);
 }
 
+/** Each redaction's twin that leaves the memo of clean texts as it is ({@link redactOnce}). */
+const oneOffs = new WeakMap<(text: string) => string, (text: string) => string>();
+
+/**
+ * `redact(text)`, the same result and the same report, but a clean `text` is not remembered as
+ * clean: for a text each answer words anew (its `id`, a tool call's id, Ollama's `created_at`),
+ * which no later scrub will look up, and which would push the texts that are looked up (a model's
+ * name, on every call) out of the bounded memo. A redaction not made by a {@link Redactor} is
+ * called as it is.
+ */
+export function redactOnce(redact: (text: string) => string, text: string): string {
+  return (oneOffs.get(redact) ?? redact)(text);
+}
+
 /**
  * Scrubs secrets out of text that came from the outside (a server's error message, a streamed
  * error line, a failed call's partial answer) before it reaches an error, an event, a log or
@@ -155,6 +169,9 @@ export class Redactor {
 
   constructor(onScrub?: ScrubListener) {
     this.#onScrub = onScrub;
+    oneOffs.set(this.redact, (text) =>
+      this.#scrub(text, undefined, undefined, true, undefined, false),
+    );
   }
 
   /** True once a credential was added (a key callback's keys are remembered later, by call). */
@@ -238,15 +255,10 @@ export class Redactor {
       tell: (occurrences) => this.#onScrub?.(endpoint, occurrences),
     };
     // A key still among the recent ones is in their index: no index of its own to build.
-    const redact = (text: string): string =>
-      this.#scrub(
-        text,
-        known || this.#recent.includes(key!) ? undefined : ownIndexes(),
-        endpoint,
-        true,
-        gathered,
-      );
+    const first = () => (known || this.#recent.includes(key!) ? undefined : ownIndexes());
+    const redact = (text: string): string => this.#scrub(text, first(), endpoint, true, gathered);
     gatherers.set(redact, gathered);
+    oneOffs.set(redact, (text) => this.#scrub(text, first(), endpoint, true, gathered, false));
     return redact;
   }
 
@@ -287,6 +299,8 @@ export class Redactor {
     endpoint: string | undefined,
     report = true,
     gathered?: Gathered,
+    // False for a text no later scrub looks up ({@link redactOnce}): found clean, it is not kept.
+    remember = true,
   ): string {
     const memo = first === undefined && text.length <= MEMO_TEXT;
     if (memo && this.#scrubbedClean.has(text)) return text;
@@ -314,7 +328,7 @@ export class Redactor {
       if (gathered?.gathering === true) gathered.occurrences += count;
       else this.#onScrub?.(endpoint, count);
     }
-    if (memo && count === 0) {
+    if (memo && remember && count === 0) {
       if (this.#scrubbedClean.size >= CLEAN_MEMO) this.#scrubbedClean.clear();
       this.#scrubbedClean.add(text);
     }

@@ -1,5 +1,6 @@
 // A hostile server (or a proxy echoing headers) answering the request's key as the answer's
-// `id`, `system_fingerprint`, `service_tier` and a tool call's `id` and `name`: the answer, its
+// `id`, `system_fingerprint`, `service_tier`, a tool call's `id` and `name` and a spoken answer's
+// audio `id`: the answer, its
 // chunks, the events and the cache get none of it, and a cache shared with a provider holding
 // another key hands that provider none of it either.
 import { expectNoSecret, type Handler, watchOutputs } from '@x/internal/testing';
@@ -99,4 +100,69 @@ describe('a server echoing the key into the answer identity and tool call fields
     expectNoSecret(JSON.stringify(replayed), KEY_A);
     expectNoSecret(JSON.stringify(first), KEY_A);
   });
+});
+
+/** Speaks its answer, with the request's key as the audio's id (whole, or in every audio piece). */
+const speaking: Handler = (req, res, received) => {
+  const key = String(req.headers.authorization).slice('Bearer '.length);
+  const audio = { id: key, data: 'UklGRg==', transcript: 'Sunny.', expires_at: 1_900_000_000 };
+  if (received.json?.stream !== true) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(completion({ content: null, audio })));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(
+    [
+      chunk({ role: 'assistant', audio: { id: key, data: 'UklG', transcript: 'Sun' } }),
+      chunk({ audio: { id: key, data: 'Rg==', transcript: 'ny.' } }),
+      chunk({ audio: { id: key, expires_at: 1_900_000_000 } }, 'stop'),
+      chunk({}, null, { choices: [], usage: usage() }),
+      DONE,
+    ].join(''),
+  );
+};
+
+describe('a server echoing the key into the audio id', () => {
+  const speak: ChatRequest = { ...ask, tools: undefined };
+  it.each([
+    ['buffered', async (p: OpenAIProvider) => [await p.complete(speak)]],
+    [
+      'streamed',
+      async (p: OpenAIProvider) => {
+        const chunks: unknown[] = [];
+        for await (const piece of p.stream(speak)) chunks.push(piece);
+        return chunks;
+      },
+    ],
+  ])(
+    '%s: the answer, its chunks, the events and a shared cache carry none of it',
+    async (_, call) => {
+      const { server, provider: a } = await setup(
+        { '/chat/completions': speaking },
+        { apiKey: KEY_A, cache: { maxEntries: 10, strategy: 'aggressive' } },
+      );
+      const b = track(
+        createOpenAIProvider({ baseUrl: server.url, apiKey: KEY_B, cache: a.cache! }),
+      );
+      const outputs = watchOutputs(a, 'provider-openai');
+      const seen = await call(a);
+      outputs.stop();
+      const replayed = await call(b);
+      expect(server.requests).toHaveLength(1);
+      for (const [answers, cached] of [
+        [seen, false],
+        [replayed, true],
+      ] as const) {
+        const last = answers.at(-1) as Record<string, unknown>;
+        const response = (last.response ?? last) as Record<string, unknown>;
+        expect(response).toMatchObject({
+          cached,
+          audio: { id: '[redacted]', data: 'UklGRg==', transcript: 'Sunny.' },
+          message: { audio: { id: '[redacted]' } },
+        });
+      }
+      expectNoSecret(JSON.stringify([seen, replayed, outputs.seen, a.stats()]), KEY_A);
+    },
+  );
 });

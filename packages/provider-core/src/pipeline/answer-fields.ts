@@ -1,7 +1,7 @@
 import { toWellFormed } from '@x/internal';
 import { MAX_MODEL_NAME } from '../observe/model-labels';
 import type { Runtime } from '../runtime';
-import { gatherScrubs, tellScrubs } from '../secrets';
+import { gatherScrubs, redactOnce, tellScrubs } from '../secrets';
 
 // What a server says about its answer besides the answer itself, its `model` and its finish
 // reason, leaves the call as fields of events, logs, spans and metrics. A hostile server (or a
@@ -30,9 +30,16 @@ const KNOWN_FINISH_REASONS = new Set([
  * `id`, `system_fingerprint` and `service_tier`, Ollama's `created_at`): text that nothing reads
  * but the caller, so a hostile server (or a proxy echoing headers) can put the request's key
  * there, and a cache shared by providers with other keys would replay it. A field an answer does
- * not have costs a property read.
+ * not have costs a property read. These are the same on many answers: the scrub remembers them
+ * clean.
  */
-const IDENTITY_FIELDS = ['id', 'systemFingerprint', 'serviceTier', 'createdAt'] as const;
+const IDENTITY_FIELDS = ['systemFingerprint', 'serviceTier'] as const;
+
+/**
+ * The identity fields each answer words anew (its id, its time): scrubbed with `redactOnce`, as
+ * remembering them would only push the model names out of the scrub's bounded memo.
+ */
+const ONE_OFF_FIELDS = ['id', 'createdAt'] as const;
 
 /** The answer fields a server words. */
 interface Worded {
@@ -50,10 +57,10 @@ interface Worded {
  * its error messages are: before the answer is cached, returned or observed, so a cache hit
  * replays the scrubbed text. A field that held nothing secret is left as it is; a model that is
  * the request's own (what Ollama answers) shows nothing the request did not, and is left too.
- * The model, the finish reason and the identity fields ({@link IDENTITY_FIELDS}); a tool call's
- * id and name are scrubbed by the provider's accumulator as the call is read, since a stream
- * hands them to the caller before the answer is complete. What the scrub finds in all of them is
- * one `secret-scrubbed` audit event.
+ * The model, the finish reason and the identity fields ({@link IDENTITY_FIELDS} and
+ * {@link ONE_OFF_FIELDS}); a tool call's id and name are scrubbed by the provider's accumulator as
+ * the call is read, since a stream hands them to the caller before the answer is complete. What
+ * the scrub finds in all of them is one `secret-scrubbed` audit event.
  */
 export function scrubAnswer(
   response: object,
@@ -72,6 +79,10 @@ export function scrubAnswer(
   for (const field of IDENTITY_FIELDS) {
     const value = worded[field];
     if (typeof value === 'string' && value !== '') worded[field] = redact(value);
+  }
+  for (const field of ONE_OFF_FIELDS) {
+    const value = worded[field];
+    if (typeof value === 'string' && value !== '') worded[field] = redactOnce(redact, value);
   }
   tellScrubs(redact);
 }

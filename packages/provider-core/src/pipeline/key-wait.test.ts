@@ -93,7 +93,7 @@ describe('a call waiting for getApiKey()', () => {
     expect(error).toBeInstanceOf(ProviderTimeoutError);
     expect(error).toMatchObject({
       timeout: 'firstToken',
-      timeoutMs: 300,
+      timeoutMs: 2000,
       retryable: true,
       message:
         'Timed out after 2000 ms waiting for getApiKey() to return a key, before anything was sent (timeouts.firstTokenMs)',

@@ -1,6 +1,7 @@
 // Ollama's tool calls of an answer, typed: ids for calls the server sent without one, and each
 // call's server-worded fields scrubbed.
 import { randomBytes } from 'node:crypto';
+import { redactOnce } from '@x/provider-core';
 import type { ToolCall } from '../types';
 
 type Json = Record<string, unknown>;
@@ -57,7 +58,7 @@ export function mapToolCalls(
       }
     }
     out.push({
-      id: typeof call.id === 'string' && call.id !== '' ? redact(call.id) : newCallId(),
+      id: typeof call.id === 'string' && call.id !== '' ? redactOnce(redact, call.id) : newCallId(),
       index: typeof fn.index === 'number' && Number.isFinite(fn.index) ? fn.index : undefined,
       name: redact(fn.name),
       arguments: typeof args === 'object' && args !== null ? (args as Json) : {},

@@ -1,3 +1,4 @@
+import { redactOnce } from '@x/provider-core';
 import type { OpenAIAudioOutput, OpenAIAudioPiece } from '../audio-output-types';
 import { num, obj, str } from './chat-fields';
 
@@ -8,6 +9,8 @@ import { num, obj, str } from './chat-fields';
  */
 export class AudioOutput {
   #id: string | undefined;
+  /** The last id as the server sent it: a piece repeating it is not scrubbed again. */
+  #givenId: string | undefined;
   #data = '';
   #transcript = '';
   #expiresAt: number | undefined;
@@ -15,15 +18,22 @@ export class AudioOutput {
 
   /**
    * Folds in one piece (or a whole answer's audio). Returns the piece as a stream's chunk carries
-   * it, or `undefined` when `value` gives none of the fields (absent, `null`, `{}`).
+   * it, or `undefined` when `value` gives none of the fields (absent, `null`, `{}`). The id is
+   * scrubbed with `redact`: the server words it, so a hostile one may echo the request's key there,
+   * and a stream's chunk hands it to the caller (and the answer to a shared cache) as it comes.
    */
-  add(value: unknown): OpenAIAudioPiece | undefined {
+  add(value: unknown, redact: (text: string) => string): OpenAIAudioPiece | undefined {
     const audio = obj(value);
     if (audio === undefined) return undefined;
     this.#seen = true;
     const given = str(audio.id);
-    const id = given !== undefined && given.length > 0 ? given : undefined;
-    if (id !== undefined) this.#id = id;
+    let id: string | undefined;
+    if (given !== undefined && given.length > 0) {
+      // Each answer's id is its own: scrubbed without filling the scrub's memo of clean texts.
+      if (given !== this.#givenId) this.#id = redactOnce(redact, given);
+      this.#givenId = given;
+      id = this.#id;
+    }
     const expiresAt = num(audio.expires_at);
     if (expiresAt !== undefined) this.#expiresAt = expiresAt;
     const data = str(audio.data) ?? '';

@@ -142,14 +142,11 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     } else {
       ({ content, thinking, cited, audio, moved } = this.#fold(message));
     }
-    if (
+    this.#done =
       this.#finish !== undefined &&
       this.#usage !== undefined &&
       (this.#usageFinal || !this.#usageAfterFinish) &&
-      !this.#moderation.pending
-    ) {
-      this.#done = true;
-    }
+      !this.#moderation.pending;
     // A usage-only event counts only when it completes the answer (repeated usage is no output).
     if (moved || this.#done) this.progress++;
     const calls = this.#finish !== undefined ? this.#takeCalls() : undefined;
@@ -202,7 +199,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       if (this.thinking.length === 0) this.thinking = read.thinking;
     }
     this.refusal = str(message.refusal) ?? '';
-    this.#audio.add(message.audio);
+    this.#audio.add(message.audio, this.#redact);
     this.#calls.add(message.tool_calls, true);
     this.#citations.addSources(answer, this.#citations.add(message.annotations));
     if (choice.logprobs != null) mapLogprobs(choice.logprobs, (this.#logprobs ??= []));
@@ -238,6 +235,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
 
   build(): ChatResponse {
     this.#identity.settle();
+    // Fresh objects, not the chunk's: a caller may change what a chunk handed it (cached after).
     const toolCalls = scrubbedCalls(this.#calls.complete(), this.#redact);
     const thinking = this.thinking.length > 0 ? this.thinking : undefined;
     const refusal = this.refusal.length > 0 ? this.refusal : undefined;
@@ -322,7 +320,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
       }
       const refusal = str(delta.refusal);
       if (refusal !== undefined) this.refusal += refusal;
-      audio = this.#audio.add(delta.audio);
+      audio = this.#audio.add(delta.audio, this.#redact);
       const called = this.#calls.add(delta.tool_calls);
       cited = this.#citations.add(delta.annotations);
       const logprobs = this.#logprobs?.length ?? 0;

@@ -120,7 +120,7 @@ const oneOffs = new WeakMap<(text: string) => string, (text: string) => string>(
  * `redact(text)`, the same result and the same report, but a clean `text` is not remembered as
  * clean: for a text each answer words anew (its `id`, a tool call's id, Ollama's `created_at`),
  * which no later scrub will look up, and which would push the texts that are looked up (a model's
- * name, on every call) out of the bounded memo. A redaction not made by a {@link Redactor} is
+ * name, on every call) out of the bounded memo. A redaction not made by a `Redactor` is
  * called as it is.
  */
 export function redactOnce(redact: (text: string) => string, text: string): string {

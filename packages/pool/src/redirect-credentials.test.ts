@@ -403,6 +403,116 @@ describe("undici's redirect interceptor composed after interceptors that wrap ea
   });
 });
 
+describe('a legacy-style handler that follows a redirect by dispatching itself on pool.dispatcher', () => {
+  /**
+   * A hand-written redirect follower of undici's legacy handler style, as libraries written for
+   * undici 5 and 6 have them: on a `3xx` it sends itself (`this`) to `pool.dispatcher.dispatch`
+   * again, for the `Location`, with the same headers. Resolves with the body it ends with, or the
+   * error it is failed with.
+   */
+  function follow(dispatcher: Dispatcher, url: string, headers: Record<string, string>) {
+    return new Promise<unknown>((resolve) => {
+      const { origin, pathname } = new URL(url);
+      let opts: Dispatcher.DispatchOptions = { origin, path: pathname, method: 'POST', headers };
+      let location: string | undefined;
+      let body = '';
+      let hops = 0;
+      const handler = {
+        onConnect() {},
+        onHeaders(status: number, raw: Buffer[]) {
+          location = undefined;
+          for (let i = 0; i < raw.length; i += 2) {
+            if (status >= 300 && status < 400 && String(raw[i]).toLowerCase() === 'location') {
+              location = String(raw[i + 1]);
+            }
+          }
+          return true;
+        },
+        onData(chunk: Buffer) {
+          body += chunk.toString();
+          return true;
+        },
+        onComplete(this: Dispatcher.DispatchHandler) {
+          if (location === undefined || hops === 5) return resolve(body);
+          hops++;
+          const next = new URL(location, String(opts.origin));
+          opts = { ...opts, origin: next.origin, path: next.pathname + next.search };
+          body = '';
+          dispatcher.dispatch(opts, this);
+        },
+        onError: (error: Error) => resolve(error),
+      };
+      dispatcher.dispatch(opts, handler as unknown as Dispatcher.DispatchHandler);
+    });
+  }
+
+  for (const status of [307, 302]) {
+    it(`is refused a ${status} to another origin carrying x-api-key, sending nothing there`, async () => {
+      const { seen, other, api } = await redirectPair(status);
+      const outcome = await follow(pool().dispatcher, `${api}/v1/x`, {
+        'x-api-key': 'sk-secret-123',
+      });
+      expect(isPoolRedirectError(outcome)).toBe(true);
+      expect(outcome).toMatchObject({ code: 'X_POOL_REDIRECT', status, origin: other });
+      expect((outcome as Error).message).not.toContain('sk-secret-123');
+      expect((outcome as Error).message).not.toContain('steal');
+      expect(seen).toEqual([]);
+    });
+  }
+
+  it('follows a redirect within the origin with the key, and one to another origin without a credential', async () => {
+    const { seen, api } = await redirectPair(307);
+    const p = pool();
+    expect(await follow(p.dispatcher, `${api}/to-same`, { 'x-api-key': 'k-123456' })).toBe('same');
+    const away = await follow(p.dispatcher, `${api}/v1/x`, { 'idempotency-key': 'order-42' });
+    expect(away).toBe('{}');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!['idempotency-key']).toBe('order-42');
+  });
+
+  it('reaches another origin with its key when sent again after an error with no redirect between (a failover)', async () => {
+    const live = await listen((req, res) => res.end(`ok ${req.headers['x-api-key']}`));
+    // A port nobody listens on any more: the first try is refused before any answer.
+    const dead = await listen(() => {});
+    await closers.pop()!();
+    const p = pool();
+    const outcome = await new Promise<unknown>((resolve) => {
+      let failedOver = false;
+      let body = '';
+      const opts = { path: '/v1/x', method: 'GET', headers: { 'x-api-key': 'k-123456' } };
+      const handler = {
+        onConnect() {},
+        onHeaders: () => true,
+        onData(chunk: Buffer) {
+          body += chunk.toString();
+          return true;
+        },
+        onComplete: () => resolve(body),
+        onError(this: Dispatcher.DispatchHandler, error: Error) {
+          if (failedOver) return resolve(error);
+          failedOver = true;
+          p.dispatcher.dispatch({ ...opts, origin: live }, this);
+        },
+      };
+      const given = handler as unknown as Dispatcher.DispatchHandler;
+      p.dispatcher.dispatch({ ...opts, origin: dead }, given);
+    });
+    expect(outcome).toBe('ok k-123456');
+  });
+
+  it('leaves pool.request a 3xx to hand back, and its next request free to go anywhere', async () => {
+    const { seen, other, api } = await redirectPair(307);
+    const p = pool();
+    const res = await p.request(`${api}/v1/x`, { headers: { 'x-api-key': 'k-123456' } });
+    expect(res.statusCode).toBe(307);
+    await res.body.dump();
+    const next = await p.request(`${other}/v1/y`, { headers: { 'x-api-key': 'k-123456' } });
+    expect(await next.body.text()).toBe('{}');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!['x-api-key']).toBe('k-123456');
+  });
+});
+
 describe("undici's own fetch given pool.dispatcher (documented: use pool.fetch)", () => {
   it('follows a redirect to another origin with x-api-key: fetch follows it above the dispatcher', async () => {
     const { seen, api } = await redirectPair(307);

@@ -1,121 +1,31 @@
-import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
 import {
-  isLegacyHandler,
+  LegacyForwarder,
   type LegacyHandler,
+  NewStyleForwarder,
   type NewStyleHandler,
   type StatusWatch,
-} from './guarded-handler';
+} from './forwarding-handlers';
+import { isLegacyHandler } from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { RedirectHops } from './redirect-guard';
 
 type Dispatch = Dispatcher.Dispatch;
 type Interceptor = Dispatcher.DispatcherComposeInterceptor;
-type Controller = Dispatcher.DispatchController;
-type Headers = Record<string, string | string[] | undefined>;
 
 /**
- * One dispatch of a handler, passed on in its place to be told the response's status. The
- * handler's own methods are called on the handler itself, so a redirect handler that dispatches
- * `this` again for its next hop dispatches itself, which the layer recognises.
+ * One dispatch of a handler, passed on in its place to be told the response's status, of the
+ * handler's style: an interceptor of a caller's may dispatch a legacy one (`onConnect`,
+ * `onHeaders`...) again itself to follow a redirect. The handler's own methods are called on the
+ * handler itself, so a redirect handler that dispatches `this` again for its next hop dispatches
+ * itself, which the layer recognises.
  */
-class WatchedHandler implements NewStyleHandler {
-  readonly #handler: NewStyleHandler;
-  readonly #hop: StatusWatch;
-
-  constructor(handler: NewStyleHandler, hop: StatusWatch) {
-    this.#handler = handler;
-    this.#hop = hop;
-  }
-
-  onRequestStart(controller: Controller, context: unknown): void {
-    this.#handler.onRequestStart?.(controller, context);
-  }
-
-  onRequestUpgrade(controller: Controller, status: number, headers: Headers, socket: Duplex): void {
-    this.#handler.onRequestUpgrade?.(controller, status, headers, socket);
-  }
-
-  onResponseStarted(): void {
-    this.#handler.onResponseStarted?.();
-  }
-
-  onResponseStart(controller: Controller, status: number, headers: Headers, text?: string): void {
-    this.#hop.saw(status);
-    this.#handler.onResponseStart?.(controller, status, headers, text);
-  }
-
-  onResponseData(controller: Controller, chunk: Buffer): void {
-    this.#handler.onResponseData?.(controller, chunk);
-  }
-
-  onResponseEnd(controller: Controller, trailers: Headers): void {
-    this.#handler.onResponseEnd?.(controller, trailers);
-  }
-
-  onResponseError(controller: Controller, error: Error): void {
-    this.#handler.onResponseError?.(controller, error);
-  }
-}
-
-/**
- * The same for a handler of the legacy style (`onConnect`, `onHeaders`...), which an interceptor
- * of a caller's may dispatch again itself to follow a redirect: it stays of that style, and is
- * told the status from `onHeaders`.
- */
-class WatchedLegacyHandler implements LegacyHandler {
-  readonly #handler: LegacyHandler;
-  readonly #hop: StatusWatch;
-
-  constructor(handler: LegacyHandler, hop: StatusWatch) {
-    this.#handler = handler;
-    this.#hop = hop;
-  }
-
-  onConnect(abort: (error?: Error) => void, context?: unknown): void {
-    this.#handler.onConnect(abort, context);
-  }
-
-  onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
-    this.#hop.saw(status);
-    return this.#handler.onHeaders(status, raw, resume, text);
-  }
-
-  onData(chunk: Buffer): boolean {
-    return this.#handler.onData(chunk);
-  }
-
-  onComplete(trailers: Buffer[] | string[] | null): void {
-    this.#handler.onComplete(trailers);
-  }
-
-  onError(error: Error): void {
-    this.#handler.onError(error);
-  }
-
-  onUpgrade(status: number, raw: Buffer[] | string[] | null, socket: unknown): void {
-    this.#handler.onUpgrade?.(status, raw, socket);
-  }
-
-  onBodySent(chunk: unknown): void {
-    this.#handler.onBodySent?.(chunk);
-  }
-
-  onRequestSent(): void {
-    this.#handler.onRequestSent?.();
-  }
-
-  onResponseStarted(): void {
-    this.#handler.onResponseStarted?.();
-  }
-}
-
 type Watch = (handler: object, hop: StatusWatch) => Dispatcher.DispatchHandler;
 const watchNewStyle: Watch = (handler, hop) =>
-  new WatchedHandler(handler as NewStyleHandler, hop) as Dispatcher.DispatchHandler;
+  new NewStyleForwarder(handler as NewStyleHandler, hop) as Dispatcher.DispatchHandler;
 const watchLegacy: Watch = (handler, hop) =>
-  new WatchedLegacyHandler(handler as LegacyHandler, hop) as unknown as Dispatcher.DispatchHandler;
+  new LegacyForwarder(handler as LegacyHandler, hop) as unknown as Dispatcher.DispatchHandler;
 
 /**
  * How a handler is watched, told apart as undici does (a truthy `onRequestStart` makes the newer

@@ -1,5 +1,12 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import {
+  LegacyForwarder,
+  type LegacyHandler,
+  NewStyleForwarder,
+  type NewStyleHandler,
+  type StatusWatch,
+} from './forwarding-handlers';
 import { HeadersDeadline } from './headers-deadline';
 import { RequestSocket, SocketController } from './request-socket';
 import { scrubRequestError } from './scrub';
@@ -8,36 +15,12 @@ type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;
 type Headers = Record<string, string | string[] | undefined>;
 
-/** What is told each response status of a handler's dispatch (the redirect guard's `Hop`). */
-export interface StatusWatch {
-  saw(status: number): void;
-}
-
-/** undici's handler methods of the legacy style, which its Client calls. */
-export interface LegacyHandler {
-  onConnect(abort: (error?: Error) => void, context?: unknown): void;
-  onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean;
-  onData(chunk: Buffer): boolean;
-  onComplete(trailers: Buffer[] | string[] | null): void;
-  onError(error: Error): void;
-  onUpgrade?(status: number, raw: Buffer[] | string[] | null, socket: unknown): void;
-  onBodySent?(chunk: unknown): void;
-  onRequestSent?(): void;
-  onResponseStarted?(): void;
-}
-
 /**
- * undici's handler methods of the newer style (`compose()` interceptors, `Dispatcher.compose`,
- * undici's own newer handlers), which its Client calls through its `UnwrapHandler`.
+ * What a guarded legacy-style handler tells of each status its dispatch to `key` is answered
+ * with, `given` being the handler it guards (the pool's `RedirectHops`).
  */
-export interface NewStyleHandler {
-  onRequestStart?(controller: Controller, context: unknown): void;
-  onRequestUpgrade?(controller: Controller, status: number, headers: Headers, socket: Duplex): void;
-  onResponseStart?(controller: Controller, status: number, headers: Headers, text?: string): void;
-  onResponseData?(controller: Controller, chunk: Buffer): void;
-  onResponseEnd?(controller: Controller, trailers: Headers): void;
-  onResponseError?(controller: Controller, error: Error): void;
-  onResponseStarted?(): void;
+export interface RedirectWatch {
+  answered(given: object, key: string, status: number): void;
 }
 
 /**
@@ -46,64 +29,52 @@ export interface NewStyleHandler {
  * `1xx` ({@link HeadersDeadline}), the socket of a request aborted or failed mid-exchange closed
  * without a spare one opened ({@link RequestSocket}), and undici's errors quoting server bytes (a
  * parser error's `data`) in which a hostile server may echo the request's key, scrubbed before
- * the caller sees them (`scrubRequestError`).
+ * the caller sees them (`scrubRequestError`). The rest is forwarded by {@link LegacyForwarder}.
  */
-class GuardedHandler implements LegacyHandler {
-  readonly #handler: LegacyHandler;
+class GuardedHandler extends LegacyForwarder {
   readonly #opts: Dispatcher.DispatchOptions;
   readonly deadline: HeadersDeadline;
   readonly socket = new RequestSocket();
+  /** Told each response status, to know whether the handler's next dispatch follows a redirect. */
+  redirects: RedirectWatch | undefined = undefined;
+  /** The origin of this dispatch, for {@link redirects}. */
+  key = '';
 
   constructor(handler: LegacyHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
-    this.#handler = handler;
+    super(handler);
     this.#opts = opts;
     this.deadline = new HeadersDeadline(timeoutMs);
   }
 
-  onConnect(abort: (error?: Error) => void, context?: unknown): void {
+  override onConnect(abort: (error?: Error) => void, context?: unknown): void {
     this.socket.start(abort);
     this.deadline.start(this.socket.abort);
     // The handler aborts (its signal, its body destroyed) through the socket's guard.
-    this.#handler.onConnect((error) => this.socket.abort(error), context);
+    super.onConnect((error) => this.socket.abort(error), context);
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
+  override onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean {
     this.deadline.status(status);
-    return this.#handler.onHeaders(status, raw, resume, text);
+    this.redirects?.answered(this.handler, this.key, status);
+    return super.onHeaders(status, raw, resume, text);
   }
 
-  onData(chunk: Buffer): boolean {
-    return this.#handler.onData(chunk);
-  }
-
-  onComplete(trailers: Buffer[] | string[] | null): void {
+  override onComplete(trailers: Buffer[] | string[] | null): void {
     this.deadline.clear();
     this.socket.end();
-    this.#handler.onComplete(trailers);
+    super.onComplete(trailers);
   }
 
-  onError(error: Error): void {
+  override onError(error: Error): void {
     this.deadline.clear();
     this.socket.failed();
-    this.#handler.onError(scrubRequestError(error, this.#opts));
+    super.onError(scrubRequestError(error, this.#opts));
   }
 
-  onUpgrade(status: number, raw: Buffer[] | string[] | null, socket: unknown): void {
+  override onUpgrade(status: number, raw: Buffer[] | string[] | null, socket: unknown): void {
     this.deadline.clear();
     this.socket.end();
-    this.#handler.onUpgrade?.(status, raw, socket);
-  }
-
-  onBodySent(chunk: unknown): void {
-    this.#handler.onBodySent?.(chunk);
-  }
-
-  onRequestSent(): void {
-    this.#handler.onRequestSent?.();
-  }
-
-  onResponseStarted(): void {
-    this.#handler.onResponseStarted?.();
+    super.onUpgrade(status, raw, socket);
   }
 }
 
@@ -113,63 +84,57 @@ class GuardedHandler implements LegacyHandler {
  * the handler gets undici's controller, to pause, resume or abort with (its abort closing the
  * request's socket first, see {@link RequestSocket}).
  */
-class GuardedNewStyleHandler implements NewStyleHandler {
-  readonly #handler: NewStyleHandler;
+class GuardedNewStyleHandler extends NewStyleForwarder {
   readonly #opts: Dispatcher.DispatchOptions;
   readonly deadline: HeadersDeadline;
   readonly socket = new RequestSocket();
-  /** undici's controller of the request as the handler gets it, once it started on its socket. */
-  #controller: SocketController | undefined = undefined;
-  /** Told each response status, to know whether the next dispatch follows a redirect. */
-  hop: StatusWatch | undefined = undefined;
 
   constructor(handler: NewStyleHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
-    this.#handler = handler;
+    super(handler);
     this.#opts = opts;
     this.deadline = new HeadersDeadline(timeoutMs);
   }
 
-  onRequestStart(controller: Controller, context: unknown): void {
+  override onRequestStart(controller: Controller, context: unknown): void {
     // undici's own abort fills in a missing reason, as the legacy one does.
     this.socket.start((error) => controller.abort(error as Error));
     this.deadline.start(this.socket.abort);
-    this.#controller = new SocketController(controller, this.socket);
-    this.#handler.onRequestStart?.(this.#controller, context);
+    // What the handler is given from now on, in place of undici's controller.
+    this.controller = new SocketController(controller, this.socket);
+    super.onRequestStart(controller, context);
   }
 
-  onResponseStarted(): void {
-    this.#handler.onResponseStarted?.();
-  }
-
-  onRequestUpgrade(controller: Controller, status: number, headers: Headers, socket: Duplex): void {
+  override onRequestUpgrade(
+    controller: Controller,
+    status: number,
+    headers: Headers,
+    socket: Duplex,
+  ): void {
     this.deadline.clear();
     this.socket.end();
-    this.#handler.onRequestUpgrade?.(this.#controller ?? controller, status, headers, socket);
+    super.onRequestUpgrade(controller, status, headers, socket);
   }
 
-  onResponseStart(controller: Controller, status: number, headers: Headers, text?: string): void {
+  override onResponseStart(
+    controller: Controller,
+    status: number,
+    headers: Headers,
+    text?: string,
+  ): void {
     this.deadline.status(status);
-    this.hop?.saw(status);
-    this.#handler.onResponseStart?.(this.#controller ?? controller, status, headers, text);
+    super.onResponseStart(controller, status, headers, text);
   }
 
-  onResponseData(controller: Controller, chunk: Buffer): void {
-    this.#handler.onResponseData?.(this.#controller ?? controller, chunk);
-  }
-
-  onResponseEnd(controller: Controller, trailers: Headers): void {
+  override onResponseEnd(controller: Controller, trailers: Headers): void {
     this.deadline.clear();
     this.socket.end();
-    this.#handler.onResponseEnd?.(this.#controller ?? controller, trailers);
+    super.onResponseEnd(controller, trailers);
   }
 
-  onResponseError(controller: Controller, error: Error): void {
+  override onResponseError(controller: Controller, error: Error): void {
     this.deadline.clear();
     this.socket.failed();
-    this.#handler.onResponseError?.(
-      this.#controller ?? controller,
-      scrubRequestError(error, this.#opts),
-    );
+    super.onResponseError(controller, scrubRequestError(error, this.#opts));
   }
 }
 
@@ -233,4 +198,15 @@ export function bindSocket(handler: Handler, on: { readonly socket: Duplex | und
 /** Makes a guarded new-style handler tell `hop` the response statuses it sees. */
 export function watchStatus(handler: Handler, hop: StatusWatch): void {
   if (handler instanceof GuardedNewStyleHandler) handler.hop = hop;
+}
+
+/**
+ * Makes a guarded legacy-style handler, dispatched to `key`, tell `redirects` the response
+ * statuses it sees, with the handler it guards.
+ */
+export function watchRedirects(handler: Handler, redirects: RedirectWatch, key: string): void {
+  if (handler instanceof GuardedHandler) {
+    handler.redirects = redirects;
+    handler.key = key;
+  }
 }

@@ -1,7 +1,8 @@
 import { SECRET_HEADER } from '@x/internal';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
-import { type StatusWatch, watchStatus } from './guarded-handler';
+import type { StatusWatch } from './forwarding-handlers';
+import { type RedirectWatch, watchRedirects, watchStatus } from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { displayOrigin } from './origins';
 import { forEachHeader } from './scrub';
@@ -71,6 +72,9 @@ export function redirectGuard(
   return { dispatch } as unknown as Dispatcher;
 }
 
+/** A redirect's status: a `3xx`. */
+const isRedirect = (status: number): boolean => status >= 300 && status < 400;
+
 /**
  * The first origin of a request's hops, and the redirect its latest dispatch was answered with.
  * The one place that says what a redirect is, for every guard: a `3xx` seen since the latest
@@ -88,7 +92,7 @@ class Hop implements StatusWatch {
   }
 
   saw(status: number): void {
-    if (status >= 300 && status < 400) this.redirect = status;
+    if (isRedirect(status)) this.redirect = status;
   }
 }
 
@@ -96,17 +100,17 @@ class Hop implements StatusWatch {
  * The same refusal for handlers that dispatch themselves again to follow a redirect, as undici's
  * `interceptors.redirect()` composed onto `pool.dispatcher` does (one handler object for every
  * hop, with only `Authorization`, `Cookie` and `Proxy-Authorization` dropped for another
- * origin). Held weakly: nothing outlives the handler. The pool's dispatch keeps one, for
- * new-style handlers (`onRequestStart`) only: the legacy ones the pool's callers and undici's own
- * APIs make are new for each request. Each layer of `pool.dispatcher.compose()` keeps one for
- * handlers of both styles (`compose-guard.ts`): an interceptor between the redirect interceptor
- * and the pool (undici's `dns`, `retry`) hands the pool a new handler for every hop, and an
- * interceptor of a caller's may follow a redirect with a legacy handler of its own. (undici's `fetch` cannot
- * be covered here: it follows a redirect above the dispatcher, with a new handler per hop, alike
- * at the dispatch to one a caller makes after `redirect: 'manual'`. `pool.fetch` is covered by
- * {@link redirectGuard}.)
+ * origin), or a handler of a caller's (or of an older library's, written for undici's legacy
+ * style) that follows a `3xx` by sending itself to `pool.dispatcher.dispatch` again. Held weakly:
+ * nothing outlives the handler. The pool's dispatch keeps one, for handlers of both styles; each
+ * layer of `pool.dispatcher.compose()` keeps one too (`compose-guard.ts`): an interceptor between
+ * the redirect interceptor and the pool (undici's `dns`, `retry`) hands the pool a new handler
+ * for every hop, and an interceptor of a caller's may follow a redirect with a legacy handler of
+ * its own. (undici's `fetch` cannot be covered here: it follows a redirect above the dispatcher,
+ * with a new handler and new options per hop, alike at the dispatch to one a caller makes after
+ * `redirect: 'manual'`. `pool.fetch` is covered by {@link redirectGuard}.)
  */
-export class RedirectHops {
+export class RedirectHops implements RedirectWatch {
   readonly #hops = new WeakMap<object, Hop>();
 
   /**
@@ -130,8 +134,14 @@ export class RedirectHops {
 
   /**
    * True when the dispatch of `given` (the caller's handler; `guarded`, the pool's wrapper) to
-   * `key` was refused, and `guarded` failed with a {@link PoolRedirectError}. New-style handlers
-   * only (see above).
+   * `key` was refused, and `guarded` failed with a {@link PoolRedirectError}.
+   *
+   * A legacy-style handler (`onConnect`, `onHeaders`...) is held only from its first `3xx`
+   * ({@link answered}): the pool's own callers and undici's APIs (`request`, `stream`, `fetch`)
+   * send one of those per request, never again, and an entry per request would cost the hot path
+   * a weak entry each. Its hops are counted from the dispatch answered with that `3xx`: a handler
+   * sent to another origin after an error before any redirect (a failover) is held to the origin
+   * it failed over to, where the newer style is held to its first.
    */
   refused(
     given: object,
@@ -139,7 +149,18 @@ export class RedirectHops {
     key: string,
     headers: unknown,
   ): boolean {
-    if (!(given as { onRequestStart?: unknown }).onRequestStart) return false;
+    if (!(given as { onRequestStart?: unknown }).onRequestStart) {
+      const hop = this.#hops.get(given);
+      if (hop !== undefined) {
+        const refusal = this.enter(given, key, headers);
+        if (refusal instanceof PoolRedirectError) {
+          failHandler(guarded, refusal);
+          return true;
+        }
+      }
+      watchRedirects(guarded, this, key);
+      return false;
+    }
     const hop = this.enter(given, key, headers);
     if (hop instanceof PoolRedirectError) {
       failHandler(guarded, hop);
@@ -147,5 +168,16 @@ export class RedirectHops {
     }
     watchStatus(guarded, hop);
     return false;
+  }
+
+  /** A dispatch of the legacy-style `given` to `key` was answered with `status` ({@link refused}). */
+  answered(given: object, key: string, status: number): void {
+    if (!isRedirect(status)) return;
+    let hop = this.#hops.get(given);
+    if (hop === undefined) {
+      hop = new Hop(key);
+      this.#hops.set(given, hop);
+    }
+    hop.saw(status);
   }
 }

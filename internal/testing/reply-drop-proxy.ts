@@ -5,7 +5,9 @@ import { type AddressInfo, createConnection, createServer, type Socket } from 'n
  * lose one reply the way a network does: the command reaches the server, which runs it, but the
  * answer never comes back and the connection is cut. A Redis client then reconnects, and ioredis
  * sends again every command whose reply it lacked (`autoResendUnfulfilledCommands`, on by
- * default): what a test of a script run twice needs.
+ * default): what a test of a script run twice needs. It can also hold every reply for a delay
+ * (`setDelay`): a Redis slower than a client's command timeout (a saturated server, a congested
+ * link), which runs each command and answers it, late.
  */
 export interface ReplyDropProxy {
   /** `redis://127.0.0.1:<port>`. */
@@ -20,6 +22,11 @@ export interface ReplyDropProxy {
    * to commands sent before it on the connection are lost with it.
    */
   dropReplyTo(marker: string): Promise<void>;
+  /**
+   * Holds each reply this long after it arrives, from now on (0, the default: passes them on at
+   * once). Replies stay in order when the delay changes: none leaves before the one ahead of it.
+   */
+  setDelay(ms: number): void;
   /** Stops listening: a client reconnecting now is refused (ECONNREFUSED), as by a server down. */
   refuse(): Promise<void>;
   /** Listens again, on the same port, after `refuse()`. */
@@ -32,6 +39,9 @@ export async function startReplyDropProxy(targetPort: number): Promise<ReplyDrop
   const sockets = new Set<Socket>();
   let connections = 0;
   let armed: { marker: Buffer; dropped: () => void } | undefined;
+  let delayMs = 0;
+  /** Replies held for the delay: cleared by `close()`, so that no timer outlives the proxy. */
+  const holds = new Set<ReturnType<typeof setTimeout>>();
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -44,6 +54,9 @@ export async function startReplyDropProxy(targetPort: number): Promise<ReplyDrop
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
     track(upstream);
     let dropNext: (() => void) | undefined;
+    // The replies held on this connection: the next one leaves after the last of them.
+    let held = 0;
+    let ahead = Promise.resolve();
     // the last bytes of the previous chunk, so that a marker split over two chunks is found
     let tail = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
@@ -65,7 +78,27 @@ export async function startReplyDropProxy(targetPort: number): Promise<ReplyDrop
         dropped();
         return;
       }
-      client.write(chunk);
+      if (delayMs === 0 && held === 0) {
+        client.write(chunk);
+        return;
+      }
+      const due = performance.now() + delayMs;
+      held++;
+      ahead = ahead.then(
+        () =>
+          new Promise<void>((resolve) => {
+            const hold = setTimeout(
+              () => {
+                holds.delete(hold);
+                held--;
+                if (!client.destroyed) client.write(chunk);
+                resolve();
+              },
+              Math.max(0, due - performance.now()),
+            );
+            holds.add(hold);
+          }),
+      );
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -82,10 +115,15 @@ export async function startReplyDropProxy(targetPort: number): Promise<ReplyDrop
         armed = { marker: Buffer.from(marker), dropped: resolve };
       });
     },
+    setDelay(ms) {
+      delayMs = ms;
+    },
     refuse: () => new Promise<void>((resolve) => server.close(() => resolve())),
     accept: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        for (const hold of holds) clearTimeout(hold);
+        holds.clear();
         for (const socket of sockets) socket.destroy();
         if (server.listening) server.close(() => resolve());
         else resolve();

@@ -1,10 +1,12 @@
 /** The error a call ends with when no deployment answered it. */
-import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
+import type { ProviderErrorKind } from '@x/provider-core';
 import { unsupportedByServer } from './classify';
 import type { Deployment } from './deployment';
-import { foreignRetryAfterMs, isRetryable, shapeOf } from './error-shape';
+import { isRetryable, shapeOf } from './error-shape';
 import { RouterError } from './errors';
+import { foreignRetryAfterMs } from './foreign-retry-after';
 import type { Plan } from './plan';
+import { isProviderErrorOfKindSafe, isProviderErrorSafe } from './thrown-value';
 import type { RouteAttempt, SkipReason } from './types';
 
 /** Deployments passed over for good: a retry of the same request would pass them over again. */
@@ -23,7 +25,7 @@ const forAWhile = (a: RouteAttempt) =>
  */
 export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): unknown {
   const missing =
-    sameEverywhere(plan, (e) => isProviderErrorOfKind(e, 'model-not-found')) ??
+    sameEverywhere(plan, (e) => isProviderErrorOfKindSafe(e, 'model-not-found')) ??
     sameEverywhere(plan, unsupportedByServer);
   if (missing !== undefined) return missing;
   const attempts = plan.attempts;
@@ -33,7 +35,7 @@ export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): un
   const kind: ProviderErrorKind =
     attempts.findLast((a) => a.skipped === undefined && a.error.kind !== undefined)?.error.kind ??
     attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
-    (isProviderError(last) ? last.kind : (shapeOf(last)?.kind ?? 'api'));
+    (isProviderErrorSafe(last) ? last.kind : (shapeOf(last)?.kind ?? 'api'));
   // A deployment passed over for a while (cooling, busy...) may answer a retry; one without the
   // method or the window for this request never will.
   const retryable = plan.errors.some(isRetryable) || attempts.some(forAWhile);
@@ -95,7 +97,7 @@ function waitOf(a: RouteAttempt, error: unknown, d: Deployment, now: number): nu
   if (a.skipped === undefined && !isRetryable(error)) return undefined;
   if (a.skipped === 'breaker-open') return d.breakerRetryAfterMs();
   let wait = d.health.retryInMs(now);
-  const asked = isProviderError(error) ? error.retryAfterMs : foreignRetryAfterMs(error);
+  const asked = isProviderErrorSafe(error) ? error.retryAfterMs : foreignRetryAfterMs(error);
   if (asked !== undefined && Number.isFinite(asked) && (wait === undefined || asked > wait)) {
     wait = asked;
   }

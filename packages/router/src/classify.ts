@@ -1,6 +1,8 @@
-import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
-import { foreignRetryAfterMs, shapeOf } from './error-shape';
+import type { ProviderErrorKind } from '@x/provider-core';
+import { shapeOf } from './error-shape';
 import { scrubErrorText } from './error-text';
+import { foreignRetryAfterMs } from './foreign-retry-after';
+import { isInstanceSafe, isProviderErrorSafe, isUnreadable, readProperty } from './thrown-value';
 import type { AttemptError } from './types';
 
 /**
@@ -29,8 +31,11 @@ const DEPLOYMENT_4XX = new Set([401, 403, 408, 409, 425, 429]);
 export function classify(error: unknown, signal: AbortSignal | undefined): Verdict {
   // The caller's abort, whatever the provider turned it into.
   if (signal?.aborted) return 'fatal';
+  // A value nothing can be read of (a revoked Proxy) has no shape, and is no mistake of the
+  // caller's that could be told: the deployment's failure.
+  if (isUnreadable(error)) return 'fallback';
   if (unsupportedByServer(error)) return 'unsupported';
-  if (isProviderError(error)) return classifyKind(error.kind, error);
+  if (isProviderErrorSafe(error)) return classifyKind(error.kind, error);
   // Read before the shape: an abort whose cause is the socket it closed is still the caller's.
   if (isAbortError(error)) return 'fatal';
   // Read before the class: Node's `fetch` fails a refused connection with a `TypeError`.
@@ -38,10 +43,10 @@ export function classify(error: unknown, signal: AbortSignal | undefined): Verdi
   if (shape !== undefined) return shape.verdict;
   // Argument errors and programming errors: the same request fails the same way anywhere.
   if (
-    error instanceof TypeError ||
-    error instanceof RangeError ||
-    error instanceof SyntaxError ||
-    error instanceof ReferenceError
+    isInstanceSafe(error, TypeError) ||
+    isInstanceSafe(error, RangeError) ||
+    isInstanceSafe(error, SyntaxError) ||
+    isInstanceSafe(error, ReferenceError)
   ) {
     return 'fatal';
   }
@@ -96,18 +101,13 @@ function classifyKind(kind: ProviderErrorKind, error: unknown): Verdict {
  */
 export function unsupportedByServer(error: unknown): boolean {
   return (
-    (error instanceof RangeError || error instanceof TypeError) &&
-    (error as { unsupportedBy?: unknown }).unsupportedBy === 'server'
+    (isInstanceSafe(error, RangeError) || isInstanceSafe(error, TypeError)) &&
+    readProperty(error, 'unsupportedBy') === 'server'
   );
 }
 
 function isAbortError(error: unknown): boolean {
-  try {
-    return (error as { name?: unknown } | null)?.name === 'AbortError';
-  } catch {
-    // a getter or a revoked Proxy of the user's provider: no name to read
-    return false;
-  }
+  return readProperty(error, 'name') === 'AbortError';
 }
 
 /**
@@ -118,7 +118,7 @@ function isAbortError(error: unknown): boolean {
  */
 export function countsAgainst(error: unknown, verdict: Verdict): boolean {
   if (verdict !== 'fallback' || tooLargeForDeployment(error)) return false;
-  if (isProviderError(error) && (error.kind === 'circuit-open' || error.kind === 'closed')) {
+  if (isProviderErrorSafe(error) && (error.kind === 'circuit-open' || error.kind === 'closed')) {
     return false;
   }
   return !isConsumerTimeout(error);
@@ -132,7 +132,7 @@ export function countsAgainst(error: unknown, verdict: Verdict): boolean {
  * property, not a class: the router depends on no provider.
  */
 function tooLargeForDeployment(error: unknown): boolean {
-  return (error as { requestTooLarge?: unknown } | null)?.requestTooLarge === true;
+  return readProperty(error, 'requestTooLarge') === true;
 }
 
 /**
@@ -141,9 +141,9 @@ function tooLargeForDeployment(error: unknown): boolean {
  */
 export function isConsumerTimeout(error: unknown): boolean {
   return (
-    isProviderError(error) &&
+    isProviderErrorSafe(error) &&
     error.kind === 'timeout' &&
-    (error as { timeout?: unknown }).timeout === 'consumer'
+    readProperty(error, 'timeout') === 'consumer'
   );
 }
 
@@ -157,7 +157,7 @@ export interface RetryAfter {
 /** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
 export function retryAfterOf(error: unknown): RetryAfter | undefined {
   if (tooLargeForDeployment(error)) return undefined;
-  if (!isProviderError(error)) return foreignRetryAfter(error);
+  if (!isProviderErrorSafe(error)) return foreignRetryAfter(error);
   const ms = error.retryAfterMs;
   if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
   const status = (error as { statusCode?: number | undefined }).statusCode;
@@ -183,15 +183,18 @@ function foreignRetryAfter(error: unknown): RetryAfter | undefined {
  * provider made it.
  */
 export function describeError(error: unknown): AttemptError {
-  if (error instanceof Error) {
-    const e = error as Error & { code?: unknown; kind?: unknown; statusCode?: unknown };
-    const name = scrubErrorText(asText(e.name));
+  if (isInstanceSafe(error, Error)) {
+    const rawName = readProperty(error, 'name');
+    // a Proxy whose traps throw has no name to read: `Error`, as an error of no name
+    const name = scrubErrorText(rawName === undefined ? 'Error' : asText(rawName));
+    const code = readProperty(error, 'code');
+    const statusCode = readProperty(error, 'statusCode');
     return {
       name,
-      code: typeof e.code === 'string' && e.code !== '' ? scrubErrorText(e.code) : name,
-      kind: isProviderError(error) ? error.kind : undefined,
-      message: scrubErrorText(asText(e.message)),
-      ...(typeof e.statusCode === 'number' ? { statusCode: e.statusCode } : {}),
+      code: typeof code === 'string' && code !== '' ? scrubErrorText(code) : name,
+      kind: isProviderErrorSafe(error) ? error.kind : undefined,
+      message: scrubErrorText(asText(readProperty(error, 'message'))),
+      ...(typeof statusCode === 'number' ? { statusCode } : {}),
     };
   }
   return { name: 'Error', code: 'Error', kind: undefined, message: scrubErrorText(asText(error)) };

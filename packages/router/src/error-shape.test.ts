@@ -1,9 +1,10 @@
 import { freePort } from '@x/internal/testing';
 import { chatResponse } from '@x/provider-core';
 import { describe, expect, it } from 'vitest';
-import { HI } from './__fixtures__/fake-provider';
+import { HI, textChunk } from './__fixtures__/fake-provider';
 import { isRouterError, type RouterError } from './errors';
 import { createRouter } from './router';
+import type { RouteAttempt } from './types';
 
 /**
  * Providers not built on @x/provider-core (a user's own function, another SDK's client) are read
@@ -266,4 +267,88 @@ describe('hostile cause chains', () => {
     expect(b.calls()).toBe(0);
     await router.close();
   });
+});
+
+describe('hostile thrown values', () => {
+  const throwingTrap = () => {
+    throw new Error('hostile trap');
+  };
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const values: Array<[string, () => unknown]> = [
+    ['a revoked Proxy', revoked],
+    ['a Proxy whose every read throws', () => new Proxy({}, { get: throwingTrap })],
+    [
+      'a Proxy of a TypeError whose every read throws',
+      () => new Proxy(new TypeError('bad'), { get: throwingTrap }),
+    ],
+    [
+      'a Proxy whose prototype cannot be read',
+      () => new Proxy(new Error('x'), { getPrototypeOf: throwingTrap }),
+    ],
+  ];
+
+  /** A provider whose `complete()` and `stream()` both throw `value` before any answer. */
+  function throwingBoth(value: unknown) {
+    return {
+      complete: async () => Promise.reject(value),
+      // biome-ignore lint/correctness/useYield: it throws before its first chunk
+      stream: async function* () {
+        throw value;
+      },
+    };
+  }
+  const streamingAnswer = {
+    ...answering(),
+    stream: async function* () {
+      yield textChunk('ok');
+    },
+  };
+
+  it.each(values)('fall back to the next deployment when %s is thrown', async (_, make) => {
+    const value = make();
+    const router = createRouter({
+      deployments: [
+        { id: 'a', group: 'chat', provider: throwingBoth(value), model: 'm' },
+        { id: 'b', group: 'chat', provider: streamingAnswer, model: 'm', priority: 1 },
+      ],
+    });
+    const answer = await router.complete(ask);
+    expect(answer.route).toMatchObject({ deployment: 'b', attempts: [{ deployment: 'a' }] });
+    const chunks: unknown[] = [];
+    for await (const chunk of router.stream(ask)) chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(router.stats().deployments.a!.failures).toBe(2);
+    await router.close();
+  });
+
+  it.each(values)(
+    'end the call with a RouterError holding it when %s is thrown and no deployment is left',
+    async (_, make) => {
+      const value = make();
+      const router = createRouter({
+        deployments: [{ id: 'a', group: 'chat', provider: throwingBoth(value), model: 'm' }],
+      });
+      const failures = [
+        await router.complete(ask).catch((e: unknown) => e),
+        await (async () => {
+          for await (const _chunk of router.stream(ask));
+        })().catch((e: unknown) => e),
+      ];
+      for (const failure of failures) {
+        expect(isRouterError(failure)).toBe(true);
+        const error = failure as RouterError;
+        expect(error.errors[0]).toBe(value);
+        expect(error.retryable).toBe(false);
+        expect(error.attempts).toEqual([
+          expect.objectContaining<Partial<RouteAttempt>>({ deployment: 'a' }),
+        ]);
+        expect(error.attempts[0]!.error).toMatchObject({ name: 'Error', code: 'Error' });
+      }
+      await router.close();
+    },
+  );
 });

@@ -4,8 +4,8 @@
  * `TypeError('fetch failed')` whose `cause` is the socket's `ECONNREFUSED`). Without this, such a
  * failure was never retryable and a `TypeError` from `fetch` was taken for the caller's mistake.
  */
-import { retryAfterMs } from '@x/internal';
 import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
+import { isProviderErrorSafe, readProperty as read } from './thrown-value';
 
 /** What a recognised shape means for the call. */
 export interface ErrorShape {
@@ -61,18 +61,6 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
-
-/** A property of a user's object, never throwing (a getter or a Proxy may). */
-function read(value: unknown, key: string): unknown {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
-    return undefined;
-  }
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
 
 function httpStatus(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599
@@ -131,6 +119,18 @@ function shapeOfOne(error: unknown, nested: boolean): ErrorShape | undefined {
  */
 export function shapeOf(error: unknown): ErrorShape | undefined {
   if (isProviderErrorOrHostile(error)) return undefined;
+  return firstInChain(error, (e, depth) => shapeOfOneOrNone(e, depth > 0));
+}
+
+/**
+ * The first value `found` gives for `error` or one of its causes (its `cause`, an
+ * `AggregateError`'s `errors`), breadth first: {@link MAX_DEPTH} levels and {@link MAX_READ}
+ * errors at most, each read once (a chain is a user's object, possibly cyclic or endless).
+ */
+export function firstInChain<T>(
+  error: unknown,
+  found: (e: unknown, depth: number) => T | undefined,
+): T | undefined {
   const seen = new Set<unknown>();
   let level: unknown[] = [error];
   for (let depth = 0; depth <= MAX_DEPTH && level.length > 0; depth++) {
@@ -138,8 +138,8 @@ export function shapeOf(error: unknown): ErrorShape | undefined {
     for (const e of level) {
       if (seen.has(e) || seen.size >= MAX_READ) continue;
       seen.add(e);
-      const shape = shapeOfOneOrNone(e, depth > 0);
-      if (shape !== undefined) return shape;
+      const value = found(e, depth);
+      if (value !== undefined) return value;
       const cause = read(e, 'cause');
       if (cause !== undefined && cause !== null) next.push(cause);
       next.push(...aggregated(read(e, 'errors')));
@@ -185,24 +185,6 @@ function aggregated(errors: unknown): unknown[] {
 
 /** True when a retry of the same request later may succeed, whatever built the error. */
 export function isRetryable(error: unknown): boolean {
-  if (isProviderError(error)) return error.retryable;
+  if (isProviderErrorSafe(error)) return error.retryable;
   return shapeOf(error)?.retryable === true;
-}
-
-/**
- * The `Retry-After` of a 429 or 503 of another client (`openai`'s `APIError.headers`, a `Headers`
- * or a plain record), in ms; `undefined` when it carries none.
- */
-export function foreignRetryAfterMs(error: unknown): number | undefined {
-  const headers = read(error, 'headers');
-  let text: unknown;
-  const get = read(headers, 'get');
-  if (typeof get === 'function') {
-    try {
-      text = get.call(headers, 'retry-after');
-    } catch {
-      return undefined;
-    }
-  } else text = read(headers, 'retry-after');
-  return typeof text === 'string' ? retryAfterMs(text) : undefined;
 }

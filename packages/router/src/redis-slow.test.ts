@@ -1,10 +1,10 @@
 // A Redis slower than `commandTimeoutMs`: a real `redis-server` behind a proxy on 127.0.0.1 that
 // holds its replies. Real Redis, real clock.
 import { randomUUID } from 'node:crypto';
+import { startReplyDropProxy } from '@x/internal/testing';
 import Redis from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { BRIEF_RECONNECT, redisPerTest } from '../../../scripts/testing/redis-per-test';
-import { startDelayingProxy } from './__fixtures__/delaying-proxy';
 import { apiError, fakeProvider, HI } from './__fixtures__/fake-provider';
 import { routerOverRedis } from './__fixtures__/routers';
 
@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('createRedisRouterState over a Redis slower than commandTimeoutMs (real Redis, real clock)', () => {
   it('is declared unavailable once, and recovered once after it answers in time again', async () => {
     const redis = await server();
-    const proxy = await startDelayingProxy(redis.port);
+    const proxy = await startReplyDropProxy(redis.port);
     afterTest(() => proxy.close());
     const providers = { a: fakeProvider('a'), b: fakeProvider('b') };
     const router = routerOverRedis({
@@ -48,5 +48,5 @@ describe('createRedisRouterState over a Redis slower than commandTimeoutMs (real
       timeout: 20_000,
     });
     expect(router.stats().state).toMatchObject({ state: 'available', outages: 1 });
-  });
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ import { isRouterClosedError } from './errors';
 import type { RouterResponseEvent } from './events';
 import { Plan } from './plan';
 import type { RouterRuntime } from './runtime';
+import { isInstanceSafe } from './thrown-value';
 import type { RouteInfo } from './types';
 import { requestedWindow } from './window-lookup';
 
@@ -29,7 +30,7 @@ const ROUTER_KEYS = ['tags'] as const;
  * error is returned as is. Runs only on that error, never on a call's way.
  */
 export function routerKeyHint(error: unknown): unknown {
-  if (!(error instanceof TypeError)) return error;
+  if (!isInstanceSafe(error, TypeError)) return error;
   const parts = messageParts(error);
   if (parts === undefined || parts[0] !== UNKNOWN_KEY_LEAD) return error;
   const path = parts[1];

@@ -1,5 +1,4 @@
 import { raceAbort } from '@x/internal';
-import { isProviderError, isProviderErrorOfKind } from '@x/provider-core';
 import { CallWaits } from './call-waits';
 import { countsAgainst, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
@@ -15,6 +14,7 @@ import { type BoundRouterState, claimProbe } from './state';
 import { stateLink } from './state-link';
 import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
+import { isProviderErrorOfKindSafe, isProviderErrorSafe } from './thrown-value';
 import { looksUpWindows, lookUpWindow } from './window-lookup';
 
 /** What a `fallback` event says of each verdict that moves a call on. */
@@ -279,7 +279,7 @@ export class RouterRuntime implements PlanContext {
    * the other instances; a probe frees its slot.
    */
   shutdownError(error: unknown, d: Deployment, probe: boolean): RouterClosedError | undefined {
-    const closedError = this.closed && isProviderError(error) && error.kind === 'closed';
+    const closedError = this.closed && isProviderErrorSafe(error) && error.kind === 'closed';
     if (!closedError && !this.destroying) return undefined;
     this.unjudged(d, probe);
     return isRouterClosedError(error) ? error : new RouterClosedError(error);
@@ -312,7 +312,11 @@ export class RouterRuntime implements PlanContext {
     // `lowest-latency` would try it first on every call.
     if (counts) d.latency[op].failed(performance.now());
     const config = this.cooldown;
-    if (config !== undefined && verdict === 'fallback' && !isProviderErrorOfKind(error, 'closed')) {
+    if (
+      config !== undefined &&
+      verdict === 'fallback' &&
+      !isProviderErrorOfKindSafe(error, 'closed')
+    ) {
       const now = performance.now();
       // A probe that met the deployment's trouble failed, whatever the error (its breaker may
       // have reopened on it).

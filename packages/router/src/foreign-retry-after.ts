@@ -1,0 +1,61 @@
+/**
+ * The delay a 429 or 503 of another client asks for (`shapeOf` tells the status). Such an error
+ * is often wrapped by the user's code (`new Error('chat failed', { cause })`), so its headers are
+ * looked for along the same cause chain as its shape. Header values are a server's text in a
+ * user's object: each read is bounded and never throws.
+ */
+import { MAX_TIMER_MS, retryAfterMs } from '@x/internal';
+import { firstInChain } from './error-shape';
+import { readProperty as read } from './thrown-value';
+
+/**
+ * The longest header value read: an HTTP date is 29 characters, a delay far fewer. A longer one
+ * is no delay a server meant, and is not parsed.
+ */
+const MAX_HEADER_TEXT = 64;
+
+/** `retry-after-ms`: decimal milliseconds, as OpenAI writes it (no sign, no exponent). */
+const DECIMAL = /^\d+(?:\.\d+)?$/;
+
+/**
+ * The delay asked for by `error` or the first error of its cause chain that carries one, in ms:
+ * its `headers` (`openai`'s `APIError`: a `Headers`; a fetch `Response`; a plain record with
+ * lower-case names) or its `response.headers` (axios). `retry-after-ms` first, as `openai`'s
+ * client reads it, then `retry-after` (seconds or an HTTP date). A value that is too long, signed
+ * or not a number is left out; a delay is capped at the longest timer (the router's
+ * `maxRetryAfterMs` caps the cooldown it starts). `undefined` when none is found.
+ */
+export function foreignRetryAfterMs(error: unknown): number | undefined {
+  return firstInChain(
+    error,
+    (e) =>
+      ownRetryAfterMs(read(e, 'headers')) ?? ownRetryAfterMs(read(read(e, 'response'), 'headers')),
+  );
+}
+
+function ownRetryAfterMs(headers: unknown): number | undefined {
+  if ((typeof headers !== 'object' && typeof headers !== 'function') || headers === null) {
+    return undefined;
+  }
+  const msText = header(headers, 'retry-after-ms');
+  const ms = msText !== undefined && DECIMAL.test(msText) ? Number(msText) : undefined;
+  // As `openai`'s client: a `retry-after-ms` of 0 leaves the word to `retry-after`.
+  if (ms !== undefined && ms > 0) return Math.min(ms, MAX_TIMER_MS);
+  const text = header(headers, 'retry-after');
+  return (text === undefined ? undefined : retryAfterMs(text)) ?? ms;
+}
+
+/** A header's trimmed text, through `get()` when the headers have one; `undefined` if unusable. */
+function header(headers: object, name: string): string | undefined {
+  const get = read(headers, 'get');
+  let value: unknown;
+  if (typeof get === 'function') {
+    try {
+      value = get.call(headers, name);
+    } catch {
+      return undefined;
+    }
+  } else value = read(headers, name);
+  if (typeof value !== 'string' || value.length > MAX_HEADER_TEXT) return undefined;
+  return value.trim();
+}

@@ -46,6 +46,8 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
   private rejections = 0;
   private readonly rejectTopic = new Topic<RejectEvent>('breaker', 'reject');
   private readonly rejectMessages: Record<RejectReason, string>;
+  /** The refusal of an open breaker whose open time is over (see executeSlow's MAX_TURNS). */
+  private readonly reopenedText: string;
   // The channels of the per-call events, read on every closed call: a subscriber moves closed
   // calls to the slow path (they must be timed).
   private readonly successChannel = this.successTopic.channel;
@@ -61,6 +63,7 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
       isolated: `Breaker ${name} is isolated: call the release function isolate() returned to resume`,
       'half-open-full': `Breaker ${name} is half-open and all ${options.halfOpenMaxProbes} probe slots are busy: retry when a probe settles, or raise \`halfOpenMaxProbes\``,
     };
+    this.reopenedText = `Breaker ${name} is open: its open time is over, but a state-change listener reopened it ${MAX_TURNS} times in a row; retry now, or stop the listener reopening it`;
     if (options.restore !== undefined) this.restore(options.restore);
   }
 
@@ -174,7 +177,11 @@ class CircuitBreaker extends BreakerOutcomes implements Breaker {
   ): Promise<T> {
     this.rejections++;
     const head = this.rejectMessages[reason];
-    const message = reason === 'open' ? `${head}${retryAfterMs} ms` : head;
+    // An open time already over (0 left) is refused only on the last turn of a listener that
+    // reopens the breaker each time it goes half-open: "retry after 0 ms" would read as a wait.
+    const message =
+      reason !== 'open' ? head : retryAfterMs > 0 ? `${head}${retryAfterMs} ms` : this.reopenedText;
+
     const error = createOpenError(message, this.name, state, reason, retryAfterMs);
     if (this.rejectTopic.active)
       this.rejectTopic.emit({ breaker: this.name, state, reason, retryAfterMs, error });

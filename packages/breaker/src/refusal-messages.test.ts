@@ -25,6 +25,22 @@ describe('createBreaker refusals', () => {
     );
   });
 
+  it('never says "retry after 0 ms" when a listener keeps reopening a breaker whose open time is over', async () => {
+    const breaker = createBreaker({ name: 'llm', failureThreshold: 1, openTimeoutMs: 0 });
+    let reopened = 0;
+    breaker.onStateChange((event) => {
+      if (event.to !== 'half-open') return;
+      reopened++;
+      breaker.open();
+    });
+    await fail(breaker);
+    const message = await refusal(breaker.execute(() => 'never'));
+    expect(message).toBe(
+      `Breaker "llm" is open: its open time is over, but a state-change listener reopened it ${reopened} times in a row; retry now, or stop the listener reopening it`,
+    );
+    expect(message).not.toContain('0 ms');
+  });
+
   it("tells an isolated breaker's caller how to resume", async () => {
     const breaker = createBreaker({ name: 'llm' });
     breaker.isolate();

@@ -12,6 +12,7 @@ import { type BenchContext, chartWriter, type RedisHandle } from './context';
 import { appDir, collectEnvironment, findRepoRoot } from './env';
 import { type ChildReport, forkSuite } from './fork';
 import { medianRun } from './median-run';
+import { loadWarning, markInconclusive } from './noise';
 import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
@@ -74,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cli.write) mkdirSync(outDir, { recursive: true });
   const t0 = performance.now();
   const environment = collectEnvironment();
+  const noiseWarning = loadWarning(environment);
   const progress = createProgress();
   const notes: string[] = [];
   let failed = false;
@@ -118,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `${bold('@x bench')} ${dim(`profile ${cli.profile.name} · Node ${environment.node} · ${environment.cpuModel} × ${environment.cpuCount} · load ${environment.loadAverage.join(' ')}`)}\n`,
     );
+    if (noiseWarning) process.stdout.write(`${bold('warning:')} ${noiseWarning}\n`);
   }
 
   const selected = select(suites, cli.only, cli.skip);
@@ -156,6 +159,8 @@ export async function main(argv: string[]): Promise<number> {
         notes.push(...child.notes);
         if (child.redisServer !== undefined) environment.redisServer = child.redisServer;
       }
+      // before it is printed, so no ✓/✗ of a noisy comparison reaches the terminal
+      markInconclusive([result], environment);
       results.push(result);
       process.stdout.write(`${suiteText(result)}\n`);
     }
@@ -213,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
     suites: suiteResults,
     scenarios: scenarioResults,
     notes: [...new Set(notes)],
+    ...(noiseWarning ? { noiseWarning } : {}),
   };
   process.stdout.write(`${summaryText(suiteResults)}\n`);
   if (cli.profile.name === 'quick') {

@@ -33,6 +33,11 @@ export interface Ratio {
   /** The target from the package's issue, when there is one (ours / peer >= min). */
   target?: number;
   met?: boolean;
+  /**
+   * Why `met` is no verdict (`±383%`: the spread of its rows; `load 18 on 2 cores`): the report
+   * prints `? noisy (...)` instead of ✓/✗ (`noise.ts`). Absent on a quiet run.
+   */
+  inconclusive?: string | undefined;
 }
 
 export interface Target {
@@ -120,4 +125,6 @@ export interface RunResult {
   suites: SuiteResult[];
   scenarios: ScenarioResult[];
   notes: string[];
+  /** Set when the machine was loaded at start (`noise.ts`): printed first, and atop the report. */
+  noiseWarning?: string | undefined;
 }

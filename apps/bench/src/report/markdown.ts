@@ -1,4 +1,12 @@
-import type { GroupResult, MicroRow, RunResult, ScenarioResult, SuiteResult } from '../results';
+import { verdictText } from '../noise';
+import type {
+  GroupResult,
+  MicroRow,
+  Ratio,
+  RunResult,
+  ScenarioResult,
+  SuiteResult,
+} from '../results';
 import {
   formatCheckedRatio,
   formatMs,
@@ -10,9 +18,9 @@ import {
 export const ratiosStart = '<!-- ratios:start -->';
 export const ratiosEnd = '<!-- ratios:end -->';
 
-function targetCell(r: { target?: number; met?: boolean }): string {
+function targetCell(r: Ratio): string {
   if (r.target === undefined) return '';
-  return `≥ ${+r.target.toFixed(2)}x ${r.met ? '✓' : '✗ missed'}`;
+  return `≥ ${+r.target.toFixed(2)}x ${verdictText(r, '✗ missed')}`;
 }
 
 /** One line per (ours, peer) pair across every suite: the table the root README repeats. */
@@ -103,9 +111,9 @@ export function groupTable(group: GroupResult): string {
   return [...table, ...gap, ...checks].join('\n');
 }
 
-function targetMark(r: { target?: number; met?: boolean }): string {
+function targetMark(r: Ratio): string {
   if (r.target === undefined) return '';
-  return ` (≥ ${+r.target.toFixed(2)}x ${r.met ? '✓' : '✗'})`;
+  return ` (≥ ${+r.target.toFixed(2)}x ${verdictText(r, '✗')})`;
 }
 
 /** A scenario's measures (a table) and its tables, each followed by a blank line. */
@@ -159,6 +167,7 @@ export function renderReport(run: RunResult): string {
       ],
     ),
     '',
+    ...(run.noiseWarning ? [`**Warning:** ${run.noiseWarning}`, ''] : []),
     `Packages: ${Object.entries(env.packages)
       .map(([n, v]) => `${n} ${v}`)
       .join(', ')}.`,

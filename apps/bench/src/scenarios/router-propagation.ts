@@ -126,7 +126,7 @@ export async function measurePropagation(
     const delays = local.map((t, i) => (heard[i] ?? Number.NaN) - t).filter(Number.isFinite);
     const delay = summarize(delays);
     const ping = summarize(rtt);
-    const ask = { model: 'ok', messages: [{ role: 'user', content: 'hi' }] };
+    const ask = { model: 'ok', messages: [{ role: 'user' as const, content: 'hi' }] };
     const calls = scaled(ctx.profile, 20_000, 500);
     const [alone, withRedis] = await overheadNs(
       [() => plain.complete(ask), () => two.complete(ask)],

@@ -1,11 +1,19 @@
+import { verdictText } from '../noise';
 import { checkColumns, checkRows, ratioColumns, ratioRows } from '../report/markdown';
-import type { GroupResult, ScenarioResult, SuiteResult } from '../results';
+import type { GroupResult, Ratio, ScenarioResult, SuiteResult } from '../results';
 import { formatCheckedRatio, formatNs, formatOps, textTable } from './table';
 
 const useColour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (code: number, s: string) => (useColour ? `\x1b[${code}m${s}\x1b[0m` : s);
 export const bold = (s: string) => paint(1, s);
 export const dim = (s: string) => paint(2, s);
+
+/** ` ✓`, ` ✗(≥1.5x)`, or ` ≥1.5x ? noisy (±383%)`: the target is named whenever it is not met. */
+function targetMark(r: Ratio): string {
+  if (r.target === undefined) return '';
+  const target = `≥${+r.target.toFixed(2)}x`;
+  return `${r.inconclusive === undefined ? '' : ` ${target}`} ${verdictText(r, `✗(${target})`)}`;
+}
 
 export function groupText(group: GroupResult): string {
   const anyConcurrency = group.rows.some((r) => r.concurrency > 1);
@@ -23,12 +31,7 @@ export function groupText(group: GroupResult): string {
     r.error ? 'failed' : formatOps(r.opsPerSec),
     r.error ? '' : `±${r.spreadPct.toFixed(1)}%`,
     r.error ? '' : formatNs(r.nsPerOp),
-    r.ratios
-      .map(
-        (x) =>
-          `${formatCheckedRatio(x)} vs ${x.vs}${x.target === undefined ? '' : x.met ? ' ✓' : ` ✗(≥${+x.target.toFixed(2)}x)`}`,
-      )
-      .join(', '),
+    r.ratios.map((x) => `${formatCheckedRatio(x)} vs ${x.vs}${targetMark(x)}`).join(', '),
   ]);
   const errors = group.rows.filter((r) => r.error).map((r) => dim(`  ${r.name}: ${r.error}`));
   const facts = Object.entries(group.facts).map(([k, v]) => dim(`  ${k}: ${v}`));

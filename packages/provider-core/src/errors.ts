@@ -100,7 +100,13 @@ export class ProviderError extends Error {
  * Narrows to {@link AnyProviderError}, so a check of `kind` then reads that class's fields.
  */
 export function isProviderError(error: unknown): error is AnyProviderError {
-  return hasBrand(error, PROVIDER_ERROR);
+  // A guard answers for any value: what a user's code threw may be a revoked Proxy or a Proxy
+  // whose traps throw, and reading its brand throws. Such a value is no provider's error.
+  try {
+    return hasBrand(error, PROVIDER_ERROR);
+  } catch {
+    return false;
+  }
 }
 
 /** True for a provider error of the given kind; narrows to that kind's class (`timeoutMs`...). */
@@ -108,7 +114,13 @@ export function isProviderErrorOfKind<K extends ProviderErrorKind>(
   error: unknown,
   kind: K,
 ): error is ProviderErrorOfKind<K> {
-  return isProviderError(error) && error.kind === kind;
+  if (!isProviderError(error)) return false;
+  try {
+    return error.kind === kind;
+  } catch {
+    // a Proxy that passes for a provider error but whose `kind` getter throws
+    return false;
+  }
 }
 
 /** The partial answer an error carries, if any. */

@@ -4,7 +4,7 @@ import { unsupportedByServer } from './classify';
 import type { Deployment } from './deployment';
 import { isRetryable, shapeOf } from './error-shape';
 import { RouterError } from './errors';
-import { foreignRetryAfterMs } from './foreign-retry-after';
+import { foreignRetryAfterMs, providerErrorRetryAfterMs } from './foreign-retry-after';
 import type { Plan } from './plan';
 import { isProviderErrorOfKindSafe, isProviderErrorSafe } from './thrown-value';
 import type { RouteAttempt, SkipReason } from './types';
@@ -97,8 +97,11 @@ function waitOf(a: RouteAttempt, error: unknown, d: Deployment, now: number): nu
   if (a.skipped === undefined && !isRetryable(error)) return undefined;
   if (a.skipped === 'breaker-open') return d.breakerRetryAfterMs();
   let wait = d.health.retryInMs(now);
-  const asked = isProviderErrorSafe(error) ? error.retryAfterMs : foreignRetryAfterMs(error);
-  if (asked !== undefined && Number.isFinite(asked) && (wait === undefined || asked > wait)) {
+  // A provider error's own, else one read along its cause chain (a wrapped provider error's too).
+  const asked = isProviderErrorSafe(error)
+    ? providerErrorRetryAfterMs(error)
+    : foreignRetryAfterMs(error);
+  if (asked !== undefined && (wait === undefined || asked > wait)) {
     wait = asked;
   }
   return wait;

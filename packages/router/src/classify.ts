@@ -1,5 +1,5 @@
 import type { ProviderErrorKind } from '@x/provider-core';
-import { shapeOf } from './error-shape';
+import { firstInChain, shapeOf } from './error-shape';
 import { scrubErrorText } from './error-text';
 import { foreignRetryAfterMs } from './foreign-retry-after';
 import { isInstanceSafe, isProviderErrorSafe, isUnreadable, readProperty } from './thrown-value';
@@ -157,12 +157,26 @@ export interface RetryAfter {
 /** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
 export function retryAfterOf(error: unknown): RetryAfter | undefined {
   if (tooLargeForDeployment(error)) return undefined;
-  if (!isProviderErrorSafe(error)) return foreignRetryAfter(error);
-  const ms = error.retryAfterMs;
-  if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return undefined;
-  const status = (error as { statusCode?: number | undefined }).statusCode;
-  if (error.kind === 'local-limit') return { ms, cause: "its provider's local limit" };
-  if (error.kind === 'server-busy' || status === 429) {
+  if (isProviderErrorSafe(error)) return providerRetryAfter(error);
+  // A provider error the user's code wrapped (`new Error('chat failed', { cause })`) keeps its
+  // own reading, as `shapeOf` keeps its kind: the same cause chain, the same bounds.
+  const wrapped = firstInChain(error, (e, depth) =>
+    depth > 0 && isProviderErrorSafe(e) ? providerRetryAfter(e) : undefined,
+  );
+  return wrapped ?? foreignRetryAfter(error);
+}
+
+/** The delay a provider error asked for: a 429's or a busy server's, or its local limit's. */
+function providerRetryAfter(error: object): RetryAfter | undefined {
+  if (tooLargeForDeployment(error)) return undefined;
+  // Each read is a user's object's when the error came wrapped: none may throw.
+  const ms = readProperty(error, 'retryAfterMs');
+  if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) return undefined;
+  const kind = readProperty(error, 'kind');
+  const code = readProperty(error, 'statusCode');
+  const status = typeof code === 'number' ? code : undefined;
+  if (kind === 'local-limit') return { ms, cause: "its provider's local limit" };
+  if (kind === 'server-busy' || status === 429) {
     return { ms, cause: status === undefined ? 'a Retry-After' : `a ${status} (Retry-After)` };
   }
   return undefined;

@@ -33,6 +33,17 @@ export function readRequestFields(value: unknown, at: string): RequestFieldsLike
   return fields as RequestFieldsLike;
 }
 
+/** The deployments a call to `group` can reach: its own, its `fallbacks`' and `contextFallbacks'`. */
+export function reachableDeployments(
+  group: string,
+  tiers: ReadonlyMap<string, readonly (readonly Deployment[])[]>,
+  fallbacks: ReadonlyMap<string, readonly string[]>,
+  contextFallbacks: ReadonlyMap<string, readonly string[]>,
+): Deployment[] {
+  const groups = [group, ...(fallbacks.get(group) ?? []), ...(contextFallbacks.get(group) ?? [])];
+  return groups.flatMap((g) => (tiers.get(g) ?? []).flat());
+}
+
 /**
  * For each group whose calls may reach a deployment that drops fields: the fields some provider
  * those calls can reach (its own deployments, its `fallbacks`' and `contextFallbacks`') takes.
@@ -46,8 +57,7 @@ export function knownFieldsByGroup(
 ): Map<string, KnownFields> {
   const known = new Map<string, KnownFields>();
   for (const group of tiers.keys()) {
-    const groups = [group, ...(fallbacks.get(group) ?? []), ...(contextFallbacks.get(group) ?? [])];
-    const reachable = groups.flatMap((g) => (tiers.get(g) ?? []).flat());
+    const reachable = reachableDeployments(group, tiers, fallbacks, contextFallbacks);
     if (!reachable.some((d) => d.dropUnknownFields && d.requestFields !== undefined)) continue;
     const chat = new Set<string>();
     const embed = new Set<string>();

@@ -1,6 +1,6 @@
 import { chatResponse } from '@x/provider-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HI } from './__fixtures__/fake-provider';
+import { apiError, HI } from './__fixtures__/fake-provider';
 import type { RouterError } from './errors';
 import { createRouter } from './router';
 
@@ -139,6 +139,66 @@ describe('a Retry-After in the cause chain of another provider error', () => {
       retryable: true,
       retryAfterMs: 6_000,
     });
+    await router.close();
+  });
+});
+
+describe('the retryAfterMs of a provider error the caller wrapped', () => {
+  it.each([
+    ['a 429', () => apiError(429, { retryAfterMs: 7_000 }), 7_000],
+    ['a busy 503', () => apiError(503, { kind: 'server-busy', retryAfterMs: 4_000 }), 4_000],
+  ])('cools the deployment for it, as for the provider error alone: %s', async (_, make, ms) => {
+    for (const error of [
+      make(),
+      new Error('chat failed', { cause: make() }),
+      new Error('chat failed', { cause: new Error('upstream', { cause: make() }) }),
+    ]) {
+      const { cooldowns, remaining } = await cooldownsAfter(error);
+      expect(cooldowns).toEqual(retryAfterCooldown(ms));
+      expect(remaining).toBe(ms);
+    }
+  });
+
+  it('gives RouterError.retryAfterMs with cooldown: false', async () => {
+    const error = new Error('chat failed', { cause: apiError(429, { retryAfterMs: 8_000 }) });
+    const router = createRouter({
+      deployments: [
+        {
+          id: 'a',
+          group: 'chat',
+          provider: { complete: async () => Promise.reject(error) },
+          model: 'm',
+        },
+      ],
+      cooldown: false,
+    });
+    const failure = (await router.complete(ask).catch((e: unknown) => e)) as RouterError;
+    expect(failure).toMatchObject({
+      code: 'X_ROUTER_ALL_FAILED',
+      retryable: true,
+      retryAfterMs: 8_000,
+    });
+    await router.close();
+  });
+
+  it('starts no Retry-After cooldown for a wrapped 400 (no retry of it is asked for)', async () => {
+    const error = new Error('chat failed', {
+      cause: apiError(400, { retryable: false, retryAfterMs: 5_000 }),
+    });
+    const router = createRouter({
+      deployments: [
+        {
+          id: 'a',
+          group: 'chat',
+          provider: { complete: async () => Promise.reject(error) },
+          model: 'm',
+        },
+      ],
+    });
+    const cooldowns: unknown[] = [];
+    router.onCooldown((e) => cooldowns.push(e));
+    await router.complete(ask).catch(() => undefined);
+    expect(cooldowns).toEqual([]);
     await router.close();
   });
 });

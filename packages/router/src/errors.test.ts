@@ -127,3 +127,19 @@ describe('names in router error messages', () => {
     expect(timeout.message).toContain('deployments "gpu\\n1", "gpu\\u202e2" did not finish');
   });
 });
+
+describe('isProviderError (re-exported from @x/provider-core)', () => {
+  it('returns false, never throwing, for a revoked Proxy or a Proxy whose traps throw', () => {
+    const { proxy: revoked, revoke } = Proxy.revocable(new Error('gone'), {});
+    revoke();
+    const trapping = new Proxy(new Error('trap'), {
+      get() {
+        throw new Error('hostile get');
+      },
+    });
+    for (const value of [revoked, trapping]) {
+      expect(isProviderError(value)).toBe(false);
+      expect(isProviderErrorOfKind(value, 'api')).toBe(false);
+    }
+  });
+});

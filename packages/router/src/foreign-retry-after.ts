@@ -6,7 +6,7 @@
  */
 import { MAX_TIMER_MS, retryAfterMs } from '@x/internal';
 import { firstInChain } from './error-shape';
-import { readProperty as read } from './thrown-value';
+import { isProviderErrorSafe, readProperty as read } from './thrown-value';
 
 /**
  * The longest header value read: an HTTP date is 29 characters, a delay far fewer. A longer one
@@ -19,18 +19,32 @@ const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 /**
  * The delay asked for by `error` or the first error of its cause chain that carries one, in ms:
- * its `headers` (`openai`'s `APIError`: a `Headers`; a fetch `Response`; a plain record with
- * lower-case names) or its `response.headers` (axios). `retry-after-ms` first, as `openai`'s
- * client reads it, then `retry-after` (seconds or an HTTP date). A value that is too long, signed
- * or not a number is left out; a delay is capped at the longest timer (the router's
- * `maxRetryAfterMs` caps the cooldown it starts). `undefined` when none is found.
+ * a wrapped provider error's own `retryAfterMs`, else its `headers` (`openai`'s `APIError`: a
+ * `Headers`; a fetch `Response`; a plain record with lower-case names) or its `response.headers`
+ * (axios). `retry-after-ms` first, as `openai`'s client reads it, then `retry-after` (seconds or
+ * an HTTP date). A value that is too long, signed or not a number is left out; a delay is capped
+ * at the longest timer (the router's `maxRetryAfterMs` caps the cooldown it starts). `undefined`
+ * when none is found.
  */
 export function foreignRetryAfterMs(error: unknown): number | undefined {
-  return firstInChain(
-    error,
-    (e) =>
-      ownRetryAfterMs(read(e, 'headers')) ?? ownRetryAfterMs(read(read(e, 'response'), 'headers')),
+  return firstInChain(error, (e, depth) =>
+    depth > 0 && isProviderErrorSafe(e)
+      ? providerErrorRetryAfterMs(e)
+      : (ownRetryAfterMs(read(e, 'headers')) ??
+        ownRetryAfterMs(read(read(e, 'response'), 'headers'))),
   );
+}
+
+/**
+ * The `retryAfterMs` of a provider error, handed to the router or wrapped by the user's code
+ * (`new Error('chat failed', { cause })`): its provider read the server's headers already. Read
+ * without a throw (a wrapped one is in a user's object), capped at the longest timer.
+ */
+export function providerErrorRetryAfterMs(error: unknown): number | undefined {
+  const ms = read(error, 'retryAfterMs');
+  return typeof ms === 'number' && ms >= 0 && Number.isFinite(ms)
+    ? Math.min(ms, MAX_TIMER_MS)
+    : undefined;
 }
 
 function ownRetryAfterMs(headers: unknown): number | undefined {

@@ -3,6 +3,7 @@ import { allFailed } from './all-failed';
 import { classify, describeError, type Verdict } from './classify';
 import type { Deployment, Operation } from './deployment';
 import { fieldKind, fieldsToDrop } from './drop-fields';
+import { dropFieldsHint } from './drop-fields-hint';
 import { isTokenIds } from './embed-input';
 import { isRouterClosedError } from './errors';
 import type { RouterResponseEvent } from './events';
@@ -196,7 +197,11 @@ export async function routeCall<R extends object>(
         const verdict = classify(error, signal);
         rt.failed(d, op, error, verdict, candidate.probe, signal?.aborted === true);
         // The caller's abort rejects with its reason, whatever the provider made of it.
-        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
+        if (verdict === 'fatal') {
+          throw signal?.aborted
+            ? signal.reason
+            : (dropFieldsHint(error, rt, plan.group, d, kind) ?? routerKeyHint(error));
+        }
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
         moved = { from: d, verdict: verdict, attempt: plan.attempts.length - 1 };

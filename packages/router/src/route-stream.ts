@@ -4,6 +4,7 @@ import { allFailed } from './all-failed';
 import { ignore } from './call-waits';
 import { classify, isConsumerTimeout } from './classify';
 import { fieldsToDrop } from './drop-fields';
+import { dropFieldsHint } from './drop-fields-hint';
 import { RouterClosedError } from './errors';
 import type { HeldStream } from './held-streams';
 import { Plan } from './plan';
@@ -196,7 +197,11 @@ export async function* routeStream(
         if (closed !== undefined) throw closed;
         const verdict = classify(error, signal);
         rt.failed(d, 'stream', error, verdict, candidate.probe, signal?.aborted === true);
-        if (verdict === 'fatal') throw signal?.aborted ? signal.reason : routerKeyHint(error);
+        if (verdict === 'fatal') {
+          throw signal?.aborted
+            ? signal.reason
+            : (dropFieldsHint(error, rt, plan.group, d, 'chat') ?? routerKeyHint(error));
+        }
         plan.failed(d, error, performance.now() - t0);
         if (verdict === 'context') plan.overflowed(d, error);
         moved = { from: d, verdict, attempt: plan.attempts.length - 1 };

@@ -34,7 +34,7 @@ describe('pool.fetch with one signal shared by many fetches', () => {
     s.release();
     expect(await Promise.all(fetches)).toEqual(Array(300).fill('ok'));
     expect(listeners(signal)).toBe(1);
-  });
+  }, 30_000);
 
   it('lets go of the signal once the fetches are collected', async () => {
     const s = await server();

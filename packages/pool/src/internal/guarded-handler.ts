@@ -5,7 +5,6 @@ import {
   type LegacyHandler,
   NewStyleForwarder,
   type NewStyleHandler,
-  type StatusWatch,
 } from './forwarding-handlers';
 import { HeadersDeadline } from './headers-deadline';
 import { RequestSocket, SocketController } from './request-socket';
@@ -88,9 +87,16 @@ class GuardedNewStyleHandler extends NewStyleForwarder {
   readonly #opts: Dispatcher.DispatchOptions;
   readonly deadline: HeadersDeadline;
   readonly socket = new RequestSocket();
+  /** The handler guarded, as the caller gave it: what {@link redirects} knows it by. */
+  readonly given: NewStyleHandler;
+  /** Told each response status, to know whether the handler's next dispatch follows a redirect. */
+  redirects: RedirectWatch | undefined = undefined;
+  /** The origin of this dispatch, for {@link redirects}. */
+  key = '';
 
   constructor(handler: NewStyleHandler, opts: Dispatcher.DispatchOptions, timeoutMs: number) {
     super(handler);
+    this.given = handler;
     this.#opts = opts;
     this.deadline = new HeadersDeadline(timeoutMs);
   }
@@ -122,6 +128,7 @@ class GuardedNewStyleHandler extends NewStyleForwarder {
     text?: string,
   ): void {
     this.deadline.status(status);
+    this.redirects?.answered(this.given, this.key, status);
     super.onResponseStart(controller, status, headers, text);
   }
 
@@ -195,17 +202,12 @@ export function bindSocket(handler: Handler, on: { readonly socket: Duplex | und
   }
 }
 
-/** Makes a guarded new-style handler tell `hop` the response statuses it sees. */
-export function watchStatus(handler: Handler, hop: StatusWatch): void {
-  if (handler instanceof GuardedNewStyleHandler) handler.hop = hop;
-}
-
 /**
- * Makes a guarded legacy-style handler, dispatched to `key`, tell `redirects` the response
+ * Makes a guarded handler, dispatched to `key`, tell `redirects` the response
  * statuses it sees, with the handler it guards.
  */
 export function watchRedirects(handler: Handler, redirects: RedirectWatch, key: string): void {
-  if (handler instanceof GuardedHandler) {
+  if (handler instanceof GuardedHandler || handler instanceof GuardedNewStyleHandler) {
     handler.redirects = redirects;
     handler.key = key;
   }

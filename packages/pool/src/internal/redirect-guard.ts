@@ -2,7 +2,7 @@ import { SECRET_HEADER } from '@x/internal';
 import type { Dispatcher } from 'undici';
 import { PoolRedirectError } from '../errors';
 import type { StatusWatch } from './forwarding-handlers';
-import { type RedirectWatch, watchRedirects, watchStatus } from './guarded-handler';
+import { type RedirectWatch, watchRedirects } from './guarded-handler';
 import { dispatchOrigin, failHandler } from './handlers';
 import { displayOrigin } from './origins';
 import { forEachHeader } from './scrub';
@@ -136,12 +136,12 @@ export class RedirectHops implements RedirectWatch {
    * True when the dispatch of `given` (the caller's handler; `guarded`, the pool's wrapper) to
    * `key` was refused, and `guarded` failed with a {@link PoolRedirectError}.
    *
-   * A legacy-style handler (`onConnect`, `onHeaders`...) is held only from its first `3xx`
-   * ({@link answered}): the pool's own callers and undici's APIs (`request`, `stream`, `fetch`)
-   * send one of those per request, never again, and an entry per request would cost the hot path
-   * a weak entry each. Its hops are counted from the dispatch answered with that `3xx`: a handler
-   * sent to another origin after an error before any redirect (a failover) is held to the origin
-   * it failed over to, where the newer style is held to its first.
+   * A handler is held only from its first `3xx` ({@link answered}): the pool's own callers,
+   * undici's APIs (`request`, `stream`, `fetch`) and the providers send one handler per request,
+   * never again, and an entry per request would cost the hot path a weak entry each (an ephemeron
+   * the collector walks). Its hops are counted from the dispatch answered with that `3xx`: a
+   * handler sent to another origin after an error before any redirect (a failover) is held to the
+   * origin it failed over to.
    */
   refused(
     given: object,
@@ -149,28 +149,18 @@ export class RedirectHops implements RedirectWatch {
     key: string,
     headers: unknown,
   ): boolean {
-    if (!(given as { onRequestStart?: unknown }).onRequestStart) {
-      const hop = this.#hops.get(given);
-      if (hop !== undefined) {
-        const refusal = this.enter(given, key, headers);
-        if (refusal instanceof PoolRedirectError) {
-          failHandler(guarded, refusal);
-          return true;
-        }
+    if (this.#hops.get(given) !== undefined) {
+      const refusal = this.enter(given, key, headers);
+      if (refusal instanceof PoolRedirectError) {
+        failHandler(guarded, refusal);
+        return true;
       }
-      watchRedirects(guarded, this, key);
-      return false;
     }
-    const hop = this.enter(given, key, headers);
-    if (hop instanceof PoolRedirectError) {
-      failHandler(guarded, hop);
-      return true;
-    }
-    watchStatus(guarded, hop);
+    watchRedirects(guarded, this, key);
     return false;
   }
 
-  /** A dispatch of the legacy-style `given` to `key` was answered with `status` ({@link refused}). */
+  /** A dispatch of `given` to `key` was answered with `status` ({@link refused}). */
   answered(given: object, key: string, status: number): void {
     if (!isRedirect(status)) return;
     let hop = this.#hops.get(given);

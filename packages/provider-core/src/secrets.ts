@@ -84,8 +84,19 @@ interface Gathered {
   tell: (occurrences: number) => void;
 }
 
-/** The request redactions that gather their scrubs, by the function handed out. */
-const gatherers = new WeakMap<(text: string) => string, Gathered>();
+/**
+ * What a redaction carries besides being one: a request's gathering of its scrubs, and the twin
+ * that leaves the clean-text memo alone ({@link redactOnce}). Kept on the function itself, under
+ * symbols: one is made per request, and a WeakMap entry each (an ephemeron the collector has to
+ * walk) cost more than the rest of a successful answer's scrub.
+ */
+const GATHERED = Symbol('gathered');
+const ONCE = Symbol('once');
+interface Redaction {
+  (text: string): string;
+  [GATHERED]?: Gathered | undefined;
+  [ONCE]?: ((text: string) => string) | undefined;
+}
 
 /**
  * From now until {@link tellScrubs}, the scrubs of `redact` (a request's, from
@@ -95,7 +106,7 @@ const gatherers = new WeakMap<(text: string) => string, Gathered>();
  * Any other redaction is left as it is.
  */
 export function gatherScrubs(redact: (text: string) => string): void {
-  const gathered = gatherers.get(redact);
+  const gathered = (redact as Redaction)[GATHERED];
   if (gathered !== undefined) gathered.gathering = true;
 }
 
@@ -105,16 +116,13 @@ export function gatherScrubs(redact: (text: string) => string): void {
  * (a partial answer scrubbed after the attempt ended).
  */
 export function tellScrubs(redact: (text: string) => string): void {
-  const gathered = gatherers.get(redact);
+  const gathered = (redact as Redaction)[GATHERED];
   if (gathered === undefined) return;
   gathered.gathering = false;
   const { occurrences } = gathered;
   gathered.occurrences = 0;
   if (occurrences > 0) gathered.tell(occurrences);
 }
-
-/** Each redaction's twin that leaves the memo of clean texts as it is ({@link redactOnce}). */
-const oneOffs = new WeakMap<(text: string) => string, (text: string) => string>();
 
 /**
  * `redact(text)`, the same result and the same report, but a clean `text` is not remembered as
@@ -124,7 +132,7 @@ const oneOffs = new WeakMap<(text: string) => string, (text: string) => string>(
  * called as it is.
  */
 export function redactOnce(redact: (text: string) => string, text: string): string {
-  return (oneOffs.get(redact) ?? redact)(text);
+  return ((redact as Redaction)[ONCE] ?? redact)(text);
 }
 
 /**
@@ -169,9 +177,8 @@ export class Redactor {
 
   constructor(onScrub?: ScrubListener) {
     this.#onScrub = onScrub;
-    oneOffs.set(this.redact, (text) =>
-      this.#scrub(text, undefined, undefined, true, undefined, false),
-    );
+    (this.redact as Redaction)[ONCE] = (text) =>
+      this.#scrub(text, undefined, undefined, true, undefined, false);
   }
 
   /** True once a credential was added (a key callback's keys are remembered later, by call). */
@@ -256,9 +263,9 @@ export class Redactor {
     };
     // A key still among the recent ones is in their index: no index of its own to build.
     const first = () => (known || this.#recent.includes(key!) ? undefined : ownIndexes());
-    const redact = (text: string): string => this.#scrub(text, first(), endpoint, true, gathered);
-    gatherers.set(redact, gathered);
-    oneOffs.set(redact, (text) => this.#scrub(text, first(), endpoint, true, gathered, false));
+    const redact: Redaction = (text) => this.#scrub(text, first(), endpoint, true, gathered);
+    redact[GATHERED] = gathered;
+    redact[ONCE] = (text) => this.#scrub(text, first(), endpoint, true, gathered, false);
     return redact;
   }
 

@@ -122,7 +122,12 @@ describe('cache.close', () => {
         caught = error;
       }
       expect(isCacheClosedError(caught)).toBe(true);
-      expect(caught).toMatchObject({ code: 'X_CACHE_CLOSED', target: 'cache' });
+      expect(caught).toMatchObject({
+        code: 'X_CACHE_CLOSED',
+        target: 'cache',
+        // The remedy, as a closed provider's and router's errors give theirs.
+        message: 'The cache is closed: `close()` was called; create a new cache to make more calls',
+      });
     }
     await expect(cache.close()).resolves.toBeUndefined();
   });

@@ -102,7 +102,8 @@ describe('JSON', () => {
     expect(json(new CacheValueError('bad value'))).toMatchObject({ message: 'bad value' });
     expect(json(new CacheClosedError('store'))).toEqual({
       name: 'CacheClosedError',
-      message: 'The Redis cache store is closed: `close()` was called',
+      message:
+        'The Redis cache store is closed: `close()` was called; create a new store with createRedisStore() to make more calls',
       code: 'X_CACHE_CLOSED',
       target: 'store',
     });

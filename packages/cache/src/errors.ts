@@ -128,8 +128,8 @@ export class CacheClosedError extends Error {
   constructor(target: 'cache' | 'store') {
     super(
       target === 'cache'
-        ? 'The cache is closed: `close()` was called'
-        : 'The Redis cache store is closed: `close()` was called',
+        ? 'The cache is closed: `close()` was called; create a new cache to make more calls'
+        : 'The Redis cache store is closed: `close()` was called; create a new store with createRedisStore() to make more calls',
     );
     this.target = target;
     brandError(this, CLOSED_ERROR);

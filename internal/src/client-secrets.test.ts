@@ -31,6 +31,22 @@ describe('redactKnownSecrets', () => {
     expect(redactKnownSecrets(`x ${PASSWORD.toUpperCase()}`, [PASSWORD])).toBe('x [redacted]');
   });
 
+  it('hides the secret read backwards, by code point, in any case for a long one', () => {
+    const backwards = [...PASSWORD].reverse().join('');
+    expect(redactKnownSecrets(`-ERR bad ${backwards}`, [PASSWORD])).toBe('-ERR bad [redacted]');
+    expect(redactKnownSecrets(`x ${backwards.toUpperCase()}`, [PASSWORD])).toBe('x [redacted]');
+    const emoji = 'pw-\u{1f511}-key';
+    expect(redactKnownSecrets(`x ${[...emoji].reverse().join('')} y`, [emoji])).toBe(
+      'x [redacted] y',
+    );
+    // from SECRET_MIN characters, as written only under FOLD_MIN, as the secret itself
+    expect(redactKnownSecrets('ERR ssap Ssap', ['pass'])).toBe('ERR [redacted] Ssap');
+    expect(redactKnownSecrets('ERR cba', ['abc'])).toBe('ERR cba');
+    // a hex-looking password read backwards is matched in its case, not as hex digits
+    expect(redactKnownSecrets('x 0fedcba9 0FEDCBA9', ['9abcdef0'])).toBe('x [redacted] 0FEDCBA9');
+    expect(secretForms('abcd')).toContain('dcba');
+  });
+
   it('leaves text without the secret, and credentials too short to look for, alone', () => {
     expect(redactKnownSecrets('ERR wrong number of arguments', [PASSWORD])).toBe(
       'ERR wrong number of arguments',

@@ -1,12 +1,13 @@
 import { REDACTED } from './redacted';
-import { FOLD_MIN, SECRET_MIN, secretForms } from './secret-encodings';
+import { FOLD_MIN, reversed, SECRET_MIN, secretForms } from './secret-encodings';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** Hex digits and `%xx` escapes of a form, in either case: `%2F` and `%2f` are the same byte. */
 function anyCaseHex(form: string, secret: string): string {
   const escaped = escapeRegExp(form);
-  if (form === secret) return escaped;
+  // The secret read backwards is no encoding: its letters are the secret's, in its case.
+  if (form === secret || form === reversed(secret)) return escaped;
   // An encoded form (not the secret as written): its letters a-f may be hex digits.
   return /^[0-9a-f%:\s-]+$/i.test(form)
     ? escaped.replace(/[a-f]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)

@@ -66,7 +66,7 @@ export {
   optionError,
   withOptionPath,
 } from './option-error';
-export { escapeUnseen, quoted } from './quoted';
+export { type EscapeUnseenOptions, escapeUnseen, quoted } from './quoted';
 export { createRandom, type Random } from './random';
 export {
   answersIntegersAsText,
@@ -84,6 +84,7 @@ export {
   HEX_SEPARATORS,
   hexOf,
   percentEveryByte,
+  reversed,
   SECRET_MIN,
   secretForms,
   uriOf,

@@ -36,12 +36,20 @@ export const uriOf = (secret: string): string =>
   encodeURIComponent(secret.replace(LONE_SURROGATE, '\ufffd'));
 
 /**
+ * `text` read backwards, by code point (a surrogate pair stays one character): a hostile server's
+ * way past a scrubber that looks for a secret only as it is written.
+ */
+export const reversed = (text: string): string => [...text].reverse().join('');
+
+/**
  * The forms a whole secret may be quoted in by a server, a proxy or a wrapping driver: as
- * written, URL-encoded (`+` for a space too, and every byte escaped), base64 (padded or not),
- * base64url, hex (bytes apart or not), the escapes and hex digits in both cases, and
+ * written, reversed, URL-encoded (`+` for a space too, and every byte escaped), base64 (padded or
+ * not), base64url, hex (bytes apart or not), the escapes and hex digits in both cases, and
  * JSON-escaped (once, and inside JSON again). The one list of them: `@x/provider-core`'s Redactor
  * indexes these before the pieces of a secret, and {@link redactKnownSecrets} looks for them in
- * a driver's error text.
+ * a driver's error text. A secret is looked for only from {@link SECRET_MIN} characters on, so a
+ * reversed one is at least as long as any other form looked for (and a long one in any case, as
+ * the secret itself: {@link FOLD_MIN}).
  */
 export function secretForms(secret: string): string[] {
   const uri = uriOf(secret);
@@ -49,6 +57,7 @@ export function secretForms(secret: string): string[] {
   const base64 = bytes.toString('base64');
   const forms = [
     secret,
+    reversed(secret),
     uri,
     // `+` in a query string.
     uri.replace(/%20/g, '+'),

@@ -39,6 +39,7 @@ export {
   type ValgrindRun,
 } from './instructions';
 export { jsonHostileText } from './json-text';
+export { itEndsGetApiKeyWaits, type KeyWaitSubject } from './key-waits';
 export { errorTexts, expectNoSecret, type Outputs, watchOutputs } from './leaks';
 export { memoryAfterGc } from './memory-after-gc';
 export {

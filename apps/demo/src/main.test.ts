@@ -99,12 +99,19 @@ describe('pnpm demo', () => {
       /pool: \d+ socket\(s\) for \d+ requests \(reuse \d+%\) · cache: 1 entry,/,
     );
     expect(stdout).toContain('x_provider_ollama_requests_total');
+    expect(stdout).toContain(
+      'model="": server metadata calls that name no model (such as initialize()\'s model list): HTTP attempts, no requests',
+    );
     // concurrency slots and shared managers: two providers, one set of slots, one breaker
     expect(stdout).toContain('same limiter: true · same breaker: true');
     expect(stdout).toMatch(
       /12 calls at once, half through each provider: at most 2 in flight, up to \d+ waiting in the process, 0 ever queued at the server/,
     );
     expect(stdout).toContain('[X_PROVIDER_OPENAI_CIRCUIT_OPEN]');
+    // the shared breaker's refusal says the failure it counted was the Ollama provider's
+    expect(stdout).toContain(
+      'the circuit breaker it shares is open (breaker shared with the ollama provider, last failure there: Ollama /api/chat',
+    );
     expect(stdout).toContain(
       "the breaker ollama opened refused openai's call; the server saw 0 request(s)",
     );

@@ -14,8 +14,12 @@ export type GetApiKey = () => string | undefined | Promise<string | undefined>;
 /** Where a provider's credential comes from, as the audit trail names it. */
 export type CredentialSource = 'apiKey' | 'getApiKey' | 'env' | 'headers';
 
-/** How fetching a credential went: a key, nothing (the callback returned none), or a failure. */
-export type CredentialOutcome = 'ok' | 'empty' | 'failed';
+/**
+ * How fetching a credential went: a key, nothing (the callback returned none), a failure, or a
+ * `getApiKey()` wait that ended before its key: its deadline (`timeouts.firstTokenMs`, or
+ * `totalMs`), `close()` or `destroy()`, or the caller's abort.
+ */
+export type CredentialOutcome = 'ok' | 'empty' | 'failed' | 'timeout' | 'closed' | 'aborted';
 
 /** The headers of one request, and the key it carried (for its redaction). */
 export interface RequestHeaders {

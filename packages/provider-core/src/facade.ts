@@ -41,7 +41,8 @@ export abstract class ProviderFacade {
   /**
    * A buffered call: `validate(request)`, then `admit(request)` when given (what the request asks
    * of this server beyond its shape: a promise to wait for, or `undefined` when there is nothing to
-   * look up), then `op` through the whole request path. A bad request or a closed provider rejects
+   * look up), then `op` through the whole request path; a lookup's deadline says the request was
+   * not sent (`ProviderCore.lookupFailure`). A bad request or a closed provider rejects
    * the promise (never a synchronous throw). Not an `async` method: one returning the core's
    * promise would add a promise and two microtask hops to every call.
    */
@@ -57,7 +58,13 @@ export abstract class ProviderFacade {
       const wait = admit?.(request);
       return wait === undefined
         ? core.complete(op, request)
-        : wait.then(() => core.complete(op, request));
+        : wait.then(
+            () => core.complete(op, request),
+            // The lookup's deadline says the request was never sent.
+            (error: unknown) => {
+              throw core.lookupFailure(error, op);
+            },
+          );
     } catch (error) {
       return Promise.reject(error);
     }

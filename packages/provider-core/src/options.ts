@@ -23,9 +23,9 @@ export interface TimeoutOptions {
   connectMs?: number | undefined;
   /**
    * From sending the request until the first chunk of the answer. Covers model load and prompt
-   * evaluation, so it is generous. Retried when it fires (nothing reached the caller). It also
-   * bounds a `getApiKey()` wait, on its own clock from the callback's call (nothing is sent before
-   * the key).
+   * evaluation, so it is generous. Retried when it fires (nothing reached the caller). With
+   * `getApiKey()`, the first attempt's clock starts at the callback's call instead: the key's wait
+   * counts against it, and a late key leaves the request only the rest.
    * @default 300_000
    */
   firstTokenMs?: number | undefined;

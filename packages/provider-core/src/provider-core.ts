@@ -5,6 +5,7 @@ import type { Pool } from '@x/pool';
 import type { ConcurrencyLimiter, RateLimiter } from '@x/rate-limit';
 import type { ErrorKit } from './error-kit';
 import { streamAttempt } from './http/attempt';
+import { madeBefore } from './http/metadata-wait';
 import { joinEnding, releaseSignal } from './light-signal';
 import { type ProviderEventMap, topicOf } from './observe/events';
 import { buildFamilies, type MetricFamily, metricPrefix } from './observe/families';
@@ -21,6 +22,7 @@ import type { RawBody } from './pipeline/plain-call';
 import { stream } from './pipeline/stream';
 import { WebPage } from './pipeline/web-page';
 import { type CoreConfig, createRuntime, type Runtime } from './runtime';
+import { redactOnce } from './secrets';
 import { EMPTY_PARTIAL, type StreamChunk } from './types';
 
 function noop(): void {}
@@ -68,6 +70,15 @@ export class ProviderCore {
   /** Scrubs every known secret out of text (server messages) before it goes anywhere. */
   redact(text: string): string {
     return this.#rt.redactor.redact(text);
+  }
+
+  /**
+   * {@link redact} for a text no later scrub looks up (a model's digest, a timestamp): the same
+   * result and report, but a clean text is not remembered as clean, so a long list of them (a
+   * server's models) does not push the texts that recur (model names) out of the scrub's memo.
+   */
+  redactOnce(text: string): string {
+    return redactOnce(this.#rt.redactor.redact, text);
   }
 
   /** Throws the provider's closed error once {@link close} or {@link destroy} was called. */
@@ -119,6 +130,8 @@ export class ProviderCore {
     body?: RawBody | undefined;
     answers?: readonly number[] | undefined;
     model?: string | undefined;
+    /** What the call asks for, named in its timeout error after its method and path. */
+    purpose?: string | undefined;
     signal?: AbortSignal | undefined;
   }): Promise<{ text: string; attempts: number; status: number }> {
     if (init.payload !== undefined && init.body !== undefined) {
@@ -131,8 +144,14 @@ export class ProviderCore {
       body: init.body,
       answers: init.answers,
       model: init.model,
+      purpose: init.purpose,
       signal: init.signal,
     });
+  }
+
+  /** A lookup's error made before `op`'s request: its deadline says that request was not sent. */
+  lookupFailure(error: unknown, op: { readonly endpoint: string }): unknown {
+    return madeBefore(this.#rt.kit, error, `POST ${this.#rt.basePath}${op.endpoint}`);
   }
 
   /**
@@ -166,7 +185,7 @@ export class ProviderCore {
     const joined = joinEnding(rt.ending, signal);
     try {
       const pendingHeaders = headersFor(rt, 'application/json', joined);
-      const { headers, key } =
+      const { headers, key, askedAt } =
         pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
       const parts: Buffer[] = [];
       let size = 0;
@@ -186,6 +205,8 @@ export class ProviderCore {
         callerSignal: signal,
         redact,
         idleMs: rt.timeouts.idleMs,
+        // Its whole answer's deadline counts from the key callback's call, if any (`keyClock`).
+        keyAskedAt: askedAt,
       };
       try {
         // Read whole: the answer must arrive within `firstTokenMs`, as a metadata answer must,

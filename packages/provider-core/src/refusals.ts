@@ -74,22 +74,31 @@ export class CircuitOpenError extends ProviderError {
     origin: ErrorOrigin;
     lastFailure?: ProviderError | undefined;
   }) {
-    const last =
-      init.lastFailure === undefined ? '' : ` (last failure: ${summary(init.lastFailure)})`;
-    super(
-      `${init.origin.label} is failing: the circuit breaker is open${last}. ${circuitRemedy(init.retryAfterMs)}`,
-      {
-        origin: init.origin,
-        kind: 'circuit-open',
-        reason: 'CIRCUIT_OPEN',
-        retryable: init.retryAfterMs === undefined || Number.isFinite(init.retryAfterMs),
-        retryAfterMs: init.retryAfterMs,
-        cause: init.cause,
-      },
-    );
+    super(`${openMessage(init.origin, init.lastFailure)}. ${circuitRemedy(init.retryAfterMs)}`, {
+      origin: init.origin,
+      kind: 'circuit-open',
+      reason: 'CIRCUIT_OPEN',
+      retryable: init.retryAfterMs === undefined || Number.isFinite(init.retryAfterMs),
+      retryAfterMs: init.retryAfterMs,
+      cause: init.cause,
+    });
     this.name = 'CircuitOpenError';
     this.lastFailure = init.lastFailure;
   }
+}
+
+/**
+ * What is open and why. A breaker shared by providers of different kinds (`share`, or one breaker
+ * given to both) refuses each of them for the other's failure: its refusal then says the breaker
+ * is shared and whose failure it counted, for the last failure quotes an endpoint this provider
+ * never called (an OpenAI provider told `Ollama /api/chat answered 500`).
+ */
+function openMessage(origin: ErrorOrigin, lastFailure: ProviderError | undefined): string {
+  if (lastFailure === undefined) return `${origin.label} is failing: the circuit breaker is open`;
+  if (lastFailure.provider === origin.provider) {
+    return `${origin.label} is failing: the circuit breaker is open (last failure: ${summary(lastFailure)})`;
+  }
+  return `${origin.label} call refused: the circuit breaker it shares is open (breaker shared with the ${lastFailure.provider} provider, last failure there: ${summary(lastFailure)})`;
 }
 
 /**

@@ -1,9 +1,11 @@
 // The forms a hostile server may put a secret in to get it past a scrubber that knows only its
-// encodings (secret-forms.ts): spaced out, reversed, base64 of its UTF-16 bytes, base64 twice,
-// fullwidth, rotated letters. Like the encodings, they are worked out once per secret and found
-// in the same one pass over the text: what they add per text is more anchors in the index's
-// bitmap, and an `indexOf` per form shorter than PIECE (those of a secret under 8 characters).
+// encodings (secret-forms.ts): spaced out (in groups too), reversed, base64 of its UTF-16 bytes,
+// base64 twice, fullwidth, rotated letters. Like the encodings, they are worked out once per
+// secret and found in the same one pass over the text: what they add per text is more anchors in
+// the index's bitmap, and an `indexOf` per form shorter than PIECE (those of a secret under 8
+// characters).
 
+import { reversed } from '@x/internal';
 import { alignedBase64, type Forms, NOT_ASCII, PIECE } from './secret-forms';
 
 /**
@@ -39,8 +41,54 @@ const SPACERS = [
   ' / ',
 ];
 
-/** `text` read backwards, by code point (a surrogate pair stays one character). */
-const reversed = (text: string): string => [...text].reverse().join('');
+/**
+ * What a server may put between groups of a key's characters (`sk-a bcde fghi`, `sk-ab.cdef.gh`):
+ * one of these throughout, every {@link GROUP_MIN} to {@link GROUP_MAX} characters. A line break
+ * needs none: the search view has line breaks taken out, so a key wrapped every N characters is
+ * found as it is.
+ */
+const GROUP_SPACERS = [' ', '-', '.', '_'];
+/** Groups of one character are the spaced-out forms ({@link SPACERS}). */
+const GROUP_MIN = 2;
+/**
+ * From PIECE characters on a group holds pieces of the key, which are scrubbed wherever they
+ * are; only a last group shorter than a piece would be left (`[redacted] [redacted] Rq`).
+ */
+const GROUP_MAX = PIECE;
+
+/**
+ * `chars` cut into groups of `size`, counted from the start (the last group may be shorter) or
+ * from the end (the first may be): how a key is written out in groups, as a card number is.
+ */
+function groupsOf(chars: string[], size: number, fromEnd: boolean): string[] {
+  const groups: string[] = [];
+  let at = fromEnd ? chars.length % size : 0;
+  if (at > 0) groups.push(chars.slice(0, at).join(''));
+  for (; at < chars.length; at += size) groups.push(chars.slice(at, at + size).join(''));
+  return groups;
+}
+
+/**
+ * The key in groups of 2 to {@link GROUP_MAX} characters with one of {@link GROUP_SPACERS}
+ * between two, from either end: whole only (the key's characters in order, one separator
+ * throughout), and only in 3 groups or more and {@link PIECE} characters or more (a short
+ * secret in two halves, `pass word`, is ordinary text). A fixed number of forms per key, worked
+ * out once: a text is searched for them in the same one pass as every other form.
+ */
+function groupedForms(chars: string[], forms: Forms): void {
+  for (let size = GROUP_MIN; size <= GROUP_MAX; size++) {
+    for (const fromEnd of [false, true]) {
+      // From either end the same groups when they divide the key evenly.
+      if (fromEnd && chars.length % size === 0) continue;
+      const groups = groupsOf(chars, size, fromEnd);
+      if (groups.length < 3) continue;
+      for (const spacer of GROUP_SPACERS) {
+        const form = groups.join(spacer);
+        if (form.length >= PIECE) forms.add(form);
+      }
+    }
+  }
+}
 
 /** ASCII letters moved `shift` places along the alphabet, in their case; nothing else. */
 function caesar(text: string, shift: number): string {
@@ -84,6 +132,8 @@ function base64s(bytes: Buffer): string[] {
  * as the encodings' pieces (and so as unlikely in innocent text):
  * - spaced out: whole only, and only when the form is {@link PIECE} characters or more (a piece
  *   spaced out, or a short secret, `t e s t`, is in ordinary text);
+ * - spaced out in groups of 2 to {@link PIECE} characters (`sk-a bcde fghi`): whole only
+ *   ({@link groupedForms});
  * - reversed, rotated 13, fullwidth: as the raw secret, every piece of {@link PIECE} characters;
  * - any other rotation of the letters: whole only, for a secret of {@link PIECE} characters or
  *   more (the rotations of a short word include other words: `cheer`, `jolly`);
@@ -98,6 +148,7 @@ export function disguises(secret: string, pieces: boolean, forms: Forms): void {
     const spaced = chars.join(spacer);
     if (spaced.length >= PIECE) forms.add(spaced);
   }
+  groupedForms(chars, forms);
   const mirrored = reversed(secret);
   const rot13 = caesar(secret, 13);
   const wide = fullwidth(secret);

@@ -168,11 +168,14 @@ export function parts(value: string): { text: string; pieces: boolean }[] {
 
 /**
  * Line breaks, and the indentation after one: what a wrapped value (base64 at any width) holds;
- * and the characters that show as nothing (zero-width space, joiners, word joiner, byte order
- * mark, soft hyphen), which a server may put between a key's characters to keep it from being
- * copied, or a text's formatting may leave there.
+ * the characters that show as nothing (zero-width space, joiners, word joiner, byte order mark,
+ * soft hyphen), which a server may put between a key's characters to keep it from being copied,
+ * or a text's formatting may leave there; and NUL, which is between every two characters of
+ * UTF-16 text read as UTF-8 or latin1 (a body sent as UTF-16LE or BE: `s\0k\0-\0`, shown
+ * escaped as `s\u0000k\u0000`), and which no text holds otherwise.
  */
-const WRAP = /[\r\n\u2028\u2029][\t ]*|[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of what it takes out
+const WRAP = /[\r\n\u2028\u2029][\t ]*|[\u0000\u00ad\u200b-\u200d\u2060\ufeff]/g;
 
 /** A form as it is looked for: without what {@link WRAP} takes out of the text. */
 export const unwrapped = (form: string): string => form.replace(WRAP, '');
@@ -181,13 +184,15 @@ export const unwrapped = (form: string): string => form.replace(WRAP, '');
  * A character {@link WRAP} takes out (a match of it starts with one): a text without any is as
  * it is looked for, and so is each of its slices.
  */
-const WRAPPING = /[\r\n\u2028\u2029\u00ad\u200b-\u200d\u2060\ufeff]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of what it takes out
+const WRAPPING = /[\r\n\u2028\u2029\u0000\u00ad\u200b-\u200d\u2060\ufeff]/;
 
 /**
  * Where secrets are looked for: the text without its line breaks (a base64 block wrapped at any
- * width, a key cut across lines) and invisible characters, as it is and case-folded, and what maps an index in it back to
- * the text: one number per character taken out (a partial answer can be megabytes of markdown;
- * one per line, not one per character of the text).
+ * width, a key cut across lines), invisible characters and NULs (UTF-16 read as UTF-8), as it is
+ * and case-folded, and what maps an index in it back to the text: one number per character taken
+ * out (a partial answer can be megabytes of markdown; one per line, not one per character of the
+ * text).
  */
 export interface SearchView {
   readonly exact: string;

@@ -18,14 +18,17 @@ export function cutServerText(text: string): string {
 
 /**
  * `text` with what a reader cannot see escaped (`escapeUnseen`: a server's `\r\n` would start a
- * forged line in a log, `ESC [` recolour a terminal, U+202E turn a line around), then cut to
- * `keep` characters where no surrogate pair is split (a lone half would be a character no UTF-8
- * writer keeps). Escaping again changes nothing, so text already shown can pass through again.
+ * forged line in a log, `ESC [` recolour a terminal, U+202E turn a line around; a joiner between
+ * two visible characters kept), then cut to `keep` characters where no surrogate pair is split (a
+ * lone half would be a character no UTF-8 writer keeps). Escaping again changes nothing, so text already shown can pass through again.
  */
 function shownServerText(text: string, keep: number): string {
   // Escapes only lengthen: the first `keep` characters (and the one after, to tell a pair the cut
   // would split) are all that can be kept.
-  const shown = escapeServerText(text.length > keep + 1 ? text.slice(0, keep + 1) : text);
+  const head = text.length > keep + 1 ? text.slice(0, keep + 1) : text;
+  // A joiner between visible characters stays (Persian words, emoji sequences read as noise
+  // escaped); alone it forges nothing.
+  const shown = escapeUnseen(head, { keepJoiners: true });
   if (shown.length <= keep) return shown;
   const end = isHighSurrogate(shown.charCodeAt(keep - 1)) ? keep - 1 : keep;
   // An escape the cut would split goes whole: a `\u0` left at the end reads as the server's text.
@@ -39,31 +42,6 @@ function shownServerText(text: string, keep: number): string {
  * all but its last digit), or after a joiner (ZWJ, ZWNJ) kept raw, or both.
  */
 const SPLIT_END = /[\u200c\u200d]?(?:\\(?:u(?:\{[0-9a-f]*|[0-9a-f]{0,3}))?)?$/;
-
-/** A zero-width joiner or non-joiner anywhere. */
-const JOINER = /[\u200c\u200d]/;
-
-/**
- * A joiner between two characters a reader sees (neither a control, a format character, a
- * separator, a surrogate half, nor unassigned), captured so that `split` keeps it.
- */
-const JOINING = /(?<=[^\p{C}\p{Z}])([\u200c\u200d])(?=[^\p{C}\p{Z}])/u;
-
-/**
- * `escapeUnseen` for a server's text, but a zero-width non-joiner (U+200C) or joiner (U+200D)
- * between two visible characters is kept as it is: Persian writes `می‌خواهم` with one, an emoji
- * family (`👨‍👩‍👧`) is joined by them, and either escaped reads as noise. Alone they forge
- * nothing; one at either end of the text, beside a space or another invisible character, or in a
- * run is still escaped, as every other format character is (the bidi overrides and isolates).
- * Escaping again changes nothing.
- */
-export function escapeServerText(text: string): string {
-  if (!JOINER.test(text)) return escapeUnseen(text);
-  // The kept joiners sit at the odd places of the split; what lies between them is escaped.
-  const parts = text.split(JOINING);
-  for (let i = 0; i < parts.length; i += 2) parts[i] = escapeUnseen(parts[i] as string);
-  return parts.join('');
-}
 
 const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 

@@ -62,7 +62,7 @@ describe('ProviderCore.request upload deadlines', () => {
     }
     const [json, ...uploads] = outcomes as Error[];
     expect(json!.message).toBe(
-      'Timed out after 300 ms waiting for the whole answer (timeouts.firstTokenMs)',
+      'Timed out after 300 ms waiting for the server to answer POST /u (timeouts.firstTokenMs)',
     );
     for (const upload of uploads) {
       expect(upload.message).toBe(
@@ -122,7 +122,7 @@ describe('ProviderTimeoutError messages of a whole call', () => {
     );
   });
 
-  it('says it waited for the whole answer when that deadline fires (real clock)', async () => {
+  it('says it waited for the answer to the request it sent when that deadline fires (real clock)', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{');
@@ -130,7 +130,7 @@ describe('ProviderTimeoutError messages of a whole call', () => {
     const core = lineCore(url, { timeouts: { firstTokenMs: 300, idleMs: 100 } });
     const error = await core.request({ endpoint: '/m', method: 'GET' }).catch((e) => e);
     expect(error.message).toBe(
-      'Timed out after 300 ms waiting for the whole answer (timeouts.firstTokenMs)',
+      'Timed out after 300 ms waiting for the server to answer GET /m (timeouts.firstTokenMs)',
     );
   });
 });

@@ -1,7 +1,6 @@
 import { BoundedMap } from '@x/internal';
 import type { ContextPlanner, WindowPlan } from '@x/provider-core';
 import { isModelNotFoundError, isOllamaError } from './errors';
-import { modelLookupTimeout } from './model-lookup-timeout';
 import type { ChatRequest, LoadedModel, ModelInfo } from './types';
 import { requestedNumCtx } from './wire/body';
 import { isCloudName, modelKey } from './wire/models';
@@ -251,7 +250,8 @@ export async function infoOrUnknown(
     return await info(model, signal);
   } catch (error) {
     if (isModelNotFoundError(error) || signal?.aborted) throw error;
-    if (!isOllamaError(error) || error.retryable) throw modelLookupTimeout(error, model);
+    // A deadline of the lookup says, from the core, that the request was not sent.
+    if (!isOllamaError(error) || error.retryable) throw error;
     return undefined;
   }
 }

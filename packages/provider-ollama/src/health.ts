@@ -53,7 +53,8 @@ export async function checkHealth(
     try {
       if (versionText.status === 'rejected') throw versionText.reason;
       const parsed = core.json(versionText.value, '/api/version') as { version?: unknown };
-      if (typeof parsed?.version === 'string') version = parsed.version;
+      // The server's words: scrubbed, as the loaded models are (`parseLoadedModels`).
+      if (typeof parsed?.version === 'string') version = core.redact(parsed.version);
       else reasons.push('version unavailable: the answer has no version');
     } catch (cause) {
       reasons.push(`version unavailable: ${core.redact(messageOf(cause))}`);
@@ -61,7 +62,7 @@ export async function checkHealth(
     }
     try {
       if (psText.status === 'rejected') throw psText.reason;
-      loadedModels = parseLoadedModels(core.json(psText.value, '/api/ps'));
+      loadedModels = parseLoadedModels(core.json(psText.value, '/api/ps'), core);
       // Ollama answered `/api/ps`: a page at `/api/version` is a proxy's, not a wrong baseUrl.
       page = undefined;
     } catch (cause) {

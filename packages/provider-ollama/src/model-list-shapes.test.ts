@@ -9,6 +9,9 @@ import { parseLoadedModels, parseModelList } from './wire/models';
 
 const { providers, listen } = destroyedAfterEach();
 
+/** A scrub that leaves every text as it is: these tests read shapes, not secrets. */
+const asIs = { redact: (text: string) => text, redactOnce: (text: string) => text };
+
 /** A provider on a server answering every request 200 with `body`, as JSON. */
 async function answering(body: string): Promise<OllamaProvider> {
   const url = await listen((req, res) => {
@@ -62,18 +65,21 @@ describe('model lists Ollama sends', () => {
   });
 
   it('takes entries with only a name or only a model, their other fields missing', () => {
-    const list = parseModelList({
-      models: [{ name: 'a:latest' }, { model: 'b:1b', details: null }],
-    });
+    const list = parseModelList(
+      {
+        models: [{ name: 'a:latest' }, { model: 'b:1b', details: null }],
+      },
+      asIs,
+    );
     expect(list.map((m) => [m.name, m.model, m.size])).toEqual([
       ['a:latest', 'a:latest', undefined],
       ['b:1b', 'b:1b', undefined],
     ]);
-    expect(parseLoadedModels({ models: [{ model: 'c' }] })[0]).toMatchObject({ name: 'c' });
+    expect(parseLoadedModels({ models: [{ model: 'c' }] }, asIs)[0]).toMatchObject({ name: 'c' });
   });
 
   it('names the entry that is wrong, never its content', () => {
-    expect(() => parseModelList({ models: [{ name: 'a' }, 'sk-secret'] })).toThrow(
+    expect(() => parseModelList({ models: [{ name: 'a' }, 'sk-secret'] }, asIs)).toThrow(
       "Ollama's /api/tags answer is not a model list: models[1] is a string",
     );
   });

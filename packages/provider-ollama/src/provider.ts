@@ -158,13 +158,21 @@ export class OllamaProvider extends ProviderFacade {
     });
   }
 
-  /** `start()` once the request may be sent: at once, or after {@link ServerFeatures}' look. */
+  /**
+   * `start()` once the request may be sent: at once, or after {@link ServerFeatures}' look, whose
+   * deadline then says the request to `op`'s endpoint was not sent.
+   */
   #streamAdmitted<T>(
     request: ChatRequest | GenerateRequest,
+    op: { readonly endpoint: string },
     start: () => AsyncGenerator<T, void, undefined>,
   ): AsyncGenerator<T, void, undefined> {
     const wait = this.#features.admitGeneration(request, request.signal);
-    return wait === undefined ? start() : new AfterWait(wait, start);
+    if (wait === undefined) return start();
+    const looked = wait.catch((error: unknown) => {
+      throw this.#core.lookupFailure(error, op);
+    });
+    return new AfterWait(looked, start);
   }
 
   /**
@@ -236,7 +244,7 @@ export class OllamaProvider extends ProviderFacade {
     validateChatRequest(request);
     const core = this.openCore();
     return this.#streams.iterable(request, (r, ended) =>
-      this.#streamAdmitted(r, () => core.stream(CHAT, NDJSON, r, ended)),
+      this.#streamAdmitted(r, CHAT, () => core.stream(CHAT, NDJSON, r, ended)),
     );
   }
 
@@ -255,7 +263,7 @@ export class OllamaProvider extends ProviderFacade {
     validateGenerateRequest(request);
     const core = this.openCore();
     return this.#streams.iterable(request, (r, ended) =>
-      this.#streamAdmitted(r, () => core.stream(GENERATE, NDJSON, r, ended)),
+      this.#streamAdmitted(r, GENERATE, () => core.stream(GENERATE, NDJSON, r, ended)),
     );
   }
 

@@ -6,6 +6,7 @@ import {
   fail,
   isPlainObject,
   optionalSignal,
+  quoted,
   SharedFlight,
   sleep,
 } from '@x/internal';
@@ -52,6 +53,11 @@ function seconds(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
+/** What an `/api/show` call asks for, as its timeout error names it. */
+function modelDetails(model: string): string {
+  return `the details of model ${quoted(model)}`;
+}
+
 /**
  * Everything about the server's models: what it has (`/api/tags`, `/api/show`, `/api/ps`,
  * `/api/version`) and managing them (pull, push, create, copy, delete). Metadata calls go through
@@ -93,9 +99,18 @@ export class ServerApi {
     payload: unknown,
     signal: AbortSignal | undefined,
     model?: string,
+    /** What the call asks for, named in its timeout error (`request()`'s `purpose`). */
+    purpose?: string,
   ): Promise<unknown> {
     this.#core.assertOpen();
-    const { text } = await this.#core.request({ endpoint, method, payload, model, signal });
+    const { text } = await this.#core.request({
+      endpoint,
+      method,
+      payload,
+      model,
+      purpose,
+      signal,
+    });
     return this.#core.json(text, endpoint);
   }
 
@@ -175,19 +190,33 @@ export class ServerApi {
   }
 
   async version(signal: AbortSignal | undefined): Promise<string | undefined> {
-    const parsed = (await this.json('/api/version', 'GET', undefined, signal)) as {
+    const parsed = (await this.json(
+      '/api/version',
+      'GET',
+      undefined,
+      signal,
+      undefined,
+      "the server's version",
+    )) as {
       version?: unknown;
     };
-    return typeof parsed?.version === 'string' ? parsed.version : undefined;
+    // The server's words, scrubbed as its model lists are (`wire/models.ts`).
+    return typeof parsed?.version === 'string' ? this.#core.redact(parsed.version) : undefined;
   }
 
   async listModels(signal: AbortSignal | undefined): Promise<ModelSummary[]> {
-    this.models = parseModelList(await this.json('/api/tags', 'GET', undefined, signal));
+    this.models = parseModelList(
+      await this.json('/api/tags', 'GET', undefined, signal, undefined, 'the models installed'),
+      this.#core,
+    );
     return this.models;
   }
 
   async ps(signal: AbortSignal | undefined): Promise<LoadedModel[]> {
-    return parseLoadedModels(await this.json('/api/ps', 'GET', undefined, signal));
+    return parseLoadedModels(
+      await this.json('/api/ps', 'GET', undefined, signal, undefined, 'the models loaded'),
+      this.#core,
+    );
   }
 
   /**
@@ -209,7 +238,7 @@ export class ServerApi {
         (shared) =>
           this.#core
             .probe('/api/ps', 'GET', shared, 256 * 1024)
-            .then((text) => parseLoadedModels(this.#core.json(text, '/api/ps'))),
+            .then((text) => parseLoadedModels(this.#core.json(text, '/api/ps'), this.#core)),
         forget,
       );
       this.#loaded = created;
@@ -230,7 +259,14 @@ export class ServerApi {
   ): Promise<Record<string, unknown>> {
     modelName('model', model);
     const payload = verbose ? { model, verbose: true } : { model };
-    const parsed = await this.json('/api/show', 'POST', payload, signal, model);
+    const parsed = await this.json(
+      '/api/show',
+      'POST',
+      payload,
+      signal,
+      model,
+      modelDetails(model),
+    );
     // Ollama always answers an object: anything else (`[]`, `null`, a number) is no model's
     // details, and an empty object returned for it would read as a model without any.
     if (!isPlainObject(parsed)) {
@@ -272,9 +308,12 @@ export class ServerApi {
               method: 'POST',
               payload: { model },
               model,
+              purpose: modelDetails(model),
               signal: shared,
             })
-            .then(({ text }) => parseModelInfo(model, this.#core.json(text, '/api/show'))),
+            .then(({ text }) =>
+              parseModelInfo(model, this.#core.json(text, '/api/show'), this.#core),
+            ),
         forget,
       );
       this.#modelInfo.set(model, created);

@@ -33,10 +33,18 @@ describe('a server that never answers', () => {
     ].map((call) => (call as Promise<unknown>).catch((e: unknown) => e));
     await until(() => server.stats.connections === calls.length);
     await vi.advanceTimersByTimeAsync(300_000);
-    for (const error of await Promise.all(calls)) {
+    // Embeddings are the answer asked for; a metadata call names the request it sent.
+    const waitedFor = [
+      'the whole answer',
+      'the server to answer GET /api/tags (the models installed)',
+      "the server to answer GET /api/version (the server's version)",
+      'the server to answer POST /api/show (the details of model "m")',
+      'the server to answer GET /api/ps (the models loaded)',
+    ];
+    for (const [i, error] of (await Promise.all(calls)).entries()) {
       expect(isOllamaTimeoutError(error)).toBe(true);
       expect((error as Error).message).toBe(
-        'Timed out after 300000 ms waiting for the whole answer (timeouts.firstTokenMs)',
+        `Timed out after 300000 ms waiting for ${waitedFor[i]} (timeouts.firstTokenMs)`,
       );
     }
     await provider.close();

@@ -35,7 +35,8 @@ describe('OpenAIProvider.complete', () => {
       model: MODEL,
       messages: [{ role: 'user', content: 'Hi' }],
       temperature: 0.2,
-      max_completion_tokens: 50,
+      // `max_tokens`: this server is not OpenAI's host (OpenAI's own gets `max_completion_tokens`).
+      max_tokens: 50,
       // complete() streams by default (completeAs 'stream'); this server answered one JSON document.
       stream: true,
       stream_options: { include_usage: true },

@@ -18,8 +18,14 @@ import type { ChatRequest, OpenAIChatMessage, OpenAIToolCall } from './types';
 const KEY = 'sk-test-key-for-the-local-server';
 
 async function pair(routes: Parameters<typeof setup>[0]) {
-  // completeAs 'whole': the official client's create() asks for one JSON answer too.
-  const { server, provider } = await setup(routes, { cache: false, completeAs: 'whole' });
+  // completeAs 'whole': the official client's create() asks for one JSON answer too. A preset
+  // extending `openai` says the local server is OpenAI's API (the official client's server), so
+  // the body is the one OpenAI's host gets (`max_completion_tokens`); `setup` sets its address.
+  const { server, provider } = await setup(routes, {
+    cache: false,
+    completeAs: 'whole',
+    preset: { name: 'openai-here', extends: 'openai', baseUrl: 'https://example.invalid/v1' },
+  });
   const official = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
   return { server, provider, official };
 }

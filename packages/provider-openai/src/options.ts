@@ -21,13 +21,8 @@ import {
 } from '@x/provider-core';
 import { refuseMissingScheme } from './base-url-scheme';
 import { customPreset, type OpenAICustomPreset } from './custom-preset';
-import {
-  ANY_EMBEDDING_INPUT,
-  type OpenAIPreset,
-  type OpenAIPresetName,
-  openAIPresets,
-  PRESET_NAMES,
-} from './presets';
+import { atGateway, gatewayLabel } from './gateway-preset';
+import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
 
 /** Options of {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions extends CoreOptions {
@@ -114,8 +109,9 @@ export interface Resolved {
   name: string;
   /**
    * The preset as it holds where requests go: the `openai` preset pointed at another server
-   * ({@link openAIServer} false) leaves OpenAI's file types and embeddings input to it, and is
-   * named in messages by the `name` option or its host, not "OpenAI".
+   * ({@link openAIServer} false) leaves OpenAI's file types and embeddings input to it, is sent
+   * `maxTokens` as `max_tokens`, and is named in messages by the `name` option or its host, not
+   * "OpenAI".
    */
   preset: OpenAIPreset;
   /** The built-in preset it is, or extends; `undefined` for a custom one that extends none. */
@@ -149,32 +145,6 @@ const OPENAI_HOST = new URL(openAIPresets.openai.baseUrl).hostname;
 export function isOpenAIHost(baseUrl: string): boolean {
   const host = new URL(baseUrl).hostname.replace(/\.$/, '');
   return host === OPENAI_HOST || host.endsWith(`.${OPENAI_HOST}`);
-}
-
-/**
- * The `openai` preset where requests go to another server (a gateway: LiteLLM, OpenRouter): what
- * OpenAI's API refuses of files (all but PDFs) and of embeddings input (an empty text, more than
- * 2048 items) is left to that server, as on a custom preset that extends none; the gateway may
- * route to a model that takes them. `stop` and function names follow `openAIServer` directly.
- */
-function atGateway(preset: OpenAIPreset, label: string): OpenAIPreset {
-  return Object.freeze({
-    ...preset,
-    label,
-    fileTypes: undefined,
-    embeddingInput: ANY_EMBEDDING_INPUT,
-  });
-}
-
-/**
- * The name in messages of the `openai` preset pointed at another server (vLLM, an Ollama `/v1`, a
- * gateway): "OpenAI" would send the user to the wrong server (`Could not reach OpenAI at
- * http://127.0.0.1:11499`). The `name` option when it is one (the core refuses any other before a
- * message can be built), else the host and port, which hold no credentials or query (a `baseUrl`
- * with either is refused).
- */
-function gatewayLabel(baseUrl: string, name: unknown): string {
-  return typeof name === 'string' && name.trim() !== '' ? name : new URL(baseUrl).host;
 }
 
 /**
@@ -380,7 +350,7 @@ export function resolveConnection(options: OpenAIProviderOptions): Resolved {
   // (only the built-in `openai` preset: one of your own that extends it is OpenAI's API)
   const served =
     family === 'openai' && !openAIServer
-      ? atGateway(preset, gatewayLabel(baseUrl, options.name))
+      ? atGateway(preset, gatewayLabel(baseUrl, options.name), baseUrl)
       : preset;
   return {
     name,

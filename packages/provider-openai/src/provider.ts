@@ -255,8 +255,13 @@ export class OpenAIProvider extends ProviderFacade {
   async listModels(options?: { signal?: AbortSignal | undefined }): Promise<ModelSummary[]> {
     const { signal } = callOptions(options, SIGNAL_KEYS);
     this.#core.assertOpen();
-    const { text } = await this.#core.request({ endpoint: '/models', method: 'GET', signal });
-    const models = parseModelList(this.#core.json(text, '/models'), this.#label);
+    const { text } = await this.#core.request({
+      endpoint: '/models',
+      method: 'GET',
+      purpose: 'the models the key may use',
+      signal,
+    });
+    const models = parseModelList(this.#core.json(text, '/models'), this.#label, this.#core);
     this.#windows.listed(models);
     this.#models = models;
     return models;

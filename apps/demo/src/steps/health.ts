@@ -47,4 +47,11 @@ export async function healthStep(out: Out, provider: OllamaProvider): Promise<vo
     dim(`Prometheus: ${lines.length} samples; the first ones (histogram buckets left out):`),
   );
   for (const l of shown) out.line(`  ${l}`);
+  if (shown.some((l) => l.includes('model=""'))) {
+    out.line(
+      dim(
+        'model="": server metadata calls that name no model (such as initialize()\'s model list): HTTP attempts, no requests; health() is counted nowhere',
+      ),
+    );
+  }
 }

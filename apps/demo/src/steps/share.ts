@@ -72,7 +72,8 @@ export async function shareStep(out: Out, target: Target): Promise<void> {
     }
     const served = sim.stats().requests;
     const refused = await openai.complete(ask(200)).catch((e: unknown) => e);
-    out.line(`openai call    ${red('×')}  ${dim(clip(errorLine(refused), 90))}`);
+    // Cut after what the refusal says of the breaker: shared, and whose failure it counted.
+    out.line(`openai call    ${red('×')}  ${dim(clip(errorLine(refused), 240))}`);
     out.line(
       `${green('one outage state')}: the breaker ollama opened refused openai's call; the server saw ${sim.stats().requests - served} request(s) for it`,
     );

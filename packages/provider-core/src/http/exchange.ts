@@ -9,6 +9,7 @@ import {
   type ExchangeObserver,
   type HttpErrorMapper,
 } from './failures';
+import { noteMetadataWait } from './metadata-wait';
 import {
   header,
   isUpload,
@@ -51,6 +52,11 @@ export interface AttemptInit {
    * that trickles bytes holds the call.
    */
   wholeWithinMs?: number | undefined;
+  /**
+   * For a metadata call (`request()`): what its whole answer's deadline waited for, the request it
+   * sent (`the server to answer GET /api/tags`, `metadataWait`), instead of "the whole answer".
+   */
+  answering?: string | undefined;
   timeouts: ResolvedTimeouts;
   /**
    * The bound of each wait between two chunks of the answer (and, with no first-token deadline,
@@ -76,7 +82,10 @@ export const MAX_ERROR_BODY_BYTES = 65_536;
  */
 export const GRACE_MS = 1_000;
 
-/** What the deadline of an answer read whole waits for (`init.wholeWithinMs`). */
+/**
+ * What the deadline of an answer read whole waits for (`init.wholeWithinMs`): a generation asked
+ * whole, embeddings, a health probe; a metadata call names its request instead (`init.answering`).
+ */
 const WHOLE_ANSWER = 'the whole answer';
 /** What an upload's deadline waits for while its body is sent (`http/upload.ts`). */
 export const SENDING = 'the server to take the next part of the request body';
@@ -121,18 +130,20 @@ export function watchdogFor(
   return new Watchdog((kind: TimeoutKind, ms: number, waitedFor: string | undefined) => {
     // The waits that say what they waited for (an error body, an upload) keep `timeouts.idleMs`.
     const raised = waitedFor === undefined ? wholeToolCallWait(timeouts, kind, ms) : undefined;
+    // An answer read whole has no first token: its first-token deadline is the whole answer's,
+    // which a metadata call says as the request it sent.
+    const whole =
+      waitedFor === undefined && kind === 'firstToken' && init.wholeWithinMs !== undefined;
     const error = init.kit.timeout({
       timeout: kind,
       timeoutMs: ms,
       retryable: !gotBytes(),
-      // The deadline says what it waited for when it is not what its kind names; an answer read
-      // whole has no first token: its first-token deadline is the whole answer's.
+      // The deadline says what it waited for when it is not what its kind names.
       waitedFor:
-        raised?.waitedFor ??
-        waitedFor ??
-        (kind === 'firstToken' && init.wholeWithinMs !== undefined ? WHOLE_ANSWER : undefined),
+        raised?.waitedFor ?? waitedFor ?? (whole ? (init.answering ?? WHOLE_ANSWER) : undefined),
       option: raised?.option,
     });
+    if (whole && init.answering !== undefined) noteMetadataWait(error, init.answering);
     control.timeoutError = error;
     control.abort(error);
     onFire?.(error);

@@ -17,7 +17,11 @@ export interface AuditBase {
 export interface CredentialFetchedAudit extends AuditBase {
   type: 'credential-fetched';
   source: CredentialSource;
-  /** `empty`: the callback returned no key (the fixed `apiKey`, if any, was used). */
+  /**
+   * `empty`: the callback returned no key (the fixed `apiKey`, if any, was used); `timeout`,
+   * `closed`, `aborted`: the call stopped waiting for it (a deadline, `close()` or `destroy()`,
+   * the caller's abort), and nothing was sent.
+   */
   outcome: CredentialOutcome;
   /** The environment variable, for `source: 'env'`. */
   variable?: string | undefined;

@@ -54,7 +54,7 @@ type Buckets = (record: ModelRecord) => BucketHistogram;
 const MODEL_COUNTERS: ReadonlyArray<[string, string, Counter]> = [
   [
     'requests_total',
-    'Logical calls (complete, stream, embed...), cache hits included.',
+    'Logical calls (complete, stream, embed...), cache hits included; not server metadata calls (counted in attempts_total).',
     (r) => r.requests,
   ],
   ['successes_total', 'Calls that returned an answer.', (r) => r.successes],
@@ -65,7 +65,9 @@ const MODEL_COUNTERS: ReadonlyArray<[string, string, Counter]> = [
   ],
   [
     'attempts_total',
-    'HTTP attempts, retries and server metadata calls included.',
+    // A metadata call naming no model (initialize()'s model list) makes an attempt under
+    // model="" beside a requests_total of 0 there: the HELP says what that sample is.
+    'HTTP attempts: retries included, and server metadata calls (model lists, model details; an empty model label when they name none), which requests_total does not count. Health probes are counted nowhere.',
     (r) => r.attempts,
   ],
   ['retries_total', 'Retries.', (r) => r.retries],

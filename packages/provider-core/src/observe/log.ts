@@ -1,6 +1,5 @@
 import type { Breaker } from '@x/breaker';
-import type { LogLevel, PackageLog } from '@x/internal';
-import { escapeServerText } from '../server-text';
+import { escapeUnseen, type LogLevel, type PackageLog } from '@x/internal';
 import { type Audit, type AuditEvent, manualAction } from './audit';
 import type { ProviderTopics } from './events';
 import type { StatsRecorder } from './stats';
@@ -28,7 +27,8 @@ function auditLevel(event: AuditEvent): LogLevel {
     case 'secret-scrubbed':
       return 'warn';
     case 'credential-fetched':
-      if (event.outcome === 'failed') return 'warn';
+      // A vault too slow for the deadline needs a look as much as one that failed.
+      if (event.outcome === 'failed' || event.outcome === 'timeout') return 'warn';
       // A key callback runs on every request: one line each would drown the rest.
       return event.source === 'getApiKey' ? 'debug' : 'info';
     default:
@@ -57,7 +57,9 @@ function auditMessage(event: AuditEvent): string {
 export function logEvents(log: PackageLog, topics: ProviderTopics): void {
   if (!log.enabled) return;
   // A message may hold text the provider did not write (a custom transport's error): escaped, so
-  // a line break or a terminal escape in it cannot forge a log line of its own.
+  // a line break or a terminal escape in it cannot forge a log line of its own. A joiner between
+  // visible characters is kept, as in a server's text (`server-text.ts`).
+  const shown = (message: string) => escapeUnseen(message, { keepJoiners: true });
   topics.retry.on((e) =>
     log.warn(
       {
@@ -68,14 +70,14 @@ export function logEvents(log: PackageLog, topics: ProviderTopics): void {
         attempt: e.attempt,
         delayMs: Math.round(e.delayMs),
       },
-      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${escapeServerText(e.message)}`,
+      `retrying ${e.endpoint} (attempt ${e.attempt}) in ${Math.round(e.delayMs)} ms: ${shown(e.message)}`,
     ),
   );
   // A call its caller aborted is cancelled, not failed: it never reaches this topic.
   topics.error.on((e) =>
     log.error(
       { event: 'call-failed', model: e.model, endpoint: e.endpoint, code: e.code, error: e.name },
-      `${e.endpoint} failed: ${escapeServerText(e.message)}`,
+      `${e.endpoint} failed: ${shown(e.message)}`,
     ),
   );
   topics.response.on((e) =>

@@ -159,4 +159,25 @@ describe('prometheusText', () => {
       '# HELP x_provider_reply_cancelled_total Calls the caller aborted, streams it stopped reading before the end, and calls destroy() or close() ended.',
     );
   });
+
+  it('counts a server metadata call naming no model in attempts_total under model="" and says so in the HELP of both counters', async () => {
+    const server = await setup();
+    const a = provider(server);
+    // A metadata call (a model list, `initialize()`'s readiness check): an HTTP attempt, no request.
+    await a.core.request({
+      endpoint: '/v1/reply',
+      method: 'POST',
+      payload: { prompt: 'x', stream: false },
+    });
+    const text = a.core.toPrometheus();
+    expect(text).toContain('x_provider_reply_attempts_total{provider="reply",model=""} 1');
+    expect(text).toContain('x_provider_reply_requests_total{provider="reply",model=""} 0');
+    // A reader of those two samples side by side is told what the empty model is.
+    expect(text).toContain(
+      '# HELP x_provider_reply_attempts_total HTTP attempts: retries included, and server metadata calls (model lists, model details; an empty model label when they name none), which requests_total does not count. Health probes are counted nowhere.',
+    );
+    expect(text).toContain(
+      '# HELP x_provider_reply_requests_total Logical calls (complete, stream, embed...), cache hits included; not server metadata calls (counted in attempts_total).',
+    );
+  });
 });

@@ -7,7 +7,7 @@ import { type ModelRecord, ModelRecords, type ModelStats } from './model-stats';
 export interface ProviderStats extends CallCounts {
   streams: number;
   embeddings: number;
-  /** HTTP attempts, retries included. */
+  /** HTTP attempts, retries and server metadata calls included; never health probes. */
   attempts: number;
   retries: number;
   /** Retries refused by the retry budget. */

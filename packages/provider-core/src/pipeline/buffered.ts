@@ -145,6 +145,7 @@ function attempts<Request extends CoreRequest, Response extends CoreResponse>(
     idleMs: send.idleMs,
     limit: rt.limit,
     echoed: request,
+    keyAskedAt: send.keyAskedAt,
   };
   const shared = { rt, op, request, send, call, started };
   // The concurrency slot is held through every attempt and given back however the call ends.
@@ -189,6 +190,7 @@ function wholeAttempt<Request extends CoreRequest, Response extends CoreResponse
 ): (attempt: number) => Promise<Response> {
   const { rt, op, send, call } = fresh;
   return (attempt) => {
+    if (attempt > 1) call.keyAskedAt = undefined;
     const accumulator = op.accumulator(send.redact);
     return readWhole(
       rt,
@@ -228,6 +230,8 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
 ): (attempt: number) => Promise<Response> {
   const { rt, op, send, call } = fresh;
   return async (attempt) => {
+    // Only the first attempt's first token counts from the key callback (`keyClock`).
+    if (attempt > 1) call.keyAskedAt = undefined;
     const accumulator = op.accumulator(send.redact);
     // Read as a stream, without generator hops: messages fold as they arrive, and the read
     // stops at the final one.
@@ -238,7 +242,7 @@ function streamedAttempt<Request extends CoreRequest, Response extends CoreRespo
       // transport whose body joins reads) are not part of the answer.
       if (!accumulator.done) accumulator.add(message);
     };
-    const progress = new Progress(rt, call.idleMs);
+    const progress = new Progress(rt, call.idleMs, call.keyAskedAt);
     // A server (or a proxy) may answer one JSON document although a stream was asked for.
     let whole: Buffer[] | undefined;
     let page: WebPage | undefined;
@@ -319,6 +323,7 @@ export async function request(
     signal.throwIfAborted();
     const call = await plainCall(rt, init, 'application/json', signal, upload, signals.caller);
     const attempt = async (attempts: number) => {
+      if (attempts > 1) call.keyAskedAt = undefined;
       let status = 200;
       try {
         const buffer = await readWhole(rt, call, undefined, (code) => {

@@ -1,5 +1,4 @@
 import { failSecret, holdsLogin, optionError, REDACTED } from '@x/internal';
-import type { RequestHeaders } from '../credentials';
 import type { Accumulator } from '../decode/accumulator';
 import { type AttemptInit, tell, watch } from '../http/exchange';
 import type { ErrorBodyLost, ExchangeObserver } from '../http/failures';
@@ -7,7 +6,7 @@ import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { expectModelLabel } from '../validate';
-import { headersAfterKeyWait } from './key-wait';
+import { headersAfterKeyWait, type KeyedHeaders, keyClock } from './key-wait';
 
 /** What a call sends on every attempt, decided once per call. */
 export interface CallRequest {
@@ -34,6 +33,14 @@ export interface CallRequest {
   idleMs: number | undefined;
   /** The call's request: what an error quotes of it is replaced (`scrubPromptEchoes`). */
   echoed?: object | undefined;
+  /** A metadata call's: what its whole answer's deadline waits for (`AttemptInit.answering`). */
+  answering?: string | undefined;
+  /**
+   * When `getApiKey()` was called (`KeyedHeaders.askedAt`), for the first attempt only: its
+   * first-token deadline counts from there, not from its send ({@link keyClock}). A retry's
+   * attempt has its own whole deadline, as without a key callback: whoever retries clears it.
+   */
+  keyAskedAt?: number | undefined;
 }
 
 /** A call's scope (stats, retry budget, deadline, ending); `own`: a signal of its own (a stream's). */
@@ -95,9 +102,11 @@ export function attemptInit(
   /** The attempt's accumulator, told the answer's headers when it asks (`Accumulator.headers`). */
   accumulator?: Accumulator<unknown, unknown>,
 ): AttemptInit {
+  const clock = keyClock(rt, call.keyAskedAt);
+  const timeouts = clock?.timeouts ?? rt.timeouts;
   return {
     transport: rt.transport,
-    kit: rt.kit,
+    kit: clock?.kit ?? rt.kit,
     httpError: rt.httpError,
     baseUrl: rt.baseUrl,
     path: rt.basePath === '' ? call.endpoint : rt.basePath + call.endpoint,
@@ -109,8 +118,9 @@ export function attemptInit(
     answers: call.answers,
     model: call.model,
     stream,
-    wholeWithinMs: whole ? rt.timeouts.firstTokenMs : undefined,
-    timeouts: rt.timeouts,
+    wholeWithinMs: whole ? timeouts.firstTokenMs : undefined,
+    answering: call.answering,
+    timeouts,
     idleMs: call.idleMs,
     signals: breakerSignal === undefined ? [call.signal] : [call.signal, breakerSignal],
     redact: call.redact,
@@ -143,13 +153,14 @@ function observing(rt: Runtime, accumulator: Accumulator<unknown, unknown>): Exc
 
 /**
  * The request headers of a call: built once without a key callback; with one, fetched under the
- * call's signal, `close()` and `timeouts.firstTokenMs` ({@link headersAfterKeyWait}).
+ * call's signal, `close()` and `timeouts.firstTokenMs` ({@link headersAfterKeyWait}), with when
+ * the callback was called (`askedAt`: the first attempt's first-token clock starts there).
  */
 export function headersFor(
   rt: Runtime,
   accept: string,
   signal: AbortSignal | undefined,
-): RequestHeaders | Promise<RequestHeaders> {
+): KeyedHeaders | Promise<KeyedHeaders> {
   return rt.credentials.static
     ? rt.credentials.fixed(accept)
     : headersAfterKeyWait(rt, accept, signal);

@@ -162,9 +162,11 @@ export async function* messages<T>(
     progress.hold();
   };
   try {
-    source = await withRetries(rt.retry, { endpoint, model, signal }, async () => {
-      // each attempt's deadlines count from its own send
-      progress = new Progress(rt, call.idleMs);
+    source = await withRetries(rt.retry, { endpoint, model, signal }, async (attempt) => {
+      // each attempt's deadlines count from its own send; the first's first message's from the
+      // key callback's call, if there was one (`keyClock`)
+      if (attempt > 1) call.keyAskedAt = undefined;
+      progress = new Progress(rt, call.idleMs, call.keyAskedAt);
       read.progress = 0;
       page = undefined;
       const body = init.breaker

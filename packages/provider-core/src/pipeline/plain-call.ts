@@ -1,4 +1,5 @@
 import type { AttemptInit } from '../http/exchange';
+import { metadataWait, noteMetadataWait } from '../http/metadata-wait';
 import { OneShot } from '../http/shared-timer';
 import type { RequestBody } from '../http/transport';
 import { CallSignal, joinEnding, type LightSignal, releaseSignal } from '../light-signal';
@@ -46,6 +47,11 @@ export interface PlainCallInit {
   /** Error statuses that are answers, not errors: `[404]` for a `HEAD` asking whether a thing exists. */
   answers?: readonly number[] | undefined;
   model: string | undefined;
+  /**
+   * What the call asks for, named in its timeout error after its method and path
+   * (`the details of model "llama3.2"`).
+   */
+  purpose?: string | undefined;
   /**
    * The caller's signal. A call without `body` is bounded by `timeouts.totalMs` too; one with a
    * `body` (an upload, which may rightly take hours) only by its deadlines between chunks, this
@@ -106,7 +112,15 @@ export function plainSignals(
   }
   const own = new CallSignal(rt.ending, caller);
   const timer = new OneShot(totalMs, () => {
-    own.abort(rt.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false }));
+    // Named by its request, as its whole answer's deadline is: "the whole request" would read as
+    // the request a lookup was made for.
+    const waitedFor = answeringOf(rt, init);
+    own.abort(
+      noteMetadataWait(
+        rt.kit.timeout({ timeout: 'total', timeoutMs: totalMs, retryable: false, waitedFor }),
+        waitedFor,
+      ),
+    );
   });
   return {
     signal: own as unknown as AbortSignal,
@@ -136,7 +150,7 @@ export async function plainCall(
 ): Promise<CallRequest> {
   const { endpoint } = init;
   const pendingHeaders = headersFor(rt, accept, signal);
-  const { headers, key } =
+  const { headers, key, askedAt } =
     pendingHeaders instanceof Promise ? await pendingHeaders : pendingHeaders;
   const raw = init.body;
   return {
@@ -156,7 +170,18 @@ export async function plainCall(
     redact: rt.redactor.redactFor(key, endpoint),
     idleMs: rt.timeouts.idleMs,
     echoed: typeof init.payload === 'object' && init.payload !== null ? init.payload : undefined,
+    answering: answeringOf(rt, init),
+    // An upload's answer deadline runs from its last byte, which the key's wait is not next to.
+    keyAskedAt: raw === undefined ? askedAt : undefined,
   };
+}
+
+/**
+ * What a deadline of a call outside the answer path waits for: the server's answer to the request
+ * it sends (`the server to answer POST /api/show (the details of model "llama3.2")`).
+ */
+function answeringOf(rt: Runtime, init: PlainCallInit): string {
+  return metadataWait(init.method, rt.basePath + init.endpoint, init.purpose);
 }
 
 /** The headers of a raw body: a copy (the JSON headers are shared by every call), its type and length. */

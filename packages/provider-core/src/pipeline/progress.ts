@@ -1,6 +1,7 @@
 import type { Accumulator } from '../decode/accumulator';
 import { wholeToolCallWait } from '../http/exchange';
 import type { Runtime } from '../runtime';
+import { SINCE_KEY } from './key-wait';
 
 /** Messages of an answer that moved it on (see {@link Accumulator.progress}). */
 export function progressOf(accumulator: Accumulator<unknown, unknown>): number {
@@ -20,14 +21,21 @@ export function progressOf(accumulator: Accumulator<unknown, unknown>): number {
 export class Progress {
   readonly #rt: Runtime;
   readonly #idleMs: number | undefined;
-  /** When the server's current wait began (the send, or the last progress), held time left out. */
-  #from = performance.now();
+  /**
+   * When the server's current wait began (the send, the key callback's call before a first
+   * attempt's send, or the last progress), held time left out.
+   */
+  #from: number;
+  /** The first token's wait began at the key callback's call (`keyClock`). */
+  readonly #sinceKey: boolean;
   #seen = 0;
   #heldAt: number | undefined;
 
-  constructor(rt: Runtime, idleMs: number | undefined) {
+  constructor(rt: Runtime, idleMs: number | undefined, keyAskedAt?: number | undefined) {
     this.#rt = rt;
     this.#idleMs = idleMs;
+    this.#sinceKey = keyAskedAt !== undefined;
+    this.#from = keyAskedAt ?? performance.now();
   }
 
   /** The caller holds what was read: its time stops counting. */
@@ -62,7 +70,7 @@ export class Progress {
       timeoutMs: limit,
       retryable: first,
       partial: first ? undefined : accumulator.partial(),
-      waitedFor: raised?.waitedFor,
+      waitedFor: first && this.#sinceKey ? `the first token${SINCE_KEY}` : raised?.waitedFor,
       option: raised?.option,
     });
   }

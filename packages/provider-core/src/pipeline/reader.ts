@@ -103,7 +103,7 @@ export class AnswerReader<Response> {
     this.#init = init;
     this.#endpoint = init.endpoint;
     this.#recordsFirstToken = init.recordsFirstToken;
-    this.#progress = new Progress(rt, init.idleMs);
+    this.#progress = new Progress(rt, init.idleMs, init.keyAskedAt);
     this.#model = init.model;
     this.attempt = attempt;
     this.accumulator = accumulator;

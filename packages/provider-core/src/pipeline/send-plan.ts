@@ -1,4 +1,4 @@
-import type { RequestHeaders } from '../credentials';
+import { madeBefore } from '../http/metadata-wait';
 import type { CoreRequest, CoreResponse, Operation } from '../operation';
 import type { ResolvedTimeouts } from '../options';
 import type { Runtime } from '../runtime';
@@ -6,6 +6,7 @@ import { admit } from '../stages/admit';
 import type { Prepared } from '../stages/context';
 import { takeSlot } from '../stages/slot';
 import { headersFor } from './call-request';
+import type { KeyedHeaders } from './key-wait';
 
 /** What a fresh call sends, decided once for all its attempts. */
 export interface SendPlan {
@@ -16,6 +17,8 @@ export interface SendPlan {
   redact: (text: string) => string;
   /** The bound of each wait between two chunks of the answer ({@link idleBound}). */
   idleMs: number | undefined;
+  /** When `getApiKey()` was called, if it was: the first attempt's first-token clock starts there. */
+  keyAskedAt: number | undefined;
   /**
    * Gives back the call's concurrency slot (`maxConcurrent`): called once the exchange ended,
    * however it ended. Idempotent; a no-op without a concurrency limit.
@@ -43,7 +46,14 @@ export function planSend<Request extends CoreRequest, Response extends CoreRespo
   const pending = rt.context.prepare(op, request, signal, rt.limit?.tokensCapacity !== undefined);
   const steps: PlanSteps<Request, Response> = { rt, op, request, signal, stream, accept };
   return pending instanceof Promise
-    ? pending.then((prepared) => admitted(steps, prepared))
+    ? pending.then(
+        (prepared) => admitted(steps, prepared),
+        (error: unknown) => {
+          // A lookup of the context window planner (a model's details) failed: its deadline says
+          // the request it was made for was never sent.
+          throw madeBefore(rt.kit, error, `POST ${rt.basePath}${op.endpoint}`);
+        },
+      )
     : admitted(steps, pending);
 }
 
@@ -118,7 +128,7 @@ function planOf<Request extends CoreRequest, Response extends CoreResponse>(
   steps: PlanSteps<Request, Response>,
   prepared: Prepared,
   body: string,
-  { headers, key }: RequestHeaders,
+  { headers, key, askedAt }: KeyedHeaders,
   release: () => void,
 ): SendPlan {
   const { rt, op } = steps;
@@ -128,6 +138,7 @@ function planOf<Request extends CoreRequest, Response extends CoreResponse>(
     headers,
     redact: rt.redactor.redactFor(key, op.endpoint),
     idleMs: idleBound(rt.timeouts, op, steps.request),
+    keyAskedAt: askedAt,
     release,
   };
 }

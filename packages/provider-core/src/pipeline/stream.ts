@@ -129,6 +129,8 @@ export async function* stream<Request extends CoreRequest, Response extends Core
               callerSignal: request.signal,
               redact: send.redact,
               idleMs: send.idleMs,
+              // Only the first attempt's first token counts from the key callback (`keyClock`).
+              keyAskedAt: attempt === 1 ? send.keyAskedAt : undefined,
               recordsFirstToken: true,
               echoed: request,
             },

@@ -1,4 +1,4 @@
-import { EMPTY_PARTIAL } from '@x/provider-core';
+import { EMPTY_PARTIAL, type ProviderCore } from '@x/provider-core';
 import { OllamaStreamError } from '../errors';
 import type { LoadedModel, ModelInfo, ModelSummary } from '../types';
 
@@ -23,6 +23,29 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
+
+/**
+ * The provider's redactor, for the texts a server words in its model lists and details: a hostile
+ * one (or a proxy echoing headers) may put the key there, which `listModels()`, `ps()`,
+ * `modelInfo()` and `health()` would otherwise hand on as they came. `redact` remembers a clean
+ * text (names, families, capabilities: the same on many models and on every list), `redactOnce`
+ * does not (a digest, a time: new on each model), so a long list does not push the names out of
+ * the scrub's bounded memo. Each text is scrubbed once.
+ */
+type Scrub = Pick<ProviderCore, 'redact' | 'redactOnce'>;
+
+/** `v` scrubbed with `redact` when it is a string; `undefined` otherwise. */
+function scrubbed(v: unknown, redact: (text: string) => string): string | undefined {
+  return typeof v === 'string' ? redact(v) : undefined;
+}
+
+/** The strings of `v`, each scrubbed (remembered: a list's values recur), when it is an array. */
+function scrubbedStrings(v: unknown, scrub: Scrub): string[] | undefined {
+  const list = strings(v);
+  if (list === undefined) return undefined;
+  for (let i = 0; i < list.length; i++) list[i] = scrub.redact(list[i]!);
+  return list;
+}
 
 /**
  * One key per model however its name is spelled, as Ollama's `model.ParseName` completes it and
@@ -116,51 +139,58 @@ function notModelList(endpoint: string, what: string): OllamaStreamError {
   });
 }
 
-/** The names of an entry of `/api/tags` or `/api/ps`: each stands in for the other when missing. */
-function namesOf(model: Json): { name: string; model: string } {
+/**
+ * The names of an entry of `/api/tags` or `/api/ps`, scrubbed: each stands in for the other when
+ * missing, and the same text (the usual case) is scrubbed once.
+ */
+function namesOf(model: Json, scrub: Scrub): { name: string; model: string } {
+  const name = str(model.name) ?? str(model.model) ?? '';
+  const tag = str(model.model) ?? str(model.name) ?? '';
+  const scrubbedName = scrub.redact(name);
+  return { name: scrubbedName, model: tag === name ? scrubbedName : scrub.redact(tag) };
+}
+
+/** The `details` both `/api/tags` and `/api/ps` give a model, scrubbed. */
+function detailsOf(details: Json, scrub: Scrub) {
+  const redact = (text: string) => scrub.redact(text);
   return {
-    name: str(model.name) ?? str(model.model) ?? '',
-    model: str(model.model) ?? str(model.name) ?? '',
+    family: scrubbed(details.family, redact),
+    families: scrubbedStrings(details.families, scrub),
+    parameterSize: scrubbed(details.parameter_size, redact),
+    quantizationLevel: scrubbed(details.quantization_level, redact),
   };
 }
 
-/** The `details` both `/api/tags` and `/api/ps` give a model. */
-function detailsOf(details: Json) {
-  return {
-    family: str(details.family),
-    families: strings(details.families),
-    parameterSize: str(details.parameter_size),
-    quantizationLevel: str(details.quantization_level),
-  };
-}
-
-export function parseModelList(body: unknown): ModelSummary[] {
+export function parseModelList(body: unknown, scrub: Scrub): ModelSummary[] {
+  const redact = (text: string) => scrub.redact(text);
+  const once = (text: string) => scrub.redactOnce(text);
   return modelEntries(body, '/api/tags').map((model) => {
     const details = obj(model.details);
     return {
-      ...namesOf(model),
-      modifiedAt: str(model.modified_at),
+      ...namesOf(model, scrub),
+      modifiedAt: scrubbed(model.modified_at, once),
       size: num(model.size),
-      digest: str(model.digest),
-      ...detailsOf(details),
+      digest: scrubbed(model.digest, once),
+      ...detailsOf(details, scrub),
       contextLength: length(details.context_length),
       embeddingLength: num(details.embedding_length),
-      capabilities: strings(model.capabilities),
-      remoteModel: str(model.remote_model),
-      remoteHost: str(model.remote_host),
+      capabilities: scrubbedStrings(model.capabilities, scrub),
+      remoteModel: scrubbed(model.remote_model, redact),
+      remoteHost: scrubbed(model.remote_host, redact),
     };
   });
 }
 
-export function parseLoadedModels(body: unknown): LoadedModel[] {
+export function parseLoadedModels(body: unknown, scrub: Scrub): LoadedModel[] {
+  const once = (text: string) => scrub.redactOnce(text);
   return modelEntries(body, '/api/ps').map((model) => ({
-    ...namesOf(model),
-    digest: str(model.digest),
-    ...detailsOf(obj(model.details)),
+    ...namesOf(model, scrub),
+    digest: scrubbed(model.digest, once),
+    ...detailsOf(obj(model.details), scrub),
     size: num(model.size),
     sizeVram: num(model.size_vram),
     contextLength: length(model.context_length),
-    expiresAt: str(model.expires_at),
+    expiresAt: scrubbed(model.expires_at, once),
   }));
 }
 
@@ -243,27 +273,30 @@ function harmonyTemplate(family: string | undefined, template: unknown): boolean
   );
 }
 
-export function parseModelInfo(model: string, body: unknown): ModelInfo {
+/**
+ * `/api/show` mapped, its server-worded texts scrubbed ({@link Scrub}): the `parameters` text
+ * whole, once, before it is read (its keys and values alike).
+ */
+export function parseModelInfo(model: string, body: unknown, scrub: Scrub): ModelInfo {
+  const redact = (text: string) => scrub.redact(text);
+  const once = (text: string) => scrub.redactOnce(text);
   const show = obj(body);
   const details = obj(show.details);
   const info = obj(show.model_info);
-  const parameters = parseParameters(show.parameters);
+  const parameters = parseParameters(scrubbed(show.parameters, once));
   const numCtx = parameters.num_ctx;
   const parsed: ModelInfo = {
     model,
-    architecture: str(info['general.architecture']),
-    family: str(details.family),
-    families: strings(details.families),
-    parameterSize: str(details.parameter_size),
-    quantizationLevel: str(details.quantization_level),
+    architecture: scrubbed(info['general.architecture'], redact),
+    ...detailsOf(details, scrub),
     contextLength: trainedContextLength(info),
     defaultNumCtx: length(numCtx),
-    remoteModel: str(show.remote_model),
-    remoteHost: str(show.remote_host),
-    capabilities: strings(show.capabilities) ?? [],
+    remoteModel: scrubbed(show.remote_model, redact),
+    remoteHost: scrubbed(show.remote_host, redact),
+    capabilities: scrubbedStrings(show.capabilities, scrub) ?? [],
     parameters,
-    modifiedAt: str(show.modified_at),
-    requires: str(show.requires),
+    modifiedAt: scrubbed(show.modified_at, once),
+    requires: scrubbed(show.requires, redact),
   };
   if (harmonyTemplate(parsed.family, show.template)) HARMONY.add(parsed);
   return parsed;

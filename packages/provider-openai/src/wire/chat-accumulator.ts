@@ -58,7 +58,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
   progress = 0;
   readonly #calls = new ToolCalls((detail) => this.#malformedCall(detail));
   #callsSent = false;
-  readonly #citations = new Citations();
+  readonly #citations: Citations;
   readonly #audio = new AudioOutput();
   readonly #moderation: ModerationReader;
   #logprobs: TokenLogprob[] | undefined;
@@ -88,6 +88,7 @@ export class ChatAccumulator implements Accumulator<StreamChunk, ChatResponse> {
     this.#label = label;
     this.#usageAfterFinish = usageAfterFinish;
     this.#moderation = new ModerationReader(moderated, redact);
+    this.#citations = new Citations(redact);
   }
 
   get done(): boolean {

@@ -1,3 +1,4 @@
+import { redactOnce } from '@x/provider-core';
 import type { UrlCitation } from '../types';
 import { type Json, num, obj, str } from './chat-fields';
 
@@ -35,13 +36,22 @@ const MAX_DATE = 64;
  *   `citations`, its details from the search result of the same URL (or, without `citations`,
  *   its position in `search_results`).
  *
- * Neither is scrubbed: they are the answer's data, like its text, kept on the response only
- * (never in events, logs or metrics). Both are bounded: {@link MAX_CITATIONS} and the caps above.
+ * The server words them, not the model: a hostile one (or a proxy echoing headers) may put the
+ * request's key in a URL or a title, and a stream hands each citation to the caller, and a shared
+ * cache's record, before the answer's own scrub. So each citation's texts are scrubbed with the
+ * call's redactor as it is first kept (`redactOnce`: they are new with each answer), once: a list
+ * repeated on every event is told apart by what the server sent. They are kept on the response
+ * only (never in events, logs or metrics), bounded: {@link MAX_CITATIONS} and the caps above.
  */
 export class Citations {
   /** Every citation so far; `undefined` before the first. */
   list: UrlCitation[] | undefined;
   #seen: Set<string> | undefined;
+  readonly #redact: (text: string) => string;
+
+  constructor(redact: (text: string) => string) {
+    this.#redact = redact;
+  }
 
   /**
    * Reads an `annotations` array; returns the citations it adds (after those of `added`, when
@@ -113,9 +123,22 @@ export class Citations {
     this.#seen ??= new Set();
     if (this.#seen.has(key) || (this.list?.length ?? 0) >= MAX_CITATIONS) return added;
     this.#seen.add(key);
+    this.#scrub(citation);
     (added ??= []).push(citation);
     (this.list ??= []).push(citation);
     return added;
+  }
+
+  /** `citation`'s server-worded texts scrubbed of secrets, in place (a clean one left as it is). */
+  #scrub(citation: UrlCitation): void {
+    const redact = this.#redact;
+    citation.url = redactOnce(redact, citation.url);
+    if (citation.title !== '') citation.title = redactOnce(redact, citation.title);
+    if (citation.snippet !== undefined) citation.snippet = redactOnce(redact, citation.snippet);
+    if (citation.date !== undefined) citation.date = redactOnce(redact, citation.date);
+    if (citation.lastUpdated !== undefined) {
+      citation.lastUpdated = redactOnce(redact, citation.lastUpdated);
+    }
   }
 }
 

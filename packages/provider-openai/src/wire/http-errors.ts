@@ -180,6 +180,22 @@ export function mapHttpError(
     ) {
       return perRequestOverflow(label, endpoint, model, serverMessage, requestId);
     }
+    if (
+      statusCode === 501 &&
+      endpoint === '/embeddings' &&
+      model !== undefined &&
+      !page &&
+      NO_EMBEDDINGS_501.test(serverMessage)
+    ) {
+      // The same model gets the same answer on a retry: only the server's own word retries it.
+      return new OpenAIApiError({
+        ...body,
+        statusCode,
+        retryable: shouldRetry ?? false,
+        retryAfterMs,
+        message: cannotEmbedMessage(label, endpoint, model, serverMessage),
+      });
+    }
     const head = answeredText(label, failure, serverMessage);
     if (statusCode === 503 || statusCode === 529) {
       const message = page ? head : undefined;
@@ -207,6 +223,28 @@ export function mapHttpError(
               : undefined;
     return new OpenAIApiError({ ...body, statusCode, retryable, retryAfterMs, message });
   };
+}
+
+/**
+ * llama.cpp's server refusing an embedding (501, `This server does not support embeddings. Start
+ * it with \`--embeddings\``): a llama-server started without the flag, or Ollama's `/v1`, which
+ * passes the text on as it got it for a model without pooling (a chat model: Ollama starts
+ * llama-server with the flag only for an embedding model, `llm/llama_server.go`), with the same
+ * 501. Its flag is not one an Ollama user can set.
+ */
+const NO_EMBEDDINGS_501 = /does not support embeddings/i;
+
+/**
+ * What a model that makes no embeddings here is told: the server's text as it said it, then the
+ * remedy of either server it may be (the text alone cannot tell which).
+ */
+function cannotEmbedMessage(
+  label: string,
+  endpoint: string,
+  model: string,
+  serverMessage: string,
+): string {
+  return `Model ${quoted(model)} cannot make embeddings on ${label}: ${endpoint} answered 501 (${serverMessage}). Use an embedding model (on Ollama, one whose capabilities list "embedding": nomic-embed-text, all-minilm...), or start a llama.cpp server of your own with \`--embeddings\``;
 }
 
 /**

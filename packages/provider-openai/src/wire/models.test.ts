@@ -7,6 +7,9 @@ import { setup } from '../__fixtures__/setup';
 import { isOpenAIStreamError } from '../errors';
 import { parseModelList } from './models';
 
+/** A scrub that leaves every text as it is: these tests read shapes, not secrets. */
+const asIs = { redact: (text: string) => text };
+
 describe('OpenAIProvider.listModels with an answer that is not a model list', () => {
   it.each([
     '{"error":"unauthorized"}',
@@ -26,9 +29,9 @@ describe('OpenAIProvider.listModels with an answer that is not a model list', ()
 
 describe('model lists servers send', () => {
   it('reads an empty list, `data: null` (Ollama with no models) and a list without `data`', () => {
-    expect(parseModelList({ object: 'list', data: [] }, 'OpenAI')).toEqual([]);
-    expect(parseModelList({ object: 'list', data: null }, 'OpenAI')).toEqual([]);
-    expect(parseModelList({ object: 'list' }, 'OpenAI')).toEqual([]);
+    expect(parseModelList({ object: 'list', data: [] }, 'OpenAI', asIs)).toEqual([]);
+    expect(parseModelList({ object: 'list', data: null }, 'OpenAI', asIs)).toEqual([]);
+    expect(parseModelList({ object: 'list' }, 'OpenAI', asIs)).toEqual([]);
   });
 
   it('takes an entry with only its id', async () => {
@@ -42,7 +45,7 @@ describe('model lists servers send', () => {
   });
 
   it('names the entry that is wrong, never its content, under the label given', () => {
-    expect(() => parseModelList({ data: [{ id: 'a' }, 'sk-secret'] }, 'Groq')).toThrow(
+    expect(() => parseModelList({ data: [{ id: 'a' }, 'sk-secret'] }, 'Groq', asIs)).toThrow(
       "Groq's /models answer is not a model list: data[1] is a string",
     );
   });

@@ -1,4 +1,4 @@
-import { EMPTY_PARTIAL } from '@x/provider-core';
+import { EMPTY_PARTIAL, type ProviderCore } from '@x/provider-core';
 import { OpenAIStreamError } from '../errors';
 import type { ModelSummary } from '../types';
 
@@ -21,8 +21,16 @@ const isObject = (v: unknown): v is Json =>
  * no string `id` would be a model nobody can name. Lenient where servers are: `data: null` (Ollama's
  * `/v1/models` with no models, an empty Go slice) and a `{ object: 'list' }` without `data` are an
  * empty list, and an entry's other fields may be missing.
+ *
+ * The server words the ids and owners: a hostile one (or a proxy echoing headers) may put the
+ * key there, so each is scrubbed with the provider's redactor (`scrub.redact`, which remembers a
+ * clean text: the same ids come back on the next list and as answers' `model`).
  */
-export function parseModelList(body: unknown, label: string): ModelSummary[] {
+export function parseModelList(
+  body: unknown,
+  label: string,
+  scrub: Pick<ProviderCore, 'redact'>,
+): ModelSummary[] {
   if (!isObject(body)) throw notModelList(label, `it is ${shapeOf(body)}`);
   const data = body.data ?? (body.object === 'list' ? [] : undefined);
   if (!Array.isArray(data)) throw notModelList(label, `no \`data\` array (${shapeOf(data)})`);
@@ -32,9 +40,10 @@ export function parseModelList(body: unknown, label: string): ModelSummary[] {
     if (!isObject(item)) throw notModelList(label, `data[${i}] is ${shapeOf(item)}`);
     const id = str(item.id);
     if (id === undefined || id === '') throw notModelList(label, `data[${i}] has no \`id\``);
+    const ownedBy = str(item.owned_by);
     out.push({
-      id,
-      ownedBy: str(item.owned_by),
+      id: scrub.redact(id),
+      ownedBy: ownedBy === undefined ? undefined : scrub.redact(ownedBy),
       created: typeof item.created === 'number' ? item.created : undefined,
       contextLength:
         positive(item.max_model_len) ??

@@ -11,14 +11,21 @@ const MAX_ENTRIES = 256;
 /** An error message from the server is cut to this many characters. */
 const MAX_MESSAGE = 1_024;
 
-/** The entries of `value` (an object) whose value passes `keep`, at most {@link MAX_ENTRIES}. */
-function entriesOf<T>(value: unknown, keep: (v: unknown) => v is T): Record<string, T> {
+/**
+ * The entries of `value` (an object) whose value passes `keep`, at most {@link MAX_ENTRIES}, each
+ * name scrubbed (the server words it; the same few categories recur, so the scrub remembers them).
+ */
+function entriesOf<T>(
+  value: unknown,
+  keep: (v: unknown) => v is T,
+  redact: (text: string) => string,
+): Record<string, T> {
   const map = obj(value);
   if (map === undefined || Array.isArray(map)) return {};
   const kept: Array<[string, T]> = [];
   for (const key of Object.keys(map)) {
     const v = map[key];
-    if (keep(v)) kept.push([key, v]);
+    if (keep(v)) kept.push([redact(key), v]);
     if (kept.length === MAX_ENTRIES) break;
   }
   // `Object.fromEntries` defines each key: a category named `__proto__` stays a key.
@@ -30,14 +37,18 @@ const isScore = (v: unknown): v is number => num(v) !== undefined;
 const isInputTypes = (v: unknown): v is Array<'text' | 'image'> =>
   Array.isArray(v) && v.every((t) => t === 'text' || t === 'image');
 
-function resultOf(value: Json): OpenAIModerationResult {
+/** A model's name as the server words it, scrubbed (`''` when it sent none). */
+const modelOf = (value: Json, redact: (text: string) => string): string =>
+  redact(str(value.model) ?? '');
+
+function resultOf(value: Json, redact: (text: string) => string): OpenAIModerationResult {
   return {
     type: 'moderation_result',
-    model: str(value.model) ?? '',
+    model: modelOf(value, redact),
     flagged: value.flagged === true,
-    categories: entriesOf(value.categories, isBoolean),
-    categoryScores: entriesOf(value.category_scores, isScore),
-    categoryAppliedInputTypes: entriesOf(value.category_applied_input_types, isInputTypes),
+    categories: entriesOf(value.categories, isBoolean, redact),
+    categoryScores: entriesOf(value.category_scores, isScore, redact),
+    categoryAppliedInputTypes: entriesOf(value.category_applied_input_types, isInputTypes, redact),
   };
 }
 
@@ -92,9 +103,9 @@ export class ModerationReader {
     if (Array.isArray(side.results)) {
       for (const item of side.results.slice(0, MAX_ENTRIES)) {
         const result = obj(item);
-        if (result !== undefined) results.push(resultOf(result));
+        if (result !== undefined) results.push(resultOf(result, this.#redact));
       }
     }
-    return { type: 'moderation_results', model: str(side.model) ?? '', results };
+    return { type: 'moderation_results', model: modelOf(side, this.#redact), results };
   }
 }

@@ -1,0 +1,35 @@
+import { ANY_EMBEDDING_INPUT, type OpenAIPreset } from './presets';
+
+/**
+ * The `openai` preset where requests go to another server (a gateway: LiteLLM, OpenRouter; vLLM,
+ * an Ollama `/v1`): what OpenAI's API refuses of files (all but PDFs) and of embeddings input (an
+ * empty text, more than 2048 items) is left to that server, as on a custom preset that extends
+ * none; the gateway may route to a model that takes them. `maxTokens` goes as `max_tokens`, the
+ * field OpenAI-compatible servers read: `max_completion_tokens` is OpenAI's newer name, which
+ * Ollama's `/v1` drops unread (its `ChatCompletionRequest`, `openai/openai.go`, has no such
+ * field), so the limit would be lost without a word. Azure OpenAI (`*.openai.azure.com`) serves
+ * OpenAI's models, whose o-series and gpt-5 refuse `max_tokens`: it keeps OpenAI's name. `stop`
+ * and function names follow `openAIServer` directly.
+ */
+export function atGateway(preset: OpenAIPreset, label: string, baseUrl: string): OpenAIPreset {
+  const azure = new URL(baseUrl).hostname.replace(/\.$/, '').endsWith('.openai.azure.com');
+  const maxTokensField = azure ? preset.maxTokensField : 'max_tokens';
+  return Object.freeze({
+    ...preset,
+    label,
+    maxTokensField,
+    fileTypes: undefined,
+    embeddingInput: ANY_EMBEDDING_INPUT,
+  });
+}
+
+/**
+ * The name in messages of the `openai` preset pointed at another server (vLLM, an Ollama `/v1`, a
+ * gateway): "OpenAI" would send the user to the wrong server (`Could not reach OpenAI at
+ * http://127.0.0.1:11499`). The `name` option when it is one (the core refuses any other before a
+ * message can be built), else the host and port, which hold no credentials or query (a `baseUrl`
+ * with either is refused).
+ */
+export function gatewayLabel(baseUrl: string, name: unknown): string {
+  return typeof name === 'string' && name.trim() !== '' ? name : new URL(baseUrl).host;
+}

@@ -60,44 +60,34 @@ describe('maxTokens on the openai preset', () => {
     expect(chats(server)[0]!.json).not.toHaveProperty('max_completion_tokens');
   });
 
-  it("is sent as max_completion_tokens to OpenAI's own host, which o-series and gpt-5 need", async () => {
-    const bodies: unknown[] = [];
-    const provider = track(
-      createOpenAIProvider({
-        apiKey: 'sk-test',
-        retry: false,
-        cache: false,
-        completeAs: 'whole',
-        transport: async (_url, request) => {
-          bodies.push(JSON.parse(String(request.body)));
-          throw new Error('nothing leaves the machine');
-        },
-      }),
-    );
-    await provider.complete({ model: 'o4-mini', messages: question, maxTokens: 9 }).catch(() => {});
-    expect(bodies).toEqual([expect.objectContaining({ max_completion_tokens: 9 })]);
-    expect(bodies[0]).not.toHaveProperty('max_tokens');
-  }, 30_000);
-
-  it('is sent as max_completion_tokens to Azure OpenAI (*.openai.azure.com), whose o-series refuse max_tokens', async () => {
-    const bodies: unknown[] = [];
-    const provider = track(
-      createOpenAIProvider({
-        baseUrl: 'https://my-resource.openai.azure.com/openai/v1',
-        apiKey: 'sk-test',
-        retry: false,
-        cache: false,
-        completeAs: 'whole',
-        transport: async (_url, request) => {
-          bodies.push(JSON.parse(String(request.body)));
-          throw new Error('nothing leaves the machine');
-        },
-      }),
-    );
-    await provider.complete({ model: 'o4-mini', messages: question, maxTokens: 9 }).catch(() => {});
-    expect(bodies).toEqual([expect.objectContaining({ max_completion_tokens: 9 })]);
-    expect(bodies[0]).not.toHaveProperty('max_tokens');
-  }, 30_000);
+  it.each([
+    ["OpenAI's own host", undefined],
+    ['Azure OpenAI (*.openai.azure.com)', 'https://my-resource.openai.azure.com/openai/v1'],
+  ])(
+    'is sent as max_completion_tokens to %s, whose o-series and gpt-5 refuse max_tokens',
+    async (_, baseUrl) => {
+      const bodies: unknown[] = [];
+      const provider = track(
+        createOpenAIProvider({
+          ...(baseUrl === undefined ? {} : { baseUrl }),
+          apiKey: 'sk-test',
+          retry: false,
+          cache: false,
+          completeAs: 'whole',
+          transport: async (_url, request) => {
+            bodies.push(JSON.parse(String(request.body)));
+            throw new Error('nothing leaves the machine');
+          },
+        }),
+      );
+      await provider
+        .complete({ model: 'o4-mini', messages: question, maxTokens: 9 })
+        .catch(() => {});
+      expect(bodies).toEqual([expect.objectContaining({ max_completion_tokens: 9 })]);
+      expect(bodies[0]).not.toHaveProperty('max_tokens');
+    },
+    30_000,
+  );
 
   it('is sent as max_completion_tokens by a preset of your own that extends openai, at any address', async () => {
     const { server, provider } = await setup(

@@ -122,24 +122,7 @@ describe('a Retry-After in the cause chain of another provider error', () => {
     const error = new Error('chat failed', {
       cause: { status: 429, headers: new Headers({ 'retry-after': '6' }) },
     });
-    const router = createRouter({
-      deployments: [
-        {
-          id: 'a',
-          group: 'chat',
-          provider: { complete: async () => Promise.reject(error) },
-          model: 'm',
-        },
-      ],
-      cooldown: false,
-    });
-    const failure = (await router.complete(ask).catch((e: unknown) => e)) as RouterError;
-    expect(failure).toMatchObject({
-      code: 'X_ROUTER_ALL_FAILED',
-      retryable: true,
-      retryAfterMs: 6_000,
-    });
-    await router.close();
+    expect(await failureWithoutCooldown(error)).toMatchObject({ retryAfterMs: 6_000 });
   });
 });
 
@@ -161,24 +144,7 @@ describe('the retryAfterMs of a provider error the caller wrapped', () => {
 
   it('gives RouterError.retryAfterMs with cooldown: false', async () => {
     const error = new Error('chat failed', { cause: apiError(429, { retryAfterMs: 8_000 }) });
-    const router = createRouter({
-      deployments: [
-        {
-          id: 'a',
-          group: 'chat',
-          provider: { complete: async () => Promise.reject(error) },
-          model: 'm',
-        },
-      ],
-      cooldown: false,
-    });
-    const failure = (await router.complete(ask).catch((e: unknown) => e)) as RouterError;
-    expect(failure).toMatchObject({
-      code: 'X_ROUTER_ALL_FAILED',
-      retryable: true,
-      retryAfterMs: 8_000,
-    });
-    await router.close();
+    expect(await failureWithoutCooldown(error)).toMatchObject({ retryAfterMs: 8_000 });
   });
 
   it('starts no Retry-After cooldown for a wrapped 400 (no retry of it is asked for)', async () => {
@@ -259,3 +225,22 @@ describe('header values no server means', () => {
     expect(cooldowns).toEqual([]);
   });
 });
+
+/** What a router without cooldowns ends a call with when its one deployment throws `error`. */
+async function failureWithoutCooldown(error: unknown): Promise<RouterError> {
+  const router = createRouter({
+    deployments: [
+      {
+        id: 'a',
+        group: 'chat',
+        provider: { complete: async () => Promise.reject(error) },
+        model: 'm',
+      },
+    ],
+    cooldown: false,
+  });
+  const failure = (await router.complete(ask).catch((e: unknown) => e)) as RouterError;
+  expect(failure).toMatchObject({ code: 'X_ROUTER_ALL_FAILED', retryable: true });
+  await router.close();
+  return failure;
+}

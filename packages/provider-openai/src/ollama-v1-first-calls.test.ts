@@ -63,6 +63,9 @@ describe('maxTokens on the openai preset', () => {
   it.each([
     ["OpenAI's own host", undefined],
     ['Azure OpenAI (*.openai.azure.com)', 'https://my-resource.openai.azure.com/openai/v1'],
+    ['Azure OpenAI in US Government', 'https://my-resource.openai.azure.us/openai/v1'],
+    ['Azure AI Services', 'https://my-resource.cognitiveservices.azure.com/openai/v1'],
+    ['Azure AI Foundry', 'https://My-Resource.services.ai.azure.com./openai/v1'],
   ])(
     'is sent as max_completion_tokens to %s, whose o-series and gpt-5 refuse max_tokens',
     async (_, baseUrl) => {

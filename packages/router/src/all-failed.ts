@@ -6,7 +6,7 @@ import { isRetryable, shapeOf } from './error-shape';
 import { RouterError } from './errors';
 import { foreignRetryAfterMs, providerErrorRetryAfterMs } from './foreign-retry-after';
 import type { Plan } from './plan';
-import { isProviderErrorOfKindSafe, isProviderErrorSafe } from './thrown-value';
+import { isProviderErrorOfKindSafe, isProviderErrorSafe, providerKindOf } from './thrown-value';
 import type { RouteAttempt, SkipReason } from './types';
 
 /** Deployments passed over for good: a retry of the same request would pass them over again. */
@@ -35,7 +35,9 @@ export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): un
   const kind: ProviderErrorKind =
     attempts.findLast((a) => a.skipped === undefined && a.error.kind !== undefined)?.error.kind ??
     attempts.findLast((a) => a.error.kind !== undefined)?.error.kind ??
-    (isProviderErrorSafe(last) ? last.kind : (shapeOf(last)?.kind ?? 'api'));
+    providerKindOf(last) ??
+    shapeOf(last)?.kind ??
+    'api';
   // A deployment passed over for a while (cooling, busy...) may answer a retry; one without the
   // method or the window for this request never will.
   const retryable = plan.errors.some(isRetryable) || attempts.some(forAWhile);

@@ -2,7 +2,13 @@ import type { ProviderErrorKind } from '@x/provider-core';
 import { firstInChain, shapeOf } from './error-shape';
 import { scrubErrorText } from './error-text';
 import { foreignRetryAfterMs } from './foreign-retry-after';
-import { isInstanceSafe, isProviderErrorSafe, isUnreadable, readProperty } from './thrown-value';
+import {
+  isInstanceSafe,
+  isProviderErrorSafe,
+  isUnreadable,
+  providerKindOf,
+  readProperty,
+} from './thrown-value';
 import type { AttemptError } from './types';
 
 /**
@@ -35,7 +41,8 @@ export function classify(error: unknown, signal: AbortSignal | undefined): Verdi
   // caller's that could be told: the deployment's failure.
   if (isUnreadable(error)) return 'fallback';
   if (unsupportedByServer(error)) return 'unsupported';
-  if (isProviderErrorSafe(error)) return classifyKind(error.kind, error);
+  const kind = providerKindOf(error);
+  if (kind !== undefined) return classifyKind(kind, error);
   // Read before the shape: an abort whose cause is the socket it closed is still the caller's.
   if (isAbortError(error)) return 'fatal';
   // Read before the class: Node's `fetch` fails a refused connection with a `TypeError`.
@@ -118,9 +125,8 @@ function isAbortError(error: unknown): boolean {
  */
 export function countsAgainst(error: unknown, verdict: Verdict): boolean {
   if (verdict !== 'fallback' || tooLargeForDeployment(error)) return false;
-  if (isProviderErrorSafe(error) && (error.kind === 'circuit-open' || error.kind === 'closed')) {
-    return false;
-  }
+  const kind = providerKindOf(error);
+  if (kind === 'circuit-open' || kind === 'closed') return false;
   return !isConsumerTimeout(error);
 }
 
@@ -140,11 +146,7 @@ function tooLargeForDeployment(error: unknown): boolean {
  * router's): the caller's doing, counted as cancelled, never against the deployment.
  */
 export function isConsumerTimeout(error: unknown): boolean {
-  return (
-    isProviderErrorSafe(error) &&
-    error.kind === 'timeout' &&
-    readProperty(error, 'timeout') === 'consumer'
-  );
+  return providerKindOf(error) === 'timeout' && readProperty(error, 'timeout') === 'consumer';
 }
 
 /** A delay the deployment asked for, and what asked for it (for the skip messages). */
@@ -206,7 +208,7 @@ export function describeError(error: unknown): AttemptError {
     return {
       name,
       code: typeof code === 'string' && code !== '' ? scrubErrorText(code) : name,
-      kind: isProviderErrorSafe(error) ? error.kind : undefined,
+      kind: providerKindOf(error),
       message: scrubErrorText(asText(readProperty(error, 'message'))),
       ...(typeof statusCode === 'number' ? { statusCode } : {}),
     };

@@ -289,6 +289,17 @@ describe('hostile thrown values', () => {
       'a Proxy whose prototype cannot be read',
       () => new Proxy(new Error('x'), { getPrototypeOf: throwingTrap }),
     ],
+    [
+      "a provider error's brand on a Proxy whose kind cannot be read",
+      () =>
+        new Proxy(
+          Object.assign(new Error('boom'), {
+            [Symbol.for('@x/provider-core/ProviderError')]: true,
+            kind: 'server',
+          }),
+          { get: (t, k, r) => (k === 'kind' ? throwingTrap() : Reflect.get(t, k, r)) },
+        ),
+    ],
   ];
 
   /** A provider whose `complete()` and `stream()` both throw `value` before any answer. */

@@ -34,6 +34,16 @@ export function isProviderErrorSafe(value: unknown): value is AnyProviderError {
   }
 }
 
+/**
+ * The `kind` of a provider error, `undefined` for any other value or a kind that cannot be read
+ * (the brand is a global symbol: any object can carry it, with a getter that throws).
+ */
+export function providerKindOf(value: unknown): ProviderErrorKind | undefined {
+  if (!isProviderErrorSafe(value)) return undefined;
+  const kind = readProperty(value, 'kind');
+  return typeof kind === 'string' ? (kind as ProviderErrorKind) : undefined;
+}
+
 /** `isProviderErrorOfKind(value, kind)`, false when a read throws. */
 export function isProviderErrorOfKindSafe<K extends ProviderErrorKind>(
   value: unknown,

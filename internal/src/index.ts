@@ -78,7 +78,7 @@ export {
   replyKind,
   unexpectedReplyText,
 } from './redis-reply';
-export { retryAfterMs } from './retry-after';
+export { retryAfterMs, retryAfterOfHeaders } from './retry-after';
 export {
   FOLD_MIN,
   HEX_SEPARATORS,

@@ -20,3 +20,23 @@ export function retryAfterMs(text: string | undefined, now = Date.now()): number
   }
   return Math.min(ms, MAX_TIMER_MS);
 }
+
+/** `retry-after-ms`: decimal milliseconds (no sign, no exponent; `Number('')` would read 0). */
+const DECIMAL_MS = /^\d+(?:\.\d+)?$/;
+
+/**
+ * The delay a response's headers ask for, `get` reading one by name: `retry-after-ms` (decimal
+ * milliseconds, OpenAI's and Azure's, the first of a list), read first as the openai client
+ * does, else `Retry-After` ({@link retryAfterMs}). A `retry-after-ms` of 0 leaves the word to a
+ * `Retry-After` beside it, and is 0 alone. Capped at the longest timer. One rule for every
+ * package that reads both headers.
+ */
+export function retryAfterOfHeaders(
+  get: (name: string) => string | undefined,
+  now = Date.now(),
+): number | undefined {
+  const text = get('retry-after-ms')?.split(',')[0]?.trim();
+  const ms = text !== undefined && DECIMAL_MS.test(text) ? Number(text) : undefined;
+  if (ms !== undefined && ms > 0) return Math.min(ms, MAX_TIMER_MS);
+  return retryAfterMs(get('retry-after'), now) ?? ms;
+}

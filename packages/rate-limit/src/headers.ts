@@ -1,4 +1,4 @@
-import { fail, MAX_TIMER_MS, retryAfterMs } from '@x/internal';
+import { fail, MAX_TIMER_MS, retryAfterOfHeaders } from '@x/internal';
 /** Response headers in any of the usual shapes. */
 export type HeadersLike =
   | { get(name: string): string | null }
@@ -179,14 +179,7 @@ export function parseRateLimitHeaders(headers: HeadersLike): RateLimitHeaders {
     if (value !== undefined && result[key] === undefined) result[key] = value;
   };
 
-  const afterMs = get('retry-after-ms');
-  const parsedAfterMs = afterMs === undefined ? undefined : parseCount(afterMs);
-  // capped as `retry-after` is: a delay no timer can wait would fire at once
-  set(
-    'retryAfterMs',
-    parsedAfterMs === undefined ? undefined : Math.min(parsedAfterMs, MAX_TIMER_MS),
-  );
-  set('retryAfterMs', retryAfterMs(get('retry-after'), now));
+  set('retryAfterMs', retryAfterOfHeaders(get, now));
 
   for (const kind of ['requests', 'tokens'] as const) {
     const cap = kind === 'requests' ? 'Requests' : 'Tokens';

@@ -4,7 +4,7 @@
  * looked for along the same cause chain as its shape. Header values are a server's text in a
  * user's object: each read is bounded and never throws.
  */
-import { MAX_TIMER_MS, retryAfterMs } from '@x/internal';
+import { MAX_TIMER_MS, retryAfterOfHeaders } from '@x/internal';
 import { firstInChain } from './error-shape';
 import { isProviderErrorSafe, readProperty as read } from './thrown-value';
 
@@ -13,9 +13,6 @@ import { isProviderErrorSafe, readProperty as read } from './thrown-value';
  * is no delay a server meant, and is not parsed.
  */
 const MAX_HEADER_TEXT = 64;
-
-/** `retry-after-ms`: decimal milliseconds, as OpenAI writes it (no sign, no exponent). */
-const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 /**
  * The delay asked for by `error` or the first error of its cause chain that carries one, in ms:
@@ -51,12 +48,7 @@ function ownRetryAfterMs(headers: unknown): number | undefined {
   if ((typeof headers !== 'object' && typeof headers !== 'function') || headers === null) {
     return undefined;
   }
-  const msText = header(headers, 'retry-after-ms');
-  const ms = msText !== undefined && DECIMAL.test(msText) ? Number(msText) : undefined;
-  // As `openai`'s client: a `retry-after-ms` of 0 leaves the word to `retry-after`.
-  if (ms !== undefined && ms > 0) return Math.min(ms, MAX_TIMER_MS);
-  const text = header(headers, 'retry-after');
-  return (text === undefined ? undefined : retryAfterMs(text)) ?? ms;
+  return retryAfterOfHeaders((name) => header(headers, name));
 }
 
 /** A header's trimmed text, through `get()` when the headers have one; `undefined` if unusable. */

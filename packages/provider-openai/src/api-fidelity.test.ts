@@ -182,13 +182,18 @@ describe('reasoning effort and roles', () => {
     }
   });
 
-  it('sends developer messages as they are', async () => {
+  it("sends developer messages as they are to OpenAI's API (a preset of your own that extends openai)", async () => {
     const messages = [
       { role: 'developer', content: 'Answer in French.' },
       { role: 'developer', content: 'Be brief.', name: 'style' },
       { role: 'user', content: 'Hi' },
     ];
-    expect(await sentBody({ messages })).toMatchObject({ messages });
+    const { server, provider } = await setup(
+      { '/chat/completions': ok() },
+      { preset: { name: 'own', extends: 'openai', baseUrl: 'https://example.invalid/v1' } },
+    );
+    await provider.complete(ask('Hi', { messages }));
+    expect(chats(server)[0]!.json).toMatchObject({ messages });
   });
 
   it("sends a reasoningEffort outside OpenAI's list as given: which values a model takes is the server's", async () => {

@@ -1,16 +1,5 @@
+import { isAzureOpenAIHost } from './openai-hosts';
 import { ANY_EMBEDDING_INPUT, type OpenAIPreset } from './presets';
-
-/**
- * The hosts of Azure's OpenAI endpoints: Azure OpenAI in the public, US Government and China
- * clouds, and the AI Services / Foundry resources that serve the same `/openai/v1` API.
- */
-const AZURE_OPENAI = [
-  '.openai.azure.com',
-  '.openai.azure.us',
-  '.openai.azure.cn',
-  '.cognitiveservices.azure.com',
-  '.services.ai.azure.com',
-] as const;
 
 /**
  * The `openai` preset where requests go to another server (a gateway: LiteLLM, OpenRouter; vLLM,
@@ -19,18 +8,20 @@ const AZURE_OPENAI = [
  * none; the gateway may route to a model that takes them. `maxTokens` goes as `max_tokens`, the
  * field OpenAI-compatible servers read: `max_completion_tokens` is OpenAI's newer name, which
  * Ollama's `/v1` drops unread (its `ChatCompletionRequest`, `openai/openai.go`, has no such
- * field), so the limit would be lost without a word. Azure's OpenAI endpoints ({@link AZURE_OPENAI})
- * serve OpenAI's models, whose o-series and gpt-5 refuse `max_tokens`: they keep OpenAI's name.
- * `stop` and function names follow `openAIServer` directly.
+ * field), so the limit would be lost without a word. A `developer` message goes as `system`, the
+ * role every such server knows (Ollama's `/v1` drops a message of a role it does not know, without
+ * an error; OpenAI reads `system` as `developer` for the models that have it). Azure's OpenAI
+ * endpoints ({@link isAzureOpenAIHost}) serve OpenAI's models, whose o-series and gpt-5 refuse
+ * `max_tokens` and take `developer`: they keep OpenAI's dialect for both. `stop` and function
+ * names follow `openAIServer` directly.
  */
 export function atGateway(preset: OpenAIPreset, label: string, baseUrl: string): OpenAIPreset {
-  const host = new URL(baseUrl).hostname.replace(/\.$/, '');
-  const azure = AZURE_OPENAI.some((suffix) => host.endsWith(suffix));
-  const maxTokensField = azure ? preset.maxTokensField : 'max_tokens';
+  const azure = isAzureOpenAIHost(baseUrl);
   return Object.freeze({
     ...preset,
     label,
-    maxTokensField,
+    maxTokensField: azure ? preset.maxTokensField : 'max_tokens',
+    developerRole: azure ? preset.developerRole : 'system',
     fileTypes: undefined,
     embeddingInput: ANY_EMBEDDING_INPUT,
   });

@@ -1,6 +1,7 @@
 // What a new user meets following the README's "try it without an account": the default `openai`
 // preset pointed at @x/ollama-sim's `/v1` (which answers as Ollama's does). `maxTokens` must
-// hold there (Ollama's `/v1` reads `max_tokens` only), and an embedding asked of a chat model must
+// hold there (Ollama's `/v1` reads `max_tokens` only), a `developer` message must arrive (as
+// `system`: Ollama's `/v1` drops a role it does not know), and an embedding asked of a chat model must
 // say what to change (Ollama passes on llama.cpp's 501, which names a flag no Ollama user sets).
 import { type OllamaSim, startOllamaSim } from '@x/ollama-sim';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,8 +32,10 @@ async function openAIAtSim(): Promise<{ sim: OllamaSim; provider: OpenAIProvider
 }
 
 const question = [{ role: 'user' as const, content: 'Why is the sky blue?' }];
+/** A conversation with a `developer` message, the role only OpenAI's API (and Azure's) knows. */
+const instructed = [{ role: 'developer' as const, content: 'Be brief.' }, ...question];
 
-describe('maxTokens on the openai preset', () => {
+describe('maxTokens and developer messages on the openai preset', () => {
   it('stops the answer at maxTokens with finishReason length at an Ollama /v1 (the simulator)', async () => {
     const { provider } = await openAIAtSim();
     const answer = await provider.complete({ model: 'llama3.2', messages: question, maxTokens: 3 });
@@ -50,13 +53,19 @@ describe('maxTokens on the openai preset', () => {
     expect(chunks.at(-1)!.response!.usage.completionTokens).toBe(3);
   }, 30_000);
 
-  it('is sent as max_tokens to a server that is not OpenAI (a gateway, vLLM, Ollama)', async () => {
+  it('is sent as max_tokens, and a developer message as system, to a server that is not OpenAI (a gateway, vLLM, Ollama)', async () => {
     const { server, provider } = await setup(
       { '/chat/completions': hello },
       { completeAs: 'whole' },
     );
-    await provider.complete({ model: 'llama3.2', messages: question, maxTokens: 9 });
-    expect(chats(server)[0]!.json).toMatchObject({ max_tokens: 9 });
+    await provider.complete({ model: 'llama3.2', messages: instructed, maxTokens: 9 });
+    expect(chats(server)[0]!.json).toMatchObject({
+      max_tokens: 9,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: question[0]!.content },
+      ],
+    });
     expect(chats(server)[0]!.json).not.toHaveProperty('max_completion_tokens');
   });
 
@@ -67,7 +76,7 @@ describe('maxTokens on the openai preset', () => {
     ['Azure AI Services', 'https://my-resource.cognitiveservices.azure.com/openai/v1'],
     ['Azure AI Foundry', 'https://My-Resource.services.ai.azure.com./openai/v1'],
   ])(
-    'is sent as max_completion_tokens to %s, whose o-series and gpt-5 refuse max_tokens',
+    'is sent as max_completion_tokens, and a developer message as developer, to %s, whose o-series and gpt-5 refuse max_tokens',
     async (_, baseUrl) => {
       const bodies: unknown[] = [];
       const provider = track(
@@ -84,15 +93,16 @@ describe('maxTokens on the openai preset', () => {
         }),
       );
       await provider
-        .complete({ model: 'o4-mini', messages: question, maxTokens: 9 })
+        .complete({ model: 'o4-mini', messages: instructed, maxTokens: 9 })
         .catch(() => {});
       expect(bodies).toEqual([expect.objectContaining({ max_completion_tokens: 9 })]);
+      expect(bodies[0]).toMatchObject({ messages: [{ role: 'developer' }, { role: 'user' }] });
       expect(bodies[0]).not.toHaveProperty('max_tokens');
     },
     30_000,
   );
 
-  it('is sent as max_completion_tokens by a preset of your own that extends openai, at any address', async () => {
+  it('is sent as max_completion_tokens, with developer messages, by a preset of your own that extends openai, at any address', async () => {
     const { server, provider } = await setup(
       { '/chat/completions': hello },
       {
@@ -100,8 +110,11 @@ describe('maxTokens on the openai preset', () => {
         completeAs: 'whole',
       },
     );
-    await provider.complete({ model: 'o4-mini', messages: question, maxTokens: 9 });
-    expect(chats(server)[0]!.json).toMatchObject({ max_completion_tokens: 9 });
+    await provider.complete({ model: 'o4-mini', messages: instructed, maxTokens: 9 });
+    expect(chats(server)[0]!.json).toMatchObject({
+      max_completion_tokens: 9,
+      messages: [{ role: 'developer' }, { role: 'user' }],
+    });
     expect(chats(server)[0]!.json).not.toHaveProperty('max_tokens');
   });
 });

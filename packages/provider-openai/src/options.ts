@@ -22,6 +22,7 @@ import {
 import { refuseMissingScheme } from './base-url-scheme';
 import { customPreset, type OpenAICustomPreset } from './custom-preset';
 import { atGateway, gatewayLabel } from './gateway-preset';
+import { isOpenAIHost } from './openai-hosts';
 import { type OpenAIPreset, type OpenAIPresetName, openAIPresets, PRESET_NAMES } from './presets';
 
 /** Options of {@link createOpenAIProvider}. */
@@ -132,19 +133,6 @@ export interface Resolved {
   headers: Record<string, string>;
   /** What a connection error names and advises ({@link connectionAdvice}). */
   reach: ConnectionAdvice & { label: string };
-}
-
-/** The host of OpenAI's own API, from the `openai` preset's address (one copy of it). */
-const OPENAI_HOST = new URL(openAIPresets.openai.baseUrl).hostname;
-
-/**
- * The base URL (as {@link normaliseBaseUrl} returns it) is OpenAI's own API: api.openai.com or
- * one of its regional hosts (`eu.api.openai.com`, data residency), whatever its scheme, port or
- * path. The host is read as `URL` reads it (lowercase, no trailing dot of a fully-qualified name).
- */
-export function isOpenAIHost(baseUrl: string): boolean {
-  const host = new URL(baseUrl).hostname.replace(/\.$/, '');
-  return host === OPENAI_HOST || host.endsWith(`.${OPENAI_HOST}`);
 }
 
 /**

@@ -17,6 +17,7 @@ import { publishRun } from './publish';
 import { scenarios, select, suites, unknownNames } from './registry';
 import { renderReport } from './report/markdown';
 import type { RunResult, ScenarioResult, SuiteResult } from './results';
+import { settleLoad } from './settle';
 import { readRun } from './stored-run';
 import { describe, isMissingModule, notBuilt, runSuite } from './suite-run';
 import { bold, dim, scenarioText, suiteText, summaryText } from './terminal/print';
@@ -73,6 +74,17 @@ export async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const outDir = resolve(cli.outDir ?? join(appDir, 'runs', stampOf(startedAt.toISOString())));
   if (cli.write) mkdirSync(outDir, { recursive: true });
+  if (cli.publish) {
+    // the build this command ran first is load too: let it pass, so that it does not void the run
+    await settleLoad({
+      onWait: (load, waitedMs) => {
+        if (waitedMs === 0)
+          process.stdout.write(
+            `waiting for the load average (${load.toFixed(2)}) to fall to the core count before measuring (at most 3 min)\n`,
+          );
+      },
+    });
+  }
   const t0 = performance.now();
   const environment = collectEnvironment();
   const noiseWarning = loadWarning(environment);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brand, hasBrand, mark } from './brand';
+import { brand, brandedInstanceOf, hasBrand, mark } from './brand';
+import { isLeavable } from './leavable-iterator';
 
 describe('brand', () => {
   it('is shared by every copy in the process and invisible to JSON', () => {
@@ -9,5 +10,45 @@ describe('brand', () => {
     expect(hasBrand({}, brand('demo', 'DemoError'))).toBe(false);
     expect(hasBrand(null, brand('demo', 'DemoError'))).toBe(false);
     expect(Object.keys(error)).toEqual([]);
+  });
+});
+
+/** What user code may throw or return: every read of it throws. */
+function revoked(target: object): object {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+const throwingTraps = (): object =>
+  new Proxy(new Error('trap'), {
+    get() {
+      throw new Error('hostile get');
+    },
+    getOwnPropertyDescriptor() {
+      throw new Error('hostile getOwnPropertyDescriptor');
+    },
+  });
+
+describe('hasBrand', () => {
+  const DEMO = brand('demo', 'DemoError');
+
+  it.each([
+    ['a revoked Proxy', () => revoked(new Error('gone'))],
+    ['a revoked Proxy function', () => revoked(() => undefined)],
+    ['a Proxy whose traps throw', throwingTraps],
+  ])('returns false for %s, never throwing', (_, make) => {
+    const value = make();
+    expect(hasBrand(value, DEMO)).toBe(false);
+    // the guards built on it answer the same way
+    expect(isLeavable(value)).toBe(false);
+    class Demo {}
+    expect(brandedInstanceOf(Demo, Demo, value, DEMO)).toBe(false);
+  });
+
+  it('is still true for a Proxy of a branded value whose traps pass through', () => {
+    const error = new Error('x');
+    mark(error, DEMO);
+    expect(hasBrand(new Proxy(error, {}), DEMO)).toBe(true);
   });
 });

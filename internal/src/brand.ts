@@ -11,13 +11,18 @@ export function mark(target: object, symbol: symbol): void {
   Object.defineProperty(target, symbol, { value: true, enumerable: false });
 }
 
-/** True when `value` carries the brand. */
+/**
+ * True when `value` carries the brand. A guard answers for any value, and what user code threw or
+ * returned may be a revoked Proxy or a Proxy whose traps throw: reading its brand throws, and a
+ * guard that threw would fail the code that handles the failure. Such a value carries no brand.
+ */
 export function hasBrand(value: unknown, symbol: symbol): boolean {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[symbol] === true
-  );
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[symbol] === true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -100,13 +100,8 @@ export class ProviderError extends Error {
  * Narrows to {@link AnyProviderError}, so a check of `kind` then reads that class's fields.
  */
 export function isProviderError(error: unknown): error is AnyProviderError {
-  // A guard answers for any value: what a user's code threw may be a revoked Proxy or a Proxy
-  // whose traps throw, and reading its brand throws. Such a value is no provider's error.
-  try {
-    return hasBrand(error, PROVIDER_ERROR);
-  } catch {
-    return false;
-  }
+  // `hasBrand` answers for any value, a revoked Proxy included (no provider's error).
+  return hasBrand(error, PROVIDER_ERROR);
 }
 
 /** True for a provider error of the given kind; narrows to that kind's class (`timeoutMs`...). */

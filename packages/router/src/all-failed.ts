@@ -1,12 +1,12 @@
 /** The error a call ends with when no deployment answered it. */
-import type { ProviderErrorKind } from '@x/provider-core';
+import { isProviderError, isProviderErrorOfKind, type ProviderErrorKind } from '@x/provider-core';
 import { unsupportedByServer } from './classify';
 import type { Deployment } from './deployment';
 import { isRetryable, shapeOf } from './error-shape';
 import { RouterError } from './errors';
 import { foreignRetryAfterMs, providerErrorRetryAfterMs } from './foreign-retry-after';
 import type { Plan } from './plan';
-import { isProviderErrorOfKindSafe, isProviderErrorSafe, providerKindOf } from './thrown-value';
+import { providerKindOf } from './thrown-value';
 import type { RouteAttempt, SkipReason } from './types';
 
 /** Deployments passed over for good: a retry of the same request would pass them over again. */
@@ -25,7 +25,7 @@ const forAWhile = (a: RouteAttempt) =>
  */
 export function allFailed(plan: Plan, byId: ReadonlyMap<string, Deployment>): unknown {
   const missing =
-    sameEverywhere(plan, (e) => isProviderErrorOfKindSafe(e, 'model-not-found')) ??
+    sameEverywhere(plan, (e) => isProviderErrorOfKind(e, 'model-not-found')) ??
     sameEverywhere(plan, unsupportedByServer);
   if (missing !== undefined) return missing;
   const attempts = plan.attempts;
@@ -100,7 +100,7 @@ function waitOf(a: RouteAttempt, error: unknown, d: Deployment, now: number): nu
   if (a.skipped === 'breaker-open') return d.breakerRetryAfterMs();
   let wait = d.health.retryInMs(now);
   // A provider error's own, else one read along its cause chain (a wrapped provider error's too).
-  const asked = isProviderErrorSafe(error)
+  const asked = isProviderError(error)
     ? providerErrorRetryAfterMs(error)
     : foreignRetryAfterMs(error);
   if (asked !== undefined && (wait === undefined || asked > wait)) {

@@ -1,14 +1,8 @@
-import type { ProviderErrorKind } from '@x/provider-core';
+import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
 import { firstInChain, shapeOf } from './error-shape';
 import { scrubErrorText } from './error-text';
 import { foreignRetryAfterMs } from './foreign-retry-after';
-import {
-  isInstanceSafe,
-  isProviderErrorSafe,
-  isUnreadable,
-  providerKindOf,
-  readProperty,
-} from './thrown-value';
+import { isInstanceSafe, isUnreadable, providerKindOf, readProperty } from './thrown-value';
 import type { AttemptError } from './types';
 
 /**
@@ -124,7 +118,7 @@ function isAbortError(error: unknown): boolean {
  * would take the deployment out on every instance).
  */
 export function countsAgainst(error: unknown, verdict: Verdict): boolean {
-  if (verdict !== 'fallback' || tooLargeForDeployment(error)) return false;
+  if (verdict !== 'fallback' || isRequestTooLarge(error)) return false;
   const kind = providerKindOf(error);
   if (kind === 'circuit-open' || kind === 'closed') return false;
   return !isConsumerTimeout(error);
@@ -134,11 +128,21 @@ export function countsAgainst(error: unknown, verdict: Verdict): boolean {
  * A 429 that refuses this one request as larger than the deployment's per-minute token limit
  * (`@x/provider-openai`'s `requestTooLarge`: "Request too large for gpt-4o ... on tokens per
  * min"). A deployment on another tier or key may take it, so the call moves on; but the server is
- * fine and its Retry-After is not about this request: no failure counted, no cooldown. A
- * property, not a class: the router depends on no provider.
+ * fine and its Retry-After is not about this request: no failure counted, no cooldown, and a
+ * probe that meets it has no verdict. A property, not a class: the router depends on no provider.
+ *
+ * The first provider error along the cause chain says it, whether the provider's error came as
+ * is or wrapped by the user's code (`new Error('chat failed', { cause })`): the walk and bounds
+ * `shapeOf` and `retryAfterOf` use. A provider error that is not too large decides too: a
+ * `RouterError` (a router used as a provider) whose last attempt was refused as too large still
+ * says that every deployment behind it failed.
  */
-function tooLargeForDeployment(error: unknown): boolean {
-  return readProperty(error, 'requestTooLarge') === true;
+export function isRequestTooLarge(error: unknown): boolean {
+  return (
+    firstInChain(error, (e) =>
+      isProviderError(e) ? readProperty(e, 'requestTooLarge') === true : undefined,
+    ) === true
+  );
 }
 
 /**
@@ -158,19 +162,18 @@ export interface RetryAfter {
 
 /** A delay the deployment asked for before the next call (a 429's or 503's `Retry-After`). */
 export function retryAfterOf(error: unknown): RetryAfter | undefined {
-  if (tooLargeForDeployment(error)) return undefined;
-  if (isProviderErrorSafe(error)) return providerRetryAfter(error);
+  if (isRequestTooLarge(error)) return undefined;
+  if (isProviderError(error)) return providerRetryAfter(error);
   // A provider error the user's code wrapped (`new Error('chat failed', { cause })`) keeps its
   // own reading, as `shapeOf` keeps its kind: the same cause chain, the same bounds.
   const wrapped = firstInChain(error, (e, depth) =>
-    depth > 0 && isProviderErrorSafe(e) ? providerRetryAfter(e) : undefined,
+    depth > 0 && isProviderError(e) ? providerRetryAfter(e) : undefined,
   );
   return wrapped ?? foreignRetryAfter(error);
 }
 
 /** The delay a provider error asked for: a 429's or a busy server's, or its local limit's. */
 function providerRetryAfter(error: object): RetryAfter | undefined {
-  if (tooLargeForDeployment(error)) return undefined;
   // Each read is a user's object's when the error came wrapped: none may throw.
   const ms = readProperty(error, 'retryAfterMs');
   if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) return undefined;

@@ -5,7 +5,7 @@
  * failure was never retryable and a `TypeError` from `fetch` was taken for the caller's mistake.
  */
 import { isProviderError, type ProviderErrorKind } from '@x/provider-core';
-import { isProviderErrorSafe, readProperty as read } from './thrown-value';
+import { readProperty as read } from './thrown-value';
 
 /** What a recognised shape means for the call. */
 export interface ErrorShape {
@@ -118,7 +118,7 @@ function shapeOfOne(error: unknown, nested: boolean): ErrorShape | undefined {
  * of no known shape.
  */
 export function shapeOf(error: unknown): ErrorShape | undefined {
-  if (isProviderErrorOrHostile(error)) return undefined;
+  if (isProviderError(error)) return undefined;
   return firstInChain(error, (e, depth) => shapeOfOneOrNone(e, depth > 0));
 }
 
@@ -154,14 +154,6 @@ export function firstInChain<T>(
  * failure: a throw there (a getter, a Proxy's trap, a revoked Proxy) would reject the call with
  * it, no fallback tried. A step that throws counts as "no shape".
  */
-function isProviderErrorOrHostile(error: unknown): boolean {
-  try {
-    return isProviderError(error);
-  } catch {
-    return true;
-  }
-}
-
 function shapeOfOneOrNone(error: unknown, nested: boolean): ErrorShape | undefined {
   try {
     return shapeOfOne(error, nested);
@@ -185,6 +177,6 @@ function aggregated(errors: unknown): unknown[] {
 
 /** True when a retry of the same request later may succeed, whatever built the error. */
 export function isRetryable(error: unknown): boolean {
-  if (isProviderErrorSafe(error)) return error.retryable;
+  if (isProviderError(error)) return error.retryable;
   return shapeOf(error)?.retryable === true;
 }

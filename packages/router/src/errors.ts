@@ -4,9 +4,8 @@
  * router's failures alike. Each has a stable `code`, a `Symbol.for('@x/router/<Name>')` brand and
  * an `isX()` guard that works across duplicate installs.
  */
-import { brand, mark, quoted } from '@x/internal';
+import { brand, hasBrand, mark, quoted } from '@x/internal';
 import { type ErrorOrigin, ProviderError, type ProviderErrorKind } from '@x/provider-core';
-import { hasBrandSafe } from './thrown-value';
 import type { RouteAttempt } from './types';
 
 /** The router as an error's origin: its own errors, and the timeouts it raises itself. */
@@ -175,13 +174,12 @@ export class RouterCloseTimeoutError extends ProviderError {
  * if (isRouterError(e)) for (const a of e.attempts) console.log(a.deployment);
  * ```
  */
-export const isRouterError = (error: unknown): error is RouterError =>
-  hasBrandSafe(error, ALL_FAILED);
+export const isRouterError = (error: unknown): error is RouterError => hasBrand(error, ALL_FAILED);
 
 /** True for a {@link RouterClosedError}. */
 export const isRouterClosedError = (error: unknown): error is RouterClosedError =>
-  hasBrandSafe(error, CLOSED);
+  hasBrand(error, CLOSED);
 
 /** True for a {@link RouterCloseTimeoutError}. */
 export const isRouterCloseTimeoutError = (error: unknown): error is RouterCloseTimeoutError =>
-  hasBrandSafe(error, CLOSE_TIMEOUT);
+  hasBrand(error, CLOSE_TIMEOUT);

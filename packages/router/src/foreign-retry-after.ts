@@ -5,8 +5,9 @@
  * user's object: each read is bounded and never throws.
  */
 import { MAX_TIMER_MS, retryAfterOfHeaders } from '@x/internal';
+import { isProviderError } from '@x/provider-core';
 import { firstInChain } from './error-shape';
-import { isProviderErrorSafe, readProperty as read } from './thrown-value';
+import { readProperty as read } from './thrown-value';
 
 /**
  * The longest header value read: an HTTP date is 29 characters, a delay far fewer. A longer one
@@ -25,7 +26,7 @@ const MAX_HEADER_TEXT = 64;
  */
 export function foreignRetryAfterMs(error: unknown): number | undefined {
   return firstInChain(error, (e, depth) =>
-    depth > 0 && isProviderErrorSafe(e)
+    depth > 0 && isProviderError(e)
       ? providerErrorRetryAfterMs(e)
       : (ownRetryAfterMs(read(e, 'headers')) ??
         ownRetryAfterMs(read(read(e, 'response'), 'headers'))),

@@ -1,7 +1,7 @@
+import { isProviderErrorOfKind } from '@x/provider-core';
 import { describeError } from './classify';
 import type { Deployment, Operation } from './deployment';
 import type { Rank } from './strategies';
-import { isProviderErrorOfKindSafe } from './thrown-value';
 import type { AttemptError, RouteAttempt, RouteInfo, SkipReason } from './types';
 import { looksUpWindows } from './window-lookup';
 
@@ -220,7 +220,7 @@ export class Plan {
     this.#overflowed = true;
     let window: number | undefined;
     let needed: number | undefined;
-    if (isProviderErrorOfKindSafe(error, 'context-overflow')) {
+    if (isProviderErrorOfKind(error, 'context-overflow')) {
       const e = error as {
         contextWindow?: number | undefined;
         promptTokens?: number | undefined;

@@ -1,6 +1,7 @@
 import { raceAbort } from '@x/internal';
+import { isProviderErrorOfKind } from '@x/provider-core';
 import { CallWaits } from './call-waits';
-import { countsAgainst, retryAfterOf, type Verdict } from './classify';
+import { countsAgainst, isRequestTooLarge, retryAfterOf, type Verdict } from './classify';
 import { Deployment, type Operation } from './deployment';
 import { type KnownFields, knownFieldsByGroup } from './drop-fields';
 import { isRouterClosedError, RouterClosedError } from './errors';
@@ -14,7 +15,6 @@ import { type BoundRouterState, claimProbe } from './state';
 import { stateLink } from './state-link';
 import { RouterCounters } from './stats';
 import { createRank, type Rank } from './strategies';
-import { isProviderErrorOfKindSafe, isProviderErrorSafe } from './thrown-value';
 import { looksUpWindows, lookUpWindow } from './window-lookup';
 
 /** What a `fallback` event says of each verdict that moves a call on. */
@@ -279,7 +279,7 @@ export class RouterRuntime implements PlanContext {
    * the other instances; a probe frees its slot.
    */
   shutdownError(error: unknown, d: Deployment, probe: boolean): RouterClosedError | undefined {
-    const closedError = this.closed && isProviderErrorSafe(error) && error.kind === 'closed';
+    const closedError = this.closed && isProviderErrorOfKind(error, 'closed');
     if (!closedError && !this.destroying) return undefined;
     this.unjudged(d, probe);
     return isRouterClosedError(error) ? error : new RouterClosedError(error);
@@ -312,15 +312,11 @@ export class RouterRuntime implements PlanContext {
     // `lowest-latency` would try it first on every call.
     if (counts) d.latency[op].failed(performance.now());
     const config = this.cooldown;
-    if (
-      config !== undefined &&
-      verdict === 'fallback' &&
-      !isProviderErrorOfKindSafe(error, 'closed')
-    ) {
+    if (config !== undefined && verdict === 'fallback' && !isProviderErrorOfKind(error, 'closed')) {
       const now = performance.now();
       // A probe that met the deployment's trouble failed, whatever the error (its breaker may
-      // have reopened on it).
-      const cools = counts || probe;
+      // have reopened on it); one refused as too large for it says nothing of its health.
+      const cools = counts || (probe && !isRequestTooLarge(error));
       let started = cools ? d.health.failed(now, config, retryAfterOf(error), probe) : undefined;
       // Its breaker is open after this call (it opened on this call's attempts): out here
       // already, so the other instances are told too.

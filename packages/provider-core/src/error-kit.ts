@@ -34,11 +34,15 @@ export interface ErrorKit {
    * limiter its user closed refused the call (see `ProviderClosedError`).
    */
   closed(init?: ClosedInit): ProviderError;
-  /** `lastFailure`: the provider error the breaker last counted (see `CircuitOpenError`). */
+  /**
+   * `lastFailure`: the provider error the breaker last counted; `sharedWith`: the `name` of the
+   * other provider sharing the breaker whose call that was (see `CircuitOpenError`).
+   */
   circuitOpen(init: {
     retryAfterMs: number | undefined;
     cause: unknown;
     lastFailure?: ProviderError | undefined;
+    sharedWith?: string | undefined;
   }): ProviderError;
   localLimit(init: {
     message: string;

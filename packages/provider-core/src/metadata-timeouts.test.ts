@@ -94,7 +94,10 @@ describe('ProviderCore.request deadline messages', () => {
 
 describe('a lookup made before a request', () => {
   /** A core whose context planner looks each model up with `request()` (`/show`) first. */
-  function lookingUp(paths: string[]): ProviderCore {
+  function lookingUp(
+    paths: string[],
+    keys: Pick<ConstructorParameters<typeof ProviderCore>[0]['options'], 'getApiKey'> = {},
+  ): ProviderCore {
     const origin = { provider: 'demo', label: 'Demo' };
     const planner: ContextPlanner<unknown> = {
       requested: () => undefined,
@@ -121,6 +124,7 @@ describe('a lookup made before a request', () => {
         retry: false,
         transport: silent(paths),
         timeouts: { firstTokenMs: 300 },
+        ...keys,
       },
       kit: createErrorKit(origin),
       httpError: mapHttpStatus(origin),
@@ -148,6 +152,25 @@ describe('a lookup made before a request', () => {
       'Timed out after 300 ms waiting for the server to answer POST /v1/show (the details of model "m"), a lookup made before POST /v1/reply; that request was not sent (timeouts.firstTokenMs)',
     );
     expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 300 });
+    expect(paths).toEqual(['/v1/show']);
+  });
+
+  it('says the deadline ran from the getApiKey() call when the lookup waited for a slow key', async () => {
+    vi.useFakeTimers();
+    const paths: string[] = [];
+    // The key comes 200 ms into the 300 ms: the server had only the last 100 ms to answer.
+    const core = lookingUp(paths, {
+      getApiKey: () => new Promise<string>((resolve) => setTimeout(resolve, 200, 'sk-slow-vault')),
+    });
+    const error = await failure(core.complete(checked, ask), 301);
+    // Before, the lookup's own error kept the clause, but said again for the request it dropped it.
+    expect(error.message).toBe(
+      'Timed out after 300 ms waiting for the server to answer POST /v1/show (the details of model "m"), counted from the getApiKey() call, a lookup made before POST /v1/reply; that request was not sent (timeouts.firstTokenMs)',
+    );
+    expect(error).toMatchObject({ timeout: 'firstToken', timeoutMs: 300 });
+    expect((error.cause as Error).message).toBe(
+      'Timed out after 300 ms waiting for the server to answer POST /v1/show (the details of model "m"), counted from the getApiKey() call (timeouts.firstTokenMs)',
+    );
     expect(paths).toEqual(['/v1/show']);
   });
 

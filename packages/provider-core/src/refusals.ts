@@ -73,8 +73,15 @@ export class CircuitOpenError extends ProviderError {
     cause: unknown;
     origin: ErrorOrigin;
     lastFailure?: ProviderError | undefined;
+    /**
+     * The `name` of the other provider sharing the breaker whose call ended in `lastFailure`, when
+     * known: named in the message, where its kind alone would not tell two providers of one kind
+     * apart. Left out, a `lastFailure` of this provider's kind reads as this provider's own.
+     */
+    sharedWith?: string | undefined;
   }) {
-    super(`${openMessage(init.origin, init.lastFailure)}. ${circuitRemedy(init.retryAfterMs)}`, {
+    const opened = openMessage(init.origin, init.lastFailure, init.sharedWith);
+    super(`${opened}. ${circuitRemedy(init.retryAfterMs)}`, {
       origin: init.origin,
       kind: 'circuit-open',
       reason: 'CIRCUIT_OPEN',
@@ -88,17 +95,25 @@ export class CircuitOpenError extends ProviderError {
 }
 
 /**
- * What is open and why. A breaker shared by providers of different kinds (`share`, or one breaker
- * given to both) refuses each of them for the other's failure: its refusal then says the breaker
- * is shared and whose failure it counted, for the last failure quotes an endpoint this provider
- * never called (an OpenAI provider told `Ollama /api/chat answered 500`).
+ * What is open and why. A breaker shared by several providers (`share`, or one breaker given to
+ * each) refuses each of them for another's failure: its refusal then says the breaker is shared
+ * and whose failure it counted, for the last failure quotes an endpoint, or a server, this
+ * provider never called (an OpenAI provider told `Ollama /api/chat answered 500`). That one is
+ * named by its `name` (`sharedWith`, which tells two providers of one kind apart), else, when that
+ * is not known, by its kind, and then only when it is another kind.
  */
-function openMessage(origin: ErrorOrigin, lastFailure: ProviderError | undefined): string {
+function openMessage(
+  origin: ErrorOrigin,
+  lastFailure: ProviderError | undefined,
+  sharedWith: string | undefined,
+): string {
   if (lastFailure === undefined) return `${origin.label} is failing: the circuit breaker is open`;
-  if (lastFailure.provider === origin.provider) {
+  const other =
+    sharedWith ?? (lastFailure.provider === origin.provider ? undefined : lastFailure.provider);
+  if (other === undefined) {
     return `${origin.label} is failing: the circuit breaker is open (last failure: ${summary(lastFailure)})`;
   }
-  return `${origin.label} call refused: the circuit breaker it shares is open (breaker shared with the ${lastFailure.provider} provider, last failure there: ${summary(lastFailure)})`;
+  return `${origin.label} call refused: the circuit breaker it shares is open (breaker shared with the ${other} provider, last failure there: ${summary(lastFailure)})`;
 }
 
 /**

@@ -52,7 +52,7 @@ import { retryParts } from './retry-policy';
 import { refuseSecretLabels } from './secret-labels';
 import { Redactor } from './secrets';
 import { type BreakerLike, type Gate, givenBreakerGate } from './stages/breaker-gate';
-import { watchLastFailure } from './stages/breaker-last-failure';
+import { sharingGate, watchLastFailure } from './stages/breaker-last-failure';
 import { CacheStage } from './stages/cache';
 import { type ContextPlanner, ContextStage } from './stages/context';
 import { queueWaits } from './stages/queue-wait';
@@ -210,9 +210,6 @@ export function createRuntime(config: CoreConfig): Runtime {
     if (typeof options.name !== 'string' || options.name === '') {
       fail('name', 'a non-empty string', options.name, options.name === '');
     }
-    // The `provider` label of every metric, log line and audit event: checked as `share` and
-    // `breaker.name` are, so a key pasted into the wrong option is refused, never published.
-    expectSharedName(options.name, 'name');
   }
   const name = options.name ?? identity.id;
   const telemetryOption = resolveTelemetryOption(options.telemetry);
@@ -230,8 +227,12 @@ export function createRuntime(config: CoreConfig): Runtime {
     // One too short to scrub was refused (`validateHeaders`).
     if (SECRET_HEADER.test(name) && value.trim() !== '') redactor.add(value);
   }
-  // ... and no label is the key itself, whatever its shape.
+  // ... and no label is the key itself, whatever its shape: before any label's own check, which
+  // shows a value it refuses (a key in UTF-16, a NUL after each character, is no printable label).
   refuseSecretLabels(options, redactor);
+  // The `provider` label of every metric, log line and audit event: checked as `share` and
+  // `breaker.name` are, so a key pasted into the wrong option is refused, never published.
+  if (options.name !== undefined) expectSharedName(options.name, 'name');
   const timeouts = resolveTimeouts(options.timeouts);
   const retry = retryParts(options.retry);
   const tokens = resolveTokens(options.tokens, config.tokenKeys);
@@ -251,18 +252,16 @@ export function createRuntime(config: CoreConfig): Runtime {
     concurrency.endingOptions = Object.freeze({ signal: waits.idle });
   }
   const origin = new URL(config.baseUrl).origin;
-  const { breaker, judge, given } = resolveBreaker(
-    options.breaker,
-    defaults,
-    origin,
-    share.breaker,
-  );
+  const resolved = resolveBreaker(options.breaker, defaults, origin, share.breaker);
+  const { breaker, judge } = resolved;
   // For its refusals to name the failure that opened it (`CircuitOpenError.lastFailure`).
   if (breaker !== undefined) watchLastFailure(breaker);
-  const gated =
-    given === true && breaker !== undefined
+  const told =
+    resolved.given === true && breaker !== undefined
       ? givenBreakerGate(breaker, ending.toAbortSignal())
       : breaker;
+  // On a breaker others share, its refusals name the provider whose call failed (`sharingGate`).
+  const gated = told === undefined || resolved.own ? told : sharingGate(told, name);
   // Without a key there is nothing a partial answer could echo: no scrubbing hop per call.
   const scrubsPartials =
     gated !== undefined && (redactor.knowsSecrets || options.getApiKey !== undefined);

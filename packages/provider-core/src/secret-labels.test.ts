@@ -45,6 +45,61 @@ describe('a label option holding a configured secret', () => {
     });
   }
 
+  // A scrub finds a key with a NUL beside each character (UTF-16 read as UTF-8) or split by
+  // invisible characters: a label holding it so is the key too. Before, it was taken (the
+  // zero-width one published as the label) or refused by the label's own check, which quoted it.
+  const utf16 = Buffer.from(KEY, 'utf16le').toString('utf8');
+  const hidden: [form: string, value: string][] = [
+    ['UTF-16 LE', utf16],
+    ['UTF-16 BE', Buffer.from(KEY, 'utf16le').swap16().toString('latin1')],
+    ['zero-width spaces', [...KEY].join('\u200b')],
+  ];
+  const fields: [field: string, options: (value: string) => Options][] = [
+    ['name', (value) => ({ name: value })],
+    ['share', (value) => ({ share: value })],
+    ['breaker.name', (value) => ({ breaker: { name: value } })],
+    ['cache.namespace', (value) => ({ cache: { namespace: value } })],
+    ['rateLimit.key', (value) => ({ rateLimit: { requestsPerSecond: 1, key: value } })],
+  ];
+  for (const [form, value] of hidden) {
+    for (const [field, options] of fields) {
+      it(`is refused, and not shown, in ${form}: ${field}`, () => {
+        let error: unknown;
+        try {
+          lineCore(REFUSED, { apiKey: KEY, ...options(value) });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(RangeError);
+        expect((error as Error).message).toBe(
+          `Expected \`${field}\` to be a label, not a credential, got \`[redacted]\` (string)`,
+        );
+        for (const text of errorTexts([error])) {
+          const read = text.replace(/\\u0000|\0|\u200b|\\u200b/g, '');
+          expect(read.toLowerCase()).not.toContain('correct-h');
+        }
+      });
+    }
+  }
+
+  it('is refused, and not shown, in a model split by zero-width spaces', async () => {
+    let sent = 0;
+    const core = lineCore(REFUSED, {
+      apiKey: KEY,
+      transport: async () => {
+        sent++;
+        throw new Error('not reached');
+      },
+    });
+    const model = `m-${[...KEY].join('\u200b')}`;
+    const error = await core.complete(streamed, { ...ask, model }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe(
+      'Expected `request.model` to be a model name, not a credential, got `[redacted]` (string)',
+    );
+    expect(sent).toBe(0);
+  });
+
   it('is taken as given when it holds no secret', async () => {
     const core = lineCore(REFUSED, {
       apiKey: KEY,

@@ -55,6 +55,22 @@ describe('Redactor: a key in UTF-16 read as UTF-8', () => {
     expect(withoutNuls(redactor.redact(piece))).toBe('got [redacted].');
   });
 
+  it('finds the key in a name as a scrub finds it in text, configured or handed out', () => {
+    for (const bigEndian of [false, true]) {
+      const name = utf16(`m-${KEY}`, bigEndian).toString('utf8');
+      const configured = new Redactor();
+      configured.add(KEY);
+      expect(configured.holdsSecret(name)).toBe(true);
+      expect(configured.holdsSecret(name.toUpperCase())).toBe(true);
+      const handedOut = new Redactor();
+      handedOut.remember(KEY);
+      expect(handedOut.holdsSecret(name)).toBe(true);
+    }
+    const clean = new Redactor();
+    clean.add(KEY);
+    expect(clean.holdsSecret(utf16('llama3.2:latest', false).toString('utf8'))).toBe(false);
+  });
+
   it('leaves UTF-16 text without the key as it was', () => {
     const redactor = new Redactor();
     redactor.add(KEY);

@@ -1,15 +1,7 @@
 import { FOLD_MIN, REDACTED, SECRET_MIN } from '@x/internal';
 import { disguises } from './secret-disguises';
 import { FormIndex } from './secret-form-index';
-import {
-  encodings,
-  Forms,
-  foldCase,
-  inText,
-  parts,
-  type SearchView,
-  searchable,
-} from './secret-forms';
+import { encodings, Forms, inText, parts, type SearchView, searchable } from './secret-forms';
 import { cutSpans, decodings, spansOutside } from './text-escapes';
 
 /** Texts found to hold no secret, remembered so that a model name is checked once (bounded). */
@@ -21,6 +13,13 @@ const CLEAN_MEMO = 1024;
 const MEMO_TEXT = 1024;
 /** Keys handed out per request by a key callback that are still recognised (bounded memory). */
 const RECENT_KEYS = 8;
+
+/**
+ * A text as {@link Redactor.holdsSecret} compares it, a long secret and a name alike: the scrub's
+ * search view (`searchable`: no line breaks, invisible characters or NULs), case-folded. One rule
+ * for both, so a name holds a secret exactly when a scrub of it would find one whole.
+ */
+const asName = (text: string): string => searchable(text).folded;
 
 /**
  * A credential after its scheme, known or not, when it looks like one: 8 characters or more,
@@ -193,7 +192,7 @@ export class Redactor {
     this.#known.add(secret);
     for (const part of parts(secret)) {
       if (this.#configured.add(part.text, part.pieces) && part.text.length >= FOLD_MIN) {
-        this.#names.add(foldCase(part.text));
+        this.#names.add(asName(part.text));
       }
     }
   }
@@ -202,11 +201,14 @@ export class Redactor {
    * True when `text` holds a long secret (configured, or a key handed out lately) in any case: for
    * a name that goes into stats, metrics, spans and logs as it is (a request's `model`, a
    * provider's `name`: a key pasted into the wrong field). Short secrets are left out: a key such
-   * as `test` is in `llama3.2:latest`. Each text is checked once, in a bounded memo.
+   * as `test` is in `llama3.2:latest`. The text is searched as a scrub searches (its search view,
+   * {@link asName}): a key with a NUL after each character (UTF-16 read as UTF-8) or split by
+   * invisible characters, which a scrub redacts, is found here too. Each text is checked once, in
+   * a bounded memo.
    */
   holdsSecret(text: string): boolean {
     if (this.#clean.has(text)) return false;
-    const folded = foldCase(text);
+    const folded = asName(text);
     for (const name of this.#names) if (folded.includes(name)) return true;
     if (this.#clean.size >= CLEAN_MEMO) this.#clean.clear();
     this.#clean.add(text);
@@ -217,8 +219,8 @@ export class Redactor {
   remember(key: string): void {
     if (key.length < SECRET_MIN || this.#known.has(key) || this.#recent.includes(key)) return;
     this.#recent.push(key);
-    if (this.#recent.length > RECENT_KEYS) this.#names.delete(foldCase(this.#recent.shift()!));
-    if (key.length >= FOLD_MIN) this.#names.add(foldCase(key));
+    if (this.#recent.length > RECENT_KEYS) this.#names.delete(asName(this.#recent.shift()!));
+    if (key.length >= FOLD_MIN) this.#names.add(asName(key));
     this.#recentIndexes = undefined;
     this.#clean.clear();
     this.#scrubbedClean.clear();

@@ -60,3 +60,36 @@ describe('CircuitOpenError of a shared breaker', () => {
     }
   });
 });
+
+describe('CircuitOpenError of a breaker shared by providers of one kind', () => {
+  // Two providers of one kind (two presets of a package, two `name`s) told apart only by their
+  // kind read the same: the refused one said the failure was its own. Each is named by its `name`.
+  const shares: [how: string, options: () => CoreOptions][] = [
+    ['one breaker given to both', () => ({ breaker: createBreaker({ failureThreshold: 1 }) })],
+    [
+      'share',
+      () => ({ breaker: { failureThreshold: 1, openTimeoutMs: 60_000 }, share: 'gpu-pool' }),
+    ],
+  ];
+  for (const [how, options] of shares) {
+    it(`names the other provider by its name, and its own failure as its own (${how})`, async () => {
+      const server = await startModelServer();
+      const shared = options();
+      const first = lineCore(server.url, { ...shared, name: 'gpu-1' });
+      const second = lineCore(server.url, { ...shared, name: 'gpu-2' });
+      const failure = await outcome(first.complete(streamed, to('unavailable')));
+      expect(failure).toMatchObject({ provider: 'demo', kind: 'server-busy' });
+      const refused = await outcome(second.complete(streamed, to('m')));
+      expect(refused).toBeInstanceOf(CircuitOpenError);
+      expect((refused as CircuitOpenError).lastFailure).toBe(failure);
+      expect((refused as Error).message).toMatch(
+        /^Demo call refused: the circuit breaker it shares is open \(breaker shared with the gpu-1 provider, last failure there: Demo /,
+      );
+      const own = await outcome(first.complete(streamed, to('m')));
+      expect((own as Error).message).toMatch(
+        /^Demo is failing: the circuit breaker is open \(last failure: Demo /,
+      );
+      expect(server.received).toEqual(['unavailable']);
+    });
+  }
+});

@@ -19,7 +19,10 @@ export function metadataWait(method: string, path: string, purpose: string | und
   return `the server to answer ${method} ${bare}${purpose === undefined ? '' : ` (${purpose})`}`;
 }
 
-/** Remembers that `error` is the deadline of a metadata call that waited for `waitedFor`. */
+/**
+ * Remembers that `error` is the deadline of a metadata call that waited for `waitedFor`, as its
+ * message says it (with where its clock started: after a key callback's wait, from its call).
+ */
 export function noteMetadataWait(
   error: ProviderTimeoutError,
   waitedFor: string,

@@ -6,7 +6,7 @@ import type { RequestBody } from '../http/transport';
 import type { Runtime } from '../runtime';
 import { beginCall, type CallScope } from '../stages/call-scope';
 import { expectModelLabel } from '../validate';
-import { headersAfterKeyWait, type KeyedHeaders, keyClock } from './key-wait';
+import { headersAfterKeyWait, type KeyedHeaders, keyClock, sinceKey } from './key-wait';
 
 /** What a call sends on every attempt, decided once per call. */
 export interface CallRequest {
@@ -119,7 +119,12 @@ export function attemptInit(
     model: call.model,
     stream,
     wholeWithinMs: whole ? timeouts.firstTokenMs : undefined,
-    answering: call.answering,
+    // Said as the deadline's error says it: a lookup's error said again before the request it was
+    // made for (`madeBefore`) then keeps where its clock started, not only the whole `firstTokenMs`.
+    answering:
+      clock === undefined || call.answering === undefined
+        ? call.answering
+        : sinceKey(call.answering),
     timeouts,
     idleMs: call.idleMs,
     signals: breakerSignal === undefined ? [call.signal] : [call.signal, breakerSignal],

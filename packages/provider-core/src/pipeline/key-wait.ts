@@ -92,6 +92,15 @@ function unfinishedWait(rt: Runtime, reason: unknown): CredentialOutcome {
 export const SINCE_KEY = ', counted from the getApiKey() call';
 
 /**
+ * `waitedFor` saying that its clock ran from the key callback's call: once, however often it is
+ * said (a metadata call's `answering` says it already, so that a lookup's deadline said again
+ * before a request, `madeBefore`, keeps it).
+ */
+export function sinceKey(waitedFor: string): string {
+  return waitedFor.endsWith(SINCE_KEY) ? waitedFor : `${waitedFor}${SINCE_KEY}`;
+}
+
+/**
  * The deadlines of the first attempt after a key wait that began at `askedAt`: what the wait left
  * of `timeouts.firstTokenMs` bounds its first token (or its whole answer), and the timeout error it
  * raises names the whole deadline and where it was counted from. Undefined without a key wait, or
@@ -121,7 +130,7 @@ function sinceKeyKit(kit: ErrorKit, fullMs: number): ErrorKit {
           ? {
               ...init,
               timeoutMs: fullMs,
-              waitedFor: `${init.waitedFor ?? 'the first token'}${SINCE_KEY}`,
+              waitedFor: sinceKey(init.waitedFor ?? 'the first token'),
             }
           : init,
       ),

@@ -1,6 +1,6 @@
 import { isProviderError } from '../errors';
 import type { Runtime } from '../runtime';
-import { lastFailureOf } from '../stages/breaker-last-failure';
+import { lastFailureOf, sharedWith } from '../stages/breaker-last-failure';
 
 interface Coded {
   code?: unknown;
@@ -32,12 +32,15 @@ export function normalizeFailure(
   const coded = (typeof error === 'object' && error !== null ? error : {}) as Coded;
   const message = typeof coded.message === 'string' ? coded.message : String(error);
   switch (coded.code) {
-    case 'X_BREAKER_OPEN':
+    case 'X_BREAKER_OPEN': {
+      const lastFailure = lastFailureOf(rt.breaker);
       return rt.kit.circuitOpen({
         retryAfterMs: finite(coded.retryAfterMs),
         cause: error,
-        lastFailure: lastFailureOf(rt.breaker),
+        lastFailure,
+        sharedWith: sharedWith(rt.gate, lastFailure),
       });
+    }
     case 'X_BREAKER_PROBE_TIMEOUT':
       return rt.kit.timeout({
         timeout: 'probe',

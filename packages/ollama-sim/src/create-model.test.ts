@@ -190,6 +190,43 @@ describe('/api/create', () => {
     expect(await names(s)).not.toContain('x:latest');
   });
 
+  it('refuses a .gguf file whose blob lacks the GGUF magic, as Ollama does after parsing GGUF', async () => {
+    const s = await start();
+    // 100 KB that are not GGUF: the name alone must not pass it.
+    const notGguf = Buffer.alloc(100_000, 0x5a);
+    const digest = sha256(notGguf);
+    const post = await fetch(`${s.url}/api/blobs/${digest}`, { method: 'POST', body: notGguf });
+    expect(post.status).toBe(201);
+    const error = 'supplied file was not in GGUF format';
+    const streamed = await send(s.url, '/api/create', {
+      body: { model: 'x', files: { 'model.gguf': digest } },
+    });
+    expect(streamed.status).toBe(200);
+    expect(lines(streamed.text)).toEqual([{ status: 'parsing GGUF' }, { error }]);
+    // not streamed: CreateHandler's 400 for errOnlyGGUFSupported, for files, adapters and drafts
+    for (const body of [
+      { files: { 'model.gguf': digest } },
+      { from: 'llama3.2', adapters: { 'lora.gguf': digest } },
+      { from: 'llama3.2', draft_files: { 'draft.gguf': digest } },
+    ]) {
+      const whole = await send(s.url, '/api/create', {
+        body: { model: 'x', ...body, stream: false },
+      });
+      expect([body, whole.status, JSON.parse(whole.text)]).toEqual([body, 400, { error }]);
+    }
+    expect(await names(s)).not.toContain('x:latest');
+    // The magic in either byte order is GGUF to Ollama's DetectContentType (a big-endian file).
+    const bigEndian = Buffer.concat([Buffer.from('FUGG'), Buffer.alloc(1000, 3)]);
+    const be = sha256(bigEndian);
+    expect(
+      (await fetch(`${s.url}/api/blobs/${be}`, { method: 'POST', body: bigEndian })).status,
+    ).toBe(201);
+    const made = await send(s.url, '/api/create', {
+      body: { model: 'x', files: { 'model.gguf': be }, stream: false },
+    });
+    expect([made.status, made.text]).toEqual([200, '{"status":"success"}']);
+  });
+
   it('applies faults: a 503 status before anything is created', async () => {
     const s = await start({
       faults: [{ route: '/api/create', sequence: [{ kind: 'status', status: 503 }] }],

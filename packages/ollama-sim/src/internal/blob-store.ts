@@ -1,7 +1,7 @@
 /** What the simulator keeps of a blob: its size and first bytes (to tell a GGUF file), never its content. */
 export interface Blob {
   readonly size: number;
-  /** Whether it starts with the GGUF magic (`GGUF`). */
+  /** Whether it starts with the GGUF magic (`GGUF`, or `FUGG` for a big-endian file). */
   readonly gguf: boolean;
 }
 

@@ -76,6 +76,9 @@ export interface Upload {
   readonly gguf: boolean;
 }
 
+/** Ollama's ggml.DetectContentType takes the magic in either byte order (a big-endian GGUF). */
+const GGUF_MAGICS = ['GGUF', 'FUGG'];
+
 /** Reads a (possibly large) upload through sha256, keeping only its first bytes. */
 export function readUpload(req: IncomingMessage): Promise<Upload | 'aborted'> {
   return new Promise((resolve) => {
@@ -91,7 +94,7 @@ export function readUpload(req: IncomingMessage): Promise<Upload | 'aborted'> {
       resolve({
         size,
         digest: `sha256:${hash.digest('hex')}`,
-        gguf: head.toString('latin1') === 'GGUF',
+        gguf: GGUF_MAGICS.includes(head.toString('latin1')),
       }),
     );
     req.on('error', () => resolve('aborted'));

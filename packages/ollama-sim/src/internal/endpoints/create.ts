@@ -51,6 +51,9 @@ function checkRequest(body: Json): string | undefined {
   return isValidName(name) ? undefined : 'invalid model name';
 }
 
+/** Ollama's errOnlyGGUFSupported, for a blob that does not start with the GGUF magic. */
+const NOT_GGUF = 'supplied file was not in GGUF format';
+
 /** Where the real server keeps a blob, as its `open` errors name it. */
 const blobPath = (digest: string) =>
   `/usr/share/ollama/.ollama/models/blobs/${digest.replace(':', '-')}`;
@@ -59,8 +62,9 @@ const blobPath = (digest: string) =>
  * The uploaded blobs a `files`/`adapters` map names, as layers; or the error it ended with (sent
  * already). As Ollama does: GGUF files (a `.gguf` path, or a blob that is one) are read one by
  * one in path order, each announced by a `parsing GGUF` line before its blob is opened, so a bad
- * digest or a missing blob is an error line of a 200 stream (500 when not streamed); a map of
- * neither kind is refused before anything is sent (`unknown type`, 400).
+ * digest, a missing blob or one without the GGUF magic is an error line of a 200 stream (an HTTP
+ * status when not streamed); a map of neither kind is refused before anything is sent
+ * (`unknown type`, 400).
  */
 async function uploadedLayers(
   ctx: SimContext,
@@ -90,6 +94,9 @@ async function uploadedLayers(
       const error = `open ${blobPath(digest)}: no such file or directory`;
       return void (await progress.fail(error, status));
     }
+    // ggufLayers reads the blob's magic before decoding it: a `.gguf` name is not enough, and
+    // CreateHandler answers errOnlyGGUFSupported with 400 for files, drafts and adapters alike.
+    if (!blob.gguf) return void (await progress.fail(NOT_GGUF, 400));
     layers.push({ mediaType, digest: `sha256:${digest.slice(7)}`, size: blob.size });
   }
   return layers;

@@ -315,7 +315,7 @@ export function createRuntime(config: CoreConfig): Runtime {
     scrubsPartials,
     limit,
     concurrency,
-    cache: new CacheStage(cache, stats, topics, ending, closing, timeouts.firstTokenMs),
+    cache: new CacheStage(cache, stats, topics, ending, closing, timeouts.firstTokenMs, redactor),
     context: new ContextStage<any>({
       tokens,
       provider: identity.tokens,

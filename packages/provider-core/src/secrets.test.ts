@@ -198,10 +198,40 @@ describe('Redactor', () => {
     const redactor = new Redactor();
     redactor.add('sk-configured-key-0123456789');
     expect(redactor.holdsSecret('gpt-4o SK-CONFIGURED-KEY-0123456789')).toBe(true);
-    const rotated = 'rk-rotated-9876543210abcdef';
+    // Nothing of the configured key's forms: its reversal holds `98765432`, a piece a scrub cuts.
+    const rotated = 'rk-rotated-Hq4Tw8Nz1Vc6Bm';
     expect(redactor.holdsSecret(`m-${rotated}`)).toBe(false);
     redactor.remember(rotated);
     expect(redactor.holdsSecret(`m-${rotated}`)).toBe(true);
+  });
+
+  it('finds a long secret in a name in every form a scrub redacts, and only then', () => {
+    const key = 'sk-configured-key-0123456789';
+    const rotated = 'rk-rotated-Hq4Tw8Nz1Vc6Bm';
+    const redactor = new Redactor();
+    redactor.add(key);
+    redactor.remember(rotated);
+    const bytes = (text: string) => Buffer.from(text);
+    for (const secret of [key, rotated]) {
+      const forms = [
+        bytes(secret).toString('base64'),
+        bytes(secret).toString('base64url'),
+        bytes(secret).toString('hex'),
+        bytes(secret).toString('hex').toUpperCase(),
+        bytes(`Bearer ${secret}`).toString('base64'),
+        encodeURIComponent(`"${secret}"`),
+        secret.slice(3, 14),
+      ];
+      for (const form of forms) {
+        // Each name held by a secret is one a scrub cuts out: the two agree.
+        expect(redactor.redact(`m-${form}`), form).toContain('[redacted]');
+        expect(redactor.holdsSecret(`m-${form}`), form).toBe(true);
+      }
+    }
+    for (const name of ['llama3.2:latest', 'gpt-4o-mini', 'qwen2.5-coder:7b-instruct-q4_K_M']) {
+      expect(redactor.redact(name)).toBe(name);
+      expect(redactor.holdsSecret(name)).toBe(false);
+    }
   });
 
   it('leaves English words after bearer or basic alone, and scrubs a token in any case', () => {

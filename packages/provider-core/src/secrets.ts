@@ -15,13 +15,6 @@ const MEMO_TEXT = 1024;
 const RECENT_KEYS = 8;
 
 /**
- * A text as {@link Redactor.holdsSecret} compares it, a long secret and a name alike: the scrub's
- * search view (`searchable`: no line breaks, invisible characters or NULs), case-folded. One rule
- * for both, so a name holds a secret exactly when a scrub of it would find one whole.
- */
-const asName = (text: string): string => searchable(text).folded;
-
-/**
  * A credential after its scheme, known or not, when it looks like one: 8 characters or more,
  * holding a digit or a token character. Not an English word (`the bearer token is missing`,
  * `Basic plan users`) nor a challenge's `realm=`.
@@ -56,6 +49,11 @@ class Indexes {
 
   find(view: SearchView, found: number[]): void {
     if (this.exact.size > 0) this.exact.find(view.exact, found);
+    this.findLong(view, found);
+  }
+
+  /** {@link find} for the long secrets' forms alone (what {@link Redactor.holdsSecret} counts). */
+  findLong(view: SearchView, found: number[]): void {
     if (this.folded.size > 0) this.folded.find(view.folded, found);
   }
 }
@@ -162,8 +160,6 @@ export class Redactor {
    * out a key's forms is most of that cost; merging the indexes kept is a small part.
    */
   readonly #recentOwn = new Map<string, Indexes>();
-  /** Long secrets, case-folded: what {@link holdsSecret} looks for. */
-  readonly #names = new Set<string>();
   readonly #onScrub: ScrubListener | undefined;
   /** Texts {@link holdsSecret} found clean; emptied when a secret is added or remembered. */
   readonly #clean = new Set<string>();
@@ -178,6 +174,15 @@ export class Redactor {
     this.#onScrub = onScrub;
     (this.redact as Redaction)[ONCE] = (text) =>
       this.#scrub(text, undefined, undefined, true, undefined, false);
+    const gathered: Gathered = {
+      gathering: false,
+      occurrences: 0,
+      tell: (occurrences) => this.#onScrub?.(undefined, occurrences),
+    };
+    const known: Redaction = (text) =>
+      this.#scrub(text, undefined, undefined, true, gathered, false, false);
+    known[GATHERED] = gathered;
+    this.redactKnown = known;
   }
 
   /** True once a credential was added (a key callback's keys are remembered later, by call). */
@@ -190,28 +195,43 @@ export class Redactor {
     this.#clean.clear();
     this.#scrubbedClean.clear();
     this.#known.add(secret);
-    for (const part of parts(secret)) {
-      if (this.#configured.add(part.text, part.pieces) && part.text.length >= FOLD_MIN) {
-        this.#names.add(asName(part.text));
-      }
-    }
+    for (const part of parts(secret)) this.#configured.add(part.text, part.pieces);
   }
 
   /**
-   * True when `text` holds a long secret (configured, or a key handed out lately) in any case: for
-   * a name that goes into stats, metrics, spans and logs as it is (a request's `model`, a
-   * provider's `name`: a key pasted into the wrong field). Short secrets are left out: a key such
-   * as `test` is in `llama3.2:latest`. The text is searched as a scrub searches (its search view,
-   * {@link asName}): a key with a NUL after each character (UTF-16 read as UTF-8) or split by
-   * invisible characters, which a scrub redacts, is found here too. Each text is checked once, in
-   * a bounded memo.
+   * True when a scrub of `text` would redact a known secret in it, short ones left out: a long
+   * secret (configured, or a key handed out lately) in any of the forms a scrub finds (any case,
+   * base64, base64url, hex, escaped, a piece of it, split by invisible characters or NULs...):
+   * for a name that goes into stats, metrics, spans and logs as it is (a request's `model`, a
+   * provider's `name`: a key pasted into the wrong field, or encoded on its way there). One rule
+   * with the scrub, so a name is refused exactly when the text around it would show that secret
+   * `[redacted]` in its place. Short secrets are left out (a key such as `test` is in
+   * `llama3.2:latest`), and so is an unknown `Bearer <token>`, which each label's own check of
+   * credential shapes refuses. Each text is checked once, in a bounded memo: a provider names the
+   * same few models call after call.
    */
   holdsSecret(text: string): boolean {
     if (this.#clean.has(text)) return false;
-    const folded = asName(text);
-    for (const name of this.#names) if (folded.includes(name)) return true;
+    if (this.#redactsLong(text)) return true;
     if (this.#clean.size >= CLEAN_MEMO) this.#clean.clear();
     this.#clean.add(text);
+    return false;
+  }
+
+  /** The search of {@link #scrub}, for long secrets only: found or not. */
+  #redactsLong(text: string): boolean {
+    const found: number[] = [];
+    const search = (inner: string): boolean => {
+      const view = searchable(inner);
+      this.#configured.findLong(view, found);
+      if (this.#recent.length > 0) {
+        if (this.#recentIndexes === undefined) this.#recentIndexes = this.#indexRecent();
+        this.#recentIndexes.findLong(view, found);
+      }
+      return found.length > 0;
+    };
+    if (search(text)) return true;
+    for (const level of decodings(text)) if (search(level.text)) return true;
     return false;
   }
 
@@ -219,8 +239,7 @@ export class Redactor {
   remember(key: string): void {
     if (key.length < SECRET_MIN || this.#known.has(key) || this.#recent.includes(key)) return;
     this.#recent.push(key);
-    if (this.#recent.length > RECENT_KEYS) this.#names.delete(asName(this.#recent.shift()!));
-    if (key.length >= FOLD_MIN) this.#names.add(asName(key));
+    if (this.#recent.length > RECENT_KEYS) this.#recent.shift();
     this.#recentIndexes = undefined;
     this.#clean.clear();
     this.#scrubbedClean.clear();
@@ -228,6 +247,15 @@ export class Redactor {
 
   /** `text` with every known secret replaced by `[redacted]`. */
   readonly redact = (text: string): string => this.#scrub(text, undefined, undefined);
+
+  /**
+   * The known secrets (configured, and the keys handed out lately) scrubbed out of `text` in every
+   * form, but not an unknown `Bearer <token>`, and a clean text not remembered: for an answer's
+   * own texts as the cache stores them (`stages/stored-answer.ts`), which may quote an example
+   * token on purpose, and which no later scrub looks up. Its scrubs can be gathered
+   * ({@link gatherScrubs}): one report for all the texts of an answer.
+   */
+  readonly redactKnown: (text: string) => string;
 
   /**
    * {@link redact} without reporting the scrub: for text already scrubbed once (a log entry of an
@@ -310,6 +338,8 @@ export class Redactor {
     gathered?: Gathered,
     // False for a text no later scrub looks up ({@link redactOnce}): found clean, it is not kept.
     remember = true,
+    // False for the known secrets only ({@link redactKnown}).
+    bearer = true,
   ): string {
     const memo = first === undefined && text.length <= MEMO_TEXT;
     if (memo && this.#scrubbedClean.has(text)) return text;
@@ -325,14 +355,16 @@ export class Redactor {
     let count = 0;
     let out = text;
     if (found.length > 0) ({ text: out, runs: count } = cutSpans(text, found, REDACTED));
-    out = out.replace(
-      BEARER_OR_BASIC,
-      (match: string, scheme: string, space: string, token: string) => {
-        if (!TOKEN_LIKE.test(token)) return match;
-        count++;
-        return `${scheme}${space}${REDACTED}`;
-      },
-    );
+    if (bearer) {
+      out = out.replace(
+        BEARER_OR_BASIC,
+        (match: string, scheme: string, space: string, token: string) => {
+          if (!TOKEN_LIKE.test(token)) return match;
+          count++;
+          return `${scheme}${space}${REDACTED}`;
+        },
+      );
+    }
     if (count > 0 && report) {
       if (gathered?.gathering === true) gathered.occurrences += count;
       else this.#onScrub?.(endpoint, count);

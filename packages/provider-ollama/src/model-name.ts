@@ -1,4 +1,4 @@
-import { BoundedMap, fail, isBlank, quoted } from '@x/internal';
+import { BoundedMap, fail, hideSecretShapes, isBlank, quoted } from '@x/internal';
 
 // Ollama's own grammar of model names (types/model/name.go, internal/modelref), checked before
 // anything is sent: a name it cannot parse is answered `400 invalid model name` by some endpoints,
@@ -149,7 +149,11 @@ function checkOllamaName(field: string, value: string, reading: NameReading): vo
   const wrong = invalidPart(name, false);
   if (wrong === undefined || invalidPart(name, true) === undefined) return;
   const [part, text] = wrong;
-  const shown = text === MISSING ? 'is empty' : `\`${quoted(text)}\` is not valid`;
+  // The part is shown as the value after `got` is (`describe`): without what looks like a key. A
+  // key pasted whole, quoted or after `Bearer ` is an invalid part, and would otherwise be quoted
+  // bare here while `got` hides it.
+  const shown =
+    text === MISSING ? 'is empty' : `\`${quoted(hideSecretShapes(text))}\` is not valid`;
   fail(
     field,
     `a model name Ollama accepts (\`[host/][namespace/]model[:tag]\`, each part starting with a letter, digit or \`_\`): its ${part} ${shown}; a ${part} holds ${PART_RULES[part]}`,

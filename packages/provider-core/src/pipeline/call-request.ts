@@ -64,7 +64,8 @@ export function callScope(
 
 /**
  * The model a call names, refused when it cannot be a label (too long, the overflow label), holds
- * a configured secret (a key pasted where the model goes) or a login (a URL with its password,
+ * a configured secret in any form a scrub redacts (a key pasted where the model goes, or its
+ * base64 or hex: `Redactor.holdsSecret`) or a login (a URL with its password,
  * `user:password@registry/...`): the model labels stats, metrics, spans, logs and errors as it is.
  * The secret check is once per name; the length is checked first, so a megabyte-long name is not
  * kept in its memo.

@@ -10,24 +10,13 @@ import {
 } from '../light-signal';
 import type { ProviderTopics } from '../observe/events';
 import type { StatsRecorder } from '../observe/stats';
-import type { CacheMode, StreamChunk, TokenLogprob, ToolCall, ToolCallOf } from '../types';
+import type { CacheMode, StreamChunk, ToolCall, ToolCallOf } from '../types';
 import { JoinBound, OwnReloads } from './cache-join-bound';
 import { CacheMembership } from './cache-sharing';
 import { cloneAnswer } from './clone-answer';
+import { type CachedAnswer, type Scrub, storedAnswer } from './stored-answer';
 
-/** A streamed chunk as the cache keeps it (short keys: a long answer has many). */
-interface RecordedChunk {
-  c: string;
-  t?: string | undefined;
-  tc?: ToolCall[] | undefined;
-  lp?: TokenLogprob[] | undefined;
-}
-
-/** What the cache holds for one request: the answer, and the chunks when it was streamed. */
-export interface CachedAnswer<Response> {
-  response: Response;
-  chunks?: RecordedChunk[] | undefined;
-}
+export { recorded } from './stored-answer';
 
 /** The parts of an answer the cache step reads and rewrites on a hit. */
 interface Cacheable {
@@ -96,6 +85,8 @@ export class CacheStage {
   readonly #joinWaitMs: number | undefined;
   /** This provider's loads for calls that left another provider's load, by cache key. */
   readonly #reloads = new OwnReloads();
+  /** The provider's redactor: what the cache stores is scrubbed of its secrets. */
+  readonly #scrub: Scrub | undefined;
 
   constructor(
     cache: Cache | undefined,
@@ -104,6 +95,7 @@ export class CacheStage {
     ending: LightSignal,
     closing: LightSignal,
     joinWaitMs?: number | undefined,
+    scrub?: Scrub | undefined,
   ) {
     this.cache = cache;
     this.#stats = stats;
@@ -112,6 +104,7 @@ export class CacheStage {
     this.#closing = closing;
     this.#sharing = cache === undefined ? undefined : new CacheMembership(cache);
     this.#joinWaitMs = joinWaitMs;
+    this.#scrub = scrub;
   }
 
   /**
@@ -231,7 +224,7 @@ export class CacheStage {
             releaseSignal(joined);
             callers?.release();
           }
-          return { response: own } satisfies CachedAnswer<Response>;
+          return storedAnswer({ response: own } satisfies CachedAnswer<Response>, this.#scrub);
         },
         bound !== undefined
           ? { signal: bound.signal }
@@ -319,7 +312,7 @@ export class CacheStage {
   ): void {
     if (value.response.truncated) return;
     try {
-      this.cache!.set(key, value);
+      this.cache!.set(key, storedAnswer(value, this.#scrub));
     } catch {
       // A value the cache refuses is simply not cached.
     }
@@ -350,15 +343,6 @@ export function fromCache<Response extends Cacheable>(
   if ('firstTokenMs' in timings) timings.firstTokenMs = undefined;
   response.timings = timings;
   return response;
-}
-
-/** A chunk as recorded for the cache. */
-export function recorded(chunk: StreamChunk<unknown>): RecordedChunk {
-  const out: RecordedChunk = { c: chunk.content };
-  if (chunk.thinking !== undefined) out.t = chunk.thinking;
-  if (chunk.toolCalls !== undefined) out.tc = chunk.toolCalls;
-  if (chunk.logprobs !== undefined) out.lp = chunk.logprobs;
-  return out;
 }
 
 /** The chunks to replay for a cached answer (one chunk when it was stored by a buffered call). */

@@ -60,6 +60,48 @@ describe('OllamaProvider.health', () => {
     expect(report.reasons.join(' ')).not.toMatch(/unreachable|not JSON/);
   });
 
+  it('reports unhealthy, reachable, naming the page, when a web server answers 404 pages', async () => {
+    // A plain web server on baseUrl: its root is a page, and every other path its 404 page.
+    const notFound: Handler = (_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html><head><title>404 Not Found</title></head><body></body></html>');
+    };
+    const home: Handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end();
+    };
+    for (const root of [home, notFound]) {
+      const { provider } = await setup({
+        'HEAD /': root,
+        '/api/version': notFound,
+        '/api/ps': notFound,
+      });
+      const report = await provider.health();
+      expect(report).toMatchObject({ status: 'unhealthy', reachable: true, version: undefined });
+      // A HEAD answer has no body: only a GET's page shows its title.
+      expect(report.error).toMatch(
+        root === home
+          ? /\/api\/version answered 404 with a web page \(text\/html; charset=utf-8; .*404 Not Found/
+          : /\/ answered 404 with a web page \(text\/html; charset=utf-8/,
+      );
+      expect(report.reasons.join(' ')).not.toMatch(/unreachable/);
+    }
+  });
+
+  it('reports degraded, without error, when Ollama answers /api/ps beside a 404 page', async () => {
+    const { provider } = await setup({
+      'HEAD /': loadFixture('09-health-head.json'),
+      '/api/version': (_req, res) => {
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<html><title>Not Found</title></html>');
+      },
+      '/api/ps': loadFixture('08-ps.json'),
+    });
+    const report = await provider.health();
+    expect(report).toMatchObject({ status: 'degraded', reachable: true, error: undefined });
+    expect(report.loadedModels).toHaveLength(2);
+  });
+
   it('reports unhealthy on time, with the reason, when a probe answers an endless body', async () => {
     const { provider } = await setup({
       'HEAD /': loadFixture('09-health-head.json'),

@@ -16,8 +16,9 @@ const PROBE_MAX_BYTES = 256 * 1024;
 /**
  * Health without generating tokens: `HEAD /`, `/api/version` and `/api/ps` (bypassing the breaker,
  * limiter and retries, each body capped), plus the state of every resilience piece. `unhealthy`
- * when the server is unreachable, web pages answer where Ollama's API should be (`/api/version`
- * a page, `/api/ps` no Ollama answer: baseUrl is a web UI's or a proxy's) or the breaker is open;
+ * when the server is unreachable, web pages answer where Ollama's API should be, with any status
+ * (`/` an error page, or `/api/version` a page and `/api/ps` no Ollama answer: baseUrl is a web
+ * server's, a web UI's or a proxy's) or the breaker is open;
  * `degraded` when the breaker is half-open, callers queue in the rate limiter, or part of the
  * probe failed. Never throws for a down server.
  */
@@ -74,8 +75,9 @@ export async function checkHealth(
     // Closed or destroyed under the check: that says nothing of the server, as after close().
     if (isProviderErrorOfKind(cause, 'closed')) throw cause;
     error = core.redact(messageOf(cause));
-    if (isProviderErrorOfKind(cause, 'protocol')) {
-      // Something answered, in bytes that are not valid HTTP: reached, and as down as a web page.
+    if (isProviderErrorOfKind(cause, 'protocol') || isWebPageAnswer(cause)) {
+      // Something answered, in bytes that are not valid HTTP or with a web page at `/` (a web
+      // server's 404 page): reached, and not Ollama, which answers `/` with its own text.
       reachable = true;
       reasons.push(`not Ollama's API: ${error}`);
     } else {

@@ -1,5 +1,6 @@
 import type { ErrorKit } from '../error-kit';
 import type { ResolvedTimeouts } from '../options';
+import { markWebPageAnswer } from '../pipeline/web-page-answer';
 import type { ProviderTimeoutError, TimeoutKind } from '../timeout-error';
 import type { AttemptSignal } from './attempt-signal';
 import {
@@ -8,6 +9,7 @@ import {
   type ExchangeAnswered,
   type ExchangeObserver,
   type HttpErrorMapper,
+  isWebPageFailure,
 } from './failures';
 import { noteMetadataWait } from './metadata-wait';
 import {
@@ -339,7 +341,7 @@ export function httpErrorOf(
   body: string,
 ): Error {
   const coding = codingOf(headers);
-  return init.httpError({
+  const failure = {
     statusCode,
     contentType: header(headers, 'content-type'),
     body:
@@ -352,5 +354,9 @@ export function httpErrorOf(
     location: header(headers, 'location'),
     request: describeRequest(init.method, init.baseUrl + init.endpoint),
     redact: init.redact,
-  });
+  };
+  const error = init.httpError(failure);
+  // A web page with an error status (a plain web server's 404) is no more the API than a 200
+  // page: marked as one (`isWebPageAnswer`). A redirect's page is not: it says where to go.
+  return statusCode >= 400 && isWebPageFailure(failure) ? markWebPageAnswer(error) : error;
 }

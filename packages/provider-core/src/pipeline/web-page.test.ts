@@ -7,6 +7,7 @@ import {
   type BaseChatResponse,
   createErrorKit,
   isProviderErrorOfKind,
+  isWebPageAnswer,
   mapHttpStatus,
   type Operation,
   ProviderCore,
@@ -244,5 +245,38 @@ describe('an NDJSON answer with a charset parameter', () => {
     const chunks = [];
     for await (const chunk of core.stream(chat, NDJSON, ask)) chunks.push(chunk.content);
     expect(chunks).toEqual(['hi', '']);
+  });
+});
+
+describe('isWebPageAnswer', () => {
+  const answer =
+    (status: number, contentType: string, body: string): Handler =>
+    (_req, res) => {
+      res.writeHead(status, { 'content-type': contentType, location: '/elsewhere' });
+      res.end(body);
+    };
+
+  it('is true for the error of a web page answered with any status but a redirect, by every read', async () => {
+    for (const status of [200, 401, 403, 404]) {
+      const { core } = await provider(answer(status, 'text/html', '<title>Not here</title>'));
+      for (const read of Object.values(reads)) {
+        const { error } = await read(core);
+        expect(isWebPageAnswer(error), `${status}`).toBe(true);
+      }
+    }
+  });
+
+  it("is false for the API's own error, a redirect and a connection failure", async () => {
+    for (const handler of [
+      answer(404, 'application/json', '{"error":"model not found"}'),
+      answer(500, 'text/plain', 'boom'),
+      answer(302, 'text/html', '<a href="/elsewhere">Found</a>'),
+    ]) {
+      const { core } = await provider(handler);
+      const { error } = await reads['complete()'](core);
+      expect(error).toBeInstanceOf(Error);
+      expect(isWebPageAnswer(error)).toBe(false);
+    }
+    expect(isWebPageAnswer(new Error('ECONNREFUSED'))).toBe(false);
   });
 });

@@ -1,4 +1,3 @@
-import { brand, hasBrand, mark } from '@x/internal';
 import type { Accumulator } from '../decode/accumulator';
 import { readAttempt } from '../http/attempt';
 import type { Runtime } from '../runtime';
@@ -8,21 +7,12 @@ import { throughBreaker } from '../stages/breaker-gate';
 import { EMPTY_PARTIAL } from '../types';
 import { isWebPage } from './answer-type';
 import { attemptInit, type CallRequest } from './call-request';
+import { markWebPageAnswer } from './web-page-answer';
+
+export { isWebPageAnswer } from './web-page-answer';
 
 /** Bytes of a page kept for its error: enough for the `<title>` of most pages. */
 const KEPT_BYTES = 2048;
-
-/** Marks the error of a web page answered where the API should be (shared by duplicate installs). */
-const WEB_PAGE = brand('provider-core', 'webPageAnswer');
-
-/**
- * True for the error of a 200 web page (`text/html`) answered where the API was asked: a wrong
- * `baseUrl` (a web UI, a proxy's login page), not a server in trouble. Health checks report it as
- * such, whatever the provider's stream error class.
- */
-export function isWebPageAnswer(error: unknown): boolean {
-  return hasBrand(error, WEB_PAGE);
-}
 
 /**
  * Thrown from a read's sink once enough of a page is kept: the exchange is cut at once (a page may
@@ -80,8 +70,7 @@ export class WebPage {
       message: `${label}'s ${endpoint} answered with a web page (${redact(this.contentType).slice(0, 80)}), not ${accept} as ${label} does: is baseUrl ${label}'s API address, not a web UI or a proxy's login page? ${seen}`,
       partial: EMPTY_PARTIAL,
     });
-    mark(error as object, WEB_PAGE);
-    return error;
+    return markWebPageAnswer(error);
   }
 }
 

@@ -43,7 +43,11 @@ export interface WindowPlan {
 
 /** Where a provider's context windows come from. */
 export interface ContextPlanner<Request> {
-  /** The window a request sets itself, if any: used as is, never enlarged, nothing added. */
+  /**
+   * The window a request sets itself, if any: never enlarged, nothing added, but capped at the
+   * model's trained length when its plan knows it (a server runs a model with no more: Ollama cuts
+   * a larger `num_ctx` to it, and would cut a prompt checked against the larger one silently).
+   */
   requested(request: Request): number | undefined;
   /** The plan for a model, when known without asking the server. */
   known(model: string): WindowPlan | undefined;
@@ -62,7 +66,11 @@ export interface ContextPlanner<Request> {
 
 /** What the tokens step decided for one request. */
 export interface Prepared {
-  /** The window to ask the server for (Ollama's `num_ctx`); undefined to send none. */
+  /**
+   * The window to ask the server for (Ollama's `num_ctx`); undefined to send none (a request's
+   * own window then goes as it is). For a request whose own window is past the model's trained
+   * length, that length: sent in place of the request's.
+   */
   numCtx: number | undefined;
   /** The window the request runs with, when known. */
   window: number | undefined;
@@ -117,6 +125,20 @@ function promptChars(prompt: string | readonly (ChatMessage | TokensChatMessage)
     }
   }
   return chars;
+}
+
+/**
+ * A request's own window within the model's trained length, when its plan knows it. `numCtx`
+ * is the capped window, to send in place of the request's own; undefined when that holds as is.
+ */
+function ownWindow(
+  explicit: number,
+  plan: WindowPlan | undefined,
+): { window: number; numCtx: number | undefined } {
+  const trained = plan?.trained;
+  return trained !== undefined && trained < explicit
+    ? { window: trained, numCtx: trained }
+    : { window: explicit, numCtx: undefined };
 }
 
 /** What the tokens step decides without a context check: the estimate, for the limiter only. */
@@ -256,12 +278,12 @@ export class ContextStage<Request> {
         ? estimate.then((found) => unchecked(explicit, found))
         : unchecked(explicit, estimate);
     }
-    const plan = explicit === undefined ? planner.known(op.model(request)) : undefined;
-    if (explicit === undefined && plan === undefined) {
-      return this.#prepareSlow(op, request, signal, undefined, undefined);
-    }
-    const window = explicit ?? plan!.window;
-    const estimate = this.#estimate(op, request, this.#limit(explicit, plan), signal);
+    // A request's own window needs the plan too: its trained length caps that window.
+    const plan = planner.known(op.model(request));
+    if (plan === undefined) return this.#prepareSlow(op, request, signal, explicit, undefined);
+    const own = explicit === undefined ? undefined : ownWindow(explicit, plan);
+    const window = own?.window ?? plan.window;
+    const estimate = this.#estimate(op, request, this.#limit(own?.window, plan), signal);
     if (
       estimate instanceof Promise ||
       (this.#tokens.onOverflow !== 'allow' &&
@@ -270,7 +292,7 @@ export class ContextStage<Request> {
       return this.#prepareSlow(op, request, signal, explicit, estimate);
     }
     return {
-      numCtx: plan?.send,
+      numCtx: own === undefined ? plan.send : own.numCtx,
       window,
       estimate: estimate?.tokens,
       charged: undefined,
@@ -292,15 +314,14 @@ export class ContextStage<Request> {
     const tokens = this.#tokens!;
     const planner = this.#planner!;
     const model = op.model(request);
-    let plan: WindowPlan | undefined;
-    if (explicit === undefined)
-      plan = planner.known(model) ?? (await planner.lookup(model, signal));
+    const plan = planner.known(model) ?? (await planner.lookup(model, signal));
+    const own = explicit === undefined ? undefined : ownWindow(explicit, plan);
     // After the lookup: the window bounds what is worth counting exactly.
-    const pending = known ?? this.#estimate(op, request, this.#limit(explicit, plan), signal);
+    const pending = known ?? this.#estimate(op, request, this.#limit(own?.window, plan), signal);
     const estimate = pending instanceof Promise ? await pending : pending;
     const prepared: Prepared = {
-      numCtx: plan?.send,
-      window: explicit ?? plan?.window,
+      numCtx: own === undefined ? plan?.send : own.numCtx,
+      window: own === undefined ? plan?.window : own.window,
       estimate: estimate?.tokens,
       charged: undefined,
       queueWaitMs: undefined,

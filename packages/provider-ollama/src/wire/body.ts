@@ -94,7 +94,7 @@ export function wireMessages(messages: readonly ChatMessage[]): unknown[] {
 
 /**
  * Builds Ollama's `options` object: the passthrough first, then the named fields over it, then
- * `num_ctx` (the request's `numCtx`, else the provider's choice, else whatever the passthrough set).
+ * `num_ctx` (the provider's choice, else the request's `numCtx`, else whatever the passthrough set).
  */
 export function wireOptions(
   request: Sampling,
@@ -110,8 +110,9 @@ export function wireOptions(
   // model's own stop parameters (its Modelfile's), not as "none of mine".
   if (typeof request.stop === 'string') out.stop = [request.stop];
   else if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
-  // The request's own `numCtx` first: the provider passes no choice of its own for such a request.
-  const ctx = request.numCtx ?? numCtx;
+  // The provider passes a choice for a request that sets its own window only when that window is
+  // past the model's trained length: the trained length, which the server would run it with.
+  const ctx = numCtx ?? request.numCtx;
   if (ctx !== undefined) out.num_ctx = ctx;
   for (const _ in out) return out;
   return undefined;

@@ -5,8 +5,12 @@ import { ModelNotFoundError, OllamaStreamError } from '../errors';
 import type { ProgressEvent } from '../types';
 import { isMissingModelLine, modelNotFoundMessage } from './http-errors';
 
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/**
+ * A byte count: a non-negative safe integer, else unknown. A progress bar prints what it is given,
+ * so `-5` or `1e308` from a broken or hostile server is no count at all.
+ */
+function byteCount(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 }
 
 /**
@@ -54,11 +58,16 @@ export function parseProgress(
       partial: EMPTY_PARTIAL,
     });
   }
+  const total = byteCount(line.total);
+  const completed = byteCount(line.completed);
   // Scrubbed as error lines are: a registry's text may echo a credential.
   return {
     status: redact(line.status),
     digest: typeof line.digest === 'string' ? redact(line.digest) : undefined,
-    total: num(line.total),
-    completed: num(line.completed),
+    total,
+    // Unknown past a known total: which of the two is wrong cannot be told, and a bar past 100 %
+    // is no help; the layer's size is stated once, the count moves.
+    completed:
+      completed !== undefined && total !== undefined && completed > total ? undefined : completed,
   };
 }

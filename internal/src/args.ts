@@ -1,6 +1,7 @@
 import { describe, expectedParts, typeName } from './describe';
 import { type MessageParts, optionError } from './option-error';
 import { REDACTED } from './redacted';
+import { hideSecretShapes } from './secret-text';
 import { MAX_TIMER_MS } from './timers';
 import { isJsonRecord } from './value-kind';
 
@@ -8,16 +9,35 @@ export { REDACTED };
 
 /**
  * Throws the argument error for a wrong Redis client (or the options that should hold one)
- * without echoing it: a string may be a connection URL with a password, an object may hold one
- * in its options. `what` names what was expected (`a Redis client with eval() (ioredis 5)`).
+ * without echoing a credential: a string is shown only when it is a `redis://` URL with no
+ * userinfo, no query and nothing shaped like a key (one with a password stays `[redacted]`), and
+ * says how to make a client of it; an object may hold a password in its options. `what` names
+ * what was expected (`a Redis client with eval() (ioredis 5)`).
  */
 export function failRedisClient(name: string, what: string, value: unknown): never {
   let shown: string;
-  if (typeof value === 'string') shown = describe(REDACTED);
-  else if (typeof value === 'object' && value !== null) shown = 'an object without it';
+  if (typeof value === 'string') {
+    // A URL is the common mistake (the URL ioredis takes, given to us instead of the client):
+    // the type alone would not say what to pass.
+    shown = `${describe(plainRedisUrl(value) ? value : REDACTED)}: a URL is not a client; pass an ioredis client made from it, \`new Redis(url)\``;
+  } else if (typeof value === 'object' && value !== null) shown = 'an object without it';
   else if (typeof value === 'function') shown = 'a function without it';
   else shown = describe(value);
   throw optionError(['Expected `', name, `\` to be ${what}, got ${shown}`]);
+}
+
+/** A Redis URL that holds no credential: no userinfo, query or fragment, nothing key-shaped. */
+function plainRedisUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (
+    (url.protocol === 'redis:' || url.protocol === 'rediss:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    hideSecretShapes(text) === text
+  );
 }
 
 /**

@@ -68,6 +68,16 @@ export class SimClosedError extends Error {
 }
 
 /**
+ * What to do about a port already taken, the usual failure (another simulator, or an Ollama on
+ * 11434): the error alone says what failed but not that the simulator can pick a free port.
+ */
+function remedy(cause: unknown): string {
+  const code = typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : undefined;
+  if (code !== 'EADDRINUSE') return '';
+  return ' (the port is in use: pass `port: 0` to listen on any free port and read it from `sim.url`, or `--port 0` on the command line)';
+}
+
+/**
  * The simulator could not listen on its host and port (for example the port is taken).
  *
  * @example
@@ -88,7 +98,7 @@ export class ListenError extends Error {
     const shown = shownHost(host);
     const raw = cause instanceof Error ? cause.message : String(cause);
     const reason = hideSecretShapes(host === '' ? raw : raw.replaceAll(host, shown));
-    super(`Cannot listen on ${shown}:${port}: ${reason}`, { cause });
+    super(`Cannot listen on ${shown}:${port}: ${reason}${remedy(cause)}`, { cause });
     this.host = shown;
     this.port = port;
     mark(this, LISTEN_BRAND);

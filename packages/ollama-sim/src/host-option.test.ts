@@ -65,3 +65,17 @@ describe('ListenError', () => {
     expect(JSON.stringify(error)).not.toContain(SECRET);
   });
 });
+
+describe('ListenError on a port in use', () => {
+  it('says how to pick a free port, in options and on the command line', async () => {
+    await using first = await startOllamaSim({ port: 0 });
+    const taken = Number(new URL(first.url).port);
+    const error = await startOllamaSim({ port: taken }).catch((e) => e);
+    expect(error).toBeInstanceOf(ListenError);
+    expect(error.message).toMatch(
+      new RegExp(`^Cannot listen on 127\\.0\\.0\\.1:${taken}: .*EADDRINUSE`),
+    );
+    expect(error.message).toContain('the port is in use: pass `port: 0`');
+    expect(error.message).toContain('`--port 0` on the command line');
+  });
+});

@@ -151,6 +151,18 @@ describe('createPool options', () => {
     expect(() => createPool({ timeout: 10 } as never)).toThrow(/^Unknown option `timeout`/);
   });
 
+  it('names the socket limits when given the names Node and undici use for them', () => {
+    expect(() => createPool({ maxSockets: 10 } as never)).toThrow(
+      new TypeError('Unknown option `maxSockets`: did you mean `connectionsPerHost`?'),
+    );
+    expect(() => createPool({ connections: 10 } as never)).toThrow(
+      new TypeError('Unknown option `connections`: did you mean `connectionsPerHost`?'),
+    );
+    expect(() => createPool({ maxTotalSockets: 10 } as never)).toThrow(
+      new TypeError('Unknown option `maxTotalSockets`: did you mean `maxConnections`?'),
+    );
+  });
+
   it('accepts Infinity for queueTimeoutMs and 0 for the DNS durations', async () => {
     const pool = createPool({
       queueTimeoutMs: Number.POSITIVE_INFINITY,

@@ -4,6 +4,7 @@ import {
   expectLogger,
   expectPlainObject,
   fail,
+  type KeyAliases,
   optionalDuration,
   optionalFunction,
   optionalNumber,
@@ -195,6 +196,16 @@ const OPTION_KEYS = [
   'logger',
 ] as const satisfies readonly (keyof PoolOptions)[];
 
+/**
+ * The names Node's `http.Agent` and undici give the socket limits: edit distance alone does not
+ * lead from `maxSockets` to `connectionsPerHost`.
+ */
+const OPTION_ALIASES: KeyAliases = {
+  maxSockets: 'connectionsPerHost',
+  connections: 'connectionsPerHost',
+  maxTotalSockets: 'maxConnections',
+};
+
 const COUNT = { min: 1, integer: true } as const;
 /**
  * A count past 2^53-1 is no exact integer (`1e300` passes `Number.isInteger`): refused, as no pool
@@ -214,7 +225,7 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedPoolOp
   // An array or a Map would read as no options at all: refused, as anything but a plain object.
   if (options !== undefined) expectPlainObject('options', options);
   const given = options ?? {};
-  expectKnownKeys(undefined, given, OPTION_KEYS);
+  expectKnownKeys(undefined, given, OPTION_KEYS, OPTION_ALIASES);
   const defaults = DEFAULT_OPTIONS;
   const count = (name: 'connectionsPerHost' | 'maxConnections'): number => {
     const value = optionalNumber(name, given[name], COUNT) ?? defaults[name];

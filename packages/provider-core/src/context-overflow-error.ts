@@ -11,7 +11,25 @@ export interface ContextOverflowInit {
   trainedContextLength?: number | undefined;
   source: 'estimate' | 'server';
   serverMessage?: string | undefined;
+  /**
+   * What the provider knows of this overflow (a window it only assumed), said after what
+   * happened and before the remedy, which ends the message of an overflow found before sending.
+   */
+  hint?: string | undefined;
   cause?: unknown;
+}
+
+/**
+ * The end of an overflow found before sending: what the caller can change. `'raise'` is not
+ * offered: a provider that can raise the window (Ollama) does so by default, so its overflow is
+ * past the trained maximum or a window the caller pinned, and OpenAI-compatible APIs refuse it.
+ */
+function remedy(reserve: number, hinted: boolean): string {
+  const what =
+    reserve > 0
+      ? 'the prompt, the history or the tokens reserved for the answer'
+      : 'the prompt or the history';
+  return `${hinted ? '; else' : ':'} shorten ${what}, or set \`tokens.onOverflow: 'allow'\` to send it anyway (the answer is then checked for truncation)`;
 }
 
 /** The prompt does not fit the model's context window (who found it: `source`). Never retried. */
@@ -35,11 +53,13 @@ export class ContextOverflowError extends ProviderError {
     const reserve = init.reserveOutputTokens ?? 0;
     super(
       init.source === 'server'
-        ? `The prompt is longer than the context window of ${quoted(init.model)} (server: ${cutServerText(init.serverMessage ?? 'context length exceeded')})`
+        ? `The prompt is longer than the context window of ${quoted(init.model)} (server: ${cutServerText(init.serverMessage ?? 'context length exceeded')})${init.hint ?? ''}`
         : `The prompt of about ${init.promptTokens} tokens (+${reserve} reserved for the answer) does not fit the ${init.contextWindow}-token context window of ${quoted(init.model)}` +
             (init.trainedContextLength !== undefined
               ? ` (trained maximum ${init.trainedContextLength})`
-              : ''),
+              : '') +
+            (init.hint ?? '') +
+            remedy(reserve, init.hint !== undefined),
       {
         origin: init.origin,
         kind: 'context-overflow',

@@ -46,6 +46,27 @@ export class ProviderStreamError extends ProviderError {
   }
 }
 
+/** Codes of a connection the server (or something between) closed or reset: undici's, Node's. */
+const CLOSED = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE']);
+
+/**
+ * How a body the transport broke ended, said after the provider's own wording: with a `cause`
+ * the exchange failed mid-body (a body that ended cleanly has none), so the reader learns that the
+ * connection went, not the server's answer, and why no retry followed. `''` without a cause.
+ */
+function brokenBody(cause: unknown): string {
+  if (!(cause instanceof Error)) return '';
+  const code: unknown = Reflect.get(cause, 'code');
+  const shown = typeof code === 'string' ? code : cause.name;
+  const how =
+    typeof code === 'string' && CLOSED.has(code)
+      ? 'the connection was closed before the end'
+      : 'the body failed before the end';
+  // The answer had begun (chunks may have reached the caller): a retry would start it over, so
+  // the call ends here and hands over what arrived.
+  return `: ${how} (${shown}); not retried, as the answer had begun: what arrived is in \`error.partial\``;
+}
+
 /** The answer ended before it was complete. Carries what arrived before. Never retried. */
 export class IncompleteStreamError extends ProviderError {
   declare readonly kind: 'incomplete-stream';
@@ -59,8 +80,9 @@ export class IncompleteStreamError extends ProviderError {
     origin: ErrorOrigin;
   }) {
     super(
-      init.message ??
-        `${init.origin.label}'s response ended before it was complete, after ${init.partial.chunks} chunk(s)`,
+      (init.message ??
+        `${init.origin.label}'s response ended before it was complete, after ${init.partial.chunks} chunk(s)`) +
+        brokenBody(init.cause),
       {
         origin: init.origin,
         kind: 'incomplete-stream',

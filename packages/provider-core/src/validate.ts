@@ -80,16 +80,20 @@ const FUNCTION_KEYS = Object.keys(FUNCTION_FIELDS);
 /**
  * Refuses the `stream` flag other clients take (ollama-js, the openai client): here the method
  * says how the answer comes, and the unknown-key error alone would not say which to call.
- * `whole` and `chunks` name the provider's two methods (`complete()`, `stream()`).
+ * `whole` and `chunks` name the provider's two methods (`complete()`, `stream()`); a call with
+ * no whole form (a model download, whose progress always comes as it happens) leaves `whole`
+ * out, and the message says to read `chunks` to its end instead.
  */
 export function refuseStreamFlag(
   request: Record<string, unknown>,
-  whole: string,
+  whole: string | undefined,
   chunks: string,
 ): void {
   if (!Object.hasOwn(request, 'stream')) return;
   throw new TypeError(
-    `Unknown option \`request.stream\`: ${whole} returns the whole answer and ${chunks} yields it chunk by chunk, so there is no \`stream\` flag`,
+    whole !== undefined
+      ? `Unknown option \`request.stream\`: ${whole} returns the whole answer and ${chunks} yields it chunk by chunk, so there is no \`stream\` flag`
+      : `Unknown option \`request.stream\`: ${chunks} always yields its progress as it comes (read it with \`for await\`, to its end to wait for the whole), so there is no \`stream\` flag`,
   );
 }
 

@@ -7,6 +7,7 @@ import {
   optionError,
   quoted,
 } from '@x/internal';
+import { refuseStreamFlag } from '@x/provider-core';
 import { modelName, type NameReading } from './model-name';
 import { expectParameters } from './model-options';
 import type { ChatMessage, CreateRequest, PullRequest } from './types';
@@ -61,6 +62,7 @@ const DIGEST = /^sha256[:-][0-9a-fA-F]{64}$/;
  */
 export function transferBody(request: PullRequest, reading: NameReading): Record<string, unknown> {
   if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
+  refuseStreamFlag(request, undefined, reading === 'pull' ? 'pull()' : 'push()');
   expectKnownKeys('request', request, PULL_KEYS);
   modelName('request.model', request.model, reading);
   optionalSignal('request.signal', request.signal);
@@ -209,6 +211,7 @@ function expectLicense(value: unknown): void {
 /** Checks a create request and builds its body (Ollama's current create API). */
 export function createBody(request: CreateRequest): Record<string, unknown> {
   if (!isPlainObject(request)) fail('request', 'an object with `model`', request);
+  refuseStreamFlag(request, undefined, 'create()');
   expectKnownKeys('request', request, CREATE_KEYS);
   // The new model's name is read as written; `from` as chat reads a name (`:cloud` taken off).
   modelName('request.model', request.model, 'plain');

@@ -10,6 +10,8 @@ import {
   hasControlOrEdgeSpace,
   isBlank,
   isPlainObject,
+  optionError,
+  UNKNOWN_KEY_LEAD,
   URL_WITHOUT_CONTROLS,
 } from '@x/internal';
 import {
@@ -224,6 +226,43 @@ export function withTokenDefaults(
 
 const OPTION_KEYS = [...CORE_OPTION_KEYS, 'baseUrl', 'completeAs'] as const;
 
+/**
+ * The provider's listener methods: given as options (as other clients take callbacks), each is
+ * pointed at its method, which no edit distance from the option keys would find.
+ */
+const LISTENERS = [
+  'onRetry',
+  'onError',
+  'onResponse',
+  'onTruncated',
+  'onContextRaised',
+  'onAudit',
+] as const;
+
+/**
+ * Refuses an option that exists elsewhere than at the top level, saying where: a listener is a
+ * method of the provider, the window a token option (`tokens.numCtx`) or a request's `numCtx`.
+ */
+function refuseMisplaced(options: object): void {
+  for (const key of LISTENERS) {
+    if (!Object.hasOwn(options, key)) continue;
+    throw optionError([
+      UNKNOWN_KEY_LEAD,
+      key,
+      `\`: listeners are not options; subscribe once the provider is made, \`provider.${key}(listener)\`, which returns the unsubscribe function`,
+    ]);
+  }
+  if (Object.hasOwn(options, 'numCtx')) {
+    throw optionError([
+      UNKNOWN_KEY_LEAD,
+      'numCtx',
+      '`: did you mean `',
+      'tokens.numCtx',
+      "`? (`{ tokens: { numCtx: 8192 } }`; a request's own `numCtx` sets it for one call)",
+    ]);
+  }
+}
+
 /** The options checked and resolved: the base URL, what the core gets, Ollama's own. */
 export function resolveOptions(options: OllamaProviderOptions): {
   baseUrl: string;
@@ -234,6 +273,7 @@ export function resolveOptions(options: OllamaProviderOptions): {
 } {
   // An array would be read as options with no key: the defaults, the caller's settings lost.
   if (!isPlainObject(options as unknown)) fail('options', 'an object', options);
+  refuseMisplaced(options);
   expectKnownKeys(undefined, options, OPTION_KEYS, CORE_OPTION_ALIASES);
   // A key pasted with its scheme (`Bearer sk-...`) would go out as `Bearer Bearer sk-...`, a 401
   // on every call; an empty or blank one as a Bearer naming nobody: each a `RangeError`, as in

@@ -31,6 +31,9 @@ import type { ChatRequest, EmbedRequest, GenerateRequest } from './types';
 /** A chat request's fields given to `generate()`: its prompt is one string, `prompt`. */
 const GENERATE_ALIASES = { messages: 'prompt', maxCompletionTokens: 'maxTokens' } as const;
 
+/** ollama-js's older `embeddings()` took one text as `prompt`; `embed()` takes `input`. */
+const EMBED_ALIASES = { prompt: 'input' } as const;
+
 const THINK_LEVELS = new Set(['low', 'medium', 'high', 'max']);
 
 const CHAT_KEYS = [
@@ -128,8 +131,33 @@ const IMAGES = {
   item: 'a non-empty base64 string (or a `data:` URL of one) or a Uint8Array',
 };
 
+/**
+ * A file path given as an image (`./cat.png`, `~/cat.jpg`): clearly one when it starts as a path
+ * does or ends in an image extension. Asked only of text that is not base64 (`/9j/4AAQ...`, a
+ * JPEG's base64, starts with `/`), so that the error can say to read the file first.
+ */
+const PATH_START = /^(?:\.{1,2}\/|\/|~\/)/;
+const IMAGE_EXTENSION = /\.(?:png|jpe?g|gif|webp|bmp|tiff?|heic|avif|svg)$/i;
+
 /** `images` as {@link IMAGES} words them; an empty `Uint8Array` is no image either. */
 function optionalOllamaImages(name: string, value: unknown): void {
+  if (Array.isArray(value)) {
+    for (let j = 0; j < value.length; j++) {
+      const image: unknown = value[j];
+      if (
+        typeof image === 'string' &&
+        (PATH_START.test(image) || IMAGE_EXTENSION.test(image)) &&
+        !imageBase64(image)
+      ) {
+        fail(
+          `${name}[${j}]`,
+          `${IMAGES.item}, not a file path: the provider does not read files, so pass the bytes (\`await readFile(path)\` from node:fs/promises)`,
+          image,
+          true,
+        );
+      }
+    }
+  }
   optionalImages(name, value, IMAGES, imageBase64);
   if (value === undefined) return;
   const images = value as readonly unknown[];
@@ -338,7 +366,7 @@ export function validateGenerateRequest(request: unknown): asserts request is Ge
 export function validateEmbedRequest(request: unknown): asserts request is EmbedRequest {
   expectPlainArgument('request', request, 'with `model` and `input`');
   const r = request as Record<string, unknown>;
-  expectKnownKeys('request', r, EMBED_KEYS);
+  expectKnownKeys('request', r, EMBED_KEYS, EMBED_ALIASES);
   expectModelName('request.model', r.model, 'llama3.2');
   expectOllamaName('request.model', r.model as string, 'ref');
   if (typeof r.input !== 'string') {

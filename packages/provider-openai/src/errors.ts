@@ -221,8 +221,6 @@ export class ContextOverflowError extends CoreContextOverflowError {
     init: ContextOverflowInit & {
       label?: string | undefined;
       requestId?: string | undefined;
-      /** How to fix it, appended to the message (the `ollama` preset's assumed window). */
-      hint?: string | undefined;
       /** Instead of the window's: another limit of the prompt (`/embeddings`' tokens a request). */
       message?: string | undefined;
     },
@@ -231,7 +229,6 @@ export class ContextOverflowError extends CoreContextOverflowError {
     branded(this, BRAND.contextOverflow, 'ContextOverflowError');
     this.requestId = init.requestId;
     if (init.message !== undefined) this.message = init.message;
-    if (init.hint !== undefined) this.message += init.hint;
   }
 }
 

@@ -92,7 +92,7 @@ describe('ChatRequest.moderation', () => {
     expect(again.cached).toBe(true);
     expect(again.moderation).toEqual(MAPPED);
     expect(chats(server)).toHaveLength(2);
-  });
+  }, 30_000);
 
   it('refuses a malformed moderation before sending, naming the field', async () => {
     const { server, provider } = await setup({ '/chat/completions': sse(moderated) });

@@ -35,6 +35,9 @@ describe('ContextOverflowError on the ollama preset', () => {
         'run `ollama ps` while the model is loaded and pass the CONTEXT it shows as `contextWindows: { "llama3.2": <CONTEXT> }`',
       );
       expect(error.message).toContain('OLLAMA_CONTEXT_LENGTH=<tokens> and pass the same value');
+      expect(error.message).toMatch(
+        /which sets num_ctx; else shorten the prompt or the history, or set `tokens\.onOverflow: 'allow'` to send it anyway \(the answer is then checked for truncation\)$/,
+      );
       expect(error.stack).toContain('`ollama ps`');
     }
   });
@@ -61,7 +64,10 @@ describe('ContextOverflowError on the ollama preset', () => {
     // gpt-4's 8,192 tokens come from @x/tokens' table.
     const table = await refusal({}, { ...ask('word '.repeat(9_000)), model: 'gpt-4' });
     for (const error of [given, own, table]) {
-      expect(error.message).toMatch(/context window of "[^"]+"$/);
+      // No hint: the window's statement is followed by the remedy alone.
+      expect(error.message).toMatch(
+        /context window of "[^"]+": shorten the prompt or the history, or set `tokens\.onOverflow: 'allow'` to send it anyway \(the answer is then checked for truncation\)$/,
+      );
     }
   });
 });

@@ -92,7 +92,7 @@ describe('secrets', () => {
     ].join('\n');
     expect(outputs.cacheKeys.length).toBeGreaterThan(0);
     expectNoSecret(everything, key);
-  });
+  }, 30_000);
 
   it('scrubs a key sent in a custom header (Azure-style api-key) and one from getApiKey', async () => {
     const rotating = 'rotating-key-0123456789abcdef';

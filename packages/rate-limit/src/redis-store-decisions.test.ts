@@ -13,6 +13,7 @@ import { createRedisStore, createRedisTokenBucket, type RedisClientLike } from '
 
 const client = sharedRedisClient();
 const prefix = `test:${process.pid}:`;
+const URL_HINT = ': a URL is not a client; pass an ioredis client made from it, `new Redis(url)`';
 
 storeBehaviour(
   'redis',
@@ -67,7 +68,7 @@ describe('createRedisStore', () => {
     const expected =
       'Expected `client` to be a Redis client with evalsha() and eval() (ioredis 5 or 6), got';
     expect(() => createRedisStore({ client: 'redis://u:pw-SECRET-1@h' as never })).toThrow(
-      new TypeError(`${expected} \`"[redacted]"\` (string)`),
+      new TypeError(`${expected} \`"[redacted]"\` (string)${URL_HINT}`),
     );
     expect(() =>
       createRedisTokenBucket({
@@ -78,9 +79,30 @@ describe('createRedisStore', () => {
     ).toThrow(new TypeError(`${expected} an object without it`));
     expect(() => createRedisStore('redis://u:pw-SECRET-1@h' as never)).toThrow(
       new TypeError(
-        'Expected `options` to be an object with a `client`, got `"[redacted]"` (string)',
+        `Expected \`options\` to be an object with a \`client\`, got \`"[redacted]"\` (string)${URL_HINT}`,
       ),
     );
+  });
+
+  it('shows a client given as a URL without a password, and says to make an ioredis client of it', () => {
+    const expected =
+      'Expected `client` to be a Redis client with evalsha() and eval() (ioredis 5 or 6), got';
+    expect(() => createRedisStore({ client: 'redis://127.0.0.1:6379' as never })).toThrow(
+      new TypeError(`${expected} \`"redis://127.0.0.1:6379"\` (string)${URL_HINT}`),
+    );
+    expect(() => createRedisStore({ client: 'rediss://cache.internal:6380/2' as never })).toThrow(
+      new TypeError(`${expected} \`"rediss://cache.internal:6380/2"\` (string)${URL_HINT}`),
+    );
+    // A user name alone, a query or a key-shaped part may be a credential: still hidden.
+    for (const url of [
+      'redis://admin@127.0.0.1:6379',
+      'redis://127.0.0.1:6379/?password=hunter2',
+      'redis://h:6379/sk-proj-abcdefghijklmnopqrstuvwxyz0123',
+    ]) {
+      expect(() => createRedisStore({ client: url as never })).toThrow(
+        new TypeError(`${expected} \`"[redacted]"\` (string)${URL_HINT}`),
+      );
+    }
   });
 
   it('makes each decision in exactly one round trip (one EVALSHA)', async () => {

@@ -78,7 +78,7 @@ describe('createRedisRouterState', () => {
   it('never repeats a client given as a URL or an options object: it may hold a password', () => {
     expect(() => createRedisRouterState({ client: 'redis://u:pw-SECRET-1@h' as never })).toThrow(
       new TypeError(
-        'Expected `client` to be a Redis client with eval() (ioredis 5 or 6), got `"[redacted]"` (string)',
+        'Expected `client` to be a Redis client with eval() (ioredis 5 or 6), got `"[redacted]"` (string): a URL is not a client; pass an ioredis client made from it, `new Redis(url)`',
       ),
     );
     expect(() =>
@@ -90,7 +90,7 @@ describe('createRedisRouterState', () => {
     );
     expect(() => createRedisRouterState('redis://u:pw-SECRET-1@h' as never)).toThrow(
       new TypeError(
-        'Expected `options` to be an object with a `client`, got `"[redacted]"` (string)',
+        'Expected `options` to be an object with a `client`, got `"[redacted]"` (string): a URL is not a client; pass an ioredis client made from it, `new Redis(url)`',
       ),
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { revokedProxy, throwingProxy } from '../testing/hostile-values';
 import { brand, brandedInstanceOf, hasBrand, mark } from './brand';
 import { isLeavable } from './leavable-iterator';
 
@@ -13,30 +14,13 @@ describe('brand', () => {
   });
 });
 
-/** What user code may throw or return: every read of it throws. */
-function revoked(target: object): object {
-  const { proxy, revoke } = Proxy.revocable(target, {});
-  revoke();
-  return proxy;
-}
-
-const throwingTraps = (): object =>
-  new Proxy(new Error('trap'), {
-    get() {
-      throw new Error('hostile get');
-    },
-    getOwnPropertyDescriptor() {
-      throw new Error('hostile getOwnPropertyDescriptor');
-    },
-  });
-
 describe('hasBrand', () => {
   const DEMO = brand('demo', 'DemoError');
 
   it.each([
-    ['a revoked Proxy', () => revoked(new Error('gone'))],
-    ['a revoked Proxy function', () => revoked(() => undefined)],
-    ['a Proxy whose traps throw', throwingTraps],
+    ['a revoked Proxy', () => revokedProxy()],
+    ['a revoked Proxy function', () => revokedProxy(() => undefined)],
+    ['a Proxy whose traps throw', () => throwingProxy()],
   ])('returns false for %s, never throwing', (_, make) => {
     const value = make();
     expect(hasBrand(value, DEMO)).toBe(false);

@@ -27,6 +27,7 @@ export {
   startTrickle,
   type TrickleOptions,
 } from './hostile-servers';
+export { revokedProxy, throwingProxy } from './hostile-values';
 export {
   COLLECTOR_FUNCTIONS,
   COMPILER_FUNCTIONS,

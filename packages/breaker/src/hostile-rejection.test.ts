@@ -1,3 +1,4 @@
+import { revokedProxy, throwingProxy } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { createBreaker } from './index';
 
@@ -6,23 +7,10 @@ import { createBreaker } from './index';
  * breaker asks whether it is an `ignoreOutcome()` (a brand read) before judging it; that read
  * must not throw, or `execute()` rejects with the trap's `TypeError` and counts nothing.
  */
-function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable(new Error('gone'), {});
-  revoke();
-  return proxy;
-}
-
-const throwingTraps = (): object =>
-  new Proxy(new Error('trap'), {
-    get() {
-      throw new Error('hostile get');
-    },
-  });
-
 describe('execute()', () => {
   it.each([
-    ['a revoked Proxy', revoked],
-    ['a Proxy whose traps throw', throwingTraps],
+    ['a revoked Proxy', () => revokedProxy()],
+    ['a Proxy whose traps throw', () => throwingProxy()],
   ])('rejects with what fn rejected with, counted as a failure, when it is %s', async (_, make) => {
     const thrown = make();
     const breaker = createBreaker({ failureThreshold: 1 });

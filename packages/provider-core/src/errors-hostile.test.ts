@@ -1,3 +1,4 @@
+import { revokedProxy, throwingProxy } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { isProviderError, isProviderErrorOfKind, ProviderApiError } from './index';
 
@@ -8,40 +9,11 @@ import { isProviderError, isProviderErrorOfKind, ProviderApiError } from './inde
  */
 const origin = { provider: 'demo', label: 'Demo' };
 
-function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable(new Error('gone'), {});
-  revoke();
-  return proxy;
-}
-
-const throwingTraps = (): object =>
-  new Proxy(new Error('trap'), {
-    get() {
-      throw new Error('hostile get');
-    },
-    getPrototypeOf() {
-      throw new Error('hostile getPrototypeOf');
-    },
-    has() {
-      throw new Error('hostile has');
-    },
-    getOwnPropertyDescriptor() {
-      throw new Error('hostile getOwnPropertyDescriptor');
-    },
-  });
-
 describe('isProviderError', () => {
   it.each([
-    ['a revoked Proxy', revoked],
-    ['a Proxy whose traps throw', throwingTraps],
-    [
-      'a revoked Proxy function',
-      () => {
-        const { proxy, revoke } = Proxy.revocable(() => undefined, {});
-        revoke();
-        return proxy;
-      },
-    ],
+    ['a revoked Proxy', () => revokedProxy()],
+    ['a Proxy whose traps throw', () => throwingProxy()],
+    ['a revoked Proxy function', () => revokedProxy(() => undefined)],
   ])('returns false for %s, never throwing', (_, make) => {
     const value = make();
     expect(isProviderError(value)).toBe(false);

@@ -1,3 +1,4 @@
+import { revokedProxy, throwingProxy } from '@x/internal/testing';
 import { describe, expect, it } from 'vitest';
 import {
   isRouterClosedError,
@@ -130,14 +131,7 @@ describe('names in router error messages', () => {
 
 describe('isProviderError (re-exported from @x/provider-core)', () => {
   it('returns false, never throwing, for a revoked Proxy or a Proxy whose traps throw', () => {
-    const { proxy: revoked, revoke } = Proxy.revocable(new Error('gone'), {});
-    revoke();
-    const trapping = new Proxy(new Error('trap'), {
-      get() {
-        throw new Error('hostile get');
-      },
-    });
-    for (const value of [revoked, trapping]) {
+    for (const value of [revokedProxy(), throwingProxy()]) {
       expect(isProviderError(value)).toBe(false);
       expect(isProviderErrorOfKind(value, 'api')).toBe(false);
     }
